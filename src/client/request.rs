@@ -1,0 +1,177 @@
+//! Request objects (msal's `PopupRequest`, `RedirectRequest`, `SilentRequest`, ...), readable
+//! from msal-browser's camelCase JSON.
+
+use super::config::string_list;
+use crate::core::authorize::Prompt;
+use crate::core::json::Json;
+use crate::error::{codes, AuthError};
+
+/// msal's `CacheLookupPolicy`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CacheLookupPolicy {
+    /// Access token, then refresh token, then hidden iframe.
+    #[default]
+    Default = 0,
+    /// Cached access token only.
+    AccessToken = 1,
+    /// Access token, then refresh token.
+    AccessTokenAndRefreshToken = 2,
+    /// Refresh token only (skips the cached access token).
+    RefreshToken = 3,
+    /// Refresh token, then iframe (skips the cached access token).
+    RefreshTokenAndNetwork = 4,
+    /// Hidden iframe only.
+    Skip = 5,
+}
+
+impl CacheLookupPolicy {
+    /// From msal's number.
+    pub fn from_number(n: u64) -> Result<CacheLookupPolicy, AuthError> {
+        Ok(match n {
+            0 => CacheLookupPolicy::Default,
+            1 => CacheLookupPolicy::AccessToken,
+            2 => CacheLookupPolicy::AccessTokenAndRefreshToken,
+            3 => CacheLookupPolicy::RefreshToken,
+            4 => CacheLookupPolicy::RefreshTokenAndNetwork,
+            5 => CacheLookupPolicy::Skip,
+            _ => return Err(AuthError::config(codes::INVALID_CONFIGURATION, "cacheLookupPolicy must be 0 to 5")),
+        })
+    }
+    /// May the cached access token be used?
+    pub fn uses_access_token(self) -> bool {
+        matches!(self, Self::Default | Self::AccessToken | Self::AccessTokenAndRefreshToken)
+    }
+    /// May the refresh token be used?
+    pub fn uses_refresh_token(self) -> bool {
+        matches!(self, Self::Default | Self::AccessTokenAndRefreshToken | Self::RefreshToken | Self::RefreshTokenAndNetwork)
+    }
+    /// May a hidden iframe be used?
+    pub fn uses_iframe(self) -> bool {
+        matches!(self, Self::Default | Self::RefreshTokenAndNetwork | Self::Skip)
+    }
+}
+
+/// Which account a request is for: msal's `AccountInfo` reduced to what identifies it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AccountRef {
+    /// homeAccountId
+    pub home_account_id: String,
+}
+
+/// A popup or redirect request.
+#[derive(Debug, Clone, Default)]
+pub struct InteractiveRequest {
+    /// Scopes.
+    pub scopes: Vec<String>,
+    /// Prompt.
+    pub prompt: Option<Prompt>,
+    /// `loginHint`
+    pub login_hint: String,
+    /// `sid`
+    pub sid: String,
+    /// `domainHint`
+    pub domain_hint: String,
+    /// The account to sign in again.
+    pub account: Option<AccountRef>,
+    /// App state, returned in the result.
+    pub state: String,
+    /// Claims request.
+    pub claims: String,
+    /// Extra query parameters.
+    pub extra_query_parameters: Vec<(String, String)>,
+    /// Overrides the configured redirect URI.
+    pub redirect_uri: String,
+    /// Where to return after a redirect (default: the current page).
+    pub redirect_start_page: String,
+    /// Correlation id (generated when empty).
+    pub correlation_id: String,
+    /// Nonce (generated when empty).
+    pub nonce: String,
+}
+
+/// A silent request.
+#[derive(Debug, Clone, Default)]
+pub struct SilentRequest {
+    /// Scopes.
+    pub scopes: Vec<String>,
+    /// The account (default: the active account).
+    pub account: Option<AccountRef>,
+    /// Skip the cached access token.
+    pub force_refresh: bool,
+    /// Cache policy.
+    pub cache_lookup_policy: CacheLookupPolicy,
+    /// Claims request (skips the cache).
+    pub claims: String,
+    /// Correlation id.
+    pub correlation_id: String,
+    /// Overrides the configured redirect URI.
+    pub redirect_uri: String,
+    /// Extra query parameters (for the iframe fallback).
+    pub extra_query_parameters: Vec<(String, String)>,
+}
+
+fn account_ref(j: &Json) -> Option<AccountRef> {
+    j.get("account").and_then(|a| a.str_field("homeAccountId")).map(|h| AccountRef { home_account_id: h.to_owned() })
+}
+
+fn pairs(j: Option<&Json>) -> Vec<(String, String)> {
+    j.and_then(Json::as_object)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|(k, v)| match v {
+            Json::Str(s) => Some((k.clone(), s.clone())),
+            Json::Num(n) => Some((k.clone(), n.clone())),
+            Json::Bool(b) => Some((k.clone(), b.to_string())),
+            _ => None,
+        })
+        .collect()
+}
+
+fn claims_field(j: &Json) -> Result<String, AuthError> {
+    match j.get("claims") {
+        None | Some(Json::Null) => Ok(String::new()),
+        Some(Json::Str(s)) => Ok(s.clone()),
+        Some(_) => Err(AuthError::config(codes::INVALID_CLAIMS, "claims must be a JSON string")),
+    }
+}
+
+impl InteractiveRequest {
+    /// Reads msal's camelCase request object.
+    pub fn from_json(j: &Json) -> Result<InteractiveRequest, AuthError> {
+        Ok(InteractiveRequest {
+            scopes: string_list(j.get("scopes")),
+            prompt: j.str_field("prompt").map(Prompt::parse).transpose()?,
+            login_hint: j.string_or_empty("loginHint"),
+            sid: j.string_or_empty("sid"),
+            domain_hint: j.string_or_empty("domainHint"),
+            account: account_ref(j),
+            state: j.string_or_empty("state"),
+            claims: claims_field(j)?,
+            extra_query_parameters: pairs(j.get("extraQueryParameters")),
+            redirect_uri: j.string_or_empty("redirectUri"),
+            redirect_start_page: j.string_or_empty("redirectStartPage"),
+            correlation_id: j.string_or_empty("correlationId"),
+            nonce: j.string_or_empty("nonce"),
+        })
+    }
+}
+
+impl SilentRequest {
+    /// Reads msal's camelCase request object.
+    pub fn from_json(j: &Json) -> Result<SilentRequest, AuthError> {
+        let policy = match j.get("cacheLookupPolicy") {
+            None | Some(Json::Null) => CacheLookupPolicy::Default,
+            Some(v) => CacheLookupPolicy::from_number(v.as_u64().unwrap_or(99))?,
+        };
+        Ok(SilentRequest {
+            scopes: string_list(j.get("scopes")),
+            account: account_ref(j),
+            force_refresh: j.get("forceRefresh").and_then(Json::as_bool).unwrap_or(false),
+            cache_lookup_policy: policy,
+            claims: claims_field(j)?,
+            correlation_id: j.string_or_empty("correlationId"),
+            redirect_uri: j.string_or_empty("redirectUri"),
+            extra_query_parameters: pairs(j.get("extraQueryParameters")),
+        })
+    }
+}

@@ -1,0 +1,197 @@
+//! Account identity (spec §3): client_info, homeAccountId, the account record and the
+//! `AccountInfo` apps see.
+
+use super::base64;
+use super::id_token::IdTokenClaims;
+use super::json::Json;
+
+/// Decoded `client_info`: `{uid, utid}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientInfo {
+    /// User object id in the home tenant.
+    pub uid: String,
+    /// Home tenant id.
+    pub utid: String,
+}
+
+impl ClientInfo {
+    /// Decodes base64url JSON `{"uid":…,"utid":…}`; `None` when missing or malformed.
+    pub fn decode(raw: &str) -> Option<ClientInfo> {
+        let bytes = base64::decode(raw)?;
+        let json = Json::parse(std::str::from_utf8(&bytes).ok()?).ok()?;
+        let uid = json.str_field("uid")?.to_owned();
+        let utid = json.str_field("utid")?.to_owned();
+        (!uid.is_empty() && !utid.is_empty()).then_some(ClientInfo { uid, utid })
+    }
+
+    /// `uid.utid`.
+    pub fn home_account_id(&self) -> String {
+        format!("{}.{}", self.uid, self.utid)
+    }
+}
+
+/// msal's `authorityType` of an account.
+pub mod authority_type {
+    /// Entra ID v2.
+    pub const MSSTS: &str = "MSSTS";
+    /// AD FS.
+    pub const ADFS: &str = "ADFS";
+    /// Generic OpenID Connect (OIDC protocol mode).
+    pub const GENERIC: &str = "Generic";
+}
+
+/// A tenant profile of an account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TenantProfile {
+    /// Tenant id.
+    pub tenant_id: String,
+    /// `oid`, else `sub`.
+    pub local_account_id: String,
+    /// `name`.
+    pub name: String,
+    /// True for the home tenant.
+    pub is_home_tenant: bool,
+}
+
+/// An account, as cached (msal's AccountEntity) and as shown to apps (AccountInfo).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    /// `uid.utid`, or `sub`.
+    pub home_account_id: String,
+    /// Cache host of the authority.
+    pub environment: String,
+    /// Tenant id.
+    pub realm: String,
+    /// `uid`, `oid` or `sub`.
+    pub local_account_id: String,
+    /// `preferred_username`/`upn`/`emails[0]`.
+    pub username: String,
+    /// `name` claim.
+    pub name: String,
+    /// `MSSTS`, `ADFS` or `Generic`.
+    pub authority_type: String,
+    /// Raw client_info.
+    pub client_info: String,
+    /// Tenant profiles (home first).
+    pub tenant_profiles: Vec<TenantProfile>,
+    /// Seconds since the epoch of the last write (msal's `lastUpdatedAt` is ms; we keep ms).
+    pub last_updated_at_ms: u64,
+}
+
+impl Account {
+    /// Builds the account from a token response's identity fields (spec §3.1).
+    pub fn from_response(
+        client_info_raw: &str,
+        claims: Option<&IdTokenClaims>,
+        environment: &str,
+        authority_type: &str,
+        now_ms: u64,
+    ) -> Option<Account> {
+        let ci = if authority_type == authority_type::ADFS { None } else { ClientInfo::decode(client_info_raw) };
+        let claim = |f: fn(&IdTokenClaims) -> Option<&str>| claims.and_then(f).unwrap_or_default().to_owned();
+        let home_account_id = match &ci {
+            Some(ci) => ci.home_account_id(),
+            None => claim(IdTokenClaims::sub),
+        };
+        if home_account_id.is_empty() {
+            return None;
+        }
+        let realm = match &ci {
+            Some(ci) => ci.utid.clone(),
+            None => claims
+                .and_then(|c| c.tid().or_else(|| c.str("tfp")).or_else(|| c.str("acr")))
+                .unwrap_or_default()
+                .to_owned(),
+        };
+        let local_account_id = match &ci {
+            Some(ci) => ci.uid.clone(),
+            None => claims.and_then(|c| c.oid().or_else(|| c.sub())).unwrap_or_default().to_owned(),
+        };
+        let name = claim(IdTokenClaims::name);
+        let tenant_id = claims.and_then(IdTokenClaims::tid).map(str::to_owned).unwrap_or_else(|| realm.clone());
+        let profile_local = claims.and_then(|c| c.oid().or_else(|| c.sub())).unwrap_or(&local_account_id).to_owned();
+        Some(Account {
+            home_account_id,
+            environment: environment.to_owned(),
+            realm: realm.clone(),
+            local_account_id,
+            username: claims.map(IdTokenClaims::username).unwrap_or_default(),
+            name: name.clone(),
+            authority_type: authority_type.to_owned(),
+            client_info: client_info_raw.to_owned(),
+            tenant_profiles: vec![TenantProfile {
+                is_home_tenant: tenant_id == realm || ci.is_none(),
+                tenant_id,
+                local_account_id: profile_local,
+                name,
+            }],
+            last_updated_at_ms: now_ms,
+        })
+    }
+
+    /// The tenant of the home account (part after `.` in homeAccountId, else realm).
+    pub fn home_tenant(&self) -> &str {
+        match self.home_account_id.split_once('.') {
+            Some((_, t)) if !t.is_empty() => t,
+            _ => &self.realm,
+        }
+    }
+
+    /// `uid@utid` for the `X-AnchorMailbox: Oid:` header, when known.
+    pub fn oid_anchor(&self) -> String {
+        match ClientInfo::decode(&self.client_info) {
+            Some(ci) => format!("{}@{}", ci.uid, ci.utid),
+            None => String::new(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn claims(j: &str) -> IdTokenClaims {
+        IdTokenClaims::from_json(Json::parse(j).unwrap())
+    }
+
+    #[test]
+    fn entra_account_from_client_info() {
+        let ci = base64::encode_url(br#"{"uid":"u-1","utid":"t-1"}"#);
+        let c = claims(r#"{"sub":"s","oid":"o","tid":"t-1","preferred_username":"ada@contoso.com","name":"Ada"}"#);
+        let a = Account::from_response(&ci, Some(&c), "login.windows.net", authority_type::MSSTS, 5).unwrap();
+        assert_eq!(a.home_account_id, "u-1.t-1");
+        assert_eq!(a.local_account_id, "u-1");
+        assert_eq!(a.realm, "t-1");
+        assert_eq!(a.username, "ada@contoso.com");
+        assert_eq!(a.home_tenant(), "t-1");
+        assert_eq!(a.oid_anchor(), "u-1@t-1");
+        assert!(a.tenant_profiles[0].is_home_tenant);
+        assert_eq!(a.tenant_profiles[0].local_account_id, "o");
+    }
+
+    #[test]
+    fn generic_account_from_sub() {
+        let c = claims(r#"{"sub":"s-9","upn":"u@x"}"#);
+        let a = Account::from_response("", Some(&c), "idp.example", authority_type::GENERIC, 5).unwrap();
+        assert_eq!(a.home_account_id, "s-9");
+        assert_eq!(a.local_account_id, "s-9");
+        assert_eq!(a.realm, "");
+        assert_eq!(a.home_tenant(), "");
+        assert!(Account::from_response("garbage", None, "e", "MSSTS", 0).is_none());
+    }
+
+    #[test]
+    fn adfs_ignores_client_info() {
+        let ci = base64::encode_url(br#"{"uid":"u","utid":"t"}"#);
+        let c = claims(r#"{"sub":"adfs-sub"}"#);
+        let a = Account::from_response(&ci, Some(&c), "fs", authority_type::ADFS, 0).unwrap();
+        assert_eq!(a.home_account_id, "adfs-sub");
+    }
+
+    #[test]
+    fn client_info_garbage() {
+        for bad in ["", "!!", "e30", &base64::encode_url(br#"{"uid":1,"utid":"t"}"#), &base64::encode_url(br#"{"uid":"","utid":"t"}"#)] {
+            assert!(ClientInfo::decode(bad).is_none(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,269 @@
+//! Authorities: parsing, classification, the openid-configuration URL, endpoint metadata and
+//! cloud (instance) discovery.
+
+use super::json::Json;
+use super::url::UrlParts;
+use crate::error::{codes, AuthError};
+
+/// How the library talks to the identity provider.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ProtocolMode {
+    /// Microsoft Entra ID (client_info, instance discovery, `login.windows.net` cache aliases).
+    #[default]
+    Aad,
+    /// Any OpenID Connect provider.
+    Oidc,
+}
+
+/// The kind of authority, as msal classifies it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthorityType {
+    /// Entra ID (including B2C hosts listed in `knownAuthorities`) or a generic OIDC issuer.
+    Default,
+    /// AD FS (`/adfs` path).
+    Adfs,
+    /// Entra External ID (`*.ciamlogin.com`).
+    Ciam,
+}
+
+/// A parsed authority.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Authority {
+    canonical: String,
+    host: String,
+    tenant: String,
+    kind: AuthorityType,
+    protocol_mode: ProtocolMode,
+}
+
+/// Hosts of Microsoft's public and sovereign clouds, with their aliases and preferred hosts
+/// (msal's bundled cloud-discovery metadata).
+const KNOWN_CLOUDS: &[(&str, &str, &[&str])] = &[
+    (
+        "login.microsoftonline.com",
+        "login.windows.net",
+        &["login.microsoftonline.com", "login.windows.net", "login.microsoft.com", "sts.windows.net"],
+    ),
+    ("login.partner.microsoftonline.cn", "login.partner.microsoftonline.cn", &["login.partner.microsoftonline.cn", "login.chinacloudapi.cn"]),
+    ("login.microsoftonline.de", "login.microsoftonline.de", &["login.microsoftonline.de"]),
+    ("login.microsoftonline.us", "login.microsoftonline.us", &["login.microsoftonline.us", "login.usgovcloudapi.net"]),
+    ("login-us.microsoftonline.com", "login-us.microsoftonline.com", &["login-us.microsoftonline.com"]),
+];
+
+fn is_loopback(host: &str) -> bool {
+    let name = match host.find(']') {
+        Some(end) => &host[..=end],
+        None => host.split(':').next().unwrap_or(host),
+    };
+    matches!(name, "localhost" | "127.0.0.1" | "[::1]")
+}
+
+impl Authority {
+    /// Parses an authority URL such as `https://login.microsoftonline.com/common`.
+    ///
+    /// https is required, except for loopback hosts (local development and tests).
+    pub fn parse(url: &str, protocol_mode: ProtocolMode) -> Result<Authority, AuthError> {
+        let url = url.trim();
+        if url.is_empty() {
+            return Err(AuthError::config(codes::EMPTY_URL_ERROR, "the authority is empty"));
+        }
+        let parts = UrlParts::parse(url)
+            .ok_or_else(|| AuthError::config(codes::URL_PARSE_ERROR, "the authority is not an absolute URL"))?;
+        if parts.scheme != "https" && !is_loopback(&parts.host) {
+            return Err(AuthError::config(codes::AUTHORITY_URI_INSECURE, "the authority must use https"));
+        }
+        let mut segments = parts.segments.clone();
+        let kind = if parts.host.ends_with(".ciamlogin.com") {
+            if segments.is_empty() {
+                let sub = parts.host.split('.').next().unwrap_or_default();
+                segments.push(format!("{sub}.onmicrosoft.com"));
+            }
+            AuthorityType::Ciam
+        } else if segments.first().is_some_and(|s| s.eq_ignore_ascii_case("adfs")) {
+            AuthorityType::Adfs
+        } else {
+            AuthorityType::Default
+        };
+        if segments.is_empty() && protocol_mode == ProtocolMode::Aad {
+            return Err(AuthError::config(codes::URL_EMPTY_PATH, "the authority needs a tenant path segment"));
+        }
+        let mut canonical = parts.origin();
+        canonical.push('/');
+        for s in &segments {
+            canonical.push_str(s);
+            canonical.push('/');
+        }
+        Ok(Authority {
+            canonical,
+            tenant: segments.first().cloned().unwrap_or_default(),
+            host: parts.host,
+            kind,
+            protocol_mode,
+        })
+    }
+
+    /// `https://host/path/` (always ends with `/`).
+    pub fn canonical(&self) -> &str {
+        &self.canonical
+    }
+    /// Host (with port when one is given).
+    pub fn host(&self) -> &str {
+        &self.host
+    }
+    /// The first path segment: `common`, a GUID, `contoso.onmicrosoft.com`, `adfs`...
+    pub fn tenant(&self) -> &str {
+        &self.tenant
+    }
+    /// The authority type.
+    pub fn kind(&self) -> AuthorityType {
+        self.kind
+    }
+    /// The protocol mode it was parsed for.
+    pub fn protocol_mode(&self) -> ProtocolMode {
+        self.protocol_mode
+    }
+
+    /// True for Microsoft's cloud hosts.
+    pub fn is_microsoft_host(&self) -> bool {
+        KNOWN_CLOUDS.iter().any(|(_, _, aliases)| aliases.contains(&self.host.as_str()))
+            || self.kind == AuthorityType::Ciam
+            || self.host.ends_with(".b2clogin.com")
+    }
+
+    /// True for the multi-tenant aliases (`common`, `organizations`, `consumers`).
+    pub fn is_multi_tenant(&self) -> bool {
+        ["common", "organizations", "consumers"].iter().any(|t| t.eq_ignore_ascii_case(&self.tenant))
+    }
+
+    /// Where the OpenID Connect discovery document lives.
+    pub fn openid_configuration_url(&self) -> String {
+        let direct = self.kind == AuthorityType::Adfs
+            || self.canonical.ends_with("v2.0/")
+            || (self.protocol_mode == ProtocolMode::Oidc && !self.is_microsoft_host());
+        if direct {
+            format!("{}.well-known/openid-configuration", self.canonical)
+        } else {
+            format!("{}v2.0/.well-known/openid-configuration", self.canonical)
+        }
+    }
+
+    /// The cloud-discovery entry for this host from msal's bundled table, or one made of the
+    /// host alone.
+    pub fn default_cloud(&self) -> CloudMetadata {
+        KNOWN_CLOUDS
+            .iter()
+            .find(|(_, _, aliases)| aliases.contains(&self.host.as_str()))
+            .map(|(net, cache, aliases)| CloudMetadata {
+                preferred_network: (*net).to_owned(),
+                preferred_cache: (*cache).to_owned(),
+                aliases: aliases.iter().map(|a| (*a).to_owned()).collect(),
+            })
+            .unwrap_or_else(|| CloudMetadata::single(&self.host))
+    }
+}
+
+/// Endpoints from an OpenID Connect discovery document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthorityMetadata {
+    /// `authorization_endpoint`
+    pub authorization_endpoint: String,
+    /// `token_endpoint`
+    pub token_endpoint: String,
+    /// `end_session_endpoint`, if any.
+    pub end_session_endpoint: Option<String>,
+    /// `issuer`
+    pub issuer: String,
+    /// `jwks_uri`, if any.
+    pub jwks_uri: Option<String>,
+    /// `userinfo_endpoint`, if any.
+    pub userinfo_endpoint: Option<String>,
+    /// `device_authorization_endpoint`, if any.
+    pub device_authorization_endpoint: Option<String>,
+}
+
+impl AuthorityMetadata {
+    /// Parses a discovery document and replaces `{tenant}` / `{tenantid}` with the authority's
+    /// tenant segment.
+    pub fn parse(text: &str, authority: &Authority) -> Result<AuthorityMetadata, AuthError> {
+        let bad = || AuthError::config(codes::INVALID_AUTHORITY_METADATA, "the authority metadata is not a valid openid-configuration document");
+        let json = Json::parse(text).map_err(|_| bad())?;
+        let tenant = authority.tenant();
+        let endpoint = |key: &str| -> Option<String> {
+            let v = json.str_field(key)?;
+            let v = v.replace("{tenant}", tenant).replace("{tenantid}", tenant);
+            UrlParts::parse(v.split(['?', '#']).next().unwrap_or_default()).map(|_| v)
+        };
+        Ok(AuthorityMetadata {
+            authorization_endpoint: endpoint("authorization_endpoint").ok_or_else(bad)?,
+            token_endpoint: endpoint("token_endpoint").ok_or_else(bad)?,
+            end_session_endpoint: endpoint("end_session_endpoint"),
+            issuer: json.str_field("issuer").ok_or_else(bad)?.replace("{tenant}", tenant).replace("{tenantid}", tenant),
+            jwks_uri: endpoint("jwks_uri"),
+            userinfo_endpoint: endpoint("userinfo_endpoint"),
+            device_authorization_endpoint: endpoint("device_authorization_endpoint"),
+        })
+    }
+}
+
+/// One cloud from instance discovery: which hosts are the same cloud.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CloudMetadata {
+    /// Host to send requests to.
+    pub preferred_network: String,
+    /// Host used as `environment` in the cache.
+    pub preferred_cache: String,
+    /// Every host of this cloud.
+    pub aliases: Vec<String>,
+}
+
+impl CloudMetadata {
+    /// A cloud made of one host.
+    pub fn single(host: &str) -> CloudMetadata {
+        CloudMetadata { preferred_network: host.to_owned(), preferred_cache: host.to_owned(), aliases: vec![host.to_owned()] }
+    }
+
+    /// True if `host` is one of this cloud's aliases (ignoring case).
+    pub fn has_alias(&self, host: &str) -> bool {
+        self.aliases.iter().any(|a| a.eq_ignore_ascii_case(host))
+    }
+
+    /// Picks the entry for `host` from an instance-discovery response (or from the
+    /// `cloudDiscoveryMetadata` configuration string, which has the same shape).
+    /// `Ok(None)` when no entry names the host.
+    pub fn from_discovery(text: &str, host: &str) -> Result<Option<CloudMetadata>, AuthError> {
+        let bad = || AuthError::config(codes::INVALID_CLOUD_DISCOVERY_METADATA, "the cloud discovery metadata is invalid");
+        let json = Json::parse(text).map_err(|_| bad())?;
+        if json.str_field("error") == Some("invalid_instance") {
+            return Err(AuthError::config(codes::UNTRUSTED_AUTHORITY, "the authority is not a known cloud instance"));
+        }
+        let entries = json.get("metadata").and_then(Json::as_array).ok_or_else(bad)?;
+        for e in entries {
+            let aliases: Vec<String> = e
+                .get("aliases")
+                .and_then(Json::as_array)
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|a| a.as_str().map(str::to_owned))
+                .collect();
+            if aliases.iter().any(|a| a.eq_ignore_ascii_case(host)) {
+                return Ok(Some(CloudMetadata {
+                    preferred_network: e.str_field("preferred_network").unwrap_or(host).to_owned(),
+                    preferred_cache: e.str_field("preferred_cache").unwrap_or(host).to_owned(),
+                    aliases,
+                }));
+            }
+        }
+        Ok(None)
+    }
+
+    /// The instance-discovery URL msal queries for `authority`.
+    pub fn discovery_url(authority: &Authority) -> String {
+        format!(
+            "https://login.microsoftonline.com/common/discovery/instance?api-version=1.1&authorization_endpoint={}",
+            super::url::encode(&format!("{}oauth2/v2.0/authorize", authority.canonical()))
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests;

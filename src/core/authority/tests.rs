@@ -1,0 +1,76 @@
+use super::*;
+
+#[test]
+fn classifies_and_canonicalises() {
+    let a = Authority::parse("https://login.microsoftonline.com/common", ProtocolMode::Aad).unwrap();
+    assert_eq!(a.canonical(), "https://login.microsoftonline.com/common/");
+    assert_eq!(a.kind(), AuthorityType::Default);
+    assert!(a.is_multi_tenant());
+    assert_eq!(a.openid_configuration_url(), "https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration");
+
+    let t = Authority::parse("https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0", ProtocolMode::Aad).unwrap();
+    assert_eq!(t.tenant(), "72f988bf-86f1-41af-91ab-2d7cd011db47");
+    assert_eq!(t.openid_configuration_url(), "https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0/.well-known/openid-configuration");
+
+    let adfs = Authority::parse("https://fs.contoso.com/adfs/", ProtocolMode::Aad).unwrap();
+    assert_eq!(adfs.kind(), AuthorityType::Adfs);
+    assert_eq!(adfs.openid_configuration_url(), "https://fs.contoso.com/adfs/.well-known/openid-configuration");
+
+    let ciam = Authority::parse("https://contoso.ciamlogin.com", ProtocolMode::Aad).unwrap();
+    assert_eq!(ciam.kind(), AuthorityType::Ciam);
+    assert_eq!(ciam.canonical(), "https://contoso.ciamlogin.com/contoso.onmicrosoft.com/");
+
+    let b2c = Authority::parse("https://contoso.b2clogin.com/contoso.onmicrosoft.com/B2C_1_signin", ProtocolMode::Aad).unwrap();
+    assert_eq!(b2c.tenant(), "contoso.onmicrosoft.com");
+
+    let oidc = Authority::parse("https://accounts.example.com", ProtocolMode::Oidc).unwrap();
+    assert_eq!(oidc.openid_configuration_url(), "https://accounts.example.com/.well-known/openid-configuration");
+}
+
+#[test]
+fn bad_authorities_are_configuration_errors() {
+    let cases = [
+        ("", codes::EMPTY_URL_ERROR),
+        ("not a url", codes::URL_PARSE_ERROR),
+        ("http://login.microsoftonline.com/common", codes::AUTHORITY_URI_INSECURE),
+        ("https://login.microsoftonline.com", codes::URL_EMPTY_PATH),
+        ("https://login.microsoftonline.com/common?x=1", codes::URL_PARSE_ERROR),
+    ];
+    for (url, code) in cases {
+        let e = Authority::parse(url, ProtocolMode::Aad).unwrap_err();
+        assert_eq!(e.code(), code, "{url}");
+        assert_eq!(e.kind().class_name(), "ClientConfigurationError");
+    }
+    assert!(Authority::parse("http://127.0.0.1:8080/tenant", ProtocolMode::Aad).is_ok());
+    assert!(Authority::parse("http://localhost/tenant", ProtocolMode::Aad).is_ok());
+}
+
+#[test]
+fn metadata_substitutes_tenant() {
+    let a = Authority::parse("https://login.microsoftonline.com/contoso.com", ProtocolMode::Aad).unwrap();
+    let doc = r#"{"authorization_endpoint":"https://login.microsoftonline.com/{tenant}/oauth2/v2.0/authorize",
+        "token_endpoint":"https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token",
+        "issuer":"https://login.microsoftonline.com/{tenantid}/v2.0","jwks_uri":"https://login.microsoftonline.com/common/discovery/v2.0/keys"}"#;
+    let m = AuthorityMetadata::parse(doc, &a).unwrap();
+    assert_eq!(m.token_endpoint, "https://login.microsoftonline.com/contoso.com/oauth2/v2.0/token");
+    assert_eq!(m.issuer, "https://login.microsoftonline.com/contoso.com/v2.0");
+    assert_eq!(m.end_session_endpoint, None);
+    for bad in ["", "[]", r#"{"authorization_endpoint":"x","token_endpoint":"y","issuer":"z"}"#] {
+        assert_eq!(AuthorityMetadata::parse(bad, &a).unwrap_err().code(), codes::INVALID_AUTHORITY_METADATA);
+    }
+}
+
+#[test]
+fn cloud_discovery() {
+    let a = Authority::parse("https://login.microsoftonline.com/common", ProtocolMode::Aad).unwrap();
+    let c = a.default_cloud();
+    assert_eq!(c.preferred_cache, "login.windows.net");
+    assert!(c.has_alias("sts.windows.net"));
+    let doc = r#"{"tenant_discovery_endpoint":"x","metadata":[{"preferred_network":"login.contoso.net","preferred_cache":"cache.contoso.net","aliases":["login.contoso.net","cache.contoso.net"]}]}"#;
+    let m = CloudMetadata::from_discovery(doc, "cache.contoso.net").unwrap().unwrap();
+    assert_eq!(m.preferred_network, "login.contoso.net");
+    assert_eq!(CloudMetadata::from_discovery(doc, "other").unwrap(), None);
+    let e = CloudMetadata::from_discovery(r#"{"error":"invalid_instance"}"#, "x").unwrap_err();
+    assert_eq!(e.code(), codes::UNTRUSTED_AUTHORITY);
+    assert!(CloudMetadata::discovery_url(&a).ends_with("authorization_endpoint=https%3A%2F%2Flogin.microsoftonline.com%2Fcommon%2Foauth2%2Fv2.0%2Fauthorize"));
+}

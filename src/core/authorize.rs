@@ -1,0 +1,337 @@
+//! The front-channel: authorize URL, end-session URL, and the authorize response.
+
+use super::json::Json;
+use super::scopes::ScopeSet;
+use super::url::{self, build_query, parse_query};
+use crate::error::{codes, AuthError, ErrorKind};
+use crate::secret::AuthCode;
+
+/// Library name sent as `x-client-SKU`.
+pub const SKU: &str = "msal.wasm";
+/// Library version sent as `x-client-VER`.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// What the user sees at the authorize endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Prompt {
+    /// `login`: always ask for credentials.
+    Login,
+    /// `select_account`: show the account picker.
+    SelectAccount,
+    /// `consent`: ask for consent again.
+    Consent,
+    /// `none`: no UI at all (silent).
+    None,
+    /// `create`: sign up.
+    Create,
+    /// `no_session`: silent, without using the session.
+    NoSession,
+}
+
+impl Prompt {
+    /// Parses msal's prompt values.
+    pub fn parse(s: &str) -> Result<Prompt, AuthError> {
+        Ok(match s {
+            "login" => Prompt::Login,
+            "select_account" => Prompt::SelectAccount,
+            "consent" => Prompt::Consent,
+            "none" => Prompt::None,
+            "create" => Prompt::Create,
+            "no_session" => Prompt::NoSession,
+            _ => return Err(AuthError::config(codes::INVALID_PROMPT_VALUE, "prompt must be login, select_account, consent, none, create or no_session")),
+        })
+    }
+    /// The wire value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Prompt::Login => "login",
+            Prompt::SelectAccount => "select_account",
+            Prompt::Consent => "consent",
+            Prompt::None => "none",
+            Prompt::Create => "create",
+            Prompt::NoSession => "no_session",
+        }
+    }
+}
+
+/// Login hint sources in msal's order of precedence (spec §4.1).
+#[derive(Debug, Clone, Default)]
+pub struct HintSource {
+    /// `sid` from the request.
+    pub request_sid: String,
+    /// `loginHint` from the request.
+    pub request_login_hint: String,
+    /// The account's `login_hint` claim.
+    pub account_login_hint: String,
+    /// The account's `sid` claim.
+    pub account_sid: String,
+    /// The account's username.
+    pub account_username: String,
+    /// `uid@utid` of the account, for the Oid anchor.
+    pub account_oid_anchor: String,
+}
+
+/// Everything in an authorize URL.
+#[derive(Debug, Clone)]
+pub struct AuthorizeParams<'a> {
+    /// The authorization endpoint.
+    pub endpoint: &'a str,
+    /// Client id.
+    pub client_id: &'a str,
+    /// Scopes, already including the OIDC defaults.
+    pub scopes: &'a ScopeSet,
+    /// Redirect URI.
+    pub redirect_uri: &'a str,
+    /// Correlation id (`client-request-id`).
+    pub correlation_id: &'a str,
+    /// `fragment` or `query`.
+    pub response_mode: &'a str,
+    /// Send `client_info=1` (Entra mode).
+    pub client_info: bool,
+    /// Prompt, if any.
+    pub prompt: Option<Prompt>,
+    /// Domain hint.
+    pub domain_hint: &'a str,
+    /// Hint sources.
+    pub hints: &'a HintSource,
+    /// Nonce.
+    pub nonce: &'a str,
+    /// Encoded state.
+    pub state: &'a str,
+    /// Claims request JSON from the app (may be empty).
+    pub claims: &'a str,
+    /// Client capabilities (`xms_cc`).
+    pub client_capabilities: &'a [String],
+    /// PKCE challenge.
+    pub code_challenge: &'a str,
+    /// Extra query parameters; never override ours.
+    pub extra: &'a [(String, String)],
+}
+
+/// Merges the app's claims request with client capabilities (`access_token.xms_cc`).
+pub fn merge_claims(claims: &str, capabilities: &[String]) -> Result<String, AuthError> {
+    if claims.is_empty() && capabilities.is_empty() {
+        return Ok(String::new());
+    }
+    let mut json = if claims.is_empty() {
+        Json::object()
+    } else {
+        match Json::parse(claims) {
+            Ok(j @ Json::Obj(_)) => j,
+            _ => return Err(AuthError::config(codes::INVALID_CLAIMS, "claims must be a JSON object")),
+        }
+    };
+    if !capabilities.is_empty() {
+        let values = Json::Arr(capabilities.iter().map(|c| Json::from(c.as_str())).collect());
+        let mut at = json.remove("access_token").filter(|v| matches!(v, Json::Obj(_))).unwrap_or_else(Json::object);
+        at.set("xms_cc", Json::object().with("values", values));
+        json.set("access_token", at);
+    }
+    Ok(json.to_json())
+}
+
+/// Builds the authorize URL (spec §4.1 order).
+pub fn authorize_url(p: &AuthorizeParams<'_>) -> Result<String, AuthError> {
+    let scope = p.scopes.to_space_string();
+    let claims = merge_claims(p.claims, p.client_capabilities)?;
+    let mut q: Vec<(&str, &str)> = vec![
+        ("client_id", p.client_id),
+        ("scope", &scope),
+        ("redirect_uri", p.redirect_uri),
+        ("client-request-id", p.correlation_id),
+        ("response_mode", p.response_mode),
+        ("response_type", "code"),
+    ];
+    if p.client_info {
+        q.push(("client_info", "1"));
+    }
+    if let Some(prompt) = p.prompt {
+        q.push(("prompt", prompt.as_str()));
+    }
+    if !p.domain_hint.is_empty() {
+        q.push(("domain_hint", p.domain_hint));
+    }
+    let anchor;
+    let h = p.hints;
+    if p.prompt != Some(Prompt::SelectAccount) {
+        let silent = p.prompt == Some(Prompt::None);
+        let oid = (!h.account_oid_anchor.is_empty()).then(|| format!("Oid:{}", h.account_oid_anchor));
+        let chosen: Option<(&str, &str, Option<String>)> = if silent && !h.request_sid.is_empty() {
+            Some(("sid", &h.request_sid, None))
+        } else if !h.account_login_hint.is_empty() && p.domain_hint.is_empty() {
+            Some(("login_hint", &h.account_login_hint, oid))
+        } else if silent && !h.account_sid.is_empty() {
+            Some(("sid", &h.account_sid, oid))
+        } else if !h.request_login_hint.is_empty() {
+            Some(("login_hint", &h.request_login_hint, Some(format!("UPN:{}", h.request_login_hint))))
+        } else if !h.account_username.is_empty() {
+            Some(("login_hint", &h.account_username, oid))
+        } else {
+            None
+        };
+        if let Some((k, v, a)) = chosen {
+            q.push((k, v));
+            anchor = a;
+            if let Some(a) = &anchor {
+                q.push(("X-AnchorMailbox", a));
+            }
+        }
+    }
+    q.push(("nonce", p.nonce));
+    q.push(("state", p.state));
+    if !claims.is_empty() {
+        q.push(("claims", &claims));
+    }
+    q.push(("x-client-SKU", SKU));
+    q.push(("x-client-VER", VERSION));
+    q.push(("code_challenge", p.code_challenge));
+    q.push(("code_challenge_method", "S256"));
+    let ours: Vec<&str> = q.iter().map(|(k, _)| *k).collect();
+    for (k, v) in p.extra {
+        if !v.is_empty() && !ours.iter().any(|o| o.eq_ignore_ascii_case(k)) {
+            q.push((k, v));
+        }
+    }
+    Ok(url::append_query(p.endpoint, &build_query(q)))
+}
+
+/// The end-session (logout) URL.
+pub fn logout_url(
+    endpoint: &str,
+    post_logout_redirect_uri: &str,
+    correlation_id: &str,
+    id_token_hint: &str,
+    logout_hint: &str,
+    state: &str,
+    extra: &[(String, String)],
+) -> String {
+    let mut q: Vec<(&str, &str)> = Vec::new();
+    if !post_logout_redirect_uri.is_empty() {
+        q.push(("post_logout_redirect_uri", post_logout_redirect_uri));
+    }
+    q.push(("client-request-id", correlation_id));
+    if !id_token_hint.is_empty() {
+        q.push(("id_token_hint", id_token_hint));
+    }
+    if !logout_hint.is_empty() {
+        q.push(("logout_hint", logout_hint));
+    }
+    if !state.is_empty() {
+        q.push(("state", state));
+    }
+    for (k, v) in extra {
+        if !v.is_empty() && !q.iter().any(|(o, _)| o.eq_ignore_ascii_case(k)) {
+            q.push((k, v));
+        }
+    }
+    url::append_query(endpoint, &build_query(q))
+}
+
+/// A parsed authorize response (from the fragment or the query).
+#[derive(Clone, Default)]
+pub struct AuthorizeResponse {
+    /// The authorization code.
+    pub code: Option<AuthCode>,
+    /// The raw state.
+    pub state: String,
+    /// `client_info`, if sent.
+    pub client_info: String,
+    /// `error`
+    pub error: String,
+    /// `error_description`
+    pub error_description: String,
+    /// `suberror`
+    pub suberror: String,
+    /// `error_uri`
+    pub error_uri: String,
+    /// `trace_id`
+    pub trace_id: String,
+    /// `correlation_id`
+    pub correlation_id: String,
+    /// `timestamp`
+    pub timestamp: String,
+    /// `claims`
+    pub claims: String,
+}
+
+impl std::fmt::Debug for AuthorizeResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuthorizeResponse")
+            .field("code", &self.code)
+            .field("error", &self.error)
+            .field("suberror", &self.suberror)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Maximum length of a response we parse (a real one is a few KB).
+pub const MAX_RESPONSE_LEN: usize = 64 * 1024;
+
+impl AuthorizeResponse {
+    /// True if `s` (a hash or query) looks like an authorize response: it has `code`, `error`
+    /// or `state` keys.
+    pub fn looks_like_response(s: &str) -> bool {
+        s.len() <= MAX_RESPONSE_LEN
+            && parse_query(s).iter().any(|(k, _)| matches!(k.as_str(), "code" | "error" | "state" | "error_description"))
+    }
+
+    /// Parses a fragment or query string (leading `#`/`?` allowed).
+    pub fn parse(s: &str) -> Result<AuthorizeResponse, AuthError> {
+        if s.trim_start_matches(['#', '?']).is_empty() {
+            return Err(AuthError::browser(codes::HASH_EMPTY_ERROR, "the response hash or query is empty"));
+        }
+        if s.len() > MAX_RESPONSE_LEN {
+            return Err(AuthError::browser(codes::HASH_EMPTY_ERROR, "the response is too long to be an authorize response"));
+        }
+        let mut r = AuthorizeResponse::default();
+        for (k, v) in parse_query(s) {
+            match k.as_str() {
+                "code" if !v.is_empty() => r.code = Some(AuthCode::new(v)),
+                "state" => r.state = v,
+                "client_info" => r.client_info = v,
+                "error" => r.error = v,
+                "error_description" => r.error_description = v,
+                "suberror" => r.suberror = v,
+                "error_uri" => r.error_uri = v,
+                "trace_id" => r.trace_id = v,
+                "correlation_id" => r.correlation_id = v,
+                "timestamp" => r.timestamp = v,
+                "claims" => r.claims = v,
+                _ => {}
+            }
+        }
+        if r.code.is_none() && r.error.is_empty() && r.state.is_empty() {
+            return Err(AuthError::browser("hash_does_not_contain_known_properties", "the response has no code, error or state"));
+        }
+        if r.state.is_empty() {
+            return Err(AuthError::browser(codes::NO_STATE_IN_HASH, "the response has no state"));
+        }
+        Ok(r)
+    }
+
+    /// Checks the state against the one sent (constant time), then turns a server error into
+    /// an `AuthError` and otherwise returns the code.
+    pub fn into_code(self, expected_state: &crate::secret::State) -> Result<(AuthCode, String), AuthError> {
+        if !expected_state.ct_eq(&self.state) {
+            return Err(AuthError::new(ErrorKind::StateMismatch, codes::STATE_MISMATCH, "the response state does not match the request state"));
+        }
+        if !self.error.is_empty() {
+            let error_no = self.error_uri.split("code=").nth(1).map(|s| s.split('&').next().unwrap_or(s).to_owned()).unwrap_or_default();
+            return Err(super::token::classify_server_error(
+                &self.error,
+                &self.error_description,
+                &self.suberror,
+                0,
+            )
+            .with_correlation_id(self.correlation_id)
+            .with_server_details(self.trace_id, self.timestamp, error_no, self.claims));
+        }
+        match self.code {
+            Some(code) => Ok((code, self.client_info)),
+            None => Err(AuthError::browser("hash_does_not_contain_known_properties", "the response has neither a code nor an error")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

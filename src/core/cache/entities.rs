@@ -1,0 +1,274 @@
+//! Cache entities in msal-browser's storage format (camelCase JSON, timestamps as decimal
+//! strings). Unknown fields are kept and written back.
+
+use crate::core::account::{Account, TenantProfile};
+use crate::core::json::Json;
+use crate::core::scopes::ScopeSet;
+
+/// `credentialType` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CredentialType {
+    /// `IdToken`
+    IdToken,
+    /// `AccessToken`
+    AccessToken,
+    /// `AccessToken_With_AuthScheme` (PoP, DPoP, SSH)
+    AccessTokenWithAuthScheme,
+    /// `RefreshToken`
+    RefreshToken,
+}
+
+impl CredentialType {
+    /// The JSON value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CredentialType::IdToken => "IdToken",
+            CredentialType::AccessToken => "AccessToken",
+            CredentialType::AccessTokenWithAuthScheme => "AccessToken_With_AuthScheme",
+            CredentialType::RefreshToken => "RefreshToken",
+        }
+    }
+    /// Parses the JSON value (case-insensitive, as msal lower-cases keys).
+    pub fn parse(s: &str) -> Option<CredentialType> {
+        [CredentialType::IdToken, CredentialType::AccessToken, CredentialType::AccessTokenWithAuthScheme, CredentialType::RefreshToken]
+            .into_iter()
+            .find(|t| t.as_str().eq_ignore_ascii_case(s))
+    }
+    /// True for the two access-token types.
+    pub fn is_access_token(self) -> bool {
+        matches!(self, CredentialType::AccessToken | CredentialType::AccessTokenWithAuthScheme)
+    }
+}
+
+/// A cached ID token, access token or refresh token.
+#[derive(Clone, PartialEq)]
+pub struct Credential {
+    /// `homeAccountId`
+    pub home_account_id: String,
+    /// `environment`
+    pub environment: String,
+    /// `credentialType`
+    pub credential_type: CredentialType,
+    /// `clientId`
+    pub client_id: String,
+    /// `secret`: the token itself.
+    pub secret: String,
+    /// `realm` (tenant), may be empty for refresh tokens.
+    pub realm: String,
+    /// `target`: scopes (access tokens).
+    pub target: String,
+    /// `cachedAt` (seconds)
+    pub cached_at: u64,
+    /// `expiresOn` (seconds)
+    pub expires_on: u64,
+    /// `extendedExpiresOn` (seconds)
+    pub extended_expires_on: u64,
+    /// `refreshOn` (seconds)
+    pub refresh_on: Option<u64>,
+    /// `tokenType`
+    pub token_type: String,
+    /// `keyId`
+    pub key_id: String,
+    /// `familyId`
+    pub family_id: String,
+    /// `lastUpdatedAt` (milliseconds)
+    pub last_updated_at: u64,
+    /// Fields we do not model, kept as written.
+    pub extra: Vec<(String, Json)>,
+    /// The parsed `target` (computed on load, not stored).
+    pub scopes: ScopeSet,
+}
+
+impl std::fmt::Debug for Credential {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credential")
+            .field("credential_type", &self.credential_type)
+            .field("environment", &self.environment)
+            .field("realm", &self.realm)
+            .field("target", &self.target)
+            .field("expires_on", &self.expires_on)
+            .field("secret", &"[redacted]")
+            .finish_non_exhaustive()
+    }
+}
+
+const CREDENTIAL_FIELDS: [&str; 15] = [
+    "homeAccountId", "environment", "credentialType", "clientId", "secret", "realm", "target", "cachedAt",
+    "expiresOn", "extendedExpiresOn", "refreshOn", "tokenType", "keyId", "familyId", "lastUpdatedAt",
+];
+
+fn ts(j: &Json, key: &str) -> Option<u64> {
+    j.get(key).and_then(Json::as_u64)
+}
+
+fn extras(j: &Json, known: &[&str]) -> Vec<(String, Json)> {
+    j.as_object()
+        .unwrap_or_default()
+        .iter()
+        .filter(|(k, _)| !known.contains(&k.as_str()))
+        .cloned()
+        .collect()
+}
+
+impl Credential {
+    /// Reads a credential entity; `None` if a required field is missing or of the wrong type.
+    pub fn from_json(j: &Json) -> Option<Credential> {
+        let s = |k: &str| j.str_field(k).map(str::to_owned);
+        let opt = |k: &str| j.str_field(k).unwrap_or_default().to_owned();
+        let credential_type = CredentialType::parse(j.str_field("credentialType")?)?;
+        let target = opt("target");
+        let c = Credential {
+            home_account_id: s("homeAccountId")?,
+            environment: s("environment")?,
+            credential_type,
+            client_id: s("clientId")?,
+            secret: s("secret").filter(|x| !x.is_empty())?,
+            realm: opt("realm"),
+            scopes: ScopeSet::parse(&target),
+            target,
+            cached_at: ts(j, "cachedAt").unwrap_or(0),
+            expires_on: ts(j, "expiresOn").unwrap_or(0),
+            extended_expires_on: ts(j, "extendedExpiresOn").unwrap_or(0),
+            refresh_on: ts(j, "refreshOn"),
+            token_type: opt("tokenType"),
+            key_id: opt("keyId"),
+            family_id: opt("familyId"),
+            last_updated_at: ts(j, "lastUpdatedAt").unwrap_or(0),
+            extra: extras(j, &CREDENTIAL_FIELDS),
+        };
+        // msal's isAccessTokenEntity: access tokens need realm, target and an expiry.
+        if credential_type.is_access_token() && (c.target.is_empty() || c.expires_on == 0) {
+            return None;
+        }
+        Some(c)
+    }
+
+    /// Writes the entity.
+    pub fn to_json(&self) -> Json {
+        let mut j = Json::object()
+            .with("homeAccountId", self.home_account_id.as_str())
+            .with("environment", self.environment.as_str())
+            .with("credentialType", self.credential_type.as_str())
+            .with("clientId", self.client_id.as_str())
+            .with("secret", self.secret.as_str())
+            .with("realm", self.realm.as_str());
+        if self.credential_type.is_access_token() {
+            j = j
+                .with("target", self.target.as_str())
+                .with("cachedAt", self.cached_at.to_string())
+                .with("expiresOn", self.expires_on.to_string())
+                .with("extendedExpiresOn", self.extended_expires_on.to_string())
+                .with_nonempty("tokenType", &self.token_type)
+                .with_nonempty("keyId", &self.key_id);
+            if let Some(r) = self.refresh_on {
+                j = j.with("refreshOn", r.to_string());
+            }
+        } else if !self.target.is_empty() {
+            j = j.with("target", self.target.as_str());
+        }
+        if self.expires_on != 0 && self.credential_type == CredentialType::RefreshToken {
+            j = j.with("expiresOn", self.expires_on.to_string());
+        }
+        j = j.with_nonempty("familyId", &self.family_id);
+        if self.last_updated_at != 0 {
+            j = j.with("lastUpdatedAt", self.last_updated_at.to_string());
+        }
+        for (k, v) in &self.extra {
+            j.set(k, v.clone());
+        }
+        j
+    }
+}
+
+const ACCOUNT_FIELDS: [&str; 10] = [
+    "homeAccountId", "environment", "realm", "localAccountId", "username", "authorityType", "name", "clientInfo",
+    "tenantProfiles", "lastUpdatedAt",
+];
+
+/// An account entity with the fields we do not model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccountEntity {
+    /// The account.
+    pub account: Account,
+    /// Unknown fields, kept as written.
+    pub extra: Vec<(String, Json)>,
+}
+
+impl AccountEntity {
+    /// Reads an account entity.
+    pub fn from_json(j: &Json) -> Option<AccountEntity> {
+        let s = |k: &str| j.str_field(k).map(str::to_owned);
+        let opt = |k: &str| j.str_field(k).unwrap_or_default().to_owned();
+        let profiles = j
+            .get("tenantProfiles")
+            .and_then(Json::as_array)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|p| {
+                // v3 stored each profile as a JSON string; v4+ as an object.
+                let owned;
+                let p = match p {
+                    Json::Str(text) => {
+                        owned = Json::parse(text).ok()?;
+                        &owned
+                    }
+                    other => other,
+                };
+                Some(TenantProfile {
+                    tenant_id: p.str_field("tenantId")?.to_owned(),
+                    local_account_id: p.string_or_empty("localAccountId"),
+                    name: p.string_or_empty("name"),
+                    is_home_tenant: p.get("isHomeTenant").and_then(Json::as_bool).unwrap_or(false),
+                })
+            })
+            .collect();
+        Some(AccountEntity {
+            account: Account {
+                home_account_id: s("homeAccountId").filter(|x| !x.is_empty())?,
+                environment: s("environment")?,
+                realm: opt("realm"),
+                local_account_id: opt("localAccountId"),
+                username: opt("username"),
+                name: opt("name"),
+                authority_type: opt("authorityType"),
+                client_info: opt("clientInfo"),
+                tenant_profiles: profiles,
+                last_updated_at_ms: ts(j, "lastUpdatedAt").unwrap_or(0),
+            },
+            extra: extras(j, &ACCOUNT_FIELDS),
+        })
+    }
+
+    /// Writes the entity.
+    pub fn to_json(&self) -> Json {
+        let a = &self.account;
+        let profiles = a
+            .tenant_profiles
+            .iter()
+            .map(|p| {
+                Json::object()
+                    .with("tenantId", p.tenant_id.as_str())
+                    .with("localAccountId", p.local_account_id.as_str())
+                    .with("name", p.name.as_str())
+                    .with("isHomeTenant", p.is_home_tenant)
+            })
+            .collect::<Vec<_>>();
+        let mut j = Json::object()
+            .with("homeAccountId", a.home_account_id.as_str())
+            .with("environment", a.environment.as_str())
+            .with("realm", a.realm.as_str())
+            .with("localAccountId", a.local_account_id.as_str())
+            .with("username", a.username.as_str())
+            .with("authorityType", a.authority_type.as_str())
+            .with_nonempty("name", &a.name)
+            .with_nonempty("clientInfo", &a.client_info)
+            .with("tenantProfiles", profiles);
+        if a.last_updated_at_ms != 0 {
+            j = j.with("lastUpdatedAt", a.last_updated_at_ms.to_string());
+        }
+        for (k, v) in &self.extra {
+            j.set(k, v.clone());
+        }
+        j
+    }
+}

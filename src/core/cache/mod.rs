@@ -1,0 +1,504 @@
+//! The token cache: msal-browser's v5 storage layout over a [`KeyValueStore`], with every
+//! entity held in memory so a lookup never touches storage.
+//!
+//! Layout (spec §2): entity keys `msal.3|home|env|type|client-or-family|realm|target|scheme`
+//! (lower-cased), key lists `msal.3.account.keys` and `msal.3.token.keys.<clientId>`, active
+//! account `msal.<clientId>.active-account-filters`. Entries of the v3 (`-` separated) and v4
+//! (`msal.2|…`) layouts are read and moved to the current one.
+
+pub mod entities;
+pub mod store;
+pub mod unified;
+
+use crate::core::account::Account;
+use crate::core::json::Json;
+use crate::core::scopes::ScopeSet;
+use crate::core::token::TokenResponse;
+use crate::error::AuthError;
+pub use entities::{AccountEntity, Credential, CredentialType};
+pub use store::{KeyValueStore, MemoryStore};
+
+/// The schema version of keys we write.
+pub const SCHEMA: &str = "msal.3";
+/// Default renewal offset: an access token is treated as expired this many seconds early.
+pub const DEFAULT_RENEWAL_OFFSET_SECS: u64 = 300;
+
+/// The account key list.
+pub fn account_keys_key(schema: &str) -> String {
+    if schema.is_empty() { "msal.account.keys".to_owned() } else { format!("{schema}.account.keys") }
+}
+/// The token key list of `client_id`.
+pub fn token_keys_key(schema: &str, client_id: &str) -> String {
+    if schema.is_empty() { format!("msal.token.keys.{client_id}") } else { format!("{schema}.token.keys.{client_id}") }
+}
+/// The active-account key of `client_id`.
+pub fn active_account_key(client_id: &str) -> String {
+    format!("msal.{client_id}.active-account-filters")
+}
+
+/// The storage key of an account.
+pub fn account_key(a: &Account) -> String {
+    format!("{SCHEMA}|{}|{}|{}", a.home_account_id, a.environment, a.home_tenant()).to_lowercase()
+}
+
+/// The storage key of a credential.
+pub fn credential_key(c: &Credential) -> String {
+    let client = if c.credential_type == CredentialType::RefreshToken && !c.family_id.is_empty() { &c.family_id } else { &c.client_id };
+    let scheme = if c.token_type.is_empty() || c.token_type.eq_ignore_ascii_case("bearer") { "" } else { c.token_type.as_str() };
+    format!(
+        "{SCHEMA}|{}|{}|{}|{}|{}|{}|{}",
+        c.home_account_id,
+        c.environment,
+        c.credential_type.as_str(),
+        client,
+        c.realm,
+        c.target,
+        scheme
+    )
+    .to_lowercase()
+}
+
+/// True when an access token must not be served: within `offset` seconds of expiry, or cached
+/// "in the future" (the clock was turned back).
+pub fn is_expired(c: &Credential, now: u64, offset: u64) -> bool {
+    now.saturating_add(offset) >= c.expires_on || c.cached_at > now
+}
+
+/// True when the server asked for a proactive refresh that is now due.
+pub fn refresh_due(c: &Credential, now: u64) -> bool {
+    c.refresh_on.is_some_and(|r| r <= now)
+}
+
+/// Which cached things an access-token lookup must match.
+#[derive(Debug, Clone)]
+pub struct AtQuery<'a> {
+    /// The account.
+    pub home_account_id: &'a str,
+    /// Hosts that count as the same environment.
+    pub environments: &'a [String],
+    /// Client id.
+    pub client_id: &'a str,
+    /// Tenant; empty matches any (generic OIDC providers have none).
+    pub realm: &'a str,
+    /// Requested scopes (already turned into search scopes).
+    pub scopes: &'a ScopeSet,
+    /// `Bearer` or a PoP scheme.
+    pub token_type: &'a str,
+}
+
+/// A problem met while loading the cache; the entry was dropped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadIssue {
+    /// The storage key (keys carry no secrets).
+    pub key: String,
+    /// What was wrong.
+    pub reason: &'static str,
+}
+
+/// The token cache of one client.
+#[derive(Debug)]
+pub struct TokenCache<S: KeyValueStore> {
+    store: S,
+    client_id: String,
+    accounts: Vec<(String, AccountEntity)>,
+    credentials: Vec<(String, Credential)>,
+}
+
+#[derive(Default)]
+struct TokenKeys {
+    id_token: Vec<String>,
+    access_token: Vec<String>,
+    refresh_token: Vec<String>,
+}
+
+impl TokenKeys {
+    fn read(store: &impl KeyValueStore, key: &str) -> TokenKeys {
+        let list = |j: &Json, k: &str| -> Vec<String> {
+            j.get(k).and_then(Json::as_array).unwrap_or_default().iter().filter_map(|v| v.as_str().map(str::to_owned)).collect()
+        };
+        match store.get(key).and_then(|t| Json::parse(&t).ok()) {
+            Some(j) => TokenKeys { id_token: list(&j, "idToken"), access_token: list(&j, "accessToken"), refresh_token: list(&j, "refreshToken") },
+            None => TokenKeys::default(),
+        }
+    }
+    fn all(self) -> impl Iterator<Item = String> {
+        self.id_token.into_iter().chain(self.access_token).chain(self.refresh_token)
+    }
+}
+
+fn read_string_list(store: &impl KeyValueStore, key: &str) -> Vec<String> {
+    store
+        .get(key)
+        .and_then(|t| Json::parse(&t).ok())
+        .and_then(|j| j.as_array().map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect()))
+        .unwrap_or_default()
+}
+
+impl<S: KeyValueStore> TokenCache<S> {
+    /// Loads the cache of `client_id` from `store`: current entries, plus v3/v4 entries moved
+    /// to the current layout. Corrupt entries are removed and reported.
+    pub fn load(store: S, client_id: &str) -> (TokenCache<S>, Vec<LoadIssue>) {
+        let mut cache = TokenCache { store, client_id: client_id.to_owned(), accounts: Vec::new(), credentials: Vec::new() };
+        let issues = cache.reload();
+        (cache, issues)
+    }
+
+    /// Re-reads everything from storage (after another tab wrote to it).
+    pub fn reload(&mut self) -> Vec<LoadIssue> {
+        let mut issues = Vec::new();
+        self.accounts.clear();
+        self.credentials.clear();
+        let mut migrated = false;
+        for schema in [SCHEMA, "msal.2", ""] {
+            let current = schema == SCHEMA;
+            for key in read_string_list(&self.store, &account_keys_key(schema)) {
+                match self.store.get(&key).and_then(|t| Json::parse(&t).ok()).and_then(|j| AccountEntity::from_json(&j)) {
+                    Some(e) => {
+                        let new_key = account_key(&e.account);
+                        if !self.accounts.iter().any(|(k, _)| *k == new_key) {
+                            self.accounts.push((new_key.clone(), e));
+                        }
+                        if !current || new_key != key {
+                            self.store.remove(&key);
+                            migrated = true;
+                        }
+                    }
+                    None => {
+                        if self.store.get(&key).is_some() {
+                            issues.push(LoadIssue { key: key.clone(), reason: "account entry is not a valid account" });
+                            self.store.remove(&key);
+                            migrated = true;
+                        }
+                    }
+                }
+            }
+            let list_key = token_keys_key(schema, &self.client_id);
+            for key in TokenKeys::read(&self.store, &list_key).all() {
+                match self.store.get(&key).and_then(|t| Json::parse(&t).ok()).and_then(|j| Credential::from_json(&j)) {
+                    Some(mut c) if c.client_id == self.client_id || c.credential_type == CredentialType::RefreshToken => {
+                        if c.credential_type.is_access_token() {
+                            c.scopes = ScopeSet::parse(&c.target);
+                        }
+                        let new_key = credential_key(&c);
+                        if !self.credentials.iter().any(|(k, _)| *k == new_key) {
+                            self.credentials.push((new_key.clone(), c));
+                        }
+                        if !current || new_key != key {
+                            self.store.remove(&key);
+                            migrated = true;
+                        }
+                    }
+                    _ => {
+                        if self.store.get(&key).is_some() {
+                            issues.push(LoadIssue { key: key.clone(), reason: "credential entry is not a valid credential" });
+                            self.store.remove(&key);
+                        }
+                        migrated = true;
+                    }
+                }
+            }
+            if !current {
+                if self.store.get(&list_key).is_some() {
+                    self.store.remove(&list_key);
+                    migrated = true;
+                }
+                if self.store.get(&account_keys_key(schema)).is_some() {
+                    self.store.remove(&account_keys_key(schema));
+                    migrated = true;
+                }
+            }
+        }
+        if migrated {
+            for (k, e) in &self.accounts {
+                let _ = self.store.set(k, &e.to_json().to_json());
+            }
+            for (k, c) in &self.credentials {
+                let _ = self.store.set(k, &c.to_json().to_json());
+            }
+            let _ = self.write_key_lists();
+        }
+        issues
+    }
+
+    fn write_key_lists(&self) -> Result<(), AuthError> {
+        let keys = |pred: fn(CredentialType) -> bool| -> Json {
+            Json::Arr(self.credentials.iter().filter(|(_, c)| pred(c.credential_type)).map(|(k, _)| Json::from(k.as_str())).collect())
+        };
+        let tokens = Json::object()
+            .with("idToken", keys(|t| t == CredentialType::IdToken))
+            .with("accessToken", keys(CredentialType::is_access_token))
+            .with("refreshToken", keys(|t| t == CredentialType::RefreshToken));
+        self.store.set(&token_keys_key(SCHEMA, &self.client_id), &tokens.to_json())?;
+        // Accounts of other clients share the account list; keep their keys.
+        let mut list = read_string_list(&self.store, &account_keys_key(SCHEMA));
+        list.retain(|k| self.store.get(k).is_some() || self.accounts.iter().any(|(a, _)| a == k));
+        for (k, _) in &self.accounts {
+            if !list.contains(k) {
+                list.push(k.clone());
+            }
+        }
+        self.store.set(&account_keys_key(SCHEMA), &Json::Arr(list.into_iter().map(Json::from).collect()).to_json())
+    }
+
+    /// The store.
+    pub fn store(&self) -> &S {
+        &self.store
+    }
+
+    /// Every cached account.
+    pub fn accounts(&self) -> impl Iterator<Item = &Account> {
+        self.accounts.iter().map(|(_, e)| &e.account)
+    }
+
+    /// The account with `home_account_id` (and, when given, an environment alias).
+    pub fn account(&self, home_account_id: &str) -> Option<&Account> {
+        self.accounts().find(|a| a.home_account_id == home_account_id)
+    }
+
+    /// Every cached credential (for inspection and tests).
+    pub fn credentials(&self) -> impl Iterator<Item = &Credential> {
+        self.credentials.iter().map(|(_, c)| c)
+    }
+
+    /// The access token matching `q` (scopes a superset of the request's). With several
+    /// matches the one expiring last wins.
+    pub fn find_access_token(&self, q: &AtQuery<'_>) -> Option<&Credential> {
+        self.credentials()
+            .filter(|c| {
+                c.credential_type.is_access_token()
+                    && c.home_account_id == q.home_account_id
+                    && c.client_id == q.client_id
+                    && q.environments.iter().any(|e| e.eq_ignore_ascii_case(&c.environment))
+                    && (q.realm.is_empty() || c.realm.eq_ignore_ascii_case(q.realm))
+                    && token_type_matches(&c.token_type, q.token_type)
+                    && c.scopes.contains_all(q.scopes)
+            })
+            .max_by_key(|c| c.expires_on)
+    }
+
+    /// The ID token of an account for this client and realm.
+    pub fn find_id_token(&self, home_account_id: &str, environments: &[String], realm: &str) -> Option<&Credential> {
+        self.credentials().find(|c| {
+            c.credential_type == CredentialType::IdToken
+                && c.home_account_id == home_account_id
+                && c.client_id == self.client_id
+                && environments.iter().any(|e| e.eq_ignore_ascii_case(&c.environment))
+                && (realm.is_empty() || c.realm.eq_ignore_ascii_case(realm))
+        })
+    }
+
+    /// The refresh token of an account: this client's, or the family's when `family` is set.
+    pub fn find_refresh_token(&self, home_account_id: &str, environments: &[String], family: bool) -> Option<&Credential> {
+        self.credentials().find(|c| {
+            c.credential_type == CredentialType::RefreshToken
+                && c.home_account_id == home_account_id
+                && environments.iter().any(|e| e.eq_ignore_ascii_case(&c.environment))
+                && (c.client_id == self.client_id || (family && !c.family_id.is_empty()))
+        })
+    }
+
+    fn put(&mut self, c: Credential) -> Result<(), AuthError> {
+        let key = credential_key(&c);
+        self.store.set(&key, &c.to_json().to_json())?;
+        match self.credentials.iter_mut().find(|(k, _)| *k == key) {
+            Some(slot) => slot.1 = c,
+            None => self.credentials.push((key, c)),
+        }
+        Ok(())
+    }
+
+    fn remove_where(&mut self, pred: impl Fn(&Credential) -> bool) {
+        let store = &self.store;
+        self.credentials.retain(|(k, c)| {
+            let drop = pred(c);
+            if drop {
+                store.remove(k);
+            }
+            !drop
+        });
+    }
+
+    /// Saves a token response: the account, its ID token, the access token (after removing
+    /// cached ones whose scopes intersect) and the refresh token.
+    pub fn save(&mut self, s: &SaveRequest<'_>) -> Result<(), AuthError> {
+        let r = s.response;
+        let now_ms = r.cached_at.saturating_mul(1000);
+        let a = s.account;
+        let client_id = self.client_id.clone();
+        let base = |t: CredentialType, secret: &str| Credential {
+            home_account_id: a.home_account_id.clone(),
+            environment: a.environment.clone(),
+            credential_type: t,
+            client_id: client_id.clone(),
+            secret: secret.to_owned(),
+            realm: s.realm.to_owned(),
+            target: String::new(),
+            cached_at: 0,
+            expires_on: 0,
+            extended_expires_on: 0,
+            refresh_on: None,
+            token_type: String::new(),
+            key_id: String::new(),
+            family_id: String::new(),
+            last_updated_at: now_ms,
+            extra: Vec::new(),
+            scopes: ScopeSet::default(),
+        };
+        // Account (keep unknown fields of an existing entry).
+        let akey = account_key(a);
+        let extra = self.accounts.iter().find(|(k, _)| *k == akey).map(|(_, e)| e.extra.clone()).unwrap_or_default();
+        let entity = AccountEntity { account: a.clone(), extra };
+        self.store.set(&akey, &entity.to_json().to_json())?;
+        match self.accounts.iter_mut().find(|(k, _)| *k == akey) {
+            Some(slot) => slot.1 = entity,
+            None => self.accounts.push((akey, entity)),
+        }
+        if let Some(idt) = &r.id_token {
+            self.put(base(CredentialType::IdToken, idt.secret()))?;
+        }
+        let bearer = r.token_type.eq_ignore_ascii_case("bearer");
+        let ctype = if bearer { CredentialType::AccessToken } else { CredentialType::AccessTokenWithAuthScheme };
+        let scopes = match &r.scope {
+            Some(sc) if !sc.trim().is_empty() => {
+                let mut set = ScopeSet::parse(sc);
+                if s.requested.only_oidc() {
+                    set.insert(crate::core::scopes::OPENID);
+                    set.insert(crate::core::scopes::PROFILE);
+                }
+                set
+            }
+            _ => s.requested.clone(),
+        };
+        let (home, env, client, realm) = (&a.home_account_id, &a.environment, &client_id, s.realm);
+        self.remove_where(|c| {
+            c.credential_type.is_access_token()
+                && &c.home_account_id == home
+                && &c.environment == env
+                && &c.client_id == client
+                && c.realm.eq_ignore_ascii_case(realm)
+                && token_type_matches(&c.token_type, &r.token_type)
+                && c.scopes.intersects_ignoring_oidc(&scopes)
+        });
+        let mut at = base(ctype, r.access_token.secret());
+        at.target = scopes.to_space_string();
+        at.scopes = scopes;
+        at.cached_at = r.cached_at;
+        at.expires_on = r.expires_on;
+        at.extended_expires_on = r.extended_expires_on;
+        at.refresh_on = r.refresh_on;
+        at.token_type = r.token_type.clone();
+        self.put(at)?;
+        if let Some(rt) = &r.refresh_token {
+            // One refresh token per account and client (or family): replace the old one.
+            let fam = r.family_id.clone();
+            self.remove_where(|c| {
+                c.credential_type == CredentialType::RefreshToken
+                    && &c.home_account_id == home
+                    && &c.environment == env
+                    && (&c.client_id == client || (!fam.is_empty() && c.family_id == fam))
+            });
+            let mut c = base(CredentialType::RefreshToken, rt.secret());
+            c.realm = String::new();
+            c.family_id = fam;
+            c.expires_on = r.refresh_token_expires_on.unwrap_or(0);
+            self.put(c)?;
+        }
+        self.write_key_lists()
+    }
+
+    /// Removes one refresh token (after the server rejected it with `invalid_grant`).
+    pub fn remove_refresh_token(&mut self, secret: &str) -> Result<(), AuthError> {
+        self.remove_where(|c| c.credential_type == CredentialType::RefreshToken && c.secret == secret);
+        self.write_key_lists()
+    }
+
+    /// Removes an account and every credential of it.
+    pub fn remove_account(&mut self, home_account_id: &str) -> Result<(), AuthError> {
+        let client = self.client_id.clone();
+        self.remove_where(|c| c.home_account_id == home_account_id && (c.client_id == client || c.credential_type == CredentialType::RefreshToken));
+        let store = &self.store;
+        self.accounts.retain(|(k, e)| {
+            let drop = e.account.home_account_id == home_account_id;
+            if drop {
+                store.remove(k);
+            }
+            !drop
+        });
+        if self.active_account().is_some_and(|f| f.home_account_id == home_account_id) {
+            self.store.remove(&active_account_key(&self.client_id));
+        }
+        self.write_key_lists()
+    }
+
+    /// Removes every account and credential of this client.
+    pub fn clear(&mut self) -> Result<(), AuthError> {
+        let ids: Vec<String> = self.accounts().map(|a| a.home_account_id.clone()).collect();
+        for id in ids {
+            self.remove_account(&id)?;
+        }
+        let client = self.client_id.clone();
+        self.remove_where(|c| c.client_id == client);
+        self.store.remove(&active_account_key(&self.client_id));
+        self.write_key_lists()
+    }
+
+    /// The persisted active-account filter.
+    pub fn active_account(&self) -> Option<ActiveAccountFilter> {
+        let j = Json::parse(&self.store.get(&active_account_key(&self.client_id))?).ok()?;
+        Some(ActiveAccountFilter {
+            home_account_id: j.str_field("homeAccountId")?.to_owned(),
+            local_account_id: j.string_or_empty("localAccountId"),
+            tenant_id: j.string_or_empty("tenantId"),
+        })
+    }
+
+    /// Sets (or with `None` clears) the active account.
+    pub fn set_active_account(&self, account: Option<&Account>) -> Result<(), AuthError> {
+        let key = active_account_key(&self.client_id);
+        match account {
+            Some(a) => {
+                let j = Json::object()
+                    .with("homeAccountId", a.home_account_id.as_str())
+                    .with("localAccountId", a.local_account_id.as_str())
+                    .with("tenantId", a.realm.as_str());
+                self.store.set(&key, &j.to_json())
+            }
+            None => {
+                self.store.remove(&key);
+                Ok(())
+            }
+        }
+    }
+}
+
+fn token_type_matches(cached: &str, wanted: &str) -> bool {
+    let norm = |t: &str| if t.is_empty() { "bearer".to_owned() } else { t.to_ascii_lowercase() };
+    norm(cached) == norm(wanted)
+}
+
+/// The persisted active account (`msal.<clientId>.active-account-filters`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActiveAccountFilter {
+    /// homeAccountId
+    pub home_account_id: String,
+    /// localAccountId
+    pub local_account_id: String,
+    /// tenantId
+    pub tenant_id: String,
+}
+
+/// What [`TokenCache::save`] stores.
+#[derive(Debug)]
+pub struct SaveRequest<'a> {
+    /// The token response.
+    pub response: &'a TokenResponse,
+    /// The account built from it.
+    pub account: &'a Account,
+    /// The tenant the tokens were issued for.
+    pub realm: &'a str,
+    /// The scopes that were requested (used when the response has no `scope`).
+    pub requested: &'a ScopeSet,
+}
+
+#[cfg(test)]
+mod tests;

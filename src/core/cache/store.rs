@@ -1,0 +1,70 @@
+//! The key-value storage the cache persists to.
+
+use crate::error::AuthError;
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+
+/// A string key-value store (Web Storage, memory, a file...). Methods take `&self`: stores
+/// use interior mutability, as Web Storage does.
+pub trait KeyValueStore {
+    /// The value at `key`.
+    fn get(&self, key: &str) -> Option<String>;
+    /// Stores `value` at `key`. Fails on quota or a broken store.
+    fn set(&self, key: &str, value: &str) -> Result<(), AuthError>;
+    /// Removes `key` (no error if absent).
+    fn remove(&self, key: &str);
+    /// Every key in the store.
+    fn keys(&self) -> Vec<String>;
+}
+
+/// An in-memory store (the `memoryStorage` cache location, and tests).
+#[derive(Debug, Default)]
+pub struct MemoryStore {
+    map: RefCell<BTreeMap<String, String>>,
+}
+
+impl MemoryStore {
+    /// An empty store.
+    pub fn new() -> MemoryStore {
+        MemoryStore::default()
+    }
+    /// Number of entries.
+    pub fn len(&self) -> usize {
+        self.map.borrow().len()
+    }
+    /// True when empty.
+    pub fn is_empty(&self) -> bool {
+        self.map.borrow().is_empty()
+    }
+}
+
+impl KeyValueStore for MemoryStore {
+    fn get(&self, key: &str) -> Option<String> {
+        self.map.borrow().get(key).cloned()
+    }
+    fn set(&self, key: &str, value: &str) -> Result<(), AuthError> {
+        self.map.borrow_mut().insert(key.to_owned(), value.to_owned());
+        Ok(())
+    }
+    fn remove(&self, key: &str) {
+        self.map.borrow_mut().remove(key);
+    }
+    fn keys(&self) -> Vec<String> {
+        self.map.borrow().keys().cloned().collect()
+    }
+}
+
+impl<T: KeyValueStore + ?Sized> KeyValueStore for std::rc::Rc<T> {
+    fn get(&self, key: &str) -> Option<String> {
+        (**self).get(key)
+    }
+    fn set(&self, key: &str, value: &str) -> Result<(), AuthError> {
+        (**self).set(key, value)
+    }
+    fn remove(&self, key: &str) {
+        (**self).remove(key)
+    }
+    fn keys(&self) -> Vec<String> {
+        (**self).keys()
+    }
+}

@@ -1,0 +1,519 @@
+//! A small JSON value: parse, inspect, build and print.
+//!
+//! Objects keep their field order and numbers keep their source text, so a cache entry written
+//! by another MSAL round-trips without losing or reformatting anything. Parsing is iterative in
+//! spirit (bounded depth), linear in the input and never panics.
+
+use std::fmt::Write;
+
+/// Maximum nesting of arrays and objects accepted by [`Json::parse`].
+pub const MAX_DEPTH: usize = 64;
+
+/// A JSON value.
+#[derive(Clone, PartialEq, Debug, Default)]
+pub enum Json {
+    /// `null`
+    #[default]
+    Null,
+    /// `true` / `false`
+    Bool(bool),
+    /// A number, as its JSON text.
+    Num(String),
+    /// A string.
+    Str(String),
+    /// An array.
+    Arr(Vec<Json>),
+    /// An object, fields in source order (a later duplicate key replaces an earlier one).
+    Obj(Vec<(String, Json)>),
+}
+
+/// Why a text is not JSON (byte offset where it went wrong).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JsonError {
+    /// Byte offset of the problem.
+    pub offset: usize,
+}
+
+impl Json {
+    /// Parses one JSON document (surrounding white space allowed).
+    pub fn parse(text: &str) -> Result<Json, JsonError> {
+        let mut p = Parser { s: text.as_bytes(), i: 0 };
+        let v = p.value(0)?;
+        p.ws();
+        if p.i != p.s.len() {
+            return Err(p.err());
+        }
+        Ok(v)
+    }
+
+    /// An empty object.
+    pub fn object() -> Json {
+        Json::Obj(Vec::new())
+    }
+
+    /// The field `key` of an object.
+    pub fn get(&self, key: &str) -> Option<&Json> {
+        match self {
+            Json::Obj(fields) => fields.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    /// The string value of field `key`, if it is a string.
+    pub fn str_field(&self, key: &str) -> Option<&str> {
+        self.get(key).and_then(Json::as_str)
+    }
+
+    /// The string value of field `key` as an owned string, `""` when absent or not a string.
+    pub fn string_or_empty(&self, key: &str) -> String {
+        self.str_field(key).unwrap_or_default().to_owned()
+    }
+
+    /// This value as a string slice.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Json::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// This value as a non-negative integer: a JSON integer or a string of digits
+    /// (servers send `expires_in` either way).
+    pub fn as_u64(&self) -> Option<u64> {
+        let t = match self {
+            Json::Num(n) => n.as_str(),
+            Json::Str(s) => s.trim(),
+            _ => return None,
+        };
+        t.parse::<u64>().ok()
+    }
+
+    /// This value as `i64` (integers only, from a number or a string).
+    pub fn as_i64(&self) -> Option<i64> {
+        match self {
+            Json::Num(n) => n.parse().ok(),
+            Json::Str(s) => s.trim().parse().ok(),
+            _ => None,
+        }
+    }
+
+    /// This value as a boolean.
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            Json::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+
+    /// This value as an array.
+    pub fn as_array(&self) -> Option<&[Json]> {
+        match self {
+            Json::Arr(a) => Some(a),
+            _ => None,
+        }
+    }
+
+    /// This value's fields, if it is an object.
+    pub fn as_object(&self) -> Option<&[(String, Json)]> {
+        match self {
+            Json::Obj(o) => Some(o),
+            _ => None,
+        }
+    }
+
+    /// Sets (replacing) field `key` on an object; does nothing on other values.
+    pub fn set(&mut self, key: &str, value: Json) {
+        if let Json::Obj(fields) = self {
+            match fields.iter_mut().find(|(k, _)| k == key) {
+                Some(slot) => slot.1 = value,
+                None => fields.push((key.to_owned(), value)),
+            }
+        }
+    }
+
+    /// Removes field `key` from an object, returning it.
+    pub fn remove(&mut self, key: &str) -> Option<Json> {
+        match self {
+            Json::Obj(fields) => {
+                let i = fields.iter().position(|(k, _)| k == key)?;
+                Some(fields.remove(i).1)
+            }
+            _ => None,
+        }
+    }
+
+    /// Builder form of [`set`](Self::set).
+    pub fn with(mut self, key: &str, value: impl Into<Json>) -> Json {
+        self.set(key, value.into());
+        self
+    }
+
+    /// Builder that sets `key` only when `value` is non-empty.
+    pub fn with_nonempty(self, key: &str, value: &str) -> Json {
+        if value.is_empty() {
+            self
+        } else {
+            self.with(key, value)
+        }
+    }
+
+    /// Compact JSON text.
+    pub fn to_json(&self) -> String {
+        let mut out = String::new();
+        self.write(&mut out);
+        out
+    }
+
+    fn write(&self, out: &mut String) {
+        match self {
+            Json::Null => out.push_str("null"),
+            Json::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            Json::Num(n) => out.push_str(n),
+            Json::Str(s) => write_str(out, s),
+            Json::Arr(a) => {
+                out.push('[');
+                for (i, v) in a.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    v.write(out);
+                }
+                out.push(']');
+            }
+            Json::Obj(o) => {
+                out.push('{');
+                for (i, (k, v)) in o.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    write_str(out, k);
+                    out.push(':');
+                    v.write(out);
+                }
+                out.push('}');
+            }
+        }
+    }
+}
+
+impl From<&str> for Json {
+    fn from(s: &str) -> Json {
+        Json::Str(s.to_owned())
+    }
+}
+impl From<String> for Json {
+    fn from(s: String) -> Json {
+        Json::Str(s)
+    }
+}
+impl From<bool> for Json {
+    fn from(b: bool) -> Json {
+        Json::Bool(b)
+    }
+}
+impl From<u64> for Json {
+    fn from(n: u64) -> Json {
+        Json::Num(n.to_string())
+    }
+}
+impl From<Vec<Json>> for Json {
+    fn from(a: Vec<Json>) -> Json {
+        Json::Arr(a)
+    }
+}
+
+/// Writes `s` as a JSON string literal.
+pub fn write_str(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 || c == '\u{2028}' || c == '\u{2029}' => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// Keeps the first position of each key with its last value, in linear time.
+fn dedup_last_wins(fields: Vec<(String, Json)>) -> Vec<(String, Json)> {
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::with_capacity(fields.len());
+    let mut out: Vec<(String, Json)> = Vec::with_capacity(fields.len());
+    for (k, v) in fields {
+        match seen.get(&k) {
+            Some(&i) => out[i].1 = v, // allow-panic: i < out.len() by construction
+            None => {
+                seen.insert(k.clone(), out.len());
+                out.push((k, v));
+            }
+        }
+    }
+    out
+}
+
+struct Parser<'a> {
+    s: &'a [u8],
+    i: usize,
+}
+
+impl Parser<'_> {
+    fn err(&self) -> JsonError {
+        JsonError { offset: self.i }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.s.get(self.i).copied()
+    }
+
+    fn ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+            self.i += 1;
+        }
+    }
+
+    fn eat(&mut self, lit: &[u8]) -> Result<(), JsonError> {
+        if self.s.get(self.i..self.i + lit.len()) == Some(lit) {
+            self.i += lit.len();
+            Ok(())
+        } else {
+            Err(self.err())
+        }
+    }
+
+    fn value(&mut self, depth: usize) -> Result<Json, JsonError> {
+        if depth > MAX_DEPTH {
+            return Err(self.err());
+        }
+        self.ws();
+        match self.peek().ok_or_else(|| self.err())? {
+            b'n' => self.eat(b"null").map(|_| Json::Null),
+            b't' => self.eat(b"true").map(|_| Json::Bool(true)),
+            b'f' => self.eat(b"false").map(|_| Json::Bool(false)),
+            b'"' => self.string().map(Json::Str),
+            b'[' => {
+                self.i += 1;
+                let mut items = Vec::new();
+                self.ws();
+                if self.peek() == Some(b']') {
+                    self.i += 1;
+                    return Ok(Json::Arr(items));
+                }
+                loop {
+                    items.push(self.value(depth + 1)?);
+                    self.ws();
+                    match self.peek() {
+                        Some(b',') => self.i += 1,
+                        Some(b']') => {
+                            self.i += 1;
+                            return Ok(Json::Arr(items));
+                        }
+                        _ => return Err(self.err()),
+                    }
+                }
+            }
+            b'{' => {
+                self.i += 1;
+                let mut fields: Vec<(String, Json)> = Vec::new();
+                self.ws();
+                if self.peek() == Some(b'}') {
+                    self.i += 1;
+                    return Ok(Json::Obj(fields));
+                }
+                loop {
+                    self.ws();
+                    if self.peek() != Some(b'"') {
+                        return Err(self.err());
+                    }
+                    let key = self.string()?;
+                    self.ws();
+                    self.eat(b":")?;
+                    let v = self.value(depth + 1)?;
+                    fields.push((key, v));
+                    self.ws();
+                    match self.peek() {
+                        Some(b',') => self.i += 1,
+                        Some(b'}') => {
+                            self.i += 1;
+                            return Ok(Json::Obj(dedup_last_wins(fields)));
+                        }
+                        _ => return Err(self.err()),
+                    }
+                }
+            }
+            b'-' | b'0'..=b'9' => self.number(),
+            _ => Err(self.err()),
+        }
+    }
+
+    fn digits(&mut self) -> usize {
+        let start = self.i;
+        while let Some(b'0'..=b'9') = self.peek() {
+            self.i += 1;
+        }
+        self.i - start
+    }
+
+    fn number(&mut self) -> Result<Json, JsonError> {
+        let start = self.i;
+        if self.peek() == Some(b'-') {
+            self.i += 1;
+        }
+        match self.peek() {
+            Some(b'0') => self.i += 1,
+            Some(b'1'..=b'9') => {
+                self.digits();
+            }
+            _ => return Err(self.err()),
+        }
+        if self.peek() == Some(b'.') {
+            self.i += 1;
+            if self.digits() == 0 {
+                return Err(self.err());
+            }
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            self.i += 1;
+            if let Some(b'+' | b'-') = self.peek() {
+                self.i += 1;
+            }
+            if self.digits() == 0 {
+                return Err(self.err());
+            }
+        }
+        let text = std::str::from_utf8(&self.s[start..self.i]).map_err(|_| self.err())?;
+        Ok(Json::Num(text.to_owned()))
+    }
+
+    fn hex4(&mut self) -> Result<u32, JsonError> {
+        let h = self.s.get(self.i..self.i + 4).ok_or_else(|| self.err())?;
+        let h = std::str::from_utf8(h).map_err(|_| self.err())?;
+        let v = u32::from_str_radix(h, 16).map_err(|_| self.err())?;
+        self.i += 4;
+        Ok(v)
+    }
+
+    fn string(&mut self) -> Result<String, JsonError> {
+        self.i += 1; // opening quote
+        let mut out = String::new();
+        loop {
+            // Copy the run of plain bytes in one go.
+            let start = self.i;
+            while let Some(b) = self.peek() {
+                if b == b'"' || b == b'\\' || b < 0x20 {
+                    break;
+                }
+                self.i += 1;
+            }
+            let run = std::str::from_utf8(&self.s[start..self.i]).map_err(|_| self.err())?;
+            out.push_str(run);
+            match self.peek() {
+                Some(b'"') => {
+                    self.i += 1;
+                    return Ok(out);
+                }
+                Some(b'\\') => {
+                    self.i += 1;
+                    let esc = self.peek().ok_or_else(|| self.err())?;
+                    self.i += 1;
+                    match esc {
+                        b'"' => out.push('"'),
+                        b'\\' => out.push('\\'),
+                        b'/' => out.push('/'),
+                        b'b' => out.push('\u{8}'),
+                        b'f' => out.push('\u{c}'),
+                        b'n' => out.push('\n'),
+                        b'r' => out.push('\r'),
+                        b't' => out.push('\t'),
+                        b'u' => {
+                            let hi = self.hex4()?;
+                            let cp = if (0xD800..0xDC00).contains(&hi) {
+                                if self.s.get(self.i..self.i + 2) == Some(b"\\u") {
+                                    self.i += 2;
+                                    let lo = self.hex4()?;
+                                    if !(0xDC00..0xE000).contains(&lo) {
+                                        return Err(self.err());
+                                    }
+                                    0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00)
+                                } else {
+                                    return Err(self.err());
+                                }
+                            } else {
+                                hi
+                            };
+                            out.push(char::from_u32(cp).ok_or_else(|| self.err())?);
+                        }
+                        _ => return Err(self.err()),
+                    }
+                }
+                _ => return Err(self.err()),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip_keeps_order_and_number_text() {
+        let text = r#"{"b":1,"a":[true,false,null,"x\"y"],"n":1.50e+3,"e":{}}"#;
+        let v = Json::parse(text).unwrap();
+        assert_eq!(v.to_json(), text);
+        assert_eq!(v.get("b").and_then(Json::as_u64), Some(1));
+    }
+
+    #[test]
+    fn numbers_as_strings() {
+        let v = Json::parse(r#"{"expires_in":"3599","ext":3600,"neg":-1,"f":1.5}"#).unwrap();
+        assert_eq!(v.get("expires_in").and_then(Json::as_u64), Some(3599));
+        assert_eq!(v.get("ext").and_then(Json::as_u64), Some(3600));
+        assert_eq!(v.get("neg").and_then(Json::as_u64), None);
+        assert_eq!(v.get("f").and_then(Json::as_u64), None);
+    }
+
+    #[test]
+    fn unicode_escapes() {
+        let v = Json::parse(r#""\u00e9\ud83d\ude00\n""#).unwrap();
+        assert_eq!(v.as_str(), Some("é😀\n"));
+        assert!(Json::parse(r#""\ud83d""#).is_err());
+        assert_eq!(Json::Str("\u{1}\u{2028}".into()).to_json(), r#""\u0001\u2028""#);
+    }
+
+    #[test]
+    fn rejects_malformed() {
+        for bad in [
+            "", "{", "}", "[1,]", "{\"a\"}", "{\"a\":}", "01", "1.", "-", "1e", "tru", "\"abc",
+            "\"\u{1}\"", "{} x", "[1 2]", "{'a':1}", "\"\\x\"", "\"\\u12\"", "NaN",
+        ] {
+            assert!(Json::parse(bad).is_err(), "{bad:?} should fail");
+        }
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let deep = "[".repeat(100_000);
+        assert!(Json::parse(&deep).is_err());
+        let ok = format!("{}{}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
+        assert!(Json::parse(&ok).is_ok());
+    }
+
+    #[test]
+    fn many_keys_is_linear() {
+        let body: Vec<String> = (0..200_000).map(|i| format!("\"k{i}\":{i}")).collect();
+        let v = Json::parse(&format!("{{{}}}", body.join(","))).unwrap();
+        assert_eq!(v.as_object().map(|o| o.len()), Some(200_000));
+    }
+
+    #[test]
+    fn duplicate_keys_last_wins() {
+        let v = Json::parse(r#"{"a":1,"a":2}"#).unwrap();
+        assert_eq!(v.to_json(), r#"{"a":2}"#);
+    }
+}

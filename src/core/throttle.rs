@@ -1,0 +1,133 @@
+//! Throttling (spec §8): after a 429, a 5xx or any error with `Retry-After`, the same request
+//! fails locally until the server's wait is over.
+
+use super::http::HttpResponse;
+use super::json::Json;
+use crate::error::{AuthError, ErrorKind};
+
+/// Wait when the server gives no usable `Retry-After`.
+pub const DEFAULT_THROTTLE_SECS: u64 = 60;
+/// Longest wait honoured.
+pub const MAX_THROTTLE_SECS: u64 = 3600;
+
+/// What identifies "the same request" (msal's RequestThumbprint, the fields a public client
+/// uses).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Thumbprint<'a> {
+    /// Client id.
+    pub client_id: &'a str,
+    /// Canonical authority.
+    pub authority: &'a str,
+    /// Scopes as sent.
+    pub scopes: &'a [&'a str],
+    /// Account, or `""`.
+    pub home_account_id: &'a str,
+    /// Claims, or `""`.
+    pub claims: &'a str,
+    /// Authentication scheme (`Bearer`...).
+    pub authentication_scheme: &'a str,
+}
+
+impl Thumbprint<'_> {
+    /// The storage key: `throttling.` + JSON of the thumbprint.
+    pub fn key(&self) -> String {
+        let mut j = Json::object()
+            .with("clientId", self.client_id)
+            .with("authority", self.authority)
+            .with("scopes", Json::Arr(self.scopes.iter().map(|s| Json::from(*s)).collect()))
+            .with("homeAccountIdentifier", self.home_account_id);
+        if !self.claims.is_empty() {
+            j = j.with("claims", self.claims);
+        }
+        j = j.with("authenticationScheme", self.authentication_scheme);
+        format!("throttling.{}", j.to_json())
+    }
+}
+
+/// True if this response must throttle the request.
+pub fn should_throttle(resp: &HttpResponse) -> bool {
+    resp.status == 429 || (500..600).contains(&resp.status) || (!(200..300).contains(&resp.status) && resp.header("retry-after").is_some())
+}
+
+/// The entry to store for a throttling response, `(throttle_until_ms, value JSON)`.
+pub fn entry(resp: &HttpResponse, err: &AuthError, now_ms: u64) -> (u64, String) {
+    let secs = resp
+        .header("retry-after")
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .filter(|s| *s > 0)
+        .unwrap_or(DEFAULT_THROTTLE_SECS)
+        .min(MAX_THROTTLE_SECS);
+    let until = now_ms.saturating_add(secs * 1000);
+    let value = Json::object()
+        .with("throttleTime", until)
+        .with("error", err.code())
+        .with("errorCodes", Json::Arr(vec![Json::from(err.error_no())]))
+        .with("errorMessage", err.message())
+        .with("subError", err.sub_error());
+    (until, value.to_json())
+}
+
+/// Checks a stored entry: `Some(error)` while it is in force, `None` once it has expired (or
+/// if it is unreadable; the caller then removes it).
+pub fn check(stored: &str, now_ms: u64) -> Option<AuthError> {
+    let j = Json::parse(stored).ok()?;
+    let until = j.get("throttleTime").and_then(Json::as_u64)?;
+    if until <= now_ms {
+        return None;
+    }
+    let code = j.str_field("error").filter(|s| !s.is_empty()).unwrap_or("throttled").to_owned();
+    Some(
+        AuthError::from_server_code(ErrorKind::Server, code, j.string_or_empty("errorMessage"))
+            .with_sub_error(j.string_or_empty("subError")),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::token::classify_server_error;
+
+    fn resp(status: u16, retry: Option<&str>) -> HttpResponse {
+        let mut r = HttpResponse::new(status, "{}");
+        if let Some(v) = retry {
+            r.headers.push(("Retry-After".into(), v.into()));
+        }
+        r
+    }
+
+    #[test]
+    fn which_responses_throttle() {
+        assert!(should_throttle(&resp(429, None)));
+        assert!(should_throttle(&resp(503, None)));
+        assert!(should_throttle(&resp(400, Some("5"))));
+        assert!(!should_throttle(&resp(400, None)));
+        assert!(!should_throttle(&resp(200, Some("5"))));
+    }
+
+    #[test]
+    fn wait_rules() {
+        let e = classify_server_error("temporarily_unavailable", "busy", "", 429);
+        assert_eq!(entry(&resp(429, None), &e, 1_000).0, 61_000);
+        assert_eq!(entry(&resp(429, Some("30")), &e, 1_000).0, 31_000);
+        assert_eq!(entry(&resp(429, Some("0")), &e, 0).0, 60_000);
+        assert_eq!(entry(&resp(429, Some("-5")), &e, 0).0, 60_000);
+        assert_eq!(entry(&resp(429, Some("999999")), &e, 0).0, 3_600_000);
+    }
+
+    #[test]
+    fn stored_entry_blocks_until_expiry() {
+        let e = classify_server_error("temporarily_unavailable", "busy", "", 429);
+        let (until, v) = entry(&resp(429, Some("10")), &e, 0);
+        let blocked = check(&v, until - 1).unwrap();
+        assert_eq!(blocked.code(), "temporarily_unavailable");
+        assert_eq!(blocked.kind(), ErrorKind::Server);
+        assert!(check(&v, until).is_none());
+        assert!(check("garbage", 0).is_none());
+    }
+
+    #[test]
+    fn thumbprint_key() {
+        let t = Thumbprint { client_id: "c", authority: "https://a/t/", scopes: &["x", "openid"], home_account_id: "", claims: "", authentication_scheme: "Bearer" };
+        assert_eq!(t.key(), r#"throttling.{"clientId":"c","authority":"https://a/t/","scopes":["x","openid"],"homeAccountIdentifier":"","authenticationScheme":"Bearer"}"#);
+    }
+}

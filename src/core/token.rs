@@ -1,0 +1,398 @@
+//! The back-channel: token requests for every grant, as data; token responses and server
+//! errors, parsed.
+
+use super::authorize::{SKU, VERSION};
+use super::http::{HttpRequest, HttpResponse, Method};
+use super::json::Json;
+use super::scopes::ScopeSet;
+use super::url::{append_query, build_query, encode};
+use crate::error::{codes, AuthError, ErrorKind};
+use crate::secret::{AccessToken, Assertion, AuthCode, ClientSecret, DeviceCode, IdToken, PkceVerifier, RefreshToken};
+
+/// How a confidential client proves itself.
+#[derive(Debug, Clone)]
+pub enum ClientCredential {
+    /// A public client (SPA, CLI): no secret.
+    None,
+    /// `client_secret`.
+    Secret(ClientSecret),
+    /// A signed JWT (`client_assertion`), made by the caller's signer for each request.
+    Assertion(Assertion),
+}
+
+/// The grant a token request uses, with its grant-specific fields.
+#[derive(Debug)]
+pub enum Grant<'a> {
+    /// `authorization_code` with its PKCE verifier (public clients) and redirect URI.
+    AuthorizationCode {
+        /// The code.
+        code: &'a AuthCode,
+        /// The verifier that matches the challenge sent.
+        verifier: Option<&'a PkceVerifier>,
+        /// The redirect URI used at the authorize endpoint.
+        redirect_uri: &'a str,
+    },
+    /// `refresh_token`.
+    RefreshToken {
+        /// The refresh token.
+        refresh_token: &'a RefreshToken,
+        /// The redirect URI (msal sends it).
+        redirect_uri: &'a str,
+    },
+    /// `urn:ietf:params:oauth:grant-type:device_code`.
+    DeviceCode {
+        /// The device code.
+        device_code: &'a DeviceCode,
+    },
+    /// `client_credentials`.
+    ClientCredentials,
+    /// On-behalf-of: `urn:ietf:params:oauth:grant-type:jwt-bearer` with the user's assertion.
+    OnBehalfOf {
+        /// The incoming access token.
+        assertion: &'a Assertion,
+    },
+}
+
+/// A token request.
+#[derive(Debug)]
+pub struct TokenRequest<'a> {
+    /// Token endpoint.
+    pub endpoint: &'a str,
+    /// Client id.
+    pub client_id: &'a str,
+    /// Scopes exactly as sent (callers add OIDC defaults for user flows).
+    pub scopes: &'a ScopeSet,
+    /// Correlation id, sent as `client-request-id` in the query.
+    pub correlation_id: &'a str,
+    /// The grant.
+    pub grant: Grant<'a>,
+    /// Client authentication.
+    pub credential: &'a ClientCredential,
+    /// Send `client_info=1`.
+    pub client_info: bool,
+    /// Claims request (already merged with capabilities), may be empty.
+    pub claims: &'a str,
+    /// `X-AnchorMailbox` header value, may be empty.
+    pub anchor: &'a str,
+    /// Extra body parameters (never override ours).
+    pub extra_body: &'a [(String, String)],
+}
+
+impl TokenRequest<'_> {
+    /// The HTTP request.
+    pub fn build(&self) -> HttpRequest {
+        let scope = self.scopes.to_space_string();
+        let mut f: Vec<(&str, &str)> = vec![("client_id", self.client_id)];
+        match &self.grant {
+            Grant::AuthorizationCode { code, verifier, redirect_uri } => {
+                f.push(("redirect_uri", redirect_uri));
+                f.push(("scope", &scope));
+                f.push(("code", code.secret()));
+                if let Some(v) = verifier {
+                    f.push(("code_verifier", v.secret()));
+                }
+                f.push(("grant_type", "authorization_code"));
+            }
+            Grant::RefreshToken { refresh_token, redirect_uri } => {
+                f.push(("redirect_uri", redirect_uri));
+                f.push(("scope", &scope));
+                f.push(("grant_type", "refresh_token"));
+                f.push(("refresh_token", refresh_token.secret()));
+            }
+            Grant::DeviceCode { device_code } => {
+                f.push(("scope", &scope));
+                f.push(("grant_type", "urn:ietf:params:oauth:grant-type:device_code"));
+                f.push(("device_code", device_code.secret()));
+            }
+            Grant::ClientCredentials => {
+                f.push(("scope", &scope));
+                f.push(("grant_type", "client_credentials"));
+            }
+            Grant::OnBehalfOf { assertion } => {
+                f.push(("scope", &scope));
+                f.push(("grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer"));
+                f.push(("requested_token_use", "on_behalf_of"));
+                f.push(("assertion", assertion.secret()));
+            }
+        }
+        if self.client_info {
+            f.push(("client_info", "1"));
+        }
+        f.push(("x-client-SKU", SKU));
+        f.push(("x-client-VER", VERSION));
+        f.push(("x-ms-lib-capability", "retry-after, h429"));
+        match self.credential {
+            ClientCredential::None => {}
+            ClientCredential::Secret(s) => f.push(("client_secret", s.secret())),
+            ClientCredential::Assertion(a) => {
+                f.push(("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"));
+                f.push(("client_assertion", a.secret()));
+            }
+        }
+        if !self.claims.is_empty() {
+            f.push(("claims", self.claims));
+        }
+        let ours: Vec<String> = f.iter().map(|(k, _)| k.to_string()).collect();
+        for (k, v) in self.extra_body {
+            if !ours.iter().any(|o| o == k) {
+                f.push((k, v));
+            }
+        }
+        let mut headers = vec![("Content-Type".to_owned(), "application/x-www-form-urlencoded;charset=utf-8".to_owned())];
+        if !self.anchor.is_empty() {
+            headers.push(("X-AnchorMailbox".to_owned(), self.anchor.to_owned()));
+        }
+        HttpRequest {
+            method: Method::Post,
+            url: append_query(self.endpoint, &format!("client-request-id={}", encode(self.correlation_id))),
+            headers,
+            body: build_query(f),
+        }
+    }
+}
+
+/// The claims a client-assertion JWT must carry (RFC 7523); the caller signs them.
+pub fn client_assertion_claims(client_id: &str, token_endpoint: &str, now: u64, jti: &str) -> String {
+    Json::object()
+        .with("aud", token_endpoint)
+        .with("iss", client_id)
+        .with("sub", client_id)
+        .with("jti", jti)
+        .with("nbf", now)
+        .with("iat", now)
+        .with("exp", now + 600)
+        .to_json()
+}
+
+/// The device authorization request (RFC 8628 §3.1).
+pub fn device_authorization_request(endpoint: &str, client_id: &str, scopes: &ScopeSet, correlation_id: &str) -> HttpRequest {
+    let scope = scopes.to_space_string();
+    HttpRequest {
+        method: Method::Post,
+        url: append_query(endpoint, &format!("client-request-id={}", encode(correlation_id))),
+        headers: vec![("Content-Type".to_owned(), "application/x-www-form-urlencoded;charset=utf-8".to_owned())],
+        body: build_query([("client_id", client_id), ("scope", scope.as_str())]),
+    }
+}
+
+/// What the device authorization endpoint answered: show `message` to the user.
+#[derive(Debug, Clone)]
+pub struct DeviceCodeInfo {
+    /// Code the user types.
+    pub user_code: String,
+    /// Secret code the client polls with.
+    pub device_code: DeviceCode,
+    /// Where the user goes.
+    pub verification_uri: String,
+    /// Seconds until the codes expire.
+    pub expires_in: u64,
+    /// Seconds between polls.
+    pub interval: u64,
+    /// Instructions for the user.
+    pub message: String,
+}
+
+impl DeviceCodeInfo {
+    /// Parses the device authorization response.
+    pub fn parse(resp: &HttpResponse) -> Result<DeviceCodeInfo, AuthError> {
+        let json = parse_json_body(resp)?;
+        if !(200..300).contains(&resp.status) || json.get("error").is_some() {
+            return Err(server_error_from_json(&json, resp));
+        }
+        let field = |k: &str| json.str_field(k).map(str::to_owned).ok_or_else(|| malformed(k));
+        let uri = json.str_field("verification_uri").or_else(|| json.str_field("verification_url"));
+        Ok(DeviceCodeInfo {
+            user_code: field("user_code")?,
+            device_code: DeviceCode::new(field("device_code")?),
+            verification_uri: uri.map(str::to_owned).ok_or_else(|| malformed("verification_uri"))?,
+            expires_in: json.get("expires_in").and_then(Json::as_u64).unwrap_or(900),
+            interval: json.get("interval").and_then(Json::as_u64).unwrap_or(5).clamp(1, 60),
+            message: json.string_or_empty("message"),
+        })
+    }
+}
+
+/// One poll of the device-code token request.
+#[derive(Debug)]
+pub enum DevicePoll {
+    /// The user has not finished yet: wait `interval` and poll again.
+    Pending,
+    /// Poll less often: add 5 seconds to the interval (RFC 8628 §3.5).
+    SlowDown,
+    /// Done.
+    Token(Box<TokenResponse>),
+}
+
+/// Interprets a device-code poll response. `expired_token` and `access_denied` are errors.
+pub fn device_poll(resp: &HttpResponse, now: u64) -> Result<DevicePoll, AuthError> {
+    let json = parse_json_body(resp)?;
+    match json.str_field("error") {
+        Some("authorization_pending") => Ok(DevicePoll::Pending),
+        Some("slow_down") => Ok(DevicePoll::SlowDown),
+        Some(_) => Err(server_error_from_json(&json, resp)),
+        None => TokenResponse::from_json(&json, resp, now).map(|t| DevicePoll::Token(Box::new(t))),
+    }
+}
+
+/// A successful token response.
+#[derive(Clone)]
+pub struct TokenResponse {
+    /// The access token.
+    pub access_token: AccessToken,
+    /// `Bearer` unless the server says otherwise.
+    pub token_type: String,
+    /// Absolute expiry (seconds since the epoch).
+    pub expires_on: u64,
+    /// Absolute extended expiry.
+    pub extended_expires_on: u64,
+    /// When msal should refresh proactively (`refresh_in`).
+    pub refresh_on: Option<u64>,
+    /// The refresh token, if issued.
+    pub refresh_token: Option<RefreshToken>,
+    /// Refresh token expiry, if the server says.
+    pub refresh_token_expires_on: Option<u64>,
+    /// The ID token, if issued.
+    pub id_token: Option<IdToken>,
+    /// Granted scopes (`scope`), if sent.
+    pub scope: Option<String>,
+    /// `client_info`, if sent.
+    pub client_info: String,
+    /// FOCI family id (`foci`), if sent.
+    pub family_id: String,
+    /// The time of the request, used for the expiry fields.
+    pub cached_at: u64,
+}
+
+impl std::fmt::Debug for TokenResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenResponse")
+            .field("access_token", &self.access_token)
+            .field("token_type", &self.token_type)
+            .field("expires_on", &self.expires_on)
+            .field("refresh_token", &self.refresh_token)
+            .field("id_token", &self.id_token)
+            .field("scope", &self.scope)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Largest token response body accepted.
+pub const MAX_BODY_LEN: usize = 1024 * 1024;
+
+fn malformed(field: &str) -> AuthError {
+    AuthError::new(ErrorKind::Network, codes::FAILED_TO_PARSE_RESPONSE, format!("the server response is missing or has an invalid `{field}`"))
+}
+
+fn parse_json_body(resp: &HttpResponse) -> Result<Json, AuthError> {
+    if resp.body.len() > MAX_BODY_LEN {
+        return Err(AuthError::new(ErrorKind::Network, codes::FAILED_TO_PARSE_RESPONSE, "the server response is too large"));
+    }
+    match Json::parse(&resp.body) {
+        Ok(j @ Json::Obj(_)) => Ok(j),
+        _ if !(200..300).contains(&resp.status) => Err(AuthError::from_server_code(
+            ErrorKind::Server,
+            format!("http_{}", resp.status),
+            format!("the server answered HTTP {} with a body that is not JSON", resp.status),
+        )
+        .with_status(resp.status)),
+        _ => Err(AuthError::new(ErrorKind::Network, codes::FAILED_TO_PARSE_RESPONSE, "the server response is not a JSON object")),
+    }
+}
+
+impl TokenResponse {
+    /// Parses a token endpoint response; `now` is the time the request was sent.
+    pub fn parse(resp: &HttpResponse, now: u64) -> Result<TokenResponse, AuthError> {
+        let json = parse_json_body(resp)?;
+        if !(200..300).contains(&resp.status) || json.get("error").is_some() {
+            return Err(server_error_from_json(&json, resp));
+        }
+        TokenResponse::from_json(&json, resp, now)
+    }
+
+    fn from_json(json: &Json, _resp: &HttpResponse, now: u64) -> Result<TokenResponse, AuthError> {
+        let access_token = json.str_field("access_token").filter(|s| !s.is_empty()).ok_or_else(|| malformed("access_token"))?;
+        let num = |k: &str| -> Result<Option<u64>, AuthError> {
+            match json.get(k) {
+                None | Some(Json::Null) => Ok(None),
+                Some(v) => v.as_u64().map(Some).ok_or_else(|| malformed(k)),
+            }
+        };
+        let expires_in = match num("expires_in")? {
+            Some(v) => v,
+            None => num("expires_on")?.map(|on| on.saturating_sub(now)).unwrap_or(600),
+        };
+        let ext = num("ext_expires_in")?.unwrap_or(expires_in);
+        let opt_str = |k: &str| -> Result<Option<String>, AuthError> {
+            match json.get(k) {
+                None | Some(Json::Null) => Ok(None),
+                Some(Json::Str(s)) => Ok(Some(s.clone())),
+                Some(_) => Err(malformed(k)),
+            }
+        };
+        Ok(TokenResponse {
+            access_token: AccessToken::new(access_token),
+            token_type: opt_str("token_type")?.filter(|t| !t.is_empty()).unwrap_or_else(|| "Bearer".to_owned()),
+            expires_on: now.saturating_add(expires_in),
+            extended_expires_on: now.saturating_add(ext),
+            refresh_on: num("refresh_in")?.map(|r| now.saturating_add(r)),
+            refresh_token: opt_str("refresh_token")?.filter(|s| !s.is_empty()).map(RefreshToken::new),
+            refresh_token_expires_on: num("refresh_token_expires_in")?.map(|r| now.saturating_add(r)),
+            id_token: opt_str("id_token")?.filter(|s| !s.is_empty()).map(IdToken::new),
+            scope: opt_str("scope")?,
+            client_info: opt_str("client_info")?.unwrap_or_default(),
+            family_id: match json.get("foci") {
+                Some(Json::Str(s)) => s.clone(),
+                Some(Json::Num(n)) => n.clone(),
+                _ => String::new(),
+            },
+            cached_at: now,
+        })
+    }
+}
+
+/// Codes that mean "only the user can fix this" (spec §7.1 a/b).
+const INTERACTION_REQUIRED_CODES: [&str; 6] =
+    ["interaction_required", "consent_required", "login_required", "bad_token", "ui_not_allowed", "interrupted_user"];
+/// Sub-errors that mean the same (spec §7.1 c).
+const INTERACTION_REQUIRED_SUB_ERRORS: [&str; 8] = [
+    "message_only", "additional_action", "basic_action", "user_password_expired", "consent_required", "bad_token",
+    "ui_not_allowed", "interrupted_user",
+];
+
+/// Turns an OAuth error into `InteractionRequired` or `Server`, exactly as msal does.
+pub fn classify_server_error(error: &str, description: &str, suberror: &str, status: u16) -> AuthError {
+    let ir = INTERACTION_REQUIRED_CODES.contains(&error)
+        || INTERACTION_REQUIRED_CODES.iter().any(|c| description.contains(c))
+        || INTERACTION_REQUIRED_SUB_ERRORS.contains(&suberror);
+    let kind = if ir { ErrorKind::InteractionRequired } else { ErrorKind::Server };
+    let code = if error.is_empty() { "server_error" } else { error };
+    let mut e = AuthError::from_server_code(kind, truncate(code, 128), truncate(description, 2048)).with_sub_error(truncate(suberror, 128));
+    if status != 0 {
+        e = e.with_status(status);
+    }
+    e
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        Some((i, _)) => s[..i].to_owned(),
+        None => s.to_owned(),
+    }
+}
+
+/// A server error from a parsed error body.
+pub fn server_error_from_json(json: &Json, resp: &HttpResponse) -> AuthError {
+    let error = json.str_field("error").unwrap_or_default();
+    let error = if error.is_empty() { format!("http_{}", resp.status) } else { error.to_owned() };
+    let error_no = match json.get("error_codes").and_then(Json::as_array).and_then(|a| a.first()) {
+        Some(Json::Num(n)) => n.clone(),
+        Some(Json::Str(s)) => s.clone(),
+        _ => String::new(),
+    };
+    classify_server_error(&error, json.str_field("error_description").unwrap_or_default(), json.str_field("suberror").unwrap_or_default(), resp.status)
+        .with_correlation_id(json.string_or_empty("correlation_id"))
+        .with_server_details(json.string_or_empty("trace_id"), json.string_or_empty("timestamp"), error_no, json.string_or_empty("claims"))
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,172 @@
+//! URL pieces: percent-encoding, query strings, and splitting an absolute URL.
+//! The authorize and logout URLs are built in [`super::authorize`].
+
+/// Percent-encodes like JavaScript's `encodeURIComponent`.
+pub fn encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for &b in s.as_bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'!' | b'~' | b'*' | b'\'' | b'(' | b')' => {
+                out.push(char::from(b))
+            }
+            _ => {
+                const HEX: &[u8; 16] = b"0123456789ABCDEF";
+                out.push('%');
+                out.push(char::from(HEX[usize::from(b >> 4)]));
+                out.push(char::from(HEX[usize::from(b & 15)]));
+            }
+        }
+    }
+    out
+}
+
+/// Decodes `%XX` escapes and `+` (as a space, like `URLSearchParams`). Invalid escapes are kept
+/// literally; invalid UTF-8 is replaced.
+pub fn decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < b.len() => {
+                match (hex(b[i + 1]), hex(b[i + 2])) {
+                    (Some(h), Some(l)) => {
+                        out.push(h << 4 | l);
+                        i += 2;
+                    }
+                    _ => out.push(b'%'),
+                }
+            }
+            c => out.push(c),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn hex(c: u8) -> Option<u8> {
+    match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        b'A'..=b'F' => Some(c - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// Parses `a=1&b=2` (a leading `?` or `#` is skipped) into decoded pairs.
+pub fn parse_query(q: &str) -> Vec<(String, String)> {
+    let q = q.strip_prefix(['?', '#']).unwrap_or(q);
+    q.split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| match p.split_once('=') {
+            Some((k, v)) => (decode(k), decode(v)),
+            None => (decode(p), String::new()),
+        })
+        .collect()
+}
+
+/// Builds `k=v&k2=v2` with both sides percent-encoded.
+pub fn build_query<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
+    let mut out = String::new();
+    for (k, v) in pairs {
+        if !out.is_empty() {
+            out.push('&');
+        }
+        out.push_str(&encode(k));
+        out.push('=');
+        out.push_str(&encode(v));
+    }
+    out
+}
+
+/// Appends a query string to a URL that may already have one.
+pub fn append_query(url: &str, query: &str) -> String {
+    if query.is_empty() {
+        return url.to_owned();
+    }
+    let sep = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{sep}{query}")
+}
+
+/// An absolute http(s) URL split into its parts (no normalisation beyond lower-casing scheme and
+/// host).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UrlParts {
+    /// `http` or `https`.
+    pub scheme: String,
+    /// Host with port, lower-cased (`login.microsoftonline.com`, `127.0.0.1:8443`).
+    pub host: String,
+    /// Path segments without empty ones.
+    pub segments: Vec<String>,
+}
+
+impl UrlParts {
+    /// Splits `url`; `None` if it is not an absolute http(s) URL with a host, or if it carries
+    /// user info, a query or a fragment.
+    pub fn parse(url: &str) -> Option<UrlParts> {
+        let (scheme, rest) = url.split_once("://")?;
+        let scheme = scheme.to_ascii_lowercase();
+        if scheme != "https" && scheme != "http" {
+            return None;
+        }
+        if rest.contains(['?', '#', '@', '\\']) || rest.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return None;
+        }
+        let (host, path) = match rest.find('/') {
+            Some(i) => (&rest[..i], &rest[i..]),
+            None => (rest, ""),
+        };
+        if host.is_empty() {
+            return None;
+        }
+        let segments = path.split('/').filter(|s| !s.is_empty()).map(str::to_owned).collect();
+        Some(UrlParts { scheme, host: host.to_ascii_lowercase(), segments })
+    }
+
+    /// `scheme://host/`.
+    pub fn origin(&self) -> String {
+        format!("{}://{}", self.scheme, self.host)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encode_like_encode_uri_component() {
+        assert_eq!(encode("a b&c=d/é~*'()!"), "a%20b%26c%3Dd%2F%C3%A9~*'()!");
+        assert_eq!(decode("a%20b%26c%3Dd%2F%C3%A9+x"), "a b&c=d/é x");
+    }
+
+    #[test]
+    fn decode_tolerates_garbage() {
+        assert_eq!(decode("%"), "%");
+        assert_eq!(decode("%4"), "%4");
+        assert_eq!(decode("%zz1"), "%zz1");
+        assert_eq!(decode("%ff"), "\u{fffd}");
+        assert_eq!(decode("a%41"), "aA");
+    }
+
+    #[test]
+    fn query_round_trip() {
+        let q = build_query([("scope", "openid profile"), ("x", "=&?")]);
+        assert_eq!(q, "scope=openid%20profile&x=%3D%26%3F");
+        assert_eq!(
+            parse_query(&format!("#{q}&flag")),
+            vec![("scope".into(), "openid profile".into()), ("x".into(), "=&?".into()), ("flag".into(), String::new())]
+        );
+    }
+
+    #[test]
+    fn url_parts() {
+        let u = UrlParts::parse("HTTPS://Login.Microsoftonline.com/Contoso.onmicrosoft.com//v2.0/").unwrap();
+        assert_eq!(u.host, "login.microsoftonline.com");
+        assert_eq!(u.segments, vec!["Contoso.onmicrosoft.com", "v2.0"]);
+        assert_eq!(u.origin(), "https://login.microsoftonline.com");
+        for bad in ["", "login.microsoftonline.com/common", "ftp://x/y", "https:///x", "https://a/b?c", "https://u@h/", "https://h/a b"] {
+            assert!(UrlParts::parse(bad).is_none(), "{bad}");
+        }
+    }
+}

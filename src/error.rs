@@ -1,0 +1,313 @@
+//! One opaque error type for the whole crate.
+//!
+//! [`AuthError`] carries an [`ErrorKind`] (which JavaScript error class it becomes), a stable
+//! string code with msal's spelling (`interaction_required`, `user_cancelled`, ...) and the
+//! server's error fields. It never holds a URL, a request or response body, or a token.
+
+use std::borrow::Cow;
+use std::fmt;
+
+/// What went wrong, coarsely; decides the JavaScript error class.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The configuration or a request option is invalid (`ClientConfigurationError`).
+    Configuration,
+    /// The network request failed or its response could not be read (`BrowserAuthError`).
+    Network,
+    /// The server answered with an OAuth error (`ServerError`).
+    Server,
+    /// The user must interact: sign in, consent, MFA (`InteractionRequiredAuthError`).
+    InteractionRequired,
+    /// Another interactive request of this app is running (`BrowserAuthError`).
+    InteractionInProgress,
+    /// The user closed the popup or otherwise cancelled (`BrowserAuthError`).
+    UserCancelled,
+    /// A popup, iframe or redirect took too long (`BrowserAuthError`).
+    Timeout,
+    /// The response's `state` is not the one this client sent (`ClientAuthError`).
+    StateMismatch,
+    /// A token or response failed validation: nonce, claims, format (`ClientAuthError`).
+    TokenValidation,
+    /// Storage could not be read or written (`BrowserAuthError`).
+    Storage,
+    /// Another browser-side failure: popup blocked, API missing (`BrowserAuthError`).
+    Browser,
+    /// Another client-side failure (`ClientAuthError`).
+    Client,
+    /// A bug in this library (`AuthError`).
+    Internal,
+}
+
+impl ErrorKind {
+    /// The name of the msal-browser error class for this kind.
+    pub fn class_name(self) -> &'static str {
+        match self {
+            ErrorKind::Configuration => "ClientConfigurationError",
+            ErrorKind::Server => "ServerError",
+            ErrorKind::InteractionRequired => "InteractionRequiredAuthError",
+            ErrorKind::StateMismatch | ErrorKind::TokenValidation | ErrorKind::Client => {
+                "ClientAuthError"
+            }
+            ErrorKind::Network
+            | ErrorKind::InteractionInProgress
+            | ErrorKind::UserCancelled
+            | ErrorKind::Timeout
+            | ErrorKind::Storage
+            | ErrorKind::Browser => "BrowserAuthError",
+            ErrorKind::Internal => "AuthError",
+        }
+    }
+}
+
+/// msal's error codes, as stable string constants.
+pub mod codes {
+    #![allow(missing_docs)]
+    // InteractionRequiredAuthError
+    pub const INTERACTION_REQUIRED: &str = "interaction_required";
+    pub const LOGIN_REQUIRED: &str = "login_required";
+    pub const CONSENT_REQUIRED: &str = "consent_required";
+    pub const NO_TOKENS_FOUND: &str = "no_tokens_found";
+    pub const REFRESH_TOKEN_EXPIRED: &str = "refresh_token_expired";
+    // BrowserAuthError
+    pub const INTERACTION_IN_PROGRESS: &str = "interaction_in_progress";
+    pub const USER_CANCELLED: &str = "user_cancelled";
+    pub const POPUP_WINDOW_ERROR: &str = "popup_window_error";
+    pub const EMPTY_WINDOW_ERROR: &str = "empty_window_error";
+    pub const TIMED_OUT: &str = "timed_out";
+    pub const HASH_EMPTY_ERROR: &str = "hash_empty_error";
+    pub const NO_STATE_IN_HASH: &str = "no_state_in_hash";
+    pub const UNABLE_TO_PARSE_STATE: &str = "unable_to_parse_state";
+    pub const STATE_INTERACTION_TYPE_MISMATCH: &str = "state_interaction_type_mismatch";
+    pub const NO_TOKEN_REQUEST_CACHE_ERROR: &str = "no_token_request_cache_error";
+    pub const NO_ACCOUNT_ERROR: &str = "no_account_error";
+    pub const SILENT_PROMPT_VALUE_ERROR: &str = "silent_prompt_value_error";
+    pub const POST_REQUEST_FAILED: &str = "post_request_failed";
+    pub const GET_REQUEST_FAILED: &str = "get_request_failed";
+    pub const FAILED_TO_PARSE_RESPONSE: &str = "failed_to_parse_response";
+    pub const NO_NETWORK_CONNECTIVITY: &str = "no_network_connectivity";
+    pub const CRYPTO_NONEXISTENT: &str = "crypto_nonexistent";
+    pub const NON_BROWSER_ENVIRONMENT: &str = "non_browser_environment";
+    pub const UNINITIALIZED_PUBLIC_CLIENT_APPLICATION: &str =
+        "uninitialized_public_client_application";
+    pub const AUTH_CODE_REQUIRED: &str = "auth_code_required";
+    pub const BLOCK_NESTED_POPUPS: &str = "block_nested_popups";
+    pub const REDIRECT_IN_IFRAME: &str = "redirect_in_iframe";
+    pub const EMPTY_NAVIGATE_URI: &str = "empty_navigate_uri";
+    pub const STORAGE_UNAVAILABLE: &str = "storage_unavailable";
+    // ClientAuthError
+    pub const STATE_MISMATCH: &str = "state_mismatch";
+    pub const NONCE_MISMATCH: &str = "nonce_mismatch";
+    pub const INVALID_STATE: &str = "invalid_state";
+    pub const TOKEN_PARSING_ERROR: &str = "token_parsing_error";
+    pub const NULL_OR_EMPTY_TOKEN: &str = "null_or_empty_token";
+    pub const TOKEN_CLAIMS_CNF_REQUIRED_FOR_SIGNEDJWT: &str = "token_claims_cnf_required_for_signedjwt";
+    pub const ENDPOINTS_RESOLUTION_ERROR: &str = "endpoints_resolution_error";
+    pub const NETWORK_ERROR: &str = "network_error";
+    pub const INVALID_CACHE_RECORD: &str = "invalid_cache_record";
+    pub const ID_TOKEN_EXPIRED: &str = "id_token_expired";
+    pub const ISSUER_MISMATCH: &str = "issuer_mismatch";
+    pub const AUDIENCE_MISMATCH: &str = "audience_mismatch";
+    pub const AUTH_TIME_NOT_FOUND: &str = "auth_time_not_found";
+    // ClientConfigurationError
+    pub const URL_PARSE_ERROR: &str = "url_parse_error";
+    pub const EMPTY_URL_ERROR: &str = "empty_url_error";
+    pub const AUTHORITY_URI_INSECURE: &str = "authority_uri_insecure";
+    pub const URL_EMPTY_PATH: &str = "url_empty_path";
+    pub const UNTRUSTED_AUTHORITY: &str = "untrusted_authority";
+    pub const INVALID_AUTHORITY_METADATA: &str = "invalid_authority_metadata";
+    pub const INVALID_CLOUD_DISCOVERY_METADATA: &str = "invalid_cloud_discovery_metadata";
+    pub const EMPTY_INPUT_SCOPES_ERROR: &str = "empty_input_scopes_error";
+    pub const INVALID_PROMPT_VALUE: &str = "invalid_prompt_value";
+    pub const INVALID_CLAIMS: &str = "invalid_claims";
+    pub const INVALID_CACHE_TYPE: &str = "invalid_cache_type";
+    pub const INVALID_CONFIGURATION: &str = "invalid_configuration";
+    pub const REDIRECT_URI_EMPTY: &str = "redirect_uri_empty";
+    // Internal
+    pub const UNEXPECTED_ERROR: &str = "unexpected_error";
+}
+
+/// The error of every fallible operation in this crate.
+///
+/// Opaque on purpose: use [`kind`](Self::kind), [`code`](Self::code) and the predicates.
+pub struct AuthError(Box<Inner>);
+
+#[derive(Clone, Default)]
+struct Inner {
+    kind: Option<ErrorKind>,
+    code: Cow<'static, str>,
+    message: Cow<'static, str>,
+    sub_error: String,
+    correlation_id: String,
+    trace_id: String,
+    timestamp: String,
+    error_no: String,
+    claims: String,
+    status: Option<u16>,
+}
+
+impl AuthError {
+    /// A new error of `kind` with msal's `code` and a human message (no secrets in it!).
+    pub fn new(kind: ErrorKind, code: &'static str, message: impl Into<Cow<'static, str>>) -> Self {
+        AuthError(Box::new(Inner {
+            kind: Some(kind),
+            code: Cow::Borrowed(code),
+            message: message.into(),
+            ..Inner::default()
+        }))
+    }
+
+    /// An error whose code comes from a server response (`invalid_grant`, ...).
+    pub fn from_server_code(kind: ErrorKind, code: String, message: String) -> Self {
+        AuthError(Box::new(Inner {
+            kind: Some(kind),
+            code: Cow::Owned(code),
+            message: Cow::Owned(message),
+            ..Inner::default()
+        }))
+    }
+
+    /// Shorthand for a `ClientConfigurationError`.
+    pub fn config(code: &'static str, message: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(ErrorKind::Configuration, code, message)
+    }
+
+    /// Shorthand for a `ClientAuthError`.
+    pub fn client(code: &'static str, message: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(ErrorKind::Client, code, message)
+    }
+
+    /// Shorthand for a `BrowserAuthError`.
+    pub fn browser(code: &'static str, message: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(ErrorKind::Browser, code, message)
+    }
+
+    /// Sets the sub-error (the server's `suberror`).
+    pub fn with_sub_error(mut self, sub_error: impl Into<String>) -> Self {
+        self.0.sub_error = sub_error.into();
+        self
+    }
+
+    /// Sets the correlation id of the request that failed.
+    pub fn with_correlation_id(mut self, id: impl Into<String>) -> Self {
+        self.0.correlation_id = id.into();
+        self
+    }
+
+    /// Sets the server diagnostics: trace id, timestamp, error number, claims challenge.
+    pub fn with_server_details(
+        mut self,
+        trace_id: String,
+        timestamp: String,
+        error_no: String,
+        claims: String,
+    ) -> Self {
+        self.0.trace_id = trace_id;
+        self.0.timestamp = timestamp;
+        self.0.error_no = error_no;
+        self.0.claims = claims;
+        self
+    }
+
+    /// Sets the HTTP status of the failed response.
+    pub fn with_status(mut self, status: u16) -> Self {
+        self.0.status = Some(status);
+        self
+    }
+
+    /// The kind of error.
+    pub fn kind(&self) -> ErrorKind {
+        self.0.kind.unwrap_or(ErrorKind::Internal)
+    }
+    /// msal's error code, e.g. `interaction_required`.
+    pub fn code(&self) -> &str {
+        &self.0.code
+    }
+    /// A human-readable message.
+    pub fn message(&self) -> &str {
+        &self.0.message
+    }
+    /// The server's `suberror`, or `""`.
+    pub fn sub_error(&self) -> &str {
+        &self.0.sub_error
+    }
+    /// The request's correlation id, or `""`.
+    pub fn correlation_id(&self) -> &str {
+        &self.0.correlation_id
+    }
+    /// The server's trace id, or `""`.
+    pub fn trace_id(&self) -> &str {
+        &self.0.trace_id
+    }
+    /// The server's timestamp, or `""`.
+    pub fn timestamp(&self) -> &str {
+        &self.0.timestamp
+    }
+    /// The first of the server's `error_codes`, or `""`.
+    pub fn error_no(&self) -> &str {
+        &self.0.error_no
+    }
+    /// The claims challenge sent by the server, or `""`.
+    pub fn claims(&self) -> &str {
+        &self.0.claims
+    }
+    /// The HTTP status of a server error.
+    pub fn status(&self) -> Option<u16> {
+        self.0.status
+    }
+    /// True when only an interactive request can fix this.
+    pub fn is_interaction_required(&self) -> bool {
+        self.kind() == ErrorKind::InteractionRequired
+    }
+    /// True when the user cancelled (closed the popup).
+    pub fn is_user_cancelled(&self) -> bool {
+        self.kind() == ErrorKind::UserCancelled
+    }
+}
+
+impl Clone for AuthError {
+    fn clone(&self) -> Self {
+        AuthError(self.0.clone())
+    }
+}
+
+impl fmt::Debug for AuthError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("AuthError");
+        d.field("kind", &self.kind()).field("code", &self.code());
+        d.field("message", &self.message());
+        if !self.0.sub_error.is_empty() {
+            d.field("sub_error", &self.0.sub_error);
+        }
+        if !self.0.correlation_id.is_empty() {
+            d.field("correlation_id", &self.0.correlation_id);
+        }
+        if let Some(s) = self.0.status {
+            d.field("status", &s);
+        }
+        d.finish()
+    }
+}
+
+impl fmt::Display for AuthError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code(), self.message())
+    }
+}
+
+impl std::error::Error for AuthError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_and_accessors() {
+        let e = AuthError::new(ErrorKind::UserCancelled, codes::USER_CANCELLED, "closed")
+            .with_correlation_id("c-1");
+        assert_eq!(e.to_string(), "user_cancelled: closed");
+        assert!(e.is_user_cancelled());
+        assert_eq!(e.kind().class_name(), "BrowserAuthError");
+        assert_eq!(e.correlation_id(), "c-1");
+    }
+}

@@ -1,0 +1,323 @@
+//! The wasm-bindgen exports behind the npm package's `PublicClientApplication` facade.
+//!
+//! Requests, results and errors cross the boundary as JSON strings in msal-browser's camelCase
+//! shapes: the facade (`pkg-template/index.js`) parses them, turns dates into `Date`s and
+//! errors into msal's error classes. That keeps serde and most of web-sys out of the bundle.
+
+use crate::client::{AuthenticationResult, Config, InteractiveRequest, PublicClientApplication, SilentRequest};
+use crate::core::json::Json;
+use crate::core::pkce::{InteractionType, RequestState};
+use crate::error::{codes, AuthError, ErrorKind};
+use crate::platform::browser::{window, BrowserPlatform};
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::{future_to_promise, JsFuture};
+
+type Client = PublicClientApplication<BrowserPlatform>;
+
+/// The error as msal's JSON error shape (a string the facade turns into an error class).
+fn error_value(e: &AuthError) -> JsValue {
+    let j = Json::object()
+        .with("name", e.kind().class_name())
+        .with("errorCode", e.code())
+        .with("errorMessage", e.message())
+        .with("subError", e.sub_error())
+        .with("correlationId", e.correlation_id())
+        .with_nonempty("traceId", e.trace_id())
+        .with_nonempty("timestamp", e.timestamp())
+        .with_nonempty("errorNo", e.error_no())
+        .with_nonempty("claims", e.claims());
+    let j = match e.status() {
+        Some(s) => j.with("status", u64::from(s)),
+        None => j,
+    };
+    JsValue::from_str(&j.to_json())
+}
+
+fn parse(text: &str) -> Result<Json, AuthError> {
+    match Json::parse(text) {
+        Ok(j @ Json::Obj(_)) => Ok(j),
+        _ => Err(AuthError::config(codes::INVALID_CONFIGURATION, "the request must be an object")),
+    }
+}
+
+fn result_value(r: Result<AuthenticationResult, AuthError>) -> Result<JsValue, JsValue> {
+    r.map(|r| JsValue::from_str(&r.to_json().to_json())).map_err(|e| error_value(&e))
+}
+
+fn window_error(reason: JsValue, correlation_id: &str) -> AuthError {
+    let e = match reason.as_string().as_deref() {
+        Some("user_cancelled") => AuthError::new(ErrorKind::UserCancelled, codes::USER_CANCELLED, "the user closed the popup before signing in"),
+        Some("timed_out") => AuthError::new(ErrorKind::Timeout, codes::TIMED_OUT, "no response arrived in time").with_sub_error("redirect_bridge_timeout"),
+        Some("redirect_bridge_empty_response") => AuthError::browser("redirect_bridge_empty_response", "the redirect bridge sent an empty response"),
+        _ => AuthError::browser(codes::POPUP_WINDOW_ERROR, "the window failed"),
+    };
+    e.with_correlation_id(correlation_id.to_owned())
+}
+
+/// Runs a hidden-iframe authorize request (prompt=none) and redeems it.
+async fn iframe_flow(client: &Client, req: InteractiveRequest) -> Result<AuthenticationResult, AuthError> {
+    let pending = client.begin_interaction(&req, InteractionType::Silent, "")?;
+    let timeout = u32::try_from(client.config().iframe_timeout_ms).unwrap_or(u32::MAX);
+    let response = JsFuture::from(window::load_hidden_iframe(&pending.url, &pending.state_id, timeout)).await;
+    match response.map(|v| v.as_string().unwrap_or_default()) {
+        Ok(r) => client.finish_interaction(pending, &r).await,
+        Err(reason) => {
+            let e = window_error(reason, &pending.correlation_id);
+            client.abort_interaction(&pending);
+            Err(e)
+        }
+    }
+}
+
+/// The wasm client. JS: `new WasmClient(configJson)`.
+#[wasm_bindgen(js_name = WasmClient)]
+pub struct JsClient {
+    inner: Rc<Client>,
+}
+
+#[wasm_bindgen(js_class = WasmClient)]
+impl JsClient {
+    /// Builds a client from msal-browser's configuration object as JSON.
+    #[wasm_bindgen(constructor)]
+    pub fn new(config: &str) -> Result<JsClient, JsValue> {
+        let build = || -> Result<Client, AuthError> {
+            let config = Config::from_json(&parse(config)?)?;
+            let platform = BrowserPlatform::new(config.cache_location);
+            PublicClientApplication::new(config, platform)
+        };
+        build().map(|c| JsClient { inner: Rc::new(c) }).map_err(|e| error_value(&e))
+    }
+
+    /// Resolves the authority's endpoints.
+    pub fn initialize(&self) -> js_sys::Promise {
+        let c = self.inner.clone();
+        future_to_promise(async move { c.initialize().await.map(|_| JsValue::UNDEFINED).map_err(|e| error_value(&e)) })
+    }
+
+    /// Starts a redirect: returns the authorize URL to navigate to.
+    #[wasm_bindgen(js_name = beginRedirect)]
+    pub fn begin_redirect(&self, request: &str, origin: &str) -> Result<String, JsValue> {
+        let run = || {
+            let req = InteractiveRequest::from_json(&parse(request)?)?;
+            self.inner.begin_interaction(&req, InteractionType::Redirect, origin).map(|p| p.url)
+        };
+        run().map_err(|e| error_value(&e))
+    }
+
+    /// Ends a redirect that will not happen (navigation cancelled).
+    #[wasm_bindgen(js_name = abortRedirect)]
+    pub fn abort_redirect(&self) {
+        if let Some(p) = self.inner.pending_redirect() {
+            self.inner.abort_interaction(&p);
+        }
+    }
+
+    /// `"redirect"`, `"popup"` or `"silent"` for a response string, `""` when it is not one.
+    #[wasm_bindgen(js_name = responseType)]
+    pub fn response_type(response: &str) -> String {
+        if !crate::core::authorize::AuthorizeResponse::looks_like_response(response) {
+            return String::new();
+        }
+        crate::core::authorize::AuthorizeResponse::parse(response)
+            .ok()
+            .and_then(|r| RequestState::parse(&r.state).ok())
+            .map(|s| s.interaction_type.as_str().to_owned())
+            .unwrap_or_else(|| "unknown".to_owned())
+    }
+
+    /// The page a pending redirect started from (`""` if none).
+    #[wasm_bindgen(js_name = redirectOrigin)]
+    pub fn redirect_origin(&self) -> String {
+        self.inner.pending_redirect().map(|p| p.origin).unwrap_or_default()
+    }
+
+    /// Saves a response to be redeemed on the start page.
+    #[wasm_bindgen(js_name = stashResponse)]
+    pub fn stash_response(&self, response: &str) -> Result<(), JsValue> {
+        self.inner.stash_redirect_response(response).map_err(|e| error_value(&e))
+    }
+
+    /// Takes a stashed response.
+    #[wasm_bindgen(js_name = takeStashedResponse)]
+    pub fn take_stashed_response(&self) -> Option<String> {
+        self.inner.take_stashed_response()
+    }
+
+    /// Redeems a redirect response (or clears a stale redirect when `response` is undefined).
+    /// Resolves to a result JSON string or `null`.
+    #[wasm_bindgen(js_name = handleRedirect)]
+    pub fn handle_redirect(&self, response: Option<String>) -> js_sys::Promise {
+        let c = self.inner.clone();
+        future_to_promise(async move {
+            match c.handle_redirect(response.as_deref()).await {
+                Ok(Some(r)) => Ok(JsValue::from_str(&r.to_json().to_json())),
+                Ok(None) => Ok(JsValue::NULL),
+                Err(e) => Err(error_value(&e)),
+            }
+        })
+    }
+
+    /// Opens the popup synchronously (inside the caller's user gesture) and returns a promise
+    /// of the result JSON.
+    #[wasm_bindgen(js_name = popup)]
+    pub fn popup(&self, request: &str) -> Result<js_sys::Promise, JsValue> {
+        let json = parse(request).map_err(|e| error_value(&e))?;
+        let req = InteractiveRequest::from_json(&json).map_err(|e| error_value(&e))?;
+        let pending = self.inner.begin_interaction(&req, InteractionType::Popup, "").map_err(|e| error_value(&e))?;
+        let attrs = json.get("popupWindowAttributes");
+        let dim = |group: &str, key: &str| -> i32 {
+            attrs.and_then(|a| a.get(group)).and_then(|g| g.get(key)).and_then(Json::as_i64).and_then(|v| i32::try_from(v).ok()).unwrap_or(-1)
+        };
+        let name = format!("msal.{}.{}.{}.{}", self.inner.config().client_id, req.scopes.join("-"), self.inner.authority().canonical(), pending.correlation_id);
+        let opened = window::open_popup(&pending.url, &name, dim("popupSize", "width"), dim("popupSize", "height"), dim("popupPosition", "top"), dim("popupPosition", "left"));
+        let popup = match opened {
+            Ok(p) if !p.is_null() && !p.is_undefined() => p,
+            Ok(_) => {
+                self.inner.abort_interaction(&pending);
+                return Err(error_value(&AuthError::browser(codes::EMPTY_WINDOW_ERROR, "window.open returned no window (popup blocked?)").with_correlation_id(pending.correlation_id.clone())));
+            }
+            Err(_) => {
+                self.inner.abort_interaction(&pending);
+                return Err(error_value(&AuthError::browser(codes::POPUP_WINDOW_ERROR, "window.open failed (popup blocked?)").with_correlation_id(pending.correlation_id.clone())));
+            }
+        };
+        let c = self.inner.clone();
+        let timeout = u32::try_from(c.config().popup_timeout_ms).unwrap_or(u32::MAX);
+        Ok(future_to_promise(async move {
+            let response = JsFuture::from(window::wait_for_popup(&popup, &pending.state_id, timeout)).await;
+            let r = match response.map(|v| v.as_string().unwrap_or_default()) {
+                Ok(r) => c.finish_interaction(pending, &r).await,
+                Err(reason) => {
+                    let e = window_error(reason, &pending.correlation_id);
+                    c.abort_interaction(&pending);
+                    Err(e)
+                }
+            };
+            result_value(r)
+        }))
+    }
+
+    /// `ssoSilent`: a hidden-iframe authorize request with prompt=none.
+    #[wasm_bindgen(js_name = ssoSilent)]
+    pub fn sso_silent(&self, request: &str) -> js_sys::Promise {
+        let c = self.inner.clone();
+        let request = request.to_owned();
+        future_to_promise(async move {
+            let run = async {
+                let req = InteractiveRequest::from_json(&parse(&request)?)?;
+                iframe_flow(&c, req).await
+            };
+            result_value(run.await)
+        })
+    }
+
+    /// The cached token for a silent request, synchronously: a result JSON string, or
+    /// `undefined` when the network is needed.
+    #[wasm_bindgen(js_name = silentCached)]
+    pub fn silent_cached(&self, request: &str) -> Result<Option<String>, JsValue> {
+        let run = || {
+            let req = SilentRequest::from_json(&parse(request)?)?;
+            self.inner.acquire_token_silent_cached(&req)
+        };
+        run().map(|r| r.map(|r| r.to_json().to_json())).map_err(|e| error_value(&e))
+    }
+
+    /// The network part of `acquireTokenSilent`: refresh token, then a hidden iframe when the
+    /// cache lookup policy allows.
+    pub fn silent(&self, request: &str) -> js_sys::Promise {
+        let c = self.inner.clone();
+        let request = request.to_owned();
+        future_to_promise(async move {
+            let run = async {
+                let req = SilentRequest::from_json(&parse(&request)?)?;
+                match c.acquire_token_silent(&req).await {
+                    Ok(r) => Ok(r),
+                    Err(e) if req.cache_lookup_policy.uses_iframe() && (e.is_interaction_required() || e.code() == "invalid_grant") => {
+                        let ir = InteractiveRequest {
+                            scopes: req.scopes.clone(),
+                            account: req.account.clone().or_else(|| c.active_account().map(|a| crate::client::AccountRef { home_account_id: a.account.home_account_id })),
+                            claims: req.claims.clone(),
+                            correlation_id: req.correlation_id.clone(),
+                            redirect_uri: req.redirect_uri.clone(),
+                            extra_query_parameters: req.extra_query_parameters.clone(),
+                            ..InteractiveRequest::default()
+                        };
+                        iframe_flow(&c, ir).await
+                    }
+                    Err(e) => Err(e),
+                }
+            };
+            result_value(run.await)
+        })
+    }
+
+    /// True when the cached token for `request` is due for a proactive refresh.
+    #[wasm_bindgen(js_name = refreshDue)]
+    pub fn refresh_due(&self, request: &str) -> bool {
+        parse(request).and_then(|j| SilentRequest::from_json(&j)).is_ok_and(|r| self.inner.refresh_due(&r))
+    }
+
+    /// `acquireTokenByCode`.
+    #[wasm_bindgen(js_name = byCode)]
+    pub fn by_code(&self, request: &str) -> js_sys::Promise {
+        let c = self.inner.clone();
+        let request = request.to_owned();
+        future_to_promise(async move {
+            let run = async {
+                let j = parse(&request)?;
+                let scopes = crate::client::config::string_list(j.get("scopes"));
+                let verifier = j.str_field("codeVerifier");
+                c.acquire_token_by_code(&j.string_or_empty("code"), &scopes, verifier, &j.string_or_empty("redirectUri"), &j.string_or_empty("correlationId")).await
+            };
+            result_value(run.await)
+        })
+    }
+
+    /// Every account, as a JSON array.
+    #[wasm_bindgen(js_name = allAccounts)]
+    pub fn all_accounts(&self) -> String {
+        Json::Arr(self.inner.all_accounts().iter().map(|a| a.to_json()).collect()).to_json()
+    }
+
+    /// The active account JSON, if any.
+    #[wasm_bindgen(js_name = activeAccount)]
+    pub fn active_account(&self) -> Option<String> {
+        self.inner.active_account().map(|a| a.to_json().to_json())
+    }
+
+    /// Sets (or clears) the active account by homeAccountId.
+    #[wasm_bindgen(js_name = setActiveAccount)]
+    pub fn set_active_account(&self, home_account_id: Option<String>) -> Result<(), JsValue> {
+        self.inner.set_active_account(home_account_id.as_deref()).map_err(|e| error_value(&e))
+    }
+
+    /// Removes the account's tokens and returns the end-session URL (`undefined` if none).
+    pub fn logout(&self, home_account_id: Option<String>, post_logout_redirect_uri: &str, state: &str) -> Result<Option<String>, JsValue> {
+        self.inner.logout(home_account_id.as_deref(), post_logout_redirect_uri, state).map_err(|e| error_value(&e))
+    }
+
+    /// Removes every account and token of this client.
+    #[wasm_bindgen(js_name = clearCache)]
+    pub fn clear_cache(&self) -> Result<(), JsValue> {
+        self.inner.clear_cache().map_err(|e| error_value(&e))
+    }
+
+    /// Re-reads the cache from storage.
+    #[wasm_bindgen(js_name = reloadCache)]
+    pub fn reload_cache(&self) {
+        self.inner.reload_cache()
+    }
+
+    /// True while an interactive request holds this tab's lock.
+    #[wasm_bindgen(js_name = interactionInProgress)]
+    pub fn interaction_in_progress(&self) -> bool {
+        self.inner.interaction_in_progress()
+    }
+}
+
+/// Routes the library's log lines to `sink(level, message)`.
+#[wasm_bindgen(js_name = setLogSink)]
+pub fn set_log_sink(sink: &JsValue) {
+    window::set_log_sink(sink);
+}

@@ -1,0 +1,170 @@
+//! The browser platform (wasm32): fetch, Web Storage, `crypto.getRandomValues`, `Date.now`,
+//! and the window mechanics in `window.js`. Every browser call that can fail maps to an
+//! [`AuthError`]; a missing or throwing storage falls back to memory.
+
+use super::{LogLevel, Platform};
+use crate::client::CacheLocation;
+use crate::core::cache::{KeyValueStore, MemoryStore};
+use crate::core::http::{HttpRequest, HttpResponse, Method};
+use crate::error::{codes, AuthError, ErrorKind};
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+pub mod window;
+
+/// A Web Storage area, or memory when the browser refuses one.
+#[derive(Debug)]
+pub enum WebStore {
+    /// `localStorage` or `sessionStorage`.
+    Web(web_sys::Storage),
+    /// In-memory (by choice, or because Web Storage is unavailable).
+    Memory(MemoryStore),
+}
+
+impl WebStore {
+    /// Opens `location`; falls back to memory (and says so) when storage is blocked.
+    pub fn open(location: CacheLocation) -> (WebStore, bool) {
+        let storage = web_sys::window().and_then(|w| match location {
+            CacheLocation::LocalStorage => w.local_storage().ok().flatten(),
+            CacheLocation::SessionStorage => w.session_storage().ok().flatten(),
+            CacheLocation::MemoryStorage => None,
+        });
+        // A storage object can exist yet throw on use (sandboxed frames, some private modes).
+        let usable = storage.filter(|s| {
+            let probe = "msal.wasm.probe";
+            let ok = s.set_item(probe, "1").is_ok();
+            let _ = s.remove_item(probe);
+            ok
+        });
+        match usable {
+            Some(s) => (WebStore::Web(s), false),
+            None => (WebStore::Memory(MemoryStore::new()), location != CacheLocation::MemoryStorage),
+        }
+    }
+}
+
+impl KeyValueStore for WebStore {
+    fn get(&self, key: &str) -> Option<String> {
+        match self {
+            WebStore::Web(s) => s.get_item(key).ok().flatten(),
+            WebStore::Memory(m) => m.get(key),
+        }
+    }
+    fn set(&self, key: &str, value: &str) -> Result<(), AuthError> {
+        match self {
+            WebStore::Web(s) => s
+                .set_item(key, value)
+                .map_err(|_| AuthError::new(ErrorKind::Storage, codes::STORAGE_UNAVAILABLE, "the browser refused to store a value (quota exceeded or storage blocked)")),
+            WebStore::Memory(m) => m.set(key, value),
+        }
+    }
+    fn remove(&self, key: &str) {
+        match self {
+            WebStore::Web(s) => {
+                let _ = s.remove_item(key);
+            }
+            WebStore::Memory(m) => m.remove(key),
+        }
+    }
+    fn keys(&self) -> Vec<String> {
+        match self {
+            WebStore::Web(s) => {
+                let n = s.length().unwrap_or(0);
+                (0..n).filter_map(|i| s.key(i).ok().flatten()).collect()
+            }
+            WebStore::Memory(m) => m.keys(),
+        }
+    }
+}
+
+/// The browser platform.
+#[derive(Debug)]
+pub struct BrowserPlatform {
+    cache: Rc<WebStore>,
+    temp: WebStore,
+}
+
+impl BrowserPlatform {
+    /// A platform whose cache lives in `location`.
+    pub fn new(location: CacheLocation) -> BrowserPlatform {
+        let (cache, fell_back) = WebStore::open(location);
+        let (temp, _) = WebStore::open(CacheLocation::SessionStorage);
+        if fell_back {
+            window::log(LogLevel::Warning as u8, "storage is unavailable; the token cache falls back to memory");
+        }
+        BrowserPlatform { cache: Rc::new(cache), temp }
+    }
+}
+
+fn js_error_message(v: &JsValue) -> String {
+    v.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message())).unwrap_or_default()
+}
+
+impl Platform for BrowserPlatform {
+    type Store = Rc<WebStore>;
+
+    fn now_ms(&self) -> u64 {
+        js_sys::Date::now() as u64
+    }
+
+    fn fill_random(&self, buf: &mut [u8]) -> Result<(), AuthError> {
+        let crypto = web_sys::window()
+            .and_then(|w| w.crypto().ok())
+            .ok_or_else(|| AuthError::browser(codes::CRYPTO_NONEXISTENT, "window.crypto is not available"))?;
+        crypto
+            .get_random_values_with_u8_array(buf)
+            .map(|_| ())
+            .map_err(|_| AuthError::browser(codes::CRYPTO_NONEXISTENT, "crypto.getRandomValues failed"))
+    }
+
+    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, AuthError> {
+        let post = request.method == Method::Post;
+        let failed = |detail: String| {
+            if !window::is_online() {
+                AuthError::browser(codes::NO_NETWORK_CONNECTIVITY, "the browser is offline")
+            } else if post {
+                AuthError::new(ErrorKind::Network, codes::POST_REQUEST_FAILED, format!("network request failed (CORS, DNS or connection): {detail}"))
+            } else {
+                AuthError::new(ErrorKind::Network, codes::GET_REQUEST_FAILED, format!("network request failed (CORS, DNS or connection): {detail}"))
+            }
+        };
+        let window = web_sys::window().ok_or_else(|| AuthError::browser(codes::NON_BROWSER_ENVIRONMENT, "no window"))?;
+        let init = web_sys::RequestInit::new();
+        init.set_method(if post { "POST" } else { "GET" });
+        let headers = web_sys::Headers::new().map_err(|e| failed(js_error_message(&e)))?;
+        for (k, v) in &request.headers {
+            headers.set(k, v).map_err(|e| failed(js_error_message(&e)))?;
+        }
+        init.set_headers(&headers);
+        if post {
+            init.set_body(&JsValue::from_str(&request.body));
+        }
+        let req = web_sys::Request::new_with_str_and_init(&request.url, &init).map_err(|e| failed(js_error_message(&e)))?;
+        let resp = JsFuture::from(window.fetch_with_request(&req)).await.map_err(|e| failed(js_error_message(&e)))?;
+        let resp: web_sys::Response = resp.dyn_into().map_err(|_| failed("not a Response".into()))?;
+        let status = resp.status();
+        let mut out_headers = Vec::new();
+        for name in ["retry-after", "content-type"] {
+            if let Ok(Some(v)) = resp.headers().get(name) {
+                out_headers.push((name.to_owned(), v));
+            }
+        }
+        let text = resp.text().map_err(|e| failed(js_error_message(&e)))?;
+        let body = JsFuture::from(text).await.map_err(|e| failed(js_error_message(&e)))?;
+        Ok(HttpResponse { status, headers: out_headers, body: body.as_string().unwrap_or_default() })
+    }
+
+    fn cache_store(&self) -> Self::Store {
+        self.cache.clone()
+    }
+
+    fn temp_store(&self) -> &dyn KeyValueStore {
+        &self.temp
+    }
+
+    fn log(&self, level: LogLevel, message: &str) {
+        window::log(level as u8, message);
+    }
+}

@@ -1,0 +1,138 @@
+// Window mechanics the Rust side drives: popups, hidden iframes, timers, logging.
+// Kept in JS because these are callback- and timer-shaped browser APIs; every failure is
+// reported as a rejected promise or a null, never thrown past the Rust caller.
+
+let logSink = null;
+
+export function setLogSink(fn) {
+  logSink = typeof fn === "function" ? fn : null;
+}
+
+export function log(level, message) {
+  if (logSink) {
+    try { logSink(level, message); } catch (_) { /* a broken logger must not break auth */ }
+  }
+}
+
+export function sleep(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+// Opens a centred popup synchronously. Returns the window, or null when the browser
+// returned none; throws only when window.open itself throws.
+export function openPopup(url, name, width, height, top, left) {
+  const w = width > 0 ? width : 483;
+  const h = height > 0 ? height : 600;
+  const outerW = window.outerWidth || window.innerWidth || w;
+  const outerH = window.outerHeight || window.innerHeight || h;
+  const x = left >= 0 ? left : Math.max(0, (window.screenX || window.screenLeft || 0) + (outerW - w) / 2);
+  const y = top >= 0 ? top : Math.max(0, (window.screenY || window.screenTop || 0) + (outerH - h) / 2);
+  const popup = window.open(url, name, `width=${w}, height=${h}, top=${y}, left=${x}, scrollbars=yes`);
+  if (popup && typeof popup.focus === "function") {
+    try { popup.focus(); } catch (_) { /* ignore */ }
+  }
+  return popup || null;
+}
+
+function responseFrom(loc) {
+  const hash = loc.hash && loc.hash.length > 1 ? loc.hash : "";
+  const search = loc.search && loc.search.length > 1 ? loc.search : "";
+  for (const s of [hash, search]) {
+    if (/[#?&](code|error|state)=/.test(s)) return s;
+  }
+  return "";
+}
+
+// Waits for the authorize response of `stateId` in `popup`: by polling its location once it
+// is back on our origin, or by a message on BroadcastChannel(stateId) from a redirect page
+// that called broadcastResponseToMainFrame(). Rejects with "user_cancelled" when the popup
+// closes first and "timed_out" after timeoutMs.
+export function waitForPopup(popup, stateId, timeoutMs) {
+  return new Promise((resolve, reject) => {
+    let done = false;
+    let channel = null;
+    const finish = (ok, value) => {
+      if (done) return;
+      done = true;
+      clearInterval(poll);
+      clearTimeout(timer);
+      if (channel) channel.close();
+      try { if (!popup.closed) popup.close(); } catch (_) { /* ignore */ }
+      ok ? resolve(value) : reject(value);
+    };
+    try {
+      channel = new BroadcastChannel(stateId);
+      channel.onmessage = (e) => {
+        const payload = e && e.data && typeof e.data.payload === "string" ? e.data.payload : "";
+        payload ? finish(true, payload) : finish(false, "redirect_bridge_empty_response");
+      };
+    } catch (_) { channel = null; }
+    const poll = setInterval(() => {
+      let closed = true;
+      try { closed = popup.closed; } catch (_) { closed = true; }
+      if (closed) {
+        // Give a bridge message already in flight a moment to land.
+        setTimeout(() => finish(false, "user_cancelled"), 50);
+        clearInterval(poll);
+        return;
+      }
+      try {
+        const loc = popup.location;
+        if (loc.origin === window.location.origin) {
+          const r = responseFrom(loc);
+          if (r) finish(true, r);
+        }
+      } catch (_) { /* cross-origin while at the identity provider */ }
+    }, 30);
+    const timer = setTimeout(() => finish(false, "timed_out"), timeoutMs);
+  });
+}
+
+// Loads `url` in a hidden iframe and waits for the response (polling, or the bridge
+// channel). Rejects with "timed_out". The iframe is always removed.
+export function loadHiddenIframe(url, stateId, timeoutMs) {
+  return new Promise((resolve, reject) => {
+    const frame = document.createElement("iframe");
+    frame.setAttribute("sandbox", "allow-scripts allow-same-origin allow-forms");
+    frame.setAttribute("aria-hidden", "true");
+    frame.style.cssText = "visibility:hidden;position:absolute;width:0;height:0;border:0";
+    let done = false;
+    let channel = null;
+    const finish = (ok, value) => {
+      if (done) return;
+      done = true;
+      clearInterval(poll);
+      clearTimeout(timer);
+      if (channel) channel.close();
+      frame.remove();
+      ok ? resolve(value) : reject(value);
+    };
+    try {
+      channel = new BroadcastChannel(stateId);
+      channel.onmessage = (e) => {
+        const payload = e && e.data && typeof e.data.payload === "string" ? e.data.payload : "";
+        if (payload) finish(true, payload);
+      };
+    } catch (_) { channel = null; }
+    const poll = setInterval(() => {
+      try {
+        const loc = frame.contentWindow && frame.contentWindow.location;
+        if (loc && loc.origin === window.location.origin) {
+          const r = responseFrom(loc);
+          if (r) finish(true, r);
+        }
+      } catch (_) { /* cross-origin while at the identity provider */ }
+    }, 30);
+    const timer = setTimeout(() => finish(false, "timed_out"), timeoutMs);
+    frame.src = url;
+    (document.body || document.documentElement).appendChild(frame);
+  });
+}
+
+export function inIframe() {
+  try { return window.parent !== window; } catch (_) { return true; }
+}
+
+export function isOnline() {
+  return typeof navigator === "undefined" || navigator.onLine !== false;
+}

@@ -1,0 +1,29 @@
+//! Bindings to `window.js`.
+
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(module = "/src/platform/browser/window.js")]
+extern "C" {
+    /// Routes log lines to a JS function.
+    #[wasm_bindgen(js_name = setLogSink)]
+    pub fn set_log_sink(f: &JsValue);
+    /// Emits a log line.
+    pub fn log(level: u8, message: &str);
+    /// A promise resolved after `ms`.
+    pub fn sleep(ms: u32) -> js_sys::Promise;
+    /// Opens a popup; `null` when none was returned. Throws when `window.open` throws.
+    #[wasm_bindgen(js_name = openPopup, catch)]
+    pub fn open_popup(url: &str, name: &str, width: i32, height: i32, top: i32, left: i32) -> Result<JsValue, JsValue>;
+    /// Waits for the authorize response in a popup.
+    #[wasm_bindgen(js_name = waitForPopup)]
+    pub fn wait_for_popup(popup: &JsValue, state_id: &str, timeout_ms: u32) -> js_sys::Promise;
+    /// Loads a URL in a hidden iframe and waits for the response.
+    #[wasm_bindgen(js_name = loadHiddenIframe)]
+    pub fn load_hidden_iframe(url: &str, state_id: &str, timeout_ms: u32) -> js_sys::Promise;
+    /// True inside an iframe.
+    #[wasm_bindgen(js_name = inIframe)]
+    pub fn in_iframe() -> bool;
+    /// `navigator.onLine` (true when unknown).
+    #[wasm_bindgen(js_name = isOnline)]
+    pub fn is_online() -> bool;
+}

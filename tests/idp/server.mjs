@@ -1,0 +1,910 @@
+#!/usr/bin/env node
+// Local OpenID Connect provider for msal-wasm tests and demo.
+//
+// One node http(s) server on 127.0.0.1 hosting two oidc-provider instances:
+//   Entra-compatible: issuer ${origin}/${TENANT_ID}/v2.0, endpoints ${origin}/${TENANT_ID}/oauth2/v2.0/*
+//   generic OIDC:     issuer ${origin}/oidc
+// plus a dev login form, auto-consent, and /__test/* control endpoints.
+// See README.md in this directory.
+
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as https from 'node:https';
+import { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+import { MemoryStore } from './adapter.mjs';
+import { ensureCert } from './cert.mjs';
+
+export const CLIENT_ID = 'msal-wasm-test-client';
+export const TENANT_ID = '8eaef023-2b34-4da1-9baa-8bc8c9d6a490';
+export const EXTRA_SCOPES = Object.freeze(['api.read', 'api.write', 'User.Read']);
+export const OIDC_SCOPES = Object.freeze(['openid', 'profile', 'email', 'offline_access']);
+/** Path prefixes that alias the Entra tenant (like login.microsoftonline.com/common). */
+export const ENTRA_ALIASES = Object.freeze(['common', 'organizations']);
+
+const DEFAULTS = Object.freeze({
+  port: 0,
+  https: false,
+  spaOrigins: [],
+  accessTokenTtl: 3600,
+  idTokenTtl: 3600,
+  refreshTokenTtl: 86400,
+});
+
+// Fixed development cookie signing keys (never use outside tests).
+const COOKIE_KEYS = ['msal-wasm-test-idp-cookie-key-1', 'msal-wasm-test-idp-cookie-key-2'];
+const ACCOUNT_NAMESPACE = '5d0b8e4e-3f3c-4c53-9a4e-6a1c3b2f7d10';
+const SESSION_TTL = 14 * 24 * 3600;
+const BODY_LIMIT = 64 * 1024;
+
+// ---------------------------------------------------------------------------
+// helpers
+
+/** Deterministic account id (UUID v5 style) for a login name (case-insensitive). */
+export function accountIdForLogin(login) {
+  const ns = Buffer.from(ACCOUNT_NAMESPACE.replace(/-/g, ''), 'hex');
+  const h = crypto.createHash('sha1').update(ns).update(String(login).trim().toLowerCase(), 'utf8').digest();
+  h[6] = (h[6] & 0x0f) | 0x50;
+  h[8] = (h[8] & 0x3f) | 0x80;
+  const x = h.subarray(0, 16).toString('hex');
+  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
+}
+
+/** client_info value as returned by Entra: base64url(JSON {uid, utid}). */
+export function clientInfoFor(uid, utid = TENANT_ID) {
+  return Buffer.from(JSON.stringify({ uid, utid })).toString('base64url');
+}
+
+const esc = (s) => String(s ?? '').replace(/[&<>"']/g, (c) => ({
+  '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;',
+}[c]));
+
+function normalizeOrigin(value) {
+  const u = URL.parse(String(value));
+  if (!u || !/^https?:$/.test(u.protocol)) throw new TypeError(`invalid SPA origin: ${value}`);
+  return u.origin;
+}
+
+function positiveTtl(value, name) {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new TypeError(`${name} must be a positive number of seconds`);
+  return Math.ceil(n);
+}
+
+function readBody(req, limit = BODY_LIMIT) {
+  return new Promise((resolve, reject) => {
+    const chunks = [];
+    let size = 0;
+    req.on('data', (c) => {
+      size += c.length;
+      if (size > limit) {
+        reject(Object.assign(new Error('request body too large'), { status: 413 }));
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+/** A readable stand-in for an IncomingMessage whose body has already been consumed. */
+function replayRequest(req, body) {
+  const fake = new Readable({ read() {} });
+  fake.push(body);
+  fake.push(null);
+  const headers = { ...req.headers, 'content-length': String(body.length) };
+  delete headers['transfer-encoding'];
+  Object.assign(fake, {
+    method: req.method,
+    url: req.url,
+    originalUrl: req.originalUrl,
+    headers,
+    rawHeaders: req.rawHeaders,
+    httpVersion: req.httpVersion,
+    httpVersionMajor: req.httpVersionMajor,
+    httpVersionMinor: req.httpVersionMinor,
+    socket: req.socket,
+    connection: req.socket,
+    complete: true,
+    idpPrefix: req.idpPrefix,
+  });
+  return fake;
+}
+
+function send(res, status, body, headers = {}) {
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  const buf = Buffer.isBuffer(body) ? body : Buffer.from(body ?? '');
+  res.writeHead(status, { 'Content-Length': buf.length, ...headers });
+  res.end(buf);
+}
+
+const sendJson = (res, status, obj, headers = {}) => send(res, status, JSON.stringify(obj), {
+  'Content-Type': 'application/json; charset=utf-8',
+  'Cache-Control': 'no-store',
+  ...headers,
+});
+
+const sendHtml = (res, status, html, headers = {}) => send(res, status, html, {
+  'Content-Type': 'text/html; charset=utf-8',
+  'Cache-Control': 'no-store',
+  ...headers,
+});
+
+function page(title, body) {
+  return `<!DOCTYPE html><html><head><meta charset="utf-8"><title>${esc(title)}</title></head><body>${body}</body></html>`;
+}
+
+function loginPage({ hint, error } = {}) {
+  return page('Sign in - msal-wasm test IdP', `<h1>Sign in</h1>${error ? `<p id="error">${esc(error)}</p>` : ''}`
+    + `<form method=post><input name=login id=login${hint ? ` value="${esc(hint)}"` : ''} autofocus>`
+    + '<button id=submit type=submit>Sign in</button></form>');
+}
+
+function errorPage(error, description) {
+  return page('Error - msal-wasm test IdP', `<h1>Error</h1><pre id="error">${esc(error)}</pre>`
+    + `<pre id="error_description">${esc(description)}</pre>`);
+}
+
+// oidc-provider warns (console.warn) on import when node < 22; the provider works
+// on node 20 (URL.parse / crypto.hash exist), so that one notice is filtered.
+let oidcProviderModule;
+function loadOidcProvider() {
+  oidcProviderModule ||= (async () => {
+    const warn = console.warn;
+    console.warn = (...args) => {
+      if (typeof args[0] === 'string' && args[0].includes('Unsupported runtime')) return;
+      warn.apply(console, args);
+    };
+    try {
+      return await import('oidc-provider');
+    } finally {
+      console.warn = warn;
+    }
+  })();
+  return oidcProviderModule;
+}
+
+function generateSigningKey() {
+  const { privateKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const jwk = privateKey.export({ format: 'jwk' });
+  const kid = crypto.createHash('sha256').update(jwk.n).digest('base64url').slice(0, 16);
+  return { ...jwk, kid, use: 'sig', alg: 'RS256' };
+}
+
+// ---------------------------------------------------------------------------
+// startIdp
+
+/**
+ * Start the IdP.
+ * @param {object} [options]
+ * @param {number} [options.port=0] 0 = any free port; always binds 127.0.0.1.
+ * @param {boolean} [options.https=false] serve https with a cached self-signed cert.
+ * @param {string[]} [options.spaOrigins] origins allowed for redirect/post-logout URIs and CORS.
+ * @param {number} [options.accessTokenTtl=3600] seconds
+ * @param {number} [options.idTokenTtl=3600] seconds
+ * @param {number} [options.refreshTokenTtl=86400] seconds (absolute lifetime, rotation does not extend it)
+ */
+export async function startIdp(options = {}) {
+  const opts = { ...DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) };
+  const config = {
+    accessTokenTtl: positiveTtl(opts.accessTokenTtl, 'accessTokenTtl'),
+    idTokenTtl: positiveTtl(opts.idTokenTtl, 'idTokenTtl'),
+    refreshTokenTtl: positiveTtl(opts.refreshTokenTtl, 'refreshTokenTtl'),
+  };
+  const spaOrigins = new Set((opts.spaOrigins ?? []).map(normalizeOrigin));
+  const supportedScopes = [...OIDC_SCOPES, ...EXTRA_SCOPES];
+  const supportedScopeSet = new Set(supportedScopes);
+
+  const newCounters = () => ({ token: 0, byGrant: { authorization_code: 0, refresh_token: 0 }, authorize: 0 });
+  let counters = newCounters();
+  let failNext = null;
+
+  const accounts = new Map(); // accountId -> { login }
+  const store = new MemoryStore();
+
+  const tls = opts.https ? ensureCert() : undefined;
+  const { Provider, interactionPolicy } = await loadOidcProvider();
+
+  let mounts = [];
+  let ready = false;
+
+  const server = tls
+    ? https.createServer({ key: tls.key, cert: tls.cert }, (req, res) => handle(req, res))
+    : http.createServer((req, res) => handle(req, res));
+
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(Number(opts.port) || 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+
+  const { port } = server.address();
+  const origin = `${tls ? 'https' : 'http'}://127.0.0.1:${port}`;
+  if (spaOrigins.size === 0) spaOrigins.add(origin);
+
+  const originAllowed = (value) => {
+    const u = URL.parse(String(value));
+    return !!u && !u.hash && spaOrigins.has(u.origin);
+  };
+
+  const corsHeaders = (req, extra = {}) => {
+    const o = req.headers.origin;
+    if (!o || !spaOrigins.has(o)) return { Vary: 'Origin' };
+    return { 'Access-Control-Allow-Origin': o, Vary: 'Origin', ...extra };
+  };
+
+  const signingKey = generateSigningKey();
+
+  // -- provider factory ------------------------------------------------------
+  function createProvider(kind, issuer, routes) {
+    const cookiePrefix = `idp${port}_${kind}`;
+    const sameSite = tls ? 'none' : 'lax'; // https IdP + http SPA is cross-site (schemeful same-site)
+
+    const policy = interactionPolicy.base();
+    // prompt=select_account (sent by MSAL) behaves like prompt=login here.
+    policy.add(new interactionPolicy.Prompt({ name: 'select_account', requestable: true }), 1);
+    // Entra-like: a login_hint for another user than the session's one needs a (re)login.
+    policy.get('login').checks.push(new interactionPolicy.Check(
+      'login_hint_mismatch',
+      'login_hint does not match the signed-in user',
+      'login_required',
+      (ctx) => {
+        const { login_hint: hint } = ctx.oidc.params;
+        const current = ctx.oidc.session.accountId;
+        if (hint && current && !ctx.oidc.result?.login && accountIdForLogin(hint) !== current) {
+          return interactionPolicy.Check.REQUEST_PROMPT;
+        }
+        return interactionPolicy.Check.NO_NEED_TO_PROMPT;
+      },
+    ));
+
+    const openidClaims = kind === 'entra'
+      ? ['sub', 'oid', 'tid', 'ver', 'name', 'preferred_username']
+      : ['sub', 'name', 'preferred_username'];
+
+    const provider = new Provider(issuer, {
+      adapter: store.adapterFor(kind),
+      clients: [{
+        client_id: CLIENT_ID,
+        client_name: 'msal-wasm test SPA',
+        application_type: 'web',
+        token_endpoint_auth_method: 'none',
+        grant_types: ['authorization_code', 'refresh_token'],
+        response_types: ['code'],
+        redirect_uris: [...spaOrigins].map((o) => `${o}/`),
+        post_logout_redirect_uris: [...spaOrigins].map((o) => `${o}/`),
+      }],
+      jwks: { keys: [signingKey] },
+      cookies: {
+        keys: COOKIE_KEYS,
+        names: {
+          session: `${cookiePrefix}_session`,
+          interaction: `${cookiePrefix}_interaction`,
+          resume: `${cookiePrefix}_resume`,
+        },
+        long: { httpOnly: true, sameSite },
+        short: { httpOnly: true, sameSite },
+      },
+      claims: {
+        openid: openidClaims,
+        profile: ['name', 'preferred_username', 'given_name', 'family_name'],
+        email: ['email', 'email_verified'],
+        acr: null,
+        auth_time: null,
+        iss: null,
+        sid: null,
+      },
+      scopes: supportedScopes,
+      extraParams: ['client_info'],
+      conformIdTokenClaims: false,
+      clockTolerance: 1,
+      responseTypes: ['code'],
+      pkce: { required: () => true },
+      routes,
+      features: {
+        devInteractions: { enabled: false },
+        dPoP: { enabled: false },
+        pushedAuthorizationRequests: { enabled: false },
+        resourceIndicators: { enabled: false },
+        userinfo: { enabled: true },
+        rpInitiatedLogout: {
+          enabled: true,
+          // Handled by the post-route middleware below (immediate logout + redirect).
+          async logoutSource(ctx) { ctx.body = ''; },
+          async postLogoutSuccessSource(ctx) {
+            ctx.type = 'html';
+            ctx.body = page('Signed out - msal-wasm test IdP', '<h1 id="signed-out">Signed out</h1>');
+          },
+        },
+      },
+      clientBasedCORS: (ctx, reqOrigin) => spaOrigins.has(reqOrigin),
+      issueRefreshToken: async (ctx, client) => client.grantTypeAllowed('refresh_token'),
+      rotateRefreshToken: true,
+      expiresWithSession: async () => false,
+      async findAccount(ctx, sub) {
+        const account = accounts.get(sub);
+        if (!account) return undefined;
+        return {
+          accountId: sub,
+          async claims() {
+            const { login } = account;
+            return {
+              sub,
+              name: `Test User ${login}`,
+              given_name: 'Test',
+              family_name: `User ${login}`,
+              preferred_username: login,
+              email: login.includes('@') ? login : `${login}@msal-wasm.test`,
+              email_verified: true,
+              ...(kind === 'entra' ? { oid: sub, tid: TENANT_ID, ver: '2.0' } : {}),
+            };
+          },
+        };
+      },
+      // Auto-consent: our (only) client gets every supported scope, so refresh tokens
+      // can later be redeemed for any of them (like Entra's multi-resource RTs).
+      async loadExistingGrant(ctx) {
+        const { client, session } = ctx.oidc;
+        const accountId = ctx.oidc.account?.accountId ?? session.accountId;
+        const grantId = ctx.oidc.result?.consent?.grantId || session.grantIdFor(client.clientId);
+        let grant = grantId ? await ctx.oidc.provider.Grant.find(grantId) : undefined;
+        if (grant && (grant.accountId !== accountId || grant.clientId !== client.clientId)) grant = undefined;
+        grant ||= new ctx.oidc.provider.Grant({ clientId: client.clientId, accountId });
+        if (client.clientId === CLIENT_ID) {
+          grant.addOIDCScope(supportedScopes.join(' '));
+          const claims = [...ctx.oidc.requestParamClaims];
+          if (claims.length) grant.addOIDCClaims(claims);
+          await grant.save();
+        }
+        return grant;
+      },
+      interactions: {
+        policy,
+        url: (ctx, interaction) => `${ctx.req.idpPrefix ?? new URL(issuer).pathname}/interaction/${interaction.uid}`,
+      },
+      ttl: {
+        AccessToken: () => config.accessTokenTtl,
+        IdToken: () => config.idTokenTtl,
+        RefreshToken(ctx) {
+          let ttl = config.refreshTokenTtl;
+          const rotated = ctx?.oidc?.entities?.RotatedRefreshToken;
+          if (rotated) ttl = Math.min(ttl, rotated.remainingTTL);
+          return Math.max(1, ttl);
+        },
+        AuthorizationCode: 120,
+        Interaction: 3600,
+        Session: SESSION_TTL,
+        Grant: SESSION_TTL,
+        ClientCredentials: 600,
+        DeviceCode: 600,
+        BackchannelAuthenticationRequest: 600,
+        PreAuthorizedCode: 600,
+      },
+      async renderError(ctx, out) {
+        ctx.type = 'html';
+        ctx.body = errorPage(out.error, out.error_description);
+      },
+    });
+
+    provider.proxy = false;
+    // Redirect / post-logout URIs: any URL on one of the SPA origins.
+    provider.Client.prototype.redirectUriAllowed = function redirectUriAllowed(value) {
+      return this.clientId === CLIENT_ID ? originAllowed(value) : this.redirectUris.includes(value);
+    };
+    provider.Client.prototype.postLogoutRedirectUriAllowed = function postLogoutRedirectUriAllowed(value) {
+      return this.clientId === CLIENT_ID ? originAllowed(value) : this.postLogoutRedirectUris.includes(value);
+    };
+
+    // Always put `sid` in ID tokens of our client (oidc-provider only does it for back-channel logout clients).
+    const includeSid = provider.Client.prototype.includeSid;
+    provider.Client.prototype.includeSid = function includeSidForTestClient() {
+      return this.clientId === CLIENT_ID || includeSid.call(this);
+    };
+
+    provider.on('error', (err, ctx) => {
+      if (!err?.status || err.status >= 500) console.error(`[idp:${kind}] ${ctx?.method} ${ctx?.path}:`, err);
+    });
+    provider.on('server_error', (ctx, err) => console.error(`[idp:${kind}] server_error ${ctx?.method} ${ctx?.path}:`, err));
+
+    provider.use(async (ctx, next) => {
+      await next();
+
+      // CORS only for the SPA origins (oidc-provider opens discovery/jwks/preflights to any origin).
+      const reqOrigin = ctx.get('Origin');
+      if (reqOrigin && !spaOrigins.has(reqOrigin)) {
+        for (const name of Object.keys(ctx.response.headers)) {
+          if (name.toLowerCase().startsWith('access-control-')) ctx.remove(name);
+        }
+      }
+
+      const oidc = ctx.oidc;
+      const route = oidc?.route;
+      if (!route) return;
+
+      if (route === 'token' && ctx.status === 200 && ctx.body && typeof ctx.body === 'object' && ctx.body.access_token) {
+        if (kind === 'entra') {
+          const body = { ...ctx.body };
+          body.ext_expires_in = body.expires_in;
+          const rt = oidc.entities.RefreshToken;
+          if (body.refresh_token && rt?.expiration) body.refresh_token_expires_in = rt.expiration;
+          const uid = oidc.entities.Account?.accountId;
+          if (String(oidc.body?.client_info) === '1' && uid) body.client_info = clientInfoFor(uid);
+          ctx.body = body;
+        }
+        return;
+      }
+
+      if ((route === 'authorization' || route === 'resume') && kind === 'entra'
+        && [302, 303].includes(ctx.status) && String(oidc.params?.client_info) === '1' && oidc.account) {
+        // Entra also returns client_info next to the code in the authorization response.
+        const location = ctx.response.get('Location');
+        const u = location && URL.parse(location);
+        if (u && originAllowed(u.href.split('#')[0])) {
+          const info = clientInfoFor(oidc.account.accountId);
+          if (u.searchParams.has('code')) {
+            u.searchParams.set('client_info', info);
+            ctx.set('Location', u.href);
+          } else if (u.hash) {
+            const h = new URLSearchParams(u.hash.slice(1));
+            if (h.has('code')) {
+              h.set('client_info', info);
+              u.hash = h.toString();
+              ctx.set('Location', u.href);
+            }
+          }
+        }
+        return;
+      }
+
+      if (route === 'end_session' && ctx.status === 200) {
+        // RP-initiated logout without confirmation: log out now and redirect.
+        const { session, params } = oidc;
+        if (session?.authorizations) {
+          for (const { grantId } of Object.values(session.authorizations)) {
+            if (grantId) await revokeGrant(provider, grantId);
+          }
+        }
+        if (session && !session.destroyed) await session.destroy();
+        ctx.cookies.set(provider.cookieName('session'), null, {
+          httpOnly: true, sameSite, overwrite: true,
+        });
+        let target = oidc.urlFor('end_session_success');
+        if (params.post_logout_redirect_uri) {
+          const u = new URL(params.post_logout_redirect_uri);
+          if (params.state != null) u.searchParams.set('state', params.state);
+          target = u.href;
+        }
+        ctx.status = 303;
+        ctx.redirect(target);
+      }
+    });
+
+    return provider;
+  }
+
+  async function revokeGrant(provider, grantId) {
+    await Promise.all([provider.AccessToken, provider.RefreshToken, provider.AuthorizationCode]
+      .map((model) => model.revokeByGrantId(grantId)));
+    await provider.Grant.adapter.destroy(grantId);
+  }
+
+  const entraRoutes = {
+    authorization: '/oauth2/v2.0/authorize',
+    token: '/oauth2/v2.0/token',
+    end_session: '/oauth2/v2.0/logout',
+    userinfo: '/oidc/userinfo',
+    jwks: '/discovery/v2.0/keys',
+  };
+  const oidcRoutes = {
+    authorization: '/auth',
+    token: '/token',
+    end_session: '/session/end',
+    userinfo: '/me',
+    jwks: '/jwks',
+  };
+
+  const entra = createProvider('entra', `${origin}/${TENANT_ID}/v2.0`, entraRoutes);
+  const generic = createProvider('oidc', `${origin}/oidc`, oidcRoutes);
+  const entraCallback = entra.callback();
+  const genericCallback = generic.callback();
+
+  mounts = [
+    { prefix: `/${TENANT_ID}`, kind: 'entra', provider: entra, callback: entraCallback, routes: entraRoutes },
+    ...ENTRA_ALIASES.map((alias) => ({
+      prefix: `/${alias}`, kind: 'entra', provider: entra, callback: entraCallback, routes: entraRoutes,
+    })),
+    { prefix: '/oidc', kind: 'oidc', provider: generic, callback: genericCallback, routes: oidcRoutes },
+  ];
+  ready = true;
+
+  // -- request handling --------------------------------------------------------
+  async function handle(req, res) {
+    try {
+      if (!ready) {
+        sendJson(res, 503, { error: 'temporarily_unavailable' });
+        return;
+      }
+      const url = new URL(req.url, origin);
+      const { pathname } = url;
+
+      if (pathname === '/__test' || pathname.startsWith('/__test/')) {
+        await handleTestControl(pathname, req, res);
+        return;
+      }
+      if (pathname === '/' || pathname === '') {
+        sendJson(res, 200, info(), corsHeaders(req));
+        return;
+      }
+      const mount = mounts.find((m) => pathname === m.prefix || pathname.startsWith(`${m.prefix}/`));
+      if (!mount) {
+        sendJson(res, 404, { error: 'not_found', path: pathname });
+        return;
+      }
+      await dispatch(mount, pathname.slice(mount.prefix.length) || '/', url, req, res);
+    } catch (err) {
+      console.error('[idp] unhandled error', err);
+      if (!res.headersSent) sendJson(res, err.status || 500, { error: 'server_error', error_description: String(err.message) });
+      else res.end();
+    }
+  }
+
+  async function dispatch(mount, rest, url, req, res) {
+    const { routes } = mount;
+    const interaction = /^\/interaction\/([^/]+)$/.exec(rest);
+    if (interaction) {
+      req.idpPrefix = mount.prefix;
+      await handleInteraction(mount, interaction[1], req, res);
+      return;
+    }
+
+    // Entra discovery lives at /{tenant}/v2.0/.well-known/openid-configuration.
+    if (mount.kind === 'entra' && rest.startsWith('/v2.0/.well-known/')) rest = rest.slice('/v2.0'.length);
+
+    let search = url.search;
+    if (rest === routes.authorization && (req.method === 'GET' || req.method === 'POST')) counters.authorize += 1;
+    if (rest === routes.end_session && req.method === 'GET') search = fixLogoutQuery(url.searchParams);
+
+    req.idpPrefix = mount.prefix;
+    req.originalUrl = mount.prefix + rest + search;
+    req.url = rest + search;
+
+    if (rest === routes.token && req.method === 'POST') {
+      await handleToken(mount, req, res);
+      return;
+    }
+    await mount.callback(req, res);
+  }
+
+  // MSAL sends no client_id on logout; the id_token_hint is optional and would fail
+  // validation after an IdP restart (new keys). Identify our client by client_id instead.
+  function fixLogoutQuery(sp) {
+    const hint = sp.get('id_token_hint');
+    if (hint) {
+      try {
+        const payload = JSON.parse(Buffer.from(hint.split('.')[1], 'base64url').toString('utf8'));
+        const aud = Array.isArray(payload.aud) ? payload.aud[0] : payload.aud;
+        if (aud === CLIENT_ID && (!sp.has('client_id') || sp.get('client_id') === CLIENT_ID)) {
+          sp.delete('id_token_hint');
+          sp.set('client_id', CLIENT_ID);
+        }
+      } catch { /* leave it to oidc-provider */ }
+    }
+    const plru = sp.get('post_logout_redirect_uri');
+    if (!sp.has('client_id') && !sp.has('id_token_hint') && plru && originAllowed(plru)) sp.set('client_id', CLIENT_ID);
+    const qs = sp.toString();
+    return qs ? `?${qs}` : '';
+  }
+
+  async function handleToken(mount, req, res) {
+    counters.token += 1;
+    let body = await readBody(req);
+    const isForm = /^application\/x-www-form-urlencoded\b/i.test(req.headers['content-type'] ?? '');
+    const form = isForm ? new URLSearchParams(body.toString('utf8')) : undefined;
+    const grantType = form?.get('grant_type') || 'unknown';
+    counters.byGrant[grantType] = (counters.byGrant[grantType] ?? 0) + 1;
+
+    if (failNext && failNext.remaining > 0) {
+      const f = failNext;
+      f.remaining -= 1;
+      if (f.remaining <= 0) failNext = null;
+      const names = Object.keys(f.headers);
+      const payload = typeof f.body === 'string' ? f.body : JSON.stringify(f.body);
+      send(res, f.status, payload, {
+        'Content-Type': 'application/json; charset=utf-8',
+        'Cache-Control': 'no-store',
+        Pragma: 'no-cache',
+        ...f.headers,
+        ...corsHeaders(req, names.length ? { 'Access-Control-Expose-Headers': names.join(', ') } : {}),
+      });
+      return;
+    }
+
+    if (form && grantType === 'refresh_token' && form.has('scope')) {
+      if (adjustRefreshScope(mount.kind, form)) body = Buffer.from(form.toString(), 'utf8');
+    }
+    await mount.callback(replayRequest(req, body), res);
+  }
+
+  // Refresh requests: ignore unknown scopes (as the authorization endpoint does) and let a
+  // refresh token be redeemed for any scope of its grant (all supported scopes are granted
+  // to our client), e.g. offline_access, which oidc-provider strips at the authorization
+  // endpoint unless prompt=consent, or api.write after logging in with api.read.
+  function adjustRefreshScope(kind, form) {
+    const requested = (form.get('scope') ?? '').split(' ').filter(Boolean);
+    const kept = requested.filter((s) => supportedScopeSet.has(s));
+    const rt = store.peek(kind, 'RefreshToken', form.get('refresh_token') ?? '');
+    if (rt && !rt.consumed) {
+      const grant = store.peek(kind, 'Grant', rt.grantId);
+      const granted = new Set(grant?.openid?.scope?.split(' ') ?? []);
+      const have = new Set((rt.scope ?? '').split(' ').filter(Boolean));
+      const add = kept.filter((s) => !have.has(s) && granted.has(s));
+      if (add.length) rt.scope = [...have, ...add].join(' ');
+    }
+    if (kept.length === requested.length) return false;
+    if (kept.length) form.set('scope', kept.join(' '));
+    else form.delete('scope');
+    return true;
+  }
+
+  async function handleInteraction(mount, uid, req, res) {
+    const { provider } = mount;
+    let details;
+    try {
+      details = await provider.interactionDetails(req, res);
+    } catch (err) {
+      sendHtml(res, 400, errorPage('invalid_request', `interaction not found: ${err.message}`));
+      return;
+    }
+    if (details.uid !== uid) {
+      sendHtml(res, 400, errorPage('invalid_request', 'interaction mismatch'));
+      return;
+    }
+    const promptName = details.prompt?.name;
+
+    if (promptName === 'consent') {
+      // Never shown: consent is granted automatically (normally already done by loadExistingGrant).
+      let grant = details.grantId ? await provider.Grant.find(details.grantId) : undefined;
+      const accountId = details.session?.accountId ?? details.lastSubmission?.login?.accountId;
+      grant ||= new provider.Grant({ accountId, clientId: details.params.client_id });
+      grant.addOIDCScope(supportedScopes.join(' '));
+      const claims = details.prompt.details?.missingOIDCClaims;
+      if (claims?.length) grant.addOIDCClaims(claims);
+      const grantId = await grant.save();
+      await provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
+      return;
+    }
+
+    if (req.method === 'GET' || req.method === 'HEAD') {
+      sendHtml(res, 200, loginPage({ hint: details.params.login_hint }));
+      return;
+    }
+    if (req.method !== 'POST') {
+      sendJson(res, 405, { error: 'method_not_allowed' });
+      return;
+    }
+    const form = new URLSearchParams((await readBody(req)).toString('utf8'));
+    const login = (form.get('login') ?? '').trim();
+    if (!login) {
+      sendHtml(res, 400, loginPage({ error: 'Enter a login name.' }));
+      return;
+    }
+    const accountId = accountIdForLogin(login);
+    if (!accounts.has(accountId)) accounts.set(accountId, { login });
+    await provider.interactionFinished(req, res, {
+      login: { accountId, remember: true, amr: ['pwd'] },
+      select_account: {},
+    }, { mergeWithLastSubmission: false });
+  }
+
+  // -- test control ---------------------------------------------------------------
+  async function handleTestControl(pathname, req, res) {
+    const cors = corsHeaders(req);
+    if (req.method === 'OPTIONS') {
+      const o = req.headers.origin;
+      if (o && spaOrigins.has(o)) {
+        Object.assign(cors, {
+          'Access-Control-Allow-Methods': 'GET, POST, OPTIONS',
+          'Access-Control-Allow-Headers': req.headers['access-control-request-headers'] || 'content-type',
+          'Access-Control-Max-Age': '600',
+        });
+      }
+      send(res, 204, '', cors);
+      return;
+    }
+    const readJson = async () => {
+      const raw = (await readBody(req)).toString('utf8').trim();
+      return raw ? JSON.parse(raw) : {};
+    };
+    try {
+      switch (`${req.method} ${pathname}`) {
+        case 'GET /__test/counters':
+          sendJson(res, 200, counters, cors);
+          return;
+        case 'POST /__test/reset':
+          await readBody(req);
+          counters = newCounters();
+          failNext = null;
+          sendJson(res, 200, { ok: true }, cors);
+          return;
+        case 'GET /__test/config':
+          sendJson(res, 200, currentConfig(), cors);
+          return;
+        case 'POST /__test/config':
+          applyConfig(await readJson());
+          sendJson(res, 200, currentConfig(), cors);
+          return;
+        case 'POST /__test/fail-next':
+          setFailNext(await readJson());
+          sendJson(res, 200, { ok: true, remaining: failNext?.remaining ?? 0 }, cors);
+          return;
+        default:
+          sendJson(res, 404, { error: 'not_found' }, cors);
+      }
+    } catch (err) {
+      sendJson(res, 400, { error: 'invalid_request', error_description: String(err.message) }, cors);
+    }
+  }
+
+  function currentConfig() {
+    return { ...config, spaOrigins: [...spaOrigins] };
+  }
+
+  function applyConfig(patch = {}) {
+    const next = { ...config };
+    for (const k of ['accessTokenTtl', 'idTokenTtl', 'refreshTokenTtl']) {
+      if (patch[k] !== undefined) next[k] = positiveTtl(patch[k], k);
+    }
+    const origins = patch.spaOrigins !== undefined ? patch.spaOrigins.map(normalizeOrigin) : undefined;
+    Object.assign(config, next);
+    if (origins) {
+      spaOrigins.clear();
+      origins.forEach((o) => spaOrigins.add(o));
+    }
+  }
+
+  function setFailNext(spec = {}) {
+    const status = spec.status === undefined ? 400 : Number(spec.status);
+    if (!Number.isInteger(status) || status < 200 || status > 599) throw new TypeError('status must be an HTTP status code');
+    const count = spec.count === undefined ? 1 : Number(spec.count);
+    if (!Number.isInteger(count) || count < 0) throw new TypeError('count must be a non-negative integer');
+    const headers = Object.fromEntries(Object.entries(spec.headers ?? {}).map(([k, v]) => [k, String(v)]));
+    failNext = count > 0 ? {
+      status,
+      body: spec.body ?? { error: 'invalid_grant', error_description: 'injected failure' },
+      headers,
+      remaining: count,
+    } : null;
+  }
+
+  function info() {
+    const entraBase = `${origin}/${TENANT_ID}`;
+    const oidcBase = `${origin}/oidc`;
+    return {
+      origin,
+      clientId: CLIENT_ID,
+      tenantId: TENANT_ID,
+      entraAuthority: entraBase,
+      oidcAuthority: oidcBase,
+      entra: {
+        issuer: `${entraBase}/v2.0`,
+        discovery: `${entraBase}/v2.0/.well-known/openid-configuration`,
+        ...Object.fromEntries(Object.entries(entraRoutes).map(([k, v]) => [k, entraBase + v])),
+      },
+      oidc: {
+        issuer: oidcBase,
+        discovery: `${oidcBase}/.well-known/openid-configuration`,
+        ...Object.fromEntries(Object.entries(oidcRoutes).map(([k, v]) => [k, oidcBase + v])),
+      },
+    };
+  }
+
+  let closing;
+  function close() {
+    closing ||= new Promise((resolve, reject) => {
+      server.close((err) => (err ? reject(err) : resolve()));
+      server.closeAllConnections();
+      store.clear();
+    });
+    return closing;
+  }
+
+  const summary = info();
+  return {
+    origin,
+    entraAuthority: summary.entraAuthority,
+    oidcAuthority: summary.oidcAuthority,
+    tenantId: TENANT_ID,
+    clientId: CLIENT_ID,
+    /** Endpoint URLs of both modes. */
+    endpoints: { entra: summary.entra, oidc: summary.oidc },
+    /** PEM of the self-signed certificate when https (trust it as a CA), else undefined. */
+    cert: tls?.cert,
+    certPath: tls?.certPath,
+    server,
+    close,
+    // Node-side equivalents of the /__test endpoints.
+    counters: () => structuredClone(counters),
+    reset() { counters = newCounters(); failNext = null; },
+    setConfig(patch) { applyConfig(patch); return currentConfig(); },
+    failNext(spec) { setFailNext(spec); },
+  };
+}
+
+// ---------------------------------------------------------------------------
+// CLI
+
+function isMain() {
+  if (!process.argv[1]) return false;
+  try {
+    return fs.realpathSync(process.argv[1]) === fs.realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+async function main() {
+  // stdout carries exactly one JSON line; anything else goes to stderr.
+  console.log = console.info = console.debug = (...args) => console.error(...args);
+  const { values } = parseArgs({
+    options: {
+      port: { type: 'string', default: '0' },
+      https: { type: 'boolean', default: false },
+      'spa-origin': { type: 'string', multiple: true, default: [] },
+      'at-ttl': { type: 'string' },
+      'id-ttl': { type: 'string' },
+      'rt-ttl': { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.error('usage: node tests/idp/server.mjs [--port N] [--https] [--spa-origin ORIGIN]... '
+      + '[--at-ttl SEC] [--id-ttl SEC] [--rt-ttl SEC]');
+    process.exit(0);
+  }
+  const idp = await startIdp({
+    port: Number(values.port),
+    https: values.https,
+    spaOrigins: values['spa-origin'],
+    accessTokenTtl: values['at-ttl'],
+    idTokenTtl: values['id-ttl'],
+    refreshTokenTtl: values['rt-ttl'],
+  });
+  process.stdout.write(`${JSON.stringify({
+    ready: true,
+    origin: idp.origin,
+    entraAuthority: idp.entraAuthority,
+    oidcAuthority: idp.oidcAuthority,
+    clientId: idp.clientId,
+    tenantId: idp.tenantId,
+  })}\n`);
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    try {
+      await idp.close();
+    } finally {
+      process.exit(0);
+    }
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+if (isMain()) {
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

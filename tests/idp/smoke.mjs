@@ -1,0 +1,369 @@
+// Smoke test of the local IdP, driven with plain fetch (no browser).
+//   node --test tests/idp/            (runs smoke.test.mjs, which imports this file)
+//   node --test tests/idp/smoke.mjs
+import assert from 'node:assert/strict';
+import * as crypto from 'node:crypto';
+import * as https from 'node:https';
+import { after, before, describe, it } from 'node:test';
+
+import {
+  CLIENT_ID, TENANT_ID, accountIdForLogin, startIdp,
+} from './server.mjs';
+
+const SPA = 'http://127.0.0.1:8123';
+const REDIRECT_URI = `${SPA}/`;
+const EVIL = 'http://evil.example';
+
+class CookieJar {
+  cookies = new Map();
+
+  store(res) {
+    for (const line of res.headers.getSetCookie()) {
+      const [pair, ...attrs] = line.split(';');
+      const i = pair.indexOf('=');
+      const name = pair.slice(0, i).trim();
+      const value = pair.slice(i + 1).trim();
+      const expires = attrs.map((a) => a.trim()).find((a) => /^expires=/i.test(a));
+      const expired = expires && new Date(expires.slice(8)).getTime() <= Date.now();
+      if (!value || expired) this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+  }
+
+  header() {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+}
+
+function pkce() {
+  const verifier = crypto.randomBytes(32).toString('base64url');
+  const challenge = crypto.createHash('sha256').update(verifier).digest('base64url');
+  return { verifier, challenge };
+}
+
+function decodeJwt(jwt) {
+  return JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString('utf8'));
+}
+
+async function get(url, jar, headers = {}) {
+  const res = await fetch(url, { redirect: 'manual', headers: { ...headers, ...(jar ? { cookie: jar.header() } : {}) } });
+  jar?.store(res);
+  return res;
+}
+
+/**
+ * Drives an authorization request to the redirect_uri: follows redirects and submits the
+ * login form (as a browser + user would). Returns { url: URL of the final redirect, loginPages }.
+ */
+async function authorize(jar, authorizeUrl, { login = 'alice', redirectUri = REDIRECT_URI } = {}) {
+  let url = authorizeUrl;
+  let loginPages = 0;
+  for (let hop = 0; hop < 15; hop += 1) {
+    const res = await get(url, jar);
+    if (res.status === 200) {
+      const html = await res.text();
+      assert.match(html, /<form method=post><input name=login id=login/);
+      assert.match(html, /<button id=submit type=submit>Sign in<\/button>/);
+      loginPages += 1;
+      const post = await fetch(url, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { cookie: jar.header(), 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ login }),
+      });
+      jar.store(post);
+      assert.equal(post.status, 303, 'login form submit redirects');
+      url = new URL(post.headers.get('location'), url).href;
+      continue;
+    }
+    const text = await res.text();
+    assert.ok([302, 303].includes(res.status), `unexpected ${res.status} at ${url}: ${text}`);
+    const next = new URL(res.headers.get('location'), url);
+    if (next.href.startsWith(redirectUri)) return { url: next, loginPages };
+    url = next.href;
+  }
+  throw new Error('too many redirects');
+}
+
+function authorizeUrl(endpoint, params) {
+  const u = new URL(endpoint);
+  for (const [k, v] of Object.entries(params)) if (v !== undefined) u.searchParams.set(k, v);
+  return u.href;
+}
+
+async function tokenRequest(endpoint, params, origin = SPA) {
+  const res = await fetch(endpoint, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...(origin ? { origin } : {}) },
+    body: new URLSearchParams(params),
+  });
+  return { res, json: await res.json() };
+}
+
+async function codeFlow(idp, mode, {
+  jar = new CookieJar(), login = 'alice', scope = 'openid profile offline_access api.read', prompt,
+} = {}) {
+  const ep = idp.endpoints[mode];
+  const { verifier, challenge } = pkce();
+  const state = crypto.randomUUID();
+  const nonce = crypto.randomUUID();
+  const { url, loginPages } = await authorize(jar, authorizeUrl(ep.authorization, {
+    client_id: CLIENT_ID,
+    response_type: 'code',
+    redirect_uri: REDIRECT_URI,
+    scope,
+    state,
+    nonce,
+    prompt,
+    code_challenge: challenge,
+    code_challenge_method: 'S256',
+    client_info: mode === 'entra' ? '1' : undefined,
+  }), { login });
+  assert.equal(url.searchParams.get('state'), state);
+  const code = url.searchParams.get('code');
+  assert.ok(code, `code in ${url.href}`);
+  const { res, json } = await tokenRequest(ep.token, {
+    client_id: CLIENT_ID,
+    grant_type: 'authorization_code',
+    code,
+    redirect_uri: REDIRECT_URI,
+    code_verifier: verifier,
+    scope,
+    ...(mode === 'entra' ? { client_info: '1' } : {}),
+  });
+  assert.equal(res.status, 200, JSON.stringify(json));
+  assert.equal(res.headers.get('access-control-allow-origin'), SPA);
+  return { jar, json, nonce, redirect: url, loginPages };
+}
+
+describe('msal-wasm test IdP', () => {
+  let idp;
+  before(async () => {
+    idp = await startIdp({ port: 0, spaOrigins: [SPA] });
+  });
+  after(async () => {
+    await idp?.close();
+  });
+
+  it('serves discovery for both modes', async () => {
+    const entra = await (await fetch(`${idp.entraAuthority}/v2.0/.well-known/openid-configuration`)).json();
+    const base = `${idp.origin}/${TENANT_ID}`;
+    assert.equal(idp.entraAuthority, base);
+    assert.equal(entra.issuer, `${base}/v2.0`);
+    assert.equal(entra.authorization_endpoint, `${base}/oauth2/v2.0/authorize`);
+    assert.equal(entra.token_endpoint, `${base}/oauth2/v2.0/token`);
+    assert.equal(entra.end_session_endpoint, `${base}/oauth2/v2.0/logout`);
+    assert.ok(entra.jwks_uri.startsWith(`${base}/`));
+    assert.ok(entra.userinfo_endpoint.startsWith(`${base}/`));
+    assert.deepEqual(entra.code_challenge_methods_supported, ['S256']);
+    for (const s of ['api.read', 'api.write', 'User.Read', 'offline_access']) assert.ok(entra.scopes_supported.includes(s));
+
+    const common = await (await fetch(`${idp.origin}/common/v2.0/.well-known/openid-configuration`)).json();
+    assert.equal(common.authorization_endpoint, `${idp.origin}/common/oauth2/v2.0/authorize`);
+
+    const oidc = await (await fetch(`${idp.oidcAuthority}/.well-known/openid-configuration`)).json();
+    assert.equal(oidc.issuer, `${idp.origin}/oidc`);
+    assert.equal(oidc.authorization_endpoint, `${idp.origin}/oidc/auth`);
+    assert.equal(oidc.token_endpoint, `${idp.origin}/oidc/token`);
+    assert.equal(oidc.end_session_endpoint, `${idp.origin}/oidc/session/end`);
+
+    const jwks = await (await fetch(entra.jwks_uri)).json();
+    assert.equal(jwks.keys[0].kty, 'RSA');
+    assert.equal(jwks.keys[0].d, undefined);
+  });
+
+  it('requires PKCE (S256)', async () => {
+    const res = await get(authorizeUrl(idp.endpoints.entra.authorization, {
+      client_id: CLIENT_ID, response_type: 'code', redirect_uri: REDIRECT_URI, scope: 'openid', state: 's',
+    }));
+    const loc = new URL(res.headers.get('location'));
+    assert.equal(loc.searchParams.get('error'), 'invalid_request');
+    const plain = await get(authorizeUrl(idp.endpoints.entra.authorization, {
+      client_id: CLIENT_ID, response_type: 'code', redirect_uri: REDIRECT_URI, scope: 'openid', code_challenge: 'x'.repeat(43), code_challenge_method: 'plain',
+    }));
+    assert.equal(new URL(plain.headers.get('location')).searchParams.get('error'), 'invalid_request');
+    const badRedirect = await get(authorizeUrl(idp.endpoints.entra.authorization, {
+      client_id: CLIENT_ID, response_type: 'code', redirect_uri: `${EVIL}/`, scope: 'openid', code_challenge: pkce().challenge, code_challenge_method: 'S256',
+    }));
+    assert.equal(badRedirect.status, 400);
+  });
+
+  it('Entra mode: code + PKCE, client_info, refresh rotation, replay, userinfo, counters, fail-next, logout', async () => {
+    await fetch(`${idp.origin}/__test/reset`, { method: 'POST' });
+    const ep = idp.endpoints.entra;
+    const { jar, json, nonce, redirect, loginPages } = await codeFlow(idp, 'entra', { login: 'alice' });
+    assert.equal(loginPages, 1);
+    const oid = accountIdForLogin('alice');
+
+    // authorization response carries client_info too
+    assert.deepEqual(JSON.parse(Buffer.from(redirect.searchParams.get('client_info'), 'base64url')), { uid: oid, utid: TENANT_ID });
+
+    assert.ok(json.access_token);
+    assert.ok(json.refresh_token);
+    assert.equal(json.token_type, 'Bearer');
+    assert.equal(json.expires_in, 3600);
+    assert.ok(json.scope.split(' ').includes('api.read'), json.scope);
+    assert.deepEqual(JSON.parse(Buffer.from(json.client_info, 'base64url')), { uid: oid, utid: TENANT_ID });
+    const claims = decodeJwt(json.id_token);
+    assert.equal(claims.iss, `${idp.origin}/${TENANT_ID}/v2.0`);
+    assert.equal(claims.aud, CLIENT_ID);
+    assert.equal(claims.tid, TENANT_ID);
+    assert.equal(claims.oid, oid);
+    assert.equal(claims.sub, oid);
+    assert.equal(claims.preferred_username, 'alice');
+    assert.equal(claims.name, 'Test User alice');
+    assert.equal(claims.nonce, nonce);
+    assert.ok(claims.sid);
+
+    // userinfo with the access token as Bearer
+    const ui = await fetch(ep.userinfo, { headers: { authorization: `Bearer ${json.access_token}`, origin: SPA } });
+    assert.equal(ui.status, 200);
+    assert.equal(ui.headers.get('access-control-allow-origin'), SPA);
+    const uiJson = await ui.json();
+    assert.equal(uiJson.sub, oid);
+    assert.equal(uiJson.preferred_username, 'alice');
+
+    // refresh (MSAL-style scope incl. offline_access and a scope not in the original request)
+    const r1 = await tokenRequest(ep.token, {
+      client_id: CLIENT_ID, grant_type: 'refresh_token', refresh_token: json.refresh_token,
+      scope: 'api.write openid profile offline_access', client_info: '1',
+    });
+    assert.equal(r1.res.status, 200, JSON.stringify(r1.json));
+    assert.ok(r1.json.refresh_token && r1.json.refresh_token !== json.refresh_token, 'rotated');
+    assert.ok(r1.json.scope.split(' ').includes('api.write'), r1.json.scope);
+    assert.ok(r1.json.client_info);
+    assert.equal(decodeJwt(r1.json.id_token).oid, oid);
+
+    // silent SSO: prompt=none with the session cookie → code without login page
+    const silent = await authorize(jar, authorizeUrl(ep.authorization, {
+      client_id: CLIENT_ID, response_type: 'code', redirect_uri: REDIRECT_URI, scope: 'openid profile', prompt: 'none', state: 'st', code_challenge: pkce().challenge, code_challenge_method: 'S256',
+    }));
+    assert.equal(silent.loginPages, 0);
+    assert.ok(silent.url.searchParams.get('code'));
+
+    // prompt=login shows the form again
+    const relogin = await authorize(jar, authorizeUrl(ep.authorization, {
+      client_id: CLIENT_ID, response_type: 'code', redirect_uri: REDIRECT_URI, scope: 'openid', prompt: 'login', code_challenge: pkce().challenge, code_challenge_method: 'S256',
+    }));
+    assert.equal(relogin.loginPages, 1);
+    assert.ok(relogin.url.searchParams.get('code'));
+
+    // replaying the already-used refresh token fails
+    const replay = await tokenRequest(ep.token, {
+      client_id: CLIENT_ID, grant_type: 'refresh_token', refresh_token: json.refresh_token,
+    });
+    assert.equal(replay.res.status, 400);
+    assert.equal(replay.json.error, 'invalid_grant');
+    assert.equal(replay.res.headers.get('access-control-allow-origin'), SPA);
+
+    let counters = await (await fetch(`${idp.origin}/__test/counters`)).json();
+    assert.deepEqual(counters, { token: 3, byGrant: { authorization_code: 1, refresh_token: 2 }, authorize: 3 });
+
+    // fail-next
+    const fn = await fetch(`${idp.origin}/__test/fail-next`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        status: 400,
+        body: { error: 'invalid_grant', error_description: 'AADSTS50173: injected', suberror: 'bad_token' },
+        headers: { 'Retry-After': '30' },
+        count: 1,
+      }),
+    });
+    assert.equal(fn.status, 200);
+    const failed = await tokenRequest(ep.token, { client_id: CLIENT_ID, grant_type: 'refresh_token', refresh_token: r1.json.refresh_token });
+    assert.equal(failed.res.status, 400);
+    assert.deepEqual(failed.json, { error: 'invalid_grant', error_description: 'AADSTS50173: injected', suberror: 'bad_token' });
+    assert.equal(failed.res.headers.get('retry-after'), '30');
+    assert.equal(failed.res.headers.get('access-control-allow-origin'), SPA);
+    assert.match(failed.res.headers.get('access-control-expose-headers'), /Retry-After/i);
+    const notInjected = await tokenRequest(ep.token, { client_id: CLIENT_ID, grant_type: 'refresh_token', refresh_token: 'garbage' });
+    assert.equal(notInjected.json.error, 'invalid_grant');
+    assert.notEqual(notInjected.json.suberror, 'bad_token');
+    counters = await (await fetch(`${idp.origin}/__test/counters`)).json();
+    assert.deepEqual(counters, { token: 5, byGrant: { authorization_code: 1, refresh_token: 4 }, authorize: 3 });
+
+    // RP-initiated logout (no client_id / id_token_hint, like MSAL) → immediate redirect with state
+    const logout = await get(authorizeUrl(ep.end_session, { post_logout_redirect_uri: REDIRECT_URI, state: 'bye' }), jar);
+    assert.equal(logout.status, 303);
+    const loc = new URL(logout.headers.get('location'));
+    assert.equal(`${loc.origin}${loc.pathname}`, REDIRECT_URI);
+    assert.equal(loc.searchParams.get('state'), 'bye');
+
+    // …after which silent SSO reports login_required
+    const after = await authorize(jar, authorizeUrl(ep.authorization, {
+      client_id: CLIENT_ID, response_type: 'code', redirect_uri: REDIRECT_URI, scope: 'openid', prompt: 'none', state: 'x', code_challenge: pkce().challenge, code_challenge_method: 'S256',
+    }));
+    assert.equal(after.url.searchParams.get('error'), 'login_required');
+
+    await fetch(`${idp.origin}/__test/reset`, { method: 'POST' });
+    counters = await (await fetch(`${idp.origin}/__test/counters`)).json();
+    assert.deepEqual(counters, { token: 0, byGrant: { authorization_code: 0, refresh_token: 0 }, authorize: 0 });
+  });
+
+  it('generic OIDC mode: same claims, no client_info, runtime TTL config, id_token_hint logout', async () => {
+    const cfg = await fetch(`${idp.origin}/__test/config`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ accessTokenTtl: 2, idTokenTtl: 2 }),
+    });
+    assert.equal((await cfg.json()).accessTokenTtl, 2);
+    try {
+      const { jar, json, nonce } = await codeFlow(idp, 'oidc', { login: 'bob@contoso.test' });
+      assert.equal(json.client_info, undefined);
+      assert.equal(json.expires_in, 2);
+      const claims = decodeJwt(json.id_token);
+      assert.equal(claims.iss, `${idp.origin}/oidc`);
+      assert.equal(claims.preferred_username, 'bob@contoso.test');
+      assert.equal(claims.name, 'Test User bob@contoso.test');
+      assert.equal(claims.nonce, nonce);
+      assert.equal(claims.tid, undefined);
+      assert.equal(claims.exp - claims.iat, 2);
+
+      const logout = await get(authorizeUrl(idp.endpoints.oidc.end_session, {
+        id_token_hint: json.id_token, post_logout_redirect_uri: `${SPA}/signed-out`, state: 's2',
+      }), jar);
+      assert.equal(logout.status, 303);
+      assert.equal(logout.headers.get('location'), `${SPA}/signed-out?state=s2`);
+    } finally {
+      await fetch(`${idp.origin}/__test/config`, {
+        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ accessTokenTtl: 3600, idTokenTtl: 3600 }),
+      });
+    }
+  });
+
+  it('CORS only for SPA origins', async () => {
+    const disc = `${idp.entraAuthority}/v2.0/.well-known/openid-configuration`;
+    assert.equal((await fetch(disc, { headers: { origin: SPA } })).headers.get('access-control-allow-origin'), SPA);
+    assert.equal((await fetch(disc, { headers: { origin: EVIL } })).headers.get('access-control-allow-origin'), null);
+
+    const pre = await fetch(idp.endpoints.entra.token, {
+      method: 'OPTIONS', headers: { origin: EVIL, 'access-control-request-method': 'POST' },
+    });
+    assert.equal(pre.headers.get('access-control-allow-origin'), null);
+    const tok = await tokenRequest(idp.endpoints.entra.token, { client_id: CLIENT_ID, grant_type: 'refresh_token', refresh_token: 'x' }, EVIL);
+    assert.equal(tok.res.headers.get('access-control-allow-origin'), null);
+
+    const ctl = await fetch(`${idp.origin}/__test/counters`, { headers: { origin: SPA } });
+    assert.equal(ctl.headers.get('access-control-allow-origin'), SPA);
+    const ctlEvil = await fetch(`${idp.origin}/__test/counters`, { headers: { origin: EVIL } });
+    assert.equal(ctlEvil.headers.get('access-control-allow-origin'), null);
+  });
+
+  it('https mode serves discovery with the generated certificate', async () => {
+    const secure = await startIdp({ port: 0, https: true, spaOrigins: [SPA] });
+    try {
+      assert.ok(secure.origin.startsWith('https://127.0.0.1:'));
+      const doc = await new Promise((resolve, reject) => {
+        https.get(`${secure.entraAuthority}/v2.0/.well-known/openid-configuration`, { ca: secure.cert }, (res) => {
+          let data = '';
+          res.setEncoding('utf8');
+          res.on('data', (c) => { data += c; });
+          res.on('end', () => resolve(JSON.parse(data)));
+        }).on('error', reject);
+      });
+      assert.equal(doc.issuer, `${secure.origin}/${TENANT_ID}/v2.0`);
+      assert.ok(doc.token_endpoint.startsWith('https://'));
+    } finally {
+      await secure.close();
+    }
+  });
+});
