@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Builds the npm package into pkg/: release wasm, wasm-bindgen (--target web), npm binaryen's
+# wasm-opt -Oz, the JS facade from pkg-template/; then prints the package size.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=pkg
+cargo build --release --target wasm32-unknown-unknown --lib --quiet
+rm -rf "$out" && mkdir -p "$out"
+wasm-bindgen --target web --out-dir "$out" --out-name msal_wasm target/wasm32-unknown-unknown/release/msal_wasm.wasm
+# npm's binaryen, never Debian's (it corrupts wasm-bindgen output).
+node_modules/.bin/wasm-opt -Oz --strip-debug --strip-producers \
+  --enable-bulk-memory --enable-sign-ext --enable-mutable-globals --enable-nontrapping-float-to-int \
+  --enable-reference-types --enable-multivalue \
+  "$out/msal_wasm_bg.wasm" -o "$out/msal_wasm_bg.wasm"
+version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
+cp pkg-template/index.js pkg-template/index.d.ts pkg-template/redirect-bridge.js pkg-template/redirect-bridge.d.ts "$out/"
+[ -f pkg-template/README.md ] && cp pkg-template/README.md "$out/"
+sed "s/{{VERSION}}/$version/" pkg-template/package.json > "$out/package.json"
+rm -f "$out/.gitignore"
+node scripts/size.mjs "$out"

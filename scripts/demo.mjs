@@ -1,0 +1,50 @@
+// The demo: starts the local OpenID provider and the demo SPA (www/ + pkg/), prints the URL.
+//   node scripts/demo.mjs              serve until Ctrl-C
+//   node scripts/demo.mjs --headless   sign in by popup in headless Chromium, get a token
+//                                      silently, print the account and expiry, stop, exit 0
+import { startIdp } from "../tests/idp/server.mjs";
+import { startStatic } from "../tests/serve.mjs";
+import { launchBrowser, popupSignIn } from "../tests/e2e/helpers.mjs";
+
+const headless = process.argv.includes("--headless");
+const port = Number(process.env.DEMO_PORT || (headless ? 0 : 8080));
+
+const web = await startStatic({ port, roots: { "/": "www", "/pkg/": "pkg" } });
+const idp = await startIdp({ port: Number(process.env.IDP_PORT || 0), spaOrigins: [web.origin] });
+const url = `${web.origin}/?idp=${encodeURIComponent(idp.entraAuthority)}`;
+console.log(`demo SPA:      ${url}`);
+console.log(`OpenID provider: ${idp.entraAuthority} (any login name, no password)`);
+
+async function stop(code) {
+  await idp.close();
+  await web.close();
+  process.exit(code);
+}
+
+if (!headless) {
+  console.log("Ctrl-C to stop.");
+  process.on("SIGINT", () => stop(0));
+  process.on("SIGTERM", () => stop(0));
+} else {
+  let browser;
+  try {
+    browser = await launchBrowser();
+    const page = await browser.newPage();
+    await page.goto(url);
+    await page.waitForSelector("body[data-ready='1']", { timeout: 15000 });
+    await popupSignIn(page, "#login-popup", "ada.lovelace");
+    await page.waitForFunction(() => document.getElementById("status").textContent.startsWith("signed in"), null, { timeout: 15000 });
+    await page.click("#token");
+    await page.waitForFunction(() => document.getElementById("token-out").dataset.expires, null, { timeout: 15000 });
+    const name = JSON.parse(await page.textContent("#account")).name;
+    const expires = await page.getAttribute("#token-out", "data-expires");
+    console.log(`signed in: ${name}`);
+    console.log(`access token expires: ${expires}`);
+    await browser.close();
+    await stop(0);
+  } catch (e) {
+    console.error("headless demo failed:", e);
+    if (browser) await browser.close().catch(() => {});
+    await stop(1);
+  }
+}

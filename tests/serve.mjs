@@ -1,0 +1,59 @@
+// A small static file server for the demo and the tests: serves `roots` (URL prefix -> dir)
+// on 127.0.0.1. Optional COOP/COEP headers for cross-origin-isolated pages.
+import { createServer } from "node:http";
+import { readFile, stat } from "node:fs/promises";
+import { extname, join, normalize, resolve } from "node:path";
+
+const TYPES = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".mjs": "text/javascript; charset=utf-8",
+  ".wasm": "application/wasm",
+  ".json": "application/json",
+  ".css": "text/css",
+  ".map": "application/json",
+  ".d.ts": "text/plain",
+};
+
+export async function startStatic({ port = 0, roots, isolate = false }) {
+  const mounts = Object.entries(roots)
+    .map(([prefix, dir]) => [prefix.endsWith("/") ? prefix : prefix + "/", resolve(dir)])
+    .sort((a, b) => b[0].length - a[0].length);
+  const server = createServer(async (req, res) => {
+    try {
+      const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
+      const mount = mounts.find(([p]) => path.startsWith(p) || path + "/" === p);
+      if (!mount) return send(res, 404, "not found");
+      const [prefix, dir] = mount;
+      let file = normalize(join(dir, path.slice(prefix.length)));
+      if (!file.startsWith(dir)) return send(res, 403, "forbidden");
+      let st = await stat(file).catch(() => null);
+      if (st && st.isDirectory()) {
+        file = join(file, "index.html");
+        st = await stat(file).catch(() => null);
+      }
+      if (!st) return send(res, 404, "not found");
+      const headers = { "content-type": TYPES[extname(file)] || "application/octet-stream", "cache-control": "no-store" };
+      if (isolate) {
+        headers["cross-origin-opener-policy"] = "same-origin";
+        headers["cross-origin-embedder-policy"] = "require-corp";
+        headers["cross-origin-resource-policy"] = "same-origin";
+      }
+      res.writeHead(200, headers);
+      res.end(await readFile(file));
+    } catch (e) {
+      send(res, 500, String(e));
+    }
+  });
+  await new Promise((ok) => server.listen(port, "127.0.0.1", ok));
+  const origin = `http://127.0.0.1:${server.address().port}`;
+  return {
+    origin,
+    close: () => new Promise((ok) => { server.closeAllConnections(); server.close(() => ok()); }),
+  };
+}
+
+function send(res, status, text) {
+  res.writeHead(status, { "content-type": "text/plain" });
+  res.end(text);
+}
