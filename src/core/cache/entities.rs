@@ -192,13 +192,18 @@ pub struct AccountEntity {
     pub account: Account,
     /// Unknown fields, kept as written.
     pub extra: Vec<(String, Json)>,
+    /// Unknown fields of each tenant profile (`username`, `upn`, `loginHint`...), by tenant id.
+    pub profile_extra: Vec<(String, Vec<(String, Json)>)>,
 }
+
+const TENANT_PROFILE_FIELDS: [&str; 4] = ["tenantId", "localAccountId", "name", "isHomeTenant"];
 
 impl AccountEntity {
     /// Reads an account entity.
     pub fn from_json(j: &Json) -> Option<AccountEntity> {
         let s = |k: &str| j.str_field(k).map(str::to_owned);
         let opt = |k: &str| j.str_field(k).unwrap_or_default().to_owned();
+        let mut profile_extra = Vec::new();
         let profiles = j
             .get("tenantProfiles")
             .and_then(Json::as_array)
@@ -214,8 +219,13 @@ impl AccountEntity {
                     }
                     other => other,
                 };
+                let tenant_id = p.str_field("tenantId")?.to_owned();
+                let unknown = extras(p, &TENANT_PROFILE_FIELDS);
+                if !unknown.is_empty() {
+                    profile_extra.push((tenant_id.clone(), unknown));
+                }
                 Some(TenantProfile {
-                    tenant_id: p.str_field("tenantId")?.to_owned(),
+                    tenant_id,
                     local_account_id: p.string_or_empty("localAccountId"),
                     name: p.string_or_empty("name"),
                     is_home_tenant: p.get("isHomeTenant").and_then(Json::as_bool).unwrap_or(false),
@@ -236,6 +246,7 @@ impl AccountEntity {
                 last_updated_at_ms: ts(j, "lastUpdatedAt").unwrap_or(0),
             },
             extra: extras(j, &ACCOUNT_FIELDS),
+            profile_extra,
         })
     }
 
@@ -246,11 +257,17 @@ impl AccountEntity {
             .tenant_profiles
             .iter()
             .map(|p| {
-                Json::object()
+                let mut o = Json::object()
                     .with("tenantId", p.tenant_id.as_str())
                     .with("localAccountId", p.local_account_id.as_str())
                     .with("name", p.name.as_str())
-                    .with("isHomeTenant", p.is_home_tenant)
+                    .with("isHomeTenant", p.is_home_tenant);
+                if let Some((_, unknown)) = self.profile_extra.iter().find(|(t, _)| *t == p.tenant_id) {
+                    for (k, v) in unknown {
+                        o.set(k, v.clone());
+                    }
+                }
+                o
             })
             .collect::<Vec<_>>();
         let mut j = Json::object()

@@ -344,10 +344,23 @@ impl<S: KeyValueStore> TokenCache<S> {
             extra: Vec::new(),
             scopes: ScopeSet::default(),
         };
-        // Account (keep unknown fields of an existing entry).
+        // Account: keep unknown fields of an existing entry, and its tenant profiles (msal's
+        // buildAccountToCache adds a profile only for a tenant not yet listed).
         let akey = account_key(a);
-        let extra = self.accounts.iter().find(|(k, _)| *k == akey).map(|(_, e)| e.extra.clone()).unwrap_or_default();
-        let entity = AccountEntity { account: a.clone(), extra };
+        let entity = match self.accounts.iter().find(|(k, _)| *k == akey) {
+            Some((_, old)) => {
+                let mut account = a.clone();
+                let mut profiles = old.account.tenant_profiles.clone();
+                for p in &a.tenant_profiles {
+                    if !profiles.iter().any(|o| o.tenant_id == p.tenant_id) {
+                        profiles.push(p.clone());
+                    }
+                }
+                account.tenant_profiles = profiles;
+                AccountEntity { account, extra: old.extra.clone(), profile_extra: old.profile_extra.clone() }
+            }
+            None => AccountEntity { account: a.clone(), extra: Vec::new(), profile_extra: Vec::new() },
+        };
         self.store.set(&akey, &entity.to_json().to_json())?;
         match self.accounts.iter_mut().find(|(k, _)| *k == akey) {
             Some(slot) => slot.1 = entity,

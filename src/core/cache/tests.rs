@@ -1,0 +1,928 @@
+use super::*;
+use crate::core::account::{authority_type, TenantProfile};
+use crate::core::base64;
+use crate::core::http::HttpResponse;
+use crate::core::id_token::IdTokenClaims;
+use std::rc::Rc;
+
+const CLIENT: &str = "client-1";
+const ENV: &str = "login.microsoftonline.com";
+const HOME: &str = "uid-1.utid-1";
+const REALM: &str = "utid-1";
+const NOW: u64 = 1_700_000_000;
+
+fn client_info(uid: &str, utid: &str) -> String {
+    base64::encode_url(format!(r#"{{"uid":"{uid}","utid":"{utid}"}}"#).as_bytes())
+}
+
+fn jwt(claims: &str) -> String {
+    format!("eyJhbGciOiJub25lIn0.{}.sig", base64::encode_url(claims.as_bytes()))
+}
+
+fn id_token_for(uid: &str, utid: &str) -> String {
+    jwt(&format!(r#"{{"sub":"sub-{uid}","oid":"{uid}","tid":"{utid}","preferred_username":"{uid}@contoso.com","name":"User {uid}"}}"#))
+}
+
+fn account_for(uid: &str, utid: &str) -> Account {
+    let claims = IdTokenClaims::decode(&id_token_for(uid, utid)).unwrap();
+    Account::from_response(&client_info(uid, utid), Some(&claims), ENV, authority_type::MSSTS, NOW * 1000).unwrap()
+}
+
+fn account() -> Account {
+    account_for("uid-1", "utid-1")
+}
+
+/// A token response as the server would send it.
+fn response(at: &str, scope: &str, extra: &str) -> TokenResponse {
+    let body = format!(
+        r#"{{"token_type":"Bearer","scope":"{scope}","expires_in":3600,"ext_expires_in":7200,"access_token":"{at}",
+        "refresh_token":"rt-{at}","id_token":"{}","client_info":"{}"{extra}}}"#,
+        id_token_for("uid-1", "utid-1"),
+        client_info("uid-1", "utid-1"),
+    );
+    TokenResponse::parse(&HttpResponse::new(200, body), NOW).unwrap()
+}
+
+fn new_cache() -> TokenCache<Rc<MemoryStore>> {
+    let (cache, issues) = TokenCache::load(Rc::new(MemoryStore::new()), CLIENT);
+    assert!(issues.is_empty());
+    cache
+}
+
+fn save(cache: &mut TokenCache<Rc<MemoryStore>>, r: &TokenResponse, a: &Account, realm: &str, requested: &str) {
+    let requested = ScopeSet::parse(requested);
+    cache.save(&SaveRequest { response: r, account: a, realm, requested: &requested }).unwrap();
+}
+
+fn envs(list: &[&str]) -> Vec<String> {
+    list.iter().map(|s| s.to_string()).collect()
+}
+
+fn find<'c>(cache: &'c TokenCache<Rc<MemoryStore>>, scopes: &str, environments: &[&str], realm: &str, token_type: &str) -> Option<&'c Credential> {
+    let scopes = ScopeSet::parse(scopes);
+    let environments = envs(environments);
+    cache.find_access_token(&AtQuery { home_account_id: HOME, environments: &environments, client_id: CLIENT, realm, scopes: &scopes, token_type })
+}
+
+fn at_secrets(cache: &TokenCache<Rc<MemoryStore>>) -> Vec<String> {
+    let mut v: Vec<String> = cache.credentials().filter(|c| c.credential_type.is_access_token()).map(|c| c.secret.clone()).collect();
+    v.sort();
+    v
+}
+
+fn stored(store: &MemoryStore, key: &str) -> Json {
+    Json::parse(&store.get(key).unwrap_or_else(|| panic!("{key} not stored"))).unwrap()
+}
+
+const ACC_KEY: &str = "msal.3|uid-1.utid-1|login.microsoftonline.com|utid-1";
+const IDT_KEY: &str = "msal.3|uid-1.utid-1|login.microsoftonline.com|idtoken|client-1|utid-1||";
+const RT_KEY: &str = "msal.3|uid-1.utid-1|login.microsoftonline.com|refreshtoken|client-1|||";
+const TOKEN_KEYS: &str = "msal.3.token.keys.client-1";
+const ACCOUNT_KEYS: &str = "msal.3.account.keys";
+
+// ---------------------------------------------------------------------------------------------
+// Save and find
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn save_then_find_the_access_token() {
+    let mut cache = new_cache();
+    let r = response("at-1", "User.Read Mail.Read openid profile", "");
+    save(&mut cache, &r, &account(), REALM, "User.Read Mail.Read");
+    let at = find(&cache, "user.read", &[ENV], REALM, "Bearer").expect("found");
+    assert_eq!(at.secret, "at-1");
+    assert_eq!(at.expires_on, NOW + 3600);
+    assert_eq!(at.extended_expires_on, NOW + 7200);
+    assert_eq!(at.cached_at, NOW);
+    // Superset rule: both scopes, in any case and order.
+    assert!(find(&cache, "MAIL.READ User.Read", &[ENV], REALM, "Bearer").is_some());
+    // Not a superset.
+    assert!(find(&cache, "User.Read Files.Read", &[ENV], REALM, "Bearer").is_none());
+    // Search scopes drop OIDC scopes first, as the client does.
+    let search = ScopeSet::parse("User.Read openid profile offline_access").for_cache_search();
+    assert!(find(&cache, &search.to_space_string(), &[ENV], REALM, "Bearer").is_some());
+    // The account and its tokens.
+    assert_eq!(cache.accounts().count(), 1);
+    assert_eq!(cache.account(HOME).map(|a| a.username.as_str()), Some("uid-1@contoso.com"));
+    let idt = cache.find_id_token(HOME, &envs(&[ENV]), REALM).expect("id token");
+    assert_eq!(idt.secret, id_token_for("uid-1", "utid-1"));
+    let rt = cache.find_refresh_token(HOME, &envs(&[ENV]), false).expect("rt");
+    assert_eq!(rt.secret, "rt-at-1");
+}
+
+#[test]
+fn find_respects_environment_aliases() {
+    let mut cache = new_cache();
+    save(&mut cache, &response("at-1", "User.Read", ""), &account(), REALM, "User.Read");
+    assert!(find(&cache, "User.Read", &["login.windows.net", ENV, "login.microsoft.com"], REALM, "Bearer").is_some());
+    assert!(find(&cache, "User.Read", &["LOGIN.MicrosoftOnline.com"], REALM, "Bearer").is_some());
+    assert!(find(&cache, "User.Read", &["login.windows.net"], REALM, "Bearer").is_none());
+    assert!(find(&cache, "User.Read", &[], REALM, "Bearer").is_none());
+    assert!(cache.find_id_token(HOME, &envs(&["login.windows.net", ENV]), REALM).is_some());
+    assert!(cache.find_id_token(HOME, &envs(&["login.windows.net"]), REALM).is_none());
+    assert!(cache.find_refresh_token(HOME, &envs(&["login.windows.net"]), false).is_none());
+}
+
+#[test]
+fn find_respects_realm_account_and_client() {
+    let mut cache = new_cache();
+    save(&mut cache, &response("at-1", "User.Read", ""), &account(), REALM, "User.Read");
+    assert!(find(&cache, "User.Read", &[ENV], "UTID-1", "Bearer").is_some());
+    assert!(find(&cache, "User.Read", &[ENV], "other-tenant", "Bearer").is_none());
+    // An empty realm matches any (generic OIDC providers have no tenant).
+    assert!(find(&cache, "User.Read", &[ENV], "", "Bearer").is_some());
+    let scopes = ScopeSet::parse("User.Read");
+    let e = envs(&[ENV]);
+    let q = |home: &'static str, client: &'static str| AtQuery { home_account_id: home, environments: &e, client_id: client, realm: REALM, scopes: &scopes, token_type: "Bearer" };
+    assert!(cache.find_access_token(&q("someone-else", CLIENT)).is_none());
+    assert!(cache.find_access_token(&q(HOME, "client-2")).is_none());
+    assert!(cache.find_access_token(&q(HOME, CLIENT)).is_some());
+}
+
+#[test]
+fn find_respects_token_type() {
+    let mut cache = new_cache();
+    save(&mut cache, &response("at-bearer", "User.Read", ""), &account(), REALM, "User.Read");
+    assert!(find(&cache, "User.Read", &[ENV], REALM, "bearer").is_some());
+    assert!(find(&cache, "User.Read", &[ENV], REALM, "").is_some());
+    assert!(find(&cache, "User.Read", &[ENV], REALM, "pop").is_none());
+    // A PoP token is a different entity with its own key.
+    let body = format!(r#"{{"token_type":"pop","scope":"User.Read","expires_in":3600,"access_token":"at-pop","client_info":"{}"}}"#, client_info("uid-1", "utid-1"));
+    let pop = TokenResponse::parse(&HttpResponse::new(200, body), NOW).unwrap();
+    save(&mut cache, &pop, &account(), REALM, "User.Read");
+    assert_eq!(find(&cache, "User.Read", &[ENV], REALM, "PoP").map(|c| c.secret.as_str()), Some("at-pop"));
+    assert_eq!(find(&cache, "User.Read", &[ENV], REALM, "Bearer").map(|c| c.secret.as_str()), Some("at-bearer"));
+    let pop_at = cache.credentials().find(|c| c.secret == "at-pop").unwrap();
+    assert_eq!(pop_at.credential_type, CredentialType::AccessTokenWithAuthScheme);
+    assert_eq!(credential_key(pop_at), "msal.3|uid-1.utid-1|login.microsoftonline.com|accesstoken_with_authscheme|client-1|utid-1|user.read|pop");
+}
+
+#[test]
+fn target_comes_from_the_response_else_the_request() {
+    let mut cache = new_cache();
+    save(&mut cache, &response("at-1", "Mail.Read", ""), &account(), REALM, "User.Read");
+    let at = cache.credentials().find(|c| c.secret == "at-1").unwrap();
+    assert_eq!(at.target, "Mail.Read");
+    // No scope in the response: the requested scopes are stored.
+    let body = format!(r#"{{"access_token":"at-2","expires_in":60,"client_info":"{}"}}"#, client_info("uid-1", "utid-1"));
+    let r = TokenResponse::parse(&HttpResponse::new(200, body), NOW).unwrap();
+    save(&mut cache, &r, &account(), REALM, "Files.Read Sites.Read");
+    let at = cache.credentials().find(|c| c.secret == "at-2").unwrap();
+    assert_eq!(at.target, "Files.Read Sites.Read");
+    // OIDC-only request: openid and profile are added to the stored target.
+    save(&mut cache, &response("at-3", "openid", ""), &account(), REALM, "openid profile offline_access");
+    let at = cache.credentials().find(|c| c.secret == "at-3").unwrap();
+    assert_eq!(at.target, "openid profile");
+    assert!(find(&cache, "openid profile", &[ENV], REALM, "Bearer").is_some());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Storage layout
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn keys_are_exactly_the_v5_layout() {
+    let store = Rc::new(MemoryStore::new());
+    let (mut cache, _) = TokenCache::load(store.clone(), CLIENT);
+    save(&mut cache, &response("at-1", "User.Read Mail.Read", ""), &account(), REALM, "User.Read Mail.Read");
+    let at_key = "msal.3|uid-1.utid-1|login.microsoftonline.com|accesstoken|client-1|utid-1|user.read mail.read|";
+    let mut keys = store.keys();
+    keys.sort();
+    let mut want = vec![ACC_KEY, IDT_KEY, at_key, RT_KEY, TOKEN_KEYS, ACCOUNT_KEYS];
+    want.sort();
+    assert_eq!(keys, want);
+    assert_eq!(store.get(TOKEN_KEYS).unwrap(), format!(r#"{{"idToken":["{IDT_KEY}"],"accessToken":["{at_key}"],"refreshToken":["{RT_KEY}"]}}"#));
+    assert_eq!(store.get(ACCOUNT_KEYS).unwrap(), format!(r#"["{ACC_KEY}"]"#));
+}
+
+#[test]
+fn keys_are_lower_cased() {
+    let a = Account { home_account_id: "UID.UTID".into(), environment: "Login.MicrosoftOnline.com".into(), realm: "UTID".into(), ..account() };
+    assert_eq!(account_key(&a), "msal.3|uid.utid|login.microsoftonline.com|utid");
+    let mut cache = new_cache();
+    save(&mut cache, &response("at-1", "User.Read", ""), &a, "UTID", "User.Read");
+    let at = cache.credentials().find(|c| c.secret == "at-1").unwrap();
+    assert_eq!(credential_key(at), "msal.3|uid.utid|login.microsoftonline.com|accesstoken|client-1|utid|user.read|");
+    // The entity keeps the original case.
+    assert_eq!(at.home_account_id, "UID.UTID");
+    assert_eq!(at.target, "User.Read");
+}
+
+#[test]
+fn family_refresh_token_key_uses_the_family_id() {
+    let store = Rc::new(MemoryStore::new());
+    let (mut cache, _) = TokenCache::load(store.clone(), CLIENT);
+    save(&mut cache, &response("at-1", "User.Read", r#","foci":"1""#), &account(), REALM, "User.Read");
+    let rt_key = "msal.3|uid-1.utid-1|login.microsoftonline.com|refreshtoken|1|||";
+    let rt = stored(&store, rt_key);
+    assert_eq!(rt.str_field("familyId"), Some("1"));
+    assert_eq!(rt.str_field("clientId"), Some(CLIENT));
+    assert!(store.get(RT_KEY).is_none());
+}
+
+#[test]
+fn entities_are_camel_case_with_string_timestamps() {
+    let store = Rc::new(MemoryStore::new());
+    let (mut cache, _) = TokenCache::load(store.clone(), CLIENT);
+    save(&mut cache, &response("at-1", "User.Read", r#","refresh_in":1800"#), &account(), REALM, "User.Read");
+    let at_key = "msal.3|uid-1.utid-1|login.microsoftonline.com|accesstoken|client-1|utid-1|user.read|";
+    let at = stored(&store, at_key);
+    let names: Vec<&str> = at.as_object().unwrap().iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "homeAccountId", "environment", "credentialType", "clientId", "secret", "realm", "target", "cachedAt", "expiresOn",
+            "extendedExpiresOn", "tokenType", "refreshOn", "lastUpdatedAt"
+        ]
+    );
+    assert_eq!(at.str_field("credentialType"), Some("AccessToken"));
+    assert_eq!(at.str_field("cachedAt"), Some(NOW.to_string().as_str()));
+    assert_eq!(at.str_field("expiresOn"), Some((NOW + 3600).to_string().as_str()));
+    assert_eq!(at.str_field("extendedExpiresOn"), Some((NOW + 7200).to_string().as_str()));
+    assert_eq!(at.str_field("refreshOn"), Some((NOW + 1800).to_string().as_str()));
+    assert_eq!(at.str_field("lastUpdatedAt"), Some((NOW * 1000).to_string().as_str()));
+    assert_eq!(at.str_field("tokenType"), Some("Bearer"));
+    assert_eq!(at.str_field("secret"), Some("at-1"));
+    // No snake_case anywhere.
+    for key in store.keys().iter().filter(|k| k.contains('|')) {
+        let j = stored(&store, key);
+        for (name, v) in j.as_object().unwrap() {
+            assert!(!name.contains('_'), "{key}: {name}");
+            if ["cachedAt", "expiresOn", "extendedExpiresOn", "refreshOn", "lastUpdatedAt"].contains(&name.as_str()) {
+                assert!(matches!(v, Json::Str(_)), "{key}: {name} must be a string");
+            }
+        }
+    }
+    let acc = stored(&store, ACC_KEY);
+    assert_eq!(acc.str_field("homeAccountId"), Some(HOME));
+    assert_eq!(acc.str_field("localAccountId"), Some("uid-1"));
+    assert_eq!(acc.str_field("authorityType"), Some("MSSTS"));
+    assert_eq!(acc.str_field("clientInfo"), Some(client_info("uid-1", "utid-1").as_str()));
+    assert!(matches!(acc.get("tenantProfiles"), Some(Json::Arr(p)) if matches!(p.first(), Some(Json::Obj(_)))));
+    let idt = stored(&store, IDT_KEY);
+    assert_eq!(idt.str_field("credentialType"), Some("IdToken"));
+    assert_eq!(idt.str_field("realm"), Some(REALM));
+    let rt = stored(&store, RT_KEY);
+    assert_eq!(rt.str_field("credentialType"), Some("RefreshToken"));
+    assert_eq!(rt.get("familyId"), None);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Replacement rules
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn saving_removes_intersecting_access_tokens_and_keeps_disjoint_ones() {
+    let store = Rc::new(MemoryStore::new());
+    let (mut cache, _) = TokenCache::load(store.clone(), CLIENT);
+    save(&mut cache, &response("at-a", "User.Read Mail.Read openid profile", ""), &account(), REALM, "User.Read Mail.Read");
+    save(&mut cache, &response("at-b", "Calendars.Read openid profile", ""), &account(), REALM, "Calendars.Read");
+    // Only OIDC scopes in common: both kept.
+    assert_eq!(at_secrets(&cache), ["at-a", "at-b"]);
+    // Intersects at-a (mail.read, case-insensitively) only.
+    save(&mut cache, &response("at-c", "MAIL.READ Files.Read", ""), &account(), REALM, "Mail.Read Files.Read");
+    assert_eq!(at_secrets(&cache), ["at-b", "at-c"]);
+    assert!(!store.keys().iter().any(|k| k.contains("user.read mail.read")));
+    // Same scopes again: replaced in place.
+    save(&mut cache, &response("at-d", "Calendars.Read openid profile", ""), &account(), REALM, "Calendars.Read");
+    assert_eq!(at_secrets(&cache), ["at-c", "at-d"]);
+    // The key list follows.
+    let keys = stored(&store, TOKEN_KEYS);
+    assert_eq!(keys.get("accessToken").and_then(Json::as_array).map(<[Json]>::len), Some(2));
+}
+
+#[test]
+fn intersecting_tokens_of_other_tenants_accounts_or_types_are_kept() {
+    let mut cache = new_cache();
+    save(&mut cache, &response("at-home", "User.Read", ""), &account(), REALM, "User.Read");
+    save(&mut cache, &response("at-guest", "User.Read", ""), &account(), "guest-tenant", "User.Read");
+    assert_eq!(at_secrets(&cache), ["at-guest", "at-home"]);
+    let other = account_for("uid-2", "utid-1");
+    save(&mut cache, &response("at-other", "User.Read", ""), &other, REALM, "User.Read");
+    assert_eq!(at_secrets(&cache), ["at-guest", "at-home", "at-other"]);
+    let body = format!(r#"{{"token_type":"pop","scope":"User.Read","expires_in":3600,"access_token":"at-pop","client_info":"{}"}}"#, client_info("uid-1", "utid-1"));
+    save(&mut cache, &TokenResponse::parse(&HttpResponse::new(200, body), NOW).unwrap(), &account(), REALM, "User.Read");
+    assert_eq!(at_secrets(&cache), ["at-guest", "at-home", "at-other", "at-pop"]);
+    assert_eq!(cache.accounts().count(), 2);
+}
+
+#[test]
+fn refresh_token_is_replaced_on_rotation() {
+    let store = Rc::new(MemoryStore::new());
+    let (mut cache, _) = TokenCache::load(store.clone(), CLIENT);
+    save(&mut cache, &response("at-1", "User.Read", ""), &account(), REALM, "User.Read");
+    save(&mut cache, &response("at-2", "Mail.Read", ""), &account(), REALM, "Mail.Read");
+    let rts: Vec<&str> = cache.credentials().filter(|c| c.credential_type == CredentialType::RefreshToken).map(|c| c.secret.as_str()).collect();
+    assert_eq!(rts, ["rt-at-2"]);
+    assert_eq!(stored(&store, RT_KEY).str_field("secret"), Some("rt-at-2"));
+    // Now the server makes it a family token: the client's own RT goes, the family one stays.
+    save(&mut cache, &response("at-3", "Files.Read", r#","foci":"1""#), &account(), REALM, "Files.Read");
+    let rts: Vec<(&str, &str)> = cache
+        .credentials()
+        .filter(|c| c.credential_type == CredentialType::RefreshToken)
+        .map(|c| (c.secret.as_str(), c.family_id.as_str()))
+        .collect();
+    assert_eq!(rts, [("rt-at-3", "1")]);
+    assert!(store.get(RT_KEY).is_none());
+    assert_eq!(stored(&store, TOKEN_KEYS).get("refreshToken").and_then(Json::as_array).map(<[Json]>::len), Some(1));
+    // A response without a refresh token keeps the cached one.
+    let body = format!(r#"{{"scope":"Sites.Read","expires_in":60,"access_token":"at-4","client_info":"{}"}}"#, client_info("uid-1", "utid-1"));
+    save(&mut cache, &TokenResponse::parse(&HttpResponse::new(200, body), NOW).unwrap(), &account(), REALM, "Sites.Read");
+    assert_eq!(cache.find_refresh_token(HOME, &envs(&[ENV]), true).map(|c| c.secret.as_str()), Some("rt-at-3"));
+}
+
+#[test]
+fn family_refresh_token_lookup() {
+    // Another app of the family (client-2) saved a family RT in the shared storage.
+    let store = Rc::new(MemoryStore::new());
+    {
+        let (mut other, _) = TokenCache::load(store.clone(), "client-2");
+        save(&mut other, &response("at-x", "User.Read", r#","foci":"1""#), &account(), REALM, "User.Read");
+    }
+    let (other, _) = TokenCache::load(store.clone(), "client-2");
+    assert_eq!(other.find_refresh_token(HOME, &envs(&[ENV]), false).map(|c| c.secret.as_str()), Some("rt-at-x"));
+    // In client-1's cache, a family RT saved by client-1 is found with family=true.
+    let (mut cache, _) = TokenCache::load(store.clone(), CLIENT);
+    save(&mut cache, &response("at-1", "User.Read", r#","foci":"1""#), &account(), REALM, "User.Read");
+    let fam = cache.find_refresh_token(HOME, &envs(&[ENV]), true).unwrap();
+    assert_eq!(fam.family_id, "1");
+    // A family RT written for client-2 but loaded into client-1's lists is usable only as family.
+    let mut rt = fam.clone();
+    rt.client_id = "client-2".into();
+    rt.secret = "rt-from-client-2".into();
+    let (mut cache2, _) = TokenCache::load(Rc::new(MemoryStore::new()), CLIENT);
+    cache2.store().set(&credential_key(&rt), &rt.to_json().to_json()).unwrap();
+    cache2
+        .store()
+        .set(&token_keys_key(SCHEMA, CLIENT), &format!(r#"{{"idToken":[],"accessToken":[],"refreshToken":["{}"]}}"#, credential_key(&rt)))
+        .unwrap();
+    cache2.reload();
+    assert!(cache2.find_refresh_token(HOME, &envs(&[ENV]), false).is_none());
+    assert_eq!(cache2.find_refresh_token(HOME, &envs(&[ENV]), true).map(|c| c.secret.as_str()), Some("rt-from-client-2"));
+}
+
+#[test]
+fn remove_refresh_token_by_secret() {
+    let mut cache = new_cache();
+    save(&mut cache, &response("at-1", "User.Read", ""), &account(), REALM, "User.Read");
+    cache.remove_refresh_token("rt-at-1").unwrap();
+    assert!(cache.find_refresh_token(HOME, &envs(&[ENV]), true).is_none());
+    assert!(cache.store().get(RT_KEY).is_none());
+    assert!(find(&cache, "User.Read", &[ENV], REALM, "Bearer").is_some());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Expiry
+// ---------------------------------------------------------------------------------------------
+
+fn at_with(cached_at: u64, expires_on: u64, refresh_on: Option<u64>) -> Credential {
+    let mut cache = new_cache();
+    save(&mut cache, &response("at", "User.Read", ""), &account(), REALM, "User.Read");
+    let mut c = cache.credentials().find(|c| c.credential_type.is_access_token()).unwrap().clone();
+    c.cached_at = cached_at;
+    c.expires_on = expires_on;
+    c.refresh_on = refresh_on;
+    c
+}
+
+#[test]
+fn expiry_uses_the_300_second_offset() {
+    assert_eq!(DEFAULT_RENEWAL_OFFSET_SECS, 300);
+    let c = at_with(NOW, NOW + 3600, None);
+    assert!(!is_expired(&c, NOW, DEFAULT_RENEWAL_OFFSET_SECS));
+    assert!(!is_expired(&c, NOW + 3299, DEFAULT_RENEWAL_OFFSET_SECS));
+    assert!(is_expired(&c, NOW + 3300, DEFAULT_RENEWAL_OFFSET_SECS));
+    assert!(is_expired(&c, NOW + 3600, DEFAULT_RENEWAL_OFFSET_SECS));
+    assert!(is_expired(&c, NOW + 100_000, DEFAULT_RENEWAL_OFFSET_SECS));
+    // A custom offset.
+    assert!(!is_expired(&c, NOW + 3599, 0));
+    assert!(is_expired(&c, NOW + 3600, 0));
+    // A token shorter than the offset is expired at once.
+    let short = at_with(NOW, NOW + 200, None);
+    assert!(is_expired(&short, NOW, DEFAULT_RENEWAL_OFFSET_SECS));
+    // No overflow at the end of time.
+    let c = at_with(0, u64::MAX, None);
+    assert!(!is_expired(&c, u64::MAX - 1000, 300));
+    assert!(is_expired(&c, u64::MAX, 300));
+}
+
+#[test]
+fn clock_turned_back_means_expired() {
+    let c = at_with(NOW, NOW + 3600, None);
+    assert!(is_expired(&c, NOW - 1, DEFAULT_RENEWAL_OFFSET_SECS));
+    assert!(!is_expired(&c, NOW, DEFAULT_RENEWAL_OFFSET_SECS));
+}
+
+#[test]
+fn refresh_on_due() {
+    let c = at_with(NOW, NOW + 3600, Some(NOW + 1800));
+    assert!(!refresh_due(&c, NOW));
+    assert!(!refresh_due(&c, NOW + 1799));
+    assert!(refresh_due(&c, NOW + 1800));
+    assert!(refresh_due(&c, NOW + 2000));
+    // Still servable while refresh is due.
+    assert!(!is_expired(&c, NOW + 2000, DEFAULT_RENEWAL_OFFSET_SECS));
+    assert!(!refresh_due(&at_with(NOW, NOW + 3600, None), NOW + 5000));
+}
+
+#[test]
+fn with_several_matches_the_longest_lived_wins() {
+    let store = Rc::new(MemoryStore::new());
+    let (mut cache, _) = TokenCache::load(store.clone(), CLIENT);
+    save(&mut cache, &response("at-1", "User.Read Mail.Read", ""), &account(), REALM, "User.Read");
+    // Another tab wrote an overlapping token under a different target, bypassing our rules.
+    let mut c = cache.credentials().find(|c| c.secret == "at-1").unwrap().clone();
+    c.secret = "at-2".into();
+    c.target = "User.Read Files.Read".into();
+    c.expires_on += 100;
+    store.set(&credential_key(&c), &c.to_json().to_json()).unwrap();
+    let mut lists = stored(&store, TOKEN_KEYS);
+    let mut ats = lists.get("accessToken").and_then(Json::as_array).unwrap().to_vec();
+    ats.push(Json::from(credential_key(&c)));
+    lists.set("accessToken", Json::Arr(ats));
+    store.set(TOKEN_KEYS, &lists.to_json()).unwrap();
+    assert!(cache.reload().is_empty());
+    assert_eq!(find(&cache, "User.Read", &[ENV], REALM, "Bearer").map(|c| c.secret.as_str()), Some("at-2"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Accounts: remove, clear, active
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn remove_account_removes_its_credentials_and_active_account() {
+    let store = Rc::new(MemoryStore::new());
+    let (mut cache, _) = TokenCache::load(store.clone(), CLIENT);
+    let a1 = account();
+    let a2 = account_for("uid-2", "utid-1");
+    save(&mut cache, &response("at-1", "User.Read", ""), &a1, REALM, "User.Read");
+    save(&mut cache, &response("at-2", "User.Read", ""), &a2, REALM, "User.Read");
+    cache.set_active_account(Some(&a1)).unwrap();
+    cache.remove_account(HOME).unwrap();
+    assert!(cache.account(HOME).is_none());
+    assert!(cache.account("uid-2.utid-1").is_some());
+    assert!(cache.credentials().all(|c| c.home_account_id == "uid-2.utid-1"));
+    assert_eq!(cache.credentials().count(), 3);
+    assert!(cache.active_account().is_none());
+    assert!(store.get("msal.client-1.active-account-filters").is_none());
+    assert!(!store.keys().iter().any(|k| k.contains("uid-1.utid-1")));
+    assert_eq!(store.get(ACCOUNT_KEYS).unwrap(), r#"["msal.3|uid-2.utid-1|login.microsoftonline.com|utid-1"]"#);
+    let lists = stored(&store, TOKEN_KEYS);
+    for list in ["idToken", "accessToken", "refreshToken"] {
+        let l = lists.get(list).and_then(Json::as_array).unwrap();
+        assert_eq!(l.len(), 1, "{list}");
+        assert!(l[0].as_str().unwrap().contains("uid-2.utid-1"));
+    }
+}
+
+#[test]
+fn removing_another_account_keeps_the_active_one() {
+    let mut cache = new_cache();
+    let a1 = account();
+    let a2 = account_for("uid-2", "utid-1");
+    save(&mut cache, &response("at-1", "User.Read", ""), &a1, REALM, "User.Read");
+    save(&mut cache, &response("at-2", "User.Read", ""), &a2, REALM, "User.Read");
+    cache.set_active_account(Some(&a1)).unwrap();
+    cache.remove_account("uid-2.utid-1").unwrap();
+    assert_eq!(cache.active_account().map(|f| f.home_account_id), Some(HOME.to_owned()));
+}
+
+#[test]
+fn clear_removes_everything_of_this_client() {
+    let store = Rc::new(MemoryStore::new());
+    let (mut cache, _) = TokenCache::load(store.clone(), CLIENT);
+    save(&mut cache, &response("at-1", "User.Read", ""), &account(), REALM, "User.Read");
+    save(&mut cache, &response("at-2", "User.Read", ""), &account_for("uid-2", "utid-2"), "utid-2", "User.Read");
+    cache.set_active_account(Some(&account())).unwrap();
+    // Unrelated storage stays.
+    store.set("unrelated", "x").unwrap();
+    cache.clear().unwrap();
+    assert_eq!(cache.accounts().count(), 0);
+    assert_eq!(cache.credentials().count(), 0);
+    assert!(cache.active_account().is_none());
+    let mut keys = store.keys();
+    keys.sort();
+    assert_eq!(keys, [ACCOUNT_KEYS, TOKEN_KEYS, "unrelated"]);
+    assert_eq!(store.get(TOKEN_KEYS).unwrap(), r#"{"idToken":[],"accessToken":[],"refreshToken":[]}"#);
+    assert_eq!(store.get(ACCOUNT_KEYS).unwrap(), "[]");
+    // And a reload finds nothing.
+    let (cache, issues) = TokenCache::load(store.clone(), CLIENT);
+    assert!(issues.is_empty());
+    assert_eq!(cache.accounts().count(), 0);
+}
+
+#[test]
+fn active_account_filters_are_persisted() {
+    let store = Rc::new(MemoryStore::new());
+    let (mut cache, _) = TokenCache::load(store.clone(), CLIENT);
+    save(&mut cache, &response("at-1", "User.Read", ""), &account(), REALM, "User.Read");
+    assert!(cache.active_account().is_none());
+    cache.set_active_account(Some(&account())).unwrap();
+    assert_eq!(
+        store.get("msal.client-1.active-account-filters").unwrap(),
+        r#"{"homeAccountId":"uid-1.utid-1","localAccountId":"uid-1","tenantId":"utid-1"}"#
+    );
+    // Survives a reload (another page load).
+    let (cache2, _) = TokenCache::load(store.clone(), CLIENT);
+    assert_eq!(
+        cache2.active_account(),
+        Some(ActiveAccountFilter { home_account_id: HOME.into(), local_account_id: "uid-1".into(), tenant_id: REALM.into() })
+    );
+    // Another client has its own.
+    let (other, _) = TokenCache::load(store.clone(), "client-2");
+    assert!(other.active_account().is_none());
+    cache.set_active_account(None).unwrap();
+    assert!(store.get("msal.client-1.active-account-filters").is_none());
+    // Written by msal-browser with only homeAccountId, or garbage.
+    store.set("msal.client-1.active-account-filters", r#"{"homeAccountId":"h"}"#).unwrap();
+    assert_eq!(cache.active_account().map(|f| (f.home_account_id, f.local_account_id)), Some(("h".into(), String::new())));
+    for bad in ["", "{", "[]", r#"{"homeAccountId":1}"#, r#"{"localAccountId":"l"}"#] {
+        store.set("msal.client-1.active-account-filters", bad).unwrap();
+        assert!(cache.active_account().is_none(), "{bad}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Loading what msal-browser wrote
+// ---------------------------------------------------------------------------------------------
+
+/// An msal-browser 5.x cache, written by hand from spec §2 (with fields we don't model).
+fn v5_cache(store: &MemoryStore) -> Vec<(String, String)> {
+    let ci = client_info("uid-1", "utid-1");
+    let at_key = "msal.3|uid-1.utid-1|login.microsoftonline.com|accesstoken|client-1|utid-1|user.read mail.read|";
+    let frt_key = "msal.3|uid-1.utid-1|login.microsoftonline.com|refreshtoken|1|||";
+    let entries = vec![
+        (
+            ACC_KEY.to_owned(),
+            format!(
+                r#"{{"homeAccountId":"uid-1.utid-1","environment":"login.microsoftonline.com","realm":"utid-1","localAccountId":"uid-1","username":"ada@contoso.com","authorityType":"MSSTS","name":"Ada","clientInfo":"{ci}","tenantProfiles":[{{"tenantId":"utid-1","localAccountId":"oid-1","name":"Ada","isHomeTenant":true}}],"lastUpdatedAt":"1699999999000","nativeAccountId":"native-1","loginHint":"hint-1","dataBoundary":"EU","futureAccountField":{{"a":[1,2.50]}}}}"#
+            ),
+        ),
+        (
+            IDT_KEY.to_owned(),
+            format!(
+                r#"{{"credentialType":"IdToken","homeAccountId":"uid-1.utid-1","environment":"login.microsoftonline.com","clientId":"client-1","secret":"{}","realm":"utid-1","lastUpdatedAt":"1699999999000","futureIdTokenField":true}}"#,
+                id_token_for("uid-1", "utid-1")
+            ),
+        ),
+        (
+            at_key.to_owned(),
+            format!(
+                r#"{{"homeAccountId":"uid-1.utid-1","environment":"login.microsoftonline.com","credentialType":"AccessToken","clientId":"client-1","secret":"at-v5","realm":"utid-1","target":"User.Read Mail.Read","cachedAt":"{NOW}","expiresOn":"{}","extendedExpiresOn":"{}","tokenType":"Bearer","lastUpdatedAt":"1699999999000","requestedClaimsHash":"","futureAtField":1.0e3}}"#,
+                NOW + 3600,
+                NOW + 7200
+            ),
+        ),
+        (
+            frt_key.to_owned(),
+            r#"{"homeAccountId":"uid-1.utid-1","environment":"login.microsoftonline.com","credentialType":"RefreshToken","clientId":"client-1","secret":"rt-v5","familyId":"1","lastUpdatedAt":"1699999999000","expiresOn":"1800000000","futureRtField":null}"#.to_owned(),
+        ),
+        (
+            TOKEN_KEYS.to_owned(),
+            format!(r#"{{"idToken":["{IDT_KEY}"],"accessToken":["{at_key}"],"refreshToken":["{frt_key}"]}}"#),
+        ),
+        (ACCOUNT_KEYS.to_owned(), format!(r#"["{ACC_KEY}"]"#)),
+        ("msal.version".to_owned(), "5.29.0".to_owned()),
+        ("msal.client-1.active-account-filters".to_owned(), r#"{"homeAccountId":"uid-1.utid-1","localAccountId":"uid-1","tenantId":"utid-1"}"#.to_owned()),
+    ];
+    for (k, v) in &entries {
+        store.set(k, v).unwrap();
+    }
+    entries
+}
+
+#[test]
+fn load_reads_an_msal_browser_v5_cache_untouched() {
+    let store = Rc::new(MemoryStore::new());
+    let entries = v5_cache(&store);
+    let (cache, issues) = TokenCache::load(store.clone(), CLIENT);
+    assert!(issues.is_empty(), "{issues:?}");
+    // Nothing was rewritten.
+    for (k, v) in &entries {
+        assert_eq!(store.get(k).as_deref(), Some(v.as_str()), "{k}");
+    }
+    assert_eq!(store.len(), entries.len());
+    let a = cache.account(HOME).expect("account");
+    assert_eq!(a.username, "ada@contoso.com");
+    assert_eq!(a.name, "Ada");
+    assert_eq!(a.last_updated_at_ms, 1_699_999_999_000);
+    assert_eq!(a.tenant_profiles, vec![TenantProfile { tenant_id: "utid-1".into(), local_account_id: "oid-1".into(), name: "Ada".into(), is_home_tenant: true }]);
+    let at = find(&cache, "mail.read", &[ENV], REALM, "Bearer").expect("at");
+    assert_eq!(at.secret, "at-v5");
+    assert_eq!(at.expires_on, NOW + 3600);
+    let rt = cache.find_refresh_token(HOME, &envs(&[ENV]), true).expect("rt");
+    assert_eq!((rt.secret.as_str(), rt.family_id.as_str(), rt.expires_on), ("rt-v5", "1", 1_800_000_000));
+    assert!(cache.find_id_token(HOME, &envs(&[ENV]), REALM).is_some());
+    assert_eq!(cache.active_account().map(|f| f.home_account_id), Some(HOME.to_owned()));
+}
+
+#[test]
+fn unknown_fields_survive_a_save_and_a_rewrite() {
+    let store = Rc::new(MemoryStore::new());
+    v5_cache(&store);
+    let before: Vec<(String, Json)> = store.keys().into_iter().filter(|k| k.contains('|')).map(|k| (k.clone(), stored(&store, &k))).collect();
+    let (mut cache, _) = TokenCache::load(store.clone(), CLIENT);
+    // A disjoint save rewrites the account and the id token, keeps the AT.
+    save(&mut cache, &response("at-new", "Files.Read", ""), &account(), REALM, "Files.Read");
+    let acc = stored(&store, ACC_KEY);
+    assert_eq!(acc.str_field("nativeAccountId"), Some("native-1"));
+    assert_eq!(acc.str_field("loginHint"), Some("hint-1"));
+    assert_eq!(acc.str_field("dataBoundary"), Some("EU"));
+    assert_eq!(acc.get("futureAccountField").map(Json::to_json).as_deref(), Some(r#"{"a":[1,2.50]}"#));
+    let at_key = "msal.3|uid-1.utid-1|login.microsoftonline.com|accesstoken|client-1|utid-1|user.read mail.read|";
+    let at = stored(&store, at_key);
+    assert_eq!(at.get("futureAtField").map(Json::to_json).as_deref(), Some("1.0e3"));
+    // A forced rewrite of everything (another entry needs migrating) keeps every field of every
+    // entity we did not replace, with the same value.
+    store.set("msal.2.account.keys", r#"["garbage-key"]"#).unwrap();
+    store.set("garbage-key", "{").unwrap();
+    let (_cache, issues) = TokenCache::load(store.clone(), CLIENT);
+    assert_eq!(issues.len(), 1);
+    for (key, old) in before.iter().filter(|(k, _)| k != ACC_KEY && k != IDT_KEY && !k.contains("refreshtoken")) {
+        let new = stored(&store, key);
+        for (name, v) in old.as_object().unwrap() {
+            assert_eq!(new.get(name), Some(v), "{key}: {name}");
+        }
+    }
+    let acc = stored(&store, ACC_KEY);
+    for name in ["nativeAccountId", "loginHint", "dataBoundary", "futureAccountField"] {
+        assert!(acc.get(name).is_some(), "{name}");
+    }
+}
+
+#[test]
+fn a_forced_rewrite_keeps_every_field_of_a_v5_cache() {
+    let store = Rc::new(MemoryStore::new());
+    v5_cache(&store);
+    let before: Vec<(String, Json)> = store.keys().into_iter().filter(|k| k.contains('|')).map(|k| (k.clone(), stored(&store, &k))).collect();
+    // A dangling entry in the v4 list makes load rewrite every current entity.
+    store.set("msal.2.account.keys", r#"["gone"]"#).unwrap();
+    store.set("gone", r#"{"homeAccountId":5}"#).unwrap();
+    let (_cache, issues) = TokenCache::load(store.clone(), CLIENT);
+    assert_eq!(issues, vec![LoadIssue { key: "gone".into(), reason: "account entry is not a valid account" }]);
+    for (key, old) in &before {
+        let new = stored(&store, key);
+        for (name, v) in old.as_object().unwrap() {
+            assert_eq!(new.get(name), Some(v), "{key}: {name}");
+        }
+    }
+    assert!(store.get("msal.2.account.keys").is_none());
+    assert!(store.get("gone").is_none());
+}
+
+#[test]
+fn tenant_profile_fields_we_do_not_model_survive() {
+    let store = Rc::new(MemoryStore::new());
+    v5_cache(&store);
+    let mut acc = stored(&store, ACC_KEY);
+    acc.set(
+        "tenantProfiles",
+        Json::parse(r#"[{"tenantId":"utid-1","localAccountId":"oid-1","name":"Ada","username":"ada@contoso.com","loginHint":"lh","isHomeTenant":true,"upn":"ada@contoso.com"},{"tenantId":"guest-1","localAccountId":"oid-g","isHomeTenant":false,"username":"ada_contoso.com#EXT#@fabrikam.com"}]"#).unwrap(),
+    );
+    store.set(ACC_KEY, &acc.to_json()).unwrap();
+    let (mut cache, _) = TokenCache::load(store.clone(), CLIENT);
+    assert_eq!(cache.account(HOME).map(|a| a.tenant_profiles.len()), Some(2));
+    // A new sign-in to the home tenant: the guest profile stays, and so do the fields of both.
+    save(&mut cache, &response("at-new", "Files.Read", ""), &account(), REALM, "Files.Read");
+    let profiles = stored(&store, ACC_KEY).get("tenantProfiles").and_then(Json::as_array).unwrap().to_vec();
+    let by_tenant = |t: &str| profiles.iter().find(|p| p.str_field("tenantId") == Some(t)).cloned();
+    let home = by_tenant("utid-1").expect("home profile");
+    assert_eq!(home.str_field("username"), Some("ada@contoso.com"));
+    assert_eq!(home.str_field("upn"), Some("ada@contoso.com"));
+    assert_eq!(home.str_field("loginHint"), Some("lh"));
+    assert_eq!(home.get("isHomeTenant").and_then(Json::as_bool), Some(true));
+    let guest = by_tenant("guest-1").expect("guest profile kept");
+    assert_eq!(guest.str_field("username"), Some("ada_contoso.com#EXT#@fabrikam.com"));
+    assert_eq!(cache.account(HOME).map(|a| a.tenant_profiles.len()), Some(2));
+}
+
+#[test]
+fn load_migrates_a_v3_cache() {
+    let store = Rc::new(MemoryStore::new());
+    let ci = client_info("uid-1", "utid-1");
+    let acc3 = "uid-1.utid-1-login.microsoftonline.com-utid-1";
+    let idt3 = "uid-1.utid-1-login.microsoftonline.com-idtoken-client-1-utid-1---";
+    let at3 = "uid-1.utid-1-login.microsoftonline.com-accesstoken-client-1-utid-1-user.read mail.read--";
+    let rt3 = "uid-1.utid-1-login.microsoftonline.com-refreshtoken-client-1----";
+    store.set("msal.account.keys", &format!(r#"["{acc3}"]"#)).unwrap();
+    store
+        .set(acc3, &format!(r#"{{"homeAccountId":"uid-1.utid-1","environment":"login.microsoftonline.com","realm":"utid-1","localAccountId":"uid-1","username":"ada@contoso.com","authorityType":"MSSTS","name":"Ada","clientInfo":"{ci}","tenantProfiles":["{{\"tenantId\":\"utid-1\",\"localAccountId\":\"oid-1\",\"isHomeTenant\":true}}"],"v3Extra":"keep"}}"#))
+        .unwrap();
+    store.set(idt3, &format!(r#"{{"homeAccountId":"uid-1.utid-1","environment":"login.microsoftonline.com","credentialType":"IdToken","clientId":"client-1","secret":"{}","realm":"utid-1"}}"#, id_token_for("uid-1", "utid-1"))).unwrap();
+    store
+        .set(at3, &format!(r#"{{"homeAccountId":"uid-1.utid-1","environment":"login.microsoftonline.com","credentialType":"AccessToken","clientId":"client-1","secret":"at-v3","realm":"utid-1","target":"User.Read Mail.Read","cachedAt":"{NOW}","expiresOn":"{}","extendedExpiresOn":"{}","tokenType":"Bearer","requestedClaimsHash":"h"}}"#, NOW + 3600, NOW + 3600))
+        .unwrap();
+    store.set(rt3, r#"{"homeAccountId":"uid-1.utid-1","environment":"login.microsoftonline.com","credentialType":"RefreshToken","clientId":"client-1","secret":"rt-v3"}"#).unwrap();
+    store.set("msal.token.keys.client-1", &format!(r#"{{"idToken":["{idt3}"],"accessToken":["{at3}"],"refreshToken":["{rt3}"]}}"#)).unwrap();
+    store.set("msal.client-1.active-account-filters", r#"{"homeAccountId":"uid-1.utid-1","localAccountId":"uid-1"}"#).unwrap();
+
+    let (cache, issues) = TokenCache::load(store.clone(), CLIENT);
+    assert!(issues.is_empty(), "{issues:?}");
+    let at5 = "msal.3|uid-1.utid-1|login.microsoftonline.com|accesstoken|client-1|utid-1|user.read mail.read|";
+    let mut keys = store.keys();
+    keys.sort();
+    let mut want = vec![ACC_KEY, IDT_KEY, at5, RT_KEY, TOKEN_KEYS, ACCOUNT_KEYS, "msal.client-1.active-account-filters"];
+    want.sort();
+    assert_eq!(keys, want);
+    assert_eq!(store.get(TOKEN_KEYS).unwrap(), format!(r#"{{"idToken":["{IDT_KEY}"],"accessToken":["{at5}"],"refreshToken":["{RT_KEY}"]}}"#));
+    assert_eq!(store.get(ACCOUNT_KEYS).unwrap(), format!(r#"["{ACC_KEY}"]"#));
+    let acc = stored(&store, ACC_KEY);
+    assert_eq!(acc.str_field("v3Extra"), Some("keep"));
+    assert_eq!(acc.get("tenantProfiles").and_then(Json::as_array).and_then(|p| p.first()).and_then(|p| p.str_field("localAccountId")), Some("oid-1"));
+    let at = stored(&store, at5);
+    assert_eq!(at.str_field("secret"), Some("at-v3"));
+    assert_eq!(at.str_field("requestedClaimsHash"), Some("h"));
+    assert_eq!(find(&cache, "User.Read", &[ENV], REALM, "Bearer").map(|c| c.secret.as_str()), Some("at-v3"));
+    assert_eq!(cache.find_refresh_token(HOME, &envs(&[ENV]), false).map(|c| c.secret.as_str()), Some("rt-v3"));
+    assert_eq!(cache.account(HOME).map(|a| a.tenant_profiles.len()), Some(1));
+    // Loading again changes nothing.
+    let snapshot: Vec<(String, Option<String>)> = store.keys().into_iter().map(|k| (k.clone(), store.get(&k))).collect();
+    let (_again, issues) = TokenCache::load(store.clone(), CLIENT);
+    assert!(issues.is_empty());
+    let after: Vec<(String, Option<String>)> = store.keys().into_iter().map(|k| (k.clone(), store.get(&k))).collect();
+    assert_eq!(snapshot, after);
+}
+
+#[test]
+fn load_migrates_a_v4_cache() {
+    let store = Rc::new(MemoryStore::new());
+    let acc4 = "msal.2|uid-1.utid-1|login.microsoftonline.com|utid-1";
+    let at4 = "msal.2|uid-1.utid-1|login.microsoftonline.com|accesstoken|client-1|utid-1|user.read||";
+    let rt4 = "msal.2|uid-1.utid-1|login.microsoftonline.com|refreshtoken|1||||";
+    store.set("msal.2.account.keys", &format!(r#"["{acc4}"]"#)).unwrap();
+    store
+        .set(acc4, r#"{"homeAccountId":"uid-1.utid-1","environment":"login.microsoftonline.com","realm":"utid-1","localAccountId":"uid-1","username":"ada@contoso.com","authorityType":"MSSTS","tenantProfiles":[{"tenantId":"utid-1","localAccountId":"uid-1","isHomeTenant":true}],"lastUpdatedAt":"1699999999000"}"#)
+        .unwrap();
+    store
+        .set(at4, &format!(r#"{{"homeAccountId":"uid-1.utid-1","environment":"login.microsoftonline.com","credentialType":"AccessToken","clientId":"client-1","secret":"at-v4","realm":"utid-1","target":"User.Read","cachedAt":"{NOW}","expiresOn":"{}","extendedExpiresOn":"{}","tokenType":"Bearer","lastUpdatedAt":"1699999999000"}}"#, NOW + 60, NOW + 60))
+        .unwrap();
+    store.set(rt4, r#"{"homeAccountId":"uid-1.utid-1","environment":"login.microsoftonline.com","credentialType":"RefreshToken","clientId":"client-1","secret":"rt-v4","familyId":"1","lastUpdatedAt":"1699999999000"}"#).unwrap();
+    store.set("msal.2.token.keys.client-1", &format!(r#"{{"idToken":[],"accessToken":["{at4}"],"refreshToken":["{rt4}"]}}"#)).unwrap();
+    // v4 and v5 side by side (an app that upgraded after msal wrote v5 keys for a second app).
+    store.set("msal.3.account.keys", r#"["msal.3|other.home|login.microsoftonline.com|home"]"#).unwrap();
+    store
+        .set("msal.3|other.home|login.microsoftonline.com|home", r#"{"homeAccountId":"other.home","environment":"login.microsoftonline.com","realm":"home","localAccountId":"other","username":"o@x","authorityType":"MSSTS"}"#)
+        .unwrap();
+
+    let (cache, issues) = TokenCache::load(store.clone(), CLIENT);
+    assert!(issues.is_empty(), "{issues:?}");
+    let at5 = "msal.3|uid-1.utid-1|login.microsoftonline.com|accesstoken|client-1|utid-1|user.read|";
+    let rt5 = "msal.3|uid-1.utid-1|login.microsoftonline.com|refreshtoken|1|||";
+    assert!(store.keys().iter().all(|k| !k.starts_with("msal.2")), "{:?}", store.keys());
+    assert_eq!(stored(&store, at5).str_field("secret"), Some("at-v4"));
+    assert_eq!(stored(&store, rt5).str_field("familyId"), Some("1"));
+    assert_eq!(stored(&store, ACC_KEY).str_field("username"), Some("ada@contoso.com"));
+    let list = stored(&store, ACCOUNT_KEYS);
+    let list: Vec<&str> = list.as_array().unwrap().iter().filter_map(Json::as_str).collect();
+    assert_eq!(list, ["msal.3|other.home|login.microsoftonline.com|home", ACC_KEY]);
+    assert_eq!(store.get(TOKEN_KEYS).unwrap(), format!(r#"{{"idToken":[],"accessToken":["{at5}"],"refreshToken":["{rt5}"]}}"#));
+    assert_eq!(cache.accounts().count(), 2);
+    assert_eq!(find(&cache, "User.Read", &[ENV], REALM, "Bearer").map(|c| c.secret.as_str()), Some("at-v4"));
+}
+
+#[test]
+fn load_drops_corrupted_entries_and_keeps_the_rest() {
+    let store = Rc::new(MemoryStore::new());
+    v5_cache(&store);
+    let good_at = "msal.3|uid-1.utid-1|login.microsoftonline.com|accesstoken|client-1|utid-1|user.read mail.read|";
+    let frt_key = "msal.3|uid-1.utid-1|login.microsoftonline.com|refreshtoken|1|||";
+    let valid_at = |secret: &str| {
+        format!(r#"{{"homeAccountId":"uid-1.utid-1","environment":"login.microsoftonline.com","credentialType":"AccessToken","clientId":"client-1","secret":"{secret}","realm":"utid-1","target":"X.Y","cachedAt":"1","expiresOn":"2","extendedExpiresOn":"2"}}"#)
+    };
+    let full = valid_at("s");
+    let bad: Vec<(&str, String)> = vec![
+        ("bad|json", "{not json".to_owned()),
+        ("bad|truncated", full[..full.len() / 2].to_owned()),
+        ("bad|secret-missing", full.replace(r#""secret":"s","#, "")),
+        ("bad|secret-empty", valid_at("")),
+        ("bad|secret-number", full.replace(r#""secret":"s""#, r#""secret":5"#)),
+        ("bad|home-number", full.replace(r#""homeAccountId":"uid-1.utid-1""#, r#""homeAccountId":1"#)),
+        ("bad|type-unknown", full.replace("AccessToken", "Password")),
+        ("bad|type-missing", full.replace(r#""credentialType":"AccessToken","#, "")),
+        ("bad|at-without-target", full.replace(r#""target":"X.Y","#, "")),
+        ("bad|at-without-expiry", full.replace(r#""expiresOn":"2","#, "")),
+        ("bad|array", "[1,2]".to_owned()),
+        ("bad|empty", String::new()),
+        ("bad|binary", "\u{0}\u{1}\u{fffd}".to_owned()),
+    ];
+    let bad_accounts: Vec<(&str, String)> = vec![
+        ("bad-account|json", "{\"homeAccountId\":".to_owned()),
+        ("bad-account|no-home", r#"{"environment":"e"}"#.to_owned()),
+        ("bad-account|empty-home", r#"{"homeAccountId":"","environment":"e"}"#.to_owned()),
+        ("bad-account|env-type", r#"{"homeAccountId":"h","environment":[]}"#.to_owned()),
+    ];
+    for (k, v) in bad.iter().chain(&bad_accounts) {
+        store.set(k, v).unwrap();
+    }
+    let mut lists = stored(&store, TOKEN_KEYS);
+    let mut ats = lists.get("accessToken").and_then(Json::as_array).unwrap().to_vec();
+    ats.extend(bad.iter().map(|(k, _)| Json::from(*k)));
+    ats.push(Json::from("listed-but-missing"));
+    ats.push(Json::Num("42".into()));
+    lists.set("accessToken", Json::Arr(ats));
+    store.set(TOKEN_KEYS, &lists.to_json()).unwrap();
+    let mut accs = vec![Json::from(ACC_KEY)];
+    accs.extend(bad_accounts.iter().map(|(k, _)| Json::from(*k)));
+    store.set(ACCOUNT_KEYS, &Json::Arr(accs).to_json()).unwrap();
+
+    let (cache, issues) = TokenCache::load(store.clone(), CLIENT);
+    let mut reported: Vec<&str> = issues.iter().map(|i| i.key.as_str()).collect();
+    reported.sort();
+    let mut want: Vec<&str> = bad.iter().chain(&bad_accounts).map(|(k, _)| *k).collect();
+    want.sort();
+    assert_eq!(reported, want);
+    for i in &issues {
+        assert!(store.get(&i.key).is_none(), "{} still stored", i.key);
+        assert!(!i.reason.is_empty());
+    }
+    // The good entries are intact and listed; the bad and dangling ones are no longer listed.
+    assert_eq!(cache.accounts().count(), 1);
+    assert_eq!(cache.credentials().count(), 3);
+    assert_eq!(find(&cache, "User.Read", &[ENV], REALM, "Bearer").map(|c| c.secret.as_str()), Some("at-v5"));
+    assert_eq!(store.get(TOKEN_KEYS).unwrap(), format!(r#"{{"idToken":["{IDT_KEY}"],"accessToken":["{good_at}"],"refreshToken":["{frt_key}"]}}"#));
+    assert_eq!(store.get(ACCOUNT_KEYS).unwrap(), format!(r#"["{ACC_KEY}"]"#));
+    // A second load is clean.
+    let (_c, issues) = TokenCache::load(store.clone(), CLIENT);
+    assert!(issues.is_empty(), "{issues:?}");
+}
+
+#[test]
+fn load_issues_carry_no_secret() {
+    let store = Rc::new(MemoryStore::new());
+    store.set(TOKEN_KEYS, r#"{"idToken":[],"accessToken":["k"],"refreshToken":[]}"#).unwrap();
+    store.set("k", r#"{"secret":"SECRET-AT-LOAD","credentialType":"AccessToken"}"#).unwrap();
+    let (_c, issues) = TokenCache::load(store.clone(), CLIENT);
+    assert_eq!(issues.len(), 1);
+    assert!(!format!("{issues:?}").contains("SECRET-AT-LOAD"));
+}
+
+#[test]
+fn corrupted_key_lists_do_not_crash() {
+    for (accounts, tokens) in [
+        ("{", "{"),
+        ("{}", "[]"),
+        ("[1,null,{}]", r#"{"idToken":"x","accessToken":{},"refreshToken":[1,null]}"#),
+        ("\"str\"", "null"),
+        ("", ""),
+    ] {
+        let store = Rc::new(MemoryStore::new());
+        store.set(ACCOUNT_KEYS, accounts).unwrap();
+        store.set(TOKEN_KEYS, tokens).unwrap();
+        let (mut cache, _issues) = TokenCache::load(store.clone(), CLIENT);
+        assert_eq!(cache.accounts().count(), 0);
+        // The cache still works and repairs the lists on the next save.
+        save(&mut cache, &response("at-1", "User.Read", ""), &account(), REALM, "User.Read");
+        let (again, issues) = TokenCache::load(store.clone(), CLIENT);
+        assert!(issues.is_empty(), "{issues:?}");
+        assert!(again.account(HOME).is_some());
+        assert_eq!(again.credentials().count(), 3);
+    }
+}
+
+#[test]
+fn other_clients_entries_are_left_alone() {
+    let store = Rc::new(MemoryStore::new());
+    let (mut c2, _) = TokenCache::load(store.clone(), "client-2");
+    save(&mut c2, &response("at-c2", "User.Read", ""), &account(), REALM, "User.Read");
+    let (mut c1, _) = TokenCache::load(store.clone(), CLIENT);
+    // client-1 sees the shared account but none of client-2's tokens.
+    assert_eq!(c1.accounts().count(), 1);
+    assert_eq!(c1.credentials().count(), 0);
+    save(&mut c1, &response("at-c1", "User.Read", ""), &account(), REALM, "User.Read");
+    c1.clear().unwrap();
+    let (c2, issues) = TokenCache::load(store.clone(), "client-2");
+    assert!(issues.is_empty());
+    assert_eq!(at_secrets(&c2), ["at-c2"]);
+}
+
+#[test]
+fn reload_picks_up_another_tabs_writes() {
+    let store = Rc::new(MemoryStore::new());
+    let (mut tab1, _) = TokenCache::load(store.clone(), CLIENT);
+    let (mut tab2, _) = TokenCache::load(store.clone(), CLIENT);
+    save(&mut tab2, &response("at-tab2", "User.Read", ""), &account(), REALM, "User.Read");
+    assert!(find(&tab1, "User.Read", &[ENV], REALM, "Bearer").is_none());
+    assert!(tab1.reload().is_empty());
+    assert_eq!(find(&tab1, "User.Read", &[ENV], REALM, "Bearer").map(|c| c.secret.as_str()), Some("at-tab2"));
+    // And the debug output of the whole cache holds no token.
+    save(&mut tab1, &response("SECRET-AT-TAB1", "Mail.Read", ""), &account(), REALM, "Mail.Read");
+    let d = format!("{tab1:?}");
+    assert!(!d.contains("SECRET-AT-TAB1"));
+    assert!(!d.contains("rt-SECRET"));
+}
+
+#[test]
+fn credential_entity_round_trip() {
+    let text = format!(
+        r#"{{"homeAccountId":"h","environment":"e","credentialType":"AccessToken","clientId":"c","secret":"s","realm":"r","target":"a b","cachedAt":"1","expiresOn":"2","extendedExpiresOn":"3","tokenType":"Bearer","keyId":"k","refreshOn":"4","lastUpdatedAt":"5","x":{{"y":[true,null,1e5]}}}}"#
+    );
+    let c = Credential::from_json(&Json::parse(&text).unwrap()).unwrap();
+    assert_eq!(c.to_json().to_json(), text);
+    // Timestamps written by other libraries as numbers are read too.
+    let c = Credential::from_json(&Json::parse(r#"{"homeAccountId":"h","environment":"e","credentialType":"accesstoken","clientId":"c","secret":"s","target":"t","expiresOn":99}"#).unwrap()).unwrap();
+    assert_eq!(c.expires_on, 99);
+    assert_eq!(c.credential_type, CredentialType::AccessToken);
+    let text = r#"{"homeAccountId":"h","environment":"e","realm":"r","localAccountId":"l","username":"u","authorityType":"MSSTS","name":"n","clientInfo":"ci","tenantProfiles":[{"tenantId":"r","localAccountId":"l","name":"n","isHomeTenant":true}],"lastUpdatedAt":"7","z":"keep"}"#;
+    let a = AccountEntity::from_json(&Json::parse(text).unwrap()).unwrap();
+    assert_eq!(a.to_json().to_json(), text);
+}

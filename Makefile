@@ -1,0 +1,17 @@
+# The two commands of the README. Both install what is missing first.
+#   make demo             build the package, start the OpenID provider and the demo SPA
+#   make demo HEADLESS=1  the same, signs in headlessly, prints the account, exits
+#   make test             every test
+.PHONY: demo test setup pkg
+
+setup:
+	@bash scripts/setup.sh
+
+pkg: setup
+	@bash scripts/build-pkg.sh
+
+demo: pkg
+	@node scripts/demo.mjs $(if $(HEADLESS),--headless,)
+
+test: pkg
+	@bash scripts/test.sh

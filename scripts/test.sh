@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Every test: native Rust, wasm32 in headless Chromium, the OpenID provider, end-to-end in
+# Chromium against the provider, the headless demo, and interop with msal-node / MSAL Python.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CHROMEDRIVER=/usr/bin/chromedriver
+step() { printf '\n=== %s\n' "$*"; }
+
+step "native: cargo test"
+cargo test --quiet
+
+step "wasm32 builds without native imports (no import \"env\")"
+cargo build --release --target wasm32-unknown-unknown --lib --quiet
+if node scripts/wasm-imports.mjs target/wasm32-unknown-unknown/release/msal_wasm.wasm | grep -q '^env\.'; then
+  echo "the wasm imports from \"env\": native-only code leaked into the wasm build"; exit 1
+fi
+echo "ok"
+
+step "wasm32: cargo test --target wasm32-unknown-unknown (headless Chromium)"
+cargo test --quiet --target wasm32-unknown-unknown --test browser
+
+step "OpenID provider smoke test"
+node --test tests/idp/
+
+step "end-to-end (headless Chromium, built package, local provider)"
+node --test --test-concurrency=1 tests/e2e/
+
+step "headless demo"
+node scripts/demo.mjs --headless
+
+if [ -x tests/interop/run.sh ]; then
+  step "cache interop with msal-node and MSAL Python"
+  tests/interop/run.sh
+fi

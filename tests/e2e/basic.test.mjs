@@ -1,0 +1,137 @@
+// End-to-end: the built npm package in headless Chromium against the local OpenID provider.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { startEnv } from "./env.mjs";
+import { popupSignIn } from "./helpers.mjs";
+
+let env;
+before(async () => { env = await startEnv(); });
+after(async () => { await env.close(); });
+
+async function signedInPage(login, mode = "entra") {
+  const page = await env.open(mode);
+  await popupSignIn(page, "#popup", login);
+  await page.waitForFunction(() => window.last !== null);
+  const last = await page.evaluate(() => (window.last.ok ? { ok: true } : { ok: false, code: window.last.code }));
+  assert.deepEqual(last, { ok: true });
+  return page;
+}
+
+test("popup sign-in, then acquireTokenSilent from the cache with no token request", async () => {
+  const page = await signedInPage("alice");
+  const login = await page.evaluate(() => {
+    const r = window.last.result;
+    return { name: r.account.name, username: r.account.username, hasAt: r.accessToken.length > 10, fromCache: r.fromCache, expires: r.expiresOn instanceof Date };
+  });
+  assert.deepEqual(login, { name: "Test User alice", username: "alice", hasAt: true, fromCache: false, expires: true });
+  await env.idp.reset();
+  const silent = await page.evaluate(async () => {
+    const account = window.pca.getAllAccounts()[0];
+    const r = await window.pca.acquireTokenSilent({ scopes: ["User.Read"], account });
+    return { fromCache: r.fromCache, same: r.accessToken === window.last.result.accessToken, scopes: r.scopes };
+  });
+  assert.equal(silent.fromCache, true);
+  assert.equal(silent.same, true);
+  assert.ok(silent.scopes.includes("User.Read"));
+  assert.equal((await env.idp.counters()).token, 0, "a cache hit must not call the token endpoint");
+  await page.context().close();
+});
+
+test("Entra mode: homeAccountId is uid.utid from client_info; ID token claims are exposed", async () => {
+  const page = await signedInPage("bob");
+  const a = await page.evaluate(() => {
+    const acc = window.pca.getAllAccounts()[0];
+    return { home: acc.homeAccountId, local: acc.localAccountId, tenant: acc.tenantId, tid: acc.idTokenClaims.tid, oid: acc.idTokenClaims.oid, n: window.pca.getAllAccounts().length };
+  });
+  assert.equal(a.n, 1);
+  assert.equal(a.home, `${a.oid}.${env.idp.tenantId}`);
+  assert.equal(a.local, a.oid);
+  assert.equal(a.tenant, env.idp.tenantId);
+  assert.equal(a.tid, env.idp.tenantId);
+  await page.context().close();
+});
+
+test("generic OIDC mode: homeAccountId is the sub claim", async () => {
+  const page = await signedInPage("carol", "oidc");
+  const a = await page.evaluate(() => {
+    const acc = window.pca.getAllAccounts()[0];
+    return { home: acc.homeAccountId, sub: acc.idTokenClaims.sub, type: acc.authorityType };
+  });
+  assert.equal(a.home, a.sub);
+  assert.equal(a.type, "Generic");
+  await page.context().close();
+});
+
+test("redirect sign-in, handleRedirectPromise redeems it and cleans the URL", async () => {
+  const page = await env.open("entra");
+  await page.evaluate(() => { window.pca.loginRedirect({ scopes: ["api.read"] }); });
+  await page.waitForSelector("#login");
+  await page.fill("#login", "dave");
+  await page.click("#submit");
+  await page.waitForURL((u) => u.origin === env.web.origin && !u.hash.includes("code="));
+  await page.waitForSelector("body[data-ready='1']");
+  const r = await page.evaluate(() => ({ ok: window.redirect.ok, name: window.redirect.result && window.redirect.result.account.name, scopes: window.redirect.result && window.redirect.result.scopes, href: location.href, accounts: window.pca.getAllAccounts().length, active: window.pca.getActiveAccount() && window.pca.getActiveAccount().username }));
+  assert.equal(r.ok, true);
+  assert.equal(r.name, "Test User dave");
+  assert.ok(r.scopes.includes("api.read"));
+  assert.ok(!/code=|state=/.test(r.href), `URL still carries the response: ${r.href}`);
+  assert.equal(r.accounts, 1);
+  assert.equal(r.active, "dave");
+  // A reload finds no response and the account is still cached (sessionStorage, same tab).
+  await page.reload();
+  await page.waitForSelector("body[data-ready='1']");
+  assert.deepEqual(await page.evaluate(() => [window.redirect.ok, window.redirect.result, window.pca.getAllAccounts().length]), [true, null, 1]);
+  await page.context().close();
+});
+
+test("a tampered state in the redirect URL is rejected, stores nothing, and is cleaned up", async () => {
+  const page = await env.open("entra");
+  // Start a real redirect (the request and lock are saved), then come back with a forged
+  // response whose state has the right shape but is not ours.
+  await page.evaluate(() => { window.pca.loginRedirect({ scopes: ["api.read"] }); });
+  await page.waitForSelector("#login");
+  await env.idp.reset();
+  const forged = Buffer.from(JSON.stringify({ id: "00000000-0000-4000-8000-000000000000", meta: { interactionType: "redirect" } })).toString("base64url");
+  await page.goto(`${env.web.origin}/#code=forged-code&state=${forged}`);
+  await page.waitForSelector("body[data-ready='1']");
+  const r = await page.evaluate(() => ({ redirect: window.redirect, href: location.href, accounts: window.pca.getAllAccounts().length, keys: Object.keys(sessionStorage).filter((k) => k.includes("request.params") || k === "msal.interaction.status") }));
+  assert.equal(r.redirect.ok, false);
+  assert.equal(r.redirect.code, "state_mismatch");
+  assert.equal(r.redirect.name, "ClientAuthError");
+  assert.ok(!r.href.includes("forged-code"), "the forged code must be removed from the URL");
+  assert.equal(r.accounts, 0);
+  assert.deepEqual(r.keys, [], "no request state or interaction lock may be left behind");
+  assert.equal((await env.idp.counters()).token, 0, "a forged response must never reach the token endpoint");
+  // The next sign-in works without any clean-up by the user.
+  await page.evaluate(() => { window.pca.loginRedirect({ scopes: ["api.read"] }); });
+  await page.waitForSelector("#login");
+  await page.fill("#login", "eve");
+  await page.click("#submit");
+  await page.waitForURL((u) => u.origin === env.web.origin && !u.hash.includes("code="));
+  await page.waitForSelector("body[data-ready='1']");
+  assert.equal(await page.evaluate(() => window.redirect.ok && window.redirect.result.account.username), "eve");
+  await page.context().close();
+});
+
+test("a second interactive call while one runs fails with interaction_in_progress", async () => {
+  const page = await env.open("entra");
+  const [popup] = await Promise.all([page.waitForEvent("popup"), page.click("#popup-twice")]);
+  await page.waitForFunction(() => window.second !== undefined);
+  const second = await page.evaluate(() => window.second);
+  assert.deepEqual(second, { ok: false, name: "BrowserAuthError", code: "interaction_in_progress", isBrowserAuthError: true });
+  await popup.close();
+  await page.waitForFunction(() => window.last !== null);
+  assert.equal(await page.evaluate(() => window.last.code), "user_cancelled");
+  await page.context().close();
+});
+
+test("logoutRedirect clears the account's cache and returns to the app", async () => {
+  const page = await signedInPage("frank");
+  assert.equal(await page.evaluate(() => window.pca.getAllAccounts().length), 1);
+  await page.evaluate(() => { window.pca.logoutRedirect({ account: window.pca.getAllAccounts()[0] }); });
+  await page.waitForURL((u) => u.origin === env.web.origin);
+  await page.waitForSelector("body[data-ready='1']");
+  const after = await page.evaluate(() => ({ accounts: window.pca.getAllAccounts().length, keys: Object.keys(sessionStorage).filter((k) => k.startsWith("msal.3|")) }));
+  assert.deepEqual(after, { accounts: 0, keys: [] });
+  await page.context().close();
+});
