@@ -17,7 +17,7 @@ fi
 echo "ok"
 
 step "wasm32: cargo test --target wasm32-unknown-unknown (headless Chromium)"
-cargo test --quiet --target wasm32-unknown-unknown --test browser
+cargo test --target wasm32-unknown-unknown --test browser
 
 step "OpenID provider smoke test"
 node --test tests/idp/

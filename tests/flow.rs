@@ -1,0 +1,292 @@
+//! Native flow tests: the client over the in-memory platform with a scripted identity
+//! provider that checks PKCE, issues ID tokens with the request's nonce and rotates refresh
+//! tokens.
+
+use msal_wasm::client::{Config, InteractiveRequest, PublicClientApplication, SilentRequest, AccountRef, CacheLookupPolicy};
+use msal_wasm::core::base64;
+use msal_wasm::core::cache::KeyValueStore;
+use msal_wasm::core::http::{HttpRequest, HttpResponse};
+use msal_wasm::core::pkce::InteractionType;
+use msal_wasm::core::sha256::sha256;
+use msal_wasm::core::url::parse_query;
+use msal_wasm::platform::memory::{block_on, MemoryPlatform};
+use msal_wasm::ErrorKind;
+use std::cell::RefCell;
+use std::rc::Rc;
+
+const AUTHORITY: &str = "https://login.microsoftonline.com/8eaef023-2b34-4da1-9baa-8bc8c9d6a490";
+const TENANT: &str = "8eaef023-2b34-4da1-9baa-8bc8c9d6a490";
+const METADATA: &str = r#"{"authorization_endpoint":"https://login.microsoftonline.com/{tenant}/oauth2/v2.0/authorize","token_endpoint":"https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token","end_session_endpoint":"https://login.microsoftonline.com/{tenant}/oauth2/v2.0/logout","issuer":"https://login.microsoftonline.com/{tenant}/v2.0"}"#;
+const NOW_MS: u64 = 1_700_000_000_000;
+
+/// What the scripted IdP remembers between the authorize URL and the token request.
+#[derive(Default)]
+struct Idp {
+    challenge: String,
+    nonce: String,
+    issued_rts: Vec<String>,
+    used_rts: Vec<String>,
+    next: u32,
+    fail_next: Option<HttpResponse>,
+}
+
+fn jwt(claims: &str) -> String {
+    format!("eyJhbGciOiJSUzI1NiJ9.{}.c2ln", base64::encode_url(claims.as_bytes()))
+}
+
+fn token_response(idp: &mut Idp, with_id_token: bool) -> HttpResponse {
+    idp.next += 1;
+    let rt = format!("rt-{}", idp.next);
+    idp.issued_rts.push(rt.clone());
+    let client_info = base64::encode_url(format!(r#"{{"uid":"uid-1","utid":"{TENANT}"}}"#).as_bytes());
+    let id_token = jwt(&format!(
+        r#"{{"sub":"sub-1","oid":"uid-1","tid":"{TENANT}","preferred_username":"ada@contoso.com","name":"Ada","nonce":"{}","sid":"sid-1"}}"#,
+        idp.nonce
+    ));
+    let idt = if with_id_token { format!(r#","id_token":"{id_token}""#) } else { String::new() };
+    HttpResponse::new(
+        200,
+        format!(
+            r#"{{"token_type":"Bearer","scope":"User.Read openid profile offline_access","expires_in":"3600","ext_expires_in":3600,"access_token":"at-{}","refresh_token":"{rt}","client_info":"{client_info}"{idt}}}"#,
+            idp.next
+        ),
+    )
+}
+
+fn handle(idp: &Rc<RefCell<Idp>>, req: &HttpRequest) -> Result<HttpResponse, msal_wasm::AuthError> {
+    let mut idp = idp.borrow_mut();
+    if let Some(r) = idp.fail_next.take() {
+        return Ok(r);
+    }
+    match req.form_field("grant_type").as_deref() {
+        Some("authorization_code") => {
+            let verifier = req.form_field("code_verifier").unwrap_or_default();
+            if base64::encode_url(&sha256(verifier.as_bytes())) != idp.challenge || req.form_field("code").as_deref() != Some("the-code") {
+                return Ok(HttpResponse::new(400, r#"{"error":"invalid_grant","error_description":"PKCE verification failed"}"#));
+            }
+            Ok(token_response(&mut idp, true))
+        }
+        Some("refresh_token") => {
+            let rt = req.form_field("refresh_token").unwrap_or_default();
+            if idp.used_rts.contains(&rt) || !idp.issued_rts.contains(&rt) {
+                return Ok(HttpResponse::new(400, r#"{"error":"invalid_grant","error_description":"refresh token replayed"}"#));
+            }
+            idp.used_rts.push(rt);
+            Ok(token_response(&mut idp, true))
+        }
+        _ => Ok(HttpResponse::new(400, r#"{"error":"unsupported_grant_type"}"#)),
+    }
+}
+
+struct Harness {
+    platform: MemoryPlatform,
+    idp: Rc<RefCell<Idp>>,
+    pca: PublicClientApplication<MemoryPlatform>,
+}
+
+fn harness() -> Harness {
+    let idp = Rc::new(RefCell::new(Idp::default()));
+    let i = idp.clone();
+    let platform = MemoryPlatform::new(NOW_MS, move |req| handle(&i, req));
+    let config = Config::new("client-1").with_authority(AUTHORITY).with_redirect_uri("https://app.example/").with_authority_metadata(METADATA);
+    let pca = PublicClientApplication::new(config, platform.clone()).unwrap();
+    block_on(pca.initialize()).unwrap();
+    Harness { platform, idp, pca }
+}
+
+impl Harness {
+    /// Starts an interaction and plays the IdP's front channel: returns the response string.
+    fn authorize(&self, itype: InteractionType) -> (msal_wasm::client::PendingAuth, String) {
+        let pending = self.pca.begin_interaction(&InteractiveRequest { scopes: vec!["User.Read".into()], state: "app|state".into(), ..Default::default() }, itype, "https://app.example/start").unwrap();
+        let query: Vec<(String, String)> = parse_query(pending.url.split_once('?').unwrap().1);
+        let get = |k: &str| query.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
+        assert_eq!(get("code_challenge_method"), "S256");
+        assert_eq!(get("client_info"), "1");
+        assert_eq!(get("scope"), "User.Read openid profile offline_access");
+        self.idp.borrow_mut().challenge = get("code_challenge");
+        self.idp.borrow_mut().nonce = get("nonce");
+        let response = format!("#code=the-code&state={}&client_info=x", msal_wasm::core::url::encode(&get("state")));
+        (pending, response)
+    }
+
+    fn sign_in(&self) -> msal_wasm::client::AuthenticationResult {
+        let (pending, response) = self.authorize(InteractionType::Popup);
+        block_on(self.pca.finish_interaction(pending, &response)).unwrap()
+    }
+
+    fn token_requests(&self) -> usize {
+        self.platform.requests.borrow().iter().filter(|r| r.url.contains("/token")).count()
+    }
+}
+
+fn silent(home: &str) -> SilentRequest {
+    SilentRequest { scopes: vec!["User.Read".into()], account: Some(AccountRef { home_account_id: home.into() }), ..Default::default() }
+}
+
+#[test]
+fn popup_sign_in_then_silent_cache_hit_without_network() {
+    let h = harness();
+    let r = h.sign_in();
+    assert_eq!(r.account.account.home_account_id, format!("uid-1.{TENANT}"));
+    assert_eq!(r.account.account.username, "ada@contoso.com");
+    assert_eq!(r.state, "app|state");
+    assert_eq!(r.expires_on_ms, (NOW_MS / 1000 + 3600) * 1000);
+    assert!(!h.pca.interaction_in_progress(), "the lock is released after the popup");
+    assert_eq!(h.token_requests(), 1);
+    let hit = h.pca.acquire_token_silent_cached(&silent(&r.account.account.home_account_id)).unwrap().unwrap();
+    assert!(hit.from_cache);
+    assert_eq!(hit.access_token.secret(), r.access_token.secret());
+    assert_eq!(h.token_requests(), 1, "a cache hit sends nothing");
+    // The cache is really persisted in msal-browser's layout.
+    let keys = h.platform.cache().keys();
+    assert!(keys.iter().any(|k| k.starts_with("msal.3|uid-1.") && k.contains("|accesstoken|client-1|")), "{keys:?}");
+    assert!(keys.contains(&"msal.3.token.keys.client-1".to_owned()));
+}
+
+#[test]
+fn expired_token_is_renewed_with_the_refresh_token_which_rotates() {
+    let h = harness();
+    let r = h.sign_in();
+    let home = r.account.account.home_account_id.clone();
+    // 3600 s token, 300 s renewal offset: at +3301 s it must be renewed.
+    h.platform.set_now_ms(NOW_MS + 3_301_000);
+    assert!(h.pca.acquire_token_silent_cached(&silent(&home)).unwrap().is_none());
+    let renewed = block_on(h.pca.acquire_token_silent(&silent(&home))).unwrap();
+    assert!(!renewed.from_cache);
+    assert_eq!(renewed.access_token.secret(), "at-2");
+    let sent = h.platform.requests.borrow().last().cloned().unwrap();
+    assert_eq!(sent.form_field("refresh_token").as_deref(), Some("rt-1"));
+    // The next renewal presents the rotated token, never the used one.
+    h.platform.set_now_ms(NOW_MS + 8_000_000);
+    block_on(h.pca.acquire_token_silent(&silent(&home))).unwrap();
+    let sent = h.platform.requests.borrow().last().cloned().unwrap();
+    assert_eq!(sent.form_field("refresh_token").as_deref(), Some("rt-2"));
+}
+
+#[test]
+fn invalid_grant_removes_the_refresh_token() {
+    let h = harness();
+    let home = h.sign_in().account.account.home_account_id;
+    h.idp.borrow_mut().fail_next = Some(HttpResponse::new(400, r#"{"error":"invalid_grant","error_description":"AADSTS70000 expired","error_codes":[70000],"suberror":"bad_token"}"#));
+    let req = SilentRequest { force_refresh: true, ..silent(&home) };
+    let e = block_on(h.pca.acquire_token_silent(&req)).unwrap_err();
+    assert_eq!(e.code(), "invalid_grant");
+    assert_eq!(e.kind(), ErrorKind::InteractionRequired, "suberror bad_token makes it interaction required");
+    assert_eq!(e.error_no(), "70000");
+    let again = block_on(h.pca.acquire_token_silent(&req)).unwrap_err();
+    assert_eq!(again.code(), "no_tokens_found");
+    assert!(again.is_interaction_required());
+}
+
+#[test]
+fn cache_lookup_policy_access_token_never_uses_the_network() {
+    let h = harness();
+    let home = h.sign_in().account.account.home_account_id;
+    h.platform.set_now_ms(NOW_MS + 4_000_000);
+    let req = SilentRequest { cache_lookup_policy: CacheLookupPolicy::AccessToken, ..silent(&home) };
+    let e = block_on(h.pca.acquire_token_silent(&req)).unwrap_err();
+    assert_eq!(e.code(), "no_tokens_found");
+    assert_eq!(h.token_requests(), 1);
+}
+
+#[test]
+fn second_interaction_is_refused_until_the_first_ends() {
+    let h = harness();
+    let (pending, _) = h.authorize(InteractionType::Popup);
+    let e = h.pca.begin_interaction(&InteractiveRequest::default(), InteractionType::Redirect, "").unwrap_err();
+    assert_eq!(e.code(), "interaction_in_progress");
+    h.pca.abort_interaction(&pending);
+    assert!(!h.pca.interaction_in_progress());
+}
+
+#[test]
+fn redirect_round_trip_and_stale_or_foreign_responses() {
+    let h = harness();
+    // A redirect persists its request in the temp store; a fresh client (the page after the
+    // redirect) redeems it.
+    let (pending, response) = h.authorize(InteractionType::Redirect);
+    assert_eq!(pending.origin, "https://app.example/start");
+    drop(pending);
+    let page2 = PublicClientApplication::new(
+        Config::new("client-1").with_authority(AUTHORITY).with_redirect_uri("https://app.example/").with_authority_metadata(METADATA),
+        h.platform.clone(),
+    )
+    .unwrap();
+    block_on(page2.initialize()).unwrap();
+    let r = block_on(page2.handle_redirect(Some(&response))).unwrap().unwrap();
+    assert_eq!(r.account.account.name, "Ada");
+    assert!(!page2.interaction_in_progress());
+    // Replaying the same response: the request is gone, so it is refused and stores nothing new.
+    let e = block_on(page2.handle_redirect(Some(&response))).unwrap_err();
+    assert_eq!(e.code(), "no_token_request_cache_error");
+    assert_eq!(h.token_requests(), 1);
+    // An abandoned redirect (back button: no response) is cleaned up and unblocks the next call.
+    let (_pending, _) = h.authorize(InteractionType::Redirect);
+    assert!(page2.interaction_in_progress());
+    assert!(block_on(page2.handle_redirect(None)).unwrap().is_none());
+    assert!(!page2.interaction_in_progress());
+    assert!(page2.pending_redirect().is_none());
+}
+
+#[test]
+fn nonce_mismatch_stores_nothing() {
+    let h = harness();
+    let (pending, response) = h.authorize(InteractionType::Popup);
+    h.idp.borrow_mut().nonce = "someone-elses-nonce".into();
+    let e = block_on(h.pca.finish_interaction(pending, &response)).unwrap_err();
+    assert_eq!(e.code(), "nonce_mismatch");
+    assert!(h.pca.all_accounts().is_empty());
+    assert!(!h.pca.interaction_in_progress());
+}
+
+#[test]
+fn wrong_state_is_rejected_before_any_token_request() {
+    let h = harness();
+    let (pending, _) = h.authorize(InteractionType::Popup);
+    let forged = base64::encode_url(br#"{"id":"x","meta":{"interactionType":"popup"}}"#);
+    let e = block_on(h.pca.finish_interaction(pending, &format!("#code=the-code&state={forged}"))).unwrap_err();
+    assert_eq!(e.code(), "state_mismatch");
+    assert_eq!(h.token_requests(), 0);
+}
+
+#[test]
+fn throttled_request_fails_without_network_until_retry_after() {
+    let h = harness();
+    let home = h.sign_in().account.account.home_account_id;
+    let mut busy = HttpResponse::new(429, r#"{"error":"temporarily_unavailable","error_description":"slow down"}"#);
+    busy.headers.push(("retry-after".into(), "30".into()));
+    h.idp.borrow_mut().fail_next = Some(busy);
+    let req = SilentRequest { force_refresh: true, ..silent(&home) };
+    assert_eq!(block_on(h.pca.acquire_token_silent(&req)).unwrap_err().status(), Some(429));
+    let before = h.token_requests();
+    let e = block_on(h.pca.acquire_token_silent(&req)).unwrap_err();
+    assert_eq!(e.code(), "temporarily_unavailable");
+    assert_eq!(h.token_requests(), before, "throttled: no request sent");
+    h.platform.set_now_ms(NOW_MS + 31_000);
+    assert!(block_on(h.pca.acquire_token_silent(&req)).is_ok());
+}
+
+#[test]
+fn logout_removes_the_account_and_builds_the_end_session_url() {
+    let h = harness();
+    let home = h.sign_in().account.account.home_account_id;
+    h.pca.set_active_account(Some(&home)).unwrap();
+    let url = h.pca.logout(Some(&home), "https://app.example/bye", "s1").unwrap().unwrap();
+    assert!(url.starts_with(&format!("https://login.microsoftonline.com/{TENANT}/oauth2/v2.0/logout?")));
+    assert!(url.contains("post_logout_redirect_uri=https%3A%2F%2Fapp.example%2Fbye"));
+    assert!(url.contains("id_token_hint="));
+    assert!(h.pca.all_accounts().is_empty());
+    assert!(h.pca.active_account().is_none());
+    let left: Vec<String> = h.platform.cache().keys().into_iter().filter(|k| k.starts_with("msal.3|")).collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+#[test]
+fn uninitialized_client_refuses_requests() {
+    let platform = MemoryPlatform::new(NOW_MS, |_| Ok(HttpResponse::new(500, "")));
+    let pca = PublicClientApplication::new(Config::new("c").with_authority(AUTHORITY).with_redirect_uri("https://a/"), platform).unwrap();
+    let e = pca.begin_interaction(&InteractiveRequest::default(), InteractionType::Popup, "").unwrap_err();
+    assert_eq!(e.code(), "uninitialized_public_client_application");
+    let e = block_on(pca.initialize()).unwrap_err();
+    assert_eq!(e.code(), "endpoints_resolution_error");
+}
