@@ -11,14 +11,14 @@ export async function startEnv(idpOptions = {}) {
     web,
     idp,
     browser,
-    harness(mode = "entra", cache = "sessionStorage") {
+    harness(mode = "entra", cache = "sessionStorage", offset = 300) {
       const authority = mode === "oidc" ? idp.oidcAuthority : idp.entraAuthority;
-      return `${web.origin}/?idp=${encodeURIComponent(authority)}&mode=${mode}&cache=${cache}`;
+      return `${web.origin}/?idp=${encodeURIComponent(authority)}&mode=${mode}&cache=${cache}&offset=${offset}`;
     },
-    async open(mode, cache, context) {
+    async open(mode, cache, context, offset) {
       const ctx = context || (await browser.newContext());
       const page = await ctx.newPage();
-      await page.goto(env.harness(mode, cache));
+      await page.goto(env.harness(mode, cache, offset));
       await page.waitForSelector("body[data-ready='1']");
       return page;
     },
@@ -29,4 +29,15 @@ export async function startEnv(idpOptions = {}) {
     },
   };
   return env;
+}
+
+// A page of a fresh browser context, signed in by popup as `login`.
+export async function signedInPage(env, login, { mode = "entra", cache = "sessionStorage", offset, context } = {}) {
+  const { popupSignIn } = await import("./helpers.mjs");
+  const page = await env.open(mode, cache, context, offset);
+  await popupSignIn(page, "#popup", login);
+  await page.waitForFunction(() => window.last !== null);
+  const last = await page.evaluate(() => (window.last.ok ? "ok" : window.last.code));
+  if (last !== "ok") throw new Error(`popup sign-in failed: ${last}`);
+  return page;
 }

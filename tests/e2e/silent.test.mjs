@@ -1,0 +1,155 @@
+// End-to-end: silent renewal, concurrency, iframe SSO, server errors and storage behaviour.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { startEnv, signedInPage } from "./env.mjs";
+
+let env;
+before(async () => { env = await startEnv(); });
+after(async () => { await env.close(); });
+
+const silent = (page, extra = {}) =>
+  page.evaluate(async (extra) => {
+    try {
+      const account = window.pca.getAllAccounts()[0];
+      const r = await window.pca.acquireTokenSilent({ scopes: ["User.Read"], account, ...extra });
+      return { ok: true, fromCache: r.fromCache, at: r.accessToken, expiresOn: r.expiresOn.getTime() };
+    } catch (e) {
+      return { ok: false, name: e.name, code: e.errorCode, sub: e.subError, status: e.status, ir: e instanceof window.msal.InteractionRequiredAuthError, se: e instanceof window.msal.ServerError, isError: e instanceof Error };
+    }
+  }, extra);
+
+test("an expired access token is renewed with the refresh token", async () => {
+  await env.idp.setConfig({ accessTokenTtl: 2 });
+  try {
+    const page = await signedInPage(env, "gina", { offset: 0 });
+    const first = await silent(page);
+    assert.equal(first.fromCache, true);
+    await page.waitForTimeout(2300);
+    await env.idp.reset();
+    const renewed = await silent(page);
+    assert.equal(renewed.ok, true);
+    assert.equal(renewed.fromCache, false);
+    assert.notEqual(renewed.at, first.at);
+    const c = await env.idp.counters();
+    assert.equal(c.token, 1);
+    assert.equal(c.byGrant.refresh_token, 1);
+    await page.context().close();
+  } finally {
+    await env.idp.setConfig({ accessTokenTtl: 3600 });
+  }
+});
+
+test("forceRefresh skips the cache and makes exactly one token request", async () => {
+  const page = await signedInPage(env, "hank");
+  await env.idp.reset();
+  const r = await silent(page, { forceRefresh: true });
+  assert.equal(r.ok, true);
+  assert.equal(r.fromCache, false);
+  assert.equal((await env.idp.counters()).token, 1);
+  const cached = await silent(page);
+  assert.equal(cached.fromCache, true);
+  assert.equal(cached.at, r.at, "the refreshed token is what the cache serves next");
+  await page.context().close();
+});
+
+test("20 concurrent silent calls with an expired token make 1 token request and all succeed", async () => {
+  await env.idp.setConfig({ accessTokenTtl: 2 });
+  try {
+    const page = await signedInPage(env, "iris", { offset: 0 });
+    await page.waitForTimeout(2300);
+    await env.idp.reset();
+    const results = await page.evaluate(async () => {
+      const account = window.pca.getAllAccounts()[0];
+      const calls = Array.from({ length: 20 }, () => window.pca.acquireTokenSilent({ scopes: ["User.Read"], account }).then((r) => r.accessToken, (e) => "ERR " + e.errorCode));
+      return Promise.all(calls);
+    });
+    assert.equal(results.filter((r) => !r.startsWith("ERR")).length, 20, results.join(","));
+    assert.equal(new Set(results).size, 1, "all 20 callers get the same token");
+    assert.equal((await env.idp.counters()).token, 1);
+    await page.context().close();
+  } finally {
+    await env.idp.setConfig({ accessTokenTtl: 3600 });
+  }
+});
+
+test("ssoSilent signs in through a hidden iframe using the provider's session", async () => {
+  const page = await signedInPage(env, "jack");
+  // Forget the tokens but keep the provider's session cookie.
+  await page.evaluate(() => window.pca.clearCache());
+  assert.equal(await page.evaluate(() => window.pca.getAllAccounts().length), 0);
+  const r = await page.evaluate(async () => {
+    const res = await window.pca.ssoSilent({ scopes: ["User.Read"], loginHint: "jack", redirectUri: location.origin + "/redirect.html" });
+    return { name: res.account.name, iframes: document.querySelectorAll("iframe").length };
+  });
+  assert.deepEqual(r, { name: "Test User jack", iframes: 0 });
+  assert.equal(await page.evaluate(() => window.pca.getAllAccounts().length), 1);
+  await page.context().close();
+});
+
+test("ssoSilent without a provider session fails with InteractionRequiredAuthError login_required", async () => {
+  const page = await env.open("entra");
+  const r = await page.evaluate(async () => {
+    try {
+      await window.pca.ssoSilent({ scopes: ["User.Read"], loginHint: "nobody", redirectUri: location.origin + "/redirect.html" });
+      return { ok: true };
+    } catch (e) {
+      return { ok: false, code: e.errorCode, ir: e instanceof window.msal.InteractionRequiredAuthError };
+    }
+  });
+  assert.deepEqual(r, { ok: false, code: "login_required", ir: true });
+  await page.context().close();
+});
+
+test("server errors become InteractionRequiredAuthError or ServerError with their codes", async () => {
+  const page = await signedInPage(env, "kate");
+  await env.idp.failNext({ status: 400, body: { error: "invalid_grant", error_description: "AADSTS50173: grant revoked", suberror: "bad_token", error_codes: [50173] } });
+  const ir = await silent(page, { forceRefresh: true, cacheLookupPolicy: 2 });
+  assert.equal(ir.ok, false);
+  assert.equal(ir.ir, true);
+  assert.equal(ir.isError, true);
+  assert.equal(ir.name, "InteractionRequiredAuthError");
+  assert.equal(ir.code, "invalid_grant");
+  assert.equal(ir.sub, "bad_token");
+
+  const page2 = await signedInPage(env, "kate2");
+  await env.idp.failNext({ status: 500, body: { error: "server_error", error_description: "boom" } });
+  const se = await silent(page2, { forceRefresh: true, cacheLookupPolicy: 2 });
+  assert.deepEqual({ ok: se.ok, name: se.name, code: se.code, status: se.status, se: se.se, ir: se.ir }, { ok: false, name: "ServerError", code: "server_error", status: 500, se: true, ir: false });
+  await page.context().close();
+  await page2.context().close();
+});
+
+test("a popup closed by the user fails with user_cancelled in under a second", async () => {
+  const page = await env.open("entra");
+  const [popup] = await Promise.all([page.waitForEvent("popup"), page.click("#popup")]);
+  await popup.waitForSelector("#login");
+  const t0 = Date.now();
+  await popup.close();
+  await page.waitForFunction(() => window.last !== null);
+  const elapsed = Date.now() - t0;
+  assert.equal(await page.evaluate(() => window.last.code), "user_cancelled");
+  assert.ok(elapsed < 1000, `took ${elapsed} ms`);
+  // The lock is released: the next popup opens.
+  const [again] = await Promise.all([page.waitForEvent("popup"), page.click("#popup")]);
+  await again.close();
+  await page.context().close();
+});
+
+test("localStorage cache survives a reload; sessionStorage does not leak to a new tab", async () => {
+  const ctx = await env.browser.newContext();
+  const local = await signedInPage(env, "liam", { cache: "localStorage", context: ctx });
+  await local.reload();
+  await local.waitForSelector("body[data-ready='1']");
+  assert.equal(await local.evaluate(() => window.pca.getAllAccounts().length), 1);
+  assert.equal((await silent(local)).fromCache, true);
+
+  const ctx2 = await env.browser.newContext();
+  const session = await signedInPage(env, "mia", { cache: "sessionStorage", context: ctx2 });
+  assert.equal(await session.evaluate(() => window.pca.getAllAccounts().length), 1);
+  const tab2 = await ctx2.newPage();
+  await tab2.goto(env.harness("entra", "sessionStorage"));
+  await tab2.waitForSelector("body[data-ready='1']");
+  assert.equal(await tab2.evaluate(() => window.pca.getAllAccounts().length), 0);
+  await ctx.close();
+  await ctx2.close();
+});
