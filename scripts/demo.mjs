@@ -36,10 +36,14 @@ if (!headless) {
     await page.waitForFunction(() => document.getElementById("status").textContent.startsWith("signed in"), null, { timeout: 15000 });
     await page.click("#token");
     await page.waitForFunction(() => document.getElementById("token-out").dataset.expires, null, { timeout: 15000 });
+    await page.click("#userinfo");
+    await page.waitForFunction(() => document.getElementById("userinfo-out").textContent.includes("sub"), null, { timeout: 15000 });
+    const userinfo = JSON.parse(await page.textContent("#userinfo-out"));
     const name = JSON.parse(await page.textContent("#account")).name;
     const expires = await page.getAttribute("#token-out", "data-expires");
     console.log(`signed in: ${name}`);
     console.log(`access token expires: ${expires}`);
+    console.log(`userinfo (Bearer access token): sub=${userinfo.sub} preferred_username=${userinfo.preferred_username}`);
     await browser.close();
     await stop(0);
   } catch (e) {
