@@ -159,6 +159,8 @@ export interface AuthorizationCodeRequest extends BaseRequest {
 
 export interface EndSessionRequest {
   account?: AccountInfo | null;
+  mainWindowRedirectUri?: string;
+  popupWindowAttributes?: PopupWindowAttributes;
   postLogoutRedirectUri?: string | null;
   state?: string;
   correlationId?: string;
@@ -256,6 +258,7 @@ export declare class PublicClientApplication {
   acquireTokenByCode(request: AuthorizationCodeRequest): Promise<AuthenticationResult>;
   logoutRedirect(request?: EndSessionRequest): Promise<void>;
   logout(request?: EndSessionRequest): Promise<void>;
+  logoutPopup(request?: EndSessionRequest): Promise<void>;
   clearCache(): Promise<void>;
   getAllAccounts(filter?: AccountFilter): AccountInfo[];
   getAccount(filter: AccountFilter): AccountInfo | null;

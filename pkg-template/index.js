@@ -483,6 +483,51 @@ export class PublicClientApplication {
   }
   logout(request) { return this.logoutRedirect(request); }
 
+  // Signs out in a popup: the account's tokens are removed at once, the end-session page runs
+  // in the popup, which is closed when it comes back to this origin (or by the user).
+  logoutPopup(request) {
+    const r = request || {};
+    let url;
+    let popup = null;
+    try {
+      this.emit(EventType.LOGOUT_START, InteractionType.Popup, r);
+      const postLogout = r.postLogoutRedirectUri || (this.config.auth && this.config.auth.postLogoutRedirectUri) || window.location.origin + "/";
+      url = this.engine().logout(r.account ? r.account.homeAccountId : undefined, postLogout, r.state || "");
+      if (url) {
+        const size = (r.popupWindowAttributes && r.popupWindowAttributes.popupSize) || { width: 483, height: 600 };
+        popup = window.open(url, "msal.logout", `width=${size.width}, height=${size.height}, scrollbars=yes`);
+        if (!popup) throw new BrowserAuthError("empty_window_error", "window.open returned no window (popup blocked?)");
+        this.emit(EventType.POPUP_OPENED, InteractionType.Popup);
+      }
+    } catch (raw) {
+      const e = toError(raw);
+      this.emit(EventType.LOGOUT_FAILURE, InteractionType.Popup, null, e);
+      this.emit(EventType.LOGOUT_END, InteractionType.Popup);
+      return Promise.reject(e);
+    }
+    const done = () => {
+      this.emit(EventType.LOGOUT_SUCCESS, InteractionType.Popup);
+      this.emit(EventType.LOGOUT_END, InteractionType.Popup);
+      if (r.mainWindowRedirectUri) {
+        return this.navigationClient.navigateInternal(new URL(r.mainWindowRedirectUri, window.location.href).href, { noHistory: false, apiId: 962, timeout: 30000 }).then(() => undefined);
+      }
+    };
+    if (!popup) return Promise.resolve(done());
+    return new Promise((resolve) => {
+      const timer = setInterval(() => {
+        let finished = false;
+        try {
+          finished = popup.closed || popup.location.origin === window.location.origin;
+        } catch (_) { /* still at the provider */ }
+        if (finished) {
+          clearInterval(timer);
+          try { popup.close(); } catch (_) { /* ignore */ }
+          resolve(done());
+        }
+      }, 30);
+    });
+  }
+
   async clearCache() {
     try { this.engine().clearCache(); } catch (raw) { throw toError(raw); }
   }
