@@ -91,3 +91,82 @@ async fn fetch_failure_maps_to_get_request_failed() {
     assert_eq!(err.code(), "get_request_failed");
     assert_eq!(err.kind().class_name(), "BrowserAuthError");
 }
+
+// ---- window layer: popups and hidden iframes ----
+
+use msal_wasm::platform::browser::window;
+
+async fn settle(p: js_sys::Promise) -> Result<String, String> {
+    JsFuture::from(p).await.map(|v| v.as_string().unwrap_or_default()).map_err(|e| e.as_string().unwrap_or_default())
+}
+
+fn same_origin(path: &str) -> String {
+    format!("{}{path}", web_sys::window().unwrap().location().origin().unwrap())
+}
+
+#[test]
+async fn popup_response_is_read_by_polling_or_the_bridge_even_when_coop_severs_it() {
+    // An unknown path on our own origin stands in for the app's redirect page. The test
+    // runner's page is cross-origin isolated (COOP), so the popup may be severed from us and
+    // `closed` read true: the wait must not end as user_cancelled, and the bridge must work.
+    let popup = window::open_popup(&same_origin("/msal-redirect-page#code=abc&state=xyz"), "msal.test.poll", -1, -1, -1, -1).unwrap();
+    assert!(!popup.is_null(), "ChromeDriver allows popups");
+    let waiting = window::wait_for_popup(&popup, "state-poll", 5_000);
+    JsFuture::from(window::sleep(400)).await.unwrap();
+    let severed = js_sys::Reflect::get(&popup, &"closed".into()).unwrap().as_bool() == Some(true);
+    assert_eq!(severed, window::isolated(), "COOP severs the popup exactly when the page is isolated");
+    let channel = web_sys::BroadcastChannel::new("state-poll").unwrap();
+    let msg = js_sys::Object::new();
+    js_sys::Reflect::set(&msg, &"v".into(), &1.into()).unwrap();
+    js_sys::Reflect::set(&msg, &"payload".into(), &"#code=abc&state=xyz".into()).unwrap();
+    channel.post_message(&msg).unwrap();
+    channel.close();
+    assert_eq!(settle(waiting).await, Ok("#code=abc&state=xyz".to_owned()));
+}
+
+#[test]
+async fn popup_response_arrives_over_the_redirect_bridge_channel() {
+    let popup = window::open_popup("about:blank", "msal.test.bridge", 400, 300, 0, 0).unwrap();
+    let waiting = window::wait_for_popup(&popup, "state-bridge", 5_000);
+    let channel = web_sys::BroadcastChannel::new("state-bridge").unwrap();
+    let msg = js_sys::Object::new();
+    js_sys::Reflect::set(&msg, &"v".into(), &1.into()).unwrap();
+    js_sys::Reflect::set(&msg, &"payload".into(), &"#code=from-bridge&state=s".into()).unwrap();
+    channel.post_message(&msg).unwrap();
+    channel.close();
+    assert_eq!(settle(waiting).await.unwrap(), "#code=from-bridge&state=s");
+}
+
+#[test]
+async fn closed_popup_ends_the_wait_as_the_page_allows() {
+    let popup = window::open_popup("about:blank", "msal.test.closed", -1, -1, -1, -1).unwrap();
+    let waiting = window::wait_for_popup(&popup, "state-closed", 700);
+    let start = js_sys::Date::now();
+    let close = js_sys::Reflect::get(&popup, &"close".into()).unwrap();
+    js_sys::Function::from(close).call0(&popup).unwrap();
+    let outcome = settle(waiting).await;
+    if window::isolated() {
+        // COOP: a closed-looking popup may be a severed one still signing in; only the bridge
+        // or the timeout ends the wait (the e2e suite checks user_cancelled on a normal page).
+        assert_eq!(outcome, Err("timed_out".to_owned()));
+    } else {
+        assert_eq!(outcome, Err("user_cancelled".to_owned()));
+        assert!(js_sys::Date::now() - start < 1000.0);
+    }
+}
+
+#[test]
+async fn popup_without_response_times_out() {
+    let popup = window::open_popup("about:blank", "msal.test.timeout", -1, -1, -1, -1).unwrap();
+    assert_eq!(settle(window::wait_for_popup(&popup, "state-timeout", 200)).await.unwrap_err(), "timed_out");
+}
+
+#[test]
+async fn hidden_iframe_reads_the_response_and_is_removed() {
+    let waiting = window::load_hidden_iframe(&same_origin("/msal-redirect-page#code=frame-code&state=s"), "state-frame", 5_000);
+    assert_eq!(settle(waiting).await.unwrap(), "#code=frame-code&state=s");
+    let doc = web_sys::window().unwrap().document().unwrap();
+    assert_eq!(doc.query_selector_all("iframe").unwrap().length(), 0);
+    assert_eq!(settle(window::load_hidden_iframe("about:blank", "state-frame2", 150)).await.unwrap_err(), "timed_out");
+    assert_eq!(doc.query_selector_all("iframe").unwrap().length(), 0);
+}

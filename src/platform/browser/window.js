@@ -67,9 +67,17 @@ export function waitForPopup(popup, stateId, timeoutMs) {
         payload ? finish(true, payload) : finish(false, "redirect_bridge_empty_response");
       };
     } catch (_) { channel = null; }
+    // On a cross-origin-isolated page (COOP), the popup is severed from this window as soon
+    // as it loads another origin and `closed` reads true while the user is still signing in:
+    // only the bridge channel (or the timeout) can end the wait there.
+    const severable = isolated();
     const poll = setInterval(() => {
       let closed = true;
       try { closed = popup.closed; } catch (_) { closed = true; }
+      if (closed && severable) {
+        clearInterval(poll);
+        return;
+      }
       if (closed) {
         // Give a bridge message already in flight a moment to land.
         setTimeout(() => finish(false, "user_cancelled"), 50);
@@ -127,6 +135,10 @@ export function loadHiddenIframe(url, stateId, timeoutMs) {
     frame.src = url;
     (document.body || document.documentElement).appendChild(frame);
   });
+}
+
+export function isolated() {
+  return typeof window !== "undefined" && window.crossOriginIsolated === true;
 }
 
 export function inIframe() {

@@ -20,6 +20,8 @@ extern "C" {
     /// Loads a URL in a hidden iframe and waits for the response.
     #[wasm_bindgen(js_name = loadHiddenIframe)]
     pub fn load_hidden_iframe(url: &str, state_id: &str, timeout_ms: u32) -> js_sys::Promise;
+    /// True on a cross-origin-isolated page (COOP + COEP).
+    pub fn isolated() -> bool;
     /// True inside an iframe.
     #[wasm_bindgen(js_name = inIframe)]
     pub fn in_iframe() -> bool;
