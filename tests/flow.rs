@@ -290,3 +290,77 @@ fn uninitialized_client_refuses_requests() {
     let e = block_on(pca.initialize()).unwrap_err();
     assert_eq!(e.code(), "endpoints_resolution_error");
 }
+
+/// A store that refuses writes past a byte budget, like a full localStorage.
+struct QuotaStore {
+    inner: msal_wasm::core::cache::MemoryStore,
+    budget: usize,
+}
+
+impl KeyValueStore for QuotaStore {
+    fn get(&self, key: &str) -> Option<String> {
+        self.inner.get(key)
+    }
+    fn set(&self, key: &str, value: &str) -> Result<(), msal_wasm::AuthError> {
+        let used: usize = self.inner.keys().iter().filter(|k| k.as_str() != key).map(|k| k.len() + self.inner.get(k).map_or(0, |v| v.len())).sum();
+        if used + key.len() + value.len() > self.budget {
+            return Err(msal_wasm::AuthError::new(ErrorKind::Storage, "storage_unavailable", "quota exceeded"));
+        }
+        self.inner.set(key, value)
+    }
+    fn remove(&self, key: &str) {
+        self.inner.remove(key)
+    }
+    fn keys(&self) -> Vec<String> {
+        self.inner.keys()
+    }
+}
+
+#[test]
+fn full_storage_evicts_expired_access_tokens_and_saves() {
+    use msal_wasm::core::cache::{SaveRequest, TokenCache};
+    use msal_wasm::core::scopes::ScopeSet;
+    use msal_wasm::core::token::TokenResponse;
+    let store = QuotaStore { inner: Default::default(), budget: 6_000 };
+    let (mut cache, _) = TokenCache::load(store, "client-1");
+    let client_info = base64::encode_url(br#"{"uid":"u","utid":"t"}"#);
+    let account = msal_wasm::core::account::Account::from_response(&client_info, None, "login.windows.net", "MSSTS", 0).unwrap();
+    let big = "x".repeat(1_500);
+    let save = |cache: &mut TokenCache<QuotaStore>, scope: &str, now: u64| {
+        let body = format!(r#"{{"access_token":"{big}","expires_in":100,"scope":"{scope}"}}"#);
+        let resp = TokenResponse::parse(&HttpResponse::new(200, body), now).unwrap();
+        cache.save(&SaveRequest { response: &resp, account: &account, realm: "t", requested: &ScopeSet::parse(scope) })
+    };
+    save(&mut cache, "a.read", 1_000).unwrap();
+    save(&mut cache, "b.read", 1_000).unwrap();
+    save(&mut cache, "c.read", 1_000).unwrap();
+    // Full now; at t=2000 the three tokens are expired and make room for the fourth.
+    save(&mut cache, "d.read", 2_000).unwrap();
+    let targets: Vec<&str> = cache.credentials().map(|c| c.target.as_str()).collect();
+    assert!(targets.contains(&"d.read"), "{targets:?}");
+    assert!(targets.len() < 4, "something was evicted: {targets:?}");
+    // A single entry bigger than the whole budget still fails, with a typed error.
+    let huge = format!(r#"{{"access_token":"{}","expires_in":100,"scope":"e.read"}}"#, "y".repeat(7_000));
+    let resp = TokenResponse::parse(&HttpResponse::new(200, huge), 2_000).unwrap();
+    let e = cache.save(&SaveRequest { response: &resp, account: &account, realm: "t", requested: &ScopeSet::parse("e.read") }).unwrap_err();
+    assert_eq!(e.code(), "storage_unavailable");
+}
+
+#[test]
+fn proactive_refresh_is_due_after_refresh_in() {
+    let h = harness();
+    let home = h.sign_in().account.account.home_account_id;
+    assert!(!h.pca.refresh_due(&silent(&home)), "no refresh_in, nothing due");
+    // A response with refresh_in=600: the token is served until expiry but a refresh is due
+    // after 600 s.
+    h.idp.borrow_mut().fail_next = Some(HttpResponse::new(
+        200,
+        format!(r#"{{"access_token":"at-r","token_type":"Bearer","expires_in":3600,"refresh_in":600,"scope":"User.Read","refresh_token":"rt-r","client_info":"{}"}}"#, base64::encode_url(format!(r#"{{"uid":"uid-1","utid":"{TENANT}"}}"#).as_bytes())),
+    ));
+    let r = block_on(h.pca.acquire_token_silent(&SilentRequest { force_refresh: true, ..silent(&home) })).unwrap();
+    assert_eq!(r.refresh_on_ms, Some(NOW_MS + 600_000));
+    h.platform.set_now_ms(NOW_MS + 601_000);
+    let hit = h.pca.acquire_token_silent_cached(&silent(&home)).unwrap().unwrap();
+    assert_eq!(hit.access_token.secret(), "at-r");
+    assert!(h.pca.refresh_due(&silent(&home)));
+}

@@ -299,7 +299,26 @@ impl<S: KeyValueStore> TokenCache<S> {
 
     fn put(&mut self, c: Credential) -> Result<(), AuthError> {
         let key = credential_key(&c);
-        self.store.set(&key, &c.to_json().to_json())?;
+        let value = c.to_json().to_json();
+        if self.store.set(&key, &value).is_err() {
+            // Storage full: drop what is dead anyway (expired access tokens), then the
+            // access tokens that would expire first, and try once more.
+            let now = c.cached_at.max(c.last_updated_at / 1000);
+            let before = self.credentials.len();
+            self.remove_where(|x| x.credential_type.is_access_token() && x.expires_on <= now);
+            if self.credentials.len() == before {
+                if let Some(oldest) = self
+                    .credentials
+                    .iter()
+                    .filter(|(k, x)| x.credential_type.is_access_token() && *k != key)
+                    .min_by_key(|(_, x)| x.expires_on)
+                    .map(|(k, _)| k.clone())
+                {
+                    self.remove_where(|x| credential_key(x) == oldest);
+                }
+            }
+            self.store.set(&key, &value)?;
+        }
         match self.credentials.iter_mut().find(|(k, _)| *k == key) {
             Some(slot) => slot.1 = c,
             None => self.credentials.push((key, c)),
