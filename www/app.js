@@ -25,7 +25,12 @@ pca.addEventCallback((e) => {
 });
 
 function render() {
-  const account = pca.getActiveAccount() || pca.getAllAccounts()[0] || null;
+  const all = pca.getAllAccounts();
+  const active = pca.getActiveAccount();
+  const select = $("accounts");
+  select.innerHTML = "";
+  for (const a of all) select.add(new Option(a.username, a.homeAccountId, false, active && a.homeAccountId === active.homeAccountId));
+  const account = active || all[0] || null;
   show("account", account ? { name: account.name, username: account.username, homeAccountId: account.homeAccountId, tenantId: account.tenantId } : "none");
   show("claims", account && account.idTokenClaims ? account.idTokenClaims : "none");
   $("status").textContent = account ? `signed in as ${account.name}` : "signed out";
@@ -80,6 +85,12 @@ async function main() {
     render();
   });
   $("logout").onclick = guard(() => pca.logoutRedirect({ account: pca.getActiveAccount() }));
+  $("logout-popup").onclick = guard(async () => {
+    await pca.logoutPopup({ account: pca.getActiveAccount(), postLogoutRedirectUri: window.location.origin + "/redirect.html" });
+    render();
+  });
+  $("token-redirect").onclick = guard(() => pca.acquireTokenRedirect({ scopes, account: render() || undefined }));
+  $("accounts").onchange = () => { pca.setActiveAccount(pca.getAccount({ homeAccountId: $("accounts").value })); render(); };
   document.body.dataset.ready = "1";
 }
 
