@@ -135,3 +135,44 @@ test("logoutRedirect clears the account's cache and returns to the app", async (
   assert.deepEqual(after, { accounts: 0, keys: [] });
   await page.context().close();
 });
+
+test("onRedirectNavigate returning false cancels the redirect and releases the lock", async () => {
+  const page = await env.open("entra");
+  const r = await page.evaluate(async () => {
+    let seen = "";
+    await window.pca.loginRedirect({ scopes: ["User.Read"], onRedirectNavigate: (url) => { seen = url; return false; } });
+    return { seen, href: location.href, lock: sessionStorage.getItem("msal.interaction.status") };
+  });
+  assert.ok(r.seen.startsWith(`${env.idp.entraAuthority}/oauth2/v2.0/authorize?`), r.seen);
+  assert.ok(r.seen.includes("code_challenge_method=S256") && r.seen.includes("client_info=1"));
+  assert.equal(r.href, env.harness("entra"));
+  assert.equal(r.lock, null);
+  // A custom NavigationClient receives the navigation instead of the browser.
+  const nav = await page.evaluate(async () => {
+    const calls = [];
+    window.pca.setNavigationClient({ navigateExternal: async (url) => { calls.push(url); return false; }, navigateInternal: async () => false });
+    await window.pca.acquireTokenRedirect({ scopes: ["User.Read"] });
+    return calls.length;
+  });
+  assert.equal(nav, 1);
+  await page.context().close();
+});
+
+test("events fire in msal's order with their payloads", async () => {
+  const page = await env.open("entra");
+  await page.evaluate(() => {
+    window.events.length = 0;
+    window.payloads = [];
+    const { EventType, InteractionType } = window.msal;
+    window.pca.addEventCallback((e) => window.payloads.push({ type: e.eventType, interaction: e.interactionType, user: e.payload && e.payload.account ? e.payload.account.username : null, at: typeof e.timestamp }), [EventType.LOGIN_SUCCESS]);
+    window.interactionPopup = InteractionType.Popup;
+  });
+  const { popupSignIn } = await import("./helpers.mjs");
+  await popupSignIn(page, "#popup", "rita");
+  await page.waitForFunction(() => window.last !== null);
+  const events = await page.evaluate(() => window.events);
+  assert.deepEqual(events, ["msal:loginStart", "msal:popupOpened", "msal:loginSuccess"]);
+  // A filtered callback sees only its event type, with the result as payload.
+  assert.deepEqual(await page.evaluate(() => window.payloads), [{ type: "msal:loginSuccess", interaction: "popup", user: "rita", at: "number" }]);
+  await page.context().close();
+});
