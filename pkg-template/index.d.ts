@@ -222,6 +222,10 @@ export interface EventMessage {
 }
 export type EventCallbackFunction = (message: EventMessage) => void;
 
+export declare const EventMessageUtils: {
+  getInteractionStatusFromEvent(message: EventMessage, currentStatus?: InteractionStatus): InteractionStatus | null;
+};
+
 export declare class AuthError extends Error {
   errorCode: string;
   errorMessage: string;

@@ -46,6 +46,42 @@ export const InteractionStatus = Object.freeze({
   None: "none",
 });
 
+// msal-browser's helper that UI libraries (msal-react, msal-angular) use to track the
+// interaction status from events: returns the new status, or null when the event changes
+// nothing.
+export const EventMessageUtils = Object.freeze({
+  getInteractionStatusFromEvent(message, currentStatus) {
+    const interactive = message.interactionType === InteractionType.Redirect || message.interactionType === InteractionType.Popup;
+    const endsIf = (...from) => (!currentStatus || from.includes(currentStatus) ? InteractionStatus.None : null);
+    switch (message.eventType) {
+      case EventType.LOGIN_START:
+        return InteractionStatus.Login;
+      case EventType.SSO_SILENT_START:
+        return InteractionStatus.SsoSilent;
+      case EventType.ACQUIRE_TOKEN_START:
+        return interactive ? InteractionStatus.AcquireToken : null;
+      case EventType.HANDLE_REDIRECT_START:
+        return InteractionStatus.HandleRedirect;
+      case EventType.LOGOUT_START:
+        return InteractionStatus.Logout;
+      case EventType.SSO_SILENT_SUCCESS:
+      case EventType.SSO_SILENT_FAILURE:
+        return endsIf(InteractionStatus.SsoSilent);
+      case EventType.LOGOUT_END:
+        return endsIf(InteractionStatus.Logout);
+      case EventType.HANDLE_REDIRECT_END:
+        return endsIf(InteractionStatus.HandleRedirect);
+      case EventType.LOGIN_SUCCESS:
+      case EventType.LOGIN_FAILURE:
+      case EventType.ACQUIRE_TOKEN_SUCCESS:
+      case EventType.ACQUIRE_TOKEN_FAILURE:
+        return interactive ? endsIf(InteractionStatus.Login, InteractionStatus.AcquireToken) : null;
+      default:
+        return null;
+    }
+  },
+});
+
 export const CacheLookupPolicy = Object.freeze({
   Default: 0,
   AccessToken: 1,

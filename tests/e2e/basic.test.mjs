@@ -176,3 +176,32 @@ test("events fire in msal's order with their payloads", async () => {
   assert.deepEqual(await page.evaluate(() => window.payloads), [{ type: "msal:loginSuccess", interaction: "popup", user: "rita", at: "number" }]);
   await page.context().close();
 });
+
+test("InteractionStatus follows events: startup, handleRedirect, none, login, none", async () => {
+  const ctx = await env.browser.newContext();
+  const page = await ctx.newPage();
+  // Track the status from the first event on, as msal-react does.
+  await page.addInitScript(() => {
+    window.statusTrail = [];
+    window.trackStatus = (msal, pca) => {
+      let status = msal.InteractionStatus.Startup;
+      window.statusTrail.push(status);
+      pca.addEventCallback((m) => {
+        const next = msal.EventMessageUtils.getInteractionStatusFromEvent(m, status);
+        if (next && next !== status) window.statusTrail.push((status = next));
+      });
+    };
+  });
+  await page.route((url) => url.origin === env.web.origin && url.pathname === "/", async (route) => {
+    const res = await route.fetch();
+    const body = (await res.text()).replace("window.pca = pca;", "window.pca = pca; window.trackStatus(msal, pca);");
+    await route.fulfill({ response: res, body });
+  });
+  await page.goto(env.harness("entra"));
+  await page.waitForSelector("body[data-ready='1']");
+  const { popupSignIn } = await import("./helpers.mjs");
+  await popupSignIn(page, "#popup", "sam");
+  await page.waitForFunction(() => window.last !== null);
+  assert.deepEqual(await page.evaluate(() => window.statusTrail), ["startup", "handleRedirect", "none", "login", "none"]);
+  await ctx.close();
+});
