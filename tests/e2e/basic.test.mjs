@@ -183,7 +183,7 @@ test("InteractionStatus follows events: startup, handleRedirect, none, login, no
   // Track the status from the first event on, as msal-react does.
   await page.addInitScript(() => {
     window.statusTrail = [];
-    window.trackStatus = (msal, pca) => {
+    window.beforeInit = (msal, pca) => {
       let status = msal.InteractionStatus.Startup;
       window.statusTrail.push(status);
       pca.addEventCallback((m) => {
@@ -191,11 +191,6 @@ test("InteractionStatus follows events: startup, handleRedirect, none, login, no
         if (next && next !== status) window.statusTrail.push((status = next));
       });
     };
-  });
-  await page.route((url) => url.origin === env.web.origin && url.pathname === "/", async (route) => {
-    const res = await route.fetch();
-    const body = (await res.text()).replace("window.pca = pca;", "window.pca = pca; window.trackStatus(msal, pca);");
-    await route.fulfill({ response: res, body });
   });
   await page.goto(env.harness("entra"));
   await page.waitForSelector("body[data-ready='1']");
