@@ -364,3 +364,42 @@ fn proactive_refresh_is_due_after_refresh_in() {
     assert_eq!(hit.access_token.secret(), "at-r");
     assert!(h.pca.refresh_due(&silent(&home)));
 }
+
+#[test]
+fn refresh_token_policies_skip_the_cached_access_token() {
+    let h = harness();
+    let home = h.sign_in().account.account.home_account_id;
+    for policy in [CacheLookupPolicy::RefreshToken, CacheLookupPolicy::RefreshTokenAndNetwork] {
+        let before = h.token_requests();
+        let r = block_on(h.pca.acquire_token_silent(&SilentRequest { cache_lookup_policy: policy, ..silent(&home) })).unwrap();
+        assert!(!r.from_cache, "{policy:?}");
+        assert_eq!(h.token_requests(), before + 1, "{policy:?}");
+    }
+    // Skip: neither the cached token nor the refresh token; the browser layer goes to the
+    // hidden iframe, which the native client signals as interaction required.
+    let before = h.token_requests();
+    let e = block_on(h.pca.acquire_token_silent(&SilentRequest { cache_lookup_policy: CacheLookupPolicy::Skip, ..silent(&home) })).unwrap_err();
+    assert!(e.is_interaction_required());
+    assert_eq!(h.token_requests(), before);
+    assert!(CacheLookupPolicy::Skip.uses_iframe() && CacheLookupPolicy::Default.uses_iframe() && !CacheLookupPolicy::AccessTokenAndRefreshToken.uses_iframe());
+}
+
+#[test]
+fn claims_skip_the_cache_and_are_sent_with_client_capabilities() {
+    let idp = Rc::new(RefCell::new(Idp::default()));
+    let i = idp.clone();
+    let platform = MemoryPlatform::new(NOW_MS, move |req| handle(&i, req));
+    let mut config = Config::new("client-1").with_authority(AUTHORITY).with_redirect_uri("https://app.example/").with_authority_metadata(METADATA);
+    config.client_capabilities = vec!["CP1".into()];
+    let h = Harness { pca: PublicClientApplication::new(config, platform.clone()).unwrap(), platform, idp };
+    block_on(h.pca.initialize()).unwrap();
+    let home = h.sign_in().account.account.home_account_id;
+    let claims = r#"{"access_token":{"nbf":{"essential":true,"value":"1700000000"}}}"#;
+    let req = SilentRequest { claims: claims.into(), ..silent(&home) };
+    assert!(h.pca.acquire_token_silent_cached(&req).unwrap().is_none(), "claims bypass the cache");
+    block_on(h.pca.acquire_token_silent(&req)).unwrap();
+    let sent = h.platform.requests.borrow().last().cloned().unwrap().form_field("claims").unwrap();
+    assert_eq!(sent, r#"{"access_token":{"nbf":{"essential":true,"value":"1700000000"},"xms_cc":{"values":["CP1"]}}}"#);
+    let bad = SilentRequest { claims: "not json".into(), ..silent(&home) };
+    assert_eq!(block_on(h.pca.acquire_token_silent(&bad)).unwrap_err().code(), "invalid_claims");
+}

@@ -200,3 +200,20 @@ test("InteractionStatus follows events: startup, handleRedirect, none, login, no
   assert.deepEqual(await page.evaluate(() => window.statusTrail), ["startup", "handleRedirect", "none", "login", "none"]);
   await ctx.close();
 });
+
+test("a blocked popup fails at once with empty_window_error or popup_window_error and frees the lock", async () => {
+  const page = await env.open("entra");
+  const r = await page.evaluate(async () => {
+    const original = window.open;
+    const out = [];
+    window.open = () => null;
+    out.push(await window.pca.loginPopup(window.popupRequest).then(() => "ok", (e) => `${e.name}:${e.errorCode}`));
+    window.open = () => { throw new Error("blocked"); };
+    out.push(await window.pca.loginPopup(window.popupRequest).then(() => "ok", (e) => `${e.name}:${e.errorCode}`));
+    window.open = original;
+    out.push(sessionStorage.getItem("msal.interaction.status"));
+    return out;
+  });
+  assert.deepEqual(r, ["BrowserAuthError:empty_window_error", "BrowserAuthError:popup_window_error", null]);
+  await page.context().close();
+});

@@ -153,3 +153,19 @@ test("localStorage cache survives a reload; sessionStorage does not leak to a ne
   await ctx.close();
   await ctx2.close();
 });
+
+test("CacheLookupPolicy.Skip goes straight to the hidden iframe", async () => {
+  const page = await signedInPage(env, "tess");
+  await env.idp.reset();
+  const r = await page.evaluate(async () => {
+    const account = window.pca.getAllAccounts()[0];
+    const res = await window.pca.acquireTokenSilent({ scopes: ["User.Read"], account, cacheLookupPolicy: window.msal.CacheLookupPolicy.Skip, redirectUri: location.origin + "/redirect.html" });
+    return { fromCache: res.fromCache, user: res.account.username };
+  });
+  assert.deepEqual(r, { fromCache: false, user: "tess" });
+  const c = await env.idp.counters();
+  assert.equal(c.authorize, 1, "one authorize request (the iframe)");
+  assert.equal(c.byGrant.authorization_code, 1);
+  assert.equal(c.byGrant.refresh_token ?? 0, 0, "the refresh token was not used");
+  await page.context().close();
+});
