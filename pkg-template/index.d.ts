@@ -108,7 +108,8 @@ export interface PopupWindowAttributes {
   popupPosition?: { top: number; left: number };
 }
 
-export interface PopupRequest extends BaseRequest {
+/** Fields shared by popup and redirect requests. */
+interface InteractiveRequest extends BaseRequest {
   scopes: string[];
   account?: AccountInfo;
   prompt?: PromptValue;
@@ -117,18 +118,13 @@ export interface PopupRequest extends BaseRequest {
   domainHint?: string;
   state?: string;
   nonce?: string;
+}
+
+export interface PopupRequest extends InteractiveRequest {
   popupWindowAttributes?: PopupWindowAttributes;
 }
 
-export interface RedirectRequest extends BaseRequest {
-  scopes: string[];
-  account?: AccountInfo;
-  prompt?: PromptValue;
-  loginHint?: string;
-  sid?: string;
-  domainHint?: string;
-  state?: string;
-  nonce?: string;
+export interface RedirectRequest extends InteractiveRequest {
   redirectStartPage?: string;
   onRedirectNavigate?: (url: string) => boolean | void;
 }

@@ -15,24 +15,32 @@ const TYPES = {
   ".d.ts": "text/plain",
 };
 
+// `roots` maps a URL prefix to a directory, or to a list of directories searched in order.
 export async function startStatic({ port = 0, roots, isolate = false }) {
   const mounts = Object.entries(roots)
-    .map(([prefix, dir]) => [prefix.endsWith("/") ? prefix : prefix + "/", resolve(dir)])
+    .map(([prefix, dirs]) => [prefix.endsWith("/") ? prefix : prefix + "/", [].concat(dirs).map((d) => resolve(d))])
     .sort((a, b) => b[0].length - a[0].length);
   const server = createServer(async (req, res) => {
     try {
       const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
       const mount = mounts.find(([p]) => path.startsWith(p) || path + "/" === p);
       if (!mount) return send(res, 404, "not found");
-      const [prefix, dir] = mount;
-      let file = normalize(join(dir, path.slice(prefix.length)));
-      if (!file.startsWith(dir)) return send(res, 403, "forbidden");
-      let st = await stat(file).catch(() => null);
-      if (st && st.isDirectory()) {
-        file = join(file, "index.html");
-        st = await stat(file).catch(() => null);
+      const [prefix, dirs] = mount;
+      let file = null;
+      for (const dir of dirs) {
+        let candidate = normalize(join(dir, path.slice(prefix.length)));
+        if (!candidate.startsWith(dir)) return send(res, 403, "forbidden");
+        let st = await stat(candidate).catch(() => null);
+        if (st && st.isDirectory()) {
+          candidate = join(candidate, "index.html");
+          st = await stat(candidate).catch(() => null);
+        }
+        if (st) {
+          file = candidate;
+          break;
+        }
       }
-      if (!st) return send(res, 404, "not found");
+      if (!file) return send(res, 404, "not found");
       const headers = { "content-type": TYPES[extname(file)] || "application/octet-stream", "cache-control": "no-store" };
       if (isolate) {
         headers["cross-origin-opener-policy"] = "same-origin";

@@ -4,7 +4,7 @@ import { startStatic } from "../serve.mjs";
 import { launchBrowser } from "./helpers.mjs";
 
 export async function startEnv(idpOptions = {}) {
-  const web = await startStatic({ roots: { "/": "tests/e2e/www", "/pkg/": "pkg" } });
+  const web = await startStatic({ roots: { "/": ["tests/e2e/www", "www"], "/pkg/": "pkg" } });
   const idp = await startIdp({ port: 0, spaOrigins: [web.origin], ...idpOptions });
   const browser = await launchBrowser();
   const env = {
