@@ -217,3 +217,25 @@ test("a blocked popup fails at once with empty_window_error or popup_window_erro
   assert.deepEqual(r, ["BrowserAuthError:empty_window_error", "BrowserAuthError:popup_window_error", null]);
   await page.context().close();
 });
+
+test("blocked Web Storage falls back to memory with a warning, and sign-in still works", async () => {
+  const ctx = await env.browser.newContext();
+  await ctx.addInitScript(() => {
+    for (const name of ["localStorage", "sessionStorage"]) {
+      Object.defineProperty(window, name, { configurable: true, get() { throw new DOMException("storage is disabled", "SecurityError"); } });
+    }
+  });
+  const page = await ctx.newPage();
+  await page.goto(env.harness("entra", "localStorage"));
+  await page.waitForSelector("body[data-ready='1']");
+  const { popupSignIn } = await import("./helpers.mjs");
+  await popupSignIn(page, "#popup", "uma");
+  await page.waitForFunction(() => window.last !== null);
+  const r = await page.evaluate(async () => {
+    const account = window.pca.getAllAccounts()[0];
+    const silent = await window.pca.acquireTokenSilent({ scopes: ["User.Read"], account });
+    return { ok: window.last.ok, user: account && account.username, fromCache: silent.fromCache, warned: window.logs.some(([l, m]) => l === 1 && /memory/.test(m)) };
+  });
+  assert.deepEqual(r, { ok: true, user: "uma", fromCache: true, warned: true });
+  await ctx.close();
+});
