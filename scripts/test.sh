@@ -19,6 +19,9 @@ echo "ok"
 step "wasm32: cargo test --target wasm32-unknown-unknown (headless Chromium)"
 cargo test --target wasm32-unknown-unknown --test browser
 
+step "TypeScript: tsc --strict over tests/ts against the package's declarations"
+node_modules/.bin/tsc -p tests/ts/tsconfig.json && echo "ok"
+
 step "OpenID provider smoke test"
 node --test tests/idp/
 

@@ -1,0 +1,98 @@
+// Written against the package's declarations; `tsc --strict --noEmit` must accept it
+// unchanged from an msal-browser app (only the import differs).
+import {
+  PublicClientApplication,
+  InteractionRequiredAuthError,
+  BrowserAuthError,
+  ServerError,
+  EventType,
+  InteractionType,
+  InteractionStatus,
+  CacheLookupPolicy,
+  EventMessageUtils,
+  LogLevel,
+  type AuthenticationResult,
+  type AccountInfo,
+  type Configuration,
+  type EventMessage,
+  type PopupRequest,
+  type RedirectRequest,
+  type SilentRequest,
+  type SsoSilentRequest,
+  type EndSessionRequest,
+  type AuthorizationCodeRequest,
+} from "msal-wasm";
+import { broadcastResponseToMainFrame } from "msal-wasm/redirect-bridge";
+
+const config: Configuration = {
+  auth: {
+    clientId: "00000000-0000-0000-0000-000000000000",
+    authority: "https://login.microsoftonline.com/common",
+    redirectUri: "http://localhost:3000",
+    knownAuthorities: ["login.microsoftonline.com"],
+    clientCapabilities: ["CP1"],
+  },
+  cache: { cacheLocation: "localStorage" },
+  system: {
+    tokenRenewalOffsetSeconds: 300,
+    loggerOptions: {
+      logLevel: LogLevel.Warning,
+      piiLoggingEnabled: false,
+      loggerCallback: (level: LogLevel, message: string, containsPii: boolean) => {
+        if (!containsPii && level <= LogLevel.Warning) console.warn(message);
+      },
+    },
+  },
+};
+
+const pca = new PublicClientApplication(config);
+
+let status: InteractionStatus = InteractionStatus.Startup;
+const callbackId: string | null = pca.addEventCallback((message: EventMessage) => {
+  if (message.eventType === EventType.LOGIN_SUCCESS && message.payload && "account" in message.payload) {
+    const result = message.payload as AuthenticationResult;
+    pca.setActiveAccount(result.account);
+  }
+  status = EventMessageUtils.getInteractionStatusFromEvent(message, status) ?? status;
+}, [EventType.LOGIN_SUCCESS, EventType.HANDLE_REDIRECT_END]);
+
+async function getToken(scopes: string[]): Promise<string> {
+  const account: AccountInfo | null = pca.getActiveAccount() ?? pca.getAllAccounts()[0] ?? null;
+  const silent: SilentRequest = { scopes, account: account ?? undefined, cacheLookupPolicy: CacheLookupPolicy.Default };
+  try {
+    const r: AuthenticationResult = await pca.acquireTokenSilent(silent);
+    const expires: Date = r.expiresOn;
+    console.log(expires.getTime(), r.fromCache, r.idTokenClaims.tid);
+    return r.accessToken;
+  } catch (e) {
+    if (e instanceof InteractionRequiredAuthError) {
+      const popup: PopupRequest = { scopes, account: account ?? undefined, popupWindowAttributes: { popupSize: { width: 500, height: 640 } } };
+      return (await pca.acquireTokenPopup(popup)).accessToken;
+    }
+    if (e instanceof ServerError) console.error(e.errorCode, e.status, e.subError);
+    if (e instanceof BrowserAuthError && e.errorCode === "user_cancelled") return "";
+    throw e;
+  }
+}
+
+async function main(): Promise<void> {
+  await pca.initialize();
+  const redirected: AuthenticationResult | null = await pca.handleRedirectPromise();
+  if (redirected) pca.setActiveAccount(redirected.account);
+  const redirect: RedirectRequest = { scopes: ["User.Read"], prompt: "select_account", onRedirectNavigate: (url: string) => url.length > 0 };
+  if (!pca.getActiveAccount()) await pca.loginRedirect(redirect);
+  const sso: SsoSilentRequest = { loginHint: "ada@contoso.com", scopes: ["User.Read"] };
+  await pca.ssoSilent(sso);
+  const byCode: AuthorizationCodeRequest = { code: "c", scopes: ["User.Read"], codeVerifier: "v" };
+  await pca.acquireTokenByCode(byCode);
+  const token = await getToken(["User.Read"]);
+  await fetch("https://graph.microsoft.com/v1.0/me", { headers: { Authorization: `Bearer ${token}` } });
+  const logout: EndSessionRequest = { account: pca.getActiveAccount(), postLogoutRedirectUri: "/" };
+  await pca.logoutPopup(logout);
+  if (callbackId) pca.removeEventCallback(callbackId);
+  const interaction: InteractionType = InteractionType.Popup;
+  console.log(interaction, status);
+  await broadcastResponseToMainFrame();
+}
+
+void main();
