@@ -25,6 +25,9 @@ node_modules/.bin/tsc -p tests/ts/tsconfig.json && echo "ok"
 step "OpenID provider smoke test"
 node --test tests/idp/
 
+step "Vite 7 example build"
+node_modules/.bin/vite build --config examples/vite/vite.config.js --logLevel warn && echo "ok"
+
 step "end-to-end (headless Chromium, built package, local provider)"
 node --test --test-concurrency=1 tests/e2e/
 
