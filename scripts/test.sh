@@ -17,7 +17,7 @@ fi
 echo "ok"
 
 step "wasm32: cargo test --target wasm32-unknown-unknown (headless Chromium)"
-cargo test --target wasm32-unknown-unknown --test browser
+cargo test --target wasm32-unknown-unknown
 
 step "TypeScript: tsc --strict over tests/ts against the package's declarations"
 node_modules/.bin/tsc -p tests/ts/tsconfig.json && echo "ok"

@@ -14,6 +14,12 @@ use msal_wasm::ErrorKind;
 use std::cell::RefCell;
 use std::rc::Rc;
 
+// The same tests run natively and, on wasm32, in headless Chromium.
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+#[cfg(target_arch = "wasm32")]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
 const AUTHORITY: &str = "https://login.microsoftonline.com/8eaef023-2b34-4da1-9baa-8bc8c9d6a490";
 const TENANT: &str = "8eaef023-2b34-4da1-9baa-8bc8c9d6a490";
 const METADATA: &str = r#"{"authorization_endpoint":"https://login.microsoftonline.com/{tenant}/oauth2/v2.0/authorize","token_endpoint":"https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token","end_session_endpoint":"https://login.microsoftonline.com/{tenant}/oauth2/v2.0/logout","issuer":"https://login.microsoftonline.com/{tenant}/v2.0"}"#;
