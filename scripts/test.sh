@@ -9,6 +9,9 @@ step() { printf '\n=== %s\n' "$*"; }
 step "native: cargo test"
 cargo test --quiet
 
+step "docs: cargo doc with warnings denied"
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --quiet && echo "ok"
+
 step "wasm32 builds without native imports (no import \"env\")"
 cargo build --release --target wasm32-unknown-unknown --lib --quiet
 if node scripts/wasm-imports.mjs target/wasm32-unknown-unknown/release/msal_wasm.wasm | grep -q '^env\.'; then

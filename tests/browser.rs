@@ -63,8 +63,8 @@ fn get_random_values_fills_and_differs() {
 
 async fn subtle_sha256(data: &[u8]) -> Vec<u8> {
     let subtle = web_sys::window().unwrap().crypto().unwrap().subtle();
-    let mut copy = data.to_vec();
-    let promise = subtle.digest_with_str_and_u8_array("SHA-256", &mut copy).unwrap();
+    let copy = data.to_vec();
+    let promise = subtle.digest_with_str_and_u8_array("SHA-256", &copy).unwrap();
     let buf = JsFuture::from(promise).await.unwrap();
     js_sys::Uint8Array::new(&buf.dyn_into::<js_sys::ArrayBuffer>().unwrap()).to_vec()
 }
