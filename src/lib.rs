@@ -107,4 +107,7 @@ pub mod secret;
 #[cfg(all(target_arch = "wasm32", feature = "js-api"))]
 mod js;
 
+#[cfg(all(target_arch = "wasm32", any(feature = "leptos", feature = "yew")))]
+pub mod frameworks;
+
 pub use error::{AuthError, ErrorKind};

@@ -31,7 +31,7 @@ impl CacheLocation {
 }
 
 /// Client configuration.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Config {
     /// Application (client) id.

@@ -7,11 +7,12 @@
 use crate::client::{AuthenticationResult, Config, InteractiveRequest, PublicClientApplication, SilentRequest};
 use crate::core::json::Json;
 use crate::core::pkce::{InteractionType, RequestState};
-use crate::error::{codes, AuthError, ErrorKind};
+use crate::error::{codes, AuthError};
+use crate::platform::browser::app::{iframe_flow, popup_flow, silent_flow, PopupAttributes};
 use crate::platform::browser::{window, BrowserPlatform};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::{future_to_promise, JsFuture};
+use wasm_bindgen_futures::future_to_promise;
 
 type Client = PublicClientApplication<BrowserPlatform>;
 
@@ -43,31 +44,6 @@ fn parse(text: &str) -> Result<Json, AuthError> {
 
 fn result_value(r: Result<AuthenticationResult, AuthError>) -> Result<JsValue, JsValue> {
     r.map(|r| JsValue::from_str(&r.to_json().to_json())).map_err(|e| error_value(&e))
-}
-
-fn window_error(reason: JsValue, correlation_id: &str) -> AuthError {
-    let e = match reason.as_string().as_deref() {
-        Some("user_cancelled") => AuthError::new(ErrorKind::UserCancelled, codes::USER_CANCELLED, "the user closed the popup before signing in"),
-        Some("timed_out") => AuthError::new(ErrorKind::Timeout, codes::TIMED_OUT, "no response arrived in time").with_sub_error("redirect_bridge_timeout"),
-        Some("redirect_bridge_empty_response") => AuthError::browser("redirect_bridge_empty_response", "the redirect bridge sent an empty response"),
-        _ => AuthError::browser(codes::POPUP_WINDOW_ERROR, "the window failed"),
-    };
-    e.with_correlation_id(correlation_id.to_owned())
-}
-
-/// Runs a hidden-iframe authorize request (prompt=none) and redeems it.
-async fn iframe_flow(client: &Client, req: InteractiveRequest) -> Result<AuthenticationResult, AuthError> {
-    let pending = client.begin_interaction(&req, InteractionType::Silent, "")?;
-    let timeout = u32::try_from(client.config().iframe_timeout_ms).unwrap_or(u32::MAX);
-    let response = JsFuture::from(window::load_hidden_iframe(&pending.url, &pending.state_id, timeout)).await;
-    match response.map(|v| v.as_string().unwrap_or_default()) {
-        Ok(r) => client.finish_interaction(pending, &r).await,
-        Err(reason) => {
-            let e = window_error(reason, &pending.correlation_id);
-            client.abort_interaction(&pending);
-            Err(e)
-        }
-    }
 }
 
 /// The wasm client. JS: `new WasmClient(configJson)`.
@@ -164,38 +140,15 @@ impl JsClient {
     pub fn popup(&self, request: &str) -> Result<js_sys::Promise, JsValue> {
         let json = parse(request).map_err(|e| error_value(&e))?;
         let req = InteractiveRequest::from_json(&json).map_err(|e| error_value(&e))?;
-        let pending = self.inner.begin_interaction(&req, InteractionType::Popup, "").map_err(|e| error_value(&e))?;
         let attrs = json.get("popupWindowAttributes");
-        let dim = |group: &str, key: &str| -> i32 {
-            attrs.and_then(|a| a.get(group)).and_then(|g| g.get(key)).and_then(Json::as_i64).and_then(|v| i32::try_from(v).ok()).unwrap_or(-1)
+        let pair = |group: &str, a: &str, b: &str| -> Option<(i32, i32)> {
+            let g = attrs?.get(group)?;
+            let n = |k: &str| g.get(k).and_then(Json::as_i64).and_then(|v| i32::try_from(v).ok());
+            Some((n(a)?, n(b)?))
         };
-        let name = format!("msal.{}.{}.{}.{}", self.inner.config().client_id, req.scopes.join("-"), self.inner.authority().canonical(), pending.correlation_id);
-        let opened = window::open_popup(&pending.url, &name, dim("popupSize", "width"), dim("popupSize", "height"), dim("popupPosition", "top"), dim("popupPosition", "left"));
-        let popup = match opened {
-            Ok(p) if !p.is_null() && !p.is_undefined() => p,
-            Ok(_) => {
-                self.inner.abort_interaction(&pending);
-                return Err(error_value(&AuthError::browser(codes::EMPTY_WINDOW_ERROR, "window.open returned no window (popup blocked?)").with_correlation_id(pending.correlation_id.clone())));
-            }
-            Err(_) => {
-                self.inner.abort_interaction(&pending);
-                return Err(error_value(&AuthError::browser(codes::POPUP_WINDOW_ERROR, "window.open failed (popup blocked?)").with_correlation_id(pending.correlation_id.clone())));
-            }
-        };
-        let c = self.inner.clone();
-        let timeout = u32::try_from(c.config().popup_timeout_ms).unwrap_or(u32::MAX);
-        Ok(future_to_promise(async move {
-            let response = JsFuture::from(window::wait_for_popup(&popup, &pending.state_id, timeout)).await;
-            let r = match response.map(|v| v.as_string().unwrap_or_default()) {
-                Ok(r) => c.finish_interaction(pending, &r).await,
-                Err(reason) => {
-                    let e = window_error(reason, &pending.correlation_id);
-                    c.abort_interaction(&pending);
-                    Err(e)
-                }
-            };
-            result_value(r)
-        }))
+        let attrs = PopupAttributes { size: pair("popupSize", "width", "height"), position: pair("popupPosition", "top", "left") };
+        let flow = popup_flow(self.inner.clone(), &req, attrs).map_err(|e| error_value(&e))?;
+        Ok(future_to_promise(async move { result_value(flow.await) }))
     }
 
     /// `ssoSilent`: a hidden-iframe authorize request with prompt=none.
@@ -231,22 +184,7 @@ impl JsClient {
         future_to_promise(async move {
             let run = async {
                 let req = SilentRequest::from_json(&parse(&request)?)?;
-                match c.acquire_token_silent(&req).await {
-                    Ok(r) => Ok(r),
-                    Err(e) if req.cache_lookup_policy.uses_iframe() && (e.is_interaction_required() || e.code() == "invalid_grant") => {
-                        let ir = InteractiveRequest {
-                            scopes: req.scopes.clone(),
-                            account: req.account.clone().or_else(|| c.active_account().map(|a| crate::client::AccountRef { home_account_id: a.account.home_account_id })),
-                            claims: req.claims.clone(),
-                            correlation_id: req.correlation_id.clone(),
-                            redirect_uri: req.redirect_uri.clone(),
-                            extra_query_parameters: req.extra_query_parameters.clone(),
-                            ..InteractiveRequest::default()
-                        };
-                        iframe_flow(&c, ir).await
-                    }
-                    Err(e) => Err(e),
-                }
+                silent_flow(&c, &req).await
             };
             result_value(run.await)
         })

@@ -527,6 +527,80 @@ export async function startIdp(options = {}) {
   ];
   ready = true;
 
+  // -- minted authorization codes (POST /__test/code, idp.mintCode) ------------------
+  // Stores what an authorize request (no prompt) + login form + auto-consent would have
+  // stored: the account, a Session (never sent as a cookie) holding the sid and grant, the
+  // Grant (all supported scopes) and the AuthorizationCode. The token endpoint then treats
+  // the code exactly like an interactive one (single use, PKCE, redirect_uri match).
+  const mintError = (error, description) => Object.assign(new Error(description), { status: 400, error });
+
+  async function mintCode(input = {}) {
+    if (!input || typeof input !== 'object' || Array.isArray(input)) throw mintError('invalid_request', 'expected a JSON object');
+    const pick = (...names) => names.map((n) => input[n]).find((v) => v !== undefined && v !== null);
+    const str = (value, name) => {
+      if (value !== undefined && typeof value !== 'string') throw mintError('invalid_request', `${name} must be a string`);
+      return value;
+    };
+    const mode = str(pick('mode'), 'mode') ?? 'entra';
+    const mount = mounts.find((m) => m.kind === mode);
+    if (!mount) throw mintError('invalid_request', 'mode must be "entra" or "oidc"');
+    const login = (str(pick('login'), 'login') ?? '').trim();
+    if (!login) throw mintError('invalid_request', 'login is required');
+    const redirectUri = str(pick('redirect_uri', 'redirectUri'), 'redirect_uri');
+    if (!redirectUri) throw mintError('invalid_request', 'redirect_uri is required');
+    if (!originAllowed(redirectUri)) {
+      throw mintError('invalid_redirect_uri', "redirect_uri did not match any of the client's registered redirect_uris");
+    }
+    const challenge = str(pick('code_challenge', 'codeChallenge'), 'code_challenge');
+    if (!challenge || !/^[\w.~-]{43,128}$/.test(challenge)) {
+      throw mintError('invalid_request', 'code_challenge must be a string of 43 to 128 characters [A-Za-z0-9._~-]');
+    }
+    const method = str(pick('code_challenge_method', 'codeChallengeMethod'), 'code_challenge_method') ?? 'S256';
+    if (method !== 'S256') throw mintError('invalid_request', 'not supported value of code_challenge_method');
+    const nonce = str(pick('nonce'), 'nonce');
+    const scopeParam = str(pick('scope'), 'scope') ?? 'openid profile offline_access';
+    if (!/^[\x21\x23-\x5B\x5D-\x7E]+(?: [\x21\x23-\x5B\x5D-\x7E]+)*$/.test(scopeParam)) {
+      throw mintError('invalid_scope', 'scope contains invalid characters');
+    }
+    // As at the authorization endpoint: offline_access is dropped from the code's scope
+    // (oidc-provider keeps it only with prompt=consent; a refresh token is issued anyway),
+    // unknown scopes are ignored.
+    const requested = new Set(scopeParam.split(' ').filter((s) => s !== 'offline_access'));
+    if (!requested.has('openid')) throw mintError('invalid_scope', 'scope must include openid');
+
+    const { provider } = mount;
+    const client = await provider.Client.find(CLIENT_ID);
+    const accountId = accountIdForLogin(login);
+    if (!accounts.has(accountId)) accounts.set(accountId, { login });
+
+    const grant = new provider.Grant({ clientId: CLIENT_ID, accountId });
+    grant.addOIDCScope(supportedScopes.join(' '));
+    const grantId = await grant.save();
+
+    const session = new provider.Session();
+    session.loginAccount({ accountId, amr: ['pwd'] });
+    session.ensureClientContainer(CLIENT_ID);
+    session.grantIdFor(CLIENT_ID, grantId);
+    session.authorizationFor(CLIENT_ID).persistsLogout = true;
+    await session.save(SESSION_TTL);
+
+    const code = new provider.AuthorizationCode({
+      accountId,
+      amr: session.amr,
+      authTime: session.authTime(),
+      client,
+      codeChallenge: challenge,
+      codeChallengeMethod: 'S256',
+      grantId,
+      nonce,
+      redirectUri,
+      scope: grant.getOIDCScopeFiltered(requested),
+      sessionUid: session.uid,
+      sid: session.sidFor(CLIENT_ID),
+    });
+    return { code: await code.save() };
+  }
+
   // -- request handling --------------------------------------------------------
   async function handle(req, res) {
     try {
@@ -747,11 +821,14 @@ export async function startIdp(options = {}) {
           setFailNext(await readJson());
           sendJson(res, 200, { ok: true, remaining: failNext?.remaining ?? 0 }, cors);
           return;
+        case 'POST /__test/code':
+          sendJson(res, 200, await mintCode(await readJson()), cors);
+          return;
         default:
           sendJson(res, 404, { error: 'not_found' }, cors);
       }
     } catch (err) {
-      sendJson(res, 400, { error: 'invalid_request', error_description: String(err.message) }, cors);
+      sendJson(res, err.status || 400, { error: err.error || 'invalid_request', error_description: String(err.message) }, cors);
     }
   }
 
@@ -837,6 +914,8 @@ export async function startIdp(options = {}) {
     reset() { counters = newCounters(); failNext = null; },
     setConfig(patch) { applyConfig(patch); return currentConfig(); },
     failNext(spec) { setFailNext(spec); },
+    /** Like POST /__test/code: resolves to { code }, rejects (err.status 400, err.error) on bad input. */
+    mintCode,
   };
 }
 

@@ -330,6 +330,130 @@ describe('msal-wasm test IdP', () => {
     }
   });
 
+  it('POST /__test/code mints a code redeemable once at the token endpoint (both modes, node twin)', async () => {
+    const mintUrl = `${idp.origin}/__test/code`;
+    const mint = (body, origin = SPA) => fetch(mintUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(origin ? { origin } : {}) },
+      body: JSON.stringify(body),
+    });
+
+    // browser preflights: the mint endpoint and the token endpoint (MSAL sends X-AnchorMailbox)
+    const preMint = await fetch(mintUrl, {
+      method: 'OPTIONS',
+      headers: { origin: SPA, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+    });
+    assert.equal(preMint.status, 204);
+    assert.equal(preMint.headers.get('access-control-allow-origin'), SPA);
+    assert.match(preMint.headers.get('access-control-allow-headers'), /content-type/i);
+    for (const mode of ['entra', 'oidc']) {
+      const pre = await fetch(idp.endpoints[mode].token, {
+        method: 'OPTIONS',
+        headers: {
+          origin: SPA, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,x-anchormailbox',
+        },
+      });
+      assert.equal(pre.status, 204);
+      assert.equal(pre.headers.get('access-control-allow-origin'), SPA);
+      assert.match(pre.headers.get('access-control-allow-methods'), /POST/);
+      assert.match(pre.headers.get('access-control-allow-headers'), /x-anchormailbox/i);
+    }
+
+    const before = (await (await fetch(`${idp.origin}/__test/counters`)).json());
+    const oid = accountIdForLogin('carol');
+    for (const mode of ['entra', 'oidc']) {
+      const { verifier, challenge } = pkce();
+      const nonce = crypto.randomUUID();
+      const res = await mint({
+        mode, login: 'carol', redirect_uri: REDIRECT_URI, code_challenge: challenge, scope: 'openid profile offline_access User.Read', nonce,
+      });
+      assert.equal(res.status, 200);
+      assert.equal(res.headers.get('access-control-allow-origin'), SPA);
+      const { code } = await res.json();
+      assert.ok(code);
+
+      const params = {
+        client_id: CLIENT_ID, grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI, code_verifier: verifier, client_info: '1',
+      };
+      const { res: tr, json } = await tokenRequest(idp.endpoints[mode].token, params);
+      assert.equal(tr.status, 200, JSON.stringify(json));
+      assert.equal(tr.headers.get('access-control-allow-origin'), SPA);
+      assert.ok(json.access_token && json.refresh_token);
+      assert.equal(json.scope, 'openid profile User.Read');
+      const claims = decodeJwt(json.id_token);
+      assert.equal(claims.aud, CLIENT_ID);
+      assert.equal(claims.sub, oid);
+      assert.equal(claims.preferred_username, 'carol');
+      assert.equal(claims.name, 'Test User carol');
+      assert.equal(claims.nonce, nonce);
+      assert.ok(claims.sid);
+      if (mode === 'entra') {
+        assert.equal(claims.iss, `${idp.origin}/${TENANT_ID}/v2.0`);
+        assert.equal(claims.tid, TENANT_ID);
+        assert.equal(claims.oid, oid);
+        assert.deepEqual(JSON.parse(Buffer.from(json.client_info, 'base64url')), { uid: oid, utid: TENANT_ID });
+        assert.equal(json.ext_expires_in, json.expires_in);
+      } else {
+        assert.equal(claims.iss, `${idp.origin}/oidc`);
+        assert.equal(claims.tid, undefined);
+        assert.equal(json.client_info, undefined);
+      }
+
+      // its refresh token works like an interactive one
+      const refresh = (rt) => tokenRequest(idp.endpoints[mode].token, {
+        client_id: CLIENT_ID, grant_type: 'refresh_token', refresh_token: rt, scope: 'openid profile offline_access api.read',
+      });
+      const refreshed = await refresh(json.refresh_token);
+      assert.equal(refreshed.res.status, 200, JSON.stringify(refreshed.json));
+
+      // the minted code is single-use; a replay also revokes its grant (oidc-provider, as for any code)
+      const replay = await tokenRequest(idp.endpoints[mode].token, params);
+      assert.equal(replay.res.status, 400);
+      assert.equal(replay.json.error, 'invalid_grant');
+      assert.equal((await refresh(refreshed.json.refresh_token)).json.error, 'invalid_grant');
+    }
+    const counters = await (await fetch(`${idp.origin}/__test/counters`)).json();
+    assert.equal(counters.token - before.token, 8);
+    assert.equal(counters.byGrant.authorization_code - before.byGrant.authorization_code, 4);
+    assert.equal(counters.byGrant.refresh_token - before.byGrant.refresh_token, 4);
+    assert.equal(counters.authorize, before.authorize, 'minting is not an authorize request');
+
+    // node twin; PKCE and redirect_uri are enforced at redemption
+    const { verifier, challenge } = pkce();
+    const { code } = await idp.mintCode({ mode: 'entra', login: 'dave', redirect_uri: REDIRECT_URI, code_challenge: challenge });
+    const wrongVerifier = await tokenRequest(idp.endpoints.entra.token, {
+      client_id: CLIENT_ID, grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI, code_verifier: pkce().verifier,
+    });
+    assert.equal(wrongVerifier.json.error, 'invalid_grant');
+    const { code: code2 } = await idp.mintCode({ mode: 'entra', login: 'dave', redirect_uri: REDIRECT_URI, code_challenge: challenge });
+    const ok = await tokenRequest(idp.endpoints.entra.token, {
+      client_id: CLIENT_ID, grant_type: 'authorization_code', code: code2, redirect_uri: REDIRECT_URI, code_verifier: verifier,
+    });
+    assert.equal(ok.res.status, 200, JSON.stringify(ok.json));
+    assert.equal(decodeJwt(ok.json.id_token).nonce, undefined);
+    assert.equal(ok.json.client_info, undefined, 'client_info only when the token request asks for it');
+
+    // validation: redirect_uri like the authorize endpoint, PKCE challenge, mode, login
+    const bad = [
+      [{ redirect_uri: `${EVIL}/` }, 'invalid_redirect_uri'],
+      [{ redirect_uri: `${SPA}/#x` }, 'invalid_redirect_uri'],
+      [{ code_challenge: 'short' }, 'invalid_request'],
+      [{ mode: 'saml' }, 'invalid_request'],
+      [{ login: ' ' }, 'invalid_request'],
+      [{ scope: 'profile' }, 'invalid_scope'],
+    ];
+    for (const [patch, error] of bad) {
+      const res = await mint({
+        mode: 'entra', login: 'x', redirect_uri: REDIRECT_URI, code_challenge: challenge, ...patch,
+      });
+      assert.equal(res.status, 400, JSON.stringify(patch));
+      assert.equal((await res.json()).error, error);
+      assert.equal(res.headers.get('access-control-allow-origin'), SPA);
+    }
+    await assert.rejects(idp.mintCode({ login: 'x', redirect_uri: `${EVIL}/`, code_challenge: challenge }), { status: 400, error: 'invalid_redirect_uri' });
+    assert.equal((await mint({ login: 'x', redirect_uri: REDIRECT_URI, code_challenge: challenge }, EVIL)).headers.get('access-control-allow-origin'), null);
+  });
+
   it('CORS only for SPA origins', async () => {
     const disc = `${idp.entraAuthority}/v2.0/.well-known/openid-configuration`;
     assert.equal((await fetch(disc, { headers: { origin: SPA } })).headers.get('access-control-allow-origin'), SPA);

@@ -12,7 +12,10 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
+pub mod app;
 pub mod window;
+
+pub use app::{AppEvent, BrowserApp};
 
 /// A Web Storage area, or memory when the browser refuses one.
 #[derive(Debug)]

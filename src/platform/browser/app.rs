@@ -1,0 +1,270 @@
+//! The browser flows in Rust: popup, hidden iframe, redirect, and silent acquisition with the
+//! iframe fallback. The JavaScript exports and the Leptos/Yew integrations both drive these.
+
+use super::{window, BrowserPlatform};
+use crate::client::{AccountInfo, AccountRef, AuthenticationResult, Config, InteractiveRequest, PendingAuth, PublicClientApplication, SilentRequest};
+use crate::core::authorize::AuthorizeResponse;
+use crate::core::pkce::{InteractionType, RequestState};
+use crate::error::{codes, AuthError, ErrorKind};
+use std::cell::RefCell;
+use std::future::Future;
+use std::rc::Rc;
+use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::JsFuture;
+
+/// The client type on the browser platform.
+pub type BrowserClient = PublicClientApplication<BrowserPlatform>;
+
+/// What a Rust listener hears about (the JS facade has msal's full `EventType` set).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AppEvent {
+    /// An account signed in, signed out, or the active account changed.
+    AccountsChanged,
+    /// A token was acquired.
+    TokenAcquired,
+}
+
+type Listener = Rc<dyn Fn(AppEvent)>;
+
+/// A browser client for Rust front ends: shared by cloning (`Rc` inside).
+#[derive(Clone)]
+pub struct BrowserApp {
+    client: Rc<BrowserClient>,
+    listeners: Rc<RefCell<Vec<(u32, Listener)>>>,
+    next_id: Rc<std::cell::Cell<u32>>,
+}
+
+impl std::fmt::Debug for BrowserApp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BrowserApp").field("client", &self.client).finish_non_exhaustive()
+    }
+}
+
+impl PartialEq for BrowserApp {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.client, &other.client)
+    }
+}
+
+/// Maps a rejection of `window.js` to msal's error.
+pub fn window_error(reason: JsValue, correlation_id: &str) -> AuthError {
+    let e = match reason.as_string().as_deref() {
+        Some("user_cancelled") => AuthError::new(ErrorKind::UserCancelled, codes::USER_CANCELLED, "the user closed the popup before signing in"),
+        Some("timed_out") => AuthError::new(ErrorKind::Timeout, codes::TIMED_OUT, "no response arrived in time").with_sub_error("redirect_bridge_timeout"),
+        Some("redirect_bridge_empty_response") => AuthError::browser("redirect_bridge_empty_response", "the redirect bridge sent an empty response"),
+        _ => AuthError::browser(codes::POPUP_WINDOW_ERROR, "the window failed"),
+    };
+    e.with_correlation_id(correlation_id.to_owned())
+}
+
+/// Runs a hidden-iframe authorize request (prompt=none) and redeems it.
+pub async fn iframe_flow(client: &BrowserClient, req: InteractiveRequest) -> Result<AuthenticationResult, AuthError> {
+    let pending = client.begin_interaction(&req, InteractionType::Silent, "")?;
+    let timeout = u32::try_from(client.config().iframe_timeout_ms).unwrap_or(u32::MAX);
+    let response = JsFuture::from(window::load_hidden_iframe(&pending.url, &pending.state_id, timeout)).await;
+    match response.map(|v| v.as_string().unwrap_or_default()) {
+        Ok(r) => client.finish_interaction(pending, &r).await,
+        Err(reason) => {
+            let e = window_error(reason, &pending.correlation_id);
+            client.abort_interaction(&pending);
+            Err(e)
+        }
+    }
+}
+
+/// Popup size and position (msal's `popupWindowAttributes`); `None` centres 483×600.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PopupAttributes {
+    /// `(width, height)`
+    pub size: Option<(i32, i32)>,
+    /// `(top, left)`
+    pub position: Option<(i32, i32)>,
+}
+
+/// Opens the popup for `req` synchronously (call it inside the user's click) and returns the
+/// future of its result.
+pub fn popup_flow(client: Rc<BrowserClient>, req: &InteractiveRequest, attrs: PopupAttributes) -> Result<impl Future<Output = Result<AuthenticationResult, AuthError>>, AuthError> {
+    let pending = client.begin_interaction(req, InteractionType::Popup, "")?;
+    let name = format!("msal.{}.{}.{}.{}", client.config().client_id, req.scopes.join("-"), client.authority().canonical(), pending.correlation_id);
+    let (w, h) = attrs.size.unwrap_or((-1, -1));
+    let (top, left) = attrs.position.unwrap_or((-1, -1));
+    let popup = match window::open_popup(&pending.url, &name, w, h, top, left) {
+        Ok(p) if !p.is_null() && !p.is_undefined() => p,
+        Ok(_) => {
+            client.abort_interaction(&pending);
+            return Err(AuthError::browser(codes::EMPTY_WINDOW_ERROR, "window.open returned no window (popup blocked?)").with_correlation_id(pending.correlation_id.clone()));
+        }
+        Err(_) => {
+            client.abort_interaction(&pending);
+            return Err(AuthError::browser(codes::POPUP_WINDOW_ERROR, "window.open failed (popup blocked?)").with_correlation_id(pending.correlation_id.clone()));
+        }
+    };
+    let timeout = u32::try_from(client.config().popup_timeout_ms).unwrap_or(u32::MAX);
+    Ok(async move { wait_popup(&client, popup, pending, timeout).await })
+}
+
+async fn wait_popup(client: &BrowserClient, popup: JsValue, pending: PendingAuth, timeout: u32) -> Result<AuthenticationResult, AuthError> {
+    let response = JsFuture::from(window::wait_for_popup(&popup, &pending.state_id, timeout)).await;
+    match response.map(|v| v.as_string().unwrap_or_default()) {
+        Ok(r) => client.finish_interaction(pending, &r).await,
+        Err(reason) => {
+            let e = window_error(reason, &pending.correlation_id);
+            client.abort_interaction(&pending);
+            Err(e)
+        }
+    }
+}
+
+/// The network part of `acquireTokenSilent`: refresh token, then a hidden iframe when the
+/// cache lookup policy allows.
+pub async fn silent_flow(client: &BrowserClient, req: &SilentRequest) -> Result<AuthenticationResult, AuthError> {
+    match client.acquire_token_silent(req).await {
+        Ok(r) => Ok(r),
+        Err(e) if req.cache_lookup_policy.uses_iframe() && (e.is_interaction_required() || e.code() == "invalid_grant") => {
+            let account = req.account.clone().or_else(|| client.active_account().map(|a| AccountRef { home_account_id: a.account.home_account_id }));
+            let ir = InteractiveRequest {
+                scopes: req.scopes.clone(),
+                account,
+                claims: req.claims.clone(),
+                correlation_id: req.correlation_id.clone(),
+                redirect_uri: req.redirect_uri.clone(),
+                extra_query_parameters: req.extra_query_parameters.clone(),
+                ..InteractiveRequest::default()
+            };
+            iframe_flow(client, ir).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+fn location() -> Result<web_sys::Location, AuthError> {
+    web_sys::window().map(|w| w.location()).ok_or_else(|| AuthError::browser(codes::NON_BROWSER_ENVIRONMENT, "no window"))
+}
+
+impl BrowserApp {
+    /// Builds and initializes a client for `config`.
+    pub async fn new(config: Config) -> Result<BrowserApp, AuthError> {
+        let platform = BrowserPlatform::new(config.cache_location);
+        let client = PublicClientApplication::new(config, platform)?;
+        client.initialize().await?;
+        Ok(BrowserApp { client: Rc::new(client), listeners: Rc::default(), next_id: Rc::default() })
+    }
+
+    /// The underlying client (accounts, cache, configuration).
+    pub fn client(&self) -> &BrowserClient {
+        &self.client
+    }
+
+    /// Calls `listener` on every [`AppEvent`]; returns an id for [`unsubscribe`](Self::unsubscribe).
+    pub fn subscribe(&self, listener: impl Fn(AppEvent) + 'static) -> u32 {
+        let id = self.next_id.get() + 1;
+        self.next_id.set(id);
+        self.listeners.borrow_mut().push((id, Rc::new(listener)));
+        id
+    }
+
+    /// Removes a listener.
+    pub fn unsubscribe(&self, id: u32) {
+        self.listeners.borrow_mut().retain(|(i, _)| *i != id);
+    }
+
+    fn emit(&self, event: AppEvent) {
+        // Clone the list first: a listener may subscribe or unsubscribe.
+        let listeners: Vec<Listener> = self.listeners.borrow().iter().map(|(_, l)| l.clone()).collect();
+        for l in listeners {
+            l(event);
+        }
+    }
+
+    fn signed_in(&self, r: Result<AuthenticationResult, AuthError>) -> Result<AuthenticationResult, AuthError> {
+        if let Ok(r) = &r {
+            if self.client.active_account().is_none() {
+                let _ = self.client.set_active_account(Some(&r.account.account.home_account_id));
+            }
+            self.emit(AppEvent::AccountsChanged);
+            self.emit(AppEvent::TokenAcquired);
+        }
+        r
+    }
+
+    /// Completes a redirect sign-in if this page load carries its response (and removes the
+    /// response from the address bar). `Ok(None)` when there is none.
+    pub async fn handle_redirect(&self) -> Result<Option<AuthenticationResult>, AuthError> {
+        let loc = location()?;
+        let hash = loc.hash().unwrap_or_default();
+        let response = if hash.len() > 1 { hash } else { loc.search().unwrap_or_default() };
+        let ours = AuthorizeResponse::parse(&response)
+            .ok()
+            .and_then(|r| RequestState::parse(&r.state).ok())
+            .is_some_and(|s| s.interaction_type == InteractionType::Redirect);
+        if !ours {
+            return self.client.handle_redirect(None).await;
+        }
+        if let Ok(history) = web_sys::window().ok_or(()).and_then(|w| w.history().map_err(|_| ())) {
+            let path = loc.pathname().unwrap_or_default();
+            let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&path));
+        }
+        let r = self.client.handle_redirect(Some(&response)).await.map(|o| o.ok_or_else(|| AuthError::browser(codes::NO_TOKEN_REQUEST_CACHE_ERROR, "no redirect request")));
+        match r {
+            Ok(inner) => self.signed_in(inner).map(Some),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Signs in with a popup. Call it directly from a click handler: the popup opens before
+    /// the returned future is first polled.
+    pub fn login_popup(&self, req: &InteractiveRequest) -> impl Future<Output = Result<AuthenticationResult, AuthError>> + 'static {
+        let started = popup_flow(self.client.clone(), req, PopupAttributes::default());
+        let app = self.clone();
+        async move {
+            let r = match started {
+                Ok(f) => f.await,
+                Err(e) => Err(e),
+            };
+            app.signed_in(r)
+        }
+    }
+
+    /// Signs in by redirecting this page; the result arrives through
+    /// [`handle_redirect`](Self::handle_redirect) on return.
+    pub fn login_redirect(&self, req: &InteractiveRequest) -> Result<(), AuthError> {
+        let here = location()?.href().unwrap_or_default();
+        let pending = self.client.begin_interaction(req, InteractionType::Redirect, &here)?;
+        location()?.assign(&pending.url).map_err(|_| {
+            self.client.abort_interaction(&pending);
+            AuthError::browser(codes::EMPTY_NAVIGATE_URI, "the browser refused to navigate")
+        })
+    }
+
+    /// msal's `acquireTokenSilent`: cache, refresh token, then hidden iframe per policy.
+    pub async fn acquire_token_silent(&self, req: &SilentRequest) -> Result<AuthenticationResult, AuthError> {
+        if let Some(hit) = self.client.acquire_token_silent_cached(req)? {
+            return Ok(hit);
+        }
+        let r = silent_flow(&self.client, req).await;
+        if r.is_ok() {
+            self.emit(AppEvent::TokenAcquired);
+        }
+        r
+    }
+
+    /// Signs the account out: removes its tokens and navigates to the end-session page.
+    pub fn logout_redirect(&self, home_account_id: Option<&str>) -> Result<(), AuthError> {
+        let url = self.client.logout(home_account_id, "", "")?;
+        self.emit(AppEvent::AccountsChanged);
+        if let Some(url) = url {
+            location()?.assign(&url).map_err(|_| AuthError::browser(codes::EMPTY_NAVIGATE_URI, "the browser refused to navigate"))?;
+        }
+        Ok(())
+    }
+
+    /// Every signed-in account.
+    pub fn accounts(&self) -> Vec<AccountInfo> {
+        self.client.all_accounts()
+    }
+
+    /// The active account, else the first one.
+    pub fn account(&self) -> Option<AccountInfo> {
+        self.client.active_account().or_else(|| self.client.all_accounts().into_iter().next())
+    }
+}
