@@ -77,11 +77,12 @@ const child = spawn(command, commandArgs, {
   },
 });
 
-function signalChild(signal) {
-  if (child.exitCode !== null || child.signalCode !== null || !child.pid) return;
+function signalChild(signal, { evenIfExited = false } = {}) {
+  if (!child.pid) return;
+  if (!evenIfExited && (child.exitCode !== null || child.signalCode !== null)) return;
   try {
     if (group) process.kill(-child.pid, signal);
-    else child.kill(signal);
+    else if (!evenIfExited) child.kill(signal);
   } catch {
     /* already gone */
   }
@@ -91,11 +92,13 @@ child.on('error', (err) => {
   console.error(`with-idp: cannot run ${command}: ${err.message}`);
   finish(err.code === 'ENOENT' ? 127 : 126);
 });
+let signalled = 0;
 child.on('exit', (code, signal) => {
+  // After SIGINT/SIGTERM, also stop what the command left behind in its process group.
+  if (signalled) signalChild('SIGTERM', { evenIfExited: true });
   finish(code ?? 128 + (constants.signals[signal] ?? 0));
 });
 
-let signalled = 0;
 for (const sig of ['SIGINT', 'SIGTERM']) {
   process.on(sig, () => {
     signalled += 1;
