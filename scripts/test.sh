@@ -22,6 +22,15 @@ echo "ok"
 step "wasm32: cargo test --target wasm32-unknown-unknown (headless Chromium)"
 cargo test --target wasm32-unknown-unknown
 
+step "Yew and Leptos: example apps build for wasm32; hook tests in headless Chromium against the provider"
+cargo build --quiet --target wasm32-unknown-unknown --features yew --example yew_app
+cargo build --quiet --target wasm32-unknown-unknown --features leptos --example leptos_app
+# The test page must be an origin the provider accepts: the runner serves it on this address.
+for fw in yew leptos; do
+  node scripts/with-idp.mjs --spa-origin http://127.0.0.1:8799 -- \
+    env WASM_BINDGEN_TEST_ADDRESS=127.0.0.1:8799 cargo test --target wasm32-unknown-unknown --features "$fw" --test "hooks_$fw"
+done
+
 step "TypeScript: tsc --strict over tests/ts against the package's declarations"
 node_modules/.bin/tsc -p tests/ts/tsconfig.json && echo "ok"
 

@@ -248,6 +248,12 @@ impl BrowserApp {
         r
     }
 
+    /// Redeems an authorization code obtained elsewhere (msal's `acquireTokenByCode`).
+    pub async fn acquire_token_by_code(&self, code: &str, scopes: &[String], code_verifier: Option<&str>, redirect_uri: &str) -> Result<AuthenticationResult, AuthError> {
+        let r = self.client.acquire_token_by_code(code, scopes, code_verifier, redirect_uri, "").await;
+        self.signed_in(r)
+    }
+
     /// Signs the account out: removes its tokens and navigates to the end-session page.
     pub fn logout_redirect(&self, home_account_id: Option<&str>) -> Result<(), AuthError> {
         let url = self.client.logout(home_account_id, "", "")?;

@@ -1,0 +1,71 @@
+//! Shared by the framework hook tests (wasm32): the local provider's address (set by
+//! scripts/with-idp.mjs at build time), DOM polling, and signing in through the provider's
+//! test endpoint that mints an authorization code for our PKCE challenge.
+#![allow(dead_code)]
+
+use msal_wasm::client::{CacheLocation, Config};
+use msal_wasm::core::http::{HttpRequest, Method};
+use msal_wasm::core::json::Json;
+use msal_wasm::core::pkce;
+use msal_wasm::platform::browser::{window, BrowserApp, BrowserPlatform};
+use msal_wasm::platform::Platform;
+use wasm_bindgen_futures::JsFuture;
+
+/// The Entra-mode authority of the provider started by scripts/with-idp.mjs.
+pub fn authority() -> &'static str {
+    option_env!("MSAL_TEST_ENTRA_AUTHORITY").expect("build these tests through scripts/with-idp.mjs (MSAL_TEST_ENTRA_AUTHORITY)")
+}
+
+/// This page's origin + "/" (a redirect URI the provider accepts for the test origin).
+pub fn redirect_uri() -> String {
+    web_sys::window().unwrap().location().origin().unwrap() + "/"
+}
+
+/// A configuration for the provider, with an in-memory cache so tests do not share state.
+pub fn config() -> Config {
+    let mut c = Config::new("msal-wasm-test-client").with_authority(authority()).with_redirect_uri(redirect_uri());
+    c.cache_location = CacheLocation::MemoryStorage;
+    c
+}
+
+/// The element with `id`, its text, or "" when absent.
+pub fn text_of(id: &str) -> String {
+    web_sys::window().unwrap().document().unwrap().get_element_by_id(id).and_then(|e| e.text_content()).unwrap_or_default()
+}
+
+/// Waits (up to 10 s) until `cond` holds.
+pub async fn wait_for(what: &str, cond: impl Fn() -> bool) {
+    for _ in 0..200 {
+        if cond() {
+            return;
+        }
+        JsFuture::from(window::sleep(50)).await.unwrap();
+    }
+    panic!("timed out waiting for {what}");
+}
+
+/// Signs `login` in: the provider mints a code for our PKCE challenge, the app redeems it at
+/// the real token endpoint.
+pub async fn sign_in(app: &BrowserApp, login: &str) {
+    let platform = BrowserPlatform::new(CacheLocation::MemoryStorage);
+    let mut entropy = [0u8; 32];
+    platform.fill_random(&mut entropy).unwrap();
+    let verifier = pkce::verifier_from_entropy(&entropy).unwrap();
+    let idp_origin = option_env!("MSAL_TEST_IDP_ORIGIN").expect("build these tests through scripts/with-idp.mjs (MSAL_TEST_IDP_ORIGIN)");
+    let body = Json::object()
+        .with("mode", "entra")
+        .with("login", login)
+        .with("redirect_uri", redirect_uri())
+        .with("code_challenge", pkce::challenge(&verifier))
+        .with("scope", "openid profile offline_access User.Read");
+    let req = HttpRequest {
+        method: Method::Post,
+        url: format!("{idp_origin}/__test/code"),
+        headers: vec![("Content-Type".into(), "application/json".into())],
+        body: body.to_json(),
+    };
+    let resp = platform.send(req).await.unwrap();
+    assert_eq!(resp.status, 200, "mint failed: {}", resp.body);
+    let code = Json::parse(&resp.body).unwrap().string_or_empty("code");
+    app.acquire_token_by_code(&code, &["User.Read".to_owned()], Some(verifier.secret()), &redirect_uri()).await.unwrap();
+}
