@@ -19,6 +19,11 @@ if [ "$have" != "$want" ]; then
   cargo install wasm-bindgen-cli --version "$want" --locked || cargo install wasm-bindgen-cli --version "$want"
 fi
 
+if ! command -v wasm-pack >/dev/null; then
+  say "installing wasm-pack (for \`wasm-pack test\`); takes a few minutes"
+  cargo install wasm-pack --locked || cargo install wasm-pack
+fi
+
 if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
   say "installing Debian's chromium and chromium-driver"
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo

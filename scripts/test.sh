@@ -22,6 +22,9 @@ echo "ok"
 step "wasm32: cargo test --target wasm32-unknown-unknown (headless Chromium)"
 cargo test --target wasm32-unknown-unknown
 
+step "wasm-pack test --headless --chrome (offline: no-install mode, npm's wasm-opt first on PATH)"
+PATH="$PWD/node_modules/.bin:$PATH" wasm-pack test --headless --chrome --mode no-install --chromedriver /usr/bin/chromedriver
+
 step "Yew and Leptos: example apps build for wasm32; hook tests in headless Chromium against the provider"
 cargo build --quiet --target wasm32-unknown-unknown --features yew --example yew_app
 cargo build --quiet --target wasm32-unknown-unknown --features leptos --example leptos_app
