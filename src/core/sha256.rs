@@ -71,6 +71,8 @@ fn compress(h: &mut [u32; 8], block: &[u8]) {
 
 #[cfg(test)]
 mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
     use super::*;
 
     fn hex(d: [u8; 32]) -> String {

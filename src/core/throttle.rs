@@ -84,6 +84,8 @@ pub fn check(stored: &str, now_ms: u64) -> Option<AuthError> {
 
 #[cfg(test)]
 mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
     use super::*;
     use crate::core::token::classify_server_error;
 

@@ -408,6 +408,8 @@ pub fn app_metadata_key(m: &AppMetadata) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
     use super::*;
     use crate::core::account::TenantProfile;
 

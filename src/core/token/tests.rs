@@ -1,4 +1,6 @@
 use super::*;
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
 
 const TOKEN_ENDPOINT: &str = "https://login.microsoftonline.com/tenant-1/oauth2/v2.0/token";
 const NOW: u64 = 1_700_000_000;
