@@ -239,3 +239,23 @@ test("blocked Web Storage falls back to memory with a warning, and sign-in still
   assert.deepEqual(r, { ok: true, user: "uma", fromCache: true, warned: true });
   await ctx.close();
 });
+
+test("system.wasmUrl loads the engine from an explicit location", async () => {
+  const ctx = await env.browser.newContext();
+  const page = await ctx.newPage();
+  const fetched = [];
+  page.on("request", (r) => { if (r.url().endsWith(".wasm") || r.url().includes(".wasm?")) fetched.push(new URL(r.url()).pathname + new URL(r.url()).search); });
+  await page.goto(`${env.web.origin}/redirect.html`);
+  const r = await page.evaluate(async (authority) => {
+    const msal = await import("/pkg/index.js");
+    const pca = new msal.PublicClientApplication({
+      auth: { clientId: "msal-wasm-test-client", authority, knownAuthorities: [new URL(authority).host] },
+      system: { wasmUrl: "/pkg/msal_wasm_bg.wasm?from=config" },
+    });
+    await pca.initialize();
+    return pca.getAllAccounts().length;
+  }, env.idp.entraAuthority);
+  assert.equal(r, 0);
+  assert.deepEqual(fetched, ["/pkg/msal_wasm_bg.wasm?from=config"]);
+  await ctx.close();
+});
