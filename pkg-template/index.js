@@ -34,6 +34,10 @@ export const EventType = Object.freeze({
   LOGOUT_END: "msal:logoutEnd",
 });
 
+const LOCAL_ACCOUNT_EVENTS = new Set([
+  "msal:loginSuccess", "msal:logoutEnd", "msal:handleRedirectEnd", "msal:ssoSilentSuccess", "msal:acquireTokenByCodeSuccess",
+]);
+
 export const InteractionType = Object.freeze({ Redirect: "redirect", Popup: "popup", Silent: "silent", None: "none" });
 
 export const InteractionStatus = Object.freeze({
@@ -287,6 +291,9 @@ export class PublicClientApplication {
           throw toError(e);
         }
         this.client = client;
+        this.knownAccounts = this.accountIds();
+        this.knownActive = this.activeId();
+        client.onAccountsChanged(() => this.accountsChangedElsewhere());
         this.emit(EventType.INITIALIZE_END);
       })();
     }
@@ -308,6 +315,11 @@ export class PublicClientApplication {
   }
   removeEventCallback(id) { this.callbacks.delete(id); }
   emit(eventType, interactionType, payload, error) {
+    if (this.client && LOCAL_ACCOUNT_EVENTS.has(eventType)) {
+      // This tab's own sign-ins and sign-outs are not "changes elsewhere".
+      this.knownAccounts = this.accountIds();
+      this.knownActive = this.activeId();
+    }
     if (this.callbacks.size === 0) return;
     const message = { eventType, interactionType: interactionType || null, payload: payload || null, error: error || null, timestamp: Date.now() };
     for (const { callback, eventTypes } of this.callbacks.values()) {
@@ -328,6 +340,32 @@ export class PublicClientApplication {
       const e = toError(raw);
       this.emit(fail, interactionType, null, e);
       throw e;
+    }
+  }
+
+  // ---- other tabs ----
+  accountIds() {
+    return new Set(JSON.parse(this.client.allAccounts()).map((a) => a.homeAccountId));
+  }
+  activeId() {
+    const a = this.client.activeAccount();
+    return a ? JSON.parse(a).homeAccountId : null;
+  }
+  // Another tab signed in or out, or changed the active account: fire msal's events here too.
+  accountsChangedElsewhere() {
+    const now = this.accountIds();
+    const all = this.getAllAccounts();
+    for (const id of now) {
+      if (!this.knownAccounts.has(id)) this.emit(EventType.ACCOUNT_ADDED, null, all.find((a) => a.homeAccountId === id) || null);
+    }
+    for (const id of this.knownAccounts) {
+      if (!now.has(id)) this.emit(EventType.ACCOUNT_REMOVED, null, { homeAccountId: id });
+    }
+    this.knownAccounts = now;
+    const active = this.activeId();
+    if (active !== this.knownActive) {
+      this.knownActive = active;
+      this.emit(EventType.ACTIVE_ACCOUNT_CHANGED);
     }
   }
 
@@ -591,6 +629,7 @@ export class PublicClientApplication {
     } catch (raw) {
       throw toError(raw);
     }
+    this.knownActive = this.activeId();
     if ((before && before.homeAccountId) !== (account && account.homeAccountId)) this.emit(EventType.ACTIVE_ACCOUNT_CHANGED);
   }
 

@@ -18,7 +18,7 @@ wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 fn session_storage_round_trip_and_keys() {
     let (store, fell_back) = WebStore::open(CacheLocation::SessionStorage);
     assert!(!fell_back, "sessionStorage should be available in Chromium");
-    assert!(matches!(store, WebStore::Web(_)));
+    assert!(matches!(store, WebStore::Web(..)));
     store.set("msal.test.key", "välue \"quoted\"").unwrap();
     assert_eq!(store.get("msal.test.key").as_deref(), Some("välue \"quoted\""));
     // The value is really in window.sessionStorage.
@@ -40,12 +40,16 @@ fn memory_storage_is_not_web_storage() {
 }
 
 #[test]
-fn local_storage_quota_exceeded_is_an_error_not_a_panic() {
+fn local_storage_quota_exceeded_keeps_the_value_in_memory() {
     let (store, _) = WebStore::open(CacheLocation::LocalStorage);
-    // ~10 MB in one value is over every browser's localStorage quota.
+    // ~12 MB in one value is over every browser's localStorage quota.
     let huge = "x".repeat(12 * 1024 * 1024);
-    let err = store.set("msal.test.huge", &huge).unwrap_err();
-    assert_eq!(err.code(), "storage_unavailable");
+    store.set("msal.test.huge", &huge).unwrap();
+    assert_eq!(store.get("msal.test.huge").map(|v| v.len()), Some(huge.len()), "readable for this page");
+    let web = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    assert_eq!(web.get_item("msal.test.huge").unwrap(), None, "not in localStorage");
+    assert!(store.keys().iter().any(|k| k == "msal.test.huge"));
+    store.remove("msal.test.huge");
     assert_eq!(store.get("msal.test.huge"), None);
 }
 

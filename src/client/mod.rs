@@ -33,6 +33,10 @@ use std::cell::RefCell;
 /// sessionStorage key marking an interactive request in progress (shared by all clients of a
 /// tab, as in msal-browser).
 pub const INTERACTION_STATUS_KEY: &str = "msal.interaction.status";
+/// How long a redirect's interaction lock holds before it is considered abandoned.
+pub const REDIRECT_LEASE_MS: u64 = 10 * 60 * 1000;
+/// Added to the popup timeout to get a popup's lease.
+pub const POPUP_LEASE_GRACE_MS: u64 = 30_000;
 
 /// An interactive request between its authorize URL and its response.
 pub struct PendingAuth {
@@ -112,6 +116,7 @@ pub struct PublicClientApplication<P: Platform> {
     authority: Authority,
     resolved: RefCell<Resolved>,
     cache: RefCell<TokenCache<P::Store>>,
+    stale: std::cell::Cell<bool>,
 }
 
 impl<P: Platform> std::fmt::Debug for PublicClientApplication<P> {
@@ -136,6 +141,7 @@ impl<P: Platform> PublicClientApplication<P> {
             authority,
             resolved: RefCell::new(Resolved { metadata: None, cloud }),
             cache: RefCell::new(cache),
+            stale: std::cell::Cell::new(false),
         })
     }
 
@@ -248,6 +254,7 @@ impl<P: Platform> PublicClientApplication<P> {
 
     /// Every signed-in account of this client's cloud.
     pub fn all_accounts(&self) -> Vec<AccountInfo> {
+        self.sync();
         let envs = self.environments();
         let cache = self.cache.borrow();
         cache
@@ -264,6 +271,7 @@ impl<P: Platform> PublicClientApplication<P> {
 
     /// The active account, if set and still cached.
     pub fn active_account(&self) -> Option<AccountInfo> {
+        self.sync();
         let filter = self.cache.borrow().active_account()?;
         self.account(&filter.home_account_id)
     }
@@ -274,7 +282,58 @@ impl<P: Platform> PublicClientApplication<P> {
             Some(h) => Some(self.account(h).ok_or_else(|| AuthError::browser(codes::NO_ACCOUNT_ERROR, "no cached account has that homeAccountId"))?.account),
             None => None,
         };
-        self.cache.borrow().set_active_account(account.as_ref())
+        self.cache.borrow().set_active_account(account.as_ref())?;
+        let id = account.map(|a| Json::from(a.home_account_id)).unwrap_or(Json::Null);
+        self.platform.announce(&Json::object().with("t", "active").with("homeAccountId", id).to_json());
+        Ok(())
+    }
+
+    /// Applies another tab's announcement (see [`Platform::announce`]); true when this tab's
+    /// accounts changed.
+    pub fn apply_announcement(&self, message: &str) -> bool {
+        let Ok(j) = Json::parse(message) else { return false };
+        if self.config.cache_location == CacheLocation::LocalStorage {
+            if let (Some("tokens"), Some(home), Some(snapshot)) = (j.str_field("t"), j.str_field("homeAccountId"), j.get("snapshot")) {
+                let known = self.cache.borrow().account(home).is_some();
+                self.cache.borrow_mut().apply_snapshot(home, snapshot);
+                return !known;
+            }
+            // The storage is shared: re-read it before the next read.
+            self.mark_stale();
+            return true;
+        }
+        let mut cache = self.cache.borrow_mut();
+        let result = match j.str_field("t") {
+            Some("signin") => match j.get("account").and_then(crate::core::cache::AccountEntity::from_json) {
+                Some(e) => cache.put_account(e.account),
+                None => return false,
+            },
+            Some("signout") => match j.str_field("homeAccountId") {
+                Some(h) => cache.remove_account(h),
+                None => cache.clear(),
+            },
+            Some("active") => {
+                let account = j.str_field("homeAccountId").and_then(|h| cache.account(h).cloned());
+                cache.set_active_account(account.as_ref())
+            }
+            _ => return false,
+        };
+        if result.is_err() {
+            self.platform.log(LogLevel::Warning, "could not apply another tab's account change to storage");
+        }
+        true
+    }
+
+    /// Marks the in-memory cache as out of date (another tab wrote to the shared storage); it
+    /// is re-read before the next read.
+    pub fn mark_stale(&self) {
+        self.stale.set(true);
+    }
+
+    fn sync(&self) {
+        if self.stale.replace(false) {
+            self.reload_cache();
+        }
     }
 
     /// Re-reads the cache from storage (another tab changed it).
@@ -292,12 +351,31 @@ impl<P: Platform> PublicClientApplication<P> {
         self.platform.temp_store().get(INTERACTION_STATUS_KEY).is_some()
     }
 
-    fn take_interaction_lock(&self, kind: &str) -> Result<(), AuthError> {
+    fn take_interaction_lock(&self, kind: &str, itype: InteractionType) -> Result<(), AuthError> {
         let temp = self.platform.temp_store();
-        if temp.get(INTERACTION_STATUS_KEY).is_some() {
-            return Err(AuthError::new(ErrorKind::InteractionInProgress, codes::INTERACTION_IN_PROGRESS, "an interactive request is already in progress; await it (or handleRedirectPromise) first"));
+        let now = self.platform.now_ms();
+        if let Some(held) = temp.get(INTERACTION_STATUS_KEY) {
+            // A lock whose lease ran out was left by an interaction that will never finish
+            // (a popup whose page died, a redirect the app never completed): take it over.
+            let lease_end = Json::parse(&held).ok().and_then(|j| j.get("leaseUntil").and_then(Json::as_u64));
+            match lease_end {
+                Some(until) if until <= now => {
+                    self.platform.log(LogLevel::Warning, "cleared an interaction lock whose lease had expired");
+                }
+                _ => {
+                    return Err(AuthError::new(ErrorKind::InteractionInProgress, codes::INTERACTION_IN_PROGRESS, "an interactive request is already in progress; await it (or handleRedirectPromise) first"));
+                }
+            }
         }
-        let v = Json::object().with("clientId", self.config.client_id.as_str()).with("type", kind);
+        let lease = match itype {
+            InteractionType::Redirect => REDIRECT_LEASE_MS,
+            _ => self.config.popup_timeout_ms.saturating_add(POPUP_LEASE_GRACE_MS),
+        };
+        let v = Json::object()
+            .with("clientId", self.config.client_id.as_str())
+            .with("type", kind)
+            .with("startedAt", now)
+            .with("leaseUntil", now.saturating_add(lease));
         temp.set(INTERACTION_STATUS_KEY, &v.to_json())
     }
 
@@ -382,7 +460,7 @@ impl<P: Platform> PublicClientApplication<P> {
             origin: if req.redirect_start_page.is_empty() { origin.to_owned() } else { req.redirect_start_page.clone() },
         };
         if itype != InteractionType::Silent {
-            self.take_interaction_lock("signin")?;
+            self.take_interaction_lock("signin", itype)?;
         }
         if itype == InteractionType::Redirect {
             let saved = base64::encode_url(pending.to_json().to_json().as_bytes());
@@ -578,6 +656,14 @@ impl<P: Platform> PublicClientApplication<P> {
         };
         let realm = claims.as_ref().and_then(|c| c.tid()).map(str::to_owned).unwrap_or_else(|| account.realm.clone());
         self.cache.borrow_mut().save(&SaveRequest { response: &resp, account: &account, realm: &realm, requested: scopes })?;
+        if self.config.cache_location == CacheLocation::LocalStorage {
+            // Tabs sharing this storage may see our writes late: hand them the result directly.
+            let snapshot = self.cache.borrow().account_snapshot(&account.home_account_id);
+            self.platform.announce(&Json::object().with("t", "tokens").with("homeAccountId", account.home_account_id.as_str()).with("snapshot", snapshot).to_json());
+        } else if known_account.is_none() {
+            let entity = crate::core::cache::AccountEntity::new(account.clone());
+            self.platform.announce(&Json::object().with("t", "signin").with("account", entity.to_json()).to_json());
+        }
         let info = {
             let cache = self.cache.borrow();
             let stored = cache.account(&account.home_account_id).cloned().unwrap_or(account);
@@ -630,10 +716,35 @@ impl<P: Platform> PublicClientApplication<P> {
     /// The cached access token for `req`, when the policy allows it and it is fresh. Never
     /// touches the network; `Ok(None)` means "go to the network".
     pub fn acquire_token_silent_cached(&self, req: &SilentRequest) -> Result<Option<AuthenticationResult>, AuthError> {
-        self.metadata()?;
         if req.force_refresh || !req.claims.is_empty() || !req.cache_lookup_policy.uses_access_token() {
+            self.metadata()?;
             return Ok(None);
         }
+        self.cached_token(req, 0)
+    }
+
+    /// After waiting for another tab's renewal: the cached token if it was obtained at or
+    /// after `since_s` (seconds) — good enough even for a `forceRefresh` that started then.
+    pub fn token_renewed_since(&self, req: &SilentRequest, since_s: u64) -> Result<Option<AuthenticationResult>, AuthError> {
+        if !req.claims.is_empty() {
+            return Ok(None);
+        }
+        self.cached_token(req, since_s)
+    }
+
+    /// The Web Lock that makes renewal of `req`'s account single-flight across tabs (`None`
+    /// for caches that are not shared between tabs).
+    pub fn renewal_lock_name(&self, req: &SilentRequest) -> Option<String> {
+        if self.config.cache_location != CacheLocation::LocalStorage {
+            return None;
+        }
+        let account = self.silent_account(req).ok()?;
+        Some(format!("msal.{}.renew.{}", self.config.client_id, account.home_account_id))
+    }
+
+    fn cached_token(&self, req: &SilentRequest, min_cached_at: u64) -> Result<Option<AuthenticationResult>, AuthError> {
+        self.metadata()?;
+        self.sync();
         let account = self.silent_account(req)?;
         let envs = self.environments();
         let realm = self.realm_for(&account);
@@ -648,7 +759,7 @@ impl<P: Platform> PublicClientApplication<P> {
             scopes: &search,
             token_type: "Bearer",
         });
-        let Some(at) = at.filter(|c| !is_expired(c, now, self.config.token_renewal_offset_secs)) else {
+        let Some(at) = at.filter(|c| !is_expired(c, now, self.config.token_renewal_offset_secs) && c.cached_at >= min_cached_at) else {
             return Ok(None);
         };
         let info = self.account_info(&cache, &account);
@@ -700,6 +811,7 @@ impl<P: Platform> PublicClientApplication<P> {
     /// Redeems the account's refresh token for `req`'s scopes.
     pub async fn refresh(&self, req: &SilentRequest) -> Result<AuthenticationResult, AuthError> {
         let metadata = self.metadata()?;
+        self.sync();
         let account = self.silent_account(req)?;
         let envs = self.environments();
         let correlation_id = if req.correlation_id.is_empty() { self.guid()? } else { req.correlation_id.clone() };
@@ -765,6 +877,8 @@ impl<P: Platform> PublicClientApplication<P> {
             Some(i) => self.cache.borrow_mut().remove_account(&i.account.home_account_id)?,
             None => self.cache.borrow_mut().clear()?,
         }
+        let id = info.as_ref().map(|i| Json::from(i.account.home_account_id.as_str())).unwrap_or(Json::Null);
+        self.platform.announce(&Json::object().with("t", "signout").with("homeAccountId", id).to_json());
         let post = if post_logout_redirect_uri.is_empty() { &self.config.post_logout_redirect_uri } else { post_logout_redirect_uri };
         Ok(metadata.end_session_endpoint.as_ref().map(|ep| {
             authorize::logout_url(ep, post, &correlation_id, &id_token_hint, &logout_hint, state, &[("client_id".to_owned(), self.config.client_id.clone())])
@@ -773,6 +887,8 @@ impl<P: Platform> PublicClientApplication<P> {
 
     /// Removes every account and token of this client from the cache (no network).
     pub fn clear_cache(&self) -> Result<(), AuthError> {
-        self.cache.borrow_mut().clear()
+        self.cache.borrow_mut().clear()?;
+        self.platform.announce(&Json::object().with("t", "signout").with("homeAccountId", Json::Null).to_json());
+        Ok(())
     }
 }

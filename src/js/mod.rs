@@ -5,11 +5,12 @@
 //! errors into msal's error classes. That keeps serde and most of web-sys out of the bundle.
 
 use crate::client::{AuthenticationResult, Config, InteractiveRequest, PublicClientApplication, SilentRequest};
+use crate::platform::browser::BrowserPlatform;
 use crate::core::json::Json;
 use crate::core::pkce::{InteractionType, RequestState};
 use crate::error::{codes, AuthError};
 use crate::platform::browser::app::{iframe_flow, popup_flow, silent_flow, PopupAttributes};
-use crate::platform::browser::{window, BrowserPlatform};
+use crate::platform::browser::{window, AppEvent, BrowserApp};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
@@ -49,6 +50,7 @@ fn result_value(r: Result<AuthenticationResult, AuthError>) -> Result<JsValue, J
 /// The wasm client. JS: `new WasmClient(configJson)`.
 #[wasm_bindgen(js_name = WasmClient)]
 pub struct JsClient {
+    app: BrowserApp,
     inner: Rc<Client>,
 }
 
@@ -57,12 +59,8 @@ impl JsClient {
     /// Builds a client from msal-browser's configuration object as JSON.
     #[wasm_bindgen(constructor)]
     pub fn new(config: &str) -> Result<JsClient, JsValue> {
-        let build = || -> Result<Client, AuthError> {
-            let config = Config::from_json(&parse(config)?)?;
-            let platform = BrowserPlatform::new(config.cache_location);
-            PublicClientApplication::new(config, platform)
-        };
-        build().map(|c| JsClient { inner: Rc::new(c) }).map_err(|e| error_value(&e))
+        let build = || -> Result<BrowserApp, AuthError> { BrowserApp::build(Config::from_json(&parse(config)?)?) };
+        build().map(|app| JsClient { inner: app.client_rc(), app }).map_err(|e| error_value(&e))
     }
 
     /// Resolves the authority's endpoints.
@@ -239,6 +237,16 @@ impl JsClient {
     #[wasm_bindgen(js_name = clearCache)]
     pub fn clear_cache(&self) -> Result<(), JsValue> {
         self.inner.clear_cache().map_err(|e| error_value(&e))
+    }
+
+    /// Calls `callback()` when another tab changed this app's accounts.
+    #[wasm_bindgen(js_name = onAccountsChanged)]
+    pub fn on_accounts_changed(&self, callback: js_sys::Function) {
+        self.app.subscribe(move |event| {
+            if event == AppEvent::AccountsChanged {
+                let _ = callback.call0(&JsValue::NULL);
+            }
+        });
     }
 
     /// Re-reads the cache from storage.

@@ -41,6 +41,12 @@ pub trait Platform {
     fn cache_store(&self) -> Self::Store;
     /// The per-tab store for interaction state (sessionStorage in browsers).
     fn temp_store(&self) -> &dyn KeyValueStore;
+    /// Tells the app's other tabs about an account change (a JSON message without tokens);
+    /// [`PublicClientApplication::apply_announcement`](crate::client::PublicClientApplication::apply_announcement)
+    /// applies it there. Default: nobody to tell.
+    fn announce(&self, message: &str) {
+        let _ = message;
+    }
     /// Emits a log line that has already been scrubbed of PII unless PII logging is on.
     fn log(&self, level: LogLevel, message: &str) {
         let _ = (level, message);

@@ -32,6 +32,7 @@ const DEFAULTS = Object.freeze({
   accessTokenTtl: 3600,
   idTokenTtl: 3600,
   refreshTokenTtl: 86400,
+  extraScopes: [],
 });
 
 // Fixed development cookie signing keys (never use outside tests).
@@ -191,6 +192,8 @@ function generateSigningKey() {
  * @param {number} [options.accessTokenTtl=3600] seconds
  * @param {number} [options.idTokenTtl=3600] seconds
  * @param {number} [options.refreshTokenTtl=86400] seconds (absolute lifetime, rotation does not extend it)
+ * @param {string[]} [options.extraScopes] more supported (and auto-granted) scopes, e.g. the
+ *   benchmark's `bench.s01`…`bench.s50`
  */
 export async function startIdp(options = {}) {
   const opts = { ...DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) };
@@ -200,7 +203,9 @@ export async function startIdp(options = {}) {
     refreshTokenTtl: positiveTtl(opts.refreshTokenTtl, 'refreshTokenTtl'),
   };
   const spaOrigins = new Set((opts.spaOrigins ?? []).map(normalizeOrigin));
-  const supportedScopes = [...OIDC_SCOPES, ...EXTRA_SCOPES];
+  const moreScopes = [].concat(opts.extraScopes ?? []).map(String);
+  if (moreScopes.some((s) => !/^[\x21\x23-\x5B\x5D-\x7E]+$/.test(s))) throw new TypeError('extraScopes must be scope tokens');
+  const supportedScopes = [...new Set([...OIDC_SCOPES, ...EXTRA_SCOPES, ...moreScopes])];
   const supportedScopeSet = new Set(supportedScopes);
 
   const newCounters = () => ({ token: 0, byGrant: { authorization_code: 0, refresh_token: 0 }, authorize: 0 });

@@ -199,6 +199,11 @@ pub struct AccountEntity {
 const TENANT_PROFILE_FIELDS: [&str; 4] = ["tenantId", "localAccountId", "name", "isHomeTenant"];
 
 impl AccountEntity {
+    /// An entity for `account` with no unknown fields.
+    pub fn new(account: Account) -> AccountEntity {
+        AccountEntity { account, extra: Vec::new(), profile_extra: Vec::new() }
+    }
+
     /// Reads an account entity.
     pub fn from_json(j: &Json) -> Option<AccountEntity> {
         let s = |k: &str| j.str_field(k).map(str::to_owned);

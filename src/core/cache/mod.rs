@@ -145,79 +145,127 @@ impl<S: KeyValueStore> TokenCache<S> {
 
     /// Re-reads everything from storage (after another tab wrote to it).
     pub fn reload(&mut self) -> Vec<LoadIssue> {
+        // Read-only but for genuine migration (entries of an older schema, or under a key that
+        // is not the current one) and the removal of corrupt entries. Another tab may be in the
+        // middle of a save: a listed entry that is missing is skipped, never "repaired" by
+        // writing this tab's possibly older view back over the other tab's.
         let mut issues = Vec::new();
         self.accounts.clear();
-        self.credentials.clear();
-        let mut migrated = false;
+        // Storage seen from this tab may lag another tab's writes: never replace an entry held
+        // in memory with an older copy of it (a rotated refresh token must not come back).
+        let previous = std::mem::take(&mut self.credentials);
+        let mut moved_accounts: Vec<String> = Vec::new();
+        let mut moved_credentials: Vec<String> = Vec::new();
+        let mut old_lists = false;
+        // Keys to drop from the current lists: corrupt entries, and dangling ones (saves write
+        // an entry before listing it, so a listed key without its entry was deleted).
+        let mut prune: Vec<String> = Vec::new();
         for schema in [SCHEMA, "msal.2", ""] {
             let current = schema == SCHEMA;
             for key in read_string_list(&self.store, &account_keys_key(schema)) {
-                match self.store.get(&key).and_then(|t| Json::parse(&t).ok()).and_then(|j| AccountEntity::from_json(&j)) {
+                let Some(text) = self.store.get(&key) else {
+                    prune.push(key);
+                    continue;
+                };
+                match Json::parse(&text).ok().and_then(|j| AccountEntity::from_json(&j)) {
                     Some(e) => {
                         let new_key = account_key(&e.account);
-                        if !self.accounts.iter().any(|(k, _)| *k == new_key) {
-                            self.accounts.push((new_key.clone(), e));
+                        if self.accounts.iter().any(|(k, _)| *k == new_key) {
+                            continue;
                         }
                         if !current || new_key != key {
                             self.store.remove(&key);
-                            migrated = true;
+                            moved_accounts.push(new_key.clone());
                         }
+                        self.accounts.push((new_key, e));
                     }
                     None => {
-                        if self.store.get(&key).is_some() {
-                            issues.push(LoadIssue { key: key.clone(), reason: "account entry is not a valid account" });
-                            self.store.remove(&key);
-                            migrated = true;
-                        }
+                        issues.push(LoadIssue { key: key.clone(), reason: "account entry is not a valid account" });
+                        self.store.remove(&key);
+                        prune.push(key);
                     }
                 }
             }
             let list_key = token_keys_key(schema, &self.client_id);
             for key in TokenKeys::read(&self.store, &list_key).all() {
-                match self.store.get(&key).and_then(|t| Json::parse(&t).ok()).and_then(|j| Credential::from_json(&j)) {
+                let Some(text) = self.store.get(&key) else {
+                    prune.push(key);
+                    continue;
+                };
+                match Json::parse(&text).ok().and_then(|j| Credential::from_json(&j)) {
                     Some(mut c) if c.client_id == self.client_id || c.credential_type == CredentialType::RefreshToken => {
                         if c.credential_type.is_access_token() {
                             c.scopes = ScopeSet::parse(&c.target);
                         }
                         let new_key = credential_key(&c);
-                        if !self.credentials.iter().any(|(k, _)| *k == new_key) {
-                            self.credentials.push((new_key.clone(), c));
+                        if self.credentials.iter().any(|(k, _)| *k == new_key) {
+                            continue;
+                        }
+                        if let Some((_, newer)) = previous.iter().find(|(k, p)| *k == new_key && p.last_updated_at > c.last_updated_at) {
+                            c = newer.clone();
                         }
                         if !current || new_key != key {
                             self.store.remove(&key);
-                            migrated = true;
+                            moved_credentials.push(new_key.clone());
                         }
+                        self.credentials.push((new_key, c));
                     }
-                    _ => {
-                        if self.store.get(&key).is_some() {
-                            issues.push(LoadIssue { key: key.clone(), reason: "credential entry is not a valid credential" });
-                            self.store.remove(&key);
-                        }
-                        migrated = true;
+                    Some(_) => {} // another client's entry listed here: not ours to judge
+                    None => {
+                        issues.push(LoadIssue { key: key.clone(), reason: "credential entry is not a valid credential" });
+                        self.store.remove(&key);
+                        prune.push(key);
                     }
                 }
             }
             if !current {
-                if self.store.get(&list_key).is_some() {
-                    self.store.remove(&list_key);
-                    migrated = true;
-                }
-                if self.store.get(&account_keys_key(schema)).is_some() {
-                    self.store.remove(&account_keys_key(schema));
-                    migrated = true;
+                for k in [list_key, account_keys_key(schema)] {
+                    if self.store.get(&k).is_some() {
+                        self.store.remove(&k);
+                        old_lists = true;
+                    }
                 }
             }
         }
-        if migrated {
-            for (k, e) in &self.accounts {
+        if !moved_accounts.is_empty() || !moved_credentials.is_empty() || old_lists {
+            for (k, e) in self.accounts.iter().filter(|(k, _)| moved_accounts.contains(k)) {
                 let _ = self.store.set(k, &e.to_json().to_json());
             }
-            for (k, c) in &self.credentials {
+            for (k, c) in self.credentials.iter().filter(|(k, _)| moved_credentials.contains(k)) {
                 let _ = self.store.set(k, &c.to_json().to_json());
             }
             let _ = self.write_key_lists();
+        } else if !prune.is_empty() || self.lists_have_junk() {
+            self.prune_lists(&prune);
         }
         issues
+    }
+
+    fn lists_have_junk(&self) -> bool {
+        let junk = |v: &Json| v.as_array().is_some_and(|a| a.iter().any(|x| x.as_str().is_none()));
+        let tokens = self.store.get(&token_keys_key(SCHEMA, &self.client_id)).and_then(|t| Json::parse(&t).ok());
+        tokens.is_some_and(|t| ["idToken", "accessToken", "refreshToken"].iter().any(|k| t.get(k).is_some_and(junk)))
+            || self.store.get(&account_keys_key(SCHEMA)).and_then(|t| Json::parse(&t).ok()).is_some_and(|a| junk(&a))
+    }
+
+    /// Removes `keys` (and non-string junk) from the stored key lists, re-reading them first
+    /// so entries another tab listed meanwhile are kept.
+    fn prune_lists(&self, keys: &[String]) {
+        let keep = |v: &Json| -> Json {
+            Json::Arr(v.as_array().unwrap_or_default().iter().filter(|x| x.as_str().is_some_and(|k| !keys.iter().any(|p| p == k))).cloned().collect())
+        };
+        let tk = token_keys_key(SCHEMA, &self.client_id);
+        if let Some(t) = self.store.get(&tk).and_then(|t| Json::parse(&t).ok()) {
+            let mut out = Json::object();
+            for name in ["idToken", "accessToken", "refreshToken"] {
+                out.set(name, keep(t.get(name).unwrap_or(&Json::Null)));
+            }
+            let _ = self.store.set(&tk, &out.to_json());
+        }
+        let ak = account_keys_key(SCHEMA);
+        if let Some(a) = self.store.get(&ak).and_then(|t| Json::parse(&t).ok()) {
+            let _ = self.store.set(&ak, &keep(&a).to_json());
+        }
     }
 
     fn write_key_lists(&self) -> Result<(), AuthError> {
@@ -402,8 +450,15 @@ impl<S: KeyValueStore> TokenCache<S> {
             _ => s.requested.clone(),
         };
         let (home, env, client, realm) = (&a.home_account_id, &a.environment, &client_id, s.realm);
+        let new_at_key = {
+            let mut probe = base(ctype, "");
+            probe.target = scopes.to_space_string();
+            probe.token_type = r.token_type.clone();
+            credential_key(&probe)
+        };
         self.remove_where(|c| {
             c.credential_type.is_access_token()
+                && credential_key(c) != new_at_key
                 && &c.home_account_id == home
                 && &c.environment == env
                 && &c.client_id == client
@@ -423,8 +478,13 @@ impl<S: KeyValueStore> TokenCache<S> {
         if let Some(rt) = &r.refresh_token {
             // One refresh token per account and client (or family): replace the old one.
             let fam = r.family_id.clone();
+            let mut probe = base(CredentialType::RefreshToken, "");
+            probe.realm = String::new();
+            probe.family_id = fam.clone();
+            let new_rt_key = credential_key(&probe);
             self.remove_where(|c| {
                 c.credential_type == CredentialType::RefreshToken
+                    && credential_key(c) != new_rt_key
                     && &c.home_account_id == home
                     && &c.environment == env
                     && (&c.client_id == client || (!fam.is_empty() && c.family_id == fam))
@@ -435,6 +495,72 @@ impl<S: KeyValueStore> TokenCache<S> {
             c.expires_on = r.refresh_token_expires_on.unwrap_or(0);
             self.put(c)?;
         }
+        self.write_key_lists()
+    }
+
+    /// The account and every credential of `home_account_id` for this client, as
+    /// `{"accounts": [[key, entity]...], "credentials": [[key, entity]...]}` (tokens included:
+    /// for tabs that share this cache's storage).
+    pub fn account_snapshot(&self, home_account_id: &str) -> Json {
+        let accounts = self
+            .accounts
+            .iter()
+            .filter(|(_, e)| e.account.home_account_id == home_account_id)
+            .map(|(k, e)| Json::Arr(vec![Json::from(k.as_str()), e.to_json()]))
+            .collect();
+        let credentials = self
+            .credentials
+            .iter()
+            .filter(|(_, c)| c.home_account_id == home_account_id)
+            .map(|(k, c)| Json::Arr(vec![Json::from(k.as_str()), c.to_json()]))
+            .collect();
+        Json::object().with("accounts", Json::Arr(accounts)).with("credentials", Json::Arr(credentials))
+    }
+
+    /// Replaces this tab's in-memory view of an account with another tab's snapshot (the
+    /// storage already holds it; nothing is written).
+    pub fn apply_snapshot(&mut self, home_account_id: &str, snapshot: &Json) {
+        let pairs = |name: &str| -> Vec<(String, Json)> {
+            snapshot
+                .get(name)
+                .and_then(Json::as_array)
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|p| match p.as_array() {
+                    Some([Json::Str(k), v]) => Some((k.clone(), v.clone())),
+                    _ => None,
+                })
+                .collect()
+        };
+        let credentials: Vec<(String, Credential)> = pairs("credentials")
+            .into_iter()
+            .filter_map(|(k, v)| Credential::from_json(&v).filter(|c| c.home_account_id == home_account_id).map(|mut c| {
+                c.scopes = ScopeSet::parse(&c.target);
+                (k, c)
+            }))
+            .collect();
+        let accounts: Vec<(String, AccountEntity)> =
+            pairs("accounts").into_iter().filter_map(|(k, v)| AccountEntity::from_json(&v).map(|e| (k, e))).collect();
+        self.credentials.retain(|(_, c)| c.home_account_id != home_account_id);
+        self.credentials.extend(credentials);
+        for (k, e) in accounts {
+            match self.accounts.iter_mut().find(|(key, _)| *key == k) {
+                Some(slot) => slot.1 = e,
+                None => self.accounts.push((k, e)),
+            }
+        }
+    }
+
+    /// Stores an account record without any token (an account another tab signed in; tokens
+    /// are then obtained silently through the provider's session).
+    pub fn put_account(&mut self, account: Account) -> Result<(), AuthError> {
+        let key = account_key(&account);
+        if self.accounts.iter().any(|(k, _)| *k == key) {
+            return Ok(());
+        }
+        let entity = AccountEntity::new(account);
+        self.store.set(&key, &entity.to_json().to_json())?;
+        self.accounts.push((key, entity));
         self.write_key_lists()
     }
 

@@ -2,6 +2,7 @@
 //! iframe fallback. The JavaScript exports and the Leptos/Yew integrations both drive these.
 
 use super::{window, BrowserPlatform};
+use crate::platform::Platform;
 use crate::client::{AccountInfo, AccountRef, AuthenticationResult, Config, InteractiveRequest, PendingAuth, PublicClientApplication, SilentRequest};
 use crate::core::authorize::AuthorizeResponse;
 use crate::core::pkce::{InteractionType, RequestState};
@@ -9,7 +10,8 @@ use crate::error::{codes, AuthError, ErrorKind};
 use std::cell::RefCell;
 use std::future::Future;
 use std::rc::Rc;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::prelude::Closure;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 /// The client type on the browser platform.
@@ -25,6 +27,18 @@ pub enum AppEvent {
 }
 
 type Listener = Rc<dyn Fn(AppEvent)>;
+
+struct WeakApp {
+    client: std::rc::Weak<BrowserClient>,
+    listeners: std::rc::Weak<RefCell<Vec<(u32, Listener)>>>,
+    next_id: Rc<std::cell::Cell<u32>>,
+}
+
+impl WeakApp {
+    fn upgrade(&self) -> Option<BrowserApp> {
+        Some(BrowserApp { client: self.client.upgrade()?, listeners: self.listeners.upgrade()?, next_id: self.next_id.clone() })
+    }
+}
 
 /// A browser client for Rust front ends: shared by cloning (`Rc` inside).
 #[derive(Clone)]
@@ -118,7 +132,7 @@ async fn wait_popup(client: &BrowserClient, popup: JsValue, pending: PendingAuth
 /// The network part of `acquireTokenSilent`: refresh token, then a hidden iframe when the
 /// cache lookup policy allows.
 pub async fn silent_flow(client: &BrowserClient, req: &SilentRequest) -> Result<AuthenticationResult, AuthError> {
-    match client.acquire_token_silent(req).await {
+    match renew_single_flight(client, req).await {
         Ok(r) => Ok(r),
         Err(e) if req.cache_lookup_policy.uses_iframe() && (e.is_interaction_required() || e.code() == "invalid_grant") => {
             let account = req.account.clone().or_else(|| client.active_account().map(|a| AccountRef { home_account_id: a.account.home_account_id }));
@@ -137,6 +151,46 @@ pub async fn silent_flow(client: &BrowserClient, req: &SilentRequest) -> Result<
     }
 }
 
+/// Holds a Web Lock until dropped.
+struct LockGuard(JsValue);
+
+impl Drop for LockGuard {
+    fn drop(&mut self) {
+        window::release(&self.0);
+    }
+}
+
+/// Renewal that is single-flight across tabs sharing a cache: one tab renews under the
+/// account's Web Lock and hands its result to the others (BroadcastChannel snapshot; their
+/// view of localStorage may lag); a tab that had to wait serves that result. So a rotating
+/// refresh token is never presented twice.
+async fn renew_single_flight(client: &BrowserClient, req: &SilentRequest) -> Result<AuthenticationResult, AuthError> {
+    let Some(name) = client.renewal_lock_name(req) else {
+        return client.acquire_token_silent(req).await;
+    };
+    let started_s = client.platform().now_ms() / 1000;
+    let since = if req.force_refresh { started_s } else { 0 };
+    let uncontended = JsFuture::from(window::try_lock(&name)).await.ok().filter(|r| !r.is_null());
+    let _guard = match uncontended {
+        Some(release) => LockGuard(release),
+        None => {
+            let release = JsFuture::from(window::acquire_lock(&name)).await.unwrap_or(JsValue::NULL);
+            let guard = LockGuard(release);
+            // Another tab held the lock: its result is on its way (usually already here).
+            for _ in 0..15 {
+                if let Some(hit) = client.token_renewed_since(req, since)? {
+                    return Ok(hit);
+                }
+                JsFuture::from(window::sleep(20)).await.ok();
+            }
+            guard
+        }
+    };
+    // Nobody renewed while we waited: a forceRefresh refreshes; otherwise the cache (possibly
+    // filled by another tab's earlier renewal) is tried first.
+    client.acquire_token_silent(req).await
+}
+
 fn location() -> Result<web_sys::Location, AuthError> {
     web_sys::window().map(|w| w.location()).ok_or_else(|| AuthError::browser(codes::NON_BROWSER_ENVIRONMENT, "no window"))
 }
@@ -144,15 +198,72 @@ fn location() -> Result<web_sys::Location, AuthError> {
 impl BrowserApp {
     /// Builds and initializes a client for `config`.
     pub async fn new(config: Config) -> Result<BrowserApp, AuthError> {
+        let app = BrowserApp::build(config)?;
+        app.client.initialize().await?;
+        Ok(app)
+    }
+
+    /// Builds a client for `config` (call [`BrowserClient::initialize`] before requests) and
+    /// connects it to the app's other tabs: account announcements over a BroadcastChannel,
+    /// `storage` events for a localStorage cache, and a re-read of the storage when the page
+    /// wakes up (visible again, back online).
+    pub fn build(config: Config) -> Result<BrowserApp, AuthError> {
+        let channel_name = format!("msal.{}.accounts", config.client_id);
+        let shared = config.cache_location == crate::client::CacheLocation::LocalStorage;
         let platform = BrowserPlatform::new(config.cache_location);
-        let client = PublicClientApplication::new(config, platform)?;
-        client.initialize().await?;
-        Ok(BrowserApp { client: Rc::new(client), listeners: Rc::default(), next_id: Rc::default() })
+        let client = Rc::new(PublicClientApplication::new(config, platform)?);
+        let app = BrowserApp { client, listeners: Rc::default(), next_id: Rc::default() };
+
+        let weak = app.downgrade();
+        let on_message = Closure::<dyn Fn(String)>::new(move |message: String| {
+            if let Some(app) = weak.upgrade() {
+                if app.client.apply_announcement(&message) {
+                    app.emit(AppEvent::AccountsChanged);
+                }
+            }
+        });
+        let channel = window::open_channel(&channel_name, on_message.as_ref().unchecked_ref());
+        on_message.forget();
+        app.client.platform().set_channel(channel);
+
+        if shared {
+            let weak = app.downgrade();
+            let on_key = Closure::<dyn Fn(String)>::new(move |key: String| {
+                if let Some(app) = weak.upgrade() {
+                    if key.is_empty() || key.starts_with("msal.") {
+                        app.client.mark_stale();
+                    }
+                    if key.is_empty() || key.ends_with(".account.keys") || key.ends_with(".active-account-filters") {
+                        app.emit(AppEvent::AccountsChanged);
+                    }
+                }
+            });
+            window::on_storage(on_key.as_ref().unchecked_ref());
+            on_key.forget();
+        }
+        let weak = app.downgrade();
+        let on_wake = Closure::<dyn Fn()>::new(move || {
+            if let Some(app) = weak.upgrade() {
+                app.client.mark_stale();
+            }
+        });
+        window::on_wake(on_wake.as_ref().unchecked_ref());
+        on_wake.forget();
+        Ok(app)
+    }
+
+    fn downgrade(&self) -> WeakApp {
+        WeakApp { client: Rc::downgrade(&self.client), listeners: Rc::downgrade(&self.listeners), next_id: self.next_id.clone() }
     }
 
     /// The underlying client (accounts, cache, configuration).
     pub fn client(&self) -> &BrowserClient {
         &self.client
+    }
+
+    /// A shared handle to the underlying client.
+    pub fn client_rc(&self) -> Rc<BrowserClient> {
+        self.client.clone()
     }
 
     /// Calls `listener` on every [`AppEvent`]; returns an id for [`unsubscribe`](Self::unsubscribe).

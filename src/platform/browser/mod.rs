@@ -20,8 +20,9 @@ pub use app::{AppEvent, BrowserApp};
 /// A Web Storage area, or memory when the browser refuses one.
 #[derive(Debug)]
 pub enum WebStore {
-    /// `localStorage` or `sessionStorage`.
-    Web(web_sys::Storage),
+    /// `localStorage` or `sessionStorage`, with an in-memory overflow for values the browser
+    /// refuses (quota exceeded): they live for this page only, and reads see them.
+    Web(web_sys::Storage, MemoryStore),
     /// In-memory (by choice, or because Web Storage is unavailable).
     Memory(MemoryStore),
 }
@@ -42,7 +43,7 @@ impl WebStore {
             ok
         });
         match usable {
-            Some(s) => (WebStore::Web(s), false),
+            Some(s) => (WebStore::Web(s, MemoryStore::new()), false),
             None => (WebStore::Memory(MemoryStore::new()), location != CacheLocation::MemoryStorage),
         }
     }
@@ -51,21 +52,30 @@ impl WebStore {
 impl KeyValueStore for WebStore {
     fn get(&self, key: &str) -> Option<String> {
         match self {
-            WebStore::Web(s) => s.get_item(key).ok().flatten(),
+            WebStore::Web(s, overflow) => overflow.get(key).or_else(|| s.get_item(key).ok().flatten()),
             WebStore::Memory(m) => m.get(key),
         }
     }
     fn set(&self, key: &str, value: &str) -> Result<(), AuthError> {
         match self {
-            WebStore::Web(s) => s
-                .set_item(key, value)
-                .map_err(|_| AuthError::new(ErrorKind::Storage, codes::STORAGE_UNAVAILABLE, "the browser refused to store a value (quota exceeded or storage blocked)")),
+            WebStore::Web(s, overflow) => {
+                if s.set_item(key, value).is_ok() {
+                    overflow.remove(key);
+                    return Ok(());
+                }
+                // Quota exceeded (or storage turned read-only): keep the value for this page
+                // rather than lose the sign-in.
+                window::log(LogLevel::Warning as u8, "the browser refused to store a value (quota exceeded?); keeping it in memory for this page");
+                let _ = s.remove_item(key);
+                overflow.set(key, value)
+            }
             WebStore::Memory(m) => m.set(key, value),
         }
     }
     fn remove(&self, key: &str) {
         match self {
-            WebStore::Web(s) => {
+            WebStore::Web(s, overflow) => {
+                overflow.remove(key);
                 let _ = s.remove_item(key);
             }
             WebStore::Memory(m) => m.remove(key),
@@ -73,9 +83,15 @@ impl KeyValueStore for WebStore {
     }
     fn keys(&self) -> Vec<String> {
         match self {
-            WebStore::Web(s) => {
+            WebStore::Web(s, overflow) => {
                 let n = s.length().unwrap_or(0);
-                (0..n).filter_map(|i| s.key(i).ok().flatten()).collect()
+                let mut keys: Vec<String> = (0..n).filter_map(|i| s.key(i).ok().flatten()).collect();
+                for k in overflow.keys() {
+                    if !keys.contains(&k) {
+                        keys.push(k);
+                    }
+                }
+                keys
             }
             WebStore::Memory(m) => m.keys(),
         }
@@ -87,6 +103,7 @@ impl KeyValueStore for WebStore {
 pub struct BrowserPlatform {
     cache: Rc<WebStore>,
     temp: WebStore,
+    channel: std::cell::RefCell<JsValue>,
 }
 
 impl BrowserPlatform {
@@ -97,7 +114,12 @@ impl BrowserPlatform {
         if fell_back {
             window::log(LogLevel::Warning as u8, "storage is unavailable; the token cache falls back to memory");
         }
-        BrowserPlatform { cache: Rc::new(cache), temp }
+        BrowserPlatform { cache: Rc::new(cache), temp, channel: std::cell::RefCell::new(JsValue::NULL) }
+    }
+
+    /// Sets the BroadcastChannel that [`Platform::announce`] posts on.
+    pub fn set_channel(&self, channel: JsValue) {
+        *self.channel.borrow_mut() = channel;
     }
 }
 
@@ -165,6 +187,10 @@ impl Platform for BrowserPlatform {
 
     fn temp_store(&self) -> &dyn KeyValueStore {
         &self.temp
+    }
+
+    fn announce(&self, message: &str) {
+        window::post(&self.channel.borrow(), message);
     }
 
     fn log(&self, level: LogLevel, message: &str) {

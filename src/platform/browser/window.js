@@ -148,3 +148,74 @@ export function inIframe() {
 export function isOnline() {
   return typeof navigator === "undefined" || navigator.onLine !== false;
 }
+
+// Cross-tab mutual exclusion with the Web Locks API. Resolves to a release function once the
+// lock is held; the browser also releases it when the tab goes away, so a crashed or closed
+// tab never leaves it behind. Without Web Locks it resolves at once (no exclusion).
+export function acquireLock(name) {
+  const locks = typeof navigator !== "undefined" && navigator.locks;
+  if (!locks || typeof locks.request !== "function") return Promise.resolve(() => {});
+  return new Promise((acquired, failed) => {
+    locks
+      .request(name, () => new Promise((release) => acquired(release)))
+      .catch(failed);
+  });
+}
+
+// Tries to take a Web Lock without waiting: resolves to a release function, or null when
+// another tab holds it. Without Web Locks: a no-op release.
+export function tryLock(name) {
+  const locks = typeof navigator !== "undefined" && navigator.locks;
+  if (!locks || typeof locks.request !== "function") return Promise.resolve(() => {});
+  return new Promise((done) => {
+    locks
+      .request(name, { ifAvailable: true }, (lock) => (lock ? new Promise((release) => done(release)) : (done(null), undefined)))
+      .catch(() => done(() => {}));
+  });
+}
+
+export function release(fn) {
+  if (typeof fn === "function") {
+    try { fn(); } catch (_) { /* ignore */ }
+  }
+}
+
+// Calls `onKey(key)` for every change another tab makes to localStorage.
+export function onStorage(onKey) {
+  if (typeof window === "undefined") return;
+  window.addEventListener("storage", (e) => {
+    try { onKey(e.key === null ? "" : e.key); } catch (_) { /* never break the page */ }
+  });
+}
+
+// A named BroadcastChannel: `send(text)` posts, `onMessage(text)` receives; null without
+// BroadcastChannel.
+export function openChannel(name, onMessage) {
+  if (typeof BroadcastChannel === "undefined") return null;
+  try {
+    const channel = new BroadcastChannel(name);
+    channel.onmessage = (e) => {
+      if (typeof e.data === "string") {
+        try { onMessage(e.data); } catch (_) { /* ignore */ }
+      }
+    };
+    return channel;
+  } catch (_) {
+    return null;
+  }
+}
+
+export function post(channel, text) {
+  if (channel) {
+    try { channel.postMessage(text); } catch (_) { /* ignore */ }
+  }
+}
+
+// Calls `onWake()` when the page becomes visible again or the browser comes back online:
+// timers are not trusted after sleep or in background tabs.
+export function onWake(onWake) {
+  if (typeof document === "undefined") return;
+  const fire = () => { try { onWake(); } catch (_) { /* ignore */ } };
+  document.addEventListener("visibilitychange", () => { if (document.visibilityState === "visible") fire(); });
+  window.addEventListener("online", fire);
+}

@@ -29,3 +29,26 @@ extern "C" {
     #[wasm_bindgen(js_name = isOnline)]
     pub fn is_online() -> bool;
 }
+
+#[wasm_bindgen(module = "/src/platform/browser/window.js")]
+extern "C" {
+    /// Waits for the Web Lock `name`; resolves to its release function.
+    #[wasm_bindgen(js_name = acquireLock)]
+    pub fn acquire_lock(name: &str) -> js_sys::Promise;
+    /// Takes the Web Lock `name` if free; resolves to its release function or `null`.
+    #[wasm_bindgen(js_name = tryLock)]
+    pub fn try_lock(name: &str) -> js_sys::Promise;
+    /// Calls a release function.
+    pub fn release(f: &JsValue);
+    /// Reports keys other tabs change in localStorage.
+    #[wasm_bindgen(js_name = onStorage)]
+    pub fn on_storage(on_key: &js_sys::Function);
+    /// Opens a BroadcastChannel delivering string messages; `null` when unavailable.
+    #[wasm_bindgen(js_name = openChannel)]
+    pub fn open_channel(name: &str, on_message: &js_sys::Function) -> JsValue;
+    /// Posts a string on a channel from `open_channel`.
+    pub fn post(channel: &JsValue, text: &str);
+    /// Calls `on_wake` on visibilitychange-to-visible and on `online`.
+    #[wasm_bindgen(js_name = onWake)]
+    pub fn on_wake(on_wake: &js_sys::Function);
+}

@@ -1,0 +1,186 @@
+// End-to-end with several tabs of one browser profile: cross-tab single-flight renewal,
+// abandoned redirects, account sync, full storage, corrupted cache.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { startEnv, signedInPage } from "./env.mjs";
+
+let env;
+before(async () => { env = await startEnv(); });
+after(async () => { await env.close(); });
+
+async function openTab(ctx, cache, offset) {
+  const page = await ctx.newPage();
+  await page.goto(env.harness("entra", cache, offset));
+  await page.waitForSelector("body[data-ready='1']");
+  return page;
+}
+
+const silent = (page, extra = {}) =>
+  page.evaluate(async (extra) => {
+    try {
+      const account = window.pca.getAllAccounts()[0];
+      const r = await window.pca.acquireTokenSilent({ scopes: ["User.Read"], account, ...extra });
+      return { ok: true, at: r.accessToken, fromCache: r.fromCache };
+    } catch (e) {
+      return { ok: false, code: e.errorCode, name: e.name };
+    }
+  }, extra);
+
+test("3 tabs renew the same expired token at once: 1 token request, all 3 get it, rotation keeps working", async () => {
+  await env.idp.setConfig({ accessTokenTtl: 2 });
+  const ctx = await env.browser.newContext();
+  try {
+    const a = await signedInPage(env, "tina", { cache: "localStorage", offset: 0, context: ctx });
+    const b = await openTab(ctx, "localStorage", 0);
+    const c = await openTab(ctx, "localStorage", 0);
+    for (const p of [b, c]) assert.equal(await p.evaluate(() => window.pca.getAllAccounts().length), 1, "tabs share the localStorage cache");
+    await a.waitForTimeout(2300);
+    await env.idp.reset();
+    const results = await Promise.all([a, b, c].map((p) => silent(p)));
+    assert.deepEqual(results.map((r) => r.ok), [true, true, true], JSON.stringify(results));
+    assert.equal(new Set(results.map((r) => r.at)).size, 1, "all three tabs got the same token");
+    const counters = await env.idp.counters();
+    assert.equal(counters.token, 1, "exactly one token request across the three tabs");
+    // With rotation, a replayed refresh token would revoke the grant: the next renewal works.
+    await a.waitForTimeout(2300);
+    const again = await Promise.all([c, b].map((p) => silent(p)));
+    assert.deepEqual(again.map((r) => r.ok), [true, true], JSON.stringify(again));
+    assert.equal((await env.idp.counters()).token, 2);
+  } finally {
+    await ctx.close();
+    await env.idp.setConfig({ accessTokenTtl: 3600 });
+  }
+});
+
+test("20 forceRefresh calls spread over 2 tabs make at most 2 token requests and all succeed", async () => {
+  const ctx = await env.browser.newContext();
+  const a = await signedInPage(env, "ugo", { cache: "localStorage", context: ctx });
+  const b = await openTab(ctx, "localStorage");
+  await env.idp.reset();
+  const burst = (p) => p.evaluate(async () => {
+    const account = window.pca.getAllAccounts()[0];
+    const calls = Array.from({ length: 10 }, () => window.pca.acquireTokenSilent({ scopes: ["User.Read"], account, forceRefresh: true }).then(() => true, () => false));
+    return Promise.all(calls);
+  });
+  const [ra, rb] = await Promise.all([burst(a), burst(b)]);
+  assert.equal([...ra, ...rb].filter(Boolean).length, 20);
+  const n = (await env.idp.counters()).token;
+  assert.ok(n >= 1 && n <= 2, `token requests: ${n}`);
+  await ctx.close();
+});
+
+test("a tab closed during a redirect leaves nothing blocking: a new tab signs in", async () => {
+  const ctx = await env.browser.newContext();
+  const a = await openTab(ctx, "sessionStorage");
+  await a.evaluate(() => { window.pca.loginRedirect({ scopes: ["User.Read"] }); });
+  await a.waitForSelector("#login");
+  await a.close();
+  const b = await openTab(ctx, "sessionStorage");
+  const { popupSignIn } = await import("./helpers.mjs");
+  await popupSignIn(b, "#popup", "walt");
+  await b.waitForFunction(() => window.last !== null);
+  assert.equal(await b.evaluate(() => window.last.ok), true);
+  await ctx.close();
+});
+
+test("back-button return from an abandoned redirect unblocks the next interactive call", async () => {
+  const ctx = await env.browser.newContext();
+  const a = await openTab(ctx, "sessionStorage");
+  await a.evaluate(() => { window.pca.loginRedirect({ scopes: ["User.Read"] }); });
+  await a.waitForSelector("#login");
+  await a.goBack();
+  await a.waitForSelector("body[data-ready='1']");
+  assert.equal(await a.evaluate(() => sessionStorage.getItem("msal.interaction.status")), null);
+  const { popupSignIn } = await import("./helpers.mjs");
+  await popupSignIn(a, "#popup", "xena");
+  await a.waitForFunction(() => window.last !== null);
+  assert.equal(await a.evaluate(() => window.last.ok), true);
+  await ctx.close();
+});
+
+test("a stale interaction lock from a dead popup is cleared by its lease", async () => {
+  const ctx = await env.browser.newContext();
+  const a = await openTab(ctx, "sessionStorage");
+  // What a tab that crashed mid-popup leaves behind: a lock whose lease has run out.
+  await a.evaluate(() => sessionStorage.setItem("msal.interaction.status", JSON.stringify({ clientId: "msal-wasm-test-client", type: "signin", startedAt: 1, leaseUntil: Date.now() - 1 })));
+  const { popupSignIn } = await import("./helpers.mjs");
+  await popupSignIn(a, "#popup", "yves");
+  await a.waitForFunction(() => window.last !== null);
+  assert.equal(await a.evaluate(() => window.last.ok), true);
+  // A live lock is still respected.
+  await a.evaluate(() => sessionStorage.setItem("msal.interaction.status", JSON.stringify({ clientId: "msal-wasm-test-client", type: "signin", startedAt: Date.now(), leaseUntil: Date.now() + 60000 })));
+  const blocked = await a.evaluate(() => window.pca.loginPopup(window.popupRequest).then(() => "ok", (e) => e.errorCode));
+  assert.equal(blocked, "interaction_in_progress");
+  await ctx.close();
+});
+
+test("sessionStorage: sign-in and sign-out in tab A reach tab B, with events", async () => {
+  const ctx = await env.browser.newContext();
+  const b = await openTab(ctx, "sessionStorage");
+  await b.evaluate(() => { window.events.length = 0; });
+  const a = await signedInPage(env, "zora", { cache: "sessionStorage", context: ctx });
+  await b.waitForFunction(() => window.pca.getAllAccounts().length === 1);
+  assert.equal(await b.evaluate(() => window.pca.getAllAccounts()[0].username), "zora");
+  assert.ok((await b.evaluate(() => window.events)).includes("msal:accountAdded"));
+  // No token was copied into B's storage: only the account record.
+  assert.deepEqual(await b.evaluate(() => Object.keys(sessionStorage).filter((k) => /\|(accesstoken|refreshtoken|idtoken)\|/.test(k))), []);
+  await a.evaluate(() => window.pca.logoutPopup({ account: window.pca.getAllAccounts()[0] }).catch(() => {}));
+  await b.waitForFunction(() => window.pca.getAllAccounts().length === 0);
+  assert.ok((await b.evaluate(() => window.events)).includes("msal:accountRemoved"));
+  await ctx.close();
+});
+
+test("localStorage: sign-out in tab A empties tab B's accounts, with the event", async () => {
+  const ctx = await env.browser.newContext();
+  const a = await signedInPage(env, "abe", { cache: "localStorage", context: ctx });
+  const b = await openTab(ctx, "localStorage");
+  assert.equal(await b.evaluate(() => window.pca.getAllAccounts().length), 1);
+  await b.evaluate(() => { window.events.length = 0; });
+  await a.evaluate(() => window.pca.logoutPopup({ account: window.pca.getAllAccounts()[0] }).catch(() => {}));
+  await b.waitForFunction(() => window.pca.getAllAccounts().length === 0);
+  await b.waitForFunction(() => window.events.includes("msal:accountRemoved"));
+  const r = await silent(b);
+  assert.deepEqual({ ok: r.ok, code: r.code }, { ok: false, code: "no_account_error" });
+  await ctx.close();
+});
+
+test("full localStorage: sign-in still works (kept in memory for the page, with a warning)", async () => {
+  const ctx = await env.browser.newContext();
+  const page = await openTab(ctx, "localStorage");
+  // Fill localStorage to the last byte the browser accepts.
+  const filled = await page.evaluate(() => {
+    let n = 0;
+    for (const size of [256 * 1024, 16 * 1024, 1024, 64, 1]) {
+      const chunk = "x".repeat(size);
+      try { for (;;) localStorage.setItem(`junk.${n++}`, chunk); } catch (_) { /* full at this size */ }
+    }
+    try { localStorage.setItem("probe", "x"); return -1; } catch (_) { return n; }
+  });
+  assert.ok(filled > 0, "localStorage is full");
+  const { popupSignIn } = await import("./helpers.mjs");
+  await popupSignIn(page, "#popup", "bea");
+  await page.waitForFunction(() => window.last !== null);
+  const r = await page.evaluate(() => ({ ok: window.last.ok, accounts: window.pca.getAllAccounts().length, warned: window.logs.some(([l, m]) => l === 1 && /quota/.test(m)) }));
+  assert.deepEqual(r, { ok: true, accounts: 1, warned: true });
+  assert.equal((await silent(page)).fromCache, true);
+  await ctx.close();
+});
+
+test("a corrupted cache entry is dropped and the silent call still succeeds", async () => {
+  const ctx = await env.browser.newContext();
+  const page = await signedInPage(env, "cid", { cache: "localStorage", context: ctx });
+  const corrupted = await page.evaluate(() => {
+    const key = Object.keys(localStorage).find((k) => k.includes("|accesstoken|"));
+    localStorage.setItem(key, '{"homeAccountId": "truncated');
+    return key;
+  });
+  assert.ok(corrupted);
+  await page.reload();
+  await page.waitForSelector("body[data-ready='1']");
+  await env.idp.reset();
+  const r = await silent(page);
+  assert.deepEqual({ ok: r.ok, fromCache: r.fromCache }, { ok: true, fromCache: false });
+  assert.equal((await env.idp.counters()).byGrant.refresh_token, 1, "renewed with the refresh token");
+  assert.ok(await page.evaluate(() => window.logs.some(([l, m]) => l === 1 && /corrupt/.test(m))), "the corrupt entry was logged");
+  await ctx.close();
+});
