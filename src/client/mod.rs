@@ -808,6 +808,33 @@ impl<P: Platform> PublicClientApplication<P> {
         self.refresh(req).await
     }
 
+    /// Silent requests for every cached access token that has expired (with the renewal
+    /// offset) or is due for msal's proactive refresh, for accounts that have a refresh token.
+    /// Timers cannot be trusted after sleep or in background tabs: call this when the page
+    /// wakes up.
+    pub fn due_renewals(&self) -> Vec<SilentRequest> {
+        self.sync();
+        let now = self.now_s();
+        let envs = self.environments();
+        let cache = self.cache.borrow();
+        let mut out: Vec<SilentRequest> = Vec::new();
+        for c in cache.credentials() {
+            let due = c.credential_type.is_access_token()
+                && c.client_id == self.config.client_id
+                && (is_expired(c, now, self.config.token_renewal_offset_secs) || refresh_due(c, now))
+                && cache.find_refresh_token(&c.home_account_id, &envs, true).is_some();
+            if due {
+                out.push(SilentRequest {
+                    scopes: c.scopes.iter().map(str::to_owned).collect(),
+                    account: Some(AccountRef { home_account_id: c.home_account_id.clone() }),
+                    cache_lookup_policy: CacheLookupPolicy::RefreshToken,
+                    ..SilentRequest::default()
+                });
+            }
+        }
+        out
+    }
+
     /// Redeems the account's refresh token for `req`'s scopes.
     pub async fn refresh(&self, req: &SilentRequest) -> Result<AuthenticationResult, AuthError> {
         let metadata = self.metadata()?;

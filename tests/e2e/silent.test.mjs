@@ -169,3 +169,52 @@ test("CacheLookupPolicy.Skip goes straight to the hidden iframe", async () => {
   assert.equal(c.byGrant.refresh_token ?? 0, 0, "the refresh token was not used");
   await page.context().close();
 });
+
+test("a silent iframe that gets no answer fails early, then at once, with InteractionRequiredAuthError", async () => {
+  const page = await signedInPage(env, "vic");
+  await env.idp.setConfig({ silentNoResponse: true });
+  try {
+    const attempt = () => page.evaluate(async () => {
+      const t0 = performance.now();
+      try {
+        await window.pca.ssoSilent({ scopes: ["User.Read"], loginHint: "vic", redirectUri: location.origin + "/redirect.html" });
+        return { ok: true };
+      } catch (e) {
+        return { ok: false, code: e.errorCode, sub: e.subError, ir: e instanceof window.msal.InteractionRequiredAuthError, ms: performance.now() - t0 };
+      }
+    });
+    const first = await attempt();
+    assert.deepEqual({ ok: first.ok, code: first.code, sub: first.sub, ir: first.ir }, { ok: false, code: "interaction_required", sub: "iframe_no_response", ir: true });
+    assert.ok(first.ms < 5000, `first attempt took ${first.ms} ms (the iframe timeout is 10 s)`);
+    await env.idp.reset();
+    const second = await attempt();
+    assert.equal(second.code, "interaction_required");
+    assert.ok(second.ms < 100, `second attempt took ${second.ms} ms`);
+    assert.equal((await env.idp.counters()).authorize, 0, "no iframe was loaded the second time");
+  } finally {
+    await env.idp.setConfig({ silentNoResponse: false });
+    await page.context().close();
+  }
+});
+
+test("waking up (visibilitychange) renews tokens that expired while the page slept", async () => {
+  await env.idp.setConfig({ accessTokenTtl: 2 });
+  try {
+    const page = await signedInPage(env, "wes", { offset: 0 });
+    await page.waitForTimeout(2300);
+    await env.idp.reset();
+    await page.evaluate(() => document.dispatchEvent(new Event("visibilitychange")));
+    await page.waitForTimeout(500);
+    const c = await env.idp.counters();
+    assert.equal(c.byGrant.refresh_token, 1, "one background renewal on wake");
+    const r = await page.evaluate(async () => {
+      const res = await window.pca.acquireTokenSilent({ scopes: ["User.Read"], account: window.pca.getAllAccounts()[0] });
+      return res.fromCache;
+    });
+    assert.equal(r, true, "the next call is served from the renewed cache");
+    assert.equal((await env.idp.counters()).token, 1);
+    await page.context().close();
+  } finally {
+    await env.idp.setConfig({ accessTokenTtl: 3600 });
+  }
+});

@@ -211,6 +211,7 @@ export async function startIdp(options = {}) {
   const newCounters = () => ({ token: 0, byGrant: { authorization_code: 0, refresh_token: 0 }, authorize: 0 });
   let counters = newCounters();
   let failNext = null;
+  let silentNoResponse = false;
 
   const accounts = new Map(); // accountId -> { login }
   const store = new MemoryStore();
@@ -650,7 +651,15 @@ export async function startIdp(options = {}) {
     if (mount.kind === 'entra' && rest.startsWith('/v2.0/.well-known/')) rest = rest.slice('/v2.0'.length);
 
     let search = url.search;
-    if (rest === routes.authorization && (req.method === 'GET' || req.method === 'POST')) counters.authorize += 1;
+    if (rest === routes.authorization && (req.method === 'GET' || req.method === 'POST')) {
+      counters.authorize += 1;
+      // Test switch: a silent (prompt=none) request lands on a page that never answers, as a
+      // hidden iframe does when the browser blocks the provider's third-party cookies.
+      if (silentNoResponse && url.searchParams.get('prompt') === 'none') {
+        sendHtml(res, 200, '<!doctype html><title>Sign in</title><p>Your browser blocked the session cookie.</p>');
+        return;
+      }
+    }
     if (rest === routes.end_session && req.method === 'GET') search = fixLogoutQuery(url.searchParams);
 
     req.idpPrefix = mount.prefix;
@@ -838,7 +847,7 @@ export async function startIdp(options = {}) {
   }
 
   function currentConfig() {
-    return { ...config, spaOrigins: [...spaOrigins] };
+    return { ...config, silentNoResponse, spaOrigins: [...spaOrigins] };
   }
 
   function applyConfig(patch = {}) {
@@ -847,6 +856,7 @@ export async function startIdp(options = {}) {
       if (patch[k] !== undefined) next[k] = positiveTtl(patch[k], k);
     }
     const origins = patch.spaOrigins !== undefined ? patch.spaOrigins.map(normalizeOrigin) : undefined;
+    if (patch.silentNoResponse !== undefined) silentNoResponse = patch.silentNoResponse === true;
     Object.assign(config, next);
     if (origins) {
       spaOrigins.clear();

@@ -71,19 +71,63 @@ pub fn window_error(reason: JsValue, correlation_id: &str) -> AuthError {
     e.with_correlation_id(correlation_id.to_owned())
 }
 
-/// Runs a hidden-iframe authorize request (prompt=none) and redeems it.
+/// After a hidden iframe got no answer, how long silent iframe attempts fail at once.
+pub const IFRAME_BACKOFF_MS: f64 = 5.0 * 60.0 * 1000.0;
+/// How long after a foreign page loaded in the iframe without answering we give up.
+pub const IFRAME_SETTLE_MS: u32 = 2_000;
+
+thread_local! {
+    /// Per client id: until when hidden iframes are known not to answer on this page.
+    static IFRAME_BLOCKED: RefCell<Vec<(String, f64)>> = const { RefCell::new(Vec::new()) };
+}
+
+fn iframe_blocked_until(client_id: &str) -> f64 {
+    IFRAME_BLOCKED.with(|b| b.borrow().iter().find(|(c, _)| c == client_id).map_or(0.0, |(_, t)| *t))
+}
+
+fn set_iframe_blocked_until(client_id: &str, until: f64) {
+    IFRAME_BLOCKED.with(|b| {
+        let mut b = b.borrow_mut();
+        b.retain(|(c, _)| c != client_id);
+        if until > 0.0 {
+            b.push((client_id.to_owned(), until));
+        }
+    });
+}
+
+fn iframe_unavailable(correlation_id: &str) -> AuthError {
+    AuthError::new(ErrorKind::InteractionRequired, codes::INTERACTION_REQUIRED, "the silent sign-in frame got no answer from the provider (third-party cookies blocked?); sign in interactively")
+        .with_sub_error("iframe_no_response")
+        .with_correlation_id(correlation_id.to_owned())
+}
+
+/// Runs a hidden-iframe authorize request (prompt=none) and redeems it. When frames get no
+/// answer on this page (third-party cookies blocked), it fails fast with an
+/// `InteractionRequired` error instead of waiting out the timeout on every call.
 pub async fn iframe_flow(client: &BrowserClient, req: InteractiveRequest) -> Result<AuthenticationResult, AuthError> {
+    let cid = client.config().client_id.clone();
+    if js_sys::Date::now() < iframe_blocked_until(&cid) {
+        return Err(iframe_unavailable(&req.correlation_id));
+    }
     let pending = client.begin_interaction(&req, InteractionType::Silent, "")?;
     let timeout = u32::try_from(client.config().iframe_timeout_ms).unwrap_or(u32::MAX);
-    let response = JsFuture::from(window::load_hidden_iframe(&pending.url, &pending.state_id, timeout)).await;
+    let response = JsFuture::from(window::load_hidden_iframe(&pending.url, &pending.state_id, timeout, IFRAME_SETTLE_MS)).await;
     match response.map(|v| v.as_string().unwrap_or_default()) {
         Ok(r) => client.finish_interaction(pending, &r).await,
         Err(reason) => {
-            let e = window_error(reason, &pending.correlation_id);
             client.abort_interaction(&pending);
-            Err(e)
+            if reason.as_string().as_deref() == Some("iframe_no_response") {
+                set_iframe_blocked_until(&cid, js_sys::Date::now() + IFRAME_BACKOFF_MS);
+                return Err(iframe_unavailable(&pending.correlation_id));
+            }
+            Err(window_error(reason, &pending.correlation_id))
         }
     }
+}
+
+/// Forgets that hidden iframes failed (after an interactive sign-in, a session may exist).
+pub fn clear_iframe_backoff(client: &BrowserClient) {
+    set_iframe_blocked_until(&client.config().client_id, 0.0);
 }
 
 /// Popup size and position (msal's `popupWindowAttributes`); `None` centres 483×600.
@@ -120,7 +164,13 @@ pub fn popup_flow(client: Rc<BrowserClient>, req: &InteractiveRequest, attrs: Po
 async fn wait_popup(client: &BrowserClient, popup: JsValue, pending: PendingAuth, timeout: u32) -> Result<AuthenticationResult, AuthError> {
     let response = JsFuture::from(window::wait_for_popup(&popup, &pending.state_id, timeout)).await;
     match response.map(|v| v.as_string().unwrap_or_default()) {
-        Ok(r) => client.finish_interaction(pending, &r).await,
+        Ok(r) => {
+            let result = client.finish_interaction(pending, &r).await;
+            if result.is_ok() {
+                clear_iframe_backoff(client);
+            }
+            result
+        }
         Err(reason) => {
             let e = window_error(reason, &pending.correlation_id);
             client.abort_interaction(&pending);
@@ -245,6 +295,15 @@ impl BrowserApp {
         let on_wake = Closure::<dyn Fn()>::new(move || {
             if let Some(app) = weak.upgrade() {
                 app.client.mark_stale();
+                // Renew what went stale while the page slept (single-flight across tabs).
+                for req in app.client.due_renewals() {
+                    let app = app.clone();
+                    wasm_bindgen_futures::spawn_local(async move {
+                        if silent_flow(&app.client, &req).await.is_ok() {
+                            app.emit(AppEvent::TokenAcquired);
+                        }
+                    });
+                }
             }
         });
         window::on_wake(on_wake.as_ref().unchecked_ref());

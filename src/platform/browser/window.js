@@ -97,8 +97,11 @@ export function waitForPopup(popup, stateId, timeoutMs) {
 }
 
 // Loads `url` in a hidden iframe and waits for the response (polling, or the bridge
-// channel). Rejects with "timed_out". The iframe is always removed.
-export function loadHiddenIframe(url, stateId, timeoutMs) {
+// channel). Rejects with "timed_out", or with "iframe_no_response" when a page of another
+// origin finished loading and nothing followed within `settleMs` (the provider showed a page
+// instead of answering: third-party cookies blocked, framing refused). The iframe is always
+// removed.
+export function loadHiddenIframe(url, stateId, timeoutMs, settleMs) {
   return new Promise((resolve, reject) => {
     const frame = document.createElement("iframe");
     frame.setAttribute("sandbox", "allow-scripts allow-same-origin allow-forms");
@@ -111,6 +114,7 @@ export function loadHiddenIframe(url, stateId, timeoutMs) {
       done = true;
       clearInterval(poll);
       clearTimeout(timer);
+      clearTimeout(settle);
       if (channel) channel.close();
       frame.remove();
       ok ? resolve(value) : reject(value);
@@ -132,6 +136,13 @@ export function loadHiddenIframe(url, stateId, timeoutMs) {
       } catch (_) { /* cross-origin while at the identity provider */ }
     }, 30);
     const timer = setTimeout(() => finish(false, "timed_out"), timeoutMs);
+    let settle = null;
+    frame.addEventListener("load", () => {
+      clearTimeout(settle);
+      let foreign = true;
+      try { foreign = frame.contentWindow.location.origin !== window.location.origin; } catch (_) { foreign = true; }
+      if (foreign && settleMs > 0) settle = setTimeout(() => finish(false, "iframe_no_response"), settleMs);
+    });
     frame.src = url;
     (document.body || document.documentElement).appendChild(frame);
   });

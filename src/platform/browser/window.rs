@@ -19,7 +19,7 @@ extern "C" {
     pub fn wait_for_popup(popup: &JsValue, state_id: &str, timeout_ms: u32) -> js_sys::Promise;
     /// Loads a URL in a hidden iframe and waits for the response.
     #[wasm_bindgen(js_name = loadHiddenIframe)]
-    pub fn load_hidden_iframe(url: &str, state_id: &str, timeout_ms: u32) -> js_sys::Promise;
+    pub fn load_hidden_iframe(url: &str, state_id: &str, timeout_ms: u32, settle_ms: u32) -> js_sys::Promise;
     /// True on a cross-origin-isolated page (COOP + COEP).
     pub fn isolated() -> bool;
     /// True inside an iframe.
