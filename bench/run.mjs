@@ -305,9 +305,11 @@ async function runScenario(libs, idp) {
       const us = ms.map((t) => t * 1000);
       lib.res[key] = {
         calls: us.length,
-        medianUs: median(us),
-        p95Us: quantile(us, 0.95),
-        meanUs: (loops.get(lib) * 1000) / us.length,
+        // Rounded to 1 ns: the samples are multiples of the timer's step (5 µs when isolated)
+        // plus float noise, which must not tip a ratio over its target.
+        medianUs: +median(us).toFixed(3),
+        p95Us: +quantile(us, 0.95).toFixed(3),
+        meanUs: +((loops.get(lib) * 1000) / us.length).toFixed(3),
         timerResolutionUs: resolutionUs(ms),
         tokenRequests: 0,
         providerRequests: 0,

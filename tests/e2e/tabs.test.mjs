@@ -26,7 +26,7 @@ const silent = (page, extra = {}) =>
     }
   }, extra);
 
-test("3 tabs renew the same expired token at once: 1 token request, all 3 get it, rotation keeps working", async () => {
+test("3 tabs renew the same expired token at once: 1 token request, all 3 get it, rotation keeps working", async (t) => {
   await env.idp.setConfig({ accessTokenTtl: 2 });
   const ctx = await env.browser.newContext();
   try {
@@ -40,6 +40,7 @@ test("3 tabs renew the same expired token at once: 1 token request, all 3 get it
     assert.deepEqual(results.map((r) => r.ok), [true, true, true], JSON.stringify(results));
     assert.equal(new Set(results.map((r) => r.at)).size, 1, "all three tabs got the same token");
     const counters = await env.idp.counters();
+    t.diagnostic(`3-tab burst: ${counters.token} token request(s), ${results.filter((r) => r.ok).length}/3 succeeded`);
     assert.equal(counters.token, 1, "exactly one token request across the three tabs");
     // With rotation, a replayed refresh token would revoke the grant: the next renewal works.
     await a.waitForTimeout(2300);
@@ -52,7 +53,7 @@ test("3 tabs renew the same expired token at once: 1 token request, all 3 get it
   }
 });
 
-test("20 forceRefresh calls spread over 2 tabs make at most 2 token requests and all succeed", async () => {
+test("20 forceRefresh calls spread over 2 tabs make at most 2 token requests and all succeed", async (t) => {
   const ctx = await env.browser.newContext();
   const a = await signedInPage(env, "ugo", { cache: "localStorage", context: ctx });
   const b = await openTab(ctx, "localStorage");
@@ -65,6 +66,7 @@ test("20 forceRefresh calls spread over 2 tabs make at most 2 token requests and
   const [ra, rb] = await Promise.all([burst(a), burst(b)]);
   assert.equal([...ra, ...rb].filter(Boolean).length, 20);
   const n = (await env.idp.counters()).token;
+  t.diagnostic(`2-tab forceRefresh burst: ${n} token request(s), ${[...ra, ...rb].filter(Boolean).length}/20 succeeded`);
   assert.ok(n >= 1 && n <= 2, `token requests: ${n}`);
   await ctx.close();
 });
