@@ -205,8 +205,17 @@ class Lib {
     return s;
   }
 
-  run(fn, arg) {
-    return this.page.evaluate(fn, arg);
+  // Runs `fn(arg)` in the page; a call that has not settled after `ms` fails (and the page is
+  // given up: it may still be busy).
+  run(fn, arg, ms = 60000) {
+    let timer;
+    const timeout = new Promise((_, reject) => {
+      timer = setTimeout(() => {
+        this.dead = true;
+        reject(new Error(`the page did not answer within ${ms / 1000} s`));
+      }, ms);
+    });
+    return Promise.race([this.page.evaluate(fn, arg), timeout]).finally(() => clearTimeout(timer));
   }
 
   async signIn() {
@@ -251,7 +260,7 @@ async function each(libs, name, fn, { fatal = false, skip } = {}) {
       const msg = String((e && e.message) || e).split("\n")[0];
       const error = `${name}: ${msg}${lib.pageErrors.length ? ` (page errors: ${lib.pageErrors.slice(-3).join(" | ")})` : ""}`;
       lib.res.errors.push(error);
-      if (fatal) lib.dead = true;
+      if (fatal) lib.dead = true; // (run() also gives up a page that stopped answering)
       if (skip) skip.add(lib);
       log(`${lib.id}: FAILED at ${error}`);
     }
@@ -457,6 +466,12 @@ async function main() {
   const onSignal = () => { stop().finally(() => process.exit(130)); };
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
+  // A hung browser must not hang the run.
+  const watchdog = setTimeout(() => {
+    console.error("bench: no result after 10 minutes, giving up");
+    stop().finally(() => process.exit(1));
+  }, 10 * 60 * 1000);
+  watchdog.unref();
 
   let sizes, results = {}, env = {};
   try {
