@@ -44,7 +44,9 @@ fn local_storage_quota_exceeded_keeps_the_value_in_memory() {
     let (store, _) = WebStore::open(CacheLocation::LocalStorage);
     // ~12 MB in one value is over every browser's localStorage quota.
     let huge = "x".repeat(12 * 1024 * 1024);
-    store.set("msal.test.huge", &huge).unwrap();
+    let err = store.set("msal.test.huge", &huge).unwrap_err();
+    assert_eq!(err.code(), "storage_unavailable", "the quota error is reported, so the cache can evict first");
+    store.set_in_memory("msal.test.huge", &huge).unwrap();
     assert_eq!(store.get("msal.test.huge").map(|v| v.len()), Some(huge.len()), "readable for this page");
     let web = web_sys::window().unwrap().local_storage().unwrap().unwrap();
     assert_eq!(web.get_item("msal.test.huge").unwrap(), None, "not in localStorage");

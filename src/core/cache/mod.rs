@@ -100,6 +100,8 @@ pub struct LoadIssue {
 pub struct TokenCache<S: KeyValueStore> {
     store: S,
     client_id: String,
+    /// Keys written by the save in progress (eviction spares them).
+    saving: Vec<String>,
     accounts: Vec<(String, AccountEntity)>,
     credentials: Vec<(String, Credential)>,
 }
@@ -138,7 +140,7 @@ impl<S: KeyValueStore> TokenCache<S> {
     /// Loads the cache of `client_id` from `store`: current entries, plus v3/v4 entries moved
     /// to the current layout. Corrupt entries are removed and reported.
     pub fn load(store: S, client_id: &str) -> (TokenCache<S>, Vec<LoadIssue>) {
-        let mut cache = TokenCache { store, client_id: client_id.to_owned(), accounts: Vec::new(), credentials: Vec::new() };
+        let mut cache = TokenCache { store, client_id: client_id.to_owned(), saving: Vec::new(), accounts: Vec::new(), credentials: Vec::new() };
         let issues = cache.reload();
         (cache, issues)
     }
@@ -276,7 +278,7 @@ impl<S: KeyValueStore> TokenCache<S> {
             .with("idToken", keys(|t| t == CredentialType::IdToken))
             .with("accessToken", keys(CredentialType::is_access_token))
             .with("refreshToken", keys(|t| t == CredentialType::RefreshToken));
-        self.store.set(&token_keys_key(SCHEMA, &self.client_id), &tokens.to_json())?;
+        self.write(&token_keys_key(SCHEMA, &self.client_id), &tokens.to_json())?;
         // Accounts of other clients share the account list; keep their keys.
         let mut list = read_string_list(&self.store, &account_keys_key(SCHEMA));
         list.retain(|k| self.store.get(k).is_some() || self.accounts.iter().any(|(a, _)| a == k));
@@ -285,7 +287,7 @@ impl<S: KeyValueStore> TokenCache<S> {
                 list.push(k.clone());
             }
         }
-        self.store.set(&account_keys_key(SCHEMA), &Json::Arr(list.into_iter().map(Json::from).collect()).to_json())
+        self.write(&account_keys_key(SCHEMA), &Json::Arr(list.into_iter().map(Json::from).collect()).to_json())
     }
 
     /// The store.
@@ -345,6 +347,15 @@ impl<S: KeyValueStore> TokenCache<S> {
         })
     }
 
+    /// Stores a value; when storage refuses it even so (full), keeps it in memory for this
+    /// session rather than lose the sign-in.
+    fn write(&self, key: &str, value: &str) -> Result<(), AuthError> {
+        match self.store.set(key, value) {
+            Ok(()) => Ok(()),
+            Err(_) => self.store.set_in_memory(key, value),
+        }
+    }
+
     fn put(&mut self, c: Credential) -> Result<(), AuthError> {
         let key = credential_key(&c);
         let value = c.to_json().to_json();
@@ -358,15 +369,18 @@ impl<S: KeyValueStore> TokenCache<S> {
                 if let Some(oldest) = self
                     .credentials
                     .iter()
-                    .filter(|(k, x)| x.credential_type.is_access_token() && *k != key)
+                    // never what this same save just wrote
+                    .filter(|(k, x)| x.credential_type.is_access_token() && *k != key && !self.saving.contains(k))
                     .min_by_key(|(_, x)| x.expires_on)
                     .map(|(k, _)| k.clone())
                 {
                     self.remove_where(|x| credential_key(x) == oldest);
                 }
             }
-            self.store.set(&key, &value)?;
+            // Still full (the app's own data fills it): keep the sign-in for this session.
+            self.write(&key, &value)?;
         }
+        self.saving.push(key.clone());
         match self.credentials.iter_mut().find(|(k, _)| *k == key) {
             Some(slot) => slot.1 = c,
             None => self.credentials.push((key, c)),
@@ -388,6 +402,13 @@ impl<S: KeyValueStore> TokenCache<S> {
     /// Saves a token response: the account, its ID token, the access token (after removing
     /// cached ones whose scopes intersect) and the refresh token.
     pub fn save(&mut self, s: &SaveRequest<'_>) -> Result<(), AuthError> {
+        self.saving.clear();
+        let result = self.save_entries(s);
+        self.saving.clear();
+        result
+    }
+
+    fn save_entries(&mut self, s: &SaveRequest<'_>) -> Result<(), AuthError> {
         let r = s.response;
         let now_ms = r.cached_at.saturating_mul(1000);
         let a = s.account;
@@ -428,7 +449,7 @@ impl<S: KeyValueStore> TokenCache<S> {
             }
             None => AccountEntity { account: a.clone(), extra: Vec::new(), profile_extra: Vec::new() },
         };
-        self.store.set(&akey, &entity.to_json().to_json())?;
+        self.write(&akey, &entity.to_json().to_json())?;
         match self.accounts.iter_mut().find(|(k, _)| *k == akey) {
             Some(slot) => slot.1 = entity,
             None => self.accounts.push((akey, entity)),
@@ -559,7 +580,7 @@ impl<S: KeyValueStore> TokenCache<S> {
             return Ok(());
         }
         let entity = AccountEntity::new(account);
-        self.store.set(&key, &entity.to_json().to_json())?;
+        self.write(&key, &entity.to_json().to_json())?;
         self.accounts.push((key, entity));
         self.write_key_lists()
     }
@@ -619,7 +640,7 @@ impl<S: KeyValueStore> TokenCache<S> {
                     .with("homeAccountId", a.home_account_id.as_str())
                     .with("localAccountId", a.local_account_id.as_str())
                     .with("tenantId", a.realm.as_str());
-                self.store.set(&key, &j.to_json())
+                self.write(&key, &j.to_json())
             }
             None => {
                 self.store.remove(&key);

@@ -15,6 +15,11 @@ pub trait KeyValueStore {
     fn remove(&self, key: &str);
     /// Every key in the store.
     fn keys(&self) -> Vec<String>;
+    /// Last resort when [`set`](Self::set) keeps failing (storage full): keep the value where
+    /// reads see it for this session only. Default: try `set` again.
+    fn set_in_memory(&self, key: &str, value: &str) -> Result<(), AuthError> {
+        self.set(key, value)
+    }
 }
 
 /// An in-memory store (the `memoryStorage` cache location, and tests).
@@ -73,5 +78,8 @@ impl<T: KeyValueStore + ?Sized> KeyValueStore for std::rc::Rc<T> {
     }
     fn keys(&self) -> Vec<String> {
         (**self).keys()
+    }
+    fn set_in_memory(&self, key: &str, value: &str) -> Result<(), AuthError> {
+        (**self).set_in_memory(key, value)
     }
 }

@@ -220,6 +220,9 @@ async fn renew_single_flight(client: &BrowserClient, req: &SilentRequest) -> Res
     };
     let started_s = client.platform().now_ms() / 1000;
     let since = if req.force_refresh { started_s } else { 0 };
+    // The token this tab sees now: after waiting, only a different one counts as "renewed by
+    // another tab" (cached_at has only second resolution).
+    let seen_before = client.token_renewed_since(req, 0).ok().flatten().map(|r| r.access_token);
     let uncontended = JsFuture::from(window::try_lock(&name)).await.ok().filter(|r| !r.is_null());
     let _guard = match uncontended {
         Some(release) => LockGuard(release),
@@ -228,7 +231,8 @@ async fn renew_single_flight(client: &BrowserClient, req: &SilentRequest) -> Res
             let guard = LockGuard(release);
             // Another tab held the lock: its result is on its way (usually already here).
             for _ in 0..15 {
-                if let Some(hit) = client.token_renewed_since(req, since)? {
+                let renewed = client.token_renewed_since(req, since)?;
+                if let Some(hit) = renewed.filter(|h| !req.force_refresh || seen_before.as_ref() != Some(&h.access_token)) {
                     return Ok(hit);
                 }
                 JsFuture::from(window::sleep(20)).await.ok();

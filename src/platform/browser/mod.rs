@@ -59,13 +59,19 @@ impl KeyValueStore for WebStore {
     fn set(&self, key: &str, value: &str) -> Result<(), AuthError> {
         match self {
             WebStore::Web(s, overflow) => {
-                if s.set_item(key, value).is_ok() {
-                    overflow.remove(key);
-                    return Ok(());
-                }
-                // Quota exceeded (or storage turned read-only): keep the value for this page
-                // rather than lose the sign-in.
-                window::log(LogLevel::Warning as u8, "the browser refused to store a value (quota exceeded?); keeping it in memory for this page");
+                s.set_item(key, value).map_err(|_| {
+                    AuthError::new(ErrorKind::Storage, codes::STORAGE_UNAVAILABLE, "the browser refused to store a value (quota exceeded or storage blocked)")
+                })?;
+                overflow.remove(key);
+                Ok(())
+            }
+            WebStore::Memory(m) => m.set(key, value),
+        }
+    }
+    fn set_in_memory(&self, key: &str, value: &str) -> Result<(), AuthError> {
+        match self {
+            WebStore::Web(s, overflow) => {
+                window::log(LogLevel::Warning as u8, "storage is full (quota exceeded); keeping this cache entry in memory for this page");
                 let _ = s.remove_item(key);
                 overflow.set(key, value)
             }
