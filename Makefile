@@ -2,7 +2,8 @@
 #   make demo             build the package, start the OpenID provider and the demo SPA
 #   make demo HEADLESS=1  the same, signs in headlessly, prints the account, exits
 #   make test             every test
-.PHONY: demo test setup pkg
+#   make bench            msal-wasm vs @azure/msal-browser in headless Chromium (not part of test)
+.PHONY: demo test setup pkg bench
 
 setup:
 	@bash scripts/setup.sh
@@ -15,3 +16,7 @@ demo: pkg
 
 test: pkg
 	@bash scripts/test.sh
+
+bench: pkg
+	@node bench/run.mjs
+	@cargo bench --bench core
