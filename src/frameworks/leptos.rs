@@ -18,7 +18,7 @@
 //! ```
 
 use super::Fallback;
-use crate::client::{AccountInfo, AccountRef, AuthenticationResult, Config, InteractiveRequest, SilentRequest};
+use crate::client::{AccountInfo, AuthenticationResult, Config};
 use crate::error::AuthError;
 use crate::platform::browser::{AppEvent, BrowserApp};
 use leptos::prelude::*;
@@ -136,16 +136,9 @@ pub fn use_access_token(scopes: Vec<String>, fallback: Fallback) -> ReadSignal<T
         let scopes = scopes.clone();
         set_state.set(TokenState { loading: true, ..TokenState::default() });
         leptos::task::spawn_local(async move {
-            let req = SilentRequest { scopes: scopes.clone(), account: Some(AccountRef { home_account_id: home.clone() }), ..SilentRequest::default() };
-            match app.acquire_token_silent(&req).await {
+            match super::access_token(&app, home, scopes, fallback).await {
                 Ok(r) => set_state.set(TokenState { loading: false, result: Some(r), error: None }),
-                Err(e) => {
-                    if e.is_interaction_required() && fallback == Fallback::Redirect {
-                        let ir = InteractiveRequest { scopes, account: Some(AccountRef { home_account_id: home }), ..InteractiveRequest::default() };
-                        let _ = app.login_redirect(&ir);
-                    }
-                    set_state.set(TokenState { loading: false, result: None, error: Some(e) });
-                }
+                Err(e) => set_state.set(TokenState { loading: false, result: None, error: Some(e) }),
             }
         });
     });

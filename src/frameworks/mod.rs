@@ -17,3 +17,23 @@ pub enum Fallback {
     /// Redirect to sign in (works without a click; the result arrives on return).
     Redirect,
 }
+
+/// What `use_access_token` runs: a silent request for `scopes` and the account; on
+/// `InteractionRequired` with [`Fallback::Redirect`], starts a redirect sign-in.
+pub(crate) async fn access_token(
+    app: &crate::platform::browser::BrowserApp,
+    home_account_id: String,
+    scopes: Vec<String>,
+    fallback: Fallback,
+) -> Result<crate::client::AuthenticationResult, crate::error::AuthError> {
+    use crate::client::{AccountRef, InteractiveRequest, SilentRequest};
+    let account = AccountRef { home_account_id };
+    let req = SilentRequest { scopes: scopes.clone(), account: Some(account.clone()), ..SilentRequest::default() };
+    let result = app.acquire_token_silent(&req).await;
+    if let Err(e) = &result {
+        if e.is_interaction_required() && fallback == Fallback::Redirect {
+            let _ = app.login_redirect(&InteractiveRequest { scopes, account: Some(account), ..InteractiveRequest::default() });
+        }
+    }
+    result
+}

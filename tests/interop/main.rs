@@ -71,25 +71,7 @@ fn unknown_value(tag: &str) -> Json {
 }
 
 fn credential(t: CredentialType, secret: &str, now: u64) -> Credential {
-    Credential {
-        home_account_id: home(),
-        environment: ENV.into(),
-        credential_type: t,
-        client_id: CLIENT_ID.into(),
-        secret: secret.into(),
-        realm: TENANT.into(),
-        target: String::new(),
-        cached_at: 0,
-        expires_on: 0,
-        extended_expires_on: 0,
-        refresh_on: None,
-        token_type: String::new(),
-        key_id: String::new(),
-        family_id: String::new(),
-        last_updated_at: now * 1000,
-        extra: Vec::new(),
-        scopes: ScopeSet::default(),
-    }
+    Credential { last_updated_at: now * 1000, ..Credential::new(t, &home(), ENV, CLIENT_ID, TENANT, secret) }
 }
 
 /// The cache of step 1, built with our typed writer.

@@ -111,6 +111,29 @@ fn extras(j: &Json, known: &[&str]) -> Vec<(String, Json)> {
 }
 
 impl Credential {
+    /// A credential with the identifying fields set and every other field empty.
+    pub fn new(credential_type: CredentialType, home_account_id: &str, environment: &str, client_id: &str, realm: &str, secret: &str) -> Credential {
+        Credential {
+            home_account_id: home_account_id.to_owned(),
+            environment: environment.to_owned(),
+            credential_type,
+            client_id: client_id.to_owned(),
+            secret: secret.to_owned(),
+            realm: realm.to_owned(),
+            target: String::new(),
+            cached_at: 0,
+            expires_on: 0,
+            extended_expires_on: 0,
+            refresh_on: None,
+            token_type: String::new(),
+            key_id: String::new(),
+            family_id: String::new(),
+            last_updated_at: 0,
+            extra: Vec::new(),
+            scopes: ScopeSet::default(),
+        }
+    }
+
     /// Reads a credential entity; `None` if a required field is missing or of the wrong type.
     pub fn from_json(j: &Json) -> Option<Credential> {
         let s = |k: &str| j.str_field(k).map(str::to_owned);

@@ -414,23 +414,8 @@ impl<S: KeyValueStore> TokenCache<S> {
         let a = s.account;
         let client_id = self.client_id.clone();
         let base = |t: CredentialType, secret: &str| Credential {
-            home_account_id: a.home_account_id.clone(),
-            environment: a.environment.clone(),
-            credential_type: t,
-            client_id: client_id.clone(),
-            secret: secret.to_owned(),
-            realm: s.realm.to_owned(),
-            target: String::new(),
-            cached_at: 0,
-            expires_on: 0,
-            extended_expires_on: 0,
-            refresh_on: None,
-            token_type: String::new(),
-            key_id: String::new(),
-            family_id: String::new(),
             last_updated_at: now_ms,
-            extra: Vec::new(),
-            scopes: ScopeSet::default(),
+            ..Credential::new(t, &a.home_account_id, &a.environment, &client_id, s.realm, secret)
         };
         // Account: keep unknown fields of an existing entry, and its tenant profiles (msal's
         // buildAccountToCache adds a profile only for a tenant not yet listed).
