@@ -409,3 +409,25 @@ fn claims_skip_the_cache_and_are_sent_with_client_capabilities() {
     let bad = SilentRequest { claims: "not json".into(), ..silent(&home) };
     assert_eq!(block_on(h.pca.acquire_token_silent(&bad)).unwrap_err().code(), "invalid_claims");
 }
+
+#[test]
+fn discovery_document_is_cached_for_24_hours() {
+    let discovery = METADATA.to_owned();
+    let platform = MemoryPlatform::new(NOW_MS, move |req| {
+        assert!(req.url.ends_with("/v2.0/.well-known/openid-configuration"), "{}", req.url);
+        Ok(HttpResponse::new(200, discovery.clone()))
+    });
+    let config = || Config::new("client-1").with_authority(AUTHORITY).with_redirect_uri("https://app.example/");
+    let fetches = |p: &MemoryPlatform| p.requests.borrow().iter().filter(|r| r.url.contains("openid-configuration")).count();
+    block_on(PublicClientApplication::new(config(), platform.clone()).unwrap().initialize()).unwrap();
+    assert_eq!(fetches(&platform), 1);
+    // The next page load (a new client on the same storage) needs no network.
+    let again = PublicClientApplication::new(config(), platform.clone()).unwrap();
+    block_on(again.initialize()).unwrap();
+    assert_eq!(fetches(&platform), 1);
+    assert!(again.metadata().unwrap().token_endpoint.ends_with("/oauth2/v2.0/token"));
+    // After 24 hours it is fetched again.
+    platform.set_now_ms(NOW_MS + 24 * 3600 * 1000 + 1);
+    block_on(PublicClientApplication::new(config(), platform.clone()).unwrap().initialize()).unwrap();
+    assert_eq!(fetches(&platform), 2);
+}

@@ -33,6 +33,8 @@ use std::cell::RefCell;
 /// sessionStorage key marking an interactive request in progress (shared by all clients of a
 /// tab, as in msal-browser).
 pub const INTERACTION_STATUS_KEY: &str = "msal.interaction.status";
+/// How long a fetched openid-configuration document is reused (msal: 24 h).
+pub const METADATA_LIFETIME_MS: u64 = 24 * 3600 * 1000;
 /// How long a redirect's interaction lock holds before it is considered abandoned.
 pub const REDIRECT_LEASE_MS: u64 = 10 * 60 * 1000;
 /// Added to the popup timeout to get a popup's lease.
@@ -173,6 +175,8 @@ impl<P: Platform> PublicClientApplication<P> {
         };
         let metadata = if !self.config.authority_metadata.is_empty() {
             AuthorityMetadata::parse(&self.config.authority_metadata, &self.authority)?
+        } else if let Some(cached) = self.cached_metadata() {
+            cached
         } else {
             let url = self.authority.openid_configuration_url();
             let resp = self.platform.send(HttpRequest::get(url)).await.map_err(|e| {
@@ -182,13 +186,39 @@ impl<P: Platform> PublicClientApplication<P> {
             if !(200..300).contains(&resp.status) {
                 return Err(AuthError::client(codes::ENDPOINTS_RESOLUTION_ERROR, "the authority's openid-configuration request failed").with_status(resp.status));
             }
-            AuthorityMetadata::parse(&resp.body, &self.authority)
-                .map_err(|_| AuthError::client(codes::ENDPOINTS_RESOLUTION_ERROR, "the authority's openid-configuration is invalid"))?
+            let parsed = AuthorityMetadata::parse(&resp.body, &self.authority)
+                .map_err(|_| AuthError::client(codes::ENDPOINTS_RESOLUTION_ERROR, "the authority's openid-configuration is invalid"))?;
+            self.store_metadata(&resp.body);
+            parsed
         };
         let mut r = self.resolved.borrow_mut();
         r.metadata = Some(metadata);
         r.cloud = cloud;
         Ok(())
+    }
+
+    fn metadata_key(&self) -> String {
+        format!("msal.{}.authority-metadata.{}", self.config.client_id, self.authority.canonical())
+    }
+
+    /// The discovery document cached by an earlier page load, while fresh (24 h, msal's
+    /// authority-metadata lifetime): page loads after the first need no network to initialize.
+    fn cached_metadata(&self) -> Option<AuthorityMetadata> {
+        let cache = self.cache.borrow();
+        let text = crate::core::cache::KeyValueStore::get(cache.store(), &self.metadata_key())?;
+        let j = Json::parse(&text).ok()?;
+        let expires = j.get("expiresAt").and_then(Json::as_u64)?;
+        if expires <= self.platform.now_ms() {
+            return None;
+        }
+        AuthorityMetadata::parse(j.str_field("document")?, &self.authority).ok()
+    }
+
+    fn store_metadata(&self, document: &str) {
+        let value = Json::object().with("expiresAt", self.platform.now_ms().saturating_add(METADATA_LIFETIME_MS)).with("document", document).to_json();
+        let cache = self.cache.borrow();
+        // Only an optimisation: a full storage just means the next load fetches it again.
+        let _ = crate::core::cache::KeyValueStore::set(cache.store(), &self.metadata_key(), &value);
     }
 
     /// True once [`initialize`](Self::initialize) has succeeded.
