@@ -34,5 +34,8 @@ fi
 # npm dev tools (oidc-provider, playwright-core, binaryen): reinstall when the lockfile changed.
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   say "installing npm dev dependencies"
-  npm ci --no-audit --no-fund --loglevel=error
+  # npm ci is exact; some npm 11 setups write lockfiles without other platforms' optional
+  # packages (rollup's), which npm ci then refuses: fall back to npm install, which honours
+  # the locked versions and adds what is missing.
+  npm ci --no-audit --no-fund --loglevel=error || npm install --no-audit --no-fund --loglevel=error
 fi
