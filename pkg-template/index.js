@@ -498,7 +498,8 @@ export class PublicClientApplication {
     }
     if (hit !== undefined) {
       const result = toResult(hit);
-      if (client.refreshDue(json)) this.refreshInBackground(req);
+      // msal's proactive refresh (refresh_in): serve the cached token, renew in the background.
+      if (result.refreshOn && result.refreshOn.getTime() <= Date.now()) this.refreshInBackground(req);
       if (this.callbacks.size) {
         this.emit(EventType.ACQUIRE_TOKEN_START, InteractionType.Silent, request);
         this.emit(EventType.ACQUIRE_TOKEN_SUCCESS, InteractionType.Silent, result);

@@ -188,12 +188,6 @@ impl JsClient {
         })
     }
 
-    /// True when the cached token for `request` is due for a proactive refresh.
-    #[wasm_bindgen(js_name = refreshDue)]
-    pub fn refresh_due(&self, request: &str) -> bool {
-        parse(request).and_then(|j| SilentRequest::from_json(&j)).is_ok_and(|r| self.inner.refresh_due(&r))
-    }
-
     /// `acquireTokenByCode`.
     #[wasm_bindgen(js_name = byCode)]
     pub fn by_code(&self, request: &str) -> js_sys::Promise {
