@@ -7,9 +7,23 @@ import { startStatic } from "../tests/serve.mjs";
 import { launchBrowser, popupSignIn } from "../tests/e2e/helpers.mjs";
 
 const headless = process.argv.includes("--headless");
+let step = "starting";
+const progress = (what) => {
+  step = what;
+  if (headless) console.error(`demo: ${what}`);
+};
+if (headless) {
+  // Never hang a CI run: the whole headless sign-in takes a few seconds.
+  setTimeout(() => {
+    console.error(`headless demo: no progress for 120 s (stuck at: ${step})`);
+    process.exit(1);
+  }, 120_000).unref();
+}
 const port = Number(process.env.DEMO_PORT || (headless ? 0 : 8080));
 
+progress("starting the static server");
 const web = await startStatic({ port, roots: { "/": "www", "/pkg/": "pkg" } });
+progress("starting the OpenID provider");
 const idp = await startIdp({ port: Number(process.env.IDP_PORT || 0), spaOrigins: [web.origin] });
 const url = `${web.origin}/?idp=${encodeURIComponent(idp.entraAuthority)}`;
 console.log(`demo SPA:      ${url}`);
@@ -28,12 +42,16 @@ if (!headless) {
 } else {
   let browser;
   try {
+    progress("launching Chromium");
     browser = await launchBrowser();
     const page = await browser.newPage();
+    progress("loading the demo");
     await page.goto(url);
     await page.waitForSelector("body[data-ready='1']", { timeout: 15000 });
+    progress("signing in by popup");
     await popupSignIn(page, "#login-popup", "ada.lovelace");
     await page.waitForFunction(() => document.getElementById("status").textContent.startsWith("signed in"), null, { timeout: 15000 });
+    progress("getting a token silently and calling userinfo");
     await page.click("#token");
     await page.waitForFunction(() => document.getElementById("token-out").dataset.expires, null, { timeout: 15000 });
     await page.click("#userinfo");
@@ -44,6 +62,7 @@ if (!headless) {
     console.log(`signed in: ${name}`);
     console.log(`access token expires: ${expires}`);
     console.log(`userinfo (Bearer access token): sub=${userinfo.sub} preferred_username=${userinfo.preferred_username}`);
+    progress("stopping");
     await browser.close();
     await stop(0);
   } catch (e) {

@@ -38,16 +38,16 @@ step "TypeScript: tsc --strict over tests/ts against the package's declarations"
 node_modules/.bin/tsc -p tests/ts/tsconfig.json && echo "ok"
 
 step "OpenID provider smoke test"
-node --test tests/idp/
+timeout 300 node --test tests/idp/
 
 step "Vite 7 example build"
 node_modules/.bin/vite build --config examples/vite/vite.config.js --logLevel warn && echo "ok"
 
 step "end-to-end (headless Chromium, built package, local provider)"
-node --test --test-concurrency=1 tests/e2e/
+timeout 900 node --test --test-concurrency=1 tests/e2e/
 
 step "headless demo"
-node scripts/demo.mjs --headless
+timeout 180 node scripts/demo.mjs --headless
 
 if [ -x tests/interop/run.sh ]; then
   step "cache interop with msal-node and MSAL Python"
