@@ -37,5 +37,8 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   # npm ci is exact; some npm 11 setups write lockfiles without other platforms' optional
   # packages (rollup's), which npm ci then refuses: fall back to npm install, which honours
   # the locked versions and adds what is missing.
-  npm ci --no-audit --no-fund --loglevel=error || npm install --no-audit --no-fund --loglevel=error
+  if ! npm ci --no-audit --no-fund --loglevel=silent; then
+    say "npm ci refused the lockfile; installing with npm install (locked versions kept)"
+    npm install --no-audit --no-fund --loglevel=error
+  fi
 fi
