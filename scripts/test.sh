@@ -47,7 +47,9 @@ step "end-to-end (headless Chromium, built package, local provider)"
 timeout 900 node --test --test-concurrency=1 tests/e2e/
 
 step "headless demo"
-timeout 180 node scripts/demo.mjs --headless
+# One unexplained hang was seen once; the watchdog ends it, and one retry keeps it from
+# blocking a run (the flows themselves are covered by the e2e tests above).
+timeout 180 node scripts/demo.mjs --headless || { echo "headless demo failed; retrying once"; timeout 180 node scripts/demo.mjs --headless; }
 
 if [ -x tests/interop/run.sh ]; then
   step "cache interop with msal-node and MSAL Python"
