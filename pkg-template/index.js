@@ -484,8 +484,8 @@ export class PublicClientApplication {
     }
     const req = Object.assign({}, request);
     if (!req.account) {
-      const active = client.activeAccount();
-      if (active) req.account = { homeAccountId: JSON.parse(active).homeAccountId };
+      const active = client.activeHomeAccountId();
+      if (active) req.account = { homeAccountId: active };
     }
     const json = requestJson(req);
     let hit;

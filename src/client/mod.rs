@@ -306,6 +306,14 @@ impl<P: Platform> PublicClientApplication<P> {
         self.account(&filter.home_account_id)
     }
 
+    /// The active account's `homeAccountId`, if set and still cached (no account info built).
+    pub fn active_home_account_id(&self) -> Option<String> {
+        self.sync();
+        let cache = self.cache.borrow();
+        let id = cache.active_account()?.home_account_id;
+        cache.account(&id).map(|_| id)
+    }
+
     /// Sets or clears the active account.
     pub fn set_active_account(&self, home_account_id: Option<&str>) -> Result<(), AuthError> {
         let account = match home_account_id {

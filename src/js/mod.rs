@@ -216,6 +216,12 @@ impl JsClient {
         self.inner.active_account().map(|a| a.to_json().to_json())
     }
 
+    /// The active account's homeAccountId, if any (cheap: for the silent hot path).
+    #[wasm_bindgen(js_name = activeHomeAccountId)]
+    pub fn active_home_account_id(&self) -> Option<String> {
+        self.inner.active_home_account_id()
+    }
+
     /// Sets (or clears) the active account by homeAccountId.
     #[wasm_bindgen(js_name = setActiveAccount)]
     pub fn set_active_account(&self, home_account_id: Option<String>) -> Result<(), JsValue> {
