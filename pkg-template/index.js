@@ -188,6 +188,22 @@ function requestJson(request, extra) {
   return JSON.stringify(r);
 }
 
+// The memo key of a silent request that may be answered from the cache, or null. Only
+// requests made of these fields qualify; anything else (claims, forceRefresh, another
+// policy, extra parameters) always goes through the wasm lookup.
+const MEMO_FIELDS = new Set(["scopes", "account", "authority", "correlationId", "cacheLookupPolicy", "redirectUri"]);
+function memoKey(request) {
+  if (!request || !Array.isArray(request.scopes)) return null;
+  for (const k in request) {
+    const v = request[k];
+    if (!MEMO_FIELDS.has(k) && v !== undefined && v !== null && v !== false && v !== "") return null;
+  }
+  const policy = request.cacheLookupPolicy;
+  if (policy !== undefined && policy !== CacheLookupPolicy.Default && policy !== CacheLookupPolicy.AccessToken && policy !== CacheLookupPolicy.AccessTokenAndRefreshToken) return null;
+  const home = request.account ? request.account.homeAccountId : "";
+  return `${request.scopes.join(" ")}\n${home}\n${request.authority || ""}\n${request.redirectUri || ""}`;
+}
+
 function currentUrl() {
   return window.location.href.split("#")[0];
 }
@@ -256,6 +272,7 @@ export class PublicClientApplication {
     this.callbacks = new Map();
     this.nextCallbackId = 1;
     this.inflight = new Map();
+    this.memo = new Map();
     this.redirectPromise = null;
     this.navigationClient = (this.config.system && this.config.system.navigationClient) || new NavigationClient();
     this.logger = new Logger(this.config.system && this.config.system.loggerOptions);
@@ -482,6 +499,18 @@ export class PublicClientApplication {
     } catch (e) {
       return Promise.reject(e);
     }
+    // The last cache hit for this exact request is served again while the cache is unchanged
+    // (its version, one wasm call) and the token is still served by the wasm's own rules.
+    const key = memoKey(request);
+    const memo = key === null ? undefined : this.memo.get(key);
+    if (memo !== undefined) {
+      const now = Date.now();
+      if (now >= memo.at && now < memo.until && client.cacheVersion() === memo.version) {
+        const result = Object.assign({}, memo.result, { correlationId: request.correlationId || "" });
+        return this.servedFromCache(request, result);
+      }
+      this.memo.delete(key);
+    }
     const req = Object.assign({}, request);
     if (!req.account) {
       const active = client.activeHomeAccountId();
@@ -498,25 +527,35 @@ export class PublicClientApplication {
     }
     if (hit !== undefined) {
       const result = toResult(hit);
-      // msal's proactive refresh (refresh_in): serve the cached token, renew in the background.
-      if (result.refreshOn && result.refreshOn.getTime() <= Date.now()) this.refreshInBackground(req);
-      if (this.callbacks.size) {
-        this.emit(EventType.ACQUIRE_TOKEN_START, InteractionType.Silent, request);
-        this.emit(EventType.ACQUIRE_TOKEN_SUCCESS, InteractionType.Silent, result);
+      const until = result.servedUntil;
+      delete result.servedUntil;
+      if (key !== null) {
+        if (this.memo.size >= 64) this.memo.clear();
+        this.memo.set(key, { result, until, at: Date.now(), version: client.cacheVersion() });
       }
-      return Promise.resolve(result);
+      return this.servedFromCache(request, Object.assign({}, result));
     }
     // Identical concurrent requests share one network call.
-    const key = requestJson(req, { correlationId: undefined });
-    const shared = this.inflight.get(key);
+    const flight = requestJson(req, { correlationId: undefined });
+    const shared = this.inflight.get(flight);
     if (shared) return shared.then(toResult);
     const p = this.track([EventType.ACQUIRE_TOKEN_START, EventType.ACQUIRE_TOKEN_SUCCESS, EventType.ACQUIRE_TOKEN_FAILURE], InteractionType.Silent, async () => {
       this.emit(EventType.ACQUIRE_TOKEN_NETWORK_START, InteractionType.Silent);
       return client.silent(json);
     });
-    const raw = p.finally(() => this.inflight.delete(key));
-    this.inflight.set(key, raw);
+    const raw = p.finally(() => this.inflight.delete(flight));
+    this.inflight.set(flight, raw);
     return raw.then(toResult);
+  }
+
+  servedFromCache(request, result) {
+    // msal's proactive refresh (refresh_in): serve the cached token, renew in the background.
+    if (result.refreshOn && result.refreshOn.getTime() <= Date.now()) this.refreshInBackground(request);
+    if (this.callbacks.size) {
+      this.emit(EventType.ACQUIRE_TOKEN_START, InteractionType.Silent, request);
+      this.emit(EventType.ACQUIRE_TOKEN_SUCCESS, InteractionType.Silent, result);
+    }
+    return Promise.resolve(result);
   }
 
   refreshInBackground(req) {

@@ -362,6 +362,14 @@ impl<P: Platform> PublicClientApplication<P> {
         true
     }
 
+    /// A number that changes whenever the answer of a cache lookup may change (see
+    /// [`TokenCache::version`](crate::core::cache::TokenCache::version)); storage written by
+    /// another tab is re-read first.
+    pub fn cache_version(&self) -> u32 {
+        self.sync();
+        self.cache.borrow().version()
+    }
+
     /// Marks the in-memory cache as out of date (another tab wrote to the shared storage); it
     /// is re-read before the next read.
     pub fn mark_stale(&self) {
@@ -726,6 +734,7 @@ impl<P: Platform> PublicClientApplication<P> {
             correlation_id: correlation_id.to_owned(),
             state: user_state.to_owned(),
             family_id: resp.family_id,
+            served_until_ms: 0,
         })
     }
 
@@ -817,6 +826,7 @@ impl<P: Platform> PublicClientApplication<P> {
             correlation_id: req.correlation_id.clone(),
             state: String::new(),
             family_id: String::new(),
+            served_until_ms: at.expires_on.saturating_sub(self.config.token_renewal_offset_secs).saturating_mul(1000),
         }))
     }
 

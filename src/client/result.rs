@@ -90,6 +90,9 @@ pub struct AuthenticationResult {
     pub state: String,
     /// FOCI family id.
     pub family_id: String,
+    /// For a result served from the cache: when (ms since the epoch) this token stops being
+    /// served, i.e. its expiry minus the renewal offset; 0 otherwise.
+    pub served_until_ms: u64,
 }
 
 impl std::fmt::Debug for AuthenticationResult {

@@ -241,15 +241,37 @@ pub fn write_str(out: &mut String, s: &str) {
     out.push('"');
 }
 
-/// Keeps the first position of each key with its last value, in linear time.
+/// Keeps the first position of each key with its last value, in O(n log n) (a hostile
+/// object with many keys must not cost quadratic time).
 fn dedup_last_wins(fields: Vec<(String, Json)>) -> Vec<(String, Json)> {
-    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::with_capacity(fields.len());
-    let mut out: Vec<(String, Json)> = Vec::with_capacity(fields.len());
+    if fields.len() < 2 {
+        return fields;
+    }
+    // Positions grouped by key; the stable sort keeps each group in document order.
+    let mut order: Vec<usize> = (0..fields.len()).collect();
+    order.sort_by(|&a, &b| fields[a].0.cmp(&fields[b].0)); // allow-panic: indices < len
+    // For each position: where its value comes from, or None when a later duplicate of an
+    // earlier key (dropped).
+    let mut source: Vec<Option<usize>> = vec![None; fields.len()];
+    let mut start = 0;
+    while start < order.len() {
+        let mut end = start + 1;
+        while end < order.len() && fields[order[end]].0 == fields[order[start]].0 {
+            end += 1;
+        }
+        source[order[start]] = Some(order[end - 1]); // allow-panic: start < end <= len
+        start = end;
+    }
+    let mut values: Vec<Option<Json>> = Vec::with_capacity(fields.len());
+    let mut keys: Vec<String> = Vec::with_capacity(fields.len());
     for (k, v) in fields {
-        match seen.get(&k) {
-            Some(&i) => out[i].1 = v, // allow-panic: i < out.len() by construction
-            None => {
-                seen.insert(k.clone(), out.len());
+        keys.push(k);
+        values.push(Some(v));
+    }
+    let mut out = Vec::new();
+    for (i, k) in keys.into_iter().enumerate() {
+        if let Some(Some(from)) = source.get(i) {
+            if let Some(v) = values.get_mut(*from).and_then(Option::take) {
                 out.push((k, v));
             }
         }

@@ -118,7 +118,7 @@ impl ScopeSet {
 
     /// Lower-cased, space-joined (for cache keys).
     pub fn to_lower_string(&self) -> String {
-        self.to_space_string().to_lowercase()
+        self.to_space_string().to_ascii_lowercase()
     }
 }
 

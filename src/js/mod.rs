@@ -11,6 +11,8 @@ use crate::core::pkce::{InteractionType, RequestState};
 use crate::error::{codes, AuthError};
 use crate::platform::browser::app::{iframe_flow, popup_flow, silent_flow, PopupAttributes};
 use crate::platform::browser::{window, AppEvent, BrowserApp};
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
@@ -43,6 +45,13 @@ fn parse(text: &str) -> Result<Json, AuthError> {
     }
 }
 
+/// Every async export goes through this one instantiation of `future_to_promise`: each
+/// distinct future type would add its own copy of the task glue to the wasm.
+fn promise(f: impl Future<Output = Result<JsValue, JsValue>> + 'static) -> js_sys::Promise {
+    let boxed: Pin<Box<dyn Future<Output = Result<JsValue, JsValue>>>> = Box::pin(f);
+    future_to_promise(boxed)
+}
+
 fn result_value(r: Result<AuthenticationResult, AuthError>) -> Result<JsValue, JsValue> {
     r.map(|r| JsValue::from_str(&r.to_json().to_json())).map_err(|e| error_value(&e))
 }
@@ -66,7 +75,7 @@ impl JsClient {
     /// Resolves the authority's endpoints.
     pub fn initialize(&self) -> js_sys::Promise {
         let c = self.inner.clone();
-        future_to_promise(async move { c.initialize().await.map(|_| JsValue::UNDEFINED).map_err(|e| error_value(&e)) })
+        promise(async move { c.initialize().await.map(|_| JsValue::UNDEFINED).map_err(|e| error_value(&e)) })
     }
 
     /// Starts a redirect: returns the authorize URL to navigate to.
@@ -123,7 +132,7 @@ impl JsClient {
     #[wasm_bindgen(js_name = handleRedirect)]
     pub fn handle_redirect(&self, response: Option<String>) -> js_sys::Promise {
         let c = self.inner.clone();
-        future_to_promise(async move {
+        promise(async move {
             match c.handle_redirect(response.as_deref()).await {
                 Ok(Some(r)) => Ok(JsValue::from_str(&r.to_json().to_json())),
                 Ok(None) => Ok(JsValue::NULL),
@@ -146,7 +155,7 @@ impl JsClient {
         };
         let attrs = PopupAttributes { size: pair("popupSize", "width", "height"), position: pair("popupPosition", "top", "left") };
         let flow = popup_flow(self.inner.clone(), &req, attrs).map_err(|e| error_value(&e))?;
-        Ok(future_to_promise(async move { result_value(flow.await) }))
+        Ok(promise(async move { result_value(flow.await) }))
     }
 
     /// `ssoSilent`: a hidden-iframe authorize request with prompt=none.
@@ -154,7 +163,7 @@ impl JsClient {
     pub fn sso_silent(&self, request: &str) -> js_sys::Promise {
         let c = self.inner.clone();
         let request = request.to_owned();
-        future_to_promise(async move {
+        promise(async move {
             let run = async {
                 let req = InteractiveRequest::from_json(&parse(&request)?)?;
                 iframe_flow(&c, req).await
@@ -171,7 +180,16 @@ impl JsClient {
             let req = SilentRequest::from_json(&parse(request)?)?;
             self.inner.acquire_token_silent_cached(&req)
         };
-        run().map(|r| r.map(|r| r.to_json().to_json())).map_err(|e| error_value(&e))
+        let memo = |r: AuthenticationResult| r.to_json().with("servedUntil", r.served_until_ms).to_json();
+        run().map(|r| r.map(memo)).map_err(|e| error_value(&e))
+    }
+
+    /// Changes whenever a cache lookup may answer differently (any save, removal, account
+    /// change, or another tab's write): the facade keeps the last cache hit per request and
+    /// serves it again while this number and the clock allow.
+    #[wasm_bindgen(js_name = cacheVersion)]
+    pub fn cache_version(&self) -> u32 {
+        self.inner.cache_version()
     }
 
     /// The network part of `acquireTokenSilent`: refresh token, then a hidden iframe when the
@@ -179,7 +197,7 @@ impl JsClient {
     pub fn silent(&self, request: &str) -> js_sys::Promise {
         let c = self.inner.clone();
         let request = request.to_owned();
-        future_to_promise(async move {
+        promise(async move {
             let run = async {
                 let req = SilentRequest::from_json(&parse(&request)?)?;
                 silent_flow(&c, &req).await
@@ -193,7 +211,7 @@ impl JsClient {
     pub fn by_code(&self, request: &str) -> js_sys::Promise {
         let c = self.inner.clone();
         let request = request.to_owned();
-        future_to_promise(async move {
+        promise(async move {
             let run = async {
                 let j = parse(&request)?;
                 let scopes = crate::client::config::string_list(j.get("scopes"));

@@ -38,7 +38,7 @@ test("3 tabs renew the same expired token at once: 1 token request, all 3 get it
     await env.idp.reset();
     const results = await Promise.all([a, b, c].map((p) => silent(p)));
     assert.deepEqual(results.map((r) => r.ok), [true, true, true], JSON.stringify(results));
-    assert.equal(new Set(results.map((r) => r.at)).size, 1, "all three tabs got the same token");
+    assert.equal(new Set(results.map((r) => r.at)).size, 1, `all three tabs got the same token: ${JSON.stringify(results.map((r) => [r.at.slice(-8), r.fromCache, r.expiresOn]))}`);
     const counters = await env.idp.counters();
     t.diagnostic(`3-tab burst: ${counters.token} token request(s), ${results.filter((r) => r.ok).length}/3 succeeded`);
     assert.equal(counters.token, 1, "exactly one token request across the three tabs");
@@ -185,4 +185,51 @@ test("a corrupted cache entry is dropped and the silent call still succeeds", as
   assert.equal((await env.idp.counters()).byGrant.refresh_token, 1, "renewed with the refresh token");
   assert.ok(await page.evaluate(() => window.logs.some(([l, m]) => l === 1 && /corrupt/.test(m))), "the corrupt entry was logged");
   await ctx.close();
+});
+
+test("a repeated cache hit is served again only while the cache is unchanged, in this tab and across tabs", async () => {
+  const ctx = await env.browser.newContext();
+  try {
+    const a = await signedInPage(env, "uma", { cache: "localStorage", context: ctx });
+    const b = await openTab(ctx, "localStorage");
+    await env.idp.reset();
+    const first = await silent(a);
+    const second = await silent(a);
+    assert.equal(first.ok && second.ok, true);
+    assert.equal(second.fromCache, true);
+    assert.equal(second.at, first.at);
+    // The result is a fresh object each time: mutating one does not change the next.
+    const mutated = await a.evaluate(async () => {
+      const account = window.pca.getAllAccounts()[0];
+      const r1 = await window.pca.acquireTokenSilent({ scopes: ["User.Read"], account, correlationId: "c-1" });
+      r1.accessToken = "changed by the app";
+      const r2 = await window.pca.acquireTokenSilent({ scopes: ["User.Read"], account, correlationId: "c-2" });
+      return { at: r2.accessToken, cid: r2.correlationId };
+    });
+    assert.equal(mutated.at, first.at);
+    assert.equal(mutated.cid, "c-2");
+    assert.equal((await env.idp.counters()).token, 0, "cache hits make no token request");
+    // This tab refreshes: its next hit is the new token.
+    const forced = await silent(a, { forceRefresh: true });
+    assert.equal(forced.ok, true);
+    assert.notEqual(forced.at, first.at);
+    assert.equal((await silent(a)).at, forced.at);
+    // Tab B refreshes: tab A's next hit is B's token, not the one it served before.
+    const fromB = await silent(b, { forceRefresh: true });
+    assert.notEqual(fromB.at, forced.at);
+    // B's hand-off reaches A through a BroadcastChannel message: allow it a moment.
+    let afterB;
+    for (let i = 0; i < 40; i++) {
+      afterB = await silent(a);
+      if (afterB.at === fromB.at) break;
+      await a.waitForTimeout(50);
+    }
+    assert.equal(afterB.at, fromB.at, "another tab's refresh replaces what this tab serves");
+    // Signing out in this tab ends the hits.
+    await a.evaluate(() => window.pca.clearCache());
+    const gone = await silent(a);
+    assert.equal(gone.ok, false);
+  } finally {
+    await ctx.close();
+  }
 });

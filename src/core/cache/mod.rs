@@ -10,6 +10,8 @@ pub mod entities;
 pub mod store;
 pub mod unified;
 
+use std::cell::Cell;
+
 use crate::core::account::Account;
 use crate::core::json::Json;
 use crate::core::scopes::ScopeSet;
@@ -36,9 +38,13 @@ pub fn active_account_key(client_id: &str) -> String {
     format!("msal.{client_id}.active-account-filters")
 }
 
+// Keys are lower-cased as msal does. ASCII lower-casing is exact here: every part is ASCII
+// (ids, host names in their ASCII form, RFC 6749 §3.3 scope tokens), and it spares the wasm
+// Unicode's case tables.
+
 /// The storage key of an account.
 pub fn account_key(a: &Account) -> String {
-    format!("{SCHEMA}|{}|{}|{}", a.home_account_id, a.environment, a.home_tenant()).to_lowercase()
+    format!("{SCHEMA}|{}|{}|{}", a.home_account_id, a.environment, a.home_tenant()).to_ascii_lowercase()
 }
 
 /// The storage key of a credential.
@@ -55,7 +61,7 @@ pub fn credential_key(c: &Credential) -> String {
         c.target,
         scheme
     )
-    .to_lowercase()
+    .to_ascii_lowercase()
 }
 
 /// True when an access token must not be served: within `offset` seconds of expiry, or cached
@@ -104,6 +110,8 @@ pub struct TokenCache<S: KeyValueStore> {
     saving: Vec<String>,
     accounts: Vec<(String, AccountEntity)>,
     credentials: Vec<(String, Credential)>,
+    /// Bumped by every change (see [`TokenCache::version`]).
+    version: Cell<u32>,
 }
 
 #[derive(Default)]
@@ -140,13 +148,25 @@ impl<S: KeyValueStore> TokenCache<S> {
     /// Loads the cache of `client_id` from `store`: current entries, plus v3/v4 entries moved
     /// to the current layout. Corrupt entries are removed and reported.
     pub fn load(store: S, client_id: &str) -> (TokenCache<S>, Vec<LoadIssue>) {
-        let mut cache = TokenCache { store, client_id: client_id.to_owned(), saving: Vec::new(), accounts: Vec::new(), credentials: Vec::new() };
+        let mut cache = TokenCache { store, client_id: client_id.to_owned(), saving: Vec::new(), accounts: Vec::new(), credentials: Vec::new(), version: Cell::new(0) };
         let issues = cache.reload();
         (cache, issues)
     }
 
+    /// A number that changes whenever anything this cache returns may have changed: every
+    /// save, removal, reload and active-account change. Equal versions mean equal answers, so
+    /// a caller may keep a lookup's result until the version moves (or the token expires).
+    pub fn version(&self) -> u32 {
+        self.version.get()
+    }
+
+    fn changed(&self) {
+        self.version.set(self.version.get().wrapping_add(1));
+    }
+
     /// Re-reads everything from storage (after another tab wrote to it).
     pub fn reload(&mut self) -> Vec<LoadIssue> {
+        self.changed();
         // Read-only but for genuine migration (entries of an older schema, or under a key that
         // is not the current one) and the removal of corrupt entries. Another tab may be in the
         // middle of a save: a listed entry that is missing is skipped, never "repaired" by
@@ -402,6 +422,7 @@ impl<S: KeyValueStore> TokenCache<S> {
     /// Saves a token response: the account, its ID token, the access token (after removing
     /// cached ones whose scopes intersect) and the refresh token.
     pub fn save(&mut self, s: &SaveRequest<'_>) -> Result<(), AuthError> {
+        self.changed();
         self.saving.clear();
         let result = self.save_entries(s);
         self.saving.clear();
@@ -526,6 +547,7 @@ impl<S: KeyValueStore> TokenCache<S> {
     /// Replaces this tab's in-memory view of an account with another tab's snapshot (the
     /// storage already holds it; nothing is written).
     pub fn apply_snapshot(&mut self, home_account_id: &str, snapshot: &Json) {
+        self.changed();
         let pairs = |name: &str| -> Vec<(String, Json)> {
             snapshot
                 .get(name)
@@ -560,6 +582,7 @@ impl<S: KeyValueStore> TokenCache<S> {
     /// Stores an account record without any token (an account another tab signed in; tokens
     /// are then obtained silently through the provider's session).
     pub fn put_account(&mut self, account: Account) -> Result<(), AuthError> {
+        self.changed();
         let key = account_key(&account);
         if self.accounts.iter().any(|(k, _)| *k == key) {
             return Ok(());
@@ -572,12 +595,14 @@ impl<S: KeyValueStore> TokenCache<S> {
 
     /// Removes one refresh token (after the server rejected it with `invalid_grant`).
     pub fn remove_refresh_token(&mut self, secret: &str) -> Result<(), AuthError> {
+        self.changed();
         self.remove_where(|c| c.credential_type == CredentialType::RefreshToken && c.secret == secret);
         self.write_key_lists()
     }
 
     /// Removes an account and every credential of it.
     pub fn remove_account(&mut self, home_account_id: &str) -> Result<(), AuthError> {
+        self.changed();
         let client = self.client_id.clone();
         self.remove_where(|c| c.home_account_id == home_account_id && (c.client_id == client || c.credential_type == CredentialType::RefreshToken));
         let store = &self.store;
@@ -596,6 +621,7 @@ impl<S: KeyValueStore> TokenCache<S> {
 
     /// Removes every account and credential of this client.
     pub fn clear(&mut self) -> Result<(), AuthError> {
+        self.changed();
         let ids: Vec<String> = self.accounts().map(|a| a.home_account_id.clone()).collect();
         for id in ids {
             self.remove_account(&id)?;
@@ -618,6 +644,7 @@ impl<S: KeyValueStore> TokenCache<S> {
 
     /// Sets (or with `None` clears) the active account.
     pub fn set_active_account(&self, account: Option<&Account>) -> Result<(), AuthError> {
+        self.changed();
         let key = active_account_key(&self.client_id);
         match account {
             Some(a) => {

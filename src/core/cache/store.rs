@@ -2,7 +2,6 @@
 
 use crate::error::AuthError;
 use std::cell::RefCell;
-use std::collections::BTreeMap;
 
 /// A string key-value store (Web Storage, memory, a file...). Methods take `&self`: stores
 /// use interior mutability, as Web Storage does.
@@ -25,7 +24,8 @@ pub trait KeyValueStore {
 /// An in-memory store (the `memoryStorage` cache location, and tests).
 #[derive(Default)]
 pub struct MemoryStore {
-    map: RefCell<BTreeMap<String, String>>,
+    // Sorted by key (a small map: a sorted vector costs less code than a BTreeMap).
+    map: RefCell<Vec<(String, String)>>,
 }
 
 impl std::fmt::Debug for MemoryStore {
@@ -52,17 +52,30 @@ impl MemoryStore {
 
 impl KeyValueStore for MemoryStore {
     fn get(&self, key: &str) -> Option<String> {
-        self.map.borrow().get(key).cloned()
+        let map = self.map.borrow();
+        let i = map.binary_search_by(|(k, _)| k.as_str().cmp(key)).ok()?;
+        map.get(i).map(|(_, v)| v.clone())
     }
     fn set(&self, key: &str, value: &str) -> Result<(), AuthError> {
-        self.map.borrow_mut().insert(key.to_owned(), value.to_owned());
+        let mut map = self.map.borrow_mut();
+        match map.binary_search_by(|(k, _)| k.as_str().cmp(key)) {
+            Ok(i) => {
+                if let Some(slot) = map.get_mut(i) {
+                    slot.1 = value.to_owned();
+                }
+            }
+            Err(i) => map.insert(i, (key.to_owned(), value.to_owned())),
+        }
         Ok(())
     }
     fn remove(&self, key: &str) {
-        self.map.borrow_mut().remove(key);
+        let mut map = self.map.borrow_mut();
+        if let Ok(i) = map.binary_search_by(|(k, _)| k.as_str().cmp(key)) {
+            map.remove(i);
+        }
     }
     fn keys(&self) -> Vec<String> {
-        self.map.borrow().keys().cloned().collect()
+        self.map.borrow().iter().map(|(k, _)| k.clone()).collect()
     }
 }
 

@@ -926,3 +926,32 @@ fn credential_entity_round_trip() {
     let a = AccountEntity::from_json(&Json::parse(text).unwrap()).unwrap();
     assert_eq!(a.to_json().to_json(), text);
 }
+
+#[test]
+fn version_moves_with_every_change_and_only_then() {
+    let mut cache = new_cache();
+    let a = account();
+    let v0 = cache.version();
+    save(&mut cache, &response("at-1", "user.read", ""), &a, REALM, "user.read");
+    let v1 = cache.version();
+    assert_ne!(v0, v1, "a save changes the version");
+    // Reads leave it alone.
+    let _ = find(&cache, "user.read", &[ENV], REALM, "Bearer");
+    let _ = cache.accounts().count();
+    let _ = cache.active_account();
+    assert_eq!(cache.version(), v1);
+    cache.set_active_account(Some(&a)).unwrap();
+    let v2 = cache.version();
+    assert_ne!(v1, v2, "an active-account change changes the version");
+    cache.reload();
+    let v3 = cache.version();
+    assert_ne!(v2, v3, "a reload (another tab wrote) changes the version");
+    cache.remove_refresh_token("rt-at-1").unwrap();
+    let v4 = cache.version();
+    assert_ne!(v3, v4);
+    cache.remove_account(HOME).unwrap();
+    let v5 = cache.version();
+    assert_ne!(v4, v5);
+    cache.clear().unwrap();
+    assert_ne!(v5, cache.version());
+}

@@ -201,6 +201,10 @@ pub async fn silent_flow(client: &BrowserClient, req: &SilentRequest) -> Result<
     }
 }
 
+/// How many 20 ms polls a tab that waited for another tab's renewal gives its result to
+/// arrive (1 s).
+const RENEWAL_HANDOFF_POLLS: u32 = 50;
+
 /// Holds a Web Lock until dropped.
 struct LockGuard(JsValue);
 
@@ -229,8 +233,10 @@ async fn renew_single_flight(client: &BrowserClient, req: &SilentRequest) -> Res
         None => {
             let release = JsFuture::from(window::acquire_lock(&name)).await.unwrap_or(JsValue::NULL);
             let guard = LockGuard(release);
-            // Another tab held the lock: its result is on its way (usually already here).
-            for _ in 0..15 {
+            // Another tab held the lock: its result is on its way (usually already here; on a
+            // loaded machine the message can trail the lock by a few hundred ms). When that tab
+            // failed nothing comes, and this tab tries itself after the wait.
+            for _ in 0..RENEWAL_HANDOFF_POLLS {
                 let renewed = client.token_renewed_since(req, since)?;
                 if let Some(hit) = renewed.filter(|h| !req.force_refresh || seen_before.as_ref() != Some(&h.access_token)) {
                     return Ok(hit);
