@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=pkg
-cargo build --release --target wasm32-unknown-unknown --lib --quiet
+cargo build --release --target wasm32-unknown-unknown --lib --features small-alloc --quiet
 rm -rf "$out" && mkdir -p "$out"
 wasm-bindgen --target web --out-dir "$out" --out-name msal_wasm target/wasm32-unknown-unknown/release/msal_wasm.wasm
 # npm's binaryen, never Debian's (it corrupts wasm-bindgen output).

@@ -13,7 +13,7 @@ step "docs: cargo doc with warnings denied"
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --quiet && echo "ok"
 
 step "wasm32 builds without native imports (no import \"env\")"
-cargo build --release --target wasm32-unknown-unknown --lib --quiet
+cargo build --release --target wasm32-unknown-unknown --lib --features small-alloc --quiet
 if node scripts/wasm-imports.mjs target/wasm32-unknown-unknown/release/msal_wasm.wasm | grep -q '^env\.'; then
   echo "the wasm imports from \"env\": native-only code leaked into the wasm build"; exit 1
 fi

@@ -94,7 +94,7 @@
 //! # Ok::<(), msal_wasm::AuthError>(())
 //! ```
 
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
@@ -103,6 +103,8 @@ pub mod core;
 pub mod error;
 pub mod platform;
 pub mod secret;
+#[cfg(any(test, all(target_arch = "wasm32", feature = "small-alloc")))]
+mod small_alloc;
 
 #[cfg(all(target_arch = "wasm32", feature = "js-api"))]
 mod js;
