@@ -235,10 +235,10 @@ class Lib {
   }
 
   // `n` sequential cache hits: per-call times (ms). Asserts that nothing reached the provider.
-  async hits(n, what) {
+  async hits(n, what, extra) {
     this.idp.reset();
     const from = this.idpRequests.length;
-    const r = await this.run((k) => window.bench.silentLoop(k, 0), n);
+    const r = await this.run(([k, extra]) => window.bench.silentLoop(k, 0, undefined, extra), [n, extra]);
     const tokens = this.idp.counters().token;
     const net = this.idpRequests.slice(from);
     if (tokens !== 0 || net.length) throw new Error(`${what}: ${tokens} token requests, ${net.length} requests to the provider (${net.slice(0, 3).join(", ")})`);
@@ -301,12 +301,21 @@ async function runScenario(libs, idp) {
     lib.res.init = { medianMs: median(ready), samplesMs: ready, firstTokenMedianMs: median(first), firstTokenSamplesMs: first, lastLoadFetches: lib.lastLoad };
   }
 
+  // The same loads as a returning visitor's: the static server now sends `no-cache` + ETag,
+  // so the browser revalidates (304) and may reuse what it compiled before. Not a target
+  // row; the target is on the uncached loads above.
+  for (const lib of alive()) lib.web.setCache(true);
+  await each(alive(), "init, HTTP cache: priming load", (lib) => lib.load());
+  const initCached = await rounds(alive(), "init, HTTP cache", N.loads, N.loads, async (lib) => [(await lib.load()).readyAt]);
+  for (const [lib, xs] of initCached) lib.res.initHttpCache = { medianMs: median(xs), samplesMs: xs };
+  for (const lib of libs) lib.web.setCache(false);
+
   // Cache hits in 4 alternating rounds after 50 warm-ups.
-  const hitPhase = async (key, what, skip = new Set()) => {
-    await each(alive(), `${what}: ${N.warm} warm-ups`, (lib) => lib.run((w) => window.bench.silentLoop(0, w), N.warm), { skip });
+  const hitPhase = async (key, what, skip = new Set(), extra = undefined) => {
+    await each(alive(), `${what}: ${N.warm} warm-ups`, (lib) => lib.run(([w, extra]) => window.bench.silentLoop(0, w, undefined, extra), [N.warm, extra]), { skip });
     const loops = new Map();
     const times = await rounds(alive(), what, N.hits, 4, async (lib, k) => {
-      const r = await lib.hits(k, what);
+      const r = await lib.hits(k, what, extra);
       loops.set(lib, (loops.get(lib) || 0) + r.total);
       return r.times;
     }, skip);
@@ -326,6 +335,10 @@ async function runScenario(libs, idp) {
     }
   };
   await hitPhase("cacheHit", "cache hits, small cache");
+  // The same with a request msal-wasm does not memoize (extraQueryParameters): every call
+  // goes through the wasm cache lookup. Not a target; it shows the lookup's own cost.
+  const NO_MEMO = { extraQueryParameters: { "x-bench": "1" } };
+  await hitPhase("cacheLookup", "cache hits, no memo, small cache", new Set(), NO_MEMO);
 
   // Forced refreshes, alternating rounds of 5.
   const refresh = await rounds(alive(), "forced refreshes", N.refreshes, Math.ceil(N.refreshes / 5), async (lib, k) => {
@@ -362,6 +375,7 @@ async function runScenario(libs, idp) {
     if (idp.counters().token) throw new Error("the big cache went to the network for a cached scope");
   }, { skip: noBigCache });
   await hitPhase("bigCache", "cache hits, big cache", noBigCache);
+  await hitPhase("bigCacheLookup", "cache hits, no memo, big cache", noBigCache, NO_MEMO);
   for (const lib of alive()) if (lib.res.bigCache) Object.assign(lib.res.bigCache, lib.res.bigCacheFill);
   const initBig = await rounds(alive(), "init with the big cache", N.loads, N.loads, async (lib) => [(await lib.load()).readyAt], noBigCache);
   for (const [lib, xs] of initBig) lib.res.initBigCache = { medianMs: median(xs), samplesMs: xs };
@@ -409,6 +423,7 @@ function report(sizes, results) {
 
   const iw = ours.init?.medianMs, ib = theirs.init?.medianMs, ri = ratio(iw, ib);
   add(`init, median of ${N.loads} loads (ms)`, iw, ib, "ms", ri, "≤ 1.0×", have(ri) ? ri <= 1.0 : null);
+  add("init, HTTP-cached assets (ms)", ours.initHttpCache?.medianMs, theirs.initHttpCache?.medianMs, "ms", ratio(ours.initHttpCache?.medianMs, theirs.initHttpCache?.medianMs), "", undefined);
   add("load → first token (ms)", ours.init?.firstTokenMedianMs, theirs.init?.firstTokenMedianMs, "ms", ratio(ours.init?.firstTokenMedianMs, theirs.init?.firstTokenMedianMs), "", undefined);
 
   const hw = ours.cacheHit?.medianUs, hb = theirs.cacheHit?.medianUs, rh = ratio(hw, hb);
@@ -417,8 +432,14 @@ function report(sizes, results) {
   add("cache hit, mean of the loop (µs)", ours.cacheHit?.meanUs, theirs.cacheHit?.meanUs, "us", ratio(ours.cacheHit?.meanUs, theirs.cacheHit?.meanUs), "", undefined);
 
   const gw = ours.bigCache?.medianUs, gb = theirs.bigCache?.medianUs;
-  const own = ratio(gw, hw);
-  add(`big cache hit, median (µs)`, gw, gb, "us", ratio(gw, gb), `≤ 1.2× own small (now ${Number.isFinite(own) ? own.toFixed(2) : "?"}×)`, have(own) ? own <= 1.2 : null);
+  // When our small-cache median is below the timer's step (0 µs), medians cannot be compared:
+  // the loops' means (total time / calls, precise to a few ns) are compared instead.
+  const byMeans = hw === 0 && Number.isFinite(ours.bigCache?.meanUs) && Number.isFinite(ours.cacheHit?.meanUs);
+  const own = byMeans ? ratio(ours.bigCache.meanUs, ours.cacheHit.meanUs) : ratio(gw, hw);
+  add(`big cache hit, median (µs)`, gw, gb, "us", ratio(gw, gb), `≤ 1.2× own small (now ${Number.isFinite(own) ? own.toFixed(2) : "?"}×${byMeans ? ", by means" : ""})`, have(own) ? own <= 1.2 : null);
+  add("big cache hit, mean of the loop (µs)", ours.bigCache?.meanUs, theirs.bigCache?.meanUs, "us", ratio(ours.bigCache?.meanUs, theirs.bigCache?.meanUs), "", undefined);
+  add("hit without memo, small cache, median (µs)", ours.cacheLookup?.medianUs, theirs.cacheLookup?.medianUs, "us", ratio(ours.cacheLookup?.medianUs, theirs.cacheLookup?.medianUs), "", undefined);
+  add("hit without memo, big cache, median (µs)", ours.bigCacheLookup?.medianUs, theirs.bigCacheLookup?.medianUs, "us", ratio(ours.bigCacheLookup?.medianUs, theirs.bigCacheLookup?.medianUs), `(own big/small ${ratio(ours.bigCacheLookup?.medianUs, ours.cacheLookup?.medianUs).toFixed(2)}×)`, undefined);
   add("big cache hit, p95 (µs)", ours.bigCache?.p95Us, theirs.bigCache?.p95Us, "us", ratio(ours.bigCache?.p95Us, theirs.bigCache?.p95Us), "", undefined);
   add(`init with the big cache (ms)`, ours.initBigCache?.medianMs, theirs.initBigCache?.medianMs, "ms", ratio(ours.initBigCache?.medianMs, theirs.initBigCache?.medianMs), "", undefined);
 

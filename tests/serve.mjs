@@ -16,7 +16,10 @@ const TYPES = {
 };
 
 // `roots` maps a URL prefix to a directory, or to a list of directories searched in order.
-export async function startStatic({ port = 0, roots, isolate = false }) {
+// `cache`: false sends `no-store` (every load fetches everything); true sends `no-cache` with an
+// ETag and answers 304 to a matching revalidation, as a typical static host does for files
+// without a hash in their name (it can be switched later with `setCache`).
+export async function startStatic({ port = 0, roots, isolate = false, cache = false }) {
   const mounts = Object.entries(roots)
     .map(([prefix, dirs]) => [prefix.endsWith("/") ? prefix : prefix + "/", [].concat(dirs).map((d) => resolve(d))])
     .sort((a, b) => b[0].length - a[0].length);
@@ -41,11 +44,21 @@ export async function startStatic({ port = 0, roots, isolate = false }) {
         }
       }
       if (!file) return send(res, 404, "not found");
-      const headers = { "content-type": TYPES[extname(file)] || "application/octet-stream", "cache-control": "no-store" };
+      const headers = { "content-type": TYPES[extname(file)] || "application/octet-stream", "cache-control": cache ? "no-cache" : "no-store" };
+      let etag = null;
+      if (cache) {
+        const st = await stat(file);
+        etag = `"${st.size.toString(16)}-${Math.floor(st.mtimeMs).toString(16)}"`;
+        headers.etag = etag;
+      }
       if (isolate) {
         headers["cross-origin-opener-policy"] = "same-origin";
         headers["cross-origin-embedder-policy"] = "require-corp";
         headers["cross-origin-resource-policy"] = "same-origin";
+      }
+      if (etag && req.headers["if-none-match"] === etag) {
+        res.writeHead(304, headers);
+        return res.end();
       }
       res.writeHead(200, headers);
       res.end(await readFile(file));
@@ -57,6 +70,7 @@ export async function startStatic({ port = 0, roots, isolate = false }) {
   const origin = `http://127.0.0.1:${server.address().port}`;
   return {
     origin,
+    setCache: (on) => { cache = on; },
     close: () => new Promise((ok) => { server.closeAllConnections(); server.close(() => ok()); }),
   };
 }

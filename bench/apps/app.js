@@ -45,8 +45,8 @@ window.bench = {
 
   // `n` sequential acquireTokenSilent calls after `warm` warm-ups: per-call times (ms) and
   // the whole loop's time; every result must come from the cache.
-  async silentLoop(n, warm, scopes = SCOPES) {
-    const request = { scopes, account: account() };
+  async silentLoop(n, warm, scopes = SCOPES, extra = undefined) {
+    const request = { scopes, account: account(), ...extra };
     for (let i = 0; i < warm; i++) await pca.acquireTokenSilent(request);
     const times = new Array(n);
     let fromCache = 0;
