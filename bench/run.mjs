@@ -335,9 +335,10 @@ async function runScenario(libs, idp) {
     }
   };
   await hitPhase("cacheHit", "cache hits, small cache");
-  // The same with a request msal-wasm does not memoize (extraQueryParameters): every call
-  // goes through the wasm cache lookup. Not a target; it shows the lookup's own cost.
-  const NO_MEMO = { extraQueryParameters: { "x-bench": "1" } };
+  // The same with a request msal-wasm does not memoize (it carries `resourceRequestUri`, a PoP
+  // field both libraries ignore for Bearer tokens): every call goes through the wasm cache
+  // lookup. Not a target; it shows the lookup's own cost.
+  const NO_MEMO = { resourceRequestUri: "https://127.0.0.1/bench" };
   await hitPhase("cacheLookup", "cache hits, no memo, small cache", new Set(), NO_MEMO);
 
   // Forced refreshes, alternating rounds of 5.

@@ -191,8 +191,8 @@ function copyResult(r, correlationId) {
     tenantId: r.tenantId,
     scopes: r.scopes,
     account: r.account,
-    idToken: r.idToken,
-    idTokenClaims: r.idTokenClaims,
+    idToken: r.idToken !== undefined ? r.idToken : (r.account && r.account.idToken) || "",
+    idTokenClaims: r.idTokenClaims !== undefined ? r.idTokenClaims : (r.account && r.account.idTokenClaims) || {},
     accessToken: r.accessToken,
     fromCache: r.fromCache,
     expiresOn: r.expiresOn,
@@ -213,9 +213,14 @@ function requestJson(request, extra) {
 }
 
 // The memo key of a silent request that may be answered from the cache, or null. Only
-// requests made of these fields qualify; anything else (claims, forceRefresh, another
-// policy, extra parameters) always goes through the wasm lookup.
-const MEMO_FIELDS = new Set(["scopes", "account", "authority", "correlationId", "cacheLookupPolicy", "redirectUri"]);
+// requests made of these fields qualify (the ones after the first four only matter when the
+// network is used, as in msal-browser's cache lookup); anything else (claims, forceRefresh,
+// another policy, PoP fields) always goes through the wasm lookup.
+const MEMO_FIELDS = new Set([
+  "scopes", "account", "authority", "correlationId",
+  "cacheLookupPolicy", "redirectUri", "extraQueryParameters", "tokenQueryParameters", "extraParameters",
+  "prompt", "loginHint", "sid", "domainHint", "state", "nonce", "redirectStartPage",
+]);
 function memoKey(request) {
   if (!request || !Array.isArray(request.scopes)) return null;
   for (const k in request) {

@@ -579,7 +579,7 @@ impl<P: Platform> PublicClientApplication<P> {
     /// `None`; with one, checks it against the saved request and redeems it. A response that
     /// does not belong to this tab's request is an error and leaves nothing behind.
     pub async fn handle_redirect(&self, response: Option<&str>) -> Result<Option<AuthenticationResult>, AuthError> {
-        self.metadata()?;
+        self.ensure_initialized()?;
         let pending = self.pending_redirect();
         let Some(response) = response else {
             if pending.is_some() {
@@ -753,18 +753,32 @@ impl<P: Platform> PublicClientApplication<P> {
     // ---- silent ----
 
     fn silent_account(&self, req: &SilentRequest) -> Result<Account, AuthError> {
-        let info = match &req.account {
-            Some(r) => self.account(&r.home_account_id),
-            None => self.active_account(),
+        // The account alone: building its AccountInfo would decode its ID token.
+        self.sync();
+        let cache = self.cache.borrow();
+        let id = match &req.account {
+            Some(r) => Some(r.home_account_id.clone()),
+            None => cache.active_account().map(|f| f.home_account_id),
         };
-        info.map(|i| i.account).ok_or_else(|| AuthError::browser(codes::NO_ACCOUNT_ERROR, "no account given and no active account set"))
+        let envs = self.resolved.borrow();
+        id.and_then(|id| cache.account(&id).filter(|a| envs.cloud.aliases.iter().any(|e| e.eq_ignore_ascii_case(&a.environment))).cloned())
+            .ok_or_else(|| AuthError::browser(codes::NO_ACCOUNT_ERROR, "no account given and no active account set"))
+    }
+
+    /// Fails like [`metadata`](Self::metadata) before initialization, without copying it.
+    fn ensure_initialized(&self) -> Result<(), AuthError> {
+        if self.resolved.borrow().metadata.is_some() {
+            Ok(())
+        } else {
+            self.metadata().map(|_| ())
+        }
     }
 
     /// The cached access token for `req`, when the policy allows it and it is fresh. Never
     /// touches the network; `Ok(None)` means "go to the network".
     pub fn acquire_token_silent_cached(&self, req: &SilentRequest) -> Result<Option<AuthenticationResult>, AuthError> {
         if req.force_refresh || !req.claims.is_empty() || !req.cache_lookup_policy.uses_access_token() {
-            self.metadata()?;
+            self.ensure_initialized()?;
             return Ok(None);
         }
         self.cached_token(req, 0)
@@ -790,7 +804,7 @@ impl<P: Platform> PublicClientApplication<P> {
     }
 
     fn cached_token(&self, req: &SilentRequest, min_cached_at: u64) -> Result<Option<AuthenticationResult>, AuthError> {
-        self.metadata()?;
+        self.ensure_initialized()?;
         self.sync();
         let account = self.silent_account(req)?;
         let envs = self.environments();

@@ -52,7 +52,7 @@ const KNOWN_CLOUDS: &[(&str, &str, &[&str])] = &[
 
 fn is_loopback(host: &str) -> bool {
     let name = match host.find(']') {
-        Some(end) => &host[..=end],
+        Some(end) => host.get(..=end).unwrap_or(host),
         None => host.split(':').next().unwrap_or(host),
     };
     matches!(name, "localhost" | "127.0.0.1" | "[::1]")

@@ -375,7 +375,7 @@ pub fn classify_server_error(error: &str, description: &str, suberror: &str, sta
 
 fn truncate(s: &str, max: usize) -> String {
     match s.char_indices().nth(max) {
-        Some((i, _)) => s[..i].to_owned(),
+        Some((i, _)) => s.get(..i).unwrap_or(s).to_owned(),
         None => s.to_owned(),
     }
 }

@@ -114,7 +114,7 @@ impl UrlParts {
             return None;
         }
         let (host, path) = match rest.find('/') {
-            Some(i) => (&rest[..i], &rest[i..]),
+            Some(i) => rest.split_at_checked(i).unwrap_or((rest, "")),
             None => (rest, ""),
         };
         if host.is_empty() {

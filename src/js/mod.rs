@@ -52,8 +52,17 @@ fn promise(f: impl Future<Output = Result<JsValue, JsValue>> + 'static) -> js_sy
     future_to_promise(boxed)
 }
 
+/// A result for the facade: the ID token and its claims only once, in the account (the facade
+/// copies them to the result's top level).
+fn result_json(r: &AuthenticationResult) -> Json {
+    let mut j = r.to_json();
+    j.remove("idToken");
+    j.remove("idTokenClaims");
+    j
+}
+
 fn result_value(r: Result<AuthenticationResult, AuthError>) -> Result<JsValue, JsValue> {
-    r.map(|r| JsValue::from_str(&r.to_json().to_json())).map_err(|e| error_value(&e))
+    r.map(|r| JsValue::from_str(&result_json(&r).to_json())).map_err(|e| error_value(&e))
 }
 
 /// The wasm client. JS: `new WasmClient(configJson)`.
@@ -134,7 +143,7 @@ impl JsClient {
         let c = self.inner.clone();
         promise(async move {
             match c.handle_redirect(response.as_deref()).await {
-                Ok(Some(r)) => Ok(JsValue::from_str(&r.to_json().to_json())),
+                Ok(Some(r)) => Ok(JsValue::from_str(&result_json(&r).to_json())),
                 Ok(None) => Ok(JsValue::NULL),
                 Err(e) => Err(error_value(&e)),
             }
@@ -180,7 +189,7 @@ impl JsClient {
             let req = SilentRequest::from_json(&parse(request)?)?;
             self.inner.acquire_token_silent_cached(&req)
         };
-        let memo = |r: AuthenticationResult| r.to_json().with("servedUntil", r.served_until_ms).to_json();
+        let memo = |r: AuthenticationResult| result_json(&r).with("servedUntil", r.served_until_ms).to_json();
         run().map(|r| r.map(memo)).map_err(|e| error_value(&e))
     }
 

@@ -208,6 +208,16 @@ test("a repeated cache hit is served again only while the cache is unchanged, in
     });
     assert.equal(mutated.at, first.at);
     assert.equal(mutated.cid, "c-2");
+    // A served-again result is complete: the ID token and its claims as on the first hit.
+    const full = await a.evaluate(async () => {
+      const account = window.pca.getAllAccounts()[0];
+      const r = await window.pca.acquireTokenSilent({ scopes: ["User.Read"], account });
+      return { parts: r.idToken.split(".").length, sub: r.idTokenClaims.sub, accountSub: r.account.idTokenClaims.sub, expires: r.expiresOn instanceof Date, scopes: r.scopes };
+    });
+    assert.equal(full.parts, 3);
+    assert.ok(full.sub && full.sub === full.accountSub, JSON.stringify(full));
+    assert.equal(full.expires, true);
+    assert.ok(full.scopes.some((s) => s.toLowerCase() === "user.read"), JSON.stringify(full.scopes));
     assert.equal((await env.idp.counters()).token, 0, "cache hits make no token request");
     // This tab refreshes: its next hit is the new token.
     const forced = await silent(a, { forceRefresh: true });
