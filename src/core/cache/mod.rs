@@ -663,8 +663,11 @@ impl<S: KeyValueStore> TokenCache<S> {
 }
 
 fn token_type_matches(cached: &str, wanted: &str) -> bool {
-    let norm = |t: &str| if t.is_empty() { "bearer".to_owned() } else { t.to_ascii_lowercase() };
-    norm(cached) == norm(wanted)
+    // No allocation: this runs for every cached access token of a lookup.
+    fn norm(t: &str) -> &str {
+        if t.is_empty() { "bearer" } else { t }
+    }
+    norm(cached).eq_ignore_ascii_case(norm(wanted))
 }
 
 /// The persisted active account (`msal.<clientId>.active-account-filters`).
