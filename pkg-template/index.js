@@ -182,27 +182,47 @@ function resultFrom(r) {
   return copyResult(Object.assign(r, { expiresOn: new Date(r.expiresOn), extExpiresOn: new Date(r.extExpiresOn), refreshOn, account: toAccount(r.account) }), r.correlationId);
 }
 
-// A fresh result object of one fixed shape (copying a generic object costs ~2 µs; building
-// this literal, a small fraction of that: it is the whole cost of a memoized cache hit).
+// A fresh result of one fixed shape, sharing nothing mutable with `r` (so a memoized result
+// cannot be changed through an earlier one). Copying a generic object costs ~2 µs; this, a
+// fraction of that: it is most of the cost of a memoized cache hit.
 function copyResult(r, correlationId) {
+  const account = copyAccount(r.account);
+  const claims = account && account.idTokenClaims;
   return {
     authority: r.authority,
     uniqueId: r.uniqueId,
     tenantId: r.tenantId,
-    scopes: r.scopes,
-    account: r.account,
-    idToken: r.idToken !== undefined ? r.idToken : (r.account && r.account.idToken) || "",
-    idTokenClaims: r.idTokenClaims !== undefined ? r.idTokenClaims : (r.account && r.account.idTokenClaims) || {},
+    scopes: r.scopes.slice(),
+    account,
+    idToken: (account && account.idToken) || r.idToken || "",
+    idTokenClaims: copyJson(claims || r.idTokenClaims || {}),
     accessToken: r.accessToken,
     fromCache: r.fromCache,
-    expiresOn: r.expiresOn,
-    extExpiresOn: r.extExpiresOn,
-    refreshOn: r.refreshOn,
+    expiresOn: new Date(r.expiresOn.getTime()),
+    extExpiresOn: new Date(r.extExpiresOn.getTime()),
+    refreshOn: r.refreshOn === undefined ? undefined : new Date(r.refreshOn.getTime()),
     tokenType: r.tokenType,
     correlationId,
     state: r.state,
     familyId: r.familyId,
   };
+}
+
+function copyAccount(a) {
+  if (!a) return a;
+  const c = Object.assign({}, a);
+  if (a.tenantProfiles instanceof Map) c.tenantProfiles = new Map(Array.from(a.tenantProfiles, ([k, p]) => [k, Object.assign({}, p)]));
+  if (a.idTokenClaims) c.idTokenClaims = copyJson(a.idTokenClaims);
+  return c;
+}
+
+// A deep copy of JSON data (ID token claims).
+function copyJson(v) {
+  if (v === null || typeof v !== "object") return v;
+  if (Array.isArray(v)) return v.map(copyJson);
+  const o = {};
+  for (const k in v) o[k] = copyJson(v[k]);
+  return o;
 }
 
 // Requests go to Rust as JSON; the account is reduced to its id (it may carry a whole token).
@@ -221,15 +241,20 @@ const MEMO_FIELDS = new Set([
   "cacheLookupPolicy", "redirectUri", "extraQueryParameters", "tokenQueryParameters", "extraParameters",
   "prompt", "loginHint", "sid", "domainHint", "state", "nonce", "redirectStartPage",
 ]);
-function memoKey(request) {
+// `active`: the active account's id, read from the wasm only for requests without an account
+// (the active account lives in storage, which another tab or the app may change directly).
+function memoKey(request, active) {
   if (!request || !Array.isArray(request.scopes)) return null;
   for (const k in request) {
     const v = request[k];
-    if (!MEMO_FIELDS.has(k) && v !== undefined && v !== null && v !== false && v !== "") return null;
+    if (MEMO_FIELDS.has(k) || v === undefined || v === null) continue;
+    // The two "off" values the wasm accepts for fields that otherwise bypass the cache.
+    if ((k === "forceRefresh" && v === false) || (k === "claims" && v === "")) continue;
+    return null;
   }
   const policy = request.cacheLookupPolicy;
   if (policy !== undefined && policy !== CacheLookupPolicy.Default && policy !== CacheLookupPolicy.AccessToken && policy !== CacheLookupPolicy.AccessTokenAndRefreshToken) return null;
-  const home = request.account ? request.account.homeAccountId : "";
+  const home = request.account ? request.account.homeAccountId : active;
   return `${request.scopes.join(" ")}\n${home}\n${request.authority || ""}\n${request.redirectUri || ""}`;
 }
 
@@ -530,7 +555,9 @@ export class PublicClientApplication {
     }
     // The last cache hit for this exact request is served again while the cache is unchanged
     // (its version, one wasm call) and the token is still served by the wasm's own rules.
-    const key = memoKey(request);
+    const noAccount = !request || !request.account;
+    const active = noAccount ? client.activeHomeAccountId() : undefined;
+    const key = memoKey(request, active || "");
     const memo = key === null ? undefined : this.memo.get(key);
     if (memo !== undefined) {
       const now = Date.now();
@@ -540,10 +567,7 @@ export class PublicClientApplication {
       this.memo.delete(key);
     }
     const req = Object.assign({}, request);
-    if (!req.account) {
-      const active = client.activeHomeAccountId();
-      if (active) req.account = { homeAccountId: active };
-    }
+    if (noAccount && active) req.account = { homeAccountId: active };
     const json = requestJson(req);
     let hit;
     try {

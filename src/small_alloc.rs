@@ -47,13 +47,13 @@ impl Heap {
     pub(crate) unsafe fn alloc(&mut self, layout: Layout, grow: impl FnOnce(usize) -> Option<(usize, usize)>) -> *mut u8 {
         let Some(class) = Self::class(layout) else { return null_mut() };
         let size = 1usize << class;
-        if layout.align() <= BASE_ALIGN {
-            let head = self.free[class];
-            if !head.is_null() {
-                // SAFETY: a free block starts with the next free block of its class.
-                self.free[class] = unsafe { *(head as *mut *mut u8) };
-                return head;
-            }
+        let head = self.free[class];
+        // Blocks are aligned to min(size, BASE_ALIGN); a larger alignment takes the head block
+        // only when it happens to satisfy it.
+        if !head.is_null() && (layout.align() <= BASE_ALIGN || head as usize % layout.align() == 0) {
+            // SAFETY: a free block starts with the next free block of its class.
+            self.free[class] = unsafe { *(head as *mut *mut u8) };
+            return head;
         }
         let align = layout.align().max(size.min(BASE_ALIGN));
         let fits = |next: usize, end: usize| align_up(next, align).filter(|s| s.checked_add(size).is_some_and(|e| e <= end));
@@ -93,7 +93,10 @@ impl Heap {
     }
 }
 
-#[cfg(all(target_arch = "wasm32", feature = "small-alloc"))]
+#[cfg(all(target_arch = "wasm32", feature = "small-alloc", target_feature = "atomics"))]
+compile_error!("the `small-alloc` allocator is single-threaded: build without `atomics` or without `small-alloc`");
+
+#[cfg(all(target_arch = "wasm32", feature = "small-alloc", not(target_feature = "atomics")))]
 mod global {
     use super::Heap;
     use core::alloc::{GlobalAlloc, Layout};
@@ -110,7 +113,12 @@ mod global {
     fn grow(bytes: usize) -> Option<(usize, usize)> {
         let pages = bytes.div_ceil(PAGE);
         let old = core::arch::wasm32::memory_grow(0, pages);
-        (old != usize::MAX).then(|| (old * PAGE, (old + pages) * PAGE))
+        if old == usize::MAX {
+            return None;
+        }
+        // At 4 GiB the end address does not fit a usize: keep all but the last byte.
+        let start = old.checked_mul(PAGE)?;
+        Some((start, old.checked_add(pages)?.saturating_mul(PAGE)))
     }
 
     // SAFETY: blocks never overlap (free lists hold only freed blocks; fresh blocks come from

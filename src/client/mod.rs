@@ -760,8 +760,10 @@ impl<P: Platform> PublicClientApplication<P> {
             Some(r) => Some(r.home_account_id.clone()),
             None => cache.active_account().map(|f| f.home_account_id),
         };
-        let envs = self.resolved.borrow();
-        id.and_then(|id| cache.account(&id).filter(|a| envs.cloud.aliases.iter().any(|e| e.eq_ignore_ascii_case(&a.environment))).cloned())
+        let resolved = self.resolved.borrow();
+        let in_cloud = |a: &&Account| resolved.cloud.aliases.iter().any(|e| e.eq_ignore_ascii_case(&a.environment));
+        // The same homeAccountId may be cached under another cloud's host: filter first.
+        id.and_then(|id| cache.accounts().filter(in_cloud).find(|a| a.home_account_id == id).cloned())
             .ok_or_else(|| AuthError::browser(codes::NO_ACCOUNT_ERROR, "no account given and no active account set"))
     }
 

@@ -203,11 +203,20 @@ test("a repeated cache hit is served again only while the cache is unchanged, in
       const account = window.pca.getAllAccounts()[0];
       const r1 = await window.pca.acquireTokenSilent({ scopes: ["User.Read"], account, correlationId: "c-1" });
       r1.accessToken = "changed by the app";
+      r1.scopes.push("changed");
+      r1.expiresOn.setTime(0);
+      r1.account.username = "changed";
+      r1.account.idTokenClaims.sub = "changed";
+      r1.idTokenClaims.sub = "changed";
       const r2 = await window.pca.acquireTokenSilent({ scopes: ["User.Read"], account, correlationId: "c-2" });
-      return { at: r2.accessToken, cid: r2.correlationId };
+      return { at: r2.accessToken, cid: r2.correlationId, scopes: r2.scopes, exp: r2.expiresOn.getTime(), user: r2.account.username, sub: r2.idTokenClaims.sub, accountSub: r2.account.idTokenClaims.sub, wanted: { user: account.username, sub: account.idTokenClaims.sub } };
     });
     assert.equal(mutated.at, first.at);
     assert.equal(mutated.cid, "c-2");
+    assert.ok(!mutated.scopes.includes("changed") && mutated.exp > Date.now(), JSON.stringify(mutated));
+    assert.equal(mutated.user, mutated.wanted.user);
+    assert.equal(mutated.sub, mutated.wanted.sub);
+    assert.equal(mutated.accountSub, mutated.wanted.sub);
     // A served-again result is complete: the ID token and its claims as on the first hit.
     const full = await a.evaluate(async () => {
       const account = window.pca.getAllAccounts()[0];
@@ -235,6 +244,23 @@ test("a repeated cache hit is served again only while the cache is unchanged, in
       await a.waitForTimeout(50);
     }
     assert.equal(afterB.at, fromB.at, "another tab's refresh replaces what this tab serves");
+    // A request without an account follows the active account, even when the app changes the
+    // stored active account directly (no event reaches the library).
+    const noAccount = await a.evaluate(async () => {
+      window.pca.setActiveAccount(window.pca.getAllAccounts()[0]);
+      const r1 = await window.pca.acquireTokenSilent({ scopes: ["User.Read"] });
+      const r2 = await window.pca.acquireTokenSilent({ scopes: ["User.Read"] });
+      const key = Object.keys(localStorage).find((k) => k.endsWith(".active-account-filters"));
+      localStorage.removeItem(key);
+      let after;
+      try {
+        after = (await window.pca.acquireTokenSilent({ scopes: ["User.Read"] })).accessToken;
+      } catch (e) {
+        after = e.errorCode;
+      }
+      return { same: r1.accessToken === r2.accessToken, key: !!key, after };
+    });
+    assert.deepEqual(noAccount, { same: true, key: true, after: "no_account_error" });
     // Signing out in this tab ends the hits.
     await a.evaluate(() => window.pca.clearCache());
     const gone = await silent(a);
