@@ -195,7 +195,8 @@ function copyResult(r, correlationId) {
     scopes: r.scopes.slice(),
     account,
     idToken: (account && account.idToken) || r.idToken || "",
-    idTokenClaims: copyJson(claims || r.idTokenClaims || {}),
+    // The account's fresh copy: one object for both, as msal-browser hands out.
+    idTokenClaims: claims || copyJson(r.idTokenClaims || {}),
     accessToken: r.accessToken,
     fromCache: r.fromCache,
     expiresOn: new Date(r.expiresOn.getTime()),
