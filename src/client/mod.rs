@@ -276,27 +276,36 @@ impl<P: Platform> PublicClientApplication<P> {
     // ---- accounts ----
 
     fn account_info(&self, cache: &TokenCache<P::Store>, account: &Account) -> AccountInfo {
-        let envs = self.environments();
-        let idt = cache.find_id_token(&account.home_account_id, &envs, &account.realm).or_else(|| cache.find_id_token(&account.home_account_id, &envs, ""));
+        let resolved = self.resolved.borrow();
+        let envs = &resolved.cloud.aliases;
+        let idt = cache.find_id_token(&account.home_account_id, envs, &account.realm).or_else(|| cache.find_id_token(&account.home_account_id, envs, ""));
         let claims = idt.and_then(|c| IdTokenClaims::decode(&c.secret).ok()).map(|c| c.json().clone());
         AccountInfo { account: account.clone(), id_token: idt.map(|c| IdToken::new(c.secret.clone())), id_token_claims: claims }
+    }
+
+    /// True when `account` belongs to this client's cloud (its host is one of the aliases).
+    fn in_cloud(&self, account: &Account) -> bool {
+        self.resolved.borrow().cloud.aliases.iter().any(|e| e.eq_ignore_ascii_case(&account.environment))
+    }
+
+    /// The cached account of this cloud with this `homeAccountId` (the same id may also be
+    /// cached under another cloud's host, hence the cloud filter first).
+    fn find_account<'c>(&self, cache: &'c TokenCache<P::Store>, home_account_id: &str) -> Option<&'c Account> {
+        cache.accounts().filter(|a| self.in_cloud(a)).find(|a| a.home_account_id == home_account_id)
     }
 
     /// Every signed-in account of this client's cloud.
     pub fn all_accounts(&self) -> Vec<AccountInfo> {
         self.sync();
-        let envs = self.environments();
         let cache = self.cache.borrow();
-        cache
-            .accounts()
-            .filter(|a| envs.iter().any(|e| e.eq_ignore_ascii_case(&a.environment)))
-            .map(|a| self.account_info(&cache, a))
-            .collect()
+        cache.accounts().filter(|a| self.in_cloud(a)).map(|a| self.account_info(&cache, a)).collect()
     }
 
     /// The account with this `homeAccountId`.
     pub fn account(&self, home_account_id: &str) -> Option<AccountInfo> {
-        self.all_accounts().into_iter().find(|a| a.account.home_account_id == home_account_id)
+        self.sync();
+        let cache = self.cache.borrow();
+        self.find_account(&cache, home_account_id).map(|a| self.account_info(&cache, a))
     }
 
     /// The active account, if set and still cached.
@@ -317,7 +326,11 @@ impl<P: Platform> PublicClientApplication<P> {
     /// Sets or clears the active account.
     pub fn set_active_account(&self, home_account_id: Option<&str>) -> Result<(), AuthError> {
         let account = match home_account_id {
-            Some(h) => Some(self.account(h).ok_or_else(|| AuthError::browser(codes::NO_ACCOUNT_ERROR, "no cached account has that homeAccountId"))?.account),
+            Some(h) => {
+                self.sync();
+                let cache = self.cache.borrow();
+                Some(self.find_account(&cache, h).cloned().ok_or_else(|| AuthError::browser(codes::NO_ACCOUNT_ERROR, "no cached account has that homeAccountId"))?)
+            }
             None => None,
         };
         self.cache.borrow().set_active_account(account.as_ref())?;
@@ -760,20 +773,13 @@ impl<P: Platform> PublicClientApplication<P> {
             Some(r) => Some(r.home_account_id.clone()),
             None => cache.active_account().map(|f| f.home_account_id),
         };
-        let resolved = self.resolved.borrow();
-        let in_cloud = |a: &&Account| resolved.cloud.aliases.iter().any(|e| e.eq_ignore_ascii_case(&a.environment));
-        // The same homeAccountId may be cached under another cloud's host: filter first.
-        id.and_then(|id| cache.accounts().filter(in_cloud).find(|a| a.home_account_id == id).cloned())
+        id.and_then(|id| self.find_account(&cache, &id).cloned())
             .ok_or_else(|| AuthError::browser(codes::NO_ACCOUNT_ERROR, "no account given and no active account set"))
     }
 
     /// Fails like [`metadata`](Self::metadata) before initialization, without copying it.
     fn ensure_initialized(&self) -> Result<(), AuthError> {
-        if self.resolved.borrow().metadata.is_some() {
-            Ok(())
-        } else {
-            self.metadata().map(|_| ())
-        }
+        if self.is_initialized() { Ok(()) } else { self.metadata().map(|_| ()) }
     }
 
     /// The cached access token for `req`, when the policy allows it and it is fresh. Never
@@ -809,27 +815,17 @@ impl<P: Platform> PublicClientApplication<P> {
         self.ensure_initialized()?;
         self.sync();
         let account = self.silent_account(req)?;
-        let envs = self.environments();
-        let realm = self.realm_for(&account);
-        let search = ScopeSet::new(&req.scopes).for_cache_search();
         let now = self.now_s();
         let cache = self.cache.borrow();
-        let at = cache.find_access_token(&AtQuery {
-            home_account_id: &account.home_account_id,
-            environments: &envs,
-            client_id: &self.config.client_id,
-            realm: &realm,
-            scopes: &search,
-            token_type: "Bearer",
-        });
-        let Some(at) = at.filter(|c| !is_expired(c, now, self.config.token_renewal_offset_secs) && c.cached_at >= min_cached_at) else {
+        let Some(at) = self.find_cached_at(&cache, req, &account).filter(|c| !is_expired(c, now, self.config.token_renewal_offset_secs) && c.cached_at >= min_cached_at) else {
             return Ok(None);
         };
         let info = self.account_info(&cache, &account);
-        let claims = info.id_token_claims.clone().map(IdTokenClaims::from_json);
+        let claim = |name: &str| info.id_token_claims.as_ref().and_then(|c| c.str_field(name)).map(str::to_owned);
+        let unique_id = claim("oid").or_else(|| claim("sub")).unwrap_or_default();
         Ok(Some(AuthenticationResult {
             authority: self.authority.canonical().to_owned(),
-            unique_id: claims.as_ref().and_then(|c| c.oid().or_else(|| c.sub())).unwrap_or_default().to_owned(),
+            unique_id,
             tenant_id: at.realm.clone(),
             scopes: at.scopes.iter().map(str::to_owned).collect(),
             account: info,
@@ -850,13 +846,21 @@ impl<P: Platform> PublicClientApplication<P> {
     /// (`refresh_in`).
     pub fn refresh_due(&self, req: &SilentRequest) -> bool {
         let Ok(account) = self.silent_account(req) else { return false };
-        let envs = self.environments();
-        let realm = self.realm_for(&account);
-        let search = ScopeSet::new(&req.scopes).for_cache_search();
         let cache = self.cache.borrow();
-        cache
-            .find_access_token(&AtQuery { home_account_id: &account.home_account_id, environments: &envs, client_id: &self.config.client_id, realm: &realm, scopes: &search, token_type: "Bearer" })
-            .is_some_and(|c| refresh_due(c, self.now_s()))
+        self.find_cached_at(&cache, req, &account).is_some_and(|c| refresh_due(c, self.now_s()))
+    }
+
+    /// The Bearer access token cached for `req`'s scopes and `account` (expired or not).
+    fn find_cached_at<'c>(&self, cache: &'c TokenCache<P::Store>, req: &SilentRequest, account: &Account) -> Option<&'c crate::core::cache::Credential> {
+        let resolved = self.resolved.borrow();
+        cache.find_access_token(&AtQuery {
+            home_account_id: &account.home_account_id,
+            environments: &resolved.cloud.aliases,
+            client_id: &self.config.client_id,
+            realm: &self.realm_for(account),
+            scopes: &ScopeSet::new(&req.scopes).for_cache_search(),
+            token_type: "Bearer",
+        })
     }
 
     /// msal's silent flow without the iframe: cached access token (per policy), then the
