@@ -285,7 +285,7 @@ impl<P: Platform> PublicClientApplication<P> {
 
     /// True when `account` belongs to this client's cloud (its host is one of the aliases).
     fn in_cloud(&self, account: &Account) -> bool {
-        self.resolved.borrow().cloud.aliases.iter().any(|e| e.eq_ignore_ascii_case(&account.environment))
+        self.resolved.borrow().cloud.has_alias(&account.environment)
     }
 
     /// The cached account of this cloud with this `homeAccountId` (the same id may also be

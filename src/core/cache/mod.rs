@@ -216,9 +216,6 @@ impl<S: KeyValueStore> TokenCache<S> {
                 };
                 match Json::parse(&text).ok().and_then(|j| Credential::from_json(&j)) {
                     Some(mut c) if c.client_id == self.client_id || c.credential_type == CredentialType::RefreshToken => {
-                        if c.credential_type.is_access_token() {
-                            c.scopes = ScopeSet::parse(&c.target);
-                        }
                         let new_key = credential_key(&c);
                         if self.credentials.iter().any(|(k, _)| *k == new_key) {
                             continue;
@@ -562,10 +559,7 @@ impl<S: KeyValueStore> TokenCache<S> {
         };
         let credentials: Vec<(String, Credential)> = pairs("credentials")
             .into_iter()
-            .filter_map(|(k, v)| Credential::from_json(&v).filter(|c| c.home_account_id == home_account_id).map(|mut c| {
-                c.scopes = ScopeSet::parse(&c.target);
-                (k, c)
-            }))
+            .filter_map(|(k, v)| Credential::from_json(&v).filter(|c| c.home_account_id == home_account_id).map(|c| (k, c)))
             .collect();
         let accounts: Vec<(String, AccountEntity)> =
             pairs("accounts").into_iter().filter_map(|(k, v)| AccountEntity::from_json(&v).map(|e| (k, e))).collect();
