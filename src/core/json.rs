@@ -242,39 +242,34 @@ pub fn write_str(out: &mut String, s: &str) {
 }
 
 /// Keeps the first position of each key with its last value, in O(n log n) (a hostile
-/// object with many keys must not cost quadratic time).
+/// object with many keys must not cost quadratic time). Objects without a repeated key, the
+/// usual case (every cache entry at load), come back as they are.
 fn dedup_last_wins(fields: Vec<(String, Json)>) -> Vec<(String, Json)> {
-    if fields.len() < 2 {
-        return fields;
-    }
     // Positions grouped by key; the stable sort keeps each group in document order.
     let mut order: Vec<usize> = (0..fields.len()).collect();
     order.sort_by(|&a, &b| fields[a].0.cmp(&fields[b].0)); // allow-panic: indices < len
-    // For each position: where its value comes from, or None when a later duplicate of an
-    // earlier key (dropped).
-    let mut source: Vec<Option<usize>> = vec![None; fields.len()];
-    let mut start = 0;
-    while start < order.len() {
-        let mut end = start + 1;
-        while end < order.len() && fields[order[end]].0 == fields[order[start]].0 {
-            end += 1;
+    if order.windows(2).all(|w| fields[w[0]].0 != fields[w[1]].0) {
+        return fields;
+    }
+    // For each first occurrence: the position of its key's last occurrence.
+    let mut last: Vec<Option<usize>> = vec![None; fields.len()];
+    for group in order.chunk_by(|&a, &b| fields[a].0 == fields[b].0) {
+        if let (Some(&first), Some(&end)) = (group.first(), group.last()) {
+            last[first] = Some(end);
         }
-        source[order[start]] = Some(order[end - 1]); // allow-panic: start < end <= len
-        start = end;
     }
-    let mut values: Vec<Option<Json>> = Vec::with_capacity(fields.len());
-    let mut keys: Vec<String> = Vec::with_capacity(fields.len());
-    for (k, v) in fields {
-        keys.push(k);
-        values.push(Some(v));
-    }
+    // A later occurrence is always after its first one, so it is still in place when taken.
+    let mut slots: Vec<Option<(String, Json)>> = fields.into_iter().map(Some).collect();
     let mut out = Vec::new();
-    for (i, k) in keys.into_iter().enumerate() {
-        if let Some(Some(from)) = source.get(i) {
-            if let Some(v) = values.get_mut(*from).and_then(Option::take) {
-                out.push((k, v));
+    for (i, from) in last.into_iter().enumerate() {
+        let Some(from) = from else { continue };
+        let Some((key, mut value)) = slots.get_mut(i).and_then(Option::take) else { continue };
+        if from != i {
+            if let Some((_, v)) = slots.get_mut(from).and_then(Option::take) {
+                value = v;
             }
         }
+        out.push((key, value));
     }
     out
 }
@@ -539,5 +534,7 @@ mod tests {
     fn duplicate_keys_last_wins() {
         let v = Json::parse(r#"{"a":1,"a":2}"#).unwrap();
         assert_eq!(v.to_json(), r#"{"a":2}"#);
+        let v = Json::parse(r#"{"b":1,"a":2,"b":3,"c":4,"a":5,"b":6}"#).unwrap();
+        assert_eq!(v.to_json(), r#"{"b":6,"a":5,"c":4}"#);
     }
 }
