@@ -114,34 +114,38 @@ pub struct TokenCache<S: KeyValueStore> {
     version: Cell<u32>,
 }
 
+/// The strings of a stored key list, and whether it also held something else (junk that the
+/// next reload prunes).
+fn string_items(list: Option<&Json>) -> (Vec<String>, bool) {
+    let items = list.and_then(Json::as_array).unwrap_or_default();
+    let strings: Vec<String> = items.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect();
+    let junk = strings.len() != items.len();
+    (strings, junk)
+}
+
 #[derive(Default)]
 struct TokenKeys {
     id_token: Vec<String>,
     access_token: Vec<String>,
     refresh_token: Vec<String>,
+    junk: bool,
 }
 
 impl TokenKeys {
     fn read(store: &impl KeyValueStore, key: &str) -> TokenKeys {
-        let list = |j: &Json, k: &str| -> Vec<String> {
-            j.get(k).and_then(Json::as_array).unwrap_or_default().iter().filter_map(|v| v.as_str().map(str::to_owned)).collect()
-        };
-        match store.get(key).and_then(|t| Json::parse(&t).ok()) {
-            Some(j) => TokenKeys { id_token: list(&j, "idToken"), access_token: list(&j, "accessToken"), refresh_token: list(&j, "refreshToken") },
-            None => TokenKeys::default(),
-        }
+        let Some(j) = store.get(key).and_then(|t| Json::parse(&t).ok()) else { return TokenKeys::default() };
+        let (id_token, a) = string_items(j.get("idToken"));
+        let (access_token, b) = string_items(j.get("accessToken"));
+        let (refresh_token, c) = string_items(j.get("refreshToken"));
+        TokenKeys { id_token, access_token, refresh_token, junk: a || b || c }
     }
     fn all(self) -> impl Iterator<Item = String> {
         self.id_token.into_iter().chain(self.access_token).chain(self.refresh_token)
     }
 }
 
-fn read_string_list(store: &impl KeyValueStore, key: &str) -> Vec<String> {
-    store
-        .get(key)
-        .and_then(|t| Json::parse(&t).ok())
-        .and_then(|j| j.as_array().map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect()))
-        .unwrap_or_default()
+fn read_string_list(store: &impl KeyValueStore, key: &str) -> (Vec<String>, bool) {
+    string_items(store.get(key).and_then(|t| Json::parse(&t).ok()).as_ref())
 }
 
 impl<S: KeyValueStore> TokenCache<S> {
@@ -179,12 +183,16 @@ impl<S: KeyValueStore> TokenCache<S> {
         let mut moved_accounts: Vec<String> = Vec::new();
         let mut moved_credentials: Vec<String> = Vec::new();
         let mut old_lists = false;
+        // Non-string items in the current key lists (pruned below).
+        let mut junk = false;
         // Keys to drop from the current lists: corrupt entries, and dangling ones (saves write
         // an entry before listing it, so a listed key without its entry was deleted).
         let mut prune: Vec<String> = Vec::new();
         for schema in [SCHEMA, "msal.2", ""] {
             let current = schema == SCHEMA;
-            for key in read_string_list(&self.store, &account_keys_key(schema)) {
+            let (account_keys, account_junk) = read_string_list(&self.store, &account_keys_key(schema));
+            junk |= current && account_junk;
+            for key in account_keys {
                 let Some(text) = self.store.get(&key) else {
                     prune.push(key);
                     continue;
@@ -209,7 +217,9 @@ impl<S: KeyValueStore> TokenCache<S> {
                 }
             }
             let list_key = token_keys_key(schema, &self.client_id);
-            for key in TokenKeys::read(&self.store, &list_key).all() {
+            let token_keys = TokenKeys::read(&self.store, &list_key);
+            junk |= current && token_keys.junk;
+            for key in token_keys.all() {
                 let Some(text) = self.store.get(&key) else {
                     prune.push(key);
                     continue;
@@ -254,17 +264,10 @@ impl<S: KeyValueStore> TokenCache<S> {
                 let _ = self.store.set(k, &c.to_json().to_json());
             }
             let _ = self.write_key_lists();
-        } else if !prune.is_empty() || self.lists_have_junk() {
+        } else if !prune.is_empty() || junk {
             self.prune_lists(&prune);
         }
         issues
-    }
-
-    fn lists_have_junk(&self) -> bool {
-        let junk = |v: &Json| v.as_array().is_some_and(|a| a.iter().any(|x| x.as_str().is_none()));
-        let tokens = self.store.get(&token_keys_key(SCHEMA, &self.client_id)).and_then(|t| Json::parse(&t).ok());
-        tokens.is_some_and(|t| ["idToken", "accessToken", "refreshToken"].iter().any(|k| t.get(k).is_some_and(junk)))
-            || self.store.get(&account_keys_key(SCHEMA)).and_then(|t| Json::parse(&t).ok()).is_some_and(|a| junk(&a))
     }
 
     /// Removes `keys` (and non-string junk) from the stored key lists, re-reading them first
@@ -297,7 +300,7 @@ impl<S: KeyValueStore> TokenCache<S> {
             .with("refreshToken", keys(|t| t == CredentialType::RefreshToken));
         self.write(&token_keys_key(SCHEMA, &self.client_id), &tokens.to_json())?;
         // Accounts of other clients share the account list; keep their keys.
-        let mut list = read_string_list(&self.store, &account_keys_key(SCHEMA));
+        let (mut list, _) = read_string_list(&self.store, &account_keys_key(SCHEMA));
         list.retain(|k| self.store.get(k).is_some() || self.accounts.iter().any(|(a, _)| a == k));
         for (k, _) in &self.accounts {
             if !list.contains(k) {
