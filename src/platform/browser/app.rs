@@ -6,6 +6,7 @@ use crate::platform::Platform;
 use crate::client::{AccountInfo, AccountRef, AuthenticationResult, Config, InteractiveRequest, PendingAuth, PublicClientApplication, SilentRequest};
 use crate::core::authorize::AuthorizeResponse;
 use crate::core::pkce::{InteractionType, RequestState};
+use crate::core::scopes::ScopeSet;
 use crate::error::{codes, AuthError, ErrorKind};
 use std::cell::RefCell;
 use std::future::Future;
@@ -205,6 +206,10 @@ pub async fn silent_flow(client: &BrowserClient, req: &SilentRequest) -> Result<
 /// arrive (1 s).
 const RENEWAL_HANDOFF_POLLS: u32 = 50;
 
+/// How long a tab that renewed tells the others so (see `renew_single_flight`): long enough
+/// for a slow tab to notice, short enough that a failed hand-off costs one wait at most.
+const RENEWED_MARK_MS: u32 = 3_000;
+
 /// Holds a Web Lock until dropped.
 struct LockGuard(JsValue);
 
@@ -227,28 +232,36 @@ async fn renew_single_flight(client: &BrowserClient, req: &SilentRequest) -> Res
     // The token this tab sees now: after waiting, only a different one counts as "renewed by
     // another tab" (cached_at has only second resolution).
     let seen_before = client.token_renewed_since(req, 0).ok().flatten().map(|r| r.access_token);
+    // A tab that renewed these scopes holds this mark for a while after it let go of the lock.
+    let renewed_mark = format!("{name}.renewed.{}", ScopeSet::new(&req.scopes).to_lower_string());
     let uncontended = JsFuture::from(window::try_lock(&name)).await.ok().filter(|r| !r.is_null());
+    let waited = uncontended.is_none();
     let _guard = match uncontended {
         Some(release) => LockGuard(release),
-        None => {
-            let release = JsFuture::from(window::acquire_lock(&name)).await.unwrap_or(JsValue::NULL);
-            let guard = LockGuard(release);
-            // Another tab held the lock: its result is on its way (usually already here; on a
-            // loaded machine the message can trail the lock by a few hundred ms). When that tab
-            // failed nothing comes, and this tab tries itself after the wait.
-            for _ in 0..RENEWAL_HANDOFF_POLLS {
-                let renewed = client.token_renewed_since(req, since)?;
-                if let Some(hit) = renewed.filter(|h| !req.force_refresh || seen_before.as_ref() != Some(&h.access_token)) {
-                    return Ok(hit);
-                }
-                JsFuture::from(window::sleep(20)).await.ok();
-            }
-            guard
-        }
+        None => LockGuard(JsFuture::from(window::acquire_lock(&name)).await.unwrap_or(JsValue::NULL)),
     };
-    // Nobody renewed while we waited: a forceRefresh refreshes; otherwise the cache (possibly
-    // filled by another tab's earlier renewal) is tried first.
-    client.acquire_token_silent(req).await
+    // Another tab renewed while we waited for the lock, or (unless this is a forceRefresh,
+    // which wants a token newer than its own start) just before we took it: its result is on
+    // its way (usually already here; on a loaded machine the message can trail the lock by a
+    // few hundred ms). When that tab failed nothing comes, and this tab tries itself.
+    let renewed_elsewhere =
+        waited || (!req.force_refresh && JsFuture::from(window::others_marked(&renewed_mark)).await.ok().and_then(|v| v.as_bool()).unwrap_or(false));
+    if renewed_elsewhere {
+        for _ in 0..RENEWAL_HANDOFF_POLLS {
+            let renewed = client.token_renewed_since(req, since)?;
+            if let Some(hit) = renewed.filter(|h| !req.force_refresh || seen_before.as_ref() != Some(&h.access_token)) {
+                return Ok(hit);
+            }
+            JsFuture::from(window::sleep(20)).await.ok();
+        }
+    }
+    // Nobody renewed: a forceRefresh refreshes; otherwise the cache (possibly filled by
+    // another tab's earlier renewal) is tried first.
+    let result = client.acquire_token_silent(req).await;
+    if result.as_ref().is_ok_and(|r| !r.from_cache) {
+        JsFuture::from(window::mark_lock(&renewed_mark, RENEWED_MARK_MS)).await.ok();
+    }
+    result
 }
 
 fn location() -> Result<web_sys::Location, AuthError> {

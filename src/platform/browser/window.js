@@ -185,6 +185,34 @@ export function tryLock(name) {
   });
 }
 
+// Marks for other tabs: a shared Web Lock named `${prefix}|${this tab}` held for `ms`; the
+// lock manager orders it with the other locks, unlike messages or storage events. Resolves
+// once it is held.
+const TAB = Math.random().toString(36).slice(2);
+export function markLock(prefix, ms) {
+  const locks = typeof navigator !== "undefined" && navigator.locks;
+  if (!locks || typeof locks.request !== "function") return Promise.resolve();
+  return new Promise((held) => {
+    locks
+      .request(`${prefix}|${TAB}`, { mode: "shared" }, () => {
+        held();
+        return new Promise((done) => setTimeout(done, ms));
+      })
+      .catch(() => held());
+  });
+}
+
+// Resolves to true while another tab holds a mark with this prefix (see markLock).
+export function othersMarked(prefix) {
+  const locks = typeof navigator !== "undefined" && navigator.locks;
+  if (!locks || typeof locks.query !== "function") return Promise.resolve(false);
+  const own = `${prefix}|${TAB}`;
+  return locks.query().then(
+    (s) => s.held.some((l) => l.name !== own && l.name.startsWith(`${prefix}|`)),
+    () => false,
+  );
+}
+
 export function release(fn) {
   if (typeof fn === "function") {
     try { fn(); } catch (_) { /* ignore */ }

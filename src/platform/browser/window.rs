@@ -38,6 +38,12 @@ extern "C" {
     /// Takes the Web Lock `name` if free; resolves to its release function or `null`.
     #[wasm_bindgen(js_name = tryLock)]
     pub fn try_lock(name: &str) -> js_sys::Promise;
+    /// Holds the shared Web Lock `prefix|<this tab>` for `ms`; resolves once held.
+    #[wasm_bindgen(js_name = markLock)]
+    pub fn mark_lock(prefix: &str, ms: u32) -> js_sys::Promise;
+    /// Resolves to true while another tab holds a `mark_lock` with this prefix.
+    #[wasm_bindgen(js_name = othersMarked)]
+    pub fn others_marked(prefix: &str) -> js_sys::Promise;
     /// Calls a release function.
     pub fn release(f: &JsValue);
     /// Reports keys other tabs change in localStorage.
