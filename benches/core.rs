@@ -107,7 +107,8 @@ fn token_response_body_with(scope: &str, at: &str, id_token: &str) -> String {
         ),
         342,
     );
-    let refresh_token = format!("1.AXkAI_CujuoraU2qm4vIyaSkkB8qhkZiPvZDoNqGuvVxwX55AMY.{}", "AgABAwEAAADW6jl31mB3T7ugrWTT8pFeAwDs_wUA9P-".repeat(24));
+    let refresh_token =
+        format!("1.AXkAI_CujuoraU2qm4vIyaSkkB8qhkZiPvZDoNqGuvVxwX55AMY.{}", "AgABAwEAAADW6jl31mB3T7ugrWTT8pFeAwDs_wUA9P-".repeat(24));
     format!(
         r#"{{"token_type":"Bearer","scope":"{scope}","expires_in":3600,"ext_expires_in":3600,"access_token":"{access_token}","refresh_token":"{refresh_token}","refresh_token_expires_in":86399,"id_token":"{}","client_info":"{}"}}"#,
         id_token,
@@ -149,7 +150,10 @@ fn signed_in_client() -> PublicClientApplication<MemoryPlatform> {
     let metadata = format!(
         r#"{{"authorization_endpoint":"https://{ENV}/{TENANT}/oauth2/v2.0/authorize","token_endpoint":"https://{ENV}/{TENANT}/oauth2/v2.0/token","end_session_endpoint":"https://{ENV}/{TENANT}/oauth2/v2.0/logout","issuer":"https://{ENV}/{TENANT}/v2.0"}}"#
     );
-    let config = Config::new(CLIENT).with_authority(format!("https://{ENV}/{TENANT}")).with_redirect_uri("https://app.contoso.com/redirect.html").with_authority_metadata(metadata);
+    let config = Config::new(CLIENT)
+        .with_authority(format!("https://{ENV}/{TENANT}"))
+        .with_redirect_uri("https://app.contoso.com/redirect.html")
+        .with_authority_metadata(metadata);
     let pca = PublicClientApplication::new(config, platform).expect("client");
     block_on(pca.initialize()).expect("initialize");
     let request = InteractiveRequest { scopes: vec!["User.Read".into()], ..Default::default() };
@@ -173,7 +177,14 @@ fn main() {
     let search = ScopeSet::parse("User.Read").for_cache_search();
     for n in [1usize, 100, 1000] {
         let cache = cache_with(n);
-        let query = AtQuery { home_account_id: &home, environments: &envs, client_id: CLIENT, realm: TENANT, scopes: &search, token_type: "Bearer" };
+        let query = AtQuery {
+            home_account_id: &home,
+            environments: &envs,
+            client_id: CLIENT,
+            realm: TENANT,
+            scopes: &search,
+            token_type: "Bearer",
+        };
         assert!(cache.find_access_token(&query).is_some(), "the User.Read token is found");
         bench(&filter, &format!("cache: find_access_token, {n} AT(s), hit"), || {
             black_box(&cache).find_access_token(black_box(&query)).map(|c| c.expires_on)
@@ -182,7 +193,11 @@ fn main() {
 
     // ---- the client's cache-hit path (what acquireTokenSilent runs in the wasm) ----
     let pca = signed_in_client();
-    let silent = SilentRequest { scopes: vec!["User.Read".into()], account: Some(AccountRef { home_account_id: home.clone() }), ..Default::default() };
+    let silent = SilentRequest {
+        scopes: vec!["User.Read".into()],
+        account: Some(AccountRef { home_account_id: home.clone() }),
+        ..Default::default()
+    };
     assert!(pca.acquire_token_silent_cached(&silent).expect("lookup").is_some_and(|r| r.from_cache));
     bench(&filter, "client: account(homeAccountId)", || black_box(&pca).account(black_box(&home)).map(|a| a.account.username.len()));
     bench(&filter, "client: acquire_token_silent_cached, 1 AT", || {
@@ -195,15 +210,20 @@ fn main() {
         pca.acquire_token_silent_cached(&req).ok()?.map(|r| r.to_json().to_json())
     };
     let result_len = silent_cached_json(&request_json).expect("hit").len();
-    bench(&filter, &format!("client: silentCached JSON in/out ({result_len} B out)"), || silent_cached_json(black_box(&request_json)).map(|r| r.len()));
+    bench(&filter, &format!("client: silentCached JSON in/out ({result_len} B out)"), || {
+        silent_cached_json(black_box(&request_json)).map(|r| r.len())
+    });
 
     // ---- authorize URL ----
     let scopes = ScopeSet::parse("User.Read openid profile offline_access");
-    let hints = HintSource { account_login_hint: String::new(), account_username: "ada@contoso.onmicrosoft.com".into(), account_oid_anchor: format!("{UID}@{TENANT}"), ..HintSource::default() };
-    let state = format!(
-        "{}|app-state",
-        base64::encode_url(br#"{"id":"0195f8a2-6c1e-7b3d-9e4f-5a6b7c8d9e0f","meta":{"interactionType":"popup"}}"#)
-    );
+    let hints = HintSource {
+        account_login_hint: String::new(),
+        account_username: "ada@contoso.onmicrosoft.com".into(),
+        account_oid_anchor: format!("{UID}@{TENANT}"),
+        ..HintSource::default()
+    };
+    let state =
+        format!("{}|app-state", base64::encode_url(br#"{"id":"0195f8a2-6c1e-7b3d-9e4f-5a6b7c8d9e0f","meta":{"interactionType":"popup"}}"#));
     let params = AuthorizeParams {
         endpoint: "https://login.microsoftonline.com/8eaef023-2b34-4da1-9baa-8bc8c9d6a490/oauth2/v2.0/authorize",
         client_id: CLIENT,
@@ -226,14 +246,23 @@ fn main() {
     bench(&filter, "authorize_url", || authorize_url(black_box(&params)).map(|u| u.len()));
 
     // ---- authorize response ----
-    let code = format!("1.AXkAI_CujuoraU2qm4vIyaSkkB8qhkZiPvZDoNqGuvVxwX55AMY.{}", "AgABBAIAAADW6jl31mB3T7ugrWTT8pFeAwDs_wUA9P8".repeat(17));
-    let response = format!("#code={code}&client_info={}&state={}&session_state=00a8c7c1-4b6e-9d2f-3e1a-5c7b9d0f2e4a", client_info(), msal_wasm::core::url::encode(&state));
+    let code =
+        format!("1.AXkAI_CujuoraU2qm4vIyaSkkB8qhkZiPvZDoNqGuvVxwX55AMY.{}", "AgABBAIAAADW6jl31mB3T7ugrWTT8pFeAwDs_wUA9P8".repeat(17));
+    let response = format!(
+        "#code={code}&client_info={}&state={}&session_state=00a8c7c1-4b6e-9d2f-3e1a-5c7b9d0f2e4a",
+        client_info(),
+        msal_wasm::core::url::encode(&state)
+    );
     assert!(AuthorizeResponse::parse(&response).is_ok_and(|r| r.code.is_some()));
-    bench(&filter, &format!("AuthorizeResponse::parse ({} B)", response.len()), || AuthorizeResponse::parse(black_box(&response)).map(|r| r.state.len()));
+    bench(&filter, &format!("AuthorizeResponse::parse ({} B)", response.len()), || {
+        AuthorizeResponse::parse(black_box(&response)).map(|r| r.state.len())
+    });
 
     // ---- token response ----
     let body = token_response_body("User.Read openid profile", "at0");
     let http = HttpResponse::new(200, body.clone());
     assert!(TokenResponse::parse(&http, NOW).is_ok());
-    bench(&filter, &format!("TokenResponse::parse ({} B)", body.len()), || TokenResponse::parse(black_box(&http), NOW).map(|r| r.expires_on));
+    bench(&filter, &format!("TokenResponse::parse ({} B)", body.len()), || {
+        TokenResponse::parse(black_box(&http), NOW).map(|r| r.expires_on)
+    });
 }

@@ -40,9 +40,9 @@ mod app {
 
     #[function_component(App)]
     pub fn app() -> Html {
-        let config = Config::new("msal-wasm-test-client").with_authority(authority()).with_redirect_uri(
-            web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default() + "/",
-        );
+        let config = Config::new("msal-wasm-test-client")
+            .with_authority(authority())
+            .with_redirect_uri(web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default() + "/");
         html! {
             <MsalProvider {config}>
                 <AuthenticatedTemplate><Profile /></AuthenticatedTemplate>

@@ -46,9 +46,7 @@ impl ErrorKind {
             ErrorKind::Configuration => "ClientConfigurationError",
             ErrorKind::Server => "ServerError",
             ErrorKind::InteractionRequired => "InteractionRequiredAuthError",
-            ErrorKind::StateMismatch | ErrorKind::TokenValidation | ErrorKind::Client => {
-                "ClientAuthError"
-            }
+            ErrorKind::StateMismatch | ErrorKind::TokenValidation | ErrorKind::Client => "ClientAuthError",
             ErrorKind::Network
             | ErrorKind::InteractionInProgress
             | ErrorKind::UserCancelled
@@ -88,8 +86,7 @@ pub mod codes {
     pub const NO_NETWORK_CONNECTIVITY: &str = "no_network_connectivity";
     pub const CRYPTO_NONEXISTENT: &str = "crypto_nonexistent";
     pub const NON_BROWSER_ENVIRONMENT: &str = "non_browser_environment";
-    pub const UNINITIALIZED_PUBLIC_CLIENT_APPLICATION: &str =
-        "uninitialized_public_client_application";
+    pub const UNINITIALIZED_PUBLIC_CLIENT_APPLICATION: &str = "uninitialized_public_client_application";
     pub const AUTH_CODE_REQUIRED: &str = "auth_code_required";
     pub const BLOCK_NESTED_POPUPS: &str = "block_nested_popups";
     pub const REDIRECT_IN_IFRAME: &str = "redirect_in_iframe";
@@ -149,22 +146,12 @@ struct Inner {
 impl AuthError {
     /// A new error of `kind` with msal's `code` and a human message (no secrets in it!).
     pub fn new(kind: ErrorKind, code: &'static str, message: impl Into<Cow<'static, str>>) -> Self {
-        AuthError(Box::new(Inner {
-            kind: Some(kind),
-            code: Cow::Borrowed(code),
-            message: message.into(),
-            ..Inner::default()
-        }))
+        AuthError(Box::new(Inner { kind: Some(kind), code: Cow::Borrowed(code), message: message.into(), ..Inner::default() }))
     }
 
     /// An error whose code comes from a server response (`invalid_grant`, ...).
     pub fn from_server_code(kind: ErrorKind, code: String, message: String) -> Self {
-        AuthError(Box::new(Inner {
-            kind: Some(kind),
-            code: Cow::Owned(code),
-            message: Cow::Owned(message),
-            ..Inner::default()
-        }))
+        AuthError(Box::new(Inner { kind: Some(kind), code: Cow::Owned(code), message: Cow::Owned(message), ..Inner::default() }))
     }
 
     /// Shorthand for a `ClientConfigurationError`.
@@ -195,13 +182,7 @@ impl AuthError {
     }
 
     /// Sets the server diagnostics: trace id, timestamp, error number, claims challenge.
-    pub fn with_server_details(
-        mut self,
-        trace_id: String,
-        timestamp: String,
-        error_no: String,
-        claims: String,
-    ) -> Self {
+    pub fn with_server_details(mut self, trace_id: String, timestamp: String, error_no: String, claims: String) -> Self {
         self.0.trace_id = trace_id;
         self.0.timestamp = timestamp;
         self.0.error_no = error_no;
@@ -299,14 +280,13 @@ impl std::error::Error for AuthError {}
 
 #[cfg(test)]
 mod tests {
+    use super::*;
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
-    use super::*;
 
     #[test]
     fn display_and_accessors() {
-        let e = AuthError::new(ErrorKind::UserCancelled, codes::USER_CANCELLED, "closed")
-            .with_correlation_id("c-1");
+        let e = AuthError::new(ErrorKind::UserCancelled, codes::USER_CANCELLED, "closed").with_correlation_id("c-1");
         assert_eq!(e.to_string(), "user_cancelled: closed");
         assert!(e.is_user_cancelled());
         assert_eq!(e.kind().class_name(), "BrowserAuthError");

@@ -105,9 +105,9 @@ impl std::fmt::Debug for PkceVerifier {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
-    use super::*;
 
     #[test]
     fn debug_is_redacted() {

@@ -2,7 +2,7 @@
 //! provider that checks PKCE, issues ID tokens with the request's nonce and rotates refresh
 //! tokens.
 
-use msal_wasm::client::{Config, InteractiveRequest, PublicClientApplication, SilentRequest, AccountRef, CacheLookupPolicy};
+use msal_wasm::client::{AccountRef, CacheLookupPolicy, Config, InteractiveRequest, PublicClientApplication, SilentRequest};
 use msal_wasm::core::base64;
 use msal_wasm::core::cache::KeyValueStore;
 use msal_wasm::core::http::{HttpRequest, HttpResponse};
@@ -94,7 +94,8 @@ fn harness() -> Harness {
     let idp = Rc::new(RefCell::new(Idp::default()));
     let i = idp.clone();
     let platform = MemoryPlatform::new(NOW_MS, move |req| handle(&i, req));
-    let config = Config::new("client-1").with_authority(AUTHORITY).with_redirect_uri("https://app.example/").with_authority_metadata(METADATA);
+    let config =
+        Config::new("client-1").with_authority(AUTHORITY).with_redirect_uri("https://app.example/").with_authority_metadata(METADATA);
     let pca = PublicClientApplication::new(config, platform.clone()).unwrap();
     block_on(pca.initialize()).unwrap();
     Harness { platform, idp, pca }
@@ -103,7 +104,14 @@ fn harness() -> Harness {
 impl Harness {
     /// Starts an interaction and plays the IdP's front channel: returns the response string.
     fn authorize(&self, itype: InteractionType) -> (msal_wasm::client::PendingAuth, String) {
-        let pending = self.pca.begin_interaction(&InteractiveRequest { scopes: vec!["User.Read".into()], state: "app|state".into(), ..Default::default() }, itype, "https://app.example/start").unwrap();
+        let pending = self
+            .pca
+            .begin_interaction(
+                &InteractiveRequest { scopes: vec!["User.Read".into()], state: "app|state".into(), ..Default::default() },
+                itype,
+                "https://app.example/start",
+            )
+            .unwrap();
         let query: Vec<(String, String)> = parse_query(pending.url.split_once('?').unwrap().1);
         let get = |k: &str| query.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
         assert_eq!(get("code_challenge_method"), "S256");
@@ -173,7 +181,10 @@ fn expired_token_is_renewed_with_the_refresh_token_which_rotates() {
 fn invalid_grant_removes_the_refresh_token() {
     let h = harness();
     let home = h.sign_in().account.account.home_account_id;
-    h.idp.borrow_mut().fail_next = Some(HttpResponse::new(400, r#"{"error":"invalid_grant","error_description":"AADSTS70000 expired","error_codes":[70000],"suberror":"bad_token"}"#));
+    h.idp.borrow_mut().fail_next = Some(HttpResponse::new(
+        400,
+        r#"{"error":"invalid_grant","error_description":"AADSTS70000 expired","error_codes":[70000],"suberror":"bad_token"}"#,
+    ));
     let req = SilentRequest { force_refresh: true, ..silent(&home) };
     let e = block_on(h.pca.acquire_token_silent(&req)).unwrap_err();
     assert_eq!(e.code(), "invalid_grant");
@@ -308,7 +319,8 @@ impl KeyValueStore for QuotaStore {
         self.inner.get(key)
     }
     fn set(&self, key: &str, value: &str) -> Result<(), msal_wasm::AuthError> {
-        let used: usize = self.inner.keys().iter().filter(|k| k.as_str() != key).map(|k| k.len() + self.inner.get(k).map_or(0, |v| v.len())).sum();
+        let used: usize =
+            self.inner.keys().iter().filter(|k| k.as_str() != key).map(|k| k.len() + self.inner.get(k).map_or(0, |v| v.len())).sum();
         if used + key.len() + value.len() > self.budget {
             return Err(msal_wasm::AuthError::new(ErrorKind::Storage, "storage_unavailable", "quota exceeded"));
         }
@@ -361,7 +373,10 @@ fn proactive_refresh_is_due_after_refresh_in() {
     // after 600 s.
     h.idp.borrow_mut().fail_next = Some(HttpResponse::new(
         200,
-        format!(r#"{{"access_token":"at-r","token_type":"Bearer","expires_in":3600,"refresh_in":600,"scope":"User.Read","refresh_token":"rt-r","client_info":"{}"}}"#, base64::encode_url(format!(r#"{{"uid":"uid-1","utid":"{TENANT}"}}"#).as_bytes())),
+        format!(
+            r#"{{"access_token":"at-r","token_type":"Bearer","expires_in":3600,"refresh_in":600,"scope":"User.Read","refresh_token":"rt-r","client_info":"{}"}}"#,
+            base64::encode_url(format!(r#"{{"uid":"uid-1","utid":"{TENANT}"}}"#).as_bytes())
+        ),
     ));
     let r = block_on(h.pca.acquire_token_silent(&SilentRequest { force_refresh: true, ..silent(&home) })).unwrap();
     assert_eq!(r.refresh_on_ms, Some(NOW_MS + 600_000));
@@ -384,10 +399,15 @@ fn refresh_token_policies_skip_the_cached_access_token() {
     // Skip: neither the cached token nor the refresh token; the browser layer goes to the
     // hidden iframe, which the native client signals as interaction required.
     let before = h.token_requests();
-    let e = block_on(h.pca.acquire_token_silent(&SilentRequest { cache_lookup_policy: CacheLookupPolicy::Skip, ..silent(&home) })).unwrap_err();
+    let e =
+        block_on(h.pca.acquire_token_silent(&SilentRequest { cache_lookup_policy: CacheLookupPolicy::Skip, ..silent(&home) })).unwrap_err();
     assert!(e.is_interaction_required());
     assert_eq!(h.token_requests(), before);
-    assert!(CacheLookupPolicy::Skip.uses_iframe() && CacheLookupPolicy::Default.uses_iframe() && !CacheLookupPolicy::AccessTokenAndRefreshToken.uses_iframe());
+    assert!(
+        CacheLookupPolicy::Skip.uses_iframe()
+            && CacheLookupPolicy::Default.uses_iframe()
+            && !CacheLookupPolicy::AccessTokenAndRefreshToken.uses_iframe()
+    );
 }
 
 #[test]
@@ -395,7 +415,8 @@ fn claims_skip_the_cache_and_are_sent_with_client_capabilities() {
     let idp = Rc::new(RefCell::new(Idp::default()));
     let i = idp.clone();
     let platform = MemoryPlatform::new(NOW_MS, move |req| handle(&i, req));
-    let mut config = Config::new("client-1").with_authority(AUTHORITY).with_redirect_uri("https://app.example/").with_authority_metadata(METADATA);
+    let mut config =
+        Config::new("client-1").with_authority(AUTHORITY).with_redirect_uri("https://app.example/").with_authority_metadata(METADATA);
     config.client_capabilities = vec!["CP1".into()];
     let h = Harness { pca: PublicClientApplication::new(config, platform.clone()).unwrap(), platform, idp };
     block_on(h.pca.initialize()).unwrap();

@@ -35,9 +35,8 @@ const IDT_SIG: &str = "SECRET-IDTSIG-47";
 const ALL: [&str; 10] = [AT, RT, CODE, VERIFIER, STATE, NONCE, CLIENT_SECRET, ASSERTION, DEVICE_CODE, IDT_SIG];
 
 fn id_token(nonce: &str) -> String {
-    let claims = format!(
-        r#"{{"sub":"sub-1","oid":"uid-1","tid":"tid-1","preferred_username":"ada@contoso.com","name":"Ada","nonce":"{nonce}"}}"#
-    );
+    let claims =
+        format!(r#"{{"sub":"sub-1","oid":"uid-1","tid":"tid-1","preferred_username":"ada@contoso.com","name":"Ada","nonce":"{nonce}"}}"#);
     format!("eyJhbGciOiJub25lIn0.{}.{IDT_SIG}", base64::encode_url(claims.as_bytes()))
 }
 
@@ -166,13 +165,18 @@ fn errors() {
     .unwrap_err();
     assert_redacted("AuthError (server)", &e);
     // A parse failure of a body full of tokens.
-    let e = TokenResponse::parse(&HttpResponse::new(200, format!(r#"{{"access_token":"{AT}","expires_in":"x","refresh_token":"{RT}"}}"#)), 0).unwrap_err();
+    let e =
+        TokenResponse::parse(&HttpResponse::new(200, format!(r#"{{"access_token":"{AT}","expires_in":"x","refresh_token":"{RT}"}}"#)), 0)
+            .unwrap_err();
     assert_redacted("AuthError (parse)", &e);
     let e = TokenResponse::parse(&HttpResponse::new(502, format!("<html>{AT}</html>")), 0).unwrap_err();
     assert_redacted("AuthError (non-JSON)", &e);
     assert!(!e.to_string().contains(AT));
     // An authorize error response.
-    let e = AuthorizeResponse::parse(&format!("#error=login_required&state={STATE}&code={CODE}")).unwrap().into_code(&State::new(STATE)).unwrap_err();
+    let e = AuthorizeResponse::parse(&format!("#error=login_required&state={STATE}&code={CODE}"))
+        .unwrap()
+        .into_code(&State::new(STATE))
+        .unwrap_err();
     assert_redacted("AuthError (authorize)", &e);
     let e = AuthorizeResponse::parse(&format!("#code={CODE}&state={STATE}")).unwrap().into_code(&State::new("other")).unwrap_err();
     assert_redacted("AuthError (state mismatch)", &e);
@@ -183,7 +187,8 @@ fn errors() {
 fn cache_entities_and_caches() {
     let resp = TokenResponse::parse(&HttpResponse::new(200, token_body(NONCE)), 1_700_000_000).unwrap();
     let claims = IdTokenClaims::decode(&id_token(NONCE)).unwrap();
-    let account = msal_wasm::core::account::Account::from_response(&client_info(), Some(&claims), "login.microsoftonline.com", "MSSTS", 0).unwrap();
+    let account =
+        msal_wasm::core::account::Account::from_response(&client_info(), Some(&claims), "login.microsoftonline.com", "MSSTS", 0).unwrap();
     let store = Rc::new(MemoryStore::new());
     let (mut cache, _) = TokenCache::load(store.clone(), "client-1");
     let requested = ScopeSet::parse("User.Read");
@@ -198,7 +203,8 @@ fn cache_entities_and_caches() {
     for c in &creds {
         assert_redacted("Credential", c);
     }
-    let from_json = Credential::from_json(&Json::parse(&store.get(&msal_wasm::core::cache::credential_key(&creds[1])).unwrap()).unwrap()).unwrap();
+    let from_json =
+        Credential::from_json(&Json::parse(&store.get(&msal_wasm::core::cache::credential_key(&creds[1])).unwrap()).unwrap()).unwrap();
     assert_redacted("Credential (loaded)", &from_json);
 
     let mut u = unified::UnifiedCache::new();

@@ -115,7 +115,10 @@ impl Config {
     /// Reads msal-browser's configuration object (as JSON): `auth`, `cache`, `system`.
     pub fn from_json(j: &Json) -> Result<Config, AuthError> {
         let auth = j.get("auth").ok_or_else(|| AuthError::config(codes::INVALID_CONFIGURATION, "configuration.auth is required"))?;
-        let client_id = auth.str_field("clientId").filter(|s| !s.is_empty()).ok_or_else(|| AuthError::config("empty_client_id", "auth.clientId is required"))?;
+        let client_id = auth
+            .str_field("clientId")
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| AuthError::config("empty_client_id", "auth.clientId is required"))?;
         let mut c = Config::new(client_id);
         if let Some(a) = auth.str_field("authority") {
             c.authority = a.to_owned();
@@ -161,7 +164,8 @@ impl Config {
             if let Some(t) = timeout("popupBridgeTimeout").or_else(|| timeout("windowHashTimeout")) {
                 c.popup_timeout_ms = t;
             }
-            if let Some(t) = timeout("iframeBridgeTimeout").or_else(|| timeout("iframeHashTimeout")).or_else(|| timeout("loadFrameTimeout")) {
+            if let Some(t) = timeout("iframeBridgeTimeout").or_else(|| timeout("iframeHashTimeout")).or_else(|| timeout("loadFrameTimeout"))
+            {
                 c.iframe_timeout_ms = t;
             }
         }

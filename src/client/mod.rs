@@ -123,7 +123,10 @@ pub struct PublicClientApplication<P: Platform> {
 
 impl<P: Platform> std::fmt::Debug for PublicClientApplication<P> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PublicClientApplication").field("client_id", &self.config.client_id).field("authority", &self.authority).finish_non_exhaustive()
+        f.debug_struct("PublicClientApplication")
+            .field("client_id", &self.config.client_id)
+            .field("authority", &self.authority)
+            .finish_non_exhaustive()
     }
 }
 
@@ -184,7 +187,8 @@ impl<P: Platform> PublicClientApplication<P> {
                     .with_sub_error(e.code().to_owned())
             })?;
             if !(200..300).contains(&resp.status) {
-                return Err(AuthError::client(codes::ENDPOINTS_RESOLUTION_ERROR, "the authority's openid-configuration request failed").with_status(resp.status));
+                return Err(AuthError::client(codes::ENDPOINTS_RESOLUTION_ERROR, "the authority's openid-configuration request failed")
+                    .with_status(resp.status));
             }
             let parsed = AuthorityMetadata::parse(&resp.body, &self.authority)
                 .map_err(|_| AuthError::client(codes::ENDPOINTS_RESOLUTION_ERROR, "the authority's openid-configuration is invalid"))?;
@@ -215,7 +219,10 @@ impl<P: Platform> PublicClientApplication<P> {
     }
 
     fn store_metadata(&self, document: &str) {
-        let value = Json::object().with("expiresAt", self.platform.now_ms().saturating_add(METADATA_LIFETIME_MS)).with("document", document).to_json();
+        let value = Json::object()
+            .with("expiresAt", self.platform.now_ms().saturating_add(METADATA_LIFETIME_MS))
+            .with("document", document)
+            .to_json();
         let cache = self.cache.borrow();
         // Only an optimisation: a full storage just means the next load fetches it again.
         let _ = crate::core::cache::KeyValueStore::set(cache.store(), &self.metadata_key(), &value);
@@ -258,7 +265,10 @@ impl<P: Platform> PublicClientApplication<P> {
     /// The tenant to look tokens up in: the authority's own tenant unless it is a
     /// multi-tenant alias or a generic provider, in which case the account's.
     fn realm_for(&self, account: &Account) -> String {
-        if self.config.protocol_mode == ProtocolMode::Oidc || self.authority.is_multi_tenant() || self.authority.kind() == AuthorityType::Adfs {
+        if self.config.protocol_mode == ProtocolMode::Oidc
+            || self.authority.is_multi_tenant()
+            || self.authority.kind() == AuthorityType::Adfs
+        {
             account.realm.clone()
         } else {
             self.authority.tenant().to_owned()
@@ -278,7 +288,9 @@ impl<P: Platform> PublicClientApplication<P> {
     fn account_info(&self, cache: &TokenCache<P::Store>, account: &Account) -> AccountInfo {
         let resolved = self.resolved.borrow();
         let envs = &resolved.cloud.aliases;
-        let idt = cache.find_id_token(&account.home_account_id, envs, &account.realm).or_else(|| cache.find_id_token(&account.home_account_id, envs, ""));
+        let idt = cache
+            .find_id_token(&account.home_account_id, envs, &account.realm)
+            .or_else(|| cache.find_id_token(&account.home_account_id, envs, ""));
         let claims = idt.and_then(|c| IdTokenClaims::decode(&c.secret).ok()).map(|c| c.json().clone());
         AccountInfo { account: account.clone(), id_token: idt.map(|c| IdToken::new(c.secret.clone())), id_token_claims: claims }
     }
@@ -329,7 +341,11 @@ impl<P: Platform> PublicClientApplication<P> {
             Some(h) => {
                 self.sync();
                 let cache = self.cache.borrow();
-                Some(self.find_account(&cache, h).cloned().ok_or_else(|| AuthError::browser(codes::NO_ACCOUNT_ERROR, "no cached account has that homeAccountId"))?)
+                Some(
+                    self.find_account(&cache, h)
+                        .cloned()
+                        .ok_or_else(|| AuthError::browser(codes::NO_ACCOUNT_ERROR, "no cached account has that homeAccountId"))?,
+                )
             }
             None => None,
         };
@@ -422,7 +438,11 @@ impl<P: Platform> PublicClientApplication<P> {
                     self.platform.log(LogLevel::Warning, "cleared an interaction lock whose lease had expired");
                 }
                 _ => {
-                    return Err(AuthError::new(ErrorKind::InteractionInProgress, codes::INTERACTION_IN_PROGRESS, "an interactive request is already in progress; await it (or handleRedirectPromise) first"));
+                    return Err(AuthError::new(
+                        ErrorKind::InteractionInProgress,
+                        codes::INTERACTION_IN_PROGRESS,
+                        "an interactive request is already in progress; await it (or handleRedirectPromise) first",
+                    ));
                 }
             }
         }
@@ -524,7 +544,9 @@ impl<P: Platform> PublicClientApplication<P> {
         if itype == InteractionType::Redirect {
             let saved = base64::encode_url(pending.to_json().to_json().as_bytes());
             let temp = self.platform.temp_store();
-            if let Err(e) = temp.set(&self.temp_key("request.params"), &saved).and_then(|_| temp.set(&self.temp_key("request.origin"), &pending.origin)) {
+            if let Err(e) =
+                temp.set(&self.temp_key("request.params"), &saved).and_then(|_| temp.set(&self.temp_key("request.origin"), &pending.origin))
+            {
                 self.release_interaction_lock();
                 return Err(e);
             }
@@ -563,7 +585,17 @@ impl<P: Platform> PublicClientApplication<P> {
             return Err(AuthError::browser(codes::STATE_INTERACTION_TYPE_MISMATCH, "the response belongs to another kind of interaction"));
         }
         let (code, client_info) = parsed.into_code(&pending.state)?;
-        self.redeem_code(&code, Some(&pending.verifier), &pending.redirect_uri, &pending.scopes, Some(&pending.nonce), &client_info, &pending.correlation_id, &pending.user_state).await
+        self.redeem_code(
+            &code,
+            Some(&pending.verifier),
+            &pending.redirect_uri,
+            &pending.scopes,
+            Some(&pending.nonce),
+            &client_info,
+            &pending.correlation_id,
+            &pending.user_state,
+        )
+        .await
     }
 
     /// The redirect request saved in this tab, if any.
@@ -604,7 +636,10 @@ impl<P: Platform> PublicClientApplication<P> {
         };
         let Some(pending) = pending else {
             self.clear_redirect_state();
-            return Err(AuthError::browser(codes::NO_TOKEN_REQUEST_CACHE_ERROR, "no redirect request is saved in this tab for this response"));
+            return Err(AuthError::browser(
+                codes::NO_TOKEN_REQUEST_CACHE_ERROR,
+                "no redirect request is saved in this tab for this response",
+            ));
         };
         self.finish_interaction(pending, response).await.map(Some)
     }
@@ -707,18 +742,33 @@ impl<P: Platform> PublicClientApplication<P> {
         };
         let client_info = if resp.client_info.is_empty() { front_client_info } else { &resp.client_info };
         let env = self.resolved.borrow().cloud.preferred_cache.clone();
-        let account = match (Account::from_response(client_info, claims.as_ref(), &env, self.account_authority_type(), self.platform.now_ms()), known_account) {
+        let account = match (
+            Account::from_response(client_info, claims.as_ref(), &env, self.account_authority_type(), self.platform.now_ms()),
+            known_account,
+        ) {
             // The cache merges tenant profiles of an account it already has.
             (Some(a), _) => a,
             (None, Some(k)) => k.clone(),
-            (None, None) => return Err(AuthError::new(ErrorKind::TokenValidation, codes::TOKEN_PARSING_ERROR, "the token response identifies no account (no client_info and no id_token)")),
+            (None, None) => {
+                return Err(AuthError::new(
+                    ErrorKind::TokenValidation,
+                    codes::TOKEN_PARSING_ERROR,
+                    "the token response identifies no account (no client_info and no id_token)",
+                ))
+            }
         };
         let realm = claims.as_ref().and_then(|c| c.tid()).map(str::to_owned).unwrap_or_else(|| account.realm.clone());
         self.cache.borrow_mut().save(&SaveRequest { response: &resp, account: &account, realm: &realm, requested: scopes })?;
         if self.config.cache_location == CacheLocation::LocalStorage {
             // Tabs sharing this storage may see our writes late: hand them the result directly.
             let snapshot = self.cache.borrow().account_snapshot(&account.home_account_id);
-            self.platform.announce(&Json::object().with("t", "tokens").with("homeAccountId", account.home_account_id.as_str()).with("snapshot", snapshot).to_json());
+            self.platform.announce(
+                &Json::object()
+                    .with("t", "tokens")
+                    .with("homeAccountId", account.home_account_id.as_str())
+                    .with("snapshot", snapshot)
+                    .to_json(),
+            );
         } else if known_account.is_none() {
             let entity = crate::core::cache::AccountEntity::new(account.clone());
             self.platform.announce(&Json::object().with("t", "signin").with("account", entity.to_json()).to_json());
@@ -752,7 +802,14 @@ impl<P: Platform> PublicClientApplication<P> {
     }
 
     /// Redeems an authorization code obtained elsewhere (msal's `acquireTokenByCode`).
-    pub async fn acquire_token_by_code(&self, code: &str, scopes: &[String], code_verifier: Option<&str>, redirect_uri: &str, correlation_id: &str) -> Result<AuthenticationResult, AuthError> {
+    pub async fn acquire_token_by_code(
+        &self,
+        code: &str,
+        scopes: &[String],
+        code_verifier: Option<&str>,
+        redirect_uri: &str,
+        correlation_id: &str,
+    ) -> Result<AuthenticationResult, AuthError> {
         if code.is_empty() {
             return Err(AuthError::browser(codes::AUTH_CODE_REQUIRED, "acquireTokenByCode needs a code"));
         }
@@ -779,7 +836,11 @@ impl<P: Platform> PublicClientApplication<P> {
 
     /// Fails like [`metadata`](Self::metadata) before initialization, without copying it.
     fn ensure_initialized(&self) -> Result<(), AuthError> {
-        if self.is_initialized() { Ok(()) } else { self.metadata().map(|_| ()) }
+        if self.is_initialized() {
+            Ok(())
+        } else {
+            self.metadata().map(|_| ())
+        }
     }
 
     /// The cached access token for `req`, when the policy allows it and it is fresh. Never
@@ -817,7 +878,10 @@ impl<P: Platform> PublicClientApplication<P> {
         let account = self.silent_account(req)?;
         let now = self.now_s();
         let cache = self.cache.borrow();
-        let Some(at) = self.find_cached_at(&cache, req, &account).filter(|c| !is_expired(c, now, self.config.token_renewal_offset_secs) && c.cached_at >= min_cached_at) else {
+        let Some(at) = self
+            .find_cached_at(&cache, req, &account)
+            .filter(|c| !is_expired(c, now, self.config.token_renewal_offset_secs) && c.cached_at >= min_cached_at)
+        else {
             return Ok(None);
         };
         let info = self.account_info(&cache, &account);
@@ -851,7 +915,12 @@ impl<P: Platform> PublicClientApplication<P> {
     }
 
     /// The Bearer access token cached for `req`'s scopes and `account` (expired or not).
-    fn find_cached_at<'c>(&self, cache: &'c TokenCache<P::Store>, req: &SilentRequest, account: &Account) -> Option<&'c crate::core::cache::Credential> {
+    fn find_cached_at<'c>(
+        &self,
+        cache: &'c TokenCache<P::Store>,
+        req: &SilentRequest,
+        account: &Account,
+    ) -> Option<&'c crate::core::cache::Credential> {
         let resolved = self.resolved.borrow();
         cache.find_access_token(&AtQuery {
             home_account_id: &account.home_account_id,
@@ -871,7 +940,11 @@ impl<P: Platform> PublicClientApplication<P> {
             return Ok(hit);
         }
         if !req.cache_lookup_policy.uses_refresh_token() {
-            return Err(AuthError::new(ErrorKind::InteractionRequired, codes::NO_TOKENS_FOUND, "no valid access token in the cache and the policy forbids the network"));
+            return Err(AuthError::new(
+                ErrorKind::InteractionRequired,
+                codes::NO_TOKENS_FOUND,
+                "no valid access token in the cache and the policy forbids the network",
+            ));
         }
         self.refresh(req).await
     }
@@ -915,11 +988,13 @@ impl<P: Platform> PublicClientApplication<P> {
             cache.find_refresh_token(&account.home_account_id, &envs, true).map(|c| (RefreshToken::new(c.secret.clone()), c.expires_on))
         };
         let Some((rt, rt_expires)) = rt else {
-            return Err(AuthError::new(ErrorKind::InteractionRequired, codes::NO_TOKENS_FOUND, "no refresh token in the cache").with_correlation_id(correlation_id));
+            return Err(AuthError::new(ErrorKind::InteractionRequired, codes::NO_TOKENS_FOUND, "no refresh token in the cache")
+                .with_correlation_id(correlation_id));
         };
         if rt_expires != 0 && rt_expires <= self.now_s() {
             let _ = self.cache.borrow_mut().remove_refresh_token(rt.secret());
-            return Err(AuthError::new(ErrorKind::InteractionRequired, codes::REFRESH_TOKEN_EXPIRED, "the refresh token has expired").with_correlation_id(correlation_id));
+            return Err(AuthError::new(ErrorKind::InteractionRequired, codes::REFRESH_TOKEN_EXPIRED, "the refresh token has expired")
+                .with_correlation_id(correlation_id));
         }
         let scopes = self.wire_scopes(&req.scopes);
         let claims = authorize::merge_claims(&req.claims, &self.config.client_capabilities)?;
@@ -976,7 +1051,15 @@ impl<P: Platform> PublicClientApplication<P> {
         self.platform.announce(&Json::object().with("t", "signout").with("homeAccountId", id).to_json());
         let post = if post_logout_redirect_uri.is_empty() { &self.config.post_logout_redirect_uri } else { post_logout_redirect_uri };
         Ok(metadata.end_session_endpoint.as_ref().map(|ep| {
-            authorize::logout_url(ep, post, &correlation_id, &id_token_hint, &logout_hint, state, &[("client_id".to_owned(), self.config.client_id.clone())])
+            authorize::logout_url(
+                ep,
+                post,
+                &correlation_id,
+                &id_token_hint,
+                &logout_hint,
+                state,
+                &[("client_id".to_owned(), self.config.client_id.clone())],
+            )
         }))
     }
 

@@ -98,10 +98,7 @@ impl Account {
         }
         let realm = match &ci {
             Some(ci) => ci.utid.clone(),
-            None => claims
-                .and_then(|c| c.tid().or_else(|| c.str("tfp")).or_else(|| c.str("acr")))
-                .unwrap_or_default()
-                .to_owned(),
+            None => claims.and_then(|c| c.tid().or_else(|| c.str("tfp")).or_else(|| c.str("acr"))).unwrap_or_default().to_owned(),
         };
         let local_account_id = match &ci {
             Some(ci) => ci.uid.clone(),
@@ -148,9 +145,9 @@ impl Account {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
-    use super::*;
 
     fn claims(j: &str) -> IdTokenClaims {
         IdTokenClaims::from_json(Json::parse(j).unwrap())

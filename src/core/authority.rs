@@ -44,7 +44,11 @@ const KNOWN_CLOUDS: &[(&str, &str, &[&str])] = &[
         "login.windows.net",
         &["login.microsoftonline.com", "login.windows.net", "login.microsoft.com", "sts.windows.net"],
     ),
-    ("login.partner.microsoftonline.cn", "login.partner.microsoftonline.cn", &["login.partner.microsoftonline.cn", "login.chinacloudapi.cn"]),
+    (
+        "login.partner.microsoftonline.cn",
+        "login.partner.microsoftonline.cn",
+        &["login.partner.microsoftonline.cn", "login.chinacloudapi.cn"],
+    ),
     ("login.microsoftonline.de", "login.microsoftonline.de", &["login.microsoftonline.de"]),
     ("login.microsoftonline.us", "login.microsoftonline.us", &["login.microsoftonline.us", "login.usgovcloudapi.net"]),
     ("login-us.microsoftonline.com", "login-us.microsoftonline.com", &["login-us.microsoftonline.com"]),
@@ -67,8 +71,8 @@ impl Authority {
         if url.is_empty() {
             return Err(AuthError::config(codes::EMPTY_URL_ERROR, "the authority is empty"));
         }
-        let parts = UrlParts::parse(url)
-            .ok_or_else(|| AuthError::config(codes::URL_PARSE_ERROR, "the authority is not an absolute URL"))?;
+        let parts =
+            UrlParts::parse(url).ok_or_else(|| AuthError::config(codes::URL_PARSE_ERROR, "the authority is not an absolute URL"))?;
         if parts.scheme != "https" && !is_loopback(&parts.host) {
             return Err(AuthError::config(codes::AUTHORITY_URI_INSECURE, "the authority must use https"));
         }
@@ -93,13 +97,7 @@ impl Authority {
             canonical.push_str(s);
             canonical.push('/');
         }
-        Ok(Authority {
-            canonical,
-            tenant: segments.first().cloned().unwrap_or_default(),
-            host: parts.host,
-            kind,
-            protocol_mode,
-        })
+        Ok(Authority { canonical, tenant: segments.first().cloned().unwrap_or_default(), host: parts.host, kind, protocol_mode })
     }
 
     /// `https://host/path/` (always ends with `/`).
@@ -185,7 +183,8 @@ impl AuthorityMetadata {
     /// Parses a discovery document and replaces `{tenant}` / `{tenantid}` with the authority's
     /// tenant segment.
     pub fn parse(text: &str, authority: &Authority) -> Result<AuthorityMetadata, AuthError> {
-        let bad = || AuthError::config(codes::INVALID_AUTHORITY_METADATA, "the authority metadata is not a valid openid-configuration document");
+        let bad =
+            || AuthError::config(codes::INVALID_AUTHORITY_METADATA, "the authority metadata is not a valid openid-configuration document");
         let json = Json::parse(text).map_err(|_| bad())?;
         let tenant = authority.tenant();
         let endpoint = |key: &str| -> Option<String> {

@@ -38,7 +38,12 @@ impl Prompt {
             "none" => Prompt::None,
             "create" => Prompt::Create,
             "no_session" => Prompt::NoSession,
-            _ => return Err(AuthError::config(codes::INVALID_PROMPT_VALUE, "prompt must be login, select_account, consent, none, create or no_session")),
+            _ => {
+                return Err(AuthError::config(
+                    codes::INVALID_PROMPT_VALUE,
+                    "prompt must be login, select_account, consent, none, create or no_session",
+                ))
+            }
         })
     }
     /// The wire value.
@@ -313,18 +318,17 @@ impl AuthorizeResponse {
     /// an `AuthError` and otherwise returns the code.
     pub fn into_code(self, expected_state: &crate::secret::State) -> Result<(AuthCode, String), AuthError> {
         if !expected_state.ct_eq(&self.state) {
-            return Err(AuthError::new(ErrorKind::StateMismatch, codes::STATE_MISMATCH, "the response state does not match the request state"));
+            return Err(AuthError::new(
+                ErrorKind::StateMismatch,
+                codes::STATE_MISMATCH,
+                "the response state does not match the request state",
+            ));
         }
         if !self.error.is_empty() {
             let error_no = self.error_uri.split("code=").nth(1).map(|s| s.split('&').next().unwrap_or(s).to_owned()).unwrap_or_default();
-            return Err(super::token::classify_server_error(
-                &self.error,
-                &self.error_description,
-                &self.suberror,
-                0,
-            )
-            .with_correlation_id(self.correlation_id)
-            .with_server_details(self.trace_id, self.timestamp, error_no, self.claims));
+            return Err(super::token::classify_server_error(&self.error, &self.error_description, &self.suberror, 0)
+                .with_correlation_id(self.correlation_id)
+                .with_server_details(self.trace_id, self.timestamp, error_no, self.claims));
         }
         match self.code {
             Some(code) => Ok((code, self.client_info)),

@@ -112,7 +112,8 @@ impl IdTokenClaims {
     /// msal's nonce rule: when a nonce was sent, the token's `nonce` must be a string equal to
     /// it; a token with a nonce nobody sent is rejected too.
     pub fn check_nonce(&self, expected: Option<&crate::secret::Nonce>) -> Result<(), AuthError> {
-        let mismatch = || AuthError::new(ErrorKind::TokenValidation, codes::NONCE_MISMATCH, "the ID token nonce does not match the request");
+        let mismatch =
+            || AuthError::new(ErrorKind::TokenValidation, codes::NONCE_MISMATCH, "the ID token nonce does not match the request");
         match (expected, self.json.get("nonce")) {
             (Some(n), Some(Json::Str(got))) if n.ct_eq(got) => Ok(()),
             (None, None) => Ok(()),
@@ -159,10 +160,10 @@ pub struct IdTokenChecks<'a> {
 
 #[cfg(test)]
 mod tests {
-    #[cfg(target_arch = "wasm32")]
-    use wasm_bindgen_test::wasm_bindgen_test as test;
     use super::*;
     use crate::secret::Nonce;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     pub(crate) fn jwt(claims: &str) -> String {
         format!("eyJhbGciOiJub25lIn0.{}.sig", base64::encode_url(claims.as_bytes()))
@@ -208,7 +209,10 @@ mod tests {
         assert_eq!(c.validate(&all, 1100).unwrap_err().code(), codes::ID_TOKEN_EXPIRED);
         assert_eq!(c.validate(&all, 400).unwrap_err().code(), codes::ID_TOKEN_EXPIRED);
         assert_eq!(c.validate(&IdTokenChecks { issuer: Some("x"), ..Default::default() }, 0).unwrap_err().code(), codes::ISSUER_MISMATCH);
-        assert_eq!(c.validate(&IdTokenChecks { audience: Some("x"), ..Default::default() }, 0).unwrap_err().code(), codes::AUDIENCE_MISMATCH);
+        assert_eq!(
+            c.validate(&IdTokenChecks { audience: Some("x"), ..Default::default() }, 0).unwrap_err().code(),
+            codes::AUDIENCE_MISMATCH
+        );
         assert!(c.validate(&IdTokenChecks::default(), 99_999).is_ok());
     }
 }

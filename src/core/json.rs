@@ -476,9 +476,9 @@ impl Parser<'_> {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
-    use super::*;
 
     #[test]
     fn round_trip_keeps_order_and_number_text() {
@@ -508,8 +508,25 @@ mod tests {
     #[test]
     fn rejects_malformed() {
         for bad in [
-            "", "{", "}", "[1,]", "{\"a\"}", "{\"a\":}", "01", "1.", "-", "1e", "tru", "\"abc",
-            "\"\u{1}\"", "{} x", "[1 2]", "{'a':1}", "\"\\x\"", "\"\\u12\"", "NaN",
+            "",
+            "{",
+            "}",
+            "[1,]",
+            "{\"a\"}",
+            "{\"a\":}",
+            "01",
+            "1.",
+            "-",
+            "1e",
+            "tru",
+            "\"abc",
+            "\"\u{1}\"",
+            "{} x",
+            "[1 2]",
+            "{'a':1}",
+            "\"\\x\"",
+            "\"\\u12\"",
+            "NaN",
         ] {
             assert!(Json::parse(bad).is_err(), "{bad:?} should fail");
         }

@@ -83,9 +83,7 @@ pub struct RequestState {
 
 impl std::fmt::Debug for RequestState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RequestState")
-            .field("interaction_type", &self.interaction_type)
-            .finish_non_exhaustive()
+        f.debug_struct("RequestState").field("interaction_type", &self.interaction_type).finish_non_exhaustive()
     }
 }
 
@@ -114,26 +112,22 @@ impl RequestState {
         let text = std::str::from_utf8(&bytes).map_err(|_| bad())?;
         let json = Json::parse(text).map_err(|_| bad())?;
         let id = json.str_field("id").filter(|s| !s.is_empty()).ok_or_else(bad)?.to_owned();
-        let it = json
-            .get("meta")
-            .and_then(|m| m.str_field("interactionType"))
-            .and_then(InteractionType::parse)
-            .ok_or_else(bad)?;
+        let it = json.get("meta").and_then(|m| m.str_field("interactionType")).and_then(InteractionType::parse).ok_or_else(bad)?;
         Ok(RequestState { id, interaction_type: it, user_state: user.to_owned() })
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use super::*;
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
-    use super::*;
 
     #[test]
     fn rfc7636_appendix_b() {
         let octets = [
-            116, 24, 223, 180, 151, 153, 224, 37, 79, 250, 96, 125, 216, 173, 187, 186, 22, 212, 37, 77,
-            105, 214, 191, 240, 91, 88, 5, 88, 83, 132, 141, 121,
+            116, 24, 223, 180, 151, 153, 224, 37, 79, 250, 96, 125, 216, 173, 187, 186, 22, 212, 37, 77, 105, 214, 191, 240, 91, 88, 5, 88,
+            83, 132, 141, 121,
         ];
         let v = verifier_from_entropy(&octets).unwrap();
         assert_eq!(v.secret(), "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk");

@@ -61,9 +61,7 @@ impl ScopeSet {
 
     /// True if the sets share a scope other than the OIDC ones.
     pub fn intersects_ignoring_oidc(&self, other: &ScopeSet) -> bool {
-        self.scopes
-            .iter()
-            .any(|s| other.contains(s) && !OIDC_SCOPES.iter().any(|o| o.eq_ignore_ascii_case(s)))
+        self.scopes.iter().any(|s| other.contains(s) && !OIDC_SCOPES.iter().any(|o| o.eq_ignore_ascii_case(s)))
     }
 
     /// Number of scopes.
@@ -124,9 +122,9 @@ impl ScopeSet {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
-    use super::*;
 
     #[test]
     fn trims_dedups_keeps_case() {

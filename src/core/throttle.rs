@@ -84,10 +84,10 @@ pub fn check(stored: &str, now_ms: u64) -> Option<AuthError> {
 
 #[cfg(test)]
 mod tests {
-    #[cfg(target_arch = "wasm32")]
-    use wasm_bindgen_test::wasm_bindgen_test as test;
     use super::*;
     use crate::core::token::classify_server_error;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     fn resp(status: u16, retry: Option<&str>) -> HttpResponse {
         let mut r = HttpResponse::new(status, "{}");
@@ -129,7 +129,17 @@ mod tests {
 
     #[test]
     fn thumbprint_key() {
-        let t = Thumbprint { client_id: "c", authority: "https://a/t/", scopes: &["x", "openid"], home_account_id: "", claims: "", authentication_scheme: "Bearer" };
-        assert_eq!(t.key(), r#"throttling.{"clientId":"c","authority":"https://a/t/","scopes":["x","openid"],"homeAccountIdentifier":"","authenticationScheme":"Bearer"}"#);
+        let t = Thumbprint {
+            client_id: "c",
+            authority: "https://a/t/",
+            scopes: &["x", "openid"],
+            home_account_id: "",
+            claims: "",
+            authentication_scheme: "Bearer",
+        };
+        assert_eq!(
+            t.key(),
+            r#"throttling.{"clientId":"c","authority":"https://a/t/","scopes":["x","openid"],"homeAccountIdentifier":"","authenticationScheme":"Bearer"}"#
+        );
     }
 }

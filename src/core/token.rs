@@ -280,7 +280,11 @@ impl std::fmt::Debug for TokenResponse {
 pub const MAX_BODY_LEN: usize = 1024 * 1024;
 
 fn malformed(field: &str) -> AuthError {
-    AuthError::new(ErrorKind::Network, codes::FAILED_TO_PARSE_RESPONSE, format!("the server response is missing or has an invalid `{field}`"))
+    AuthError::new(
+        ErrorKind::Network,
+        codes::FAILED_TO_PARSE_RESPONSE,
+        format!("the server response is missing or has an invalid `{field}`"),
+    )
 }
 
 fn parse_json_body(resp: &HttpResponse) -> Result<Json, AuthError> {
@@ -355,8 +359,14 @@ const INTERACTION_REQUIRED_CODES: [&str; 6] =
     ["interaction_required", "consent_required", "login_required", "bad_token", "ui_not_allowed", "interrupted_user"];
 /// Sub-errors that mean the same (spec §7.1 c).
 const INTERACTION_REQUIRED_SUB_ERRORS: [&str; 8] = [
-    "message_only", "additional_action", "basic_action", "user_password_expired", "consent_required", "bad_token",
-    "ui_not_allowed", "interrupted_user",
+    "message_only",
+    "additional_action",
+    "basic_action",
+    "user_password_expired",
+    "consent_required",
+    "bad_token",
+    "ui_not_allowed",
+    "interrupted_user",
 ];
 
 /// Turns an OAuth error into `InteractionRequired` or `Server`, exactly as msal does.
@@ -389,9 +399,14 @@ pub fn server_error_from_json(json: &Json, resp: &HttpResponse) -> AuthError {
         Some(Json::Str(s)) => s.clone(),
         _ => String::new(),
     };
-    classify_server_error(&error, json.str_field("error_description").unwrap_or_default(), json.str_field("suberror").unwrap_or_default(), resp.status)
-        .with_correlation_id(json.string_or_empty("correlation_id"))
-        .with_server_details(json.string_or_empty("trace_id"), json.string_or_empty("timestamp"), error_no, json.string_or_empty("claims"))
+    classify_server_error(
+        &error,
+        json.str_field("error_description").unwrap_or_default(),
+        json.str_field("suberror").unwrap_or_default(),
+        resp.status,
+    )
+    .with_correlation_id(json.string_or_empty("correlation_id"))
+    .with_server_details(json.string_or_empty("trace_id"), json.string_or_empty("timestamp"), error_no, json.string_or_empty("claims"))
 }
 
 #[cfg(test)]

@@ -156,12 +156,20 @@ pub struct TemplateProps {
 /// Shows its children only when an account is signed in.
 #[function_component(AuthenticatedTemplate)]
 pub fn authenticated_template(props: &TemplateProps) -> Html {
-    if use_is_authenticated() { props.children.clone() } else { Html::default() }
+    if use_is_authenticated() {
+        props.children.clone()
+    } else {
+        Html::default()
+    }
 }
 
 /// Shows its children only when no account is signed in (and initialization is done).
 #[function_component(UnauthenticatedTemplate)]
 pub fn unauthenticated_template(props: &TemplateProps) -> Html {
     let ctx = use_msal();
-    if ctx.accounts.is_empty() && !ctx.in_progress { props.children.clone() } else { Html::default() }
+    if ctx.accounts.is_empty() && !ctx.in_progress {
+        props.children.clone()
+    } else {
+        Html::default()
+    }
 }

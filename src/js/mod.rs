@@ -5,11 +5,11 @@
 //! errors into msal's error classes. That keeps serde and most of web-sys out of the bundle.
 
 use crate::client::{AuthenticationResult, Config, InteractiveRequest, PublicClientApplication, SilentRequest};
-use crate::platform::browser::BrowserPlatform;
 use crate::core::json::Json;
 use crate::core::pkce::{InteractionType, RequestState};
 use crate::error::{codes, AuthError};
 use crate::platform::browser::app::{iframe_flow, popup_flow, silent_flow, PopupAttributes};
+use crate::platform::browser::BrowserPlatform;
 use crate::platform::browser::{window, AppEvent, BrowserApp};
 use std::future::Future;
 use std::pin::Pin;
@@ -225,7 +225,14 @@ impl JsClient {
                 let j = parse(&request)?;
                 let scopes = crate::client::config::string_list(j.get("scopes"));
                 let verifier = j.str_field("codeVerifier");
-                c.acquire_token_by_code(&j.string_or_empty("code"), &scopes, verifier, &j.string_or_empty("redirectUri"), &j.string_or_empty("correlationId")).await
+                c.acquire_token_by_code(
+                    &j.string_or_empty("code"),
+                    &scopes,
+                    verifier,
+                    &j.string_or_empty("redirectUri"),
+                    &j.string_or_empty("correlationId"),
+                )
+                .await
             };
             result_value(run.await)
         })

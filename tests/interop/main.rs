@@ -87,7 +87,12 @@ fn build_input(now: u64) -> Json {
             name: "Ada Lovelace".into(),
             authority_type: "MSSTS".into(),
             client_info: client_info(),
-            tenant_profiles: vec![TenantProfile { tenant_id: TENANT.into(), local_account_id: UID.into(), name: "Ada Lovelace".into(), is_home_tenant: true }],
+            tenant_profiles: vec![TenantProfile {
+                tenant_id: TENANT.into(),
+                local_account_id: UID.into(),
+                name: "Ada Lovelace".into(),
+                is_home_tenant: true,
+            }],
             last_updated_at_ms: now * 1000,
         },
         extra: vec![(UNKNOWN_FIELD.into(), unknown_value("account"))],
@@ -178,7 +183,12 @@ fn lost_fields(input: &Json, peer_name: &str, peer: &Json) -> Vec<String> {
                     for (field, v) in want.as_object().unwrap_or_default() {
                         match got.get(field) {
                             None => problems.push(format!("{peer_name}: {}/{key}: field {field} lost", s.name())),
-                            Some(g) if !same(v, g) => problems.push(format!("{peer_name}: {}/{key}: field {field} changed from {} to {}", s.name(), v.to_json(), g.to_json())),
+                            Some(g) if !same(v, g) => problems.push(format!(
+                                "{peer_name}: {}/{key}: field {field} changed from {} to {}",
+                                s.name(),
+                                v.to_json(),
+                                g.to_json()
+                            )),
                             Some(_) => {}
                         }
                     }

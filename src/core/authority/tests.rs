@@ -12,7 +12,10 @@ fn classifies_and_canonicalises() {
 
     let t = Authority::parse("https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0", ProtocolMode::Aad).unwrap();
     assert_eq!(t.tenant(), "72f988bf-86f1-41af-91ab-2d7cd011db47");
-    assert_eq!(t.openid_configuration_url(), "https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0/.well-known/openid-configuration");
+    assert_eq!(
+        t.openid_configuration_url(),
+        "https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0/.well-known/openid-configuration"
+    );
 
     let adfs = Authority::parse("https://fs.contoso.com/adfs/", ProtocolMode::Aad).unwrap();
     assert_eq!(adfs.kind(), AuthorityType::Adfs);
@@ -74,5 +77,6 @@ fn cloud_discovery() {
     assert_eq!(CloudMetadata::from_discovery(doc, "other").unwrap(), None);
     let e = CloudMetadata::from_discovery(r#"{"error":"invalid_instance"}"#, "x").unwrap_err();
     assert_eq!(e.code(), codes::UNTRUSTED_AUTHORITY);
-    assert!(CloudMetadata::discovery_url(&a).ends_with("authorization_endpoint=https%3A%2F%2Flogin.microsoftonline.com%2Fcommon%2Foauth2%2Fv2.0%2Fauthorize"));
+    assert!(CloudMetadata::discovery_url(&a)
+        .ends_with("authorization_endpoint=https%3A%2F%2Flogin.microsoftonline.com%2Fcommon%2Foauth2%2Fv2.0%2Fauthorize"));
 }

@@ -1,8 +1,8 @@
 use super::*;
-#[cfg(target_arch = "wasm32")]
-use wasm_bindgen_test::wasm_bindgen_test as test;
 use crate::core::url::parse_query;
 use crate::secret::State;
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
 
 const ENDPOINT: &str = "https://login.microsoftonline.com/common/oauth2/v2.0/authorize";
 
@@ -121,8 +121,20 @@ fn url_parameter_order_follows_msal() {
     let keys: Vec<&str> = q.iter().map(|(k, _)| k.as_str()).collect();
     let pos = |k: &str| keys.iter().position(|x| *x == k).unwrap_or_else(|| panic!("{k} missing"));
     let order = [
-        "client_id", "scope", "redirect_uri", "client-request-id", "response_mode", "client_info", "prompt", "nonce",
-        "state", "claims", "x-client-SKU", "x-client-VER", "code_challenge", "code_challenge_method",
+        "client_id",
+        "scope",
+        "redirect_uri",
+        "client-request-id",
+        "response_mode",
+        "client_info",
+        "prompt",
+        "nonce",
+        "state",
+        "claims",
+        "x-client-SKU",
+        "x-client-VER",
+        "code_challenge",
+        "code_challenge_method",
     ];
     for w in order.windows(2) {
         assert!(pos(w[0]) < pos(w[1]), "{} should come before {}", w[0], w[1]);
@@ -328,14 +340,20 @@ fn hint_c_account_sid_with_prompt_none() {
 #[test]
 fn hint_d_request_login_hint_with_upn_anchor() {
     let mut f = Fixture::new();
-    f.hints = HintSource { request_login_hint: "ada@contoso.com".into(), account_username: "other@x".into(), account_oid_anchor: "u@t".into(), ..HintSource::default() };
+    f.hints = HintSource {
+        request_login_hint: "ada@contoso.com".into(),
+        account_username: "other@x".into(),
+        account_oid_anchor: "u@t".into(),
+        ..HintSource::default()
+    };
     assert_eq!(hint_triplet(&f), (Some("ada@contoso.com".into()), None, Some("UPN:ada@contoso.com".into())));
 }
 
 #[test]
 fn hint_e_account_username_with_oid_anchor() {
     let mut f = Fixture::new();
-    f.hints = HintSource { account_username: "user@contoso.com".into(), account_oid_anchor: "uid-1@utid-1".into(), ..HintSource::default() };
+    f.hints =
+        HintSource { account_username: "user@contoso.com".into(), account_oid_anchor: "uid-1@utid-1".into(), ..HintSource::default() };
     assert_eq!(hint_triplet(&f), (Some("user@contoso.com".into()), None, Some("Oid:uid-1@utid-1".into())));
 }
 
@@ -686,10 +704,33 @@ fn huge_responses_are_rejected_not_parsed() {
 #[test]
 fn percent_sequences_never_panic() {
     let cases = [
-        "%", "%%", "%%%", "%2", "%zz", "%e9", "%ff%fe", "%C3", "%C3%28", "%F0%9F%98", "%ED%A0%80", "code=%&state=%",
-        "code=%%&state=%2", "state=%E2%82%AC&code=%00", "#%=%", "=&=&&==", "#&", "#=", "%é", "é%", "%\u{0}",
+        "%",
+        "%%",
+        "%%%",
+        "%2",
+        "%zz",
+        "%e9",
+        "%ff%fe",
+        "%C3",
+        "%C3%28",
+        "%F0%9F%98",
+        "%ED%A0%80",
+        "code=%&state=%",
+        "code=%%&state=%2",
+        "state=%E2%82%AC&code=%00",
+        "#%=%",
+        "=&=&&==",
+        "#&",
+        "#=",
+        "%é",
+        "é%",
+        "%\u{0}",
         "code=%f0%9f%98%80&state=%F0%9F%98%80%",
-        "state=a%7Cb%7Cc&code=x", "#code=x%&state=y%2", "#code=%2&state=%", "#state=%0", "#state=%0g",
+        "state=a%7Cb%7Cc&code=x",
+        "#code=x%&state=y%2",
+        "#code=%2&state=%",
+        "#state=%0",
+        "#state=%0g",
     ];
     for s in cases {
         parse_and_use(s);

@@ -93,8 +93,21 @@ impl std::fmt::Debug for Credential {
 }
 
 const CREDENTIAL_FIELDS: [&str; 15] = [
-    "homeAccountId", "environment", "credentialType", "clientId", "secret", "realm", "target", "cachedAt",
-    "expiresOn", "extendedExpiresOn", "refreshOn", "tokenType", "keyId", "familyId", "lastUpdatedAt",
+    "homeAccountId",
+    "environment",
+    "credentialType",
+    "clientId",
+    "secret",
+    "realm",
+    "target",
+    "cachedAt",
+    "expiresOn",
+    "extendedExpiresOn",
+    "refreshOn",
+    "tokenType",
+    "keyId",
+    "familyId",
+    "lastUpdatedAt",
 ];
 
 fn ts(j: &Json, key: &str) -> Option<u64> {
@@ -102,17 +115,19 @@ fn ts(j: &Json, key: &str) -> Option<u64> {
 }
 
 fn extras(j: &Json, known: &[&str]) -> Vec<(String, Json)> {
-    j.as_object()
-        .unwrap_or_default()
-        .iter()
-        .filter(|(k, _)| !known.contains(&k.as_str()))
-        .cloned()
-        .collect()
+    j.as_object().unwrap_or_default().iter().filter(|(k, _)| !known.contains(&k.as_str())).cloned().collect()
 }
 
 impl Credential {
     /// A credential with the identifying fields set and every other field empty.
-    pub fn new(credential_type: CredentialType, home_account_id: &str, environment: &str, client_id: &str, realm: &str, secret: &str) -> Credential {
+    pub fn new(
+        credential_type: CredentialType,
+        home_account_id: &str,
+        environment: &str,
+        client_id: &str,
+        realm: &str,
+        secret: &str,
+    ) -> Credential {
         Credential {
             home_account_id: home_account_id.to_owned(),
             environment: environment.to_owned(),
@@ -204,8 +219,16 @@ impl Credential {
 }
 
 const ACCOUNT_FIELDS: [&str; 10] = [
-    "homeAccountId", "environment", "realm", "localAccountId", "username", "authorityType", "name", "clientInfo",
-    "tenantProfiles", "lastUpdatedAt",
+    "homeAccountId",
+    "environment",
+    "realm",
+    "localAccountId",
+    "username",
+    "authorityType",
+    "name",
+    "clientInfo",
+    "tenantProfiles",
+    "lastUpdatedAt",
 ];
 
 /// An account entity with the fields we do not model.

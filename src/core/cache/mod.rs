@@ -27,11 +27,19 @@ pub const DEFAULT_RENEWAL_OFFSET_SECS: u64 = 300;
 
 /// The account key list.
 pub fn account_keys_key(schema: &str) -> String {
-    if schema.is_empty() { "msal.account.keys".to_owned() } else { format!("{schema}.account.keys") }
+    if schema.is_empty() {
+        "msal.account.keys".to_owned()
+    } else {
+        format!("{schema}.account.keys")
+    }
 }
 /// The token key list of `client_id`.
 pub fn token_keys_key(schema: &str, client_id: &str) -> String {
-    if schema.is_empty() { format!("msal.token.keys.{client_id}") } else { format!("{schema}.token.keys.{client_id}") }
+    if schema.is_empty() {
+        format!("msal.token.keys.{client_id}")
+    } else {
+        format!("{schema}.token.keys.{client_id}")
+    }
 }
 /// The active-account key of `client_id`.
 pub fn active_account_key(client_id: &str) -> String {
@@ -152,7 +160,14 @@ impl<S: KeyValueStore> TokenCache<S> {
     /// Loads the cache of `client_id` from `store`: current entries, plus v3/v4 entries moved
     /// to the current layout. Corrupt entries are removed and reported.
     pub fn load(store: S, client_id: &str) -> (TokenCache<S>, Vec<LoadIssue>) {
-        let mut cache = TokenCache { store, client_id: client_id.to_owned(), saving: Vec::new(), accounts: Vec::new(), credentials: Vec::new(), version: Cell::new(0) };
+        let mut cache = TokenCache {
+            store,
+            client_id: client_id.to_owned(),
+            saving: Vec::new(),
+            accounts: Vec::new(),
+            credentials: Vec::new(),
+            version: Cell::new(0),
+        };
         let issues = cache.reload();
         (cache, issues)
     }
@@ -274,7 +289,14 @@ impl<S: KeyValueStore> TokenCache<S> {
     /// so entries another tab listed meanwhile are kept.
     fn prune_lists(&self, keys: &[String]) {
         let keep = |v: &Json| -> Json {
-            Json::Arr(v.as_array().unwrap_or_default().iter().filter(|x| x.as_str().is_some_and(|k| !keys.iter().any(|p| p == k))).cloned().collect())
+            Json::Arr(
+                v.as_array()
+                    .unwrap_or_default()
+                    .iter()
+                    .filter(|x| x.as_str().is_some_and(|k| !keys.iter().any(|p| p == k)))
+                    .cloned()
+                    .collect(),
+            )
         };
         let tk = token_keys_key(SCHEMA, &self.client_id);
         if let Some(t) = self.store.get(&tk).and_then(|t| Json::parse(&t).ok()) {
@@ -601,7 +623,9 @@ impl<S: KeyValueStore> TokenCache<S> {
     pub fn remove_account(&mut self, home_account_id: &str) -> Result<(), AuthError> {
         self.changed();
         let client = self.client_id.clone();
-        self.remove_where(|c| c.home_account_id == home_account_id && (c.client_id == client || c.credential_type == CredentialType::RefreshToken));
+        self.remove_where(|c| {
+            c.home_account_id == home_account_id && (c.client_id == client || c.credential_type == CredentialType::RefreshToken)
+        });
         let store = &self.store;
         self.accounts.retain(|(k, e)| {
             let drop = e.account.home_account_id == home_account_id;
@@ -662,7 +686,11 @@ impl<S: KeyValueStore> TokenCache<S> {
 fn token_type_matches(cached: &str, wanted: &str) -> bool {
     // No allocation: this runs for every cached access token of a lookup.
     fn norm(t: &str) -> &str {
-        if t.is_empty() { "bearer" } else { t }
+        if t.is_empty() {
+            "bearer"
+        } else {
+            t
+        }
     }
     norm(cached).eq_ignore_ascii_case(norm(wanted))
 }

@@ -1,11 +1,11 @@
 use super::*;
-#[cfg(target_arch = "wasm32")]
-use wasm_bindgen_test::wasm_bindgen_test as test;
 use crate::core::account::{authority_type, TenantProfile};
 use crate::core::base64;
 use crate::core::http::HttpResponse;
 use crate::core::id_token::IdTokenClaims;
 use std::rc::Rc;
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
 
 const CLIENT: &str = "client-1";
 const ENV: &str = "login.microsoftonline.com";
@@ -60,10 +60,23 @@ fn envs(list: &[&str]) -> Vec<String> {
     list.iter().map(|s| s.to_string()).collect()
 }
 
-fn find<'c>(cache: &'c TokenCache<Rc<MemoryStore>>, scopes: &str, environments: &[&str], realm: &str, token_type: &str) -> Option<&'c Credential> {
+fn find<'c>(
+    cache: &'c TokenCache<Rc<MemoryStore>>,
+    scopes: &str,
+    environments: &[&str],
+    realm: &str,
+    token_type: &str,
+) -> Option<&'c Credential> {
     let scopes = ScopeSet::parse(scopes);
     let environments = envs(environments);
-    cache.find_access_token(&AtQuery { home_account_id: HOME, environments: &environments, client_id: CLIENT, realm, scopes: &scopes, token_type })
+    cache.find_access_token(&AtQuery {
+        home_account_id: HOME,
+        environments: &environments,
+        client_id: CLIENT,
+        realm,
+        scopes: &scopes,
+        token_type,
+    })
 }
 
 fn at_secrets(cache: &TokenCache<Rc<MemoryStore>>) -> Vec<String> {
@@ -135,7 +148,14 @@ fn find_respects_realm_account_and_client() {
     assert!(find(&cache, "User.Read", &[ENV], "", "Bearer").is_some());
     let scopes = ScopeSet::parse("User.Read");
     let e = envs(&[ENV]);
-    let q = |home: &'static str, client: &'static str| AtQuery { home_account_id: home, environments: &e, client_id: client, realm: REALM, scopes: &scopes, token_type: "Bearer" };
+    let q = |home: &'static str, client: &'static str| AtQuery {
+        home_account_id: home,
+        environments: &e,
+        client_id: client,
+        realm: REALM,
+        scopes: &scopes,
+        token_type: "Bearer",
+    };
     assert!(cache.find_access_token(&q("someone-else", CLIENT)).is_none());
     assert!(cache.find_access_token(&q(HOME, "client-2")).is_none());
     assert!(cache.find_access_token(&q(HOME, CLIENT)).is_some());
@@ -149,14 +169,20 @@ fn find_respects_token_type() {
     assert!(find(&cache, "User.Read", &[ENV], REALM, "").is_some());
     assert!(find(&cache, "User.Read", &[ENV], REALM, "pop").is_none());
     // A PoP token is a different entity with its own key.
-    let body = format!(r#"{{"token_type":"pop","scope":"User.Read","expires_in":3600,"access_token":"at-pop","client_info":"{}"}}"#, client_info("uid-1", "utid-1"));
+    let body = format!(
+        r#"{{"token_type":"pop","scope":"User.Read","expires_in":3600,"access_token":"at-pop","client_info":"{}"}}"#,
+        client_info("uid-1", "utid-1")
+    );
     let pop = TokenResponse::parse(&HttpResponse::new(200, body), NOW).unwrap();
     save(&mut cache, &pop, &account(), REALM, "User.Read");
     assert_eq!(find(&cache, "User.Read", &[ENV], REALM, "PoP").map(|c| c.secret.as_str()), Some("at-pop"));
     assert_eq!(find(&cache, "User.Read", &[ENV], REALM, "Bearer").map(|c| c.secret.as_str()), Some("at-bearer"));
     let pop_at = cache.credentials().find(|c| c.secret == "at-pop").unwrap();
     assert_eq!(pop_at.credential_type, CredentialType::AccessTokenWithAuthScheme);
-    assert_eq!(credential_key(pop_at), "msal.3|uid-1.utid-1|login.microsoftonline.com|accesstoken_with_authscheme|client-1|utid-1|user.read|pop");
+    assert_eq!(
+        credential_key(pop_at),
+        "msal.3|uid-1.utid-1|login.microsoftonline.com|accesstoken_with_authscheme|client-1|utid-1|user.read|pop"
+    );
 }
 
 #[test]
@@ -193,13 +219,17 @@ fn keys_are_exactly_the_v5_layout() {
     let mut want = vec![ACC_KEY, IDT_KEY, at_key, RT_KEY, TOKEN_KEYS, ACCOUNT_KEYS];
     want.sort();
     assert_eq!(keys, want);
-    assert_eq!(store.get(TOKEN_KEYS).unwrap(), format!(r#"{{"idToken":["{IDT_KEY}"],"accessToken":["{at_key}"],"refreshToken":["{RT_KEY}"]}}"#));
+    assert_eq!(
+        store.get(TOKEN_KEYS).unwrap(),
+        format!(r#"{{"idToken":["{IDT_KEY}"],"accessToken":["{at_key}"],"refreshToken":["{RT_KEY}"]}}"#)
+    );
     assert_eq!(store.get(ACCOUNT_KEYS).unwrap(), format!(r#"["{ACC_KEY}"]"#));
 }
 
 #[test]
 fn keys_are_lower_cased() {
-    let a = Account { home_account_id: "UID.UTID".into(), environment: "Login.MicrosoftOnline.com".into(), realm: "UTID".into(), ..account() };
+    let a =
+        Account { home_account_id: "UID.UTID".into(), environment: "Login.MicrosoftOnline.com".into(), realm: "UTID".into(), ..account() };
     assert_eq!(account_key(&a), "msal.3|uid.utid|login.microsoftonline.com|utid");
     let mut cache = new_cache();
     save(&mut cache, &response("at-1", "User.Read", ""), &a, "UTID", "User.Read");
@@ -233,8 +263,19 @@ fn entities_are_camel_case_with_string_timestamps() {
     assert_eq!(
         names,
         [
-            "homeAccountId", "environment", "credentialType", "clientId", "secret", "realm", "target", "cachedAt", "expiresOn",
-            "extendedExpiresOn", "tokenType", "refreshOn", "lastUpdatedAt"
+            "homeAccountId",
+            "environment",
+            "credentialType",
+            "clientId",
+            "secret",
+            "realm",
+            "target",
+            "cachedAt",
+            "expiresOn",
+            "extendedExpiresOn",
+            "tokenType",
+            "refreshOn",
+            "lastUpdatedAt"
         ]
     );
     assert_eq!(at.str_field("credentialType"), Some("AccessToken"));
@@ -302,7 +343,10 @@ fn intersecting_tokens_of_other_tenants_accounts_or_types_are_kept() {
     let other = account_for("uid-2", "utid-1");
     save(&mut cache, &response("at-other", "User.Read", ""), &other, REALM, "User.Read");
     assert_eq!(at_secrets(&cache), ["at-guest", "at-home", "at-other"]);
-    let body = format!(r#"{{"token_type":"pop","scope":"User.Read","expires_in":3600,"access_token":"at-pop","client_info":"{}"}}"#, client_info("uid-1", "utid-1"));
+    let body = format!(
+        r#"{{"token_type":"pop","scope":"User.Read","expires_in":3600,"access_token":"at-pop","client_info":"{}"}}"#,
+        client_info("uid-1", "utid-1")
+    );
     save(&mut cache, &TokenResponse::parse(&HttpResponse::new(200, body), NOW).unwrap(), &account(), REALM, "User.Read");
     assert_eq!(at_secrets(&cache), ["at-guest", "at-home", "at-other", "at-pop"]);
     assert_eq!(cache.accounts().count(), 2);
@@ -314,7 +358,8 @@ fn refresh_token_is_replaced_on_rotation() {
     let (mut cache, _) = TokenCache::load(store.clone(), CLIENT);
     save(&mut cache, &response("at-1", "User.Read", ""), &account(), REALM, "User.Read");
     save(&mut cache, &response("at-2", "Mail.Read", ""), &account(), REALM, "Mail.Read");
-    let rts: Vec<&str> = cache.credentials().filter(|c| c.credential_type == CredentialType::RefreshToken).map(|c| c.secret.as_str()).collect();
+    let rts: Vec<&str> =
+        cache.credentials().filter(|c| c.credential_type == CredentialType::RefreshToken).map(|c| c.secret.as_str()).collect();
     assert_eq!(rts, ["rt-at-2"]);
     assert_eq!(stored(&store, RT_KEY).str_field("secret"), Some("rt-at-2"));
     // Now the server makes it a family token: the client's own RT goes, the family one stays.
@@ -328,7 +373,8 @@ fn refresh_token_is_replaced_on_rotation() {
     assert!(store.get(RT_KEY).is_none());
     assert_eq!(stored(&store, TOKEN_KEYS).get("refreshToken").and_then(Json::as_array).map(<[Json]>::len), Some(1));
     // A response without a refresh token keeps the cached one.
-    let body = format!(r#"{{"scope":"Sites.Read","expires_in":60,"access_token":"at-4","client_info":"{}"}}"#, client_info("uid-1", "utid-1"));
+    let body =
+        format!(r#"{{"scope":"Sites.Read","expires_in":60,"access_token":"at-4","client_info":"{}"}}"#, client_info("uid-1", "utid-1"));
     save(&mut cache, &TokenResponse::parse(&HttpResponse::new(200, body), NOW).unwrap(), &account(), REALM, "Sites.Read");
     assert_eq!(cache.find_refresh_token(HOME, &envs(&[ENV]), true).map(|c| c.secret.as_str()), Some("rt-at-3"));
 }
@@ -608,7 +654,10 @@ fn load_reads_an_msal_browser_v5_cache_untouched() {
     assert_eq!(a.username, "ada@contoso.com");
     assert_eq!(a.name, "Ada");
     assert_eq!(a.last_updated_at_ms, 1_699_999_999_000);
-    assert_eq!(a.tenant_profiles, vec![TenantProfile { tenant_id: "utid-1".into(), local_account_id: "oid-1".into(), name: "Ada".into(), is_home_tenant: true }]);
+    assert_eq!(
+        a.tenant_profiles,
+        vec![TenantProfile { tenant_id: "utid-1".into(), local_account_id: "oid-1".into(), name: "Ada".into(), is_home_tenant: true }]
+    );
     let at = find(&cache, "mail.read", &[ENV], REALM, "Bearer").expect("at");
     assert_eq!(at.secret, "at-v5");
     assert_eq!(at.expires_on, NOW + 3600);
@@ -622,7 +671,8 @@ fn load_reads_an_msal_browser_v5_cache_untouched() {
 fn unknown_fields_survive_a_save_and_a_rewrite() {
     let store = Rc::new(MemoryStore::new());
     v5_cache(&store);
-    let before: Vec<(String, Json)> = store.keys().into_iter().filter(|k| k.contains('|')).map(|k| (k.clone(), stored(&store, &k))).collect();
+    let before: Vec<(String, Json)> =
+        store.keys().into_iter().filter(|k| k.contains('|')).map(|k| (k.clone(), stored(&store, &k))).collect();
     let (mut cache, _) = TokenCache::load(store.clone(), CLIENT);
     // A disjoint save rewrites the account and the id token, keeps the AT.
     save(&mut cache, &response("at-new", "Files.Read", ""), &account(), REALM, "Files.Read");
@@ -656,7 +706,8 @@ fn unknown_fields_survive_a_save_and_a_rewrite() {
 fn a_forced_rewrite_keeps_every_field_of_a_v5_cache() {
     let store = Rc::new(MemoryStore::new());
     v5_cache(&store);
-    let before: Vec<(String, Json)> = store.keys().into_iter().filter(|k| k.contains('|')).map(|k| (k.clone(), stored(&store, &k))).collect();
+    let before: Vec<(String, Json)> =
+        store.keys().into_iter().filter(|k| k.contains('|')).map(|k| (k.clone(), stored(&store, &k))).collect();
     // A dangling entry in the v4 list makes load rewrite every current entity.
     store.set("msal.2.account.keys", r#"["gone"]"#).unwrap();
     store.set("gone", r#"{"homeAccountId":5}"#).unwrap();
@@ -715,7 +766,9 @@ fn load_migrates_a_v3_cache() {
         .set(at3, &format!(r#"{{"homeAccountId":"uid-1.utid-1","environment":"login.microsoftonline.com","credentialType":"AccessToken","clientId":"client-1","secret":"at-v3","realm":"utid-1","target":"User.Read Mail.Read","cachedAt":"{NOW}","expiresOn":"{}","extendedExpiresOn":"{}","tokenType":"Bearer","requestedClaimsHash":"h"}}"#, NOW + 3600, NOW + 3600))
         .unwrap();
     store.set(rt3, r#"{"homeAccountId":"uid-1.utid-1","environment":"login.microsoftonline.com","credentialType":"RefreshToken","clientId":"client-1","secret":"rt-v3"}"#).unwrap();
-    store.set("msal.token.keys.client-1", &format!(r#"{{"idToken":["{idt3}"],"accessToken":["{at3}"],"refreshToken":["{rt3}"]}}"#)).unwrap();
+    store
+        .set("msal.token.keys.client-1", &format!(r#"{{"idToken":["{idt3}"],"accessToken":["{at3}"],"refreshToken":["{rt3}"]}}"#))
+        .unwrap();
     store.set("msal.client-1.active-account-filters", r#"{"homeAccountId":"uid-1.utid-1","localAccountId":"uid-1"}"#).unwrap();
 
     let (cache, issues) = TokenCache::load(store.clone(), CLIENT);
@@ -726,11 +779,17 @@ fn load_migrates_a_v3_cache() {
     let mut want = vec![ACC_KEY, IDT_KEY, at5, RT_KEY, TOKEN_KEYS, ACCOUNT_KEYS, "msal.client-1.active-account-filters"];
     want.sort();
     assert_eq!(keys, want);
-    assert_eq!(store.get(TOKEN_KEYS).unwrap(), format!(r#"{{"idToken":["{IDT_KEY}"],"accessToken":["{at5}"],"refreshToken":["{RT_KEY}"]}}"#));
+    assert_eq!(
+        store.get(TOKEN_KEYS).unwrap(),
+        format!(r#"{{"idToken":["{IDT_KEY}"],"accessToken":["{at5}"],"refreshToken":["{RT_KEY}"]}}"#)
+    );
     assert_eq!(store.get(ACCOUNT_KEYS).unwrap(), format!(r#"["{ACC_KEY}"]"#));
     let acc = stored(&store, ACC_KEY);
     assert_eq!(acc.str_field("v3Extra"), Some("keep"));
-    assert_eq!(acc.get("tenantProfiles").and_then(Json::as_array).and_then(|p| p.first()).and_then(|p| p.str_field("localAccountId")), Some("oid-1"));
+    assert_eq!(
+        acc.get("tenantProfiles").and_then(Json::as_array).and_then(|p| p.first()).and_then(|p| p.str_field("localAccountId")),
+        Some("oid-1")
+    );
     let at = stored(&store, at5);
     assert_eq!(at.str_field("secret"), Some("at-v3"));
     assert_eq!(at.str_field("requestedClaimsHash"), Some("h"));
@@ -789,7 +848,9 @@ fn load_drops_corrupted_entries_and_keeps_the_rest() {
     let good_at = "msal.3|uid-1.utid-1|login.microsoftonline.com|accesstoken|client-1|utid-1|user.read mail.read|";
     let frt_key = "msal.3|uid-1.utid-1|login.microsoftonline.com|refreshtoken|1|||";
     let valid_at = |secret: &str| {
-        format!(r#"{{"homeAccountId":"uid-1.utid-1","environment":"login.microsoftonline.com","credentialType":"AccessToken","clientId":"client-1","secret":"{secret}","realm":"utid-1","target":"X.Y","cachedAt":"1","expiresOn":"2","extendedExpiresOn":"2"}}"#)
+        format!(
+            r#"{{"homeAccountId":"uid-1.utid-1","environment":"login.microsoftonline.com","credentialType":"AccessToken","clientId":"client-1","secret":"{secret}","realm":"utid-1","target":"X.Y","cachedAt":"1","expiresOn":"2","extendedExpiresOn":"2"}}"#
+        )
     };
     let full = valid_at("s");
     let bad: Vec<(&str, String)> = vec![
@@ -841,7 +902,10 @@ fn load_drops_corrupted_entries_and_keeps_the_rest() {
     assert_eq!(cache.accounts().count(), 1);
     assert_eq!(cache.credentials().count(), 3);
     assert_eq!(find(&cache, "User.Read", &[ENV], REALM, "Bearer").map(|c| c.secret.as_str()), Some("at-v5"));
-    assert_eq!(store.get(TOKEN_KEYS).unwrap(), format!(r#"{{"idToken":["{IDT_KEY}"],"accessToken":["{good_at}"],"refreshToken":["{frt_key}"]}}"#));
+    assert_eq!(
+        store.get(TOKEN_KEYS).unwrap(),
+        format!(r#"{{"idToken":["{IDT_KEY}"],"accessToken":["{good_at}"],"refreshToken":["{frt_key}"]}}"#)
+    );
     assert_eq!(store.get(ACCOUNT_KEYS).unwrap(), format!(r#"["{ACC_KEY}"]"#));
     // A second load is clean.
     let (_c, issues) = TokenCache::load(store.clone(), CLIENT);

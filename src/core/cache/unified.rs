@@ -375,7 +375,10 @@ pub fn app_metadata_from_json(j: &Json) -> Option<AppMetadata> {
 
 /// App metadata as a unified entity.
 pub fn app_metadata_to_json(m: &AppMetadata) -> Json {
-    let mut j = Json::object().with("client_id", m.client_id.as_str()).with("environment", m.environment.as_str()).with_nonempty("family_id", &m.family_id);
+    let mut j = Json::object()
+        .with("client_id", m.client_id.as_str())
+        .with("environment", m.environment.as_str())
+        .with_nonempty("family_id", &m.family_id);
     for (k, v) in &m.extra {
         j.set(k, v.clone());
     }
@@ -398,7 +401,8 @@ pub fn credential_key(c: &Credential) -> String {
         ""
     };
     let target = if c.credential_type == CredentialType::IdToken { "" } else { c.target.as_str() };
-    format!("{}-{}-{}-{}-{}-{}-{}", c.home_account_id, c.environment, c.credential_type.as_str(), client, c.realm, target, scheme).to_ascii_lowercase()
+    format!("{}-{}-{}-{}-{}-{}-{}", c.home_account_id, c.environment, c.credential_type.as_str(), client, c.realm, target, scheme)
+        .to_ascii_lowercase()
 }
 
 /// The app metadata key: `appmetadata-environment-clientId`, lower-cased.
@@ -408,10 +412,10 @@ pub fn app_metadata_key(m: &AppMetadata) -> String {
 
 #[cfg(test)]
 mod tests {
-    #[cfg(target_arch = "wasm32")]
-    use wasm_bindgen_test::wasm_bindgen_test as test;
     use super::*;
     use crate::core::account::TenantProfile;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     /// A cache as MSAL Python writes it (indented, its own key formats, `null`s, Python-only
     /// fields), plus an unknown section and unknown entity fields.
@@ -522,7 +526,10 @@ mod tests {
         assert_eq!(at.realm, "utid");
         assert_eq!(at.target, "Mail.Read User.Read");
         assert!(at.scopes.contains("mail.read"));
-        assert_eq!((at.cached_at, at.expires_on, at.extended_expires_on, at.refresh_on), (1_700_000_000, 1_700_003_600, 1_700_007_200, Some(1_700_001_800)));
+        assert_eq!(
+            (at.cached_at, at.expires_on, at.extended_expires_on, at.refresh_on),
+            (1_700_000_000, 1_700_003_600, 1_700_007_200, Some(1_700_001_800))
+        );
         assert_eq!(at.token_type, "Bearer");
         assert_eq!(at.extra, vec![("x_future".to_owned(), Json::parse(r#"[1, 2.50, {"deep": null}]"#).unwrap())]);
         let app = &creds.iter().find(|(_, c)| c.secret == "app-secret").unwrap().1;
@@ -591,7 +598,10 @@ mod tests {
         );
         // And back.
         let (_, again) = cache.accounts().into_iter().next().unwrap();
-        assert_eq!(again.account.tenant_profiles, vec![TenantProfile { tenant_id: "T".into(), local_account_id: "O".into(), name: "N".into(), is_home_tenant: true }]);
+        assert_eq!(
+            again.account.tenant_profiles,
+            vec![TenantProfile { tenant_id: "T".into(), local_account_id: "O".into(), name: "N".into(), is_home_tenant: true }]
+        );
         assert_eq!(again.account.client_info, "ci");
         assert_eq!(again.account.name, "N");
         // Its profile's extra field survives the trip.
@@ -607,7 +617,10 @@ mod tests {
             credential_key(&cred(r#""credentialType":"AccessToken_With_AuthScheme","target":"A B","expiresOn":"1","tokenType":"pop""#)),
             "home.tid-login.windows.net-accesstoken_with_authscheme-cid-tid-a b-pop"
         );
-        assert_eq!(credential_key(&cred(r#""credentialType":"RefreshToken","familyId":"1""#)), "home.tid-login.windows.net-refreshtoken-1-tid--");
+        assert_eq!(
+            credential_key(&cred(r#""credentialType":"RefreshToken","familyId":"1""#)),
+            "home.tid-login.windows.net-refreshtoken-1-tid--"
+        );
         let m = AppMetadata { client_id: "Cid".into(), environment: "Login.Windows.Net".into(), family_id: String::new(), extra: vec![] };
         assert_eq!(app_metadata_key(&m), "appmetadata-login.windows.net-cid");
     }
@@ -646,7 +659,10 @@ mod tests {
         assert!(c.entries(Section::Account).is_empty());
         assert_eq!(c.entries(Section::AppMetadata).len(), 1);
         assert!(c.remove(Section::AccessToken, "nope").is_none());
-        assert_eq!(c.remove(Section::AccessToken, "k3").map(|j| j.str_field("home_account_id").map(str::to_owned)), Some(Some("other".into())));
+        assert_eq!(
+            c.remove(Section::AccessToken, "k3").map(|j| j.str_field("home_account_id").map(str::to_owned)),
+            Some(Some("other".into()))
+        );
     }
 
     #[test]
@@ -695,7 +711,13 @@ mod tests {
         let dup = r#"{"Account":{},"Account":{"k":{"home_account_id":"h","environment":"e"}}}"#;
         let weird = r#"{"AccessToken":{"k":{"home_account_id":"h","environment":"e","credential_type":"AccessToken","client_id":"c","secret":"s","target":"t","expires_on":"-1","cached_at":1e400,"realm":null,"tenantProfiles":7}}}"#;
         let inputs = [
-            deep.as_str(), many.as_str(), dup, weird, "\u{0}", "{\"\\ud800\":1}", "{\"Account\":{\"\":{}}}",
+            deep.as_str(),
+            many.as_str(),
+            dup,
+            weird,
+            "\u{0}",
+            "{\"\\ud800\":1}",
+            "{\"Account\":{\"\":{}}}",
             r#"{"Account":{"k":{"home_account_id":"h","environment":"e","tenantProfiles":["{","[]",1,null,"{\"tenantId\":5}"]}}}"#,
             r#"{"RefreshToken":{"k":{"home_account_id":"h","environment":"e","credential_type":"RefreshToken","client_id":"c","secret":"s","homeAccountId":"camel"}}}"#,
         ];

@@ -247,7 +247,12 @@ fn client_assertion_claims_follow_rfc_7523() {
 #[test]
 fn device_authorization_request_shape() {
     let scopes = ScopeSet::parse("User.Read openid");
-    let req = device_authorization_request("https://login.microsoftonline.com/organizations/oauth2/v2.0/devicecode", "client-1", &scopes, "corr-1");
+    let req = device_authorization_request(
+        "https://login.microsoftonline.com/organizations/oauth2/v2.0/devicecode",
+        "client-1",
+        &scopes,
+        "corr-1",
+    );
     assert_eq!(req.method, Method::Post);
     assert_eq!(req.url, "https://login.microsoftonline.com/organizations/oauth2/v2.0/devicecode?client-request-id=corr-1");
     assert_eq!(header(&req, "Content-Type"), Some(FORM));
@@ -299,7 +304,8 @@ fn full_token_response() {
 
 #[test]
 fn numbers_may_be_strings() {
-    let t = TokenResponse::parse(&ok(r#"{"access_token":"a","expires_in":"3600","ext_expires_in":" 7200 ","refresh_in":"60"}"#), NOW).unwrap();
+    let t =
+        TokenResponse::parse(&ok(r#"{"access_token":"a","expires_in":"3600","ext_expires_in":" 7200 ","refresh_in":"60"}"#), NOW).unwrap();
     assert_eq!(t.expires_on, NOW + 3600);
     assert_eq!(t.extended_expires_on, NOW + 7200);
     assert_eq!(t.refresh_on, Some(NOW + 60));
@@ -457,8 +463,14 @@ fn rule_b_description_contains() {
 #[test]
 fn rule_c_suberrors() {
     for sub in [
-        "message_only", "additional_action", "basic_action", "user_password_expired", "consent_required", "bad_token",
-        "ui_not_allowed", "interrupted_user",
+        "message_only",
+        "additional_action",
+        "basic_action",
+        "user_password_expired",
+        "consent_required",
+        "bad_token",
+        "ui_not_allowed",
+        "interrupted_user",
     ] {
         let e = err(400, &format!(r#"{{"error":"invalid_grant","error_description":"AADSTS50076: MFA","suberror":"{sub}"}}"#));
         assert_eq!(e.kind(), ErrorKind::InteractionRequired, "{sub}");
@@ -526,7 +538,12 @@ fn json_error_body_without_error_field() {
 
 #[test]
 fn huge_error_fields_are_truncated() {
-    let body = format!(r#"{{"error":"{}","error_description":"{}","suberror":"{}"}}"#, "e".repeat(10_000), "d".repeat(100_000), "s".repeat(10_000));
+    let body = format!(
+        r#"{{"error":"{}","error_description":"{}","suberror":"{}"}}"#,
+        "e".repeat(10_000),
+        "d".repeat(100_000),
+        "s".repeat(10_000)
+    );
     let e = err(400, &body);
     assert_eq!(e.code().chars().count(), 128);
     assert_eq!(e.message().chars().count(), 2048);
@@ -643,8 +660,27 @@ fn hostile_bodies_never_panic() {
         seed
     };
     let pieces = [
-        "{", "}", "[", "]", ",", ":", "\"access_token\"", "\"a\"", "\"expires_in\"", "\"error\"", "\"error_codes\"", "1", "-1",
-        "1e999", "\"\\u0000\"", "\"\\ud800\"", "null", "true", "\"foci\"", "\"18446744073709551616\"", " ",
+        "{",
+        "}",
+        "[",
+        "]",
+        ",",
+        ":",
+        "\"access_token\"",
+        "\"a\"",
+        "\"expires_in\"",
+        "\"error\"",
+        "\"error_codes\"",
+        "1",
+        "-1",
+        "1e999",
+        "\"\\u0000\"",
+        "\"\\ud800\"",
+        "null",
+        "true",
+        "\"foci\"",
+        "\"18446744073709551616\"",
+        " ",
     ];
     for _ in 0..3000 {
         let n = (next() % 24) as usize;

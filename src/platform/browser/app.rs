@@ -2,12 +2,14 @@
 //! iframe fallback. The JavaScript exports and the Leptos/Yew integrations both drive these.
 
 use super::{window, BrowserPlatform};
-use crate::platform::Platform;
-use crate::client::{AccountInfo, AccountRef, AuthenticationResult, Config, InteractiveRequest, PendingAuth, PublicClientApplication, SilentRequest};
+use crate::client::{
+    AccountInfo, AccountRef, AuthenticationResult, Config, InteractiveRequest, PendingAuth, PublicClientApplication, SilentRequest,
+};
 use crate::core::authorize::AuthorizeResponse;
 use crate::core::pkce::{InteractionType, RequestState};
 use crate::core::scopes::ScopeSet;
 use crate::error::{codes, AuthError, ErrorKind};
+use crate::platform::Platform;
 use std::cell::RefCell;
 use std::future::Future;
 use std::rc::Rc;
@@ -64,9 +66,15 @@ impl PartialEq for BrowserApp {
 /// Maps a rejection of `window.js` to msal's error.
 pub fn window_error(reason: JsValue, correlation_id: &str) -> AuthError {
     let e = match reason.as_string().as_deref() {
-        Some("user_cancelled") => AuthError::new(ErrorKind::UserCancelled, codes::USER_CANCELLED, "the user closed the popup before signing in"),
-        Some("timed_out") => AuthError::new(ErrorKind::Timeout, codes::TIMED_OUT, "no response arrived in time").with_sub_error("redirect_bridge_timeout"),
-        Some("redirect_bridge_empty_response") => AuthError::browser("redirect_bridge_empty_response", "the redirect bridge sent an empty response"),
+        Some("user_cancelled") => {
+            AuthError::new(ErrorKind::UserCancelled, codes::USER_CANCELLED, "the user closed the popup before signing in")
+        }
+        Some("timed_out") => {
+            AuthError::new(ErrorKind::Timeout, codes::TIMED_OUT, "no response arrived in time").with_sub_error("redirect_bridge_timeout")
+        }
+        Some("redirect_bridge_empty_response") => {
+            AuthError::browser("redirect_bridge_empty_response", "the redirect bridge sent an empty response")
+        }
         _ => AuthError::browser(codes::POPUP_WINDOW_ERROR, "the window failed"),
     };
     e.with_correlation_id(correlation_id.to_owned())
@@ -97,9 +105,13 @@ fn set_iframe_blocked_until(client_id: &str, until: f64) {
 }
 
 fn iframe_unavailable(correlation_id: &str) -> AuthError {
-    AuthError::new(ErrorKind::InteractionRequired, codes::INTERACTION_REQUIRED, "the silent sign-in frame got no answer from the provider (third-party cookies blocked?); sign in interactively")
-        .with_sub_error("iframe_no_response")
-        .with_correlation_id(correlation_id.to_owned())
+    AuthError::new(
+        ErrorKind::InteractionRequired,
+        codes::INTERACTION_REQUIRED,
+        "the silent sign-in frame got no answer from the provider (third-party cookies blocked?); sign in interactively",
+    )
+    .with_sub_error("iframe_no_response")
+    .with_correlation_id(correlation_id.to_owned())
 }
 
 /// Runs a hidden-iframe authorize request (prompt=none) and redeems it. When frames get no
@@ -142,20 +154,32 @@ pub struct PopupAttributes {
 
 /// Opens the popup for `req` synchronously (call it inside the user's click) and returns the
 /// future of its result.
-pub fn popup_flow(client: Rc<BrowserClient>, req: &InteractiveRequest, attrs: PopupAttributes) -> Result<impl Future<Output = Result<AuthenticationResult, AuthError>>, AuthError> {
+pub fn popup_flow(
+    client: Rc<BrowserClient>,
+    req: &InteractiveRequest,
+    attrs: PopupAttributes,
+) -> Result<impl Future<Output = Result<AuthenticationResult, AuthError>>, AuthError> {
     let pending = client.begin_interaction(req, InteractionType::Popup, "")?;
-    let name = format!("msal.{}.{}.{}.{}", client.config().client_id, req.scopes.join("-"), client.authority().canonical(), pending.correlation_id);
+    let name = format!(
+        "msal.{}.{}.{}.{}",
+        client.config().client_id,
+        req.scopes.join("-"),
+        client.authority().canonical(),
+        pending.correlation_id
+    );
     let (w, h) = attrs.size.unwrap_or((-1, -1));
     let (top, left) = attrs.position.unwrap_or((-1, -1));
     let popup = match window::open_popup(&pending.url, &name, w, h, top, left) {
         Ok(p) if !p.is_null() && !p.is_undefined() => p,
         Ok(_) => {
             client.abort_interaction(&pending);
-            return Err(AuthError::browser(codes::EMPTY_WINDOW_ERROR, "window.open returned no window (popup blocked?)").with_correlation_id(pending.correlation_id.clone()));
+            return Err(AuthError::browser(codes::EMPTY_WINDOW_ERROR, "window.open returned no window (popup blocked?)")
+                .with_correlation_id(pending.correlation_id.clone()));
         }
         Err(_) => {
             client.abort_interaction(&pending);
-            return Err(AuthError::browser(codes::POPUP_WINDOW_ERROR, "window.open failed (popup blocked?)").with_correlation_id(pending.correlation_id.clone()));
+            return Err(AuthError::browser(codes::POPUP_WINDOW_ERROR, "window.open failed (popup blocked?)")
+                .with_correlation_id(pending.correlation_id.clone()));
         }
     };
     let timeout = u32::try_from(client.config().popup_timeout_ms).unwrap_or(u32::MAX);
@@ -186,7 +210,8 @@ pub async fn silent_flow(client: &BrowserClient, req: &SilentRequest) -> Result<
     match renew_single_flight(client, req).await {
         Ok(r) => Ok(r),
         Err(e) if req.cache_lookup_policy.uses_iframe() && (e.is_interaction_required() || e.code() == "invalid_grant") => {
-            let account = req.account.clone().or_else(|| client.active_account().map(|a| AccountRef { home_account_id: a.account.home_account_id }));
+            let account =
+                req.account.clone().or_else(|| client.active_account().map(|a| AccountRef { home_account_id: a.account.home_account_id }));
             let ir = InteractiveRequest {
                 scopes: req.scopes.clone(),
                 account,
@@ -244,8 +269,9 @@ async fn renew_single_flight(client: &BrowserClient, req: &SilentRequest) -> Res
     // which wants a token newer than its own start) just before we took it: its result is on
     // its way (usually already here; on a loaded machine the message can trail the lock by a
     // few hundred ms). When that tab failed nothing comes, and this tab tries itself.
-    let renewed_elsewhere =
-        waited || (!req.force_refresh && JsFuture::from(window::others_marked(&renewed_mark)).await.ok().and_then(|v| v.as_bool()).unwrap_or(false));
+    let renewed_elsewhere = waited
+        || (!req.force_refresh
+            && JsFuture::from(window::others_marked(&renewed_mark)).await.ok().and_then(|v| v.as_bool()).unwrap_or(false));
     if renewed_elsewhere {
         for _ in 0..RENEWAL_HANDOFF_POLLS {
             let renewed = client.token_renewed_since(req, since)?;
@@ -397,7 +423,11 @@ impl BrowserApp {
             let path = loc.pathname().unwrap_or_default();
             let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&path));
         }
-        let r = self.client.handle_redirect(Some(&response)).await.map(|o| o.ok_or_else(|| AuthError::browser(codes::NO_TOKEN_REQUEST_CACHE_ERROR, "no redirect request")));
+        let r = self
+            .client
+            .handle_redirect(Some(&response))
+            .await
+            .map(|o| o.ok_or_else(|| AuthError::browser(codes::NO_TOKEN_REQUEST_CACHE_ERROR, "no redirect request")));
         match r {
             Ok(inner) => self.signed_in(inner).map(Some),
             Err(e) => Err(e),
@@ -442,7 +472,13 @@ impl BrowserApp {
     }
 
     /// Redeems an authorization code obtained elsewhere (msal's `acquireTokenByCode`).
-    pub async fn acquire_token_by_code(&self, code: &str, scopes: &[String], code_verifier: Option<&str>, redirect_uri: &str) -> Result<AuthenticationResult, AuthError> {
+    pub async fn acquire_token_by_code(
+        &self,
+        code: &str,
+        scopes: &[String],
+        code_verifier: Option<&str>,
+        redirect_uri: &str,
+    ) -> Result<AuthenticationResult, AuthError> {
         let r = self.client.acquire_token_by_code(code, scopes, code_verifier, redirect_uri, "").await;
         self.signed_in(r)
     }

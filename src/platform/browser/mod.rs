@@ -60,7 +60,11 @@ impl KeyValueStore for WebStore {
         match self {
             WebStore::Web(s, overflow) => {
                 s.set_item(key, value).map_err(|_| {
-                    AuthError::new(ErrorKind::Storage, codes::STORAGE_UNAVAILABLE, "the browser refused to store a value (quota exceeded or storage blocked)")
+                    AuthError::new(
+                        ErrorKind::Storage,
+                        codes::STORAGE_UNAVAILABLE,
+                        "the browser refused to store a value (quota exceeded or storage blocked)",
+                    )
                 })?;
                 overflow.remove(key);
                 Ok(())
@@ -156,9 +160,17 @@ impl Platform for BrowserPlatform {
             if !window::is_online() {
                 AuthError::browser(codes::NO_NETWORK_CONNECTIVITY, "the browser is offline")
             } else if post {
-                AuthError::new(ErrorKind::Network, codes::POST_REQUEST_FAILED, format!("network request failed (CORS, DNS or connection): {detail}"))
+                AuthError::new(
+                    ErrorKind::Network,
+                    codes::POST_REQUEST_FAILED,
+                    format!("network request failed (CORS, DNS or connection): {detail}"),
+                )
             } else {
-                AuthError::new(ErrorKind::Network, codes::GET_REQUEST_FAILED, format!("network request failed (CORS, DNS or connection): {detail}"))
+                AuthError::new(
+                    ErrorKind::Network,
+                    codes::GET_REQUEST_FAILED,
+                    format!("network request failed (CORS, DNS or connection): {detail}"),
+                )
             }
         };
         let window = web_sys::window().ok_or_else(|| AuthError::browser(codes::NON_BROWSER_ENVIRONMENT, "no window"))?;
