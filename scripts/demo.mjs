@@ -13,10 +13,11 @@ const progress = (what) => {
   if (headless) console.error(`demo: ${what}`);
 };
 if (headless) {
-  // Never hang a CI run: the whole headless sign-in takes a few seconds.
+  // Never hang a CI run: the whole headless sign-in takes a few seconds. Exit code 75 (and
+  // only it) tells scripts/test.sh that the watchdog fired, which it retries once.
   setTimeout(() => {
     console.error(`headless demo: no progress for 120 s (stuck at: ${step})`);
-    process.exit(1);
+    process.exit(75);
   }, 120_000).unref();
 }
 const port = Number(process.env.DEMO_PORT || (headless ? 0 : 8080));

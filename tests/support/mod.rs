@@ -11,9 +11,18 @@ use msal_wasm::platform::browser::{window, BrowserApp, BrowserPlatform};
 use msal_wasm::platform::Platform;
 use wasm_bindgen_futures::JsFuture;
 
+/// A value scripts/with-idp.mjs put in the build's environment. The tests are built (so that
+/// clippy can read them) without it too; run that way, they stop here and say how to run them.
+fn built_with(name: &str, value: Option<&'static str>) -> &'static str {
+    match value {
+        Some(v) => v,
+        None => panic!("build these tests through scripts/with-idp.mjs ({name} is not set)"),
+    }
+}
+
 /// The Entra-mode authority of the provider started by scripts/with-idp.mjs.
 pub fn authority() -> &'static str {
-    option_env!("MSAL_TEST_ENTRA_AUTHORITY").expect("build these tests through scripts/with-idp.mjs (MSAL_TEST_ENTRA_AUTHORITY)")
+    built_with("MSAL_TEST_ENTRA_AUTHORITY", option_env!("MSAL_TEST_ENTRA_AUTHORITY"))
 }
 
 /// This page's origin + "/" (a redirect URI the provider accepts for the test origin).
@@ -51,7 +60,7 @@ pub async fn sign_in(app: &BrowserApp, login: &str) {
     let mut entropy = [0u8; 32];
     platform.fill_random(&mut entropy).unwrap();
     let verifier = pkce::verifier_from_entropy(&entropy).unwrap();
-    let idp_origin = option_env!("MSAL_TEST_IDP_ORIGIN").expect("build these tests through scripts/with-idp.mjs (MSAL_TEST_IDP_ORIGIN)");
+    let idp_origin = built_with("MSAL_TEST_IDP_ORIGIN", option_env!("MSAL_TEST_IDP_ORIGIN"));
     let body = Json::object()
         .with("mode", "entra")
         .with("login", login)

@@ -1,0 +1,220 @@
+//! The fuzz targets' bodies, one function per target. The `fuzz_targets/` binaries hand them
+//! libFuzzer's input; `tests/seeds.rs` replays the seed corpora through the same functions as
+//! ordinary tests, so the targets compile and their seeds run in every test run (on stable).
+//!
+//! Each function checks invariants beyond "no panic" (see README.md) and returns whether the
+//! target's main parser accepted the input, so a replay can tell a seed that reaches the deep
+//! paths from one that is rejected at the door.
+
+use msal_wasm::core::account::{authority_type, Account, ClientInfo};
+use msal_wasm::core::authorize::AuthorizeResponse;
+use msal_wasm::core::cache::{unified, AccountEntity, AtQuery, Credential, KeyValueStore, MemoryStore, TokenCache};
+use msal_wasm::core::http::HttpResponse;
+use msal_wasm::core::id_token::{IdTokenChecks, IdTokenClaims};
+use msal_wasm::core::json::Json;
+use msal_wasm::core::pkce::RequestState;
+use msal_wasm::core::scopes::ScopeSet;
+use msal_wasm::core::token::{device_poll, DeviceCodeInfo, TokenResponse};
+use msal_wasm::core::url::{decode, parse_query};
+use msal_wasm::secret::{Nonce, State};
+use std::rc::Rc;
+
+/// The redirect / authorize response parser: `AuthorizeResponse::parse` (fragment or query),
+/// the state check and error mapping of `into_code`, and `RequestState::parse`. Accepted: the
+/// input parses as a response or as a library state.
+pub fn authorize_response(data: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(data);
+    let s: &str = &text;
+    let _ = AuthorizeResponse::looks_like_response(s);
+    let _ = parse_query(s);
+    let _ = decode(s);
+    let mut accepted = false;
+    // The whole input as a state string too.
+    if let Ok(rs) = RequestState::parse(s) {
+        accepted = true;
+        // A parsed state re-encodes to something that parses back the same.
+        let again = RequestState::parse(&rs.encode()).expect("re-encoded state parses");
+        assert_eq!(again, rs);
+    }
+    if let Ok(r) = AuthorizeResponse::parse(s) {
+        accepted = true;
+        let _ = format!("{r:?}");
+        let _ = RequestState::parse(&r.state);
+        let state = State::new(r.state.clone());
+        match r.clone().into_code(&state) {
+            Ok((code, _client_info)) => assert!(!code.secret().is_empty()),
+            Err(e) => {
+                let _ = (e.kind(), e.code(), e.error_no(), e.to_string());
+            }
+        }
+        // A different expected state is always a mismatch.
+        let other = State::new(format!("{}x", r.state));
+        let e = r.into_code(&other).expect_err("state mismatch");
+        assert_eq!(e.code(), "state_mismatch");
+    }
+    accepted
+}
+
+const STATUSES: [u16; 8] = [200, 201, 400, 401, 429, 500, 503, 302];
+
+/// The back channel: `TokenResponse::parse` (status from the first byte, body from the rest),
+/// server-error classification, the device authorization response and `device_poll`.
+/// Accepted: a token or a device authorization response.
+pub fn token_response(data: &[u8]) -> bool {
+    let Some((&sel, rest)) = data.split_first() else { return false };
+    let status = STATUSES[usize::from(sel) % STATUSES.len()];
+    // Times near both ends of the range, to catch overflow.
+    let now = match sel >> 6 {
+        0 => 0,
+        1 => 1_700_000_000,
+        2 => u64::MAX / 2,
+        _ => u64::MAX,
+    };
+    let body = String::from_utf8_lossy(rest).into_owned();
+    let resp = HttpResponse::new(status, body);
+    let mut accepted = false;
+    match TokenResponse::parse(&resp, now) {
+        Ok(t) => {
+            accepted = true;
+            assert!(!t.access_token.secret().is_empty());
+            assert!(t.expires_on >= now || t.expires_on == u64::MAX);
+            assert!(!t.token_type.is_empty());
+            let _ = format!("{t:?}");
+        }
+        Err(e) => {
+            let _ = (e.kind(), e.code(), e.sub_error(), e.error_no(), e.status(), e.to_string(), format!("{e:?}"));
+            assert!(e.code().chars().count() <= 128);
+        }
+    }
+    if let Ok(info) = DeviceCodeInfo::parse(&resp) {
+        accepted = true;
+        assert!((1..=60).contains(&info.interval));
+    }
+    let _ = device_poll(&resp, now);
+    accepted
+}
+
+/// ID-token decoding (`IdTokenClaims::decode`) and everything built from the claims: nonce and
+/// lifetime checks, `client_info` decoding and the account record. Input: `jwt[\0client_info]`.
+/// Accepted: the JWT decodes.
+pub fn id_token(data: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(data);
+    // Optionally split off a client_info part after a NUL.
+    let (jwt, ci) = text.split_once('\0').unwrap_or((&text, ""));
+    if let Some(c) = ClientInfo::decode(ci) {
+        assert!(!c.uid.is_empty() && !c.utid.is_empty());
+    }
+    let claims = IdTokenClaims::decode(jwt);
+    if let Ok(c) = &claims {
+        let _ = (c.sub(), c.oid(), c.tid(), c.iss(), c.name(), c.sid(), c.login_hint(), c.exp(), c.nbf(), c.username());
+        let _ = c.has_audience("client");
+        let _ = c.check_nonce(None);
+        let _ = c.check_nonce(Some(&Nonce::new("n")));
+        let checks = IdTokenChecks { issuer: Some("https://i"), audience: Some("client"), lifetime_skew: Some(300) };
+        for now in [0, 1_700_000_000, u64::MAX] {
+            let _ = c.validate(&checks, now);
+        }
+        let _ = format!("{c:?}");
+    }
+    for at in [authority_type::MSSTS, authority_type::ADFS, authority_type::GENERIC] {
+        if let Some(a) = Account::from_response(ci, claims.as_ref().ok(), "login.microsoftonline.com", at, 1) {
+            assert!(!a.home_account_id.is_empty());
+            let _ = (a.home_tenant(), a.oid_anchor());
+        }
+    }
+    claims.is_ok()
+}
+
+const CLIENT: &str = "client-1";
+
+/// Cache deserialization: `Json::parse`, the browser entities (`Credential`, `AccountEntity`),
+/// `TokenCache::load` over a `MemoryStore` seeded from the input, and the unified cache.
+///
+/// Input: a JSON object `{storage key: value}` seeds the store (string values as is, other
+/// values as their JSON text); the same text is also fed to every other parser. Accepted: the
+/// browser cache loaded at least one credential, or the text is a unified cache with one.
+pub fn cache(data: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(data);
+    let parsed = Json::parse(&text);
+    if let Ok(j) = &parsed {
+        // Printing and re-parsing gives the same value.
+        let again = Json::parse(&j.to_json()).expect("printed JSON parses");
+        assert_eq!(&again, j);
+        if let Some(c) = Credential::from_json(j) {
+            let _ = format!("{c:?}");
+            let back = Credential::from_json(&c.to_json()).expect("a written credential reads back");
+            assert_eq!(back.secret, c.secret);
+            assert_eq!(back.credential_type, c.credential_type);
+        }
+        if let Some(a) = AccountEntity::from_json(j) {
+            let back = AccountEntity::from_json(&a.to_json()).expect("a written account reads back");
+            assert_eq!(back.account.home_account_id, a.account.home_account_id);
+        }
+    }
+    // The store, seeded from the input (or from NUL-separated key/value pairs).
+    let store = Rc::new(MemoryStore::new());
+    match &parsed {
+        Ok(Json::Obj(fields)) => {
+            for (k, v) in fields {
+                let value = match v {
+                    Json::Str(s) => s.clone(),
+                    other => other.to_json(),
+                };
+                let _ = store.set(k, &value);
+            }
+        }
+        _ => {
+            let mut parts = text.split('\0');
+            while let (Some(k), Some(v)) = (parts.next(), parts.next()) {
+                let _ = store.set(k, v);
+            }
+        }
+    }
+    let (mut cache, _issues) = TokenCache::load(store.clone(), CLIENT);
+    // A second load of what the first one left is clean and finds the same entities.
+    let count = cache.credentials().count();
+    let accounts = cache.accounts().count();
+    let (again, issues) = TokenCache::load(store.clone(), CLIENT);
+    assert!(issues.is_empty(), "second load reported {issues:?}");
+    assert_eq!(again.credentials().count(), count);
+    assert_eq!(again.accounts().count(), accounts);
+    let homes: Vec<String> = cache.accounts().map(|a| a.home_account_id.clone()).collect();
+    let envs = vec!["login.microsoftonline.com".to_owned()];
+    let scopes = ScopeSet::parse("User.Read");
+    for h in &homes {
+        let q = AtQuery { home_account_id: h, environments: &envs, client_id: CLIENT, realm: "", scopes: &scopes, token_type: "Bearer" };
+        let _ = cache.find_access_token(&q);
+        let _ = cache.find_refresh_token(h, &envs, true);
+        let _ = cache.find_id_token(h, &envs, "");
+    }
+    let _ = cache.active_account();
+    let _ = format!("{cache:?}");
+    if let Some(h) = homes.first() {
+        let _ = cache.remove_account(h);
+    }
+    let _ = cache.clear();
+    let _ = cache.reload();
+
+    // The unified cache.
+    let mut unified_credentials = 0;
+    if let Ok(u) = unified::deserialize(&text) {
+        let out = u.serialize();
+        let back = unified::deserialize(&out).expect("serialized cache reads back");
+        assert_eq!(back, u);
+        let mut typed = unified::UnifiedCache::new();
+        for (_, a) in u.accounts() {
+            typed.add_account(&a);
+        }
+        for (_, c) in u.credentials() {
+            typed.add_credential(&c);
+        }
+        for (_, m) in u.app_metadata() {
+            typed.add_app_metadata(&m);
+        }
+        let typed_back = unified::deserialize(&typed.serialize()).expect("typed cache reads back");
+        assert_eq!(typed_back.credentials().len(), typed.credentials().len());
+        unified_credentials = u.credentials().len();
+        let _ = format!("{u:?}");
+    }
+    count > 0 || unified_credentials > 0
+}

@@ -1,0 +1,79 @@
+#!/usr/bin/env node
+// Runs node:test files and fails unless every file ran at least one test and none failed.
+//   node scripts/node-test.mjs [--concurrency N] <file or folder>...
+// A folder stands for its *.test.mjs files (not recursive). `node --test <folder>` passes with
+// 0 tests when the folder holds none, and a file whose tests were never registered passes
+// too; here a path that names no test file, a file that registers no test, a failure, a
+// cancelled test, a todo or a skip without a reason ends the run with exit code 1.
+import { readdirSync, statSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
+import { run } from "node:test";
+import { spec } from "node:test/reporters";
+import { finished } from "node:stream/promises";
+import { parseArgs } from "node:util";
+
+const { values, positionals } = parseArgs({
+  options: { concurrency: { type: "string", default: "1" } },
+  allowPositionals: true,
+  strict: true,
+});
+const problems = [];
+const files = [];
+for (const p of positionals) {
+  const abs = resolve(p);
+  let st = null;
+  try { st = statSync(abs); } catch (_) { /* reported below */ }
+  if (!st) problems.push(`${p}: no such file or folder`);
+  else if (st.isDirectory()) {
+    const found = readdirSync(abs).filter((f) => f.endsWith(".test.mjs")).sort().map((f) => join(abs, f));
+    if (found.length === 0) problems.push(`${p}: no *.test.mjs file in this folder`);
+    files.push(...found);
+  } else files.push(abs);
+}
+if (positionals.length === 0) problems.push("no test files given");
+if (problems.length) {
+  for (const p of problems) console.error(`node-test: ${p}`);
+  process.exit(1);
+}
+
+const perFile = new Map(files.map((f) => [f, { pass: 0, fail: 0, skip: 0 }]));
+const bad = [];
+const stream = run({ files, concurrency: Number(values.concurrency) || 1 });
+const tally = (kind) => (d) => {
+  const count = perFile.get(d.file);
+  const name = `${relative(process.cwd(), d.file || "?")}: ${d.name}`;
+  // A file that failed to load, or whose hooks failed, is reported as a test named after it.
+  if (d.name === d.file) {
+    if (kind === "fail") bad.push(`${name} failed outside its tests`);
+    return;
+  }
+  if (d.nesting !== 0 || !count) return;
+  if (kind === "fail") {
+    count.fail += 1;
+    bad.push(`${name} failed`);
+  } else if (d.skip !== undefined) {
+    count.skip += 1;
+    if (typeof d.skip !== "string" || !d.skip) bad.push(`${name} skipped without a reason`);
+  } else if (d.todo !== undefined) {
+    bad.push(`${name} is a todo`);
+  } else count.pass += 1;
+};
+stream.on("test:pass", tally("pass"));
+stream.on("test:fail", tally("fail"));
+const report = stream.compose(new spec());
+report.pipe(process.stdout, { end: false });
+await finished(report);
+
+let pass = 0;
+let total = 0;
+for (const [file, c] of perFile) {
+  const n = c.pass + c.fail + c.skip;
+  pass += c.pass;
+  total += n;
+  if (n === 0) bad.push(`${relative(process.cwd(), file)}: no test ran`);
+}
+console.log(`\nnode-test: ${pass}/${total} passed in ${files.length} file(s)`);
+if (bad.length) {
+  for (const b of bad) console.error(`node-test: ${b}`);
+  process.exit(1);
+}
