@@ -36,43 +36,50 @@ if (problems.length) {
   process.exit(1);
 }
 
-const perFile = new Map(files.map((f) => [f, { pass: 0, fail: 0, skip: 0 }]));
+// One run per file, one after the other: every event of a run belongs to its file (a test's own
+// `file` is where it was written, which may be a module the test file imports).
 const bad = [];
-const stream = run({ files, concurrency: Number(values.concurrency) || 1 });
-const tally = (kind) => (d) => {
-  const count = perFile.get(d.file);
-  const name = `${relative(process.cwd(), d.file || "?")}: ${d.name}`;
-  // A file that failed to load, or whose hooks failed, is reported as a test named after it.
-  if (d.name === d.file) {
-    if (kind === "fail") bad.push(`${name} failed outside its tests`);
-    return;
-  }
-  if (d.nesting !== 0 || !count) return;
-  if (kind === "fail") {
-    count.fail += 1;
-    bad.push(`${name} failed`);
-  } else if (d.skip !== undefined) {
-    count.skip += 1;
-    if (typeof d.skip !== "string" || !d.skip) bad.push(`${name} skipped without a reason`);
-  } else if (d.todo !== undefined) {
-    bad.push(`${name} is a todo`);
-  } else count.pass += 1;
-};
-stream.on("test:pass", tally("pass"));
-stream.on("test:fail", tally("fail"));
-const report = stream.compose(new spec());
-report.pipe(process.stdout, { end: false });
-await finished(report);
+const counts = [];
+for (const file of files) {
+  const c = { file: relative(process.cwd(), file), pass: 0, fail: 0, skip: 0 };
+  const stream = run({ files: [file], concurrency: Number(values.concurrency) || 1 });
+  const tally = (kind) => (d) => {
+    const name = `${c.file}: ${d.name}`;
+    // A file that failed to load, or whose hooks failed, is reported as a test named after it.
+    if (d.name === file) {
+      if (kind === "fail") bad.push(`${name} failed outside its tests`);
+      return;
+    }
+    if (d.details && d.details.type === "suite") return;
+    if (kind === "fail") {
+      c.fail += 1;
+      bad.push(`${name} failed`);
+    } else if (d.skip !== undefined) {
+      c.skip += 1;
+      if (typeof d.skip !== "string" || !d.skip) bad.push(`${name} skipped without a reason`);
+    } else if (d.todo !== undefined) {
+      bad.push(`${name} is a todo`);
+    } else c.pass += 1;
+  };
+  stream.on("test:pass", tally("pass"));
+  stream.on("test:fail", tally("fail"));
+  const report = stream.compose(new spec());
+  report.pipe(process.stdout, { end: false });
+  await finished(report);
+  counts.push(c);
+}
 
+console.log("");
 let pass = 0;
 let total = 0;
-for (const [file, c] of perFile) {
+for (const c of counts) {
   const n = c.pass + c.fail + c.skip;
   pass += c.pass;
   total += n;
-  if (n === 0) bad.push(`${relative(process.cwd(), file)}: no test ran`);
+  console.log(`node-test: ${c.file}: ${c.pass}/${n} passed${c.skip ? ` (${c.skip} skipped)` : ""}`);
+  if (n === 0) bad.push(`${c.file}: no test ran`);
 }
-console.log(`\nnode-test: ${pass}/${total} passed in ${files.length} file(s)`);
+console.log(`node-test: ${pass}/${total} passed in ${files.length} file(s)`);
 if (bad.length) {
   for (const b of bad) console.error(`node-test: ${b}`);
   process.exit(1);

@@ -29,6 +29,7 @@ const DEFAULTS = Object.freeze({
   port: 0,
   https: false,
   spaOrigins: [],
+  redirectUris: undefined,
   accessTokenTtl: 3600,
   idTokenTtl: 3600,
   refreshTokenTtl: 86400,
@@ -39,6 +40,9 @@ const DEFAULTS = Object.freeze({
 const COOKIE_KEYS = ['msal-wasm-test-idp-cookie-key-1', 'msal-wasm-test-idp-cookie-key-2'];
 const ACCOUNT_NAMESPACE = '5d0b8e4e-3f3c-4c53-9a4e-6a1c3b2f7d10';
 const SESSION_TTL = 14 * 24 * 3600;
+/** Paths registered as redirect URIs on every SPA origin unless `redirectUris` is given. */
+export const DEFAULT_REDIRECT_PATHS = Object.freeze(['/', '/redirect.html']);
+const LOG_LIMIT = 100;
 const BODY_LIMIT = 64 * 1024;
 
 // ---------------------------------------------------------------------------
@@ -67,6 +71,15 @@ function normalizeOrigin(value) {
   const u = URL.parse(String(value));
   if (!u || !/^https?:$/.test(u.protocol)) throw new TypeError(`invalid SPA origin: ${value}`);
   return u.origin;
+}
+
+function normalizeRedirectUris(list) {
+  return [].concat(list).map((value) => {
+    const u = URL.parse(String(value));
+    if (!u || !/^https?:$/.test(u.protocol) || u.hash) throw new TypeError(`invalid redirect URI: ${value}`);
+    // Registered as given (Entra compares the string as registered).
+    return String(value);
+  });
 }
 
 function positiveTtl(value, name) {
@@ -188,7 +201,10 @@ function generateSigningKey() {
  * @param {object} [options]
  * @param {number} [options.port=0] 0 = any free port; always binds 127.0.0.1.
  * @param {boolean} [options.https=false] serve https with a cached self-signed cert.
- * @param {string[]} [options.spaOrigins] origins allowed for redirect/post-logout URIs and CORS.
+ * @param {string[]} [options.spaOrigins] origins that get CORS headers (the SPA's origins).
+ * @param {string[]} [options.redirectUris] the client's registered redirect URIs, matched exactly
+ *   as Entra matches them (another path, a query or a fragment is rejected); they also serve as
+ *   the allowed post-logout URIs. Default: `DEFAULT_REDIRECT_PATHS` on every SPA origin.
  * @param {number} [options.accessTokenTtl=3600] seconds
  * @param {number} [options.idTokenTtl=3600] seconds
  * @param {number} [options.refreshTokenTtl=86400] seconds (absolute lifetime, rotation does not extend it)
@@ -203,12 +219,15 @@ export async function startIdp(options = {}) {
     refreshTokenTtl: positiveTtl(opts.refreshTokenTtl, 'refreshTokenTtl'),
   };
   const spaOrigins = new Set((opts.spaOrigins ?? []).map(normalizeOrigin));
+  let explicitRedirectUris = opts.redirectUris === undefined ? null : normalizeRedirectUris(opts.redirectUris);
+  const registered = new Set();
   const moreScopes = [].concat(opts.extraScopes ?? []).map(String);
   if (moreScopes.some((s) => !/^[\x21\x23-\x5B\x5D-\x7E]+$/.test(s))) throw new TypeError('extraScopes must be scope tokens');
   const supportedScopes = [...new Set([...OIDC_SCOPES, ...EXTRA_SCOPES, ...moreScopes])];
   const supportedScopeSet = new Set(supportedScopes);
 
-  const newCounters = () => ({ token: 0, byGrant: { authorization_code: 0, refresh_token: 0 }, authorize: 0 });
+  // `log`: the last requests' non-secret parameters, for tests that check what a client sent.
+  const newCounters = () => ({ token: 0, byGrant: { authorization_code: 0, refresh_token: 0 }, authorize: 0, endSession: 0, log: [] });
   let counters = newCounters();
   let failNext = null;
   let silentNoResponse = false;
@@ -238,9 +257,17 @@ export async function startIdp(options = {}) {
   const origin = `${tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   if (spaOrigins.size === 0) spaOrigins.add(origin);
 
-  const originAllowed = (value) => {
-    const u = URL.parse(String(value));
-    return !!u && !u.hash && spaOrigins.has(u.origin);
+  function registerRedirectUris() {
+    registered.clear();
+    const uris = explicitRedirectUris ?? [...spaOrigins].flatMap((o) => DEFAULT_REDIRECT_PATHS.map((p) => o + p));
+    uris.forEach((u) => registered.add(u));
+  }
+  registerRedirectUris();
+  // Exact string match, as Entra does for SPA redirect URIs.
+  const redirectUriRegistered = (value) => typeof value === 'string' && registered.has(value);
+  const record = (entry) => {
+    counters.log.push(entry);
+    if (counters.log.length > LOG_LIMIT) counters.log.shift();
   };
 
   const corsHeaders = (req, extra = {}) => {
@@ -287,8 +314,9 @@ export async function startIdp(options = {}) {
         token_endpoint_auth_method: 'none',
         grant_types: ['authorization_code', 'refresh_token'],
         response_types: ['code'],
-        redirect_uris: [...spaOrigins].map((o) => `${o}/`),
-        post_logout_redirect_uris: [...spaOrigins].map((o) => `${o}/`),
+        // Checked against `registered` (below), which the test controls can change.
+        redirect_uris: [...registered],
+        post_logout_redirect_uris: [...registered],
       }],
       jwks: { keys: [signingKey] },
       cookies: {
@@ -403,12 +431,12 @@ export async function startIdp(options = {}) {
     });
 
     provider.proxy = false;
-    // Redirect / post-logout URIs: any URL on one of the SPA origins.
+    // Redirect / post-logout URIs: the registered ones, exactly.
     provider.Client.prototype.redirectUriAllowed = function redirectUriAllowed(value) {
-      return this.clientId === CLIENT_ID ? originAllowed(value) : this.redirectUris.includes(value);
+      return this.clientId === CLIENT_ID ? redirectUriRegistered(value) : this.redirectUris.includes(value);
     };
     provider.Client.prototype.postLogoutRedirectUriAllowed = function postLogoutRedirectUriAllowed(value) {
-      return this.clientId === CLIENT_ID ? originAllowed(value) : this.postLogoutRedirectUris.includes(value);
+      return this.clientId === CLIENT_ID ? redirectUriRegistered(value) : this.postLogoutRedirectUris.includes(value);
     };
 
     // Always put `sid` in ID tokens of our client (oidc-provider only does it for back-channel logout clients).
@@ -455,7 +483,7 @@ export async function startIdp(options = {}) {
         // Entra also returns client_info next to the code in the authorization response.
         const location = ctx.response.get('Location');
         const u = location && URL.parse(location);
-        if (u && originAllowed(u.href.split('#')[0])) {
+        if (u && redirectUriRegistered(`${u.origin}${u.pathname}`)) {
           const info = clientInfoFor(oidc.account.accountId);
           if (u.searchParams.has('code')) {
             u.searchParams.set('client_info', info);
@@ -554,7 +582,7 @@ export async function startIdp(options = {}) {
     if (!login) throw mintError('invalid_request', 'login is required');
     const redirectUri = str(pick('redirect_uri', 'redirectUri'), 'redirect_uri');
     if (!redirectUri) throw mintError('invalid_request', 'redirect_uri is required');
-    if (!originAllowed(redirectUri)) {
+    if (!redirectUriRegistered(redirectUri)) {
       throw mintError('invalid_redirect_uri', "redirect_uri did not match any of the client's registered redirect_uris");
     }
     const challenge = str(pick('code_challenge', 'codeChallenge'), 'code_challenge');
@@ -653,6 +681,7 @@ export async function startIdp(options = {}) {
     let search = url.search;
     if (rest === routes.authorization && (req.method === 'GET' || req.method === 'POST')) {
       counters.authorize += 1;
+      record({ route: 'authorize', redirect_uri: url.searchParams.get('redirect_uri'), prompt: url.searchParams.get('prompt') });
       // Test switch: a silent (prompt=none) request lands on a page that never answers, as a
       // hidden iframe does when the browser blocks the provider's third-party cookies.
       if (silentNoResponse && url.searchParams.get('prompt') === 'none') {
@@ -660,7 +689,17 @@ export async function startIdp(options = {}) {
         return;
       }
     }
-    if (rest === routes.end_session && req.method === 'GET') search = fixLogoutQuery(url.searchParams);
+    if (rest === routes.end_session && req.method === 'GET') {
+      counters.endSession += 1;
+      const sp = url.searchParams;
+      record({ route: 'end_session', post_logout_redirect_uri: sp.get('post_logout_redirect_uri'), state: sp.has('state'), logout_hint: sp.has('logout_hint') });
+      const refused = logoutRefusal(sp);
+      if (refused) {
+        sendHtml(res, 400, errorPage('invalid_request', refused));
+        return;
+      }
+      search = fixLogoutQuery(sp);
+    }
 
     req.idpPrefix = mount.prefix;
     req.originalUrl = mount.prefix + rest + search;
@@ -671,6 +710,16 @@ export async function startIdp(options = {}) {
       return;
     }
     await mount.callback(req, res);
+  }
+
+  // Entra's checks on a logout request: a post_logout_redirect_uri must be one of the client's
+  // registered redirect URIs, exactly (the user is not sent anywhere else).
+  function logoutRefusal(sp) {
+    const plru = sp.get('post_logout_redirect_uri');
+    if (plru !== null && !redirectUriRegistered(plru)) {
+      return `post_logout_redirect_uri '${plru}' is not a registered redirect URI of the application`;
+    }
+    return null;
   }
 
   // MSAL sends no client_id on logout; the id_token_hint is optional and would fail
@@ -688,7 +737,7 @@ export async function startIdp(options = {}) {
       } catch { /* leave it to oidc-provider */ }
     }
     const plru = sp.get('post_logout_redirect_uri');
-    if (!sp.has('client_id') && !sp.has('id_token_hint') && plru && originAllowed(plru)) sp.set('client_id', CLIENT_ID);
+    if (!sp.has('client_id') && !sp.has('id_token_hint') && plru && redirectUriRegistered(plru)) sp.set('client_id', CLIENT_ID);
     const qs = sp.toString();
     return qs ? `?${qs}` : '';
   }
@@ -718,18 +767,28 @@ export async function startIdp(options = {}) {
     }
 
     if (form && grantType === 'refresh_token' && form.has('scope')) {
-      if (adjustRefreshScope(mount.kind, form)) body = Buffer.from(form.toString(), 'utf8');
+      const unknown = (form.get('scope') ?? '').split(' ').filter((sc) => sc && !supportedScopeSet.has(sc));
+      if (unknown.length) {
+        // As Entra (AADSTS70011): a scope the provider does not know fails the whole request.
+        sendJson(res, 400, {
+          error: 'invalid_scope',
+          error_description: `AADSTS70011: The provided value for the input parameter 'scope' is not valid. The scope '${unknown.join(' ')}' does not exist.`,
+          error_codes: [70011],
+        }, { Pragma: 'no-cache', ...corsHeaders(req) });
+        return;
+      }
+      widenRefreshScope(mount.kind, form);
     }
     await mount.callback(replayRequest(req, body), res);
   }
 
-  // Refresh requests: ignore unknown scopes (as the authorization endpoint does) and let a
-  // refresh token be redeemed for any scope of its grant (all supported scopes are granted
-  // to our client), e.g. offline_access, which oidc-provider strips at the authorization
-  // endpoint unless prompt=consent, or api.write after logging in with api.read.
-  function adjustRefreshScope(kind, form) {
-    const requested = (form.get('scope') ?? '').split(' ').filter(Boolean);
-    const kept = requested.filter((s) => supportedScopeSet.has(s));
+  // Refresh requests (of known scopes only, see handleToken): let a refresh token be redeemed
+  // for any scope of its grant (all supported scopes are granted to our client), e.g.
+  // offline_access, which oidc-provider strips at the authorization endpoint unless
+  // prompt=consent, or api.write after logging in with api.read (like Entra's multi-resource
+  // refresh tokens).
+  function widenRefreshScope(kind, form) {
+    const kept = (form.get('scope') ?? '').split(' ').filter(Boolean);
     const rt = store.peek(kind, 'RefreshToken', form.get('refresh_token') ?? '');
     if (rt && !rt.consumed) {
       const grant = store.peek(kind, 'Grant', rt.grantId);
@@ -738,10 +797,6 @@ export async function startIdp(options = {}) {
       const add = kept.filter((s) => !have.has(s) && granted.has(s));
       if (add.length) rt.scope = [...have, ...add].join(' ');
     }
-    if (kept.length === requested.length) return false;
-    if (kept.length) form.set('scope', kept.join(' '));
-    else form.delete('scope');
-    return true;
   }
 
   async function handleInteraction(mount, uid, req, res) {
@@ -847,7 +902,7 @@ export async function startIdp(options = {}) {
   }
 
   function currentConfig() {
-    return { ...config, silentNoResponse, spaOrigins: [...spaOrigins] };
+    return { ...config, silentNoResponse, spaOrigins: [...spaOrigins], redirectUris: [...registered] };
   }
 
   function applyConfig(patch = {}) {
@@ -856,12 +911,15 @@ export async function startIdp(options = {}) {
       if (patch[k] !== undefined) next[k] = positiveTtl(patch[k], k);
     }
     const origins = patch.spaOrigins !== undefined ? patch.spaOrigins.map(normalizeOrigin) : undefined;
+    const uris = patch.redirectUris !== undefined ? normalizeRedirectUris(patch.redirectUris) : undefined;
     if (patch.silentNoResponse !== undefined) silentNoResponse = patch.silentNoResponse === true;
     Object.assign(config, next);
     if (origins) {
       spaOrigins.clear();
       origins.forEach((o) => spaOrigins.add(o));
     }
+    if (uris) explicitRedirectUris = uris;
+    if (origins || uris) registerRedirectUris();
   }
 
   function setFailNext(spec = {}) {
@@ -954,6 +1012,7 @@ async function main() {
       port: { type: 'string', default: '0' },
       https: { type: 'boolean', default: false },
       'spa-origin': { type: 'string', multiple: true, default: [] },
+      'redirect-uri': { type: 'string', multiple: true },
       'at-ttl': { type: 'string' },
       'id-ttl': { type: 'string' },
       'rt-ttl': { type: 'string' },
@@ -962,7 +1021,7 @@ async function main() {
     strict: true,
   });
   if (values.help) {
-    console.error('usage: node tests/idp/server.mjs [--port N] [--https] [--spa-origin ORIGIN]... '
+    console.error('usage: node tests/idp/server.mjs [--port N] [--https] [--spa-origin ORIGIN]... [--redirect-uri URI]... '
       + '[--at-ttl SEC] [--id-ttl SEC] [--rt-ttl SEC]');
     process.exit(0);
   }
@@ -970,6 +1029,7 @@ async function main() {
     port: Number(values.port),
     https: values.https,
     spaOrigins: values['spa-origin'],
+    redirectUris: values['redirect-uri'],
     accessTokenTtl: values['at-ttl'],
     idTokenTtl: values['id-ttl'],
     refreshTokenTtl: values['rt-ttl'],

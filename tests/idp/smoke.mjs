@@ -13,6 +13,8 @@ import {
 const SPA = 'http://127.0.0.1:8123';
 const REDIRECT_URI = `${SPA}/`;
 const EVIL = 'http://evil.example';
+// The counters without the request log.
+const counted = ({ token, byGrant, authorize, endSession }) => ({ token, byGrant, authorize, endSession });
 
 class CookieJar {
   cookies = new Map();
@@ -257,7 +259,7 @@ describe('msal-wasm test IdP', () => {
     assert.equal(replay.res.headers.get('access-control-allow-origin'), SPA);
 
     let counters = await (await fetch(`${idp.origin}/__test/counters`)).json();
-    assert.deepEqual(counters, { token: 3, byGrant: { authorization_code: 1, refresh_token: 2 }, authorize: 3 });
+    assert.deepEqual(counted(counters), { token: 3, byGrant: { authorization_code: 1, refresh_token: 2 }, authorize: 3, endSession: 0 });
 
     // fail-next
     const fn = await fetch(`${idp.origin}/__test/fail-next`, {
@@ -281,7 +283,7 @@ describe('msal-wasm test IdP', () => {
     assert.equal(notInjected.json.error, 'invalid_grant');
     assert.notEqual(notInjected.json.suberror, 'bad_token');
     counters = await (await fetch(`${idp.origin}/__test/counters`)).json();
-    assert.deepEqual(counters, { token: 5, byGrant: { authorization_code: 1, refresh_token: 4 }, authorize: 3 });
+    assert.deepEqual(counted(counters), { token: 5, byGrant: { authorization_code: 1, refresh_token: 4 }, authorize: 3, endSession: 0 });
 
     // RP-initiated logout (no client_id / id_token_hint, like MSAL) → immediate redirect with state
     const logout = await get(authorizeUrl(ep.end_session, { post_logout_redirect_uri: REDIRECT_URI, state: 'bye' }), jar);
@@ -289,6 +291,9 @@ describe('msal-wasm test IdP', () => {
     const loc = new URL(logout.headers.get('location'));
     assert.equal(`${loc.origin}${loc.pathname}`, REDIRECT_URI);
     assert.equal(loc.searchParams.get('state'), 'bye');
+    const logged = (await (await fetch(`${idp.origin}/__test/counters`)).json());
+    assert.equal(logged.endSession, 1);
+    assert.deepEqual(logged.log.at(-1), { route: 'end_session', post_logout_redirect_uri: REDIRECT_URI, state: true, logout_hint: false });
 
     // …after which silent SSO reports login_required
     const after = await authorize(jar, authorizeUrl(ep.authorization, {
@@ -298,7 +303,7 @@ describe('msal-wasm test IdP', () => {
 
     await fetch(`${idp.origin}/__test/reset`, { method: 'POST' });
     counters = await (await fetch(`${idp.origin}/__test/counters`)).json();
-    assert.deepEqual(counters, { token: 0, byGrant: { authorization_code: 0, refresh_token: 0 }, authorize: 0 });
+    assert.deepEqual(counters, { token: 0, byGrant: { authorization_code: 0, refresh_token: 0 }, authorize: 0, endSession: 0, log: [] });
   });
 
   it('generic OIDC mode: same claims, no client_info, runtime TTL config, id_token_hint logout', async () => {
@@ -319,14 +324,64 @@ describe('msal-wasm test IdP', () => {
       assert.equal(claims.exp - claims.iat, 2);
 
       const logout = await get(authorizeUrl(idp.endpoints.oidc.end_session, {
-        id_token_hint: json.id_token, post_logout_redirect_uri: `${SPA}/signed-out`, state: 's2',
+        id_token_hint: json.id_token, post_logout_redirect_uri: `${SPA}/redirect.html`, state: 's2',
       }), jar);
       assert.equal(logout.status, 303);
-      assert.equal(logout.headers.get('location'), `${SPA}/signed-out?state=s2`);
+      assert.equal(logout.headers.get('location'), `${SPA}/redirect.html?state=s2`);
     } finally {
       await fetch(`${idp.origin}/__test/config`, {
         method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ accessTokenTtl: 3600, idTokenTtl: 3600 }),
       });
+    }
+  });
+
+  it('is as strict as Entra: exact redirect URIs, unknown refresh scopes, unregistered post-logout URIs', async () => {
+    const ep = idp.endpoints.entra;
+    const config = await (await fetch(`${idp.origin}/__test/config`)).json();
+    assert.deepEqual(config.redirectUris, [`${SPA}/`, `${SPA}/redirect.html`]);
+    // Another path, a query, a fragment or a missing slash on a registered origin: refused at
+    // the authorize endpoint (an error page, never a redirect) and when minting a code.
+    for (const uri of [`${SPA}/other`, `${SPA}/?x=1`, `${SPA}/redirect.html?x=1`, SPA, `${SPA}/#f`, 'http://localhost:8123/']) {
+      const res = await get(authorizeUrl(ep.authorization, {
+        client_id: CLIENT_ID, response_type: 'code', redirect_uri: uri, scope: 'openid', code_challenge: pkce().challenge, code_challenge_method: 'S256',
+      }));
+      assert.equal(res.status, 400, `${uri} must be refused`);
+      assert.equal(res.headers.get('location'), null);
+      await assert.rejects(idp.mintCode({ login: 'x', redirect_uri: uri, code_challenge: pkce().challenge }), (e) => e.error === 'invalid_redirect_uri', uri);
+    }
+    // Both registered URIs work, and the code is bound to the one it was issued for.
+    const { verifier, challenge } = pkce();
+    const { code } = await idp.mintCode({ login: 'rhea', redirect_uri: `${SPA}/redirect.html`, code_challenge: challenge, scope: 'openid profile offline_access User.Read' });
+    const other = await tokenRequest(ep.token, { client_id: CLIENT_ID, grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI, code_verifier: verifier });
+    assert.equal(other.json.error, 'invalid_grant');
+    const { code: code2 } = await idp.mintCode({ login: 'rhea', redirect_uri: `${SPA}/redirect.html`, code_challenge: challenge, scope: 'openid profile offline_access User.Read' });
+    const ok = await tokenRequest(ep.token, { client_id: CLIENT_ID, grant_type: 'authorization_code', code: code2, redirect_uri: `${SPA}/redirect.html`, code_verifier: verifier });
+    assert.equal(ok.res.status, 200, JSON.stringify(ok.json));
+
+    // A refresh for a scope the provider does not know fails as a whole, and uses nothing up.
+    const unknown = await tokenRequest(ep.token, { client_id: CLIENT_ID, grant_type: 'refresh_token', refresh_token: ok.json.refresh_token, scope: 'openid User.Read Files.Read' });
+    assert.equal(unknown.res.status, 400);
+    assert.equal(unknown.json.error, 'invalid_scope');
+    assert.equal(unknown.res.headers.get('access-control-allow-origin'), SPA);
+    const known = await tokenRequest(ep.token, { client_id: CLIENT_ID, grant_type: 'refresh_token', refresh_token: ok.json.refresh_token, scope: 'openid offline_access api.write' });
+    assert.equal(known.res.status, 200, JSON.stringify(known.json));
+
+    // Logout to a URI that is not registered: no redirect anywhere, and the request is counted.
+    const before = (await (await fetch(`${idp.origin}/__test/counters`)).json()).endSession;
+    for (const uri of [`${SPA}/signed-out`, EVIL + '/', `${SPA}/?x=1`]) {
+      const res = await get(authorizeUrl(ep.end_session, { post_logout_redirect_uri: uri, state: 's' }));
+      assert.equal(res.status, 400, uri);
+      assert.equal(res.headers.get('location'), null, uri);
+    }
+    assert.equal((await (await fetch(`${idp.origin}/__test/counters`)).json()).endSession, before + 3);
+
+    // The registration can be changed at run time (tests that need another redirect page).
+    await idp.setConfig({ redirectUris: [`${SPA}/landing`] });
+    try {
+      await idp.mintCode({ login: 'x', redirect_uri: `${SPA}/landing`, code_challenge: pkce().challenge });
+      await assert.rejects(idp.mintCode({ login: 'x', redirect_uri: REDIRECT_URI, code_challenge: pkce().challenge }));
+    } finally {
+      await idp.setConfig({ redirectUris: [`${SPA}/`, `${SPA}/redirect.html`] });
     }
   });
 
