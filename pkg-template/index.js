@@ -353,7 +353,6 @@ export class PublicClientApplication {
         setLogSink((level, message) => this.logger.log(level, message, false));
         const cfg = Object.assign({}, this.config);
         cfg.auth = Object.assign({}, cfg.auth);
-        if (!cfg.auth.redirectUri && typeof window !== "undefined") cfg.auth.redirectUri = currentUrl();
         if (cfg.system) {
           cfg.system = Object.assign({}, cfg.system);
           delete cfg.system.navigationClient;
@@ -663,8 +662,7 @@ export class PublicClientApplication {
     let popup = null;
     try {
       this.emit(EventType.LOGOUT_START, InteractionType.Popup, r);
-      const postLogout = r.postLogoutRedirectUri || (this.config.auth && this.config.auth.postLogoutRedirectUri) || window.location.origin + "/";
-      url = this.engine().logout(r.account ? r.account.homeAccountId : undefined, postLogout, r.state || "");
+      url = this.engine().logout(r.account ? r.account.homeAccountId : undefined, r.postLogoutRedirectUri || "", r.state || "");
       if (url) {
         const size = (r.popupWindowAttributes && r.popupWindowAttributes.popupSize) || { width: 483, height: 600 };
         popup = window.open(url, "msal.logout", `width=${size.width}, height=${size.height}, scrollbars=yes`);

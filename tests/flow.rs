@@ -452,3 +452,37 @@ fn discovery_document_is_cached_for_24_hours() {
     block_on(PublicClientApplication::new(config(), platform.clone()).unwrap().initialize()).unwrap();
     assert_eq!(fetches(&platform), 2);
 }
+
+/// A query parameter of a URL the client built.
+fn query_param(url: &str, name: &str) -> String {
+    let query = url.split_once('?').map(|(_, q)| q).unwrap_or_default();
+    parse_query(query).into_iter().find(|(k, _)| k == name).map(|(_, v)| v).unwrap_or_default()
+}
+
+#[test]
+fn redirect_uris_default_to_the_page_and_resolve_relative_ones_as_msal() {
+    let platform = MemoryPlatform::new(NOW_MS, |_| Ok(HttpResponse::new(500, "{}")));
+    platform.set_page_url("https://app.example/route/page?x=1#frag");
+    let begin = |pca: &PublicClientApplication<MemoryPlatform>, redirect_uri: &str| {
+        let req = InteractiveRequest { scopes: vec!["User.Read".into()], redirect_uri: redirect_uri.into(), ..Default::default() };
+        let pending = pca.begin_interaction(&req, InteractionType::Popup, "https://app.example/start").unwrap();
+        pca.abort_interaction(&pending);
+        query_param(&pending.url, "redirect_uri")
+    };
+    // Nothing configured: the page without query and fragment.
+    let bare = Config::new("client-1").with_authority(AUTHORITY).with_authority_metadata(METADATA);
+    let pca = PublicClientApplication::new(bare.clone(), platform.clone()).unwrap();
+    block_on(pca.initialize()).unwrap();
+    assert_eq!(begin(&pca, ""), "https://app.example/route/page");
+    // A relative request URI resolves against the page's origin; an absolute one is kept.
+    assert_eq!(begin(&pca, "/redirect.html"), "https://app.example/redirect.html");
+    assert_eq!(begin(&pca, "https://other.example/cb"), "https://other.example/cb");
+    // A relative configured URI too; the post-logout URI defaults to the page as well.
+    let pca = PublicClientApplication::new(bare.with_redirect_uri("/"), platform.clone()).unwrap();
+    block_on(pca.initialize()).unwrap();
+    assert_eq!(begin(&pca, ""), "https://app.example/");
+    let logout = pca.logout(None, "", "").unwrap().unwrap();
+    assert_eq!(query_param(&logout, "post_logout_redirect_uri"), "https://app.example/route/page");
+    let logout = pca.logout(None, "/signed-out", "").unwrap().unwrap();
+    assert_eq!(query_param(&logout, "post_logout_redirect_uri"), "https://app.example/signed-out");
+}

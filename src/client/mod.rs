@@ -469,6 +469,22 @@ impl<P: Platform> PublicClientApplication<P> {
         }
     }
 
+    /// The redirect URI of a request: the request's, else the configured one, else the page
+    /// without query and fragment; a relative one is made absolute on the page's origin (msal's
+    /// `getRedirectUri`).
+    fn redirect_uri(&self, requested: &str) -> String {
+        self.absolute_uri(&[requested, &self.config.redirect_uri])
+    }
+
+    /// The first non-empty of `candidates`, else the page without query and fragment, made
+    /// absolute against the page.
+    fn absolute_uri(&self, candidates: &[&str]) -> String {
+        let page = self.platform.page_url();
+        let current = crate::core::url::without_query(&page);
+        let uri = candidates.iter().copied().find(|c| !c.is_empty()).unwrap_or(current);
+        crate::core::url::absolute_url(uri, current)
+    }
+
     fn temp_key(&self, name: &str) -> String {
         format!("msal.{}.{}", self.config.client_id, name)
     }
@@ -486,7 +502,7 @@ impl<P: Platform> PublicClientApplication<P> {
                 }
             }
         }
-        let redirect_uri = if req.redirect_uri.is_empty() { self.config.redirect_uri.clone() } else { req.redirect_uri.clone() };
+        let redirect_uri = self.redirect_uri(&req.redirect_uri);
         if redirect_uri.is_empty() {
             return Err(AuthError::config(codes::REDIRECT_URI_EMPTY, "a redirectUri is required"));
         }
@@ -814,7 +830,7 @@ impl<P: Platform> PublicClientApplication<P> {
             return Err(AuthError::browser(codes::AUTH_CODE_REQUIRED, "acquireTokenByCode needs a code"));
         }
         let correlation_id = if correlation_id.is_empty() { self.guid()? } else { correlation_id.to_owned() };
-        let redirect_uri = if redirect_uri.is_empty() { self.config.redirect_uri.clone() } else { redirect_uri.to_owned() };
+        let redirect_uri = self.redirect_uri(redirect_uri);
         let verifier = code_verifier.map(PkceVerifier::new);
         let scopes = self.wire_scopes(scopes);
         self.redeem_code(&AuthCode::new(code), verifier.as_ref(), &redirect_uri, &scopes, None, "", &correlation_id, "").await
@@ -998,7 +1014,7 @@ impl<P: Platform> PublicClientApplication<P> {
         }
         let scopes = self.wire_scopes(&req.scopes);
         let claims = authorize::merge_claims(&req.claims, &self.config.client_capabilities)?;
-        let redirect_uri = if req.redirect_uri.is_empty() { self.config.redirect_uri.clone() } else { req.redirect_uri.clone() };
+        let redirect_uri = self.redirect_uri(&req.redirect_uri);
         let anchor = account.oid_anchor();
         let anchor = if anchor.is_empty() { String::new() } else { format!("Oid:{anchor}") };
         let sent_at = self.now_s();
@@ -1049,11 +1065,11 @@ impl<P: Platform> PublicClientApplication<P> {
         }
         let id = info.as_ref().map(|i| Json::from(i.account.home_account_id.as_str())).unwrap_or(Json::Null);
         self.platform.announce(&Json::object().with("t", "signout").with("homeAccountId", id).to_json());
-        let post = if post_logout_redirect_uri.is_empty() { &self.config.post_logout_redirect_uri } else { post_logout_redirect_uri };
+        let post = self.absolute_uri(&[post_logout_redirect_uri, &self.config.post_logout_redirect_uri]);
         Ok(metadata.end_session_endpoint.as_ref().map(|ep| {
             authorize::logout_url(
                 ep,
-                post,
+                &post,
                 &correlation_id,
                 &id_token_hint,
                 &logout_hint,

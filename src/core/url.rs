@@ -87,6 +87,31 @@ pub fn append_query(url: &str, query: &str) -> String {
     format!("{url}{sep}{query}")
 }
 
+/// The page address without query and fragment (msal's `getCurrentUri`): the default redirect
+/// URI, and the base relative redirect URIs resolve against.
+pub fn without_query(href: &str) -> &str {
+    let end = href.find(['?', '#']).unwrap_or(href.len());
+    href.get(..end).unwrap_or(href)
+}
+
+/// msal's `getAbsoluteUrl`: a `url` that starts with `/` is made absolute on `current`'s origin
+/// (scheme and host of an absolute http(s) `current`); any other `url` is returned as is.
+pub fn absolute_url(url: &str, current: &str) -> String {
+    if !url.starts_with('/') {
+        return url.to_owned();
+    }
+    let Some((scheme, rest)) = current.split_once("://") else { return url.to_owned() };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if host.is_empty() || !(scheme.eq_ignore_ascii_case("https") || scheme.eq_ignore_ascii_case("http")) {
+        return url.to_owned();
+    }
+    let mut out = String::with_capacity(scheme.len() + 3 + host.len() + url.len());
+    for part in [scheme, "://", host, url] {
+        out.push_str(part);
+    }
+    out
+}
+
 /// An absolute http(s) URL split into its parts (no normalisation beyond lower-casing scheme and
 /// host).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -157,6 +182,21 @@ mod tests {
             parse_query(&format!("#{q}&flag")),
             vec![("scope".into(), "openid profile".into()), ("x".into(), "=&?".into()), ("flag".into(), String::new())]
         );
+    }
+
+    #[test]
+    fn redirect_uris_resolve_as_msal_does() {
+        assert_eq!(without_query("https://app.example/route/x?a=1#b"), "https://app.example/route/x");
+        assert_eq!(without_query("https://app.example/#?x"), "https://app.example/");
+        assert_eq!(without_query(""), "");
+        let page = without_query("http://127.0.0.1:8080/spa/page?x=1");
+        assert_eq!(absolute_url("/redirect.html", page), "http://127.0.0.1:8080/redirect.html");
+        assert_eq!(absolute_url("/", "https://app.example"), "https://app.example/");
+        assert_eq!(absolute_url("https://other.example/cb", page), "https://other.example/cb");
+        assert_eq!(absolute_url("relative.html", page), "relative.html");
+        // No page (native) or no usable page: left as given.
+        assert_eq!(absolute_url("/cb", ""), "/cb");
+        assert_eq!(absolute_url("/cb", "about:blank"), "/cb");
     }
 
     #[test]

@@ -22,6 +22,7 @@ pub struct MemoryPlatform {
     pub requests: Rc<RefCell<Vec<HttpRequest>>>,
     /// Every log line.
     pub logs: Rc<RefCell<Vec<(LogLevel, String)>>>,
+    page_url: Rc<RefCell<String>>,
 }
 
 impl std::fmt::Debug for MemoryPlatform {
@@ -41,12 +42,18 @@ impl MemoryPlatform {
             handler: Rc::new(RefCell::new(Box::new(handler))),
             requests: Rc::default(),
             logs: Rc::default(),
+            page_url: Rc::default(),
         }
     }
 
     /// Moves the clock forward (or back).
     pub fn set_now_ms(&self, now_ms: u64) {
         self.now_ms.set(now_ms);
+    }
+
+    /// Sets the address of the simulated page (empty by default: no page).
+    pub fn set_page_url(&self, url: impl Into<String>) {
+        *self.page_url.borrow_mut() = url.into();
     }
 
     /// Replaces the HTTP handler.
@@ -106,6 +113,10 @@ impl Platform for MemoryPlatform {
 
     fn log(&self, level: LogLevel, message: &str) {
         self.logs.borrow_mut().push((level, message.to_owned()));
+    }
+
+    fn page_url(&self) -> String {
+        self.page_url.borrow().clone()
     }
 }
 

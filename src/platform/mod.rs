@@ -47,6 +47,12 @@ pub trait Platform {
     fn announce(&self, message: &str) {
         let _ = message;
     }
+    /// The address of the page the client runs in (`window.location.href`); empty where there
+    /// is no page. The default redirect URI is this address without query and fragment, and
+    /// relative redirect URIs resolve against it.
+    fn page_url(&self) -> String {
+        String::new()
+    }
     /// Emits a log line that has already been scrubbed of PII unless PII logging is on.
     fn log(&self, level: LogLevel, message: &str) {
         let _ = (level, message);

@@ -211,6 +211,10 @@ impl Platform for BrowserPlatform {
         window::post(&self.channel.borrow(), message);
     }
 
+    fn page_url(&self) -> String {
+        web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default()
+    }
+
     fn log(&self, level: LogLevel, message: &str) {
         window::log(level as u8, message);
     }
