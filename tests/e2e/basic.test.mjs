@@ -1,12 +1,10 @@
 // End-to-end: the built npm package in headless Chromium against the local OpenID provider.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startEnv } from "./env.mjs";
-import { popupSignIn } from "./helpers.mjs";
+import { useEnv } from "./env.mjs";
+import { popupSignIn, storageDiff, storageSnapshot, waitFor } from "./helpers.mjs";
 
-let env;
-before(async () => { env = await startEnv(); });
-after(async () => { await env.close(); });
+const env = useEnv({ redirectPaths: ["/blank.html"] });
 
 async function signedInPage(login, mode = "entra") {
   const page = await env.open(mode);
@@ -86,6 +84,7 @@ test("redirect sign-in, handleRedirectPromise redeems it and cleans the URL", as
 
 test("a tampered state in the redirect URL is rejected, stores nothing, and is cleaned up", async () => {
   const page = await env.open("entra");
+  const before = await storageSnapshot(page);
   // Start a real redirect (the request and lock are saved), then come back with a forged
   // response whose state has the right shape but is not ours.
   await page.evaluate(() => { window.pca.loginRedirect({ scopes: ["api.read"] }); });
@@ -94,13 +93,17 @@ test("a tampered state in the redirect URL is rejected, stores nothing, and is c
   const forged = Buffer.from(JSON.stringify({ id: "00000000-0000-4000-8000-000000000000", meta: { interactionType: "redirect" } })).toString("base64url");
   await page.goto(`${env.web.origin}/#code=forged-code&state=${forged}`);
   await page.waitForSelector("body[data-ready='1']");
-  const r = await page.evaluate(() => ({ redirect: window.redirect, href: location.href, accounts: window.pca.getAllAccounts().length, keys: Object.keys(sessionStorage).filter((k) => k.includes("request.params") || k === "msal.interaction.status") }));
+  const r = await page.evaluate(() => ({ redirect: window.redirect, href: location.href, accounts: window.pca.getAllAccounts().length }));
   assert.equal(r.redirect.ok, false);
   assert.equal(r.redirect.code, "state_mismatch");
   assert.equal(r.redirect.name, "ClientAuthError");
   assert.ok(!r.href.includes("forged-code"), "the forged code must be removed from the URL");
   assert.equal(r.accounts, 0);
-  assert.deepEqual(r.keys, [], "no request state or interaction lock may be left behind");
+  // Storage is as it was before the redirect started: no request state, no interaction lock.
+  assert.deepEqual(storageDiff(before, await storageSnapshot(page)), {
+    local: { added: [], removed: [], changed: [] },
+    session: { added: [], removed: [], changed: [] },
+  });
   assert.equal((await env.idp.counters()).token, 0, "a forged response must never reach the token endpoint");
   // The next sign-in works without any clean-up by the user.
   await page.evaluate(() => { window.pca.loginRedirect({ scopes: ["api.read"] }); });
@@ -125,14 +128,34 @@ test("a second interactive call while one runs fails with interaction_in_progres
   await page.context().close();
 });
 
-test("logoutRedirect clears the account's cache and returns to the app", async () => {
-  const page = await signedInPage("frank");
+test("logoutRedirect goes through the provider's end-session endpoint, clears the account's cache and returns to the app", async () => {
+  const page = await env.open("entra");
+  const before = await storageSnapshot(page);
+  await popupSignIn(page, "#popup", "frank");
+  await page.waitForFunction(() => window.last !== null);
   assert.equal(await page.evaluate(() => window.pca.getAllAccounts().length), 1);
-  await page.evaluate(() => { window.pca.logoutRedirect({ account: window.pca.getAllAccounts()[0] }); });
-  await page.waitForURL((u) => u.origin === env.web.origin);
-  await page.waitForSelector("body[data-ready='1']");
-  const after = await page.evaluate(() => ({ accounts: window.pca.getAllAccounts().length, keys: Object.keys(sessionStorage).filter((k) => k.startsWith("msal.3|")) }));
-  assert.deepEqual(after, { accounts: 0, keys: [] });
+  const traces = await page.evaluate(() => {
+    const r = window.last.result;
+    return [r.account.homeAccountId, r.account.localAccountId, r.account.username, r.accessToken, r.idToken];
+  });
+  await env.idp.reset();
+  // The page that starts the logout marks itself, so the return is a new document.
+  await page.evaluate(() => { window.beforeLogout = true; window.pca.logoutRedirect({ account: window.pca.getAllAccounts()[0] }); });
+  const ended = await waitFor("the provider's end-session request", async () => (await env.idp.counters()).log.find((e) => e.route === "end_session"));
+  assert.equal(ended.post_logout_redirect_uri, `${env.web.origin}/`);
+  await page.waitForFunction(() => window.beforeLogout === undefined && document.body.dataset.ready === "1");
+  assert.equal(new URL(page.url()).origin, env.web.origin);
+  assert.equal((await env.idp.counters()).endSession, 1);
+  assert.equal(await page.evaluate(() => window.pca.getAllAccounts().length), 0);
+  // The account's entries are gone: no key or value in storage names the account or holds
+  // one of its tokens, and nothing that was there before the sign-in went missing.
+  const after = await storageSnapshot(page);
+  for (const area of ["local", "session"]) {
+    for (const [key, value] of Object.entries(after[area])) {
+      assert.ok(!traces.some((t) => key.includes(t) || value.includes(t)), `${area} ${key} still names the account: ${value.slice(0, 120)}`);
+    }
+    assert.deepEqual(storageDiff(before, after)[area].removed, [], area);
+  }
   await page.context().close();
 });
 
@@ -141,12 +164,14 @@ test("onRedirectNavigate returning false cancels the redirect and releases the l
   const r = await page.evaluate(async () => {
     let seen = "";
     await window.pca.loginRedirect({ scopes: ["User.Read"], onRedirectNavigate: (url) => { seen = url; return false; } });
-    return { seen, href: location.href, lock: sessionStorage.getItem("msal.interaction.status") };
+    // Released: the next interactive call is not refused with interaction_in_progress.
+    const again = await window.pca.loginRedirect({ scopes: ["User.Read"], onRedirectNavigate: () => false }).then(() => "ok", (e) => e.errorCode);
+    return { seen, href: location.href, again };
   });
   assert.ok(r.seen.startsWith(`${env.idp.entraAuthority}/oauth2/v2.0/authorize?`), r.seen);
   assert.ok(r.seen.includes("code_challenge_method=S256") && r.seen.includes("client_info=1"));
   assert.equal(r.href, env.harness("entra"));
-  assert.equal(r.lock, null);
+  assert.equal(r.again, "ok");
   // A custom NavigationClient receives the navigation instead of the browser.
   const nav = await page.evaluate(async () => {
     const calls = [];
@@ -167,7 +192,6 @@ test("events fire in msal's order with their payloads", async () => {
     window.pca.addEventCallback((e) => window.payloads.push({ type: e.eventType, interaction: e.interactionType, user: e.payload && e.payload.account ? e.payload.account.username : null, at: typeof e.timestamp }), [EventType.LOGIN_SUCCESS]);
     window.interactionPopup = InteractionType.Popup;
   });
-  const { popupSignIn } = await import("./helpers.mjs");
   await popupSignIn(page, "#popup", "rita");
   await page.waitForFunction(() => window.last !== null);
   const events = await page.evaluate(() => window.events);
@@ -194,7 +218,6 @@ test("InteractionStatus follows events: startup, handleRedirect, none, login, no
   });
   await page.goto(env.harness("entra"));
   await page.waitForSelector("body[data-ready='1']");
-  const { popupSignIn } = await import("./helpers.mjs");
   await popupSignIn(page, "#popup", "sam");
   await page.waitForFunction(() => window.last !== null);
   assert.deepEqual(await page.evaluate(() => window.statusTrail), ["startup", "handleRedirect", "none", "login", "none"]);
@@ -210,11 +233,13 @@ test("a blocked popup fails at once with empty_window_error or popup_window_erro
     out.push(await window.pca.loginPopup(window.popupRequest).then(() => "ok", (e) => `${e.name}:${e.errorCode}`));
     window.open = () => { throw new Error("blocked"); };
     out.push(await window.pca.loginPopup(window.popupRequest).then(() => "ok", (e) => `${e.name}:${e.errorCode}`));
+    // Each failure released the lock: a third attempt fails the same way, not as in progress.
+    window.open = () => null;
+    out.push(await window.pca.loginPopup(window.popupRequest).then(() => "ok", (e) => `${e.name}:${e.errorCode}`));
     window.open = original;
-    out.push(sessionStorage.getItem("msal.interaction.status"));
     return out;
   });
-  assert.deepEqual(r, ["BrowserAuthError:empty_window_error", "BrowserAuthError:popup_window_error", null]);
+  assert.deepEqual(r, ["BrowserAuthError:empty_window_error", "BrowserAuthError:popup_window_error", "BrowserAuthError:empty_window_error"]);
   await page.context().close();
 });
 
@@ -228,7 +253,6 @@ test("blocked Web Storage falls back to memory with a warning, and sign-in still
   const page = await ctx.newPage();
   await page.goto(env.harness("entra", "localStorage"));
   await page.waitForSelector("body[data-ready='1']");
-  const { popupSignIn } = await import("./helpers.mjs");
   await popupSignIn(page, "#popup", "uma");
   await page.waitForFunction(() => window.last !== null);
   const r = await page.evaluate(async () => {
@@ -257,5 +281,71 @@ test("system.wasmUrl loads the engine from an explicit location", async () => {
   }, env.idp.entraAuthority);
   assert.equal(r, 0);
   assert.deepEqual(fetched, ["/pkg/msal_wasm_bg.wasm?from=config"]);
+  await ctx.close();
+});
+
+// The provider registers exact redirect URIs (as Entra): a URI with the page's query, or a
+// relative one, would be refused, and the sign-in would never come back.
+test("no redirectUri configured: a page at /?x=1 sends redirect_uri=<origin>/ and signs in", async () => {
+  const ctx = await env.browser.newContext();
+  const page = await env.open("entra", "sessionStorage", ctx, 300, { redirect: "none" });
+  // The harness keeps its configuration in sessionStorage: load the app at a plain /?x=1.
+  await page.goto(`${env.web.origin}/?x=1`);
+  await page.waitForSelector("body[data-ready='1']");
+  await env.idp.reset();
+  const [popup] = await Promise.all([
+    page.waitForEvent("popup"),
+    page.evaluate(() => { window.pca.loginPopup({ scopes: ["User.Read"] }).then((r) => (window.last = { ok: true, result: r }), (e) => (window.last = { ok: false, code: e.errorCode })); }),
+  ]);
+  await popup.waitForSelector("#login");
+  assert.deepEqual((await env.idp.counters()).log.filter((e) => e.route === "authorize").map((e) => e.redirect_uri), [`${env.web.origin}/`]);
+  await popup.fill("#login", "xavi");
+  await Promise.all([popup.waitForEvent("close"), popup.click("#submit")]);
+  await page.waitForFunction(() => window.last !== null);
+  assert.deepEqual(await page.evaluate(() => (window.last.ok ? window.last.result.account.username : window.last.code)), "xavi");
+  await ctx.close();
+});
+
+test("redirectUri: \"/redirect.html\" is sent as an absolute URL and signs in", async () => {
+  const ctx = await env.browser.newContext();
+  const page = await env.open("entra", "sessionStorage", ctx, 300, { redirect: "/redirect.html" });
+  await env.idp.reset();
+  const [popup] = await Promise.all([
+    page.waitForEvent("popup"),
+    page.evaluate(() => { window.pca.loginPopup({ scopes: ["User.Read"] }).then((r) => (window.last = { ok: true, result: r }), (e) => (window.last = { ok: false, code: e.errorCode })); }),
+  ]);
+  await popup.waitForSelector("#login");
+  assert.deepEqual((await env.idp.counters()).log.filter((e) => e.route === "authorize").map((e) => e.redirect_uri), [`${env.web.origin}/redirect.html`]);
+  await popup.fill("#login", "yara");
+  await Promise.all([popup.waitForEvent("close"), popup.click("#submit")]);
+  await page.waitForFunction(() => window.last !== null);
+  assert.deepEqual(await page.evaluate(() => (window.last.ok ? window.last.result.account.username : window.last.code)), "yara");
+  await ctx.close();
+});
+
+test("a popup that lands on a plain page (no bridge script) is read by the poller alone", async () => {
+  const ctx = await env.browser.newContext();
+  const page = await env.open("entra", "sessionStorage", ctx);
+  // Nothing may arrive over the bridge channel: count what the page's BroadcastChannels get.
+  await page.evaluate(() => {
+    window.bridgeMessages = 0;
+    const Channel = window.BroadcastChannel;
+    window.BroadcastChannel = class extends Channel {
+      constructor(name) {
+        super(name);
+        this.addEventListener("message", () => { window.bridgeMessages += 1; });
+      }
+    };
+  });
+  const [popup] = await Promise.all([
+    page.waitForEvent("popup"),
+    page.evaluate(() => { window.pca.loginPopup({ scopes: ["User.Read"], redirectUri: location.origin + "/blank.html" }).then((r) => (window.last = { ok: true, result: r }), (e) => (window.last = { ok: false, code: e.errorCode })); }),
+  ]);
+  await popup.waitForSelector("#login");
+  await popup.fill("#login", "zeke");
+  await Promise.all([popup.waitForEvent("close"), popup.click("#submit")]);
+  await page.waitForFunction(() => window.last !== null);
+  const r = await page.evaluate(() => ({ user: window.last.ok ? window.last.result.account.username : window.last.code, bridge: window.bridgeMessages }));
+  assert.deepEqual(r, { user: "zeke", bridge: 0 });
   await ctx.close();
 });

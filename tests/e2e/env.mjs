@@ -1,40 +1,161 @@
-// One browser, one static server and one OpenID provider per test file.
-import { startIdp } from "../idp/server.mjs";
+// One browser, one static server and one OpenID provider per test file, and the sweep that
+// runs after every test: no token held in the pages' storage appears in their log output.
+import { after, afterEach, before } from "node:test";
+import assert from "node:assert/strict";
+import { DEFAULT_REDIRECT_PATHS, startIdp } from "../idp/server.mjs";
 import { startStatic } from "../serve.mjs";
-import { launchBrowser } from "./helpers.mjs";
+import { launchBrowser, popupSignIn } from "./helpers.mjs";
 
-export async function startEnv(idpOptions = {}) {
-  const web = await startStatic({ roots: { "/": ["tests/e2e/www", "www"], "/pkg/": "pkg" } });
-  const idp = await startIdp({ port: 0, spaOrigins: [web.origin], ...idpOptions });
+// Registers the file's environment: started before its first test, swept after each test,
+// closed after the last. Its fields are there once `before` has run.
+//   redirectPaths: more redirect URIs to register (exactly) on the SPA origin
+//   isolate: serve every page cross-origin isolated (COOP + COEP)
+export function useEnv(options = {}) {
+  const env = {};
+  before(async () => {
+    Object.assign(env, await startEnv(options));
+  });
+  afterEach(async () => {
+    await env.checkSweep();
+  });
+  after(async () => {
+    await env.close();
+  });
+  return env;
+}
+
+export async function startEnv({ idp: idpOptions = {}, redirectPaths = [], isolate = false } = {}) {
+  const web = await startStatic({ roots: { "/": ["tests/e2e/www", "www"], "/pkg/": "pkg" }, isolate });
+  const redirectUris = [...DEFAULT_REDIRECT_PATHS, ...redirectPaths].map((p) => web.origin + p);
+  const idp = await startIdp({ port: 0, spaOrigins: [web.origin], redirectUris, ...idpOptions });
   const browser = await launchBrowser();
+  const sweep = sweeper(browser, web.origin);
   const env = {
     web,
     idp,
     browser,
-    harness(mode = "entra", cache = "sessionStorage", offset = 300) {
+    redirectUris,
+    harness(mode = "entra", cache = "sessionStorage", offset = 300, extra = {}) {
       const authority = mode === "oidc" ? idp.oidcAuthority : idp.entraAuthority;
-      return `${web.origin}/?idp=${encodeURIComponent(authority)}&mode=${mode}&cache=${cache}&offset=${offset}`;
+      const q = new URLSearchParams({ idp: authority, mode, cache, offset: String(offset), ...extra });
+      return `${web.origin}/?${q}`;
     },
-    async open(mode, cache, context, offset) {
+    async open(mode, cache, context, offset, extra) {
       const ctx = context || (await browser.newContext());
       const page = await ctx.newPage();
-      await page.goto(env.harness(mode, cache, offset));
+      await page.goto(env.harness(mode, cache, offset, extra));
       await page.waitForSelector("body[data-ready='1']");
       return page;
     },
+    // After each test: sweeps the contexts still open and fails on any leak found since the
+    // last check (contexts closed during the test were swept as they closed).
+    checkSweep: () => sweep.check(),
     async close() {
-      await browser.close();
-      await idp.close();
-      await web.close();
+      try {
+        await browser.close();
+      } finally {
+        await idp.close();
+        await web.close();
+      }
+      // The sweep must have had something to look at, or it proves nothing.
+      assert.ok(sweep.stats.secrets > 0, "the token sweep never found a token in storage");
+      assert.ok(sweep.stats.lines > 0, "the token sweep never saw a log line");
     },
   };
   return env;
 }
 
+// Wraps browser.newContext so that every context is swept before it closes, and records every
+// console line of every page (the harness logs the library's messages to the console).
+function sweeper(browser, origin) {
+  const open = new Set();
+  const lines = [];
+  const problems = [];
+  const stats = { secrets: 0, lines: 0 };
+  const newContext = browser.newContext.bind(browser);
+  browser.newContext = async (options) => {
+    const ctx = await newContext(options);
+    open.add(ctx);
+    ctx.on("page", (page) => page.on("console", (m) => lines.push(m.text())));
+    const close = ctx.close.bind(ctx);
+    ctx.close = async (o) => {
+      if (open.delete(ctx)) await sweepContext(ctx);
+      return close(o);
+    };
+    return ctx;
+  };
+
+  async function sweepContext(ctx) {
+    const secrets = new Set();
+    const logged = [];
+    for (const page of ctx.pages()) {
+      if (page.isClosed() || !page.url().startsWith(origin)) continue;
+      let data = null;
+      for (let attempt = 0; attempt < 3 && !data; attempt++) {
+        data = await page.evaluate(readPage).catch(() => null);
+        if (!data) await page.waitForLoadState("load").catch(() => {});
+      }
+      if (!data) {
+        problems.push(`could not read storage and logs of ${page.url()}`);
+        continue;
+      }
+      data.secrets.forEach((s) => secrets.add(s));
+      logged.push(...data.logs);
+    }
+    const all = [...lines, ...logged];
+    stats.secrets += secrets.size;
+    stats.lines += all.length;
+    const redact = (line) => [...secrets].reduce((l, t) => l.split(t).join("[TOKEN]"), line);
+    for (const secret of secrets) {
+      for (const line of all) {
+        if (line.includes(secret)) {
+          problems.push(`a token held in storage (…${secret.slice(-6)}) appears in the page's log output: ${redact(line).slice(0, 300)}`);
+        }
+      }
+    }
+  }
+
+  return {
+    stats,
+    async check() {
+      for (const ctx of [...open]) {
+        if (ctx.pages().length) await sweepContext(ctx);
+      }
+      lines.length = 0;
+      const found = problems.splice(0);
+      assert.deepEqual(found, [], "token sweep");
+    },
+  };
+}
+
+// In the page: the tokens held in storage (the `secret` of every cache entity, msal's cache
+// schema) and in the last result, and the log lines the harness kept.
+function readPage() {
+  const secrets = new Set();
+  const walk = (v, key) => {
+    if (typeof v === "string") {
+      if (key === "secret" && v.length >= 16) secrets.add(v);
+    } else if (v && typeof v === "object") {
+      for (const [k, x] of Object.entries(v)) walk(x, k);
+    }
+  };
+  for (const name of ["localStorage", "sessionStorage"]) {
+    let store = null;
+    try { store = window[name]; } catch (_) { continue; } // storage blocked for this page
+    for (let i = 0; i < store.length; i++) {
+      try {
+        walk(JSON.parse(store.getItem(store.key(i))), "");
+      } catch (_) { /* not JSON */ }
+    }
+  }
+  const r = window.last && window.last.ok && window.last.result;
+  for (const t of [r && r.accessToken, r && r.idToken]) if (typeof t === "string" && t.length >= 16) secrets.add(t);
+  return { secrets: [...secrets], logs: (window.logs || []).map(([, m]) => String(m)) };
+}
+
 // A page of a fresh browser context, signed in by popup as `login`.
-export async function signedInPage(env, login, { mode = "entra", cache = "sessionStorage", offset, context } = {}) {
-  const { popupSignIn } = await import("./helpers.mjs");
-  const page = await env.open(mode, cache, context, offset);
+export async function signedInPage(env, login, { mode = "entra", cache = "sessionStorage", offset, context, extra } = {}) {
+  const page = await env.open(mode, cache, context, offset, extra);
   await popupSignIn(page, "#popup", login);
   await page.waitForFunction(() => window.last !== null);
   const last = await page.evaluate(() => (window.last.ok ? "ok" : window.last.code));

@@ -1,12 +1,11 @@
 // End-to-end: logoutPopup, acquireTokenByCode, offline behaviour, the seed pattern.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
-import { startEnv, signedInPage } from "./env.mjs";
+import { signedInPage, useEnv } from "./env.mjs";
 
-let env;
-before(async () => { env = await startEnv(); });
-after(async () => { await env.close(); });
+// The back-end of the acquireTokenByCode test redirects to its own landing page.
+const env = useEnv({ redirectPaths: ["/code-landing"] });
 
 test("logoutPopup signs out in a popup and clears the account's cache", async () => {
   const page = await signedInPage(env, "nora");
@@ -64,36 +63,50 @@ test("offline: no_network_connectivity, then success once back online", async ()
   await page.context().close();
 });
 
-test("the msal-browser pattern runs unchanged: silent, fall back to popup, call an API", async () => {
+test("the msal-browser pattern runs unchanged: silent fails with InteractionRequiredAuthError, popup, call an API", async () => {
   const page = await signedInPage(env, "quinn");
-  // Make the silent path fail with interaction_required so the fallback runs.
-  await page.evaluate(() => window.pca.clearCache());
+  // The refresh token is refused (grant revoked) and the provider has no session for the
+  // hidden iframe: every silent way fails, so the silent call fails with interaction required.
+  await page.context().clearCookies();
   await env.idp.reset();
+  await env.idp.failNext({ status: 400, body: { error: "invalid_grant", error_description: "AADSTS50173: the grant was revoked", error_codes: [50173] } });
   const [popup] = await Promise.all([
     page.waitForEvent("popup"),
     page.evaluate(async (userinfo) => {
       const { InteractionRequiredAuthError } = window.msal;
+      window.caught = null;
       async function getToken(scopes) {
         const account = window.pca.getActiveAccount() ?? window.pca.getAllAccounts()[0];
         try {
           return await window.pca.acquireTokenSilent({ scopes, account });
         } catch (e) {
-          if (e instanceof InteractionRequiredAuthError || e.errorCode === "no_account_error") {
-            return window.pca.acquireTokenPopup({ scopes, redirectUri: location.origin + "/redirect.html" });
+          if (e instanceof InteractionRequiredAuthError) {
+            window.caught = e.errorCode;
+            return window.pca.acquireTokenPopup({ scopes, account, redirectUri: location.origin + "/redirect.html" });
           }
           throw e;
         }
       }
-      window.pattern = getToken(["User.Read"]).then(async (r) => {
+      // api.write is not cached: the silent call needs the network.
+      window.pattern = getToken(["api.write"]).then(async (r) => {
         const res = await fetch(userinfo, { headers: { Authorization: `Bearer ${r.accessToken}` } });
-        return { status: res.status, body: await res.json() };
-      });
+        return { status: res.status, body: await res.json(), scopes: r.scopes };
+      }, (e) => ({ failed: e.errorCode }));
     }, `${env.idp.entraAuthority}/oidc/userinfo`),
   ]);
-  // The provider session is still there, so the popup completes without the form.
-  await popup.waitForEvent("close");
+  // No provider session any more: the popup shows the sign-in form.
+  await popup.waitForSelector("#login");
+  await popup.fill("#login", "quinn");
+  await Promise.all([popup.waitForEvent("close"), popup.click("#submit")]);
   const out = await page.evaluate(() => window.pattern);
-  assert.equal(out.status, 200);
+  assert.equal(out.status, 200, JSON.stringify(out));
   assert.equal(out.body.preferred_username, "quinn");
+  assert.ok(out.scopes.includes("api.write"), JSON.stringify(out.scopes));
+  // The branch taken was the InteractionRequiredAuthError one, after the refresh token and the
+  // iframe were both tried.
+  assert.ok(["invalid_grant", "login_required", "interaction_required"].includes(await page.evaluate(() => window.caught)), await page.evaluate(() => window.caught));
+  const c = await env.idp.counters();
+  assert.equal(c.byGrant.refresh_token, 1, "the refresh token was tried");
+  assert.ok(c.log.some((e) => e.route === "authorize" && e.prompt === "none"), "the hidden iframe was tried");
   await page.context().close();
 });

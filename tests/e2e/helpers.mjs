@@ -22,3 +22,39 @@ export async function popupSignIn(page, selector, login) {
   await popup.fill("#login", login);
   await Promise.all([popup.waitForEvent("close", { timeout: 15000 }), popup.click("#submit")]);
 }
+
+// Polls `check` (sync or async) until it returns a truthy value, which it returns; fails with
+// `what` and the last value after `timeout` ms.
+export async function waitFor(what, check, { timeout = 10000, interval = 25 } = {}) {
+  const deadline = Date.now() + timeout;
+  let last;
+  for (;;) {
+    last = await check();
+    if (last) return last;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${what} (last: ${JSON.stringify(last)})`);
+    await new Promise((r) => setTimeout(r, interval));
+  }
+}
+
+// Everything the page's origin holds in Web Storage, as { local: {key: value}, session: {...} }.
+export function storageSnapshot(page) {
+  return page.evaluate(() => {
+    const dump = (s) => Object.fromEntries(Array.from({ length: s.length }, (_, i) => s.key(i)).map((k) => [k, s.getItem(k)]));
+    return { local: dump(window.localStorage), session: dump(window.sessionStorage) };
+  });
+}
+
+// The keys `after` has that `before` lacks, that it lacks, and that changed value, per storage area.
+export function storageDiff(before, after) {
+  const out = {};
+  for (const area of ["local", "session"]) {
+    const a = before[area];
+    const b = after[area];
+    out[area] = {
+      added: Object.keys(b).filter((k) => !(k in a)).sort(),
+      removed: Object.keys(a).filter((k) => !(k in b)).sort(),
+      changed: Object.keys(b).filter((k) => k in a && a[k] !== b[k]).sort(),
+    };
+  }
+  return out;
+}
