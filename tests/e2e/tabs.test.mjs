@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { signedInPage, useEnv } from "./env.mjs";
-import { popupSignIn, storageDiff, storageSnapshot } from "./helpers.mjs";
+import { popupSignIn, storageDiff, storageSnapshot, waitFor } from "./helpers.mjs";
 
 const env = useEnv();
 
@@ -263,14 +263,8 @@ test("a repeated cache hit is served again only while the cache is unchanged, in
     // Tab B refreshes: tab A's next hit is B's token, not the one it served before.
     const fromB = await silent(b, { forceRefresh: true });
     assert.notEqual(fromB.at, forced.at);
-    // B's hand-off reaches A through a BroadcastChannel message: allow it a moment.
-    let afterB;
-    for (let i = 0; i < 40; i++) {
-      afterB = await silent(a);
-      if (afterB.at === fromB.at) break;
-      await a.waitForTimeout(50);
-    }
-    assert.equal(afterB.at, fromB.at, "another tab's refresh replaces what this tab serves");
+    // B's hand-off reaches A through a BroadcastChannel message: poll until it has landed.
+    await waitFor("another tab's refresh to replace what this tab serves", async () => (await silent(a)).at === fromB.at, { timeout: 5000 });
     // A request without an account follows the active account, even when another tab clears
     // it (the change reaches this tab only through the shared storage).
     const noAccount = await a.evaluate(async () => {
