@@ -240,6 +240,11 @@ impl AuthError {
     pub fn is_interaction_required(&self) -> bool {
         self.kind() == ErrorKind::InteractionRequired
     }
+    /// True when the server refused the grant (`invalid_grant`: a refresh token revoked,
+    /// expired or already used; a code already redeemed).
+    pub fn is_invalid_grant(&self) -> bool {
+        self.code() == "invalid_grant"
+    }
     /// True when the user cancelled (closed the popup).
     pub fn is_user_cancelled(&self) -> bool {
         self.kind() == ErrorKind::UserCancelled

@@ -10,9 +10,13 @@
 //! - [`core`]: pure protocol and cache logic. Time, randomness and responses are arguments;
 //!   requests are returned as data ([`core::http::HttpRequest`]). No IO, no browser.
 //! - [`platform`]: what the client needs from its environment ([`platform::Platform`]):
-//!   HTTP, storage, clock, entropy. `platform::browser` (wasm32) uses fetch, Web Storage and
-//!   `crypto.getRandomValues`; [`platform::memory`] is an in-memory platform for tests and tools.
-//! - [`client`]: [`client::PublicClientApplication`], msal's flows over any platform.
+//!   HTTP, storage, clock, entropy, windows (popups, hidden frames), cross-tab locks, timers.
+//!   `platform::browser` (wasm32) uses fetch, Web Storage, `crypto.getRandomValues`,
+//!   `window.open`, iframes and Web Locks; [`platform::memory`] is an in-memory platform with
+//!   scripted windows and several tabs, for tests and tools. Platforms serve; they never drive.
+//! - [`client`]: [`client::PublicClientApplication`], every msal flow, once, over any platform.
+//! - `browser` (wasm32): the client on the browser platform, connected to the page and the
+//!   app's other tabs; the JavaScript API and the Leptos/Yew hooks both drive it.
 //!
 //! Errors are one opaque [`AuthError`] with msal's string codes ([`error::codes`]) and a
 //! [`ErrorKind`]. Secrets ([`secret`]) print as `Name([redacted])`.
@@ -106,6 +110,8 @@ pub mod secret;
 #[cfg(any(test, all(target_arch = "wasm32", feature = "small-alloc")))]
 mod small_alloc;
 
+#[cfg(target_arch = "wasm32")]
+pub mod browser;
 #[cfg(all(target_arch = "wasm32", feature = "js-api"))]
 mod js;
 

@@ -5,9 +5,9 @@
 mod support;
 
 use leptos::prelude::*;
+use msal_wasm::browser::BrowserApp;
 use msal_wasm::frameworks::leptos::*;
 use msal_wasm::frameworks::Fallback;
-use msal_wasm::platform::browser::BrowserApp;
 use std::cell::RefCell;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::wasm_bindgen_test as test;

@@ -4,9 +4,9 @@
 
 mod support;
 
+use msal_wasm::browser::BrowserApp;
 use msal_wasm::frameworks::yew::*;
 use msal_wasm::frameworks::Fallback;
-use msal_wasm::platform::browser::BrowserApp;
 use std::cell::RefCell;
 use wasm_bindgen_test::wasm_bindgen_test as test;
 use yew::prelude::*;

@@ -5,30 +5,7 @@ use crate::core::cache::DEFAULT_RENEWAL_OFFSET_SECS;
 use crate::core::json::Json;
 use crate::core::scopes::OIDC_DEFAULT_SCOPES;
 use crate::error::{codes, AuthError};
-
-/// Where the token cache lives.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum CacheLocation {
-    /// `sessionStorage` (default): one tab.
-    #[default]
-    SessionStorage,
-    /// `localStorage`: every tab, survives restarts.
-    LocalStorage,
-    /// Memory only.
-    MemoryStorage,
-}
-
-impl CacheLocation {
-    /// Parses msal's names.
-    pub fn parse(s: &str) -> Result<CacheLocation, AuthError> {
-        match s {
-            "sessionStorage" => Ok(CacheLocation::SessionStorage),
-            "localStorage" => Ok(CacheLocation::LocalStorage),
-            "memoryStorage" => Ok(CacheLocation::MemoryStorage),
-            _ => Err(AuthError::config(codes::INVALID_CACHE_TYPE, "cacheLocation must be sessionStorage, localStorage or memoryStorage")),
-        }
-    }
-}
+pub use crate::platform::CacheLocation;
 
 /// Client configuration.
 #[derive(Debug, Clone, PartialEq, Eq)]

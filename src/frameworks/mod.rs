@@ -1,5 +1,5 @@
 //! Rust front-end integrations (wasm32): a provider component that owns one
-//! [`BrowserApp`](crate::platform::browser::BrowserApp) and handles the redirect on mount,
+//! [`BrowserApp`](crate::browser::BrowserApp) and handles the redirect on mount,
 //! hooks (`use_msal`, `use_is_authenticated`, `use_account`, `use_access_token`) and
 //! `AuthenticatedTemplate` / `UnauthenticatedTemplate`.
 
@@ -21,7 +21,7 @@ pub enum Fallback {
 /// What `use_access_token` runs: a silent request for `scopes` and the account; on
 /// `InteractionRequired` with [`Fallback::Redirect`], starts a redirect sign-in.
 pub(crate) async fn access_token(
-    app: &crate::platform::browser::BrowserApp,
+    app: &crate::browser::BrowserApp,
     home_account_id: String,
     scopes: Vec<String>,
     fallback: Fallback,

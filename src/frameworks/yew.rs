@@ -18,9 +18,9 @@
 //! ```
 
 use super::Fallback;
+use crate::browser::{AppEvent, BrowserApp};
 use crate::client::{AccountInfo, AuthenticationResult, Config};
 use crate::error::AuthError;
-use crate::platform::browser::{AppEvent, BrowserApp};
 use yew::prelude::*;
 
 /// The provider's state, available to every component below it.

@@ -4,13 +4,13 @@
 //! shapes: the facade (`pkg-template/index.js`) parses them, turns dates into `Date`s and
 //! errors into msal's error classes. That keeps serde and most of web-sys out of the bundle.
 
+use crate::browser::{AppEvent, BrowserApp};
 use crate::client::{AuthenticationResult, Config, InteractiveRequest, PublicClientApplication, SilentRequest};
 use crate::core::json::Json;
 use crate::core::pkce::{InteractionType, RequestState};
 use crate::error::{codes, AuthError};
-use crate::platform::browser::app::{iframe_flow, popup_flow, silent_flow, PopupAttributes};
-use crate::platform::browser::BrowserPlatform;
-use crate::platform::browser::{window, AppEvent, BrowserApp};
+use crate::platform::browser::{window, BrowserPlatform};
+use crate::platform::PopupAttributes;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
@@ -163,8 +163,9 @@ impl JsClient {
             Some((n(a)?, n(b)?))
         };
         let attrs = PopupAttributes { size: pair("popupSize", "width", "height"), position: pair("popupPosition", "top", "left") };
-        let flow = popup_flow(self.inner.clone(), &req, attrs).map_err(|e| error_value(&e))?;
-        Ok(promise(async move { result_value(flow.await) }))
+        let started = self.inner.open_popup(&req, attrs).map_err(|e| error_value(&e))?;
+        let c = self.inner.clone();
+        Ok(promise(async move { result_value(c.complete_popup(started).await) }))
     }
 
     /// `ssoSilent`: a hidden-iframe authorize request with prompt=none.
@@ -175,7 +176,7 @@ impl JsClient {
         promise(async move {
             let run = async {
                 let req = InteractiveRequest::from_json(&parse(&request)?)?;
-                iframe_flow(&c, req).await
+                c.sso_silent(&req).await
             };
             result_value(run.await)
         })
@@ -209,7 +210,7 @@ impl JsClient {
         promise(async move {
             let run = async {
                 let req = SilentRequest::from_json(&parse(&request)?)?;
-                silent_flow(&c, &req).await
+                c.acquire_token_silent_network(&req).await
             };
             result_value(run.await)
         })

@@ -1,54 +1,120 @@
-//! An in-memory platform for native tests and tools: a fixed or stepped clock, deterministic
-//! entropy, in-memory stores, and an HTTP handler you supply (a scripted identity provider).
+//! An in-memory platform for native tests and tools: a stepped clock, deterministic entropy,
+//! in-memory stores, an HTTP handler you supply (a scripted identity provider), scripted
+//! windows (what the provider's front channel answers in a popup or a hidden frame), and
+//! several tabs of one browser profile sharing the cache store, the locks and the clock.
+//!
+//! [`MemoryPlatform::run`] drives futures on virtual time, quinn-proto's `Pair` habit: tasks
+//! are polled in turn, and when none can move, the clock jumps to the next timer. Races
+//! between tabs then play out the same way on every run.
 
-use super::{LogLevel, Platform};
+use super::{LogLevel, Platform, PopupAttributes, WindowError};
 use crate::core::cache::{KeyValueStore, MemoryStore};
 use crate::core::http::{HttpRequest, HttpResponse};
 use crate::error::AuthError;
 use std::cell::{Cell, RefCell};
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
+use std::task::Poll;
 
 type Handler = dyn Fn(&HttpRequest) -> Result<HttpResponse, AuthError>;
+type WindowScript = dyn Fn(&str) -> Result<String, WindowError>;
+type Subscriber = Rc<dyn Fn(&str)>;
 
-/// An in-memory platform. Clone it to share the same stores, clock and handler.
+/// What the tabs of one simulated browser profile share.
+struct Profile {
+    now_ms: Cell<u64>,
+    counter: Cell<u64>,
+    cache: Rc<MemoryStore>,
+    handler: RefCell<Box<Handler>>,
+    windows: RefCell<Box<WindowScript>>,
+    /// Held locks: (name, holder).
+    locks: RefCell<Vec<(String, u64)>>,
+    next_holder: Cell<u64>,
+    /// Marks: (name, tab, until_ms).
+    marks: RefCell<Vec<(String, u32, u64)>>,
+    /// Deadlines of pending sleeps.
+    timers: RefCell<Vec<u64>>,
+    /// The tabs' message subscribers: (tab, subscriber).
+    subscribers: RefCell<Vec<(u32, Subscriber)>>,
+    /// Messages on their way: (due ms, from tab, text).
+    mail: RefCell<Vec<(u64, u32, String)>>,
+    /// How long a message takes to reach the other tabs.
+    mail_delay_ms: Cell<u64>,
+    /// How long an HTTP request takes.
+    network_delay_ms: Cell<u64>,
+    /// Bumped by every change a waiting task may be waiting for.
+    progress: Cell<u64>,
+    next_tab: Cell<u32>,
+}
+
+impl Profile {
+    fn moved(&self) {
+        self.progress.set(self.progress.get().wrapping_add(1));
+    }
+}
+
+/// An in-memory platform: one tab. Clone it to share everything; [`new_tab`](Self::new_tab)
+/// for another tab of the same profile.
 #[derive(Clone)]
 pub struct MemoryPlatform {
-    now_ms: Rc<Cell<u64>>,
-    counter: Rc<Cell<u64>>,
-    cache: Rc<MemoryStore>,
+    profile: Rc<Profile>,
+    tab: u32,
     temp: Rc<MemoryStore>,
-    handler: Rc<RefCell<Box<Handler>>>,
-    /// Every request sent, in order.
+    page_url: Rc<RefCell<String>>,
+    /// Every request sent (by any tab), in order.
     pub requests: Rc<RefCell<Vec<HttpRequest>>>,
     /// Every log line.
     pub logs: Rc<RefCell<Vec<(LogLevel, String)>>>,
-    page_url: Rc<RefCell<String>>,
+    /// Every message this tab announced to the others, in order.
+    pub announcements: Rc<RefCell<Vec<String>>>,
+    /// Every window this tab opened (popups and hidden frames): their URLs, in order.
+    pub windows: Rc<RefCell<Vec<String>>>,
 }
 
 impl std::fmt::Debug for MemoryPlatform {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("MemoryPlatform").field("now_ms", &self.now_ms.get()).finish_non_exhaustive()
+        f.debug_struct("MemoryPlatform").field("now_ms", &self.profile.now_ms.get()).field("tab", &self.tab).finish_non_exhaustive()
     }
 }
 
 impl MemoryPlatform {
-    /// A platform at time `now_ms` whose HTTP requests are answered by `handler`.
+    /// A platform at time `now_ms` whose HTTP requests are answered by `handler`. Windows
+    /// answer nothing until [`set_windows`](Self::set_windows) says otherwise (they time out).
     pub fn new(now_ms: u64, handler: impl Fn(&HttpRequest) -> Result<HttpResponse, AuthError> + 'static) -> MemoryPlatform {
-        MemoryPlatform {
-            now_ms: Rc::new(Cell::new(now_ms)),
-            counter: Rc::new(Cell::new(0)),
+        let profile = Profile {
+            now_ms: Cell::new(now_ms),
+            counter: Cell::new(0),
             cache: Rc::new(MemoryStore::new()),
+            handler: RefCell::new(Box::new(handler)),
+            windows: RefCell::new(Box::new(|_| Err(WindowError::TimedOut))),
+            locks: RefCell::default(),
+            next_holder: Cell::new(0),
+            marks: RefCell::default(),
+            timers: RefCell::default(),
+            subscribers: RefCell::default(),
+            mail: RefCell::default(),
+            mail_delay_ms: Cell::new(0),
+            network_delay_ms: Cell::new(0),
+            progress: Cell::new(0),
+            next_tab: Cell::new(1),
+        };
+        MemoryPlatform {
+            profile: Rc::new(profile),
+            tab: 0,
             temp: Rc::new(MemoryStore::new()),
-            handler: Rc::new(RefCell::new(Box::new(handler))),
+            page_url: Rc::default(),
             requests: Rc::default(),
             logs: Rc::default(),
-            page_url: Rc::default(),
+            announcements: Rc::default(),
+            windows: Rc::default(),
         }
     }
 
     /// Moves the clock forward (or back).
     pub fn set_now_ms(&self, now_ms: u64) {
-        self.now_ms.set(now_ms);
+        self.profile.now_ms.set(now_ms);
+        self.profile.moved();
     }
 
     /// Sets the address of the simulated page (empty by default: no page).
@@ -58,39 +124,155 @@ impl MemoryPlatform {
 
     /// Replaces the HTTP handler.
     pub fn set_handler(&self, handler: impl Fn(&HttpRequest) -> Result<HttpResponse, AuthError> + 'static) {
-        *self.handler.borrow_mut() = Box::new(handler);
+        *self.profile.handler.borrow_mut() = Box::new(handler);
     }
 
-    /// The cache store (shared with every clone).
+    /// Scripts the windows the client opens: `script(url)` is the authorize response the
+    /// provider sends back to the app (`#code=…&state=…`), or why the window ended without
+    /// one. [`WindowError::Blocked`] and [`WindowError::OpenFailed`] fail the opening itself.
+    pub fn set_windows(&self, script: impl Fn(&str) -> Result<String, WindowError> + 'static) {
+        *self.profile.windows.borrow_mut() = Box::new(script);
+    }
+
+    /// Calls `on_message` with every message another tab announces (a BroadcastChannel's
+    /// `onmessage`), when [`run`](Self::run) delivers it.
+    pub fn subscribe(&self, on_message: impl Fn(&str) + 'static) {
+        self.profile.subscribers.borrow_mut().push((self.tab, Rc::new(on_message)));
+    }
+
+    /// How long a message takes to reach the other tabs (0 by default: the next round).
+    pub fn set_message_delay_ms(&self, ms: u64) {
+        self.profile.mail_delay_ms.set(ms);
+    }
+
+    /// How long an HTTP request takes to be answered (0 by default), on virtual time: with a
+    /// delay, a tab renewing a token holds its lock while the others try to take it.
+    pub fn set_network_delay_ms(&self, ms: u64) {
+        self.profile.network_delay_ms.set(ms);
+    }
+
+    /// Delivers the messages that are due; true when there were any.
+    fn deliver_mail(&self) -> bool {
+        let now = self.profile.now_ms.get();
+        let due: Vec<(u64, u32, String)> = {
+            let mut mail = self.profile.mail.borrow_mut();
+            let (due, later) = mail.drain(..).partition(|(at, _, _)| *at <= now);
+            *mail = later;
+            due
+        };
+        for (_, from, text) in &due {
+            let subscribers: Vec<Subscriber> =
+                self.profile.subscribers.borrow().iter().filter(|(tab, _)| tab != from).map(|(_, s)| s.clone()).collect();
+            for s in subscribers {
+                s(text);
+            }
+        }
+        !due.is_empty()
+    }
+
+    /// The cache store (shared with every tab).
     pub fn cache(&self) -> Rc<MemoryStore> {
-        self.cache.clone()
+        self.profile.cache.clone()
     }
 
-    /// The interaction-state store.
+    /// The interaction-state store of this tab.
     pub fn temp(&self) -> Rc<MemoryStore> {
         self.temp.clone()
     }
 
-    /// A platform sharing this one's cache store (another "tab"), with its own temp store.
+    /// Another tab of the same profile: the cache store, the clock, the HTTP handler, the
+    /// windows, the locks and the request log are shared; the temp store is its own.
     pub fn new_tab(&self) -> MemoryPlatform {
-        let mut p = self.clone();
-        p.temp = Rc::new(MemoryStore::new());
-        p
+        let tab = self.profile.next_tab.get();
+        self.profile.next_tab.set(tab + 1);
+        MemoryPlatform {
+            tab,
+            temp: Rc::new(MemoryStore::new()),
+            page_url: Rc::new(RefCell::new(self.page_url.borrow().clone())),
+            announcements: Rc::default(),
+            windows: Rc::default(),
+            ..self.clone()
+        }
+    }
+
+    /// Runs `tasks` to completion on virtual time and returns their outputs in order. Tasks
+    /// are polled in turn; when a round moves nothing (no task finished, no lock, mark or
+    /// clock changed), the clock jumps to the earliest pending timer. Panics on a deadlock:
+    /// nothing can move and no timer is pending.
+    pub fn run<'a, T>(&self, tasks: Vec<Pin<Box<dyn Future<Output = T> + 'a>>>) -> Vec<T> {
+        let mut tasks: Vec<Option<Pin<Box<dyn Future<Output = T> + 'a>>>> = tasks.into_iter().map(Some).collect();
+        let mut out: Vec<Option<T>> = tasks.iter().map(|_| None).collect();
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        loop {
+            let before = self.profile.progress.get();
+            let mut finished = self.deliver_mail();
+            for (slot, result) in tasks.iter_mut().zip(out.iter_mut()) {
+                if let Some(task) = slot {
+                    if let Poll::Ready(v) = task.as_mut().poll(&mut cx) {
+                        *result = Some(v);
+                        *slot = None;
+                        finished = true;
+                    }
+                }
+            }
+            if tasks.iter().all(Option::is_none) {
+                return out.into_iter().flatten().collect();
+            }
+            if finished || self.profile.progress.get() != before {
+                continue;
+            }
+            let now = self.profile.now_ms.get();
+            let next_timer = self.profile.timers.borrow().iter().copied().filter(|t| *t > now).min();
+            let next_mail = self.profile.mail.borrow().iter().map(|(at, _, _)| *at).filter(|t| *t > now).min();
+            let next = next_timer.into_iter().chain(next_mail).min();
+            match next {
+                Some(t) => self.set_now_ms(t),
+                None => panic!("MemoryPlatform::run: the tasks wait for each other and no timer is pending"),
+            }
+        }
+    }
+
+    /// Runs one future to completion on virtual time (see [`run`](Self::run)).
+    pub fn block_on<T>(&self, task: impl Future<Output = T>) -> T {
+        let mut out = self.run(vec![Box::pin(task)]);
+        out.pop().expect("run returns one output per task") // allow-panic: one task in, one out
+    }
+}
+
+/// A lock of the simulated profile, released when dropped.
+#[derive(Debug)]
+pub struct MemoryLock {
+    profile: Rc<Profile>,
+    holder: u64,
+}
+
+impl std::fmt::Debug for Profile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Profile").field("now_ms", &self.now_ms.get()).finish_non_exhaustive()
+    }
+}
+
+impl Drop for MemoryLock {
+    fn drop(&mut self) {
+        self.profile.locks.borrow_mut().retain(|(_, h)| *h != self.holder);
+        self.profile.moved();
     }
 }
 
 impl Platform for MemoryPlatform {
     type Store = Rc<MemoryStore>;
+    type Popup = Result<String, WindowError>;
+    type Lock = MemoryLock;
 
     fn now_ms(&self) -> u64 {
-        self.now_ms.get()
+        self.profile.now_ms.get()
     }
 
     fn fill_random(&self, buf: &mut [u8]) -> Result<(), AuthError> {
         // Deterministic but distinct: a counter run through SHA-256.
         for chunk in buf.chunks_mut(32) {
-            let n = self.counter.get() + 1;
-            self.counter.set(n);
+            let n = self.profile.counter.get() + 1;
+            self.profile.counter.set(n);
             let h = crate::core::sha256::sha256(&n.to_le_bytes());
             chunk.copy_from_slice(&h[..chunk.len()]);
         }
@@ -98,35 +280,98 @@ impl Platform for MemoryPlatform {
     }
 
     async fn send(&self, request: HttpRequest) -> Result<HttpResponse, AuthError> {
+        let delay = self.profile.network_delay_ms.get();
+        if delay > 0 {
+            self.sleep(delay).await;
+        }
         self.requests.borrow_mut().push(request.clone());
-        let handler = self.handler.borrow();
-        handler(&request)
+        let r = (self.profile.handler.borrow())(&request);
+        self.profile.moved();
+        r
     }
 
     fn cache_store(&self) -> Self::Store {
-        self.cache.clone()
+        self.profile.cache.clone()
     }
 
     fn temp_store(&self) -> &dyn KeyValueStore {
         &*self.temp
     }
 
-    fn log(&self, level: LogLevel, message: &str) {
-        self.logs.borrow_mut().push((level, message.to_owned()));
+    fn announce(&self, message: &str) {
+        self.announcements.borrow_mut().push(message.to_owned());
+        let due = self.now_ms().saturating_add(self.profile.mail_delay_ms.get());
+        self.profile.mail.borrow_mut().push((due, self.tab, message.to_owned()));
     }
 
     fn page_url(&self) -> String {
         self.page_url.borrow().clone()
     }
+
+    fn log(&self, level: LogLevel, message: &str) {
+        self.logs.borrow_mut().push((level, message.to_owned()));
+    }
+
+    fn open_popup(&self, url: &str, _name: &str, _attributes: PopupAttributes) -> Result<Self::Popup, WindowError> {
+        self.windows.borrow_mut().push(url.to_owned());
+        match (self.profile.windows.borrow())(url) {
+            Err(e @ (WindowError::Blocked | WindowError::OpenFailed)) => Err(e),
+            outcome => Ok(outcome),
+        }
+    }
+
+    async fn wait_for_popup(&self, popup: Self::Popup, _state_id: &str, _timeout_ms: u64) -> Result<String, WindowError> {
+        popup
+    }
+
+    async fn load_hidden_frame(&self, url: &str, _state_id: &str, _timeout_ms: u64, _settle_ms: u64) -> Result<String, WindowError> {
+        self.windows.borrow_mut().push(url.to_owned());
+        (self.profile.windows.borrow())(url)
+    }
+
+    async fn lock(&self, name: &str, wait: bool) -> Option<Self::Lock> {
+        std::future::poll_fn(|_| {
+            let mut locks = self.profile.locks.borrow_mut();
+            if locks.iter().any(|(n, _)| n == name) {
+                return if wait { Poll::Pending } else { Poll::Ready(None) };
+            }
+            let holder = self.profile.next_holder.get() + 1;
+            self.profile.next_holder.set(holder);
+            locks.push((name.to_owned(), holder));
+            self.profile.moved();
+            Poll::Ready(Some(MemoryLock { profile: self.profile.clone(), holder }))
+        })
+        .await
+    }
+
+    async fn mark(&self, name: &str, ms: u64) {
+        let until = self.now_ms().saturating_add(ms);
+        let mut marks = self.profile.marks.borrow_mut();
+        marks.retain(|(n, t, _)| !(n == name && *t == self.tab));
+        marks.push((name.to_owned(), self.tab, until));
+        self.profile.moved();
+    }
+
+    async fn marked_elsewhere(&self, name: &str) -> bool {
+        let now = self.now_ms();
+        self.profile.marks.borrow().iter().any(|(n, t, until)| n == name && *t != self.tab && *until > now)
+    }
+
+    async fn sleep(&self, ms: u64) {
+        let deadline = self.now_ms().saturating_add(ms);
+        self.profile.timers.borrow_mut().push(deadline);
+        std::future::poll_fn(|_| if self.now_ms() >= deadline { Poll::Ready(()) } else { Poll::Pending }).await;
+        self.profile.timers.borrow_mut().retain(|t| *t != deadline);
+    }
 }
 
-/// Runs a future to completion on the current thread. Futures from the memory platform never
-/// wait, so this simply polls until ready.
-pub fn block_on<F: std::future::Future>(fut: F) -> F::Output {
+/// Runs a future that never waits (no lock held elsewhere, no timer) to completion on the
+/// current thread. For futures that may wait, use [`MemoryPlatform::block_on`].
+pub fn block_on<F: Future>(fut: F) -> F::Output {
     let mut fut = std::pin::pin!(fut);
     let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
     loop {
-        if let std::task::Poll::Ready(v) = fut.as_mut().poll(&mut cx) {
+        if let Poll::Ready(v) = fut.as_mut().poll(&mut cx) {
             return v;
         }
     }

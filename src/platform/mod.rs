@@ -1,14 +1,70 @@
-//! What the client needs from its environment. The browser implementation lives in
-//! `browser/` (wasm32 only); `memory` provides in-memory stores and scripted fakes for tests.
+//! What the client needs from its environment, and nothing else: a clock, entropy, HTTP,
+//! storage, windows (popups, hidden frames), cross-tab locks and messages, timers, logging.
+//! Platforms serve; the flows that use them live in [`client`](crate::client) and are written
+//! once. The browser implementation lives in `browser/` (wasm32 only); `memory` provides
+//! in-memory stores, a stepped clock, scripted windows and several tabs for native tests.
 
 use crate::core::cache::KeyValueStore;
 use crate::core::http::{HttpRequest, HttpResponse};
-use crate::error::AuthError;
+use crate::error::{codes, AuthError};
 use std::future::Future;
 
 #[cfg(target_arch = "wasm32")]
 pub mod browser;
 pub mod memory;
+
+/// Where the token cache lives (msal's `cacheLocation`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CacheLocation {
+    /// `sessionStorage` (default): one tab.
+    #[default]
+    SessionStorage,
+    /// `localStorage`: every tab, survives restarts.
+    LocalStorage,
+    /// Memory only.
+    MemoryStorage,
+}
+
+impl CacheLocation {
+    /// Parses msal's names.
+    pub fn parse(s: &str) -> Result<CacheLocation, AuthError> {
+        match s {
+            "sessionStorage" => Ok(CacheLocation::SessionStorage),
+            "localStorage" => Ok(CacheLocation::LocalStorage),
+            "memoryStorage" => Ok(CacheLocation::MemoryStorage),
+            _ => Err(AuthError::config(codes::INVALID_CACHE_TYPE, "cacheLocation must be sessionStorage, localStorage or memoryStorage")),
+        }
+    }
+}
+
+/// Size and position of a popup (msal's `popupWindowAttributes`); `None` centres 483×600.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PopupAttributes {
+    /// `(width, height)`
+    pub size: Option<(i32, i32)>,
+    /// `(top, left)`
+    pub position: Option<(i32, i32)>,
+}
+
+/// Why a popup or a hidden frame ended without an authorize response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WindowError {
+    /// The browser returned no window (popup blocked).
+    Blocked,
+    /// Opening the window threw.
+    OpenFailed,
+    /// The user closed the popup.
+    UserCancelled,
+    /// Nothing arrived within the timeout.
+    TimedOut,
+    /// A page of another origin loaded in the hidden frame and nothing followed (the provider
+    /// showed a page instead of answering: third-party cookies blocked, framing refused).
+    NoResponse,
+    /// The redirect bridge sent an empty response.
+    EmptyResponse,
+    /// The window failed otherwise.
+    Failed,
+}
 
 /// Log levels, as msal's `LogLevel` (Error = 0 ... Trace = 4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -30,6 +86,10 @@ pub enum LogLevel {
 pub trait Platform {
     /// The persistent store of the token cache.
     type Store: KeyValueStore;
+    /// A popup window that is open.
+    type Popup;
+    /// A cross-tab lock, held until dropped.
+    type Lock;
 
     /// Milliseconds since the Unix epoch.
     fn now_ms(&self) -> u64;
@@ -57,4 +117,32 @@ pub trait Platform {
     fn log(&self, level: LogLevel, message: &str) {
         let _ = (level, message);
     }
+
+    /// Opens a popup at `url`, synchronously (so that it opens inside the user's gesture).
+    fn open_popup(&self, url: &str, name: &str, attributes: PopupAttributes) -> Result<Self::Popup, WindowError>;
+    /// Waits for the authorize response of the request whose state id is `state_id` in
+    /// `popup`: its address once it is back on the app's origin, or the redirect bridge's
+    /// message. Closes the popup when done.
+    fn wait_for_popup(&self, popup: Self::Popup, state_id: &str, timeout_ms: u64) -> impl Future<Output = Result<String, WindowError>>;
+    /// Loads `url` in a hidden frame and waits for the authorize response (as
+    /// [`wait_for_popup`](Self::wait_for_popup)); a page of another origin that loaded and was
+    /// followed by nothing for `settle_ms` is [`WindowError::NoResponse`]. The frame is removed.
+    fn load_hidden_frame(
+        &self,
+        url: &str,
+        state_id: &str,
+        timeout_ms: u64,
+        settle_ms: u64,
+    ) -> impl Future<Output = Result<String, WindowError>>;
+    /// Takes the lock `name`, shared by the app's tabs: waits for it (`wait`), or gives `None`
+    /// at once when another holder has it. A tab that goes away releases its locks.
+    fn lock(&self, name: &str, wait: bool) -> impl Future<Output = Option<Self::Lock>>;
+    /// Shows the app's other tabs the mark `name` for `ms`. Marks are ordered with the locks
+    /// (a tab that takes a lock after another tab marked, sees the mark), which messages and
+    /// storage events are not.
+    fn mark(&self, name: &str, ms: u64) -> impl Future<Output = ()>;
+    /// True while another tab shows the mark `name`.
+    fn marked_elsewhere(&self, name: &str) -> impl Future<Output = bool>;
+    /// Resolves after `ms`.
+    fn sleep(&self, ms: u64) -> impl Future<Output = ()>;
 }

@@ -3,11 +3,12 @@
 //! test endpoint that mints an authorization code for our PKCE challenge.
 #![allow(dead_code)]
 
+use msal_wasm::browser::BrowserApp;
 use msal_wasm::client::{CacheLocation, Config};
 use msal_wasm::core::http::{HttpRequest, Method};
 use msal_wasm::core::json::Json;
 use msal_wasm::core::pkce;
-use msal_wasm::platform::browser::{window, BrowserApp, BrowserPlatform};
+use msal_wasm::platform::browser::{window, BrowserPlatform};
 use msal_wasm::platform::Platform;
 use wasm_bindgen_futures::JsFuture;
 

@@ -2,8 +2,7 @@
 //! and the window mechanics in `window.js`. Every browser call that can fail maps to an
 //! [`AuthError`]; a missing or throwing storage falls back to memory.
 
-use super::{LogLevel, Platform};
-use crate::client::CacheLocation;
+use super::{CacheLocation, LogLevel, Platform, PopupAttributes, WindowError};
 use crate::core::cache::{KeyValueStore, MemoryStore};
 use crate::core::http::{HttpRequest, HttpResponse, Method};
 use crate::error::{codes, AuthError, ErrorKind};
@@ -12,10 +11,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-pub mod app;
 pub mod window;
-
-pub use app::{AppEvent, BrowserApp};
 
 /// A Web Storage area, or memory when the browser refuses one.
 #[derive(Debug)]
@@ -137,8 +133,35 @@ fn js_error_message(v: &JsValue) -> String {
     v.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message())).unwrap_or_default()
 }
 
+/// Maps a rejection of `window.js` (a reason string) to a [`WindowError`].
+fn window_error(reason: &JsValue) -> WindowError {
+    match reason.as_string().as_deref() {
+        Some("user_cancelled") => WindowError::UserCancelled,
+        Some("timed_out") => WindowError::TimedOut,
+        Some("iframe_no_response") => WindowError::NoResponse,
+        Some("redirect_bridge_empty_response") => WindowError::EmptyResponse,
+        _ => WindowError::Failed,
+    }
+}
+
+fn millis(ms: u64) -> u32 {
+    u32::try_from(ms).unwrap_or(u32::MAX)
+}
+
+/// A held Web Lock: its release function, called when dropped.
+#[derive(Debug)]
+pub struct WebLock(JsValue);
+
+impl Drop for WebLock {
+    fn drop(&mut self) {
+        window::release(&self.0);
+    }
+}
+
 impl Platform for BrowserPlatform {
     type Store = Rc<WebStore>;
+    type Popup = JsValue;
+    type Lock = WebLock;
 
     fn now_ms(&self) -> u64 {
         js_sys::Date::now() as u64
@@ -213,6 +236,48 @@ impl Platform for BrowserPlatform {
 
     fn page_url(&self) -> String {
         web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default()
+    }
+
+    fn open_popup(&self, url: &str, name: &str, attributes: PopupAttributes) -> Result<JsValue, WindowError> {
+        let (w, h) = attributes.size.unwrap_or((-1, -1));
+        let (top, left) = attributes.position.unwrap_or((-1, -1));
+        match window::open_popup(url, name, w, h, top, left) {
+            Ok(p) if !p.is_null() && !p.is_undefined() => Ok(p),
+            Ok(_) => Err(WindowError::Blocked),
+            Err(_) => Err(WindowError::OpenFailed),
+        }
+    }
+
+    async fn wait_for_popup(&self, popup: JsValue, state_id: &str, timeout_ms: u64) -> Result<String, WindowError> {
+        let r = JsFuture::from(window::wait_for_popup(&popup, state_id, millis(timeout_ms))).await;
+        r.map(|v| v.as_string().unwrap_or_default()).map_err(|e| window_error(&e))
+    }
+
+    async fn load_hidden_frame(&self, url: &str, state_id: &str, timeout_ms: u64, settle_ms: u64) -> Result<String, WindowError> {
+        let r = JsFuture::from(window::load_hidden_iframe(url, state_id, millis(timeout_ms), millis(settle_ms))).await;
+        r.map(|v| v.as_string().unwrap_or_default()).map_err(|e| window_error(&e))
+    }
+
+    async fn lock(&self, name: &str, wait: bool) -> Option<WebLock> {
+        if wait {
+            // Without Web Locks (or when the request fails) the tab goes on alone.
+            let release = JsFuture::from(window::acquire_lock(name)).await.unwrap_or(JsValue::NULL);
+            Some(WebLock(release))
+        } else {
+            JsFuture::from(window::try_lock(name)).await.ok().filter(|r| !r.is_null()).map(WebLock)
+        }
+    }
+
+    async fn mark(&self, name: &str, ms: u64) {
+        JsFuture::from(window::mark_lock(name, millis(ms))).await.ok();
+    }
+
+    async fn marked_elsewhere(&self, name: &str) -> bool {
+        JsFuture::from(window::others_marked(name)).await.ok().and_then(|v| v.as_bool()).unwrap_or(false)
+    }
+
+    async fn sleep(&self, ms: u64) {
+        JsFuture::from(window::sleep(millis(ms))).await.ok();
     }
 
     fn log(&self, level: LogLevel, message: &str) {

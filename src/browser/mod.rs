@@ -1,0 +1,277 @@
+//! The browser client (wasm32): the one [`PublicClientApplication`] over the browser
+//! platform, connected to the page — other tabs' announcements over a BroadcastChannel,
+//! `storage` events of a localStorage cache, renewal when the page wakes — with events out to
+//! Rust listeners. The JavaScript exports and the Leptos/Yew integrations both drive this; it
+//! has no flow of its own.
+
+use crate::client::{AccountInfo, AuthenticationResult, Config, InteractiveRequest, PublicClientApplication, SilentRequest};
+use crate::core::authorize::AuthorizeResponse;
+use crate::core::pkce::{InteractionType, RequestState};
+use crate::error::{codes, AuthError};
+use crate::platform::browser::{window, BrowserPlatform};
+use crate::platform::{CacheLocation, PopupAttributes};
+use std::cell::RefCell;
+use std::future::Future;
+use std::rc::Rc;
+use wasm_bindgen::prelude::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+
+/// The client type on the browser platform.
+pub type BrowserClient = PublicClientApplication<BrowserPlatform>;
+
+/// What a Rust listener hears about (the JS facade has msal's full `EventType` set).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AppEvent {
+    /// An account signed in, signed out, or the active account changed.
+    AccountsChanged,
+    /// A token was acquired.
+    TokenAcquired,
+}
+
+type Listener = Rc<dyn Fn(AppEvent)>;
+
+struct WeakApp {
+    client: std::rc::Weak<BrowserClient>,
+    listeners: std::rc::Weak<RefCell<Vec<(u32, Listener)>>>,
+    next_id: Rc<std::cell::Cell<u32>>,
+}
+
+impl WeakApp {
+    fn upgrade(&self) -> Option<BrowserApp> {
+        Some(BrowserApp { client: self.client.upgrade()?, listeners: self.listeners.upgrade()?, next_id: self.next_id.clone() })
+    }
+}
+
+/// A browser client for Rust front ends: shared by cloning (`Rc` inside).
+#[derive(Clone)]
+pub struct BrowserApp {
+    client: Rc<BrowserClient>,
+    listeners: Rc<RefCell<Vec<(u32, Listener)>>>,
+    next_id: Rc<std::cell::Cell<u32>>,
+}
+
+impl std::fmt::Debug for BrowserApp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BrowserApp").field("client", &self.client).finish_non_exhaustive()
+    }
+}
+
+impl PartialEq for BrowserApp {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.client, &other.client)
+    }
+}
+
+fn location() -> Result<web_sys::Location, AuthError> {
+    web_sys::window().map(|w| w.location()).ok_or_else(|| AuthError::browser(codes::NON_BROWSER_ENVIRONMENT, "no window"))
+}
+
+impl BrowserApp {
+    /// Builds and initializes a client for `config`.
+    pub async fn new(config: Config) -> Result<BrowserApp, AuthError> {
+        let app = BrowserApp::build(config)?;
+        app.client.initialize().await?;
+        Ok(app)
+    }
+
+    /// Builds a client for `config` (call [`BrowserClient::initialize`] before requests) and
+    /// connects it to the app's other tabs: account announcements over a BroadcastChannel,
+    /// `storage` events for a localStorage cache, and a re-read of the storage when the page
+    /// wakes up (visible again, back online).
+    pub fn build(config: Config) -> Result<BrowserApp, AuthError> {
+        let channel_name = format!("msal.{}.accounts", config.client_id);
+        let shared = config.cache_location == CacheLocation::LocalStorage;
+        let platform = BrowserPlatform::new(config.cache_location);
+        let client = Rc::new(PublicClientApplication::new(config, platform)?);
+        let app = BrowserApp { client, listeners: Rc::default(), next_id: Rc::default() };
+
+        let weak = app.downgrade();
+        let on_message = Closure::<dyn Fn(String)>::new(move |message: String| {
+            if let Some(app) = weak.upgrade() {
+                if app.client.apply_announcement(&message) {
+                    app.emit(AppEvent::AccountsChanged);
+                }
+            }
+        });
+        let channel = window::open_channel(&channel_name, on_message.as_ref().unchecked_ref());
+        on_message.forget();
+        app.client.platform().set_channel(channel);
+
+        if shared {
+            let weak = app.downgrade();
+            let on_key = Closure::<dyn Fn(String)>::new(move |key: String| {
+                if let Some(app) = weak.upgrade() {
+                    if key.is_empty() || key.starts_with("msal.") {
+                        app.client.mark_stale();
+                    }
+                    if key.is_empty() || key.ends_with(".account.keys") || key.ends_with(".active-account-filters") {
+                        app.emit(AppEvent::AccountsChanged);
+                    }
+                }
+            });
+            window::on_storage(on_key.as_ref().unchecked_ref());
+            on_key.forget();
+        }
+        let weak = app.downgrade();
+        let on_wake = Closure::<dyn Fn()>::new(move || {
+            if let Some(app) = weak.upgrade() {
+                app.client.mark_stale();
+                // Renew what went stale while the page slept (single-flight across tabs).
+                for req in app.client.due_renewals() {
+                    let app = app.clone();
+                    wasm_bindgen_futures::spawn_local(async move {
+                        if app.client.acquire_token_silent_network(&req).await.is_ok() {
+                            app.emit(AppEvent::TokenAcquired);
+                        }
+                    });
+                }
+            }
+        });
+        window::on_wake(on_wake.as_ref().unchecked_ref());
+        on_wake.forget();
+        Ok(app)
+    }
+
+    fn downgrade(&self) -> WeakApp {
+        WeakApp { client: Rc::downgrade(&self.client), listeners: Rc::downgrade(&self.listeners), next_id: self.next_id.clone() }
+    }
+
+    /// The underlying client (accounts, cache, configuration).
+    pub fn client(&self) -> &BrowserClient {
+        &self.client
+    }
+
+    /// A shared handle to the underlying client.
+    pub fn client_rc(&self) -> Rc<BrowserClient> {
+        self.client.clone()
+    }
+
+    /// Calls `listener` on every [`AppEvent`]; returns an id for [`unsubscribe`](Self::unsubscribe).
+    pub fn subscribe(&self, listener: impl Fn(AppEvent) + 'static) -> u32 {
+        let id = self.next_id.get() + 1;
+        self.next_id.set(id);
+        self.listeners.borrow_mut().push((id, Rc::new(listener)));
+        id
+    }
+
+    /// Removes a listener.
+    pub fn unsubscribe(&self, id: u32) {
+        self.listeners.borrow_mut().retain(|(i, _)| *i != id);
+    }
+
+    fn emit(&self, event: AppEvent) {
+        // Clone the list first: a listener may subscribe or unsubscribe.
+        let listeners: Vec<Listener> = self.listeners.borrow().iter().map(|(_, l)| l.clone()).collect();
+        for l in listeners {
+            l(event);
+        }
+    }
+
+    fn signed_in(&self, r: Result<AuthenticationResult, AuthError>) -> Result<AuthenticationResult, AuthError> {
+        if let Ok(r) = &r {
+            if self.client.active_account().is_none() {
+                let _ = self.client.set_active_account(Some(&r.account.account.home_account_id));
+            }
+            self.emit(AppEvent::AccountsChanged);
+            self.emit(AppEvent::TokenAcquired);
+        }
+        r
+    }
+
+    /// Completes a redirect sign-in if this page load carries its response (and removes the
+    /// response from the address bar). `Ok(None)` when there is none.
+    pub async fn handle_redirect(&self) -> Result<Option<AuthenticationResult>, AuthError> {
+        let loc = location()?;
+        let hash = loc.hash().unwrap_or_default();
+        let response = if hash.len() > 1 { hash } else { loc.search().unwrap_or_default() };
+        let ours = AuthorizeResponse::parse(&response)
+            .ok()
+            .and_then(|r| RequestState::parse(&r.state).ok())
+            .is_some_and(|s| s.interaction_type == InteractionType::Redirect);
+        if !ours {
+            return self.client.handle_redirect(None).await;
+        }
+        if let Ok(history) = web_sys::window().ok_or(()).and_then(|w| w.history().map_err(|_| ())) {
+            let path = loc.pathname().unwrap_or_default();
+            let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&path));
+        }
+        let r = self
+            .client
+            .handle_redirect(Some(&response))
+            .await
+            .map(|o| o.ok_or_else(|| AuthError::browser(codes::NO_TOKEN_REQUEST_CACHE_ERROR, "no redirect request")));
+        match r {
+            Ok(inner) => self.signed_in(inner).map(Some),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Signs in with a popup. Call it directly from a click handler: the popup opens before
+    /// the returned future is first polled.
+    pub fn login_popup(&self, req: &InteractiveRequest) -> impl Future<Output = Result<AuthenticationResult, AuthError>> + 'static {
+        let started = self.client.open_popup(req, PopupAttributes::default());
+        let app = self.clone();
+        async move {
+            let r = match started {
+                Ok(s) => app.client.complete_popup(s).await,
+                Err(e) => Err(e),
+            };
+            app.signed_in(r)
+        }
+    }
+
+    /// Signs in by redirecting this page; the result arrives through
+    /// [`handle_redirect`](Self::handle_redirect) on return.
+    pub fn login_redirect(&self, req: &InteractiveRequest) -> Result<(), AuthError> {
+        let here = location()?.href().unwrap_or_default();
+        let pending = self.client.begin_interaction(req, InteractionType::Redirect, &here)?;
+        location()?.assign(&pending.url).map_err(|_| {
+            self.client.abort_interaction(&pending);
+            AuthError::browser(codes::EMPTY_NAVIGATE_URI, "the browser refused to navigate")
+        })
+    }
+
+    /// msal's `acquireTokenSilent`: cache, refresh token, then hidden iframe per policy.
+    pub async fn acquire_token_silent(&self, req: &SilentRequest) -> Result<AuthenticationResult, AuthError> {
+        if let Some(hit) = self.client.acquire_token_silent_cached(req)? {
+            return Ok(hit);
+        }
+        let r = self.client.acquire_token_silent_network(req).await;
+        if r.is_ok() {
+            self.emit(AppEvent::TokenAcquired);
+        }
+        r
+    }
+
+    /// Redeems an authorization code obtained elsewhere (msal's `acquireTokenByCode`).
+    pub async fn acquire_token_by_code(
+        &self,
+        code: &str,
+        scopes: &[String],
+        code_verifier: Option<&str>,
+        redirect_uri: &str,
+    ) -> Result<AuthenticationResult, AuthError> {
+        let r = self.client.acquire_token_by_code(code, scopes, code_verifier, redirect_uri, "").await;
+        self.signed_in(r)
+    }
+
+    /// Signs the account out: removes its tokens and navigates to the end-session page.
+    pub fn logout_redirect(&self, home_account_id: Option<&str>) -> Result<(), AuthError> {
+        let url = self.client.logout(home_account_id, "", "")?;
+        self.emit(AppEvent::AccountsChanged);
+        if let Some(url) = url {
+            location()?.assign(&url).map_err(|_| AuthError::browser(codes::EMPTY_NAVIGATE_URI, "the browser refused to navigate"))?;
+        }
+        Ok(())
+    }
+
+    /// Every signed-in account.
+    pub fn accounts(&self) -> Vec<AccountInfo> {
+        self.client.all_accounts()
+    }
+
+    /// The active account, else the first one.
+    pub fn account(&self) -> Option<AccountInfo> {
+        self.client.active_account().or_else(|| self.client.all_accounts().into_iter().next())
+    }
+}

@@ -1,0 +1,139 @@
+//! Accounts, the active account, and what other tabs announce about them.
+
+use super::*;
+
+impl<P: Platform> PublicClientApplication<P> {
+    pub(super) fn account_info(&self, cache: &TokenCache<P::Store>, account: &Account) -> AccountInfo {
+        let resolved = self.resolved.borrow();
+        let envs = &resolved.cloud.aliases;
+        let idt = cache
+            .find_id_token(&account.home_account_id, envs, &account.realm)
+            .or_else(|| cache.find_id_token(&account.home_account_id, envs, ""));
+        let claims = idt.and_then(|c| IdTokenClaims::decode(&c.secret).ok()).map(|c| c.json().clone());
+        AccountInfo { account: account.clone(), id_token: idt.map(|c| IdToken::new(c.secret.clone())), id_token_claims: claims }
+    }
+
+    /// True when `account` belongs to this client's cloud (its host is one of the aliases).
+    pub(super) fn in_cloud(&self, account: &Account) -> bool {
+        self.resolved.borrow().cloud.has_alias(&account.environment)
+    }
+
+    /// The cached account of this cloud with this `homeAccountId` (the same id may also be
+    /// cached under another cloud's host, hence the cloud filter first).
+    pub(super) fn find_account<'c>(&self, cache: &'c TokenCache<P::Store>, home_account_id: &str) -> Option<&'c Account> {
+        cache.accounts().filter(|a| self.in_cloud(a)).find(|a| a.home_account_id == home_account_id)
+    }
+
+    /// Every signed-in account of this client's cloud.
+    pub fn all_accounts(&self) -> Vec<AccountInfo> {
+        self.sync();
+        let cache = self.cache.borrow();
+        cache.accounts().filter(|a| self.in_cloud(a)).map(|a| self.account_info(&cache, a)).collect()
+    }
+
+    /// The account with this `homeAccountId`.
+    pub fn account(&self, home_account_id: &str) -> Option<AccountInfo> {
+        self.sync();
+        let cache = self.cache.borrow();
+        self.find_account(&cache, home_account_id).map(|a| self.account_info(&cache, a))
+    }
+
+    /// The active account, if set and still cached.
+    pub fn active_account(&self) -> Option<AccountInfo> {
+        self.sync();
+        let filter = self.cache.borrow().active_account()?;
+        self.account(&filter.home_account_id)
+    }
+
+    /// The active account's `homeAccountId`, if set and still cached (no account info built).
+    pub fn active_home_account_id(&self) -> Option<String> {
+        self.sync();
+        let cache = self.cache.borrow();
+        let id = cache.active_account()?.home_account_id;
+        cache.account(&id).map(|_| id)
+    }
+
+    /// Sets or clears the active account.
+    pub fn set_active_account(&self, home_account_id: Option<&str>) -> Result<(), AuthError> {
+        let account = match home_account_id {
+            Some(h) => {
+                self.sync();
+                let cache = self.cache.borrow();
+                Some(
+                    self.find_account(&cache, h)
+                        .cloned()
+                        .ok_or_else(|| AuthError::browser(codes::NO_ACCOUNT_ERROR, "no cached account has that homeAccountId"))?,
+                )
+            }
+            None => None,
+        };
+        self.cache.borrow().set_active_account(account.as_ref())?;
+        let id = account.map(|a| Json::from(a.home_account_id)).unwrap_or(Json::Null);
+        self.platform.announce(&Json::object().with("t", "active").with("homeAccountId", id).to_json());
+        Ok(())
+    }
+
+    /// Applies another tab's announcement (see [`Platform::announce`]); true when this tab's
+    /// accounts changed.
+    pub fn apply_announcement(&self, message: &str) -> bool {
+        let Ok(j) = Json::parse(message) else { return false };
+        if self.config.cache_location == CacheLocation::LocalStorage {
+            if let (Some("tokens"), Some(home), Some(snapshot)) = (j.str_field("t"), j.str_field("homeAccountId"), j.get("snapshot")) {
+                let known = self.cache.borrow().account(home).is_some();
+                self.cache.borrow_mut().apply_snapshot(home, snapshot);
+                return !known;
+            }
+            // The storage is shared: re-read it before the next read.
+            self.mark_stale();
+            return true;
+        }
+        let mut cache = self.cache.borrow_mut();
+        let result = match j.str_field("t") {
+            Some("signin") => match j.get("account").and_then(crate::core::cache::AccountEntity::from_json) {
+                Some(e) => cache.put_account(e.account),
+                None => return false,
+            },
+            Some("signout") => match j.str_field("homeAccountId") {
+                Some(h) => cache.remove_account(h),
+                None => cache.clear(),
+            },
+            Some("active") => {
+                let account = j.str_field("homeAccountId").and_then(|h| cache.account(h).cloned());
+                cache.set_active_account(account.as_ref())
+            }
+            _ => return false,
+        };
+        if result.is_err() {
+            self.platform.log(LogLevel::Warning, "could not apply another tab's account change to storage");
+        }
+        true
+    }
+
+    /// A number that changes whenever the answer of a cache lookup may change (see
+    /// [`TokenCache::version`](crate::core::cache::TokenCache::version)); storage written by
+    /// another tab is re-read first.
+    pub fn cache_version(&self) -> u32 {
+        self.sync();
+        self.cache.borrow().version()
+    }
+
+    /// Marks the in-memory cache as out of date (another tab wrote to the shared storage); it
+    /// is re-read before the next read.
+    pub fn mark_stale(&self) {
+        self.stale.set(true);
+    }
+
+    pub(super) fn sync(&self) {
+        if self.stale.replace(false) {
+            self.reload_cache();
+        }
+    }
+
+    /// Re-reads the cache from storage (another tab changed it).
+    pub fn reload_cache(&self) {
+        let issues = self.cache.borrow_mut().reload();
+        for i in issues {
+            self.platform.log(LogLevel::Warning, &format!("removed a corrupt cache entry: {}", i.reason));
+        }
+    }
+}

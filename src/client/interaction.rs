@@ -1,0 +1,323 @@
+//! Interactive requests: the interaction lock, the authorize request and its response, redirects.
+
+use super::*;
+
+/// A popup between its opening and its response: see
+/// [`open_popup`](PublicClientApplication::open_popup).
+pub struct PopupStarted<P: Platform> {
+    pending: PendingAuth,
+    popup: P::Popup,
+}
+
+impl<P: Platform> std::fmt::Debug for PopupStarted<P> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PopupStarted").field("pending", &self.pending).finish_non_exhaustive()
+    }
+}
+
+impl<P: Platform> PopupStarted<P> {
+    /// The request's correlation id.
+    pub fn correlation_id(&self) -> &str {
+        &self.pending.correlation_id
+    }
+}
+
+impl<P: Platform> PublicClientApplication<P> {
+    /// The interaction in progress in this tab, if any (any client).
+    pub fn interaction_in_progress(&self) -> bool {
+        self.platform.temp_store().get(INTERACTION_STATUS_KEY).is_some()
+    }
+
+    pub(super) fn take_interaction_lock(&self, kind: &str, itype: InteractionType) -> Result<(), AuthError> {
+        let temp = self.platform.temp_store();
+        let now = self.platform.now_ms();
+        if let Some(held) = temp.get(INTERACTION_STATUS_KEY) {
+            // A lock whose lease ran out was left by an interaction that will never finish
+            // (a popup whose page died, a redirect the app never completed): take it over.
+            let lease_end = Json::parse(&held).ok().and_then(|j| j.get("leaseUntil").and_then(Json::as_u64));
+            match lease_end {
+                Some(until) if until <= now => {
+                    self.platform.log(LogLevel::Warning, "cleared an interaction lock whose lease had expired");
+                }
+                _ => {
+                    return Err(AuthError::new(
+                        ErrorKind::InteractionInProgress,
+                        codes::INTERACTION_IN_PROGRESS,
+                        "an interactive request is already in progress; await it (or handleRedirectPromise) first",
+                    ));
+                }
+            }
+        }
+        let lease = match itype {
+            InteractionType::Redirect => REDIRECT_LEASE_MS,
+            _ => self.config.popup_timeout_ms.saturating_add(POPUP_LEASE_GRACE_MS),
+        };
+        let v = Json::object()
+            .with("clientId", self.config.client_id.as_str())
+            .with("type", kind)
+            .with("startedAt", now)
+            .with("leaseUntil", now.saturating_add(lease));
+        temp.set(INTERACTION_STATUS_KEY, &v.to_json())
+    }
+
+    pub(super) fn release_interaction_lock(&self) {
+        let temp = self.platform.temp_store();
+        let ours = temp
+            .get(INTERACTION_STATUS_KEY)
+            .and_then(|v| Json::parse(&v).ok())
+            .is_some_and(|j| j.str_field("clientId") == Some(self.config.client_id.as_str()));
+        if ours {
+            temp.remove(INTERACTION_STATUS_KEY);
+        }
+    }
+
+    /// The redirect URI of a request: the request's, else the configured one, else the page
+    /// without query and fragment; a relative one is made absolute on the page's origin (msal's
+    /// `getRedirectUri`).
+    pub(super) fn redirect_uri(&self, requested: &str) -> String {
+        self.absolute_uri(&[requested, &self.config.redirect_uri])
+    }
+
+    /// The first non-empty of `candidates`, else the page without query and fragment, made
+    /// absolute against the page.
+    pub(super) fn absolute_uri(&self, candidates: &[&str]) -> String {
+        let page = self.platform.page_url();
+        let current = crate::core::url::without_query(&page);
+        let uri = candidates.iter().copied().find(|c| !c.is_empty()).unwrap_or(current);
+        crate::core::url::absolute_url(uri, current)
+    }
+
+    pub(super) fn temp_key(&self, name: &str) -> String {
+        format!("msal.{}.{}", self.config.client_id, name)
+    }
+
+    /// Starts an interactive (or hidden-iframe) request: builds PKCE, state, nonce and the
+    /// authorize URL. Popup and redirect take the interaction lock; a redirect also persists
+    /// the request in the temporary store for [`handle_redirect`](Self::handle_redirect).
+    /// Synchronous: a popup can be opened right after, inside the user's click.
+    pub fn begin_interaction(&self, req: &InteractiveRequest, itype: InteractionType, origin: &str) -> Result<PendingAuth, AuthError> {
+        let metadata = self.metadata()?;
+        if itype == InteractionType::Silent {
+            if let Some(p) = req.prompt {
+                if !matches!(p, authorize::Prompt::None | authorize::Prompt::NoSession) {
+                    return Err(AuthError::browser(codes::SILENT_PROMPT_VALUE_ERROR, "silent requests need prompt none or no_session"));
+                }
+            }
+        }
+        let redirect_uri = self.redirect_uri(&req.redirect_uri);
+        if redirect_uri.is_empty() {
+            return Err(AuthError::config(codes::REDIRECT_URI_EMPTY, "a redirectUri is required"));
+        }
+        let correlation_id = if req.correlation_id.is_empty() { self.guid()? } else { req.correlation_id.clone() };
+        let mut entropy = [0u8; pkce::VERIFIER_ENTROPY];
+        self.platform.fill_random(&mut entropy)?;
+        let verifier = pkce::verifier_from_entropy(&entropy)?;
+        let nonce = if req.nonce.is_empty() { self.guid()? } else { req.nonce.clone() };
+        let rs = RequestState { id: self.guid()?, interaction_type: itype, user_state: req.state.clone() };
+        let state = rs.encode();
+        let scopes = self.wire_scopes(&req.scopes);
+        let mut hints = HintSource { request_sid: req.sid.clone(), request_login_hint: req.login_hint.clone(), ..HintSource::default() };
+        if let Some(acc) = req.account.as_ref().and_then(|r| self.account(&r.home_account_id)) {
+            let claims = acc.id_token_claims.clone().map(IdTokenClaims::from_json);
+            hints.account_login_hint = claims.as_ref().and_then(|c| c.login_hint()).unwrap_or_default().to_owned();
+            hints.account_sid = claims.as_ref().and_then(|c| c.sid()).unwrap_or_default().to_owned();
+            hints.account_username = acc.account.username.clone();
+            hints.account_oid_anchor = acc.account.oid_anchor();
+        }
+        let prompt = if itype == InteractionType::Silent { Some(req.prompt.unwrap_or(authorize::Prompt::None)) } else { req.prompt };
+        let url = authorize::authorize_url(&AuthorizeParams {
+            endpoint: &metadata.authorization_endpoint,
+            client_id: &self.config.client_id,
+            scopes: &scopes,
+            redirect_uri: &redirect_uri,
+            correlation_id: &correlation_id,
+            response_mode: &self.config.response_mode,
+            client_info: self.client_info(),
+            prompt,
+            domain_hint: &req.domain_hint,
+            hints: &hints,
+            nonce: &nonce,
+            state: &state,
+            claims: &req.claims,
+            client_capabilities: &self.config.client_capabilities,
+            code_challenge: &pkce::challenge(&verifier),
+            extra: &req.extra_query_parameters,
+        })?;
+        let pending = PendingAuth {
+            url,
+            interaction_type: itype,
+            state_id: rs.id,
+            correlation_id,
+            state: State::new(state),
+            verifier,
+            nonce: Nonce::new(nonce),
+            scopes,
+            redirect_uri,
+            user_state: req.state.clone(),
+            origin: if req.redirect_start_page.is_empty() { origin.to_owned() } else { req.redirect_start_page.clone() },
+        };
+        if itype != InteractionType::Silent {
+            self.take_interaction_lock("signin", itype)?;
+        }
+        if itype == InteractionType::Redirect {
+            let saved = base64::encode_url(pending.to_json().to_json().as_bytes());
+            let temp = self.platform.temp_store();
+            if let Err(e) =
+                temp.set(&self.temp_key("request.params"), &saved).and_then(|_| temp.set(&self.temp_key("request.origin"), &pending.origin))
+            {
+                self.release_interaction_lock();
+                return Err(e);
+            }
+        }
+        Ok(pending)
+    }
+
+    /// Ends an interaction that will not complete (popup closed, blocked, timed out).
+    pub fn abort_interaction(&self, pending: &PendingAuth) {
+        if pending.interaction_type != InteractionType::Silent {
+            self.release_interaction_lock();
+        }
+        if pending.interaction_type == InteractionType::Redirect {
+            self.clear_redirect_state();
+        }
+    }
+
+    pub(super) fn clear_redirect_state(&self) {
+        let temp = self.platform.temp_store();
+        for k in ["request.params", "request.origin", "urlHash"] {
+            temp.remove(&self.temp_key(k));
+        }
+    }
+
+    /// Redeems the authorize response (`#code=…&state=…` or `?…`) of `pending`.
+    pub async fn finish_interaction(&self, pending: PendingAuth, response: &str) -> Result<AuthenticationResult, AuthError> {
+        let result = self.finish_inner(&pending, response).await;
+        self.abort_interaction(&pending);
+        result.map_err(|e| if e.correlation_id().is_empty() { e.with_correlation_id(pending.correlation_id.clone()) } else { e })
+    }
+
+    pub(super) async fn finish_inner(&self, pending: &PendingAuth, response: &str) -> Result<AuthenticationResult, AuthError> {
+        let parsed = AuthorizeResponse::parse(response)?;
+        let rs = RequestState::parse(&parsed.state)?;
+        if rs.interaction_type != pending.interaction_type {
+            return Err(AuthError::browser(codes::STATE_INTERACTION_TYPE_MISMATCH, "the response belongs to another kind of interaction"));
+        }
+        let (code, client_info) = parsed.into_code(&pending.state)?;
+        self.redeem_code(
+            &code,
+            Some(&pending.verifier),
+            &pending.redirect_uri,
+            &pending.scopes,
+            Some(&pending.nonce),
+            &client_info,
+            &pending.correlation_id,
+            &pending.user_state,
+        )
+        .await
+    }
+
+    /// The redirect request saved in this tab, if any.
+    pub fn pending_redirect(&self) -> Option<PendingAuth> {
+        let saved = self.platform.temp_store().get(&self.temp_key("request.params"))?;
+        let bytes = base64::decode(&saved)?;
+        PendingAuth::from_json(&Json::parse(std::str::from_utf8(&bytes).ok()?).ok()?)
+    }
+
+    /// Saves a redirect response found on another page, to be redeemed on the start page
+    /// (`navigateToLoginRequestUrl`).
+    pub fn stash_redirect_response(&self, response: &str) -> Result<(), AuthError> {
+        self.platform.temp_store().set(&self.temp_key("urlHash"), response)
+    }
+
+    /// A response stashed by [`stash_redirect_response`](Self::stash_redirect_response).
+    pub fn take_stashed_response(&self) -> Option<String> {
+        let temp = self.platform.temp_store();
+        let key = self.temp_key("urlHash");
+        let v = temp.get(&key);
+        temp.remove(&key);
+        v
+    }
+
+    /// msal's `handleRedirectPromise`: with no response, clears a stale redirect and returns
+    /// `None`; with one, checks it against the saved request and redeems it. A response that
+    /// does not belong to this tab's request is an error and leaves nothing behind.
+    pub async fn handle_redirect(&self, response: Option<&str>) -> Result<Option<AuthenticationResult>, AuthError> {
+        self.ensure_initialized()?;
+        let pending = self.pending_redirect();
+        let Some(response) = response else {
+            if pending.is_some() {
+                // The user came back without a response (back button, abandoned sign-in).
+                self.clear_redirect_state();
+                self.release_interaction_lock();
+            }
+            return Ok(None);
+        };
+        let Some(pending) = pending else {
+            self.clear_redirect_state();
+            return Err(AuthError::browser(
+                codes::NO_TOKEN_REQUEST_CACHE_ERROR,
+                "no redirect request is saved in this tab for this response",
+            ));
+        };
+        self.finish_interaction(pending, response).await.map(Some)
+    }
+
+    /// Opens the popup for `req`, synchronously: call it inside the user's click, then await
+    /// [`complete_popup`](Self::complete_popup). Takes the interaction lock; a popup the browser
+    /// blocked fails at once (`empty_window_error`, `popup_window_error`) and releases it.
+    pub fn open_popup(&self, req: &InteractiveRequest, attributes: PopupAttributes) -> Result<PopupStarted<P>, AuthError> {
+        let pending = self.begin_interaction(req, InteractionType::Popup, "")?;
+        let name =
+            format!("msal.{}.{}.{}.{}", self.config.client_id, req.scopes.join("-"), self.authority.canonical(), pending.correlation_id);
+        match self.platform.open_popup(&pending.url, &name, attributes) {
+            Ok(popup) => Ok(PopupStarted { pending, popup }),
+            Err(e) => {
+                self.abort_interaction(&pending);
+                Err(window_error(e, &pending.correlation_id))
+            }
+        }
+    }
+
+    /// Waits for the popup's response and redeems it (msal's `loginPopup` and
+    /// `acquireTokenPopup` after the window opened). A popup closed by the user fails with
+    /// `user_cancelled`; every ending releases the interaction lock.
+    pub async fn complete_popup(&self, started: PopupStarted<P>) -> Result<AuthenticationResult, AuthError> {
+        let PopupStarted { pending, popup } = started;
+        match self.platform.wait_for_popup(popup, &pending.state_id, self.config.popup_timeout_ms).await {
+            Ok(response) => {
+                let result = self.finish_interaction(pending, &response).await;
+                if result.is_ok() {
+                    // The provider has a session now: hidden frames may answer again.
+                    self.frames_blocked_until.set(0);
+                }
+                result
+            }
+            Err(e) => {
+                let error = window_error(e, &pending.correlation_id);
+                self.abort_interaction(&pending);
+                Err(error)
+            }
+        }
+    }
+
+    /// msal's `ssoSilent` (and the last step of `acquireTokenSilent`): an authorize request with
+    /// `prompt=none` in a hidden frame, redeemed. When frames get no answer on this page
+    /// (third-party cookies blocked), it fails at once with an `InteractionRequired` error for
+    /// [`FRAME_BACKOFF_MS`] instead of waiting out the timeout on every call.
+    pub async fn sso_silent(&self, req: &InteractiveRequest) -> Result<AuthenticationResult, AuthError> {
+        if self.platform.now_ms() < self.frames_blocked_until.get() {
+            return Err(window_error(WindowError::NoResponse, &req.correlation_id));
+        }
+        let pending = self.begin_interaction(req, InteractionType::Silent, "")?;
+        match self.platform.load_hidden_frame(&pending.url, &pending.state_id, self.config.iframe_timeout_ms, FRAME_SETTLE_MS).await {
+            Ok(response) => self.finish_interaction(pending, &response).await,
+            Err(e) => {
+                self.abort_interaction(&pending);
+                if e == WindowError::NoResponse {
+                    self.frames_blocked_until.set(self.platform.now_ms().saturating_add(FRAME_BACKOFF_MS));
+                }
+                Err(window_error(e, &pending.correlation_id))
+            }
+        }
+    }
+}

@@ -1,0 +1,235 @@
+//! Silent acquisition: the cache lookup and its policies, renewal.
+
+use super::*;
+
+/// How often, and how long apart, a tab that waited for another tab's renewal looks for its
+/// result (1 s in all).
+const RENEWAL_HANDOFF_POLLS: u32 = 50;
+const RENEWAL_HANDOFF_POLL_MS: u64 = 20;
+
+/// How long a tab that renewed shows the others so (see `renew_single_flight`): long enough
+/// for a slow tab to notice, short enough that a failed hand-off costs one wait at most.
+const RENEWED_MARK_MS: u64 = 3_000;
+
+impl<P: Platform> PublicClientApplication<P> {
+    pub(super) fn silent_account(&self, req: &SilentRequest) -> Result<Account, AuthError> {
+        // The account alone: building its AccountInfo would decode its ID token.
+        self.sync();
+        let cache = self.cache.borrow();
+        let id = match &req.account {
+            Some(r) => Some(r.home_account_id.clone()),
+            None => cache.active_account().map(|f| f.home_account_id),
+        };
+        id.and_then(|id| self.find_account(&cache, &id).cloned())
+            .ok_or_else(|| AuthError::browser(codes::NO_ACCOUNT_ERROR, "no account given and no active account set"))
+    }
+
+    /// The cached access token for `req`, when the policy allows it and it is fresh. Never
+    /// touches the network; `Ok(None)` means "go to the network".
+    pub fn acquire_token_silent_cached(&self, req: &SilentRequest) -> Result<Option<AuthenticationResult>, AuthError> {
+        if req.force_refresh || !req.claims.is_empty() || !req.cache_lookup_policy.uses_access_token() {
+            self.ensure_initialized()?;
+            return Ok(None);
+        }
+        self.cached_token(req, 0)
+    }
+
+    /// After waiting for another tab's renewal: the cached token if it was obtained at or
+    /// after `since_s` (seconds) — good enough even for a `forceRefresh` that started then.
+    pub fn token_renewed_since(&self, req: &SilentRequest, since_s: u64) -> Result<Option<AuthenticationResult>, AuthError> {
+        if !req.claims.is_empty() {
+            return Ok(None);
+        }
+        self.cached_token(req, since_s)
+    }
+
+    /// The Web Lock that makes renewal of `req`'s account single-flight across tabs (`None`
+    /// for caches that are not shared between tabs).
+    pub fn renewal_lock_name(&self, req: &SilentRequest) -> Option<String> {
+        if self.config.cache_location != CacheLocation::LocalStorage {
+            return None;
+        }
+        let account = self.silent_account(req).ok()?;
+        Some(format!("msal.{}.renew.{}", self.config.client_id, account.home_account_id))
+    }
+
+    pub(super) fn cached_token(&self, req: &SilentRequest, min_cached_at: u64) -> Result<Option<AuthenticationResult>, AuthError> {
+        self.ensure_initialized()?;
+        self.sync();
+        let account = self.silent_account(req)?;
+        let now = self.now_s();
+        let cache = self.cache.borrow();
+        let Some(at) = self
+            .find_cached_at(&cache, req, &account)
+            .filter(|c| !is_expired(c, now, self.config.token_renewal_offset_secs) && c.cached_at >= min_cached_at)
+        else {
+            return Ok(None);
+        };
+        let info = self.account_info(&cache, &account);
+        let claim = |name: &str| info.id_token_claims.as_ref().and_then(|c| c.str_field(name)).map(str::to_owned);
+        let unique_id = claim("oid").or_else(|| claim("sub")).unwrap_or_default();
+        Ok(Some(AuthenticationResult {
+            authority: self.authority.canonical().to_owned(),
+            unique_id,
+            tenant_id: at.realm.clone(),
+            scopes: at.scopes.iter().map(str::to_owned).collect(),
+            account: info,
+            access_token: crate::secret::AccessToken::new(at.secret.clone()),
+            from_cache: true,
+            expires_on_ms: at.expires_on.saturating_mul(1000),
+            ext_expires_on_ms: at.extended_expires_on.saturating_mul(1000),
+            refresh_on_ms: at.refresh_on.map(|r| r.saturating_mul(1000)),
+            token_type: if at.token_type.is_empty() { "Bearer".to_owned() } else { at.token_type.clone() },
+            correlation_id: req.correlation_id.clone(),
+            state: String::new(),
+            family_id: String::new(),
+            served_until_ms: at.expires_on.saturating_sub(self.config.token_renewal_offset_secs).saturating_mul(1000),
+        }))
+    }
+
+    /// True when a cached token served for `req` is due for msal's proactive refresh
+    /// (`refresh_in`).
+    pub fn refresh_due(&self, req: &SilentRequest) -> bool {
+        let Ok(account) = self.silent_account(req) else { return false };
+        let cache = self.cache.borrow();
+        self.find_cached_at(&cache, req, &account).is_some_and(|c| refresh_due(c, self.now_s()))
+    }
+
+    /// The Bearer access token cached for `req`'s scopes and `account` (expired or not).
+    pub(super) fn find_cached_at<'c>(
+        &self,
+        cache: &'c TokenCache<P::Store>,
+        req: &SilentRequest,
+        account: &Account,
+    ) -> Option<&'c crate::core::cache::Credential> {
+        let resolved = self.resolved.borrow();
+        cache.find_access_token(&AtQuery {
+            home_account_id: &account.home_account_id,
+            environments: &resolved.cloud.aliases,
+            client_id: &self.config.client_id,
+            realm: &self.realm_for(account),
+            scopes: &ScopeSet::new(&req.scopes).for_cache_search(),
+            token_type: "Bearer",
+        })
+    }
+
+    /// msal's `acquireTokenSilent`: the cached access token (per the cache lookup policy),
+    /// then the refresh token (single-flight across tabs), then a hidden frame when the policy
+    /// allows it and the refresh token could not do it.
+    pub async fn acquire_token_silent(&self, req: &SilentRequest) -> Result<AuthenticationResult, AuthError> {
+        if let Some(hit) = self.acquire_token_silent_cached(req)? {
+            return Ok(hit);
+        }
+        self.acquire_token_silent_network(req).await
+    }
+
+    /// The network part of [`acquire_token_silent`](Self::acquire_token_silent), for callers
+    /// that looked in the cache themselves: the refresh token (single-flight across tabs),
+    /// then a hidden frame when the policy allows it.
+    pub async fn acquire_token_silent_network(&self, req: &SilentRequest) -> Result<AuthenticationResult, AuthError> {
+        match self.renew_single_flight(req).await {
+            Err(e) if req.cache_lookup_policy.uses_iframe() && (e.is_interaction_required() || e.is_invalid_grant()) => {
+                let account =
+                    req.account.clone().or_else(|| self.active_home_account_id().map(|home_account_id| AccountRef { home_account_id }));
+                let frame = InteractiveRequest {
+                    scopes: req.scopes.clone(),
+                    account,
+                    claims: req.claims.clone(),
+                    correlation_id: req.correlation_id.clone(),
+                    redirect_uri: req.redirect_uri.clone(),
+                    extra_query_parameters: req.extra_query_parameters.clone(),
+                    ..InteractiveRequest::default()
+                };
+                self.sso_silent(&frame).await
+            }
+            r => r,
+        }
+    }
+
+    /// Renewal that is single-flight across the tabs sharing a cache: one tab renews under the
+    /// account's lock and hands its result to the others (the snapshot it announces; their
+    /// view of the storage may lag); a tab that had to wait serves that result. So a rotating
+    /// refresh token is never presented twice.
+    async fn renew_single_flight(&self, req: &SilentRequest) -> Result<AuthenticationResult, AuthError> {
+        let Some(name) = self.renewal_lock_name(req) else {
+            return self.cache_or_refresh(req).await;
+        };
+        let started_s = self.now_s();
+        let since = if req.force_refresh { started_s } else { 0 };
+        // The token this tab sees now: after waiting, only a different one counts as "renewed by
+        // another tab" (cached_at has only second resolution).
+        let seen_before = self.token_renewed_since(req, 0).ok().flatten().map(|r| r.access_token);
+        // A tab that renewed these scopes shows this mark for a while after it let go of the lock.
+        let renewed_mark = format!("{name}.renewed.{}", ScopeSet::new(&req.scopes).to_lower_string());
+        let uncontended = self.platform.lock(&name, false).await;
+        let waited = uncontended.is_none();
+        let _lock = match uncontended {
+            Some(lock) => Some(lock),
+            None => self.platform.lock(&name, true).await,
+        };
+        // Another tab renewed while we waited for the lock, or (unless this is a forceRefresh,
+        // which wants a token newer than its own start) just before we took it: its result is on
+        // its way (usually already here; on a loaded machine the message can trail the lock by a
+        // few hundred ms). When that tab failed nothing comes, and this tab tries itself.
+        let renewed_elsewhere = waited || (!req.force_refresh && self.platform.marked_elsewhere(&renewed_mark).await);
+        if renewed_elsewhere {
+            for _ in 0..RENEWAL_HANDOFF_POLLS {
+                let renewed = self.token_renewed_since(req, since)?;
+                if let Some(hit) = renewed.filter(|h| !req.force_refresh || seen_before.as_ref() != Some(&h.access_token)) {
+                    return Ok(hit);
+                }
+                self.platform.sleep(RENEWAL_HANDOFF_POLL_MS).await;
+            }
+        }
+        // Nobody renewed: a forceRefresh refreshes; otherwise the cache (possibly filled by
+        // another tab's earlier renewal) is tried first.
+        let result = self.cache_or_refresh(req).await;
+        if result.as_ref().is_ok_and(|r| !r.from_cache) {
+            self.platform.mark(&renewed_mark, RENEWED_MARK_MS).await;
+        }
+        result
+    }
+
+    /// The cached access token (per policy), then the refresh token. Fails with an
+    /// `InteractionRequired` error when neither works.
+    async fn cache_or_refresh(&self, req: &SilentRequest) -> Result<AuthenticationResult, AuthError> {
+        if let Some(hit) = self.acquire_token_silent_cached(req)? {
+            return Ok(hit);
+        }
+        if !req.cache_lookup_policy.uses_refresh_token() {
+            return Err(AuthError::new(
+                ErrorKind::InteractionRequired,
+                codes::NO_TOKENS_FOUND,
+                "no valid access token in the cache and the policy forbids the network",
+            ));
+        }
+        self.refresh(req).await
+    }
+
+    /// Silent requests for every cached access token that has expired (with the renewal
+    /// offset) or is due for msal's proactive refresh, for accounts that have a refresh token.
+    /// Timers cannot be trusted after sleep or in background tabs: call this when the page
+    /// wakes up.
+    pub fn due_renewals(&self) -> Vec<SilentRequest> {
+        self.sync();
+        let now = self.now_s();
+        let envs = self.environments();
+        let cache = self.cache.borrow();
+        let mut out: Vec<SilentRequest> = Vec::new();
+        for c in cache.credentials() {
+            let due = c.credential_type.is_access_token()
+                && c.client_id == self.config.client_id
+                && (is_expired(c, now, self.config.token_renewal_offset_secs) || refresh_due(c, now))
+                && cache.find_refresh_token(&c.home_account_id, &envs, true).is_some();
+            if due {
+                out.push(SilentRequest {
+                    scopes: c.scopes.iter().map(str::to_owned).collect(),
+                    account: Some(AccountRef { home_account_id: c.home_account_id.clone() }),
+                    cache_lookup_policy: CacheLookupPolicy::RefreshToken,
+                    ..SilentRequest::default()
+                });
+            }
+        }
+        out
+    }
+}

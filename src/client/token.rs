@@ -1,0 +1,230 @@
+//! The token endpoint: code redemption, refresh, throttling, and saving what comes back.
+
+use super::*;
+
+impl<P: Platform> PublicClientApplication<P> {
+    pub(super) async fn post_token(&self, http: HttpRequest, thumb_key: &str, sent_at: u64) -> Result<TokenResponse, AuthError> {
+        let store_key = thumb_key.to_owned();
+        {
+            let cache = self.cache.borrow();
+            let store = cache.store();
+            if let Some(stored) = crate::core::cache::KeyValueStore::get(store, &store_key) {
+                match throttle::check(&stored, self.platform.now_ms()) {
+                    Some(e) => return Err(e),
+                    None => crate::core::cache::KeyValueStore::remove(store, &store_key),
+                }
+            }
+        }
+        let resp = self.platform.send(http).await?;
+        match TokenResponse::parse(&resp, sent_at) {
+            Ok(t) => Ok(t),
+            Err(e) => {
+                if throttle::should_throttle(&resp) {
+                    let (_, value) = throttle::entry(&resp, &e, self.platform.now_ms());
+                    let cache = self.cache.borrow();
+                    let _ = crate::core::cache::KeyValueStore::set(cache.store(), &store_key, &value);
+                }
+                Err(e)
+            }
+        }
+    }
+
+    pub(super) fn thumbprint(&self, scopes: &ScopeSet, home_account_id: &str, claims: &str) -> String {
+        let list: Vec<&str> = scopes.iter().collect();
+        throttle::Thumbprint {
+            client_id: &self.config.client_id,
+            authority: self.authority.canonical(),
+            scopes: &list,
+            home_account_id,
+            claims,
+            authentication_scheme: "Bearer",
+        }
+        .key()
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub(super) async fn redeem_code(
+        &self,
+        code: &AuthCode,
+        verifier: Option<&PkceVerifier>,
+        redirect_uri: &str,
+        scopes: &ScopeSet,
+        nonce: Option<&Nonce>,
+        client_info: &str,
+        correlation_id: &str,
+        user_state: &str,
+    ) -> Result<AuthenticationResult, AuthError> {
+        let metadata = self.metadata()?;
+        let sent_at = self.now_s();
+        let http = TokenRequest {
+            endpoint: &metadata.token_endpoint,
+            client_id: &self.config.client_id,
+            scopes,
+            correlation_id,
+            grant: Grant::AuthorizationCode { code, verifier, redirect_uri },
+            credential: &ClientCredential::None,
+            client_info: self.client_info(),
+            claims: "",
+            anchor: "",
+            extra_body: &[],
+        }
+        .build();
+        let thumb = self.thumbprint(scopes, "", "");
+        let resp = self.post_token(http, &thumb, sent_at).await?;
+        self.save_response(resp, scopes, nonce, client_info, correlation_id, user_state, None)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn save_response(
+        &self,
+        resp: TokenResponse,
+        scopes: &ScopeSet,
+        nonce: Option<&Nonce>,
+        front_client_info: &str,
+        correlation_id: &str,
+        user_state: &str,
+        known_account: Option<&Account>,
+    ) -> Result<AuthenticationResult, AuthError> {
+        let claims = match &resp.id_token {
+            Some(t) => {
+                let c = IdTokenClaims::decode(t.secret())?;
+                // The nonce binds the ID token to an authorize request; refreshed ID tokens and
+                // codes redeemed for another party's request have none of ours to compare with.
+                if let Some(n) = nonce {
+                    c.check_nonce(Some(n))?;
+                }
+                Some(c)
+            }
+            None => None,
+        };
+        let client_info = if resp.client_info.is_empty() { front_client_info } else { &resp.client_info };
+        let env = self.resolved.borrow().cloud.preferred_cache.clone();
+        let account = match (
+            Account::from_response(client_info, claims.as_ref(), &env, self.account_authority_type(), self.platform.now_ms()),
+            known_account,
+        ) {
+            // The cache merges tenant profiles of an account it already has.
+            (Some(a), _) => a,
+            (None, Some(k)) => k.clone(),
+            (None, None) => {
+                return Err(AuthError::new(
+                    ErrorKind::TokenValidation,
+                    codes::TOKEN_PARSING_ERROR,
+                    "the token response identifies no account (no client_info and no id_token)",
+                ))
+            }
+        };
+        let realm = claims.as_ref().and_then(|c| c.tid()).map(str::to_owned).unwrap_or_else(|| account.realm.clone());
+        self.cache.borrow_mut().save(&SaveRequest { response: &resp, account: &account, realm: &realm, requested: scopes })?;
+        if self.config.cache_location == CacheLocation::LocalStorage {
+            // Tabs sharing this storage may see our writes late: hand them the result directly.
+            let snapshot = self.cache.borrow().account_snapshot(&account.home_account_id);
+            self.platform.announce(
+                &Json::object()
+                    .with("t", "tokens")
+                    .with("homeAccountId", account.home_account_id.as_str())
+                    .with("snapshot", snapshot)
+                    .to_json(),
+            );
+        } else if known_account.is_none() {
+            let entity = crate::core::cache::AccountEntity::new(account.clone());
+            self.platform.announce(&Json::object().with("t", "signin").with("account", entity.to_json()).to_json());
+        }
+        let info = {
+            let cache = self.cache.borrow();
+            let stored = cache.account(&account.home_account_id).cloned().unwrap_or(account);
+            self.account_info(&cache, &stored)
+        };
+        let granted = match &resp.scope {
+            Some(s) if !s.trim().is_empty() => ScopeSet::parse(s),
+            _ => scopes.clone(),
+        };
+        Ok(AuthenticationResult {
+            authority: self.authority.canonical().to_owned(),
+            unique_id: claims.as_ref().and_then(|c| c.oid().or_else(|| c.sub())).unwrap_or_default().to_owned(),
+            tenant_id: realm,
+            scopes: granted.iter().map(str::to_owned).collect(),
+            account: info,
+            access_token: resp.access_token,
+            from_cache: false,
+            expires_on_ms: resp.expires_on.saturating_mul(1000),
+            ext_expires_on_ms: resp.extended_expires_on.saturating_mul(1000),
+            refresh_on_ms: resp.refresh_on.map(|r| r.saturating_mul(1000)),
+            token_type: resp.token_type,
+            correlation_id: correlation_id.to_owned(),
+            state: user_state.to_owned(),
+            family_id: resp.family_id,
+            served_until_ms: 0,
+        })
+    }
+
+    /// Redeems an authorization code obtained elsewhere (msal's `acquireTokenByCode`).
+    pub async fn acquire_token_by_code(
+        &self,
+        code: &str,
+        scopes: &[String],
+        code_verifier: Option<&str>,
+        redirect_uri: &str,
+        correlation_id: &str,
+    ) -> Result<AuthenticationResult, AuthError> {
+        if code.is_empty() {
+            return Err(AuthError::browser(codes::AUTH_CODE_REQUIRED, "acquireTokenByCode needs a code"));
+        }
+        let correlation_id = if correlation_id.is_empty() { self.guid()? } else { correlation_id.to_owned() };
+        let redirect_uri = self.redirect_uri(redirect_uri);
+        let verifier = code_verifier.map(PkceVerifier::new);
+        let scopes = self.wire_scopes(scopes);
+        self.redeem_code(&AuthCode::new(code), verifier.as_ref(), &redirect_uri, &scopes, None, "", &correlation_id, "").await
+    }
+
+    /// Redeems the account's refresh token for `req`'s scopes.
+    pub async fn refresh(&self, req: &SilentRequest) -> Result<AuthenticationResult, AuthError> {
+        let metadata = self.metadata()?;
+        self.sync();
+        let account = self.silent_account(req)?;
+        let envs = self.environments();
+        let correlation_id = if req.correlation_id.is_empty() { self.guid()? } else { req.correlation_id.clone() };
+        let rt = {
+            let cache = self.cache.borrow();
+            cache.find_refresh_token(&account.home_account_id, &envs, true).map(|c| (RefreshToken::new(c.secret.clone()), c.expires_on))
+        };
+        let Some((rt, rt_expires)) = rt else {
+            return Err(AuthError::new(ErrorKind::InteractionRequired, codes::NO_TOKENS_FOUND, "no refresh token in the cache")
+                .with_correlation_id(correlation_id));
+        };
+        if rt_expires != 0 && rt_expires <= self.now_s() {
+            let _ = self.cache.borrow_mut().remove_refresh_token(rt.secret());
+            return Err(AuthError::new(ErrorKind::InteractionRequired, codes::REFRESH_TOKEN_EXPIRED, "the refresh token has expired")
+                .with_correlation_id(correlation_id));
+        }
+        let scopes = self.wire_scopes(&req.scopes);
+        let claims = authorize::merge_claims(&req.claims, &self.config.client_capabilities)?;
+        let redirect_uri = self.redirect_uri(&req.redirect_uri);
+        let anchor = account.oid_anchor();
+        let anchor = if anchor.is_empty() { String::new() } else { format!("Oid:{anchor}") };
+        let sent_at = self.now_s();
+        let http = TokenRequest {
+            endpoint: &metadata.token_endpoint,
+            client_id: &self.config.client_id,
+            scopes: &scopes,
+            correlation_id: &correlation_id,
+            grant: Grant::RefreshToken { refresh_token: &rt, redirect_uri: &redirect_uri },
+            credential: &ClientCredential::None,
+            client_info: self.client_info(),
+            claims: &claims,
+            anchor: &anchor,
+            extra_body: &[],
+        }
+        .build();
+        let thumb = self.thumbprint(&scopes, &account.home_account_id, &req.claims);
+        match self.post_token(http, &thumb, sent_at).await {
+            Ok(resp) => self.save_response(resp, &scopes, None, "", &correlation_id, "", Some(&account)),
+            Err(e) => {
+                if e.is_invalid_grant() {
+                    let _ = self.cache.borrow_mut().remove_refresh_token(rt.secret());
+                }
+                Err(if e.correlation_id().is_empty() { e.with_correlation_id(correlation_id) } else { e })
+            }
+        }
+    }
+}

@@ -1,0 +1,171 @@
+//! A scripted identity provider for the native flow tests: it checks PKCE, issues ID tokens
+//! with the request's nonce, rotates refresh tokens (a replayed one is refused), and plays
+//! the front channel of popups and hidden frames on the memory platform.
+#![allow(dead_code)]
+
+use msal_wasm::client::{AccountRef, Config, InteractiveRequest, PublicClientApplication, SilentRequest};
+use msal_wasm::core::base64;
+use msal_wasm::core::http::{HttpRequest, HttpResponse};
+use msal_wasm::core::pkce::InteractionType;
+use msal_wasm::core::sha256::sha256;
+use msal_wasm::core::url::parse_query;
+use msal_wasm::platform::memory::{block_on, MemoryPlatform};
+use msal_wasm::platform::WindowError;
+use std::cell::RefCell;
+use std::rc::Rc;
+
+pub const AUTHORITY: &str = "https://login.microsoftonline.com/8eaef023-2b34-4da1-9baa-8bc8c9d6a490";
+pub const TENANT: &str = "8eaef023-2b34-4da1-9baa-8bc8c9d6a490";
+pub const METADATA: &str = r#"{"authorization_endpoint":"https://login.microsoftonline.com/{tenant}/oauth2/v2.0/authorize","token_endpoint":"https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token","end_session_endpoint":"https://login.microsoftonline.com/{tenant}/oauth2/v2.0/logout","issuer":"https://login.microsoftonline.com/{tenant}/v2.0"}"#;
+pub const NOW_MS: u64 = 1_700_000_000_000;
+
+/// What the scripted IdP remembers between the authorize URL and the token request.
+#[derive(Default)]
+pub struct Idp {
+    pub challenge: String,
+    pub nonce: String,
+    pub issued_rts: Vec<String>,
+    pub used_rts: Vec<String>,
+    pub next: u32,
+    pub fail_next: Option<HttpResponse>,
+}
+
+pub fn jwt(claims: &str) -> String {
+    format!("eyJhbGciOiJSUzI1NiJ9.{}.c2ln", base64::encode_url(claims.as_bytes()))
+}
+
+pub fn token_response(idp: &mut Idp, with_id_token: bool) -> HttpResponse {
+    idp.next += 1;
+    let rt = format!("rt-{}", idp.next);
+    idp.issued_rts.push(rt.clone());
+    let client_info = base64::encode_url(format!(r#"{{"uid":"uid-1","utid":"{TENANT}"}}"#).as_bytes());
+    let id_token = jwt(&format!(
+        r#"{{"sub":"sub-1","oid":"uid-1","tid":"{TENANT}","preferred_username":"ada@contoso.com","name":"Ada","nonce":"{}","sid":"sid-1"}}"#,
+        idp.nonce
+    ));
+    let idt = if with_id_token { format!(r#","id_token":"{id_token}""#) } else { String::new() };
+    HttpResponse::new(
+        200,
+        format!(
+            r#"{{"token_type":"Bearer","scope":"User.Read openid profile offline_access","expires_in":"3600","ext_expires_in":3600,"access_token":"at-{}","refresh_token":"{rt}","client_info":"{client_info}"{idt}}}"#,
+            idp.next
+        ),
+    )
+}
+
+pub fn handle(idp: &Rc<RefCell<Idp>>, req: &HttpRequest) -> Result<HttpResponse, msal_wasm::AuthError> {
+    let mut idp = idp.borrow_mut();
+    if let Some(r) = idp.fail_next.take() {
+        return Ok(r);
+    }
+    match req.form_field("grant_type").as_deref() {
+        Some("authorization_code") => {
+            let verifier = req.form_field("code_verifier").unwrap_or_default();
+            if base64::encode_url(&sha256(verifier.as_bytes())) != idp.challenge || req.form_field("code").as_deref() != Some("the-code") {
+                return Ok(HttpResponse::new(400, r#"{"error":"invalid_grant","error_description":"PKCE verification failed"}"#));
+            }
+            Ok(token_response(&mut idp, true))
+        }
+        Some("refresh_token") => {
+            let rt = req.form_field("refresh_token").unwrap_or_default();
+            if idp.used_rts.contains(&rt) || !idp.issued_rts.contains(&rt) {
+                return Ok(HttpResponse::new(400, r#"{"error":"invalid_grant","error_description":"refresh token replayed"}"#));
+            }
+            idp.used_rts.push(rt);
+            Ok(token_response(&mut idp, true))
+        }
+        _ => Ok(HttpResponse::new(400, r#"{"error":"unsupported_grant_type"}"#)),
+    }
+}
+
+pub struct Harness {
+    pub platform: MemoryPlatform,
+    pub idp: Rc<RefCell<Idp>>,
+    pub pca: PublicClientApplication<MemoryPlatform>,
+}
+
+/// The test client's configuration (sessionStorage cache unless changed).
+pub fn config() -> Config {
+    Config::new("client-1").with_authority(AUTHORITY).with_redirect_uri("https://app.example/").with_authority_metadata(METADATA)
+}
+
+pub fn harness() -> Harness {
+    harness_with(config())
+}
+
+/// A client for `config` on a new profile, with the scripted provider's front channel in its
+/// windows.
+pub fn harness_with(config: Config) -> Harness {
+    let idp = Rc::new(RefCell::new(Idp::default()));
+    let i = idp.clone();
+    let platform = MemoryPlatform::new(NOW_MS, move |req| handle(&i, req));
+    platform.set_windows(front_channel(&idp));
+    let pca = PublicClientApplication::new(config, platform.clone()).unwrap();
+    block_on(pca.initialize()).unwrap();
+    Harness { platform, idp, pca }
+}
+
+impl Harness {
+    /// Another tab of the same profile with a client for `config`: it hears the other tabs'
+    /// announcements (as over a BroadcastChannel) when the platform delivers them.
+    pub fn tab(&self, config: Config) -> Rc<PublicClientApplication<MemoryPlatform>> {
+        let platform = self.platform.new_tab();
+        let pca = Rc::new(PublicClientApplication::new(config, platform.clone()).unwrap());
+        block_on(pca.initialize()).unwrap();
+        let weak = Rc::downgrade(&pca);
+        platform.subscribe(move |message| {
+            if let Some(pca) = weak.upgrade() {
+                pca.apply_announcement(message);
+            }
+        });
+        pca
+    }
+
+    /// Starts an interaction and plays the IdP's front channel: returns the response string.
+    pub fn authorize(&self, itype: InteractionType) -> (msal_wasm::client::PendingAuth, String) {
+        let pending = self
+            .pca
+            .begin_interaction(
+                &InteractiveRequest { scopes: vec!["User.Read".into()], state: "app|state".into(), ..Default::default() },
+                itype,
+                "https://app.example/start",
+            )
+            .unwrap();
+        let query: Vec<(String, String)> = parse_query(pending.url.split_once('?').unwrap().1);
+        let get = |k: &str| query.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
+        assert_eq!(get("code_challenge_method"), "S256");
+        assert_eq!(get("client_info"), "1");
+        assert_eq!(get("scope"), "User.Read openid profile offline_access");
+        self.idp.borrow_mut().challenge = get("code_challenge");
+        self.idp.borrow_mut().nonce = get("nonce");
+        let response = format!("#code=the-code&state={}&client_info=x", msal_wasm::core::url::encode(&get("state")));
+        (pending, response)
+    }
+
+    pub fn sign_in(&self) -> msal_wasm::client::AuthenticationResult {
+        let (pending, response) = self.authorize(InteractionType::Popup);
+        block_on(self.pca.finish_interaction(pending, &response)).unwrap()
+    }
+
+    pub fn token_requests(&self) -> usize {
+        self.platform.requests.borrow().iter().filter(|r| r.url.contains("/token")).count()
+    }
+}
+
+pub fn silent(home: &str) -> SilentRequest {
+    SilentRequest { scopes: vec!["User.Read".into()], account: Some(AccountRef { home_account_id: home.into() }), ..Default::default() }
+}
+
+/// The provider's front channel in a popup or hidden frame: remembers the request's PKCE
+/// challenge and nonce, and answers the authorize URL with a code and its state.
+pub fn front_channel(idp: &Rc<RefCell<Idp>>) -> impl Fn(&str) -> Result<String, WindowError> + 'static {
+    let idp = idp.clone();
+    move |url: &str| {
+        let query = parse_query(url.split_once('?').map(|(_, q)| q).unwrap_or_default());
+        let get = |k: &str| query.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
+        let mut idp = idp.borrow_mut();
+        idp.challenge = get("code_challenge");
+        idp.nonce = get("nonce");
+        Ok(format!("#code=the-code&state={}&client_info=x", msal_wasm::core::url::encode(&get("state"))))
+    }
+}

@@ -1,0 +1,198 @@
+//! Native tests of the flows that need windows, locks, timers and several tabs: popups and
+//! hidden frames with a scripted front channel, the silent flow's frame fallback, and renewal
+//! that is single-flight across tabs — on the memory platform's virtual time, so the races
+//! play out the same way on every run.
+
+mod scripted;
+
+use msal_wasm::client::{AuthenticationResult, CacheLocation, CacheLookupPolicy, Config, InteractiveRequest, SilentRequest};
+use msal_wasm::core::http::HttpResponse;
+use msal_wasm::error::AuthError;
+use msal_wasm::platform::memory::block_on;
+use msal_wasm::platform::{PopupAttributes, WindowError};
+use scripted::*;
+use std::future::Future;
+use std::pin::Pin;
+
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+#[cfg(target_arch = "wasm32")]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+fn request() -> InteractiveRequest {
+    InteractiveRequest { scopes: vec!["User.Read".into()], ..Default::default() }
+}
+
+fn shared_config() -> Config {
+    let mut c = config();
+    c.cache_location = CacheLocation::LocalStorage;
+    c
+}
+
+fn refreshes(h: &Harness) -> usize {
+    h.platform.requests.borrow().iter().filter(|r| r.form_field("grant_type").as_deref() == Some("refresh_token")).count()
+}
+
+type Task<'a> = Pin<Box<dyn Future<Output = Result<AuthenticationResult, AuthError>> + 'a>>;
+
+#[test]
+fn popup_sign_in_through_the_window_then_the_lock_is_free() {
+    let h = harness();
+    let started = h.pca.open_popup(&request(), PopupAttributes::default()).unwrap();
+    assert!(h.pca.interaction_in_progress(), "the popup holds the interaction lock");
+    // A second interactive call while the popup is open is refused, and opens nothing.
+    let second = h.pca.open_popup(&request(), PopupAttributes::default()).unwrap_err();
+    assert_eq!(second.code(), "interaction_in_progress");
+    assert_eq!(h.platform.windows.borrow().len(), 1);
+    let r = block_on(h.pca.complete_popup(started)).unwrap();
+    assert_eq!(r.account.account.username, "ada@contoso.com");
+    assert!(!h.pca.interaction_in_progress());
+    let url = h.platform.windows.borrow()[0].clone();
+    assert!(url.contains("code_challenge_method=S256") && url.contains("redirect_uri=https%3A%2F%2Fapp.example%2F"), "{url}");
+}
+
+#[test]
+fn a_blocked_or_closed_popup_fails_with_msals_code_and_frees_the_lock() {
+    let h = harness();
+    for (window, code) in [
+        (WindowError::Blocked, "empty_window_error"),
+        (WindowError::OpenFailed, "popup_window_error"),
+        (WindowError::UserCancelled, "user_cancelled"),
+        (WindowError::TimedOut, "timed_out"),
+    ] {
+        h.platform.set_windows(move |_| Err(window));
+        let e = match h.pca.open_popup(&request(), PopupAttributes::default()) {
+            Ok(started) => block_on(h.pca.complete_popup(started)).unwrap_err(),
+            Err(e) => e,
+        };
+        assert_eq!(e.code(), code, "{window:?}");
+        assert!(!e.correlation_id().is_empty());
+        assert!(!h.pca.interaction_in_progress(), "{window:?} released the lock");
+    }
+    assert_eq!(h.token_requests(), 0);
+}
+
+#[test]
+fn sso_silent_uses_a_hidden_frame_and_backs_off_when_frames_get_no_answer() {
+    let h = harness();
+    let r = block_on(h.pca.sso_silent(&request())).unwrap();
+    assert_eq!(r.account.account.username, "ada@contoso.com");
+    assert!(h.platform.windows.borrow()[0].contains("prompt=none"));
+    assert!(!h.pca.interaction_in_progress(), "a hidden frame takes no interaction lock");
+    // The provider shows a page instead of answering (third-party cookies blocked).
+    h.platform.set_windows(|_| Err(WindowError::NoResponse));
+    let e = block_on(h.pca.sso_silent(&request())).unwrap_err();
+    assert!(e.is_interaction_required());
+    assert_eq!(e.sub_error(), "iframe_no_response");
+    // The next attempts fail at once, without a frame, for five minutes.
+    let frames = h.platform.windows.borrow().len();
+    let again = block_on(h.pca.sso_silent(&request())).unwrap_err();
+    assert_eq!((again.code(), again.sub_error()), ("interaction_required", "iframe_no_response"));
+    assert_eq!(h.platform.windows.borrow().len(), frames, "no frame while backing off");
+    h.platform.set_now_ms(NOW_MS + 5 * 60 * 1000 + 1);
+    h.platform.set_windows(front_channel(&h.idp));
+    assert!(block_on(h.pca.sso_silent(&request())).is_ok(), "frames are tried again after the back-off");
+    // A popup sign-in also ends the back-off (the provider has a session now).
+    h.platform.set_windows(|_| Err(WindowError::NoResponse));
+    assert!(block_on(h.pca.sso_silent(&request())).is_err());
+    h.platform.set_windows(front_channel(&h.idp));
+    let started = h.pca.open_popup(&request(), PopupAttributes::default()).unwrap();
+    block_on(h.pca.complete_popup(started)).unwrap();
+    assert!(block_on(h.pca.sso_silent(&request())).is_ok());
+}
+
+#[test]
+fn silent_falls_back_to_a_hidden_frame_when_the_refresh_token_is_refused() {
+    let h = harness();
+    let home = h.sign_in().account.account.home_account_id;
+    h.idp.borrow_mut().fail_next = Some(HttpResponse::new(400, r#"{"error":"invalid_grant","error_description":"AADSTS50173 revoked"}"#));
+    let r = block_on(h.pca.acquire_token_silent(&SilentRequest { force_refresh: true, ..silent(&home) })).unwrap();
+    assert!(!r.from_cache);
+    let grants: Vec<String> = h.platform.requests.borrow().iter().filter_map(|r| r.form_field("grant_type")).collect();
+    assert_eq!(grants, ["authorization_code", "refresh_token", "authorization_code"], "refused refresh, then the frame's code");
+    assert!(h.platform.windows.borrow().iter().any(|w| w.contains("prompt=none")));
+    // A policy without the frame gives the refresh token's error instead.
+    h.idp.borrow_mut().fail_next = Some(HttpResponse::new(400, r#"{"error":"invalid_grant","error_description":"revoked"}"#));
+    let policy = CacheLookupPolicy::AccessTokenAndRefreshToken;
+    let e = block_on(h.pca.acquire_token_silent(&SilentRequest { force_refresh: true, cache_lookup_policy: policy, ..silent(&home) }))
+        .unwrap_err();
+    assert!(e.is_invalid_grant());
+}
+
+/// Three tabs sharing a localStorage cache, signed in, with the access token expired.
+fn three_tabs_expired(
+) -> (Harness, Vec<std::rc::Rc<msal_wasm::client::PublicClientApplication<msal_wasm::platform::memory::MemoryPlatform>>>, String) {
+    let h = harness_with(shared_config());
+    let tabs: Vec<_> = (0..3).map(|_| h.tab(shared_config())).collect();
+    let started = tabs[0].open_popup(&request(), PopupAttributes::default()).unwrap();
+    let home = block_on(tabs[0].complete_popup(started)).unwrap().account.account.home_account_id;
+    h.platform.run::<()>(vec![]); // deliver the sign-in to the other tabs
+    for t in &tabs {
+        t.reload_cache();
+        assert_eq!(t.all_accounts().len(), 1);
+    }
+    h.platform.set_now_ms(NOW_MS + 3600 * 1000 + 1);
+    (h, tabs, home)
+}
+
+#[test]
+fn three_tabs_renewing_at_once_make_one_token_request_and_get_the_same_token() {
+    let (h, tabs, home) = three_tabs_expired();
+    // The token request takes a while: the first tab holds the lock, the others wait for it.
+    h.platform.set_network_delay_ms(50);
+    let req = silent(&home);
+    let tasks: Vec<Task> = tabs.iter().map(|t| Box::pin(t.acquire_token_silent(&req)) as Task).collect();
+    let results: Vec<_> = h.platform.run(tasks).into_iter().map(|r| r.unwrap()).collect();
+    assert_eq!(refreshes(&h), 1, "one tab renewed, the others were handed its result");
+    let tokens: Vec<&str> = results.iter().map(|r| r.access_token.secret()).collect();
+    assert!(tokens.iter().all(|t| *t == tokens[0]), "{tokens:?}");
+    // The rotated refresh token was never presented twice: the next renewal works everywhere.
+    h.platform.set_now_ms(NOW_MS + 2 * 3600 * 1000 + 2);
+    let tasks: Vec<Task> = tabs.iter().rev().map(|t| Box::pin(t.acquire_token_silent(&req)) as Task).collect();
+    assert!(h.platform.run(tasks).into_iter().all(|r| r.is_ok()));
+    assert_eq!(refreshes(&h), 2);
+    assert!(h.idp.borrow().used_rts.len() == 2, "each refresh token used once");
+}
+
+/// The race the renewal mark closes: tab B takes the lock just after tab A let go of it, before
+/// A's hand-off message reached B. Without the mark B would present A's already-rotated refresh
+/// token; with it, B waits for A's result.
+#[test]
+fn a_tab_that_takes_the_lock_right_after_another_renewed_waits_for_its_result() {
+    let (h, tabs, home) = three_tabs_expired();
+    h.platform.set_network_delay_ms(50);
+    h.platform.set_message_delay_ms(300);
+    let req = silent(&home);
+    let b = tabs[1].clone();
+    let platform = h.platform.clone();
+    let late = async move {
+        // Starts once A has renewed (50 ms) and released the lock; A's message is still on its
+        // way (300 ms).
+        msal_wasm::platform::Platform::sleep(&platform, 60).await;
+        b.acquire_token_silent(&req).await
+    };
+    let req = silent(&home);
+    let tasks: Vec<Task> = vec![Box::pin(tabs[0].acquire_token_silent(&req)), Box::pin(late)];
+    let results: Vec<_> = h.platform.run(tasks).into_iter().map(|r| r.unwrap()).collect();
+    assert_eq!(refreshes(&h), 1, "B did not renew again");
+    assert_eq!(results[0].access_token.secret(), results[1].access_token.secret());
+    assert!(results[1].from_cache, "B served A's result");
+    // A forceRefresh ignores the mark: it wants a token newer than its own start.
+    let forced = SilentRequest { force_refresh: true, ..silent(&home) };
+    let tasks: Vec<Task> = vec![Box::pin(tabs[2].acquire_token_silent(&forced))];
+    let r = h.platform.run(tasks).pop().unwrap().unwrap();
+    assert!(!r.from_cache);
+    assert_eq!(refreshes(&h), 2);
+}
+
+#[test]
+fn without_the_shared_cache_each_tab_renews_for_itself() {
+    // sessionStorage: tabs share nothing, so there is nothing to hand off (and no lock).
+    let h = harness();
+    let home = h.sign_in().account.account.home_account_id;
+    h.platform.set_now_ms(NOW_MS + 3600 * 1000 + 1);
+    let req = silent(&home);
+    let tasks: Vec<Task> = vec![Box::pin(h.pca.acquire_token_silent(&req))];
+    assert!(!h.platform.run(tasks).pop().unwrap().unwrap().from_cache);
+    assert_eq!(refreshes(&h), 1);
+}
