@@ -264,10 +264,6 @@ function memoKey(request, active) {
   return `${request.scopes.join(" ")}\n${home}\n${request.authority || ""}\n${request.redirectUri || ""}`;
 }
 
-function currentUrl() {
-  return window.location.href.split("#")[0];
-}
-
 function matchesFilter(a, f) {
   if (!f) return true;
   const keys = ["homeAccountId", "localAccountId", "username", "environment", "name", "loginHint", "sid", "tenantId"];
@@ -458,30 +454,19 @@ export class PublicClientApplication {
 
   async handleRedirect(hashOrOptions) {
     const client = this.engine();
-    const given = typeof hashOrOptions === "string" ? hashOrOptions : hashOrOptions && hashOrOptions.hash;
-    const fromUrl = window.location.hash.length > 1 ? window.location.hash : window.location.search;
-    let response = given || fromUrl || "";
-    const kind = WasmClient.responseType(response);
-    if (kind !== "redirect") {
-      // Not ours (or a popup/iframe response the opener will read): leave the URL alone.
-      response = "";
-    }
-    if (!response) response = client.takeStashedResponse() || "";
+    const options = typeof hashOrOptions === "string" ? { hash: hashOrOptions } : hashOrOptions || {};
+    // v5 takes navigateToLoginRequestUrl here; v3/v4 took it in auth configuration.
+    const auth = this.config.auth || {};
+    const navigate = (options.navigateToLoginRequestUrl ?? auth.navigateToLoginRequestUrl) !== false;
     this.emit(EventType.HANDLE_REDIRECT_START, InteractionType.Redirect);
     try {
-      if (response && !given && kind === "redirect") {
-        // Remove code and state from the address bar before anything else.
-        window.history.replaceState(window.history.state, "", window.location.pathname + (window.location.hash.length > 1 ? window.location.search : ""));
-      }
-      const origin = client.redirectOrigin();
-      const navigate = !this.config.auth || this.config.auth.navigateToLoginRequestUrl !== false;
-      if (response && navigate && origin && origin !== currentUrl() && kind === "redirect" && !given) {
-        client.stashResponse(response);
-        await this.navigationClient.navigateInternal(origin, { noHistory: true, apiId: 865, timeout: 30000 });
+      const json = await client.handleRedirectPromise(options.hash || undefined, navigate);
+      const out = json === null ? null : JSON.parse(json);
+      if (out && out.navigateTo) {
+        await this.navigationClient.navigateInternal(out.navigateTo, { noHistory: true, apiId: 865, timeout: 30000 });
         return null;
       }
-      const json = await client.handleRedirect(response || undefined);
-      const result = json ? toResult(json) : null;
+      const result = out && resultFrom(out);
       if (result) {
         this.emit(EventType.LOGIN_SUCCESS, InteractionType.Redirect, result);
         this.emit(EventType.ACQUIRE_TOKEN_SUCCESS, InteractionType.Redirect, result);
@@ -501,7 +486,7 @@ export class PublicClientApplication {
     this.emit(startEvent, InteractionType.Redirect, request);
     let url;
     try {
-      url = client.beginRedirect(requestJson(request), currentUrl());
+      url = client.beginRedirect(requestJson(request));
     } catch (raw) {
       throw toError(raw);
     }

@@ -4,7 +4,7 @@
 
 mod scripted;
 
-use msal_wasm::client::{CacheLookupPolicy, Config, InteractiveRequest, PublicClientApplication, SilentRequest};
+use msal_wasm::client::{CacheLookupPolicy, Config, InteractiveRequest, PublicClientApplication, RedirectStart, SilentRequest};
 use msal_wasm::core::base64;
 use msal_wasm::core::cache::KeyValueStore;
 use msal_wasm::core::http::HttpResponse;
@@ -375,4 +375,52 @@ fn redirect_uris_default_to_the_page_and_resolve_relative_ones_as_msal() {
     assert_eq!(query_param(&logout, "post_logout_redirect_uri"), "https://app.example/route/page");
     let logout = pca.logout(None, "/signed-out", "").unwrap().unwrap();
     assert_eq!(query_param(&logout, "post_logout_redirect_uri"), "https://app.example/signed-out");
+}
+
+#[test]
+fn a_redirect_response_is_found_on_the_page_taken_back_to_the_start_page_and_redeemed_there() {
+    let h = harness();
+    let (pending, response) = h.authorize(InteractionType::Redirect);
+    drop(pending);
+    // The provider sent the browser to the redirect URI, with the response in the fragment.
+    h.platform.set_page_url(format!("https://app.example/?keep=1{response}"));
+    let start = h.pca.begin_handle_redirect(None, true).unwrap();
+    assert_eq!(
+        start,
+        RedirectStart::Navigate { url: "https://app.example/start".into(), clean_url: Some("https://app.example/?keep=1".into()) },
+        "the response is kept for the start page"
+    );
+    assert_eq!(h.token_requests(), 0);
+    // The start page finds the stashed response and redeems it.
+    h.platform.set_page_url("https://app.example/start");
+    let RedirectStart::Redeem { response: stashed, clean_url: None } = h.pca.begin_handle_redirect(None, true).unwrap() else {
+        panic!("the start page redeems the stashed response")
+    };
+    assert_eq!(stashed, response[1..], "the fragment without its #");
+    let r = block_on(h.pca.handle_redirect(Some(&stashed))).unwrap().unwrap();
+    assert_eq!(r.account.account.username, "ada@contoso.com");
+    assert_eq!(h.pca.begin_handle_redirect(None, true).unwrap(), RedirectStart::None, "a stashed response is taken once");
+
+    // Without navigateToLoginRequestUrl, the response is redeemed where it arrived; a response
+    // in the query leaves the fragment (a hash route) in place.
+    let (pending, response) = h.authorize(InteractionType::Redirect);
+    drop(pending);
+    h.platform.set_page_url(format!("https://app.example/cb?{}#/route", &response[1..]));
+    let start = h.pca.begin_handle_redirect(None, false).unwrap();
+    assert_eq!(
+        start,
+        RedirectStart::Redeem { response: response[1..].to_owned(), clean_url: Some("https://app.example/cb#/route".into()) }
+    );
+    assert!(block_on(h.pca.handle_redirect(Some(&response[1..]))).unwrap().is_some());
+
+    // A popup's or a hidden frame's response is not this page's business: the page is left alone.
+    let (pending, response) = h.authorize(InteractionType::Popup);
+    h.pca.abort_interaction(&pending);
+    h.platform.set_page_url(format!("https://app.example/{response}"));
+    assert_eq!(h.pca.begin_handle_redirect(None, true).unwrap(), RedirectStart::None);
+    // A response the app passes itself is used as given, and the address is not touched.
+    let (pending, response) = h.authorize(InteractionType::Redirect);
+    drop(pending);
+    h.platform.set_page_url("https://app.example/start");
+    assert_eq!(h.pca.begin_handle_redirect(Some(&response), true).unwrap(), RedirectStart::Redeem { response, clean_url: None });
 }

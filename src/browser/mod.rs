@@ -4,9 +4,8 @@
 //! Rust listeners. The JavaScript exports and the Leptos/Yew integrations both drive this; it
 //! has no flow of its own.
 
-use crate::client::{AccountInfo, AuthenticationResult, Config, InteractiveRequest, PublicClientApplication, SilentRequest};
-use crate::core::authorize::AuthorizeResponse;
-use crate::core::pkce::{InteractionType, RequestState};
+use crate::client::{AccountInfo, AuthenticationResult, Config, InteractiveRequest, PublicClientApplication, RedirectStart, SilentRequest};
+use crate::core::pkce::InteractionType;
 use crate::error::{codes, AuthError};
 use crate::platform::browser::{window, BrowserPlatform};
 use crate::platform::{CacheLocation, PopupAttributes};
@@ -59,6 +58,24 @@ impl std::fmt::Debug for BrowserApp {
 impl PartialEq for BrowserApp {
     fn eq(&self, other: &Self) -> bool {
         Rc::ptr_eq(&self.client, &other.client)
+    }
+}
+
+/// What [`BrowserApp::handle_redirect_promise`] ended with.
+#[derive(Debug)]
+pub enum RedirectOutcome {
+    /// The result of the redirect sign-in this page load completed, if any.
+    Done(Option<AuthenticationResult>),
+    /// Go to this page (where the sign-in started); the response waits for it there.
+    Navigate(String),
+}
+
+/// Replaces the page address (without a navigation or a history entry).
+fn replace_address(url: Option<&str>) {
+    if let (Some(url), Some(window)) = (url, web_sys::window()) {
+        if let Ok(history) = window.history() {
+            let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(url));
+        }
     }
 }
 
@@ -168,41 +185,45 @@ impl BrowserApp {
     }
 
     fn signed_in(&self, r: Result<AuthenticationResult, AuthError>) -> Result<AuthenticationResult, AuthError> {
-        if let Ok(r) = &r {
-            if self.client.active_account().is_none() {
-                let _ = self.client.set_active_account(Some(&r.account.account.home_account_id));
-            }
+        if r.is_ok() {
             self.emit(AppEvent::AccountsChanged);
             self.emit(AppEvent::TokenAcquired);
         }
         r
     }
 
-    /// Completes a redirect sign-in if this page load carries its response (and removes the
-    /// response from the address bar). `Ok(None)` when there is none.
+    /// msal's `handleRedirectPromise` on this page: completes a redirect sign-in whose response
+    /// this page load carries (removing it from the address bar first), or tells the caller to
+    /// go back to the page the sign-in started from (the response waits there). `given` is a
+    /// response the app read itself; see [`PublicClientApplication::begin_handle_redirect`].
+    pub async fn handle_redirect_promise(
+        &self,
+        given: Option<&str>,
+        navigate_to_login_request_url: bool,
+    ) -> Result<RedirectOutcome, AuthError> {
+        let (response, clean_url) = match self.client.begin_handle_redirect(given, navigate_to_login_request_url)? {
+            RedirectStart::None => return self.client.handle_redirect(None).await.map(RedirectOutcome::Done),
+            RedirectStart::Navigate { url, clean_url } => {
+                replace_address(clean_url.as_deref());
+                return Ok(RedirectOutcome::Navigate(url));
+            }
+            RedirectStart::Redeem { response, clean_url } => (response, clean_url),
+        };
+        replace_address(clean_url.as_deref());
+        self.client.handle_redirect(Some(&response)).await.map(RedirectOutcome::Done)
+    }
+
+    /// Completes a redirect sign-in if this page load carries its response; goes back to the
+    /// page the sign-in started from first, when the response arrived elsewhere (the result
+    /// then comes on that page's load). `Ok(None)` when there is none.
     pub async fn handle_redirect(&self) -> Result<Option<AuthenticationResult>, AuthError> {
-        let loc = location()?;
-        let hash = loc.hash().unwrap_or_default();
-        let response = if hash.len() > 1 { hash } else { loc.search().unwrap_or_default() };
-        let ours = AuthorizeResponse::parse(&response)
-            .ok()
-            .and_then(|r| RequestState::parse(&r.state).ok())
-            .is_some_and(|s| s.interaction_type == InteractionType::Redirect);
-        if !ours {
-            return self.client.handle_redirect(None).await;
-        }
-        if let Ok(history) = web_sys::window().ok_or(()).and_then(|w| w.history().map_err(|_| ())) {
-            let path = loc.pathname().unwrap_or_default();
-            let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&path));
-        }
-        let r = self
-            .client
-            .handle_redirect(Some(&response))
-            .await
-            .map(|o| o.ok_or_else(|| AuthError::browser(codes::NO_TOKEN_REQUEST_CACHE_ERROR, "no redirect request")));
-        match r {
-            Ok(inner) => self.signed_in(inner).map(Some),
-            Err(e) => Err(e),
+        match self.handle_redirect_promise(None, true).await? {
+            RedirectOutcome::Done(Some(r)) => self.signed_in(Ok(r)).map(Some),
+            RedirectOutcome::Done(None) => Ok(None),
+            RedirectOutcome::Navigate(url) => {
+                location()?.replace(&url).map_err(|_| AuthError::browser(codes::EMPTY_NAVIGATE_URI, "the browser refused to navigate"))?;
+                Ok(None)
+            }
         }
     }
 
@@ -223,8 +244,7 @@ impl BrowserApp {
     /// Signs in by redirecting this page; the result arrives through
     /// [`handle_redirect`](Self::handle_redirect) on return.
     pub fn login_redirect(&self, req: &InteractiveRequest) -> Result<(), AuthError> {
-        let here = location()?.href().unwrap_or_default();
-        let pending = self.client.begin_interaction(req, InteractionType::Redirect, &here)?;
+        let pending = self.client.begin_interaction(req, InteractionType::Redirect, "")?;
         location()?.assign(&pending.url).map_err(|_| {
             self.client.abort_interaction(&pending);
             AuthError::browser(codes::EMPTY_NAVIGATE_URI, "the browser refused to navigate")

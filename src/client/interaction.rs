@@ -2,6 +2,35 @@
 
 use super::*;
 
+/// What a page load does with a redirect response: see
+/// [`begin_handle_redirect`](PublicClientApplication::begin_handle_redirect).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RedirectStart {
+    /// No response of ours.
+    None,
+    /// Redeem `response` here (after replacing the address with `clean_url`, when given).
+    Redeem {
+        /// The response (`#code=…&state=…`).
+        response: String,
+        /// The page address without the response.
+        clean_url: Option<String>,
+    },
+    /// The response was stashed; go to `url`, the page the sign-in started from, where it is
+    /// redeemed (after replacing the address with `clean_url`).
+    Navigate {
+        /// The start page.
+        url: String,
+        /// The page address without the response.
+        clean_url: Option<String>,
+    },
+}
+
+/// Two page addresses are the same page: equal but for a trailing `/` or an empty fragment.
+fn same_page(a: &str, b: &str) -> bool {
+    let norm = |s: &str| s.trim_end_matches('#').trim_end_matches('/').to_owned();
+    norm(a) == norm(b)
+}
+
 /// A popup between its opening and its response: see
 /// [`open_popup`](PublicClientApplication::open_popup).
 pub struct PopupStarted<P: Platform> {
@@ -82,13 +111,24 @@ impl<P: Platform> PublicClientApplication<P> {
     /// absolute against the page.
     pub(super) fn absolute_uri(&self, candidates: &[&str]) -> String {
         let page = self.platform.page_url();
-        let current = crate::core::url::without_query(&page);
-        let uri = candidates.iter().copied().find(|c| !c.is_empty()).unwrap_or(current);
-        crate::core::url::absolute_url(uri, current)
+        self.absolute_uri_or(candidates, crate::core::url::without_query(&page))
+    }
+
+    /// The first non-empty of `candidates`, else `fallback`, made absolute against the page.
+    fn absolute_uri_or(&self, candidates: &[&str], fallback: &str) -> String {
+        let page = self.platform.page_url();
+        let uri = candidates.iter().copied().find(|c| !c.is_empty()).unwrap_or(fallback);
+        crate::core::url::absolute_url(uri, crate::core::url::without_query(&page))
     }
 
     pub(super) fn temp_key(&self, name: &str) -> String {
         format!("msal.{}.{}", self.config.client_id, name)
+    }
+
+    /// The page a redirect returns to: the request's `redirectStartPage`, else `origin`, else
+    /// the page (msal's `window.location.href`), made absolute.
+    fn redirect_start_page(&self, requested: &str, origin: &str) -> String {
+        self.absolute_uri_or(&[requested, origin], &self.platform.page_url())
     }
 
     /// Starts an interactive (or hidden-iframe) request: builds PKCE, state, nonce and the
@@ -154,7 +194,7 @@ impl<P: Platform> PublicClientApplication<P> {
             scopes,
             redirect_uri,
             user_state: req.state.clone(),
-            origin: if req.redirect_start_page.is_empty() { origin.to_owned() } else { req.redirect_start_page.clone() },
+            origin: self.redirect_start_page(&req.redirect_start_page, origin),
         };
         if itype != InteractionType::Silent {
             self.take_interaction_lock("signin", itype)?;
@@ -236,6 +276,44 @@ impl<P: Platform> PublicClientApplication<P> {
         let v = temp.get(&key);
         temp.remove(&key);
         v
+    }
+
+    /// The first, synchronous half of msal's `handleRedirectPromise` on a page load: finds this
+    /// tab's redirect response — `given` (the app's hash), else the page address, else one
+    /// stashed by an earlier page — and says what to do with it. A response of a popup or a
+    /// hidden frame is not ours here (its opener reads it) and the page is left alone. With
+    /// `navigate_to_login_request_url`, a response that arrived on another page than the one
+    /// the sign-in started from is stashed and the browser goes back there (msal's default).
+    /// Then [`handle_redirect`](Self::handle_redirect) redeems [`RedirectStart::Redeem`]'s
+    /// response (or clears a stale redirect for [`RedirectStart::None`]).
+    pub fn begin_handle_redirect(&self, given: Option<&str>, navigate_to_login_request_url: bool) -> Result<RedirectStart, AuthError> {
+        let page = self.platform.page_url();
+        let (hash, query) = crate::core::url::response_parts(&page);
+        let from_page = given.is_none();
+        let found = given.map(str::to_owned).or_else(|| hash.or(query).map(str::to_owned));
+        let ours = found.filter(|r| {
+            AuthorizeResponse::parse(r)
+                .ok()
+                .and_then(|p| RequestState::parse(&p.state).ok())
+                .is_some_and(|s| s.interaction_type == InteractionType::Redirect)
+        });
+        let Some(response) = ours else {
+            return Ok(match self.take_stashed_response() {
+                Some(response) => RedirectStart::Redeem { response, clean_url: None },
+                None => RedirectStart::None,
+            });
+        };
+        // Remove the code and state from the address bar before anything else.
+        let clean_url = if from_page { Some(crate::core::url::without_response(&page)) } else { None };
+        let start = self.pending_redirect().map(|p| p.origin).filter(|o| !o.is_empty());
+        if let Some(start) = start {
+            let here = clean_url.as_deref().unwrap_or(&page);
+            if navigate_to_login_request_url && from_page && !same_page(&start, here) {
+                self.stash_redirect_response(&response)?;
+                return Ok(RedirectStart::Navigate { url: start, clean_url });
+            }
+        }
+        Ok(RedirectStart::Redeem { response, clean_url })
     }
 
     /// msal's `handleRedirectPromise`: with no response, clears a stale redirect and returns

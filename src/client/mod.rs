@@ -39,7 +39,7 @@ use crate::error::{codes, AuthError, ErrorKind};
 use crate::platform::{LogLevel, Platform, PopupAttributes, WindowError};
 use crate::secret::{AuthCode, IdToken, Nonce, PkceVerifier, RefreshToken, State};
 pub use config::{CacheLocation, Config};
-pub use interaction::PopupStarted;
+pub use interaction::{PopupStarted, RedirectStart};
 pub use request::{AccountRef, CacheLookupPolicy, InteractiveRequest, SilentRequest};
 pub use result::{AccountInfo, AuthenticationResult};
 use std::cell::{Cell, RefCell};

@@ -94,6 +94,42 @@ pub fn without_query(href: &str) -> &str {
     href.get(..end).unwrap_or(href)
 }
 
+/// The part of a page address that holds an authorize response: `(hash, query)`, each
+/// `Some` when it looks like one (it has `code`, `error` or `state`).
+pub fn response_parts(href: &str) -> (Option<&str>, Option<&str>) {
+    let (before_hash, hash) = match href.split_once('#') {
+        Some((b, h)) => (b, Some(h)),
+        None => (href, None),
+    };
+    let query = before_hash.split_once('?').map(|(_, q)| q);
+    let holds = |s: &&str| crate::core::authorize::AuthorizeResponse::looks_like_response(s);
+    (hash.filter(holds), query.filter(holds))
+}
+
+/// The page address without the authorize response: the hash and the query each go when
+/// they hold it, and stay otherwise (msal's `clearAuthResponseFromUrl`).
+pub fn without_response(href: &str) -> String {
+    let (hash, query) = response_parts(href);
+    let (before_hash, fragment) = match href.split_once('#') {
+        Some((b, h)) => (b, Some(h)),
+        None => (href, None),
+    };
+    let (base, search) = match before_hash.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (before_hash, None),
+    };
+    let mut out = base.to_owned();
+    if let Some(q) = search.filter(|_| query.is_none()) {
+        out.push('?');
+        out.push_str(q);
+    }
+    if let Some(h) = fragment.filter(|_| hash.is_none()) {
+        out.push('#');
+        out.push_str(h);
+    }
+    out
+}
+
 /// msal's `getAbsoluteUrl`: a `url` that starts with `/` is made absolute on `current`'s origin
 /// (scheme and host of an absolute http(s) `current`); any other `url` is returned as is.
 pub fn absolute_url(url: &str, current: &str) -> String {
@@ -197,6 +233,18 @@ mod tests {
         // No page (native) or no usable page: left as given.
         assert_eq!(absolute_url("/cb", ""), "/cb");
         assert_eq!(absolute_url("/cb", "about:blank"), "/cb");
+    }
+
+    #[test]
+    fn the_response_is_found_and_removed_where_it_is() {
+        let page = "https://app.example/cb?keep=1#code=c&state=s";
+        assert_eq!(response_parts(page), (Some("code=c&state=s"), None));
+        assert_eq!(without_response(page), "https://app.example/cb?keep=1");
+        let query = "https://app.example/cb?code=c&state=s#/route";
+        assert_eq!(response_parts(query), (None, Some("code=c&state=s")));
+        assert_eq!(without_response(query), "https://app.example/cb#/route");
+        assert_eq!(without_response("https://app.example/?a=1#/x"), "https://app.example/?a=1#/x");
+        assert_eq!(without_response("https://app.example/#error=login_required&state=s"), "https://app.example/");
     }
 
     #[test]

@@ -4,10 +4,10 @@
 //! shapes: the facade (`pkg-template/index.js`) parses them, turns dates into `Date`s and
 //! errors into msal's error classes. That keeps serde and most of web-sys out of the bundle.
 
-use crate::browser::{AppEvent, BrowserApp};
+use crate::browser::{AppEvent, BrowserApp, RedirectOutcome};
 use crate::client::{AuthenticationResult, Config, InteractiveRequest, PublicClientApplication, SilentRequest};
 use crate::core::json::Json;
-use crate::core::pkce::{InteractionType, RequestState};
+use crate::core::pkce::InteractionType;
 use crate::error::{codes, AuthError};
 use crate::platform::browser::{window, BrowserPlatform};
 use crate::platform::PopupAttributes;
@@ -87,12 +87,12 @@ impl JsClient {
         promise(async move { c.initialize().await.map(|_| JsValue::UNDEFINED).map_err(|e| error_value(&e)) })
     }
 
-    /// Starts a redirect: returns the authorize URL to navigate to.
+    /// Starts a redirect from this page: returns the authorize URL to navigate to.
     #[wasm_bindgen(js_name = beginRedirect)]
-    pub fn begin_redirect(&self, request: &str, origin: &str) -> Result<String, JsValue> {
+    pub fn begin_redirect(&self, request: &str) -> Result<String, JsValue> {
         let run = || {
             let req = InteractiveRequest::from_json(&parse(request)?)?;
-            self.inner.begin_interaction(&req, InteractionType::Redirect, origin).map(|p| p.url)
+            self.inner.begin_interaction(&req, InteractionType::Redirect, "").map(|p| p.url)
         };
         run().map_err(|e| error_value(&e))
     }
@@ -105,46 +105,17 @@ impl JsClient {
         }
     }
 
-    /// `"redirect"`, `"popup"` or `"silent"` for a response string, `""` when it is not one.
-    #[wasm_bindgen(js_name = responseType)]
-    pub fn response_type(response: &str) -> String {
-        if !crate::core::authorize::AuthorizeResponse::looks_like_response(response) {
-            return String::new();
-        }
-        crate::core::authorize::AuthorizeResponse::parse(response)
-            .ok()
-            .and_then(|r| RequestState::parse(&r.state).ok())
-            .map(|s| s.interaction_type.as_str().to_owned())
-            .unwrap_or_else(|| "unknown".to_owned())
-    }
-
-    /// The page a pending redirect started from (`""` if none).
-    #[wasm_bindgen(js_name = redirectOrigin)]
-    pub fn redirect_origin(&self) -> String {
-        self.inner.pending_redirect().map(|p| p.origin).unwrap_or_default()
-    }
-
-    /// Saves a response to be redeemed on the start page.
-    #[wasm_bindgen(js_name = stashResponse)]
-    pub fn stash_response(&self, response: &str) -> Result<(), JsValue> {
-        self.inner.stash_redirect_response(response).map_err(|e| error_value(&e))
-    }
-
-    /// Takes a stashed response.
-    #[wasm_bindgen(js_name = takeStashedResponse)]
-    pub fn take_stashed_response(&self) -> Option<String> {
-        self.inner.take_stashed_response()
-    }
-
-    /// Redeems a redirect response (or clears a stale redirect when `response` is undefined).
-    /// Resolves to a result JSON string or `null`.
-    #[wasm_bindgen(js_name = handleRedirect)]
-    pub fn handle_redirect(&self, response: Option<String>) -> js_sys::Promise {
-        let c = self.inner.clone();
+    /// `handleRedirectPromise` on this page (`hash`: a response the app passed). Resolves to
+    /// the result JSON, to `{"navigateTo": url}` when the browser must go back to the page the
+    /// sign-in started from, or to `null`.
+    #[wasm_bindgen(js_name = handleRedirectPromise)]
+    pub fn handle_redirect_promise(&self, hash: Option<String>, navigate_to_login_request_url: bool) -> js_sys::Promise {
+        let app = self.app.clone();
         promise(async move {
-            match c.handle_redirect(response.as_deref()).await {
-                Ok(Some(r)) => Ok(JsValue::from_str(&result_json(&r).to_json())),
-                Ok(None) => Ok(JsValue::NULL),
+            match app.handle_redirect_promise(hash.as_deref(), navigate_to_login_request_url).await {
+                Ok(RedirectOutcome::Done(Some(r))) => Ok(JsValue::from_str(&result_json(&r).to_json())),
+                Ok(RedirectOutcome::Done(None)) => Ok(JsValue::NULL),
+                Ok(RedirectOutcome::Navigate(url)) => Ok(JsValue::from_str(&Json::object().with("navigateTo", url).to_json())),
                 Err(e) => Err(error_value(&e)),
             }
         })
