@@ -65,7 +65,7 @@ impl PartialEq for BrowserApp {
 #[derive(Debug)]
 pub enum RedirectOutcome {
     /// The result of the redirect sign-in this page load completed, if any.
-    Done(Option<AuthenticationResult>),
+    Done(Option<Box<AuthenticationResult>>),
     /// Go to this page (where the sign-in started); the response waits for it there.
     Navigate(String),
 }
@@ -202,7 +202,7 @@ impl BrowserApp {
         navigate_to_login_request_url: bool,
     ) -> Result<RedirectOutcome, AuthError> {
         let (response, clean_url) = match self.client.begin_handle_redirect(given, navigate_to_login_request_url)? {
-            RedirectStart::None => return self.client.handle_redirect(None).await.map(RedirectOutcome::Done),
+            RedirectStart::None => return self.client.handle_redirect(None).await.map(|r| RedirectOutcome::Done(r.map(Box::new))),
             RedirectStart::Navigate { url, clean_url } => {
                 replace_address(clean_url.as_deref());
                 return Ok(RedirectOutcome::Navigate(url));
@@ -210,7 +210,7 @@ impl BrowserApp {
             RedirectStart::Redeem { response, clean_url } => (response, clean_url),
         };
         replace_address(clean_url.as_deref());
-        self.client.handle_redirect(Some(&response)).await.map(RedirectOutcome::Done)
+        self.client.handle_redirect(Some(&response)).await.map(|r| RedirectOutcome::Done(r.map(Box::new)))
     }
 
     /// Completes a redirect sign-in if this page load carries its response; goes back to the
@@ -218,7 +218,7 @@ impl BrowserApp {
     /// then comes on that page's load). `Ok(None)` when there is none.
     pub async fn handle_redirect(&self) -> Result<Option<AuthenticationResult>, AuthError> {
         match self.handle_redirect_promise(None, true).await? {
-            RedirectOutcome::Done(Some(r)) => self.signed_in(Ok(r)).map(Some),
+            RedirectOutcome::Done(Some(r)) => self.signed_in(Ok(*r)).map(Some),
             RedirectOutcome::Done(None) => Ok(None),
             RedirectOutcome::Navigate(url) => {
                 location()?.replace(&url).map_err(|_| AuthError::browser(codes::EMPTY_NAVIGATE_URI, "the browser refused to navigate"))?;
