@@ -624,67 +624,57 @@ export class PublicClientApplication {
     this.emit(EventType.LOGOUT_START, InteractionType.Redirect, r);
     let url;
     try {
-      url = client.logout(r.account ? r.account.homeAccountId : undefined, r.postLogoutRedirectUri || "", r.state || "");
+      url = client.logoutRedirect(requestJson(r));
     } catch (raw) {
       const e = toError(raw);
       this.emit(EventType.LOGOUT_FAILURE, InteractionType.Redirect, null, e);
+      this.emit(EventType.LOGOUT_END, InteractionType.Redirect);
       throw e;
     }
     this.emit(EventType.LOGOUT_SUCCESS, InteractionType.Redirect);
     this.emit(EventType.LOGOUT_END, InteractionType.Redirect);
     if (!url) return;
-    const proceed = typeof r.onRedirectNavigate === "function" ? r.onRedirectNavigate(url) : true;
-    if (proceed === false) return;
+    // v5 takes onRedirectNavigate in auth configuration; v3/v4 took it in the request.
+    const onNavigate = r.onRedirectNavigate || (this.config.auth && this.config.auth.onRedirectNavigate);
+    if (typeof onNavigate === "function" && onNavigate(url) === false) {
+      client.abortLogout();
+      return;
+    }
     await this.navigationClient.navigateExternal(url, { noHistory: false, apiId: 961, timeout: 30000 });
   }
   logout(request) { return this.logoutRedirect(request); }
 
-  // Signs out in a popup: the account's tokens are removed at once, the end-session page runs
-  // in the popup, which is closed when it comes back to this origin (or by the user).
+  // Signs out in a popup: the account's tokens are removed at once and the end-session page
+  // runs in the popup; the promise settles when it is done (or the user closed it).
   logoutPopup(request) {
     const r = request || {};
-    let url;
-    let popup = null;
+    let done;
     try {
       this.emit(EventType.LOGOUT_START, InteractionType.Popup, r);
-      url = this.engine().logout(r.account ? r.account.homeAccountId : undefined, r.postLogoutRedirectUri || "", r.state || "");
-      if (url) {
-        const size = (r.popupWindowAttributes && r.popupWindowAttributes.popupSize) || { width: 483, height: 600 };
-        popup = window.open(url, "msal.logout", `width=${size.width}, height=${size.height}, scrollbars=yes`);
-        if (!popup) throw new BrowserAuthError("empty_window_error", "window.open returned no window (popup blocked?)");
-        this.emit(EventType.POPUP_OPENED, InteractionType.Popup);
-      }
+      done = this.engine().logoutPopup(requestJson(r));
+      this.emit(EventType.POPUP_OPENED, InteractionType.Popup);
     } catch (raw) {
       const e = toError(raw);
       this.emit(EventType.LOGOUT_FAILURE, InteractionType.Popup, null, e);
       this.emit(EventType.LOGOUT_END, InteractionType.Popup);
       return Promise.reject(e);
     }
-    const done = () => {
+    return done.then(() => {
       this.emit(EventType.LOGOUT_SUCCESS, InteractionType.Popup);
       this.emit(EventType.LOGOUT_END, InteractionType.Popup);
       if (r.mainWindowRedirectUri) {
         return this.navigationClient.navigateInternal(new URL(r.mainWindowRedirectUri, window.location.href).href, { noHistory: false, apiId: 962, timeout: 30000 }).then(() => undefined);
       }
-    };
-    if (!popup) return Promise.resolve(done());
-    return new Promise((resolve) => {
-      const timer = setInterval(() => {
-        let finished = false;
-        try {
-          finished = popup.closed || popup.location.origin === window.location.origin;
-        } catch (_) { /* still at the provider */ }
-        if (finished) {
-          clearInterval(timer);
-          try { popup.close(); } catch (_) { /* ignore */ }
-          resolve(done());
-        }
-      }, 30);
+    }, (raw) => {
+      const e = toError(raw);
+      this.emit(EventType.LOGOUT_FAILURE, InteractionType.Popup, null, e);
+      this.emit(EventType.LOGOUT_END, InteractionType.Popup);
+      throw e;
     });
   }
 
-  async clearCache() {
-    try { this.engine().clearCache(); } catch (raw) { throw toError(raw); }
+  async clearCache(request) {
+    try { this.engine().clearCache(requestJson(request)); } catch (raw) { throw toError(raw); }
   }
 
   // ---- accounts ----

@@ -1,20 +1,48 @@
-// Entry for the redirect page of popups and hidden iframes (msal-browser's redirect bridge):
+// Entry for the redirect page of popups, hidden iframes and redirects (msal-browser's redirect
+// bridge):
 //   import { broadcastResponseToMainFrame } from "msal-wasm/redirect-bridge";
 //   broadcastResponseToMainFrame();
 // Kept free of the wasm module so the bridge page loads instantly.
-export function broadcastResponseToMainFrame() {
+//
+// A popup's or a frame's response goes to the waiting page over BroadcastChannel(<state id>)
+// (it works when COOP cut window.opener). A redirect's response (a sign-in, or a sign-out's
+// return) is kept in sessionStorage and the browser goes back to the page the interaction
+// started from, whose handleRedirectPromise completes it. The storage keys are the Rust
+// client's (src/client/interaction.rs: the interaction lock, and the client's `urlHash` stash
+// and `request.origin` start page).
+export function broadcastResponseToMainFrame(navigationClient) {
   const response = window.location.hash.length > 1 ? window.location.hash : window.location.search;
   const m = /[#?&]state=([^&]*)/.exec(response);
   if (!m) return Promise.resolve(false);
-  let id = "";
+  let state = null;
   try {
     const lib = decodeURIComponent(m[1]).split("|")[0].replace(/-/g, "+").replace(/_/g, "/");
-    id = JSON.parse(atob(lib + "===".slice((lib.length + 3) % 4))).id;
+    state = JSON.parse(atob(lib + "===".slice((lib.length + 3) % 4)));
   } catch (_) {
+    state = null;
+  }
+  if (!state || typeof state.id !== "string" || !state.id) {
+    window.history.replaceState(null, "", window.location.pathname);
     return Promise.resolve(false);
   }
-  if (typeof id !== "string" || !id) return Promise.resolve(false);
-  const channel = new BroadcastChannel(id);
+  if (state.meta && state.meta.interactionType === "redirect") {
+    let start = "";
+    try {
+      const status = JSON.parse(window.sessionStorage.getItem("msal.interaction.status") || "null");
+      const clientId = status && typeof status.clientId === "string" ? status.clientId : "";
+      if (clientId) {
+        window.sessionStorage.setItem(`msal.${clientId}.urlHash`, response);
+        start = window.sessionStorage.getItem(`msal.${clientId}.request.origin`) || "";
+      }
+    } catch (_) { /* storage blocked: go home; the app signs in again */ }
+    const url = start || `${window.location.origin}/`;
+    if (navigationClient && typeof navigationClient.navigateInternal === "function") {
+      return Promise.resolve(navigationClient.navigateInternal(url, { noHistory: true, apiId: 865, timeout: 30000 })).then(() => true);
+    }
+    window.location.replace(url);
+    return Promise.resolve(true);
+  }
+  const channel = new BroadcastChannel(state.id);
   channel.postMessage({ v: 1, payload: response });
   channel.close();
   window.history.replaceState(null, "", window.location.pathname);

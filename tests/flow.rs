@@ -4,7 +4,9 @@
 
 mod scripted;
 
-use msal_wasm::client::{CacheLookupPolicy, Config, InteractiveRequest, PublicClientApplication, RedirectStart, SilentRequest};
+use msal_wasm::client::{
+    CacheLookupPolicy, Config, InteractiveRequest, LogoutRequest, PublicClientApplication, RedirectStart, SilentRequest,
+};
 use msal_wasm::core::base64;
 use msal_wasm::core::cache::KeyValueStore;
 use msal_wasm::core::http::HttpResponse;
@@ -170,19 +172,90 @@ fn throttled_request_fails_without_network_until_retry_after() {
     assert!(block_on(h.pca.acquire_token_silent(&req)).is_ok());
 }
 
+fn logout(home: Option<&str>, post: Option<&str>, state: &str) -> LogoutRequest {
+    LogoutRequest {
+        account: home.map(|h| msal_wasm::client::AccountRef { home_account_id: h.into() }),
+        post_logout_redirect_uri: post.map(str::to_owned),
+        state: state.into(),
+        ..Default::default()
+    }
+}
+
 #[test]
-fn logout_removes_the_account_and_builds_the_end_session_url() {
+fn logout_removes_the_account_and_builds_the_end_session_url_as_msal() {
     let h = harness();
     let home = h.sign_in().account.account.home_account_id;
     h.pca.set_active_account(Some(&home)).unwrap();
-    let url = h.pca.logout(Some(&home), "https://app.example/bye", "s1").unwrap().unwrap();
+    h.platform.set_page_url("https://app.example/page");
+    let started = h.pca.begin_logout(&logout(Some(&home), Some("https://app.example/bye"), "s1"), InteractionType::Redirect).unwrap();
+    let url = started.url.unwrap();
     assert!(url.starts_with(&format!("https://login.microsoftonline.com/{TENANT}/oauth2/v2.0/logout?")));
-    assert!(url.contains("post_logout_redirect_uri=https%3A%2F%2Fapp.example%2Fbye"));
-    assert!(url.contains("id_token_hint="));
+    assert_eq!(query_param(&url, "post_logout_redirect_uri"), "https://app.example/bye");
+    // The library state (for the redirect bridge) with the app's state after it.
+    let state = query_param(&url, "state");
+    let rs = msal_wasm::core::pkce::RequestState::parse(&state).unwrap();
+    assert_eq!((rs.interaction_type, rs.user_state.as_str()), (InteractionType::Redirect, "s1"));
+    // No ID token in the URL unless the app asks for it, and no client_id (msal sends neither).
+    assert_eq!(query_param(&url, "id_token_hint"), "");
+    assert_eq!(query_param(&url, "client_id"), "");
+    assert_eq!(query_param(&url, "client-request-id"), started.correlation_id);
     assert!(h.pca.all_accounts().is_empty());
     assert!(h.pca.active_account().is_none());
     let left: Vec<String> = h.platform.cache().keys().into_iter().filter(|k| k.starts_with("msal.3|")).collect();
     assert!(left.is_empty(), "{left:?}");
+    // The sign-out holds the interaction lock until the page it returns to is loaded.
+    assert!(h.pca.interaction_in_progress());
+    assert_eq!(
+        h.pca.begin_interaction(&InteractiveRequest::default(), InteractionType::Popup, "").unwrap_err().code(),
+        "interaction_in_progress"
+    );
+    h.platform.set_page_url(format!("https://app.example/bye?state={}", msal_wasm::core::url::encode(&state)));
+    assert_eq!(
+        h.pca.begin_handle_redirect(None, true).unwrap(),
+        RedirectStart::SignedOut { clean_url: Some("https://app.example/bye".into()) }
+    );
+    assert!(!h.pca.interaction_in_progress());
+}
+
+#[test]
+fn logout_without_an_account_signs_every_account_out_and_a_null_uri_is_not_sent() {
+    let h = harness();
+    h.sign_in();
+    h.platform.set_page_url("https://app.example/page");
+    // A second account of another tenant profile stays out of it: sign out without an account.
+    let started = h.pca.begin_logout(&logout(None, Some(""), ""), InteractionType::Redirect).unwrap();
+    let url = started.url.unwrap();
+    assert_eq!(query_param(&url, "post_logout_redirect_uri"), "", "null: not sent");
+    assert!(h.pca.all_accounts().is_empty());
+    // The navigation did not happen (onRedirectNavigate returned false): the lock goes.
+    h.pca.abort_logout();
+    assert!(!h.pca.interaction_in_progress());
+}
+
+#[test]
+fn logout_popup_runs_the_end_session_page_in_a_window_and_frees_the_lock() {
+    let h = harness();
+    let home = h.sign_in().account.account.home_account_id;
+    h.platform.set_windows(|url| Ok(format!("?state={}", query_param(url, "state"))));
+    let req = LogoutRequest { logout_hint: "ada@contoso.com".into(), ..logout(Some(&home), None, "") };
+    let started = h.pca.open_logout_popup(&req, msal_wasm::platform::PopupAttributes::default()).unwrap();
+    assert!(h.pca.interaction_in_progress());
+    block_on(h.pca.complete_logout_popup(started)).unwrap();
+    assert!(!h.pca.interaction_in_progress());
+    let url = h.platform.windows.borrow().last().cloned().unwrap();
+    assert_eq!(query_param(&url, "logout_hint"), "ada@contoso.com");
+    assert!(h.pca.all_accounts().is_empty());
+    // The user closing the popup is no error: the provider's sign-out is best effort.
+    h.sign_in();
+    h.platform.set_windows(|_| Err(WindowError::UserCancelled));
+    let started = h.pca.open_logout_popup(&logout(None, None, ""), msal_wasm::platform::PopupAttributes::default()).unwrap();
+    assert!(block_on(h.pca.complete_logout_popup(started)).is_ok());
+    assert!(!h.pca.interaction_in_progress());
+    // A blocked popup fails at once and frees the lock.
+    h.platform.set_windows(|_| Err(WindowError::Blocked));
+    let e = h.pca.open_logout_popup(&logout(None, None, ""), msal_wasm::platform::PopupAttributes::default()).unwrap_err();
+    assert_eq!(e.code(), "empty_window_error");
+    assert!(!h.pca.interaction_in_progress());
 }
 
 #[test]
@@ -371,10 +444,11 @@ fn redirect_uris_default_to_the_page_and_resolve_relative_ones_as_msal() {
     let pca = PublicClientApplication::new(bare.with_redirect_uri("/"), platform.clone()).unwrap();
     block_on(pca.initialize()).unwrap();
     assert_eq!(begin(&pca, ""), "https://app.example/");
-    let logout = pca.logout(None, "", "").unwrap().unwrap();
-    assert_eq!(query_param(&logout, "post_logout_redirect_uri"), "https://app.example/route/page");
-    let logout = pca.logout(None, "/signed-out", "").unwrap().unwrap();
-    assert_eq!(query_param(&logout, "post_logout_redirect_uri"), "https://app.example/signed-out");
+    let url = pca.begin_logout(&logout(None, None, ""), InteractionType::Redirect).unwrap().url.unwrap();
+    assert_eq!(query_param(&url, "post_logout_redirect_uri"), "https://app.example/route/page");
+    pca.abort_logout();
+    let url = pca.begin_logout(&logout(None, Some("/signed-out"), ""), InteractionType::Redirect).unwrap().url.unwrap();
+    assert_eq!(query_param(&url, "post_logout_redirect_uri"), "https://app.example/signed-out");
 }
 
 #[test]

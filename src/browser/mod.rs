@@ -4,7 +4,9 @@
 //! Rust listeners. The JavaScript exports and the Leptos/Yew integrations both drive this; it
 //! has no flow of its own.
 
-use crate::client::{AccountInfo, AuthenticationResult, Config, InteractiveRequest, PublicClientApplication, RedirectStart, SilentRequest};
+use crate::client::{
+    AccountInfo, AuthenticationResult, Config, InteractiveRequest, LogoutRequest, PublicClientApplication, RedirectStart, SilentRequest,
+};
 use crate::core::pkce::InteractionType;
 use crate::error::{codes, AuthError};
 use crate::platform::browser::{window, BrowserPlatform};
@@ -203,6 +205,10 @@ impl BrowserApp {
     ) -> Result<RedirectOutcome, AuthError> {
         let (response, clean_url) = match self.client.begin_handle_redirect(given, navigate_to_login_request_url)? {
             RedirectStart::None => return self.client.handle_redirect(None).await.map(|r| RedirectOutcome::Done(r.map(Box::new))),
+            RedirectStart::SignedOut { clean_url } => {
+                replace_address(clean_url.as_deref());
+                return Ok(RedirectOutcome::Done(None));
+            }
             RedirectStart::Navigate { url, clean_url } => {
                 replace_address(clean_url.as_deref());
                 return Ok(RedirectOutcome::Navigate(url));
@@ -275,13 +281,42 @@ impl BrowserApp {
         self.signed_in(r)
     }
 
-    /// Signs the account out: removes its tokens and navigates to the end-session page.
-    pub fn logout_redirect(&self, home_account_id: Option<&str>) -> Result<(), AuthError> {
-        let url = self.client.logout(home_account_id, "", "")?;
+    /// Signs out (msal's `logoutRedirect`): removes the request's account (every account when
+    /// it names none) and navigates to the provider's end-session page.
+    pub fn logout_redirect(&self, req: &LogoutRequest) -> Result<(), AuthError> {
+        let started = self.client.begin_logout(req, InteractionType::Redirect)?;
         self.emit(AppEvent::AccountsChanged);
-        if let Some(url) = url {
-            location()?.assign(&url).map_err(|_| AuthError::browser(codes::EMPTY_NAVIGATE_URI, "the browser refused to navigate"))?;
+        if let Some(url) = started.url {
+            location()?.assign(&url).map_err(|_| {
+                self.client.abort_logout();
+                AuthError::browser(codes::EMPTY_NAVIGATE_URI, "the browser refused to navigate")
+            })?;
         }
+        Ok(())
+    }
+
+    /// Signs out in a popup (msal's `logoutPopup`). Call it directly from a click handler: the
+    /// popup opens before the returned future is first polled.
+    pub fn logout_popup(&self, req: &LogoutRequest) -> impl Future<Output = Result<(), AuthError>> + 'static {
+        let started = self.client.open_logout_popup(req, PopupAttributes::default());
+        let app = self.clone();
+        async move {
+            let started = started?;
+            app.emit(AppEvent::AccountsChanged);
+            app.client.complete_logout_popup(started).await
+        }
+    }
+
+    /// msal's `ssoSilent`: signs in with the provider's session in a hidden frame.
+    pub async fn sso_silent(&self, req: &InteractiveRequest) -> Result<AuthenticationResult, AuthError> {
+        let r = self.client.sso_silent(req).await;
+        self.signed_in(r)
+    }
+
+    /// Sets (or clears) the active account.
+    pub fn set_active_account(&self, home_account_id: Option<&str>) -> Result<(), AuthError> {
+        self.client.set_active_account(home_account_id)?;
+        self.emit(AppEvent::AccountsChanged);
         Ok(())
     }
 

@@ -17,8 +17,9 @@ pub struct Config {
     pub authority: String,
     /// Default redirect URI.
     pub redirect_uri: String,
-    /// Where to go after logout (`""`: none).
-    pub post_logout_redirect_uri: String,
+    /// Where the end-session page returns to: `None` for the page that signs out, `Some("")`
+    /// for nowhere (msal's `null`: the parameter is not sent).
+    pub post_logout_redirect_uri: Option<String>,
     /// Hosts trusted without instance discovery (B2C, custom domains).
     pub known_authorities: Vec<String>,
     /// AAD or OIDC.
@@ -52,7 +53,7 @@ impl Config {
             client_id: client_id.into(),
             authority: "https://login.microsoftonline.com/common/".to_owned(),
             redirect_uri: String::new(),
-            post_logout_redirect_uri: String::new(),
+            post_logout_redirect_uri: None,
             known_authorities: Vec::new(),
             protocol_mode: ProtocolMode::Aad,
             authority_metadata: String::new(),
@@ -101,7 +102,11 @@ impl Config {
             c.authority = a.to_owned();
         }
         c.redirect_uri = auth.string_or_empty("redirectUri");
-        c.post_logout_redirect_uri = auth.string_or_empty("postLogoutRedirectUri");
+        c.post_logout_redirect_uri = match auth.get("postLogoutRedirectUri") {
+            None => None,
+            Some(Json::Null) => Some(String::new()),
+            Some(v) => Some(v.as_str().unwrap_or_default().to_owned()),
+        };
         c.known_authorities = string_list(auth.get("knownAuthorities"));
         c.client_capabilities = string_list(auth.get("clientCapabilities"));
         c.authority_metadata = auth.string_or_empty("authorityMetadata");

@@ -8,6 +8,12 @@ use super::*;
 pub enum RedirectStart {
     /// No response of ours.
     None,
+    /// Back from a redirect sign-out, which is now over (replace the address with
+    /// `clean_url`, when given: it held the end-session page's state).
+    SignedOut {
+        /// The page address without the state.
+        clean_url: Option<String>,
+    },
     /// Redeem `response` here (after replacing the address with `clean_url`, when given).
     Redeem {
         /// The response (`#code=…&state=…`).
@@ -89,6 +95,15 @@ impl<P: Platform> PublicClientApplication<P> {
         temp.set(INTERACTION_STATUS_KEY, &v.to_json())
     }
 
+    /// The `type` of the interaction lock, when this client holds it.
+    fn interaction_lock_type(&self) -> Option<String> {
+        let held = Json::parse(&self.platform.temp_store().get(INTERACTION_STATUS_KEY)?).ok()?;
+        if held.str_field("clientId") != Some(self.config.client_id.as_str()) {
+            return None;
+        }
+        held.str_field("type").map(str::to_owned)
+    }
+
     pub(super) fn release_interaction_lock(&self) {
         let temp = self.platform.temp_store();
         let ours = temp
@@ -127,7 +142,7 @@ impl<P: Platform> PublicClientApplication<P> {
 
     /// The page a redirect returns to: the request's `redirectStartPage`, else `origin`, else
     /// the page (msal's `window.location.href`), made absolute.
-    fn redirect_start_page(&self, requested: &str, origin: &str) -> String {
+    pub(super) fn redirect_start_page(&self, requested: &str, origin: &str) -> String {
         self.absolute_uri_or(&[requested, origin], &self.platform.page_url())
     }
 
@@ -197,7 +212,7 @@ impl<P: Platform> PublicClientApplication<P> {
             origin: self.redirect_start_page(&req.redirect_start_page, origin),
         };
         if itype != InteractionType::Silent {
-            self.take_interaction_lock("signin", itype)?;
+            self.take_interaction_lock(SIGNIN, itype)?;
         }
         if itype == InteractionType::Redirect {
             let saved = base64::encode_url(pending.to_json().to_json().as_bytes());
@@ -290,6 +305,14 @@ impl<P: Platform> PublicClientApplication<P> {
         let page = self.platform.page_url();
         let (hash, query) = crate::core::url::response_parts(&page);
         let from_page = given.is_none();
+        if self.interaction_lock_type().as_deref() == Some(SIGNOUT) {
+            // Back from a redirect sign-out (directly, or through the redirect bridge, which
+            // stashed the end-session page's state): the sign-out is over.
+            self.release_interaction_lock();
+            self.clear_redirect_state();
+            let clean_url = (from_page && (hash.is_some() || query.is_some())).then(|| crate::core::url::without_response(&page));
+            return Ok(RedirectStart::SignedOut { clean_url });
+        }
         let found = given.map(str::to_owned).or_else(|| hash.or(query).map(str::to_owned));
         let ours = found.filter(|r| {
             AuthorizeResponse::parse(r)

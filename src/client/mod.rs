@@ -40,13 +40,17 @@ use crate::platform::{LogLevel, Platform, PopupAttributes, WindowError};
 use crate::secret::{AuthCode, IdToken, Nonce, PkceVerifier, RefreshToken, State};
 pub use config::{CacheLocation, Config};
 pub use interaction::{PopupStarted, RedirectStart};
-pub use request::{AccountRef, CacheLookupPolicy, InteractiveRequest, SilentRequest};
+pub use logout::{LogoutPopupStarted, LogoutStarted};
+pub use request::{AccountRef, CacheLookupPolicy, InteractiveRequest, LogoutRequest, SilentRequest};
 pub use result::{AccountInfo, AuthenticationResult};
 use std::cell::{Cell, RefCell};
 
 /// sessionStorage key marking an interactive request in progress (shared by all clients of a
 /// tab, as in msal-browser).
 pub const INTERACTION_STATUS_KEY: &str = "msal.interaction.status";
+/// The interaction lock's `type` for a sign-in and a sign-out (msal's `INTERACTION_TYPE`).
+const SIGNIN: &str = "signin";
+const SIGNOUT: &str = "signout";
 /// How long a fetched openid-configuration document is reused (msal: 24 h).
 pub const METADATA_LIFETIME_MS: u64 = 24 * 3600 * 1000;
 /// How long a redirect's interaction lock holds before it is considered abandoned.

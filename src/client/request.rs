@@ -110,6 +110,45 @@ pub struct SilentRequest {
     pub extra_query_parameters: Vec<(String, String)>,
 }
 
+/// A sign-out (msal's `EndSessionRequest` and `EndSessionPopupRequest`).
+#[derive(Debug, Clone, Default)]
+pub struct LogoutRequest {
+    /// The account to sign out; `None` signs every account out of this app's cache.
+    pub account: Option<AccountRef>,
+    /// Where the end-session page returns to: `None` for the configured one (else the page
+    /// that signs out), `Some("")` for nowhere (msal's `null`).
+    pub post_logout_redirect_uri: Option<String>,
+    /// App state, sent to the end-session endpoint (after the library's own).
+    pub state: String,
+    /// `logoutHint` (default: the account's `login_hint` claim).
+    pub logout_hint: String,
+    /// `idTokenHint`: sent only when the app gives one.
+    pub id_token_hint: String,
+    /// Extra query parameters.
+    pub extra_query_parameters: Vec<(String, String)>,
+    /// Correlation id (generated when empty).
+    pub correlation_id: String,
+}
+
+impl LogoutRequest {
+    /// Reads msal's camelCase request object.
+    pub fn from_json(j: &Json) -> LogoutRequest {
+        LogoutRequest {
+            account: account_ref(j),
+            post_logout_redirect_uri: match j.get("postLogoutRedirectUri") {
+                None => None,
+                Some(Json::Null) => Some(String::new()),
+                Some(v) => Some(v.as_str().unwrap_or_default().to_owned()),
+            },
+            state: j.string_or_empty("state"),
+            logout_hint: j.string_or_empty("logoutHint"),
+            id_token_hint: j.string_or_empty("idTokenHint"),
+            extra_query_parameters: pairs(j.get("extraQueryParameters")),
+            correlation_id: j.string_or_empty("correlationId"),
+        }
+    }
+}
+
 fn account_ref(j: &Json) -> Option<AccountRef> {
     j.get("account").and_then(|a| a.str_field("homeAccountId")).map(|h| AccountRef { home_account_id: h.to_owned() })
 }

@@ -5,7 +5,7 @@
 //! errors into msal's error classes. That keeps serde and most of web-sys out of the bundle.
 
 use crate::browser::{AppEvent, BrowserApp, RedirectOutcome};
-use crate::client::{AuthenticationResult, Config, InteractiveRequest, PublicClientApplication, SilentRequest};
+use crate::client::{AuthenticationResult, Config, InteractiveRequest, LogoutRequest, PublicClientApplication, SilentRequest};
 use crate::core::json::Json;
 use crate::core::pkce::InteractionType;
 use crate::error::{codes, AuthError};
@@ -63,6 +63,17 @@ fn result_json(r: &AuthenticationResult) -> Json {
 
 fn result_value(r: Result<AuthenticationResult, AuthError>) -> Result<JsValue, JsValue> {
     r.map(|r| JsValue::from_str(&result_json(&r).to_json())).map_err(|e| error_value(&e))
+}
+
+/// msal's `popupWindowAttributes` of a request.
+fn popup_attributes(request: &Json) -> PopupAttributes {
+    let attrs = request.get("popupWindowAttributes");
+    let pair = |group: &str, a: &str, b: &str| -> Option<(i32, i32)> {
+        let g = attrs?.get(group)?;
+        let n = |k: &str| g.get(k).and_then(Json::as_i64).and_then(|v| i32::try_from(v).ok());
+        Some((n(a)?, n(b)?))
+    };
+    PopupAttributes { size: pair("popupSize", "width", "height"), position: pair("popupPosition", "top", "left") }
 }
 
 /// The wasm client. JS: `new WasmClient(configJson)`.
@@ -127,14 +138,7 @@ impl JsClient {
     pub fn popup(&self, request: &str) -> Result<js_sys::Promise, JsValue> {
         let json = parse(request).map_err(|e| error_value(&e))?;
         let req = InteractiveRequest::from_json(&json).map_err(|e| error_value(&e))?;
-        let attrs = json.get("popupWindowAttributes");
-        let pair = |group: &str, a: &str, b: &str| -> Option<(i32, i32)> {
-            let g = attrs?.get(group)?;
-            let n = |k: &str| g.get(k).and_then(Json::as_i64).and_then(|v| i32::try_from(v).ok());
-            Some((n(a)?, n(b)?))
-        };
-        let attrs = PopupAttributes { size: pair("popupSize", "width", "height"), position: pair("popupPosition", "top", "left") };
-        let started = self.inner.open_popup(&req, attrs).map_err(|e| error_value(&e))?;
+        let started = self.inner.open_popup(&req, popup_attributes(&json)).map_err(|e| error_value(&e))?;
         let c = self.inner.clone();
         Ok(promise(async move { result_value(c.complete_popup(started).await) }))
     }
@@ -234,15 +238,37 @@ impl JsClient {
         self.inner.set_active_account(home_account_id.as_deref()).map_err(|e| error_value(&e))
     }
 
-    /// Removes the account's tokens and returns the end-session URL (`undefined` if none).
-    pub fn logout(&self, home_account_id: Option<String>, post_logout_redirect_uri: &str, state: &str) -> Result<Option<String>, JsValue> {
-        self.inner.logout(home_account_id.as_deref(), post_logout_redirect_uri, state).map_err(|e| error_value(&e))
+    /// Starts `logoutRedirect`: removes the request's account (every account when it names
+    /// none) and returns the end-session URL to navigate to (`undefined` if the provider has
+    /// none). `abortLogout()` when the navigation does not happen.
+    #[wasm_bindgen(js_name = logoutRedirect)]
+    pub fn logout_redirect(&self, request: &str) -> Result<Option<String>, JsValue> {
+        let run = || self.inner.begin_logout(&LogoutRequest::from_json(&parse(request)?), InteractionType::Redirect);
+        run().map(|s| s.url).map_err(|e| error_value(&e))
     }
 
-    /// Removes every account and token of this client.
+    /// Ends a redirect sign-out whose navigation will not happen.
+    #[wasm_bindgen(js_name = abortLogout)]
+    pub fn abort_logout(&self) {
+        self.inner.abort_logout();
+    }
+
+    /// `logoutPopup`: opens the end-session page in a popup synchronously (inside the caller's
+    /// user gesture) and returns a promise that resolves when it is done.
+    #[wasm_bindgen(js_name = logoutPopup)]
+    pub fn logout_popup(&self, request: &str) -> Result<js_sys::Promise, JsValue> {
+        let json = parse(request).map_err(|e| error_value(&e))?;
+        let started =
+            self.inner.open_logout_popup(&LogoutRequest::from_json(&json), popup_attributes(&json)).map_err(|e| error_value(&e))?;
+        let c = self.inner.clone();
+        Ok(promise(async move { c.complete_logout_popup(started).await.map(|_| JsValue::UNDEFINED).map_err(|e| error_value(&e)) }))
+    }
+
+    /// `clearCache`: removes the request's account, or every account and token (no network).
     #[wasm_bindgen(js_name = clearCache)]
-    pub fn clear_cache(&self) -> Result<(), JsValue> {
-        self.inner.clear_cache().map_err(|e| error_value(&e))
+    pub fn clear_cache(&self, request: &str) -> Result<(), JsValue> {
+        let run = || self.inner.clear_cache(LogoutRequest::from_json(&parse(request)?).account.as_ref());
+        run().map_err(|e| error_value(&e))
     }
 
     /// Calls `callback()` when another tab changed this app's accounts.

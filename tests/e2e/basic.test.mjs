@@ -349,3 +349,44 @@ test("a popup that lands on a plain page (no bridge script) is read by the polle
   assert.deepEqual(r, { user: "zeke", bridge: 0 });
   await ctx.close();
 });
+
+// The redirect bridge as the redirect page of a redirect (what v5's docs recommend): it keeps
+// the response and takes the browser back to the page the sign-in started from.
+test("loginRedirect to the redirect bridge page comes back to the start page and completes there", async () => {
+  const ctx = await env.browser.newContext();
+  const page = await env.open("entra", "sessionStorage", ctx);
+  const start = page.url();
+  await page.evaluate(() => { window.pca.loginRedirect({ scopes: ["User.Read"], redirectUri: "/redirect.html" }); });
+  await page.waitForSelector("#login");
+  await page.fill("#login", "bree");
+  await page.click("#submit");
+  await page.waitForFunction(() => window.redirect !== undefined && document.body.dataset.ready === "1");
+  assert.equal(page.url(), start, "back on the start page, with no response in the address");
+  const r = await page.evaluate(() => ({ ok: window.redirect.ok, user: window.redirect.ok && window.redirect.result && window.redirect.result.account.username, code: window.redirect.code }));
+  assert.deepEqual(r, { ok: true, user: "bree", code: undefined });
+  await ctx.close();
+});
+
+test("logoutRedirect through the redirect bridge sends state, returns to the app and leaves nothing blocking", async () => {
+  const ctx = await env.browser.newContext();
+  const page = await env.open("entra", "sessionStorage", ctx);
+  const start = page.url();
+  await popupSignIn(page, "#popup", "cleo");
+  await page.waitForFunction(() => window.last !== null);
+  await env.idp.reset();
+  await page.evaluate(() => {
+    window.beforeLogout = true;
+    window.pca.logoutRedirect({ account: window.pca.getAllAccounts()[0], postLogoutRedirectUri: "/redirect.html", state: "app-state" });
+  });
+  const ended = await waitFor("the provider's end-session request", async () => (await env.idp.counters()).log.find((e) => e.route === "end_session"));
+  assert.deepEqual(ended, { route: "end_session", post_logout_redirect_uri: `${env.web.origin}/redirect.html`, state: true, logout_hint: false });
+  await page.waitForFunction(() => window.beforeLogout === undefined && window.redirect !== undefined && document.body.dataset.ready === "1");
+  assert.equal(page.url(), start, "the bridge took the browser back to the app's page");
+  const r = await page.evaluate(() => ({ ok: window.redirect.ok, result: window.redirect.result, accounts: window.pca.getAllAccounts().length }));
+  assert.deepEqual(r, { ok: true, result: null, accounts: 0 });
+  // The sign-out is over: the next interactive call is not refused.
+  await popupSignIn(page, "#popup", "cleo");
+  await page.waitForFunction(() => window.last !== null);
+  assert.equal(await page.evaluate(() => (window.last.ok ? "ok" : window.last.code)), "ok");
+  await ctx.close();
+});
