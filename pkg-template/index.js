@@ -238,32 +238,6 @@ function requestJson(request, extra) {
   return JSON.stringify(r);
 }
 
-// The memo key of a silent request that may be answered from the cache, or null. Only
-// requests made of these fields qualify (the ones after the first four only matter when the
-// network is used, as in msal-browser's cache lookup); anything else (claims, forceRefresh,
-// another policy, PoP fields) always goes through the wasm lookup.
-const MEMO_FIELDS = new Set([
-  "scopes", "account", "authority", "correlationId",
-  "cacheLookupPolicy", "redirectUri", "extraQueryParameters", "tokenQueryParameters", "extraParameters",
-  "prompt", "loginHint", "sid", "domainHint", "state", "nonce", "redirectStartPage",
-]);
-// `active`: the active account's id, read from the wasm only for requests without an account
-// (the active account lives in storage, which another tab or the app may change directly).
-function memoKey(request, active) {
-  if (!request || !Array.isArray(request.scopes)) return null;
-  for (const k in request) {
-    const v = request[k];
-    if (MEMO_FIELDS.has(k) || v === undefined || v === null) continue;
-    // The two "off" values the wasm accepts for fields that otherwise bypass the cache.
-    if ((k === "forceRefresh" && v === false) || (k === "claims" && v === "")) continue;
-    return null;
-  }
-  const policy = request.cacheLookupPolicy;
-  if (policy !== undefined && policy !== CacheLookupPolicy.Default && policy !== CacheLookupPolicy.AccessToken && policy !== CacheLookupPolicy.AccessTokenAndRefreshToken) return null;
-  const home = request.account ? request.account.homeAccountId : active;
-  return `${request.scopes.join(" ")}\n${home}\n${request.authority || ""}\n${request.redirectUri || ""}`;
-}
-
 function matchesFilter(a, f) {
   if (!f) return true;
   const keys = ["homeAccountId", "localAccountId", "username", "environment", "name", "loginHint", "sid", "tenantId"];
@@ -327,7 +301,6 @@ export class PublicClientApplication {
     this.initPromise = null;
     this.callbacks = new Map();
     this.nextCallbackId = 1;
-    this.inflight = new Map();
     this.memo = new Map();
     this.redirectPromise = null;
     this.navigationClient = (this.config.system && this.config.system.navigationClient) || new NavigationClient();
@@ -543,25 +516,28 @@ export class PublicClientApplication {
     } catch (e) {
       return Promise.reject(e);
     }
+    // A request without an account is for the active account, read from the wasm (another tab
+    // or the app may change it in storage).
+    const req = Object.assign({}, request);
+    if (!req.account) {
+      const active = client.activeHomeAccountId();
+      if (active) req.account = { homeAccountId: active };
+    }
+    const json = requestJson(req, { correlationId: undefined });
     // The last cache hit for this exact request is served again while the cache is unchanged
-    // (its version, one wasm call) and the token is still served by the wasm's own rules.
-    const noAccount = !request || !request.account;
-    const active = noAccount ? client.activeHomeAccountId() : undefined;
-    const key = memoKey(request, active || "");
-    const memo = key === null ? undefined : this.memo.get(key);
+    // (its version, one wasm call) and the clock is before the wasm's `servedUntil`.
+    const memo = this.memo.get(json);
     if (memo !== undefined) {
       const now = Date.now();
       if (now >= memo.at && now < memo.until && client.cacheVersion() === memo.version) {
-        return this.servedFromCache(request, copyResult(memo.result, request.correlationId || ""));
+        return this.servedFromCache(request, copyResult(memo.result, (request && request.correlationId) || ""));
       }
-      this.memo.delete(key);
+      this.memo.delete(json);
     }
-    const req = Object.assign({}, request);
-    if (noAccount && active) req.account = { homeAccountId: active };
-    const json = requestJson(req);
+    const full = requestJson(req);
     let hit;
     try {
-      hit = client.silentCached(json);
+      hit = client.silentCached(full);
     } catch (raw) {
       const e = toError(raw);
       this.emit(EventType.ACQUIRE_TOKEN_FAILURE, InteractionType.Silent, null, e);
@@ -569,40 +545,24 @@ export class PublicClientApplication {
     }
     if (hit !== undefined) {
       const raw = JSON.parse(hit);
-      const until = raw.servedUntil;
       const result = resultFrom(raw);
-      if (key !== null) {
-        if (this.memo.size >= 64) this.memo.clear();
-        this.memo.set(key, { result, until, at: Date.now(), version: client.cacheVersion() });
-      }
+      if (this.memo.size >= 64) this.memo.clear();
+      this.memo.set(json, { result, until: raw.servedUntil, at: Date.now(), version: client.cacheVersion() });
       return this.servedFromCache(request, copyResult(result, result.correlationId));
     }
-    // Identical concurrent requests share one network call.
-    const flight = requestJson(req, { correlationId: undefined });
-    const shared = this.inflight.get(flight);
-    if (shared) return shared.then(toResult);
-    const p = this.track([EventType.ACQUIRE_TOKEN_START, EventType.ACQUIRE_TOKEN_SUCCESS, EventType.ACQUIRE_TOKEN_FAILURE], InteractionType.Silent, async () => {
+    // Identical requests in flight share one network call (in the wasm).
+    return this.track([EventType.ACQUIRE_TOKEN_START, EventType.ACQUIRE_TOKEN_SUCCESS, EventType.ACQUIRE_TOKEN_FAILURE], InteractionType.Silent, async () => {
       this.emit(EventType.ACQUIRE_TOKEN_NETWORK_START, InteractionType.Silent);
-      return client.silent(json);
+      return toResult(await client.silent(full));
     });
-    const raw = p.finally(() => this.inflight.delete(flight));
-    this.inflight.set(flight, raw);
-    return raw.then(toResult);
   }
 
   servedFromCache(request, result) {
-    // msal's proactive refresh (refresh_in): serve the cached token, renew in the background.
-    if (result.refreshOn && result.refreshOn.getTime() <= Date.now()) this.refreshInBackground(request);
     if (this.callbacks.size) {
       this.emit(EventType.ACQUIRE_TOKEN_START, InteractionType.Silent, request);
       this.emit(EventType.ACQUIRE_TOKEN_SUCCESS, InteractionType.Silent, result);
     }
     return Promise.resolve(result);
-  }
-
-  refreshInBackground(req) {
-    const json = requestJson(req, { forceRefresh: true, cacheLookupPolicy: CacheLookupPolicy.RefreshToken });
-    this.engine().silent(json).catch((e) => this.logger.warning(`proactive refresh failed: ${toError(e).errorCode}`));
   }
 
   ssoSilent(request) {

@@ -328,7 +328,8 @@ fn full_storage_evicts_expired_access_tokens_and_saves() {
 fn proactive_refresh_is_due_after_refresh_in() {
     let h = harness();
     let home = h.sign_in().account.account.home_account_id;
-    assert!(!h.pca.refresh_due(&silent(&home)), "no refresh_in, nothing due");
+    let hit = h.pca.acquire_token_silent_cached(&silent(&home)).unwrap().unwrap();
+    assert!(h.pca.background_renewal(&silent(&home), &hit).is_none(), "no refresh_in, nothing due");
     // A response with refresh_in=600: the token is served until expiry but a refresh is due
     // after 600 s.
     h.idp.borrow_mut().fail_next = Some(HttpResponse::new(
@@ -338,12 +339,18 @@ fn proactive_refresh_is_due_after_refresh_in() {
             base64::encode_url(format!(r#"{{"uid":"uid-1","utid":"{TENANT}"}}"#).as_bytes())
         ),
     ));
+    h.idp.borrow_mut().issued_rts.push("rt-r".into());
     let r = block_on(h.pca.acquire_token_silent(&SilentRequest { force_refresh: true, ..silent(&home) })).unwrap();
     assert_eq!(r.refresh_on_ms, Some(NOW_MS + 600_000));
     h.platform.set_now_ms(NOW_MS + 601_000);
     let hit = h.pca.acquire_token_silent_cached(&silent(&home)).unwrap().unwrap();
     assert_eq!(hit.access_token.secret(), "at-r");
-    assert!(h.pca.refresh_due(&silent(&home)));
+    assert_eq!(hit.served_until_ms, NOW_MS + 600_000, "a memoized hit is served again only until the refresh is due");
+    let renewal = h.pca.background_renewal(&silent(&home), &hit).expect("a proactive refresh is due");
+    assert!(renewal.force_refresh && renewal.cache_lookup_policy == CacheLookupPolicy::RefreshToken);
+    let renewed = block_on(h.pca.acquire_token_silent(&renewal)).unwrap();
+    assert_ne!(renewed.access_token.secret(), "at-r");
+    assert!(h.pca.background_renewal(&silent(&home), &h.pca.acquire_token_silent_cached(&silent(&home)).unwrap().unwrap()).is_none());
 }
 
 #[test]

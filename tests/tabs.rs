@@ -196,3 +196,24 @@ fn without_the_shared_cache_each_tab_renews_for_itself() {
     assert!(!h.platform.run(tasks).pop().unwrap().unwrap().from_cache);
     assert_eq!(refreshes(&h), 1);
 }
+
+#[test]
+fn identical_silent_requests_in_flight_share_one_token_request_and_keep_their_correlation_ids() {
+    let h = harness();
+    let home = h.sign_in().account.account.home_account_id;
+    h.platform.set_network_delay_ms(50);
+    let before = h.token_requests();
+    let requests: Vec<SilentRequest> =
+        (0..20).map(|i| SilentRequest { force_refresh: true, correlation_id: format!("c-{i}"), ..silent(&home) }).collect();
+    let tasks: Vec<Task> = requests.iter().map(|r| Box::pin(h.pca.acquire_token_silent(r)) as Task).collect();
+    let results: Vec<_> = h.platform.run(tasks).into_iter().map(|r| r.unwrap()).collect();
+    assert_eq!(h.token_requests(), before + 1, "one token request for 20 identical calls");
+    assert!(results.iter().all(|r| r.access_token.secret() == results[0].access_token.secret()));
+    let ids: Vec<&str> = results.iter().map(|r| r.correlation_id.as_str()).collect();
+    assert_eq!(ids, requests.iter().map(|r| r.correlation_id.as_str()).collect::<Vec<_>>());
+    // A different request is not joined to it.
+    let other = SilentRequest { force_refresh: true, scopes: vec!["api.read".into()], ..silent(&home) };
+    let tasks: Vec<Task> = vec![Box::pin(h.pca.acquire_token_silent(&requests[0])), Box::pin(h.pca.acquire_token_silent(&other))];
+    assert!(h.platform.run(tasks).into_iter().all(|r| r.is_ok()));
+    assert_eq!(h.token_requests(), before + 3);
+}

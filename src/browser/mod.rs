@@ -260,6 +260,14 @@ impl BrowserApp {
     /// msal's `acquireTokenSilent`: cache, refresh token, then hidden iframe per policy.
     pub async fn acquire_token_silent(&self, req: &SilentRequest) -> Result<AuthenticationResult, AuthError> {
         if let Some(hit) = self.client.acquire_token_silent_cached(req)? {
+            if let Some(renewal) = self.client.background_renewal(req, &hit) {
+                let app = self.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    if app.client.acquire_token_silent_network(&renewal).await.is_ok() {
+                        app.emit(AppEvent::TokenAcquired);
+                    }
+                });
+            }
             return Ok(hit);
         }
         let r = self.client.acquire_token_silent_network(req).await;

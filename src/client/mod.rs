@@ -167,6 +167,10 @@ pub struct PublicClientApplication<P: Platform> {
     stale: Cell<bool>,
     /// Until when hidden frames are known not to answer on this page (ms; 0 = not known).
     frames_blocked_until: Cell<u64>,
+    /// Silent requests in flight in this tab, by what makes them the same.
+    flights: RefCell<Vec<(String, std::rc::Rc<silent::Flight>)>>,
+    /// The accounts whose refresh token is in use in this tab.
+    renewing: silent::Renewing,
 }
 
 impl<P: Platform> std::fmt::Debug for PublicClientApplication<P> {
@@ -196,6 +200,8 @@ impl<P: Platform> PublicClientApplication<P> {
             cache: RefCell::new(cache),
             stale: Cell::new(false),
             frames_blocked_until: Cell::new(0),
+            flights: RefCell::default(),
+            renewing: silent::Renewing::default(),
         })
     }
 

@@ -1,6 +1,90 @@
 //! Silent acquisition: the cache lookup and its policies, renewal.
 
 use super::*;
+use std::rc::Rc;
+use std::task::{Poll, Waker};
+
+/// A silent request in flight that identical ones join.
+#[derive(Default)]
+pub(super) struct Flight {
+    result: RefCell<Option<Result<AuthenticationResult, AuthError>>>,
+    waiters: RefCell<Vec<Waker>>,
+}
+
+impl Flight {
+    fn land(&self, result: Result<AuthenticationResult, AuthError>) {
+        *self.result.borrow_mut() = Some(result);
+        for w in self.waiters.borrow_mut().drain(..) {
+            w.wake();
+        }
+    }
+
+    async fn wait(&self) -> Result<AuthenticationResult, AuthError> {
+        std::future::poll_fn(|cx| match self.result.borrow().clone() {
+            Some(r) => Poll::Ready(r),
+            None => {
+                self.waiters.borrow_mut().push(cx.waker().clone());
+                Poll::Pending
+            }
+        })
+        .await
+    }
+}
+
+/// An account's turn to renew in this tab, held until dropped (see `renew_single_flight`).
+pub(super) struct Turn<'a> {
+    renewing: &'a Renewing,
+    account: String,
+}
+
+/// The accounts renewing in this tab, and the requests waiting for their turn.
+#[derive(Default)]
+pub(super) struct Renewing {
+    accounts: RefCell<Vec<String>>,
+    waiters: RefCell<Vec<Waker>>,
+}
+
+impl<'a> Turn<'a> {
+    async fn take(renewing: &'a Renewing, account: String) -> Turn<'a> {
+        std::future::poll_fn(|cx| {
+            let mut accounts = renewing.accounts.borrow_mut();
+            if accounts.contains(&account) {
+                renewing.waiters.borrow_mut().push(cx.waker().clone());
+                return Poll::Pending;
+            }
+            accounts.push(account.clone());
+            Poll::Ready(())
+        })
+        .await;
+        Turn { renewing, account }
+    }
+}
+
+impl Drop for Turn<'_> {
+    fn drop(&mut self) {
+        self.renewing.accounts.borrow_mut().retain(|a| *a != self.account);
+        for w in self.renewing.waiters.borrow_mut().drain(..) {
+            w.wake();
+        }
+    }
+}
+
+/// Takes a flight off the list when its leader is done — or dropped before it landed (then
+/// the callers that joined it fail instead of waiting forever).
+struct Landing<'a> {
+    flights: &'a RefCell<Vec<(String, Rc<Flight>)>>,
+    key: String,
+    flight: &'a Rc<Flight>,
+}
+
+impl Drop for Landing<'_> {
+    fn drop(&mut self) {
+        self.flights.borrow_mut().retain(|(k, _)| *k != self.key);
+        if self.flight.result.borrow().is_none() {
+            self.flight.land(Err(AuthError::browser(codes::UNEXPECTED_ERROR, "the request these callers shared was abandoned")));
+        }
+    }
+}
 
 /// How often, and how long apart, a tab that waited for another tab's renewal looks for its
 /// result (1 s in all).
@@ -83,16 +167,27 @@ impl<P: Platform> PublicClientApplication<P> {
             correlation_id: req.correlation_id.clone(),
             state: String::new(),
             family_id: String::new(),
-            served_until_ms: at.expires_on.saturating_sub(self.config.token_renewal_offset_secs).saturating_mul(1000),
+            // Served as is until it is due for renewal: its expiry less the renewal offset, or
+            // msal's proactive refresh (`refresh_in`), whichever comes first.
+            served_until_ms: at
+                .expires_on
+                .saturating_sub(self.config.token_renewal_offset_secs)
+                .min(at.refresh_on.unwrap_or(u64::MAX))
+                .saturating_mul(1000),
         }))
     }
 
-    /// True when a cached token served for `req` is due for msal's proactive refresh
-    /// (`refresh_in`).
-    pub fn refresh_due(&self, req: &SilentRequest) -> bool {
-        let Ok(account) = self.silent_account(req) else { return false };
-        let cache = self.cache.borrow();
-        self.find_cached_at(&cache, req, &account).is_some_and(|c| refresh_due(c, self.now_s()))
+    /// msal's proactive refresh (`refresh_in`): when `hit`, a cached token served for `req`, is
+    /// due for it, the request that renews it in the background (with the refresh token). The
+    /// hit is served meanwhile; identical renewals share one request.
+    pub fn background_renewal(&self, req: &SilentRequest, hit: &AuthenticationResult) -> Option<SilentRequest> {
+        let due = hit.from_cache && hit.refresh_on_ms.is_some_and(|r| r <= self.platform.now_ms());
+        due.then(|| SilentRequest {
+            force_refresh: true,
+            cache_lookup_policy: CacheLookupPolicy::RefreshToken,
+            correlation_id: String::new(),
+            ..req.clone()
+        })
     }
 
     /// The Bearer access token cached for `req`'s scopes and `account` (expired or not).
@@ -125,8 +220,54 @@ impl<P: Platform> PublicClientApplication<P> {
 
     /// The network part of [`acquire_token_silent`](Self::acquire_token_silent), for callers
     /// that looked in the cache themselves: the refresh token (single-flight across tabs),
-    /// then a hidden frame when the policy allows it.
+    /// then a hidden frame when the policy allows it. Identical requests in flight in this tab
+    /// share one (msal's `activeSilentTokenRequests`); each caller gets its correlation id.
     pub async fn acquire_token_silent_network(&self, req: &SilentRequest) -> Result<AuthenticationResult, AuthError> {
+        let key = self.flight_key(req);
+        let joined = self.flights.borrow().iter().find(|(k, _)| *k == key).map(|(_, f)| f.clone());
+        let result = match joined {
+            Some(flight) => flight.wait().await,
+            None => {
+                let flight = Rc::new(Flight::default());
+                self.flights.borrow_mut().push((key.clone(), flight.clone()));
+                let _landing = Landing { flights: &self.flights, key, flight: &flight };
+                let r = self.renew_or_frame(req).await;
+                flight.land(r.clone());
+                r
+            }
+        };
+        match result {
+            Ok(mut r) if !req.correlation_id.is_empty() => {
+                r.correlation_id.clone_from(&req.correlation_id);
+                Ok(r)
+            }
+            r => r,
+        }
+    }
+
+    /// What makes two silent requests the same one.
+    fn flight_key(&self, req: &SilentRequest) -> String {
+        let account = req.account.as_ref().map(|a| a.home_account_id.clone()).or_else(|| self.active_home_account_id()).unwrap_or_default();
+        let mut key = ScopeSet::new(&req.scopes).to_lower_string();
+        for part in [account.as_str(), &req.claims, &req.redirect_uri] {
+            key.push('\n');
+            key.push_str(part);
+        }
+        key.push('\n');
+        key.push(if req.force_refresh { '1' } else { '0' });
+        key.push(char::from(b'0' + req.cache_lookup_policy as u8));
+        for (k, v) in &req.extra_query_parameters {
+            key.push('\n');
+            key.push_str(k);
+            key.push('=');
+            key.push_str(v);
+        }
+        key
+    }
+
+    /// The refresh token (single-flight across tabs), then a hidden frame when the policy
+    /// allows it and the refresh token could not do it.
+    async fn renew_or_frame(&self, req: &SilentRequest) -> Result<AuthenticationResult, AuthError> {
         match self.renew_single_flight(req).await {
             Err(e) if req.cache_lookup_policy.uses_iframe() && (e.is_interaction_required() || e.is_invalid_grant()) => {
                 let account =
@@ -151,6 +292,13 @@ impl<P: Platform> PublicClientApplication<P> {
     /// view of the storage may lag); a tab that had to wait serves that result. So a rotating
     /// refresh token is never presented twice.
     async fn renew_single_flight(&self, req: &SilentRequest) -> Result<AuthenticationResult, AuthError> {
+        // In this tab, one renewal per account at a time: a refresh token may rotate, so two
+        // different requests for one account must not present the same one. The next one then
+        // finds the rotated token (or its own result) in the cache.
+        let _turn = match self.silent_account(req) {
+            Ok(account) => Some(Turn::take(&self.renewing, account.home_account_id).await),
+            Err(_) => None,
+        };
         let Some(name) = self.renewal_lock_name(req) else {
             return self.cache_or_refresh(req).await;
         };

@@ -10,7 +10,7 @@ use crate::core::json::Json;
 use crate::core::pkce::InteractionType;
 use crate::error::{codes, AuthError};
 use crate::platform::browser::{window, BrowserPlatform};
-use crate::platform::PopupAttributes;
+use crate::platform::{LogLevel, Platform, PopupAttributes};
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
@@ -158,12 +158,26 @@ impl JsClient {
     }
 
     /// The cached token for a silent request, synchronously: a result JSON string, or
-    /// `undefined` when the network is needed.
+    /// `undefined` when the network is needed. `servedUntil` says until when the facade may
+    /// serve this hit again for the same request (while `cacheVersion()` is unchanged). A hit
+    /// due for msal's proactive refresh starts it in the background.
     #[wasm_bindgen(js_name = silentCached)]
     pub fn silent_cached(&self, request: &str) -> Result<Option<String>, JsValue> {
         let run = || {
             let req = SilentRequest::from_json(&parse(request)?)?;
-            self.inner.acquire_token_silent_cached(&req)
+            let hit = self.inner.acquire_token_silent_cached(&req)?;
+            if let Some(renewal) = hit.as_ref().and_then(|h| self.inner.background_renewal(&req, h)) {
+                let c = self.inner.clone();
+                // Through the one promise instantiation every export uses (no second copy of the
+                // task glue); nobody awaits it.
+                let _ = promise(async move {
+                    if c.acquire_token_silent_network(&renewal).await.is_err() {
+                        c.platform().log(LogLevel::Warning, "the proactive refresh failed; the cached token is served until it expires");
+                    }
+                    Ok(JsValue::UNDEFINED)
+                });
+            }
+            Ok::<_, AuthError>(hit)
         };
         let memo = |r: AuthenticationResult| result_json(&r).with("servedUntil", r.served_until_ms).to_json();
         run().map(|r| r.map(memo)).map_err(|e| error_value(&e))
