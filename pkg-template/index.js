@@ -1,30 +1,26 @@
 // msal-wasm: msal-browser's API over a WebAssembly engine.
-// This facade is deliberately thin: it loads the wasm module in initialize(), converts
-// msal-browser's objects to and from the engine's JSON, raises msal's error classes, fires
-// msal's events and shares in-flight silent requests. All protocol and cache work is in Rust.
+// This facade only adapts: it loads the wasm module in initialize(), converts msal-browser's
+// objects to and from the engine's JSON, raises msal's error classes, dispatches msal's events
+// and performance measurements, and holds the Logger and NavigationClient objects. Every flow
+// and every rule is in Rust.
 
 import init, { WasmClient, setLogSink } from "./msal_wasm.js";
 
-// ---- enums (msal-browser values) ----
+// ---- constants (msal-browser v5's names and values) ----
+export const version = "{{VERSION}}";
+
 export const EventType = Object.freeze({
   INITIALIZE_START: "msal:initializeStart",
   INITIALIZE_END: "msal:initializeEnd",
-  ACCOUNT_ADDED: "msal:accountAdded",
-  ACCOUNT_REMOVED: "msal:accountRemoved",
   ACTIVE_ACCOUNT_CHANGED: "msal:activeAccountChanged",
-  LOGIN_START: "msal:loginStart",
   LOGIN_SUCCESS: "msal:loginSuccess",
-  LOGIN_FAILURE: "msal:loginFailure",
   ACQUIRE_TOKEN_START: "msal:acquireTokenStart",
+  BROKERED_REQUEST_START: "msal:brokeredRequestStart",
   ACQUIRE_TOKEN_SUCCESS: "msal:acquireTokenSuccess",
+  BROKERED_REQUEST_SUCCESS: "msal:brokeredRequestSuccess",
   ACQUIRE_TOKEN_FAILURE: "msal:acquireTokenFailure",
+  BROKERED_REQUEST_FAILURE: "msal:brokeredRequestFailure",
   ACQUIRE_TOKEN_NETWORK_START: "msal:acquireTokenFromNetworkStart",
-  SSO_SILENT_START: "msal:ssoSilentStart",
-  SSO_SILENT_SUCCESS: "msal:ssoSilentSuccess",
-  SSO_SILENT_FAILURE: "msal:ssoSilentFailure",
-  ACQUIRE_TOKEN_BY_CODE_START: "msal:acquireTokenByCodeStart",
-  ACQUIRE_TOKEN_BY_CODE_SUCCESS: "msal:acquireTokenByCodeSuccess",
-  ACQUIRE_TOKEN_BY_CODE_FAILURE: "msal:acquireTokenByCodeFailure",
   HANDLE_REDIRECT_START: "msal:handleRedirectStart",
   HANDLE_REDIRECT_END: "msal:handleRedirectEnd",
   POPUP_OPENED: "msal:popupOpened",
@@ -32,72 +28,135 @@ export const EventType = Object.freeze({
   LOGOUT_SUCCESS: "msal:logoutSuccess",
   LOGOUT_FAILURE: "msal:logoutFailure",
   LOGOUT_END: "msal:logoutEnd",
+  RESTORE_FROM_BFCACHE: "msal:restoreFromBFCache",
+  BROKER_CONNECTION_ESTABLISHED: "msal:brokerConnectionEstablished",
+  // Beyond v5 (as in v3/v4): another tab of the app signed an account in or out.
+  ACCOUNT_ADDED: "msal:accountAdded",
+  ACCOUNT_REMOVED: "msal:accountRemoved",
 });
-
-const LOCAL_ACCOUNT_EVENTS = new Set([
-  "msal:loginSuccess", "msal:logoutEnd", "msal:handleRedirectEnd", "msal:ssoSilentSuccess", "msal:acquireTokenByCodeSuccess",
-]);
 
 export const InteractionType = Object.freeze({ Redirect: "redirect", Popup: "popup", Silent: "silent", None: "none" });
 
 export const InteractionStatus = Object.freeze({
   Startup: "startup",
-  Login: "login",
   Logout: "logout",
   AcquireToken: "acquireToken",
-  SsoSilent: "ssoSilent",
   HandleRedirect: "handleRedirect",
   None: "none",
 });
 
-// msal-browser's helper that UI libraries (msal-react, msal-angular) use to track the
-// interaction status from events: returns the new status, or null when the event changes
-// nothing.
-export const EventMessageUtils = Object.freeze({
-  getInteractionStatusFromEvent(message, currentStatus) {
+export const CacheLookupPolicy = Object.freeze({
+  Default: 0, AccessToken: 1, AccessTokenAndRefreshToken: 2, RefreshToken: 3, RefreshTokenAndNetwork: 4, Skip: 5,
+});
+
+export const LogLevel = Object.freeze({
+  Error: 0, Warning: 1, Info: 2, Verbose: 3, Trace: 4, 0: "Error", 1: "Warning", 2: "Info", 3: "Verbose", 4: "Trace",
+});
+export const BrowserCacheLocation = Object.freeze({ LocalStorage: "localStorage", SessionStorage: "sessionStorage", MemoryStorage: "memoryStorage" });
+export const PromptValue = Object.freeze({ LOGIN: "login", SELECT_ACCOUNT: "select_account", CONSENT: "consent", NONE: "none", CREATE: "create", NO_SESSION: "no_session" });
+export const ProtocolMode = Object.freeze({ AAD: "AAD", OIDC: "OIDC", EAR: "EAR" });
+export const ResponseMode = Object.freeze({ QUERY: "query", FRAGMENT: "fragment", FORM_POST: "form_post" });
+export const AuthenticationScheme = Object.freeze({ BEARER: "Bearer", POP: "pop", DPOP: "DPoP", SSH: "ssh-cert" });
+export const JsonWebTokenTypes = Object.freeze({ Jwt: "JWT", Jwk: "JWK", Pop: "pop", Dpop: "dpop+jwt" });
+export const AzureCloudInstance = Object.freeze({
+  None: "none",
+  AzurePublic: "https://login.microsoftonline.com",
+  AzureChina: "https://login.chinacloudapi.cn",
+  AzureGermany: "https://login.microsoftonline.de",
+  AzureUsGovernment: "https://login.microsoftonline.us",
+});
+export const OIDC_DEFAULT_SCOPES = Object.freeze(["openid", "profile", "offline_access"]);
+export const WrapperSKU = Object.freeze({ React: "@azure/msal-react", Angular: "@azure/msal-angular" });
+export const ApiId = Object.freeze({
+  acquireTokenRedirect: 861, acquireTokenPopup: 862, ssoSilent: 863, acquireTokenSilent_authCode: 864,
+  handleRedirectPromise: 865, acquireTokenByCode: 866, acquireTokenSilent_silentFlow: 61, logout: 961,
+  logoutPopup: 962, hydrateCache: 963, loadExternalTokens: 964,
+});
+export const DEFAULT_IFRAME_TIMEOUT_MS = 10000;
+export const BrowserRootPerformanceEvents = Object.freeze({
+  AcquireTokenByCode: "acquireTokenByCode", AcquireTokenPopup: "acquireTokenPopup", AcquireTokenPreRedirect: "acquireTokenPreRedirect",
+  AcquireTokenRedirect: "acquireTokenRedirect", AcquireTokenSilent: "acquireTokenSilent", InitializeClientApplication: "initializeClientApplication",
+  LoadExternalTokens: "loadExternalTokens", LocalStorageUpdated: "localStorageUpdated", SsoCapable: "ssoCapable", SsoSilent: "ssoSilent",
+  WaitForBridgeLateResponse: "waitForBridgeLateResponse",
+});
+
+// msal's helper that UI libraries (msal-react, msal-angular) use to track the interaction
+// status from events: the new status, or null when the event changes nothing (v5's rules).
+export class EventMessageUtils {
+  static getInteractionStatusFromEvent(message, currentStatus) {
     const interactive = message.interactionType === InteractionType.Redirect || message.interactionType === InteractionType.Popup;
-    const endsIf = (...from) => (!currentStatus || from.includes(currentStatus) ? InteractionStatus.None : null);
+    const endsOnly = (status) => (currentStatus && currentStatus !== status ? null : InteractionStatus.None);
     switch (message.eventType) {
-      case EventType.LOGIN_START:
-        return InteractionStatus.Login;
-      case EventType.SSO_SILENT_START:
-        return InteractionStatus.SsoSilent;
       case EventType.ACQUIRE_TOKEN_START:
         return interactive ? InteractionStatus.AcquireToken : null;
       case EventType.HANDLE_REDIRECT_START:
         return InteractionStatus.HandleRedirect;
       case EventType.LOGOUT_START:
         return InteractionStatus.Logout;
-      case EventType.SSO_SILENT_SUCCESS:
-      case EventType.SSO_SILENT_FAILURE:
-        return endsIf(InteractionStatus.SsoSilent);
       case EventType.LOGOUT_END:
-        return endsIf(InteractionStatus.Logout);
+        return endsOnly(InteractionStatus.Logout);
       case EventType.HANDLE_REDIRECT_END:
-        return endsIf(InteractionStatus.HandleRedirect);
-      case EventType.LOGIN_SUCCESS:
-      case EventType.LOGIN_FAILURE:
+        return endsOnly(InteractionStatus.HandleRedirect);
       case EventType.ACQUIRE_TOKEN_SUCCESS:
       case EventType.ACQUIRE_TOKEN_FAILURE:
-        return interactive ? endsIf(InteractionStatus.Login, InteractionStatus.AcquireToken) : null;
+      case EventType.RESTORE_FROM_BFCACHE:
+        return interactive ? endsOnly(InteractionStatus.AcquireToken) : null;
       default:
         return null;
     }
-  },
-});
+  }
+}
 
-export const CacheLookupPolicy = Object.freeze({
-  Default: 0,
-  AccessToken: 1,
-  AccessTokenAndRefreshToken: 2,
-  RefreshToken: 3,
-  RefreshTokenAndNetwork: 4,
-  Skip: 5,
-});
+// ---- errors: real Error subclasses, so instanceof and stacks work ----
+const camel = (code) => code.replace(/_([a-zA-Z])/g, (_, c) => c.toUpperCase());
+// A code table: each code under its camelCase name, or under the name given as [name, code].
+const codeTable = (list) => Object.freeze(Object.fromEntries(list.map((c) => (Array.isArray(c) ? c : [camel(c), c]))));
 
-export const LogLevel = Object.freeze({ Error: 0, Warning: 1, Info: 2, Verbose: 3, Trace: 4 });
+export const AuthErrorCodes = codeTable(["post_request_failed", "unexpected_error"]);
+export const BrowserAuthErrorCodes = codeTable([
+  ["authCodeOrNativeAccountIdRequired", "auth_code_or_nativeAccountId_required"], "auth_code_required", "auth_request_not_set_error",
+  "block_iframe_reload", "block_nested_popups", "crypto_key_not_found", ["cryptoNonExistent", "crypto_nonexistent"], "database_not_open",
+  "database_unavailable", "ear_jwe_empty", "ear_jwk_empty", "empty_navigate_uri", "empty_response", "empty_window_error",
+  "failed_to_build_headers", "failed_to_decrypt_ear_response", "failed_to_parse_headers", "failed_to_parse_response", "get_request_failed",
+  "hash_does_not_contain_known_properties", "hash_empty_error", "iframe_closed_prematurely", "interaction_in_progress",
+  "interaction_in_progress_cancelled", "invalid_base64_string", "invalid_cache_type", "invalid_pop_token_request", "invalid_public_jwk",
+  "native_connection_not_established", "native_extension_not_installed", "native_handshake_timeout", "native_prompt_not_supported",
+  "no_account_error", "no_network_connectivity", "no_state_in_hash", "no_token_request_cache_error", "non_browser_environment",
+  "pkce_not_created", "popup_relay_unsupported_flow", "popup_window_error", "post_request_failed", "redirect_bridge_empty_response",
+  "redirect_in_iframe", "silent_logout_unsupported", "silent_prompt_value_error", ["spaCodeAndNativeAccountIdPresent", "spa_code_and_nativeAccountId_present"],
+  "state_interaction_type_mismatch", "timed_out", "token_binding_key_algorithm_mismatch", "token_binding_key_jwk_thumbprint_mismatch",
+  "unable_to_acquire_token_from_native_platform", "unable_to_load_token", "unable_to_parse_state", "unable_to_parse_token_request_cache_error",
+  "uninitialized_public_client_application", "unsupported_token_binding_algorithm", "user_cancelled",
+]);
+export const BrowserConfigurationAuthErrorCodes = codeTable([
+  ["inMemRedirectUnavailable", "in_mem_redirect_unavailable"], "storage_not_supported", "stubbed_public_client_application_called",
+]);
+export const ClientAuthErrorCodes = codeTable([
+  "authorization_code_missing_from_server_response", "binding_key_not_removed", ["cannotAppendScopeSet", "cannot_append_scopeset"],
+  "cannot_remove_empty_scope", "client_info_decoding_error", "client_info_empty_error", "dpop_token_type_mismatch",
+  ["emptyInputScopeSet", "empty_input_scopeset"], "end_session_endpoint_not_supported", ["endpointResolutionError", "endpoints_resolution_error"],
+  "hash_not_deserialized", "invalid_cache_environment", "invalid_cache_record", "invalid_state", "key_id_missing", "method_not_implemented",
+  ["misplacedResourceParam", "misplaced_resource_parameter"], ["multipleMatchingAppMetadata", "multiple_matching_appMetadata"],
+  "multiple_matching_tokens", "nested_app_auth_bridge_disabled", "network_error", "no_account_found", "no_account_in_silent_request",
+  "no_crypto_object", "no_network_connectivity", "nonce_mismatch", "null_or_empty_token", ["openIdConfigError", "openid_config_error"],
+  "platform_broker_error", "request_cannot_be_made", "resource_parameter_required", "state_mismatch", "state_not_found",
+  ["tokenClaimsCnfRequiredForSignedJwt", "token_claims_cnf_required_for_signedjwt"], "token_parsing_error", "token_refresh_required",
+  "unexpected_credential_type", "user_canceled",
+]);
+export const ClientConfigurationErrorCodes = codeTable([
+  "authority_mismatch", "authority_uri_insecure", "cannot_allow_platform_broker", ["cannotSetOIDCOptions", "cannot_set_OIDCOptions"],
+  "claims_request_parsing_error", "dpop_missing_resource_context", "empty_input_scopes_error", "invalid_authentication_header",
+  "invalid_authority_metadata", "invalid_claims", "invalid_cloud_discovery_metadata", "invalid_code_challenge_method", "invalid_dpop_htm",
+  "invalid_dpop_htu", "invalid_dpop_nonce", "invalid_platform_broker_configuration", ["invalidRequestMethodForEAR", "invalid_request_method_for_EAR"],
+  "invalid_response_mode", "issuer_validation_failed", "logout_request_empty", "missing_nonce_authentication_header", "missing_ssh_jwk",
+  "missing_ssh_kid", "pkce_params_missing", "redirect_uri_empty", "token_request_empty", "unsupported_authentication_scheme",
+  "untrusted_authority", ["urlEmptyError", "empty_url_error"], "url_parse_error",
+]);
+export const InteractionRequiredAuthErrorCodes = codeTable([
+  "bad_token", "consent_required", "interaction_required", "interrupted_user", "login_required", "native_account_unavailable",
+  "no_tokens_found", "refresh_token_expired", "ui_not_allowed",
+]);
 
-// ---- errors (real Error subclasses, so instanceof and stacks work) ----
 export class AuthError extends Error {
   constructor(errorCode, errorMessage, subError) {
     super(errorMessage ? `${errorCode}: ${errorMessage}` : errorCode);
@@ -111,6 +170,9 @@ export class AuthError extends Error {
 }
 export class BrowserAuthError extends AuthError {
   constructor(c, m, s) { super(c, m, s); this.name = "BrowserAuthError"; }
+}
+export class BrowserConfigurationAuthError extends AuthError {
+  constructor(c, m, s) { super(c, m, s); this.name = "BrowserConfigurationAuthError"; }
 }
 export class ClientAuthError extends AuthError {
   constructor(c, m, s) { super(c, m, s); this.name = "ClientAuthError"; }
@@ -139,7 +201,7 @@ export class InteractionRequiredAuthError extends AuthError {
 }
 
 const ERROR_CLASSES = {
-  AuthError, BrowserAuthError, ClientAuthError, ClientConfigurationError, ServerError, InteractionRequiredAuthError,
+  AuthError, BrowserAuthError, BrowserConfigurationAuthError, ClientAuthError, ClientConfigurationError, ServerError, InteractionRequiredAuthError,
 };
 
 function toError(raw) {
@@ -148,10 +210,7 @@ function toError(raw) {
   if (typeof raw === "string") {
     try { o = JSON.parse(raw); } catch (_) { o = null; }
   }
-  if (!o || typeof o.errorCode !== "string") {
-    const e = new AuthError("unexpected_error", raw && raw.message ? raw.message : String(raw));
-    return e;
-  }
+  if (!o || typeof o.errorCode !== "string") return new AuthError("unexpected_error", raw && raw.message ? raw.message : String(raw));
   const Cls = ERROR_CLASSES[o.name] || AuthError;
   const e = new Cls(o.errorCode, o.errorMessage, o.subError);
   e.correlationId = o.correlationId || "";
@@ -163,12 +222,101 @@ function toError(raw) {
   return e;
 }
 
+// ---- Logger (msal's: levels, PII filtering, clone for wrapper libraries) ----
+export class Logger {
+  constructor(loggerOptions, packageName, packageVersion) {
+    const o = loggerOptions || {};
+    this.level = typeof o.logLevel === "number" ? o.logLevel : LogLevel.Info;
+    this.piiLoggingEnabled = !!o.piiLoggingEnabled;
+    this.localCallback = typeof o.loggerCallback === "function" ? o.loggerCallback : () => {};
+    this.packageName = packageName || "";
+    this.packageVersion = packageVersion || "";
+  }
+  clone(packageName, packageVersion) {
+    return new Logger({ loggerCallback: this.localCallback, piiLoggingEnabled: this.piiLoggingEnabled, logLevel: this.level }, packageName, packageVersion);
+  }
+  logMessage(message, options) {
+    if (options.logLevel > this.level || (!this.piiLoggingEnabled && options.containsPii)) return;
+    const line = `[${new Date().toUTCString()}] : [${options.correlationId || ""}] : ${this.packageName}@${this.packageVersion} : ${LogLevel[options.logLevel]} - ${message}`;
+    this.executeCallback(options.logLevel, line, !!options.containsPii);
+  }
+  executeCallback(level, message, containsPii) {
+    try { this.localCallback(level, message, containsPii); } catch (_) { /* a broken logger must not break auth */ }
+  }
+  error(m, c) { this.logMessage(m, { logLevel: LogLevel.Error, containsPii: false, correlationId: c }); }
+  errorPii(m, c) { this.logMessage(m, { logLevel: LogLevel.Error, containsPii: true, correlationId: c }); }
+  warning(m, c) { this.logMessage(m, { logLevel: LogLevel.Warning, containsPii: false, correlationId: c }); }
+  warningPii(m, c) { this.logMessage(m, { logLevel: LogLevel.Warning, containsPii: true, correlationId: c }); }
+  info(m, c) { this.logMessage(m, { logLevel: LogLevel.Info, containsPii: false, correlationId: c }); }
+  infoPii(m, c) { this.logMessage(m, { logLevel: LogLevel.Info, containsPii: true, correlationId: c }); }
+  verbose(m, c) { this.logMessage(m, { logLevel: LogLevel.Verbose, containsPii: false, correlationId: c }); }
+  verbosePii(m, c) { this.logMessage(m, { logLevel: LogLevel.Verbose, containsPii: true, correlationId: c }); }
+  trace(m, c) { this.logMessage(m, { logLevel: LogLevel.Trace, containsPii: false, correlationId: c }); }
+  tracePii(m, c) { this.logMessage(m, { logLevel: LogLevel.Trace, containsPii: true, correlationId: c }); }
+  isPiiLoggingEnabled() { return this.piiLoggingEnabled; }
+}
+
+// ---- browser helpers msal exports (the ones apps and wrapper libraries call) ----
+function createGuid() {
+  if (typeof crypto !== "undefined" && typeof crypto.randomUUID === "function") return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+const isInIframe = () => { try { return window.parent !== window; } catch (_) { return true; } };
+const isInPopup = () => typeof window !== "undefined" && !!window.opener && window.opener !== window && typeof window.name === "string" && window.name.indexOf("msal.") === 0;
+const hasResponse = (s) => /[#?&](code|error|state)=/.test(s || "");
+export const BrowserUtils = Object.freeze({
+  createGuid,
+  isInIframe,
+  isInPopup,
+  getCurrentUri: () => (typeof window !== "undefined" ? window.location.href.split("?")[0].split("#")[0] : ""),
+  getHomepage: () => `${window.location.origin}/`,
+  clearHash(contentWindow) {
+    const w = contentWindow || window;
+    if (hasResponse(w.location.hash)) w.history.replaceState(null, "", `${w.location.origin}${w.location.pathname}${w.location.search}`);
+  },
+  replaceHash(url) { window.history.replaceState(null, "", url); },
+  blockReloadInHiddenIframes() {
+    if (isInIframe() && hasResponse(window.location.hash || window.location.search)) throw new BrowserAuthError("block_iframe_reload", "a hidden frame with a response must not load the app");
+  },
+  blockAcquireTokenInPopups() {
+    if (isInPopup()) throw new BrowserAuthError("block_nested_popups", "tokens are not acquired inside an msal popup");
+  },
+  blockNonBrowserEnvironment() {
+    if (typeof window === "undefined") throw new BrowserAuthError("non_browser_environment", "not running in a browser");
+  },
+  blockRedirectInIframe(allowRedirectInIframe) {
+    if (isInIframe() && !allowRedirectInIframe) throw new BrowserAuthError("redirect_in_iframe", "redirects are not supported in an iframe");
+  },
+  preconnect(authority) {
+    try {
+      const link = document.createElement("link");
+      link.rel = "preconnect";
+      link.href = new URL(authority).origin;
+      link.crossOrigin = "anonymous";
+      document.head.appendChild(link);
+      setTimeout(() => link.remove(), 10000);
+    } catch (_) { /* best effort */ }
+  },
+});
+
+export class NavigationClient {
+  navigateInternal(url, options) { return NavigationClient.defaultNavigate(url, options); }
+  navigateExternal(url, options) { return NavigationClient.defaultNavigate(url, options); }
+  static defaultNavigate(url, options) {
+    if (options && options.noHistory) window.location.replace(url);
+    else window.location.assign(url);
+    return new Promise((resolve) => setTimeout(() => resolve(true), (options && options.timeout) || 30000));
+  }
+}
+
 // ---- conversions ----
 function toAccount(a) {
   if (!a) return null;
-  if (Array.isArray(a.tenantProfiles)) {
-    a.tenantProfiles = new Map(a.tenantProfiles.map((p) => [p.tenantId, p]));
-  }
+  if (Array.isArray(a.tenantProfiles)) a.tenantProfiles = new Map(a.tenantProfiles.map((p) => [p.tenantId, p]));
   return a;
 }
 
@@ -238,61 +386,21 @@ function requestJson(request, extra) {
   return JSON.stringify(r);
 }
 
-function matchesFilter(a, f) {
-  if (!f) return true;
-  const keys = ["homeAccountId", "localAccountId", "username", "environment", "name", "loginHint", "sid", "tenantId"];
-  return keys.every((k) => {
-    if (f[k] === undefined) return true;
-    if (k === "loginHint") {
-      const c = a.idTokenClaims || {};
-      return [c.login_hint, a.username, c.upn].some((v) => typeof v === "string" && v.toLowerCase() === f.loginHint.toLowerCase());
-    }
-    if (k === "sid") return (a.idTokenClaims || {}).sid === f.sid;
-    if (k === "username") return (a.username || "").toLowerCase() === String(f.username).toLowerCase();
-    return a[k] === f[k];
-  });
-}
-
 // ---- wasm loading: fetched once per page, inside the first initialize() ----
 let wasmReady = null;
 function loadWasm(url) {
   if (!wasmReady) {
     wasmReady = init(url ? { module_or_path: url } : undefined).catch((e) => {
       wasmReady = null;
-      throw new BrowserAuthError("wasm_load_failed", `could not load the msal-wasm module: ${e && e.message ? e.message : e}`);
+      const hint = typeof document !== "undefined" && !(document.currentScript && document.currentScript.type === "module")
+        ? " (in a classic-script bundle, set system.wasmUrl to where msal_wasm_bg.wasm is served)" : "";
+      throw new BrowserAuthError("wasm_load_failed", `could not load the msal-wasm module: ${e && e.message ? e.message : e}${hint}`);
     });
   }
   return wasmReady;
 }
 
-export class NavigationClient {
-  navigateInternal(url, options) { return NavigationClient.defaultNavigate(url, options); }
-  navigateExternal(url, options) { return NavigationClient.defaultNavigate(url, options); }
-  static defaultNavigate(url, options) {
-    if (options && options.noHistory) window.location.replace(url);
-    else window.location.assign(url);
-    return new Promise((resolve) => setTimeout(() => resolve(true), (options && options.timeout) || 30000));
-  }
-}
-
-class Logger {
-  constructor(options) {
-    const o = options || {};
-    this.level = o.logLevel === undefined ? LogLevel.Info : o.logLevel;
-    this.pii = !!o.piiLoggingEnabled;
-    this.callback = typeof o.loggerCallback === "function" ? o.loggerCallback : null;
-  }
-  log(level, message, containsPii) {
-    if (!this.callback || level > this.level || (containsPii && !this.pii)) return;
-    this.callback(level, `[${new Date().toUTCString()}] : msal-wasm : ${message}`, !!containsPii);
-  }
-  error(m) { this.log(LogLevel.Error, m, false); }
-  warning(m) { this.log(LogLevel.Warning, m, false); }
-  info(m) { this.log(LogLevel.Info, m, false); }
-  verbose(m) { this.log(LogLevel.Verbose, m, false); }
-  trace(m) { this.log(LogLevel.Trace, m, false); }
-  isPiiLoggingEnabled() { return this.pii; }
-}
+let nextPerformanceEvent = 1;
 
 export class PublicClientApplication {
   constructor(configuration) {
@@ -300,11 +408,13 @@ export class PublicClientApplication {
     this.client = null;
     this.initPromise = null;
     this.callbacks = new Map();
+    this.performanceCallbacks = new Map();
     this.nextCallbackId = 1;
     this.memo = new Map();
     this.redirectPromise = null;
+    this.wrapper = { sku: "", version: "" };
     this.navigationClient = (this.config.system && this.config.system.navigationClient) || new NavigationClient();
-    this.logger = new Logger(this.config.system && this.config.system.loggerOptions);
+    this.logger = new Logger(this.config.system && this.config.system.loggerOptions, "msal-wasm", version);
   }
 
   static async createPublicClientApplication(configuration) {
@@ -316,20 +426,14 @@ export class PublicClientApplication {
   // ---- lifecycle ----
   initialize() {
     if (!this.initPromise) {
-      this.initPromise = (async () => {
-        this.emit(EventType.INITIALIZE_START);
+      const correlationId = createGuid();
+      this.initPromise = this.measure(BrowserRootPerformanceEvents.InitializeClientApplication, correlationId, async () => {
+        this.emit(EventType.INITIALIZE_START, null, null, null, correlationId);
         await loadWasm(this.config.system && this.config.system.wasmUrl);
-        setLogSink((level, message) => this.logger.log(level, message, false));
-        const cfg = Object.assign({}, this.config);
-        cfg.auth = Object.assign({}, cfg.auth);
-        if (cfg.system) {
-          cfg.system = Object.assign({}, cfg.system);
-          delete cfg.system.navigationClient;
-          delete cfg.system.loggerOptions;
-        }
+        setLogSink((level, message) => this.logger.logMessage(message, { logLevel: level, containsPii: false, correlationId: "" }));
         let client;
         try {
-          client = new WasmClient(JSON.stringify(cfg));
+          client = new WasmClient(JSON.stringify(this.config));
           await client.initialize();
         } catch (e) {
           this.initPromise = null;
@@ -337,10 +441,10 @@ export class PublicClientApplication {
         }
         this.client = client;
         this.knownAccounts = this.accountIds();
-        this.knownActive = this.activeId();
+        this.knownActive = client.activeHomeAccountId() || null;
         client.onAccountsChanged(() => this.accountsChangedElsewhere());
-        this.emit(EventType.INITIALIZE_END);
-      })();
+        this.emit(EventType.INITIALIZE_END, null, null, null, correlationId);
+      });
     }
     return this.initPromise;
   }
@@ -354,49 +458,72 @@ export class PublicClientApplication {
 
   // ---- events ----
   addEventCallback(callback, eventTypes) {
-    const id = String(this.nextCallbackId++);
+    const id = createGuid();
     this.callbacks.set(id, { callback, eventTypes: eventTypes || null });
     return id;
   }
   removeEventCallback(id) { this.callbacks.delete(id); }
-  emit(eventType, interactionType, payload, error) {
-    if (this.client && LOCAL_ACCOUNT_EVENTS.has(eventType)) {
-      // This tab's own sign-ins and sign-outs are not "changes elsewhere".
-      this.knownAccounts = this.accountIds();
-      this.knownActive = this.activeId();
-    }
+  emit(eventType, interactionType, payload, error, correlationId) {
     if (this.callbacks.size === 0) return;
-    const message = { eventType, interactionType: interactionType || null, payload: payload || null, error: error || null, timestamp: Date.now() };
+    const message = { eventType, interactionType: interactionType || null, payload: payload || null, error: error || null, timestamp: Date.now(), correlationId: correlationId || "" };
     for (const { callback, eventTypes } of this.callbacks.values()) {
       if (eventTypes && !eventTypes.includes(eventType)) continue;
-      try { callback(message); } catch (e) { this.logger.error(`event callback threw: ${e}`); }
+      try { callback(message); } catch (e) { this.logger.error(`event callback threw: ${e}`, correlationId); }
     }
   }
 
-  // Runs `work`, firing start/success/failure events, and converting errors.
-  async track(kind, interactionType, work) {
-    const [start, ok, fail] = kind;
-    this.emit(start, interactionType);
-    try {
-      const result = await work();
-      this.emit(ok, interactionType, result);
-      return result;
-    } catch (raw) {
-      const e = toError(raw);
-      this.emit(fail, interactionType, null, e);
-      throw e;
+  // ---- performance measurements (msal's PerformanceEvent, for performance callbacks) ----
+  addPerformanceCallback(callback) {
+    const id = createGuid();
+    this.performanceCallbacks.set(id, callback);
+    return id;
+  }
+  removePerformanceCallback(id) { return this.performanceCallbacks.delete(id); }
+  // Runs `work` (a function returning a promise) and reports how long it took to the
+  // performance callbacks.
+  measure(name, correlationId, work) {
+    if (this.performanceCallbacks.size === 0) {
+      try { return Promise.resolve(work()); } catch (e) { return Promise.reject(e); }
     }
+    const start = performance.now();
+    const startTimeMs = Date.now();
+    const report = (success, error) => {
+      const event = {
+        eventId: String(nextPerformanceEvent++), name, correlationId, startTimeMs, durationMs: Math.round(performance.now() - start),
+        status: 2, success, errorCode: error ? error.errorCode : undefined, subErrorCode: error && error.subError ? error.subError : undefined,
+        libraryName: "msal-wasm", libraryVersion: version, appName: this.wrapper.sku || undefined, appVersion: this.wrapper.version || undefined,
+      };
+      for (const cb of this.performanceCallbacks.values()) {
+        try { cb([event]); } catch (e) { this.logger.error(`performance callback threw: ${e}`, correlationId); }
+      }
+    };
+    let running;
+    try { running = Promise.resolve(work()); } catch (e) { running = Promise.reject(e); }
+    return running.then((r) => { report(true); return r; }, (e) => { report(false, e); throw e; });
+  }
+
+  // Runs an acquire-token `work` with v5's events: ACQUIRE_TOKEN_START, then SUCCESS (and
+  // LOGIN_SUCCESS with the new account when the call signed one in) or FAILURE.
+  track(interactionType, request, correlationId, work, apiName) {
+    const before = this.client ? this.accountCount() : 0;
+    this.emit(EventType.ACQUIRE_TOKEN_START, interactionType, request, null, correlationId);
+    return this.measure(apiName, correlationId, work).then((result) => {
+      this.emit(EventType.ACQUIRE_TOKEN_SUCCESS, interactionType, result, null, correlationId);
+      if (result && this.accountCount() > before) this.emit(EventType.LOGIN_SUCCESS, interactionType, result.account, null, correlationId);
+      return result;
+    }, (raw) => {
+      const e = toError(raw);
+      this.emit(EventType.ACQUIRE_TOKEN_FAILURE, interactionType, null, e, correlationId);
+      throw e;
+    });
   }
 
   // ---- other tabs ----
+  accountCount() { return JSON.parse(this.client.allAccounts()).length; }
   accountIds() {
     return new Set(JSON.parse(this.client.allAccounts()).map((a) => a.homeAccountId));
   }
-  activeId() {
-    const a = this.client.activeAccount();
-    return a ? JSON.parse(a).homeAccountId : null;
-  }
-  // Another tab signed in or out, or changed the active account: fire msal's events here too.
+  // Another tab signed in or out, or changed the active account: tell this tab's listeners.
   accountsChangedElsewhere() {
     const now = this.accountIds();
     const all = this.getAllAccounts();
@@ -407,7 +534,7 @@ export class PublicClientApplication {
       if (!now.has(id)) this.emit(EventType.ACCOUNT_REMOVED, null, { homeAccountId: id });
     }
     this.knownAccounts = now;
-    const active = this.activeId();
+    const active = this.client.activeHomeAccountId() || null;
     if (active !== this.knownActive) {
       this.knownActive = active;
       this.emit(EventType.ACTIVE_ACCOUNT_CHANGED);
@@ -431,82 +558,67 @@ export class PublicClientApplication {
     // v5 takes navigateToLoginRequestUrl here; v3/v4 took it in auth configuration.
     const auth = this.config.auth || {};
     const navigate = (options.navigateToLoginRequestUrl ?? auth.navigateToLoginRequestUrl) !== false;
-    this.emit(EventType.HANDLE_REDIRECT_START, InteractionType.Redirect);
+    const before = this.accountCount();
+    const correlationId = createGuid();
+    this.emit(EventType.HANDLE_REDIRECT_START, InteractionType.Redirect, null, null, correlationId);
     try {
       const json = await client.handleRedirectPromise(options.hash || undefined, navigate);
       const out = json === null ? null : JSON.parse(json);
       if (out && out.navigateTo) {
-        await this.navigationClient.navigateInternal(out.navigateTo, { noHistory: true, apiId: 865, timeout: 30000 });
+        await this.navigationClient.navigateInternal(out.navigateTo, { noHistory: true, apiId: ApiId.handleRedirectPromise, timeout: 30000 });
         return null;
       }
       const result = out && resultFrom(out);
       if (result) {
-        this.emit(EventType.LOGIN_SUCCESS, InteractionType.Redirect, result);
-        this.emit(EventType.ACQUIRE_TOKEN_SUCCESS, InteractionType.Redirect, result);
+        this.emit(EventType.ACQUIRE_TOKEN_SUCCESS, InteractionType.Redirect, result, null, result.correlationId);
+        if (this.accountCount() > before) this.emit(EventType.LOGIN_SUCCESS, InteractionType.Redirect, result.account, null, result.correlationId);
       }
       return result;
     } catch (raw) {
       const e = toError(raw);
-      this.emit(EventType.ACQUIRE_TOKEN_FAILURE, InteractionType.Redirect, null, e);
+      this.emit(EventType.ACQUIRE_TOKEN_FAILURE, InteractionType.Redirect, null, e, e.correlationId || correlationId);
       throw e;
     } finally {
-      this.emit(EventType.HANDLE_REDIRECT_END, InteractionType.Redirect);
+      this.emit(EventType.HANDLE_REDIRECT_END, InteractionType.Redirect, null, null, correlationId);
     }
   }
 
-  async redirect(request, startEvent) {
+  async redirect(request) {
     const client = this.engine();
-    this.emit(startEvent, InteractionType.Redirect, request);
+    const r = Object.assign({}, request, { correlationId: (request && request.correlationId) || createGuid() });
+    this.emit(EventType.ACQUIRE_TOKEN_START, InteractionType.Redirect, request, null, r.correlationId);
     let url;
     try {
-      url = client.beginRedirect(requestJson(request));
+      url = client.beginRedirect(requestJson(r));
     } catch (raw) {
-      throw toError(raw);
+      const e = toError(raw);
+      this.emit(EventType.ACQUIRE_TOKEN_FAILURE, InteractionType.Redirect, null, e, r.correlationId);
+      throw e;
     }
-    const proceed = request && typeof request.onRedirectNavigate === "function" ? request.onRedirectNavigate(url) : true;
-    if (proceed === false) {
+    // v5 takes onRedirectNavigate in auth configuration; v3/v4 took it in the request.
+    const onNavigate = r.onRedirectNavigate || (this.config.auth && this.config.auth.onRedirectNavigate);
+    if (typeof onNavigate === "function" && onNavigate(url) === false) {
       client.abortRedirect();
       return;
     }
-    await this.navigationClient.navigateExternal(url, { noHistory: false, apiId: 861, timeout: 30000 });
+    await this.navigationClient.navigateExternal(url, { noHistory: false, apiId: ApiId.acquireTokenRedirect, timeout: 30000 });
   }
 
-  loginRedirect(request) { return this.redirect(request, EventType.LOGIN_START); }
-  acquireTokenRedirect(request) { return this.redirect(request, EventType.ACQUIRE_TOKEN_START); }
+  loginRedirect(request) { return this.redirect(request); }
+  acquireTokenRedirect(request) { return this.redirect(request); }
 
   // ---- popup ----
-  popup(request, kind) {
-    // No await before the window opens: it must open inside the user's click.
-    let promise;
-    try {
-      this.emit(kind[0], InteractionType.Popup, request);
-      promise = this.engine().popup(requestJson(request));
-      this.emit(EventType.POPUP_OPENED, InteractionType.Popup);
-    } catch (raw) {
-      const e = toError(raw);
-      this.emit(kind[2], InteractionType.Popup, null, e);
-      return Promise.reject(e);
-    }
-    return promise.then(
-      (json) => {
-        const r = toResult(json);
-        this.emit(kind[1], InteractionType.Popup, r);
-        return r;
-      },
-      (raw) => {
-        const e = toError(raw);
-        this.emit(kind[2], InteractionType.Popup, null, e);
-        throw e;
-      },
-    );
+  popup(request) {
+    const r = Object.assign({}, request, { correlationId: (request && request.correlationId) || createGuid() });
+    return this.track(InteractionType.Popup, request, r.correlationId, () => {
+      // Synchronous up to here: the window opens inside the user's click.
+      const [done, popupWindow] = this.engine().popup(requestJson(r));
+      this.emit(EventType.POPUP_OPENED, InteractionType.Popup, { popupWindow }, null, r.correlationId);
+      return done.then(toResult);
+    }, BrowserRootPerformanceEvents.AcquireTokenPopup);
   }
-
-  loginPopup(request) {
-    return this.popup(request, [EventType.LOGIN_START, EventType.LOGIN_SUCCESS, EventType.LOGIN_FAILURE]);
-  }
-  acquireTokenPopup(request) {
-    return this.popup(request, [EventType.ACQUIRE_TOKEN_START, EventType.ACQUIRE_TOKEN_SUCCESS, EventType.ACQUIRE_TOKEN_FAILURE]);
-  }
+  loginPopup(request) { return this.popup(request); }
+  acquireTokenPopup(request) { return this.popup(request); }
 
   // ---- silent ----
   acquireTokenSilent(request) {
@@ -523,112 +635,116 @@ export class PublicClientApplication {
       const active = client.activeHomeAccountId();
       if (active) req.account = { homeAccountId: active };
     }
-    const json = requestJson(req, { correlationId: undefined });
+    const key = requestJson(req, { correlationId: undefined });
     // The last cache hit for this exact request is served again while the cache is unchanged
     // (its version, one wasm call) and the clock is before the wasm's `servedUntil`.
-    const memo = this.memo.get(json);
+    const memo = this.memo.get(key);
     if (memo !== undefined) {
       const now = Date.now();
       if (now >= memo.at && now < memo.until && client.cacheVersion() === memo.version) {
-        return this.servedFromCache(request, copyResult(memo.result, (request && request.correlationId) || ""));
+        return this.servedFromCache(request, copyResult(memo.result, req.correlationId || createGuid()));
       }
-      this.memo.delete(json);
+      this.memo.delete(key);
     }
-    const full = requestJson(req);
+    req.correlationId = req.correlationId || createGuid();
+    const json = requestJson(req);
     let hit;
     try {
-      hit = client.silentCached(full);
+      hit = client.silentCached(json);
     } catch (raw) {
       const e = toError(raw);
-      this.emit(EventType.ACQUIRE_TOKEN_FAILURE, InteractionType.Silent, null, e);
+      this.emit(EventType.ACQUIRE_TOKEN_START, InteractionType.Silent, request, null, req.correlationId);
+      this.emit(EventType.ACQUIRE_TOKEN_FAILURE, InteractionType.Silent, null, e, req.correlationId);
       return Promise.reject(e);
     }
     if (hit !== undefined) {
       const raw = JSON.parse(hit);
       const result = resultFrom(raw);
       if (this.memo.size >= 64) this.memo.clear();
-      this.memo.set(json, { result, until: raw.servedUntil, at: Date.now(), version: client.cacheVersion() });
+      this.memo.set(key, { result, until: raw.servedUntil, at: Date.now(), version: client.cacheVersion() });
       return this.servedFromCache(request, copyResult(result, result.correlationId));
     }
     // Identical requests in flight share one network call (in the wasm).
-    return this.track([EventType.ACQUIRE_TOKEN_START, EventType.ACQUIRE_TOKEN_SUCCESS, EventType.ACQUIRE_TOKEN_FAILURE], InteractionType.Silent, async () => {
-      this.emit(EventType.ACQUIRE_TOKEN_NETWORK_START, InteractionType.Silent);
-      return toResult(await client.silent(full));
-    });
+    return this.track(InteractionType.Silent, request, req.correlationId, () => {
+      this.emit(EventType.ACQUIRE_TOKEN_NETWORK_START, InteractionType.Silent, request, null, req.correlationId);
+      return client.silent(json).then(toResult);
+    }, BrowserRootPerformanceEvents.AcquireTokenSilent);
   }
 
   servedFromCache(request, result) {
     if (this.callbacks.size) {
-      this.emit(EventType.ACQUIRE_TOKEN_START, InteractionType.Silent, request);
-      this.emit(EventType.ACQUIRE_TOKEN_SUCCESS, InteractionType.Silent, result);
+      this.emit(EventType.ACQUIRE_TOKEN_START, InteractionType.Silent, request, null, result.correlationId);
+      this.emit(EventType.ACQUIRE_TOKEN_SUCCESS, InteractionType.Silent, result, null, result.correlationId);
     }
+    if (this.performanceCallbacks.size) return this.measure(BrowserRootPerformanceEvents.AcquireTokenSilent, result.correlationId, () => result);
     return Promise.resolve(result);
   }
 
   ssoSilent(request) {
-    return this.track([EventType.SSO_SILENT_START, EventType.SSO_SILENT_SUCCESS, EventType.SSO_SILENT_FAILURE], InteractionType.Silent, async () =>
-      toResult(await this.engine().ssoSilent(requestJson(request))),
-    );
+    const r = Object.assign({}, request, { correlationId: (request && request.correlationId) || createGuid() });
+    return this.track(InteractionType.Silent, request, r.correlationId, () => this.engine().ssoSilent(requestJson(r)).then(toResult), BrowserRootPerformanceEvents.SsoSilent);
   }
 
   acquireTokenByCode(request) {
-    return this.track([EventType.ACQUIRE_TOKEN_BY_CODE_START, EventType.ACQUIRE_TOKEN_BY_CODE_SUCCESS, EventType.ACQUIRE_TOKEN_BY_CODE_FAILURE], InteractionType.Silent, async () =>
-      toResult(await this.engine().byCode(requestJson(request))),
-    );
+    const r = Object.assign({}, request, { correlationId: (request && request.correlationId) || createGuid() });
+    return this.track(InteractionType.Silent, request, r.correlationId, () => this.engine().byCode(requestJson(r)).then(toResult), BrowserRootPerformanceEvents.AcquireTokenByCode);
   }
 
   // ---- sign-out ----
   async logoutRedirect(request) {
-    const r = request || {};
+    const r = Object.assign({}, request, { correlationId: (request && request.correlationId) || createGuid() });
     const client = this.engine();
-    this.emit(EventType.LOGOUT_START, InteractionType.Redirect, r);
+    this.emit(EventType.LOGOUT_START, InteractionType.Redirect, request || null, null, r.correlationId);
     let url;
     try {
       url = client.logoutRedirect(requestJson(r));
     } catch (raw) {
       const e = toError(raw);
-      this.emit(EventType.LOGOUT_FAILURE, InteractionType.Redirect, null, e);
-      this.emit(EventType.LOGOUT_END, InteractionType.Redirect);
+      this.emit(EventType.LOGOUT_FAILURE, InteractionType.Redirect, null, e, r.correlationId);
+      this.emit(EventType.LOGOUT_END, InteractionType.Redirect, null, null, r.correlationId);
       throw e;
     }
-    this.emit(EventType.LOGOUT_SUCCESS, InteractionType.Redirect);
-    this.emit(EventType.LOGOUT_END, InteractionType.Redirect);
-    if (!url) return;
+    this.emit(EventType.LOGOUT_SUCCESS, InteractionType.Redirect, request || null, null, r.correlationId);
+    if (!url) {
+      this.emit(EventType.LOGOUT_END, InteractionType.Redirect, null, null, r.correlationId);
+      return;
+    }
     // v5 takes onRedirectNavigate in auth configuration; v3/v4 took it in the request.
     const onNavigate = r.onRedirectNavigate || (this.config.auth && this.config.auth.onRedirectNavigate);
     if (typeof onNavigate === "function" && onNavigate(url) === false) {
       client.abortLogout();
+      this.emit(EventType.LOGOUT_END, InteractionType.Redirect, null, null, r.correlationId);
       return;
     }
-    await this.navigationClient.navigateExternal(url, { noHistory: false, apiId: 961, timeout: 30000 });
+    await this.navigationClient.navigateExternal(url, { noHistory: false, apiId: ApiId.logout, timeout: 30000 });
   }
   logout(request) { return this.logoutRedirect(request); }
 
   // Signs out in a popup: the account's tokens are removed at once and the end-session page
   // runs in the popup; the promise settles when it is done (or the user closed it).
   logoutPopup(request) {
-    const r = request || {};
+    const r = Object.assign({}, request, { correlationId: (request && request.correlationId) || createGuid() });
     let done;
     try {
-      this.emit(EventType.LOGOUT_START, InteractionType.Popup, r);
+      this.emit(EventType.LOGOUT_START, InteractionType.Popup, request || null, null, r.correlationId);
       done = this.engine().logoutPopup(requestJson(r));
-      this.emit(EventType.POPUP_OPENED, InteractionType.Popup);
     } catch (raw) {
       const e = toError(raw);
-      this.emit(EventType.LOGOUT_FAILURE, InteractionType.Popup, null, e);
-      this.emit(EventType.LOGOUT_END, InteractionType.Popup);
+      this.emit(EventType.LOGOUT_FAILURE, InteractionType.Popup, null, e, r.correlationId);
+      this.emit(EventType.LOGOUT_END, InteractionType.Popup, null, null, r.correlationId);
       return Promise.reject(e);
     }
+    this.emit(EventType.LOGOUT_SUCCESS, InteractionType.Popup, request || null, null, r.correlationId);
     return done.then(() => {
-      this.emit(EventType.LOGOUT_SUCCESS, InteractionType.Popup);
-      this.emit(EventType.LOGOUT_END, InteractionType.Popup);
+      this.emit(EventType.LOGOUT_END, InteractionType.Popup, null, null, r.correlationId);
       if (r.mainWindowRedirectUri) {
-        return this.navigationClient.navigateInternal(new URL(r.mainWindowRedirectUri, window.location.href).href, { noHistory: false, apiId: 962, timeout: 30000 }).then(() => undefined);
+        const url = new URL(r.mainWindowRedirectUri, window.location.href).href;
+        return this.navigationClient.navigateInternal(url, { noHistory: false, apiId: ApiId.logoutPopup, timeout: 30000 }).then(() => undefined);
       }
     }, (raw) => {
       const e = toError(raw);
-      this.emit(EventType.LOGOUT_FAILURE, InteractionType.Popup, null, e);
-      this.emit(EventType.LOGOUT_END, InteractionType.Popup);
+      this.emit(EventType.LOGOUT_FAILURE, InteractionType.Popup, null, e, r.correlationId);
+      this.emit(EventType.LOGOUT_END, InteractionType.Popup, null, null, r.correlationId);
       throw e;
     });
   }
@@ -640,10 +756,12 @@ export class PublicClientApplication {
   // ---- accounts ----
   getAllAccounts(filter) {
     if (!this.client) return [];
-    return JSON.parse(this.client.allAccounts()).filter((a) => matchesFilter(a, filter)).map(toAccount);
+    return JSON.parse(this.client.allAccounts(filter ? JSON.stringify(filter) : undefined)).map(toAccount);
   }
   getAccount(filter) {
-    return this.getAllAccounts(filter)[0] || null;
+    if (!this.client || !filter) return null;
+    const a = this.client.account(JSON.stringify(filter));
+    return a ? toAccount(JSON.parse(a)) : null;
   }
   getAccountByHomeId(homeAccountId) { return this.getAccount({ homeAccountId }); }
   getAccountByLocalId(localAccountId) { return this.getAccount({ localAccountId }); }
@@ -654,17 +772,27 @@ export class PublicClientApplication {
     return a ? toAccount(JSON.parse(a)) : null;
   }
   setActiveAccount(account) {
-    const before = this.getActiveAccount();
+    const before = this.client ? this.client.activeHomeAccountId() : undefined;
     try {
       this.engine().setActiveAccount(account ? account.homeAccountId : undefined);
     } catch (raw) {
       throw toError(raw);
     }
-    this.knownActive = this.activeId();
-    if ((before && before.homeAccountId) !== (account && account.homeAccountId)) this.emit(EventType.ACTIVE_ACCOUNT_CHANGED);
+    this.knownActive = this.client.activeHomeAccountId() || null;
+    if ((before || null) !== this.knownActive) this.emit(EventType.ACTIVE_ACCOUNT_CHANGED);
+  }
+
+  // Stores a result obtained elsewhere (a server that redeemed the code) for silent calls.
+  async hydrateCache(result) {
+    const r = Object.assign({}, result, {
+      expiresOn: result && result.expiresOn instanceof Date ? result.expiresOn.getTime() : result && result.expiresOn,
+      extExpiresOn: result && result.extExpiresOn instanceof Date ? result.extExpiresOn.getTime() : result && result.extExpiresOn,
+    });
+    try { this.engine().hydrateCache(requestJson(r)); } catch (raw) { throw toError(raw); }
   }
 
   // ---- misc ----
+  initializeWrapperLibrary(sku, wrapperVersion) { this.wrapper = { sku: sku || "", version: wrapperVersion || "" }; }
   getLogger() { return this.logger; }
   setLogger(logger) { this.logger = logger; }
   setNavigationClient(navigationClient) { this.navigationClient = navigationClient; }
@@ -672,5 +800,27 @@ export class PublicClientApplication {
   enableAccountStorageEvents() {}
   disableAccountStorageEvents() {}
 }
+
+// ---- factories and stand-ins (msal-browser v5's) ----
+export async function createStandardPublicClientApplication(configuration) {
+  return PublicClientApplication.createPublicClientApplication(configuration);
+}
+// Nested app authentication needs a host (Teams, Outlook): outside one, msal falls back to
+// the standard client, and so do we.
+export async function createNestablePublicClientApplication(configuration) {
+  return PublicClientApplication.createPublicClientApplication(configuration);
+}
+export function isPlatformBrokerAvailable() { return Promise.resolve(false); }
+
+const stubbed = () => { throw new BrowserConfigurationAuthError("stubbed_public_client_application_called", "the app used msal before a PublicClientApplication was given"); };
+const stubbedAsync = () => Promise.reject(new BrowserConfigurationAuthError("stubbed_public_client_application_called", "the app used msal before a PublicClientApplication was given"));
+export const stubbedPublicClientApplication = Object.freeze({
+  initialize: stubbedAsync, acquireTokenPopup: stubbedAsync, acquireTokenRedirect: stubbedAsync, acquireTokenSilent: stubbedAsync,
+  acquireTokenByCode: stubbedAsync, getAllAccounts: () => [], getAccount: () => null, handleRedirectPromise: stubbedAsync,
+  loginPopup: stubbedAsync, loginRedirect: stubbedAsync, logoutRedirect: stubbedAsync, logoutPopup: stubbedAsync, ssoSilent: stubbedAsync,
+  addEventCallback: () => null, removeEventCallback: () => {}, addPerformanceCallback: () => "", removePerformanceCallback: () => false,
+  getLogger: stubbed, setLogger: () => {}, setActiveAccount: () => {}, getActiveAccount: () => null, initializeWrapperLibrary: () => {},
+  setNavigationClient: () => {}, getConfiguration: stubbed, hydrateCache: stubbedAsync, clearCache: stubbedAsync,
+});
 
 export { broadcastResponseToMainFrame } from "./redirect-bridge.js";

@@ -13,7 +13,8 @@ node_modules/.bin/wasm-opt -Oz --strip-debug --strip-producers \
   --enable-reference-types --enable-multivalue \
   "$out/msal_wasm_bg.wasm" -o "$out/msal_wasm_bg.wasm"
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
-cp pkg-template/index.js pkg-template/index.d.ts pkg-template/redirect-bridge.js pkg-template/redirect-bridge.d.ts "$out/"
+sed "s/{{VERSION}}/$version/" pkg-template/index.js > "$out/index.js"
+cp pkg-template/index.d.ts pkg-template/redirect-bridge.js pkg-template/redirect-bridge.d.ts "$out/"
 [ -f pkg-template/README.md ] && cp pkg-template/README.md "$out/"
 sed "s/{{VERSION}}/$version/" pkg-template/package.json > "$out/package.json"
 rm -f "$out/.gitignore"

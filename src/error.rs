@@ -70,6 +70,7 @@ pub mod codes {
     // BrowserAuthError
     pub const INTERACTION_IN_PROGRESS: &str = "interaction_in_progress";
     pub const USER_CANCELLED: &str = "user_cancelled";
+    pub const UNABLE_TO_LOAD_TOKEN: &str = "unable_to_load_token";
     pub const POPUP_WINDOW_ERROR: &str = "popup_window_error";
     pub const EMPTY_WINDOW_ERROR: &str = "empty_window_error";
     pub const TIMED_OUT: &str = "timed_out";

@@ -505,3 +505,53 @@ fn a_redirect_response_is_found_on_the_page_taken_back_to_the_start_page_and_red
     h.platform.set_page_url("https://app.example/start");
     assert_eq!(h.pca.begin_handle_redirect(Some(&response), true).unwrap(), RedirectStart::Redeem { response, clean_url: None });
 }
+
+#[test]
+fn account_filters_match_as_msal() {
+    use msal_wasm::client::AccountFilter;
+    let h = harness();
+    let home = h.sign_in().account.account.home_account_id;
+    let filter = |json: &str| AccountFilter::from_json(&msal_wasm::core::json::Json::parse(json).unwrap());
+    let found = |json: &str| h.pca.accounts_matching(&filter(json)).len();
+    assert_eq!(found("{}"), 1);
+    assert_eq!(found(&format!(r#"{{"homeAccountId":"{home}"}}"#)), 1);
+    assert_eq!(found(r#"{"homeAccountId":"other"}"#), 0);
+    assert_eq!(found(r#"{"username":"ADA@contoso.com"}"#), 1, "usernames ignore case");
+    assert_eq!(found(r#"{"loginHint":"ada@CONTOSO.com"}"#), 1, "a login hint matches the username");
+    assert_eq!(found(&format!(r#"{{"tenantId":"{TENANT}","localAccountId":"uid-1"}}"#)), 1);
+    assert_eq!(found(r#"{"tenantId":"another-tenant"}"#), 0);
+    assert_eq!(found(r#"{"sid":"sid-1","name":"Ada"}"#), 1);
+    assert_eq!(found(r#"{"sid":"sid-2"}"#), 0);
+    assert_eq!(found(r#"{"environment":"login.windows.net"}"#), 1, "an alias of the account's cloud");
+    assert_eq!(found(r#"{"environment":"login.chinacloudapi.cn"}"#), 0);
+    assert_eq!(found(r#"{"isHomeTenant":true}"#), 1);
+    assert_eq!(found(r#"{"isHomeTenant":false}"#), 0);
+    assert_eq!(found(r#"{"username":"","sid":null}"#), 1, "empty and null fields are any");
+    // getAccount with an empty filter is null in msal v5.
+    assert!(h.pca.account_matching(&filter("{}")).is_none());
+    assert_eq!(h.pca.account_matching(&filter(r#"{"username":"ada@contoso.com"}"#)).unwrap().account.home_account_id, home);
+}
+
+#[test]
+fn hydrate_cache_stores_a_result_obtained_elsewhere_for_silent_calls() {
+    use msal_wasm::client::Hydration;
+    let h = harness();
+    let id_token = jwt(&format!(r#"{{"sub":"sub-9","oid":"uid-9","tid":"{TENANT}","preferred_username":"bo@contoso.com","name":"Bo"}}"#));
+    let home = format!("uid-9.{TENANT}");
+    let hydration = Hydration {
+        access_token: "at-from-server".into(),
+        id_token,
+        scopes: vec!["User.Read".into()],
+        expires_on_ms: NOW_MS + 3_600_000,
+        home_account_id: home.clone(),
+        ..Default::default()
+    };
+    h.pca.hydrate_cache(&hydration).unwrap();
+    let account = h.pca.account(&home).expect("the account is stored under its home id");
+    assert_eq!(account.account.username, "bo@contoso.com");
+    let hit = h.pca.acquire_token_silent_cached(&silent(&home)).unwrap().unwrap();
+    assert_eq!(hit.access_token.secret(), "at-from-server");
+    assert_eq!(h.token_requests(), 0);
+    let empty = Hydration { home_account_id: home, ..Default::default() };
+    assert_eq!(h.pca.hydrate_cache(&empty).unwrap_err().code(), "unable_to_load_token");
+}

@@ -24,6 +24,46 @@ impl<P: Platform> PublicClientApplication<P> {
         cache.accounts().filter(|a| self.in_cloud(a)).find(|a| a.home_account_id == home_account_id)
     }
 
+    /// The signed-in accounts of this client's cloud that match `filter` (msal's
+    /// `getAllAccounts(filter)`).
+    pub fn accounts_matching(&self, filter: &AccountFilter) -> Vec<AccountInfo> {
+        let mut all = self.all_accounts();
+        all.retain(|a| self.account_matches(a, filter));
+        all
+    }
+
+    /// The first account matching `filter`, preferring one with an ID token; `None` for an
+    /// empty filter (msal's `getAccount(filter)`).
+    pub fn account_matching(&self, filter: &AccountFilter) -> Option<AccountInfo> {
+        if filter.is_empty() {
+            return None;
+        }
+        let found = self.accounts_matching(filter);
+        let with_id_token = found.iter().position(|a| a.id_token_claims.is_some()).unwrap_or(0);
+        found.into_iter().nth(with_id_token)
+    }
+
+    fn account_matches(&self, info: &AccountInfo, f: &AccountFilter) -> bool {
+        let a = &info.account;
+        let claim = |name: &str| info.id_token_claims.as_ref().and_then(|c| c.str_field(name));
+        let same = |want: &Option<String>, have: &str| want.as_deref().is_none_or(|w| w == have);
+        let same_ci = |want: &str, have: Option<&str>| have.is_some_and(|h| h.eq_ignore_ascii_case(want));
+        let profiles = &a.tenant_profiles;
+        same(&f.home_account_id, &a.home_account_id)
+            && same(&f.name, &a.name)
+            && f.local_account_id.as_deref().is_none_or(|l| a.local_account_id == l || profiles.iter().any(|p| p.local_account_id == l))
+            && f.tenant_id.as_deref().is_none_or(|t| a.realm == t || profiles.iter().any(|p| p.tenant_id == t))
+            && f.environment
+                .as_deref()
+                .is_none_or(|e| a.environment.eq_ignore_ascii_case(e) || (self.in_cloud(a) && self.resolved.borrow().cloud.has_alias(e)))
+            && f.username.as_deref().is_none_or(|u| same_ci(u, Some(&a.username)) || same_ci(u, claim("upn")))
+            && f.login_hint
+                .as_deref()
+                .is_none_or(|h| same_ci(h, claim("login_hint")) || same_ci(h, Some(&a.username)) || same_ci(h, claim("upn")))
+            && f.sid.as_deref().is_none_or(|s| claim("sid") == Some(s))
+            && f.is_home_tenant.is_none_or(|home| profiles.iter().any(|p| p.tenant_id == a.realm && p.is_home_tenant == home))
+    }
+
     /// Every signed-in account of this client's cloud.
     pub fn all_accounts(&self) -> Vec<AccountInfo> {
         self.sync();
@@ -104,7 +144,7 @@ impl<P: Platform> PublicClientApplication<P> {
             _ => return false,
         };
         if result.is_err() {
-            self.platform.log(LogLevel::Warning, "could not apply another tab's account change to storage");
+            self.log(LogLevel::Warning, "could not apply another tab's account change to storage");
         }
         true
     }
@@ -133,7 +173,7 @@ impl<P: Platform> PublicClientApplication<P> {
     pub fn reload_cache(&self) {
         let issues = self.cache.borrow_mut().reload();
         for i in issues {
-            self.platform.log(LogLevel::Warning, &format!("removed a corrupt cache entry: {}", i.reason));
+            self.log(LogLevel::Warning, &format!("removed a corrupt cache entry: {}", i.reason));
         }
     }
 }

@@ -42,6 +42,9 @@ pub struct Config {
     pub token_renewal_offset_secs: u64,
     /// Popup timeout.
     pub popup_timeout_ms: u64,
+    /// The most detailed log level written (msal's `loggerOptions.logLevel`; default Info):
+    /// lines above it are not even formatted.
+    pub log_level: crate::platform::LogLevel,
     /// Hidden iframe timeout.
     pub iframe_timeout_ms: u64,
 }
@@ -65,6 +68,7 @@ impl Config {
             cache_location: CacheLocation::SessionStorage,
             token_renewal_offset_secs: DEFAULT_RENEWAL_OFFSET_SECS,
             popup_timeout_ms: 60_000,
+            log_level: crate::platform::LogLevel::Info,
             iframe_timeout_ms: 10_000,
         }
     }
@@ -139,6 +143,9 @@ impl Config {
             }
         }
         if let Some(sys) = j.get("system") {
+            if let Some(level) = sys.get("loggerOptions").and_then(|l| l.get("logLevel")).and_then(Json::as_u64) {
+                c.log_level = crate::platform::LogLevel::from_number(level);
+            }
             if let Some(n) = sys.get("tokenRenewalOffsetSeconds").and_then(Json::as_u64) {
                 c.token_renewal_offset_secs = n;
             }

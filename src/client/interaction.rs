@@ -55,6 +55,11 @@ impl<P: Platform> PopupStarted<P> {
     pub fn correlation_id(&self) -> &str {
         &self.pending.correlation_id
     }
+
+    /// The popup window (msal's `POPUP_OPENED` event carries it).
+    pub fn window(&self) -> &P::Popup {
+        &self.popup
+    }
 }
 
 impl<P: Platform> PublicClientApplication<P> {
@@ -72,7 +77,7 @@ impl<P: Platform> PublicClientApplication<P> {
             let lease_end = Json::parse(&held).ok().and_then(|j| j.get("leaseUntil").and_then(Json::as_u64));
             match lease_end {
                 Some(until) if until <= now => {
-                    self.platform.log(LogLevel::Warning, "cleared an interaction lock whose lease had expired");
+                    self.log(LogLevel::Warning, "cleared an interaction lock whose lease had expired");
                 }
                 _ => {
                     return Err(AuthError::new(
@@ -306,6 +311,7 @@ impl<P: Platform> PublicClientApplication<P> {
         let (hash, query) = crate::core::url::response_parts(&page);
         let from_page = given.is_none();
         if self.interaction_lock_type().as_deref() == Some(SIGNOUT) {
+            self.log(LogLevel::Verbose, "handleRedirectPromise: back from a redirect sign-out");
             // Back from a redirect sign-out (directly, or through the redirect bridge, which
             // stashed the end-session page's state): the sign-out is over.
             self.release_interaction_lock();
@@ -321,6 +327,7 @@ impl<P: Platform> PublicClientApplication<P> {
                 .is_some_and(|s| s.interaction_type == InteractionType::Redirect)
         });
         let Some(response) = ours else {
+            self.log(LogLevel::Trace, "handleRedirectPromise: no redirect response of this tab in the address");
             return Ok(match self.take_stashed_response() {
                 Some(response) => RedirectStart::Redeem { response, clean_url: None },
                 None => RedirectStart::None,
@@ -384,6 +391,7 @@ impl<P: Platform> PublicClientApplication<P> {
     /// `user_cancelled`; every ending releases the interaction lock.
     pub async fn complete_popup(&self, started: PopupStarted<P>) -> Result<AuthenticationResult, AuthError> {
         let PopupStarted { pending, popup } = started;
+        self.log(LogLevel::Verbose, "popup: waiting for the provider's response");
         match self.platform.wait_for_popup(popup, &pending.state_id, self.config.popup_timeout_ms).await {
             Ok(response) => {
                 let result = self.finish_interaction(pending, &response).await;
@@ -410,11 +418,13 @@ impl<P: Platform> PublicClientApplication<P> {
             return Err(window_error(WindowError::NoResponse, &req.correlation_id));
         }
         let pending = self.begin_interaction(req, InteractionType::Silent, "")?;
+        self.log(LogLevel::Verbose, "ssoSilent: loading the authorize request in a hidden frame");
         match self.platform.load_hidden_frame(&pending.url, &pending.state_id, self.config.iframe_timeout_ms, FRAME_SETTLE_MS).await {
             Ok(response) => self.finish_interaction(pending, &response).await,
             Err(e) => {
                 self.abort_interaction(&pending);
                 if e == WindowError::NoResponse {
+                    self.log(LogLevel::Warning, "hidden frames get no answer on this page (third-party cookies blocked?); silent frame requests fail at once for 5 minutes");
                     self.frames_blocked_until.set(self.platform.now_ms().saturating_add(FRAME_BACKOFF_MS));
                 }
                 Err(window_error(e, &pending.correlation_id))

@@ -40,6 +40,7 @@ impl<P: Platform> PublicClientApplication<P> {
         let metadata = self.metadata()?;
         let correlation_id = if req.correlation_id.is_empty() { self.guid()? } else { req.correlation_id.clone() };
         self.take_interaction_lock(SIGNOUT, itype)?;
+        self.log(LogLevel::Verbose, "signing out: the account's cache entries are removed");
         let info = req.account.as_ref().and_then(|a| self.account(&a.home_account_id));
         let cleared = match &info {
             Some(i) => self.cache.borrow_mut().remove_account(&i.account.home_account_id),
@@ -117,7 +118,7 @@ impl<P: Platform> PublicClientApplication<P> {
         if let Some(popup) = popup {
             let ended = self.platform.wait_for_popup(popup, &started.state_id, self.config.popup_timeout_ms).await;
             if ended.is_err() {
-                self.platform.log(LogLevel::Verbose, "the sign-out popup ended without an answer");
+                self.log(LogLevel::Verbose, "the sign-out popup ended without an answer");
             }
         }
         self.release_interaction_lock();

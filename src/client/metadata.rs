@@ -15,10 +15,13 @@ impl<P: Platform> PublicClientApplication<P> {
                 .unwrap_or_else(|| self.authority.default_cloud())
         };
         let metadata = if !self.config.authority_metadata.is_empty() {
+            self.log(LogLevel::Verbose, "initialize: the authority's endpoints come from the configuration");
             AuthorityMetadata::parse(&self.config.authority_metadata, &self.authority)?
         } else if let Some(cached) = self.cached_metadata() {
+            self.log(LogLevel::Verbose, "initialize: the authority's endpoints come from the cached discovery document");
             cached
         } else {
+            self.log(LogLevel::Verbose, "initialize: fetching the authority's discovery document");
             let url = self.authority.openid_configuration_url();
             let resp = self.platform.send(HttpRequest::get(url)).await.map_err(|e| {
                 AuthError::client(codes::ENDPOINTS_RESOLUTION_ERROR, "could not fetch the authority's openid-configuration")

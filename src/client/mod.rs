@@ -41,9 +41,10 @@ use crate::secret::{AuthCode, IdToken, Nonce, PkceVerifier, RefreshToken, State}
 pub use config::{CacheLocation, Config};
 pub use interaction::{PopupStarted, RedirectStart};
 pub use logout::{LogoutPopupStarted, LogoutStarted};
-pub use request::{AccountRef, CacheLookupPolicy, InteractiveRequest, LogoutRequest, SilentRequest};
+pub use request::{AccountFilter, AccountRef, CacheLookupPolicy, InteractiveRequest, LogoutRequest, SilentRequest};
 pub use result::{AccountInfo, AuthenticationResult};
 use std::cell::{Cell, RefCell};
+pub use token::Hydration;
 
 /// sessionStorage key marking an interactive request in progress (shared by all clients of a
 /// tab, as in msal-browser).
@@ -273,6 +274,13 @@ impl<P: Platform> PublicClientApplication<P> {
 
     fn wire_scopes(&self, scopes: &[String]) -> ScopeSet {
         ScopeSet::new(scopes).with_oidc_defaults(&self.config.default_scopes)
+    }
+
+    /// Writes a log line when the configured level wants it.
+    fn log(&self, level: LogLevel, message: &str) {
+        if level <= self.config.log_level {
+            self.platform.log(level, message);
+        }
     }
 
     /// Fails like [`metadata`](Self::metadata) before initialization, without copying it.

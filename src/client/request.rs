@@ -110,6 +110,53 @@ pub struct SilentRequest {
     pub extra_query_parameters: Vec<(String, String)>,
 }
 
+/// Which accounts `getAllAccounts` and `getAccount` return (msal's `AccountFilter`): every
+/// given field must match.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AccountFilter {
+    /// `homeAccountId`, exactly.
+    pub home_account_id: Option<String>,
+    /// `localAccountId` of the account or of one of its tenant profiles.
+    pub local_account_id: Option<String>,
+    /// `username` (or the `upn` claim), ignoring case.
+    pub username: Option<String>,
+    /// `environment`: the account's host or an alias of it in this client's cloud.
+    pub environment: Option<String>,
+    /// `tenantId` (or msal's `realm`): the account's tenant or one of its tenant profiles.
+    pub tenant_id: Option<String>,
+    /// `name`, exactly.
+    pub name: Option<String>,
+    /// `loginHint`: the `login_hint` claim, the username or the `upn` claim, ignoring case.
+    pub login_hint: Option<String>,
+    /// `sid`: the ID token's session id.
+    pub sid: Option<String>,
+    /// `isHomeTenant`: whether the account is its home tenant's profile.
+    pub is_home_tenant: Option<bool>,
+}
+
+impl AccountFilter {
+    /// Reads msal's camelCase filter (empty strings and nulls are "any").
+    pub fn from_json(j: &Json) -> AccountFilter {
+        let s = |k: &str| j.str_field(k).filter(|v| !v.is_empty()).map(str::to_owned);
+        AccountFilter {
+            home_account_id: s("homeAccountId"),
+            local_account_id: s("localAccountId"),
+            username: s("username"),
+            environment: s("environment"),
+            tenant_id: s("tenantId").or_else(|| s("realm")),
+            name: s("name"),
+            login_hint: s("loginHint"),
+            sid: s("sid"),
+            is_home_tenant: j.get("isHomeTenant").and_then(Json::as_bool),
+        }
+    }
+
+    /// True when no field is set.
+    pub fn is_empty(&self) -> bool {
+        *self == AccountFilter::default()
+    }
+}
+
 /// A sign-out (msal's `EndSessionRequest` and `EndSessionPopupRequest`).
 #[derive(Debug, Clone, Default)]
 pub struct LogoutRequest {

@@ -113,9 +113,15 @@ impl<P: Platform> PublicClientApplication<P> {
     pub fn acquire_token_silent_cached(&self, req: &SilentRequest) -> Result<Option<AuthenticationResult>, AuthError> {
         if req.force_refresh || !req.claims.is_empty() || !req.cache_lookup_policy.uses_access_token() {
             self.ensure_initialized()?;
+            self.log(LogLevel::Verbose, "acquireTokenSilent: the request skips the cached access token (forceRefresh, claims or policy)");
             return Ok(None);
         }
-        self.cached_token(req, 0)
+        let hit = self.cached_token(req, 0)?;
+        match &hit {
+            Some(_) => self.log(LogLevel::Trace, "acquireTokenSilent: a cached access token is served"),
+            None => self.log(LogLevel::Verbose, "acquireTokenSilent: no usable cached access token; renewing"),
+        }
+        Ok(hit)
     }
 
     /// After waiting for another tab's renewal: the cached token if it was obtained at or
@@ -321,6 +327,7 @@ impl<P: Platform> PublicClientApplication<P> {
         // few hundred ms). When that tab failed nothing comes, and this tab tries itself.
         let renewed_elsewhere = waited || (!req.force_refresh && self.platform.marked_elsewhere(&renewed_mark).await);
         if renewed_elsewhere {
+            self.log(LogLevel::Verbose, "renewal: another tab renewed this account's token; waiting for its result");
             for _ in 0..RENEWAL_HANDOFF_POLLS {
                 let renewed = self.token_renewed_since(req, since)?;
                 if let Some(hit) = renewed.filter(|h| !req.force_refresh || seen_before.as_ref() != Some(&h.access_token)) {

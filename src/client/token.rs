@@ -55,6 +55,7 @@ impl<P: Platform> PublicClientApplication<P> {
         user_state: &str,
     ) -> Result<AuthenticationResult, AuthError> {
         let metadata = self.metadata()?;
+        self.log(LogLevel::Verbose, "redeeming the authorization code");
         let sent_at = self.now_s();
         let http = TokenRequest {
             endpoint: &metadata.token_endpoint,
@@ -180,6 +181,7 @@ impl<P: Platform> PublicClientApplication<P> {
     /// Redeems the account's refresh token for `req`'s scopes.
     pub async fn refresh(&self, req: &SilentRequest) -> Result<AuthenticationResult, AuthError> {
         let metadata = self.metadata()?;
+        self.log(LogLevel::Verbose, "renewal: redeeming the refresh token");
         self.sync();
         let account = self.silent_account(req)?;
         let envs = self.environments();
@@ -226,5 +228,67 @@ impl<P: Platform> PublicClientApplication<P> {
                 Err(if e.correlation_id().is_empty() { e.with_correlation_id(correlation_id) } else { e })
             }
         }
+    }
+
+    /// msal's `hydrateCache`: stores the tokens of a result obtained elsewhere (a server that
+    /// redeemed the code, a broker) as if this client had received them, so that silent calls
+    /// serve them. `home_account_id` is `uid.utid` (Entra) or the `sub` claim.
+    pub fn hydrate_cache(&self, h: &Hydration) -> Result<(), AuthError> {
+        self.ensure_initialized()?;
+        if h.access_token.is_empty() && h.id_token.is_empty() {
+            return Err(AuthError::browser(codes::UNABLE_TO_LOAD_TOKEN, "the result to store has neither an access token nor an ID token"));
+        }
+        // Entra's client_info, from the account's home id, so the account keeps its identity.
+        let client_info = match h.home_account_id.split_once('.') {
+            Some((uid, utid)) if self.client_info() && !uid.is_empty() && !utid.is_empty() => {
+                base64::encode_url(Json::object().with("uid", uid).with("utid", utid).to_json().as_bytes())
+            }
+            _ => String::new(),
+        };
+        let now = self.now_s();
+        let expires_on = h.expires_on_ms / 1000;
+        let resp = TokenResponse {
+            access_token: crate::secret::AccessToken::new(h.access_token.clone()),
+            token_type: if h.token_type.is_empty() { "Bearer".to_owned() } else { h.token_type.clone() },
+            expires_on,
+            extended_expires_on: (h.ext_expires_on_ms / 1000).max(expires_on),
+            refresh_on: None,
+            refresh_token: None,
+            refresh_token_expires_on: None,
+            id_token: (!h.id_token.is_empty()).then(|| IdToken::new(h.id_token.clone())),
+            scope: Some(h.scopes.join(" ")),
+            client_info,
+            family_id: String::new(),
+            cached_at: now,
+        };
+        let scopes = ScopeSet::new(&h.scopes);
+        self.save_response(resp, &scopes, None, "", &h.correlation_id, "", None).map(|_| ())
+    }
+}
+
+/// A result obtained elsewhere, for [`hydrate_cache`](PublicClientApplication::hydrate_cache).
+#[derive(Clone, Default)]
+pub struct Hydration {
+    /// The access token (may be empty when only the ID token is stored).
+    pub access_token: String,
+    /// The ID token.
+    pub id_token: String,
+    /// The access token's scopes.
+    pub scopes: Vec<String>,
+    /// Expiry (ms since the epoch).
+    pub expires_on_ms: u64,
+    /// Extended expiry (ms since the epoch).
+    pub ext_expires_on_ms: u64,
+    /// Token type (default `Bearer`).
+    pub token_type: String,
+    /// The account's `homeAccountId`.
+    pub home_account_id: String,
+    /// Correlation id.
+    pub correlation_id: String,
+}
+
+impl std::fmt::Debug for Hydration {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Hydration").field("home_account_id", &self.home_account_id).field("scopes", &self.scopes).finish_non_exhaustive()
     }
 }

@@ -5,7 +5,9 @@
 //! errors into msal's error classes. That keeps serde and most of web-sys out of the bundle.
 
 use crate::browser::{AppEvent, BrowserApp, RedirectOutcome};
-use crate::client::{AuthenticationResult, Config, InteractiveRequest, LogoutRequest, PublicClientApplication, SilentRequest};
+use crate::client::{
+    AccountFilter, AuthenticationResult, Config, Hydration, InteractiveRequest, LogoutRequest, PublicClientApplication, SilentRequest,
+};
 use crate::core::json::Json;
 use crate::core::pkce::InteractionType;
 use crate::error::{codes, AuthError};
@@ -132,15 +134,17 @@ impl JsClient {
         })
     }
 
-    /// Opens the popup synchronously (inside the caller's user gesture) and returns a promise
-    /// of the result JSON.
+    /// Opens the popup synchronously (inside the caller's user gesture) and returns
+    /// `[promise of the result JSON, the popup window]`.
     #[wasm_bindgen(js_name = popup)]
-    pub fn popup(&self, request: &str) -> Result<js_sys::Promise, JsValue> {
+    pub fn popup(&self, request: &str) -> Result<js_sys::Array, JsValue> {
         let json = parse(request).map_err(|e| error_value(&e))?;
         let req = InteractiveRequest::from_json(&json).map_err(|e| error_value(&e))?;
         let started = self.inner.open_popup(&req, popup_attributes(&json)).map_err(|e| error_value(&e))?;
+        let window = started.window().clone();
         let c = self.inner.clone();
-        Ok(promise(async move { result_value(c.complete_popup(started).await) }))
+        let done = promise(async move { result_value(c.complete_popup(started).await) });
+        Ok(js_sys::Array::of2(&done, &window))
     }
 
     /// `ssoSilent`: a hidden-iframe authorize request with prompt=none.
@@ -228,10 +232,40 @@ impl JsClient {
         })
     }
 
-    /// Every account, as a JSON array.
+    /// `getAllAccounts(filter)`: the accounts matching msal's `AccountFilter` (JSON; none:
+    /// every account), as a JSON array.
     #[wasm_bindgen(js_name = allAccounts)]
-    pub fn all_accounts(&self) -> String {
-        Json::Arr(self.inner.all_accounts().iter().map(|a| a.to_json()).collect()).to_json()
+    pub fn all_accounts(&self, filter: Option<String>) -> String {
+        let filter = filter.and_then(|f| Json::parse(&f).ok()).map(|j| AccountFilter::from_json(&j)).unwrap_or_default();
+        Json::Arr(self.inner.accounts_matching(&filter).iter().map(|a| a.to_json()).collect()).to_json()
+    }
+
+    /// `getAccount(filter)`: the account matching msal's `AccountFilter` (JSON), if any.
+    pub fn account(&self, filter: &str) -> Option<String> {
+        let filter = AccountFilter::from_json(&Json::parse(filter).ok()?);
+        self.inner.account_matching(&filter).map(|a| a.to_json().to_json())
+    }
+
+    /// `hydrateCache(result, request)`: stores a result obtained elsewhere (JSON of msal's
+    /// `AuthenticationResult`, dates as ms).
+    #[wasm_bindgen(js_name = hydrateCache)]
+    pub fn hydrate_cache(&self, result: &str) -> Result<(), JsValue> {
+        let run = || {
+            let j = parse(result)?;
+            let ms = |k: &str| j.get(k).and_then(Json::as_u64).unwrap_or(0);
+            let h = Hydration {
+                access_token: j.string_or_empty("accessToken"),
+                id_token: j.string_or_empty("idToken"),
+                scopes: crate::client::config::string_list(j.get("scopes")),
+                expires_on_ms: ms("expiresOn"),
+                ext_expires_on_ms: ms("extExpiresOn"),
+                token_type: j.string_or_empty("tokenType"),
+                home_account_id: j.get("account").and_then(|a| a.str_field("homeAccountId")).unwrap_or_default().to_owned(),
+                correlation_id: j.string_or_empty("correlationId"),
+            };
+            self.inner.hydrate_cache(&h)
+        };
+        run().map_err(|e| error_value(&e))
     }
 
     /// The active account JSON, if any.

@@ -81,6 +81,19 @@ pub enum LogLevel {
     Trace = 4,
 }
 
+impl LogLevel {
+    /// From msal's number (above 4 is Trace).
+    pub fn from_number(n: u64) -> LogLevel {
+        match n {
+            0 => LogLevel::Error,
+            1 => LogLevel::Warning,
+            2 => LogLevel::Info,
+            3 => LogLevel::Verbose,
+            _ => LogLevel::Trace,
+        }
+    }
+}
+
 /// The environment a client runs in.
 #[allow(async_fn_in_trait)]
 pub trait Platform {

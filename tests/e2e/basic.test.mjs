@@ -183,25 +183,40 @@ test("onRedirectNavigate returning false cancels the redirect and releases the l
   await page.context().close();
 });
 
-test("events fire in msal's order with their payloads", async () => {
+test("events fire in msal v5's order with v5's payloads, each with the call's correlationId", async () => {
   const page = await env.open("entra");
   await page.evaluate(() => {
     window.events.length = 0;
+    window.messages = [];
     window.payloads = [];
-    const { EventType, InteractionType } = window.msal;
-    window.pca.addEventCallback((e) => window.payloads.push({ type: e.eventType, interaction: e.interactionType, user: e.payload && e.payload.account ? e.payload.account.username : null, at: typeof e.timestamp }), [EventType.LOGIN_SUCCESS]);
-    window.interactionPopup = InteractionType.Popup;
+    const { EventType } = window.msal;
+    window.pca.addEventCallback((e) => window.messages.push({ type: e.eventType, correlationId: e.correlationId, window: !!(e.payload && e.payload.popupWindow) }));
+    // v5: LOGIN_SUCCESS carries the new AccountInfo, so the usual callback sets it active.
+    window.pca.addEventCallback((e) => {
+      window.payloads.push({ type: e.eventType, interaction: e.interactionType, user: e.payload.username, at: typeof e.timestamp });
+      window.pca.setActiveAccount(e.payload);
+    }, [EventType.LOGIN_SUCCESS]);
   });
   await popupSignIn(page, "#popup", "rita");
   await page.waitForFunction(() => window.last !== null);
   const events = await page.evaluate(() => window.events);
-  assert.deepEqual(events, ["msal:loginStart", "msal:popupOpened", "msal:loginSuccess"]);
-  // A filtered callback sees only its event type, with the result as payload.
+  assert.deepEqual(events, ["msal:acquireTokenStart", "msal:popupOpened", "msal:acquireTokenSuccess", "msal:loginSuccess", "msal:activeAccountChanged"]);
+  // A filtered callback sees only its event type, with the account as payload.
   assert.deepEqual(await page.evaluate(() => window.payloads), [{ type: "msal:loginSuccess", interaction: "popup", user: "rita", at: "number" }]);
+  assert.equal(await page.evaluate(() => window.pca.getActiveAccount() && window.pca.getActiveAccount().username), "rita");
+  const messages = await page.evaluate(() => window.messages);
+  const ids = new Set(messages.slice(0, 4).map((m) => m.correlationId));
+  assert.equal(ids.size, 1, JSON.stringify(messages));
+  assert.equal(await page.evaluate(() => window.last.result.correlationId), [...ids][0], "the result carries the events' correlationId");
+  assert.equal(messages[1].window, true, "POPUP_OPENED carries the popup window");
+  // Signing in again as the same account is no new login: no LOGIN_SUCCESS.
+  await page.evaluate(() => { window.events.length = 0; });
+  await page.evaluate(() => window.pca.ssoSilent({ scopes: ["User.Read"], loginHint: "rita", redirectUri: location.origin + "/redirect.html" }));
+  assert.deepEqual(await page.evaluate(() => window.events), ["msal:acquireTokenStart", "msal:acquireTokenSuccess"]);
   await page.context().close();
 });
 
-test("InteractionStatus follows events: startup, handleRedirect, none, login, none", async () => {
+test("InteractionStatus follows events as in v5: startup, handleRedirect, none, acquireToken, none", async () => {
   const ctx = await env.browser.newContext();
   const page = await ctx.newPage();
   // Track the status from the first event on, as msal-react does.
@@ -220,7 +235,7 @@ test("InteractionStatus follows events: startup, handleRedirect, none, login, no
   await page.waitForSelector("body[data-ready='1']");
   await popupSignIn(page, "#popup", "sam");
   await page.waitForFunction(() => window.last !== null);
-  assert.deepEqual(await page.evaluate(() => window.statusTrail), ["startup", "handleRedirect", "none", "login", "none"]);
+  assert.deepEqual(await page.evaluate(() => window.statusTrail), ["startup", "handleRedirect", "none", "acquireToken", "none"]);
   await ctx.close();
 });
 
