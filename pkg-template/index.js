@@ -114,7 +114,7 @@ const codeTable = (list) => Object.freeze(Object.fromEntries(list.map((c) => (Ar
 
 export const AuthErrorCodes = codeTable(["post_request_failed", "unexpected_error"]);
 export const BrowserAuthErrorCodes = codeTable([
-  ["authCodeOrNativeAccountIdRequired", "auth_code_or_nativeAccountId_required"], "auth_code_required", "auth_request_not_set_error",
+  "asymmetric_ear_key_error", ["authCodeOrNativeAccountIdRequired", "auth_code_or_nativeAccountId_required"], "auth_code_required", "auth_request_not_set_error",
   "block_iframe_reload", "block_nested_popups", "crypto_key_not_found", ["cryptoNonExistent", "crypto_nonexistent"], "database_not_open",
   "database_unavailable", "ear_jwe_empty", "ear_jwk_empty", "empty_navigate_uri", "empty_response", "empty_window_error",
   "failed_to_build_headers", "failed_to_decrypt_ear_response", "failed_to_parse_headers", "failed_to_parse_response", "get_request_failed",
@@ -303,6 +303,87 @@ export const BrowserUtils = Object.freeze({
   },
 });
 
+// msal's event dispatcher: callbacks by id, optionally filtered by event type.
+export class EventHandler {
+  constructor(logger) {
+    this.eventCallbacks = new Map();
+    this.logger = logger || new Logger({}, "msal-wasm", version);
+  }
+  addEventCallback(callback, eventTypes, callbackId) {
+    const id = callbackId || createGuid();
+    if (this.eventCallbacks.has(id)) {
+      this.logger.error(`Event callback with id: '${id}' is already registered`, "");
+      return null;
+    }
+    this.eventCallbacks.set(id, [callback, eventTypes || []]);
+    return id;
+  }
+  removeEventCallback(callbackId) { this.eventCallbacks.delete(callbackId); }
+  emitEvent(eventType, correlationId, interactionType, payload, error) {
+    if (this.eventCallbacks.size === 0) return;
+    const message = { eventType, interactionType: interactionType || null, payload: payload || null, error: error || null, correlationId: correlationId || "", timestamp: Date.now() };
+    for (const [callback, eventTypes] of this.eventCallbacks.values()) {
+      if (eventTypes.length && !eventTypes.includes(eventType)) continue;
+      try { callback(message); } catch (e) { this.logger.error(`event callback threw: ${e}`, correlationId); }
+    }
+  }
+}
+
+// msal's storage classes (IWindowStorage): a Map, or a Web Storage area.
+export class MemoryStorage {
+  constructor() { this.cache = new Map(); }
+  async initialize() {}
+  getItem(key) { return this.cache.has(key) ? this.cache.get(key) : null; }
+  getUserData(key) { return this.getItem(key); }
+  setItem(key, value) { this.cache.set(key, value); }
+  async setUserData(key, value) { this.setItem(key, value); }
+  removeItem(key) { this.cache.delete(key); }
+  getKeys() { return Array.from(this.cache.keys()); }
+  containsKey(key) { return this.cache.has(key); }
+  clear() { this.cache.clear(); }
+}
+class WebStorage {
+  constructor(area) { this.area = area; }
+  async initialize() {}
+  getItem(key) { return window[this.area].getItem(key); }
+  getUserData(key) { return this.getItem(key); }
+  setItem(key, value) { window[this.area].setItem(key, value); }
+  async setUserData(key, value) { this.setItem(key, value); }
+  removeItem(key) { window[this.area].removeItem(key); }
+  getKeys() { return Object.keys(window[this.area]); }
+  containsKey(key) { return window[this.area].getItem(key) !== null; }
+}
+export class LocalStorage extends WebStorage {
+  constructor() { super("localStorage"); }
+}
+export class SessionStorage extends WebStorage {
+  constructor() { super("sessionStorage"); }
+}
+
+// msal's performance client that measures nothing (for tests and wrapper libraries).
+export class StubPerformanceClient {
+  generateId() { return createGuid(); }
+  startMeasurement(measureName, correlationId) {
+    return {
+      end: () => null, discard: () => {}, add: () => {}, increment: () => {},
+      event: { eventId: createGuid(), status: 0, name: measureName, correlationId: correlationId || "", authority: "", libraryName: "", libraryVersion: "", clientId: "", startTimeMs: Date.now() },
+      measurement: { startMeasurement: () => {}, endMeasurement: () => {}, flushMeasurement: () => null },
+    };
+  }
+  startPerformanceMeasurement() { return { startMeasurement: () => {}, endMeasurement: () => {}, flushMeasurement: () => null }; }
+  calculateQueuedTime() { return 0; }
+  addQueueMeasurement() {}
+  setPreQueueTime() {}
+  endMeasurement() { return null; }
+  discardMeasurements() {}
+  removePerformanceCallback() { return true; }
+  addPerformanceCallback() { return ""; }
+  emitEvents() {}
+  addFields() {}
+  incrementFields() {}
+  cacheEventByCorrelationId() {}
+}
+
 export class NavigationClient {
   navigateInternal(url, options) { return NavigationClient.defaultNavigate(url, options); }
   navigateExternal(url, options) { return NavigationClient.defaultNavigate(url, options); }
@@ -407,7 +488,6 @@ export class PublicClientApplication {
     this.config = configuration || {};
     this.client = null;
     this.initPromise = null;
-    this.callbacks = new Map();
     this.performanceCallbacks = new Map();
     this.nextCallbackId = 1;
     this.memo = new Map();
@@ -415,6 +495,7 @@ export class PublicClientApplication {
     this.wrapper = { sku: "", version: "" };
     this.navigationClient = (this.config.system && this.config.system.navigationClient) || new NavigationClient();
     this.logger = new Logger(this.config.system && this.config.system.loggerOptions, "msal-wasm", version);
+    this.events = new EventHandler(this.logger);
   }
 
   static async createPublicClientApplication(configuration) {
@@ -457,19 +538,10 @@ export class PublicClientApplication {
   }
 
   // ---- events ----
-  addEventCallback(callback, eventTypes) {
-    const id = createGuid();
-    this.callbacks.set(id, { callback, eventTypes: eventTypes || null });
-    return id;
-  }
-  removeEventCallback(id) { this.callbacks.delete(id); }
+  addEventCallback(callback, eventTypes, callbackId) { return this.events.addEventCallback(callback, eventTypes, callbackId); }
+  removeEventCallback(id) { this.events.removeEventCallback(id); }
   emit(eventType, interactionType, payload, error, correlationId) {
-    if (this.callbacks.size === 0) return;
-    const message = { eventType, interactionType: interactionType || null, payload: payload || null, error: error || null, timestamp: Date.now(), correlationId: correlationId || "" };
-    for (const { callback, eventTypes } of this.callbacks.values()) {
-      if (eventTypes && !eventTypes.includes(eventType)) continue;
-      try { callback(message); } catch (e) { this.logger.error(`event callback threw: ${e}`, correlationId); }
-    }
+    this.events.emitEvent(eventType, correlationId, interactionType, payload, error);
   }
 
   // ---- performance measurements (msal's PerformanceEvent, for performance callbacks) ----
@@ -560,7 +632,9 @@ export class PublicClientApplication {
     const navigate = (options.navigateToLoginRequestUrl ?? auth.navigateToLoginRequestUrl) !== false;
     const before = this.accountCount();
     const correlationId = createGuid();
-    this.emit(EventType.HANDLE_REDIRECT_START, InteractionType.Redirect, null, null, correlationId);
+    // As v5: the events only when this client has an interaction to finish.
+    const emit = options.hash || client.ownInteractionInProgress() ? (type, p, e, cid) => this.emit(type, InteractionType.Redirect, p, e, cid || correlationId) : () => {};
+    emit(EventType.HANDLE_REDIRECT_START);
     try {
       const json = await client.handleRedirectPromise(options.hash || undefined, navigate);
       const out = json === null ? null : JSON.parse(json);
@@ -576,10 +650,10 @@ export class PublicClientApplication {
       return result;
     } catch (raw) {
       const e = toError(raw);
-      this.emit(EventType.ACQUIRE_TOKEN_FAILURE, InteractionType.Redirect, null, e, e.correlationId || correlationId);
+      emit(EventType.ACQUIRE_TOKEN_FAILURE, null, e, e.correlationId);
       throw e;
     } finally {
-      this.emit(EventType.HANDLE_REDIRECT_END, InteractionType.Redirect, null, null, correlationId);
+      emit(EventType.HANDLE_REDIRECT_END);
     }
   }
 
@@ -672,7 +746,7 @@ export class PublicClientApplication {
   }
 
   servedFromCache(request, result) {
-    if (this.callbacks.size) {
+    if (this.events.eventCallbacks.size) {
       this.emit(EventType.ACQUIRE_TOKEN_START, InteractionType.Silent, request, null, result.correlationId);
       this.emit(EventType.ACQUIRE_TOKEN_SUCCESS, InteractionType.Silent, result, null, result.correlationId);
     }

@@ -65,8 +65,9 @@ echo "ok"
 step "OpenID provider tests"
 timeout 300 node scripts/node-test.mjs tests/idp
 
-step "Vite 7 example build"
+step "Vite 7 builds: the vanilla example, and the msal-react app with @azure/msal-browser aliased to the package"
 node_modules/.bin/vite build --config examples/vite/vite.config.js --logLevel warn
+node_modules/.bin/vite build --config examples/react/vite.config.js --logLevel warn
 echo "ok"
 
 step "end-to-end (headless Chromium, built package, local provider)"

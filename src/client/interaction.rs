@@ -100,6 +100,11 @@ impl<P: Platform> PublicClientApplication<P> {
         temp.set(INTERACTION_STATUS_KEY, &v.to_json())
     }
 
+    /// True while this client (not another one of the tab) has an interaction in progress.
+    pub fn own_interaction_in_progress(&self) -> bool {
+        self.interaction_lock_type().is_some()
+    }
+
     /// The `type` of the interaction lock, when this client holds it.
     fn interaction_lock_type(&self) -> Option<String> {
         let held = Json::parse(&self.platform.temp_store().get(INTERACTION_STATUS_KEY)?).ok()?;

@@ -340,6 +340,13 @@ impl JsClient {
     pub fn interaction_in_progress(&self) -> bool {
         self.inner.interaction_in_progress()
     }
+
+    /// True while this client has an interaction in progress (`handleRedirectPromise` has
+    /// something to handle, and fires its events, only then).
+    #[wasm_bindgen(js_name = ownInteractionInProgress)]
+    pub fn own_interaction_in_progress(&self) -> bool {
+        self.inner.own_interaction_in_progress()
+    }
 }
 
 /// Routes the library's log lines to `sink(level, message)`.

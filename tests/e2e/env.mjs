@@ -24,8 +24,9 @@ export function useEnv(options = {}) {
   return env;
 }
 
-export async function startEnv({ idp: idpOptions = {}, redirectPaths = [], isolate = false } = {}) {
-  const web = await startStatic({ roots: { "/": ["tests/e2e/www", "www"], "/pkg/": "pkg" }, isolate });
+//   roots: what the static server serves (default: the e2e harness, the demo and the package)
+export async function startEnv({ idp: idpOptions = {}, redirectPaths = [], isolate = false, roots } = {}) {
+  const web = await startStatic({ roots: roots || { "/": ["tests/e2e/www", "www"], "/pkg/": "pkg" }, isolate });
   const redirectUris = [...DEFAULT_REDIRECT_PATHS, ...redirectPaths].map((p) => web.origin + p);
   const idp = await startIdp({ port: 0, spaOrigins: [web.origin], redirectUris, ...idpOptions });
   const browser = await launchBrowser();

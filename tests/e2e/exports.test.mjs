@@ -1,0 +1,75 @@
+// The package's runtime exports against @azure/msal-browser's (the version in package.json):
+// every name msal-browser exports exists here with the same kind, and every constant object
+// holds msal's values, except the names README.md lists under "Not yet" with a reason.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+
+const msal = await import("@azure/msal-browser");
+const ours = await import("../../pkg/index.js");
+
+// The names under README's "### Not yet (msal-browser exports)" heading, one `name` per bullet.
+function notYet() {
+  const readme = readFileSync("README.md", "utf8");
+  const section = readme.split("### Not yet (msal-browser exports)")[1];
+  assert.ok(section, "README.md has the \"Not yet (msal-browser exports)\" section");
+  const body = section.split(/\n#{2,3} /)[0];
+  const names = new Map();
+  for (const line of body.split("\n").filter((l) => l.startsWith("- "))) {
+    const reason = line.split(":").slice(1).join(":").trim();
+    for (const m of line.split(":")[0].matchAll(/`([A-Za-z_]+)`/g)) names.set(m[1], reason);
+  }
+  return names;
+}
+
+test("every runtime export of msal-browser exists with the same kind, or is listed as not yet with a reason", () => {
+  const listed = notYet();
+  const missing = [];
+  for (const name of Object.keys(msal)) {
+    if (listed.has(name)) {
+      assert.ok(listed.get(name).length > 10, `${name} is listed without a reason`);
+      assert.equal(name in ours, false, `${name} is listed as not yet but exists: take it off the list`);
+      continue;
+    }
+    if (!(name in ours)) missing.push(name);
+    else assert.equal(typeof ours[name], typeof msal[name], `${name}: ${typeof ours[name]} here, ${typeof msal[name]} in msal-browser`);
+  }
+  assert.deepEqual(missing, [], "msal-browser exports these and msal-wasm lacks them");
+});
+
+test("constant objects hold msal-browser's keys and values", () => {
+  const constants = [
+    "ApiId", "AuthErrorCodes", "AuthenticationScheme", "AzureCloudInstance", "BrowserAuthErrorCodes", "BrowserCacheLocation",
+    "BrowserConfigurationAuthErrorCodes", "BrowserRootPerformanceEvents", "CacheLookupPolicy", "ClientAuthErrorCodes",
+    "ClientConfigurationErrorCodes", "InteractionRequiredAuthErrorCodes", "InteractionStatus", "InteractionType", "JsonWebTokenTypes",
+    "LogLevel", "OIDC_DEFAULT_SCOPES", "PromptValue", "ProtocolMode", "ResponseMode", "WrapperSKU",
+  ];
+  for (const name of constants) {
+    assert.deepEqual({ ...ours[name] }, { ...msal[name] }, name);
+  }
+  // EventType: all of v5's, plus the two cross-tab events of v3/v4.
+  const extra = Object.keys(ours.EventType).filter((k) => !(k in msal.EventType));
+  assert.deepEqual(extra.sort(), ["ACCOUNT_ADDED", "ACCOUNT_REMOVED"]);
+  for (const [k, v] of Object.entries(msal.EventType)) assert.equal(ours.EventType[k], v, k);
+  assert.equal(ours.DEFAULT_IFRAME_TIMEOUT_MS, msal.DEFAULT_IFRAME_TIMEOUT_MS);
+});
+
+test("the PublicClientApplication and the stand-ins have msal-browser's methods", () => {
+  const methods = (cls) => Object.getOwnPropertyNames(cls.prototype).filter((n) => n !== "constructor");
+  const skip = new Set(["waitForPopupResponse", "waitForIframeResponse"]); // v5 hooks for custom popup/iframe bridges
+  const lacking = methods(msal.PublicClientApplication).filter((m) => !skip.has(m) && typeof ours.PublicClientApplication.prototype[m] !== "function");
+  assert.deepEqual(lacking, []);
+  assert.deepEqual(Object.keys(ours.stubbedPublicClientApplication).sort(), Object.keys(msal.stubbedPublicClientApplication).sort());
+  const loggerMethods = methods(msal.Logger).filter((m) => typeof ours.Logger.prototype[m] !== "function");
+  assert.deepEqual(loggerMethods, []);
+  // msal's Logger as wrapper libraries use it: clone keeps the callback, level and PII setting.
+  const lines = [];
+  const logger = new ours.Logger({ logLevel: ours.LogLevel.Verbose, loggerCallback: (level, message, pii) => lines.push([level, pii, message]) }, "app", "1");
+  const clone = logger.clone("@azure/msal-react", "5.7.1");
+  clone.verbose("shown", "cid");
+  clone.trace("hidden", "cid");
+  clone.infoPii("hidden too", "cid");
+  assert.equal(lines.length, 1);
+  assert.deepEqual(lines[0].slice(0, 2), [ours.LogLevel.Verbose, false]);
+  assert.match(lines[0][2], /\[cid\] : @azure\/msal-react@5\.7\.1 : Verbose - shown$/);
+});

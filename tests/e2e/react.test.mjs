@@ -1,0 +1,101 @@
+// End-to-end: the real @azure/msal-react 5 (from npm) over msal-wasm, in an app built by Vite
+// with @azure/msal-browser aliased to the package (examples/react): MsalProvider, useMsal's
+// inProgress, useIsAuthenticated, useAccount, useMsalAuthentication (popup and redirect),
+// MsalAuthenticationTemplate, AuthenticatedTemplate; sign-in, a silent token used on an API,
+// reload, sign-out.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { useEnv } from "./env.mjs";
+import { waitFor } from "./helpers.mjs";
+
+assert.ok(existsSync("examples/react/dist/index.html"), "build the example first: vite build --config examples/react/vite.config.js");
+const env = useEnv({ roots: { "/": "examples/react/dist" } });
+
+const url = (mode) => `${env.web.origin}/?idp=${encodeURIComponent(env.idp.entraAuthority)}&mode=${mode}`;
+const status = async (page) => JSON.parse(await page.textContent("#status"));
+const profile = (page) => page.waitForFunction(() => {
+  const p = document.getElementById("profile");
+  return p && p.textContent !== "loading" ? p.textContent : null;
+}).then((h) => h.jsonValue());
+
+async function signIn(popup, login) {
+  await popup.waitForSelector("#login");
+  await popup.fill("#login", login);
+  await Promise.all([popup.waitForEvent("close"), popup.click("#submit")]);
+}
+
+test("MsalProvider, hooks and templates through popup sign-in, a silent token on an API, reload and popup sign-out", async () => {
+  const ctx = await env.browser.newContext();
+  const page = await ctx.newPage();
+  await page.goto(url("buttons"));
+  await page.waitForFunction(() => JSON.parse(document.getElementById("status").textContent).inProgress === "none");
+  assert.deepEqual(await status(page), { inProgress: "none", accounts: 0, isAuthenticated: false, user: null });
+  assert.deepEqual(await page.evaluate(() => window.trail), ["startup", "none"]);
+  assert.equal(await page.textContent("#signed-out"), "signed out");
+
+  const [popup] = await Promise.all([page.waitForEvent("popup"), page.click("#login")]);
+  await signIn(popup, "rosa");
+  await page.waitForFunction(() => JSON.parse(document.getElementById("status").textContent).isAuthenticated);
+  assert.deepEqual(await status(page), { inProgress: "none", accounts: 1, isAuthenticated: true, user: "rosa" });
+  assert.deepEqual(await page.evaluate(() => window.trail), ["startup", "none", "acquireToken", "none"]);
+  // The app's LOGIN_SUCCESS callback made the new account active, as v5 apps expect.
+  assert.deepEqual(JSON.parse(await profile(page)), { user: "rosa", fromCache: true });
+
+  // A reload keeps the sign-in (localStorage) and serves the token from the cache.
+  await env.idp.reset();
+  await page.reload();
+  await page.waitForFunction(() => JSON.parse(document.getElementById("status").textContent).isAuthenticated);
+  assert.deepEqual(JSON.parse(await profile(page)), { user: "rosa", fromCache: true });
+  assert.equal((await env.idp.counters()).token, 0);
+
+  // Sign-out in a popup: inProgress goes through logout, the templates switch back.
+  const [out] = await Promise.all([page.waitForEvent("popup"), page.click("#logout")]);
+  if (!out.isClosed()) await out.waitForEvent("close");
+  await page.waitForFunction(() => !JSON.parse(document.getElementById("status").textContent).isAuthenticated);
+  assert.ok((await page.evaluate(() => window.trail)).includes("logout"));
+  assert.equal(await page.textContent("#signed-out"), "signed out");
+  await ctx.close();
+});
+
+test("useMsalAuthentication with a popup signs in when nobody is, then a silent token works", async () => {
+  const ctx = await env.browser.newContext();
+  const page = await ctx.newPage();
+  const popupOpened = page.waitForEvent("popup");
+  await page.goto(url("auto-popup"));
+  await signIn(await popupOpened, "pavel");
+  await page.waitForFunction(() => document.getElementById("auto").textContent.startsWith("result"));
+  assert.equal(await page.textContent("#auto"), "result pavel");
+  assert.deepEqual(JSON.parse(await profile(page)), { user: "pavel", fromCache: true });
+  await ctx.close();
+});
+
+test("MsalAuthenticationTemplate with a redirect signs in, comes back and renders its children", async () => {
+  const ctx = await env.browser.newContext();
+  const page = await ctx.newPage();
+  await page.goto(url("template-redirect"));
+  await page.waitForSelector("#login");
+  await page.fill("#login", "ravi");
+  await page.click("#submit");
+  await page.waitForURL((u) => u.origin === env.web.origin);
+  assert.deepEqual(JSON.parse(await profile(page)), { user: "ravi", fromCache: true });
+  const s = await status(page);
+  assert.deepEqual(s, { inProgress: "none", accounts: 1, isAuthenticated: true, user: "ravi" });
+  assert.ok(!/code=|state=/.test(page.url()), page.url());
+  await ctx.close();
+});
+
+test("useMsalAuthentication with a redirect signs in and returns the result on the page it started from", async () => {
+  const ctx = await env.browser.newContext();
+  const page = await ctx.newPage();
+  await page.goto(url("auto-redirect"));
+  await page.waitForSelector("#login");
+  await page.fill("#login", "rune");
+  await page.click("#submit");
+  await waitFor("the app back with the result", async () => {
+    if (!page.url().startsWith(env.web.origin)) return false;
+    return page.evaluate(() => (document.getElementById("auto") || {}).textContent === "result rune").catch(() => false);
+  });
+  assert.deepEqual(JSON.parse(await profile(page)), { user: "rune", fromCache: true });
+  await ctx.close();
+});
