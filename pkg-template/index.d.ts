@@ -1,24 +1,19 @@
 // Types of msal-wasm's JavaScript API (msal-browser compatible names and shapes).
 
+export declare const version: string;
+
 export declare const EventType: {
   readonly INITIALIZE_START: "msal:initializeStart";
   readonly INITIALIZE_END: "msal:initializeEnd";
-  readonly ACCOUNT_ADDED: "msal:accountAdded";
-  readonly ACCOUNT_REMOVED: "msal:accountRemoved";
   readonly ACTIVE_ACCOUNT_CHANGED: "msal:activeAccountChanged";
-  readonly LOGIN_START: "msal:loginStart";
   readonly LOGIN_SUCCESS: "msal:loginSuccess";
-  readonly LOGIN_FAILURE: "msal:loginFailure";
   readonly ACQUIRE_TOKEN_START: "msal:acquireTokenStart";
+  readonly BROKERED_REQUEST_START: "msal:brokeredRequestStart";
   readonly ACQUIRE_TOKEN_SUCCESS: "msal:acquireTokenSuccess";
+  readonly BROKERED_REQUEST_SUCCESS: "msal:brokeredRequestSuccess";
   readonly ACQUIRE_TOKEN_FAILURE: "msal:acquireTokenFailure";
+  readonly BROKERED_REQUEST_FAILURE: "msal:brokeredRequestFailure";
   readonly ACQUIRE_TOKEN_NETWORK_START: "msal:acquireTokenFromNetworkStart";
-  readonly SSO_SILENT_START: "msal:ssoSilentStart";
-  readonly SSO_SILENT_SUCCESS: "msal:ssoSilentSuccess";
-  readonly SSO_SILENT_FAILURE: "msal:ssoSilentFailure";
-  readonly ACQUIRE_TOKEN_BY_CODE_START: "msal:acquireTokenByCodeStart";
-  readonly ACQUIRE_TOKEN_BY_CODE_SUCCESS: "msal:acquireTokenByCodeSuccess";
-  readonly ACQUIRE_TOKEN_BY_CODE_FAILURE: "msal:acquireTokenByCodeFailure";
   readonly HANDLE_REDIRECT_START: "msal:handleRedirectStart";
   readonly HANDLE_REDIRECT_END: "msal:handleRedirectEnd";
   readonly POPUP_OPENED: "msal:popupOpened";
@@ -26,6 +21,12 @@ export declare const EventType: {
   readonly LOGOUT_SUCCESS: "msal:logoutSuccess";
   readonly LOGOUT_FAILURE: "msal:logoutFailure";
   readonly LOGOUT_END: "msal:logoutEnd";
+  readonly RESTORE_FROM_BFCACHE: "msal:restoreFromBFCache";
+  readonly BROKER_CONNECTION_ESTABLISHED: "msal:brokerConnectionEstablished";
+  /** Beyond v5 (as in v3/v4): another tab of the app signed an account in. */
+  readonly ACCOUNT_ADDED: "msal:accountAdded";
+  /** Beyond v5 (as in v3/v4): another tab of the app signed an account out. */
+  readonly ACCOUNT_REMOVED: "msal:accountRemoved";
 };
 export type EventType = (typeof EventType)[keyof typeof EventType];
 
@@ -33,8 +34,8 @@ export declare const InteractionType: { readonly Redirect: "redirect"; readonly 
 export type InteractionType = (typeof InteractionType)[keyof typeof InteractionType];
 
 export declare const InteractionStatus: {
-  readonly Startup: "startup"; readonly Login: "login"; readonly Logout: "logout"; readonly AcquireToken: "acquireToken";
-  readonly SsoSilent: "ssoSilent"; readonly HandleRedirect: "handleRedirect"; readonly None: "none";
+  readonly Startup: "startup"; readonly Logout: "logout"; readonly AcquireToken: "acquireToken";
+  readonly HandleRedirect: "handleRedirect"; readonly None: "none";
 };
 export type InteractionStatus = (typeof InteractionStatus)[keyof typeof InteractionStatus];
 
@@ -44,15 +45,52 @@ export declare const CacheLookupPolicy: {
 };
 export type CacheLookupPolicy = (typeof CacheLookupPolicy)[keyof typeof CacheLookupPolicy];
 
-export declare const LogLevel: { readonly Error: 0; readonly Warning: 1; readonly Info: 2; readonly Verbose: 3; readonly Trace: 4 };
-export type LogLevel = (typeof LogLevel)[keyof typeof LogLevel];
+export declare const LogLevel: {
+  readonly Error: 0; readonly Warning: 1; readonly Info: 2; readonly Verbose: 3; readonly Trace: 4;
+  readonly 0: "Error"; readonly 1: "Warning"; readonly 2: "Info"; readonly 3: "Verbose"; readonly 4: "Trace";
+};
+export type LogLevel = 0 | 1 | 2 | 3 | 4;
+
+export declare const BrowserCacheLocation: { readonly LocalStorage: "localStorage"; readonly SessionStorage: "sessionStorage"; readonly MemoryStorage: "memoryStorage" };
+export type BrowserCacheLocation = (typeof BrowserCacheLocation)[keyof typeof BrowserCacheLocation];
+export declare const PromptValue: {
+  readonly LOGIN: "login"; readonly SELECT_ACCOUNT: "select_account"; readonly CONSENT: "consent";
+  readonly NONE: "none"; readonly CREATE: "create"; readonly NO_SESSION: "no_session";
+};
+export type PromptValue = (typeof PromptValue)[keyof typeof PromptValue];
+export declare const ProtocolMode: { readonly AAD: "AAD"; readonly OIDC: "OIDC"; readonly EAR: "EAR" };
+export type ProtocolMode = (typeof ProtocolMode)[keyof typeof ProtocolMode];
+export declare const ResponseMode: { readonly QUERY: "query"; readonly FRAGMENT: "fragment"; readonly FORM_POST: "form_post" };
+export type ResponseMode = (typeof ResponseMode)[keyof typeof ResponseMode];
+export declare const AuthenticationScheme: { readonly BEARER: "Bearer"; readonly POP: "pop"; readonly DPOP: "DPoP"; readonly SSH: "ssh-cert" };
+export type AuthenticationScheme = (typeof AuthenticationScheme)[keyof typeof AuthenticationScheme];
+export declare const JsonWebTokenTypes: { readonly Jwt: "JWT"; readonly Jwk: "JWK"; readonly Pop: "pop"; readonly Dpop: "dpop+jwt" };
+export declare const AzureCloudInstance: {
+  readonly None: "none"; readonly AzurePublic: "https://login.microsoftonline.com"; readonly AzureChina: "https://login.chinacloudapi.cn";
+  readonly AzureGermany: "https://login.microsoftonline.de"; readonly AzureUsGovernment: "https://login.microsoftonline.us";
+};
+export type AzureCloudInstance = (typeof AzureCloudInstance)[keyof typeof AzureCloudInstance];
+export declare const OIDC_DEFAULT_SCOPES: readonly string[];
+export declare const WrapperSKU: { readonly React: "@azure/msal-react"; readonly Angular: "@azure/msal-angular" };
+export type WrapperSKU = (typeof WrapperSKU)[keyof typeof WrapperSKU];
+export declare const ApiId: { readonly [name: string]: number };
+export declare const DEFAULT_IFRAME_TIMEOUT_MS: number;
+export declare const BrowserRootPerformanceEvents: { readonly [name: string]: string };
+
+/** msal's error-code tables: each code under its camelCase name. */
+export declare const AuthErrorCodes: { readonly [name: string]: string };
+export declare const BrowserAuthErrorCodes: { readonly [name: string]: string };
+export declare const BrowserConfigurationAuthErrorCodes: { readonly [name: string]: string };
+export declare const ClientAuthErrorCodes: { readonly [name: string]: string };
+export declare const ClientConfigurationErrorCodes: { readonly [name: string]: string };
+export declare const InteractionRequiredAuthErrorCodes: { readonly [name: string]: string };
 
 export type IdTokenClaims = { [claim: string]: unknown } & {
   aud?: string; iss?: string; iat?: number; nbf?: number; exp?: number; oid?: string; sub?: string; tid?: string;
   name?: string; preferred_username?: string; login_hint?: string; sid?: string; nonce?: string; emails?: string[];
 };
 
-export interface TenantProfile { tenantId: string; localAccountId: string; name: string; isHomeTenant: boolean }
+export interface TenantProfile { tenantId: string; localAccountId: string; name?: string; isHomeTenant?: boolean; username?: string; loginHint?: string; upn?: string; sid?: string }
 
 export interface AccountInfo {
   homeAccountId: string;
@@ -69,7 +107,7 @@ export interface AccountInfo {
 
 export interface AccountFilter {
   homeAccountId?: string; localAccountId?: string; username?: string; environment?: string;
-  name?: string; loginHint?: string; sid?: string; tenantId?: string;
+  name?: string; loginHint?: string; sid?: string; tenantId?: string; realm?: string; isHomeTenant?: boolean;
 }
 
 export interface AuthenticationResult {
@@ -91,7 +129,6 @@ export interface AuthenticationResult {
   familyId: string;
 }
 
-export type PromptValue = "login" | "select_account" | "consent" | "none" | "create" | "no_session";
 export type StringDict = { [key: string]: string };
 
 interface BaseRequest {
@@ -160,6 +197,9 @@ export interface EndSessionRequest {
   postLogoutRedirectUri?: string | null;
   state?: string;
   correlationId?: string;
+  logoutHint?: string;
+  idTokenHint?: string;
+  extraQueryParameters?: StringDict;
   onRedirectNavigate?: (url: string) => boolean | void;
 }
 
@@ -174,10 +214,17 @@ export declare class NavigationClient implements INavigationClient {
 }
 
 export type LoggerCallback = (level: LogLevel, message: string, containsPii: boolean) => void;
-export interface LoggerOptions { loggerCallback?: LoggerCallback; piiLoggingEnabled?: boolean; logLevel?: LogLevel }
-export interface Logger {
-  error(message: string): void; warning(message: string): void; info(message: string): void;
-  verbose(message: string): void; trace(message: string): void; isPiiLoggingEnabled(): boolean;
+export interface LoggerOptions { loggerCallback?: LoggerCallback; piiLoggingEnabled?: boolean; logLevel?: LogLevel; correlationId?: string }
+export declare class Logger {
+  constructor(loggerOptions: LoggerOptions, packageName?: string, packageVersion?: string);
+  clone(packageName: string, packageVersion: string, correlationId?: string): Logger;
+  executeCallback(level: LogLevel, message: string, containsPii: boolean): void;
+  error(message: string, correlationId: string): void; errorPii(message: string, correlationId: string): void;
+  warning(message: string, correlationId: string): void; warningPii(message: string, correlationId: string): void;
+  info(message: string, correlationId: string): void; infoPii(message: string, correlationId: string): void;
+  verbose(message: string, correlationId: string): void; verbosePii(message: string, correlationId: string): void;
+  trace(message: string, correlationId: string): void; tracePii(message: string, correlationId: string): void;
+  isPiiLoggingEnabled(): boolean;
 }
 
 export interface Configuration {
@@ -190,6 +237,7 @@ export interface Configuration {
     redirectUri?: string;
     postLogoutRedirectUri?: string | null;
     navigateToLoginRequestUrl?: boolean;
+    onRedirectNavigate?: (url: string) => boolean | void;
     clientCapabilities?: string[];
     protocolMode?: "AAD" | "OIDC";
     OIDCOptions?: { defaultScopes?: string[]; responseMode?: "fragment" | "query" };
@@ -209,17 +257,64 @@ export interface Configuration {
   };
 }
 
+export interface PopupEvent { popupWindow: Window }
+export type EventPayload = AccountInfo | PopupRequest | RedirectRequest | SilentRequest | SsoSilentRequest | EndSessionRequest | AuthenticationResult | PopupEvent | null;
 export interface EventMessage {
   eventType: EventType;
   interactionType: InteractionType | null;
-  payload: AuthenticationResult | PopupRequest | RedirectRequest | SilentRequest | EndSessionRequest | null;
-  error: AuthError | null;
+  payload: EventPayload;
+  error: AuthError | Error | null;
+  correlationId: string;
   timestamp: number;
 }
 export type EventCallbackFunction = (message: EventMessage) => void;
 
-export declare const EventMessageUtils: {
-  getInteractionStatusFromEvent(message: EventMessage, currentStatus?: InteractionStatus): InteractionStatus | null;
+export declare class EventMessageUtils {
+  static getInteractionStatusFromEvent(message: EventMessage, currentStatus?: InteractionStatus): InteractionStatus | null;
+}
+
+export declare class EventHandler {
+  constructor(logger?: Logger);
+  addEventCallback(callback: EventCallbackFunction, eventTypes?: EventType[], callbackId?: string): string | null;
+  removeEventCallback(callbackId: string): void;
+  emitEvent(eventType: EventType, correlationId: string, interactionType?: InteractionType, payload?: EventPayload, error?: AuthError | Error | null): void;
+}
+
+/** A measurement reported to performance callbacks (msal's PerformanceEvent, the fields msal-wasm fills). */
+export interface PerformanceEvent {
+  eventId: string; name: string; correlationId: string; startTimeMs: number; durationMs?: number;
+  status: number; success?: boolean; errorCode?: string; subErrorCode?: string;
+  libraryName: string; libraryVersion: string; appName?: string; appVersion?: string;
+}
+export type PerformanceCallbackFunction = (events: PerformanceEvent[]) => void;
+
+export interface IWindowStorage<T> {
+  initialize(correlationId?: string): Promise<void>;
+  getItem(key: string): T | null; getUserData(key: string): T | null;
+  setItem(key: string, value: T): void; setUserData(key: string, value: T, correlationId?: string): Promise<void>;
+  removeItem(key: string): void; getKeys(): string[]; containsKey(key: string): boolean;
+}
+export declare class MemoryStorage<T> implements IWindowStorage<T> {
+  initialize(): Promise<void>; getItem(key: string): T | null; getUserData(key: string): T | null;
+  setItem(key: string, value: T): void; setUserData(key: string, value: T): Promise<void>; removeItem(key: string): void;
+  getKeys(): string[]; containsKey(key: string): boolean; clear(): void;
+}
+export declare class LocalStorage implements IWindowStorage<string> {
+  initialize(): Promise<void>; getItem(key: string): string | null; getUserData(key: string): string | null;
+  setItem(key: string, value: string): void; setUserData(key: string, value: string): Promise<void>; removeItem(key: string): void;
+  getKeys(): string[]; containsKey(key: string): boolean;
+}
+export declare class SessionStorage extends LocalStorage {}
+export declare class StubPerformanceClient {
+  addPerformanceCallback(callback: PerformanceCallbackFunction): string;
+  removePerformanceCallback(callbackId: string): boolean;
+}
+
+export declare const BrowserUtils: {
+  createGuid(): string; isInIframe(): boolean; isInPopup(): boolean; getCurrentUri(): string; getHomepage(): string;
+  clearHash(contentWindow?: Window): void; replaceHash(url: string): void; blockReloadInHiddenIframes(): void;
+  blockAcquireTokenInPopups(): void; blockNonBrowserEnvironment(): void; blockRedirectInIframe(allowRedirectInIframe?: boolean): void;
+  preconnect(authority: string): void;
 };
 
 export declare class AuthError extends Error {
@@ -231,6 +326,7 @@ export declare class AuthError extends Error {
   setCorrelationId(correlationId: string): void;
 }
 export declare class BrowserAuthError extends AuthError {}
+export declare class BrowserConfigurationAuthError extends AuthError {}
 export declare class ClientAuthError extends AuthError {}
 export declare class ClientConfigurationError extends AuthError {}
 export declare class ServerError extends AuthError {
@@ -244,11 +340,14 @@ export declare class InteractionRequiredAuthError extends AuthError {
   errorNo?: string;
 }
 
+export interface HandleRedirectPromiseOptions { hash?: string; navigateToLoginRequestUrl?: boolean }
+export interface ClearCacheRequest { account?: AccountInfo | null; correlationId?: string }
+
 export declare class PublicClientApplication {
   constructor(configuration: Configuration);
   static createPublicClientApplication(configuration: Configuration): Promise<PublicClientApplication>;
   initialize(): Promise<void>;
-  handleRedirectPromise(hash?: string): Promise<AuthenticationResult | null>;
+  handleRedirectPromise(hashOrOptions?: string | HandleRedirectPromiseOptions): Promise<AuthenticationResult | null>;
   loginPopup(request?: PopupRequest): Promise<AuthenticationResult>;
   loginRedirect(request?: RedirectRequest): Promise<void>;
   acquireTokenSilent(request: SilentRequest): Promise<AuthenticationResult>;
@@ -259,7 +358,8 @@ export declare class PublicClientApplication {
   logoutRedirect(request?: EndSessionRequest): Promise<void>;
   logout(request?: EndSessionRequest): Promise<void>;
   logoutPopup(request?: EndSessionRequest): Promise<void>;
-  clearCache(): Promise<void>;
+  clearCache(request?: ClearCacheRequest): Promise<void>;
+  hydrateCache(result: AuthenticationResult, request?: SilentRequest | SsoSilentRequest | RedirectRequest | PopupRequest): Promise<void>;
   getAllAccounts(filter?: AccountFilter): AccountInfo[];
   getAccount(filter: AccountFilter): AccountInfo | null;
   getAccountByHomeId(homeAccountId: string): AccountInfo | null;
@@ -267,8 +367,11 @@ export declare class PublicClientApplication {
   getAccountByUsername(username: string): AccountInfo | null;
   getActiveAccount(): AccountInfo | null;
   setActiveAccount(account: AccountInfo | null): void;
-  addEventCallback(callback: EventCallbackFunction, eventTypes?: EventType[]): string | null;
+  addEventCallback(callback: EventCallbackFunction, eventTypes?: EventType[], callbackId?: string): string | null;
   removeEventCallback(callbackId: string): void;
+  addPerformanceCallback(callback: PerformanceCallbackFunction): string;
+  removePerformanceCallback(callbackId: string): boolean;
+  initializeWrapperLibrary(sku: WrapperSKU, version: string): void;
   getLogger(): Logger;
   setLogger(logger: Logger): void;
   setNavigationClient(navigationClient: INavigationClient): void;
@@ -276,5 +379,10 @@ export declare class PublicClientApplication {
   enableAccountStorageEvents(): void;
   disableAccountStorageEvents(): void;
 }
+
+export declare function createStandardPublicClientApplication(configuration: Configuration): Promise<PublicClientApplication>;
+export declare function createNestablePublicClientApplication(configuration: Configuration): Promise<PublicClientApplication>;
+export declare function isPlatformBrokerAvailable(): Promise<boolean>;
+export declare const stubbedPublicClientApplication: PublicClientApplication;
 
 export { broadcastResponseToMainFrame } from "./redirect-bridge.js";

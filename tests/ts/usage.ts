@@ -11,6 +11,13 @@ import {
   CacheLookupPolicy,
   EventMessageUtils,
   LogLevel,
+  BrowserCacheLocation,
+  PromptValue,
+  WrapperSKU,
+  BrowserAuthErrorCodes,
+  Logger,
+  createStandardPublicClientApplication,
+  type PerformanceEvent,
   type AuthenticationResult,
   type AccountInfo,
   type Configuration,
@@ -32,7 +39,7 @@ const config: Configuration = {
     knownAuthorities: ["login.microsoftonline.com"],
     clientCapabilities: ["CP1"],
   },
-  cache: { cacheLocation: "localStorage" },
+  cache: { cacheLocation: BrowserCacheLocation.LocalStorage },
   system: {
     tokenRenewalOffsetSeconds: 300,
     loggerOptions: {
@@ -49,9 +56,9 @@ const pca = new PublicClientApplication(config);
 
 let status: InteractionStatus = InteractionStatus.Startup;
 const callbackId: string | null = pca.addEventCallback((message: EventMessage) => {
-  if (message.eventType === EventType.LOGIN_SUCCESS && message.payload && "account" in message.payload) {
-    const result = message.payload as AuthenticationResult;
-    pca.setActiveAccount(result.account);
+  // msal-browser v5: LOGIN_SUCCESS carries the new account.
+  if (message.eventType === EventType.LOGIN_SUCCESS && message.payload) {
+    pca.setActiveAccount(message.payload as AccountInfo);
   }
   status = EventMessageUtils.getInteractionStatusFromEvent(message, status) ?? status;
 }, [EventType.LOGIN_SUCCESS, EventType.HANDLE_REDIRECT_END]);
@@ -79,7 +86,7 @@ async function main(): Promise<void> {
   await pca.initialize();
   const redirected: AuthenticationResult | null = await pca.handleRedirectPromise();
   if (redirected) pca.setActiveAccount(redirected.account);
-  const redirect: RedirectRequest = { scopes: ["User.Read"], prompt: "select_account", onRedirectNavigate: (url: string) => url.length > 0 };
+  const redirect: RedirectRequest = { scopes: ["User.Read"], prompt: PromptValue.SELECT_ACCOUNT, onRedirectNavigate: (url: string) => url.length > 0 };
   if (!pca.getActiveAccount()) await pca.loginRedirect(redirect);
   const sso: SsoSilentRequest = { loginHint: "ada@contoso.com", scopes: ["User.Read"] };
   await pca.ssoSilent(sso);
@@ -93,6 +100,16 @@ async function main(): Promise<void> {
   const interaction: InteractionType = InteractionType.Popup;
   console.log(interaction, status);
   await broadcastResponseToMainFrame();
+  // What wrapper libraries (msal-react, msal-angular) call on the instance.
+  pca.initializeWrapperLibrary(WrapperSKU.React, "5.7.1");
+  const logger: Logger = pca.getLogger().clone("@azure/msal-react", "5.7.1");
+  logger.verbose("MsalProvider - registered", "");
+  const perf = pca.addPerformanceCallback((events: PerformanceEvent[]) => events.forEach((e) => console.log(e.name, e.durationMs)));
+  pca.removePerformanceCallback(perf);
+  const v5 = await createStandardPublicClientApplication(config);
+  await v5.handleRedirectPromise({ navigateToLoginRequestUrl: false });
+  await v5.clearCache({ account: v5.getActiveAccount() });
+  console.log(BrowserAuthErrorCodes.userCancelled === "user_cancelled");
 }
 
 void main();
