@@ -591,9 +591,9 @@ export class PublicClientApplication {
   }
 
   // ---- other tabs ----
-  accountCount() { return JSON.parse(this.client.allAccounts()).length; }
+  accountCount() { return this.getAllAccounts().length; }
   accountIds() {
-    return new Set(JSON.parse(this.client.allAccounts()).map((a) => a.homeAccountId));
+    return new Set(this.getAllAccounts().map((a) => a.homeAccountId));
   }
   // Another tab signed in or out, or changed the active account: tell this tab's listeners.
   accountsChangedElsewhere() {
@@ -828,9 +828,20 @@ export class PublicClientApplication {
   }
 
   // ---- accounts ----
+  // The accounts as msal objects, built again only when the wasm's cache version moved (every
+  // sign-in, sign-out, active-account change and other tab's write moves it); each caller
+  // gets its own copies.
+  accountsView() {
+    const version = this.client.cacheVersion();
+    if (!this.view || this.view.version !== version) this.view = { version, all: null, active: undefined };
+    return this.view;
+  }
   getAllAccounts(filter) {
     if (!this.client) return [];
-    return JSON.parse(this.client.allAccounts(filter ? JSON.stringify(filter) : undefined)).map(toAccount);
+    if (filter) return JSON.parse(this.client.allAccounts(JSON.stringify(filter))).map(toAccount);
+    const view = this.accountsView();
+    if (!view.all) view.all = JSON.parse(this.client.allAccounts()).map(toAccount);
+    return view.all.map(copyAccount);
   }
   getAccount(filter) {
     if (!this.client || !filter) return null;
@@ -842,8 +853,12 @@ export class PublicClientApplication {
   getAccountByUsername(username) { return this.getAccount({ username }); }
   getActiveAccount() {
     if (!this.client) return null;
-    const a = this.client.activeAccount();
-    return a ? toAccount(JSON.parse(a)) : null;
+    const view = this.accountsView();
+    if (view.active === undefined) {
+      const a = this.client.activeAccount();
+      view.active = a ? toAccount(JSON.parse(a)) : null;
+    }
+    return view.active && copyAccount(view.active);
   }
   setActiveAccount(account) {
     const before = this.client ? this.client.activeHomeAccountId() : undefined;

@@ -117,6 +117,7 @@ pub mod codes {
     pub const INVALID_CLOUD_DISCOVERY_METADATA: &str = "invalid_cloud_discovery_metadata";
     pub const EMPTY_INPUT_SCOPES_ERROR: &str = "empty_input_scopes_error";
     pub const INVALID_PROMPT_VALUE: &str = "invalid_prompt_value";
+    pub const UNSUPPORTED_AUTHENTICATION_SCHEME: &str = "unsupported_authentication_scheme";
     pub const INVALID_CLAIMS: &str = "invalid_claims";
     pub const INVALID_CACHE_TYPE: &str = "invalid_cache_type";
     pub const INVALID_CONFIGURATION: &str = "invalid_configuration";

@@ -555,3 +555,15 @@ fn hydrate_cache_stores_a_result_obtained_elsewhere_for_silent_calls() {
     let empty = Hydration { home_account_id: home, ..Default::default() };
     assert_eq!(h.pca.hydrate_cache(&empty).unwrap_err().code(), "unable_to_load_token");
 }
+
+#[test]
+fn a_request_for_another_token_scheme_fails_instead_of_getting_a_bearer_token() {
+    use msal_wasm::core::json::Json;
+    for scheme in ["pop", "DPoP", "ssh-cert"] {
+        let j = Json::parse(&format!(r#"{{"scopes":["User.Read"],"authenticationScheme":"{scheme}"}}"#)).unwrap();
+        assert_eq!(SilentRequest::from_json(&j).unwrap_err().code(), "unsupported_authentication_scheme", "{scheme}");
+        assert_eq!(InteractiveRequest::from_json(&j).unwrap_err().code(), "unsupported_authentication_scheme", "{scheme}");
+    }
+    let bearer = Json::parse(r#"{"scopes":["User.Read"],"authenticationScheme":"Bearer"}"#).unwrap();
+    assert!(SilentRequest::from_json(&bearer).is_ok());
+}

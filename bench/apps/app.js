@@ -45,16 +45,22 @@ window.bench = {
 
   // `n` sequential acquireTokenSilent calls after `warm` warm-ups: per-call times (ms) and
   // the whole loop's time; every result must come from the cache.
-  async silentLoop(n, warm, scopes = SCOPES, extra = undefined) {
-    const request = { scopes, account: account(), ...extra };
-    for (let i = 0; i < warm; i++) await pca.acquireTokenSilent(request);
+  // `style`: "fixed" (one request object), "app" (the account looked up on every call, as apps
+  // write it: getActiveAccount() ?? getAllAccounts()[0]), or "distinct" (every request
+  // differs, by an extra query parameter both libraries ignore for a cache hit).
+  async silentLoop(n, warm, scopes = SCOPES, style = "fixed") {
+    const fixed = { scopes, account: account() };
+    const make = style === "app" ? () => ({ scopes, account: account() })
+      : style === "distinct" ? (i) => ({ scopes, account: fixed.account, extraQueryParameters: { bench: String(i) } })
+        : () => fixed;
+    for (let i = 0; i < warm; i++) await pca.acquireTokenSilent(make(i));
     const times = new Array(n);
     let fromCache = 0;
     let tokens = new Set();
     const start = performance.now();
     for (let i = 0; i < n; i++) {
       const t0 = performance.now();
-      const r = await pca.acquireTokenSilent(request);
+      const r = await pca.acquireTokenSilent(make(warm + i));
       times[i] = performance.now() - t0;
       if (r.fromCache) fromCache++;
       tokens.add(r.accessToken);

@@ -221,9 +221,23 @@ fn claims_field(j: &Json) -> Result<String, AuthError> {
     }
 }
 
+/// msal-wasm issues Bearer tokens only: a request for another scheme (PoP, DPoP, SSH) fails
+/// rather than get a Bearer token.
+fn bearer_only(j: &Json) -> Result<(), AuthError> {
+    match j.str_field("authenticationScheme") {
+        None => Ok(()),
+        Some(s) if s.eq_ignore_ascii_case("bearer") => Ok(()),
+        Some(_) => Err(AuthError::config(
+            codes::UNSUPPORTED_AUTHENTICATION_SCHEME,
+            "msal-wasm issues Bearer tokens only; PoP, DPoP and SSH certificates are not supported yet",
+        )),
+    }
+}
+
 impl InteractiveRequest {
     /// Reads msal's camelCase request object.
     pub fn from_json(j: &Json) -> Result<InteractiveRequest, AuthError> {
+        bearer_only(j)?;
         Ok(InteractiveRequest {
             scopes: string_list(j.get("scopes")),
             prompt: j.str_field("prompt").map(Prompt::parse).transpose()?,
@@ -245,6 +259,7 @@ impl InteractiveRequest {
 impl SilentRequest {
     /// Reads msal's camelCase request object.
     pub fn from_json(j: &Json) -> Result<SilentRequest, AuthError> {
+        bearer_only(j)?;
         let policy = match j.get("cacheLookupPolicy") {
             None | Some(Json::Null) => CacheLookupPolicy::Default,
             Some(v) => CacheLookupPolicy::from_number(v.as_u64().unwrap_or(99))?,

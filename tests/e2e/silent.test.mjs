@@ -222,3 +222,18 @@ test("waking up (visibilitychange) renews tokens that expired while the page sle
   assert.equal((await env.idp.counters()).token, 1);
   await ctx.close();
 });
+
+test("a request for a PoP, DPoP or SSH token fails with unsupported_authentication_scheme, never with a Bearer token", async () => {
+  const page = await signedInPage(env, "yuki");
+  const r = await page.evaluate(async () => {
+    const account = window.pca.getAllAccounts()[0];
+    const out = [];
+    for (const authenticationScheme of ["pop", "DPoP", "ssh-cert"]) {
+      out.push(await window.pca.acquireTokenSilent({ scopes: ["User.Read"], account, authenticationScheme, resourceRequestMethod: "GET", resourceRequestUri: "https://api.example/" })
+        .then((t) => `token ${t.tokenType}`, (e) => `${e.name}:${e.errorCode}`));
+    }
+    return out;
+  });
+  assert.deepEqual(r, Array(3).fill("ClientConfigurationError:unsupported_authentication_scheme"));
+  await page.context().close();
+});
