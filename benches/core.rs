@@ -206,8 +206,8 @@ fn main() {
     // The wasm export silentCached(json): request JSON in, result JSON out.
     let request_json = format!(r#"{{"scopes":["User.Read"],"account":{{"homeAccountId":"{home}"}}}}"#);
     let silent_cached_json = |json: &str| -> Option<String> {
-        let req = SilentRequest::from_json(&Json::parse(json).ok()?).ok()?;
-        pca.acquire_token_silent_cached(&req).ok()?.map(|r| r.to_json().to_json())
+        let req = msal_wasm::js::wire::silent_request(&Json::parse(json).ok()?).ok()?;
+        pca.acquire_token_silent_cached(&req).ok()?.map(|r| msal_wasm::js::wire::result_json(&r).to_json())
     };
     let result_len = silent_cached_json(&request_json).expect("hit").len();
     bench(&filter, &format!("client: silentCached JSON in/out ({result_len} B out)"), || {

@@ -885,7 +885,18 @@ export class PublicClientApplication {
   getLogger() { return this.logger; }
   setLogger(logger) { this.logger = logger; }
   setNavigationClient(navigationClient) { this.navigationClient = navigationClient; }
-  getConfiguration() { return this.config; }
+  // The configuration with every default filled in (read back from the wasm), and the app's
+  // own objects (callbacks, navigation client) where it gave them.
+  getConfiguration() {
+    if (!this.client) return this.config;
+    const withApp = (base, app) => {
+      if (!app || typeof app !== "object" || Array.isArray(app)) return app === undefined ? base : app;
+      const out = Object.assign({}, base);
+      for (const k of Object.keys(app)) out[k] = base && typeof base[k] === "object" && base[k] !== null && !Array.isArray(base[k]) ? withApp(base[k], app[k]) : app[k];
+      return out;
+    };
+    return withApp(JSON.parse(this.client.configuration()), this.config);
+  }
   enableAccountStorageEvents() {}
   disableAccountStorageEvents() {}
 }

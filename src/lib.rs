@@ -112,8 +112,8 @@ mod small_alloc;
 
 #[cfg(target_arch = "wasm32")]
 pub mod browser;
-#[cfg(all(target_arch = "wasm32", feature = "js-api"))]
-mod js;
+#[cfg(feature = "js-api")]
+pub mod js;
 
 #[cfg(all(target_arch = "wasm32", any(feature = "leptos", feature = "yew")))]
 pub mod frameworks;

@@ -508,10 +508,9 @@ fn a_redirect_response_is_found_on_the_page_taken_back_to_the_start_page_and_red
 
 #[test]
 fn account_filters_match_as_msal() {
-    use msal_wasm::client::AccountFilter;
     let h = harness();
     let home = h.sign_in().account.account.home_account_id;
-    let filter = |json: &str| AccountFilter::from_json(&msal_wasm::core::json::Json::parse(json).unwrap());
+    let filter = |json: &str| msal_wasm::js::wire::account_filter(&msal_wasm::core::json::Json::parse(json).unwrap());
     let found = |json: &str| h.pca.accounts_matching(&filter(json)).len();
     assert_eq!(found("{}"), 1);
     assert_eq!(found(&format!(r#"{{"homeAccountId":"{home}"}}"#)), 1);
@@ -554,16 +553,4 @@ fn hydrate_cache_stores_a_result_obtained_elsewhere_for_silent_calls() {
     assert_eq!(h.token_requests(), 0);
     let empty = Hydration { home_account_id: home, ..Default::default() };
     assert_eq!(h.pca.hydrate_cache(&empty).unwrap_err().code(), "unable_to_load_token");
-}
-
-#[test]
-fn a_request_for_another_token_scheme_fails_instead_of_getting_a_bearer_token() {
-    use msal_wasm::core::json::Json;
-    for scheme in ["pop", "DPoP", "ssh-cert"] {
-        let j = Json::parse(&format!(r#"{{"scopes":["User.Read"],"authenticationScheme":"{scheme}"}}"#)).unwrap();
-        assert_eq!(SilentRequest::from_json(&j).unwrap_err().code(), "unsupported_authentication_scheme", "{scheme}");
-        assert_eq!(InteractiveRequest::from_json(&j).unwrap_err().code(), "unsupported_authentication_scheme", "{scheme}");
-    }
-    let bearer = Json::parse(r#"{"scopes":["User.Read"],"authenticationScheme":"Bearer"}"#).unwrap();
-    assert!(SilentRequest::from_json(&bearer).is_ok());
 }

@@ -1,9 +1,7 @@
-//! Request objects (msal's `PopupRequest`, `RedirectRequest`, `SilentRequest`, ...), readable
-//! from msal-browser's camelCase JSON.
+//! Request objects (msal's `PopupRequest`, `RedirectRequest`, `SilentRequest`, ...), typed;
+//! `js::wire` reads them from msal-browser's camelCase JSON.
 
-use super::config::string_list;
 use crate::core::authorize::Prompt;
-use crate::core::json::Json;
 use crate::error::{codes, AuthError};
 
 /// msal's `CacheLookupPolicy`.
@@ -135,22 +133,6 @@ pub struct AccountFilter {
 }
 
 impl AccountFilter {
-    /// Reads msal's camelCase filter (empty strings and nulls are "any").
-    pub fn from_json(j: &Json) -> AccountFilter {
-        let s = |k: &str| j.str_field(k).filter(|v| !v.is_empty()).map(str::to_owned);
-        AccountFilter {
-            home_account_id: s("homeAccountId"),
-            local_account_id: s("localAccountId"),
-            username: s("username"),
-            environment: s("environment"),
-            tenant_id: s("tenantId").or_else(|| s("realm")),
-            name: s("name"),
-            login_hint: s("loginHint"),
-            sid: s("sid"),
-            is_home_tenant: j.get("isHomeTenant").and_then(Json::as_bool),
-        }
-    }
-
     /// True when no field is set.
     pub fn is_empty(&self) -> bool {
         *self == AccountFilter::default()
@@ -175,104 +157,4 @@ pub struct LogoutRequest {
     pub extra_query_parameters: Vec<(String, String)>,
     /// Correlation id (generated when empty).
     pub correlation_id: String,
-}
-
-impl LogoutRequest {
-    /// Reads msal's camelCase request object.
-    pub fn from_json(j: &Json) -> LogoutRequest {
-        LogoutRequest {
-            account: account_ref(j),
-            post_logout_redirect_uri: match j.get("postLogoutRedirectUri") {
-                None => None,
-                Some(Json::Null) => Some(String::new()),
-                Some(v) => Some(v.as_str().unwrap_or_default().to_owned()),
-            },
-            state: j.string_or_empty("state"),
-            logout_hint: j.string_or_empty("logoutHint"),
-            id_token_hint: j.string_or_empty("idTokenHint"),
-            extra_query_parameters: pairs(j.get("extraQueryParameters")),
-            correlation_id: j.string_or_empty("correlationId"),
-        }
-    }
-}
-
-fn account_ref(j: &Json) -> Option<AccountRef> {
-    j.get("account").and_then(|a| a.str_field("homeAccountId")).map(|h| AccountRef { home_account_id: h.to_owned() })
-}
-
-fn pairs(j: Option<&Json>) -> Vec<(String, String)> {
-    j.and_then(Json::as_object)
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|(k, v)| match v {
-            Json::Str(s) => Some((k.clone(), s.clone())),
-            Json::Num(n) => Some((k.clone(), n.clone())),
-            Json::Bool(b) => Some((k.clone(), b.to_string())),
-            _ => None,
-        })
-        .collect()
-}
-
-fn claims_field(j: &Json) -> Result<String, AuthError> {
-    match j.get("claims") {
-        None | Some(Json::Null) => Ok(String::new()),
-        Some(Json::Str(s)) => Ok(s.clone()),
-        Some(_) => Err(AuthError::config(codes::INVALID_CLAIMS, "claims must be a JSON string")),
-    }
-}
-
-/// msal-wasm issues Bearer tokens only: a request for another scheme (PoP, DPoP, SSH) fails
-/// rather than get a Bearer token.
-fn bearer_only(j: &Json) -> Result<(), AuthError> {
-    match j.str_field("authenticationScheme") {
-        None => Ok(()),
-        Some(s) if s.eq_ignore_ascii_case("bearer") => Ok(()),
-        Some(_) => Err(AuthError::config(
-            codes::UNSUPPORTED_AUTHENTICATION_SCHEME,
-            "msal-wasm issues Bearer tokens only; PoP, DPoP and SSH certificates are not supported yet",
-        )),
-    }
-}
-
-impl InteractiveRequest {
-    /// Reads msal's camelCase request object.
-    pub fn from_json(j: &Json) -> Result<InteractiveRequest, AuthError> {
-        bearer_only(j)?;
-        Ok(InteractiveRequest {
-            scopes: string_list(j.get("scopes")),
-            prompt: j.str_field("prompt").map(Prompt::parse).transpose()?,
-            login_hint: j.string_or_empty("loginHint"),
-            sid: j.string_or_empty("sid"),
-            domain_hint: j.string_or_empty("domainHint"),
-            account: account_ref(j),
-            state: j.string_or_empty("state"),
-            claims: claims_field(j)?,
-            extra_query_parameters: pairs(j.get("extraQueryParameters")),
-            redirect_uri: j.string_or_empty("redirectUri"),
-            redirect_start_page: j.string_or_empty("redirectStartPage"),
-            correlation_id: j.string_or_empty("correlationId"),
-            nonce: j.string_or_empty("nonce"),
-        })
-    }
-}
-
-impl SilentRequest {
-    /// Reads msal's camelCase request object.
-    pub fn from_json(j: &Json) -> Result<SilentRequest, AuthError> {
-        bearer_only(j)?;
-        let policy = match j.get("cacheLookupPolicy") {
-            None | Some(Json::Null) => CacheLookupPolicy::Default,
-            Some(v) => CacheLookupPolicy::from_number(v.as_u64().unwrap_or(99))?,
-        };
-        Ok(SilentRequest {
-            scopes: string_list(j.get("scopes")),
-            account: account_ref(j),
-            force_refresh: j.get("forceRefresh").and_then(Json::as_bool).unwrap_or(false),
-            cache_lookup_policy: policy,
-            claims: claims_field(j)?,
-            correlation_id: j.string_or_empty("correlationId"),
-            redirect_uri: j.string_or_empty("redirectUri"),
-            extra_query_parameters: pairs(j.get("extraQueryParameters")),
-        })
-    }
 }

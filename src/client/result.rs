@@ -25,40 +25,6 @@ impl std::fmt::Debug for AccountInfo {
     }
 }
 
-impl AccountInfo {
-    /// msal's camelCase `AccountInfo` object.
-    pub fn to_json(&self) -> Json {
-        let a = &self.account;
-        let profiles = a
-            .tenant_profiles
-            .iter()
-            .map(|p| {
-                Json::object()
-                    .with("tenantId", p.tenant_id.as_str())
-                    .with("localAccountId", p.local_account_id.as_str())
-                    .with("name", p.name.as_str())
-                    .with("isHomeTenant", p.is_home_tenant)
-            })
-            .collect::<Vec<_>>();
-        let mut j = Json::object()
-            .with("homeAccountId", a.home_account_id.as_str())
-            .with("environment", a.environment.as_str())
-            .with("tenantId", a.realm.as_str())
-            .with("username", a.username.as_str())
-            .with("localAccountId", a.local_account_id.as_str())
-            .with("name", a.name.as_str())
-            .with("authorityType", a.authority_type.as_str())
-            .with("tenantProfiles", profiles);
-        if let Some(t) = &self.id_token {
-            j = j.with("idToken", t.secret());
-        }
-        if let Some(c) = &self.id_token_claims {
-            j.set("idTokenClaims", c.clone());
-        }
-        j
-    }
-}
-
 /// The result of every token acquisition (msal's `AuthenticationResult`).
 #[derive(Clone)]
 pub struct AuthenticationResult {
@@ -105,32 +71,5 @@ impl std::fmt::Debug for AuthenticationResult {
             .field("expires_on_ms", &self.expires_on_ms)
             .field("account", &self.account)
             .finish_non_exhaustive()
-    }
-}
-
-impl AuthenticationResult {
-    /// msal's camelCase object; dates are milliseconds (the JS layer makes `Date`s of them).
-    pub fn to_json(&self) -> Json {
-        let account = self.account.to_json();
-        let mut j = Json::object()
-            .with("authority", self.authority.as_str())
-            .with("uniqueId", self.unique_id.as_str())
-            .with("tenantId", self.tenant_id.as_str())
-            .with("scopes", Json::Arr(self.scopes.iter().map(|s| Json::from(s.as_str())).collect()))
-            .with("idToken", self.account.id_token.as_ref().map(|t| t.secret()).unwrap_or_default())
-            .with("accessToken", self.access_token.secret())
-            .with("fromCache", self.from_cache)
-            .with("expiresOn", self.expires_on_ms)
-            .with("extExpiresOn", self.ext_expires_on_ms)
-            .with("tokenType", self.token_type.as_str())
-            .with("correlationId", self.correlation_id.as_str())
-            .with("state", self.state.as_str())
-            .with("familyId", self.family_id.as_str());
-        j.set("idTokenClaims", self.account.id_token_claims.clone().unwrap_or_else(Json::object));
-        if let Some(r) = self.refresh_on_ms {
-            j.set("refreshOn", Json::from(r));
-        }
-        j.set("account", account);
-        j
     }
 }

@@ -408,3 +408,33 @@ test("logoutRedirect through the redirect bridge sends state, returns to the app
   assert.equal(await page.evaluate(() => (window.last.ok ? "ok" : window.last.code)), "ok");
   await ctx.close();
 });
+
+test("getConfiguration returns the defaults filled in and the app's own objects; options msal-wasm does not act on are warned about once", async () => {
+  const page = await env.open("entra");
+  const r = await page.evaluate(async (authority) => {
+    const lines = [];
+    const loggerCallback = (level, message) => lines.push([level, message]);
+    const pca = new window.msal.PublicClientApplication({
+      auth: { clientId: "msal-wasm-test-client", authority, knownAuthorities: [new URL(authority).host], supportsNestedAppAuth: true },
+      system: { allowPlatformBroker: true, loggerOptions: { logLevel: window.msal.LogLevel.Warning, loggerCallback } },
+    });
+    await pca.initialize();
+    const c = pca.getConfiguration();
+    return {
+      cacheLocation: c.cache.cacheLocation,
+      popupBridgeTimeout: c.system.popupBridgeTimeout,
+      navigate: c.auth.navigateToLoginRequestUrl,
+      sameCallback: c.system.loggerOptions.loggerCallback === loggerCallback,
+      clientId: c.auth.clientId,
+      warnings: lines.filter(([level]) => level === window.msal.LogLevel.Warning).map(([, m]) => m),
+    };
+  }, env.idp.entraAuthority);
+  assert.equal(r.cacheLocation, "sessionStorage");
+  assert.equal(r.popupBridgeTimeout, 60000);
+  assert.equal(r.navigate, true);
+  assert.equal(r.sameCallback, true);
+  assert.equal(r.clientId, "msal-wasm-test-client");
+  assert.equal(r.warnings.filter((w) => /brokering/.test(w)).length, 1, JSON.stringify(r.warnings));
+  assert.equal(r.warnings.filter((w) => /nested app/.test(w)).length, 1, JSON.stringify(r.warnings));
+  await page.context().close();
+});

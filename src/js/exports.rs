@@ -1,0 +1,322 @@
+//! The wasm-bindgen exports behind the npm package's `PublicClientApplication` facade (the
+//! JSON they take and give is read and written by [`super::wire`]).
+//!
+//! Requests, results and errors cross the boundary as JSON strings in msal-browser's camelCase
+//! shapes: the facade (`pkg-template/index.js`) parses them, turns dates into `Date`s and
+//! errors into msal's error classes. That keeps serde and most of web-sys out of the bundle.
+
+use super::wire;
+use crate::browser::{AppEvent, BrowserApp, RedirectOutcome};
+use crate::client::{AuthenticationResult, PublicClientApplication};
+use crate::core::json::Json;
+use crate::core::pkce::InteractionType;
+use crate::error::{codes, AuthError};
+use crate::platform::browser::{window, BrowserPlatform};
+use crate::platform::{LogLevel, Platform};
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+type Client = PublicClientApplication<BrowserPlatform>;
+
+/// The error as msal's JSON error shape (a string the facade turns into an error class).
+fn error_value(e: &AuthError) -> JsValue {
+    JsValue::from_str(&wire::error_json(e).to_json())
+}
+
+fn parse(text: &str) -> Result<Json, AuthError> {
+    match Json::parse(text) {
+        Ok(j @ Json::Obj(_)) => Ok(j),
+        _ => Err(AuthError::config(codes::INVALID_CONFIGURATION, "the request must be an object")),
+    }
+}
+
+/// Every async export goes through this one instantiation of `future_to_promise`: each
+/// distinct future type would add its own copy of the task glue to the wasm.
+fn promise(f: impl Future<Output = Result<JsValue, JsValue>> + 'static) -> js_sys::Promise {
+    let boxed: Pin<Box<dyn Future<Output = Result<JsValue, JsValue>>>> = Box::pin(f);
+    future_to_promise(boxed)
+}
+
+fn result_value(r: Result<AuthenticationResult, AuthError>) -> Result<JsValue, JsValue> {
+    r.map(|r| JsValue::from_str(&wire::result_json(&r).to_json())).map_err(|e| error_value(&e))
+}
+
+/// The wasm client. JS: `new WasmClient(configJson)`.
+#[wasm_bindgen(js_name = WasmClient)]
+pub struct JsClient {
+    app: BrowserApp,
+    inner: Rc<Client>,
+}
+
+#[wasm_bindgen(js_class = WasmClient)]
+impl JsClient {
+    /// Builds a client from msal-browser's configuration object as JSON.
+    #[wasm_bindgen(constructor)]
+    pub fn new(config: &str) -> Result<JsClient, JsValue> {
+        let build = || -> Result<BrowserApp, AuthError> {
+            let (config, warnings) = wire::config(&parse(config)?)?;
+            for w in warnings {
+                window::log(LogLevel::Warning as u8, w);
+            }
+            BrowserApp::build(config)
+        };
+        build().map(|app| JsClient { inner: app.client_rc(), app }).map_err(|e| error_value(&e))
+    }
+
+    /// `getConfiguration()`: the configuration with every default filled in (JSON).
+    pub fn configuration(&self) -> String {
+        wire::config_json(self.inner.config()).to_json()
+    }
+
+    /// Resolves the authority's endpoints.
+    pub fn initialize(&self) -> js_sys::Promise {
+        let c = self.inner.clone();
+        promise(async move { c.initialize().await.map(|_| JsValue::UNDEFINED).map_err(|e| error_value(&e)) })
+    }
+
+    /// Starts a redirect from this page: returns the authorize URL to navigate to.
+    #[wasm_bindgen(js_name = beginRedirect)]
+    pub fn begin_redirect(&self, request: &str) -> Result<String, JsValue> {
+        let run = || {
+            let req = wire::interactive_request(&parse(request)?)?;
+            self.inner.begin_interaction(&req, InteractionType::Redirect, "").map(|p| p.url)
+        };
+        run().map_err(|e| error_value(&e))
+    }
+
+    /// Ends a redirect that will not happen (navigation cancelled).
+    #[wasm_bindgen(js_name = abortRedirect)]
+    pub fn abort_redirect(&self) {
+        if let Some(p) = self.inner.pending_redirect() {
+            self.inner.abort_interaction(&p);
+        }
+    }
+
+    /// `handleRedirectPromise` on this page (`hash`: a response the app passed). Resolves to
+    /// the result JSON, to `{"navigateTo": url}` when the browser must go back to the page the
+    /// sign-in started from, or to `null`.
+    #[wasm_bindgen(js_name = handleRedirectPromise)]
+    pub fn handle_redirect_promise(&self, hash: Option<String>, navigate_to_login_request_url: bool) -> js_sys::Promise {
+        let app = self.app.clone();
+        promise(async move {
+            match app.handle_redirect_promise(hash.as_deref(), navigate_to_login_request_url).await {
+                Ok(RedirectOutcome::Done(Some(r))) => Ok(JsValue::from_str(&wire::result_json(&r).to_json())),
+                Ok(RedirectOutcome::Done(None)) => Ok(JsValue::NULL),
+                Ok(RedirectOutcome::Navigate(url)) => Ok(JsValue::from_str(&Json::object().with("navigateTo", url).to_json())),
+                Err(e) => Err(error_value(&e)),
+            }
+        })
+    }
+
+    /// Opens the popup synchronously (inside the caller's user gesture) and returns
+    /// `[promise of the result JSON, the popup window]`.
+    #[wasm_bindgen(js_name = popup)]
+    pub fn popup(&self, request: &str) -> Result<js_sys::Array, JsValue> {
+        let json = parse(request).map_err(|e| error_value(&e))?;
+        let req = wire::interactive_request(&json).map_err(|e| error_value(&e))?;
+        let started = self.inner.open_popup(&req, wire::popup_attributes(&json)).map_err(|e| error_value(&e))?;
+        let window = started.window().clone();
+        let c = self.inner.clone();
+        let done = promise(async move { result_value(c.complete_popup(started).await) });
+        Ok(js_sys::Array::of2(&done, &window))
+    }
+
+    /// `ssoSilent`: a hidden-iframe authorize request with prompt=none.
+    #[wasm_bindgen(js_name = ssoSilent)]
+    pub fn sso_silent(&self, request: &str) -> js_sys::Promise {
+        let c = self.inner.clone();
+        let request = request.to_owned();
+        promise(async move {
+            let run = async {
+                let req = wire::interactive_request(&parse(&request)?)?;
+                c.sso_silent(&req).await
+            };
+            result_value(run.await)
+        })
+    }
+
+    /// The cached token for a silent request, synchronously: a result JSON string, or
+    /// `undefined` when the network is needed. `servedUntil` says until when the facade may
+    /// serve this hit again for the same request (while `cacheVersion()` is unchanged). A hit
+    /// due for msal's proactive refresh starts it in the background.
+    #[wasm_bindgen(js_name = silentCached)]
+    pub fn silent_cached(&self, request: &str) -> Result<Option<String>, JsValue> {
+        let run = || {
+            let req = wire::silent_request(&parse(request)?)?;
+            let hit = self.inner.acquire_token_silent_cached(&req)?;
+            if let Some(renewal) = hit.as_ref().and_then(|h| self.inner.background_renewal(&req, h)) {
+                let c = self.inner.clone();
+                // Through the one promise instantiation every export uses (no second copy of the
+                // task glue); nobody awaits it.
+                let _ = promise(async move {
+                    if c.acquire_token_silent_network(&renewal).await.is_err() {
+                        c.platform().log(LogLevel::Warning, "the proactive refresh failed; the cached token is served until it expires");
+                    }
+                    Ok(JsValue::UNDEFINED)
+                });
+            }
+            Ok::<_, AuthError>(hit)
+        };
+        let memo = |r: AuthenticationResult| wire::result_json(&r).with("servedUntil", r.served_until_ms).to_json();
+        run().map(|r| r.map(memo)).map_err(|e| error_value(&e))
+    }
+
+    /// Changes whenever a cache lookup may answer differently (any save, removal, account
+    /// change, or another tab's write): the facade keeps the last cache hit per request and
+    /// serves it again while this number and the clock allow.
+    #[wasm_bindgen(js_name = cacheVersion)]
+    pub fn cache_version(&self) -> u32 {
+        self.inner.cache_version()
+    }
+
+    /// The network part of `acquireTokenSilent`: refresh token, then a hidden iframe when the
+    /// cache lookup policy allows.
+    pub fn silent(&self, request: &str) -> js_sys::Promise {
+        let c = self.inner.clone();
+        let request = request.to_owned();
+        promise(async move {
+            let run = async {
+                let req = wire::silent_request(&parse(&request)?)?;
+                c.acquire_token_silent_network(&req).await
+            };
+            result_value(run.await)
+        })
+    }
+
+    /// `acquireTokenByCode`.
+    #[wasm_bindgen(js_name = byCode)]
+    pub fn by_code(&self, request: &str) -> js_sys::Promise {
+        let c = self.inner.clone();
+        let request = request.to_owned();
+        promise(async move {
+            let run = async {
+                let j = parse(&request)?;
+                let scopes = wire::string_list(j.get("scopes"));
+                let verifier = j.str_field("codeVerifier");
+                c.acquire_token_by_code(
+                    &j.string_or_empty("code"),
+                    &scopes,
+                    verifier,
+                    &j.string_or_empty("redirectUri"),
+                    &j.string_or_empty("correlationId"),
+                )
+                .await
+            };
+            result_value(run.await)
+        })
+    }
+
+    /// `getAllAccounts(filter)`: the accounts matching msal's `AccountFilter` (JSON; none:
+    /// every account), as a JSON array.
+    #[wasm_bindgen(js_name = allAccounts)]
+    pub fn all_accounts(&self, filter: Option<String>) -> String {
+        let filter = filter.and_then(|f| Json::parse(&f).ok()).map(|j| wire::account_filter(&j)).unwrap_or_default();
+        Json::Arr(self.inner.accounts_matching(&filter).iter().map(wire::account_json).collect()).to_json()
+    }
+
+    /// `getAccount(filter)`: the account matching msal's `AccountFilter` (JSON), if any.
+    pub fn account(&self, filter: &str) -> Option<String> {
+        let filter = wire::account_filter(&Json::parse(filter).ok()?);
+        self.inner.account_matching(&filter).map(|a| wire::account_json(&a).to_json())
+    }
+
+    /// `hydrateCache(result, request)`: stores a result obtained elsewhere (JSON of msal's
+    /// `AuthenticationResult`, dates as ms).
+    #[wasm_bindgen(js_name = hydrateCache)]
+    pub fn hydrate_cache(&self, result: &str) -> Result<(), JsValue> {
+        let run = || {
+            let h = wire::hydration(&parse(result)?);
+            self.inner.hydrate_cache(&h)
+        };
+        run().map_err(|e| error_value(&e))
+    }
+
+    /// The active account JSON, if any.
+    #[wasm_bindgen(js_name = activeAccount)]
+    pub fn active_account(&self) -> Option<String> {
+        self.inner.active_account().map(|a| wire::account_json(&a).to_json())
+    }
+
+    /// The active account's homeAccountId, if any (cheap: for the silent hot path).
+    #[wasm_bindgen(js_name = activeHomeAccountId)]
+    pub fn active_home_account_id(&self) -> Option<String> {
+        self.inner.active_home_account_id()
+    }
+
+    /// Sets (or clears) the active account by homeAccountId.
+    #[wasm_bindgen(js_name = setActiveAccount)]
+    pub fn set_active_account(&self, home_account_id: Option<String>) -> Result<(), JsValue> {
+        self.inner.set_active_account(home_account_id.as_deref()).map_err(|e| error_value(&e))
+    }
+
+    /// Starts `logoutRedirect`: removes the request's account (every account when it names
+    /// none) and returns the end-session URL to navigate to (`undefined` if the provider has
+    /// none). `abortLogout()` when the navigation does not happen.
+    #[wasm_bindgen(js_name = logoutRedirect)]
+    pub fn logout_redirect(&self, request: &str) -> Result<Option<String>, JsValue> {
+        let run = || self.inner.begin_logout(&wire::logout_request(&parse(request)?), InteractionType::Redirect);
+        run().map(|s| s.url).map_err(|e| error_value(&e))
+    }
+
+    /// Ends a redirect sign-out whose navigation will not happen.
+    #[wasm_bindgen(js_name = abortLogout)]
+    pub fn abort_logout(&self) {
+        self.inner.abort_logout();
+    }
+
+    /// `logoutPopup`: opens the end-session page in a popup synchronously (inside the caller's
+    /// user gesture) and returns a promise that resolves when it is done.
+    #[wasm_bindgen(js_name = logoutPopup)]
+    pub fn logout_popup(&self, request: &str) -> Result<js_sys::Promise, JsValue> {
+        let json = parse(request).map_err(|e| error_value(&e))?;
+        let started =
+            self.inner.open_logout_popup(&wire::logout_request(&json), wire::popup_attributes(&json)).map_err(|e| error_value(&e))?;
+        let c = self.inner.clone();
+        Ok(promise(async move { c.complete_logout_popup(started).await.map(|_| JsValue::UNDEFINED).map_err(|e| error_value(&e)) }))
+    }
+
+    /// `clearCache`: removes the request's account, or every account and token (no network).
+    #[wasm_bindgen(js_name = clearCache)]
+    pub fn clear_cache(&self, request: &str) -> Result<(), JsValue> {
+        let run = || self.inner.clear_cache(wire::logout_request(&parse(request)?).account.as_ref());
+        run().map_err(|e| error_value(&e))
+    }
+
+    /// Calls `callback()` when another tab changed this app's accounts.
+    #[wasm_bindgen(js_name = onAccountsChanged)]
+    pub fn on_accounts_changed(&self, callback: js_sys::Function) {
+        self.app.subscribe(move |event| {
+            if event == AppEvent::AccountsChanged {
+                let _ = callback.call0(&JsValue::NULL);
+            }
+        });
+    }
+
+    /// Re-reads the cache from storage.
+    #[wasm_bindgen(js_name = reloadCache)]
+    pub fn reload_cache(&self) {
+        self.inner.reload_cache()
+    }
+
+    /// True while an interactive request holds this tab's lock.
+    #[wasm_bindgen(js_name = interactionInProgress)]
+    pub fn interaction_in_progress(&self) -> bool {
+        self.inner.interaction_in_progress()
+    }
+
+    /// True while this client has an interaction in progress (`handleRedirectPromise` has
+    /// something to handle, and fires its events, only then).
+    #[wasm_bindgen(js_name = ownInteractionInProgress)]
+    pub fn own_interaction_in_progress(&self) -> bool {
+        self.inner.own_interaction_in_progress()
+    }
+}
+
+/// Routes the library's log lines to `sink(level, message)`.
+#[wasm_bindgen(js_name = setLogSink)]
+pub fn set_log_sink(sink: &JsValue) {
+    window::set_log_sink(sink);
+}

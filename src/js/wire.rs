@@ -1,0 +1,361 @@
+//! msal-browser's JSON wire format, in one place: the configuration, requests, account
+//! filters and results cross the JavaScript boundary as msal's camelCase objects, and are
+//! read into (or written from) the client's typed Rust here. The client never sees a key
+//! name; this module never decides a flow.
+
+use crate::client::{
+    AccountFilter, AccountInfo, AccountRef, AuthenticationResult, CacheLocation, CacheLookupPolicy, Config, Hydration, InteractiveRequest,
+    LogoutRequest, SilentRequest,
+};
+use crate::core::authority::ProtocolMode;
+use crate::core::authorize::Prompt;
+use crate::core::json::Json;
+use crate::error::{codes, AuthError};
+use crate::platform::{LogLevel, PopupAttributes};
+
+#[cfg(test)]
+mod tests;
+
+/// A list of strings from a JSON array (non-strings skipped).
+pub fn string_list(j: Option<&Json>) -> Vec<String> {
+    j.and_then(Json::as_array).unwrap_or_default().iter().filter_map(|v| v.as_str().map(str::to_owned)).collect()
+}
+
+/// Options msal-browser 5 has that msal-wasm does not act on: set, each is logged once as a
+/// warning when the client is built. `(path, what it means here)`.
+const UNSUPPORTED: &[(&str, &str, &str)] = &[
+    ("system", "allowPlatformBroker", "platform brokering (WAM) is not supported; sign-in runs in the browser"),
+    ("system", "networkClient", "a custom network client is not used; requests go through fetch"),
+    ("system", "allowRedirectInIframe", "redirects inside an iframe are not supported"),
+    ("auth", "supportsNestedAppAuth", "nested app authentication is not supported; the standard client is used"),
+    ("auth", "azureCloudOptions", "azureCloudOptions are not applied; give the authority URL of the cloud"),
+    ("auth", "popupRelayUri", "a popup relay page is not supported"),
+    ("auth", "instanceAware", "instance-aware sign-in is not supported"),
+    ("auth", "encodeExtraQueryParams", "extra query parameters are always encoded"),
+    ("cache", "claimsBasedCachingEnabled", "tokens requested with claims are not cached separately"),
+    ("cache", "cacheRetentionDays", "cache entries are kept until they expire or the account signs out"),
+];
+
+/// Reads msal-browser's configuration object: `auth`, `cache`, `system`. Returns the
+/// configuration and the warnings for options set that msal-wasm does not act on.
+pub fn config(j: &Json) -> Result<(Config, Vec<&'static str>), AuthError> {
+    let auth = j.get("auth").ok_or_else(|| AuthError::config(codes::INVALID_CONFIGURATION, "configuration.auth is required"))?;
+    let client_id = auth
+        .str_field("clientId")
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| AuthError::config("empty_client_id", "auth.clientId is required"))?;
+    let mut c = Config::new(client_id);
+    if let Some(a) = auth.str_field("authority") {
+        c.authority = a.to_owned();
+    }
+    c.redirect_uri = auth.string_or_empty("redirectUri");
+    c.post_logout_redirect_uri = optional_uri(auth.get("postLogoutRedirectUri"));
+    c.known_authorities = string_list(auth.get("knownAuthorities"));
+    c.client_capabilities = string_list(auth.get("clientCapabilities"));
+    c.authority_metadata = auth.string_or_empty("authorityMetadata");
+    c.cloud_discovery_metadata = auth.string_or_empty("cloudDiscoveryMetadata");
+    if let Some(b) = auth.get("navigateToLoginRequestUrl").and_then(Json::as_bool) {
+        c.navigate_to_login_request_url = b;
+    }
+    let mode = auth.str_field("protocolMode").or_else(|| j.get("system").and_then(|s| s.str_field("protocolMode")));
+    if let Some(m) = mode {
+        c.protocol_mode = match m.to_ascii_uppercase().as_str() {
+            "AAD" => ProtocolMode::Aad,
+            "OIDC" => ProtocolMode::Oidc,
+            _ => return Err(AuthError::config(codes::INVALID_CONFIGURATION, "protocolMode must be AAD or OIDC (EAR is not supported)")),
+        };
+    }
+    if let Some(oidc) = auth.get("OIDCOptions").or_else(|| j.get("system").and_then(|s| s.get("OIDCOptions"))) {
+        if let Some(scopes) = oidc.get("defaultScopes") {
+            c.default_scopes = string_list(Some(scopes));
+        }
+        if let Some(m) = oidc.str_field("responseMode") {
+            c.response_mode = match m {
+                "fragment" | "query" => m.to_owned(),
+                _ => return Err(AuthError::config(codes::INVALID_CONFIGURATION, "responseMode must be fragment or query")),
+            };
+        }
+    }
+    if let Some(cache) = j.get("cache") {
+        if let Some(loc) = cache.str_field("cacheLocation") {
+            c.cache_location = CacheLocation::parse(loc)?;
+        }
+    }
+    if let Some(sys) = j.get("system") {
+        if let Some(level) = sys.get("loggerOptions").and_then(|l| l.get("logLevel")).and_then(Json::as_u64) {
+            c.log_level = LogLevel::from_number(level);
+        }
+        if let Some(n) = sys.get("tokenRenewalOffsetSeconds").and_then(Json::as_u64) {
+            c.token_renewal_offset_secs = n;
+        }
+        let timeout = |k: &str| sys.get(k).and_then(Json::as_u64);
+        if let Some(t) = timeout("popupBridgeTimeout").or_else(|| timeout("windowHashTimeout")) {
+            c.popup_timeout_ms = t;
+        }
+        if let Some(t) = timeout("iframeBridgeTimeout").or_else(|| timeout("iframeHashTimeout")).or_else(|| timeout("loadFrameTimeout")) {
+            c.iframe_timeout_ms = t;
+        }
+    }
+    let set = |v: &Json| !matches!(v, Json::Null | Json::Bool(false)) && v.as_str() != Some("");
+    let warnings = UNSUPPORTED
+        .iter()
+        .filter(|(section, key, _)| j.get(section).and_then(|s| s.get(key)).is_some_and(set))
+        .map(|(_, _, what)| *what)
+        .collect();
+    Ok((c, warnings))
+}
+
+/// The configuration with every default filled in, in msal's shape (`getConfiguration()`; the
+/// facade adds what is not JSON: callbacks, the navigation client).
+pub fn config_json(c: &Config) -> Json {
+    let post = match &c.post_logout_redirect_uri {
+        None => Json::from(""),
+        Some(s) if s.is_empty() => Json::Null,
+        Some(s) => Json::from(s.as_str()),
+    };
+    let strings = |v: &[String]| Json::Arr(v.iter().map(|s| Json::from(s.as_str())).collect());
+    let auth = Json::object()
+        .with("clientId", c.client_id.as_str())
+        .with("authority", c.authority.as_str())
+        .with("knownAuthorities", strings(&c.known_authorities))
+        .with("cloudDiscoveryMetadata", c.cloud_discovery_metadata.as_str())
+        .with("authorityMetadata", c.authority_metadata.as_str())
+        .with("redirectUri", c.redirect_uri.as_str())
+        .with("postLogoutRedirectUri", post)
+        .with("navigateToLoginRequestUrl", c.navigate_to_login_request_url)
+        .with("clientCapabilities", strings(&c.client_capabilities))
+        .with(
+            "OIDCOptions",
+            Json::object().with("responseMode", c.response_mode.as_str()).with("defaultScopes", strings(&c.default_scopes)),
+        );
+    let location = match c.cache_location {
+        CacheLocation::SessionStorage => "sessionStorage",
+        CacheLocation::LocalStorage => "localStorage",
+        CacheLocation::MemoryStorage => "memoryStorage",
+    };
+    let system = Json::object()
+        .with("tokenRenewalOffsetSeconds", c.token_renewal_offset_secs)
+        .with("popupBridgeTimeout", c.popup_timeout_ms)
+        .with("iframeBridgeTimeout", c.iframe_timeout_ms)
+        .with("protocolMode", if c.protocol_mode == ProtocolMode::Oidc { "OIDC" } else { "AAD" })
+        .with("loggerOptions", Json::object().with("logLevel", c.log_level as u64).with("piiLoggingEnabled", false))
+        .with("allowPlatformBroker", false)
+        .with("allowRedirectInIframe", false);
+    Json::object().with("auth", auth).with("cache", Json::object().with("cacheLocation", location)).with("system", system)
+}
+
+/// A redirect URI that may be `null` (msal: not sent) or absent (the default).
+fn optional_uri(v: Option<&Json>) -> Option<String> {
+    match v {
+        None => None,
+        Some(Json::Null) => Some(String::new()),
+        Some(v) => Some(v.as_str().unwrap_or_default().to_owned()),
+    }
+}
+
+fn account_ref(j: &Json) -> Option<AccountRef> {
+    j.get("account").and_then(|a| a.str_field("homeAccountId")).map(|h| AccountRef { home_account_id: h.to_owned() })
+}
+
+fn pairs(j: Option<&Json>) -> Vec<(String, String)> {
+    j.and_then(Json::as_object)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|(k, v)| match v {
+            Json::Str(s) => Some((k.clone(), s.clone())),
+            Json::Num(n) => Some((k.clone(), n.clone())),
+            Json::Bool(b) => Some((k.clone(), b.to_string())),
+            _ => None,
+        })
+        .collect()
+}
+
+fn claims_field(j: &Json) -> Result<String, AuthError> {
+    match j.get("claims") {
+        None | Some(Json::Null) => Ok(String::new()),
+        Some(Json::Str(s)) => Ok(s.clone()),
+        Some(_) => Err(AuthError::config(codes::INVALID_CLAIMS, "claims must be a JSON string")),
+    }
+}
+
+/// msal-wasm issues Bearer tokens only: a request for another scheme (PoP, DPoP, SSH) fails
+/// rather than get a Bearer token.
+fn bearer_only(j: &Json) -> Result<(), AuthError> {
+    match j.str_field("authenticationScheme") {
+        None => Ok(()),
+        Some(s) if s.eq_ignore_ascii_case("bearer") => Ok(()),
+        Some(_) => Err(AuthError::config(
+            codes::UNSUPPORTED_AUTHENTICATION_SCHEME,
+            "msal-wasm issues Bearer tokens only; PoP, DPoP and SSH certificates are not supported yet",
+        )),
+    }
+}
+
+/// A popup or redirect request (`PopupRequest`, `RedirectRequest`, `SsoSilentRequest`).
+pub fn interactive_request(j: &Json) -> Result<InteractiveRequest, AuthError> {
+    bearer_only(j)?;
+    Ok(InteractiveRequest {
+        scopes: string_list(j.get("scopes")),
+        prompt: j.str_field("prompt").map(Prompt::parse).transpose()?,
+        login_hint: j.string_or_empty("loginHint"),
+        sid: j.string_or_empty("sid"),
+        domain_hint: j.string_or_empty("domainHint"),
+        account: account_ref(j),
+        state: j.string_or_empty("state"),
+        claims: claims_field(j)?,
+        extra_query_parameters: pairs(j.get("extraQueryParameters")),
+        redirect_uri: j.string_or_empty("redirectUri"),
+        redirect_start_page: j.string_or_empty("redirectStartPage"),
+        correlation_id: j.string_or_empty("correlationId"),
+        nonce: j.string_or_empty("nonce"),
+    })
+}
+
+/// A `SilentRequest`.
+pub fn silent_request(j: &Json) -> Result<SilentRequest, AuthError> {
+    bearer_only(j)?;
+    let policy = match j.get("cacheLookupPolicy") {
+        None | Some(Json::Null) => CacheLookupPolicy::Default,
+        Some(v) => CacheLookupPolicy::from_number(v.as_u64().unwrap_or(99))?,
+    };
+    Ok(SilentRequest {
+        scopes: string_list(j.get("scopes")),
+        account: account_ref(j),
+        force_refresh: j.get("forceRefresh").and_then(Json::as_bool).unwrap_or(false),
+        cache_lookup_policy: policy,
+        claims: claims_field(j)?,
+        correlation_id: j.string_or_empty("correlationId"),
+        redirect_uri: j.string_or_empty("redirectUri"),
+        extra_query_parameters: pairs(j.get("extraQueryParameters")),
+    })
+}
+
+/// An `EndSessionRequest` / `EndSessionPopupRequest` (also `clearCache`'s request).
+pub fn logout_request(j: &Json) -> LogoutRequest {
+    LogoutRequest {
+        account: account_ref(j),
+        post_logout_redirect_uri: optional_uri(j.get("postLogoutRedirectUri")),
+        state: j.string_or_empty("state"),
+        logout_hint: j.string_or_empty("logoutHint"),
+        id_token_hint: j.string_or_empty("idTokenHint"),
+        extra_query_parameters: pairs(j.get("extraQueryParameters")),
+        correlation_id: j.string_or_empty("correlationId"),
+    }
+}
+
+/// An `AccountFilter` (empty strings and nulls are "any").
+pub fn account_filter(j: &Json) -> AccountFilter {
+    let s = |k: &str| j.str_field(k).filter(|v| !v.is_empty()).map(str::to_owned);
+    AccountFilter {
+        home_account_id: s("homeAccountId"),
+        local_account_id: s("localAccountId"),
+        username: s("username"),
+        environment: s("environment"),
+        tenant_id: s("tenantId").or_else(|| s("realm")),
+        name: s("name"),
+        login_hint: s("loginHint"),
+        sid: s("sid"),
+        is_home_tenant: j.get("isHomeTenant").and_then(Json::as_bool),
+    }
+}
+
+/// `hydrateCache`'s result (an `AuthenticationResult`, dates as ms).
+pub fn hydration(j: &Json) -> Hydration {
+    let ms = |k: &str| j.get(k).and_then(Json::as_u64).unwrap_or(0);
+    Hydration {
+        access_token: j.string_or_empty("accessToken"),
+        id_token: j.string_or_empty("idToken"),
+        scopes: string_list(j.get("scopes")),
+        expires_on_ms: ms("expiresOn"),
+        ext_expires_on_ms: ms("extExpiresOn"),
+        token_type: j.string_or_empty("tokenType"),
+        home_account_id: j.get("account").and_then(|a| a.str_field("homeAccountId")).unwrap_or_default().to_owned(),
+        correlation_id: j.string_or_empty("correlationId"),
+    }
+}
+
+/// A request's `popupWindowAttributes`.
+pub fn popup_attributes(request: &Json) -> PopupAttributes {
+    let attrs = request.get("popupWindowAttributes");
+    let pair = |group: &str, a: &str, b: &str| -> Option<(i32, i32)> {
+        let g = attrs?.get(group)?;
+        let n = |k: &str| g.get(k).and_then(Json::as_i64).and_then(|v| i32::try_from(v).ok());
+        Some((n(a)?, n(b)?))
+    };
+    PopupAttributes { size: pair("popupSize", "width", "height"), position: pair("popupPosition", "top", "left") }
+}
+
+/// msal's camelCase `AccountInfo` object.
+pub fn account_json(info: &AccountInfo) -> Json {
+    let a = &info.account;
+    let profiles = a
+        .tenant_profiles
+        .iter()
+        .map(|p| {
+            Json::object()
+                .with("tenantId", p.tenant_id.as_str())
+                .with("localAccountId", p.local_account_id.as_str())
+                .with("name", p.name.as_str())
+                .with("isHomeTenant", p.is_home_tenant)
+        })
+        .collect::<Vec<_>>();
+    let mut j = Json::object()
+        .with("homeAccountId", a.home_account_id.as_str())
+        .with("environment", a.environment.as_str())
+        .with("tenantId", a.realm.as_str())
+        .with("username", a.username.as_str())
+        .with("localAccountId", a.local_account_id.as_str())
+        .with("name", a.name.as_str())
+        .with("authorityType", a.authority_type.as_str())
+        .with("tenantProfiles", profiles);
+    if let Some(t) = &info.id_token {
+        j = j.with("idToken", t.secret());
+    }
+    if let Some(c) = &info.id_token_claims {
+        j.set("idTokenClaims", c.clone());
+    }
+    j
+}
+
+/// msal's `AuthenticationResult` for the facade: dates are milliseconds (it makes `Date`s of
+/// them), and the ID token and its claims are sent once, in the account (it copies them to the
+/// result's top level).
+pub fn result_json(r: &AuthenticationResult) -> Json {
+    let mut j = Json::object()
+        .with("authority", r.authority.as_str())
+        .with("uniqueId", r.unique_id.as_str())
+        .with("tenantId", r.tenant_id.as_str())
+        .with("scopes", Json::Arr(r.scopes.iter().map(|s| Json::from(s.as_str())).collect()))
+        .with("accessToken", r.access_token.secret())
+        .with("fromCache", r.from_cache)
+        .with("expiresOn", r.expires_on_ms)
+        .with("extExpiresOn", r.ext_expires_on_ms)
+        .with("tokenType", r.token_type.as_str())
+        .with("correlationId", r.correlation_id.as_str())
+        .with("state", r.state.as_str())
+        .with("familyId", r.family_id.as_str());
+    if let Some(on) = r.refresh_on_ms {
+        j.set("refreshOn", Json::from(on));
+    }
+    j.set("account", account_json(&r.account));
+    j
+}
+
+/// msal's error as JSON (`name` picks the error class): codes and messages only, never a URL,
+/// a body or a token.
+pub fn error_json(e: &AuthError) -> Json {
+    let j = Json::object()
+        .with("name", e.kind().class_name())
+        .with("errorCode", e.code())
+        .with("errorMessage", e.message())
+        .with("subError", e.sub_error())
+        .with("correlationId", e.correlation_id())
+        .with_nonempty("traceId", e.trace_id())
+        .with_nonempty("timestamp", e.timestamp())
+        .with_nonempty("errorNo", e.error_no())
+        .with_nonempty("claims", e.claims());
+    match e.status() {
+        Some(s) => j.with("status", u64::from(s)),
+        None => j,
+    }
+}

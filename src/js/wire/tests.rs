@@ -1,0 +1,138 @@
+use super::*;
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
+fn json(text: &str) -> Json {
+    Json::parse(text).unwrap()
+}
+
+#[test]
+fn configuration_is_read_with_msal_names_and_defaults() {
+    let (c, warnings) = config(&json(
+        r#"{"auth":{"clientId":"c","authority":"https://login.microsoftonline.com/t","redirectUri":"/","postLogoutRedirectUri":null,
+            "knownAuthorities":["a.example"],"clientCapabilities":["CP1"],"navigateToLoginRequestUrl":false,
+            "OIDCOptions":{"defaultScopes":["openid"],"responseMode":"query"}},
+          "cache":{"cacheLocation":"localStorage"},
+          "system":{"protocolMode":"OIDC","tokenRenewalOffsetSeconds":60,"popupBridgeTimeout":5000,"iframeBridgeTimeout":3000,
+            "loggerOptions":{"logLevel":4,"piiLoggingEnabled":false}}}"#,
+    ))
+    .unwrap();
+    assert!(warnings.is_empty());
+    assert_eq!((c.client_id.as_str(), c.redirect_uri.as_str()), ("c", "/"));
+    assert_eq!(c.post_logout_redirect_uri.as_deref(), Some(""), "null: not sent");
+    assert_eq!(c.known_authorities, ["a.example"]);
+    assert_eq!(c.client_capabilities, ["CP1"]);
+    assert!(!c.navigate_to_login_request_url);
+    assert_eq!(c.default_scopes, ["openid"]);
+    assert_eq!(c.response_mode, "query");
+    assert_eq!(c.cache_location, CacheLocation::LocalStorage);
+    assert_eq!(c.protocol_mode, ProtocolMode::Oidc);
+    assert_eq!((c.token_renewal_offset_secs, c.popup_timeout_ms, c.iframe_timeout_ms), (60, 5000, 3000));
+    assert_eq!(c.log_level, LogLevel::Trace);
+    // Absent postLogoutRedirectUri: the default (the page that signs out).
+    let (d, _) = config(&json(r#"{"auth":{"clientId":"c"}}"#)).unwrap();
+    assert_eq!(d.post_logout_redirect_uri, None);
+    assert_eq!(d.cache_location, CacheLocation::SessionStorage);
+    assert_eq!(d.log_level, LogLevel::Info);
+}
+
+#[test]
+fn bad_configuration_is_a_typed_error() {
+    for (text, code) in [
+        (r#"{}"#, "invalid_configuration"),
+        (r#"{"auth":{}}"#, "empty_client_id"),
+        (r#"{"auth":{"clientId":""}}"#, "empty_client_id"),
+        (r#"{"auth":{"clientId":"c"},"cache":{"cacheLocation":"cookies"}}"#, "invalid_cache_type"),
+        (r#"{"auth":{"clientId":"c","protocolMode":"EAR"}}"#, "invalid_configuration"),
+        (r#"{"auth":{"clientId":"c","OIDCOptions":{"responseMode":"form_post"}}}"#, "invalid_configuration"),
+    ] {
+        assert_eq!(config(&json(text)).unwrap_err().code(), code, "{text}");
+    }
+}
+
+#[test]
+fn options_msal_wasm_does_not_act_on_are_warned_about() {
+    let (_, warnings) = config(&json(
+        r#"{"auth":{"clientId":"c","supportsNestedAppAuth":true,"azureCloudOptions":{"azureCloudInstance":"https://login.microsoftonline.us"}},
+          "system":{"allowPlatformBroker":true,"allowRedirectInIframe":false},"cache":{"claimsBasedCachingEnabled":true}}"#,
+    ))
+    .unwrap();
+    assert_eq!(warnings.len(), 4, "{warnings:?}");
+    assert!(warnings.iter().any(|w| w.contains("brokering")));
+    assert!(!warnings.iter().any(|w| w.contains("iframe")), "an option set to false is not warned about");
+}
+
+#[test]
+fn the_configuration_reads_back_with_defaults_filled_in() {
+    let (c, _) =
+        config(&json(r#"{"auth":{"clientId":"c","postLogoutRedirectUri":null},"cache":{"cacheLocation":"localStorage"}}"#)).unwrap();
+    let j = config_json(&c);
+    let auth = j.get("auth").unwrap();
+    assert_eq!(auth.str_field("authority"), Some("https://login.microsoftonline.com/common/"));
+    assert_eq!(auth.get("postLogoutRedirectUri"), Some(&Json::Null));
+    assert_eq!(auth.get("navigateToLoginRequestUrl").and_then(Json::as_bool), Some(true));
+    assert_eq!(j.get("cache").unwrap().str_field("cacheLocation"), Some("localStorage"));
+    assert_eq!(j.get("system").unwrap().get("popupBridgeTimeout").and_then(Json::as_u64), Some(60_000));
+    // It is a configuration the reader accepts again, unchanged.
+    let (again, _) = config(&j).unwrap();
+    assert_eq!(again, c);
+}
+
+#[test]
+fn requests_are_read_with_msal_names() {
+    let r = interactive_request(&json(
+        r#"{"scopes":["User.Read",7],"prompt":"select_account","loginHint":"a@b","account":{"homeAccountId":"h","idToken":"x"},
+            "state":"s","claims":"{}","extraQueryParameters":{"dc":"x","n":1,"b":true,"o":{}},"redirectUri":"/r","redirectStartPage":"/p",
+            "correlationId":"cid","nonce":"n","domainHint":"d","sid":"sid"}"#,
+    ))
+    .unwrap();
+    assert_eq!(r.scopes, ["User.Read"], "non-strings are skipped");
+    assert_eq!(r.account, Some(AccountRef { home_account_id: "h".into() }));
+    assert_eq!(r.extra_query_parameters, [("dc".to_owned(), "x".to_owned()), ("n".into(), "1".into()), ("b".into(), "true".into())]);
+    assert_eq!((r.state.as_str(), r.claims.as_str(), r.redirect_uri.as_str(), r.redirect_start_page.as_str()), ("s", "{}", "/r", "/p"));
+    assert_eq!(
+        (r.correlation_id.as_str(), r.nonce.as_str(), r.domain_hint.as_str(), r.sid.as_str(), r.login_hint.as_str()),
+        ("cid", "n", "d", "sid", "a@b")
+    );
+    let s = silent_request(&json(r#"{"scopes":["a"],"forceRefresh":true,"cacheLookupPolicy":2}"#)).unwrap();
+    assert!(s.force_refresh && s.cache_lookup_policy == CacheLookupPolicy::AccessTokenAndRefreshToken);
+    assert_eq!(silent_request(&json(r#"{"scopes":["a"],"cacheLookupPolicy":9}"#)).unwrap_err().code(), "invalid_configuration");
+    assert_eq!(silent_request(&json(r#"{"scopes":["a"],"claims":{"a":1}}"#)).unwrap_err().code(), "invalid_claims");
+    assert_eq!(interactive_request(&json(r#"{"prompt":"always"}"#)).unwrap_err().code(), "invalid_prompt_value");
+    let l = logout_request(&json(r#"{"postLogoutRedirectUri":null,"logoutHint":"h","idTokenHint":"t","state":"s"}"#));
+    assert_eq!(l.post_logout_redirect_uri.as_deref(), Some(""));
+    assert_eq!((l.logout_hint.as_str(), l.id_token_hint.as_str(), l.state.as_str()), ("h", "t", "s"));
+    assert_eq!(logout_request(&json("{}")).post_logout_redirect_uri, None);
+    let f = account_filter(&json(r#"{"username":"u","realm":"t","sid":"","isHomeTenant":false,"loginHint":null}"#));
+    assert_eq!(f.username.as_deref(), Some("u"));
+    assert_eq!(f.tenant_id.as_deref(), Some("t"), "realm is msal's other name for tenantId");
+    assert_eq!((f.sid, f.login_hint, f.is_home_tenant), (None, None, Some(false)));
+    let p = popup_attributes(&json(r#"{"popupWindowAttributes":{"popupSize":{"width":500,"height":600},"popupPosition":{"top":1}}}"#));
+    assert_eq!(p, PopupAttributes { size: Some((500, 600)), position: None });
+}
+
+#[test]
+fn a_request_for_another_token_scheme_fails_instead_of_getting_a_bearer_token() {
+    for scheme in ["pop", "DPoP", "ssh-cert"] {
+        let j = json(&format!(r#"{{"scopes":["User.Read"],"authenticationScheme":"{scheme}"}}"#));
+        assert_eq!(silent_request(&j).unwrap_err().code(), "unsupported_authentication_scheme", "{scheme}");
+        assert_eq!(interactive_request(&j).unwrap_err().code(), "unsupported_authentication_scheme", "{scheme}");
+    }
+    assert!(silent_request(&json(r#"{"scopes":["a"],"authenticationScheme":"Bearer"}"#)).is_ok());
+}
+
+#[test]
+fn errors_carry_codes_and_never_a_secret() {
+    let e = AuthError::new(crate::ErrorKind::InteractionRequired, "invalid_grant", "the grant was revoked")
+        .with_sub_error("bad_token")
+        .with_correlation_id("cid".to_owned())
+        .with_status(400);
+    let j = error_json(&e);
+    assert_eq!(j.str_field("name"), Some("InteractionRequiredAuthError"));
+    assert_eq!(
+        (j.str_field("errorCode"), j.str_field("subError"), j.str_field("correlationId")),
+        (Some("invalid_grant"), Some("bad_token"), Some("cid"))
+    );
+    assert_eq!(j.get("status").and_then(Json::as_u64), Some(400));
+    assert!(j.get("traceId").is_none(), "empty fields are left out");
+}
