@@ -468,13 +468,17 @@ function requestJson(request, extra) {
 }
 
 // ---- wasm loading: fetched once per page, inside the first initialize() ----
+// As an ES module, the wasm is found next to this file. In a classic-script bundle (IIFE) there
+// is no module URL: it is looked for next to the bundle's script instead.
+const moduleUrl = (() => { try { return import.meta.url; } catch (_) { return undefined; } })();
+const scriptUrl = typeof document !== "undefined" && document.currentScript && document.currentScript.src ? document.currentScript.src : undefined;
 let wasmReady = null;
 function loadWasm(url) {
   if (!wasmReady) {
-    wasmReady = init(url ? { module_or_path: url } : undefined).catch((e) => {
+    const where = url || (moduleUrl ? undefined : scriptUrl && new URL("msal_wasm_bg.wasm", scriptUrl));
+    wasmReady = init(where ? { module_or_path: where } : undefined).catch((e) => {
       wasmReady = null;
-      const hint = typeof document !== "undefined" && !(document.currentScript && document.currentScript.type === "module")
-        ? " (in a classic-script bundle, set system.wasmUrl to where msal_wasm_bg.wasm is served)" : "";
+      const hint = url ? "" : " (serve msal_wasm_bg.wasm next to the script that contains msal-wasm, or set system.wasmUrl to where it is)";
       throw new BrowserAuthError("wasm_load_failed", `could not load the msal-wasm module: ${e && e.message ? e.message : e}${hint}`);
     });
   }
