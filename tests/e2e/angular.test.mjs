@@ -1,0 +1,44 @@
+// End-to-end: @azure/msal-angular's MsalService and MsalBroadcastService (from npm) drive
+// msal-wasm through handleRedirectObservable, loginPopup and acquireTokenSilent, with the
+// broadcast service's inProgress$ following v5's statuses.
+import { test, before } from "node:test";
+import assert from "node:assert/strict";
+import { copyFileSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { build } from "esbuild";
+import { useEnv } from "./env.mjs";
+
+const dir = mkdtempSync(join(tmpdir(), "msal-wasm-angular-"));
+before(async () => {
+  await build({
+    entryPoints: ["tests/e2e/angular/app.js"], bundle: true, format: "esm", outfile: join(dir, "app.js"), logLevel: "silent",
+    alias: { "@azure/msal-browser": resolve("pkg/index.js") },
+  });
+  copyFileSync("pkg/msal_wasm_bg.wasm", join(dir, "msal_wasm_bg.wasm"));
+  copyFileSync("pkg/redirect-bridge.js", join(dir, "redirect-bridge.js"));
+  writeFileSync(join(dir, "index.html"), `<!doctype html><meta charset="utf-8"><button id="login">login</button><script type="module" src="/app.js"></script>`);
+  writeFileSync(join(dir, "redirect.html"), `<!doctype html><script type="module">import { broadcastResponseToMainFrame } from "/redirect-bridge.js"; broadcastResponseToMainFrame();</script>`);
+});
+const env = useEnv({ roots: { "/": dir } });
+
+test("MsalService signs in by popup and gets a token silently over msal-wasm; inProgress$ follows", async () => {
+  const ctx = await env.browser.newContext();
+  const page = await ctx.newPage();
+  await page.goto(`${env.web.origin}/?idp=${encodeURIComponent(env.idp.entraAuthority)}`);
+  await page.waitForSelector("body[data-ready='1']");
+  assert.equal(await page.evaluate(() => window.ready), "ready");
+  assert.deepEqual(await page.evaluate(() => window.trail), ["startup", "none"]);
+  // The popup opens from the click, through the service's observable.
+  await page.evaluate(() => { document.getElementById("login").onclick = () => { window.loggedIn = window.login(); }; });
+  const [popup] = await Promise.all([page.waitForEvent("popup"), page.click("#login")]);
+  await popup.waitForSelector("#login");
+  await popup.fill("#login", "ajay");
+  await Promise.all([popup.waitForEvent("close"), popup.click("#submit")]);
+  assert.equal(await page.evaluate(() => window.loggedIn), "ajay");
+  assert.deepEqual(await page.evaluate(() => window.trail), ["startup", "none", "acquireToken", "none"]);
+  await env.idp.reset();
+  assert.deepEqual(await page.evaluate(() => window.silent()), { fromCache: true, user: "ajay" });
+  assert.equal((await env.idp.counters()).token, 0);
+  await ctx.close();
+});
