@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Runs a command with the local test IdP (tests/idp/server.mjs) up:
-//   node scripts/with-idp.mjs [--spa-origin ORIGIN]... [--port N] -- <command> [args...]
+//   node scripts/with-idp.mjs [--spa-origin ORIGIN]... [--redirect-uri URI]... [--port N] -- <command> [args...]
 // The command gets MSAL_TEST_ENTRA_AUTHORITY, MSAL_TEST_OIDC_AUTHORITY and MSAL_TEST_IDP_ORIGIN
 // in its environment and inherits stdio. When it ends, the IdP is closed and this script exits
 // with its exit code (128 + signal number if it was killed by a signal). SIGINT/SIGTERM are
@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 
 import { startIdp } from '../tests/idp/server.mjs';
 
-const USAGE = 'usage: node scripts/with-idp.mjs [--spa-origin ORIGIN]... [--port N] -- <command> [args...]';
+const USAGE = 'usage: node scripts/with-idp.mjs [--spa-origin ORIGIN]... [--redirect-uri URI]... [--port N] -- <command> [args...]';
 const KILL_AFTER_MS = 10_000;
 
 const argv = process.argv.slice(2);
@@ -23,6 +23,7 @@ try {
     args: sep === -1 ? argv : argv.slice(0, sep),
     options: {
       'spa-origin': { type: 'string', multiple: true, default: [] },
+      'redirect-uri': { type: 'string', multiple: true },
       port: { type: 'string', default: '0' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -43,7 +44,7 @@ if (!command) {
 
 let idp;
 try {
-  idp = await startIdp({ port: Number(values.port), spaOrigins: values['spa-origin'] });
+  idp = await startIdp({ port: Number(values.port), spaOrigins: values['spa-origin'], redirectUris: values['redirect-uri'] });
 } catch (err) {
   console.error('with-idp: could not start the IdP:', err);
   process.exit(1);

@@ -6,8 +6,9 @@ mod support;
 
 use leptos::prelude::*;
 use msal_wasm::browser::BrowserApp;
+use msal_wasm::client::{AccountFilter, InteractiveRequest};
 use msal_wasm::frameworks::leptos::*;
-use msal_wasm::frameworks::Fallback;
+use msal_wasm::frameworks::{Fallback, Interaction, InteractionStatus};
 use std::cell::RefCell;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::wasm_bindgen_test as test;
@@ -16,19 +17,40 @@ wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 thread_local! {
     static APP: RefCell<Option<BrowserApp>> = const { RefCell::new(None) };
+    static TRAIL: RefCell<Vec<InteractionStatus>> = const { RefCell::new(Vec::new()) };
+}
+
+fn nobody() -> AccountFilter {
+    AccountFilter { username: Some("nobody".into()), ..AccountFilter::default() }
+}
+
+/// Records every interaction status the context goes through.
+fn record_trail(ctx: MsalContext) {
+    Effect::new(move |_| {
+        let status = ctx.in_progress.get();
+        TRAIL.with(|t| {
+            let mut t = t.borrow_mut();
+            if t.last() != Some(&status) {
+                t.push(status);
+            }
+        });
+    });
 }
 
 #[component]
 fn Probe() -> impl IntoView {
     let ctx = use_msal();
+    record_trail(ctx);
     let signed_in = use_is_authenticated();
     let account = use_account();
+    let other = use_is_authenticated_for(nobody());
     let text = move || {
         if let Some(app) = ctx.app() {
             APP.with(|a| *a.borrow_mut() = Some(app));
         }
         let user = account.get().map(|a| a.account.username).unwrap_or_default();
-        format!("ready={} signed_in={} account={user}", !ctx.in_progress.get(), signed_in.get())
+        let ready = ctx.in_progress.get() == InteractionStatus::None;
+        format!("ready={ready} signed_in={} account={user} nobody={}", signed_in.get(), other.get())
     };
     view! { <p id="leptos-probe">{text}</p> }
 }
@@ -53,19 +75,26 @@ fn TestApp() -> impl IntoView {
             <Probe />
             <AuthenticatedTemplate><p id="leptos-auth">"authenticated"</p><Token /></AuthenticatedTemplate>
             <UnauthenticatedTemplate><p id="leptos-unauth">"unauthenticated"</p></UnauthenticatedTemplate>
+            <AuthenticatedTemplate filter=nobody()><p id="leptos-nobody">"nobody"</p></AuthenticatedTemplate>
         </MsalProvider>
     }
 }
 
-#[test]
-async fn provider_hooks_and_templates_follow_sign_in() {
+fn mount_root() -> web_sys::HtmlElement {
     let document = web_sys::window().unwrap().document().unwrap();
     let root = document.create_element("div").unwrap();
     document.body().unwrap().append_child(&root).unwrap();
-    let handle = leptos::mount::mount_to(root.unchecked_into(), TestApp);
+    root.unchecked_into()
+}
+
+#[test]
+async fn provider_hooks_and_templates_follow_sign_in() {
+    TRAIL.with(|t| t.borrow_mut().clear());
+    let root = mount_root();
+    let handle = leptos::mount::mount_to(root.clone(), TestApp);
 
     support::wait_for("the provider to initialize", || support::text_of("leptos-probe").starts_with("ready=true")).await;
-    assert_eq!(support::text_of("leptos-probe"), "ready=true signed_in=false account=");
+    assert_eq!(support::text_of("leptos-probe"), "ready=true signed_in=false account= nobody=false");
     assert_eq!(support::text_of("leptos-unauth"), "unauthenticated");
     assert_eq!(support::text_of("leptos-auth"), "");
 
@@ -73,10 +102,50 @@ async fn provider_hooks_and_templates_follow_sign_in() {
     support::sign_in(&app, "lena").await;
 
     support::wait_for("the hooks to see the account", || support::text_of("leptos-probe").contains("signed_in=true")).await;
-    assert_eq!(support::text_of("leptos-probe"), "ready=true signed_in=true account=lena");
+    assert_eq!(support::text_of("leptos-probe"), "ready=true signed_in=true account=lena nobody=false");
     assert_eq!(support::text_of("leptos-unauth"), "");
     assert_eq!(support::text_of("leptos-auth"), "authenticated");
+    assert_eq!(support::text_of("leptos-nobody"), "", "the template's account filter matches no account");
     support::wait_for("use_access_token", || support::text_of("leptos-token").starts_with("token")).await;
     assert_eq!(support::text_of("leptos-token"), "token from_cache=true len>0=true");
-    handle.forget();
+    assert_eq!(TRAIL.with(|t| t.borrow().clone()), [InteractionStatus::Startup, InteractionStatus::None]);
+    drop(handle);
+    root.remove();
+}
+
+#[component]
+fn Guarded() -> impl IntoView {
+    let ctx = use_msal();
+    record_trail(ctx);
+    let request =
+        InteractiveRequest { scopes: vec!["User.Read".into()], redirect_uri: support::popup_redirect_uri(), ..Default::default() };
+    let error = Callback::new(|e: msal_wasm::AuthError| view! { <p id="leptos-guard">{format!("error {}", e.code())}</p> }.into_any());
+    let who = move || ctx.account().map(|a| a.account.username).unwrap_or_default();
+    view! {
+        <MsalAuthenticationTemplate interaction=Interaction::Popup request=request error=error
+            loading=|| view! { <p id="leptos-guard">"signing in"</p> }>
+            <p id="leptos-guard">"signed in as "{who}</p>
+        </MsalAuthenticationTemplate>
+    }
+}
+
+#[test]
+async fn msal_authentication_template_signs_in_by_popup_when_nobody_is() {
+    TRAIL.with(|t| t.borrow_mut().clear());
+    support::set_auto_login(Some("lars")).await;
+    let root = mount_root();
+    let handle = leptos::mount::mount_to(root.clone(), || view! { <MsalProvider config=support::config()><Guarded /></MsalProvider> });
+    support::wait_for("the template's popup sign-in", || {
+        let t = support::text_of("leptos-guard");
+        t.starts_with("signed in as") || t.starts_with("error")
+    })
+    .await;
+    support::set_auto_login(None).await;
+    assert_eq!(support::text_of("leptos-guard"), "signed in as lars");
+    assert_eq!(
+        TRAIL.with(|t| t.borrow().clone()),
+        [InteractionStatus::Startup, InteractionStatus::None, InteractionStatus::Login, InteractionStatus::None]
+    );
+    drop(handle);
+    root.remove();
 }

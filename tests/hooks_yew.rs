@@ -5,8 +5,9 @@
 mod support;
 
 use msal_wasm::browser::BrowserApp;
+use msal_wasm::client::{AccountFilter, InteractiveRequest};
 use msal_wasm::frameworks::yew::*;
-use msal_wasm::frameworks::Fallback;
+use msal_wasm::frameworks::{Fallback, Interaction, InteractionStatus};
 use std::cell::RefCell;
 use wasm_bindgen_test::wasm_bindgen_test as test;
 use yew::prelude::*;
@@ -15,6 +16,7 @@ wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 thread_local! {
     static APP: RefCell<Option<BrowserApp>> = const { RefCell::new(None) };
+    static TRAIL: RefCell<Vec<InteractionStatus>> = const { RefCell::new(Vec::new()) };
 }
 
 #[function_component(Probe)]
@@ -23,9 +25,17 @@ fn probe() -> Html {
     if let Some(app) = &ctx.app {
         APP.with(|a| *a.borrow_mut() = Some(app.clone()));
     }
+    TRAIL.with(|t| {
+        let mut t = t.borrow_mut();
+        if t.last() != Some(&ctx.in_progress) {
+            t.push(ctx.in_progress);
+        }
+    });
     let signed_in = use_is_authenticated();
     let account = use_account().map(|a| a.account.username).unwrap_or_default();
-    html! { <p id="yew-probe">{ format!("ready={} signed_in={signed_in} account={account}", !ctx.in_progress) }</p> }
+    let other = use_is_authenticated_for(AccountFilter { username: Some("nobody".into()), ..AccountFilter::default() });
+    let ready = ctx.in_progress == InteractionStatus::None;
+    html! { <p id="yew-probe">{ format!("ready={ready} signed_in={signed_in} account={account} nobody={other}") }</p> }
 }
 
 #[function_component(Token)]
@@ -41,11 +51,13 @@ fn token() -> Html {
 
 #[function_component(TestApp)]
 fn test_app() -> Html {
+    let nobody = AccountFilter { username: Some("nobody".into()), ..AccountFilter::default() };
     html! {
         <MsalProvider config={support::config()}>
             <Probe />
             <AuthenticatedTemplate><p id="yew-auth">{ "authenticated" }</p><Token /></AuthenticatedTemplate>
             <UnauthenticatedTemplate><p id="yew-unauth">{ "unauthenticated" }</p></UnauthenticatedTemplate>
+            <AuthenticatedTemplate filter={nobody}><p id="yew-nobody">{ "nobody" }</p></AuthenticatedTemplate>
         </MsalProvider>
     }
 }
@@ -55,10 +67,10 @@ async fn provider_hooks_and_templates_follow_sign_in() {
     let document = web_sys::window().unwrap().document().unwrap();
     let root = document.create_element("div").unwrap();
     document.body().unwrap().append_child(&root).unwrap();
-    yew::Renderer::<TestApp>::with_root(root).render();
+    yew::Renderer::<TestApp>::with_root(root.clone()).render();
 
     support::wait_for("the provider to initialize", || support::text_of("yew-probe").starts_with("ready=true")).await;
-    assert_eq!(support::text_of("yew-probe"), "ready=true signed_in=false account=");
+    assert_eq!(support::text_of("yew-probe"), "ready=true signed_in=false account= nobody=false");
     assert_eq!(support::text_of("yew-unauth"), "unauthenticated");
     assert_eq!(support::text_of("yew-auth"), "");
 
@@ -66,9 +78,58 @@ async fn provider_hooks_and_templates_follow_sign_in() {
     support::sign_in(&app, "yuri").await;
 
     support::wait_for("the hooks to see the account", || support::text_of("yew-probe").contains("signed_in=true")).await;
-    assert_eq!(support::text_of("yew-probe"), "ready=true signed_in=true account=yuri");
+    assert_eq!(support::text_of("yew-probe"), "ready=true signed_in=true account=yuri nobody=false");
     assert_eq!(support::text_of("yew-unauth"), "");
     assert_eq!(support::text_of("yew-auth"), "authenticated");
+    assert_eq!(support::text_of("yew-nobody"), "", "the template's account filter matches no account");
     support::wait_for("use_access_token", || support::text_of("yew-token").starts_with("token")).await;
     assert_eq!(support::text_of("yew-token"), "token from_cache=true len>0=true");
+    assert_eq!(TRAIL.with(|t| t.borrow().clone()), [InteractionStatus::Startup, InteractionStatus::None]);
+    root.remove();
+}
+
+#[function_component(Guarded)]
+fn guarded() -> Html {
+    let request =
+        InteractiveRequest { scopes: vec!["User.Read".into()], redirect_uri: support::popup_redirect_uri(), ..Default::default() };
+    let ctx = use_msal();
+    TRAIL.with(|t| {
+        let mut t = t.borrow_mut();
+        if t.last() != Some(&ctx.in_progress) {
+            t.push(ctx.in_progress);
+        }
+    });
+    html! {
+        <MsalAuthenticationTemplate interaction={Interaction::Popup} {request} loading={html! { <p id="yew-guard">{ "signing in" }</p> }}
+            error={Callback::from(|e: msal_wasm::AuthError| html! { <p id="yew-guard">{ format!("error {}", e.code()) }</p> })}>
+            <p id="yew-guard">{ format!("signed in as {}", ctx.account.map(|a| a.account.username).unwrap_or_default()) }</p>
+        </MsalAuthenticationTemplate>
+    }
+}
+
+#[function_component(GuardedApp)]
+fn guarded_app() -> Html {
+    html! { <MsalProvider config={support::config()}><Guarded /></MsalProvider> }
+}
+
+#[test]
+async fn msal_authentication_template_signs_in_by_popup_when_nobody_is() {
+    TRAIL.with(|t| t.borrow_mut().clear());
+    support::set_auto_login(Some("yara")).await;
+    let document = web_sys::window().unwrap().document().unwrap();
+    let root = document.create_element("div").unwrap();
+    document.body().unwrap().append_child(&root).unwrap();
+    yew::Renderer::<GuardedApp>::with_root(root.clone()).render();
+    support::wait_for("the template's popup sign-in", || {
+        let t = support::text_of("yew-guard");
+        t.starts_with("signed in as") || t.starts_with("error")
+    })
+    .await;
+    support::set_auto_login(None).await;
+    assert_eq!(support::text_of("yew-guard"), "signed in as yara");
+    assert_eq!(
+        TRAIL.with(|t| t.borrow().clone()),
+        [InteractionStatus::Startup, InteractionStatus::None, InteractionStatus::Login, InteractionStatus::None]
+    );
+    root.remove();
 }

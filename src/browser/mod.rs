@@ -27,6 +27,28 @@ pub enum AppEvent {
     AccountsChanged,
     /// A token was acquired.
     TokenAcquired,
+    /// The interaction status changed (msal-react's `inProgress`).
+    Status(InteractionStatus),
+}
+
+/// msal's `InteractionStatus` (v5): what interaction, if any, the app is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum InteractionStatus {
+    /// The client is starting: initialization and the redirect response are not done yet.
+    #[default]
+    Startup,
+    /// A redirect response is being handled.
+    HandleRedirect,
+    /// An interactive sign-in (`loginPopup`, `loginRedirect`) runs.
+    Login,
+    /// An interactive token request (`acquireTokenPopup`, `acquireTokenRedirect`) runs.
+    AcquireToken,
+    /// A sign-in with the provider's session in a hidden frame (`ssoSilent`) runs.
+    SsoSilent,
+    /// A sign-out runs.
+    Logout,
+    /// Nothing runs.
+    None,
 }
 
 type Listener = Rc<dyn Fn(AppEvent)>;
@@ -35,11 +57,17 @@ struct WeakApp {
     client: std::rc::Weak<BrowserClient>,
     listeners: std::rc::Weak<RefCell<Vec<(u32, Listener)>>>,
     next_id: Rc<std::cell::Cell<u32>>,
+    status: Rc<std::cell::Cell<InteractionStatus>>,
 }
 
 impl WeakApp {
     fn upgrade(&self) -> Option<BrowserApp> {
-        Some(BrowserApp { client: self.client.upgrade()?, listeners: self.listeners.upgrade()?, next_id: self.next_id.clone() })
+        Some(BrowserApp {
+            client: self.client.upgrade()?,
+            listeners: self.listeners.upgrade()?,
+            next_id: self.next_id.clone(),
+            status: self.status.clone(),
+        })
     }
 }
 
@@ -49,6 +77,7 @@ pub struct BrowserApp {
     client: Rc<BrowserClient>,
     listeners: Rc<RefCell<Vec<(u32, Listener)>>>,
     next_id: Rc<std::cell::Cell<u32>>,
+    status: Rc<std::cell::Cell<InteractionStatus>>,
 }
 
 impl std::fmt::Debug for BrowserApp {
@@ -102,7 +131,7 @@ impl BrowserApp {
         let shared = config.cache_location == CacheLocation::LocalStorage;
         let platform = BrowserPlatform::new(config.cache_location);
         let client = Rc::new(PublicClientApplication::new(config, platform)?);
-        let app = BrowserApp { client, listeners: Rc::default(), next_id: Rc::default() };
+        let app = BrowserApp { client, listeners: Rc::default(), next_id: Rc::default(), status: Rc::default() };
 
         let weak = app.downgrade();
         let on_message = Closure::<dyn Fn(String)>::new(move |message: String| {
@@ -152,7 +181,12 @@ impl BrowserApp {
     }
 
     fn downgrade(&self) -> WeakApp {
-        WeakApp { client: Rc::downgrade(&self.client), listeners: Rc::downgrade(&self.listeners), next_id: self.next_id.clone() }
+        WeakApp {
+            client: Rc::downgrade(&self.client),
+            listeners: Rc::downgrade(&self.listeners),
+            next_id: self.next_id.clone(),
+            status: self.status.clone(),
+        }
     }
 
     /// The underlying client (accounts, cache, configuration).
@@ -176,6 +210,17 @@ impl BrowserApp {
     /// Removes a listener.
     pub fn unsubscribe(&self, id: u32) {
         self.listeners.borrow_mut().retain(|(i, _)| *i != id);
+    }
+
+    /// msal's `InteractionStatus`: what interaction, if any, the app is in now.
+    pub fn interaction_status(&self) -> InteractionStatus {
+        self.status.get()
+    }
+
+    fn set_status(&self, status: InteractionStatus) {
+        if self.status.replace(status) != status {
+            self.emit(AppEvent::Status(status));
+        }
     }
 
     fn emit(&self, event: AppEvent) {
@@ -223,24 +268,50 @@ impl BrowserApp {
     /// page the sign-in started from first, when the response arrived elsewhere (the result
     /// then comes on that page's load). `Ok(None)` when there is none.
     pub async fn handle_redirect(&self) -> Result<Option<AuthenticationResult>, AuthError> {
-        match self.handle_redirect_promise(None, true).await? {
-            RedirectOutcome::Done(Some(r)) => self.signed_in(Ok(*r)).map(Some),
-            RedirectOutcome::Done(None) => Ok(None),
-            RedirectOutcome::Navigate(url) => {
-                location()?.replace(&url).map_err(|_| AuthError::browser(codes::EMPTY_NAVIGATE_URI, "the browser refused to navigate"))?;
-                Ok(None)
-            }
+        if self.client.own_interaction_in_progress() {
+            self.set_status(InteractionStatus::HandleRedirect);
         }
+        let outcome = self.handle_redirect_promise(None, true).await;
+        let r = match outcome {
+            Ok(RedirectOutcome::Done(Some(r))) => self.signed_in(Ok(*r)).map(Some),
+            Ok(RedirectOutcome::Done(None)) => Ok(None),
+            Ok(RedirectOutcome::Navigate(url)) => {
+                location()?.replace(&url).map_err(|_| AuthError::browser(codes::EMPTY_NAVIGATE_URI, "the browser refused to navigate"))?;
+                return Ok(None);
+            }
+            Err(e) => Err(e),
+        };
+        self.set_status(InteractionStatus::None);
+        r
     }
 
     /// Signs in with a popup. Call it directly from a click handler: the popup opens before
     /// the returned future is first polled.
     pub fn login_popup(&self, req: &InteractiveRequest) -> impl Future<Output = Result<AuthenticationResult, AuthError>> + 'static {
+        self.popup(req, InteractionStatus::Login)
+    }
+
+    /// msal's `acquireTokenPopup`: like [`login_popup`](Self::login_popup), with the
+    /// `AcquireToken` status.
+    pub fn acquire_token_popup(&self, req: &InteractiveRequest) -> impl Future<Output = Result<AuthenticationResult, AuthError>> + 'static {
+        self.popup(req, InteractionStatus::AcquireToken)
+    }
+
+    fn popup(
+        &self,
+        req: &InteractiveRequest,
+        status: InteractionStatus,
+    ) -> impl Future<Output = Result<AuthenticationResult, AuthError>> + 'static {
         let started = self.client.open_popup(req, PopupAttributes::default());
         let app = self.clone();
         async move {
             let r = match started {
-                Ok(s) => app.client.complete_popup(s).await,
+                Ok(s) => {
+                    app.set_status(status);
+                    let r = app.client.complete_popup(s).await;
+                    app.set_status(InteractionStatus::None);
+                    r
+                }
                 Err(e) => Err(e),
             };
             app.signed_in(r)
@@ -250,8 +321,20 @@ impl BrowserApp {
     /// Signs in by redirecting this page; the result arrives through
     /// [`handle_redirect`](Self::handle_redirect) on return.
     pub fn login_redirect(&self, req: &InteractiveRequest) -> Result<(), AuthError> {
+        self.redirect(req, InteractionStatus::Login)
+    }
+
+    /// msal's `acquireTokenRedirect`: like [`login_redirect`](Self::login_redirect), with the
+    /// `AcquireToken` status.
+    pub fn acquire_token_redirect(&self, req: &InteractiveRequest) -> Result<(), AuthError> {
+        self.redirect(req, InteractionStatus::AcquireToken)
+    }
+
+    fn redirect(&self, req: &InteractiveRequest, status: InteractionStatus) -> Result<(), AuthError> {
         let pending = self.client.begin_interaction(req, InteractionType::Redirect, "")?;
+        self.set_status(status);
         location()?.assign(&pending.url).map_err(|_| {
+            self.set_status(InteractionStatus::None);
             self.client.abort_interaction(&pending);
             AuthError::browser(codes::EMPTY_NAVIGATE_URI, "the browser refused to navigate")
         })
@@ -294,13 +377,18 @@ impl BrowserApp {
     pub fn logout_redirect(&self, req: &LogoutRequest) -> Result<(), AuthError> {
         let started = self.client.begin_logout(req, InteractionType::Redirect)?;
         self.emit(AppEvent::AccountsChanged);
-        if let Some(url) = started.url {
-            location()?.assign(&url).map_err(|_| {
+        self.set_status(InteractionStatus::Logout);
+        match started.url {
+            Some(url) => location()?.assign(&url).map_err(|_| {
                 self.client.abort_logout();
+                self.set_status(InteractionStatus::None);
                 AuthError::browser(codes::EMPTY_NAVIGATE_URI, "the browser refused to navigate")
-            })?;
+            }),
+            None => {
+                self.set_status(InteractionStatus::None);
+                Ok(())
+            }
         }
-        Ok(())
     }
 
     /// Signs out in a popup (msal's `logoutPopup`). Call it directly from a click handler: the
@@ -311,13 +399,24 @@ impl BrowserApp {
         async move {
             let started = started?;
             app.emit(AppEvent::AccountsChanged);
-            app.client.complete_logout_popup(started).await
+            app.set_status(InteractionStatus::Logout);
+            let r = app.client.complete_logout_popup(started).await;
+            app.set_status(InteractionStatus::None);
+            r
         }
     }
 
     /// msal's `ssoSilent`: signs in with the provider's session in a hidden frame.
     pub async fn sso_silent(&self, req: &InteractiveRequest) -> Result<AuthenticationResult, AuthError> {
+        // As msal-react: the SsoSilent status only when nothing else is in progress.
+        let shown = self.interaction_status() == InteractionStatus::None;
+        if shown {
+            self.set_status(InteractionStatus::SsoSilent);
+        }
         let r = self.client.sso_silent(req).await;
+        if shown {
+            self.set_status(InteractionStatus::None);
+        }
         self.signed_in(r)
     }
 

@@ -57,7 +57,7 @@ pub struct AccountRef {
 }
 
 /// A popup or redirect request.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct InteractiveRequest {
     /// Scopes.
     pub scopes: Vec<String>,

@@ -1,38 +1,40 @@
-//! Leptos 0.8 integration.
+//! Leptos 0.8 integration, at msal-react's level.
 //!
 //! ```ignore
 //! use leptos::prelude::*;
-//! use msal_wasm::client::Config;
-//! use msal_wasm::frameworks::leptos::*;
+//! use msal_wasm::client::{Config, InteractiveRequest};
+//! use msal_wasm::frameworks::{leptos::*, Interaction};
 //!
 //! #[component]
 //! fn App() -> impl IntoView {
 //!     let config = Config::new("client-id").with_authority("https://login.microsoftonline.com/common");
+//!     let request = InteractiveRequest { scopes: vec!["User.Read".into()], ..Default::default() };
 //!     view! {
 //!         <MsalProvider config=config>
-//!             <AuthenticatedTemplate><Profile /></AuthenticatedTemplate>
-//!             <UnauthenticatedTemplate><SignIn /></UnauthenticatedTemplate>
+//!             <MsalAuthenticationTemplate interaction=Interaction::Popup request=request>
+//!                 <Profile />
+//!             </MsalAuthenticationTemplate>
 //!         </MsalProvider>
 //!     }
 //! }
 //! ```
 
-use super::Fallback;
+use super::{authenticate, matching_account, Fallback, Interaction, InteractionStatus};
 use crate::browser::{AppEvent, BrowserApp};
-use crate::client::{AccountInfo, AuthenticationResult, Config};
+use crate::client::{AccountFilter, AccountInfo, AuthenticationResult, Config, InteractiveRequest};
 use crate::error::AuthError;
 use leptos::prelude::*;
 
-/// The provider's state: signals every component below it can read.
+/// The provider's state: signals every component below it can read (msal-react's `useMsal()`).
 #[derive(Clone, Copy)]
 pub struct MsalContext {
     app: StoredValue<Option<BrowserApp>, LocalStorage>,
     /// Bumped when the client is ready and whenever accounts change.
     version: RwSignal<u32>,
-    /// True until initialization and the redirect are done.
-    pub in_progress: RwSignal<bool>,
-    /// Why initialization or the redirect failed, if it did (msal's error code).
-    pub error: RwSignal<Option<String>>,
+    /// What interaction, if any, the app is in (msal-react's `inProgress`).
+    pub in_progress: RwSignal<InteractionStatus>,
+    /// Why initialization or the redirect failed, if it did.
+    pub error: RwSignal<Option<AuthError>>,
 }
 
 impl MsalContext {
@@ -49,10 +51,15 @@ impl MsalContext {
     pub fn account(&self) -> Option<AccountInfo> {
         self.app().and_then(|a| a.account())
     }
+    /// The signed-in account matching `filter` (any without one), the active one first
+    /// (reactive).
+    pub fn account_for(&self, filter: Option<&AccountFilter>) -> Option<AccountInfo> {
+        self.app().and_then(|a| matching_account(&a, filter))
+    }
 }
 
 /// Owns one client: initializes it, handles a redirect response on mount, and makes accounts
-/// reactive for its children.
+/// and the interaction status reactive for its children.
 #[component]
 pub fn MsalProvider(
     /// Client configuration.
@@ -63,25 +70,28 @@ pub fn MsalProvider(
     let ctx = MsalContext {
         app: StoredValue::new_local(None),
         version: RwSignal::new(0),
-        in_progress: RwSignal::new(true),
+        in_progress: RwSignal::new(InteractionStatus::Startup),
         error: RwSignal::new(None),
     };
     provide_context(ctx);
     leptos::task::spawn_local(async move {
         match BrowserApp::new(config).await {
             Ok(app) => {
-                let error = app.handle_redirect().await.err().map(|e| e.code().to_owned());
-                app.subscribe(move |event| {
-                    if event == AppEvent::AccountsChanged {
-                        ctx.version.update(|v| *v += 1);
-                    }
+                app.subscribe(move |event| match event {
+                    AppEvent::AccountsChanged => ctx.version.update(|v| *v += 1),
+                    AppEvent::Status(s) => ctx.in_progress.set(s),
+                    AppEvent::TokenAcquired => {}
                 });
-                ctx.app.set_value(Some(app));
+                ctx.app.set_value(Some(app.clone()));
+                let error = app.handle_redirect().await.err();
                 ctx.error.set(error);
+                ctx.in_progress.set(app.interaction_status());
             }
-            Err(e) => ctx.error.set(Some(e.code().to_owned())),
+            Err(e) => {
+                ctx.error.set(Some(e));
+                ctx.in_progress.set(InteractionStatus::None);
+            }
         }
-        ctx.in_progress.set(false);
         ctx.version.update(|v| *v += 1);
     });
     children()
@@ -92,21 +102,35 @@ pub fn use_msal() -> MsalContext {
     use_context::<MsalContext>().unwrap_or_else(|| MsalContext {
         app: StoredValue::new_local(None),
         version: RwSignal::new(0),
-        in_progress: RwSignal::new(false),
-        error: RwSignal::new(Some("no_msal_provider".to_owned())),
+        in_progress: RwSignal::new(InteractionStatus::Startup),
+        error: RwSignal::new(None),
     })
 }
 
 /// True when an account is signed in.
 pub fn use_is_authenticated() -> Signal<bool> {
     let ctx = use_msal();
-    Signal::derive(move || !ctx.accounts().is_empty())
+    Signal::derive(move || ctx.account_for(None).is_some())
+}
+
+/// True when an account matching `filter` is signed in (msal-react's
+/// `useIsAuthenticated(accountIdentifiers)`).
+pub fn use_is_authenticated_for(filter: AccountFilter) -> Signal<bool> {
+    let ctx = use_msal();
+    Signal::derive(move || ctx.account_for(Some(&filter)).is_some())
 }
 
 /// The active account (else the first signed-in one).
 pub fn use_account() -> Signal<Option<AccountInfo>> {
     let ctx = use_msal();
-    Signal::derive(move || ctx.account())
+    Signal::derive(move || ctx.account_for(None))
+}
+
+/// The signed-in account matching `filter`, the active one first (msal-react's
+/// `useAccount(accountIdentifiers)`).
+pub fn use_account_for(filter: AccountFilter) -> Signal<Option<AccountInfo>> {
+    let ctx = use_msal();
+    Signal::derive(move || ctx.account_for(Some(&filter)))
 }
 
 /// State of [`use_access_token`].
@@ -127,7 +151,7 @@ pub fn use_access_token(scopes: Vec<String>, fallback: Fallback) -> ReadSignal<T
     let (state, set_state) = signal_local(TokenState { loading: true, ..TokenState::default() });
     Effect::new(move |_| {
         let (Some(app), Some(account)) = (ctx.app(), ctx.account()) else {
-            if !ctx.in_progress.get() {
+            if ctx.in_progress.get() != InteractionStatus::Startup {
                 set_state.set(TokenState::default());
             }
             return;
@@ -145,22 +169,115 @@ pub fn use_access_token(scopes: Vec<String>, fallback: Fallback) -> ReadSignal<T
     state
 }
 
-/// Shows its children only when an account is signed in.
-#[component]
-pub fn AuthenticatedTemplate(
-    /// What to show.
-    children: ChildrenFn,
-) -> impl IntoView {
-    let signed_in = use_is_authenticated();
-    move || signed_in.get().then(|| children())
+/// What [`use_msal_authentication`] gives.
+#[derive(Clone, Copy)]
+pub struct MsalAuthenticationResult {
+    /// The sign-in's or the token request's result.
+    pub result: ReadSignal<Option<AuthenticationResult>, LocalStorage>,
+    /// Its error (the hook then waits for the app: call `login` to try again).
+    pub error: ReadSignal<Option<AuthError>, LocalStorage>,
+    /// Signs in (or acquires the token) again, by the hook's interaction.
+    pub login: Callback<()>,
 }
 
-/// Shows its children only when no account is signed in (and initialization is done).
+/// msal-react's `useMsalAuthentication`: once nothing else is in progress, signs in by
+/// `interaction` when no account (matching `filter`) is, or acquires a token for the request's
+/// scopes silently (by `interaction` when the provider needs the user).
+pub fn use_msal_authentication(
+    interaction: Interaction,
+    request: InteractiveRequest,
+    filter: Option<AccountFilter>,
+) -> MsalAuthenticationResult {
+    let ctx = use_msal();
+    let (result, set_result) = signal_local(None::<AuthenticationResult>);
+    let (error, set_error) = signal_local(None::<AuthError>);
+    let started = StoredValue::new(false);
+    let login = Callback::new(move |()| {
+        let Some(app) = ctx.app.get_value() else { return };
+        started.set_value(true);
+        let (request, filter) = (request.clone(), filter.clone());
+        leptos::task::spawn_local(async move {
+            match authenticate(&app, interaction, request, filter).await {
+                Ok(Some(r)) => {
+                    set_error.set(None);
+                    set_result.set(Some(r));
+                }
+                Ok(None) => {}
+                Err(e) => set_error.set(Some(e)),
+            }
+        });
+    });
+    Effect::new(move |_| {
+        let ready = ctx.app().is_some() && ctx.in_progress.get() == InteractionStatus::None;
+        if ready && !started.get_value() {
+            login.run(());
+        }
+    });
+    MsalAuthenticationResult { result, error, login }
+}
+
+/// Shows its children only when an account (matching `filter`) is signed in.
 #[component]
-pub fn UnauthenticatedTemplate(
+pub fn AuthenticatedTemplate(
+    /// Only an account matching this counts (msal-react's account identifiers).
+    #[prop(optional)]
+    filter: Option<AccountFilter>,
     /// What to show.
     children: ChildrenFn,
 ) -> impl IntoView {
     let ctx = use_msal();
-    move || (!ctx.in_progress.get() && ctx.accounts().is_empty()).then(|| children())
+    move || (ctx.in_progress.get() != InteractionStatus::Startup && ctx.account_for(filter.as_ref()).is_some()).then(|| children())
+}
+
+/// Shows its children only when no account (matching `filter`) is signed in, once
+/// initialization and the redirect are done.
+#[component]
+pub fn UnauthenticatedTemplate(
+    /// Only an account matching this counts.
+    #[prop(optional)]
+    filter: Option<AccountFilter>,
+    /// What to show.
+    children: ChildrenFn,
+) -> impl IntoView {
+    let ctx = use_msal();
+    move || {
+        let settled = !matches!(ctx.in_progress.get(), InteractionStatus::Startup | InteractionStatus::HandleRedirect);
+        (settled && ctx.account_for(filter.as_ref()).is_none()).then(|| children())
+    }
+}
+
+/// msal-react's `MsalAuthenticationTemplate`: signs in (by `interaction`) when no account is,
+/// and shows its children once one is; `loading` meanwhile, `error` if the sign-in failed.
+#[component]
+pub fn MsalAuthenticationTemplate(
+    /// How to sign in.
+    #[prop(optional)]
+    interaction: Interaction,
+    /// The sign-in request (its scopes are also the token request's).
+    #[prop(optional)]
+    request: InteractiveRequest,
+    /// Only an account matching this counts.
+    #[prop(optional)]
+    filter: Option<AccountFilter>,
+    /// Shown while signing in.
+    #[prop(optional, into)]
+    loading: ViewFn,
+    /// Shown when the sign-in failed.
+    #[prop(optional)]
+    error: Option<Callback<AuthError, AnyView>>,
+    /// Shown once signed in.
+    children: ChildrenFn,
+) -> impl IntoView {
+    let ctx = use_msal();
+    let auth = use_msal_authentication(interaction, request, filter.clone());
+    move || {
+        let signed_in = ctx.in_progress.get() == InteractionStatus::None && ctx.account_for(filter.as_ref()).is_some();
+        if signed_in {
+            children().into_any()
+        } else if let (Some(e), Some(view)) = (auth.error.get(), error) {
+            view.run(e)
+        } else {
+            loading.run().into_any()
+        }
+    }
 }

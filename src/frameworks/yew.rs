@@ -1,30 +1,32 @@
-//! Yew 0.23 integration.
+//! Yew 0.23 integration, at msal-react's level.
 //!
 //! ```ignore
-//! use msal_wasm::client::Config;
-//! use msal_wasm::frameworks::yew::*;
+//! use msal_wasm::client::{Config, InteractiveRequest};
+//! use msal_wasm::frameworks::{yew::*, Interaction};
 //! use yew::prelude::*;
 //!
 //! #[function_component]
 //! fn App() -> Html {
 //!     let config = Config::new("client-id").with_authority("https://login.microsoftonline.com/common");
+//!     let request = InteractiveRequest { scopes: vec!["User.Read".into()], ..Default::default() };
 //!     html! {
 //!         <MsalProvider {config}>
-//!             <AuthenticatedTemplate><Profile /></AuthenticatedTemplate>
-//!             <UnauthenticatedTemplate><SignIn /></UnauthenticatedTemplate>
+//!             <MsalAuthenticationTemplate interaction={Interaction::Popup} {request}>
+//!                 <Profile />
+//!             </MsalAuthenticationTemplate>
 //!         </MsalProvider>
 //!     }
 //! }
 //! ```
 
-use super::Fallback;
+use super::{authenticate, matching_account, Fallback, Interaction, InteractionStatus};
 use crate::browser::{AppEvent, BrowserApp};
-use crate::client::{AccountInfo, AuthenticationResult, Config};
+use crate::client::{AccountFilter, AccountInfo, AuthenticationResult, Config, InteractiveRequest};
 use crate::error::AuthError;
 use yew::prelude::*;
 
-/// The provider's state, available to every component below it.
-#[derive(Clone, PartialEq, Default)]
+/// The provider's state, available to every component below it (msal-react's `useMsal()`).
+#[derive(Clone, Default)]
 pub struct MsalContext {
     /// The client, once initialized.
     pub app: Option<BrowserApp>,
@@ -32,10 +34,20 @@ pub struct MsalContext {
     pub accounts: Vec<AccountInfo>,
     /// The active account (else the first).
     pub account: Option<AccountInfo>,
-    /// Why initialization or the redirect failed, if it did (msal's error code).
-    pub error: Option<String>,
-    /// True until initialization and the redirect are done.
-    pub in_progress: bool,
+    /// Why initialization or the redirect failed, if it did.
+    pub error: Option<AuthError>,
+    /// What interaction, if any, the app is in (msal-react's `inProgress`).
+    pub in_progress: InteractionStatus,
+}
+
+impl PartialEq for MsalContext {
+    fn eq(&self, other: &Self) -> bool {
+        self.app == other.app
+            && self.accounts == other.accounts
+            && self.account == other.account
+            && self.in_progress == other.in_progress
+            && self.error.as_ref().map(AuthError::code) == other.error.as_ref().map(AuthError::code)
+    }
 }
 
 /// Props of [`MsalProvider`].
@@ -48,15 +60,15 @@ pub struct MsalProviderProps {
     pub children: Html,
 }
 
-fn snapshot(app: &BrowserApp, error: Option<String>) -> MsalContext {
-    MsalContext { app: Some(app.clone()), accounts: app.accounts(), account: app.account(), error, in_progress: false }
+fn snapshot(app: &BrowserApp, error: Option<AuthError>) -> MsalContext {
+    MsalContext { app: Some(app.clone()), accounts: app.accounts(), account: app.account(), error, in_progress: app.interaction_status() }
 }
 
 /// Owns one client: initializes it, handles a redirect response on mount, and re-renders its
-/// children when accounts change.
+/// children when accounts or the interaction status change.
 #[function_component(MsalProvider)]
 pub fn msal_provider(props: &MsalProviderProps) -> Html {
-    let ctx = use_state(|| MsalContext { in_progress: true, ..MsalContext::default() });
+    let ctx = use_state(MsalContext::default);
     {
         let ctx = ctx.clone();
         let config = props.config.clone();
@@ -65,17 +77,17 @@ pub fn msal_provider(props: &MsalProviderProps) -> Html {
             wasm_bindgen_futures::spawn_local(async move {
                 match BrowserApp::new(config).await {
                     Ok(app) => {
-                        let error = app.handle_redirect().await.err().map(|e| e.code().to_owned());
                         let listener_ctx = ctx.clone();
                         let listener_app = app.clone();
                         app.subscribe(move |event| {
-                            if event == AppEvent::AccountsChanged {
+                            if matches!(event, AppEvent::AccountsChanged | AppEvent::Status(_)) {
                                 listener_ctx.set(snapshot(&listener_app, None));
                             }
                         });
+                        let error = app.handle_redirect().await.err();
                         ctx.set(snapshot(&app, error));
                     }
-                    Err(e) => ctx.set(MsalContext { error: Some(e.code().to_owned()), ..MsalContext::default() }),
+                    Err(e) => ctx.set(MsalContext { error: Some(e), in_progress: InteractionStatus::None, ..MsalContext::default() }),
                 }
             });
             || ()
@@ -97,13 +109,29 @@ pub fn use_msal() -> MsalContext {
 /// True when an account is signed in.
 #[hook]
 pub fn use_is_authenticated() -> bool {
-    !use_msal().accounts.is_empty()
+    use_account().is_some()
+}
+
+/// True when an account matching `filter` is signed in (msal-react's
+/// `useIsAuthenticated(accountIdentifiers)`).
+#[hook]
+pub fn use_is_authenticated_for(filter: AccountFilter) -> bool {
+    use_account_for(filter).is_some()
 }
 
 /// The active account (else the first signed-in one).
 #[hook]
 pub fn use_account() -> Option<AccountInfo> {
     use_msal().account
+}
+
+/// The signed-in account matching `filter`, the active one first (msal-react's
+/// `useAccount(accountIdentifiers)`).
+#[hook]
+pub fn use_account_for(filter: AccountFilter) -> Option<AccountInfo> {
+    let ctx = use_msal();
+    // The context changes with every account change: the lookup follows it.
+    ctx.app.as_ref().and_then(|app| matching_account(app, Some(&filter)))
 }
 
 /// State of [`use_access_token`].
@@ -145,31 +173,130 @@ pub fn use_access_token(scopes: Vec<String>, fallback: Fallback) -> TokenState {
     (*state).clone()
 }
 
-/// Props of the templates.
+/// What [`use_msal_authentication`] gives.
+#[derive(Clone, Default)]
+pub struct MsalAuthenticationResult {
+    /// The sign-in's or the token request's result.
+    pub result: Option<AuthenticationResult>,
+    /// Its error (the hook then waits for the app: call `login` to try again).
+    pub error: Option<AuthError>,
+    /// Signs in (or acquires the token) again, by the hook's interaction.
+    pub login: Callback<()>,
+}
+
+/// msal-react's `useMsalAuthentication`: once nothing else is in progress, signs in by
+/// `interaction` when no account (matching `filter`) is, or acquires a token for the request's
+/// scopes silently (by `interaction` when the provider needs the user).
+#[hook]
+pub fn use_msal_authentication(
+    interaction: Interaction,
+    request: InteractiveRequest,
+    filter: Option<AccountFilter>,
+) -> MsalAuthenticationResult {
+    let ctx = use_msal();
+    let state = use_state(|| (None::<AuthenticationResult>, None::<AuthError>));
+    let started = use_mut_ref(|| false);
+    let run = {
+        let state = state.clone();
+        let app = ctx.app.clone();
+        let started = started.clone();
+        let (request, filter) = (request.clone(), filter.clone());
+        Callback::from(move |()| {
+            let Some(app) = app.clone() else { return };
+            *started.borrow_mut() = true;
+            let (state, request, filter) = (state.clone(), request.clone(), filter.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                match authenticate(&app, interaction, request, filter).await {
+                    Ok(Some(r)) => state.set((Some(r), None)),
+                    Ok(None) => {}
+                    Err(e) => state.set((None, Some(e))),
+                }
+            });
+        })
+    };
+    {
+        let run = run.clone();
+        let ready = ctx.app.is_some() && ctx.in_progress == InteractionStatus::None;
+        let done = state.0.is_some() || state.1.is_some();
+        use_effect_with((ready, done), move |(ready, done)| {
+            if *ready && !*done && !*started.borrow() {
+                run.emit(());
+            }
+            || ()
+        });
+    }
+    MsalAuthenticationResult { result: state.0.clone(), error: state.1.clone(), login: run }
+}
+
+/// Props of the account templates.
 #[derive(Properties, PartialEq)]
 pub struct TemplateProps {
+    /// Only an account matching this counts (msal-react's account identifiers).
+    #[prop_or_default]
+    pub filter: Option<AccountFilter>,
     /// What to show.
     #[prop_or_default]
     pub children: Html,
 }
 
-/// Shows its children only when an account is signed in.
+/// Shows its children only when an account (matching the filter) is signed in.
 #[function_component(AuthenticatedTemplate)]
 pub fn authenticated_template(props: &TemplateProps) -> Html {
-    if use_is_authenticated() {
+    let ctx = use_msal();
+    let signed_in = ctx.app.as_ref().and_then(|app| matching_account(app, props.filter.as_ref())).is_some();
+    if signed_in && ctx.in_progress != InteractionStatus::Startup {
         props.children.clone()
     } else {
         Html::default()
     }
 }
 
-/// Shows its children only when no account is signed in (and initialization is done).
+/// Shows its children only when no account (matching the filter) is signed in, once
+/// initialization and the redirect are done.
 #[function_component(UnauthenticatedTemplate)]
 pub fn unauthenticated_template(props: &TemplateProps) -> Html {
     let ctx = use_msal();
-    if ctx.accounts.is_empty() && !ctx.in_progress {
+    let signed_in = ctx.app.as_ref().and_then(|app| matching_account(app, props.filter.as_ref())).is_some();
+    if !signed_in && !matches!(ctx.in_progress, InteractionStatus::Startup | InteractionStatus::HandleRedirect) {
         props.children.clone()
     } else {
         Html::default()
+    }
+}
+
+/// Props of [`MsalAuthenticationTemplate`].
+#[derive(Properties, PartialEq)]
+pub struct MsalAuthenticationTemplateProps {
+    /// How to sign in.
+    #[prop_or_default]
+    pub interaction: Interaction,
+    /// The sign-in request (its scopes are also the token request's).
+    #[prop_or_default]
+    pub request: InteractiveRequest,
+    /// Only an account matching this counts.
+    #[prop_or_default]
+    pub filter: Option<AccountFilter>,
+    /// Shown while signing in.
+    #[prop_or_default]
+    pub loading: Html,
+    /// Shown when the sign-in failed.
+    #[prop_or_default]
+    pub error: Option<Callback<AuthError, Html>>,
+    /// Shown once signed in.
+    #[prop_or_default]
+    pub children: Html,
+}
+
+/// msal-react's `MsalAuthenticationTemplate`: signs in (by its interaction) when no account is,
+/// and shows its children once one is.
+#[function_component(MsalAuthenticationTemplate)]
+pub fn msal_authentication_template(props: &MsalAuthenticationTemplateProps) -> Html {
+    let auth = use_msal_authentication(props.interaction, props.request.clone(), props.filter.clone());
+    let ctx = use_msal();
+    let signed_in = ctx.app.as_ref().and_then(|app| matching_account(app, props.filter.as_ref())).is_some();
+    match (&auth.error, &props.error) {
+        _ if signed_in && ctx.in_progress == InteractionStatus::None => props.children.clone(),
+        (Some(e), Some(view)) => view.emit(e.clone()),
+        _ => props.loading.clone(),
     }
 }

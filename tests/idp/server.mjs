@@ -231,6 +231,9 @@ export async function startIdp(options = {}) {
   let counters = newCounters();
   let failNext = null;
   let silentNoResponse = false;
+  // Test switch: the sign-in form submits itself as this login (for tests without a hand on
+  // the form, e.g. wasm-bindgen tests of popup sign-in).
+  let autoLogin = null;
 
   const accounts = new Map(); // accountId -> { login }
   const store = new MemoryStore();
@@ -827,15 +830,15 @@ export async function startIdp(options = {}) {
       return;
     }
 
-    if (req.method === 'GET' || req.method === 'HEAD') {
+    if ((req.method === 'GET' || req.method === 'HEAD') && !autoLogin) {
       sendHtml(res, 200, loginPage({ hint: details.params.login_hint }));
       return;
     }
-    if (req.method !== 'POST') {
+    if (req.method !== 'POST' && !autoLogin) {
       sendJson(res, 405, { error: 'method_not_allowed' });
       return;
     }
-    const form = new URLSearchParams((await readBody(req)).toString('utf8'));
+    const form = autoLogin ? new URLSearchParams({ login: autoLogin }) : new URLSearchParams((await readBody(req)).toString('utf8'));
     const login = (form.get('login') ?? '').trim();
     if (!login) {
       sendHtml(res, 400, loginPage({ error: 'Enter a login name.' }));
@@ -902,7 +905,7 @@ export async function startIdp(options = {}) {
   }
 
   function currentConfig() {
-    return { ...config, silentNoResponse, spaOrigins: [...spaOrigins], redirectUris: [...registered] };
+    return { ...config, silentNoResponse, autoLogin, spaOrigins: [...spaOrigins], redirectUris: [...registered] };
   }
 
   function applyConfig(patch = {}) {
@@ -913,6 +916,7 @@ export async function startIdp(options = {}) {
     const origins = patch.spaOrigins !== undefined ? patch.spaOrigins.map(normalizeOrigin) : undefined;
     const uris = patch.redirectUris !== undefined ? normalizeRedirectUris(patch.redirectUris) : undefined;
     if (patch.silentNoResponse !== undefined) silentNoResponse = patch.silentNoResponse === true;
+    if (patch.autoLogin !== undefined) autoLogin = patch.autoLogin ? String(patch.autoLogin) : null;
     Object.assign(config, next);
     if (origins) {
       spaOrigins.clear();

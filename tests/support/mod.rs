@@ -54,6 +54,27 @@ pub async fn wait_for(what: &str, cond: impl Fn() -> bool) {
     panic!("timed out waiting for {what}");
 }
 
+/// The redirect URI of popups: a plain page of this origin (the runner answers 404; the
+/// client reads the response from the popup's address before closing it).
+pub fn popup_redirect_uri() -> String {
+    web_sys::window().unwrap().location().origin().unwrap() + "/tests/e2e/www/blank.html"
+}
+
+/// Makes the provider's sign-in form submit itself as `login` (`None`: a person signs in).
+pub async fn set_auto_login(login: Option<&str>) {
+    let platform = BrowserPlatform::new(CacheLocation::MemoryStorage);
+    let idp_origin = built_with("MSAL_TEST_IDP_ORIGIN", option_env!("MSAL_TEST_IDP_ORIGIN"));
+    let value = login.map(Json::from).unwrap_or(Json::Null);
+    let req = HttpRequest {
+        method: Method::Post,
+        url: format!("{idp_origin}/__test/config"),
+        headers: vec![("Content-Type".into(), "application/json".into())],
+        body: Json::object().with("autoLogin", value).to_json(),
+    };
+    let resp = platform.send(req).await.unwrap();
+    assert_eq!(resp.status, 200, "config failed: {}", resp.body);
+}
+
 /// Signs `login` in: the provider mints a code for our PKCE challenge, the app redeems it at
 /// the real token endpoint.
 pub async fn sign_in(app: &BrowserApp, login: &str) {
