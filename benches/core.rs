@@ -193,11 +193,7 @@ fn main() {
 
     // ---- the client's cache-hit path (what acquireTokenSilent runs in the wasm) ----
     let pca = signed_in_client();
-    let silent = SilentRequest {
-        scopes: vec!["User.Read".into()],
-        account: Some(AccountRef { home_account_id: home.clone() }),
-        ..Default::default()
-    };
+    let silent = SilentRequest { scopes: vec!["User.Read".into()], account: Some(AccountRef::new(home.clone())), ..Default::default() };
     assert!(pca.acquire_token_silent_cached(&silent).expect("lookup").is_some_and(|r| r.from_cache));
     bench(&filter, "client: account(homeAccountId)", || black_box(&pca).account(black_box(&home)).map(|a| a.account.username.len()));
     bench(&filter, "client: acquire_token_silent_cached, 1 AT", || {

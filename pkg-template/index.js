@@ -460,10 +460,11 @@ function copyJson(v) {
   return o;
 }
 
-// Requests go to Rust as JSON; the account is reduced to its id (it may carry a whole token).
+// Requests go to Rust as JSON; the account is reduced to what identifies it (it may carry a
+// whole token): the account and its tenant profile.
 function requestJson(request, extra) {
   const r = Object.assign({}, request || {}, extra || {});
-  if (r.account) r.account = { homeAccountId: r.account.homeAccountId };
+  if (r.account) r.account = { homeAccountId: r.account.homeAccountId, tenantId: r.account.tenantId };
   return JSON.stringify(r);
 }
 
@@ -667,7 +668,7 @@ export class PublicClientApplication {
     this.emit(EventType.ACQUIRE_TOKEN_START, InteractionType.Redirect, request, null, r.correlationId);
     let url;
     try {
-      url = client.beginRedirect(requestJson(r));
+      url = await client.beginRedirect(requestJson(r));
     } catch (raw) {
       const e = toError(raw);
       this.emit(EventType.ACQUIRE_TOKEN_FAILURE, InteractionType.Redirect, null, e, r.correlationId);
@@ -706,14 +707,11 @@ export class PublicClientApplication {
     } catch (e) {
       return Promise.reject(e);
     }
-    // A request without an account is for the active account, read from the wasm (another tab
-    // or the app may change it in storage).
+    // A request without an account is for the active account (the wasm reads it, with its
+    // tenant profile; another tab or the app may change it in storage). Its memo entry is
+    // the active account's, and changing the active account moves the cache version.
     const req = Object.assign({}, request);
-    if (!req.account) {
-      const active = client.activeHomeAccountId();
-      if (active) req.account = { homeAccountId: active };
-    }
-    const key = requestJson(req, { correlationId: undefined });
+    const key = requestJson(req, { correlationId: undefined, account: req.account || { homeAccountId: client.activeHomeAccountId() } });
     // The last cache hit for this exact request is served again while the cache is unchanged
     // (its version, one wasm call) and the clock is before the wasm's `servedUntil`.
     const memo = this.memo.get(key);

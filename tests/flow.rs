@@ -174,7 +174,7 @@ fn throttled_request_fails_without_network_until_retry_after() {
 
 fn logout(home: Option<&str>, post: Option<&str>, state: &str) -> LogoutRequest {
     LogoutRequest {
-        account: home.map(|h| msal_wasm::client::AccountRef { home_account_id: h.into() }),
+        account: home.map(msal_wasm::client::AccountRef::new),
         post_logout_redirect_uri: post.map(str::to_owned),
         state: state.into(),
         ..Default::default()

@@ -320,18 +320,18 @@ impl BrowserApp {
 
     /// Signs in by redirecting this page; the result arrives through
     /// [`handle_redirect`](Self::handle_redirect) on return.
-    pub fn login_redirect(&self, req: &InteractiveRequest) -> Result<(), AuthError> {
-        self.redirect(req, InteractionStatus::Login)
+    pub async fn login_redirect(&self, req: &InteractiveRequest) -> Result<(), AuthError> {
+        self.redirect(req, InteractionStatus::Login).await
     }
 
     /// msal's `acquireTokenRedirect`: like [`login_redirect`](Self::login_redirect), with the
     /// `AcquireToken` status.
-    pub fn acquire_token_redirect(&self, req: &InteractiveRequest) -> Result<(), AuthError> {
-        self.redirect(req, InteractionStatus::AcquireToken)
+    pub async fn acquire_token_redirect(&self, req: &InteractiveRequest) -> Result<(), AuthError> {
+        self.redirect(req, InteractionStatus::AcquireToken).await
     }
 
-    fn redirect(&self, req: &InteractiveRequest, status: InteractionStatus) -> Result<(), AuthError> {
-        let pending = self.client.begin_interaction(req, InteractionType::Redirect, "")?;
+    async fn redirect(&self, req: &InteractiveRequest, status: InteractionStatus) -> Result<(), AuthError> {
+        let pending = self.client.begin_redirect(req, "").await?;
         self.set_status(status);
         location()?.assign(&pending.url).map_err(|_| {
             self.set_status(InteractionStatus::None);

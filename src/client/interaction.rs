@@ -40,20 +40,33 @@ fn same_page(a: &str, b: &str) -> bool {
 /// A popup between its opening and its response: see
 /// [`open_popup`](PublicClientApplication::open_popup).
 pub struct PopupStarted<P: Platform> {
-    pending: PendingAuth,
+    stage: PopupStage,
     popup: P::Popup,
+}
+
+/// Where a popup's request is when the popup opened.
+#[derive(Debug)]
+enum PopupStage {
+    /// Built: the popup shows the authorize page.
+    Ready(PendingAuth),
+    /// Waiting for the endpoints of the request's authority: the popup shows `about:blank`
+    /// until they are fetched (the interaction lock is already held).
+    Unresolved(InteractiveRequest),
 }
 
 impl<P: Platform> std::fmt::Debug for PopupStarted<P> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PopupStarted").field("pending", &self.pending).finish_non_exhaustive()
+        f.debug_struct("PopupStarted").field("stage", &self.stage).finish_non_exhaustive()
     }
 }
 
 impl<P: Platform> PopupStarted<P> {
     /// The request's correlation id.
     pub fn correlation_id(&self) -> &str {
-        &self.pending.correlation_id
+        match &self.stage {
+            PopupStage::Ready(p) => &p.correlation_id,
+            PopupStage::Unresolved(r) => &r.correlation_id,
+        }
     }
 
     /// The popup window (msal's `POPUP_OPENED` event carries it).
@@ -159,9 +172,47 @@ impl<P: Platform> PublicClientApplication<P> {
     /// Starts an interactive (or hidden-iframe) request: builds PKCE, state, nonce and the
     /// authorize URL. Popup and redirect take the interaction lock; a redirect also persists
     /// the request in the temporary store for [`handle_redirect`](Self::handle_redirect).
-    /// Synchronous: a popup can be opened right after, inside the user's click.
+    /// Synchronous: a popup can be opened right after, inside the user's click. A request
+    /// naming an authority whose endpoints this page does not know yet fails with
+    /// `endpoints_resolution_error`: await [`resolve_authority`](Self::resolve_authority) first.
     pub fn begin_interaction(&self, req: &InteractiveRequest, itype: InteractionType, origin: &str) -> Result<PendingAuth, AuthError> {
-        let metadata = self.metadata()?;
+        let target = self.target_now(req.authority.as_deref())?.ok_or_else(|| {
+            AuthError::client(codes::ENDPOINTS_RESOLUTION_ERROR, "the endpoints of the request's authority are not resolved yet")
+        })?;
+        let pending = self.build_pending(req, itype, origin, &target)?;
+        if itype != InteractionType::Silent {
+            self.take_interaction_lock(SIGNIN, itype)?;
+        }
+        if itype == InteractionType::Redirect {
+            let saved = base64::encode_url(pending.to_json().to_json().as_bytes());
+            let temp = self.platform.temp_store();
+            if let Err(e) =
+                temp.set(&self.temp_key("request.params"), &saved).and_then(|_| temp.set(&self.temp_key("request.origin"), &pending.origin))
+            {
+                self.release_interaction_lock();
+                return Err(e);
+            }
+        }
+        Ok(pending)
+    }
+
+    /// Starts a redirect (msal's `loginRedirect`/`acquireTokenRedirect` up to the navigation):
+    /// resolves the request's authority, then as [`begin_interaction`](Self::begin_interaction).
+    /// Navigate to the returned request's `url`.
+    pub async fn begin_redirect(&self, req: &InteractiveRequest, origin: &str) -> Result<PendingAuth, AuthError> {
+        self.resolve_authority(req.authority.as_deref()).await?;
+        self.begin_interaction(req, InteractionType::Redirect, origin)
+    }
+
+    /// The authorize request for `req` at `target`: PKCE, state, nonce and the URL.
+    fn build_pending(
+        &self,
+        req: &InteractiveRequest,
+        itype: InteractionType,
+        origin: &str,
+        target: &Target,
+    ) -> Result<PendingAuth, AuthError> {
+        let metadata = &target.metadata;
         if itype == InteractionType::Silent {
             if let Some(p) = req.prompt {
                 if !matches!(p, authorize::Prompt::None | authorize::Prompt::NoSession) {
@@ -208,7 +259,7 @@ impl<P: Platform> PublicClientApplication<P> {
             code_challenge: &pkce::challenge(&verifier),
             extra: &req.extra_query_parameters,
         })?;
-        let pending = PendingAuth {
+        Ok(PendingAuth {
             url,
             interaction_type: itype,
             state_id: rs.id,
@@ -220,21 +271,8 @@ impl<P: Platform> PublicClientApplication<P> {
             redirect_uri,
             user_state: req.state.clone(),
             origin: self.redirect_start_page(&req.redirect_start_page, origin),
-        };
-        if itype != InteractionType::Silent {
-            self.take_interaction_lock(SIGNIN, itype)?;
-        }
-        if itype == InteractionType::Redirect {
-            let saved = base64::encode_url(pending.to_json().to_json().as_bytes());
-            let temp = self.platform.temp_store();
-            if let Err(e) =
-                temp.set(&self.temp_key("request.params"), &saved).and_then(|_| temp.set(&self.temp_key("request.origin"), &pending.origin))
-            {
-                self.release_interaction_lock();
-                return Err(e);
-            }
-        }
-        Ok(pending)
+            authority: target.authority.canonical().to_owned(),
+        })
     }
 
     /// Ends an interaction that will not complete (popup closed, blocked, timed out).
@@ -268,7 +306,9 @@ impl<P: Platform> PublicClientApplication<P> {
             return Err(AuthError::browser(codes::STATE_INTERACTION_TYPE_MISMATCH, "the response belongs to another kind of interaction"));
         }
         let (code, client_info) = parsed.into_code(&pending.state)?;
+        let target = self.target(Some(&pending.authority)).await?;
         self.redeem_code(
+            &target,
             &code,
             Some(&pending.verifier),
             &pending.redirect_uri,
@@ -377,25 +417,68 @@ impl<P: Platform> PublicClientApplication<P> {
 
     /// Opens the popup for `req`, synchronously: call it inside the user's click, then await
     /// [`complete_popup`](Self::complete_popup). Takes the interaction lock; a popup the browser
-    /// blocked fails at once (`empty_window_error`, `popup_window_error`) and releases it.
+    /// blocked fails at once (`empty_window_error`, `popup_window_error`) and releases it. When
+    /// the request names an authority whose endpoints are not known yet, the popup opens on
+    /// `about:blank` and is sent to the authorize page once they are (as msal does).
     pub fn open_popup(&self, req: &InteractiveRequest, attributes: PopupAttributes) -> Result<PopupStarted<P>, AuthError> {
-        let pending = self.begin_interaction(req, InteractionType::Popup, "")?;
-        let name =
-            format!("msal.{}.{}.{}.{}", self.config.client_id, req.scopes.join("-"), self.authority.canonical(), pending.correlation_id);
-        match self.platform.open_popup(&pending.url, &name, attributes) {
-            Ok(popup) => Ok(PopupStarted { pending, popup }),
+        let mut req = req.clone();
+        if req.correlation_id.is_empty() {
+            req.correlation_id = self.guid()?;
+        }
+        let name = format!("msal.{}.{}.{}.{}", self.config.client_id, req.scopes.join("-"), self.authority.canonical(), req.correlation_id);
+        let (stage, url) = match self.target_now(req.authority.as_deref())? {
+            Some(target) => {
+                let pending = self.begin_interaction_at(&req, &target)?;
+                let url = pending.url.clone();
+                (PopupStage::Ready(pending), url)
+            }
+            None => {
+                self.take_interaction_lock(SIGNIN, InteractionType::Popup)?;
+                (PopupStage::Unresolved(req.clone()), "about:blank".to_owned())
+            }
+        };
+        match self.platform.open_popup(&url, &name, attributes) {
+            Ok(popup) => Ok(PopupStarted { stage, popup }),
             Err(e) => {
-                self.abort_interaction(&pending);
-                Err(window_error(e, &pending.correlation_id))
+                self.release_interaction_lock();
+                Err(window_error(e, &req.correlation_id))
             }
         }
+    }
+
+    fn begin_interaction_at(&self, req: &InteractiveRequest, target: &Target) -> Result<PendingAuth, AuthError> {
+        let pending = self.build_pending(req, InteractionType::Popup, "", target)?;
+        self.take_interaction_lock(SIGNIN, InteractionType::Popup)?;
+        Ok(pending)
     }
 
     /// Waits for the popup's response and redeems it (msal's `loginPopup` and
     /// `acquireTokenPopup` after the window opened). A popup closed by the user fails with
     /// `user_cancelled`; every ending releases the interaction lock.
     pub async fn complete_popup(&self, started: PopupStarted<P>) -> Result<AuthenticationResult, AuthError> {
-        let PopupStarted { pending, popup } = started;
+        let PopupStarted { stage, mut popup } = started;
+        let pending = match stage {
+            PopupStage::Ready(pending) => pending,
+            PopupStage::Unresolved(req) => {
+                let built = match self.target(req.authority.as_deref()).await {
+                    Ok(target) => self.build_pending(&req, InteractionType::Popup, "", &target),
+                    Err(e) => Err(e),
+                };
+                let pending = match built {
+                    Ok(p) => p,
+                    Err(e) => {
+                        self.platform.close_popup(popup);
+                        self.release_interaction_lock();
+                        return Err(e.with_correlation_id(req.correlation_id));
+                    }
+                };
+                if let Err(e) = self.platform.navigate_popup(&mut popup, &pending.url) {
+                    self.abort_interaction(&pending);
+                    return Err(window_error(e, &pending.correlation_id));
+                }
+                pending
+            }
+        };
         self.log(LogLevel::Verbose, "popup: waiting for the provider's response");
         match self.platform.wait_for_popup(popup, &pending.state_id, self.config.popup_timeout_ms).await {
             Ok(response) => {
@@ -422,7 +505,8 @@ impl<P: Platform> PublicClientApplication<P> {
         if self.platform.now_ms() < self.frames_blocked_until.get() {
             return Err(window_error(WindowError::NoResponse, &req.correlation_id));
         }
-        let pending = self.begin_interaction(req, InteractionType::Silent, "")?;
+        let target = self.target(req.authority.as_deref()).await?;
+        let pending = self.build_pending(req, InteractionType::Silent, "", &target)?;
         self.log(LogLevel::Verbose, "ssoSilent: loading the authorize request in a hidden frame");
         match self.platform.load_hidden_frame(&pending.url, &pending.state_id, self.config.iframe_timeout_ms, FRAME_SETTLE_MS).await {
             Ok(response) => self.finish_interaction(pending, &response).await,

@@ -1,4 +1,6 @@
-//! The authority's endpoints: from configuration, the cached discovery document, or the network.
+//! Authorities' endpoints: from configuration, the cached discovery document, or the network;
+//! the configured authority's at `initialize`, a request's own authority's when it is first
+//! named.
 
 use super::*;
 
@@ -17,24 +19,12 @@ impl<P: Platform> PublicClientApplication<P> {
         let metadata = if !self.config.authority_metadata.is_empty() {
             self.log(LogLevel::Verbose, "initialize: the authority's endpoints come from the configuration");
             AuthorityMetadata::parse(&self.config.authority_metadata, &self.authority)?
-        } else if let Some(cached) = self.cached_metadata() {
+        } else if let Some(cached) = self.cached_metadata(&self.authority) {
             self.log(LogLevel::Verbose, "initialize: the authority's endpoints come from the cached discovery document");
             cached
         } else {
             self.log(LogLevel::Verbose, "initialize: fetching the authority's discovery document");
-            let url = self.authority.openid_configuration_url();
-            let resp = self.platform.send(HttpRequest::get(url)).await.map_err(|e| {
-                AuthError::client(codes::ENDPOINTS_RESOLUTION_ERROR, "could not fetch the authority's openid-configuration")
-                    .with_sub_error(e.code().to_owned())
-            })?;
-            if !(200..300).contains(&resp.status) {
-                return Err(AuthError::client(codes::ENDPOINTS_RESOLUTION_ERROR, "the authority's openid-configuration request failed")
-                    .with_status(resp.status));
-            }
-            let parsed = AuthorityMetadata::parse(&resp.body, &self.authority)
-                .map_err(|_| AuthError::client(codes::ENDPOINTS_RESOLUTION_ERROR, "the authority's openid-configuration is invalid"))?;
-            self.store_metadata(&resp.body);
-            parsed
+            self.fetch_metadata(&self.authority).await?
         };
         let mut r = self.resolved.borrow_mut();
         r.metadata = Some(metadata);
@@ -42,30 +32,119 @@ impl<P: Platform> PublicClientApplication<P> {
         Ok(())
     }
 
-    pub(super) fn metadata_key(&self) -> String {
-        format!("msal.{}.authority-metadata.{}", self.config.client_id, self.authority.canonical())
+    /// The authority a request names, checked, when it is not the configured one. Like msal,
+    /// only a trusted authority is used: on the configured authority's host (or one of its
+    /// cloud's aliases), or in `knownAuthorities`.
+    fn requested_authority(&self, requested: Option<&str>) -> Result<Option<Authority>, AuthError> {
+        let Some(url) = requested.filter(|u| !u.trim().is_empty()) else { return Ok(None) };
+        let a = Authority::parse(url, self.config.protocol_mode)?;
+        if a.canonical().eq_ignore_ascii_case(self.authority.canonical()) {
+            return Ok(None);
+        }
+        let trusted = a.host().eq_ignore_ascii_case(self.authority.host())
+            || self.config.known_authorities.iter().any(|k| k.eq_ignore_ascii_case(a.host()))
+            || self.resolved.borrow().cloud.has_alias(a.host());
+        if !trusted {
+            return Err(AuthError::config(
+                codes::UNTRUSTED_AUTHORITY,
+                "the request's authority is neither on the configured authority's host nor in knownAuthorities",
+            ));
+        }
+        Ok(Some(a))
+    }
+
+    /// The request's authority (the configured one without it) and its endpoints when they are
+    /// known without the network: configured, resolved earlier on this page, or cached by an
+    /// earlier page load.
+    fn known_target(&self, requested: Option<&str>) -> Result<(Authority, Option<AuthorityMetadata>), AuthError> {
+        let Some(a) = self.requested_authority(requested)? else {
+            let Target { authority, metadata } = self.configured_target()?;
+            return Ok((authority, Some(metadata)));
+        };
+        self.ensure_initialized()?;
+        let remembered = self.resolved.borrow().others.iter().find(|(k, _)| k == a.canonical()).map(|(_, m)| m.clone());
+        let metadata = remembered.or_else(|| {
+            let cached = self.cached_metadata(&a)?;
+            self.resolved.borrow_mut().others.push((a.canonical().to_owned(), cached.clone()));
+            Some(cached)
+        });
+        Ok((a, metadata))
+    }
+
+    /// The configured authority and its endpoints (after `initialize`).
+    pub(super) fn configured_target(&self) -> Result<Target, AuthError> {
+        Ok(Target { authority: self.authority.clone(), metadata: self.metadata()? })
+    }
+
+    /// The request's authority and its endpoints, if known without the network (`Ok(None)`:
+    /// call [`target`](Self::target) or [`resolve_authority`](Self::resolve_authority)).
+    pub(super) fn target_now(&self, requested: Option<&str>) -> Result<Option<Target>, AuthError> {
+        let (authority, metadata) = self.known_target(requested)?;
+        Ok(metadata.map(|metadata| Target { authority, metadata }))
+    }
+
+    /// The request's authority and its endpoints, fetching its discovery document the first
+    /// time (then cached for 24 hours, as the configured authority's).
+    pub(super) async fn target(&self, requested: Option<&str>) -> Result<Target, AuthError> {
+        let (authority, metadata) = self.known_target(requested)?;
+        let metadata = match metadata {
+            Some(m) => m,
+            None => {
+                self.log(LogLevel::Verbose, "fetching the discovery document of the request's authority");
+                let m = self.fetch_metadata(&authority).await?;
+                self.resolved.borrow_mut().others.push((authority.canonical().to_owned(), m.clone()));
+                m
+            }
+        };
+        Ok(Target { authority, metadata })
+    }
+
+    /// Resolves the endpoints of a request's `authority` ahead of a synchronous start (a
+    /// redirect): afterwards [`begin_interaction`](Self::begin_interaction) finds them.
+    pub async fn resolve_authority(&self, authority: Option<&str>) -> Result<(), AuthError> {
+        self.target(authority).await.map(|_| ())
+    }
+
+    async fn fetch_metadata(&self, authority: &Authority) -> Result<AuthorityMetadata, AuthError> {
+        let url = authority.openid_configuration_url();
+        let resp = self.platform.send(HttpRequest::get(url)).await.map_err(|e| {
+            AuthError::client(codes::ENDPOINTS_RESOLUTION_ERROR, "could not fetch the authority's openid-configuration")
+                .with_sub_error(e.code().to_owned())
+        })?;
+        if !(200..300).contains(&resp.status) {
+            return Err(AuthError::client(codes::ENDPOINTS_RESOLUTION_ERROR, "the authority's openid-configuration request failed")
+                .with_status(resp.status));
+        }
+        let parsed = AuthorityMetadata::parse(&resp.body, authority)
+            .map_err(|_| AuthError::client(codes::ENDPOINTS_RESOLUTION_ERROR, "the authority's openid-configuration is invalid"))?;
+        self.store_metadata(authority, &resp.body);
+        Ok(parsed)
+    }
+
+    pub(super) fn metadata_key(&self, authority: &Authority) -> String {
+        format!("msal.{}.authority-metadata.{}", self.config.client_id, authority.canonical())
     }
 
     /// The discovery document cached by an earlier page load, while fresh (24 h, msal's
     /// authority-metadata lifetime): page loads after the first need no network to initialize.
-    pub(super) fn cached_metadata(&self) -> Option<AuthorityMetadata> {
+    pub(super) fn cached_metadata(&self, authority: &Authority) -> Option<AuthorityMetadata> {
         let cache = self.cache.borrow();
-        let text = crate::core::cache::KeyValueStore::get(cache.store(), &self.metadata_key())?;
+        let text = crate::core::cache::KeyValueStore::get(cache.store(), &self.metadata_key(authority))?;
         let j = Json::parse(&text).ok()?;
         let expires = j.get("expiresAt").and_then(Json::as_u64)?;
         if expires <= self.platform.now_ms() {
             return None;
         }
-        AuthorityMetadata::parse(j.str_field("document")?, &self.authority).ok()
+        AuthorityMetadata::parse(j.str_field("document")?, authority).ok()
     }
 
-    pub(super) fn store_metadata(&self, document: &str) {
+    pub(super) fn store_metadata(&self, authority: &Authority, document: &str) {
         let value = Json::object()
             .with("expiresAt", self.platform.now_ms().saturating_add(METADATA_LIFETIME_MS))
             .with("document", document)
             .to_json();
         let cache = self.cache.borrow();
         // Only an optimisation: a full storage just means the next load fetches it again.
-        let _ = crate::core::cache::KeyValueStore::set(cache.store(), &self.metadata_key(), &value);
+        let _ = crate::core::cache::KeyValueStore::set(cache.store(), &self.metadata_key(authority), &value);
     }
 }

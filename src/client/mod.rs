@@ -105,6 +105,8 @@ pub struct PendingAuth {
     user_state: String,
     /// The page to return to after a redirect.
     pub origin: String,
+    /// The canonical authority the request went to.
+    authority: String,
 }
 
 impl std::fmt::Debug for PendingAuth {
@@ -132,6 +134,7 @@ impl PendingAuth {
             .with("redirectUri", self.redirect_uri.as_str())
             .with("userState", self.user_state.as_str())
             .with("origin", self.origin.as_str())
+            .with("authority", self.authority.as_str())
     }
 
     fn from_json(j: &Json) -> Option<PendingAuth> {
@@ -149,6 +152,7 @@ impl PendingAuth {
             redirect_uri: s("redirectUri")?,
             user_state: s("userState").unwrap_or_default(),
             origin: s("origin").unwrap_or_default(),
+            authority: s("authority").unwrap_or_default(),
         })
     }
 }
@@ -156,6 +160,15 @@ impl PendingAuth {
 struct Resolved {
     metadata: Option<AuthorityMetadata>,
     cloud: CloudMetadata,
+    /// Endpoints of other authorities that requests named, by canonical authority.
+    others: Vec<(String, AuthorityMetadata)>,
+}
+
+/// An authority and its endpoints: the configured one, or the one a request names.
+#[derive(Debug, Clone)]
+pub(crate) struct Target {
+    authority: Authority,
+    metadata: AuthorityMetadata,
 }
 
 /// A public client application (SPA or desktop): msal's `PublicClientApplication`.
@@ -197,7 +210,7 @@ impl<P: Platform> PublicClientApplication<P> {
             platform,
             config,
             authority,
-            resolved: RefCell::new(Resolved { metadata: None, cloud }),
+            resolved: RefCell::new(Resolved { metadata: None, cloud, others: Vec::new() }),
             cache: RefCell::new(cache),
             stale: Cell::new(false),
             frames_blocked_until: Cell::new(0),
@@ -255,16 +268,19 @@ impl<P: Platform> PublicClientApplication<P> {
         }
     }
 
-    /// The tenant to look tokens up in: the authority's own tenant unless it is a
-    /// multi-tenant alias or a generic provider, in which case the account's.
-    fn realm_for(&self, account: &Account) -> String {
-        if self.config.protocol_mode == ProtocolMode::Oidc
-            || self.authority.is_multi_tenant()
-            || self.authority.kind() == AuthorityType::Adfs
-        {
-            account.realm.clone()
-        } else {
-            self.authority.tenant().to_owned()
+    /// The tenant to look `account`'s tokens up in for a request to `target`: the tenant a
+    /// request's own authority names, else the tenant profile the request gives, else the
+    /// configured authority's tenant, else the account's home tenant (multi-tenant aliases,
+    /// B2C, ADFS, generic providers).
+    fn realm_for(&self, account: &Account, target: &Target, requested: Option<&AccountRef>) -> String {
+        let named = target.authority.single_tenant();
+        let own_authority = target.authority.canonical() != self.authority.canonical();
+        let profile = requested.and_then(|r| r.tenant_id.as_deref()).filter(|t| !t.is_empty());
+        match (named, profile) {
+            (Some(t), _) if own_authority => t.to_owned(),
+            (_, Some(t)) => t.to_owned(),
+            (Some(t), None) => t.to_owned(),
+            (None, None) => account.realm.clone(),
         }
     }
 

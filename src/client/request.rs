@@ -54,6 +54,16 @@ impl CacheLookupPolicy {
 pub struct AccountRef {
     /// homeAccountId
     pub home_account_id: String,
+    /// The tenant profile (`AccountInfo.tenantId`): which tenant's tokens, when the authority
+    /// does not name one (`None`: the account's home tenant).
+    pub tenant_id: Option<String>,
+}
+
+impl AccountRef {
+    /// The account with this `homeAccountId`, in its home tenant (or the authority's).
+    pub fn new(home_account_id: impl Into<String>) -> AccountRef {
+        AccountRef { home_account_id: home_account_id.into(), tenant_id: None }
+    }
 }
 
 /// A popup or redirect request.
@@ -85,6 +95,9 @@ pub struct InteractiveRequest {
     pub correlation_id: String,
     /// Nonce (generated when empty).
     pub nonce: String,
+    /// Overrides the configured authority (another tenant, another B2C policy); its host must
+    /// be the configured authority's or a known authority.
+    pub authority: Option<String>,
 }
 
 /// A silent request.
@@ -106,6 +119,8 @@ pub struct SilentRequest {
     pub redirect_uri: String,
     /// Extra query parameters (for the iframe fallback).
     pub extra_query_parameters: Vec<(String, String)>,
+    /// Overrides the configured authority (see [`InteractiveRequest::authority`]).
+    pub authority: Option<String>,
 }
 
 /// Which accounts `getAllAccounts` and `getAccount` return (msal's `AccountFilter`): every

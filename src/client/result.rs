@@ -15,6 +15,13 @@ pub struct AccountInfo {
     pub id_token_claims: Option<Json>,
 }
 
+impl AccountInfo {
+    /// What identifies it in a request: the account and this tenant profile.
+    pub fn to_ref(&self) -> super::AccountRef {
+        super::AccountRef { home_account_id: self.account.home_account_id.clone(), tenant_id: Some(self.account.realm.clone()) }
+    }
+}
+
 impl std::fmt::Debug for AccountInfo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AccountInfo")

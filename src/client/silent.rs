@@ -108,6 +108,15 @@ impl<P: Platform> PublicClientApplication<P> {
             .ok_or_else(|| AuthError::browser(codes::NO_ACCOUNT_ERROR, "no account given and no active account set"))
     }
 
+    /// The account `req` names, else the active one, with its tenant profile.
+    fn request_account(&self, req: &SilentRequest) -> Option<AccountRef> {
+        req.account.clone().or_else(|| {
+            let active = self.cache.borrow().active_account()?;
+            let tenant_id = Some(active.tenant_id).filter(|t| !t.is_empty());
+            Some(AccountRef { home_account_id: active.home_account_id, tenant_id })
+        })
+    }
+
     /// The cached access token for `req`, when the policy allows it and it is fresh. Never
     /// touches the network; `Ok(None)` means "go to the network".
     pub fn acquire_token_silent_cached(&self, req: &SilentRequest) -> Result<Option<AuthenticationResult>, AuthError> {
@@ -147,10 +156,13 @@ impl<P: Platform> PublicClientApplication<P> {
         self.ensure_initialized()?;
         self.sync();
         let account = self.silent_account(req)?;
+        // An authority this page has not resolved yet has nothing cached that we could serve
+        // as its: the network path resolves it.
+        let Some(target) = self.target_now(req.authority.as_deref())? else { return Ok(None) };
         let now = self.now_s();
         let cache = self.cache.borrow();
         let Some(at) = self
-            .find_cached_at(&cache, req, &account)
+            .find_cached_at(&cache, req, &account, &target)
             .filter(|c| !is_expired(c, now, self.config.token_renewal_offset_secs) && c.cached_at >= min_cached_at)
         else {
             return Ok(None);
@@ -159,7 +171,7 @@ impl<P: Platform> PublicClientApplication<P> {
         let claim = |name: &str| info.id_token_claims.as_ref().and_then(|c| c.str_field(name)).map(str::to_owned);
         let unique_id = claim("oid").or_else(|| claim("sub")).unwrap_or_default();
         Ok(Some(AuthenticationResult {
-            authority: self.authority.canonical().to_owned(),
+            authority: target.authority.canonical().to_owned(),
             unique_id,
             tenant_id: at.realm.clone(),
             scopes: at.scopes.iter().map(str::to_owned).collect(),
@@ -202,13 +214,14 @@ impl<P: Platform> PublicClientApplication<P> {
         cache: &'c TokenCache<P::Store>,
         req: &SilentRequest,
         account: &Account,
+        target: &Target,
     ) -> Option<&'c crate::core::cache::Credential> {
         let resolved = self.resolved.borrow();
         cache.find_access_token(&AtQuery {
             home_account_id: &account.home_account_id,
             environments: &resolved.cloud.aliases,
             client_id: &self.config.client_id,
-            realm: &self.realm_for(account),
+            realm: &self.realm_for(account, target, self.request_account(req).as_ref()),
             scopes: &ScopeSet::new(&req.scopes).for_cache_search(),
             token_type: "Bearer",
         })
@@ -255,7 +268,9 @@ impl<P: Platform> PublicClientApplication<P> {
     fn flight_key(&self, req: &SilentRequest) -> String {
         let account = req.account.as_ref().map(|a| a.home_account_id.clone()).or_else(|| self.active_home_account_id()).unwrap_or_default();
         let mut key = ScopeSet::new(&req.scopes).to_lower_string();
-        for part in [account.as_str(), &req.claims, &req.redirect_uri] {
+        let tenant = req.account.as_ref().and_then(|a| a.tenant_id.as_deref()).unwrap_or_default();
+        let authority = req.authority.as_deref().unwrap_or_default();
+        for part in [account.as_str(), tenant, authority, &req.claims, &req.redirect_uri] {
             key.push('\n');
             key.push_str(part);
         }
@@ -276,8 +291,7 @@ impl<P: Platform> PublicClientApplication<P> {
     async fn renew_or_frame(&self, req: &SilentRequest) -> Result<AuthenticationResult, AuthError> {
         match self.renew_single_flight(req).await {
             Err(e) if req.cache_lookup_policy.uses_iframe() && (e.is_interaction_required() || e.is_invalid_grant()) => {
-                let account =
-                    req.account.clone().or_else(|| self.active_home_account_id().map(|home_account_id| AccountRef { home_account_id }));
+                let account = req.account.clone().or_else(|| self.active_home_account_id().map(AccountRef::new));
                 let frame = InteractiveRequest {
                     scopes: req.scopes.clone(),
                     account,
@@ -285,6 +299,7 @@ impl<P: Platform> PublicClientApplication<P> {
                     correlation_id: req.correlation_id.clone(),
                     redirect_uri: req.redirect_uri.clone(),
                     extra_query_parameters: req.extra_query_parameters.clone(),
+                    authority: req.authority.clone(),
                     ..InteractiveRequest::default()
                 };
                 self.sso_silent(&frame).await
@@ -379,7 +394,7 @@ impl<P: Platform> PublicClientApplication<P> {
             if due {
                 out.push(SilentRequest {
                     scopes: c.scopes.iter().map(str::to_owned).collect(),
-                    account: Some(AccountRef { home_account_id: c.home_account_id.clone() }),
+                    account: Some(AccountRef { home_account_id: c.home_account_id.clone(), tenant_id: Some(c.realm.clone()) }),
                     cache_lookup_policy: CacheLookupPolicy::RefreshToken,
                     ..SilentRequest::default()
                 });

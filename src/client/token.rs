@@ -29,11 +29,11 @@ impl<P: Platform> PublicClientApplication<P> {
         }
     }
 
-    pub(super) fn thumbprint(&self, scopes: &ScopeSet, home_account_id: &str, claims: &str) -> String {
+    pub(super) fn thumbprint(&self, target: &Target, scopes: &ScopeSet, home_account_id: &str, claims: &str) -> String {
         let list: Vec<&str> = scopes.iter().collect();
         throttle::Thumbprint {
             client_id: &self.config.client_id,
-            authority: self.authority.canonical(),
+            authority: target.authority.canonical(),
             scopes: &list,
             home_account_id,
             claims,
@@ -45,6 +45,7 @@ impl<P: Platform> PublicClientApplication<P> {
     #[allow(clippy::too_many_arguments)]
     pub(super) async fn redeem_code(
         &self,
+        target: &Target,
         code: &AuthCode,
         verifier: Option<&PkceVerifier>,
         redirect_uri: &str,
@@ -54,11 +55,10 @@ impl<P: Platform> PublicClientApplication<P> {
         correlation_id: &str,
         user_state: &str,
     ) -> Result<AuthenticationResult, AuthError> {
-        let metadata = self.metadata()?;
         self.log(LogLevel::Verbose, "redeeming the authorization code");
         let sent_at = self.now_s();
         let http = TokenRequest {
-            endpoint: &metadata.token_endpoint,
+            endpoint: &target.metadata.token_endpoint,
             client_id: &self.config.client_id,
             scopes,
             correlation_id,
@@ -70,14 +70,15 @@ impl<P: Platform> PublicClientApplication<P> {
             extra_body: &[],
         }
         .build();
-        let thumb = self.thumbprint(scopes, "", "");
+        let thumb = self.thumbprint(target, scopes, "", "");
         let resp = self.post_token(http, &thumb, sent_at).await?;
-        self.save_response(resp, scopes, nonce, client_info, correlation_id, user_state, None)
+        self.save_response(target, resp, scopes, nonce, client_info, correlation_id, user_state, None)
     }
 
     #[allow(clippy::too_many_arguments)]
     pub(super) fn save_response(
         &self,
+        target: &Target,
         resp: TokenResponse,
         scopes: &ScopeSet,
         nonce: Option<&Nonce>,
@@ -141,7 +142,7 @@ impl<P: Platform> PublicClientApplication<P> {
             _ => scopes.clone(),
         };
         Ok(AuthenticationResult {
-            authority: self.authority.canonical().to_owned(),
+            authority: target.authority.canonical().to_owned(),
             unique_id: claims.as_ref().and_then(|c| c.oid().or_else(|| c.sub())).unwrap_or_default().to_owned(),
             tenant_id: realm,
             scopes: granted.iter().map(str::to_owned).collect(),
@@ -175,12 +176,13 @@ impl<P: Platform> PublicClientApplication<P> {
         let redirect_uri = self.redirect_uri(redirect_uri);
         let verifier = code_verifier.map(PkceVerifier::new);
         let scopes = self.wire_scopes(scopes);
-        self.redeem_code(&AuthCode::new(code), verifier.as_ref(), &redirect_uri, &scopes, None, "", &correlation_id, "").await
+        let target = self.target(None).await?;
+        self.redeem_code(&target, &AuthCode::new(code), verifier.as_ref(), &redirect_uri, &scopes, None, "", &correlation_id, "").await
     }
 
     /// Redeems the account's refresh token for `req`'s scopes.
     pub async fn refresh(&self, req: &SilentRequest) -> Result<AuthenticationResult, AuthError> {
-        let metadata = self.metadata()?;
+        let target = self.target(req.authority.as_deref()).await?;
         self.log(LogLevel::Verbose, "renewal: redeeming the refresh token");
         self.sync();
         let account = self.silent_account(req)?;
@@ -206,7 +208,7 @@ impl<P: Platform> PublicClientApplication<P> {
         let anchor = if anchor.is_empty() { String::new() } else { format!("Oid:{anchor}") };
         let sent_at = self.now_s();
         let http = TokenRequest {
-            endpoint: &metadata.token_endpoint,
+            endpoint: &target.metadata.token_endpoint,
             client_id: &self.config.client_id,
             scopes: &scopes,
             correlation_id: &correlation_id,
@@ -218,9 +220,9 @@ impl<P: Platform> PublicClientApplication<P> {
             extra_body: &[],
         }
         .build();
-        let thumb = self.thumbprint(&scopes, &account.home_account_id, &req.claims);
+        let thumb = self.thumbprint(&target, &scopes, &account.home_account_id, &req.claims);
         match self.post_token(http, &thumb, sent_at).await {
-            Ok(resp) => self.save_response(resp, &scopes, None, "", &correlation_id, "", Some(&account)),
+            Ok(resp) => self.save_response(&target, resp, &scopes, None, "", &correlation_id, "", Some(&account)),
             Err(e) => {
                 if e.is_invalid_grant() {
                     let _ = self.cache.borrow_mut().remove_refresh_token(rt.secret());
@@ -262,7 +264,8 @@ impl<P: Platform> PublicClientApplication<P> {
             cached_at: now,
         };
         let scopes = ScopeSet::new(&h.scopes);
-        self.save_response(resp, &scopes, None, "", &h.correlation_id, "", None).map(|_| ())
+        let target = self.configured_target()?;
+        self.save_response(&target, resp, &scopes, None, "", &h.correlation_id, "", None).map(|_| ())
     }
 }
 

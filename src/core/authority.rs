@@ -133,6 +133,17 @@ impl Authority {
         ["common", "organizations", "consumers"].iter().any(|t| t.eq_ignore_ascii_case(&self.tenant))
     }
 
+    /// The one Entra tenant this authority signs in to, when it names one: its only path
+    /// segment (`https://login.microsoftonline.com/<tenant>/`), not a multi-tenant alias, not
+    /// ADFS, B2C (tenant and policy) or a generic provider. Tokens it issues are cached under
+    /// that tenant.
+    pub fn single_tenant(&self) -> Option<&str> {
+        let path = self.canonical.get(self.canonical.find("://").map_or(0, |i| i + 3)..).unwrap_or_default();
+        let segments = path.split('/').skip(1).filter(|s| !s.is_empty() && !s.eq_ignore_ascii_case("v2.0")).count();
+        let one = segments == 1 && self.protocol_mode == ProtocolMode::Aad && self.kind != AuthorityType::Adfs && !self.is_multi_tenant();
+        one.then_some(self.tenant.as_str())
+    }
+
     /// Where the OpenID Connect discovery document lives.
     pub fn openid_configuration_url(&self) -> String {
         let direct = self.kind == AuthorityType::Adfs

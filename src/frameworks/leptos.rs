@@ -156,11 +156,11 @@ pub fn use_access_token(scopes: Vec<String>, fallback: Fallback) -> ReadSignal<T
             }
             return;
         };
-        let home = account.account.home_account_id;
+        let account = account.to_ref();
         let scopes = scopes.clone();
         set_state.set(TokenState { loading: true, ..TokenState::default() });
         leptos::task::spawn_local(async move {
-            match super::access_token(&app, home, scopes, fallback).await {
+            match super::access_token(&app, account, scopes, fallback).await {
                 Ok(r) => set_state.set(TokenState { loading: false, result: Some(r), error: None }),
                 Err(e) => set_state.set(TokenState { loading: false, result: None, error: Some(e) }),
             }

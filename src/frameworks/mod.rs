@@ -55,16 +55,16 @@ pub(crate) fn matching_account(app: &BrowserApp, filter: Option<&AccountFilter>)
 /// `InteractionRequired` with [`Fallback::Redirect`], starts a redirect sign-in.
 pub(crate) async fn access_token(
     app: &BrowserApp,
-    home_account_id: String,
+    account: AccountRef,
     scopes: Vec<String>,
     fallback: Fallback,
 ) -> Result<AuthenticationResult, AuthError> {
-    let account = AccountRef { home_account_id };
     let req = SilentRequest { scopes: scopes.clone(), account: Some(account.clone()), ..SilentRequest::default() };
     let result = app.acquire_token_silent(&req).await;
     if let Err(e) = &result {
         if e.is_interaction_required() && fallback == Fallback::Redirect {
-            let _ = app.acquire_token_redirect(&InteractiveRequest { scopes, account: Some(account), ..InteractiveRequest::default() });
+            let _ =
+                app.acquire_token_redirect(&InteractiveRequest { scopes, account: Some(account), ..InteractiveRequest::default() }).await;
         }
     }
     result
@@ -81,7 +81,7 @@ pub(crate) async fn authenticate(
     filter: Option<AccountFilter>,
 ) -> Result<Option<AuthenticationResult>, AuthError> {
     if let Some(account) = matching_account(app, filter.as_ref()) {
-        let account = AccountRef { home_account_id: account.account.home_account_id };
+        let account = account.to_ref();
         let silent = SilentRequest { scopes: request.scopes.clone(), account: Some(account.clone()), ..SilentRequest::default() };
         match app.acquire_token_silent(&silent).await {
             Err(e) if e.is_interaction_required() => {
@@ -89,7 +89,7 @@ pub(crate) async fn authenticate(
                 return match interaction {
                     Interaction::Popup => app.acquire_token_popup(&req).await.map(Some),
                     Interaction::Silent => app.sso_silent(&req).await.map(Some),
-                    Interaction::Redirect => app.acquire_token_redirect(&req).map(|()| None),
+                    Interaction::Redirect => app.acquire_token_redirect(&req).await.map(|()| None),
                 };
             }
             r => return r.map(Some),
@@ -106,6 +106,6 @@ async fn sign_in(
     match interaction {
         Interaction::Popup => app.login_popup(request).await.map(Some),
         Interaction::Silent => app.sso_silent(request).await.map(Some),
-        Interaction::Redirect => app.login_redirect(request).map(|()| None),
+        Interaction::Redirect => app.login_redirect(request).await.map(|()| None),
     }
 }

@@ -151,15 +151,15 @@ pub struct TokenState {
 pub fn use_access_token(scopes: Vec<String>, fallback: Fallback) -> TokenState {
     let ctx = use_msal();
     let state = use_state(|| TokenState { loading: true, ..TokenState::default() });
-    let key = (ctx.app.clone(), ctx.account.as_ref().map(|a| a.account.home_account_id.clone()), scopes.clone());
+    let key = (ctx.app.clone(), ctx.account.as_ref().map(AccountInfo::to_ref), scopes.clone());
     {
         let state = state.clone();
-        use_effect_with(key, move |(app, home, scopes)| {
-            if let (Some(app), Some(home)) = (app.clone(), home.clone()) {
+        use_effect_with(key, move |(app, account, scopes)| {
+            if let (Some(app), Some(account)) = (app.clone(), account.clone()) {
                 let scopes = scopes.clone();
                 state.set(TokenState { loading: true, ..TokenState::default() });
                 wasm_bindgen_futures::spawn_local(async move {
-                    match super::access_token(&app, home, scopes, fallback).await {
+                    match super::access_token(&app, account, scopes, fallback).await {
                         Ok(r) => state.set(TokenState { loading: false, result: Some(r), error: None }),
                         Err(e) => state.set(TokenState { loading: false, result: None, error: Some(e) }),
                     }

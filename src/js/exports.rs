@@ -79,12 +79,16 @@ impl JsClient {
 
     /// Starts a redirect from this page: returns the authorize URL to navigate to.
     #[wasm_bindgen(js_name = beginRedirect)]
-    pub fn begin_redirect(&self, request: &str) -> Result<String, JsValue> {
-        let run = || {
-            let req = wire::interactive_request(&parse(request)?)?;
-            self.inner.begin_interaction(&req, InteractionType::Redirect, "").map(|p| p.url)
-        };
-        run().map_err(|e| error_value(&e))
+    pub fn begin_redirect(&self, request: &str) -> js_sys::Promise {
+        let c = self.inner.clone();
+        let request = request.to_owned();
+        promise(async move {
+            let run = async {
+                let req = wire::interactive_request(&parse(&request)?)?;
+                c.begin_redirect(&req, "").await.map(|p| p.url)
+            };
+            run.await.map(|url| JsValue::from_str(&url)).map_err(|e| error_value(&e))
+        })
     }
 
     /// Ends a redirect that will not happen (navigation cancelled).

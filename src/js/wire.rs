@@ -154,7 +154,13 @@ fn optional_uri(v: Option<&Json>) -> Option<String> {
 }
 
 fn account_ref(j: &Json) -> Option<AccountRef> {
-    j.get("account").and_then(|a| a.str_field("homeAccountId")).map(|h| AccountRef { home_account_id: h.to_owned() })
+    let a = j.get("account")?;
+    let tenant_id = a.str_field("tenantId").filter(|t| !t.is_empty()).map(str::to_owned);
+    a.str_field("homeAccountId").map(|h| AccountRef { home_account_id: h.to_owned(), tenant_id })
+}
+
+fn authority_field(j: &Json) -> Option<String> {
+    j.str_field("authority").filter(|a| !a.trim().is_empty()).map(str::to_owned)
 }
 
 fn pairs(j: Option<&Json>) -> Vec<(String, String)> {
@@ -208,6 +214,7 @@ pub fn interactive_request(j: &Json) -> Result<InteractiveRequest, AuthError> {
         redirect_start_page: j.string_or_empty("redirectStartPage"),
         correlation_id: j.string_or_empty("correlationId"),
         nonce: j.string_or_empty("nonce"),
+        authority: authority_field(j),
     })
 }
 
@@ -227,6 +234,7 @@ pub fn silent_request(j: &Json) -> Result<SilentRequest, AuthError> {
         correlation_id: j.string_or_empty("correlationId"),
         redirect_uri: j.string_or_empty("redirectUri"),
         extra_query_parameters: pairs(j.get("extraQueryParameters")),
+        authority: authority_field(j),
     })
 }
 

@@ -320,6 +320,17 @@ impl Platform for MemoryPlatform {
         }
     }
 
+    fn navigate_popup(&self, popup: &mut Self::Popup, url: &str) -> Result<(), WindowError> {
+        if *popup == Err(WindowError::UserCancelled) {
+            return Err(WindowError::UserCancelled);
+        }
+        self.windows.borrow_mut().push(url.to_owned());
+        *popup = (self.profile.windows.borrow())(url);
+        Ok(())
+    }
+
+    fn close_popup(&self, _popup: Self::Popup) {}
+
     async fn wait_for_popup(&self, popup: Self::Popup, _state_id: &str, _timeout_ms: u64) -> Result<String, WindowError> {
         popup
     }

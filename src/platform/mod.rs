@@ -133,6 +133,11 @@ pub trait Platform {
 
     /// Opens a popup at `url`, synchronously (so that it opens inside the user's gesture).
     fn open_popup(&self, url: &str, name: &str, attributes: PopupAttributes) -> Result<Self::Popup, WindowError>;
+    /// Sends a popup opened at `about:blank` to `url` (the request's URL was not known when
+    /// the click opened it). Fails when the popup is gone.
+    fn navigate_popup(&self, popup: &mut Self::Popup, url: &str) -> Result<(), WindowError>;
+    /// Closes a popup that will not be used.
+    fn close_popup(&self, popup: Self::Popup);
     /// Waits for the authorize response of the request whose state id is `state_id` in
     /// `popup`: its address once it is back on the app's origin, or the redirect bridge's
     /// message. Closes the popup when done.

@@ -28,19 +28,36 @@ pub struct Idp {
     pub used_rts: Vec<String>,
     pub next: u32,
     pub fail_next: Option<HttpResponse>,
+    /// Discovery documents asked for.
+    pub discoveries: Vec<String>,
 }
 
 pub fn jwt(claims: &str) -> String {
     format!("eyJhbGciOiJSUzI1NiJ9.{}.c2ln", base64::encode_url(claims.as_bytes()))
 }
 
+/// A tenant where ada (home tenant [`TENANT`]) is a guest.
+pub const GUEST_TENANT: &str = "5f1c2d3e-0000-4000-8000-00000000beef";
+
+/// The tenant a token endpoint URL belongs to (`https://host/<tenant>/oauth2/...`).
+pub fn tenant_of(url: &str) -> String {
+    url.split('/').nth(3).unwrap_or_default().to_owned()
+}
+
 pub fn token_response(idp: &mut Idp, with_id_token: bool) -> HttpResponse {
+    token_response_in(idp, with_id_token, TENANT)
+}
+
+/// A token response of `tenant`: ada's home account (client_info names her home tenant) with
+/// that tenant's ID token (a guest's own `oid`).
+pub fn token_response_in(idp: &mut Idp, with_id_token: bool, tenant: &str) -> HttpResponse {
     idp.next += 1;
     let rt = format!("rt-{}", idp.next);
     idp.issued_rts.push(rt.clone());
     let client_info = base64::encode_url(format!(r#"{{"uid":"uid-1","utid":"{TENANT}"}}"#).as_bytes());
+    let oid = if tenant == TENANT { "uid-1".to_owned() } else { format!("guest-in-{tenant}") };
     let id_token = jwt(&format!(
-        r#"{{"sub":"sub-1","oid":"uid-1","tid":"{TENANT}","preferred_username":"ada@contoso.com","name":"Ada","nonce":"{}","sid":"sid-1"}}"#,
+        r#"{{"sub":"sub-1","oid":"{oid}","tid":"{tenant}","preferred_username":"ada@contoso.com","name":"Ada","nonce":"{}","sid":"sid-1"}}"#,
         idp.nonce
     ));
     let idt = if with_id_token { format!(r#","id_token":"{id_token}""#) } else { String::new() };
@@ -58,13 +75,24 @@ pub fn handle(idp: &Rc<RefCell<Idp>>, req: &HttpRequest) -> Result<HttpResponse,
     if let Some(r) = idp.fail_next.take() {
         return Ok(r);
     }
+    if let Some(base) = req.url.strip_suffix("/v2.0/.well-known/openid-configuration") {
+        idp.discoveries.push(req.url.clone());
+        return Ok(HttpResponse::new(
+            200,
+            format!(
+                r#"{{"authorization_endpoint":"{base}/oauth2/v2.0/authorize","token_endpoint":"{base}/oauth2/v2.0/token","end_session_endpoint":"{base}/oauth2/v2.0/logout","issuer":"{base}/v2.0"}}"#
+            ),
+        ));
+    }
+    let tenant = tenant_of(&req.url);
+    let tenant = if tenant == "common" { TENANT.to_owned() } else { tenant };
     match req.form_field("grant_type").as_deref() {
         Some("authorization_code") => {
             let verifier = req.form_field("code_verifier").unwrap_or_default();
             if base64::encode_url(&sha256(verifier.as_bytes())) != idp.challenge || req.form_field("code").as_deref() != Some("the-code") {
                 return Ok(HttpResponse::new(400, r#"{"error":"invalid_grant","error_description":"PKCE verification failed"}"#));
             }
-            Ok(token_response(&mut idp, true))
+            Ok(token_response_in(&mut idp, true, &tenant))
         }
         Some("refresh_token") => {
             let rt = req.form_field("refresh_token").unwrap_or_default();
@@ -72,7 +100,7 @@ pub fn handle(idp: &Rc<RefCell<Idp>>, req: &HttpRequest) -> Result<HttpResponse,
                 return Ok(HttpResponse::new(400, r#"{"error":"invalid_grant","error_description":"refresh token replayed"}"#));
             }
             idp.used_rts.push(rt);
-            Ok(token_response(&mut idp, true))
+            Ok(token_response_in(&mut idp, true, &tenant))
         }
         _ => Ok(HttpResponse::new(400, r#"{"error":"unsupported_grant_type"}"#)),
     }
@@ -153,7 +181,7 @@ impl Harness {
 }
 
 pub fn silent(home: &str) -> SilentRequest {
-    SilentRequest { scopes: vec!["User.Read".into()], account: Some(AccountRef { home_account_id: home.into() }), ..Default::default() }
+    SilentRequest { scopes: vec!["User.Read".into()], account: Some(AccountRef::new(home)), ..Default::default() }
 }
 
 /// The provider's front channel in a popup or hidden frame: remembers the request's PKCE

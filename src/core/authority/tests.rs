@@ -33,6 +33,23 @@ fn classifies_and_canonicalises() {
 }
 
 #[test]
+fn single_tenant_only_when_the_authority_names_one_entra_tenant() {
+    let tenant = |url: &str, mode| Authority::parse(url, mode).unwrap().single_tenant().map(str::to_owned);
+    assert_eq!(tenant("https://login.microsoftonline.com/t-1", ProtocolMode::Aad).as_deref(), Some("t-1"));
+    assert_eq!(tenant("https://login.microsoftonline.com/t-1/v2.0", ProtocolMode::Aad).as_deref(), Some("t-1"));
+    assert_eq!(tenant("https://contoso.ciamlogin.com", ProtocolMode::Aad).as_deref(), Some("contoso.onmicrosoft.com"));
+    for (url, mode) in [
+        ("https://login.microsoftonline.com/common", ProtocolMode::Aad),
+        ("https://login.microsoftonline.com/Organizations/", ProtocolMode::Aad),
+        ("https://contoso.b2clogin.com/contoso.onmicrosoft.com/B2C_1_signin", ProtocolMode::Aad),
+        ("https://fs.contoso.com/adfs/", ProtocolMode::Aad),
+        ("https://accounts.example.com/tenant", ProtocolMode::Oidc),
+    ] {
+        assert_eq!(tenant(url, mode), None, "{url}");
+    }
+}
+
+#[test]
 fn bad_authorities_are_configuration_errors() {
     let cases = [
         ("", codes::EMPTY_URL_ERROR),

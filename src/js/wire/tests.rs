@@ -87,7 +87,7 @@ fn requests_are_read_with_msal_names() {
     ))
     .unwrap();
     assert_eq!(r.scopes, ["User.Read"], "non-strings are skipped");
-    assert_eq!(r.account, Some(AccountRef { home_account_id: "h".into() }));
+    assert_eq!(r.account, Some(AccountRef::new("h")));
     assert_eq!(r.extra_query_parameters, [("dc".to_owned(), "x".to_owned()), ("n".into(), "1".into()), ("b".into(), "true".into())]);
     assert_eq!((r.state.as_str(), r.claims.as_str(), r.redirect_uri.as_str(), r.redirect_start_page.as_str()), ("s", "{}", "/r", "/p"));
     assert_eq!(

@@ -248,6 +248,18 @@ impl Platform for BrowserPlatform {
         }
     }
 
+    fn navigate_popup(&self, popup: &mut JsValue, url: &str) -> Result<(), WindowError> {
+        if window::navigate_popup(popup, url) {
+            Ok(())
+        } else {
+            Err(WindowError::UserCancelled)
+        }
+    }
+
+    fn close_popup(&self, popup: JsValue) {
+        window::close_popup(&popup);
+    }
+
     async fn wait_for_popup(&self, popup: JsValue, state_id: &str, timeout_ms: u64) -> Result<String, WindowError> {
         let r = JsFuture::from(window::wait_for_popup(&popup, state_id, millis(timeout_ms))).await;
         r.map(|v| v.as_string().unwrap_or_default()).map_err(|e| window_error(&e))

@@ -34,6 +34,22 @@ export function openPopup(url, name, width, height, top, left) {
   return popup || null;
 }
 
+// Sends a popup opened at about:blank to `url` (once the request's URL is known). False when
+// the popup is gone.
+export function navigatePopup(popup, url) {
+  try {
+    if (!popup || popup.closed) return false;
+    popup.location.assign(url);
+    return true;
+  } catch (_) {
+    return false;
+  }
+}
+
+export function closePopup(popup) {
+  try { if (popup && !popup.closed) popup.close(); } catch (_) { /* ignore */ }
+}
+
 function responseFrom(loc) {
   const hash = loc.hash && loc.hash.length > 1 ? loc.hash : "";
   const search = loc.search && loc.search.length > 1 ? loc.search : "";

@@ -14,6 +14,12 @@ extern "C" {
     /// Opens a popup; `null` when none was returned. Throws when `window.open` throws.
     #[wasm_bindgen(js_name = openPopup, catch)]
     pub fn open_popup(url: &str, name: &str, width: i32, height: i32, top: i32, left: i32) -> Result<JsValue, JsValue>;
+    /// Sends a popup to `url`; false when it is gone.
+    #[wasm_bindgen(js_name = navigatePopup)]
+    pub fn navigate_popup(popup: &JsValue, url: &str) -> bool;
+    /// Closes a popup.
+    #[wasm_bindgen(js_name = closePopup)]
+    pub fn close_popup(popup: &JsValue);
     /// Waits for the authorize response in a popup.
     #[wasm_bindgen(js_name = waitForPopup)]
     pub fn wait_for_popup(popup: &JsValue, state_id: &str, timeout_ms: u32) -> js_sys::Promise;

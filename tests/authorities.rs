@@ -1,0 +1,180 @@
+//! Requests that name their own authority (msal's per-request `authority`): a guest tenant of
+//! the signed-in user, a B2C policy, an untrusted host. Over the memory platform with the
+//! scripted provider, which serves any tenant's discovery document and issues each tenant's
+//! own ID token.
+
+mod scripted;
+
+use msal_wasm::client::{AccountRef, Config, InteractiveRequest, PublicClientApplication, SilentRequest};
+use msal_wasm::platform::memory::block_on;
+use msal_wasm::platform::PopupAttributes;
+use scripted::*;
+
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+#[cfg(target_arch = "wasm32")]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+fn guest_authority() -> String {
+    format!("https://login.microsoftonline.com/{GUEST_TENANT}")
+}
+
+fn in_guest_tenant() -> InteractiveRequest {
+    InteractiveRequest { scopes: vec!["User.Read".into()], authority: Some(guest_authority()), ..Default::default() }
+}
+
+fn token_urls(h: &Harness) -> Vec<String> {
+    let requests = h.platform.requests.borrow();
+    let urls = requests.iter().map(|r| r.url.split('?').next().unwrap_or_default().to_owned());
+    urls.filter(|u| u.ends_with("/token")).collect()
+}
+
+#[test]
+fn a_popup_for_another_tenant_opens_at_once_and_signs_in_there() {
+    let h = harness();
+    let home = h.sign_in();
+    // The guest tenant's endpoints are not known yet: the popup opens (inside the click) on a
+    // blank page, and is sent to that tenant's authorize page once its discovery document is in.
+    let started = h.pca.open_popup(&in_guest_tenant(), PopupAttributes::default()).unwrap();
+    assert!(h.pca.interaction_in_progress(), "the popup holds the interaction lock from the start");
+    assert_eq!(h.platform.windows.borrow().last().map(String::as_str), Some("about:blank"));
+    let guest = block_on(h.pca.complete_popup(started)).unwrap();
+    assert!(!h.pca.interaction_in_progress());
+    assert_eq!(h.idp.borrow().discoveries, [format!("{}/v2.0/.well-known/openid-configuration", guest_authority())]);
+    let authorize = h.platform.windows.borrow().last().cloned().unwrap();
+    assert!(authorize.starts_with(&format!("https://login.microsoftonline.com/{GUEST_TENANT}/oauth2/v2.0/authorize?")), "{authorize}");
+    assert_eq!(token_urls(&h).last().cloned().unwrap(), format!("https://login.microsoftonline.com/{GUEST_TENANT}/oauth2/v2.0/token"));
+
+    // The same account (one home account id), a token of the guest tenant.
+    assert_eq!(guest.authority, format!("{}/", guest_authority()));
+    assert_eq!(guest.tenant_id, GUEST_TENANT);
+    assert_eq!(guest.account.account.home_account_id, home.account.account.home_account_id);
+    assert_eq!(guest.unique_id, format!("guest-in-{GUEST_TENANT}"));
+    assert_ne!(guest.access_token.secret(), home.access_token.secret());
+
+    // Silent calls: each authority gets its own tenant's token from the cache, without network.
+    let requests = h.platform.requests.borrow().len();
+    let account = Some(AccountRef::new(home.account.account.home_account_id.clone()));
+    let in_home = SilentRequest { scopes: vec!["User.Read".into()], account: account.clone(), ..Default::default() };
+    let in_guest = SilentRequest { authority: Some(guest_authority()), ..in_home.clone() };
+    let a = block_on(h.pca.acquire_token_silent(&in_home)).unwrap();
+    let b = block_on(h.pca.acquire_token_silent(&in_guest)).unwrap();
+    assert!(a.from_cache && b.from_cache);
+    assert_eq!((a.tenant_id.as_str(), a.access_token.secret()), (TENANT, home.access_token.secret()));
+    assert_eq!((b.tenant_id.as_str(), b.access_token.secret()), (GUEST_TENANT, guest.access_token.secret()));
+    assert_eq!(b.authority, format!("{}/", guest_authority()));
+    assert_eq!(h.platform.requests.borrow().len(), requests, "both from the cache");
+
+    // The next popup for that tenant knows its endpoints: it opens on the authorize page.
+    let again = h.pca.open_popup(&in_guest_tenant(), PopupAttributes::default()).unwrap();
+    assert!(h.platform.windows.borrow().last().unwrap().contains(&format!("/{GUEST_TENANT}/oauth2/v2.0/authorize?")));
+    block_on(h.pca.complete_popup(again)).unwrap();
+    assert_eq!(h.idp.borrow().discoveries.len(), 1);
+}
+
+#[test]
+fn renewal_for_another_tenant_goes_to_that_tenants_token_endpoint() {
+    let h = harness();
+    let home = h.sign_in();
+    let req = SilentRequest {
+        scopes: vec!["User.Read".into()],
+        account: Some(AccountRef::new(home.account.account.home_account_id.clone())),
+        authority: Some(guest_authority()),
+        ..Default::default()
+    };
+    // Nothing cached for the guest tenant: the (multi-tenant) refresh token gets it there.
+    let r = block_on(h.pca.acquire_token_silent(&req)).unwrap();
+    assert!(!r.from_cache);
+    assert_eq!(r.tenant_id, GUEST_TENANT);
+    assert_eq!(token_urls(&h).last().cloned().unwrap(), format!("https://login.microsoftonline.com/{GUEST_TENANT}/oauth2/v2.0/token"));
+    assert_eq!(h.platform.requests.borrow().last().unwrap().form_field("grant_type").as_deref(), Some("refresh_token"));
+    // And from the cache afterwards; the home tenant's token is untouched.
+    assert!(block_on(h.pca.acquire_token_silent(&req)).unwrap().from_cache);
+    let home_again = block_on(h.pca.acquire_token_silent(&SilentRequest { authority: None, ..req.clone() })).unwrap();
+    assert_eq!(home_again.tenant_id, TENANT);
+}
+
+#[test]
+fn a_redirect_to_another_tenant_is_redeemed_there_after_the_page_reloads() {
+    let h = harness();
+    let pending = block_on(h.pca.begin_redirect(&in_guest_tenant(), "https://app.example/start")).unwrap();
+    assert!(pending.url.contains(&format!("/{GUEST_TENANT}/oauth2/v2.0/authorize?")));
+    let response = front_channel(&h.idp)(&pending.url).unwrap();
+    drop(pending);
+    // The page after the redirect: a new client on the same storage, which knows nothing of
+    // the guest tenant but what the saved request says.
+    let page2 = PublicClientApplication::new(config(), h.platform.clone()).unwrap();
+    block_on(page2.initialize()).unwrap();
+    let r = block_on(page2.handle_redirect(Some(&response))).unwrap().unwrap();
+    assert_eq!(r.tenant_id, GUEST_TENANT);
+    assert_eq!(r.authority, format!("{}/", guest_authority()));
+    assert_eq!(token_urls(&h), [format!("https://login.microsoftonline.com/{GUEST_TENANT}/oauth2/v2.0/token")]);
+}
+
+#[test]
+fn an_untrusted_authority_is_refused_before_anything_starts() {
+    let h = harness();
+    let evil = InteractiveRequest { authority: Some("https://login.evil.example/common".into()), ..in_guest_tenant() };
+    let e = h.pca.open_popup(&evil, PopupAttributes::default()).unwrap_err();
+    assert_eq!(e.code(), "untrusted_authority");
+    assert!(!h.pca.interaction_in_progress());
+    assert!(h.platform.windows.borrow().is_empty());
+    let e = block_on(h.pca.begin_redirect(&evil, "")).unwrap_err();
+    assert_eq!(e.code(), "untrusted_authority");
+    let home = h.sign_in().account.account.home_account_id;
+    let silent = SilentRequest {
+        scopes: vec!["User.Read".into()],
+        account: Some(AccountRef::new(home)),
+        authority: evil.authority.clone(),
+        ..Default::default()
+    };
+    let e = block_on(h.pca.acquire_token_silent(&silent)).unwrap_err();
+    assert_eq!(e.code(), "untrusted_authority");
+    assert!(h.platform.requests.borrow().iter().all(|r| !r.url.contains("evil")));
+    // A known authority is trusted on its host.
+    let mut known = config();
+    known.known_authorities = vec!["login.evil.example".into()];
+    let h2 = harness_with(known);
+    let started = h2.pca.open_popup(&evil, PopupAttributes::default()).unwrap();
+    assert!(block_on(h2.pca.complete_popup(started)).is_ok());
+}
+
+#[test]
+fn a_discovery_failure_closes_the_blank_popup_and_frees_the_lock() {
+    let h = harness();
+    h.idp.borrow_mut().fail_next = Some(msal_wasm::core::http::HttpResponse::new(500, "down"));
+    let started = h.pca.open_popup(&in_guest_tenant(), PopupAttributes::default()).unwrap();
+    let e = block_on(h.pca.complete_popup(started)).unwrap_err();
+    assert_eq!(e.code(), "endpoints_resolution_error");
+    assert!(!e.correlation_id().is_empty());
+    assert!(!h.pca.interaction_in_progress());
+    // The next try fetches it again and works.
+    let started = h.pca.open_popup(&in_guest_tenant(), PopupAttributes::default()).unwrap();
+    assert_eq!(block_on(h.pca.complete_popup(started)).unwrap().tenant_id, GUEST_TENANT);
+}
+
+#[test]
+fn a_b2c_policy_switch_is_another_authority_on_the_same_host() {
+    // B2C: tenant and policy in the path; the policy decides the user flow (password reset).
+    let b2c = |policy: &str| format!("https://contoso.b2clogin.com/contoso.onmicrosoft.com/{policy}");
+    let metadata = METADATA.replace("login.microsoftonline.com/{tenant}", "contoso.b2clogin.com/contoso.onmicrosoft.com/b2c_1_signin");
+    let config = Config::new("client-1")
+        .with_authority(b2c("B2C_1_signin"))
+        .with_redirect_uri("https://app.example/")
+        .with_authority_metadata(metadata);
+    let h = harness_with(config);
+    let reset = InteractiveRequest { scopes: vec!["openid".into()], authority: Some(b2c("B2C_1_reset")), ..Default::default() };
+    let started = h.pca.open_popup(&reset, PopupAttributes::default()).unwrap();
+    let r = block_on(h.pca.complete_popup(started)).unwrap();
+    assert_eq!(r.authority, format!("{}/", b2c("B2C_1_reset")));
+    assert_eq!(
+        h.idp.borrow().discoveries,
+        ["https://contoso.b2clogin.com/contoso.onmicrosoft.com/B2C_1_reset/v2.0/.well-known/openid-configuration"]
+    );
+    let authorize = h.platform.windows.borrow().last().cloned().unwrap();
+    assert!(
+        authorize.starts_with("https://contoso.b2clogin.com/contoso.onmicrosoft.com/B2C_1_reset/oauth2/v2.0/authorize?"),
+        "{authorize}"
+    );
+    assert_eq!(token_urls(&h), ["https://contoso.b2clogin.com/contoso.onmicrosoft.com/B2C_1_reset/oauth2/v2.0/token"]);
+}
