@@ -863,14 +863,14 @@ export class PublicClientApplication {
     return view.active && copyAccount(view.active);
   }
   setActiveAccount(account) {
-    const before = this.client ? this.client.activeHomeAccountId() : undefined;
+    const before = this.client ? this.client.activeAccount() : undefined;
     try {
-      this.engine().setActiveAccount(account ? account.homeAccountId : undefined);
+      this.engine().setActiveAccount(account ? account.homeAccountId : undefined, account ? account.tenantId : undefined);
     } catch (raw) {
       throw toError(raw);
     }
     this.knownActive = this.client.activeHomeAccountId() || null;
-    if ((before || null) !== this.knownActive) this.emit(EventType.ACTIVE_ACCOUNT_CHANGED);
+    if (before !== this.client.activeAccount()) this.emit(EventType.ACTIVE_ACCOUNT_CHANGED);
   }
 
   // Stores a result obtained elsewhere (a server that redeemed the code) for silent calls.

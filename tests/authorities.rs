@@ -5,7 +5,7 @@
 
 mod scripted;
 
-use msal_wasm::client::{AccountRef, Config, InteractiveRequest, PublicClientApplication, SilentRequest};
+use msal_wasm::client::{AccountFilter, AccountRef, Config, InteractiveRequest, PublicClientApplication, SilentRequest};
 use msal_wasm::platform::memory::block_on;
 use msal_wasm::platform::PopupAttributes;
 use scripted::*;
@@ -177,4 +177,60 @@ fn a_b2c_policy_switch_is_another_authority_on_the_same_host() {
         "{authorize}"
     );
     assert_eq!(token_urls(&h), ["https://contoso.b2clogin.com/contoso.onmicrosoft.com/B2C_1_reset/oauth2/v2.0/token"]);
+}
+
+#[test]
+fn each_tenant_profile_is_an_account_as_msal_v5_returns_them() {
+    // The app signs in at `common`: the home tenant's token, then a guest tenant's.
+    let common = Config::new("client-1")
+        .with_authority("https://login.microsoftonline.com/common")
+        .with_redirect_uri("https://app.example/")
+        .with_authority_metadata(METADATA);
+    let h = harness_with(common);
+    let home = h.sign_in();
+    assert_eq!(home.tenant_id, TENANT);
+    let started = h.pca.open_popup(&in_guest_tenant(), PopupAttributes::default()).unwrap();
+    let guest = block_on(h.pca.complete_popup(started)).unwrap();
+
+    // One cached account, two AccountInfos: one per tenant, each with that tenant's ID token.
+    let all = h.pca.all_accounts();
+    let view: Vec<(&str, &str, &str)> = all
+        .iter()
+        .map(|a| {
+            let tid = a.id_token_claims.as_ref().and_then(|c| c.str_field("tid")).unwrap_or_default();
+            (a.account.realm.as_str(), a.account.local_account_id.as_str(), tid)
+        })
+        .collect();
+    let guest_oid = format!("guest-in-{GUEST_TENANT}");
+    assert_eq!(view, [(TENANT, "uid-1", TENANT), (GUEST_TENANT, guest_oid.as_str(), GUEST_TENANT)]);
+    assert!(all.iter().all(|a| a.account.home_account_id == home.account.account.home_account_id));
+    assert_eq!((home.account.account.realm.as_str(), guest.account.account.realm.as_str()), (TENANT, GUEST_TENANT));
+
+    // Filters pick tenant profiles.
+    let in_guest = AccountFilter { tenant_id: Some(GUEST_TENANT.into()), ..AccountFilter::default() };
+    assert_eq!(h.pca.accounts_matching(&in_guest).len(), 1);
+    let not_home = AccountFilter { is_home_tenant: Some(false), ..AccountFilter::default() };
+    assert_eq!(h.pca.account_matching(&not_home).map(|a| a.account.realm), Some(GUEST_TENANT.to_owned()));
+    let by_guest_oid = AccountFilter { local_account_id: Some(guest_oid.clone()), ..AccountFilter::default() };
+    assert_eq!(h.pca.account_matching(&by_guest_oid).map(|a| a.account.realm), Some(GUEST_TENANT.to_owned()));
+
+    // The active account keeps its tenant profile, and a request without an account (or with
+    // the guest AccountInfo) gets the guest tenant's token from the cache.
+    h.pca.set_active_account(Some(&guest.account.to_ref())).unwrap();
+    assert_eq!(h.pca.active_account().map(|a| a.account.realm), Some(GUEST_TENANT.to_owned()));
+    let requests = h.platform.requests.borrow().len();
+    let no_account = SilentRequest { scopes: vec!["User.Read".into()], ..Default::default() };
+    let r = block_on(h.pca.acquire_token_silent(&no_account)).unwrap();
+    assert_eq!((r.tenant_id.as_str(), r.access_token.secret(), r.from_cache), (GUEST_TENANT, guest.access_token.secret(), true));
+    assert_eq!(r.account.account.realm, GUEST_TENANT);
+    let as_home = SilentRequest { account: Some(home.account.to_ref()), ..no_account.clone() };
+    let r = block_on(h.pca.acquire_token_silent(&as_home)).unwrap();
+    assert_eq!((r.tenant_id.as_str(), r.access_token.secret()), (TENANT, home.access_token.secret()));
+    assert_eq!(h.platform.requests.borrow().len(), requests, "both from the cache");
+
+    // Renewing the guest profile's token (under `common`) happens in the guest tenant.
+    let forced = SilentRequest { force_refresh: true, ..no_account };
+    let r = block_on(h.pca.acquire_token_silent(&forced)).unwrap();
+    assert_eq!(r.tenant_id, GUEST_TENANT);
+    assert_eq!(token_urls(&h).last().cloned().unwrap(), format!("https://login.microsoftonline.com/{GUEST_TENANT}/oauth2/v2.0/token"));
 }

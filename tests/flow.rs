@@ -5,7 +5,7 @@
 mod scripted;
 
 use msal_wasm::client::{
-    CacheLookupPolicy, Config, InteractiveRequest, LogoutRequest, PublicClientApplication, RedirectStart, SilentRequest,
+    AccountRef, CacheLookupPolicy, Config, InteractiveRequest, LogoutRequest, PublicClientApplication, RedirectStart, SilentRequest,
 };
 use msal_wasm::core::base64;
 use msal_wasm::core::cache::KeyValueStore;
@@ -185,7 +185,7 @@ fn logout(home: Option<&str>, post: Option<&str>, state: &str) -> LogoutRequest 
 fn logout_removes_the_account_and_builds_the_end_session_url_as_msal() {
     let h = harness();
     let home = h.sign_in().account.account.home_account_id;
-    h.pca.set_active_account(Some(&home)).unwrap();
+    h.pca.set_active_account(Some(&AccountRef::new(home.clone()))).unwrap();
     h.platform.set_page_url("https://app.example/page");
     let started = h.pca.begin_logout(&logout(Some(&home), Some("https://app.example/bye"), "s1"), InteractionType::Redirect).unwrap();
     let url = started.url.unwrap();

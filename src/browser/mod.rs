@@ -5,7 +5,8 @@
 //! has no flow of its own.
 
 use crate::client::{
-    AccountInfo, AuthenticationResult, Config, InteractiveRequest, LogoutRequest, PublicClientApplication, RedirectStart, SilentRequest,
+    AccountInfo, AccountRef, AuthenticationResult, Config, InteractiveRequest, LogoutRequest, PublicClientApplication, RedirectStart,
+    SilentRequest,
 };
 use crate::core::pkce::InteractionType;
 use crate::error::{codes, AuthError};
@@ -420,9 +421,9 @@ impl BrowserApp {
         self.signed_in(r)
     }
 
-    /// Sets (or clears) the active account.
-    pub fn set_active_account(&self, home_account_id: Option<&str>) -> Result<(), AuthError> {
-        self.client.set_active_account(home_account_id)?;
+    /// Sets (in the tenant profile `account` names) or clears the active account.
+    pub fn set_active_account(&self, account: Option<&AccountRef>) -> Result<(), AuthError> {
+        self.client.set_active_account(account)?;
         self.emit(AppEvent::AccountsChanged);
         Ok(())
     }

@@ -3,14 +3,38 @@
 use super::*;
 
 impl<P: Platform> PublicClientApplication<P> {
-    pub(super) fn account_info(&self, cache: &TokenCache<P::Store>, account: &Account) -> AccountInfo {
+    /// `account` as each of its tenant profiles shows it (msal v5 returns one `AccountInfo`
+    /// per tenant the user signed in to).
+    pub(super) fn account_infos(&self, cache: &TokenCache<P::Store>, account: &Account) -> Vec<AccountInfo> {
+        account.profiles().iter().map(|p| self.tenant_info(cache, account, p)).collect()
+    }
+
+    /// `account` in `tenant` (its first tenant profile when it has none there, or no tenant
+    /// is given).
+    pub(super) fn account_info(&self, cache: &TokenCache<P::Store>, account: &Account, tenant: Option<&str>) -> AccountInfo {
+        let profiles = account.profiles();
+        let profile = tenant.and_then(|t| profiles.iter().find(|p| p.tenant_id.eq_ignore_ascii_case(t))).or(profiles.first());
+        match profile {
+            Some(p) => self.tenant_info(cache, account, p),
+            None => AccountInfo { account: account.clone(), id_token: None, id_token_claims: None },
+        }
+    }
+
+    fn tenant_info(&self, cache: &TokenCache<P::Store>, account: &Account, profile: &TenantProfile) -> AccountInfo {
         let resolved = self.resolved.borrow();
         let envs = &resolved.cloud.aliases;
-        let idt = cache
-            .find_id_token(&account.home_account_id, envs, &account.realm)
-            .or_else(|| cache.find_id_token(&account.home_account_id, envs, ""));
-        let claims = idt.and_then(|c| IdTokenClaims::decode(&c.secret).ok()).map(|c| c.json().clone());
-        AccountInfo { account: account.clone(), id_token: idt.map(|c| IdToken::new(c.secret.clone())), id_token_claims: claims }
+        let idt = cache.find_id_token(&account.home_account_id, envs, &profile.tenant_id).or_else(|| {
+            // An entry without its tenant's ID token (older caches): the account's own.
+            (profile.tenant_id.is_empty() || account.tenant_profiles.len() <= 1)
+                .then(|| cache.find_id_token(&account.home_account_id, envs, ""))
+                .flatten()
+        });
+        let claims = idt.and_then(|c| IdTokenClaims::decode(&c.secret).ok());
+        AccountInfo {
+            account: account.in_tenant(profile, claims.as_ref()),
+            id_token: idt.map(|c| IdToken::new(c.secret.clone())),
+            id_token_claims: claims.map(|c| c.json().clone()),
+        }
     }
 
     /// True when `account` belongs to this client's cloud (its host is one of the aliases).
@@ -48,11 +72,12 @@ impl<P: Platform> PublicClientApplication<P> {
         let claim = |name: &str| info.id_token_claims.as_ref().and_then(|c| c.str_field(name));
         let same = |want: &Option<String>, have: &str| want.as_deref().is_none_or(|w| w == have);
         let same_ci = |want: &str, have: Option<&str>| have.is_some_and(|h| h.eq_ignore_ascii_case(want));
+        // `info` is one tenant profile's view: its tenant, local id and name are that tenant's.
         let profiles = &a.tenant_profiles;
         same(&f.home_account_id, &a.home_account_id)
             && same(&f.name, &a.name)
-            && f.local_account_id.as_deref().is_none_or(|l| a.local_account_id == l || profiles.iter().any(|p| p.local_account_id == l))
-            && f.tenant_id.as_deref().is_none_or(|t| a.realm == t || profiles.iter().any(|p| p.tenant_id == t))
+            && same(&f.local_account_id, &a.local_account_id)
+            && f.tenant_id.as_deref().is_none_or(|t| a.realm.eq_ignore_ascii_case(t))
             && f.environment
                 .as_deref()
                 .is_none_or(|e| a.environment.eq_ignore_ascii_case(e) || (self.in_cloud(a) && self.resolved.borrow().cloud.has_alias(e)))
@@ -68,21 +93,28 @@ impl<P: Platform> PublicClientApplication<P> {
     pub fn all_accounts(&self) -> Vec<AccountInfo> {
         self.sync();
         let cache = self.cache.borrow();
-        cache.accounts().filter(|a| self.in_cloud(a)).map(|a| self.account_info(&cache, a)).collect()
+        cache.accounts().filter(|a| self.in_cloud(a)).flat_map(|a| self.account_infos(&cache, a)).collect()
     }
 
-    /// The account with this `homeAccountId`.
+    /// The account with this `homeAccountId` (its first tenant profile).
     pub fn account(&self, home_account_id: &str) -> Option<AccountInfo> {
+        self.account_in(&AccountRef::new(home_account_id))
+    }
+
+    /// The account `r` names, in its tenant profile.
+    pub fn account_in(&self, r: &AccountRef) -> Option<AccountInfo> {
         self.sync();
         let cache = self.cache.borrow();
-        self.find_account(&cache, home_account_id).map(|a| self.account_info(&cache, a))
+        self.find_account(&cache, &r.home_account_id).map(|a| self.account_info(&cache, a, r.tenant_id.as_deref()))
     }
 
-    /// The active account, if set and still cached.
+    /// The active account (in the tenant profile that was made active), if set and still
+    /// cached.
     pub fn active_account(&self) -> Option<AccountInfo> {
         self.sync();
         let filter = self.cache.borrow().active_account()?;
-        self.account(&filter.home_account_id)
+        let tenant_id = Some(filter.tenant_id).filter(|t| !t.is_empty());
+        self.account_in(&AccountRef { home_account_id: filter.home_account_id, tenant_id })
     }
 
     /// The active account's `homeAccountId`, if set and still cached (no account info built).
@@ -93,23 +125,22 @@ impl<P: Platform> PublicClientApplication<P> {
         cache.account(&id).map(|_| id)
     }
 
-    /// Sets or clears the active account.
-    pub fn set_active_account(&self, home_account_id: Option<&str>) -> Result<(), AuthError> {
-        let account = match home_account_id {
-            Some(h) => {
-                self.sync();
-                let cache = self.cache.borrow();
-                Some(
-                    self.find_account(&cache, h)
-                        .cloned()
-                        .ok_or_else(|| AuthError::browser(codes::NO_ACCOUNT_ERROR, "no cached account has that homeAccountId"))?,
-                )
-            }
+    /// Sets (in the tenant profile `account` names) or clears the active account.
+    pub fn set_active_account(&self, account: Option<&AccountRef>) -> Result<(), AuthError> {
+        let account = match account {
+            Some(r) => Some(
+                self.account_in(r)
+                    .ok_or_else(|| AuthError::browser(codes::NO_ACCOUNT_ERROR, "no cached account has that homeAccountId"))?
+                    .account,
+            ),
             None => None,
         };
         self.cache.borrow().set_active_account(account.as_ref())?;
-        let id = account.map(|a| Json::from(a.home_account_id)).unwrap_or(Json::Null);
-        self.platform.announce(&Json::object().with("t", "active").with("homeAccountId", id).to_json());
+        let (id, tenant) = match account {
+            Some(a) => (Json::from(a.home_account_id), Json::from(a.realm)),
+            None => (Json::Null, Json::Null),
+        };
+        self.platform.announce(&Json::object().with("t", "active").with("homeAccountId", id).with("tenantId", tenant).to_json());
         Ok(())
     }
 
@@ -138,7 +169,10 @@ impl<P: Platform> PublicClientApplication<P> {
                 None => cache.clear(),
             },
             Some("active") => {
-                let account = j.str_field("homeAccountId").and_then(|h| cache.account(h).cloned());
+                let account = j.str_field("homeAccountId").and_then(|h| cache.account(h)).map(|a| {
+                    let tenant = j.str_field("tenantId").and_then(|t| a.profiles().into_iter().find(|p| p.tenant_id == t));
+                    tenant.map(|p| a.in_tenant(&p, None)).unwrap_or_else(|| a.clone())
+                });
                 cache.set_active_account(account.as_ref())
             }
             _ => return false,

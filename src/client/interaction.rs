@@ -233,7 +233,7 @@ impl<P: Platform> PublicClientApplication<P> {
         let state = rs.encode();
         let scopes = self.wire_scopes(&req.scopes);
         let mut hints = HintSource { request_sid: req.sid.clone(), request_login_hint: req.login_hint.clone(), ..HintSource::default() };
-        if let Some(acc) = req.account.as_ref().and_then(|r| self.account(&r.home_account_id)) {
+        if let Some(acc) = req.account.as_ref().and_then(|r| self.account_in(r)) {
             let claims = acc.id_token_claims.clone().map(IdTokenClaims::from_json);
             hints.account_login_hint = claims.as_ref().and_then(|c| c.login_hint()).unwrap_or_default().to_owned();
             hints.account_sid = claims.as_ref().and_then(|c| c.sid()).unwrap_or_default().to_owned();

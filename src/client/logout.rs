@@ -41,7 +41,7 @@ impl<P: Platform> PublicClientApplication<P> {
         let correlation_id = if req.correlation_id.is_empty() { self.guid()? } else { req.correlation_id.clone() };
         self.take_interaction_lock(SIGNOUT, itype)?;
         self.log(LogLevel::Verbose, "signing out: the account's cache entries are removed");
-        let info = req.account.as_ref().and_then(|a| self.account(&a.home_account_id));
+        let info = req.account.as_ref().and_then(|a| self.account_in(a));
         let cleared = match &info {
             Some(i) => self.cache.borrow_mut().remove_account(&i.account.home_account_id),
             None => self.cache.borrow_mut().clear(),

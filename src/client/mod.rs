@@ -23,7 +23,7 @@ pub mod result;
 mod silent;
 mod token;
 
-use crate::core::account::{authority_type, Account};
+use crate::core::account::{authority_type, Account, TenantProfile};
 use crate::core::authority::{Authority, AuthorityMetadata, AuthorityType, CloudMetadata, ProtocolMode};
 use crate::core::authorize::{self, AuthorizeParams, AuthorizeResponse, HintSource};
 use crate::core::base64;
@@ -268,18 +268,13 @@ impl<P: Platform> PublicClientApplication<P> {
         }
     }
 
-    /// The tenant to look `account`'s tokens up in for a request to `target`: the tenant a
-    /// request's own authority names, else the tenant profile the request gives, else the
-    /// configured authority's tenant, else the account's home tenant (multi-tenant aliases,
-    /// B2C, ADFS, generic providers).
+    /// The tenant to look `account`'s tokens up in for a request to `target`: the tenant the
+    /// authority names, else the tenant profile the request gives, else the account's home
+    /// tenant (multi-tenant aliases, B2C, ADFS, generic providers).
     fn realm_for(&self, account: &Account, target: &Target, requested: Option<&AccountRef>) -> String {
-        let named = target.authority.single_tenant();
-        let own_authority = target.authority.canonical() != self.authority.canonical();
         let profile = requested.and_then(|r| r.tenant_id.as_deref()).filter(|t| !t.is_empty());
-        match (named, profile) {
-            (Some(t), _) if own_authority => t.to_owned(),
-            (_, Some(t)) => t.to_owned(),
-            (Some(t), None) => t.to_owned(),
+        match (target.authority.single_tenant(), profile) {
+            (Some(t), _) | (None, Some(t)) => t.to_owned(),
             (None, None) => account.realm.clone(),
         }
     }

@@ -117,6 +117,21 @@ impl<P: Platform> PublicClientApplication<P> {
         })
     }
 
+    /// The authority a silent request goes to: its own; else, for a tenant profile other than
+    /// the account's home one under a multi-tenant authority (`common`), that tenant's (so
+    /// its tokens come from, and are renewed in, that tenant); else the configured one.
+    pub(super) fn silent_authority(&self, req: &SilentRequest, account: &Account) -> Option<String> {
+        if req.authority.is_some() {
+            return req.authority.clone();
+        }
+        let tenant = self.request_account(req)?.tenant_id?;
+        if !self.authority.is_multi_tenant() || tenant.is_empty() || tenant.eq_ignore_ascii_case(&account.realm) {
+            return None;
+        }
+        let (base, _) = self.authority.canonical().trim_end_matches('/').rsplit_once('/')?;
+        Some(format!("{base}/{tenant}/"))
+    }
+
     /// The cached access token for `req`, when the policy allows it and it is fresh. Never
     /// touches the network; `Ok(None)` means "go to the network".
     pub fn acquire_token_silent_cached(&self, req: &SilentRequest) -> Result<Option<AuthenticationResult>, AuthError> {
@@ -158,7 +173,7 @@ impl<P: Platform> PublicClientApplication<P> {
         let account = self.silent_account(req)?;
         // An authority this page has not resolved yet has nothing cached that we could serve
         // as its: the network path resolves it.
-        let Some(target) = self.target_now(req.authority.as_deref())? else { return Ok(None) };
+        let Some(target) = self.target_now(self.silent_authority(req, &account).as_deref())? else { return Ok(None) };
         let now = self.now_s();
         let cache = self.cache.borrow();
         let Some(at) = self
@@ -167,7 +182,7 @@ impl<P: Platform> PublicClientApplication<P> {
         else {
             return Ok(None);
         };
-        let info = self.account_info(&cache, &account);
+        let info = self.account_info(&cache, &account, Some(&at.realm));
         let claim = |name: &str| info.id_token_claims.as_ref().and_then(|c| c.str_field(name)).map(str::to_owned);
         let unique_id = claim("oid").or_else(|| claim("sub")).unwrap_or_default();
         Ok(Some(AuthenticationResult {
@@ -291,7 +306,9 @@ impl<P: Platform> PublicClientApplication<P> {
     async fn renew_or_frame(&self, req: &SilentRequest) -> Result<AuthenticationResult, AuthError> {
         match self.renew_single_flight(req).await {
             Err(e) if req.cache_lookup_policy.uses_iframe() && (e.is_interaction_required() || e.is_invalid_grant()) => {
-                let account = req.account.clone().or_else(|| self.active_home_account_id().map(AccountRef::new));
+                let account = self.request_account(req);
+                let authority =
+                    self.silent_account(req).ok().and_then(|a| self.silent_authority(req, &a)).or_else(|| req.authority.clone());
                 let frame = InteractiveRequest {
                     scopes: req.scopes.clone(),
                     account,
@@ -299,7 +316,7 @@ impl<P: Platform> PublicClientApplication<P> {
                     correlation_id: req.correlation_id.clone(),
                     redirect_uri: req.redirect_uri.clone(),
                     extra_query_parameters: req.extra_query_parameters.clone(),
-                    authority: req.authority.clone(),
+                    authority,
                     ..InteractiveRequest::default()
                 };
                 self.sso_silent(&frame).await

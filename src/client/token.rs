@@ -135,7 +135,7 @@ impl<P: Platform> PublicClientApplication<P> {
         let info = {
             let cache = self.cache.borrow();
             let stored = cache.account(&account.home_account_id).cloned().unwrap_or(account);
-            self.account_info(&cache, &stored)
+            self.account_info(&cache, &stored, Some(&realm))
         };
         let granted = match &resp.scope {
             Some(s) if !s.trim().is_empty() => ScopeSet::parse(s),
@@ -182,10 +182,10 @@ impl<P: Platform> PublicClientApplication<P> {
 
     /// Redeems the account's refresh token for `req`'s scopes.
     pub async fn refresh(&self, req: &SilentRequest) -> Result<AuthenticationResult, AuthError> {
-        let target = self.target(req.authority.as_deref()).await?;
         self.log(LogLevel::Verbose, "renewal: redeeming the refresh token");
         self.sync();
         let account = self.silent_account(req)?;
+        let target = self.target(self.silent_authority(req, &account).as_deref()).await?;
         let envs = self.environments();
         let correlation_id = if req.correlation_id.is_empty() { self.guid()? } else { req.correlation_id.clone() };
         let rt = {

@@ -126,6 +126,42 @@ impl Account {
         })
     }
 
+    /// The tenant profiles, never none: an entry cached without any (older schemas) has its
+    /// home tenant's.
+    pub fn profiles(&self) -> Vec<TenantProfile> {
+        if !self.tenant_profiles.is_empty() {
+            return self.tenant_profiles.clone();
+        }
+        vec![TenantProfile {
+            tenant_id: self.realm.clone(),
+            local_account_id: self.local_account_id.clone(),
+            name: self.name.clone(),
+            is_home_tenant: true,
+        }]
+    }
+
+    /// This account as one of its tenant profiles shows it (msal v5's `AccountInfo` per
+    /// tenant): the profile's tenant, local id and name, then those of that tenant's ID token
+    /// (`claims`) when there is one. The home account id and the profiles list stay.
+    pub fn in_tenant(&self, profile: &TenantProfile, claims: Option<&IdTokenClaims>) -> Account {
+        let mut a = self.clone();
+        let set = |field: &mut String, value: Option<&str>| {
+            if let Some(v) = value.filter(|v| !v.is_empty()) {
+                v.clone_into(field);
+            }
+        };
+        set(&mut a.realm, Some(&profile.tenant_id));
+        set(&mut a.local_account_id, Some(&profile.local_account_id));
+        set(&mut a.name, Some(&profile.name));
+        if let Some(c) = claims {
+            set(&mut a.realm, c.tid().or_else(|| c.str("tfp")).or_else(|| c.str("acr")));
+            set(&mut a.local_account_id, c.oid().or_else(|| c.sub()));
+            set(&mut a.name, c.name());
+            set(&mut a.username, c.str("preferred_username").or_else(|| c.str("upn")));
+        }
+        a
+    }
+
     /// The tenant of the home account (part after `.` in homeAccountId, else realm).
     pub fn home_tenant(&self) -> &str {
         match self.home_account_id.split_once('.') {
@@ -166,6 +202,30 @@ mod tests {
         assert_eq!(a.oid_anchor(), "u-1@t-1");
         assert!(a.tenant_profiles[0].is_home_tenant);
         assert_eq!(a.tenant_profiles[0].local_account_id, "o");
+    }
+
+    #[test]
+    fn an_account_shown_in_a_guest_tenant() {
+        let ci = base64::encode_url(br#"{"uid":"u-1","utid":"t-1"}"#);
+        let home = claims(r#"{"oid":"u-1","tid":"t-1","preferred_username":"ada@contoso.com","name":"Ada"}"#);
+        let mut a = Account::from_response(&ci, Some(&home), "login.windows.net", authority_type::MSSTS, 5).unwrap();
+        let guest = TenantProfile { tenant_id: "t-2".into(), local_account_id: "g-1".into(), name: String::new(), is_home_tenant: false };
+        a.tenant_profiles.push(guest.clone());
+        let without_token = a.in_tenant(&guest, None);
+        assert_eq!((without_token.realm.as_str(), without_token.local_account_id.as_str()), ("t-2", "g-1"));
+        assert_eq!((without_token.name.as_str(), without_token.username.as_str()), ("Ada", "ada@contoso.com"));
+        let guest_claims =
+            claims(r#"{"oid":"g-2","tid":"t-2","preferred_username":"ada_contoso.com#EXT#@fabrikam.com","name":"Ada (guest)"}"#);
+        let with_token = a.in_tenant(&guest, Some(&guest_claims));
+        assert_eq!(with_token.local_account_id, "g-2");
+        assert_eq!(with_token.name, "Ada (guest)");
+        assert_eq!(with_token.username, "ada_contoso.com#EXT#@fabrikam.com");
+        assert_eq!(with_token.home_account_id, "u-1.t-1");
+        assert_eq!(with_token.tenant_profiles.len(), 2);
+        // An entry cached without profiles has its home tenant's.
+        a.tenant_profiles.clear();
+        assert_eq!(a.profiles()[0].tenant_id, "t-1");
+        assert!(a.profiles()[0].is_home_tenant);
     }
 
     #[test]

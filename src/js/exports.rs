@@ -7,7 +7,7 @@
 
 use super::wire;
 use crate::browser::{AppEvent, BrowserApp, RedirectOutcome};
-use crate::client::{AuthenticationResult, PublicClientApplication};
+use crate::client::{AccountRef, AuthenticationResult, PublicClientApplication};
 use crate::core::json::Json;
 use crate::core::pkce::InteractionType;
 use crate::error::{codes, AuthError};
@@ -250,10 +250,12 @@ impl JsClient {
         self.inner.active_home_account_id()
     }
 
-    /// Sets (or clears) the active account by homeAccountId.
+    /// Sets (or clears) the active account by homeAccountId, in the tenant profile `tenantId`
+    /// (its first without one).
     #[wasm_bindgen(js_name = setActiveAccount)]
-    pub fn set_active_account(&self, home_account_id: Option<String>) -> Result<(), JsValue> {
-        self.inner.set_active_account(home_account_id.as_deref()).map_err(|e| error_value(&e))
+    pub fn set_active_account(&self, home_account_id: Option<String>, tenant_id: Option<String>) -> Result<(), JsValue> {
+        let account = home_account_id.map(|home_account_id| AccountRef { home_account_id, tenant_id: tenant_id.filter(|t| !t.is_empty()) });
+        self.inner.set_active_account(account.as_ref()).map_err(|e| error_value(&e))
     }
 
     /// Starts `logoutRedirect`: removes the request's account (every account when it names
