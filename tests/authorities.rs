@@ -63,7 +63,15 @@ fn a_popup_for_another_tenant_opens_at_once_and_signs_in_there() {
     assert_eq!((a.tenant_id.as_str(), a.access_token.secret()), (TENANT, home.access_token.secret()));
     assert_eq!((b.tenant_id.as_str(), b.access_token.secret()), (GUEST_TENANT, guest.access_token.secret()));
     assert_eq!(b.authority, format!("{}/", guest_authority()));
-    assert_eq!(h.platform.requests.borrow().len(), requests, "both from the cache");
+    // The guest tenant profile's AccountInfo, without an authority, means that tenant too.
+    let by_profile = SilentRequest { account: Some(guest.account.to_ref()), ..in_home.clone() };
+    let c = block_on(h.pca.acquire_token_silent(&by_profile)).unwrap();
+    assert_eq!((c.tenant_id.as_str(), c.access_token.secret(), c.from_cache), (GUEST_TENANT, guest.access_token.secret(), true));
+    assert_eq!(h.platform.requests.borrow().len(), requests, "all from the cache");
+    let forced = block_on(h.pca.acquire_token_silent(&SilentRequest { force_refresh: true, ..by_profile })).unwrap();
+    assert_eq!(forced.tenant_id, GUEST_TENANT);
+    assert_eq!(token_urls(&h).last().cloned().unwrap(), format!("https://login.microsoftonline.com/{GUEST_TENANT}/oauth2/v2.0/token"));
+    let requests = h.platform.requests.borrow().len();
 
     // The next popup for that tenant knows its endpoints: it opens on the authorize page.
     let again = h.pca.open_popup(&in_guest_tenant(), PopupAttributes::default()).unwrap();

@@ -56,7 +56,7 @@ impl<P: Platform> PublicClientApplication<P> {
     /// The request's authority (the configured one without it) and its endpoints when they are
     /// known without the network: configured, resolved earlier on this page, or cached by an
     /// earlier page load.
-    fn known_target(&self, requested: Option<&str>) -> Result<(Authority, Option<AuthorityMetadata>), AuthError> {
+    pub(super) fn known_target(&self, requested: Option<&str>) -> Result<(Authority, Option<AuthorityMetadata>), AuthError> {
         let Some(a) = self.requested_authority(requested)? else {
             let Target { authority, metadata } = self.configured_target()?;
             return Ok((authority, Some(metadata)));

@@ -117,15 +117,21 @@ impl<P: Platform> PublicClientApplication<P> {
         })
     }
 
-    /// The authority a silent request goes to: its own; else, for a tenant profile other than
-    /// the account's home one under a multi-tenant authority (`common`), that tenant's (so
-    /// its tokens come from, and are renewed in, that tenant); else the configured one.
+    /// The authority a silent request goes to: its own; else, for a tenant profile the
+    /// configured Entra authority does not sign in to (a guest tenant under `common` or under
+    /// another tenant), that tenant's, so its tokens come from and are renewed in that
+    /// tenant; else the configured one.
     pub(super) fn silent_authority(&self, req: &SilentRequest, account: &Account) -> Option<String> {
         if req.authority.is_some() {
             return req.authority.clone();
         }
-        let tenant = self.request_account(req)?.tenant_id?;
-        if !self.authority.is_multi_tenant() || tenant.is_empty() || tenant.eq_ignore_ascii_case(&account.realm) {
+        let tenant = self.request_account(req)?.tenant_id.filter(|t| !t.is_empty())?;
+        let own = match self.authority.single_tenant() {
+            Some(t) => t.to_owned(),
+            None if self.authority.is_multi_tenant() && self.config.protocol_mode == ProtocolMode::Aad => account.realm.clone(),
+            None => return None,
+        };
+        if tenant.eq_ignore_ascii_case(&own) {
             return None;
         }
         let (base, _) = self.authority.canonical().trim_end_matches('/').rsplit_once('/')?;
@@ -173,11 +179,12 @@ impl<P: Platform> PublicClientApplication<P> {
         let account = self.silent_account(req)?;
         // An authority this page has not resolved yet has nothing cached that we could serve
         // as its: the network path resolves it.
-        let Some(target) = self.target_now(self.silent_authority(req, &account).as_deref())? else { return Ok(None) };
+        // The authority decides the tenant; its endpoints are not needed to read the cache.
+        let (authority, _) = self.known_target(self.silent_authority(req, &account).as_deref())?;
         let now = self.now_s();
         let cache = self.cache.borrow();
         let Some(at) = self
-            .find_cached_at(&cache, req, &account, &target)
+            .find_cached_at(&cache, req, &account, &authority)
             .filter(|c| !is_expired(c, now, self.config.token_renewal_offset_secs) && c.cached_at >= min_cached_at)
         else {
             return Ok(None);
@@ -186,7 +193,7 @@ impl<P: Platform> PublicClientApplication<P> {
         let claim = |name: &str| info.id_token_claims.as_ref().and_then(|c| c.str_field(name)).map(str::to_owned);
         let unique_id = claim("oid").or_else(|| claim("sub")).unwrap_or_default();
         Ok(Some(AuthenticationResult {
-            authority: target.authority.canonical().to_owned(),
+            authority: authority.canonical().to_owned(),
             unique_id,
             tenant_id: at.realm.clone(),
             scopes: at.scopes.iter().map(str::to_owned).collect(),
@@ -229,14 +236,14 @@ impl<P: Platform> PublicClientApplication<P> {
         cache: &'c TokenCache<P::Store>,
         req: &SilentRequest,
         account: &Account,
-        target: &Target,
+        authority: &Authority,
     ) -> Option<&'c crate::core::cache::Credential> {
         let resolved = self.resolved.borrow();
         cache.find_access_token(&AtQuery {
             home_account_id: &account.home_account_id,
             environments: &resolved.cloud.aliases,
             client_id: &self.config.client_id,
-            realm: &self.realm_for(account, target, self.request_account(req).as_ref()),
+            realm: &self.realm_for(account, authority, self.request_account(req).as_ref()),
             scopes: &ScopeSet::new(&req.scopes).for_cache_search(),
             token_type: "Bearer",
         })

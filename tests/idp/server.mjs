@@ -20,6 +20,12 @@ import { ensureCert } from './cert.mjs';
 
 export const CLIENT_ID = 'msal-wasm-test-client';
 export const TENANT_ID = '8eaef023-2b34-4da1-9baa-8bc8c9d6a490';
+/** A second Entra tenant where every user of TENANT_ID is a guest (own `oid`, same home account). */
+export const GUEST_TENANT_ID = '3c9a7d51-6b2e-4f80-a1d4-0f5e2b7c9e31';
+/** A B2C-style tenant: authorities `${origin}/${B2C_DOMAIN}/<policy>`, one per user flow. */
+export const B2C_TENANT_ID = 'b2c0c0de-1d2e-4f3a-9b8c-7d6e5f4a3b2c';
+export const B2C_DOMAIN = 'b2c.onmicrosoft.com';
+export const B2C_POLICIES = Object.freeze(['b2c_1_signin', 'b2c_1_reset']);
 export const EXTRA_SCOPES = Object.freeze(['api.read', 'api.write', 'User.Read']);
 export const OIDC_SCOPES = Object.freeze(['openid', 'profile', 'email', 'offline_access']);
 /** Path prefixes that alias the Entra tenant (like login.microsoftonline.com/common). */
@@ -282,8 +288,11 @@ export async function startIdp(options = {}) {
   const signingKey = generateSigningKey();
 
   // -- provider factory ------------------------------------------------------
-  function createProvider(kind, issuer, routes) {
-    const cookiePrefix = `idp${port}_${kind}`;
+  // kind 'entra' serves an Entra-style tenant: `realm` says which ({ ns, tenantId, homeTenant,
+  // policy }). Providers of one namespace `ns` share their store and cookies: like Entra, a
+  // session and a refresh token work in every tenant of the user (guest tenants).
+  function createProvider(kind, issuer, routes, realm = { ns: kind }) {
+    const cookiePrefix = `idp${port}_${realm.ns}`;
     const sameSite = tls ? 'none' : 'lax'; // https IdP + http SPA is cross-site (schemeful same-site)
 
     const policy = interactionPolicy.base();
@@ -305,11 +314,15 @@ export async function startIdp(options = {}) {
     ));
 
     const openidClaims = kind === 'entra'
-      ? ['sub', 'oid', 'tid', 'ver', 'name', 'preferred_username']
+      ? ['sub', 'oid', 'tid', 'ver', 'name', 'preferred_username', ...(realm.policy ? ['tfp'] : [])]
       : ['sub', 'name', 'preferred_username'];
+    // The user's object id in this tenant: a guest has its own.
+    const oidFor = (sub) => (realm.tenantId === realm.homeTenant || realm.policy ? sub : accountIdForLogin(`${sub}@${realm.tenantId}`));
+    // client_info names the home account: B2C's uid carries the policy.
+    const clientInfoOf = (uid) => clientInfoFor(realm.policy ? `${uid}-${realm.policy}` : uid, realm.homeTenant);
 
     const provider = new Provider(issuer, {
-      adapter: store.adapterFor(kind),
+      adapter: store.adapterFor(realm.ns),
       clients: [{
         client_id: CLIENT_ID,
         client_name: 'msal-wasm test SPA',
@@ -383,7 +396,7 @@ export async function startIdp(options = {}) {
               preferred_username: login,
               email: login.includes('@') ? login : `${login}@msal-wasm.test`,
               email_verified: true,
-              ...(kind === 'entra' ? { oid: sub, tid: TENANT_ID, ver: '2.0' } : {}),
+              ...(kind === 'entra' ? { oid: oidFor(sub), tid: realm.tenantId, ver: '2.0', ...(realm.policy ? { tfp: realm.policy } : {}) } : {}),
             };
           },
         };
@@ -475,7 +488,7 @@ export async function startIdp(options = {}) {
           const rt = oidc.entities.RefreshToken;
           if (body.refresh_token && rt?.expiration) body.refresh_token_expires_in = rt.expiration;
           const uid = oidc.entities.Account?.accountId;
-          if (String(oidc.body?.client_info) === '1' && uid) body.client_info = clientInfoFor(uid);
+          if (String(oidc.body?.client_info) === '1' && uid) body.client_info = clientInfoOf(uid);
           ctx.body = body;
         }
         return;
@@ -487,7 +500,7 @@ export async function startIdp(options = {}) {
         const location = ctx.response.get('Location');
         const u = location && URL.parse(location);
         if (u && redirectUriRegistered(`${u.origin}${u.pathname}`)) {
-          const info = clientInfoFor(oidc.account.accountId);
+          const info = clientInfoOf(oidc.account.accountId);
           if (u.searchParams.has('code')) {
             u.searchParams.set('client_info', info);
             ctx.set('Location', u.href);
@@ -550,17 +563,24 @@ export async function startIdp(options = {}) {
     jwks: '/jwks',
   };
 
-  const entra = createProvider('entra', `${origin}/${TENANT_ID}/v2.0`, entraRoutes);
+  const home = { ns: 'entra', tenantId: TENANT_ID, homeTenant: TENANT_ID };
+  const entra = createProvider('entra', `${origin}/${TENANT_ID}/v2.0`, entraRoutes, home);
+  const guest = createProvider('entra', `${origin}/${GUEST_TENANT_ID}/v2.0`, entraRoutes, { ...home, tenantId: GUEST_TENANT_ID });
   const generic = createProvider('oidc', `${origin}/oidc`, oidcRoutes);
   const entraCallback = entra.callback();
   const genericCallback = generic.callback();
+  const entraMount = (prefix, provider, ns, callback = provider.callback()) => ({ prefix, kind: 'entra', ns, provider, callback, routes: entraRoutes });
 
   mounts = [
-    { prefix: `/${TENANT_ID}`, kind: 'entra', provider: entra, callback: entraCallback, routes: entraRoutes },
-    ...ENTRA_ALIASES.map((alias) => ({
-      prefix: `/${alias}`, kind: 'entra', provider: entra, callback: entraCallback, routes: entraRoutes,
-    })),
-    { prefix: '/oidc', kind: 'oidc', provider: generic, callback: genericCallback, routes: oidcRoutes },
+    entraMount(`/${TENANT_ID}`, entra, 'entra', entraCallback),
+    ...ENTRA_ALIASES.map((alias) => entraMount(`/${alias}`, entra, 'entra', entraCallback)),
+    entraMount(`/${GUEST_TENANT_ID}`, guest, 'entra'),
+    ...B2C_POLICIES.map((policy) => {
+      const prefix = `/${B2C_DOMAIN}/${policy}`;
+      const realm = { ns: 'b2c', tenantId: B2C_TENANT_ID, homeTenant: B2C_TENANT_ID, policy };
+      return entraMount(prefix, createProvider('entra', `${origin}${prefix}/v2.0`, entraRoutes, realm), 'b2c');
+    }),
+    { prefix: '/oidc', kind: 'oidc', ns: 'oidc', provider: generic, callback: genericCallback, routes: oidcRoutes },
   ];
   ready = true;
 
@@ -684,7 +704,7 @@ export async function startIdp(options = {}) {
     let search = url.search;
     if (rest === routes.authorization && (req.method === 'GET' || req.method === 'POST')) {
       counters.authorize += 1;
-      record({ route: 'authorize', redirect_uri: url.searchParams.get('redirect_uri'), prompt: url.searchParams.get('prompt') });
+      record({ route: 'authorize', prefix: mount.prefix, redirect_uri: url.searchParams.get('redirect_uri'), prompt: url.searchParams.get('prompt') });
       // Test switch: a silent (prompt=none) request lands on a page that never answers, as a
       // hidden iframe does when the browser blocks the provider's third-party cookies.
       if (silentNoResponse && url.searchParams.get('prompt') === 'none') {
@@ -752,6 +772,7 @@ export async function startIdp(options = {}) {
     const form = isForm ? new URLSearchParams(body.toString('utf8')) : undefined;
     const grantType = form?.get('grant_type') || 'unknown';
     counters.byGrant[grantType] = (counters.byGrant[grantType] ?? 0) + 1;
+    record({ route: 'token', prefix: mount.prefix, grant_type: grantType });
 
     if (failNext && failNext.remaining > 0) {
       const f = failNext;
@@ -780,7 +801,7 @@ export async function startIdp(options = {}) {
         }, { Pragma: 'no-cache', ...corsHeaders(req) });
         return;
       }
-      widenRefreshScope(mount.kind, form);
+      widenRefreshScope(mount.ns, form);
     }
     await mount.callback(replayRequest(req, body), res);
   }
@@ -790,11 +811,11 @@ export async function startIdp(options = {}) {
   // offline_access, which oidc-provider strips at the authorization endpoint unless
   // prompt=consent, or api.write after logging in with api.read (like Entra's multi-resource
   // refresh tokens).
-  function widenRefreshScope(kind, form) {
+  function widenRefreshScope(ns, form) {
     const kept = (form.get('scope') ?? '').split(' ').filter(Boolean);
-    const rt = store.peek(kind, 'RefreshToken', form.get('refresh_token') ?? '');
+    const rt = store.peek(ns, 'RefreshToken', form.get('refresh_token') ?? '');
     if (rt && !rt.consumed) {
-      const grant = store.peek(kind, 'Grant', rt.grantId);
+      const grant = store.peek(ns, 'Grant', rt.grantId);
       const granted = new Set(grant?.openid?.scope?.split(' ') ?? []);
       const have = new Set((rt.scope ?? '').split(' ').filter(Boolean));
       const add = kept.filter((s) => !have.has(s) && granted.has(s));
@@ -949,6 +970,8 @@ export async function startIdp(options = {}) {
       tenantId: TENANT_ID,
       entraAuthority: entraBase,
       oidcAuthority: oidcBase,
+      guestAuthority: `${origin}/${GUEST_TENANT_ID}`,
+      b2cAuthorities: Object.fromEntries(B2C_POLICIES.map((p) => [p, `${origin}/${B2C_DOMAIN}/${p}`])),
       entra: {
         issuer: `${entraBase}/v2.0`,
         discovery: `${entraBase}/v2.0/.well-known/openid-configuration`,
@@ -977,6 +1000,10 @@ export async function startIdp(options = {}) {
     origin,
     entraAuthority: summary.entraAuthority,
     oidcAuthority: summary.oidcAuthority,
+    /** The guest tenant's authority (GUEST_TENANT_ID). */
+    guestAuthority: summary.guestAuthority,
+    /** B2C-style authorities by policy (B2C_POLICIES). */
+    b2cAuthorities: summary.b2cAuthorities,
     tenantId: TENANT_ID,
     clientId: CLIENT_ID,
     /** Endpoint URLs of both modes. */

@@ -1,0 +1,167 @@
+// End-to-end: requests that name their own authority (a guest tenant of the signed-in user, a
+// B2C user flow) and msal v5's accounts per tenant profile, against the provider's guest tenant
+// and B2C-style policies.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { B2C_TENANT_ID, GUEST_TENANT_ID, TENANT_ID } from "../idp/server.mjs";
+import { useEnv } from "./env.mjs";
+import { popupSignIn, waitFor } from "./helpers.mjs";
+
+const env = useEnv();
+
+// Clicks the page's popup button with `request` merged into its popup request; resolves to the
+// call's outcome.
+async function popupWith(page, request) {
+  await page.evaluate((r) => {
+    window.last = null;
+    window.popupRequest = Object.assign({}, window.popupRequest, r);
+  }, request);
+  await page.click("#popup");
+  await page.waitForFunction(() => window.last !== null, null, { timeout: 15000 });
+  return page.evaluate(() => {
+    const l = window.last;
+    if (!l.ok) return { ok: false, code: l.code };
+    const r = l.result;
+    return { ok: true, tenantId: r.tenantId, authority: r.authority, accountTenant: r.account.tenantId, home: r.account.homeAccountId, local: r.account.localAccountId, tid: r.idTokenClaims.tid, tfp: r.idTokenClaims.tfp };
+  });
+}
+
+const accounts = (page) =>
+  page.evaluate(() => window.pca.getAllAccounts().map((a) => ({ home: a.homeAccountId, tenant: a.tenantId, local: a.localAccountId, tid: a.idTokenClaims && a.idTokenClaims.tid })));
+
+const routes = async () => (await env.idp.counters()).log.filter((e) => e.route === "authorize" || e.route === "token").map((e) => `${e.route} ${e.prefix}${e.grant_type ? ` ${e.grant_type}` : ""}`);
+
+test("a guest tenant: a popup with its authority signs in there (SSO), then each tenant profile is an account with its own tokens", async () => {
+  const page = await env.open("entra");
+  await popupSignIn(page, "#popup", "gina");
+  await page.waitForFunction(() => window.last !== null);
+  await env.idp.reset();
+
+  // The provider session works in the guest tenant, as Entra's: the popup completes by itself.
+  const guest = await popupWith(page, { authority: env.idp.guestAuthority });
+  assert.equal(guest.ok, true, JSON.stringify(guest));
+  assert.deepEqual(
+    [guest.tenantId, guest.authority, guest.accountTenant, guest.tid],
+    [GUEST_TENANT_ID, `${env.idp.guestAuthority}/`, GUEST_TENANT_ID, GUEST_TENANT_ID],
+  );
+  assert.deepEqual(await routes(), [`authorize /${GUEST_TENANT_ID}`, `token /${GUEST_TENANT_ID} authorization_code`]);
+
+  // getAllAccounts: one AccountInfo per tenant profile of the one account.
+  const all = await accounts(page);
+  assert.equal(all.length, 2, JSON.stringify(all));
+  assert.deepEqual(all.map((a) => [a.tenant, a.tid]), [[TENANT_ID, TENANT_ID], [GUEST_TENANT_ID, GUEST_TENANT_ID]]);
+  assert.equal(all[0].home, all[1].home);
+  assert.equal(all[1].home, guest.home);
+  assert.notEqual(all[0].local, all[1].local, "a guest has its own object id");
+  const filtered = await page.evaluate((t) => window.pca.getAllAccounts({ tenantId: t }).map((a) => a.tenantId), GUEST_TENANT_ID);
+  assert.deepEqual(filtered, [GUEST_TENANT_ID]);
+
+  // Silent calls: each tenant profile's AccountInfo gets its tenant's token from the cache.
+  await env.idp.reset();
+  const silent = await page.evaluate(async () => {
+    const [home, guestAccount] = window.pca.getAllAccounts();
+    const g = await window.pca.acquireTokenSilent({ scopes: ["User.Read"], account: guestAccount });
+    const h = await window.pca.acquireTokenSilent({ scopes: ["User.Read"], account: home });
+    return { g: [g.tenantId, g.fromCache], h: [h.tenantId, h.fromCache], differ: g.accessToken !== h.accessToken };
+  });
+  assert.deepEqual(silent, { g: [GUEST_TENANT_ID, true], h: [TENANT_ID, true], differ: true });
+  assert.equal((await env.idp.counters()).token, 0);
+
+  // Renewing the guest token happens in the guest tenant, with the (multi-tenant) refresh token.
+  const renewed = await page.evaluate(async () => {
+    const guestAccount = window.pca.getAllAccounts()[1];
+    const r = await window.pca.acquireTokenSilent({ scopes: ["User.Read"], account: guestAccount, forceRefresh: true });
+    return [r.tenantId, r.fromCache];
+  });
+  assert.deepEqual(renewed, [GUEST_TENANT_ID, false]);
+  assert.deepEqual(await routes(), [`token /${GUEST_TENANT_ID} refresh_token`]);
+
+  // After a reload the profiles are still there, and the active account keeps its tenant.
+  await page.reload();
+  await page.waitForSelector("body[data-ready='1']");
+  assert.equal((await accounts(page)).length, 2);
+  const active = await page.evaluate(async () => {
+    window.pca.setActiveAccount(window.pca.getAllAccounts()[1]);
+    const r = await window.pca.acquireTokenSilent({ scopes: ["User.Read"] });
+    return { active: window.pca.getActiveAccount().tenantId, token: r.tenantId, fromCache: r.fromCache };
+  });
+  assert.deepEqual(active, { active: GUEST_TENANT_ID, token: GUEST_TENANT_ID, fromCache: true });
+  await page.context().close();
+});
+
+test("a redirect to the guest tenant is redeemed there when the page comes back", async () => {
+  const page = await env.open("entra");
+  await popupSignIn(page, "#popup", "rhea");
+  await page.waitForFunction(() => window.last !== null);
+  await env.idp.reset();
+  await page.evaluate((authority) => { window.pca.acquireTokenRedirect({ scopes: ["User.Read"], authority }); }, env.idp.guestAuthority);
+  // The provider's session answers at once: the page comes back with the code and redeems it.
+  const back = await waitFor("the redirect result", () =>
+    page
+      .evaluate(() => {
+        const r = window.redirect;
+        if (!r || document.body.dataset.ready !== "1") return null;
+        if (!r.ok) return r;
+        return r.result && { tenantId: r.result.tenantId, authority: r.result.authority };
+      })
+      .catch(() => null), // the page is navigating
+    { timeout: 15000 },
+  );
+  assert.deepEqual(back, { tenantId: GUEST_TENANT_ID, authority: `${env.idp.guestAuthority}/` });
+  assert.deepEqual(await routes(), [`authorize /${GUEST_TENANT_ID}`, `token /${GUEST_TENANT_ID} authorization_code`]);
+  await page.context().close();
+});
+
+test("B2C: the password-reset policy is another authority on the same host, and signs in its own account", async () => {
+  const { b2c_1_signin: signin, b2c_1_reset: reset } = env.idp.b2cAuthorities;
+  const ctx = await env.browser.newContext();
+  const page = await ctx.newPage();
+  await page.goto(`${env.web.origin}/?${new URLSearchParams({ idp: signin, mode: "entra", cache: "sessionStorage" })}`);
+  await page.waitForSelector("body[data-ready='1']");
+  await popupSignIn(page, "#popup", "bea");
+  await page.waitForFunction(() => window.last !== null);
+  const first = await page.evaluate(() => [window.last.ok, window.last.ok && window.last.result.idTokenClaims.tfp]);
+  assert.deepEqual(first, [true, "b2c_1_signin"]);
+
+  // The app catches AADB2C90118 and starts the reset flow: another user flow, another account
+  // (B2C's home account id carries the policy). The provider's B2C session signs in at once.
+  const r = await popupWith(page, { authority: reset });
+  assert.equal(r.ok, true, JSON.stringify(r));
+  assert.deepEqual([r.authority, r.tfp, r.tenantId], [`${reset}/`, "b2c_1_reset", B2C_TENANT_ID]);
+  const all = await accounts(page);
+  assert.deepEqual(all.map((a) => a.home.split(".")[0].split("-").pop()).sort(), ["b2c_1_reset", "b2c_1_signin"]);
+  assert.ok(all.every((a) => a.home.endsWith(`.${B2C_TENANT_ID}`)), JSON.stringify(all));
+
+  // Silent calls with each account and its policy's authority: from the cache, that authority's.
+  await env.idp.reset();
+  const silent = await page.evaluate(async ([signinAuthority, resetAuthority]) => {
+    const all = window.pca.getAllAccounts();
+    const out = [];
+    for (const [policy, authority] of [["b2c_1_signin", signinAuthority], ["b2c_1_reset", resetAuthority]]) {
+      const account = all.find((a) => a.homeAccountId.includes(`-${policy}.`));
+      const t = await window.pca.acquireTokenSilent({ scopes: ["User.Read"], account, authority });
+      out.push([t.authority, t.fromCache]);
+    }
+    return out;
+  }, [signin, reset]);
+  assert.deepEqual(silent, [[`${signin}/`, true], [`${reset}/`, true]]);
+  assert.equal((await env.idp.counters()).token, 0);
+  await ctx.close();
+});
+
+test("an authority on another host is refused with untrusted_authority, and nothing opens", async () => {
+  const page = await env.open("entra");
+  const r = await page.evaluate(async () => {
+    const opened = [];
+    const open = window.open;
+    window.open = (...a) => (opened.push(a[0]), open.apply(window, a));
+    try {
+      await window.pca.loginPopup({ scopes: ["User.Read"], authority: "https://login.evil.example/common" });
+      return { ok: true };
+    } catch (e) {
+      return { code: e.errorCode, opened, inProgress: sessionStorage.getItem("msal.interaction.status") };
+    }
+  });
+  assert.deepEqual(r, { code: "untrusted_authority", opened: [], inProgress: null });
+  await page.context().close();
+});
