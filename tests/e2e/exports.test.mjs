@@ -73,3 +73,9 @@ test("the PublicClientApplication and the stand-ins have msal-browser's methods"
   assert.deepEqual(lines[0].slice(0, 2), [ours.LogLevel.Verbose, false]);
   assert.match(lines[0][2], /\[cid\] : @azure\/msal-react@5\.7\.1 : Verbose - shown$/);
 });
+
+test("BrowserUtils.createGuid makes distinct version-4 GUIDs, past its pool's refills", () => {
+  const ids = Array.from({ length: 500 }, () => ours.BrowserUtils.createGuid());
+  for (const id of ids) assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  assert.equal(new Set(ids).size, ids.length);
+});
