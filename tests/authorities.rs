@@ -78,6 +78,7 @@ fn a_popup_for_another_tenant_opens_at_once_and_signs_in_there() {
     assert!(h.platform.windows.borrow().last().unwrap().contains(&format!("/{GUEST_TENANT}/oauth2/v2.0/authorize?")));
     block_on(h.pca.complete_popup(again)).unwrap();
     assert_eq!(h.idp.borrow().discoveries.len(), 1);
+    assert_eq!(h.platform.requests.borrow().len(), requests + 1, "only the code redemption: no discovery again");
 }
 
 #[test]
