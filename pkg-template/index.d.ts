@@ -90,7 +90,17 @@ export type IdTokenClaims = { [claim: string]: unknown } & {
   name?: string; preferred_username?: string; login_hint?: string; sid?: string; nonce?: string; emails?: string[];
 };
 
-export interface TenantProfile { tenantId: string; localAccountId: string; name?: string; isHomeTenant?: boolean; username?: string; loginHint?: string; upn?: string; sid?: string }
+/**
+ * An account's details in one tenant (msal's TenantProfile). `username` is that tenant's
+ * `preferred_username` (else `upn`); "" for a profile cached before msal-wasm recorded it.
+ */
+export interface TenantProfile {
+  tenantId: string;
+  localAccountId: string;
+  name?: string;
+  isHomeTenant?: boolean;
+  username: string;
+}
 
 export interface AccountInfo {
   homeAccountId: string;
@@ -131,6 +141,17 @@ export interface AuthenticationResult {
 
 export type StringDict = { [key: string]: string };
 
+/**
+ * The type of a request's `prompt` given the type P of the value passed. msal declares `prompt`
+ * as any string; msal-wasm accepts only `Allowed` (msal's PromptValue values) and rejects others
+ * when the request runs (invalid_prompt_value). So a literal or a union of literals is checked
+ * here ("login" passes, "always" is a type error), while a value typed plain `string` (as in an
+ * msal-browser request object) is accepted and checked at run time. Request types take P
+ * (default: `Allowed`, so e.g. `PopupRequest` alone has `prompt?: PromptValue`), and the
+ * methods infer it from their argument.
+ */
+export type PromptOf<P extends string, Allowed extends string = PromptValue> = string extends P ? string : [P] extends [Allowed] ? P : Allowed;
+
 interface BaseRequest {
   scopes?: string[];
   authority?: string;
@@ -146,10 +167,10 @@ export interface PopupWindowAttributes {
 }
 
 /** Fields shared by popup and redirect requests. */
-interface InteractiveRequest extends BaseRequest {
+interface InteractiveRequest<P extends string = PromptValue> extends BaseRequest {
   scopes: string[];
   account?: AccountInfo;
-  prompt?: PromptValue;
+  prompt?: PromptOf<P>;
   loginHint?: string;
   sid?: string;
   domainHint?: string;
@@ -157,11 +178,11 @@ interface InteractiveRequest extends BaseRequest {
   nonce?: string;
 }
 
-export interface PopupRequest extends InteractiveRequest {
+export interface PopupRequest<P extends string = PromptValue> extends InteractiveRequest<P> {
   popupWindowAttributes?: PopupWindowAttributes;
 }
 
-export interface RedirectRequest extends InteractiveRequest {
+export interface RedirectRequest<P extends string = PromptValue> extends InteractiveRequest<P> {
   redirectStartPage?: string;
   onRedirectNavigate?: (url: string) => boolean | void;
 }
@@ -173,34 +194,54 @@ export interface SilentRequest extends BaseRequest {
   cacheLookupPolicy?: CacheLookupPolicy;
 }
 
-export interface SsoSilentRequest extends BaseRequest {
+export interface SsoSilentRequest<P extends string = "none" | "no_session"> extends BaseRequest {
   scopes?: string[];
   account?: AccountInfo;
   loginHint?: string;
   sid?: string;
   domainHint?: string;
-  prompt?: "none" | "no_session";
+  /** A silent request takes "none" or "no_session" only (silent_prompt_value_error otherwise). */
+  prompt?: PromptOf<P, "none" | "no_session">;
   state?: string;
   nonce?: string;
 }
 
 export interface AuthorizationCodeRequest extends BaseRequest {
-  scopes: string[];
-  code: string;
+  /** Optional: without scopes the configuration's default (OIDC) scopes are requested. */
+  scopes?: string[];
+  /**
+   * Required at run time (auth_code_required without it). Optional in the type as in msal's,
+   * where a nativeAccountId (platform broker, which msal-wasm does not support) may replace it.
+   */
+  code?: string;
   codeVerifier?: string;
 }
 
+/** logoutRedirect's (and logout's) request. */
 export interface EndSessionRequest {
   account?: AccountInfo | null;
-  mainWindowRedirectUri?: string;
-  popupWindowAttributes?: PopupWindowAttributes;
   postLogoutRedirectUri?: string | null;
   state?: string;
   correlationId?: string;
   logoutHint?: string;
   idTokenHint?: string;
   extraQueryParameters?: StringDict;
+  /** As in msal-browser v3/v4 (v5 takes it in auth configuration only). */
   onRedirectNavigate?: (url: string) => boolean | void;
+}
+
+/** logoutPopup's request. */
+export interface EndSessionPopupRequest {
+  account?: AccountInfo | null;
+  postLogoutRedirectUri?: string | null;
+  state?: string;
+  correlationId?: string;
+  logoutHint?: string;
+  idTokenHint?: string;
+  extraQueryParameters?: StringDict;
+  /** Where the main window goes once the popup has signed out. */
+  mainWindowRedirectUri?: string;
+  popupWindowAttributes?: PopupWindowAttributes;
 }
 
 export interface NavigationOptions { apiId: number; timeout: number; noHistory: boolean }
@@ -258,7 +299,17 @@ export interface Configuration {
 }
 
 export interface PopupEvent { popupWindow: Window }
-export type EventPayload = AccountInfo | PopupRequest | RedirectRequest | SilentRequest | SsoSilentRequest | EndSessionRequest | AuthenticationResult | PopupEvent | null;
+/** ACCOUNT_REMOVED's payload: the account that another tab signed out. */
+export interface AccountRemovedPayload { homeAccountId: string }
+/**
+ * The payload of one of msal-browser v5's events: the request the app passed (its `prompt` as
+ * given, hence `<string>`), the result, the account signed in, the popup opened, or null.
+ */
+export type V5EventPayload =
+  | AccountInfo | PopupRequest<string> | RedirectRequest<string> | SilentRequest | SsoSilentRequest<string> | AuthorizationCodeRequest
+  | EndSessionRequest | EndSessionPopupRequest | AuthenticationResult | PopupEvent | null;
+/** An event's payload (V5EventPayload, or ACCOUNT_REMOVED's). */
+export type EventPayload = V5EventPayload | AccountRemovedPayload;
 export interface EventMessage {
   eventType: EventType;
   interactionType: InteractionType | null;
@@ -268,6 +319,32 @@ export interface EventMessage {
   timestamp: number;
 }
 export type EventCallbackFunction = (message: EventMessage) => void;
+
+/** msal-browser v5's event types: EventType without ACCOUNT_ADDED and ACCOUNT_REMOVED, which this package adds. */
+export type V5EventType = Exclude<EventType, typeof EventType.ACCOUNT_ADDED | typeof EventType.ACCOUNT_REMOVED>;
+/**
+ * The messages a callback registered for v5 event types only receives: msal-browser v5's
+ * EventMessage (a callback written against msal-browser's EventMessage takes them).
+ */
+export interface V5EventMessage extends EventMessage {
+  eventType: V5EventType;
+  payload: V5EventPayload;
+}
+/**
+ * The message type the v5-only addEventCallback overload declares for its callback: a
+ * V5EventMessage whose interactionType is `never`.
+ *
+ * COMPROMISE: msal-browser's InteractionType is a string enum, which TypeScript types nominally:
+ * no string literal (not even "popup", the value msal's own enum member has at run time) is
+ * assignable to it; only `never` and `any` are. A callback written against msal-browser's
+ * EventMessage takes one of these messages only if interactionType is typed so, and `never` (not
+ * `any`) keeps every other field checked. At run time interactionType is an InteractionType
+ * value or null, as in V5EventMessage. This type is what the callback is checked against; a
+ * callback annotated with V5EventMessage or EventMessage sees those types, and an unannotated
+ * one is typed by the first overload (EventMessage).
+ */
+export type V5EventMessageForCallbacks = Omit<V5EventMessage, "interactionType"> & { interactionType: never };
+export type V5EventCallbackFunction = (message: V5EventMessageForCallbacks) => void;
 
 export declare class EventMessageUtils {
   static getInteractionStatusFromEvent(message: EventMessage, currentStatus?: InteractionStatus): InteractionStatus | null;
@@ -283,10 +360,12 @@ export declare class EventHandler {
 /** A measurement reported to performance callbacks (msal's PerformanceEvent, the fields msal-wasm fills). */
 export interface PerformanceEvent {
   eventId: string; name: string; correlationId: string; startTimeMs: number; durationMs?: number;
-  status: number; success?: boolean; errorCode?: string; subErrorCode?: string;
+  status: number; errorCode?: string; subErrorCode?: string;
+  /** true or false; `| null` as in msal's type (so msal's PerformanceEvent is one), never set so here. */
+  success?: boolean | null;
   libraryName: string; libraryVersion: string; appName?: string; appVersion?: string;
 }
-export type PerformanceCallbackFunction = (events: PerformanceEvent[]) => void;
+export type PerformanceCallbackFunction<E extends PerformanceEvent = PerformanceEvent> = (events: E[]) => void;
 
 export interface IWindowStorage<T> {
   initialize(correlationId?: string): Promise<void>;
@@ -342,24 +421,44 @@ export declare class InteractionRequiredAuthError extends AuthError {
 
 export interface HandleRedirectPromiseOptions { hash?: string; navigateToLoginRequestUrl?: boolean }
 export interface ClearCacheRequest { account?: AccountInfo | null; correlationId?: string }
+/** initialize's request, as msal's. Accepted and not used: initialize's events get their own correlation id. */
+export interface InitializeApplicationRequest { correlationId?: string }
+
+/**
+ * What hydrateCache reads of a result obtained elsewhere (e.g. from a server that redeemed the
+ * code): msal's AuthenticationResult fits, and so does ours. An expiresOn of null stores the
+ * access token as already expired.
+ */
+export interface HydrateCacheResult {
+  accessToken: string;
+  idToken: string;
+  scopes: string[];
+  expiresOn: Date | null;
+  extExpiresOn?: Date;
+  tokenType: string;
+  account: AccountInfo | null;
+  correlationId: string;
+}
 
 export declare class PublicClientApplication {
   constructor(configuration: Configuration);
   static createPublicClientApplication(configuration: Configuration): Promise<PublicClientApplication>;
-  initialize(): Promise<void>;
+  initialize(request?: InitializeApplicationRequest): Promise<void>;
   handleRedirectPromise(hashOrOptions?: string | HandleRedirectPromiseOptions): Promise<AuthenticationResult | null>;
-  loginPopup(request?: PopupRequest): Promise<AuthenticationResult>;
-  loginRedirect(request?: RedirectRequest): Promise<void>;
+  // P: the type of the request's prompt (see PromptOf), inferred from the argument.
+  loginPopup<P extends string = PromptValue>(request?: PopupRequest<P>): Promise<AuthenticationResult>;
+  loginRedirect<P extends string = PromptValue>(request?: RedirectRequest<P>): Promise<void>;
   acquireTokenSilent(request: SilentRequest): Promise<AuthenticationResult>;
-  acquireTokenPopup(request: PopupRequest): Promise<AuthenticationResult>;
-  acquireTokenRedirect(request: RedirectRequest): Promise<void>;
-  ssoSilent(request: SsoSilentRequest): Promise<AuthenticationResult>;
+  acquireTokenPopup<P extends string = PromptValue>(request: PopupRequest<P>): Promise<AuthenticationResult>;
+  acquireTokenRedirect<P extends string = PromptValue>(request: RedirectRequest<P>): Promise<void>;
+  ssoSilent<P extends string = "none" | "no_session">(request: SsoSilentRequest<P>): Promise<AuthenticationResult>;
   acquireTokenByCode(request: AuthorizationCodeRequest): Promise<AuthenticationResult>;
   logoutRedirect(request?: EndSessionRequest): Promise<void>;
   logout(request?: EndSessionRequest): Promise<void>;
-  logoutPopup(request?: EndSessionRequest): Promise<void>;
+  logoutPopup(request?: EndSessionPopupRequest): Promise<void>;
   clearCache(request?: ClearCacheRequest): Promise<void>;
-  hydrateCache(result: AuthenticationResult, request?: SilentRequest | SsoSilentRequest | RedirectRequest | PopupRequest): Promise<void>;
+  /** Stores a result obtained elsewhere for silent calls. The request is accepted, as msal's is, and not used. */
+  hydrateCache(result: HydrateCacheResult, request?: SilentRequest | SsoSilentRequest<string> | RedirectRequest<string> | PopupRequest<string>): Promise<void>;
   getAllAccounts(filter?: AccountFilter): AccountInfo[];
   getAccount(filter: AccountFilter): AccountInfo | null;
   getAccountByHomeId(homeAccountId: string): AccountInfo | null;
@@ -368,14 +467,50 @@ export declare class PublicClientApplication {
   getActiveAccount(): AccountInfo | null;
   setActiveAccount(account: AccountInfo | null): void;
   addEventCallback(callback: EventCallbackFunction, eventTypes?: EventType[], callbackId?: string): string | null;
+  /**
+   * A callback for msal-browser v5's events only (e.g. one written against msal-browser's
+   * EventMessage): the filter is required, because without one the callback would also receive
+   * ACCOUNT_ADDED and ACCOUNT_REMOVED. (This overload is also what makes the client msal's
+   * IPublicClientApplication, whose callbacks take msal's EventMessage.)
+   */
+  addEventCallback(callback: V5EventCallbackFunction, eventTypes: V5EventType[], callbackId?: string): string | null;
   removeEventCallback(callbackId: string): void;
-  addPerformanceCallback(callback: PerformanceCallbackFunction): string;
+  /**
+   * E: the event type the callback is written against; by default this package's
+   * PerformanceEvent. COMPROMISE: E may be a richer type, so that a callback written against
+   * msal's PerformanceEvent is accepted (and the client is msal's IPublicClientApplication); the
+   * fields E adds are not filled in by msal-wasm (msal's `authority` and `clientId` are undefined
+   * at run time).
+   */
+  addPerformanceCallback<E extends PerformanceEvent = PerformanceEvent>(callback: PerformanceCallbackFunction<E>): string;
   removePerformanceCallback(callbackId: string): boolean;
   initializeWrapperLibrary(sku: WrapperSKU, version: string): void;
-  getLogger(): Logger;
+  /**
+   * The client's Logger (this package's).
+   *
+   * COMPROMISE: msal-common's Logger class has private members, so TypeScript types it
+   * nominally: nothing but msal's own class is assignable to it, and a plain `getLogger(): Logger`
+   * would keep this client from being msal's IPublicClientApplication. The return type is
+   * therefore a type parameter, constrained to this package's Logger and defaulting to it: calls
+   * get this package's Logger, and where msal's Logger is expected (the interface, or
+   * `const l: msal.Logger = pca.getLogger()`) it is inferred as msal's, whose public methods
+   * this Logger has (msal's private fields and methods it does not). Not `any`: what callers get
+   * is still checked as a Logger.
+   */
+  getLogger<L extends Logger = Logger>(): L;
   setLogger(logger: Logger): void;
   setNavigationClient(navigationClient: INavigationClient): void;
-  getConfiguration(): Configuration;
+  /**
+   * The configuration with msal-wasm's defaults filled in (after initialize; before it, the
+   * configuration given).
+   *
+   * COMPROMISE: msal's IPublicClientApplication returns its internal BrowserConfiguration, with
+   * every option of msal-browser required (network client, performance client, ...) that
+   * msal-wasm does not have. The return type is therefore a type parameter, defaulting to this
+   * package's Configuration and constrained only to have auth.clientId, so that the client is
+   * msal's IPublicClientApplication. A caller that names another type gets the object above.
+   */
+  getConfiguration<C extends { auth: { clientId: string } } = Configuration>(): C;
   enableAccountStorageEvents(): void;
   disableAccountStorageEvents(): void;
 }
@@ -383,6 +518,18 @@ export declare class PublicClientApplication {
 export declare function createStandardPublicClientApplication(configuration: Configuration): Promise<PublicClientApplication>;
 export declare function createNestablePublicClientApplication(configuration: Configuration): Promise<PublicClientApplication>;
 export declare function isPlatformBrokerAvailable(): Promise<boolean>;
-export declare const stubbedPublicClientApplication: PublicClientApplication;
+/**
+ * msal-browser's IPublicClientApplication: the client's methods that msal-react and
+ * msal-angular use (and that stubbedPublicClientApplication has).
+ */
+export interface IPublicClientApplication extends Pick<PublicClientApplication,
+  | "initialize" | "acquireTokenPopup" | "acquireTokenRedirect" | "acquireTokenSilent" | "acquireTokenByCode"
+  | "addEventCallback" | "removeEventCallback" | "addPerformanceCallback" | "removePerformanceCallback"
+  | "getAccount" | "getAllAccounts" | "handleRedirectPromise" | "loginPopup" | "loginRedirect" | "logoutRedirect"
+  | "logoutPopup" | "ssoSilent" | "getLogger" | "setLogger" | "setActiveAccount" | "getActiveAccount"
+  | "initializeWrapperLibrary" | "setNavigationClient" | "getConfiguration" | "hydrateCache" | "clearCache"> {}
+
+/** The stand-in msal-react uses before it is given a client: each call fails (or returns nothing). */
+export declare const stubbedPublicClientApplication: IPublicClientApplication;
 
 export { broadcastResponseToMainFrame } from "./redirect-bridge.js";

@@ -458,7 +458,7 @@ function copyAccount(a) {
   let profiles = a.tenantProfiles;
   if (profiles instanceof Map) {
     profiles = new Map();
-    for (const [k, p] of a.tenantProfiles) profiles.set(k, { tenantId: p.tenantId, localAccountId: p.localAccountId, name: p.name, isHomeTenant: p.isHomeTenant });
+    for (const [k, p] of a.tenantProfiles) profiles.set(k, { tenantId: p.tenantId, localAccountId: p.localAccountId, name: p.name, username: p.username, isHomeTenant: p.isHomeTenant });
   }
   const c = {
     homeAccountId: a.homeAccountId,

@@ -49,6 +49,8 @@ pub struct TenantProfile {
     pub local_account_id: String,
     /// `name`.
     pub name: String,
+    /// `preferred_username`, else `upn` (of that tenant's ID token).
+    pub username: String,
     /// True for the home tenant.
     pub is_home_tenant: bool,
 }
@@ -121,6 +123,7 @@ impl Account {
                 tenant_id,
                 local_account_id: profile_local,
                 name,
+                username: claims.and_then(|c| c.str("preferred_username").or_else(|| c.str("upn"))).unwrap_or_default().to_owned(),
             }],
             last_updated_at_ms: now_ms,
         })
@@ -136,6 +139,7 @@ impl Account {
             tenant_id: self.realm.clone(),
             local_account_id: self.local_account_id.clone(),
             name: self.name.clone(),
+            username: self.username.clone(),
             is_home_tenant: true,
         }]
     }
@@ -153,6 +157,7 @@ impl Account {
         set(&mut a.realm, Some(&profile.tenant_id));
         set(&mut a.local_account_id, Some(&profile.local_account_id));
         set(&mut a.name, Some(&profile.name));
+        set(&mut a.username, Some(&profile.username));
         if let Some(c) = claims {
             set(&mut a.realm, c.tid().or_else(|| c.str("tfp")).or_else(|| c.str("acr")));
             set(&mut a.local_account_id, c.oid().or_else(|| c.sub()));
@@ -209,7 +214,13 @@ mod tests {
         let ci = base64::encode_url(br#"{"uid":"u-1","utid":"t-1"}"#);
         let home = claims(r#"{"oid":"u-1","tid":"t-1","preferred_username":"ada@contoso.com","name":"Ada"}"#);
         let mut a = Account::from_response(&ci, Some(&home), "login.windows.net", authority_type::MSSTS, 5).unwrap();
-        let guest = TenantProfile { tenant_id: "t-2".into(), local_account_id: "g-1".into(), name: String::new(), is_home_tenant: false };
+        let guest = TenantProfile {
+            tenant_id: "t-2".into(),
+            local_account_id: "g-1".into(),
+            name: String::new(),
+            username: String::new(),
+            is_home_tenant: false,
+        };
         a.tenant_profiles.push(guest.clone());
         let without_token = a.in_tenant(&guest, None);
         assert_eq!((without_token.realm.as_str(), without_token.local_account_id.as_str()), ("t-2", "g-1"));

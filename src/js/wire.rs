@@ -304,6 +304,7 @@ pub fn account_json(info: &AccountInfo) -> Json {
                 .with("tenantId", p.tenant_id.as_str())
                 .with("localAccountId", p.local_account_id.as_str())
                 .with("name", p.name.as_str())
+                .with("username", p.username.as_str())
                 .with("isHomeTenant", p.is_home_tenant)
         })
         .collect::<Vec<_>>();

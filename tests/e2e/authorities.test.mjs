@@ -53,6 +53,8 @@ test("a guest tenant: a popup with its authority signs in there (SSO), then each
   assert.equal(all[0].home, all[1].home);
   assert.equal(all[1].home, guest.home);
   assert.notEqual(all[0].local, all[1].local, "a guest has its own object id");
+  const profiles = await page.evaluate(() => Array.from(window.pca.getAllAccounts()[0].tenantProfiles.values(), (p) => [p.tenantId, p.username, p.isHomeTenant]));
+  assert.deepEqual(profiles, [[TENANT_ID, "gina", true], [GUEST_TENANT_ID, "gina", false]]);
   const filtered = await page.evaluate((t) => window.pca.getAllAccounts({ tenantId: t }).map((a) => a.tenantId), GUEST_TENANT_ID);
   assert.deepEqual(filtered, [GUEST_TENANT_ID]);
 

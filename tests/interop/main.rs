@@ -91,6 +91,7 @@ fn build_input(now: u64) -> Json {
                 tenant_id: TENANT.into(),
                 local_account_id: UID.into(),
                 name: "Ada Lovelace".into(),
+                username: USERNAME.into(),
                 is_home_tenant: true,
             }],
             last_updated_at_ms: now * 1000,

@@ -242,7 +242,7 @@ pub struct AccountEntity {
     pub profile_extra: Vec<(String, Vec<(String, Json)>)>,
 }
 
-const TENANT_PROFILE_FIELDS: [&str; 4] = ["tenantId", "localAccountId", "name", "isHomeTenant"];
+const TENANT_PROFILE_FIELDS: [&str; 5] = ["tenantId", "localAccountId", "name", "username", "isHomeTenant"];
 
 impl AccountEntity {
     /// An entity for `account` with no unknown fields.
@@ -279,6 +279,7 @@ impl AccountEntity {
                     tenant_id,
                     local_account_id: p.string_or_empty("localAccountId"),
                     name: p.string_or_empty("name"),
+                    username: p.string_or_empty("username"),
                     is_home_tenant: p.get("isHomeTenant").and_then(Json::as_bool).unwrap_or(false),
                 })
             })
@@ -312,6 +313,7 @@ impl AccountEntity {
                     .with("tenantId", p.tenant_id.as_str())
                     .with("localAccountId", p.local_account_id.as_str())
                     .with("name", p.name.as_str())
+                    .with_nonempty("username", &p.username)
                     .with("isHomeTenant", p.is_home_tenant);
                 if let Some((_, unknown)) = self.profile_extra.iter().find(|(t, _)| *t == p.tenant_id) {
                     for (k, v) in unknown {

@@ -656,7 +656,13 @@ fn load_reads_an_msal_browser_v5_cache_untouched() {
     assert_eq!(a.last_updated_at_ms, 1_699_999_999_000);
     assert_eq!(
         a.tenant_profiles,
-        vec![TenantProfile { tenant_id: "utid-1".into(), local_account_id: "oid-1".into(), name: "Ada".into(), is_home_tenant: true }]
+        vec![TenantProfile {
+            tenant_id: "utid-1".into(),
+            local_account_id: "oid-1".into(),
+            name: "Ada".into(),
+            username: String::new(),
+            is_home_tenant: true
+        }]
     );
     let at = find(&cache, "mail.read", &[ENV], REALM, "Bearer").expect("at");
     assert_eq!(at.secret, "at-v5");

@@ -600,7 +600,13 @@ mod tests {
         let (_, again) = cache.accounts().into_iter().next().unwrap();
         assert_eq!(
             again.account.tenant_profiles,
-            vec![TenantProfile { tenant_id: "T".into(), local_account_id: "O".into(), name: "N".into(), is_home_tenant: true }]
+            vec![TenantProfile {
+                tenant_id: "T".into(),
+                local_account_id: "O".into(),
+                name: "N".into(),
+                username: String::new(),
+                is_home_tenant: true
+            }]
         );
         assert_eq!(again.account.client_info, "ci");
         assert_eq!(again.account.name, "N");
