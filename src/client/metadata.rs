@@ -35,7 +35,7 @@ impl<P: Platform> PublicClientApplication<P> {
     /// The authority a request names, checked, when it is not the configured one. Like msal,
     /// only a trusted authority is used: on the configured authority's host (or one of its
     /// cloud's aliases), or in `knownAuthorities`.
-    fn requested_authority(&self, requested: Option<&str>) -> Result<Option<Authority>, AuthError> {
+    pub(super) fn requested_authority(&self, requested: Option<&str>) -> Result<Option<Authority>, AuthError> {
         let Some(url) = requested.filter(|u| !u.trim().is_empty()) else { return Ok(None) };
         let a = Authority::parse(url, self.config.protocol_mode)?;
         if a.canonical().eq_ignore_ascii_case(self.authority.canonical()) {
@@ -56,7 +56,7 @@ impl<P: Platform> PublicClientApplication<P> {
     /// The request's authority (the configured one without it) and its endpoints when they are
     /// known without the network: configured, resolved earlier on this page, or cached by an
     /// earlier page load.
-    pub(super) fn known_target(&self, requested: Option<&str>) -> Result<(Authority, Option<AuthorityMetadata>), AuthError> {
+    fn known_target(&self, requested: Option<&str>) -> Result<(Authority, Option<AuthorityMetadata>), AuthError> {
         let Some(a) = self.requested_authority(requested)? else {
             let Target { authority, metadata } = self.configured_target()?;
             return Ok((authority, Some(metadata)));

@@ -177,14 +177,13 @@ impl<P: Platform> PublicClientApplication<P> {
         self.ensure_initialized()?;
         self.sync();
         let account = self.silent_account(req)?;
-        // An authority this page has not resolved yet has nothing cached that we could serve
-        // as its: the network path resolves it.
         // The authority decides the tenant; its endpoints are not needed to read the cache.
-        let (authority, _) = self.known_target(self.silent_authority(req, &account).as_deref())?;
+        let own = self.requested_authority(self.silent_authority(req, &account).as_deref())?;
+        let authority = own.as_ref().unwrap_or(&self.authority);
         let now = self.now_s();
         let cache = self.cache.borrow();
         let Some(at) = self
-            .find_cached_at(&cache, req, &account, &authority)
+            .find_cached_at(&cache, req, &account, authority)
             .filter(|c| !is_expired(c, now, self.config.token_renewal_offset_secs) && c.cached_at >= min_cached_at)
         else {
             return Ok(None);
