@@ -217,8 +217,8 @@ export interface AuthorizationCodeRequest extends BaseRequest {
   codeVerifier?: string;
 }
 
-/** logoutRedirect's (and logout's) request. */
-export interface EndSessionRequest {
+/** What both sign-outs take. */
+interface BaseEndSessionRequest {
   account?: AccountInfo | null;
   postLogoutRedirectUri?: string | null;
   state?: string;
@@ -226,19 +226,16 @@ export interface EndSessionRequest {
   logoutHint?: string;
   idTokenHint?: string;
   extraQueryParameters?: StringDict;
+}
+
+/** logoutRedirect's (and logout's) request. */
+export interface EndSessionRequest extends BaseEndSessionRequest {
   /** As in msal-browser v3/v4 (v5 takes it in auth configuration only). */
   onRedirectNavigate?: (url: string) => boolean | void;
 }
 
 /** logoutPopup's request. */
-export interface EndSessionPopupRequest {
-  account?: AccountInfo | null;
-  postLogoutRedirectUri?: string | null;
-  state?: string;
-  correlationId?: string;
-  logoutHint?: string;
-  idTokenHint?: string;
-  extraQueryParameters?: StringDict;
+export interface EndSessionPopupRequest extends BaseEndSessionRequest {
   /** Where the main window goes once the popup has signed out. */
   mainWindowRedirectUri?: string;
   popupWindowAttributes?: PopupWindowAttributes;
