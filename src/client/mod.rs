@@ -271,8 +271,7 @@ impl<P: Platform> PublicClientApplication<P> {
     /// The tenant to look `account`'s tokens up in for a request to `target`: the tenant the
     /// authority names, else the tenant profile the request gives, else the account's home
     /// tenant (multi-tenant aliases, B2C, ADFS, generic providers).
-    fn realm_for(&self, account: &Account, authority: &Authority, requested: Option<&AccountRef>) -> String {
-        let profile = requested.and_then(|r| r.tenant_id.as_deref()).filter(|t| !t.is_empty());
+    fn realm_for(&self, account: &Account, authority: &Authority, profile: Option<&str>) -> String {
         match (authority.single_tenant(), profile) {
             (Some(t), _) | (None, Some(t)) => t.to_owned(),
             (None, None) => account.realm.clone(),

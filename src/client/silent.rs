@@ -96,42 +96,40 @@ const RENEWAL_HANDOFF_POLL_MS: u64 = 20;
 const RENEWED_MARK_MS: u64 = 3_000;
 
 impl<P: Platform> PublicClientApplication<P> {
-    pub(super) fn silent_account(&self, req: &SilentRequest) -> Result<Account, AuthError> {
+    /// The account `req` is for (the one it names, else the active one) and the tenant profile
+    /// it names, if any (the request's, else the active account's).
+    pub(super) fn silent_account(&self, req: &SilentRequest) -> Result<(Account, Option<String>), AuthError> {
         // The account alone: building its AccountInfo would decode its ID token.
         self.sync();
         let cache = self.cache.borrow();
-        let id = match &req.account {
-            Some(r) => Some(r.home_account_id.clone()),
-            None => cache.active_account().map(|f| f.home_account_id),
+        let who = match &req.account {
+            Some(r) => Some((r.home_account_id.clone(), r.tenant_id.clone())),
+            None => cache.active_account().map(|f| (f.home_account_id, Some(f.tenant_id))),
         };
-        id.and_then(|id| self.find_account(&cache, &id).cloned())
-            .ok_or_else(|| AuthError::browser(codes::NO_ACCOUNT_ERROR, "no account given and no active account set"))
-    }
-
-    /// The account `req` names, else the active one, with its tenant profile.
-    fn request_account(&self, req: &SilentRequest) -> Option<AccountRef> {
-        req.account.clone().or_else(|| {
-            let active = self.cache.borrow().active_account()?;
-            let tenant_id = Some(active.tenant_id).filter(|t| !t.is_empty());
-            Some(AccountRef { home_account_id: active.home_account_id, tenant_id })
-        })
+        let (home, tenant) =
+            who.ok_or_else(|| AuthError::browser(codes::NO_ACCOUNT_ERROR, "no account given and no active account set"))?;
+        let account = self
+            .find_account(&cache, &home)
+            .cloned()
+            .ok_or_else(|| AuthError::browser(codes::NO_ACCOUNT_ERROR, "no account given and no active account set"))?;
+        Ok((account, tenant.filter(|t| !t.is_empty())))
     }
 
     /// The authority a silent request goes to: its own; else, for a tenant profile the
     /// configured Entra authority does not sign in to (a guest tenant under `common` or under
     /// another tenant), that tenant's, so its tokens come from and are renewed in that
     /// tenant; else the configured one.
-    pub(super) fn silent_authority(&self, req: &SilentRequest, account: &Account) -> Option<String> {
+    pub(super) fn silent_authority(&self, req: &SilentRequest, account: &Account, tenant: Option<&str>) -> Option<String> {
         if req.authority.is_some() {
             return req.authority.clone();
         }
-        let tenant = self.request_account(req)?.tenant_id.filter(|t| !t.is_empty())?;
+        let tenant = tenant?;
         let own = match self.authority.single_tenant() {
-            Some(t) => t.to_owned(),
-            None if self.authority.is_multi_tenant() && self.config.protocol_mode == ProtocolMode::Aad => account.realm.clone(),
+            Some(t) => t,
+            None if self.authority.is_multi_tenant() && self.config.protocol_mode == ProtocolMode::Aad => &account.realm,
             None => return None,
         };
-        if tenant.eq_ignore_ascii_case(&own) {
+        if tenant.eq_ignore_ascii_case(own) {
             return None;
         }
         let (base, _) = self.authority.canonical().trim_end_matches('/').rsplit_once('/')?;
@@ -169,21 +167,21 @@ impl<P: Platform> PublicClientApplication<P> {
         if self.config.cache_location != CacheLocation::LocalStorage {
             return None;
         }
-        let account = self.silent_account(req).ok()?;
+        let (account, _) = self.silent_account(req).ok()?;
         Some(format!("msal.{}.renew.{}", self.config.client_id, account.home_account_id))
     }
 
     pub(super) fn cached_token(&self, req: &SilentRequest, min_cached_at: u64) -> Result<Option<AuthenticationResult>, AuthError> {
         self.ensure_initialized()?;
         self.sync();
-        let account = self.silent_account(req)?;
+        let (account, tenant) = self.silent_account(req)?;
         // The authority decides the tenant; its endpoints are not needed to read the cache.
-        let own = self.requested_authority(self.silent_authority(req, &account).as_deref())?;
+        let own = self.requested_authority(self.silent_authority(req, &account, tenant.as_deref()).as_deref())?;
         let authority = own.as_ref().unwrap_or(&self.authority);
         let now = self.now_s();
         let cache = self.cache.borrow();
         let Some(at) = self
-            .find_cached_at(&cache, req, &account, authority)
+            .find_cached_at(&cache, req, &account, self.realm_for(&account, authority, tenant.as_deref()))
             .filter(|c| !is_expired(c, now, self.config.token_renewal_offset_secs) && c.cached_at >= min_cached_at)
         else {
             return Ok(None);
@@ -229,20 +227,21 @@ impl<P: Platform> PublicClientApplication<P> {
         })
     }
 
-    /// The Bearer access token cached for `req`'s scopes and `account` (expired or not).
+    /// The Bearer access token cached for `req`'s scopes and `account` in `realm` (expired or
+    /// not).
     pub(super) fn find_cached_at<'c>(
         &self,
         cache: &'c TokenCache<P::Store>,
         req: &SilentRequest,
         account: &Account,
-        authority: &Authority,
+        realm: String,
     ) -> Option<&'c crate::core::cache::Credential> {
         let resolved = self.resolved.borrow();
         cache.find_access_token(&AtQuery {
             home_account_id: &account.home_account_id,
             environments: &resolved.cloud.aliases,
             client_id: &self.config.client_id,
-            realm: &self.realm_for(account, authority, self.request_account(req).as_ref()),
+            realm: &realm,
             scopes: &ScopeSet::new(&req.scopes).for_cache_search(),
             token_type: "Bearer",
         })
@@ -312,9 +311,10 @@ impl<P: Platform> PublicClientApplication<P> {
     async fn renew_or_frame(&self, req: &SilentRequest) -> Result<AuthenticationResult, AuthError> {
         match self.renew_single_flight(req).await {
             Err(e) if req.cache_lookup_policy.uses_iframe() && (e.is_interaction_required() || e.is_invalid_grant()) => {
-                let account = self.request_account(req);
+                let who = self.silent_account(req).ok();
                 let authority =
-                    self.silent_account(req).ok().and_then(|a| self.silent_authority(req, &a)).or_else(|| req.authority.clone());
+                    who.as_ref().and_then(|(a, t)| self.silent_authority(req, a, t.as_deref())).or_else(|| req.authority.clone());
+                let account = who.map(|(a, tenant_id)| AccountRef { home_account_id: a.home_account_id, tenant_id });
                 let frame = InteractiveRequest {
                     scopes: req.scopes.clone(),
                     account,
@@ -340,7 +340,7 @@ impl<P: Platform> PublicClientApplication<P> {
         // different requests for one account must not present the same one. The next one then
         // finds the rotated token (or its own result) in the cache.
         let _turn = match self.silent_account(req) {
-            Ok(account) => Some(Turn::take(&self.renewing, account.home_account_id).await),
+            Ok((account, _)) => Some(Turn::take(&self.renewing, account.home_account_id).await),
             Err(_) => None,
         };
         let Some(name) = self.renewal_lock_name(req) else {

@@ -184,8 +184,8 @@ impl<P: Platform> PublicClientApplication<P> {
     pub async fn refresh(&self, req: &SilentRequest) -> Result<AuthenticationResult, AuthError> {
         self.log(LogLevel::Verbose, "renewal: redeeming the refresh token");
         self.sync();
-        let account = self.silent_account(req)?;
-        let target = self.target(self.silent_authority(req, &account).as_deref()).await?;
+        let (account, tenant) = self.silent_account(req)?;
+        let target = self.target(self.silent_authority(req, &account, tenant.as_deref()).as_deref()).await?;
         let envs = self.environments();
         let correlation_id = if req.correlation_id.is_empty() { self.guid()? } else { req.correlation_id.clone() };
         let rt = {
