@@ -129,7 +129,7 @@ async fn msal_authentication_template_signs_in_by_popup_when_nobody_is() {
     assert_eq!(support::text_of("yew-guard"), "signed in as yara");
     assert_eq!(
         TRAIL.with(|t| t.borrow().clone()),
-        [InteractionStatus::Startup, InteractionStatus::None, InteractionStatus::Login, InteractionStatus::None]
+        [InteractionStatus::Startup, InteractionStatus::None, InteractionStatus::AcquireToken, InteractionStatus::None]
     );
     root.remove();
 }

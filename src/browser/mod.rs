@@ -40,12 +40,9 @@ pub enum InteractionStatus {
     Startup,
     /// A redirect response is being handled.
     HandleRedirect,
-    /// An interactive sign-in (`loginPopup`, `loginRedirect`) runs.
-    Login,
-    /// An interactive token request (`acquireTokenPopup`, `acquireTokenRedirect`) runs.
+    /// An interactive sign-in or token request (popup or redirect) runs (v5 has no separate
+    /// `Login` or `SsoSilent` status).
     AcquireToken,
-    /// A sign-in with the provider's session in a hidden frame (`ssoSilent`) runs.
-    SsoSilent,
     /// A sign-out runs.
     Logout,
     /// Nothing runs.
@@ -287,28 +284,15 @@ impl BrowserApp {
     }
 
     /// Signs in with a popup. Call it directly from a click handler: the popup opens before
-    /// the returned future is first polled.
+    /// the returned future is first polled. The status is `AcquireToken` meanwhile (v5 has no
+    /// separate `Login` status).
     pub fn login_popup(&self, req: &InteractiveRequest) -> impl Future<Output = Result<AuthenticationResult, AuthError>> + 'static {
-        self.popup(req, InteractionStatus::Login)
-    }
-
-    /// msal's `acquireTokenPopup`: like [`login_popup`](Self::login_popup), with the
-    /// `AcquireToken` status.
-    pub fn acquire_token_popup(&self, req: &InteractiveRequest) -> impl Future<Output = Result<AuthenticationResult, AuthError>> + 'static {
-        self.popup(req, InteractionStatus::AcquireToken)
-    }
-
-    fn popup(
-        &self,
-        req: &InteractiveRequest,
-        status: InteractionStatus,
-    ) -> impl Future<Output = Result<AuthenticationResult, AuthError>> + 'static {
         let started = self.client.open_popup(req, PopupAttributes::default());
         let app = self.clone();
         async move {
             let r = match started {
                 Ok(s) => {
-                    app.set_status(status);
+                    app.set_status(InteractionStatus::AcquireToken);
                     let r = app.client.complete_popup(s).await;
                     app.set_status(InteractionStatus::None);
                     r
@@ -319,26 +303,26 @@ impl BrowserApp {
         }
     }
 
+    /// msal's `acquireTokenPopup`: the same flow as [`login_popup`](Self::login_popup).
+    pub fn acquire_token_popup(&self, req: &InteractiveRequest) -> impl Future<Output = Result<AuthenticationResult, AuthError>> + 'static {
+        self.login_popup(req)
+    }
+
     /// Signs in by redirecting this page; the result arrives through
     /// [`handle_redirect`](Self::handle_redirect) on return.
     pub async fn login_redirect(&self, req: &InteractiveRequest) -> Result<(), AuthError> {
-        self.redirect(req, InteractionStatus::Login).await
-    }
-
-    /// msal's `acquireTokenRedirect`: like [`login_redirect`](Self::login_redirect), with the
-    /// `AcquireToken` status.
-    pub async fn acquire_token_redirect(&self, req: &InteractiveRequest) -> Result<(), AuthError> {
-        self.redirect(req, InteractionStatus::AcquireToken).await
-    }
-
-    async fn redirect(&self, req: &InteractiveRequest, status: InteractionStatus) -> Result<(), AuthError> {
         let pending = self.client.begin_redirect(req, "").await?;
-        self.set_status(status);
+        self.set_status(InteractionStatus::AcquireToken);
         location()?.assign(&pending.url).map_err(|_| {
             self.set_status(InteractionStatus::None);
             self.client.abort_interaction(&pending);
             AuthError::browser(codes::EMPTY_NAVIGATE_URI, "the browser refused to navigate")
         })
+    }
+
+    /// msal's `acquireTokenRedirect`: the same flow as [`login_redirect`](Self::login_redirect).
+    pub async fn acquire_token_redirect(&self, req: &InteractiveRequest) -> Result<(), AuthError> {
+        self.login_redirect(req).await
     }
 
     /// msal's `acquireTokenSilent`: cache, refresh token, then hidden iframe per policy.
@@ -409,15 +393,8 @@ impl BrowserApp {
 
     /// msal's `ssoSilent`: signs in with the provider's session in a hidden frame.
     pub async fn sso_silent(&self, req: &InteractiveRequest) -> Result<AuthenticationResult, AuthError> {
-        // As msal-react: the SsoSilent status only when nothing else is in progress.
-        let shown = self.interaction_status() == InteractionStatus::None;
-        if shown {
-            self.set_status(InteractionStatus::SsoSilent);
-        }
+        // Silent: the interaction status does not move (as v5).
         let r = self.client.sso_silent(req).await;
-        if shown {
-            self.set_status(InteractionStatus::None);
-        }
         self.signed_in(r)
     }
 
