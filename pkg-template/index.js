@@ -480,7 +480,11 @@ function copyJson(v) {
   if (v === null || typeof v !== "object") return v;
   if (Array.isArray(v)) return v.map(copyJson);
   const o = {};
-  for (const k in v) o[k] = copyJson(v[k]);
+  for (const k in v) {
+    // A claim named "__proto__" stays a claim: assigning it would set the copy's prototype.
+    if (k === "__proto__") Object.defineProperty(o, k, { value: copyJson(v[k]), enumerable: true, writable: true, configurable: true });
+    else o[k] = copyJson(v[k]);
+  }
   return o;
 }
 

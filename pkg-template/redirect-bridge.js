@@ -35,7 +35,12 @@ export function broadcastResponseToMainFrame(navigationClient) {
         start = window.sessionStorage.getItem(`msal.${clientId}.request.origin`) || "";
       }
     } catch (_) { /* storage blocked: go home; the app signs in again */ }
-    const url = start || `${window.location.origin}/`;
+    // Only ever back to a page of this origin (sessionStorage is writable by any script here).
+    let url = `${window.location.origin}/`;
+    try {
+      const u = new URL(start, window.location.href);
+      if (start && u.origin === window.location.origin && /^https?:$/.test(u.protocol)) url = u.href;
+    } catch (_) { /* not a URL: go home */ }
     if (navigationClient && typeof navigationClient.navigateInternal === "function") {
       return Promise.resolve(navigationClient.navigateInternal(url, { noHistory: true, apiId: 865, timeout: 30000 })).then(() => true);
     }

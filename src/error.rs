@@ -114,6 +114,7 @@ pub mod codes {
     pub const URL_EMPTY_PATH: &str = "url_empty_path";
     pub const UNTRUSTED_AUTHORITY: &str = "untrusted_authority";
     pub const INVALID_AUTHORITY_METADATA: &str = "invalid_authority_metadata";
+    pub const ISSUER_VALIDATION_FAILED: &str = "issuer_validation_failed";
     pub const INVALID_CLOUD_DISCOVERY_METADATA: &str = "invalid_cloud_discovery_metadata";
     pub const EMPTY_INPUT_SCOPES_ERROR: &str = "empty_input_scopes_error";
     pub const INVALID_PROMPT_VALUE: &str = "invalid_prompt_value";
@@ -122,6 +123,7 @@ pub mod codes {
     pub const INVALID_CACHE_TYPE: &str = "invalid_cache_type";
     pub const INVALID_CONFIGURATION: &str = "invalid_configuration";
     pub const REDIRECT_URI_EMPTY: &str = "redirect_uri_empty";
+    pub const INVALID_REDIRECT_START_PAGE: &str = "invalid_redirect_start_page";
     // Internal
     pub const UNEXPECTED_ERROR: &str = "unexpected_error";
 }
@@ -251,6 +253,18 @@ impl AuthError {
     pub fn is_user_cancelled(&self) -> bool {
         self.kind() == ErrorKind::UserCancelled
     }
+}
+
+/// The error of a request the platform aborted at its timeout without an answer: msal's
+/// failed-request code for the method (`post_request_failed`, `get_request_failed`), with the
+/// sub-error `timed_out`.
+pub fn network_timeout(post: bool) -> AuthError {
+    let (code, message) = if post {
+        (codes::POST_REQUEST_FAILED, "the network request got no answer in time (system.networkTimeout) and was aborted")
+    } else {
+        (codes::GET_REQUEST_FAILED, "the network request got no answer in time (system.networkTimeout) and was aborted")
+    };
+    AuthError::new(ErrorKind::Network, code, message).with_sub_error(codes::TIMED_OUT)
 }
 
 impl Clone for AuthError {

@@ -93,7 +93,7 @@ async fn sha256_and_pkce_match_crypto_subtle() {
 async fn fetch_failure_maps_to_get_request_failed() {
     let p = BrowserPlatform::new(CacheLocation::MemoryStorage);
     // Port 9 on loopback: nothing listens there, the request fails at once.
-    let err = p.send(HttpRequest::get("http://127.0.0.1:9/none")).await.unwrap_err();
+    let err = p.send(HttpRequest::get("http://127.0.0.1:9/none"), 10_000).await.unwrap_err();
     assert_eq!(err.code(), "get_request_failed");
     assert_eq!(err.kind().class_name(), "BrowserAuthError");
 }

@@ -139,7 +139,8 @@ impl BrowserApp {
                 }
             }
         });
-        let channel = window::open_channel(&channel_name, on_message.as_ref().unchecked_ref());
+        let max = u32::try_from(crate::client::MAX_ANNOUNCEMENT_BYTES).unwrap_or(u32::MAX);
+        let channel = window::open_channel(&channel_name, on_message.as_ref().unchecked_ref(), max);
         on_message.forget();
         app.client.platform().set_channel(channel);
 

@@ -140,19 +140,41 @@ impl<P: Platform> PublicClientApplication<P> {
             Some(a) => (Json::from(a.home_account_id), Json::from(a.realm)),
             None => (Json::Null, Json::Null),
         };
-        self.platform.announce(&Json::object().with("t", "active").with("homeAccountId", id).with("tenantId", tenant).to_json());
+        self.announce(Json::object().with("t", "active").with("homeAccountId", id).with("tenantId", tenant));
         Ok(())
     }
 
+    /// Tells the app's other tabs about `message` (see [`Platform::announce`]), with this
+    /// client's id: clients of other apps on the origin share the channel's name space.
+    pub(super) fn announce(&self, message: Json) {
+        self.platform.announce(&message.with("clientId", self.config.client_id.as_str()).to_json());
+    }
+
     /// Applies another tab's announcement (see [`Platform::announce`]); true when this tab's
-    /// accounts changed.
+    /// accounts changed. Any page of the origin can post on the channel: a message that is not
+    /// JSON, not of this client, or not of a known shape is ignored, and a token snapshot is
+    /// checked entry by entry (see [`TokenCache::apply_snapshot`]).
     pub fn apply_announcement(&self, message: &str) -> bool {
+        if message.len() > MAX_ANNOUNCEMENT_BYTES {
+            self.log(LogLevel::Warning, "ignored an oversized message from another tab");
+            return false;
+        }
         let Ok(j) = Json::parse(message) else { return false };
+        if j.str_field("clientId") != Some(self.config.client_id.as_str()) {
+            self.log(LogLevel::Verbose, "ignored a message from another tab that is not for this client");
+            return false;
+        }
         if self.config.cache_location == CacheLocation::LocalStorage {
             if let (Some("tokens"), Some(home), Some(snapshot)) = (j.str_field("t"), j.str_field("homeAccountId"), j.get("snapshot")) {
                 let known = self.cache.borrow().account(home).is_some();
-                self.cache.borrow_mut().apply_snapshot(home, snapshot);
+                if !self.cache.borrow_mut().apply_snapshot(home, snapshot, self.platform.now_ms()) {
+                    self.log(LogLevel::Warning, "ignored another tab's token snapshot: an entry is not this client's, not under its own key, or dated in the future");
+                    return false;
+                }
                 return !known;
+            }
+            if !matches!(j.str_field("t"), Some("signin" | "signout" | "active")) {
+                return false;
             }
             // The storage is shared: re-read it before the next read.
             self.mark_stale();

@@ -46,9 +46,18 @@ pub struct Config {
     pub log_level: crate::platform::LogLevel,
     /// Hidden iframe timeout.
     pub iframe_timeout_ms: u64,
+    /// How long a network request (discovery, token endpoint) may go unanswered before it is
+    /// aborted (`system.networkTimeout`; msal-browser has none and waits forever).
+    pub network_timeout_ms: u64,
 }
 
 impl Config {
+    /// How long a tab waits for another tab's renewal of the same account (the cross-tab renewal
+    /// lock) before it renews alone: the holder's work is at most two network requests.
+    pub fn renewal_lock_wait_ms(&self) -> u64 {
+        self.network_timeout_ms.saturating_mul(2).saturating_add(2_000)
+    }
+
     /// A configuration with msal's defaults.
     pub fn new(client_id: impl Into<String>) -> Config {
         Config {
@@ -69,6 +78,7 @@ impl Config {
             popup_timeout_ms: 60_000,
             log_level: crate::platform::LogLevel::Info,
             iframe_timeout_ms: 10_000,
+            network_timeout_ms: 30_000,
         }
     }
 

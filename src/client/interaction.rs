@@ -78,27 +78,42 @@ impl<P: Platform> PopupStarted<P> {
 impl<P: Platform> PublicClientApplication<P> {
     /// The interaction in progress in this tab, if any (any client).
     pub fn interaction_in_progress(&self) -> bool {
-        self.platform.temp_store().get(INTERACTION_STATUS_KEY).is_some()
+        self.interaction_lock().is_some()
+    }
+
+    /// The tab's interaction lock (`{clientId, type, startedAt, leaseUntil}`), if one is held.
+    /// Anything else under its key — garbage, or another library's format (msal-browser's
+    /// `{clientId, type}`, msal v3's bare client id) — would block sign-in until the tab closes:
+    /// it is removed, with a warning.
+    fn interaction_lock(&self) -> Option<Json> {
+        let temp = self.platform.temp_store();
+        let held = temp.get(INTERACTION_STATUS_KEY)?;
+        let lock = Json::parse(&held).ok().filter(|j| {
+            j.str_field("clientId").is_some_and(|c| !c.is_empty())
+                && j.str_field("type").is_some()
+                && j.get("leaseUntil").and_then(Json::as_u64).is_some()
+        });
+        if lock.is_none() {
+            temp.remove(INTERACTION_STATUS_KEY);
+            self.log(LogLevel::Warning, "removed an interaction status this library did not write (garbage or another library's format)");
+        }
+        lock
     }
 
     pub(super) fn take_interaction_lock(&self, kind: &str, itype: InteractionType) -> Result<(), AuthError> {
         let temp = self.platform.temp_store();
         let now = self.platform.now_ms();
-        if let Some(held) = temp.get(INTERACTION_STATUS_KEY) {
+        if let Some(held) = self.interaction_lock() {
             // A lock whose lease ran out was left by an interaction that will never finish
             // (a popup whose page died, a redirect the app never completed): take it over.
-            let lease_end = Json::parse(&held).ok().and_then(|j| j.get("leaseUntil").and_then(Json::as_u64));
-            match lease_end {
-                Some(until) if until <= now => {
-                    self.log(LogLevel::Warning, "cleared an interaction lock whose lease had expired");
-                }
-                _ => {
-                    return Err(AuthError::new(
-                        ErrorKind::InteractionInProgress,
-                        codes::INTERACTION_IN_PROGRESS,
-                        "an interactive request is already in progress; await it (or handleRedirectPromise) first",
-                    ));
-                }
+            if held.get("leaseUntil").and_then(Json::as_u64).is_some_and(|until| until <= now) {
+                self.log(LogLevel::Warning, "cleared an interaction lock whose lease had expired");
+            } else {
+                return Err(AuthError::new(
+                    ErrorKind::InteractionInProgress,
+                    codes::INTERACTION_IN_PROGRESS,
+                    "an interactive request is already in progress; await it (or handleRedirectPromise) first",
+                ));
             }
         }
         let lease = match itype {
@@ -120,7 +135,7 @@ impl<P: Platform> PublicClientApplication<P> {
 
     /// The `type` of the interaction lock, when this client holds it.
     fn interaction_lock_type(&self) -> Option<String> {
-        let held = Json::parse(&self.platform.temp_store().get(INTERACTION_STATUS_KEY)?).ok()?;
+        let held = self.interaction_lock()?;
         if held.str_field("clientId") != Some(self.config.client_id.as_str()) {
             return None;
         }
@@ -128,13 +143,8 @@ impl<P: Platform> PublicClientApplication<P> {
     }
 
     pub(super) fn release_interaction_lock(&self) {
-        let temp = self.platform.temp_store();
-        let ours = temp
-            .get(INTERACTION_STATUS_KEY)
-            .and_then(|v| Json::parse(&v).ok())
-            .is_some_and(|j| j.str_field("clientId") == Some(self.config.client_id.as_str()));
-        if ours {
-            temp.remove(INTERACTION_STATUS_KEY);
+        if self.interaction_lock_type().is_some() {
+            self.platform.temp_store().remove(INTERACTION_STATUS_KEY);
         }
     }
 
@@ -224,6 +234,13 @@ impl<P: Platform> PublicClientApplication<P> {
         if redirect_uri.is_empty() {
             return Err(AuthError::config(codes::REDIRECT_URI_EMPTY, "a redirectUri is required"));
         }
+        let start_page = self.redirect_start_page(&req.redirect_start_page, origin);
+        if itype == InteractionType::Redirect
+            && !start_page.is_empty()
+            && !crate::core::url::on_page_origin(&start_page, &self.platform.page_url())
+        {
+            return Err(AuthError::config(codes::INVALID_REDIRECT_START_PAGE, "redirectStartPage must be an http(s) page of this origin"));
+        }
         let correlation_id = if req.correlation_id.is_empty() { self.guid()? } else { req.correlation_id.clone() };
         let mut entropy = [0u8; pkce::VERIFIER_ENTROPY];
         self.platform.fill_random(&mut entropy)?;
@@ -270,7 +287,7 @@ impl<P: Platform> PublicClientApplication<P> {
             scopes,
             redirect_uri,
             user_state: req.state.clone(),
-            origin: self.redirect_start_page(&req.redirect_start_page, origin),
+            origin: start_page,
             authority: target.authority.canonical().to_owned(),
         })
     }
@@ -371,8 +388,16 @@ impl<P: Platform> PublicClientApplication<P> {
                 .and_then(|p| RequestState::parse(&p.state).ok())
                 .is_some_and(|s| s.interaction_type == InteractionType::Redirect)
         });
-        let Some(response) = ours else {
-            self.log(LogLevel::Trace, "handleRedirectPromise: no redirect response of this tab in the address");
+        // Only the response to this client's own redirect in progress is consumed (as msal:
+        // with no interaction of this client in progress, the address is left alone for
+        // whoever it belongs to — another client of the page, or nobody).
+        let pending = self.pending_redirect().filter(|_| self.interaction_lock_type().as_deref() == Some(SIGNIN));
+        let response = ours.filter(|r| {
+            let state = AuthorizeResponse::parse(r).map(|p| p.state).unwrap_or_default();
+            pending.as_ref().is_some_and(|p| p.state.secret() == state)
+        });
+        let Some(response) = response else {
+            self.log(LogLevel::Trace, "handleRedirectPromise: no response to a redirect of this client in the address");
             return Ok(match self.take_stashed_response() {
                 Some(response) => RedirectStart::Redeem { response, clean_url: None },
                 None => RedirectStart::None,
@@ -380,12 +405,17 @@ impl<P: Platform> PublicClientApplication<P> {
         };
         // Remove the code and state from the address bar before anything else.
         let clean_url = if from_page { Some(crate::core::url::without_response(&page)) } else { None };
-        let start = self.pending_redirect().map(|p| p.origin).filter(|o| !o.is_empty());
+        let start = pending.map(|p| p.origin).filter(|o| !o.is_empty());
         if let Some(start) = start {
             let here = clean_url.as_deref().unwrap_or(&page);
             if navigate_to_login_request_url && from_page && !same_page(&start, here) {
-                self.stash_redirect_response(&response)?;
-                return Ok(RedirectStart::Navigate { url: start, clean_url });
+                // The saved start page is where the browser goes next: only ever a page of this
+                // origin (sessionStorage is writable by any script of the origin).
+                if crate::core::url::on_page_origin(&start, &page) {
+                    self.stash_redirect_response(&response)?;
+                    return Ok(RedirectStart::Navigate { url: start, clean_url });
+                }
+                self.log(LogLevel::Warning, "handleRedirectPromise: the saved start page is not on this origin; completing here");
             }
         }
         Ok(RedirectStart::Redeem { response, clean_url })

@@ -51,7 +51,7 @@ impl<P: Platform> PublicClientApplication<P> {
             return Err(e.with_correlation_id(correlation_id));
         }
         let id = info.as_ref().map(|i| Json::from(i.account.home_account_id.as_str())).unwrap_or(Json::Null);
-        self.platform.announce(&Json::object().with("t", "signout").with("homeAccountId", id).to_json());
+        self.announce(Json::object().with("t", "signout").with("homeAccountId", id));
         let Some(endpoint) = metadata.end_session_endpoint.as_ref() else {
             self.release_interaction_lock();
             return Ok(LogoutStarted { url: None, correlation_id, state_id: String::new() });
@@ -138,7 +138,7 @@ impl<P: Platform> PublicClientApplication<P> {
                 Json::Null
             }
         };
-        self.platform.announce(&Json::object().with("t", "signout").with("homeAccountId", id).to_json());
+        self.announce(Json::object().with("t", "signout").with("homeAccountId", id));
         Ok(())
     }
 }

@@ -107,7 +107,7 @@ impl<P: Platform> PublicClientApplication<P> {
 
     async fn fetch_metadata(&self, authority: &Authority) -> Result<AuthorityMetadata, AuthError> {
         let url = authority.openid_configuration_url();
-        let resp = self.platform.send(HttpRequest::get(url)).await.map_err(|e| {
+        let resp = self.platform.send(HttpRequest::get(url), self.config.network_timeout_ms).await.map_err(|e| {
             AuthError::client(codes::ENDPOINTS_RESOLUTION_ERROR, "could not fetch the authority's openid-configuration")
                 .with_sub_error(e.code().to_owned())
         })?;
@@ -117,6 +117,12 @@ impl<P: Platform> PublicClientApplication<P> {
         }
         let parsed = AuthorityMetadata::parse(&resp.body, authority)
             .map_err(|_| AuthError::client(codes::ENDPOINTS_RESOLUTION_ERROR, "the authority's openid-configuration is invalid"))?;
+        if !parsed.fits(authority, &self.resolved.borrow().cloud, &self.config.known_authorities) {
+            return Err(AuthError::config(
+                codes::ISSUER_VALIDATION_FAILED,
+                "the authority's openid-configuration names an issuer of another host, or an endpoint that is not https",
+            ));
+        }
         self.store_metadata(authority, &resp.body);
         Ok(parsed)
     }
@@ -127,15 +133,27 @@ impl<P: Platform> PublicClientApplication<P> {
 
     /// The discovery document cached by an earlier page load, while fresh (24 h, msal's
     /// authority-metadata lifetime): page loads after the first need no network to initialize.
+    /// Anything else found under its key — expired, expiring more than 24 h from now, with an
+    /// endpoint that is not `https` or an issuer that is not the authority's (see
+    /// [`AuthorityMetadata::fits`]) — is removed, and the document is fetched again.
     pub(super) fn cached_metadata(&self, authority: &Authority) -> Option<AuthorityMetadata> {
+        let key = self.metadata_key(authority);
         let cache = self.cache.borrow();
-        let text = crate::core::cache::KeyValueStore::get(cache.store(), &self.metadata_key(authority))?;
-        let j = Json::parse(&text).ok()?;
-        let expires = j.get("expiresAt").and_then(Json::as_u64)?;
-        if expires <= self.platform.now_ms() {
-            return None;
+        let text = crate::core::cache::KeyValueStore::get(cache.store(), &key)?;
+        let now = self.platform.now_ms();
+        let valid = Json::parse(&text).ok().and_then(|j| {
+            let expires = j.get("expiresAt").and_then(Json::as_u64)?;
+            if expires <= now || expires > now.saturating_add(METADATA_LIFETIME_MS) {
+                return None;
+            }
+            let m = AuthorityMetadata::parse(j.str_field("document")?, authority).ok()?;
+            m.fits(authority, &self.resolved.borrow().cloud, &self.config.known_authorities).then_some(m)
+        });
+        if valid.is_none() {
+            crate::core::cache::KeyValueStore::remove(cache.store(), &key);
+            self.log(LogLevel::Warning, "dropped a cached discovery document that was expired or not the authority's; fetching it again");
         }
-        AuthorityMetadata::parse(j.str_field("document")?, authority).ok()
+        valid
     }
 
     pub(super) fn store_metadata(&self, authority: &Authority, document: &str) {

@@ -58,6 +58,9 @@ pub const METADATA_LIFETIME_MS: u64 = 24 * 3600 * 1000;
 pub const REDIRECT_LEASE_MS: u64 = 10 * 60 * 1000;
 /// Added to the popup timeout to get a popup's lease.
 pub const POPUP_LEASE_GRACE_MS: u64 = 30_000;
+/// The largest message from another tab that is read (a token snapshot of one account is a
+/// few KB); the browser platform drops larger ones before they reach the module.
+pub const MAX_ANNOUNCEMENT_BYTES: usize = 256 * 1024;
 /// After a hidden frame got no answer, how long silent frame attempts fail at once.
 pub const FRAME_BACKOFF_MS: u64 = 5 * 60 * 1000;
 /// How long after a page of another origin loaded in a hidden frame without answering the

@@ -353,12 +353,18 @@ impl<P: Platform> PublicClientApplication<P> {
         let seen_before = self.token_renewed_since(req, 0).ok().flatten().map(|r| r.access_token);
         // A tab that renewed these scopes shows this mark for a while after it let go of the lock.
         let renewed_mark = format!("{name}.renewed.{}", ScopeSet::new(&req.scopes).to_lower_string());
-        let uncontended = self.platform.lock(&name, false).await;
+        let uncontended = self.platform.lock(&name, 0).await;
         let waited = uncontended.is_none();
         let _lock = match uncontended {
             Some(lock) => Some(lock),
-            None => self.platform.lock(&name, true).await,
+            None => self.platform.lock(&name, self.config.renewal_lock_wait_ms()).await,
         };
+        if waited && _lock.is_none() {
+            // The holder never let go (a hung tab, or a page of the origin holding our lock
+            // name): renew alone rather than wait forever.
+            self.log(LogLevel::Warning, "renewal: another holder kept this account's renewal lock past its bound; renewing without it");
+            return self.cache_or_refresh(req).await;
+        }
         // Another tab renewed while we waited for the lock, or (unless this is a forceRefresh,
         // which wants a token newer than its own start) just before we took it: its result is on
         // its way (usually already here; on a loaded machine the message can trail the lock by a

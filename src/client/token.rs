@@ -15,7 +15,7 @@ impl<P: Platform> PublicClientApplication<P> {
                 }
             }
         }
-        let resp = self.platform.send(http).await?;
+        let resp = self.platform.send(http, self.config.network_timeout_ms).await?;
         match TokenResponse::parse(&resp, sent_at) {
             Ok(t) => Ok(t),
             Err(e) => {
@@ -121,16 +121,12 @@ impl<P: Platform> PublicClientApplication<P> {
         if self.config.cache_location == CacheLocation::LocalStorage {
             // Tabs sharing this storage may see our writes late: hand them the result directly.
             let snapshot = self.cache.borrow().account_snapshot(&account.home_account_id);
-            self.platform.announce(
-                &Json::object()
-                    .with("t", "tokens")
-                    .with("homeAccountId", account.home_account_id.as_str())
-                    .with("snapshot", snapshot)
-                    .to_json(),
+            self.announce(
+                Json::object().with("t", "tokens").with("homeAccountId", account.home_account_id.as_str()).with("snapshot", snapshot),
             );
         } else if known_account.is_none() {
             let entity = crate::core::cache::AccountEntity::new(account.clone());
-            self.platform.announce(&Json::object().with("t", "signin").with("account", entity.to_json()).to_json());
+            self.announce(Json::object().with("t", "signin").with("account", entity.to_json()));
         }
         let info = {
             let cache = self.cache.borrow();

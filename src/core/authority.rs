@@ -215,6 +215,36 @@ impl AuthorityMetadata {
     }
 }
 
+impl AuthorityMetadata {
+    /// Whether a discovery document may be used for `authority` (whose cloud is `cloud`):
+    /// every endpoint is `https` (loopback `http` aside), and the issuer is on the authority's
+    /// host, its cloud's, a Microsoft cloud's (regional and External ID hosts included) or a
+    /// host of `known_authorities` — msal's `issuer_validation_failed` rule. A document read back
+    /// from storage is checked again: a page of the origin could have planted anything there.
+    pub fn fits(&self, authority: &Authority, cloud: &CloudMetadata, known_authorities: &[String]) -> bool {
+        let secure = |url: &str| {
+            UrlParts::parse(url.split(['?', '#']).next().unwrap_or_default()).is_some_and(|p| p.scheme == "https" || is_loopback(&p.host))
+        };
+        let endpoints = [Some(&self.authorization_endpoint), Some(&self.token_endpoint), self.end_session_endpoint.as_ref()]
+            .into_iter()
+            .chain([self.jwks_uri.as_ref(), self.userinfo_endpoint.as_ref(), self.device_authorization_endpoint.as_ref()]);
+        if !endpoints.flatten().all(|u| secure(u)) {
+            return false;
+        }
+        let Some(issuer) = UrlParts::parse(&self.issuer).filter(|p| p.scheme == "https" || is_loopback(&p.host)) else {
+            return false;
+        };
+        let host = issuer.host.as_str();
+        // `a` itself or a subdomain of it (regional hosts such as `westus.login.microsoft.com`).
+        let under = |a: &str| host.strip_suffix(a).is_some_and(|rest| rest.is_empty() || rest.ends_with('.'));
+        let microsoft = KNOWN_CLOUDS.iter().any(|(_, _, aliases)| aliases.iter().any(|a| under(a))) || under("ciamlogin.com");
+        host.eq_ignore_ascii_case(authority.host())
+            || cloud.has_alias(host)
+            || microsoft
+            || known_authorities.iter().any(|k| k.eq_ignore_ascii_case(host))
+    }
+}
+
 /// One cloud from instance discovery: which hosts are the same cloud.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CloudMetadata {

@@ -148,6 +148,36 @@ pub fn absolute_url(url: &str, current: &str) -> String {
     out
 }
 
+/// The origin (`scheme://host[:port]`, lower-cased) of an absolute `http(s)` URL; `None` for
+/// anything else — another scheme (`javascript:`, `data:`), a relative URL, user info, a
+/// backslash, whitespace or control characters before the path.
+pub fn origin_of(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    let scheme = scheme.to_ascii_lowercase();
+    if scheme != "https" && scheme != "http" {
+        return None;
+    }
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let bad = |c: char| c == '@' || c == '\\' || c.is_whitespace() || c.is_control();
+    if authority.is_empty() || authority.chars().any(bad) {
+        return None;
+    }
+    let mut origin = scheme;
+    origin.push_str("://");
+    origin.push_str(&authority.to_ascii_lowercase());
+    Some(origin)
+}
+
+/// True when `url` is an absolute `http(s)` URL on `page`'s origin (any such URL when there is
+/// no page): where a redirect may send the browser back to.
+pub fn on_page_origin(url: &str, page: &str) -> bool {
+    match (origin_of(url), page.is_empty()) {
+        (Some(_), true) => true,
+        (Some(o), false) => origin_of(page).is_some_and(|p| p == o),
+        (None, _) => false,
+    }
+}
+
 /// An absolute http(s) URL split into its parts (no normalisation beyond lower-casing scheme and
 /// host).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -95,6 +95,9 @@ pub fn config(j: &Json) -> Result<(Config, Vec<&'static str>), AuthError> {
         if let Some(t) = timeout("iframeBridgeTimeout").or_else(|| timeout("iframeHashTimeout")).or_else(|| timeout("loadFrameTimeout")) {
             c.iframe_timeout_ms = t;
         }
+        if let Some(t) = timeout("networkTimeout").filter(|t| *t > 0) {
+            c.network_timeout_ms = t;
+        }
     }
     let set = |v: &Json| !matches!(v, Json::Null | Json::Bool(false)) && v.as_str() != Some("");
     let warnings = UNSUPPORTED
@@ -137,6 +140,7 @@ pub fn config_json(c: &Config) -> Json {
         .with("tokenRenewalOffsetSeconds", c.token_renewal_offset_secs)
         .with("popupBridgeTimeout", c.popup_timeout_ms)
         .with("iframeBridgeTimeout", c.iframe_timeout_ms)
+        .with("networkTimeout", c.network_timeout_ms)
         .with("protocolMode", if c.protocol_mode == ProtocolMode::Oidc { "OIDC" } else { "AAD" })
         .with("loggerOptions", Json::object().with("logLevel", c.log_level as u64).with("piiLoggingEnabled", false))
         .with("allowPlatformBroker", false)

@@ -1,4 +1,4 @@
-//! An in-memory platform for native tests and tools: a stepped clock, deterministic entropy,
+//! An in-memory platform for native tests and tools: a stepped clock, the OS's entropy,
 //! in-memory stores, an HTTP handler you supply (a scripted identity provider), scripted
 //! windows (what the provider's front channel answers in a popup or a hidden frame), and
 //! several tabs of one browser profile sharing the cache store, the locks and the clock.
@@ -24,7 +24,6 @@ type Subscriber = Rc<dyn Fn(&str)>;
 /// What the tabs of one simulated browser profile share.
 struct Profile {
     now_ms: Cell<u64>,
-    counter: Cell<u64>,
     cache: Rc<MemoryStore>,
     handler: RefCell<Box<Handler>>,
     windows: RefCell<Box<WindowScript>>,
@@ -84,7 +83,6 @@ impl MemoryPlatform {
     pub fn new(now_ms: u64, handler: impl Fn(&HttpRequest) -> Result<HttpResponse, AuthError> + 'static) -> MemoryPlatform {
         let profile = Profile {
             now_ms: Cell::new(now_ms),
-            counter: Cell::new(0),
             cache: Rc::new(MemoryStore::new()),
             handler: RefCell::new(Box::new(handler)),
             windows: RefCell::new(Box::new(|_| Err(WindowError::TimedOut))),
@@ -270,18 +268,19 @@ impl Platform for MemoryPlatform {
     }
 
     fn fill_random(&self, buf: &mut [u8]) -> Result<(), AuthError> {
-        // Deterministic but distinct: a counter run through SHA-256.
-        for chunk in buf.chunks_mut(32) {
-            let n = self.profile.counter.get() + 1;
-            self.profile.counter.set(n);
-            let h = crate::core::sha256::sha256(&n.to_le_bytes());
-            chunk.copy_from_slice(&h[..chunk.len()]);
-        }
-        Ok(())
+        // Real entropy, even here: PKCE verifiers, states and nonces made by a tool that
+        // borrowed this platform must not be predictable.
+        os_random(buf)
     }
 
-    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, AuthError> {
+    async fn send(&self, request: HttpRequest, timeout_ms: u64) -> Result<HttpResponse, AuthError> {
         let delay = self.profile.network_delay_ms.get();
+        if delay >= timeout_ms {
+            // The request is aborted at its timeout, unanswered.
+            self.sleep(timeout_ms).await;
+            self.requests.borrow_mut().push(request.clone());
+            return Err(crate::error::network_timeout(request.method == crate::core::http::Method::Post));
+        }
         if delay > 0 {
             self.sleep(delay).await;
         }
@@ -341,11 +340,15 @@ impl Platform for MemoryPlatform {
         (self.profile.windows.borrow())(url)
     }
 
-    async fn lock(&self, name: &str, wait: bool) -> Option<Self::Lock> {
-        std::future::poll_fn(|_| {
+    async fn lock(&self, name: &str, wait_ms: u64) -> Option<Self::Lock> {
+        let deadline = self.now_ms().saturating_add(wait_ms);
+        if wait_ms > 0 {
+            self.profile.timers.borrow_mut().push(deadline);
+        }
+        let got = std::future::poll_fn(|_| {
             let mut locks = self.profile.locks.borrow_mut();
             if locks.iter().any(|(n, _)| n == name) {
-                return if wait { Poll::Pending } else { Poll::Ready(None) };
+                return if self.now_ms() < deadline { Poll::Pending } else { Poll::Ready(None) };
             }
             let holder = self.profile.next_holder.get() + 1;
             self.profile.next_holder.set(holder);
@@ -353,7 +356,14 @@ impl Platform for MemoryPlatform {
             self.profile.moved();
             Poll::Ready(Some(MemoryLock { profile: self.profile.clone(), holder }))
         })
-        .await
+        .await;
+        if wait_ms > 0 {
+            let mut timers = self.profile.timers.borrow_mut();
+            if let Some(i) = timers.iter().position(|t| *t == deadline) {
+                timers.remove(i);
+            }
+        }
+        got
     }
 
     async fn mark(&self, name: &str, ms: u64) {
@@ -375,6 +385,20 @@ impl Platform for MemoryPlatform {
         std::future::poll_fn(|_| if self.now_ms() >= deadline { Poll::Ready(()) } else { Poll::Pending }).await;
         self.profile.timers.borrow_mut().retain(|t| *t != deadline);
     }
+}
+
+/// Fills `buf` from the operating system's random source (the browser's `crypto` on wasm32).
+#[cfg(not(target_arch = "wasm32"))]
+fn os_random(buf: &mut [u8]) -> Result<(), AuthError> {
+    use std::io::Read;
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(buf))
+        .map_err(|_| AuthError::client(crate::error::codes::CRYPTO_NONEXISTENT, "no operating-system random source (/dev/urandom)"))
+}
+
+#[cfg(target_arch = "wasm32")]
+fn os_random(buf: &mut [u8]) -> Result<(), AuthError> {
+    super::browser::random(buf)
 }
 
 /// Runs a future that never waits (no lock held elsewhere, no timer) to completion on the

@@ -108,8 +108,9 @@ pub trait Platform {
     fn now_ms(&self) -> u64;
     /// Fills `buf` with cryptographically secure random bytes.
     fn fill_random(&self, buf: &mut [u8]) -> Result<(), AuthError>;
-    /// Sends an HTTP request.
-    fn send(&self, request: HttpRequest) -> impl Future<Output = Result<HttpResponse, AuthError>>;
+    /// Sends an HTTP request; gives up after `timeout_ms` (the request is aborted) with the
+    /// network error a failed request gets.
+    fn send(&self, request: HttpRequest, timeout_ms: u64) -> impl Future<Output = Result<HttpResponse, AuthError>>;
     /// The store the token cache persists to (called once, when the client is built).
     fn cache_store(&self) -> Self::Store;
     /// The per-tab store for interaction state (sessionStorage in browsers).
@@ -152,9 +153,11 @@ pub trait Platform {
         timeout_ms: u64,
         settle_ms: u64,
     ) -> impl Future<Output = Result<String, WindowError>>;
-    /// Takes the lock `name`, shared by the app's tabs: waits for it (`wait`), or gives `None`
-    /// at once when another holder has it. A tab that goes away releases its locks.
-    fn lock(&self, name: &str, wait: bool) -> impl Future<Output = Option<Self::Lock>>;
+    /// Takes the lock `name`, shared by the app's tabs: waits for it up to `wait_ms` (`0`: gives
+    /// `None` at once when another holder has it), then gives `None`. A tab that goes away
+    /// releases its locks; a holder that never lets go (a hung tab, a hostile page of the
+    /// origin) costs a waiter `wait_ms` at most.
+    fn lock(&self, name: &str, wait_ms: u64) -> impl Future<Output = Option<Self::Lock>>;
     /// Shows the app's other tabs the mark `name` for `ms`. Marks are ordered with the locks
     /// (a tab that takes a lock after another tab marked, sees the mark), which messages and
     /// storage events are not.

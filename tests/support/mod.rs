@@ -71,7 +71,7 @@ pub async fn set_auto_login(login: Option<&str>) {
         headers: vec![("Content-Type".into(), "application/json".into())],
         body: Json::object().with("autoLogin", value).to_json(),
     };
-    let resp = platform.send(req).await.unwrap();
+    let resp = platform.send(req, 10_000).await.unwrap();
     assert_eq!(resp.status, 200, "config failed: {}", resp.body);
 }
 
@@ -95,7 +95,7 @@ pub async fn sign_in(app: &BrowserApp, login: &str) {
         headers: vec![("Content-Type".into(), "application/json".into())],
         body: body.to_json(),
     };
-    let resp = platform.send(req).await.unwrap();
+    let resp = platform.send(req, 10_000).await.unwrap();
     assert_eq!(resp.status, 200, "mint failed: {}", resp.body);
     let code = Json::parse(&resp.body).unwrap().string_or_empty("code");
     app.acquire_token_by_code(&code, &["User.Read".to_owned()], Some(verifier.secret()), &redirect_uri()).await.unwrap();

@@ -567,9 +567,12 @@ impl<S: KeyValueStore> TokenCache<S> {
     }
 
     /// Replaces this tab's in-memory view of an account with another tab's snapshot (the
-    /// storage already holds it; nothing is written).
-    pub fn apply_snapshot(&mut self, home_account_id: &str, snapshot: &Json) {
-        self.changed();
+    /// storage already holds it; nothing is written). A snapshot is a message any page of the
+    /// origin can post: only entries of this client and of that account, stored under the key
+    /// their content implies, and not written in the future (`now_ms`, with a minute's skew)
+    /// are taken; `false` (and nothing applied) when any entry fails.
+    pub fn apply_snapshot(&mut self, home_account_id: &str, snapshot: &Json, now_ms: u64) -> bool {
+        let future = |at_ms: u64| at_ms > now_ms.saturating_add(60_000);
         let pairs = |name: &str| -> Vec<(String, Json)> {
             snapshot
                 .get(name)
@@ -582,12 +585,28 @@ impl<S: KeyValueStore> TokenCache<S> {
                 })
                 .collect()
         };
-        let credentials: Vec<(String, Credential)> = pairs("credentials")
-            .into_iter()
-            .filter_map(|(k, v)| Credential::from_json(&v).filter(|c| c.home_account_id == home_account_id).map(|c| (k, c)))
+        let (raw_credentials, raw_accounts) = (pairs("credentials"), pairs("accounts"));
+        let credentials: Vec<(String, Credential)> = raw_credentials
+            .iter()
+            .filter_map(|(k, v)| Credential::from_json(v).map(|c| (k.clone(), c)))
+            .filter(|(k, c)| {
+                c.home_account_id == home_account_id
+                    && c.client_id == self.client_id
+                    && *k == credential_key(c)
+                    && !future(c.last_updated_at)
+                    && !future(c.cached_at.saturating_mul(1000))
+            })
             .collect();
-        let accounts: Vec<(String, AccountEntity)> =
-            pairs("accounts").into_iter().filter_map(|(k, v)| AccountEntity::from_json(&v).map(|e| (k, e))).collect();
+        let accounts: Vec<(String, AccountEntity)> = raw_accounts
+            .iter()
+            .filter_map(|(k, v)| AccountEntity::from_json(v).map(|e| (k.clone(), e)))
+            .filter(|(k, e)| e.account.home_account_id == home_account_id && *k == account_key(&e.account))
+            .collect();
+        let complete = credentials.len() == raw_credentials.len() && accounts.len() == raw_accounts.len();
+        if !complete || (credentials.is_empty() && accounts.is_empty()) {
+            return false;
+        }
+        self.changed();
         self.credentials.retain(|(_, c)| c.home_account_id != home_account_id);
         self.credentials.extend(credentials);
         for (k, e) in accounts {
@@ -596,6 +615,7 @@ impl<S: KeyValueStore> TokenCache<S> {
                 None => self.accounts.push((k, e)),
             }
         }
+        true
     }
 
     /// Stores an account record without any token (an account another tab signed in; tokens

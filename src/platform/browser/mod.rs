@@ -148,6 +148,17 @@ fn millis(ms: u64) -> u32 {
     u32::try_from(ms).unwrap_or(u32::MAX)
 }
 
+/// Fills `buf` with `crypto.getRandomValues`.
+pub fn random(buf: &mut [u8]) -> Result<(), AuthError> {
+    let crypto = web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .ok_or_else(|| AuthError::browser(codes::CRYPTO_NONEXISTENT, "window.crypto is not available"))?;
+    crypto
+        .get_random_values_with_u8_array(buf)
+        .map(|_| ())
+        .map_err(|_| AuthError::browser(codes::CRYPTO_NONEXISTENT, "crypto.getRandomValues failed"))
+}
+
 /// A held Web Lock: its release function, called when dropped.
 #[derive(Debug)]
 pub struct WebLock(JsValue);
@@ -168,17 +179,12 @@ impl Platform for BrowserPlatform {
     }
 
     fn fill_random(&self, buf: &mut [u8]) -> Result<(), AuthError> {
-        let crypto = web_sys::window()
-            .and_then(|w| w.crypto().ok())
-            .ok_or_else(|| AuthError::browser(codes::CRYPTO_NONEXISTENT, "window.crypto is not available"))?;
-        crypto
-            .get_random_values_with_u8_array(buf)
-            .map(|_| ())
-            .map_err(|_| AuthError::browser(codes::CRYPTO_NONEXISTENT, "crypto.getRandomValues failed"))
+        random(buf)
     }
 
-    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, AuthError> {
+    async fn send(&self, request: HttpRequest, timeout_ms: u64) -> Result<HttpResponse, AuthError> {
         let post = request.method == Method::Post;
+        let signal = window::timeout_signal(millis(timeout_ms));
         let failed = |detail: String| {
             if !window::is_online() {
                 AuthError::browser(codes::NO_NETWORK_CONNECTIVITY, "the browser is offline")
@@ -196,6 +202,13 @@ impl Platform for BrowserPlatform {
                 )
             }
         };
+        let aborted = |e: JsValue| {
+            if window::is_abort(&e) {
+                crate::error::network_timeout(post)
+            } else {
+                failed(js_error_message(&e))
+            }
+        };
         let window = web_sys::window().ok_or_else(|| AuthError::browser(codes::NON_BROWSER_ENVIRONMENT, "no window"))?;
         let init = web_sys::RequestInit::new();
         init.set_method(if post { "POST" } else { "GET" });
@@ -204,11 +217,14 @@ impl Platform for BrowserPlatform {
             headers.set(k, v).map_err(|e| failed(js_error_message(&e)))?;
         }
         init.set_headers(&headers);
+        if !signal.is_undefined() {
+            init.set_signal(Some(signal.unchecked_ref()));
+        }
         if post {
             init.set_body(&JsValue::from_str(&request.body));
         }
         let req = web_sys::Request::new_with_str_and_init(&request.url, &init).map_err(|e| failed(js_error_message(&e)))?;
-        let resp = JsFuture::from(window.fetch_with_request(&req)).await.map_err(|e| failed(js_error_message(&e)))?;
+        let resp = JsFuture::from(window.fetch_with_request(&req)).await.map_err(aborted)?;
         let resp: web_sys::Response = resp.dyn_into().map_err(|_| failed("not a Response".into()))?;
         let status = resp.status();
         let mut out_headers = Vec::new();
@@ -218,7 +234,7 @@ impl Platform for BrowserPlatform {
             }
         }
         let text = resp.text().map_err(|e| failed(js_error_message(&e)))?;
-        let body = JsFuture::from(text).await.map_err(|e| failed(js_error_message(&e)))?;
+        let body = JsFuture::from(text).await.map_err(aborted)?;
         Ok(HttpResponse { status, headers: out_headers, body: body.as_string().unwrap_or_default() })
     }
 
@@ -270,11 +286,10 @@ impl Platform for BrowserPlatform {
         r.map(|v| v.as_string().unwrap_or_default()).map_err(|e| window_error(&e))
     }
 
-    async fn lock(&self, name: &str, wait: bool) -> Option<WebLock> {
-        if wait {
-            // Without Web Locks (or when the request fails) the tab goes on alone.
-            let release = JsFuture::from(window::acquire_lock(name)).await.unwrap_or(JsValue::NULL);
-            Some(WebLock(release))
+    async fn lock(&self, name: &str, wait_ms: u64) -> Option<WebLock> {
+        if wait_ms > 0 {
+            let release = JsFuture::from(window::acquire_lock(name, millis(wait_ms))).await.ok()?;
+            (!release.is_null()).then_some(WebLock(release))
         } else {
             JsFuture::from(window::try_lock(name)).await.ok().filter(|r| !r.is_null()).map(WebLock)
         }

@@ -50,6 +50,15 @@ export function closePopup(popup) {
   try { if (popup && !popup.closed) popup.close(); } catch (_) { /* ignore */ }
 }
 
+// The redirect bridge's message `{v: 1, payload}`: its payload, "" when empty, or null for
+// anything that is not such a message (or too long to be an authorize response).
+function bridgePayload(e) {
+  const d = e && e.data;
+  if (!d || typeof d !== "object") return null;
+  if (d.payload === undefined || d.payload === null || d.payload === "") return "";
+  return typeof d.payload === "string" && d.payload.length <= 65536 ? d.payload : null;
+}
+
 function responseFrom(loc) {
   const hash = loc.hash && loc.hash.length > 1 ? loc.hash : "";
   const search = loc.search && loc.search.length > 1 ? loc.search : "";
@@ -79,7 +88,8 @@ export function waitForPopup(popup, stateId, timeoutMs) {
     try {
       channel = new BroadcastChannel(stateId);
       channel.onmessage = (e) => {
-        const payload = e && e.data && typeof e.data.payload === "string" ? e.data.payload : "";
+        const payload = bridgePayload(e);
+        if (payload === null) return;
         payload ? finish(true, payload) : finish(false, "redirect_bridge_empty_response");
       };
     } catch (_) { channel = null; }
@@ -138,7 +148,7 @@ export function loadHiddenIframe(url, stateId, timeoutMs, settleMs) {
     try {
       channel = new BroadcastChannel(stateId);
       channel.onmessage = (e) => {
-        const payload = e && e.data && typeof e.data.payload === "string" ? e.data.payload : "";
+        const payload = bridgePayload(e);
         if (payload) finish(true, payload);
       };
     } catch (_) { channel = null; }
@@ -177,16 +187,41 @@ export function isOnline() {
 }
 
 // Cross-tab mutual exclusion with the Web Locks API. Resolves to a release function once the
-// lock is held; the browser also releases it when the tab goes away, so a crashed or closed
-// tab never leaves it behind. Without Web Locks it resolves at once (no exclusion).
-export function acquireLock(name) {
+// lock is held, or to null when `waitMs` passed first (a holder that never lets go: a hung tab,
+// or a page of the origin requesting our lock name). The browser releases a lock when its tab
+// goes away, so a crashed or closed tab never leaves it behind. Without Web Locks it resolves
+// at once (no exclusion).
+export function acquireLock(name, waitMs) {
   const locks = typeof navigator !== "undefined" && navigator.locks;
   if (!locks || typeof locks.request !== "function") return Promise.resolve(() => {});
-  return new Promise((acquired, failed) => {
+  return new Promise((acquired) => {
+    const abort = typeof AbortController === "function" ? new AbortController() : null;
+    const timer = setTimeout(() => (abort ? abort.abort() : acquired(null)), waitMs);
+    const options = abort ? { signal: abort.signal } : {};
     locks
-      .request(name, () => new Promise((release) => acquired(release)))
-      .catch(failed);
+      .request(name, options, () => {
+        clearTimeout(timer);
+        return new Promise((release) => acquired(release));
+      })
+      .catch(() => {
+        clearTimeout(timer);
+        acquired(null);
+      });
   });
+}
+
+// A signal that aborts a fetch after `ms`.
+export function timeoutSignal(ms) {
+  if (typeof AbortSignal !== "undefined" && typeof AbortSignal.timeout === "function") return AbortSignal.timeout(ms);
+  if (typeof AbortController !== "function") return undefined;
+  const c = new AbortController();
+  setTimeout(() => c.abort(), ms);
+  return c.signal;
+}
+
+// True for the rejection of a fetch its signal aborted.
+export function isAbort(e) {
+  return !!e && (e.name === "TimeoutError" || e.name === "AbortError");
 }
 
 // Tries to take a Web Lock without waiting: resolves to a release function, or null when
@@ -243,14 +278,15 @@ export function onStorage(onKey) {
   });
 }
 
-// A named BroadcastChannel: `send(text)` posts, `onMessage(text)` receives; null without
-// BroadcastChannel.
-export function openChannel(name, onMessage) {
+// A named BroadcastChannel: `send(text)` posts, `onMessage(text)` receives string messages of
+// at most `maxLength` characters (any page of the origin can post here: a huge message must
+// not be copied into the module); null without BroadcastChannel.
+export function openChannel(name, onMessage, maxLength) {
   if (typeof BroadcastChannel === "undefined") return null;
   try {
     const channel = new BroadcastChannel(name);
     channel.onmessage = (e) => {
-      if (typeof e.data === "string") {
+      if (typeof e.data === "string" && e.data.length <= maxLength) {
         try { onMessage(e.data); } catch (_) { /* ignore */ }
       }
     };

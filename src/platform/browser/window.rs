@@ -38,9 +38,16 @@ extern "C" {
 
 #[wasm_bindgen(module = "/src/platform/browser/window.js")]
 extern "C" {
-    /// Waits for the Web Lock `name`; resolves to its release function.
+    /// Waits up to `wait_ms` for the Web Lock `name`; resolves to its release function, or
+    /// `null` when the wait ran out.
     #[wasm_bindgen(js_name = acquireLock)]
-    pub fn acquire_lock(name: &str) -> js_sys::Promise;
+    pub fn acquire_lock(name: &str, wait_ms: u32) -> js_sys::Promise;
+    /// An `AbortSignal` that aborts after `ms` (`undefined` without AbortController).
+    #[wasm_bindgen(js_name = timeoutSignal)]
+    pub fn timeout_signal(ms: u32) -> JsValue;
+    /// True for the rejection of a fetch aborted by its signal.
+    #[wasm_bindgen(js_name = isAbort)]
+    pub fn is_abort(e: &JsValue) -> bool;
     /// Takes the Web Lock `name` if free; resolves to its release function or `null`.
     #[wasm_bindgen(js_name = tryLock)]
     pub fn try_lock(name: &str) -> js_sys::Promise;
@@ -55,9 +62,10 @@ extern "C" {
     /// Reports keys other tabs change in localStorage.
     #[wasm_bindgen(js_name = onStorage)]
     pub fn on_storage(on_key: &js_sys::Function);
-    /// Opens a BroadcastChannel delivering string messages; `null` when unavailable.
+    /// Opens a BroadcastChannel delivering string messages of at most `max_length`
+    /// characters; `null` when unavailable.
     #[wasm_bindgen(js_name = openChannel)]
-    pub fn open_channel(name: &str, on_message: &js_sys::Function) -> JsValue;
+    pub fn open_channel(name: &str, on_message: &js_sys::Function, max_length: u32) -> JsValue;
     /// Posts a string on a channel from `open_channel`.
     pub fn post(channel: &JsValue, text: &str);
     /// Calls `on_wake` on visibilitychange-to-visible and on `online`.

@@ -1,0 +1,308 @@
+//! Native tests of issue 12's hostile and unlucky conditions, over the memory platform: a
+//! renewal lock held forever, endpoints that never answer, a planted discovery document,
+//! redirect responses that are not this client's, a garbage interaction status, forged
+//! cross-tab messages and start pages off the origin.
+
+mod scripted;
+
+use msal_wasm::client::{
+    CacheLocation, Config, InteractiveRequest, PublicClientApplication, RedirectStart, SilentRequest, INTERACTION_STATUS_KEY,
+};
+use msal_wasm::core::cache::KeyValueStore;
+use msal_wasm::core::http::HttpResponse;
+use msal_wasm::core::json::Json;
+use msal_wasm::core::pkce::InteractionType;
+use msal_wasm::error::AuthError;
+use msal_wasm::platform::memory::{block_on, MemoryPlatform};
+use msal_wasm::platform::{LogLevel, Platform};
+use scripted::*;
+use std::cell::RefCell;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+#[cfg(target_arch = "wasm32")]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+type Task<'a> = Pin<Box<dyn Future<Output = Result<msal_wasm::client::AuthenticationResult, AuthError>> + 'a>>;
+
+fn shared_config() -> Config {
+    let mut c = config();
+    c.cache_location = CacheLocation::LocalStorage;
+    c.network_timeout_ms = 2_000;
+    c
+}
+
+/// A configuration that discovers its endpoints (no `authority_metadata`).
+fn discovering() -> Config {
+    let mut c = Config::new("client-1").with_authority(AUTHORITY).with_redirect_uri("https://app.example/");
+    c.network_timeout_ms = 2_000;
+    c
+}
+
+fn warned(platform: &MemoryPlatform, needle: &str) -> bool {
+    platform.logs.borrow().iter().any(|(l, m)| *l == LogLevel::Warning && m.contains(needle))
+}
+
+#[test]
+fn a_renewal_lock_held_forever_costs_its_bound_then_the_tab_renews_alone() {
+    let h = harness_with(shared_config());
+    let home = h.sign_in().account.account.home_account_id;
+    h.platform.set_now_ms(NOW_MS + 3600 * 1000 + 1);
+    let name = h.pca.renewal_lock_name(&silent(&home)).unwrap();
+    // A page of the origin takes our lock name and never lets go.
+    let squatter = block_on(h.platform.lock(&name, 0)).expect("the lock was free");
+    let start = h.platform.now_ms();
+    let req = silent(&home);
+    let other_scopes = SilentRequest { scopes: vec!["Mail.Read".into()], ..silent(&home) };
+    // Two identical calls (they share one flight) and one queued behind them for the account.
+    let tasks: Vec<Task> = vec![
+        Box::pin(h.pca.acquire_token_silent(&req)),
+        Box::pin(h.pca.acquire_token_silent(&req)),
+        Box::pin(h.pca.acquire_token_silent(&other_scopes)),
+    ];
+    let results = h.platform.run(tasks);
+    assert!(results.iter().all(Result::is_ok), "{results:?}");
+    let waited = h.platform.now_ms() - start;
+    let bound = shared_config().renewal_lock_wait_ms();
+    assert!(waited >= bound && waited < bound * 2 + 1_000, "settled after {waited} ms (bound {bound} ms)");
+    assert!(warned(&h.platform, "renewal lock past its bound"));
+    assert_eq!(results[0].as_ref().unwrap().access_token.secret(), results[1].as_ref().unwrap().access_token.secret());
+    drop(squatter);
+}
+
+#[test]
+fn a_token_endpoint_that_never_answers_times_out_and_frees_the_flight() {
+    let h = harness_with(shared_config());
+    let home = h.sign_in().account.account.home_account_id;
+    let req = SilentRequest { force_refresh: true, ..silent(&home) };
+    h.platform.set_network_delay_ms(u64::MAX / 4);
+    let start = h.platform.now_ms();
+    let tasks: Vec<Task> = vec![Box::pin(h.pca.acquire_token_silent(&req)), Box::pin(h.pca.acquire_token_silent(&req))];
+    for r in h.platform.run(tasks) {
+        let e = r.unwrap_err();
+        assert_eq!((e.code(), e.sub_error()), ("post_request_failed", "timed_out"));
+    }
+    assert_eq!(h.platform.now_ms() - start, 2_000, "aborted at the network timeout");
+    assert_eq!(h.token_requests(), 2, "one sign-in, one (shared) renewal");
+    // The endpoint answers again: the next call is not stuck behind the aborted one.
+    h.platform.set_network_delay_ms(0);
+    let r = h.platform.block_on(h.pca.acquire_token_silent(&req)).unwrap();
+    assert!(!r.from_cache);
+}
+
+#[test]
+fn discovery_that_never_answers_fails_initialize_within_the_timeout_and_a_retry_works() {
+    let idp = Rc::new(RefCell::new(Idp::default()));
+    let i = idp.clone();
+    let platform = MemoryPlatform::new(NOW_MS, move |req| handle(&i, req));
+    platform.set_network_delay_ms(u64::MAX / 4);
+    let pca = PublicClientApplication::new(discovering(), platform.clone()).unwrap();
+    let e = platform.block_on(pca.initialize()).unwrap_err();
+    assert_eq!((e.code(), e.sub_error()), ("endpoints_resolution_error", "get_request_failed"));
+    assert_eq!(platform.now_ms(), NOW_MS + 2_000);
+    platform.set_network_delay_ms(0);
+    platform.block_on(pca.initialize()).unwrap();
+    assert!(pca.is_initialized());
+}
+
+/// The stored discovery document of the test authority, as the client keeps it.
+fn metadata_entry(expires_at: u64, document: &str) -> String {
+    Json::object().with("expiresAt", expires_at).with("document", document).to_json()
+}
+
+const METADATA_KEY: &str = "msal.client-1.authority-metadata.https://login.microsoftonline.com/8eaef023-2b34-4da1-9baa-8bc8c9d6a490/";
+
+#[test]
+fn a_planted_discovery_document_is_dropped_and_fetched_again() {
+    let real_token = format!("{AUTHORITY}/oauth2/v2.0/token");
+    let far = r#"{"authorization_endpoint":"https://evil.example/authorize","token_endpoint":"https://evil.example/token","issuer":"https://login.microsoftonline.com/{tenant}/v2.0"}"#;
+    let foreign_issuer = r#"{"authorization_endpoint":"https://evil.example/authorize","token_endpoint":"https://evil.example/token","issuer":"https://evil.example/v2.0"}"#;
+    let plain_http = r#"{"authorization_endpoint":"http://evil.example/authorize","token_endpoint":"http://evil.example/token","issuer":"https://login.microsoftonline.com/{tenant}/v2.0"}"#;
+    let cases = [
+        ("a far-future expiry", metadata_entry(u64::MAX / 2, far)),
+        ("an expiry just past the 24 h a fetch gets", metadata_entry(NOW_MS + 24 * 3600 * 1000 + 60_000, far)),
+        ("an issuer of another host", metadata_entry(NOW_MS + 3600 * 1000, foreign_issuer)),
+        ("http endpoints", metadata_entry(NOW_MS + 3600 * 1000, plain_http)),
+        ("garbage", "{not json".to_owned()),
+    ];
+    for (what, planted) in cases {
+        let idp = Rc::new(RefCell::new(Idp::default()));
+        let i = idp.clone();
+        let platform = MemoryPlatform::new(NOW_MS, move |req| handle(&i, req));
+        platform.set_windows(front_channel(&idp));
+        platform.cache().set(METADATA_KEY, &planted).unwrap();
+        let pca = PublicClientApplication::new(discovering(), platform.clone()).unwrap();
+        block_on(pca.initialize()).unwrap();
+        assert_eq!(idp.borrow().discoveries.len(), 1, "{what}: fetched again");
+        assert!(warned(&platform, "dropped a cached discovery document"), "{what}");
+        let started = pca.open_popup(&InteractiveRequest { scopes: vec!["User.Read".into()], ..Default::default() }, Default::default());
+        block_on(pca.complete_popup(started.unwrap())).unwrap();
+        let urls: Vec<String> = platform.requests.borrow().iter().map(|r| r.url.clone()).collect();
+        assert!(urls.iter().all(|u| !u.contains("evil.example")), "{what}: {urls:?}");
+        assert!(platform.windows.borrow().iter().all(|u| !u.contains("evil.example")), "{what}");
+        assert_eq!(urls.last().map(|u| msal_wasm::core::url::without_query(u)), Some(real_token.as_str()), "{what}");
+        // What is stored now is the fetched document, good for 24 h at most.
+        let stored = Json::parse(&platform.cache().get(METADATA_KEY).unwrap()).unwrap();
+        assert_eq!(stored.get("expiresAt").and_then(Json::as_u64), Some(NOW_MS + 24 * 3600 * 1000), "{what}");
+    }
+}
+
+#[test]
+fn a_fetched_document_naming_a_foreign_issuer_is_refused_as_msal_does() {
+    let platform = MemoryPlatform::new(NOW_MS, |_| {
+        Ok(HttpResponse::new(
+            200,
+            r#"{"authorization_endpoint":"https://login.microsoftonline.com/t/oauth2/v2.0/authorize","token_endpoint":"https://login.microsoftonline.com/t/oauth2/v2.0/token","issuer":"https://evil.example/t/v2.0"}"#,
+        ))
+    });
+    let pca = PublicClientApplication::new(discovering(), platform.clone()).unwrap();
+    assert_eq!(block_on(pca.initialize()).unwrap_err().code(), "issuer_validation_failed");
+    assert!(platform.cache().get(METADATA_KEY).is_none(), "not stored");
+}
+
+#[test]
+fn a_response_in_the_address_is_left_alone_unless_this_clients_redirect_is_in_progress() {
+    let h = harness();
+    let (pending, response) = h.authorize(InteractionType::Redirect);
+    drop(pending);
+    let page = format!("https://app.example/{response}");
+    h.platform.set_page_url(page.clone());
+    // Another client of the page (another client id) has no interaction in progress: the
+    // address is not its business.
+    let other = PublicClientApplication::new(
+        Config::new("client-2").with_authority(AUTHORITY).with_redirect_uri("https://app.example/").with_authority_metadata(METADATA),
+        h.platform.clone(),
+    )
+    .unwrap();
+    block_on(other.initialize()).unwrap();
+    assert_eq!(other.begin_handle_redirect(None, false).unwrap(), RedirectStart::None);
+    assert!(block_on(other.handle_redirect(None)).unwrap().is_none());
+    assert!(h.pca.own_interaction_in_progress(), "the other client left this one's redirect alone");
+    // This client redeems it.
+    let RedirectStart::Redeem { response: found, clean_url } = h.pca.begin_handle_redirect(None, false).unwrap() else {
+        panic!("client-1 redeems its response")
+    };
+    assert_eq!(clean_url.as_deref(), Some("https://app.example/"));
+    assert!(block_on(h.pca.handle_redirect(Some(&found))).unwrap().is_some());
+    // The same response again (a reload, or a bookmark): no interaction is in progress, so it
+    // is not consumed — no error, no token request, the address untouched.
+    let before = h.token_requests();
+    assert_eq!(h.pca.begin_handle_redirect(None, false).unwrap(), RedirectStart::None);
+    assert!(block_on(h.pca.handle_redirect(None)).unwrap().is_none());
+    assert_eq!(h.token_requests(), before);
+}
+
+#[test]
+fn two_clients_of_one_page_each_complete_their_own_redirect() {
+    let h = harness();
+    let config2 =
+        Config::new("client-2").with_authority(AUTHORITY).with_redirect_uri("https://app.example/").with_authority_metadata(METADATA);
+    let second = PublicClientApplication::new(config2, h.platform.clone()).unwrap();
+    block_on(second.initialize()).unwrap();
+    for (me, other) in [(&h.pca, &second), (&second, &h.pca)] {
+        h.platform.set_page_url("https://app.example/");
+        let pending = me
+            .begin_interaction(
+                &InteractiveRequest { scopes: vec!["User.Read".into()], ..Default::default() },
+                InteractionType::Redirect,
+                "",
+            )
+            .unwrap();
+        let played = front_channel(&h.idp)(&pending.url).unwrap();
+        drop(pending);
+        h.platform.set_page_url(format!("https://app.example/{played}"));
+        // The page loads both clients; the other one goes first and must not take it.
+        assert_eq!(other.begin_handle_redirect(None, true).unwrap(), RedirectStart::None);
+        let RedirectStart::Redeem { response, .. } = me.begin_handle_redirect(None, true).unwrap() else { panic!("its own response") };
+        let r = block_on(me.handle_redirect(Some(&response))).unwrap().unwrap();
+        assert_eq!(r.account.account.username, "ada@contoso.com");
+        assert!(!me.interaction_in_progress());
+    }
+}
+
+#[test]
+fn an_interaction_status_this_library_did_not_write_is_cleared_with_a_warning() {
+    for planted in ["garbage{", "client-1", r#"{"clientId":"client-1","type":"signin"}"#, "42", r#"{"clientId":7}"#] {
+        let h = harness();
+        h.platform.temp().set(INTERACTION_STATUS_KEY, planted).unwrap();
+        assert!(!h.pca.interaction_in_progress(), "{planted}");
+        assert!(warned(&h.platform, "interaction status this library did not write"), "{planted}");
+        let started = h.pca.open_popup(&InteractiveRequest { scopes: vec!["User.Read".into()], ..Default::default() }, Default::default());
+        block_on(h.pca.complete_popup(started.unwrap())).unwrap();
+    }
+    // Ours, still running, still blocks.
+    let h = harness();
+    let (_pending, _) = h.authorize(InteractionType::Popup);
+    let e = h.pca.begin_interaction(&InteractiveRequest::default(), InteractionType::Popup, "").unwrap_err();
+    assert_eq!(e.code(), "interaction_in_progress");
+}
+
+#[test]
+fn forged_cross_tab_messages_are_not_applied() {
+    let h = harness_with(shared_config());
+    let tab = h.tab(shared_config());
+    let signed = h.sign_in();
+    let home = signed.account.account.home_account_id.clone();
+    h.platform.run::<()>(vec![]);
+    let genuine = h.platform.announcements.borrow().iter().find(|m| m.contains(r#""t":"tokens""#)).cloned().unwrap();
+    assert!(tab.apply_announcement(&genuine) || !tab.all_accounts().is_empty());
+    let served = || tab.acquire_token_silent_cached(&silent(&home)).unwrap().map(|r| r.access_token.secret().to_owned());
+    assert_eq!(served().as_deref(), Some(signed.access_token.secret()));
+
+    let forged_token = |edit: &dyn Fn(&mut String)| {
+        let mut m = genuine.replace(signed.access_token.secret(), "forged-access-token");
+        edit(&mut m);
+        m
+    };
+    let far_future = (NOW_MS + 10 * 365 * 24 * 3600 * 1000).to_string();
+    let now_text = Json::parse(&genuine).unwrap().get("snapshot").unwrap().to_json();
+    let last_updated = now_text.split(r#""lastUpdatedAt":""#).nth(1).and_then(|r| r.split('"').next()).unwrap().to_owned();
+    let cases: Vec<(&str, String)> = vec![
+        ("another client id", forged_token(&|m: &mut String| *m = m.replace(r#""clientId":"client-1""#, r#""clientId":"client-2""#))),
+        ("no client id", forged_token(&|m: &mut String| *m = m.replace(r#","clientId":"client-1"}"#, "}"))),
+        ("an entity under another entity's key", forged_token(&|m: &mut String| *m = m.replacen("|accesstoken|", "|idtoken|", 1))),
+        ("dated in the far future", forged_token(&|m: &mut String| *m = m.replace(&last_updated, &far_future))),
+        ("not JSON", "{".to_owned()),
+        ("an unknown type", r#"{"t":"bogus","clientId":"client-1"}"#.to_owned()),
+        ("oversized", format!(r#"{{"t":"tokens","clientId":"client-1","pad":"{}"}}"#, "x".repeat(300 * 1024))),
+    ];
+    for (what, message) in cases {
+        assert!(!tab.apply_announcement(&message), "{what}: applied");
+        assert_eq!(served().as_deref(), Some(signed.access_token.secret()), "{what}: the forged token is never served");
+        assert_eq!(tab.all_accounts().len(), 1, "{what}: accounts still answer");
+    }
+}
+
+#[test]
+fn a_start_page_off_the_origin_is_refused_and_a_planted_one_is_not_followed() {
+    let h = harness();
+    h.platform.set_page_url("https://app.example/page");
+    for start in
+        ["javascript:alert(1)", "https://evil.example/", "data:text/html,x", "http://app.example/", "https://app.example\\@evil.example/"]
+    {
+        let req = InteractiveRequest { scopes: vec!["User.Read".into()], redirect_start_page: start.into(), ..Default::default() };
+        let e = h.pca.begin_interaction(&req, InteractionType::Redirect, "").unwrap_err();
+        assert_eq!(e.code(), "invalid_redirect_start_page", "{start}");
+        assert!(!h.pca.interaction_in_progress(), "{start}");
+    }
+    let ok = InteractiveRequest { scopes: vec!["User.Read".into()], redirect_start_page: "/home".into(), ..Default::default() };
+    let pending = h.pca.begin_interaction(&ok, InteractionType::Redirect, "").unwrap();
+    assert_eq!(pending.origin, "https://app.example/home");
+    let played = front_channel(&h.idp)(&pending.url).unwrap();
+    drop(pending);
+    // A script of the origin rewrites the saved request's start page.
+    let key = "msal.client-1.request.params";
+    let saved = h.platform.temp().get(key).unwrap();
+    let text = String::from_utf8(msal_wasm::core::base64::decode(&saved).unwrap()).unwrap();
+    let planted = text.replace("https://app.example/home", "javascript:alert(document.cookie)");
+    h.platform.temp().set(key, &msal_wasm::core::base64::encode_url(planted.as_bytes())).unwrap();
+    h.platform.set_page_url(format!("https://app.example/cb{played}"));
+    match h.pca.begin_handle_redirect(None, true).unwrap() {
+        RedirectStart::Redeem { .. } => {}
+        other => panic!("the planted start page was followed: {other:?}"),
+    }
+    assert!(warned(&h.platform, "start page is not on this origin"));
+}
