@@ -93,7 +93,12 @@ impl<P: Platform> PublicClientApplication<P> {
     pub fn all_accounts(&self) -> Vec<AccountInfo> {
         self.sync();
         let cache = self.cache.borrow();
-        cache.accounts().filter(|a| self.in_cloud(a)).flat_map(|a| self.account_infos(&cache, a)).collect()
+        let announced = self.announced.borrow();
+        // Accounts are shared by the clients of an origin, tokens are not: as msal, a client
+        // lists the accounts it holds tokens for (and those another tab of it announced).
+        let ours =
+            |a: &&Account| cache.credentials().any(|c| c.home_account_id == a.home_account_id) || announced.contains(&a.home_account_id);
+        cache.accounts().filter(|a| self.in_cloud(a)).filter(ours).flat_map(|a| self.account_infos(&cache, a)).collect()
     }
 
     /// The account with this `homeAccountId` (its first tenant profile).
@@ -183,7 +188,10 @@ impl<P: Platform> PublicClientApplication<P> {
         let mut cache = self.cache.borrow_mut();
         let result = match j.str_field("t") {
             Some("signin") => match j.get("account").and_then(crate::core::cache::AccountEntity::from_json) {
-                Some(e) => cache.put_account(e.account),
+                Some(e) => {
+                    self.announced.borrow_mut().push(e.account.home_account_id.clone());
+                    cache.put_account(e.account)
+                }
                 None => return false,
             },
             Some("signout") => match j.str_field("homeAccountId") {

@@ -49,6 +49,10 @@ pub struct Config {
     /// How long a network request (discovery, token endpoint) may go unanswered before it is
     /// aborted (`system.networkTimeout`; msal-browser has none and waits forever).
     pub network_timeout_ms: u64,
+    /// Checks every new ID token's `iss` (the authority's issuer, `{tenantid}` resolved),
+    /// `aud` (contains the client id) and `exp`/`nbf` (5 minutes' skew) beyond msal's nonce
+    /// check (`system.validateIdTokenClaims`; off by default, as msal has no such checks).
+    pub validate_id_token_claims: bool,
 }
 
 impl Config {
@@ -79,6 +83,7 @@ impl Config {
             log_level: crate::platform::LogLevel::Info,
             iframe_timeout_ms: 10_000,
             network_timeout_ms: 30_000,
+            validate_id_token_claims: false,
         }
     }
 

@@ -388,15 +388,12 @@ impl<P: Platform> PublicClientApplication<P> {
                 .and_then(|p| RequestState::parse(&p.state).ok())
                 .is_some_and(|s| s.interaction_type == InteractionType::Redirect)
         });
-        // Only the response to this client's own redirect in progress is consumed (as msal:
-        // with no interaction of this client in progress, the address is left alone for
-        // whoever it belongs to — another client of the page, or nobody).
+        // A response is consumed only while this client has a redirect in progress (as msal:
+        // otherwise the address is left alone for whoever it belongs to — another client of
+        // the page, or nobody). While it has one, a response that is not its own fails the
+        // state check and is removed.
         let pending = self.pending_redirect().filter(|_| self.interaction_lock_type().as_deref() == Some(SIGNIN));
-        let response = ours.filter(|r| {
-            let state = AuthorizeResponse::parse(r).map(|p| p.state).unwrap_or_default();
-            pending.as_ref().is_some_and(|p| p.state.secret() == state)
-        });
-        let Some(response) = response else {
+        let Some(response) = ours.filter(|_| pending.is_some()) else {
             self.log(LogLevel::Trace, "handleRedirectPromise: no response to a redirect of this client in the address");
             return Ok(match self.take_stashed_response() {
                 Some(response) => RedirectStart::Redeem { response, clean_url: None },

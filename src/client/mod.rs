@@ -58,6 +58,8 @@ pub const METADATA_LIFETIME_MS: u64 = 24 * 3600 * 1000;
 pub const REDIRECT_LEASE_MS: u64 = 10 * 60 * 1000;
 /// Added to the popup timeout to get a popup's lease.
 pub const POPUP_LEASE_GRACE_MS: u64 = 30_000;
+/// The clock skew the optional ID token lifetime check allows (seconds).
+pub const ID_TOKEN_SKEW_SECS: u64 = 300;
 /// The largest message from another tab that is read (a token snapshot of one account is a
 /// few KB); the browser platform drops larger ones before they reach the module.
 pub const MAX_ANNOUNCEMENT_BYTES: usize = 256 * 1024;
@@ -188,6 +190,8 @@ pub struct PublicClientApplication<P: Platform> {
     flights: RefCell<Vec<(String, std::rc::Rc<silent::Flight>)>>,
     /// The accounts whose refresh token is in use in this tab.
     renewing: silent::Renewing,
+    /// Accounts another tab of this client announced (they hold no token here yet).
+    announced: RefCell<Vec<String>>,
 }
 
 impl<P: Platform> std::fmt::Debug for PublicClientApplication<P> {
@@ -219,6 +223,7 @@ impl<P: Platform> PublicClientApplication<P> {
             frames_blocked_until: Cell::new(0),
             flights: RefCell::default(),
             renewing: silent::Renewing::default(),
+            announced: RefCell::default(),
         })
     }
 

@@ -75,6 +75,24 @@ impl<P: Platform> PublicClientApplication<P> {
         self.save_response(target, resp, scopes, nonce, client_info, correlation_id, user_state, None)
     }
 
+    /// The optional ID token checks (see [`Config::validate_id_token_claims`]): the issuer is
+    /// the authority's (a multi-tenant authority's with the token's tenant in place of the
+    /// alias), the audience holds this client, and the token is within its lifetime.
+    fn check_id_token(&self, target: &Target, claims: &IdTokenClaims) -> Result<(), AuthError> {
+        let issuer = &target.metadata.issuer;
+        let alias = format!("/{}/", target.authority.tenant());
+        let issuer = match claims.tid() {
+            Some(tid) if target.authority.is_multi_tenant() && issuer.contains(&alias) => issuer.replacen(&alias, &format!("/{tid}/"), 1),
+            _ => issuer.clone(),
+        };
+        let checks = crate::core::id_token::IdTokenChecks {
+            issuer: Some(&issuer),
+            audience: Some(&self.config.client_id),
+            lifetime_skew: Some(ID_TOKEN_SKEW_SECS),
+        };
+        claims.validate(&checks, self.now_s())
+    }
+
     #[allow(clippy::too_many_arguments)]
     pub(super) fn save_response(
         &self,
@@ -94,6 +112,9 @@ impl<P: Platform> PublicClientApplication<P> {
                 // codes redeemed for another party's request have none of ours to compare with.
                 if let Some(n) = nonce {
                     c.check_nonce(Some(n))?;
+                }
+                if self.config.validate_id_token_claims {
+                    self.check_id_token(target, &c)?;
                 }
                 Some(c)
             }

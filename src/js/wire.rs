@@ -98,6 +98,9 @@ pub fn config(j: &Json) -> Result<(Config, Vec<&'static str>), AuthError> {
         if let Some(t) = timeout("networkTimeout").filter(|t| *t > 0) {
             c.network_timeout_ms = t;
         }
+        if let Some(Json::Bool(on)) = sys.get("validateIdTokenClaims") {
+            c.validate_id_token_claims = *on;
+        }
     }
     let set = |v: &Json| !matches!(v, Json::Null | Json::Bool(false)) && v.as_str() != Some("");
     let warnings = UNSUPPORTED
@@ -141,6 +144,7 @@ pub fn config_json(c: &Config) -> Json {
         .with("popupBridgeTimeout", c.popup_timeout_ms)
         .with("iframeBridgeTimeout", c.iframe_timeout_ms)
         .with("networkTimeout", c.network_timeout_ms)
+        .with("validateIdTokenClaims", c.validate_id_token_claims)
         .with("protocolMode", if c.protocol_mode == ProtocolMode::Oidc { "OIDC" } else { "AAD" })
         .with("loggerOptions", Json::object().with("logLevel", c.log_level as u64).with("piiLoggingEnabled", false))
         .with("allowPlatformBroker", false)

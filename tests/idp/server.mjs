@@ -19,6 +19,9 @@ import { MemoryStore } from './adapter.mjs';
 import { ensureCert } from './cert.mjs';
 
 export const CLIENT_ID = 'msal-wasm-test-client';
+// A second SPA registered like the first (two apps, or two clients, on one origin).
+export const SECOND_CLIENT_ID = 'msal-wasm-test-client-2';
+const TEST_CLIENTS = new Set([CLIENT_ID, SECOND_CLIENT_ID]);
 export const TENANT_ID = '8eaef023-2b34-4da1-9baa-8bc8c9d6a490';
 /** A second Entra tenant where every user of TENANT_ID is a guest (own `oid`, same home account). */
 export const GUEST_TENANT_ID = '3c9a7d51-6b2e-4f80-a1d4-0f5e2b7c9e31';
@@ -240,6 +243,10 @@ export async function startIdp(options = {}) {
   // Test switch: the sign-in form submits itself as this login (for tests without a hand on
   // the form, e.g. wasm-bindgen tests of popup sign-in).
   let autoLogin = null;
+  // Test switch: requests to these routes ('token', 'discovery') are counted and never
+  // answered (a provider that hangs); the held requests end when the switch is cleared.
+  let stall = new Set();
+  const stalled = new Set();
 
   const accounts = new Map(); // accountId -> { login }
   const store = new MemoryStore();
@@ -323,8 +330,8 @@ export async function startIdp(options = {}) {
 
     const provider = new Provider(issuer, {
       adapter: store.adapterFor(realm.ns),
-      clients: [{
-        client_id: CLIENT_ID,
+      clients: [...TEST_CLIENTS].map((clientId) => ({
+        client_id: clientId,
         client_name: 'msal-wasm test SPA',
         application_type: 'web',
         token_endpoint_auth_method: 'none',
@@ -333,7 +340,7 @@ export async function startIdp(options = {}) {
         // Checked against `registered` (below), which the test controls can change.
         redirect_uris: [...registered],
         post_logout_redirect_uris: [...registered],
-      }],
+      })),
       jwks: { keys: [signingKey] },
       cookies: {
         keys: COOKIE_KEYS,
@@ -410,7 +417,7 @@ export async function startIdp(options = {}) {
         let grant = grantId ? await ctx.oidc.provider.Grant.find(grantId) : undefined;
         if (grant && (grant.accountId !== accountId || grant.clientId !== client.clientId)) grant = undefined;
         grant ||= new ctx.oidc.provider.Grant({ clientId: client.clientId, accountId });
-        if (client.clientId === CLIENT_ID) {
+        if (TEST_CLIENTS.has(client.clientId)) {
           grant.addOIDCScope(supportedScopes.join(' '));
           const claims = [...ctx.oidc.requestParamClaims];
           if (claims.length) grant.addOIDCClaims(claims);
@@ -449,16 +456,16 @@ export async function startIdp(options = {}) {
     provider.proxy = false;
     // Redirect / post-logout URIs: the registered ones, exactly.
     provider.Client.prototype.redirectUriAllowed = function redirectUriAllowed(value) {
-      return this.clientId === CLIENT_ID ? redirectUriRegistered(value) : this.redirectUris.includes(value);
+      return TEST_CLIENTS.has(this.clientId) ? redirectUriRegistered(value) : this.redirectUris.includes(value);
     };
     provider.Client.prototype.postLogoutRedirectUriAllowed = function postLogoutRedirectUriAllowed(value) {
-      return this.clientId === CLIENT_ID ? redirectUriRegistered(value) : this.postLogoutRedirectUris.includes(value);
+      return TEST_CLIENTS.has(this.clientId) ? redirectUriRegistered(value) : this.postLogoutRedirectUris.includes(value);
     };
 
     // Always put `sid` in ID tokens of our client (oidc-provider only does it for back-channel logout clients).
     const includeSid = provider.Client.prototype.includeSid;
     provider.Client.prototype.includeSid = function includeSidForTestClient() {
-      return this.clientId === CLIENT_ID || includeSid.call(this);
+      return TEST_CLIENTS.has(this.clientId) || includeSid.call(this);
     };
 
     provider.on('error', (err, ctx) => {
@@ -677,6 +684,11 @@ export async function startIdp(options = {}) {
         return;
       }
       const mount = mounts.find((m) => pathname === m.prefix || pathname.startsWith(`${m.prefix}/`));
+      if (mount && stall.has('discovery') && pathname.endsWith('/.well-known/openid-configuration')) {
+        record({ route: 'discovery', prefix: mount.prefix, stalled: true });
+        stalled.add(res);
+        return;
+      }
       if (!mount) {
         sendJson(res, 404, { error: 'not_found', path: pathname });
         return;
@@ -773,6 +785,10 @@ export async function startIdp(options = {}) {
     const grantType = form?.get('grant_type') || 'unknown';
     counters.byGrant[grantType] = (counters.byGrant[grantType] ?? 0) + 1;
     record({ route: 'token', prefix: mount.prefix, grant_type: grantType });
+    if (stall.has('token')) {
+      stalled.add(res);
+      return;
+    }
 
     if (failNext && failNext.remaining > 0) {
       const f = failNext;
@@ -926,7 +942,7 @@ export async function startIdp(options = {}) {
   }
 
   function currentConfig() {
-    return { ...config, silentNoResponse, autoLogin, spaOrigins: [...spaOrigins], redirectUris: [...registered] };
+    return { ...config, silentNoResponse, autoLogin, stall: [...stall], spaOrigins: [...spaOrigins], redirectUris: [...registered] };
   }
 
   function applyConfig(patch = {}) {
@@ -938,6 +954,11 @@ export async function startIdp(options = {}) {
     const uris = patch.redirectUris !== undefined ? normalizeRedirectUris(patch.redirectUris) : undefined;
     if (patch.silentNoResponse !== undefined) silentNoResponse = patch.silentNoResponse === true;
     if (patch.autoLogin !== undefined) autoLogin = patch.autoLogin ? String(patch.autoLogin) : null;
+    if (patch.stall !== undefined) {
+      stall = new Set(Array.isArray(patch.stall) ? patch.stall.map(String) : []);
+      if (!stall.size) for (const r of stalled) r.destroy();
+      if (!stall.size) stalled.clear();
+    }
     Object.assign(config, next);
     if (origins) {
       spaOrigins.clear();

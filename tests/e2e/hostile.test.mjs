@@ -1,0 +1,272 @@
+// End-to-end: a hostile page of the same origin and an unlucky network (issue 12). Each test
+// plays one attack or stall against the real package in Chromium and the local provider.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { CLIENT_ID, TENANT_ID } from "../idp/server.mjs";
+import { signedInPage, useEnv } from "./env.mjs";
+import { popupSignIn, waitFor } from "./helpers.mjs";
+
+const env = useEnv({ redirectPaths: ["/two-clients.html"] });
+
+const system = (s) => ({ system: JSON.stringify(s) });
+
+// Runs silent calls in the page, each settling to {ok, fromCache, at} or {ok: false, code, sub};
+// "hung" when they have not all settled after `limitMs`.
+function silentCalls(page, requests, limitMs = 30000) {
+  return page.evaluate(async ([requests, limitMs]) => {
+    const account = window.pca.getAllAccounts()[0];
+    const t0 = performance.now();
+    const calls = requests.map((r) =>
+      window.pca.acquireTokenSilent({ scopes: ["User.Read"], account, ...r }).then(
+        (x) => ({ ok: true, fromCache: x.fromCache, at: x.accessToken }),
+        (e) => ({ ok: false, code: e.errorCode, sub: e.subError }),
+      ));
+    const out = await Promise.race([Promise.all(calls), new Promise((r) => setTimeout(() => r("hung"), limitMs))]);
+    return { out, ms: performance.now() - t0 };
+  }, [requests, limitMs]);
+}
+
+test("a renewal lock held forever by a page of the origin costs its bound, then the tab renews alone", async () => {
+  // networkTimeout 1 s: the renewal lock is waited for 2 × 1 s + 2 s = 4 s at most.
+  const page = await signedInPage(env, "lena", { cache: "localStorage", extra: system({ networkTimeout: 1000 }) });
+  const home = await page.evaluate(() => window.pca.getAllAccounts()[0].homeAccountId);
+  const squatter = await page.context().newPage();
+  await squatter.goto(`${env.web.origin}/blank.html`);
+  await squatter.evaluate((name) => { navigator.locks.request(name, () => new Promise(() => {})); }, `msal.${CLIENT_ID}.renew.${home}`);
+  await env.idp.reset();
+  const { out, ms } = await silentCalls(page, [{ forceRefresh: true }, { forceRefresh: true }, { forceRefresh: true, scopes: ["api.read"] }]);
+  assert.notEqual(out, "hung", "the silent calls never settled");
+  assert.deepEqual(out.map((r) => [r.ok, r.fromCache]), [[true, false], [true, false], [true, false]], JSON.stringify(out));
+  assert.equal(out[0].at, out[1].at, "the identical calls shared one renewal");
+  assert.ok(ms >= 3900 && ms < 20000, `settled after ${Math.round(ms)} ms`);
+  assert.equal((await env.idp.counters()).byGrant.refresh_token, 2, "one renewal per distinct request");
+  assert.ok(await page.evaluate(() => window.logs.some(([l, m]) => l === 1 && m.includes("renewal lock past its bound"))));
+  await page.context().close();
+});
+
+test("a token endpoint that never answers: the call fails at the network timeout with msal's code, and the next one works", async () => {
+  const page = await signedInPage(env, "mona", { extra: system({ networkTimeout: 1500 }) });
+  await env.idp.setConfig({ stall: ["token"] });
+  try {
+    const { out, ms } = await silentCalls(page, [{ forceRefresh: true }, { forceRefresh: true }]);
+    assert.notEqual(out, "hung");
+    assert.deepEqual(out, [
+      { ok: false, code: "post_request_failed", sub: "timed_out" },
+      { ok: false, code: "post_request_failed", sub: "timed_out" },
+    ]);
+    assert.ok(ms >= 1400 && ms < 8000, `failed after ${Math.round(ms)} ms`);
+  } finally {
+    await env.idp.setConfig({ stall: [] });
+  }
+  const { out } = await silentCalls(page, [{ forceRefresh: true }]);
+  assert.deepEqual(out.map((r) => [r.ok, r.fromCache]), [[true, false]], "the aborted request no longer blocks the next");
+  await page.context().close();
+});
+
+test("discovery that never answers: initialize() fails with endpoints_resolution_error, and a retry succeeds", async () => {
+  const ctx = await env.browser.newContext();
+  await env.idp.setConfig({ stall: ["discovery"] });
+  let page;
+  try {
+    page = await env.open("entra", "sessionStorage", ctx, 300, system({ networkTimeout: 1500 }));
+    assert.deepEqual(await page.evaluate(() => [window.redirect.ok, window.redirect.code]), [false, "endpoints_resolution_error"]);
+  } finally {
+    await env.idp.setConfig({ stall: [] });
+  }
+  assert.equal(await page.evaluate(() => window.pca.initialize().then(() => "ok", (e) => e.errorCode)), "ok");
+  await ctx.close();
+});
+
+test("a discovery document planted in storage (far endpoints, far-future expiry) is dropped and never receives a code", async () => {
+  const ctx = await env.browser.newContext();
+  const evil = [];
+  await ctx.route("https://evil.example/**", (route) => {
+    evil.push(route.request().url());
+    return route.fulfill({ status: 200, body: "" });
+  });
+  const doc = await (await fetch(`${env.idp.entraAuthority}/v2.0/.well-known/openid-configuration`)).json();
+  const planted = { ...doc, authorization_endpoint: "https://evil.example/authorize", token_endpoint: "https://evil.example/token" };
+  const key = `msal.${CLIENT_ID}.authority-metadata.${env.idp.entraAuthority}/`;
+  const seed = await ctx.newPage();
+  await seed.goto(`${env.web.origin}/blank.html`);
+  await seed.evaluate(([k, v]) => localStorage.setItem(k, v), [key, JSON.stringify({ expiresAt: Date.now() + 10 * 365 * 86400e3, document: JSON.stringify(planted) })]);
+  const page = await env.open("entra", "localStorage", ctx);
+  await popupSignIn(page, "#popup", "nina");
+  await page.waitForFunction(() => window.last !== null);
+  assert.equal(await page.evaluate(() => window.last.ok), true);
+  assert.deepEqual(evil, [], "nothing went to the planted endpoints");
+  const stored = JSON.parse(await page.evaluate((k) => localStorage.getItem(k), key));
+  assert.ok(stored.expiresAt <= Date.now() + 24 * 3600e3 + 60e3, "the fetched document replaced the planted one");
+  assert.ok(!stored.document.includes("evil.example"));
+  await ctx.close();
+});
+
+test("handleRedirectPromise with a code in the address but no redirect of this client in progress returns null and leaves the address alone", async () => {
+  const ctx = await env.browser.newContext();
+  const page = await ctx.newPage();
+  const state = Buffer.from(JSON.stringify({ id: "11111111-2222-4333-8444-555555555555", meta: { interactionType: "redirect" } })).toString("base64url");
+  await page.goto(`${env.harness("entra")}#code=someone-elses-code&state=${state}`);
+  await page.waitForSelector("body[data-ready='1']");
+  const r = await page.evaluate(() => ({ redirect: window.redirect, hash: location.hash }));
+  assert.deepEqual(r.redirect, { ok: true, result: null });
+  assert.ok(r.hash.includes("code=someone-elses-code"), `the address was changed: ${r.hash}`);
+  await ctx.close();
+});
+
+test("two clients (two client ids) on one page each complete their own redirect sign-in", async () => {
+  const ctx = await env.browser.newContext();
+  const page = await ctx.newPage();
+  await page.goto(`${env.web.origin}/two-clients.html?idp=${encodeURIComponent(env.idp.entraAuthority)}`);
+  await page.waitForSelector("body[data-ready='1']", { state: "attached" });
+  // The page itself is the redirect URI: start from its exact address, so the response lands
+  // on the start page and is handled right there.
+  await page.goto(`${env.web.origin}/two-clients.html`);
+  await page.waitForSelector("body[data-ready='1']", { state: "attached" });
+  for (const [me, other, login, clientId] of [["a", "b", "olga", CLIENT_ID], ["b", "a", "pete", "msal-wasm-test-client-2"]]) {
+    await page.evaluate(([me, other]) => {
+      sessionStorage.setItem("two.first", other + me);
+      window.clients[me].loginRedirect({ scopes: ["User.Read"], prompt: "login" });
+    }, [me, other]);
+    await page.waitForSelector("#login");
+    await page.fill("#login", login);
+    await page.click("#submit");
+    await page.waitForURL((u) => u.pathname === "/two-clients.html");
+    await page.waitForSelector("body[data-ready='1']", { state: "attached" });
+    const r = await page.evaluate(() => ({ results: window.results, hrefAt: window.hrefAt, href: location.href }));
+    assert.deepEqual(r.results[me], { aud: clientId, user: login }, JSON.stringify(r));
+    assert.equal(r.results[other], null, "the other client returned null");
+    assert.ok(r.hrefAt[me].includes("code="), `the other client left the response in the address: ${JSON.stringify(r)}`);
+    assert.ok(!r.href.includes("code="), "the owner removed it");
+  }
+  const accounts = await page.evaluate(() => [window.clients.a.getAllAccounts().map((a) => a.username), window.clients.b.getAllAccounts().map((a) => a.username)]);
+  assert.deepEqual(accounts, [["olga"], ["pete"]]);
+  await ctx.close();
+});
+
+test("the redirect bridge removes a state it cannot parse from the address", async () => {
+  const ctx = await env.browser.newContext();
+  const page = await ctx.newPage();
+  await page.goto(`${env.web.origin}/redirect.html#code=x&state=%25%25not-a-state`);
+  await waitFor("the bridge to clean the address", () => page.evaluate(() => !location.href.includes("code=")));
+  await ctx.close();
+});
+
+test("an interaction status in another library's format or garbage is cleared with a warning, and sign-in works", async () => {
+  for (const planted of ["{garbage", JSON.stringify({ clientId: CLIENT_ID, type: "signin" }), CLIENT_ID]) {
+    const ctx = await env.browser.newContext();
+    const page = await env.open("entra", "sessionStorage", ctx);
+    await page.evaluate((v) => sessionStorage.setItem("msal.interaction.status", v), planted);
+    await page.reload();
+    await page.waitForSelector("body[data-ready='1']");
+    await popupSignIn(page, "#popup", "quinn");
+    await page.waitForFunction(() => window.last !== null);
+    assert.deepEqual(await page.evaluate(() => [window.last.ok, window.last.code]), [true, undefined], planted);
+    assert.ok(await page.evaluate(() => window.logs.some(([l, m]) => l === 1 && m.includes("interaction status this library did not write"))), planted);
+    await ctx.close();
+  }
+});
+
+test("forged cross-tab messages are ignored: another client's or forged snapshots, garbage and a 300 MB message", async () => {
+  const page = await signedInPage(env, "rita", { cache: "localStorage" });
+  const genuine = await page.evaluate(async () => (await window.pca.acquireTokenSilent({ scopes: ["User.Read"], account: window.pca.getAllAccounts()[0] })).accessToken);
+  const hostile = await page.context().newPage();
+  await hostile.goto(`${env.web.origin}/blank.html`);
+  // Snapshots built from the real storage, with the access token swapped for a forged one.
+  await hostile.evaluate(([clientId, genuine]) => {
+    const entries = Object.keys(localStorage).filter((k) => k.startsWith("msal.3|")).map((k) => [k, JSON.parse(localStorage.getItem(k))]);
+    const home = entries.find(([, v]) => v.credentialType === "AccessToken").homeAccountId;
+    const forge = (edit) => {
+      const accounts = entries.filter(([, v]) => !v.credentialType).map(([k, v]) => [k, { ...v }]);
+      const credentials = entries.filter(([, v]) => v.credentialType).map(([k, v]) => [k, { ...v }]);
+      for (const [, c] of credentials) if (c.secret === genuine) c.secret = "forged-access-token";
+      const msg = { t: "tokens", homeAccountId: home, snapshot: { accounts, credentials }, clientId };
+      edit(msg, credentials.find(([, c]) => c.secret === "forged-access-token"));
+      return JSON.stringify(msg);
+    };
+    const channel = new BroadcastChannel(`msal.${clientId}.accounts`);
+    channel.postMessage(forge((m) => { m.clientId = "another-client"; }));
+    channel.postMessage(forge((m) => { delete m.clientId; }));
+    channel.postMessage(forge((m, at) => { at[1].clientId = "another-client"; }));
+    channel.postMessage(forge((m, at) => { at[0] = at[0].replace("|accesstoken|", "|idtoken|"); }));
+    channel.postMessage(forge((m, at) => { at[1].lastUpdatedAt = String(Date.now() + 10 * 365 * 86400e3); }));
+    channel.postMessage("{not json");
+    channel.postMessage({ t: "tokens" });
+    channel.postMessage("x".repeat(300 * 1024 * 1024));
+    channel.close();
+  }, [CLIENT_ID, genuine]);
+  await page.waitForTimeout(1500); // let every message arrive
+  const after = await page.evaluate(async () => {
+    const accounts = window.pca.getAllAccounts();
+    const r = await window.pca.acquireTokenSilent({ scopes: ["User.Read"], account: accounts[0] });
+    return { accounts: accounts.length, at: r.accessToken, fromCache: r.fromCache };
+  });
+  assert.deepEqual(after, { accounts: 1, at: genuine, fromCache: true });
+  await page.context().close();
+});
+
+test("redirectStartPage off the origin is refused, and a start page planted in storage is not followed by the bridge", async () => {
+  const ctx = await env.browser.newContext();
+  const page = await env.open("entra", "sessionStorage", ctx);
+  const codes = await page.evaluate(async () => {
+    const out = [];
+    for (const redirectStartPage of ["javascript:alert(1)", "https://evil.example/", "data:text/html,hi"]) {
+      out.push(await window.pca.loginRedirect({ scopes: ["User.Read"], redirectStartPage }).then(() => "navigated", (e) => e.errorCode));
+    }
+    return out;
+  });
+  assert.deepEqual(codes, ["invalid_redirect_start_page", "invalid_redirect_start_page", "invalid_redirect_start_page"]);
+  const dialogs = [];
+  page.on("dialog", (d) => { dialogs.push(d.message()); d.dismiss().catch(() => {}); });
+  await page.evaluate(() => {
+    window.pca.loginRedirect({
+      scopes: ["User.Read"],
+      redirectUri: location.origin + "/redirect.html",
+      onRedirectNavigate: () => { sessionStorage.setItem("msal.msal-wasm-test-client.request.origin", "javascript:alert('planted')"); },
+    });
+  });
+  await page.waitForSelector("#login");
+  await page.fill("#login", "sara");
+  await page.click("#submit");
+  await page.waitForURL((u) => u.origin === env.web.origin && u.pathname === "/");
+  await page.waitForSelector("body[data-ready='1']");
+  const r = await page.evaluate(() => ({ ok: window.redirect.ok, user: window.redirect.result && window.redirect.result.account.username }));
+  assert.deepEqual(r, { ok: true, user: "sara" }, "the bridge went home and the sign-in completed there");
+  assert.deepEqual(dialogs, []);
+  await ctx.close();
+});
+
+test("a claim named __proto__ stays a claim: it never becomes a result object's prototype", async () => {
+  const page = await signedInPage(env, "tara");
+  const r = await page.evaluate(async (tid) => {
+    const b64 = (o) => btoa(JSON.stringify(o)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+    const claims = `{"sub":"proto-sub","oid":"proto-oid","tid":"${tid}","preferred_username":"proto","__proto__":{"polluted":true}}`;
+    const idToken = `${b64({ alg: "none" })}.${btoa(claims).replace(/=+$/, "")}.sig`;
+    await window.pca.hydrateCache({ idToken, accessToken: "hydrated-token", scopes: ["Proto.Read"], expiresOn: new Date(Date.now() + 3600e3), account: { homeAccountId: "proto-sub" } }, { scopes: ["Proto.Read"] });
+    const account = window.pca.getAllAccounts().find((a) => a.username === "proto");
+    const seen = [];
+    for (let i = 0; i < 2; i++) {
+      const x = await window.pca.acquireTokenSilent({ scopes: ["Proto.Read"], account });
+      seen.push(x.idTokenClaims);
+    }
+    seen.push(account.idTokenClaims);
+    return seen.map((c) => ({ plain: Object.getPrototypeOf(c) === Object.prototype, polluted: c.polluted === true, own: Object.prototype.hasOwnProperty.call(c, "__proto__") }));
+  }, TENANT_ID);
+  for (const c of r) assert.deepEqual(c, { plain: true, polluted: false, own: true });
+  await page.context().close();
+});
+
+test("optional ID token checks (issuer, audience, lifetime) pass against the provider and refuse a token of another issuer", async () => {
+  for (const mode of ["entra", "oidc"]) {
+    const page = await signedInPage(env, "uma", { mode, extra: system({ validateIdTokenClaims: true }) });
+    assert.equal(await page.evaluate(() => window.pca.getAllAccounts().length), 1, mode);
+    await page.context().close();
+  }
+  const doc = await (await fetch(`${env.idp.entraAuthority}/v2.0/.well-known/openid-configuration`)).json();
+  const other = JSON.stringify({ ...doc, issuer: `${env.idp.origin}/another-tenant/v2.0` });
+  const extra = { ...system({ validateIdTokenClaims: true }), auth: JSON.stringify({ authorityMetadata: other }) };
+  const page = await env.open("entra", "sessionStorage", undefined, 300, extra);
+  await popupSignIn(page, "#popup", "vera");
+  await page.waitForFunction(() => window.last !== null);
+  assert.deepEqual(await page.evaluate(() => [window.last.ok, window.last.code, window.pca.getAllAccounts().length]), [false, "issuer_mismatch", 0]);
+  await page.context().close();
+});
