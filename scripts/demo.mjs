@@ -3,7 +3,7 @@
 //   node scripts/demo.mjs --headless   sign in by popup in headless Chromium, get a token
 //                                      silently, print the account and expiry, stop, exit 0
 import { startIdp } from "../tests/idp/server.mjs";
-import { startStatic } from "../tests/serve.mjs";
+import { STRICT_CSP, startStatic } from "../tests/serve.mjs";
 import { launchBrowser, popupSignIn } from "../tests/e2e/helpers.mjs";
 
 const headless = process.argv.includes("--headless");
@@ -23,7 +23,9 @@ if (headless) {
 const port = Number(process.env.DEMO_PORT || (headless ? 0 : 8080));
 
 progress("starting the static server");
-const web = await startStatic({ port, roots: { "/": "www", "/pkg/": "pkg" } });
+// The demo runs under a strict Content-Security-Policy (see the README): the package needs
+// only 'wasm-unsafe-eval'.
+const web = await startStatic({ port, roots: { "/": "www", "/pkg/": "pkg" }, csp: STRICT_CSP });
 progress("starting the OpenID provider");
 const idp = await startIdp({ port: Number(process.env.IDP_PORT || 0), spaOrigins: [web.origin] });
 const url = `${web.origin}/?idp=${encodeURIComponent(idp.entraAuthority)}`;
@@ -46,6 +48,8 @@ if (!headless) {
     progress("launching Chromium");
     browser = await launchBrowser();
     const page = await browser.newPage();
+    const violations = [];
+    page.on("console", (m) => { if (/Content Security Policy|Trusted Type/i.test(m.text())) violations.push(m.text()); });
     progress("loading the demo");
     await page.goto(url);
     await page.waitForSelector("body[data-ready='1']", { timeout: 15000 });
@@ -63,6 +67,8 @@ if (!headless) {
     console.log(`signed in: ${name}`);
     console.log(`access token expires: ${expires}`);
     console.log(`userinfo (Bearer access token): sub=${userinfo.sub} preferred_username=${userinfo.preferred_username}`);
+    if (violations.length) throw new Error(`the page broke its Content-Security-Policy: ${violations.join(" | ")}`);
+    console.log(`Content-Security-Policy: ${STRICT_CSP} (no violation)`);
     progress("stopping");
     await browser.close();
     await stop(0);

@@ -306,3 +306,55 @@ fn a_start_page_off_the_origin_is_refused_and_a_planted_one_is_not_followed() {
     }
     assert!(warned(&h.platform, "start page is not on this origin"));
 }
+
+#[test]
+fn optional_id_token_checks_refuse_another_issuer_audience_or_an_expired_token() {
+    let now = NOW_MS / 1000;
+    let token = |claims: String| {
+        HttpResponse::new(
+            200,
+            format!(
+                r#"{{"token_type":"Bearer","scope":"User.Read","expires_in":3600,"access_token":"at-x","id_token":"{}"}}"#,
+                jwt(&claims)
+            ),
+        )
+    };
+    let claims = |iss: &str, aud: &str, exp: u64| {
+        format!(r#"{{"iss":"{iss}","aud":"{aud}","exp":{exp},"sub":"s","oid":"o","tid":"{TENANT}","preferred_username":"ada"}}"#)
+    };
+    let iss = format!("https://login.microsoftonline.com/{TENANT}/v2.0");
+    let cases = [
+        (claims(&iss, "client-1", now + 3600), None),
+        (claims(&iss, "client-1", now - 200), None), // within the 5 minutes' skew
+        (claims("https://login.microsoftonline.com/another-tenant/v2.0", "client-1", now + 3600), Some("issuer_mismatch")),
+        (claims(&iss, "another-client", now + 3600), Some("audience_mismatch")),
+        (claims(&iss, "client-1", now - 600), Some("id_token_expired")),
+    ];
+    for on in [true, false] {
+        let mut c = config();
+        c.validate_id_token_claims = on;
+        let h = harness_with(c);
+        for (claims, refused) in &cases {
+            h.idp.borrow_mut().fail_next = Some(token(claims.clone()));
+            let stored = h.platform.cache().keys().len();
+            let r = block_on(h.pca.acquire_token_by_code("a-code", &["User.Read".into()], None, "https://app.example/", ""));
+            match (on, refused) {
+                (true, Some(code)) => {
+                    assert_eq!(r.unwrap_err().code(), *code, "{claims}");
+                    assert_eq!(h.platform.cache().keys().len(), stored, "nothing stored: {claims}");
+                }
+                _ => assert!(r.is_ok(), "{claims}: {r:?}"),
+            }
+        }
+    }
+    // A multi-tenant authority's issuer names the token's tenant in place of `{tenantid}`.
+    let mut c =
+        Config::new("client-1").with_authority("https://login.microsoftonline.com/organizations").with_redirect_uri("https://app.example/");
+    c.validate_id_token_claims = true;
+    let h = harness_with(c);
+    h.idp.borrow_mut().fail_next = Some(token(claims(&iss, "client-1", now + 3600)));
+    block_on(h.pca.acquire_token_by_code("a-code", &["User.Read".into()], None, "https://app.example/", "")).unwrap();
+    h.idp.borrow_mut().fail_next = Some(token(claims("https://login.microsoftonline.com/organizations/v2.0", "client-1", now + 3600)));
+    let e = block_on(h.pca.acquire_token_by_code("a-code", &["User.Read".into()], None, "https://app.example/", "")).unwrap_err();
+    assert_eq!(e.code(), "issuer_mismatch");
+}

@@ -1,5 +1,6 @@
 // A small static file server for the demo and the tests: serves `roots` (URL prefix -> dir)
-// on 127.0.0.1. Optional COOP/COEP headers for cross-origin-isolated pages.
+// on 127.0.0.1. Optional COOP/COEP headers for cross-origin-isolated pages, and an optional
+// Content-Security-Policy on every HTML page.
 import { createServer } from "node:http";
 import { readFile, stat } from "node:fs/promises";
 import { extname, join, normalize, resolve } from "node:path";
@@ -19,7 +20,11 @@ const TYPES = {
 // `cache`: false sends `no-store` (every load fetches everything); true sends `no-cache` with an
 // ETag and answers 304 to a matching revalidation, as a typical static host does for files
 // without a hash in their name (it can be switched later with `setCache`).
-export async function startStatic({ port = 0, roots, isolate = false, cache = false }) {
+// A strict policy an SPA can ship: no inline script, no eval but WebAssembly's, Trusted Types
+// required for every script sink.
+export const STRICT_CSP = "script-src 'self' 'wasm-unsafe-eval'; object-src 'none'; base-uri 'self'; require-trusted-types-for 'script'";
+
+export async function startStatic({ port = 0, roots, isolate = false, cache = false, csp = "" }) {
   const mounts = Object.entries(roots)
     .map(([prefix, dirs]) => [prefix.endsWith("/") ? prefix : prefix + "/", [].concat(dirs).map((d) => resolve(d))])
     .sort((a, b) => b[0].length - a[0].length);
@@ -56,6 +61,7 @@ export async function startStatic({ port = 0, roots, isolate = false, cache = fa
         headers["cross-origin-embedder-policy"] = "require-corp";
         headers["cross-origin-resource-policy"] = "same-origin";
       }
+      if (csp && extname(file) === ".html") headers["content-security-policy"] = csp;
       if (etag && req.headers["if-none-match"] === etag) {
         res.writeHead(304, headers);
         return res.end();

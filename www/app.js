@@ -17,7 +17,11 @@ const pca = new PublicClientApplication({
     postLogoutRedirectUri: window.location.origin + "/",
   },
   cache: { cacheLocation: "sessionStorage" },
-  system: { loggerOptions: { logLevel: 2, loggerCallback: (_l, m) => console.log(m) } },
+  system: {
+    // msal-wasm's own: check each new ID token's issuer, audience and lifetime too.
+    validateIdTokenClaims: true,
+    loggerOptions: { logLevel: 2, loggerCallback: (_l, m) => console.log(m) },
+  },
 });
 
 pca.addEventCallback((e) => {
@@ -28,7 +32,7 @@ function render() {
   const all = pca.getAllAccounts();
   const active = pca.getActiveAccount();
   const select = $("accounts");
-  select.innerHTML = "";
+  select.replaceChildren();
   for (const a of all) select.add(new Option(a.username, a.homeAccountId, false, active && a.homeAccountId === active.homeAccountId));
   const account = active || all[0] || null;
   show("account", account ? { name: account.name, username: account.username, homeAccountId: account.homeAccountId, tenantId: account.tenantId } : "none");

@@ -409,6 +409,10 @@ impl Parser<'_> {
 
     fn hex4(&mut self) -> Result<u32, JsonError> {
         let h = self.s.get(self.i..self.i + 4).ok_or_else(|| self.err())?;
+        // Four hex digits exactly (`from_str_radix` alone would take a sign: `\u+041`).
+        if !h.iter().all(u8::is_ascii_hexdigit) {
+            return Err(self.err());
+        }
         let h = std::str::from_utf8(h).map_err(|_| self.err())?;
         let v = u32::from_str_radix(h, 16).map_err(|_| self.err())?;
         self.i += 4;

@@ -10,6 +10,7 @@ import { launchBrowser, popupSignIn } from "./helpers.mjs";
 // closed after the last. Its fields are there once `before` has run.
 //   redirectPaths: more redirect URIs to register (exactly) on the SPA origin
 //   isolate: serve every page cross-origin isolated (COOP + COEP)
+//   csp: a Content-Security-Policy header for every HTML page
 export function useEnv(options = {}) {
   const env = {};
   before(async () => {
@@ -25,8 +26,8 @@ export function useEnv(options = {}) {
 }
 
 //   roots: what the static server serves (default: the e2e harness, the demo and the package)
-export async function startEnv({ idp: idpOptions = {}, redirectPaths = [], isolate = false, roots } = {}) {
-  const web = await startStatic({ roots: roots || { "/": ["tests/e2e/www", "www"], "/pkg/": "pkg" }, isolate });
+export async function startEnv({ idp: idpOptions = {}, redirectPaths = [], isolate = false, csp = "", roots } = {}) {
+  const web = await startStatic({ roots: roots || { "/": ["tests/e2e/www", "www"], "/pkg/": "pkg" }, isolate, csp });
   const redirectUris = [...DEFAULT_REDIRECT_PATHS, ...redirectPaths].map((p) => web.origin + p);
   const idp = await startIdp({ port: 0, spaOrigins: [web.origin], redirectUris, ...idpOptions });
   const browser = await launchBrowser();
