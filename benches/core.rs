@@ -132,7 +132,9 @@ fn cache_with(n: usize) -> TokenCache<MemoryStore> {
         let body = token_response_body(&scope, &format!("at{i}"));
         let response = TokenResponse::parse(&HttpResponse::new(200, body), NOW).expect("token response");
         let requested = ScopeSet::parse(&scope);
-        cache.save(&SaveRequest { response: &response, account: &account, realm: TENANT, requested: &requested }).expect("save");
+        cache
+            .save(&SaveRequest { response: &response, account: &account, realm: TENANT, at_realm: None, requested: &requested })
+            .expect("save");
     }
     let ats = cache.credentials().filter(|c| c.credential_type.is_access_token()).count();
     assert_eq!(ats, n, "every access token is kept");

@@ -127,7 +127,7 @@ impl BrowserApp {
     pub fn build(config: Config) -> Result<BrowserApp, AuthError> {
         let channel_name = format!("msal.{}.accounts", config.client_id);
         let shared = config.cache_location == CacheLocation::LocalStorage;
-        let platform = BrowserPlatform::new(config.cache_location);
+        let platform = BrowserPlatform::new(config.cache_location, &config.client_id);
         let client = Rc::new(PublicClientApplication::new(config, platform)?);
         let app = BrowserApp { client, listeners: Rc::default(), next_id: Rc::default(), status: Rc::default() };
 
@@ -150,9 +150,15 @@ impl BrowserApp {
                 if let Some(app) = weak.upgrade() {
                     if key.is_empty() || key.starts_with("msal.") {
                         app.client.mark_stale();
-                    }
-                    if key.is_empty() || key.ends_with(".account.keys") || key.ends_with(".active-account-filters") {
-                        app.emit(AppEvent::AccountsChanged);
+                        // An encrypted entry is read from memory: decrypt the new value first.
+                        let app = app.clone();
+                        wasm_bindgen_futures::spawn_local(async move {
+                            app.client.platform().refresh_entry(&key).await;
+                            app.client.mark_stale();
+                            if key.is_empty() || key.ends_with(".account.keys") || key.ends_with(".active-account-filters") {
+                                app.emit(AppEvent::AccountsChanged);
+                            }
+                        });
                     }
                 }
             });

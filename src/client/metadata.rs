@@ -10,6 +10,9 @@ impl<P: Platform> PublicClientApplication<P> {
         if self.resolved.borrow().metadata.is_some() {
             return Ok(());
         }
+        // An encrypted cache reads as empty until it is decrypted.
+        self.platform.load_storage().await;
+        self.reload_cache();
         let cloud = if self.config.cloud_discovery_metadata.is_empty() {
             self.authority.default_cloud()
         } else {

@@ -138,7 +138,12 @@ impl<P: Platform> PublicClientApplication<P> {
             }
         };
         let realm = claims.as_ref().and_then(|c| c.tid()).map(str::to_owned).unwrap_or_else(|| account.realm.clone());
-        self.cache.borrow_mut().save(&SaveRequest { response: &resp, account: &account, realm: &realm, requested: scopes })?;
+        // A generic provider's ID token names no tenant: msal keys the access token by the
+        // authority's tenant segment then (and the ID token by none), so it finds ours and we
+        // find its.
+        let tenant_named = claims.as_ref().and_then(|c| c.tid()).is_some();
+        let at_realm = (!tenant_named && self.config.protocol_mode == ProtocolMode::Oidc).then(|| target.authority.tenant());
+        self.cache.borrow_mut().save(&SaveRequest { response: &resp, account: &account, realm: &realm, at_realm, requested: scopes })?;
         if self.config.cache_location == CacheLocation::LocalStorage {
             // Tabs sharing this storage may see our writes late: hand them the result directly.
             let snapshot = self.cache.borrow().account_snapshot(&account.home_account_id);

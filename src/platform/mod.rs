@@ -166,4 +166,9 @@ pub trait Platform {
     fn marked_elsewhere(&self, name: &str) -> impl Future<Output = bool>;
     /// Resolves after `ms`.
     fn sleep(&self, ms: u64) -> impl Future<Output = ()>;
+    /// Readies the cache store before its first read (the browser decrypts an encrypted
+    /// `localStorage` cache into memory). Until then the store reads as empty.
+    fn load_storage(&self) -> impl Future<Output = ()> {
+        async {}
+    }
 }

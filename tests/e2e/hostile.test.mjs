@@ -168,32 +168,41 @@ test("an interaction status in another library's format or garbage is cleared wi
 
 test("forged cross-tab messages are ignored: another client's or forged snapshots, garbage and a 300 MB message", async () => {
   const page = await signedInPage(env, "rita", { cache: "localStorage" });
-  const genuine = await page.evaluate(async () => (await window.pca.acquireTokenSilent({ scopes: ["User.Read"], account: window.pca.getAllAccounts()[0] })).accessToken);
   const hostile = await page.context().newPage();
   await hostile.goto(`${env.web.origin}/blank.html`);
-  // Snapshots built from the real storage, with the access token swapped for a forged one.
-  await hostile.evaluate(([clientId, genuine]) => {
-    const entries = Object.keys(localStorage).filter((k) => k.startsWith("msal.3|")).map((k) => [k, JSON.parse(localStorage.getItem(k))]);
-    const home = entries.find(([, v]) => v.credentialType === "AccessToken").homeAccountId;
+  // A genuine token snapshot, overheard on the channel while the app renews.
+  await hostile.evaluate((clientId) => {
+    window.heard = null;
+    const ch = new BroadcastChannel(`msal.${clientId}.accounts`);
+    ch.onmessage = (e) => { if (typeof e.data === "string" && e.data.includes('"t":"tokens"')) window.heard = e.data; };
+  }, CLIENT_ID);
+  const genuine = await page.evaluate(async () => (await window.pca.acquireTokenSilent({ scopes: ["User.Read"], account: window.pca.getAllAccounts()[0], forceRefresh: true })).accessToken);
+  await waitFor("the renewal's snapshot", () => hostile.evaluate(() => window.heard !== null));
+  // The snapshot replayed with the access token swapped for a forged one, and edited.
+  const sent = await hostile.evaluate(([clientId, genuine]) => {
     const forge = (edit) => {
-      const accounts = entries.filter(([, v]) => !v.credentialType).map(([k, v]) => [k, { ...v }]);
-      const credentials = entries.filter(([, v]) => v.credentialType).map(([k, v]) => [k, { ...v }]);
-      for (const [, c] of credentials) if (c.secret === genuine) c.secret = "forged-access-token";
-      const msg = { t: "tokens", homeAccountId: home, snapshot: { accounts, credentials }, clientId };
-      edit(msg, credentials.find(([, c]) => c.secret === "forged-access-token"));
+      const msg = JSON.parse(window.heard);
+      const at = msg.snapshot.credentials.find(([, c]) => c.secret === genuine);
+      at[1].secret = "forged-access-token";
+      edit(msg, at);
       return JSON.stringify(msg);
     };
     const channel = new BroadcastChannel(`msal.${clientId}.accounts`);
-    channel.postMessage(forge((m) => { m.clientId = "another-client"; }));
-    channel.postMessage(forge((m) => { delete m.clientId; }));
-    channel.postMessage(forge((m, at) => { at[1].clientId = "another-client"; }));
-    channel.postMessage(forge((m, at) => { at[0] = at[0].replace("|accesstoken|", "|idtoken|"); }));
-    channel.postMessage(forge((m, at) => { at[1].lastUpdatedAt = String(Date.now() + 10 * 365 * 86400e3); }));
-    channel.postMessage("{not json");
-    channel.postMessage({ t: "tokens" });
+    const messages = [
+      forge((m) => { m.clientId = "another-client"; }),
+      forge((m) => { delete m.clientId; }),
+      forge((m, at) => { at[1].clientId = "another-client"; }),
+      forge((m, at) => { at[0] = at[0].replace("|accesstoken|", "|idtoken|"); }),
+      forge((m, at) => { at[1].lastUpdatedAt = String(Date.now() + 10 * 365 * 86400e3); }),
+      "{not json",
+      JSON.stringify({ t: "tokens", clientId }),
+    ];
+    for (const m of messages) channel.postMessage(m);
     channel.postMessage("x".repeat(300 * 1024 * 1024));
     channel.close();
+    return messages.length;
   }, [CLIENT_ID, genuine]);
+  assert.equal(sent, 7);
   await page.waitForTimeout(1500); // let every message arrive
   const after = await page.evaluate(async () => {
     const accounts = window.pca.getAllAccounts();

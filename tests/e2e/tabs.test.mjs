@@ -196,10 +196,9 @@ test("full localStorage: sign-in still works (kept in memory for the page, with 
 test("a corrupted cache entry is dropped and the silent call still succeeds", async () => {
   const ctx = await env.browser.newContext();
   const page = await signedInPage(env, "cid", { cache: "localStorage", context: ctx });
-  // The entry holding the access token (found by its value, whatever its key), truncated.
+  // The entry holding the access token (encrypted at rest: found by its key), truncated.
   const corrupted = await page.evaluate(() => {
-    const at = window.last.result.accessToken;
-    const key = Object.keys(localStorage).find((k) => localStorage.getItem(k).includes(at));
+    const key = Object.keys(localStorage).find((k) => k.includes("|accesstoken|"));
     if (key) localStorage.setItem(key, localStorage.getItem(key).slice(0, 20));
     return key;
   });

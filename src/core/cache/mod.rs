@@ -516,6 +516,9 @@ impl<S: KeyValueStore> TokenCache<S> {
                 && c.scopes.intersects_ignoring_oidc(&scopes)
         });
         let mut at = base(ctype, r.access_token.secret());
+        if let Some(realm) = s.at_realm {
+            realm.clone_into(&mut at.realm);
+        }
         at.target = scopes.to_space_string();
         at.scopes = scopes;
         at.cached_at = r.cached_at;
@@ -735,6 +738,9 @@ pub struct SaveRequest<'a> {
     pub account: &'a Account,
     /// The tenant the tokens were issued for.
     pub realm: &'a str,
+    /// The access token's realm when it differs (msal keys a generic provider's access token
+    /// by the authority's first path segment when the ID token names no tenant).
+    pub at_realm: Option<&'a str>,
     /// The scopes that were requested (used when the response has no `scope`).
     pub requested: &'a ScopeSet,
 }

@@ -53,7 +53,7 @@ fn new_cache() -> TokenCache<Rc<MemoryStore>> {
 
 fn save(cache: &mut TokenCache<Rc<MemoryStore>>, r: &TokenResponse, a: &Account, realm: &str, requested: &str) {
     let requested = ScopeSet::parse(requested);
-    cache.save(&SaveRequest { response: r, account: a, realm, requested: &requested }).unwrap();
+    cache.save(&SaveRequest { response: r, account: a, realm, at_realm: None, requested: &requested }).unwrap();
 }
 
 fn envs(list: &[&str]) -> Vec<String> {

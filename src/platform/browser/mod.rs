@@ -21,6 +21,9 @@ pub enum WebStore {
     Web(web_sys::Storage, MemoryStore),
     /// In-memory (by choice, or because Web Storage is unavailable).
     Memory(MemoryStore),
+    /// `localStorage` with accounts and credentials encrypted at rest (msal-browser v4/v5's
+    /// format), read from memory once [`Platform::load_storage`] has decrypted them.
+    Encrypted(window::EncryptedStore),
 }
 
 impl WebStore {
@@ -48,12 +51,24 @@ impl WebStore {
 impl KeyValueStore for WebStore {
     fn get(&self, key: &str) -> Option<String> {
         match self {
+            WebStore::Encrypted(e) => e.get(key),
             WebStore::Web(s, overflow) => overflow.get(key).or_else(|| s.get_item(key).ok().flatten()),
             WebStore::Memory(m) => m.get(key),
         }
     }
     fn set(&self, key: &str, value: &str) -> Result<(), AuthError> {
         match self {
+            WebStore::Encrypted(e) => {
+                if e.set(key, value) {
+                    Ok(())
+                } else {
+                    Err(AuthError::new(
+                        ErrorKind::Storage,
+                        codes::STORAGE_UNAVAILABLE,
+                        "the browser refused to store a value (quota exceeded or storage blocked)",
+                    ))
+                }
+            }
             WebStore::Web(s, overflow) => {
                 s.set_item(key, value).map_err(|_| {
                     AuthError::new(
@@ -70,6 +85,8 @@ impl KeyValueStore for WebStore {
     }
     fn set_in_memory(&self, key: &str, value: &str) -> Result<(), AuthError> {
         match self {
+            // Its entries live in memory already; the disk copy is best effort.
+            WebStore::Encrypted(_) => Ok(()),
             WebStore::Web(s, overflow) => {
                 window::log(LogLevel::Warning as u8, "storage is full (quota exceeded); keeping this cache entry in memory for this page");
                 let _ = s.remove_item(key);
@@ -80,6 +97,7 @@ impl KeyValueStore for WebStore {
     }
     fn remove(&self, key: &str) {
         match self {
+            WebStore::Encrypted(e) => e.remove(key),
             WebStore::Web(s, overflow) => {
                 overflow.remove(key);
                 let _ = s.remove_item(key);
@@ -89,6 +107,7 @@ impl KeyValueStore for WebStore {
     }
     fn keys(&self) -> Vec<String> {
         match self {
+            WebStore::Encrypted(e) => e.keys(),
             WebStore::Web(s, overflow) => {
                 let n = s.length().unwrap_or(0);
                 let mut keys: Vec<String> = (0..n).filter_map(|i| s.key(i).ok().flatten()).collect();
@@ -113,14 +132,26 @@ pub struct BrowserPlatform {
 }
 
 impl BrowserPlatform {
-    /// A platform whose cache lives in `location`.
-    pub fn new(location: CacheLocation) -> BrowserPlatform {
-        let (cache, fell_back) = WebStore::open(location);
+    /// A platform for the client `client_id` whose cache lives in `location` (encrypted at rest
+    /// in `localStorage`).
+    pub fn new(location: CacheLocation, client_id: &str) -> BrowserPlatform {
+        let (mut cache, fell_back) = WebStore::open(location);
+        if location == CacheLocation::LocalStorage && matches!(cache, WebStore::Web(..)) {
+            cache = WebStore::Encrypted(window::encrypted_store(client_id));
+        }
         let (temp, _) = WebStore::open(CacheLocation::SessionStorage);
         if fell_back {
             window::log(LogLevel::Warning as u8, "storage is unavailable; the token cache falls back to memory");
         }
         BrowserPlatform { cache: Rc::new(cache), temp, channel: std::cell::RefCell::new(JsValue::NULL) }
+    }
+
+    /// Takes another tab's change of the cache entry `key` into memory (an encrypted cache
+    /// keeps its entries there); true when the entry is one it holds.
+    pub async fn refresh_entry(&self, key: &str) {
+        if let WebStore::Encrypted(e) = &*self.cache {
+            JsFuture::from(e.refresh(key)).await.ok();
+        }
     }
 
     /// Sets the BroadcastChannel that [`Platform::announce`] posts on.
@@ -301,6 +332,12 @@ impl Platform for BrowserPlatform {
 
     async fn marked_elsewhere(&self, name: &str) -> bool {
         JsFuture::from(window::others_marked(name)).await.ok().and_then(|v| v.as_bool()).unwrap_or(false)
+    }
+
+    async fn load_storage(&self) {
+        if let WebStore::Encrypted(e) = &*self.cache {
+            JsFuture::from(e.load()).await.ok();
+        }
     }
 
     async fn sleep(&self, ms: u64) {

@@ -310,3 +310,204 @@ export function onWake(onWake) {
   document.addEventListener("visibilitychange", () => { if (document.visibilityState === "visible") fire(); });
   window.addEventListener("online", fire);
 }
+
+// ---- the token cache in localStorage, encrypted at rest as msal-browser v4/v5 do it ----
+// The key lives in the session cookie `msal.cache.encryption` (URI-encoded JSON {id, key}, key =
+// 32 raw bytes, base64url): when the browser session ends, the entries on disk can no longer be
+// read. Accounts and credentials (keys `msal.<schema>|…`) are stored as
+// {"id", "nonce", "data", "lastUpdatedAt"}: AES-GCM-256, all-zero 12-byte IV, with a key derived
+// per write by HKDF-SHA-256 (salt = the 16-byte nonce, info = the client id when the storage key
+// contains it, else ""). Key lists, the active account and metadata stay in clear (as msal).
+// Entries are decrypted once, by load(), into memory; reads come from there.
+const ENC_COOKIE = "msal.cache.encryption";
+const USER_KEY = /^msal\.\d+\|/;
+
+function b64url(bytes) {
+  let s = "";
+  for (let i = 0; i < bytes.length; i++) s += String.fromCharCode(bytes[i]);
+  return btoa(s).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+function unb64url(text) {
+  let s = String(text).replace(/-/g, "+").replace(/_/g, "/");
+  while (s.length % 4) s += "=";
+  const bin = atob(s);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+function readKeyCookie() {
+  for (const part of document.cookie.split(";")) {
+    const at = part.indexOf("=");
+    if (at < 0 || part.slice(0, at).trim() !== ENC_COOKIE) continue;
+    try {
+      const v = JSON.parse(decodeURIComponent(part.slice(at + 1).trim()));
+      if (v && typeof v.id === "string" && v.id && typeof v.key === "string" && v.key) return v;
+    } catch (_) { /* malformed: a new key is made */ }
+  }
+  return null;
+}
+
+function newKeyId() {
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+const isEnvelope = (v) => v && typeof v === "object" && typeof v.id === "string" && typeof v.nonce === "string" && typeof v.data === "string";
+
+export class EncryptedStore {
+  constructor(clientId, log) {
+    this.clientId = clientId;
+    this.log = log;
+    this.mem = new Map();
+    this.base = null;
+    this.id = "";
+    this.loaded = null;
+    this.ready = false;
+    this.queue = Promise.resolve();
+  }
+
+  context(key) {
+    return key.includes(this.clientId) ? this.clientId : "";
+  }
+
+  async derive(nonce, key) {
+    const info = new TextEncoder().encode(this.context(key));
+    return crypto.subtle.deriveKey({ name: "HKDF", salt: nonce, hash: "SHA-256", info }, this.base, { name: "AES-GCM", length: 256 }, false, ["encrypt", "decrypt"]);
+  }
+
+  async encrypt(key, value) {
+    const nonce = crypto.getRandomValues(new Uint8Array(16));
+    const aes = await this.derive(nonce, key);
+    const data = await crypto.subtle.encrypt({ name: "AES-GCM", iv: new Uint8Array(12) }, aes, new TextEncoder().encode(value));
+    let lastUpdatedAt = Date.now().toString();
+    try { const e = JSON.parse(value); if (typeof e.lastUpdatedAt === "string") lastUpdatedAt = e.lastUpdatedAt; } catch (_) { /* not JSON */ }
+    return JSON.stringify({ id: this.id, nonce: b64url(nonce), data: b64url(new Uint8Array(data)), lastUpdatedAt });
+  }
+
+  stale(stored) {
+    try { const v = JSON.parse(stored); return isEnvelope(v) && v.id !== this.id; } catch (_) { return false; }
+  }
+
+  // The clear text of a stored value: decrypted when it is an envelope of the current key, as
+  // is when it was stored in clear; null for an envelope of another key (an earlier browser
+  // session) or one that does not decrypt.
+  async open(key, stored) {
+    let v;
+    try { v = JSON.parse(stored); } catch (_) { return stored; }
+    if (!isEnvelope(v)) return stored;
+    if (v.id !== this.id || !this.base) return null;
+    try {
+      const aes = await this.derive(unb64url(v.nonce), key);
+      const plain = new TextDecoder().decode(await crypto.subtle.decrypt({ name: "AES-GCM", iv: new Uint8Array(12) }, aes, unb64url(v.data)));
+      const entity = JSON.parse(plain);
+      if (typeof v.lastUpdatedAt === "string" && entity && typeof entity === "object") entity.lastUpdatedAt = v.lastUpdatedAt;
+      return JSON.stringify(entity);
+    } catch (_) {
+      return null;
+    }
+  }
+
+  // Reads (or makes) the key, then decrypts every entry into memory. Once; later calls share it.
+  load() {
+    if (!this.loaded) this.loaded = this.loadOnce().finally(() => { this.ready = true; });
+    return this.loaded;
+  }
+
+  async loadOnce() {
+    if (!(typeof crypto !== "undefined" && crypto.subtle)) {
+      this.log(1, "WebCrypto is unavailable (not a secure context): the localStorage cache is stored in clear");
+      return;
+    }
+    let cookie = readKeyCookie();
+    if (!cookie) {
+      cookie = { id: newKeyId(), key: b64url(crypto.getRandomValues(new Uint8Array(32))) };
+      document.cookie = `${ENC_COOKIE}=${encodeURIComponent(JSON.stringify(cookie))};path=/;SameSite=None;Secure;`;
+      if (!readKeyCookie()) this.log(1, "the browser refused the cache key cookie: encrypted tokens last for this page only");
+    }
+    this.id = cookie.id;
+    this.base = await crypto.subtle.importKey("raw", unb64url(cookie.key), "HKDF", false, ["deriveKey"]);
+    const keys = [];
+    for (let i = 0; i < localStorage.length; i++) keys.push(localStorage.key(i));
+    let dropped = 0;
+    for (const key of keys) {
+      if (!key || !USER_KEY.test(key)) continue;
+      const stored = localStorage.getItem(key);
+      if (stored === null) continue;
+      if (this.stale(stored)) {
+        // Sealed with the key of an earlier browser session: unreadable for good (as msal).
+        localStorage.removeItem(key);
+        dropped++;
+        continue;
+      }
+      // null: another client's entry (another HKDF context); it stays where it is.
+      const plain = await this.open(key, stored);
+      if (plain !== null) this.mem.set(key, plain);
+    }
+    if (dropped) this.log(1, `removed ${dropped} cache entries encrypted with an earlier browser session's key`);
+  }
+
+  // Another tab changed `key`: takes its new value into memory.
+  async refresh(key) {
+    if (!USER_KEY.test(key)) return;
+    await this.load();
+    const stored = localStorage.getItem(key);
+    if (stored === null) {
+      this.mem.delete(key);
+      return;
+    }
+    const plain = await this.open(key, stored);
+    if (plain !== null) this.mem.set(key, plain);
+  }
+
+  get(key) {
+    if (!this.ready) return null;
+    if (USER_KEY.test(key)) return this.mem.has(key) ? this.mem.get(key) : null;
+    return localStorage.getItem(key);
+  }
+
+  // False when the browser refused the write (quota).
+  set(key, value) {
+    if (!USER_KEY.test(key) || !this.base) {
+      try { localStorage.setItem(key, value); } catch (_) { return false; }
+      if (USER_KEY.test(key)) this.mem.set(key, value);
+      return true;
+    }
+    this.mem.set(key, value);
+    this.queue = this.queue.then(async () => {
+      const sealed = await this.encrypt(key, value);
+      // A later write or a removal of this key wins.
+      if (this.mem.get(key) !== value) return;
+      try { localStorage.setItem(key, sealed); } catch (_) { this.log(1, "storage is full (quota exceeded); a cache entry stays in memory for this page"); }
+    }).catch(() => {});
+    return true;
+  }
+
+  remove(key) {
+    this.mem.delete(key);
+    try { localStorage.removeItem(key); } catch (_) { /* ignore */ }
+  }
+
+  keys() {
+    if (!this.ready) return [];
+    const out = new Set(this.mem.keys());
+    for (let i = 0; i < localStorage.length; i++) {
+      const k = localStorage.key(i);
+      if (k && !USER_KEY.test(k)) out.add(k);
+    }
+    return Array.from(out);
+  }
+
+  // Resolves once every write made so far is on disk.
+  flush() {
+    return this.queue;
+  }
+}
+
+export function encryptedStore(clientId) {
+  return new EncryptedStore(clientId, log);
+}

@@ -72,3 +72,32 @@ extern "C" {
     #[wasm_bindgen(js_name = onWake)]
     pub fn on_wake(on_wake: &js_sys::Function);
 }
+
+#[wasm_bindgen(module = "/src/platform/browser/window.js")]
+extern "C" {
+    /// The localStorage token cache, encrypted at rest as msal-browser v4/v5 do it (see
+    /// `window.js`): reads from memory once [`load`](EncryptedStore::load) has decrypted it.
+    #[derive(Debug, Clone)]
+    pub type EncryptedStore;
+    /// A store for the client `client_id`.
+    #[wasm_bindgen(js_name = encryptedStore)]
+    pub fn encrypted_store(client_id: &str) -> EncryptedStore;
+    /// Reads or makes the key and decrypts the entries (once).
+    #[wasm_bindgen(method)]
+    pub fn load(this: &EncryptedStore) -> js_sys::Promise;
+    /// Takes another tab's change of `key` into memory.
+    #[wasm_bindgen(method)]
+    pub fn refresh(this: &EncryptedStore, key: &str) -> js_sys::Promise;
+    /// The value of `key`.
+    #[wasm_bindgen(method)]
+    pub fn get(this: &EncryptedStore, key: &str) -> Option<String>;
+    /// Stores `value` (encrypted for account and credential keys); false when refused.
+    #[wasm_bindgen(method)]
+    pub fn set(this: &EncryptedStore, key: &str, value: &str) -> bool;
+    /// Removes `key`.
+    #[wasm_bindgen(method)]
+    pub fn remove(this: &EncryptedStore, key: &str);
+    /// Every key.
+    #[wasm_bindgen(method)]
+    pub fn keys(this: &EncryptedStore) -> Vec<String>;
+}

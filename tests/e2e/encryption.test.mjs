@@ -1,0 +1,103 @@
+// End-to-end: the localStorage cache is encrypted at rest in msal-browser v5's format, so an app
+// that switches between @azure/msal-browser and this package on one origin keeps its users
+// signed in, in both directions; and no token is ever on disk in clear.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { build } from "esbuild";
+import { useEnv } from "./env.mjs";
+import { popupSignIn } from "./helpers.mjs";
+
+const dir = mkdtempSync(join(tmpdir(), "msal-interop-"));
+before(async () => {
+  // @azure/msal-browser as one ES module the page imports.
+  await build({
+    stdin: { contents: 'export * from "@azure/msal-browser";', resolveDir: process.cwd(), loader: "js" },
+    bundle: true, format: "esm", platform: "browser", target: "es2022", minify: true, logLevel: "silent",
+    outfile: join(dir, "msal-browser.js"),
+  });
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+// msal-browser only talks to https authorities: the provider runs with TLS.
+const env = useEnv({ idp: { https: true }, roots: { "/": ["tests/e2e/www", "www"], "/pkg/": "pkg", "/interop/": dir } });
+
+const context = () => env.browser.newContext({ ignoreHTTPSErrors: true });
+
+async function openApp(ctx, lib) {
+  const page = await ctx.newPage();
+  await page.goto(`${env.web.origin}/interop.html?lib=${lib}&authority=${encodeURIComponent(env.idp.oidcAuthority)}`);
+  await page.waitForSelector("body[data-ready='1']", { state: "attached", timeout: 20000 });
+  return page;
+}
+
+async function signIn(ctx, lib, login) {
+  const page = await openApp(ctx, lib);
+  await popupSignIn(page, "#login", login);
+  await page.waitForFunction(() => window.last !== null);
+  const last = await page.evaluate(() => window.last);
+  assert.equal(last.ok, true, JSON.stringify(last));
+  return { page, at: last.result.accessToken, idToken: last.result.idToken };
+}
+
+const silent = (page) => page.evaluate(async () => {
+  try {
+    const account = window.pca.getAllAccounts()[0];
+    if (!account) return { ok: false, code: "no account" };
+    const r = await window.pca.acquireTokenSilent({ scopes: ["User.Read"], account });
+    return { ok: true, at: r.accessToken, fromCache: r.fromCache, user: r.account.username };
+  } catch (e) {
+    return { ok: false, code: e.errorCode || String(e) };
+  }
+});
+
+// Every value in the origin's localStorage, and the key cookie.
+async function atRest(page) {
+  const values = await page.evaluate(() => Object.keys(localStorage).map((k) => localStorage.getItem(k)));
+  const cookies = await page.context().cookies();
+  return { values, cookie: cookies.find((c) => c.name === "msal.cache.encryption") };
+}
+
+function assertNoSecretInClear(values, secrets) {
+  for (const s of secrets) assert.ok(!values.some((v) => v.includes(s)), `a token is in localStorage in clear (…${s.slice(-6)})`);
+  assert.ok(values.some((v) => { try { const e = JSON.parse(v); return e.id && e.nonce && e.data; } catch (_) { return false; } }), "encrypted entries are there");
+}
+
+for (const [from, to] of [["browser", "wasm"], ["wasm", "browser"]]) {
+  test(`signed in with ${from === "browser" ? "@azure/msal-browser" : "msal-wasm"}, the other library serves the token from the encrypted cache`, async () => {
+    const ctx = await context();
+    const { at, idToken } = await signIn(ctx, from, `interop-${from}`);
+    const rest = await atRest(await ctx.pages()[0]);
+    assertNoSecretInClear(rest.values, [at, idToken]);
+    assert.ok(rest.cookie, "the key cookie is set");
+    assert.equal(rest.cookie.expires, -1, "a session cookie");
+    await env.idp.reset();
+    const other = await openApp(ctx, to);
+    const r = await silent(other);
+    assert.deepEqual(r, { ok: true, at, fromCache: true, user: `interop-${from}` });
+    const c = await env.idp.counters();
+    assert.deepEqual([c.authorize, c.token], [0, 0], "no network: served from the other library's cache");
+    await ctx.close();
+  });
+}
+
+test("msal-wasm alone: reloads and other tabs read the encrypted cache; a new browser session cannot", async () => {
+  const ctx = await context();
+  const { page, at } = await signIn(ctx, "wasm", "enc-solo");
+  await page.reload();
+  await page.waitForSelector("body[data-ready='1']", { state: "attached" });
+  assert.deepEqual(await silent(page), { ok: true, at, fromCache: true, user: "enc-solo" });
+  const tab = await openApp(ctx, "wasm");
+  assert.deepEqual(await silent(tab), { ok: true, at, fromCache: true, user: "enc-solo" });
+  // The browser session ends (the session cookie is gone): the entries on disk are unreadable
+  // and removed; the user signs in again.
+  const keysBefore = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith("msal.3|")).length);
+  assert.ok(keysBefore >= 3);
+  await ctx.clearCookies();
+  const next = await openApp(ctx, "wasm");
+  const after = await next.evaluate(() => ({ accounts: window.pca.getAllAccounts().length, entries: Object.keys(localStorage).filter((k) => k.startsWith("msal.3|")).length }));
+  assert.deepEqual(after, { accounts: 0, entries: 0 });
+  await ctx.close();
+});
