@@ -290,6 +290,10 @@ export interface Configuration {
     windowHashTimeout?: number;
     iframeHashTimeout?: number;
     protocolMode?: "AAD" | "OIDC";
+    /** msal-wasm: abort a discovery or token request unanswered after this many ms (default 30000). */
+    networkTimeout?: number;
+    /** msal-wasm: also check each new ID token's issuer, audience and lifetime (default false). */
+    validateIdTokenClaims?: boolean;
     /** Where to fetch msal_wasm_bg.wasm from (default: next to the package's JS). */
     wasmUrl?: string | URL;
   };

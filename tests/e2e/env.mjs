@@ -131,8 +131,10 @@ function sweeper(browser, origin) {
 }
 
 // In the page: the tokens held in storage (the `secret` of every cache entity, msal's cache
-// schema) and in the last result, and the log lines the harness kept.
-function readPage() {
+// schema; localStorage entries encrypted in msal's format are decrypted with the key from its
+// cookie, written here independently of the library) and in the last result, and the log lines
+// the harness kept.
+async function readPage() {
   const secrets = new Set();
   const walk = (v, key) => {
     if (typeof v === "string") {
@@ -141,12 +143,37 @@ function readPage() {
       for (const [k, x] of Object.entries(v)) walk(x, k);
     }
   };
+  const bytes = (b64) => Uint8Array.from(atob(b64.replace(/-/g, "+").replace(/_/g, "/") + "===".slice((b64.length + 3) % 4)), (c) => c.charCodeAt(0));
+  let base = null;
+  let keyId = "";
+  try {
+    const cookie = document.cookie.split(";").map((c) => c.trim()).find((c) => c.startsWith("msal.cache.encryption="));
+    if (cookie && crypto.subtle) {
+      const { id, key } = JSON.parse(decodeURIComponent(cookie.slice("msal.cache.encryption=".length)));
+      keyId = id;
+      base = await crypto.subtle.importKey("raw", bytes(key), "HKDF", false, ["deriveKey"]);
+    }
+  } catch (_) { /* no key: nothing to decrypt */ }
+  const decrypt = async (storageKey, e) => {
+    if (!base || e.id !== keyId) return null;
+    // The HKDF context is the client id or "": try "" and every part of the key.
+    for (const info of new Set(["", ...storageKey.split("|")])) {
+      try {
+        const aes = await crypto.subtle.deriveKey({ name: "HKDF", salt: bytes(e.nonce), hash: "SHA-256", info: new TextEncoder().encode(info) }, base, { name: "AES-GCM", length: 256 }, false, ["decrypt"]);
+        return JSON.parse(new TextDecoder().decode(await crypto.subtle.decrypt({ name: "AES-GCM", iv: new Uint8Array(12) }, aes, bytes(e.data))));
+      } catch (_) { /* another context */ }
+    }
+    return null;
+  };
   for (const name of ["localStorage", "sessionStorage"]) {
     let store = null;
     try { store = window[name]; } catch (_) { continue; } // storage blocked for this page
     for (let i = 0; i < store.length; i++) {
+      const key = store.key(i);
       try {
-        walk(JSON.parse(store.getItem(store.key(i))), "");
+        const v = JSON.parse(store.getItem(key));
+        const clear = v && typeof v.id === "string" && typeof v.nonce === "string" && typeof v.data === "string" ? await decrypt(key, v) : v;
+        walk(clear, "");
       } catch (_) { /* not JSON */ }
     }
   }
