@@ -358,3 +358,48 @@ fn optional_id_token_checks_refuse_another_issuer_audience_or_an_expired_token()
     let e = block_on(h.pca.acquire_token_by_code("a-code", &["User.Read".into()], None, "https://app.example/", "")).unwrap_err();
     assert_eq!(e.code(), "issuer_mismatch");
 }
+
+/// A store that, like the encrypted browser store, holds entries it cannot read yet (another
+/// tab's, still being decrypted).
+struct Undecrypted {
+    inner: Rc<msal_wasm::core::cache::MemoryStore>,
+    hidden: RefCell<Vec<String>>,
+}
+
+impl KeyValueStore for Undecrypted {
+    fn get(&self, key: &str) -> Option<String> {
+        if self.hidden.borrow().iter().any(|k| k == key) {
+            return None;
+        }
+        self.inner.get(key)
+    }
+    fn set(&self, key: &str, value: &str) -> Result<(), AuthError> {
+        self.inner.set(key, value)
+    }
+    fn remove(&self, key: &str) {
+        self.inner.remove(key)
+    }
+    fn keys(&self) -> Vec<String> {
+        self.inner.keys()
+    }
+    fn contains(&self, key: &str) -> bool {
+        self.inner.get(key).is_some()
+    }
+}
+
+#[test]
+fn a_listed_entry_not_yet_readable_is_kept_and_read_later() {
+    let h = harness_with(shared_config());
+    h.sign_in();
+    let store = Rc::new(Undecrypted { inner: h.platform.cache(), hidden: RefCell::default() });
+    let at_key = store.keys().into_iter().find(|k| k.contains("|accesstoken|")).unwrap();
+    let lists_before = store.get("msal.3.token.keys.client-1").unwrap();
+    store.hidden.borrow_mut().push(at_key.clone());
+    let (cache, issues) = msal_wasm::core::cache::TokenCache::load(store.clone(), "client-1");
+    assert!(issues.is_empty());
+    assert!(cache.credentials().all(|c| !c.credential_type.is_access_token()), "not readable yet");
+    assert_eq!(store.get("msal.3.token.keys.client-1").unwrap(), lists_before, "the key list was not pruned");
+    store.hidden.borrow_mut().clear();
+    let (cache, _) = msal_wasm::core::cache::TokenCache::load(store.clone(), "client-1");
+    assert!(cache.credentials().any(|c| c.credential_type.is_access_token()), "read once decrypted");
+}

@@ -209,7 +209,11 @@ impl<S: KeyValueStore> TokenCache<S> {
             junk |= current && account_junk;
             for key in account_keys {
                 let Some(text) = self.store.get(&key) else {
-                    prune.push(key);
+                    // Missing: deleted (saves write an entry before listing it). Present but not
+                    // readable yet (another tab's entry still being decrypted): kept.
+                    if !self.store.contains(&key) {
+                        prune.push(key);
+                    }
                     continue;
                 };
                 match Json::parse(&text).ok().and_then(|j| AccountEntity::from_json(&j)) {
@@ -236,7 +240,11 @@ impl<S: KeyValueStore> TokenCache<S> {
             junk |= current && token_keys.junk;
             for key in token_keys.all() {
                 let Some(text) = self.store.get(&key) else {
-                    prune.push(key);
+                    // Missing: deleted (saves write an entry before listing it). Present but not
+                    // readable yet (another tab's entry still being decrypted): kept.
+                    if !self.store.contains(&key) {
+                        prune.push(key);
+                    }
                     continue;
                 };
                 match Json::parse(&text).ok().and_then(|j| Credential::from_json(&j)) {

@@ -19,6 +19,12 @@ pub trait KeyValueStore {
     fn set_in_memory(&self, key: &str, value: &str) -> Result<(), AuthError> {
         self.set(key, value)
     }
+    /// True when `key` holds a value, readable or not yet: an encrypted store may hold an
+    /// entry another tab just wrote that it has not decrypted yet ([`get`](Self::get) gives
+    /// `None` until then). Default: [`get`](Self::get) finds it.
+    fn contains(&self, key: &str) -> bool {
+        self.get(key).is_some()
+    }
 }
 
 /// An in-memory store (the `memoryStorage` cache location, and tests).
@@ -94,5 +100,8 @@ impl<T: KeyValueStore + ?Sized> KeyValueStore for std::rc::Rc<T> {
     }
     fn set_in_memory(&self, key: &str, value: &str) -> Result<(), AuthError> {
         (**self).set_in_memory(key, value)
+    }
+    fn contains(&self, key: &str) -> bool {
+        (**self).contains(key)
     }
 }

@@ -105,6 +105,12 @@ impl KeyValueStore for WebStore {
             WebStore::Memory(m) => m.remove(key),
         }
     }
+    fn contains(&self, key: &str) -> bool {
+        match self {
+            WebStore::Encrypted(e) => e.contains(key),
+            _ => self.get(key).is_some(),
+        }
+    }
     fn keys(&self) -> Vec<String> {
         match self {
             WebStore::Encrypted(e) => e.keys(),

@@ -364,6 +364,8 @@ export class EncryptedStore {
     this.clientId = clientId;
     this.log = log;
     this.mem = new Map();
+    // Values of other keys (key lists, the active account) written but not on disk yet.
+    this.pending = new Map();
     this.base = null;
     this.id = "";
     this.loaded = null;
@@ -467,34 +469,44 @@ export class EncryptedStore {
   get(key) {
     if (!this.ready) return null;
     if (USER_KEY.test(key)) return this.mem.has(key) ? this.mem.get(key) : null;
-    return localStorage.getItem(key);
+    return this.pending.has(key) ? this.pending.get(key) : localStorage.getItem(key);
   }
 
-  // False when the browser refused the write (quota).
+  // True when `key` holds a value, decrypted yet or not (another tab's new entry).
+  contains(key) {
+    return this.mem.has(key) || this.pending.has(key) || localStorage.getItem(key) !== null;
+  }
+
+  // Writes reach the disk in the order they were made (entries are encrypted first, so a key
+  // list never lands before the entries it lists: other tabs read them in that order), and
+  // reads see them at once. Never refused: a write the browser refuses (quota) stays in memory
+  // for the page, with a warning.
   set(key, value) {
-    if (!USER_KEY.test(key) || !this.base) {
-      try { localStorage.setItem(key, value); } catch (_) { return false; }
-      if (USER_KEY.test(key)) this.mem.set(key, value);
-      return true;
-    }
-    this.mem.set(key, value);
+    const user = USER_KEY.test(key);
+    (user ? this.mem : this.pending).set(key, value);
     this.queue = this.queue.then(async () => {
-      const sealed = await this.encrypt(key, value);
+      const sealed = user && this.base ? await this.encrypt(key, value) : value;
       // A later write or a removal of this key wins.
-      if (this.mem.get(key) !== value) return;
-      try { localStorage.setItem(key, sealed); } catch (_) { this.log(1, "storage is full (quota exceeded); a cache entry stays in memory for this page"); }
+      if ((user ? this.mem : this.pending).get(key) !== value) return;
+      try {
+        localStorage.setItem(key, sealed);
+        if (!user) this.pending.delete(key);
+      } catch (_) {
+        this.log(1, "storage is full (quota exceeded); a cache entry stays in memory for this page");
+      }
     }).catch(() => {});
     return true;
   }
 
   remove(key) {
     this.mem.delete(key);
+    this.pending.delete(key);
     try { localStorage.removeItem(key); } catch (_) { /* ignore */ }
   }
 
   keys() {
     if (!this.ready) return [];
-    const out = new Set(this.mem.keys());
+    const out = new Set([...this.mem.keys(), ...this.pending.keys()]);
     for (let i = 0; i < localStorage.length; i++) {
       const k = localStorage.key(i);
       if (k && !USER_KEY.test(k)) out.add(k);

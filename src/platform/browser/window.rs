@@ -100,4 +100,7 @@ extern "C" {
     /// Every key.
     #[wasm_bindgen(method)]
     pub fn keys(this: &EncryptedStore) -> Vec<String>;
+    /// True when `key` holds a value, decrypted yet or not.
+    #[wasm_bindgen(method)]
+    pub fn contains(this: &EncryptedStore, key: &str) -> bool;
 }
