@@ -801,7 +801,7 @@ export class PublicClientApplication {
     this.emit(EventType.LOGOUT_START, InteractionType.Redirect, request || null, null, r.correlationId);
     let url;
     try {
-      url = client.logoutRedirect(requestJson(r));
+      url = await client.logoutRedirect(requestJson(r));
     } catch (raw) {
       const e = toError(raw);
       this.emit(EventType.LOGOUT_FAILURE, InteractionType.Redirect, null, e, r.correlationId);

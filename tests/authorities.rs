@@ -243,3 +243,47 @@ fn each_tenant_profile_is_an_account_as_msal_v5_returns_them() {
     assert_eq!(r.tenant_id, GUEST_TENANT);
     assert_eq!(token_urls(&h).last().cloned().unwrap(), format!("https://login.microsoftonline.com/{GUEST_TENANT}/oauth2/v2.0/token"));
 }
+
+#[test]
+fn a_logout_with_its_own_authority_ends_the_session_there() {
+    use msal_wasm::client::LogoutRequest;
+    use msal_wasm::core::pkce::InteractionType;
+    let logout_at = |authority: &str, home: &str| LogoutRequest {
+        account: Some(AccountRef::new(home)),
+        authority: Some(authority.to_owned()),
+        post_logout_redirect_uri: Some("https://app.example/bye".into()),
+        ..Default::default()
+    };
+    // Redirect: the authority's discovery document is fetched first.
+    let h = harness();
+    let home = h.sign_in().account.account.home_account_id;
+    let url = block_on(h.pca.begin_logout_redirect(&logout_at(&guest_authority(), &home))).unwrap().url.unwrap();
+    assert!(url.starts_with(&format!("https://login.microsoftonline.com/{GUEST_TENANT}/oauth2/v2.0/logout?")), "{url}");
+    assert!(h.pca.all_accounts().is_empty(), "signed out locally");
+    h.pca.abort_logout();
+
+    // Popup, endpoints not known yet: the account goes at once, the popup opens blank and is
+    // sent to that authority's end-session page once its discovery document is in.
+    let h = harness();
+    let home = h.sign_in().account.account.home_account_id;
+    let started = h.pca.open_logout_popup(&logout_at(&guest_authority(), &home), PopupAttributes::default()).unwrap();
+    assert!(h.pca.all_accounts().is_empty());
+    assert_eq!(h.platform.windows.borrow().last().map(String::as_str), Some("about:blank"));
+    h.platform.set_windows(|_| Ok(String::new()));
+    block_on(h.pca.complete_logout_popup(started)).unwrap();
+    let last = h.platform.windows.borrow().last().cloned().unwrap();
+    assert!(last.starts_with(&format!("https://login.microsoftonline.com/{GUEST_TENANT}/oauth2/v2.0/logout?")), "{last}");
+    assert!(!h.pca.interaction_in_progress());
+    // Known now: the next popup opens on the end-session page directly.
+    let home = h.sign_in().account.account.home_account_id;
+    let started = h.pca.open_logout_popup(&logout_at(&guest_authority(), &home), PopupAttributes::default()).unwrap();
+    assert!(h.platform.windows.borrow().last().unwrap().contains(&format!("/{GUEST_TENANT}/oauth2/v2.0/logout?")));
+    block_on(h.pca.complete_logout_popup(started)).unwrap();
+
+    // An untrusted authority: refused before anything is removed.
+    let home = h.sign_in().account.account.home_account_id;
+    let e = h.pca.begin_logout(&logout_at("https://evil.example/tenant", &home), InteractionType::Redirect).unwrap_err();
+    assert_eq!(e.code(), "untrusted_authority");
+    assert_eq!(h.pca.all_accounts().len(), 1);
+    assert!(!h.pca.interaction_in_progress());
+}

@@ -8,7 +8,6 @@ use crate::client::{
     AccountInfo, AccountRef, AuthenticationResult, Config, InteractiveRequest, LogoutRequest, PublicClientApplication, RedirectStart,
     SilentRequest,
 };
-use crate::core::pkce::InteractionType;
 use crate::error::{codes, AuthError};
 use crate::platform::browser::{window, BrowserPlatform};
 use crate::platform::{CacheLocation, PopupAttributes};
@@ -366,8 +365,8 @@ impl BrowserApp {
 
     /// Signs out (msal's `logoutRedirect`): removes the request's account (every account when
     /// it names none) and navigates to the provider's end-session page.
-    pub fn logout_redirect(&self, req: &LogoutRequest) -> Result<(), AuthError> {
-        let started = self.client.begin_logout(req, InteractionType::Redirect)?;
+    pub async fn logout_redirect(&self, req: &LogoutRequest) -> Result<(), AuthError> {
+        let started = self.client.begin_logout_redirect(req).await?;
         self.emit(AppEvent::AccountsChanged);
         self.set_status(InteractionStatus::Logout);
         match started.url {

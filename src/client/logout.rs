@@ -19,13 +19,30 @@ pub struct LogoutStarted {
 /// A popup sign-out between its opening and its end: see
 /// [`open_logout_popup`](PublicClientApplication::open_logout_popup).
 pub struct LogoutPopupStarted<P: Platform> {
-    started: LogoutStarted,
+    stage: LogoutStage,
     popup: Option<P::Popup>,
+}
+
+/// Where a popup sign-out is when its window opened.
+#[derive(Debug)]
+enum LogoutStage {
+    /// The popup shows the end-session page.
+    Ready(LogoutStarted),
+    /// The request's authority was not resolved yet: the popup shows `about:blank` until its
+    /// end-session endpoint is known (the account is already signed out locally).
+    Unresolved(LogoutRequest, SignedOut),
+}
+
+/// What the local part of a sign-out leaves for the end-session request.
+#[derive(Debug)]
+struct SignedOut {
+    correlation_id: String,
+    login_hint: String,
 }
 
 impl<P: Platform> std::fmt::Debug for LogoutPopupStarted<P> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("LogoutPopupStarted").field("started", &self.started).finish_non_exhaustive()
+        f.debug_struct("LogoutPopupStarted").field("stage", &self.stage).finish_non_exhaustive()
     }
 }
 
@@ -33,11 +50,30 @@ impl<P: Platform> PublicClientApplication<P> {
     /// Starts a sign-out (msal's `logoutRedirect`, and `logoutPopup` before its window opens):
     /// takes the interaction lock, removes the request's account from the cache (every account
     /// when the request names none, as msal) and tells the other tabs, and builds the
-    /// end-session URL. A redirect keeps the lock until the page it returns to calls
+    /// end-session URL of the request's authority (the configured one without it). A redirect
+    /// keeps the lock until the page it returns to calls
     /// [`begin_handle_redirect`](Self::begin_handle_redirect); call
-    /// [`abort_logout`](Self::abort_logout) when the navigation does not happen.
+    /// [`abort_logout`](Self::abort_logout) when the navigation does not happen. A request
+    /// naming an authority whose endpoints are not known yet fails with
+    /// `endpoints_resolution_error`: use [`begin_logout_redirect`](Self::begin_logout_redirect).
     pub fn begin_logout(&self, req: &LogoutRequest, itype: InteractionType) -> Result<LogoutStarted, AuthError> {
-        let metadata = self.metadata()?;
+        let target = self.target_now(req.authority.as_deref())?.ok_or_else(|| {
+            AuthError::client(codes::ENDPOINTS_RESOLUTION_ERROR, "the endpoints of the request's authority are not resolved yet")
+        })?;
+        let signed_out = self.sign_out_locally(req, itype)?;
+        self.end_session(req, itype, signed_out, &target.metadata)
+    }
+
+    /// msal's `logoutRedirect` up to the navigation: resolves the request's authority, then as
+    /// [`begin_logout`](Self::begin_logout).
+    pub async fn begin_logout_redirect(&self, req: &LogoutRequest) -> Result<LogoutStarted, AuthError> {
+        self.resolve_authority(req.authority.as_deref()).await?;
+        self.begin_logout(req, InteractionType::Redirect)
+    }
+
+    /// The local part of a sign-out: the interaction lock, the account's cache entries, the
+    /// other tabs told.
+    fn sign_out_locally(&self, req: &LogoutRequest, itype: InteractionType) -> Result<SignedOut, AuthError> {
         let correlation_id = if req.correlation_id.is_empty() { self.guid()? } else { req.correlation_id.clone() };
         self.take_interaction_lock(SIGNOUT, itype)?;
         self.log(LogLevel::Verbose, "signing out: the account's cache entries are removed");
@@ -52,15 +88,26 @@ impl<P: Platform> PublicClientApplication<P> {
         }
         let id = info.as_ref().map(|i| Json::from(i.account.home_account_id.as_str())).unwrap_or(Json::Null);
         self.announce(Json::object().with("t", "signout").with("homeAccountId", id));
+        let login_hint =
+            info.as_ref().and_then(|i| i.id_token_claims.as_ref()?.str_field("login_hint").map(str::to_owned)).unwrap_or_default();
+        Ok(SignedOut { correlation_id, login_hint })
+    }
+
+    /// The end-session request at `metadata`'s endpoint (`url: None` when it has none: the
+    /// sign-out is then complete and the lock released).
+    fn end_session(
+        &self,
+        req: &LogoutRequest,
+        itype: InteractionType,
+        signed_out: SignedOut,
+        metadata: &AuthorityMetadata,
+    ) -> Result<LogoutStarted, AuthError> {
+        let SignedOut { correlation_id, login_hint } = signed_out;
         let Some(endpoint) = metadata.end_session_endpoint.as_ref() else {
             self.release_interaction_lock();
             return Ok(LogoutStarted { url: None, correlation_id, state_id: String::new() });
         };
-        let logout_hint = if req.logout_hint.is_empty() {
-            info.as_ref().and_then(|i| i.id_token_claims.as_ref()?.str_field("login_hint").map(str::to_owned)).unwrap_or_default()
-        } else {
-            req.logout_hint.clone()
-        };
+        let logout_hint = if req.logout_hint.is_empty() { login_hint } else { req.logout_hint.clone() };
         let configured = self.config.post_logout_redirect_uri.as_deref();
         let post = match req.post_logout_redirect_uri.as_deref().or(configured) {
             Some("") => String::new(),
@@ -96,16 +143,35 @@ impl<P: Platform> PublicClientApplication<P> {
     }
 
     /// msal's `logoutPopup` up to the window: [`begin_logout`](Self::begin_logout), then the
-    /// end-session page opens in a popup, synchronously (call it inside the user's click).
+    /// end-session page opens in a popup, synchronously (call it inside the user's click). When
+    /// the request names an authority whose endpoints are not known yet, the account is signed
+    /// out locally at once and the popup opens on `about:blank`, to be sent to the end-session
+    /// page once they are.
     pub fn open_logout_popup(&self, req: &LogoutRequest, attributes: PopupAttributes) -> Result<LogoutPopupStarted<P>, AuthError> {
-        let started = self.begin_logout(req, InteractionType::Popup)?;
-        let Some(url) = started.url.as_deref() else { return Ok(LogoutPopupStarted { started, popup: None }) };
-        let name = format!("msal.{}.logout.{}", self.config.client_id, started.correlation_id);
-        match self.platform.open_popup(url, &name, attributes) {
-            Ok(popup) => Ok(LogoutPopupStarted { started, popup: Some(popup) }),
+        let (stage, url) = match self.target_now(req.authority.as_deref())? {
+            Some(target) => {
+                let signed_out = self.sign_out_locally(req, InteractionType::Popup)?;
+                let started = self.end_session(req, InteractionType::Popup, signed_out, &target.metadata)?;
+                let Some(url) = started.url.clone() else {
+                    return Ok(LogoutPopupStarted { stage: LogoutStage::Ready(started), popup: None });
+                };
+                (LogoutStage::Ready(started), url)
+            }
+            None => {
+                let signed_out = self.sign_out_locally(req, InteractionType::Popup)?;
+                (LogoutStage::Unresolved(req.clone(), signed_out), "about:blank".to_owned())
+            }
+        };
+        let correlation_id = match &stage {
+            LogoutStage::Ready(s) => s.correlation_id.clone(),
+            LogoutStage::Unresolved(_, s) => s.correlation_id.clone(),
+        };
+        let name = format!("msal.{}.logout.{}", self.config.client_id, correlation_id);
+        match self.platform.open_popup(&url, &name, attributes) {
+            Ok(popup) => Ok(LogoutPopupStarted { stage, popup: Some(popup) }),
             Err(e) => {
                 self.release_interaction_lock();
-                Err(window_error(e, &started.correlation_id))
+                Err(window_error(e, &correlation_id))
             }
         }
     }
@@ -114,7 +180,42 @@ impl<P: Platform> PublicClientApplication<P> {
     /// bridge answered, or the user closed the popup) and releases the interaction lock. The
     /// provider's sign-out is best effort, as in msal: a window that ends otherwise is no error.
     pub async fn complete_logout_popup(&self, started: LogoutPopupStarted<P>) -> Result<(), AuthError> {
-        let LogoutPopupStarted { started, popup } = started;
+        let LogoutPopupStarted { stage, popup } = started;
+        // A popup opened on about:blank is sent to the end-session page once it is known.
+        let (started, mut popup, navigate) = match stage {
+            LogoutStage::Ready(s) => (s, popup, false),
+            LogoutStage::Unresolved(req, signed_out) => {
+                let correlation_id = signed_out.correlation_id.clone();
+                let built = match self.target(req.authority.as_deref()).await {
+                    Ok(target) => self.end_session(&req, InteractionType::Popup, signed_out, &target.metadata),
+                    Err(e) => Err(e),
+                };
+                match built {
+                    Ok(s) => (s, popup, true),
+                    Err(e) => {
+                        if let Some(p) = popup {
+                            self.platform.close_popup(p);
+                        }
+                        self.release_interaction_lock();
+                        return Err(e.with_correlation_id(correlation_id));
+                    }
+                }
+            }
+        };
+        if navigate {
+            match (popup.take(), started.url.as_deref()) {
+                (Some(mut p), Some(url)) => {
+                    if self.platform.navigate_popup(&mut p, url).is_ok() {
+                        popup = Some(p);
+                    } else {
+                        self.log(LogLevel::Verbose, "the sign-out popup was closed before the end-session page");
+                    }
+                }
+                // No end-session endpoint after all: nothing to show.
+                (Some(p), None) => self.platform.close_popup(p),
+                (None, _) => {}
+            }
+        }
         if let Some(popup) = popup {
             let ended = self.platform.wait_for_popup(popup, &started.state_id, self.config.popup_timeout_ms).await;
             if ended.is_err() {

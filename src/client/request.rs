@@ -172,4 +172,7 @@ pub struct LogoutRequest {
     pub extra_query_parameters: Vec<(String, String)>,
     /// Correlation id (generated when empty).
     pub correlation_id: String,
+    /// The authority whose end-session endpoint signs out (a B2C policy, another tenant);
+    /// checked as [`InteractiveRequest::authority`].
+    pub authority: Option<String>,
 }

@@ -9,7 +9,6 @@ use super::wire;
 use crate::browser::{AppEvent, BrowserApp, RedirectOutcome};
 use crate::client::{AccountRef, AuthenticationResult, PublicClientApplication};
 use crate::core::json::Json;
-use crate::core::pkce::InteractionType;
 use crate::error::{codes, AuthError};
 use crate::platform::browser::{window, BrowserPlatform};
 use crate::platform::{LogLevel, Platform};
@@ -258,13 +257,18 @@ impl JsClient {
         self.inner.set_active_account(account.as_ref()).map_err(|e| error_value(&e))
     }
 
-    /// Starts `logoutRedirect`: removes the request's account (every account when it names
-    /// none) and returns the end-session URL to navigate to (`undefined` if the provider has
-    /// none). `abortLogout()` when the navigation does not happen.
+    /// Starts `logoutRedirect`: resolves the request's authority, removes the request's account
+    /// (every account when it names none) and resolves to the end-session URL to navigate to
+    /// (`undefined` if the provider has none). `abortLogout()` when the navigation does not
+    /// happen.
     #[wasm_bindgen(js_name = logoutRedirect)]
-    pub fn logout_redirect(&self, request: &str) -> Result<Option<String>, JsValue> {
-        let run = || self.inner.begin_logout(&wire::logout_request(&parse(request)?), InteractionType::Redirect);
-        run().map(|s| s.url).map_err(|e| error_value(&e))
+    pub fn logout_redirect(&self, request: &str) -> js_sys::Promise {
+        let c = self.inner.clone();
+        let request = request.to_owned();
+        promise(async move {
+            let run = async { c.begin_logout_redirect(&wire::logout_request(&parse(&request)?)).await };
+            run.await.map(|s| s.url.map(JsValue::from).unwrap_or(JsValue::UNDEFINED)).map_err(|e| error_value(&e))
+        })
     }
 
     /// Ends a redirect sign-out whose navigation will not happen.

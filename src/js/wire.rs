@@ -256,6 +256,7 @@ pub fn logout_request(j: &Json) -> LogoutRequest {
         id_token_hint: j.string_or_empty("idTokenHint"),
         extra_query_parameters: pairs(j.get("extraQueryParameters")),
         correlation_id: j.string_or_empty("correlationId"),
+        authority: j.str_field("authority").filter(|a| !a.trim().is_empty()).map(str::to_owned),
     }
 }
 

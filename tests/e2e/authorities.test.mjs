@@ -167,3 +167,19 @@ test("an authority on another host is refused with untrusted_authority, and noth
   assert.deepEqual(r, { code: "untrusted_authority", opened: [], inProgress: null });
   await page.context().close();
 });
+
+test("a logout with its own authority ends the session at that authority's end-session endpoint", async () => {
+  const page = await env.open("entra");
+  await popupSignIn(page, "#popup", "lars");
+  await page.waitForFunction(() => window.last !== null);
+  await env.idp.reset();
+  await page.evaluate((authority) => {
+    window.beforeLogout = true;
+    window.pca.logoutRedirect({ account: window.pca.getAllAccounts()[0], authority });
+  }, env.idp.guestAuthority);
+  const ended = await waitFor("the provider's end-session request", async () => (await env.idp.counters()).log.find((e) => e.route === "end_session"));
+  assert.equal(ended.prefix, `/${GUEST_TENANT_ID}`);
+  await page.waitForFunction(() => window.beforeLogout === undefined && document.body.dataset.ready === "1");
+  assert.equal(await page.evaluate(() => window.pca.getAllAccounts().length), 0);
+  await page.context().close();
+});

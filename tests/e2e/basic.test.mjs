@@ -1,6 +1,7 @@
 // End-to-end: the built npm package in headless Chromium against the local OpenID provider.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { TENANT_ID } from "../idp/server.mjs";
 import { useEnv } from "./env.mjs";
 import { popupSignIn, storageDiff, storageSnapshot, waitFor } from "./helpers.mjs";
 
@@ -397,7 +398,7 @@ test("logoutRedirect through the redirect bridge sends state, returns to the app
     window.pca.logoutRedirect({ account: window.pca.getAllAccounts()[0], postLogoutRedirectUri: "/redirect.html", state: "app-state" });
   });
   const ended = await waitFor("the provider's end-session request", async () => (await env.idp.counters()).log.find((e) => e.route === "end_session"));
-  assert.deepEqual(ended, { route: "end_session", post_logout_redirect_uri: `${env.web.origin}/redirect.html`, state: true, logout_hint: false });
+  assert.deepEqual(ended, { route: "end_session", prefix: `/${TENANT_ID}`, post_logout_redirect_uri: `${env.web.origin}/redirect.html`, state: true, logout_hint: false });
   await page.waitForFunction(() => window.beforeLogout === undefined && window.redirect !== undefined && document.body.dataset.ready === "1");
   assert.equal(page.url(), start, "the bridge took the browser back to the app's page");
   const r = await page.evaluate(() => ({ ok: window.redirect.ok, result: window.redirect.result, accounts: window.pca.getAllAccounts().length }));

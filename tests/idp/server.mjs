@@ -727,7 +727,7 @@ export async function startIdp(options = {}) {
     if (rest === routes.end_session && req.method === 'GET') {
       counters.endSession += 1;
       const sp = url.searchParams;
-      record({ route: 'end_session', post_logout_redirect_uri: sp.get('post_logout_redirect_uri'), state: sp.has('state'), logout_hint: sp.has('logout_hint') });
+      record({ route: 'end_session', prefix: mount.prefix, post_logout_redirect_uri: sp.get('post_logout_redirect_uri'), state: sp.has('state'), logout_hint: sp.has('logout_hint') });
       const refused = logoutRefusal(sp);
       if (refused) {
         sendHtml(res, 400, errorPage('invalid_request', refused));
