@@ -24,11 +24,19 @@ if ! command -v wasm-pack >/dev/null; then
   cargo install wasm-pack --locked || cargo install wasm-pack
 fi
 
-if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
-  say "installing Debian's chromium and chromium-driver"
+# Debian packages: Chromium and its driver for the browser tests, redis-server for the
+# distributed token cache tests (started by the tests themselves, on a random port).
+missing=""
+{ [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; } || missing="chromium chromium-driver"
+[ -x /usr/bin/redis-server ] || missing="$missing redis-server"
+if [ -n "$missing" ]; then
+  say "installing Debian's$missing"
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
+  # shellcheck disable=SC2086
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing >/dev/null
+  # The package starts a system-wide server; the tests start their own.
+  { $SUDO systemctl disable --now redis-server || $SUDO service redis-server stop; } >/dev/null 2>&1 || true
 fi
 
 # npm dev tools (oidc-provider, playwright-core, binaryen): reinstall when the lockfile changed.

@@ -27,8 +27,8 @@ step "format: cargo fmt --check"
 cargo fmt --all -- --check
 echo "ok"
 
-step "lints: cargo clippy -D warnings (native, and the wasm32 build with every feature)"
-cargo clippy --quiet --all-targets -- -D warnings
+step "lints: cargo clippy -D warnings (native, msal-native, and the wasm32 build with every feature)"
+cargo clippy --quiet --workspace --all-targets -- -D warnings
 cargo clippy --quiet --target wasm32-unknown-unknown --lib --tests --features yew,leptos,small-alloc -- -D warnings
 echo "ok"
 
@@ -40,7 +40,7 @@ cargo build --quiet --manifest-path fuzz/Cargo.toml --bins
 cargo test --quiet --manifest-path fuzz/Cargo.toml
 
 step "docs: cargo doc with warnings denied"
-RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --quiet
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --quiet --workspace
 echo "ok"
 
 step "wasm32 builds without native imports (no import \"env\")"
@@ -79,6 +79,10 @@ echo "ok"
 
 step "OpenID provider tests"
 timeout 300 node scripts/node-test.mjs tests/idp
+
+step "msal-native: daemons against the provider (secret, certificate, assertion), cache plugins on a file and on a real redis-server"
+# One test at a time: they count the provider's token requests.
+timeout 600 node scripts/with-idp.mjs -- cargo test --quiet -p msal-native -- --test-threads=1
 
 step "Vite 7 builds: the vanilla example, and the msal-react app with @azure/msal-browser aliased to the package"
 node_modules/.bin/vite build --config examples/vite/vite.config.js --logLevel warn

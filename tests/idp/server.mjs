@@ -22,6 +22,13 @@ export const CLIENT_ID = 'msal-wasm-test-client';
 // A second SPA registered like the first (two apps, or two clients, on one origin).
 export const SECOND_CLIENT_ID = 'msal-wasm-test-client-2';
 const TEST_CLIENTS = new Set([CLIENT_ID, SECOND_CLIENT_ID]);
+// Confidential clients (daemons and web apps): one with a secret, one that signs a client
+// assertion (private_key_jwt) with the key of tests/idp/.cert/localhost.pem.
+export const DAEMON_CLIENT_ID = 'msal-wasm-test-daemon';
+export const DAEMON_SECRET = 'daemon-secret-for-tests-only';
+export const DAEMON_CERT_CLIENT_ID = 'msal-wasm-test-daemon-cert';
+/** Scopes daemons may get tokens for with client credentials (Entra style `/.default`). */
+export const APP_SCOPES = ['api://msal-wasm-test-api/.default'];
 export const TENANT_ID = '8eaef023-2b34-4da1-9baa-8bc8c9d6a490';
 /** A second Entra tenant where every user of TENANT_ID is a guest (own `oid`, same home account). */
 export const GUEST_TENANT_ID = '3c9a7d51-6b2e-4f80-a1d4-0f5e2b7c9e31';
@@ -232,7 +239,7 @@ export async function startIdp(options = {}) {
   const registered = new Set();
   const moreScopes = [].concat(opts.extraScopes ?? []).map(String);
   if (moreScopes.some((s) => !/^[\x21\x23-\x5B\x5D-\x7E]+$/.test(s))) throw new TypeError('extraScopes must be scope tokens');
-  const supportedScopes = [...new Set([...OIDC_SCOPES, ...EXTRA_SCOPES, ...moreScopes])];
+  const supportedScopes = [...new Set([...OIDC_SCOPES, ...EXTRA_SCOPES, ...APP_SCOPES, ...moreScopes])];
   const supportedScopeSet = new Set(supportedScopes);
 
   // `log`: the last requests' non-secret parameters, for tests that check what a client sent.
@@ -252,6 +259,8 @@ export async function startIdp(options = {}) {
   const store = new MemoryStore();
 
   const tls = opts.https ? ensureCert() : undefined;
+  // The certificate daemon's public key (the private key is in the PEM the tests read).
+  const daemonJwk = { ...crypto.createPublicKey(ensureCert().cert).export({ format: 'jwk' }), use: 'sig' };
   const { Provider, interactionPolicy } = await loadOidcProvider();
 
   let mounts = [];
@@ -330,7 +339,26 @@ export async function startIdp(options = {}) {
 
     const provider = new Provider(issuer, {
       adapter: store.adapterFor(realm.ns),
-      clients: [...TEST_CLIENTS].map((clientId) => ({
+      clients: [
+        {
+          client_id: DAEMON_CLIENT_ID,
+          client_secret: DAEMON_SECRET,
+          token_endpoint_auth_method: 'client_secret_post',
+          grant_types: ['client_credentials'],
+          response_types: [],
+          redirect_uris: [],
+          scope: APP_SCOPES.join(' '),
+        },
+        {
+          client_id: DAEMON_CERT_CLIENT_ID,
+          token_endpoint_auth_method: 'private_key_jwt',
+          jwks: { keys: [daemonJwk] },
+          grant_types: ['client_credentials'],
+          response_types: [],
+          redirect_uris: [],
+          scope: APP_SCOPES.join(' '),
+        },
+      ].concat([...TEST_CLIENTS].map((clientId) => ({
         client_id: clientId,
         client_name: 'msal-wasm test SPA',
         application_type: 'web',
@@ -340,7 +368,7 @@ export async function startIdp(options = {}) {
         // Checked against `registered` (below), which the test controls can change.
         redirect_uris: [...registered],
         post_logout_redirect_uris: [...registered],
-      })),
+      }))),
       jwks: { keys: [signingKey] },
       cookies: {
         keys: COOKIE_KEYS,
@@ -370,6 +398,7 @@ export async function startIdp(options = {}) {
       routes,
       features: {
         devInteractions: { enabled: false },
+        clientCredentials: { enabled: true },
         dPoP: { enabled: false },
         pushedAuthorizationRequests: { enabled: false },
         resourceIndicators: { enabled: false },

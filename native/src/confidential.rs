@@ -1,0 +1,285 @@
+//! msal-node's `ConfidentialClientApplication`, for daemons and servers: tokens for the app
+//! itself (client credentials), cached as msal-node caches them.
+
+use crate::cache::{CacheContext, CachePlugin, Partition};
+use crate::credential::{AssertionContext, Credential};
+use crate::http::Http;
+use msal_wasm::core::authority::{Authority, AuthorityMetadata, ProtocolMode};
+use msal_wasm::core::cache::unified::UnifiedCache;
+use msal_wasm::core::cache::{is_expired, Credential as CacheEntry, CredentialType, DEFAULT_RENEWAL_OFFSET_SECS};
+use msal_wasm::core::http::HttpRequest;
+use msal_wasm::core::scopes::ScopeSet;
+use msal_wasm::core::token::{ClientCredential, Grant, TokenRequest, TokenResponse};
+use msal_wasm::error::{codes, AuthError};
+use msal_wasm::secret::{AccessToken, Assertion, ClientSecret};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// A confidential client's configuration.
+#[derive(Debug, Clone)]
+pub struct ConfidentialClientConfig {
+    /// Application (client) id.
+    pub client_id: String,
+    /// Authority URL; a tenant (not `common`) for client credentials, as Entra requires.
+    pub authority: String,
+    /// How the client proves itself.
+    pub credential: Credential,
+    /// How long a network request may take (default 30 s).
+    pub network_timeout: Duration,
+}
+
+impl ConfidentialClientConfig {
+    /// A configuration with the default timeout.
+    pub fn new(client_id: impl Into<String>, authority: impl Into<String>, credential: Credential) -> ConfidentialClientConfig {
+        ConfidentialClientConfig {
+            client_id: client_id.into(),
+            authority: authority.into(),
+            credential,
+            network_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// A client-credentials request (msal-node's `ClientCredentialRequest`).
+#[derive(Debug, Clone, Default)]
+pub struct ClientCredentialRequest {
+    /// Scopes, usually one `<resource>/.default`.
+    pub scopes: Vec<String>,
+    /// Go to the token endpoint even when the cache has a token.
+    pub skip_cache: bool,
+    /// Correlation id (generated when empty).
+    pub correlation_id: String,
+}
+
+/// A token for the app itself.
+#[derive(Debug, Clone)]
+pub struct AppToken {
+    /// The access token (redacted in `Debug`).
+    pub access_token: AccessToken,
+    /// `Bearer` unless the server says otherwise.
+    pub token_type: String,
+    /// When it expires (ms since the epoch).
+    pub expires_on_ms: u64,
+    /// The scopes it was granted for.
+    pub scopes: Vec<String>,
+    /// The tenant.
+    pub tenant_id: String,
+    /// True when served from the cache.
+    pub from_cache: bool,
+    /// The request's correlation id.
+    pub correlation_id: String,
+}
+
+/// A confidential client application. `Send + Sync`: share one per process (in an `Arc`).
+pub struct ConfidentialClientApplication {
+    config: ConfidentialClientConfig,
+    authority: Authority,
+    environment: String,
+    http: Http,
+    metadata: tokio::sync::OnceCell<AuthorityMetadata>,
+    memory: Mutex<UnifiedCache>,
+    plugin: Option<Arc<dyn CachePlugin>>,
+}
+
+impl std::fmt::Debug for ConfidentialClientApplication {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConfidentialClientApplication")
+            .field("client_id", &self.config.client_id)
+            .field("authority", &self.authority)
+            .finish_non_exhaustive()
+    }
+}
+
+fn now_s() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+}
+
+fn guid() -> String {
+    let mut b = [0u8; 16];
+    // ring's SystemRandom is the OS's generator.
+    let _ = ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut b);
+    msal_wasm::core::pkce::guid(b)
+}
+
+impl ConfidentialClientApplication {
+    /// A client for `config`; with `plugin`, its cache is loaded and saved around each access.
+    pub fn new(config: ConfidentialClientConfig, plugin: Option<Arc<dyn CachePlugin>>) -> Result<Self, AuthError> {
+        let authority = Authority::parse(&config.authority, ProtocolMode::Aad)?;
+        let environment = authority.default_cloud().preferred_cache;
+        let http = Http::new(config.network_timeout)?;
+        Ok(ConfidentialClientApplication {
+            config,
+            authority,
+            environment,
+            http,
+            metadata: tokio::sync::OnceCell::new(),
+            memory: Mutex::new(UnifiedCache::new()),
+            plugin,
+        })
+    }
+
+    /// The authority's endpoints (its discovery document, fetched once).
+    pub async fn metadata(&self) -> Result<&AuthorityMetadata, AuthError> {
+        self.metadata
+            .get_or_try_init(|| async {
+                let resp = self.http.send(&HttpRequest::get(self.authority.openid_configuration_url())).await.map_err(|e| {
+                    AuthError::client(codes::ENDPOINTS_RESOLUTION_ERROR, "could not fetch the authority's openid-configuration")
+                        .with_sub_error(e.code().to_owned())
+                })?;
+                if !(200..300).contains(&resp.status) {
+                    return Err(AuthError::client(
+                        codes::ENDPOINTS_RESOLUTION_ERROR,
+                        "the authority's openid-configuration request failed",
+                    )
+                    .with_status(resp.status));
+                }
+                let m = AuthorityMetadata::parse(&resp.body, &self.authority)
+                    .map_err(|_| AuthError::client(codes::ENDPOINTS_RESOLUTION_ERROR, "the authority's openid-configuration is invalid"))?;
+                if !m.fits(&self.authority, &self.authority.default_cloud(), &[]) {
+                    return Err(AuthError::config(codes::ISSUER_VALIDATION_FAILED, "the openid-configuration names a foreign issuer"));
+                }
+                Ok(m)
+            })
+            .await
+    }
+
+    /// Runs `f` on the cache of `partition`: loaded by the plugin before, saved after when `f`
+    /// says it changed something.
+    async fn with_cache<R>(&self, partition: Partition, f: impl FnOnce(&mut UnifiedCache) -> (R, bool)) -> Result<R, AuthError> {
+        let current = self.memory.lock().map(|m| m.clone()).unwrap_or_default();
+        let mut ctx = CacheContext::new(current, partition);
+        if let Some(p) = &self.plugin {
+            p.before_cache_access(&mut ctx).await?;
+        }
+        let (result, changed) = f(ctx.cache_mut());
+        if changed {
+            ctx.set_changed();
+        }
+        if let Some(p) = &self.plugin {
+            p.after_cache_access(&mut ctx).await?;
+        }
+        if let Ok(mut m) = self.memory.lock() {
+            *m = ctx.into_cache();
+        }
+        Ok(result)
+    }
+
+    fn app_partition(&self) -> Partition {
+        Partition::App { client_id: self.config.client_id.clone(), tenant: self.authority.tenant().to_owned() }
+    }
+
+    /// msal-node's `acquireTokenByClientCredential`: the cached app token for the scopes while
+    /// it is valid (with msal's 5-minute offset), else a new one from the token endpoint.
+    pub async fn acquire_token_by_client_credential(&self, req: &ClientCredentialRequest) -> Result<AppToken, AuthError> {
+        let correlation_id = if req.correlation_id.is_empty() { guid() } else { req.correlation_id.clone() };
+        let scopes = ScopeSet::new(&req.scopes);
+        if scopes.is_empty() {
+            return Err(AuthError::client(codes::EMPTY_INPUT_SCOPES_ERROR, "client credentials need at least one scope"));
+        }
+        let tenant = self.authority.tenant().to_owned();
+        if !req.skip_cache {
+            let now = now_s();
+            let hit = self
+                .with_cache(self.app_partition(), |cache| {
+                    let found = cache.credentials().into_iter().map(|(_, c)| c).find(|c| {
+                        c.credential_type == CredentialType::AccessToken
+                            && c.home_account_id.is_empty()
+                            && c.client_id == self.config.client_id
+                            && c.realm.eq_ignore_ascii_case(&tenant)
+                            && c.environment.eq_ignore_ascii_case(&self.environment)
+                            && c.scopes.contains_all(&scopes.for_cache_search())
+                            && !is_expired(c, now, DEFAULT_RENEWAL_OFFSET_SECS)
+                    });
+                    (found, false)
+                })
+                .await?;
+            if let Some(c) = hit {
+                return Ok(AppToken {
+                    access_token: AccessToken::new(c.secret.clone()),
+                    token_type: if c.token_type.is_empty() { "Bearer".to_owned() } else { c.token_type.clone() },
+                    expires_on_ms: c.expires_on.saturating_mul(1000),
+                    scopes: c.scopes.iter().map(str::to_owned).collect(),
+                    tenant_id: tenant,
+                    from_cache: true,
+                    correlation_id,
+                });
+            }
+        }
+        let metadata = self.metadata().await?;
+        let credential = self.client_credential(&metadata.token_endpoint).await?;
+        let http = TokenRequest {
+            endpoint: &metadata.token_endpoint,
+            client_id: &self.config.client_id,
+            scopes: &scopes,
+            correlation_id: &correlation_id,
+            grant: Grant::ClientCredentials,
+            credential: &credential,
+            client_info: false,
+            claims: "",
+            anchor: "",
+            extra_body: &[],
+        }
+        .build();
+        let resp = self.http.send(&http).await.map_err(|e| e.with_correlation_id(correlation_id.clone()))?;
+        let token = TokenResponse::parse(&resp, now_s()).map_err(|e| e.with_correlation_id(correlation_id.clone()))?;
+        let granted = token.scope.as_deref().map(ScopeSet::parse).filter(|s| !s.is_empty()).unwrap_or_else(|| scopes.clone());
+        let mut entry = CacheEntry::new(
+            CredentialType::AccessToken,
+            "",
+            &self.environment,
+            &self.config.client_id,
+            &tenant,
+            token.access_token.secret(),
+        );
+        entry.target = granted.to_space_string();
+        entry.scopes = granted.clone();
+        entry.cached_at = token.cached_at;
+        entry.expires_on = token.expires_on;
+        entry.extended_expires_on = token.extended_expires_on;
+        entry.refresh_on = token.refresh_on;
+        entry.token_type = token.token_type.clone();
+        entry.last_updated_at = token.cached_at.saturating_mul(1000);
+        self.with_cache(self.app_partition(), |cache| {
+            cache.add_credential(&entry);
+            ((), true)
+        })
+        .await?;
+        Ok(AppToken {
+            access_token: token.access_token.clone(),
+            token_type: token.token_type.clone(),
+            expires_on_ms: token.expires_on.saturating_mul(1000),
+            scopes: granted.iter().map(str::to_owned).collect(),
+            tenant_id: tenant,
+            from_cache: false,
+            correlation_id,
+        })
+    }
+
+    /// The credential of one token request (a certificate signs a fresh assertion).
+    async fn client_credential(&self, token_endpoint: &str) -> Result<ClientCredential, AuthError> {
+        Ok(match &self.config.credential {
+            Credential::Secret(s) => ClientCredential::Secret(ClientSecret::new(s.clone())),
+            Credential::Certificate(c) => {
+                ClientCredential::Assertion(Assertion::new(c.assertion(&self.config.client_id, token_endpoint, now_s(), &guid())?))
+            }
+            Credential::Assertion(make) => {
+                let ctx = AssertionContext { client_id: self.config.client_id.clone(), token_endpoint: token_endpoint.to_owned() };
+                ClientCredential::Assertion(Assertion::new(make(ctx).await?))
+            }
+        })
+    }
+
+    /// The whole cache in msal's unified format (msal-node's `getTokenCache().serialize()`).
+    pub fn serialize(&self) -> String {
+        self.memory.lock().map(|m| m.serialize()).unwrap_or_default()
+    }
+
+    /// Replaces the cache with `text` (unified format).
+    pub fn deserialize(&self, text: &str) -> Result<(), AuthError> {
+        let cache = msal_wasm::core::cache::unified::deserialize(text)?;
+        if let Ok(mut m) = self.memory.lock() {
+            *m = cache;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,114 @@
+//! How a confidential client proves itself: a secret, a certificate (a client assertion it
+//! signs: RS256 or PS256 with the certificate's `x5t#S256`), or an assertion the caller makes.
+
+use msal_wasm::core::base64;
+use msal_wasm::core::json::Json;
+use msal_wasm::core::sha256::sha256;
+use msal_wasm::error::{codes, AuthError};
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+/// What an assertion callback is told.
+#[derive(Debug, Clone)]
+pub struct AssertionContext {
+    /// The client id.
+    pub client_id: String,
+    /// The token endpoint the assertion is for (its audience).
+    pub token_endpoint: String,
+}
+
+/// A caller's assertion maker (msal-node's `clientAssertion` callback): e.g. a workload
+/// identity's federated token.
+pub type AssertionCallback = Arc<dyn Fn(AssertionContext) -> Pin<Box<dyn Future<Output = Result<String, AuthError>> + Send>> + Send + Sync>;
+
+/// The signature algorithm of a certificate credential.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SigningAlgorithm {
+    /// RSASSA-PKCS1-v1_5 with SHA-256.
+    Rs256,
+    /// RSASSA-PSS with SHA-256 (what msal-node uses when asked, and Entra accepts).
+    Ps256,
+}
+
+/// A confidential client's credential.
+#[derive(Clone)]
+pub enum Credential {
+    /// `client_secret`.
+    Secret(String),
+    /// A certificate: the client signs a fresh assertion for every request.
+    Certificate(Arc<Certificate>),
+    /// An assertion made by the caller.
+    Assertion(AssertionCallback),
+}
+
+impl fmt::Debug for Credential {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Credential::Secret(_) => f.write_str("Credential::Secret([redacted])"),
+            Credential::Certificate(c) => f.debug_tuple("Credential::Certificate").field(c).finish(),
+            Credential::Assertion(_) => f.write_str("Credential::Assertion(<callback>)"),
+        }
+    }
+}
+
+/// A certificate and its private key.
+pub struct Certificate {
+    key: ring::signature::RsaKeyPair,
+    thumbprint_sha256: String,
+    algorithm: SigningAlgorithm,
+}
+
+impl fmt::Debug for Certificate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Certificate").field("x5t#S256", &self.thumbprint_sha256).field("algorithm", &self.algorithm).finish_non_exhaustive()
+    }
+}
+
+/// The DER bytes of the first PEM block labelled `label`.
+fn pem_block(pem: &str, label: &str) -> Option<Vec<u8>> {
+    let begin = format!("-----BEGIN {label}-----");
+    let end = format!("-----END {label}-----");
+    let start = pem.find(&begin)? + begin.len();
+    let stop = start + pem.get(start..)?.find(&end)?;
+    let body: String = pem.get(start..stop)?.chars().filter(|c| !c.is_whitespace()).collect();
+    base64::decode(&body)
+}
+
+impl Certificate {
+    /// From PEM text holding the certificate and its PKCS#8 RSA private key (one file or two,
+    /// concatenated).
+    pub fn from_pem(pem: &str, algorithm: SigningAlgorithm) -> Result<Certificate, AuthError> {
+        let bad = |what: &'static str| AuthError::config(codes::INVALID_CONFIGURATION, what);
+        let cert = pem_block(pem, "CERTIFICATE").ok_or_else(|| bad("no CERTIFICATE block in the PEM"))?;
+        let key = pem_block(pem, "PRIVATE KEY").ok_or_else(|| bad("no PKCS#8 PRIVATE KEY block in the PEM"))?;
+        let key = ring::signature::RsaKeyPair::from_pkcs8(&key).map_err(|_| bad("the private key is not a PKCS#8 RSA key"))?;
+        Ok(Certificate { key, thumbprint_sha256: base64::encode_url(&sha256(&cert)), algorithm })
+    }
+
+    /// The certificate's SHA-256 thumbprint, base64url (`x5t#S256`).
+    pub fn thumbprint_sha256(&self) -> &str {
+        &self.thumbprint_sha256
+    }
+
+    /// A signed client assertion (RFC 7523) for `client_id` at `token_endpoint`.
+    pub fn assertion(&self, client_id: &str, token_endpoint: &str, now_s: u64, jti: &str) -> Result<String, AuthError> {
+        let alg = match self.algorithm {
+            SigningAlgorithm::Rs256 => "RS256",
+            SigningAlgorithm::Ps256 => "PS256",
+        };
+        let header = Json::object().with("alg", alg).with("typ", "JWT").with("x5t#S256", self.thumbprint_sha256.as_str()).to_json();
+        let claims = msal_wasm::core::token::client_assertion_claims(client_id, token_endpoint, now_s, jti);
+        let signing_input = format!("{}.{}", base64::encode_url(header.as_bytes()), base64::encode_url(claims.as_bytes()));
+        let padding: &dyn ring::signature::RsaEncoding = match self.algorithm {
+            SigningAlgorithm::Rs256 => &ring::signature::RSA_PKCS1_SHA256,
+            SigningAlgorithm::Ps256 => &ring::signature::RSA_PSS_SHA256,
+        };
+        let mut signature = vec![0u8; self.key.public().modulus_len()];
+        self.key
+            .sign(padding, &ring::rand::SystemRandom::new(), signing_input.as_bytes(), &mut signature)
+            .map_err(|_| AuthError::client(codes::UNEXPECTED_ERROR, "could not sign the client assertion"))?;
+        Ok(format!("{signing_input}.{}", base64::encode_url(&signature)))
+    }
+}

@@ -1,0 +1,35 @@
+//! MSAL's server, daemon and CLI side in native Rust: the flows of msal-node over reqwest
+//! (rustls), with msal's unified token cache and cache plugins — a file for one machine,
+//! Redis for many. The browser client is the `msal-wasm` crate; this crate is never part of its
+//! npm build.
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), msal_wasm::AuthError> {
+//! use msal_native::{ClientCredentialRequest, ConfidentialClientApplication, ConfidentialClientConfig, Credential};
+//! let app = ConfidentialClientApplication::new(
+//!     ConfidentialClientConfig::new(
+//!         "00000000-0000-0000-0000-000000000000",
+//!         "https://login.microsoftonline.com/contoso.onmicrosoft.com",
+//!         Credential::Secret(std::env::var("CLIENT_SECRET").unwrap_or_default()),
+//!     ),
+//!     None,
+//! )?;
+//! let req = ClientCredentialRequest { scopes: vec!["https://graph.microsoft.com/.default".into()], ..Default::default() };
+//! let token = app.acquire_token_by_client_credential(&req).await?;
+//! println!("expires at {} ms", token.expires_on_ms);
+//! # Ok(()) }
+//! ```
+
+pub mod cache;
+pub mod confidential;
+pub mod credential;
+pub mod http;
+pub mod plugins;
+
+pub use cache::{CacheContext, CachePlugin, Partition};
+pub use confidential::{AppToken, ClientCredentialRequest, ConfidentialClientApplication, ConfidentialClientConfig};
+pub use credential::{AssertionContext, Certificate, Credential, SigningAlgorithm};
+#[cfg(feature = "redis")]
+pub use plugins::distributed::RedisClient;
+pub use plugins::distributed::{DefaultPartitions, DistributedCachePlugin, KeyValueClient, PartitionManager};
+pub use plugins::file::FileCachePlugin;

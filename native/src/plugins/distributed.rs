@@ -1,0 +1,132 @@
+//! A cache shared by the machines of an app (msal-node's `DistributedCachePlugin`): each
+//! partition — a user's tokens, or an app's own — is one entry of a key-value store, named by a
+//! [`PartitionManager`]. Redis is the store that ships ([`RedisClient`], feature `redis`).
+
+use crate::cache::{CacheContext, CachePlugin, Partition, PluginFuture};
+use msal_wasm::error::AuthError;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+/// A boxed future of a key-value client.
+pub type ClientFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, AuthError>> + Send + 'a>>;
+
+/// A key-value store (msal-node's `ICacheClient`).
+pub trait KeyValueClient: Send + Sync {
+    /// The value at `key`, if any.
+    fn get<'a>(&'a self, key: &'a str) -> ClientFuture<'a, Option<String>>;
+    /// Stores `value` at `key`.
+    fn set<'a>(&'a self, key: &'a str, value: &'a str) -> ClientFuture<'a, ()>;
+}
+
+/// Names the store entry of a partition (msal-node's `IPartitionManager`).
+pub trait PartitionManager: Send + Sync {
+    /// The key of `partition`.
+    fn key(&self, partition: &Partition) -> String;
+}
+
+/// The default naming: `msal.<client id>.<tenant>` for an app's tokens, `msal.<home account id>`
+/// for a user's (the partition key msal-node's samples use).
+#[derive(Debug, Clone, Default)]
+pub struct DefaultPartitions;
+
+impl PartitionManager for DefaultPartitions {
+    fn key(&self, partition: &Partition) -> String {
+        match partition {
+            Partition::App { client_id, tenant } => format!("msal.{client_id}.{tenant}"),
+            Partition::Account(home) => home.clone(),
+        }
+    }
+}
+
+/// The distributed cache plugin.
+pub struct DistributedCachePlugin {
+    client: Arc<dyn KeyValueClient>,
+    partitions: Arc<dyn PartitionManager>,
+}
+
+impl std::fmt::Debug for DistributedCachePlugin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DistributedCachePlugin").finish_non_exhaustive()
+    }
+}
+
+impl DistributedCachePlugin {
+    /// A plugin over `client`, partitioned by `partitions`.
+    pub fn new(client: Arc<dyn KeyValueClient>, partitions: Arc<dyn PartitionManager>) -> DistributedCachePlugin {
+        DistributedCachePlugin { client, partitions }
+    }
+}
+
+impl CachePlugin for DistributedCachePlugin {
+    fn before_cache_access<'a>(&'a self, ctx: &'a mut CacheContext) -> PluginFuture<'a> {
+        Box::pin(async move {
+            let key = self.partitions.key(ctx.partition());
+            let text = self.client.get(&key).await?.unwrap_or_default();
+            // A corrupt entry is an empty partition, never a failure.
+            if ctx.deserialize(&text).is_err() {
+                ctx.deserialize("")?;
+            }
+            Ok(())
+        })
+    }
+
+    fn after_cache_access<'a>(&'a self, ctx: &'a mut CacheContext) -> PluginFuture<'a> {
+        Box::pin(async move {
+            if ctx.has_changed() {
+                let key = self.partitions.key(ctx.partition());
+                self.client.set(&key, &ctx.serialize()).await?;
+            }
+            Ok(())
+        })
+    }
+}
+
+#[cfg(feature = "redis")]
+pub use self::redis_client::RedisClient;
+
+#[cfg(feature = "redis")]
+mod redis_client {
+    use super::{ClientFuture, KeyValueClient};
+    use msal_wasm::error::{codes, AuthError, ErrorKind};
+
+    /// Redis as the distributed cache's store (one multiplexed connection, shared).
+    #[derive(Clone)]
+    pub struct RedisClient {
+        connection: redis::aio::MultiplexedConnection,
+    }
+
+    impl std::fmt::Debug for RedisClient {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_struct("RedisClient").finish_non_exhaustive()
+        }
+    }
+
+    fn failed(_: redis::RedisError) -> AuthError {
+        AuthError::new(ErrorKind::Storage, codes::STORAGE_UNAVAILABLE, "the Redis token cache is unavailable")
+    }
+
+    impl RedisClient {
+        /// Connects to `url` (`redis://127.0.0.1:6379/`).
+        pub async fn connect(url: &str) -> Result<RedisClient, AuthError> {
+            let client = redis::Client::open(url).map_err(failed)?;
+            let connection = client.get_multiplexed_async_connection().await.map_err(failed)?;
+            Ok(RedisClient { connection })
+        }
+    }
+
+    impl KeyValueClient for RedisClient {
+        fn get<'a>(&'a self, key: &'a str) -> ClientFuture<'a, Option<String>> {
+            Box::pin(async move {
+                let mut c = self.connection.clone();
+                redis::cmd("GET").arg(key).query_async::<Option<String>>(&mut c).await.map_err(failed)
+            })
+        }
+        fn set<'a>(&'a self, key: &'a str, value: &'a str) -> ClientFuture<'a, ()> {
+            Box::pin(async move {
+                let mut c = self.connection.clone();
+                redis::cmd("SET").arg(key).arg(value).query_async::<()>(&mut c).await.map_err(failed)
+            })
+        }
+    }
+}

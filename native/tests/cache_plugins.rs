@@ -1,0 +1,132 @@
+//! Cache plugins with real stores: a Redis server of our own shared by two "machines", and a
+//! file shared by two clients and by concurrent writers.
+
+mod support;
+
+use msal_native::*;
+use msal_wasm::core::cache::unified::UnifiedCache;
+use msal_wasm::core::cache::{Credential as Entry, CredentialType};
+use std::sync::Arc;
+use std::time::Instant;
+use support::*;
+
+fn request() -> ClientCredentialRequest {
+    ClientCredentialRequest { scopes: vec![APP_SCOPE.into()], ..Default::default() }
+}
+
+fn app(plugin: Arc<dyn CachePlugin>) -> ConfidentialClientApplication {
+    let config = ConfidentialClientConfig::new(DAEMON_CLIENT_ID, authority(), Credential::Secret(DAEMON_SECRET.into()));
+    ConfidentialClientApplication::new(config, Some(plugin)).unwrap()
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+#[tokio::test]
+async fn two_machines_share_app_tokens_through_redis() {
+    let redis = start_redis().await;
+    let client: Arc<dyn KeyValueClient> = Arc::new(RedisClient::connect(&redis.url).await.unwrap());
+    let plugin = || -> Arc<dyn CachePlugin> { Arc::new(DistributedCachePlugin::new(client.clone(), Arc::new(DefaultPartitions))) };
+    let (a, b) = (app(plugin()), app(plugin()));
+    reset().await;
+    let first = a.acquire_token_by_client_credential(&request()).await.unwrap();
+    assert!(!first.from_cache);
+    // Machine B has never asked: the token comes from Redis.
+    let on_b = b.acquire_token_by_client_credential(&request()).await.unwrap();
+    assert!(on_b.from_cache);
+    assert_eq!(on_b.access_token.secret(), first.access_token.secret());
+    // 100 more calls on B: all from the shared cache. Latency of a hit through Redis.
+    let mut times = Vec::new();
+    for _ in 0..100 {
+        let t0 = Instant::now();
+        assert!(b.acquire_token_by_client_credential(&request()).await.unwrap().from_cache);
+        times.push(t0.elapsed().as_secs_f64() * 1e6);
+    }
+    times.sort_by(f64::total_cmp);
+    println!(
+        "redis plugin: silent hit median {:.0} µs, p95 {:.0} µs; {} token request(s) for 102 calls on 2 machines",
+        percentile(&times, 0.5),
+        percentile(&times, 0.95),
+        token_requests().await
+    );
+    assert_eq!(token_requests().await, 1);
+    // The partition is msal's unified JSON, under msal-node's app key.
+    let key = format!("msal.{DAEMON_CLIENT_ID}.{}", authority().rsplit('/').next().unwrap());
+    let stored = client.get(&key).await.unwrap().expect("the app's partition is in Redis");
+    let cache = msal_wasm::core::cache::unified::deserialize(&stored).unwrap();
+    assert_eq!(cache.credentials().len(), 1);
+    // A corrupt entry is an empty partition: the app fetches again and repairs it.
+    client.set(&key, "{not json").await.unwrap();
+    let c = app(plugin());
+    assert!(!c.acquire_token_by_client_credential(&request()).await.unwrap().from_cache);
+    assert!(msal_wasm::core::cache::unified::deserialize(&client.get(&key).await.unwrap().unwrap()).is_ok());
+}
+
+#[tokio::test]
+async fn redis_down_is_a_typed_storage_error() {
+    let redis = start_redis().await;
+    let client: Arc<dyn KeyValueClient> = Arc::new(RedisClient::connect(&redis.url).await.unwrap());
+    drop(redis);
+    let plugin: Arc<dyn CachePlugin> = Arc::new(DistributedCachePlugin::new(client, Arc::new(DefaultPartitions)));
+    let e = app(plugin).acquire_token_by_client_credential(&request()).await.unwrap_err();
+    assert_eq!(e.code(), "storage_unavailable");
+}
+
+fn temp_path(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("msal-native-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join("cache.json")
+}
+
+#[tokio::test]
+async fn a_cache_file_serves_the_next_process_and_is_private() {
+    let path = temp_path("file");
+    let plugin = || -> Arc<dyn CachePlugin> { Arc::new(FileCachePlugin::new(&path)) };
+    reset().await;
+    let first = app(plugin()).acquire_token_by_client_credential(&request()).await.unwrap();
+    // "The next run": a new client over the same file.
+    let next = app(plugin()).acquire_token_by_client_credential(&request()).await.unwrap();
+    assert!(next.from_cache);
+    assert_eq!(next.access_token.secret(), first.access_token.secret());
+    assert_eq!(token_requests().await, 1);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+    assert!(!path.with_extension("json.lock").exists(), "the lock is released");
+    // A corrupt file is an empty cache, then repaired.
+    std::fs::write(&path, "garbage").unwrap();
+    assert!(!app(plugin()).acquire_token_by_client_credential(&request()).await.unwrap().from_cache);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_writers_lose_no_update_under_the_file_lock() {
+    let path = temp_path("concurrent");
+    let mut tasks = Vec::new();
+    for writer in 0..8 {
+        let plugin = FileCachePlugin::new(&path);
+        tasks.push(tokio::spawn(async move {
+            for i in 0..10 {
+                let mut ctx = CacheContext::new(UnifiedCache::new(), Partition::Account(String::new()));
+                plugin.before_cache_access(&mut ctx).await.unwrap();
+                let mut e = Entry::new(CredentialType::AccessToken, "", "login.example", "client", &format!("w{writer}"), "s");
+                e.target = format!("scope.{i}");
+                e.scopes = msal_wasm::core::scopes::ScopeSet::parse(&e.target);
+                (e.cached_at, e.expires_on, e.extended_expires_on) = (1, 2, 2);
+                ctx.cache_mut().add_credential(&e);
+                ctx.set_changed();
+                // Another writer would read between here and the save without the lock.
+                tokio::task::yield_now().await;
+                plugin.after_cache_access(&mut ctx).await.unwrap();
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let cache = msal_wasm::core::cache::unified::deserialize(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(cache.credentials().len(), 80, "every write survived");
+}

@@ -1,0 +1,95 @@
+//! Daemons against the local provider (Entra mode): client credentials with a secret, with a
+//! certificate (a signed client assertion the provider verifies), and with the caller's own
+//! assertion; the app-token cache; typed failures.
+
+mod support;
+
+use msal_native::*;
+use std::sync::Arc;
+use support::*;
+
+fn request() -> ClientCredentialRequest {
+    ClientCredentialRequest { scopes: vec![APP_SCOPE.into()], ..Default::default() }
+}
+
+fn secret_app() -> ConfidentialClientApplication {
+    let config = ConfidentialClientConfig::new(DAEMON_CLIENT_ID, authority(), Credential::Secret(DAEMON_SECRET.into()));
+    ConfidentialClientApplication::new(config, None).unwrap()
+}
+
+#[tokio::test]
+async fn a_secret_gets_an_app_token_once_and_100_calls_are_served_from_the_cache() {
+    let app = secret_app();
+    reset().await;
+    let first = app.acquire_token_by_client_credential(&request()).await.unwrap();
+    assert!(!first.from_cache);
+    assert!(first.access_token.secret().len() > 20);
+    assert_eq!(first.scopes, vec![APP_SCOPE.to_owned()]);
+    let mut served = 0;
+    for _ in 0..100 {
+        let t = app.acquire_token_by_client_credential(&request()).await.unwrap();
+        assert_eq!(t.access_token.secret(), first.access_token.secret());
+        served += usize::from(t.from_cache);
+    }
+    assert_eq!(served, 100);
+    let requests = token_requests().await;
+    println!("client credentials: {requests} token request(s) for 101 calls within the token lifetime");
+    assert_eq!(requests, 1);
+    // skip_cache goes to the network.
+    let fresh = app.acquire_token_by_client_credential(&ClientCredentialRequest { skip_cache: true, ..request() }).await.unwrap();
+    assert!(!fresh.from_cache);
+    assert_eq!(token_requests().await, 2);
+    // Debug output never shows the token.
+    assert!(!format!("{fresh:?}").contains(fresh.access_token.secret()));
+}
+
+#[tokio::test]
+async fn a_certificate_signs_an_assertion_the_provider_verifies() {
+    for alg in [SigningAlgorithm::Rs256, SigningAlgorithm::Ps256] {
+        let cert = Certificate::from_pem(&daemon_pem(), alg).unwrap();
+        assert_eq!(cert.thumbprint_sha256().len(), 43);
+        let config = ConfidentialClientConfig::new(DAEMON_CERT_CLIENT_ID, authority(), Credential::Certificate(Arc::new(cert)));
+        let app = ConfidentialClientApplication::new(config, None).unwrap();
+        let t = app.acquire_token_by_client_credential(&request()).await.unwrap();
+        assert!(!t.from_cache);
+    }
+    // The caller's own assertion callback, here signing with the same certificate.
+    let cert = Arc::new(Certificate::from_pem(&daemon_pem(), SigningAlgorithm::Rs256).unwrap());
+    let callback: credential::AssertionCallback = Arc::new(move |ctx: AssertionContext| {
+        let cert = cert.clone();
+        Box::pin(async move { cert.assertion(&ctx.client_id, &ctx.token_endpoint, now(), "jti-from-callback") })
+    });
+    let config = ConfidentialClientConfig::new(DAEMON_CERT_CLIENT_ID, authority(), Credential::Assertion(callback));
+    let app = ConfidentialClientApplication::new(config, None).unwrap();
+    assert!(app.acquire_token_by_client_credential(&request()).await.is_ok());
+}
+
+fn now() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs()
+}
+
+#[tokio::test]
+async fn failures_are_typed_and_carry_no_secret() {
+    // A wrong secret: the provider's invalid_client, as a server error.
+    let config = ConfidentialClientConfig::new(DAEMON_CLIENT_ID, authority(), Credential::Secret("wrong-secret".into()));
+    let app = ConfidentialClientApplication::new(config, None).unwrap();
+    let e = app.acquire_token_by_client_credential(&request()).await.unwrap_err();
+    assert_eq!(e.code(), "invalid_client");
+    assert!(!format!("{e:?} {e}").contains("wrong-secret"));
+    // A certificate the client is not registered with: refused too.
+    let config = ConfidentialClientConfig::new(
+        DAEMON_CLIENT_ID,
+        authority(),
+        Credential::Certificate(Arc::new(Certificate::from_pem(&daemon_pem(), SigningAlgorithm::Rs256).unwrap())),
+    );
+    let app = ConfidentialClientApplication::new(config, None).unwrap();
+    assert_eq!(app.acquire_token_by_client_credential(&request()).await.unwrap_err().code(), "invalid_client");
+    // No scope.
+    let e = secret_app().acquire_token_by_client_credential(&ClientCredentialRequest::default()).await.unwrap_err();
+    assert_eq!(e.code(), "empty_input_scopes_error");
+    // A PEM without a key.
+    assert_eq!(
+        Certificate::from_pem("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----", SigningAlgorithm::Rs256).unwrap_err().code(),
+        "invalid_configuration"
+    );
+}

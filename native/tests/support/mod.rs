@@ -1,0 +1,92 @@
+//! For the tests of msal-native: the local provider started by scripts/with-idp.mjs (its
+//! address in the environment), its request counters, and a real redis-server of our own.
+#![allow(dead_code)]
+
+use msal_native::http::Http;
+use msal_wasm::core::http::HttpRequest;
+use msal_wasm::core::json::Json;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+fn env(name: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| panic!("run these tests through scripts/with-idp.mjs ({name} is not set)"))
+}
+
+/// The provider's Entra-mode authority.
+pub fn authority() -> String {
+    env("MSAL_TEST_ENTRA_AUTHORITY")
+}
+
+/// The provider's origin.
+pub fn idp_origin() -> String {
+    env("MSAL_TEST_IDP_ORIGIN")
+}
+
+/// The key and certificate the provider registered for the certificate daemon.
+pub fn daemon_pem() -> String {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/idp/.cert/localhost.pem");
+    std::fs::read_to_string(path).expect("the provider writes tests/idp/.cert/localhost.pem when it starts")
+}
+
+pub const DAEMON_CLIENT_ID: &str = "msal-wasm-test-daemon";
+pub const DAEMON_SECRET: &str = "daemon-secret-for-tests-only";
+pub const DAEMON_CERT_CLIENT_ID: &str = "msal-wasm-test-daemon-cert";
+pub const APP_SCOPE: &str = "api://msal-wasm-test-api/.default";
+
+async fn test_call(method_post: bool, path: &str, body: &str) -> Json {
+    let http = Http::new(Duration::from_secs(10)).unwrap();
+    let mut req = HttpRequest::get(format!("{}{path}", idp_origin()));
+    if method_post {
+        req.method = msal_wasm::core::http::Method::Post;
+        req.headers.push(("content-type".into(), "application/json".into()));
+        req.body = body.to_owned();
+    }
+    let resp = http.send(&req).await.unwrap();
+    Json::parse(&resp.body).unwrap_or(Json::Null)
+}
+
+/// The provider's token-request count since the last [`reset`].
+pub async fn token_requests() -> u64 {
+    test_call(false, "/__test/counters", "").await.get("token").and_then(Json::as_u64).unwrap_or(0)
+}
+
+/// Zeroes the provider's counters.
+pub async fn reset() {
+    test_call(true, "/__test/reset", "{}").await;
+}
+
+/// Sets provider switches (`/__test/config`).
+pub async fn configure(patch: &str) {
+    test_call(true, "/__test/config", patch).await;
+}
+
+/// A redis-server of our own on a free port, without persistence; stopped when dropped.
+pub struct Redis {
+    child: Child,
+    pub url: String,
+}
+
+impl Drop for Redis {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub async fn start_redis() -> Redis {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let child = Command::new("redis-server")
+        .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("redis-server is installed by scripts/setup.sh (Debian package redis-server)");
+    let redis = Redis { child, url: format!("redis://127.0.0.1:{port}/") };
+    for _ in 0..200 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+            return redis;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("redis-server did not start on port {port}");
+}
