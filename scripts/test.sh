@@ -81,7 +81,8 @@ step "OpenID provider tests"
 timeout 300 node scripts/node-test.mjs tests/idp
 
 step "msal-native: daemons against the provider (secret, certificate, assertion), cache plugins on a file and on a real redis-server"
-# One test at a time: they count the provider's token requests.
+# One test at a time: they count the provider's token requests. msal-node is a peer on Redis.
+tests/interop/install-peers.sh
 timeout 600 node scripts/with-idp.mjs -- cargo test --quiet -p msal-native -- --test-threads=1
 
 step "Vite 7 builds: the vanilla example, and the msal-react app with @azure/msal-browser aliased to the package"

@@ -6,12 +6,7 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 
-if [ ! -f "$here/node_modules/@azure/msal-node/package.json" ]; then
-  npm install --no-save --no-audit --no-fund --prefix "$here" @azure/msal-node@7 >/dev/null
-fi
-if ! python3 -c 'import msal' 2>/dev/null; then
-  pip install --quiet msal
-fi
+"$here/install-peers.sh"
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT

@@ -72,10 +72,15 @@ pub fn credential_key(c: &Credential) -> String {
     .to_ascii_lowercase()
 }
 
+/// How far in the future a token's `cachedAt` may be before the clock counts as turned back:
+/// msal's JavaScript libraries round seconds (a token cached this second may say the next one),
+/// and servers sharing a distributed cache disagree by a few seconds.
+pub const CLOCK_SKEW_SECS: u64 = 300;
+
 /// True when an access token must not be served: within `offset` seconds of expiry, or cached
-/// "in the future" (the clock was turned back).
+/// more than [`CLOCK_SKEW_SECS`] "in the future" (the clock was turned back).
 pub fn is_expired(c: &Credential, now: u64, offset: u64) -> bool {
-    now.saturating_add(offset) >= c.expires_on || c.cached_at > now
+    now.saturating_add(offset) >= c.expires_on || c.cached_at > now.saturating_add(CLOCK_SKEW_SECS)
 }
 
 /// True when the server asked for a proactive refresh that is now due.
