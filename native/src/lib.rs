@@ -25,6 +25,7 @@ pub mod confidential;
 pub mod credential;
 pub mod http;
 pub mod plugins;
+pub mod public;
 
 pub use cache::{CacheContext, CachePlugin, Partition};
 pub use confidential::{AppToken, ClientCredentialRequest, ConfidentialClientApplication, ConfidentialClientConfig};
@@ -33,3 +34,4 @@ pub use credential::{AssertionContext, Certificate, Credential, SigningAlgorithm
 pub use plugins::distributed::RedisClient;
 pub use plugins::distributed::{DefaultPartitions, DistributedCachePlugin, KeyValueClient, PartitionManager};
 pub use plugins::file::FileCachePlugin;
+pub use public::{NativePlatform, PublicClientApplication};

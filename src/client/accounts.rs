@@ -221,6 +221,24 @@ impl<P: Platform> PublicClientApplication<P> {
         self.cache.borrow().version()
     }
 
+    /// This client's cache in msal's unified format (msal-node's `getTokenCache().serialize()`;
+    /// MSAL Python and MSAL .NET read it too).
+    pub fn serialize_cache(&self) -> String {
+        self.sync();
+        self.cache.borrow().to_unified().serialize()
+    }
+
+    /// Replaces this client's accounts and tokens with a cache in msal's unified format
+    /// (msal-node's `deserialize()`).
+    pub fn deserialize_cache(&self, text: &str) -> Result<(), AuthError> {
+        let u = if text.trim().is_empty() {
+            crate::core::cache::unified::UnifiedCache::new()
+        } else {
+            crate::core::cache::unified::deserialize(text)?
+        };
+        self.cache.borrow_mut().replace_from_unified(&u)
+    }
+
     /// Marks the in-memory cache as out of date (another tab wrote to the shared storage); it
     /// is re-read before the next read.
     pub fn mark_stale(&self) {

@@ -15,6 +15,7 @@
 
 mod accounts;
 pub mod config;
+mod device;
 mod interaction;
 mod logout;
 mod metadata;
@@ -39,6 +40,7 @@ use crate::error::{codes, AuthError, ErrorKind};
 use crate::platform::{LogLevel, Platform, PopupAttributes, WindowError};
 use crate::secret::{AuthCode, IdToken, Nonce, PkceVerifier, RefreshToken, State};
 pub use config::{CacheLocation, Config};
+pub use device::{DeviceCodeInfo, DeviceCodeRequest};
 pub use interaction::{PopupStarted, RedirectStart};
 pub use logout::{LogoutPopupStarted, LogoutStarted};
 pub use request::{AccountFilter, AccountRef, CacheLookupPolicy, InteractiveRequest, LogoutRequest, SilentRequest};

@@ -27,6 +27,8 @@ const TEST_CLIENTS = new Set([CLIENT_ID, SECOND_CLIENT_ID]);
 export const DAEMON_CLIENT_ID = 'msal-wasm-test-daemon';
 export const DAEMON_SECRET = 'daemon-secret-for-tests-only';
 export const DAEMON_CERT_CLIENT_ID = 'msal-wasm-test-daemon-cert';
+// A public client for CLIs and devices (device code flow, refresh tokens).
+export const CLI_CLIENT_ID = 'msal-wasm-test-cli';
 /** Scopes daemons may get tokens for with client credentials (Entra style `/.default`). */
 export const APP_SCOPES = ['api://msal-wasm-test-api/.default'];
 export const TENANT_ID = '8eaef023-2b34-4da1-9baa-8bc8c9d6a490';
@@ -350,6 +352,14 @@ export async function startIdp(options = {}) {
           scope: APP_SCOPES.join(' '),
         },
         {
+          client_id: CLI_CLIENT_ID,
+          application_type: 'native',
+          token_endpoint_auth_method: 'none',
+          grant_types: ['urn:ietf:params:oauth:grant-type:device_code', 'refresh_token'],
+          response_types: [],
+          redirect_uris: [],
+        },
+        {
           client_id: DAEMON_CERT_CLIENT_ID,
           token_endpoint_auth_method: 'private_key_jwt',
           jwks: { keys: [daemonJwk] },
@@ -399,6 +409,7 @@ export async function startIdp(options = {}) {
       features: {
         devInteractions: { enabled: false },
         clientCredentials: { enabled: true },
+        deviceFlow: { enabled: true },
         dPoP: { enabled: false },
         pushedAuthorizationRequests: { enabled: false },
         resourceIndicators: { enabled: false },
@@ -590,6 +601,8 @@ export async function startIdp(options = {}) {
     end_session: '/oauth2/v2.0/logout',
     userinfo: '/oidc/userinfo',
     jwks: '/discovery/v2.0/keys',
+    device_authorization: '/oauth2/v2.0/devicecode',
+    code_verification: '/devicelogin',
   };
   const oidcRoutes = {
     authorization: '/auth',
@@ -597,6 +610,8 @@ export async function startIdp(options = {}) {
     end_session: '/session/end',
     userinfo: '/me',
     jwks: '/jwks',
+    device_authorization: '/device/auth',
+    code_verification: '/device',
   };
 
   const home = { ns: 'entra', tenantId: TENANT_ID, homeTenant: TENANT_ID };
@@ -692,6 +707,43 @@ export async function startIdp(options = {}) {
       sid: session.sidFor(CLIENT_ID),
     });
     return { code: await code.save() };
+  }
+
+  // -- device codes approved by a test (POST /__test/device, idp.approveDevice) ----------
+  // Does what the user would do on the verification page: signs in as `login` and approves the
+  // device code `user_code` with every supported scope (or, with `deny`, refuses it).
+  async function approveDevice(input = {}) {
+    const mount = mounts.find((m) => m.kind === (input.mode || 'entra'));
+    if (!mount) throw mintError('invalid_request', 'mode must be "entra" or "oidc"');
+    const { provider } = mount;
+    const userCode = typeof input.user_code === 'string' ? input.user_code : '';
+    const code = await provider.DeviceCode.findByUserCode(userCode.replace(/[^A-Za-z]/g, '').toUpperCase(), { ignoreExpiration: true });
+    if (!code) throw mintError('invalid_grant', 'no such user code');
+    if (input.deny) {
+      code.error = 'access_denied';
+      code.errorDescription = 'the user declined';
+      await code.save();
+      return { ok: true };
+    }
+    const login = String(input.login || '').trim();
+    if (!login) throw mintError('invalid_request', 'login is required');
+    const accountId = accountIdForLogin(login);
+    if (!accounts.has(accountId)) accounts.set(accountId, { login });
+    const grant = new provider.Grant({ clientId: code.clientId, accountId });
+    grant.addOIDCScope(supportedScopes.join(' '));
+    const grantId = await grant.save();
+    const session = new provider.Session();
+    session.loginAccount({ accountId, amr: ['pwd'] });
+    session.ensureClientContainer(code.clientId);
+    session.grantIdFor(code.clientId, grantId);
+    await session.save(SESSION_TTL);
+    // As the consent step would: the code carries the requested scopes the grant covers
+    // (offline_access aside, as at the authorization endpoint; a refresh token comes anyway).
+    const requested = new Set(String(code.params?.scope || '').split(' ').filter((x) => x && x !== 'offline_access'));
+    const scope = grant.getOIDCScopeFiltered(requested);
+    Object.assign(code, { accountId, grantId, scope, amr: session.amr, authTime: session.authTime(), sessionUid: session.uid, sid: session.sidFor(code.clientId) });
+    await code.save();
+    return { ok: true };
   }
 
   // -- request handling --------------------------------------------------------
@@ -958,6 +1010,9 @@ export async function startIdp(options = {}) {
         case 'POST /__test/fail-next':
           setFailNext(await readJson());
           sendJson(res, 200, { ok: true, remaining: failNext?.remaining ?? 0 }, cors);
+          return;
+        case 'POST /__test/device':
+          sendJson(res, 200, await approveDevice(await readJson()), cors);
           return;
         case 'POST /__test/code':
           sendJson(res, 200, await mintCode(await readJson()), cors);

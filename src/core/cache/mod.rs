@@ -298,6 +298,46 @@ impl<S: KeyValueStore> TokenCache<S> {
         issues
     }
 
+    /// This client's accounts and credentials in msal's unified format (what msal-node's
+    /// `serialize()` writes and MSAL Python and .NET read).
+    pub fn to_unified(&self) -> unified::UnifiedCache {
+        let mut u = unified::UnifiedCache::new();
+        for (_, e) in &self.accounts {
+            u.add_account(e);
+        }
+        for (_, c) in &self.credentials {
+            u.add_credential(c);
+        }
+        u
+    }
+
+    /// Replaces this client's accounts and credentials with those of `u` (msal-node's
+    /// `deserialize()`): entries of other clients in `u` are kept out, except refresh tokens of
+    /// a family this client may use.
+    pub fn replace_from_unified(&mut self, u: &unified::UnifiedCache) -> Result<(), AuthError> {
+        self.changed();
+        for (k, _) in std::mem::take(&mut self.credentials) {
+            self.store.remove(&k);
+        }
+        for (k, _) in std::mem::take(&mut self.accounts) {
+            self.store.remove(&k);
+        }
+        for (_, e) in u.accounts() {
+            let key = account_key(&e.account);
+            self.write(&key, &e.to_json().to_json())?;
+            self.accounts.push((key, e));
+        }
+        for (_, c) in u.credentials() {
+            if c.client_id != self.client_id && c.credential_type != CredentialType::RefreshToken {
+                continue;
+            }
+            let key = credential_key(&c);
+            self.write(&key, &c.to_json().to_json())?;
+            self.credentials.push((key, c));
+        }
+        self.write_key_lists()
+    }
+
     /// Removes `keys` (and non-string junk) from the stored key lists, re-reading them first
     /// so entries another tab listed meanwhile are kept.
     fn prune_lists(&self, keys: &[String]) {

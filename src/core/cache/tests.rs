@@ -1028,3 +1028,26 @@ fn version_moves_with_every_change_and_only_then() {
     cache.clear().unwrap();
     assert_ne!(v5, cache.version());
 }
+
+#[test]
+fn the_browser_cache_round_trips_through_the_unified_format() {
+    let mut cache = new_cache();
+    save(&mut cache, &response("at-1", "User.Read openid profile offline_access", ""), &account(), "utid-1", "User.Read");
+    save(&mut cache, &response("at-2", "Mail.Read", ""), &account(), "utid-1", "Mail.Read");
+    let u = cache.to_unified();
+    assert_eq!((u.accounts().len(), u.credentials().len()), (1, 4), "account, ID token, 2 access tokens, refresh token");
+    let text = u.serialize();
+    let mut other = new_cache();
+    other.replace_from_unified(&unified::deserialize(&text).unwrap()).unwrap();
+    assert_eq!(other.to_unified().serialize(), text);
+    // What it wrote is what a reload reads back.
+    let (reloaded, issues) = TokenCache::load(other.store().clone(), CLIENT);
+    assert!(issues.is_empty());
+    assert_eq!(reloaded.to_unified().serialize(), text);
+    // Replacing drops what the unified cache does not hold.
+    other.replace_from_unified(&unified::UnifiedCache::new()).unwrap();
+    assert_eq!(other.credentials().count(), 0);
+    assert_eq!(other.accounts().count(), 0);
+    let (reloaded, _) = TokenCache::load(other.store().clone(), CLIENT);
+    assert_eq!(reloaded.credentials().count(), 0);
+}

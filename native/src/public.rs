@@ -1,0 +1,188 @@
+//! msal-node's `PublicClientApplication` for CLIs and devices: the device code flow, silent
+//! renewal, accounts — the flows of msal-wasm's client (written once, in `msal_wasm::client`),
+//! run over the native platform, with the cache kept by a [`CachePlugin`] between runs.
+//!
+//! Single-threaded, as the browser client it shares its flows with: run it on a
+//! current-thread runtime (a CLI's `#[tokio::main(flavor = "current_thread")]`).
+
+use crate::cache::{CacheContext, CachePlugin, Partition};
+use crate::http::Http;
+use msal_wasm::client::{
+    AccountInfo, AccountRef, AuthenticationResult, Config, DeviceCodeInfo, DeviceCodeRequest, PublicClientApplication as Core,
+    SilentRequest,
+};
+use msal_wasm::core::cache::unified::UnifiedCache;
+use msal_wasm::core::cache::MemoryStore;
+use msal_wasm::core::http::{HttpRequest, HttpResponse};
+use msal_wasm::error::{codes, AuthError};
+use msal_wasm::platform::{Platform, PopupAttributes, WindowError};
+use std::rc::Rc;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// The native platform of the public client: the system clock and random source, reqwest, an
+/// in-memory store (a plugin persists it), no windows.
+#[derive(Debug)]
+pub struct NativePlatform {
+    http: Http,
+    cache: Rc<MemoryStore>,
+    temp: MemoryStore,
+}
+
+impl NativePlatform {
+    /// A platform whose requests give up after `timeout`.
+    pub fn new(timeout: Duration) -> Result<NativePlatform, AuthError> {
+        Ok(NativePlatform { http: Http::new(timeout)?, cache: Rc::new(MemoryStore::new()), temp: MemoryStore::new() })
+    }
+}
+
+impl Platform for NativePlatform {
+    type Store = Rc<MemoryStore>;
+    type Popup = ();
+    type Lock = ();
+
+    fn now_ms(&self) -> u64 {
+        SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
+    }
+
+    fn fill_random(&self, buf: &mut [u8]) -> Result<(), AuthError> {
+        ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), buf)
+            .map_err(|_| AuthError::client(codes::CRYPTO_NONEXISTENT, "the operating system's random source failed"))
+    }
+
+    async fn send(&self, request: HttpRequest, _timeout_ms: u64) -> Result<HttpResponse, AuthError> {
+        self.http.send(&request).await
+    }
+
+    fn cache_store(&self) -> Self::Store {
+        self.cache.clone()
+    }
+
+    fn temp_store(&self) -> &dyn msal_wasm::core::cache::KeyValueStore {
+        &self.temp
+    }
+
+    fn open_popup(&self, _url: &str, _name: &str, _attributes: PopupAttributes) -> Result<(), WindowError> {
+        Err(WindowError::OpenFailed)
+    }
+
+    fn navigate_popup(&self, _popup: &mut (), _url: &str) -> Result<(), WindowError> {
+        Err(WindowError::Failed)
+    }
+
+    fn close_popup(&self, _popup: ()) {}
+
+    async fn wait_for_popup(&self, _popup: (), _state_id: &str, _timeout_ms: u64) -> Result<String, WindowError> {
+        Err(WindowError::Failed)
+    }
+
+    async fn load_hidden_frame(&self, _url: &str, _state_id: &str, _timeout_ms: u64, _settle_ms: u64) -> Result<String, WindowError> {
+        Err(WindowError::NoResponse)
+    }
+
+    async fn lock(&self, _name: &str, _wait_ms: u64) -> Option<()> {
+        // One client per process here; its cache is shared through the plugin, not a lock.
+        Some(())
+    }
+
+    async fn mark(&self, _name: &str, _ms: u64) {}
+
+    async fn marked_elsewhere(&self, _name: &str) -> bool {
+        false
+    }
+
+    async fn sleep(&self, ms: u64) {
+        tokio::time::sleep(Duration::from_millis(ms)).await;
+    }
+}
+
+/// A public client application (CLIs, devices).
+pub struct PublicClientApplication {
+    core: Core<NativePlatform>,
+    plugin: Option<Arc<dyn CachePlugin>>,
+    partition: Partition,
+}
+
+impl std::fmt::Debug for PublicClientApplication {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PublicClientApplication").field("core", &self.core).finish_non_exhaustive()
+    }
+}
+
+impl PublicClientApplication {
+    /// A client for `config` (its endpoints are resolved now); with `plugin`, its cache is
+    /// loaded before and saved after each call, in msal's unified format.
+    pub async fn new(config: Config, plugin: Option<Arc<dyn CachePlugin>>) -> Result<PublicClientApplication, AuthError> {
+        let timeout = Duration::from_millis(config.network_timeout_ms);
+        let partition = Partition::App { client_id: config.client_id.clone(), tenant: String::new() };
+        let core = Core::new(config, NativePlatform::new(timeout)?)?;
+        core.initialize().await?;
+        Ok(PublicClientApplication { core, plugin, partition })
+    }
+
+    async fn before(&self) -> Result<Option<(CacheContext, u32)>, AuthError> {
+        let Some(plugin) = &self.plugin else { return Ok(None) };
+        let mut ctx = CacheContext::new(UnifiedCache::new(), self.partition.clone());
+        plugin.before_cache_access(&mut ctx).await?;
+        self.core.deserialize_cache(&ctx.serialize())?;
+        Ok(Some((ctx, self.core.cache_version())))
+    }
+
+    async fn after(&self, loaded: Option<(CacheContext, u32)>) -> Result<(), AuthError> {
+        let (Some(plugin), Some((mut ctx, version))) = (&self.plugin, loaded) else { return Ok(()) };
+        if self.core.cache_version() != version {
+            ctx.deserialize(&self.core.serialize_cache())?;
+            ctx.set_changed();
+        }
+        plugin.after_cache_access(&mut ctx).await
+    }
+
+    /// msal-node's `acquireTokenByDeviceCode`: `on_code` gets the code to show the user; the
+    /// client polls until they signed in, the code expired, or `cancelled()` is true.
+    pub async fn acquire_token_by_device_code(
+        &self,
+        req: &DeviceCodeRequest,
+        on_code: impl FnOnce(&DeviceCodeInfo),
+        cancelled: impl Fn() -> bool,
+    ) -> Result<AuthenticationResult, AuthError> {
+        let loaded = self.before().await?;
+        let r = self.core.acquire_token_by_device_code(req, on_code, cancelled).await;
+        self.after(loaded).await?;
+        r
+    }
+
+    /// msal-node's `acquireTokenSilent`: the cached token, else the refresh token; else an
+    /// `InteractionRequired` error.
+    pub async fn acquire_token_silent(&self, req: &SilentRequest) -> Result<AuthenticationResult, AuthError> {
+        let loaded = self.before().await?;
+        let r = self.core.acquire_token_silent(req).await;
+        self.after(loaded).await?;
+        r
+    }
+
+    /// Every signed-in account.
+    pub async fn get_all_accounts(&self) -> Result<Vec<AccountInfo>, AuthError> {
+        let loaded = self.before().await?;
+        let accounts = self.core.all_accounts();
+        self.after(loaded).await?;
+        Ok(accounts)
+    }
+
+    /// Signs `account` out of the cache.
+    pub async fn remove_account(&self, account: &AccountRef) -> Result<(), AuthError> {
+        let loaded = self.before().await?;
+        let r = self.core.clear_cache(Some(account));
+        self.after(loaded).await?;
+        r
+    }
+
+    /// The cache in msal's unified format.
+    pub fn serialize(&self) -> String {
+        self.core.serialize_cache()
+    }
+
+    /// Replaces the cache with `text` (unified format).
+    pub fn deserialize(&self, text: &str) -> Result<(), AuthError> {
+        self.core.deserialize_cache(text)
+    }
+}

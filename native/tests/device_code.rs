@@ -1,0 +1,114 @@
+//! A CLI's device code sign-in against the local provider, then silent calls across "runs"
+//! through a cache file, refresh-token renewal, a denied and a cancelled sign-in.
+
+mod support;
+
+use msal_native::*;
+use msal_wasm::client::{AccountRef, Config, DeviceCodeRequest, SilentRequest};
+use std::cell::RefCell;
+use std::sync::Arc;
+use support::*;
+
+const CLI_CLIENT_ID: &str = "msal-wasm-test-cli";
+
+fn config() -> Config {
+    Config::new(CLI_CLIENT_ID).with_authority(authority())
+}
+
+fn request() -> DeviceCodeRequest {
+    DeviceCodeRequest { scopes: vec!["User.Read".into()], ..Default::default() }
+}
+
+/// What the user does on the verification page, a moment after the code is shown.
+fn approve_later(user_code: String, login: &'static str, deny: bool) {
+    tokio::spawn(async move {
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        let body = if deny {
+            format!(r#"{{"user_code":"{user_code}","deny":true}}"#)
+        } else {
+            format!(r#"{{"user_code":"{user_code}","login":"{login}"}}"#)
+        };
+        post_test("/__test/device", &body).await;
+    });
+}
+
+async fn post_test(path: &str, body: &str) {
+    let http = msal_native::http::Http::new(std::time::Duration::from_secs(10)).unwrap();
+    let mut req = msal_wasm::core::http::HttpRequest::get(format!("{}{path}", idp_origin()));
+    req.method = msal_wasm::core::http::Method::Post;
+    req.headers.push(("content-type".into(), "application/json".into()));
+    req.body = body.to_owned();
+    let resp = http.send(&req).await.unwrap();
+    assert_eq!(resp.status, 200, "{}", resp.body);
+}
+
+fn temp_file() -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("msal-native-cli-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join("cache.json")
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn device_code_sign_in_then_silent_across_runs_through_a_cache_file() {
+    let path = temp_file();
+    let plugin = || -> Option<Arc<dyn CachePlugin>> { Some(Arc::new(FileCachePlugin::new(&path))) };
+    let app = PublicClientApplication::new(config(), plugin()).await.unwrap();
+    let shown = RefCell::new(None);
+    let r = app
+        .acquire_token_by_device_code(
+            &request(),
+            |info| {
+                assert!(info.verification_uri.ends_with("/devicelogin"), "{}", info.verification_uri);
+                *shown.borrow_mut() = Some(info.user_code.clone());
+                approve_later(info.user_code.clone(), "dev-cli", false);
+            },
+            || false,
+        )
+        .await
+        .unwrap();
+    assert!(shown.borrow().is_some());
+    assert_eq!(r.account.account.username, "dev-cli");
+    assert!(!r.from_cache);
+
+    // The next run of the CLI: a new client over the same file.
+    reset().await;
+    let next = PublicClientApplication::new(config(), plugin()).await.unwrap();
+    let accounts = next.get_all_accounts().await.unwrap();
+    assert_eq!(accounts.len(), 1);
+    let home = accounts[0].account.home_account_id.clone();
+    let silent = SilentRequest { scopes: vec!["User.Read".into()], account: Some(AccountRef::new(home.clone())), ..Default::default() };
+    let hit = next.acquire_token_silent(&silent).await.unwrap();
+    assert!(hit.from_cache);
+    assert_eq!(hit.access_token.secret(), r.access_token.secret());
+    assert_eq!(token_requests().await, 0);
+    // Renewal with the refresh token, saved for the run after.
+    let renewed = next.acquire_token_silent(&SilentRequest { force_refresh: true, ..silent.clone() }).await.unwrap();
+    assert!(!renewed.from_cache);
+    assert_eq!(token_requests().await, 1);
+    let third = PublicClientApplication::new(config(), plugin()).await.unwrap();
+    assert_eq!(third.acquire_token_silent(&silent).await.unwrap().access_token.secret(), renewed.access_token.secret());
+    // The file is msal's unified format.
+    let text = std::fs::read_to_string(&path).unwrap();
+    let cache = msal_wasm::core::cache::unified::deserialize(&text).unwrap();
+    assert_eq!(cache.accounts().len(), 1);
+    // Signing out removes the account from the file.
+    third.remove_account(&AccountRef::new(home)).await.unwrap();
+    let fourth = PublicClientApplication::new(config(), plugin()).await.unwrap();
+    assert!(fourth.get_all_accounts().await.unwrap().is_empty());
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_denied_or_cancelled_device_code_sign_in_fails_typed() {
+    let app = PublicClientApplication::new(config(), None).await.unwrap();
+    let e = app
+        .acquire_token_by_device_code(&request(), |info| approve_later(info.user_code.clone(), "nobody", true), || false)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "access_denied");
+    let started = std::time::Instant::now();
+    let e = app.acquire_token_by_device_code(&request(), |_| {}, || true).await.unwrap_err();
+    assert_eq!(e.code(), "user_cancelled");
+    assert!(started.elapsed().as_secs() < 2);
+    assert!(app.get_all_accounts().await.unwrap().is_empty());
+}
