@@ -70,6 +70,9 @@ pub mod codes {
     // BrowserAuthError
     pub const INTERACTION_IN_PROGRESS: &str = "interaction_in_progress";
     pub const USER_CANCELLED: &str = "user_cancelled";
+    pub const DEVICE_CODE_POLLING_CANCELLED: &str = "device_code_polling_cancelled";
+    pub const DEVICE_CODE_EXPIRED: &str = "device_code_expired";
+    pub const USER_TIMEOUT_REACHED: &str = "user_timeout_reached";
     pub const UNABLE_TO_LOAD_TOKEN: &str = "unable_to_load_token";
     pub const POPUP_WINDOW_ERROR: &str = "popup_window_error";
     pub const EMPTY_WINDOW_ERROR: &str = "empty_window_error";

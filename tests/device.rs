@@ -65,9 +65,23 @@ fn an_expired_code_or_a_refusal_ends_the_wait_with_a_typed_error() {
     let pca = PublicClientApplication::new(config(), platform.clone()).unwrap();
     platform.block_on(pca.initialize()).unwrap();
     let e = platform.block_on(pca.acquire_token_by_device_code(&request(), |_| {}, || false)).unwrap_err();
-    assert_eq!(e.code(), "expired_token");
-    assert!(e.is_interaction_required());
-    assert_eq!(times.borrow().len(), 5, "polled every 2 s for 9 s");
+    assert_eq!(e.code(), "device_code_expired");
+    let polls: Vec<u64> = times.borrow().iter().map(|t| t - NOW_MS).collect();
+    assert_eq!(polls, [2_000, 4_000, 6_000, 8_000], "every 2 s, never after the code's 9 s");
+    // The request's own timeout comes first.
+    let (platform, _) = device_platform(vec!["authorization_pending"; 100], 900);
+    let pca = PublicClientApplication::new(config(), platform.clone()).unwrap();
+    platform.block_on(pca.initialize()).unwrap();
+    let req = DeviceCodeRequest { timeout_secs: 5, ..request() };
+    assert_eq!(platform.block_on(pca.acquire_token_by_device_code(&req, |_| {}, || false)).unwrap_err().code(), "user_timeout_reached");
+    // Cancelled while waiting: seen before the next poll.
+    let (platform, times) = device_platform(vec!["authorization_pending"; 100], 900);
+    let pca = PublicClientApplication::new(config(), platform.clone()).unwrap();
+    platform.block_on(pca.initialize()).unwrap();
+    let t = times.clone();
+    let e = platform.block_on(pca.acquire_token_by_device_code(&request(), |_| {}, move || t.borrow().len() >= 2)).unwrap_err();
+    assert_eq!(e.code(), "device_code_polling_cancelled");
+    assert_eq!(times.borrow().len(), 2);
     let (platform, _) = device_platform(vec!["access_denied"], 900);
     let pca = PublicClientApplication::new(config(), platform.clone()).unwrap();
     platform.block_on(pca.initialize()).unwrap();
@@ -75,5 +89,5 @@ fn an_expired_code_or_a_refusal_ends_the_wait_with_a_typed_error() {
     // A malformed device authorization answer.
     platform.set_handler(|_| Ok(HttpResponse::new(200, r#"{"user_code":1}"#)));
     let e = platform.block_on(pca.acquire_token_by_device_code(&request(), |_| {}, || false)).unwrap_err();
-    assert!(!e.code().is_empty());
+    assert_eq!(e.code(), "failed_to_parse_response");
 }

@@ -56,8 +56,14 @@ impl CacheContext {
 
     /// Replaces the in-memory cache with `text` (unified JSON); an empty text empties it.
     pub fn deserialize(&mut self, text: &str) -> Result<(), AuthError> {
-        self.cache = if text.trim().is_empty() { UnifiedCache::new() } else { unified::deserialize(text)? };
+        self.cache = unified::deserialize_or_empty(text)?;
         Ok(())
+    }
+
+    /// As [`deserialize`](Self::deserialize), but a corrupt text is an empty cache (the user
+    /// signs in again; the next save repairs the store): what plugins read from storage.
+    pub fn load_or_empty(&mut self, text: &str) {
+        self.cache = unified::deserialize_or_empty(text).unwrap_or_default();
     }
 
     /// The cache.

@@ -6,7 +6,7 @@ use crate::credential::{AssertionContext, Credential};
 use crate::http::Http;
 use msal_wasm::core::authority::{Authority, AuthorityMetadata, ProtocolMode};
 use msal_wasm::core::cache::unified::UnifiedCache;
-use msal_wasm::core::cache::{is_expired, Credential as CacheEntry, CredentialType, DEFAULT_RENEWAL_OFFSET_SECS};
+use msal_wasm::core::cache::{is_expired, refresh_due, Credential as CacheEntry, CredentialType, DEFAULT_RENEWAL_OFFSET_SECS};
 use msal_wasm::core::http::HttpRequest;
 use msal_wasm::core::scopes::ScopeSet;
 use msal_wasm::core::token::{ClientCredential, Grant, TokenRequest, TokenResponse};
@@ -78,6 +78,7 @@ pub struct ConfidentialClientApplication {
     http: Http,
     metadata: tokio::sync::OnceCell<AuthorityMetadata>,
     memory: Mutex<UnifiedCache>,
+    access: tokio::sync::Mutex<()>,
     plugin: Option<Arc<dyn CachePlugin>>,
 }
 
@@ -114,6 +115,7 @@ impl ConfidentialClientApplication {
             http,
             metadata: tokio::sync::OnceCell::new(),
             memory: Mutex::new(UnifiedCache::new()),
+            access: tokio::sync::Mutex::new(()),
             plugin,
         })
     }
@@ -146,6 +148,9 @@ impl ConfidentialClientApplication {
     /// Runs `f` on the cache of `partition`: loaded by the plugin before, saved after when `f`
     /// says it changed something.
     async fn with_cache<R>(&self, partition: Partition, f: impl FnOnce(&mut UnifiedCache) -> (R, bool)) -> Result<R, AuthError> {
+        // One access at a time in this process: a read that began before a write must not put
+        // the older cache back after it. (Only the plugin's I/O is awaited under it.)
+        let _turn = self.access.lock().await;
         let current = self.memory.lock().map(|m| m.clone()).unwrap_or_default();
         let mut ctx = CacheContext::new(current, partition);
         if let Some(p) = &self.plugin {
@@ -189,6 +194,7 @@ impl ConfidentialClientApplication {
                             && c.environment.eq_ignore_ascii_case(&self.environment)
                             && c.scopes.contains_all(&scopes.for_cache_search())
                             && !is_expired(c, now, DEFAULT_RENEWAL_OFFSET_SECS)
+                            && !refresh_due(c, now)
                     });
                     (found, false)
                 })
@@ -276,7 +282,7 @@ impl ConfidentialClientApplication {
 
     /// Replaces the cache with `text` (unified format).
     pub fn deserialize(&self, text: &str) -> Result<(), AuthError> {
-        let cache = msal_wasm::core::cache::unified::deserialize(text)?;
+        let cache = msal_wasm::core::cache::unified::deserialize_or_empty(text)?;
         if let Ok(mut m) = self.memory.lock() {
             *m = cache;
         }

@@ -1,5 +1,5 @@
-//! HTTP for the native clients: reqwest over rustls, a timeout on every request, and one retry
-//! after a network error or a 5xx answer (as msal-node's `HttpClientWithRetries`).
+//! HTTP for the native clients: reqwest over rustls, a timeout on every request, no redirects,
+//! and one retry after a connection failure or a 5xx answer.
 
 use msal_wasm::core::http::{HttpRequest, HttpResponse, Method};
 use msal_wasm::error::{codes, network_timeout, AuthError, ErrorKind};
@@ -20,6 +20,8 @@ impl Http {
     pub fn new(timeout: Duration) -> Result<Http, AuthError> {
         let client = reqwest::Client::builder()
             .timeout(timeout)
+            // A redirect would resend a secret or an assertion elsewhere (307/308 keep the body).
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|_| AuthError::client(codes::NETWORK_ERROR, "could not build the HTTP client"))?;
         Ok(Http { client, timeout })
@@ -30,12 +32,14 @@ impl Http {
         self.timeout
     }
 
-    /// Sends `request`; a network error or a 5xx answer is retried once. Failures are typed:
-    /// a timeout is msal's failed-request code with `timed_out`, other network failures
-    /// `network_error`. HTTP error statuses are answers, for the caller to read.
+    /// Sends `request`; a connection failure or a 5xx answer is retried once (a timeout is
+    /// not: it already cost the whole timeout). Failures are typed: a timeout is msal's
+    /// failed-request code with `timed_out`, other network failures `network_error`. HTTP error
+    /// statuses are answers, for the caller to read.
     pub async fn send(&self, request: &HttpRequest) -> Result<HttpResponse, AuthError> {
         match self.send_once(request).await {
             Ok(r) if r.status < 500 => Ok(r),
+            Err(e) if e.sub_error() == codes::TIMED_OUT => Err(e),
             _ => {
                 tokio::time::sleep(RETRY_DELAY).await;
                 self.send_once(request).await

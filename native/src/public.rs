@@ -11,7 +11,7 @@ use msal_wasm::client::{
     AccountInfo, AccountRef, AuthenticationResult, Config, DeviceCodeInfo, DeviceCodeRequest, PublicClientApplication as Core,
     SilentRequest,
 };
-use msal_wasm::core::cache::unified::UnifiedCache;
+use msal_wasm::core::cache::unified::{self, Section, UnifiedCache};
 use msal_wasm::core::cache::MemoryStore;
 use msal_wasm::core::http::{HttpRequest, HttpResponse};
 use msal_wasm::error::{codes, AuthError};
@@ -96,7 +96,18 @@ impl Platform for NativePlatform {
     }
 }
 
-/// A public client application (CLIs, devices).
+/// What a call loaded from the plugin: this client's entries then, and the cache version.
+struct Loaded {
+    keys: Vec<(Section, String)>,
+    version: u32,
+}
+
+fn section_keys(u: &UnifiedCache) -> Vec<(Section, String)> {
+    Section::ALL.into_iter().flat_map(|s| u.entries(s).iter().map(move |(k, _)| (s, k.clone()))).collect()
+}
+
+/// A public client application (CLIs, devices). Its whole cache is one partition of the
+/// plugin's store.
 pub struct PublicClientApplication {
     core: Core<NativePlatform>,
     plugin: Option<Arc<dyn CachePlugin>>,
@@ -120,20 +131,44 @@ impl PublicClientApplication {
         Ok(PublicClientApplication { core, plugin, partition })
     }
 
-    async fn before(&self) -> Result<Option<(CacheContext, u32)>, AuthError> {
+    /// Loads the stored cache (the plugin holds its lock only while it reads). Returns what
+    /// this client took from it, to tell later what it removed.
+    async fn load(&self) -> Result<Option<Loaded>, AuthError> {
         let Some(plugin) = &self.plugin else { return Ok(None) };
         let mut ctx = CacheContext::new(UnifiedCache::new(), self.partition.clone());
         plugin.before_cache_access(&mut ctx).await?;
-        self.core.deserialize_cache(&ctx.serialize())?;
-        Ok(Some((ctx, self.core.cache_version())))
+        let taken = self.core.deserialize_cache(&ctx.serialize());
+        plugin.after_cache_access(&mut ctx).await?;
+        taken?;
+        Ok(Some(Loaded { keys: section_keys(&self.ours()?), version: self.core.cache_version() }))
     }
 
-    async fn after(&self, loaded: Option<(CacheContext, u32)>) -> Result<(), AuthError> {
-        let (Some(plugin), Some((mut ctx, version))) = (&self.plugin, loaded) else { return Ok(()) };
-        if self.core.cache_version() != version {
-            ctx.deserialize(&self.core.serialize_cache())?;
-            ctx.set_changed();
+    /// This client's entries, as the unified cache.
+    fn ours(&self) -> Result<UnifiedCache, AuthError> {
+        unified::deserialize_or_empty(&self.core.serialize_cache())
+    }
+
+    /// Saves what this call changed into the stored cache as it is now (another process may
+    /// have written meanwhile: its entries stay), under the plugin's lock.
+    async fn save(&self, loaded: Option<Loaded>) -> Result<(), AuthError> {
+        let (Some(plugin), Some(loaded)) = (&self.plugin, loaded) else { return Ok(()) };
+        if self.core.cache_version() == loaded.version {
+            return Ok(());
         }
+        let ours = self.ours()?;
+        let now = section_keys(&ours);
+        let mut ctx = CacheContext::new(UnifiedCache::new(), self.partition.clone());
+        plugin.before_cache_access(&mut ctx).await?;
+        let fresh = ctx.cache_mut();
+        for (section, key) in loaded.keys.iter().filter(|k| !now.contains(k)) {
+            fresh.remove(*section, key);
+        }
+        for section in Section::ALL {
+            for (key, entity) in ours.entries(section) {
+                fresh.insert(section, key, entity.clone());
+            }
+        }
+        ctx.set_changed();
         plugin.after_cache_access(&mut ctx).await
     }
 
@@ -145,34 +180,34 @@ impl PublicClientApplication {
         on_code: impl FnOnce(&DeviceCodeInfo),
         cancelled: impl Fn() -> bool,
     ) -> Result<AuthenticationResult, AuthError> {
-        let loaded = self.before().await?;
+        let loaded = self.load().await?;
         let r = self.core.acquire_token_by_device_code(req, on_code, cancelled).await;
-        self.after(loaded).await?;
+        self.save(loaded).await?;
         r
     }
 
     /// msal-node's `acquireTokenSilent`: the cached token, else the refresh token; else an
     /// `InteractionRequired` error.
     pub async fn acquire_token_silent(&self, req: &SilentRequest) -> Result<AuthenticationResult, AuthError> {
-        let loaded = self.before().await?;
+        let loaded = self.load().await?;
         let r = self.core.acquire_token_silent(req).await;
-        self.after(loaded).await?;
+        self.save(loaded).await?;
         r
     }
 
     /// Every signed-in account.
     pub async fn get_all_accounts(&self) -> Result<Vec<AccountInfo>, AuthError> {
-        let loaded = self.before().await?;
+        let loaded = self.load().await?;
         let accounts = self.core.all_accounts();
-        self.after(loaded).await?;
+        self.save(loaded).await?;
         Ok(accounts)
     }
 
     /// Signs `account` out of the cache.
     pub async fn remove_account(&self, account: &AccountRef) -> Result<(), AuthError> {
-        let loaded = self.before().await?;
+        let loaded = self.load().await?;
         let r = self.core.clear_cache(Some(account));
-        self.after(loaded).await?;
+        self.save(loaded).await?;
         r
     }
 

@@ -96,10 +96,13 @@ async fn a_cache_file_serves_the_next_process_and_is_private() {
         use std::os::unix::fs::PermissionsExt;
         assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
     }
-    assert!(!path.with_extension("json.lock").exists(), "the lock is released");
+    let lock = std::fs::OpenOptions::new().write(true).open(path.with_extension("json.lock")).unwrap();
+    assert!(lock.try_lock().is_ok(), "the lock is released after each access");
+    drop(lock);
     // A corrupt file is an empty cache, then repaired.
     std::fs::write(&path, "garbage").unwrap();
     assert!(!app(plugin()).acquire_token_by_client_credential(&request()).await.unwrap().from_cache);
+    assert!(msal_wasm::core::cache::unified::deserialize(&std::fs::read_to_string(&path).unwrap()).is_ok(), "repaired");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -108,7 +108,7 @@ async fn a_denied_or_cancelled_device_code_sign_in_fails_typed() {
     assert_eq!(e.code(), "access_denied");
     let started = std::time::Instant::now();
     let e = app.acquire_token_by_device_code(&request(), |_| {}, || true).await.unwrap_err();
-    assert_eq!(e.code(), "user_cancelled");
+    assert_eq!(e.code(), "device_code_polling_cancelled");
     assert!(started.elapsed().as_secs() < 2);
     assert!(app.get_all_accounts().await.unwrap().is_empty());
 }

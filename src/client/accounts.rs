@@ -231,11 +231,7 @@ impl<P: Platform> PublicClientApplication<P> {
     /// Replaces this client's accounts and tokens with a cache in msal's unified format
     /// (msal-node's `deserialize()`).
     pub fn deserialize_cache(&self, text: &str) -> Result<(), AuthError> {
-        let u = if text.trim().is_empty() {
-            crate::core::cache::unified::UnifiedCache::new()
-        } else {
-            crate::core::cache::unified::deserialize(text)?
-        };
+        let u = crate::core::cache::unified::deserialize_or_empty(text)?;
         self.cache.borrow_mut().replace_from_unified(&u)
     }
 

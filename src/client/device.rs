@@ -20,8 +20,11 @@ pub struct DeviceCodeRequest {
 impl<P: Platform> PublicClientApplication<P> {
     /// msal-node's `acquireTokenByDeviceCode`: asks for a device code, hands it to `on_code`
     /// (show its `message` to the user), then polls the token endpoint at the interval the
-    /// server asks for (5 s more after each `slow_down`) until the user signs in, the code
-    /// expires, or `cancelled()` turns true — then `user_cancelled`.
+    /// server asks for until the user signs in (`cancelled()` is looked at before each poll).
+    /// Unlike msal-node, which polls at once and fails on `slow_down`, it waits the interval
+    /// first and honours `slow_down` (5 s more), as RFC 8628 asks. Ends with msal-node's
+    /// `device_code_polling_cancelled`, `user_timeout_reached` (the request's `timeout_secs`),
+    /// `device_code_expired`, or the server's error (`access_denied`, `expired_token`).
     pub async fn acquire_token_by_device_code(
         &self,
         req: &DeviceCodeRequest,
@@ -30,10 +33,16 @@ impl<P: Platform> PublicClientApplication<P> {
     ) -> Result<AuthenticationResult, AuthError> {
         let target = self.configured_target()?;
         let correlation_id = if req.correlation_id.is_empty() { self.guid()? } else { req.correlation_id.clone() };
-        let endpoint = target.metadata.device_authorization_endpoint.clone().unwrap_or_else(|| {
-            // Entra's discovery documents have no such field: its endpoint sits beside the token endpoint.
-            target.metadata.token_endpoint.replace("/oauth2/v2.0/token", "/oauth2/v2.0/devicecode")
-        });
+        // Entra's discovery documents have no such field: its endpoint sits beside the token endpoint.
+        let endpoint =
+            match (&target.metadata.device_authorization_endpoint, target.metadata.token_endpoint.strip_suffix("/oauth2/v2.0/token")) {
+                (Some(e), _) => e.clone(),
+                (None, Some(base)) => format!("{base}/oauth2/v2.0/devicecode"),
+                (None, None) => {
+                    return Err(AuthError::client(codes::ENDPOINTS_RESOLUTION_ERROR, "the authority has no device authorization endpoint")
+                        .with_correlation_id(correlation_id))
+                }
+            };
         let scopes = self.wire_scopes(&req.scopes);
         let resp = self
             .platform
@@ -41,24 +50,32 @@ impl<P: Platform> PublicClientApplication<P> {
             .await
             .map_err(|e| e.with_correlation_id(correlation_id.clone()))?;
         let info = DeviceCodeInfo::parse(&resp).map_err(|e| e.with_correlation_id(correlation_id.clone()))?;
-        on_code(&info);
+        // The code's lifetime runs from the server's answer, however long the callback takes.
         let started = self.now_s();
-        let lifetime = if req.timeout_secs > 0 { req.timeout_secs.min(info.expires_in) } else { info.expires_in };
+        on_code(&info);
+        let expires = started.saturating_add(info.expires_in);
+        let deadline = if req.timeout_secs > 0 { started.saturating_add(req.timeout_secs).min(expires) } else { expires };
         let mut interval = info.interval;
         loop {
+            // msal-node's codes: cancelled by the app, past the app's timeout, past the code's life.
+            let stop = |code, message| AuthError::client(code, message).with_correlation_id(correlation_id.clone());
             if cancelled() {
-                return Err(AuthError::new(ErrorKind::UserCancelled, codes::USER_CANCELLED, "the device code sign-in was cancelled")
-                    .with_correlation_id(correlation_id));
+                return Err(stop(codes::DEVICE_CODE_POLLING_CANCELLED, "the device code sign-in was cancelled"));
             }
-            if self.now_s() >= started.saturating_add(lifetime) {
-                return Err(AuthError::new(
-                    ErrorKind::InteractionRequired,
-                    "expired_token",
-                    "the device code expired before the user signed in",
-                )
-                .with_correlation_id(correlation_id));
+            let now = self.now_s();
+            if now >= deadline {
+                return Err(if deadline < expires {
+                    stop(codes::USER_TIMEOUT_REACHED, "the user did not sign in within the request's timeout")
+                } else {
+                    stop(codes::DEVICE_CODE_EXPIRED, "the device code expired before the user signed in")
+                });
             }
-            self.platform.sleep(interval.saturating_mul(1000)).await;
+            // Never poll after the deadline: sleep to it at most, then look again.
+            let wait = interval.min(deadline - now);
+            self.platform.sleep(wait.saturating_mul(1000)).await;
+            if cancelled() || self.now_s() >= deadline {
+                continue;
+            }
             let sent_at = self.now_s();
             let http = TokenRequest {
                 endpoint: &target.metadata.token_endpoint,

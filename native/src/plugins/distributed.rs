@@ -25,8 +25,8 @@ pub trait PartitionManager: Send + Sync {
     fn key(&self, partition: &Partition) -> String;
 }
 
-/// The default naming: `msal.<client id>.<tenant>` for an app's tokens, `msal.<home account id>`
-/// for a user's (the partition key msal-node's samples use).
+/// The default naming: `msal.<client id>.<tenant>` for an app's tokens, the `homeAccountId` for
+/// a user's (what msal-node's samples' `extractKey` returns).
 #[derive(Debug, Clone, Default)]
 pub struct DefaultPartitions;
 
@@ -63,10 +63,7 @@ impl CachePlugin for DistributedCachePlugin {
         Box::pin(async move {
             let key = self.partitions.key(ctx.partition());
             let text = self.client.get(&key).await?.unwrap_or_default();
-            // A corrupt entry is an empty partition, never a failure.
-            if ctx.deserialize(&text).is_err() {
-                ctx.deserialize("")?;
-            }
+            ctx.load_or_empty(&text);
             Ok(())
         })
     }

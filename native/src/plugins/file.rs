@@ -1,23 +1,28 @@
-//! A cache file for one machine (CLIs, desktop tools, a single server): written atomically
-//! (a temporary file renamed over it) and guarded by a lock file against other processes, held
-//! from [`before_cache_access`](CachePlugin::before_cache_access) to
-//! [`after_cache_access`](CachePlugin::after_cache_access).
+//! A cache file for one machine (CLIs, desktop tools, a single server): written atomically (a
+//! private temporary file, synced, renamed over it) and guarded against other processes by an
+//! advisory lock on a lock file (`flock`), held from
+//! [`before_cache_access`](CachePlugin::before_cache_access) to
+//! [`after_cache_access`](CachePlugin::after_cache_access). The operating system releases the
+//! lock of a process that dies, so a crash never leaves it behind.
 
 use crate::cache::{CacheContext, CachePlugin, PluginFuture};
 use msal_wasm::error::{codes, AuthError, ErrorKind};
+use std::fs::{File, OpenOptions, TryLockError};
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
-/// A lock file older than this was left by a process that died: it is taken over.
-const STALE_LOCK: Duration = Duration::from_secs(30);
 /// How long an access waits for another process's lock.
 const LOCK_WAIT: Duration = Duration::from_secs(10);
 
 /// The file cache plugin.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct FileCachePlugin {
     path: PathBuf,
-    lock: PathBuf,
+    lock_path: PathBuf,
+    /// The lock file while this plugin holds the lock.
+    held: Mutex<Option<File>>,
 }
 
 fn storage_error(what: &'static str) -> AuthError {
@@ -30,7 +35,7 @@ impl FileCachePlugin {
         let path = path.into();
         let mut lock = path.clone().into_os_string();
         lock.push(".lock");
-        FileCachePlugin { path, lock: PathBuf::from(lock) }
+        FileCachePlugin { path, lock_path: PathBuf::from(lock), held: Mutex::new(None) }
     }
 
     /// The cache file.
@@ -39,32 +44,34 @@ impl FileCachePlugin {
     }
 
     async fn acquire(&self) -> Result<(), AuthError> {
-        let deadline = SystemTime::now() + LOCK_WAIT;
+        let file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&self.lock_path)
+            .map_err(|_| storage_error("could not open the token cache lock file"))?;
+        let deadline = Instant::now() + LOCK_WAIT;
         loop {
-            match std::fs::OpenOptions::new().write(true).create_new(true).open(&self.lock) {
-                Ok(_) => return Ok(()),
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                    let stale = std::fs::metadata(&self.lock)
-                        .and_then(|m| m.modified())
-                        .ok()
-                        .and_then(|t| t.elapsed().ok())
-                        .is_some_and(|age| age > STALE_LOCK);
-                    if stale {
-                        let _ = std::fs::remove_file(&self.lock);
-                        continue;
-                    }
-                    if SystemTime::now() > deadline {
-                        return Err(storage_error("the token cache file stayed locked by another process"));
-                    }
-                    tokio::time::sleep(Duration::from_millis(10)).await;
-                }
-                Err(_) => return Err(storage_error("could not create the token cache lock file")),
+            match file.try_lock() {
+                Ok(()) => break,
+                Err(TryLockError::WouldBlock) if Instant::now() < deadline => tokio::time::sleep(Duration::from_millis(10)).await,
+                Err(TryLockError::WouldBlock) => return Err(storage_error("the token cache file stayed locked by another process")),
+                Err(TryLockError::Error(_)) => return Err(storage_error("could not lock the token cache file")),
             }
         }
+        if let Ok(mut held) = self.held.lock() {
+            *held = Some(file);
+        }
+        Ok(())
     }
 
     fn release(&self) {
-        let _ = std::fs::remove_file(&self.lock);
+        // Closing the file releases the lock.
+        if let Ok(mut held) = self.held.lock() {
+            if let Some(f) = held.take() {
+                let _ = f.unlock();
+            }
+        }
     }
 }
 
@@ -80,10 +87,7 @@ impl CachePlugin for FileCachePlugin {
                     return Err(storage_error("could not read the token cache file"));
                 }
             };
-            // A corrupt file is an empty cache (the user signs in again), never a failure.
-            if ctx.deserialize(&text).is_err() {
-                ctx.deserialize("")?;
-            }
+            ctx.load_or_empty(&text);
             Ok(())
         })
     }
@@ -97,24 +101,36 @@ impl CachePlugin for FileCachePlugin {
     }
 }
 
+/// Writes `data` to a private temporary file beside `path`, syncs it, and renames it over
+/// `path`: readers see the old file or the new one, never a part.
 fn write_atomic(path: &Path, data: &[u8]) -> Result<(), AuthError> {
     let mut tmp = path.as_os_str().to_owned();
     tmp.push(format!(".{}.tmp", std::process::id()));
     let tmp = PathBuf::from(tmp);
-    std::fs::write(&tmp, data).map_err(|_| storage_error("could not write the token cache file"))?;
-    restrict(&tmp);
+    // A leftover of a crashed write would keep its own permissions: start afresh.
+    let _ = std::fs::remove_file(&tmp);
+    let written = private_file(&tmp).and_then(|mut f| {
+        f.write_all(data)?;
+        f.sync_all()
+    });
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(storage_error("could not write the token cache file"));
+    }
     std::fs::rename(&tmp, path).map_err(|_| {
         let _ = std::fs::remove_file(&tmp);
         storage_error("could not replace the token cache file")
     })
 }
 
-/// The cache holds refresh tokens: readable by its owner only.
+/// A new file readable by its owner only (the cache holds refresh tokens).
 #[cfg(unix)]
-fn restrict(path: &Path) {
-    use std::os::unix::fs::PermissionsExt;
-    let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
+fn private_file(path: &Path) -> std::io::Result<File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(path)
 }
 
 #[cfg(not(unix))]
-fn restrict(_path: &Path) {}
+fn private_file(path: &Path) -> std::io::Result<File> {
+    OpenOptions::new().write(true).create(true).truncate(true).open(path)
+}

@@ -328,7 +328,8 @@ impl<S: KeyValueStore> TokenCache<S> {
             self.accounts.push((key, e));
         }
         for (_, c) in u.credentials() {
-            if c.client_id != self.client_id && c.credential_type != CredentialType::RefreshToken {
+            let family_rt = c.credential_type == CredentialType::RefreshToken && !c.family_id.is_empty();
+            if c.client_id != self.client_id && !family_rt {
                 continue;
             }
             let key = credential_key(&c);

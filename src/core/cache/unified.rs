@@ -115,6 +115,16 @@ fn invalid(msg: &'static str) -> AuthError {
     AuthError::new(ErrorKind::Client, codes::INVALID_CACHE_RECORD, msg)
 }
 
+/// Reads a unified cache document; an empty (or blank) text is an empty cache (a cache file or
+/// store entry that does not exist yet).
+pub fn deserialize_or_empty(text: &str) -> Result<UnifiedCache, AuthError> {
+    if text.trim().is_empty() {
+        Ok(UnifiedCache::new())
+    } else {
+        deserialize(text)
+    }
+}
+
 /// Parses a unified cache. Empty (or all white space) text is an empty cache, as in MSAL
 /// Python. Sections that are missing are added empty after the others; unknown sections are
 /// kept where they were.

@@ -1,0 +1,49 @@
+//! No secret of the native types shows in `Debug` output (the browser types are checked in the
+//! main crate's tests/secrets_debug.rs).
+
+use msal_native::*;
+use msal_wasm::core::cache::unified::UnifiedCache;
+use msal_wasm::core::cache::{Credential as Entry, CredentialType};
+use std::sync::Arc;
+
+const PEM: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/idp/.cert/localhost.pem");
+
+#[test]
+fn debug_output_holds_no_secret() {
+    let secret = "client-secret-value-1234567890";
+    let credential = Credential::Secret(secret.into());
+    assert!(!format!("{credential:?}").contains(secret));
+
+    let app = ConfidentialClientApplication::new(
+        ConfidentialClientConfig::new("client", "https://login.microsoftonline.com/tenant", credential.clone()),
+        None,
+    )
+    .unwrap();
+    assert!(!format!("{app:?}").contains(secret));
+
+    let token = AppToken {
+        access_token: msal_wasm::secret::AccessToken::new("access-token-value-1234567890"),
+        token_type: "Bearer".into(),
+        expires_on_ms: 1,
+        scopes: vec![],
+        tenant_id: "t".into(),
+        from_cache: false,
+        correlation_id: "c".into(),
+    };
+    assert!(!format!("{token:?}").contains("access-token-value"));
+
+    let mut cache = UnifiedCache::new();
+    cache.add_credential(&Entry::new(CredentialType::RefreshToken, "h", "e", "client", "", "refresh-token-value-1234567890"));
+    let ctx = CacheContext::new(cache, Partition::Account("h".into()));
+    assert!(!format!("{ctx:?}").contains("refresh-token-value"));
+
+    // The certificate's private key: only the thumbprint is shown.
+    let pem = std::fs::read_to_string(PEM).expect("the test provider writes tests/idp/.cert/localhost.pem (scripts/with-idp.mjs)");
+    let cert = Certificate::from_pem(&pem, SigningAlgorithm::Rs256).unwrap();
+    let shown = format!("{:?}", Credential::Certificate(Arc::new(cert)));
+    let key = pem.split("-----BEGIN PRIVATE KEY-----").nth(1).unwrap();
+    for line in key.lines().filter(|l| l.len() > 40) {
+        assert!(!shown.contains(line));
+    }
+    assert!(shown.contains("x5t#S256"));
+}
