@@ -4,14 +4,20 @@
 use crate::cache::{CacheContext, CachePlugin, Partition};
 use crate::credential::{AssertionContext, Credential};
 use crate::http::Http;
+use crate::public::NativePlatform;
+use msal_wasm::client::{AuthenticationResult, Config, InteractiveRequest, PendingAuth, PublicClientApplication as Core, SilentRequest};
 use msal_wasm::core::authority::{Authority, AuthorityMetadata, ProtocolMode};
+use msal_wasm::core::authorize::Prompt;
 use msal_wasm::core::cache::unified::UnifiedCache;
 use msal_wasm::core::cache::{is_expired, refresh_due, Credential as CacheEntry, CredentialType, DEFAULT_RENEWAL_OFFSET_SECS};
 use msal_wasm::core::http::HttpRequest;
+use msal_wasm::core::pkce::InteractionType;
 use msal_wasm::core::scopes::ScopeSet;
 use msal_wasm::core::token::{ClientCredential, Grant, TokenRequest, TokenResponse};
 use msal_wasm::error::{codes, AuthError};
 use msal_wasm::secret::{AccessToken, Assertion, ClientSecret};
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -51,6 +57,41 @@ pub struct ClientCredentialRequest {
     pub correlation_id: String,
 }
 
+/// msal-node's `AuthorizationUrlRequest`.
+#[derive(Debug, Clone, Default)]
+pub struct AuthCodeUrlRequest {
+    /// Scopes (the OIDC scopes are added).
+    pub scopes: Vec<String>,
+    /// The app's redirect URI (registered exactly).
+    pub redirect_uri: String,
+    /// The app's own state, returned in the result.
+    pub state: String,
+    /// `login_hint`.
+    pub login_hint: String,
+    /// `prompt`.
+    pub prompt: Option<Prompt>,
+    /// `form_post` (default), `query` or `fragment`.
+    pub response_mode: String,
+}
+
+/// What [`ConfidentialClientApplication::get_auth_code_url`] gives: the URL to redirect the
+/// user to, and the request to keep in their server-side session (it holds the PKCE verifier,
+/// the state and the nonce; never send it to the browser).
+#[derive(Clone)]
+pub struct AuthCodeFlow {
+    /// The authorize URL.
+    pub url: String,
+    /// The request, for [`ConfidentialClientApplication::acquire_token_by_code`].
+    pub session: String,
+}
+
+impl std::fmt::Debug for AuthCodeFlow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let path = self.url.split('?').next().unwrap_or_default();
+        f.debug_struct("AuthCodeFlow").field("url", &path).finish_non_exhaustive()
+    }
+}
+
 /// A token for the app itself.
 #[derive(Debug, Clone)]
 pub struct AppToken {
@@ -76,7 +117,8 @@ pub struct ConfidentialClientApplication {
     authority: Authority,
     environment: String,
     http: Http,
-    metadata: tokio::sync::OnceCell<AuthorityMetadata>,
+    /// The authority's endpoints, and the discovery document they came from.
+    metadata: tokio::sync::OnceCell<(AuthorityMetadata, String)>,
     memory: Mutex<UnifiedCache>,
     access: tokio::sync::Mutex<()>,
     plugin: Option<Arc<dyn CachePlugin>>,
@@ -122,6 +164,10 @@ impl ConfidentialClientApplication {
 
     /// The authority's endpoints (its discovery document, fetched once).
     pub async fn metadata(&self) -> Result<&AuthorityMetadata, AuthError> {
+        Ok(&self.discovery().await?.0)
+    }
+
+    async fn discovery(&self) -> Result<&(AuthorityMetadata, String), AuthError> {
         self.metadata
             .get_or_try_init(|| async {
                 let resp = self.http.send(&HttpRequest::get(self.authority.openid_configuration_url())).await.map_err(|e| {
@@ -140,7 +186,7 @@ impl ConfidentialClientApplication {
                 if !m.fits(&self.authority, &self.authority.default_cloud(), &[]) {
                     return Err(AuthError::config(codes::ISSUER_VALIDATION_FAILED, "the openid-configuration names a foreign issuer"));
                 }
-                Ok(m)
+                Ok((m, resp.body))
             })
             .await
     }
@@ -273,6 +319,109 @@ impl ConfidentialClientApplication {
                 ClientCredential::Assertion(Assertion::new(make(ctx).await?))
             }
         })
+    }
+
+    /// Runs a user flow on msal-wasm's client (the flows are written once, there) for this
+    /// app: a client of its own per call, with this app's endpoints and credential, its cache
+    /// loaded from and saved to the plugin by `run`. The shared client is single-threaded: it
+    /// runs on a blocking thread with a runtime of its own, so this future is `Send` (for web
+    /// servers' handlers).
+    async fn run_user_flow<R, F>(&self, response_mode: &str, run: F) -> Result<R, AuthError>
+    where
+        R: Send + 'static,
+        F: for<'a> FnOnce(
+                &'a Core<NativePlatform>,
+                Option<&'a dyn CachePlugin>,
+            ) -> Pin<Box<dyn Future<Output = Result<R, AuthError>> + 'a>>
+            + Send
+            + 'static,
+    {
+        let (metadata, document) = self.discovery().await?;
+        let credential = self.client_credential(&metadata.token_endpoint).await?;
+        let mut config = Config::new(self.config.client_id.clone())
+            .with_authority(self.config.authority.clone())
+            .with_authority_metadata(document.clone());
+        config.response_mode = response_mode.to_owned();
+        config.network_timeout_ms = u64::try_from(self.config.network_timeout.as_millis()).unwrap_or(u64::MAX);
+        let plugin = self.plugin.clone();
+        let joined = tokio::task::spawn_blocking(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|_| AuthError::client(codes::UNEXPECTED_ERROR, "could not start a runtime for the token flow"))?;
+            runtime.block_on(async move {
+                let timeout = Duration::from_millis(config.network_timeout_ms);
+                let core = Core::new(config, NativePlatform::new(timeout)?)?;
+                core.initialize().await?;
+                core.set_client_credential(credential);
+                run(&core, plugin.as_deref()).await
+            })
+        })
+        .await;
+        joined.map_err(|_| AuthError::client(codes::UNEXPECTED_ERROR, "the token flow stopped unexpectedly"))?
+    }
+
+    /// msal-node's `getAuthCodeUrl`: the authorize URL to send the user to (PKCE, state, nonce;
+    /// `response_mode=form_post` unless the request says otherwise), and the request to keep in
+    /// the user's server-side session until [`acquire_token_by_code`](Self::acquire_token_by_code).
+    pub async fn get_auth_code_url(&self, req: &AuthCodeUrlRequest) -> Result<AuthCodeFlow, AuthError> {
+        let interactive = InteractiveRequest {
+            scopes: req.scopes.clone(),
+            redirect_uri: req.redirect_uri.clone(),
+            state: req.state.clone(),
+            login_hint: req.login_hint.clone(),
+            prompt: req.prompt,
+            ..InteractiveRequest::default()
+        };
+        let mode = if req.response_mode.is_empty() { "form_post".to_owned() } else { req.response_mode.clone() };
+        self.run_user_flow(&mode, move |core, _| {
+            Box::pin(async move {
+                let pending = core.begin_interaction(&interactive, InteractionType::Redirect, "")?;
+                core.abort_interaction(&pending);
+                Ok(AuthCodeFlow { url: pending.url.clone(), session: pending.to_session() })
+            })
+        })
+        .await
+    }
+
+    /// msal-node's `acquireTokenByCode`: redeems the authorize response (`response`: the
+    /// form_post body or the query, `code=…&state=…`) of the request kept in `session`, after
+    /// checking its state (and the ID token's nonce), with the app's credential and the PKCE
+    /// verifier. The user's tokens are cached in their partition (`homeAccountId`).
+    pub async fn acquire_token_by_code(&self, session: &str, response: &str) -> Result<AuthenticationResult, AuthError> {
+        let pending = PendingAuth::from_session(session)
+            .ok_or_else(|| AuthError::browser(codes::NO_TOKEN_REQUEST_CACHE_ERROR, "the session holds no authorization request"))?;
+        let response = response.to_owned();
+        self.run_user_flow("form_post", move |core, plugin| {
+            Box::pin(async move {
+                let loaded = crate::sync::fresh(core)?;
+                let result = core.finish_interaction(pending, &response).await?;
+                let partition = Partition::Account(result.account.account.home_account_id.clone());
+                crate::sync::save(core, plugin, &partition, Some(loaded)).await?;
+                Ok(result)
+            })
+        })
+        .await
+    }
+
+    /// msal-node's `acquireTokenSilent` for a user: the cached token (from the user's partition
+    /// of the plugin's store), else the refresh token (with the app's credential); else an
+    /// `InteractionRequired` error — then sign the user in again.
+    pub async fn acquire_token_silent(&self, req: &SilentRequest) -> Result<AuthenticationResult, AuthError> {
+        let Some(account) = req.account.clone() else {
+            return Err(AuthError::browser(codes::NO_ACCOUNT_ERROR, "a confidential client's silent request names its account"));
+        };
+        let req = req.clone();
+        self.run_user_flow("form_post", move |core, plugin| {
+            Box::pin(async move {
+                let partition = Partition::Account(account.home_account_id.clone());
+                let loaded = crate::sync::load(core, plugin, &partition).await?;
+                let result = core.acquire_token_silent(&req).await;
+                crate::sync::save(core, plugin, &partition, loaded).await?;
+                result
+            })
+        })
+        .await
     }
 
     /// The whole cache in msal's unified format (msal-node's `getTokenCache().serialize()`).

@@ -26,9 +26,12 @@ pub mod credential;
 pub mod http;
 pub mod plugins;
 pub mod public;
+mod sync;
 
 pub use cache::{CacheContext, CachePlugin, Partition};
-pub use confidential::{AppToken, ClientCredentialRequest, ConfidentialClientApplication, ConfidentialClientConfig};
+pub use confidential::{
+    AppToken, AuthCodeFlow, AuthCodeUrlRequest, ClientCredentialRequest, ConfidentialClientApplication, ConfidentialClientConfig,
+};
 pub use credential::{AssertionContext, Certificate, Credential, SigningAlgorithm};
 #[cfg(feature = "redis")]
 pub use plugins::distributed::RedisClient;

@@ -5,13 +5,13 @@
 //! Single-threaded, as the browser client it shares its flows with: run it on a
 //! current-thread runtime (a CLI's `#[tokio::main(flavor = "current_thread")]`).
 
-use crate::cache::{CacheContext, CachePlugin, Partition};
+use crate::cache::{CachePlugin, Partition};
 use crate::http::Http;
+use crate::sync::Loaded;
 use msal_wasm::client::{
     AccountInfo, AccountRef, AuthenticationResult, Config, DeviceCodeInfo, DeviceCodeRequest, PublicClientApplication as Core,
     SilentRequest,
 };
-use msal_wasm::core::cache::unified::{self, Section, UnifiedCache};
 use msal_wasm::core::cache::MemoryStore;
 use msal_wasm::core::http::{HttpRequest, HttpResponse};
 use msal_wasm::error::{codes, AuthError};
@@ -96,16 +96,6 @@ impl Platform for NativePlatform {
     }
 }
 
-/// What a call loaded from the plugin: this client's entries then, and the cache version.
-struct Loaded {
-    keys: Vec<(Section, String)>,
-    version: u32,
-}
-
-fn section_keys(u: &UnifiedCache) -> Vec<(Section, String)> {
-    Section::ALL.into_iter().flat_map(|s| u.entries(s).iter().map(move |(k, _)| (s, k.clone()))).collect()
-}
-
 /// A public client application (CLIs, devices). Its whole cache is one partition of the
 /// plugin's store.
 pub struct PublicClientApplication {
@@ -131,45 +121,12 @@ impl PublicClientApplication {
         Ok(PublicClientApplication { core, plugin, partition })
     }
 
-    /// Loads the stored cache (the plugin holds its lock only while it reads). Returns what
-    /// this client took from it, to tell later what it removed.
     async fn load(&self) -> Result<Option<Loaded>, AuthError> {
-        let Some(plugin) = &self.plugin else { return Ok(None) };
-        let mut ctx = CacheContext::new(UnifiedCache::new(), self.partition.clone());
-        plugin.before_cache_access(&mut ctx).await?;
-        let taken = self.core.deserialize_cache(&ctx.serialize());
-        plugin.after_cache_access(&mut ctx).await?;
-        taken?;
-        Ok(Some(Loaded { keys: section_keys(&self.ours()?), version: self.core.cache_version() }))
+        crate::sync::load(&self.core, self.plugin.as_deref(), &self.partition).await
     }
 
-    /// This client's entries, as the unified cache.
-    fn ours(&self) -> Result<UnifiedCache, AuthError> {
-        unified::deserialize_or_empty(&self.core.serialize_cache())
-    }
-
-    /// Saves what this call changed into the stored cache as it is now (another process may
-    /// have written meanwhile: its entries stay), under the plugin's lock.
     async fn save(&self, loaded: Option<Loaded>) -> Result<(), AuthError> {
-        let (Some(plugin), Some(loaded)) = (&self.plugin, loaded) else { return Ok(()) };
-        if self.core.cache_version() == loaded.version {
-            return Ok(());
-        }
-        let ours = self.ours()?;
-        let now = section_keys(&ours);
-        let mut ctx = CacheContext::new(UnifiedCache::new(), self.partition.clone());
-        plugin.before_cache_access(&mut ctx).await?;
-        let fresh = ctx.cache_mut();
-        for (section, key) in loaded.keys.iter().filter(|k| !now.contains(k)) {
-            fresh.remove(*section, key);
-        }
-        for section in Section::ALL {
-            for (key, entity) in ours.entries(section) {
-                fresh.insert(section, key, entity.clone());
-            }
-        }
-        ctx.set_changed();
-        plugin.after_cache_access(&mut ctx).await
+        crate::sync::save(&self.core, self.plugin.as_deref(), &self.partition, loaded).await
     }
 
     /// msal-node's `acquireTokenByDeviceCode`: `on_code` gets the code to show the user; the

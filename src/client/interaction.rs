@@ -194,7 +194,7 @@ impl<P: Platform> PublicClientApplication<P> {
             self.take_interaction_lock(SIGNIN, itype)?;
         }
         if itype == InteractionType::Redirect {
-            let saved = base64::encode_url(pending.to_json().to_json().as_bytes());
+            let saved = pending.to_session();
             let temp = self.platform.temp_store();
             if let Err(e) =
                 temp.set(&self.temp_key("request.params"), &saved).and_then(|_| temp.set(&self.temp_key("request.origin"), &pending.origin))
@@ -340,9 +340,7 @@ impl<P: Platform> PublicClientApplication<P> {
 
     /// The redirect request saved in this tab, if any.
     pub fn pending_redirect(&self) -> Option<PendingAuth> {
-        let saved = self.platform.temp_store().get(&self.temp_key("request.params"))?;
-        let bytes = base64::decode(&saved)?;
-        PendingAuth::from_json(&Json::parse(std::str::from_utf8(&bytes).ok()?).ok()?)
+        PendingAuth::from_session(&self.platform.temp_store().get(&self.temp_key("request.params"))?)
     }
 
     /// Saves a redirect response found on another page, to be redeemed on the start page

@@ -128,6 +128,19 @@ impl std::fmt::Debug for PendingAuth {
 }
 
 impl PendingAuth {
+    /// The request as one string to keep until its response comes back (the tab's
+    /// sessionStorage, a server's session store): it holds the PKCE verifier, the state and
+    /// the nonce, so keep it server-side or in the tab.
+    pub fn to_session(&self) -> String {
+        base64::encode_url(self.to_json().to_json().as_bytes())
+    }
+
+    /// A request kept by [`to_session`](Self::to_session); `None` when `text` is not one.
+    pub fn from_session(text: &str) -> Option<PendingAuth> {
+        let bytes = base64::decode(text)?;
+        PendingAuth::from_json(&Json::parse(std::str::from_utf8(&bytes).ok()?).ok()?)
+    }
+
     fn to_json(&self) -> Json {
         Json::object()
             .with("url", self.url.as_str())
@@ -194,6 +207,9 @@ pub struct PublicClientApplication<P: Platform> {
     renewing: silent::Renewing,
     /// Accounts another tab of this client announced (they hold no token here yet).
     announced: RefCell<Vec<String>>,
+    /// How the client proves itself at the token endpoint: nothing for a public client; a
+    /// confidential client (msal-native's) sets a secret or a fresh assertion before each call.
+    credential: RefCell<ClientCredential>,
 }
 
 impl<P: Platform> std::fmt::Debug for PublicClientApplication<P> {
@@ -226,7 +242,14 @@ impl<P: Platform> PublicClientApplication<P> {
             flights: RefCell::default(),
             renewing: silent::Renewing::default(),
             announced: RefCell::default(),
+            credential: RefCell::new(ClientCredential::None),
         })
+    }
+
+    /// Sets how the client proves itself at the token endpoint (a confidential client's secret
+    /// or client assertion; [`ClientCredential::None`] for a public client).
+    pub fn set_client_credential(&self, credential: ClientCredential) {
+        *self.credential.borrow_mut() = credential;
     }
 
     /// The configuration.

@@ -57,13 +57,14 @@ impl<P: Platform> PublicClientApplication<P> {
     ) -> Result<AuthenticationResult, AuthError> {
         self.log(LogLevel::Verbose, "redeeming the authorization code");
         let sent_at = self.now_s();
+        let credential = self.credential.borrow().clone();
         let http = TokenRequest {
             endpoint: &target.metadata.token_endpoint,
             client_id: &self.config.client_id,
             scopes,
             correlation_id,
             grant: Grant::AuthorizationCode { code, verifier, redirect_uri },
-            credential: &ClientCredential::None,
+            credential: &credential,
             client_info: self.client_info(),
             claims: "",
             anchor: "",
@@ -229,13 +230,14 @@ impl<P: Platform> PublicClientApplication<P> {
         let anchor = account.oid_anchor();
         let anchor = if anchor.is_empty() { String::new() } else { format!("Oid:{anchor}") };
         let sent_at = self.now_s();
+        let credential = self.credential.borrow().clone();
         let http = TokenRequest {
             endpoint: &target.metadata.token_endpoint,
             client_id: &self.config.client_id,
             scopes: &scopes,
             correlation_id: &correlation_id,
             grant: Grant::RefreshToken { refresh_token: &rt, redirect_uri: &redirect_uri },
-            credential: &ClientCredential::None,
+            credential: &credential,
             client_info: self.client_info(),
             claims: &claims,
             anchor: &anchor,

@@ -21,7 +21,13 @@ import { ensureCert } from './cert.mjs';
 export const CLIENT_ID = 'msal-wasm-test-client';
 // A second SPA registered like the first (two apps, or two clients, on one origin).
 export const SECOND_CLIENT_ID = 'msal-wasm-test-client-2';
-const TEST_CLIENTS = new Set([CLIENT_ID, SECOND_CLIENT_ID]);
+const SPA_CLIENTS = [CLIENT_ID, SECOND_CLIENT_ID];
+// A confidential web app (a server that signs users in with a secret and PKCE).
+export const WEB_CLIENT_ID = 'msal-wasm-test-web';
+export const WEB_SECRET = 'web-secret-for-tests-only';
+// Clients whose redirect URIs are the registered set, that get every scope without a consent
+// page, and whose ID tokens carry sid.
+const TEST_CLIENTS = new Set([...SPA_CLIENTS, WEB_CLIENT_ID]);
 // Confidential clients (daemons and web apps): one with a secret, one that signs a client
 // assertion (private_key_jwt) with the key of tests/idp/.cert/localhost.pem.
 export const DAEMON_CLIENT_ID = 'msal-wasm-test-daemon';
@@ -368,7 +374,18 @@ export async function startIdp(options = {}) {
           redirect_uris: [],
           scope: APP_SCOPES.join(' '),
         },
-      ].concat([...TEST_CLIENTS].map((clientId) => ({
+        {
+          client_id: WEB_CLIENT_ID,
+          client_secret: WEB_SECRET,
+          client_name: 'msal-wasm test web app',
+          application_type: 'web',
+          token_endpoint_auth_method: 'client_secret_post',
+          grant_types: ['authorization_code', 'refresh_token'],
+          response_types: ['code'],
+          redirect_uris: [...registered],
+          post_logout_redirect_uris: [...registered],
+        },
+      ].concat(SPA_CLIENTS.map((clientId) => ({
         client_id: clientId,
         client_name: 'msal-wasm test SPA',
         application_type: 'web',
@@ -677,19 +694,21 @@ export async function startIdp(options = {}) {
     if (!requested.has('openid')) throw mintError('invalid_scope', 'scope must include openid');
 
     const { provider } = mount;
-    const client = await provider.Client.find(CLIENT_ID);
+    const clientId = str(pick('client_id', 'clientId'), 'client_id') ?? CLIENT_ID;
+    if (!TEST_CLIENTS.has(clientId)) throw mintError('invalid_client', 'client_id is not a test client');
+    const client = await provider.Client.find(clientId);
     const accountId = accountIdForLogin(login);
     if (!accounts.has(accountId)) accounts.set(accountId, { login });
 
-    const grant = new provider.Grant({ clientId: CLIENT_ID, accountId });
+    const grant = new provider.Grant({ clientId, accountId });
     grant.addOIDCScope(supportedScopes.join(' '));
     const grantId = await grant.save();
 
     const session = new provider.Session();
     session.loginAccount({ accountId, amr: ['pwd'] });
-    session.ensureClientContainer(CLIENT_ID);
-    session.grantIdFor(CLIENT_ID, grantId);
-    session.authorizationFor(CLIENT_ID).persistsLogout = true;
+    session.ensureClientContainer(clientId);
+    session.grantIdFor(clientId, grantId);
+    session.authorizationFor(clientId).persistsLogout = true;
     await session.save(SESSION_TTL);
 
     const code = new provider.AuthorizationCode({
@@ -704,7 +723,7 @@ export async function startIdp(options = {}) {
       redirectUri,
       scope: grant.getOIDCScopeFiltered(requested),
       sessionUid: session.uid,
-      sid: session.sidFor(CLIENT_ID),
+      sid: session.sidFor(clientId),
     });
     return { code: await code.save() };
   }

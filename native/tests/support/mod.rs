@@ -45,6 +45,11 @@ async fn test_call(method_post: bool, path: &str, body: &str) -> Json {
     Json::parse(&resp.body).unwrap_or(Json::Null)
 }
 
+/// POSTs `body` (JSON) to a test endpoint of the provider; its JSON answer.
+pub async fn post_json(path: &str, body: &str) -> Json {
+    test_call(true, path, body).await
+}
+
 /// The provider's token-request count since the last [`reset`].
 pub async fn token_requests() -> u64 {
     test_call(false, "/__test/counters", "").await.get("token").and_then(Json::as_u64).unwrap_or(0)

@@ -1,0 +1,75 @@
+//! Keeping a shared client's cache in step with a [`CachePlugin`]'s store: load a partition
+//! before a call (the plugin's lock held only while it reads), and after it merge what the call
+//! changed into the partition as it is then (other processes may have written meanwhile: their
+//! entries stay), under the lock. Network calls never run under the lock.
+
+use crate::cache::{CacheContext, CachePlugin, Partition};
+use msal_wasm::client::PublicClientApplication as Core;
+use msal_wasm::core::cache::unified::{self, Section, UnifiedCache};
+use msal_wasm::error::AuthError;
+use msal_wasm::platform::Platform;
+
+/// What a call loaded: the client's entries then (to tell what it removed), and the cache
+/// version (to tell whether it changed anything).
+#[derive(Debug)]
+pub(crate) struct Loaded {
+    keys: Vec<(Section, String)>,
+    version: u32,
+}
+
+fn section_keys(u: &UnifiedCache) -> Vec<(Section, String)> {
+    Section::ALL.into_iter().flat_map(|s| u.entries(s).iter().map(move |(k, _)| (s, k.clone()))).collect()
+}
+
+fn ours<P: Platform>(core: &Core<P>) -> Result<UnifiedCache, AuthError> {
+    unified::deserialize_or_empty(&core.serialize_cache())
+}
+
+/// Loads `partition` into `core` (nothing without a plugin).
+pub(crate) async fn load<P: Platform>(
+    core: &Core<P>,
+    plugin: Option<&dyn CachePlugin>,
+    partition: &Partition,
+) -> Result<Option<Loaded>, AuthError> {
+    let Some(plugin) = plugin else { return Ok(None) };
+    let mut ctx = CacheContext::new(UnifiedCache::new(), partition.clone());
+    plugin.before_cache_access(&mut ctx).await?;
+    let taken = core.deserialize_cache(&ctx.serialize());
+    plugin.after_cache_access(&mut ctx).await?;
+    taken?;
+    Ok(Some(Loaded { keys: section_keys(&ours(core)?), version: core.cache_version() }))
+}
+
+/// Starts from an empty cache (a sign-in whose account is not known before it ends).
+pub(crate) fn fresh<P: Platform>(core: &Core<P>) -> Result<Loaded, AuthError> {
+    core.deserialize_cache("")?;
+    Ok(Loaded { keys: Vec::new(), version: core.cache_version() })
+}
+
+/// Saves what changed in `core` since `loaded` into `partition`.
+pub(crate) async fn save<P: Platform>(
+    core: &Core<P>,
+    plugin: Option<&dyn CachePlugin>,
+    partition: &Partition,
+    loaded: Option<Loaded>,
+) -> Result<(), AuthError> {
+    let (Some(plugin), Some(loaded)) = (plugin, loaded) else { return Ok(()) };
+    if core.cache_version() == loaded.version {
+        return Ok(());
+    }
+    let ours = ours(core)?;
+    let now = section_keys(&ours);
+    let mut ctx = CacheContext::new(UnifiedCache::new(), partition.clone());
+    plugin.before_cache_access(&mut ctx).await?;
+    let stored = ctx.cache_mut();
+    for (section, key) in loaded.keys.iter().filter(|k| !now.contains(k)) {
+        stored.remove(*section, key);
+    }
+    for section in Section::ALL {
+        for (key, entity) in ours.entries(section) {
+            stored.insert(section, key, entity.clone());
+        }
+    }
+    ctx.set_changed();
+    plugin.after_cache_access(&mut ctx).await
+}

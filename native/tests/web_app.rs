@@ -1,0 +1,96 @@
+//! A web app's sign-in with the confidential client (msal-node's Express tutorial, without the
+//! web framework): the auth code URL (PKCE, form_post, state, nonce), the code redeemed with the
+//! app's secret, the user's tokens in their Redis partition, silent calls served there on
+//! another "machine", renewal with the refresh token; a tampered state and a replayed code.
+
+mod support;
+
+use msal_native::*;
+use msal_wasm::client::{AccountRef, SilentRequest};
+use msal_wasm::core::json::Json;
+use msal_wasm::core::url::{encode, parse_query};
+use std::sync::Arc;
+use support::*;
+
+const WEB_CLIENT_ID: &str = "msal-wasm-test-web";
+const WEB_SECRET: &str = "web-secret-for-tests-only";
+
+async fn web_app(redis: &Redis) -> ConfidentialClientApplication {
+    let client: Arc<dyn KeyValueClient> = Arc::new(RedisClient::connect(&redis.url).await.unwrap());
+    let plugin: Arc<dyn CachePlugin> = Arc::new(DistributedCachePlugin::new(client, Arc::new(DefaultPartitions)));
+    let config = ConfidentialClientConfig::new(WEB_CLIENT_ID, authority(), Credential::Secret(WEB_SECRET.into()));
+    ConfidentialClientApplication::new(config, Some(plugin)).unwrap()
+}
+
+fn redirect_uri() -> String {
+    format!("{}/", idp_origin())
+}
+
+/// The user signs in at the provider: a code for the URL's PKCE challenge and nonce.
+async fn sign_in_at_provider(url: &str, login: &str) -> (String, String) {
+    let query = parse_query(url.split_once('?').unwrap().1);
+    let get = |k: &str| query.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
+    assert_eq!(get("response_mode"), "form_post");
+    assert_eq!(get("code_challenge_method"), "S256");
+    assert_eq!(get("client_id"), WEB_CLIENT_ID);
+    let body = Json::object()
+        .with("mode", "entra")
+        .with("client_id", WEB_CLIENT_ID)
+        .with("login", login)
+        .with("redirect_uri", get("redirect_uri"))
+        .with("code_challenge", get("code_challenge"))
+        .with("nonce", get("nonce"))
+        .with("scope", "openid profile offline_access User.Read")
+        .to_json();
+    let code = post_json("/__test/code", &body).await.string_or_empty("code");
+    assert!(!code.is_empty());
+    (code, get("state"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_in_with_the_auth_code_flow_then_silent_on_another_machine_through_redis() {
+    let redis = start_redis().await;
+    let a = web_app(&redis).await;
+    let req = AuthCodeUrlRequest {
+        scopes: vec!["User.Read".into()],
+        redirect_uri: redirect_uri(),
+        state: "back-to=/todolist".into(),
+        ..Default::default()
+    };
+    let flow = a.get_auth_code_url(&req).await.unwrap();
+    assert!(!format!("{flow:?}").contains(&flow.session), "the session never shows in Debug");
+    let (code, state) = sign_in_at_provider(&flow.url, "web-user").await;
+    reset().await;
+
+    // A tampered state: refused before the token endpoint, nothing stored.
+    let forged = a.acquire_token_by_code(&flow.session, &format!("code={code}&state={}x", encode(&state))).await.unwrap_err();
+    assert_eq!(forged.code(), "state_mismatch");
+    assert_eq!(token_requests().await, 0);
+
+    // The form_post body, redeemed with the secret and the verifier.
+    let body = format!("code={code}&state={}", encode(&state));
+    let r = a.acquire_token_by_code(&flow.session, &body).await.unwrap();
+    assert_eq!(r.account.account.username, "web-user");
+    assert_eq!(r.state, "back-to=/todolist");
+    assert_eq!(token_requests().await, 1);
+
+    // Machine B, behind the same Redis: the user's token from their partition, no request.
+    reset().await;
+    let b = web_app(&redis).await;
+    let home = r.account.account.home_account_id.clone();
+    let silent = SilentRequest { scopes: vec!["User.Read".into()], account: Some(AccountRef::new(home.clone())), ..Default::default() };
+    let hit = b.acquire_token_silent(&silent).await.unwrap();
+    assert!(hit.from_cache);
+    assert_eq!(hit.access_token.secret(), r.access_token.secret());
+    assert_eq!(token_requests().await, 0);
+    // Renewal with the refresh token (and the app's secret), saved for machine A.
+    let renewed = b.acquire_token_silent(&SilentRequest { force_refresh: true, ..silent.clone() }).await.unwrap();
+    assert!(!renewed.from_cache);
+    assert_eq!(token_requests().await, 1);
+    assert_eq!(a.acquire_token_silent(&silent).await.unwrap().access_token.secret(), renewed.access_token.secret());
+    // The same code again: the provider refuses it (and, as OAuth asks, revokes what it issued).
+    assert_eq!(a.acquire_token_by_code(&flow.session, &body).await.unwrap_err().code(), "invalid_grant");
+    // An account nobody signed in (or whose partition is gone): msal's no_account_error.
+    let stranger = SilentRequest { account: Some(AccountRef::new("nobody.tenant")), ..silent };
+    assert_eq!(a.acquire_token_silent(&stranger).await.unwrap_err().code(), "no_account_error");
+}
