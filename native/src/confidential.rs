@@ -5,7 +5,10 @@ use crate::cache::{CacheContext, CachePlugin, Partition};
 use crate::credential::{AssertionContext, Credential};
 use crate::http::Http;
 use crate::public::NativePlatform;
-use msal_wasm::client::{AuthenticationResult, Config, InteractiveRequest, PendingAuth, PublicClientApplication as Core, SilentRequest};
+use msal_wasm::client::{
+    AccountRef, AuthenticationResult, Config, InteractiveRequest, LogoutRequest, PendingAuth, PublicClientApplication as Core,
+    SilentRequest,
+};
 use msal_wasm::core::authority::{Authority, AuthorityMetadata, ProtocolMode};
 use msal_wasm::core::authorize::Prompt;
 use msal_wasm::core::cache::unified::UnifiedCache;
@@ -419,6 +422,44 @@ impl ConfidentialClientApplication {
                 let result = core.acquire_token_silent(&req).await;
                 crate::sync::save(core, plugin, &partition, loaded).await?;
                 result
+            })
+        })
+        .await
+    }
+
+    /// msal-node's `acquireTokenByRefreshToken`: redeems a refresh token obtained elsewhere
+    /// (e.g. migrated from another library) with the app's credential; the user's tokens are
+    /// cached in their partition.
+    pub async fn acquire_token_by_refresh_token(&self, refresh_token: &str, scopes: &[String]) -> Result<AuthenticationResult, AuthError> {
+        let (refresh_token, scopes) = (refresh_token.to_owned(), scopes.to_vec());
+        self.run_user_flow("form_post", move |core, plugin| {
+            Box::pin(async move {
+                let loaded = crate::sync::fresh(core)?;
+                let result = core.acquire_token_by_refresh_token(&refresh_token, &scopes, "").await?;
+                let partition = Partition::Account(result.account.account.home_account_id.clone());
+                crate::sync::save(core, plugin, &partition, Some(loaded)).await?;
+                Ok(result)
+            })
+        })
+        .await
+    }
+
+    /// Signs `account` out of the app: removes their tokens from their partition, and gives
+    /// the provider's end-session URL to send the browser to (msal-node's sample's
+    /// `/auth/signout`; `None` when the provider has no end-session endpoint).
+    pub async fn sign_out(&self, account: &AccountRef, post_logout_redirect_uri: &str) -> Result<Option<String>, AuthError> {
+        let req = LogoutRequest {
+            account: Some(account.clone()),
+            post_logout_redirect_uri: Some(post_logout_redirect_uri.to_owned()),
+            ..LogoutRequest::default()
+        };
+        self.run_user_flow("form_post", move |core, plugin| {
+            Box::pin(async move {
+                let partition = Partition::Account(req.account.as_ref().map(|a| a.home_account_id.clone()).unwrap_or_default());
+                let loaded = crate::sync::load(core, plugin, &partition).await?;
+                let started = core.begin_logout(&req, InteractionType::Redirect)?;
+                crate::sync::save(core, plugin, &partition, loaded).await?;
+                Ok(started.url)
             })
         })
         .await

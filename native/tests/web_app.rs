@@ -88,6 +88,29 @@ async fn sign_in_with_the_auth_code_flow_then_silent_on_another_machine_through_
     assert!(!renewed.from_cache);
     assert_eq!(token_requests().await, 1);
     assert_eq!(a.acquire_token_silent(&silent).await.unwrap().access_token.secret(), renewed.access_token.secret());
+    // The refresh token, taken to an app with a cache of its own (a migration): redeemed there.
+    let partition = RedisClient::connect(&redis.url).await.unwrap().get(&home).await.unwrap().unwrap();
+    let stored = msal_wasm::core::cache::unified::deserialize(&partition).unwrap();
+    let rt = stored
+        .credentials()
+        .into_iter()
+        .find(|(_, c)| c.credential_type == msal_wasm::core::cache::CredentialType::RefreshToken)
+        .unwrap()
+        .1
+        .secret;
+    let elsewhere = start_redis().await;
+    let c = web_app(&elsewhere).await;
+    let migrated = c.acquire_token_by_refresh_token(&rt, &["User.Read".to_owned()]).await.unwrap();
+    assert_eq!(migrated.account.account.home_account_id, home);
+    assert!(c.acquire_token_silent(&silent).await.unwrap().from_cache, "cached in the user's partition");
+    assert_eq!(c.acquire_token_by_refresh_token(" ", &[]).await.unwrap_err().code(), "null_or_empty_token");
+
+    // Sign-out: the user's tokens leave their partition; the end-session URL to redirect to.
+    let url = c.sign_out(&AccountRef::new(home.clone()), &redirect_uri()).await.unwrap().unwrap();
+    assert!(url.starts_with(&format!("{}/oauth2/v2.0/logout?", authority())), "{url}");
+    assert!(url.contains(&format!("post_logout_redirect_uri={}", encode(&redirect_uri()))));
+    assert_eq!(c.acquire_token_silent(&silent).await.unwrap_err().code(), "no_account_error");
+
     // The same code again: the provider refuses it (and, as OAuth asks, revokes what it issued).
     assert_eq!(a.acquire_token_by_code(&flow.session, &body).await.unwrap_err().code(), "invalid_grant");
     // An account nobody signed in (or whose partition is gone): msal's no_account_error.

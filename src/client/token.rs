@@ -256,6 +256,43 @@ impl<P: Platform> PublicClientApplication<P> {
         }
     }
 
+    /// msal-node's `acquireTokenByRefreshToken`: redeems a refresh token obtained elsewhere
+    /// (another library's cache, a migration) for `scopes`, and caches what comes back as a
+    /// sign-in (the account from the response's `client_info` and ID token).
+    pub async fn acquire_token_by_refresh_token(
+        &self,
+        refresh_token: &str,
+        scopes: &[String],
+        correlation_id: &str,
+    ) -> Result<AuthenticationResult, AuthError> {
+        let target = self.configured_target()?;
+        let correlation_id = if correlation_id.is_empty() { self.guid()? } else { correlation_id.to_owned() };
+        if refresh_token.trim().is_empty() {
+            return Err(AuthError::client(codes::NULL_OR_EMPTY_TOKEN, "no refresh token given").with_correlation_id(correlation_id));
+        }
+        let rt = RefreshToken::new(refresh_token);
+        let scopes = self.wire_scopes(scopes);
+        let redirect_uri = self.redirect_uri("");
+        let credential = self.credential.borrow().clone();
+        let sent_at = self.now_s();
+        let http = TokenRequest {
+            endpoint: &target.metadata.token_endpoint,
+            client_id: &self.config.client_id,
+            scopes: &scopes,
+            correlation_id: &correlation_id,
+            grant: Grant::RefreshToken { refresh_token: &rt, redirect_uri: &redirect_uri },
+            credential: &credential,
+            client_info: self.client_info(),
+            claims: "",
+            anchor: "",
+            extra_body: &[],
+        }
+        .build();
+        let thumb = self.thumbprint(&target, &scopes, "", "");
+        let resp = self.post_token(http, &thumb, sent_at).await.map_err(|e| e.with_correlation_id(correlation_id.clone()))?;
+        self.save_response(&target, resp, &scopes, None, "", &correlation_id, "", None)
+    }
+
     /// msal's `hydrateCache`: stores the tokens of a result obtained elsewhere (a server that
     /// redeemed the code, a broker) as if this client had received them, so that silent calls
     /// serve them. `home_account_id` is `uid.utid` (Entra) or the `sub` claim.
