@@ -95,8 +95,7 @@ async fn sign_in_with_the_auth_code_flow_then_silent_on_another_machine_through_
     let requests = token_requests().await;
     println!(
         "web app: {requests} token request(s) for 101 silent calls; user hit through Redis median {:.0} µs, p95 {:.0} µs",
-        times[50],
-        times[95]
+        times[50], times[95]
     );
     assert_eq!(requests, 0);
     // Renewal with the refresh token (and the app's secret), saved for machine A.
