@@ -77,19 +77,7 @@ impl<P: Platform> PublicClientApplication<P> {
                 continue;
             }
             let sent_at = self.now_s();
-            let http = TokenRequest {
-                endpoint: &target.metadata.token_endpoint,
-                client_id: &self.config.client_id,
-                scopes: &scopes,
-                correlation_id: &correlation_id,
-                grant: Grant::DeviceCode { device_code: &info.device_code },
-                credential: &ClientCredential::None,
-                client_info: self.client_info(),
-                claims: "",
-                anchor: "",
-                extra_body: &[],
-            }
-            .build();
+            let http = self.token_request(&target, &scopes, &correlation_id, Grant::DeviceCode { device_code: &info.device_code }, "", "");
             let resp = self
                 .platform
                 .send(http, self.config.network_timeout_ms)

@@ -29,6 +29,32 @@ impl<P: Platform> PublicClientApplication<P> {
         }
     }
 
+    /// A token request of this client at `target` (its id, its credential, `client_info`).
+    pub(super) fn token_request(
+        &self,
+        target: &Target,
+        scopes: &ScopeSet,
+        correlation_id: &str,
+        grant: Grant<'_>,
+        claims: &str,
+        anchor: &str,
+    ) -> HttpRequest {
+        let credential = self.credential.borrow().clone();
+        TokenRequest {
+            endpoint: &target.metadata.token_endpoint,
+            client_id: &self.config.client_id,
+            scopes,
+            correlation_id,
+            grant,
+            credential: &credential,
+            client_info: self.client_info(),
+            claims,
+            anchor,
+            extra_body: &[],
+        }
+        .build()
+    }
+
     pub(super) fn thumbprint(&self, target: &Target, scopes: &ScopeSet, home_account_id: &str, claims: &str) -> String {
         let list: Vec<&str> = scopes.iter().collect();
         throttle::Thumbprint {
@@ -57,20 +83,7 @@ impl<P: Platform> PublicClientApplication<P> {
     ) -> Result<AuthenticationResult, AuthError> {
         self.log(LogLevel::Verbose, "redeeming the authorization code");
         let sent_at = self.now_s();
-        let credential = self.credential.borrow().clone();
-        let http = TokenRequest {
-            endpoint: &target.metadata.token_endpoint,
-            client_id: &self.config.client_id,
-            scopes,
-            correlation_id,
-            grant: Grant::AuthorizationCode { code, verifier, redirect_uri },
-            credential: &credential,
-            client_info: self.client_info(),
-            claims: "",
-            anchor: "",
-            extra_body: &[],
-        }
-        .build();
+        let http = self.token_request(target, scopes, correlation_id, Grant::AuthorizationCode { code, verifier, redirect_uri }, "", "");
         let thumb = self.thumbprint(target, scopes, "", "");
         let resp = self.post_token(http, &thumb, sent_at).await?;
         self.save_response(target, resp, scopes, nonce, client_info, correlation_id, user_state, None)
@@ -230,20 +243,14 @@ impl<P: Platform> PublicClientApplication<P> {
         let anchor = account.oid_anchor();
         let anchor = if anchor.is_empty() { String::new() } else { format!("Oid:{anchor}") };
         let sent_at = self.now_s();
-        let credential = self.credential.borrow().clone();
-        let http = TokenRequest {
-            endpoint: &target.metadata.token_endpoint,
-            client_id: &self.config.client_id,
-            scopes: &scopes,
-            correlation_id: &correlation_id,
-            grant: Grant::RefreshToken { refresh_token: &rt, redirect_uri: &redirect_uri },
-            credential: &credential,
-            client_info: self.client_info(),
-            claims: &claims,
-            anchor: &anchor,
-            extra_body: &[],
-        }
-        .build();
+        let http = self.token_request(
+            &target,
+            &scopes,
+            &correlation_id,
+            Grant::RefreshToken { refresh_token: &rt, redirect_uri: &redirect_uri },
+            &claims,
+            &anchor,
+        );
         let thumb = self.thumbprint(&target, &scopes, &account.home_account_id, &req.claims);
         match self.post_token(http, &thumb, sent_at).await {
             Ok(resp) => self.save_response(&target, resp, &scopes, None, "", &correlation_id, "", Some(&account)),
@@ -273,21 +280,15 @@ impl<P: Platform> PublicClientApplication<P> {
         let rt = RefreshToken::new(refresh_token);
         let scopes = self.wire_scopes(scopes);
         let redirect_uri = self.redirect_uri("");
-        let credential = self.credential.borrow().clone();
         let sent_at = self.now_s();
-        let http = TokenRequest {
-            endpoint: &target.metadata.token_endpoint,
-            client_id: &self.config.client_id,
-            scopes: &scopes,
-            correlation_id: &correlation_id,
-            grant: Grant::RefreshToken { refresh_token: &rt, redirect_uri: &redirect_uri },
-            credential: &credential,
-            client_info: self.client_info(),
-            claims: "",
-            anchor: "",
-            extra_body: &[],
-        }
-        .build();
+        let http = self.token_request(
+            &target,
+            &scopes,
+            &correlation_id,
+            Grant::RefreshToken { refresh_token: &rt, redirect_uri: &redirect_uri },
+            "",
+            "",
+        );
         let thumb = self.thumbprint(&target, &scopes, "", "");
         let resp = self.post_token(http, &thumb, sent_at).await.map_err(|e| e.with_correlation_id(correlation_id.clone()))?;
         self.save_response(&target, resp, &scopes, None, "", &correlation_id, "", None)
