@@ -136,6 +136,11 @@ impl std::fmt::Debug for ConfidentialClientApplication {
     }
 }
 
+thread_local! {
+    /// The runtime of a blocking thread that runs the shared client's flows.
+    static LOCAL_RUNTIME: std::cell::RefCell<Option<tokio::runtime::Runtime>> = const { std::cell::RefCell::new(None) };
+}
+
 fn now_s() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
 }
@@ -348,16 +353,27 @@ impl ConfidentialClientApplication {
         config.network_timeout_ms = u64::try_from(self.config.network_timeout.as_millis()).unwrap_or(u64::MAX);
         let plugin = self.plugin.clone();
         let joined = tokio::task::spawn_blocking(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .map_err(|_| AuthError::client(codes::UNEXPECTED_ERROR, "could not start a runtime for the token flow"))?;
-            runtime.block_on(async move {
+            let flow = async move {
                 let timeout = Duration::from_millis(config.network_timeout_ms);
                 let core = Core::new(config, NativePlatform::new(timeout)?)?;
                 core.initialize().await?;
                 core.set_client_credential(credential);
                 run(&core, plugin.as_deref()).await
+            };
+            // One runtime per blocking thread, kept for the thread's next flows.
+            LOCAL_RUNTIME.with(|slot| {
+                let mut slot = slot.borrow_mut();
+                if slot.is_none() {
+                    let runtime = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .map_err(|_| AuthError::client(codes::UNEXPECTED_ERROR, "could not start a runtime for the token flow"))?;
+                    *slot = Some(runtime);
+                }
+                match slot.as_ref() {
+                    Some(runtime) => runtime.block_on(flow),
+                    None => Err(AuthError::client(codes::UNEXPECTED_ERROR, "no runtime for the token flow")),
+                }
             })
         })
         .await;
