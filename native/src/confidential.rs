@@ -11,11 +11,14 @@ use msal_wasm::client::{
 };
 use msal_wasm::core::authority::{Authority, AuthorityMetadata, ProtocolMode};
 use msal_wasm::core::authorize::Prompt;
+use msal_wasm::core::base64;
 use msal_wasm::core::cache::unified::UnifiedCache;
 use msal_wasm::core::cache::{is_expired, refresh_due, Credential as CacheEntry, CredentialType, DEFAULT_RENEWAL_OFFSET_SECS};
 use msal_wasm::core::http::HttpRequest;
+use msal_wasm::core::json::Json;
 use msal_wasm::core::pkce::InteractionType;
 use msal_wasm::core::scopes::ScopeSet;
+use msal_wasm::core::sha256::sha256;
 use msal_wasm::core::token::{ClientCredential, Grant, TokenRequest, TokenResponse};
 use msal_wasm::error::{codes, AuthError};
 use msal_wasm::secret::{AccessToken, Assertion, ClientSecret};
@@ -92,6 +95,27 @@ impl std::fmt::Debug for AuthCodeFlow {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let path = self.url.split('?').next().unwrap_or_default();
         f.debug_struct("AuthCodeFlow").field("url", &path).finish_non_exhaustive()
+    }
+}
+
+/// msal-node's `OnBehalfOfRequest`: a middle-tier API's request for a token to call a
+/// downstream API as the user whose access token it received.
+#[derive(Debug, Clone)]
+pub struct OnBehalfOfRequest {
+    /// The access token the API received (redacted in `Debug`).
+    pub obo_assertion: Assertion,
+    /// Scopes of the downstream API.
+    pub scopes: Vec<String>,
+    /// Go to the token endpoint even when the cache has a token for this assertion.
+    pub skip_cache: bool,
+    /// Correlation id (generated when empty).
+    pub correlation_id: String,
+}
+
+impl OnBehalfOfRequest {
+    /// A request for `scopes` on behalf of the user whose access token is `assertion`.
+    pub fn new(assertion: impl Into<String>, scopes: Vec<String>) -> OnBehalfOfRequest {
+        OnBehalfOfRequest { obo_assertion: Assertion::new(assertion.into()), scopes, skip_cache: false, correlation_id: String::new() }
     }
 }
 
@@ -300,6 +324,103 @@ impl ConfidentialClientApplication {
         entry.token_type = token.token_type.clone();
         entry.last_updated_at = token.cached_at.saturating_mul(1000);
         self.with_cache(self.app_partition(), |cache| {
+            cache.add_credential(&entry);
+            ((), true)
+        })
+        .await?;
+        Ok(AppToken {
+            access_token: token.access_token.clone(),
+            token_type: token.token_type.clone(),
+            expires_on_ms: token.expires_on.saturating_mul(1000),
+            scopes: granted.iter().map(str::to_owned).collect(),
+            tenant_id: tenant,
+            from_cache: false,
+            correlation_id,
+        })
+    }
+
+    /// msal-node's `acquireTokenOnBehalfOf`: a token for the downstream API's scopes, for the
+    /// user whose access token the request carries. Cached per assertion (msal-node's
+    /// `user_assertion_hash`, in a partition of its own) while valid.
+    pub async fn acquire_token_on_behalf_of(&self, req: &OnBehalfOfRequest) -> Result<AppToken, AuthError> {
+        let correlation_id = if req.correlation_id.is_empty() { guid() } else { req.correlation_id.clone() };
+        let scopes = ScopeSet::new(&req.scopes);
+        if scopes.is_empty() {
+            return Err(AuthError::client(codes::EMPTY_INPUT_SCOPES_ERROR, "on-behalf-of needs at least one scope"));
+        }
+        if req.obo_assertion.secret().trim().is_empty() {
+            return Err(AuthError::client(codes::NULL_OR_EMPTY_TOKEN, "on-behalf-of needs the user's access token"));
+        }
+        let hash = base64::encode_url(&sha256(req.obo_assertion.secret().as_bytes()));
+        let partition = Partition::Account(format!("obo.{hash}"));
+        let hash_json = Json::from(hash.as_str());
+        let matches = |c: &CacheEntry| c.extra.iter().any(|(k, v)| k == "userAssertionHash" && *v == hash_json);
+        let tenant = self.authority.tenant().to_owned();
+        let now = now_s();
+        if !req.skip_cache {
+            let hit = self
+                .with_cache(partition.clone(), |cache| {
+                    let found = cache.credentials().into_iter().map(|(_, c)| c).find(|c| {
+                        c.credential_type == CredentialType::AccessToken
+                            && c.client_id == self.config.client_id
+                            && c.realm.eq_ignore_ascii_case(&tenant)
+                            && c.environment.eq_ignore_ascii_case(&self.environment)
+                            && matches(c)
+                            && c.scopes.contains_all(&scopes.for_cache_search())
+                            && !is_expired(c, now, DEFAULT_RENEWAL_OFFSET_SECS)
+                            && !refresh_due(c, now)
+                    });
+                    (found, false)
+                })
+                .await?;
+            if let Some(c) = hit {
+                return Ok(AppToken {
+                    access_token: AccessToken::new(c.secret.clone()),
+                    token_type: if c.token_type.is_empty() { "Bearer".to_owned() } else { c.token_type.clone() },
+                    expires_on_ms: c.expires_on.saturating_mul(1000),
+                    scopes: c.scopes.iter().map(str::to_owned).collect(),
+                    tenant_id: tenant,
+                    from_cache: true,
+                    correlation_id,
+                });
+            }
+        }
+        let metadata = self.metadata().await?;
+        let credential = self.client_credential(&metadata.token_endpoint).await?;
+        let http = TokenRequest {
+            endpoint: &metadata.token_endpoint,
+            client_id: &self.config.client_id,
+            scopes: &scopes,
+            correlation_id: &correlation_id,
+            grant: Grant::OnBehalfOf { assertion: &req.obo_assertion },
+            credential: &credential,
+            client_info: false,
+            claims: "",
+            anchor: "",
+            extra_body: &[],
+        }
+        .build();
+        let resp = self.http.send(&http).await.map_err(|e| e.with_correlation_id(correlation_id.clone()))?;
+        let token = TokenResponse::parse(&resp, now_s()).map_err(|e| e.with_correlation_id(correlation_id.clone()))?;
+        let granted = token.scope.as_deref().map(ScopeSet::parse).filter(|s| !s.is_empty()).unwrap_or_else(|| scopes.clone());
+        let mut entry = CacheEntry::new(
+            CredentialType::AccessToken,
+            "",
+            &self.environment,
+            &self.config.client_id,
+            &tenant,
+            token.access_token.secret(),
+        );
+        entry.target = granted.to_space_string();
+        entry.scopes = granted.clone();
+        entry.cached_at = token.cached_at;
+        entry.expires_on = token.expires_on;
+        entry.extended_expires_on = token.extended_expires_on;
+        entry.refresh_on = token.refresh_on;
+        entry.token_type = token.token_type.clone();
+        entry.last_updated_at = token.cached_at.saturating_mul(1000);
+        entry.extra.push(("userAssertionHash".to_owned(), hash_json.clone()));
+        self.with_cache(partition, |cache| {
             cache.add_credential(&entry);
             ((), true)
         })

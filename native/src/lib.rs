@@ -31,6 +31,7 @@ mod sync;
 pub use cache::{CacheContext, CachePlugin, Partition};
 pub use confidential::{
     AppToken, AuthCodeFlow, AuthCodeUrlRequest, ClientCredentialRequest, ConfidentialClientApplication, ConfidentialClientConfig,
+    OnBehalfOfRequest,
 };
 pub use credential::{AssertionContext, Certificate, Credential, SigningAlgorithm};
 #[cfg(feature = "redis")]

@@ -132,3 +132,38 @@ async fn sign_in_with_the_auth_code_flow_then_silent_on_another_machine_through_
     let stranger = SilentRequest { account: Some(AccountRef::new("nobody.tenant")), ..silent };
     assert_eq!(a.acquire_token_silent(&stranger).await.unwrap_err().code(), "no_account_error");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_middle_tier_api_calls_downstream_on_behalf_of_the_user() {
+    let redis = start_redis().await;
+    let api = web_app(&redis).await;
+    // The user's access token, as the API receives it.
+    let req = AuthCodeUrlRequest { scopes: vec!["User.Read".into()], redirect_uri: redirect_uri(), ..Default::default() };
+    let flow = api.get_auth_code_url(&req).await.unwrap();
+    let (code, state) = sign_in_at_provider(&flow.url, "obo-user").await;
+    let user = api.acquire_token_by_code(&flow.session, &format!("code={code}&state={}", encode(&state))).await.unwrap();
+    reset().await;
+
+    let obo = OnBehalfOfRequest::new(user.access_token.secret(), vec!["api.write".into()]);
+    assert!(!format!("{obo:?}").contains(user.access_token.secret()), "the user's token never shows in Debug");
+    let first = api.acquire_token_on_behalf_of(&obo).await.unwrap();
+    assert!(!first.from_cache);
+    assert_eq!(first.scopes, vec!["api.write".to_owned()]);
+    assert_ne!(first.access_token.secret(), user.access_token.secret());
+    // Cached for that assertion, on this instance and on another behind the same Redis.
+    assert!(api.acquire_token_on_behalf_of(&obo).await.unwrap().from_cache);
+    let other = web_app(&redis).await;
+    let hit = other.acquire_token_on_behalf_of(&obo).await.unwrap();
+    assert!(hit.from_cache);
+    assert_eq!(hit.access_token.secret(), first.access_token.secret());
+    assert_eq!(token_requests().await, 1);
+    // skip_cache goes to the provider.
+    assert!(!api.acquire_token_on_behalf_of(&OnBehalfOfRequest { skip_cache: true, ..obo.clone() }).await.unwrap().from_cache);
+    // A token the provider never issued: refused; nothing cached for it.
+    let forged = OnBehalfOfRequest::new("not-a-token-of-this-provider", vec!["api.write".into()]);
+    assert_eq!(api.acquire_token_on_behalf_of(&forged).await.unwrap_err().code(), "invalid_grant");
+    assert_eq!(
+        api.acquire_token_on_behalf_of(&OnBehalfOfRequest::new("", vec!["api.write".into()])).await.unwrap_err().code(),
+        "null_or_empty_token"
+    );
+}

@@ -25,6 +25,8 @@ const SPA_CLIENTS = [CLIENT_ID, SECOND_CLIENT_ID];
 // A confidential web app (a server that signs users in with a secret and PKCE).
 export const WEB_CLIENT_ID = 'msal-wasm-test-web';
 export const WEB_SECRET = 'web-secret-for-tests-only';
+// On-behalf-of (Entra's jwt-bearer grant with requested_token_use=on_behalf_of).
+const OBO_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 // Clients whose redirect URIs are the registered set, that get every scope without a consent
 // page, and whose ID tokens carry sid.
 const TEST_CLIENTS = new Set([...SPA_CLIENTS, WEB_CLIENT_ID]);
@@ -380,7 +382,7 @@ export async function startIdp(options = {}) {
           client_name: 'msal-wasm test web app',
           application_type: 'web',
           token_endpoint_auth_method: 'client_secret_post',
-          grant_types: ['authorization_code', 'refresh_token'],
+          grant_types: ['authorization_code', 'refresh_token', OBO_GRANT],
           response_types: ['code'],
           redirect_uris: [...registered],
           post_logout_redirect_uris: [...registered],
@@ -524,6 +526,25 @@ export async function startIdp(options = {}) {
     provider.Client.prototype.includeSid = function includeSidForTestClient() {
       return TEST_CLIENTS.has(this.clientId) || includeSid.call(this);
     };
+
+    // On-behalf-of, as Entra's: the web client (a middle-tier API) exchanges a user's access
+    // token issued by this provider for one of its own, for the same user. A token that is
+    // unknown, expired or not a user's is refused as Entra refuses it (invalid_grant).
+    provider.registerGrantType(OBO_GRANT, async (ctx) => {
+      const { client, params } = ctx.oidc;
+      const fail = (error, description) => {
+        ctx.status = 400;
+        ctx.body = { error, error_description: description };
+      };
+      if (params.requested_token_use !== 'on_behalf_of') return fail('invalid_request', 'AADSTS70003: requested_token_use must be on_behalf_of');
+      const incoming = typeof params.assertion === 'string' ? await provider.AccessToken.find(params.assertion) : undefined;
+      if (!incoming || incoming.isExpired || !incoming.accountId) return fail('invalid_grant', 'AADSTS50013: Assertion failed signature validation.');
+      const scope = String(params.scope || '').split(' ').filter((x) => supportedScopeSet.has(x) && !OIDC_SCOPES.includes(x)).join(' ');
+      if (!scope) return fail('invalid_scope', 'AADSTS70011: The provided value for the input parameter scope is not valid.');
+      const token = new provider.AccessToken({ accountId: incoming.accountId, client, grantId: incoming.grantId, scope, gty: 'on_behalf_of' });
+      const value = await token.save();
+      ctx.body = { access_token: value, token_type: 'Bearer', expires_in: token.expiration, ext_expires_in: token.expiration, scope };
+    }, new Set(['assertion', 'requested_token_use', 'scope']));
 
     provider.on('error', (err, ctx) => {
       if (!err?.status || err.status >= 500) console.error(`[idp:${kind}] ${ctx?.method} ${ctx?.path}:`, err);

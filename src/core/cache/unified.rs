@@ -292,7 +292,7 @@ impl UnifiedCache {
 }
 
 /// `(unified name, browser name)` of every field that maps one to one.
-const FIELD_MAP: [(&str, &str); 20] = [
+const FIELD_MAP: [(&str, &str); 21] = [
     ("home_account_id", "homeAccountId"),
     ("environment", "environment"),
     ("credential_type", "credentialType"),
@@ -313,6 +313,8 @@ const FIELD_MAP: [(&str, &str); 20] = [
     ("name", "name"),
     ("client_info", "clientInfo"),
     ("tenantProfiles", "tenantProfiles"),
+    // On-behalf-of tokens: the SHA-256 of the user assertion they were obtained with.
+    ("user_assertion_hash", "userAssertionHash"),
 ];
 
 /// Browser-only fields with no unified counterpart.
