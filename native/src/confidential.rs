@@ -165,6 +165,9 @@ thread_local! {
     static LOCAL_RUNTIME: std::cell::RefCell<Option<tokio::runtime::Runtime>> = const { std::cell::RefCell::new(None) };
 }
 
+/// The browser-schema name of msal-node's `user_assertion_hash` (on-behalf-of tokens).
+const USER_ASSERTION_HASH: &str = "userAssertionHash";
+
 fn now_s() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
 }
@@ -254,96 +257,17 @@ impl ConfidentialClientApplication {
     /// msal-node's `acquireTokenByClientCredential`: the cached app token for the scopes while
     /// it is valid (with msal's 5-minute offset), else a new one from the token endpoint.
     pub async fn acquire_token_by_client_credential(&self, req: &ClientCredentialRequest) -> Result<AppToken, AuthError> {
-        let correlation_id = if req.correlation_id.is_empty() { guid() } else { req.correlation_id.clone() };
         let scopes = ScopeSet::new(&req.scopes);
         if scopes.is_empty() {
             return Err(AuthError::client(codes::EMPTY_INPUT_SCOPES_ERROR, "client credentials need at least one scope"));
         }
-        let tenant = self.authority.tenant().to_owned();
-        if !req.skip_cache {
-            let now = now_s();
-            let hit = self
-                .with_cache(self.app_partition(), |cache| {
-                    let found = cache.credentials().into_iter().map(|(_, c)| c).find(|c| {
-                        c.credential_type == CredentialType::AccessToken
-                            && c.home_account_id.is_empty()
-                            && c.client_id == self.config.client_id
-                            && c.realm.eq_ignore_ascii_case(&tenant)
-                            && c.environment.eq_ignore_ascii_case(&self.environment)
-                            && c.scopes.contains_all(&scopes.for_cache_search())
-                            && !is_expired(c, now, DEFAULT_RENEWAL_OFFSET_SECS)
-                            && !refresh_due(c, now)
-                    });
-                    (found, false)
-                })
-                .await?;
-            if let Some(c) = hit {
-                return Ok(AppToken {
-                    access_token: AccessToken::new(c.secret.clone()),
-                    token_type: if c.token_type.is_empty() { "Bearer".to_owned() } else { c.token_type.clone() },
-                    expires_on_ms: c.expires_on.saturating_mul(1000),
-                    scopes: c.scopes.iter().map(str::to_owned).collect(),
-                    tenant_id: tenant,
-                    from_cache: true,
-                    correlation_id,
-                });
-            }
-        }
-        let metadata = self.metadata().await?;
-        let credential = self.client_credential(&metadata.token_endpoint).await?;
-        let http = TokenRequest {
-            endpoint: &metadata.token_endpoint,
-            client_id: &self.config.client_id,
-            scopes: &scopes,
-            correlation_id: &correlation_id,
-            grant: Grant::ClientCredentials,
-            credential: &credential,
-            client_info: false,
-            claims: "",
-            anchor: "",
-            extra_body: &[],
-        }
-        .build();
-        let resp = self.http.send(&http).await.map_err(|e| e.with_correlation_id(correlation_id.clone()))?;
-        let token = TokenResponse::parse(&resp, now_s()).map_err(|e| e.with_correlation_id(correlation_id.clone()))?;
-        let granted = token.scope.as_deref().map(ScopeSet::parse).filter(|s| !s.is_empty()).unwrap_or_else(|| scopes.clone());
-        let mut entry = CacheEntry::new(
-            CredentialType::AccessToken,
-            "",
-            &self.environment,
-            &self.config.client_id,
-            &tenant,
-            token.access_token.secret(),
-        );
-        entry.target = granted.to_space_string();
-        entry.scopes = granted.clone();
-        entry.cached_at = token.cached_at;
-        entry.expires_on = token.expires_on;
-        entry.extended_expires_on = token.extended_expires_on;
-        entry.refresh_on = token.refresh_on;
-        entry.token_type = token.token_type.clone();
-        entry.last_updated_at = token.cached_at.saturating_mul(1000);
-        self.with_cache(self.app_partition(), |cache| {
-            cache.add_credential(&entry);
-            ((), true)
-        })
-        .await?;
-        Ok(AppToken {
-            access_token: token.access_token.clone(),
-            token_type: token.token_type.clone(),
-            expires_on_ms: token.expires_on.saturating_mul(1000),
-            scopes: granted.iter().map(str::to_owned).collect(),
-            tenant_id: tenant,
-            from_cache: false,
-            correlation_id,
-        })
+        self.app_token(&scopes, req.skip_cache, &req.correlation_id, self.app_partition(), None, Grant::ClientCredentials).await
     }
 
     /// msal-node's `acquireTokenOnBehalfOf`: a token for the downstream API's scopes, for the
     /// user whose access token the request carries. Cached per assertion (msal-node's
     /// `user_assertion_hash`, in a partition of its own) while valid.
     pub async fn acquire_token_on_behalf_of(&self, req: &OnBehalfOfRequest) -> Result<AppToken, AuthError> {
-        let correlation_id = if req.correlation_id.is_empty() { guid() } else { req.correlation_id.clone() };
         let scopes = ScopeSet::new(&req.scopes);
         if scopes.is_empty() {
             return Err(AuthError::client(codes::EMPTY_INPUT_SCOPES_ERROR, "on-behalf-of needs at least one scope"));
@@ -353,19 +277,46 @@ impl ConfidentialClientApplication {
         }
         let hash = base64::encode_url(&sha256(req.obo_assertion.secret().as_bytes()));
         let partition = Partition::Account(format!("obo.{hash}"));
-        let hash_json = Json::from(hash.as_str());
-        let matches = |c: &CacheEntry| c.extra.iter().any(|(k, v)| k == "userAssertionHash" && *v == hash_json);
+        let grant = Grant::OnBehalfOf { assertion: &req.obo_assertion };
+        self.app_token(&scopes, req.skip_cache, &req.correlation_id, partition, Some(&hash), grant).await
+    }
+
+    /// A token this app gets with its own credential and no account (client credentials; on
+    /// behalf of a user assertion whose hash is `assertion_hash`): the cached one for the scopes
+    /// while valid (msal's 5-minute offset, `refresh_in`), else one from the token endpoint,
+    /// cached in `partition` as msal-node caches it.
+    async fn app_token(
+        &self,
+        scopes: &ScopeSet,
+        skip_cache: bool,
+        correlation_id: &str,
+        partition: Partition,
+        assertion_hash: Option<&str>,
+        grant: Grant<'_>,
+    ) -> Result<AppToken, AuthError> {
+        let correlation_id = if correlation_id.is_empty() { guid() } else { correlation_id.to_owned() };
         let tenant = self.authority.tenant().to_owned();
-        let now = now_s();
-        if !req.skip_cache {
+        let hash = assertion_hash.map(Json::from);
+        let result = |c: &CacheEntry, from_cache: bool| AppToken {
+            access_token: AccessToken::new(c.secret.clone()),
+            token_type: if c.token_type.is_empty() { "Bearer".to_owned() } else { c.token_type.clone() },
+            expires_on_ms: c.expires_on.saturating_mul(1000),
+            scopes: c.scopes.iter().map(str::to_owned).collect(),
+            tenant_id: tenant.clone(),
+            from_cache,
+            correlation_id: correlation_id.clone(),
+        };
+        if !skip_cache {
+            let now = now_s();
             let hit = self
                 .with_cache(partition.clone(), |cache| {
                     let found = cache.credentials().into_iter().map(|(_, c)| c).find(|c| {
                         c.credential_type == CredentialType::AccessToken
+                            && c.home_account_id.is_empty()
                             && c.client_id == self.config.client_id
                             && c.realm.eq_ignore_ascii_case(&tenant)
                             && c.environment.eq_ignore_ascii_case(&self.environment)
-                            && matches(c)
+                            && c.extra.iter().find(|(k, _)| k == USER_ASSERTION_HASH).map(|(_, v)| v) == hash.as_ref()
                             && c.scopes.contains_all(&scopes.for_cache_search())
                             && !is_expired(c, now, DEFAULT_RENEWAL_OFFSET_SECS)
                             && !refresh_due(c, now)
@@ -374,15 +325,7 @@ impl ConfidentialClientApplication {
                 })
                 .await?;
             if let Some(c) = hit {
-                return Ok(AppToken {
-                    access_token: AccessToken::new(c.secret.clone()),
-                    token_type: if c.token_type.is_empty() { "Bearer".to_owned() } else { c.token_type.clone() },
-                    expires_on_ms: c.expires_on.saturating_mul(1000),
-                    scopes: c.scopes.iter().map(str::to_owned).collect(),
-                    tenant_id: tenant,
-                    from_cache: true,
-                    correlation_id,
-                });
+                return Ok(result(&c, true));
             }
         }
         let metadata = self.metadata().await?;
@@ -390,9 +333,9 @@ impl ConfidentialClientApplication {
         let http = TokenRequest {
             endpoint: &metadata.token_endpoint,
             client_id: &self.config.client_id,
-            scopes: &scopes,
+            scopes,
             correlation_id: &correlation_id,
-            grant: Grant::OnBehalfOf { assertion: &req.obo_assertion },
+            grant,
             credential: &credential,
             client_info: false,
             claims: "",
@@ -412,28 +355,22 @@ impl ConfidentialClientApplication {
             token.access_token.secret(),
         );
         entry.target = granted.to_space_string();
-        entry.scopes = granted.clone();
+        entry.scopes = granted;
         entry.cached_at = token.cached_at;
         entry.expires_on = token.expires_on;
         entry.extended_expires_on = token.extended_expires_on;
         entry.refresh_on = token.refresh_on;
         entry.token_type = token.token_type.clone();
         entry.last_updated_at = token.cached_at.saturating_mul(1000);
-        entry.extra.push(("userAssertionHash".to_owned(), hash_json.clone()));
+        if let Some(h) = hash {
+            entry.extra.push((USER_ASSERTION_HASH.to_owned(), h));
+        }
         self.with_cache(partition, |cache| {
             cache.add_credential(&entry);
             ((), true)
         })
         .await?;
-        Ok(AppToken {
-            access_token: token.access_token.clone(),
-            token_type: token.token_type.clone(),
-            expires_on_ms: token.expires_on.saturating_mul(1000),
-            scopes: granted.iter().map(str::to_owned).collect(),
-            tenant_id: tenant,
-            from_cache: false,
-            correlation_id,
-        })
+        Ok(result(&entry, false))
     }
 
     /// The credential of one token request (a certificate signs a fresh assertion).
