@@ -9,12 +9,13 @@ use crate::cache::{CachePlugin, Partition};
 use crate::http::Http;
 use crate::sync::Loaded;
 use msal_wasm::client::{
-    AccountInfo, AccountRef, AuthenticationResult, Config, DeviceCodeInfo, DeviceCodeRequest, PublicClientApplication as Core,
-    SilentRequest,
+    AccountInfo, AccountRef, AuthenticationResult, Config, DeviceCodeInfo, DeviceCodeRequest, InteractiveRequest,
+    PublicClientApplication as Core, SilentRequest,
 };
 use msal_wasm::core::cache::MemoryStore;
 use msal_wasm::core::http::{HttpRequest, HttpResponse};
-use msal_wasm::error::{codes, AuthError};
+use msal_wasm::core::pkce::InteractionType;
+use msal_wasm::error::{codes, AuthError, ErrorKind};
 use msal_wasm::platform::{Platform, PopupAttributes, WindowError};
 use std::rc::Rc;
 use std::sync::Arc;
@@ -96,6 +97,48 @@ impl Platform for NativePlatform {
     }
 }
 
+/// Serves the loopback redirect URI until a request carries an authorize response (`?code=…`
+/// or `?error=…`); answers every request with a short page. Requests of anything else (a
+/// favicon) are answered and ignored.
+async fn loopback_response(listener: &tokio::net::TcpListener) -> Result<String, AuthError> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    loop {
+        let (mut socket, _) =
+            listener.accept().await.map_err(|_| AuthError::client(codes::NETWORK_ERROR, "the loopback redirect failed"))?;
+        let mut buf = vec![0u8; 16 * 1024];
+        let mut len = 0;
+        // The request line is all we need: read until it is complete (or the buffer is full).
+        while len < buf.len() {
+            let Ok(n) = socket.read(&mut buf[len..]).await else { break };
+            if n == 0 {
+                break;
+            }
+            len += n;
+            if buf[..len].windows(2).any(|w| w == b"\r\n") {
+                break;
+            }
+        }
+        let head = String::from_utf8_lossy(&buf[..len]);
+        let target = head.lines().next().and_then(|l| l.split(' ').nth(1)).unwrap_or_default();
+        let query = target.split_once('?').map(|(_, q)| q.to_owned()).unwrap_or_default();
+        let answered = msal_wasm::core::authorize::AuthorizeResponse::looks_like_response(&query);
+        let body = if answered {
+            "<!doctype html><title>Signed in</title><p>Authentication complete. You can close this window."
+        } else {
+            "<!doctype html><title>Waiting</title><p>Waiting for the sign-in response."
+        };
+        let reply = format!(
+            "HTTP/1.1 200 OK\r\ncontent-type: text/html; charset=utf-8\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        let _ = socket.write_all(reply.as_bytes()).await;
+        let _ = socket.shutdown().await;
+        if answered {
+            return Ok(format!("?{query}"));
+        }
+    }
+}
+
 /// A public client application (CLIs, devices). Its whole cache is one partition of the
 /// plugin's store.
 pub struct PublicClientApplication {
@@ -139,6 +182,43 @@ impl PublicClientApplication {
     ) -> Result<AuthenticationResult, AuthError> {
         let loaded = self.load().await?;
         let r = self.core.acquire_token_by_device_code(req, on_code, cancelled).await;
+        self.save(loaded).await?;
+        r
+    }
+
+    /// msal-node's `acquireTokenInteractive` for CLIs and desktop apps: signs the user in through
+    /// the system browser. A loopback server on `127.0.0.1` (a free port: RFC 8252 §7.3) is the
+    /// redirect URI; `open_browser` gets the authorize URL to open (PKCE, state, nonce) and the
+    /// response is redeemed when the browser comes back, within the request's popup timeout.
+    pub async fn acquire_token_interactive(
+        &self,
+        req: &InteractiveRequest,
+        open_browser: impl FnOnce(&str) -> Result<(), AuthError>,
+    ) -> Result<AuthenticationResult, AuthError> {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
+            .await
+            .map_err(|_| AuthError::client(codes::NETWORK_ERROR, "could not listen on a loopback port for the redirect"))?;
+        let port = listener.local_addr().map_err(|_| AuthError::client(codes::NETWORK_ERROR, "no loopback port"))?.port();
+        let req = InteractiveRequest { redirect_uri: format!("http://127.0.0.1:{port}/"), ..req.clone() };
+        let loaded = self.load().await?;
+        let pending = self.core.begin_interaction(&req, InteractionType::Redirect, "")?;
+        if let Err(e) = open_browser(&pending.url) {
+            self.core.abort_interaction(&pending);
+            return Err(e);
+        }
+        let timeout = Duration::from_millis(self.core.config().popup_timeout_ms);
+        let response = match tokio::time::timeout(timeout, loopback_response(&listener)).await {
+            Ok(Ok(r)) => r,
+            Ok(Err(e)) => {
+                self.core.abort_interaction(&pending);
+                return Err(e);
+            }
+            Err(_) => {
+                self.core.abort_interaction(&pending);
+                return Err(AuthError::new(ErrorKind::Timeout, codes::TIMED_OUT, "the browser did not come back with a response in time"));
+            }
+        };
+        let r = self.core.finish_interaction(pending, &response).await;
         self.save(loaded).await?;
         r
     }

@@ -112,3 +112,43 @@ async fn a_denied_or_cancelled_device_code_sign_in_fails_typed() {
     assert!(started.elapsed().as_secs() < 2);
     assert!(app.get_all_accounts().await.unwrap().is_empty());
 }
+
+/// What the system browser does: the user signs in at the provider (a code minted for the URL's
+/// PKCE challenge and nonce), and the provider sends the browser to the loopback redirect URI.
+async fn browse(url: String, login: &'static str) {
+    let query = msal_wasm::core::url::parse_query(url.split_once('?').unwrap().1);
+    let get = |k: &str| query.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
+    let redirect = get("redirect_uri");
+    assert!(redirect.starts_with("http://127.0.0.1:"), "{redirect}");
+    let body = format!(
+        r#"{{"mode":"entra","client_id":"{CLI_CLIENT_ID}","login":"{login}","redirect_uri":"{redirect}","code_challenge":"{}","nonce":"{}","scope":"openid profile offline_access User.Read"}}"#,
+        get("code_challenge"),
+        get("nonce")
+    );
+    let code = post_json("/__test/code", &body).await.string_or_empty("code");
+    let http = msal_native::http::Http::new(std::time::Duration::from_secs(10)).unwrap();
+    // A stray request first (browsers ask for a favicon), then the redirect with the response.
+    http.send(&msal_wasm::core::http::HttpRequest::get(format!("{redirect}favicon.ico"))).await.unwrap();
+    let back = format!("{redirect}?code={}&state={}", msal_wasm::core::url::encode(&code), msal_wasm::core::url::encode(&get("state")));
+    let page = http.send(&msal_wasm::core::http::HttpRequest::get(back)).await.unwrap();
+    assert!(page.body.contains("Authentication complete"));
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn interactive_sign_in_through_the_system_browser_and_a_loopback_redirect() {
+    let app = PublicClientApplication::new(config(), None).await.unwrap();
+    let req = msal_wasm::client::InteractiveRequest { scopes: vec!["User.Read".into()], ..Default::default() };
+    let r = app
+        .acquire_token_interactive(&req, |url| {
+            tokio::spawn(browse(url.to_owned(), "browser-user"));
+            Ok(())
+        })
+        .await
+        .unwrap();
+    assert_eq!(r.account.account.username, "browser-user");
+    assert_eq!(app.get_all_accounts().await.unwrap().len(), 1);
+    // The browser could not be opened: the error is the app's, nothing waits.
+    let e =
+        app.acquire_token_interactive(&req, |_| Err(msal_wasm::AuthError::client("browser_unavailable", "no browser"))).await.unwrap_err();
+    assert_eq!(e.code(), "browser_unavailable");
+}

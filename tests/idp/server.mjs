@@ -300,6 +300,16 @@ export async function startIdp(options = {}) {
   registerRedirectUris();
   // Exact string match, as Entra does for SPA redirect URIs.
   const redirectUriRegistered = (value) => typeof value === 'string' && registered.has(value);
+  // RFC 8252 §7.3 (and Entra for public clients): a native app's loopback redirect URI matches
+  // whatever port it listens on. The CLI client registered http://127.0.0.1/.
+  const loopbackRedirect = (value) => {
+    try {
+      const u = new URL(value);
+      return u.protocol === 'http:' && u.hostname === '127.0.0.1' && u.pathname === '/' && !u.search && !u.hash && !u.username;
+    } catch {
+      return false;
+    }
+  };
   const record = (entry) => {
     counters.log.push(entry);
     if (counters.log.length > LOG_LIMIT) counters.log.shift();
@@ -363,9 +373,9 @@ export async function startIdp(options = {}) {
           client_id: CLI_CLIENT_ID,
           application_type: 'native',
           token_endpoint_auth_method: 'none',
-          grant_types: ['urn:ietf:params:oauth:grant-type:device_code', 'refresh_token'],
-          response_types: [],
-          redirect_uris: [],
+          grant_types: ['urn:ietf:params:oauth:grant-type:device_code', 'authorization_code', 'refresh_token'],
+          response_types: ['code'],
+          redirect_uris: ['http://127.0.0.1/'],
         },
         {
           client_id: DAEMON_CERT_CLIENT_ID,
@@ -515,6 +525,7 @@ export async function startIdp(options = {}) {
     provider.proxy = false;
     // Redirect / post-logout URIs: the registered ones, exactly.
     provider.Client.prototype.redirectUriAllowed = function redirectUriAllowed(value) {
+      if (this.clientId === CLI_CLIENT_ID) return loopbackRedirect(value);
       return TEST_CLIENTS.has(this.clientId) ? redirectUriRegistered(value) : this.redirectUris.includes(value);
     };
     provider.Client.prototype.postLogoutRedirectUriAllowed = function postLogoutRedirectUriAllowed(value) {
@@ -692,9 +703,11 @@ export async function startIdp(options = {}) {
     if (!mount) throw mintError('invalid_request', 'mode must be "entra" or "oidc"');
     const login = (str(pick('login'), 'login') ?? '').trim();
     if (!login) throw mintError('invalid_request', 'login is required');
+    const clientId = str(pick('client_id', 'clientId'), 'client_id') ?? CLIENT_ID;
+    if (!TEST_CLIENTS.has(clientId) && clientId !== CLI_CLIENT_ID) throw mintError('invalid_client', 'client_id is not a test client');
     const redirectUri = str(pick('redirect_uri', 'redirectUri'), 'redirect_uri');
     if (!redirectUri) throw mintError('invalid_request', 'redirect_uri is required');
-    if (!redirectUriRegistered(redirectUri)) {
+    if (!(clientId === CLI_CLIENT_ID ? loopbackRedirect(redirectUri) : redirectUriRegistered(redirectUri))) {
       throw mintError('invalid_redirect_uri', "redirect_uri did not match any of the client's registered redirect_uris");
     }
     const challenge = str(pick('code_challenge', 'codeChallenge'), 'code_challenge');
@@ -715,8 +728,6 @@ export async function startIdp(options = {}) {
     if (!requested.has('openid')) throw mintError('invalid_scope', 'scope must include openid');
 
     const { provider } = mount;
-    const clientId = str(pick('client_id', 'clientId'), 'client_id') ?? CLIENT_ID;
-    if (!TEST_CLIENTS.has(clientId)) throw mintError('invalid_client', 'client_id is not a test client');
     const client = await provider.Client.find(clientId);
     const accountId = accountIdForLogin(login);
     if (!accounts.has(accountId)) accounts.set(accountId, { login });
