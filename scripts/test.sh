@@ -85,6 +85,9 @@ step "msal-native: daemons against the provider (secret, certificate, assertion)
 tests/interop/install-peers.sh
 timeout 600 node scripts/with-idp.mjs -- cargo test --quiet -p msal-native -- --test-threads=1
 
+step "msal-native examples, run twice each against the provider: a daemon (certificate), a CLI (device code, then silent)"
+timeout 600 node scripts/native-examples.mjs
+
 step "Vite 7 builds: the vanilla example, and the msal-react app with @azure/msal-browser aliased to the package"
 node_modules/.bin/vite build --config examples/vite/vite.config.js --logLevel warn
 node_modules/.bin/vite build --config examples/react/vite.config.js --logLevel warn
