@@ -18,4 +18,4 @@ cp pkg-template/index.d.ts pkg-template/redirect-bridge.js pkg-template/redirect
 [ -f pkg-template/README.md ] && cp pkg-template/README.md "$out/"
 sed "s/{{VERSION}}/$version/" pkg-template/package.json > "$out/package.json"
 rm -f "$out/.gitignore"
-node scripts/size.mjs "$out"
+node scripts/size.mjs "$out" --budget size-budget.json
