@@ -225,8 +225,8 @@ impl MemoryPlatform {
             let next = next_timer.into_iter().chain(next_mail).min();
             match next {
                 Some(t) => self.set_now_ms(t),
-                // allow-panic: the memory platform drives native tests only; a deadlock there is a test bug to report, not input
-                None => panic!("MemoryPlatform::run: the tasks wait for each other and no timer is pending"),
+                // The memory platform drives native tests only: a deadlock there is a test bug to report, not input.
+                None => panic!("MemoryPlatform::run: the tasks wait for each other and no timer is pending"), // allow-panic: test deadlock
             }
         }
     }
