@@ -13,9 +13,7 @@ use msal_wasm::core::authority::{Authority, AuthorityMetadata, ProtocolMode};
 use msal_wasm::core::authorize::Prompt;
 use msal_wasm::core::base64;
 use msal_wasm::core::cache::unified::UnifiedCache;
-use msal_wasm::core::cache::{
-    access_token_entity, is_expired, refresh_due, Credential as CacheEntry, CredentialType, DEFAULT_RENEWAL_OFFSET_SECS,
-};
+use msal_wasm::core::cache::{is_expired, refresh_due, Credential as CacheEntry, CredentialType, DEFAULT_RENEWAL_OFFSET_SECS};
 use msal_wasm::core::http::HttpRequest;
 use msal_wasm::core::json::Json;
 use msal_wasm::core::pkce::InteractionType;
@@ -348,7 +346,22 @@ impl ConfidentialClientApplication {
         let resp = self.http.send(&http).await.map_err(|e| e.with_correlation_id(correlation_id.clone()))?;
         let token = TokenResponse::parse(&resp, now_s()).map_err(|e| e.with_correlation_id(correlation_id.clone()))?;
         let granted = token.scope.as_deref().map(ScopeSet::parse).filter(|s| !s.is_empty()).unwrap_or_else(|| scopes.clone());
-        let mut entry = access_token_entity(&token, "", &self.environment, &self.config.client_id, &tenant, granted);
+        let mut entry = CacheEntry::new(
+            CredentialType::AccessToken,
+            "",
+            &self.environment,
+            &self.config.client_id,
+            &tenant,
+            token.access_token.secret(),
+        );
+        entry.target = granted.to_space_string();
+        entry.scopes = granted;
+        entry.cached_at = token.cached_at;
+        entry.expires_on = token.expires_on;
+        entry.extended_expires_on = token.extended_expires_on;
+        entry.refresh_on = token.refresh_on;
+        entry.token_type = token.token_type.clone();
+        entry.last_updated_at = token.cached_at.saturating_mul(1000);
         if let Some(h) = hash {
             entry.extra.push((USER_ASSERTION_HASH.to_owned(), h));
         }

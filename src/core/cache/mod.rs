@@ -77,31 +77,6 @@ pub fn credential_key(c: &Credential) -> String {
 /// and servers sharing a distributed cache disagree by a few seconds.
 pub const CLOCK_SKEW_SECS: u64 = 300;
 
-/// The access-token entity of token response `r` for `scopes`, cached for the account
-/// `home_account_id` (`""` for an app's own token) in `realm`: a Bearer token is an
-/// `AccessToken`, any other scheme an `AccessToken_With_AuthScheme`.
-pub fn access_token_entity(
-    r: &crate::core::token::TokenResponse,
-    home_account_id: &str,
-    environment: &str,
-    client_id: &str,
-    realm: &str,
-    scopes: ScopeSet,
-) -> Credential {
-    let ctype =
-        if r.token_type.eq_ignore_ascii_case("bearer") { CredentialType::AccessToken } else { CredentialType::AccessTokenWithAuthScheme };
-    let mut at = Credential::new(ctype, home_account_id, environment, client_id, realm, r.access_token.secret());
-    at.target = scopes.to_space_string();
-    at.scopes = scopes;
-    at.cached_at = r.cached_at;
-    at.expires_on = r.expires_on;
-    at.extended_expires_on = r.extended_expires_on;
-    at.refresh_on = r.refresh_on;
-    at.token_type = r.token_type.clone();
-    at.last_updated_at = r.cached_at.saturating_mul(1000);
-    at
-}
-
 /// True when an access token must not be served: within `offset` seconds of expiry, or cached
 /// more than [`CLOCK_SKEW_SECS`] "in the future" (the clock was turned back).
 pub fn is_expired(c: &Credential, now: u64, offset: u64) -> bool {
@@ -594,7 +569,17 @@ impl<S: KeyValueStore> TokenCache<S> {
                 && token_type_matches(&c.token_type, &r.token_type)
                 && c.scopes.intersects_ignoring_oidc(&scopes)
         });
-        let at = access_token_entity(r, &a.home_account_id, &a.environment, &client_id, s.at_realm.unwrap_or(s.realm), scopes);
+        let mut at = base(ctype, r.access_token.secret());
+        if let Some(realm) = s.at_realm {
+            realm.clone_into(&mut at.realm);
+        }
+        at.target = scopes.to_space_string();
+        at.scopes = scopes;
+        at.cached_at = r.cached_at;
+        at.expires_on = r.expires_on;
+        at.extended_expires_on = r.extended_expires_on;
+        at.refresh_on = r.refresh_on;
+        at.token_type = r.token_type.clone();
         self.put(at)?;
         if let Some(rt) = &r.refresh_token {
             // One refresh token per account and client (or family): replace the old one.
