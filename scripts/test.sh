@@ -88,6 +88,9 @@ timeout 600 node scripts/with-idp.mjs -- cargo test --quiet -p msal-native -- --
 step "msal-native examples, run twice each against the provider: a daemon (certificate), a CLI (device code, then silent)"
 timeout 600 node scripts/native-examples.mjs
 
+step "msal-native web app example in headless Chromium: two Axum instances behind one Redis, the To-Do API (JWT validation, on-behalf-of), hostile responses"
+timeout 600 node scripts/web-app-e2e.mjs
+
 step "Vite 7 builds: the vanilla example, and the msal-react app with @azure/msal-browser aliased to the package"
 node_modules/.bin/vite build --config examples/vite/vite.config.js --logLevel warn
 node_modules/.bin/vite build --config examples/react/vite.config.js --logLevel warn

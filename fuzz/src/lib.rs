@@ -218,3 +218,49 @@ pub fn cache(data: &[u8]) -> bool {
     }
     count > 0 || unified_credentials > 0
 }
+
+/// The times a client assertion is made at (byte 0, bits 1-2): the epoch, today, far ahead, the
+/// end of `u64`.
+const ASSERTION_NOWS: [u64; 4] = [0, 1_796_000_000, u64::MAX / 2, u64::MAX];
+
+/// The native confidential client's certificate credential: `Certificate::from_pem` on the
+/// input's PEM text, and when it takes it, `assertion` (RFC 7523). The input is byte 0 (bit 0:
+/// RS256 or PS256; bits 1-2: the time), then `client id \0 token endpoint \0 PEM` (or only the
+/// PEM). Accepted: the PEM gave a certificate. Checked: the assertion is three base64url parts
+/// whose header names the algorithm and the certificate's `x5t#S256`, whose claims carry the
+/// client id and endpoint as given and an expiry never before `nbf`; `Debug` shows no key.
+pub fn client_assertion(data: &[u8]) -> bool {
+    use msal_native::{Certificate, SigningAlgorithm};
+    let Some((&flags, rest)) = data.split_first() else { return false };
+    let text = String::from_utf8_lossy(rest);
+    let mut parts = text.splitn(3, '\0');
+    let (client_id, endpoint, pem) = match (parts.next(), parts.next(), parts.next()) {
+        (Some(c), Some(e), Some(p)) => (c, e, p),
+        (Some(p), None, None) => ("client", "https://login.example/token", p),
+        _ => return false,
+    };
+    let (algorithm, alg) = if flags & 1 == 0 { (SigningAlgorithm::Rs256, "RS256") } else { (SigningAlgorithm::Ps256, "PS256") };
+    let now = ASSERTION_NOWS[usize::from((flags >> 1) & 3)];
+    let Ok(cert) = Certificate::from_pem(pem, algorithm) else { return false };
+    let debug = format!("{cert:?}");
+    assert!(!debug.contains("PRIVATE") && debug.contains(cert.thumbprint_sha256()));
+    let jwt = cert.assertion(client_id, endpoint, now, "jti").expect("an accepted key signs");
+    let pieces: Vec<&str> = jwt.split('.').collect();
+    assert_eq!(pieces.len(), 3);
+    let part = |i: usize| {
+        let bytes = msal_wasm::core::base64::decode(pieces[i]).expect("base64url part");
+        assert!(!pieces[i].contains(['+', '/', '=']), "base64url without padding");
+        bytes
+    };
+    let header = Json::parse(&String::from_utf8(part(0)).expect("utf-8 header")).expect("JSON header");
+    assert_eq!(header.str_field("alg"), Some(alg));
+    assert_eq!(header.str_field("x5t#S256"), Some(cert.thumbprint_sha256()));
+    let claims = Json::parse(&String::from_utf8(part(1)).expect("utf-8 claims")).expect("JSON claims");
+    assert_eq!(claims.str_field("iss"), Some(client_id));
+    assert_eq!(claims.str_field("sub"), Some(client_id));
+    assert_eq!(claims.str_field("aud"), Some(endpoint));
+    let (nbf, exp) = (claims.get("nbf").and_then(Json::as_u64), claims.get("exp").and_then(Json::as_u64));
+    assert!(matches!((nbf, exp), (Some(n), Some(e)) if e >= n && n == now));
+    assert!(!part(2).is_empty());
+    true
+}

@@ -44,6 +44,15 @@ fn cache_seeds() {
     replay("cache", msal_wasm_fuzz::cache, &[("v5", true), ("v3", true), ("unified", true)]);
 }
 
+#[test]
+fn client_assertion_seeds() {
+    replay(
+        "client_assertion",
+        msal_wasm_fuzz::client_assertion,
+        &[("rs256", true), ("ps256_end_of_time", true), ("cert_only", false), ("ec_key", false), ("junk_base64", false)],
+    );
+}
+
 /// Inputs that must be rejected without a panic, whatever the seeds hold.
 #[test]
 fn empty_and_junk_inputs_are_rejected() {
@@ -52,5 +61,6 @@ fn empty_and_junk_inputs_are_rejected() {
         let _ = msal_wasm_fuzz::authorize_response(data);
         assert!(!msal_wasm_fuzz::id_token(data));
         assert!(!msal_wasm_fuzz::cache(data));
+        assert!(!msal_wasm_fuzz::client_assertion(data));
     }
 }

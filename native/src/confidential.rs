@@ -20,7 +20,7 @@ use msal_wasm::core::pkce::InteractionType;
 use msal_wasm::core::scopes::ScopeSet;
 use msal_wasm::core::sha256::sha256;
 use msal_wasm::core::token::{ClientCredential, Grant, TokenRequest, TokenResponse};
-use msal_wasm::error::{codes, AuthError};
+use msal_wasm::error::{codes, AuthError, ErrorKind};
 use msal_wasm::secret::{AccessToken, Assertion, ClientSecret};
 use std::future::Future;
 use std::pin::Pin;
@@ -495,7 +495,14 @@ impl ConfidentialClientApplication {
                 let loaded = crate::sync::load(core, plugin, &partition).await?;
                 let result = core.acquire_token_silent(&req).await;
                 crate::sync::save(core, plugin, &partition, loaded).await?;
-                result
+                // The account is not in its partition (never signed in here, or the store lost
+                // it): as msal-node, the user must sign in (no tokens found).
+                result.map_err(|e| match e.code() == codes::NO_ACCOUNT_ERROR {
+                    true => {
+                        AuthError::new(ErrorKind::InteractionRequired, codes::NO_TOKENS_FOUND, "no tokens for this account in the cache")
+                    }
+                    false => e,
+                })
             })
         })
         .await

@@ -20,6 +20,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod api;
 pub mod cache;
 pub mod confidential;
 pub mod credential;
@@ -28,6 +29,7 @@ pub mod plugins;
 pub mod public;
 mod sync;
 
+pub use api::{ApiTokenValidator, Caller, Rejection};
 pub use cache::{CacheContext, CachePlugin, Partition};
 pub use confidential::{
     AppToken, AuthCodeFlow, AuthCodeUrlRequest, ClientCredentialRequest, ConfidentialClientApplication, ConfidentialClientConfig,

@@ -124,13 +124,15 @@ async fn sign_in_with_the_auth_code_flow_then_silent_on_another_machine_through_
     let url = c.sign_out(&AccountRef::new(home.clone()), &redirect_uri()).await.unwrap().unwrap();
     assert!(url.starts_with(&format!("{}/oauth2/v2.0/logout?", authority())), "{url}");
     assert!(url.contains(&format!("post_logout_redirect_uri={}", encode(&redirect_uri()))));
-    assert_eq!(c.acquire_token_silent(&silent).await.unwrap_err().code(), "no_account_error");
+    // As msal-node: the account's tokens are gone, the user must sign in (no_tokens_found).
+    let gone = c.acquire_token_silent(&silent).await.unwrap_err();
+    assert_eq!((gone.code(), gone.kind()), ("no_tokens_found", msal_wasm::error::ErrorKind::InteractionRequired));
 
     // The same code again: the provider refuses it (and, as OAuth asks, revokes what it issued).
     assert_eq!(a.acquire_token_by_code(&flow.session, &body).await.unwrap_err().code(), "invalid_grant");
-    // An account nobody signed in (or whose partition is gone): msal's no_account_error.
+    // An account nobody signed in (or whose partition is gone): interaction required, as msal-node.
     let stranger = SilentRequest { account: Some(AccountRef::new("nobody.tenant")), ..silent };
-    assert_eq!(a.acquire_token_silent(&stranger).await.unwrap_err().code(), "no_account_error");
+    assert_eq!(a.acquire_token_silent(&stranger).await.unwrap_err().code(), "no_tokens_found");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -160,7 +160,7 @@ pub fn client_assertion_claims(client_id: &str, token_endpoint: &str, now: u64, 
         .with("jti", jti)
         .with("nbf", now)
         .with("iat", now)
-        .with("exp", now + 600)
+        .with("exp", now.saturating_add(600))
         .to_json()
 }
 

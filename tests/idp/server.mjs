@@ -39,6 +39,21 @@ export const DAEMON_CERT_CLIENT_ID = 'msal-wasm-test-daemon-cert';
 export const CLI_CLIENT_ID = 'msal-wasm-test-cli';
 /** Scopes daemons may get tokens for with client credentials (Entra style `/.default`). */
 export const APP_SCOPES = ['api://msal-wasm-test-api/.default'];
+// Web APIs registered like Entra app registrations that expose scopes: a token for their
+// scopes is a JWT signed with the provider's key (aud = the API's client id, `scp` = the scope
+// names), as Entra issues for an API; other tokens stay opaque. The To-Do API is a confidential
+// client too: it calls the downstream API on behalf of its caller.
+export const TODO_API_CLIENT_ID = 'msal-wasm-test-todo-api';
+export const TODO_API_SECRET = 'todo-api-secret-for-tests-only';
+export const TODO_SCOPES = Object.freeze([`api://${TODO_API_CLIENT_ID}/ToDoList.Read`, `api://${TODO_API_CLIENT_ID}/ToDoList.ReadWrite`]);
+export const DOWNSTREAM_API_CLIENT_ID = 'msal-wasm-test-downstream';
+export const DOWNSTREAM_SCOPES = Object.freeze([`api://${DOWNSTREAM_API_CLIENT_ID}/Data.Read`]);
+const API_AUDIENCES = [TODO_API_CLIENT_ID, DOWNSTREAM_API_CLIENT_ID];
+/** The API a scope belongs to (`api://<client id>/<name>`), or undefined. */
+function apiOfScope(scope) {
+  const m = /^api:\/\/([^/]+)\/([^/]+)$/.exec(scope);
+  return m && API_AUDIENCES.includes(m[1]) ? { audience: m[1], name: m[2] } : undefined;
+}
 export const TENANT_ID = '8eaef023-2b34-4da1-9baa-8bc8c9d6a490';
 /** A second Entra tenant where every user of TENANT_ID is a guest (own `oid`, same home account). */
 export const GUEST_TENANT_ID = '3c9a7d51-6b2e-4f80-a1d4-0f5e2b7c9e31';
@@ -249,7 +264,7 @@ export async function startIdp(options = {}) {
   const registered = new Set();
   const moreScopes = [].concat(opts.extraScopes ?? []).map(String);
   if (moreScopes.some((s) => !/^[\x21\x23-\x5B\x5D-\x7E]+$/.test(s))) throw new TypeError('extraScopes must be scope tokens');
-  const supportedScopes = [...new Set([...OIDC_SCOPES, ...EXTRA_SCOPES, ...APP_SCOPES, ...moreScopes])];
+  const supportedScopes = [...new Set([...OIDC_SCOPES, ...EXTRA_SCOPES, ...APP_SCOPES, ...TODO_SCOPES, ...DOWNSTREAM_SCOPES, ...moreScopes])];
   const supportedScopeSet = new Set(supportedScopes);
 
   // `log`: the last requests' non-secret parameters, for tests that check what a client sent.
@@ -322,6 +337,8 @@ export async function startIdp(options = {}) {
   };
 
   const signingKey = generateSigningKey();
+  const signingPrivateKey = crypto.createPrivateKey({ key: signingKey, format: 'jwk' });
+  const signingPublicKey = crypto.createPublicKey(signingPrivateKey);
 
   // -- provider factory ------------------------------------------------------
   // kind 'entra' serves an Entra-style tenant: `realm` says which ({ ns, tenantId, homeTenant,
@@ -396,6 +413,14 @@ export async function startIdp(options = {}) {
           response_types: ['code'],
           redirect_uris: [...registered],
           post_logout_redirect_uris: [...registered],
+        },
+        {
+          client_id: TODO_API_CLIENT_ID,
+          client_secret: TODO_API_SECRET,
+          token_endpoint_auth_method: 'client_secret_post',
+          grant_types: [OBO_GRANT],
+          response_types: [],
+          redirect_uris: [],
         },
       ].concat(SPA_CLIENTS.map((clientId) => ({
         client_id: clientId,
@@ -538,9 +563,46 @@ export async function startIdp(options = {}) {
       return TEST_CLIENTS.has(this.clientId) || includeSid.call(this);
     };
 
-    // On-behalf-of, as Entra's: the web client (a middle-tier API) exchanges a user's access
-    // token issued by this provider for one of its own, for the same user. A token that is
-    // unknown, expired or not a user's is refused as Entra refuses it (invalid_grant).
+    // An API's access token as Entra issues one: a JWT signed with the provider's key, for the
+    // API of `scopes` (all of one API), with the user's ids and the calling app in `azp`.
+    function apiAccessToken({ sub, clientId, scopes, expiresIn }) {
+      const now = Math.floor(Date.now() / 1000);
+      const header = { typ: 'JWT', alg: 'RS256', kid: signingKey.kid };
+      const payload = {
+        aud: apiOfScope(scopes[0]).audience, iss: issuer, iat: now, nbf: now, exp: now + expiresIn,
+        azp: clientId, azpacr: '1', oid: oidFor(sub), sub, tid: realm.tenantId ?? TENANT_ID,
+        scp: scopes.map((x) => apiOfScope(x).name).join(' '), ver: '2.0', uti: crypto.randomBytes(12).toString('base64url'),
+      };
+      const b64 = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
+      const input = `${b64(header)}.${b64(payload)}`;
+      return `${input}.${crypto.sign('sha256', Buffer.from(input), signingPrivateKey).toString('base64url')}`;
+    }
+    // The claims of an API access token this provider issued and that is still valid.
+    function verifiedApiToken(value) {
+      const parts = typeof value === 'string' ? value.split('.') : [];
+      if (parts.length !== 3) return undefined;
+      const signed = crypto.verify('sha256', Buffer.from(`${parts[0]}.${parts[1]}`), signingPublicKey, Buffer.from(parts[2], 'base64url'));
+      if (!signed) return undefined;
+      let claims;
+      try { claims = JSON.parse(Buffer.from(parts[1], 'base64url').toString()); } catch { return undefined; }
+      return claims?.iss === issuer && claims.exp > Date.now() / 1000 ? claims : undefined;
+    }
+    // A token response's scope split: the API's scopes (one API at most, as Entra: AADSTS28000),
+    // and whether it mixes resources.
+    function apiScopesOf(scope) {
+      const all = String(scope ?? '').split(' ').filter(Boolean);
+      const api = all.filter((x) => apiOfScope(x));
+      const audiences = new Set(api.map((x) => apiOfScope(x).audience));
+      const others = all.filter((x) => !apiOfScope(x) && !OIDC_SCOPES.includes(x));
+      return { api, mixed: audiences.size > 1 || (api.length > 0 && others.length > 0) };
+    }
+    const MIXED_RESOURCES = 'AADSTS28000: Provided value for the input parameter scope is not valid because it contains more than one resource.';
+
+    // On-behalf-of, as Entra's: a middle-tier API (a confidential client) exchanges the access
+    // token its caller sent — a JWT issued for it (aud = its client id) — for a token to a
+    // downstream API, for the same user. (An opaque token of this provider is taken too, for
+    // the web client's own tests.) A token that is unknown, expired, for another audience or
+    // not a user's is refused as Entra refuses it (invalid_grant).
     provider.registerGrantType(OBO_GRANT, async (ctx) => {
       const { client, params } = ctx.oidc;
       const fail = (error, description) => {
@@ -548,10 +610,20 @@ export async function startIdp(options = {}) {
         ctx.body = { error, error_description: description };
       };
       if (params.requested_token_use !== 'on_behalf_of') return fail('invalid_request', 'AADSTS70003: requested_token_use must be on_behalf_of');
-      const incoming = typeof params.assertion === 'string' ? await provider.AccessToken.find(params.assertion) : undefined;
+      const jwt = verifiedApiToken(params.assertion);
+      if (jwt && jwt.aud !== client.clientId) return fail('invalid_grant', 'AADSTS50013: Assertion audience does not match the Client app presenting the assertion.');
+      const incoming = jwt ? { accountId: jwt.sub } : (typeof params.assertion === 'string' ? await provider.AccessToken.find(params.assertion) : undefined);
       if (!incoming || incoming.isExpired || !incoming.accountId) return fail('invalid_grant', 'AADSTS50013: Assertion failed signature validation.');
       const scope = String(params.scope || '').split(' ').filter((x) => supportedScopeSet.has(x) && !OIDC_SCOPES.includes(x)).join(' ');
       if (!scope) return fail('invalid_scope', 'AADSTS70011: The provided value for the input parameter scope is not valid.');
+      const { api, mixed } = apiScopesOf(scope);
+      if (mixed) return fail('invalid_request', MIXED_RESOURCES);
+      if (api.length) {
+        const expiresIn = config.accessTokenTtl;
+        const value = apiAccessToken({ sub: incoming.accountId, clientId: client.clientId, scopes: api, expiresIn });
+        ctx.body = { access_token: value, token_type: 'Bearer', expires_in: expiresIn, ext_expires_in: expiresIn, scope };
+        return;
+      }
       const token = new provider.AccessToken({ accountId: incoming.accountId, client, grantId: incoming.grantId, scope, gty: 'on_behalf_of' });
       const value = await token.save();
       ctx.body = { access_token: value, token_type: 'Bearer', expires_in: token.expiration, ext_expires_in: token.expiration, scope };
@@ -580,6 +652,18 @@ export async function startIdp(options = {}) {
       if (route === 'token' && ctx.status === 200 && ctx.body && typeof ctx.body === 'object' && ctx.body.access_token) {
         if (kind === 'entra') {
           const body = { ...ctx.body };
+          const { api, mixed } = apiScopesOf(body.scope);
+          const uidForApi = oidc.entities.Account?.accountId;
+          if (mixed) {
+            ctx.status = 400;
+            ctx.body = { error: 'invalid_request', error_description: MIXED_RESOURCES, error_codes: [28000] };
+            return;
+          }
+          if (api.length && uidForApi) {
+            // The API's token: a JWT for it (the opaque one oidc-provider made stays unused).
+            body.access_token = apiAccessToken({ sub: uidForApi, clientId: oidc.client.clientId, scopes: api, expiresIn: body.expires_in });
+            body.scope = api.join(' ');
+          }
           body.ext_expires_in = body.expires_in;
           const rt = oidc.entities.RefreshToken;
           if (body.refresh_token && rt?.expiration) body.refresh_token_expires_in = rt.expiration;
@@ -946,6 +1030,17 @@ export async function startIdp(options = {}) {
           error: 'invalid_scope',
           error_description: `AADSTS70011: The provided value for the input parameter 'scope' is not valid. The scope '${unknown.join(' ')}' does not exist.`,
           error_codes: [70011],
+        }, { Pragma: 'no-cache', ...corsHeaders(req) });
+        return;
+      }
+      const scopes = (form.get('scope') ?? '').split(' ').filter(Boolean);
+      const apis = new Set(scopes.map((sc) => apiOfScope(sc)?.audience ?? (OIDC_SCOPES.includes(sc) ? undefined : '')).filter((a) => a !== undefined));
+      if (mount.kind === 'entra' && apis.size > 1 && [...apis].some(Boolean)) {
+        // As Entra (AADSTS28000), before the refresh token is redeemed (it stays valid).
+        sendJson(res, 400, {
+          error: 'invalid_request',
+          error_description: 'AADSTS28000: Provided value for the input parameter scope is not valid because it contains more than one resource.',
+          error_codes: [28000],
         }, { Pragma: 'no-cache', ...corsHeaders(req) });
         return;
       }

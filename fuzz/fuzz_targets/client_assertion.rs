@@ -1,0 +1,9 @@
+//! Fuzz target `client_assertion`: the body is `msal_wasm_fuzz::client_assertion` (src/lib.rs),
+//! which the seed replay test runs too.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    msal_wasm_fuzz::client_assertion(data);
+});

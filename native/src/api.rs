@@ -1,0 +1,288 @@
+//! For web APIs: checks the access token a caller sends — a JWT signed by the authority —
+//! against the authority's keys (its JWKS, fetched once and again when a token names a key it
+//! does not know), issuer, audience, lifetime and scope, as Entra's APIs must. msal-node leaves
+//! this to other libraries; the To-Do API example uses it.
+//!
+//! ```no_run
+//! # async fn run(token: &str) {
+//! use msal_native::ApiTokenValidator;
+//! let validator = ApiTokenValidator::from_discovery(
+//!     "https://login.microsoftonline.com/<tenant>/v2.0/.well-known/openid-configuration",
+//!     "<the API's client id>",
+//!     std::time::Duration::from_secs(10),
+//! )
+//! .await
+//! .expect("discovery");
+//! match validator.validate(token, "ToDoList.Read").await {
+//!     Ok(caller) => println!("called by {}", caller.subject()),
+//!     Err(rejected) => println!("401: {}", rejected.www_authenticate()),
+//! }
+//! # }
+//! ```
+
+use crate::http::Http;
+use msal_wasm::core::base64;
+use msal_wasm::core::http::HttpRequest;
+use msal_wasm::core::json::Json;
+use msal_wasm::error::{codes, AuthError};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+/// Clock skew allowed on `exp` and `nbf` (seconds).
+const LEEWAY_S: u64 = 60;
+/// The key set is fetched again for an unknown key id at most this often (a caller cannot make
+/// the API hammer the authority by sending made-up key ids).
+const REFETCH_EVERY: Duration = Duration::from_secs(300);
+
+/// Why a token was refused. Says nothing of the token itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rejection {
+    /// No token, or not a JWS of three base64url parts with JSON header and claims.
+    Malformed,
+    /// A signature algorithm other than RS256.
+    UnsupportedAlgorithm,
+    /// Signed with a key the authority does not publish.
+    UnknownKey,
+    /// The signature does not verify.
+    BadSignature,
+    /// Another issuer.
+    WrongIssuer,
+    /// For another API.
+    WrongAudience,
+    /// Expired (or no `exp`).
+    Expired,
+    /// Not valid yet.
+    NotYetValid,
+    /// Valid, but without the scope the call needs.
+    InsufficientScope,
+    /// The authority's keys could not be fetched.
+    KeysUnavailable,
+}
+
+impl Rejection {
+    /// A short description for logs and the `WWW-Authenticate` header.
+    pub fn description(self) -> &'static str {
+        match self {
+            Rejection::Malformed => "the token is not a JWT",
+            Rejection::UnsupportedAlgorithm => "the token is not signed with RS256",
+            Rejection::UnknownKey => "the token is signed with an unknown key",
+            Rejection::BadSignature => "the token's signature is invalid",
+            Rejection::WrongIssuer => "the token is from another issuer",
+            Rejection::WrongAudience => "the token is for another audience",
+            Rejection::Expired => "the token has expired",
+            Rejection::NotYetValid => "the token is not valid yet",
+            Rejection::InsufficientScope => "the token lacks the scope this call needs",
+            Rejection::KeysUnavailable => "the issuer's keys are unavailable",
+        }
+    }
+
+    /// The HTTP status to answer with: 403 for a missing scope, 503 when the keys could not be
+    /// fetched, else 401.
+    pub fn status(self) -> u16 {
+        match self {
+            Rejection::InsufficientScope => 403,
+            Rejection::KeysUnavailable => 503,
+            _ => 401,
+        }
+    }
+
+    /// The `WWW-Authenticate` header value (RFC 6750).
+    pub fn www_authenticate(self) -> String {
+        let error = if self == Rejection::InsufficientScope { "insufficient_scope" } else { "invalid_token" };
+        format!("Bearer error=\"{error}\", error_description=\"{}\"", self.description())
+    }
+}
+
+impl std::fmt::Display for Rejection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.description())
+    }
+}
+
+impl std::error::Error for Rejection {}
+
+/// The caller of a validated token: its claims (no signature, no token).
+#[derive(Debug, Clone)]
+pub struct Caller {
+    claims: Json,
+}
+
+impl Caller {
+    /// The claims.
+    pub fn claims(&self) -> &Json {
+        &self.claims
+    }
+
+    /// The user's object id (`oid`), else `sub`: the key to the user's data.
+    pub fn subject(&self) -> &str {
+        self.claims.str_field("oid").or_else(|| self.claims.str_field("sub")).unwrap_or_default()
+    }
+
+    /// The delegated scopes (`scp`).
+    pub fn scopes(&self) -> impl Iterator<Item = &str> {
+        self.claims.str_field("scp").unwrap_or_default().split(' ').filter(|s| !s.is_empty())
+    }
+}
+
+/// An RSA public key of the key set: id, modulus, exponent.
+#[derive(Debug, Clone)]
+struct Key {
+    kid: String,
+    n: Vec<u8>,
+    e: Vec<u8>,
+}
+
+#[derive(Debug, Default)]
+struct KeySet {
+    keys: Vec<Key>,
+    fetched: Option<Instant>,
+}
+
+/// Validates access tokens for one API (audience) of one issuer.
+#[derive(Debug)]
+pub struct ApiTokenValidator {
+    issuer: String,
+    audience: String,
+    jwks_uri: String,
+    http: Http,
+    keys: tokio::sync::Mutex<KeySet>,
+}
+
+fn now_s() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+}
+
+fn parse_keys(body: &str) -> Vec<Key> {
+    let Ok(doc) = Json::parse(body) else { return Vec::new() };
+    let keys = doc.get("keys").and_then(Json::as_array).unwrap_or_default();
+    keys.iter()
+        .filter(|k| k.str_field("kty") == Some("RSA") && k.str_field("use").is_none_or(|u| u == "sig"))
+        .filter_map(|k| {
+            Some(Key { kid: k.string_or_empty("kid"), n: base64::decode(k.str_field("n")?)?, e: base64::decode(k.str_field("e")?)? })
+        })
+        .collect()
+}
+
+impl ApiTokenValidator {
+    /// A validator for tokens of `issuer` (keys at `jwks_uri`) whose audience is `audience` (the
+    /// API's client id, or its application id URI).
+    pub fn new(
+        issuer: impl Into<String>,
+        jwks_uri: impl Into<String>,
+        audience: impl Into<String>,
+        timeout: Duration,
+    ) -> Result<Self, AuthError> {
+        Ok(ApiTokenValidator {
+            issuer: issuer.into(),
+            audience: audience.into(),
+            jwks_uri: jwks_uri.into(),
+            http: Http::new(timeout)?,
+            keys: tokio::sync::Mutex::new(KeySet::default()),
+        })
+    }
+
+    /// A validator whose issuer and key set come from the authority's discovery document at
+    /// `openid_configuration_url`.
+    pub async fn from_discovery(openid_configuration_url: &str, audience: &str, timeout: Duration) -> Result<Self, AuthError> {
+        let http = Http::new(timeout)?;
+        let resp = http.send(&HttpRequest::get(openid_configuration_url)).await?;
+        let doc = Json::parse(&resp.body).ok().filter(|_| resp.status == 200);
+        let field = |k: &str| doc.as_ref().and_then(|d| d.str_field(k)).filter(|v| !v.is_empty()).map(str::to_owned);
+        let (Some(issuer), Some(jwks_uri)) = (field("issuer"), field("jwks_uri")) else {
+            return Err(AuthError::client(codes::ENDPOINTS_RESOLUTION_ERROR, "the openid-configuration has no issuer or jwks_uri"));
+        };
+        ApiTokenValidator::new(issuer, jwks_uri, audience, timeout)
+    }
+
+    /// The issuer this validator accepts.
+    pub fn issuer(&self) -> &str {
+        &self.issuer
+    }
+
+    /// Checks `token` (the `Authorization: Bearer` value) and that it carries the delegated
+    /// scope `scope` (`scp`; an empty `scope` checks none).
+    pub async fn validate(&self, token: &str, scope: &str) -> Result<Caller, Rejection> {
+        let mut parts = token.split('.');
+        let (Some(h), Some(c), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+            return Err(Rejection::Malformed);
+        };
+        let json = |part: &str| base64::decode(part).and_then(|b| String::from_utf8(b).ok()).and_then(|t| Json::parse(&t).ok());
+        let (Some(header), Some(claims), Some(signature)) = (json(h), json(c), base64::decode(s)) else {
+            return Err(Rejection::Malformed);
+        };
+        if header.str_field("alg") != Some("RS256") {
+            return Err(Rejection::UnsupportedAlgorithm);
+        }
+        let key = self.key(header.str_field("kid").unwrap_or_default()).await?;
+        let signed = &token[..h.len() + 1 + c.len()];
+        ring::signature::RsaPublicKeyComponents { n: &key.n, e: &key.e }
+            .verify(&ring::signature::RSA_PKCS1_2048_8192_SHA256, signed.as_bytes(), &signature)
+            .map_err(|_| Rejection::BadSignature)?;
+        if claims.str_field("iss") != Some(self.issuer.as_str()) {
+            return Err(Rejection::WrongIssuer);
+        }
+        let audience_ok = match claims.get("aud") {
+            Some(Json::Arr(list)) => list.iter().any(|a| a.as_str() == Some(self.audience.as_str())),
+            Some(a) => a.as_str() == Some(self.audience.as_str()),
+            None => false,
+        };
+        if !audience_ok {
+            return Err(Rejection::WrongAudience);
+        }
+        let now = now_s();
+        match claims.get("exp").and_then(Json::as_u64) {
+            Some(exp) if exp.saturating_add(LEEWAY_S) > now => {}
+            _ => return Err(Rejection::Expired),
+        }
+        if claims.get("nbf").and_then(Json::as_u64).is_some_and(|nbf| nbf > now.saturating_add(LEEWAY_S)) {
+            return Err(Rejection::NotYetValid);
+        }
+        let caller = Caller { claims };
+        if !scope.is_empty() && !caller.scopes().any(|s| s == scope) {
+            return Err(Rejection::InsufficientScope);
+        }
+        Ok(caller)
+    }
+
+    /// The key `kid`, from the key set (fetched when it is unknown, at most every 5 minutes).
+    async fn key(&self, kid: &str) -> Result<Key, Rejection> {
+        let mut set = self.keys.lock().await;
+        let find = |set: &KeySet| set.keys.iter().find(|k| k.kid == kid).cloned();
+        if let Some(k) = find(&set) {
+            return Ok(k);
+        }
+        if set.fetched.is_some_and(|t| t.elapsed() < REFETCH_EVERY) {
+            return Err(Rejection::UnknownKey);
+        }
+        let resp = self.http.send(&HttpRequest::get(self.jwks_uri.as_str())).await.map_err(|_| Rejection::KeysUnavailable)?;
+        if resp.status != 200 {
+            return Err(Rejection::KeysUnavailable);
+        }
+        set.keys = parse_keys(&resp.body);
+        set.fetched = Some(Instant::now());
+        find(&set).ok_or(Rejection::UnknownKey)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_sets_keep_rsa_signing_keys_only() {
+        let body = r#"{"keys":[{"kty":"RSA","kid":"a","n":"AQAB","e":"AQAB","use":"sig"},
+            {"kty":"RSA","kid":"enc","n":"AQAB","e":"AQAB","use":"enc"},
+            {"kty":"EC","kid":"ec","x":"AA","y":"AA"},{"kty":"RSA","kid":"bad","n":"!!","e":"AQAB"}]}"#;
+        let keys = parse_keys(body);
+        assert_eq!(keys.iter().map(|k| k.kid.as_str()).collect::<Vec<_>>(), ["a"]);
+        assert!(parse_keys("not json").is_empty());
+        assert!(parse_keys(r#"{"keys":7}"#).is_empty());
+    }
+
+    #[test]
+    fn rejections_say_what_and_how_to_answer() {
+        assert_eq!(Rejection::InsufficientScope.status(), 403);
+        assert_eq!(Rejection::Expired.status(), 401);
+        assert!(Rejection::InsufficientScope.www_authenticate().starts_with("Bearer error=\"insufficient_scope\""));
+        assert!(Rejection::BadSignature.www_authenticate().contains("invalid_token"));
+    }
+}
