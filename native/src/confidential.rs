@@ -546,6 +546,18 @@ impl ConfidentialClientApplication {
         .await
     }
 
+    /// The authority's end-session URL, to send a signed-out user's browser to (`None` when the
+    /// authority has none); the cache is left as it is (see [`sign_out`](Self::sign_out) for
+    /// both). `logout_hint`: the ID token's `login_hint` claim, so the user is not asked which
+    /// account to sign out (may be empty).
+    pub async fn get_logout_url(&self, post_logout_redirect_uri: &str, logout_hint: &str) -> Result<Option<String>, AuthError> {
+        let metadata = self.metadata().await?;
+        Ok(metadata
+            .end_session_endpoint
+            .as_deref()
+            .map(|endpoint| msal_wasm::core::authorize::logout_url(endpoint, post_logout_redirect_uri, &guid(), "", logout_hint, "", &[])))
+    }
+
     /// The whole cache in msal's unified format (msal-node's `getTokenCache().serialize()`).
     pub fn serialize(&self) -> String {
         self.memory.lock().map(|m| m.serialize()).unwrap_or_default()

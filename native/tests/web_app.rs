@@ -124,6 +124,11 @@ async fn sign_in_with_the_auth_code_flow_then_silent_on_another_machine_through_
     let url = c.sign_out(&AccountRef::new(home.clone()), &redirect_uri()).await.unwrap().unwrap();
     assert!(url.starts_with(&format!("{}/oauth2/v2.0/logout?", authority())), "{url}");
     assert!(url.contains(&format!("post_logout_redirect_uri={}", encode(&redirect_uri()))));
+    // The end-session URL alone (the cache untouched).
+    let only = a.get_logout_url(&redirect_uri(), "hint-1").await.unwrap().unwrap();
+    assert!(only.starts_with(&format!("{}/oauth2/v2.0/logout?", authority())), "{only}");
+    assert!(only.contains(&format!("post_logout_redirect_uri={}", encode(&redirect_uri()))) && only.contains("logout_hint=hint-1"));
+    assert!(!only.contains("state="), "no browser state in a server's logout URL");
     // As msal-node: the account's tokens are gone, the user must sign in (no_tokens_found).
     let gone = c.acquire_token_silent(&silent).await.unwrap_err();
     assert_eq!((gone.code(), gone.kind()), ("no_tokens_found", msal_wasm::error::ErrorKind::InteractionRequired));
