@@ -137,6 +137,8 @@ export interface AuthenticationResult {
   correlationId: string;
   state: string;
   familyId: string;
+  /** For a DPoP token (`tokenType` "DPoP"): the proof for the request's resourceRequestMethod and resourceRequestUri; send it as the `DPoP` header with `Authorization: DPoP <accessToken>`. */
+  dpopProof?: string;
 }
 
 export type StringDict = { [key: string]: string };
@@ -159,6 +161,12 @@ interface BaseRequest {
   claims?: string;
   redirectUri?: string;
   extraQueryParameters?: StringDict;
+  /** "Bearer" (default) or "DPoP" (RFC 9449: the token is bound to a key of this browser); "pop" and "ssh-cert" fail with unsupported_authentication_scheme. */
+  authenticationScheme?: string;
+  /** DPoP: the method of the resource request the result's dpopProof is for (required with DPoP). */
+  resourceRequestMethod?: string;
+  /** DPoP: the https URL of the resource request the result's dpopProof is for (required with DPoP). */
+  resourceRequestUri?: string;
 }
 
 export interface PopupWindowAttributes {
@@ -454,6 +462,8 @@ export declare class PublicClientApplication {
   acquireTokenRedirect<P extends string = PromptValue>(request: RedirectRequest<P>): Promise<void>;
   ssoSilent<P extends string = "none" | "no_session">(request: SsoSilentRequest<P>): Promise<AuthenticationResult>;
   acquireTokenByCode(request: AuthorizationCodeRequest): Promise<AuthenticationResult>;
+  /** A DPoP proof (ath included) for a call to a resource with a DPoP-bound access token of this app; nonce: the resource server's DPoP-Nonce. */
+  generateDpopProof(options: { accessToken: string; method: string; url: string; nonce?: string }): Promise<string>;
   logoutRedirect(request?: EndSessionRequest): Promise<void>;
   logout(request?: EndSessionRequest): Promise<void>;
   logoutPopup(request?: EndSessionPopupRequest): Promise<void>;

@@ -448,6 +448,7 @@ function shapeResult(r, account, scopes, expiresOn, extExpiresOn, refreshOn, cor
     correlationId,
     state: r.state,
     familyId: r.familyId,
+    dpopProof: r.dpopProof,
   };
 }
 
@@ -782,6 +783,17 @@ export class PublicClientApplication {
     }
     if (this.performanceCallbacks.size) return this.measure(BrowserRootPerformanceEvents.AcquireTokenSilent, result.correlationId, () => result);
     return Promise.resolve(result);
+  }
+
+  // A DPoP proof for a call to the resource with a DPoP-bound access token of this app (as
+  // @auth0/auth0-spa-js's generateDpopProof; msal-browser returns one in `dpopProof` per
+  // acquireTokenSilent): `nonce` is the resource server's DPoP-Nonce when it asked for one.
+  async generateDpopProof({ accessToken, method, url, nonce } = {}) {
+    try {
+      return await this.engine().dpopProof(String(accessToken ?? ""), String(method ?? ""), String(url ?? ""), nonce == null ? undefined : String(nonce));
+    } catch (e) {
+      throw toError(e);
+    }
   }
 
   ssoSilent(request) {

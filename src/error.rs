@@ -89,6 +89,7 @@ pub mod codes {
     pub const FAILED_TO_PARSE_RESPONSE: &str = "failed_to_parse_response";
     pub const NO_NETWORK_CONNECTIVITY: &str = "no_network_connectivity";
     pub const CRYPTO_NONEXISTENT: &str = "crypto_nonexistent";
+    pub const CRYPTO_KEY_NOT_FOUND: &str = "crypto_key_not_found";
     pub const NON_BROWSER_ENVIRONMENT: &str = "non_browser_environment";
     pub const UNINITIALIZED_PUBLIC_CLIENT_APPLICATION: &str = "uninitialized_public_client_application";
     pub const AUTH_CODE_REQUIRED: &str = "auth_code_required";
@@ -122,6 +123,12 @@ pub mod codes {
     pub const EMPTY_INPUT_SCOPES_ERROR: &str = "empty_input_scopes_error";
     pub const INVALID_PROMPT_VALUE: &str = "invalid_prompt_value";
     pub const UNSUPPORTED_AUTHENTICATION_SCHEME: &str = "unsupported_authentication_scheme";
+    pub const INVALID_DPOP_HTM: &str = "invalid_dpop_htm";
+    pub const INVALID_DPOP_HTU: &str = "invalid_dpop_htu";
+    pub const INVALID_DPOP_NONCE: &str = "invalid_dpop_nonce";
+    pub const DPOP_MISSING_RESOURCE_CONTEXT: &str = "dpop_missing_resource_context";
+    pub const DPOP_TOKEN_TYPE_MISMATCH: &str = "dpop_token_type_mismatch";
+    pub const KEY_ID_MISSING: &str = "key_id_missing";
     pub const INVALID_CLAIMS: &str = "invalid_claims";
     pub const INVALID_CACHE_TYPE: &str = "invalid_cache_type";
     pub const INVALID_CONFIGURATION: &str = "invalid_configuration";

@@ -87,7 +87,7 @@ impl<P: Platform> PublicClientApplication<P> {
                 DevicePoll::Pending => {}
                 DevicePoll::SlowDown => interval = interval.saturating_add(5),
                 DevicePoll::Token(token) => {
-                    return self.save_response(&target, *token, &scopes, None, "", &correlation_id, "", None);
+                    return self.save_response(&target, *token, &scopes, None, "", &correlation_id, "", None, "");
                 }
             }
         }

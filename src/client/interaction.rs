@@ -186,10 +186,26 @@ impl<P: Platform> PublicClientApplication<P> {
     /// naming an authority whose endpoints this page does not know yet fails with
     /// `endpoints_resolution_error`: await [`resolve_authority`](Self::resolve_authority) first.
     pub fn begin_interaction(&self, req: &InteractiveRequest, itype: InteractionType, origin: &str) -> Result<PendingAuth, AuthError> {
+        if req.authentication_scheme.is_dpop() {
+            return Err(AuthError::config(
+                codes::UNSUPPORTED_AUTHENTICATION_SCHEME,
+                "a DPoP sign-in starts with begin_redirect, open_popup or sso_silent (its key is made asynchronously)",
+            ));
+        }
+        self.begin_bound(req, itype, origin, None)
+    }
+
+    fn begin_bound(
+        &self,
+        req: &InteractiveRequest,
+        itype: InteractionType,
+        origin: &str,
+        binding: Option<dpop::Binding>,
+    ) -> Result<PendingAuth, AuthError> {
         let target = self.target_now(req.authority.as_deref())?.ok_or_else(|| {
             AuthError::client(codes::ENDPOINTS_RESOLUTION_ERROR, "the endpoints of the request's authority are not resolved yet")
         })?;
-        let pending = self.build_pending(req, itype, origin, &target)?;
+        let pending = self.build_pending(req, itype, origin, &target, binding)?;
         if itype != InteractionType::Silent {
             self.take_interaction_lock(SIGNIN, itype)?;
         }
@@ -211,7 +227,12 @@ impl<P: Platform> PublicClientApplication<P> {
     /// Navigate to the returned request's `url`.
     pub async fn begin_redirect(&self, req: &InteractiveRequest, origin: &str) -> Result<PendingAuth, AuthError> {
         self.resolve_authority(req.authority.as_deref()).await?;
-        self.begin_interaction(req, InteractionType::Redirect, origin)
+        let binding = self.bind(&req.authentication_scheme, req.account.as_ref()).await?;
+        let begun = self.begin_bound(req, InteractionType::Redirect, origin, binding.clone());
+        if begun.is_err() {
+            self.unbind(binding.as_ref()).await;
+        }
+        begun
     }
 
     /// The authorize request for `req` at `target`: PKCE, state, nonce and the URL.
@@ -221,6 +242,7 @@ impl<P: Platform> PublicClientApplication<P> {
         itype: InteractionType,
         origin: &str,
         target: &Target,
+        binding: Option<dpop::Binding>,
     ) -> Result<PendingAuth, AuthError> {
         let metadata = &target.metadata;
         if itype == InteractionType::Silent {
@@ -258,6 +280,11 @@ impl<P: Platform> PublicClientApplication<P> {
             hints.account_oid_anchor = acc.account.oid_anchor();
         }
         let prompt = if itype == InteractionType::Silent { Some(req.prompt.unwrap_or(authorize::Prompt::None)) } else { req.prompt };
+        let mut extra = req.extra_query_parameters.clone();
+        if let Some(b) = &binding {
+            // The key the code will be redeemed with (RFC 9449 §10).
+            extra.push(("dpop_jkt".to_owned(), b.kid.clone()));
+        }
         let url = authorize::authorize_url(&AuthorizeParams {
             endpoint: &metadata.authorization_endpoint,
             client_id: &self.config.client_id,
@@ -274,7 +301,7 @@ impl<P: Platform> PublicClientApplication<P> {
             claims: &req.claims,
             client_capabilities: &self.config.client_capabilities,
             code_challenge: &pkce::challenge(&verifier),
-            extra: &req.extra_query_parameters,
+            extra: &extra,
         })?;
         Ok(PendingAuth {
             url,
@@ -289,6 +316,7 @@ impl<P: Platform> PublicClientApplication<P> {
             user_state: req.state.clone(),
             origin: start_page,
             authority: target.authority.canonical().to_owned(),
+            binding,
         })
     }
 
@@ -313,6 +341,9 @@ impl<P: Platform> PublicClientApplication<P> {
     pub async fn finish_interaction(&self, pending: PendingAuth, response: &str) -> Result<AuthenticationResult, AuthError> {
         let result = self.finish_inner(&pending, response).await;
         self.abort_interaction(&pending);
+        if result.is_err() {
+            self.unbind(pending.binding.as_ref()).await;
+        }
         result.map_err(|e| if e.correlation_id().is_empty() { e.with_correlation_id(pending.correlation_id.clone()) } else { e })
     }
 
@@ -324,18 +355,22 @@ impl<P: Platform> PublicClientApplication<P> {
         }
         let (code, client_info) = parsed.into_code(&pending.state)?;
         let target = self.target(Some(&pending.authority)).await?;
-        self.redeem_code(
-            &target,
-            &code,
-            Some(&pending.verifier),
-            &pending.redirect_uri,
-            &pending.scopes,
-            Some(&pending.nonce),
-            &client_info,
-            &pending.correlation_id,
-            &pending.user_state,
-        )
-        .await
+        let kid = pending.binding.as_ref().map(|b| b.kid.as_str());
+        let result = self
+            .redeem_code(
+                &target,
+                &code,
+                Some(&pending.verifier),
+                &pending.redirect_uri,
+                &pending.scopes,
+                Some(&pending.nonce),
+                &client_info,
+                &pending.correlation_id,
+                &pending.user_state,
+                kid,
+            )
+            .await?;
+        self.with_proof(result, pending.binding.as_ref()).await
     }
 
     /// The redirect request saved in this tab, if any.
@@ -451,7 +486,9 @@ impl<P: Platform> PublicClientApplication<P> {
             req.correlation_id = self.guid()?;
         }
         let name = format!("msal.{}.{}.{}.{}", self.config.client_id, req.scopes.join("-"), self.authority.canonical(), req.correlation_id);
-        let (stage, url) = match self.target_now(req.authority.as_deref())? {
+        // A DPoP request's key is made asynchronously: the popup waits on about:blank for it.
+        let ready = if req.authentication_scheme.is_dpop() { None } else { self.target_now(req.authority.as_deref())? };
+        let (stage, url) = match ready {
             Some(target) => {
                 let pending = self.begin_interaction_at(&req, &target)?;
                 let url = pending.url.clone();
@@ -472,7 +509,7 @@ impl<P: Platform> PublicClientApplication<P> {
     }
 
     fn begin_interaction_at(&self, req: &InteractiveRequest, target: &Target) -> Result<PendingAuth, AuthError> {
-        let pending = self.build_pending(req, InteractionType::Popup, "", target)?;
+        let pending = self.build_pending(req, InteractionType::Popup, "", target, None)?;
         self.take_interaction_lock(SIGNIN, InteractionType::Popup)?;
         Ok(pending)
     }
@@ -486,7 +523,10 @@ impl<P: Platform> PublicClientApplication<P> {
             PopupStage::Ready(pending) => pending,
             PopupStage::Unresolved(req) => {
                 let built = match self.target(req.authority.as_deref()).await {
-                    Ok(target) => self.build_pending(&req, InteractionType::Popup, "", &target),
+                    Ok(target) => match self.bind(&req.authentication_scheme, req.account.as_ref()).await {
+                        Ok(binding) => self.build_pending(&req, InteractionType::Popup, "", &target, binding),
+                        Err(e) => Err(e),
+                    },
                     Err(e) => Err(e),
                 };
                 let pending = match built {
@@ -499,6 +539,7 @@ impl<P: Platform> PublicClientApplication<P> {
                 };
                 if let Err(e) = self.platform.navigate_popup(&mut popup, &pending.url) {
                     self.abort_interaction(&pending);
+                    self.unbind(pending.binding.as_ref()).await;
                     return Err(window_error(e, &pending.correlation_id));
                 }
                 pending
@@ -517,6 +558,7 @@ impl<P: Platform> PublicClientApplication<P> {
             Err(e) => {
                 let error = window_error(e, &pending.correlation_id);
                 self.abort_interaction(&pending);
+                self.unbind(pending.binding.as_ref()).await;
                 Err(error)
             }
         }
@@ -531,12 +573,14 @@ impl<P: Platform> PublicClientApplication<P> {
             return Err(window_error(WindowError::NoResponse, &req.correlation_id));
         }
         let target = self.target(req.authority.as_deref()).await?;
-        let pending = self.build_pending(req, InteractionType::Silent, "", &target)?;
+        let binding = self.bind(&req.authentication_scheme, req.account.as_ref()).await?;
+        let pending = self.build_pending(req, InteractionType::Silent, "", &target, binding)?;
         self.log(LogLevel::Verbose, "ssoSilent: loading the authorize request in a hidden frame");
         match self.platform.load_hidden_frame(&pending.url, &pending.state_id, self.config.iframe_timeout_ms, FRAME_SETTLE_MS).await {
             Ok(response) => self.finish_interaction(pending, &response).await,
             Err(e) => {
                 self.abort_interaction(&pending);
+                self.unbind(pending.binding.as_ref()).await;
                 if e == WindowError::NoResponse {
                     self.log(LogLevel::Warning, "hidden frames get no answer on this page (third-party cookies blocked?); silent frame requests fail at once for 5 minutes");
                     self.frames_blocked_until.set(self.platform.now_ms().saturating_add(FRAME_BACKOFF_MS));

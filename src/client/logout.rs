@@ -68,7 +68,9 @@ impl<P: Platform> PublicClientApplication<P> {
     /// [`begin_logout`](Self::begin_logout).
     pub async fn begin_logout_redirect(&self, req: &LogoutRequest) -> Result<LogoutStarted, AuthError> {
         self.resolve_authority(req.authority.as_deref()).await?;
-        self.begin_logout(req, InteractionType::Redirect)
+        let started = self.begin_logout(req, InteractionType::Redirect);
+        self.forget_orphan_keys().await;
+        started
     }
 
     /// The local part of a sign-out: the interaction lock, the account's cache entries, the
@@ -78,6 +80,7 @@ impl<P: Platform> PublicClientApplication<P> {
         self.take_interaction_lock(SIGNOUT, itype)?;
         self.log(LogLevel::Verbose, "signing out: the account's cache entries are removed");
         let info = req.account.as_ref().and_then(|a| self.account_in(a));
+        self.orphan_keys.borrow_mut().extend(self.binding_key_ids(info.as_ref().map(|i| i.account.home_account_id.as_str())));
         let cleared = match &info {
             Some(i) => self.cache.borrow_mut().remove_account(&i.account.home_account_id),
             None => self.cache.borrow_mut().clear(),
@@ -181,6 +184,7 @@ impl<P: Platform> PublicClientApplication<P> {
     /// provider's sign-out is best effort, as in msal: a window that ends otherwise is no error.
     pub async fn complete_logout_popup(&self, started: LogoutPopupStarted<P>) -> Result<(), AuthError> {
         let LogoutPopupStarted { stage, popup } = started;
+        self.forget_orphan_keys().await;
         // A popup opened on about:blank is sent to the end-session page once it is known.
         let (started, mut popup, navigate) = match stage {
             LogoutStage::Ready(s) => (s, popup, false),
@@ -227,8 +231,10 @@ impl<P: Platform> PublicClientApplication<P> {
     }
 
     /// Removes an account's entries, or every account and token of this client, from the cache
-    /// (msal's `clearCache`; no network).
+    /// (msal's `clearCache`; no network). The DPoP keys of its tokens go with
+    /// [`forget_orphan_keys`](Self::forget_orphan_keys).
     pub fn clear_cache(&self, account: Option<&AccountRef>) -> Result<(), AuthError> {
+        self.orphan_keys.borrow_mut().extend(self.binding_key_ids(account.map(|a| a.home_account_id.as_str())));
         let id = match account {
             Some(a) => {
                 self.cache.borrow_mut().remove_account(&a.home_account_id)?;

@@ -16,6 +16,7 @@
 mod accounts;
 pub mod config;
 mod device;
+mod dpop;
 mod interaction;
 mod logout;
 mod metadata;
@@ -43,7 +44,7 @@ pub use config::{CacheLocation, Config};
 pub use device::{DeviceCodeInfo, DeviceCodeRequest};
 pub use interaction::{PopupStarted, RedirectStart};
 pub use logout::{LogoutPopupStarted, LogoutStarted};
-pub use request::{AccountFilter, AccountRef, CacheLookupPolicy, InteractiveRequest, LogoutRequest, SilentRequest};
+pub use request::{AccountFilter, AccountRef, AuthScheme, CacheLookupPolicy, InteractiveRequest, LogoutRequest, SilentRequest};
 pub use result::{AccountInfo, AuthenticationResult};
 use std::cell::{Cell, RefCell};
 pub use token::Hydration;
@@ -114,6 +115,8 @@ pub struct PendingAuth {
     pub origin: String,
     /// The canonical authority the request went to.
     authority: String,
+    /// A DPoP request's key and resource request.
+    binding: Option<dpop::Binding>,
 }
 
 impl std::fmt::Debug for PendingAuth {
@@ -155,6 +158,17 @@ impl PendingAuth {
             .with("userState", self.user_state.as_str())
             .with("origin", self.origin.as_str())
             .with("authority", self.authority.as_str())
+            .with(
+                "dpop",
+                match &self.binding {
+                    Some(b) => Json::object()
+                        .with("kid", b.kid.as_str())
+                        .with("method", b.method.as_str())
+                        .with("uri", b.uri.as_str())
+                        .with("newKey", b.new_key),
+                    None => Json::Null,
+                },
+            )
     }
 
     fn from_json(j: &Json) -> Option<PendingAuth> {
@@ -173,6 +187,14 @@ impl PendingAuth {
             user_state: s("userState").unwrap_or_default(),
             origin: s("origin").unwrap_or_default(),
             authority: s("authority").unwrap_or_default(),
+            binding: j.get("dpop").filter(|d| d.as_object().is_some()).and_then(|d| {
+                Some(dpop::Binding {
+                    kid: d.str_field("kid")?.to_owned(),
+                    method: d.str_field("method")?.to_owned(),
+                    uri: d.str_field("uri")?.to_owned(),
+                    new_key: d.get("newKey").and_then(Json::as_bool).unwrap_or(false),
+                })
+            }),
         })
     }
 }
@@ -201,6 +223,10 @@ pub struct PublicClientApplication<P: Platform> {
     stale: Cell<bool>,
     /// Until when hidden frames are known not to answer on this page (ms; 0 = not known).
     frames_blocked_until: Cell<u64>,
+    /// The token endpoint's last DPoP nonce (RFC 9449 §8).
+    dpop_nonce: RefCell<Option<String>>,
+    /// DPoP keys of tokens a sign-out or `clearCache` removed, to delete (asynchronously).
+    orphan_keys: RefCell<Vec<String>>,
     /// Silent requests in flight in this tab, by what makes them the same.
     flights: RefCell<Vec<(String, std::rc::Rc<silent::Flight>)>>,
     /// The accounts whose refresh token is in use in this tab.
@@ -239,6 +265,8 @@ impl<P: Platform> PublicClientApplication<P> {
             cache: RefCell::new(cache),
             stale: Cell::new(false),
             frames_blocked_until: Cell::new(0),
+            dpop_nonce: RefCell::new(None),
+            orphan_keys: RefCell::new(Vec::new()),
             flights: RefCell::default(),
             renewing: silent::Renewing::default(),
             announced: RefCell::default(),

@@ -66,6 +66,51 @@ impl AccountRef {
     }
 }
 
+/// msal's `authenticationScheme`: how the access token is bound.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum AuthScheme {
+    /// A bearer token.
+    #[default]
+    Bearer,
+    /// A DPoP-bound token (RFC 9449): usable only with proofs signed by the app's key. The
+    /// result carries a proof for this resource request (msal's `resourceRequestMethod` and
+    /// `resourceRequestUri`, normalized).
+    Dpop {
+        /// `htm`.
+        method: String,
+        /// `htu`.
+        uri: String,
+    },
+}
+
+impl AuthScheme {
+    /// A DPoP scheme for requests `method` `uri` (msal's `dpop_missing_resource_context`
+    /// without them, `invalid_dpop_htm`/`invalid_dpop_htu` when they are not a method and an
+    /// https URL).
+    pub fn dpop(method: &str, uri: &str) -> Result<AuthScheme, AuthError> {
+        if method.trim().is_empty() || uri.trim().is_empty() {
+            return Err(AuthError::config(
+                codes::DPOP_MISSING_RESOURCE_CONTEXT,
+                "a DPoP request names its resourceRequestMethod and resourceRequestUri",
+            ));
+        }
+        Ok(AuthScheme::Dpop { method: crate::core::dpop::normalize_htm(method)?, uri: crate::core::dpop::normalize_htu(uri)? })
+    }
+
+    /// The `token_type` of its tokens.
+    pub fn token_type(&self) -> &'static str {
+        match self {
+            AuthScheme::Bearer => "Bearer",
+            AuthScheme::Dpop { .. } => "DPoP",
+        }
+    }
+
+    /// True for DPoP.
+    pub fn is_dpop(&self) -> bool {
+        matches!(self, AuthScheme::Dpop { .. })
+    }
+}
+
 /// A popup or redirect request.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct InteractiveRequest {
@@ -98,6 +143,8 @@ pub struct InteractiveRequest {
     /// Overrides the configured authority (another tenant, another B2C policy); its host must
     /// be the configured authority's or a known authority.
     pub authority: Option<String>,
+    /// Bearer (default) or DPoP.
+    pub authentication_scheme: AuthScheme,
 }
 
 /// A silent request.
@@ -121,6 +168,8 @@ pub struct SilentRequest {
     pub extra_query_parameters: Vec<(String, String)>,
     /// Overrides the configured authority (see [`InteractiveRequest::authority`]).
     pub authority: Option<String>,
+    /// Bearer (default) or DPoP.
+    pub authentication_scheme: AuthScheme,
 }
 
 /// Which accounts `getAllAccounts` and `getAccount` return (msal's `AccountFilter`): every

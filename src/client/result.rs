@@ -66,6 +66,9 @@ pub struct AuthenticationResult {
     /// For a result served from the cache: when (ms since the epoch) this token stops being
     /// served, i.e. its expiry minus the renewal offset; 0 otherwise.
     pub served_until_ms: u64,
+    /// For a DPoP token: a proof for the request's `resourceRequestMethod` and
+    /// `resourceRequestUri` (msal's `dpopProof`; never in `Debug`).
+    pub dpop_proof: Option<String>,
 }
 
 impl std::fmt::Debug for AuthenticationResult {

@@ -139,6 +139,12 @@ impl<P: Platform> PublicClientApplication<P> {
     /// The cached access token for `req`, when the policy allows it and it is fresh. Never
     /// touches the network; `Ok(None)` means "go to the network".
     pub fn acquire_token_silent_cached(&self, req: &SilentRequest) -> Result<Option<AuthenticationResult>, AuthError> {
+        if req.authentication_scheme.is_dpop() {
+            // Every DPoP result carries a fresh proof, signed asynchronously: see
+            // acquire_token_silent_network.
+            self.ensure_initialized()?;
+            return Ok(None);
+        }
         if req.force_refresh || !req.claims.is_empty() || !req.cache_lookup_policy.uses_access_token() {
             self.ensure_initialized()?;
             self.log(LogLevel::Verbose, "acquireTokenSilent: the request skips the cached access token (forceRefresh, claims or policy)");
@@ -211,6 +217,7 @@ impl<P: Platform> PublicClientApplication<P> {
                 .saturating_sub(self.config.token_renewal_offset_secs)
                 .min(at.refresh_on.unwrap_or(u64::MAX))
                 .saturating_mul(1000),
+            dpop_proof: None,
         }))
     }
 
@@ -243,7 +250,8 @@ impl<P: Platform> PublicClientApplication<P> {
             client_id: &self.config.client_id,
             realm: &realm,
             scopes: &ScopeSet::new(&req.scopes).for_cache_search(),
-            token_type: "Bearer",
+            token_type: req.authentication_scheme.token_type(),
+            key_id: None,
         })
     }
 
@@ -262,6 +270,32 @@ impl<P: Platform> PublicClientApplication<P> {
     /// then a hidden frame when the policy allows it. Identical requests in flight in this tab
     /// share one (msal's `activeSilentTokenRequests`); each caller gets its correlation id.
     pub async fn acquire_token_silent_network(&self, req: &SilentRequest) -> Result<AuthenticationResult, AuthError> {
+        let AuthScheme::Dpop { method, uri } = &req.authentication_scheme else {
+            return self.silent_flight(req).await;
+        };
+        // DPoP: the cached token bound to a key this browser still holds, else a renewal; the
+        // result always with a new proof for the request's resource call.
+        let cacheable = !req.force_refresh && req.claims.is_empty() && req.cache_lookup_policy.uses_access_token();
+        let cached = if cacheable { self.cached_token(req, 0)? } else { None };
+        let result = match cached {
+            Some(hit) => hit,
+            None => self.silent_flight(req).await?,
+        };
+        match self.generate_dpop_proof(result.access_token.secret(), method, uri, None).await {
+            Ok(proof) => Ok(AuthenticationResult { dpop_proof: Some(proof), ..result }),
+            Err(e) if result.from_cache && e.code() == codes::CRYPTO_KEY_NOT_FOUND => {
+                // The key went away (site data cleared): the cached token is useless here.
+                let forced = SilentRequest { force_refresh: true, ..req.clone() };
+                let renewed = self.silent_flight(&forced).await?;
+                let proof = self.generate_dpop_proof(renewed.access_token.secret(), method, uri, None).await?;
+                Ok(AuthenticationResult { dpop_proof: Some(proof), ..renewed })
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The refresh token (single-flight), then a hidden frame.
+    async fn silent_flight(&self, req: &SilentRequest) -> Result<AuthenticationResult, AuthError> {
         let key = self.flight_key(req);
         let joined = self.flights.borrow().iter().find(|(k, _)| *k == key).map(|(_, f)| f.clone());
         let result = match joined {
@@ -295,6 +329,7 @@ impl<P: Platform> PublicClientApplication<P> {
             key.push_str(part);
         }
         key.push('\n');
+        key.push_str(req.authentication_scheme.token_type());
         key.push(if req.force_refresh { '1' } else { '0' });
         key.push(char::from(b'0' + req.cache_lookup_policy as u8));
         for (k, v) in &req.extra_query_parameters {
@@ -323,6 +358,7 @@ impl<P: Platform> PublicClientApplication<P> {
                     redirect_uri: req.redirect_uri.clone(),
                     extra_query_parameters: req.extra_query_parameters.clone(),
                     authority,
+                    authentication_scheme: req.authentication_scheme.clone(),
                     ..InteractiveRequest::default()
                 };
                 self.sso_silent(&frame).await

@@ -3,7 +3,15 @@
 use super::*;
 
 impl<P: Platform> PublicClientApplication<P> {
-    pub(super) async fn post_token(&self, http: HttpRequest, thumb_key: &str, sent_at: u64) -> Result<TokenResponse, AuthError> {
+    /// Sends a token request (with a DPoP proof by the key `dpop` when bound), minding msal's
+    /// throttling, and checks the token type matches the binding.
+    pub(super) async fn post_token(
+        &self,
+        http: HttpRequest,
+        thumb_key: &str,
+        sent_at: u64,
+        dpop: Option<&str>,
+    ) -> Result<TokenResponse, AuthError> {
         let store_key = thumb_key.to_owned();
         {
             let cache = self.cache.borrow();
@@ -15,9 +23,15 @@ impl<P: Platform> PublicClientApplication<P> {
                 }
             }
         }
-        let resp = self.platform.send(http, self.config.network_timeout_ms).await?;
+        let resp = match dpop {
+            Some(kid) => self.send_bound(http, kid).await?,
+            None => self.platform.send(http, self.config.network_timeout_ms).await?,
+        };
         match TokenResponse::parse(&resp, sent_at) {
-            Ok(t) => Ok(t),
+            Ok(t) => {
+                dpop::check_token_type(&t.token_type, dpop.is_some())?;
+                Ok(t)
+            }
             Err(e) => {
                 if throttle::should_throttle(&resp) {
                     let (_, value) = throttle::entry(&resp, &e, self.platform.now_ms());
@@ -80,13 +94,14 @@ impl<P: Platform> PublicClientApplication<P> {
         client_info: &str,
         correlation_id: &str,
         user_state: &str,
+        dpop: Option<&str>,
     ) -> Result<AuthenticationResult, AuthError> {
         self.log(LogLevel::Verbose, "redeeming the authorization code");
         let sent_at = self.now_s();
         let http = self.token_request(target, scopes, correlation_id, Grant::AuthorizationCode { code, verifier, redirect_uri }, "", "");
         let thumb = self.thumbprint(target, scopes, "", "");
-        let resp = self.post_token(http, &thumb, sent_at).await?;
-        self.save_response(target, resp, scopes, nonce, client_info, correlation_id, user_state, None)
+        let resp = self.post_token(http, &thumb, sent_at, dpop).await?;
+        self.save_response(target, resp, scopes, nonce, client_info, correlation_id, user_state, None, dpop.unwrap_or_default())
     }
 
     /// The optional ID token checks (see [`Config::validate_id_token_claims`]): the issuer is
@@ -118,6 +133,7 @@ impl<P: Platform> PublicClientApplication<P> {
         correlation_id: &str,
         user_state: &str,
         known_account: Option<&Account>,
+        key_id: &str,
     ) -> Result<AuthenticationResult, AuthError> {
         let claims = match &resp.id_token {
             Some(t) => {
@@ -157,7 +173,7 @@ impl<P: Platform> PublicClientApplication<P> {
         // find its.
         let tenant_named = claims.as_ref().and_then(|c| c.tid()).is_some();
         let at_realm = (!tenant_named && self.config.protocol_mode == ProtocolMode::Oidc).then(|| target.authority.tenant());
-        self.cache.borrow_mut().save(&SaveRequest { response: &resp, account: &account, realm: &realm, at_realm, requested: scopes })?;
+        self.cache.borrow_mut().save(&SaveRequest { response: &resp, account: &account, realm: &realm, at_realm, requested: scopes, key_id })?;
         if self.config.cache_location == CacheLocation::LocalStorage {
             // Tabs sharing this storage may see our writes late: hand them the result directly.
             let snapshot = self.cache.borrow().account_snapshot(&account.home_account_id);
@@ -193,6 +209,7 @@ impl<P: Platform> PublicClientApplication<P> {
             state: user_state.to_owned(),
             family_id: resp.family_id,
             served_until_ms: 0,
+            dpop_proof: None,
         })
     }
 
@@ -213,7 +230,7 @@ impl<P: Platform> PublicClientApplication<P> {
         let verifier = code_verifier.map(PkceVerifier::new);
         let scopes = self.wire_scopes(scopes);
         let target = self.target(None).await?;
-        self.redeem_code(&target, &AuthCode::new(code), verifier.as_ref(), &redirect_uri, &scopes, None, "", &correlation_id, "").await
+        self.redeem_code(&target, &AuthCode::new(code), verifier.as_ref(), &redirect_uri, &scopes, None, "", &correlation_id, "", None).await
     }
 
     /// Redeems the account's refresh token for `req`'s scopes.
@@ -226,9 +243,11 @@ impl<P: Platform> PublicClientApplication<P> {
         let correlation_id = if req.correlation_id.is_empty() { self.guid()? } else { req.correlation_id.clone() };
         let rt = {
             let cache = self.cache.borrow();
-            cache.find_refresh_token(&account.home_account_id, &envs, true).map(|c| (RefreshToken::new(c.secret.clone()), c.expires_on))
+            cache
+                .find_refresh_token(&account.home_account_id, &envs, true)
+                .map(|c| (RefreshToken::new(c.secret.clone()), c.expires_on, c.key_id.clone()))
         };
-        let Some((rt, rt_expires)) = rt else {
+        let Some((rt, rt_expires, rt_key)) = rt else {
             return Err(AuthError::new(ErrorKind::InteractionRequired, codes::NO_TOKENS_FOUND, "no refresh token in the cache")
                 .with_correlation_id(correlation_id));
         };
@@ -237,6 +256,23 @@ impl<P: Platform> PublicClientApplication<P> {
             return Err(AuthError::new(ErrorKind::InteractionRequired, codes::REFRESH_TOKEN_EXPIRED, "the refresh token has expired")
                 .with_correlation_id(correlation_id));
         }
+        // A bound refresh token is redeemed with its key (RFC 9449 §5: a public client's refresh
+        // token is bound); an unbound one for a DPoP request with the account's key (or a new one).
+        let unusable = |why: &'static str| {
+            Err(AuthError::new(ErrorKind::InteractionRequired, codes::NO_TOKENS_FOUND, why).with_correlation_id(correlation_id.clone()))
+        };
+        let kid = match (req.authentication_scheme.is_dpop(), rt_key.is_empty()) {
+            (false, true) => None,
+            (false, false) => return unusable("the refresh token is bound to a DPoP key: a Bearer token needs a new sign-in"),
+            (true, false) if self.platform.binding_key(&rt_key).await.is_none() => {
+                return unusable("the refresh token's DPoP key is no longer in this browser")
+            }
+            (true, false) => Some(rt_key),
+            (true, true) => {
+                let who = AccountRef::new(account.home_account_id.clone());
+                self.bind(&req.authentication_scheme, Some(&who)).await?.map(|b| b.kid)
+            }
+        };
         let scopes = self.wire_scopes(&req.scopes);
         let claims = authorize::merge_claims(&req.claims, &self.config.client_capabilities)?;
         let redirect_uri = self.redirect_uri(&req.redirect_uri);
@@ -252,8 +288,11 @@ impl<P: Platform> PublicClientApplication<P> {
             &anchor,
         );
         let thumb = self.thumbprint(&target, &scopes, &account.home_account_id, &req.claims);
-        match self.post_token(http, &thumb, sent_at).await {
-            Ok(resp) => self.save_response(&target, resp, &scopes, None, "", &correlation_id, "", Some(&account)),
+        match self.post_token(http, &thumb, sent_at, kid.as_deref()).await {
+            Ok(resp) => {
+                let key_id = kid.as_deref().unwrap_or_default();
+                self.save_response(&target, resp, &scopes, None, "", &correlation_id, "", Some(&account), key_id)
+            }
             Err(e) => {
                 if e.is_invalid_grant() {
                     let _ = self.cache.borrow_mut().remove_refresh_token(rt.secret());
@@ -290,8 +329,8 @@ impl<P: Platform> PublicClientApplication<P> {
             "",
         );
         let thumb = self.thumbprint(&target, &scopes, "", "");
-        let resp = self.post_token(http, &thumb, sent_at).await.map_err(|e| e.with_correlation_id(correlation_id.clone()))?;
-        self.save_response(&target, resp, &scopes, None, "", &correlation_id, "", None)
+        let resp = self.post_token(http, &thumb, sent_at, None).await.map_err(|e| e.with_correlation_id(correlation_id.clone()))?;
+        self.save_response(&target, resp, &scopes, None, "", &correlation_id, "", None, "")
     }
 
     /// msal's `hydrateCache`: stores the tokens of a result obtained elsewhere (a server that
@@ -327,7 +366,7 @@ impl<P: Platform> PublicClientApplication<P> {
         };
         let scopes = ScopeSet::new(&h.scopes);
         let target = self.configured_target()?;
-        self.save_response(&target, resp, &scopes, None, "", &h.correlation_id, "", None).map(|_| ())
+        self.save_response(&target, resp, &scopes, None, "", &h.correlation_id, "", None, "").map(|_| ())
     }
 }
 

@@ -7,6 +7,7 @@ pub mod authority;
 pub mod authorize;
 pub mod base64;
 pub mod cache;
+pub mod dpop;
 pub mod http;
 pub mod id_token;
 pub mod json;

@@ -189,6 +189,17 @@ impl JsClient {
         })
     }
 
+    /// A DPoP proof for a resource call with a cached DPoP-bound access token (`ath` included);
+    /// resolves to the proof string.
+    #[wasm_bindgen(js_name = dpopProof)]
+    pub fn dpop_proof(&self, access_token: String, method: String, url: String, nonce: Option<String>) -> js_sys::Promise {
+        let c = self.inner.clone();
+        promise(async move {
+            let proof = c.generate_dpop_proof(&access_token, &method, &url, nonce.as_deref()).await;
+            proof.map(|p| JsValue::from_str(&p)).map_err(|e| error_value(&e))
+        })
+    }
+
     /// `acquireTokenByCode`.
     #[wasm_bindgen(js_name = byCode)]
     pub fn by_code(&self, request: &str) -> js_sys::Promise {
@@ -292,7 +303,14 @@ impl JsClient {
     #[wasm_bindgen(js_name = clearCache)]
     pub fn clear_cache(&self, request: &str) -> Result<(), JsValue> {
         let run = || self.inner.clear_cache(wire::logout_request(&parse(request)?).account.as_ref());
-        run().map_err(|e| error_value(&e))
+        run().map_err(|e| error_value(&e))?;
+        let c = self.inner.clone();
+        // The removed tokens' DPoP keys, in the background (nobody awaits it).
+        let _ = promise(async move {
+            c.forget_orphan_keys().await;
+            Ok(JsValue::UNDEFINED)
+        });
+        Ok(())
     }
 
     /// Calls `callback()` when another tab changed this app's accounts.

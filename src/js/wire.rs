@@ -4,7 +4,7 @@
 //! name; this module never decides a flow.
 
 use crate::client::{
-    AccountFilter, AccountInfo, AccountRef, AuthenticationResult, CacheLocation, CacheLookupPolicy, Config, Hydration, InteractiveRequest,
+    AccountFilter, AccountInfo, AccountRef, AuthScheme, AuthenticationResult, CacheLocation, CacheLookupPolicy, Config, Hydration, InteractiveRequest,
     LogoutRequest, SilentRequest,
 };
 use crate::core::authority::ProtocolMode;
@@ -192,23 +192,28 @@ fn claims_field(j: &Json) -> Result<String, AuthError> {
     }
 }
 
-/// msal-wasm issues Bearer tokens only: a request for another scheme (PoP, DPoP, SSH) fails
-/// rather than get a Bearer token.
-fn bearer_only(j: &Json) -> Result<(), AuthError> {
+/// `authenticationScheme` (msal's exact names): Bearer, or DPoP with the resource request its
+/// proof is for. A scheme msal-wasm does not issue (msal's `pop` signed HTTP requests, SSH
+/// certificates) fails rather than get a Bearer token.
+fn scheme(j: &Json) -> Result<AuthScheme, AuthError> {
     match j.str_field("authenticationScheme") {
-        None => Ok(()),
-        Some(s) if s.eq_ignore_ascii_case("bearer") => Ok(()),
+        None | Some("Bearer") => Ok(AuthScheme::Bearer),
+        Some("DPoP") => AuthScheme::dpop(
+            j.str_field("resourceRequestMethod").unwrap_or_default(),
+            j.str_field("resourceRequestUri").unwrap_or_default(),
+        ),
         Some(_) => Err(AuthError::config(
             codes::UNSUPPORTED_AUTHENTICATION_SCHEME,
-            "msal-wasm issues Bearer tokens only; PoP, DPoP and SSH certificates are not supported yet",
+            "msal-wasm issues Bearer and DPoP tokens; pop (signed HTTP requests) and ssh-cert are not supported",
         )),
     }
 }
 
 /// A popup or redirect request (`PopupRequest`, `RedirectRequest`, `SsoSilentRequest`).
 pub fn interactive_request(j: &Json) -> Result<InteractiveRequest, AuthError> {
-    bearer_only(j)?;
+    let authentication_scheme = scheme(j)?;
     Ok(InteractiveRequest {
+        authentication_scheme,
         scopes: string_list(j.get("scopes")),
         prompt: j.str_field("prompt").map(Prompt::parse).transpose()?,
         login_hint: j.string_or_empty("loginHint"),
@@ -228,12 +233,13 @@ pub fn interactive_request(j: &Json) -> Result<InteractiveRequest, AuthError> {
 
 /// A `SilentRequest`.
 pub fn silent_request(j: &Json) -> Result<SilentRequest, AuthError> {
-    bearer_only(j)?;
+    let authentication_scheme = scheme(j)?;
     let policy = match j.get("cacheLookupPolicy") {
         None | Some(Json::Null) => CacheLookupPolicy::Default,
         Some(v) => CacheLookupPolicy::from_number(v.as_u64().unwrap_or(99))?,
     };
     Ok(SilentRequest {
+        authentication_scheme,
         scopes: string_list(j.get("scopes")),
         account: account_ref(j),
         force_refresh: j.get("forceRefresh").and_then(Json::as_bool).unwrap_or(false),
@@ -354,6 +360,9 @@ pub fn result_json(r: &AuthenticationResult) -> Json {
         .with("familyId", r.family_id.as_str());
     if let Some(on) = r.refresh_on_ms {
         j.set("refreshOn", Json::from(on));
+    }
+    if let Some(proof) = &r.dpop_proof {
+        j.set("dpopProof", Json::from(proof.as_str()));
     }
     j.set("account", account_json(&r.account));
     j

@@ -5,6 +5,7 @@
 //! in-memory stores, a stepped clock, scripted windows and several tabs for native tests.
 
 use crate::core::cache::KeyValueStore;
+use crate::core::dpop::PublicJwk;
 use crate::core::http::{HttpRequest, HttpResponse};
 use crate::error::{codes, AuthError};
 use std::future::Future;
@@ -171,4 +172,31 @@ pub trait Platform {
     fn load_storage(&self) -> impl Future<Output = ()> {
         async {}
     }
+
+    /// Makes a DPoP key pair (ECDSA P-256; the private key never leaves the platform: in the
+    /// browser it is unextractable) and keeps it under its thumbprint ([`PublicJwk::thumbprint`]), for the
+    /// app's later pages and tabs. Gives the public key. Default: no keys here.
+    fn make_binding_key(&self) -> impl Future<Output = Result<PublicJwk, AuthError>> {
+        async { Err(no_binding_keys()) }
+    }
+    /// The public key kept under `kid`; `None` when there is none (removed, or another browser).
+    fn binding_key(&self, kid: &str) -> impl Future<Output = Option<PublicJwk>> {
+        let _ = kid;
+        async { None }
+    }
+    /// Signs `data` with the key `kid`: ES256, the raw 64-byte `r || s`.
+    fn sign_with_binding_key(&self, kid: &str, data: &[u8]) -> impl Future<Output = Result<Vec<u8>, AuthError>> {
+        let _ = (kid, data);
+        async { Err(no_binding_keys()) }
+    }
+    /// Forgets the key `kid`.
+    fn remove_binding_key(&self, kid: &str) -> impl Future<Output = ()> {
+        let _ = kid;
+        async {}
+    }
+}
+
+/// The error of a platform that keeps no keys.
+fn no_binding_keys() -> AuthError {
+    AuthError::client(codes::UNSUPPORTED_AUTHENTICATION_SCHEME, "this platform keeps no DPoP keys")
 }

@@ -79,6 +79,7 @@ const DEFAULTS = Object.freeze({
 
 // Fixed development cookie signing keys (never use outside tests).
 const COOKIE_KEYS = ['msal-wasm-test-idp-cookie-key-1', 'msal-wasm-test-idp-cookie-key-2'];
+const DPOP_NONCE_SECRET = crypto.randomBytes(32);
 const ACCOUNT_NAMESPACE = '5d0b8e4e-3f3c-4c53-9a4e-6a1c3b2f7d10';
 const SESSION_TTL = 14 * 24 * 3600;
 /** Paths registered as redirect URIs on every SPA origin unless `redirectUris` is given. */
@@ -275,6 +276,8 @@ export async function startIdp(options = {}) {
   // Test switch: the sign-in form submits itself as this login (for tests without a hand on
   // the form, e.g. wasm-bindgen tests of popup sign-in).
   let autoLogin = null;
+  // Test switch: DPoP proofs must carry the provider's nonce (a `use_dpop_nonce` challenge first).
+  let dpopRequireNonce = false;
   // Test switch: requests to these routes ('token', 'discovery') are counted and never
   // answered (a provider that hangs); the held requests end when the switch is cleared.
   let stall = new Set();
@@ -464,7 +467,11 @@ export async function startIdp(options = {}) {
         devInteractions: { enabled: false },
         clientCredentials: { enabled: true },
         deviceFlow: { enabled: true },
-        dPoP: { enabled: false },
+        // DPoP (RFC 9449): proofs checked at the token endpoint and at userinfo (the resource
+        // server of the tests); a public client's refresh token is bound to its key. With a
+        // nonce secret, so the `dpopRequireNonce` switch can demand nonces (and CORS exposes
+        // DPoP-Nonce).
+        dPoP: { enabled: true, nonceSecret: DPOP_NONCE_SECRET, requireNonce: () => dpopRequireNonce },
         pushedAuthorizationRequests: { enabled: false },
         resourceIndicators: { enabled: false },
         userinfo: { enabled: true },
@@ -1172,7 +1179,7 @@ export async function startIdp(options = {}) {
   }
 
   function currentConfig() {
-    return { ...config, silentNoResponse, autoLogin, stall: [...stall], spaOrigins: [...spaOrigins], redirectUris: [...registered] };
+    return { ...config, silentNoResponse, autoLogin, dpopRequireNonce, stall: [...stall], spaOrigins: [...spaOrigins], redirectUris: [...registered] };
   }
 
   function applyConfig(patch = {}) {
@@ -1184,6 +1191,7 @@ export async function startIdp(options = {}) {
     const uris = patch.redirectUris !== undefined ? normalizeRedirectUris(patch.redirectUris) : undefined;
     if (patch.silentNoResponse !== undefined) silentNoResponse = patch.silentNoResponse === true;
     if (patch.autoLogin !== undefined) autoLogin = patch.autoLogin ? String(patch.autoLogin) : null;
+    if (patch.dpopRequireNonce !== undefined) dpopRequireNonce = patch.dpopRequireNonce === true;
     if (patch.stall !== undefined) {
       stall = new Set(Array.isArray(patch.stall) ? patch.stall.map(String) : []);
       if (!stall.size) for (const r of stalled) r.destroy();

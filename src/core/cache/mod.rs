@@ -103,6 +103,8 @@ pub struct AtQuery<'a> {
     pub scopes: &'a ScopeSet,
     /// `Bearer` or a PoP scheme.
     pub token_type: &'a str,
+    /// The key a bound token must be bound to (`None`: any).
+    pub key_id: Option<&'a str>,
 }
 
 /// A problem met while loading the cache; the entry was dropped.
@@ -417,6 +419,7 @@ impl<S: KeyValueStore> TokenCache<S> {
                     && q.environments.iter().any(|e| e.eq_ignore_ascii_case(&c.environment))
                     && (q.realm.is_empty() || c.realm.eq_ignore_ascii_case(q.realm))
                     && token_type_matches(&c.token_type, q.token_type)
+                    && q.key_id.is_none_or(|k| c.key_id == k)
                     && c.scopes.contains_all(q.scopes)
             })
             .max_by_key(|c| c.expires_on)
@@ -580,6 +583,7 @@ impl<S: KeyValueStore> TokenCache<S> {
         at.extended_expires_on = r.extended_expires_on;
         at.refresh_on = r.refresh_on;
         at.token_type = r.token_type.clone();
+        s.key_id.clone_into(&mut at.key_id);
         self.put(at)?;
         if let Some(rt) = &r.refresh_token {
             // One refresh token per account and client (or family): replace the old one.
@@ -599,6 +603,8 @@ impl<S: KeyValueStore> TokenCache<S> {
             c.realm = String::new();
             c.family_id = fam;
             c.expires_on = r.refresh_token_expires_on.unwrap_or(0);
+            // A sender-constrained refresh token (DPoP, public client) is redeemed with its key.
+            s.key_id.clone_into(&mut c.key_id);
             self.put(c)?;
         }
         self.write_key_lists()
@@ -797,6 +803,8 @@ pub struct SaveRequest<'a> {
     pub at_realm: Option<&'a str>,
     /// The scopes that were requested (used when the response has no `scope`).
     pub requested: &'a ScopeSet,
+    /// The key the tokens are bound to (DPoP: its thumbprint); empty for Bearer.
+    pub key_id: &'a str,
 }
 
 #[cfg(test)]

@@ -53,7 +53,7 @@ fn new_cache() -> TokenCache<Rc<MemoryStore>> {
 
 fn save(cache: &mut TokenCache<Rc<MemoryStore>>, r: &TokenResponse, a: &Account, realm: &str, requested: &str) {
     let requested = ScopeSet::parse(requested);
-    cache.save(&SaveRequest { response: r, account: a, realm, at_realm: None, requested: &requested }).unwrap();
+    cache.save(&SaveRequest { response: r, account: a, realm, at_realm: None, requested: &requested, key_id: "" }).unwrap();
 }
 
 fn envs(list: &[&str]) -> Vec<String> {
@@ -76,6 +76,7 @@ fn find<'c>(
         realm,
         scopes: &scopes,
         token_type,
+        key_id: None,
     })
 }
 
@@ -155,6 +156,7 @@ fn find_respects_realm_account_and_client() {
         realm: REALM,
         scopes: &scopes,
         token_type: "Bearer",
+        key_id: None,
     };
     assert!(cache.find_access_token(&q("someone-else", CLIENT)).is_none());
     assert!(cache.find_access_token(&q(HOME, "client-2")).is_none());

@@ -113,12 +113,26 @@ fn requests_are_read_with_msal_names() {
 
 #[test]
 fn a_request_for_another_token_scheme_fails_instead_of_getting_a_bearer_token() {
-    for scheme in ["pop", "DPoP", "ssh-cert"] {
+    for scheme in ["pop", "ssh-cert", "dpop", "bearer"] {
         let j = json(&format!(r#"{{"scopes":["User.Read"],"authenticationScheme":"{scheme}"}}"#));
         assert_eq!(silent_request(&j).unwrap_err().code(), "unsupported_authentication_scheme", "{scheme}");
         assert_eq!(interactive_request(&j).unwrap_err().code(), "unsupported_authentication_scheme", "{scheme}");
     }
     assert!(silent_request(&json(r#"{"scopes":["a"],"authenticationScheme":"Bearer"}"#)).is_ok());
+}
+
+#[test]
+fn dpop_requests_name_their_resource_request() {
+    let missing = json(r#"{"scopes":["a"],"authenticationScheme":"DPoP","resourceRequestMethod":"GET"}"#);
+    assert_eq!(silent_request(&missing).unwrap_err().code(), "dpop_missing_resource_context");
+    assert_eq!(interactive_request(&missing).unwrap_err().code(), "dpop_missing_resource_context");
+    let bad_uri = json(r#"{"scopes":["a"],"authenticationScheme":"DPoP","resourceRequestMethod":"GET","resourceRequestUri":"http://api.example/x"}"#);
+    assert_eq!(silent_request(&bad_uri).unwrap_err().code(), "invalid_dpop_htu");
+    let ok = json(r#"{"scopes":["a"],"authenticationScheme":"DPoP","resourceRequestMethod":"get","resourceRequestUri":"https://API.example/x?q#f"}"#);
+    assert_eq!(
+        silent_request(&ok).unwrap().authentication_scheme,
+        AuthScheme::Dpop { method: "GET".into(), uri: "https://api.example/x".into() }
+    );
 }
 
 #[test]

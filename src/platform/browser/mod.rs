@@ -4,6 +4,7 @@
 
 use super::{CacheLocation, LogLevel, Platform, PopupAttributes, WindowError};
 use crate::core::cache::{KeyValueStore, MemoryStore};
+use crate::core::dpop::PublicJwk;
 use crate::core::http::{HttpRequest, HttpResponse, Method};
 use crate::error::{codes, AuthError, ErrorKind};
 use std::rc::Rc;
@@ -265,7 +266,7 @@ impl Platform for BrowserPlatform {
         let resp: web_sys::Response = resp.dyn_into().map_err(|_| failed("not a Response".into()))?;
         let status = resp.status();
         let mut out_headers = Vec::new();
-        for name in ["retry-after", "content-type"] {
+        for name in ["retry-after", "content-type", "dpop-nonce", "www-authenticate"] {
             if let Ok(Some(v)) = resp.headers().get(name) {
                 out_headers.push((name.to_owned(), v));
             }
@@ -352,5 +353,30 @@ impl Platform for BrowserPlatform {
 
     fn log(&self, level: LogLevel, message: &str) {
         window::log(level as u8, message);
+    }
+
+    async fn make_binding_key(&self) -> Result<PublicJwk, AuthError> {
+        let failed = |_| AuthError::browser(codes::CRYPTO_NONEXISTENT, "WebCrypto could not make or store a P-256 key pair");
+        let made: js_sys::Array = JsFuture::from(window::make_key_pair()).await.map_err(failed)?.unchecked_into();
+        let jwk = PublicJwk { x: made.get(0).as_string().unwrap_or_default(), y: made.get(1).as_string().unwrap_or_default() };
+        JsFuture::from(window::store_key_pair(&jwk.thumbprint(), &made.get(2))).await.map_err(failed)?;
+        Ok(jwk)
+    }
+
+    async fn binding_key(&self, kid: &str) -> Option<PublicJwk> {
+        let xy: js_sys::Array = JsFuture::from(window::public_key(kid)).await.ok().filter(|v| v.is_object())?.unchecked_into();
+        Some(PublicJwk { x: xy.get(0).as_string()?, y: xy.get(1).as_string()? })
+    }
+
+    async fn sign_with_binding_key(&self, kid: &str, data: &[u8]) -> Result<Vec<u8>, AuthError> {
+        let signed = JsFuture::from(window::sign_with_key(kid, data)).await.ok().filter(|v| v.is_object());
+        match signed {
+            Some(bytes) => Ok(js_sys::Uint8Array::new(&bytes).to_vec()),
+            None => Err(AuthError::browser(codes::CRYPTO_KEY_NOT_FOUND, "the DPoP key of this token is not in this browser")),
+        }
+    }
+
+    async fn remove_binding_key(&self, kid: &str) {
+        JsFuture::from(window::remove_key_pair(kid)).await.ok();
     }
 }

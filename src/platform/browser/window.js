@@ -523,3 +523,69 @@ export class EncryptedStore {
 export function encryptedStore(clientId) {
   return new EncryptedStore(clientId, log);
 }
+
+// DPoP keys: ECDSA P-256 pairs made by WebCrypto with the private key unextractable, kept in
+// IndexedDB (which stores CryptoKey objects as they are: the private key stays unreadable)
+// under their JWK thumbprint, so the app's reloads and other tabs sign with the same key. The
+// database, store and record are msal-browser's (msal.db / msal.db.keys), so an app that
+// switches libraries keeps its keys.
+const KEY_DB = "msal.db";
+const KEY_STORE = "msal.db.keys";
+const keyMemo = new Map();
+
+function keyStore(mode, op) {
+  return new Promise((resolve, reject) => {
+    const open = indexedDB.open(KEY_DB, 1);
+    open.onupgradeneeded = () => { if (!open.result.objectStoreNames.contains(KEY_STORE)) open.result.createObjectStore(KEY_STORE); };
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      const db = open.result;
+      const tx = db.transaction(KEY_STORE, mode);
+      const req = op(tx.objectStore(KEY_STORE));
+      tx.oncomplete = () => { db.close(); resolve(req.result); };
+      tx.onerror = tx.onabort = () => { db.close(); reject(tx.error); };
+    };
+  });
+}
+
+async function keyPair(kid) {
+  if (!keyMemo.has(kid)) {
+    const pair = await keyStore("readonly", (s) => s.get(kid));
+    if (!pair || !pair.privateKey) return null;
+    keyMemo.set(kid, pair);
+  }
+  return keyMemo.get(kid);
+}
+
+// A new pair; resolves to its public coordinates [x, y] and a handle to store it by.
+export async function makeKeyPair() {
+  const pair = await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, false, ["sign", "verify"]);
+  const jwk = await crypto.subtle.exportKey("jwk", pair.publicKey);
+  return [jwk.x, jwk.y, pair];
+}
+
+export async function storeKeyPair(kid, pair) {
+  const record = { publicKey: pair.publicKey, privateKey: pair.privateKey, keyId: kid, tokenBindingKeyType: "dpop", tokenBindingKeyAlgorithm: "ES256" };
+  await keyStore("readwrite", (s) => s.put(record, kid));
+  keyMemo.set(kid, record);
+}
+
+// The public coordinates [x, y] of the pair `kid`, or null.
+export async function publicKey(kid) {
+  const pair = await keyPair(kid);
+  if (!pair) return null;
+  const jwk = await crypto.subtle.exportKey("jwk", pair.publicKey);
+  return [jwk.x, jwk.y];
+}
+
+// ES256 signature (r || s) of `data` with the pair `kid`; null without the pair.
+export async function signWithKey(kid, data) {
+  const pair = await keyPair(kid);
+  if (!pair) return null;
+  return new Uint8Array(await crypto.subtle.sign({ name: "ECDSA", hash: "SHA-256" }, pair.privateKey, data));
+}
+
+export async function removeKeyPair(kid) {
+  keyMemo.delete(kid);
+  await keyStore("readwrite", (s) => s.delete(kid));
+}

@@ -104,3 +104,22 @@ extern "C" {
     #[wasm_bindgen(method)]
     pub fn contains(this: &EncryptedStore, key: &str) -> bool;
 }
+
+#[wasm_bindgen(module = "/src/platform/browser/window.js")]
+extern "C" {
+    /// Makes an unextractable ECDSA P-256 pair: `[x, y, pair]`.
+    #[wasm_bindgen(js_name = makeKeyPair)]
+    pub fn make_key_pair() -> js_sys::Promise;
+    /// Keeps `pair` in IndexedDB under `kid`.
+    #[wasm_bindgen(js_name = storeKeyPair)]
+    pub fn store_key_pair(kid: &str, pair: &JsValue) -> js_sys::Promise;
+    /// The public coordinates `[x, y]` of the pair `kid`, or `null`.
+    #[wasm_bindgen(js_name = publicKey)]
+    pub fn public_key(kid: &str) -> js_sys::Promise;
+    /// The ES256 signature of `data` with the pair `kid` (`Uint8Array`), or `null`.
+    #[wasm_bindgen(js_name = signWithKey)]
+    pub fn sign_with_key(kid: &str, data: &[u8]) -> js_sys::Promise;
+    /// Removes the pair `kid`.
+    #[wasm_bindgen(js_name = removeKeyPair)]
+    pub fn remove_key_pair(kid: &str) -> js_sys::Promise;
+}

