@@ -133,3 +133,81 @@ test("a DPoP sign-in binds the tokens to an unextractable key; the API takes the
   assert.notEqual(again.at, bearer.at);
   await ctx.close();
 });
+
+test("nonce challenges are answered, at the token endpoint and at the API; the refresh token is useless without the key", async () => {
+  const ctx = await env.browser.newContext();
+  const page = await openApp(ctx, "sessionStorage");
+  await signIn(page, "dpop-nonce-user");
+  env.idp.setConfig({ dpopRequireNonce: true });
+  try {
+    await env.idp.reset();
+    const renewed = await silent(page, { forceRefresh: true });
+    assert.equal(renewed.ok, true, JSON.stringify(renewed));
+    assert.equal(renewed.fromCache, false);
+    // The first proof had no nonce: use_dpop_nonce, then one retry with it.
+    const log = env.idp.counters().byGrant.refresh_token;
+    assert.ok(log >= 1 && log <= 2, `refresh requests: ${log}`);
+    // The API wants a nonce too: the app asks for a proof with it.
+    let r = await page.evaluate(([at, proof]) => window.callApi({ authorization: `DPoP ${at}`, dpop: proof }), [renewed.at, renewed.proof]);
+    assert.equal(r.status, 401);
+    assert.match(r.challenge, /use_dpop_nonce/);
+    assert.ok(r.nonce, "the API sends its nonce (CORS-exposed)");
+    const proof = await page.evaluate(([at, nonce, url]) => window.pca.generateDpopProof({ accessToken: at, method: "GET", url, nonce }), [renewed.at, r.nonce, env.idp.endpoints.entra.userinfo]);
+    assert.equal(decode(proof).claims.nonce, r.nonce);
+    r = await page.evaluate(([at, p]) => window.callApi({ authorization: `DPoP ${at}`, dpop: p }), [renewed.at, proof]);
+    assert.equal(r.status, 200, JSON.stringify(r));
+  } finally {
+    env.idp.setConfig({ dpopRequireNonce: false });
+  }
+  // The refresh token, taken out of the page's storage, is refused without a proof by its key.
+  const rt = await page.evaluate(() => {
+    for (const k of Object.keys(sessionStorage)) {
+      try { const e = JSON.parse(sessionStorage.getItem(k)); if (e.credentialType === "RefreshToken") return e.secret; } catch (_) { /* not an entity */ }
+    }
+    return null;
+  });
+  assert.ok(rt, "the refresh token is in the session cache");
+  const res = await fetch(`${env.idp.entraAuthority}/oauth2/v2.0/token`, {
+    method: "POST",
+    body: new URLSearchParams({ grant_type: "refresh_token", refresh_token: rt, client_id: "msal-wasm-test-client", scope: "openid User.Read" }),
+  });
+  assert.equal(res.status, 400);
+  assert.equal((await res.json()).error, "invalid_grant");
+  // A proof for a token this app does not hold: refused before any signing.
+  const e = await page.evaluate(() => window.pca.generateDpopProof({ accessToken: "not-ours", method: "GET", url: window.api }).then(() => null, (e) => e.errorCode));
+  assert.equal(e, "key_id_missing");
+  await ctx.close();
+});
+
+test("the key survives a reload and serves a second tab; sign-out removes it", async () => {
+  const ctx = await env.browser.newContext();
+  const page = await openApp(ctx);
+  const first = await signIn(page, "dpop-tabs-user");
+  const jwk = decode(first.proof).header.jwk;
+  await env.idp.reset();
+  await page.reload();
+  await page.waitForSelector("body[data-ready='1']", { state: "attached" });
+  const after = await silent(page);
+  assert.equal(after.ok, true, JSON.stringify(after));
+  assert.equal(after.at, first.at);
+  assert.deepEqual(decode(after.proof).header.jwk, jwk);
+  const second = await openApp(ctx);
+  const other = await silent(second);
+  assert.equal(other.ok, true, JSON.stringify(other));
+  assert.deepEqual(decode(other.proof).header.jwk, jwk, "the second tab signs with the same key");
+  let r = await second.evaluate(([at, proof]) => window.callApi({ authorization: `DPoP ${at}`, dpop: proof }), [other.at, other.proof]);
+  assert.equal(r.status, 200);
+  assert.equal(env.idp.counters().token, 0);
+  assert.equal((await keyStore(page)).length, 1);
+  // Sign-out (popup) removes the account's tokens and its key.
+  const [popup] = await Promise.all([
+    page.waitForEvent("popup"),
+    page.evaluate(() => { window.out = window.pca.logoutPopup({ account: window.pca.getActiveAccount(), postLogoutRedirectUri: "/redirect.html" }).then(() => "ok", (e) => e.errorCode); }),
+  ]);
+  await popup.waitForEvent("close", { timeout: 15000 }).catch(() => {});
+  assert.equal(await page.evaluate(() => window.out), "ok");
+  assert.deepEqual(await keyStore(page), [], "the key is gone");
+  const gone = await second.evaluate(() => window.pca.getAllAccounts().length);
+  assert.equal(gone, 0);
+  await ctx.close();
+});
