@@ -133,7 +133,7 @@ fn cache_with(n: usize) -> TokenCache<MemoryStore> {
         let response = TokenResponse::parse(&HttpResponse::new(200, body), NOW).expect("token response");
         let requested = ScopeSet::parse(&scope);
         cache
-            .save(&SaveRequest { response: &response, account: &account, realm: TENANT, at_realm: None, requested: &requested })
+            .save(&SaveRequest { response: &response, account: &account, realm: TENANT, at_realm: None, requested: &requested, key_id: "" })
             .expect("save");
     }
     let ats = cache.credentials().filter(|c| c.credential_type.is_access_token()).count();
@@ -186,6 +186,7 @@ fn main() {
             realm: TENANT,
             scopes: &search,
             token_type: "Bearer",
+            key_id: None,
         };
         assert!(cache.find_access_token(&query).is_some(), "the User.Read token is found");
         bench(&filter, &format!("cache: find_access_token, {n} AT(s), hit"), || {

@@ -307,7 +307,14 @@ fn full_storage_evicts_expired_access_tokens_and_saves() {
     let save = |cache: &mut TokenCache<QuotaStore>, scope: &str, now: u64| {
         let body = format!(r#"{{"access_token":"{big}","expires_in":100,"scope":"{scope}"}}"#);
         let resp = TokenResponse::parse(&HttpResponse::new(200, body), now).unwrap();
-        cache.save(&SaveRequest { response: &resp, account: &account, realm: "t", at_realm: None, requested: &ScopeSet::parse(scope) })
+        cache.save(&SaveRequest {
+            response: &resp,
+            account: &account,
+            realm: "t",
+            at_realm: None,
+            requested: &ScopeSet::parse(scope),
+            key_id: "",
+        })
     };
     save(&mut cache, "a.read", 1_000).unwrap();
     save(&mut cache, "b.read", 1_000).unwrap();
@@ -321,7 +328,14 @@ fn full_storage_evicts_expired_access_tokens_and_saves() {
     let huge = format!(r#"{{"access_token":"{}","expires_in":100,"scope":"e.read"}}"#, "y".repeat(7_000));
     let resp = TokenResponse::parse(&HttpResponse::new(200, huge), 2_000).unwrap();
     let e = cache
-        .save(&SaveRequest { response: &resp, account: &account, realm: "t", at_realm: None, requested: &ScopeSet::parse("e.read") })
+        .save(&SaveRequest {
+            response: &resp,
+            account: &account,
+            realm: "t",
+            at_realm: None,
+            requested: &ScopeSet::parse("e.read"),
+            key_id: "",
+        })
         .unwrap_err();
     assert_eq!(e.code(), "storage_unavailable");
 }

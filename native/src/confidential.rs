@@ -3,10 +3,12 @@
 
 use crate::cache::{CacheContext, CachePlugin, Partition};
 use crate::credential::{AssertionContext, Credential};
+use crate::dpop::DpopKey;
 use crate::http::Http;
 use crate::public::NativePlatform;
+use msal_wasm::client::dpop::{check_token_type, send_with_proof};
 use msal_wasm::client::{
-    AccountRef, AuthenticationResult, Config, InteractiveRequest, LogoutRequest, PendingAuth, PublicClientApplication as Core,
+    AccountRef, AuthScheme, AuthenticationResult, Config, InteractiveRequest, LogoutRequest, PendingAuth, PublicClientApplication as Core,
     SilentRequest,
 };
 use msal_wasm::core::authority::{Authority, AuthorityMetadata, ProtocolMode};
@@ -38,6 +40,8 @@ pub struct ConfidentialClientConfig {
     pub credential: Credential,
     /// How long a network request may take (default 30 s).
     pub network_timeout: Duration,
+    /// The DPoP key of DPoP requests (default: one generated in memory at the first).
+    pub dpop_key: Option<Arc<DpopKey>>,
 }
 
 impl ConfidentialClientConfig {
@@ -48,6 +52,7 @@ impl ConfidentialClientConfig {
             authority: authority.into(),
             credential,
             network_timeout: Duration::from_secs(30),
+            dpop_key: None,
         }
     }
 }
@@ -61,6 +66,9 @@ pub struct ClientCredentialRequest {
     pub skip_cache: bool,
     /// Correlation id (generated when empty).
     pub correlation_id: String,
+    /// Bearer (default) or DPoP (the token bound to the app's DPoP key; the result carries a
+    /// proof for the scheme's resource request).
+    pub authentication_scheme: AuthScheme,
 }
 
 /// msal-node's `AuthorizationUrlRequest`.
@@ -120,7 +128,7 @@ impl OnBehalfOfRequest {
 }
 
 /// A token for the app itself.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct AppToken {
     /// The access token (redacted in `Debug`).
     pub access_token: AccessToken,
@@ -136,6 +144,21 @@ pub struct AppToken {
     pub from_cache: bool,
     /// The request's correlation id.
     pub correlation_id: String,
+    /// A DPoP token's proof for the request's resource call (never in `Debug`).
+    pub dpop_proof: Option<String>,
+}
+
+impl std::fmt::Debug for AppToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppToken")
+            .field("access_token", &self.access_token)
+            .field("token_type", &self.token_type)
+            .field("expires_on_ms", &self.expires_on_ms)
+            .field("scopes", &self.scopes)
+            .field("from_cache", &self.from_cache)
+            .field("dpop_proof", &self.dpop_proof.as_ref().map(|_| "[redacted]"))
+            .finish_non_exhaustive()
+    }
 }
 
 /// A confidential client application. `Send + Sync`: share one per process (in an `Arc`).
@@ -149,6 +172,10 @@ pub struct ConfidentialClientApplication {
     memory: Mutex<UnifiedCache>,
     access: tokio::sync::Mutex<()>,
     plugin: Option<Arc<dyn CachePlugin>>,
+    /// The DPoP key (the configured one, or made at the first DPoP request).
+    dpop_key: tokio::sync::OnceCell<Arc<DpopKey>>,
+    /// The token endpoint's last DPoP nonce.
+    dpop_nonce: Mutex<Option<String>>,
 }
 
 impl std::fmt::Debug for ConfidentialClientApplication {
@@ -194,6 +221,8 @@ impl ConfidentialClientApplication {
             memory: Mutex::new(UnifiedCache::new()),
             access: tokio::sync::Mutex::new(()),
             plugin,
+            dpop_key: tokio::sync::OnceCell::new(),
+            dpop_nonce: Mutex::new(None),
         })
     }
 
@@ -261,7 +290,35 @@ impl ConfidentialClientApplication {
         if scopes.is_empty() {
             return Err(AuthError::client(codes::EMPTY_INPUT_SCOPES_ERROR, "client credentials need at least one scope"));
         }
-        self.app_token(&scopes, req.skip_cache, &req.correlation_id, self.app_partition(), None, Grant::ClientCredentials).await
+        let key = match &req.authentication_scheme {
+            AuthScheme::Bearer => None,
+            AuthScheme::Dpop { .. } => Some(self.dpop_key().await?),
+        };
+        let token = self
+            .app_token(&scopes, req.skip_cache, &req.correlation_id, self.app_partition(), None, Grant::ClientCredentials, key.as_deref())
+            .await?;
+        match (&req.authentication_scheme, key) {
+            (AuthScheme::Dpop { method, uri }, Some(key)) => {
+                let proof = key.proof(method, uri, None, Some(token.access_token.secret()))?;
+                Ok(AppToken { dpop_proof: Some(proof), ..token })
+            }
+            _ => Ok(token),
+        }
+    }
+
+    /// The app's DPoP key: the configured one, else one made now (in memory, for this
+    /// client's life).
+    pub async fn dpop_key(&self) -> Result<Arc<DpopKey>, AuthError> {
+        let key = self
+            .dpop_key
+            .get_or_try_init(|| async {
+                match &self.config.dpop_key {
+                    Some(k) => Ok(k.clone()),
+                    None => DpopKey::generate().map(Arc::new),
+                }
+            })
+            .await?;
+        Ok(key.clone())
     }
 
     /// msal-node's `acquireTokenOnBehalfOf`: a token for the downstream API's scopes, for the
@@ -278,13 +335,14 @@ impl ConfidentialClientApplication {
         let hash = base64::encode_url(&sha256(req.obo_assertion.secret().as_bytes()));
         let partition = Partition::Account(format!("obo.{hash}"));
         let grant = Grant::OnBehalfOf { assertion: &req.obo_assertion };
-        self.app_token(&scopes, req.skip_cache, &req.correlation_id, partition, Some(&hash), grant).await
+        self.app_token(&scopes, req.skip_cache, &req.correlation_id, partition, Some(&hash), grant, None).await
     }
 
     /// A token this app gets with its own credential and no account (client credentials; on
     /// behalf of a user assertion whose hash is `assertion_hash`): the cached one for the scopes
     /// while valid (msal's 5-minute offset, `refresh_in`), else one from the token endpoint,
     /// cached in `partition` as msal-node caches it.
+    #[allow(clippy::too_many_arguments)]
     async fn app_token(
         &self,
         scopes: &ScopeSet,
@@ -293,7 +351,14 @@ impl ConfidentialClientApplication {
         partition: Partition,
         assertion_hash: Option<&str>,
         grant: Grant<'_>,
+        dpop: Option<&DpopKey>,
     ) -> Result<AppToken, AuthError> {
+        // A bound token is its own kind of entry, found only with its key (and a Bearer request
+        // never finds it).
+        let (kind, token_type, key_id) = match dpop {
+            Some(k) => (CredentialType::AccessTokenWithAuthScheme, "DPoP", k.thumbprint()),
+            None => (CredentialType::AccessToken, "", ""),
+        };
         let correlation_id = if correlation_id.is_empty() { guid() } else { correlation_id.to_owned() };
         let tenant = self.authority.tenant().to_owned();
         let hash = assertion_hash.map(Json::from);
@@ -305,13 +370,16 @@ impl ConfidentialClientApplication {
             tenant_id: tenant.clone(),
             from_cache,
             correlation_id: correlation_id.clone(),
+            dpop_proof: None,
         };
         if !skip_cache {
             let now = now_s();
             let hit = self
                 .with_cache(partition.clone(), |cache| {
                     let found = cache.credentials().into_iter().map(|(_, c)| c).find(|c| {
-                        c.credential_type == CredentialType::AccessToken
+                        c.credential_type == kind
+                            && (dpop.is_none() || c.token_type.eq_ignore_ascii_case(token_type))
+                            && c.key_id == key_id
                             && c.home_account_id.is_empty()
                             && c.client_id == self.config.client_id
                             && c.realm.eq_ignore_ascii_case(&tenant)
@@ -343,17 +411,26 @@ impl ConfidentialClientApplication {
             extra_body: &[],
         }
         .build();
-        let resp = self.http.send(&http).await.map_err(|e| e.with_correlation_id(correlation_id.clone()))?;
+        let sent = match dpop {
+            Some(key) => {
+                let nonce = self.dpop_nonce.lock().ok().and_then(|n| n.clone());
+                let send = |h: HttpRequest| async move { self.http.send(&h).await };
+                let endpoint = metadata.token_endpoint.as_str();
+                let prove = |n: Option<String>| async move { key.proof("POST", endpoint, n.as_deref(), None) };
+                send_with_proof(http, nonce, send, prove).await.map(|(resp, latest)| {
+                    if let (Some(n), Ok(mut slot)) = (latest, self.dpop_nonce.lock()) {
+                        *slot = Some(n);
+                    }
+                    resp
+                })
+            }
+            None => self.http.send(&http).await,
+        };
+        let resp = sent.map_err(|e| e.with_correlation_id(correlation_id.clone()))?;
         let token = TokenResponse::parse(&resp, now_s()).map_err(|e| e.with_correlation_id(correlation_id.clone()))?;
+        check_token_type(&token.token_type, dpop.is_some()).map_err(|e| e.with_correlation_id(correlation_id.clone()))?;
         let granted = token.scope.as_deref().map(ScopeSet::parse).filter(|s| !s.is_empty()).unwrap_or_else(|| scopes.clone());
-        let mut entry = CacheEntry::new(
-            CredentialType::AccessToken,
-            "",
-            &self.environment,
-            &self.config.client_id,
-            &tenant,
-            token.access_token.secret(),
-        );
+        let mut entry = CacheEntry::new(kind, "", &self.environment, &self.config.client_id, &tenant, token.access_token.secret());
         entry.target = granted.to_space_string();
         entry.scopes = granted;
         entry.cached_at = token.cached_at;
@@ -361,6 +438,7 @@ impl ConfidentialClientApplication {
         entry.extended_expires_on = token.extended_expires_on;
         entry.refresh_on = token.refresh_on;
         entry.token_type = token.token_type.clone();
+        key_id.clone_into(&mut entry.key_id);
         entry.last_updated_at = token.cached_at.saturating_mul(1000);
         if let Some(h) = hash {
             entry.extra.push((USER_ASSERTION_HASH.to_owned(), h));

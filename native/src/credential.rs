@@ -67,7 +67,7 @@ impl fmt::Debug for Certificate {
 }
 
 /// The DER bytes of the first PEM block labelled `label`.
-fn pem_block(pem: &str, label: &str) -> Option<Vec<u8>> {
+pub(crate) fn pem_block(pem: &str, label: &str) -> Option<Vec<u8>> {
     let begin = format!("-----BEGIN {label}-----");
     let end = format!("-----END {label}-----");
     let start = pem.find(&begin)? + begin.len();

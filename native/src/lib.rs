@@ -24,6 +24,7 @@ pub mod api;
 pub mod cache;
 pub mod confidential;
 pub mod credential;
+pub mod dpop;
 pub mod http;
 pub mod plugins;
 pub mod public;
@@ -36,6 +37,7 @@ pub use confidential::{
     OnBehalfOfRequest,
 };
 pub use credential::{AssertionContext, Certificate, Credential, SigningAlgorithm};
+pub use dpop::DpopKey;
 #[cfg(feature = "redis")]
 pub use plugins::distributed::RedisClient;
 pub use plugins::distributed::{DefaultPartitions, DistributedCachePlugin, KeyValueClient, PartitionManager};

@@ -6,17 +6,19 @@
 //! current-thread runtime (a CLI's `#[tokio::main(flavor = "current_thread")]`).
 
 use crate::cache::{CachePlugin, Partition};
+use crate::dpop::DpopKey;
 use crate::http::Http;
 use crate::sync::Loaded;
 use msal_wasm::client::{
-    AccountInfo, AccountRef, AuthenticationResult, Config, DeviceCodeInfo, DeviceCodeRequest, InteractiveRequest,
+    AccountInfo, AccountRef, AuthenticationResult, CacheLookupPolicy, Config, DeviceCodeInfo, DeviceCodeRequest, InteractiveRequest,
     PublicClientApplication as Core, SilentRequest,
 };
 use msal_wasm::core::cache::MemoryStore;
+use msal_wasm::core::dpop::PublicJwk;
 use msal_wasm::core::http::{HttpRequest, HttpResponse};
-use msal_wasm::core::pkce::InteractionType;
 use msal_wasm::error::{codes, AuthError, ErrorKind};
 use msal_wasm::platform::{Platform, PopupAttributes, WindowError};
+use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -28,12 +30,35 @@ pub struct NativePlatform {
     http: Http,
     cache: Rc<MemoryStore>,
     temp: MemoryStore,
+    /// DPoP keys, by thumbprint (in memory; a key from a PEM lasts across runs).
+    keys: RefCell<Vec<Rc<DpopKey>>>,
+    /// The key new DPoP sign-ins use, when the app gave one; else each gets a new key.
+    fixed_key: RefCell<Option<Rc<DpopKey>>>,
 }
 
 impl NativePlatform {
     /// A platform whose requests give up after `timeout`.
     pub fn new(timeout: Duration) -> Result<NativePlatform, AuthError> {
-        Ok(NativePlatform { http: Http::new(timeout)?, cache: Rc::new(MemoryStore::new()), temp: MemoryStore::new() })
+        Ok(NativePlatform {
+            http: Http::new(timeout)?,
+            cache: Rc::new(MemoryStore::new()),
+            temp: MemoryStore::new(),
+            keys: RefCell::new(Vec::new()),
+            fixed_key: RefCell::new(None),
+        })
+    }
+
+    /// Uses `key` for DPoP sign-ins (and for the tokens already bound to it).
+    pub fn use_dpop_key(&self, key: DpopKey) {
+        let key = Rc::new(key);
+        let mut keys = self.keys.borrow_mut();
+        keys.retain(|k| k.thumbprint() != key.thumbprint());
+        keys.push(key.clone());
+        *self.fixed_key.borrow_mut() = Some(key);
+    }
+
+    fn key(&self, kid: &str) -> Option<Rc<DpopKey>> {
+        self.keys.borrow().iter().find(|k| k.thumbprint() == kid).cloned()
     }
 }
 
@@ -94,6 +119,34 @@ impl Platform for NativePlatform {
 
     async fn sleep(&self, ms: u64) {
         tokio::time::sleep(Duration::from_millis(ms)).await;
+    }
+
+    async fn make_binding_key(&self) -> Result<PublicJwk, AuthError> {
+        let fixed = self.fixed_key.borrow().clone();
+        let key = match fixed {
+            Some(k) => k,
+            None => Rc::new(DpopKey::generate()?),
+        };
+        let mut keys = self.keys.borrow_mut();
+        if !keys.iter().any(|k| k.thumbprint() == key.thumbprint()) {
+            keys.push(key.clone());
+        }
+        Ok(key.public_jwk().clone())
+    }
+
+    async fn binding_key(&self, kid: &str) -> Option<PublicJwk> {
+        self.key(kid).map(|k| k.public_jwk().clone())
+    }
+
+    async fn sign_with_binding_key(&self, kid: &str, data: &[u8]) -> Result<Vec<u8>, AuthError> {
+        match self.key(kid) {
+            Some(k) => k.sign(data),
+            None => Err(AuthError::client(codes::CRYPTO_KEY_NOT_FOUND, "the DPoP key of this token is not loaded")),
+        }
+    }
+
+    async fn remove_binding_key(&self, kid: &str) {
+        self.keys.borrow_mut().retain(|k| k.thumbprint() != kid);
     }
 }
 
@@ -201,7 +254,9 @@ impl PublicClientApplication {
         let port = listener.local_addr().map_err(|_| AuthError::client(codes::NETWORK_ERROR, "no loopback port"))?.port();
         let req = InteractiveRequest { redirect_uri: format!("http://127.0.0.1:{port}/"), ..req.clone() };
         let loaded = self.load().await?;
-        let pending = self.core.begin_interaction(&req, InteractionType::Redirect, "")?;
+        // As a redirect (the browser comes back to the loopback page); a DPoP request's key is
+        // made there.
+        let pending = self.core.begin_redirect(&req, "").await?;
         if let Err(e) = open_browser(&pending.url) {
             self.core.abort_interaction(&pending);
             return Err(e);
@@ -226,8 +281,13 @@ impl PublicClientApplication {
     /// msal-node's `acquireTokenSilent`: the cached token, else the refresh token; else an
     /// `InteractionRequired` error.
     pub async fn acquire_token_silent(&self, req: &SilentRequest) -> Result<AuthenticationResult, AuthError> {
+        // No hidden frames here (as msal-node): the cache, then the refresh token.
+        let mut req = req.clone();
+        if req.cache_lookup_policy == CacheLookupPolicy::Default {
+            req.cache_lookup_policy = CacheLookupPolicy::AccessTokenAndRefreshToken;
+        }
         let loaded = self.load().await?;
-        let r = self.core.acquire_token_silent(req).await;
+        let r = self.core.acquire_token_silent(&req).await;
         self.save(loaded).await?;
         r
     }
@@ -246,6 +306,18 @@ impl PublicClientApplication {
         let r = self.core.clear_cache(Some(account));
         self.save(loaded).await?;
         r
+    }
+
+    /// Signs DPoP requests with `key` (from [`DpopKey::from_pem`], so a CLI's tokens stay
+    /// usable across runs; without one, each DPoP sign-in gets a key that lives in memory only).
+    pub fn use_dpop_key(&self, key: DpopKey) {
+        self.core.platform().use_dpop_key(key);
+    }
+
+    /// A DPoP proof for a call to an API with a DPoP-bound access token of this client
+    /// (`nonce`: the API's `DPoP-Nonce`, when it asked for one).
+    pub async fn generate_dpop_proof(&self, access_token: &str, method: &str, url: &str, nonce: Option<&str>) -> Result<String, AuthError> {
+        self.core.generate_dpop_proof(access_token, method, url, nonce).await
     }
 
     /// The cache in msal's unified format.

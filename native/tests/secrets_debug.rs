@@ -29,8 +29,15 @@ fn debug_output_holds_no_secret() {
         tenant_id: "t".into(),
         from_cache: false,
         correlation_id: "c".into(),
+        dpop_proof: Some("dpop-proof-value-1234567890".into()),
     };
     assert!(!format!("{token:?}").contains("access-token-value"));
+    assert!(!format!("{token:?}").contains("dpop-proof-value"));
+
+    // A DPoP key shows its thumbprint only.
+    let dpop = DpopKey::generate().unwrap();
+    let shown = format!("{dpop:?}");
+    assert!(shown.contains(dpop.thumbprint()) && !shown.contains(&dpop.public_jwk().x));
 
     let mut cache = UnifiedCache::new();
     cache.add_credential(&Entry::new(CredentialType::RefreshToken, "h", "e", "client", "", "refresh-token-value-1234567890"));

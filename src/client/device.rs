@@ -15,6 +15,8 @@ pub struct DeviceCodeRequest {
     /// Stop polling after this many seconds even if the code is still valid (0: until it
     /// expires, as msal).
     pub timeout_secs: u64,
+    /// Bearer (default) or DPoP: the tokens bound to the platform's key.
+    pub authentication_scheme: AuthScheme,
 }
 
 impl<P: Platform> PublicClientApplication<P> {
@@ -50,46 +52,59 @@ impl<P: Platform> PublicClientApplication<P> {
             .await
             .map_err(|e| e.with_correlation_id(correlation_id.clone()))?;
         let info = DeviceCodeInfo::parse(&resp).map_err(|e| e.with_correlation_id(correlation_id.clone()))?;
+        let binding = self.bind(&req.authentication_scheme, None).await?;
+        let kid = binding.as_ref().map(|b| b.kid.as_str());
         // The code's lifetime runs from the server's answer, however long the callback takes.
         let started = self.now_s();
         on_code(&info);
         let expires = started.saturating_add(info.expires_in);
         let deadline = if req.timeout_secs > 0 { started.saturating_add(req.timeout_secs).min(expires) } else { expires };
         let mut interval = info.interval;
-        loop {
-            // msal-node's codes: cancelled by the app, past the app's timeout, past the code's life.
-            let stop = |code, message| AuthError::client(code, message).with_correlation_id(correlation_id.clone());
-            if cancelled() {
-                return Err(stop(codes::DEVICE_CODE_POLLING_CANCELLED, "the device code sign-in was cancelled"));
-            }
-            let now = self.now_s();
-            if now >= deadline {
-                return Err(if deadline < expires {
-                    stop(codes::USER_TIMEOUT_REACHED, "the user did not sign in within the request's timeout")
-                } else {
-                    stop(codes::DEVICE_CODE_EXPIRED, "the device code expired before the user signed in")
-                });
-            }
-            // Never poll after the deadline: sleep to it at most, then look again.
-            let wait = interval.min(deadline - now);
-            self.platform.sleep(wait.saturating_mul(1000)).await;
-            if cancelled() || self.now_s() >= deadline {
-                continue;
-            }
-            let sent_at = self.now_s();
-            let http = self.token_request(&target, &scopes, &correlation_id, Grant::DeviceCode { device_code: &info.device_code }, "", "");
-            let resp = self
-                .platform
-                .send(http, self.config.network_timeout_ms)
-                .await
-                .map_err(|e| e.with_correlation_id(correlation_id.clone()))?;
-            match device_poll(&resp, sent_at).map_err(|e| e.with_correlation_id(correlation_id.clone()))? {
-                DevicePoll::Pending => {}
-                DevicePoll::SlowDown => interval = interval.saturating_add(5),
-                DevicePoll::Token(token) => {
-                    return self.save_response(&target, *token, &scopes, None, "", &correlation_id, "", None, "");
+        let polled = async {
+            loop {
+                // msal-node's codes: cancelled by the app, past the app's timeout, past the code's life.
+                let stop = |code, message| AuthError::client(code, message).with_correlation_id(correlation_id.clone());
+                if cancelled() {
+                    return Err(stop(codes::DEVICE_CODE_POLLING_CANCELLED, "the device code sign-in was cancelled"));
+                }
+                let now = self.now_s();
+                if now >= deadline {
+                    return Err(if deadline < expires {
+                        stop(codes::USER_TIMEOUT_REACHED, "the user did not sign in within the request's timeout")
+                    } else {
+                        stop(codes::DEVICE_CODE_EXPIRED, "the device code expired before the user signed in")
+                    });
+                }
+                // Never poll after the deadline: sleep to it at most, then look again.
+                let wait = interval.min(deadline - now);
+                self.platform.sleep(wait.saturating_mul(1000)).await;
+                if cancelled() || self.now_s() >= deadline {
+                    continue;
+                }
+                let sent_at = self.now_s();
+                let http =
+                    self.token_request(&target, &scopes, &correlation_id, Grant::DeviceCode { device_code: &info.device_code }, "", "");
+                let sent = match kid {
+                    Some(kid) => self.send_bound(http, kid).await,
+                    None => self.platform.send(http, self.config.network_timeout_ms).await,
+                };
+                let resp = sent.map_err(|e| e.with_correlation_id(correlation_id.clone()))?;
+                match device_poll(&resp, sent_at).map_err(|e| e.with_correlation_id(correlation_id.clone()))? {
+                    DevicePoll::Pending => {}
+                    DevicePoll::SlowDown => interval = interval.saturating_add(5),
+                    DevicePoll::Token(token) => {
+                        dpop::check_token_type(&token.token_type, kid.is_some())?;
+                        let r =
+                            self.save_response(&target, *token, &scopes, None, "", &correlation_id, "", None, kid.unwrap_or_default())?;
+                        return self.with_proof(r, binding.as_ref()).await;
+                    }
                 }
             }
         }
+        .await;
+        if polled.is_err() {
+            self.unbind(binding.as_ref()).await;
+        }
+        polled
     }
 }

@@ -111,28 +111,19 @@ impl<P: Platform> PublicClientApplication<P> {
 
     /// Sends a token request with a DPoP proof by `kid` (with the token endpoint's last nonce);
     /// a `use_dpop_nonce` challenge is answered once with the nonce it brings.
-    pub(super) async fn send_bound(&self, mut http: HttpRequest, kid: &str) -> Result<crate::core::http::HttpResponse, AuthError> {
+    pub(super) async fn send_bound(&self, http: HttpRequest, kid: &str) -> Result<crate::core::http::HttpResponse, AuthError> {
         let htu = dpop::normalize_htu(&http.url)?;
-        let mut nonce = self.dpop_nonce.borrow().clone();
-        http.headers.push(("DPoP".to_owned(), String::new()));
-        for attempt in 0..2 {
-            let proof = self.proof(kid, "POST", &htu, nonce.as_deref(), None).await?;
-            if let Some(h) = http.headers.last_mut() {
-                h.1 = proof;
-            }
-            let resp = self.platform.send(http.clone(), self.config.network_timeout_ms).await?;
-            if let Some(n) = resp.header("dpop-nonce").filter(|n| !n.trim().is_empty()) {
-                *self.dpop_nonce.borrow_mut() = Some(n.to_owned());
-            }
-            match dpop::nonce_challenge(&resp) {
-                Some(n) if attempt == 0 => {
-                    self.log(LogLevel::Verbose, "DPoP: the token endpoint asked for a nonce; retrying with it");
-                    nonce = Some(n.to_owned());
-                }
-                _ => return Ok(resp),
-            }
+        let nonce = self.dpop_nonce.borrow().clone();
+        let send = |h: HttpRequest| self.platform.send(h, self.config.network_timeout_ms);
+        let prove = |n: Option<String>| {
+            let htu = htu.clone();
+            async move { self.proof(kid, "POST", &htu, n.as_deref(), None).await }
+        };
+        let (resp, latest) = send_with_proof(http, nonce, send, prove).await?;
+        if latest.is_some() {
+            *self.dpop_nonce.borrow_mut() = latest;
         }
-        Err(AuthError::client(codes::UNEXPECTED_ERROR, "unreachable: the nonce retry ended without a response"))
+        Ok(resp)
     }
 
     /// msal-browser's `result.dpopProof`, and auth0's `generateDpopProof`: a proof for a call
@@ -144,7 +135,8 @@ impl<P: Platform> PublicClientApplication<P> {
         };
         let kid = {
             let cache = self.cache.borrow();
-            let token = cache.credentials().find(|c| c.credential_type.is_access_token() && !c.key_id.is_empty() && c.secret == access_token);
+            let token =
+                cache.credentials().find(|c| c.credential_type.is_access_token() && !c.key_id.is_empty() && c.secret == access_token);
             token.map(|c| c.key_id.clone())
         }
         .ok_or_else(|| AuthError::client(codes::KEY_ID_MISSING, "no cached DPoP-bound access token is this one"))?;
@@ -152,7 +144,11 @@ impl<P: Platform> PublicClientApplication<P> {
     }
 
     /// Adds the proof for the request's resource call to a DPoP result.
-    pub(super) async fn with_proof(&self, mut result: AuthenticationResult, binding: Option<&Binding>) -> Result<AuthenticationResult, AuthError> {
+    pub(super) async fn with_proof(
+        &self,
+        mut result: AuthenticationResult,
+        binding: Option<&Binding>,
+    ) -> Result<AuthenticationResult, AuthError> {
         if let Some(b) = binding {
             let proof = self.proof(&b.kid, &b.method, &b.uri, None, Some(result.access_token.secret())).await?;
             result.dpop_proof = Some(proof);
@@ -161,10 +157,45 @@ impl<P: Platform> PublicClientApplication<P> {
     }
 }
 
+/// Sends `http` with a `DPoP` header made by `prove(nonce)` (starting with `nonce`, the
+/// server's last one); when the server answers with a `use_dpop_nonce` challenge, once more with
+/// the nonce it brings (RFC 9449 §8). Gives the response and the server's latest nonce. The one
+/// place of this rule, for the browser client and the native confidential client.
+pub async fn send_with_proof<S, SF, V, VF>(
+    mut http: HttpRequest,
+    mut nonce: Option<String>,
+    send: S,
+    prove: V,
+) -> Result<(crate::core::http::HttpResponse, Option<String>), AuthError>
+where
+    S: Fn(HttpRequest) -> SF,
+    SF: core::future::Future<Output = Result<crate::core::http::HttpResponse, AuthError>>,
+    V: Fn(Option<String>) -> VF,
+    VF: core::future::Future<Output = Result<String, AuthError>>,
+{
+    http.headers.push(("DPoP".to_owned(), String::new()));
+    let mut latest = None;
+    for attempt in 0..2 {
+        let proof = prove(nonce.clone()).await?;
+        if let Some(h) = http.headers.last_mut() {
+            h.1 = proof;
+        }
+        let resp = send(http.clone()).await?;
+        if let Some(n) = resp.header("dpop-nonce").filter(|n| !n.trim().is_empty()) {
+            latest = Some(n.to_owned());
+        }
+        match dpop::nonce_challenge(&resp) {
+            Some(n) if attempt == 0 => nonce = Some(n.to_owned()),
+            _ => return Ok((resp, latest)),
+        }
+    }
+    Err(AuthError::client(codes::UNEXPECTED_ERROR, "unreachable: the nonce retry ended without a response"))
+}
+
 /// The token type a response must have for the request: DPoP for a bound one, Bearer
 /// otherwise (msal's `dpop_token_type_mismatch`: never a Bearer token where DPoP was asked for,
 /// nor the reverse).
-pub(crate) fn check_token_type(token_type: &str, bound: bool) -> Result<(), AuthError> {
+pub fn check_token_type(token_type: &str, bound: bool) -> Result<(), AuthError> {
     let dpop = token_type.eq_ignore_ascii_case("dpop");
     let bearer = token_type.is_empty() || token_type.eq_ignore_ascii_case("bearer");
     if (bound && dpop) || (!bound && bearer) {

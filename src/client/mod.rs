@@ -16,7 +16,7 @@
 mod accounts;
 pub mod config;
 mod device;
-mod dpop;
+pub mod dpop;
 mod interaction;
 mod logout;
 mod metadata;

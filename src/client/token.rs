@@ -173,7 +173,14 @@ impl<P: Platform> PublicClientApplication<P> {
         // find its.
         let tenant_named = claims.as_ref().and_then(|c| c.tid()).is_some();
         let at_realm = (!tenant_named && self.config.protocol_mode == ProtocolMode::Oidc).then(|| target.authority.tenant());
-        self.cache.borrow_mut().save(&SaveRequest { response: &resp, account: &account, realm: &realm, at_realm, requested: scopes, key_id })?;
+        self.cache.borrow_mut().save(&SaveRequest {
+            response: &resp,
+            account: &account,
+            realm: &realm,
+            at_realm,
+            requested: scopes,
+            key_id,
+        })?;
         if self.config.cache_location == CacheLocation::LocalStorage {
             // Tabs sharing this storage may see our writes late: hand them the result directly.
             let snapshot = self.cache.borrow().account_snapshot(&account.home_account_id);
@@ -230,7 +237,8 @@ impl<P: Platform> PublicClientApplication<P> {
         let verifier = code_verifier.map(PkceVerifier::new);
         let scopes = self.wire_scopes(scopes);
         let target = self.target(None).await?;
-        self.redeem_code(&target, &AuthCode::new(code), verifier.as_ref(), &redirect_uri, &scopes, None, "", &correlation_id, "", None).await
+        self.redeem_code(&target, &AuthCode::new(code), verifier.as_ref(), &redirect_uri, &scopes, None, "", &correlation_id, "", None)
+            .await
     }
 
     /// Redeems the account's refresh token for `req`'s scopes.

@@ -4,8 +4,8 @@
 //! name; this module never decides a flow.
 
 use crate::client::{
-    AccountFilter, AccountInfo, AccountRef, AuthScheme, AuthenticationResult, CacheLocation, CacheLookupPolicy, Config, Hydration, InteractiveRequest,
-    LogoutRequest, SilentRequest,
+    AccountFilter, AccountInfo, AccountRef, AuthScheme, AuthenticationResult, CacheLocation, CacheLookupPolicy, Config, Hydration,
+    InteractiveRequest, LogoutRequest, SilentRequest,
 };
 use crate::core::authority::ProtocolMode;
 use crate::core::authorize::Prompt;

@@ -188,6 +188,43 @@ fn find_respects_token_type() {
 }
 
 #[test]
+fn dpop_tokens_carry_their_key_and_are_found_only_with_it() {
+    let mut cache = new_cache();
+    let body = format!(
+        r#"{{"token_type":"DPoP","scope":"User.Read","expires_in":3600,"access_token":"at-dpop","refresh_token":"rt-dpop","client_info":"{}"}}"#,
+        client_info("uid-1", "utid-1")
+    );
+    let r = TokenResponse::parse(&HttpResponse::new(200, body), NOW).unwrap();
+    let requested = ScopeSet::parse("User.Read");
+    cache
+        .save(&SaveRequest { response: &r, account: &account(), realm: REALM, at_realm: None, requested: &requested, key_id: "jkt-1" })
+        .unwrap();
+    let at = cache.credentials().find(|c| c.secret == "at-dpop").unwrap();
+    assert_eq!(
+        (at.credential_type, at.token_type.as_str(), at.key_id.as_str()),
+        (CredentialType::AccessTokenWithAuthScheme, "DPoP", "jkt-1")
+    );
+    assert!(credential_key(at).ends_with("|dpop"));
+    let rt = cache.credentials().find(|c| c.secret == "rt-dpop").unwrap();
+    assert_eq!(rt.key_id, "jkt-1", "the refresh token is redeemed with its key");
+    let scopes = ScopeSet::parse("User.Read");
+    let e = envs(&[ENV]);
+    let q = |token_type: &'static str, key_id: Option<&'static str>| AtQuery {
+        home_account_id: HOME,
+        environments: &e,
+        client_id: CLIENT,
+        realm: REALM,
+        scopes: &scopes,
+        token_type,
+        key_id,
+    };
+    assert!(cache.find_access_token(&q("DPoP", None)).is_some());
+    assert!(cache.find_access_token(&q("dpop", Some("jkt-1"))).is_some());
+    assert!(cache.find_access_token(&q("DPoP", Some("jkt-2"))).is_none());
+    assert!(cache.find_access_token(&q("Bearer", None)).is_none(), "a Bearer request never gets it");
+}
+
+#[test]
 fn target_comes_from_the_response_else_the_request() {
     let mut cache = new_cache();
     save(&mut cache, &response("at-1", "Mail.Read", ""), &account(), REALM, "User.Read");

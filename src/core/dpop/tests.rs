@@ -7,7 +7,8 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 fn thumbprint_is_rfc7638() {
     // RFC 7638 §3.1 uses an RSA key; this P-256 key and thumbprint are RFC 9449 §A's example
     // (Appendix of the DPoP RFC: the key of the proof in §4.1).
-    let jwk = PublicJwk { x: "l8tFrhx-34tV3hRICRDY9zCkDlpBhF42UQUfWVAWBFs".into(), y: "9VE4jf_Ok_o64zbTTlcuNJajHmt6v9TDVrU0CdvGRDA".into() };
+    let jwk =
+        PublicJwk { x: "l8tFrhx-34tV3hRICRDY9zCkDlpBhF42UQUfWVAWBFs".into(), y: "9VE4jf_Ok_o64zbTTlcuNJajHmt6v9TDVrU0CdvGRDA".into() };
     assert_eq!(jwk.thumbprint(), "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I");
 }
 
@@ -38,7 +39,14 @@ fn decode_part(part: &str) -> Json {
 #[test]
 fn proofs_carry_the_key_and_the_request() {
     let jwk = PublicJwk { x: "xx".into(), y: "yy".into() };
-    let claims = ProofClaims { htm: "POST", htu: "https://as.example/token", iat: 1_700_000_000, jti: "j-1", nonce: Some("n-1"), access_token: None };
+    let claims = ProofClaims {
+        htm: "POST",
+        htu: "https://as.example/token",
+        iat: 1_700_000_000,
+        jti: "j-1",
+        nonce: Some("n-1"),
+        access_token: None,
+    };
     let input = signing_input(&jwk, &claims);
     let (h, c) = input.split_once('.').unwrap();
     let header = decode_part(h);
@@ -47,7 +55,10 @@ fn proofs_carry_the_key_and_the_request() {
     assert_eq!(header.get("jwk").unwrap().str_field("crv"), Some("P-256"));
     assert!(header.get("jwk").unwrap().get("d").is_none(), "never a private member");
     let body = decode_part(c);
-    assert_eq!((body.str_field("htm"), body.str_field("htu"), body.str_field("jti")), (Some("POST"), Some("https://as.example/token"), Some("j-1")));
+    assert_eq!(
+        (body.str_field("htm"), body.str_field("htu"), body.str_field("jti")),
+        (Some("POST"), Some("https://as.example/token"), Some("j-1"))
+    );
     assert_eq!(body.get("iat").and_then(Json::as_u64), Some(1_700_000_000));
     assert_eq!(body.str_field("nonce"), Some("n-1"));
     assert!(body.get("ath").is_none());

@@ -126,9 +126,12 @@ fn dpop_requests_name_their_resource_request() {
     let missing = json(r#"{"scopes":["a"],"authenticationScheme":"DPoP","resourceRequestMethod":"GET"}"#);
     assert_eq!(silent_request(&missing).unwrap_err().code(), "dpop_missing_resource_context");
     assert_eq!(interactive_request(&missing).unwrap_err().code(), "dpop_missing_resource_context");
-    let bad_uri = json(r#"{"scopes":["a"],"authenticationScheme":"DPoP","resourceRequestMethod":"GET","resourceRequestUri":"http://api.example/x"}"#);
+    let bad_uri =
+        json(r#"{"scopes":["a"],"authenticationScheme":"DPoP","resourceRequestMethod":"GET","resourceRequestUri":"http://api.example/x"}"#);
     assert_eq!(silent_request(&bad_uri).unwrap_err().code(), "invalid_dpop_htu");
-    let ok = json(r#"{"scopes":["a"],"authenticationScheme":"DPoP","resourceRequestMethod":"get","resourceRequestUri":"https://API.example/x?q#f"}"#);
+    let ok = json(
+        r#"{"scopes":["a"],"authenticationScheme":"DPoP","resourceRequestMethod":"get","resourceRequestUri":"https://API.example/x?q#f"}"#,
+    );
     assert_eq!(
         silent_request(&ok).unwrap().authentication_scheme,
         AuthScheme::Dpop { method: "GET".into(), uri: "https://api.example/x".into() }

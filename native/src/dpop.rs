@@ -1,0 +1,94 @@
+//! DPoP keys for the native clients (RFC 9449): an ECDSA P-256 key, generated in memory or read
+//! from a PEM file (PKCS#8), that signs the proofs of token requests and of the app's calls to
+//! its APIs. The proofs themselves are built by `msal_wasm::core::dpop`, as in the browser.
+
+use msal_wasm::core::base64;
+use msal_wasm::core::dpop::{self, ProofClaims, PublicJwk};
+use msal_wasm::error::{codes, AuthError};
+use ring::signature::{EcdsaKeyPair, KeyPair, ECDSA_P256_SHA256_FIXED_SIGNING};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// A DPoP key: the private key never leaves this value (no accessor; `Debug` shows the
+/// thumbprint only).
+pub struct DpopKey {
+    pair: EcdsaKeyPair,
+    public: PublicJwk,
+    kid: String,
+}
+
+impl std::fmt::Debug for DpopKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DpopKey").field("jkt", &self.kid).finish_non_exhaustive()
+    }
+}
+
+fn rng() -> ring::rand::SystemRandom {
+    ring::rand::SystemRandom::new()
+}
+
+impl DpopKey {
+    fn from_pkcs8_der(der: &[u8]) -> Result<DpopKey, AuthError> {
+        let pair = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, der, &rng())
+            .map_err(|_| AuthError::config(codes::INVALID_CONFIGURATION, "the DPoP key is not a PKCS#8 P-256 key"))?;
+        // The public key is the uncompressed point: 0x04 || x || y.
+        let point = pair.public_key().as_ref();
+        let (x, y) = match point.split_first() {
+            Some((4, xy)) if xy.len() == 64 => xy.split_at(32),
+            _ => return Err(AuthError::config(codes::INVALID_CONFIGURATION, "the DPoP key's public point is not uncompressed P-256")),
+        };
+        let public = PublicJwk { x: base64::encode_url(x), y: base64::encode_url(y) };
+        let kid = public.thumbprint();
+        Ok(DpopKey { pair, public, kid })
+    }
+
+    /// A new key, in memory only.
+    pub fn generate() -> Result<DpopKey, AuthError> {
+        let der = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &rng())
+            .map_err(|_| AuthError::client(codes::CRYPTO_NONEXISTENT, "could not generate a P-256 key"))?;
+        DpopKey::from_pkcs8_der(der.as_ref())
+    }
+
+    /// The key of a PEM `PRIVATE KEY` block (PKCS#8, P-256; `openssl genpkey -algorithm EC
+    /// -pkeyopt ec_paramgen_curve:P-256`), so that it lasts across runs.
+    pub fn from_pem(pem: &str) -> Result<DpopKey, AuthError> {
+        let der = crate::credential::pem_block(pem, "PRIVATE KEY")
+            .ok_or_else(|| AuthError::config(codes::INVALID_CONFIGURATION, "no PKCS#8 PRIVATE KEY block in the PEM"))?;
+        DpopKey::from_pkcs8_der(&der)
+    }
+
+    /// The JWK thumbprint (`jkt`): the key's id, and the `keyId` of the tokens bound to it.
+    pub fn thumbprint(&self) -> &str {
+        &self.kid
+    }
+
+    /// The public key.
+    pub fn public_jwk(&self) -> &PublicJwk {
+        &self.public
+    }
+
+    /// ES256 signature of `data` (`r || s`).
+    pub fn sign(&self, data: &[u8]) -> Result<Vec<u8>, AuthError> {
+        self.pair
+            .sign(&rng(), data)
+            .map(|s| s.as_ref().to_vec())
+            .map_err(|_| AuthError::client(codes::UNEXPECTED_ERROR, "could not sign the DPoP proof"))
+    }
+
+    /// A proof for `method` `url` (normalized: msal's `invalid_dpop_htm`/`invalid_dpop_htu`),
+    /// with the server's `nonce` when it asked for one and the `access_token` a resource call
+    /// carries (its hash is `ath`).
+    pub fn proof(&self, method: &str, url: &str, nonce: Option<&str>, access_token: Option<&str>) -> Result<String, AuthError> {
+        let htm = dpop::normalize_htm(method)?;
+        let htu = dpop::normalize_htu(url)?;
+        if nonce.is_some_and(|n| n.trim().is_empty()) {
+            return Err(AuthError::config(codes::INVALID_DPOP_NONCE, "the DPoP nonce is empty"));
+        }
+        let mut id = [0u8; 16];
+        ring::rand::SecureRandom::fill(&rng(), &mut id)
+            .map_err(|_| AuthError::client(codes::CRYPTO_NONEXISTENT, "the operating system's random source failed"))?;
+        let jti = msal_wasm::core::pkce::guid(id);
+        let iat = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+        let input = dpop::signing_input(&self.public, &ProofClaims { htm: &htm, htu: &htu, iat, jti: &jti, nonce, access_token });
+        dpop::proof(&input, &self.sign(input.as_bytes())?)
+    }
+}

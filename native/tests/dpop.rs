@@ -1,0 +1,151 @@
+//! DPoP (RFC 9449) in the native clients against the local provider (oidc-provider with DPoP
+//! on): a daemon's client-credentials token bound to its key, cached apart from Bearer tokens,
+//! with the provider's nonce challenge answered; a CLI's device code sign-in bound to a key from
+//! a PEM file, renewed with the same key, and accepted by the provider's userinfo endpoint (the
+//! API) only with a proof.
+
+mod support;
+
+use msal_native::*;
+use msal_wasm::client::{AccountRef, AuthScheme, Config, DeviceCodeRequest, SilentRequest};
+use msal_wasm::core::http::HttpRequest;
+use std::sync::Arc;
+use support::*;
+
+const DAEMON_CLIENT_ID: &str = "msal-wasm-test-daemon";
+const DAEMON_SECRET: &str = "daemon-secret-for-tests-only";
+const CLI_CLIENT_ID: &str = "msal-wasm-test-cli";
+const APP_SCOPE: &str = "api://msal-wasm-test-api/.default";
+const KEY_PEM: &str = include_str!("fixtures/dpop-p256.pem");
+
+fn header_jwk(proof: &str) -> msal_wasm::core::json::Json {
+    let header = msal_wasm::core::base64::decode(proof.split('.').next().unwrap()).unwrap();
+    let header = msal_wasm::core::json::Json::parse(std::str::from_utf8(&header).unwrap()).unwrap();
+    header.get("jwk").unwrap().clone()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_daemon_token_bound_to_the_apps_key_apart_from_bearer_tokens() {
+    reset().await;
+    let config = ConfidentialClientConfig::new(DAEMON_CLIENT_ID, authority(), Credential::Secret(DAEMON_SECRET.into()));
+    let app = ConfidentialClientApplication::new(config, None).unwrap();
+    let scheme = AuthScheme::dpop("POST", "https://api.example/orders").unwrap();
+    let req = ClientCredentialRequest { scopes: vec![APP_SCOPE.into()], authentication_scheme: scheme.clone(), ..Default::default() };
+    let first = app.acquire_token_by_client_credential(&req).await.unwrap();
+    assert_eq!(first.token_type, "DPoP");
+    assert!(!first.from_cache);
+    let proof = first.dpop_proof.clone().unwrap();
+    let key = app.dpop_key().await.unwrap();
+    assert_eq!(header_jwk(&proof).str_field("x"), Some(key.public_jwk().x.as_str()));
+    // From the cache, with a fresh proof.
+    let again = app.acquire_token_by_client_credential(&req).await.unwrap();
+    assert!(again.from_cache);
+    assert_eq!(again.access_token.secret(), first.access_token.secret());
+    assert_ne!(again.dpop_proof, first.dpop_proof);
+    assert_eq!(token_requests().await, 1);
+    // A Bearer request never gets the bound token (nor the reverse).
+    let bearer = ClientCredentialRequest { scopes: vec![APP_SCOPE.into()], ..Default::default() };
+    let b = app.acquire_token_by_client_credential(&bearer).await.unwrap();
+    assert_eq!(b.token_type, "Bearer");
+    assert_ne!(b.access_token.secret(), first.access_token.secret());
+    assert!(b.dpop_proof.is_none());
+    assert!(app.acquire_token_by_client_credential(&req).await.unwrap().from_cache);
+    // The provider wants nonces now. A client that has none yet is challenged once and retries
+    // with the nonce; then it sends the provider's latest nonce from the start.
+    configure(r#"{"dpopRequireNonce":true}"#).await;
+    reset().await;
+    let config = ConfidentialClientConfig::new(DAEMON_CLIENT_ID, authority(), Credential::Secret(DAEMON_SECRET.into()));
+    let other = ConfidentialClientApplication::new(config, None).unwrap();
+    let fresh = other.acquire_token_by_client_credential(&req).await;
+    let challenged = token_requests().await;
+    let next = other.acquire_token_by_client_credential(&ClientCredentialRequest { skip_cache: true, ..req.clone() }).await;
+    configure(r#"{"dpopRequireNonce":false}"#).await;
+    assert_eq!(fresh.unwrap().token_type, "DPoP");
+    assert_eq!(challenged, 2, "use_dpop_nonce, then the retry with the nonce");
+    assert_eq!(next.unwrap().token_type, "DPoP");
+    assert_eq!(token_requests().await, 3, "the next request carries the nonce at once");
+    // A request whose resource is not https (nor loopback) is refused before any network.
+    assert_eq!(AuthScheme::dpop("GET", "http://api.example/").unwrap_err().code(), "invalid_dpop_htu");
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_cli_signs_in_with_its_pem_key_renews_with_it_and_calls_the_api_with_proofs() {
+    reset().await;
+    let app = PublicClientApplication::new(Config::new(CLI_CLIENT_ID).with_authority(authority()), None).await.unwrap();
+    let key = DpopKey::from_pem(KEY_PEM).unwrap();
+    let jkt = key.thumbprint().to_owned();
+    app.use_dpop_key(key);
+    let userinfo = format!("{}/oidc/userinfo", authority());
+    let scheme = AuthScheme::dpop("GET", &userinfo).unwrap();
+    let req = DeviceCodeRequest { scopes: vec!["User.Read".into()], authentication_scheme: scheme.clone(), ..Default::default() };
+    let r = app
+        .acquire_token_by_device_code(
+            &req,
+            |code| {
+                let user_code = code.user_code.clone();
+                tokio::spawn(async move {
+                    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+                    post_json("/__test/device", &format!(r#"{{"user_code":"{user_code}","login":"dpop-cli"}}"#)).await;
+                });
+            },
+            || false,
+        )
+        .await
+        .unwrap();
+    assert_eq!(r.token_type, "DPoP");
+    let proof = r.dpop_proof.clone().unwrap();
+    let jwk = header_jwk(&proof);
+    let thumb = msal_wasm::core::dpop::PublicJwk { x: jwk.string_or_empty("x"), y: jwk.string_or_empty("y") }.thumbprint();
+    assert_eq!(thumb, jkt, "signed with the PEM's key");
+
+    // The API (userinfo): with the proof, yes; the token alone, no.
+    let http = msal_native::http::Http::new(std::time::Duration::from_secs(10)).unwrap();
+    let call = |auth: String, proof: Option<String>| {
+        let mut get = HttpRequest::get(userinfo.clone());
+        get.headers.push(("authorization".into(), auth));
+        if let Some(p) = proof {
+            get.headers.push(("dpop".into(), p));
+        }
+        let http = http.clone();
+        async move { http.send(&get).await.unwrap().status }
+    };
+    assert_eq!(call(format!("DPoP {}", r.access_token.secret()), Some(proof)).await, 200);
+    assert_eq!(call(format!("Bearer {}", r.access_token.secret()), None).await, 401);
+
+    // Silent: the cached token with a fresh proof; then a renewal bound to the same key.
+    let account = AccountRef::new(r.account.account.home_account_id.clone());
+    let silent =
+        SilentRequest { scopes: vec!["User.Read".into()], account: Some(account), authentication_scheme: scheme, ..Default::default() };
+    let hit = app.acquire_token_silent(&silent).await.unwrap();
+    assert!(hit.from_cache);
+    reset().await;
+    let renewed = app.acquire_token_silent(&SilentRequest { force_refresh: true, ..silent.clone() }).await.unwrap();
+    assert!(!renewed.from_cache);
+    assert_eq!(token_requests().await, 1);
+    assert_ne!(renewed.access_token.secret(), r.access_token.secret());
+    let proof = app.generate_dpop_proof(renewed.access_token.secret(), "GET", &userinfo, None).await.unwrap();
+    assert_eq!(call(format!("DPoP {}", renewed.access_token.secret()), Some(proof)).await, 200);
+    // A Bearer silent request: the refresh token is bound to the key, so the user must sign in.
+    let bearer = SilentRequest { authentication_scheme: AuthScheme::Bearer, ..silent };
+    assert_eq!(app.acquire_token_silent(&bearer).await.unwrap_err().code(), "no_tokens_found");
+}
+
+#[test]
+fn keys_from_pem_and_generated_sign_verifiable_proofs() {
+    let key = DpopKey::from_pem(KEY_PEM).unwrap();
+    assert_eq!(DpopKey::from_pem(KEY_PEM).unwrap().thumbprint(), key.thumbprint(), "the same key every run");
+    assert_ne!(DpopKey::generate().unwrap().thumbprint(), DpopKey::generate().unwrap().thumbprint());
+    let proof = key.proof("get", "https://api.example/x?y=1", Some("n"), Some("token")).unwrap();
+    let mut parts = proof.split('.');
+    let (h, c, s) = (parts.next().unwrap(), parts.next().unwrap(), parts.next().unwrap());
+    let sig = msal_wasm::core::base64::decode(s).unwrap();
+    let jwk = header_jwk(&proof);
+    let x = msal_wasm::core::base64::decode(jwk.str_field("x").unwrap()).unwrap();
+    let y = msal_wasm::core::base64::decode(jwk.str_field("y").unwrap()).unwrap();
+    let point = [&[4u8][..], &x, &y].concat();
+    let verifier = ring::signature::UnparsedPublicKey::new(&ring::signature::ECDSA_P256_SHA256_FIXED, point);
+    verifier.verify(format!("{h}.{c}").as_bytes(), &sig).expect("the proof verifies with the header's key");
+    assert_eq!(DpopKey::from_pem("nothing").unwrap_err().code(), "invalid_configuration");
+    assert_eq!(key.proof("GE T", "https://a/", None, None).unwrap_err().code(), "invalid_dpop_htm");
+    let _ = Arc::new(key);
+}
