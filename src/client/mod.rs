@@ -34,6 +34,7 @@ use crate::core::id_token::IdTokenClaims;
 use crate::core::json::Json;
 use crate::core::pkce::{self, InteractionType, RequestState};
 use crate::core::scopes::ScopeSet;
+use crate::core::text;
 use crate::core::throttle;
 use crate::core::token::{ClientCredential, Grant, TokenRequest, TokenResponse};
 use crate::error::{codes, AuthError, ErrorKind};

@@ -96,7 +96,9 @@ impl<P: Platform> PublicClientApplication<P> {
         let issuer = &target.metadata.issuer;
         let alias = format!("/{}/", target.authority.tenant());
         let issuer = match claims.tid() {
-            Some(tid) if target.authority.is_multi_tenant() && issuer.contains(&alias) => issuer.replacen(&alias, &format!("/{tid}/"), 1),
+            Some(tid) if target.authority.is_multi_tenant() && text::contains(issuer, &alias) => {
+                text::replacen(issuer, &alias, &format!("/{tid}/"), 1)
+            }
             _ => issuer.clone(),
         };
         let checks = crate::core::id_token::IdTokenChecks {

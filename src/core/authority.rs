@@ -2,6 +2,7 @@
 //! cloud (instance) discovery.
 
 use super::json::Json;
+use super::text::replace;
 use super::url::UrlParts;
 use crate::error::{codes, AuthError};
 
@@ -138,7 +139,7 @@ impl Authority {
     /// ADFS, B2C (tenant and policy) or a generic provider. Tokens it issues are cached under
     /// that tenant.
     pub fn single_tenant(&self) -> Option<&str> {
-        let path = self.canonical.get(self.canonical.find("://").map_or(0, |i| i + 3)..).unwrap_or_default();
+        let path = self.canonical.get(super::text::find(&self.canonical, "://").map_or(0, |i| i + 3)..).unwrap_or_default();
         let segments = path.split('/').skip(1).filter(|s| !s.is_empty() && !s.eq_ignore_ascii_case("v2.0")).count();
         let one = segments == 1 && self.protocol_mode == ProtocolMode::Aad && self.kind != AuthorityType::Adfs && !self.is_multi_tenant();
         one.then_some(self.tenant.as_str())
@@ -200,14 +201,14 @@ impl AuthorityMetadata {
         let tenant = authority.tenant();
         let endpoint = |key: &str| -> Option<String> {
             let v = json.str_field(key)?;
-            let v = v.replace("{tenant}", tenant).replace("{tenantid}", tenant);
+            let v = replace(&replace(v, "{tenant}", tenant), "{tenantid}", tenant);
             UrlParts::parse(v.split(['?', '#']).next().unwrap_or_default()).map(|_| v)
         };
         Ok(AuthorityMetadata {
             authorization_endpoint: endpoint("authorization_endpoint").ok_or_else(bad)?,
             token_endpoint: endpoint("token_endpoint").ok_or_else(bad)?,
             end_session_endpoint: endpoint("end_session_endpoint"),
-            issuer: json.str_field("issuer").ok_or_else(bad)?.replace("{tenant}", tenant).replace("{tenantid}", tenant),
+            issuer: replace(&replace(json.str_field("issuer").ok_or_else(bad)?, "{tenant}", tenant), "{tenantid}", tenant),
             jwks_uri: endpoint("jwks_uri"),
             userinfo_endpoint: endpoint("userinfo_endpoint"),
             device_authorization_endpoint: endpoint("device_authorization_endpoint"),

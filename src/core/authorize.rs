@@ -325,7 +325,9 @@ impl AuthorizeResponse {
             ));
         }
         if !self.error.is_empty() {
-            let error_no = self.error_uri.split("code=").nth(1).map(|s| s.split('&').next().unwrap_or(s).to_owned()).unwrap_or_default();
+            let error_no = super::text::split_once(&self.error_uri, "code=")
+                .map(|(_, s)| s.split('&').next().unwrap_or(s).to_owned())
+                .unwrap_or_default();
             return Err(super::token::classify_server_error(&self.error, &self.error_description, &self.suberror, 0)
                 .with_correlation_id(self.correlation_id)
                 .with_server_details(self.trace_id, self.timestamp, error_no, self.claims));

@@ -13,6 +13,7 @@ pub mod json;
 pub mod pkce;
 pub mod scopes;
 pub mod sha256;
+pub mod text;
 pub mod throttle;
 pub mod token;
 pub mod url;

@@ -372,7 +372,7 @@ const INTERACTION_REQUIRED_SUB_ERRORS: [&str; 8] = [
 /// Turns an OAuth error into `InteractionRequired` or `Server`, exactly as msal does.
 pub fn classify_server_error(error: &str, description: &str, suberror: &str, status: u16) -> AuthError {
     let ir = INTERACTION_REQUIRED_CODES.contains(&error)
-        || INTERACTION_REQUIRED_CODES.iter().any(|c| description.contains(c))
+        || INTERACTION_REQUIRED_CODES.iter().any(|c| super::text::contains(description, c))
         || INTERACTION_REQUIRED_SUB_ERRORS.contains(&suberror);
     let kind = if ir { ErrorKind::InteractionRequired } else { ErrorKind::Server };
     let code = if error.is_empty() { "server_error" } else { error };
