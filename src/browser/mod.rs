@@ -124,7 +124,7 @@ impl BrowserApp {
     /// `storage` events for a localStorage cache, and a re-read of the storage when the page
     /// wakes up (visible again, back online).
     pub fn build(config: Config) -> Result<BrowserApp, AuthError> {
-        let channel_name = format!("msal.{}.accounts", config.client_id);
+        let channel_name = ["msal.", &config.client_id, ".accounts"].concat();
         let shared = config.cache_location == CacheLocation::LocalStorage;
         let platform = BrowserPlatform::new(config.cache_location, &config.client_id);
         let client = Rc::new(PublicClientApplication::new(config, platform)?);

@@ -251,7 +251,7 @@ impl<P: Platform> PublicClientApplication<P> {
     pub fn reload_cache(&self) {
         let issues = self.cache.borrow_mut().reload();
         for i in issues {
-            self.log(LogLevel::Warning, &format!("removed a corrupt cache entry: {}", i.reason));
+            self.log(LogLevel::Warning, &["removed a corrupt cache entry: ", i.reason].concat());
         }
     }
 }

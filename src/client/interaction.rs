@@ -170,7 +170,7 @@ impl<P: Platform> PublicClientApplication<P> {
     }
 
     pub(super) fn temp_key(&self, name: &str) -> String {
-        format!("msal.{}.{}", self.config.client_id, name)
+        ["msal.", &self.config.client_id, ".", name].concat()
     }
 
     /// The page a redirect returns to: the request's `redirectStartPage`, else `origin`, else
@@ -450,7 +450,8 @@ impl<P: Platform> PublicClientApplication<P> {
         if req.correlation_id.is_empty() {
             req.correlation_id = self.guid()?;
         }
-        let name = format!("msal.{}.{}.{}.{}", self.config.client_id, req.scopes.join("-"), self.authority.canonical(), req.correlation_id);
+        let name = ["msal.", &self.config.client_id, ".", &req.scopes.join("-"), ".", self.authority.canonical(), ".", &req.correlation_id]
+            .concat();
         let (stage, url) = match self.target_now(req.authority.as_deref())? {
             Some(target) => {
                 let pending = self.begin_interaction_at(&req, &target)?;

@@ -166,7 +166,7 @@ impl<P: Platform> PublicClientApplication<P> {
             LogoutStage::Ready(s) => s.correlation_id.clone(),
             LogoutStage::Unresolved(_, s) => s.correlation_id.clone(),
         };
-        let name = format!("msal.{}.logout.{}", self.config.client_id, correlation_id);
+        let name = ["msal.", &self.config.client_id, ".logout.", &correlation_id].concat();
         match self.platform.open_popup(&url, &name, attributes) {
             Ok(popup) => Ok(LogoutPopupStarted { stage, popup: Some(popup) }),
             Err(e) => {

@@ -131,7 +131,7 @@ impl<P: Platform> PublicClientApplication<P> {
     }
 
     pub(super) fn metadata_key(&self, authority: &Authority) -> String {
-        format!("msal.{}.authority-metadata.{}", self.config.client_id, authority.canonical())
+        ["msal.", &self.config.client_id, ".authority-metadata.", authority.canonical()].concat()
     }
 
     /// The discovery document cached by an earlier page load, while fresh (24 h, msal's

@@ -229,7 +229,7 @@ impl<P: Platform> PublicClientApplication<P> {
         let authority = Authority::parse(&config.authority, config.protocol_mode)?;
         let (cache, issues) = TokenCache::load(platform.cache_store(), &config.client_id);
         for i in &issues {
-            platform.log(LogLevel::Warning, &format!("removed a corrupt cache entry: {}", i.reason));
+            platform.log(LogLevel::Warning, &["removed a corrupt cache entry: ", i.reason].concat());
         }
         let cloud = authority.default_cloud();
         Ok(PublicClientApplication {

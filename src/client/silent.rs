@@ -133,7 +133,7 @@ impl<P: Platform> PublicClientApplication<P> {
             return None;
         }
         let (base, _) = self.authority.canonical().trim_end_matches('/').rsplit_once('/')?;
-        Some(format!("{base}/{tenant}/"))
+        Some([base, "/", tenant, "/"].concat())
     }
 
     /// The cached access token for `req`, when the policy allows it and it is fresh. Never
@@ -168,7 +168,7 @@ impl<P: Platform> PublicClientApplication<P> {
             return None;
         }
         let (account, _) = self.silent_account(req).ok()?;
-        Some(format!("msal.{}.renew.{}", self.config.client_id, account.home_account_id))
+        Some(["msal.", &self.config.client_id, ".renew.", &account.home_account_id].concat())
     }
 
     pub(super) fn cached_token(&self, req: &SilentRequest, min_cached_at: u64) -> Result<Option<AuthenticationResult>, AuthError> {
@@ -352,7 +352,7 @@ impl<P: Platform> PublicClientApplication<P> {
         // another tab" (cached_at has only second resolution).
         let seen_before = self.token_renewed_since(req, 0).ok().flatten().map(|r| r.access_token);
         // A tab that renewed these scopes shows this mark for a while after it let go of the lock.
-        let renewed_mark = format!("{name}.renewed.{}", ScopeSet::new(&req.scopes).to_lower_string());
+        let renewed_mark = [name.as_str(), ".renewed.", &ScopeSet::new(&req.scopes).to_lower_string()].concat();
         let uncontended = self.platform.lock(&name, 0).await;
         let waited = uncontended.is_none();
         let _lock = match uncontended {

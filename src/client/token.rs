@@ -94,10 +94,10 @@ impl<P: Platform> PublicClientApplication<P> {
     /// alias), the audience holds this client, and the token is within its lifetime.
     fn check_id_token(&self, target: &Target, claims: &IdTokenClaims) -> Result<(), AuthError> {
         let issuer = &target.metadata.issuer;
-        let alias = format!("/{}/", target.authority.tenant());
+        let alias = ["/", target.authority.tenant(), "/"].concat();
         let issuer = match claims.tid() {
             Some(tid) if target.authority.is_multi_tenant() && text::contains(issuer, &alias) => {
-                text::replacen(issuer, &alias, &format!("/{tid}/"), 1)
+                text::replacen(issuer, &alias, &["/", tid, "/"].concat(), 1)
             }
             _ => issuer.clone(),
         };
@@ -243,7 +243,7 @@ impl<P: Platform> PublicClientApplication<P> {
         let claims = authorize::merge_claims(&req.claims, &self.config.client_capabilities)?;
         let redirect_uri = self.redirect_uri(&req.redirect_uri);
         let anchor = account.oid_anchor();
-        let anchor = if anchor.is_empty() { String::new() } else { format!("Oid:{anchor}") };
+        let anchor = if anchor.is_empty() { String::new() } else { ["Oid:", anchor.as_str()].concat() };
         let sent_at = self.now_s();
         let http = self.token_request(
             &target,

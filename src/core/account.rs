@@ -26,7 +26,7 @@ impl ClientInfo {
 
     /// `uid.utid`.
     pub fn home_account_id(&self) -> String {
-        format!("{}.{}", self.uid, self.utid)
+        [self.uid.as_str(), ".", &self.utid].concat()
     }
 }
 
@@ -178,7 +178,7 @@ impl Account {
     /// `uid@utid` for the `X-AnchorMailbox: Oid:` header, when known.
     pub fn oid_anchor(&self) -> String {
         match ClientInfo::decode(&self.client_info) {
-            Some(ci) => format!("{}@{}", ci.uid, ci.utid),
+            Some(ci) => [ci.uid.as_str(), "@", &ci.utid].concat(),
             None => String::new(),
         }
     }

@@ -81,7 +81,7 @@ impl Authority {
         let kind = if parts.host.ends_with(".ciamlogin.com") {
             if segments.is_empty() {
                 let sub = parts.host.split('.').next().unwrap_or_default();
-                segments.push(format!("{sub}.onmicrosoft.com"));
+                segments.push([sub, ".onmicrosoft.com"].concat());
             }
             AuthorityType::Ciam
         } else if segments.first().is_some_and(|s| s.eq_ignore_ascii_case("adfs")) {
@@ -151,9 +151,9 @@ impl Authority {
             || self.canonical.ends_with("v2.0/")
             || (self.protocol_mode == ProtocolMode::Oidc && !self.is_microsoft_host());
         if direct {
-            format!("{}.well-known/openid-configuration", self.canonical)
+            [self.canonical.as_str(), ".well-known/openid-configuration"].concat()
         } else {
-            format!("{}v2.0/.well-known/openid-configuration", self.canonical)
+            [self.canonical.as_str(), "v2.0/.well-known/openid-configuration"].concat()
         }
     }
 
@@ -299,10 +299,11 @@ impl CloudMetadata {
 
     /// The instance-discovery URL msal queries for `authority`.
     pub fn discovery_url(authority: &Authority) -> String {
-        format!(
-            "https://login.microsoftonline.com/common/discovery/instance?api-version=1.1&authorization_endpoint={}",
-            super::url::encode(&format!("{}oauth2/v2.0/authorize", authority.canonical()))
-        )
+        [
+            "https://login.microsoftonline.com/common/discovery/instance?api-version=1.1&authorization_endpoint=",
+            &super::url::encode(&[authority.canonical(), "oauth2/v2.0/authorize"].concat()),
+        ]
+        .concat()
     }
 }
 

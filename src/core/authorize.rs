@@ -160,7 +160,7 @@ pub fn authorize_url(p: &AuthorizeParams<'_>) -> Result<String, AuthError> {
     let h = p.hints;
     if p.prompt != Some(Prompt::SelectAccount) {
         let silent = p.prompt == Some(Prompt::None);
-        let oid = (!h.account_oid_anchor.is_empty()).then(|| format!("Oid:{}", h.account_oid_anchor));
+        let oid = (!h.account_oid_anchor.is_empty()).then(|| ["Oid:", h.account_oid_anchor.as_str()].concat());
         let chosen: Option<(&str, &str, Option<String>)> = if silent && !h.request_sid.is_empty() {
             Some(("sid", &h.request_sid, None))
         } else if !h.account_login_hint.is_empty() && p.domain_hint.is_empty() {
@@ -168,7 +168,7 @@ pub fn authorize_url(p: &AuthorizeParams<'_>) -> Result<String, AuthError> {
         } else if silent && !h.account_sid.is_empty() {
             Some(("sid", &h.account_sid, oid))
         } else if !h.request_login_hint.is_empty() {
-            Some(("login_hint", &h.request_login_hint, Some(format!("UPN:{}", h.request_login_hint))))
+            Some(("login_hint", &h.request_login_hint, Some(["UPN:", h.request_login_hint.as_str()].concat())))
         } else if !h.account_username.is_empty() {
             Some(("login_hint", &h.account_username, oid))
         } else {

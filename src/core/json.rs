@@ -4,8 +4,6 @@
 //! by another MSAL round-trips without losing or reformatting anything. Parsing is iterative in
 //! spirit (bounded depth), linear in the input and never panics.
 
-use std::fmt::Write;
-
 /// Maximum nesting of arrays and objects accepted by [`Json::parse`].
 pub const MAX_DEPTH: usize = 64;
 
@@ -213,7 +211,7 @@ impl From<bool> for Json {
 }
 impl From<u64> for Json {
     fn from(n: u64) -> Json {
-        Json::Num(n.to_string())
+        Json::Num(super::text::dec(n))
     }
 }
 impl From<Vec<Json>> for Json {
@@ -233,7 +231,8 @@ pub fn write_str(out: &mut String, s: &str) {
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
             c if (c as u32) < 0x20 || c == '\u{2028}' || c == '\u{2029}' => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
+                out.push_str("\\u");
+                super::text::push_hex4(out, c as u32);
             }
             c => out.push(c),
         }

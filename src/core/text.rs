@@ -1,6 +1,9 @@
-//! Substring search by bytes. `str::find`, `contains`, `split_once` and `replace` with a `&str`
-//! pattern pull core's Two-Way searcher into the wasm (about 3 KB, issue 14); the needles here
-//! are short and the haystacks bounded, so a plain scan does the same job.
+//! Small string helpers that keep parts of core out of the wasm (issue 14).
+//!
+//! Substring search by bytes: `str::find`, `contains`, `split_once` and `replace` with a `&str`
+//! pattern pull core's Two-Way searcher into the wasm; the needles here are short and the
+//! haystacks bounded, so a plain scan does the same job. Numbers in decimal without
+//! `core::fmt`: strings are built by concatenation (`[a, b].concat()`), never `format!`.
 
 /// The byte position of the first `needle` in `hay` (a char boundary of both).
 pub fn find(hay: &str, needle: &str) -> Option<usize> {
@@ -42,6 +45,39 @@ pub fn replace(hay: &str, from: &str, to: &str) -> String {
     replacen(hay, from, to, usize::MAX)
 }
 
+/// `n` in decimal.
+pub fn dec(n: u64) -> String {
+    let mut out = String::new();
+    push_dec(&mut out, n);
+    out
+}
+
+/// Appends `n` in decimal.
+pub fn push_dec(out: &mut String, n: u64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    let mut n = n;
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8; // allow-panic: 20 digits hold u64::MAX
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &d in digits.get(i..).unwrap_or_default() {
+        out.push(char::from(d));
+    }
+}
+
+/// Appends the low 16 bits of `n` as four lower-case hex digits.
+pub fn push_hex4(out: &mut String, n: u32) {
+    for shift in [12, 8, 4, 0] {
+        let d = ((n >> shift) & 0xf) as u8;
+        out.push(char::from(if d < 10 { b'0' + d } else { b'a' + d - 10 }));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -57,5 +93,17 @@ mod tests {
             assert_eq!(replacen(hay, "a", "b", 1), hay.replacen("a", "b", 1));
         }
         assert_eq!(replace("/{tenant}/{tenant}x", "{tenant}", "t"), "/t/tx");
+    }
+
+    #[test]
+    fn decimal_and_hex() {
+        for n in [0, 1, 9, 10, 99, 100, 12345, u64::from(u32::MAX), u64::MAX] {
+            assert_eq!(dec(n), n.to_string());
+        }
+        for n in [0u32, 0x1f, 0x2028, 0xffff] {
+            let mut s = String::new();
+            push_hex4(&mut s, n);
+            assert_eq!(s, format!("{n:04x}"));
+        }
     }
 }

@@ -40,7 +40,7 @@ impl Thumbprint<'_> {
             j = j.with("claims", self.claims);
         }
         j = j.with("authenticationScheme", self.authentication_scheme);
-        format!("throttling.{}", j.to_json())
+        ["throttling.", &j.to_json()].concat()
     }
 }
 

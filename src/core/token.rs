@@ -5,6 +5,7 @@ use super::authorize::{SKU, VERSION};
 use super::http::{HttpRequest, HttpResponse, Method};
 use super::json::Json;
 use super::scopes::ScopeSet;
+use super::text::dec;
 use super::url::{append_query, build_query, encode};
 use crate::error::{codes, AuthError, ErrorKind};
 use crate::secret::{AccessToken, Assertion, AuthCode, ClientSecret, DeviceCode, IdToken, PkceVerifier, RefreshToken};
@@ -132,7 +133,7 @@ impl TokenRequest<'_> {
         if !self.claims.is_empty() {
             f.push(("claims", self.claims));
         }
-        let ours: Vec<String> = f.iter().map(|(k, _)| k.to_string()).collect();
+        let ours: Vec<String> = f.iter().map(|(k, _)| (*k).to_owned()).collect();
         for (k, v) in self.extra_body {
             if !ours.iter().any(|o| o == k) {
                 f.push((k, v));
@@ -144,7 +145,7 @@ impl TokenRequest<'_> {
         }
         HttpRequest {
             method: Method::Post,
-            url: append_query(self.endpoint, &format!("client-request-id={}", encode(self.correlation_id))),
+            url: append_query(self.endpoint, &["client-request-id=", &encode(self.correlation_id)].concat()),
             headers,
             body: build_query(f),
         }
@@ -169,7 +170,7 @@ pub fn device_authorization_request(endpoint: &str, client_id: &str, scopes: &Sc
     let scope = scopes.to_space_string();
     HttpRequest {
         method: Method::Post,
-        url: append_query(endpoint, &format!("client-request-id={}", encode(correlation_id))),
+        url: append_query(endpoint, &["client-request-id=", &encode(correlation_id)].concat()),
         headers: vec![("Content-Type".to_owned(), "application/x-www-form-urlencoded;charset=utf-8".to_owned())],
         body: build_query([("client_id", client_id), ("scope", scope.as_str())]),
     }
@@ -283,7 +284,7 @@ fn malformed(field: &str) -> AuthError {
     AuthError::new(
         ErrorKind::Network,
         codes::FAILED_TO_PARSE_RESPONSE,
-        format!("the server response is missing or has an invalid `{field}`"),
+        ["the server response is missing or has an invalid `", field, "`"].concat(),
     )
 }
 
@@ -295,8 +296,8 @@ fn parse_json_body(resp: &HttpResponse) -> Result<Json, AuthError> {
         Ok(j @ Json::Obj(_)) => Ok(j),
         _ if !(200..300).contains(&resp.status) => Err(AuthError::from_server_code(
             ErrorKind::Server,
-            format!("http_{}", resp.status),
-            format!("the server answered HTTP {} with a body that is not JSON", resp.status),
+            ["http_", &dec(resp.status.into())].concat(),
+            ["the server answered HTTP ", &dec(resp.status.into()), " with a body that is not JSON"].concat(),
         )
         .with_status(resp.status)),
         _ => Err(AuthError::new(ErrorKind::Network, codes::FAILED_TO_PARSE_RESPONSE, "the server response is not a JSON object")),
@@ -393,7 +394,7 @@ fn truncate(s: &str, max: usize) -> String {
 /// A server error from a parsed error body.
 pub fn server_error_from_json(json: &Json, resp: &HttpResponse) -> AuthError {
     let error = json.str_field("error").unwrap_or_default();
-    let error = if error.is_empty() { format!("http_{}", resp.status) } else { error.to_owned() };
+    let error = if error.is_empty() { ["http_", &dec(resp.status.into())].concat() } else { error.to_owned() };
     let error_no = match json.get("error_codes").and_then(Json::as_array).and_then(|a| a.first()) {
         Some(Json::Num(n)) => n.clone(),
         Some(Json::Str(s)) => s.clone(),

@@ -83,8 +83,8 @@ pub fn append_query(url: &str, query: &str) -> String {
     if query.is_empty() {
         return url.to_owned();
     }
-    let sep = if url.contains('?') { '&' } else { '?' };
-    format!("{url}{sep}{query}")
+    let sep = if url.contains('?') { "&" } else { "?" };
+    [url, sep, query].concat()
 }
 
 /// The page address without query and fragment (msal's `getCurrentUri`): the default redirect
@@ -215,7 +215,7 @@ impl UrlParts {
 
     /// `scheme://host/`.
     pub fn origin(&self) -> String {
-        format!("{}://{}", self.scheme, self.host)
+        [self.scheme.as_str(), "://", &self.host].concat()
     }
 }
 

@@ -178,7 +178,7 @@ fn pairs(j: Option<&Json>) -> Vec<(String, String)> {
         .filter_map(|(k, v)| match v {
             Json::Str(s) => Some((k.clone(), s.clone())),
             Json::Num(n) => Some((k.clone(), n.clone())),
-            Json::Bool(b) => Some((k.clone(), b.to_string())),
+            Json::Bool(b) => Some((k.clone(), (if *b { "true" } else { "false" }).to_owned())),
             _ => None,
         })
         .collect()

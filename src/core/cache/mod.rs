@@ -30,20 +30,20 @@ pub fn account_keys_key(schema: &str) -> String {
     if schema.is_empty() {
         "msal.account.keys".to_owned()
     } else {
-        format!("{schema}.account.keys")
+        [schema, ".account.keys"].concat()
     }
 }
 /// The token key list of `client_id`.
 pub fn token_keys_key(schema: &str, client_id: &str) -> String {
     if schema.is_empty() {
-        format!("msal.token.keys.{client_id}")
+        ["msal.token.keys.", client_id].concat()
     } else {
-        format!("{schema}.token.keys.{client_id}")
+        [schema, ".token.keys.", client_id].concat()
     }
 }
 /// The active-account key of `client_id`.
 pub fn active_account_key(client_id: &str) -> String {
-    format!("msal.{client_id}.active-account-filters")
+    ["msal.", client_id, ".active-account-filters"].concat()
 }
 
 // Keys are lower-cased as msal does. ASCII lower-casing is exact here: every part is ASCII
@@ -52,23 +52,31 @@ pub fn active_account_key(client_id: &str) -> String {
 
 /// The storage key of an account.
 pub fn account_key(a: &Account) -> String {
-    format!("{SCHEMA}|{}|{}|{}", a.home_account_id, a.environment, a.home_tenant()).to_ascii_lowercase()
+    [SCHEMA, "|", &a.home_account_id, "|", &a.environment, "|", a.home_tenant()].concat().to_ascii_lowercase()
 }
 
 /// The storage key of a credential.
 pub fn credential_key(c: &Credential) -> String {
     let client = if c.credential_type == CredentialType::RefreshToken && !c.family_id.is_empty() { &c.family_id } else { &c.client_id };
     let scheme = if c.token_type.is_empty() || c.token_type.eq_ignore_ascii_case("bearer") { "" } else { c.token_type.as_str() };
-    format!(
-        "{SCHEMA}|{}|{}|{}|{}|{}|{}|{}",
-        c.home_account_id,
-        c.environment,
+    [
+        SCHEMA,
+        "|",
+        &c.home_account_id,
+        "|",
+        &c.environment,
+        "|",
         c.credential_type.as_str(),
+        "|",
         client,
-        c.realm,
-        c.target,
-        scheme
-    )
+        "|",
+        &c.realm,
+        "|",
+        &c.target,
+        "|",
+        scheme,
+    ]
+    .concat()
     .to_ascii_lowercase()
 }
 

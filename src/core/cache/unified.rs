@@ -400,7 +400,7 @@ pub fn app_metadata_to_json(m: &AppMetadata) -> Json {
 /// msal-node 7's account key: `homeAccountId-environment-homeTenant`, lower-cased.
 pub fn account_key(a: &AccountEntity) -> String {
     let a = &a.account;
-    format!("{}-{}-{}", a.home_account_id, a.environment, a.home_tenant()).to_ascii_lowercase()
+    [&a.home_account_id, "-", &a.environment, "-", a.home_tenant()].concat().to_ascii_lowercase()
 }
 
 /// msal-node 7's credential key: `home-env-type-(familyId|clientId)-realm-target-scheme`,
@@ -413,13 +413,14 @@ pub fn credential_key(c: &Credential) -> String {
         ""
     };
     let target = if c.credential_type == CredentialType::IdToken { "" } else { c.target.as_str() };
-    format!("{}-{}-{}-{}-{}-{}-{}", c.home_account_id, c.environment, c.credential_type.as_str(), client, c.realm, target, scheme)
+    [&c.home_account_id, "-", &c.environment, "-", c.credential_type.as_str(), "-", client, "-", &c.realm, "-", target, "-", scheme]
+        .concat()
         .to_ascii_lowercase()
 }
 
 /// The app metadata key: `appmetadata-environment-clientId`, lower-cased.
 pub fn app_metadata_key(m: &AppMetadata) -> String {
-    format!("appmetadata-{}-{}", m.environment, m.client_id).to_ascii_lowercase()
+    ["appmetadata-", &m.environment, "-", &m.client_id].concat().to_ascii_lowercase()
 }
 
 #[cfg(test)]

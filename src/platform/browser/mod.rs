@@ -229,13 +229,13 @@ impl Platform for BrowserPlatform {
                 AuthError::new(
                     ErrorKind::Network,
                     codes::POST_REQUEST_FAILED,
-                    format!("network request failed (CORS, DNS or connection): {detail}"),
+                    ["network request failed (CORS, DNS or connection): ", &detail].concat(),
                 )
             } else {
                 AuthError::new(
                     ErrorKind::Network,
                     codes::GET_REQUEST_FAILED,
-                    format!("network request failed (CORS, DNS or connection): {detail}"),
+                    ["network request failed (CORS, DNS or connection): ", &detail].concat(),
                 )
             }
         };
