@@ -4,8 +4,10 @@
 //! string code with msal's spelling (`interaction_required`, `user_cancelled`, ...) and the
 //! server's error fields. It never holds a URL, a request or response body, or a token.
 
-use std::borrow::Cow;
-use std::fmt;
+use crate::prelude::*;
+
+use ::core::fmt;
+use alloc::borrow::Cow;
 
 /// What went wrong, coarsely; decides the JavaScript error class.
 #[non_exhaustive]
@@ -300,7 +302,7 @@ impl fmt::Display for AuthError {
     }
 }
 
-impl std::error::Error for AuthError {}
+impl ::core::error::Error for AuthError {}
 
 #[cfg(test)]
 mod tests {

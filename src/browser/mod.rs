@@ -4,6 +4,8 @@
 //! Rust listeners. The JavaScript exports and the Leptos/Yew integrations both drive this; it
 //! has no flow of its own.
 
+use crate::prelude::*;
+
 use crate::client::{
     AccountInfo, AccountRef, AuthenticationResult, Config, InteractiveRequest, LogoutRequest, PublicClientApplication, RedirectStart,
     SilentRequest,
@@ -11,9 +13,9 @@ use crate::client::{
 use crate::error::{codes, AuthError};
 use crate::platform::browser::{window, BrowserPlatform};
 use crate::platform::{CacheLocation, PopupAttributes};
-use std::cell::RefCell;
-use std::future::Future;
-use std::rc::Rc;
+use ::core::cell::RefCell;
+use ::core::future::Future;
+use alloc::rc::Rc;
 use wasm_bindgen::prelude::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -51,10 +53,10 @@ pub enum InteractionStatus {
 type Listener = Rc<dyn Fn(AppEvent)>;
 
 struct WeakApp {
-    client: std::rc::Weak<BrowserClient>,
-    listeners: std::rc::Weak<RefCell<Vec<(u32, Listener)>>>,
-    next_id: Rc<std::cell::Cell<u32>>,
-    status: Rc<std::cell::Cell<InteractionStatus>>,
+    client: alloc::rc::Weak<BrowserClient>,
+    listeners: alloc::rc::Weak<RefCell<Vec<(u32, Listener)>>>,
+    next_id: Rc<::core::cell::Cell<u32>>,
+    status: Rc<::core::cell::Cell<InteractionStatus>>,
 }
 
 impl WeakApp {
@@ -73,12 +75,12 @@ impl WeakApp {
 pub struct BrowserApp {
     client: Rc<BrowserClient>,
     listeners: Rc<RefCell<Vec<(u32, Listener)>>>,
-    next_id: Rc<std::cell::Cell<u32>>,
-    status: Rc<std::cell::Cell<InteractionStatus>>,
+    next_id: Rc<::core::cell::Cell<u32>>,
+    status: Rc<::core::cell::Cell<InteractionStatus>>,
 }
 
-impl std::fmt::Debug for BrowserApp {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl ::core::fmt::Debug for BrowserApp {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.debug_struct("BrowserApp").field("client", &self.client).finish_non_exhaustive()
     }
 }

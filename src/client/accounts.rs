@@ -1,5 +1,7 @@
 //! Accounts, the active account, and what other tabs announce about them.
 
+use crate::prelude::*;
+
 use super::*;
 
 impl<P: Platform> PublicClientApplication<P> {

@@ -1,6 +1,8 @@
 //! The device code flow (RFC 8628; msal-node's `acquireTokenByDeviceCode`), for devices and
 //! CLIs without a browser: the user signs in elsewhere with a code while the client polls.
 
+use crate::prelude::*;
+
 use super::*;
 pub use crate::core::token::DeviceCodeInfo;
 use crate::core::token::{device_authorization_request, device_poll, DevicePoll};

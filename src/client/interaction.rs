@@ -1,5 +1,7 @@
 //! Interactive requests: the interaction lock, the authorize request and its response, redirects.
 
+use crate::prelude::*;
+
 use super::*;
 
 /// What a page load does with a redirect response: see
@@ -54,8 +56,8 @@ enum PopupStage {
     Unresolved(InteractiveRequest),
 }
 
-impl<P: Platform> std::fmt::Debug for PopupStarted<P> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl<P: Platform> ::core::fmt::Debug for PopupStarted<P> {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.debug_struct("PopupStarted").field("stage", &self.stage).finish_non_exhaustive()
     }
 }

@@ -2,6 +2,8 @@
 //! the configured authority's at `initialize`, a request's own authority's when it is first
 //! named.
 
+use crate::prelude::*;
+
 use super::*;
 
 impl<P: Platform> PublicClientApplication<P> {

@@ -13,6 +13,8 @@
 //! `interaction` (the interaction lock, popups, hidden frames, redirects), `token` (the token
 //! endpoint), `silent` (cache lookup, cross-tab single-flight renewal) and `logout`.
 
+use crate::prelude::*;
+
 mod accounts;
 pub mod config;
 mod device;
@@ -40,13 +42,13 @@ use crate::core::token::{ClientCredential, Grant, TokenRequest, TokenResponse};
 use crate::error::{codes, AuthError, ErrorKind};
 use crate::platform::{LogLevel, Platform, PopupAttributes, WindowError};
 use crate::secret::{AuthCode, IdToken, Nonce, PkceVerifier, RefreshToken, State};
+use ::core::cell::{Cell, RefCell};
 pub use config::{CacheLocation, Config};
 pub use device::{DeviceCodeInfo, DeviceCodeRequest};
 pub use interaction::{PopupStarted, RedirectStart};
 pub use logout::{LogoutPopupStarted, LogoutStarted};
 pub use request::{AccountFilter, AccountRef, CacheLookupPolicy, InteractiveRequest, LogoutRequest, SilentRequest};
 pub use result::{AccountInfo, AuthenticationResult};
-use std::cell::{Cell, RefCell};
 pub use token::Hydration;
 
 /// sessionStorage key marking an interactive request in progress (shared by all clients of a
@@ -117,8 +119,8 @@ pub struct PendingAuth {
     authority: String,
 }
 
-impl std::fmt::Debug for PendingAuth {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl ::core::fmt::Debug for PendingAuth {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.debug_struct("PendingAuth")
             .field("interaction_type", &self.interaction_type)
             .field("correlation_id", &self.correlation_id)
@@ -139,7 +141,7 @@ impl PendingAuth {
     /// A request kept by [`to_session`](Self::to_session); `None` when `text` is not one.
     pub fn from_session(text: &str) -> Option<PendingAuth> {
         let bytes = base64::decode(text)?;
-        PendingAuth::from_json(&Json::parse(std::str::from_utf8(&bytes).ok()?).ok()?)
+        PendingAuth::from_json(&Json::parse(::core::str::from_utf8(&bytes).ok()?).ok()?)
     }
 
     fn to_json(&self) -> Json {
@@ -203,7 +205,7 @@ pub struct PublicClientApplication<P: Platform> {
     /// Until when hidden frames are known not to answer on this page (ms; 0 = not known).
     frames_blocked_until: Cell<u64>,
     /// Silent requests in flight in this tab, by what makes them the same.
-    flights: RefCell<Vec<(String, std::rc::Rc<silent::Flight>)>>,
+    flights: RefCell<Vec<(String, alloc::rc::Rc<silent::Flight>)>>,
     /// The accounts whose refresh token is in use in this tab.
     renewing: silent::Renewing,
     /// Accounts another tab of this client announced (they hold no token here yet).
@@ -213,8 +215,8 @@ pub struct PublicClientApplication<P: Platform> {
     credential: RefCell<ClientCredential>,
 }
 
-impl<P: Platform> std::fmt::Debug for PublicClientApplication<P> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl<P: Platform> ::core::fmt::Debug for PublicClientApplication<P> {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.debug_struct("PublicClientApplication")
             .field("client_id", &self.config.client_id)
             .field("authority", &self.authority)

@@ -1,8 +1,10 @@
 //! Silent acquisition: the cache lookup and its policies, renewal.
 
+use crate::prelude::*;
+
 use super::*;
-use std::rc::Rc;
-use std::task::{Poll, Waker};
+use ::core::task::{Poll, Waker};
+use alloc::rc::Rc;
 
 /// A silent request in flight that identical ones join.
 #[derive(Default)]
@@ -20,7 +22,7 @@ impl Flight {
     }
 
     async fn wait(&self) -> Result<AuthenticationResult, AuthError> {
-        std::future::poll_fn(|cx| match self.result.borrow().clone() {
+        ::core::future::poll_fn(|cx| match self.result.borrow().clone() {
             Some(r) => Poll::Ready(r),
             None => {
                 self.waiters.borrow_mut().push(cx.waker().clone());
@@ -46,7 +48,7 @@ pub(super) struct Renewing {
 
 impl<'a> Turn<'a> {
     async fn take(renewing: &'a Renewing, account: String) -> Turn<'a> {
-        std::future::poll_fn(|cx| {
+        ::core::future::poll_fn(|cx| {
             let mut accounts = renewing.accounts.borrow_mut();
             if accounts.contains(&account) {
                 renewing.waiters.borrow_mut().push(cx.waker().clone());

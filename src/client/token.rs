@@ -1,5 +1,7 @@
 //! The token endpoint: code redemption, refresh, throttling, and saving what comes back.
 
+use crate::prelude::*;
+
 use super::*;
 
 impl<P: Platform> PublicClientApplication<P> {
@@ -354,8 +356,8 @@ pub struct Hydration {
     pub correlation_id: String,
 }
 
-impl std::fmt::Debug for Hydration {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl ::core::fmt::Debug for Hydration {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.debug_struct("Hydration").field("home_account_id", &self.home_account_id).field("scopes", &self.scopes).finish_non_exhaustive()
     }
 }

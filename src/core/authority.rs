@@ -1,6 +1,8 @@
 //! Authorities: parsing, classification, the openid-configuration URL, endpoint metadata and
 //! cloud (instance) discovery.
 
+use crate::prelude::*;
+
 use super::json::Json;
 use super::text::replace;
 use super::url::UrlParts;

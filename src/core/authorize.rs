@@ -1,5 +1,7 @@
 //! The front-channel: authorize URL, end-session URL, and the authorize response.
 
+use crate::prelude::*;
+
 use super::json::Json;
 use super::scopes::ScopeSet;
 use super::url::{self, build_query, parse_query};
@@ -259,8 +261,8 @@ pub struct AuthorizeResponse {
     pub claims: String,
 }
 
-impl std::fmt::Debug for AuthorizeResponse {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl ::core::fmt::Debug for AuthorizeResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.debug_struct("AuthorizeResponse")
             .field("code", &self.code)
             .field("error", &self.error)

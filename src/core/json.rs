@@ -4,6 +4,8 @@
 //! by another MSAL round-trips without losing or reformatting anything. Parsing is iterative in
 //! spirit (bounded depth), linear in the input and never panics.
 
+use crate::prelude::*;
+
 /// Maximum nesting of arrays and objects accepted by [`Json::parse`].
 pub const MAX_DEPTH: usize = 64;
 
@@ -430,7 +432,7 @@ impl Parser<'_> {
                 return Err(self.err());
             }
         }
-        let text = std::str::from_utf8(&self.s[start..self.i]).map_err(|_| self.err())?;
+        let text = ::core::str::from_utf8(&self.s[start..self.i]).map_err(|_| self.err())?;
         Ok(Json::Num(text.to_owned()))
     }
 
@@ -440,7 +442,7 @@ impl Parser<'_> {
         if !h.iter().all(u8::is_ascii_hexdigit) {
             return Err(self.err());
         }
-        let h = std::str::from_utf8(h).map_err(|_| self.err())?;
+        let h = ::core::str::from_utf8(h).map_err(|_| self.err())?;
         let v = u32::from_str_radix(h, 16).map_err(|_| self.err())?;
         self.i += 4;
         Ok(v)
@@ -458,7 +460,7 @@ impl Parser<'_> {
                 }
                 self.i += 1;
             }
-            let run = std::str::from_utf8(&self.s[start..self.i]).map_err(|_| self.err())?;
+            let run = ::core::str::from_utf8(&self.s[start..self.i]).map_err(|_| self.err())?;
             out.push_str(run);
             match self.peek() {
                 Some(b'"') => {

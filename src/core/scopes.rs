@@ -1,5 +1,7 @@
 //! One scope-set type: trimmed, de-duplicated case-insensitively, original case kept.
 
+use crate::prelude::*;
+
 /// `openid`.
 pub const OPENID: &str = "openid";
 /// `profile`.

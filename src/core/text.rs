@@ -5,6 +5,8 @@
 //! haystacks bounded, so a plain scan does the same job. Numbers in decimal without
 //! `core::fmt`: strings are built by concatenation (`[a, b].concat()`), never `format!`.
 
+use crate::prelude::*;
+
 /// The byte position of the first `needle` in `hay` (a char boundary of both).
 pub fn find(hay: &str, needle: &str) -> Option<usize> {
     let (h, n) = (hay.as_bytes(), needle.as_bytes());

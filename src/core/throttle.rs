@@ -1,6 +1,8 @@
 //! Throttling (spec §8): after a 429, a 5xx or any error with `Retry-After`, the same request
 //! fails locally until the server's wait is over.
 
+use crate::prelude::*;
+
 use super::http::HttpResponse;
 use super::json::Json;
 use crate::error::{AuthError, ErrorKind};

@@ -1,6 +1,8 @@
 //! The back-channel: token requests for every grant, as data; token responses and server
 //! errors, parsed.
 
+use crate::prelude::*;
+
 use super::authorize::{SKU, VERSION};
 use super::http::{HttpRequest, HttpResponse, Method};
 use super::json::Json;
@@ -264,8 +266,8 @@ pub struct TokenResponse {
     pub cached_at: u64,
 }
 
-impl std::fmt::Debug for TokenResponse {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl ::core::fmt::Debug for TokenResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.debug_struct("TokenResponse")
             .field("access_token", &self.access_token)
             .field("token_type", &self.token_type)

@@ -1,6 +1,8 @@
 //! URL pieces: percent-encoding, query strings, and splitting an absolute URL.
 //! The authorize and logout URLs are built in [`super::authorize`].
 
+use crate::prelude::*;
+
 /// Percent-encodes like JavaScript's `encodeURIComponent`.
 pub fn encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());

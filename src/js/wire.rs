@@ -3,6 +3,8 @@
 //! read into (or written from) the client's typed Rust here. The client never sees a key
 //! name; this module never decides a flow.
 
+use crate::prelude::*;
+
 use crate::client::{
     AccountFilter, AccountInfo, AccountRef, AuthenticationResult, CacheLocation, CacheLookupPolicy, Config, Hydration, InteractiveRequest,
     LogoutRequest, SilentRequest,

@@ -1,6 +1,8 @@
 //! Cache entities in msal-browser's storage format (camelCase JSON, timestamps as decimal
 //! strings). Unknown fields are kept and written back.
 
+use crate::prelude::*;
+
 use crate::core::account::{Account, TenantProfile};
 use crate::core::json::Json;
 use crate::core::scopes::ScopeSet;
@@ -80,8 +82,8 @@ pub struct Credential {
     pub scopes: ScopeSet,
 }
 
-impl std::fmt::Debug for Credential {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl ::core::fmt::Debug for Credential {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.debug_struct("Credential")
             .field("credential_type", &self.credential_type)
             .field("environment", &self.environment)

@@ -6,11 +6,13 @@
 //! account `msal.<clientId>.active-account-filters`. Entries of the v3 (`-` separated) and v4
 //! (`msal.2|…`) layouts are read and moved to the current one.
 
+use crate::prelude::*;
+
 pub mod entities;
 pub mod store;
 pub mod unified;
 
-use std::cell::Cell;
+use ::core::cell::Cell;
 
 use crate::core::account::Account;
 use crate::core::json::Json;
@@ -207,7 +209,7 @@ impl<S: KeyValueStore> TokenCache<S> {
         self.accounts.clear();
         // Storage seen from this tab may lag another tab's writes: never replace an entry held
         // in memory with an older copy of it (a rotated refresh token must not come back).
-        let previous = std::mem::take(&mut self.credentials);
+        let previous = ::core::mem::take(&mut self.credentials);
         let mut moved_accounts: Vec<String> = Vec::new();
         let mut moved_credentials: Vec<String> = Vec::new();
         let mut old_lists = false;
@@ -324,10 +326,10 @@ impl<S: KeyValueStore> TokenCache<S> {
     /// a family this client may use.
     pub fn replace_from_unified(&mut self, u: &unified::UnifiedCache) -> Result<(), AuthError> {
         self.changed();
-        for (k, _) in std::mem::take(&mut self.credentials) {
+        for (k, _) in ::core::mem::take(&mut self.credentials) {
             self.store.remove(&k);
         }
-        for (k, _) in std::mem::take(&mut self.accounts) {
+        for (k, _) in ::core::mem::take(&mut self.accounts) {
             self.store.remove(&k);
         }
         for (_, e) in u.accounts() {

@@ -11,6 +11,8 @@
 //! sections, field order, number spelling — is written back unchanged. Typed views convert to
 //! and from the browser entities ([`Credential`], [`AccountEntity`]) field by field.
 
+use crate::prelude::*;
+
 use super::entities::{AccountEntity, Credential, CredentialType};
 use crate::core::json::Json;
 use crate::error::{codes, AuthError, ErrorKind};
@@ -94,8 +96,8 @@ pub struct UnifiedCache {
     sections: [Vec<(String, Json)>; 5],
 }
 
-impl std::fmt::Debug for UnifiedCache {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl ::core::fmt::Debug for UnifiedCache {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         // Entities hold tokens: show only how many there are.
         let mut d = f.debug_struct("UnifiedCache");
         for s in Section::ALL {

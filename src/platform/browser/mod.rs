@@ -2,11 +2,13 @@
 //! and the window mechanics in `window.js`. Every browser call that can fail maps to an
 //! [`AuthError`]; a missing or throwing storage falls back to memory.
 
+use crate::prelude::*;
+
 use super::{CacheLocation, LogLevel, Platform, PopupAttributes, WindowError};
 use crate::core::cache::{KeyValueStore, MemoryStore};
 use crate::core::http::{HttpRequest, HttpResponse, Method};
 use crate::error::{codes, AuthError, ErrorKind};
-use std::rc::Rc;
+use alloc::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -134,7 +136,7 @@ impl KeyValueStore for WebStore {
 pub struct BrowserPlatform {
     cache: Rc<WebStore>,
     temp: WebStore,
-    channel: std::cell::RefCell<JsValue>,
+    channel: ::core::cell::RefCell<JsValue>,
 }
 
 impl BrowserPlatform {
@@ -149,7 +151,7 @@ impl BrowserPlatform {
         if fell_back {
             window::log(LogLevel::Warning as u8, "storage is unavailable; the token cache falls back to memory");
         }
-        BrowserPlatform { cache: Rc::new(cache), temp, channel: std::cell::RefCell::new(JsValue::NULL) }
+        BrowserPlatform { cache: Rc::new(cache), temp, channel: ::core::cell::RefCell::new(JsValue::NULL) }
     }
 
     /// Takes another tab's change of the cache entry `key` into memory (an encrypted cache

@@ -1,5 +1,7 @@
 //! Bindings to `window.js`.
 
+use crate::prelude::*;
+
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(module = "/src/platform/browser/window.js")]
