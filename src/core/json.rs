@@ -85,14 +85,14 @@ impl Json {
             Json::Str(s) => s.trim(),
             _ => return None,
         };
-        t.parse::<u64>().ok()
+        super::text::parse_u64(t)
     }
 
     /// This value as `i64` (integers only, from a number or a string).
     pub fn as_i64(&self) -> Option<i64> {
         match self {
-            Json::Num(n) => n.parse().ok(),
-            Json::Str(s) => s.trim().parse().ok(),
+            Json::Num(n) => super::text::parse_i64(n),
+            Json::Str(s) => super::text::parse_i64(s.trim()),
             _ => None,
         }
     }
@@ -442,8 +442,7 @@ impl Parser<'_> {
         if !h.iter().all(u8::is_ascii_hexdigit) {
             return Err(self.err());
         }
-        let h = ::core::str::from_utf8(h).map_err(|_| self.err())?;
-        let v = u32::from_str_radix(h, 16).map_err(|_| self.err())?;
+        let v = h.iter().fold(0, |v, &d| (v << 4) | char::from(d).to_digit(16).unwrap_or(0));
         self.i += 4;
         Ok(v)
     }

@@ -72,6 +72,39 @@ pub fn push_dec(out: &mut String, n: u64) {
     }
 }
 
+/// `s` as a `u64`, as `str::parse::<u64>` reads it (an optional `+`, then decimal digits
+/// only; `None` when empty or out of range), without core's generic integer parser.
+pub fn parse_u64(s: &str) -> Option<u64> {
+    let digits = s.strip_prefix('+').unwrap_or(s);
+    if digits.is_empty() {
+        return None;
+    }
+    let mut n: u64 = 0;
+    for b in digits.bytes() {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        n = n.checked_mul(10)?.checked_add(u64::from(b - b'0'))?;
+    }
+    Some(n)
+}
+
+/// `s` as an `i64`, as `str::parse::<i64>` reads it (an optional sign, then decimal digits).
+pub fn parse_i64(s: &str) -> Option<i64> {
+    match s.strip_prefix('-') {
+        Some(rest) if !rest.starts_with('+') => {
+            let n = parse_u64(rest)?;
+            if n == 1 << 63 {
+                Some(i64::MIN)
+            } else {
+                i64::try_from(n).ok().map(|n| -n)
+            }
+        }
+        Some(_) => None,
+        None => parse_u64(s).and_then(|n| i64::try_from(n).ok()),
+    }
+}
+
 /// Appends the low 16 bits of `n` as four lower-case hex digits.
 pub fn push_hex4(out: &mut String, n: u32) {
     for shift in [12, 8, 4, 0] {
@@ -95,6 +128,38 @@ mod tests {
             assert_eq!(replacen(hay, "a", "b", 1), hay.replacen("a", "b", 1));
         }
         assert_eq!(replace("/{tenant}/{tenant}x", "{tenant}", "t"), "/t/tx");
+    }
+
+    #[test]
+    fn integers_parse_as_std_parses_them() {
+        for s in [
+            "",
+            "+",
+            "-",
+            "0",
+            "+0",
+            "-0",
+            "42",
+            "+42",
+            "-42",
+            "007",
+            "1a",
+            " 1",
+            "1 ",
+            "+-1",
+            "-+1",
+            "--1",
+            "18446744073709551615",
+            "18446744073709551616",
+            "9223372036854775807",
+            "9223372036854775808",
+            "-9223372036854775808",
+            "-9223372036854775809",
+            "１",
+        ] {
+            assert_eq!(parse_u64(s), s.parse::<u64>().ok(), "{s:?}");
+            assert_eq!(parse_i64(s), s.parse::<i64>().ok(), "{s:?}");
+        }
     }
 
     #[test]

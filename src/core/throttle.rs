@@ -55,7 +55,7 @@ pub fn should_throttle(resp: &HttpResponse) -> bool {
 pub fn entry(resp: &HttpResponse, err: &AuthError, now_ms: u64) -> (u64, String) {
     let secs = resp
         .header("retry-after")
-        .and_then(|v| v.trim().parse::<u64>().ok())
+        .and_then(|v| crate::core::text::parse_u64(v.trim()))
         .filter(|s| *s > 0)
         .unwrap_or(DEFAULT_THROTTLE_SECS)
         .min(MAX_THROTTLE_SECS);
