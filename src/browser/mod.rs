@@ -153,7 +153,7 @@ impl BrowserApp {
                         app.client.mark_stale();
                         // An encrypted entry is read from memory: decrypt the new value first.
                         let app = app.clone();
-                        wasm_bindgen_futures::spawn_local(async move {
+                        spawn(async move {
                             app.client.platform().refresh_entry(&key).await;
                             app.client.mark_stale();
                             if key.is_empty() || key.ends_with(".account.keys") || key.ends_with(".active-account-filters") {
@@ -173,7 +173,7 @@ impl BrowserApp {
                 // Renew what went stale while the page slept (single-flight across tabs).
                 for req in app.client.due_renewals() {
                     let app = app.clone();
-                    wasm_bindgen_futures::spawn_local(async move {
+                    spawn(async move {
                         if app.client.acquire_token_silent_network(&req).await.is_ok() {
                             app.emit(AppEvent::TokenAcquired);
                         }
@@ -338,7 +338,7 @@ impl BrowserApp {
         if let Some(hit) = self.client.acquire_token_silent_cached(req)? {
             if let Some(renewal) = self.client.background_renewal(req, &hit) {
                 let app = self.clone();
-                wasm_bindgen_futures::spawn_local(async move {
+                spawn(async move {
                     if app.client.acquire_token_silent_network(&renewal).await.is_ok() {
                         app.emit(AppEvent::TokenAcquired);
                     }
@@ -422,4 +422,11 @@ impl BrowserApp {
     pub fn account(&self) -> Option<AccountInfo> {
         self.client.active_account().or_else(|| self.client.all_accounts().into_iter().next())
     }
+}
+
+/// Starts a background task. Every task goes through this one instantiation of
+/// `spawn_local` (each distinct future type would add its own copy of the task glue).
+fn spawn(task: impl Future<Output = ()> + 'static) {
+    let boxed: ::core::pin::Pin<Box<dyn Future<Output = ()>>> = Box::pin(task);
+    wasm_bindgen_futures::spawn_local(boxed);
 }
