@@ -215,7 +215,7 @@ impl BrowserApp {
 
     /// Removes a listener.
     pub fn unsubscribe(&self, id: u32) {
-        self.listeners.borrow_mut().retain(|(i, _)| *i != id);
+        crate::core::retain(&mut self.listeners.borrow_mut(), &mut |(i, _)| *i != id);
     }
 
     /// msal's `InteractionStatus`: what interaction, if any, the app is in now.

@@ -54,7 +54,7 @@ impl<P: Platform> PublicClientApplication<P> {
     /// `getAllAccounts(filter)`).
     pub fn accounts_matching(&self, filter: &AccountFilter) -> Vec<AccountInfo> {
         let mut all = self.all_accounts();
-        all.retain(|a| self.account_matches(a, filter));
+        crate::core::retain(&mut all, &mut |a| self.account_matches(a, filter));
         all
     }
 

@@ -64,7 +64,7 @@ impl<'a> Turn<'a> {
 
 impl Drop for Turn<'_> {
     fn drop(&mut self) {
-        self.renewing.accounts.borrow_mut().retain(|a| *a != self.account);
+        crate::core::retain(&mut self.renewing.accounts.borrow_mut(), &mut |a| *a != self.account);
         for w in self.renewing.waiters.borrow_mut().drain(..) {
             w.wake();
         }
@@ -81,7 +81,7 @@ struct Landing<'a> {
 
 impl Drop for Landing<'_> {
     fn drop(&mut self) {
-        self.flights.borrow_mut().retain(|(k, _)| *k != self.key);
+        crate::core::retain(&mut self.flights.borrow_mut(), &mut |(k, _)| *k != self.key);
         if self.flight.result.borrow().is_none() {
             self.flight.land(Err(AuthError::browser(codes::UNEXPECTED_ERROR, "the request these callers shared was abandoned")));
         }

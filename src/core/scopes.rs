@@ -53,7 +53,7 @@ impl ScopeSet {
 
     /// Removes a scope (ignoring case).
     pub fn remove(&mut self, scope: &str) {
-        self.scopes.retain(|s| !s.eq_ignore_ascii_case(scope));
+        super::retain(&mut self.scopes, &mut |s| !s.eq_ignore_ascii_case(scope));
     }
 
     /// True if `scope` is in the set (ignoring case).

@@ -387,7 +387,7 @@ impl<S: KeyValueStore> TokenCache<S> {
         self.write(&token_keys_key(SCHEMA, &self.client_id), &tokens.to_json())?;
         // Accounts of other clients share the account list; keep their keys.
         let (mut list, _) = read_string_list(&self.store, &account_keys_key(SCHEMA));
-        list.retain(|k| self.store.get(k).is_some() || self.accounts.iter().any(|(a, _)| a == k));
+        super::retain(&mut list, &mut |k| self.store.get(k).is_some() || self.accounts.iter().any(|(a, _)| a == k));
         for (k, _) in &self.accounts {
             if !list.contains(k) {
                 list.push(k.clone());
@@ -496,7 +496,7 @@ impl<S: KeyValueStore> TokenCache<S> {
 
     fn remove_where(&mut self, pred: impl Fn(&Credential) -> bool) {
         let store = &self.store;
-        self.credentials.retain(|(k, c)| {
+        super::retain(&mut self.credentials, &mut |(k, c)| {
             let drop = pred(c);
             if drop {
                 store.remove(k);
@@ -674,7 +674,7 @@ impl<S: KeyValueStore> TokenCache<S> {
             return false;
         }
         self.changed();
-        self.credentials.retain(|(_, c)| c.home_account_id != home_account_id);
+        super::retain(&mut self.credentials, &mut |(_, c)| c.home_account_id != home_account_id);
         self.credentials.extend(credentials);
         for (k, e) in accounts {
             match self.accounts.iter_mut().find(|(key, _)| *key == k) {
@@ -714,7 +714,7 @@ impl<S: KeyValueStore> TokenCache<S> {
             c.home_account_id == home_account_id && (c.client_id == client || c.credential_type == CredentialType::RefreshToken)
         });
         let store = &self.store;
-        self.accounts.retain(|(k, e)| {
+        super::retain(&mut self.accounts, &mut |(k, e)| {
             let drop = e.account.home_account_id == home_account_id;
             if drop {
                 store.remove(k);

@@ -288,7 +288,7 @@ impl UnifiedCache {
                 && v.str_field("environment").is_some_and(|e| e.eq_ignore_ascii_case(environment))
         };
         for s in [Section::Account, Section::IdToken, Section::AccessToken, Section::RefreshToken] {
-            self.section_mut(s).retain(|(_, v)| !matches(v));
+            crate::core::retain(self.section_mut(s), &mut |(_, v)| !matches(v));
         }
     }
 }
