@@ -155,7 +155,12 @@ struct Inner {
 impl AuthError {
     /// A new error of `kind` with msal's `code` and a human message (no secrets in it!).
     pub fn new(kind: ErrorKind, code: &'static str, message: impl Into<Cow<'static, str>>) -> Self {
-        AuthError(Box::new(Inner { kind: Some(kind), code: Cow::Borrowed(code), message: message.into(), ..Inner::default() }))
+        Self::with_message(kind, code, message.into())
+    }
+
+    /// [`new`](Self::new) without the generic message (one copy in the wasm).
+    fn with_message(kind: ErrorKind, code: &'static str, message: Cow<'static, str>) -> Self {
+        AuthError(Box::new(Inner { kind: Some(kind), code: Cow::Borrowed(code), message, ..Inner::default() }))
     }
 
     /// An error whose code comes from a server response (`invalid_grant`, ...).

@@ -452,8 +452,17 @@ impl<P: Platform> PublicClientApplication<P> {
         if req.correlation_id.is_empty() {
             req.correlation_id = self.guid()?;
         }
-        let name = ["msal.", &self.config.client_id, ".", &req.scopes.join("-"), ".", self.authority.canonical(), ".", &req.correlation_id]
-            .concat();
+        let name = [
+            "msal.",
+            &self.config.client_id,
+            ".",
+            &text::join(&req.scopes, "-"),
+            ".",
+            self.authority.canonical(),
+            ".",
+            &req.correlation_id,
+        ]
+        .concat();
         let (stage, url) = match self.target_now(req.authority.as_deref())? {
             Some(target) => {
                 let pending = self.begin_interaction_at(&req, &target)?;

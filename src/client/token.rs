@@ -324,7 +324,7 @@ impl<P: Platform> PublicClientApplication<P> {
             refresh_token: None,
             refresh_token_expires_on: None,
             id_token: (!h.id_token.is_empty()).then(|| IdToken::new(h.id_token.clone())),
-            scope: Some(h.scopes.join(" ")),
+            scope: Some(text::join(&h.scopes, " ")),
             client_info,
             family_id: String::new(),
             cached_at: now,

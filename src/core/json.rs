@@ -143,8 +143,13 @@ impl Json {
     }
 
     /// Builder form of [`set`](Self::set).
-    pub fn with(mut self, key: &str, value: impl Into<Json>) -> Json {
-        self.set(key, value.into());
+    pub fn with(self, key: &str, value: impl Into<Json>) -> Json {
+        self.with_json(key, value.into())
+    }
+
+    /// [`with`](Self::with) for a value that is already `Json` (not generic: one copy).
+    fn with_json(mut self, key: &str, value: Json) -> Json {
+        self.set(key, value);
         self
     }
 

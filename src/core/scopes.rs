@@ -118,7 +118,7 @@ impl ScopeSet {
 
     /// Space-joined.
     pub fn to_space_string(&self) -> String {
-        self.scopes.join(" ")
+        super::text::join(&self.scopes, " ")
     }
 
     /// Lower-cased, space-joined (for cache keys).

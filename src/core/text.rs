@@ -47,6 +47,18 @@ pub fn replace(hay: &str, from: &str, to: &str) -> String {
     replacen(hay, from, to, usize::MAX)
 }
 
+/// `parts` joined with `sep` (`[String]::join` without its generic copy per slice type).
+pub fn join(parts: &[String], sep: &str) -> String {
+    let mut out = String::new();
+    for (i, p) in parts.iter().enumerate() {
+        if i > 0 {
+            out.push_str(sep);
+        }
+        out.push_str(p);
+    }
+    out
+}
+
 /// `n` in decimal.
 pub fn dec(n: u64) -> String {
     let mut out = String::new();

@@ -470,7 +470,7 @@ impl<S: KeyValueStore> TokenCache<S> {
             // access tokens that would expire first, and try once more.
             let now = c.cached_at.max(c.last_updated_at / 1000);
             let before = self.credentials.len();
-            self.remove_where(|x| x.credential_type.is_access_token() && x.expires_on <= now);
+            self.remove_where(&|x| x.credential_type.is_access_token() && x.expires_on <= now);
             if self.credentials.len() == before {
                 if let Some(oldest) = self
                     .credentials
@@ -480,7 +480,7 @@ impl<S: KeyValueStore> TokenCache<S> {
                     .min_by_key(|(_, x)| x.expires_on)
                     .map(|(k, _)| k.clone())
                 {
-                    self.remove_where(|x| credential_key(x) == oldest);
+                    self.remove_where(&|x| credential_key(x) == oldest);
                 }
             }
             // Still full (the app's own data fills it): keep the sign-in for this session.
@@ -494,7 +494,7 @@ impl<S: KeyValueStore> TokenCache<S> {
         Ok(())
     }
 
-    fn remove_where(&mut self, pred: impl Fn(&Credential) -> bool) {
+    fn remove_where(&mut self, pred: &dyn Fn(&Credential) -> bool) {
         let store = &self.store;
         super::retain(&mut self.credentials, &mut |(k, c)| {
             let drop = pred(c);
@@ -569,7 +569,7 @@ impl<S: KeyValueStore> TokenCache<S> {
             probe.token_type = r.token_type.clone();
             credential_key(&probe)
         };
-        self.remove_where(|c| {
+        self.remove_where(&|c| {
             c.credential_type.is_access_token()
                 && credential_key(c) != new_at_key
                 && &c.home_account_id == home
@@ -598,7 +598,7 @@ impl<S: KeyValueStore> TokenCache<S> {
             probe.realm = String::new();
             probe.family_id = fam.clone();
             let new_rt_key = credential_key(&probe);
-            self.remove_where(|c| {
+            self.remove_where(&|c| {
                 c.credential_type == CredentialType::RefreshToken
                     && credential_key(c) != new_rt_key
                     && &c.home_account_id == home
@@ -702,7 +702,7 @@ impl<S: KeyValueStore> TokenCache<S> {
     /// Removes one refresh token (after the server rejected it with `invalid_grant`).
     pub fn remove_refresh_token(&mut self, secret: &str) -> Result<(), AuthError> {
         self.changed();
-        self.remove_where(|c| c.credential_type == CredentialType::RefreshToken && c.secret == secret);
+        self.remove_where(&|c| c.credential_type == CredentialType::RefreshToken && c.secret == secret);
         self.write_key_lists()
     }
 
@@ -710,7 +710,7 @@ impl<S: KeyValueStore> TokenCache<S> {
     pub fn remove_account(&mut self, home_account_id: &str) -> Result<(), AuthError> {
         self.changed();
         let client = self.client_id.clone();
-        self.remove_where(|c| {
+        self.remove_where(&|c| {
             c.home_account_id == home_account_id && (c.client_id == client || c.credential_type == CredentialType::RefreshToken)
         });
         let store = &self.store;
@@ -735,7 +735,7 @@ impl<S: KeyValueStore> TokenCache<S> {
             self.remove_account(&id)?;
         }
         let client = self.client_id.clone();
-        self.remove_where(|c| c.client_id == client);
+        self.remove_where(&|c| c.client_id == client);
         self.store.remove(&active_account_key(&self.client_id));
         self.write_key_lists()
     }
