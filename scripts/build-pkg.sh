@@ -4,7 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=pkg
-cargo build --release --target wasm32-unknown-unknown --lib --features small-alloc --quiet
+# Without std: the crate is no_std + alloc on wasm32 then, with a panic handler that never
+# formats (issue 14); the small allocator instead of dlmalloc.
+cargo build --release --target wasm32-unknown-unknown --lib --no-default-features --features js-api,small-alloc --quiet
 rm -rf "$out" && mkdir -p "$out"
 wasm-bindgen --target web --out-dir "$out" --out-name msal_wasm target/wasm32-unknown-unknown/release/msal_wasm.wasm
 # npm's binaryen, never Debian's (it corrupts wasm-bindgen output).

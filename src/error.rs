@@ -4,8 +4,10 @@
 //! string code with msal's spelling (`interaction_required`, `user_cancelled`, ...) and the
 //! server's error fields. It never holds a URL, a request or response body, or a token.
 
-use std::borrow::Cow;
-use std::fmt;
+use crate::prelude::*;
+
+use ::core::fmt;
+use alloc::borrow::Cow;
 
 /// What went wrong, coarsely; decides the JavaScript error class.
 #[non_exhaustive]
@@ -160,7 +162,12 @@ struct Inner {
 impl AuthError {
     /// A new error of `kind` with msal's `code` and a human message (no secrets in it!).
     pub fn new(kind: ErrorKind, code: &'static str, message: impl Into<Cow<'static, str>>) -> Self {
-        AuthError(Box::new(Inner { kind: Some(kind), code: Cow::Borrowed(code), message: message.into(), ..Inner::default() }))
+        Self::with_message(kind, code, message.into())
+    }
+
+    /// [`new`](Self::new) without the generic message (one copy in the wasm).
+    fn with_message(kind: ErrorKind, code: &'static str, message: Cow<'static, str>) -> Self {
+        AuthError(Box::new(Inner { kind: Some(kind), code: Cow::Borrowed(code), message, ..Inner::default() }))
     }
 
     /// An error whose code comes from a server response (`invalid_grant`, ...).
@@ -307,7 +314,7 @@ impl fmt::Display for AuthError {
     }
 }
 
-impl std::error::Error for AuthError {}
+impl ::core::error::Error for AuthError {}
 
 #[cfg(test)]
 mod tests {

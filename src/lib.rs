@@ -101,6 +101,24 @@
 #![deny(unsafe_code)]
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
+// The npm package's build (wasm32 without the `std` feature) is `no_std` + `alloc`: with the
+// panic handler below, core's formatting and std's panic machinery leave the wasm (issue 14).
+// Everything else (native, tests, Leptos/Yew apps) keeps std.
+#![cfg_attr(all(target_arch = "wasm32", not(feature = "std")), no_std)]
+
+#[macro_use]
+extern crate alloc;
+
+/// The no_std build's panic handler: it never formats (so no message, location or `Debug`
+/// impl is kept) and ends in a trap, as a panic did with std under `panic = "abort"` (a wasm
+/// panic was already fatal and silent there: wasm32-unknown-unknown has no stderr).
+#[cfg(all(target_arch = "wasm32", not(feature = "std")))]
+#[panic_handler]
+fn panic(_: &::core::panic::PanicInfo<'_>) -> ! {
+    ::core::arch::wasm32::unreachable()
+}
+
+mod prelude;
 
 pub mod client;
 pub mod core;

@@ -3,6 +3,8 @@
 //! `Debug` prints `Name([redacted])`; there is no `Display`. The value is read only through
 //! `secret()`.
 
+use crate::prelude::*;
+
 macro_rules! secret_type {
     ($(#[$meta:meta])* $name:ident) => {
         $(#[$meta])*
@@ -34,8 +36,8 @@ macro_rules! secret_type {
             }
         }
 
-        impl std::fmt::Debug for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        impl ::core::fmt::Debug for $name {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                 f.write_str(concat!(stringify!($name), "([redacted])"))
             }
         }
@@ -97,8 +99,8 @@ impl PkceVerifier {
     }
 }
 
-impl std::fmt::Debug for PkceVerifier {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl ::core::fmt::Debug for PkceVerifier {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str("PkceVerifier([redacted])")
     }
 }

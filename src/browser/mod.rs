@@ -4,6 +4,8 @@
 //! Rust listeners. The JavaScript exports and the Leptos/Yew integrations both drive this; it
 //! has no flow of its own.
 
+use crate::prelude::*;
+
 use crate::client::{
     AccountInfo, AccountRef, AuthenticationResult, Config, InteractiveRequest, LogoutRequest, PublicClientApplication, RedirectStart,
     SilentRequest,
@@ -11,9 +13,9 @@ use crate::client::{
 use crate::error::{codes, AuthError};
 use crate::platform::browser::{window, BrowserPlatform};
 use crate::platform::{CacheLocation, PopupAttributes};
-use std::cell::RefCell;
-use std::future::Future;
-use std::rc::Rc;
+use ::core::cell::RefCell;
+use ::core::future::Future;
+use alloc::rc::Rc;
 use wasm_bindgen::prelude::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -51,10 +53,10 @@ pub enum InteractionStatus {
 type Listener = Rc<dyn Fn(AppEvent)>;
 
 struct WeakApp {
-    client: std::rc::Weak<BrowserClient>,
-    listeners: std::rc::Weak<RefCell<Vec<(u32, Listener)>>>,
-    next_id: Rc<std::cell::Cell<u32>>,
-    status: Rc<std::cell::Cell<InteractionStatus>>,
+    client: alloc::rc::Weak<BrowserClient>,
+    listeners: alloc::rc::Weak<RefCell<Vec<(u32, Listener)>>>,
+    next_id: Rc<::core::cell::Cell<u32>>,
+    status: Rc<::core::cell::Cell<InteractionStatus>>,
 }
 
 impl WeakApp {
@@ -73,12 +75,12 @@ impl WeakApp {
 pub struct BrowserApp {
     client: Rc<BrowserClient>,
     listeners: Rc<RefCell<Vec<(u32, Listener)>>>,
-    next_id: Rc<std::cell::Cell<u32>>,
-    status: Rc<std::cell::Cell<InteractionStatus>>,
+    next_id: Rc<::core::cell::Cell<u32>>,
+    status: Rc<::core::cell::Cell<InteractionStatus>>,
 }
 
-impl std::fmt::Debug for BrowserApp {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl ::core::fmt::Debug for BrowserApp {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.debug_struct("BrowserApp").field("client", &self.client).finish_non_exhaustive()
     }
 }
@@ -124,7 +126,7 @@ impl BrowserApp {
     /// `storage` events for a localStorage cache, and a re-read of the storage when the page
     /// wakes up (visible again, back online).
     pub fn build(config: Config) -> Result<BrowserApp, AuthError> {
-        let channel_name = format!("msal.{}.accounts", config.client_id);
+        let channel_name = ["msal.", &config.client_id, ".accounts"].concat();
         let shared = config.cache_location == CacheLocation::LocalStorage;
         let platform = BrowserPlatform::new(config.cache_location, &config.client_id);
         let client = Rc::new(PublicClientApplication::new(config, platform)?);
@@ -151,7 +153,7 @@ impl BrowserApp {
                         app.client.mark_stale();
                         // An encrypted entry is read from memory: decrypt the new value first.
                         let app = app.clone();
-                        wasm_bindgen_futures::spawn_local(async move {
+                        spawn(async move {
                             app.client.platform().refresh_entry(&key).await;
                             app.client.mark_stale();
                             if key.is_empty() || key.ends_with(".account.keys") || key.ends_with(".active-account-filters") {
@@ -171,7 +173,7 @@ impl BrowserApp {
                 // Renew what went stale while the page slept (single-flight across tabs).
                 for req in app.client.due_renewals() {
                     let app = app.clone();
-                    wasm_bindgen_futures::spawn_local(async move {
+                    spawn(async move {
                         if app.client.acquire_token_silent_network(&req).await.is_ok() {
                             app.emit(AppEvent::TokenAcquired);
                         }
@@ -213,7 +215,7 @@ impl BrowserApp {
 
     /// Removes a listener.
     pub fn unsubscribe(&self, id: u32) {
-        self.listeners.borrow_mut().retain(|(i, _)| *i != id);
+        crate::core::retain(&mut self.listeners.borrow_mut(), &mut |(i, _)| *i != id);
     }
 
     /// msal's `InteractionStatus`: what interaction, if any, the app is in now.
@@ -336,7 +338,7 @@ impl BrowserApp {
         if let Some(hit) = self.client.acquire_token_silent_cached(req)? {
             if let Some(renewal) = self.client.background_renewal(req, &hit) {
                 let app = self.clone();
-                wasm_bindgen_futures::spawn_local(async move {
+                spawn(async move {
                     if app.client.acquire_token_silent_network(&renewal).await.is_ok() {
                         app.emit(AppEvent::TokenAcquired);
                     }
@@ -420,4 +422,11 @@ impl BrowserApp {
     pub fn account(&self) -> Option<AccountInfo> {
         self.client.active_account().or_else(|| self.client.all_accounts().into_iter().next())
     }
+}
+
+/// Starts a background task. Every task goes through this one instantiation of
+/// `spawn_local` (each distinct future type would add its own copy of the task glue).
+fn spawn(task: impl Future<Output = ()> + 'static) {
+    let boxed: ::core::pin::Pin<Box<dyn Future<Output = ()>>> = Box::pin(task);
+    wasm_bindgen_futures::spawn_local(boxed);
 }

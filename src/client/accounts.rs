@@ -1,5 +1,7 @@
 //! Accounts, the active account, and what other tabs announce about them.
 
+use crate::prelude::*;
+
 use super::*;
 
 impl<P: Platform> PublicClientApplication<P> {
@@ -52,7 +54,7 @@ impl<P: Platform> PublicClientApplication<P> {
     /// `getAllAccounts(filter)`).
     pub fn accounts_matching(&self, filter: &AccountFilter) -> Vec<AccountInfo> {
         let mut all = self.all_accounts();
-        all.retain(|a| self.account_matches(a, filter));
+        crate::core::retain(&mut all, &mut |a| self.account_matches(a, filter));
         all
     }
 
@@ -251,7 +253,7 @@ impl<P: Platform> PublicClientApplication<P> {
     pub fn reload_cache(&self) {
         let issues = self.cache.borrow_mut().reload();
         for i in issues {
-            self.log(LogLevel::Warning, &format!("removed a corrupt cache entry: {}", i.reason));
+            self.log(LogLevel::Warning, &["removed a corrupt cache entry: ", i.reason].concat());
         }
     }
 }

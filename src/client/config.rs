@@ -1,5 +1,7 @@
 //! Client configuration (msal's `Configuration`: auth, cache, system options).
 
+use crate::prelude::*;
+
 use crate::core::authority::ProtocolMode;
 use crate::core::cache::DEFAULT_RENEWAL_OFFSET_SECS;
 use crate::core::scopes::OIDC_DEFAULT_SCOPES;

@@ -1,6 +1,8 @@
 //! The device code flow (RFC 8628; msal-node's `acquireTokenByDeviceCode`), for devices and
 //! CLIs without a browser: the user signs in elsewhere with a code while the client polls.
 
+use crate::prelude::*;
+
 use super::*;
 pub use crate::core::token::DeviceCodeInfo;
 use crate::core::token::{device_authorization_request, device_poll, DevicePoll};
@@ -39,7 +41,7 @@ impl<P: Platform> PublicClientApplication<P> {
         let endpoint =
             match (&target.metadata.device_authorization_endpoint, target.metadata.token_endpoint.strip_suffix("/oauth2/v2.0/token")) {
                 (Some(e), _) => e.clone(),
-                (None, Some(base)) => format!("{base}/oauth2/v2.0/devicecode"),
+                (None, Some(base)) => [base, "/oauth2/v2.0/devicecode"].concat(),
                 (None, None) => {
                     return Err(AuthError::client(codes::ENDPOINTS_RESOLUTION_ERROR, "the authority has no device authorization endpoint")
                         .with_correlation_id(correlation_id))

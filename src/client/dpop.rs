@@ -69,20 +69,19 @@ impl<P: Platform> PublicClientApplication<P> {
     /// Deletes the DPoP keys of the tokens a sign-out or `clear_cache` removed (unless a token
     /// still uses them).
     pub async fn forget_orphan_keys(&self) {
-        let kids = std::mem::take(&mut *self.orphan_keys.borrow_mut());
+        let kids = core::mem::take(&mut *self.orphan_keys.borrow_mut());
         self.prune_binding_keys(kids).await;
     }
 
     /// The keys the cached tokens are bound to (of one account, or all).
     pub fn binding_key_ids(&self, home_account_id: Option<&str>) -> Vec<String> {
         let cache = self.cache.borrow();
-        let mut kids: Vec<String> = cache
-            .credentials()
-            .filter(|c| !c.key_id.is_empty() && home_account_id.is_none_or(|h| c.home_account_id == h))
-            .map(|c| c.key_id.clone())
-            .collect();
-        kids.sort();
-        kids.dedup();
+        let mut kids: Vec<String> = Vec::new();
+        for c in cache.credentials() {
+            if !c.key_id.is_empty() && home_account_id.is_none_or(|h| c.home_account_id == h) && !kids.contains(&c.key_id) {
+                kids.push(c.key_id.clone());
+            }
+        }
         kids
     }
 
@@ -133,14 +132,23 @@ impl<P: Platform> PublicClientApplication<P> {
         let AuthScheme::Dpop { method, uri } = AuthScheme::dpop(method, uri)? else {
             return Err(AuthError::client(codes::UNEXPECTED_ERROR, "unreachable: dpop() gives a DPoP scheme"));
         };
-        let kid = {
-            let cache = self.cache.borrow();
-            let token =
-                cache.credentials().find(|c| c.credential_type.is_access_token() && !c.key_id.is_empty() && c.secret == access_token);
-            token.map(|c| c.key_id.clone())
-        }
-        .ok_or_else(|| AuthError::client(codes::KEY_ID_MISSING, "no cached DPoP-bound access token is this one"))?;
+        let kid = self
+            .bound_key_id(access_token)
+            .ok_or_else(|| AuthError::client(codes::KEY_ID_MISSING, "no cached DPoP-bound access token is this one"))?;
         self.proof(&kid, &method, &uri, nonce, Some(access_token)).await
+    }
+
+    /// The key id of a cached bound access token.
+    fn bound_key_id(&self, access_token: &str) -> Option<String> {
+        let cache = self.cache.borrow();
+        let token = cache.credentials().find(|c| c.credential_type.is_access_token() && !c.key_id.is_empty() && c.secret == access_token);
+        token.map(|c| c.key_id.clone())
+    }
+
+    /// The key a cached bound access token is bound to, when the platform still holds it.
+    pub(super) async fn key_of(&self, access_token: &str) -> Option<String> {
+        let kid = self.bound_key_id(access_token)?;
+        self.platform.binding_key(&kid).await.map(|_| kid)
     }
 
     /// Adds the proof for the request's resource call to a DPoP result.

@@ -1,5 +1,7 @@
 //! Interactive requests: the interaction lock, the authorize request and its response, redirects.
 
+use crate::prelude::*;
+
 use super::*;
 
 /// What a page load does with a redirect response: see
@@ -54,8 +56,8 @@ enum PopupStage {
     Unresolved(InteractiveRequest),
 }
 
-impl<P: Platform> std::fmt::Debug for PopupStarted<P> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl<P: Platform> ::core::fmt::Debug for PopupStarted<P> {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.debug_struct("PopupStarted").field("stage", &self.stage).finish_non_exhaustive()
     }
 }
@@ -170,7 +172,7 @@ impl<P: Platform> PublicClientApplication<P> {
     }
 
     pub(super) fn temp_key(&self, name: &str) -> String {
-        format!("msal.{}.{}", self.config.client_id, name)
+        ["msal.", &self.config.client_id, ".", name].concat()
     }
 
     /// The page a redirect returns to: the request's `redirectStartPage`, else `origin`, else
@@ -485,7 +487,17 @@ impl<P: Platform> PublicClientApplication<P> {
         if req.correlation_id.is_empty() {
             req.correlation_id = self.guid()?;
         }
-        let name = format!("msal.{}.{}.{}.{}", self.config.client_id, req.scopes.join("-"), self.authority.canonical(), req.correlation_id);
+        let name = [
+            "msal.",
+            &self.config.client_id,
+            ".",
+            &text::join(&req.scopes, "-"),
+            ".",
+            self.authority.canonical(),
+            ".",
+            &req.correlation_id,
+        ]
+        .concat();
         // A DPoP request's key is made asynchronously: the popup waits on about:blank for it.
         let ready = if req.authentication_scheme.is_dpop() { None } else { self.target_now(req.authority.as_deref())? };
         let (stage, url) = match ready {

@@ -2,6 +2,8 @@
 //! runs in a popup or by redirect, carrying a library state (so the redirect bridge can bring
 //! the response back) and msal's hints.
 
+use crate::prelude::*;
+
 use super::*;
 
 /// A sign-out between its start and the end-session page: see
@@ -40,8 +42,8 @@ struct SignedOut {
     login_hint: String,
 }
 
-impl<P: Platform> std::fmt::Debug for LogoutPopupStarted<P> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl<P: Platform> ::core::fmt::Debug for LogoutPopupStarted<P> {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.debug_struct("LogoutPopupStarted").field("stage", &self.stage).finish_non_exhaustive()
     }
 }
@@ -169,7 +171,7 @@ impl<P: Platform> PublicClientApplication<P> {
             LogoutStage::Ready(s) => s.correlation_id.clone(),
             LogoutStage::Unresolved(_, s) => s.correlation_id.clone(),
         };
-        let name = format!("msal.{}.logout.{}", self.config.client_id, correlation_id);
+        let name = ["msal.", &self.config.client_id, ".logout.", &correlation_id].concat();
         match self.platform.open_popup(&url, &name, attributes) {
             Ok(popup) => Ok(LogoutPopupStarted { stage, popup: Some(popup) }),
             Err(e) => {

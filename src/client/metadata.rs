@@ -2,6 +2,8 @@
 //! the configured authority's at `initialize`, a request's own authority's when it is first
 //! named.
 
+use crate::prelude::*;
+
 use super::*;
 
 impl<P: Platform> PublicClientApplication<P> {
@@ -131,7 +133,7 @@ impl<P: Platform> PublicClientApplication<P> {
     }
 
     pub(super) fn metadata_key(&self, authority: &Authority) -> String {
-        format!("msal.{}.authority-metadata.{}", self.config.client_id, authority.canonical())
+        ["msal.", &self.config.client_id, ".authority-metadata.", authority.canonical()].concat()
     }
 
     /// The discovery document cached by an earlier page load, while fresh (24 h, msal's

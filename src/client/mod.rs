@@ -13,6 +13,8 @@
 //! `interaction` (the interaction lock, popups, hidden frames, redirects), `token` (the token
 //! endpoint), `silent` (cache lookup, cross-tab single-flight renewal) and `logout`.
 
+use crate::prelude::*;
+
 mod accounts;
 pub mod config;
 mod device;
@@ -35,18 +37,19 @@ use crate::core::id_token::IdTokenClaims;
 use crate::core::json::Json;
 use crate::core::pkce::{self, InteractionType, RequestState};
 use crate::core::scopes::ScopeSet;
+use crate::core::text;
 use crate::core::throttle;
 use crate::core::token::{ClientCredential, Grant, TokenRequest, TokenResponse};
 use crate::error::{codes, AuthError, ErrorKind};
 use crate::platform::{LogLevel, Platform, PopupAttributes, WindowError};
 use crate::secret::{AuthCode, IdToken, Nonce, PkceVerifier, RefreshToken, State};
+use ::core::cell::{Cell, RefCell};
 pub use config::{CacheLocation, Config};
 pub use device::{DeviceCodeInfo, DeviceCodeRequest};
 pub use interaction::{PopupStarted, RedirectStart};
 pub use logout::{LogoutPopupStarted, LogoutStarted};
 pub use request::{AccountFilter, AccountRef, AuthScheme, CacheLookupPolicy, InteractiveRequest, LogoutRequest, SilentRequest};
 pub use result::{AccountInfo, AuthenticationResult};
-use std::cell::{Cell, RefCell};
 pub use token::Hydration;
 
 /// sessionStorage key marking an interactive request in progress (shared by all clients of a
@@ -119,8 +122,8 @@ pub struct PendingAuth {
     binding: Option<dpop::Binding>,
 }
 
-impl std::fmt::Debug for PendingAuth {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl ::core::fmt::Debug for PendingAuth {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.debug_struct("PendingAuth")
             .field("interaction_type", &self.interaction_type)
             .field("correlation_id", &self.correlation_id)
@@ -141,7 +144,7 @@ impl PendingAuth {
     /// A request kept by [`to_session`](Self::to_session); `None` when `text` is not one.
     pub fn from_session(text: &str) -> Option<PendingAuth> {
         let bytes = base64::decode(text)?;
-        PendingAuth::from_json(&Json::parse(std::str::from_utf8(&bytes).ok()?).ok()?)
+        PendingAuth::from_json(&Json::parse(::core::str::from_utf8(&bytes).ok()?).ok()?)
     }
 
     fn to_json(&self) -> Json {
@@ -228,7 +231,7 @@ pub struct PublicClientApplication<P: Platform> {
     /// DPoP keys of tokens a sign-out or `clearCache` removed, to delete (asynchronously).
     orphan_keys: RefCell<Vec<String>>,
     /// Silent requests in flight in this tab, by what makes them the same.
-    flights: RefCell<Vec<(String, std::rc::Rc<silent::Flight>)>>,
+    flights: RefCell<Vec<(String, alloc::rc::Rc<silent::Flight>)>>,
     /// The accounts whose refresh token is in use in this tab.
     renewing: silent::Renewing,
     /// Accounts another tab of this client announced (they hold no token here yet).
@@ -238,8 +241,8 @@ pub struct PublicClientApplication<P: Platform> {
     credential: RefCell<ClientCredential>,
 }
 
-impl<P: Platform> std::fmt::Debug for PublicClientApplication<P> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl<P: Platform> ::core::fmt::Debug for PublicClientApplication<P> {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.debug_struct("PublicClientApplication")
             .field("client_id", &self.config.client_id)
             .field("authority", &self.authority)
@@ -254,7 +257,7 @@ impl<P: Platform> PublicClientApplication<P> {
         let authority = Authority::parse(&config.authority, config.protocol_mode)?;
         let (cache, issues) = TokenCache::load(platform.cache_store(), &config.client_id);
         for i in &issues {
-            platform.log(LogLevel::Warning, &format!("removed a corrupt cache entry: {}", i.reason));
+            platform.log(LogLevel::Warning, &["removed a corrupt cache entry: ", i.reason].concat());
         }
         let cloud = authority.default_cloud();
         Ok(PublicClientApplication {

@@ -1,6 +1,8 @@
 //! Request objects (msal's `PopupRequest`, `RedirectRequest`, `SilentRequest`, ...), typed;
 //! `js::wire` reads them from msal-browser's camelCase JSON.
 
+use crate::prelude::*;
+
 use crate::core::authorize::Prompt;
 use crate::error::{codes, AuthError};
 

@@ -1,5 +1,7 @@
 //! `AuthenticationResult` and `AccountInfo`, and their msal-browser JSON shape.
 
+use crate::prelude::*;
+
 use crate::core::account::Account;
 use crate::core::json::Json;
 use crate::secret::{AccessToken, IdToken};
@@ -22,8 +24,8 @@ impl AccountInfo {
     }
 }
 
-impl std::fmt::Debug for AccountInfo {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl ::core::fmt::Debug for AccountInfo {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.debug_struct("AccountInfo")
             .field("home_account_id", &self.account.home_account_id)
             .field("environment", &self.account.environment)
@@ -71,8 +73,8 @@ pub struct AuthenticationResult {
     pub dpop_proof: Option<String>,
 }
 
-impl std::fmt::Debug for AuthenticationResult {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl ::core::fmt::Debug for AuthenticationResult {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.debug_struct("AuthenticationResult")
             .field("authority", &self.authority)
             .field("scopes", &self.scopes)

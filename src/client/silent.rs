@@ -1,8 +1,10 @@
 //! Silent acquisition: the cache lookup and its policies, renewal.
 
+use crate::prelude::*;
+
 use super::*;
-use std::rc::Rc;
-use std::task::{Poll, Waker};
+use ::core::task::{Poll, Waker};
+use alloc::rc::Rc;
 
 /// A silent request in flight that identical ones join.
 #[derive(Default)]
@@ -20,7 +22,7 @@ impl Flight {
     }
 
     async fn wait(&self) -> Result<AuthenticationResult, AuthError> {
-        std::future::poll_fn(|cx| match self.result.borrow().clone() {
+        ::core::future::poll_fn(|cx| match self.result.borrow().clone() {
             Some(r) => Poll::Ready(r),
             None => {
                 self.waiters.borrow_mut().push(cx.waker().clone());
@@ -46,7 +48,7 @@ pub(super) struct Renewing {
 
 impl<'a> Turn<'a> {
     async fn take(renewing: &'a Renewing, account: String) -> Turn<'a> {
-        std::future::poll_fn(|cx| {
+        ::core::future::poll_fn(|cx| {
             let mut accounts = renewing.accounts.borrow_mut();
             if accounts.contains(&account) {
                 renewing.waiters.borrow_mut().push(cx.waker().clone());
@@ -62,7 +64,7 @@ impl<'a> Turn<'a> {
 
 impl Drop for Turn<'_> {
     fn drop(&mut self) {
-        self.renewing.accounts.borrow_mut().retain(|a| *a != self.account);
+        crate::core::retain(&mut self.renewing.accounts.borrow_mut(), &mut |a| *a != self.account);
         for w in self.renewing.waiters.borrow_mut().drain(..) {
             w.wake();
         }
@@ -79,7 +81,7 @@ struct Landing<'a> {
 
 impl Drop for Landing<'_> {
     fn drop(&mut self) {
-        self.flights.borrow_mut().retain(|(k, _)| *k != self.key);
+        crate::core::retain(&mut self.flights.borrow_mut(), &mut |(k, _)| *k != self.key);
         if self.flight.result.borrow().is_none() {
             self.flight.land(Err(AuthError::browser(codes::UNEXPECTED_ERROR, "the request these callers shared was abandoned")));
         }
@@ -133,7 +135,7 @@ impl<P: Platform> PublicClientApplication<P> {
             return None;
         }
         let (base, _) = self.authority.canonical().trim_end_matches('/').rsplit_once('/')?;
-        Some(format!("{base}/{tenant}/"))
+        Some([base, "/", tenant, "/"].concat())
     }
 
     /// The cached access token for `req`, when the policy allows it and it is fresh. Never
@@ -174,7 +176,7 @@ impl<P: Platform> PublicClientApplication<P> {
             return None;
         }
         let (account, _) = self.silent_account(req).ok()?;
-        Some(format!("msal.{}.renew.{}", self.config.client_id, account.home_account_id))
+        Some(["msal.", &self.config.client_id, ".renew.", &account.home_account_id].concat())
     }
 
     pub(super) fn cached_token(&self, req: &SilentRequest, min_cached_at: u64) -> Result<Option<AuthenticationResult>, AuthError> {
@@ -273,25 +275,18 @@ impl<P: Platform> PublicClientApplication<P> {
         let AuthScheme::Dpop { method, uri } = &req.authentication_scheme else {
             return self.silent_flight(req).await;
         };
-        // DPoP: the cached token bound to a key this browser still holds, else a renewal; the
-        // result always with a new proof for the request's resource call.
+        // DPoP: the cached token bound to a key this browser still holds, else a renewal (forced
+        // when the key of the cached one went away: site data cleared); the result always with a
+        // new proof for the request's resource call.
         let cacheable = !req.force_refresh && req.claims.is_empty() && req.cache_lookup_policy.uses_access_token();
         let cached = if cacheable { self.cached_token(req, 0)? } else { None };
         let result = match cached {
-            Some(hit) => hit,
-            None => self.silent_flight(req).await?,
+            Some(hit) if self.key_of(hit.access_token.secret()).await.is_some() => hit,
+            Some(_) => Box::pin(self.silent_flight(&SilentRequest { force_refresh: true, ..req.clone() })).await?,
+            None => Box::pin(self.silent_flight(req)).await?,
         };
-        match self.generate_dpop_proof(result.access_token.secret(), method, uri, None).await {
-            Ok(proof) => Ok(AuthenticationResult { dpop_proof: Some(proof), ..result }),
-            Err(e) if result.from_cache && e.code() == codes::CRYPTO_KEY_NOT_FOUND => {
-                // The key went away (site data cleared): the cached token is useless here.
-                let forced = SilentRequest { force_refresh: true, ..req.clone() };
-                let renewed = self.silent_flight(&forced).await?;
-                let proof = self.generate_dpop_proof(renewed.access_token.secret(), method, uri, None).await?;
-                Ok(AuthenticationResult { dpop_proof: Some(proof), ..renewed })
-            }
-            Err(e) => Err(e),
-        }
+        let proof = self.generate_dpop_proof(result.access_token.secret(), method, uri, None).await?;
+        Ok(AuthenticationResult { dpop_proof: Some(proof), ..result })
     }
 
     /// The refresh token (single-flight), then a hidden frame.
@@ -388,7 +383,7 @@ impl<P: Platform> PublicClientApplication<P> {
         // another tab" (cached_at has only second resolution).
         let seen_before = self.token_renewed_since(req, 0).ok().flatten().map(|r| r.access_token);
         // A tab that renewed these scopes shows this mark for a while after it let go of the lock.
-        let renewed_mark = format!("{name}.renewed.{}", ScopeSet::new(&req.scopes).to_lower_string());
+        let renewed_mark = [name.as_str(), ".renewed.", &ScopeSet::new(&req.scopes).to_lower_string()].concat();
         let uncontended = self.platform.lock(&name, 0).await;
         let waited = uncontended.is_none();
         let _lock = match uncontended {

@@ -1,5 +1,7 @@
 //! The token endpoint: code redemption, refresh, throttling, and saving what comes back.
 
+use crate::prelude::*;
+
 use super::*;
 
 impl<P: Platform> PublicClientApplication<P> {
@@ -24,7 +26,7 @@ impl<P: Platform> PublicClientApplication<P> {
             }
         }
         let resp = match dpop {
-            Some(kid) => self.send_bound(http, kid).await?,
+            Some(kid) => Box::pin(self.send_bound(http, kid)).await?,
             None => self.platform.send(http, self.config.network_timeout_ms).await?,
         };
         match TokenResponse::parse(&resp, sent_at) {
@@ -109,9 +111,11 @@ impl<P: Platform> PublicClientApplication<P> {
     /// alias), the audience holds this client, and the token is within its lifetime.
     fn check_id_token(&self, target: &Target, claims: &IdTokenClaims) -> Result<(), AuthError> {
         let issuer = &target.metadata.issuer;
-        let alias = format!("/{}/", target.authority.tenant());
+        let alias = ["/", target.authority.tenant(), "/"].concat();
         let issuer = match claims.tid() {
-            Some(tid) if target.authority.is_multi_tenant() && issuer.contains(&alias) => issuer.replacen(&alias, &format!("/{tid}/"), 1),
+            Some(tid) if target.authority.is_multi_tenant() && text::contains(issuer, &alias) => {
+                text::replacen(issuer, &alias, &["/", tid, "/"].concat(), 1)
+            }
             _ => issuer.clone(),
         };
         let checks = crate::core::id_token::IdTokenChecks {
@@ -285,7 +289,7 @@ impl<P: Platform> PublicClientApplication<P> {
         let claims = authorize::merge_claims(&req.claims, &self.config.client_capabilities)?;
         let redirect_uri = self.redirect_uri(&req.redirect_uri);
         let anchor = account.oid_anchor();
-        let anchor = if anchor.is_empty() { String::new() } else { format!("Oid:{anchor}") };
+        let anchor = if anchor.is_empty() { String::new() } else { ["Oid:", anchor.as_str()].concat() };
         let sent_at = self.now_s();
         let http = self.token_request(
             &target,
@@ -367,7 +371,7 @@ impl<P: Platform> PublicClientApplication<P> {
             refresh_token: None,
             refresh_token_expires_on: None,
             id_token: (!h.id_token.is_empty()).then(|| IdToken::new(h.id_token.clone())),
-            scope: Some(h.scopes.join(" ")),
+            scope: Some(text::join(&h.scopes, " ")),
             client_info,
             family_id: String::new(),
             cached_at: now,
@@ -399,8 +403,8 @@ pub struct Hydration {
     pub correlation_id: String,
 }
 
-impl std::fmt::Debug for Hydration {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl ::core::fmt::Debug for Hydration {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.debug_struct("Hydration").field("home_account_id", &self.home_account_id).field("scopes", &self.scopes).finish_non_exhaustive()
     }
 }

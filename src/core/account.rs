@@ -1,6 +1,8 @@
 //! Account identity (spec §3): client_info, homeAccountId, the account record and the
 //! `AccountInfo` apps see.
 
+use crate::prelude::*;
+
 use super::base64;
 use super::id_token::IdTokenClaims;
 use super::json::Json;
@@ -18,7 +20,7 @@ impl ClientInfo {
     /// Decodes base64url JSON `{"uid":…,"utid":…}`; `None` when missing or malformed.
     pub fn decode(raw: &str) -> Option<ClientInfo> {
         let bytes = base64::decode(raw)?;
-        let json = Json::parse(std::str::from_utf8(&bytes).ok()?).ok()?;
+        let json = Json::parse(::core::str::from_utf8(&bytes).ok()?).ok()?;
         let uid = json.str_field("uid")?.to_owned();
         let utid = json.str_field("utid")?.to_owned();
         (!uid.is_empty() && !utid.is_empty()).then_some(ClientInfo { uid, utid })
@@ -26,7 +28,7 @@ impl ClientInfo {
 
     /// `uid.utid`.
     pub fn home_account_id(&self) -> String {
-        format!("{}.{}", self.uid, self.utid)
+        [self.uid.as_str(), ".", &self.utid].concat()
     }
 }
 
@@ -178,7 +180,7 @@ impl Account {
     /// `uid@utid` for the `X-AnchorMailbox: Oid:` header, when known.
     pub fn oid_anchor(&self) -> String {
         match ClientInfo::decode(&self.client_info) {
-            Some(ci) => format!("{}@{}", ci.uid, ci.utid),
+            Some(ci) => [ci.uid.as_str(), "@", &ci.utid].concat(),
             None => String::new(),
         }
     }

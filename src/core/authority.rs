@@ -1,7 +1,10 @@
 //! Authorities: parsing, classification, the openid-configuration URL, endpoint metadata and
 //! cloud (instance) discovery.
 
+use crate::prelude::*;
+
 use super::json::Json;
+use super::text::replace;
 use super::url::UrlParts;
 use crate::error::{codes, AuthError};
 
@@ -80,7 +83,7 @@ impl Authority {
         let kind = if parts.host.ends_with(".ciamlogin.com") {
             if segments.is_empty() {
                 let sub = parts.host.split('.').next().unwrap_or_default();
-                segments.push(format!("{sub}.onmicrosoft.com"));
+                segments.push([sub, ".onmicrosoft.com"].concat());
             }
             AuthorityType::Ciam
         } else if segments.first().is_some_and(|s| s.eq_ignore_ascii_case("adfs")) {
@@ -138,7 +141,7 @@ impl Authority {
     /// ADFS, B2C (tenant and policy) or a generic provider. Tokens it issues are cached under
     /// that tenant.
     pub fn single_tenant(&self) -> Option<&str> {
-        let path = self.canonical.get(self.canonical.find("://").map_or(0, |i| i + 3)..).unwrap_or_default();
+        let path = self.canonical.get(super::text::find(&self.canonical, "://").map_or(0, |i| i + 3)..).unwrap_or_default();
         let segments = path.split('/').skip(1).filter(|s| !s.is_empty() && !s.eq_ignore_ascii_case("v2.0")).count();
         let one = segments == 1 && self.protocol_mode == ProtocolMode::Aad && self.kind != AuthorityType::Adfs && !self.is_multi_tenant();
         one.then_some(self.tenant.as_str())
@@ -150,9 +153,9 @@ impl Authority {
             || self.canonical.ends_with("v2.0/")
             || (self.protocol_mode == ProtocolMode::Oidc && !self.is_microsoft_host());
         if direct {
-            format!("{}.well-known/openid-configuration", self.canonical)
+            [self.canonical.as_str(), ".well-known/openid-configuration"].concat()
         } else {
-            format!("{}v2.0/.well-known/openid-configuration", self.canonical)
+            [self.canonical.as_str(), "v2.0/.well-known/openid-configuration"].concat()
         }
     }
 
@@ -200,14 +203,14 @@ impl AuthorityMetadata {
         let tenant = authority.tenant();
         let endpoint = |key: &str| -> Option<String> {
             let v = json.str_field(key)?;
-            let v = v.replace("{tenant}", tenant).replace("{tenantid}", tenant);
+            let v = replace(&replace(v, "{tenant}", tenant), "{tenantid}", tenant);
             UrlParts::parse(v.split(['?', '#']).next().unwrap_or_default()).map(|_| v)
         };
         Ok(AuthorityMetadata {
             authorization_endpoint: endpoint("authorization_endpoint").ok_or_else(bad)?,
             token_endpoint: endpoint("token_endpoint").ok_or_else(bad)?,
             end_session_endpoint: endpoint("end_session_endpoint"),
-            issuer: json.str_field("issuer").ok_or_else(bad)?.replace("{tenant}", tenant).replace("{tenantid}", tenant),
+            issuer: replace(&replace(json.str_field("issuer").ok_or_else(bad)?, "{tenant}", tenant), "{tenantid}", tenant),
             jwks_uri: endpoint("jwks_uri"),
             userinfo_endpoint: endpoint("userinfo_endpoint"),
             device_authorization_endpoint: endpoint("device_authorization_endpoint"),
@@ -298,10 +301,11 @@ impl CloudMetadata {
 
     /// The instance-discovery URL msal queries for `authority`.
     pub fn discovery_url(authority: &Authority) -> String {
-        format!(
-            "https://login.microsoftonline.com/common/discovery/instance?api-version=1.1&authorization_endpoint={}",
-            super::url::encode(&format!("{}oauth2/v2.0/authorize", authority.canonical()))
-        )
+        [
+            "https://login.microsoftonline.com/common/discovery/instance?api-version=1.1&authorization_endpoint=",
+            &super::url::encode(&[authority.canonical(), "oauth2/v2.0/authorize"].concat()),
+        ]
+        .concat()
     }
 }
 

@@ -1,5 +1,7 @@
 //! The front-channel: authorize URL, end-session URL, and the authorize response.
 
+use crate::prelude::*;
+
 use super::json::Json;
 use super::scopes::ScopeSet;
 use super::url::{self, build_query, parse_query};
@@ -160,7 +162,7 @@ pub fn authorize_url(p: &AuthorizeParams<'_>) -> Result<String, AuthError> {
     let h = p.hints;
     if p.prompt != Some(Prompt::SelectAccount) {
         let silent = p.prompt == Some(Prompt::None);
-        let oid = (!h.account_oid_anchor.is_empty()).then(|| format!("Oid:{}", h.account_oid_anchor));
+        let oid = (!h.account_oid_anchor.is_empty()).then(|| ["Oid:", h.account_oid_anchor.as_str()].concat());
         let chosen: Option<(&str, &str, Option<String>)> = if silent && !h.request_sid.is_empty() {
             Some(("sid", &h.request_sid, None))
         } else if !h.account_login_hint.is_empty() && p.domain_hint.is_empty() {
@@ -168,7 +170,7 @@ pub fn authorize_url(p: &AuthorizeParams<'_>) -> Result<String, AuthError> {
         } else if silent && !h.account_sid.is_empty() {
             Some(("sid", &h.account_sid, oid))
         } else if !h.request_login_hint.is_empty() {
-            Some(("login_hint", &h.request_login_hint, Some(format!("UPN:{}", h.request_login_hint))))
+            Some(("login_hint", &h.request_login_hint, Some(["UPN:", h.request_login_hint.as_str()].concat())))
         } else if !h.account_username.is_empty() {
             Some(("login_hint", &h.account_username, oid))
         } else {
@@ -259,8 +261,8 @@ pub struct AuthorizeResponse {
     pub claims: String,
 }
 
-impl std::fmt::Debug for AuthorizeResponse {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl ::core::fmt::Debug for AuthorizeResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.debug_struct("AuthorizeResponse")
             .field("code", &self.code)
             .field("error", &self.error)
@@ -325,7 +327,9 @@ impl AuthorizeResponse {
             ));
         }
         if !self.error.is_empty() {
-            let error_no = self.error_uri.split("code=").nth(1).map(|s| s.split('&').next().unwrap_or(s).to_owned()).unwrap_or_default();
+            let error_no = super::text::split_once(&self.error_uri, "code=")
+                .map(|(_, s)| s.split('&').next().unwrap_or(s).to_owned())
+                .unwrap_or_default();
             return Err(super::token::classify_server_error(&self.error, &self.error_description, &self.suberror, 0)
                 .with_correlation_id(self.correlation_id)
                 .with_server_details(self.trace_id, self.timestamp, error_no, self.claims));

@@ -1,6 +1,8 @@
 //! Base64 (standard and URL-safe alphabets). Decoding accepts both alphabets, with or without
 //! padding, because servers and msal versions differ.
 
+use crate::prelude::*;
+
 const STD: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 const URL: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 

@@ -7,7 +7,9 @@
 use super::base64::encode_url;
 use super::json::Json;
 use super::sha256::sha256;
+use super::text;
 use crate::error::{codes, AuthError};
+use crate::prelude::*;
 
 /// The public half of a P-256 key: its coordinates, base64url.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,11 +64,12 @@ fn loopback(host: &str) -> bool {
 /// user info is refused (`invalid_dpop_htu`).
 pub fn normalize_htu(url: &str) -> Result<String, AuthError> {
     let bad = || config_error(codes::INVALID_DPOP_HTU, "the DPoP target must be an absolute https URL without user info");
-    let (scheme, rest) = url.split_once("://").ok_or_else(bad)?;
+    let (scheme, rest) = text::split_once(url, "://").ok_or_else(bad)?;
     let scheme = scheme.to_ascii_lowercase();
     let end = rest.find(['?', '#']).unwrap_or(rest.len());
     let rest = rest.get(..end).unwrap_or_default();
-    let (host, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    let slash = rest.find('/').unwrap_or(rest.len());
+    let (host, path) = (rest.get(..slash).unwrap_or_default(), rest.get(slash..).unwrap_or_default());
     if host.is_empty() || host.contains(['@', '\\']) || rest.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(bad());
     }
@@ -139,7 +142,7 @@ pub fn nonce_challenge(resp: &super::http::HttpResponse) -> Option<&str> {
     }
     let nonce = resp.header("dpop-nonce").filter(|n| !n.trim().is_empty())?;
     let asked = Json::parse(&resp.body).ok().is_some_and(|j| j.str_field("error") == Some("use_dpop_nonce"))
-        || resp.header("www-authenticate").is_some_and(|w| w.contains("use_dpop_nonce"));
+        || resp.header("www-authenticate").is_some_and(|w| text::contains(w, "use_dpop_nonce"));
     asked.then_some(nonce)
 }
 

@@ -1,6 +1,8 @@
 //! HTTP requests and responses as plain data. The platform sends them; the core builds and
 //! reads them.
 
+use crate::prelude::*;
+
 /// GET or POST.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Method {
@@ -40,8 +42,8 @@ impl HttpRequest {
     }
 }
 
-impl std::fmt::Debug for HttpRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl ::core::fmt::Debug for HttpRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         // The URL of a token request carries no secret; the body does.
         let path = self.url.split('?').next().unwrap_or_default();
         f.debug_struct("HttpRequest").field("method", &self.method).field("url", &path).finish_non_exhaustive()
@@ -71,8 +73,8 @@ impl HttpResponse {
     }
 }
 
-impl std::fmt::Debug for HttpResponse {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl ::core::fmt::Debug for HttpResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.debug_struct("HttpResponse").field("status", &self.status).finish_non_exhaustive()
     }
 }

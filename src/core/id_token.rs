@@ -1,6 +1,8 @@
 //! ID tokens: decoded, not signature-checked (as msal: the token came straight from the token
 //! endpoint over TLS); nonce always checked, issuer/audience/lifetime checks optional.
 
+use crate::prelude::*;
+
 use super::base64;
 use super::json::Json;
 use crate::error::{codes, AuthError, ErrorKind};
@@ -11,8 +13,8 @@ pub struct IdTokenClaims {
     json: Json,
 }
 
-impl std::fmt::Debug for IdTokenClaims {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl ::core::fmt::Debug for IdTokenClaims {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         // The nonce is a secret; claims such as names are PII. Print the shape only.
         f.debug_struct("IdTokenClaims").field("iss", &self.iss()).finish_non_exhaustive()
     }
@@ -34,7 +36,7 @@ impl IdTokenClaims {
             _ => return Err(parse_error("the ID token is not a compact JWT")),
         };
         let bytes = base64::decode(payload).ok_or_else(|| parse_error("the ID token payload is not base64url"))?;
-        let text = std::str::from_utf8(&bytes).map_err(|_| parse_error("the ID token payload is not UTF-8"))?;
+        let text = ::core::str::from_utf8(&bytes).map_err(|_| parse_error("the ID token payload is not UTF-8"))?;
         match Json::parse(text) {
             Ok(json @ Json::Obj(_)) => Ok(IdTokenClaims { json }),
             _ => Err(parse_error("the ID token payload is not a JSON object")),

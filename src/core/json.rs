@@ -4,7 +4,7 @@
 //! by another MSAL round-trips without losing or reformatting anything. Parsing is iterative in
 //! spirit (bounded depth), linear in the input and never panics.
 
-use std::fmt::Write;
+use crate::prelude::*;
 
 /// Maximum nesting of arrays and objects accepted by [`Json::parse`].
 pub const MAX_DEPTH: usize = 64;
@@ -85,14 +85,14 @@ impl Json {
             Json::Str(s) => s.trim(),
             _ => return None,
         };
-        t.parse::<u64>().ok()
+        super::text::parse_u64(t)
     }
 
     /// This value as `i64` (integers only, from a number or a string).
     pub fn as_i64(&self) -> Option<i64> {
         match self {
-            Json::Num(n) => n.parse().ok(),
-            Json::Str(s) => s.trim().parse().ok(),
+            Json::Num(n) => super::text::parse_i64(n),
+            Json::Str(s) => super::text::parse_i64(s.trim()),
             _ => None,
         }
     }
@@ -143,8 +143,13 @@ impl Json {
     }
 
     /// Builder form of [`set`](Self::set).
-    pub fn with(mut self, key: &str, value: impl Into<Json>) -> Json {
-        self.set(key, value.into());
+    pub fn with(self, key: &str, value: impl Into<Json>) -> Json {
+        self.with_json(key, value.into())
+    }
+
+    /// [`with`](Self::with) for a value that is already `Json` (not generic: one copy).
+    fn with_json(mut self, key: &str, value: Json) -> Json {
+        self.set(key, value);
         self
     }
 
@@ -213,7 +218,7 @@ impl From<bool> for Json {
 }
 impl From<u64> for Json {
     fn from(n: u64) -> Json {
-        Json::Num(n.to_string())
+        Json::Num(super::text::dec(n))
     }
 }
 impl From<Vec<Json>> for Json {
@@ -233,7 +238,8 @@ pub fn write_str(out: &mut String, s: &str) {
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
             c if (c as u32) < 0x20 || c == '\u{2028}' || c == '\u{2029}' => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
+                out.push_str("\\u");
+                super::text::push_hex4(out, c as u32);
             }
             c => out.push(c),
         }
@@ -241,13 +247,41 @@ pub fn write_str(out: &mut String, s: &str) {
     out.push('"');
 }
 
+/// Sorts `v` by `less` (a strict total order) in O(n log n) without core's sort, which adds
+/// about 4 KB to the wasm (issue 14).
+fn heapsort(v: &mut [usize], less: impl Fn(usize, usize) -> bool) {
+    let sift = |v: &mut [usize], mut node: usize, end: usize| loop {
+        let mut child = 2 * node + 1;
+        if child >= end {
+            break;
+        }
+        if child + 1 < end && less(v[child], v[child + 1]) {
+            child += 1;
+        }
+        if !less(v[node], v[child]) {
+            break;
+        }
+        v.swap(node, child);
+        node = child;
+    };
+    let n = v.len();
+    for i in (0..n / 2).rev() {
+        sift(v, i, n);
+    }
+    for end in (1..n).rev() {
+        v.swap(0, end);
+        sift(v, 0, end);
+    }
+}
+
 /// Keeps the first position of each key with its last value, in O(n log n) (a hostile
 /// object with many keys must not cost quadratic time). Objects without a repeated key, the
 /// usual case (every cache entry at load), come back as they are.
 fn dedup_last_wins(fields: Vec<(String, Json)>) -> Vec<(String, Json)> {
-    // Positions grouped by key; the stable sort keeps each group in document order.
+    // Positions grouped by key, each group in document order: sorted by (key, position), a
+    // total order, so the small heapsort below gives what a stable sort by key would.
     let mut order: Vec<usize> = (0..fields.len()).collect();
-    order.sort_by(|&a, &b| fields[a].0.cmp(&fields[b].0)); // allow-panic: indices < len
+    heapsort(&mut order, |a, b| (fields[a].0.as_bytes(), a) < (fields[b].0.as_bytes(), b)); // allow-panic: indices < len
     if order.windows(2).all(|w| fields[w[0]].0 != fields[w[1]].0) {
         return fields;
     }
@@ -403,7 +437,7 @@ impl Parser<'_> {
                 return Err(self.err());
             }
         }
-        let text = std::str::from_utf8(&self.s[start..self.i]).map_err(|_| self.err())?;
+        let text = ::core::str::from_utf8(&self.s[start..self.i]).map_err(|_| self.err())?;
         Ok(Json::Num(text.to_owned()))
     }
 
@@ -413,8 +447,7 @@ impl Parser<'_> {
         if !h.iter().all(u8::is_ascii_hexdigit) {
             return Err(self.err());
         }
-        let h = std::str::from_utf8(h).map_err(|_| self.err())?;
-        let v = u32::from_str_radix(h, 16).map_err(|_| self.err())?;
+        let v = h.iter().fold(0, |v, &d| (v << 4) | char::from(d).to_digit(16).unwrap_or(0));
         self.i += 4;
         Ok(v)
     }
@@ -431,7 +464,7 @@ impl Parser<'_> {
                 }
                 self.i += 1;
             }
-            let run = std::str::from_utf8(&self.s[start..self.i]).map_err(|_| self.err())?;
+            let run = ::core::str::from_utf8(&self.s[start..self.i]).map_err(|_| self.err())?;
             out.push_str(run);
             match self.peek() {
                 Some(b'"') => {

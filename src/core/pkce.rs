@@ -3,6 +3,8 @@
 //! Randomness is an argument: callers pass bytes from `crypto.getRandomValues` (browser) or the
 //! OS (native); tests pass fixed bytes.
 
+use crate::prelude::*;
+
 use super::{base64, json::Json, sha256::sha256};
 use crate::error::{codes, AuthError};
 use crate::secret::PkceVerifier;
@@ -81,8 +83,8 @@ pub struct RequestState {
     pub user_state: String,
 }
 
-impl std::fmt::Debug for RequestState {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl ::core::fmt::Debug for RequestState {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.debug_struct("RequestState").field("interaction_type", &self.interaction_type).finish_non_exhaustive()
     }
 }
@@ -109,7 +111,7 @@ impl RequestState {
             None => (state, ""),
         };
         let bytes = base64::decode(lib).ok_or_else(bad)?;
-        let text = std::str::from_utf8(&bytes).map_err(|_| bad())?;
+        let text = ::core::str::from_utf8(&bytes).map_err(|_| bad())?;
         let json = Json::parse(text).map_err(|_| bad())?;
         let id = json.str_field("id").filter(|s| !s.is_empty()).ok_or_else(bad)?.to_owned();
         let it = json.get("meta").and_then(|m| m.str_field("interactionType")).and_then(InteractionType::parse).ok_or_else(bad)?;

@@ -1,5 +1,7 @@
 //! One scope-set type: trimmed, de-duplicated case-insensitively, original case kept.
 
+use crate::prelude::*;
+
 /// `openid`.
 pub const OPENID: &str = "openid";
 /// `profile`.
@@ -24,11 +26,16 @@ impl ScopeSet {
     pub fn new<S: AsRef<str>>(scopes: impl IntoIterator<Item = S>) -> ScopeSet {
         let mut set = ScopeSet::default();
         for s in scopes {
-            for part in s.as_ref().split_whitespace() {
-                set.insert(part);
-            }
+            set.insert_words(s.as_ref());
         }
         set
+    }
+
+    /// Adds each space-separated scope of `s` (not generic: one copy in the wasm).
+    fn insert_words(&mut self, s: &str) {
+        for part in s.split_whitespace() {
+            self.insert(part);
+        }
     }
 
     /// From a space-separated string.
@@ -46,7 +53,7 @@ impl ScopeSet {
 
     /// Removes a scope (ignoring case).
     pub fn remove(&mut self, scope: &str) {
-        self.scopes.retain(|s| !s.eq_ignore_ascii_case(scope));
+        super::retain(&mut self.scopes, &mut |s| !s.eq_ignore_ascii_case(scope));
     }
 
     /// True if `scope` is in the set (ignoring case).
@@ -111,7 +118,7 @@ impl ScopeSet {
 
     /// Space-joined.
     pub fn to_space_string(&self) -> String {
-        self.scopes.join(" ")
+        super::text::join(&self.scopes, " ")
     }
 
     /// Lower-cased, space-joined (for cache keys).

@@ -1,6 +1,8 @@
 //! Throttling (spec §8): after a 429, a 5xx or any error with `Retry-After`, the same request
 //! fails locally until the server's wait is over.
 
+use crate::prelude::*;
+
 use super::http::HttpResponse;
 use super::json::Json;
 use crate::error::{AuthError, ErrorKind};
@@ -40,7 +42,7 @@ impl Thumbprint<'_> {
             j = j.with("claims", self.claims);
         }
         j = j.with("authenticationScheme", self.authentication_scheme);
-        format!("throttling.{}", j.to_json())
+        ["throttling.", &j.to_json()].concat()
     }
 }
 
@@ -53,7 +55,7 @@ pub fn should_throttle(resp: &HttpResponse) -> bool {
 pub fn entry(resp: &HttpResponse, err: &AuthError, now_ms: u64) -> (u64, String) {
     let secs = resp
         .header("retry-after")
-        .and_then(|v| v.trim().parse::<u64>().ok())
+        .and_then(|v| crate::core::text::parse_u64(v.trim()))
         .filter(|s| *s > 0)
         .unwrap_or(DEFAULT_THROTTLE_SECS)
         .min(MAX_THROTTLE_SECS);

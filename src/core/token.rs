@@ -1,10 +1,13 @@
 //! The back-channel: token requests for every grant, as data; token responses and server
 //! errors, parsed.
 
+use crate::prelude::*;
+
 use super::authorize::{SKU, VERSION};
 use super::http::{HttpRequest, HttpResponse, Method};
 use super::json::Json;
 use super::scopes::ScopeSet;
+use super::text::dec;
 use super::url::{append_query, build_query, encode};
 use crate::error::{codes, AuthError, ErrorKind};
 use crate::secret::{AccessToken, Assertion, AuthCode, ClientSecret, DeviceCode, IdToken, PkceVerifier, RefreshToken};
@@ -132,7 +135,7 @@ impl TokenRequest<'_> {
         if !self.claims.is_empty() {
             f.push(("claims", self.claims));
         }
-        let ours: Vec<String> = f.iter().map(|(k, _)| k.to_string()).collect();
+        let ours: Vec<String> = f.iter().map(|(k, _)| (*k).to_owned()).collect();
         for (k, v) in self.extra_body {
             if !ours.iter().any(|o| o == k) {
                 f.push((k, v));
@@ -144,7 +147,7 @@ impl TokenRequest<'_> {
         }
         HttpRequest {
             method: Method::Post,
-            url: append_query(self.endpoint, &format!("client-request-id={}", encode(self.correlation_id))),
+            url: append_query(self.endpoint, &["client-request-id=", &encode(self.correlation_id)].concat()),
             headers,
             body: build_query(f),
         }
@@ -169,7 +172,7 @@ pub fn device_authorization_request(endpoint: &str, client_id: &str, scopes: &Sc
     let scope = scopes.to_space_string();
     HttpRequest {
         method: Method::Post,
-        url: append_query(endpoint, &format!("client-request-id={}", encode(correlation_id))),
+        url: append_query(endpoint, &["client-request-id=", &encode(correlation_id)].concat()),
         headers: vec![("Content-Type".to_owned(), "application/x-www-form-urlencoded;charset=utf-8".to_owned())],
         body: build_query([("client_id", client_id), ("scope", scope.as_str())]),
     }
@@ -263,8 +266,8 @@ pub struct TokenResponse {
     pub cached_at: u64,
 }
 
-impl std::fmt::Debug for TokenResponse {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl ::core::fmt::Debug for TokenResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.debug_struct("TokenResponse")
             .field("access_token", &self.access_token)
             .field("token_type", &self.token_type)
@@ -283,7 +286,7 @@ fn malformed(field: &str) -> AuthError {
     AuthError::new(
         ErrorKind::Network,
         codes::FAILED_TO_PARSE_RESPONSE,
-        format!("the server response is missing or has an invalid `{field}`"),
+        ["the server response is missing or has an invalid `", field, "`"].concat(),
     )
 }
 
@@ -295,8 +298,8 @@ fn parse_json_body(resp: &HttpResponse) -> Result<Json, AuthError> {
         Ok(j @ Json::Obj(_)) => Ok(j),
         _ if !(200..300).contains(&resp.status) => Err(AuthError::from_server_code(
             ErrorKind::Server,
-            format!("http_{}", resp.status),
-            format!("the server answered HTTP {} with a body that is not JSON", resp.status),
+            ["http_", &dec(resp.status.into())].concat(),
+            ["the server answered HTTP ", &dec(resp.status.into()), " with a body that is not JSON"].concat(),
         )
         .with_status(resp.status)),
         _ => Err(AuthError::new(ErrorKind::Network, codes::FAILED_TO_PARSE_RESPONSE, "the server response is not a JSON object")),
@@ -372,7 +375,7 @@ const INTERACTION_REQUIRED_SUB_ERRORS: [&str; 8] = [
 /// Turns an OAuth error into `InteractionRequired` or `Server`, exactly as msal does.
 pub fn classify_server_error(error: &str, description: &str, suberror: &str, status: u16) -> AuthError {
     let ir = INTERACTION_REQUIRED_CODES.contains(&error)
-        || INTERACTION_REQUIRED_CODES.iter().any(|c| description.contains(c))
+        || INTERACTION_REQUIRED_CODES.iter().any(|c| super::text::contains(description, c))
         || INTERACTION_REQUIRED_SUB_ERRORS.contains(&suberror);
     let kind = if ir { ErrorKind::InteractionRequired } else { ErrorKind::Server };
     let code = if error.is_empty() { "server_error" } else { error };
@@ -393,7 +396,7 @@ fn truncate(s: &str, max: usize) -> String {
 /// A server error from a parsed error body.
 pub fn server_error_from_json(json: &Json, resp: &HttpResponse) -> AuthError {
     let error = json.str_field("error").unwrap_or_default();
-    let error = if error.is_empty() { format!("http_{}", resp.status) } else { error.to_owned() };
+    let error = if error.is_empty() { ["http_", &dec(resp.status.into())].concat() } else { error.to_owned() };
     let error_no = match json.get("error_codes").and_then(Json::as_array).and_then(|a| a.first()) {
         Some(Json::Num(n)) => n.clone(),
         Some(Json::Str(s)) => s.clone(),

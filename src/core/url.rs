@@ -1,6 +1,8 @@
 //! URL pieces: percent-encoding, query strings, and splitting an absolute URL.
 //! The authorize and logout URLs are built in [`super::authorize`].
 
+use crate::prelude::*;
+
 /// Percent-encodes like JavaScript's `encodeURIComponent`.
 pub fn encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -83,8 +85,8 @@ pub fn append_query(url: &str, query: &str) -> String {
     if query.is_empty() {
         return url.to_owned();
     }
-    let sep = if url.contains('?') { '&' } else { '?' };
-    format!("{url}{sep}{query}")
+    let sep = if url.contains('?') { "&" } else { "?" };
+    [url, sep, query].concat()
 }
 
 /// The page address without query and fragment (msal's `getCurrentUri`): the default redirect
@@ -136,7 +138,7 @@ pub fn absolute_url(url: &str, current: &str) -> String {
     if !url.starts_with('/') {
         return url.to_owned();
     }
-    let Some((scheme, rest)) = current.split_once("://") else { return url.to_owned() };
+    let Some((scheme, rest)) = super::text::split_once(current, "://") else { return url.to_owned() };
     let host = rest.split(['/', '?', '#']).next().unwrap_or("");
     if host.is_empty() || !(scheme.eq_ignore_ascii_case("https") || scheme.eq_ignore_ascii_case("http")) {
         return url.to_owned();
@@ -152,7 +154,7 @@ pub fn absolute_url(url: &str, current: &str) -> String {
 /// anything else — another scheme (`javascript:`, `data:`), a relative URL, user info, a
 /// backslash, whitespace or control characters before the path.
 pub fn origin_of(url: &str) -> Option<String> {
-    let (scheme, rest) = url.split_once("://")?;
+    let (scheme, rest) = super::text::split_once(url, "://")?;
     let scheme = scheme.to_ascii_lowercase();
     if scheme != "https" && scheme != "http" {
         return None;
@@ -194,7 +196,7 @@ impl UrlParts {
     /// Splits `url`; `None` if it is not an absolute http(s) URL with a host, or if it carries
     /// user info, a query or a fragment.
     pub fn parse(url: &str) -> Option<UrlParts> {
-        let (scheme, rest) = url.split_once("://")?;
+        let (scheme, rest) = super::text::split_once(url, "://")?;
         let scheme = scheme.to_ascii_lowercase();
         if scheme != "https" && scheme != "http" {
             return None;
@@ -215,7 +217,7 @@ impl UrlParts {
 
     /// `scheme://host/`.
     pub fn origin(&self) -> String {
-        format!("{}://{}", self.scheme, self.host)
+        [self.scheme.as_str(), "://", &self.host].concat()
     }
 }
 

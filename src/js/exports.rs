@@ -5,6 +5,8 @@
 //! shapes: the facade (`pkg-template/index.js`) parses them, turns dates into `Date`s and
 //! errors into msal's error classes. That keeps serde and most of web-sys out of the bundle.
 
+use crate::prelude::*;
+
 use super::wire;
 use crate::browser::{AppEvent, BrowserApp, RedirectOutcome};
 use crate::client::{AccountRef, AuthenticationResult, PublicClientApplication};
@@ -12,9 +14,9 @@ use crate::core::json::Json;
 use crate::error::{codes, AuthError};
 use crate::platform::browser::{window, BrowserPlatform};
 use crate::platform::{LogLevel, Platform};
-use std::future::Future;
-use std::pin::Pin;
-use std::rc::Rc;
+use ::core::future::Future;
+use ::core::pin::Pin;
+use alloc::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 

@@ -3,6 +3,8 @@
 //! read into (or written from) the client's typed Rust here. The client never sees a key
 //! name; this module never decides a flow.
 
+use crate::prelude::*;
+
 use crate::client::{
     AccountFilter, AccountInfo, AccountRef, AuthScheme, AuthenticationResult, CacheLocation, CacheLookupPolicy, Config, Hydration,
     InteractiveRequest, LogoutRequest, SilentRequest,
@@ -178,7 +180,7 @@ fn pairs(j: Option<&Json>) -> Vec<(String, String)> {
         .filter_map(|(k, v)| match v {
             Json::Str(s) => Some((k.clone(), s.clone())),
             Json::Num(n) => Some((k.clone(), n.clone())),
-            Json::Bool(b) => Some((k.clone(), b.to_string())),
+            Json::Bool(b) => Some((k.clone(), (if *b { "true" } else { "false" }).to_owned())),
             _ => None,
         })
         .collect()

@@ -7,15 +7,17 @@
 //! are polled in turn, and when none can move, the clock jumps to the next timer. Races
 //! between tabs then play out the same way on every run.
 
+use crate::prelude::*;
+
 use super::{LogLevel, Platform, PopupAttributes, WindowError};
 use crate::core::cache::{KeyValueStore, MemoryStore};
 use crate::core::http::{HttpRequest, HttpResponse};
 use crate::error::AuthError;
-use std::cell::{Cell, RefCell};
-use std::future::Future;
-use std::pin::Pin;
-use std::rc::Rc;
-use std::task::Poll;
+use ::core::cell::{Cell, RefCell};
+use ::core::future::Future;
+use ::core::pin::Pin;
+use ::core::task::Poll;
+use alloc::rc::Rc;
 
 type Handler = dyn Fn(&HttpRequest) -> Result<HttpResponse, AuthError>;
 type WindowScript = dyn Fn(&str) -> Result<String, WindowError>;
@@ -71,8 +73,8 @@ pub struct MemoryPlatform {
     pub windows: Rc<RefCell<Vec<String>>>,
 }
 
-impl std::fmt::Debug for MemoryPlatform {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl ::core::fmt::Debug for MemoryPlatform {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.debug_struct("MemoryPlatform").field("now_ms", &self.profile.now_ms.get()).field("tab", &self.tab).finish_non_exhaustive()
     }
 }
@@ -200,7 +202,7 @@ impl MemoryPlatform {
     pub fn run<'a, T>(&self, tasks: Vec<Pin<Box<dyn Future<Output = T> + 'a>>>) -> Vec<T> {
         let mut tasks: Vec<Option<Pin<Box<dyn Future<Output = T> + 'a>>>> = tasks.into_iter().map(Some).collect();
         let mut out: Vec<Option<T>> = tasks.iter().map(|_| None).collect();
-        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        let mut cx = ::core::task::Context::from_waker(::core::task::Waker::noop());
         loop {
             let before = self.profile.progress.get();
             let mut finished = self.deliver_mail();
@@ -245,8 +247,8 @@ pub struct MemoryLock {
     holder: u64,
 }
 
-impl std::fmt::Debug for Profile {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl ::core::fmt::Debug for Profile {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.debug_struct("Profile").field("now_ms", &self.now_ms.get()).finish_non_exhaustive()
     }
 }
@@ -345,7 +347,7 @@ impl Platform for MemoryPlatform {
         if wait_ms > 0 {
             self.profile.timers.borrow_mut().push(deadline);
         }
-        let got = std::future::poll_fn(|_| {
+        let got = ::core::future::poll_fn(|_| {
             let mut locks = self.profile.locks.borrow_mut();
             if locks.iter().any(|(n, _)| n == name) {
                 return if self.now_ms() < deadline { Poll::Pending } else { Poll::Ready(None) };
@@ -382,7 +384,7 @@ impl Platform for MemoryPlatform {
     async fn sleep(&self, ms: u64) {
         let deadline = self.now_ms().saturating_add(ms);
         self.profile.timers.borrow_mut().push(deadline);
-        std::future::poll_fn(|_| if self.now_ms() >= deadline { Poll::Ready(()) } else { Poll::Pending }).await;
+        ::core::future::poll_fn(|_| if self.now_ms() >= deadline { Poll::Ready(()) } else { Poll::Pending }).await;
         self.profile.timers.borrow_mut().retain(|t| *t != deadline);
     }
 }
@@ -404,8 +406,8 @@ fn os_random(buf: &mut [u8]) -> Result<(), AuthError> {
 /// Runs a future that never waits (no lock held elsewhere, no timer) to completion on the
 /// current thread. For futures that may wait, use [`MemoryPlatform::block_on`].
 pub fn block_on<F: Future>(fut: F) -> F::Output {
-    let mut fut = std::pin::pin!(fut);
-    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    let mut fut = ::core::pin::pin!(fut);
+    let mut cx = ::core::task::Context::from_waker(::core::task::Waker::noop());
     loop {
         if let Poll::Ready(v) = fut.as_mut().poll(&mut cx) {
             return v;

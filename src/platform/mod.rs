@@ -4,11 +4,13 @@
 //! once. The browser implementation lives in `browser/` (wasm32 only); `memory` provides
 //! in-memory stores, a stepped clock, scripted windows and several tabs for native tests.
 
+use crate::prelude::*;
+
 use crate::core::cache::KeyValueStore;
 use crate::core::dpop::PublicJwk;
 use crate::core::http::{HttpRequest, HttpResponse};
 use crate::error::{codes, AuthError};
-use std::future::Future;
+use ::core::future::Future;
 
 #[cfg(target_arch = "wasm32")]
 pub mod browser;

@@ -1,9 +1,12 @@
 //! Cache entities in msal-browser's storage format (camelCase JSON, timestamps as decimal
 //! strings). Unknown fields are kept and written back.
 
+use crate::prelude::*;
+
 use crate::core::account::{Account, TenantProfile};
 use crate::core::json::Json;
 use crate::core::scopes::ScopeSet;
+use crate::core::text::dec;
 
 /// `credentialType` values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,8 +82,8 @@ pub struct Credential {
     pub scopes: ScopeSet,
 }
 
-impl std::fmt::Debug for Credential {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl ::core::fmt::Debug for Credential {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.debug_struct("Credential")
             .field("credential_type", &self.credential_type)
             .field("environment", &self.environment)
@@ -193,23 +196,23 @@ impl Credential {
         if self.credential_type.is_access_token() {
             j = j
                 .with("target", self.target.as_str())
-                .with("cachedAt", self.cached_at.to_string())
-                .with("expiresOn", self.expires_on.to_string())
-                .with("extendedExpiresOn", self.extended_expires_on.to_string())
+                .with("cachedAt", dec(self.cached_at))
+                .with("expiresOn", dec(self.expires_on))
+                .with("extendedExpiresOn", dec(self.extended_expires_on))
                 .with_nonempty("tokenType", &self.token_type)
                 .with_nonempty("keyId", &self.key_id);
             if let Some(r) = self.refresh_on {
-                j = j.with("refreshOn", r.to_string());
+                j = j.with("refreshOn", dec(r));
             }
         } else if !self.target.is_empty() {
             j = j.with("target", self.target.as_str());
         }
         if self.expires_on != 0 && self.credential_type == CredentialType::RefreshToken {
-            j = j.with("expiresOn", self.expires_on.to_string());
+            j = j.with("expiresOn", dec(self.expires_on));
         }
         j = j.with_nonempty("familyId", &self.family_id);
         if self.last_updated_at != 0 {
-            j = j.with("lastUpdatedAt", self.last_updated_at.to_string());
+            j = j.with("lastUpdatedAt", dec(self.last_updated_at));
         }
         for (k, v) in &self.extra {
             j.set(k, v.clone());
@@ -334,7 +337,7 @@ impl AccountEntity {
             .with_nonempty("clientInfo", &a.client_info)
             .with("tenantProfiles", profiles);
         if a.last_updated_at_ms != 0 {
-            j = j.with("lastUpdatedAt", a.last_updated_at_ms.to_string());
+            j = j.with("lastUpdatedAt", dec(a.last_updated_at_ms));
         }
         for (k, v) in &self.extra {
             j.set(k, v.clone());

@@ -6,11 +6,13 @@
 //! account `msal.<clientId>.active-account-filters`. Entries of the v3 (`-` separated) and v4
 //! (`msal.2|…`) layouts are read and moved to the current one.
 
+use crate::prelude::*;
+
 pub mod entities;
 pub mod store;
 pub mod unified;
 
-use std::cell::Cell;
+use ::core::cell::Cell;
 
 use crate::core::account::Account;
 use crate::core::json::Json;
@@ -30,20 +32,20 @@ pub fn account_keys_key(schema: &str) -> String {
     if schema.is_empty() {
         "msal.account.keys".to_owned()
     } else {
-        format!("{schema}.account.keys")
+        [schema, ".account.keys"].concat()
     }
 }
 /// The token key list of `client_id`.
 pub fn token_keys_key(schema: &str, client_id: &str) -> String {
     if schema.is_empty() {
-        format!("msal.token.keys.{client_id}")
+        ["msal.token.keys.", client_id].concat()
     } else {
-        format!("{schema}.token.keys.{client_id}")
+        [schema, ".token.keys.", client_id].concat()
     }
 }
 /// The active-account key of `client_id`.
 pub fn active_account_key(client_id: &str) -> String {
-    format!("msal.{client_id}.active-account-filters")
+    ["msal.", client_id, ".active-account-filters"].concat()
 }
 
 // Keys are lower-cased as msal does. ASCII lower-casing is exact here: every part is ASCII
@@ -52,23 +54,31 @@ pub fn active_account_key(client_id: &str) -> String {
 
 /// The storage key of an account.
 pub fn account_key(a: &Account) -> String {
-    format!("{SCHEMA}|{}|{}|{}", a.home_account_id, a.environment, a.home_tenant()).to_ascii_lowercase()
+    [SCHEMA, "|", &a.home_account_id, "|", &a.environment, "|", a.home_tenant()].concat().to_ascii_lowercase()
 }
 
 /// The storage key of a credential.
 pub fn credential_key(c: &Credential) -> String {
     let client = if c.credential_type == CredentialType::RefreshToken && !c.family_id.is_empty() { &c.family_id } else { &c.client_id };
     let scheme = if c.token_type.is_empty() || c.token_type.eq_ignore_ascii_case("bearer") { "" } else { c.token_type.as_str() };
-    format!(
-        "{SCHEMA}|{}|{}|{}|{}|{}|{}|{}",
-        c.home_account_id,
-        c.environment,
+    [
+        SCHEMA,
+        "|",
+        &c.home_account_id,
+        "|",
+        &c.environment,
+        "|",
         c.credential_type.as_str(),
+        "|",
         client,
-        c.realm,
-        c.target,
-        scheme
-    )
+        "|",
+        &c.realm,
+        "|",
+        &c.target,
+        "|",
+        scheme,
+    ]
+    .concat()
     .to_ascii_lowercase()
 }
 
@@ -201,7 +211,7 @@ impl<S: KeyValueStore> TokenCache<S> {
         self.accounts.clear();
         // Storage seen from this tab may lag another tab's writes: never replace an entry held
         // in memory with an older copy of it (a rotated refresh token must not come back).
-        let previous = std::mem::take(&mut self.credentials);
+        let previous = ::core::mem::take(&mut self.credentials);
         let mut moved_accounts: Vec<String> = Vec::new();
         let mut moved_credentials: Vec<String> = Vec::new();
         let mut old_lists = false;
@@ -318,10 +328,10 @@ impl<S: KeyValueStore> TokenCache<S> {
     /// a family this client may use.
     pub fn replace_from_unified(&mut self, u: &unified::UnifiedCache) -> Result<(), AuthError> {
         self.changed();
-        for (k, _) in std::mem::take(&mut self.credentials) {
+        for (k, _) in ::core::mem::take(&mut self.credentials) {
             self.store.remove(&k);
         }
-        for (k, _) in std::mem::take(&mut self.accounts) {
+        for (k, _) in ::core::mem::take(&mut self.accounts) {
             self.store.remove(&k);
         }
         for (_, e) in u.accounts() {
@@ -379,7 +389,7 @@ impl<S: KeyValueStore> TokenCache<S> {
         self.write(&token_keys_key(SCHEMA, &self.client_id), &tokens.to_json())?;
         // Accounts of other clients share the account list; keep their keys.
         let (mut list, _) = read_string_list(&self.store, &account_keys_key(SCHEMA));
-        list.retain(|k| self.store.get(k).is_some() || self.accounts.iter().any(|(a, _)| a == k));
+        super::retain(&mut list, &mut |k| self.store.get(k).is_some() || self.accounts.iter().any(|(a, _)| a == k));
         for (k, _) in &self.accounts {
             if !list.contains(k) {
                 list.push(k.clone());
@@ -463,7 +473,7 @@ impl<S: KeyValueStore> TokenCache<S> {
             // access tokens that would expire first, and try once more.
             let now = c.cached_at.max(c.last_updated_at / 1000);
             let before = self.credentials.len();
-            self.remove_where(|x| x.credential_type.is_access_token() && x.expires_on <= now);
+            self.remove_where(&|x| x.credential_type.is_access_token() && x.expires_on <= now);
             if self.credentials.len() == before {
                 if let Some(oldest) = self
                     .credentials
@@ -473,7 +483,7 @@ impl<S: KeyValueStore> TokenCache<S> {
                     .min_by_key(|(_, x)| x.expires_on)
                     .map(|(k, _)| k.clone())
                 {
-                    self.remove_where(|x| credential_key(x) == oldest);
+                    self.remove_where(&|x| credential_key(x) == oldest);
                 }
             }
             // Still full (the app's own data fills it): keep the sign-in for this session.
@@ -487,9 +497,9 @@ impl<S: KeyValueStore> TokenCache<S> {
         Ok(())
     }
 
-    fn remove_where(&mut self, pred: impl Fn(&Credential) -> bool) {
+    fn remove_where(&mut self, pred: &dyn Fn(&Credential) -> bool) {
         let store = &self.store;
-        self.credentials.retain(|(k, c)| {
+        super::retain(&mut self.credentials, &mut |(k, c)| {
             let drop = pred(c);
             if drop {
                 store.remove(k);
@@ -562,7 +572,7 @@ impl<S: KeyValueStore> TokenCache<S> {
             probe.token_type = r.token_type.clone();
             credential_key(&probe)
         };
-        self.remove_where(|c| {
+        self.remove_where(&|c| {
             c.credential_type.is_access_token()
                 && credential_key(c) != new_at_key
                 && &c.home_account_id == home
@@ -592,7 +602,7 @@ impl<S: KeyValueStore> TokenCache<S> {
             probe.realm = String::new();
             probe.family_id = fam.clone();
             let new_rt_key = credential_key(&probe);
-            self.remove_where(|c| {
+            self.remove_where(&|c| {
                 c.credential_type == CredentialType::RefreshToken
                     && credential_key(c) != new_rt_key
                     && &c.home_account_id == home
@@ -670,7 +680,7 @@ impl<S: KeyValueStore> TokenCache<S> {
             return false;
         }
         self.changed();
-        self.credentials.retain(|(_, c)| c.home_account_id != home_account_id);
+        super::retain(&mut self.credentials, &mut |(_, c)| c.home_account_id != home_account_id);
         self.credentials.extend(credentials);
         for (k, e) in accounts {
             match self.accounts.iter_mut().find(|(key, _)| *key == k) {
@@ -698,7 +708,7 @@ impl<S: KeyValueStore> TokenCache<S> {
     /// Removes one refresh token (after the server rejected it with `invalid_grant`).
     pub fn remove_refresh_token(&mut self, secret: &str) -> Result<(), AuthError> {
         self.changed();
-        self.remove_where(|c| c.credential_type == CredentialType::RefreshToken && c.secret == secret);
+        self.remove_where(&|c| c.credential_type == CredentialType::RefreshToken && c.secret == secret);
         self.write_key_lists()
     }
 
@@ -706,11 +716,11 @@ impl<S: KeyValueStore> TokenCache<S> {
     pub fn remove_account(&mut self, home_account_id: &str) -> Result<(), AuthError> {
         self.changed();
         let client = self.client_id.clone();
-        self.remove_where(|c| {
+        self.remove_where(&|c| {
             c.home_account_id == home_account_id && (c.client_id == client || c.credential_type == CredentialType::RefreshToken)
         });
         let store = &self.store;
-        self.accounts.retain(|(k, e)| {
+        super::retain(&mut self.accounts, &mut |(k, e)| {
             let drop = e.account.home_account_id == home_account_id;
             if drop {
                 store.remove(k);
@@ -731,7 +741,7 @@ impl<S: KeyValueStore> TokenCache<S> {
             self.remove_account(&id)?;
         }
         let client = self.client_id.clone();
-        self.remove_where(|c| c.client_id == client);
+        self.remove_where(&|c| c.client_id == client);
         self.store.remove(&active_account_key(&self.client_id));
         self.write_key_lists()
     }

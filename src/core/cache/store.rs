@@ -1,7 +1,9 @@
 //! The key-value storage the cache persists to.
 
+use crate::prelude::*;
+
 use crate::error::AuthError;
-use std::cell::RefCell;
+use ::core::cell::RefCell;
 
 /// A string key-value store (Web Storage, memory, a file...). Methods take `&self`: stores
 /// use interior mutability, as Web Storage does.
@@ -34,8 +36,8 @@ pub struct MemoryStore {
     map: RefCell<Vec<(String, String)>>,
 }
 
-impl std::fmt::Debug for MemoryStore {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl ::core::fmt::Debug for MemoryStore {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         // The values are tokens: print how many entries there are, nothing else.
         f.debug_struct("MemoryStore").field("entries", &self.len()).finish_non_exhaustive()
     }
@@ -85,7 +87,7 @@ impl KeyValueStore for MemoryStore {
     }
 }
 
-impl<T: KeyValueStore + ?Sized> KeyValueStore for std::rc::Rc<T> {
+impl<T: KeyValueStore + ?Sized> KeyValueStore for alloc::rc::Rc<T> {
     fn get(&self, key: &str) -> Option<String> {
         (**self).get(key)
     }

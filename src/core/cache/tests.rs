@@ -3,7 +3,7 @@ use crate::core::account::{authority_type, TenantProfile};
 use crate::core::base64;
 use crate::core::http::HttpResponse;
 use crate::core::id_token::IdTokenClaims;
-use std::rc::Rc;
+use alloc::rc::Rc;
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
 

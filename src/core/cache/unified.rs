@@ -11,6 +11,8 @@
 //! sections, field order, number spelling — is written back unchanged. Typed views convert to
 //! and from the browser entities ([`Credential`], [`AccountEntity`]) field by field.
 
+use crate::prelude::*;
+
 use super::entities::{AccountEntity, Credential, CredentialType};
 use crate::core::json::Json;
 use crate::error::{codes, AuthError, ErrorKind};
@@ -94,8 +96,8 @@ pub struct UnifiedCache {
     sections: [Vec<(String, Json)>; 5],
 }
 
-impl std::fmt::Debug for UnifiedCache {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl ::core::fmt::Debug for UnifiedCache {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         // Entities hold tokens: show only how many there are.
         let mut d = f.debug_struct("UnifiedCache");
         for s in Section::ALL {
@@ -286,7 +288,7 @@ impl UnifiedCache {
                 && v.str_field("environment").is_some_and(|e| e.eq_ignore_ascii_case(environment))
         };
         for s in [Section::Account, Section::IdToken, Section::AccessToken, Section::RefreshToken] {
-            self.section_mut(s).retain(|(_, v)| !matches(v));
+            crate::core::retain(self.section_mut(s), &mut |(_, v)| !matches(v));
         }
     }
 }
@@ -400,7 +402,7 @@ pub fn app_metadata_to_json(m: &AppMetadata) -> Json {
 /// msal-node 7's account key: `homeAccountId-environment-homeTenant`, lower-cased.
 pub fn account_key(a: &AccountEntity) -> String {
     let a = &a.account;
-    format!("{}-{}-{}", a.home_account_id, a.environment, a.home_tenant()).to_ascii_lowercase()
+    [&a.home_account_id, "-", &a.environment, "-", a.home_tenant()].concat().to_ascii_lowercase()
 }
 
 /// msal-node 7's credential key: `home-env-type-(familyId|clientId)-realm-target-scheme`,
@@ -413,13 +415,14 @@ pub fn credential_key(c: &Credential) -> String {
         ""
     };
     let target = if c.credential_type == CredentialType::IdToken { "" } else { c.target.as_str() };
-    format!("{}-{}-{}-{}-{}-{}-{}", c.home_account_id, c.environment, c.credential_type.as_str(), client, c.realm, target, scheme)
+    [&c.home_account_id, "-", &c.environment, "-", c.credential_type.as_str(), "-", client, "-", &c.realm, "-", target, "-", scheme]
+        .concat()
         .to_ascii_lowercase()
 }
 
 /// The app metadata key: `appmetadata-environment-clientId`, lower-cased.
 pub fn app_metadata_key(m: &AppMetadata) -> String {
-    format!("appmetadata-{}-{}", m.environment, m.client_id).to_ascii_lowercase()
+    ["appmetadata-", &m.environment, "-", &m.client_id].concat().to_ascii_lowercase()
 }
 
 #[cfg(test)]

@@ -2,12 +2,14 @@
 //! and the window mechanics in `window.js`. Every browser call that can fail maps to an
 //! [`AuthError`]; a missing or throwing storage falls back to memory.
 
+use crate::prelude::*;
+
 use super::{CacheLocation, LogLevel, Platform, PopupAttributes, WindowError};
 use crate::core::cache::{KeyValueStore, MemoryStore};
 use crate::core::dpop::PublicJwk;
 use crate::core::http::{HttpRequest, HttpResponse, Method};
 use crate::error::{codes, AuthError, ErrorKind};
-use std::rc::Rc;
+use alloc::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -135,7 +137,7 @@ impl KeyValueStore for WebStore {
 pub struct BrowserPlatform {
     cache: Rc<WebStore>,
     temp: WebStore,
-    channel: std::cell::RefCell<JsValue>,
+    channel: ::core::cell::RefCell<JsValue>,
 }
 
 impl BrowserPlatform {
@@ -150,7 +152,7 @@ impl BrowserPlatform {
         if fell_back {
             window::log(LogLevel::Warning as u8, "storage is unavailable; the token cache falls back to memory");
         }
-        BrowserPlatform { cache: Rc::new(cache), temp, channel: std::cell::RefCell::new(JsValue::NULL) }
+        BrowserPlatform { cache: Rc::new(cache), temp, channel: ::core::cell::RefCell::new(JsValue::NULL) }
     }
 
     /// Takes another tab's change of the cache entry `key` into memory (an encrypted cache
@@ -230,13 +232,13 @@ impl Platform for BrowserPlatform {
                 AuthError::new(
                     ErrorKind::Network,
                     codes::POST_REQUEST_FAILED,
-                    format!("network request failed (CORS, DNS or connection): {detail}"),
+                    ["network request failed (CORS, DNS or connection): ", &detail].concat(),
                 )
             } else {
                 AuthError::new(
                     ErrorKind::Network,
                     codes::GET_REQUEST_FAILED,
-                    format!("network request failed (CORS, DNS or connection): {detail}"),
+                    ["network request failed (CORS, DNS or connection): ", &detail].concat(),
                 )
             }
         };
@@ -369,9 +371,9 @@ impl Platform for BrowserPlatform {
     }
 
     async fn sign_with_binding_key(&self, kid: &str, data: &[u8]) -> Result<Vec<u8>, AuthError> {
-        let signed = JsFuture::from(window::sign_with_key(kid, data)).await.ok().filter(|v| v.is_object());
-        match signed {
-            Some(bytes) => Ok(js_sys::Uint8Array::new(&bytes).to_vec()),
+        let signed = JsFuture::from(window::sign_with_key(kid, data)).await.ok().and_then(|v| v.as_string());
+        match signed.and_then(|s| crate::core::base64::decode(&s)) {
+            Some(bytes) => Ok(bytes),
             None => Err(AuthError::browser(codes::CRYPTO_KEY_NOT_FOUND, "the DPoP key of this token is not in this browser")),
         }
     }

@@ -578,11 +578,11 @@ export async function publicKey(kid) {
   return [jwk.x, jwk.y];
 }
 
-// ES256 signature (r || s) of `data` with the pair `kid`; null without the pair.
+// ES256 signature (r || s) of `data` with the pair `kid`, base64url; null without the pair.
 export async function signWithKey(kid, data) {
   const pair = await keyPair(kid);
   if (!pair) return null;
-  return new Uint8Array(await crypto.subtle.sign({ name: "ECDSA", hash: "SHA-256" }, pair.privateKey, data));
+  return b64url(new Uint8Array(await crypto.subtle.sign({ name: "ECDSA", hash: "SHA-256" }, pair.privateKey, data)));
 }
 
 export async function removeKeyPair(kid) {

@@ -1,5 +1,7 @@
 //! Bindings to `window.js`.
 
+use crate::prelude::*;
+
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(module = "/src/platform/browser/window.js")]
@@ -116,7 +118,7 @@ extern "C" {
     /// The public coordinates `[x, y]` of the pair `kid`, or `null`.
     #[wasm_bindgen(js_name = publicKey)]
     pub fn public_key(kid: &str) -> js_sys::Promise;
-    /// The ES256 signature of `data` with the pair `kid` (`Uint8Array`), or `null`.
+    /// The ES256 signature of `data` with the pair `kid` (base64url), or `null`.
     #[wasm_bindgen(js_name = signWithKey)]
     pub fn sign_with_key(kid: &str, data: &[u8]) -> js_sys::Promise;
     /// Removes the pair `kid`.
