@@ -182,7 +182,15 @@ pub fn cache(data: &[u8]) -> bool {
     let envs = vec!["login.microsoftonline.com".to_owned()];
     let scopes = ScopeSet::parse("User.Read");
     for h in &homes {
-        let q = AtQuery { home_account_id: h, environments: &envs, client_id: CLIENT, realm: "", scopes: &scopes, token_type: "Bearer" };
+        let q = AtQuery {
+            home_account_id: h,
+            environments: &envs,
+            client_id: CLIENT,
+            realm: "",
+            scopes: &scopes,
+            token_type: "Bearer",
+            key_id: None,
+        };
         let _ = cache.find_access_token(&q);
         let _ = cache.find_refresh_token(h, &envs, true);
         let _ = cache.find_id_token(h, &envs, "");
