@@ -131,6 +131,7 @@ pub mod codes {
     pub const DPOP_MISSING_RESOURCE_CONTEXT: &str = "dpop_missing_resource_context";
     pub const DPOP_TOKEN_TYPE_MISMATCH: &str = "dpop_token_type_mismatch";
     pub const KEY_ID_MISSING: &str = "key_id_missing";
+    pub const TOKEN_CLAIMS_CNF_REQUIRED: &str = "token_claims_cnf_required_for_signedjwt";
     pub const INVALID_CLAIMS: &str = "invalid_claims";
     pub const INVALID_CACHE_TYPE: &str = "invalid_cache_type";
     pub const INVALID_CONFIGURATION: &str = "invalid_configuration";

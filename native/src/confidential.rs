@@ -293,6 +293,9 @@ impl ConfidentialClientApplication {
         let key = match &req.authentication_scheme {
             AuthScheme::Bearer => None,
             AuthScheme::Dpop { .. } => Some(self.dpop_key().await?),
+            AuthScheme::Pop { .. } => {
+                return Err(AuthError::config(codes::UNSUPPORTED_AUTHENTICATION_SCHEME, "app tokens are Bearer or DPoP"));
+            }
         };
         let token = self
             .app_token(&scopes, req.skip_cache, &req.correlation_id, self.app_partition(), None, Grant::ClientCredentials, key.as_deref())
@@ -428,7 +431,8 @@ impl ConfidentialClientApplication {
         };
         let resp = sent.map_err(|e| e.with_correlation_id(correlation_id.clone()))?;
         let token = TokenResponse::parse(&resp, now_s()).map_err(|e| e.with_correlation_id(correlation_id.clone()))?;
-        check_token_type(&token.token_type, dpop.is_some()).map_err(|e| e.with_correlation_id(correlation_id.clone()))?;
+        check_token_type(&token.token_type, if dpop.is_some() { "DPoP" } else { "Bearer" })
+            .map_err(|e| e.with_correlation_id(correlation_id.clone()))?;
         let granted = token.scope.as_deref().map(ScopeSet::parse).filter(|s| !s.is_empty()).unwrap_or_else(|| scopes.clone());
         let mut entry = CacheEntry::new(kind, "", &self.environment, &self.config.client_id, &tenant, token.access_token.secret());
         entry.target = granted.to_space_string();

@@ -36,7 +36,7 @@ impl DpopKey {
             Some((4, xy)) if xy.len() == 64 => xy.split_at(32),
             _ => return Err(AuthError::config(codes::INVALID_CONFIGURATION, "the DPoP key's public point is not uncompressed P-256")),
         };
-        let public = PublicJwk { x: base64::encode_url(x), y: base64::encode_url(y) };
+        let public = PublicJwk::Ec { x: base64::encode_url(x), y: base64::encode_url(y) };
         let kid = public.thumbprint();
         Ok(DpopKey { pair, public, kid })
     }

@@ -14,7 +14,7 @@ use msal_wasm::client::{
     PublicClientApplication as Core, SilentRequest,
 };
 use msal_wasm::core::cache::MemoryStore;
-use msal_wasm::core::dpop::PublicJwk;
+use msal_wasm::core::dpop::{KeyKind, PublicJwk};
 use msal_wasm::core::http::{HttpRequest, HttpResponse};
 use msal_wasm::error::{codes, AuthError, ErrorKind};
 use msal_wasm::platform::{Platform, PopupAttributes, WindowError};
@@ -121,7 +121,13 @@ impl Platform for NativePlatform {
         tokio::time::sleep(Duration::from_millis(ms)).await;
     }
 
-    async fn make_binding_key(&self) -> Result<PublicJwk, AuthError> {
+    async fn make_binding_key(&self, kind: KeyKind) -> Result<PublicJwk, AuthError> {
+        if kind != KeyKind::Es256 {
+            return Err(AuthError::config(
+                codes::UNSUPPORTED_AUTHENTICATION_SCHEME,
+                "msal's pop scheme is browser-only here: native clients bind tokens with DPoP",
+            ));
+        }
         let fixed = self.fixed_key.borrow().clone();
         let key = match fixed {
             Some(k) => k,

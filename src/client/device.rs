@@ -55,7 +55,6 @@ impl<P: Platform> PublicClientApplication<P> {
             .map_err(|e| e.with_correlation_id(correlation_id.clone()))?;
         let info = DeviceCodeInfo::parse(&resp).map_err(|e| e.with_correlation_id(correlation_id.clone()))?;
         let binding = self.bind(&req.authentication_scheme, None).await?;
-        let kid = binding.as_ref().map(|b| b.kid.as_str());
         // The code's lifetime runs from the server's answer, however long the callback takes.
         let started = self.now_s();
         on_code(&info);
@@ -86,18 +85,15 @@ impl<P: Platform> PublicClientApplication<P> {
                 let sent_at = self.now_s();
                 let http =
                     self.token_request(&target, &scopes, &correlation_id, Grant::DeviceCode { device_code: &info.device_code }, "", "");
-                let sent = match kid {
-                    Some(kid) => self.send_bound(http, kid).await,
-                    None => self.platform.send(http, self.config.network_timeout_ms).await,
-                };
+                let sent = self.send_token(http, binding.as_ref()).await;
                 let resp = sent.map_err(|e| e.with_correlation_id(correlation_id.clone()))?;
                 match device_poll(&resp, sent_at).map_err(|e| e.with_correlation_id(correlation_id.clone()))? {
                     DevicePoll::Pending => {}
                     DevicePoll::SlowDown => interval = interval.saturating_add(5),
                     DevicePoll::Token(token) => {
-                        dpop::check_token_type(&token.token_type, kid.is_some())?;
-                        let r =
-                            self.save_response(&target, *token, &scopes, None, "", &correlation_id, "", None, kid.unwrap_or_default())?;
+                        dpop::check_response(&token, binding.as_ref())?;
+                        let key_id = binding.as_ref().map_or("", |b| b.kid.as_str());
+                        let r = self.save_response(&target, *token, &scopes, None, "", &correlation_id, "", None, key_id)?;
                         return self.with_proof(r, binding.as_ref()).await;
                     }
                 }

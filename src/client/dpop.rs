@@ -1,51 +1,90 @@
-//! DPoP for the client: which key a sign-in or a renewal uses, the proofs sent with token
-//! requests (with the server's nonce, asked for once), and the proofs an app sends with its
-//! calls to the resource.
+//! Sender-constrained tokens for the client — DPoP (RFC 9449) and msal's `pop` (signed HTTP
+//! requests): which key a sign-in or a renewal uses, what token requests carry (a DPoP proof, with
+//! the server's nonce asked for once; or msal's `req_cnf`), and what the app gets to call its
+//! API with (a DPoP proof; or the signed HTTP request wrapping the token).
 //!
-//! One key per account, unlike msal-browser (a new key per authorization and per renewal, which
-//! a server binding public clients' refresh tokens to their key — as RFC 9449 §5 asks — refuses):
-//! a sign-in for an account that already has a key the platform still holds reuses it, a renewal
-//! always uses the refresh token's key, and a key no token is bound to any more is removed.
+//! One key per account and scheme, unlike msal-browser (a new key per authorization and per
+//! renewal, which a server binding public clients' refresh tokens to their DPoP key — as RFC 9449
+//! §5 asks — refuses): a sign-in for an account that already has a key the platform still holds
+//! reuses it, a renewal uses the refresh token's key, and a key no token is bound to any more is
+//! removed.
 
 use super::*;
-use crate::core::dpop::{self, ProofClaims, PublicJwk};
+use crate::core::dpop::{self, KeyKind, ProofClaims, PublicJwk, ShrClaims};
 
-/// A request's DPoP binding: the key and the resource request of the result's proof.
+/// A request's binding: its key and its scheme (with the resource request of the result's proof).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Binding {
-    /// The key's thumbprint (`dpop_jkt`, the tokens' `keyId`).
+    /// The key's thumbprint (`dpop_jkt` / `req_cnf`'s `kid`, the tokens' `keyId`).
     pub kid: String,
-    /// `htm` of the resource request.
-    pub method: String,
-    /// `htu` of the resource request.
-    pub uri: String,
+    /// DPoP or PoP.
+    pub scheme: AuthScheme,
     /// The key was made for this request (removed if it fails).
     pub new_key: bool,
 }
 
+impl Binding {
+    /// As JSON, for a redirect's saved request.
+    pub(crate) fn to_json(&self) -> Json {
+        let (method, uri, claims, nonce) = match &self.scheme {
+            AuthScheme::Dpop { method, uri } => (method.as_str(), uri.as_str(), "", ""),
+            AuthScheme::Pop { method, uri, shr_claims, shr_nonce } => {
+                (method.as_str(), uri.as_str(), shr_claims.as_str(), shr_nonce.as_str())
+            }
+            AuthScheme::Bearer => ("", "", "", ""),
+        };
+        Json::object()
+            .with("kid", self.kid.as_str())
+            .with("type", self.scheme.token_type())
+            .with("method", method)
+            .with("uri", uri)
+            .with("shrClaims", claims)
+            .with("shrNonce", nonce)
+            .with("newKey", self.new_key)
+    }
+
+    /// From [`to_json`](Self::to_json).
+    pub(crate) fn from_json(d: &Json) -> Option<Binding> {
+        let s = |k: &str| d.str_field(k).unwrap_or_default().to_owned();
+        let scheme = match d.str_field("type")? {
+            "DPoP" => AuthScheme::Dpop { method: s("method"), uri: s("uri") },
+            "pop" => AuthScheme::Pop { method: s("method"), uri: s("uri"), shr_claims: s("shrClaims"), shr_nonce: s("shrNonce") },
+            _ => return None,
+        };
+        Some(Binding { kid: d.str_field("kid")?.to_owned(), scheme, new_key: d.get("newKey").and_then(Json::as_bool).unwrap_or(false) })
+    }
+}
+
 impl<P: Platform> PublicClientApplication<P> {
-    /// The key of `home_account_id`'s DPoP tokens, when the platform still holds it.
-    async fn account_key(&self, home_account_id: &str) -> Option<String> {
+    /// The key of `home_account_id`'s tokens of `token_type`, when the platform still holds it.
+    async fn account_key(&self, home_account_id: &str, token_type: &str) -> Option<String> {
         let kid = {
             let cache = self.cache.borrow();
-            let bound = cache.credentials().find(|c| c.home_account_id == home_account_id && !c.key_id.is_empty());
+            let bound = cache
+                .credentials()
+                .find(|c| c.home_account_id == home_account_id && !c.key_id.is_empty() && c.token_type.eq_ignore_ascii_case(token_type));
             bound.map(|c| c.key_id.clone())
         }?;
         self.platform.binding_key(&kid).await.map(|_| kid)
     }
 
-    /// The binding of a DPoP sign-in (`None` for Bearer): the account's key, else a new one.
+    /// The binding of a bound sign-in or renewal (`None` for Bearer): the account's key for the
+    /// scheme, else a new one.
     pub(super) async fn bind(&self, scheme: &AuthScheme, account: Option<&AccountRef>) -> Result<Option<Binding>, AuthError> {
-        let AuthScheme::Dpop { method, uri } = scheme else { return Ok(None) };
+        let kind = match scheme {
+            AuthScheme::Bearer => return Ok(None),
+            AuthScheme::Dpop { .. } => KeyKind::Es256,
+            AuthScheme::Pop { .. } => KeyKind::Rs256,
+        };
         let known = match account {
-            Some(a) => self.account_key(&a.home_account_id).await,
+            Some(a) => self.account_key(&a.home_account_id, scheme.token_type()).await,
             None => None,
         };
         let (kid, new_key) = match known {
             Some(kid) => (kid, false),
-            None => (self.platform.make_binding_key().await?.thumbprint(), true),
+            None => (self.platform.make_binding_key(kind).await?.thumbprint(), true),
         };
-        Ok(Some(Binding { kid, method: method.clone(), uri: uri.clone(), new_key }))
+        Ok(Some(Binding { kid, scheme: scheme.clone(), new_key }))
     }
 
     /// Forgets a key made for a request that failed.
@@ -85,7 +124,15 @@ impl<P: Platform> PublicClientApplication<P> {
         kids
     }
 
-    /// A signed proof by the key `kid` for `htm` `htu`.
+    /// The public key `kid` (msal's `crypto_key_not_found` when the platform lost it).
+    async fn key(&self, kid: &str) -> Result<PublicJwk, AuthError> {
+        self.platform
+            .binding_key(kid)
+            .await
+            .ok_or_else(|| AuthError::browser(codes::CRYPTO_KEY_NOT_FOUND, "the token's key is not in this browser's key store"))
+    }
+
+    /// A signed DPoP proof by the key `kid` for `htm` `htu`.
     pub(super) async fn proof(
         &self,
         kid: &str,
@@ -94,11 +141,7 @@ impl<P: Platform> PublicClientApplication<P> {
         nonce: Option<&str>,
         access_token: Option<&str>,
     ) -> Result<String, AuthError> {
-        let jwk: PublicJwk = self
-            .platform
-            .binding_key(kid)
-            .await
-            .ok_or_else(|| AuthError::browser(codes::CRYPTO_KEY_NOT_FOUND, "the DPoP key is not in this browser's key store"))?;
+        let jwk = self.key(kid).await?;
         if nonce.is_some_and(|n| n.trim().is_empty()) {
             return Err(AuthError::config(codes::INVALID_DPOP_NONCE, "the DPoP nonce is empty"));
         }
@@ -151,18 +194,78 @@ impl<P: Platform> PublicClientApplication<P> {
         self.platform.binding_key(&kid).await.map(|_| kid)
     }
 
-    /// Adds the proof for the request's resource call to a DPoP result.
+    /// What the app gets for a bound result: a DPoP result with the proof for the request's
+    /// resource call; a PoP result's access token replaced by the signed HTTP request wrapping it.
     pub(super) async fn with_proof(
         &self,
         mut result: AuthenticationResult,
         binding: Option<&Binding>,
     ) -> Result<AuthenticationResult, AuthError> {
-        if let Some(b) = binding {
-            let proof = self.proof(&b.kid, &b.method, &b.uri, None, Some(result.access_token.secret())).await?;
-            result.dpop_proof = Some(proof);
+        let Some(b) = binding else { return Ok(result) };
+        match &b.scheme {
+            AuthScheme::Dpop { method, uri } => {
+                result.dpop_proof = Some(self.proof(&b.kid, method, uri, None, Some(result.access_token.secret())).await?);
+            }
+            AuthScheme::Pop { method, uri, shr_claims, shr_nonce } => {
+                let jwk = self.key(&b.kid).await?;
+                let nonce = if shr_nonce.is_empty() { self.guid()? } else { shr_nonce.clone() };
+                let claims = ShrClaims {
+                    access_token: result.access_token.secret(),
+                    ts: self.now_s(),
+                    method,
+                    url: uri,
+                    nonce: &nonce,
+                    client_claims: shr_claims,
+                };
+                let input = dpop::shr_signing_input(&b.kid, &jwk, &claims);
+                let signature = self.platform.sign_with_binding_key(&b.kid, input.as_bytes()).await?;
+                result.access_token = crate::secret::AccessToken::new(dpop::proof(&input, &signature)?);
+            }
+            AuthScheme::Bearer => {}
         }
         Ok(result)
     }
+
+    /// A cached or renewed bound result, finished for the request's scheme with the key its
+    /// token is bound to.
+    pub(super) async fn finish_bound(&self, result: AuthenticationResult, scheme: &AuthScheme) -> Result<AuthenticationResult, AuthError> {
+        let kid = self
+            .bound_key_id(result.access_token.secret())
+            .ok_or_else(|| AuthError::client(codes::KEY_ID_MISSING, "the bound token has no key id"))?;
+        self.with_proof(result, Some(&Binding { kid, scheme: scheme.clone(), new_key: false })).await
+    }
+
+    /// Sends a token request bound by `binding`: DPoP with its proof (and the nonce retry), PoP
+    /// with msal's `token_type=pop` and `req_cnf`.
+    pub(super) async fn send_token(
+        &self,
+        mut http: HttpRequest,
+        binding: Option<&Binding>,
+    ) -> Result<crate::core::http::HttpResponse, AuthError> {
+        match binding.map(|b| (&b.scheme, b.kid.as_str())) {
+            Some((AuthScheme::Dpop { .. }, kid)) => Box::pin(self.send_bound(http, kid)).await,
+            Some((AuthScheme::Pop { .. }, kid)) => {
+                http.body.push_str("&token_type=pop&req_cnf=");
+                http.body.push_str(&dpop::req_cnf(kid));
+                self.platform.send(http, self.config.network_timeout_ms).await
+            }
+            _ => self.platform.send(http, self.config.network_timeout_ms).await,
+        }
+    }
+}
+
+/// Checks a token response against its binding: the token type the scheme asks for (msal's
+/// `dpop_token_type_mismatch`: never a Bearer token where a bound one was asked for, nor the
+/// reverse), and for PoP the access token's `cnf.kid` (msal's
+/// `token_claims_cnf_required_for_signedjwt`).
+pub(crate) fn check_response(token: &TokenResponse, binding: Option<&Binding>) -> Result<(), AuthError> {
+    check_token_type(&token.token_type, binding.map_or("Bearer", |b| b.scheme.token_type()))?;
+    if let Some(Binding { kid, scheme: AuthScheme::Pop { .. }, .. }) = binding {
+        if dpop::access_token_kid(token.access_token.secret()).as_deref() != Some(kid.as_str()) {
+            return Err(AuthError::client(codes::TOKEN_CLAIMS_CNF_REQUIRED, "the PoP access token's cnf.kid is not the request's key"));
+        }
+    }
+    Ok(())
 }
 
 /// Sends `http` with a `DPoP` header made by `prove(nonce)` (starting with `nonce`, the
@@ -200,13 +303,10 @@ where
     Err(AuthError::client(codes::UNEXPECTED_ERROR, "unreachable: the nonce retry ended without a response"))
 }
 
-/// The token type a response must have for the request: DPoP for a bound one, Bearer
-/// otherwise (msal's `dpop_token_type_mismatch`: never a Bearer token where DPoP was asked for,
-/// nor the reverse).
-pub fn check_token_type(token_type: &str, bound: bool) -> Result<(), AuthError> {
-    let dpop = token_type.eq_ignore_ascii_case("dpop");
-    let bearer = token_type.is_empty() || token_type.eq_ignore_ascii_case("bearer");
-    if (bound && dpop) || (!bound && bearer) {
+/// The token type a response must have: `expected` (`Bearer` also for an empty type).
+pub fn check_token_type(token_type: &str, expected: &str) -> Result<(), AuthError> {
+    let bearer = |t: &str| t.is_empty() || t.eq_ignore_ascii_case("bearer");
+    if token_type.eq_ignore_ascii_case(expected) || (bearer(token_type) && bearer(expected)) {
         Ok(())
     } else {
         Err(AuthError::client(codes::DPOP_TOKEN_TYPE_MISMATCH, "the token endpoint returned another token type than the request's scheme"))

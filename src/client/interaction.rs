@@ -188,7 +188,7 @@ impl<P: Platform> PublicClientApplication<P> {
     /// naming an authority whose endpoints this page does not know yet fails with
     /// `endpoints_resolution_error`: await [`resolve_authority`](Self::resolve_authority) first.
     pub fn begin_interaction(&self, req: &InteractiveRequest, itype: InteractionType, origin: &str) -> Result<PendingAuth, AuthError> {
-        if req.authentication_scheme.is_dpop() {
+        if req.authentication_scheme.is_bound() {
             return Err(AuthError::config(
                 codes::UNSUPPORTED_AUTHENTICATION_SCHEME,
                 "a DPoP sign-in starts with begin_redirect, open_popup or sso_silent (its key is made asynchronously)",
@@ -283,7 +283,7 @@ impl<P: Platform> PublicClientApplication<P> {
         }
         let prompt = if itype == InteractionType::Silent { Some(req.prompt.unwrap_or(authorize::Prompt::None)) } else { req.prompt };
         let mut extra = req.extra_query_parameters.clone();
-        if let Some(b) = &binding {
+        if let Some(b) = binding.as_ref().filter(|b| matches!(b.scheme, AuthScheme::Dpop { .. })) {
             // The key the code will be redeemed with (RFC 9449 §10).
             extra.push(("dpop_jkt".to_owned(), b.kid.clone()));
         }
@@ -357,7 +357,6 @@ impl<P: Platform> PublicClientApplication<P> {
         }
         let (code, client_info) = parsed.into_code(&pending.state)?;
         let target = self.target(Some(&pending.authority)).await?;
-        let kid = pending.binding.as_ref().map(|b| b.kid.as_str());
         let result = self
             .redeem_code(
                 &target,
@@ -369,7 +368,7 @@ impl<P: Platform> PublicClientApplication<P> {
                 &client_info,
                 &pending.correlation_id,
                 &pending.user_state,
-                kid,
+                pending.binding.as_ref(),
             )
             .await?;
         self.with_proof(result, pending.binding.as_ref()).await
@@ -499,7 +498,7 @@ impl<P: Platform> PublicClientApplication<P> {
         ]
         .concat();
         // A DPoP request's key is made asynchronously: the popup waits on about:blank for it.
-        let ready = if req.authentication_scheme.is_dpop() { None } else { self.target_now(req.authority.as_deref())? };
+        let ready = if req.authentication_scheme.is_bound() { None } else { self.target_now(req.authority.as_deref())? };
         let (stage, url) = match ready {
             Some(target) => {
                 let pending = self.begin_interaction_at(&req, &target)?;

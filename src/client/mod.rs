@@ -161,17 +161,7 @@ impl PendingAuth {
             .with("userState", self.user_state.as_str())
             .with("origin", self.origin.as_str())
             .with("authority", self.authority.as_str())
-            .with(
-                "dpop",
-                match &self.binding {
-                    Some(b) => Json::object()
-                        .with("kid", b.kid.as_str())
-                        .with("method", b.method.as_str())
-                        .with("uri", b.uri.as_str())
-                        .with("newKey", b.new_key),
-                    None => Json::Null,
-                },
-            )
+            .with("binding", self.binding.as_ref().map_or(Json::Null, dpop::Binding::to_json))
     }
 
     fn from_json(j: &Json) -> Option<PendingAuth> {
@@ -190,14 +180,7 @@ impl PendingAuth {
             user_state: s("userState").unwrap_or_default(),
             origin: s("origin").unwrap_or_default(),
             authority: s("authority").unwrap_or_default(),
-            binding: j.get("dpop").filter(|d| d.as_object().is_some()).and_then(|d| {
-                Some(dpop::Binding {
-                    kid: d.str_field("kid")?.to_owned(),
-                    method: d.str_field("method")?.to_owned(),
-                    uri: d.str_field("uri")?.to_owned(),
-                    new_key: d.get("newKey").and_then(Json::as_bool).unwrap_or(false),
-                })
-            }),
+            binding: j.get("binding").and_then(dpop::Binding::from_json),
         })
     }
 }

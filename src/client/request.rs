@@ -83,6 +83,19 @@ pub enum AuthScheme {
         /// `htu`.
         uri: String,
     },
+    /// msal's `pop`: the access token is bound to an RSA key of this app (`req_cnf`), and what
+    /// the app gets is a signed HTTP request wrapping it (for the resource request below, when
+    /// named), to send as `Authorization: PoP <token>`.
+    Pop {
+        /// `resourceRequestMethod` (`m`; may be empty).
+        method: String,
+        /// `resourceRequestUri` (`u`, `p`, `q`; may be empty).
+        uri: String,
+        /// `shrClaims` (`client_claims`).
+        shr_claims: String,
+        /// `shrNonce` (`nonce`; a new GUID when empty).
+        shr_nonce: String,
+    },
 }
 
 impl AuthScheme {
@@ -104,7 +117,13 @@ impl AuthScheme {
         match self {
             AuthScheme::Bearer => "Bearer",
             AuthScheme::Dpop { .. } => "DPoP",
+            AuthScheme::Pop { .. } => "pop",
         }
+    }
+
+    /// True for a scheme whose tokens are bound to a key.
+    pub fn is_bound(&self) -> bool {
+        !matches!(self, AuthScheme::Bearer)
     }
 
     /// True for DPoP.

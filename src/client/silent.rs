@@ -141,7 +141,7 @@ impl<P: Platform> PublicClientApplication<P> {
     /// The cached access token for `req`, when the policy allows it and it is fresh. Never
     /// touches the network; `Ok(None)` means "go to the network".
     pub fn acquire_token_silent_cached(&self, req: &SilentRequest) -> Result<Option<AuthenticationResult>, AuthError> {
-        if req.authentication_scheme.is_dpop() {
+        if req.authentication_scheme.is_bound() {
             // Every DPoP result carries a fresh proof, signed asynchronously: see
             // acquire_token_silent_network.
             self.ensure_initialized()?;
@@ -272,12 +272,12 @@ impl<P: Platform> PublicClientApplication<P> {
     /// then a hidden frame when the policy allows it. Identical requests in flight in this tab
     /// share one (msal's `activeSilentTokenRequests`); each caller gets its correlation id.
     pub async fn acquire_token_silent_network(&self, req: &SilentRequest) -> Result<AuthenticationResult, AuthError> {
-        let AuthScheme::Dpop { method, uri } = &req.authentication_scheme else {
+        if !req.authentication_scheme.is_bound() {
             return self.silent_flight(req).await;
-        };
-        // DPoP: the cached token bound to a key this browser still holds, else a renewal (forced
-        // when the key of the cached one went away: site data cleared); the result always with a
-        // new proof for the request's resource call.
+        }
+        // Bound (DPoP, PoP): the cached token bound to a key this browser still holds, else a
+        // renewal (forced when the key of the cached one went away: site data cleared); the
+        // result finished for the scheme (a new DPoP proof, or a new signed HTTP request).
         let cacheable = !req.force_refresh && req.claims.is_empty() && req.cache_lookup_policy.uses_access_token();
         let cached = if cacheable { self.cached_token(req, 0)? } else { None };
         let result = match cached {
@@ -285,8 +285,7 @@ impl<P: Platform> PublicClientApplication<P> {
             Some(_) => Box::pin(self.silent_flight(&SilentRequest { force_refresh: true, ..req.clone() })).await?,
             None => Box::pin(self.silent_flight(req)).await?,
         };
-        let proof = self.generate_dpop_proof(result.access_token.secret(), method, uri, None).await?;
-        Ok(AuthenticationResult { dpop_proof: Some(proof), ..result })
+        self.finish_bound(result, &req.authentication_scheme).await
     }
 
     /// The refresh token (single-flight), then a hidden frame.

@@ -12,7 +12,7 @@ impl<P: Platform> PublicClientApplication<P> {
         http: HttpRequest,
         thumb_key: &str,
         sent_at: u64,
-        dpop: Option<&str>,
+        binding: Option<&dpop::Binding>,
     ) -> Result<TokenResponse, AuthError> {
         let store_key = thumb_key.to_owned();
         {
@@ -25,13 +25,10 @@ impl<P: Platform> PublicClientApplication<P> {
                 }
             }
         }
-        let resp = match dpop {
-            Some(kid) => Box::pin(self.send_bound(http, kid)).await?,
-            None => self.platform.send(http, self.config.network_timeout_ms).await?,
-        };
+        let resp = self.send_token(http, binding).await?;
         match TokenResponse::parse(&resp, sent_at) {
             Ok(t) => {
-                dpop::check_token_type(&t.token_type, dpop.is_some())?;
+                dpop::check_response(&t, binding)?;
                 Ok(t)
             }
             Err(e) => {
@@ -96,14 +93,15 @@ impl<P: Platform> PublicClientApplication<P> {
         client_info: &str,
         correlation_id: &str,
         user_state: &str,
-        dpop: Option<&str>,
+        binding: Option<&dpop::Binding>,
     ) -> Result<AuthenticationResult, AuthError> {
         self.log(LogLevel::Verbose, "redeeming the authorization code");
         let sent_at = self.now_s();
         let http = self.token_request(target, scopes, correlation_id, Grant::AuthorizationCode { code, verifier, redirect_uri }, "", "");
         let thumb = self.thumbprint(target, scopes, "", "");
-        let resp = self.post_token(http, &thumb, sent_at, dpop).await?;
-        self.save_response(target, resp, scopes, nonce, client_info, correlation_id, user_state, None, dpop.unwrap_or_default())
+        let resp = self.post_token(http, &thumb, sent_at, binding).await?;
+        let key_id = binding.map_or("", |b| b.kid.as_str());
+        self.save_response(target, resp, scopes, nonce, client_info, correlation_id, user_state, None, key_id)
     }
 
     /// The optional ID token checks (see [`Config::validate_id_token_claims`]): the issuer is
@@ -273,16 +271,18 @@ impl<P: Platform> PublicClientApplication<P> {
         let unusable = |why: &'static str| {
             Err(AuthError::new(ErrorKind::InteractionRequired, codes::NO_TOKENS_FOUND, why).with_correlation_id(correlation_id.clone()))
         };
-        let kid = match (req.authentication_scheme.is_dpop(), rt_key.is_empty()) {
-            (false, true) => None,
-            (false, false) => return unusable("the refresh token is bound to a DPoP key: a Bearer token needs a new sign-in"),
-            (true, false) if self.platform.binding_key(&rt_key).await.is_none() => {
-                return unusable("the refresh token's DPoP key is no longer in this browser")
+        let binding = match (&req.authentication_scheme, rt_key.is_empty()) {
+            (AuthScheme::Bearer, true) => None,
+            (AuthScheme::Dpop { .. }, false) => {
+                if self.platform.binding_key(&rt_key).await.is_none() {
+                    return unusable("the refresh token's DPoP key is no longer in this browser");
+                }
+                Some(dpop::Binding { kid: rt_key, scheme: req.authentication_scheme.clone(), new_key: false })
             }
-            (true, false) => Some(rt_key),
-            (true, true) => {
+            (_, false) => return unusable("the refresh token is bound to a DPoP key: this scheme needs a new sign-in"),
+            (_, true) => {
                 let who = AccountRef::new(account.home_account_id.clone());
-                self.bind(&req.authentication_scheme, Some(&who)).await?.map(|b| b.kid)
+                self.bind(&req.authentication_scheme, Some(&who)).await?
             }
         };
         let scopes = self.wire_scopes(&req.scopes);
@@ -300,9 +300,9 @@ impl<P: Platform> PublicClientApplication<P> {
             &anchor,
         );
         let thumb = self.thumbprint(&target, &scopes, &account.home_account_id, &req.claims);
-        match self.post_token(http, &thumb, sent_at, kid.as_deref()).await {
+        match self.post_token(http, &thumb, sent_at, binding.as_ref()).await {
             Ok(resp) => {
-                let key_id = kid.as_deref().unwrap_or_default();
+                let key_id = binding.as_ref().map_or("", |b| b.kid.as_str());
                 self.save_response(&target, resp, &scopes, None, "", &correlation_id, "", Some(&account), key_id)
             }
             Err(e) => {

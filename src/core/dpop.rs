@@ -11,29 +11,59 @@ use super::text;
 use crate::error::{codes, AuthError};
 use crate::prelude::*;
 
-/// The public half of a P-256 key: its coordinates, base64url.
+/// The public half of a binding key: P-256 (DPoP, ES256) or RSA (msal's signed HTTP request
+/// PoP, RS256); members base64url.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PublicJwk {
-    /// `x`.
-    pub x: String,
-    /// `y`.
-    pub y: String,
+pub enum PublicJwk {
+    /// An EC P-256 key.
+    Ec {
+        /// `x`.
+        x: String,
+        /// `y`.
+        y: String,
+    },
+    /// An RSA key.
+    Rsa {
+        /// `n`.
+        n: String,
+        /// `e`.
+        e: String,
+    },
+}
+
+/// Which kind of key a binding needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyKind {
+    /// ECDSA P-256 (DPoP).
+    Es256,
+    /// RSASSA-PKCS1-v1_5 2048 with SHA-256 (msal's PoP).
+    Rs256,
 }
 
 impl PublicJwk {
-    /// The JWK members of the key (`kty`, `crv`, `x`, `y`).
+    /// The JWK members of the key (`kty`, `crv`, `x`, `y` or `kty`, `n`, `e`).
     pub fn to_json(&self) -> Json {
-        Json::object().with("kty", "EC").with("crv", "P-256").with("x", self.x.as_str()).with("y", self.y.as_str())
+        match self {
+            PublicJwk::Ec { x, y } => Json::object().with("kty", "EC").with("crv", "P-256").with("x", x.as_str()).with("y", y.as_str()),
+            PublicJwk::Rsa { n, e } => Json::object().with("kty", "RSA").with("n", n.as_str()).with("e", e.as_str()),
+        }
     }
 
     /// The RFC 7638 thumbprint: SHA-256 of the required members in lexical order, base64url.
     pub fn thumbprint(&self) -> String {
-        let mut canonical = String::from(r#"{"crv":"P-256","kty":"EC","x":""#);
-        canonical.push_str(&self.x);
-        canonical.push_str(r#"","y":""#);
-        canonical.push_str(&self.y);
-        canonical.push_str(r#""}"#);
+        let canonical = match self {
+            PublicJwk::Ec { x, y } => [r#"{"crv":"P-256","kty":"EC","x":""#, x, r#"","y":""#, y, r#""}"#].concat(),
+            PublicJwk::Rsa { n, e } => [r#"{"e":""#, e, r#"","kty":"RSA","n":""#, n, r#""}"#].concat(),
+        };
         encode_url(&sha256(canonical.as_bytes()))
+    }
+
+    /// Its kind.
+    pub fn kind(&self) -> KeyKind {
+        match self {
+            PublicJwk::Ec { .. } => KeyKind::Es256,
+            PublicJwk::Rsa { .. } => KeyKind::Rs256,
+        }
     }
 }
 
@@ -122,16 +152,70 @@ pub fn signing_input(jwk: &PublicJwk, c: &ProofClaims<'_>) -> String {
     out
 }
 
-/// The compact proof: the signing input and the raw ES256 signature (`r || s`, 64 bytes).
+/// The compact JWS: the signing input and the signature (ES256: the raw 64-byte `r || s`;
+/// RS256: 256 bytes for a 2048-bit key).
 pub fn proof(signing_input: &str, signature: &[u8]) -> Result<String, AuthError> {
-    if signature.len() != 64 {
-        return Err(AuthError::client(codes::UNEXPECTED_ERROR, "the DPoP key gave a signature of the wrong size"));
+    if signature.len() != 64 && signature.len() < 256 {
+        return Err(AuthError::client(codes::UNEXPECTED_ERROR, "the binding key gave a signature of the wrong size"));
     }
-    let mut out = String::with_capacity(signing_input.len() + 87);
-    out.push_str(signing_input);
-    out.push('.');
-    out.push_str(&encode_url(signature));
-    Ok(out)
+    Ok([signing_input, ".", &encode_url(signature)].concat())
+}
+
+/// What a signed HTTP request (msal's `pop` scheme) asserts about the call it goes with.
+#[derive(Debug, Clone, Copy)]
+pub struct ShrClaims<'a> {
+    /// The access token it wraps (`at`).
+    pub access_token: &'a str,
+    /// `ts`, seconds.
+    pub ts: u64,
+    /// The request's method (`m`), upper-cased; empty: none.
+    pub method: &'a str,
+    /// The request's URL (gives `u`, `p`, `q`); empty: none.
+    pub url: &'a str,
+    /// `nonce` (msal: the request's `shrNonce`, else a new GUID).
+    pub nonce: &'a str,
+    /// `client_claims` (the request's `shrClaims`); empty: none.
+    pub client_claims: &'a str,
+}
+
+/// The signing input of a signed HTTP request (msal's `PopTokenGenerator`): RS256 with the key
+/// id as msal encodes it (`kid: base64url({"kid": thumbprint})`) and the public key in `cnf`.
+pub fn shr_signing_input(kid: &str, jwk: &PublicJwk, c: &ShrClaims<'_>) -> String {
+    let encoded_kid = encode_url(Json::object().with("kid", kid).to_json().as_bytes());
+    let header = Json::object().with("typ", "pop").with("alg", "RS256").with("kid", encoded_kid.as_str());
+    let mut claims = Json::object().with("at", c.access_token).with("ts", c.ts);
+    if !c.method.is_empty() {
+        claims.set("m", Json::from(c.method.to_ascii_uppercase().as_str()));
+    }
+    if let Some((_, rest)) = text::split_once(c.url, "://") {
+        let end = rest.find('#').unwrap_or(rest.len());
+        let rest = rest.get(..end).unwrap_or_default();
+        let (before, query) = rest.split_once('?').unwrap_or((rest, ""));
+        let slash = before.find('/').unwrap_or(before.len());
+        claims.set("u", Json::from(before.get(..slash).unwrap_or_default()));
+        claims.set("p", Json::from(before.get(slash..).unwrap_or_default()));
+        if !query.is_empty() {
+            claims.set("q", Json::Arr(Vec::from([Json::Arr(Vec::new()), Json::from(query)])));
+        }
+    }
+    claims.set("nonce", Json::from(c.nonce));
+    if !c.client_claims.is_empty() {
+        claims.set("client_claims", Json::from(c.client_claims));
+    }
+    claims.set("cnf", Json::object().with("jwk", jwk.to_json()));
+    [&encode_url(header.to_json().as_bytes()), ".", &encode_url(claims.to_json().as_bytes())].concat()
+}
+
+/// The `req_cnf` of a PoP token request: `base64url({"kid": thumbprint, "xms_ksl": "sw"})`.
+pub fn req_cnf(kid: &str) -> String {
+    encode_url(Json::object().with("kid", kid).with("xms_ksl", "sw").to_json().as_bytes())
+}
+
+/// The `cnf.kid` of a PoP access token (a JWT), which must be the request's key.
+pub fn access_token_kid(access_token: &str) -> Option<String> {
+    let payload = access_token.split('.').nth(1)?;
+    let json = Json::parse(core::str::from_utf8(&super::base64::decode(payload)?).ok()?).ok()?;
+    json.get("cnf")?.str_field("kid").map(str::to_owned)
 }
 
 /// The server's nonce challenge: a 400/401 whose error is `use_dpop_nonce`, with the nonce in

@@ -194,9 +194,9 @@ fn claims_field(j: &Json) -> Result<String, AuthError> {
     }
 }
 
-/// `authenticationScheme` (msal's exact names): Bearer, or DPoP with the resource request its
-/// proof is for. A scheme msal-wasm does not issue (msal's `pop` signed HTTP requests, SSH
-/// certificates) fails rather than get a Bearer token.
+/// `authenticationScheme` (msal's exact names): Bearer; DPoP with the resource request its
+/// proof is for; msal's `pop` with its signed HTTP request's fields. SSH certificates fail rather
+/// than get a Bearer token.
 fn scheme(j: &Json) -> Result<AuthScheme, AuthError> {
     match j.str_field("authenticationScheme") {
         None | Some("Bearer") => Ok(AuthScheme::Bearer),
@@ -204,9 +204,15 @@ fn scheme(j: &Json) -> Result<AuthScheme, AuthError> {
             j.str_field("resourceRequestMethod").unwrap_or_default(),
             j.str_field("resourceRequestUri").unwrap_or_default(),
         ),
+        Some("pop") => Ok(AuthScheme::Pop {
+            method: j.string_or_empty("resourceRequestMethod"),
+            uri: j.string_or_empty("resourceRequestUri"),
+            shr_claims: j.string_or_empty("shrClaims"),
+            shr_nonce: j.string_or_empty("shrNonce"),
+        }),
         Some(_) => Err(AuthError::config(
             codes::UNSUPPORTED_AUTHENTICATION_SCHEME,
-            "msal-wasm issues Bearer and DPoP tokens; pop (signed HTTP requests) and ssh-cert are not supported",
+            "msal-wasm issues Bearer, DPoP and pop tokens; ssh-cert is not supported",
         )),
     }
 }

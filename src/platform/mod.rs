@@ -7,7 +7,7 @@
 use crate::prelude::*;
 
 use crate::core::cache::KeyValueStore;
-use crate::core::dpop::PublicJwk;
+use crate::core::dpop::{KeyKind, PublicJwk};
 use crate::core::http::{HttpRequest, HttpResponse};
 use crate::error::{codes, AuthError};
 use ::core::future::Future;
@@ -175,10 +175,11 @@ pub trait Platform {
         async {}
     }
 
-    /// Makes a DPoP key pair (ECDSA P-256; the private key never leaves the platform: in the
-    /// browser it is unextractable) and keeps it under its thumbprint ([`PublicJwk::thumbprint`]), for the
+    /// Makes a binding key pair (ECDSA P-256 for DPoP, RSA 2048 for msal's PoP; the private key
+    /// never leaves the platform: in the browser it is unextractable) and keeps it under its thumbprint ([`PublicJwk::thumbprint`]), for the
     /// app's later pages and tabs. Gives the public key. Default: no keys here.
-    fn make_binding_key(&self) -> impl Future<Output = Result<PublicJwk, AuthError>> {
+    fn make_binding_key(&self, kind: KeyKind) -> impl Future<Output = Result<PublicJwk, AuthError>> {
+        let _ = kind;
         async { Err(no_binding_keys()) }
     }
     /// The public key kept under `kid`; `None` when there is none (removed, or another browser).
@@ -186,7 +187,7 @@ pub trait Platform {
         let _ = kid;
         async { None }
     }
-    /// Signs `data` with the key `kid`: ES256, the raw 64-byte `r || s`.
+    /// Signs `data` with the key `kid`: ES256 (the raw 64-byte `r || s`) or RS256.
     fn sign_with_binding_key(&self, kid: &str, data: &[u8]) -> impl Future<Output = Result<Vec<u8>, AuthError>> {
         let _ = (kid, data);
         async { Err(no_binding_keys()) }

@@ -217,3 +217,62 @@ test("the key survives a reload and serves a second tab; sign-out removes it", a
   assert.equal(gone, 0);
   await ctx.close();
 });
+
+test("msal's PoP: the token bound to an RSA key by req_cnf, handed out as a signed HTTP request the API verifies", async () => {
+  const ctx = await env.browser.newContext();
+  const page = await openApp(ctx);
+  const resource = `${env.idp.origin}/__test/pop-resource`;
+  await page.evaluate((resource) => {
+    window.dpop = { scopes: ["User.Read"], authenticationScheme: "pop", resourceRequestMethod: "GET", resourceRequestUri: resource, shrNonce: "nonce-1", shrClaims: '{"app":"e2e"}' };
+  }, resource);
+  const first = await signIn(page, "pop-user");
+  assert.equal(first.tokenType, "pop");
+  const { header, claims } = decode(first.at);
+  assert.equal(header.typ, "pop");
+  assert.equal(header.alg, "RS256");
+  assert.equal(claims.m, "GET");
+  assert.equal(claims.u, new URL(resource).host);
+  assert.equal(claims.p, "/__test/pop-resource");
+  assert.equal(claims.nonce, "nonce-1");
+  assert.equal(claims.client_claims, '{"app":"e2e"}');
+  assert.equal(claims.cnf.jwk.kty, "RSA");
+  assert.equal(claims.cnf.jwk.d, undefined);
+  const inner = JSON.parse(Buffer.from(claims.at.split(".")[1], "base64url"));
+  assert.ok(inner.cnf && inner.cnf.kid, "the access token is bound to the key (cnf.kid)");
+  const keys = await keyStore(page);
+  assert.ok(keys.some((k) => k.type === "shr" && !k.extractable && !k.exported), JSON.stringify(keys));
+
+  const call = (auth) => page.evaluate(async ([url, auth]) => {
+    const r = await fetch(url, { headers: { authorization: auth } });
+    return { status: r.status, body: await r.json() };
+  }, [resource, auth]);
+  let r = await call(`PoP ${first.at}`);
+  assert.equal(r.status, 200, JSON.stringify(r));
+  assert.equal(r.body.nonce, "nonce-1");
+  // The access token alone, or the signed request with its signature changed: refused.
+  assert.equal((await call(`Bearer ${claims.at}`)).status, 401);
+  const [h, c] = first.at.split(".");
+  assert.equal((await call(`PoP ${h}.${c}.${Buffer.alloc(256, 1).toString("base64url")}`)).status, 401);
+
+  // Silent: the cached token in a new signed request (a new GUID nonce without shrNonce); a
+  // Bearer request gets a Bearer token, never the bound one.
+  await env.idp.reset();
+  const again = await page.evaluate(async (resource) => {
+    const r = await window.pca.acquireTokenSilent({ scopes: ["User.Read"], account: window.pca.getActiveAccount(), authenticationScheme: "pop", resourceRequestMethod: "GET", resourceRequestUri: resource });
+    return { at: r.accessToken, tokenType: r.tokenType, fromCache: r.fromCache };
+  }, resource);
+  assert.equal(again.tokenType, "pop");
+  assert.equal(again.fromCache, true);
+  assert.equal(decode(again.at).claims.at, claims.at);
+  assert.notEqual(decode(again.at).claims.nonce, "nonce-1");
+  assert.equal(env.idp.counters().token, 0);
+  r = await call(`PoP ${again.at}`);
+  assert.equal(r.status, 200, JSON.stringify(r));
+  const bearer = await page.evaluate(async () => {
+    const r = await window.pca.acquireTokenSilent({ scopes: ["User.Read"], account: window.pca.getActiveAccount() });
+    return { at: r.accessToken, tokenType: r.tokenType };
+  });
+  assert.equal(bearer.tokenType, "Bearer");
+  assert.notEqual(bearer.at, claims.at);
+  await ctx.close();
+});

@@ -49,6 +49,8 @@ export const TODO_SCOPES = Object.freeze([`api://${TODO_API_CLIENT_ID}/ToDoList.
 export const DOWNSTREAM_API_CLIENT_ID = 'msal-wasm-test-downstream';
 export const DOWNSTREAM_SCOPES = Object.freeze([`api://${DOWNSTREAM_API_CLIENT_ID}/Data.Read`]);
 const API_AUDIENCES = [TODO_API_CLIENT_ID, DOWNSTREAM_API_CLIENT_ID];
+// Microsoft Graph's app id: the audience of tokens for the default resource's scopes (User.Read).
+const GRAPH_APP_ID = '00000003-0000-0000-c000-000000000000';
 /** The API a scope belongs to (`api://<client id>/<name>`), or undefined. */
 function apiOfScope(scope) {
   const m = /^api:\/\/([^/]+)\/([^/]+)$/.exec(scope);
@@ -572,13 +574,14 @@ export async function startIdp(options = {}) {
 
     // An API's access token as Entra issues one: a JWT signed with the provider's key, for the
     // API of `scopes` (all of one API), with the user's ids and the calling app in `azp`.
-    function apiAccessToken({ sub, clientId, scopes, expiresIn }) {
+    function apiAccessToken({ sub, clientId, scopes, expiresIn, popKid, audience }) {
       const now = Math.floor(Date.now() / 1000);
       const header = { typ: 'JWT', alg: 'RS256', kid: signingKey.kid };
       const payload = {
-        aud: apiOfScope(scopes[0]).audience, iss: issuer, iat: now, nbf: now, exp: now + expiresIn,
+        aud: audience ?? apiOfScope(scopes[0]).audience, iss: issuer, iat: now, nbf: now, exp: now + expiresIn,
         azp: clientId, azpacr: '1', oid: oidFor(sub), sub, tid: realm.tenantId ?? TENANT_ID,
-        scp: scopes.map((x) => apiOfScope(x).name).join(' '), ver: '2.0', uti: crypto.randomBytes(12).toString('base64url'),
+        scp: scopes.map((x) => apiOfScope(x)?.name ?? x).join(' '), ver: '2.0', uti: crypto.randomBytes(12).toString('base64url'),
+        ...(popKid ? { cnf: { kid: popKid } } : {}),
       };
       const b64 = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
       const input = `${b64(header)}.${b64(payload)}`;
@@ -666,11 +669,17 @@ export async function startIdp(options = {}) {
             ctx.body = { error: 'invalid_request', error_description: MIXED_RESOURCES, error_codes: [28000] };
             return;
           }
+          const popKid = ctx.req.popKid;
           if (api.length && uidForApi) {
             // The API's token: a JWT for it (the opaque one oidc-provider made stays unused).
-            body.access_token = apiAccessToken({ sub: uidForApi, clientId: oidc.client.clientId, scopes: api, expiresIn: body.expires_in });
+            body.access_token = apiAccessToken({ sub: uidForApi, clientId: oidc.client.clientId, scopes: api, expiresIn: body.expires_in, popKid });
             body.scope = api.join(' ');
+          } else if (popKid && uidForApi) {
+            // A PoP token for the default resource (Graph in Entra): a JWT bound to the key.
+            const scopes = String(body.scope ?? '').split(' ').filter((x) => x && !OIDC_SCOPES.includes(x));
+            body.access_token = apiAccessToken({ sub: uidForApi, clientId: oidc.client.clientId, scopes, expiresIn: body.expires_in, popKid, audience: GRAPH_APP_ID });
           }
+          if (popKid) body.token_type = 'pop';
           body.ext_expires_in = body.expires_in;
           const rt = oidc.entities.RefreshToken;
           if (body.refresh_token && rt?.expiration) body.refresh_token_expires_in = rt.expiration;
@@ -1053,7 +1062,22 @@ export async function startIdp(options = {}) {
       }
       widenRefreshScope(mount.ns, form);
     }
-    await mount.callback(replayRequest(req, body), res);
+    // msal's PoP, as Entra: `token_type=pop` with `req_cnf` (base64url JSON naming the app's
+    // key) binds the access token to that key (its `cnf.kid`); the response's token_type is pop.
+    let popKid;
+    if (form && mount.kind === 'entra' && form.get('token_type') === 'pop') {
+      try { popKid = JSON.parse(Buffer.from(form.get('req_cnf') ?? '', 'base64url').toString('utf8'))?.kid; } catch { popKid = undefined; }
+      if (typeof popKid !== 'string' || !popKid) {
+        sendJson(res, 400, { error: 'invalid_request', error_description: 'AADSTS50146: req_cnf is missing or is not valid.' }, { Pragma: 'no-cache', ...corsHeaders(req) });
+        return;
+      }
+      form.delete('token_type');
+      form.delete('req_cnf');
+      body = Buffer.from(form.toString());
+    }
+    const replayed = replayRequest(req, body);
+    replayed.popKid = popKid;
+    await mount.callback(replayed, res);
   }
 
   // Refresh requests (of known scopes only, see handleToken): let a refresh token be redeemed
@@ -1167,6 +1191,15 @@ export async function startIdp(options = {}) {
         case 'POST /__test/device':
           sendJson(res, 200, await approveDevice(await readJson()), cors);
           return;
+        case 'GET /__test/pop-resource':
+        case 'POST /__test/pop-resource': {
+          // A resource that takes msal's PoP tokens (a signed HTTP request wrapping an access
+          // token of this provider), as an Entra-protected API checks them.
+          const auth = String(req.headers.authorization ?? '');
+          const checked = auth.startsWith('PoP ') ? checkShr(auth.slice(4), req.method, req.headers.host, pathname) : { ok: false, error: 'no PoP token' };
+          sendJson(res, checked.ok ? 200 : 401, checked, cors);
+          return;
+        }
         case 'POST /__test/code':
           sendJson(res, 200, await mintCode(await readJson()), cors);
           return;
@@ -1204,6 +1237,41 @@ export async function startIdp(options = {}) {
     }
     if (uris) explicitRedirectUris = uris;
     if (origins || uris) registerRedirectUris();
+  }
+
+  // A signed HTTP request (msal's PoP): signed by the key in its cnf.jwk, whose thumbprint is
+  // the header's kid and the wrapped access token's cnf.kid; the token signed by this provider
+  // and unexpired; m, u and p those of the request; ts within 5 minutes.
+  function checkShr(shr, method, host, path) {
+    const fail = (error) => ({ ok: false, error });
+    const parts = String(shr).split('.');
+    if (parts.length !== 3) return fail('not a JWS');
+    let header;
+    let claims;
+    try {
+      header = JSON.parse(Buffer.from(parts[0], 'base64url').toString('utf8'));
+      claims = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
+    } catch { return fail('not JSON'); }
+    if (header.typ !== 'pop' || header.alg !== 'RS256') return fail('header');
+    const jwk = claims?.cnf?.jwk;
+    if (!jwk || jwk.kty !== 'RSA') return fail('no cnf.jwk');
+    let signed = false;
+    try {
+      signed = crypto.verify('sha256', Buffer.from(`${parts[0]}.${parts[1]}`), crypto.createPublicKey({ key: { kty: 'RSA', n: jwk.n, e: jwk.e }, format: 'jwk' }), Buffer.from(parts[2], 'base64url'));
+    } catch { signed = false; }
+    if (!signed) return fail('signature');
+    const thumbprint = crypto.createHash('sha256').update(JSON.stringify({ e: jwk.e, kty: 'RSA', n: jwk.n })).digest('base64url');
+    let kid;
+    try { kid = JSON.parse(Buffer.from(String(header.kid), 'base64url').toString('utf8')).kid; } catch { kid = undefined; }
+    if (kid !== thumbprint) return fail('kid');
+    const at = String(claims.at ?? '').split('.');
+    if (at.length !== 3 || !crypto.verify('sha256', Buffer.from(`${at[0]}.${at[1]}`), signingPublicKey, Buffer.from(at[2], 'base64url'))) return fail('access token signature');
+    const token = JSON.parse(Buffer.from(at[1], 'base64url').toString('utf8'));
+    if (!(token.exp > Date.now() / 1000)) return fail('access token expired');
+    if (token.cnf?.kid !== thumbprint) return fail('access token not bound to this key');
+    if (claims.m !== method || claims.u !== host || claims.p !== path) return fail('m/u/p');
+    if (!(Math.abs(Date.now() / 1000 - Number(claims.ts)) < 300)) return fail('ts');
+    return { ok: true, oid: token.oid, nonce: claims.nonce, clientClaims: claims.client_claims ?? null };
   }
 
   function setFailNext(spec = {}) {

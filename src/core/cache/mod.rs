@@ -614,7 +614,9 @@ impl<S: KeyValueStore> TokenCache<S> {
             c.family_id = fam;
             c.expires_on = r.refresh_token_expires_on.unwrap_or(0);
             // A sender-constrained refresh token (DPoP, public client) is redeemed with its key.
-            s.key_id.clone_into(&mut c.key_id);
+            if r.token_type.eq_ignore_ascii_case("dpop") {
+                s.key_id.clone_into(&mut c.key_id);
+            }
             self.put(c)?;
         }
         self.write_key_lists()

@@ -8,8 +8,17 @@ fn thumbprint_is_rfc7638() {
     // RFC 7638 §3.1 uses an RSA key; this P-256 key and thumbprint are RFC 9449 §A's example
     // (Appendix of the DPoP RFC: the key of the proof in §4.1).
     let jwk =
-        PublicJwk { x: "l8tFrhx-34tV3hRICRDY9zCkDlpBhF42UQUfWVAWBFs".into(), y: "9VE4jf_Ok_o64zbTTlcuNJajHmt6v9TDVrU0CdvGRDA".into() };
+        PublicJwk::Ec { x: "l8tFrhx-34tV3hRICRDY9zCkDlpBhF42UQUfWVAWBFs".into(), y: "9VE4jf_Ok_o64zbTTlcuNJajHmt6v9TDVrU0CdvGRDA".into() };
     assert_eq!(jwk.thumbprint(), "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I");
+}
+
+#[test]
+fn rsa_thumbprint_is_rfc7638s_example() {
+    // RFC 7638 §3.1.
+    let n = "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw";
+    let jwk = PublicJwk::Rsa { n: n.into(), e: "AQAB".into() };
+    assert_eq!(jwk.thumbprint(), "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs");
+    assert_eq!(jwk.kind(), KeyKind::Rs256);
 }
 
 #[test]
@@ -38,7 +47,7 @@ fn decode_part(part: &str) -> Json {
 
 #[test]
 fn proofs_carry_the_key_and_the_request() {
-    let jwk = PublicJwk { x: "xx".into(), y: "yy".into() };
+    let jwk = PublicJwk::Ec { x: "xx".into(), y: "yy".into() };
     let claims = ProofClaims {
         htm: "POST",
         htu: "https://as.example/token",
@@ -87,4 +96,42 @@ fn nonce_challenges_are_recognized() {
     assert_eq!(nonce_challenge(&resp(400, vec![], r#"{"error":"use_dpop_nonce"}"#)), None, "no nonce to use");
     assert_eq!(nonce_challenge(&resp(400, vec![("dpop-nonce", "n")], r#"{"error":"invalid_grant"}"#)), None);
     assert_eq!(nonce_challenge(&resp(200, vec![("dpop-nonce", "n")], r#"{"error":"use_dpop_nonce"}"#)), None);
+}
+
+#[test]
+fn signed_http_requests_wrap_the_token_as_msal_does() {
+    let jwk = PublicJwk::Rsa { n: "nn".into(), e: "AQAB".into() };
+    let c = ShrClaims {
+        access_token: "a.b.c",
+        ts: 1_700_000_000,
+        method: "post",
+        url: "https://API.example:8443/orders/7?x=1&y=2#frag",
+        nonce: "n-1",
+        client_claims: r#"{"k":"v"}"#,
+    };
+    let input = shr_signing_input("kid-1", &jwk, &c);
+    let (h, p) = input.split_once('.').unwrap();
+    let header = decode_part(h);
+    assert_eq!((header.str_field("typ"), header.str_field("alg")), (Some("pop"), Some("RS256")));
+    let kid = decode_part(header.str_field("kid").unwrap());
+    assert_eq!(kid.str_field("kid"), Some("kid-1"), "msal base64url-encodes the key id object");
+    let body = decode_part(p);
+    assert_eq!(body.str_field("at"), Some("a.b.c"));
+    assert_eq!(body.str_field("m"), Some("POST"));
+    assert_eq!(body.str_field("u"), Some("API.example:8443"));
+    assert_eq!(body.str_field("p"), Some("/orders/7"));
+    assert_eq!(body.get("q").unwrap().to_json(), r#"[[],"x=1&y=2"]"#);
+    assert_eq!(body.str_field("nonce"), Some("n-1"));
+    assert_eq!(body.str_field("client_claims"), Some(r#"{"k":"v"}"#));
+    assert_eq!(body.get("cnf").unwrap().get("jwk").unwrap().str_field("kty"), Some("RSA"));
+    // Without a resource request: no m, u, p, q, client_claims.
+    let bare = shr_signing_input("k", &jwk, &ShrClaims { method: "", url: "", client_claims: "", ..c });
+    let body = decode_part(bare.split('.').nth(1).unwrap());
+    assert!(["m", "u", "p", "q", "client_claims"].iter().all(|k| body.get(k).is_none()));
+    // req_cnf and the access token's cnf.kid.
+    assert_eq!(decode_part(&req_cnf("kid-1")).to_json(), r#"{"kid":"kid-1","xms_ksl":"sw"}"#);
+    let at = ["e30", &crate::core::base64::encode_url(br#"{"cnf":{"kid":"kid-1"}}"#), "sig"].join(".");
+    assert_eq!(access_token_kid(&at).as_deref(), Some("kid-1"));
+    assert_eq!(access_token_kid("opaque"), None);
+    assert_eq!(access_token_kid("a.!!.c"), None);
 }

@@ -113,7 +113,7 @@ fn requests_are_read_with_msal_names() {
 
 #[test]
 fn a_request_for_another_token_scheme_fails_instead_of_getting_a_bearer_token() {
-    for scheme in ["pop", "ssh-cert", "dpop", "bearer"] {
+    for scheme in ["ssh-cert", "dpop", "POP", "bearer"] {
         let j = json(&format!(r#"{{"scopes":["User.Read"],"authenticationScheme":"{scheme}"}}"#));
         assert_eq!(silent_request(&j).unwrap_err().code(), "unsupported_authentication_scheme", "{scheme}");
         assert_eq!(interactive_request(&j).unwrap_err().code(), "unsupported_authentication_scheme", "{scheme}");

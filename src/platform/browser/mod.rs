@@ -6,7 +6,7 @@ use crate::prelude::*;
 
 use super::{CacheLocation, LogLevel, Platform, PopupAttributes, WindowError};
 use crate::core::cache::{KeyValueStore, MemoryStore};
-use crate::core::dpop::PublicJwk;
+use crate::core::dpop::{KeyKind, PublicJwk};
 use crate::core::http::{HttpRequest, HttpResponse, Method};
 use crate::error::{codes, AuthError, ErrorKind};
 use alloc::rc::Rc;
@@ -357,17 +357,22 @@ impl Platform for BrowserPlatform {
         window::log(level as u8, message);
     }
 
-    async fn make_binding_key(&self) -> Result<PublicJwk, AuthError> {
+    async fn make_binding_key(&self, kind: KeyKind) -> Result<PublicJwk, AuthError> {
         let failed = |_| AuthError::browser(codes::CRYPTO_NONEXISTENT, "WebCrypto could not make or store a P-256 key pair");
-        let made: js_sys::Array = JsFuture::from(window::make_key_pair()).await.map_err(failed)?.unchecked_into();
-        let jwk = PublicJwk { x: made.get(0).as_string().unwrap_or_default(), y: made.get(1).as_string().unwrap_or_default() };
+        let made: js_sys::Array = JsFuture::from(window::make_key_pair(kind == KeyKind::Rs256)).await.map_err(failed)?.unchecked_into();
+        let (a, b) = (made.get(0).as_string().unwrap_or_default(), made.get(1).as_string().unwrap_or_default());
+        let jwk = match kind {
+            KeyKind::Es256 => PublicJwk::Ec { x: a, y: b },
+            KeyKind::Rs256 => PublicJwk::Rsa { n: a, e: b },
+        };
         JsFuture::from(window::store_key_pair(&jwk.thumbprint(), &made.get(2))).await.map_err(failed)?;
         Ok(jwk)
     }
 
     async fn binding_key(&self, kid: &str) -> Option<PublicJwk> {
         let xy: js_sys::Array = JsFuture::from(window::public_key(kid)).await.ok().filter(|v| v.is_object())?.unchecked_into();
-        Some(PublicJwk { x: xy.get(0).as_string()?, y: xy.get(1).as_string()? })
+        let (a, b) = (xy.get(0).as_string()?, xy.get(1).as_string()?);
+        Some(if xy.get(2).as_bool() == Some(true) { PublicJwk::Rsa { n: a, e: b } } else { PublicJwk::Ec { x: a, y: b } })
     }
 
     async fn sign_with_binding_key(&self, kid: &str, data: &[u8]) -> Result<Vec<u8>, AuthError> {

@@ -557,32 +557,38 @@ async function keyPair(kid) {
   return keyMemo.get(kid);
 }
 
-// A new pair; resolves to its public coordinates [x, y] and a handle to store it by.
-export async function makeKeyPair() {
-  const pair = await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, false, ["sign", "verify"]);
+// A new pair (ECDSA P-256, or RSA 2048 for msal's PoP); resolves to its public members
+// ([x, y] or [n, e]) and a handle to store it by.
+export async function makeKeyPair(rsa) {
+  const alg = rsa
+    ? { name: "RSASSA-PKCS1-v1_5", modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" }
+    : { name: "ECDSA", namedCurve: "P-256" };
+  const pair = await crypto.subtle.generateKey(alg, false, ["sign", "verify"]);
   const jwk = await crypto.subtle.exportKey("jwk", pair.publicKey);
-  return [jwk.x, jwk.y, pair];
+  return rsa ? [jwk.n, jwk.e, pair] : [jwk.x, jwk.y, pair];
 }
 
 export async function storeKeyPair(kid, pair) {
-  const record = { publicKey: pair.publicKey, privateKey: pair.privateKey, keyId: kid, tokenBindingKeyType: "dpop", tokenBindingKeyAlgorithm: "ES256" };
+  const rsa = pair.privateKey.algorithm.name !== "ECDSA";
+  const record = { publicKey: pair.publicKey, privateKey: pair.privateKey, keyId: kid, tokenBindingKeyType: rsa ? "shr" : "dpop", tokenBindingKeyAlgorithm: rsa ? "RS256" : "ES256" };
   await keyStore("readwrite", (s) => s.put(record, kid));
   keyMemo.set(kid, record);
 }
 
-// The public coordinates [x, y] of the pair `kid`, or null.
+// The public members of the pair `kid` ([x, y, false] or [n, e, true]), or null.
 export async function publicKey(kid) {
   const pair = await keyPair(kid);
   if (!pair) return null;
   const jwk = await crypto.subtle.exportKey("jwk", pair.publicKey);
-  return [jwk.x, jwk.y];
+  return jwk.kty === "RSA" ? [jwk.n, jwk.e, true] : [jwk.x, jwk.y, false];
 }
 
-// ES256 signature (r || s) of `data` with the pair `kid`, base64url; null without the pair.
+// The signature of `data` with the pair `kid` (ES256 r || s, or RS256), base64url; null without the pair.
 export async function signWithKey(kid, data) {
   const pair = await keyPair(kid);
   if (!pair) return null;
-  return b64url(new Uint8Array(await crypto.subtle.sign({ name: "ECDSA", hash: "SHA-256" }, pair.privateKey, data)));
+  const alg = pair.privateKey.algorithm.name === "ECDSA" ? { name: "ECDSA", hash: "SHA-256" } : { name: "RSASSA-PKCS1-v1_5" };
+  return b64url(new Uint8Array(await crypto.subtle.sign(alg, pair.privateKey, data)));
 }
 
 export async function removeKeyPair(kid) {

@@ -109,13 +109,13 @@ extern "C" {
 
 #[wasm_bindgen(module = "/src/platform/browser/window.js")]
 extern "C" {
-    /// Makes an unextractable ECDSA P-256 pair: `[x, y, pair]`.
+    /// Makes an unextractable pair, ECDSA P-256 (`[x, y, pair]`) or RSA 2048 (`[n, e, pair]`).
     #[wasm_bindgen(js_name = makeKeyPair)]
-    pub fn make_key_pair() -> js_sys::Promise;
+    pub fn make_key_pair(rsa: bool) -> js_sys::Promise;
     /// Keeps `pair` in IndexedDB under `kid`.
     #[wasm_bindgen(js_name = storeKeyPair)]
     pub fn store_key_pair(kid: &str, pair: &JsValue) -> js_sys::Promise;
-    /// The public coordinates `[x, y]` of the pair `kid`, or `null`.
+    /// The public members `[x, y, false]` or `[n, e, true]` of the pair `kid`, or `null`.
     #[wasm_bindgen(js_name = publicKey)]
     pub fn public_key(kid: &str) -> js_sys::Promise;
     /// The ES256 signature of `data` with the pair `kid` (base64url), or `null`.
