@@ -3,7 +3,7 @@
 
 use crate::cache::{CacheContext, CachePlugin, Partition};
 use crate::credential::{AssertionContext, Credential};
-use crate::dpop::DpopKey;
+use crate::dpop::{DpopKey, PopKey};
 use crate::http::Http;
 use crate::public::NativePlatform;
 use msal_wasm::client::dpop::{check_token_type, send_with_proof};
@@ -42,6 +42,8 @@ pub struct ConfidentialClientConfig {
     pub network_timeout: Duration,
     /// The DPoP key of DPoP requests (default: one generated in memory at the first).
     pub dpop_key: Option<Arc<DpopKey>>,
+    /// The RSA key of msal `pop` requests (required for them: ring makes no RSA keys).
+    pub pop_key: Option<Arc<PopKey>>,
 }
 
 impl ConfidentialClientConfig {
@@ -53,6 +55,7 @@ impl ConfidentialClientConfig {
             credential,
             network_timeout: Duration::from_secs(30),
             dpop_key: None,
+            pop_key: None,
         }
     }
 }
@@ -159,6 +162,13 @@ impl std::fmt::Debug for AppToken {
             .field("dpop_proof", &self.dpop_proof.as_ref().map(|_| "[redacted]"))
             .finish_non_exhaustive()
     }
+}
+
+/// How an app token is bound.
+#[derive(Clone, Copy)]
+enum AppBind<'a> {
+    Dpop(&'a DpopKey),
+    Pop(&'a PopKey),
 }
 
 /// A confidential client application. `Send + Sync`: share one per process (in an `Arc`).
@@ -290,20 +300,32 @@ impl ConfidentialClientApplication {
         if scopes.is_empty() {
             return Err(AuthError::client(codes::EMPTY_INPUT_SCOPES_ERROR, "client credentials need at least one scope"));
         }
-        let key = match &req.authentication_scheme {
-            AuthScheme::Bearer => None,
+        let dpop = match &req.authentication_scheme {
             AuthScheme::Dpop { .. } => Some(self.dpop_key().await?),
-            AuthScheme::Pop { .. } => {
-                return Err(AuthError::config(codes::UNSUPPORTED_AUTHENTICATION_SCHEME, "app tokens are Bearer or DPoP"));
+            _ => None,
+        };
+        let bind = match (&req.authentication_scheme, &dpop, &self.config.pop_key) {
+            (AuthScheme::Bearer, _, _) => None,
+            (AuthScheme::Dpop { .. }, Some(k), _) => Some(AppBind::Dpop(k)),
+            (AuthScheme::Pop { .. }, _, Some(k)) => Some(AppBind::Pop(k)),
+            _ => {
+                return Err(AuthError::config(
+                    codes::INVALID_CONFIGURATION,
+                    "msal's pop scheme needs an RSA key: ConfidentialClientConfig::pop_key",
+                ))
             }
         };
         let token = self
-            .app_token(&scopes, req.skip_cache, &req.correlation_id, self.app_partition(), None, Grant::ClientCredentials, key.as_deref())
+            .app_token(&scopes, req.skip_cache, &req.correlation_id, self.app_partition(), None, Grant::ClientCredentials, bind)
             .await?;
-        match (&req.authentication_scheme, key) {
-            (AuthScheme::Dpop { method, uri }, Some(key)) => {
+        match (&req.authentication_scheme, bind) {
+            (AuthScheme::Dpop { method, uri }, Some(AppBind::Dpop(key))) => {
                 let proof = key.proof(method, uri, None, Some(token.access_token.secret()))?;
                 Ok(AppToken { dpop_proof: Some(proof), ..token })
+            }
+            (AuthScheme::Pop { method, uri, shr_claims, shr_nonce }, Some(AppBind::Pop(key))) => {
+                let signed = key.sign_request(token.access_token.secret(), method, uri, shr_nonce, shr_claims)?;
+                Ok(AppToken { access_token: AccessToken::new(signed), ..token })
             }
             _ => Ok(token),
         }
@@ -354,12 +376,13 @@ impl ConfidentialClientApplication {
         partition: Partition,
         assertion_hash: Option<&str>,
         grant: Grant<'_>,
-        dpop: Option<&DpopKey>,
+        bind: Option<AppBind<'_>>,
     ) -> Result<AppToken, AuthError> {
         // A bound token is its own kind of entry, found only with its key (and a Bearer request
         // never finds it).
-        let (kind, token_type, key_id) = match dpop {
-            Some(k) => (CredentialType::AccessTokenWithAuthScheme, "DPoP", k.thumbprint()),
+        let (kind, token_type, key_id) = match bind {
+            Some(AppBind::Dpop(k)) => (CredentialType::AccessTokenWithAuthScheme, "DPoP", k.thumbprint()),
+            Some(AppBind::Pop(k)) => (CredentialType::AccessTokenWithAuthScheme, "pop", k.thumbprint()),
             None => (CredentialType::AccessToken, "", ""),
         };
         let correlation_id = if correlation_id.is_empty() { guid() } else { correlation_id.to_owned() };
@@ -381,7 +404,7 @@ impl ConfidentialClientApplication {
                 .with_cache(partition.clone(), |cache| {
                     let found = cache.credentials().into_iter().map(|(_, c)| c).find(|c| {
                         c.credential_type == kind
-                            && (dpop.is_none() || c.token_type.eq_ignore_ascii_case(token_type))
+                            && (bind.is_none() || c.token_type.eq_ignore_ascii_case(token_type))
                             && c.key_id == key_id
                             && c.home_account_id.is_empty()
                             && c.client_id == self.config.client_id
@@ -414,8 +437,14 @@ impl ConfidentialClientApplication {
             extra_body: &[],
         }
         .build();
-        let sent = match dpop {
-            Some(key) => {
+        let sent = match bind {
+            Some(AppBind::Pop(key)) => {
+                let mut http = http;
+                http.body.push_str("&token_type=pop&req_cnf=");
+                http.body.push_str(&msal_wasm::core::dpop::req_cnf(key.thumbprint()));
+                self.http.send(&http).await
+            }
+            Some(AppBind::Dpop(key)) => {
                 let nonce = self.dpop_nonce.lock().ok().and_then(|n| n.clone());
                 let send = |h: HttpRequest| async move { self.http.send(&h).await };
                 let endpoint = metadata.token_endpoint.as_str();
@@ -431,8 +460,14 @@ impl ConfidentialClientApplication {
         };
         let resp = sent.map_err(|e| e.with_correlation_id(correlation_id.clone()))?;
         let token = TokenResponse::parse(&resp, now_s()).map_err(|e| e.with_correlation_id(correlation_id.clone()))?;
-        check_token_type(&token.token_type, if dpop.is_some() { "DPoP" } else { "Bearer" })
+        check_token_type(&token.token_type, if bind.is_some() { token_type } else { "Bearer" })
             .map_err(|e| e.with_correlation_id(correlation_id.clone()))?;
+        if matches!(bind, Some(AppBind::Pop(_)))
+            && msal_wasm::core::dpop::access_token_kid(token.access_token.secret()).as_deref() != Some(key_id)
+        {
+            return Err(AuthError::client(codes::TOKEN_CLAIMS_CNF_REQUIRED, "the PoP access token's cnf.kid is not the app's key")
+                .with_correlation_id(correlation_id));
+        }
         let granted = token.scope.as_deref().map(ScopeSet::parse).filter(|s| !s.is_empty()).unwrap_or_else(|| scopes.clone());
         let mut entry = CacheEntry::new(kind, "", &self.environment, &self.config.client_id, &tenant, token.access_token.secret());
         entry.target = granted.to_space_string();

@@ -92,3 +92,92 @@ impl DpopKey {
         dpop::proof(&input, &self.sign(input.as_bytes())?)
     }
 }
+
+/// An RSA key for msal's `pop` scheme (signed HTTP requests), read from a PEM `PRIVATE KEY`
+/// block (PKCS#8 RSA, 2048 bits or more; ring makes no RSA keys, so it is the app's).
+pub struct PopKey {
+    pair: ring::signature::RsaKeyPair,
+    public: PublicJwk,
+    kid: String,
+}
+
+impl std::fmt::Debug for PopKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PopKey").field("kid", &self.kid).finish_non_exhaustive()
+    }
+}
+
+impl PopKey {
+    /// The key of a PEM's `PRIVATE KEY` block (a key+certificate file works too).
+    pub fn from_pem(pem: &str) -> Result<PopKey, AuthError> {
+        let bad = || AuthError::config(codes::INVALID_CONFIGURATION, "the PoP key is not a PKCS#8 RSA key");
+        let der = crate::credential::pem_block(pem, "PRIVATE KEY").ok_or_else(bad)?;
+        let pair = ring::signature::RsaKeyPair::from_pkcs8(&der).map_err(|_| bad())?;
+        let parts = ring::rsa::PublicKeyComponents::<Vec<u8>>::from(pair.public());
+        let public = PublicJwk::Rsa { n: base64::encode_url(&parts.n), e: base64::encode_url(&parts.e) };
+        let kid = public.thumbprint();
+        Ok(PopKey { pair, public, kid })
+    }
+
+    /// The JWK thumbprint: `req_cnf`'s `kid`, the tokens' `cnf.kid`.
+    pub fn thumbprint(&self) -> &str {
+        &self.kid
+    }
+
+    /// The public key.
+    pub fn public_jwk(&self) -> &PublicJwk {
+        &self.public
+    }
+
+    /// RS256 signature of `data`.
+    pub fn sign(&self, data: &[u8]) -> Result<Vec<u8>, AuthError> {
+        let mut out = vec![0u8; self.pair.public().modulus_len()];
+        self.pair
+            .sign(&ring::signature::RSA_PKCS1_SHA256, &rng(), data, &mut out)
+            .map_err(|_| AuthError::client(codes::UNEXPECTED_ERROR, "could not sign the PoP request"))?;
+        Ok(out)
+    }
+
+    /// The signed HTTP request wrapping `access_token` for a call `method` `url` (msal's
+    /// `signPopToken`): send it as `Authorization: PoP <request>`.
+    pub fn sign_request(&self, access_token: &str, method: &str, url: &str, nonce: &str, client_claims: &str) -> Result<String, AuthError> {
+        let mut guid = [0u8; 16];
+        ring::rand::SecureRandom::fill(&rng(), &mut guid)
+            .map_err(|_| AuthError::client(codes::CRYPTO_NONEXISTENT, "the operating system's random source failed"))?;
+        let fresh = msal_wasm::core::pkce::guid(guid);
+        let ts = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+        let claims = dpop::ShrClaims { access_token, ts, method, url, nonce: if nonce.is_empty() { &fresh } else { nonce }, client_claims };
+        let input = dpop::shr_signing_input(&self.kid, &self.public, &claims);
+        dpop::proof(&input, &self.sign(input.as_bytes())?)
+    }
+}
+
+/// A binding key of the native platform: DPoP's or PoP's.
+#[derive(Debug)]
+pub(crate) enum NativeKey {
+    Dpop(DpopKey),
+    Pop(PopKey),
+}
+
+impl NativeKey {
+    pub(crate) fn thumbprint(&self) -> &str {
+        match self {
+            NativeKey::Dpop(k) => k.thumbprint(),
+            NativeKey::Pop(k) => k.thumbprint(),
+        }
+    }
+
+    pub(crate) fn public_jwk(&self) -> &PublicJwk {
+        match self {
+            NativeKey::Dpop(k) => k.public_jwk(),
+            NativeKey::Pop(k) => k.public_jwk(),
+        }
+    }
+
+    pub(crate) fn sign(&self, data: &[u8]) -> Result<Vec<u8>, AuthError> {
+        match self {
+            NativeKey::Dpop(k) => k.sign(data),
+            NativeKey::Pop(k) => k.sign(data),
+        }
+    }
+}

@@ -6,7 +6,7 @@
 //! current-thread runtime (a CLI's `#[tokio::main(flavor = "current_thread")]`).
 
 use crate::cache::{CachePlugin, Partition};
-use crate::dpop::DpopKey;
+use crate::dpop::{DpopKey, NativeKey, PopKey};
 use crate::http::Http;
 use crate::sync::Loaded;
 use msal_wasm::client::{
@@ -30,10 +30,11 @@ pub struct NativePlatform {
     http: Http,
     cache: Rc<MemoryStore>,
     temp: MemoryStore,
-    /// DPoP keys, by thumbprint (in memory; a key from a PEM lasts across runs).
-    keys: RefCell<Vec<Rc<DpopKey>>>,
-    /// The key new DPoP sign-ins use, when the app gave one; else each gets a new key.
-    fixed_key: RefCell<Option<Rc<DpopKey>>>,
+    /// Binding keys, by thumbprint (in memory; a key from a PEM lasts across runs).
+    keys: RefCell<Vec<Rc<NativeKey>>>,
+    /// The keys new bound sign-ins use, when the app gave them (DPoP: else a new one each).
+    fixed_dpop: RefCell<Option<Rc<NativeKey>>>,
+    fixed_pop: RefCell<Option<Rc<NativeKey>>>,
 }
 
 impl NativePlatform {
@@ -44,20 +45,30 @@ impl NativePlatform {
             cache: Rc::new(MemoryStore::new()),
             temp: MemoryStore::new(),
             keys: RefCell::new(Vec::new()),
-            fixed_key: RefCell::new(None),
+            fixed_dpop: RefCell::new(None),
+            fixed_pop: RefCell::new(None),
         })
     }
 
-    /// Uses `key` for DPoP sign-ins (and for the tokens already bound to it).
-    pub fn use_dpop_key(&self, key: DpopKey) {
+    fn add_key(&self, key: NativeKey) -> Rc<NativeKey> {
         let key = Rc::new(key);
         let mut keys = self.keys.borrow_mut();
         keys.retain(|k| k.thumbprint() != key.thumbprint());
         keys.push(key.clone());
-        *self.fixed_key.borrow_mut() = Some(key);
+        key
     }
 
-    fn key(&self, kid: &str) -> Option<Rc<DpopKey>> {
+    /// Uses `key` for DPoP sign-ins (and for the tokens already bound to it).
+    pub fn use_dpop_key(&self, key: DpopKey) {
+        *self.fixed_dpop.borrow_mut() = Some(self.add_key(NativeKey::Dpop(key)));
+    }
+
+    /// Uses `key` for msal's `pop` sign-ins.
+    pub fn use_pop_key(&self, key: PopKey) {
+        *self.fixed_pop.borrow_mut() = Some(self.add_key(NativeKey::Pop(key)));
+    }
+
+    fn key(&self, kid: &str) -> Option<Rc<NativeKey>> {
         self.keys.borrow().iter().find(|k| k.thumbprint() == kid).cloned()
     }
 }
@@ -122,21 +133,15 @@ impl Platform for NativePlatform {
     }
 
     async fn make_binding_key(&self, kind: KeyKind) -> Result<PublicJwk, AuthError> {
-        if kind != KeyKind::Es256 {
-            return Err(AuthError::config(
-                codes::UNSUPPORTED_AUTHENTICATION_SCHEME,
-                "msal's pop scheme is browser-only here: native clients bind tokens with DPoP",
-            ));
-        }
-        let fixed = self.fixed_key.borrow().clone();
-        let key = match fixed {
-            Some(k) => k,
-            None => Rc::new(DpopKey::generate()?),
+        let key = match kind {
+            KeyKind::Es256 => match self.fixed_dpop.borrow().clone() {
+                Some(k) => k,
+                None => self.add_key(NativeKey::Dpop(DpopKey::generate()?)),
+            },
+            KeyKind::Rs256 => self.fixed_pop.borrow().clone().ok_or_else(|| {
+                AuthError::config(codes::INVALID_CONFIGURATION, "msal's pop scheme needs an RSA key: PublicClientApplication::use_pop_key")
+            })?,
         };
-        let mut keys = self.keys.borrow_mut();
-        if !keys.iter().any(|k| k.thumbprint() == key.thumbprint()) {
-            keys.push(key.clone());
-        }
         Ok(key.public_jwk().clone())
     }
 
@@ -318,6 +323,11 @@ impl PublicClientApplication {
     /// usable across runs; without one, each DPoP sign-in gets a key that lives in memory only).
     pub fn use_dpop_key(&self, key: DpopKey) {
         self.core.platform().use_dpop_key(key);
+    }
+
+    /// Signs msal `pop` requests with `key` (an RSA key from a PEM).
+    pub fn use_pop_key(&self, key: PopKey) {
+        self.core.platform().use_pop_key(key);
     }
 
     /// A DPoP proof for a call to an API with a DPoP-bound access token of this client

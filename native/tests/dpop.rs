@@ -12,8 +12,6 @@ use msal_wasm::core::http::HttpRequest;
 use std::sync::Arc;
 use support::*;
 
-const DAEMON_CLIENT_ID: &str = "msal-wasm-test-daemon";
-const DAEMON_SECRET: &str = "daemon-secret-for-tests-only";
 const CLI_CLIENT_ID: &str = "msal-wasm-test-cli";
 const APP_SCOPE: &str = "api://msal-wasm-test-api/.default";
 const KEY_PEM: &str = include_str!("fixtures/dpop-p256.pem");
@@ -148,4 +146,72 @@ fn keys_from_pem_and_generated_sign_verifiable_proofs() {
     assert_eq!(DpopKey::from_pem("nothing").unwrap_err().code(), "invalid_configuration");
     assert_eq!(key.proof("GE T", "https://a/", None, None).unwrap_err().code(), "invalid_dpop_htm");
     let _ = Arc::new(key);
+}
+
+/// msal's `pop`: what the provider's PoP resource says of `Authorization: PoP <request>`.
+async fn pop_resource(signed: &str) -> u16 {
+    let http = msal_native::http::Http::new(std::time::Duration::from_secs(10)).unwrap();
+    let mut get = HttpRequest::get(format!("{}/__test/pop-resource", idp_origin()));
+    get.headers.push(("authorization".into(), format!("PoP {signed}")));
+    http.send(&get).await.unwrap().status
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn msal_pop_for_a_daemon_with_its_rsa_key() {
+    reset().await;
+    let key = Arc::new(PopKey::from_pem(&daemon_pem()).unwrap());
+    let mut config = ConfidentialClientConfig::new(DAEMON_CLIENT_ID, authority(), Credential::Secret(DAEMON_SECRET.into()));
+    config.pop_key = Some(key.clone());
+    let app = ConfidentialClientApplication::new(config, None).unwrap();
+    let resource = format!("{}/__test/pop-resource", idp_origin());
+    let scheme = AuthScheme::Pop { method: "GET".into(), uri: resource.clone(), shr_claims: String::new(), shr_nonce: String::new() };
+    let req = ClientCredentialRequest { scopes: vec![APP_SCOPE.into()], authentication_scheme: scheme, ..Default::default() };
+    let first = app.acquire_token_by_client_credential(&req).await.unwrap();
+    assert_eq!(first.token_type, "pop");
+    assert_eq!(pop_resource(first.access_token.secret()).await, 200);
+    // From the cache, signed again (a new request each call).
+    let again = app.acquire_token_by_client_credential(&req).await.unwrap();
+    assert!(again.from_cache);
+    assert_ne!(again.access_token.secret(), first.access_token.secret());
+    assert_eq!(pop_resource(again.access_token.secret()).await, 200);
+    assert_eq!(token_requests().await, 1);
+    // Without a key: a clear configuration error.
+    let bare = ConfidentialClientApplication::new(
+        ConfidentialClientConfig::new(DAEMON_CLIENT_ID, authority(), Credential::Secret(DAEMON_SECRET.into())),
+        None,
+    )
+    .unwrap();
+    assert_eq!(bare.acquire_token_by_client_credential(&req).await.unwrap_err().code(), "invalid_configuration");
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn msal_pop_for_a_cli_user_with_its_rsa_key() {
+    reset().await;
+    let app = PublicClientApplication::new(Config::new(CLI_CLIENT_ID).with_authority(authority()), None).await.unwrap();
+    app.use_pop_key(PopKey::from_pem(&daemon_pem()).unwrap());
+    let resource = format!("{}/__test/pop-resource", idp_origin());
+    let scheme = AuthScheme::Pop { method: "GET".into(), uri: resource, shr_claims: r#"{"cli":1}"#.into(), shr_nonce: "n-cli".into() };
+    let req = DeviceCodeRequest { scopes: vec!["User.Read".into()], authentication_scheme: scheme.clone(), ..Default::default() };
+    let r = app
+        .acquire_token_by_device_code(
+            &req,
+            |code| {
+                let user_code = code.user_code.clone();
+                tokio::spawn(async move {
+                    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+                    post_json("/__test/device", &format!(r#"{{"user_code":"{user_code}","login":"pop-cli"}}"#)).await;
+                });
+            },
+            || false,
+        )
+        .await
+        .unwrap();
+    assert_eq!(r.token_type, "pop");
+    assert_eq!(pop_resource(r.access_token.secret()).await, 200);
+    let account = AccountRef::new(r.account.account.home_account_id.clone());
+    let silent =
+        SilentRequest { scopes: vec!["User.Read".into()], account: Some(account), authentication_scheme: scheme, ..Default::default() };
+    let hit = app.acquire_token_silent(&silent).await.unwrap();
+    assert!(hit.from_cache);
+    assert_eq!(pop_resource(hit.access_token.secret()).await, 200);
 }

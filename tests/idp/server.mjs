@@ -674,10 +674,12 @@ export async function startIdp(options = {}) {
             // The API's token: a JWT for it (the opaque one oidc-provider made stays unused).
             body.access_token = apiAccessToken({ sub: uidForApi, clientId: oidc.client.clientId, scopes: api, expiresIn: body.expires_in, popKid });
             body.scope = api.join(' ');
-          } else if (popKid && uidForApi) {
-            // A PoP token for the default resource (Graph in Entra): a JWT bound to the key.
+          } else if (popKid) {
+            // A PoP token for the default resource (Graph in Entra), or an app's own: a JWT
+            // bound to the key.
             const scopes = String(body.scope ?? '').split(' ').filter((x) => x && !OIDC_SCOPES.includes(x));
-            body.access_token = apiAccessToken({ sub: uidForApi, clientId: oidc.client.clientId, scopes, expiresIn: body.expires_in, popKid, audience: GRAPH_APP_ID });
+            const sub = uidForApi ?? oidc.client.clientId;
+            body.access_token = apiAccessToken({ sub, clientId: oidc.client.clientId, scopes, expiresIn: body.expires_in, popKid, audience: GRAPH_APP_ID });
           }
           if (popKid) body.token_type = 'pop';
           body.ext_expires_in = body.expires_in;
