@@ -89,6 +89,8 @@ pub struct AuthCodeUrlRequest {
     pub prompt: Option<Prompt>,
     /// `form_post` (default), `query` or `fragment`.
     pub response_mode: String,
+    /// Bearer (default), DPoP (the app's DPoP key) or msal's `pop` (its PoP key).
+    pub authentication_scheme: AuthScheme,
 }
 
 /// What [`ConfidentialClientApplication::get_auth_code_url`] gives: the URL to redirect the
@@ -222,6 +224,12 @@ impl ConfidentialClientApplication {
         let authority = Authority::parse(&config.authority, ProtocolMode::Aad)?;
         let environment = authority.default_cloud().preferred_cache;
         let http = Http::new(config.network_timeout)?;
+        // Without a plugin, the users' partitions live in this process (msal-node's in-memory
+        // cache); the app's own tokens are in `memory` either way.
+        let plugin = plugin.or_else(|| {
+            let memory: Arc<dyn crate::KeyValueClient> = Arc::new(crate::plugins::distributed::MemoryClient::default());
+            Some(Arc::new(crate::DistributedCachePlugin::new(memory, Arc::new(crate::DefaultPartitions))) as Arc<dyn CachePlugin>)
+        });
         Ok(ConfidentialClientApplication {
             config,
             authority,
@@ -527,10 +535,17 @@ impl ConfidentialClientApplication {
         config.response_mode = response_mode.to_owned();
         config.network_timeout_ms = u64::try_from(self.config.network_timeout.as_millis()).unwrap_or(u64::MAX);
         let plugin = self.plugin.clone();
+        // The app's binding keys, for bound user tokens (DPoP: made now if not configured).
+        let (dpop, pop) = (self.dpop_key().await?, self.config.pop_key.clone());
         let joined = tokio::task::spawn_blocking(move || {
             let flow = async move {
                 let timeout = Duration::from_millis(config.network_timeout_ms);
-                let core = Core::new(config, NativePlatform::new(timeout)?)?;
+                let platform = NativePlatform::new(timeout)?;
+                platform.use_dpop_key(dpop);
+                if let Some(pop) = pop {
+                    platform.use_pop_key(pop);
+                }
+                let core = Core::new(config, platform)?;
                 core.initialize().await?;
                 core.set_client_credential(credential);
                 run(&core, plugin.as_deref()).await
@@ -565,12 +580,15 @@ impl ConfidentialClientApplication {
             state: req.state.clone(),
             login_hint: req.login_hint.clone(),
             prompt: req.prompt,
+            authentication_scheme: req.authentication_scheme.clone(),
             ..InteractiveRequest::default()
         };
         let mode = if req.response_mode.is_empty() { "form_post".to_owned() } else { req.response_mode.clone() };
         self.run_user_flow(&mode, move |core, _| {
             Box::pin(async move {
-                let pending = core.begin_interaction(&interactive, InteractionType::Redirect, "")?;
+                // As a redirect (the browser comes back to the app); a bound request's key is
+                // the app's (see run_user_flow).
+                let pending = core.begin_redirect(&interactive, "").await?;
                 core.abort_interaction(&pending);
                 Ok(AuthCodeFlow { url: pending.url.clone(), session: pending.to_session() })
             })

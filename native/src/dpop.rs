@@ -155,8 +155,8 @@ impl PopKey {
 /// A binding key of the native platform: DPoP's or PoP's.
 #[derive(Debug)]
 pub(crate) enum NativeKey {
-    Dpop(DpopKey),
-    Pop(PopKey),
+    Dpop(std::sync::Arc<DpopKey>),
+    Pop(std::sync::Arc<PopKey>),
 }
 
 impl NativeKey {

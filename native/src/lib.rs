@@ -40,6 +40,6 @@ pub use credential::{AssertionContext, Certificate, Credential, SigningAlgorithm
 pub use dpop::{DpopKey, PopKey};
 #[cfg(feature = "redis")]
 pub use plugins::distributed::RedisClient;
-pub use plugins::distributed::{DefaultPartitions, DistributedCachePlugin, KeyValueClient, PartitionManager};
+pub use plugins::distributed::{DefaultPartitions, DistributedCachePlugin, KeyValueClient, MemoryClient, PartitionManager};
 pub use plugins::file::FileCachePlugin;
 pub use public::{NativePlatform, PublicClientApplication};

@@ -59,13 +59,13 @@ impl NativePlatform {
     }
 
     /// Uses `key` for DPoP sign-ins (and for the tokens already bound to it).
-    pub fn use_dpop_key(&self, key: DpopKey) {
-        *self.fixed_dpop.borrow_mut() = Some(self.add_key(NativeKey::Dpop(key)));
+    pub fn use_dpop_key(&self, key: impl Into<Arc<DpopKey>>) {
+        *self.fixed_dpop.borrow_mut() = Some(self.add_key(NativeKey::Dpop(key.into())));
     }
 
     /// Uses `key` for msal's `pop` sign-ins.
-    pub fn use_pop_key(&self, key: PopKey) {
-        *self.fixed_pop.borrow_mut() = Some(self.add_key(NativeKey::Pop(key)));
+    pub fn use_pop_key(&self, key: impl Into<Arc<PopKey>>) {
+        *self.fixed_pop.borrow_mut() = Some(self.add_key(NativeKey::Pop(key.into())));
     }
 
     fn key(&self, kid: &str) -> Option<Rc<NativeKey>> {
@@ -136,7 +136,7 @@ impl Platform for NativePlatform {
         let key = match kind {
             KeyKind::Es256 => match self.fixed_dpop.borrow().clone() {
                 Some(k) => k,
-                None => self.add_key(NativeKey::Dpop(DpopKey::generate()?)),
+                None => self.add_key(NativeKey::Dpop(Arc::new(DpopKey::generate()?))),
             },
             KeyKind::Rs256 => self.fixed_pop.borrow().clone().ok_or_else(|| {
                 AuthError::config(codes::INVALID_CONFIGURATION, "msal's pop scheme needs an RSA key: PublicClientApplication::use_pop_key")

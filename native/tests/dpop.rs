@@ -215,3 +215,48 @@ async fn msal_pop_for_a_cli_user_with_its_rsa_key() {
     assert!(hit.from_cache);
     assert_eq!(pop_resource(hit.access_token.secret()).await, 200);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_web_apps_user_tokens_bound_to_the_apps_dpop_key() {
+    use msal_wasm::core::json::Json;
+    use msal_wasm::core::url::{encode, parse_query};
+    reset().await;
+    let config = ConfidentialClientConfig::new("msal-wasm-test-web", authority(), Credential::Secret("web-secret-for-tests-only".into()));
+    let app = ConfidentialClientApplication::new(config, None).unwrap();
+    let userinfo = format!("{}/oidc/userinfo", authority());
+    let scheme = AuthScheme::dpop("GET", &userinfo).unwrap();
+    let req = AuthCodeUrlRequest {
+        scopes: vec!["User.Read".into()],
+        redirect_uri: format!("{}/", idp_origin()),
+        authentication_scheme: scheme.clone(),
+        ..Default::default()
+    };
+    let flow = app.get_auth_code_url(&req).await.unwrap();
+    let query = parse_query(flow.url.split_once('?').unwrap().1);
+    let get = |k: &str| query.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
+    assert_eq!(get("dpop_jkt"), app.dpop_key().await.unwrap().thumbprint(), "the authorize request names the app's key");
+    let body = Json::object()
+        .with("mode", "entra")
+        .with("client_id", "msal-wasm-test-web")
+        .with("login", "dpop-web-user")
+        .with("redirect_uri", get("redirect_uri"))
+        .with("code_challenge", get("code_challenge"))
+        .with("nonce", get("nonce"))
+        .with("scope", "openid profile offline_access User.Read")
+        .to_json();
+    let code = post_json("/__test/code", &body).await.string_or_empty("code");
+    let r = app.acquire_token_by_code(&flow.session, &format!("code={code}&state={}", encode(&get("state")))).await.unwrap();
+    assert_eq!(r.token_type, "DPoP");
+    let http = msal_native::http::Http::new(std::time::Duration::from_secs(10)).unwrap();
+    let mut call = HttpRequest::get(userinfo.clone());
+    call.headers.push(("authorization".into(), format!("DPoP {}", r.access_token.secret())));
+    call.headers.push(("dpop".into(), r.dpop_proof.clone().unwrap()));
+    assert_eq!(http.send(&call).await.unwrap().status, 200);
+    // Silent (the user's cache is kept in memory here): the same token with a fresh proof.
+    let account = AccountRef::new(r.account.account.home_account_id.clone());
+    let silent =
+        SilentRequest { scopes: vec!["User.Read".into()], account: Some(account), authentication_scheme: scheme, ..Default::default() };
+    let hit = app.acquire_token_silent(&silent).await.unwrap();
+    assert_eq!(hit.access_token.secret(), r.access_token.secret());
+    assert!(hit.dpop_proof.is_some() && hit.dpop_proof != r.dpop_proof);
+}

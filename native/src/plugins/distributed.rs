@@ -39,6 +39,30 @@ impl PartitionManager for DefaultPartitions {
     }
 }
 
+/// A key-value store in this process's memory: a confidential client without a plugin keeps
+/// its users' partitions here (as msal-node keeps its cache in memory), and tests use it.
+#[derive(Debug, Default)]
+pub struct MemoryClient {
+    entries: std::sync::Mutex<Vec<(String, String)>>,
+}
+
+impl KeyValueClient for MemoryClient {
+    fn get<'a>(&'a self, key: &'a str) -> ClientFuture<'a, Option<String>> {
+        let found = self.entries.lock().ok().and_then(|e| e.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()));
+        Box::pin(async move { Ok(found) })
+    }
+
+    fn set<'a>(&'a self, key: &'a str, value: &'a str) -> ClientFuture<'a, ()> {
+        if let Ok(mut entries) = self.entries.lock() {
+            match entries.iter_mut().find(|(k, _)| k == key) {
+                Some(slot) => value.clone_into(&mut slot.1),
+                None => entries.push((key.to_owned(), value.to_owned())),
+            }
+        }
+        Box::pin(async { Ok(()) })
+    }
+}
+
 /// The distributed cache plugin.
 pub struct DistributedCachePlugin {
     client: Arc<dyn KeyValueClient>,
