@@ -77,17 +77,7 @@ async fn a_cli_signs_in_with_its_pem_key_renews_with_it_and_calls_the_api_with_p
     let scheme = AuthScheme::dpop("GET", &userinfo).unwrap();
     let req = DeviceCodeRequest { scopes: vec!["User.Read".into()], authentication_scheme: scheme.clone(), ..Default::default() };
     let r = app
-        .acquire_token_by_device_code(
-            &req,
-            |code| {
-                let user_code = code.user_code.clone();
-                tokio::spawn(async move {
-                    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-                    post_json("/__test/device", &format!(r#"{{"user_code":"{user_code}","login":"dpop-cli"}}"#)).await;
-                });
-            },
-            || false,
-        )
+        .acquire_token_by_device_code(&req, |code| approve_device_code_later(code.user_code.clone(), "dpop-cli"), || false)
         .await
         .unwrap();
     assert_eq!(r.token_type, "DPoP");
@@ -193,17 +183,7 @@ async fn msal_pop_for_a_cli_user_with_its_rsa_key() {
     let scheme = AuthScheme::Pop { method: "GET".into(), uri: resource, shr_claims: r#"{"cli":1}"#.into(), shr_nonce: "n-cli".into() };
     let req = DeviceCodeRequest { scopes: vec!["User.Read".into()], authentication_scheme: scheme.clone(), ..Default::default() };
     let r = app
-        .acquire_token_by_device_code(
-            &req,
-            |code| {
-                let user_code = code.user_code.clone();
-                tokio::spawn(async move {
-                    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-                    post_json("/__test/device", &format!(r#"{{"user_code":"{user_code}","login":"pop-cli"}}"#)).await;
-                });
-            },
-            || false,
-        )
+        .acquire_token_by_device_code(&req, |code| approve_device_code_later(code.user_code.clone(), "pop-cli"), || false)
         .await
         .unwrap();
     assert_eq!(r.token_type, "pop");
@@ -218,7 +198,6 @@ async fn msal_pop_for_a_cli_user_with_its_rsa_key() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_web_apps_user_tokens_bound_to_the_apps_dpop_key() {
-    use msal_wasm::core::json::Json;
     use msal_wasm::core::url::{encode, parse_query};
     reset().await;
     let config = ConfidentialClientConfig::new("msal-wasm-test-web", authority(), Credential::Secret("web-secret-for-tests-only".into()));
@@ -235,17 +214,8 @@ async fn a_web_apps_user_tokens_bound_to_the_apps_dpop_key() {
     let query = parse_query(flow.url.split_once('?').unwrap().1);
     let get = |k: &str| query.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
     assert_eq!(get("dpop_jkt"), app.dpop_key().await.unwrap().thumbprint(), "the authorize request names the app's key");
-    let body = Json::object()
-        .with("mode", "entra")
-        .with("client_id", "msal-wasm-test-web")
-        .with("login", "dpop-web-user")
-        .with("redirect_uri", get("redirect_uri"))
-        .with("code_challenge", get("code_challenge"))
-        .with("nonce", get("nonce"))
-        .with("scope", "openid profile offline_access User.Read")
-        .to_json();
-    let code = post_json("/__test/code", &body).await.string_or_empty("code");
-    let r = app.acquire_token_by_code(&flow.session, &format!("code={code}&state={}", encode(&get("state")))).await.unwrap();
+    let (code, state) = sign_in_at_provider(&flow.url, "dpop-web-user").await;
+    let r = app.acquire_token_by_code(&flow.session, &format!("code={code}&state={}", encode(&state))).await.unwrap();
     assert_eq!(r.token_type, "DPoP");
     let http = msal_native::http::Http::new(std::time::Duration::from_secs(10)).unwrap();
     let mut call = HttpRequest::get(userinfo.clone());

@@ -7,7 +7,6 @@ mod support;
 
 use msal_native::*;
 use msal_wasm::client::{AccountRef, SilentRequest};
-use msal_wasm::core::json::Json;
 use msal_wasm::core::url::{encode, parse_query};
 use std::sync::Arc;
 use support::*;
@@ -26,25 +25,14 @@ fn redirect_uri() -> String {
     format!("{}/", idp_origin())
 }
 
-/// The user signs in at the provider: a code for the URL's PKCE challenge and nonce.
-async fn sign_in_at_provider(url: &str, login: &str) -> (String, String) {
+/// The authorize URL's form_post, PKCE and client, then the sign-in at the provider.
+async fn sign_in(url: &str, login: &str) -> (String, String) {
     let query = parse_query(url.split_once('?').unwrap().1);
     let get = |k: &str| query.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
     assert_eq!(get("response_mode"), "form_post");
     assert_eq!(get("code_challenge_method"), "S256");
     assert_eq!(get("client_id"), WEB_CLIENT_ID);
-    let body = Json::object()
-        .with("mode", "entra")
-        .with("client_id", WEB_CLIENT_ID)
-        .with("login", login)
-        .with("redirect_uri", get("redirect_uri"))
-        .with("code_challenge", get("code_challenge"))
-        .with("nonce", get("nonce"))
-        .with("scope", "openid profile offline_access User.Read")
-        .to_json();
-    let code = post_json("/__test/code", &body).await.string_or_empty("code");
-    assert!(!code.is_empty());
-    (code, get("state"))
+    sign_in_at_provider(url, login).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -59,7 +47,7 @@ async fn sign_in_with_the_auth_code_flow_then_silent_on_another_machine_through_
     };
     let flow = a.get_auth_code_url(&req).await.unwrap();
     assert!(!format!("{flow:?}").contains(&flow.session), "the session never shows in Debug");
-    let (code, state) = sign_in_at_provider(&flow.url, "web-user").await;
+    let (code, state) = sign_in(&flow.url, "web-user").await;
     reset().await;
 
     // A tampered state: refused before the token endpoint, nothing stored.
@@ -147,7 +135,7 @@ async fn a_middle_tier_api_calls_downstream_on_behalf_of_the_user() {
     // The user's access token, as the API receives it.
     let req = AuthCodeUrlRequest { scopes: vec!["User.Read".into()], redirect_uri: redirect_uri(), ..Default::default() };
     let flow = api.get_auth_code_url(&req).await.unwrap();
-    let (code, state) = sign_in_at_provider(&flow.url, "obo-user").await;
+    let (code, state) = sign_in(&flow.url, "obo-user").await;
     let user = api.acquire_token_by_code(&flow.session, &format!("code={code}&state={}", encode(&state))).await.unwrap();
     reset().await;
 

@@ -95,3 +95,31 @@ pub async fn start_redis() -> Redis {
     }
     panic!("redis-server did not start on port {port}");
 }
+
+/// The user signs in at the provider for the authorize `url` of the web client: a code for its
+/// PKCE challenge and nonce, and the URL's state.
+pub async fn sign_in_at_provider(url: &str, login: &str) -> (String, String) {
+    use msal_wasm::core::url::parse_query;
+    let query = parse_query(url.split_once('?').map(|(_, q)| q).unwrap_or_default());
+    let get = |k: &str| query.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
+    let body = Json::object()
+        .with("mode", "entra")
+        .with("client_id", get("client_id"))
+        .with("login", login)
+        .with("redirect_uri", get("redirect_uri"))
+        .with("code_challenge", get("code_challenge"))
+        .with("nonce", get("nonce"))
+        .with("scope", "openid profile offline_access User.Read")
+        .to_json();
+    let code = post_json("/__test/code", &body).await.string_or_empty("code");
+    assert!(!code.is_empty());
+    (code, get("state"))
+}
+
+/// The user approves a device code on the verification page, a moment after it is shown.
+pub fn approve_device_code_later(user_code: String, login: &'static str) {
+    tokio::spawn(async move {
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        post_json("/__test/device", &format!(r#"{{"user_code":"{user_code}","login":"{login}"}}"#)).await;
+    });
+}
