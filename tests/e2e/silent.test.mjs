@@ -223,17 +223,24 @@ test("waking up (visibilitychange) renews tokens that expired while the page sle
   await ctx.close();
 });
 
-test("a request for a PoP, DPoP or SSH token fails with unsupported_authentication_scheme, never with a Bearer token", async () => {
+test("a PoP or DPoP request gets a token of its scheme, an SSH one fails with unsupported_authentication_scheme: never a Bearer token", async () => {
   const page = await signedInPage(env, "yuki");
   const r = await page.evaluate(async () => {
     const account = window.pca.getAllAccounts()[0];
     const out = [];
+    const ask = (extra) => window.pca.acquireTokenSilent({ scopes: ["User.Read"], account, ...extra })
+      .then((t) => `token ${t.tokenType}`, (e) => `${e.name}:${e.errorCode}`);
     for (const authenticationScheme of ["pop", "DPoP", "ssh-cert"]) {
-      out.push(await window.pca.acquireTokenSilent({ scopes: ["User.Read"], account, authenticationScheme, resourceRequestMethod: "GET", resourceRequestUri: "https://api.example/" })
-        .then((t) => `token ${t.tokenType}`, (e) => `${e.name}:${e.errorCode}`));
+      out.push(await ask({ authenticationScheme, resourceRequestMethod: "GET", resourceRequestUri: "https://api.example/" }));
     }
+    out.push(await ask({ authenticationScheme: "DPoP" }));
     return out;
   });
-  assert.deepEqual(r, Array(3).fill("ClientConfigurationError:unsupported_authentication_scheme"));
+  assert.deepEqual(r, [
+    "token pop",
+    "token DPoP",
+    "ClientConfigurationError:unsupported_authentication_scheme",
+    "ClientConfigurationError:dpop_missing_resource_context",
+  ]);
   await page.context().close();
 });
