@@ -128,6 +128,8 @@ pub fn push_hex4(out: &mut String, n: u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn matches_str_methods() {
