@@ -281,13 +281,7 @@ impl CloudMetadata {
         }
         let entries = json.get("metadata").and_then(Json::as_array).ok_or_else(bad)?;
         for e in entries {
-            let aliases: Vec<String> = e
-                .get("aliases")
-                .and_then(Json::as_array)
-                .unwrap_or_default()
-                .iter()
-                .filter_map(|a| a.as_str().map(str::to_owned))
-                .collect();
+            let aliases = e.get("aliases").map(Json::strings).unwrap_or_default();
             if aliases.iter().any(|a| a.eq_ignore_ascii_case(host)) {
                 return Ok(Some(CloudMetadata {
                     preferred_network: e.str_field("preferred_network").unwrap_or(host).to_owned(),

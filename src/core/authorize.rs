@@ -129,7 +129,7 @@ pub fn merge_claims(claims: &str, capabilities: &[String]) -> Result<String, Aut
         }
     };
     if !capabilities.is_empty() {
-        let values = Json::Arr(capabilities.iter().map(|c| Json::from(c.as_str())).collect());
+        let values = Json::str_array(capabilities);
         let mut at = json.remove("access_token").filter(|v| matches!(v, Json::Obj(_))).unwrap_or_else(Json::object);
         at.set("xms_cc", Json::object().with("values", values));
         json.set("access_token", at);
