@@ -59,6 +59,27 @@ pub fn join(parts: &[String], sep: &str) -> String {
     out
 }
 
+/// `bytes` as UTF-8, each invalid sequence replaced by U+FFFD, as `String::from_utf8_lossy`
+/// does (without its `Utf8Chunks` iterator in the wasm).
+pub fn utf8_lossy(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    let mut rest = bytes;
+    loop {
+        match ::core::str::from_utf8(rest) {
+            Ok(s) => {
+                out.push_str(s);
+                return out;
+            }
+            Err(e) => {
+                let (valid, after) = rest.split_at(e.valid_up_to());
+                out.push_str(::core::str::from_utf8(valid).unwrap_or_default());
+                out.push('\u{FFFD}');
+                rest = after.get(e.error_len().unwrap_or(after.len())..).unwrap_or_default();
+            }
+        }
+    }
+}
+
 /// `n` in decimal.
 pub fn dec(n: u64) -> String {
     let mut out = String::new();
@@ -173,6 +194,15 @@ mod tests {
         ] {
             assert_eq!(parse_u64(s), s.parse::<u64>().ok(), "{s:?}");
             assert_eq!(parse_i64(s), s.parse::<i64>().ok(), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn lossy_utf8_as_std() {
+        let cases: [&[u8]; 8] =
+            [b"", b"abc", b"\xff", b"a\xffb", b"\xe2\x82", b"\xe2\x82x\xe2\x82\xac", b"\xf0\x9f\x98", b"ok\xc3\xa9\xc3"];
+        for b in cases {
+            assert_eq!(utf8_lossy(b), String::from_utf8_lossy(b), "{b:?}");
         }
     }
 

@@ -42,7 +42,7 @@ pub fn decode(s: &str) -> String {
         }
         i += 1;
     }
-    String::from_utf8_lossy(&out).into_owned()
+    super::text::utf8_lossy(&out)
 }
 
 fn hex(c: u8) -> Option<u8> {
