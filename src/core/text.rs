@@ -21,6 +21,13 @@ pub fn contains(hay: &str, needle: &str) -> bool {
     find(hay, needle).is_some()
 }
 
+/// The start of `s` up to its first byte in `stops` (ASCII), or all of `s`: what
+/// `s.split([..]).next()` gives, without a char-set searcher per array length.
+pub fn until<'a>(s: &'a str, stops: &[u8]) -> &'a str {
+    let end = s.bytes().position(|b| stops.contains(&b)).unwrap_or(s.len());
+    s.get(..end).unwrap_or(s)
+}
+
 /// `hay` split around the first `needle`.
 pub fn split_once<'a>(hay: &'a str, needle: &str) -> Option<(&'a str, &'a str)> {
     let i = find(hay, needle)?;
@@ -194,6 +201,14 @@ mod tests {
         ] {
             assert_eq!(parse_u64(s), s.parse::<u64>().ok(), "{s:?}");
             assert_eq!(parse_i64(s), s.parse::<i64>().ok(), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn until_is_split_next() {
+        for s in ["", "a", "https://h/p?q#f", "h?x", "#", "é/ü?x", "no-stop"] {
+            assert_eq!(until(s, b"/?#"), s.split(['/', '?', '#']).next().unwrap_or_default());
+            assert_eq!(until(s, b"?#"), s.split(['?', '#']).next().unwrap_or_default());
         }
     }
 

@@ -92,8 +92,7 @@ pub fn append_query(url: &str, query: &str) -> String {
 /// The page address without query and fragment (msal's `getCurrentUri`): the default redirect
 /// URI, and the base relative redirect URIs resolve against.
 pub fn without_query(href: &str) -> &str {
-    let end = href.find(['?', '#']).unwrap_or(href.len());
-    href.get(..end).unwrap_or(href)
+    super::text::until(href, b"?#")
 }
 
 /// The part of a page address that holds an authorize response: `(hash, query)`, each
@@ -139,7 +138,7 @@ pub fn absolute_url(url: &str, current: &str) -> String {
         return url.to_owned();
     }
     let Some((scheme, rest)) = super::text::split_once(current, "://") else { return url.to_owned() };
-    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = super::text::until(rest, b"/?#");
     if host.is_empty() || !(scheme.eq_ignore_ascii_case("https") || scheme.eq_ignore_ascii_case("http")) {
         return url.to_owned();
     }
@@ -159,7 +158,7 @@ pub fn origin_of(url: &str) -> Option<String> {
     if scheme != "https" && scheme != "http" {
         return None;
     }
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let authority = super::text::until(rest, b"/?#");
     let bad = |c: char| c == '@' || c == '\\' || c.is_whitespace() || c.is_control();
     if authority.is_empty() || authority.chars().any(bad) {
         return None;
