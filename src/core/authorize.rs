@@ -284,7 +284,7 @@ impl AuthorizeResponse {
 
     /// Parses a fragment or query string (leading `#`/`?` allowed).
     pub fn parse(s: &str) -> Result<AuthorizeResponse, AuthError> {
-        if s.trim_start_matches(['#', '?']).is_empty() {
+        if s.bytes().all(|b| b == b'#' || b == b'?') {
             return Err(AuthError::browser(codes::HASH_EMPTY_ERROR, "the response hash or query is empty"));
         }
         if s.len() > MAX_RESPONSE_LEN {

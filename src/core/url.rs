@@ -56,7 +56,7 @@ fn hex(c: u8) -> Option<u8> {
 
 /// Parses `a=1&b=2` (a leading `?` or `#` is skipped) into decoded pairs.
 pub fn parse_query(q: &str) -> Vec<(String, String)> {
-    let q = q.strip_prefix(['?', '#']).unwrap_or(q);
+    let q = q.strip_prefix('?').or_else(|| q.strip_prefix('#')).unwrap_or(q);
     q.split('&')
         .filter(|p| !p.is_empty())
         .map(|p| match p.split_once('=') {
@@ -200,7 +200,7 @@ impl UrlParts {
         if scheme != "https" && scheme != "http" {
             return None;
         }
-        if rest.contains(['?', '#', '@', '\\']) || rest.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        if rest.bytes().any(|b| matches!(b, b'?' | b'#' | b'@' | b'\\')) || rest.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return None;
         }
         let (host, path) = match rest.find('/') {
