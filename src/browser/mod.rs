@@ -152,14 +152,7 @@ impl BrowserApp {
                     if key.is_empty() || key.starts_with("msal.") {
                         app.client.mark_stale();
                         // An encrypted entry is read from memory: decrypt the new value first.
-                        let app = app.clone();
-                        spawn(async move {
-                            app.client.platform().refresh_entry(&key).await;
-                            app.client.mark_stale();
-                            if key.is_empty() || key.ends_with(".account.keys") || key.ends_with(".active-account-filters") {
-                                app.emit(AppEvent::AccountsChanged);
-                            }
-                        });
+                        app.background(Background::StorageChanged(key));
                     }
                 }
             });
@@ -172,18 +165,35 @@ impl BrowserApp {
                 app.client.mark_stale();
                 // Renew what went stale while the page slept (single-flight across tabs).
                 for req in app.client.due_renewals() {
-                    let app = app.clone();
-                    spawn(async move {
-                        if app.client.acquire_token_silent_network(&req).await.is_ok() {
-                            app.emit(AppEvent::TokenAcquired);
-                        }
-                    });
+                    app.background(Background::Renew(req));
                 }
             }
         });
         window::on_wake(on_wake.as_ref().unchecked_ref());
         on_wake.forget();
         Ok(app)
+    }
+
+    /// Starts a background task, all of them in one future type (one copy of its glue).
+    fn background(&self, task: Background) {
+        let app = self.clone();
+        let boxed: ::core::pin::Pin<Box<dyn Future<Output = ()>>> = Box::pin(async move {
+            match task {
+                Background::StorageChanged(key) => {
+                    app.client.platform().refresh_entry(&key).await;
+                    app.client.mark_stale();
+                    if key.is_empty() || key.ends_with(".account.keys") || key.ends_with(".active-account-filters") {
+                        app.emit(AppEvent::AccountsChanged);
+                    }
+                }
+                Background::Renew(req) => {
+                    if app.client.acquire_token_silent_network(&req).await.is_ok() {
+                        app.emit(AppEvent::TokenAcquired);
+                    }
+                }
+            }
+        });
+        wasm_bindgen_futures::spawn_local(boxed);
     }
 
     fn downgrade(&self) -> WeakApp {
@@ -337,12 +347,7 @@ impl BrowserApp {
     pub async fn acquire_token_silent(&self, req: &SilentRequest) -> Result<AuthenticationResult, AuthError> {
         if let Some(hit) = self.client.acquire_token_silent_cached(req)? {
             if let Some(renewal) = self.client.background_renewal(req, &hit) {
-                let app = self.clone();
-                spawn(async move {
-                    if app.client.acquire_token_silent_network(&renewal).await.is_ok() {
-                        app.emit(AppEvent::TokenAcquired);
-                    }
-                });
+                self.background(Background::Renew(renewal));
             }
             return Ok(hit);
         }
@@ -424,9 +429,10 @@ impl BrowserApp {
     }
 }
 
-/// Starts a background task. Every task goes through this one instantiation of
-/// `spawn_local` (each distinct future type would add its own copy of the task glue).
-fn spawn(task: impl Future<Output = ()> + 'static) {
-    let boxed: ::core::pin::Pin<Box<dyn Future<Output = ()>>> = Box::pin(task);
-    wasm_bindgen_futures::spawn_local(boxed);
+/// What [`BrowserApp::background`] runs.
+enum Background {
+    /// Another tab wrote `key` (empty: it cleared the storage): re-read it.
+    StorageChanged(String),
+    /// Renew a token (msal's proactive refresh, or one that went stale while the page slept).
+    Renew(SilentRequest),
 }

@@ -100,7 +100,11 @@ impl<P: Platform> PublicClientApplication<P> {
         // lists the accounts it holds tokens for (and those another tab of it announced).
         let ours =
             |a: &&Account| cache.credentials().any(|c| c.home_account_id == a.home_account_id) || announced.contains(&a.home_account_id);
-        cache.accounts().filter(|a| self.in_cloud(a)).filter(ours).flat_map(|a| self.account_infos(&cache, a)).collect()
+        let mut out = Vec::new();
+        for a in cache.accounts().filter(|a| self.in_cloud(a)).filter(ours) {
+            out.append(&mut self.account_infos(&cache, a));
+        }
+        out
     }
 
     /// The account with this `homeAccountId` (its first tenant profile).

@@ -204,7 +204,7 @@ impl AuthorityMetadata {
         let endpoint = |key: &str| -> Option<String> {
             let v = json.str_field(key)?;
             let v = replace(&replace(v, "{tenant}", tenant), "{tenantid}", tenant);
-            UrlParts::parse(v.split(['?', '#']).next().unwrap_or_default()).map(|_| v)
+            UrlParts::parse(super::text::until(&v, b"?#")).map(|_| v)
         };
         Ok(AuthorityMetadata {
             authorization_endpoint: endpoint("authorization_endpoint").ok_or_else(bad)?,
@@ -225,9 +225,8 @@ impl AuthorityMetadata {
     /// host of `known_authorities` — msal's `issuer_validation_failed` rule. A document read back
     /// from storage is checked again: a page of the origin could have planted anything there.
     pub fn fits(&self, authority: &Authority, cloud: &CloudMetadata, known_authorities: &[String]) -> bool {
-        let secure = |url: &str| {
-            UrlParts::parse(url.split(['?', '#']).next().unwrap_or_default()).is_some_and(|p| p.scheme == "https" || is_loopback(&p.host))
-        };
+        let secure =
+            |url: &str| UrlParts::parse(super::text::until(url, b"?#")).is_some_and(|p| p.scheme == "https" || is_loopback(&p.host));
         let endpoints = [Some(&self.authorization_endpoint), Some(&self.token_endpoint), self.end_session_endpoint.as_ref()]
             .into_iter()
             .chain([self.jwks_uri.as_ref(), self.userinfo_endpoint.as_ref(), self.device_authorization_endpoint.as_ref()]);
@@ -281,13 +280,7 @@ impl CloudMetadata {
         }
         let entries = json.get("metadata").and_then(Json::as_array).ok_or_else(bad)?;
         for e in entries {
-            let aliases: Vec<String> = e
-                .get("aliases")
-                .and_then(Json::as_array)
-                .unwrap_or_default()
-                .iter()
-                .filter_map(|a| a.as_str().map(str::to_owned))
-                .collect();
+            let aliases = e.get("aliases").map(Json::strings).unwrap_or_default();
             if aliases.iter().any(|a| a.eq_ignore_ascii_case(host)) {
                 return Ok(Some(CloudMetadata {
                     preferred_network: e.str_field("preferred_network").unwrap_or(host).to_owned(),

@@ -129,7 +129,7 @@ pub fn merge_claims(claims: &str, capabilities: &[String]) -> Result<String, Aut
         }
     };
     if !capabilities.is_empty() {
-        let values = Json::Arr(capabilities.iter().map(|c| Json::from(c.as_str())).collect());
+        let values = Json::str_array(capabilities);
         let mut at = json.remove("access_token").filter(|v| matches!(v, Json::Obj(_))).unwrap_or_else(Json::object);
         at.set("xms_cc", Json::object().with("values", values));
         json.set("access_token", at);
@@ -284,7 +284,7 @@ impl AuthorizeResponse {
 
     /// Parses a fragment or query string (leading `#`/`?` allowed).
     pub fn parse(s: &str) -> Result<AuthorizeResponse, AuthError> {
-        if s.trim_start_matches(['#', '?']).is_empty() {
+        if s.bytes().all(|b| b == b'#' || b == b'?') {
             return Err(AuthError::browser(codes::HASH_EMPTY_ERROR, "the response hash or query is empty"));
         }
         if s.len() > MAX_RESPONSE_LEN {

@@ -97,6 +97,26 @@ impl Json {
         }
     }
 
+    /// The strings of an array (other items skipped; empty when this is not an array).
+    pub fn strings(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for v in self.as_array().unwrap_or_default() {
+            if let Some(s) = v.as_str() {
+                out.push(s.to_owned());
+            }
+        }
+        out
+    }
+
+    /// An array of these strings.
+    pub fn str_array<S: AsRef<str>>(items: &[S]) -> Json {
+        let mut out = Vec::with_capacity(items.len());
+        for s in items {
+            out.push(Json::Str(s.as_ref().to_owned()));
+        }
+        Json::Arr(out)
+    }
+
     /// This value as a boolean.
     pub fn as_bool(&self) -> Option<bool> {
         match self {

@@ -21,6 +21,13 @@ pub fn contains(hay: &str, needle: &str) -> bool {
     find(hay, needle).is_some()
 }
 
+/// The start of `s` up to its first byte in `stops` (ASCII), or all of `s`: what
+/// `s.split([..]).next()` gives, without a char-set searcher per array length.
+pub fn until<'a>(s: &'a str, stops: &[u8]) -> &'a str {
+    let end = s.bytes().position(|b| stops.contains(&b)).unwrap_or(s.len());
+    s.get(..end).unwrap_or(s)
+}
+
 /// `hay` split around the first `needle`.
 pub fn split_once<'a>(hay: &'a str, needle: &str) -> Option<(&'a str, &'a str)> {
     let i = find(hay, needle)?;
@@ -57,6 +64,27 @@ pub fn join(parts: &[String], sep: &str) -> String {
         out.push_str(p);
     }
     out
+}
+
+/// `bytes` as UTF-8, each invalid sequence replaced by U+FFFD, as `String::from_utf8_lossy`
+/// does (without its `Utf8Chunks` iterator in the wasm).
+pub fn utf8_lossy(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    let mut rest = bytes;
+    loop {
+        match ::core::str::from_utf8(rest) {
+            Ok(s) => {
+                out.push_str(s);
+                return out;
+            }
+            Err(e) => {
+                let (valid, after) = rest.split_at(e.valid_up_to());
+                out.push_str(::core::str::from_utf8(valid).unwrap_or_default());
+                out.push('\u{FFFD}');
+                rest = after.get(e.error_len().unwrap_or(after.len())..).unwrap_or_default();
+            }
+        }
+    }
 }
 
 /// `n` in decimal.
@@ -128,6 +156,8 @@ pub fn push_hex4(out: &mut String, n: u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn matches_str_methods() {
@@ -171,6 +201,23 @@ mod tests {
         ] {
             assert_eq!(parse_u64(s), s.parse::<u64>().ok(), "{s:?}");
             assert_eq!(parse_i64(s), s.parse::<i64>().ok(), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn until_is_split_next() {
+        for s in ["", "a", "https://h/p?q#f", "h?x", "#", "é/ü?x", "no-stop"] {
+            assert_eq!(until(s, b"/?#"), s.split(['/', '?', '#']).next().unwrap_or_default());
+            assert_eq!(until(s, b"?#"), s.split(['?', '#']).next().unwrap_or_default());
+        }
+    }
+
+    #[test]
+    fn lossy_utf8_as_std() {
+        let cases: [&[u8]; 8] =
+            [b"", b"abc", b"\xff", b"a\xffb", b"\xe2\x82", b"\xe2\x82x\xe2\x82\xac", b"\xf0\x9f\x98", b"ok\xc3\xa9\xc3"];
+        for b in cases {
+            assert_eq!(utf8_lossy(b), String::from_utf8_lossy(b), "{b:?}");
         }
     }
 

@@ -36,7 +36,7 @@ impl Thumbprint<'_> {
         let mut j = Json::object()
             .with("clientId", self.client_id)
             .with("authority", self.authority)
-            .with("scopes", Json::Arr(self.scopes.iter().map(|s| Json::from(*s)).collect()))
+            .with("scopes", Json::str_array(self.scopes))
             .with("homeAccountIdentifier", self.home_account_id);
         if !self.claims.is_empty() {
             j = j.with("claims", self.claims);

@@ -42,7 +42,7 @@ pub fn decode(s: &str) -> String {
         }
         i += 1;
     }
-    String::from_utf8_lossy(&out).into_owned()
+    super::text::utf8_lossy(&out)
 }
 
 fn hex(c: u8) -> Option<u8> {
@@ -56,7 +56,7 @@ fn hex(c: u8) -> Option<u8> {
 
 /// Parses `a=1&b=2` (a leading `?` or `#` is skipped) into decoded pairs.
 pub fn parse_query(q: &str) -> Vec<(String, String)> {
-    let q = q.strip_prefix(['?', '#']).unwrap_or(q);
+    let q = q.strip_prefix('?').or_else(|| q.strip_prefix('#')).unwrap_or(q);
     q.split('&')
         .filter(|p| !p.is_empty())
         .map(|p| match p.split_once('=') {
@@ -92,8 +92,7 @@ pub fn append_query(url: &str, query: &str) -> String {
 /// The page address without query and fragment (msal's `getCurrentUri`): the default redirect
 /// URI, and the base relative redirect URIs resolve against.
 pub fn without_query(href: &str) -> &str {
-    let end = href.find(['?', '#']).unwrap_or(href.len());
-    href.get(..end).unwrap_or(href)
+    super::text::until(href, b"?#")
 }
 
 /// The part of a page address that holds an authorize response: `(hash, query)`, each
@@ -139,7 +138,7 @@ pub fn absolute_url(url: &str, current: &str) -> String {
         return url.to_owned();
     }
     let Some((scheme, rest)) = super::text::split_once(current, "://") else { return url.to_owned() };
-    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = super::text::until(rest, b"/?#");
     if host.is_empty() || !(scheme.eq_ignore_ascii_case("https") || scheme.eq_ignore_ascii_case("http")) {
         return url.to_owned();
     }
@@ -159,7 +158,7 @@ pub fn origin_of(url: &str) -> Option<String> {
     if scheme != "https" && scheme != "http" {
         return None;
     }
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let authority = super::text::until(rest, b"/?#");
     let bad = |c: char| c == '@' || c == '\\' || c.is_whitespace() || c.is_control();
     if authority.is_empty() || authority.chars().any(bad) {
         return None;
@@ -201,7 +200,7 @@ impl UrlParts {
         if scheme != "https" && scheme != "http" {
             return None;
         }
-        if rest.contains(['?', '#', '@', '\\']) || rest.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        if rest.bytes().any(|b| matches!(b, b'?' | b'#' | b'@' | b'\\')) || rest.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return None;
         }
         let (host, path) = match rest.find('/') {

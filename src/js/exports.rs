@@ -9,7 +9,7 @@ use crate::prelude::*;
 
 use super::wire;
 use crate::browser::{AppEvent, BrowserApp, RedirectOutcome};
-use crate::client::{AccountRef, AuthenticationResult, PublicClientApplication};
+use crate::client::{AccountRef, AuthenticationResult, LogoutPopupStarted, PopupStarted, PublicClientApplication, SilentRequest};
 use crate::core::json::Json;
 use crate::error::{codes, AuthError};
 use crate::platform::browser::{window, BrowserPlatform};
@@ -41,8 +41,21 @@ fn promise(f: impl Future<Output = Result<JsValue, JsValue>> + 'static) -> js_sy
     future_to_promise(boxed)
 }
 
-fn result_value(r: Result<AuthenticationResult, AuthError>) -> Result<JsValue, JsValue> {
-    r.map(|r| JsValue::from_str(&wire::result_json(&r).to_json())).map_err(|e| error_value(&e))
+/// What an async export does: every promise the exports return runs [`JsClient::run`], one
+/// future type (each distinct future type would add its own copy of the glue that boxes it and
+/// hands it to JS, and its own poll and drop code).
+enum Task {
+    Initialize,
+    HandleRedirect(Option<String>, bool),
+    BeginRedirect(String),
+    SsoSilent(String),
+    Silent(String),
+    ByCode(String),
+    LogoutRedirect(String),
+    Popup(PopupStarted<BrowserPlatform>),
+    LogoutPopup(LogoutPopupStarted<BrowserPlatform>),
+    /// A proactive refresh nobody awaits.
+    Renewal(SilentRequest),
 }
 
 /// The wasm client. JS: `new WasmClient(configJson)`.
@@ -74,22 +87,13 @@ impl JsClient {
 
     /// Resolves the authority's endpoints.
     pub fn initialize(&self) -> js_sys::Promise {
-        let c = self.inner.clone();
-        promise(async move { c.initialize().await.map(|_| JsValue::UNDEFINED).map_err(|e| error_value(&e)) })
+        self.run(Task::Initialize)
     }
 
     /// Starts a redirect from this page: returns the authorize URL to navigate to.
     #[wasm_bindgen(js_name = beginRedirect)]
     pub fn begin_redirect(&self, request: &str) -> js_sys::Promise {
-        let c = self.inner.clone();
-        let request = request.to_owned();
-        promise(async move {
-            let run = async {
-                let req = wire::interactive_request(&parse(&request)?)?;
-                c.begin_redirect(&req, "").await.map(|p| p.url)
-            };
-            run.await.map(|url| JsValue::from_str(&url)).map_err(|e| error_value(&e))
-        })
+        self.run(Task::BeginRedirect(request.to_owned()))
     }
 
     /// Ends a redirect that will not happen (navigation cancelled).
@@ -105,15 +109,7 @@ impl JsClient {
     /// sign-in started from, or to `null`.
     #[wasm_bindgen(js_name = handleRedirectPromise)]
     pub fn handle_redirect_promise(&self, hash: Option<String>, navigate_to_login_request_url: bool) -> js_sys::Promise {
-        let app = self.app.clone();
-        promise(async move {
-            match app.handle_redirect_promise(hash.as_deref(), navigate_to_login_request_url).await {
-                Ok(RedirectOutcome::Done(Some(r))) => Ok(JsValue::from_str(&wire::result_json(&r).to_json())),
-                Ok(RedirectOutcome::Done(None)) => Ok(JsValue::NULL),
-                Ok(RedirectOutcome::Navigate(url)) => Ok(JsValue::from_str(&Json::object().with("navigateTo", url).to_json())),
-                Err(e) => Err(error_value(&e)),
-            }
-        })
+        self.run(Task::HandleRedirect(hash, navigate_to_login_request_url))
     }
 
     /// Opens the popup synchronously (inside the caller's user gesture) and returns
@@ -124,23 +120,14 @@ impl JsClient {
         let req = wire::interactive_request(&json).map_err(|e| error_value(&e))?;
         let started = self.inner.open_popup(&req, wire::popup_attributes(&json)).map_err(|e| error_value(&e))?;
         let window = started.window().clone();
-        let c = self.inner.clone();
-        let done = promise(async move { result_value(c.complete_popup(started).await) });
+        let done = self.run(Task::Popup(started));
         Ok(js_sys::Array::of2(&done, &window))
     }
 
     /// `ssoSilent`: a hidden-iframe authorize request with prompt=none.
     #[wasm_bindgen(js_name = ssoSilent)]
     pub fn sso_silent(&self, request: &str) -> js_sys::Promise {
-        let c = self.inner.clone();
-        let request = request.to_owned();
-        promise(async move {
-            let run = async {
-                let req = wire::interactive_request(&parse(&request)?)?;
-                c.sso_silent(&req).await
-            };
-            result_value(run.await)
-        })
+        self.run(Task::SsoSilent(request.to_owned()))
     }
 
     /// The cached token for a silent request, synchronously: a result JSON string, or
@@ -153,15 +140,8 @@ impl JsClient {
             let req = wire::silent_request(&parse(request)?)?;
             let hit = self.inner.acquire_token_silent_cached(&req)?;
             if let Some(renewal) = hit.as_ref().and_then(|h| self.inner.background_renewal(&req, h)) {
-                let c = self.inner.clone();
-                // Through the one promise instantiation every export uses (no second copy of the
-                // task glue); nobody awaits it.
-                let _ = promise(async move {
-                    if c.acquire_token_silent_network(&renewal).await.is_err() {
-                        c.platform().log(LogLevel::Warning, "the proactive refresh failed; the cached token is served until it expires");
-                    }
-                    Ok(JsValue::UNDEFINED)
-                });
+                // Through the one promise type every export uses; nobody awaits it.
+                let _ = self.run(Task::Renewal(renewal));
             }
             Ok::<_, AuthError>(hit)
         };
@@ -180,15 +160,7 @@ impl JsClient {
     /// The network part of `acquireTokenSilent`: refresh token, then a hidden iframe when the
     /// cache lookup policy allows.
     pub fn silent(&self, request: &str) -> js_sys::Promise {
-        let c = self.inner.clone();
-        let request = request.to_owned();
-        promise(async move {
-            let run = async {
-                let req = wire::silent_request(&parse(&request)?)?;
-                c.acquire_token_silent_network(&req).await
-            };
-            result_value(run.await)
-        })
+        self.run(Task::Silent(request.to_owned()))
     }
 
     /// A DPoP proof for a resource call with a cached DPoP-bound access token (`ath` included);
@@ -205,24 +177,7 @@ impl JsClient {
     /// `acquireTokenByCode`.
     #[wasm_bindgen(js_name = byCode)]
     pub fn by_code(&self, request: &str) -> js_sys::Promise {
-        let c = self.inner.clone();
-        let request = request.to_owned();
-        promise(async move {
-            let run = async {
-                let j = parse(&request)?;
-                let scopes = wire::string_list(j.get("scopes"));
-                let verifier = j.str_field("codeVerifier");
-                c.acquire_token_by_code(
-                    &j.string_or_empty("code"),
-                    &scopes,
-                    verifier,
-                    &j.string_or_empty("redirectUri"),
-                    &j.string_or_empty("correlationId"),
-                )
-                .await
-            };
-            result_value(run.await)
-        })
+        self.run(Task::ByCode(request.to_owned()))
     }
 
     /// `getAllAccounts(filter)`: the accounts matching msal's `AccountFilter` (JSON; none:
@@ -276,12 +231,7 @@ impl JsClient {
     /// happen.
     #[wasm_bindgen(js_name = logoutRedirect)]
     pub fn logout_redirect(&self, request: &str) -> js_sys::Promise {
-        let c = self.inner.clone();
-        let request = request.to_owned();
-        promise(async move {
-            let run = async { c.begin_logout_redirect(&wire::logout_request(&parse(&request)?)).await };
-            run.await.map(|s| s.url.map(JsValue::from).unwrap_or(JsValue::UNDEFINED)).map_err(|e| error_value(&e))
-        })
+        self.run(Task::LogoutRedirect(request.to_owned()))
     }
 
     /// Ends a redirect sign-out whose navigation will not happen.
@@ -297,8 +247,7 @@ impl JsClient {
         let json = parse(request).map_err(|e| error_value(&e))?;
         let started =
             self.inner.open_logout_popup(&wire::logout_request(&json), wire::popup_attributes(&json)).map_err(|e| error_value(&e))?;
-        let c = self.inner.clone();
-        Ok(promise(async move { c.complete_logout_popup(started).await.map(|_| JsValue::UNDEFINED).map_err(|e| error_value(&e)) }))
+        Ok(self.run(Task::LogoutPopup(started)))
     }
 
     /// `clearCache`: removes the request's account, or every account and token (no network).
@@ -342,6 +291,61 @@ impl JsClient {
     #[wasm_bindgen(js_name = ownInteractionInProgress)]
     pub fn own_interaction_in_progress(&self) -> bool {
         self.inner.own_interaction_in_progress()
+    }
+}
+
+impl JsClient {
+    /// Runs `task` in the one future type of every async export.
+    fn run(&self, task: Task) -> js_sys::Promise {
+        let c = self.inner.clone();
+        let app = self.app.clone();
+        promise(async move {
+            let json = |r: AuthenticationResult| JsValue::from_str(&wire::result_json(&r).to_json());
+            let url = |u: Option<String>| u.map(JsValue::from).unwrap_or(JsValue::UNDEFINED);
+            let r = match task {
+                Task::Initialize => c.initialize().await.map(|_| JsValue::UNDEFINED),
+                Task::HandleRedirect(hash, navigate) => match app.handle_redirect_promise(hash.as_deref(), navigate).await {
+                    Ok(RedirectOutcome::Done(Some(r))) => Ok(json(*r)),
+                    Ok(RedirectOutcome::Done(None)) => Ok(JsValue::NULL),
+                    Ok(RedirectOutcome::Navigate(u)) => Ok(JsValue::from_str(&Json::object().with("navigateTo", u).to_json())),
+                    Err(e) => Err(e),
+                },
+                Task::BeginRedirect(request) => match parse(&request).and_then(|j| wire::interactive_request(&j)) {
+                    Ok(req) => c.begin_redirect(&req, "").await.map(|p| url(Some(p.url))),
+                    Err(e) => Err(e),
+                },
+                Task::LogoutRedirect(request) => match parse(&request) {
+                    Ok(j) => c.begin_logout_redirect(&wire::logout_request(&j)).await.map(|s| url(s.url)),
+                    Err(e) => Err(e),
+                },
+                Task::SsoSilent(request) => match parse(&request).and_then(|j| wire::interactive_request(&j)) {
+                    Ok(req) => c.sso_silent(&req).await.map(json),
+                    Err(e) => Err(e),
+                },
+                Task::Silent(request) => match parse(&request).and_then(|j| wire::silent_request(&j)) {
+                    Ok(req) => c.acquire_token_silent_network(&req).await.map(json),
+                    Err(e) => Err(e),
+                },
+                Task::ByCode(request) => match parse(&request) {
+                    Ok(j) => {
+                        let scopes = wire::string_list(j.get("scopes"));
+                        let (code, redirect_uri) = (j.string_or_empty("code"), j.string_or_empty("redirectUri"));
+                        let correlation_id = j.string_or_empty("correlationId");
+                        c.acquire_token_by_code(&code, &scopes, j.str_field("codeVerifier"), &redirect_uri, &correlation_id).await.map(json)
+                    }
+                    Err(e) => Err(e),
+                },
+                Task::Popup(started) => c.complete_popup(started).await.map(json),
+                Task::LogoutPopup(started) => c.complete_logout_popup(started).await.map(|_| JsValue::UNDEFINED),
+                Task::Renewal(renewal) => {
+                    if c.acquire_token_silent_network(&renewal).await.is_err() {
+                        c.platform().log(LogLevel::Warning, "the proactive refresh failed; the cached token is served until it expires");
+                    }
+                    Ok(JsValue::UNDEFINED)
+                }
+            };
+            r.map_err(|e| error_value(&e))
+        })
     }
 }
 

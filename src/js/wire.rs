@@ -20,7 +20,7 @@ mod tests;
 
 /// A list of strings from a JSON array (non-strings skipped).
 pub fn string_list(j: Option<&Json>) -> Vec<String> {
-    j.and_then(Json::as_array).unwrap_or_default().iter().filter_map(|v| v.as_str().map(str::to_owned)).collect()
+    j.map(Json::strings).unwrap_or_default()
 }
 
 /// Options msal-browser 5 has that msal-wasm does not act on: set, each is logged once as a

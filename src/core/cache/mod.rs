@@ -143,7 +143,7 @@ pub struct TokenCache<S: KeyValueStore> {
 /// next reload prunes).
 fn string_items(list: Option<&Json>) -> (Vec<String>, bool) {
     let items = list.and_then(Json::as_array).unwrap_or_default();
-    let strings: Vec<String> = items.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect();
+    let strings = list.map(Json::strings).unwrap_or_default();
     let junk = strings.len() != items.len();
     (strings, junk)
 }
@@ -395,7 +395,7 @@ impl<S: KeyValueStore> TokenCache<S> {
                 list.push(k.clone());
             }
         }
-        self.write(&account_keys_key(SCHEMA), &Json::Arr(list.into_iter().map(Json::from).collect()).to_json())
+        self.write(&account_keys_key(SCHEMA), &Json::str_array(&list).to_json())
     }
 
     /// The store.
