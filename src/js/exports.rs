@@ -56,6 +56,10 @@ enum Task {
     LogoutPopup(LogoutPopupStarted<BrowserPlatform>),
     /// A proactive refresh nobody awaits.
     Renewal(SilentRequest),
+    /// A DPoP proof: access token, method, URL, nonce.
+    DpopProof(String, String, String, Option<String>),
+    /// Deleting the keys of removed tokens, nobody awaits.
+    ForgetKeys,
 }
 
 /// The wasm client. JS: `new WasmClient(configJson)`.
@@ -167,11 +171,7 @@ impl JsClient {
     /// resolves to the proof string.
     #[wasm_bindgen(js_name = dpopProof)]
     pub fn dpop_proof(&self, access_token: String, method: String, url: String, nonce: Option<String>) -> js_sys::Promise {
-        let c = self.inner.clone();
-        promise(async move {
-            let proof = c.generate_dpop_proof(&access_token, &method, &url, nonce.as_deref()).await;
-            proof.map(|p| JsValue::from_str(&p)).map_err(|e| error_value(&e))
-        })
+        self.run(Task::DpopProof(access_token, method, url, nonce))
     }
 
     /// `acquireTokenByCode`.
@@ -255,12 +255,8 @@ impl JsClient {
     pub fn clear_cache(&self, request: &str) -> Result<(), JsValue> {
         let run = || self.inner.clear_cache(wire::logout_request(&parse(request)?).account.as_ref());
         run().map_err(|e| error_value(&e))?;
-        let c = self.inner.clone();
-        // The removed tokens' DPoP keys, in the background (nobody awaits it).
-        let _ = promise(async move {
-            c.forget_orphan_keys().await;
-            Ok(JsValue::UNDEFINED)
-        });
+        // The removed tokens' binding keys, in the background (nobody awaits it).
+        let _ = self.run(Task::ForgetKeys);
         Ok(())
     }
 
@@ -337,6 +333,13 @@ impl JsClient {
                 },
                 Task::Popup(started) => c.complete_popup(started).await.map(json),
                 Task::LogoutPopup(started) => c.complete_logout_popup(started).await.map(|_| JsValue::UNDEFINED),
+                Task::DpopProof(at, method, url, nonce) => {
+                    c.generate_dpop_proof(&at, &method, &url, nonce.as_deref()).await.map(|p| JsValue::from_str(&p))
+                }
+                Task::ForgetKeys => {
+                    c.forget_orphan_keys().await;
+                    Ok(JsValue::UNDEFINED)
+                }
                 Task::Renewal(renewal) => {
                     if c.acquire_token_silent_network(&renewal).await.is_err() {
                         c.platform().log(LogLevel::Warning, "the proactive refresh failed; the cached token is served until it expires");
