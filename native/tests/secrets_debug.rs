@@ -54,4 +54,13 @@ fn debug_output_holds_no_secret() {
         assert!(!shown.contains(line));
     }
     assert!(shown.contains("x5t#S256"));
+
+    // A PoP key shows its thumbprint only; an API's caller and a rejection show no token.
+    let pop = PopKey::from_pem(&pem).unwrap();
+    let shown = format!("{pop:?}");
+    assert!(shown.contains(pop.thumbprint()));
+    for line in key.lines().filter(|l| l.len() > 40) {
+        assert!(!shown.contains(line));
+    }
+    assert!(!format!("{:?}", Rejection::BadSignature).contains('.'));
 }
