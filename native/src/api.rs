@@ -213,7 +213,7 @@ impl ApiTokenValidator {
             return Err(Rejection::UnsupportedAlgorithm);
         }
         let key = self.key(header.str_field("kid").unwrap_or_default()).await?;
-        let signed = &token[..h.len() + 1 + c.len()];
+        let signed = token.get(..h.len() + 1 + c.len()).ok_or(Rejection::Malformed)?;
         ring::signature::RsaPublicKeyComponents { n: &key.n, e: &key.e }
             .verify(&ring::signature::RSA_PKCS1_2048_8192_SHA256, signed.as_bytes(), &signature)
             .map_err(|_| Rejection::BadSignature)?;
