@@ -244,3 +244,33 @@ test("a PoP or DPoP request gets a token of its scheme, an SSH one fails with un
   ]);
   await page.context().close();
 });
+
+test("a generic provider's renewed token replaces the sign-in's: served after forceRefresh, and 20 callers at its expiry make 1 request", async () => {
+  // A generic provider's access tokens are keyed by the authority's tenant segment; a renewal
+  // must replace the sign-in's token there (it once stayed, and being longer-lived, was served).
+  const page = await signedInPage(env, "olga", { mode: "oidc", cache: "localStorage", offset: 0 });
+  env.idp.setConfig({ accessTokenTtl: 2 });
+  try {
+    const run = (force) => page.evaluate(async (force) => {
+      const account = window.pca.getAllAccounts()[0];
+      const r = await window.pca.acquireTokenSilent({ scopes: ["User.Read"], account, forceRefresh: force });
+      return { at: r.accessToken, fromCache: r.fromCache };
+    }, force);
+    const renewed = await run(true);
+    const next = await run(false);
+    assert.deepEqual(next, { at: renewed.at, fromCache: true }, "the renewed token is what the cache serves");
+    await new Promise((r) => setTimeout(r, 2300));
+    await env.idp.reset();
+    const results = await page.evaluate(async () => {
+      const account = window.pca.getAllAccounts()[0];
+      const calls = Array.from({ length: 20 }, () => window.pca.acquireTokenSilent({ scopes: ["User.Read"], account }).then((r) => r.accessToken, (e) => "ERR " + e.errorCode));
+      return Promise.all(calls);
+    });
+    assert.equal(new Set(results).size, 1, results.join(","));
+    assert.notEqual(results[0], renewed.at);
+    assert.equal((await env.idp.counters()).token, 1);
+  } finally {
+    env.idp.setConfig({ accessTokenTtl: 3600 });
+  }
+  await page.context().close();
+});

@@ -565,9 +565,13 @@ impl<S: KeyValueStore> TokenCache<S> {
             }
             _ => s.requested.clone(),
         };
-        let (home, env, client, realm) = (&a.home_account_id, &a.environment, &client_id, s.realm);
+        // The access token's realm (a generic provider's: the authority's tenant segment); the
+        // tokens it replaces are found there, not under the account's realm.
+        let realm = s.at_realm.unwrap_or(s.realm);
+        let (home, env, client) = (&a.home_account_id, &a.environment, &client_id);
         let new_at_key = {
             let mut probe = base(ctype, "");
+            realm.clone_into(&mut probe.realm);
             probe.target = scopes.to_space_string();
             probe.token_type = r.token_type.clone();
             credential_key(&probe)
@@ -583,9 +587,7 @@ impl<S: KeyValueStore> TokenCache<S> {
                 && c.scopes.intersects_ignoring_oidc(&scopes)
         });
         let mut at = base(ctype, r.access_token.secret());
-        if let Some(realm) = s.at_realm {
-            realm.clone_into(&mut at.realm);
-        }
+        realm.clone_into(&mut at.realm);
         at.target = scopes.to_space_string();
         at.scopes = scopes;
         at.cached_at = r.cached_at;

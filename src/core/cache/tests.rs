@@ -225,6 +225,23 @@ fn dpop_tokens_carry_their_key_and_are_found_only_with_it() {
 }
 
 #[test]
+fn a_generic_providers_renewed_access_token_replaces_the_old_one() {
+    // A generic provider's access token is kept under the authority's tenant segment (at_realm),
+    // not the account's realm: the token a renewal replaces is found there too, or a forced
+    // refresh would leave the older, longer-lived token to be served after it.
+    let mut cache = new_cache();
+    let requested = ScopeSet::parse("User.Read");
+    // The sign-in's token names more scopes than the renewal's: another key, same scope.
+    for (at, scope) in [("at-old", "openid profile User.Read Mail.Read"), ("at-new", "User.Read")] {
+        let r = response(at, scope, "");
+        cache
+            .save(&SaveRequest { response: &r, account: &account(), realm: "", at_realm: Some("oidc"), requested: &requested, key_id: "" })
+            .unwrap();
+    }
+    assert_eq!(at_secrets(&cache), ["at-new"]);
+}
+
+#[test]
 fn target_comes_from_the_response_else_the_request() {
     let mut cache = new_cache();
     save(&mut cache, &response("at-1", "Mail.Read", ""), &account(), REALM, "User.Read");
