@@ -25,7 +25,7 @@ use msal_wasm::core::base64;
 use msal_wasm::core::http::HttpRequest;
 use msal_wasm::core::json::Json;
 use msal_wasm::error::{codes, AuthError};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 /// Clock skew allowed on `exp` and `nbf` (seconds).
 const LEEWAY_S: u64 = 60;
@@ -147,9 +147,7 @@ pub struct ApiTokenValidator {
     keys: tokio::sync::Mutex<KeySet>,
 }
 
-fn now_s() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
-}
+use crate::now_s;
 
 fn parse_keys(body: &str) -> Vec<Key> {
     let Ok(doc) = Json::parse(body) else { return Vec::new() };

@@ -27,7 +27,7 @@ use msal_wasm::secret::{AccessToken, Assertion, ClientSecret};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 /// A confidential client's configuration.
 #[derive(Debug, Clone)]
@@ -207,15 +207,11 @@ thread_local! {
 /// The browser-schema name of msal-node's `user_assertion_hash` (on-behalf-of tokens).
 const USER_ASSERTION_HASH: &str = "userAssertionHash";
 
-fn now_s() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
-}
+use crate::now_s;
 
+/// A GUID (all zeros in the unlikely case the OS's generator fails: a correlation or token id).
 fn guid() -> String {
-    let mut b = [0u8; 16];
-    // ring's SystemRandom is the OS's generator.
-    let _ = ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut b);
-    msal_wasm::core::pkce::guid(b)
+    crate::random_guid().unwrap_or_else(|_| msal_wasm::core::pkce::guid([0u8; 16]))
 }
 
 impl ConfidentialClientApplication {

@@ -6,7 +6,6 @@ use msal_wasm::core::base64;
 use msal_wasm::core::dpop::{self, ProofClaims, PublicJwk};
 use msal_wasm::error::{codes, AuthError};
 use ring::signature::{EcdsaKeyPair, KeyPair, ECDSA_P256_SHA256_FIXED_SIGNING};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 /// A DPoP key: the private key never leaves this value (no accessor; `Debug` shows the
 /// thumbprint only).
@@ -83,12 +82,9 @@ impl DpopKey {
         if nonce.is_some_and(|n| n.trim().is_empty()) {
             return Err(AuthError::config(codes::INVALID_DPOP_NONCE, "the DPoP nonce is empty"));
         }
-        let mut id = [0u8; 16];
-        ring::rand::SecureRandom::fill(&rng(), &mut id)
-            .map_err(|_| AuthError::client(codes::CRYPTO_NONEXISTENT, "the operating system's random source failed"))?;
-        let jti = msal_wasm::core::pkce::guid(id);
-        let iat = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
-        let input = dpop::signing_input(&self.public, &ProofClaims { htm: &htm, htu: &htu, iat, jti: &jti, nonce, access_token });
+        let jti = crate::random_guid()?;
+        let input =
+            dpop::signing_input(&self.public, &ProofClaims { htm: &htm, htu: &htu, iat: crate::now_s(), jti: &jti, nonce, access_token });
         dpop::proof(&input, &self.sign(input.as_bytes())?)
     }
 }
@@ -141,11 +137,8 @@ impl PopKey {
     /// The signed HTTP request wrapping `access_token` for a call `method` `url` (msal's
     /// `signPopToken`): send it as `Authorization: PoP <request>`.
     pub fn sign_request(&self, access_token: &str, method: &str, url: &str, nonce: &str, client_claims: &str) -> Result<String, AuthError> {
-        let mut guid = [0u8; 16];
-        ring::rand::SecureRandom::fill(&rng(), &mut guid)
-            .map_err(|_| AuthError::client(codes::CRYPTO_NONEXISTENT, "the operating system's random source failed"))?;
-        let fresh = msal_wasm::core::pkce::guid(guid);
-        let ts = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+        let fresh = crate::random_guid()?;
+        let ts = crate::now_s();
         let claims = dpop::ShrClaims { access_token, ts, method, url, nonce: if nonce.is_empty() { &fresh } else { nonce }, client_claims };
         let input = dpop::shr_signing_input(&self.kid, &self.public, &claims);
         dpop::proof(&input, &self.sign(input.as_bytes())?)

@@ -43,3 +43,17 @@ pub use plugins::distributed::RedisClient;
 pub use plugins::distributed::{DefaultPartitions, DistributedCachePlugin, KeyValueClient, MemoryClient, PartitionManager};
 pub use plugins::file::FileCachePlugin;
 pub use public::{NativePlatform, PublicClientApplication};
+
+/// Seconds since the Unix epoch (0 before it).
+pub(crate) fn now_s() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+}
+
+/// A random GUID from the operating system's generator (ring's `SystemRandom`).
+pub(crate) fn random_guid() -> Result<String, msal_wasm::error::AuthError> {
+    let mut b = [0u8; 16];
+    ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut b).map_err(|_| {
+        msal_wasm::error::AuthError::client(msal_wasm::error::codes::CRYPTO_NONEXISTENT, "the operating system's random source failed")
+    })?;
+    Ok(msal_wasm::core::pkce::guid(b))
+}
