@@ -575,12 +575,14 @@ export async function storeKeyPair(kid, pair) {
   keyMemo.set(kid, record);
 }
 
-// The public members of the pair `kid` ([x, y, false] or [n, e, true]), or null.
+// The public members of the pair `kid` ([x, y, false] or [n, e, true]), or null; exported once.
 export async function publicKey(kid) {
   const pair = await keyPair(kid);
-  if (!pair) return null;
-  const jwk = await crypto.subtle.exportKey("jwk", pair.publicKey);
-  return jwk.kty === "RSA" ? [jwk.n, jwk.e, true] : [jwk.x, jwk.y, false];
+  if (pair && !pair.pub) {
+    const jwk = await crypto.subtle.exportKey("jwk", pair.publicKey);
+    pair.pub = jwk.kty === "RSA" ? [jwk.n, jwk.e, true] : [jwk.x, jwk.y, false];
+  }
+  return pair ? pair.pub : null;
 }
 
 // The signature of `data` with the pair `kid` (ES256 r || s, or RS256), base64url; null without the pair.
