@@ -172,9 +172,7 @@ impl<P: Platform> PublicClientApplication<P> {
     /// to the resource with `access_token`, signed by the key the token is bound to (`ath` is
     /// its hash); `nonce` is the resource server's `DPoP-Nonce`, when it asked for one.
     pub async fn generate_dpop_proof(&self, access_token: &str, method: &str, uri: &str, nonce: Option<&str>) -> Result<String, AuthError> {
-        let AuthScheme::Dpop { method, uri } = AuthScheme::dpop(method, uri)? else {
-            return Err(AuthError::client(codes::UNEXPECTED_ERROR, "unreachable: dpop() gives a DPoP scheme"));
-        };
+        let (method, uri) = dpop::resource_target(method, uri)?;
         let kid = self
             .bound_key_id(access_token)
             .ok_or_else(|| AuthError::client(codes::KEY_ID_MISSING, "no cached DPoP-bound access token is this one"))?;

@@ -103,13 +103,8 @@ impl AuthScheme {
     /// without them, `invalid_dpop_htm`/`invalid_dpop_htu` when they are not a method and an
     /// https URL).
     pub fn dpop(method: &str, uri: &str) -> Result<AuthScheme, AuthError> {
-        if method.trim().is_empty() || uri.trim().is_empty() {
-            return Err(AuthError::config(
-                codes::DPOP_MISSING_RESOURCE_CONTEXT,
-                "a DPoP request names its resourceRequestMethod and resourceRequestUri",
-            ));
-        }
-        Ok(AuthScheme::Dpop { method: crate::core::dpop::normalize_htm(method)?, uri: crate::core::dpop::normalize_htu(uri)? })
+        let (method, uri) = crate::core::dpop::resource_target(method, uri)?;
+        Ok(AuthScheme::Dpop { method, uri })
     }
 
     /// The `token_type` of its tokens.

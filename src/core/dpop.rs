@@ -118,6 +118,18 @@ pub fn normalize_htu(url: &str) -> Result<String, AuthError> {
     Ok(out)
 }
 
+/// The normalized `htm` and `htu` of a resource request (msal's `dpop_missing_resource_context`
+/// when either is missing).
+pub fn resource_target(method: &str, uri: &str) -> Result<(String, String), AuthError> {
+    if method.trim().is_empty() || uri.trim().is_empty() {
+        return Err(config_error(
+            codes::DPOP_MISSING_RESOURCE_CONTEXT,
+            "a DPoP request names its resourceRequestMethod and resourceRequestUri",
+        ));
+    }
+    Ok((normalize_htm(method)?, normalize_htu(uri)?))
+}
+
 /// What a proof asserts.
 #[derive(Debug, Clone, Copy)]
 pub struct ProofClaims<'a> {
