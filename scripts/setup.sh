@@ -24,10 +24,23 @@ if ! command -v wasm-pack >/dev/null; then
   cargo install wasm-pack --locked || cargo install wasm-pack
 fi
 
-# Debian packages: Chromium and its driver for the browser tests, redis-server for the
-# distributed token cache tests (started by the tests themselves, on a random port).
+# geckodriver drives Firefox for wasm-bindgen-test-runner (the wasm32 tests in Firefox).
+# Pinned; built from crates.io (≈ 8 min on 2 cores, once).
+GECKODRIVER_VERSION=0.37.1
+if [ "$(geckodriver --version 2>/dev/null | awk 'NR==1 {print $2}')" != "$GECKODRIVER_VERSION" ]; then
+  say "installing geckodriver $GECKODRIVER_VERSION; takes several minutes"
+  cargo install geckodriver --version "$GECKODRIVER_VERSION" --locked
+fi
+
+# Debian packages: Chromium and its driver for the browser tests; Firefox ESR and WebKitGTK's
+# WebDriver (WebKitWebDriver and its MiniBrowser) with Xvfb (WebKitGTK needs a display) for the
+# core e2e matrix in the other two engines; redis-server for the distributed token cache tests
+# (started by the tests themselves, on a random port).
 missing=""
 { [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; } || missing="chromium chromium-driver"
+[ -x /usr/bin/firefox-esr ] || missing="$missing firefox-esr"
+[ -x /usr/bin/WebKitWebDriver ] || missing="$missing webkit2gtk-driver"
+[ -x /usr/bin/Xvfb ] || missing="$missing xvfb"
 [ -x /usr/bin/redis-server ] || missing="$missing redis-server"
 if [ -n "$missing" ]; then
   say "installing Debian's$missing"
@@ -39,7 +52,7 @@ if [ -n "$missing" ]; then
   { $SUDO systemctl disable --now redis-server || $SUDO service redis-server stop; } >/dev/null 2>&1 || true
 fi
 
-# npm dev tools (oidc-provider, playwright-core, binaryen): reinstall when the lockfile changed.
+# npm dev tools (oidc-provider, playwright-core, selenium-webdriver, binaryen): reinstall when the lockfile changed.
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   say "installing npm dev dependencies"
   # npm ci is exact; some npm 11 setups write lockfiles without other platforms' optional

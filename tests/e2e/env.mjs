@@ -26,21 +26,27 @@ export function useEnv(options = {}) {
 }
 
 //   roots: what the static server serves (default: the e2e harness, the demo and the package)
-export async function startEnv({ idp: idpOptions = {}, redirectPaths = [], isolate = false, csp = "", roots } = {}) {
+//   crossSite: also register the app at http://localhost:<port> (env.crossSiteOrigin), the same
+//     server under another site than the provider's 127.0.0.1: there the provider's iframe is
+//     a third-party frame, and its cookies are not sent (SameSite=Lax) or are blocked/partitioned
+export async function startEnv({ idp: idpOptions = {}, redirectPaths = [], isolate = false, csp = "", roots, crossSite = false } = {}) {
   const web = await startStatic({ roots: roots || { "/": ["tests/e2e/www", "www"], "/pkg/": "pkg" }, isolate, csp });
-  const redirectUris = [...DEFAULT_REDIRECT_PATHS, ...redirectPaths].map((p) => web.origin + p);
-  const idp = await startIdp({ port: 0, spaOrigins: [web.origin], redirectUris, ...idpOptions });
+  const crossSiteOrigin = crossSite ? web.origin.replace("//127.0.0.1:", "//localhost:") : null;
+  const origins = crossSite ? [web.origin, crossSiteOrigin] : [web.origin];
+  const redirectUris = origins.flatMap((o) => [...DEFAULT_REDIRECT_PATHS, ...redirectPaths].map((p) => o + p));
+  const idp = await startIdp({ port: 0, spaOrigins: origins, redirectUris, ...idpOptions });
   const browser = await launchBrowser();
-  const sweep = sweeper(browser, web.origin);
+  const sweep = sweeper(browser, origins);
   const env = {
     web,
     idp,
     browser,
     redirectUris,
-    harness(mode = "entra", cache = "sessionStorage", offset = 300, extra = {}) {
+    crossSiteOrigin,
+    harness(mode = "entra", cache = "sessionStorage", offset = 300, extra = {}, origin = web.origin) {
       const authority = mode === "oidc" ? idp.oidcAuthority : idp.entraAuthority;
       const q = new URLSearchParams({ idp: authority, mode, cache, offset: String(offset), ...extra });
-      return `${web.origin}/?${q}`;
+      return `${origin}/?${q}`;
     },
     async open(mode, cache, context, offset, extra) {
       const ctx = context || (await browser.newContext());
@@ -69,7 +75,7 @@ export async function startEnv({ idp: idpOptions = {}, redirectPaths = [], isola
 
 // Wraps browser.newContext so that every context is swept before it closes, and records every
 // console line of every page (the harness logs the library's messages to the console).
-function sweeper(browser, origin) {
+function sweeper(browser, origins) {
   const open = new Set();
   const lines = [];
   const problems = [];
@@ -91,14 +97,17 @@ function sweeper(browser, origin) {
     const secrets = new Set();
     const logged = [];
     for (const page of ctx.pages()) {
-      if (page.isClosed() || !page.url().startsWith(origin)) continue;
+      // Awaited: over WebDriver (engines/webdriver.mjs) the URL is a command; a page whose
+      // window has just gone has none.
+      const url = page.isClosed() ? "" : await Promise.resolve(page.url()).catch(() => "");
+      if (!origins.some((o) => url.startsWith(o))) continue;
       let data = null;
       for (let attempt = 0; attempt < 3 && !data; attempt++) {
         data = await page.evaluate(readPage).catch(() => null);
         if (!data) await page.waitForLoadState("load").catch(() => {});
       }
       if (!data) {
-        problems.push(`could not read storage and logs of ${page.url()}`);
+        problems.push(`could not read storage and logs of ${url}`);
         continue;
       }
       data.secrets.forEach((s) => secrets.add(s));

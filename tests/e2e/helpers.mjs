@@ -1,9 +1,29 @@
-// Shared e2e helpers: Debian's Chromium through playwright-core, and the IdP's login form.
-import { chromium } from "playwright-core";
+// Shared e2e helpers: the browser (Debian's Chromium by default), and the IdP's login form.
+//
+// E2E_ENGINE picks the engine: chromium (default; every e2e file), firefox or webkit (the core
+// matrix, tests/e2e/matrix.test.mjs; see the README's "Browsers"):
+//   chromium  Debian's Chromium through playwright-core (CDP)
+//   firefox   Debian's Firefox ESR through playwright-core over WebDriver BiDi (with a small
+//             runtime shim for one command ESR lacks: engines/firefox-esr-shim.mjs)
+//   webkit    Debian's WebKitGTK (WebKitWebDriver + MiniBrowser, under a private Xvfb) through
+//             selenium-webdriver, WebDriver classic, behind playwright's interface (engines/webdriver.mjs)
+import { chromium, firefox } from "playwright-core";
+import { installFirefoxEsrShim } from "./engines/firefox-esr-shim.mjs";
 
 export const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
+export const FIREFOX = process.env.FIREFOX || "/usr/bin/firefox-esr";
+export const ENGINE = process.env.E2E_ENGINE || "chromium";
+if (!["chromium", "firefox", "webkit"].includes(ENGINE)) throw new Error(`E2E_ENGINE=${ENGINE}: chromium, firefox or webkit`);
 
-export function launchBrowser() {
+export async function launchBrowser() {
+  if (ENGINE === "firefox") {
+    installFirefoxEsrShim();
+    return firefox.launch({ channel: "moz-firefox", executablePath: FIREFOX, headless: true });
+  }
+  if (ENGINE === "webkit") {
+    const { launchWebKit } = await import("./engines/webdriver.mjs");
+    return launchWebKit();
+  }
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -20,7 +40,19 @@ export async function popupSignIn(page, selector, login) {
   const [popup] = await Promise.all([page.waitForEvent("popup", { timeout: 10000 }), page.click(selector)]);
   await popup.waitForSelector("#login", { timeout: 10000 });
   await popup.fill("#login", login);
-  await Promise.all([popup.waitForEvent("close", { timeout: 15000 }), popup.click("#submit")]);
+  await Promise.all([popup.waitForEvent("close", { timeout: 15000 }), clickClosing(popup, "#submit")]);
+}
+
+// Clicks a button whose click ends with the page closing (the popup's sign-in form: the
+// library closes the popup as soon as the response arrives). Over WebDriver BiDi (Firefox) and
+// WebDriver classic (WebKitGTK) the click itself may then be reported as failed with the page
+// "closed": that is the expected outcome here, not an error; the caller waits for the close.
+export async function clickClosing(page, selector) {
+  try {
+    await page.click(selector);
+  } catch (e) {
+    if (!/has been closed/.test(e.message)) throw e;
+  }
 }
 
 // Polls `check` (sync or async) until it returns a truthy value, which it returns; fails with

@@ -1,0 +1,300 @@
+// WebKitGTK (Debian's webkit2gtk-driver: WebKitWebDriver driving MiniBrowser, under a private
+// Xvfb) through selenium-webdriver, W3C WebDriver classic: WebKitGTK 2.50's driver has no
+// WebDriver BiDi (a session asking for `webSocketUrl` is refused), and playwright drives only its
+// own patched WebKit builds, not this one.
+//
+// The e2e scenarios are written against playwright's Browser/BrowserContext/Page; this module
+// gives the small part of that interface the core matrix uses, over WebDriver:
+//   browser.newContext() / close()                 a context is one WebDriver session (one
+//                                                  MiniBrowser with its own ephemeral profile)
+//   context.newPage() / pages() / close() / waitForEvent("page") / on("page")
+//   page.goto / reload / url / evaluate / waitForFunction / waitForSelector / waitForURL /
+//        click / fill / waitForEvent("popup" | "close") / close / isClosed / context / on
+// WebDriver talks to one window at a time: every command switches to its page's window first,
+// and the commands of a context run one after the other (a queue). A page's evaluate therefore
+// does not run while another page's evaluate waits: scenarios that need tabs to work at the
+// same moment start the work in each tab and then wait for it (see matrix.test.mjs).
+// Not available here, and not used by the matrix: console events (WebDriver classic has no log
+// endpoint in WebKitWebDriver; the token sweep still reads the harness's own log lines), init
+// scripts, playwright's clock, offline mode, request interception.
+import { spawn } from "node:child_process";
+import { Builder, By, Capabilities } from "selenium-webdriver";
+import remote from "selenium-webdriver/remote/index.js";
+import portprober from "selenium-webdriver/net/portprober.js";
+
+export const WEBKIT_DRIVER = process.env.WEBKIT_DRIVER || "/usr/bin/WebKitWebDriver";
+export const MINIBROWSER = process.env.MINIBROWSER || "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser";
+
+// A private X server on a free display (Xvfb picks it and writes it to fd 3): WebKitGTK needs a
+// display, and without one WebKitWebDriver's new-session request hangs.
+async function startXvfb() {
+  const child = spawn("Xvfb", ["-displayfd", "3", "-screen", "0", "1280x1024x24", "-nolisten", "tcp", "-noreset"], {
+    stdio: ["ignore", "ignore", "pipe", "pipe"],
+  });
+  let err = "";
+  child.stderr.on("data", (d) => { err += d; });
+  const display = await new Promise((ok, ko) => {
+    let buf = "";
+    child.stdio[3].on("data", (d) => { buf += d; if (buf.includes("\n")) ok(":" + buf.trim()); });
+    child.once("exit", (code) => ko(new Error(`Xvfb exited with ${code}: ${err}`)));
+    setTimeout(() => ko(new Error(`Xvfb reported no display in 10 s: ${err}`)), 10000).unref();
+  });
+  return {
+    display,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode) return;
+      const gone = new Promise((ok) => child.once("exit", ok));
+      child.kill("SIGTERM");
+      await gone;
+    },
+  };
+}
+
+export async function launchWebKit() {
+  const xvfb = await startXvfb();
+  let service;
+  try {
+    const port = await portprober.findFreePort();
+    service = new remote.DriverService(WEBKIT_DRIVER, {
+      port,
+      hostname: "127.0.0.1",
+      args: [`--port=${port}`, "--host=127.0.0.1"],
+      env: { ...process.env, DISPLAY: xvfb.display },
+      stdio: "ignore",
+    });
+    const url = await service.start(15000);
+    return new WdBrowser(url, async () => {
+      await service.kill().catch(() => {});
+      await xvfb.stop();
+    });
+  } catch (e) {
+    if (service) await service.kill().catch(() => {});
+    await xvfb.stop();
+    throw e;
+  }
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function poll(what, check, timeout = 10000, interval = 50) {
+  const deadline = Date.now() + timeout;
+  let last;
+  for (;;) {
+    last = await check();
+    if (last) return last;
+    if (Date.now() > deadline) throw new Error(`Timeout ${timeout}ms exceeded waiting for ${what}`);
+    await sleep(interval);
+  }
+}
+
+class Emitter {
+  constructor() { this.listeners = new Map(); }
+  on(event, fn) { (this.listeners.get(event) || this.listeners.set(event, []).get(event)).push(fn); return this; }
+  emit(event, value) { for (const fn of this.listeners.get(event) || []) fn(value); }
+}
+
+class WdBrowser {
+  constructor(url, stop) {
+    this.url = url;
+    this.stop = stop;
+    this.contexts = new Set();
+  }
+
+  async newContext() {
+    const caps = new Capabilities({
+      browserName: "MiniBrowser",
+      // Both or neither: a binary without --automation starts a MiniBrowser that never connects.
+      "webkitgtk:browserOptions": { binary: MINIBROWSER, args: ["--automation"] },
+    });
+    const driver = await new Builder().usingServer(this.url).withCapabilities(caps).build();
+    await driver.manage().setTimeouts({ script: 30000, pageLoad: 30000 });
+    const ctx = new WdContext(this, driver, await driver.getWindowHandle());
+    this.contexts.add(ctx);
+    return ctx;
+  }
+
+  version() { return "WebKitGTK"; }
+
+  async close() {
+    try {
+      for (const ctx of [...this.contexts]) await ctx.close();
+    } finally {
+      await this.stop();
+    }
+  }
+}
+
+class WdContext extends Emitter {
+  constructor(browser, driver, firstHandle) {
+    super();
+    this.browser = browser;
+    this.driver = driver;
+    this.spare = firstHandle; // the session's first window, handed out by the first newPage()
+    this.current = firstHandle;
+    this.byHandle = new Map();
+    this.queue = Promise.resolve();
+    this.closed = false;
+  }
+
+  // Runs `fn(driver)` with `handle`'s window current, after every command queued before it.
+  run(handle, fn) {
+    const next = this.queue.then(async () => {
+      if (this.closed) throw new Error("Target page, context or browser has been closed");
+      if (handle && this.current !== handle) {
+        await this.driver.switchTo().window(handle);
+        this.current = handle;
+      }
+      return fn(this.driver);
+    });
+    this.queue = next.catch(() => {});
+    return next;
+  }
+
+  pages() { return [...this.byHandle.values()].filter((p) => !p.closed); }
+
+  adopt(handle) {
+    const page = new WdPage(this, handle);
+    this.byHandle.set(handle, page);
+    this.emit("page", page);
+    return page;
+  }
+
+  async newPage() {
+    if (this.spare) {
+      const handle = this.spare;
+      this.spare = null;
+      return this.adopt(handle);
+    }
+    const handle = await this.run(null, async (d) => {
+      const { handle } = await d.switchTo().newWindow("tab");
+      return handle;
+    });
+    this.current = handle;
+    return this.adopt(handle);
+  }
+
+  // The window handles of the session; pages whose window is gone are marked closed, windows
+  // nobody has seen yet (popups, window.open tabs) become pages.
+  async sync() {
+    const handles = await this.run(null, (d) => d.getAllWindowHandles());
+    for (const [h, p] of this.byHandle) if (!handles.includes(h)) p.closed = true;
+    const fresh = handles.filter((h) => !this.byHandle.has(h) && h !== this.spare);
+    return fresh.map((h) => this.adopt(h));
+  }
+
+  async waitForEvent(event, { timeout = 10000 } = {}) {
+    if (event !== "page") throw new Error(`waitForEvent(${event}) is not available over WebDriver`);
+    return poll("a new page", async () => (await this.sync())[0], timeout);
+  }
+
+  async clearCookies() {
+    throw new Error("clearCookies() is not available over WebDriver classic for every origin");
+  }
+
+  async close() {
+    if (this.closed) return;
+    this.browser.contexts.delete(this);
+    await this.queue;
+    this.closed = true;
+    for (const p of this.byHandle.values()) p.closed = true;
+    await this.driver.quit().catch(() => {});
+  }
+}
+
+// The function's source and its argument, run in the page; a promise is awaited. Errors come
+// back as values and are rethrown here (WebDriver would otherwise report them as text only).
+const EVALUATE = `
+  const [src, arg, done] = arguments;
+  let fn;
+  try { fn = (0, eval)("(" + src + ")"); } catch (e) { done({ threw: String(e) }); return; }
+  Promise.resolve().then(() => (typeof fn === "function" ? fn(arg) : fn)).then(
+    (value) => done({ value: value === undefined ? null : value, undef: value === undefined }),
+    (e) => done({ threw: String((e && e.stack) || e) }),
+  );`;
+
+class WdPage extends Emitter {
+  constructor(ctx, handle) {
+    super();
+    this.ctx = ctx;
+    this.handle = handle;
+    this.closed = false;
+  }
+
+  run(fn) {
+    if (this.closed) return Promise.reject(new Error("Target page, context or browser has been closed"));
+    return this.ctx.run(this.handle, fn).catch(async (e) => {
+      if (/no such window|NoSuchWindow/i.test(`${e.name} ${e.message}`)) {
+        this.closed = true;
+        throw new Error(`Target page, context or browser has been closed (${e.message})`);
+      }
+      throw e;
+    });
+  }
+
+  context() { return this.ctx; }
+  isClosed() { return this.closed; }
+  url() { return this.run((d) => d.getCurrentUrl()); }
+  goto(url) { return this.run((d) => d.get(url)); }
+  reload() { return this.run((d) => d.navigate().refresh()); }
+
+  async evaluate(fn, arg) {
+    const src = typeof fn === "function" ? fn.toString() : `() => (${fn})`;
+    const r = await this.run((d) => d.executeAsyncScript(EVALUATE, src, arg === undefined ? null : arg));
+    if (r && r.threw !== undefined) throw new Error(`page.evaluate: ${r.threw}`);
+    return r.undef ? undefined : r.value;
+  }
+
+  async waitForFunction(fn, arg, { timeout = 30000 } = {}) {
+    const src = typeof fn === "function" ? fn.toString() : `() => (${fn})`;
+    return poll(`waitForFunction ${src.slice(0, 80)}`, async () => {
+      try {
+        return await this.evaluate(`async (a) => await (${src})(a)`, arg);
+      } catch (e) {
+        // A navigation under way: the page's script context is gone for a moment.
+        if (this.closed) throw e;
+        return false;
+      }
+    }, timeout);
+  }
+
+  waitForLoadState() {
+    return this.waitForFunction(() => document.readyState === "complete");
+  }
+
+  waitForSelector(selector, { timeout = 30000 } = {}) {
+    return this.waitForFunction((s) => !!document.querySelector(s), selector, { timeout });
+  }
+
+  async waitForURL(predicate, { timeout = 30000 } = {}) {
+    const test = typeof predicate === "function" ? predicate : (u) => u.href === String(predicate);
+    await poll("the URL", async () => test(new URL(await this.url())), timeout);
+  }
+
+  click(selector) {
+    return this.run(async (d) => d.findElement(By.css(selector)).click());
+  }
+
+  fill(selector, value) {
+    return this.run(async (d) => {
+      const el = await d.findElement(By.css(selector));
+      await el.clear();
+      await el.sendKeys(value);
+    });
+  }
+
+  async waitForEvent(event, { timeout = 10000 } = {}) {
+    if (event === "popup") return this.ctx.waitForEvent("page", { timeout });
+    if (event === "close") {
+      await poll("the page to close", async () => { await this.ctx.sync(); return this.closed; }, timeout);
+      return this;
+    }
+    throw new Error(`waitForEvent(${event}) is not available over WebDriver`);
+  }
+
+  async close() {
+    if (this.closed) return;
+    await this.run((d) => d.close());
+    this.closed = true;
+    this.ctx.current = null;
+  }
+}
