@@ -428,7 +428,7 @@ export class EncryptedStore {
     let cookie = readKeyCookie();
     if (!cookie) {
       cookie = { id: newKeyId(), key: b64url(crypto.getRandomValues(new Uint8Array(32))) };
-      document.cookie = `${ENC_COOKIE}=${encodeURIComponent(JSON.stringify(cookie))};path=/;SameSite=None;Secure;`;
+      for (const a of ["None;Secure", "Lax"]) if (!readKeyCookie()) document.cookie = `${ENC_COOKIE}=${encodeURIComponent(JSON.stringify(cookie))};path=/;SameSite=${a}`;
       if (!readKeyCookie()) this.log(1, "the browser refused the cache key cookie: encrypted tokens last for this page only");
     }
     this.id = cookie.id;
