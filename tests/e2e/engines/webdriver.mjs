@@ -101,6 +101,10 @@ class WdBrowser {
   }
 
   async newContext() {
+    // WebKitWebDriver runs one session at a time: a context a failed test left open is ended
+    // first (its test has failed already; the sweep ran after it). Scenarios never need two
+    // contexts at once.
+    for (const ctx of [...this.contexts]) await ctx.close();
     const caps = new Capabilities({
       browserName: "MiniBrowser",
       // Both or neither: a binary without --automation starts a MiniBrowser that never connects.
@@ -166,8 +170,8 @@ class WdContext extends Emitter {
       return this.adopt(handle);
     }
     const handle = await this.run(null, async (d) => {
-      const { handle } = await d.switchTo().newWindow("tab");
-      return handle;
+      await d.switchTo().newWindow("tab");
+      return d.getWindowHandle();
     });
     this.current = handle;
     return this.adopt(handle);
@@ -209,7 +213,7 @@ const EVALUATE = `
   try { fn = (0, eval)("(" + src + ")"); } catch (e) { done({ threw: String(e) }); return; }
   Promise.resolve().then(() => (typeof fn === "function" ? fn(arg) : fn)).then(
     (value) => done({ value: value === undefined ? null : value, undef: value === undefined }),
-    (e) => done({ threw: String((e && e.stack) || e) }),
+    (e) => done({ threw: String(e) + (e && e.stack ? " at " + e.stack : "") }),
   );`;
 
 class WdPage extends Emitter {
@@ -237,8 +241,9 @@ class WdPage extends Emitter {
   goto(url) { return this.run((d) => d.get(url)); }
   reload() { return this.run((d) => d.navigate().refresh()); }
 
+  // `fn`: a function, or the source of one (an expression's source is evaluated as is).
   async evaluate(fn, arg) {
-    const src = typeof fn === "function" ? fn.toString() : `() => (${fn})`;
+    const src = typeof fn === "function" ? fn.toString() : String(fn);
     const r = await this.run((d) => d.executeAsyncScript(EVALUATE, src, arg === undefined ? null : arg));
     if (r && r.threw !== undefined) throw new Error(`page.evaluate: ${r.threw}`);
     return r.undef ? undefined : r.value;

@@ -98,8 +98,8 @@ test("redirect sign-in: handleRedirectPromise redeems the response and cleans th
   await page.click("#submit");
   await page.waitForURL((u) => u.origin === env.web.origin && !u.hash.includes("code="));
   await page.waitForSelector("body[data-ready='1']");
-  const r = await page.evaluate(() => ({ ok: window.redirect.ok, code: window.redirect.code, user: window.redirect.result && window.redirect.result.account.username, href: location.href, accounts: window.pca.getAllAccounts().length }));
-  assert.deepEqual({ ok: r.ok, code: r.code, user: r.user, accounts: r.accounts }, { ok: true, code: undefined, user: "dave", accounts: 1 });
+  const r = await page.evaluate(() => ({ ok: window.redirect.ok, code: window.redirect.code || null, user: window.redirect.result && window.redirect.result.account.username, href: location.href, accounts: window.pca.getAllAccounts().length }));
+  assert.deepEqual({ ok: r.ok, code: r.code, user: r.user, accounts: r.accounts }, { ok: true, code: null, user: "dave", accounts: 1 });
   assert.ok(!/code=|state=/.test(r.href), `the URL still carries the response: ${r.href}`);
   await ctx.close();
 });
