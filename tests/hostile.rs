@@ -403,3 +403,25 @@ fn a_listed_entry_not_yet_readable_is_kept_and_read_later() {
     let (cache, _) = msal_wasm::core::cache::TokenCache::load(store.clone(), "client-1");
     assert!(cache.credentials().any(|c| c.credential_type.is_access_token()), "read once decrypted");
 }
+
+#[test]
+fn a_reload_never_unlists_an_entry_another_tab_is_rewriting() {
+    // Tab A renews an access token under the same key: it removes the old entry, then writes
+    // the new one and its key list. Tab B reloads in between (WebKit's tabs see each other's
+    // writes late: B reads the entry gone while the list still names it). B must not write the
+    // list back without the key: the renewed token would be unlisted for every tab.
+    let h = harness_with(shared_config());
+    h.sign_in();
+    let store = h.platform.cache();
+    let (mut b, _) = msal_wasm::core::cache::TokenCache::load(store.clone(), "client-1");
+    let at_key = store.keys().into_iter().find(|k| k.contains("|accesstoken|")).unwrap();
+    let entry = store.get(&at_key).unwrap();
+    let lists_before = store.get("msal.3.token.keys.client-1").unwrap();
+    store.remove(&at_key);
+    let issues = b.reload();
+    assert!(issues.is_empty(), "{issues:?}");
+    assert_eq!(store.get("msal.3.token.keys.client-1").unwrap(), lists_before, "the key list was left as it was");
+    store.set(&at_key, &entry).unwrap();
+    b.reload();
+    assert!(b.credentials().any(|c| c.credential_type.is_access_token()), "the rewritten entry is read");
+}

@@ -185,7 +185,7 @@ impl<S: KeyValueStore> TokenCache<S> {
             credentials: Vec::new(),
             version: Cell::new(0),
         };
-        let issues = cache.reload();
+        let issues = cache.read(true);
         (cache, issues)
     }
 
@@ -200,8 +200,18 @@ impl<S: KeyValueStore> TokenCache<S> {
         self.version.set(self.version.get().wrapping_add(1));
     }
 
-    /// Re-reads everything from storage (after another tab wrote to it).
+    /// Re-reads everything from storage (after another tab wrote to it). A listed entry that is
+    /// missing is skipped but stays listed: the other tab may be between removing it and
+    /// writing it again under the same key (a renewed access token), and unlisting it would
+    /// write this tab's older view of the list over the other tab's newer one (WebKit, whose
+    /// tabs see each other's storage writes later, lost renewed tokens that way).
     pub fn reload(&mut self) -> Vec<LoadIssue> {
+        self.read(false)
+    }
+
+    /// Reads everything from storage; `prune_missing`: unlist listed entries that are missing
+    /// (on the first load only, see [`TokenCache::reload`]).
+    fn read(&mut self, prune_missing: bool) -> Vec<LoadIssue> {
         self.changed();
         // Read-only but for genuine migration (entries of an older schema, or under a key that
         // is not the current one) and the removal of corrupt entries. Another tab may be in the
@@ -228,7 +238,7 @@ impl<S: KeyValueStore> TokenCache<S> {
                 let Some(text) = self.store.get(&key) else {
                     // Missing: deleted (saves write an entry before listing it). Present but not
                     // readable yet (another tab's entry still being decrypted): kept.
-                    if !self.store.contains(&key) {
+                    if prune_missing && !self.store.contains(&key) {
                         prune.push(key);
                     }
                     continue;
@@ -259,7 +269,7 @@ impl<S: KeyValueStore> TokenCache<S> {
                 let Some(text) = self.store.get(&key) else {
                     // Missing: deleted (saves write an entry before listing it). Present but not
                     // readable yet (another tab's entry still being decrypted): kept.
-                    if !self.store.contains(&key) {
+                    if prune_missing && !self.store.contains(&key) {
                         prune.push(key);
                     }
                     continue;
