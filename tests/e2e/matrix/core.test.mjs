@@ -265,7 +265,12 @@ test("3 tabs renew the same expired token: 1 token request, all 3 get it", async
     }
     const results = [];
     for (const p of [a, b, c]) {
-      await p.waitForFunction(() => window.renewed !== null, undefined, { timeout: 15000 });
+      try {
+        await p.waitForFunction(() => window.renewed !== null, undefined, { timeout: 15000 });
+      } catch (e) {
+        const logs = await Promise.all([a, b, c].map((q) => q.evaluate(() => [document.visibilityState, window.renewed, window.logs.slice(-8).map(([, m]) => m.replace(/^.*: msal-wasm@[^:]*: /, ""))])));
+        throw new Error(`${e.message}; the tabs: ${JSON.stringify(logs)}`);
+      }
       results.push(await p.evaluate(() => window.renewed));
     }
     assert.deepEqual(results.map((r) => r.ok), [true, true, true], JSON.stringify(results));
