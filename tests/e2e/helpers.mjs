@@ -15,12 +15,12 @@ export const FIREFOX = process.env.FIREFOX || "/usr/bin/firefox-esr";
 export const ENGINE = process.env.E2E_ENGINE || "chromium";
 if (!["chromium", "firefox", "webkit"].includes(ENGINE)) throw new Error(`E2E_ENGINE=${ENGINE}: chromium, firefox or webkit`);
 
-export async function launchBrowser() {
-  if (ENGINE === "firefox") {
+export async function launchBrowser(engine = ENGINE) {
+  if (engine === "firefox") {
     installFirefoxEsrShim();
     return firefox.launch({ channel: "moz-firefox", executablePath: FIREFOX, headless: true });
   }
-  if (ENGINE === "webkit") {
+  if (engine === "webkit") {
     const { launchWebKit } = await import("./engines/webdriver.mjs");
     return launchWebKit();
   }
