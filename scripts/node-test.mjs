@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 // Runs node:test files and fails unless every file ran at least one test and none failed.
-//   node scripts/node-test.mjs [--concurrency N] <file or folder>...
+//   node scripts/node-test.mjs [--concurrency N] [--label NAME] [--counts FILE] <file or folder>...
+// --label names the run in the summary line (the browser engine, for the e2e matrix); --counts
+// appends that line to FILE (test.sh prints the engines' counts together at the end of a step).
 // A folder stands for its *.test.mjs files (not recursive). `node --test <folder>` passes with
 // 0 tests when the folder holds none, and a file whose tests were never registered passes
 // too; here a path that names no test file, a file that registers no test, a failure, a
 // cancelled test, a todo or a skip without a reason ends the run with exit code 1.
-import { readdirSync, statSync } from "node:fs";
+import { appendFileSync, readdirSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { run } from "node:test";
 import { spec } from "node:test/reporters";
@@ -13,7 +15,7 @@ import { finished } from "node:stream/promises";
 import { parseArgs } from "node:util";
 
 const { values, positionals } = parseArgs({
-  options: { concurrency: { type: "string", default: "1" } },
+  options: { concurrency: { type: "string", default: "1" }, label: { type: "string" }, counts: { type: "string" } },
   allowPositionals: true,
   strict: true,
 });
@@ -79,7 +81,9 @@ for (const c of counts) {
   console.log(`node-test: ${c.file}: ${c.pass}/${n} passed${c.skip ? ` (${c.skip} skipped)` : ""}`);
   if (n === 0) bad.push(`${c.file}: no test ran`);
 }
-console.log(`node-test: ${pass}/${total} passed in ${files.length} file(s)`);
+const summary = `${pass}/${total} passed in ${files.length} file(s)`;
+console.log(`node-test${values.label ? ` [${values.label}]` : ""}: ${summary}`);
+if (values.counts) appendFileSync(values.counts, `${values.label || "tests"}: ${summary}${bad.length ? " (FAILED)" : ""}\n`);
 if (bad.length) {
   for (const b of bad) console.error(`node-test: ${b}`);
   process.exit(1);

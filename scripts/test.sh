@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every test: formatting and lints, native Rust, the fuzz targets and their seeds, wasm32 in
-# headless Chromium, the OpenID provider, end-to-end in Chromium against the provider, the
-# headless demo, and interop with msal-node / MSAL Python.
+# headless Chromium and Firefox, the OpenID provider, end-to-end in Chromium against the
+# provider (every file) and the core e2e matrix in Firefox ESR and WebKitGTK too, the headless
+# demo, and interop with msal-node / MSAL Python.
 #
 # Every step can fail the run: `set -e` stops at the first command that fails (never write
 # `cmd && echo ok`, which hides cmd's failure from set -e), and node's test files run through
@@ -60,6 +61,10 @@ echo "ok ($(wc -l <<<"$imports") imports, none from \"env\")"
 step "wasm32: cargo test --target wasm32-unknown-unknown (headless Chromium)"
 cargo test --target wasm32-unknown-unknown
 
+step "wasm32: the same tests in headless Firefox ESR (wasm-bindgen-test-runner with geckodriver)"
+# The runner picks the browser by the driver it is given; webdriver.json names Firefox ESR.
+env -u CHROMEDRIVER GECKODRIVER="$(command -v geckodriver)" cargo test --target wasm32-unknown-unknown
+
 step "wasm-pack test --headless --chrome (offline: no-install mode, npm's wasm-opt first on PATH)"
 PATH="$PWD/node_modules/.bin:$PATH" wasm-pack test --headless --chrome --mode no-install --chromedriver /usr/bin/chromedriver
 
@@ -98,8 +103,16 @@ node_modules/.bin/vite build --config examples/vite/vite.config.js --logLevel wa
 node_modules/.bin/vite build --config examples/react/vite.config.js --logLevel warn
 echo "ok"
 
-step "end-to-end (headless Chromium, built package, local provider)"
-timeout 1200 node scripts/node-test.mjs tests/e2e
+step "end-to-end (headless Chromium, built package, local provider): every file, the core matrix among them"
+counts=$(mktemp)
+timeout 1200 node scripts/node-test.mjs --label chromium --counts "$counts" tests/e2e tests/e2e/matrix
+
+step "the core e2e matrix in Firefox ESR (playwright, WebDriver BiDi) and WebKitGTK (selenium-webdriver, WebDriver classic, private Xvfb)"
+E2E_ENGINE=firefox timeout 600 node scripts/node-test.mjs --label firefox --counts "$counts" tests/e2e/matrix
+E2E_ENGINE=webkit timeout 600 node scripts/node-test.mjs --label webkit --counts "$counts" tests/e2e/matrix
+echo "per-engine pass counts (chromium: every e2e file, the matrix among them; firefox, webkit: the matrix):"
+cat "$counts"
+rm -f "$counts"
 
 step "headless demo"
 # The demo's own watchdog exits with 75 when it stops making progress (one unexplained hang

@@ -77,7 +77,10 @@ test("a tab closed during a redirect leaves nothing blocking: its copy in a new 
   await a.evaluate(() => { window.pca.loginRedirect({ scopes: ["User.Read"] }); });
   await a.waitForSelector("#login");
   // A tab opened from A (or A duplicated, or restored after closing) starts with a copy of
-  // A's sessionStorage, which holds the redirect's request and interaction state.
+  // A's sessionStorage, which holds the redirect's request and interaction state. Chromium's
+  // behaviour, which this test relies on (this file runs in Chromium): Firefox copies only the
+  // storage of the opener's current origin (here the provider's), so there the new tab has
+  // nothing to recover from (README, "Browsers").
   const [b] = await Promise.all([ctx.waitForEvent("page"), a.evaluate((url) => { window.open(url); }, env.harness("entra", "sessionStorage"))]);
   await a.close();
   await b.waitForSelector("body[data-ready='1']");
