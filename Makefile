@@ -2,7 +2,8 @@
 #   make demo             build the package, start the OpenID provider and the demo SPA
 #   make demo HEADLESS=1  the same, signs in headlessly, prints the account, exits
 #   make test             every test
-#   make bench            msal-wasm vs @azure/msal-browser in headless Chromium (not part of test)
+#   make bench            msal-wasm vs @azure/msal-browser in headless Chromium, then init and cache hits
+#                         in Firefox ESR (not part of test)
 .PHONY: demo test setup pkg bench
 
 setup:
@@ -19,4 +20,5 @@ test: pkg
 
 bench: pkg
 	@node bench/run.mjs
+	@node bench/run.mjs --engine firefox
 	@cargo bench --bench core
