@@ -22,7 +22,8 @@ end_leftover_browsers() {
     [[ "$browsers_before" == *" $pid "* ]] || kill "$pid" 2>/dev/null || true
   done
 }
-trap end_leftover_browsers EXIT
+counts=""
+trap 'end_leftover_browsers; rm -f "$counts"' EXIT
 
 step "format: cargo fmt --check"
 cargo fmt --all -- --check
@@ -112,7 +113,6 @@ E2E_ENGINE=firefox timeout 600 node scripts/node-test.mjs --label firefox --coun
 E2E_ENGINE=webkit timeout 600 node scripts/node-test.mjs --label webkit --counts "$counts" tests/e2e/matrix
 echo "per-engine pass counts (chromium: every e2e file, the matrix among them; firefox, webkit: the matrix):"
 cat "$counts"
-rm -f "$counts"
 
 step "headless demo"
 # The demo's own watchdog exits with 75 when it stops making progress (one unexplained hang
