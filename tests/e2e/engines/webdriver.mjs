@@ -5,7 +5,7 @@
 //
 // The e2e scenarios are written against playwright's Browser/BrowserContext/Page; this module
 // gives the small part of that interface the core matrix uses, over WebDriver:
-//   browser.newContext() / close()                 a context is one WebDriver session (one
+//   browser.newContext({ignoreHTTPSErrors}) / close()  a context is one WebDriver session (one
 //                                                  MiniBrowser with its own ephemeral profile)
 //   context.newPage() / pages() / close() / waitForEvent("page") / on("page")
 //   page.goto / reload / url / evaluate / waitForFunction / waitForSelector / waitForURL /
@@ -100,7 +100,8 @@ class WdBrowser {
     this.contexts = new Set();
   }
 
-  async newContext() {
+  // options.ignoreHTTPSErrors: the session accepts self-signed certificates (the provider's).
+  async newContext(options = {}) {
     // WebKitWebDriver runs one session at a time: a context a failed test left open is ended
     // first (its test has failed already; the sweep ran after it). Scenarios never need two
     // contexts at once.
@@ -109,6 +110,7 @@ class WdBrowser {
       browserName: "MiniBrowser",
       // Both or neither: a binary without --automation starts a MiniBrowser that never connects.
       "webkitgtk:browserOptions": { binary: MINIBROWSER, args: ["--automation"] },
+      ...(options.ignoreHTTPSErrors ? { acceptInsecureCerts: true } : {}),
     });
     const driver = await new Builder().usingServer(this.url).withCapabilities(caps).build();
     await driver.manage().setTimeouts({ script: 30000, pageLoad: 30000 });
