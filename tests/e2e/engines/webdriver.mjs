@@ -13,7 +13,7 @@
 // WebDriver talks to one window at a time: every command switches to its page's window first,
 // and the commands of a context run one after the other (a queue). A page's evaluate therefore
 // does not run while another page's evaluate waits: scenarios that need tabs to work at the
-// same moment start the work in each tab and then wait for it (see matrix.test.mjs).
+// same moment start the work in each tab and then wait for it (see matrix/core.test.mjs).
 // Not available here, and not used by the matrix: console events (WebDriver classic has no log
 // endpoint in WebKitWebDriver; the token sweep still reads the harness's own log lines), init
 // scripts, playwright's clock, offline mode, request interception.
