@@ -1,5 +1,5 @@
 // msal-wasm: msal-browser's API over a WebAssembly engine.
-// This facade only adapts: it loads the wasm module in initialize(), converts msal-browser's
+// This facade only adapts: it loads the wasm module, converts msal-browser's
 // objects to and from the engine's JSON, raises msal's error classes, dispatches msal's events
 // and performance measurements, and holds the Logger and NavigationClient objects. Every flow
 // and every rule is in Rust.
@@ -497,7 +497,8 @@ function requestJson(request, extra) {
   return JSON.stringify(r);
 }
 
-// ---- wasm loading: fetched once per page, inside the first initialize() ----
+// ---- wasm loading: fetched once per page, from the first PublicClientApplication's
+// constructor (a failure there is initialize()'s to report: it loads again) ----
 // As an ES module, the wasm is found next to this file. In a classic-script bundle (IIFE) there
 // is no module URL: it is looked for next to the bundle's script instead.
 const moduleUrl = (() => { try { return import.meta.url; } catch (_) { return undefined; } })();
@@ -530,6 +531,7 @@ export class PublicClientApplication {
     this.navigationClient = (this.config.system && this.config.system.navigationClient) || new NavigationClient();
     this.logger = new Logger(this.config.system && this.config.system.loggerOptions, "msal-wasm", version);
     this.events = new EventHandler(this.logger);
+    if (typeof window !== "undefined") loadWasm(this.config.system && this.config.system.wasmUrl).catch(() => {});
   }
 
   static async createPublicClientApplication(configuration) {

@@ -14,6 +14,9 @@ node_modules/.bin/wasm-opt -Oz --strip-debug --strip-producers \
   --enable-bulk-memory --enable-sign-ext --enable-mutable-globals --enable-nontrapping-float-to-int \
   --enable-reference-types --enable-multivalue \
   "$out/msal_wasm_bg.wasm" -o "$out/msal_wasm_bg.wasm"
+# Short names for the wasm's imports and exports, in the wasm and in the glue (wasm-bindgen's
+# carry hashes and the snippet's path: 2.3 KB of gzip in the wasm, 1.2 KB in the JS).
+node scripts/minify-names.mjs "$out"
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 sed "s/{{VERSION}}/$version/" pkg-template/index.js > "$out/index.js"
 cp pkg-template/index.d.ts pkg-template/redirect-bridge.js pkg-template/redirect-bridge.d.ts "$out/"

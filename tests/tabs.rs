@@ -185,6 +185,39 @@ fn a_tab_that_takes_the_lock_right_after_another_renewed_waits_for_its_result() 
     assert_eq!(refreshes(&h), 2);
 }
 
+/// On a loaded machine (or in a background tab) the renewing tab's hand-off can trail its lock
+/// by seconds: the waiting tabs still serve its result rather than present the refresh token it
+/// has already rotated.
+#[test]
+fn tabs_wait_for_a_hand_off_that_arrives_two_seconds_late() {
+    let (h, tabs, home) = three_tabs_expired();
+    h.platform.set_network_delay_ms(50);
+    h.platform.set_message_delay_ms(2_000);
+    let req = silent(&home);
+    let tasks: Vec<Task> = tabs.iter().map(|t| Box::pin(t.acquire_token_silent(&req)) as Task).collect();
+    let results: Vec<_> = h.platform.run(tasks).into_iter().map(|r| r.unwrap()).collect();
+    assert_eq!(refreshes(&h), 1, "the late hand-off was waited for");
+    assert!(results.iter().all(|r| r.access_token.secret() == results[0].access_token.secret()));
+}
+
+/// A renewal that failed hands nothing off: it says so, and the waiting tabs renew at once
+/// instead of waiting for a result that will not come.
+#[test]
+fn tabs_waiting_for_a_renewal_that_failed_renew_at_once() {
+    let (h, tabs, home) = three_tabs_expired();
+    h.platform.set_network_delay_ms(50);
+    h.idp.borrow_mut().fail_next = Some(HttpResponse::new(400, r#"{"error":"invalid_request","error_description":"injected"}"#));
+    let req = silent(&home);
+    let started = msal_wasm::platform::Platform::now_ms(&h.platform);
+    let tasks: Vec<Task> = tabs.iter().map(|t| Box::pin(t.acquire_token_silent(&req)) as Task).collect();
+    let results = h.platform.run(tasks);
+    let elapsed = msal_wasm::platform::Platform::now_ms(&h.platform) - started;
+    assert_eq!(results[0].as_ref().unwrap_err().code(), "invalid_request");
+    assert!(results[1].is_ok() && results[2].is_ok());
+    assert_eq!(refreshes(&h), 2, "the failed one, then one for the other two tabs");
+    assert!(elapsed < 500, "the other tabs did not wait out the hand-off: {elapsed} ms");
+}
+
 #[test]
 fn without_the_shared_cache_each_tab_renews_for_itself() {
     // sessionStorage: tabs share nothing, so there is nothing to hand off (and no lock).

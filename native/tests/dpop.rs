@@ -113,6 +113,18 @@ async fn a_cli_signs_in_with_its_pem_key_renews_with_it_and_calls_the_api_with_p
     assert_ne!(renewed.access_token.secret(), r.access_token.secret());
     let proof = app.generate_dpop_proof(renewed.access_token.secret(), "GET", &userinfo, None).await.unwrap();
     assert_eq!(call(format!("DPoP {}", renewed.access_token.secret()), Some(proof)).await, 200);
+    // A 429 throttles this DPoP request (msal's thumbprint: scheme and resource request), not
+    // the same account and scopes for another resource.
+    post_json("/__test/fail-next", r#"{"status":429,"headers":{"retry-after":"60"},"body":{"error":"temporarily_unavailable"}}"#).await;
+    let forced = SilentRequest { force_refresh: true, ..silent.clone() };
+    assert_eq!(app.acquire_token_silent(&forced).await.unwrap_err().status(), Some(429));
+    reset().await;
+    assert_eq!(app.acquire_token_silent(&forced).await.unwrap_err().code(), "temporarily_unavailable");
+    assert_eq!(token_requests().await, 0, "throttled: nothing sent");
+    let elsewhere = AuthScheme::dpop("GET", &format!("{}/oidc/me", authority())).unwrap();
+    let other = SilentRequest { force_refresh: true, authentication_scheme: elsewhere, ..silent.clone() };
+    assert_eq!(app.acquire_token_silent(&other).await.unwrap().token_type, "DPoP");
+    assert_eq!(token_requests().await, 1);
     // A Bearer silent request: the refresh token is bound to the key, so the user must sign in.
     let bearer = SilentRequest { authentication_scheme: AuthScheme::Bearer, ..silent };
     assert_eq!(app.acquire_token_silent(&bearer).await.unwrap_err().code(), "no_tokens_found");

@@ -88,13 +88,12 @@ impl Drop for Landing<'_> {
     }
 }
 
-/// How often, and how long apart, a tab that waited for another tab's renewal looks for its
-/// result (1 s in all).
-const RENEWAL_HANDOFF_POLLS: u32 = 50;
+/// How long apart a tab that waited for another tab's renewal looks for its result.
 const RENEWAL_HANDOFF_POLL_MS: u64 = 20;
 
-/// How long a tab that renewed shows the others so (see `renew_single_flight`): long enough
-/// for a slow tab to notice, short enough that a failed hand-off costs one wait at most.
+/// How long a tab that renewed (or failed to) shows the others so (see `renew_single_flight`),
+/// and how long a waiting tab looks for the result: long enough for a hand-off that trails the
+/// lock on a loaded machine or in a background tab; a failure is shown, so it costs no wait.
 const RENEWED_MARK_MS: u64 = 3_000;
 
 impl<P: Platform> PublicClientApplication<P> {
@@ -382,7 +381,9 @@ impl<P: Platform> PublicClientApplication<P> {
         // another tab" (cached_at has only second resolution).
         let seen_before = self.token_renewed_since(req, 0).ok().flatten().map(|r| r.access_token);
         // A tab that renewed these scopes shows this mark for a while after it let go of the lock.
-        let renewed_mark = [name.as_str(), ".renewed.", &ScopeSet::new(&req.scopes).to_lower_string()].concat();
+        let scopes = ScopeSet::new(&req.scopes).to_lower_string();
+        let renewed_mark = [name.as_str(), ".renewed.", &scopes].concat();
+        let failed_mark = [name.as_str(), ".failed.", &scopes].concat();
         let uncontended = self.platform.lock(&name, 0).await;
         let waited = uncontended.is_none();
         let _lock = match uncontended {
@@ -402,10 +403,16 @@ impl<P: Platform> PublicClientApplication<P> {
         let renewed_elsewhere = waited || (!req.force_refresh && self.platform.marked_elsewhere(&renewed_mark).await);
         if renewed_elsewhere {
             self.log(LogLevel::Verbose, "renewal: another tab renewed this account's token; waiting for its result");
-            for _ in 0..RENEWAL_HANDOFF_POLLS {
+            let until = self.platform.now_ms().saturating_add(RENEWED_MARK_MS);
+            while self.platform.now_ms() < until {
                 let renewed = self.token_renewed_since(req, since)?;
                 if let Some(hit) = renewed.filter(|h| !req.force_refresh || seen_before.as_ref() != Some(&h.access_token)) {
                     return Ok(hit);
+                }
+                // The holder failed: nothing will come. (Unless a later holder renewed: then its
+                // result is on its way, and this tab's refresh token may be spent.)
+                if self.platform.marked_elsewhere(&failed_mark).await && !self.platform.marked_elsewhere(&renewed_mark).await {
+                    break;
                 }
                 self.platform.sleep(RENEWAL_HANDOFF_POLL_MS).await;
             }
@@ -413,8 +420,10 @@ impl<P: Platform> PublicClientApplication<P> {
         // Nobody renewed: a forceRefresh refreshes; otherwise the cache (possibly filled by
         // another tab's earlier renewal) is tried first.
         let result = self.cache_or_refresh(req).await;
-        if result.as_ref().is_ok_and(|r| !r.from_cache) {
-            self.platform.mark(&renewed_mark, RENEWED_MARK_MS).await;
+        match &result {
+            Ok(r) if !r.from_cache => self.platform.mark(&renewed_mark, RENEWED_MARK_MS).await,
+            Err(_) => self.platform.mark(&failed_mark, RENEWED_MARK_MS).await,
+            Ok(_) => {}
         }
         result
     }

@@ -68,15 +68,33 @@ impl<P: Platform> PublicClientApplication<P> {
         .build()
     }
 
-    pub(super) fn thumbprint(&self, target: &Target, scopes: &ScopeSet, home_account_id: &str, claims: &str) -> String {
+    /// The throttling key of a token request (msal's request thumbprint): the scheme and its
+    /// resource request come from the binding, Bearer without one.
+    pub(super) fn thumbprint(
+        &self,
+        target: &Target,
+        scopes: &ScopeSet,
+        home_account_id: &str,
+        claims: &str,
+        binding: Option<&dpop::Binding>,
+    ) -> String {
         let list: Vec<&str> = scopes.iter().collect();
+        let scheme = binding.map_or(&AuthScheme::Bearer, |b| &b.scheme);
+        let (method, uri, shr_claims) = match scheme {
+            AuthScheme::Bearer => ("", "", ""),
+            AuthScheme::Dpop { method, uri } => (method.as_str(), uri.as_str(), ""),
+            AuthScheme::Pop { method, uri, shr_claims, .. } => (method.as_str(), uri.as_str(), shr_claims.as_str()),
+        };
         throttle::Thumbprint {
             client_id: &self.config.client_id,
             authority: target.authority.canonical(),
             scopes: &list,
             home_account_id,
             claims,
-            authentication_scheme: "Bearer",
+            authentication_scheme: scheme.token_type(),
+            resource_request_method: method,
+            resource_request_uri: uri,
+            shr_claims,
         }
         .key()
     }
@@ -98,7 +116,7 @@ impl<P: Platform> PublicClientApplication<P> {
         self.log(LogLevel::Verbose, "redeeming the authorization code");
         let sent_at = self.now_s();
         let http = self.token_request(target, scopes, correlation_id, Grant::AuthorizationCode { code, verifier, redirect_uri }, "", "");
-        let thumb = self.thumbprint(target, scopes, "", "");
+        let thumb = self.thumbprint(target, scopes, "", "", binding);
         let resp = self.post_token(http, &thumb, sent_at, binding).await?;
         let key_id = binding.map_or("", |b| b.kid.as_str());
         self.save_response(target, resp, scopes, nonce, client_info, correlation_id, user_state, None, key_id)
@@ -299,7 +317,7 @@ impl<P: Platform> PublicClientApplication<P> {
             &claims,
             &anchor,
         );
-        let thumb = self.thumbprint(&target, &scopes, &account.home_account_id, &req.claims);
+        let thumb = self.thumbprint(&target, &scopes, &account.home_account_id, &req.claims, binding.as_ref());
         match self.post_token(http, &thumb, sent_at, binding.as_ref()).await {
             Ok(resp) => {
                 let key_id = binding.as_ref().map_or("", |b| b.kid.as_str());
@@ -340,7 +358,7 @@ impl<P: Platform> PublicClientApplication<P> {
             "",
             "",
         );
-        let thumb = self.thumbprint(&target, &scopes, "", "");
+        let thumb = self.thumbprint(&target, &scopes, "", "", None);
         let resp = self.post_token(http, &thumb, sent_at, None).await.map_err(|e| e.with_correlation_id(correlation_id.clone()))?;
         self.save_response(&target, resp, &scopes, None, "", &correlation_id, "", None, "")
     }

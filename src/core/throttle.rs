@@ -26,8 +26,15 @@ pub struct Thumbprint<'a> {
     pub home_account_id: &'a str,
     /// Claims, or `""`.
     pub claims: &'a str,
-    /// Authentication scheme (`Bearer`...).
+    /// Authentication scheme (`Bearer`, `DPoP`, `pop`): a 429 for one scheme's token does not
+    /// hold back another's.
     pub authentication_scheme: &'a str,
+    /// A bound scheme's resource request method, or `""`.
+    pub resource_request_method: &'a str,
+    /// A bound scheme's resource request URI, or `""`.
+    pub resource_request_uri: &'a str,
+    /// PoP's `shrClaims`, or `""`.
+    pub shr_claims: &'a str,
 }
 
 impl Thumbprint<'_> {
@@ -41,7 +48,11 @@ impl Thumbprint<'_> {
         if !self.claims.is_empty() {
             j = j.with("claims", self.claims);
         }
-        j = j.with("authenticationScheme", self.authentication_scheme);
+        j = j
+            .with("authenticationScheme", self.authentication_scheme)
+            .with_nonempty("resourceRequestMethod", self.resource_request_method)
+            .with_nonempty("resourceRequestUri", self.resource_request_uri)
+            .with_nonempty("shrClaims", self.shr_claims);
         ["throttling.", &j.to_json()].concat()
     }
 }
@@ -138,10 +149,19 @@ mod tests {
             home_account_id: "",
             claims: "",
             authentication_scheme: "Bearer",
+            resource_request_method: "",
+            resource_request_uri: "",
+            shr_claims: "",
         };
         assert_eq!(
             t.key(),
             r#"throttling.{"clientId":"c","authority":"https://a/t/","scopes":["x","openid"],"homeAccountIdentifier":"","authenticationScheme":"Bearer"}"#
+        );
+        // A DPoP request is another request than the Bearer one (msal's field order).
+        let dpop = Thumbprint { authentication_scheme: "DPoP", resource_request_method: "GET", resource_request_uri: "https://api/x", ..t };
+        assert_eq!(
+            dpop.key(),
+            r#"throttling.{"clientId":"c","authority":"https://a/t/","scopes":["x","openid"],"homeAccountIdentifier":"","authenticationScheme":"DPoP","resourceRequestMethod":"GET","resourceRequestUri":"https://api/x"}"#
         );
     }
 }

@@ -270,18 +270,6 @@ impl JsClient {
         });
     }
 
-    /// Re-reads the cache from storage.
-    #[wasm_bindgen(js_name = reloadCache)]
-    pub fn reload_cache(&self) {
-        self.inner.reload_cache()
-    }
-
-    /// True while an interactive request holds this tab's lock.
-    #[wasm_bindgen(js_name = interactionInProgress)]
-    pub fn interaction_in_progress(&self) -> bool {
-        self.inner.interaction_in_progress()
-    }
-
     /// True while this client has an interaction in progress (`handleRedirectPromise` has
     /// something to handle, and fires its events, only then).
     #[wasm_bindgen(js_name = ownInteractionInProgress)]

@@ -36,9 +36,17 @@ test("3 tabs renew the same expired token at once: 1 token request, all 3 get it
     for (const p of [b, c]) assert.equal(await p.evaluate(() => window.pca.getAllAccounts().length), 1, "tabs share the localStorage cache");
     await ctx.clock.fastForward("01:00:05");
     await env.idp.reset();
+    const logStart = await Promise.all([a, b, c].map((p) => p.evaluate(() => window.logs.length)));
     const results = await Promise.all([a, b, c].map((p) => silent(p)));
+    // On failure, what each tab's library said meanwhile (its renewal decisions, in order).
+    const timeline = async () => {
+      const lines = await Promise.all([a, b, c].map((p, i) => p.evaluate((from) => window.logs.slice(from).map((l) => l[1]), logStart[i])));
+      return lines.map((l, i) => `tab ${"ABC"[i]}:\n  ${l.join("\n  ")}`).join("\n");
+    };
     assert.deepEqual(results.map((r) => r.ok), [true, true, true], JSON.stringify(results));
-    assert.equal(new Set(results.map((r) => r.at)).size, 1, `all three tabs got the same token: ${JSON.stringify(results.map((r) => [r.at.slice(-8), r.fromCache, r.expiresOn]))}`);
+    if (new Set(results.map((r) => r.at)).size !== 1) {
+      assert.fail(`all three tabs got the same token: ${JSON.stringify(results.map((r) => [r.at.slice(-8), r.fromCache]))}\n${await timeline()}`);
+    }
     const counters = await env.idp.counters();
     t.diagnostic(`3-tab burst: ${counters.token} token request(s), ${results.filter((r) => r.ok).length}/3 succeeded`);
     assert.equal(counters.token, 1, "exactly one token request across the three tabs");

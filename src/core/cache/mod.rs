@@ -185,7 +185,7 @@ impl<S: KeyValueStore> TokenCache<S> {
             credentials: Vec::new(),
             version: Cell::new(0),
         };
-        let issues = cache.read(true);
+        let issues = cache.reload();
         (cache, issues)
     }
 
@@ -200,18 +200,8 @@ impl<S: KeyValueStore> TokenCache<S> {
         self.version.set(self.version.get().wrapping_add(1));
     }
 
-    /// Re-reads everything from storage (after another tab wrote to it). A listed entry that is
-    /// missing is skipped but stays listed: the other tab may be between removing it and
-    /// writing it again under the same key (a renewed access token), and unlisting it would
-    /// write this tab's older view of the list over the other tab's newer one (WebKit, whose
-    /// tabs see each other's storage writes later, lost renewed tokens that way).
+    /// Re-reads everything from storage (after another tab wrote to it).
     pub fn reload(&mut self) -> Vec<LoadIssue> {
-        self.read(false)
-    }
-
-    /// Reads everything from storage; `prune_missing`: unlist listed entries that are missing
-    /// (on the first load only, see [`TokenCache::reload`]).
-    fn read(&mut self, prune_missing: bool) -> Vec<LoadIssue> {
         self.changed();
         // Read-only but for genuine migration (entries of an older schema, or under a key that
         // is not the current one) and the removal of corrupt entries. Another tab may be in the
@@ -227,22 +217,17 @@ impl<S: KeyValueStore> TokenCache<S> {
         let mut old_lists = false;
         // Non-string items in the current key lists (pruned below).
         let mut junk = false;
-        // Keys to drop from the current lists: corrupt entries, and dangling ones (saves write
-        // an entry before listing it, so a listed key without its entry was deleted).
+        // Keys to drop from the current lists: corrupt entries.
         let mut prune: Vec<String> = Vec::new();
         for schema in [SCHEMA, "msal.2", ""] {
             let current = schema == SCHEMA;
             let (account_keys, account_junk) = read_string_list(&self.store, &account_keys_key(schema));
             junk |= current && account_junk;
             for key in account_keys {
-                let Some(text) = self.store.get(&key) else {
-                    // Missing: deleted (saves write an entry before listing it). Present but not
-                    // readable yet (another tab's entry still being decrypted): kept.
-                    if prune_missing && !self.store.contains(&key) {
-                        prune.push(key);
-                    }
-                    continue;
-                };
+                // Missing, or not readable yet (another tab's entry still being decrypted): left
+                // listed. A tab's view of the storage may be behind another tab's writes, so
+                // only that tab's own list writes drop a key (see `write_key_lists`).
+                let Some(text) = self.store.get(&key) else { continue };
                 match Json::parse(&text).ok().and_then(|j| AccountEntity::from_json(&j)) {
                     Some(e) => {
                         let new_key = account_key(&e.account);
@@ -266,14 +251,7 @@ impl<S: KeyValueStore> TokenCache<S> {
             let token_keys = TokenKeys::read(&self.store, &list_key);
             junk |= current && token_keys.junk;
             for key in token_keys.all() {
-                let Some(text) = self.store.get(&key) else {
-                    // Missing: deleted (saves write an entry before listing it). Present but not
-                    // readable yet (another tab's entry still being decrypted): kept.
-                    if prune_missing && !self.store.contains(&key) {
-                        prune.push(key);
-                    }
-                    continue;
-                };
+                let Some(text) = self.store.get(&key) else { continue };
                 match Json::parse(&text).ok().and_then(|j| Credential::from_json(&j)) {
                     Some(mut c) if c.client_id == self.client_id || c.credential_type == CredentialType::RefreshToken => {
                         let new_key = credential_key(&c);
@@ -388,24 +366,35 @@ impl<S: KeyValueStore> TokenCache<S> {
         }
     }
 
+    /// Writes the key lists: this tab's keys, and the listed keys of entries this tab does not
+    /// hold that are in the storage (another tab's, or another client's accounts: an entry is
+    /// written before it is listed, so its tab has not listed it in vain). A tab whose view is
+    /// behind so never drops another tab's new token from the lists.
     fn write_key_lists(&self) -> Result<(), AuthError> {
-        let keys = |pred: fn(CredentialType) -> bool| -> Json {
-            Json::Arr(self.credentials.iter().filter(|(_, c)| pred(c.credential_type)).map(|(k, _)| Json::from(k.as_str())).collect())
+        let stored = TokenKeys::read(&self.store, &token_keys_key(SCHEMA, &self.client_id));
+        let keys = |listed: Vec<String>, pred: fn(CredentialType) -> bool| -> Json {
+            let mut list: Vec<String> = self.credentials.iter().filter(|(_, c)| pred(c.credential_type)).map(|(k, _)| k.clone()).collect();
+            self.keep_others(&mut list, listed);
+            Json::str_array(&list)
         };
         let tokens = Json::object()
-            .with("idToken", keys(|t| t == CredentialType::IdToken))
-            .with("accessToken", keys(CredentialType::is_access_token))
-            .with("refreshToken", keys(|t| t == CredentialType::RefreshToken));
+            .with("idToken", keys(stored.id_token, |t| t == CredentialType::IdToken))
+            .with("accessToken", keys(stored.access_token, CredentialType::is_access_token))
+            .with("refreshToken", keys(stored.refresh_token, |t| t == CredentialType::RefreshToken));
         self.write(&token_keys_key(SCHEMA, &self.client_id), &tokens.to_json())?;
-        // Accounts of other clients share the account list; keep their keys.
-        let (mut list, _) = read_string_list(&self.store, &account_keys_key(SCHEMA));
-        super::retain(&mut list, &mut |k| self.store.get(k).is_some() || self.accounts.iter().any(|(a, _)| a == k));
-        for (k, _) in &self.accounts {
-            if !list.contains(k) {
-                list.push(k.clone());
+        let (listed, _) = read_string_list(&self.store, &account_keys_key(SCHEMA));
+        let mut list: Vec<String> = self.accounts.iter().map(|(k, _)| k.clone()).collect();
+        self.keep_others(&mut list, listed);
+        self.write(&account_keys_key(SCHEMA), &Json::str_array(&list).to_json())
+    }
+
+    /// Adds to `list` the keys of `listed` it lacks whose entries are in the storage.
+    fn keep_others(&self, list: &mut Vec<String>, listed: Vec<String>) {
+        for k in listed {
+            if !list.contains(&k) && self.store.contains(&k) {
+                list.push(k);
             }
         }
-        self.write(&account_keys_key(SCHEMA), &Json::str_array(&list).to_json())
     }
 
     /// The store.

@@ -963,15 +963,22 @@ fn load_drops_corrupted_entries_and_keeps_the_rest() {
         assert!(store.get(&i.key).is_none(), "{} still stored", i.key);
         assert!(!i.reason.is_empty());
     }
-    // The good entries are intact and listed; the bad and dangling ones are no longer listed.
+    // The good entries are intact and listed; the bad ones are no longer listed. The dangling
+    // one stays listed (it may be another tab's entry on its way to the disk) until a list
+    // write, which keeps only the keys whose entries exist.
     assert_eq!(cache.accounts().count(), 1);
     assert_eq!(cache.credentials().count(), 3);
     assert_eq!(find(&cache, "User.Read", &[ENV], REALM, "Bearer").map(|c| c.secret.as_str()), Some("at-v5"));
     assert_eq!(
         store.get(TOKEN_KEYS).unwrap(),
-        format!(r#"{{"idToken":["{IDT_KEY}"],"accessToken":["{good_at}"],"refreshToken":["{frt_key}"]}}"#)
+        format!(r#"{{"idToken":["{IDT_KEY}"],"accessToken":["{good_at}","listed-but-missing"],"refreshToken":["{frt_key}"]}}"#)
     );
     assert_eq!(store.get(ACCOUNT_KEYS).unwrap(), format!(r#"["{ACC_KEY}"]"#));
+    cache.write_key_lists().unwrap();
+    assert_eq!(
+        store.get(TOKEN_KEYS).unwrap(),
+        format!(r#"{{"idToken":["{IDT_KEY}"],"accessToken":["{good_at}"],"refreshToken":["{frt_key}"]}}"#)
+    );
     // A second load is clean.
     let (_c, issues) = TokenCache::load(store.clone(), CLIENT);
     assert!(issues.is_empty(), "{issues:?}");
@@ -1106,4 +1113,40 @@ fn the_browser_cache_round_trips_through_the_unified_format() {
     assert_eq!(other.accounts().count(), 0);
     let (reloaded, _) = TokenCache::load(other.store().clone(), CLIENT);
     assert_eq!(reloaded.credentials().count(), 0);
+}
+
+/// Two tabs over one storage. A tab whose view is behind (an entry another tab listed but has
+/// not written yet, or keys it never read) must not write that view over the shared key lists:
+/// the other tab's token would drop out of the lists, and no tab would read it again.
+#[test]
+fn a_tab_behind_never_drops_another_tabs_keys_from_the_shared_lists() {
+    let store = Rc::new(MemoryStore::new());
+    let (mut a, _) = TokenCache::load(store.clone(), CLIENT);
+    let (mut b, _) = TokenCache::load(store.clone(), CLIENT);
+    save(&mut a, &response("at-1", "User.Read openid profile", ""), &account(), REALM, "User.Read");
+    // A's renewed token under a new key (other scopes), listed while its entry is still on its
+    // way to the disk (the encrypted store writes entries asynchronously, in order).
+    save(&mut a, &response("at-2", "Mail.Read openid profile", ""), &account(), REALM, "Mail.Read");
+    let key = a.credentials().find(|c| c.secret == "at-2").map(credential_key).unwrap();
+    let entry = store.get(&key).unwrap();
+    store.remove(&key);
+    b.reload();
+    store.set(&key, &entry).unwrap();
+    b.reload();
+    assert!(b.credentials().any(|c| c.secret == "at-2"), "B reads A's token once it is on the disk");
+
+    // B saves another account's token from its older view: A's keys stay listed.
+    let (mut behind, _) = TokenCache::load(store.clone(), CLIENT);
+    save(&mut a, &response("at-3", "Files.Read openid profile", ""), &account(), REALM, "Files.Read");
+    save(&mut behind, &response("at-x", "User.Read openid profile", ""), &account_for("uid-2", "utid-1"), REALM, "User.Read");
+    let (fresh, _) = TokenCache::load(store.clone(), CLIENT);
+    let secrets: Vec<&str> = fresh.credentials().filter(|c| c.credential_type.is_access_token()).map(|c| c.secret.as_str()).collect();
+    assert!(secrets.contains(&"at-3") && secrets.contains(&"at-x"), "{secrets:?}");
+    // What a tab removes leaves the lists (its entry is gone from the storage).
+    a.reload();
+    a.remove_account(&account_for("uid-2", "utid-1").home_account_id).unwrap();
+    let (fresh, _) = TokenCache::load(store.clone(), CLIENT);
+    assert!(!fresh.credentials().any(|c| c.secret == "at-x"));
+    let listed = stored(&store, TOKEN_KEYS).to_json();
+    assert!(!listed.contains("uid-2"), "{listed}");
 }
