@@ -285,8 +285,11 @@ test("a repeated cache hit is served again only while the cache is unchanged, in
     });
     assert.deepEqual(noAccount, { same: true });
     await b.evaluate(() => window.pca.setActiveAccount(null));
-    const after = await a.evaluate(() => window.pca.acquireTokenSilent({ scopes: ["User.Read"] }).then((r) => r.accessToken, (e) => e.errorCode));
-    assert.equal(after, "no_account_error");
+    // B's change reaches A as a storage event: A serves its active account's token until then,
+    // and fails with no_account_error from then on.
+    const after = () => a.evaluate(() => window.pca.acquireTokenSilent({ scopes: ["User.Read"] }).then((r) => r.accessToken, (e) => e.errorCode));
+    await waitFor("tab B's cleared active account to reach tab A", async () => (await after()) === "no_account_error", { timeout: 5000 });
+    assert.equal(await after(), "no_account_error");
     // Signing out in this tab ends the hits.
     await a.evaluate(() => window.pca.clearCache());
     const gone = await silent(a);
