@@ -90,3 +90,16 @@ export function storageDiff(before, after) {
   }
   return out;
 }
+
+// acquireTokenSilent for User.Read with the page's first account (and `extra`), as plain data:
+// { ok: true, at, fromCache } or { ok: false, code, name }.
+export const silent = (page, extra = {}) =>
+  page.evaluate(async (extra) => {
+    try {
+      const account = window.pca.getAllAccounts()[0];
+      const r = await window.pca.acquireTokenSilent({ scopes: ["User.Read"], account, ...extra });
+      return { ok: true, at: r.accessToken, fromCache: r.fromCache };
+    } catch (e) {
+      return { ok: false, code: e.errorCode, name: e.name };
+    }
+  }, extra);

@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { signedInPage, useEnv } from "./env.mjs";
-import { popupSignIn, storageDiff, storageSnapshot, waitFor } from "./helpers.mjs";
+import { popupSignIn, silent, storageDiff, storageSnapshot, waitFor } from "./helpers.mjs";
 
 const env = useEnv();
 
@@ -13,17 +13,6 @@ async function openTab(ctx, cache, offset) {
   await page.waitForSelector("body[data-ready='1']");
   return page;
 }
-
-const silent = (page, extra = {}) =>
-  page.evaluate(async (extra) => {
-    try {
-      const account = window.pca.getAllAccounts()[0];
-      const r = await window.pca.acquireTokenSilent({ scopes: ["User.Read"], account, ...extra });
-      return { ok: true, at: r.accessToken, fromCache: r.fromCache };
-    } catch (e) {
-      return { ok: false, code: e.errorCode, name: e.name };
-    }
-  }, extra);
 
 test("3 tabs renew the same expired token at once: 1 token request, all 3 get it, rotation keeps working", async (t) => {
   // One clock for the context's tabs: time flows, and jumps past the tokens' 1 h lifetime.

@@ -38,9 +38,9 @@ test("popup sign-in on a cross-origin-isolated page comes back through the redir
     const account = window.pca.getAllAccounts()[0];
     const hit = await window.pca.acquireTokenSilent({ scopes: ["User.Read"], account });
     const renewed = await window.pca.acquireTokenSilent({ scopes: ["User.Read"], account, forceRefresh: true });
-    return { hit: hit.fromCache, renewed: renewed.fromCache, changed: renewed.accessToken !== hit.accessToken };
+    return { hit: hit.fromCache, same: hit.accessToken === window.last.result.accessToken, renewed: renewed.fromCache, changed: renewed.accessToken !== hit.accessToken };
   });
-  assert.deepEqual(silent, { hit: true, renewed: false, changed: true });
+  assert.deepEqual(silent, { hit: true, same: true, renewed: false, changed: true });
   assert.equal((await env.idp.counters()).token, 1, "the refresh reached the provider (CORS under COEP)");
   await ctx.close();
 });

@@ -13,7 +13,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { useEnv } from "../env.mjs";
-import { ENGINE, popupSignIn, waitFor } from "../helpers.mjs";
+import { ENGINE, popupSignIn, silent, waitFor } from "../helpers.mjs";
 
 const env = useEnv({ crossSite: true });
 
@@ -52,17 +52,6 @@ async function signIn(page, login) {
   const last = await page.evaluate(() => (window.last.ok ? "ok" : window.last.code));
   assert.equal(last, "ok", `popup sign-in as ${login}`);
 }
-
-const silent = (page, extra = {}) =>
-  page.evaluate(async (extra) => {
-    try {
-      const account = window.pca.getAllAccounts()[0];
-      const r = await window.pca.acquireTokenSilent({ scopes: ["User.Read"], account, ...extra });
-      return { ok: true, at: r.accessToken, fromCache: r.fromCache };
-    } catch (e) {
-      return { ok: false, code: e.errorCode, name: e.name };
-    }
-  }, extra);
 
 // Access tokens issued while `fn` runs live `seconds` (the provider's setting, reset after).
 async function withTokenLifetime(seconds, fn) {
