@@ -20,7 +20,8 @@ export function useEnv(options = {}) {
     await env.checkSweep();
   });
   after(async () => {
-    await env.close();
+    // Nothing to close when `before` failed (startEnv closed what it had started).
+    if (env.close) await env.close();
   });
   return env;
 }
@@ -35,7 +36,13 @@ export async function startEnv({ idp: idpOptions = {}, redirectPaths = [], isola
   const origins = crossSite ? [web.origin, crossSiteOrigin] : [web.origin];
   const redirectUris = origins.flatMap((o) => [...DEFAULT_REDIRECT_PATHS, ...redirectPaths].map((p) => o + p));
   const idp = await startIdp({ port: 0, spaOrigins: origins, redirectUris, ...idpOptions });
-  const browser = await launchBrowser();
+  // A browser that does not start must not leave the servers running (the test process would
+  // wait for them until its timeout).
+  const browser = await launchBrowser().catch(async (e) => {
+    await idp.close();
+    await web.close();
+    throw e;
+  });
   const sweep = sweeper(browser, origins);
   const env = {
     web,
