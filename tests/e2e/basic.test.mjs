@@ -3,7 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { TENANT_ID } from "../idp/server.mjs";
 import { useEnv } from "./env.mjs";
-import { popupSignIn, storageDiff, storageSnapshot, waitFor } from "./helpers.mjs";
+import { countChannelMessages, popupSignIn, storageDiff, storageSnapshot, waitFor } from "./helpers.mjs";
 
 const env = useEnv({ redirectPaths: ["/blank.html"] });
 
@@ -346,16 +346,7 @@ test("a popup that lands on a plain page (no bridge script) is read by the polle
   const ctx = await env.browser.newContext();
   const page = await env.open("entra", "sessionStorage", ctx);
   // Nothing may arrive over the bridge channel: count what the page's BroadcastChannels get.
-  await page.evaluate(() => {
-    window.bridgeMessages = 0;
-    const Channel = window.BroadcastChannel;
-    window.BroadcastChannel = class extends Channel {
-      constructor(name) {
-        super(name);
-        this.addEventListener("message", () => { window.bridgeMessages += 1; });
-      }
-    };
-  });
+  await countChannelMessages(page);
   const [popup] = await Promise.all([
     page.waitForEvent("popup"),
     page.evaluate(() => { window.pca.loginPopup({ scopes: ["User.Read"], redirectUri: location.origin + "/blank.html" }).then((r) => (window.last = { ok: true, result: r }), (e) => (window.last = { ok: false, code: e.errorCode })); }),

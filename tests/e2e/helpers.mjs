@@ -103,3 +103,18 @@ export const silent = (page, extra = {}) =>
       return { ok: false, code: e.errorCode, name: e.name };
     }
   }, extra);
+
+// Counts, in window.bridgeMessages, the messages that reach the page's BroadcastChannels (the
+// redirect bridge's among them) from now on.
+export function countChannelMessages(page) {
+  return page.evaluate(() => {
+    window.bridgeMessages = 0;
+    const Channel = window.BroadcastChannel;
+    window.BroadcastChannel = class extends Channel {
+      constructor(name) {
+        super(name);
+        this.addEventListener("message", () => { window.bridgeMessages += 1; });
+      }
+    };
+  });
+}

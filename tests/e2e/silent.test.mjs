@@ -57,23 +57,8 @@ test("forceRefresh skips the cache and makes exactly one token request", async (
   await page.context().close();
 });
 
-test("20 concurrent silent calls with an expired token make 1 token request and all succeed", async () => {
-  const ctx = await clockedContext();
-  const page = await signedInPage(env, "iris", { context: ctx });
-  const before = await silent(page);
-  await expire(ctx);
-  await env.idp.reset();
-  const results = await page.evaluate(async () => {
-    const account = window.pca.getAllAccounts()[0];
-    const calls = Array.from({ length: 20 }, () => window.pca.acquireTokenSilent({ scopes: ["User.Read"], account }).then((r) => r.accessToken, (e) => "ERR " + e.errorCode));
-    return Promise.all(calls);
-  });
-  assert.equal(results.filter((r) => !r.startsWith("ERR")).length, 20, results.join(","));
-  assert.equal(new Set(results).size, 1, "all 20 callers get the same token");
-  assert.notEqual(results[0], before.at, "a new token");
-  assert.equal((await env.idp.counters()).token, 1);
-  await ctx.close();
-});
+// 20 concurrent silent calls on an expired token (1 token request, one token for all):
+// tests/e2e/matrix/core.test.mjs, in every engine.
 
 test("ssoSilent signs in through a hidden iframe using the provider's session", async () => {
   const page = await signedInPage(env, "jack");

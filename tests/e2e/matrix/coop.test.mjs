@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { useEnv } from "../env.mjs";
-import { clickClosing } from "../helpers.mjs";
+import { clickClosing, countChannelMessages } from "../helpers.mjs";
 
 const env = useEnv({ isolate: true });
 
@@ -14,16 +14,7 @@ test("popup sign-in on a cross-origin-isolated page comes back through the redir
   await page.goto(env.harness("entra"));
   await page.waitForSelector("body[data-ready='1']");
   assert.equal(await page.evaluate(() => window.crossOriginIsolated), true, "the page is cross-origin isolated");
-  await page.evaluate(() => {
-    window.bridgeMessages = 0;
-    const Channel = window.BroadcastChannel;
-    window.BroadcastChannel = class extends Channel {
-      constructor(name) {
-        super(name);
-        this.addEventListener("message", () => { window.bridgeMessages += 1; });
-      }
-    };
-  });
+  await countChannelMessages(page);
   // A severed popup is not the page's popup: it is found as a new page of the context.
   const [popup] = await Promise.all([ctx.waitForEvent("page"), page.click("#popup")]);
   await popup.waitForSelector("#login");
