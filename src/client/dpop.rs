@@ -26,13 +26,7 @@ pub(crate) struct Binding {
 impl Binding {
     /// As JSON, for a redirect's saved request.
     pub(crate) fn to_json(&self) -> Json {
-        let (method, uri, claims, nonce) = match &self.scheme {
-            AuthScheme::Dpop { method, uri } => (method.as_str(), uri.as_str(), "", ""),
-            AuthScheme::Pop { method, uri, shr_claims, shr_nonce } => {
-                (method.as_str(), uri.as_str(), shr_claims.as_str(), shr_nonce.as_str())
-            }
-            AuthScheme::Bearer => ("", "", "", ""),
-        };
+        let [method, uri, claims, nonce] = self.scheme.resource_request();
         Json::object()
             .with("kid", self.kid.as_str())
             .with("type", self.scheme.token_type())

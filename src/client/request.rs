@@ -116,6 +116,15 @@ impl AuthScheme {
         }
     }
 
+    /// The resource request it names: `[method, uri, shrClaims, shrNonce]`, `""` where none.
+    pub fn resource_request(&self) -> [&str; 4] {
+        match self {
+            AuthScheme::Bearer => ["", "", "", ""],
+            AuthScheme::Dpop { method, uri } => [method, uri, "", ""],
+            AuthScheme::Pop { method, uri, shr_claims, shr_nonce } => [method, uri, shr_claims, shr_nonce],
+        }
+    }
+
     /// True for a scheme whose tokens are bound to a key.
     pub fn is_bound(&self) -> bool {
         !matches!(self, AuthScheme::Bearer)

@@ -80,11 +80,7 @@ impl<P: Platform> PublicClientApplication<P> {
     ) -> String {
         let list: Vec<&str> = scopes.iter().collect();
         let scheme = binding.map_or(&AuthScheme::Bearer, |b| &b.scheme);
-        let (method, uri, shr_claims) = match scheme {
-            AuthScheme::Bearer => ("", "", ""),
-            AuthScheme::Dpop { method, uri } => (method.as_str(), uri.as_str(), ""),
-            AuthScheme::Pop { method, uri, shr_claims, .. } => (method.as_str(), uri.as_str(), shr_claims.as_str()),
-        };
+        let [method, uri, shr_claims, _] = scheme.resource_request();
         throttle::Thumbprint {
             client_id: &self.config.client_id,
             authority: target.authority.canonical(),
