@@ -235,14 +235,14 @@ impl<P: Platform> PublicClientApplication<P> {
         binding: Option<&Binding>,
     ) -> Result<crate::core::http::HttpResponse, AuthError> {
         match binding.map(|b| (&b.scheme, b.kid.as_str())) {
-            Some((AuthScheme::Dpop { .. }, kid)) => Box::pin(self.send_bound(http, kid)).await,
+            Some((AuthScheme::Dpop { .. }, kid)) => return Box::pin(self.send_bound(http, kid)).await,
             Some((AuthScheme::Pop { .. }, kid)) => {
                 http.body.push_str("&token_type=pop&req_cnf=");
                 http.body.push_str(&dpop::req_cnf(kid));
-                self.platform.send(http, self.config.network_timeout_ms).await
             }
-            _ => self.platform.send(http, self.config.network_timeout_ms).await,
+            _ => {}
         }
+        self.platform.send(http, self.config.network_timeout_ms).await
     }
 }
 
