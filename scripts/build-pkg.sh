@@ -9,8 +9,9 @@ out=pkg
 cargo build --release --target wasm32-unknown-unknown --lib --no-default-features --features js-api,small-alloc --quiet
 rm -rf "$out" && mkdir -p "$out"
 wasm-bindgen --target web --out-dir "$out" --out-name msal_wasm target/wasm32-unknown-unknown/release/msal_wasm.wasm
-# npm's binaryen, never Debian's (it corrupts wasm-bindgen output).
-node_modules/.bin/wasm-opt -Oz --strip-debug --strip-producers \
+# npm's binaryen, never Debian's (it corrupts wasm-bindgen output). Browsers read neither the
+# producers nor the target-features section; the later steps name the features themselves.
+node_modules/.bin/wasm-opt -Oz --strip-debug --strip-producers --strip-target-features \
   --enable-bulk-memory --enable-sign-ext --enable-mutable-globals --enable-nontrapping-float-to-int \
   --enable-reference-types --enable-multivalue \
   "$out/msal_wasm_bg.wasm" -o "$out/msal_wasm_bg.wasm"
