@@ -88,7 +88,8 @@ impl Drop for Landing<'_> {
     }
 }
 
-/// How long apart a tab that waited for another tab's renewal looks for its result.
+/// How long apart a tab that waited for another tab's renewal looks for its result (sooner when
+/// another tab writes to the storage or posts a message: `Platform::wait_for_tabs`).
 const RENEWAL_HANDOFF_POLL_MS: u64 = 20;
 
 /// How long a tab that renewed (or failed to) shows the others so (see `renew_single_flight`),
@@ -414,7 +415,7 @@ impl<P: Platform> PublicClientApplication<P> {
                 if self.platform.marked_elsewhere(&failed_mark).await && !self.platform.marked_elsewhere(&renewed_mark).await {
                     break;
                 }
-                self.platform.sleep(RENEWAL_HANDOFF_POLL_MS).await;
+                self.platform.wait_for_tabs(RENEWAL_HANDOFF_POLL_MS).await;
             }
         }
         // Nobody renewed: a forceRefresh refreshes; otherwise the cache (possibly filled by

@@ -169,6 +169,13 @@ pub trait Platform {
     fn marked_elsewhere(&self, name: &str) -> impl Future<Output = bool>;
     /// Resolves after `ms`.
     fn sleep(&self, ms: u64) -> impl Future<Output = ()>;
+    /// Resolves after `ms`, or sooner when another tab of the app writes to the shared storage
+    /// or posts to the app's channel: what a tab waiting for another tab's result waits for
+    /// (browsers run a background tab's timers late, its events not). The caller looks again
+    /// for what it waits for. Default: [`sleep`](Self::sleep).
+    fn wait_for_tabs(&self, ms: u64) -> impl Future<Output = ()> {
+        self.sleep(ms)
+    }
     /// Readies the cache store before its first read (the browser decrypts an encrypted
     /// `localStorage` cache into memory). Until then the store reads as empty.
     fn load_storage(&self) -> impl Future<Output = ()> {

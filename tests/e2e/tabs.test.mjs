@@ -49,6 +49,49 @@ test("3 tabs renew the same expired token at once: 1 token request, all 3 get it
   }
 });
 
+test("a waiting tab whose timers run late (a background tab) takes the other tab's renewal as soon as it arrives", async (t) => {
+  const ctx = await env.browser.newContext();
+  await ctx.clock.install();
+  // Once a tab sets window.__background: its 20 ms timers (the hand-off poll's) fire a minute
+  // late, as a background tab's throttled timers do, and other tabs' messages and storage events
+  // reach it 300 ms late, so the renewal's result trails the lock as on a loaded machine. The
+  // waiting tab then has nothing to find at first; only another tab's news can wake it in time.
+  await ctx.addInitScript(() => {
+    const setTimer = window.setTimeout.bind(window);
+    window.setTimeout = (fn, ms, ...args) => setTimer(fn, window.__background && ms === 20 ? 60000 : ms, ...args);
+    const late = (fn) => function (e) {
+      if (window.__background) setTimer(() => fn.call(this, e), 300);
+      else fn.call(this, e);
+    };
+    const onmessage = Object.getOwnPropertyDescriptor(BroadcastChannel.prototype, "onmessage");
+    Object.defineProperty(BroadcastChannel.prototype, "onmessage", {
+      configurable: true,
+      get() { return onmessage.get.call(this); },
+      set(fn) { onmessage.set.call(this, typeof fn === "function" ? late(fn) : fn); },
+    });
+    const listen = window.addEventListener.bind(window);
+    window.addEventListener = (type, fn, ...rest) => listen(type, type === "storage" && typeof fn === "function" ? late(fn) : fn, ...rest);
+  });
+  try {
+    const a = await signedInPage(env, "tina", { cache: "localStorage", context: ctx });
+    const b = await openTab(ctx, "localStorage");
+    await ctx.clock.fastForward("01:00:05");
+    await env.idp.reset();
+    for (const p of [a, b]) await p.evaluate(() => { window.__background = true; });
+    const started = Date.now();
+    const results = await Promise.all([a, b].map((p) => silent(p)));
+    const elapsed = Date.now() - started;
+    t.diagnostic(`2 tabs, the waiter's timers a minute late: both served in ${elapsed} ms`);
+    assert.deepEqual(results.map((r) => r.ok), [true, true], JSON.stringify(results));
+    assert.equal(results[0].at, results[1].at, "both tabs got the one renewed token");
+    assert.equal((await env.idp.counters()).token, 1, "the waiting tab did not renew again");
+    // Its poll timer would have fired after 60 s: the other tab's news woke it.
+    assert.ok(elapsed < 20000, `the waiting tab was served after ${elapsed} ms`);
+  } finally {
+    await ctx.close();
+  }
+});
+
 test("20 forceRefresh calls spread over 2 tabs make at most 2 token requests and all succeed", async (t) => {
   const ctx = await env.browser.newContext();
   const a = await signedInPage(env, "ugo", { cache: "localStorage", context: ctx });

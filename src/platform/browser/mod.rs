@@ -353,6 +353,10 @@ impl Platform for BrowserPlatform {
         JsFuture::from(window::sleep(millis(ms))).await.ok();
     }
 
+    async fn wait_for_tabs(&self, ms: u64) {
+        JsFuture::from(window::wait_for_tabs(millis(ms))).await.ok();
+    }
+
     fn log(&self, level: LogLevel, message: &str) {
         window::log(level as u8, message);
     }

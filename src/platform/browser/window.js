@@ -18,6 +18,17 @@ export function sleep(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+// sleep(), but over as soon as another tab's storage write or message was handled here: a
+// background tab's timers run late, its events do not.
+let wakeUps = [];
+export function waitForTabs(ms) {
+  return new Promise((resolve) => {
+    wakeUps.push(resolve);
+    setTimeout(resolve, ms);
+  });
+}
+const tabsSpoke = () => wakeUps.splice(0).forEach((wake) => wake());
+
 // Opens a centred popup synchronously. Returns the window, or null when the browser
 // returned none; throws only when window.open itself throws.
 export function openPopup(url, name, width, height, top, left) {
@@ -275,6 +286,7 @@ export function onStorage(onKey) {
   if (typeof window === "undefined") return;
   window.addEventListener("storage", (e) => {
     try { onKey(e.key === null ? "" : e.key); } catch (_) { /* never break the page */ }
+    tabsSpoke();
   });
 }
 
@@ -288,6 +300,7 @@ export function openChannel(name, onMessage, maxLength) {
     channel.onmessage = (e) => {
       if (typeof e.data === "string" && e.data.length <= maxLength) {
         try { onMessage(e.data); } catch (_) { /* ignore */ }
+        tabsSpoke();
       }
     };
     return channel;

@@ -13,6 +13,9 @@ extern "C" {
     pub fn log(level: u8, message: &str);
     /// A promise resolved after `ms`.
     pub fn sleep(ms: u32) -> js_sys::Promise;
+    /// A promise resolved after `ms`, or sooner on another tab's storage write or message.
+    #[wasm_bindgen(js_name = waitForTabs)]
+    pub fn wait_for_tabs(ms: u32) -> js_sys::Promise;
     /// Opens a popup; `null` when none was returned. Throws when `window.open` throws.
     #[wasm_bindgen(js_name = openPopup, catch)]
     pub fn open_popup(url: &str, name: &str, width: i32, height: i32, top: i32, left: i32) -> Result<JsValue, JsValue>;
