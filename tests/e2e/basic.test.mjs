@@ -360,6 +360,29 @@ test("a popup that lands on a plain page (no bridge script) is read by the polle
   await ctx.close();
 });
 
+test("ssoSilent to a plain page in a tab whose timers run late (a background tab): the frame's answer is read when it loads", async (t) => {
+  const ctx = await env.browser.newContext();
+  const page = await env.open("entra", "sessionStorage", ctx);
+  await popupSignIn(page, "#popup", "wren");
+  await page.waitForFunction(() => window.last !== null);
+  // Forget the tokens but keep the provider's session cookie; then the hidden frame's 30 ms poll
+  // fires a minute late, as a background tab's timers do. No bridge script on the plain page.
+  await page.evaluate(() => window.pca.clearCache());
+  await page.evaluate(() => {
+    const every = window.setInterval.bind(window);
+    window.setInterval = (fn, ms, ...rest) => every(fn, ms === 30 ? 60000 : ms, ...rest);
+  });
+  const started = Date.now();
+  const r = await page.evaluate(() =>
+    window.pca.ssoSilent({ scopes: ["User.Read"], loginHint: "wren", redirectUri: location.origin + "/blank.html" })
+      .then((res) => ({ ok: true, user: res.account.username }), (e) => ({ ok: false, code: e.errorCode })));
+  const elapsed = Date.now() - started;
+  t.diagnostic(`ssoSilent with the frame poll a minute late: ${elapsed} ms`);
+  assert.deepEqual(r, { ok: true, user: "wren" });
+  assert.ok(elapsed < 20000, `the frame's answer was read after ${elapsed} ms`);
+  await ctx.close();
+});
+
 // The redirect bridge as the redirect page of a redirect (what v5's docs recommend): it keeps
 // the response and takes the browser back to the page the sign-in started from.
 test("loginRedirect to the redirect bridge page comes back to the start page and completes there", async () => {

@@ -174,10 +174,17 @@ export function loadHiddenIframe(url, stateId, timeoutMs, settleMs) {
     }, 30);
     const timer = setTimeout(() => finish(false, "timed_out"), timeoutMs);
     let settle = null;
+    // The response is looked for at once when the frame has loaded, not only by the poll, whose
+    // timer runs late in a background tab.
     frame.addEventListener("load", () => {
       clearTimeout(settle);
       let foreign = true;
-      try { foreign = frame.contentWindow.location.origin !== window.location.origin; } catch (_) { foreign = true; }
+      try {
+        const loc = frame.contentWindow.location;
+        foreign = loc.origin !== window.location.origin;
+        const r = !foreign && responseFrom(loc);
+        if (r) return finish(true, r);
+      } catch (_) { foreign = true; }
       if (foreign && settleMs > 0) settle = setTimeout(() => finish(false, "iframe_no_response"), settleMs);
     });
     frame.src = url;
