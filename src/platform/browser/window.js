@@ -163,29 +163,23 @@ export function loadHiddenIframe(url, stateId, timeoutMs, settleMs) {
         if (payload) finish(true, payload);
       };
     } catch (_) { channel = null; }
-    const poll = setInterval(() => {
-      try {
-        const loc = frame.contentWindow && frame.contentWindow.location;
-        if (loc && loc.origin === window.location.origin) {
-          const r = responseFrom(loc);
-          if (r) finish(true, r);
-        }
-      } catch (_) { /* cross-origin while at the identity provider */ }
-    }, 30);
-    const timer = setTimeout(() => finish(false, "timed_out"), timeoutMs);
-    let settle = null;
-    // The response is looked for at once when the frame has loaded, not only by the poll, whose
-    // timer runs late in a background tab.
-    frame.addEventListener("load", () => {
-      clearTimeout(settle);
-      let foreign = true;
+    // Takes the response once the frame is back on this origin (false while elsewhere): by the
+    // poll, and on load, since the poll's timer runs late in a background tab.
+    const look = () => {
       try {
         const loc = frame.contentWindow.location;
-        foreign = loc.origin !== window.location.origin;
-        const r = !foreign && responseFrom(loc);
-        if (r) return finish(true, r);
-      } catch (_) { foreign = true; }
-      if (foreign && settleMs > 0) settle = setTimeout(() => finish(false, "iframe_no_response"), settleMs);
+        if (loc.origin !== window.location.origin) return false;
+        const r = responseFrom(loc);
+        if (r) finish(true, r);
+        return true;
+      } catch (_) { return false; }
+    };
+    const poll = setInterval(look, 30);
+    const timer = setTimeout(() => finish(false, "timed_out"), timeoutMs);
+    let settle = null;
+    frame.addEventListener("load", () => {
+      clearTimeout(settle);
+      if (!look() && settleMs > 0) settle = setTimeout(() => finish(false, "iframe_no_response"), settleMs);
     });
     frame.src = url;
     (document.body || document.documentElement).appendChild(frame);
