@@ -13,9 +13,8 @@ cd "$(dirname "$0")/.."
 out=target/frameworks
 mkdir -p "$out"
 opt() {
-  node_modules/.bin/wasm-opt -Oz --strip-debug --strip-producers \
-    --enable-bulk-memory --enable-sign-ext --enable-mutable-globals --enable-nontrapping-float-to-int \
-    --enable-reference-types --enable-multivalue "$1" -o "$2"
+  # shellcheck disable=SC2046 # the feature flags are separate words
+  node_modules/.bin/wasm-opt -Oz --strip-debug --strip-producers $(node scripts/wasm-features.mjs) "$1" -o "$2"
 }
 build() { # name example features...
   local name=$1 example=$2

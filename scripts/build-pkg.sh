@@ -11,9 +11,8 @@ rm -rf "$out" && mkdir -p "$out"
 wasm-bindgen --target web --out-dir "$out" --out-name msal_wasm target/wasm32-unknown-unknown/release/msal_wasm.wasm
 # npm's binaryen, never Debian's (it corrupts wasm-bindgen output). Browsers read neither the
 # producers nor the target-features section; the later steps name the features themselves.
-node_modules/.bin/wasm-opt -Oz --strip-debug --strip-producers --strip-target-features \
-  --enable-bulk-memory --enable-sign-ext --enable-mutable-globals --enable-nontrapping-float-to-int \
-  --enable-reference-types --enable-multivalue \
+# shellcheck disable=SC2046 # the feature flags are separate words
+node_modules/.bin/wasm-opt -Oz --strip-debug --strip-producers --strip-target-features $(node scripts/wasm-features.mjs) \
   "$out/msal_wasm_bg.wasm" -o "$out/msal_wasm_bg.wasm"
 # Short names for the wasm's imports and exports, in the wasm and in the glue (wasm-bindgen's
 # carry hashes and the snippet's path: 2.3 KB of gzip in the wasm, 1.2 KB in the JS).

@@ -12,15 +12,12 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { FEATURES } from "./wasm-features.mjs";
 
 const dir = process.argv[2];
 if (!dir) throw new Error("usage: node scripts/minify-names.mjs <pkg dir>");
 const wasmFile = join(dir, "msal_wasm_bg.wasm");
 const jsFile = join(dir, "msal_wasm.js");
-const FEATURES = [
-  "--enable-bulk-memory", "--enable-sign-ext", "--enable-mutable-globals", "--enable-nontrapping-float-to-int",
-  "--enable-reference-types", "--enable-multivalue",
-];
 
 const tmp = `${wasmFile}.min`;
 const out = execFileSync("node_modules/.bin/wasm-opt", [wasmFile, "--minify-imports-and-exports-and-modules", ...FEATURES, "-o", tmp], {

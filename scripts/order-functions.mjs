@@ -13,13 +13,10 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
+import { FEATURES } from "./wasm-features.mjs";
 
 const file = process.argv[2];
 if (!file) throw new Error("usage: node scripts/order-functions.mjs <file.wasm>");
-const FEATURES = [
-  "--enable-bulk-memory", "--enable-sign-ext", "--enable-mutable-globals", "--enable-nontrapping-float-to-int",
-  "--enable-reference-types", "--enable-multivalue",
-];
 
 const wasm = readFileSync(file);
 const readLeb = (b, at) => {
