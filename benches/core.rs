@@ -133,7 +133,16 @@ fn cache_with(n: usize) -> TokenCache<MemoryStore> {
         let response = TokenResponse::parse(&HttpResponse::new(200, body), NOW).expect("token response");
         let requested = ScopeSet::parse(&scope);
         cache
-            .save(&SaveRequest { response: &response, account: &account, realm: TENANT, at_realm: None, requested: &requested, key_id: "" })
+            .save(&SaveRequest {
+                response: &response,
+                account: &account,
+                realm: TENANT,
+                at_realm: None,
+                requested: &requested,
+                key_id: "",
+                resource: "",
+                store: Default::default(),
+            })
             .expect("save");
     }
     let ats = cache.credentials().filter(|c| c.credential_type.is_access_token()).count();

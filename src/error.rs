@@ -95,6 +95,8 @@ pub mod codes {
     pub const NON_BROWSER_ENVIRONMENT: &str = "non_browser_environment";
     pub const UNINITIALIZED_PUBLIC_CLIENT_APPLICATION: &str = "uninitialized_public_client_application";
     pub const AUTH_CODE_REQUIRED: &str = "auth_code_required";
+    pub const MISPLACED_RESOURCE_PARAMETER: &str = "misplaced_resource_parameter";
+    pub const RESOURCE_PARAMETER_REQUIRED: &str = "resource_parameter_required";
     pub const BLOCK_NESTED_POPUPS: &str = "block_nested_popups";
     pub const REDIRECT_IN_IFRAME: &str = "redirect_in_iframe";
     pub const EMPTY_NAVIGATE_URI: &str = "empty_navigate_uri";

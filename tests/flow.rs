@@ -6,6 +6,7 @@ mod scripted;
 
 use msal_wasm::client::{
     AccountRef, CacheLookupPolicy, Config, InteractiveRequest, LogoutRequest, PublicClientApplication, RedirectStart, SilentRequest,
+    StoreInCache, TokenOptions,
 };
 use msal_wasm::core::base64;
 use msal_wasm::core::cache::KeyValueStore;
@@ -314,6 +315,8 @@ fn full_storage_evicts_expired_access_tokens_and_saves() {
             at_realm: None,
             requested: &ScopeSet::parse(scope),
             key_id: "",
+            resource: "",
+            store: Default::default(),
         })
     };
     save(&mut cache, "a.read", 1_000).unwrap();
@@ -335,6 +338,8 @@ fn full_storage_evicts_expired_access_tokens_and_saves() {
             at_realm: None,
             requested: &ScopeSet::parse("e.read"),
             key_id: "",
+            resource: "",
+            store: Default::default(),
         })
         .unwrap_err();
     assert_eq!(e.code(), "storage_unavailable");
@@ -569,4 +574,141 @@ fn hydrate_cache_stores_a_result_obtained_elsewhere_for_silent_calls() {
     assert_eq!(h.token_requests(), 0);
     let empty = Hydration { home_account_id: home, ..Default::default() };
     assert_eq!(h.pca.hydrate_cache(&empty).unwrap_err().code(), "unable_to_load_token");
+}
+
+/// Signs in with `req` (a redirect when `redirect`, its pending request read back from the
+/// tab's storage as after the round trip; else a popup): the authorize URL and the result.
+fn sign_in_with(h: &Harness, req: &InteractiveRequest, redirect: bool) -> (String, msal_wasm::client::AuthenticationResult) {
+    let itype = if redirect { InteractionType::Redirect } else { InteractionType::Popup };
+    let mut pending = h.pca.begin_interaction(req, itype, "https://app.example/start").unwrap();
+    let url = pending.url.clone();
+    if redirect {
+        pending = h.pca.pending_redirect().expect("the redirect request is kept in the tab");
+    }
+    h.idp.borrow_mut().challenge = query_param(&url, "code_challenge");
+    h.idp.borrow_mut().nonce = query_param(&url, "nonce");
+    let response = format!("#code=the-code&state={}&client_info=x", msal_wasm::core::url::encode(&query_param(&url, "state")));
+    (url, block_on(h.pca.finish_interaction(pending, &response)).unwrap())
+}
+
+fn last_token_request(h: &Harness) -> msal_wasm::core::http::HttpRequest {
+    h.platform.requests.borrow().iter().rev().find(|r| r.url.contains("/token")).cloned().unwrap()
+}
+
+fn with_options(options: TokenOptions) -> InteractiveRequest {
+    InteractiveRequest { scopes: vec!["User.Read".into()], options, ..Default::default() }
+}
+
+fn cached_access_tokens(h: &Harness) -> Vec<String> {
+    let cache = h.platform.cache();
+    cache.keys().into_iter().filter(|k| k.contains("|accesstoken|")).filter_map(|k| cache.get(&k)).collect()
+}
+
+#[test]
+fn a_resource_is_sent_kept_on_the_access_token_and_asked_of_cached_ones() {
+    let h = harness();
+    let mcp = || TokenOptions { resource: Some("https://mcp.example/".into()), ..Default::default() };
+    let (url, r) = sign_in_with(&h, &with_options(mcp()), true);
+    assert_eq!(query_param(&url, "resource"), "https://mcp.example/");
+    assert_eq!(last_token_request(&h).form_field("resource").as_deref(), Some("https://mcp.example/"), "kept across the redirect");
+    let stored = cached_access_tokens(&h);
+    assert!(stored.len() == 1 && stored[0].contains(r#""resource":"https://mcp.example/""#), "{stored:?}");
+    let home = r.account.account.home_account_id.clone();
+    let for_resource = |resource: Option<&str>| SilentRequest {
+        options: TokenOptions { resource: resource.map(str::to_owned), ..Default::default() },
+        ..silent(&home)
+    };
+    // The same resource, or none (msal): the cached token.
+    for resource in [Some("https://mcp.example/"), None] {
+        let hit = h.pca.acquire_token_silent_cached(&for_resource(resource)).unwrap().expect("a cache hit");
+        assert_eq!(hit.access_token.secret(), r.access_token.secret());
+    }
+    // Another resource: renewed with the refresh token, which names it.
+    assert!(h.pca.acquire_token_silent_cached(&for_resource(Some("https://other.example/"))).unwrap().is_none());
+    let renewed = block_on(h.pca.acquire_token_silent(&for_resource(Some("https://other.example/")))).unwrap();
+    assert!(!renewed.from_cache);
+    let sent = last_token_request(&h);
+    assert_eq!(sent.form_field("grant_type").as_deref(), Some("refresh_token"));
+    assert_eq!(sent.form_field("resource").as_deref(), Some("https://other.example/"));
+    assert!(h.pca.acquire_token_silent_cached(&for_resource(Some("https://other.example/"))).unwrap().is_some());
+}
+
+#[test]
+fn an_mcp_client_needs_a_resource_named_once() {
+    let mut config = config();
+    config.is_mcp = true;
+    let h = harness_with(config);
+    let named = TokenOptions { resource: Some("https://mcp.example/".into()), ..Default::default() };
+    for (options, extra_query, code) in [
+        (TokenOptions::default(), vec![], "resource_parameter_required"),
+        (named.clone(), vec![("resource".to_owned(), "https://x/".to_owned())], "misplaced_resource_parameter"),
+        (
+            TokenOptions { extra_parameters: vec![("resource".into(), "https://x/".into())], ..named.clone() },
+            vec![],
+            "misplaced_resource_parameter",
+        ),
+    ] {
+        let req = InteractiveRequest { extra_query_parameters: extra_query.clone(), ..with_options(options.clone()) };
+        let e = h.pca.begin_interaction(&req, InteractionType::Popup, "https://app.example/").unwrap_err();
+        assert_eq!(e.code(), code);
+        assert_eq!(e.kind(), ErrorKind::Client);
+        let by_code =
+            extra_query.is_empty().then(|| block_on(h.pca.acquire_token_by_code("c", &["User.Read".into()], None, "", "", &options)));
+        let req = SilentRequest { options, extra_query_parameters: extra_query, ..silent("uid-1.x") };
+        assert_eq!(h.pca.acquire_token_silent_cached(&req).unwrap_err().code(), code);
+        assert_eq!(block_on(h.pca.acquire_token_silent_network(&req)).unwrap_err().code(), code);
+        // acquireTokenByCode has no extraQueryParameters.
+        if let Some(r) = by_code {
+            assert_eq!(r.unwrap_err().code(), code);
+        }
+    }
+    assert!(!h.pca.interaction_in_progress(), "a refused request takes no lock");
+    assert_eq!(h.token_requests(), 0);
+    sign_in_with(&h, &with_options(named), false);
+}
+
+#[test]
+fn extra_parameters_reach_the_authorize_url_and_the_token_requests() {
+    let h = harness();
+    let extra = |pairs: &[(&str, &str)]| pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect::<Vec<_>>();
+    let req = InteractiveRequest {
+        extra_query_parameters: extra(&[("x", "query"), ("q", "only-query")]),
+        ..with_options(TokenOptions { extra_parameters: extra(&[("x", "body"), ("scope", "hijack"), ("e", "")]), ..Default::default() })
+    };
+    let (url, r) = sign_in_with(&h, &req, true);
+    assert_eq!(query_param(&url, "x"), "body", "extraParameters win over extraQueryParameters (msal merges them so)");
+    assert_eq!(query_param(&url, "q"), "only-query");
+    assert_eq!(query_param(&url, "scope"), "User.Read openid profile offline_access", "never over the library's own");
+    assert!(!url.contains("&e="), "an empty value is not sent");
+    let sent = last_token_request(&h);
+    assert_eq!(sent.form_field("x").as_deref(), Some("body"), "kept across the redirect");
+    assert_eq!(sent.form_field("q"), None, "extraQueryParameters stay in the URL");
+    assert_eq!(sent.form_field("scope").as_deref(), Some("User.Read openid profile offline_access"));
+    let home = r.account.account.home_account_id;
+    let req = SilentRequest {
+        force_refresh: true,
+        options: TokenOptions { extra_parameters: extra(&[("x", "renewal")]), ..Default::default() },
+        ..silent(&home)
+    };
+    block_on(h.pca.acquire_token_silent(&req)).unwrap();
+    assert_eq!(last_token_request(&h).form_field("x").as_deref(), Some("renewal"));
+}
+
+#[test]
+fn store_in_cache_keeps_the_credentials_it_turns_off_out_of_the_cache() {
+    let h = harness();
+    let store = StoreInCache { access_token: false, id_token: true, refresh_token: false };
+    let (_, r) = sign_in_with(&h, &with_options(TokenOptions { store, ..Default::default() }), false);
+    assert_eq!(r.access_token.secret(), "at-1", "the result carries the token all the same");
+    let keys = h.platform.cache().keys();
+    assert!(!keys.iter().any(|k| k.contains("|accesstoken|") || k.contains("|refreshtoken|")), "{keys:?}");
+    assert!(keys.iter().any(|k| k.contains("|idtoken|")), "{keys:?}");
+    let home = r.account.account.home_account_id;
+    assert_eq!(h.pca.all_accounts().len(), 1, "the account is stored");
+    // Nothing to renew with: silent renewal needs a new sign-in.
+    let e = block_on(
+        h.pca.acquire_token_silent(&SilentRequest { cache_lookup_policy: CacheLookupPolicy::AccessTokenAndRefreshToken, ..silent(&home) }),
+    )
+    .unwrap_err();
+    assert_eq!(e.code(), "no_tokens_found");
 }

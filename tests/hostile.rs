@@ -337,7 +337,14 @@ fn optional_id_token_checks_refuse_another_issuer_audience_or_an_expired_token()
         for (claims, refused) in &cases {
             h.idp.borrow_mut().fail_next = Some(token(claims.clone()));
             let stored = h.platform.cache().keys().len();
-            let r = block_on(h.pca.acquire_token_by_code("a-code", &["User.Read".into()], None, "https://app.example/", ""));
+            let r = block_on(h.pca.acquire_token_by_code(
+                "a-code",
+                &["User.Read".into()],
+                None,
+                "https://app.example/",
+                "",
+                &Default::default(),
+            ));
             match (on, refused) {
                 (true, Some(code)) => {
                     assert_eq!(r.unwrap_err().code(), *code, "{claims}");
@@ -353,9 +360,10 @@ fn optional_id_token_checks_refuse_another_issuer_audience_or_an_expired_token()
     c.validate_id_token_claims = true;
     let h = harness_with(c);
     h.idp.borrow_mut().fail_next = Some(token(claims(&iss, "client-1", now + 3600)));
-    block_on(h.pca.acquire_token_by_code("a-code", &["User.Read".into()], None, "https://app.example/", "")).unwrap();
+    block_on(h.pca.acquire_token_by_code("a-code", &["User.Read".into()], None, "https://app.example/", "", &Default::default())).unwrap();
     h.idp.borrow_mut().fail_next = Some(token(claims("https://login.microsoftonline.com/organizations/v2.0", "client-1", now + 3600)));
-    let e = block_on(h.pca.acquire_token_by_code("a-code", &["User.Read".into()], None, "https://app.example/", "")).unwrap_err();
+    let e = block_on(h.pca.acquire_token_by_code("a-code", &["User.Read".into()], None, "https://app.example/", "", &Default::default()))
+        .unwrap_err();
     assert_eq!(e.code(), "issuer_mismatch");
 }
 

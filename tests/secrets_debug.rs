@@ -192,7 +192,16 @@ fn cache_entities_and_caches() {
     let store = Rc::new(MemoryStore::new());
     let (mut cache, _) = TokenCache::load(store.clone(), "client-1");
     let requested = ScopeSet::parse("User.Read");
-    let save = SaveRequest { response: &resp, account: &account, realm: "tid-1", at_realm: None, requested: &requested, key_id: "" };
+    let save = SaveRequest {
+        response: &resp,
+        account: &account,
+        realm: "tid-1",
+        at_realm: None,
+        requested: &requested,
+        key_id: "",
+        resource: "",
+        store: Default::default(),
+    };
     assert_redacted("SaveRequest", &save);
     cache.save(&save).unwrap();
     assert!(store.keys().iter().any(|k| store.get(k).is_some_and(|v| v.contains(AT))), "the store really holds the token");

@@ -8,7 +8,7 @@ use crate::prelude::*;
 
 use crate::client::{
     AccountInfo, AccountRef, AuthenticationResult, Config, InteractiveRequest, LogoutRequest, PublicClientApplication, RedirectStart,
-    SilentRequest,
+    SilentRequest, TokenOptions,
 };
 use crate::error::{codes, AuthError};
 use crate::platform::browser::{window, BrowserPlatform};
@@ -366,7 +366,7 @@ impl BrowserApp {
         code_verifier: Option<&str>,
         redirect_uri: &str,
     ) -> Result<AuthenticationResult, AuthError> {
-        let r = self.client.acquire_token_by_code(code, scopes, code_verifier, redirect_uri, "").await;
+        let r = self.client.acquire_token_by_code(code, scopes, code_verifier, redirect_uri, "", &TokenOptions::default()).await;
         self.signed_in(r)
     }
 

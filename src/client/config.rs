@@ -55,6 +55,8 @@ pub struct Config {
     /// `aud` (contains the client id) and `exp`/`nbf` (5 minutes' skew) beyond msal's nonce
     /// check (`system.validateIdTokenClaims`; off by default, as msal has no such checks).
     pub validate_id_token_claims: bool,
+    /// `auth.isMcp`: every token request must name its `resource` (msal's MCP apps).
+    pub is_mcp: bool,
 }
 
 impl Config {
@@ -86,6 +88,7 @@ impl Config {
             iframe_timeout_ms: 10_000,
             network_timeout_ms: 30_000,
             validate_id_token_claims: false,
+            is_mcp: false,
         }
     }
 

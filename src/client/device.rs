@@ -83,8 +83,15 @@ impl<P: Platform> PublicClientApplication<P> {
                     continue;
                 }
                 let sent_at = self.now_s();
-                let http =
-                    self.token_request(&target, &scopes, &correlation_id, Grant::DeviceCode { device_code: &info.device_code }, "", "");
+                let http = self.token_request(
+                    &target,
+                    &scopes,
+                    &correlation_id,
+                    Grant::DeviceCode { device_code: &info.device_code },
+                    "",
+                    "",
+                    &[],
+                );
                 let sent = self.send_token(http, binding.as_ref()).await;
                 let resp = sent.map_err(|e| e.with_correlation_id(correlation_id.clone()))?;
                 match device_poll(&resp, sent_at).map_err(|e| e.with_correlation_id(correlation_id.clone()))? {
@@ -93,7 +100,18 @@ impl<P: Platform> PublicClientApplication<P> {
                     DevicePoll::Token(token) => {
                         dpop::check_response(&token, binding.as_ref())?;
                         let key_id = binding.as_ref().map_or("", |b| b.kid.as_str());
-                        let r = self.save_response(&target, *token, &scopes, None, "", &correlation_id, "", None, key_id)?;
+                        let r = self.save_response(
+                            &target,
+                            *token,
+                            &scopes,
+                            None,
+                            "",
+                            &correlation_id,
+                            "",
+                            None,
+                            key_id,
+                            &TokenOptions::default(),
+                        )?;
                         return self.with_proof(r, binding.as_ref()).await;
                     }
                 }

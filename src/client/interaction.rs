@@ -247,6 +247,7 @@ impl<P: Platform> PublicClientApplication<P> {
         binding: Option<dpop::Binding>,
     ) -> Result<PendingAuth, AuthError> {
         let metadata = &target.metadata;
+        req.options.enforce_resource(self.config.is_mcp, &req.extra_query_parameters)?;
         if itype == InteractionType::Silent {
             if let Some(p) = req.prompt {
                 if !matches!(p, authorize::Prompt::None | authorize::Prompt::NoSession) {
@@ -282,7 +283,7 @@ impl<P: Platform> PublicClientApplication<P> {
             hints.account_oid_anchor = acc.account.oid_anchor();
         }
         let prompt = if itype == InteractionType::Silent { Some(req.prompt.unwrap_or(authorize::Prompt::None)) } else { req.prompt };
-        let mut extra = req.extra_query_parameters.clone();
+        let mut extra = req.options.authorize_extra(&req.extra_query_parameters);
         if let Some(b) = binding.as_ref().filter(|b| matches!(b.scheme, AuthScheme::Dpop { .. })) {
             // The key the code will be redeemed with (RFC 9449 §10).
             extra.push(("dpop_jkt".to_owned(), b.kid.clone()));
@@ -319,6 +320,7 @@ impl<P: Platform> PublicClientApplication<P> {
             origin: start_page,
             authority: target.authority.canonical().to_owned(),
             binding,
+            options: req.options.clone(),
         })
     }
 
@@ -369,6 +371,7 @@ impl<P: Platform> PublicClientApplication<P> {
                 &pending.correlation_id,
                 &pending.user_state,
                 pending.binding.as_ref(),
+                &pending.options,
             )
             .await?;
         self.with_proof(result, pending.binding.as_ref()).await

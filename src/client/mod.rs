@@ -48,7 +48,9 @@ pub use config::{CacheLocation, Config};
 pub use device::{DeviceCodeInfo, DeviceCodeRequest};
 pub use interaction::{PopupStarted, RedirectStart};
 pub use logout::{LogoutPopupStarted, LogoutStarted};
-pub use request::{AccountFilter, AccountRef, AuthScheme, CacheLookupPolicy, InteractiveRequest, LogoutRequest, SilentRequest};
+pub use request::{
+    AccountFilter, AccountRef, AuthScheme, CacheLookupPolicy, InteractiveRequest, LogoutRequest, SilentRequest, StoreInCache, TokenOptions,
+};
 pub use result::{AccountInfo, AuthenticationResult};
 pub use token::Hydration;
 
@@ -120,6 +122,8 @@ pub struct PendingAuth {
     authority: String,
     /// A DPoP request's key and resource request.
     binding: Option<dpop::Binding>,
+    /// What the code redemption sends and keeps beyond the scopes.
+    options: TokenOptions,
 }
 
 impl ::core::fmt::Debug for PendingAuth {
@@ -162,6 +166,7 @@ impl PendingAuth {
             .with("origin", self.origin.as_str())
             .with("authority", self.authority.as_str())
             .with("binding", self.binding.as_ref().map_or(Json::Null, dpop::Binding::to_json))
+            .with("options", self.options.to_json())
     }
 
     fn from_json(j: &Json) -> Option<PendingAuth> {
@@ -181,6 +186,7 @@ impl PendingAuth {
             origin: s("origin").unwrap_or_default(),
             authority: s("authority").unwrap_or_default(),
             binding: j.get("binding").and_then(dpop::Binding::from_json),
+            options: j.get("options").map(TokenOptions::from_json).unwrap_or_default(),
         })
     }
 }

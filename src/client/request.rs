@@ -4,6 +4,8 @@
 use crate::prelude::*;
 
 use crate::core::authorize::Prompt;
+pub use crate::core::cache::StoreInCache;
+use crate::core::json::Json;
 use crate::error::{codes, AuthError};
 
 /// msal's `CacheLookupPolicy`.
@@ -136,6 +138,84 @@ impl AuthScheme {
     }
 }
 
+/// What a request sends and keeps beyond its scopes: msal's `resource`, `extraParameters` and
+/// `storeInCache`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TokenOptions {
+    /// The RFC 8707 resource (msal's MCP `resource`): sent to the authorize and token
+    /// endpoints and kept on the cached access token; a request that names one is served only
+    /// a cached token for it.
+    pub resource: Option<String>,
+    /// `extraParameters`: added to the authorize URL (over an `extraQueryParameters` entry of
+    /// the same name) and to token request bodies; never over the library's own parameters.
+    pub extra_parameters: Vec<(String, String)>,
+    /// Which credentials of the response are cached.
+    pub store: StoreInCache,
+}
+
+impl TokenOptions {
+    /// msal's `enforceResourceParameter`: with `auth.isMcp`, every token request names a
+    /// `resource`, and names it only there (not in `extraQueryParameters` or
+    /// `extraParameters`).
+    pub fn enforce_resource(&self, is_mcp: bool, extra_query_parameters: &[(String, String)]) -> Result<(), AuthError> {
+        if !is_mcp {
+            return Ok(());
+        }
+        let named_elsewhere = self.extra_parameters.iter().chain(extra_query_parameters).any(|(k, _)| k == "resource");
+        match &self.resource {
+            Some(_) if named_elsewhere => Err(AuthError::client(
+                codes::MISPLACED_RESOURCE_PARAMETER,
+                "the resource is named both in the request and in its extra parameters",
+            )),
+            Some(_) => Ok(()),
+            None => Err(AuthError::client(codes::RESOURCE_PARAMETER_REQUIRED, "auth.isMcp: every token request needs a resource")),
+        }
+    }
+
+    /// The options as they are kept with a pending redirect (msal's field names).
+    pub(crate) fn to_json(&self) -> Json {
+        let extra = Json::Obj(self.extra_parameters.iter().map(|(k, v)| (k.clone(), Json::from(v.as_str()))).collect());
+        let store = Json::object()
+            .with("accessToken", self.store.access_token)
+            .with("idToken", self.store.id_token)
+            .with("refreshToken", self.store.refresh_token);
+        Json::object()
+            .with_nonempty("resource", self.resource.as_deref().unwrap_or_default())
+            .with("extraParameters", extra)
+            .with("storeInCache", store)
+    }
+
+    /// Options kept by [`to_json`](Self::to_json).
+    pub(crate) fn from_json(j: &Json) -> TokenOptions {
+        let keep = |k: &str| j.get("storeInCache").and_then(|s| s.get(k)).and_then(Json::as_bool).unwrap_or(true);
+        let extra_parameters = j.get("extraParameters").and_then(Json::as_object).unwrap_or_default();
+        TokenOptions {
+            resource: j.str_field("resource").filter(|r| !r.is_empty()).map(str::to_owned),
+            extra_parameters: extra_parameters.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned()))).collect(),
+            store: StoreInCache { access_token: keep("accessToken"), id_token: keep("idToken"), refresh_token: keep("refreshToken") },
+        }
+    }
+
+    /// The token request body's additions: `resource`, then `extraParameters` (the first of a
+    /// name wins; the library's own parameters win over all).
+    pub(crate) fn token_body(&self) -> Vec<(String, String)> {
+        self.authorize_extra(&[])
+    }
+
+    /// The authorize URL's additions: `resource`, then `extraParameters`, then the request's
+    /// `extraQueryParameters` (msal merges the two, `extraParameters` winning).
+    pub(crate) fn authorize_extra(&self, extra_query_parameters: &[(String, String)]) -> Vec<(String, String)> {
+        let resource = self.resource.as_ref().map(|r| ("resource".to_owned(), r.clone()));
+        let mut out: Vec<(String, String)> = Vec::new();
+        for (k, v) in resource.iter().chain(&self.extra_parameters).chain(extra_query_parameters) {
+            if !v.is_empty() && !out.iter().any(|(o, _)| o == k) {
+                out.push((k.clone(), v.clone()));
+            }
+        }
+        out
+    }
+}
+
 /// A popup or redirect request.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct InteractiveRequest {
@@ -170,6 +250,8 @@ pub struct InteractiveRequest {
     pub authority: Option<String>,
     /// Bearer (default) or DPoP.
     pub authentication_scheme: AuthScheme,
+    /// `resource`, `extraParameters`, `storeInCache`.
+    pub options: TokenOptions,
 }
 
 /// A silent request.
@@ -195,6 +277,8 @@ pub struct SilentRequest {
     pub authority: Option<String>,
     /// Bearer (default) or DPoP.
     pub authentication_scheme: AuthScheme,
+    /// `resource`, `extraParameters`, `storeInCache`.
+    pub options: TokenOptions,
 }
 
 /// Which accounts `getAllAccounts` and `getAccount` return (msal's `AccountFilter`): every

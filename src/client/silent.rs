@@ -141,6 +141,7 @@ impl<P: Platform> PublicClientApplication<P> {
     /// The cached access token for `req`, when the policy allows it and it is fresh. Never
     /// touches the network; `Ok(None)` means "go to the network".
     pub fn acquire_token_silent_cached(&self, req: &SilentRequest) -> Result<Option<AuthenticationResult>, AuthError> {
+        req.options.enforce_resource(self.config.is_mcp, &req.extra_query_parameters)?;
         if req.authentication_scheme.is_bound() {
             // Every DPoP result carries a fresh proof, signed asynchronously: see
             // acquire_token_silent_network.
@@ -191,6 +192,8 @@ impl<P: Platform> PublicClientApplication<P> {
         let Some(at) = self
             .find_cached_at(&cache, req, &account, self.realm_for(&account, authority, tenant.as_deref()))
             .filter(|c| !is_expired(c, now, self.config.token_renewal_offset_secs) && c.cached_at >= min_cached_at)
+            // A request that names a resource is served only a token obtained for it (msal).
+            .filter(|c| req.options.resource.as_deref().is_none_or(|r| c.resource == r))
         else {
             return Ok(None);
         };
@@ -272,6 +275,7 @@ impl<P: Platform> PublicClientApplication<P> {
     /// then a hidden frame when the policy allows it. Identical requests in flight in this tab
     /// share one (msal's `activeSilentTokenRequests`); each caller gets its correlation id.
     pub async fn acquire_token_silent_network(&self, req: &SilentRequest) -> Result<AuthenticationResult, AuthError> {
+        req.options.enforce_resource(self.config.is_mcp, &req.extra_query_parameters)?;
         if !req.authentication_scheme.is_bound() {
             return self.silent_flight(req).await;
         }
@@ -326,8 +330,16 @@ impl<P: Platform> PublicClientApplication<P> {
         key.push_str(req.authentication_scheme.token_type());
         key.push(if req.force_refresh { '1' } else { '0' });
         key.push(char::from(b'0' + req.cache_lookup_policy as u8));
-        for (k, v) in &req.extra_query_parameters {
+        let store = req.options.store;
+        for on in [store.access_token, store.id_token, store.refresh_token] {
+            key.push(if on { '1' } else { '0' });
+        }
+        key.push('\n');
+        key.push_str(req.options.resource.as_deref().unwrap_or_default());
+        let query = req.extra_query_parameters.iter().map(|p| ('q', p));
+        for (to, (k, v)) in query.chain(req.options.extra_parameters.iter().map(|p| ('b', p))) {
             key.push('\n');
+            key.push(to);
             key.push_str(k);
             key.push('=');
             key.push_str(v);
@@ -353,6 +365,7 @@ impl<P: Platform> PublicClientApplication<P> {
                     extra_query_parameters: req.extra_query_parameters.clone(),
                     authority,
                     authentication_scheme: req.authentication_scheme.clone(),
+                    options: req.options.clone(),
                     ..InteractiveRequest::default()
                 };
                 self.sso_silent(&frame).await

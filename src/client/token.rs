@@ -43,6 +43,7 @@ impl<P: Platform> PublicClientApplication<P> {
     }
 
     /// A token request of this client at `target` (its id, its credential, `client_info`).
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn token_request(
         &self,
         target: &Target,
@@ -51,6 +52,7 @@ impl<P: Platform> PublicClientApplication<P> {
         grant: Grant<'_>,
         claims: &str,
         anchor: &str,
+        extra: &[(String, String)],
     ) -> HttpRequest {
         let credential = self.credential.borrow().clone();
         TokenRequest {
@@ -63,7 +65,7 @@ impl<P: Platform> PublicClientApplication<P> {
             client_info: self.client_info(),
             claims,
             anchor,
-            extra_body: &[],
+            extra_body: extra,
         }
         .build()
     }
@@ -77,6 +79,7 @@ impl<P: Platform> PublicClientApplication<P> {
         home_account_id: &str,
         claims: &str,
         binding: Option<&dpop::Binding>,
+        resource: &str,
     ) -> String {
         let list: Vec<&str> = scopes.iter().collect();
         let scheme = binding.map_or(&AuthScheme::Bearer, |b| &b.scheme);
@@ -91,6 +94,7 @@ impl<P: Platform> PublicClientApplication<P> {
             resource_request_method: method,
             resource_request_uri: uri,
             shr_claims,
+            resource,
         }
         .key()
     }
@@ -108,14 +112,16 @@ impl<P: Platform> PublicClientApplication<P> {
         correlation_id: &str,
         user_state: &str,
         binding: Option<&dpop::Binding>,
+        options: &TokenOptions,
     ) -> Result<AuthenticationResult, AuthError> {
         self.log(LogLevel::Verbose, "redeeming the authorization code");
         let sent_at = self.now_s();
-        let http = self.token_request(target, scopes, correlation_id, Grant::AuthorizationCode { code, verifier, redirect_uri }, "", "");
-        let thumb = self.thumbprint(target, scopes, "", "", binding);
+        let grant = Grant::AuthorizationCode { code, verifier, redirect_uri };
+        let http = self.token_request(target, scopes, correlation_id, grant, "", "", &options.token_body());
+        let thumb = self.thumbprint(target, scopes, "", "", binding, options.resource.as_deref().unwrap_or_default());
         let resp = self.post_token(http, &thumb, sent_at, binding).await?;
         let key_id = binding.map_or("", |b| b.kid.as_str());
-        self.save_response(target, resp, scopes, nonce, client_info, correlation_id, user_state, None, key_id)
+        self.save_response(target, resp, scopes, nonce, client_info, correlation_id, user_state, None, key_id, options)
     }
 
     /// The optional ID token checks (see [`Config::validate_id_token_claims`]): the issuer is
@@ -150,6 +156,7 @@ impl<P: Platform> PublicClientApplication<P> {
         user_state: &str,
         known_account: Option<&Account>,
         key_id: &str,
+        options: &TokenOptions,
     ) -> Result<AuthenticationResult, AuthError> {
         let claims = match &resp.id_token {
             Some(t) => {
@@ -196,6 +203,8 @@ impl<P: Platform> PublicClientApplication<P> {
             at_realm,
             requested: scopes,
             key_id,
+            resource: options.resource.as_deref().unwrap_or_default(),
+            store: options.store,
         })?;
         if self.config.cache_location == CacheLocation::LocalStorage {
             // Tabs sharing this storage may see our writes late: hand them the result directly.
@@ -244,17 +253,31 @@ impl<P: Platform> PublicClientApplication<P> {
         code_verifier: Option<&str>,
         redirect_uri: &str,
         correlation_id: &str,
+        options: &TokenOptions,
     ) -> Result<AuthenticationResult, AuthError> {
         if code.is_empty() {
             return Err(AuthError::browser(codes::AUTH_CODE_REQUIRED, "acquireTokenByCode needs a code"));
         }
+        options.enforce_resource(self.config.is_mcp, &[])?;
         let correlation_id = if correlation_id.is_empty() { self.guid()? } else { correlation_id.to_owned() };
         let redirect_uri = self.redirect_uri(redirect_uri);
         let verifier = code_verifier.map(PkceVerifier::new);
         let scopes = self.wire_scopes(scopes);
         let target = self.target(None).await?;
-        self.redeem_code(&target, &AuthCode::new(code), verifier.as_ref(), &redirect_uri, &scopes, None, "", &correlation_id, "", None)
-            .await
+        self.redeem_code(
+            &target,
+            &AuthCode::new(code),
+            verifier.as_ref(),
+            &redirect_uri,
+            &scopes,
+            None,
+            "",
+            &correlation_id,
+            "",
+            None,
+            options,
+        )
+        .await
     }
 
     /// Redeems the account's refresh token for `req`'s scopes.
@@ -312,12 +335,14 @@ impl<P: Platform> PublicClientApplication<P> {
             Grant::RefreshToken { refresh_token: &rt, redirect_uri: &redirect_uri },
             &claims,
             &anchor,
+            &req.options.token_body(),
         );
-        let thumb = self.thumbprint(&target, &scopes, &account.home_account_id, &req.claims, binding.as_ref());
+        let resource = req.options.resource.as_deref().unwrap_or_default();
+        let thumb = self.thumbprint(&target, &scopes, &account.home_account_id, &req.claims, binding.as_ref(), resource);
         match self.post_token(http, &thumb, sent_at, binding.as_ref()).await {
             Ok(resp) => {
                 let key_id = binding.as_ref().map_or("", |b| b.kid.as_str());
-                self.save_response(&target, resp, &scopes, None, "", &correlation_id, "", Some(&account), key_id)
+                self.save_response(&target, resp, &scopes, None, "", &correlation_id, "", Some(&account), key_id, &req.options)
             }
             Err(e) => {
                 if e.is_invalid_grant() {
@@ -353,10 +378,11 @@ impl<P: Platform> PublicClientApplication<P> {
             Grant::RefreshToken { refresh_token: &rt, redirect_uri: &redirect_uri },
             "",
             "",
+            &[],
         );
-        let thumb = self.thumbprint(&target, &scopes, "", "", None);
+        let thumb = self.thumbprint(&target, &scopes, "", "", None, "");
         let resp = self.post_token(http, &thumb, sent_at, None).await.map_err(|e| e.with_correlation_id(correlation_id.clone()))?;
-        self.save_response(&target, resp, &scopes, None, "", &correlation_id, "", None, "")
+        self.save_response(&target, resp, &scopes, None, "", &correlation_id, "", None, "", &TokenOptions::default())
     }
 
     /// msal's `hydrateCache`: stores the tokens of a result obtained elsewhere (a server that
@@ -392,7 +418,7 @@ impl<P: Platform> PublicClientApplication<P> {
         };
         let scopes = ScopeSet::new(&h.scopes);
         let target = self.configured_target()?;
-        self.save_response(&target, resp, &scopes, None, "", &h.correlation_id, "", None, "").map(|_| ())
+        self.save_response(&target, resp, &scopes, None, "", &h.correlation_id, "", None, "", &TokenOptions::default()).map(|_| ())
     }
 }
 

@@ -35,6 +35,8 @@ pub struct Thumbprint<'a> {
     pub resource_request_uri: &'a str,
     /// PoP's `shrClaims`, or `""`.
     pub shr_claims: &'a str,
+    /// The request's RFC 8707 `resource`, or `""`.
+    pub resource: &'a str,
 }
 
 impl Thumbprint<'_> {
@@ -52,7 +54,8 @@ impl Thumbprint<'_> {
             .with("authenticationScheme", self.authentication_scheme)
             .with_nonempty("resourceRequestMethod", self.resource_request_method)
             .with_nonempty("resourceRequestUri", self.resource_request_uri)
-            .with_nonempty("shrClaims", self.shr_claims);
+            .with_nonempty("shrClaims", self.shr_claims)
+            .with_nonempty("resource", self.resource);
         ["throttling.", &j.to_json()].concat()
     }
 }
@@ -152,6 +155,7 @@ mod tests {
             resource_request_method: "",
             resource_request_uri: "",
             shr_claims: "",
+            resource: "",
         };
         assert_eq!(
             t.key(),
@@ -162,6 +166,12 @@ mod tests {
         assert_eq!(
             dpop.key(),
             r#"throttling.{"clientId":"c","authority":"https://a/t/","scopes":["x","openid"],"homeAccountIdentifier":"","authenticationScheme":"DPoP","resourceRequestMethod":"GET","resourceRequestUri":"https://api/x"}"#
+        );
+        // So is a request for another RFC 8707 resource (msal puts it after shrClaims).
+        let mcp = Thumbprint { resource: "https://mcp/", ..t };
+        assert_eq!(
+            mcp.key(),
+            r#"throttling.{"clientId":"c","authority":"https://a/t/","scopes":["x","openid"],"homeAccountIdentifier":"","authenticationScheme":"Bearer","resource":"https://mcp/"}"#
         );
     }
 }

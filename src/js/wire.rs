@@ -7,7 +7,7 @@ use crate::prelude::*;
 
 use crate::client::{
     AccountFilter, AccountInfo, AccountRef, AuthScheme, AuthenticationResult, CacheLocation, CacheLookupPolicy, Config, Hydration,
-    InteractiveRequest, LogoutRequest, SilentRequest,
+    InteractiveRequest, LogoutRequest, SilentRequest, StoreInCache, TokenOptions,
 };
 use crate::core::authority::ProtocolMode;
 use crate::core::authorize::Prompt;
@@ -59,6 +59,7 @@ pub fn config(j: &Json) -> Result<(Config, Vec<&'static str>), AuthError> {
     if let Some(b) = auth.get("navigateToLoginRequestUrl").and_then(Json::as_bool) {
         c.navigate_to_login_request_url = b;
     }
+    c.is_mcp = auth.get("isMcp").and_then(Json::as_bool).unwrap_or(false);
     let mode = auth.str_field("protocolMode").or_else(|| j.get("system").and_then(|s| s.str_field("protocolMode")));
     if let Some(m) = mode {
         c.protocol_mode = match m.to_ascii_uppercase().as_str() {
@@ -132,6 +133,7 @@ pub fn config_json(c: &Config) -> Json {
         .with("postLogoutRedirectUri", post)
         .with("navigateToLoginRequestUrl", c.navigate_to_login_request_url)
         .with("clientCapabilities", strings(&c.client_capabilities))
+        .with("isMcp", c.is_mcp)
         .with(
             "OIDCOptions",
             Json::object().with("responseMode", c.response_mode.as_str()).with("defaultScopes", strings(&c.default_scopes)),
@@ -217,6 +219,22 @@ fn scheme(j: &Json) -> Result<AuthScheme, AuthError> {
     }
 }
 
+/// A request's `resource`, `extraParameters` and `storeInCache` (also `acquireTokenByCode`'s).
+pub fn token_options(j: &Json) -> Result<TokenOptions, AuthError> {
+    let resource = match j.get("resource") {
+        None | Some(Json::Null) => None,
+        Some(Json::Str(r)) if r.is_empty() => None,
+        Some(Json::Str(r)) => Some(r.clone()),
+        Some(_) => return Err(AuthError::config(codes::INVALID_CONFIGURATION, "resource must be a string")),
+    };
+    let mut store = StoreInCache::default();
+    if let Some(s) = j.get("storeInCache") {
+        let keep = |k: &str| !matches!(s.get(k), Some(Json::Bool(false)));
+        store = StoreInCache { access_token: keep("accessToken"), id_token: keep("idToken"), refresh_token: keep("refreshToken") };
+    }
+    Ok(TokenOptions { resource, extra_parameters: pairs(j.get("extraParameters")), store })
+}
+
 /// A popup or redirect request (`PopupRequest`, `RedirectRequest`, `SsoSilentRequest`).
 pub fn interactive_request(j: &Json) -> Result<InteractiveRequest, AuthError> {
     let authentication_scheme = scheme(j)?;
@@ -236,6 +254,7 @@ pub fn interactive_request(j: &Json) -> Result<InteractiveRequest, AuthError> {
         correlation_id: j.string_or_empty("correlationId"),
         nonce: j.string_or_empty("nonce"),
         authority: authority_field(j),
+        options: token_options(j)?,
     })
 }
 
@@ -257,6 +276,7 @@ pub fn silent_request(j: &Json) -> Result<SilentRequest, AuthError> {
         redirect_uri: j.string_or_empty("redirectUri"),
         extra_query_parameters: pairs(j.get("extraQueryParameters")),
         authority: authority_field(j),
+        options: token_options(j)?,
     })
 }
 

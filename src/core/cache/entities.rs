@@ -74,6 +74,8 @@ pub struct Credential {
     pub key_id: String,
     /// `familyId`
     pub family_id: String,
+    /// `resource`: the RFC 8707 resource an access token was requested for (msal's MCP apps).
+    pub resource: String,
     /// `lastUpdatedAt` (milliseconds)
     pub last_updated_at: u64,
     /// Fields we do not model, kept as written.
@@ -95,7 +97,7 @@ impl ::core::fmt::Debug for Credential {
     }
 }
 
-const CREDENTIAL_FIELDS: [&str; 15] = [
+const CREDENTIAL_FIELDS: [&str; 16] = [
     "homeAccountId",
     "environment",
     "credentialType",
@@ -111,6 +113,7 @@ const CREDENTIAL_FIELDS: [&str; 15] = [
     "keyId",
     "familyId",
     "lastUpdatedAt",
+    "resource",
 ];
 
 fn ts(j: &Json, key: &str) -> Option<u64> {
@@ -146,6 +149,7 @@ impl Credential {
             token_type: String::new(),
             key_id: String::new(),
             family_id: String::new(),
+            resource: String::new(),
             last_updated_at: 0,
             extra: Vec::new(),
             scopes: ScopeSet::default(),
@@ -174,6 +178,7 @@ impl Credential {
             token_type: opt("tokenType"),
             key_id: opt("keyId"),
             family_id: opt("familyId"),
+            resource: opt("resource"),
             last_updated_at: ts(j, "lastUpdatedAt").unwrap_or(0),
             extra: extras(j, &CREDENTIAL_FIELDS),
         };
@@ -204,6 +209,7 @@ impl Credential {
             if let Some(r) = self.refresh_on {
                 j = j.with("refreshOn", dec(r));
             }
+            j = j.with_nonempty("resource", &self.resource);
         } else if !self.target.is_empty() {
             j = j.with("target", self.target.as_str());
         }

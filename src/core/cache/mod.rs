@@ -548,9 +548,44 @@ impl<S: KeyValueStore> TokenCache<S> {
             Some(slot) => slot.1 = entity,
             None => self.accounts.push((akey, entity)),
         }
-        if let Some(idt) = &r.id_token {
+        if let Some(idt) = r.id_token.as_ref().filter(|_| s.store.id_token) {
             self.put(base(CredentialType::IdToken, idt.secret()))?;
         }
+        if s.store.access_token {
+            self.save_access_token(s, &base)?;
+        }
+        if let Some(rt) = r.refresh_token.as_ref().filter(|_| s.store.refresh_token) {
+            let (home, env, client) = (&a.home_account_id, &a.environment, &client_id);
+            // One refresh token per account and client (or family): replace the old one.
+            let fam = r.family_id.clone();
+            let mut probe = base(CredentialType::RefreshToken, "");
+            probe.realm = String::new();
+            probe.family_id = fam.clone();
+            let new_rt_key = credential_key(&probe);
+            self.remove_where(&|c| {
+                c.credential_type == CredentialType::RefreshToken
+                    && credential_key(c) != new_rt_key
+                    && &c.home_account_id == home
+                    && &c.environment == env
+                    && (&c.client_id == client || (!fam.is_empty() && c.family_id == fam))
+            });
+            let mut c = base(CredentialType::RefreshToken, rt.secret());
+            c.realm = String::new();
+            c.family_id = fam;
+            c.expires_on = r.refresh_token_expires_on.unwrap_or(0);
+            // A sender-constrained refresh token (DPoP, public client) is redeemed with its key.
+            if r.token_type.eq_ignore_ascii_case("dpop") {
+                s.key_id.clone_into(&mut c.key_id);
+            }
+            self.put(c)?;
+        }
+        self.write_key_lists()
+    }
+
+    /// The response's access token, replacing the account's tokens for overlapping scopes.
+    fn save_access_token(&mut self, s: &SaveRequest<'_>, base: &dyn Fn(CredentialType, &str) -> Credential) -> Result<(), AuthError> {
+        let (r, a) = (s.response, s.account);
+        let client_id = self.client_id.clone();
         let bearer = r.token_type.eq_ignore_ascii_case("bearer");
         let ctype = if bearer { CredentialType::AccessToken } else { CredentialType::AccessTokenWithAuthScheme };
         let scopes = match &r.scope {
@@ -590,37 +625,14 @@ impl<S: KeyValueStore> TokenCache<S> {
         at.target = scopes.to_space_string();
         at.scopes = scopes;
         at.cached_at = r.cached_at;
+        s.resource.clone_into(&mut at.resource);
         at.expires_on = r.expires_on;
         at.extended_expires_on = r.extended_expires_on;
         at.refresh_on = r.refresh_on;
         at.token_type = r.token_type.clone();
         s.key_id.clone_into(&mut at.key_id);
         self.put(at)?;
-        if let Some(rt) = &r.refresh_token {
-            // One refresh token per account and client (or family): replace the old one.
-            let fam = r.family_id.clone();
-            let mut probe = base(CredentialType::RefreshToken, "");
-            probe.realm = String::new();
-            probe.family_id = fam.clone();
-            let new_rt_key = credential_key(&probe);
-            self.remove_where(&|c| {
-                c.credential_type == CredentialType::RefreshToken
-                    && credential_key(c) != new_rt_key
-                    && &c.home_account_id == home
-                    && &c.environment == env
-                    && (&c.client_id == client || (!fam.is_empty() && c.family_id == fam))
-            });
-            let mut c = base(CredentialType::RefreshToken, rt.secret());
-            c.realm = String::new();
-            c.family_id = fam;
-            c.expires_on = r.refresh_token_expires_on.unwrap_or(0);
-            // A sender-constrained refresh token (DPoP, public client) is redeemed with its key.
-            if r.token_type.eq_ignore_ascii_case("dpop") {
-                s.key_id.clone_into(&mut c.key_id);
-            }
-            self.put(c)?;
-        }
-        self.write_key_lists()
+        Ok(())
     }
 
     /// The account and every credential of `home_account_id` for this client, as
@@ -818,6 +830,28 @@ pub struct SaveRequest<'a> {
     pub requested: &'a ScopeSet,
     /// The key the tokens are bound to (DPoP: its thumbprint); empty for Bearer.
     pub key_id: &'a str,
+    /// The request's RFC 8707 resource, kept on the access token; empty for none.
+    pub resource: &'a str,
+    /// Which credentials to store.
+    pub store: StoreInCache,
+}
+
+/// msal's `storeInCache`: which credentials of a token response are cached (all by default;
+/// the account always is).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StoreInCache {
+    /// `accessToken`
+    pub access_token: bool,
+    /// `idToken`
+    pub id_token: bool,
+    /// `refreshToken`
+    pub refresh_token: bool,
+}
+
+impl Default for StoreInCache {
+    fn default() -> Self {
+        StoreInCache { access_token: true, id_token: true, refresh_token: true }
+    }
 }
 
 #[cfg(test)]

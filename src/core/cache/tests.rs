@@ -53,7 +53,18 @@ fn new_cache() -> TokenCache<Rc<MemoryStore>> {
 
 fn save(cache: &mut TokenCache<Rc<MemoryStore>>, r: &TokenResponse, a: &Account, realm: &str, requested: &str) {
     let requested = ScopeSet::parse(requested);
-    cache.save(&SaveRequest { response: r, account: a, realm, at_realm: None, requested: &requested, key_id: "" }).unwrap();
+    cache
+        .save(&SaveRequest {
+            response: r,
+            account: a,
+            realm,
+            at_realm: None,
+            requested: &requested,
+            key_id: "",
+            resource: "",
+            store: Default::default(),
+        })
+        .unwrap();
 }
 
 fn envs(list: &[&str]) -> Vec<String> {
@@ -197,7 +208,16 @@ fn dpop_tokens_carry_their_key_and_are_found_only_with_it() {
     let r = TokenResponse::parse(&HttpResponse::new(200, body), NOW).unwrap();
     let requested = ScopeSet::parse("User.Read");
     cache
-        .save(&SaveRequest { response: &r, account: &account(), realm: REALM, at_realm: None, requested: &requested, key_id: "jkt-1" })
+        .save(&SaveRequest {
+            response: &r,
+            account: &account(),
+            realm: REALM,
+            at_realm: None,
+            requested: &requested,
+            key_id: "jkt-1",
+            resource: "",
+            store: Default::default(),
+        })
         .unwrap();
     let at = cache.credentials().find(|c| c.secret == "at-dpop").unwrap();
     assert_eq!(
@@ -235,7 +255,16 @@ fn a_generic_providers_renewed_access_token_replaces_the_old_one() {
     for (at, scope) in [("at-old", "openid profile User.Read Mail.Read"), ("at-new", "User.Read")] {
         let r = response(at, scope, "");
         cache
-            .save(&SaveRequest { response: &r, account: &account(), realm: "", at_realm: Some("oidc"), requested: &requested, key_id: "" })
+            .save(&SaveRequest {
+                response: &r,
+                account: &account(),
+                realm: "",
+                at_realm: Some("oidc"),
+                requested: &requested,
+                key_id: "",
+                resource: "",
+                store: Default::default(),
+            })
             .unwrap();
     }
     assert_eq!(at_secrets(&cache), ["at-new"]);

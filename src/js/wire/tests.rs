@@ -153,3 +153,22 @@ fn errors_carry_codes_and_never_a_secret() {
     assert_eq!(j.get("status").and_then(Json::as_u64), Some(400));
     assert!(j.get("traceId").is_none(), "empty fields are left out");
 }
+
+#[test]
+fn resource_extra_parameters_and_store_in_cache_are_read_as_msal_v5_sends_them() {
+    let j = json(
+        r#"{"scopes":["a"],"resource":"https://mcp.example/","extraParameters":{"x":"1","n":2},
+            "storeInCache":{"accessToken":false,"refreshToken":true}}"#,
+    );
+    for options in [silent_request(&j).unwrap().options, interactive_request(&j).unwrap().options, token_options(&j).unwrap()] {
+        assert_eq!(options.resource.as_deref(), Some("https://mcp.example/"));
+        assert_eq!(options.extra_parameters, [("x".to_owned(), "1".to_owned()), ("n".into(), "2".into())]);
+        assert_eq!(options.store, StoreInCache { access_token: false, id_token: true, refresh_token: true }, "an absent flag stores");
+    }
+    let none = silent_request(&json(r#"{"scopes":["a"],"resource":"","storeInCache":null}"#)).unwrap().options;
+    assert_eq!(none, TokenOptions::default(), "an empty resource is none, as msal's `if (request.resource)`");
+    assert_eq!(token_options(&json(r#"{"resource":7}"#)).unwrap_err().code(), "invalid_configuration");
+    let (c, warnings) = config(&json(r#"{"auth":{"clientId":"c","isMcp":true}}"#)).unwrap();
+    assert!(c.is_mcp && warnings.is_empty());
+    assert_eq!(config_json(&c).get("auth").unwrap().get("isMcp"), Some(&Json::Bool(true)));
+}
