@@ -154,6 +154,12 @@ export type StringDict = { [key: string]: string };
  */
 export type PromptOf<P extends string, Allowed extends string = PromptValue> = string extends P ? string : [P] extends [Allowed] ? P : Allowed;
 
+export interface StoreInCache {
+  accessToken?: boolean;
+  idToken?: boolean;
+  refreshToken?: boolean;
+}
+
 interface BaseRequest {
   scopes?: string[];
   authority?: string;
@@ -161,7 +167,13 @@ interface BaseRequest {
   claims?: string;
   redirectUri?: string;
   extraQueryParameters?: StringDict;
-  /** "Bearer" (default) or "DPoP" (RFC 9449: the token is bound to a key of this browser); "pop" and "ssh-cert" fail with unsupported_authentication_scheme. */
+  /** Added to the authorize URL (over an extraQueryParameters entry of the same name) and to token request bodies; never over the library's own parameters. */
+  extraParameters?: StringDict;
+  /** The RFC 8707 resource (msal's MCP parameter): sent to the authorize and token endpoints and kept on the cached access token; a request that names one is served only a cached token for it. Required with auth.isMcp. */
+  resource?: string;
+  /** Which credentials of the response are cached (each true unless set false; the account always is). */
+  storeInCache?: StoreInCache;
+  /** "Bearer" (default), "DPoP" (RFC 9449: the token is bound to a key of this browser) or "pop" (a signed HTTP request); "ssh-cert" fails with unsupported_authentication_scheme. */
   authenticationScheme?: string;
   /** DPoP: the method of the resource request the result's dpopProof is for (required with DPoP). */
   resourceRequestMethod?: string;
@@ -287,6 +299,8 @@ export interface Configuration {
     clientCapabilities?: string[];
     protocolMode?: "AAD" | "OIDC";
     OIDCOptions?: { defaultScopes?: string[]; responseMode?: "fragment" | "query" };
+    /** An MCP app: every token request must name its `resource` (resource_parameter_required, misplaced_resource_parameter). */
+    isMcp?: boolean;
   };
   cache?: { cacheLocation?: "sessionStorage" | "localStorage" | "memoryStorage" };
   system?: {
@@ -529,6 +543,8 @@ export declare class PublicClientApplication {
 export declare function createStandardPublicClientApplication(configuration: Configuration): Promise<PublicClientApplication>;
 export declare function createNestablePublicClientApplication(configuration: Configuration): Promise<PublicClientApplication>;
 export declare function isPlatformBrokerAvailable(): Promise<boolean>;
+/** msal's check of a request for an MCP app (`auth.isMcp`): throws a ClientAuthError when the request names no `resource`, or names it in its extra parameters too. The rule runs in the wasm: call it once the module is loaded (after any initialize()). */
+export declare function enforceResourceParameter(isMcp: boolean | undefined, request: { resource?: string; extraParameters?: StringDict; extraQueryParameters?: StringDict; correlationId?: string }): void;
 /**
  * msal-browser's IPublicClientApplication: the client's methods that msal-react and
  * msal-angular use (and that stubbedPublicClientApplication has).

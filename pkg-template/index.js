@@ -4,7 +4,7 @@
 // and performance measurements, and holds the Logger and NavigationClient objects. Every flow
 // and every rule is in Rust.
 
-import init, { WasmClient, setLogSink } from "./msal_wasm.js";
+import init, { WasmClient, setLogSink, enforceResourceParameter as checkResource } from "./msal_wasm.js";
 
 // ---- constants (msal-browser v5's names and values) ----
 export const version = "{{VERSION}}";
@@ -503,11 +503,11 @@ function requestJson(request, extra) {
 // is no module URL: it is looked for next to the bundle's script instead.
 const moduleUrl = (() => { try { return import.meta.url; } catch (_) { return undefined; } })();
 const scriptUrl = typeof document !== "undefined" && document.currentScript && document.currentScript.src ? document.currentScript.src : undefined;
-let wasmReady = null;
+let wasmReady = null, wasmLoaded = false;
 function loadWasm(url) {
   if (!wasmReady) {
     const where = url || (moduleUrl ? undefined : scriptUrl && new URL("msal_wasm_bg.wasm", scriptUrl));
-    wasmReady = init(where ? { module_or_path: where } : undefined).catch((e) => {
+    wasmReady = init(where ? { module_or_path: where } : undefined).then((m) => { wasmLoaded = true; return m; }, (e) => {
       wasmReady = null;
       const hint = url ? "" : " (serve msal_wasm_bg.wasm next to the script that contains msal-wasm, or set system.wasmUrl to where it is)";
       throw new BrowserAuthError("wasm_load_failed", `could not load the msal-wasm module: ${e && e.message ? e.message : e}${hint}`);
@@ -955,6 +955,11 @@ export async function createNestablePublicClientApplication(configuration) {
   return PublicClientApplication.createPublicClientApplication(configuration);
 }
 export function isPlatformBrokerAvailable() { return Promise.resolve(false); }
+// msal's MCP check of a request; the rule is in the wasm, so it needs the module loaded.
+export function enforceResourceParameter(isMcp, request) {
+  if (!wasmLoaded) throw new BrowserAuthError("uninitialized_public_client_application", "enforceResourceParameter needs the msal-wasm module: await initialize() first");
+  try { checkResource(!!isMcp, JSON.stringify(request || {})); } catch (e) { throw toError(e); }
+}
 
 const stubbed = () => { throw new BrowserConfigurationAuthError("stubbed_public_client_application_called", "the app used msal before a PublicClientApplication was given"); };
 const stubbedAsync = () => Promise.reject(new BrowserConfigurationAuthError("stubbed_public_client_application_called", "the app used msal before a PublicClientApplication was given"));

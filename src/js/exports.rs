@@ -343,6 +343,13 @@ impl JsClient {
 }
 
 /// Routes the library's log lines to `sink(level, message)`.
+/// msal's `enforceResourceParameter(isMcp, request)` (the request as JSON): throws the
+/// ClientAuthError's JSON when an MCP app's request names no resource, or names it twice.
+#[wasm_bindgen(js_name = enforceResourceParameter)]
+pub fn enforce_resource_parameter(is_mcp: bool, request: &str) -> Result<(), JsValue> {
+    parse(request).and_then(|j| wire::enforce_resource(is_mcp, &j)).map_err(|e| error_value(&e))
+}
+
 #[wasm_bindgen(js_name = setLogSink)]
 pub fn set_log_sink(sink: &JsValue) {
     window::set_log_sink(sink);

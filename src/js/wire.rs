@@ -235,6 +235,12 @@ pub fn token_options(j: &Json) -> Result<TokenOptions, AuthError> {
     Ok(TokenOptions { resource, extra_parameters: pairs(j.get("extraParameters")), store })
 }
 
+/// msal's `enforceResourceParameter(isMcp, request)` on a request object.
+pub fn enforce_resource(is_mcp: bool, j: &Json) -> Result<(), AuthError> {
+    let checked = token_options(j)?.enforce_resource(is_mcp, &pairs(j.get("extraQueryParameters")));
+    checked.map_err(|e| e.with_correlation_id(j.string_or_empty("correlationId")))
+}
+
 /// A popup or redirect request (`PopupRequest`, `RedirectRequest`, `SsoSilentRequest`).
 pub fn interactive_request(j: &Json) -> Result<InteractiveRequest, AuthError> {
     let authentication_scheme = scheme(j)?;

@@ -110,3 +110,45 @@ test("the msal-browser pattern runs unchanged: silent fails with InteractionRequ
   assert.ok(c.log.some((e) => e.route === "authorize" && e.prompt === "none"), "the hidden iframe was tried");
   await page.context().close();
 });
+
+test("msal v5's resource, extraParameters and storeInCache reach the provider and the cache; enforceResourceParameter", async () => {
+  const page = await signedInPage(env, "rita");
+  const bodies = [];
+  page.on("request", (r) => { if (r.method() === "POST" && r.url().includes("/token")) bodies.push(new URLSearchParams(r.postData() || "")); });
+  const silent = (extra) => page.evaluate((extra) => window.pca.acquireTokenSilent({ scopes: ["User.Read"], account: window.pca.getAllAccounts()[0], ...extra })
+    .then((r) => ({ fromCache: r.fromCache, token: r.accessToken }), (e) => ({ error: e.errorCode })), extra);
+  const mcp = "https://mcp.example/";
+  const renewed = await silent({ forceRefresh: true, resource: mcp, extraParameters: { x_test: "1", scope: "hijack" } });
+  assert.equal(renewed.fromCache, false, JSON.stringify(renewed));
+  const sent = bodies.at(-1);
+  assert.equal(sent.get("resource"), mcp);
+  assert.equal(sent.get("x_test"), "1");
+  assert.ok(sent.get("scope").includes("User.Read"), "extraParameters never replace the library's own");
+  const stored = () => page.evaluate(() => {
+    const out = [];
+    for (const s of [sessionStorage, localStorage]) for (let i = 0; i < s.length; i++) if (s.key(i).includes("|accesstoken|")) out.push(s.getItem(s.key(i)));
+    return out;
+  });
+  const [entry] = await stored();
+  assert.equal(JSON.parse(entry).resource, mcp, "the cached access token keeps its resource");
+  // The same resource (or none) is served from the cache; another one is renewed.
+  assert.equal((await silent({ resource: mcp })).token, renewed.token);
+  assert.equal((await silent({})).fromCache, true);
+  const other = await silent({ resource: "https://other.example/" });
+  assert.equal(other.fromCache, false);
+  assert.equal(bodies.at(-1).get("resource"), "https://other.example/");
+  // storeInCache: the result carries the token, the cache keeps the one it had.
+  const before = await stored();
+  const unstored = await silent({ forceRefresh: true, storeInCache: { accessToken: false } });
+  assert.ok(unstored.token && unstored.token !== other.token);
+  assert.deepEqual(await stored(), before);
+  // enforceResourceParameter, as msal's: only an MCP app needs the resource, named once.
+  const enforce = (isMcp, request) => page.evaluate(([isMcp, request]) => {
+    try { window.msal.enforceResourceParameter(isMcp, request); return "ok"; } catch (e) { return `${e.name}:${e.errorCode}`; }
+  }, [isMcp, request]);
+  assert.equal(await enforce(false, {}), "ok");
+  assert.equal(await enforce(true, { resource: mcp }), "ok");
+  assert.equal(await enforce(true, {}), "ClientAuthError:resource_parameter_required");
+  assert.equal(await enforce(true, { resource: mcp, extraQueryParameters: { resource: mcp } }), "ClientAuthError:misplaced_resource_parameter");
+  await page.context().close();
+});
