@@ -17,6 +17,7 @@ import {
   BrowserAuthErrorCodes,
   Logger,
   createStandardPublicClientApplication,
+  enforceResourceParameter,
   type PerformanceEvent,
   type AuthenticationResult,
   type AccountInfo,
@@ -62,6 +63,14 @@ const callbackId: string | null = pca.addEventCallback((message: EventMessage) =
   }
   status = EventMessageUtils.getInteractionStatusFromEvent(message, status) ?? status;
 }, [EventType.LOGIN_SUCCESS, EventType.HANDLE_REDIRECT_END]);
+
+// An MCP app (msal v5): every request names its RFC 8707 resource.
+async function mcpToken(account: AccountInfo): Promise<string> {
+  const request: SilentRequest = { scopes: ["tools.call"], account, resource: "https://mcp.contoso.com/", extraParameters: { x: "1" }, storeInCache: { refreshToken: true, accessToken: false } };
+  enforceResourceParameter(true, request);
+  return (await pca.acquireTokenSilent(request)).accessToken;
+}
+void mcpToken;
 
 async function getToken(scopes: string[]): Promise<string> {
   const account: AccountInfo | null = pca.getActiveAccount() ?? pca.getAllAccounts()[0] ?? null;
