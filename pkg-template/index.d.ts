@@ -212,6 +212,8 @@ export interface SilentRequest extends BaseRequest {
   account?: AccountInfo;
   forceRefresh?: boolean;
   cacheLookupPolicy?: CacheLookupPolicy;
+  /** A refresh token that expires within this many seconds is not used (default 300, as msal). */
+  refreshTokenExpirationOffsetSeconds?: number;
 }
 
 export interface SsoSilentRequest<P extends string = "none" | "no_session"> extends BaseRequest {

@@ -712,3 +712,24 @@ fn store_in_cache_keeps_the_credentials_it_turns_off_out_of_the_cache() {
     .unwrap_err();
     assert_eq!(e.code(), "no_tokens_found");
 }
+
+#[test]
+fn a_refresh_token_that_expires_within_the_offset_is_not_used() {
+    let h = harness();
+    h.idp.borrow_mut().rt_expires_in = Some(86_400);
+    let home = h.sign_in().account.account.home_account_id;
+    let req = |offset: u64| SilentRequest {
+        cache_lookup_policy: CacheLookupPolicy::AccessTokenAndRefreshToken,
+        refresh_token_expiration_offset_secs: offset,
+        ..silent(&home)
+    };
+    // 200 s before the refresh token expires: within msal's default 5 minutes.
+    h.platform.set_now_ms(NOW_MS + (86_400 - 200) * 1000);
+    let e = block_on(h.pca.acquire_token_silent(&req(0))).unwrap_err();
+    assert_eq!((e.code(), e.kind()), ("refresh_token_expired", ErrorKind::InteractionRequired));
+    assert_eq!(h.token_requests(), 1, "nothing is sent");
+    // A request with a shorter offset still uses it (it was kept).
+    let renewed = block_on(h.pca.acquire_token_silent(&req(100))).unwrap();
+    assert!(!renewed.from_cache);
+    assert_eq!(h.token_requests(), 2);
+}

@@ -279,6 +279,9 @@ pub struct SilentRequest {
     pub authentication_scheme: AuthScheme,
     /// `resource`, `extraParameters`, `storeInCache`.
     pub options: TokenOptions,
+    /// `refreshTokenExpirationOffsetSeconds`: a refresh token that expires within this many
+    /// seconds is not used (0: msal's default, 300).
+    pub refresh_token_expiration_offset_secs: u64,
 }
 
 /// Which accounts `getAllAccounts` and `getAccount` return (msal's `AccountFilter`): every

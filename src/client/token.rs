@@ -4,6 +4,9 @@ use crate::prelude::*;
 
 use super::*;
 
+/// msal's `DEFAULT_REFRESH_TOKEN_EXPIRATION_OFFSET_SECONDS`.
+const DEFAULT_RT_EXPIRATION_OFFSET_SECS: u64 = 300;
+
 impl<P: Platform> PublicClientApplication<P> {
     /// Sends a token request (with a DPoP proof by the key `dpop` when bound), minding msal's
     /// throttling, and checks the token type matches the binding.
@@ -298,10 +301,23 @@ impl<P: Platform> PublicClientApplication<P> {
             return Err(AuthError::new(ErrorKind::InteractionRequired, codes::NO_TOKENS_FOUND, "no refresh token in the cache")
                 .with_correlation_id(correlation_id));
         };
-        if rt_expires != 0 && rt_expires <= self.now_s() {
-            let _ = self.cache.borrow_mut().remove_refresh_token(rt.secret());
-            return Err(AuthError::new(ErrorKind::InteractionRequired, codes::REFRESH_TOKEN_EXPIRED, "the refresh token has expired")
-                .with_correlation_id(correlation_id));
+        // msal: a refresh token that expires within the offset (5 minutes unless the request
+        // sets one) counts as expired, so the interaction comes before it fails halfway.
+        let offset = match req.refresh_token_expiration_offset_secs {
+            0 => DEFAULT_RT_EXPIRATION_OFFSET_SECS,
+            s => s,
+        };
+        let now = self.now_s();
+        if rt_expires != 0 && rt_expires <= now.saturating_add(offset) {
+            if rt_expires <= now {
+                let _ = self.cache.borrow_mut().remove_refresh_token(rt.secret());
+            }
+            return Err(AuthError::new(
+                ErrorKind::InteractionRequired,
+                codes::REFRESH_TOKEN_EXPIRED,
+                "the refresh token has expired or expires within refreshTokenExpirationOffsetSeconds",
+            )
+            .with_correlation_id(correlation_id));
         }
         // A bound refresh token is redeemed with its key (RFC 9449 §5: a public client's refresh
         // token is bound); an unbound one for a DPoP request with the account's key (or a new one).

@@ -283,6 +283,7 @@ pub fn silent_request(j: &Json) -> Result<SilentRequest, AuthError> {
         extra_query_parameters: pairs(j.get("extraQueryParameters")),
         authority: authority_field(j),
         options: token_options(j)?,
+        refresh_token_expiration_offset_secs: j.get("refreshTokenExpirationOffsetSeconds").and_then(Json::as_u64).unwrap_or(0),
     })
 }
 

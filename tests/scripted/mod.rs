@@ -30,6 +30,8 @@ pub struct Idp {
     pub fail_next: Option<HttpResponse>,
     /// Discovery documents asked for.
     pub discoveries: Vec<String>,
+    /// `refresh_token_expires_in` of the responses (none when `None`).
+    pub rt_expires_in: Option<u64>,
 }
 
 pub fn jwt(claims: &str) -> String {
@@ -60,7 +62,10 @@ pub fn token_response_in(idp: &mut Idp, with_id_token: bool, tenant: &str) -> Ht
         r#"{{"sub":"sub-1","oid":"{oid}","tid":"{tenant}","preferred_username":"ada@contoso.com","name":"Ada","nonce":"{}","sid":"sid-1"}}"#,
         idp.nonce
     ));
-    let idt = if with_id_token { format!(r#","id_token":"{id_token}""#) } else { String::new() };
+    let mut idt = if with_id_token { format!(r#","id_token":"{id_token}""#) } else { String::new() };
+    if let Some(s) = idp.rt_expires_in {
+        idt.push_str(&format!(r#","refresh_token_expires_in":{s}"#));
+    }
     HttpResponse::new(
         200,
         format!(
