@@ -206,6 +206,12 @@ fn scheme(j: &Json) -> Result<AuthScheme, AuthError> {
             j.str_field("resourceRequestMethod").unwrap_or_default(),
             j.str_field("resourceRequestUri").unwrap_or_default(),
         ),
+        // msal's popKid: the app signs with a key of its own; a token bound to ours would not
+        // do, so the request fails.
+        Some("pop") if j.str_field("popKid").is_some_and(|k| !k.is_empty()) => Err(AuthError::config(
+            codes::UNSUPPORTED_AUTHENTICATION_SCHEME,
+            "pop tokens for an app-managed key (popKid) are not supported; msal-wasm binds pop tokens to its own key",
+        )),
         Some("pop") => Ok(AuthScheme::Pop {
             method: j.string_or_empty("resourceRequestMethod"),
             uri: j.string_or_empty("resourceRequestUri"),

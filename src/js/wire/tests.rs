@@ -119,6 +119,10 @@ fn a_request_for_another_token_scheme_fails_instead_of_getting_a_bearer_token() 
         assert_eq!(interactive_request(&j).unwrap_err().code(), "unsupported_authentication_scheme", "{scheme}");
     }
     assert!(silent_request(&json(r#"{"scopes":["a"],"authenticationScheme":"Bearer"}"#)).is_ok());
+    // A pop token for the app's own key would come back bound to ours.
+    let own_key = json(r#"{"scopes":["a"],"authenticationScheme":"pop","popKid":"app-key"}"#);
+    assert_eq!(silent_request(&own_key).unwrap_err().code(), "unsupported_authentication_scheme");
+    assert!(silent_request(&json(r#"{"scopes":["a"],"authenticationScheme":"pop"}"#)).is_ok());
 }
 
 #[test]
