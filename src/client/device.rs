@@ -100,18 +100,9 @@ impl<P: Platform> PublicClientApplication<P> {
                     DevicePoll::Token(token) => {
                         dpop::check_response(&token, binding.as_ref())?;
                         let key_id = binding.as_ref().map_or("", |b| b.kid.as_str());
-                        let r = self.save_response(
-                            &target,
-                            *token,
-                            &scopes,
-                            None,
-                            "",
-                            &correlation_id,
-                            "",
-                            None,
-                            key_id,
-                            &TokenOptions::default(),
-                        )?;
+                        let options = TokenOptions::default();
+                        let r =
+                            self.save_response(&target, *token, &Saving { key_id, ..Saving::new(&scopes, &correlation_id, &options) })?;
                         return self.with_proof(r, binding.as_ref()).await;
                     }
                 }

@@ -362,16 +362,14 @@ impl<P: Platform> PublicClientApplication<P> {
         let result = self
             .redeem_code(
                 &target,
-                &code,
-                Some(&pending.verifier),
-                &pending.redirect_uri,
-                &pending.scopes,
-                Some(&pending.nonce),
-                &client_info,
-                &pending.correlation_id,
-                &pending.user_state,
+                Grant::AuthorizationCode { code: &code, verifier: Some(&pending.verifier), redirect_uri: &pending.redirect_uri },
                 pending.binding.as_ref(),
-                &pending.options,
+                Saving {
+                    nonce: Some(&pending.nonce),
+                    front_client_info: &client_info,
+                    user_state: &pending.user_state,
+                    ..Saving::new(&pending.scopes, &pending.correlation_id, &pending.options)
+                },
             )
             .await?;
         self.with_proof(result, pending.binding.as_ref()).await

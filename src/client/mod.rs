@@ -53,6 +53,7 @@ pub use request::{
 };
 pub use result::{AccountInfo, AuthenticationResult};
 pub use token::Hydration;
+use token::Saving;
 
 /// sessionStorage key marking an interactive request in progress (shared by all clients of a
 /// tab, as in msal-browser).

@@ -7,6 +7,31 @@ use super::*;
 /// msal's `DEFAULT_REFRESH_TOKEN_EXPIRATION_OFFSET_SECONDS`.
 const DEFAULT_RT_EXPIRATION_OFFSET_SECS: u64 = 300;
 
+/// What a token response is saved and answered with, beyond the response itself.
+#[derive(Clone, Copy)]
+pub(super) struct Saving<'a> {
+    /// The scopes requested (when the response names none).
+    pub scopes: &'a ScopeSet,
+    pub correlation_id: &'a str,
+    /// The authorize request's nonce, which the ID token must carry.
+    pub nonce: Option<&'a Nonce>,
+    /// The authorize response's `client_info` (used when the token response has none).
+    pub front_client_info: &'a str,
+    /// The app's state, returned in the result.
+    pub user_state: &'a str,
+    /// The account the tokens are for, when the response may not say (a refresh).
+    pub known_account: Option<&'a Account>,
+    /// The key the tokens are bound to (DPoP), or `""`.
+    pub key_id: &'a str,
+    pub options: &'a TokenOptions,
+}
+
+impl<'a> Saving<'a> {
+    pub(super) fn new(scopes: &'a ScopeSet, correlation_id: &'a str, options: &'a TokenOptions) -> Self {
+        Saving { scopes, correlation_id, nonce: None, front_client_info: "", user_state: "", known_account: None, key_id: "", options }
+    }
+}
+
 impl<P: Platform> PublicClientApplication<P> {
     /// Sends a token request (with a DPoP proof by the key `dpop` when bound), minding msal's
     /// throttling, and checks the token type matches the binding.
@@ -102,29 +127,21 @@ impl<P: Platform> PublicClientApplication<P> {
         .key()
     }
 
-    #[allow(clippy::too_many_arguments)]
     pub(super) async fn redeem_code(
         &self,
         target: &Target,
-        code: &AuthCode,
-        verifier: Option<&PkceVerifier>,
-        redirect_uri: &str,
-        scopes: &ScopeSet,
-        nonce: Option<&Nonce>,
-        client_info: &str,
-        correlation_id: &str,
-        user_state: &str,
+        grant: Grant<'_>,
         binding: Option<&dpop::Binding>,
-        options: &TokenOptions,
+        saving: Saving<'_>,
     ) -> Result<AuthenticationResult, AuthError> {
         self.log(LogLevel::Verbose, "redeeming the authorization code");
         let sent_at = self.now_s();
-        let grant = Grant::AuthorizationCode { code, verifier, redirect_uri };
-        let http = self.token_request(target, scopes, correlation_id, grant, "", "", &options.token_body());
+        let (scopes, options) = (saving.scopes, saving.options);
+        let http = self.token_request(target, scopes, saving.correlation_id, grant, "", "", &options.token_body());
         let thumb = self.thumbprint(target, scopes, "", "", binding, options.resource.as_deref().unwrap_or_default());
         let resp = self.post_token(http, &thumb, sent_at, binding).await?;
         let key_id = binding.map_or("", |b| b.kid.as_str());
-        self.save_response(target, resp, scopes, nonce, client_info, correlation_id, user_state, None, key_id, options)
+        self.save_response(target, resp, &Saving { key_id, ..saving })
     }
 
     /// The optional ID token checks (see [`Config::validate_id_token_claims`]): the issuer is
@@ -147,20 +164,8 @@ impl<P: Platform> PublicClientApplication<P> {
         claims.validate(&checks, self.now_s())
     }
 
-    #[allow(clippy::too_many_arguments)]
-    pub(super) fn save_response(
-        &self,
-        target: &Target,
-        resp: TokenResponse,
-        scopes: &ScopeSet,
-        nonce: Option<&Nonce>,
-        front_client_info: &str,
-        correlation_id: &str,
-        user_state: &str,
-        known_account: Option<&Account>,
-        key_id: &str,
-        options: &TokenOptions,
-    ) -> Result<AuthenticationResult, AuthError> {
+    pub(super) fn save_response(&self, target: &Target, resp: TokenResponse, s: &Saving<'_>) -> Result<AuthenticationResult, AuthError> {
+        let Saving { scopes, correlation_id, nonce, front_client_info, user_state, known_account, key_id, options } = *s;
         let claims = match &resp.id_token {
             Some(t) => {
                 let c = IdTokenClaims::decode(t.secret())?;
@@ -267,20 +272,9 @@ impl<P: Platform> PublicClientApplication<P> {
         let verifier = code_verifier.map(PkceVerifier::new);
         let scopes = self.wire_scopes(scopes);
         let target = self.target(None).await?;
-        self.redeem_code(
-            &target,
-            &AuthCode::new(code),
-            verifier.as_ref(),
-            &redirect_uri,
-            &scopes,
-            None,
-            "",
-            &correlation_id,
-            "",
-            None,
-            options,
-        )
-        .await
+        let code = AuthCode::new(code);
+        let grant = Grant::AuthorizationCode { code: &code, verifier: verifier.as_ref(), redirect_uri: &redirect_uri };
+        self.redeem_code(&target, grant, None, Saving::new(&scopes, &correlation_id, options)).await
     }
 
     /// Redeems the account's refresh token for `req`'s scopes.
@@ -358,7 +352,8 @@ impl<P: Platform> PublicClientApplication<P> {
         match self.post_token(http, &thumb, sent_at, binding.as_ref()).await {
             Ok(resp) => {
                 let key_id = binding.as_ref().map_or("", |b| b.kid.as_str());
-                self.save_response(&target, resp, &scopes, None, "", &correlation_id, "", Some(&account), key_id, &req.options)
+                let saving = Saving { known_account: Some(&account), key_id, ..Saving::new(&scopes, &correlation_id, &req.options) };
+                self.save_response(&target, resp, &saving)
             }
             Err(e) => {
                 if e.is_invalid_grant() {
@@ -398,7 +393,7 @@ impl<P: Platform> PublicClientApplication<P> {
         );
         let thumb = self.thumbprint(&target, &scopes, "", "", None, "");
         let resp = self.post_token(http, &thumb, sent_at, None).await.map_err(|e| e.with_correlation_id(correlation_id.clone()))?;
-        self.save_response(&target, resp, &scopes, None, "", &correlation_id, "", None, "", &TokenOptions::default())
+        self.save_response(&target, resp, &Saving::new(&scopes, &correlation_id, &TokenOptions::default()))
     }
 
     /// msal's `hydrateCache`: stores the tokens of a result obtained elsewhere (a server that
@@ -434,7 +429,7 @@ impl<P: Platform> PublicClientApplication<P> {
         };
         let scopes = ScopeSet::new(&h.scopes);
         let target = self.configured_target()?;
-        self.save_response(&target, resp, &scopes, None, "", &h.correlation_id, "", None, "", &TokenOptions::default()).map(|_| ())
+        self.save_response(&target, resp, &Saving::new(&scopes, &h.correlation_id, &TokenOptions::default())).map(|_| ())
     }
 }
 
