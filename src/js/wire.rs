@@ -36,6 +36,8 @@ const UNSUPPORTED: &[(&str, &str, &str)] = &[
     ("auth", "encodeExtraQueryParams", "extra query parameters are always encoded"),
     ("cache", "claimsBasedCachingEnabled", "tokens requested with claims are not cached separately"),
     ("cache", "cacheRetentionDays", "cache entries are kept until they expire or the account signs out"),
+    ("auth", "verifySSO", "no background SSO check (msal's telemetry) follows an interactive sign-in"),
+    ("system", "serverTelemetryEnabled", "server telemetry headers are not sent"),
 ];
 
 /// Reads msal-browser's configuration object: `auth`, `cache`, `system`. Returns the

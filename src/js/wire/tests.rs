@@ -54,10 +54,11 @@ fn bad_configuration_is_a_typed_error() {
 fn options_msal_wasm_does_not_act_on_are_warned_about() {
     let (_, warnings) = config(&json(
         r#"{"auth":{"clientId":"c","supportsNestedAppAuth":true,"azureCloudOptions":{"azureCloudInstance":"https://login.microsoftonline.us"}},
-          "system":{"allowPlatformBroker":true,"allowRedirectInIframe":false},"cache":{"claimsBasedCachingEnabled":true}}"#,
+          "system":{"allowPlatformBroker":true,"allowRedirectInIframe":false,"serverTelemetryEnabled":true},"cache":{"claimsBasedCachingEnabled":true}}"#,
     ))
     .unwrap();
-    assert_eq!(warnings.len(), 4, "{warnings:?}");
+    assert_eq!(warnings.len(), 5, "{warnings:?}");
+    assert!(warnings.iter().any(|w| w.contains("telemetry headers")));
     assert!(warnings.iter().any(|w| w.contains("brokering")));
     assert!(!warnings.iter().any(|w| w.contains("iframe")), "an option set to false is not warned about");
 }
