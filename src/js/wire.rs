@@ -7,7 +7,7 @@ use crate::prelude::*;
 
 use crate::client::{
     AccountFilter, AccountInfo, AccountRef, AuthScheme, AuthenticationResult, CacheLocation, CacheLookupPolicy, Config, Hydration,
-    InteractiveRequest, LogoutRequest, SilentRequest, StoreInCache, TokenOptions,
+    InteractiveRequest, LogoutRequest, SilentRequest, TokenOptions,
 };
 use crate::core::authority::ProtocolMode;
 use crate::core::authorize::Prompt;
@@ -228,19 +228,14 @@ fn scheme(j: &Json) -> Result<AuthScheme, AuthError> {
 }
 
 /// A request's `resource`, `extraParameters` and `storeInCache` (also `acquireTokenByCode`'s).
+/// The fields are those a pending redirect keeps them under: [`TokenOptions::from_json`] reads
+/// them; here a resource that is not a string fails, and extra parameters may be numbers or
+/// booleans, as in `extraQueryParameters`.
 pub fn token_options(j: &Json) -> Result<TokenOptions, AuthError> {
-    let resource = match j.get("resource") {
-        None | Some(Json::Null) => None,
-        Some(Json::Str(r)) if r.is_empty() => None,
-        Some(Json::Str(r)) => Some(r.clone()),
-        Some(_) => return Err(AuthError::config(codes::INVALID_CONFIGURATION, "resource must be a string")),
-    };
-    let mut store = StoreInCache::default();
-    if let Some(s) = j.get("storeInCache") {
-        let keep = |k: &str| !matches!(s.get(k), Some(Json::Bool(false)));
-        store = StoreInCache { access_token: keep("accessToken"), id_token: keep("idToken"), refresh_token: keep("refreshToken") };
+    if j.get("resource").is_some_and(|r| !matches!(r, Json::Null | Json::Str(_))) {
+        return Err(AuthError::config(codes::INVALID_CONFIGURATION, "resource must be a string"));
     }
-    Ok(TokenOptions { resource, extra_parameters: pairs(j.get("extraParameters")), store })
+    Ok(TokenOptions { extra_parameters: pairs(j.get("extraParameters")), ..TokenOptions::from_json(j) })
 }
 
 /// msal's `enforceResourceParameter(isMcp, request)` on a request object.

@@ -552,7 +552,7 @@ impl<S: KeyValueStore> TokenCache<S> {
             self.put(base(CredentialType::IdToken, idt.secret()))?;
         }
         if s.store.access_token {
-            self.save_access_token(s, &base)?;
+            self.save_access_token(s, &base, &client_id)?;
         }
         if let Some(rt) = r.refresh_token.as_ref().filter(|_| s.store.refresh_token) {
             let (home, env, client) = (&a.home_account_id, &a.environment, &client_id);
@@ -583,9 +583,13 @@ impl<S: KeyValueStore> TokenCache<S> {
     }
 
     /// The response's access token, replacing the account's tokens for overlapping scopes.
-    fn save_access_token(&mut self, s: &SaveRequest<'_>, base: &dyn Fn(CredentialType, &str) -> Credential) -> Result<(), AuthError> {
+    fn save_access_token(
+        &mut self,
+        s: &SaveRequest<'_>,
+        base: &dyn Fn(CredentialType, &str) -> Credential,
+        client_id: &str,
+    ) -> Result<(), AuthError> {
         let (r, a) = (s.response, s.account);
-        let client_id = self.client_id.clone();
         let bearer = r.token_type.eq_ignore_ascii_case("bearer");
         let ctype = if bearer { CredentialType::AccessToken } else { CredentialType::AccessTokenWithAuthScheme };
         let scopes = match &r.scope {
@@ -602,7 +606,7 @@ impl<S: KeyValueStore> TokenCache<S> {
         // The access token's realm (a generic provider's: the authority's tenant segment); the
         // tokens it replaces are found there, not under the account's realm.
         let realm = s.at_realm.unwrap_or(s.realm);
-        let (home, env, client) = (&a.home_account_id, &a.environment, &client_id);
+        let (home, env, client) = (&a.home_account_id, &a.environment, client_id);
         let new_at_key = {
             let mut probe = base(ctype, "");
             realm.clone_into(&mut probe.realm);
@@ -615,7 +619,7 @@ impl<S: KeyValueStore> TokenCache<S> {
                 && credential_key(c) != new_at_key
                 && &c.home_account_id == home
                 && &c.environment == env
-                && &c.client_id == client
+                && c.client_id == client
                 && c.realm.eq_ignore_ascii_case(realm)
                 && token_type_matches(&c.token_type, &r.token_type)
                 && c.scopes.intersects_ignoring_oidc(&scopes)
