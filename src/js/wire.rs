@@ -228,7 +228,7 @@ fn scheme(j: &Json) -> Result<AuthScheme, AuthError> {
 }
 
 /// A request's `resource`, `extraParameters` and `storeInCache` (also `acquireTokenByCode`'s).
-/// The fields are those a pending redirect keeps them under: [`TokenOptions::from_json`] reads
+/// The fields are those a pending redirect keeps them under: `TokenOptions::from_json` reads
 /// them; here a resource that is not a string fails, and extra parameters may be numbers or
 /// booleans, as in `extraQueryParameters`.
 pub fn token_options(j: &Json) -> Result<TokenOptions, AuthError> {
