@@ -141,6 +141,7 @@ fn cache_with(n: usize) -> TokenCache<MemoryStore> {
                 requested: &requested,
                 key_id: "",
                 resource: "",
+                attribute_tokens: "",
                 store: Default::default(),
             })
             .expect("save");
@@ -196,6 +197,7 @@ fn main() {
             scopes: &search,
             token_type: "Bearer",
             key_id: None,
+            attribute_tokens: "",
         };
         assert!(cache.find_access_token(&query).is_some(), "the User.Read token is found");
         bench(&filter, &format!("cache: find_access_token, {n} AT(s), hit"), || {

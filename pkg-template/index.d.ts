@@ -171,6 +171,8 @@ interface BaseRequest {
   extraParameters?: StringDict;
   /** The RFC 8707 resource (msal's MCP parameter): sent to the authorize and token endpoints and kept on the cached access token; a request that names one is served only a cached token for it. Required with auth.isMcp. */
   resource?: string;
+  /** Assertions of external attribute authorities (msal 5.x): sent sorted to the token endpoint; the cached access token is kept apart with them, so a request is served only a token obtained with the same ones (or with none when it names none). */
+  attributeTokens?: string[];
   /** Which credentials of the response are cached (each true unless set false; the account always is). */
   storeInCache?: StoreInCache;
   /** "Bearer" (default), "DPoP" (RFC 9449: the token is bound to a key of this browser) or "pop" (a signed HTTP request); "ssh-cert" fails with unsupported_authentication_scheme. */

@@ -316,6 +316,7 @@ fn full_storage_evicts_expired_access_tokens_and_saves() {
             requested: &ScopeSet::parse(scope),
             key_id: "",
             resource: "",
+            attribute_tokens: "",
             store: Default::default(),
         })
     };
@@ -339,6 +340,7 @@ fn full_storage_evicts_expired_access_tokens_and_saves() {
             requested: &ScopeSet::parse("e.read"),
             key_id: "",
             resource: "",
+            attribute_tokens: "",
             store: Default::default(),
         })
         .unwrap_err();
@@ -631,6 +633,37 @@ fn a_resource_is_sent_kept_on_the_access_token_and_asked_of_cached_ones() {
     assert_eq!(sent.form_field("grant_type").as_deref(), Some("refresh_token"));
     assert_eq!(sent.form_field("resource").as_deref(), Some("https://other.example/"));
     assert!(h.pca.acquire_token_silent_cached(&for_resource(Some("https://other.example/"))).unwrap().is_some());
+}
+
+#[test]
+fn attribute_tokens_go_to_the_token_endpoint_and_partition_the_cached_access_tokens() {
+    let h = harness();
+    let tokens = |t: &[&str]| TokenOptions { attribute_tokens: t.iter().map(|s| (*s).to_owned()).collect(), ..Default::default() };
+    // Unsorted on purpose: msal sends and partitions them sorted. A plain token first.
+    let (_, plain) = sign_in_with(&h, &with_options(TokenOptions::default()), false);
+    let home = plain.account.account.home_account_id.clone();
+    let (url, r) = sign_in_with(&h, &with_options(tokens(&["b.jwt", "a.jwt"])), true);
+    assert!(!url.contains("attribute_tokens"), "token requests only (msal)");
+    assert_eq!(last_token_request(&h).form_field("attribute_tokens").as_deref(), Some("a.jwt b.jwt"), "kept across the redirect, sorted");
+    let stored = cached_access_tokens(&h);
+    assert_eq!(stored.len(), 2, "a partitioned token does not replace the plain one: {stored:?}");
+    assert!(stored.iter().any(|e| e.contains(r#""additionalCacheKeyComponents":{"attribute_tokens":"a.jwt b.jwt"}"#)), "{stored:?}");
+    let with = |o: TokenOptions| SilentRequest { options: o, ..silent(&home) };
+    let hit = |o: TokenOptions| h.pca.acquire_token_silent_cached(&with(o)).unwrap().map(|r| r.access_token.secret().to_owned());
+    // Each partition is served its own token, and only it (both ways, as msal).
+    assert_eq!(hit(tokens(&["a.jwt", "b.jwt"])).as_deref(), Some(r.access_token.secret()));
+    assert_eq!(hit(tokens(&["b.jwt", "a.jwt"])).as_deref(), Some(r.access_token.secret()), "in any order");
+    assert_eq!(hit(tokens(&[])).as_deref(), Some(plain.access_token.secret()));
+    assert_eq!(hit(tokens(&["a.jwt"])), None);
+    let before = h.token_requests();
+    let renewed = block_on(h.pca.acquire_token_silent(&with(tokens(&["a.jwt"])))).unwrap();
+    assert!(!renewed.from_cache);
+    assert_eq!(h.token_requests(), before + 1);
+    let sent = last_token_request(&h);
+    assert_eq!(sent.form_field("grant_type").as_deref(), Some("refresh_token"));
+    assert_eq!(sent.form_field("attribute_tokens").as_deref(), Some("a.jwt"));
+    assert_eq!(cached_access_tokens(&h).len(), 3);
+    assert_eq!(hit(tokens(&["a.jwt", "b.jwt"])).as_deref(), Some(r.access_token.secret()), "other partitions are untouched");
 }
 
 #[test]

@@ -200,6 +200,7 @@ fn cache_entities_and_caches() {
         requested: &requested,
         key_id: "",
         resource: "",
+        attribute_tokens: "",
         store: Default::default(),
     };
     assert_redacted("SaveRequest", &save);

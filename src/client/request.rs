@@ -138,14 +138,19 @@ impl AuthScheme {
     }
 }
 
-/// What a request sends and keeps beyond its scopes: msal's `resource`, `extraParameters` and
-/// `storeInCache`.
+/// What a request sends and keeps beyond its scopes: msal's `resource`, `attributeTokens`,
+/// `extraParameters` and `storeInCache`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TokenOptions {
     /// The RFC 8707 resource (msal's MCP `resource`): sent to the authorize and token
     /// endpoints and kept on the cached access token; a request that names one is served only
     /// a cached token for it.
     pub resource: Option<String>,
+    /// `attributeTokens` (msal 5.x: assertions of external attribute authorities), in any
+    /// order: sent to the token endpoint sorted and space-separated, which is also the cache
+    /// partition of the access token (a request is served only a token obtained with the same
+    /// ones, or with none when it names none).
+    pub attribute_tokens: Vec<String>,
     /// `extraParameters`: added to the authorize URL (over an `extraQueryParameters` entry of
     /// the same name) and to token request bodies; never over the library's own parameters.
     pub extra_parameters: Vec<(String, String)>,
@@ -179,10 +184,11 @@ impl TokenOptions {
             .with("accessToken", self.store.access_token)
             .with("idToken", self.store.id_token)
             .with("refreshToken", self.store.refresh_token);
-        Json::object()
-            .with_nonempty("resource", self.resource.as_deref().unwrap_or_default())
-            .with("extraParameters", extra)
-            .with("storeInCache", store)
+        let mut j = Json::object().with_nonempty("resource", self.resource.as_deref().unwrap_or_default());
+        if !self.attribute_tokens.is_empty() {
+            j = j.with("attributeTokens", Json::str_array(&self.attribute_tokens));
+        }
+        j.with("extraParameters", extra).with("storeInCache", store)
     }
 
     /// Options kept by [`to_json`](Self::to_json).
@@ -191,23 +197,44 @@ impl TokenOptions {
         let extra_parameters = j.get("extraParameters").and_then(Json::as_object).unwrap_or_default();
         TokenOptions {
             resource: j.str_field("resource").filter(|r| !r.is_empty()).map(str::to_owned),
+            attribute_tokens: j.get("attributeTokens").map(Json::strings).unwrap_or_default(),
             extra_parameters: extra_parameters.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned()))).collect(),
             store: StoreInCache { access_token: keep("accessToken"), id_token: keep("idToken"), refresh_token: keep("refreshToken") },
         }
     }
 
-    /// The token request body's additions: `resource`, then `extraParameters` (the first of a
-    /// name wins; the library's own parameters win over all).
+    /// The token request body's additions: `resource`, `attribute_tokens`, then
+    /// `extraParameters` (the first of a name wins; the library's own parameters win over all).
     pub(crate) fn token_body(&self) -> Vec<(String, String)> {
-        self.authorize_extra(&[])
+        let attributes = (!self.attribute_tokens.is_empty()).then(|| ("attribute_tokens".to_owned(), self.attribute_partition()));
+        self.additions(attributes, &[])
+    }
+
+    /// msal's attribute-token partition: the tokens sorted and joined by spaces; `""` for none.
+    /// Sorted by bytes (msal sorts UTF-16 code units: the same order for the ASCII of
+    /// assertions), by insertion: a few items, and no core sort in the wasm (issue 14).
+    pub fn attribute_partition(&self) -> String {
+        let mut v = self.attribute_tokens.clone();
+        for i in 1..v.len() {
+            let mut j = i;
+            while j > 0 && v[j - 1] > v[j] {
+                v.swap(j - 1, j);
+                j -= 1;
+            }
+        }
+        crate::core::text::join(&v, " ")
     }
 
     /// The authorize URL's additions: `resource`, then `extraParameters`, then the request's
     /// `extraQueryParameters` (msal merges the two, `extraParameters` winning).
     pub(crate) fn authorize_extra(&self, extra_query_parameters: &[(String, String)]) -> Vec<(String, String)> {
+        self.additions(None, extra_query_parameters)
+    }
+
+    fn additions(&self, attributes: Option<(String, String)>, extra_query_parameters: &[(String, String)]) -> Vec<(String, String)> {
         let resource = self.resource.as_ref().map(|r| ("resource".to_owned(), r.clone()));
         let mut out: Vec<(String, String)> = Vec::new();
-        for (k, v) in resource.iter().chain(&self.extra_parameters).chain(extra_query_parameters) {
+        for (k, v) in resource.iter().chain(&attributes).chain(&self.extra_parameters).chain(extra_query_parameters) {
             if !v.is_empty() && !out.iter().any(|(o, _)| o == k) {
                 out.push((k.clone(), v.clone()));
             }

@@ -257,6 +257,7 @@ impl<P: Platform> PublicClientApplication<P> {
             scopes: &ScopeSet::new(&req.scopes).for_cache_search(),
             token_type: req.authentication_scheme.token_type(),
             key_id: None,
+            attribute_tokens: &req.options.attribute_partition(),
         })
     }
 
@@ -336,6 +337,8 @@ impl<P: Platform> PublicClientApplication<P> {
         }
         key.push('\n');
         key.push_str(req.options.resource.as_deref().unwrap_or_default());
+        key.push('\n');
+        key.push_str(&req.options.attribute_partition());
         let query = req.extra_query_parameters.iter().map(|p| ('q', p));
         for (to, (k, v)) in query.chain(req.options.extra_parameters.iter().map(|p| ('b', p))) {
             key.push('\n');

@@ -107,9 +107,10 @@ impl<P: Platform> PublicClientApplication<P> {
         home_account_id: &str,
         claims: &str,
         binding: Option<&dpop::Binding>,
-        resource: &str,
+        options: &TokenOptions,
     ) -> String {
         let list: Vec<&str> = scopes.iter().collect();
+        let attribute_tokens = options.attribute_partition();
         let scheme = binding.map_or(&AuthScheme::Bearer, |b| &b.scheme);
         let [method, uri, shr_claims, _] = scheme.resource_request();
         throttle::Thumbprint {
@@ -122,7 +123,8 @@ impl<P: Platform> PublicClientApplication<P> {
             resource_request_method: method,
             resource_request_uri: uri,
             shr_claims,
-            resource,
+            resource: options.resource.as_deref().unwrap_or_default(),
+            attribute_tokens: &attribute_tokens,
         }
         .key()
     }
@@ -138,7 +140,7 @@ impl<P: Platform> PublicClientApplication<P> {
         let sent_at = self.now_s();
         let (scopes, options) = (saving.scopes, saving.options);
         let http = self.token_request(target, scopes, saving.correlation_id, grant, "", "", &options.token_body());
-        let thumb = self.thumbprint(target, scopes, "", "", binding, options.resource.as_deref().unwrap_or_default());
+        let thumb = self.thumbprint(target, scopes, "", "", binding, options);
         let resp = self.post_token(http, &thumb, sent_at, binding).await?;
         let key_id = binding.map_or("", |b| b.kid.as_str());
         self.save_response(target, resp, &Saving { key_id, ..saving })
@@ -212,6 +214,7 @@ impl<P: Platform> PublicClientApplication<P> {
             requested: scopes,
             key_id,
             resource: options.resource.as_deref().unwrap_or_default(),
+            attribute_tokens: &options.attribute_partition(),
             store: options.store,
         })?;
         if self.config.cache_location == CacheLocation::LocalStorage {
@@ -347,8 +350,7 @@ impl<P: Platform> PublicClientApplication<P> {
             &anchor,
             &req.options.token_body(),
         );
-        let resource = req.options.resource.as_deref().unwrap_or_default();
-        let thumb = self.thumbprint(&target, &scopes, &account.home_account_id, &req.claims, binding.as_ref(), resource);
+        let thumb = self.thumbprint(&target, &scopes, &account.home_account_id, &req.claims, binding.as_ref(), &req.options);
         match self.post_token(http, &thumb, sent_at, binding.as_ref()).await {
             Ok(resp) => {
                 let key_id = binding.as_ref().map_or("", |b| b.kid.as_str());
@@ -391,9 +393,10 @@ impl<P: Platform> PublicClientApplication<P> {
             "",
             &[],
         );
-        let thumb = self.thumbprint(&target, &scopes, "", "", None, "");
+        let options = TokenOptions::default();
+        let thumb = self.thumbprint(&target, &scopes, "", "", None, &options);
         let resp = self.post_token(http, &thumb, sent_at, None).await.map_err(|e| e.with_correlation_id(correlation_id.clone()))?;
-        self.save_response(&target, resp, &Saving::new(&scopes, &correlation_id, &TokenOptions::default()))
+        self.save_response(&target, resp, &Saving::new(&scopes, &correlation_id, &options))
     }
 
     /// msal's `hydrateCache`: stores the tokens of a result obtained elsewhere (a server that

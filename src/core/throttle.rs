@@ -37,6 +37,8 @@ pub struct Thumbprint<'a> {
     pub shr_claims: &'a str,
     /// The request's RFC 8707 `resource`, or `""`.
     pub resource: &'a str,
+    /// The request's attribute-token partition (sorted, space-separated), or `""`.
+    pub attribute_tokens: &'a str,
 }
 
 impl Thumbprint<'_> {
@@ -55,7 +57,8 @@ impl Thumbprint<'_> {
             .with_nonempty("resourceRequestMethod", self.resource_request_method)
             .with_nonempty("resourceRequestUri", self.resource_request_uri)
             .with_nonempty("shrClaims", self.shr_claims)
-            .with_nonempty("resource", self.resource);
+            .with_nonempty("resource", self.resource)
+            .with_nonempty("attributeTokens", self.attribute_tokens);
         ["throttling.", &j.to_json()].concat()
     }
 }
@@ -156,6 +159,7 @@ mod tests {
             resource_request_uri: "",
             shr_claims: "",
             resource: "",
+            attribute_tokens: "",
         };
         assert_eq!(
             t.key(),
@@ -172,6 +176,12 @@ mod tests {
         assert_eq!(
             mcp.key(),
             r#"throttling.{"clientId":"c","authority":"https://a/t/","scopes":["x","openid"],"homeAccountIdentifier":"","authenticationScheme":"Bearer","resource":"https://mcp/"}"#
+        );
+        // And one with other attribute tokens (msal: their partition, after the resource).
+        let attributes = Thumbprint { attribute_tokens: "a.jwt b.jwt", ..mcp };
+        assert_eq!(
+            attributes.key(),
+            r#"throttling.{"clientId":"c","authority":"https://a/t/","scopes":["x","openid"],"homeAccountIdentifier":"","authenticationScheme":"Bearer","resource":"https://mcp/","attributeTokens":"a.jwt b.jwt"}"#
         );
     }
 }

@@ -227,13 +227,18 @@ fn scheme(j: &Json) -> Result<AuthScheme, AuthError> {
     }
 }
 
-/// A request's `resource`, `extraParameters` and `storeInCache` (also `acquireTokenByCode`'s).
-/// The fields are those a pending redirect keeps them under: `TokenOptions::from_json` reads
-/// them; here a resource that is not a string fails, and extra parameters may be numbers or
+/// A request's `resource`, `attributeTokens`, `extraParameters` and `storeInCache` (also
+/// `acquireTokenByCode`'s). The fields are those a pending redirect keeps them under:
+/// `TokenOptions::from_json` reads them; here a resource that is not a string fails, and so do
+/// attribute tokens that are not an array of strings; extra parameters may be numbers or
 /// booleans, as in `extraQueryParameters`.
 pub fn token_options(j: &Json) -> Result<TokenOptions, AuthError> {
     if j.get("resource").is_some_and(|r| !matches!(r, Json::Null | Json::Str(_))) {
         return Err(AuthError::config(codes::INVALID_CONFIGURATION, "resource must be a string"));
+    }
+    let tokens = j.get("attributeTokens").unwrap_or(&Json::Null);
+    if !matches!(tokens, Json::Null) && !tokens.as_array().is_some_and(|a| a.iter().all(|t| matches!(t, Json::Str(_)))) {
+        return Err(AuthError::config(codes::INVALID_CONFIGURATION, "attributeTokens must be an array of strings"));
     }
     Ok(TokenOptions { extra_parameters: pairs(j.get("extraParameters")), ..TokenOptions::from_json(j) })
 }

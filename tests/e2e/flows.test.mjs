@@ -142,6 +142,16 @@ test("msal v5's resource, extraParameters and storeInCache reach the provider an
   const unstored = await silent({ forceRefresh: true, storeInCache: { accessToken: false } });
   assert.ok(unstored.token && unstored.token !== other.token);
   assert.deepEqual(await stored(), before);
+  // attributeTokens: sent sorted to the token endpoint, and their token kept apart under
+  // msal's key (its hash segment computed by msal-browser's hashString for this partition).
+  const plain = await silent({});
+  const attributed = await silent({ attributeTokens: ["b.jwt", "a.jwt"] });
+  assert.equal(attributed.fromCache, false, JSON.stringify(attributed));
+  assert.equal(bodies.at(-1).get("attribute_tokens"), "a.jwt b.jwt");
+  const keys = await page.evaluate(() => Object.keys(sessionStorage).concat(Object.keys(localStorage)).filter((k) => k.includes("|accesstoken|")));
+  assert.ok(keys.some((k) => k.endsWith("||5eygqyy83asoz9zzkxqni5s-ld4ljzwhpuf83hetuow")), JSON.stringify(keys));
+  assert.equal((await silent({ attributeTokens: ["a.jwt", "b.jwt"] })).token, attributed.token);
+  assert.equal((await silent({})).token, plain.token, "a request without them never gets their token");
   // enforceResourceParameter, as msal's: only an MCP app needs the resource, named once.
   const enforce = (isMcp, request) => page.evaluate(([isMcp, request]) => {
     try { window.msal.enforceResourceParameter(isMcp, request); return "ok"; } catch (e) { return `${e.name}:${e.errorCode}`; }

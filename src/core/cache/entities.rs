@@ -76,6 +76,9 @@ pub struct Credential {
     pub family_id: String,
     /// `resource`: the RFC 8707 resource an access token was requested for (msal's MCP apps).
     pub resource: String,
+    /// msal's attribute-token partition (`additionalCacheKeyComponents.attribute_tokens`): the
+    /// request's sorted `attributeTokens` joined by spaces; `""` for none. Part of the key.
+    pub attribute_tokens: String,
     /// `lastUpdatedAt` (milliseconds)
     pub last_updated_at: u64,
     /// Fields we do not model, kept as written.
@@ -97,7 +100,7 @@ impl ::core::fmt::Debug for Credential {
     }
 }
 
-const CREDENTIAL_FIELDS: [&str; 16] = [
+const CREDENTIAL_FIELDS: [&str; 17] = [
     "homeAccountId",
     "environment",
     "credentialType",
@@ -114,6 +117,7 @@ const CREDENTIAL_FIELDS: [&str; 16] = [
     "familyId",
     "lastUpdatedAt",
     "resource",
+    "additionalCacheKeyComponents",
 ];
 
 fn ts(j: &Json, key: &str) -> Option<u64> {
@@ -150,6 +154,7 @@ impl Credential {
             key_id: String::new(),
             family_id: String::new(),
             resource: String::new(),
+            attribute_tokens: String::new(),
             last_updated_at: 0,
             extra: Vec::new(),
             scopes: ScopeSet::default(),
@@ -179,6 +184,11 @@ impl Credential {
             key_id: opt("keyId"),
             family_id: opt("familyId"),
             resource: opt("resource"),
+            attribute_tokens: j
+                .get("additionalCacheKeyComponents")
+                .and_then(|c| c.str_field("attribute_tokens"))
+                .unwrap_or_default()
+                .to_owned(),
             last_updated_at: ts(j, "lastUpdatedAt").unwrap_or(0),
             extra: extras(j, &CREDENTIAL_FIELDS),
         };
@@ -187,6 +197,11 @@ impl Credential {
             return None;
         }
         Some(c)
+    }
+
+    /// msal's `additionalCacheKeyComponents` of an access token in an attribute-token partition.
+    pub fn key_components(&self) -> Json {
+        Json::object().with("attribute_tokens", self.attribute_tokens.as_str())
     }
 
     /// Writes the entity.
@@ -210,6 +225,9 @@ impl Credential {
                 j = j.with("refreshOn", dec(r));
             }
             j = j.with_nonempty("resource", &self.resource);
+            if !self.attribute_tokens.is_empty() {
+                j = j.with("additionalCacheKeyComponents", self.key_components());
+            }
         } else if !self.target.is_empty() {
             j = j.with("target", self.target.as_str());
         }

@@ -77,9 +77,20 @@ pub fn credential_key(c: &Credential) -> String {
         &c.target,
         "|",
         scheme,
+        if c.attribute_tokens.is_empty() { "" } else { "|" },
+        &components_hash(c),
     ]
     .concat()
     .to_ascii_lowercase()
+}
+
+/// msal-browser's segment for an access token's `additionalCacheKeyComponents`: base64url of
+/// the SHA-256 of their `JSON.stringify` (lower-cased with the rest of the key); `""` without.
+fn components_hash(c: &Credential) -> String {
+    if c.attribute_tokens.is_empty() {
+        return String::new();
+    }
+    crate::core::base64::encode_url(&crate::core::sha256::sha256(c.key_components().to_json().as_bytes()))
 }
 
 /// How far in the future a token's `cachedAt` may be before the clock counts as turned back:
@@ -115,6 +126,8 @@ pub struct AtQuery<'a> {
     pub token_type: &'a str,
     /// The key a bound token must be bound to (`None`: any).
     pub key_id: Option<&'a str>,
+    /// The attribute-token partition (`""`: none); only a token of the same one matches.
+    pub attribute_tokens: &'a str,
 }
 
 /// A problem met while loading the cache; the entry was dropped.
@@ -429,6 +442,7 @@ impl<S: KeyValueStore> TokenCache<S> {
                     && (q.realm.is_empty() || c.realm.eq_ignore_ascii_case(q.realm))
                     && token_type_matches(&c.token_type, q.token_type)
                     && q.key_id.is_none_or(|k| c.key_id == k)
+                    && c.attribute_tokens == q.attribute_tokens
                     && c.scopes.contains_all(q.scopes)
             })
             .max_by_key(|c| c.expires_on)
@@ -612,6 +626,7 @@ impl<S: KeyValueStore> TokenCache<S> {
             realm.clone_into(&mut probe.realm);
             probe.target = scopes.to_space_string();
             probe.token_type = r.token_type.clone();
+            s.attribute_tokens.clone_into(&mut probe.attribute_tokens);
             credential_key(&probe)
         };
         self.remove_where(&|c| {
@@ -622,6 +637,7 @@ impl<S: KeyValueStore> TokenCache<S> {
                 && c.client_id == client
                 && c.realm.eq_ignore_ascii_case(realm)
                 && token_type_matches(&c.token_type, &r.token_type)
+                && c.attribute_tokens == s.attribute_tokens
                 && c.scopes.intersects_ignoring_oidc(&scopes)
         });
         let mut at = base(ctype, r.access_token.secret());
@@ -630,6 +646,7 @@ impl<S: KeyValueStore> TokenCache<S> {
         at.scopes = scopes;
         at.cached_at = r.cached_at;
         s.resource.clone_into(&mut at.resource);
+        s.attribute_tokens.clone_into(&mut at.attribute_tokens);
         at.expires_on = r.expires_on;
         at.extended_expires_on = r.extended_expires_on;
         at.refresh_on = r.refresh_on;
@@ -836,6 +853,8 @@ pub struct SaveRequest<'a> {
     pub key_id: &'a str,
     /// The request's RFC 8707 resource, kept on the access token; empty for none.
     pub resource: &'a str,
+    /// The request's attribute-token partition; empty for none.
+    pub attribute_tokens: &'a str,
     /// Which credentials to store.
     pub store: StoreInCache,
 }

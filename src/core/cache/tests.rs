@@ -62,6 +62,7 @@ fn save(cache: &mut TokenCache<Rc<MemoryStore>>, r: &TokenResponse, a: &Account,
             requested: &requested,
             key_id: "",
             resource: "",
+            attribute_tokens: "",
             store: Default::default(),
         })
         .unwrap();
@@ -88,6 +89,7 @@ fn find<'c>(
         scopes: &scopes,
         token_type,
         key_id: None,
+        attribute_tokens: "",
     })
 }
 
@@ -168,6 +170,7 @@ fn find_respects_realm_account_and_client() {
         scopes: &scopes,
         token_type: "Bearer",
         key_id: None,
+        attribute_tokens: "",
     };
     assert!(cache.find_access_token(&q("someone-else", CLIENT)).is_none());
     assert!(cache.find_access_token(&q(HOME, "client-2")).is_none());
@@ -216,6 +219,7 @@ fn dpop_tokens_carry_their_key_and_are_found_only_with_it() {
             requested: &requested,
             key_id: "jkt-1",
             resource: "",
+            attribute_tokens: "",
             store: Default::default(),
         })
         .unwrap();
@@ -237,6 +241,7 @@ fn dpop_tokens_carry_their_key_and_are_found_only_with_it() {
         scopes: &scopes,
         token_type,
         key_id,
+        attribute_tokens: "",
     };
     assert!(cache.find_access_token(&q("DPoP", None)).is_some());
     assert!(cache.find_access_token(&q("dpop", Some("jkt-1"))).is_some());
@@ -263,6 +268,7 @@ fn a_generic_providers_renewed_access_token_replaces_the_old_one() {
                 requested: &requested,
                 key_id: "",
                 resource: "",
+                attribute_tokens: "",
                 store: Default::default(),
             })
             .unwrap();
@@ -309,6 +315,47 @@ fn keys_are_exactly_the_v5_layout() {
         format!(r#"{{"idToken":["{IDT_KEY}"],"accessToken":["{at_key}"],"refreshToken":["{RT_KEY}"]}}"#)
     );
     assert_eq!(store.get(ACCOUNT_KEYS).unwrap(), format!(r#"["{ACC_KEY}"]"#));
+}
+
+/// An access token in an attribute-token partition as msal-browser 5.30 writes it; its key
+/// and msal-node 7's were computed by msal's own `generateCredentialKey` for this entity.
+#[test]
+fn attribute_token_partitions_are_keyed_and_read_as_msal_writes_them() {
+    const PARTITION: &str = "eyJhbGciOiJub25lIn0.eyJhIjoiMSJ9. eyJhbGciOiJub25lIn0.eyJiIjoiMiJ9.";
+    let msal_key =
+        "msal.3|uid-1.utid-1|login.microsoftonline.com|accesstoken|client-1|utid-1|user.read||uzeawpu5srgovt18_xfskcfwgvu7ichthbajcftt-u4";
+    let entity = format!(
+        r#"{{"homeAccountId":"uid-1.utid-1","environment":"login.microsoftonline.com","credentialType":"AccessToken","clientId":"client-1","secret":"at-attr","realm":"utid-1","target":"user.read","cachedAt":"{NOW}","expiresOn":"{}","extendedExpiresOn":"{}","tokenType":"Bearer","additionalCacheKeyComponents":{{"attribute_tokens":"{PARTITION}"}}}}"#,
+        NOW + 3600,
+        NOW + 3600
+    );
+    let c = Credential::from_json(&Json::parse(&entity).unwrap()).unwrap();
+    assert_eq!(c.attribute_tokens, PARTITION);
+    assert_eq!(credential_key(&c), msal_key);
+    assert_eq!(
+        crate::core::cache::unified::credential_key(&c),
+        "uid-1.utid-1-login.microsoftonline.com-accesstoken-client-1-utid-1-user.read--d-xej1pnihw_e4wv8j8fsdsdhkjs_jjdmj41xinnemw"
+    );
+    assert_eq!(c.to_json(), Json::parse(&entity).unwrap(), "written back as read");
+    // Loaded under msal's key, it is found only by a request of the same partition.
+    let store = Rc::new(MemoryStore::new());
+    store.set(msal_key, &entity).unwrap();
+    store.set(TOKEN_KEYS, &format!(r#"{{"idToken":[],"accessToken":["{msal_key}"],"refreshToken":[]}}"#)).unwrap();
+    let (cache, issues) = TokenCache::load(store.clone(), CLIENT);
+    assert!(issues.is_empty(), "{issues:?}");
+    assert!(find(&cache, "User.Read", &[ENV], REALM, "Bearer").is_none(), "not served to a request without attribute tokens");
+    let (environments, scopes) = (envs(&[ENV]), ScopeSet::parse("User.Read"));
+    let q = AtQuery {
+        home_account_id: HOME,
+        environments: &environments,
+        client_id: CLIENT,
+        realm: REALM,
+        scopes: &scopes,
+        token_type: "Bearer",
+        key_id: None,
+        attribute_tokens: PARTITION,
+    };
+    assert_eq!(cache.find_access_token(&q).map(|c| c.secret.as_str()), Some("at-attr"));
 }
 
 #[test]

@@ -15,6 +15,7 @@ use crate::prelude::*;
 
 use super::entities::{AccountEntity, Credential, CredentialType};
 use crate::core::json::Json;
+use crate::core::text::dec;
 use crate::error::{codes, AuthError, ErrorKind};
 
 /// The five sections of the unified schema.
@@ -415,9 +416,18 @@ pub fn credential_key(c: &Credential) -> String {
         ""
     };
     let target = if c.credential_type == CredentialType::IdToken { "" } else { c.target.as_str() };
-    [&c.home_account_id, "-", &c.environment, "-", c.credential_type.as_str(), "-", client, "-", &c.realm, "-", target, "-", scheme]
-        .concat()
-        .to_ascii_lowercase()
+    let mut key =
+        [&c.home_account_id, "-", &c.environment, "-", c.credential_type.as_str(), "-", client, "-", &c.realm, "-", target, "-", scheme]
+            .concat();
+    if !c.attribute_tokens.is_empty() {
+        // msal-node's hash of the additional cache key components, the other MSALs' encoding:
+        // each sorted key and its value as `<UTF-8 length>:<text>`.
+        let (name, value) = ("attribute_tokens", c.attribute_tokens.as_str());
+        let input = [&dec(name.len() as u64), ":", name, &dec(value.len() as u64), ":", value].concat();
+        key.push('-');
+        key.push_str(&crate::core::base64::encode_url(&crate::core::sha256::sha256(input.as_bytes())));
+    }
+    key.to_ascii_lowercase()
 }
 
 /// The app metadata key: `appmetadata-environment-clientId`, lower-cased.

@@ -174,6 +174,16 @@ fn resource_extra_parameters_and_store_in_cache_are_read_as_msal_v5_sends_them()
     let none = silent_request(&json(r#"{"scopes":["a"],"resource":"","storeInCache":null}"#)).unwrap().options;
     assert_eq!(none, TokenOptions::default(), "an empty resource is none, as msal's `if (request.resource)`");
     assert_eq!(token_options(&json(r#"{"resource":7}"#)).unwrap_err().code(), "invalid_configuration");
+    let attributes = token_options(&json(r#"{"attributeTokens":["b","a"]}"#)).unwrap();
+    assert_eq!(
+        (attributes.attribute_tokens.len(), attributes.attribute_partition().as_str()),
+        (2, "a b"),
+        "sorted as msal partitions them"
+    );
+    assert_eq!(TokenOptions::from_json(&attributes.to_json()), attributes, "kept with a redirect");
+    for bad in [r#"{"attributeTokens":"a"}"#, r#"{"attributeTokens":["a",1]}"#] {
+        assert_eq!(token_options(&json(bad)).unwrap_err().code(), "invalid_configuration", "{bad}");
+    }
     let (c, warnings) = config(&json(r#"{"auth":{"clientId":"c","isMcp":true}}"#)).unwrap();
     assert!(c.is_mcp && warnings.is_empty());
     assert_eq!(config_json(&c).get("auth").unwrap().get("isMcp"), Some(&Json::Bool(true)));
