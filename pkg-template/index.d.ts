@@ -198,10 +198,16 @@ interface InteractiveRequest<P extends string = PromptValue> extends BaseRequest
   domainHint?: string;
   state?: string;
   nonce?: string;
+  /** Scopes of other resources the user consents to now, with `scopes`; the code is redeemed for `scopes` only, and tokens for these come silently later. */
+  extraScopesToConsent?: string[];
 }
 
 export interface PopupRequest<P extends string = PromptValue> extends InteractiveRequest<P> {
   popupWindowAttributes?: PopupWindowAttributes;
+  /** Take the tab's interaction lock over: the popup holding it closes and its request fails with interaction_in_progress_cancelled. */
+  overrideInteractionInProgress?: boolean;
+  /** The window the popup opens from, centred on it (default: this window). */
+  popupWindowParent?: Window;
 }
 
 export interface RedirectRequest<P extends string = PromptValue> extends InteractiveRequest<P> {
@@ -228,6 +234,7 @@ export interface SsoSilentRequest<P extends string = "none" | "no_session"> exte
   prompt?: PromptOf<P, "none" | "no_session">;
   state?: string;
   nonce?: string;
+  extraScopesToConsent?: string[];
 }
 
 export interface AuthorizationCodeRequest extends BaseRequest {
@@ -263,6 +270,7 @@ export interface EndSessionPopupRequest extends BaseEndSessionRequest {
   /** Where the main window goes once the popup has signed out. */
   mainWindowRedirectUri?: string;
   popupWindowAttributes?: PopupWindowAttributes;
+  popupWindowParent?: Window;
 }
 
 export interface NavigationOptions { apiId: number; timeout: number; noHistory: boolean }

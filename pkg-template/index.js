@@ -494,6 +494,7 @@ function copyJson(v) {
 function requestJson(request, extra) {
   const r = Object.assign({}, request || {}, extra || {});
   if (r.account) r.account = { homeAccountId: r.account.homeAccountId, tenantId: r.account.tenantId };
+  r.popupWindowParent = undefined; // a Window: passed to the wasm beside the JSON
   return JSON.stringify(r);
 }
 
@@ -722,7 +723,7 @@ export class PublicClientApplication {
     const r = Object.assign({}, request, { correlationId: (request && request.correlationId) || createGuid() });
     return this.track(InteractionType.Popup, request, r.correlationId, () => {
       // Synchronous up to here: the window opens inside the user's click.
-      const [done, popupWindow] = this.engine().popup(requestJson(r));
+      const [done, popupWindow] = this.engine().popup(requestJson(r), r.popupWindowParent);
       this.emit(EventType.POPUP_OPENED, InteractionType.Popup, { popupWindow }, null, r.correlationId);
       return done.then(toResult);
     }, BrowserRootPerformanceEvents.AcquireTokenPopup);
@@ -845,7 +846,7 @@ export class PublicClientApplication {
     let done;
     try {
       this.emit(EventType.LOGOUT_START, InteractionType.Popup, request || null, null, r.correlationId);
-      done = this.engine().logoutPopup(requestJson(r));
+      done = this.engine().logoutPopup(requestJson(r), r.popupWindowParent);
     } catch (raw) {
       const e = toError(raw);
       this.emit(EventType.LOGOUT_FAILURE, InteractionType.Popup, null, e, r.correlationId);

@@ -71,6 +71,7 @@ pub mod codes {
     pub const REFRESH_TOKEN_EXPIRED: &str = "refresh_token_expired";
     // BrowserAuthError
     pub const INTERACTION_IN_PROGRESS: &str = "interaction_in_progress";
+    pub const INTERACTION_IN_PROGRESS_CANCELLED: &str = "interaction_in_progress_cancelled";
     pub const USER_CANCELLED: &str = "user_cancelled";
     pub const DEVICE_CODE_POLLING_CANCELLED: &str = "device_code_polling_cancelled";
     pub const DEVICE_CODE_EXPIRED: &str = "device_code_expired";

@@ -14,7 +14,7 @@ use msal_wasm::core::http::HttpResponse;
 use msal_wasm::core::pkce::InteractionType;
 use msal_wasm::core::url::parse_query;
 use msal_wasm::platform::memory::{block_on, MemoryPlatform};
-use msal_wasm::platform::WindowError;
+use msal_wasm::platform::{PopupAttributes, WindowError};
 use msal_wasm::ErrorKind;
 use scripted::*;
 use std::cell::RefCell;
@@ -664,6 +664,38 @@ fn attribute_tokens_go_to_the_token_endpoint_and_partition_the_cached_access_tok
     assert_eq!(sent.form_field("attribute_tokens").as_deref(), Some("a.jwt"));
     assert_eq!(cached_access_tokens(&h).len(), 3);
     assert_eq!(hit(tokens(&["a.jwt", "b.jwt"])).as_deref(), Some(r.access_token.secret()), "other partitions are untouched");
+}
+
+#[test]
+fn extra_scopes_to_consent_are_asked_at_the_authorize_endpoint_only() {
+    let h = harness();
+    let req = InteractiveRequest { extra_scopes_to_consent: vec!["Mail.Read".into()], ..with_options(TokenOptions::default()) };
+    let (url, r) = sign_in_with(&h, &req, true);
+    assert_eq!(query_param(&url, "scope"), "User.Read Mail.Read openid profile offline_access");
+    assert_eq!(
+        last_token_request(&h).form_field("scope").as_deref(),
+        Some("User.Read openid profile offline_access"),
+        "msal redeems for the request's scopes"
+    );
+    assert!(r.scopes.iter().all(|s| s != "Mail.Read"), "{:?}", r.scopes);
+}
+
+#[test]
+fn a_popup_may_take_the_interaction_over_and_the_one_it_replaced_is_cancelled() {
+    let h = harness();
+    let req = InteractiveRequest { scopes: vec!["User.Read".into()], ..Default::default() };
+    let first = h.pca.open_popup(&req, PopupAttributes::default()).unwrap();
+    assert_eq!(h.pca.open_popup(&req, PopupAttributes::default()).unwrap_err().code(), "interaction_in_progress");
+    let over = InteractiveRequest { override_interaction_in_progress: true, ..req.clone() };
+    let second = h.pca.open_popup(&over, PopupAttributes::default()).unwrap();
+    let e = block_on(h.pca.complete_popup(first)).unwrap_err();
+    assert_eq!((e.code(), e.kind().class_name()), ("interaction_in_progress_cancelled", "BrowserAuthError"));
+    assert!(h.pca.interaction_in_progress(), "the lock stays with the request that took it over");
+    assert_eq!(h.token_requests(), 0, "the cancelled popup redeems nothing");
+    let r = block_on(h.pca.complete_popup(second)).unwrap();
+    assert_eq!(r.account.account.username, "ada@contoso.com");
+    assert!(!h.pca.interaction_in_progress());
+    assert_eq!(h.token_requests(), 1);
 }
 
 #[test]

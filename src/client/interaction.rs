@@ -44,6 +44,8 @@ fn same_page(a: &str, b: &str) -> bool {
 pub struct PopupStarted<P: Platform> {
     stage: PopupStage,
     popup: P::Popup,
+    /// The client's take-over count when the popup opened.
+    takeovers: u32,
 }
 
 /// Where a popup's request is when the popup opened.
@@ -103,6 +105,13 @@ impl<P: Platform> PublicClientApplication<P> {
     }
 
     pub(super) fn take_interaction_lock(&self, kind: &str, itype: InteractionType) -> Result<(), AuthError> {
+        self.take_interaction_lock_over(kind, itype, false)
+    }
+
+    /// [`take_interaction_lock`](Self::take_interaction_lock); with `take_over` (msal's
+    /// `overrideInteractionInProgress`), a held lock is taken too and the popups waiting under
+    /// it end with `interaction_in_progress_cancelled`.
+    fn take_interaction_lock_over(&self, kind: &str, itype: InteractionType, take_over: bool) -> Result<(), AuthError> {
         let temp = self.platform.temp_store();
         let now = self.platform.now_ms();
         if let Some(held) = self.interaction_lock() {
@@ -110,6 +119,13 @@ impl<P: Platform> PublicClientApplication<P> {
             // (a popup whose page died, a redirect the app never completed): take it over.
             if held.get("leaseUntil").and_then(Json::as_u64).is_some_and(|until| until <= now) {
                 self.log(LogLevel::Warning, "cleared an interaction lock whose lease had expired");
+            } else if take_over {
+                self.log(
+                    LogLevel::Warning,
+                    "overrideInteractionInProgress: took the interaction lock over; the interaction holding it is cancelled",
+                );
+                self.takeovers.set(self.takeovers.get().wrapping_add(1));
+                self.platform.cancel_popup_waits();
             } else {
                 return Err(AuthError::new(
                     ErrorKind::InteractionInProgress,
@@ -274,6 +290,13 @@ impl<P: Platform> PublicClientApplication<P> {
         let rs = RequestState { id: self.guid()?, interaction_type: itype, user_state: req.state.clone() };
         let state = rs.encode();
         let scopes = self.wire_scopes(&req.scopes);
+        // msal asks consent for extraScopesToConsent with the request's scopes, and redeems the
+        // code for the request's scopes only.
+        let mut consent = ScopeSet::new(&req.scopes);
+        for s in &req.extra_scopes_to_consent {
+            consent.insert(s);
+        }
+        let consent = consent.with_oidc_defaults(&self.config.default_scopes);
         let mut hints = HintSource { request_sid: req.sid.clone(), request_login_hint: req.login_hint.clone(), ..HintSource::default() };
         if let Some(acc) = req.account.as_ref().and_then(|r| self.account_in(r)) {
             let claims = acc.id_token_claims.clone().map(IdTokenClaims::from_json);
@@ -291,7 +314,7 @@ impl<P: Platform> PublicClientApplication<P> {
         let url = authorize::authorize_url(&AuthorizeParams {
             endpoint: &metadata.authorization_endpoint,
             client_id: &self.config.client_id,
-            scopes: &scopes,
+            scopes: &consent,
             redirect_uri: &redirect_uri,
             correlation_id: &correlation_id,
             response_mode: &self.config.response_mode,
@@ -507,12 +530,12 @@ impl<P: Platform> PublicClientApplication<P> {
                 (PopupStage::Ready(pending), url)
             }
             None => {
-                self.take_interaction_lock(SIGNIN, InteractionType::Popup)?;
+                self.take_interaction_lock_over(SIGNIN, InteractionType::Popup, req.override_interaction_in_progress)?;
                 (PopupStage::Unresolved(req.clone()), "about:blank".to_owned())
             }
         };
         match self.platform.open_popup(&url, &name, attributes) {
-            Ok(popup) => Ok(PopupStarted { stage, popup }),
+            Ok(popup) => Ok(PopupStarted { stage, popup, takeovers: self.takeovers.get() }),
             Err(e) => {
                 self.release_interaction_lock();
                 Err(window_error(e, &req.correlation_id))
@@ -522,7 +545,7 @@ impl<P: Platform> PublicClientApplication<P> {
 
     fn begin_interaction_at(&self, req: &InteractiveRequest, target: &Target) -> Result<PendingAuth, AuthError> {
         let pending = self.build_pending(req, InteractionType::Popup, "", target, None)?;
-        self.take_interaction_lock(SIGNIN, InteractionType::Popup)?;
+        self.take_interaction_lock_over(SIGNIN, InteractionType::Popup, req.override_interaction_in_progress)?;
         Ok(pending)
     }
 
@@ -530,7 +553,10 @@ impl<P: Platform> PublicClientApplication<P> {
     /// `acquireTokenPopup` after the window opened). A popup closed by the user fails with
     /// `user_cancelled`; every ending releases the interaction lock.
     pub async fn complete_popup(&self, started: PopupStarted<P>) -> Result<AuthenticationResult, AuthError> {
-        let PopupStarted { stage, mut popup } = started;
+        let PopupStarted { stage, mut popup, takeovers } = started;
+        // False once a request took the interaction over since this popup opened: the lock is
+        // that request's then.
+        let ours = || self.takeovers.get() == takeovers;
         let pending = match stage {
             PopupStage::Ready(pending) => pending,
             PopupStage::Unresolved(req) => {
@@ -545,20 +571,30 @@ impl<P: Platform> PublicClientApplication<P> {
                     Ok(p) => p,
                     Err(e) => {
                         self.platform.close_popup(popup);
-                        self.release_interaction_lock();
+                        if ours() {
+                            self.release_interaction_lock();
+                        }
                         return Err(e.with_correlation_id(req.correlation_id));
                     }
                 };
                 if let Err(e) = self.platform.navigate_popup(&mut popup, &pending.url) {
-                    self.abort_interaction(&pending);
+                    if ours() {
+                        self.abort_interaction(&pending);
+                    }
                     self.unbind(pending.binding.as_ref()).await;
                     return Err(window_error(e, &pending.correlation_id));
                 }
                 pending
             }
         };
-        self.log(LogLevel::Verbose, "popup: waiting for the provider's response");
-        match self.platform.wait_for_popup(popup, &pending.state_id, self.config.popup_timeout_ms).await {
+        let waited = if ours() {
+            self.log(LogLevel::Verbose, "popup: waiting for the provider's response");
+            self.platform.wait_for_popup(popup, &pending.state_id, self.config.popup_timeout_ms).await
+        } else {
+            self.platform.close_popup(popup);
+            Err(WindowError::Cancelled)
+        };
+        match waited {
             Ok(response) => {
                 let result = self.finish_interaction(pending, &response).await;
                 if result.is_ok() {
@@ -568,10 +604,11 @@ impl<P: Platform> PublicClientApplication<P> {
                 result
             }
             Err(e) => {
-                let error = window_error(e, &pending.correlation_id);
-                self.abort_interaction(&pending);
+                if ours() {
+                    self.abort_interaction(&pending);
+                }
                 self.unbind(pending.binding.as_ref()).await;
-                Err(error)
+                Err(window_error(e, &pending.correlation_id))
             }
         }
     }

@@ -97,6 +97,10 @@ fn window_error(e: WindowError, correlation_id: &str) -> AuthError {
         .with_sub_error("iframe_no_response"),
         WindowError::EmptyResponse => AuthError::browser("redirect_bridge_empty_response", "the redirect bridge sent an empty response"),
         WindowError::Failed => AuthError::browser(codes::POPUP_WINDOW_ERROR, "the window failed"),
+        WindowError::Cancelled => AuthError::browser(
+            codes::INTERACTION_IN_PROGRESS_CANCELLED,
+            "another interactive request took this one's place (overrideInteractionInProgress)",
+        ),
     };
     e.with_correlation_id(correlation_id.to_owned())
 }
@@ -216,6 +220,9 @@ pub struct PublicClientApplication<P: Platform> {
     stale: Cell<bool>,
     /// Until when hidden frames are known not to answer on this page (ms; 0 = not known).
     frames_blocked_until: Cell<u64>,
+    /// How many times a popup took the interaction lock over (`overrideInteractionInProgress`):
+    /// a popup opened before the last take-over ends without waiting.
+    takeovers: Cell<u32>,
     /// The token endpoint's last DPoP nonce (RFC 9449 §8).
     dpop_nonce: RefCell<Option<String>>,
     /// DPoP keys of tokens a sign-out or `clearCache` removed, to delete (asynchronously).
@@ -258,6 +265,7 @@ impl<P: Platform> PublicClientApplication<P> {
             cache: RefCell::new(cache),
             stale: Cell::new(false),
             frames_blocked_until: Cell::new(0),
+            takeovers: Cell::new(0),
             dpop_nonce: RefCell::new(None),
             orphan_keys: RefCell::new(Vec::new()),
             flights: RefCell::default(),

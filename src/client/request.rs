@@ -248,6 +248,12 @@ impl TokenOptions {
 pub struct InteractiveRequest {
     /// Scopes.
     pub scopes: Vec<String>,
+    /// `extraScopesToConsent`: asked of the user with `scopes` at the authorize endpoint (the
+    /// code is redeemed for `scopes` only; tokens for these come silently later).
+    pub extra_scopes_to_consent: Vec<String>,
+    /// `overrideInteractionInProgress` (popups): take over the tab's interaction lock, ending
+    /// the popup that holds it with `interaction_in_progress_cancelled`.
+    pub override_interaction_in_progress: bool,
     /// Prompt.
     pub prompt: Option<Prompt>,
     /// `loginHint`

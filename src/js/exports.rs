@@ -116,13 +116,17 @@ impl JsClient {
         self.run(Task::HandleRedirect(hash, navigate_to_login_request_url))
     }
 
-    /// Opens the popup synchronously (inside the caller's user gesture) and returns
+    /// Opens the popup synchronously (inside the caller's user gesture), from `parent`
+    /// (msal's `popupWindowParent`; this window when undefined), and returns
     /// `[promise of the result JSON, the popup window]`.
     #[wasm_bindgen(js_name = popup)]
-    pub fn popup(&self, request: &str) -> Result<js_sys::Array, JsValue> {
+    pub fn popup(&self, request: &str, parent: &JsValue) -> Result<js_sys::Array, JsValue> {
         let json = parse(request).map_err(|e| error_value(&e))?;
         let req = wire::interactive_request(&json).map_err(|e| error_value(&e))?;
-        let started = self.inner.open_popup(&req, wire::popup_attributes(&json)).map_err(|e| error_value(&e))?;
+        window::popup_parent(parent);
+        let started = self.inner.open_popup(&req, wire::popup_attributes(&json));
+        window::popup_parent(&JsValue::UNDEFINED);
+        let started = started.map_err(|e| error_value(&e))?;
         let window = started.window().clone();
         let done = self.run(Task::Popup(started));
         Ok(js_sys::Array::of2(&done, &window))
@@ -243,10 +247,12 @@ impl JsClient {
     /// `logoutPopup`: opens the end-session page in a popup synchronously (inside the caller's
     /// user gesture) and returns a promise that resolves when it is done.
     #[wasm_bindgen(js_name = logoutPopup)]
-    pub fn logout_popup(&self, request: &str) -> Result<js_sys::Promise, JsValue> {
+    pub fn logout_popup(&self, request: &str, parent: &JsValue) -> Result<js_sys::Promise, JsValue> {
         let json = parse(request).map_err(|e| error_value(&e))?;
-        let started =
-            self.inner.open_logout_popup(&wire::logout_request(&json), wire::popup_attributes(&json)).map_err(|e| error_value(&e))?;
+        window::popup_parent(parent);
+        let started = self.inner.open_logout_popup(&wire::logout_request(&json), wire::popup_attributes(&json));
+        window::popup_parent(&JsValue::UNDEFINED);
+        let started = started.map_err(|e| error_value(&e))?;
         Ok(self.run(Task::LogoutPopup(started)))
     }
 

@@ -255,6 +255,8 @@ pub fn interactive_request(j: &Json) -> Result<InteractiveRequest, AuthError> {
     Ok(InteractiveRequest {
         authentication_scheme,
         scopes: string_list(j.get("scopes")),
+        extra_scopes_to_consent: string_list(j.get("extraScopesToConsent")),
+        override_interaction_in_progress: j.get("overrideInteractionInProgress").and_then(Json::as_bool).unwrap_or(false),
         prompt: j.str_field("prompt").map(Prompt::parse).transpose()?,
         login_hint: j.string_or_empty("loginHint"),
         sid: j.string_or_empty("sid"),

@@ -65,6 +65,9 @@ pub enum WindowError {
     NoResponse,
     /// The redirect bridge sent an empty response.
     EmptyResponse,
+    /// Another interactive request took the tab's interaction lock over
+    /// (`overrideInteractionInProgress`).
+    Cancelled,
     /// The window failed otherwise.
     Failed,
 }
@@ -142,6 +145,9 @@ pub trait Platform {
     fn navigate_popup(&self, popup: &mut Self::Popup, url: &str) -> Result<(), WindowError>;
     /// Closes a popup that will not be used.
     fn close_popup(&self, popup: Self::Popup);
+    /// Ends every [`wait_for_popup`](Self::wait_for_popup) of this tab with
+    /// [`WindowError::Cancelled`], closing their popups (a request took the interaction over).
+    fn cancel_popup_waits(&self) {}
     /// Waits for the authorize response of the request whose state id is `state_id` in
     /// `popup`: its address once it is back on the app's origin, or the redirect bridge's
     /// message. Closes the popup when done.

@@ -162,3 +162,42 @@ test("msal v5's resource, extraParameters and storeInCache reach the provider an
   assert.equal(await enforce(true, { resource: mcp, extraQueryParameters: { resource: mcp } }), "ClientAuthError:misplaced_resource_parameter");
   await page.context().close();
 });
+
+test("popups as msal v5's: overrideInteractionInProgress ends a stuck popup, popupWindowParent, extraScopesToConsent", async () => {
+  const page = await env.open("entra", "sessionStorage");
+  const bodies = [];
+  page.on("request", (r) => { if (r.method() === "POST" && r.url().includes("/token")) bodies.push(new URLSearchParams(r.postData() || "")); });
+  // A first popup nobody finishes.
+  const [first] = await Promise.all([
+    page.waitForEvent("popup"),
+    page.evaluate(() => { window.first = window.pca.loginPopup({ scopes: ["User.Read"] }).then(() => "ok", (e) => e.errorCode); }),
+  ]);
+  await first.waitForSelector("#login");
+  const again = () => page.evaluate(() => window.pca.loginPopup({ scopes: ["User.Read"] }).then(() => "ok", (e) => e.errorCode));
+  assert.equal(await again(), "interaction_in_progress");
+  // Taking over: the first popup closes and its request fails; the second signs in, opened
+  // from the window the app names, and asks consent for another API's scope as well.
+  const [second] = await Promise.all([
+    page.waitForEvent("popup"),
+    page.evaluate(() => {
+      window.second = window.pca.loginPopup({
+        scopes: ["User.Read"], overrideInteractionInProgress: true, popupWindowParent: window, extraScopesToConsent: ["api.write"],
+      }).then((r) => r.account.username, (e) => e.errorCode);
+    }),
+  ]);
+  assert.equal(await page.evaluate(() => window.first), "interaction_in_progress_cancelled");
+  if (!first.isClosed()) await first.waitForEvent("close", { timeout: 5000 });
+  await second.waitForSelector("#login");
+  await second.fill("#login", "owen");
+  await Promise.all([second.waitForEvent("close", { timeout: 15000 }), second.click("#submit").catch(() => {})]);
+  assert.equal(await page.evaluate(() => window.second), "owen");
+  // Consent is asked for api.write too; the code is redeemed for the request's scopes (msal).
+  assert.equal(bodies.length, 1);
+  assert.ok(!bodies[0].get("scope").includes("api.write"), bodies[0].get("scope"));
+  const authorize = (await env.idp.counters()).log.filter((e) => e.route === "authorize").map((e) => e.scope);
+  assert.ok(authorize.at(-1).split(" ").includes("api.write"), JSON.stringify(authorize));
+  assert.ok(!authorize.at(-2).split(" ").includes("api.write"), JSON.stringify(authorize));
+  // The lock was the second's, and is free again.
+  assert.equal(await page.evaluate(() => window.pca.getAllAccounts().length), 1);
+  await page.context().close();
+});

@@ -950,7 +950,7 @@ export async function startIdp(options = {}) {
     let search = url.search;
     if (rest === routes.authorization && (req.method === 'GET' || req.method === 'POST')) {
       counters.authorize += 1;
-      record({ route: 'authorize', prefix: mount.prefix, redirect_uri: url.searchParams.get('redirect_uri'), prompt: url.searchParams.get('prompt') });
+      record({ route: 'authorize', prefix: mount.prefix, redirect_uri: url.searchParams.get('redirect_uri'), prompt: url.searchParams.get('prompt'), scope: url.searchParams.get('scope') });
       // Test switch: a silent (prompt=none) request lands on a page that never answers, as a
       // hidden iframe does when the browser blocks the provider's third-party cookies.
       if (silentNoResponse && url.searchParams.get('prompt') === 'none') {

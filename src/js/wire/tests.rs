@@ -85,10 +85,14 @@ fn requests_are_read_with_msal_names() {
     let r = interactive_request(&json(
         r#"{"scopes":["User.Read",7],"prompt":"select_account","loginHint":"a@b","account":{"homeAccountId":"h","idToken":"x"},
             "state":"s","claims":"{}","extraQueryParameters":{"dc":"x","n":1,"b":true,"o":{}},"redirectUri":"/r","redirectStartPage":"/p",
-            "correlationId":"cid","nonce":"n","domainHint":"d","sid":"sid"}"#,
+            "correlationId":"cid","nonce":"n","domainHint":"d","sid":"sid","extraScopesToConsent":["Mail.Read"],
+            "overrideInteractionInProgress":true}"#,
     ))
     .unwrap();
     assert_eq!(r.scopes, ["User.Read"], "non-strings are skipped");
+    assert_eq!(r.extra_scopes_to_consent, ["Mail.Read"]);
+    assert!(r.override_interaction_in_progress);
+    assert!(!interactive_request(&json(r#"{"scopes":[]}"#)).unwrap().override_interaction_in_progress);
     assert_eq!(r.account, Some(AccountRef::new("h")));
     assert_eq!(r.extra_query_parameters, [("dc".to_owned(), "x".to_owned()), ("n".into(), "1".into()), ("b".into(), "true".into())]);
     assert_eq!((r.state.as_str(), r.claims.as_str(), r.redirect_uri.as_str(), r.redirect_start_page.as_str()), ("s", "{}", "/r", "/p"));

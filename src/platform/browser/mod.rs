@@ -180,6 +180,7 @@ fn window_error(reason: &JsValue) -> WindowError {
         Some("timed_out") => WindowError::TimedOut,
         Some("iframe_no_response") => WindowError::NoResponse,
         Some("redirect_bridge_empty_response") => WindowError::EmptyResponse,
+        Some("interaction_in_progress_cancelled") => WindowError::Cancelled,
         _ => WindowError::Failed,
     }
 }
@@ -314,6 +315,10 @@ impl Platform for BrowserPlatform {
 
     fn close_popup(&self, popup: JsValue) {
         window::close_popup(&popup);
+    }
+
+    fn cancel_popup_waits(&self) {
+        window::cancel_popup_waits();
     }
 
     async fn wait_for_popup(&self, popup: JsValue, state_id: &str, timeout_ms: u64) -> Result<String, WindowError> {

@@ -29,16 +29,22 @@ export function waitForTabs(ms) {
 }
 const tabsSpoke = () => wakeUps.splice(0).forEach((wake) => wake());
 
+// The window the next popup opens from, centred on it (msal's popupWindowParent).
+let parent = null;
+export function popupParent(win) { parent = win || null; }
+
 // Opens a centred popup synchronously. Returns the window, or null when the browser
 // returned none; throws only when window.open itself throws.
 export function openPopup(url, name, width, height, top, left) {
+  const from = parent || window;
+  parent = null;
   const w = width > 0 ? width : 483;
   const h = height > 0 ? height : 600;
-  const outerW = window.outerWidth || window.innerWidth || w;
-  const outerH = window.outerHeight || window.innerHeight || h;
-  const x = left >= 0 ? left : Math.max(0, (window.screenX || window.screenLeft || 0) + (outerW - w) / 2);
-  const y = top >= 0 ? top : Math.max(0, (window.screenY || window.screenTop || 0) + (outerH - h) / 2);
-  const popup = window.open(url, name, `width=${w}, height=${h}, top=${y}, left=${x}, scrollbars=yes`);
+  const outerW = from.outerWidth || from.innerWidth || w;
+  const outerH = from.outerHeight || from.innerHeight || h;
+  const x = left >= 0 ? left : Math.max(0, (from.screenX || from.screenLeft || 0) + (outerW - w) / 2);
+  const y = top >= 0 ? top : Math.max(0, (from.screenY || from.screenTop || 0) + (outerH - h) / 2);
+  const popup = from.open(url, name, `width=${w}, height=${h}, top=${y}, left=${x}, scrollbars=yes`);
   if (popup && typeof popup.focus === "function") {
     try { popup.focus(); } catch (_) { /* ignore */ }
   }
@@ -82,7 +88,12 @@ function responseFrom(loc) {
 // Waits for the authorize response of `stateId` in `popup`: by polling its location once it
 // is back on our origin, or by a message on BroadcastChannel(stateId) from a redirect page
 // that called broadcastResponseToMainFrame(). Rejects with "user_cancelled" when the popup
-// closes first and "timed_out" after timeoutMs.
+// closes first, "timed_out" after timeoutMs, "interaction_in_progress_cancelled" when
+// cancelPopupWaits() ends it.
+const popupWaits = new Set();
+export function cancelPopupWaits() {
+  for (const finish of popupWaits) finish(false, "interaction_in_progress_cancelled");
+}
 export function waitForPopup(popup, stateId, timeoutMs) {
   return new Promise((resolve, reject) => {
     let done = false;
@@ -90,6 +101,7 @@ export function waitForPopup(popup, stateId, timeoutMs) {
     const finish = (ok, value) => {
       if (done) return;
       done = true;
+      popupWaits.delete(finish);
       clearInterval(poll);
       clearTimeout(timer);
       if (channel) channel.close();
@@ -130,6 +142,7 @@ export function waitForPopup(popup, stateId, timeoutMs) {
       } catch (_) { /* cross-origin while at the identity provider */ }
     }, 30);
     const timer = setTimeout(() => finish(false, "timed_out"), timeoutMs);
+    popupWaits.add(finish);
   });
 }
 

@@ -28,6 +28,12 @@ extern "C" {
     /// Waits for the authorize response in a popup.
     #[wasm_bindgen(js_name = waitForPopup)]
     pub fn wait_for_popup(popup: &JsValue, state_id: &str, timeout_ms: u32) -> js_sys::Promise;
+    /// The window the next popup opens from (msal's `popupWindowParent`; undefined: this one).
+    #[wasm_bindgen(js_name = popupParent)]
+    pub fn popup_parent(parent: &JsValue);
+    /// Ends every popup wait with "interaction_in_progress_cancelled".
+    #[wasm_bindgen(js_name = cancelPopupWaits)]
+    pub fn cancel_popup_waits();
     /// Loads a URL in a hidden iframe and waits for the response.
     #[wasm_bindgen(js_name = loadHiddenIframe)]
     pub fn load_hidden_iframe(url: &str, state_id: &str, timeout_ms: u32, settle_ms: u32) -> js_sys::Promise;
