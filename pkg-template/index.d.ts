@@ -222,6 +222,10 @@ export interface SilentRequest extends BaseRequest {
   cacheLookupPolicy?: CacheLookupPolicy;
   /** A refresh token that expires within this many seconds is not used (default 300, as msal). */
   refreshTokenExpirationOffsetSeconds?: number;
+  /** Returned as the result's state (from the cache too). */
+  state?: string;
+  /** The hidden frame's prompt if the request comes to one: "none" (default) or "no_session"; other values are sent as "none", with a warning (msal 5). */
+  prompt?: string;
 }
 
 export interface SsoSilentRequest<P extends string = "none" | "no_session"> extends BaseRequest {
@@ -230,7 +234,7 @@ export interface SsoSilentRequest<P extends string = "none" | "no_session"> exte
   loginHint?: string;
   sid?: string;
   domainHint?: string;
-  /** A silent request takes "none" or "no_session" only (silent_prompt_value_error otherwise). */
+  /** A silent request takes "none" or "no_session"; other values are sent as "none", with a warning (msal 5). */
   prompt?: PromptOf<P, "none" | "no_session">;
   state?: string;
   nonce?: string;

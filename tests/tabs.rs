@@ -6,6 +6,7 @@
 mod scripted;
 
 use msal_wasm::client::{AuthenticationResult, CacheLocation, CacheLookupPolicy, Config, InteractiveRequest, SilentRequest};
+use msal_wasm::core::authorize::Prompt;
 use msal_wasm::core::http::HttpResponse;
 use msal_wasm::error::AuthError;
 use msal_wasm::platform::memory::block_on;
@@ -117,6 +118,27 @@ fn silent_falls_back_to_a_hidden_frame_when_the_refresh_token_is_refused() {
     let e = block_on(h.pca.acquire_token_silent(&SilentRequest { force_refresh: true, cache_lookup_policy: policy, ..silent(&home) }))
         .unwrap_err();
     assert!(e.is_invalid_grant());
+}
+
+#[test]
+fn silent_requests_carry_their_state_and_prompt_as_msal_5() {
+    let h = harness();
+    let home = h.sign_in().account.account.home_account_id;
+    let with_state = |force_refresh| SilentRequest { force_refresh, state: "app-state".into(), ..silent(&home) };
+    // The caller's state comes back, from the cache and from the network.
+    assert_eq!(h.pca.acquire_token_silent_cached(&with_state(false)).unwrap().unwrap().state, "app-state");
+    assert_eq!(block_on(h.pca.acquire_token_silent(&with_state(true))).unwrap().state, "app-state");
+    // The frame fallback sends the request's prompt (none or no_session).
+    h.idp.borrow_mut().fail_next = Some(HttpResponse::new(400, r#"{"error":"invalid_grant","error_description":"revoked"}"#));
+    let no_session = SilentRequest { prompt: Some(Prompt::NoSession), ..with_state(true) };
+    assert_eq!(block_on(h.pca.acquire_token_silent(&no_session)).unwrap().state, "app-state");
+    assert!(h.platform.windows.borrow().last().unwrap().contains("prompt=no_session"));
+    // Another prompt in a silent request is sent as none, with a warning (msal 5 no longer
+    // fails it with silent_prompt_value_error).
+    let other = InteractiveRequest { prompt: Some(Prompt::SelectAccount), ..request() };
+    block_on(h.pca.sso_silent(&other)).unwrap();
+    assert!(h.platform.windows.borrow().last().unwrap().contains("prompt=none"));
+    assert!(h.platform.logs.borrow().iter().any(|(_, l)| l.contains("prompt none or no_session")));
 }
 
 /// Three tabs sharing a localStorage cache, signed in, with the access token expired.

@@ -264,13 +264,7 @@ impl<P: Platform> PublicClientApplication<P> {
     ) -> Result<PendingAuth, AuthError> {
         let metadata = &target.metadata;
         req.options.enforce_resource(self.config.is_mcp, &req.extra_query_parameters)?;
-        if itype == InteractionType::Silent {
-            if let Some(p) = req.prompt {
-                if !matches!(p, authorize::Prompt::None | authorize::Prompt::NoSession) {
-                    return Err(AuthError::browser(codes::SILENT_PROMPT_VALUE_ERROR, "silent requests need prompt none or no_session"));
-                }
-            }
-        }
+
         let redirect_uri = self.redirect_uri(&req.redirect_uri);
         if redirect_uri.is_empty() {
             return Err(AuthError::config(codes::REDIRECT_URI_EMPTY, "a redirectUri is required"));
@@ -305,7 +299,16 @@ impl<P: Platform> PublicClientApplication<P> {
             hints.account_username = acc.account.username.clone();
             hints.account_oid_anchor = acc.account.oid_anchor();
         }
-        let prompt = if itype == InteractionType::Silent { Some(req.prompt.unwrap_or(authorize::Prompt::None)) } else { req.prompt };
+        let prompt = match req.prompt {
+            Some(p @ (authorize::Prompt::None | authorize::Prompt::NoSession)) if itype == InteractionType::Silent => Some(p),
+            Some(_) if itype == InteractionType::Silent => {
+                // msal 5 (no longer silent_prompt_value_error).
+                self.log(LogLevel::Warning, "a silent request takes prompt none or no_session only; none is sent");
+                Some(authorize::Prompt::None)
+            }
+            None if itype == InteractionType::Silent => Some(authorize::Prompt::None),
+            p => p,
+        };
         let mut extra = req.options.authorize_extra(&req.extra_query_parameters);
         if let Some(b) = binding.as_ref().filter(|b| matches!(b.scheme, AuthScheme::Dpop { .. })) {
             // The key the code will be redeemed with (RFC 9449 §10).

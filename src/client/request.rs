@@ -315,6 +315,10 @@ pub struct SilentRequest {
     /// `refreshTokenExpirationOffsetSeconds`: a refresh token that expires within this many
     /// seconds is not used (0: msal's default, 300).
     pub refresh_token_expiration_offset_secs: u64,
+    /// App state, returned in the result (cached or not), as msal.
+    pub state: String,
+    /// The hidden frame's prompt when it comes to one: `none` (default) or `no_session`.
+    pub prompt: Option<Prompt>,
 }
 
 /// Which accounts `getAllAccounts` and `getAccount` return (msal's `AccountFilter`): every

@@ -158,7 +158,7 @@ impl<P: Platform> PublicClientApplication<P> {
             Some(_) => self.log(LogLevel::Trace, "acquireTokenSilent: a cached access token is served"),
             None => self.log(LogLevel::Verbose, "acquireTokenSilent: no usable cached access token; renewing"),
         }
-        Ok(hit)
+        Ok(hit.map(|r| for_caller(req, r)))
     }
 
     /// After waiting for another tab's renewal: the cached token if it was obtained at or
@@ -290,7 +290,7 @@ impl<P: Platform> PublicClientApplication<P> {
             Some(_) => Box::pin(self.silent_flight(&SilentRequest { force_refresh: true, ..req.clone() })).await?,
             None => Box::pin(self.silent_flight(req)).await?,
         };
-        self.finish_bound(result, &req.authentication_scheme).await
+        self.finish_bound(result, &req.authentication_scheme).await.map(|r| for_caller(req, r))
     }
 
     /// The refresh token (single-flight), then a hidden frame.
@@ -308,13 +308,7 @@ impl<P: Platform> PublicClientApplication<P> {
                 r
             }
         };
-        match result {
-            Ok(mut r) if !req.correlation_id.is_empty() => {
-                r.correlation_id.clone_from(&req.correlation_id);
-                Ok(r)
-            }
-            r => r,
-        }
+        result.map(|r| for_caller(req, r))
     }
 
     /// What makes two silent requests the same one.
@@ -369,6 +363,8 @@ impl<P: Platform> PublicClientApplication<P> {
                     authority,
                     authentication_scheme: req.authentication_scheme.clone(),
                     options: req.options.clone(),
+                    prompt: req.prompt,
+                    state: req.state.clone(),
                     ..InteractiveRequest::default()
                 };
                 self.sso_silent(&frame).await
@@ -487,4 +483,14 @@ impl<P: Platform> PublicClientApplication<P> {
         }
         out
     }
+}
+
+/// A silent result as its caller gets it (one flight may serve several): the caller's
+/// correlation id (when it named one) and state, as msal's `acquireTokenSilent`.
+fn for_caller(req: &SilentRequest, mut r: AuthenticationResult) -> AuthenticationResult {
+    if !req.correlation_id.is_empty() {
+        r.correlation_id.clone_from(&req.correlation_id);
+    }
+    r.state.clone_from(&req.state);
+    r
 }

@@ -294,6 +294,9 @@ pub fn silent_request(j: &Json) -> Result<SilentRequest, AuthError> {
         authority: authority_field(j),
         options: token_options(j)?,
         refresh_token_expiration_offset_secs: j.get("refreshTokenExpirationOffsetSeconds").and_then(Json::as_u64).unwrap_or(0),
+        state: j.string_or_empty("state"),
+        // msal 5: a silent request's prompt other than none/no_session becomes none.
+        prompt: j.str_field("prompt").and_then(|p| Prompt::parse(p).ok()),
     })
 }
 

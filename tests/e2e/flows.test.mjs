@@ -152,6 +152,10 @@ test("msal v5's resource, extraParameters and storeInCache reach the provider an
   assert.ok(keys.some((k) => k.endsWith("||5eygqyy83asoz9zzkxqni5s-ld4ljzwhpuf83hetuow")), JSON.stringify(keys));
   assert.equal((await silent({ attributeTokens: ["a.jwt", "b.jwt"] })).token, attributed.token);
   assert.equal((await silent({})).token, plain.token, "a request without them never gets their token");
+  // A silent request's state comes back with the result, from the cache too (msal 5).
+  const state = await page.evaluate(() => window.pca.acquireTokenSilent({ scopes: ["User.Read"], account: window.pca.getAllAccounts()[0], state: "app-state" })
+    .then((r) => `${r.fromCache} ${r.state}`));
+  assert.equal(state, "true app-state");
   // enforceResourceParameter, as msal's: only an MCP app needs the resource, named once.
   const enforce = (isMcp, request) => page.evaluate(([isMcp, request]) => {
     try { window.msal.enforceResourceParameter(isMcp, request); return "ok"; } catch (e) { return `${e.name}:${e.errorCode}`; }

@@ -100,7 +100,10 @@ fn requests_are_read_with_msal_names() {
         (r.correlation_id.as_str(), r.nonce.as_str(), r.domain_hint.as_str(), r.sid.as_str(), r.login_hint.as_str()),
         ("cid", "n", "d", "sid", "a@b")
     );
-    let s = silent_request(&json(r#"{"scopes":["a"],"forceRefresh":true,"cacheLookupPolicy":2}"#)).unwrap();
+    let s =
+        silent_request(&json(r#"{"scopes":["a"],"forceRefresh":true,"cacheLookupPolicy":2,"state":"st","prompt":"no_session"}"#)).unwrap();
+    assert_eq!((s.state.as_str(), s.prompt), ("st", Some(Prompt::NoSession)));
+    assert_eq!(silent_request(&json(r#"{"scopes":["a"],"prompt":"bogus"}"#)).unwrap().prompt, None, "sent as none");
     assert!(s.force_refresh && s.cache_lookup_policy == CacheLookupPolicy::AccessTokenAndRefreshToken);
     assert_eq!(silent_request(&json(r#"{"scopes":["a"],"cacheLookupPolicy":9}"#)).unwrap_err().code(), "invalid_configuration");
     assert_eq!(silent_request(&json(r#"{"scopes":["a"],"claims":{"a":1}}"#)).unwrap_err().code(), "invalid_claims");
