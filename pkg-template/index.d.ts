@@ -163,6 +163,7 @@ export interface StoreInCache {
 interface BaseRequest {
   scopes?: string[];
   authority?: string;
+  azureCloudOptions?: AzureCloudOptions;
   correlationId?: string;
   claims?: string;
   redirectUri?: string;
@@ -301,10 +302,17 @@ export declare class Logger {
   isPiiLoggingEnabled(): boolean;
 }
 
+/** An Azure cloud and tenant: with an instance other than "none", the authority is `${azureCloudInstance}/${tenant ?? "common"}/`, over `authority`. */
+export interface AzureCloudOptions {
+  azureCloudInstance: AzureCloudInstance;
+  tenant?: string;
+}
+
 export interface Configuration {
   auth: {
     clientId: string;
     authority?: string;
+    azureCloudOptions?: AzureCloudOptions;
     knownAuthorities?: string[];
     cloudDiscoveryMetadata?: string;
     authorityMetadata?: string;

@@ -30,7 +30,6 @@ const UNSUPPORTED: &[(&str, &str, &str)] = &[
     ("system", "networkClient", "a custom network client is not used; requests go through fetch"),
     ("system", "allowRedirectInIframe", "redirects inside an iframe are not supported"),
     ("auth", "supportsNestedAppAuth", "nested app authentication is not supported; the standard client is used"),
-    ("auth", "azureCloudOptions", "azureCloudOptions are not applied; give the authority URL of the cloud"),
     ("auth", "popupRelayUri", "a popup relay page is not supported"),
     ("auth", "instanceAware", "instance-aware sign-in is not supported"),
     ("auth", "encodeExtraQueryParams", "extra query parameters are always encoded"),
@@ -49,8 +48,8 @@ pub fn config(j: &Json) -> Result<(Config, Vec<&'static str>), AuthError> {
         .filter(|s| !s.is_empty())
         .ok_or_else(|| AuthError::config("empty_client_id", "auth.clientId is required"))?;
     let mut c = Config::new(client_id);
-    if let Some(a) = auth.str_field("authority") {
-        c.authority = a.to_owned();
+    if let Some(a) = cloud_authority(auth).or_else(|| auth.str_field("authority").map(str::to_owned)) {
+        c.authority = a;
     }
     c.redirect_uri = auth.string_or_empty("redirectUri");
     c.post_logout_redirect_uri = optional_uri(auth.get("postLogoutRedirectUri"));
@@ -173,8 +172,18 @@ fn account_ref(j: &Json) -> Option<AccountRef> {
     a.str_field("homeAccountId").map(|h| AccountRef { home_account_id: h.to_owned(), tenant_id })
 }
 
+/// msal's `generateAuthority`: `azureCloudOptions` with an instance other than `none` name the
+/// authority `<instance>/<tenant>/` (tenant `common` without one), over `authority` (of the
+/// configuration's `auth`, or of a request).
+fn cloud_authority(j: &Json) -> Option<String> {
+    let o = j.get("azureCloudOptions")?;
+    let instance = o.str_field("azureCloudInstance").filter(|i| !i.is_empty() && *i != "none")?;
+    let tenant = o.str_field("tenant").filter(|t| !t.is_empty()).unwrap_or("common");
+    Some([instance, "/", tenant, "/"].concat())
+}
+
 fn authority_field(j: &Json) -> Option<String> {
-    j.str_field("authority").filter(|a| !a.trim().is_empty()).map(str::to_owned)
+    cloud_authority(j).or_else(|| j.str_field("authority").filter(|a| !a.trim().is_empty()).map(str::to_owned))
 }
 
 fn pairs(j: Option<&Json>) -> Vec<(String, String)> {
@@ -310,7 +319,7 @@ pub fn logout_request(j: &Json) -> LogoutRequest {
         id_token_hint: j.string_or_empty("idTokenHint"),
         extra_query_parameters: pairs(j.get("extraQueryParameters")),
         correlation_id: j.string_or_empty("correlationId"),
-        authority: j.str_field("authority").filter(|a| !a.trim().is_empty()).map(str::to_owned),
+        authority: authority_field(j),
     }
 }
 

@@ -58,10 +58,35 @@ fn options_msal_wasm_does_not_act_on_are_warned_about() {
           "system":{"allowPlatformBroker":true,"allowRedirectInIframe":false,"serverTelemetryEnabled":true},"cache":{"claimsBasedCachingEnabled":true}}"#,
     ))
     .unwrap();
-    assert_eq!(warnings.len(), 5, "{warnings:?}");
+    assert_eq!(warnings.len(), 4, "{warnings:?}");
     assert!(warnings.iter().any(|w| w.contains("telemetry headers")));
     assert!(warnings.iter().any(|w| w.contains("brokering")));
     assert!(!warnings.iter().any(|w| w.contains("iframe")), "an option set to false is not warned about");
+}
+
+#[test]
+fn azure_cloud_options_name_the_authority_as_msal_generates_it() {
+    let cloud = |options: &str| {
+        format!(r#"{{"auth":{{"clientId":"c","authority":"https://login.microsoftonline.com/t1","azureCloudOptions":{options}}}}}"#)
+    };
+    let authority = |options: &str| config(&json(&cloud(options))).unwrap().0.authority;
+    assert_eq!(
+        authority(r#"{"azureCloudInstance":"https://login.microsoftonline.us","tenant":"t2"}"#),
+        "https://login.microsoftonline.us/t2/"
+    );
+    assert_eq!(authority(r#"{"azureCloudInstance":"https://login.chinacloudapi.cn"}"#), "https://login.chinacloudapi.cn/common/");
+    assert_eq!(
+        authority(r#"{"azureCloudInstance":"none","tenant":"t2"}"#),
+        "https://login.microsoftonline.com/t1",
+        "AzureCloudInstance.None"
+    );
+    // A request's options override its authority too.
+    let r = silent_request(&json(
+        r#"{"scopes":["a"],"authority":"https://x/y","azureCloudOptions":{"azureCloudInstance":"https://login.microsoftonline.com","tenant":"guest"}}"#,
+    ));
+    assert_eq!(r.unwrap().authority.as_deref(), Some("https://login.microsoftonline.com/guest/"));
+    let r = interactive_request(&json(r#"{"scopes":["a"],"azureCloudOptions":{"azureCloudInstance":"none"}}"#)).unwrap();
+    assert_eq!(r.authority, None);
 }
 
 #[test]
