@@ -201,6 +201,8 @@ interface InteractiveRequest<P extends string = PromptValue> extends BaseRequest
   nonce?: string;
   /** Scopes of other resources the user consents to now, with `scopes`; the code is redeemed for `scopes` only, and tokens for these come silently later. */
   extraScopesToConsent?: string[];
+  /** "POST": the authorize request is a form posted (in the popup, the hidden frame or this page) instead of a URL; extraQueryParameters stay in its URL. */
+  httpMethod?: "GET" | "POST";
 }
 
 export interface PopupRequest<P extends string = PromptValue> extends InteractiveRequest<P> {
@@ -240,6 +242,7 @@ export interface SsoSilentRequest<P extends string = "none" | "no_session"> exte
   state?: string;
   nonce?: string;
   extraScopesToConsent?: string[];
+  httpMethod?: "GET" | "POST";
 }
 
 export interface AuthorizationCodeRequest extends BaseRequest {

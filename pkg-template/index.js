@@ -701,6 +701,7 @@ export class PublicClientApplication {
     let url;
     try {
       url = await client.beginRedirect(requestJson(r));
+      if (url === null) return; // httpMethod POST: the wasm posted the authorize form
     } catch (raw) {
       const e = toError(raw);
       this.emit(EventType.ACQUIRE_TOKEN_FAILURE, InteractionType.Redirect, null, e, r.correlationId);

@@ -699,6 +699,39 @@ fn a_popup_may_take_the_interaction_over_and_the_one_it_replaced_is_cancelled() 
 }
 
 #[test]
+fn http_method_post_sends_the_authorize_request_as_a_form() {
+    let h = harness();
+    let post = InteractiveRequest {
+        post: true,
+        extra_query_parameters: vec![("dc".into(), "ESTS-PUB-WUS2".into())],
+        ..with_options(TokenOptions { extra_parameters: vec![("x".into(), "body".into())], ..Default::default() })
+    };
+    // The action URL carries extraQueryParameters and client-request-id; the form the rest.
+    let pending = h.pca.begin_interaction(&post, InteractionType::Redirect, "https://app.example/").unwrap();
+    let query: Vec<String> = parse_query(pending.url.split_once('?').unwrap().1).into_iter().map(|(k, _)| k).collect();
+    assert_eq!(query, ["dc", "client-request-id"], "{}", pending.url);
+    let form = parse_query(pending.form.as_deref().expect("a POST has a form"));
+    let field = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+    assert_eq!(field("scope"), Some("User.Read openid profile offline_access"));
+    assert_eq!((field("response_type"), field("x"), field("dc")), (Some("code"), Some("body"), None));
+    assert!(field("state").is_some() && field("code_challenge").is_some() && field("client-request-id").is_none());
+    h.pca.abort_interaction(&pending);
+    // A popup opens on about:blank and the form is posted into it; the response is redeemed.
+    let started = h.pca.open_popup(&post, PopupAttributes::default()).unwrap();
+    let windows = h.platform.windows.borrow().clone();
+    assert_eq!(windows[windows.len() - 2], "about:blank");
+    assert!(windows.last().unwrap().starts_with("POST https://login.microsoftonline.com/"), "{windows:?}");
+    let r = block_on(h.pca.complete_popup(started)).unwrap();
+    assert_eq!(h.token_requests(), 1);
+    // A hidden frame posts it too.
+    let frame = InteractiveRequest { post: true, ..with_options(TokenOptions::default()) };
+    block_on(h.pca.sso_silent(&InteractiveRequest { account: Some(AccountRef::new(&r.account.account.home_account_id)), ..frame }))
+        .unwrap();
+    let last = h.platform.windows.borrow().last().cloned().unwrap();
+    assert!(last.starts_with("POST ") && last.contains("prompt=none"), "{last}");
+}
+
+#[test]
 fn an_mcp_client_needs_a_resource_named_once() {
     let mut config = config();
     config.is_mcp = true;

@@ -103,7 +103,7 @@ impl Platform for NativePlatform {
         Err(WindowError::OpenFailed)
     }
 
-    fn navigate_popup(&self, _popup: &mut (), _url: &str) -> Result<(), WindowError> {
+    fn navigate_popup(&self, _popup: &mut (), _url: &str, _form: Option<&str>) -> Result<(), WindowError> {
         Err(WindowError::Failed)
     }
 
@@ -113,7 +113,14 @@ impl Platform for NativePlatform {
         Err(WindowError::Failed)
     }
 
-    async fn load_hidden_frame(&self, _url: &str, _state_id: &str, _timeout_ms: u64, _settle_ms: u64) -> Result<String, WindowError> {
+    async fn load_hidden_frame(
+        &self,
+        _url: &str,
+        _form: Option<&str>,
+        _state_id: &str,
+        _timeout_ms: u64,
+        _settle_ms: u64,
+    ) -> Result<String, WindowError> {
         Err(WindowError::NoResponse)
     }
 

@@ -309,12 +309,13 @@ impl<P: Platform> PublicClientApplication<P> {
             None if itype == InteractionType::Silent => Some(authorize::Prompt::None),
             p => p,
         };
-        let mut extra = req.options.authorize_extra(&req.extra_query_parameters);
+        // A POST keeps extraQueryParameters in its action URL (msal).
+        let mut extra = req.options.authorize_extra(if req.post { &[] } else { &req.extra_query_parameters });
         if let Some(b) = binding.as_ref().filter(|b| matches!(b.scheme, AuthScheme::Dpop { .. })) {
             // The key the code will be redeemed with (RFC 9449 §10).
             extra.push(("dpop_jkt".to_owned(), b.kid.clone()));
         }
-        let url = authorize::authorize_url(&AuthorizeParams {
+        let params = AuthorizeParams {
             endpoint: &metadata.authorization_endpoint,
             client_id: &self.config.client_id,
             scopes: &consent,
@@ -331,9 +332,16 @@ impl<P: Platform> PublicClientApplication<P> {
             client_capabilities: &self.config.client_capabilities,
             code_challenge: &pkce::challenge(&verifier),
             extra: &extra,
-        })?;
+        };
+        let (url, form) = if req.post {
+            let (action, fields) = authorize::authorize_form(&params, &req.extra_query_parameters)?;
+            (action, Some(fields))
+        } else {
+            (authorize::authorize_url(&params)?, None)
+        };
         Ok(PendingAuth {
             url,
+            form,
             interaction_type: itype,
             state_id: rs.id,
             correlation_id,
@@ -529,7 +537,8 @@ impl<P: Platform> PublicClientApplication<P> {
         let (stage, url) = match ready {
             Some(target) => {
                 let pending = self.begin_interaction_at(&req, &target)?;
-                let url = pending.url.clone();
+                // A POST's form is posted into the popup once it is open on about:blank.
+                let url = if pending.form.is_some() { "about:blank".to_owned() } else { pending.url.clone() };
                 (PopupStage::Ready(pending), url)
             }
             None => {
@@ -537,7 +546,13 @@ impl<P: Platform> PublicClientApplication<P> {
                 (PopupStage::Unresolved(req.clone()), "about:blank".to_owned())
             }
         };
-        match self.platform.open_popup(&url, &name, attributes) {
+        let opened = self.platform.open_popup(&url, &name, attributes).and_then(|mut popup| {
+            if let PopupStage::Ready(PendingAuth { url, form: form @ Some(_), .. }) = &stage {
+                self.platform.navigate_popup(&mut popup, url, form.as_deref())?;
+            }
+            Ok(popup)
+        });
+        match opened {
             Ok(popup) => Ok(PopupStarted { stage, popup, takeovers: self.takeovers.get() }),
             Err(e) => {
                 self.release_interaction_lock();
@@ -580,7 +595,7 @@ impl<P: Platform> PublicClientApplication<P> {
                         return Err(e.with_correlation_id(req.correlation_id));
                     }
                 };
-                if let Err(e) = self.platform.navigate_popup(&mut popup, &pending.url) {
+                if let Err(e) = self.platform.navigate_popup(&mut popup, &pending.url, pending.form.as_deref()) {
                     if ours() {
                         self.abort_interaction(&pending);
                     }
@@ -628,7 +643,14 @@ impl<P: Platform> PublicClientApplication<P> {
         let binding = self.bind(&req.authentication_scheme, req.account.as_ref()).await?;
         let pending = self.build_pending(req, InteractionType::Silent, "", &target, binding)?;
         self.log(LogLevel::Verbose, "ssoSilent: loading the authorize request in a hidden frame");
-        match self.platform.load_hidden_frame(&pending.url, &pending.state_id, self.config.iframe_timeout_ms, FRAME_SETTLE_MS).await {
+        let frame = self.platform.load_hidden_frame(
+            &pending.url,
+            pending.form.as_deref(),
+            &pending.state_id,
+            self.config.iframe_timeout_ms,
+            FRAME_SETTLE_MS,
+        );
+        match frame.await {
             Ok(response) => self.finish_interaction(pending, &response).await,
             Err(e) => {
                 self.abort_interaction(&pending);

@@ -211,7 +211,7 @@ impl<P: Platform> PublicClientApplication<P> {
         if navigate {
             match (popup.take(), started.url.as_deref()) {
                 (Some(mut p), Some(url)) => {
-                    if self.platform.navigate_popup(&mut p, url).is_ok() {
+                    if self.platform.navigate_popup(&mut p, url, None).is_ok() {
                         popup = Some(p);
                     } else {
                         self.log(LogLevel::Verbose, "the sign-out popup was closed before the end-session page");

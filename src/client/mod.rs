@@ -107,8 +107,11 @@ fn window_error(e: WindowError, correlation_id: &str) -> AuthError {
 
 /// An interactive request between its authorize URL and its response.
 pub struct PendingAuth {
-    /// The authorize URL to open.
+    /// The authorize URL to open (a POST request's form action).
     pub url: String,
+    /// A POST request's form fields, URL-encoded (`httpMethod: "POST"`): post them to `url`.
+    /// They hold the state and the nonce; not kept with a redirect (posted before it).
+    pub form: Option<String>,
     /// Popup, redirect or silent.
     pub interaction_type: InteractionType,
     /// The library state id (names the redirect-bridge channel).
@@ -179,6 +182,7 @@ impl PendingAuth {
         let state = s("state")?;
         Some(PendingAuth {
             url: s("url")?,
+            form: None,
             interaction_type: RequestState::parse(&state).ok()?.interaction_type,
             state_id: s("stateId")?,
             correlation_id: s("correlationId")?,

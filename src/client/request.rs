@@ -254,6 +254,9 @@ pub struct InteractiveRequest {
     /// `overrideInteractionInProgress` (popups): take over the tab's interaction lock, ending
     /// the popup that holds it with `interaction_in_progress_cancelled`.
     pub override_interaction_in_progress: bool,
+    /// `httpMethod: "POST"`: the authorize request is a form POST (its parameters in the body,
+    /// `extraQueryParameters` in the action URL) instead of a GET.
+    pub post: bool,
     /// Prompt.
     pub prompt: Option<Prompt>,
     /// `loginHint`

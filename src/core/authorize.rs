@@ -139,16 +139,35 @@ pub fn merge_claims(claims: &str, capabilities: &[String]) -> Result<String, Aut
 
 /// Builds the authorize URL (spec §4.1 order).
 pub fn authorize_url(p: &AuthorizeParams<'_>) -> Result<String, AuthError> {
+    Ok(url::append_query(p.endpoint, &authorize_query(p, true)?))
+}
+
+/// The authorize request as an HTML form POST (msal's `httpMethod: "POST"`): the action URL,
+/// with `query` (the request's extraQueryParameters) and `client-request-id`, and the form's
+/// fields as a URL-encoded body (every other parameter).
+pub fn authorize_form(p: &AuthorizeParams<'_>, query: &[(String, String)]) -> Result<(String, String), AuthError> {
+    let body = authorize_query(p, false)?;
+    let mut action: Vec<(&str, &str)> = Vec::new();
+    for (k, v) in query {
+        if !v.is_empty() {
+            action.push((k, v));
+        }
+    }
+    action.push(("client-request-id", p.correlation_id));
+    Ok((url::append_query(p.endpoint, &build_query(action)), body))
+}
+
+/// The authorize request's parameters, URL-encoded (`client-request-id` among them when
+/// `request_id`).
+fn authorize_query(p: &AuthorizeParams<'_>, request_id: bool) -> Result<String, AuthError> {
     let scope = p.scopes.to_space_string();
     let claims = merge_claims(p.claims, p.client_capabilities)?;
-    let mut q: Vec<(&str, &str)> = vec![
-        ("client_id", p.client_id),
-        ("scope", &scope),
-        ("redirect_uri", p.redirect_uri),
-        ("client-request-id", p.correlation_id),
-        ("response_mode", p.response_mode),
-        ("response_type", "code"),
-    ];
+    let mut q: Vec<(&str, &str)> = vec![("client_id", p.client_id), ("scope", &scope), ("redirect_uri", p.redirect_uri)];
+    if request_id {
+        q.push(("client-request-id", p.correlation_id));
+    }
+    q.push(("response_mode", p.response_mode));
+    q.push(("response_type", "code"));
     if p.client_info {
         q.push(("client_info", "1"));
     }
@@ -199,7 +218,7 @@ pub fn authorize_url(p: &AuthorizeParams<'_>) -> Result<String, AuthError> {
             q.push((k, v));
         }
     }
-    Ok(url::append_query(p.endpoint, &build_query(q)))
+    Ok(build_query(q))
 }
 
 /// The end-session (logout) URL.

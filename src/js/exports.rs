@@ -94,7 +94,8 @@ impl JsClient {
         self.run(Task::Initialize)
     }
 
-    /// Starts a redirect from this page: returns the authorize URL to navigate to.
+    /// Starts a redirect from this page: returns the authorize URL to navigate to (`null` when
+    /// the request is a POST: its form was posted from this page).
     #[wasm_bindgen(js_name = beginRedirect)]
     pub fn begin_redirect(&self, request: &str) -> js_sys::Promise {
         self.run(Task::BeginRedirect(request.to_owned()))
@@ -301,7 +302,14 @@ impl JsClient {
                     Err(e) => Err(e),
                 },
                 Task::BeginRedirect(request) => match parse(&request).and_then(|j| wire::interactive_request(&j)) {
-                    Ok(req) => c.begin_redirect(&req, "").await.map(|p| url(Some(p.url))),
+                    Ok(req) => c.begin_redirect(&req, "").await.map(|p| match &p.form {
+                        // A POST (httpMethod): the form is posted from this page, which leaves.
+                        Some(fields) => {
+                            window::post_form(&JsValue::NULL, &p.url, fields);
+                            JsValue::NULL
+                        }
+                        None => url(Some(p.url)),
+                    }),
                     Err(e) => Err(e),
                 },
                 Task::LogoutRedirect(request) => match parse(&request) {

@@ -266,6 +266,7 @@ pub fn interactive_request(j: &Json) -> Result<InteractiveRequest, AuthError> {
         scopes: string_list(j.get("scopes")),
         extra_scopes_to_consent: string_list(j.get("extraScopesToConsent")),
         override_interaction_in_progress: j.get("overrideInteractionInProgress").and_then(Json::as_bool).unwrap_or(false),
+        post: j.str_field("httpMethod") == Some("POST"),
         prompt: j.str_field("prompt").map(Prompt::parse).transpose()?,
         login_hint: j.string_or_empty("loginHint"),
         sid: j.string_or_empty("sid"),

@@ -80,6 +80,15 @@ impl ::core::fmt::Debug for MemoryPlatform {
 }
 
 impl MemoryPlatform {
+    /// The address a window is sent to, as the front channel reads it: a posted form is
+    /// `POST <action with the fields appended to its query>`.
+    fn front_url(&self, url: &str, form: Option<&str>) -> String {
+        match form {
+            Some(fields) => ["POST ", &crate::core::url::append_query(url, fields)].concat(),
+            None => url.to_owned(),
+        }
+    }
+
     /// A platform at time `now_ms` whose HTTP requests are answered by `handler`. Windows
     /// answer nothing until [`set_windows`](Self::set_windows) says otherwise (they time out).
     pub fn new(now_ms: u64, handler: impl Fn(&HttpRequest) -> Result<HttpResponse, AuthError> + 'static) -> MemoryPlatform {
@@ -322,12 +331,13 @@ impl Platform for MemoryPlatform {
         }
     }
 
-    fn navigate_popup(&self, popup: &mut Self::Popup, url: &str) -> Result<(), WindowError> {
+    fn navigate_popup(&self, popup: &mut Self::Popup, url: &str, form: Option<&str>) -> Result<(), WindowError> {
         if *popup == Err(WindowError::UserCancelled) {
             return Err(WindowError::UserCancelled);
         }
-        self.windows.borrow_mut().push(url.to_owned());
-        *popup = (self.profile.windows.borrow())(url);
+        let url = self.front_url(url, form);
+        self.windows.borrow_mut().push(url.clone());
+        *popup = (self.profile.windows.borrow())(&url);
         Ok(())
     }
 
@@ -337,9 +347,17 @@ impl Platform for MemoryPlatform {
         popup
     }
 
-    async fn load_hidden_frame(&self, url: &str, _state_id: &str, _timeout_ms: u64, _settle_ms: u64) -> Result<String, WindowError> {
-        self.windows.borrow_mut().push(url.to_owned());
-        (self.profile.windows.borrow())(url)
+    async fn load_hidden_frame(
+        &self,
+        url: &str,
+        form: Option<&str>,
+        _state_id: &str,
+        _timeout_ms: u64,
+        _settle_ms: u64,
+    ) -> Result<String, WindowError> {
+        let url = self.front_url(url, form);
+        self.windows.borrow_mut().push(url.clone());
+        (self.profile.windows.borrow())(&url)
     }
 
     async fn lock(&self, name: &str, wait_ms: u64) -> Option<Self::Lock> {

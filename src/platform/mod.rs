@@ -141,8 +141,8 @@ pub trait Platform {
     /// Opens a popup at `url`, synchronously (so that it opens inside the user's gesture).
     fn open_popup(&self, url: &str, name: &str, attributes: PopupAttributes) -> Result<Self::Popup, WindowError>;
     /// Sends a popup opened at `about:blank` to `url` (the request's URL was not known when
-    /// the click opened it). Fails when the popup is gone.
-    fn navigate_popup(&self, popup: &mut Self::Popup, url: &str) -> Result<(), WindowError>;
+    /// the click opened it), or posts `form`'s fields to it. Fails when the popup is gone.
+    fn navigate_popup(&self, popup: &mut Self::Popup, url: &str, form: Option<&str>) -> Result<(), WindowError>;
     /// Closes a popup that will not be used.
     fn close_popup(&self, popup: Self::Popup);
     /// Ends every [`wait_for_popup`](Self::wait_for_popup) of this tab with
@@ -152,12 +152,14 @@ pub trait Platform {
     /// `popup`: its address once it is back on the app's origin, or the redirect bridge's
     /// message. Closes the popup when done.
     fn wait_for_popup(&self, popup: Self::Popup, state_id: &str, timeout_ms: u64) -> impl Future<Output = Result<String, WindowError>>;
-    /// Loads `url` in a hidden frame and waits for the authorize response (as
-    /// [`wait_for_popup`](Self::wait_for_popup)); a page of another origin that loaded and was
-    /// followed by nothing for `settle_ms` is [`WindowError::NoResponse`]. The frame is removed.
+    /// Loads `url` in a hidden frame (or posts `form`'s fields to it there) and waits for the
+    /// authorize response (as [`wait_for_popup`](Self::wait_for_popup)); a page of another
+    /// origin that loaded and was followed by nothing for `settle_ms` is
+    /// [`WindowError::NoResponse`]. The frame is removed.
     fn load_hidden_frame(
         &self,
         url: &str,
+        form: Option<&str>,
         state_id: &str,
         timeout_ms: u64,
         settle_ms: u64,

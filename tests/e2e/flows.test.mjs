@@ -3,6 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
 import { signedInPage, useEnv } from "./env.mjs";
+import { clickClosing } from "./helpers.mjs";
 
 // The back-end of the acquireTokenByCode test redirects to its own landing page.
 const env = useEnv({ redirectPaths: ["/code-landing"] });
@@ -203,5 +204,32 @@ test("popups as msal v5's: overrideInteractionInProgress ends a stuck popup, pop
   assert.ok(!authorize.at(-2).split(" ").includes("api.write"), JSON.stringify(authorize));
   // The lock was the second's, and is free again.
   assert.equal(await page.evaluate(() => window.pca.getAllAccounts().length), 1);
+  await page.context().close();
+});
+
+test("httpMethod POST: the authorize request is a form posted in a popup, a hidden frame and a redirect", async () => {
+  const page = await env.open("entra", "sessionStorage");
+  const methods = async () => (await env.idp.counters()).log.filter((e) => e.route === "authorize").map((e) => e.method);
+  const [popup] = await Promise.all([
+    page.waitForEvent("popup"),
+    page.evaluate(() => { window.posted = window.pca.loginPopup({ scopes: ["User.Read"], httpMethod: "POST" }).then((r) => r.account.username, (e) => e.errorCode); }),
+  ]);
+  await popup.waitForSelector("#login");
+  await popup.fill("#login", "pia");
+  await Promise.all([popup.waitForEvent("close", { timeout: 15000 }), clickClosing(popup, "#submit")]);
+  assert.equal(await page.evaluate(() => window.posted), "pia");
+  assert.equal((await methods()).at(-1), "POST");
+  const sso = await page.evaluate(() => window.pca.ssoSilent({ scopes: ["User.Read"], loginHint: "pia", httpMethod: "POST" }).then((r) => r.account.username, (e) => e.errorCode));
+  assert.equal(sso, "pia");
+  assert.equal((await methods()).at(-1), "POST");
+  // A redirect: the page posts the form and leaves; handleRedirectPromise redeems the answer.
+  await page.evaluate(() => { window.pca.loginRedirect({ scopes: ["User.Read"], httpMethod: "POST", prompt: "login" }); });
+  await page.waitForSelector("#login");
+  assert.equal((await methods()).at(-1), "POST");
+  await page.fill("#login", "pia");
+  await page.click("#submit");
+  await page.waitForURL((u) => u.origin === env.web.origin && !u.hash.includes("code="));
+  await page.waitForSelector("body[data-ready='1']");
+  assert.deepEqual(await page.evaluate(() => [window.redirect.ok, window.redirect.result && window.redirect.result.account.username]), [true, "pia"]);
   await page.context().close();
 });

@@ -949,8 +949,23 @@ export async function startIdp(options = {}) {
 
     let search = url.search;
     if (rest === routes.authorization && (req.method === 'GET' || req.method === 'POST')) {
+      const method = req.method;
+      if (method === 'POST') {
+        // Entra takes the authorize request as a form POST too (msal's httpMethod: "POST").
+        // oidc-provider does only with SameSite=None cookies, which need https: it gets the
+        // equivalent GET (the action URL's query, then the form's fields), checked as strictly.
+        if (!/^application\/x-www-form-urlencoded\b/i.test(req.headers['content-type'] || '')) {
+          sendHtml(res, 400, errorPage('invalid_request', 'the authorize form must be application/x-www-form-urlencoded'));
+          return;
+        }
+        for (const [k, v] of new URLSearchParams((await readBody(req)).toString('utf8'))) url.searchParams.append(k, v);
+        req.method = 'GET';
+        delete req.headers['content-type'];
+        delete req.headers['content-length'];
+        search = url.search;
+      }
       counters.authorize += 1;
-      record({ route: 'authorize', prefix: mount.prefix, redirect_uri: url.searchParams.get('redirect_uri'), prompt: url.searchParams.get('prompt'), scope: url.searchParams.get('scope') });
+      record({ route: 'authorize', method, prefix: mount.prefix, redirect_uri: url.searchParams.get('redirect_uri'), prompt: url.searchParams.get('prompt'), scope: url.searchParams.get('scope') });
       // Test switch: a silent (prompt=none) request lands on a page that never answers, as a
       // hidden iframe does when the browser blocks the provider's third-party cookies.
       if (silentNoResponse && url.searchParams.get('prompt') === 'none') {

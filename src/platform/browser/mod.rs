@@ -305,8 +305,12 @@ impl Platform for BrowserPlatform {
         }
     }
 
-    fn navigate_popup(&self, popup: &mut JsValue, url: &str) -> Result<(), WindowError> {
-        if window::navigate_popup(popup, url) {
+    fn navigate_popup(&self, popup: &mut JsValue, url: &str, form: Option<&str>) -> Result<(), WindowError> {
+        let sent = match form {
+            Some(fields) => window::post_form(popup, url, fields),
+            None => window::navigate_popup(popup, url),
+        };
+        if sent {
             Ok(())
         } else {
             Err(WindowError::UserCancelled)
@@ -326,8 +330,15 @@ impl Platform for BrowserPlatform {
         r.map(|v| v.as_string().unwrap_or_default()).map_err(|e| window_error(&e))
     }
 
-    async fn load_hidden_frame(&self, url: &str, state_id: &str, timeout_ms: u64, settle_ms: u64) -> Result<String, WindowError> {
-        let r = JsFuture::from(window::load_hidden_iframe(url, state_id, millis(timeout_ms), millis(settle_ms))).await;
+    async fn load_hidden_frame(
+        &self,
+        url: &str,
+        form: Option<&str>,
+        state_id: &str,
+        timeout_ms: u64,
+        settle_ms: u64,
+    ) -> Result<String, WindowError> {
+        let r = JsFuture::from(window::load_hidden_iframe(url, form, state_id, millis(timeout_ms), millis(settle_ms))).await;
         r.map(|v| v.as_string().unwrap_or_default()).map_err(|e| window_error(&e))
     }
 

@@ -63,6 +63,29 @@ export function navigatePopup(popup, url) {
   }
 }
 
+// Posts a form of `fields` (URL-encoded) to `action` in `win` (a popup or frame on
+// about:blank, or this window when null). False when the window is gone.
+export function postForm(win, action, fields) {
+  try {
+    const doc = (win || window).document;
+    const form = doc.createElement("form");
+    form.method = "post";
+    form.action = action;
+    for (const [name, value] of new URLSearchParams(fields)) {
+      const input = doc.createElement("input");
+      input.type = "hidden";
+      input.name = name;
+      input.value = value;
+      form.appendChild(input);
+    }
+    doc.body.appendChild(form);
+    form.submit();
+    return true;
+  } catch (_) {
+    return false;
+  }
+}
+
 export function closePopup(popup) {
   try { if (popup && !popup.closed) popup.close(); } catch (_) { /* ignore */ }
 }
@@ -146,12 +169,12 @@ export function waitForPopup(popup, stateId, timeoutMs) {
   });
 }
 
-// Loads `url` in a hidden iframe and waits for the response (polling, or the bridge
-// channel). Rejects with "timed_out", or with "iframe_no_response" when a page of another
+// Loads `url` in a hidden iframe (or posts `fields` to it there) and waits for the response
+// (polling, or the bridge channel). Rejects with "timed_out", or with "iframe_no_response" when a page of another
 // origin finished loading and nothing followed within `settleMs` (the provider showed a page
 // instead of answering: third-party cookies blocked, framing refused). The iframe is always
 // removed.
-export function loadHiddenIframe(url, stateId, timeoutMs, settleMs) {
+export function loadHiddenIframe(url, fields, stateId, timeoutMs, settleMs) {
   return new Promise((resolve, reject) => {
     const frame = document.createElement("iframe");
     frame.setAttribute("sandbox", "allow-scripts allow-same-origin allow-forms");
@@ -194,8 +217,9 @@ export function loadHiddenIframe(url, stateId, timeoutMs, settleMs) {
       clearTimeout(settle);
       if (!look() && settleMs > 0) settle = setTimeout(() => finish(false, "iframe_no_response"), settleMs);
     });
-    frame.src = url;
+    if (!fields) frame.src = url;
     (document.body || document.documentElement).appendChild(frame);
+    if (fields && !postForm(frame.contentWindow, url, fields)) finish(false, "iframe_no_response");
   });
 }
 

@@ -22,6 +22,10 @@ extern "C" {
     /// Sends a popup to `url`; false when it is gone.
     #[wasm_bindgen(js_name = navigatePopup)]
     pub fn navigate_popup(popup: &JsValue, url: &str) -> bool;
+    /// Posts a form of `fields` (URL-encoded) to `action` in `target` (a popup, or this window
+    /// when null); false when it is gone.
+    #[wasm_bindgen(js_name = postForm)]
+    pub fn post_form(target: &JsValue, action: &str, fields: &str) -> bool;
     /// Closes a popup.
     #[wasm_bindgen(js_name = closePopup)]
     pub fn close_popup(popup: &JsValue);
@@ -34,9 +38,9 @@ extern "C" {
     /// Ends every popup wait with "interaction_in_progress_cancelled".
     #[wasm_bindgen(js_name = cancelPopupWaits)]
     pub fn cancel_popup_waits();
-    /// Loads a URL in a hidden iframe and waits for the response.
+    /// Loads a URL in a hidden iframe (or posts `fields` to it there) and waits for the response.
     #[wasm_bindgen(js_name = loadHiddenIframe)]
-    pub fn load_hidden_iframe(url: &str, state_id: &str, timeout_ms: u32, settle_ms: u32) -> js_sys::Promise;
+    pub fn load_hidden_iframe(url: &str, fields: Option<&str>, state_id: &str, timeout_ms: u32, settle_ms: u32) -> js_sys::Promise;
     /// True on a cross-origin-isolated page (COOP + COEP).
     pub fn isolated() -> bool;
     /// True inside an iframe.
