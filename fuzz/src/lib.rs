@@ -190,6 +190,7 @@ pub fn cache(data: &[u8]) -> bool {
             scopes: &scopes,
             token_type: "Bearer",
             key_id: None,
+            attribute_tokens: "",
         };
         let _ = cache.find_access_token(&q);
         let _ = cache.find_refresh_token(h, &envs, true);
