@@ -264,7 +264,6 @@ impl<P: Platform> PublicClientApplication<P> {
     ) -> Result<PendingAuth, AuthError> {
         let metadata = &target.metadata;
         req.options.enforce_resource(self.config.is_mcp, &req.extra_query_parameters)?;
-
         let redirect_uri = self.redirect_uri(&req.redirect_uri);
         if redirect_uri.is_empty() {
             return Err(AuthError::config(codes::REDIRECT_URI_EMPTY, "a redirectUri is required"));
