@@ -177,10 +177,10 @@ async fn popup_without_response_times_out() {
 
 #[test]
 async fn hidden_iframe_reads_the_response_and_is_removed() {
-    let waiting = window::load_hidden_iframe(&same_origin("/msal-redirect-page#code=frame-code&state=s"), "state-frame", 5_000, 0);
+    let waiting = window::load_hidden_iframe(&same_origin("/msal-redirect-page#code=frame-code&state=s"), None, "state-frame", 5_000, 0);
     assert_eq!(settle(waiting).await.unwrap(), "#code=frame-code&state=s");
     let doc = web_sys::window().unwrap().document().unwrap();
     assert_eq!(doc.query_selector_all("iframe").unwrap().length(), 0);
-    assert_eq!(settle(window::load_hidden_iframe("about:blank", "state-frame2", 150, 0)).await.unwrap_err(), "timed_out");
+    assert_eq!(settle(window::load_hidden_iframe("about:blank", None, "state-frame2", 150, 0)).await.unwrap_err(), "timed_out");
     assert_eq!(doc.query_selector_all("iframe").unwrap().length(), 0);
 }
