@@ -19,15 +19,23 @@ export function sleep(ms) {
 }
 
 // sleep(), but over as soon as another tab's storage write or message was handled here: a
-// background tab's timers run late, its events do not.
-let wakeUps = [];
+// background tab's timers run late, its events do not. News that came while nobody waited
+// ends the next wait at once (never lost between the caller's look and its wait).
+let wakeUps = [], news = false;
 export function waitForTabs(ms) {
+  if (news) {
+    news = false;
+    return Promise.resolve();
+  }
   return new Promise((resolve) => {
     wakeUps.push(resolve);
     setTimeout(resolve, ms);
   });
 }
-const tabsSpoke = () => wakeUps.splice(0).forEach((wake) => wake());
+const tabsSpoke = () => {
+  news = wakeUps.length === 0;
+  wakeUps.splice(0).forEach((wake) => wake());
+};
 
 // The window the next popup opens from, centred on it (msal's popupWindowParent).
 let parent = null;
