@@ -182,6 +182,12 @@ interface BaseRequest {
   resourceRequestMethod?: string;
   /** DPoP: the https URL of the resource request the result's dpopProof is for (required with DPoP). */
   resourceRequestUri?: string;
+  /** pop: the signed HTTP request's `nonce` (a new GUID when absent). */
+  shrNonce?: string;
+  /** pop: the signed HTTP request's `client_claims`. */
+  shrClaims?: string;
+  /** pop: the signed HTTP request's header; `typ` replaces "pop", `alg` must be "RS256" (the key's) or fails with unsupported_token_binding_algorithm. */
+  shrOptions?: { header?: { typ?: string; alg?: string } };
 }
 
 export interface PopupWindowAttributes {

@@ -128,6 +128,8 @@ pub mod codes {
     pub const EMPTY_INPUT_SCOPES_ERROR: &str = "empty_input_scopes_error";
     pub const INVALID_PROMPT_VALUE: &str = "invalid_prompt_value";
     pub const UNSUPPORTED_AUTHENTICATION_SCHEME: &str = "unsupported_authentication_scheme";
+    /// A signing algorithm that is not the binding key's (msal's `BrowserAuthErrorCodes`).
+    pub const UNSUPPORTED_TOKEN_BINDING_ALGORITHM: &str = "unsupported_token_binding_algorithm";
     pub const INVALID_DPOP_HTM: &str = "invalid_dpop_htm";
     pub const INVALID_DPOP_HTU: &str = "invalid_dpop_htu";
     pub const INVALID_DPOP_NONCE: &str = "invalid_dpop_nonce";

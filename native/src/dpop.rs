@@ -136,13 +136,30 @@ impl PopKey {
 
     /// The signed HTTP request wrapping `access_token` for a call `method` `url` (msal's
     /// `signPopToken`): send it as `Authorization: PoP <request>`.
-    pub fn sign_request(&self, access_token: &str, method: &str, url: &str, nonce: &str, client_claims: &str) -> Result<String, AuthError> {
+    pub fn sign_request(&self, access_token: &str, scheme: ShrRequest<'_>) -> Result<String, AuthError> {
+        let ShrRequest { method, url, nonce, client_claims, typ } = scheme;
         let fresh = crate::random_guid()?;
         let ts = crate::now_s();
-        let claims = dpop::ShrClaims { access_token, ts, method, url, nonce: if nonce.is_empty() { &fresh } else { nonce }, client_claims };
+        let claims =
+            dpop::ShrClaims { access_token, ts, method, url, nonce: if nonce.is_empty() { &fresh } else { nonce }, client_claims, typ };
         let input = dpop::shr_signing_input(&self.kid, &self.public, &claims);
         dpop::proof(&input, &self.sign(input.as_bytes())?)
     }
+}
+
+/// What a signed HTTP request is for, besides its token (msal's pop request fields).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ShrRequest<'a> {
+    /// `resourceRequestMethod` (`m`; empty: none).
+    pub method: &'a str,
+    /// `resourceRequestUri` (`u`, `p`, `q`; empty: none).
+    pub url: &'a str,
+    /// `shrNonce` (empty: a new GUID).
+    pub nonce: &'a str,
+    /// `shrClaims` (`client_claims`; empty: none).
+    pub client_claims: &'a str,
+    /// `shrOptions.header.typ` (empty: `pop`).
+    pub typ: &'a str,
 }
 
 /// A binding key of the native platform: DPoP's or PoP's.

@@ -166,7 +166,13 @@ async fn msal_pop_for_a_daemon_with_its_rsa_key() {
     config.pop_key = Some(key.clone());
     let app = ConfidentialClientApplication::new(config, None).unwrap();
     let resource = format!("{}/__test/pop-resource", idp_origin());
-    let scheme = AuthScheme::Pop { method: "GET".into(), uri: resource.clone(), shr_claims: String::new(), shr_nonce: String::new() };
+    let scheme = AuthScheme::Pop {
+        method: "GET".into(),
+        uri: resource.clone(),
+        shr_claims: String::new(),
+        shr_nonce: String::new(),
+        shr_typ: String::new(),
+    };
     let req = ClientCredentialRequest { scopes: vec![APP_SCOPE.into()], authentication_scheme: scheme, ..Default::default() };
     let first = app.acquire_token_by_client_credential(&req).await.unwrap();
     assert_eq!(first.token_type, "pop");
@@ -192,7 +198,13 @@ async fn msal_pop_for_a_cli_user_with_its_rsa_key() {
     let app = PublicClientApplication::new(Config::new(CLI_CLIENT_ID).with_authority(authority()), None).await.unwrap();
     app.use_pop_key(PopKey::from_pem(&daemon_pem()).unwrap());
     let resource = format!("{}/__test/pop-resource", idp_origin());
-    let scheme = AuthScheme::Pop { method: "GET".into(), uri: resource, shr_claims: r#"{"cli":1}"#.into(), shr_nonce: "n-cli".into() };
+    let scheme = AuthScheme::Pop {
+        method: "GET".into(),
+        uri: resource,
+        shr_claims: r#"{"cli":1}"#.into(),
+        shr_nonce: "n-cli".into(),
+        shr_typ: String::new(),
+    };
     let req = DeviceCodeRequest { scopes: vec!["User.Read".into()], authentication_scheme: scheme.clone(), ..Default::default() };
     let r = app
         .acquire_token_by_device_code(&req, |code| approve_device_code_later(code.user_code.clone(), "pop-cli"), || false)

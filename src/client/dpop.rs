@@ -34,6 +34,7 @@ impl Binding {
             .with("uri", uri)
             .with("shrClaims", claims)
             .with("shrNonce", nonce)
+            .with_nonempty("shrTyp", self.scheme.shr_typ())
             .with("newKey", self.new_key)
     }
 
@@ -42,7 +43,13 @@ impl Binding {
         let s = |k: &str| d.str_field(k).unwrap_or_default().to_owned();
         let scheme = match d.str_field("type")? {
             "DPoP" => AuthScheme::Dpop { method: s("method"), uri: s("uri") },
-            "pop" => AuthScheme::Pop { method: s("method"), uri: s("uri"), shr_claims: s("shrClaims"), shr_nonce: s("shrNonce") },
+            "pop" => AuthScheme::Pop {
+                method: s("method"),
+                uri: s("uri"),
+                shr_claims: s("shrClaims"),
+                shr_nonce: s("shrNonce"),
+                shr_typ: s("shrTyp"),
+            },
             _ => return None,
         };
         Some(Binding { kid: d.str_field("kid")?.to_owned(), scheme, new_key: d.get("newKey").and_then(Json::as_bool).unwrap_or(false) })
@@ -198,7 +205,7 @@ impl<P: Platform> PublicClientApplication<P> {
             AuthScheme::Dpop { method, uri } => {
                 result.dpop_proof = Some(self.proof(&b.kid, method, uri, None, Some(result.access_token.secret())).await?);
             }
-            AuthScheme::Pop { method, uri, shr_claims, shr_nonce } => {
+            AuthScheme::Pop { method, uri, shr_claims, shr_nonce, shr_typ } => {
                 let jwk = self.key(&b.kid).await?;
                 let nonce = if shr_nonce.is_empty() { self.guid()? } else { shr_nonce.clone() };
                 let claims = ShrClaims {
@@ -208,6 +215,7 @@ impl<P: Platform> PublicClientApplication<P> {
                     url: uri,
                     nonce: &nonce,
                     client_claims: shr_claims,
+                    typ: shr_typ,
                 };
                 let input = dpop::shr_signing_input(&b.kid, &jwk, &claims);
                 let signature = self.platform.sign_with_binding_key(&b.kid, input.as_bytes()).await?;

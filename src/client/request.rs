@@ -97,6 +97,8 @@ pub enum AuthScheme {
         shr_claims: String,
         /// `shrNonce` (`nonce`; a new GUID when empty).
         shr_nonce: String,
+        /// `shrOptions.header.typ` (the signed request's `typ`; msal's `pop` when empty).
+        shr_typ: String,
     },
 }
 
@@ -123,13 +125,21 @@ impl AuthScheme {
         match self {
             AuthScheme::Bearer => ["", "", "", ""],
             AuthScheme::Dpop { method, uri } => [method, uri, "", ""],
-            AuthScheme::Pop { method, uri, shr_claims, shr_nonce } => [method, uri, shr_claims, shr_nonce],
+            AuthScheme::Pop { method, uri, shr_claims, shr_nonce, .. } => [method, uri, shr_claims, shr_nonce],
         }
     }
 
     /// True for a scheme whose tokens are bound to a key.
     pub fn is_bound(&self) -> bool {
         !matches!(self, AuthScheme::Bearer)
+    }
+
+    /// A PoP request's `shrOptions.header.typ` (empty: msal's `pop`; always empty otherwise).
+    pub fn shr_typ(&self) -> &str {
+        match self {
+            AuthScheme::Pop { shr_typ, .. } => shr_typ,
+            _ => "",
+        }
     }
 
     /// True for DPoP.

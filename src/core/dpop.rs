@@ -188,13 +188,16 @@ pub struct ShrClaims<'a> {
     pub nonce: &'a str,
     /// `client_claims` (the request's `shrClaims`); empty: none.
     pub client_claims: &'a str,
+    /// The header's `typ` (the request's `shrOptions.header.typ`); empty: msal's `pop`.
+    pub typ: &'a str,
 }
 
 /// The signing input of a signed HTTP request (msal's `PopTokenGenerator`): RS256 with the key
 /// id as msal encodes it (`kid: base64url({"kid": thumbprint})`) and the public key in `cnf`.
 pub fn shr_signing_input(kid: &str, jwk: &PublicJwk, c: &ShrClaims<'_>) -> String {
     let encoded_kid = encode_url(Json::object().with("kid", kid).to_json().as_bytes());
-    let header = Json::object().with("typ", "pop").with("alg", "RS256").with("kid", encoded_kid.as_str());
+    let typ = if c.typ.is_empty() { "pop" } else { c.typ };
+    let header = Json::object().with("typ", typ).with("alg", "RS256").with("kid", encoded_kid.as_str());
     let mut claims = Json::object().with("at", c.access_token).with("ts", c.ts);
     if !c.method.is_empty() {
         claims.set("m", Json::from(c.method.to_ascii_uppercase().as_str()));

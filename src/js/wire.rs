@@ -228,12 +228,30 @@ fn scheme(j: &Json) -> Result<AuthScheme, AuthError> {
             uri: j.string_or_empty("resourceRequestUri"),
             shr_claims: j.string_or_empty("shrClaims"),
             shr_nonce: j.string_or_empty("shrNonce"),
+            shr_typ: shr_header_typ(j.get("shrOptions").and_then(|o| o.get("header")))?,
         }),
         Some(_) => Err(AuthError::config(
             codes::UNSUPPORTED_AUTHENTICATION_SCHEME,
             "msal-wasm issues Bearer, DPoP and pop tokens; ssh-cert is not supported",
         )),
     }
+}
+
+/// `shrOptions.header` of a pop request: its `typ` replaces msal's `pop` in the signed request's
+/// header; an `alg` other than the key's (RS256) fails as msal's signing does.
+fn shr_header_typ(header: Option<&Json>) -> Result<String, AuthError> {
+    let Some(h) = header else { return Ok(String::new()) };
+    match h.get("alg") {
+        None | Some(Json::Null) => {}
+        Some(Json::Str(a)) if a == "RS256" => {}
+        Some(_) => {
+            return Err(AuthError::browser(
+                codes::UNSUPPORTED_TOKEN_BINDING_ALGORITHM,
+                "shrOptions.header.alg must be RS256: msal-wasm binds pop tokens to an RSA key",
+            ))
+        }
+    }
+    Ok(h.string_or_empty("typ"))
 }
 
 /// A request's `resource`, `attributeTokens`, `extraParameters` and `storeInCache` (also

@@ -268,6 +268,15 @@ test("msal's PoP: the token bound to an RSA key by req_cnf, handed out as a sign
   assert.equal(env.idp.counters().token, 0);
   r = await call(`PoP ${again.at}`);
   assert.equal(r.status, 200, JSON.stringify(r));
+  // shrOptions.header: its typ replaces "pop"; an alg that is not the key's fails as msal's does.
+  const shr = await page.evaluate(async (resource) => {
+    const req = { scopes: ["User.Read"], account: window.pca.getActiveAccount(), authenticationScheme: "pop", resourceRequestMethod: "GET", resourceRequestUri: resource };
+    const typed = await window.pca.acquireTokenSilent({ ...req, shrOptions: { header: { typ: "pop+app" } } });
+    const wrongAlg = await window.pca.acquireTokenSilent({ ...req, shrOptions: { header: { alg: "ES256" } } }).then(() => null, (e) => [e.name, e.errorCode]);
+    return { at: typed.accessToken, wrongAlg };
+  }, resource);
+  assert.deepEqual({ typ: decode(shr.at).header.typ, alg: decode(shr.at).header.alg, at: decode(shr.at).claims.at }, { typ: "pop+app", alg: "RS256", at: claims.at });
+  assert.deepEqual(shr.wrongAlg, ["BrowserAuthError", "unsupported_token_binding_algorithm"]);
   const bearer = await page.evaluate(async () => {
     const r = await window.pca.acquireTokenSilent({ scopes: ["User.Read"], account: window.pca.getActiveAccount() });
     return { at: r.accessToken, tokenType: r.tokenType };

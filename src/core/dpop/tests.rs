@@ -108,6 +108,7 @@ fn signed_http_requests_wrap_the_token_as_msal_does() {
         url: "https://API.example:8443/orders/7?x=1&y=2#frag",
         nonce: "n-1",
         client_claims: r#"{"k":"v"}"#,
+        typ: "",
     };
     let input = shr_signing_input("kid-1", &jwk, &c);
     let (h, p) = input.split_once('.').unwrap();
@@ -128,6 +129,10 @@ fn signed_http_requests_wrap_the_token_as_msal_does() {
     let bare = shr_signing_input("k", &jwk, &ShrClaims { method: "", url: "", client_claims: "", ..c });
     let body = decode_part(bare.split('.').nth(1).unwrap());
     assert!(["m", "u", "p", "q", "client_claims"].iter().all(|k| body.get(k).is_none()));
+    // shrOptions.header.typ replaces msal's `pop` (alg and kid stay).
+    let custom = shr_signing_input("k", &jwk, &ShrClaims { typ: "pop+custom", ..c });
+    let header = decode_part(custom.split('.').next().unwrap());
+    assert_eq!((header.str_field("typ"), header.str_field("alg")), (Some("pop+custom"), Some("RS256")));
     // req_cnf and the access token's cnf.kid.
     assert_eq!(decode_part(&req_cnf("kid-1")).to_json(), r#"{"kid":"kid-1","xms_ksl":"sw"}"#);
     let at = ["e30", &crate::core::base64::encode_url(br#"{"cnf":{"kid":"kid-1"}}"#), "sig"].join(".");

@@ -160,6 +160,21 @@ fn a_request_for_another_token_scheme_fails_instead_of_getting_a_bearer_token() 
 }
 
 #[test]
+fn a_pop_requests_shr_options_set_the_signed_requests_header() {
+    let typ = |j: &str| silent_request(&json(j)).map(|r| r.authentication_scheme.shr_typ().to_owned());
+    let with = |header: &str| typ(&format!(r#"{{"scopes":["a"],"authenticationScheme":"pop","shrOptions":{{"header":{header}}}}}"#));
+    assert_eq!(with(r#"{"typ":"pop+custom"}"#).unwrap(), "pop+custom");
+    assert_eq!(with(r#"{"typ":"pop+custom","alg":"RS256"}"#).unwrap(), "pop+custom");
+    assert_eq!(typ(r#"{"scopes":["a"],"authenticationScheme":"pop"}"#).unwrap(), "");
+    // The key is RSA: another algorithm fails as msal's signing does, never a mislabelled JWS.
+    for alg in [r#""ES256""#, r#""none""#, "1"] {
+        assert_eq!(with(&format!(r#"{{"alg":{alg}}}"#)).unwrap_err().code(), "unsupported_token_binding_algorithm", "{alg}");
+    }
+    // Ignored for the other schemes, as msal does.
+    assert_eq!(typ(r#"{"scopes":["a"],"shrOptions":{"header":{"typ":"x"}}}"#).unwrap(), "");
+}
+
+#[test]
 fn dpop_requests_name_their_resource_request() {
     let missing = json(r#"{"scopes":["a"],"authenticationScheme":"DPoP","resourceRequestMethod":"GET"}"#);
     assert_eq!(silent_request(&missing).unwrap_err().code(), "dpop_missing_resource_context");
