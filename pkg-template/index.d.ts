@@ -335,7 +335,7 @@ export interface Configuration {
     /** An MCP app: every token request must name its `resource` (resource_parameter_required, misplaced_resource_parameter). */
     isMcp?: boolean;
   };
-  cache?: { cacheLocation?: "sessionStorage" | "localStorage" | "memoryStorage" };
+  cache?: { cacheLocation?: "sessionStorage" | "localStorage" | "memoryStorage"; cacheRetentionDays?: number };
   system?: {
     loggerOptions?: LoggerOptions;
     navigationClient?: INavigationClient;

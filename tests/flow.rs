@@ -14,7 +14,7 @@ use msal_wasm::core::http::HttpResponse;
 use msal_wasm::core::pkce::InteractionType;
 use msal_wasm::core::url::parse_query;
 use msal_wasm::platform::memory::{block_on, MemoryPlatform};
-use msal_wasm::platform::{PopupAttributes, WindowError};
+use msal_wasm::platform::{Platform, PopupAttributes, WindowError};
 use msal_wasm::ErrorKind;
 use scripted::*;
 use std::cell::RefCell;
@@ -830,4 +830,26 @@ fn a_refresh_token_that_expires_within_the_offset_is_not_used() {
     let renewed = block_on(h.pca.acquire_token_silent(&req(100))).unwrap();
     assert!(!renewed.from_cache);
     assert_eq!(h.token_requests(), 2);
+}
+
+#[test]
+fn an_older_msals_entries_past_cache_retention_days_are_not_migrated() {
+    // A v4 account last updated six days ago: msal v5's default retention (5 days) drops it when
+    // the client starts, 10 days migrate it.
+    let accounts = |retention_days: u64| {
+        let platform = MemoryPlatform::new(NOW_MS, |_| Ok(HttpResponse::new(500, "")));
+        let store = platform.cache_store();
+        let key = "msal.2|old.home|login.microsoftonline.com|utid";
+        let updated = NOW_MS - 6 * 86_400_000;
+        store.set("msal.2.account.keys", &format!(r#"["{key}"]"#)).unwrap();
+        store
+            .set(key, &format!(r#"{{"homeAccountId":"old.home","environment":"login.microsoftonline.com","realm":"utid","localAccountId":"l","username":"u@x","authorityType":"MSSTS","lastUpdatedAt":"{updated}"}}"#))
+            .unwrap();
+        let mut config = Config::new("c").with_authority(AUTHORITY).with_redirect_uri("https://a/");
+        config.cache_retention_days = retention_days;
+        let _pca = PublicClientApplication::new(config, platform).unwrap();
+        (store.get(key).is_some(), store.get("msal.3|old.home|login.microsoftonline.com|home").is_some())
+    };
+    assert_eq!(accounts(5), (false, false), "removed");
+    assert_eq!(accounts(10), (false, true), "migrated to the current schema");
 }

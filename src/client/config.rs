@@ -39,6 +39,9 @@ pub struct Config {
     pub navigate_to_login_request_url: bool,
     /// Where the cache lives.
     pub cache_location: CacheLocation,
+    /// msal v5's `cacheRetentionDays` (default 5): an older msal's cache entry (v3/v4 schema)
+    /// last updated longer ago than this is removed when the client starts, not migrated.
+    pub cache_retention_days: u64,
     /// Access tokens are renewed this many seconds before they expire.
     pub token_renewal_offset_secs: u64,
     /// Popup timeout.
@@ -82,6 +85,7 @@ impl Config {
             response_mode: "fragment".to_owned(),
             navigate_to_login_request_url: true,
             cache_location: CacheLocation::SessionStorage,
+            cache_retention_days: 5,
             token_renewal_offset_secs: DEFAULT_RENEWAL_OFFSET_SECS,
             popup_timeout_ms: 60_000,
             log_level: crate::platform::LogLevel::Info,

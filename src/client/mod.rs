@@ -256,7 +256,9 @@ impl<P: Platform> PublicClientApplication<P> {
     /// [`initialize`](Self::initialize) before any token request.
     pub fn new(config: Config, platform: P) -> Result<Self, AuthError> {
         let authority = Authority::parse(&config.authority, config.protocol_mode)?;
-        let (cache, issues) = TokenCache::load(platform.cache_store(), &config.client_id);
+        let retention_ms = config.cache_retention_days.saturating_mul(86_400_000);
+        let stale_before = platform.now_ms().saturating_sub(retention_ms);
+        let (cache, issues) = TokenCache::load_retaining(platform.cache_store(), &config.client_id, stale_before);
         for i in &issues {
             platform.log(LogLevel::Warning, &["removed a corrupt cache entry: ", i.reason].concat());
         }

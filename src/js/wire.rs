@@ -34,7 +34,6 @@ const UNSUPPORTED: &[(&str, &str, &str)] = &[
     ("auth", "instanceAware", "instance-aware sign-in is not supported"),
     ("auth", "encodeExtraQueryParams", "extra query parameters are always encoded"),
     ("cache", "claimsBasedCachingEnabled", "tokens requested with claims are not cached separately"),
-    ("cache", "cacheRetentionDays", "cache entries are kept until they expire or the account signs out"),
     ("auth", "verifySSO", "no background SSO check (msal's telemetry) follows an interactive sign-in"),
     ("system", "serverTelemetryEnabled", "server telemetry headers are not sent"),
 ];
@@ -83,6 +82,9 @@ pub fn config(j: &Json) -> Result<(Config, Vec<&'static str>), AuthError> {
     if let Some(cache) = j.get("cache") {
         if let Some(loc) = cache.str_field("cacheLocation") {
             c.cache_location = CacheLocation::parse(loc)?;
+        }
+        if let Some(days) = cache.get("cacheRetentionDays").and_then(Json::as_u64) {
+            c.cache_retention_days = days;
         }
     }
     if let Some(sys) = j.get("system") {
@@ -154,7 +156,8 @@ pub fn config_json(c: &Config) -> Json {
         .with("loggerOptions", Json::object().with("logLevel", c.log_level as u64).with("piiLoggingEnabled", false))
         .with("allowPlatformBroker", false)
         .with("allowRedirectInIframe", false);
-    Json::object().with("auth", auth).with("cache", Json::object().with("cacheLocation", location)).with("system", system)
+    let cache = Json::object().with("cacheLocation", location).with("cacheRetentionDays", c.cache_retention_days);
+    Json::object().with("auth", auth).with("cache", cache).with("system", system)
 }
 
 /// A redirect URI that may be `null` (msal: not sent) or absent (the default).

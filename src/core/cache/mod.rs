@@ -150,6 +150,8 @@ pub struct TokenCache<S: KeyValueStore> {
     credentials: Vec<(String, Credential)>,
     /// Bumped by every change (see [`TokenCache::version`]).
     version: Cell<u32>,
+    /// Entries of an older schema last updated before this (ms) are removed, not migrated.
+    stale_before_ms: u64,
 }
 
 /// The strings of a stored key list, and whether it also held something else (junk that the
@@ -190,6 +192,14 @@ impl<S: KeyValueStore> TokenCache<S> {
     /// Loads the cache of `client_id` from `store`: current entries, plus v3/v4 entries moved
     /// to the current layout. Corrupt entries are removed and reported.
     pub fn load(store: S, client_id: &str) -> (TokenCache<S>, Vec<LoadIssue>) {
+        TokenCache::load_retaining(store, client_id, 0)
+    }
+
+    /// [`load`](Self::load) with msal v5's `cacheRetentionDays`: an older schema's account or
+    /// credential last updated before `stale_before_ms` is removed instead of migrated, and so
+    /// are the older schema's tokens of such an account. Older entries without an update time
+    /// are migrated.
+    pub fn load_retaining(store: S, client_id: &str, stale_before_ms: u64) -> (TokenCache<S>, Vec<LoadIssue>) {
         let mut cache = TokenCache {
             store,
             client_id: client_id.to_owned(),
@@ -197,6 +207,7 @@ impl<S: KeyValueStore> TokenCache<S> {
             accounts: Vec::new(),
             credentials: Vec::new(),
             version: Cell::new(0),
+            stale_before_ms,
         };
         let issues = cache.reload();
         (cache, issues)
@@ -232,6 +243,9 @@ impl<S: KeyValueStore> TokenCache<S> {
         let mut junk = false;
         // Keys to drop from the current lists: corrupt entries.
         let mut prune: Vec<String> = Vec::new();
+        // Older-schema accounts past the retention: their older-schema tokens go with them.
+        let mut stale_accounts: Vec<String> = Vec::new();
+        let stale = |current: bool, updated_ms: u64| !current && updated_ms != 0 && updated_ms < self.stale_before_ms;
         for schema in [SCHEMA, "msal.2", ""] {
             let current = schema == SCHEMA;
             let (account_keys, account_junk) = read_string_list(&self.store, &account_keys_key(schema));
@@ -242,6 +256,11 @@ impl<S: KeyValueStore> TokenCache<S> {
                 // only that tab's own list writes drop a key (see `write_key_lists`).
                 let Some(text) = self.store.get(&key) else { continue };
                 match Json::parse(&text).ok().and_then(|j| AccountEntity::from_json(&j)) {
+                    Some(e) if stale(current, e.account.last_updated_at_ms) => {
+                        self.store.remove(&key);
+                        stale_accounts.push(e.account.home_account_id);
+                        old_lists = true;
+                    }
                     Some(e) => {
                         let new_key = account_key(&e.account);
                         if self.accounts.iter().any(|(k, _)| *k == new_key) {
@@ -266,6 +285,10 @@ impl<S: KeyValueStore> TokenCache<S> {
             for key in token_keys.all() {
                 let Some(text) = self.store.get(&key) else { continue };
                 match Json::parse(&text).ok().and_then(|j| Credential::from_json(&j)) {
+                    Some(c) if stale(current, c.last_updated_at) || (!current && stale_accounts.contains(&c.home_account_id)) => {
+                        self.store.remove(&key);
+                        old_lists = true;
+                    }
                     Some(mut c) if c.client_id == self.client_id || c.credential_type == CredentialType::RefreshToken => {
                         let new_key = credential_key(&c);
                         if self.credentials.iter().any(|(k, _)| *k == new_key) {

@@ -983,6 +983,61 @@ fn load_migrates_a_v4_cache() {
 }
 
 #[test]
+fn older_schema_entries_past_the_retention_are_removed_not_migrated() {
+    // msal v5's cacheRetentionDays: a v4 account last updated before the cut-off goes, with its
+    // v4 tokens (even one updated since); a v4 token of a live account past the cut-off goes
+    // alone; v4 entries without an update time, and every current entry, are kept.
+    let store = Rc::new(MemoryStore::new());
+    // After the current (v5) entries' lastUpdatedAt (1699999999000): they are kept all the same.
+    let cut = 1_700_500_000_000u64;
+    let (old, new) = (cut - 1, cut + 1);
+    let account = |home: &str, updated: Option<u64>| {
+        let updated = updated.map(|u| format!(r#","lastUpdatedAt":"{u}""#)).unwrap_or_default();
+        format!(
+            r#"{{"homeAccountId":"{home}","environment":"login.microsoftonline.com","realm":"utid","localAccountId":"l","username":"u@x","authorityType":"MSSTS"{updated}}}"#
+        )
+    };
+    let rt = |home: &str, secret: &str, updated: u64| {
+        format!(
+            r#"{{"homeAccountId":"{home}","environment":"login.microsoftonline.com","credentialType":"RefreshToken","clientId":"client-1","secret":"{secret}","lastUpdatedAt":"{updated}"}}"#
+        )
+    };
+    let acc = |home: &str| format!("msal.2|{home}|login.microsoftonline.com|utid");
+    let rt4 = |home: &str, n: u32| format!("msal.2|{home}|login.microsoftonline.com|refreshtoken|client-{n}||||");
+    store.set("msal.2.account.keys", &format!(r#"["{}","{}","{}"]"#, acc("gone.u"), acc("live.u"), acc("undated.u"))).unwrap();
+    store.set(&acc("gone.u"), &account("gone.u", Some(old))).unwrap();
+    store.set(&acc("live.u"), &account("live.u", Some(new))).unwrap();
+    store.set(&acc("undated.u"), &account("undated.u", None)).unwrap();
+    store.set(&rt4("gone.u", 1), &rt("gone.u", "rt-of-gone", new)).unwrap();
+    store.set(&rt4("live.u", 1), &rt("live.u", "rt-stale", old)).unwrap();
+    store.set(&rt4("undated.u", 1), &rt("undated.u", "rt-fresh", new)).unwrap();
+    let list = format!(
+        r#"{{"idToken":[],"accessToken":[],"refreshToken":["{}","{}","{}"]}}"#,
+        rt4("gone.u", 1),
+        rt4("live.u", 1),
+        rt4("undated.u", 1)
+    );
+    store.set("msal.2.token.keys.client-1", &list).unwrap();
+    v5_cache(&store);
+
+    let (cache, issues) = TokenCache::load_retaining(store.clone(), CLIENT, cut);
+    assert!(issues.is_empty(), "{issues:?}");
+    let homes: Vec<&str> = cache.accounts().map(|a| a.home_account_id.as_str()).collect();
+    assert!(homes.contains(&"live.u") && homes.contains(&"undated.u") && homes.contains(&HOME), "{homes:?}");
+    assert!(!homes.contains(&"gone.u"), "{homes:?}");
+    let secrets: Vec<&str> = cache.credentials().map(|c| c.secret.as_str()).collect();
+    assert!(secrets.contains(&"rt-fresh"), "{secrets:?}");
+    assert!(!secrets.contains(&"rt-of-gone") && !secrets.contains(&"rt-stale"), "{secrets:?}");
+    assert!(secrets.contains(&"rt-v5") && secrets.contains(&"at-v5"), "the current entries stay: {secrets:?}");
+    assert_eq!(
+        (cache.accounts().count(), cache.credentials().count()),
+        (3, 4),
+        "v5's account, ID, access and refresh token; two v4 accounts and a v4 RT"
+    );
+    assert!(store.keys().iter().all(|k| !k.starts_with("msal.2")), "{:?}", store.keys());
+}
+
+#[test]
 fn load_drops_corrupted_entries_and_keeps_the_rest() {
     let store = Rc::new(MemoryStore::new());
     v5_cache(&store);

@@ -13,7 +13,7 @@ fn configuration_is_read_with_msal_names_and_defaults() {
         r#"{"auth":{"clientId":"c","authority":"https://login.microsoftonline.com/t","redirectUri":"/","postLogoutRedirectUri":null,
             "knownAuthorities":["a.example"],"clientCapabilities":["CP1"],"navigateToLoginRequestUrl":false,
             "OIDCOptions":{"defaultScopes":["openid"],"responseMode":"query"}},
-          "cache":{"cacheLocation":"localStorage"},
+          "cache":{"cacheLocation":"localStorage","cacheRetentionDays":30},
           "system":{"protocolMode":"OIDC","tokenRenewalOffsetSeconds":60,"popupBridgeTimeout":5000,"iframeBridgeTimeout":3000,
             "loggerOptions":{"logLevel":4,"piiLoggingEnabled":false}}}"#,
     ))
@@ -27,6 +27,8 @@ fn configuration_is_read_with_msal_names_and_defaults() {
     assert_eq!(c.default_scopes, ["openid"]);
     assert_eq!(c.response_mode, "query");
     assert_eq!(c.cache_location, CacheLocation::LocalStorage);
+    assert_eq!(c.cache_retention_days, 30);
+    assert_eq!(config_json(&c).get("cache").and_then(|j| j.get("cacheRetentionDays")).and_then(Json::as_u64), Some(30));
     assert_eq!(c.protocol_mode, ProtocolMode::Oidc);
     assert_eq!((c.token_renewal_offset_secs, c.popup_timeout_ms, c.iframe_timeout_ms), (60, 5000, 3000));
     assert_eq!(c.log_level, LogLevel::Trace);
@@ -34,6 +36,7 @@ fn configuration_is_read_with_msal_names_and_defaults() {
     let (d, _) = config(&json(r#"{"auth":{"clientId":"c"}}"#)).unwrap();
     assert_eq!(d.post_logout_redirect_uri, None);
     assert_eq!(d.cache_location, CacheLocation::SessionStorage);
+    assert_eq!(d.cache_retention_days, 5, "msal v5's default");
     assert_eq!(d.log_level, LogLevel::Info);
 }
 
