@@ -1,8 +1,11 @@
 #!/usr/bin/env node
 // Runs node:test files and fails unless every file ran at least one test and none failed.
-//   node scripts/node-test.mjs [--concurrency N] [--label NAME] [--counts FILE] <file or folder>...
+//   node scripts/node-test.mjs [--concurrency N] [--timeout MS] [--label NAME] [--counts FILE] <file or folder>...
 // --label names the run in the summary line (the browser engine, for the e2e matrix); --counts
 // appends that line to FILE (test.sh prints the engines' counts together at the end of a step).
+// --timeout fails a file whose tests have not all ended MS after it started (its tests that
+// passed are listed), instead of leaving a hung test to the step's outer `timeout`, which kills
+// the run before the reporter prints a suite whose test never ended.
 // A folder stands for its *.test.mjs files (not recursive). `node --test <folder>` passes with
 // 0 tests when the folder holds none, and a file whose tests were never registered passes
 // too; here a path that names no test file, a file that registers no test, a failure, a
@@ -15,7 +18,12 @@ import { finished } from "node:stream/promises";
 import { parseArgs } from "node:util";
 
 const { values, positionals } = parseArgs({
-  options: { concurrency: { type: "string", default: "1" }, label: { type: "string" }, counts: { type: "string" } },
+  options: {
+    concurrency: { type: "string", default: "1" },
+    timeout: { type: "string" },
+    label: { type: "string" },
+    counts: { type: "string" },
+  },
   allowPositionals: true,
   strict: true,
 });
@@ -44,7 +52,8 @@ const bad = [];
 const counts = [];
 for (const file of files) {
   const c = { file: relative(process.cwd(), file), pass: 0, fail: 0, skip: 0 };
-  const stream = run({ files: [file], concurrency: Number(values.concurrency) || 1 });
+  const timeout = values.timeout ? Number(values.timeout) : Infinity;
+  const stream = run({ files: [file], concurrency: Number(values.concurrency) || 1, timeout });
   const tally = (kind) => (d) => {
     const name = `${c.file}: ${d.name}`;
     // A file that failed to load, or whose hooks failed, is reported as a test named after it.

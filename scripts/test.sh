@@ -86,7 +86,7 @@ node_modules/.bin/tsc -p tests/ts/tsconfig.json
 echo "ok"
 
 step "OpenID provider tests"
-timeout 300 node scripts/node-test.mjs tests/idp
+timeout 300 node scripts/node-test.mjs --timeout 90000 tests/idp
 
 step "msal-native: daemons against the provider (secret, certificate, assertion), cache plugins on a file and on a real redis-server"
 # One test at a time: they count the provider's token requests. msal-node is a peer on Redis.
