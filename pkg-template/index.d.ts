@@ -335,7 +335,11 @@ export interface Configuration {
     /** An MCP app: every token request must name its `resource` (resource_parameter_required, misplaced_resource_parameter). */
     isMcp?: boolean;
   };
-  cache?: { cacheLocation?: "sessionStorage" | "localStorage" | "memoryStorage"; cacheRetentionDays?: number };
+  cache?: {
+    cacheLocation?: "sessionStorage" | "localStorage" | "memoryStorage";
+    /** An older msal's (v3/v4) entries not updated for this many days (default 5) are removed when the client starts; the others are moved to the current schema at once (msal v5 copies them and keeps the originals until they are stale). */
+    cacheRetentionDays?: number;
+  };
   system?: {
     loggerOptions?: LoggerOptions;
     navigationClient?: INavigationClient;

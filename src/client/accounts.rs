@@ -255,7 +255,11 @@ impl<P: Platform> PublicClientApplication<P> {
 
     /// Re-reads the cache from storage (another tab changed it).
     pub fn reload_cache(&self) {
-        let issues = self.cache.borrow_mut().reload();
+        let issues = {
+            let mut cache = self.cache.borrow_mut();
+            cache.set_stale_before(super::stale_before_ms(&self.config, &self.platform));
+            cache.reload()
+        };
         for i in issues {
             self.log(LogLevel::Warning, &["removed a corrupt cache entry: ", i.reason].concat());
         }

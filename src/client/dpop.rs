@@ -312,3 +312,23 @@ pub fn check_token_type(token_type: &str, expected: &str) -> Result<(), AuthErro
         Err(AuthError::client(codes::DPOP_TOKEN_TYPE_MISMATCH, "the token endpoint returned another token type than the request's scheme"))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_redirects_saved_binding_keeps_every_field_of_its_scheme() {
+        let pop = AuthScheme::Pop {
+            method: "POST".into(),
+            uri: "https://api.example/x".into(),
+            shr_claims: r#"{"c":1}"#.into(),
+            shr_nonce: "n".into(),
+            shr_typ: "pop+app".into(),
+        };
+        for scheme in [pop, AuthScheme::Dpop { method: "GET".into(), uri: "https://api.example/".into() }] {
+            let b = Binding { kid: "kid-1".into(), scheme, new_key: true };
+            assert_eq!(Binding::from_json(&Json::parse(&b.to_json().to_json()).unwrap()), Some(b));
+        }
+    }
+}

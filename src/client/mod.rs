@@ -251,13 +251,17 @@ impl<P: Platform> ::core::fmt::Debug for PublicClientApplication<P> {
     }
 }
 
+/// The cut-off of `cacheRetentionDays` now: older-schema entries updated before it are stale.
+fn stale_before_ms(config: &Config, platform: &impl Platform) -> u64 {
+    platform.now_ms().saturating_sub(config.cache_retention_days.saturating_mul(86_400_000))
+}
+
 impl<P: Platform> PublicClientApplication<P> {
     /// A client for `config` on `platform`. Loads the cache; needs
     /// [`initialize`](Self::initialize) before any token request.
     pub fn new(config: Config, platform: P) -> Result<Self, AuthError> {
         let authority = Authority::parse(&config.authority, config.protocol_mode)?;
-        let retention_ms = config.cache_retention_days.saturating_mul(86_400_000);
-        let stale_before = platform.now_ms().saturating_sub(retention_ms);
+        let stale_before = stale_before_ms(&config, &platform);
         let (cache, issues) = TokenCache::load_retaining(platform.cache_store(), &config.client_id, stale_before);
         for i in &issues {
             platform.log(LogLevel::Warning, &["removed a corrupt cache entry: ", i.reason].concat());

@@ -79,12 +79,19 @@ pub fn config(j: &Json) -> Result<(Config, Vec<&'static str>), AuthError> {
             };
         }
     }
+    let mut retention_warning = None;
     if let Some(cache) = j.get("cache") {
         if let Some(loc) = cache.str_field("cacheLocation") {
             c.cache_location = CacheLocation::parse(loc)?;
         }
-        if let Some(days) = cache.get("cacheRetentionDays").and_then(Json::as_u64) {
-            c.cache_retention_days = days;
+        match cache.get("cacheRetentionDays") {
+            None | Some(Json::Null) => {}
+            Some(days) => match (days.as_u64(), days.as_i64()) {
+                (Some(d), _) => c.cache_retention_days = d,
+                // msal's cut-off is then in the future: every dated older entry is stale.
+                (None, Some(_)) => c.cache_retention_days = 0,
+                _ => retention_warning = Some("cache.cacheRetentionDays must be a whole number of days; the default (5) is used"),
+            },
         }
     }
     if let Some(sys) = j.get("system") {
@@ -109,11 +116,12 @@ pub fn config(j: &Json) -> Result<(Config, Vec<&'static str>), AuthError> {
         }
     }
     let set = |v: &Json| !matches!(v, Json::Null | Json::Bool(false)) && v.as_str() != Some("");
-    let warnings = UNSUPPORTED
+    let mut warnings: Vec<&'static str> = UNSUPPORTED
         .iter()
         .filter(|(section, key, _)| j.get(section).and_then(|s| s.get(key)).is_some_and(set))
         .map(|(_, _, what)| *what)
         .collect();
+    warnings.extend(retention_warning);
     Ok((c, warnings))
 }
 
@@ -245,8 +253,9 @@ fn scheme(j: &Json) -> Result<AuthScheme, AuthError> {
 fn shr_header_typ(header: Option<&Json>) -> Result<String, AuthError> {
     let Some(h) = header else { return Ok(String::new()) };
     match h.get("alg") {
-        None | Some(Json::Null) => {}
-        Some(Json::Str(a)) if a == "RS256" => {}
+        // msal: `shrOptions.header.alg || the key's`: a falsy value is no choice.
+        None | Some(Json::Null | Json::Bool(false)) => {}
+        Some(Json::Str(a)) if a.is_empty() || a == "RS256" => {}
         Some(_) => {
             return Err(AuthError::browser(
                 codes::UNSUPPORTED_TOKEN_BINDING_ALGORITHM,

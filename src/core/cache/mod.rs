@@ -213,6 +213,12 @@ impl<S: KeyValueStore> TokenCache<S> {
         (cache, issues)
     }
 
+    /// Moves the retention cut-off of [`load_retaining`](Self::load_retaining) (for the next
+    /// reload: a long-lived page's cut-off follows the clock).
+    pub fn set_stale_before(&mut self, stale_before_ms: u64) {
+        self.stale_before_ms = stale_before_ms;
+    }
+
     /// A number that changes whenever anything this cache returns may have changed: every
     /// save, removal, reload and active-account change. Equal versions mean equal answers, so
     /// a caller may keep a lookup's result until the version moves (or the token expires).
@@ -243,11 +249,11 @@ impl<S: KeyValueStore> TokenCache<S> {
         let mut junk = false;
         // Keys to drop from the current lists: corrupt entries.
         let mut prune: Vec<String> = Vec::new();
-        // Older-schema accounts past the retention: their older-schema tokens go with them.
-        let mut stale_accounts: Vec<String> = Vec::new();
         let stale = |current: bool, updated_ms: u64| !current && updated_ms != 0 && updated_ms < self.stale_before_ms;
         for schema in [SCHEMA, "msal.2", ""] {
             let current = schema == SCHEMA;
+            // This older schema's accounts past the retention: its tokens of them go with them.
+            let mut stale_accounts: Vec<String> = Vec::new();
             let (account_keys, account_junk) = read_string_list(&self.store, &account_keys_key(schema));
             junk |= current && account_junk;
             for key in account_keys {

@@ -1018,6 +1018,11 @@ fn older_schema_entries_past_the_retention_are_removed_not_migrated() {
         rt4("undated.u", 1)
     );
     store.set("msal.2.token.keys.client-1", &list).unwrap();
+    // A v3 token of the account whose v4 record is stale: not the v4 account's (msal removes an
+    // old account's tokens of its own schema), and fresh: migrated.
+    let rt3 = "gone.u-login.microsoftonline.com-refreshtoken-client-1----";
+    store.set(rt3, &rt("gone.u", "rt-v3-of-gone", new)).unwrap();
+    store.set("msal.token.keys.client-1", &format!(r#"{{"idToken":[],"accessToken":[],"refreshToken":["{rt3}"]}}"#)).unwrap();
     v5_cache(&store);
 
     let (cache, issues) = TokenCache::load_retaining(store.clone(), CLIENT, cut);
@@ -1026,13 +1031,13 @@ fn older_schema_entries_past_the_retention_are_removed_not_migrated() {
     assert!(homes.contains(&"live.u") && homes.contains(&"undated.u") && homes.contains(&HOME), "{homes:?}");
     assert!(!homes.contains(&"gone.u"), "{homes:?}");
     let secrets: Vec<&str> = cache.credentials().map(|c| c.secret.as_str()).collect();
-    assert!(secrets.contains(&"rt-fresh"), "{secrets:?}");
+    assert!(secrets.contains(&"rt-fresh") && secrets.contains(&"rt-v3-of-gone"), "{secrets:?}");
     assert!(!secrets.contains(&"rt-of-gone") && !secrets.contains(&"rt-stale"), "{secrets:?}");
     assert!(secrets.contains(&"rt-v5") && secrets.contains(&"at-v5"), "the current entries stay: {secrets:?}");
     assert_eq!(
         (cache.accounts().count(), cache.credentials().count()),
-        (3, 4),
-        "v5's account, ID, access and refresh token; two v4 accounts and a v4 RT"
+        (3, 5),
+        "v5's account, ID, access and refresh token; two v4 accounts, a v4 and a v3 RT"
     );
     assert!(store.keys().iter().all(|k| !k.starts_with("msal.2")), "{:?}", store.keys());
 }

@@ -37,6 +37,15 @@ fn configuration_is_read_with_msal_names_and_defaults() {
     assert_eq!(d.post_logout_redirect_uri, None);
     assert_eq!(d.cache_location, CacheLocation::SessionStorage);
     assert_eq!(d.cache_retention_days, 5, "msal v5's default");
+    let retention = |v: &str| {
+        let (c, w) = config(&json(&format!(r#"{{"auth":{{"clientId":"c"}},"cache":{{"cacheRetentionDays":{v}}}}}"#))).unwrap();
+        (c.cache_retention_days, w.len())
+    };
+    assert_eq!(retention("0"), (0, 0));
+    assert_eq!(retention("-1"), (0, 0), "msal's cut-off is in the future then: every dated older entry goes");
+    assert_eq!(retention("null"), (5, 0));
+    assert_eq!(retention("0.5"), (5, 1), "not a whole number of days: warned, the default used");
+    assert_eq!(retention(r#""7""#), (7, 0));
     assert_eq!(d.log_level, LogLevel::Info);
 }
 
@@ -168,6 +177,10 @@ fn a_pop_requests_shr_options_set_the_signed_requests_header() {
     let with = |header: &str| typ(&format!(r#"{{"scopes":["a"],"authenticationScheme":"pop","shrOptions":{{"header":{header}}}}}"#));
     assert_eq!(with(r#"{"typ":"pop+custom"}"#).unwrap(), "pop+custom");
     assert_eq!(with(r#"{"typ":"pop+custom","alg":"RS256"}"#).unwrap(), "pop+custom");
+    // msal takes `alg || the key's`: a falsy alg is no choice.
+    for alg in [r#""""#, "false", "null"] {
+        assert_eq!(with(&format!(r#"{{"typ":"t","alg":{alg}}}"#)).unwrap(), "t", "{alg}");
+    }
     assert_eq!(typ(r#"{"scopes":["a"],"authenticationScheme":"pop"}"#).unwrap(), "");
     // The key is RSA: another algorithm fails as msal's signing does, never a mislabelled JWS.
     for alg in [r#""ES256""#, r#""none""#, "1"] {
