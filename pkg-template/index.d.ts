@@ -580,6 +580,22 @@ export declare class PublicClientApplication {
 export declare function createStandardPublicClientApplication(configuration: Configuration): Promise<PublicClientApplication>;
 export declare function createNestablePublicClientApplication(configuration: Configuration): Promise<PublicClientApplication>;
 export declare function isPlatformBrokerAvailable(): Promise<boolean>;
+/** A token endpoint's response obtained elsewhere (msal's ExternalTokenResponse). */
+export interface ExternalTokenResponse {
+  token_type?: string;
+  scope?: string;
+  expires_in?: number;
+  ext_expires_in?: number;
+  refresh_in?: number;
+  access_token?: string;
+  id_token?: string;
+  refresh_token?: string;
+  refresh_token_expires_in?: number;
+  client_info?: string;
+  foci?: string;
+}
+/** msal's loadExternalTokens: stores a token response obtained elsewhere (a server that redeemed the code: access, ID and refresh tokens) in the cache of `config`'s client, for its silent calls, and returns its result. */
+export declare function loadExternalTokens(config: Configuration, request: SilentRequest, response: ExternalTokenResponse, options?: { clientInfo?: string; extendedExpiresOn?: number }): Promise<AuthenticationResult>;
 /** msal's check of a request for an MCP app (`auth.isMcp`): throws a ClientAuthError when the request names no `resource`, or names it in its extra parameters too. The rule runs in the wasm: call it once the module is loaded (after any initialize()). */
 export declare function enforceResourceParameter(isMcp: boolean | undefined, request: { resource?: string; extraParameters?: StringDict; extraQueryParameters?: StringDict; correlationId?: string }): void;
 /**

@@ -518,10 +518,14 @@ function loadWasm(url) {
 }
 
 let nextPerformanceEvent = 1;
+// The page's clients (weakly): the standalone loadExternalTokens stores through the app's own
+// client of the same app and cache, which then serves the tokens at once.
+const pageClients = [];
 
 export class PublicClientApplication {
   constructor(configuration) {
     this.config = configuration || {};
+    if (typeof WeakRef === "function") pageClients.push(new WeakRef(this));
     this.client = null;
     this.initPromise = null;
     this.performanceCallbacks = new Map();
@@ -957,6 +961,25 @@ export async function createNestablePublicClientApplication(configuration) {
   return PublicClientApplication.createPublicClientApplication(configuration);
 }
 export function isPlatformBrokerAvailable() { return Promise.resolve(false); }
+// msal's standalone loader: the page's client of the same app and cache stores the token
+// response (a server redeemed the code); without one, a client of its own, let go after.
+export async function loadExternalTokens(config, request, response, options) {
+  const where = (c) => [c.auth && c.auth.clientId, (c.cache && c.cache.cacheLocation) || "sessionStorage"].join(" ");
+  const own = pageClients.map((w) => w.deref()).find((p) => p && !p.disposed && where(p.config) === where(config || {}));
+  const pca = own || new PublicClientApplication(config);
+  await pca.initialize();
+  try {
+    const externalClientInfo = (options && options.clientInfo) || undefined;
+    return toResult(await pca.engine().loadExternalTokens(requestJson(request, { externalResponse: response, externalClientInfo })));
+  } catch (raw) {
+    throw toError(raw);
+  } finally {
+    if (!own) {
+      pca.disposed = true;
+      pca.client.free();
+    }
+  }
+}
 // msal's MCP check of a request; the rule is in the wasm, so it needs the module loaded.
 export function enforceResourceParameter(isMcp, request) {
   if (!wasmLoaded) throw new BrowserAuthError("uninitialized_public_client_application", "enforceResourceParameter needs the msal-wasm module: await initialize() first");

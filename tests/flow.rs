@@ -578,6 +578,43 @@ fn hydrate_cache_stores_a_result_obtained_elsewhere_for_silent_calls() {
     assert_eq!(h.pca.hydrate_cache(&empty).unwrap_err().code(), "unable_to_load_token");
 }
 
+#[test]
+fn load_external_tokens_stores_a_token_response_obtained_elsewhere() {
+    let h = harness();
+    let id_token = jwt(&format!(r#"{{"sub":"sub-8","oid":"uid-8","tid":"{TENANT}","preferred_username":"cy@contoso.com","name":"Cy"}}"#));
+    let client_info = msal_wasm::core::base64::encode_url(format!(r#"{{"uid":"uid-8","utid":"{TENANT}"}}"#).as_bytes());
+    let home = format!("uid-8.{TENANT}");
+    let response = format!(
+        r#"{{"token_type":"Bearer","scope":"User.Read","expires_in":3600,"access_token":"at-ext","refresh_token":"rt-ext","id_token":"{id_token}","client_info":"{client_info}"}}"#
+    );
+    let req = SilentRequest { scopes: vec!["User.Read".into()], ..Default::default() };
+    let json = |t: &str| msal_wasm::core::json::Json::parse(t).unwrap_or_default();
+    let r = block_on(h.pca.load_external_tokens(&req, &json(&response), "")).unwrap();
+    assert_eq!((r.access_token.secret(), r.account.account.home_account_id.as_str(), r.from_cache), ("at-ext", home.as_str(), false));
+    assert_eq!(r.expires_on_ms, NOW_MS + 3_600_000);
+    let hit = h.pca.acquire_token_silent_cached(&silent(&home)).unwrap().unwrap();
+    assert_eq!(hit.access_token.secret(), "at-ext");
+    assert_eq!(h.token_requests(), 0);
+    // An ID and a refresh token alone: stored, and no empty access token is.
+    let only_id = format!(r#"{{"id_token":"{id_token}","client_info":"{client_info}","refresh_token":"rt-2"}}"#);
+    let mail_req = SilentRequest { scopes: vec!["Mail.Read".into()], ..Default::default() };
+    let r = block_on(h.pca.load_external_tokens(&mail_req, &json(&only_id), "")).unwrap();
+    assert_eq!(r.access_token.secret(), "");
+    let mail = SilentRequest { scopes: vec!["Mail.Read".into()], ..silent(&home) };
+    assert!(h.pca.acquire_token_silent_cached(&mail).unwrap().is_none(), "no access token for Mail.Read was stored");
+    // What msal refuses.
+    for (bad, code) in [
+        (r#"{"token_type":"Bearer"}"#, "unable_to_load_token"),
+        (r#"{"access_token":"x"}"#, "unable_to_load_token"),
+        ("[]", "unable_to_load_token"),
+        ("null", "unable_to_load_token"),
+        (r#"{"error":"invalid_grant"}"#, "invalid_grant"),
+        (r#"{"access_token":"x","expires_in":"soon"}"#, "failed_to_parse_response"),
+    ] {
+        assert_eq!(block_on(h.pca.load_external_tokens(&req, &json(bad), "")).unwrap_err().code(), code, "{bad}");
+    }
+}
+
 /// Signs in with `req` (a redirect when `redirect`, its pending request read back from the
 /// tab's storage as after the round trip; else a popup): the authorize URL and the result.
 fn sign_in_with(h: &Harness, req: &InteractiveRequest, redirect: bool) -> (String, msal_wasm::client::AuthenticationResult) {

@@ -165,7 +165,7 @@ impl BrowserApp {
                 app.client.mark_stale();
                 // Renew what went stale while the page slept (single-flight across tabs).
                 for req in app.client.due_renewals() {
-                    app.background(Background::Renew(req));
+                    app.background(Background::Renew(Box::new(req)));
                 }
             }
         });
@@ -347,7 +347,7 @@ impl BrowserApp {
     pub async fn acquire_token_silent(&self, req: &SilentRequest) -> Result<AuthenticationResult, AuthError> {
         if let Some(hit) = self.client.acquire_token_silent_cached(req)? {
             if let Some(renewal) = self.client.background_renewal(req, &hit) {
-                self.background(Background::Renew(renewal));
+                self.background(Background::Renew(Box::new(renewal)));
             }
             return Ok(hit);
         }
@@ -434,5 +434,5 @@ enum Background {
     /// Another tab wrote `key` (empty: it cleared the storage): re-read it.
     StorageChanged(String),
     /// Renew a token (msal's proactive refresh, or one that went stale while the page slept).
-    Renew(SilentRequest),
+    Renew(Box<SilentRequest>),
 }

@@ -436,6 +436,30 @@ impl<P: Platform> PublicClientApplication<P> {
     }
 }
 
+impl<P: Platform> PublicClientApplication<P> {
+    /// msal's `loadExternalTokens`: stores a token endpoint response obtained elsewhere (a
+    /// server that redeemed the code for this app, refresh token included) for `req`'s
+    /// authority, scopes and account, and returns its result. `client_info` is msal's
+    /// `options.clientInfo`, for a response without one.
+    pub async fn load_external_tokens(
+        &self,
+        req: &SilentRequest,
+        response: &Json,
+        client_info: &str,
+    ) -> Result<AuthenticationResult, AuthError> {
+        self.ensure_initialized()?;
+        let resp = TokenResponse::external(response, self.now_s())?;
+        let target = self.target(req.authority.as_deref()).await?;
+        let correlation_id = if req.correlation_id.is_empty() { self.guid()? } else { req.correlation_id.clone() };
+        let known = req.account.as_ref().and_then(|a| self.cache.borrow().account(&a.home_account_id).cloned());
+        let scopes = ScopeSet::new(&req.scopes);
+        let mut saving = Saving::new(&scopes, &correlation_id, &req.options);
+        saving.front_client_info = client_info;
+        saving.known_account = known.as_ref();
+        self.save_response(&target, resp, &saving)
+    }
+}
+
 /// A result obtained elsewhere, for [`hydrate_cache`](PublicClientApplication::hydrate_cache).
 #[derive(Clone, Default)]
 pub struct Hydration {

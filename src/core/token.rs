@@ -233,7 +233,7 @@ pub fn device_poll(resp: &HttpResponse, now: u64) -> Result<DevicePoll, AuthErro
         Some("authorization_pending") => Ok(DevicePoll::Pending),
         Some("slow_down") => Ok(DevicePoll::SlowDown),
         Some(_) => Err(server_error_from_json(&json, resp)),
-        None => TokenResponse::from_json(&json, resp, now).map(|t| DevicePoll::Token(Box::new(t))),
+        None => TokenResponse::from_json(&json, false, now).map(|t| DevicePoll::Token(Box::new(t))),
     }
 }
 
@@ -313,11 +313,38 @@ impl TokenResponse {
         if !(200..300).contains(&resp.status) || json.get("error").is_some() {
             return Err(server_error_from_json(&json, resp));
         }
-        TokenResponse::from_json(&json, resp, now)
+        TokenResponse::from_json(&json, false, now)
     }
 
-    fn from_json(json: &Json, _resp: &HttpResponse, now: u64) -> Result<TokenResponse, AuthError> {
-        let access_token = json.str_field("access_token").filter(|s| !s.is_empty()).ok_or_else(|| malformed("access_token"))?;
+    /// A token endpoint's response obtained elsewhere (msal's `loadExternalTokens`: a server
+    /// redeemed the code); `now` is when it was issued. As msal: the access token
+    /// may be absent when an ID or refresh token is there (those are stored alone), and one
+    /// that is there needs its `expires_in`; else `unable_to_load_token`.
+    pub fn external(json: &Json, now: u64) -> Result<TokenResponse, AuthError> {
+        if !matches!(json, Json::Obj(_)) {
+            return Err(AuthError::browser(codes::UNABLE_TO_LOAD_TOKEN, "the token response is not an object"));
+        }
+        let has = |k: &str| json.str_field(k).is_some_and(|s| !s.is_empty());
+        let unable = |why: &'static str| Err(AuthError::browser(codes::UNABLE_TO_LOAD_TOKEN, why));
+        if json.get("error").is_some() {
+            return Err(server_error_from_json(json, &HttpResponse::new(400, "")));
+        }
+        if has("access_token") && json.get("expires_in").is_none() {
+            return unable("the response's access token has no expires_in");
+        }
+        if !has("access_token") && !has("id_token") && !has("refresh_token") {
+            return unable("the response has no access, ID or refresh token");
+        }
+        TokenResponse::from_json(json, true, now)
+    }
+
+    /// `external`: the access token may be absent (checked by [`external`](Self::external)).
+    fn from_json(json: &Json, external: bool, now: u64) -> Result<TokenResponse, AuthError> {
+        let access_token = match json.str_field("access_token").filter(|s| !s.is_empty()) {
+            Some(t) => t,
+            None if external => "",
+            None => return Err(malformed("access_token")),
+        };
         let num = |k: &str| -> Result<Option<u64>, AuthError> {
             match json.get(k) {
                 None | Some(Json::Null) => Ok(None),

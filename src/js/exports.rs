@@ -60,6 +60,9 @@ enum Task {
     DpopProof(String, String, String, Option<String>),
     /// Deleting the keys of removed tokens, nobody awaits.
     ForgetKeys,
+    /// `loadExternalTokens`: the request with the token response (`externalResponse`) and
+    /// `options.clientInfo` (`externalClientInfo`).
+    LoadExternal(String),
 }
 
 /// The wasm client. JS: `new WasmClient(configJson)`.
@@ -197,6 +200,15 @@ impl JsClient {
     pub fn account(&self, filter: &str) -> Option<String> {
         let filter = wire::account_filter(&Json::parse(filter).ok()?);
         self.inner.account_matching(&filter).map(|a| wire::account_json(&a).to_json())
+    }
+
+    /// msal's standalone `loadExternalTokens(config, request, response, options)` on this
+    /// client: stores a token endpoint response obtained elsewhere (JSON) and resolves to the
+    /// result JSON. `request`: the request with `externalResponse` (the token response) and
+    /// `externalClientInfo` (`options.clientInfo`).
+    #[wasm_bindgen(js_name = loadExternalTokens)]
+    pub fn load_external_tokens(&self, request: &str) -> js_sys::Promise {
+        self.run(Task::LoadExternal(request.to_owned()))
     }
 
     /// `hydrateCache(result, request)`: stores a result obtained elsewhere (JSON of msal's
@@ -340,6 +352,13 @@ impl JsClient {
                 Task::DpopProof(at, method, url, nonce) => {
                     c.generate_dpop_proof(&at, &method, &url, nonce.as_deref()).await.map(|p| JsValue::from_str(&p))
                 }
+                Task::LoadExternal(request) => match parse(&request).and_then(|j| Ok((wire::silent_request(&j)?, j))) {
+                    Ok((req, j)) => {
+                        let response = j.get("externalResponse").unwrap_or(&Json::Null);
+                        c.load_external_tokens(&req, response, j.str_field("externalClientInfo").unwrap_or_default()).await.map(json)
+                    }
+                    Err(e) => Err(e),
+                },
                 Task::ForgetKeys => {
                     c.forget_orphan_keys().await;
                     Ok(JsValue::UNDEFINED)

@@ -233,3 +233,64 @@ test("httpMethod POST: the authorize request is a form posted in a popup, a hidd
   assert.deepEqual(await page.evaluate(() => [window.redirect.ok, window.redirect.result && window.redirect.result.account.username]), [true, "pia"]);
   await page.context().close();
 });
+
+test("loadExternalTokens stores a back-end's token response (refresh token included) for silent calls", async () => {
+  const ctx = await env.browser.newContext();
+  const page = await ctx.newPage();
+  // A back-end runs the authorize step and redeems the code itself (as a SPA code: with the
+  // app's origin), then hands the whole token response to the page.
+  const verifier = randomBytes(32).toString("base64url");
+  const challenge = createHash("sha256").update(verifier).digest("base64url");
+  const redirectUri = `${env.web.origin}/code-landing`;
+  const authorize = new URL(`${env.idp.entraAuthority}/oauth2/v2.0/authorize`);
+  for (const [k, v] of Object.entries({ client_id: env.idp.clientId, response_type: "code", redirect_uri: redirectUri, scope: "openid profile offline_access User.Read", code_challenge: challenge, code_challenge_method: "S256", state: "s", response_mode: "query" })) authorize.searchParams.set(k, v);
+  await page.goto(authorize.href);
+  await page.fill("#login", "lena");
+  await Promise.all([page.waitForURL((u) => u.pathname === "/code-landing"), page.click("#submit")]);
+  const code = new URL(page.url()).searchParams.get("code");
+  const token = await fetch(`${env.idp.entraAuthority}/oauth2/v2.0/token`, {
+    method: "POST",
+    headers: { origin: env.web.origin, "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ client_id: env.idp.clientId, grant_type: "authorization_code", code, redirect_uri: redirectUri, code_verifier: verifier, scope: "openid profile offline_access User.Read", client_info: "1" }),
+  });
+  const response = await token.json();
+  assert.equal(token.status, 200, JSON.stringify(response));
+  assert.ok(response.refresh_token && response.id_token && response.access_token);
+
+  await page.goto(env.harness("entra"));
+  await page.waitForSelector("body[data-ready='1']");
+  await env.idp.reset();
+  const config = { auth: { clientId: env.idp.clientId, authority: env.idp.entraAuthority, knownAuthorities: [new URL(env.idp.entraAuthority).host] }, cache: { cacheLocation: "sessionStorage" } };
+  const r = await page.evaluate(async ({ config, response }) => {
+    const loaded = await window.msal.loadExternalTokens(config, { scopes: ["User.Read"] }, response);
+    // The page's client of this app and cache stored them: it serves them at once.
+    const account = window.pca.getAllAccounts()[0];
+    const silent = await window.pca.acquireTokenSilent({ scopes: ["User.Read"], account });
+    const refreshed = await window.pca.acquireTokenSilent({ scopes: ["User.Read"], account, forceRefresh: true });
+    const bad = await window.msal.loadExternalTokens(config, { scopes: ["User.Read"] }, { token_type: "Bearer" }).then(() => null, (e) => [e.name, e.errorCode]);
+    const noExpiry = await window.msal.loadExternalTokens(config, { scopes: ["User.Read"] }, { access_token: "x", token_type: "Bearer" }).then(() => null, (e) => e.errorCode);
+    // No client of the page uses localStorage: a client of the loader's own stores them there,
+    // and a client made later finds them.
+    const local = { ...config, cache: { cacheLocation: "localStorage" } };
+    await window.msal.loadExternalTokens(local, { scopes: ["User.Read"] }, response);
+    const later = new window.msal.PublicClientApplication(local);
+    await later.initialize();
+    const fromLocal = await later.acquireTokenSilent({ scopes: ["User.Read"], account: later.getAllAccounts()[0] });
+    return {
+      local: { fromCache: fromLocal.fromCache, same: fromLocal.accessToken === response.access_token },
+      loaded: { name: loaded.account.name, fromCache: loaded.fromCache, same: loaded.accessToken === response.access_token, expires: loaded.expiresOn instanceof Date },
+      silent: { fromCache: silent.fromCache, same: silent.accessToken === response.access_token },
+      refreshed: { fromCache: refreshed.fromCache, other: refreshed.accessToken !== response.access_token },
+      bad, noExpiry,
+    };
+  }, { config, response });
+  assert.deepEqual(r.loaded, { name: "Test User lena", fromCache: false, same: true, expires: true });
+  assert.deepEqual(r.silent, { fromCache: true, same: true });
+  assert.deepEqual(r.refreshed, { fromCache: false, other: true });
+  assert.deepEqual(r.bad, ["BrowserAuthError", "unable_to_load_token"]);
+  assert.equal(r.noExpiry, "unable_to_load_token");
+  assert.deepEqual(r.local, { fromCache: true, same: true });
+  const c = await env.idp.counters();
+  assert.equal(c.token, 1, "one token request: the forced refresh, with the loaded refresh token");
+  await ctx.close();
+});

@@ -594,7 +594,8 @@ impl<S: KeyValueStore> TokenCache<S> {
         if let Some(idt) = r.id_token.as_ref().filter(|_| s.store.id_token) {
             self.put(base(CredentialType::IdToken, idt.secret()))?;
         }
-        if s.store.access_token {
+        // A result stored from elsewhere may carry no access token (an ID or refresh token alone).
+        if s.store.access_token && !r.access_token.secret().is_empty() {
             self.save_access_token(s, &base, &client_id)?;
         }
         if let Some(rt) = r.refresh_token.as_ref().filter(|_| s.store.refresh_token) {

@@ -418,6 +418,10 @@ function newKeyId() {
 
 const isEnvelope = (v) => v && typeof v === "object" && typeof v.id === "string" && typeof v.nonce === "string" && typeof v.data === "string";
 
+// The page's stores: one that loads waits for the writes the others have under way (a client
+// made just after another one wrote, e.g. after loadExternalTokens, reads them).
+const pageStores = new Set();
+
 export class EncryptedStore {
   constructor(clientId, log) {
     this.clientId = clientId;
@@ -430,6 +434,7 @@ export class EncryptedStore {
     this.loaded = null;
     this.ready = false;
     this.queue = Promise.resolve();
+    if (typeof WeakRef === "function") pageStores.add(new WeakRef(this));
   }
 
   context(key) {
@@ -480,6 +485,11 @@ export class EncryptedStore {
   }
 
   async loadOnce() {
+    for (const ref of pageStores) {
+      const other = ref.deref();
+      if (!other) pageStores.delete(ref);
+      else if (other !== this) await other.queue;
+    }
     if (!(typeof crypto !== "undefined" && crypto.subtle)) {
       this.log(1, "WebCrypto is unavailable (not a secure context): the localStorage cache is stored in clear");
       return;
