@@ -969,8 +969,7 @@ export async function loadExternalTokens(config, request, response, options) {
   const pca = own || new PublicClientApplication(config);
   await pca.initialize();
   try {
-    const externalClientInfo = (options && options.clientInfo) || undefined;
-    return toResult(await pca.engine().loadExternalTokens(requestJson(request, { externalResponse: response, externalClientInfo })));
+    return toResult(await pca.engine().loadExternalTokens(requestJson(request, { externalResponse: response, externalOptions: options })));
   } catch (raw) {
     throw toError(raw);
   } finally {

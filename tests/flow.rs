@@ -589,16 +589,24 @@ fn load_external_tokens_stores_a_token_response_obtained_elsewhere() {
     );
     let req = SilentRequest { scopes: vec!["User.Read".into()], ..Default::default() };
     let json = |t: &str| msal_wasm::core::json::Json::parse(t).unwrap_or_default();
-    let r = block_on(h.pca.load_external_tokens(&req, &json(&response), "")).unwrap();
+    let r = block_on(h.pca.load_external_tokens(&req, &json(&response), "", None)).unwrap();
     assert_eq!((r.access_token.secret(), r.account.account.home_account_id.as_str(), r.from_cache), ("at-ext", home.as_str(), false));
     assert_eq!(r.expires_on_ms, NOW_MS + 3_600_000);
     let hit = h.pca.acquire_token_silent_cached(&silent(&home)).unwrap().unwrap();
     assert_eq!(hit.access_token.secret(), "at-ext");
     assert_eq!(h.token_requests(), 0);
+    // msal's options: the client_info of a response without one, and the extended expiry.
+    let bare = format!(r#"{{"token_type":"Bearer","scope":"Files.Read","expires_in":60,"access_token":"at-2","id_token":"{id_token}"}}"#);
+    let files = SilentRequest { scopes: vec!["Files.Read".into()], ..Default::default() };
+    let ext = NOW_MS / 1000 + 7200;
+    let other_info = msal_wasm::core::base64::encode_url(format!(r#"{{"uid":"ci-8","utid":"{TENANT}"}}"#).as_bytes());
+    let r = block_on(h.pca.load_external_tokens(&files, &json(&bare), &other_info, Some(ext))).unwrap();
+    assert_eq!(r.account.account.home_account_id, format!("ci-8.{TENANT}"), "the account options.clientInfo names");
+    assert_eq!(r.ext_expires_on_ms, ext * 1000);
     // An ID and a refresh token alone: stored, and no empty access token is.
     let only_id = format!(r#"{{"id_token":"{id_token}","client_info":"{client_info}","refresh_token":"rt-2"}}"#);
     let mail_req = SilentRequest { scopes: vec!["Mail.Read".into()], ..Default::default() };
-    let r = block_on(h.pca.load_external_tokens(&mail_req, &json(&only_id), "")).unwrap();
+    let r = block_on(h.pca.load_external_tokens(&mail_req, &json(&only_id), "", None)).unwrap();
     assert_eq!(r.access_token.secret(), "");
     let mail = SilentRequest { scopes: vec!["Mail.Read".into()], ..silent(&home) };
     assert!(h.pca.acquire_token_silent_cached(&mail).unwrap().is_none(), "no access token for Mail.Read was stored");
@@ -611,7 +619,7 @@ fn load_external_tokens_stores_a_token_response_obtained_elsewhere() {
         (r#"{"error":"invalid_grant"}"#, "invalid_grant"),
         (r#"{"access_token":"x","expires_in":"soon"}"#, "failed_to_parse_response"),
     ] {
-        assert_eq!(block_on(h.pca.load_external_tokens(&req, &json(bad), "")).unwrap_err().code(), code, "{bad}");
+        assert_eq!(block_on(h.pca.load_external_tokens(&req, &json(bad), "", None)).unwrap_err().code(), code, "{bad}");
     }
 }
 

@@ -439,16 +439,21 @@ impl<P: Platform> PublicClientApplication<P> {
 impl<P: Platform> PublicClientApplication<P> {
     /// msal's `loadExternalTokens`: stores a token endpoint response obtained elsewhere (a
     /// server that redeemed the code for this app, refresh token included) for `req`'s
-    /// authority, scopes and account, and returns its result. `client_info` is msal's
-    /// `options.clientInfo`, for a response without one.
+    /// authority, scopes and account, and returns its result. msal's `options`: `client_info`
+    /// (`clientInfo`) for a response without one, `extended_expires_on_s`
+    /// (`extendedExpiresOn`, seconds) instead of the response's extended expiry.
     pub async fn load_external_tokens(
         &self,
         req: &SilentRequest,
         response: &Json,
         client_info: &str,
+        extended_expires_on_s: Option<u64>,
     ) -> Result<AuthenticationResult, AuthError> {
         self.ensure_initialized()?;
-        let resp = TokenResponse::external(response, self.now_s())?;
+        let mut resp = TokenResponse::external(response, self.now_s())?;
+        if let Some(ext) = extended_expires_on_s.filter(|e| *e > 0) {
+            resp.extended_expires_on = ext;
+        }
         let target = self.target(req.authority.as_deref()).await?;
         let correlation_id = if req.correlation_id.is_empty() { self.guid()? } else { req.correlation_id.clone() };
         let known = req.account.as_ref().and_then(|a| self.cache.borrow().account(&a.home_account_id).cloned());

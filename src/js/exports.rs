@@ -61,7 +61,7 @@ enum Task {
     /// Deleting the keys of removed tokens, nobody awaits.
     ForgetKeys,
     /// `loadExternalTokens`: the request with the token response (`externalResponse`) and
-    /// `options.clientInfo` (`externalClientInfo`).
+    /// `options` (`externalOptions`).
     LoadExternal(String),
 }
 
@@ -205,7 +205,7 @@ impl JsClient {
     /// msal's standalone `loadExternalTokens(config, request, response, options)` on this
     /// client: stores a token endpoint response obtained elsewhere (JSON) and resolves to the
     /// result JSON. `request`: the request with `externalResponse` (the token response) and
-    /// `externalClientInfo` (`options.clientInfo`).
+    /// `externalOptions` (msal's `options`: `clientInfo`, `extendedExpiresOn`).
     #[wasm_bindgen(js_name = loadExternalTokens)]
     pub fn load_external_tokens(&self, request: &str) -> js_sys::Promise {
         self.run(Task::LoadExternal(request.to_owned()))
@@ -355,7 +355,10 @@ impl JsClient {
                 Task::LoadExternal(request) => match parse(&request).and_then(|j| Ok((wire::silent_request(&j)?, j))) {
                     Ok((req, j)) => {
                         let response = j.get("externalResponse").unwrap_or(&Json::Null);
-                        c.load_external_tokens(&req, response, j.str_field("externalClientInfo").unwrap_or_default()).await.map(json)
+                        let options = j.get("externalOptions");
+                        let client_info = options.and_then(|o| o.str_field("clientInfo")).unwrap_or_default();
+                        let ext = options.and_then(|o| o.get("extendedExpiresOn")).and_then(Json::as_u64);
+                        c.load_external_tokens(&req, response, client_info, ext).await.map(json)
                     }
                     Err(e) => Err(e),
                 },
