@@ -24,20 +24,27 @@ test("logoutPopup signs out in a popup and clears the account's cache", async ()
   await page.context().close();
 });
 
-test("acquireTokenByCode redeems a code obtained outside the library", async () => {
-  const ctx = await env.browser.newContext();
-  const page = await ctx.newPage();
-  // Play a back-end that ran the authorize step itself, with its own PKCE pair.
+// What a back-end does before it redeems a code itself: the authorize step in `page`, signed in
+// as `login`, with a PKCE pair of its own.
+async function backEndCode(page, login) {
   const verifier = randomBytes(32).toString("base64url");
   const challenge = createHash("sha256").update(verifier).digest("base64url");
   const redirectUri = `${env.web.origin}/code-landing`;
   const authorize = new URL(`${env.idp.entraAuthority}/oauth2/v2.0/authorize`);
   for (const [k, v] of Object.entries({ client_id: env.idp.clientId, response_type: "code", redirect_uri: redirectUri, scope: "openid profile offline_access User.Read", code_challenge: challenge, code_challenge_method: "S256", state: "s", response_mode: "query" })) authorize.searchParams.set(k, v);
   await page.goto(authorize.href);
-  await page.fill("#login", "otto");
+  await page.fill("#login", login);
   await Promise.all([page.waitForURL((u) => u.pathname === "/code-landing"), page.click("#submit")]);
   const code = new URL(page.url()).searchParams.get("code");
   assert.ok(code);
+  return { code, verifier, redirectUri };
+}
+
+test("acquireTokenByCode redeems a code obtained outside the library", async () => {
+  const ctx = await env.browser.newContext();
+  const page = await ctx.newPage();
+  // Play a back-end that ran the authorize step itself, with its own PKCE pair.
+  const { code, verifier, redirectUri } = await backEndCode(page, "otto");
   await page.goto(env.harness("entra"));
   await page.waitForSelector("body[data-ready='1']");
   const r = await page.evaluate(async ({ code, verifier, redirectUri }) => {
@@ -239,15 +246,7 @@ test("loadExternalTokens stores a back-end's token response (refresh token inclu
   const page = await ctx.newPage();
   // A back-end runs the authorize step and redeems the code itself (as a SPA code: with the
   // app's origin), then hands the whole token response to the page.
-  const verifier = randomBytes(32).toString("base64url");
-  const challenge = createHash("sha256").update(verifier).digest("base64url");
-  const redirectUri = `${env.web.origin}/code-landing`;
-  const authorize = new URL(`${env.idp.entraAuthority}/oauth2/v2.0/authorize`);
-  for (const [k, v] of Object.entries({ client_id: env.idp.clientId, response_type: "code", redirect_uri: redirectUri, scope: "openid profile offline_access User.Read", code_challenge: challenge, code_challenge_method: "S256", state: "s", response_mode: "query" })) authorize.searchParams.set(k, v);
-  await page.goto(authorize.href);
-  await page.fill("#login", "lena");
-  await Promise.all([page.waitForURL((u) => u.pathname === "/code-landing"), page.click("#submit")]);
-  const code = new URL(page.url()).searchParams.get("code");
+  const { code, verifier, redirectUri } = await backEndCode(page, "lena");
   const token = await fetch(`${env.idp.entraAuthority}/oauth2/v2.0/token`, {
     method: "POST",
     headers: { origin: env.web.origin, "content-type": "application/x-www-form-urlencoded" },
