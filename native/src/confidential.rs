@@ -3,7 +3,7 @@
 
 use crate::cache::{CacheContext, CachePlugin, Partition};
 use crate::credential::{AssertionContext, Credential};
-use crate::dpop::{DpopKey, PopKey, ShrRequest};
+use crate::dpop::{DpopKey, PopKey};
 use crate::http::Http;
 use crate::public::NativePlatform;
 use msal_wasm::client::dpop::{check_token_type, send_with_proof};
@@ -327,9 +327,8 @@ impl ConfidentialClientApplication {
                 let proof = key.proof(method, uri, None, Some(token.access_token.secret()))?;
                 Ok(AppToken { dpop_proof: Some(proof), ..token })
             }
-            (AuthScheme::Pop { method, uri, shr_claims, shr_nonce, shr_typ }, Some(AppBind::Pop(key))) => {
-                let shr = ShrRequest { method, url: uri, nonce: shr_nonce, client_claims: shr_claims, typ: shr_typ };
-                let signed = key.sign_request(token.access_token.secret(), shr)?;
+            (scheme @ AuthScheme::Pop { .. }, Some(AppBind::Pop(key))) => {
+                let signed = key.sign_request(token.access_token.secret(), scheme)?;
                 Ok(AppToken { access_token: AccessToken::new(signed), ..token })
             }
             _ => Ok(token),

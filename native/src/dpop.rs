@@ -2,6 +2,7 @@
 //! from a PEM file (PKCS#8), that signs the proofs of token requests and of the app's calls to
 //! its APIs. The proofs themselves are built by `msal_wasm::core::dpop`, as in the browser.
 
+use msal_wasm::client::AuthScheme;
 use msal_wasm::core::base64;
 use msal_wasm::core::dpop::{self, ProofClaims, PublicJwk};
 use msal_wasm::error::{codes, AuthError};
@@ -134,10 +135,12 @@ impl PopKey {
         Ok(out)
     }
 
-    /// The signed HTTP request wrapping `access_token` for a call `method` `url` (msal's
-    /// `signPopToken`): send it as `Authorization: PoP <request>`.
-    pub fn sign_request(&self, access_token: &str, scheme: ShrRequest<'_>) -> Result<String, AuthError> {
-        let ShrRequest { method, url, nonce, client_claims, typ } = scheme;
+    /// The signed HTTP request wrapping `access_token` for the resource request of `scheme`'s
+    /// pop fields (msal's `signPopToken`: method, URL, `shrNonce` or a new GUID, `shrClaims`,
+    /// `shrOptions.header.typ`): send it as `Authorization: PoP <request>`.
+    pub fn sign_request(&self, access_token: &str, scheme: &AuthScheme) -> Result<String, AuthError> {
+        let [method, url, client_claims, nonce] = scheme.resource_request();
+        let typ = scheme.shr_typ();
         let fresh = crate::random_guid()?;
         let ts = crate::now_s();
         let claims =
@@ -145,21 +148,6 @@ impl PopKey {
         let input = dpop::shr_signing_input(&self.kid, &self.public, &claims);
         dpop::proof(&input, &self.sign(input.as_bytes())?)
     }
-}
-
-/// What a signed HTTP request is for, besides its token (msal's pop request fields).
-#[derive(Debug, Clone, Copy, Default)]
-pub struct ShrRequest<'a> {
-    /// `resourceRequestMethod` (`m`; empty: none).
-    pub method: &'a str,
-    /// `resourceRequestUri` (`u`, `p`, `q`; empty: none).
-    pub url: &'a str,
-    /// `shrNonce` (empty: a new GUID).
-    pub nonce: &'a str,
-    /// `shrClaims` (`client_claims`; empty: none).
-    pub client_claims: &'a str,
-    /// `shrOptions.header.typ` (empty: `pop`).
-    pub typ: &'a str,
 }
 
 /// A binding key of the native platform: DPoP's or PoP's.

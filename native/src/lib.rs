@@ -37,7 +37,7 @@ pub use confidential::{
     OnBehalfOfRequest,
 };
 pub use credential::{AssertionContext, Certificate, Credential, SigningAlgorithm};
-pub use dpop::{DpopKey, PopKey, ShrRequest};
+pub use dpop::{DpopKey, PopKey};
 #[cfg(feature = "redis")]
 pub use plugins::distributed::RedisClient;
 pub use plugins::distributed::{DefaultPartitions, DistributedCachePlugin, KeyValueClient, MemoryClient, PartitionManager};

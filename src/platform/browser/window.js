@@ -488,7 +488,7 @@ export class EncryptedStore {
     for (const ref of pageStores) {
       const other = ref.deref();
       if (!other) pageStores.delete(ref);
-      else if (other !== this) await other.queue;
+      else if (other !== this) await other.flush();
     }
     if (!(typeof crypto !== "undefined" && crypto.subtle)) {
       this.log(1, "WebCrypto is unavailable (not a secure context): the localStorage cache is stored in clear");
