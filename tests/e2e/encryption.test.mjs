@@ -101,3 +101,19 @@ test("msal-wasm alone: reloads and other tabs read the encrypted cache; a new br
   assert.deepEqual(after, { accounts: 0, entries: 0 });
   await ctx.close();
 });
+
+test("a key cookie whose key is not base64url (corrupted, or another script's): a new key is made, no token is stored in clear", async () => {
+  const ctx = await context();
+  const bad = { id: "not-a-key", key: "%%% not base64 %%%" };
+  await ctx.addCookies([{ name: "msal.cache.encryption", value: encodeURIComponent(JSON.stringify(bad)), url: env.web.origin }]);
+  const { page, at, idToken } = await signIn(ctx, "wasm", "enc-bad-cookie");
+  const rest = await atRest(page);
+  assertNoSecretInClear(rest.values, [at, idToken]);
+  const key = JSON.parse(decodeURIComponent(rest.cookie.value));
+  assert.notEqual(key.id, bad.id, "the malformed key was replaced");
+  // The new key reads the cache back after a reload.
+  await page.reload();
+  await page.waitForSelector("body[data-ready='1']", { state: "attached" });
+  assert.deepEqual(await silent(page), { ok: true, at, fromCache: true, user: "enc-bad-cookie" });
+  await ctx.close();
+});

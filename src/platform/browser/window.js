@@ -402,7 +402,7 @@ function readKeyCookie() {
     if (at < 0 || part.slice(0, at).trim() !== ENC_COOKIE) continue;
     try {
       const v = JSON.parse(decodeURIComponent(part.slice(at + 1).trim()));
-      if (v && typeof v.id === "string" && v.id && typeof v.key === "string" && v.key) return v;
+      if (v && typeof v.id === "string" && v.id && typeof v.key === "string" && unb64url(v.key).length) return v;
     } catch (_) { /* malformed: a new key is made */ }
   }
   return null;
