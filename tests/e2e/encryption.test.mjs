@@ -117,3 +117,16 @@ test("a key cookie whose key is not base64url (corrupted, or another script's): 
   assert.deepEqual(await silent(page), { ok: true, at, fromCache: true, user: "enc-bad-cookie" });
   await ctx.close();
 });
+
+test("the cache key cannot be imported (WebCrypto refuses it): the tokens stay in the page's memory, never on disk in clear", async () => {
+  const ctx = await context();
+  await ctx.addInitScript(() => {
+    const importKey = crypto.subtle.importKey.bind(crypto.subtle);
+    crypto.subtle.importKey = (format, data, alg, ...rest) => (alg === "HKDF" ? Promise.reject(new DOMException("refused", "OperationError")) : importKey(format, data, alg, ...rest));
+  });
+  const { page, at, idToken } = await signIn(ctx, "wasm", "enc-no-key");
+  assert.deepEqual(await silent(page), { ok: true, at, fromCache: true, user: "enc-no-key" }, "served from memory");
+  const { values } = await atRest(page);
+  for (const s of [at, idToken]) assert.ok(!values.some((v) => v.includes(s)), `a token is in localStorage in clear (…${s.slice(-6)})`);
+  await ctx.close();
+});

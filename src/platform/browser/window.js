@@ -433,6 +433,7 @@ export class EncryptedStore {
     this.id = "";
     this.loaded = null;
     this.ready = false;
+    this.inClear = false;
     this.queue = Promise.resolve();
     if (typeof WeakRef === "function") pageStores.add(new WeakRef(this));
   }
@@ -492,6 +493,7 @@ export class EncryptedStore {
     }
     if (!(typeof crypto !== "undefined" && crypto.subtle)) {
       this.log(1, "WebCrypto is unavailable (not a secure context): the localStorage cache is stored in clear");
+      this.inClear = true;
       return;
     }
     let cookie = readKeyCookie();
@@ -554,6 +556,8 @@ export class EncryptedStore {
     const user = USER_KEY.test(key);
     (user ? this.mem : this.pending).set(key, value);
     this.queue = this.queue.then(async () => {
+      // No key (not loaded, or the import failed): this page's memory only, never in clear.
+      if (user && !this.base && !this.inClear) return;
       const sealed = user && this.base ? await this.encrypt(key, value) : value;
       // A later write or a removal of this key wins.
       if ((user ? this.mem : this.pending).get(key) !== value) return;
