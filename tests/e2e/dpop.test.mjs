@@ -5,6 +5,7 @@
 // survives a reload, is shared by a second tab, and goes at sign-out.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { readdirSync } from "node:fs";
 import { useEnv } from "./env.mjs";
 import { popupSignIn } from "./helpers.mjs";
 
@@ -283,5 +284,30 @@ test("msal's PoP: the token bound to an RSA key by req_cnf, handed out as a sign
   });
   assert.equal(bearer.tokenType, "Bearer");
   assert.notEqual(bearer.at, claims.at);
+  await ctx.close();
+});
+
+test("a signature covers the bytes it was asked for, even when the wasm's memory grows while the key is looked up", async () => {
+  const ctx = await env.browser.newContext();
+  const page = await ctx.newPage();
+  await page.goto(`${env.web.origin}/dpop.html?${new URLSearchParams({ authority: env.idp.entraAuthority, api: env.idp.endpoints.entra.userinfo })}`);
+  const snippet = readdirSync("pkg/snippets")[0];
+  const r = await page.evaluate(async (path) => {
+    const w = await import(path);
+    const [, , pair] = await w.makeKeyPair(false);
+    await w.storeKeyPair("grow-test", pair);
+    // The bytes as the wasm hands them over: a view into a memory that grows during the call.
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 2 });
+    const view = new Uint8Array(memory.buffer, 0, 5);
+    view.set([1, 2, 3, 4, 5]);
+    const signing = w.signWithKey("grow-test", view);
+    memory.grow(1);
+    const signature = await signing;
+    await w.removeKeyPair("grow-test");
+    const raw = Uint8Array.from(atob(signature.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
+    const verify = (data) => crypto.subtle.verify({ name: "ECDSA", hash: "SHA-256" }, pair.publicKey, raw, data);
+    return { detached: view.length === 0, signed: await verify(new Uint8Array([1, 2, 3, 4, 5])), empty: await verify(new Uint8Array()) };
+  }, `/pkg/snippets/${snippet}/src/platform/browser/window.js`);
+  assert.deepEqual(r, { detached: true, signed: true, empty: false });
   await ctx.close();
 });

@@ -659,7 +659,9 @@ export async function publicKey(kid) {
 }
 
 // The signature of `data` with the pair `kid` (ES256 r || s, or RS256), base64url; null without the pair.
-export async function signWithKey(kid, data) {
+// `view` looks into the wasm's memory, which a growth during the await detaches: copied first.
+export async function signWithKey(kid, view) {
+  const data = view.slice();
   const pair = await keyPair(kid);
   if (!pair) return null;
   const alg = pair.privateKey.algorithm.name === "ECDSA" ? { name: "ECDSA", hash: "SHA-256" } : { name: "RSASSA-PKCS1-v1_5" };
