@@ -1,6 +1,6 @@
 // A small static file server for the demo and the tests: serves `roots` (URL prefix -> dir)
-// on 127.0.0.1. Optional COOP/COEP headers for cross-origin-isolated pages, and an optional
-// Content-Security-Policy on every HTML page.
+// on 127.0.0.1. Optional COOP/COEP headers for cross-origin-isolated pages (`isolate: "coop"`:
+// COOP alone), and an optional Content-Security-Policy on every HTML page.
 import { createServer } from "node:http";
 import { readFile, stat } from "node:fs/promises";
 import { extname, join, normalize, resolve } from "node:path";
@@ -58,8 +58,10 @@ export async function startStatic({ port = 0, roots, isolate = false, cache = fa
       }
       if (isolate) {
         headers["cross-origin-opener-policy"] = "same-origin";
-        headers["cross-origin-embedder-policy"] = "require-corp";
-        headers["cross-origin-resource-policy"] = "same-origin";
+        if (isolate !== "coop") {
+          headers["cross-origin-embedder-policy"] = "require-corp";
+          headers["cross-origin-resource-policy"] = "same-origin";
+        }
       }
       if (csp && extname(file) === ".html") headers["content-security-policy"] = csp;
       if (etag && req.headers["if-none-match"] === etag) {

@@ -123,6 +123,10 @@ test("a second interactive call while one runs fails with interaction_in_progres
   await page.waitForFunction(() => window.second !== undefined);
   const second = await page.evaluate(() => window.second);
   assert.deepEqual(second, { ok: false, name: "BrowserAuthError", code: "interaction_in_progress", isBrowserAuthError: true });
+  // The user closes the popup once the provider's page is up (closed before, it may as well be
+  // severed by COOP: the wait goes on until the timeout, as msal v5's).
+  await popup.waitForSelector("#login");
+  await page.waitForTimeout(1200);
   await popup.close();
   await page.waitForFunction(() => window.last !== null);
   assert.equal(await page.evaluate(() => window.last.code), "user_cancelled");

@@ -9,7 +9,7 @@ import { launchBrowser, popupSignIn } from "./helpers.mjs";
 // Registers the file's environment: started before its first test, swept after each test,
 // closed after the last. Its fields are there once `before` has run.
 //   redirectPaths: more redirect URIs to register (exactly) on the SPA origin
-//   isolate: serve every page cross-origin isolated (COOP + COEP)
+//   isolate: serve every page cross-origin isolated (COOP + COEP); "coop": with COOP alone
 //   csp: a Content-Security-Policy header for every HTML page
 export function useEnv(options = {}) {
   const env = {};

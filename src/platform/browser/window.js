@@ -147,21 +147,21 @@ export function waitForPopup(popup, stateId, timeoutMs) {
         payload ? finish(true, payload) : finish(false, "redirect_bridge_empty_response");
       };
     } catch (_) { channel = null; }
-    // On a cross-origin-isolated page (COOP), the popup is severed from this window as soon
-    // as it loads another origin and `closed` reads true while the user is still signing in:
-    // only the bridge channel (or the timeout) can end the wait there.
-    const severable = isolated();
+    // `closed` reads true when the user closed the popup, and also when Cross-Origin-Opener-
+    // Policy (this page's, or the provider's) severed it from this window as it navigated,
+    // while the user is still signing in. Severing takes effect as the provider's page loads
+    // (this window may glimpse that page for a moment first), so a popup seen open at another
+    // origin for a second or more and then closed was closed by the user. Any other may be
+    // severed: only the bridge channel or the timeout ends that wait, as always in msal v5.
+    let awaySince = 0, awayFor = 0;
     const poll = setInterval(() => {
       let closed = true;
       try { closed = popup.closed; } catch (_) { closed = true; }
-      if (closed && severable) {
-        clearInterval(poll);
-        return;
-      }
       if (closed) {
-        // Give a bridge message already in flight a moment to land.
-        setTimeout(() => finish(false, "user_cancelled"), 50);
         clearInterval(poll);
+        // Give a bridge message already in flight a moment to land.
+        if (awayFor >= 1000) setTimeout(() => finish(false, "user_cancelled"), 50);
+        else log(2, "the popup is out of reach (closed, or severed by Cross-Origin-Opener-Policy): waiting for the redirect bridge until popupBridgeTimeout");
         return;
       }
       try {
@@ -170,7 +170,11 @@ export function waitForPopup(popup, stateId, timeoutMs) {
           const r = responseFrom(loc);
           if (r) finish(true, r);
         }
-      } catch (_) { /* cross-origin while at the identity provider */ }
+      } catch (_) {
+        // At the identity provider.
+        awaySince = awaySince || Date.now();
+        awayFor = Date.now() - awaySince;
+      }
     }, 30);
     const timer = setTimeout(() => finish(false, "timed_out"), timeoutMs);
     popupWaits.add(finish);
@@ -229,10 +233,6 @@ export function loadHiddenIframe(url, fields, stateId, timeoutMs, settleMs) {
     (document.body || document.documentElement).appendChild(frame);
     if (fields && !postForm(frame.contentWindow, url, fields)) finish(false, "iframe_no_response");
   });
-}
-
-export function isolated() {
-  return typeof window !== "undefined" && window.crossOriginIsolated === true;
 }
 
 export function inIframe() {

@@ -41,8 +41,6 @@ extern "C" {
     /// Loads a URL in a hidden iframe (or posts `fields` to it there) and waits for the response.
     #[wasm_bindgen(js_name = loadHiddenIframe)]
     pub fn load_hidden_iframe(url: &str, fields: Option<&str>, state_id: &str, timeout_ms: u32, settle_ms: u32) -> js_sys::Promise;
-    /// True on a cross-origin-isolated page (COOP + COEP).
-    pub fn isolated() -> bool;
     /// True inside an iframe.
     #[wasm_bindgen(js_name = inIframe)]
     pub fn in_iframe() -> bool;

@@ -222,6 +222,9 @@ test("a popup closed by the user fails with user_cancelled in under a second", a
   const page = await openPage(ctx);
   const [popup] = await Promise.all([page.waitForEvent("popup"), page.click("#popup")]);
   await popup.waitForSelector("#login");
+  // As a user would: some time on the provider's page (the page saw the popup there, so its
+  // closing is the user's, not COOP's).
+  await new Promise((r) => setTimeout(r, 1200));
   const r = await page.evaluate(async () => {
     const t0 = performance.now();
     window.lastPopup.close();
