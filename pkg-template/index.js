@@ -551,14 +551,15 @@ export class PublicClientApplication {
       const correlationId = createGuid();
       this.initPromise = this.measure(BrowserRootPerformanceEvents.InitializeClientApplication, correlationId, async () => {
         this.emit(EventType.INITIALIZE_START, null, null, null, correlationId);
-        await loadWasm(this.config.system && this.config.system.wasmUrl);
-        setLogSink((level, message) => this.logger.logMessage(message, { logLevel: level, containsPii: false, correlationId: "" }));
         let client;
         try {
+          await loadWasm(this.config.system && this.config.system.wasmUrl);
+          setLogSink((level, message) => this.logger.logMessage(message, { logLevel: level, containsPii: false, correlationId: "" }));
           client = new WasmClient(JSON.stringify(this.config));
           await client.initialize();
         } catch (e) {
-          this.initPromise = null;
+          if (client) client.free();
+          this.initPromise = null; // the next initialize() tries again (the wasm's download too)
           throw toError(e);
         }
         this.client = client;

@@ -57,3 +57,19 @@ test("without the wasm next to it, initialize() fails and names the fix", async 
   assert.match(r, /system\.wasmUrl/);
   await ctx.close();
 });
+
+test("a failed wasm download fails initialize(); the next initialize() downloads it again and works", async () => {
+  const ctx = await env.browser.newContext();
+  const page = await ctx.newPage();
+  let requests = 0;
+  await page.route("**/msal_wasm_bg.wasm", (route) => (++requests === 1 ? route.abort("connectionreset") : route.continue()));
+  await page.goto(`${env.web.origin}/app/index.html`);
+  const first = await page.evaluate((a) => window.start(a), env.idp.entraAuthority);
+  assert.match(first, /^BrowserAuthError:wasm_load_failed:/);
+  assert.equal(await page.evaluate(() => window.pca.initialize().then(() => "ok", (e) => e.errorCode)), "ok");
+  assert.equal(requests, 2);
+  await popupSignIn(page, "#popup", "ivo");
+  await page.waitForFunction(() => window.last !== null);
+  assert.deepEqual(await page.evaluate(() => window.last), { ok: true, user: "ivo" });
+  await ctx.close();
+});
