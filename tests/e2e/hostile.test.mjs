@@ -279,3 +279,18 @@ test("optional ID token checks (issuer, audience, lifetime) pass against the pro
   assert.deepEqual(await page.evaluate(() => [window.last.ok, window.last.code, window.pca.getAllAccounts().length]), [false, "issuer_mismatch", 0]);
   await page.context().close();
 });
+
+test("a timeout past setTimeout's range (2^31 ms) is a long wait, not none: popup sign-in and a refresh work", async () => {
+  const ctx = await env.browser.newContext();
+  const huge = Number.MAX_SAFE_INTEGER;
+  const page = await env.open("entra", "localStorage", ctx, 300, system({ popupBridgeTimeout: huge, iframeBridgeTimeout: huge, networkTimeout: huge }));
+  await popupSignIn(page, "#popup", "tim");
+  await page.waitForFunction(() => window.last !== null);
+  assert.equal(await page.evaluate(() => (window.last.ok ? window.last.result.account.username : window.last.code)), "tim");
+  const renewed = await page.evaluate(async () => {
+    const r = await window.pca.acquireTokenSilent({ scopes: ["User.Read"], account: window.pca.getAllAccounts()[0], forceRefresh: true });
+    return r.fromCache;
+  });
+  assert.equal(renewed, false);
+  await ctx.close();
+});

@@ -186,7 +186,8 @@ fn window_error(reason: &JsValue) -> WindowError {
 }
 
 fn millis(ms: u64) -> u32 {
-    u32::try_from(ms).unwrap_or(u32::MAX)
+    // setTimeout takes a signed 32-bit delay: a longer one (24.8 days) fires at once.
+    ms.min(i32::MAX as u64) as u32
 }
 
 /// Fills `buf` with `crypto.getRandomValues`.
