@@ -11,7 +11,9 @@
 // client's (src/client/interaction.rs: the interaction lock, and the client's `urlHash` stash
 // and `request.origin` start page).
 export function broadcastResponseToMainFrame(navigationClient) {
-  const response = window.location.hash.length > 1 ? window.location.hash : window.location.search;
+  // The part that carries the state (a provider may add a fragment such as `#_=_` to a query
+  // response).
+  const response = [window.location.hash, window.location.search].find((s) => /[#?&]state=/.test(s)) || "";
   const m = /[#?&]state=([^&]*)/.exec(response);
   if (!m) return Promise.resolve(false);
   let state = null;
@@ -47,9 +49,13 @@ export function broadcastResponseToMainFrame(navigationClient) {
     window.location.replace(url);
     return Promise.resolve(true);
   }
-  const channel = new BroadcastChannel(state.id);
-  channel.postMessage({ v: 1, payload: response });
-  channel.close();
+  try {
+    const channel = new BroadcastChannel(state.id);
+    channel.postMessage({ v: 1, payload: response });
+    channel.close();
+  } catch (_) {
+    return Promise.resolve(false); // no BroadcastChannel: the response stays for the opener to read
+  }
   window.history.replaceState(null, "", window.location.pathname);
   try { window.close(); } catch (_) { /* not a popup */ }
   return Promise.resolve(true);

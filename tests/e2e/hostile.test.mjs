@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { CLIENT_ID, TENANT_ID } from "../idp/server.mjs";
 import { signedInPage, useEnv } from "./env.mjs";
-import { popupSignIn, waitFor } from "./helpers.mjs";
+import { clickClosing, popupSignIn, waitFor } from "./helpers.mjs";
 
 const env = useEnv({ redirectPaths: ["/two-clients.html"] });
 
@@ -292,5 +292,43 @@ test("a timeout past setTimeout's range (2^31 ms) is a long wait, not none: popu
     return r.fromCache;
   });
   assert.equal(renewed, false);
+  await ctx.close();
+});
+
+test("the redirect bridge finds a query response behind a fragment such as #_=_ and posts it to the waiting page", async () => {
+  const ctx = await env.browser.newContext();
+  const waiting = await ctx.newPage();
+  await waiting.goto(`${env.web.origin}/blank.html`);
+  const id = "bridge-fragment-test";
+  await waiting.evaluate((id) => { window.got = null; new BroadcastChannel(id).onmessage = (e) => { window.got = e.data; }; }, id);
+  const state = Buffer.from(JSON.stringify({ id, meta: { interactionType: "popup" } })).toString("base64url");
+  const bridge = await ctx.newPage();
+  await bridge.goto(`${env.web.origin}/redirect.html?code=abc&state=${state}#_=_`);
+  await waitFor("the bridge's message", () => waiting.evaluate(() => window.got !== null));
+  assert.deepEqual(await waiting.evaluate(() => window.got), { v: 1, payload: `?code=abc&state=${state}` });
+  await ctx.close();
+});
+
+test("messages on a popup's bridge channel that are not the bridge's (no payload, not objects) are ignored", async () => {
+  const ctx = await env.browser.newContext();
+  const page = await env.open("entra", "sessionStorage", ctx);
+  const authorize = ctx.waitForEvent("request", (r) => /\/authorize\?/.test(r.url()));
+  const [popup] = await Promise.all([page.waitForEvent("popup"), page.click("#popup")]);
+  const state = new URL((await authorize).url()).searchParams.get("state");
+  const id = JSON.parse(Buffer.from(decodeURIComponent(state).split("|")[0], "base64url")).id;
+  await popup.waitForSelector("#login");
+  const other = await ctx.newPage();
+  await other.goto(`${env.web.origin}/blank.html`);
+  await other.evaluate((id) => {
+    const c = new BroadcastChannel(id);
+    for (const m of [{}, { v: 2 }, "?code=x", null, 42]) c.postMessage(m);
+    c.close();
+  }, id);
+  await new Promise((r) => setTimeout(r, 500));
+  assert.equal(await page.evaluate(() => window.last), null, "the sign-in still waits");
+  await popup.fill("#login", "nora");
+  await Promise.all([popup.waitForEvent("close", { timeout: 15000 }), clickClosing(popup, "#submit")]);
+  await page.waitForFunction(() => window.last !== null);
+  assert.equal(await page.evaluate(() => (window.last.ok ? window.last.result.account.username : window.last.code)), "nora");
   await ctx.close();
 });

@@ -102,7 +102,7 @@ export function closePopup(popup) {
 // anything that is not such a message (or too long to be an authorize response).
 function bridgePayload(e) {
   const d = e && e.data;
-  if (!d || typeof d !== "object") return null;
+  if (!d || typeof d !== "object" || !("payload" in d)) return null;
   if (d.payload === undefined || d.payload === null || d.payload === "") return "";
   return typeof d.payload === "string" && d.payload.length <= 65536 ? d.payload : null;
 }
