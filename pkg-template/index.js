@@ -563,8 +563,7 @@ export class PublicClientApplication {
           throw toError(e);
         }
         this.client = client;
-        this.knownAccounts = this.accountIds();
-        this.knownActive = client.activeHomeAccountId() || null;
+        this.accountsChangedHere();
         client.onAccountsChanged(() => this.accountsChangedElsewhere());
         this.emit(EventType.INITIALIZE_END, null, null, null, correlationId);
       });
@@ -624,6 +623,8 @@ export class PublicClientApplication {
     return this.measure(apiName, correlationId, work).then((result) => {
       this.emit(EventType.ACQUIRE_TOKEN_SUCCESS, interactionType, result, null, correlationId);
       if (result && this.accountCount() > before) this.emit(EventType.LOGIN_SUCCESS, interactionType, result.account, null, correlationId);
+      // A sign-in (a silent renewal adds no account; another tab's change it raced stays news).
+      if (apiName !== BrowserRootPerformanceEvents.AcquireTokenSilent) this.accountsChangedHere();
       return result;
     }, (raw) => {
       const e = toError(raw);
@@ -636,6 +637,11 @@ export class PublicClientApplication {
   accountCount() { return this.getAllAccounts().length; }
   accountIds() {
     return new Set(this.getAllAccounts().map((a) => a.homeAccountId));
+  }
+  // This tab changed the accounts itself: the baseline for the next change made elsewhere.
+  accountsChangedHere() {
+    this.knownAccounts = this.accountIds();
+    this.knownActive = this.client.activeHomeAccountId() || null;
   }
   // Another tab signed in or out, or changed the active account: tell this tab's listeners.
   accountsChangedElsewhere() {
@@ -688,6 +694,7 @@ export class PublicClientApplication {
       if (result) {
         this.emit(EventType.ACQUIRE_TOKEN_SUCCESS, InteractionType.Redirect, result, null, result.correlationId);
         if (this.accountCount() > before) this.emit(EventType.LOGIN_SUCCESS, InteractionType.Redirect, result.account, null, result.correlationId);
+        this.accountsChangedHere();
       }
       return result;
     } catch (raw) {
@@ -829,6 +836,7 @@ export class PublicClientApplication {
       this.emit(EventType.LOGOUT_END, InteractionType.Redirect, null, null, r.correlationId);
       throw e;
     }
+    this.accountsChangedHere();
     this.emit(EventType.LOGOUT_SUCCESS, InteractionType.Redirect, request || null, null, r.correlationId);
     if (!url) {
       this.emit(EventType.LOGOUT_END, InteractionType.Redirect, null, null, r.correlationId);
@@ -859,6 +867,7 @@ export class PublicClientApplication {
       this.emit(EventType.LOGOUT_END, InteractionType.Popup, null, null, r.correlationId);
       return Promise.reject(e);
     }
+    this.accountsChangedHere();
     this.emit(EventType.LOGOUT_SUCCESS, InteractionType.Popup, request || null, null, r.correlationId);
     return done.then(() => {
       this.emit(EventType.LOGOUT_END, InteractionType.Popup, null, null, r.correlationId);
@@ -876,6 +885,7 @@ export class PublicClientApplication {
 
   async clearCache(request) {
     try { this.engine().clearCache(requestJson(request)); } catch (raw) { throw toError(raw); }
+    this.accountsChangedHere();
   }
 
   // ---- accounts ----
@@ -929,6 +939,7 @@ export class PublicClientApplication {
       extExpiresOn: result && result.extExpiresOn instanceof Date ? result.extExpiresOn.getTime() : result && result.extExpiresOn,
     });
     try { this.engine().hydrateCache(requestJson(r)); } catch (raw) { throw toError(raw); }
+    this.accountsChangedHere();
   }
 
   // ---- misc ----
@@ -970,7 +981,9 @@ export async function loadExternalTokens(config, request, response, options) {
   const pca = own || new PublicClientApplication(config);
   await pca.initialize();
   try {
-    return toResult(await pca.engine().loadExternalTokens(requestJson(request, { externalResponse: response, externalOptions: options })));
+    const result = toResult(await pca.engine().loadExternalTokens(requestJson(request, { externalResponse: response, externalOptions: options })));
+    pca.accountsChangedHere();
+    return result;
   } catch (raw) {
     throw toError(raw);
   } finally {

@@ -330,3 +330,30 @@ test("a repeated cache hit is served again only while the cache is unchanged, in
     await ctx.close();
   }
 });
+
+test("a tab that signed in itself hears another tab's sign-out, and its own sign-out is never reported as another tab's", async () => {
+  const ctx = await env.browser.newContext();
+  const a = await openTab(ctx, "localStorage");
+  const b = await openTab(ctx, "localStorage");
+  await popupSignIn(a, "#popup", "own-1");
+  await a.waitForFunction(() => window.last !== null);
+  await waitFor("tab B to see the account", () => b.evaluate(() => window.pca.getAllAccounts().length === 1));
+  await a.evaluate(() => { window.events.length = 0; });
+  await b.evaluate(() => window.pca.clearCache());
+  await waitFor("tab A to hear the sign-out", () => a.evaluate(() => window.events.includes("msal:accountRemoved")));
+  // Tab A signs in and out itself, then tab B signs in: A hears only B's sign-in. (The
+  // provider's session lives on: the form comes back only when asked for.)
+  for (const t of [a, b]) await t.evaluate(() => { window.popupRequest = { ...window.popupRequest, prompt: "login" }; });
+  await a.evaluate(() => { window.last = null; });
+  await popupSignIn(a, "#popup", "own-2");
+  await a.waitForFunction(() => window.last !== null);
+  await a.evaluate(() => window.pca.clearCache());
+  await a.evaluate(() => { window.events.length = 0; });
+  await b.evaluate(() => { window.last = null; });
+  await popupSignIn(b, "#popup", "other");
+  await b.waitForFunction(() => window.last !== null);
+  await waitFor("tab A to hear B's sign-in", () => a.evaluate(() => window.events.includes("msal:accountAdded")));
+  await new Promise((r) => setTimeout(r, 300));
+  assert.deepEqual(await a.evaluate(() => window.events.filter((e) => e === "msal:accountAdded" || e === "msal:accountRemoved")), ["msal:accountAdded"]);
+  await ctx.close();
+});
