@@ -130,3 +130,18 @@ test("the cache key cannot be imported (WebCrypto refuses it): the tokens stay i
   for (const s of [at, idToken]) assert.ok(!values.some((v) => v.includes(s)), `a token is in localStorage in clear (…${s.slice(-6)})`);
   await ctx.close();
 });
+
+test("the browser refuses the key cookie: each tab keeps its own tokens, and opening a second tab does not sign the first one out", async () => {
+  const ctx = await context();
+  // Cookies blocked for the app's pages (third-party iframe, a strict privacy setting).
+  await ctx.addInitScript(() => Object.defineProperty(Document.prototype, "cookie", { get: () => "", set: () => {}, configurable: true }));
+  const { page, at, idToken } = await signIn(ctx, "wasm", "enc-no-cookie");
+  assertNoSecretInClear((await atRest(page)).values, [at, idToken]);
+  const second = await openApp(ctx, "wasm");
+  assert.deepEqual(await second.evaluate(() => window.pca.getAllAccounts().length), 0, "another page's key cannot read them");
+  await new Promise((r) => setTimeout(r, 500)); // the first tab hears of any removal
+  assert.deepEqual(await silent(page), { ok: true, at, fromCache: true, user: "enc-no-cookie" });
+  const entries = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith("msal.3|")).length);
+  assert.ok(entries >= 3, `the first tab's entries stay on disk (${entries})`);
+  await ctx.close();
+});

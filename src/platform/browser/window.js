@@ -500,8 +500,13 @@ export class EncryptedStore {
     if (!cookie) {
       cookie = { id: newKeyId(), key: b64url(crypto.getRandomValues(new Uint8Array(32))) };
       for (const a of ["None;Secure", "Lax"]) if (!readKeyCookie()) document.cookie = `${ENC_COOKIE}=${encodeURIComponent(JSON.stringify(cookie))};path=/;SameSite=${a}`;
-      if (!readKeyCookie()) this.log(1, "the browser refused the cache key cookie: encrypted tokens last for this page only");
+      // Another tab may have made its key at the same moment: the cookie's is the one to use.
+      cookie = readKeyCookie() || cookie;
     }
+    // Without the cookie (the browser refused it) every page has a key of its own: entries
+    // sealed with another key may be another open tab's, not an earlier session's.
+    const kept = readKeyCookie() !== null;
+    if (!kept) this.log(1, "the browser refused the cache key cookie: encrypted tokens last for this page only");
     this.id = cookie.id;
     this.base = await crypto.subtle.importKey("raw", unb64url(cookie.key), "HKDF", false, ["deriveKey"]);
     const keys = [];
@@ -511,7 +516,7 @@ export class EncryptedStore {
       if (!key || !USER_KEY.test(key)) continue;
       const stored = localStorage.getItem(key);
       if (stored === null) continue;
-      if (this.stale(stored)) {
+      if (kept && this.stale(stored)) {
         // Sealed with the key of an earlier browser session: unreadable for good (as msal).
         localStorage.removeItem(key);
         dropped++;
