@@ -3,7 +3,7 @@
 // signed in, in both directions; and no token is ever on disk in clear.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { build } from "esbuild";
@@ -143,5 +143,40 @@ test("the browser refuses the key cookie: each tab keeps its own tokens, and ope
   assert.deepEqual(await silent(page), { ok: true, at, fromCache: true, user: "enc-no-cookie" });
   const entries = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith("msal.3|")).length);
   assert.ok(entries >= 3, `the first tab's entries stay on disk (${entries})`);
+  await ctx.close();
+});
+
+test("another tab's changes of one entry land in the order they were made, and never over this tab's own later write", async () => {
+  const ctx = await context();
+  const page = await openApp(ctx, "wasm");
+  const snippet = readdirSync("pkg/snippets")[0];
+  const r = await page.evaluate(async (path) => {
+    const { encryptedStore } = await import(path);
+    const store = encryptedStore("order-test-client");
+    await store.load();
+    const key = "msal.3|order-test|entry";
+    const sealed = async (v) => store.encrypt(key, JSON.stringify({ v }));
+    // Decryption takes a while (as on a busy page).
+    const decrypt = crypto.subtle.decrypt.bind(crypto.subtle);
+    crypto.subtle.decrypt = (...a) => new Promise((r) => setTimeout(r, 50)).then(() => decrypt(...a));
+    // Another tab writes the entry, then removes it: two storage events, the first one's
+    // decryption still running when the second is handled.
+    localStorage.setItem(key, await sealed("theirs"));
+    const first = store.refresh(key);
+    await new Promise((r) => setTimeout(r, 0));
+    localStorage.removeItem(key);
+    await Promise.all([first, store.refresh(key)]);
+    const afterRemoval = store.get(key);
+    // Another tab's write is being decrypted when this tab writes the entry itself.
+    localStorage.setItem(key, await sealed("theirs again"));
+    const pending = store.refresh(key);
+    store.set(key, JSON.stringify({ v: "mine" }));
+    await pending;
+    await store.flush();
+    const mine = store.get(key);
+    localStorage.removeItem(key);
+    return { afterRemoval, mine };
+  }, `/pkg/snippets/${snippet}/src/platform/browser/window.js`);
+  assert.deepEqual(r, { afterRemoval: null, mine: JSON.stringify({ v: "mine" }) });
   await ctx.close();
 });

@@ -434,6 +434,7 @@ export class EncryptedStore {
     this.loaded = null;
     this.ready = false;
     this.inClear = false;
+    this.turns = new Map();
     this.queue = Promise.resolve();
     if (typeof WeakRef === "function") pageStores.add(new WeakRef(this));
   }
@@ -530,16 +531,24 @@ export class EncryptedStore {
   }
 
   // Another tab changed `key`: takes its new value into memory.
+  // A later refresh, write or removal of the key wins over one still decrypting.
   async refresh(key) {
     if (!USER_KEY.test(key)) return;
+    const turn = this.touch(key);
     await this.load();
     const stored = localStorage.getItem(key);
     if (stored === null) {
-      this.mem.delete(key);
+      if (this.turns.get(key) === turn) this.mem.delete(key);
       return;
     }
     const plain = await this.open(key, stored);
-    if (plain !== null) this.mem.set(key, plain);
+    if (plain !== null && this.turns.get(key) === turn) this.mem.set(key, plain);
+  }
+
+  touch(key) {
+    const turn = (this.turns.get(key) || 0) + 1;
+    this.turns.set(key, turn);
+    return turn;
   }
 
   get(key) {
@@ -558,6 +567,7 @@ export class EncryptedStore {
   // reads see them at once. Never refused: a write the browser refuses (quota) stays in memory
   // for the page, with a warning.
   set(key, value) {
+    this.touch(key);
     const user = USER_KEY.test(key);
     (user ? this.mem : this.pending).set(key, value);
     this.queue = this.queue.then(async () => {
@@ -577,6 +587,7 @@ export class EncryptedStore {
   }
 
   remove(key) {
+    this.touch(key);
     this.mem.delete(key);
     this.pending.delete(key);
     try { localStorage.removeItem(key); } catch (_) { /* ignore */ }
