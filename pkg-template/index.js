@@ -4,7 +4,7 @@
 // and performance measurements, and holds the Logger and NavigationClient objects. Every flow
 // and every rule is in Rust.
 
-import init, { WasmClient, setLogSink, enforceResourceParameter as checkResource } from "./msal_wasm.js";
+import init, { WasmClient, enforceResourceParameter as checkResource } from "./msal_wasm.js";
 
 // ---- constants (msal-browser v5's names and values) ----
 export const version = "{{VERSION}}";
@@ -554,8 +554,7 @@ export class PublicClientApplication {
         let client;
         try {
           await loadWasm(this.config.system && this.config.system.wasmUrl);
-          setLogSink((level, message) => this.logger.logMessage(message, { logLevel: level, containsPii: false, correlationId: "" }));
-          client = new WasmClient(JSON.stringify(this.config));
+          client = new WasmClient(JSON.stringify(this.config), (level, message) => this.logger.logMessage(message, { logLevel: level, containsPii: false, correlationId: "" }));
           await client.initialize();
         } catch (e) {
           if (client) client.free();

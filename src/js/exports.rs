@@ -74,15 +74,16 @@ pub struct JsClient {
 
 #[wasm_bindgen(js_class = WasmClient)]
 impl JsClient {
-    /// Builds a client from msal-browser's configuration object as JSON.
+    /// Builds a client from msal-browser's configuration object as JSON; its log lines go to
+    /// `log_sink(level, message)`.
     #[wasm_bindgen(constructor)]
-    pub fn new(config: &str) -> Result<JsClient, JsValue> {
+    pub fn new(config: &str, log_sink: JsValue) -> Result<JsClient, JsValue> {
         let build = || -> Result<BrowserApp, AuthError> {
             let (config, warnings) = wire::config(&parse(config)?)?;
             for w in warnings {
-                window::log(LogLevel::Warning as u8, w);
+                window::log_to(&log_sink, LogLevel::Warning as u8, w);
             }
-            BrowserApp::build(config)
+            BrowserApp::build(config, log_sink.clone())
         };
         build().map(|app| JsClient { inner: app.client_rc(), app }).map_err(|e| error_value(&e))
     }
@@ -378,15 +379,9 @@ impl JsClient {
     }
 }
 
-/// Routes the library's log lines to `sink(level, message)`.
 /// msal's `enforceResourceParameter(isMcp, request)` (the request as JSON): throws the
 /// ClientAuthError's JSON when an MCP app's request names no resource, or names it twice.
 #[wasm_bindgen(js_name = enforceResourceParameter)]
 pub fn enforce_resource_parameter(is_mcp: bool, request: &str) -> Result<(), JsValue> {
     parse(request).and_then(|j| wire::enforce_resource(is_mcp, &j)).map_err(|e| error_value(&e))
-}
-
-#[wasm_bindgen(js_name = setLogSink)]
-pub fn set_log_sink(sink: &JsValue) {
-    window::set_log_sink(sink);
 }

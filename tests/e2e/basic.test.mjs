@@ -457,3 +457,25 @@ test("getConfiguration returns the defaults filled in and the app's own objects;
   assert.equal(r.warnings.filter((w) => /nested app/.test(w)).length, 1, JSON.stringify(r.warnings));
   await page.context().close();
 });
+
+test("two clients on one page: each one's log lines reach its own logger, whichever initialized last", async () => {
+  const page = await env.open("entra");
+  const r = await page.evaluate(async (authority) => {
+    const make = (clientId, lines) => new window.msal.PublicClientApplication({
+      auth: { clientId, authority, knownAuthorities: [new URL(authority).host] },
+      system: { loggerOptions: { logLevel: window.msal.LogLevel.Trace, loggerCallback: (level, message) => lines.push(message) } },
+    });
+    const a = [], b = [];
+    const first = make("msal-wasm-test-client", a), second = make("second-client", b);
+    await first.initialize();
+    await second.initialize();
+    a.length = 0;
+    b.length = 0;
+    // The first client's handleRedirectPromise logs that there is nothing to handle.
+    await first.handleRedirectPromise();
+    return { a: a.filter((m) => m.includes("handleRedirectPromise")).length, b: b.length };
+  }, env.idp.entraAuthority);
+  assert.ok(r.a > 0, JSON.stringify(r));
+  assert.equal(r.b, 0, JSON.stringify(r));
+  await page.context().close();
+});

@@ -20,8 +20,9 @@ pub mod window;
 #[derive(Debug)]
 pub enum WebStore {
     /// `localStorage` or `sessionStorage`, with an in-memory overflow for values the browser
-    /// refuses (quota exceeded): they live for this page only, and reads see them.
-    Web(web_sys::Storage, MemoryStore),
+    /// refuses (quota exceeded): they live for this page only, and reads see them. The
+    /// client's log sink hears of it.
+    Web(web_sys::Storage, MemoryStore, JsValue),
     /// In-memory (by choice, or because Web Storage is unavailable).
     Memory(MemoryStore),
     /// `localStorage` with accounts and credentials encrypted at rest (msal-browser v4/v5's
@@ -31,7 +32,7 @@ pub enum WebStore {
 
 impl WebStore {
     /// Opens `location`; falls back to memory (and says so) when storage is blocked.
-    pub fn open(location: CacheLocation) -> (WebStore, bool) {
+    pub fn open(location: CacheLocation, log_sink: &JsValue) -> (WebStore, bool) {
         let storage = web_sys::window().and_then(|w| match location {
             CacheLocation::LocalStorage => w.local_storage().ok().flatten(),
             CacheLocation::SessionStorage => w.session_storage().ok().flatten(),
@@ -45,7 +46,7 @@ impl WebStore {
             ok
         });
         match usable {
-            Some(s) => (WebStore::Web(s, MemoryStore::new()), false),
+            Some(s) => (WebStore::Web(s, MemoryStore::new(), log_sink.clone()), false),
             None => (WebStore::Memory(MemoryStore::new()), location != CacheLocation::MemoryStorage),
         }
     }
@@ -55,7 +56,7 @@ impl KeyValueStore for WebStore {
     fn get(&self, key: &str) -> Option<String> {
         match self {
             WebStore::Encrypted(e) => e.get(key),
-            WebStore::Web(s, overflow) => overflow.get(key).or_else(|| s.get_item(key).ok().flatten()),
+            WebStore::Web(s, overflow, _) => overflow.get(key).or_else(|| s.get_item(key).ok().flatten()),
             WebStore::Memory(m) => m.get(key),
         }
     }
@@ -72,7 +73,7 @@ impl KeyValueStore for WebStore {
                     ))
                 }
             }
-            WebStore::Web(s, overflow) => {
+            WebStore::Web(s, overflow, _) => {
                 s.set_item(key, value).map_err(|_| {
                     AuthError::new(
                         ErrorKind::Storage,
@@ -90,8 +91,12 @@ impl KeyValueStore for WebStore {
         match self {
             // Its entries live in memory already; the disk copy is best effort.
             WebStore::Encrypted(_) => Ok(()),
-            WebStore::Web(s, overflow) => {
-                window::log(LogLevel::Warning as u8, "storage is full (quota exceeded); keeping this cache entry in memory for this page");
+            WebStore::Web(s, overflow, sink) => {
+                window::log_to(
+                    sink,
+                    LogLevel::Warning as u8,
+                    "storage is full (quota exceeded); keeping this cache entry in memory for this page",
+                );
                 let _ = s.remove_item(key);
                 overflow.set(key, value)
             }
@@ -101,7 +106,7 @@ impl KeyValueStore for WebStore {
     fn remove(&self, key: &str) {
         match self {
             WebStore::Encrypted(e) => e.remove(key),
-            WebStore::Web(s, overflow) => {
+            WebStore::Web(s, overflow, _) => {
                 overflow.remove(key);
                 let _ = s.remove_item(key);
             }
@@ -117,7 +122,7 @@ impl KeyValueStore for WebStore {
     fn keys(&self) -> Vec<String> {
         match self {
             WebStore::Encrypted(e) => e.keys(),
-            WebStore::Web(s, overflow) => {
+            WebStore::Web(s, overflow, _) => {
                 let n = s.length().unwrap_or(0);
                 let mut keys: Vec<String> = (0..n).filter_map(|i| s.key(i).ok().flatten()).collect();
                 for k in overflow.keys() {
@@ -138,21 +143,23 @@ pub struct BrowserPlatform {
     cache: Rc<WebStore>,
     temp: WebStore,
     channel: ::core::cell::RefCell<JsValue>,
+    log_sink: JsValue,
 }
 
 impl BrowserPlatform {
     /// A platform for the client `client_id` whose cache lives in `location` (encrypted at rest
-    /// in `localStorage`).
-    pub fn new(location: CacheLocation, client_id: &str) -> BrowserPlatform {
-        let (mut cache, fell_back) = WebStore::open(location);
+    /// in `localStorage`); its log lines go to `log_sink(level, message)` (none when it is not
+    /// a function).
+    pub fn new(location: CacheLocation, client_id: &str, log_sink: JsValue) -> BrowserPlatform {
+        let (mut cache, fell_back) = WebStore::open(location, &log_sink);
         if location == CacheLocation::LocalStorage && matches!(cache, WebStore::Web(..)) {
-            cache = WebStore::Encrypted(window::encrypted_store(client_id));
+            cache = WebStore::Encrypted(window::encrypted_store(client_id, &log_sink));
         }
-        let (temp, _) = WebStore::open(CacheLocation::SessionStorage);
+        let (temp, _) = WebStore::open(CacheLocation::SessionStorage, &log_sink);
         if fell_back {
-            window::log(LogLevel::Warning as u8, "storage is unavailable; the token cache falls back to memory");
+            window::log_to(&log_sink, LogLevel::Warning as u8, "storage is unavailable; the token cache falls back to memory");
         }
-        BrowserPlatform { cache: Rc::new(cache), temp, channel: ::core::cell::RefCell::new(JsValue::NULL) }
+        BrowserPlatform { cache: Rc::new(cache), temp, channel: ::core::cell::RefCell::new(JsValue::NULL), log_sink }
     }
 
     /// Takes another tab's change of the cache entry `key` into memory (an encrypted cache
@@ -327,7 +334,7 @@ impl Platform for BrowserPlatform {
     }
 
     async fn wait_for_popup(&self, popup: JsValue, state_id: &str, timeout_ms: u64) -> Result<String, WindowError> {
-        let r = JsFuture::from(window::wait_for_popup(&popup, state_id, millis(timeout_ms))).await;
+        let r = JsFuture::from(window::wait_for_popup(&popup, state_id, millis(timeout_ms), &self.log_sink)).await;
         r.map(|v| v.as_string().unwrap_or_default()).map_err(|e| window_error(&e))
     }
 
@@ -375,7 +382,7 @@ impl Platform for BrowserPlatform {
     }
 
     fn log(&self, level: LogLevel, message: &str) {
-        window::log(level as u8, message);
+        window::log_to(&self.log_sink, level as u8, message);
     }
 
     async fn make_binding_key(&self, kind: KeyKind) -> Result<PublicJwk, AuthError> {

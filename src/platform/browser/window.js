@@ -2,15 +2,10 @@
 // Kept in JS because these are callback- and timer-shaped browser APIs; every failure is
 // reported as a rejected promise or a null, never thrown past the Rust caller.
 
-let logSink = null;
-
-export function setLogSink(fn) {
-  logSink = typeof fn === "function" ? fn : null;
-}
-
-export function log(level, message) {
-  if (logSink) {
-    try { logSink(level, message); } catch (_) { /* a broken logger must not break auth */ }
+// A log line to a client's logger (`sink(level, message)`; every client has its own).
+export function logTo(sink, level, message) {
+  if (typeof sink === "function") {
+    try { sink(level, message); } catch (_) { /* a broken logger must not break auth */ }
   }
 }
 
@@ -125,7 +120,7 @@ const popupWaits = new Set();
 export function cancelPopupWaits() {
   for (const finish of popupWaits) finish(false, "interaction_in_progress_cancelled");
 }
-export function waitForPopup(popup, stateId, timeoutMs) {
+export function waitForPopup(popup, stateId, timeoutMs, sink) {
   return new Promise((resolve, reject) => {
     let done = false;
     let channel = null;
@@ -161,7 +156,7 @@ export function waitForPopup(popup, stateId, timeoutMs) {
         clearInterval(poll);
         // Give a bridge message already in flight a moment to land.
         if (awayFor >= 1000) setTimeout(() => finish(false, "user_cancelled"), 50);
-        else log(2, "the popup is out of reach (closed, or severed by Cross-Origin-Opener-Policy): waiting for the redirect bridge until popupBridgeTimeout");
+        else logTo(sink, 2, "the popup is out of reach (closed, or severed by Cross-Origin-Opener-Policy): waiting for the redirect bridge until popupBridgeTimeout");
         return;
       }
       try {
@@ -609,8 +604,8 @@ export class EncryptedStore {
   }
 }
 
-export function encryptedStore(clientId) {
-  return new EncryptedStore(clientId, log);
+export function encryptedStore(clientId, sink) {
+  return new EncryptedStore(clientId, (level, message) => logTo(sink, level, message));
 }
 
 // DPoP keys: ECDSA P-256 pairs made by WebCrypto with the private key unextractable, kept in

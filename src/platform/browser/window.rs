@@ -6,11 +6,9 @@ use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(module = "/src/platform/browser/window.js")]
 extern "C" {
-    /// Routes log lines to a JS function.
-    #[wasm_bindgen(js_name = setLogSink)]
-    pub fn set_log_sink(f: &JsValue);
-    /// Emits a log line.
-    pub fn log(level: u8, message: &str);
+    /// A log line to a client's logger, `sink(level, message)` (none when not a function).
+    #[wasm_bindgen(js_name = logTo)]
+    pub fn log_to(sink: &JsValue, level: u8, message: &str);
     /// A promise resolved after `ms`.
     pub fn sleep(ms: u32) -> js_sys::Promise;
     /// A promise resolved after `ms`, or sooner on another tab's storage write or message.
@@ -31,7 +29,7 @@ extern "C" {
     pub fn close_popup(popup: &JsValue);
     /// Waits for the authorize response in a popup.
     #[wasm_bindgen(js_name = waitForPopup)]
-    pub fn wait_for_popup(popup: &JsValue, state_id: &str, timeout_ms: u32) -> js_sys::Promise;
+    pub fn wait_for_popup(popup: &JsValue, state_id: &str, timeout_ms: u32, sink: &JsValue) -> js_sys::Promise;
     /// The window the next popup opens from (msal's `popupWindowParent`; undefined: this one).
     #[wasm_bindgen(js_name = popupParent)]
     pub fn popup_parent(parent: &JsValue);
@@ -92,9 +90,9 @@ extern "C" {
     /// `window.js`): reads from memory once [`load`](EncryptedStore::load) has decrypted it.
     #[derive(Debug, Clone)]
     pub type EncryptedStore;
-    /// A store for the client `client_id`.
+    /// A store for the client `client_id`, logging to `sink`.
     #[wasm_bindgen(js_name = encryptedStore)]
-    pub fn encrypted_store(client_id: &str) -> EncryptedStore;
+    pub fn encrypted_store(client_id: &str, sink: &JsValue) -> EncryptedStore;
     /// Reads or makes the key and decrypts the entries (once).
     #[wasm_bindgen(method)]
     pub fn load(this: &EncryptedStore) -> js_sys::Promise;
