@@ -674,9 +674,8 @@ export class PublicClientApplication {
   async handleRedirect(hashOrOptions) {
     const client = this.engine();
     const options = typeof hashOrOptions === "string" ? { hash: hashOrOptions } : hashOrOptions || {};
-    // v5 takes navigateToLoginRequestUrl here; v3/v4 took it in auth configuration.
-    const auth = this.config.auth || {};
-    const navigate = (options.navigateToLoginRequestUrl ?? auth.navigateToLoginRequestUrl) !== false;
+    // v5's option; else the configuration's (v3/v4), in the wasm.
+    const navigate = options.navigateToLoginRequestUrl;
     const before = this.accountCount();
     const correlationId = createGuid();
     // As v5: the events only when this client has an interaction to finish.

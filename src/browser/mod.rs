@@ -260,12 +260,14 @@ impl BrowserApp {
     /// this page load carries (removing it from the address bar first), or tells the caller to
     /// go back to the page the sign-in started from (the response waits there). `given` is a
     /// response the app read itself; see [`PublicClientApplication::begin_handle_redirect`].
+    /// `navigate_to_login_request_url`: v5's option of the call, over the configuration's (v3/v4).
     pub async fn handle_redirect_promise(
         &self,
         given: Option<&str>,
-        navigate_to_login_request_url: bool,
+        navigate_to_login_request_url: Option<bool>,
     ) -> Result<RedirectOutcome, AuthError> {
-        let (response, clean_url) = match self.client.begin_handle_redirect(given, navigate_to_login_request_url)? {
+        let navigate = navigate_to_login_request_url.unwrap_or(self.client.config().navigate_to_login_request_url);
+        let (response, clean_url) = match self.client.begin_handle_redirect(given, navigate)? {
             RedirectStart::None => return self.client.handle_redirect(None).await.map(|r| RedirectOutcome::Done(r.map(Box::new))),
             RedirectStart::SignedOut { clean_url } => {
                 replace_address(clean_url.as_deref());
@@ -288,7 +290,7 @@ impl BrowserApp {
         if self.client.own_interaction_in_progress() {
             self.set_status(InteractionStatus::HandleRedirect);
         }
-        let outcome = self.handle_redirect_promise(None, true).await;
+        let outcome = self.handle_redirect_promise(None, None).await;
         let r = match outcome {
             Ok(RedirectOutcome::Done(Some(r))) => self.signed_in(Ok(*r)).map(Some),
             Ok(RedirectOutcome::Done(None)) => Ok(None),

@@ -46,7 +46,7 @@ fn promise(f: impl Future<Output = Result<JsValue, JsValue>> + 'static) -> js_sy
 /// hands it to JS, and its own poll and drop code).
 enum Task {
     Initialize,
-    HandleRedirect(Option<String>, bool),
+    HandleRedirect(Option<String>, Option<bool>),
     BeginRedirect(String),
     SsoSilent(String),
     Silent(String),
@@ -113,11 +113,12 @@ impl JsClient {
         }
     }
 
-    /// `handleRedirectPromise` on this page (`hash`: a response the app passed). Resolves to
+    /// `handleRedirectPromise` on this page (`hash`: a response the app passed;
+    /// `navigateToLoginRequestUrl`: the call's option, else the configuration's). Resolves to
     /// the result JSON, to `{"navigateTo": url}` when the browser must go back to the page the
     /// sign-in started from, or to `null`.
     #[wasm_bindgen(js_name = handleRedirectPromise)]
-    pub fn handle_redirect_promise(&self, hash: Option<String>, navigate_to_login_request_url: bool) -> js_sys::Promise {
+    pub fn handle_redirect_promise(&self, hash: Option<String>, navigate_to_login_request_url: Option<bool>) -> js_sys::Promise {
         self.run(Task::HandleRedirect(hash, navigate_to_login_request_url))
     }
 

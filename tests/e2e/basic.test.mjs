@@ -479,3 +479,20 @@ test("two clients on one page: each one's log lines reach its own logger, whiche
   assert.equal(r.b, 0, JSON.stringify(r));
   await page.context().close();
 });
+
+for (const navigate of [true, false]) {
+  test(`auth.navigateToLoginRequestUrl ${navigate}: a redirect sign-in completes ${navigate ? "back on the page it started from" : "on the redirect page itself"}`, async () => {
+    const page = await env.open("entra", "sessionStorage", undefined, 300, { auth: JSON.stringify({ navigateToLoginRequestUrl: navigate }) });
+    const start = new URL(page.url());
+    assert.notEqual(start.search, "", "the start page is not the redirect page (its query differs)");
+    await page.evaluate(() => { window.pca.loginRedirect({ scopes: ["User.Read"] }); });
+    await page.waitForSelector("#login");
+    await page.fill("#login", `nav-${navigate}`);
+    await page.click("#submit");
+    await page.waitForURL((u) => u.origin === env.web.origin && !u.hash.includes("code=") && (navigate ? u.search === start.search : true));
+    await page.waitForSelector("body[data-ready='1']");
+    assert.equal(await page.evaluate(() => window.redirect.ok && window.redirect.result && window.redirect.result.account.username), `nav-${navigate}`);
+    assert.equal(new URL(page.url()).search, navigate ? start.search : "");
+    await page.context().close();
+  });
+}
