@@ -116,6 +116,24 @@ fn metadata_entry(expires_at: u64, document: &str) -> String {
 const METADATA_KEY: &str = "msal.client-1.authority-metadata.https://login.microsoftonline.com/8eaef023-2b34-4da1-9baa-8bc8c9d6a490/";
 
 #[test]
+fn a_cached_document_on_a_host_of_the_configured_cloud_is_used() {
+    // The configured cloud metadata names an alias of the authority's host; the document the
+    // last page load cached has its issuer and endpoints there: it is judged against that cloud
+    // (not the default one), so no fetch.
+    let alias = r#"{"authorization_endpoint":"https://login.alias.example/{tenant}/oauth2/v2.0/authorize","token_endpoint":"https://login.alias.example/{tenant}/oauth2/v2.0/token","issuer":"https://login.alias.example/{tenant}/v2.0"}"#;
+    let mut config = discovering();
+    config.cloud_discovery_metadata = r#"{"metadata":[{"preferred_network":"login.microsoftonline.com","preferred_cache":"login.windows.net","aliases":["login.microsoftonline.com","login.alias.example"]}]}"#.to_owned();
+    let idp = Rc::new(RefCell::new(Idp::default()));
+    let i = idp.clone();
+    let platform = MemoryPlatform::new(NOW_MS, move |req| handle(&i, req));
+    platform.cache().set(METADATA_KEY, &metadata_entry(NOW_MS + 3600 * 1000, alias)).unwrap();
+    let pca = PublicClientApplication::new(config, platform.clone()).unwrap();
+    block_on(pca.initialize()).unwrap();
+    assert_eq!(idp.borrow().discoveries.len(), 0, "served from the cached document");
+    assert!(!warned(&platform, "dropped a cached discovery document"));
+}
+
+#[test]
 fn a_planted_discovery_document_is_dropped_and_fetched_again() {
     let real_token = format!("{AUTHORITY}/oauth2/v2.0/token");
     let far = r#"{"authorization_endpoint":"https://evil.example/authorize","token_endpoint":"https://evil.example/token","issuer":"https://login.microsoftonline.com/{tenant}/v2.0"}"#;
@@ -125,6 +143,7 @@ fn a_planted_discovery_document_is_dropped_and_fetched_again() {
         ("a far-future expiry", metadata_entry(u64::MAX / 2, far)),
         ("an expiry just past the 24 h a fetch gets", metadata_entry(NOW_MS + 24 * 3600 * 1000 + 60_000, far)),
         ("an issuer of another host", metadata_entry(NOW_MS + 3600 * 1000, foreign_issuer)),
+        ("the authority's issuer, endpoints on another host", metadata_entry(NOW_MS + 3600 * 1000, far)),
         ("http endpoints", metadata_entry(NOW_MS + 3600 * 1000, plain_http)),
         ("garbage", "{not json".to_owned()),
     ];

@@ -21,6 +21,8 @@ impl<P: Platform> PublicClientApplication<P> {
             CloudMetadata::from_discovery(&self.config.cloud_discovery_metadata, self.authority.host())?
                 .unwrap_or_else(|| self.authority.default_cloud())
         };
+        // Before the endpoints: a cached or fetched document is judged against this cloud.
+        self.resolved.borrow_mut().cloud = cloud;
         let metadata = if !self.config.authority_metadata.is_empty() {
             self.log(LogLevel::Verbose, "initialize: the authority's endpoints come from the configuration");
             AuthorityMetadata::parse(&self.config.authority_metadata, &self.authority)?
@@ -31,9 +33,7 @@ impl<P: Platform> PublicClientApplication<P> {
             self.log(LogLevel::Verbose, "initialize: fetching the authority's discovery document");
             self.fetch_metadata(&self.authority).await?
         };
-        let mut r = self.resolved.borrow_mut();
-        r.metadata = Some(metadata);
-        r.cloud = cloud;
+        self.resolved.borrow_mut().metadata = Some(metadata);
         Ok(())
     }
 
@@ -128,7 +128,9 @@ impl<P: Platform> PublicClientApplication<P> {
                 "the authority's openid-configuration names an issuer of another host, or an endpoint that is not https",
             ));
         }
-        self.store_metadata(authority, &resp.body);
+        if parsed.endpoints_trusted(authority, &self.resolved.borrow().cloud, &self.config.known_authorities) {
+            self.store_metadata(authority, &resp.body);
+        }
         Ok(parsed)
     }
 
@@ -139,8 +141,9 @@ impl<P: Platform> PublicClientApplication<P> {
     /// The discovery document cached by an earlier page load, while fresh (24 h, msal's
     /// authority-metadata lifetime): page loads after the first need no network to initialize.
     /// Anything else found under its key — expired, expiring more than 24 h from now, with an
-    /// endpoint that is not `https` or an issuer that is not the authority's (see
-    /// [`AuthorityMetadata::fits`]) — is removed, and the document is fetched again.
+    /// endpoint that is not `https`, or an issuer or endpoint on a host that is not the
+    /// authority's (see [`AuthorityMetadata::fits`] and
+    /// [`AuthorityMetadata::endpoints_trusted`]) — is removed, and the document is fetched again.
     pub(super) fn cached_metadata(&self, authority: &Authority) -> Option<AuthorityMetadata> {
         let key = self.metadata_key(authority);
         let cache = self.cache.borrow();
@@ -152,7 +155,8 @@ impl<P: Platform> PublicClientApplication<P> {
                 return None;
             }
             let m = AuthorityMetadata::parse(j.str_field("document")?, authority).ok()?;
-            m.fits(authority, &self.resolved.borrow().cloud, &self.config.known_authorities).then_some(m)
+            let (cloud, known) = (&self.resolved.borrow().cloud, &self.config.known_authorities);
+            (m.fits(authority, cloud, known) && m.endpoints_trusted(authority, cloud, known)).then_some(m)
         });
         if valid.is_none() {
             crate::core::cache::KeyValueStore::remove(cache.store(), &key);

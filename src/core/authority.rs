@@ -220,23 +220,45 @@ impl AuthorityMetadata {
 
 impl AuthorityMetadata {
     /// Whether a discovery document may be used for `authority` (whose cloud is `cloud`):
-    /// every endpoint is `https` (loopback `http` aside), and the issuer is on the authority's
-    /// host, its cloud's, a Microsoft cloud's (regional and External ID hosts included) or a
-    /// host of `known_authorities` — msal's `issuer_validation_failed` rule. A document read back
-    /// from storage is checked again: a page of the origin could have planted anything there.
+    /// every endpoint is `https` (loopback `http` aside), and the issuer is on a host that may
+    /// serve the authority ([`trusted_host`](Self::trusted_host)) — msal's
+    /// `issuer_validation_failed` rule.
     pub fn fits(&self, authority: &Authority, cloud: &CloudMetadata, known_authorities: &[String]) -> bool {
         let secure =
             |url: &str| UrlParts::parse(super::text::until(url, b"?#")).is_some_and(|p| p.scheme == "https" || is_loopback(&p.host));
-        let endpoints = [Some(&self.authorization_endpoint), Some(&self.token_endpoint), self.end_session_endpoint.as_ref()]
-            .into_iter()
-            .chain([self.jwks_uri.as_ref(), self.userinfo_endpoint.as_ref(), self.device_authorization_endpoint.as_ref()]);
-        if !endpoints.flatten().all(|u| secure(u)) {
+        if !self.endpoints().all(secure) {
             return false;
         }
-        let Some(issuer) = UrlParts::parse(&self.issuer).filter(|p| p.scheme == "https" || is_loopback(&p.host)) else {
-            return false;
-        };
-        let host = issuer.host.as_str();
+        UrlParts::parse(&self.issuer)
+            .filter(|p| p.scheme == "https" || is_loopback(&p.host))
+            .is_some_and(|p| Self::trusted_host(&p.host, authority, cloud, known_authorities))
+    }
+
+    /// Whether every endpoint the client sends a user or a secret to (authorize, token, end
+    /// session, device authorization) is on a host that may serve the authority, as the issuer
+    /// must be. A document read back from storage must be: a page of the origin could have
+    /// planted one that sends the codes, verifiers and refresh tokens elsewhere. A fetched one
+    /// came from the authority itself and may name other hosts (some providers issue tokens
+    /// from another host); it is then used but not kept. (Entra's names Graph's `userinfo`.)
+    pub fn endpoints_trusted(&self, authority: &Authority, cloud: &CloudMetadata, known_authorities: &[String]) -> bool {
+        let used = [Some(&self.authorization_endpoint), Some(&self.token_endpoint), self.end_session_endpoint.as_ref()];
+        used.into_iter().chain([self.device_authorization_endpoint.as_ref()]).flatten().all(|url| {
+            UrlParts::parse(super::text::until(url, b"?#"))
+                .is_some_and(|p| Self::trusted_host(&p.host, authority, cloud, known_authorities))
+        })
+    }
+
+    fn endpoints(&self) -> impl Iterator<Item = &str> {
+        [Some(&self.authorization_endpoint), Some(&self.token_endpoint), self.end_session_endpoint.as_ref()]
+            .into_iter()
+            .chain([self.jwks_uri.as_ref(), self.userinfo_endpoint.as_ref(), self.device_authorization_endpoint.as_ref()])
+            .flatten()
+            .map(String::as_str)
+    }
+
+    /// The authority's host, its cloud's, a Microsoft cloud's (regional and External ID hosts
+    /// included) or a host of `known_authorities`.
+    fn trusted_host(host: &str, authority: &Authority, cloud: &CloudMetadata, known_authorities: &[String]) -> bool {
         // `a` itself or a subdomain of it (regional hosts such as `westus.login.microsoft.com`).
         let under = |a: &str| host.strip_suffix(a).is_some_and(|rest| rest.is_empty() || rest.ends_with('.'));
         let microsoft = KNOWN_CLOUDS.iter().any(|(_, _, aliases)| aliases.iter().any(|a| under(a))) || under("ciamlogin.com");

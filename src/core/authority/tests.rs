@@ -97,3 +97,21 @@ fn cloud_discovery() {
     assert!(CloudMetadata::discovery_url(&a)
         .ends_with("authorization_endpoint=https%3A%2F%2Flogin.microsoftonline.com%2Fcommon%2Foauth2%2Fv2.0%2Fauthorize"));
 }
+
+#[test]
+fn endpoints_on_another_host_are_used_when_fetched_and_trusted_only_on_a_known_host() {
+    // A provider that issues tokens from another host than its own (Google's shape).
+    let a = Authority::parse("https://accounts.example.com", ProtocolMode::Oidc).unwrap();
+    let doc = r#"{"authorization_endpoint":"https://accounts.example.com/o/oauth2/v2/auth","token_endpoint":"https://oauth2.exampleapis.com/token","issuer":"https://accounts.example.com"}"#;
+    let m = AuthorityMetadata::parse(doc, &a).unwrap();
+    let cloud = CloudMetadata::single(a.host());
+    assert!(m.fits(&a, &cloud, &[]), "the issuer is the authority's: the fetched document is used");
+    assert!(!m.endpoints_trusted(&a, &cloud, &[]), "but a token endpoint elsewhere is not trusted from storage");
+    assert!(m.endpoints_trusted(&a, &cloud, &["oauth2.exampleapis.com".to_owned()]), "unless knownAuthorities names its host");
+    // Entra's own document: every endpoint the client uses on the authority's host (userinfo
+    // is Graph's: not one of them).
+    let e = Authority::parse("https://login.microsoftonline.com/common", ProtocolMode::Aad).unwrap();
+    let entra = r#"{"authorization_endpoint":"https://login.microsoftonline.com/{tenant}/oauth2/v2.0/authorize","token_endpoint":"https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token","end_session_endpoint":"https://login.microsoftonline.com/{tenant}/oauth2/v2.0/logout","jwks_uri":"https://login.microsoftonline.com/{tenant}/discovery/v2.0/keys","userinfo_endpoint":"https://graph.microsoft.com/oidc/userinfo","device_authorization_endpoint":"https://login.microsoftonline.com/{tenant}/oauth2/v2.0/devicecode","issuer":"https://login.microsoftonline.com/{tenantid}/v2.0"}"#;
+    let m = AuthorityMetadata::parse(entra, &e).unwrap();
+    assert!(m.endpoints_trusted(&e, &CloudMetadata::single(e.host()), &[]));
+}
