@@ -15,6 +15,11 @@ pub const OIDC_DEFAULT_SCOPES: [&str; 3] = [OPENID, PROFILE, OFFLINE_ACCESS];
 /// The OpenID Connect scopes (defaults plus `email`).
 pub const OIDC_SCOPES: [&str; 4] = [OPENID, PROFILE, OFFLINE_ACCESS, EMAIL];
 
+/// The most scopes a set holds; more are dropped. Real requests and tokens carry tens; a
+/// token response or a planted cache entry listing many thousands would otherwise cost
+/// quadratic time to de-duplicate (1,024 cost at most about 0.5 M comparisons).
+pub const MAX_SCOPES: usize = 1024;
+
 /// A set of scopes.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ScopeSet {
@@ -43,10 +48,11 @@ impl ScopeSet {
         ScopeSet::new([s])
     }
 
-    /// Adds a scope unless an equal one (ignoring case) is present.
+    /// Adds a scope unless an equal one (ignoring case) is present, or the set is full
+    /// ([`MAX_SCOPES`]).
     pub fn insert(&mut self, scope: &str) {
         let scope = scope.trim();
-        if !scope.is_empty() && !self.contains(scope) {
+        if !scope.is_empty() && self.scopes.len() < MAX_SCOPES && !self.contains(scope) {
             self.scopes.push(scope.to_owned());
         }
     }
@@ -138,6 +144,19 @@ mod tests {
         let s = ScopeSet::new([" User.Read ", "user.read", "", "Mail.Send  openid"]);
         assert_eq!(s.to_space_string(), "User.Read Mail.Send openid");
         assert!(s.contains("USER.READ"));
+    }
+
+    #[test]
+    fn a_set_holds_at_most_max_scopes() {
+        // 100k scopes (a 1 MB token response, or a planted cache entry) take about as long as
+        // 1,024: the first ones are kept, in order, de-duplicated; the rest are dropped.
+        let words: Vec<String> = (0..100_000).map(|i| ["s", &(i % 50_000).to_string()].concat()).collect();
+        let s = ScopeSet::parse(&["User.Read user.read S0 ", &words.join(" ")].concat());
+        assert_eq!(s.len(), MAX_SCOPES);
+        let first: Vec<&str> = s.iter().take(3).collect();
+        assert_eq!(first, ["User.Read", "S0", "s1"]);
+        assert_eq!(s.iter().last(), Some("s1022"));
+        assert!(!s.contains("s1023"));
     }
 
     #[test]
