@@ -1,7 +1,7 @@
 //! Every public type that can hold a secret is formatted with `{:?}` (and `{:#?}`), and no
 //! known secret may appear in the output (STYLE.md, "Secrets out of logs").
 
-use msal_wasm::client::{Config, InteractiveRequest, PublicClientApplication};
+use msal_wasm::client::{Config, InteractiveRequest, LogoutRequest, PublicClientApplication, SilentRequest};
 use msal_wasm::core::authorize::AuthorizeResponse;
 use msal_wasm::core::base64;
 use msal_wasm::core::cache::unified;
@@ -243,6 +243,10 @@ fn client_flow_types() {
     let pca = PublicClientApplication::new(config, platform.clone()).unwrap();
     block_on(pca.initialize()).unwrap();
     let req = InteractiveRequest { scopes: vec!["User.Read".into()], state: STATE.into(), ..Default::default() };
+    assert_redacted("InteractiveRequest", &InteractiveRequest { nonce: NONCE.into(), ..req.clone() });
+    assert_redacted("SilentRequest", &SilentRequest { scopes: vec!["User.Read".into()], state: STATE.into(), ..Default::default() });
+    let id_token_hint = id_token(NONCE);
+    assert_redacted("LogoutRequest", &LogoutRequest { id_token_hint, state: STATE.into(), ..Default::default() });
     let pending = pca.begin_interaction(&req, InteractionType::Popup, "https://app.example/start").unwrap();
     assert_redacted("PendingAuth", &pending);
     let query = parse_query(pending.url.split_once('?').unwrap().1);

@@ -254,7 +254,7 @@ impl TokenOptions {
 }
 
 /// A popup or redirect request.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct InteractiveRequest {
     /// Scopes.
     pub scopes: Vec<String>,
@@ -300,8 +300,35 @@ pub struct InteractiveRequest {
     pub options: TokenOptions,
 }
 
+/// Debug without the secrets (`state`, `nonce` are redacted when set).
+impl ::core::fmt::Debug for InteractiveRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("InteractiveRequest")
+            .field("scopes", &self.scopes)
+            .field("extra_scopes_to_consent", &self.extra_scopes_to_consent)
+            .field("override_interaction_in_progress", &self.override_interaction_in_progress)
+            .field("post", &self.post)
+            .field("prompt", &self.prompt)
+            .field("login_hint", &self.login_hint)
+            .field("sid", &self.sid)
+            .field("domain_hint", &self.domain_hint)
+            .field("account", &self.account)
+            .field("state", &redacted(&self.state))
+            .field("claims", &self.claims)
+            .field("extra_query_parameters", &self.extra_query_parameters)
+            .field("redirect_uri", &self.redirect_uri)
+            .field("redirect_start_page", &self.redirect_start_page)
+            .field("correlation_id", &self.correlation_id)
+            .field("nonce", &redacted(&self.nonce))
+            .field("authority", &self.authority)
+            .field("authentication_scheme", &self.authentication_scheme)
+            .field("options", &self.options)
+            .finish()
+    }
+}
+
 /// A silent request.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct SilentRequest {
     /// Scopes.
     pub scopes: Vec<String>,
@@ -332,6 +359,28 @@ pub struct SilentRequest {
     pub state: String,
     /// The hidden frame's prompt when it comes to one: `none` (default) or `no_session`.
     pub prompt: Option<Prompt>,
+}
+
+/// Debug without the secrets (`state` are redacted when set).
+impl ::core::fmt::Debug for SilentRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("SilentRequest")
+            .field("scopes", &self.scopes)
+            .field("account", &self.account)
+            .field("force_refresh", &self.force_refresh)
+            .field("cache_lookup_policy", &self.cache_lookup_policy)
+            .field("claims", &self.claims)
+            .field("correlation_id", &self.correlation_id)
+            .field("redirect_uri", &self.redirect_uri)
+            .field("extra_query_parameters", &self.extra_query_parameters)
+            .field("authority", &self.authority)
+            .field("authentication_scheme", &self.authentication_scheme)
+            .field("options", &self.options)
+            .field("refresh_token_expiration_offset_secs", &self.refresh_token_expiration_offset_secs)
+            .field("state", &redacted(&self.state))
+            .field("prompt", &self.prompt)
+            .finish()
+    }
 }
 
 /// Which accounts `getAllAccounts` and `getAccount` return (msal's `AccountFilter`): every
@@ -366,7 +415,7 @@ impl AccountFilter {
 }
 
 /// A sign-out (msal's `EndSessionRequest` and `EndSessionPopupRequest`).
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct LogoutRequest {
     /// The account to sign out; `None` signs every account out of this app's cache.
     pub account: Option<AccountRef>,
@@ -386,4 +435,29 @@ pub struct LogoutRequest {
     /// The authority whose end-session endpoint signs out (a B2C policy, another tenant);
     /// checked as [`InteractiveRequest::authority`].
     pub authority: Option<String>,
+}
+
+/// Debug without the secrets (`state`, `id_token_hint` are redacted when set).
+impl ::core::fmt::Debug for LogoutRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("LogoutRequest")
+            .field("account", &self.account)
+            .field("post_logout_redirect_uri", &self.post_logout_redirect_uri)
+            .field("state", &redacted(&self.state))
+            .field("logout_hint", &self.logout_hint)
+            .field("id_token_hint", &redacted(&self.id_token_hint))
+            .field("extra_query_parameters", &self.extra_query_parameters)
+            .field("correlation_id", &self.correlation_id)
+            .field("authority", &self.authority)
+            .finish()
+    }
+}
+
+/// A secret request field in debug output: `[redacted]` when set.
+fn redacted(value: &str) -> &'static str {
+    if value.is_empty() {
+        ""
+    } else {
+        "[redacted]"
+    }
 }
