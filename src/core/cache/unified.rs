@@ -268,10 +268,24 @@ impl UnifiedCache {
         key
     }
 
-    /// Adds (or updates) a credential in its section; returns its key.
+    /// Adds (or updates) a credential in its section; returns its key. The fields msal-wasm
+    /// writes are replaced whole: one the new credential leaves out goes (an older token's
+    /// `refresh_on`, or another flow's `user_assertion_hash` under the same key: an app token
+    /// and a user's on-behalf-of token for the same scopes share it). Fields only other
+    /// libraries write stay, as msal-node's `mergeUpdates` keeps them.
     pub fn add_credential(&mut self, c: &Credential) -> String {
         let key = credential_key(c);
-        self.merge(Section::of(c.credential_type), &key, credential_to_json(c));
+        let s = Section::of(c.credential_type);
+        let mut entity = credential_to_json(c);
+        if let Some(Json::Obj(old)) = self.get(s, &key) {
+            let ours = |k: &str| FIELD_MAP.iter().any(|(u, _)| *u == k) || k == "resource" || k == "additionalCacheKeyComponents";
+            for (k, v) in old {
+                if !ours(k) && entity.get(k).is_none() {
+                    entity.set(k, v.clone());
+                }
+            }
+        }
+        self.insert(s, &key, entity);
         key
     }
 
@@ -672,6 +686,29 @@ mod tests {
         let j = c.get(Section::AccessToken, &new_key).unwrap();
         assert_eq!(j.str_field("x_keep"), Some("1"));
         assert_eq!(j.str_field("secret"), Some("rotated"));
+    }
+
+    #[test]
+    fn a_credential_under_the_same_key_replaces_the_fields_we_write() {
+        // A user's on-behalf-of token (with its assertion hash and a refresh_on), then the app's
+        // own token for the same scopes: same key (no home account in either).
+        let base = r#""homeAccountId":"","environment":"login.microsoftonline.com","credentialType":"AccessToken","clientId":"C","realm":"T","target":"api://d/.default","cachedAt":"1","expiresOn":"9","extendedExpiresOn":"9","tokenType":"Bearer""#;
+        let obo = Credential::from_json(
+            &Json::parse(&format!(r#"{{{base},"secret":"obo-a","refreshOn":"5","userAssertionHash":"hash-a"}}"#)).unwrap(),
+        )
+        .unwrap();
+        let app = Credential::from_json(&Json::parse(&format!(r#"{{{base},"secret":"app"}}"#)).unwrap()).unwrap();
+        let mut c = UnifiedCache::new();
+        let key = c.add_credential(&obo);
+        let mut with_foreign = c.get(Section::AccessToken, &key).unwrap().clone();
+        with_foreign.set("x_other_library", Json::from("kept"));
+        c.insert(Section::AccessToken, &key, with_foreign);
+        assert_eq!(c.add_credential(&app), key);
+        let j = c.get(Section::AccessToken, &key).unwrap();
+        assert_eq!(j.str_field("secret"), Some("app"));
+        assert_eq!(j.get("user_assertion_hash"), None, "the app token is nobody's on-behalf-of token");
+        assert_eq!(j.get("refresh_on"), None, "an older token's refresh_on does not stick");
+        assert_eq!(j.str_field("x_other_library"), Some("kept"));
     }
 
     #[test]
