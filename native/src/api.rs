@@ -32,6 +32,9 @@ const LEEWAY_S: u64 = 60;
 /// The key set is fetched again for an unknown key id at most this often (a caller cannot make
 /// the API hammer the authority by sending made-up key ids).
 const REFETCH_EVERY: Duration = Duration::from_secs(300);
+/// After a failed fetch of the key set, the next waits this long (an outage of the authority
+/// must not turn every token with an unknown key id into a request to it).
+const RETRY_FAILED_FETCH: Duration = Duration::from_secs(10);
 
 /// Why a token was refused. Says nothing of the token itself.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -134,7 +137,8 @@ struct Key {
 #[derive(Debug, Default)]
 struct KeySet {
     keys: Vec<Key>,
-    fetched: Option<Instant>,
+    /// The last fetch: when, and whether it brought a key set.
+    fetched: Option<(Instant, bool)>,
 }
 
 /// Validates access tokens for one API (audience) of one issuer.
@@ -145,6 +149,9 @@ pub struct ApiTokenValidator {
     jwks_uri: String,
     http: Http,
     keys: tokio::sync::Mutex<KeySet>,
+    /// Held while the key set is fetched: one fetch at a time, and validations with a known
+    /// key do not wait for it.
+    fetching: tokio::sync::Mutex<()>,
 }
 
 use crate::now_s;
@@ -175,6 +182,7 @@ impl ApiTokenValidator {
             jwks_uri: jwks_uri.into(),
             http: Http::new(timeout)?,
             keys: tokio::sync::Mutex::new(KeySet::default()),
+            fetching: tokio::sync::Mutex::new(()),
         })
     }
 
@@ -241,29 +249,73 @@ impl ApiTokenValidator {
         Ok(caller)
     }
 
-    /// The key `kid`, from the key set (fetched when it is unknown, at most every 5 minutes).
+    /// The key `kid`, from the key set (fetched when it is unknown, at most every 5 minutes;
+    /// after a failed fetch, at most every 10 seconds).
     async fn key(&self, kid: &str) -> Result<Key, Rejection> {
-        let mut set = self.keys.lock().await;
         let find = |set: &KeySet| set.keys.iter().find(|k| k.kid == kid).cloned();
-        if let Some(k) = find(&set) {
+        if let Some(k) = find(&*self.keys.lock().await) {
             return Ok(k);
         }
-        if set.fetched.is_some_and(|t| t.elapsed() < REFETCH_EVERY) {
-            return Err(Rejection::UnknownKey);
+        let _one_fetch = self.fetching.lock().await;
+        {
+            let set = self.keys.lock().await;
+            if let Some(k) = find(&set) {
+                return Ok(k); // fetched while this call waited
+            }
+            match set.fetched {
+                Some((at, true)) if at.elapsed() < REFETCH_EVERY => return Err(Rejection::UnknownKey),
+                Some((at, false)) if at.elapsed() < RETRY_FAILED_FETCH => return Err(Rejection::KeysUnavailable),
+                _ => {}
+            }
         }
-        let resp = self.http.send(&HttpRequest::get(self.jwks_uri.as_str())).await.map_err(|_| Rejection::KeysUnavailable)?;
-        if resp.status != 200 {
-            return Err(Rejection::KeysUnavailable);
+        let resp = self.http.send(&HttpRequest::get(self.jwks_uri.as_str())).await;
+        let mut set = self.keys.lock().await;
+        match resp {
+            Ok(r) if r.status == 200 => {
+                set.keys = parse_keys(&r.body);
+                set.fetched = Some((Instant::now(), true));
+                find(&set).ok_or(Rejection::UnknownKey)
+            }
+            _ => {
+                set.fetched = Some((Instant::now(), false));
+                Err(Rejection::KeysUnavailable)
+            }
         }
-        set.keys = parse_keys(&resp.body);
-        set.fetched = Some(Instant::now());
-        find(&set).ok_or(Rejection::UnknownKey)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_failing_key_set_endpoint_is_not_fetched_for_every_unknown_key_id() {
+        // A key set endpoint that answers 500 (an authority outage), counting its requests.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/keys", listener.local_addr().unwrap());
+        let hits = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counted = hits.clone();
+        tokio::spawn(async move {
+            use tokio::io::{AsyncReadExt, AsyncWriteExt};
+            while let Ok((mut sock, _)) = listener.accept().await {
+                counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let mut buf = [0u8; 4096];
+                let _ = sock.read(&mut buf).await;
+                let _ = sock.write_all(b"HTTP/1.1 500 Internal Server Error\r\ncontent-length: 0\r\nconnection: close\r\n\r\n").await;
+            }
+        });
+        let v = ApiTokenValidator::new("https://issuer.example/", url, "api://me", Duration::from_secs(5)).unwrap();
+        let token = |kid: &str| {
+            let part = |j: &str| base64::encode_url(j.as_bytes());
+            [part(&["{\"alg\":\"RS256\",\"kid\":\"", kid, "\"}"].concat()), part("{}"), part("sig")].join(".")
+        };
+        for i in 0..10 {
+            let r = v.validate(&token(&["k", &i.to_string()].concat()), "").await;
+            assert!(matches!(r, Err(Rejection::KeysUnavailable)), "{r:?}");
+        }
+        // One fetch (and the client's one retry of a 5xx), not two per token.
+        assert!(hits.load(std::sync::atomic::Ordering::SeqCst) <= 2, "{} requests", hits.load(std::sync::atomic::Ordering::SeqCst));
+    }
 
     #[test]
     fn key_sets_keep_rsa_signing_keys_only() {
