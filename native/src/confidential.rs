@@ -689,12 +689,17 @@ impl ConfidentialClientApplication {
             .map(|endpoint| msal_wasm::core::authorize::logout_url(endpoint, post_logout_redirect_uri, &guid(), "", logout_hint, "", &[])))
     }
 
-    /// The whole cache in msal's unified format (msal-node's `getTokenCache().serialize()`).
+    /// The cache of the last access in msal's unified format. Every client keeps its cache in
+    /// a plugin (without one, an in-memory store partitioned per user), so this is the
+    /// partition that access loaded (the app's tokens, or one user's), not the whole cache as
+    /// msal-node's `getTokenCache().serialize()` is: read the plugin's store for that.
     pub fn serialize(&self) -> String {
         self.memory.lock().map(|m| m.serialize()).unwrap_or_default()
     }
 
-    /// Replaces the cache with `text` (unified format).
+    /// Sets the cache the next access starts from to `text` (unified format). Known
+    /// limitation: the plugin (also the default in-memory one) then loads its partition over
+    /// it, so this restores nothing; restore a cache by writing it to the plugin's store.
     pub fn deserialize(&self, text: &str) -> Result<(), AuthError> {
         let cache = msal_wasm::core::cache::unified::deserialize_or_empty(text)?;
         if let Ok(mut m) = self.memory.lock() {
