@@ -221,7 +221,7 @@ impl AuthorityMetadata {
 impl AuthorityMetadata {
     /// Whether a discovery document may be used for `authority` (whose cloud is `cloud`):
     /// every endpoint is `https` (loopback `http` aside), and the issuer is on a host that may
-    /// serve the authority ([`trusted_host`](Self::trusted_host)) — msal's
+    /// serve the authority (its own, its cloud's, a Microsoft cloud's or a known one) — msal's
     /// `issuer_validation_failed` rule.
     pub fn fits(&self, authority: &Authority, cloud: &CloudMetadata, known_authorities: &[String]) -> bool {
         let secure =
