@@ -14,7 +14,7 @@ use msal_wasm::client::{
 use msal_wasm::core::authority::{Authority, AuthorityMetadata, ProtocolMode};
 use msal_wasm::core::authorize::Prompt;
 use msal_wasm::core::base64;
-use msal_wasm::core::cache::unified::UnifiedCache;
+use msal_wasm::core::cache::unified::{Section, UnifiedCache};
 use msal_wasm::core::cache::{is_expired, refresh_due, Credential as CacheEntry, CredentialType, DEFAULT_RENEWAL_OFFSET_SECS};
 use msal_wasm::core::http::HttpRequest;
 use msal_wasm::core::json::Json;
@@ -184,6 +184,9 @@ pub struct ConfidentialClientApplication {
     memory: Mutex<UnifiedCache>,
     access: tokio::sync::Mutex<()>,
     plugin: Option<Arc<dyn CachePlugin>>,
+    /// The in-memory store behind the default plugin (no plugin given): `serialize` and
+    /// `deserialize` read and write the whole cache there.
+    own_store: Option<Arc<crate::plugins::distributed::MemoryClient>>,
     /// The DPoP key (the configured one, or made at the first DPoP request).
     dpop_key: tokio::sync::OnceCell<Arc<DpopKey>>,
     /// The token endpoint's last DPoP nonce.
@@ -222,8 +225,9 @@ impl ConfidentialClientApplication {
         let http = Http::new(config.network_timeout)?;
         // Without a plugin, the users' partitions live in this process (msal-node's in-memory
         // cache); the app's own tokens are in `memory` either way.
+        let own_store = plugin.is_none().then(|| Arc::new(crate::plugins::distributed::MemoryClient::default()));
         let plugin = plugin.or_else(|| {
-            let memory: Arc<dyn crate::KeyValueClient> = Arc::new(crate::plugins::distributed::MemoryClient::default());
+            let memory: Arc<dyn crate::KeyValueClient> = own_store.clone()?;
             Some(Arc::new(crate::DistributedCachePlugin::new(memory, Arc::new(crate::DefaultPartitions))) as Arc<dyn CachePlugin>)
         });
         Ok(ConfidentialClientApplication {
@@ -235,6 +239,7 @@ impl ConfidentialClientApplication {
             memory: Mutex::new(UnifiedCache::new()),
             access: tokio::sync::Mutex::new(()),
             plugin,
+            own_store,
             dpop_key: tokio::sync::OnceCell::new(),
             dpop_nonce: Mutex::new(None),
         })
@@ -689,21 +694,62 @@ impl ConfidentialClientApplication {
             .map(|endpoint| msal_wasm::core::authorize::logout_url(endpoint, post_logout_redirect_uri, &guid(), "", logout_hint, "", &[])))
     }
 
-    /// The cache of the last access in msal's unified format. Every client keeps its cache in
-    /// a plugin (without one, an in-memory store partitioned per user), so this is the
-    /// partition that access loaded (the app's tokens, or one user's), not the whole cache as
-    /// msal-node's `getTokenCache().serialize()` is: read the plugin's store for that.
+    /// The whole cache in msal's unified format (msal-node's `getTokenCache().serialize()`):
+    /// the app's tokens and every user's. With a plugin of the app's own, the cache lives in its
+    /// store; this is then the partition of the last access (read the store for the rest).
     pub fn serialize(&self) -> String {
-        self.memory.lock().map(|m| m.serialize()).unwrap_or_default()
+        match &self.own_store {
+            Some(store) => {
+                let mut whole = UnifiedCache::new();
+                for (_, text) in store.snapshot() {
+                    let Ok(part) = msal_wasm::core::cache::unified::deserialize_or_empty(&text) else { continue };
+                    for s in Section::ALL {
+                        for (key, entity) in part.entries(s) {
+                            whole.insert(s, key, entity.clone());
+                        }
+                    }
+                }
+                whole.serialize()
+            }
+            None => self.memory.lock().map(|m| m.serialize()).unwrap_or_default(),
+        }
     }
 
-    /// Sets the cache the next access starts from to `text` (unified format). Known
-    /// limitation: the plugin (also the default in-memory one) then loads its partition over
-    /// it, so this restores nothing; restore a cache by writing it to the plugin's store.
+    /// Replaces the cache with `text` (unified format; msal-node's
+    /// `getTokenCache().deserialize()`): its entries go to the app's partition (no account),
+    /// an on-behalf-of token's user-assertion partition or a user's partition. With a plugin
+    /// of the app's own, write the store instead: the plugin loads its partition over this.
     pub fn deserialize(&self, text: &str) -> Result<(), AuthError> {
         let cache = msal_wasm::core::cache::unified::deserialize_or_empty(text)?;
+        let Some(store) = &self.own_store else {
+            if let Ok(mut m) = self.memory.lock() {
+                *m = cache;
+            }
+            return Ok(());
+        };
+        let mut parts: Vec<(String, UnifiedCache)> = Vec::new();
+        for s in Section::ALL {
+            for (key, entity) in cache.entries(s) {
+                let home = entity.str_field("home_account_id").unwrap_or_default();
+                let partition = match entity.str_field("user_assertion_hash") {
+                    Some(hash) => Partition::Account(["obo.", hash].concat()),
+                    None if home.is_empty() => self.app_partition(),
+                    None => Partition::Account(home.to_owned()),
+                };
+                let name = crate::plugins::distributed::PartitionManager::key(&crate::DefaultPartitions, &partition);
+                let at = match parts.iter().position(|(n, _)| *n == name) {
+                    Some(at) => at,
+                    None => {
+                        parts.push((name, UnifiedCache::new()));
+                        parts.len() - 1
+                    }
+                };
+                parts[at].1.insert(s, key, entity.clone());
+            }
+        }
+        store.replace_all(parts.into_iter().map(|(name, part)| (name, part.serialize())).collect());
         if let Ok(mut m) = self.memory.lock() {
-            *m = cache;
+            *m = UnifiedCache::new();
         }
         Ok(())
     }

@@ -93,3 +93,20 @@ async fn failures_are_typed_and_carry_no_secret() {
         "invalid_configuration"
     );
 }
+
+#[tokio::test]
+async fn serialize_then_deserialize_into_a_new_app_serves_its_tokens_from_the_cache() {
+    // msal-node's getTokenCache().serialize() / deserialize(), without a plugin of the app's own.
+    let a = secret_app();
+    reset().await;
+    let first = a.acquire_token_by_client_credential(&request()).await.unwrap();
+    let text = a.serialize();
+    assert!(text.contains(first.access_token.secret()), "the whole cache, the app's token in it");
+    let b = secret_app();
+    b.deserialize(&text).unwrap();
+    let again = b.acquire_token_by_client_credential(&request()).await.unwrap();
+    assert!(again.from_cache);
+    assert_eq!(again.access_token.secret(), first.access_token.secret());
+    assert_eq!(token_requests().await, 1, "no second token request");
+    assert_eq!(b.serialize(), text, "and the same cache out");
+}

@@ -46,6 +46,20 @@ pub struct MemoryClient {
     entries: std::sync::Mutex<Vec<(String, String)>>,
 }
 
+impl MemoryClient {
+    /// Every `(key, value)`.
+    pub fn snapshot(&self) -> Vec<(String, String)> {
+        self.entries.lock().map(|e| e.clone()).unwrap_or_default()
+    }
+
+    /// Replaces every entry.
+    pub fn replace_all(&self, entries: Vec<(String, String)>) {
+        if let Ok(mut e) = self.entries.lock() {
+            *e = entries;
+        }
+    }
+}
+
 impl KeyValueClient for MemoryClient {
     fn get<'a>(&'a self, key: &'a str) -> ClientFuture<'a, Option<String>> {
         let found = self.entries.lock().ok().and_then(|e| e.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()));
