@@ -5,7 +5,9 @@
 // appends that line to FILE (test.sh prints the engines' counts together at the end of a step).
 // --timeout fails a file whose tests have not all ended MS after it started (its tests that
 // passed are listed), instead of leaving a hung test to the step's outer `timeout`, which kills
-// the run before the reporter prints a suite whose test never ended.
+// the run before the reporter prints a suite whose test never ended. With it, a file that
+// failed before any of its tests or suites reported (it never got to register them) runs once
+// more, and says so.
 // A folder stands for its *.test.mjs files (not recursive). `node --test <folder>` passes with
 // 0 tests when the folder holds none, and a file whose tests were never registered passes
 // too; here a path that names no test file, a file that registers no test, a failure, a
@@ -50,26 +52,30 @@ if (problems.length) {
 // `file` is where it was written, which may be a module the test file imports).
 const bad = [];
 const counts = [];
-for (const file of files) {
+// One file's run: its counts, its problems, and whether any of its tests or suites reported.
+async function runFile(file) {
   const c = { file: relative(process.cwd(), file), pass: 0, fail: 0, skip: 0 };
+  const problems = [];
+  let reported = false;
   const timeout = values.timeout ? Number(values.timeout) : Infinity;
   const stream = run({ files: [file], concurrency: Number(values.concurrency) || 1, timeout });
   const tally = (kind) => (d) => {
     const name = `${c.file}: ${d.name}`;
     // A file that failed to load, or whose hooks failed, is reported as a test named after it.
     if (d.name === file) {
-      if (kind === "fail") bad.push(`${name} failed outside its tests`);
+      if (kind === "fail") problems.push(`${name} failed outside its tests`);
       return;
     }
+    reported = true;
     if (d.details && d.details.type === "suite") return;
     if (kind === "fail") {
       c.fail += 1;
-      bad.push(`${name} failed`);
+      problems.push(`${name} failed`);
     } else if (d.skip !== undefined) {
       c.skip += 1;
-      if (typeof d.skip !== "string" || !d.skip) bad.push(`${name} skipped without a reason`);
+      if (typeof d.skip !== "string" || !d.skip) problems.push(`${name} skipped without a reason`);
     } else if (d.todo !== undefined) {
-      bad.push(`${name} is a todo`);
+      problems.push(`${name} is a todo`);
     } else c.pass += 1;
   };
   stream.on("test:pass", tally("pass"));
@@ -77,7 +83,20 @@ for (const file of files) {
   const report = stream.compose(new spec());
   report.pipe(process.stdout, { end: false });
   await finished(report);
-  counts.push(c);
+  return { c, problems, reported };
+}
+
+for (const file of files) {
+  let r = await runFile(file);
+  // A file that timed out before any of its tests or suites reported (its module never ran
+  // its describe/test calls: seen twice in the provider step, unexplained) runs once more;
+  // a second such run fails as any other.
+  if (!r.reported && r.problems.length && values.timeout) {
+    console.log(`node-test: ${r.c.file}: no test or suite reported within ${values.timeout} ms; running the file once more`);
+    r = await runFile(file);
+  }
+  bad.push(...r.problems);
+  counts.push(r.c);
 }
 
 console.log("");
