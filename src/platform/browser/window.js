@@ -492,17 +492,20 @@ export class EncryptedStore {
       this.inClear = true;
       return;
     }
-    let cookie = readKeyCookie();
-    if (!cookie) {
-      cookie = { id: newKeyId(), key: b64url(crypto.getRandomValues(new Uint8Array(32))) };
-      for (const a of ["None;Secure", "Lax"]) if (!readKeyCookie()) document.cookie = `${ENC_COOKIE}=${encodeURIComponent(JSON.stringify(cookie))};path=/;SameSite=${a}`;
-      // Another tab may have made its key at the same moment: the cookie's is the one to use.
-      cookie = readKeyCookie() || cookie;
-    }
     // Without the cookie (the browser refused it) every page has a key of its own: entries
     // sealed with another key may be another open tab's, not an earlier session's.
-    const kept = readKeyCookie() !== null;
-    if (!kept) this.log(1, "the browser refused the cache key cookie: encrypted tokens last for this page only");
+    let cookie = readKeyCookie(), kept = true;
+    if (!cookie) {
+      const made = { id: newKeyId(), key: b64url(crypto.getRandomValues(new Uint8Array(32))) };
+      for (const a of ["None;Secure", "Lax"]) if (!readKeyCookie()) document.cookie = `${ENC_COOKIE}=${encodeURIComponent(JSON.stringify(made))};path=/;SameSite=${a}`;
+      // A key another tab stored at the same moment wins.
+      cookie = readKeyCookie();
+      kept = cookie !== null;
+      if (!kept) {
+        cookie = made;
+        this.log(1, "the browser refused the cache key cookie: encrypted tokens last for this page only");
+      }
+    }
     this.id = cookie.id;
     this.base = await crypto.subtle.importKey("raw", unb64url(cookie.key), "HKDF", false, ["deriveKey"]);
     const keys = [];
