@@ -10,7 +10,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CHROMEDRIVER=/usr/bin/chromedriver
-step() { printf '\n=== %s\n' "$*"; }
+# Each step says when it starts (seconds since the run began), so a log shows where time went.
+started=$SECONDS
+step() { printf '\n=== [%ss] %s\n' "$((SECONDS - started))" "$*"; }
+# timed SECONDS CMD...: CMD under `timeout`, saying so when the time ran out (exit code 124).
+timed() {
+  local limit=$1 rc=0
+  shift
+  timeout "$limit" "$@" || rc=$?
+  if [ "$rc" -eq 124 ]; then echo "timed out after $limit s: $*"; fi
+  return "$rc"
+}
 
 # wasm-bindgen-test-runner sometimes ends chromedriver before its Chromium has quit, and that
 # browser lives on (≈200 MB each run). On exit, end the chromedriver-started browsers that
@@ -86,18 +96,21 @@ node_modules/.bin/tsc -p tests/ts/tsconfig.json
 echo "ok"
 
 step "OpenID provider tests"
-timeout 300 node scripts/node-test.mjs --timeout 90000 tests/idp
+timed 300 node scripts/node-test.mjs --timeout 90000 tests/idp
 
 step "msal-native: daemons against the provider (secret, certificate, assertion), cache plugins on a file and on a real redis-server"
 # One test at a time: they count the provider's token requests. msal-node is a peer on Redis.
 tests/interop/install-peers.sh
-timeout 600 node scripts/with-idp.mjs -- cargo test --quiet -p msal-native -- --test-threads=1
+# Built first, outside the timeout: the timeout is there to stop a hung test, not a slow build.
+cargo test --quiet -p msal-native --no-run
+timed 600 node scripts/with-idp.mjs -- cargo test -p msal-native -- --test-threads=1
 
 step "msal-native examples, run twice each against the provider: a daemon (certificate), a CLI (device code, then silent)"
-timeout 600 node scripts/native-examples.mjs
+cargo build --quiet -p msal-native --examples
+timed 600 node scripts/native-examples.mjs
 
 step "msal-native web app example in headless Chromium: two Axum instances behind one Redis, the To-Do API (JWT validation, on-behalf-of), hostile responses"
-timeout 600 node scripts/web-app-e2e.mjs
+timed 600 node scripts/web-app-e2e.mjs
 
 step "Vite 7 builds: the vanilla example, and the msal-react app with @azure/msal-browser aliased to the package"
 node_modules/.bin/vite build --config examples/vite/vite.config.js --logLevel warn
@@ -106,11 +119,11 @@ echo "ok"
 
 step "end-to-end (headless Chromium, built package, local provider): every file, the core matrix among them"
 counts=$(mktemp)
-timeout 1200 node scripts/node-test.mjs --label chromium --counts "$counts" tests/e2e tests/e2e/matrix
+timed 1200 node scripts/node-test.mjs --label chromium --counts "$counts" tests/e2e tests/e2e/matrix
 
 step "the core e2e matrix in Firefox ESR (playwright, WebDriver BiDi) and WebKitGTK (selenium-webdriver, WebDriver classic, private Xvfb)"
-E2E_ENGINE=firefox timeout 600 node scripts/node-test.mjs --label firefox --counts "$counts" tests/e2e/matrix
-E2E_ENGINE=webkit timeout 600 node scripts/node-test.mjs --label webkit --counts "$counts" tests/e2e/matrix
+E2E_ENGINE=firefox timed 600 node scripts/node-test.mjs --label firefox --counts "$counts" tests/e2e/matrix
+E2E_ENGINE=webkit timed 600 node scripts/node-test.mjs --label webkit --counts "$counts" tests/e2e/matrix
 echo "per-engine pass counts (chromium: every e2e file, the matrix among them; firefox, webkit: the matrix):"
 cat "$counts"
 
@@ -118,10 +131,10 @@ step "headless demo"
 # The demo's own watchdog exits with 75 when it stops making progress (one unexplained hang
 # was seen once); only that is retried, once. Any other failure fails the run.
 rc=0
-timeout 180 node scripts/demo.mjs --headless || rc=$?
+timed 180 node scripts/demo.mjs --headless || rc=$?
 if [ "$rc" -eq 75 ]; then
   echo "headless demo stalled (watchdog); retrying once"
-  timeout 180 node scripts/demo.mjs --headless
+  timed 180 node scripts/demo.mjs --headless
 elif [ "$rc" -ne 0 ]; then
   echo "headless demo failed with exit code $rc"; exit "$rc"
 fi
