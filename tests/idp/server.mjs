@@ -288,10 +288,17 @@ export async function startIdp(options = {}) {
   const accounts = new Map(); // accountId -> { login }
   const store = new MemoryStore();
 
+  // Two CI runs hung before a test of the provider or the msal-native step said anything; if a
+  // start takes this long again, say where it is (stderr, once).
+  let stage = 'certificate';
+  const slowStart = setTimeout(() => console.error(`idp: still starting after 20 s, at: ${stage}`), 20_000);
+  slowStart.unref();
   const tls = opts.https ? ensureCert() : undefined;
   // The certificate daemon's public key (the private key is in the PEM the tests read).
   const daemonJwk = { ...crypto.createPublicKey(ensureCert().cert).export({ format: 'jwk' }), use: 'sig' };
+  stage = 'loading oidc-provider';
   const { Provider, interactionPolicy } = await loadOidcProvider();
+  stage = 'listening';
 
   let mounts = [];
   let ready = false;
@@ -341,7 +348,9 @@ export async function startIdp(options = {}) {
     return { 'Access-Control-Allow-Origin': o, Vary: 'Origin', ...extra };
   };
 
+  stage = 'generating the signing key';
   const signingKey = generateSigningKey();
+  stage = 'configuring the provider';
   const signingPrivateKey = crypto.createPrivateKey({ key: signingKey, format: 'jwk' });
   const signingPublicKey = crypto.createPublicKey(signingPrivateKey);
 
@@ -785,6 +794,7 @@ export async function startIdp(options = {}) {
     { prefix: '/oidc', kind: 'oidc', ns: 'oidc', provider: generic, callback: genericCallback, routes: oidcRoutes },
   ];
   ready = true;
+  clearTimeout(slowStart);
 
   // -- minted authorization codes (POST /__test/code, idp.mintCode) ------------------
   // Stores what an authorize request (no prompt) + login form + auto-consent would have
