@@ -131,6 +131,19 @@ test("the cache key cannot be imported (WebCrypto refuses it): the tokens stay i
   await ctx.close();
 });
 
+test("no WebCrypto (a page that is not a secure context): the tokens stay in the page's memory, never on disk in clear", async () => {
+  const ctx = await context();
+  await ctx.addInitScript(() => Object.defineProperty(Crypto.prototype, "subtle", { get: () => undefined, configurable: true }));
+  const { page, at, idToken } = await signIn(ctx, "wasm", "enc-no-subtle");
+  assert.equal(await page.evaluate(() => typeof crypto.subtle), "undefined");
+  assert.deepEqual(await silent(page), { ok: true, at, fromCache: true, user: "enc-no-subtle" }, "served from memory");
+  await new Promise((r) => setTimeout(r, 500)); // the store's queued writes land
+  const { values } = await atRest(page);
+  assert.ok(values.length > 0, "the cache wrote its other entries");
+  for (const s of [at, idToken]) assert.ok(!values.some((v) => v.includes(s)), `a token is in localStorage in clear (…${s.slice(-6)})`);
+  await ctx.close();
+});
+
 test("the browser refuses the key cookie: each tab keeps its own tokens, and opening a second tab does not sign the first one out", async () => {
   const ctx = await context();
   // Cookies blocked for the app's pages (third-party iframe, a strict privacy setting).

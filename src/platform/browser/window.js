@@ -428,7 +428,6 @@ export class EncryptedStore {
     this.id = "";
     this.loaded = null;
     this.ready = false;
-    this.inClear = false;
     this.turns = new Map();
     this.queue = Promise.resolve();
     if (typeof WeakRef === "function") pageStores.add(new WeakRef(this));
@@ -488,8 +487,7 @@ export class EncryptedStore {
       else if (other !== this) await other.flush();
     }
     if (!(typeof crypto !== "undefined" && crypto.subtle)) {
-      this.log(1, "WebCrypto is unavailable (not a secure context): the localStorage cache is stored in clear");
-      this.inClear = true;
+      this.log(1, "WebCrypto is unavailable (not a secure context): the cache lasts for this page only");
       return;
     }
     // Without the cookie (the browser refused it) every page has a key of its own: entries
@@ -570,7 +568,7 @@ export class EncryptedStore {
     (user ? this.mem : this.pending).set(key, value);
     this.queue = this.queue.then(async () => {
       // No key (not loaded, or the import failed): this page's memory only, never in clear.
-      if (user && !this.base && !this.inClear) return;
+      if (user && !this.base) return;
       const sealed = user && this.base ? await this.encrypt(key, value) : value;
       // A later write or a removal of this key wins.
       if ((user ? this.mem : this.pending).get(key) !== value) return;
