@@ -44,12 +44,7 @@ impl FileCachePlugin {
     }
 
     async fn acquire(&self) -> Result<(), AuthError> {
-        let file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&self.lock_path)
-            .map_err(|_| storage_error("could not open the token cache lock file"))?;
+        let file = lock_file(&self.lock_path).map_err(|_| storage_error("could not open the token cache lock file"))?;
         let deadline = Instant::now() + LOCK_WAIT;
         loop {
             match file.try_lock() {
@@ -101,36 +96,89 @@ impl CachePlugin for FileCachePlugin {
     }
 }
 
-/// Writes `data` to a private temporary file beside `path`, syncs it, and renames it over
+/// Writes `data` to a new private temporary file beside `path` (a random name, created only if
+/// nothing is there: never through a planted file or symlink), syncs it, and renames it over
 /// `path`: readers see the old file or the new one, never a part.
 fn write_atomic(path: &Path, data: &[u8]) -> Result<(), AuthError> {
-    let mut tmp = path.as_os_str().to_owned();
-    tmp.push(format!(".{}.tmp", std::process::id()));
-    let tmp = PathBuf::from(tmp);
-    // A leftover of a crashed write would keep its own permissions: start afresh.
-    let _ = std::fs::remove_file(&tmp);
-    let written = private_file(&tmp).and_then(|mut f| {
-        f.write_all(data)?;
-        f.sync_all()
-    });
-    if written.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(storage_error("could not write the token cache file"));
+    for _ in 0..8 {
+        let mut tmp = path.as_os_str().to_owned();
+        tmp.push(".");
+        tmp.push(crate::random_guid()?);
+        tmp.push(".tmp");
+        let tmp = PathBuf::from(tmp);
+        let mut file = match new_private_file(&tmp) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(_) => return Err(storage_error("could not write the token cache file")),
+        };
+        if file.write_all(data).and_then(|()| file.sync_all()).is_err() {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(storage_error("could not write the token cache file"));
+        }
+        return std::fs::rename(&tmp, path).map_err(|_| {
+            let _ = std::fs::remove_file(&tmp);
+            storage_error("could not replace the token cache file")
+        });
     }
-    std::fs::rename(&tmp, path).map_err(|_| {
-        let _ = std::fs::remove_file(&tmp);
-        storage_error("could not replace the token cache file")
-    })
+    Err(storage_error("could not create a temporary token cache file"))
 }
 
-/// A new file readable by its owner only (the cache holds refresh tokens).
+/// A new file readable by its owner only (the cache holds refresh tokens); fails when anything,
+/// a symlink included, is at `path`.
 #[cfg(unix)]
-fn private_file(path: &Path) -> std::io::Result<File> {
+fn new_private_file(path: &Path) -> std::io::Result<File> {
     use std::os::unix::fs::OpenOptionsExt;
-    OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(path)
+    OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)
 }
 
 #[cfg(not(unix))]
-fn private_file(path: &Path) -> std::io::Result<File> {
-    OpenOptions::new().write(true).create(true).truncate(true).open(path)
+fn new_private_file(path: &Path) -> std::io::Result<File> {
+    OpenOptions::new().write(true).create_new(true).open(path)
+}
+
+/// The lock file, created when missing; a symlink there is refused, not followed.
+#[cfg(unix)]
+fn lock_file(path: &Path) -> std::io::Result<File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    OpenOptions::new().create(true).truncate(false).write(true).mode(0o600).custom_flags(libc::O_NOFOLLOW).open(path)
+}
+
+#[cfg(not(unix))]
+fn lock_file(path: &Path) -> std::io::Result<File> {
+    OpenOptions::new().create(true).truncate(false).write(true).open(path)
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("msal-native-file-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn a_symlink_planted_where_a_file_is_created_is_never_followed() {
+        let dir = scratch("symlink");
+        let stolen = dir.join("stolen.txt");
+        std::fs::write(&stolen, "").unwrap();
+        // The temporary file's place: refused, the symlink's target stays empty.
+        let tmp = dir.join("cache.json.tmp");
+        std::os::unix::fs::symlink(&stolen, &tmp).unwrap();
+        let err = new_private_file(&tmp).unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::AlreadyExists);
+        // The lock file's place: refused too.
+        let lock = dir.join("cache.json.lock");
+        std::os::unix::fs::symlink(&stolen, &lock).unwrap();
+        assert!(lock_file(&lock).is_err());
+        // A save still works, through a file of its own, and leaves no temporary file behind.
+        write_atomic(&dir.join("cache.json"), b"{}").unwrap();
+        assert_eq!(std::fs::read_to_string(dir.join("cache.json")).unwrap(), "{}");
+        assert_eq!(std::fs::read_to_string(&stolen).unwrap(), "", "nothing was written through a symlink");
+        let names: Vec<String> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+        assert!(!names.iter().any(|n| n.ends_with(".tmp") && n != "cache.json.tmp"), "{names:?}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }
