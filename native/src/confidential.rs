@@ -11,6 +11,7 @@ use msal_wasm::client::{
     AccountRef, AuthScheme, AuthenticationResult, Config, InteractiveRequest, LogoutRequest, PendingAuth, PublicClientApplication as Core,
     SilentRequest,
 };
+use msal_wasm::core::account::ClientInfo;
 use msal_wasm::core::authority::{Authority, AuthorityMetadata, ProtocolMode};
 use msal_wasm::core::authorize::Prompt;
 use msal_wasm::core::base64;
@@ -207,7 +208,7 @@ thread_local! {
     static LOCAL_RUNTIME: std::cell::RefCell<Option<tokio::runtime::Runtime>> = const { std::cell::RefCell::new(None) };
 }
 
-/// The browser-schema name of msal-node's `user_assertion_hash` (on-behalf-of tokens).
+/// msal-node's name for an on-behalf-of token's user-assertion hash (both schemas: msal-node writes it camelCase).
 const USER_ASSERTION_HASH: &str = "userAssertionHash";
 
 use crate::now_s;
@@ -357,7 +358,7 @@ impl ConfidentialClientApplication {
 
     /// msal-node's `acquireTokenOnBehalfOf`: a token for the downstream API's scopes, for the
     /// user whose access token the request carries. Cached per assertion (msal-node's
-    /// `user_assertion_hash`, in a partition of its own) while valid.
+    /// `userAssertionHash`, in a partition of its own) while valid.
     pub async fn acquire_token_on_behalf_of(&self, req: &OnBehalfOfRequest) -> Result<AppToken, AuthError> {
         let scopes = ScopeSet::new(&req.scopes);
         if scopes.is_empty() {
@@ -415,7 +416,9 @@ impl ConfidentialClientApplication {
                         c.credential_type == kind
                             && (bind.is_none() || c.token_type.eq_ignore_ascii_case(token_type))
                             && c.key_id == key_id
-                            && c.home_account_id.is_empty()
+                            // An app token has no account; an on-behalf-of token has its user's
+                            // (msal-node's client-credentials lookup skips those), found by hash.
+                            && (hash.is_some() || c.home_account_id.is_empty())
                             && c.client_id == self.config.client_id
                             && c.realm.eq_ignore_ascii_case(&tenant)
                             && c.environment.eq_ignore_ascii_case(&self.environment)
@@ -440,7 +443,8 @@ impl ConfidentialClientApplication {
             correlation_id: &correlation_id,
             grant,
             credential: &credential,
-            client_info: false,
+            // On behalf of a user: the user's home account id keys the token, as msal-node's.
+            client_info: hash.is_some(),
             claims: "",
             anchor: "",
             extra_body: &[],
@@ -478,7 +482,11 @@ impl ConfidentialClientApplication {
                 .with_correlation_id(correlation_id));
         }
         let granted = token.scope.as_deref().map(ScopeSet::parse).filter(|s| !s.is_empty()).unwrap_or_else(|| scopes.clone());
-        let mut entry = CacheEntry::new(kind, "", &self.environment, &self.config.client_id, &tenant, token.access_token.secret());
+        let home = match hash {
+            Some(_) => ClientInfo::decode(&token.client_info).map(|ci| ci.home_account_id()).unwrap_or_default(),
+            None => String::new(),
+        };
+        let mut entry = CacheEntry::new(kind, &home, &self.environment, &self.config.client_id, &tenant, token.access_token.secret());
         entry.target = granted.to_space_string();
         entry.scopes = granted;
         entry.cached_at = token.cached_at;
@@ -731,7 +739,7 @@ impl ConfidentialClientApplication {
         for s in Section::ALL {
             for (key, entity) in cache.entries(s) {
                 let home = entity.str_field("home_account_id").unwrap_or_default();
-                let partition = match entity.str_field("user_assertion_hash") {
+                let partition = match entity.str_field("userAssertionHash").or_else(|| entity.str_field("user_assertion_hash")) {
                     Some(hash) => Partition::Account(["obo.", hash].concat()),
                     None if home.is_empty() => self.app_partition(),
                     None => Partition::Account(home.to_owned()),

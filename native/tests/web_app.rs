@@ -162,3 +162,54 @@ async fn a_middle_tier_api_calls_downstream_on_behalf_of_the_user() {
         "null_or_empty_token"
     );
 }
+
+/// msal-node reading a cache file: `node tests/interop/obo-peer.mjs`, its JSON answer.
+fn msal_node_reads(file: &std::path::Path, assertion: &str) -> msal_wasm::core::json::Json {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/interop/obo-peer.mjs");
+    let out = std::process::Command::new("node")
+        .args([script, file.to_str().unwrap(), &authority(), WEB_CLIENT_ID, WEB_SECRET, APP_SCOPE, assertion])
+        .output()
+        .expect("node runs (tests/interop/install-peers.sh installs msal-node)");
+    assert!(out.status.success(), "msal-node peer failed: {}", String::from_utf8_lossy(&out.stderr));
+    msal_wasm::core::json::Json::parse(String::from_utf8_lossy(&out.stdout).trim()).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_apps_own_token_and_a_users_on_behalf_of_token_for_the_same_scope_live_side_by_side() {
+    // One cache file, as a middle tier with FileCachePlugin keeps it.
+    let dir = std::env::temp_dir().join(format!("msal-native-obo-side-by-side-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("cache.json");
+    let plugin: Arc<dyn CachePlugin> = Arc::new(FileCachePlugin::new(&file));
+    let config = ConfidentialClientConfig::new(WEB_CLIENT_ID, authority(), Credential::Secret(WEB_SECRET.into()));
+    let api = ConfidentialClientApplication::new(config, Some(plugin)).unwrap();
+    let req = AuthCodeUrlRequest { scopes: vec!["User.Read".into()], redirect_uri: redirect_uri(), ..Default::default() };
+    let flow = api.get_auth_code_url(&req).await.unwrap();
+    let (code, state) = sign_in(&flow.url, "side-by-side").await;
+    let user = api.acquire_token_by_code(&flow.session, &format!("code={code}&state={}", encode(&state))).await.unwrap();
+    reset().await;
+
+    let own = ClientCredentialRequest { scopes: vec![APP_SCOPE.into()], ..Default::default() };
+    let obo = OnBehalfOfRequest::new(user.access_token.secret(), vec![APP_SCOPE.into()]);
+    let app_token = api.acquire_token_by_client_credential(&own).await.unwrap();
+    let user_token = api.acquire_token_on_behalf_of(&obo).await.unwrap();
+    assert_ne!(app_token.access_token.secret(), user_token.access_token.secret());
+    // Each is served from the file, and neither stands in for the other.
+    let again = api.acquire_token_by_client_credential(&own).await.unwrap();
+    assert!(again.from_cache, "the on-behalf-of token replaced the app's own");
+    assert_eq!(again.access_token.secret(), app_token.access_token.secret());
+    let again = api.acquire_token_on_behalf_of(&obo).await.unwrap();
+    assert!(again.from_cache);
+    assert_eq!(again.access_token.secret(), user_token.access_token.secret());
+    assert_eq!(token_requests().await, 2);
+
+    // msal-node over the same file: the app's token for its own call (never the user's), the
+    // user's for the same assertion.
+    let j = msal_node_reads(&file, user.access_token.secret());
+    let (cc, ob) = (j.get("clientCredential").unwrap(), j.get("onBehalfOf").unwrap());
+    assert_eq!(cc.str_field("accessToken"), Some(app_token.access_token.secret()), "msal-node's client credentials: {cc:?}");
+    assert_eq!(ob.str_field("accessToken"), Some(user_token.access_token.secret()), "msal-node's on-behalf-of: {ob:?}");
+    assert_eq!(ob.get("fromCache").and_then(|v| v.as_bool()), Some(true));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

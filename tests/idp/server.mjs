@@ -423,7 +423,8 @@ export async function startIdp(options = {}) {
           client_name: 'msal-wasm test web app',
           application_type: 'web',
           token_endpoint_auth_method: 'client_secret_post',
-          grant_types: ['authorization_code', 'refresh_token', OBO_GRANT],
+          // A web app that is also a middle tier: its own app tokens, and tokens on behalf of users.
+          grant_types: ['authorization_code', 'refresh_token', OBO_GRANT, 'client_credentials'],
           response_types: ['code'],
           redirect_uris: [...registered],
           post_logout_redirect_uris: [...registered],
@@ -637,16 +638,18 @@ export async function startIdp(options = {}) {
       if (!scope) return fail('invalid_scope', 'AADSTS70011: The provided value for the input parameter scope is not valid.');
       const { api, mixed } = apiScopesOf(scope);
       if (mixed) return fail('invalid_request', MIXED_RESOURCES);
+      // Entra names the user with client_info when asked (msal-node asks, and keys the token by it).
+      const info = String(params.client_info) === '1' ? { client_info: clientInfoOf(incoming.accountId) } : {};
       if (api.length) {
         const expiresIn = config.accessTokenTtl;
         const value = apiAccessToken({ sub: incoming.accountId, clientId: client.clientId, scopes: api, expiresIn });
-        ctx.body = { access_token: value, token_type: 'Bearer', expires_in: expiresIn, ext_expires_in: expiresIn, scope };
+        ctx.body = { access_token: value, token_type: 'Bearer', expires_in: expiresIn, ext_expires_in: expiresIn, scope, ...info };
         return;
       }
       const token = new provider.AccessToken({ accountId: incoming.accountId, client, grantId: incoming.grantId, scope, gty: 'on_behalf_of' });
       const value = await token.save();
-      ctx.body = { access_token: value, token_type: 'Bearer', expires_in: token.expiration, ext_expires_in: token.expiration, scope };
-    }, new Set(['assertion', 'requested_token_use', 'scope']));
+      ctx.body = { access_token: value, token_type: 'Bearer', expires_in: token.expiration, ext_expires_in: token.expiration, scope, ...info };
+    }, new Set(['assertion', 'requested_token_use', 'scope', 'client_info']));
 
     provider.on('error', (err, ctx) => {
       if (!err?.status || err.status >= 500) console.error(`[idp:${kind}] ${ctx?.method} ${ctx?.path}:`, err);

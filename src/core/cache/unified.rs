@@ -270,15 +270,18 @@ impl UnifiedCache {
 
     /// Adds (or updates) a credential in its section; returns its key. The fields msal-wasm
     /// writes are replaced whole: one the new credential leaves out goes (an older token's
-    /// `refresh_on`, or another flow's `user_assertion_hash` under the same key: an app token
-    /// and a user's on-behalf-of token for the same scopes share it). Fields only other
+    /// `refresh_on`, or another flow's `userAssertionHash` under the same key: an app token and
+    /// an on-behalf-of token for the same scopes share it when the provider sent no
+    /// `client_info` for the user). Fields only other
     /// libraries write stay, as msal-node's `mergeUpdates` keeps them.
     pub fn add_credential(&mut self, c: &Credential) -> String {
         let key = credential_key(c);
         let s = Section::of(c.credential_type);
         let mut entity = credential_to_json(c);
         if let Some(Json::Obj(old)) = self.get(s, &key) {
-            let ours = |k: &str| FIELD_MAP.iter().any(|(u, _)| *u == k) || k == "resource" || k == "additionalCacheKeyComponents";
+            let ours = |k: &str| {
+                FIELD_MAP.iter().any(|(u, _)| *u == k) || matches!(k, "resource" | "additionalCacheKeyComponents" | LEGACY_ASSERTION_HASH)
+            };
             for (k, v) in old {
                 if !ours(k) && entity.get(k).is_none() {
                     entity.set(k, v.clone());
@@ -330,9 +333,13 @@ const FIELD_MAP: [(&str, &str); 21] = [
     ("name", "name"),
     ("client_info", "clientInfo"),
     ("tenantProfiles", "tenantProfiles"),
-    // On-behalf-of tokens: the SHA-256 of the user assertion they were obtained with.
-    ("user_assertion_hash", "userAssertionHash"),
+    // On-behalf-of tokens: the SHA-256 of the user assertion they were obtained with. msal-node
+    // writes it camelCase in its serialized cache, and reads only that name.
+    ("userAssertionHash", "userAssertionHash"),
 ];
+
+/// The on-behalf-of assertion hash as earlier msal-wasm releases wrote it (read, never written).
+const LEGACY_ASSERTION_HASH: &str = "user_assertion_hash";
 
 /// Browser-only fields with no unified counterpart.
 const BROWSER_ONLY: [&str; 1] = ["lastUpdatedAt"];
@@ -343,6 +350,8 @@ fn rename(j: &Json, to_browser: bool) -> Option<Json> {
     let fields = j.as_object()?;
     let mut out = Vec::with_capacity(fields.len());
     for (k, v) in fields {
+        // Earlier msal-wasm releases wrote the assertion hash snake_case.
+        let k = if to_browser && k == LEGACY_ASSERTION_HASH { "userAssertionHash" } else { k.as_str() };
         let mapped = FIELD_MAP.iter().find(|(u, b)| if to_browser { *u == k } else { *b == k });
         match mapped {
             Some((u, b)) => {
@@ -350,8 +359,8 @@ fn rename(j: &Json, to_browser: bool) -> Option<Json> {
                 let v = if to_browser && matches!(v, Json::Null) && *u != "tenantProfiles" { Json::from("") } else { v.clone() };
                 out.push((name.to_owned(), v));
             }
-            None if !to_browser && BROWSER_ONLY.contains(&k.as_str()) => {}
-            None => out.push((k.clone(), v.clone())),
+            None if !to_browser && BROWSER_ONLY.contains(&k) => {}
+            None => out.push((k.to_owned(), v.clone())),
         }
     }
     Some(Json::Obj(out))
@@ -706,9 +715,25 @@ mod tests {
         assert_eq!(c.add_credential(&app), key);
         let j = c.get(Section::AccessToken, &key).unwrap();
         assert_eq!(j.str_field("secret"), Some("app"));
-        assert_eq!(j.get("user_assertion_hash"), None, "the app token is nobody's on-behalf-of token");
+        assert_eq!(j.get("userAssertionHash"), None, "the app token is nobody's on-behalf-of token");
         assert_eq!(j.get("refresh_on"), None, "an older token's refresh_on does not stick");
         assert_eq!(j.str_field("x_other_library"), Some("kept"));
+    }
+
+    #[test]
+    fn the_assertion_hash_is_written_as_msal_node_names_it_and_read_under_both_names() {
+        let entity = |hash_field: &str| {
+            format!(
+                r#"{{"home_account_id":"u.t","environment":"login.microsoftonline.com","credential_type":"AccessToken","client_id":"C","secret":"s","realm":"T","target":"a","cached_at":"1","expires_on":"9","{hash_field}":"h"}}"#
+            )
+        };
+        for field in ["userAssertionHash", LEGACY_ASSERTION_HASH] {
+            let c = credential_from_json(&Json::parse(&entity(field)).unwrap()).unwrap();
+            assert_eq!(c.extra.iter().find(|(k, _)| k == "userAssertionHash").map(|(_, v)| v), Some(&Json::from("h")), "{field}");
+            let back = credential_to_json(&c);
+            assert_eq!(back.str_field("userAssertionHash"), Some("h"));
+            assert_eq!(back.get(LEGACY_ASSERTION_HASH), None);
+        }
     }
 
     #[test]
