@@ -408,6 +408,10 @@ impl ConfidentialClientApplication {
             correlation_id: correlation_id.clone(),
             dpop_proof: None,
         };
+        // A cached token whose `refresh_in` time has come is renewed, but served when the
+        // renewal fails: it is still valid (msal-node serves it when the provider answers
+        // with an error; a network failure is no reason to fail a valid token either).
+        let mut due = None;
         if !skip_cache {
             let now = now_s();
             let hit = self
@@ -425,15 +429,39 @@ impl ConfidentialClientApplication {
                             && c.extra.iter().find(|(k, _)| k == USER_ASSERTION_HASH).map(|(_, v)| v) == hash.as_ref()
                             && c.scopes.contains_all(&scopes.for_cache_search())
                             && !is_expired(c, now, DEFAULT_RENEWAL_OFFSET_SECS)
-                            && !refresh_due(c, now)
                     });
                     (found, false)
                 })
                 .await?;
-            if let Some(c) = hit {
-                return Ok(result(&c, true));
+            match hit {
+                Some(c) if refresh_due(&c, now) => due = Some(c),
+                Some(c) => return Ok(result(&c, true)),
+                None => {}
             }
         }
+        let fetched = self.fetch_app_token(scopes, &correlation_id, &partition, hash.as_ref(), grant, bind, (kind, token_type, key_id)).await;
+        match (fetched, due) {
+            (Ok(entry), _) => Ok(result(&entry, false)),
+            (Err(_), Some(cached)) => Ok(result(&cached, true)),
+            (Err(e), None) => Err(e),
+        }
+    }
+
+    /// The token endpoint's part of [`app_token`](Self::app_token): requests the token, checks
+    /// it, and caches it in `partition`.
+    #[allow(clippy::too_many_arguments)]
+    async fn fetch_app_token(
+        &self,
+        scopes: &ScopeSet,
+        correlation_id: &str,
+        partition: &Partition,
+        hash: Option<&Json>,
+        grant: Grant<'_>,
+        bind: Option<AppBind<'_>>,
+        (kind, token_type, key_id): (CredentialType, &str, &str),
+    ) -> Result<CacheEntry, AuthError> {
+        let correlation_id = correlation_id.to_owned();
+        let tenant = self.authority.tenant().to_owned();
         let metadata = self.metadata().await?;
         let credential = self.client_credential(&metadata.token_endpoint).await?;
         let http = TokenRequest {
@@ -497,14 +525,14 @@ impl ConfidentialClientApplication {
         key_id.clone_into(&mut entry.key_id);
         entry.last_updated_at = token.cached_at.saturating_mul(1000);
         if let Some(h) = hash {
-            entry.extra.push((USER_ASSERTION_HASH.to_owned(), h));
+            entry.extra.push((USER_ASSERTION_HASH.to_owned(), h.clone()));
         }
-        self.with_cache(partition, |cache| {
+        self.with_cache(partition.clone(), |cache| {
             cache.add_credential(&entry);
             ((), true)
         })
         .await?;
-        Ok(result(&entry, false))
+        Ok(entry)
     }
 
     /// The credential of one token request (a certificate signs a fresh assertion).

@@ -110,3 +110,44 @@ async fn serialize_then_deserialize_into_a_new_app_serves_its_tokens_from_the_ca
     assert_eq!(token_requests().await, 1, "no second token request");
     assert_eq!(b.serialize(), text, "and the same cache out");
 }
+
+/// `text` (a serialized cache) with every access token's `refresh_on` moved into the past.
+fn refresh_due_in(text: &str) -> String {
+    use msal_wasm::core::json::Json;
+    let mut j = Json::parse(text).unwrap();
+    let Some(Json::Obj(mut tokens)) = j.remove("AccessToken") else { panic!("no AccessToken section") };
+    assert!(!tokens.is_empty());
+    for (_, t) in tokens.iter_mut() {
+        t.set("refresh_on", Json::from((now() - 60).to_string()));
+    }
+    j.set("AccessToken", Json::Obj(tokens));
+    j.to_json()
+}
+
+#[tokio::test]
+async fn a_token_due_for_refresh_is_renewed_and_served_while_valid_when_the_renewal_fails() {
+    let a = secret_app();
+    reset().await;
+    let first = a.acquire_token_by_client_credential(&request()).await.unwrap();
+    let due = refresh_due_in(&a.serialize());
+    // The provider fails (a 500 twice: the request is retried once; then a 400): the cached
+    // token, valid for an hour more, is served.
+    for failure in [r#"{"status":500,"count":2,"body":{"error":"temporarily_unavailable"}}"#, r#"{"status":400}"#] {
+        let b = secret_app();
+        b.deserialize(&due).unwrap();
+        reset().await;
+        post_json("/__test/fail-next", failure).await;
+        let served = b.acquire_token_by_client_credential(&request()).await.unwrap();
+        assert!(served.from_cache);
+        assert_eq!(served.access_token.secret(), first.access_token.secret());
+        assert!(token_requests().await >= 1, "a renewal was tried");
+    }
+    // The provider answers: the renewed token.
+    let b = secret_app();
+    b.deserialize(&due).unwrap();
+    reset().await;
+    let renewed = b.acquire_token_by_client_credential(&request()).await.unwrap();
+    assert!(!renewed.from_cache);
+    assert_ne!(renewed.access_token.secret(), first.access_token.secret());
+    assert_eq!(token_requests().await, 1);
+}
