@@ -439,7 +439,8 @@ impl ConfidentialClientApplication {
                 None => {}
             }
         }
-        let fetched = self.fetch_app_token(scopes, &correlation_id, &partition, hash.as_ref(), grant, bind, (kind, token_type, key_id)).await;
+        let fetched =
+            self.fetch_app_token(scopes, &correlation_id, &partition, hash.as_ref(), grant, bind, (kind, token_type, key_id)).await;
         match (fetched, due) {
             (Ok(entry), _) => Ok(result(&entry, false)),
             (Err(_), Some(cached)) => Ok(result(&cached, true)),
@@ -665,7 +666,7 @@ impl ConfidentialClientApplication {
             Box::pin(async move {
                 let partition = Partition::Account(account.home_account_id.clone());
                 let loaded = crate::sync::load(core, plugin, &partition).await?;
-                let result = core.acquire_token_silent(&req).await;
+                let result = core.acquire_token_silent_refreshing(&req).await;
                 crate::sync::save(core, plugin, &partition, loaded).await?;
                 // The account is not in its partition (never signed in here, or the store lost
                 // it): as msal-node, the user must sign in (no tokens found).

@@ -305,7 +305,7 @@ impl PublicClientApplication {
             req.cache_lookup_policy = CacheLookupPolicy::AccessTokenAndRefreshToken;
         }
         let loaded = self.load().await?;
-        let r = self.core.acquire_token_silent(&req).await;
+        let r = self.core.acquire_token_silent_refreshing(&req).await;
         self.save(loaded).await?;
         r
     }

@@ -111,19 +111,6 @@ async fn serialize_then_deserialize_into_a_new_app_serves_its_tokens_from_the_ca
     assert_eq!(b.serialize(), text, "and the same cache out");
 }
 
-/// `text` (a serialized cache) with every access token's `refresh_on` moved into the past.
-fn refresh_due_in(text: &str) -> String {
-    use msal_wasm::core::json::Json;
-    let mut j = Json::parse(text).unwrap();
-    let Some(Json::Obj(mut tokens)) = j.remove("AccessToken") else { panic!("no AccessToken section") };
-    assert!(!tokens.is_empty());
-    for (_, t) in tokens.iter_mut() {
-        t.set("refresh_on", Json::from((now() - 60).to_string()));
-    }
-    j.set("AccessToken", Json::Obj(tokens));
-    j.to_json()
-}
-
 #[tokio::test]
 async fn a_token_due_for_refresh_is_renewed_and_served_while_valid_when_the_renewal_fails() {
     let a = secret_app();

@@ -213,3 +213,42 @@ async fn the_apps_own_token_and_a_users_on_behalf_of_token_for_the_same_scope_li
     assert_eq!(ob.get("fromCache").and_then(|v| v.as_bool()), Some(true));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_users_token_due_for_its_proactive_refresh_is_renewed_and_served_when_the_renewal_fails() {
+    let dir = std::env::temp_dir().join(format!("msal-native-refresh-in-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("cache.json");
+    let app = || {
+        let plugin: Arc<dyn CachePlugin> = Arc::new(FileCachePlugin::new(&file));
+        let config = ConfidentialClientConfig::new(WEB_CLIENT_ID, authority(), Credential::Secret(WEB_SECRET.into()));
+        ConfidentialClientApplication::new(config, Some(plugin)).unwrap()
+    };
+    let a = app();
+    let req = AuthCodeUrlRequest { scopes: vec!["User.Read".into()], redirect_uri: redirect_uri(), ..Default::default() };
+    let flow = a.get_auth_code_url(&req).await.unwrap();
+    let (code, state) = sign_in(&flow.url, "refresh-in").await;
+    let first = a.acquire_token_by_code(&flow.session, &format!("code={code}&state={}", encode(&state))).await.unwrap();
+    let silent = SilentRequest {
+        scopes: vec!["User.Read".into()],
+        account: Some(AccountRef::new(first.account.account.home_account_id.clone())),
+        ..Default::default()
+    };
+    // Due (the provider said refresh_in, and that time has come): renewed before the call returns.
+    std::fs::write(&file, refresh_due_in(&std::fs::read_to_string(&file).unwrap())).unwrap();
+    reset().await;
+    let renewed = app().acquire_token_silent(&silent).await.unwrap();
+    assert!(!renewed.from_cache);
+    assert_ne!(renewed.access_token.secret(), first.access_token.secret());
+    assert_eq!(token_requests().await, 1);
+    // Due again, and the provider refuses: the cached token, valid for a while more, is served.
+    std::fs::write(&file, refresh_due_in(&std::fs::read_to_string(&file).unwrap())).unwrap();
+    reset().await;
+    post_json("/__test/fail-next", r#"{"status":400}"#).await;
+    let served = app().acquire_token_silent(&silent).await.unwrap();
+    assert!(served.from_cache);
+    assert_eq!(served.access_token.secret(), renewed.access_token.secret());
+    assert_eq!(token_requests().await, 1, "the renewal was tried");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -271,6 +271,26 @@ impl<P: Platform> PublicClientApplication<P> {
         self.acquire_token_silent_network(req).await
     }
 
+    /// msal-node's `acquireTokenSilent` (servers and CLIs, no page to renew in the background):
+    /// as [`acquire_token_silent`](Self::acquire_token_silent), but a cached token due for its
+    /// proactive refresh (`refresh_in`) is renewed before the call returns; when the renewal
+    /// fails, the cached token, still valid, is served.
+    pub async fn acquire_token_silent_refreshing(&self, req: &SilentRequest) -> Result<AuthenticationResult, AuthError> {
+        let Some(hit) = self.acquire_token_silent_cached(req)? else {
+            return self.acquire_token_silent_network(req).await;
+        };
+        match self.background_renewal(req, &hit) {
+            Some(renew) => match self.acquire_token_silent_network(&renew).await {
+                Ok(renewed) => Ok(for_caller(req, renewed)),
+                Err(_) => {
+                    self.log(LogLevel::Warning, "the proactive refresh failed; the cached token is served until it expires");
+                    Ok(hit)
+                }
+            },
+            None => Ok(hit),
+        }
+    }
+
     /// The network part of [`acquire_token_silent`](Self::acquire_token_silent), for callers
     /// that looked in the cache themselves: the refresh token (single-flight across tabs),
     /// then a hidden frame when the policy allows it. Identical requests in flight in this tab

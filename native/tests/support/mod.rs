@@ -123,3 +123,18 @@ pub fn approve_device_code_later(user_code: String, login: &'static str) {
         post_json("/__test/device", &format!(r#"{{"user_code":"{user_code}","login":"{login}"}}"#)).await;
     });
 }
+
+/// `text` (a serialized cache) with every access token's `refresh_on` moved into the past.
+pub fn refresh_due_in(text: &str) -> String {
+    let mut j = Json::parse(text).unwrap();
+    let Some(Json::Obj(mut tokens)) = j.remove("AccessToken") else { panic!("no AccessToken section") };
+    assert!(!tokens.is_empty());
+    for (_, t) in tokens.iter_mut() {
+        t.set(
+            "refresh_on",
+            Json::from((std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() - 60).to_string()),
+        );
+    }
+    j.set("AccessToken", Json::Obj(tokens));
+    j.to_json()
+}
