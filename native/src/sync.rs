@@ -1,7 +1,9 @@
 //! Keeping a shared client's cache in step with a [`CachePlugin`]'s store: load a partition
 //! before a call (the plugin's lock held only while it reads), and after it merge what the call
-//! changed into the partition as it is then (other processes may have written meanwhile: their
-//! entries stay), under the lock. Network calls never run under the lock.
+//! changed — the entries it added, changed or removed, nothing else — into the partition as it
+//! is then, under the lock: what other processes wrote meanwhile stays (an account another
+//! process removed is not brought back, a refresh token it rotated is not reverted). Network
+//! calls never run under the lock.
 
 use crate::cache::{CacheContext, CachePlugin, Partition};
 use msal_wasm::client::PublicClientApplication as Core;
@@ -9,16 +11,12 @@ use msal_wasm::core::cache::unified::{self, Section, UnifiedCache};
 use msal_wasm::error::AuthError;
 use msal_wasm::platform::Platform;
 
-/// What a call loaded: the client's entries then (to tell what it removed), and the cache
-/// version (to tell whether it changed anything).
+/// What a call loaded: the client's entries then (to tell what it added, changed or removed),
+/// and the cache version (to tell whether it changed anything).
 #[derive(Debug)]
 pub(crate) struct Loaded {
-    keys: Vec<(Section, String)>,
+    entries: UnifiedCache,
     version: u32,
-}
-
-fn section_keys(u: &UnifiedCache) -> Vec<(Section, String)> {
-    Section::ALL.into_iter().flat_map(|s| u.entries(s).iter().map(move |(k, _)| (s, k.clone()))).collect()
 }
 
 fn ours<P: Platform>(core: &Core<P>) -> Result<UnifiedCache, AuthError> {
@@ -37,13 +35,13 @@ pub(crate) async fn load<P: Platform>(
     let taken = core.deserialize_cache(&ctx.serialize());
     plugin.after_cache_access(&mut ctx).await?;
     taken?;
-    Ok(Some(Loaded { keys: section_keys(&ours(core)?), version: core.cache_version() }))
+    Ok(Some(Loaded { entries: ours(core)?, version: core.cache_version() }))
 }
 
 /// Starts from an empty cache (a sign-in whose account is not known before it ends).
 pub(crate) fn fresh<P: Platform>(core: &Core<P>) -> Result<Loaded, AuthError> {
     core.deserialize_cache("")?;
-    Ok(Loaded { keys: Vec::new(), version: core.cache_version() })
+    Ok(Loaded { entries: UnifiedCache::new(), version: core.cache_version() })
 }
 
 /// Saves what changed in `core` since `loaded` into `partition`.
@@ -58,16 +56,19 @@ pub(crate) async fn save<P: Platform>(
         return Ok(());
     }
     let ours = ours(core)?;
-    let now = section_keys(&ours);
     let mut ctx = CacheContext::new(UnifiedCache::new(), partition.clone());
     plugin.before_cache_access(&mut ctx).await?;
     let stored = ctx.cache_mut();
-    for (section, key) in loaded.keys.iter().filter(|k| !now.contains(k)) {
-        stored.remove(*section, key);
-    }
     for section in Section::ALL {
+        for (key, _) in loaded.entries.entries(section) {
+            if ours.get(section, key).is_none() {
+                stored.remove(section, key);
+            }
+        }
         for (key, entity) in ours.entries(section) {
-            stored.insert(section, key, entity.clone());
+            if loaded.entries.get(section, key) != Some(entity) {
+                stored.insert(section, key, entity.clone());
+            }
         }
     }
     ctx.set_changed();

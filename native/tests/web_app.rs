@@ -252,3 +252,78 @@ async fn a_users_token_due_for_its_proactive_refresh_is_renewed_and_served_when_
     assert_eq!(token_requests().await, 1, "the renewal was tried");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A file cache whose second access (a call's save, after its network request) first lets
+/// `meanwhile` run: another process's change between the call's load and its save.
+struct Meanwhile {
+    file: FileCachePlugin,
+    accesses: std::sync::atomic::AtomicUsize,
+    meanwhile: std::sync::Mutex<Option<std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>>>,
+}
+
+impl CachePlugin for Meanwhile {
+    fn before_cache_access<'a>(&'a self, ctx: &'a mut CacheContext) -> msal_native::cache::PluginFuture<'a> {
+        Box::pin(async move {
+            if self.accesses.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 1 {
+                let other = self.meanwhile.lock().unwrap().take();
+                if let Some(other) = other {
+                    other.await;
+                }
+            }
+            self.file.before_cache_access(ctx).await
+        })
+    }
+    fn after_cache_access<'a>(&'a self, ctx: &'a mut CacheContext) -> msal_native::cache::PluginFuture<'a> {
+        self.file.after_cache_access(ctx)
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_save_merges_only_what_its_call_changed_and_never_brings_back_what_another_process_removed() {
+    let dir = std::env::temp_dir().join(format!("msal-native-merge-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("cache.json");
+    let config = || ConfidentialClientConfig::new(WEB_CLIENT_ID, authority(), Credential::Secret(WEB_SECRET.into()));
+    let on_file = || -> Arc<dyn CachePlugin> { Arc::new(FileCachePlugin::new(&file)) };
+    let first = ConfidentialClientApplication::new(config(), Some(on_file())).unwrap();
+    let mut homes = Vec::new();
+    for login in ["merge-x", "merge-y"] {
+        let req = AuthCodeUrlRequest { scopes: vec!["User.Read".into()], redirect_uri: redirect_uri(), ..Default::default() };
+        let flow = first.get_auth_code_url(&req).await.unwrap();
+        let (code, state) = sign_in(&flow.url, login).await;
+        let r = first.acquire_token_by_code(&flow.session, &format!("code={code}&state={}", encode(&state))).await.unwrap();
+        homes.push(r.account.account.home_account_id.clone());
+    }
+    let (x, y) = (AccountRef::new(homes[0].clone()), AccountRef::new(homes[1].clone()));
+
+    // Process A renews Y's token; while its request is out, process B signs X out.
+    let b = ConfidentialClientApplication::new(config(), Some(on_file())).unwrap();
+    let x_out = x.clone();
+    let plugin = Meanwhile {
+        file: FileCachePlugin::new(&file),
+        accesses: Default::default(),
+        meanwhile: std::sync::Mutex::new(Some(Box::pin(async move {
+            b.sign_out(&x_out, "").await.unwrap();
+        }))),
+    };
+    let a = ConfidentialClientApplication::new(config(), Some(Arc::new(plugin))).unwrap();
+    let silent = SilentRequest { scopes: vec!["User.Read".into()], account: Some(y.clone()), force_refresh: true, ..Default::default() };
+    let renewed = a.acquire_token_silent(&silent).await.unwrap();
+    assert!(!renewed.from_cache);
+
+    // X stays signed out; Y's renewed token is what the file serves.
+    let c = ConfidentialClientApplication::new(config(), Some(on_file())).unwrap();
+    let stored = msal_wasm::core::cache::unified::deserialize(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert!(
+        !stored.accounts().iter().any(|(_, acc)| acc.account.home_account_id == homes[0]),
+        "process A brought back the account B removed"
+    );
+    let x_silent = SilentRequest { scopes: vec!["User.Read".into()], account: Some(x), ..Default::default() };
+    assert!(c.acquire_token_silent(&x_silent).await.is_err());
+    let y_silent = SilentRequest { force_refresh: false, ..silent };
+    let hit = c.acquire_token_silent(&y_silent).await.unwrap();
+    assert!(hit.from_cache);
+    assert_eq!(hit.access_token.secret(), renewed.access_token.secret());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
