@@ -898,3 +898,23 @@ fn an_older_msals_entries_past_cache_retention_days_are_not_migrated() {
     assert_eq!(accounts(5), (false, false), "removed");
     assert_eq!(accounts(10), (false, true), "migrated to the current schema");
 }
+
+#[test]
+fn an_account_that_is_not_cached_can_be_made_active_and_is_active_once_it_signs_in() {
+    // msal-react sets the active account from its `accounts` state, which can trail the cache
+    // (another tab signed the account out): msal keeps the filters and never throws.
+    let h = harness();
+    let signed_in = h.sign_in().account.account;
+    h.pca.set_active_account(Some(&AccountRef::new("not.cached"))).unwrap();
+    assert!(h.pca.active_account().is_none());
+    // The filters name an account that arrives later: it is the active one then.
+    h.pca.set_active_account(Some(&AccountRef::new(signed_in.home_account_id.clone()))).unwrap();
+    assert_eq!(h.pca.active_account().unwrap().account.home_account_id, signed_in.home_account_id);
+    h.pca.set_active_account(None).unwrap();
+    h.pca.clear_cache(None).unwrap();
+    h.pca.set_active_account(Some(&AccountRef::new(signed_in.home_account_id.clone()))).unwrap();
+    assert!(h.pca.active_account().is_none());
+    let again = h.sign_in().account.account;
+    assert_eq!(again.home_account_id, signed_in.home_account_id);
+    assert_eq!(h.pca.active_account().unwrap().account.home_account_id, signed_in.home_account_id);
+}

@@ -137,18 +137,16 @@ impl<P: Platform> PublicClientApplication<P> {
     }
 
     /// Sets (in the tenant profile `account` names) or clears the active account.
+    /// An account that is not cached is kept as msal keeps it: its filters are stored (the
+    /// account may arrive from another tab), and there is no active account meanwhile.
     pub fn set_active_account(&self, account: Option<&AccountRef>) -> Result<(), AuthError> {
-        let account = match account {
-            Some(r) => Some(
-                self.account_in(r)
-                    .ok_or_else(|| AuthError::browser(codes::NO_ACCOUNT_ERROR, "no cached account has that homeAccountId"))?
-                    .account,
-            ),
-            None => None,
-        };
-        self.cache.borrow().set_active_account(account.as_ref())?;
-        let (id, tenant) = match account {
-            Some(a) => (Json::from(a.home_account_id), Json::from(a.realm)),
+        let filter = account.map(|r| match self.account_in(r) {
+            Some(info) => (info.account.home_account_id, info.account.local_account_id, info.account.realm),
+            None => (r.home_account_id.clone(), String::new(), r.tenant_id.clone().unwrap_or_default()),
+        });
+        self.cache.borrow().set_active_filter(filter.as_ref().map(|(h, l, t)| (h.as_str(), l.as_str(), t.as_str())))?;
+        let (id, tenant) = match filter {
+            Some((home, _, tenant)) => (Json::from(home), Json::from(tenant)),
             None => (Json::Null, Json::Null),
         };
         self.announce(Json::object().with("t", "active").with("homeAccountId", id).with("tenantId", tenant));

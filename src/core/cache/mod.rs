@@ -824,14 +824,17 @@ impl<S: KeyValueStore> TokenCache<S> {
 
     /// Sets (or with `None` clears) the active account.
     pub fn set_active_account(&self, account: Option<&Account>) -> Result<(), AuthError> {
+        self.set_active_filter(account.map(|a| (a.home_account_id.as_str(), a.local_account_id.as_str(), a.realm.as_str())))
+    }
+
+    /// Sets (or with `None` clears) the active account by msal's filters: `homeAccountId`,
+    /// `localAccountId`, `tenantId`.
+    pub fn set_active_filter(&self, filter: Option<(&str, &str, &str)>) -> Result<(), AuthError> {
         self.changed();
         let key = active_account_key(&self.client_id);
-        match account {
-            Some(a) => {
-                let j = Json::object()
-                    .with("homeAccountId", a.home_account_id.as_str())
-                    .with("localAccountId", a.local_account_id.as_str())
-                    .with("tenantId", a.realm.as_str());
+        match filter {
+            Some((home, local, tenant)) => {
+                let j = Json::object().with("homeAccountId", home).with("localAccountId", local).with("tenantId", tenant);
                 self.write(&key, &j.to_json())
             }
             None => {
