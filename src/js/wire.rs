@@ -79,10 +79,14 @@ pub fn config(j: &Json) -> Result<(Config, Vec<&'static str>), AuthError> {
             };
         }
     }
-    let mut retention_warning = None;
+    let mut cache_warnings: [Option<&'static str>; 2] = [None, None];
     if let Some(cache) = j.get("cache") {
         if let Some(loc) = cache.str_field("cacheLocation") {
-            c.cache_location = CacheLocation::parse(loc)?;
+            // As msal: a name it does not know keeps the cache in memory.
+            c.cache_location = CacheLocation::parse(loc).unwrap_or_else(|| {
+                cache_warnings[0] = Some("cache.cacheLocation is not sessionStorage, localStorage or memoryStorage: the cache is kept in memory");
+                CacheLocation::MemoryStorage
+            });
         }
         match cache.get("cacheRetentionDays") {
             None | Some(Json::Null) => {}
@@ -90,7 +94,7 @@ pub fn config(j: &Json) -> Result<(Config, Vec<&'static str>), AuthError> {
                 (Some(d), _) => c.cache_retention_days = d,
                 // msal's cut-off is then in the future: every dated older entry is stale.
                 (None, Some(_)) => c.cache_retention_days = 0,
-                _ => retention_warning = Some("cache.cacheRetentionDays must be a whole number of days; the default (5) is used"),
+                _ => cache_warnings[1] = Some("cache.cacheRetentionDays must be a whole number of days; the default (5) is used"),
             },
         }
     }
@@ -121,7 +125,7 @@ pub fn config(j: &Json) -> Result<(Config, Vec<&'static str>), AuthError> {
         .filter(|(section, key, _)| j.get(section).and_then(|s| s.get(key)).is_some_and(set))
         .map(|(_, _, what)| *what)
         .collect();
-    warnings.extend(retention_warning);
+    warnings.extend(cache_warnings.into_iter().flatten());
     Ok((c, warnings))
 }
 

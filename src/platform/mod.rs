@@ -30,12 +30,12 @@ pub enum CacheLocation {
 
 impl CacheLocation {
     /// Parses msal's names.
-    pub fn parse(s: &str) -> Result<CacheLocation, AuthError> {
+    pub fn parse(s: &str) -> Option<CacheLocation> {
         match s {
-            "sessionStorage" => Ok(CacheLocation::SessionStorage),
-            "localStorage" => Ok(CacheLocation::LocalStorage),
-            "memoryStorage" => Ok(CacheLocation::MemoryStorage),
-            _ => Err(AuthError::config(codes::INVALID_CACHE_TYPE, "cacheLocation must be sessionStorage, localStorage or memoryStorage")),
+            "sessionStorage" => Some(CacheLocation::SessionStorage),
+            "localStorage" => Some(CacheLocation::LocalStorage),
+            "memoryStorage" => Some(CacheLocation::MemoryStorage),
+            _ => None,
         }
     }
 }

@@ -50,12 +50,24 @@ fn configuration_is_read_with_msal_names_and_defaults() {
 }
 
 #[test]
+fn an_unknown_cache_location_keeps_the_cache_in_memory_with_a_warning() {
+    // As msal-browser 5 (its storage factory's default branch); it never throws invalid_cache_type.
+    for loc in ["cookies", "LocalStorage", ""] {
+        let (c, warnings) = config(&json(&format!(r#"{{"auth":{{"clientId":"c"}},"cache":{{"cacheLocation":"{loc}"}}}}"#))).unwrap();
+        assert_eq!(c.cache_location, CacheLocation::MemoryStorage, "{loc}");
+        assert!(warnings.iter().any(|w| w.contains("cacheLocation")), "{loc}: {warnings:?}");
+    }
+    let (c, warnings) = config(&json(r#"{"auth":{"clientId":"c"},"cache":{"cacheLocation":"localStorage"}}"#)).unwrap();
+    assert_eq!(c.cache_location, CacheLocation::LocalStorage);
+    assert!(warnings.is_empty());
+}
+
+#[test]
 fn bad_configuration_is_a_typed_error() {
     for (text, code) in [
         (r#"{}"#, "invalid_configuration"),
         (r#"{"auth":{}}"#, "empty_client_id"),
         (r#"{"auth":{"clientId":""}}"#, "empty_client_id"),
-        (r#"{"auth":{"clientId":"c"},"cache":{"cacheLocation":"cookies"}}"#, "invalid_cache_type"),
         (r#"{"auth":{"clientId":"c","protocolMode":"EAR"}}"#, "invalid_configuration"),
         (r#"{"auth":{"clientId":"c","OIDCOptions":{"responseMode":"form_post"}}}"#, "invalid_configuration"),
     ] {
