@@ -227,7 +227,8 @@ fn claims_field(j: &Json) -> Result<String, AuthError> {
 /// than get a Bearer token.
 fn scheme(j: &Json) -> Result<AuthScheme, AuthError> {
     match j.str_field("authenticationScheme") {
-        None | Some("Bearer") => Ok(AuthScheme::Bearer),
+        // A falsy scheme is Bearer, as msal's `authenticationScheme || BEARER`.
+        None | Some("Bearer" | "") => Ok(AuthScheme::Bearer),
         Some("DPoP") => AuthScheme::dpop(
             j.str_field("resourceRequestMethod").unwrap_or_default(),
             j.str_field("resourceRequestUri").unwrap_or_default(),
@@ -301,7 +302,8 @@ pub fn interactive_request(j: &Json) -> Result<InteractiveRequest, AuthError> {
         extra_scopes_to_consent: string_list(j.get("extraScopesToConsent")),
         override_interaction_in_progress: j.get("overrideInteractionInProgress").and_then(Json::as_bool).unwrap_or(false),
         post: j.str_field("httpMethod") == Some("POST"),
-        prompt: j.str_field("prompt").map(Prompt::parse).transpose()?,
+        // msal sends a prompt only when it is truthy: "" is none.
+        prompt: j.str_field("prompt").filter(|p| !p.is_empty()).map(Prompt::parse).transpose()?,
         login_hint: j.string_or_empty("loginHint"),
         sid: j.string_or_empty("sid"),
         domain_hint: j.string_or_empty("domainHint"),

@@ -157,6 +157,10 @@ fn requests_are_read_with_msal_names() {
     assert_eq!(silent_request(&json(r#"{"scopes":["a"],"cacheLookupPolicy":9}"#)).unwrap_err().code(), "invalid_configuration");
     assert_eq!(silent_request(&json(r#"{"scopes":["a"],"claims":{"a":1}}"#)).unwrap_err().code(), "invalid_claims");
     assert_eq!(interactive_request(&json(r#"{"prompt":"always"}"#)).unwrap_err().code(), "invalid_prompt_value");
+    // Falsy values are no choice, as msal's truthiness checks.
+    let r = interactive_request(&json(r#"{"prompt":"","authenticationScheme":""}"#)).unwrap();
+    assert_eq!(r.prompt, None);
+    assert!(!r.authentication_scheme.is_bound());
     let l = logout_request(&json(r#"{"postLogoutRedirectUri":null,"logoutHint":"h","idTokenHint":"t","state":"s"}"#));
     assert_eq!(l.post_logout_redirect_uri.as_deref(), Some(""));
     assert_eq!((l.logout_hint.as_str(), l.id_token_hint.as_str(), l.state.as_str()), ("h", "t", "s"));
