@@ -113,6 +113,12 @@ export interface AccountInfo {
   idToken?: string;
   idTokenClaims?: IdTokenClaims;
   tenantProfiles?: Map<string, TenantProfile>;
+  /** The ID token's `login_hint` claim (msal 5). */
+  loginHint?: string;
+  /** The ID token's `upn` claim. */
+  upn?: string;
+  /** "Keep me signed in": the ID token's `signin_state` holds `kmsi` or `dvc_dmjd`. */
+  kmsi?: boolean;
 }
 
 export interface AccountFilter {

@@ -85,6 +85,11 @@ impl IdTokenClaims {
     pub fn login_hint(&self) -> Option<&str> {
         self.str("login_hint")
     }
+    /// msal's `isKmsi`: the user chose "keep me signed in" (or the device is domain-joined):
+    /// `signin_state` holds `kmsi` or `dvc_dmjd`.
+    pub fn kmsi(&self) -> bool {
+        is_kmsi(&self.json)
+    }
     /// `exp`
     pub fn exp(&self) -> Option<u64> {
         self.json.get("exp").and_then(Json::as_u64)
@@ -217,4 +222,13 @@ mod tests {
         );
         assert!(c.validate(&IdTokenChecks::default(), 99_999).is_ok());
     }
+}
+
+/// msal's `isKmsi` over ID token claims (see [`IdTokenClaims::kmsi`]).
+pub fn is_kmsi(claims: &Json) -> bool {
+    let states = claims.get("signin_state").and_then(Json::as_array).unwrap_or_default();
+    states.iter().filter_map(Json::as_str).any(|v| {
+        let v = v.trim();
+        v.eq_ignore_ascii_case("kmsi") || v.eq_ignore_ascii_case("dvc_dmjd")
+    })
 }

@@ -429,7 +429,14 @@ pub fn account_json(info: &AccountInfo) -> Json {
     if let Some(t) = &info.id_token {
         j = j.with("idToken", t.secret());
     }
+    // From the ID token, as msal's `updateAccountTenantProfileData`.
     if let Some(c) = &info.id_token_claims {
+        for (claim, field) in [("login_hint", "loginHint"), ("upn", "upn")] {
+            if let Some(v) = c.str_field(claim) {
+                j.set(field, Json::from(v));
+            }
+        }
+        j.set("kmsi", Json::Bool(crate::core::id_token::is_kmsi(c)));
         j.set("idTokenClaims", c.clone());
     }
     j

@@ -267,3 +267,26 @@ fn resource_extra_parameters_and_store_in_cache_are_read_as_msal_v5_sends_them()
     assert!(c.is_mcp && warnings.is_empty());
     assert_eq!(config_json(&c).get("auth").unwrap().get("isMcp"), Some(&Json::Bool(true)));
 }
+
+#[test]
+fn an_account_carries_the_id_token_fields_msal_5_adds() {
+    let claims = json(r#"{"sub":"s","oid":"o","tid":"t","login_hint":"O.hint","upn":"ada@contoso.com","signin_state":["inknownntwk"," KMSI "]}"#);
+    let account = crate::core::account::Account::from_response(
+        "",
+        Some(&crate::core::id_token::IdTokenClaims::from_json(claims.clone())),
+        "login.microsoftonline.com",
+        "MSSTS",
+        0,
+    )
+    .unwrap();
+    let info = AccountInfo { account, id_token: None, id_token_claims: Some(claims) };
+    let j = account_json(&info);
+    assert_eq!(j.str_field("loginHint"), Some("O.hint"));
+    assert_eq!(j.str_field("upn"), Some("ada@contoso.com"));
+    assert_eq!(j.get("kmsi"), Some(&Json::Bool(true)));
+    // Without "keep me signed in" (or a domain-joined device), and without the optional claims.
+    let claims = json(r#"{"sub":"s","tid":"t","signin_state":["dvc_mngd"]}"#);
+    let info = AccountInfo { id_token_claims: Some(claims), ..info };
+    let j = account_json(&info);
+    assert_eq!((j.get("loginHint"), j.get("upn"), j.get("kmsi")), (None, None, Some(&Json::Bool(false))));
+}
