@@ -165,6 +165,15 @@ pub struct IdTokenChecks<'a> {
     pub lifetime_skew: Option<u64>,
 }
 
+/// msal's `isKmsi` over ID token claims (see [`IdTokenClaims::kmsi`]).
+pub fn is_kmsi(claims: &Json) -> bool {
+    let states = claims.get("signin_state").and_then(Json::as_array).unwrap_or_default();
+    states.iter().filter_map(Json::as_str).any(|v| {
+        let v = v.trim();
+        v.eq_ignore_ascii_case("kmsi") || v.eq_ignore_ascii_case("dvc_dmjd")
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -222,13 +231,4 @@ mod tests {
         );
         assert!(c.validate(&IdTokenChecks::default(), 99_999).is_ok());
     }
-}
-
-/// msal's `isKmsi` over ID token claims (see [`IdTokenClaims::kmsi`]).
-pub fn is_kmsi(claims: &Json) -> bool {
-    let states = claims.get("signin_state").and_then(Json::as_array).unwrap_or_default();
-    states.iter().filter_map(Json::as_str).any(|v| {
-        let v = v.trim();
-        v.eq_ignore_ascii_case("kmsi") || v.eq_ignore_ascii_case("dvc_dmjd")
-    })
 }

@@ -84,7 +84,8 @@ pub fn config(j: &Json) -> Result<(Config, Vec<&'static str>), AuthError> {
         if let Some(loc) = cache.str_field("cacheLocation") {
             // As msal: a name it does not know keeps the cache in memory.
             c.cache_location = CacheLocation::parse(loc).unwrap_or_else(|| {
-                cache_warnings[0] = Some("cache.cacheLocation is not sessionStorage, localStorage or memoryStorage: the cache is kept in memory");
+                cache_warnings[0] =
+                    Some("cache.cacheLocation is not sessionStorage, localStorage or memoryStorage: the cache is kept in memory");
                 CacheLocation::MemoryStorage
             });
         }

@@ -270,7 +270,8 @@ fn resource_extra_parameters_and_store_in_cache_are_read_as_msal_v5_sends_them()
 
 #[test]
 fn an_account_carries_the_id_token_fields_msal_5_adds() {
-    let claims = json(r#"{"sub":"s","oid":"o","tid":"t","login_hint":"O.hint","upn":"ada@contoso.com","signin_state":["inknownntwk"," KMSI "]}"#);
+    let claims =
+        json(r#"{"sub":"s","oid":"o","tid":"t","login_hint":"O.hint","upn":"ada@contoso.com","signin_state":["inknownntwk"," KMSI "]}"#);
     let account = crate::core::account::Account::from_response(
         "",
         Some(&crate::core::id_token::IdTokenClaims::from_json(claims.clone())),
