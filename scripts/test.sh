@@ -85,10 +85,14 @@ cargo build --quiet --target wasm32-unknown-unknown --features leptos --example 
 # The test page must be an origin the provider accepts: the runner serves it on this address.
 # Minted codes use /, popups land on a blank page the runner serves from the tree; the popup
 # test needs an opener that can read its popup, so the page is not cross-origin isolated.
+# With leptos, the library's own tests too: the hooks' shared decisions (src/frameworks) are
+# compiled only with a framework.
 for fw in yew leptos; do
+  lib=""
+  [ "$fw" = leptos ] && lib="--lib"
   node scripts/with-idp.mjs --spa-origin http://127.0.0.1:8799 \
     --redirect-uri http://127.0.0.1:8799/ --redirect-uri http://127.0.0.1:8799/tests/e2e/www/blank.html -- \
-    env WASM_BINDGEN_TEST_NO_ORIGIN_ISOLATION=1 WASM_BINDGEN_TEST_ADDRESS=127.0.0.1:8799 cargo test --target wasm32-unknown-unknown --features "$fw" --test "hooks_$fw"
+    env WASM_BINDGEN_TEST_NO_ORIGIN_ISOLATION=1 WASM_BINDGEN_TEST_ADDRESS=127.0.0.1:8799 cargo test --target wasm32-unknown-unknown --features "$fw" $lib --test "hooks_$fw"
 done
 
 step "TypeScript: tsc --strict over tests/ts against the package's declarations"

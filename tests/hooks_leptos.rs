@@ -149,3 +149,84 @@ async fn msal_authentication_template_signs_in_by_popup_when_nobody_is() {
     drop(handle);
     root.remove();
 }
+
+thread_local! {
+    static MOUNTS: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// Counts how often it is built.
+#[component]
+fn Counted() -> impl IntoView {
+    MOUNTS.with(|m| m.set(m.get() + 1));
+    let ctx = use_msal();
+    if let Some(app) = ctx.app() {
+        APP.with(|a| *a.borrow_mut() = Some(app));
+    }
+    view! { <p id="leptos-counted">"protected"</p> }
+}
+
+fn popup_request(prompt: Option<msal_wasm::core::authorize::Prompt>) -> InteractiveRequest {
+    InteractiveRequest { scopes: vec!["User.Read".into()], redirect_uri: support::popup_redirect_uri(), prompt, ..Default::default() }
+}
+
+#[test]
+async fn the_templates_children_stay_mounted_through_a_popup_and_an_unmounted_provider_lets_its_client_go() {
+    MOUNTS.with(|m| m.set(0));
+    APP.with(|a| *a.borrow_mut() = None);
+    support::set_auto_login(Some("lutz")).await;
+    let root = mount_root();
+    let handle = leptos::mount::mount_to(root.clone(), || {
+        view! {
+            <MsalProvider config=support::config()>
+                <MsalAuthenticationTemplate interaction=Interaction::Popup request=popup_request(None)><Counted /></MsalAuthenticationTemplate>
+            </MsalProvider>
+        }
+    });
+    support::wait_for("the template's sign-in", || support::text_of("leptos-counted") == "protected").await;
+    assert_eq!(MOUNTS.with(|m| m.get()), 1);
+    // Another interaction while signed in: the protected children stay (msal-react).
+    let app = APP.with(|a| a.borrow_mut().take()).unwrap();
+    app.acquire_token_popup(&popup_request(Some(msal_wasm::core::authorize::Prompt::Login))).await.unwrap();
+    support::wait_for("the status back to None", || app.interaction_status() == InteractionStatus::None).await;
+    support::sleep_ms(200).await;
+    support::set_auto_login(None).await;
+    assert_eq!(MOUNTS.with(|m| m.get()), 1, "the children were built again during the popup");
+    // Unmounted, the provider keeps nothing of its client alive.
+    let client = app.client_rc();
+    drop(app);
+    drop(handle);
+    support::sleep_ms(200).await;
+    APP.with(|a| *a.borrow_mut() = None);
+    assert_eq!(std::rc::Rc::strong_count(&client), 1, "the unmounted provider still holds its client");
+    root.remove();
+}
+
+#[component]
+fn ResultProbe() -> impl IntoView {
+    let auth = use_msal_authentication(Interaction::Popup, popup_request(None), None);
+    let ctx = use_msal();
+    let text = move || {
+        if let Some(app) = ctx.app() {
+            APP.with(|a| *a.borrow_mut() = Some(app));
+        }
+        format!("result={}", auth.result.with(Option::is_some))
+    };
+    view! { <p id="leptos-result">{text}</p> }
+}
+
+#[test]
+async fn the_hooks_result_is_dropped_when_its_account_signs_out() {
+    APP.with(|a| *a.borrow_mut() = None);
+    support::set_auto_login(Some("lotte")).await;
+    let root = mount_root();
+    let handle = leptos::mount::mount_to(root.clone(), || view! { <MsalProvider config=support::config()><ResultProbe /></MsalProvider> });
+    support::wait_for("the hook's sign-in", || support::text_of("leptos-result") == "result=true").await;
+    support::set_auto_login(None).await;
+    let app = APP.with(|a| a.borrow_mut().take()).unwrap();
+    let logout = msal_wasm::client::LogoutRequest { post_logout_redirect_uri: Some(support::popup_redirect_uri()), ..Default::default() };
+    app.logout_popup(&logout).await.unwrap();
+    support::wait_for("the result to go with the account", || support::text_of("leptos-result") == "result=false").await;
+    drop(app);
+    drop(handle);
+    root.remove();
+}

@@ -133,3 +133,102 @@ async fn msal_authentication_template_signs_in_by_popup_when_nobody_is() {
     );
     root.remove();
 }
+
+thread_local! {
+    static MOUNTS: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// Counts how often it is mounted.
+#[function_component(Counted)]
+fn counted() -> Html {
+    use_effect_with((), |()| MOUNTS.with(|m| m.set(m.get() + 1)));
+    let ctx = use_msal();
+    if let Some(app) = &ctx.app {
+        APP.with(|a| *a.borrow_mut() = Some(app.clone()));
+    }
+    html! { <p id="yew-counted">{ "protected" }</p> }
+}
+
+#[function_component(KeptApp)]
+fn kept_app() -> Html {
+    let request =
+        InteractiveRequest { scopes: vec!["User.Read".into()], redirect_uri: support::popup_redirect_uri(), ..Default::default() };
+    html! {
+        <MsalProvider config={support::config()}>
+            <MsalAuthenticationTemplate interaction={Interaction::Popup} {request}><Counted /></MsalAuthenticationTemplate>
+        </MsalProvider>
+    }
+}
+
+fn popup_request() -> InteractiveRequest {
+    InteractiveRequest {
+        scopes: vec!["User.Read".into()],
+        redirect_uri: support::popup_redirect_uri(),
+        prompt: Some(msal_wasm::core::authorize::Prompt::Login),
+        ..Default::default()
+    }
+}
+
+#[test]
+async fn the_templates_children_stay_mounted_through_a_popup_and_an_unmounted_provider_lets_its_client_go() {
+    MOUNTS.with(|m| m.set(0));
+    APP.with(|a| *a.borrow_mut() = None);
+    support::set_auto_login(Some("yves")).await;
+    let document = web_sys::window().unwrap().document().unwrap();
+    let root = document.create_element("div").unwrap();
+    document.body().unwrap().append_child(&root).unwrap();
+    let handle = yew::Renderer::<KeptApp>::with_root(root.clone()).render();
+    support::wait_for("the template's sign-in", || support::text_of("yew-counted") == "protected").await;
+    assert_eq!(MOUNTS.with(|m| m.get()), 1);
+    // Another interaction while signed in: the protected children stay (msal-react).
+    let app = APP.with(|a| a.borrow_mut().take()).unwrap();
+    app.acquire_token_popup(&popup_request()).await.unwrap();
+    support::wait_for("the status back to None", || app.interaction_status() == InteractionStatus::None).await;
+    support::sleep_ms(200).await;
+    support::set_auto_login(None).await;
+    assert_eq!(MOUNTS.with(|m| m.get()), 1, "the children were unmounted and mounted again during the popup");
+    // Unmounted, the provider keeps nothing of its client alive.
+    let client = app.client_rc();
+    drop(app);
+    handle.destroy();
+    support::sleep_ms(200).await;
+    APP.with(|a| *a.borrow_mut() = None);
+    assert_eq!(std::rc::Rc::strong_count(&client), 1, "the unmounted provider's listener still holds its client");
+    root.remove();
+}
+
+#[function_component(ResultProbe)]
+fn result_probe() -> Html {
+    let request =
+        InteractiveRequest { scopes: vec!["User.Read".into()], redirect_uri: support::popup_redirect_uri(), ..Default::default() };
+    let auth = use_msal_authentication(Interaction::Popup, request, None);
+    let ctx = use_msal();
+    if let Some(app) = &ctx.app {
+        APP.with(|a| *a.borrow_mut() = Some(app.clone()));
+    }
+    html! { <p id="yew-result">{ format!("result={}", auth.result.is_some()) }</p> }
+}
+
+#[function_component(ResultApp)]
+fn result_app() -> Html {
+    html! { <MsalProvider config={support::config()}><ResultProbe /></MsalProvider> }
+}
+
+#[test]
+async fn the_hooks_result_is_dropped_when_its_account_signs_out() {
+    APP.with(|a| *a.borrow_mut() = None);
+    support::set_auto_login(Some("yann")).await;
+    let document = web_sys::window().unwrap().document().unwrap();
+    let root = document.create_element("div").unwrap();
+    document.body().unwrap().append_child(&root).unwrap();
+    let handle = yew::Renderer::<ResultApp>::with_root(root.clone()).render();
+    support::wait_for("the hook's sign-in", || support::text_of("yew-result") == "result=true").await;
+    support::set_auto_login(None).await;
+    let app = APP.with(|a| a.borrow_mut().take()).unwrap();
+    let logout = msal_wasm::client::LogoutRequest { post_logout_redirect_uri: Some(support::popup_redirect_uri()), ..Default::default() };
+    app.logout_popup(&logout).await.unwrap();
+    support::wait_for("the result to go with the account", || support::text_of("yew-result") == "result=false").await;
+    drop(app);
+    handle.destroy();
+    root.remove();
+}

@@ -52,7 +52,8 @@ pub enum InteractionStatus {
 
 type Listener = Rc<dyn Fn(AppEvent)>;
 
-struct WeakApp {
+/// A [`BrowserApp`] that does not keep it alive (for listeners held by the app itself).
+pub(crate) struct WeakApp {
     client: alloc::rc::Weak<BrowserClient>,
     listeners: alloc::rc::Weak<RefCell<Vec<(u32, Listener)>>>,
     next_id: Rc<::core::cell::Cell<u32>>,
@@ -60,7 +61,8 @@ struct WeakApp {
 }
 
 impl WeakApp {
-    fn upgrade(&self) -> Option<BrowserApp> {
+    /// The app, while something else holds it.
+    pub(crate) fn upgrade(&self) -> Option<BrowserApp> {
         Some(BrowserApp {
             client: self.client.upgrade()?,
             listeners: self.listeners.upgrade()?,
@@ -197,7 +199,7 @@ impl BrowserApp {
         wasm_bindgen_futures::spawn_local(boxed);
     }
 
-    fn downgrade(&self) -> WeakApp {
+    pub(crate) fn downgrade(&self) -> WeakApp {
         WeakApp {
             client: Rc::downgrade(&self.client),
             listeners: Rc::downgrade(&self.listeners),

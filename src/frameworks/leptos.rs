@@ -19,9 +19,9 @@
 //! }
 //! ```
 
-use super::{authenticate, matching_account, Fallback, Interaction, InteractionStatus};
+use super::{authenticate, matching_account, Fallback, Interaction, InteractionStatus, TemplateView};
 use crate::browser::{AppEvent, BrowserApp};
-use crate::client::{AccountFilter, AccountInfo, AuthenticationResult, Config, InteractiveRequest};
+use crate::client::{AccountFilter, AccountInfo, AccountRef, AuthenticationResult, Config, InteractiveRequest};
 use crate::error::AuthError;
 use leptos::prelude::*;
 
@@ -74,25 +74,39 @@ pub fn MsalProvider(
         error: RwSignal::new(None),
     };
     provide_context(ctx);
+    // Unmounted, the provider stops listening to its client (and the client goes with it).
+    let listener = StoredValue::new(None::<u32>);
+    on_cleanup(move || {
+        if let (Some(Some(app)), Some(Some(id))) = (ctx.app.try_get_value(), listener.try_get_value()) {
+            app.unsubscribe(id);
+        }
+    });
     leptos::task::spawn_local(async move {
         match BrowserApp::new(config).await {
             Ok(app) => {
-                app.subscribe(move |event| match event {
-                    AppEvent::AccountsChanged => ctx.version.update(|v| *v += 1),
-                    AppEvent::Status(s) => ctx.in_progress.set(s),
+                let id = app.subscribe(move |event| match event {
+                    AppEvent::AccountsChanged => {
+                        ctx.version.try_update(|v| *v += 1);
+                    }
+                    AppEvent::Status(s) => {
+                        ctx.in_progress.try_set(s);
+                    }
                     AppEvent::TokenAcquired => {}
                 });
-                ctx.app.set_value(Some(app.clone()));
+                if ctx.app.try_set_value(Some(app.clone())).is_some() || listener.try_set_value(Some(id)).is_some() {
+                    // Unmounted while the client started.
+                    return app.unsubscribe(id);
+                }
                 let error = app.handle_redirect().await.err();
-                ctx.error.set(error);
-                ctx.in_progress.set(app.interaction_status());
+                ctx.error.try_set(error);
+                ctx.in_progress.try_set(app.interaction_status());
             }
             Err(e) => {
-                ctx.error.set(Some(e));
-                ctx.in_progress.set(InteractionStatus::None);
+                ctx.error.try_set(Some(e));
+                ctx.in_progress.try_set(InteractionStatus::None);
             }
         }
-        ctx.version.update(|v| *v += 1);
+        ctx.version.try_update(|v| *v += 1);
     });
     children()
 }
@@ -145,22 +159,33 @@ pub struct TokenState {
 }
 
 /// Acquires a token silently for `scopes` and the current account, again whenever the account
-/// changes; with [`Fallback::Redirect`] an `InteractionRequired` error starts a redirect.
+/// changes, once nothing is in progress (not while a redirect response is redeemed); with
+/// [`Fallback::Redirect`] an `InteractionRequired` error starts a redirect. A result that
+/// arrives after the account changed again is dropped.
 pub fn use_access_token(scopes: Vec<String>, fallback: Fallback) -> ReadSignal<TokenState, LocalStorage> {
     let ctx = use_msal();
     let (state, set_state) = signal_local(TokenState { loading: true, ..TokenState::default() });
+    let target = Memo::new(move |had: Option<&Option<AccountRef>>| {
+        super::token_target(ctx.in_progress.get(), ctx.account().map(|a| a.to_ref()), had)
+    });
+    let generation = StoredValue::new(0u32);
     Effect::new(move |_| {
-        let (Some(app), Some(account)) = (ctx.app(), ctx.account()) else {
-            if ctx.in_progress.get() != InteractionStatus::Startup {
+        let run = generation.get_value().wrapping_add(1);
+        generation.set_value(run);
+        let (Some(app), Some(account)) = (ctx.app.get_value(), target.get()) else {
+            if ctx.in_progress.get_untracked() != InteractionStatus::Startup {
                 set_state.set(TokenState::default());
             }
             return;
         };
-        let account = account.to_ref();
         let scopes = scopes.clone();
         set_state.set(TokenState { loading: true, ..TokenState::default() });
         leptos::task::spawn_local(async move {
-            match super::access_token(&app, account, scopes, fallback).await {
+            let r = super::access_token(&app, account, scopes, fallback).await;
+            if generation.try_get_value() != Some(run) {
+                return;
+            }
+            match r {
                 Ok(r) => set_state.set(TokenState { loading: false, result: Some(r), error: None }),
                 Err(e) => set_state.set(TokenState { loading: false, result: None, error: Some(e) }),
             }
@@ -192,6 +217,7 @@ pub fn use_msal_authentication(
     let (result, set_result) = signal_local(None::<AuthenticationResult>);
     let (error, set_error) = signal_local(None::<AuthError>);
     let started = StoredValue::new(false);
+    let filter_for_reset = filter.clone();
     let login = Callback::new(move |()| {
         let Some(app) = ctx.app.get_value() else { return };
         started.set_value(true);
@@ -207,10 +233,14 @@ pub fn use_msal_authentication(
             }
         });
     });
+    let signed_in = Memo::new(move |_| ctx.account_for(filter_for_reset.as_ref()).is_some());
     Effect::new(move |_| {
         let ready = ctx.app().is_some() && ctx.in_progress.get() == InteractionStatus::None;
         if ready && !started.get_value() {
             login.run(());
+        } else if !signed_in.get() && result.with_untracked(Option::is_some) {
+            // Signed out: no result for an account that is gone (msal-react).
+            set_result.set(None);
         }
     });
     MsalAuthenticationResult { result, error, login }
@@ -226,7 +256,9 @@ pub fn AuthenticatedTemplate(
     children: ChildrenFn,
 ) -> impl IntoView {
     let ctx = use_msal();
-    move || (ctx.in_progress.get() != InteractionStatus::Startup && ctx.account_for(filter.as_ref()).is_some()).then(|| children())
+    // A memo: the children are built once when shown, not again at every status change.
+    let shown = Memo::new(move |_| super::authenticated_shown(ctx.account_for(filter.as_ref()).is_some(), ctx.in_progress.get()));
+    move || shown.get().then(|| children())
 }
 
 /// Shows its children only when no account (matching `filter`) is signed in, once
@@ -240,10 +272,8 @@ pub fn UnauthenticatedTemplate(
     children: ChildrenFn,
 ) -> impl IntoView {
     let ctx = use_msal();
-    move || {
-        let settled = !matches!(ctx.in_progress.get(), InteractionStatus::Startup | InteractionStatus::HandleRedirect);
-        (settled && ctx.account_for(filter.as_ref()).is_none()).then(|| children())
-    }
+    let shown = Memo::new(move |_| super::unauthenticated_shown(ctx.account_for(filter.as_ref()).is_some(), ctx.in_progress.get()));
+    move || shown.get().then(|| children())
 }
 
 /// msal-react's `MsalAuthenticationTemplate`: signs in (by `interaction`) when no account is,
@@ -270,14 +300,18 @@ pub fn MsalAuthenticationTemplate(
 ) -> impl IntoView {
     let ctx = use_msal();
     let auth = use_msal_authentication(interaction, request, filter.clone());
-    move || {
-        let signed_in = ctx.in_progress.get() == InteractionStatus::None && ctx.account_for(filter.as_ref()).is_some();
-        if signed_in {
-            children().into_any()
-        } else if let (Some(e), Some(view)) = (auth.error.get(), error) {
-            view.run(e)
-        } else {
-            loading.run().into_any()
-        }
+    // A memo: the children stay mounted while the status changes (a popup for another token).
+    let shown = Memo::new(move |_| {
+        let signed_in = ctx.account_for(filter.as_ref()).is_some();
+        super::template_view(auth.error.with(Option::is_some), signed_in, ctx.in_progress.get())
+    });
+    move || match shown.get() {
+        TemplateView::Children => children().into_any(),
+        TemplateView::Error => match (auth.error.get(), error) {
+            (Some(e), Some(view)) => view.run(e),
+            _ => ().into_any(),
+        },
+        TemplateView::Loading => loading.run().into_any(),
+        TemplateView::Nothing => ().into_any(),
     }
 }

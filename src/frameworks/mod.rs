@@ -109,3 +109,89 @@ async fn sign_in(
         Interaction::Redirect => app.login_redirect(request).await.map(|()| None),
     }
 }
+
+/// What `MsalAuthenticationTemplate` shows, as msal-react decides it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TemplateView {
+    /// The hook's error (the app's error view), once nothing is in progress.
+    Error,
+    /// The children: an account (matching the filter) is signed in. They stay mounted while an
+    /// interaction runs (a popup for another token, a sign-out).
+    Children,
+    /// The loading view: an interaction runs and nobody is signed in yet.
+    Loading,
+    /// Nothing.
+    Nothing,
+}
+
+/// msal-react's order: the error first (once nothing is in progress), then the signed-in
+/// children (outside start-up), then loading while anything is in progress.
+pub(crate) fn template_view(error: bool, signed_in: bool, status: InteractionStatus) -> TemplateView {
+    if error && status == InteractionStatus::None {
+        TemplateView::Error
+    } else if authenticated_shown(signed_in, status) {
+        TemplateView::Children
+    } else if status != InteractionStatus::None {
+        TemplateView::Loading
+    } else {
+        TemplateView::Nothing
+    }
+}
+
+/// `AuthenticatedTemplate`: an account (matching the filter) is signed in, and the client has
+/// started (msal-react's `useIsAuthenticated` is false during start-up).
+pub(crate) fn authenticated_shown(signed_in: bool, status: InteractionStatus) -> bool {
+    signed_in && status != InteractionStatus::Startup
+}
+
+/// `UnauthenticatedTemplate`: nobody (matching the filter) is signed in, once start-up and the
+/// redirect response are done.
+pub(crate) fn unauthenticated_shown(signed_in: bool, status: InteractionStatus) -> bool {
+    !signed_in && !matches!(status, InteractionStatus::Startup | InteractionStatus::HandleRedirect)
+}
+
+/// The account `use_access_token` gets a token for: the current one once nothing is in
+/// progress (no request while a redirect response is redeemed or a popup runs: msal-react's
+/// hooks wait for `None`); meanwhile the one it had.
+pub(crate) fn token_target(status: InteractionStatus, current: Option<AccountRef>, had: Option<&Option<AccountRef>>) -> Option<AccountRef> {
+    match (status, had) {
+        (InteractionStatus::None, _) => current,
+        (_, Some(had)) => had.clone(),
+        (_, None) => None,
+    }
+}
+
+// Run in headless Chromium with the leptos feature (scripts/test.sh).
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+    use InteractionStatus::*;
+
+    #[test]
+    fn the_authentication_template_decides_as_msal_react() {
+        // Signed in: the children stay through any interaction (a popup for another token).
+        for status in [None, AcquireToken, Logout, HandleRedirect] {
+            assert_eq!(template_view(false, true, status), TemplateView::Children, "{status:?}");
+        }
+        assert_eq!(template_view(false, true, Startup), TemplateView::Loading);
+        // The error wins once nothing runs, signed in or not.
+        assert_eq!(template_view(true, true, None), TemplateView::Error);
+        assert_eq!(template_view(true, false, None), TemplateView::Error);
+        assert_eq!(template_view(true, false, AcquireToken), TemplateView::Loading);
+        assert_eq!(template_view(false, false, AcquireToken), TemplateView::Loading);
+        assert_eq!(template_view(false, false, None), TemplateView::Nothing);
+    }
+
+    #[test]
+    fn tokens_are_requested_only_once_nothing_is_in_progress() {
+        let a = Some(AccountRef::new("a"));
+        assert_eq!(token_target(HandleRedirect, a.clone(), Option::None), Option::None);
+        assert_eq!(token_target(Startup, a.clone(), Option::None), Option::None);
+        assert_eq!(token_target(None, a.clone(), Option::None), a);
+        // An interaction keeps the account it had (no new request, no reset).
+        let b = Some(AccountRef::new("b"));
+        assert_eq!(token_target(AcquireToken, b, Some(&a)), a);
+        assert_eq!(token_target(None, Option::None, Some(&a)), Option::None);
+    }
+}

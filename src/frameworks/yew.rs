@@ -19,10 +19,12 @@
 //! }
 //! ```
 
-use super::{authenticate, matching_account, Fallback, Interaction, InteractionStatus};
+use super::{authenticate, matching_account, Fallback, Interaction, InteractionStatus, TemplateView};
 use crate::browser::{AppEvent, BrowserApp};
-use crate::client::{AccountFilter, AccountInfo, AuthenticationResult, Config, InteractiveRequest};
+use crate::client::{AccountFilter, AccountInfo, AccountRef, AuthenticationResult, Config, InteractiveRequest};
 use crate::error::AuthError;
+use ::core::cell::RefCell;
+use alloc::rc::Rc;
 use yew::prelude::*;
 
 /// The provider's state, available to every component below it (msal-react's `useMsal()`).
@@ -64,8 +66,16 @@ fn snapshot(app: &BrowserApp, error: Option<AuthError>) -> MsalContext {
     MsalContext { app: Some(app.clone()), accounts: app.accounts(), account: app.account(), error, in_progress: app.interaction_status() }
 }
 
+/// A provider's client: starting, running with its listener's id, or let go (unmounted).
+enum Live {
+    Starting,
+    Running(BrowserApp, u32),
+    Gone,
+}
+
 /// Owns one client: initializes it, handles a redirect response on mount, and re-renders its
-/// children when accounts or the interaction status change.
+/// children when accounts or the interaction status change. Unmounted (or given another
+/// configuration), it stops listening to its client and lets it go.
 #[function_component(MsalProvider)]
 pub fn msal_provider(props: &MsalProviderProps) -> Html {
     let ctx = use_state(MsalContext::default);
@@ -74,23 +84,40 @@ pub fn msal_provider(props: &MsalProviderProps) -> Html {
         let config = props.config.clone();
         use_effect_with(config, move |config| {
             let config = config.clone();
+            let live = Rc::new(RefCell::new(Live::Starting));
+            let task_live = live.clone();
             wasm_bindgen_futures::spawn_local(async move {
                 match BrowserApp::new(config).await {
                     Ok(app) => {
-                        let listener_ctx = ctx.clone();
-                        let listener_app = app.clone();
-                        app.subscribe(move |event| {
-                            if matches!(event, AppEvent::AccountsChanged | AppEvent::Status(_)) {
-                                listener_ctx.set(snapshot(&listener_app, None));
+                        // The redirect's error stays in the context until the next one.
+                        let error: Rc<RefCell<Option<AuthError>>> = Rc::default();
+                        let (listener_ctx, listener_error) = (ctx.clone(), error.clone());
+                        // Weak: the listener lives in the client's own list.
+                        let weak = app.downgrade();
+                        let id = app.subscribe(move |event| {
+                            if let (true, Some(app)) = (matches!(event, AppEvent::AccountsChanged | AppEvent::Status(_)), weak.upgrade()) {
+                                listener_ctx.set(snapshot(&app, listener_error.borrow().clone()));
                             }
                         });
-                        let error = app.handle_redirect().await.err();
-                        ctx.set(snapshot(&app, error));
+                        if matches!(*task_live.borrow(), Live::Gone) {
+                            // Unmounted while the client started.
+                            return app.unsubscribe(id);
+                        }
+                        *task_live.borrow_mut() = Live::Running(app.clone(), id);
+                        let e = app.handle_redirect().await.err();
+                        *error.borrow_mut() = e.clone();
+                        if !matches!(*task_live.borrow(), Live::Gone) {
+                            ctx.set(snapshot(&app, e));
+                        }
                     }
                     Err(e) => ctx.set(MsalContext { error: Some(e), in_progress: InteractionStatus::None, ..MsalContext::default() }),
                 }
             });
-            || ()
+            move || {
+                if let Live::Running(app, id) = live.replace(Live::Gone) {
+                    app.unsubscribe(id);
+                }
+            }
         });
     }
     html! {
@@ -146,25 +173,38 @@ pub struct TokenState {
 }
 
 /// Acquires a token silently for `scopes` and the current account, again whenever the account
-/// changes; with [`Fallback::Redirect`] an `InteractionRequired` error starts a redirect.
+/// changes, once nothing is in progress (not while a redirect response is redeemed); with
+/// [`Fallback::Redirect`] an `InteractionRequired` error starts a redirect. A result that
+/// arrives after the account changed again is dropped.
 #[hook]
 pub fn use_access_token(scopes: Vec<String>, fallback: Fallback) -> TokenState {
     let ctx = use_msal();
     let state = use_state(|| TokenState { loading: true, ..TokenState::default() });
-    let key = (ctx.app.clone(), ctx.account.as_ref().map(AccountInfo::to_ref), scopes.clone());
+    let had = use_mut_ref(|| None::<Option<AccountRef>>);
+    let target = super::token_target(ctx.in_progress, ctx.account.as_ref().map(AccountInfo::to_ref), had.borrow().as_ref());
+    *had.borrow_mut() = Some(target.clone());
+    let generation = use_mut_ref(|| 0u32);
+    let key = (ctx.app.clone(), target, scopes.clone());
     {
         let state = state.clone();
+        let started = ctx.in_progress != InteractionStatus::Startup;
         use_effect_with(key, move |(app, account, scopes)| {
+            let run = generation.borrow().wrapping_add(1);
+            *generation.borrow_mut() = run;
             if let (Some(app), Some(account)) = (app.clone(), account.clone()) {
                 let scopes = scopes.clone();
                 state.set(TokenState { loading: true, ..TokenState::default() });
                 wasm_bindgen_futures::spawn_local(async move {
-                    match super::access_token(&app, account, scopes, fallback).await {
+                    let r = super::access_token(&app, account, scopes, fallback).await;
+                    if *generation.borrow() != run {
+                        return;
+                    }
+                    match r {
                         Ok(r) => state.set(TokenState { loading: false, result: Some(r), error: None }),
                         Err(e) => state.set(TokenState { loading: false, result: None, error: Some(e) }),
                     }
                 });
-            } else if app.is_some() {
+            } else if app.is_some() && started {
                 state.set(TokenState::default());
             }
             || ()
@@ -218,9 +258,14 @@ pub fn use_msal_authentication(
         let run = run.clone();
         let ready = ctx.app.is_some() && ctx.in_progress == InteractionStatus::None;
         let done = state.0.is_some() || state.1.is_some();
-        use_effect_with((ready, done), move |(ready, done)| {
+        let signed_in = ctx.app.as_ref().and_then(|app| matching_account(app, filter.as_ref())).is_some();
+        let state = state.clone();
+        use_effect_with((ready, done, signed_in), move |(ready, done, signed_in)| {
             if *ready && !*done && !*started.borrow() {
                 run.emit(());
+            } else if !*signed_in && state.0.is_some() {
+                // Signed out: no result for an account that is gone (msal-react).
+                state.set((None, None));
             }
             || ()
         });
@@ -244,7 +289,7 @@ pub struct TemplateProps {
 pub fn authenticated_template(props: &TemplateProps) -> Html {
     let ctx = use_msal();
     let signed_in = ctx.app.as_ref().and_then(|app| matching_account(app, props.filter.as_ref())).is_some();
-    if signed_in && ctx.in_progress != InteractionStatus::Startup {
+    if super::authenticated_shown(signed_in, ctx.in_progress) {
         props.children.clone()
     } else {
         Html::default()
@@ -257,7 +302,7 @@ pub fn authenticated_template(props: &TemplateProps) -> Html {
 pub fn unauthenticated_template(props: &TemplateProps) -> Html {
     let ctx = use_msal();
     let signed_in = ctx.app.as_ref().and_then(|app| matching_account(app, props.filter.as_ref())).is_some();
-    if !signed_in && !matches!(ctx.in_progress, InteractionStatus::Startup | InteractionStatus::HandleRedirect) {
+    if super::unauthenticated_shown(signed_in, ctx.in_progress) {
         props.children.clone()
     } else {
         Html::default()
@@ -294,9 +339,13 @@ pub fn msal_authentication_template(props: &MsalAuthenticationTemplateProps) -> 
     let auth = use_msal_authentication(props.interaction, props.request.clone(), props.filter.clone());
     let ctx = use_msal();
     let signed_in = ctx.app.as_ref().and_then(|app| matching_account(app, props.filter.as_ref())).is_some();
-    match (&auth.error, &props.error) {
-        _ if signed_in && ctx.in_progress == InteractionStatus::None => props.children.clone(),
-        (Some(e), Some(view)) => view.emit(e.clone()),
-        _ => props.loading.clone(),
+    match super::template_view(auth.error.is_some(), signed_in, ctx.in_progress) {
+        TemplateView::Children => props.children.clone(),
+        TemplateView::Error => match (&auth.error, &props.error) {
+            (Some(e), Some(view)) => view.emit(e.clone()),
+            _ => Html::default(),
+        },
+        TemplateView::Loading => props.loading.clone(),
+        TemplateView::Nothing => Html::default(),
     }
 }

@@ -100,3 +100,8 @@ pub async fn sign_in(app: &BrowserApp, login: &str) {
     let code = Json::parse(&resp.body).unwrap().string_or_empty("code");
     app.acquire_token_by_code(&code, &["User.Read".to_owned()], Some(verifier.secret()), &redirect_uri()).await.unwrap();
 }
+
+/// Waits `ms` milliseconds.
+pub async fn sleep_ms(ms: u32) {
+    JsFuture::from(window::sleep(ms)).await.unwrap();
+}
