@@ -84,8 +84,7 @@ pub fn config(j: &Json) -> Result<(Config, Vec<&'static str>), AuthError> {
         if let Some(loc) = cache.str_field("cacheLocation") {
             // As msal: a name it does not know keeps the cache in memory.
             c.cache_location = CacheLocation::parse(loc).unwrap_or_else(|| {
-                cache_warnings[0] =
-                    Some("cache.cacheLocation is not sessionStorage, localStorage or memoryStorage: the cache is kept in memory");
+                cache_warnings[0] = Some("cache.cacheLocation is unknown: the cache is kept in memory");
                 CacheLocation::MemoryStorage
             });
         }
@@ -432,10 +431,11 @@ pub fn account_json(info: &AccountInfo) -> Json {
     }
     // From the ID token, as msal's `updateAccountTenantProfileData`.
     if let Some(c) = &info.id_token_claims {
-        for (claim, field) in [("login_hint", "loginHint"), ("upn", "upn")] {
-            if let Some(v) = c.str_field(claim) {
-                j.set(field, Json::from(v));
-            }
+        if let Some(v) = c.get("login_hint") {
+            j.set("loginHint", v.clone());
+        }
+        if let Some(v) = c.get("upn") {
+            j.set("upn", v.clone());
         }
         j.set("kmsi", Json::Bool(crate::core::id_token::is_kmsi(c)));
         j.set("idTokenClaims", c.clone());

@@ -236,6 +236,26 @@ test("full localStorage: sign-in still works (kept in memory for the page, with 
   await ctx.close();
 });
 
+test("storage filled by the app after sign-in: a reload still reads the cache (nothing is written to probe it)", async () => {
+  const ctx = await env.browser.newContext();
+  const page = await signedInPage(env, "bruno", { context: ctx });
+  const filled = await page.evaluate(() => {
+    let n = 0;
+    for (const size of [256 * 1024, 16 * 1024, 1024, 64, 1]) {
+      const chunk = "x".repeat(size);
+      try { for (;;) sessionStorage.setItem(`junk.${n++}`, chunk); } catch (_) { /* full at this size */ }
+    }
+    try { sessionStorage.setItem("probe", "x"); return -1; } catch (_) { return n; }
+  });
+  assert.ok(filled > 0, "sessionStorage is full");
+  await page.reload();
+  await page.waitForSelector("body[data-ready='1']");
+  assert.equal(await page.evaluate(() => window.pca.getAllAccounts().length), 1, "the cache was read");
+  await env.idp.reset();
+  assert.equal((await silent(page)).fromCache, true);
+  await ctx.close();
+});
+
 test("a corrupted cache entry is dropped and the silent call still succeeds", async () => {
   const ctx = await env.browser.newContext();
   const page = await signedInPage(env, "cid", { cache: "localStorage", context: ctx });

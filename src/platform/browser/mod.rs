@@ -38,13 +38,10 @@ impl WebStore {
             CacheLocation::SessionStorage => w.session_storage().ok().flatten(),
             CacheLocation::MemoryStorage => None,
         });
-        // A storage object can exist yet throw on use (sandboxed frames, some private modes).
-        let usable = storage.filter(|s| {
-            let probe = "msal.wasm.probe";
-            let ok = s.set_item(probe, "1").is_ok();
-            let _ = s.remove_item(probe);
-            ok
-        });
+        // A storage object can exist yet throw on use (sandboxed frames). Probed by reading: a
+        // full storage still serves what it holds (writes it refuses stay in memory), and a
+        // probe write would reach every other tab as a `storage` event.
+        let usable = storage.filter(|s| s.length().is_ok());
         match usable {
             Some(s) => (WebStore::Web(s, MemoryStore::new(), log_sink.clone()), false),
             None => (WebStore::Memory(MemoryStore::new()), location != CacheLocation::MemoryStorage),
