@@ -63,6 +63,24 @@ test("a token endpoint that never answers: the call fails at the network timeout
   await page.context().close();
 });
 
+test("a token request whose connection drops is sent once more after 100 ms (msal's FetchClient); two drops fail", async () => {
+  const page = await signedInPage(env, "mats");
+  let drops = 1, posts = 0;
+  await page.route((url) => url.pathname.endsWith("/oauth2/v2.0/token"), (route) => {
+    posts++;
+    return drops-- > 0 ? route.abort("connectionreset") : route.continue();
+  });
+  const { out } = await silentCalls(page, [{ forceRefresh: true }]);
+  assert.deepEqual(out.map((r) => [r.ok, r.fromCache]), [[true, false]], JSON.stringify(out));
+  assert.equal(posts, 2, "the dropped request was sent again");
+  drops = 2;
+  posts = 0;
+  const second = await silentCalls(page, [{ forceRefresh: true }]);
+  assert.deepEqual(second.out.map((r) => [r.ok, r.code]), [[false, "post_request_failed"]]);
+  assert.equal(posts, 2, "one retry, not more");
+  await page.context().close();
+});
+
 test("discovery that never answers: initialize() fails with endpoints_resolution_error, and a retry succeeds", async () => {
   const ctx = await env.browser.newContext();
   await env.idp.setConfig({ stall: ["discovery"] });

@@ -269,8 +269,19 @@ impl Platform for BrowserPlatform {
         if post {
             init.set_body(&JsValue::from_str(&request.body));
         }
-        let req = web_sys::Request::new_with_str_and_init(&request.url, &init).map_err(|e| failed(js_error_message(&e)))?;
-        let resp = JsFuture::from(window.fetch_with_request(&req)).await.map_err(aborted)?;
+        // As msal's FetchClient: a POST whose fetch failed (a stale connection) is sent once more
+        // after 100 ms, unless the browser is offline or the request timed out.
+        let mut retry = post;
+        let resp = loop {
+            match JsFuture::from(window.fetch_with_str_and_init(&request.url, &init)).await {
+                Ok(resp) => break resp,
+                Err(e) if retry && !window::is_abort(&e) && window::is_online() => {
+                    retry = false;
+                    let _ = JsFuture::from(window::sleep(100)).await;
+                }
+                Err(e) => return Err(aborted(e)),
+            }
+        };
         let resp: web_sys::Response = resp.dyn_into().map_err(|_| failed("not a Response".into()))?;
         let status = resp.status();
         let mut out_headers = Vec::new();
