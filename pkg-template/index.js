@@ -554,7 +554,8 @@ export class PublicClientApplication {
         let client;
         try {
           await loadWasm(this.config.system && this.config.system.wasmUrl);
-          client = new WasmClient(JSON.stringify(this.config), (level, message) => this.logger.logMessage(message, { logLevel: level, containsPii: false, correlationId: "" }));
+          // After the wasm call: the app's logger may call back into the client.
+          client = new WasmClient(JSON.stringify(this.config), (level, message) => queueMicrotask(() => this.logger.logMessage(message, { logLevel: level, containsPii: false, correlationId: "" })));
           await client.initialize();
         } catch (e) {
           if (client) client.free();

@@ -480,6 +480,44 @@ test("two clients on one page: each one's log lines reach its own logger, whiche
   await page.context().close();
 });
 
+test("a logger callback that calls back into the client works, also for a line logged while the cache is being written", async () => {
+  // A result from another browser, hydrated into a page whose sessionStorage is full: the write
+  // is refused and logged (a warning) in the middle of the cache's update.
+  const source = await signedInPage("lou");
+  const result = await source.evaluate(() => { const r = window.last.result; return { ...r, expiresOn: r.expiresOn.getTime(), extExpiresOn: r.extExpiresOn && r.extExpiresOn.getTime() }; });
+  await source.context().close();
+  const page = await env.open("entra");
+  const r = await page.evaluate(async ([authority, result]) => {
+    for (const size of [256 * 1024, 16 * 1024, 1024, 64, 1]) {
+      const chunk = "x".repeat(size);
+      let n = 0;
+      try { for (;;) sessionStorage.setItem(`junk.${size}.${n++}`, chunk); } catch (_) { /* full at this size */ }
+    }
+    const nested = [], lines = [];
+    let pca = null;
+    const loggerCallback = (level, message) => {
+      lines.push(message);
+      try { pca.getAllAccounts(); nested.push("ok"); } catch (e) { nested.push(String(e && (e.errorCode || e.message || e))); }
+    };
+    pca = new window.msal.PublicClientApplication({
+      auth: { clientId: "msal-wasm-test-client", authority, knownAuthorities: [new URL(authority).host] },
+      system: { loggerOptions: { logLevel: window.msal.LogLevel.Trace, loggerCallback } },
+    });
+    await pca.initialize();
+    await pca.hydrateCache({ ...result, expiresOn: new Date(result.expiresOn), extExpiresOn: result.extExpiresOn && new Date(result.extExpiresOn) });
+    await new Promise((r) => setTimeout(r, 50));
+    return {
+      failed: nested.filter((x) => x !== "ok"), calls: nested.length, warned: lines.some((m) => /quota|full/.test(m)),
+      accounts: pca.getAllAccounts().map((a) => a.username),
+    };
+  }, [env.idp.entraAuthority, result]);
+  assert.ok(r.warned, "the refused write was logged");
+  assert.deepEqual(r.failed, [], "a call from the logger failed");
+  assert.ok(r.calls > 0);
+  assert.deepEqual(r.accounts, ["lou"]);
+  await page.context().close();
+});
+
 for (const navigate of [true, false]) {
   test(`auth.navigateToLoginRequestUrl ${navigate}: a redirect sign-in completes ${navigate ? "back on the page it started from" : "on the redirect page itself"}`, async () => {
     const page = await env.open("entra", "sessionStorage", undefined, 300, { auth: JSON.stringify({ navigateToLoginRequestUrl: navigate }) });
