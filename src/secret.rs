@@ -8,7 +8,7 @@ use crate::prelude::*;
 macro_rules! secret_type {
     ($(#[$meta:meta])* $name:ident) => {
         $(#[$meta])*
-        #[derive(Clone, PartialEq, Eq)]
+        #[derive(Clone, PartialEq, Eq, Default)]
         pub struct $name(String);
 
         impl $name {

@@ -287,3 +287,27 @@ fn a_logout_with_its_own_authority_ends_the_session_there() {
     assert_eq!(h.pca.all_accounts().len(), 1);
     assert!(!h.pca.interaction_in_progress());
 }
+
+#[test]
+fn a_code_obtained_elsewhere_is_redeemed_at_the_authority_its_request_names() {
+    // msal's acquireTokenByCode with a request authority (the tenant or B2C policy the code
+    // was issued by): redeemed there, and the tokens are that tenant's.
+    let h = harness();
+    let verifier = "a-verifier-of-the-code-obtained-elsewhere";
+    h.idp.borrow_mut().challenge = msal_wasm::core::base64::encode_url(&msal_wasm::core::sha256::sha256(verifier.as_bytes()));
+    let req = msal_wasm::client::ByCodeRequest {
+        code: msal_wasm::secret::AuthCode::new("the-code"),
+        scopes: vec!["User.Read".into()],
+        code_verifier: Some(msal_wasm::secret::PkceVerifier::new(verifier)),
+        authority: Some(guest_authority()),
+        ..Default::default()
+    };
+    assert!(!format!("{req:?}").contains(verifier) && !format!("{req:?}").contains("the-code"), "{req:?}");
+    let r = block_on(h.pca.acquire_token_by_code(&req)).unwrap();
+    assert_eq!(r.tenant_id, GUEST_TENANT);
+    assert_eq!(token_urls(&h), [format!("https://login.microsoftonline.com/{GUEST_TENANT}/oauth2/v2.0/token")]);
+    // An authority the client may not use is refused before any request.
+    let req = msal_wasm::client::ByCodeRequest { authority: Some("https://evil.example/tenant".into()), ..req };
+    assert_eq!(block_on(h.pca.acquire_token_by_code(&req)).unwrap_err().code(), "untrusted_authority");
+    assert_eq!(token_urls(&h).len(), 1);
+}

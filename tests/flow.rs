@@ -795,8 +795,7 @@ fn an_mcp_client_needs_a_resource_named_once() {
         let e = h.pca.begin_interaction(&req, InteractionType::Popup, "https://app.example/").unwrap_err();
         assert_eq!(e.code(), code);
         assert_eq!(e.kind(), ErrorKind::Client);
-        let by_code =
-            extra_query.is_empty().then(|| block_on(h.pca.acquire_token_by_code("c", &["User.Read".into()], None, "", "", &options)));
+        let by_code = extra_query.is_empty().then(|| block_on(h.pca.acquire_token_by_code(&by_code("c", options.clone()))));
         let req = SilentRequest { options, extra_query_parameters: extra_query, ..silent("uid-1.x") };
         assert_eq!(h.pca.acquire_token_silent_cached(&req).unwrap_err().code(), code);
         assert_eq!(block_on(h.pca.acquire_token_silent_network(&req)).unwrap_err().code(), code);
@@ -917,4 +916,14 @@ fn an_account_that_is_not_cached_can_be_made_active_and_is_active_once_it_signs_
     let again = h.sign_in().account.account;
     assert_eq!(again.home_account_id, signed_in.home_account_id);
     assert_eq!(h.pca.active_account().unwrap().account.home_account_id, signed_in.home_account_id);
+}
+
+/// A by-code request for `code` (`User.Read`, the configured redirect URI) with `options`.
+fn by_code(code: &str, options: msal_wasm::client::TokenOptions) -> msal_wasm::client::ByCodeRequest {
+    msal_wasm::client::ByCodeRequest {
+        code: msal_wasm::secret::AuthCode::new(code),
+        scopes: vec!["User.Read".into()],
+        options,
+        ..Default::default()
+    }
 }

@@ -356,14 +356,7 @@ fn optional_id_token_checks_refuse_another_issuer_audience_or_an_expired_token()
         for (claims, refused) in &cases {
             h.idp.borrow_mut().fail_next = Some(token(claims.clone()));
             let stored = h.platform.cache().keys().len();
-            let r = block_on(h.pca.acquire_token_by_code(
-                "a-code",
-                &["User.Read".into()],
-                None,
-                "https://app.example/",
-                "",
-                &Default::default(),
-            ));
+            let r = block_on(h.pca.acquire_token_by_code(&a_code()));
             match (on, refused) {
                 (true, Some(code)) => {
                     assert_eq!(r.unwrap_err().code(), *code, "{claims}");
@@ -379,10 +372,9 @@ fn optional_id_token_checks_refuse_another_issuer_audience_or_an_expired_token()
     c.validate_id_token_claims = true;
     let h = harness_with(c);
     h.idp.borrow_mut().fail_next = Some(token(claims(&iss, "client-1", now + 3600)));
-    block_on(h.pca.acquire_token_by_code("a-code", &["User.Read".into()], None, "https://app.example/", "", &Default::default())).unwrap();
+    block_on(h.pca.acquire_token_by_code(&a_code())).unwrap();
     h.idp.borrow_mut().fail_next = Some(token(claims("https://login.microsoftonline.com/organizations/v2.0", "client-1", now + 3600)));
-    let e = block_on(h.pca.acquire_token_by_code("a-code", &["User.Read".into()], None, "https://app.example/", "", &Default::default()))
-        .unwrap_err();
+    let e = block_on(h.pca.acquire_token_by_code(&a_code())).unwrap_err();
     assert_eq!(e.code(), "issuer_mismatch");
 }
 
@@ -451,4 +443,14 @@ fn a_reload_never_unlists_an_entry_another_tab_is_rewriting() {
     store.set(&at_key, &entry).unwrap();
     b.reload();
     assert!(b.credentials().any(|c| c.credential_type.is_access_token()), "the rewritten entry is read");
+}
+
+/// `a-code` for `User.Read`, sent to https://app.example/.
+fn a_code() -> msal_wasm::client::ByCodeRequest {
+    msal_wasm::client::ByCodeRequest {
+        code: msal_wasm::secret::AuthCode::new("a-code"),
+        scopes: vec!["User.Read".into()],
+        redirect_uri: "https://app.example/".into(),
+        ..Default::default()
+    }
 }

@@ -7,8 +7,8 @@
 use crate::prelude::*;
 
 use crate::client::{
-    AccountInfo, AccountRef, AuthenticationResult, Config, InteractiveRequest, LogoutRequest, PublicClientApplication, RedirectStart,
-    SilentRequest, TokenOptions,
+    AccountInfo, AccountRef, AuthenticationResult, ByCodeRequest, Config, InteractiveRequest, LogoutRequest, PublicClientApplication,
+    RedirectStart, SilentRequest,
 };
 use crate::error::{codes, AuthError};
 use crate::platform::browser::{window, BrowserPlatform};
@@ -364,14 +364,8 @@ impl BrowserApp {
     }
 
     /// Redeems an authorization code obtained elsewhere (msal's `acquireTokenByCode`).
-    pub async fn acquire_token_by_code(
-        &self,
-        code: &str,
-        scopes: &[String],
-        code_verifier: Option<&str>,
-        redirect_uri: &str,
-    ) -> Result<AuthenticationResult, AuthError> {
-        let r = self.client.acquire_token_by_code(code, scopes, code_verifier, redirect_uri, "", &TokenOptions::default()).await;
+    pub async fn acquire_token_by_code(&self, req: &ByCodeRequest) -> Result<AuthenticationResult, AuthError> {
+        let r = self.client.acquire_token_by_code(req).await;
         self.signed_in(r)
     }
 

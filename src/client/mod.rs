@@ -42,14 +42,15 @@ use crate::core::throttle;
 use crate::core::token::{ClientCredential, Grant, TokenRequest, TokenResponse};
 use crate::error::{codes, AuthError, ErrorKind};
 use crate::platform::{LogLevel, Platform, PopupAttributes, WindowError};
-use crate::secret::{AuthCode, IdToken, Nonce, PkceVerifier, RefreshToken, State};
+use crate::secret::{IdToken, Nonce, PkceVerifier, RefreshToken, State};
 use ::core::cell::{Cell, RefCell};
 pub use config::{CacheLocation, Config};
 pub use device::{DeviceCodeInfo, DeviceCodeRequest};
 pub use interaction::{PopupStarted, RedirectStart};
 pub use logout::{LogoutPopupStarted, LogoutStarted};
 pub use request::{
-    AccountFilter, AccountRef, AuthScheme, CacheLookupPolicy, InteractiveRequest, LogoutRequest, SilentRequest, StoreInCache, TokenOptions,
+    AccountFilter, AccountRef, AuthScheme, ByCodeRequest, CacheLookupPolicy, InteractiveRequest, LogoutRequest, SilentRequest,
+    StoreInCache, TokenOptions,
 };
 pub use result::{AccountInfo, AuthenticationResult};
 pub use token::Hydration;

@@ -461,3 +461,24 @@ fn redacted(value: &str) -> &'static str {
         "[redacted]"
     }
 }
+
+/// msal's `acquireTokenByCode` request: a code this app obtained elsewhere (the hybrid flow's
+/// `spa_code`, a code from a server), redeemed at the token endpoint.
+#[derive(Debug, Default)]
+pub struct ByCodeRequest {
+    /// The authorization code.
+    pub code: crate::secret::AuthCode,
+    /// The scopes.
+    pub scopes: Vec<String>,
+    /// The PKCE verifier the code was requested with, if any.
+    pub code_verifier: Option<crate::secret::PkceVerifier>,
+    /// The redirect URI the code was sent to (`""`: the configured one).
+    pub redirect_uri: String,
+    /// The correlation id (`""`: a new one).
+    pub correlation_id: String,
+    /// Overrides the configured authority (the tenant or B2C policy the code was issued by);
+    /// checked as [`InteractiveRequest::authority`].
+    pub authority: Option<String>,
+    /// What is sent and cached with the token.
+    pub options: TokenOptions,
+}

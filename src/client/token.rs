@@ -257,27 +257,18 @@ impl<P: Platform> PublicClientApplication<P> {
     }
 
     /// Redeems an authorization code obtained elsewhere (msal's `acquireTokenByCode`).
-    pub async fn acquire_token_by_code(
-        &self,
-        code: &str,
-        scopes: &[String],
-        code_verifier: Option<&str>,
-        redirect_uri: &str,
-        correlation_id: &str,
-        options: &TokenOptions,
-    ) -> Result<AuthenticationResult, AuthError> {
-        if code.is_empty() {
+    pub async fn acquire_token_by_code(&self, req: &ByCodeRequest) -> Result<AuthenticationResult, AuthError> {
+        if req.code.secret().is_empty() {
             return Err(AuthError::browser(codes::AUTH_CODE_REQUIRED, "acquireTokenByCode needs a code"));
         }
-        options.enforce_resource(self.config.is_mcp, &[])?;
-        let correlation_id = if correlation_id.is_empty() { self.guid()? } else { correlation_id.to_owned() };
-        let redirect_uri = self.redirect_uri(redirect_uri);
-        let verifier = code_verifier.map(PkceVerifier::new);
-        let scopes = self.wire_scopes(scopes);
-        let target = self.target(None).await?;
-        let code = AuthCode::new(code);
-        let grant = Grant::AuthorizationCode { code: &code, verifier: verifier.as_ref(), redirect_uri: &redirect_uri };
-        self.redeem_code(&target, grant, None, Saving::new(&scopes, &correlation_id, options)).await
+        req.options.enforce_resource(self.config.is_mcp, &[])?;
+        let correlation_id = if req.correlation_id.is_empty() { self.guid()? } else { req.correlation_id.clone() };
+        let redirect_uri = self.redirect_uri(&req.redirect_uri);
+        let scopes = self.wire_scopes(&req.scopes);
+        // The code's own authority (its tenant, its B2C policy): it is redeemed nowhere else.
+        let target = self.target(req.authority.as_deref()).await?;
+        let grant = Grant::AuthorizationCode { code: &req.code, verifier: req.code_verifier.as_ref(), redirect_uri: &redirect_uri };
+        self.redeem_code(&target, grant, None, Saving::new(&scopes, &correlation_id, &req.options)).await
     }
 
     /// Redeems the account's refresh token for `req`'s scopes.

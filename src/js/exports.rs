@@ -338,15 +338,8 @@ impl JsClient {
                     Ok(req) => c.acquire_token_silent_network(&req).await.map(json),
                     Err(e) => Err(e),
                 },
-                Task::ByCode(request) => match parse(&request).and_then(|j| Ok((wire::token_options(&j)?, j))) {
-                    Ok((options, j)) => {
-                        let scopes = wire::string_list(j.get("scopes"));
-                        let (code, redirect_uri) = (j.string_or_empty("code"), j.string_or_empty("redirectUri"));
-                        let correlation_id = j.string_or_empty("correlationId");
-                        c.acquire_token_by_code(&code, &scopes, j.str_field("codeVerifier"), &redirect_uri, &correlation_id, &options)
-                            .await
-                            .map(json)
-                    }
+                Task::ByCode(request) => match parse(&request).and_then(|j| wire::by_code_request(&j)) {
+                    Ok(req) => c.acquire_token_by_code(&req).await.map(json),
                     Err(e) => Err(e),
                 },
                 Task::Popup(started) => c.complete_popup(started).await.map(json),

@@ -6,14 +6,15 @@
 use crate::prelude::*;
 
 use crate::client::{
-    AccountFilter, AccountInfo, AccountRef, AuthScheme, AuthenticationResult, CacheLocation, CacheLookupPolicy, Config, Hydration,
-    InteractiveRequest, LogoutRequest, SilentRequest, TokenOptions,
+    AccountFilter, AccountInfo, AccountRef, AuthScheme, AuthenticationResult, ByCodeRequest, CacheLocation, CacheLookupPolicy, Config,
+    Hydration, InteractiveRequest, LogoutRequest, SilentRequest, TokenOptions,
 };
 use crate::core::authority::ProtocolMode;
 use crate::core::authorize::Prompt;
 use crate::core::json::Json;
 use crate::error::{codes, AuthError};
 use crate::platform::{LogLevel, PopupAttributes};
+use crate::secret::{AuthCode, PkceVerifier};
 
 #[cfg(test)]
 mod tests;
@@ -400,6 +401,23 @@ pub fn popup_attributes(request: &Json) -> PopupAttributes {
         Some((n(a)?, n(b)?))
     };
     PopupAttributes { size: pair("popupSize", "width", "height"), position: pair("popupPosition", "top", "left") }
+}
+
+/// msal's `acquireTokenByCode` request. The token is a Bearer token: a request for a bound one
+/// fails (never a Bearer token where the caller asked for something else).
+pub fn by_code_request(j: &Json) -> Result<ByCodeRequest, AuthError> {
+    if scheme(j)?.is_bound() {
+        return Err(AuthError::config(codes::UNSUPPORTED_AUTHENTICATION_SCHEME, "acquireTokenByCode issues Bearer tokens only"));
+    }
+    Ok(ByCodeRequest {
+        code: AuthCode::new(j.string_or_empty("code")),
+        scopes: string_list(j.get("scopes")),
+        code_verifier: j.str_field("codeVerifier").map(PkceVerifier::new),
+        redirect_uri: j.string_or_empty("redirectUri"),
+        correlation_id: j.string_or_empty("correlationId"),
+        authority: authority_field(j),
+        options: token_options(j)?,
+    })
 }
 
 /// msal's camelCase `AccountInfo` object.

@@ -98,7 +98,14 @@ pub async fn sign_in(app: &BrowserApp, login: &str) {
     let resp = platform.send(req, 10_000).await.unwrap();
     assert_eq!(resp.status, 200, "mint failed: {}", resp.body);
     let code = Json::parse(&resp.body).unwrap().string_or_empty("code");
-    app.acquire_token_by_code(&code, &["User.Read".to_owned()], Some(verifier.secret()), &redirect_uri()).await.unwrap();
+    let req = msal_wasm::client::ByCodeRequest {
+        code: msal_wasm::secret::AuthCode::new(code),
+        scopes: vec!["User.Read".to_owned()],
+        code_verifier: Some(verifier),
+        redirect_uri: redirect_uri(),
+        ..Default::default()
+    };
+    app.acquire_token_by_code(&req).await.unwrap();
 }
 
 /// Waits `ms` milliseconds.

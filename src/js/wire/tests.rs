@@ -291,3 +291,19 @@ fn an_account_carries_the_id_token_fields_msal_5_adds() {
     let j = account_json(&info);
     assert_eq!((j.get("loginHint"), j.get("upn"), j.get("kmsi")), (None, None, Some(&Json::Bool(false))));
 }
+
+#[test]
+fn a_by_code_request_keeps_its_authority_and_refuses_a_bound_token() {
+    let r =
+        by_code_request(&json(r#"{"code":"c","scopes":["a"],"authority":"https://login.microsoftonline.com/other","codeVerifier":"v"}"#))
+            .unwrap();
+    assert_eq!(r.authority.as_deref(), Some("https://login.microsoftonline.com/other"));
+    assert_eq!((r.code.secret(), r.code_verifier.as_ref().map(|v| v.secret())), ("c", Some("v")));
+    for scheme in ["DPoP", "pop"] {
+        let e = by_code_request(&json(&format!(
+            r#"{{"code":"c","authenticationScheme":"{scheme}","resourceRequestMethod":"GET","resourceRequestUri":"https://api.example/"}}"#
+        )))
+        .unwrap_err();
+        assert_eq!(e.code(), "unsupported_authentication_scheme", "{scheme}");
+    }
+}
