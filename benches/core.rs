@@ -143,6 +143,7 @@ fn cache_with(n: usize) -> TokenCache<MemoryStore> {
                 resource: "",
                 attribute_tokens: "",
                 store: Default::default(),
+                kmsi: false,
             })
             .expect("save");
     }

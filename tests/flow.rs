@@ -318,6 +318,7 @@ fn full_storage_evicts_expired_access_tokens_and_saves() {
             resource: "",
             attribute_tokens: "",
             store: Default::default(),
+            kmsi: false,
         })
     };
     save(&mut cache, "a.read", 1_000).unwrap();
@@ -342,6 +343,7 @@ fn full_storage_evicts_expired_access_tokens_and_saves() {
             resource: "",
             attribute_tokens: "",
             store: Default::default(),
+            kmsi: false,
         })
         .unwrap_err();
     assert_eq!(e.code(), "storage_unavailable");
@@ -419,7 +421,10 @@ fn claims_skip_the_cache_and_are_sent_with_client_capabilities() {
     assert!(h.pca.acquire_token_silent_cached(&req).unwrap().is_none(), "claims bypass the cache");
     block_on(h.pca.acquire_token_silent(&req)).unwrap();
     let sent = h.platform.requests.borrow().last().cloned().unwrap().form_field("claims").unwrap();
-    assert_eq!(sent, r#"{"access_token":{"nbf":{"essential":true,"value":"1700000000"},"xms_cc":{"values":["CP1"]}}}"#);
+    assert_eq!(
+        sent,
+        r#"{"access_token":{"nbf":{"essential":true,"value":"1700000000"},"xms_cc":{"values":["CP1"]}},"id_token":{"signin_state":{"essential":false},"login_hint":{"essential":false},"tenant_region_sub_scope":{"essential":false}}}"#
+    );
     let bad = SilentRequest { claims: "not json".into(), ..silent(&home) };
     assert_eq!(block_on(h.pca.acquire_token_silent(&bad)).unwrap_err().code(), "invalid_claims");
 }

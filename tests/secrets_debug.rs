@@ -202,6 +202,7 @@ fn cache_entities_and_caches() {
         resource: "",
         attribute_tokens: "",
         store: Default::default(),
+        kmsi: false,
     };
     assert_redacted("SaveRequest", &save);
     cache.save(&save).unwrap();

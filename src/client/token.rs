@@ -139,7 +139,9 @@ impl<P: Platform> PublicClientApplication<P> {
         self.log(LogLevel::Verbose, "redeeming the authorization code");
         let sent_at = self.now_s();
         let (scopes, options) = (saving.scopes, saving.options);
-        let http = self.token_request(target, scopes, saving.correlation_id, grant, "", "", &options.token_body());
+        // msal's optional ID token claims and the client capabilities, as in every token request.
+        let claims = authorize::merge_claims("", &self.config.client_capabilities)?;
+        let http = self.token_request(target, scopes, saving.correlation_id, grant, &claims, "", &options.token_body());
         let thumb = self.thumbprint(target, scopes, "", "", binding, options);
         let resp = self.post_token(http, &thumb, sent_at, binding).await?;
         let key_id = binding.map_or("", |b| b.kid.as_str());
@@ -216,6 +218,7 @@ impl<P: Platform> PublicClientApplication<P> {
             resource: options.resource.as_deref().unwrap_or_default(),
             attribute_tokens: &options.attribute_partition(),
             store: options.store,
+            kmsi: claims.as_ref().is_some_and(IdTokenClaims::kmsi),
         })?;
         if self.config.cache_location == CacheLocation::LocalStorage {
             // Tabs sharing this storage may see our writes late: hand them the result directly.

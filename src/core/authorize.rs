@@ -115,11 +115,15 @@ pub struct AuthorizeParams<'a> {
     pub extra: &'a [(String, String)],
 }
 
-/// Merges the app's claims request with client capabilities (`access_token.xms_cc`).
+/// msal 5's optional ID token claims, asked for in every authorize and token request:
+/// `signin_state` ("keep me signed in", see [`crate::core::id_token::is_kmsi`]), `login_hint`
+/// and `tenant_region_sub_scope`.
+const DEFAULT_ID_TOKEN_CLAIMS: [&str; 3] = ["signin_state", "login_hint", "tenant_region_sub_scope"];
+
+/// The `claims` parameter, as msal's `buildMergedClaims`: the app's claims request, with
+/// msal's optional ID token claims the app did not name and the client capabilities
+/// (`access_token.xms_cc`).
 pub fn merge_claims(claims: &str, capabilities: &[String]) -> Result<String, AuthError> {
-    if claims.is_empty() && capabilities.is_empty() {
-        return Ok(String::new());
-    }
     let mut json = if claims.is_empty() {
         Json::object()
     } else {
@@ -128,13 +132,35 @@ pub fn merge_claims(claims: &str, capabilities: &[String]) -> Result<String, Aut
             _ => return Err(AuthError::config(codes::INVALID_CLAIMS, "claims must be a JSON object")),
         }
     };
+    let Json::Obj(fields) = &mut json else { return Err(AuthError::config(codes::INVALID_CLAIMS, "claims must be a JSON object")) };
+    // As msal: a member added goes last, one present stays in its place.
+    let id = member(fields, "id_token");
+    for name in DEFAULT_ID_TOKEN_CLAIMS {
+        if id.get(name).is_none() {
+            id.set(name, Json::object().with("essential", false));
+        }
+    }
     if !capabilities.is_empty() {
-        let values = Json::str_array(capabilities);
-        let mut at = json.remove("access_token").filter(|v| matches!(v, Json::Obj(_))).unwrap_or_else(Json::object);
-        at.set("xms_cc", Json::object().with("values", values));
-        json.set("access_token", at);
+        member(fields, "access_token").set("xms_cc", Json::object().with("values", Json::str_array(capabilities)));
     }
     Ok(json.to_json())
+}
+
+/// The object `fields` holds under `name` (one that is not an object is replaced), added when
+/// missing.
+fn member<'a>(fields: &'a mut Vec<(String, Json)>, name: &str) -> &'a mut Json {
+    let at = match fields.iter().position(|(k, _)| k == name) {
+        Some(at) => at,
+        None => {
+            fields.push((name.to_owned(), Json::object()));
+            fields.len() - 1
+        }
+    };
+    let slot = &mut fields[at].1;
+    if !matches!(slot, Json::Obj(_)) {
+        *slot = Json::object();
+    }
+    slot
 }
 
 /// Builds the authorize URL (spec §4.1 order).

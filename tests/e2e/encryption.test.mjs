@@ -26,9 +26,9 @@ const env = useEnv({ idp: { https: true }, roots: { "/": ["tests/e2e/www", "www"
 
 const context = () => env.browser.newContext({ ignoreHTTPSErrors: true });
 
-async function openApp(ctx, lib) {
+async function openApp(ctx, lib, authority = env.idp.oidcAuthority) {
   const page = await ctx.newPage();
-  await page.goto(`${env.web.origin}/interop.html?lib=${lib}&authority=${encodeURIComponent(env.idp.oidcAuthority)}`);
+  await page.goto(`${env.web.origin}/interop.html?lib=${lib}&authority=${encodeURIComponent(authority)}`);
   await page.waitForSelector("body[data-ready='1']", { state: "attached", timeout: 20000 });
   return page;
 }
@@ -101,6 +101,26 @@ test("msal-wasm alone: reloads and other tabs read the encrypted cache; a new br
   assert.deepEqual(after, { accounts: 0, entries: 0 });
   await ctx.close();
 });
+
+for (const [from, to] of [["wasm", "wasm"], ["browser", "wasm"], ["wasm", "browser"]]) {
+  test(`"stay signed in" (signin_state kmsi), signed in with ${from === "wasm" ? "msal-wasm" : "@azure/msal-browser"}: stored in clear as msal does, and ${to === "wasm" ? "msal-wasm" : "@azure/msal-browser"} keeps the user after the browser session ends`, async () => {
+    const ctx = await context();
+    const page = await openApp(ctx, from, env.idp.entraAuthority);
+    await popupSignIn(page, "#login", `kmsi-${from}`, { kmsi: true });
+    await page.waitForFunction(() => window.last !== null);
+    const last = await page.evaluate(() => window.last);
+    assert.equal(last.ok, true, JSON.stringify(last));
+    // msal's KMSI exception: the account's entries are not encrypted (they must outlive the key).
+    const clear = await page.evaluate((user) => Object.keys(localStorage).filter((k) => k.startsWith("msal.3|") && localStorage.getItem(k).includes(user)).length, `kmsi-${from}`);
+    assert.ok(clear >= 1, "the account is stored in clear");
+    await new Promise((r) => setTimeout(r, 300)); // the store's queued writes land
+    await ctx.clearCookies(); // the browser session ends: the encryption key is gone
+    const next = await openApp(ctx, to, env.idp.entraAuthority);
+    const r = await silent(next);
+    assert.deepEqual(r, { ok: true, at: last.result.accessToken, fromCache: true, user: `kmsi-${from}` });
+    await ctx.close();
+  });
+}
 
 test("a key cookie whose key is not base64url (corrupted, or another script's): a new key is made, no token is stored in clear", async () => {
   const ctx = await context();

@@ -36,10 +36,12 @@ export async function launchBrowser(engine = ENGINE) {
 
 // Clicks `selector` on `page`, signs in as `login` in the popup that opens, and waits for the
 // popup to close.
-export async function popupSignIn(page, selector, login) {
+export async function popupSignIn(page, selector, login, { kmsi = false } = {}) {
   const [popup] = await Promise.all([page.waitForEvent("popup", { timeout: 10000 }), page.click(selector)]);
   await popup.waitForSelector("#login", { timeout: 10000 });
   await popup.fill("#login", login);
+  // The provider's "Stay signed in": its ID token then says signin_state ["kmsi"].
+  if (kmsi) await popup.check("#kmsi");
   await Promise.all([popup.waitForEvent("close", { timeout: 15000 }), clickClosing(popup, "#submit")]);
 }
 

@@ -203,6 +203,7 @@ function page(title, body) {
 function loginPage({ hint, error } = {}) {
   return page('Sign in - msal-wasm test IdP', `<h1>Sign in</h1>${error ? `<p id="error">${esc(error)}</p>` : ''}`
     + `<form method=post><input name=login id=login${hint ? ` value="${esc(hint)}"` : ''} autofocus>`
+    + '<label><input type=checkbox name=kmsi id=kmsi> Stay signed in</label>'
     + '<button id=submit type=submit>Sign in</button></form>');
 }
 
@@ -381,7 +382,7 @@ export async function startIdp(options = {}) {
     ));
 
     const openidClaims = kind === 'entra'
-      ? ['sub', 'oid', 'tid', 'ver', 'name', 'preferred_username', ...(realm.policy ? ['tfp'] : [])]
+      ? ['sub', 'oid', 'tid', 'ver', 'name', 'preferred_username', 'signin_state', ...(realm.policy ? ['tfp'] : [])]
       : ['sub', 'name', 'preferred_username'];
     // The user's object id in this tenant: a guest has its own.
     const oidFor = (sub) => (realm.tenantId === realm.homeTenant || realm.policy ? sub : accountIdForLogin(`${sub}@${realm.tenantId}`));
@@ -517,6 +518,7 @@ export async function startIdp(options = {}) {
               email: login.includes('@') ? login : `${login}@msal-wasm.test`,
               email_verified: true,
               ...(kind === 'entra' ? { oid: oidFor(sub), tid: realm.tenantId, ver: '2.0', ...(realm.policy ? { tfp: realm.policy } : {}) } : {}),
+              ...(kind === 'entra' && account.kmsi ? { signin_state: ['kmsi'] } : {}),
             };
           },
         };
@@ -1171,6 +1173,8 @@ export async function startIdp(options = {}) {
     }
     const accountId = accountIdForLogin(login);
     if (!accounts.has(accountId)) accounts.set(accountId, { login });
+    // "Stay signed in?" answered yes: Entra's ID tokens then carry signin_state ["kmsi"].
+    accounts.get(accountId).kmsi = form.get('kmsi') === 'on';
     await provider.interactionFinished(req, res, {
       login: { accountId, remember: true, amr: ['pwd'] },
       select_account: {},

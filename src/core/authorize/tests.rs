@@ -104,8 +104,8 @@ fn url_has_every_parameter_of_spec_4_1() {
     assert_eq!(get(&q, "x-client-VER"), Some(VERSION));
     assert_eq!(get(&q, "code_challenge"), Some("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"));
     assert_eq!(get(&q, "code_challenge_method"), Some("S256"));
-    // No claims asked for, no capabilities: no claims parameter at all.
-    assert_eq!(get(&q, "claims"), None);
+    // No claims asked for, no capabilities: msal 5's optional ID token claims alone.
+    assert_eq!(get(&q, "claims"), Some(&*format!(r#"{{"id_token":{{{DEFAULT_ID}}}}}"#)));
     // Every key appears once.
     for (k, _) in &q {
         assert_eq!(count(&q, k), 1, "{k} repeated in {url}");
@@ -218,11 +218,16 @@ fn domain_hint_skipped_when_empty() {
 // Claims and client capabilities
 // ---------------------------------------------------------------------------------------------
 
+/// msal 5's optional ID token claims, as its `buildMergedClaims` adds them.
+const DEFAULT_ID: &str =
+    r#""signin_state":{"essential":false},"login_hint":{"essential":false},"tenant_region_sub_scope":{"essential":false}"#;
+
 #[test]
 fn claims_with_capabilities_only() {
     let mut f = Fixture::new();
     f.caps = vec!["CP1".into()];
-    assert_eq!(get(&f.query(), "claims"), Some(r#"{"access_token":{"xms_cc":{"values":["CP1"]}}}"#));
+    let want = format!(r#"{{"id_token":{{{DEFAULT_ID}}},"access_token":{{"xms_cc":{{"values":["CP1"]}}}}}}"#);
+    assert_eq!(get(&f.query(), "claims"), Some(&*want));
 }
 
 #[test]
@@ -231,23 +236,28 @@ fn claims_merged_with_capabilities() {
     f.caps = vec!["CP1".into(), "CP2".into()];
     f.claims = r#"{"id_token":{"auth_time":{"essential":true}},"access_token":{"nbf":{"essential":true,"value":"1"}}}"#.into();
     let claims = get(&f.query(), "claims").unwrap().to_owned();
-    assert_eq!(
-        claims,
-        r#"{"id_token":{"auth_time":{"essential":true}},"access_token":{"nbf":{"essential":true,"value":"1"},"xms_cc":{"values":["CP1","CP2"]}}}"#
+    let want = format!(
+        r#"{{"id_token":{{"auth_time":{{"essential":true}},{DEFAULT_ID}}},"access_token":{{"nbf":{{"essential":true,"value":"1"}},"xms_cc":{{"values":["CP1","CP2"]}}}}}}"#
     );
+    assert_eq!(claims, want);
 }
 
 #[test]
-fn claims_without_capabilities_pass_through() {
+fn claims_without_capabilities_keep_the_apps_and_add_msals_optional_id_token_claims() {
     let text = r#"{"access_token":{"acrs":{"essential":true,"value":"c1"}}}"#;
-    assert_eq!(merge_claims(text, &[]).unwrap(), text);
-    assert_eq!(merge_claims("", &[]).unwrap(), "");
+    let want = format!(r#"{{"access_token":{{"acrs":{{"essential":true,"value":"c1"}}}},"id_token":{{{DEFAULT_ID}}}}}"#);
+    assert_eq!(merge_claims(text, &[]).unwrap(), want);
+    assert_eq!(merge_claims("", &[]).unwrap(), format!(r#"{{"id_token":{{{DEFAULT_ID}}}}}"#));
+    // The app's own request of one of them wins.
+    let text = r#"{"id_token":{"login_hint":{"essential":true}}}"#;
+    let out = merge_claims(text, &[]).unwrap();
+    assert!(out.contains(r#""login_hint":{"essential":true}"#) && !out.contains(r#""login_hint":{"essential":false}"#), "{out}");
 }
 
 #[test]
 fn capabilities_replace_a_non_object_access_token_claim() {
     let out = merge_claims(r#"{"access_token":"x"}"#, &["CP1".into()]).unwrap();
-    assert_eq!(out, r#"{"access_token":{"xms_cc":{"values":["CP1"]}}}"#);
+    assert_eq!(out, format!(r#"{{"access_token":{{"xms_cc":{{"values":["CP1"]}}}},"id_token":{{{DEFAULT_ID}}}}}"#));
 }
 
 #[test]

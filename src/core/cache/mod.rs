@@ -152,6 +152,9 @@ pub struct TokenCache<S: KeyValueStore> {
     version: Cell<u32>,
     /// Entries of an older schema last updated before this (ms) are removed, not migrated.
     stale_before_ms: u64,
+    /// The save in progress is of a "keep me signed in" sign-in: its entries are stored in
+    /// clear (see [`KeyValueStore::set_in_clear`]).
+    in_clear: bool,
 }
 
 /// The strings of a stored key list, and whether it also held something else (junk that the
@@ -208,6 +211,7 @@ impl<S: KeyValueStore> TokenCache<S> {
             credentials: Vec::new(),
             version: Cell::new(0),
             stale_before_ms,
+            in_clear: false,
         };
         let issues = cache.reload();
         (cache, issues)
@@ -501,16 +505,25 @@ impl<S: KeyValueStore> TokenCache<S> {
     /// Stores a value; when storage refuses it even so (full), keeps it in memory for this
     /// session rather than lose the sign-in.
     fn write(&self, key: &str, value: &str) -> Result<(), AuthError> {
-        match self.store.set(key, value) {
+        match self.set(key, value) {
             Ok(()) => Ok(()),
             Err(_) => self.store.set_in_memory(key, value),
+        }
+    }
+
+    /// Stores a value, in clear for a "keep me signed in" save.
+    fn set(&self, key: &str, value: &str) -> Result<(), AuthError> {
+        if self.in_clear {
+            self.store.set_in_clear(key, value)
+        } else {
+            self.store.set(key, value)
         }
     }
 
     fn put(&mut self, c: Credential) -> Result<(), AuthError> {
         let key = credential_key(&c);
         let value = c.to_json().to_json();
-        if self.store.set(&key, &value).is_err() {
+        if self.set(&key, &value).is_err() {
             // Storage full: drop what is dead anyway (expired access tokens), then the
             // access tokens that would expire first, and try once more.
             let now = c.cached_at.max(c.last_updated_at / 1000);
@@ -555,7 +568,9 @@ impl<S: KeyValueStore> TokenCache<S> {
     pub fn save(&mut self, s: &SaveRequest<'_>) -> Result<(), AuthError> {
         self.changed();
         self.saving.clear();
+        self.in_clear = s.kmsi;
         let result = self.save_entries(s);
+        self.in_clear = false;
         self.saving.clear();
         result
     }
@@ -890,6 +905,9 @@ pub struct SaveRequest<'a> {
     pub attribute_tokens: &'a str,
     /// Which credentials to store.
     pub store: StoreInCache,
+    /// The user chose "keep me signed in" (the ID token's `signin_state`): as msal, the entries
+    /// are stored in clear, so that they outlive the browser session's encryption key.
+    pub kmsi: bool,
 }
 
 /// msal's `storeInCache`: which credentials of a token response are cached (all by default;

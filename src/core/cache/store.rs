@@ -21,6 +21,12 @@ pub trait KeyValueStore {
     fn set_in_memory(&self, key: &str, value: &str) -> Result<(), AuthError> {
         self.set(key, value)
     }
+    /// Stores `value` at `key` unencrypted where the store encrypts (msal's "keep me signed in"
+    /// entries of the `localStorage` cache, which must outlive the session's key). Default:
+    /// [`set`](Self::set).
+    fn set_in_clear(&self, key: &str, value: &str) -> Result<(), AuthError> {
+        self.set(key, value)
+    }
     /// True when `key` holds a value, readable or not yet: an encrypted store may hold an
     /// entry another tab just wrote that it has not decrypted yet ([`get`](Self::get) gives
     /// `None` until then). Default: [`get`](Self::get) finds it.
@@ -99,6 +105,9 @@ impl<T: KeyValueStore + ?Sized> KeyValueStore for alloc::rc::Rc<T> {
     }
     fn keys(&self) -> Vec<String> {
         (**self).keys()
+    }
+    fn set_in_clear(&self, key: &str, value: &str) -> Result<(), AuthError> {
+        (**self).set_in_clear(key, value)
     }
     fn set_in_memory(&self, key: &str, value: &str) -> Result<(), AuthError> {
         (**self).set_in_memory(key, value)

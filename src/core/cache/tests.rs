@@ -3,6 +3,7 @@ use crate::core::account::{authority_type, TenantProfile};
 use crate::core::base64;
 use crate::core::http::HttpResponse;
 use crate::core::id_token::IdTokenClaims;
+use ::core::cell::RefCell;
 use alloc::rc::Rc;
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
@@ -64,6 +65,7 @@ fn save(cache: &mut TokenCache<Rc<MemoryStore>>, r: &TokenResponse, a: &Account,
             resource: "",
             attribute_tokens: "",
             store: Default::default(),
+            kmsi: false,
         })
         .unwrap();
 }
@@ -221,6 +223,7 @@ fn dpop_tokens_carry_their_key_and_are_found_only_with_it() {
             resource: "",
             attribute_tokens: "",
             store: Default::default(),
+            kmsi: false,
         })
         .unwrap();
     let at = cache.credentials().find(|c| c.secret == "at-dpop").unwrap();
@@ -270,6 +273,7 @@ fn a_generic_providers_renewed_access_token_replaces_the_old_one() {
                 resource: "",
                 attribute_tokens: "",
                 store: Default::default(),
+                kmsi: false,
             })
             .unwrap();
     }
@@ -1285,4 +1289,65 @@ fn a_tab_behind_never_drops_another_tabs_keys_from_the_shared_lists() {
     assert!(!fresh.credentials().any(|c| c.secret == "at-x"));
     let listed = stored(&store, TOKEN_KEYS).to_json();
     assert!(!listed.contains("uid-2"), "{listed}");
+}
+
+/// A store that records which keys were written in clear.
+#[derive(Default)]
+struct ClearRecorder {
+    inner: MemoryStore,
+    clear: RefCell<Vec<String>>,
+}
+
+impl KeyValueStore for ClearRecorder {
+    fn get(&self, key: &str) -> Option<String> {
+        self.inner.get(key)
+    }
+    fn set(&self, key: &str, value: &str) -> Result<(), AuthError> {
+        self.clear.borrow_mut().retain(|k| k != key);
+        self.inner.set(key, value)
+    }
+    fn set_in_clear(&self, key: &str, value: &str) -> Result<(), AuthError> {
+        self.clear.borrow_mut().push(key.to_owned());
+        self.inner.set(key, value)
+    }
+    fn remove(&self, key: &str) {
+        self.inner.remove(key)
+    }
+    fn keys(&self) -> Vec<String> {
+        self.inner.keys()
+    }
+}
+
+#[test]
+fn a_keep_me_signed_in_save_stores_its_entries_in_clear_and_others_do_not() {
+    let (mut cache, _) = TokenCache::load(Rc::new(ClearRecorder::default()), CLIENT);
+    let requested = ScopeSet::parse("User.Read");
+    let r = response("at-1", "User.Read", "");
+    let a = account();
+    let save = |cache: &mut TokenCache<Rc<ClearRecorder>>, kmsi: bool| {
+        cache
+            .save(&SaveRequest {
+                response: &r,
+                account: &a,
+                realm: REALM,
+                at_realm: None,
+                requested: &requested,
+                key_id: "",
+                resource: "",
+                attribute_tokens: "",
+                store: Default::default(),
+                kmsi,
+            })
+            .unwrap();
+    };
+    save(&mut cache, true);
+    let clear = cache.store.clear.borrow().clone();
+    let user_keys: Vec<String> = cache.store.keys().into_iter().filter(|k| k.starts_with("msal.3|")).collect();
+    assert_eq!(user_keys.len(), 4, "{user_keys:?}");
+    for k in &user_keys {
+        assert!(clear.contains(k), "{k} not in clear: {clear:?}");
+    }
+    // The same sign-in without "keep me signed in": encrypted again (written with `set`).
+    save(&mut cache, false);
+    assert!(cache.store.clear.borrow().is_empty(), "{:?}", cache.store.clear.borrow());
 }

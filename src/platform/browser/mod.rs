@@ -60,7 +60,7 @@ impl KeyValueStore for WebStore {
     fn set(&self, key: &str, value: &str) -> Result<(), AuthError> {
         match self {
             WebStore::Encrypted(e) => {
-                if e.set(key, value) {
+                if e.set(key, value, false) {
                     Ok(())
                 } else {
                     Err(AuthError::new(
@@ -82,6 +82,15 @@ impl KeyValueStore for WebStore {
                 Ok(())
             }
             WebStore::Memory(m) => m.set(key, value),
+        }
+    }
+    fn set_in_clear(&self, key: &str, value: &str) -> Result<(), AuthError> {
+        match self {
+            WebStore::Encrypted(e) => {
+                e.set(key, value, true);
+                Ok(())
+            }
+            _ => self.set(key, value),
         }
     }
     fn set_in_memory(&self, key: &str, value: &str) -> Result<(), AuthError> {

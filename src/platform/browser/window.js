@@ -486,26 +486,28 @@ export class EncryptedStore {
       if (!other) pageStores.delete(ref);
       else if (other !== this) await other.flush();
     }
+    let kept = false;
     if (!(typeof crypto !== "undefined" && crypto.subtle)) {
       this.log(1, "WebCrypto is unavailable (not a secure context): the cache lasts for this page only");
-      return;
-    }
-    // Without the cookie (the browser refused it) every page has a key of its own: entries
-    // sealed with another key may be another open tab's, not an earlier session's.
-    let cookie = readKeyCookie(), kept = true;
-    if (!cookie) {
-      const made = { id: newKeyId(), key: b64url(crypto.getRandomValues(new Uint8Array(32))) };
-      for (const a of ["None;Secure", "Lax"]) if (!readKeyCookie()) document.cookie = `${ENC_COOKIE}=${encodeURIComponent(JSON.stringify(made))};path=/;SameSite=${a}`;
-      // A key another tab stored at the same moment wins.
-      cookie = readKeyCookie();
-      kept = cookie !== null;
-      if (!kept) {
-        cookie = made;
-        this.log(1, "the browser refused the cache key cookie: encrypted tokens last for this page only");
+    } else {
+      // Without the cookie (the browser refused it) every page has a key of its own: entries
+      // sealed with another key may be another open tab's, not an earlier session's.
+      let cookie = readKeyCookie();
+      kept = true;
+      if (!cookie) {
+        const made = { id: newKeyId(), key: b64url(crypto.getRandomValues(new Uint8Array(32))) };
+        for (const a of ["None;Secure", "Lax"]) if (!readKeyCookie()) document.cookie = `${ENC_COOKIE}=${encodeURIComponent(JSON.stringify(made))};path=/;SameSite=${a}`;
+        // A key another tab stored at the same moment wins.
+        cookie = readKeyCookie();
+        kept = cookie !== null;
+        if (!kept) {
+          cookie = made;
+          this.log(1, "the browser refused the cache key cookie: encrypted tokens last for this page only");
+        }
       }
+      this.id = cookie.id;
+      this.base = await crypto.subtle.importKey("raw", unb64url(cookie.key), "HKDF", false, ["deriveKey"]);
     }
-    this.id = cookie.id;
-    this.base = await crypto.subtle.importKey("raw", unb64url(cookie.key), "HKDF", false, ["deriveKey"]);
     const keys = [];
     for (let i = 0; i < localStorage.length; i++) keys.push(localStorage.key(i));
     let dropped = 0;
@@ -562,14 +564,15 @@ export class EncryptedStore {
   // list never lands before the entries it lists: other tabs read them in that order), and
   // reads see them at once. Never refused: a write the browser refuses (quota) stays in memory
   // for the page, with a warning.
-  set(key, value) {
+  // `clear`: a "keep me signed in" entry, stored as msal stores it (it outlives the key).
+  set(key, value, clear) {
     this.touch(key);
     const user = USER_KEY.test(key);
     (user ? this.mem : this.pending).set(key, value);
     this.queue = this.queue.then(async () => {
       // No key (not loaded, or the import failed): this page's memory only, never in clear.
-      if (user && !this.base) return;
-      const sealed = user && this.base ? await this.encrypt(key, value) : value;
+      if (user && !this.base && !clear) return;
+      const sealed = user && !clear ? await this.encrypt(key, value) : value;
       // A later write or a removal of this key wins.
       if ((user ? this.mem : this.pending).get(key) !== value) return;
       try {

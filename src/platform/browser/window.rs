@@ -102,9 +102,10 @@ extern "C" {
     /// The value of `key`.
     #[wasm_bindgen(method)]
     pub fn get(this: &EncryptedStore, key: &str) -> Option<String>;
-    /// Stores `value` (encrypted for account and credential keys); false when refused.
+    /// Stores `value`: encrypted for account and credential keys unless `clear` (msal's "keep
+    /// me signed in" entries); false when refused.
     #[wasm_bindgen(method)]
-    pub fn set(this: &EncryptedStore, key: &str, value: &str) -> bool;
+    pub fn set(this: &EncryptedStore, key: &str, value: &str, clear: bool) -> bool;
     /// Removes `key`.
     #[wasm_bindgen(method)]
     pub fn remove(this: &EncryptedStore, key: &str);
