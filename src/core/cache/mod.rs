@@ -761,8 +761,19 @@ impl<S: KeyValueStore> TokenCache<S> {
             return false;
         }
         self.changed();
-        super::retain(&mut self.credentials, &mut |(_, c)| c.home_account_id != home_account_id);
-        self.credentials.extend(credentials);
+        // A snapshot can arrive late (after this tab renewed itself): an entry of ours newer
+        // than its copy there, or than the whole snapshot when it lacks the entry, stays (a
+        // rotated refresh token is never put back).
+        let newest = credentials.iter().map(|(_, c)| c.last_updated_at).max().unwrap_or(0);
+        super::retain(&mut self.credentials, &mut |(k, c)| {
+            c.home_account_id != home_account_id
+                || c.last_updated_at > credentials.iter().find(|(t, _)| t == k).map_or(newest, |(_, t)| t.last_updated_at)
+        });
+        for (k, c) in credentials {
+            if !self.credentials.iter().any(|(ours, _)| *ours == k) {
+                self.credentials.push((k, c));
+            }
+        }
         for (k, e) in accounts {
             match self.accounts.iter_mut().find(|(key, _)| *key == k) {
                 Some(slot) => slot.1 = e,

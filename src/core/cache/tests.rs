@@ -1351,3 +1351,28 @@ fn a_keep_me_signed_in_save_stores_its_entries_in_clear_and_others_do_not() {
     save(&mut cache, false);
     assert!(cache.store.clear.borrow().is_empty(), "{:?}", cache.store.clear.borrow());
 }
+
+#[test]
+fn a_late_snapshot_from_another_tab_never_puts_back_an_older_token() {
+    // Tab A renews (refresh token rt-at-1) and announces it; the message reaches tab B after B
+    // renewed itself (rt-at-2, later): B keeps its own. A newer snapshot is taken.
+    let at_time = |at: &str, secs: u64| {
+        let mut r = response(at, "User.Read", "");
+        r.cached_at = secs;
+        r
+    };
+    let (mut a, mut b) = (new_cache(), new_cache());
+    let account = account();
+    save(&mut a, &at_time("at-1", NOW + 1), &account, REALM, "User.Read");
+    let late = a.account_snapshot(HOME);
+    save(&mut b, &at_time("at-2", NOW + 2), &account, REALM, "User.Read");
+    assert!(b.apply_snapshot(HOME, &late, (NOW + 3) * 1000));
+    let envs = envs(&[ENV]);
+    assert_eq!(b.find_refresh_token(HOME, &envs, false).unwrap().secret, "rt-at-2", "the rotated refresh token came back");
+    assert_eq!(find(&b, "User.Read", &[ENV], REALM, "").unwrap().secret, "at-2");
+    // A newer snapshot wins.
+    save(&mut a, &at_time("at-3", NOW + 4), &account, REALM, "User.Read");
+    assert!(b.apply_snapshot(HOME, &a.account_snapshot(HOME), (NOW + 5) * 1000));
+    assert_eq!(b.find_refresh_token(HOME, &envs, false).unwrap().secret, "rt-at-3");
+    assert_eq!(find(&b, "User.Read", &[ENV], REALM, "").unwrap().secret, "at-3");
+}
