@@ -555,7 +555,9 @@ export class PublicClientApplication {
         try {
           await loadWasm(this.config.system && this.config.system.wasmUrl);
           // After the wasm call: the app's logger may call back into the client.
-          client = new WasmClient(JSON.stringify(this.config), (level, message) => queueMicrotask(() => this.logger.logMessage(message, { logLevel: level, containsPii: false, correlationId: "" })));
+          // The app's clients may be circular: the wasm only learns that they are set.
+          const json = JSON.stringify(this.config, (k, v) => (/^(network|navigation)Client$/.test(k) && v ? true : v));
+          client = new WasmClient(json, (level, message) => queueMicrotask(() => this.logger.logMessage(message, { logLevel: level, containsPii: false, correlationId: "" })));
           await client.initialize();
         } catch (e) {
           if (client) client.free();

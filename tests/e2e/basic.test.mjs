@@ -458,6 +458,28 @@ test("getConfiguration returns the defaults filled in and the app's own objects;
   await page.context().close();
 });
 
+test("a configuration holding the app's own circular objects (a network client) initializes, with the unsupported-option warning", async () => {
+  const page = await env.open("entra");
+  const r = await page.evaluate(async (authority) => {
+    const lines = [];
+    const networkClient = { sendGetRequestAsync: () => Promise.reject(new Error("unused")), sendPostRequestAsync: () => Promise.reject(new Error("unused")) };
+    networkClient.self = networkClient; // e.g. a wrapper holding a framework's HTTP client
+    const pca = new window.msal.PublicClientApplication({
+      auth: { clientId: "msal-wasm-test-client", authority, knownAuthorities: [new URL(authority).host] },
+      system: { networkClient, loggerOptions: { logLevel: window.msal.LogLevel.Warning, loggerCallback: (level, message) => lines.push(message) } },
+    });
+    try {
+      await pca.initialize();
+    } catch (e) {
+      return { error: String(e && (e.errorCode || e.message)) };
+    }
+    await new Promise((r) => setTimeout(r, 0));
+    return { error: null, warned: lines.some((m) => /network client/.test(m)), same: pca.getConfiguration().system.networkClient === networkClient };
+  }, env.idp.entraAuthority);
+  assert.deepEqual(r, { error: null, warned: true, same: true });
+  await page.context().close();
+});
+
 test("two clients on one page: each one's log lines reach its own logger, whichever initialized last", async () => {
   const page = await env.open("entra");
   const r = await page.evaluate(async (authority) => {
