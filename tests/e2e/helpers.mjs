@@ -120,3 +120,19 @@ export function countChannelMessages(page) {
     };
   });
 }
+
+// Fills the page's `area` ("localStorage" or "sessionStorage") to the last byte the browser
+// accepts, with junk of the app's own; returns how many items it wrote (-1: not full after all).
+export function fillStorage(page, area) {
+  return page.evaluate((area) => {
+    const storage = window[area];
+    let n = 0;
+    for (const size of [256 * 1024, 16 * 1024, 1024, 64, 1]) {
+      const chunk = "x".repeat(size);
+      try { for (;;) storage.setItem(`junk.${n++}`, chunk); } catch (_) { /* full at this size */ }
+    }
+    // The last few characters, in one-character items.
+    for (const k of "abcdefghijklmnopqrstuvwxyz") try { storage.setItem(k, ""); n++; } catch (_) { break; }
+    try { storage.setItem("~", ""); return -1; } catch (_) { return n; }
+  }, area);
+}

@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { signedInPage, useEnv } from "./env.mjs";
-import { popupSignIn, silent, storageDiff, storageSnapshot, waitFor } from "./helpers.mjs";
+import { fillStorage, popupSignIn, silent, storageDiff, storageSnapshot, waitFor } from "./helpers.mjs";
 
 const env = useEnv();
 
@@ -218,16 +218,7 @@ test("localStorage: sign-out in tab A empties tab B's accounts, with the event",
 test("full localStorage: sign-in still works (kept in memory for the page, with a warning)", async () => {
   const ctx = await env.browser.newContext();
   const page = await openTab(ctx, "localStorage");
-  // Fill localStorage to the last byte the browser accepts.
-  const filled = await page.evaluate(() => {
-    let n = 0;
-    for (const size of [256 * 1024, 16 * 1024, 1024, 64, 1]) {
-      const chunk = "x".repeat(size);
-      try { for (;;) localStorage.setItem(`junk.${n++}`, chunk); } catch (_) { /* full at this size */ }
-    }
-    try { localStorage.setItem("probe", "x"); return -1; } catch (_) { return n; }
-  });
-  assert.ok(filled > 0, "localStorage is full");
+  assert.ok((await fillStorage(page, "localStorage")) > 0, "localStorage is full");
   await popupSignIn(page, "#popup", "bea");
   await page.waitForFunction(() => window.last !== null);
   const r = await page.evaluate(() => ({ ok: window.last.ok, accounts: window.pca.getAllAccounts().length, warned: window.logs.some(([l, m]) => l === 1 && /quota/.test(m)) }));
@@ -239,15 +230,7 @@ test("full localStorage: sign-in still works (kept in memory for the page, with 
 test("storage filled by the app after sign-in: a reload still reads the cache (nothing is written to probe it)", async () => {
   const ctx = await env.browser.newContext();
   const page = await signedInPage(env, "bruno", { context: ctx });
-  const filled = await page.evaluate(() => {
-    let n = 0;
-    for (const size of [256 * 1024, 16 * 1024, 1024, 64, 1]) {
-      const chunk = "x".repeat(size);
-      try { for (;;) sessionStorage.setItem(`junk.${n++}`, chunk); } catch (_) { /* full at this size */ }
-    }
-    try { sessionStorage.setItem("probe", "x"); return -1; } catch (_) { return n; }
-  });
-  assert.ok(filled > 0, "sessionStorage is full");
+  assert.ok((await fillStorage(page, "sessionStorage")) > 0, "sessionStorage is full");
   await page.reload();
   await page.waitForSelector("body[data-ready='1']");
   assert.equal(await page.evaluate(() => window.pca.getAllAccounts().length), 1, "the cache was read");
