@@ -473,6 +473,7 @@ function copyAccount(a) {
   };
   if (a.idToken !== undefined) c.idToken = a.idToken;
   if (a.idTokenClaims !== undefined) c.idTokenClaims = copyJson(a.idTokenClaims);
+  for (const k of ["loginHint", "upn", "kmsi"]) if (a[k] !== undefined) c[k] = a[k];
   return c;
 }
 
@@ -635,6 +636,13 @@ export class PublicClientApplication {
     });
   }
 
+  // msal: a second interaction fails before any event of its own.
+  checkFree(r) {
+    if (!r.overrideInteractionInProgress) {
+      try { this.engine().checkInteraction(); } catch (raw) { throw toError(raw); }
+    }
+  }
+
   // ---- other tabs ----
   accountCount() { return this.getAllAccounts().length; }
   accountIds() {
@@ -710,6 +718,7 @@ export class PublicClientApplication {
   async redirect(request) {
     const client = this.engine();
     const r = Object.assign({}, request, { correlationId: (request && request.correlationId) || createGuid() });
+    this.checkFree(r);
     this.emit(EventType.ACQUIRE_TOKEN_START, InteractionType.Redirect, request, null, r.correlationId);
     let url;
     try {
@@ -735,6 +744,7 @@ export class PublicClientApplication {
   // ---- popup ----
   popup(request) {
     const r = Object.assign({}, request, { correlationId: (request && request.correlationId) || createGuid() });
+    try { this.checkFree(r); } catch (e) { return Promise.reject(e); }
     return this.track(InteractionType.Popup, request, r.correlationId, () => {
       // Synchronous up to here: the window opens inside the user's click.
       const [done, popupWindow] = this.engine().popup(requestJson(r), r.popupWindowParent);
@@ -827,7 +837,9 @@ export class PublicClientApplication {
   async logoutRedirect(request) {
     const r = Object.assign({}, request, { correlationId: (request && request.correlationId) || createGuid() });
     const client = this.engine();
+    this.checkFree(r);
     this.emit(EventType.LOGOUT_START, InteractionType.Redirect, request || null, null, r.correlationId);
+    const active = client.activeHomeAccountId();
     let url;
     try {
       url = await client.logoutRedirect(requestJson(r));
@@ -837,7 +849,7 @@ export class PublicClientApplication {
       this.emit(EventType.LOGOUT_END, InteractionType.Redirect, null, null, r.correlationId);
       throw e;
     }
-    this.accountsChangedHere();
+    this.signedOutHere(active);
     this.emit(EventType.LOGOUT_SUCCESS, InteractionType.Redirect, request || null, null, r.correlationId);
     if (!url) {
       this.emit(EventType.LOGOUT_END, InteractionType.Redirect, null, null, r.correlationId);
@@ -859,6 +871,8 @@ export class PublicClientApplication {
   logoutPopup(request) {
     const r = Object.assign({}, request, { correlationId: (request && request.correlationId) || createGuid() });
     let done;
+    let active;
+    try { this.checkFree(r); active = this.engine().activeHomeAccountId(); } catch (e) { return Promise.reject(e); }
     try {
       this.emit(EventType.LOGOUT_START, InteractionType.Popup, request || null, null, r.correlationId);
       done = this.engine().logoutPopup(requestJson(r), r.popupWindowParent);
@@ -868,7 +882,7 @@ export class PublicClientApplication {
       this.emit(EventType.LOGOUT_END, InteractionType.Popup, null, null, r.correlationId);
       return Promise.reject(e);
     }
-    this.accountsChangedHere();
+    this.signedOutHere(active);
     this.emit(EventType.LOGOUT_SUCCESS, InteractionType.Popup, request || null, null, r.correlationId);
     return done.then(() => {
       this.emit(EventType.LOGOUT_END, InteractionType.Popup, null, null, r.correlationId);
@@ -885,8 +899,14 @@ export class PublicClientApplication {
   }
 
   async clearCache(request) {
+    const active = this.engine().activeHomeAccountId();
     try { this.engine().clearCache(requestJson(request)); } catch (raw) { throw toError(raw); }
+    this.signedOutHere(active);
+  }
+  // As msal: removing the active account makes it null, with ACTIVE_ACCOUNT_CHANGED.
+  signedOutHere(active) {
     this.accountsChangedHere();
+    if (active && !this.client.activeHomeAccountId()) this.emit(EventType.ACTIVE_ACCOUNT_CHANGED);
   }
 
   // ---- accounts ----

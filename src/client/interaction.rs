@@ -104,6 +104,17 @@ impl<P: Platform> PublicClientApplication<P> {
         lock
     }
 
+    /// Fails with `interaction_in_progress` while an interaction of the tab (any client's) holds
+    /// the lock and its lease runs. msal checks this before an interactive call sends any event.
+    pub fn ensure_no_interaction(&self) -> Result<(), AuthError> {
+        match self.interaction_lock() {
+            Some(held) if held.get("leaseUntil").and_then(Json::as_u64).is_none_or(|until| until > self.platform.now_ms()) => {
+                Err(interaction_busy())
+            }
+            _ => Ok(()),
+        }
+    }
+
     pub(super) fn take_interaction_lock(&self, kind: &str, itype: InteractionType) -> Result<(), AuthError> {
         self.take_interaction_lock_over(kind, itype, false)
     }
@@ -127,11 +138,7 @@ impl<P: Platform> PublicClientApplication<P> {
                 self.takeovers.set(self.takeovers.get().wrapping_add(1));
                 self.platform.cancel_popup_waits();
             } else {
-                return Err(AuthError::new(
-                    ErrorKind::InteractionInProgress,
-                    codes::INTERACTION_IN_PROGRESS,
-                    "an interactive request is already in progress; await it (or handleRedirectPromise) first",
-                ));
+                return Err(interaction_busy());
             }
         }
         let lease = match itype {
@@ -662,4 +669,13 @@ impl<P: Platform> PublicClientApplication<P> {
             }
         }
     }
+}
+
+/// msal's `interaction_in_progress`.
+fn interaction_busy() -> AuthError {
+    AuthError::new(
+        ErrorKind::InteractionInProgress,
+        codes::INTERACTION_IN_PROGRESS,
+        "an interactive request is already in progress; await it (or handleRedirectPromise) first",
+    )
 }

@@ -291,6 +291,13 @@ impl JsClient {
         });
     }
 
+    /// Throws `interaction_in_progress` while an interaction holds the tab's lock (msal checks
+    /// it before an interactive call sends its first event).
+    #[wasm_bindgen(js_name = checkInteraction)]
+    pub fn check_interaction(&self) -> Result<(), JsValue> {
+        self.inner.ensure_no_interaction().map_err(|e| error_value(&e))
+    }
+
     /// True while this client has an interaction in progress (`handleRedirectPromise` has
     /// something to handle, and fires its events, only then).
     #[wasm_bindgen(js_name = ownInteractionInProgress)]

@@ -123,6 +123,12 @@ test("a second interactive call while one runs fails with interaction_in_progres
   await page.waitForFunction(() => window.second !== undefined);
   const second = await page.evaluate(() => window.second);
   assert.deepEqual(second, { ok: false, name: "BrowserAuthError", code: "interaction_in_progress", isBrowserAuthError: true });
+  // As msal: the refused calls send no event (a FAILURE would set msal-react's inProgress to
+  // none while the first popup is still open).
+  const logout = await page.evaluate(() => window.pca.logoutPopup().then(() => "ok", (e) => e.errorCode));
+  assert.equal(logout, "interaction_in_progress");
+  const events = await page.evaluate(() => window.events.slice());
+  assert.deepEqual(events.filter((e) => /acquireToken|logout/.test(e)), ["msal:acquireTokenStart"], JSON.stringify(events));
   // The user closes the popup once the provider's page is up (closed before, it may as well be
   // severed by COOP: the wait goes on until the timeout, as msal v5's).
   await popup.waitForSelector("#login");
@@ -245,6 +251,27 @@ test("InteractionStatus follows events as in v5: startup, none, acquireToken, no
   // sign-in, and this trail follows events only).
   assert.deepEqual(await page.evaluate(() => window.statusTrail), ["startup", "acquireToken", "none"]);
   await ctx.close();
+});
+
+test("every account getter carries msal 5's loginHint/upn/kmsi; clearCache of the active account sends ACTIVE_ACCOUNT_CHANGED", async () => {
+  const page = await signedInPage("hilde");
+  const r = await page.evaluate(async () => {
+    const pick = (a) => a && { loginHint: a.loginHint, kmsi: a.kmsi };
+    const fromResult = pick(window.last.result.account);
+    window.pca.setActiveAccount(window.pca.getAllAccounts()[0]);
+    const silent = await window.pca.acquireTokenSilent({ scopes: ["User.Read"] });
+    const out = { fromResult, all: pick(window.pca.getAllAccounts()[0]), active: pick(window.pca.getActiveAccount()), silent: pick(silent.account) };
+    window.events.length = 0;
+    await window.pca.clearCache();
+    out.events = window.events.slice();
+    out.active = [out.active, window.pca.getActiveAccount()];
+    return out;
+  });
+  assert.equal(typeof r.fromResult.kmsi, "boolean");
+  assert.deepEqual([r.all, r.active[0], r.silent], [r.fromResult, r.fromResult, r.fromResult]);
+  assert.equal(r.active[1], null);
+  assert.deepEqual(r.events, ["msal:activeAccountChanged"]);
+  await page.context().close();
 });
 
 test("a blocked popup fails at once with empty_window_error or popup_window_error and frees the lock", async () => {
