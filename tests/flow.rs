@@ -932,3 +932,15 @@ fn by_code(code: &str, options: msal_wasm::client::TokenOptions) -> msal_wasm::c
         ..Default::default()
     }
 }
+
+#[test]
+fn a_silent_request_for_an_account_the_cache_lacks_needs_interaction() {
+    // msal: an account given but not cached has no tokens (InteractionRequired, so msal-react
+    // falls back to its interaction); no account at all is no_account_error.
+    let h = harness();
+    h.sign_in();
+    let e = block_on(h.pca.acquire_token_silent(&silent("uid-9.utid-9"))).unwrap_err();
+    assert_eq!((e.code(), e.kind()), ("no_tokens_found", ErrorKind::InteractionRequired));
+    let e = block_on(h.pca.acquire_token_silent(&SilentRequest { account: None, ..silent("x") })).unwrap_err();
+    assert_eq!(e.code(), "no_account_error");
+}

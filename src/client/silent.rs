@@ -110,10 +110,12 @@ impl<P: Platform> PublicClientApplication<P> {
         };
         let (home, tenant) =
             who.ok_or_else(|| AuthError::browser(codes::NO_ACCOUNT_ERROR, "no account given and no active account set"))?;
-        let account = self
-            .find_account(&cache, &home)
-            .cloned()
-            .ok_or_else(|| AuthError::browser(codes::NO_ACCOUNT_ERROR, "no account given and no active account set"))?;
+        let account = self.find_account(&cache, &home).cloned().ok_or_else(|| match &req.account {
+            // As msal: an account the app names but the cache lacks has no tokens, which needs
+            // the user (msal-react then falls back to its interaction).
+            Some(_) => AuthError::new(ErrorKind::InteractionRequired, codes::NO_TOKENS_FOUND, "no cached tokens for the request's account"),
+            None => AuthError::browser(codes::NO_ACCOUNT_ERROR, "no account given and no active account set"),
+        })?;
         Ok((account, tenant.filter(|t| !t.is_empty())))
     }
 
