@@ -944,3 +944,27 @@ fn a_silent_request_for_an_account_the_cache_lacks_needs_interaction() {
     let e = block_on(h.pca.acquire_token_silent(&SilentRequest { account: None, ..silent("x") })).unwrap_err();
     assert_eq!(e.code(), "no_account_error");
 }
+
+#[test]
+fn a_refresh_error_that_needs_the_user_goes_to_the_app_without_a_hidden_frame() {
+    // msal's checkIfRefreshTokenErrorCanBeResolvedSilently: a claims challenge or a basic_action
+    // needs the user, so no frame (whose answer would replace the server's claims); a refused
+    // refresh token (plain invalid_grant) may be replaced by one from the frame.
+    let h = harness();
+    let home = h.sign_in().account.account.home_account_id;
+    h.platform.set_windows(|_| Err(WindowError::NoResponse));
+    h.idp.borrow_mut().fail_next = Some(HttpResponse::new(
+        400,
+        r#"{"error":"invalid_grant","error_description":"AADSTS50076 MFA","suberror":"basic_action","claims":"{\"access_token\":{\"capolids\":{\"essential\":true,\"values\":[\"c1\"]}}}"}"#,
+    ));
+    let e = block_on(h.pca.acquire_token_silent(&SilentRequest { force_refresh: true, ..silent(&home) })).unwrap_err();
+    assert_eq!((e.code(), e.sub_error()), ("invalid_grant", "basic_action"));
+    assert!(e.is_interaction_required());
+    assert_eq!(h.platform.windows.borrow().len(), 0, "no hidden frame");
+    // A plain invalid_grant: the frame is tried (here it gets no answer).
+    let home = h.sign_in().account.account.home_account_id;
+    h.idp.borrow_mut().fail_next = Some(HttpResponse::new(400, r#"{"error":"invalid_grant","error_description":"AADSTS70000 revoked"}"#));
+    let e = block_on(h.pca.acquire_token_silent(&SilentRequest { force_refresh: true, ..silent(&home) })).unwrap_err();
+    assert_eq!(e.sub_error(), "iframe_no_response");
+    assert_eq!(h.platform.windows.borrow().len(), 1, "one hidden frame");
+}

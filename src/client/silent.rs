@@ -370,7 +370,7 @@ impl<P: Platform> PublicClientApplication<P> {
     /// allows it and the refresh token could not do it.
     async fn renew_or_frame(&self, req: &SilentRequest) -> Result<AuthenticationResult, AuthError> {
         match self.renew_single_flight(req).await {
-            Err(e) if req.cache_lookup_policy.uses_iframe() && (e.is_interaction_required() || e.is_invalid_grant()) => {
+            Err(e) if req.cache_lookup_policy.uses_iframe() && frame_may_resolve(&e) => {
                 let who = self.silent_account(req).ok();
                 let authority =
                     who.as_ref().and_then(|(a, t)| self.silent_authority(req, a, t.as_deref())).or_else(|| req.authority.clone());
@@ -509,6 +509,15 @@ impl<P: Platform> PublicClientApplication<P> {
 
 /// A silent result as its caller gets it (one flight may serve several): the caller's
 /// correlation id (when it named one) and state, as msal's `acquireTokenSilent`.
+/// msal's `checkIfRefreshTokenErrorCanBeResolvedSilently`: a hidden frame may help when the
+/// refresh token is missing, expired or refused (`invalid_grant` the server does not say needs
+/// the user, or says so only with `bad_token`); an error that needs the user (a claims
+/// challenge, `interaction_required`, a `basic_action`) goes to the app as it came.
+fn frame_may_resolve(e: &AuthError) -> bool {
+    let replace_token = (!e.is_interaction_required() || e.sub_error() == "bad_token") && e.is_invalid_grant();
+    replace_token || matches!(e.code(), codes::NO_TOKENS_FOUND | codes::REFRESH_TOKEN_EXPIRED)
+}
+
 fn for_caller(req: &SilentRequest, mut r: AuthenticationResult) -> AuthenticationResult {
     if !req.correlation_id.is_empty() {
         r.correlation_id.clone_from(&req.correlation_id);
