@@ -850,7 +850,8 @@ export class PublicClientApplication {
       throw e;
     }
     this.signedOutHere(active);
-    this.emit(EventType.LOGOUT_SUCCESS, InteractionType.Redirect, request || null, null, r.correlationId);
+    // As msal: only for a request that names its account, with the request as payload.
+    if (r.account) this.emit(EventType.LOGOUT_SUCCESS, InteractionType.Redirect, r, null, r.correlationId);
     if (!url) {
       this.emit(EventType.LOGOUT_END, InteractionType.Redirect, null, null, r.correlationId);
       return;
@@ -883,7 +884,7 @@ export class PublicClientApplication {
       return Promise.reject(e);
     }
     this.signedOutHere(active);
-    this.emit(EventType.LOGOUT_SUCCESS, InteractionType.Popup, request || null, null, r.correlationId);
+    this.emit(EventType.LOGOUT_SUCCESS, InteractionType.Popup, r, null, r.correlationId);
     return done.then(() => {
       this.emit(EventType.LOGOUT_END, InteractionType.Popup, null, null, r.correlationId);
       if (r.mainWindowRedirectUri) {

@@ -10,17 +10,35 @@ const env = useEnv({ redirectPaths: ["/code-landing"] });
 
 test("logoutPopup signs out in a popup and clears the account's cache", async () => {
   const page = await signedInPage(env, "nora");
+  const home = await page.evaluate(() => {
+    window.pca.addEventCallback((m) => { if (m.eventType === "msal:logoutSuccess") window.logoutPayload = m.payload; });
+    return window.pca.getAllAccounts()[0].homeAccountId;
+  });
   const [popup] = await Promise.all([
     page.waitForEvent("popup"),
     page.evaluate(() => { window.loggedOut = window.pca.logoutPopup({ account: window.pca.getAllAccounts()[0] }).then(() => "done", (e) => e.errorCode); }),
   ]);
   assert.equal(await page.evaluate(() => window.loggedOut), "done");
+  // As msal: the logout request (with its correlation id) is the payload.
+  const payload = await page.evaluate(() => window.logoutPayload && { home: window.logoutPayload.account.homeAccountId, cid: typeof window.logoutPayload.correlationId });
+  assert.deepEqual(payload, { home, cid: "string" });
   if (!popup.isClosed()) await popup.waitForEvent("close", { timeout: 5000 });
   assert.equal(await page.evaluate(() => window.pca.getAllAccounts().length), 0);
   assert.ok((await page.evaluate(() => window.events)).includes("msal:logoutSuccess"));
   // The provider session is gone too: silent SSO now needs interaction.
   const sso = await page.evaluate(() => window.pca.ssoSilent({ scopes: ["User.Read"], loginHint: "nora", redirectUri: location.origin + "/redirect.html" }).then(() => "ok", (e) => e.errorCode));
   assert.equal(sso, "login_required");
+  await page.context().close();
+});
+
+test("logoutRedirect without an account sends no LOGOUT_SUCCESS (msal sends it only for a named account)", async () => {
+  const page = await signedInPage(env, "nils");
+  const events = await page.evaluate(async () => {
+    window.events.length = 0;
+    await window.pca.logoutRedirect({ onRedirectNavigate: () => false });
+    return window.events.filter((e) => e.startsWith("msal:logout"));
+  });
+  assert.deepEqual(events, ["msal:logoutStart", "msal:logoutEnd"]);
   await page.context().close();
 });
 
