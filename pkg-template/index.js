@@ -625,7 +625,8 @@ export class PublicClientApplication {
     this.emit(EventType.ACQUIRE_TOKEN_START, interactionType, request, null, correlationId);
     return this.measure(apiName, correlationId, work).then((result) => {
       this.emit(EventType.ACQUIRE_TOKEN_SUCCESS, interactionType, result, null, correlationId);
-      if (result && this.accountCount() > before) this.emit(EventType.LOGIN_SUCCESS, interactionType, result.account, null, correlationId);
+      // (msal's acquireTokenByCode sends none.)
+      if (result && this.accountCount() > before && apiName !== BrowserRootPerformanceEvents.AcquireTokenByCode) this.emit(EventType.LOGIN_SUCCESS, interactionType, result.account, null, correlationId);
       // A sign-in (a silent renewal adds no account; another tab's change it raced stays news).
       if (apiName !== BrowserRootPerformanceEvents.AcquireTokenSilent) this.accountsChangedHere();
       return result;

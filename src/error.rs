@@ -96,6 +96,8 @@ pub mod codes {
     pub const NON_BROWSER_ENVIRONMENT: &str = "non_browser_environment";
     pub const UNINITIALIZED_PUBLIC_CLIENT_APPLICATION: &str = "uninitialized_public_client_application";
     pub const AUTH_CODE_REQUIRED: &str = "auth_code_required";
+    /// `acquireTokenByCode` without a code (msal 5's name).
+    pub const AUTH_CODE_OR_NATIVE_ACCOUNT_ID_REQUIRED: &str = "auth_code_or_nativeAccountId_required";
     pub const MISPLACED_RESOURCE_PARAMETER: &str = "misplaced_resource_parameter";
     pub const RESOURCE_PARAMETER_REQUIRED: &str = "resource_parameter_required";
     pub const BLOCK_NESTED_POPUPS: &str = "block_nested_popups";

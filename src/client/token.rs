@@ -262,7 +262,7 @@ impl<P: Platform> PublicClientApplication<P> {
     /// Redeems an authorization code obtained elsewhere (msal's `acquireTokenByCode`).
     pub async fn acquire_token_by_code(&self, req: &ByCodeRequest) -> Result<AuthenticationResult, AuthError> {
         if req.code.secret().is_empty() {
-            return Err(AuthError::browser(codes::AUTH_CODE_REQUIRED, "acquireTokenByCode needs a code"));
+            return Err(AuthError::browser(codes::AUTH_CODE_OR_NATIVE_ACCOUNT_ID_REQUIRED, "acquireTokenByCode needs a code"));
         }
         req.options.enforce_resource(self.config.is_mcp, &[])?;
         let correlation_id = if req.correlation_id.is_empty() { self.guid()? } else { req.correlation_id.clone() };
