@@ -695,10 +695,12 @@ export class PublicClientApplication {
     emit(EventType.HANDLE_REDIRECT_START);
     try {
       const json = await client.handleRedirectPromise(options.hash || undefined, navigate);
-      const out = json === null ? null : JSON.parse(json);
+      let out = json === null ? null : JSON.parse(json);
       if (out && out.navigateTo) {
-        await this.navigationClient.navigateInternal(out.navigateTo, { noHistory: true, apiId: ApiId.handleRedirectPromise, timeout: 30000 });
-        return null;
+        // A client that stayed on the page (returned false): completed here, as msal.
+        if ((await this.navigationClient.navigateInternal(out.navigateTo, { noHistory: true, apiId: ApiId.handleRedirectPromise, timeout: 30000 })) !== false) return null;
+        const done = await client.handleRedirectPromise(undefined, false);
+        out = done === null ? null : JSON.parse(done);
       }
       const result = out && resultFrom(out);
       if (result) {

@@ -563,6 +563,32 @@ test("a logger callback that calls back into the client works, also for a line l
   await page.context().close();
 });
 
+test("a navigation client that stays on the page (an SPA router's, returning false): the redirect sign-in completes in that handleRedirectPromise call", async () => {
+  const ctx = await env.browser.newContext();
+  const page = await ctx.newPage();
+  await page.addInitScript(() => {
+    window.internal = 0;
+    window.beforeInit = (msal, pca) => pca.setNavigationClient({
+      navigateInternal: async (url) => { window.internal++; history.replaceState(null, "", url); return false; },
+      navigateExternal: async (url) => { location.assign(url); return true; },
+    });
+  });
+  await page.goto(env.harness("entra", "sessionStorage", 300, { auth: JSON.stringify({ navigateToLoginRequestUrl: true }) }));
+  await page.waitForSelector("body[data-ready='1']");
+  const start = new URL(page.url());
+  await page.evaluate(() => { window.pca.loginRedirect({ scopes: ["User.Read"] }); });
+  await page.waitForSelector("#login");
+  await page.fill("#login", "spa-router");
+  await page.click("#submit");
+  await page.waitForURL((u) => u.origin === env.web.origin && !u.hash.includes("code="));
+  await page.waitForFunction(() => window.redirect !== undefined && window.redirect !== null);
+  const r = await page.evaluate(() => ({ ok: window.redirect.ok, user: window.redirect.result && window.redirect.result.account.username, internal: window.internal }));
+  assert.deepEqual(r, { ok: true, user: "spa-router", internal: 1 });
+  assert.equal(new URL(page.url()).search, start.search, "the router took the page back to where the sign-in started");
+  assert.equal(await page.evaluate(() => window.pca.getAllAccounts().length), 1);
+  await ctx.close();
+});
+
 for (const navigate of [true, false]) {
   test(`auth.navigateToLoginRequestUrl ${navigate}: a redirect sign-in completes ${navigate ? "back on the page it started from" : "on the redirect page itself"}`, async () => {
     const page = await env.open("entra", "sessionStorage", undefined, 300, { auth: JSON.stringify({ navigateToLoginRequestUrl: navigate }) });
