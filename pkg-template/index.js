@@ -888,12 +888,12 @@ export class PublicClientApplication {
     }
     this.signedOutHere(active);
     this.emit(EventType.LOGOUT_SUCCESS, InteractionType.Popup, r, null, r.correlationId);
+    const end = () => this.emit(EventType.LOGOUT_END, InteractionType.Popup, null, null, r.correlationId);
     return done.then(() => {
-      this.emit(EventType.LOGOUT_END, InteractionType.Popup, null, null, r.correlationId);
-      if (r.mainWindowRedirectUri) {
-        const url = new URL(r.mainWindowRedirectUri, window.location.href).href;
-        return this.navigationClient.navigateInternal(url, { noHistory: false, apiId: ApiId.logoutPopup, timeout: 30000 }).then(() => undefined);
-      }
+      // As msal: the main window navigates before LOGOUT_END (nothing signs in in between).
+      if (!r.mainWindowRedirectUri) return end();
+      const url = new URL(r.mainWindowRedirectUri, window.location.href).href;
+      return this.navigationClient.navigateInternal(url, { noHistory: false, apiId: ApiId.logoutPopup, timeout: 30000 }).then(() => end());
     }, (raw) => {
       const e = toError(raw);
       this.emit(EventType.LOGOUT_FAILURE, InteractionType.Popup, null, e, r.correlationId);

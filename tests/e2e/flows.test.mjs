@@ -31,6 +31,26 @@ test("logoutPopup signs out in a popup and clears the account's cache", async ()
   await page.context().close();
 });
 
+test("logoutPopup with mainWindowRedirectUri navigates the main window before LOGOUT_END, as msal", async () => {
+  const page = await signedInPage(env, "nelly");
+  const [popup] = await Promise.all([
+    page.waitForEvent("popup"),
+    page.evaluate(() => {
+      window.order = [];
+      window.pca.setNavigationClient({
+        navigateInternal: async (url) => { window.order.push("navigate " + new URL(url).pathname); return false; },
+        navigateExternal: async () => true,
+      });
+      window.pca.addEventCallback((m) => { if (m.eventType.startsWith("msal:logout")) window.order.push(m.eventType); });
+      window.loggedOut = window.pca.logoutPopup({ account: window.pca.getAllAccounts()[0], mainWindowRedirectUri: "/signed-out" }).then(() => "done", (e) => e.errorCode);
+    }),
+  ]);
+  await page.waitForFunction(() => window.order.includes("msal:logoutEnd"), null, { timeout: 20000 });
+  if (!popup.isClosed()) await popup.waitForEvent("close", { timeout: 5000 });
+  assert.deepEqual(await page.evaluate(() => window.order), ["msal:logoutStart", "msal:logoutSuccess", "navigate /signed-out", "msal:logoutEnd"]);
+  await page.context().close();
+});
+
 test("logoutRedirect without an account sends no LOGOUT_SUCCESS (msal sends it only for a named account)", async () => {
   const page = await signedInPage(env, "nils");
   const events = await page.evaluate(async () => {
