@@ -177,9 +177,7 @@ fn msal_node_reads(file: &std::path::Path, assertion: &str) -> msal_wasm::core::
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_apps_own_token_and_a_users_on_behalf_of_token_for_the_same_scope_live_side_by_side() {
     // One cache file, as a middle tier with FileCachePlugin keeps it.
-    let dir = std::env::temp_dir().join(format!("msal-native-obo-side-by-side-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = fresh_dir("obo-side-by-side");
     let file = dir.join("cache.json");
     let plugin: Arc<dyn CachePlugin> = Arc::new(FileCachePlugin::new(&file));
     let config = ConfidentialClientConfig::new(WEB_CLIENT_ID, authority(), Credential::Secret(WEB_SECRET.into()));
@@ -216,9 +214,7 @@ async fn the_apps_own_token_and_a_users_on_behalf_of_token_for_the_same_scope_li
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_users_token_due_for_its_proactive_refresh_is_renewed_and_served_when_the_renewal_fails() {
-    let dir = std::env::temp_dir().join(format!("msal-native-refresh-in-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = fresh_dir("refresh-in");
     let file = dir.join("cache.json");
     let app = || {
         let plugin: Arc<dyn CachePlugin> = Arc::new(FileCachePlugin::new(&file));
@@ -280,9 +276,7 @@ impl CachePlugin for Meanwhile {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_save_merges_only_what_its_call_changed_and_never_brings_back_what_another_process_removed() {
-    let dir = std::env::temp_dir().join(format!("msal-native-merge-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = fresh_dir("merge");
     let file = dir.join("cache.json");
     let config = || ConfidentialClientConfig::new(WEB_CLIENT_ID, authority(), Credential::Secret(WEB_SECRET.into()));
     let on_file = || -> Arc<dyn CachePlugin> { Arc::new(FileCachePlugin::new(&file)) };

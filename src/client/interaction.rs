@@ -108,9 +108,7 @@ impl<P: Platform> PublicClientApplication<P> {
     /// the lock and its lease runs. msal checks this before an interactive call sends any event.
     pub fn ensure_no_interaction(&self) -> Result<(), AuthError> {
         match self.interaction_lock() {
-            Some(held) if held.get("leaseUntil").and_then(Json::as_u64).is_none_or(|until| until > self.platform.now_ms()) => {
-                Err(interaction_busy())
-            }
+            Some(held) if !lease_over(&held, self.platform.now_ms()) => Err(interaction_busy()),
             _ => Ok(()),
         }
     }
@@ -128,7 +126,7 @@ impl<P: Platform> PublicClientApplication<P> {
         if let Some(held) = self.interaction_lock() {
             // A lock whose lease ran out was left by an interaction that will never finish
             // (a popup whose page died, a redirect the app never completed): take it over.
-            if held.get("leaseUntil").and_then(Json::as_u64).is_some_and(|until| until <= now) {
+            if lease_over(&held, now) {
                 self.log(LogLevel::Warning, "cleared an interaction lock whose lease had expired");
             } else if take_over {
                 self.log(
@@ -669,6 +667,12 @@ impl<P: Platform> PublicClientApplication<P> {
             }
         }
     }
+}
+
+/// True when the lock `held` was left by an interaction that will never finish: its lease ran
+/// out by `now` (ms).
+fn lease_over(held: &Json, now: u64) -> bool {
+    held.get("leaseUntil").and_then(Json::as_u64).is_some_and(|until| until <= now)
 }
 
 /// msal's `interaction_in_progress`.

@@ -138,3 +138,11 @@ pub fn refresh_due_in(text: &str) -> String {
     j.set("AccessToken", Json::Obj(tokens));
     j.to_json()
 }
+
+/// An empty directory of this test process's own under the system's temp dir.
+pub fn fresh_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("msal-native-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}

@@ -53,6 +53,11 @@ fn new_cache() -> TokenCache<Rc<MemoryStore>> {
 }
 
 fn save(cache: &mut TokenCache<Rc<MemoryStore>>, r: &TokenResponse, a: &Account, realm: &str, requested: &str) {
+    save_kmsi(cache, r, a, realm, requested, false);
+}
+
+/// [`save`] into any store, "keep me signed in" or not.
+fn save_kmsi<S: KeyValueStore>(cache: &mut TokenCache<S>, r: &TokenResponse, a: &Account, realm: &str, requested: &str, kmsi: bool) {
     let requested = ScopeSet::parse(requested);
     cache
         .save(&SaveRequest {
@@ -65,7 +70,7 @@ fn save(cache: &mut TokenCache<Rc<MemoryStore>>, r: &TokenResponse, a: &Account,
             resource: "",
             attribute_tokens: "",
             store: Default::default(),
-            kmsi: false,
+            kmsi,
         })
         .unwrap();
 }
@@ -1321,25 +1326,9 @@ impl KeyValueStore for ClearRecorder {
 #[test]
 fn a_keep_me_signed_in_save_stores_its_entries_in_clear_and_others_do_not() {
     let (mut cache, _) = TokenCache::load(Rc::new(ClearRecorder::default()), CLIENT);
-    let requested = ScopeSet::parse("User.Read");
     let r = response("at-1", "User.Read", "");
     let a = account();
-    let save = |cache: &mut TokenCache<Rc<ClearRecorder>>, kmsi: bool| {
-        cache
-            .save(&SaveRequest {
-                response: &r,
-                account: &a,
-                realm: REALM,
-                at_realm: None,
-                requested: &requested,
-                key_id: "",
-                resource: "",
-                attribute_tokens: "",
-                store: Default::default(),
-                kmsi,
-            })
-            .unwrap();
-    };
+    let save = |cache: &mut TokenCache<Rc<ClearRecorder>>, kmsi: bool| save_kmsi(cache, &r, &a, REALM, "User.Read", kmsi);
     save(&mut cache, true);
     let clear = cache.store.clear.borrow().clone();
     let user_keys: Vec<String> = cache.store.keys().into_iter().filter(|k| k.starts_with("msal.3|")).collect();
