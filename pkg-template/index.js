@@ -473,7 +473,9 @@ function copyAccount(a) {
   };
   if (a.idToken !== undefined) c.idToken = a.idToken;
   if (a.idTokenClaims !== undefined) c.idTokenClaims = copyJson(a.idTokenClaims);
-  for (const k of ["loginHint", "upn", "kmsi"]) if (a[k] !== undefined) c[k] = a[k];
+  if (a.loginHint !== undefined) c.loginHint = a.loginHint;
+  if (a.upn !== undefined) c.upn = a.upn;
+  if (a.kmsi !== undefined) c.kmsi = a.kmsi;
   return c;
 }
 
