@@ -421,6 +421,9 @@ export declare class EventHandler {
   addEventCallback(callback: EventCallbackFunction, eventTypes?: EventType[], callbackId?: string): string | null;
   removeEventCallback(callbackId: string): void;
   emitEvent(eventType: EventType, correlationId: string, interactionType?: InteractionType, payload?: EventPayload, error?: AuthError | Error | null): void;
+  /** Hears the sign-ins, sign-outs and active-account changes of the origin's other tabs and instances. */
+  subscribeCrossTab(): void;
+  unsubscribeCrossTab(): void;
 }
 
 /** A measurement reported to performance callbacks (msal's PerformanceEvent, the fields msal-wasm fills). */

@@ -311,11 +311,23 @@ export const BrowserUtils = Object.freeze({
   },
 });
 
-// msal's event dispatcher: callbacks by id, optionally filtered by event type.
+// msal's event dispatcher: callbacks by id, optionally filtered by event type. As msal 5, a
+// sign-in, a sign-out and an active-account change also go to the origin's other tabs and
+// instances (msal-browser's too), which hear them once subscribed (a localStorage cache).
 export class EventHandler {
   constructor(logger) {
     this.eventCallbacks = new Map();
     this.logger = logger || new Logger({}, "msal-wasm", version);
+    this.channel = typeof BroadcastChannel !== "undefined" ? new BroadcastChannel("msal.broadcast.event") : null;
+    this.invokeCrossTabCallbacks = (e) => this.invokeCallbacks(e.data);
+  }
+  subscribeCrossTab() {
+    if (this.channel) this.channel.addEventListener("message", this.invokeCrossTabCallbacks);
+    this.crossTab = !!this.channel;
+  }
+  unsubscribeCrossTab() {
+    if (this.channel) this.channel.removeEventListener("message", this.invokeCrossTabCallbacks);
+    this.crossTab = false;
   }
   addEventCallback(callback, eventTypes, callbackId) {
     const id = callbackId || createGuid();
@@ -327,12 +339,22 @@ export class EventHandler {
     return id;
   }
   removeEventCallback(callbackId) { this.eventCallbacks.delete(callbackId); }
-  emitEvent(eventType, correlationId, interactionType, payload, error) {
-    if (this.eventCallbacks.size === 0) return;
+  // (`local`: news of another tab's change, for this instance's callbacks only.)
+  emitEvent(eventType, correlationId, interactionType, payload, error, local) {
+    const shared = !local && this.channel && (eventType === EventType.LOGIN_SUCCESS || eventType === EventType.LOGOUT_SUCCESS || eventType === EventType.ACTIVE_ACCOUNT_CHANGED);
+    if (this.eventCallbacks.size === 0 && !shared) return;
     const message = { eventType, interactionType: interactionType || null, payload: payload || null, error: error || null, correlationId: correlationId || "", timestamp: Date.now() };
+    if (shared) {
+      // Without what cannot cross (a request's onRedirectNavigate, its popupWindowParent).
+      const crossing = payload && Object.fromEntries(Object.entries(payload).filter(([, v]) => typeof v !== "function" && !(v && v.window === v)));
+      try { this.channel.postMessage({ ...message, payload: crossing || null }); } catch (e) { this.logger.warning(`event not shared with other tabs: ${e && e.name}`, correlationId); }
+    }
+    this.invokeCallbacks(message);
+  }
+  invokeCallbacks(message) {
     for (const [callback, eventTypes] of this.eventCallbacks.values()) {
-      if (eventTypes.length && !eventTypes.includes(eventType)) continue;
-      try { callback(message); } catch (e) { this.logger.error(`event callback threw: ${e}`, correlationId); }
+      if (eventTypes.length && !eventTypes.includes(message.eventType)) continue;
+      try { callback(message); } catch (e) { this.logger.error(`event callback threw: ${e}`, message.correlationId); }
     }
   }
 }
@@ -569,7 +591,8 @@ export class PublicClientApplication {
         }
         this.client = client;
         this.accountsChangedHere();
-        client.onAccountsChanged(() => this.accountsChangedElsewhere());
+        client.onChange((redirectCancelled) => (redirectCancelled ? this.redirectCancelled() : this.accountsChangedElsewhere()));
+        if (this.config.cache && this.config.cache.cacheLocation === BrowserCacheLocation.LocalStorage) this.events.subscribeCrossTab();
         this.emit(EventType.INITIALIZE_END, null, null, null, correlationId);
       });
     }
@@ -639,11 +662,10 @@ export class PublicClientApplication {
     });
   }
 
-  // msal: a second interaction fails before any event of its own.
-  checkFree(r) {
-    if (!r.overrideInteractionInProgress) {
-      try { this.engine().checkInteraction(); } catch (raw) { throw toError(raw); }
-    }
+  // msal's checks before a call's first event (the page; with `redirect`, a redirect's; with
+  // `r`, a second interaction's interaction_in_progress), in the wasm.
+  preflight(redirect, r) {
+    try { this.engine().preflight(!!redirect, !!r && !r.overrideInteractionInProgress); } catch (raw) { throw toError(raw); }
   }
 
   // ---- other tabs ----
@@ -670,7 +692,8 @@ export class PublicClientApplication {
     const active = this.client.activeHomeAccountId() || null;
     if (active !== this.knownActive) {
       this.knownActive = active;
-      this.emit(EventType.ACTIVE_ACCOUNT_CHANGED);
+      // Subscribed, the other tab's own event arrives (msal 5's broadcast).
+      if (!this.events.crossTab) this.events.emitEvent(EventType.ACTIVE_ACCOUNT_CHANGED, "", null, null, null, true);
     }
   }
 
@@ -723,7 +746,7 @@ export class PublicClientApplication {
   async redirect(request) {
     const client = this.engine();
     const r = Object.assign({}, request, { correlationId: (request && request.correlationId) || createGuid() });
-    this.checkFree(r);
+    this.preflight(true, r);
     this.emit(EventType.ACQUIRE_TOKEN_START, InteractionType.Redirect, request, null, r.correlationId);
     let url;
     try {
@@ -740,7 +763,25 @@ export class PublicClientApplication {
       client.abortRedirect();
       return;
     }
-    await this.navigationClient.navigateExternal(url, { noHistory: false, apiId: ApiId.acquireTokenRedirect, timeout: 30000 });
+    // Back from the provider's page to this page as it was (back/forward cache): the wasm ended
+    // the redirect; this call fails with user_cancelled after RESTORE_FROM_BFCACHE, as msal.
+    this.redirectId = r.correlationId;
+    const cancelled = new Promise((_, reject) => {
+      this.cancelRedirect = () => reject(Object.assign(new BrowserAuthError("user_cancelled", "the user came back from the sign-in page"), { correlationId: r.correlationId }));
+    });
+    try {
+      await Promise.race([this.navigationClient.navigateExternal(url, { noHistory: false, apiId: ApiId.acquireTokenRedirect, timeout: 30000 }), cancelled]);
+    } catch (e) {
+      this.emit(EventType.ACQUIRE_TOKEN_FAILURE, InteractionType.Redirect, null, e, r.correlationId);
+      throw e;
+    } finally {
+      this.cancelRedirect = null;
+    }
+  }
+
+  redirectCancelled() {
+    this.emit(EventType.RESTORE_FROM_BFCACHE, InteractionType.Redirect, null, null, this.redirectId);
+    if (this.cancelRedirect) this.cancelRedirect();
   }
 
   loginRedirect(request) { return this.redirect(request); }
@@ -749,7 +790,7 @@ export class PublicClientApplication {
   // ---- popup ----
   popup(request) {
     const r = Object.assign({}, request, { correlationId: (request && request.correlationId) || createGuid() });
-    try { this.checkFree(r); } catch (e) { return Promise.reject(e); }
+    try { this.preflight(false, r); } catch (e) { return Promise.reject(e); }
     return this.track(InteractionType.Popup, request, r.correlationId, () => {
       // Synchronous up to here: the window opens inside the user's click.
       const [done, popupWindow] = this.engine().popup(requestJson(r), r.popupWindowParent);
@@ -786,6 +827,7 @@ export class PublicClientApplication {
     req.correlationId = req.correlationId || createGuid();
     const json = requestJson(req);
     let hit;
+    try { this.preflight(false); } catch (e) { return Promise.reject(e); }
     try {
       hit = client.silentCached(json);
     } catch (raw) {
@@ -830,11 +872,13 @@ export class PublicClientApplication {
 
   ssoSilent(request) {
     const r = Object.assign({}, request, { correlationId: (request && request.correlationId) || createGuid() });
+    try { this.preflight(false); } catch (e) { return Promise.reject(e); }
     return this.track(InteractionType.Silent, request, r.correlationId, () => this.engine().ssoSilent(requestJson(r)).then(toResult), BrowserRootPerformanceEvents.SsoSilent);
   }
 
   acquireTokenByCode(request) {
     const r = Object.assign({}, request, { correlationId: (request && request.correlationId) || createGuid() });
+    try { this.preflight(false); } catch (e) { return Promise.reject(e); }
     return this.track(InteractionType.Silent, request, r.correlationId, () => this.engine().byCode(requestJson(r)).then(toResult), BrowserRootPerformanceEvents.AcquireTokenByCode);
   }
 
@@ -842,7 +886,7 @@ export class PublicClientApplication {
   async logoutRedirect(request) {
     const r = Object.assign({}, request, { correlationId: (request && request.correlationId) || createGuid() });
     const client = this.engine();
-    this.checkFree(r);
+    this.preflight(true, r);
     this.emit(EventType.LOGOUT_START, InteractionType.Redirect, request || null, null, r.correlationId);
     const active = client.activeHomeAccountId();
     let url;
@@ -876,12 +920,11 @@ export class PublicClientApplication {
   // runs in the popup; the promise settles when it is done (or the user closed it).
   logoutPopup(request) {
     const r = Object.assign({}, request, { correlationId: (request && request.correlationId) || createGuid() });
-    let done;
-    let active;
-    try { this.checkFree(r); active = this.engine().activeHomeAccountId(); } catch (e) { return Promise.reject(e); }
+    let done, popupWindow, active;
+    try { this.preflight(false, r); active = this.engine().activeHomeAccountId(); } catch (e) { return Promise.reject(e); }
     try {
       this.emit(EventType.LOGOUT_START, InteractionType.Popup, request || null, null, r.correlationId);
-      done = this.engine().logoutPopup(requestJson(r), r.popupWindowParent);
+      [done, popupWindow] = this.engine().logoutPopup(requestJson(r), r.popupWindowParent);
     } catch (raw) {
       const e = toError(raw);
       this.emit(EventType.LOGOUT_FAILURE, InteractionType.Popup, null, e, r.correlationId);
@@ -890,6 +933,7 @@ export class PublicClientApplication {
     }
     this.signedOutHere(active);
     this.emit(EventType.LOGOUT_SUCCESS, InteractionType.Popup, r, null, r.correlationId);
+    if (popupWindow) this.emit(EventType.POPUP_OPENED, InteractionType.Popup, { popupWindow }, null, r.correlationId);
     const end = () => this.emit(EventType.LOGOUT_END, InteractionType.Popup, null, null, r.correlationId);
     return done.then(() => {
       // As msal: the main window navigates before LOGOUT_END (nothing signs in in between).

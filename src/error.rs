@@ -37,6 +37,9 @@ pub enum ErrorKind {
     Browser,
     /// Another client-side failure (`ClientAuthError`).
     Client,
+    /// The browser configuration cannot serve the call: a redirect with a memory cache
+    /// (`BrowserConfigurationAuthError`).
+    BrowserConfiguration,
     /// A bug in this library (`AuthError`).
     Internal,
 }
@@ -55,6 +58,7 @@ impl ErrorKind {
             | ErrorKind::Timeout
             | ErrorKind::Storage
             | ErrorKind::Browser => "BrowserAuthError",
+            ErrorKind::BrowserConfiguration => "BrowserConfigurationAuthError",
             ErrorKind::Internal => "AuthError",
         }
     }
@@ -102,6 +106,9 @@ pub mod codes {
     pub const RESOURCE_PARAMETER_REQUIRED: &str = "resource_parameter_required";
     pub const BLOCK_NESTED_POPUPS: &str = "block_nested_popups";
     pub const REDIRECT_IN_IFRAME: &str = "redirect_in_iframe";
+    pub const BLOCK_IFRAME_RELOAD: &str = "block_iframe_reload";
+    // BrowserConfigurationAuthError
+    pub const IN_MEM_REDIRECT_UNAVAILABLE: &str = "in_mem_redirect_unavailable";
     pub const EMPTY_NAVIGATE_URI: &str = "empty_navigate_uri";
     pub const STORAGE_UNAVAILABLE: &str = "storage_unavailable";
     // ClientAuthError

@@ -968,3 +968,44 @@ fn a_refresh_error_that_needs_the_user_goes_to_the_app_without_a_hidden_frame() 
     assert_eq!(e.sub_error(), "iframe_no_response");
     assert_eq!(h.platform.windows.borrow().len(), 1, "one hidden frame");
 }
+
+#[test]
+fn preflight_refuses_what_msal_refuses_before_any_request() {
+    let h = harness();
+    let (pending, response) = h.authorize(InteractionType::Popup);
+    h.pca.abort_interaction(&pending);
+    let req = InteractiveRequest { scopes: vec!["User.Read".into()], ..Default::default() };
+    let code = |r: Result<(), msal_wasm::AuthError>| r.err().map(|e| e.code().to_owned()).unwrap_or_default();
+
+    // The app's page, loaded in the popup by its response, asks for tokens: refused.
+    h.platform.set_page_url(format!("https://app.example/{response}"));
+    assert_eq!(code(h.pca.preflight(false)), "block_nested_popups");
+    assert_eq!(code(h.pca.open_popup(&req, PopupAttributes::default()).map(drop)), "block_nested_popups");
+    assert_eq!(code(h.pca.acquire_token_silent_cached(&silent("uid-1")).map(drop)), "block_nested_popups");
+    assert_eq!(code(block_on(h.pca.sso_silent(&req)).map(drop)), "block_nested_popups");
+    assert!(h.platform.windows.borrow().is_empty(), "no window opened");
+    // A redirect response on the page is not a popup's.
+    let (pending, redirect_response) = h.authorize(InteractionType::Redirect);
+    h.pca.abort_interaction(&pending);
+    h.platform.set_page_url(format!("https://app.example/{redirect_response}"));
+    assert_eq!(code(h.pca.preflight(false)), "");
+
+    // In a frame: a response there is one of msal's hidden frames; no redirect from a frame.
+    h.platform.set_in_frame(true);
+    assert_eq!(code(h.pca.preflight(false)), "block_iframe_reload");
+    h.platform.set_page_url("https://app.example/embedded");
+    assert_eq!(code(h.pca.preflight(false)), "");
+    assert_eq!(code(block_on(h.pca.begin_redirect(&req, "")).map(drop)), "redirect_in_iframe");
+    assert_eq!(code(block_on(h.pca.begin_logout_redirect(&LogoutRequest::default())).map(drop)), "redirect_in_iframe");
+    h.platform.set_in_frame(false);
+    assert_eq!(code(h.pca.preflight(true)), "");
+
+    // A memory cache would not survive a redirect.
+    let mut c = config();
+    c.cache_location = msal_wasm::client::CacheLocation::MemoryStorage;
+    let memory = harness_with(c);
+    let e = block_on(memory.pca.begin_redirect(&req, "")).unwrap_err();
+    assert_eq!((e.code(), e.kind().class_name()), ("in_mem_redirect_unavailable", "BrowserConfigurationAuthError"));
+    assert!(!memory.pca.interaction_in_progress(), "nothing was started");
+    assert_eq!(code(memory.pca.preflight(false)), "", "popups and silent calls work with a memory cache");
+}

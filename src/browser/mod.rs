@@ -31,6 +31,9 @@ pub enum AppEvent {
     TokenAcquired,
     /// The interaction status changed (msal-react's `inProgress`).
     Status(InteractionStatus),
+    /// The page came back from the back/forward cache while its redirect sign-in was under
+    /// way (the user pressed back on the provider's page): the sign-in is over.
+    RedirectCancelled,
 }
 
 /// msal's `InteractionStatus` (v5): what interaction, if any, the app is in.
@@ -163,8 +166,15 @@ impl BrowserApp {
             on_key.forget();
         }
         let weak = app.downgrade();
-        let on_wake = Closure::<dyn Fn()>::new(move || {
+        let on_wake = Closure::<dyn Fn(bool)>::new(move |restored: bool| {
             if let Some(app) = weak.upgrade() {
+                // Back from the provider's page by the back button, this page as it was left
+                // (msal's RESTORE_FROM_BFCACHE): the redirect will not come back; end it.
+                if let Some(pending) = restored.then(|| app.client.pending_redirect()).flatten() {
+                    app.client.abort_interaction(&pending);
+                    app.set_status(InteractionStatus::None);
+                    app.emit(AppEvent::RedirectCancelled);
+                }
                 app.client.mark_stale();
                 // Renew what went stale while the page slept (single-flight across tabs).
                 for req in app.client.due_renewals() {

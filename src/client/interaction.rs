@@ -113,6 +113,39 @@ impl<P: Platform> PublicClientApplication<P> {
         }
     }
 
+    /// msal's checks of the page before a token call (`preflightCheck`) and, with `redirect`,
+    /// before a redirect (`redirectPreflightCheck`): a hidden frame whose address holds a
+    /// response does not start another request (`block_iframe_reload`), nor does the page a
+    /// popup response loaded in the popup (`block_nested_popups`); no redirect from inside a
+    /// frame (`redirect_in_iframe`) or with a memory cache, which the redirect would lose
+    /// (`in_mem_redirect_unavailable`).
+    pub fn preflight(&self, redirect: bool) -> Result<(), AuthError> {
+        let page = self.platform.page_url();
+        let (hash, query) = crate::core::url::response_parts(&page);
+        let in_frame = self.platform.in_frame();
+        if in_frame && hash.is_some() {
+            return Err(AuthError::browser(codes::BLOCK_IFRAME_RELOAD, "a hidden frame holding a response does not start a request"));
+        }
+        let popup_response = || {
+            let response = AuthorizeResponse::parse(hash.or(query)?).ok()?;
+            RequestState::parse(&response.state).ok().filter(|s| s.interaction_type == InteractionType::Popup)
+        };
+        if !in_frame && popup_response().is_some() {
+            return Err(AuthError::browser(codes::BLOCK_NESTED_POPUPS, "the page a popup response loaded does not request tokens"));
+        }
+        if redirect && in_frame {
+            return Err(AuthError::browser(codes::REDIRECT_IN_IFRAME, "redirects are not supported inside a frame"));
+        }
+        if redirect && self.config.cache_location == CacheLocation::MemoryStorage {
+            return Err(AuthError::new(
+                ErrorKind::BrowserConfiguration,
+                codes::IN_MEM_REDIRECT_UNAVAILABLE,
+                "a redirect needs sessionStorage or localStorage: the memory cache would not survive it",
+            ));
+        }
+        Ok(())
+    }
+
     pub(super) fn take_interaction_lock(&self, kind: &str, itype: InteractionType) -> Result<(), AuthError> {
         self.take_interaction_lock_over(kind, itype, false)
     }
@@ -249,6 +282,7 @@ impl<P: Platform> PublicClientApplication<P> {
     /// resolves the request's authority, then as [`begin_interaction`](Self::begin_interaction).
     /// Navigate to the returned request's `url`.
     pub async fn begin_redirect(&self, req: &InteractiveRequest, origin: &str) -> Result<PendingAuth, AuthError> {
+        self.preflight(true)?;
         self.resolve_authority(req.authority.as_deref()).await?;
         let binding = self.bind(&req.authentication_scheme, req.account.as_ref()).await?;
         let begun = self.begin_bound(req, InteractionType::Redirect, origin, binding.clone());
@@ -521,6 +555,7 @@ impl<P: Platform> PublicClientApplication<P> {
     /// the request names an authority whose endpoints are not known yet, the popup opens on
     /// `about:blank` and is sent to the authorize page once they are (as msal does).
     pub fn open_popup(&self, req: &InteractiveRequest, attributes: PopupAttributes) -> Result<PopupStarted<P>, AuthError> {
+        self.preflight(false)?;
         let mut req = req.clone();
         if req.correlation_id.is_empty() {
             req.correlation_id = self.guid()?;
@@ -640,6 +675,7 @@ impl<P: Platform> PublicClientApplication<P> {
     /// (third-party cookies blocked), it fails at once with an `InteractionRequired` error for
     /// [`FRAME_BACKOFF_MS`] instead of waiting out the timeout on every call.
     pub async fn sso_silent(&self, req: &InteractiveRequest) -> Result<AuthenticationResult, AuthError> {
+        self.preflight(false)?;
         if self.platform.now_ms() < self.frames_blocked_until.get() {
             return Err(window_error(WindowError::NoResponse, &req.correlation_id));
         }

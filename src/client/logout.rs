@@ -25,6 +25,13 @@ pub struct LogoutPopupStarted<P: Platform> {
     popup: Option<P::Popup>,
 }
 
+impl<P: Platform> LogoutPopupStarted<P> {
+    /// The popup window, when one opened (msal's `POPUP_OPENED` event carries it).
+    pub fn window(&self) -> Option<&P::Popup> {
+        self.popup.as_ref()
+    }
+}
+
 /// Where a popup sign-out is when its window opened.
 #[derive(Debug)]
 enum LogoutStage {
@@ -69,6 +76,7 @@ impl<P: Platform> PublicClientApplication<P> {
     /// msal's `logoutRedirect` up to the navigation: resolves the request's authority, then as
     /// [`begin_logout`](Self::begin_logout).
     pub async fn begin_logout_redirect(&self, req: &LogoutRequest) -> Result<LogoutStarted, AuthError> {
+        self.preflight(true)?;
         self.resolve_authority(req.authority.as_deref()).await?;
         let started = self.begin_logout(req, InteractionType::Redirect);
         self.forget_orphan_keys().await;
@@ -153,6 +161,7 @@ impl<P: Platform> PublicClientApplication<P> {
     /// out locally at once and the popup opens on `about:blank`, to be sent to the end-session
     /// page once they are.
     pub fn open_logout_popup(&self, req: &LogoutRequest, attributes: PopupAttributes) -> Result<LogoutPopupStarted<P>, AuthError> {
+        self.preflight(false)?;
         let (stage, url) = match self.target_now(req.authority.as_deref())? {
             Some(target) => {
                 let signed_out = self.sign_out_locally(req, InteractionType::Popup)?;

@@ -143,6 +143,7 @@ impl<P: Platform> PublicClientApplication<P> {
     /// The cached access token for `req`, when the policy allows it and it is fresh. Never
     /// touches the network; `Ok(None)` means "go to the network".
     pub fn acquire_token_silent_cached(&self, req: &SilentRequest) -> Result<Option<AuthenticationResult>, AuthError> {
+        self.preflight(false)?;
         req.options.enforce_resource(self.config.is_mcp, &req.extra_query_parameters)?;
         if req.authentication_scheme.is_bound() {
             // Every DPoP result carries a fresh proof, signed asynchronously: see

@@ -261,6 +261,7 @@ impl<P: Platform> PublicClientApplication<P> {
 
     /// Redeems an authorization code obtained elsewhere (msal's `acquireTokenByCode`).
     pub async fn acquire_token_by_code(&self, req: &ByCodeRequest) -> Result<AuthenticationResult, AuthError> {
+        self.preflight(false)?;
         if req.code.secret().is_empty() {
             return Err(AuthError::browser(codes::AUTH_CODE_OR_NATIVE_ACCOUNT_ID_REQUIRED, "acquireTokenByCode needs a code"));
         }

@@ -91,7 +91,7 @@ pub fn MsalProvider(
                     AppEvent::Status(s) => {
                         ctx.in_progress.try_set(s);
                     }
-                    AppEvent::TokenAcquired => {}
+                    AppEvent::TokenAcquired | AppEvent::RedirectCancelled => {}
                 });
                 if ctx.app.try_set_value(Some(app.clone())).is_some() || listener.try_set_value(Some(id)).is_some() {
                     // Unmounted while the client started.

@@ -260,15 +260,17 @@ impl JsClient {
     }
 
     /// `logoutPopup`: opens the end-session page in a popup synchronously (inside the caller's
-    /// user gesture) and returns a promise that resolves when it is done.
+    /// user gesture) and returns `[promise settled when it is done, the popup window or
+    /// undefined when none opened]`.
     #[wasm_bindgen(js_name = logoutPopup)]
-    pub fn logout_popup(&self, request: &str, parent: &JsValue) -> Result<js_sys::Promise, JsValue> {
+    pub fn logout_popup(&self, request: &str, parent: &JsValue) -> Result<js_sys::Array, JsValue> {
         let json = parse(request).map_err(|e| error_value(&e))?;
         window::popup_parent(parent);
         let started = self.inner.open_logout_popup(&wire::logout_request(&json), wire::popup_attributes(&json));
         window::popup_parent(&JsValue::UNDEFINED);
         let started = started.map_err(|e| error_value(&e))?;
-        Ok(self.run(Task::LogoutPopup(started)))
+        let window = started.window().cloned().unwrap_or(JsValue::UNDEFINED);
+        Ok(js_sys::Array::of2(&self.run(Task::LogoutPopup(started)), &window))
     }
 
     /// `clearCache`: removes the request's account, or every account and token (no network).
@@ -281,21 +283,24 @@ impl JsClient {
         Ok(())
     }
 
-    /// Calls `callback()` when another tab changed this app's accounts.
-    #[wasm_bindgen(js_name = onAccountsChanged)]
-    pub fn on_accounts_changed(&self, callback: js_sys::Function) {
+    /// Calls `callback(false)` when another tab changed this app's accounts, `callback(true)`
+    /// when the page came back from the back/forward cache and its redirect sign-in ended.
+    #[wasm_bindgen(js_name = onChange)]
+    pub fn on_change(&self, callback: js_sys::Function) {
         self.app.subscribe(move |event| {
-            if event == AppEvent::AccountsChanged {
-                let _ = callback.call0(&JsValue::NULL);
+            if matches!(event, AppEvent::AccountsChanged | AppEvent::RedirectCancelled) {
+                let _ = callback.call1(&JsValue::NULL, &JsValue::from_bool(event == AppEvent::RedirectCancelled));
             }
         });
     }
 
-    /// Throws `interaction_in_progress` while an interaction holds the tab's lock (msal checks
-    /// it before an interactive call sends its first event).
-    #[wasm_bindgen(js_name = checkInteraction)]
-    pub fn check_interaction(&self) -> Result<(), JsValue> {
-        self.inner.ensure_no_interaction().map_err(|e| error_value(&e))
+    /// msal's checks before a call sends its first event: the page's
+    /// ([`preflight`](crate::client::PublicClientApplication::preflight), with `redirect` for a
+    /// redirect) and, with `lock`, `interaction_in_progress` while an interaction holds the
+    /// tab's lock.
+    pub fn preflight(&self, redirect: bool, lock: bool) -> Result<(), JsValue> {
+        let checked = self.inner.preflight(redirect);
+        checked.and_then(|_| if lock { self.inner.ensure_no_interaction() } else { Ok(()) }).map_err(|e| error_value(&e))
     }
 
     /// True while this client has an interaction in progress (`handleRedirectPromise` has

@@ -63,6 +63,7 @@ pub struct MemoryPlatform {
     tab: u32,
     temp: Rc<MemoryStore>,
     page_url: Rc<RefCell<String>>,
+    in_frame: Rc<Cell<bool>>,
     /// Every request sent (by any tab), in order.
     pub requests: Rc<RefCell<Vec<HttpRequest>>>,
     /// Every log line.
@@ -113,6 +114,7 @@ impl MemoryPlatform {
             tab: 0,
             temp: Rc::new(MemoryStore::new()),
             page_url: Rc::default(),
+            in_frame: Rc::default(),
             requests: Rc::default(),
             logs: Rc::default(),
             announcements: Rc::default(),
@@ -129,6 +131,11 @@ impl MemoryPlatform {
     /// Sets the address of the simulated page (empty by default: no page).
     pub fn set_page_url(&self, url: impl Into<String>) {
         *self.page_url.borrow_mut() = url.into();
+    }
+
+    /// Says whether the simulated page runs inside a frame (not by default).
+    pub fn set_in_frame(&self, in_frame: bool) {
+        self.in_frame.set(in_frame);
     }
 
     /// Replaces the HTTP handler.
@@ -198,6 +205,7 @@ impl MemoryPlatform {
             tab,
             temp: Rc::new(MemoryStore::new()),
             page_url: Rc::new(RefCell::new(self.page_url.borrow().clone())),
+            in_frame: Rc::default(),
             announcements: Rc::default(),
             windows: Rc::default(),
             ..self.clone()
@@ -317,6 +325,10 @@ impl Platform for MemoryPlatform {
 
     fn page_url(&self) -> String {
         self.page_url.borrow().clone()
+    }
+
+    fn in_frame(&self) -> bool {
+        self.in_frame.get()
     }
 
     fn log(&self, level: LogLevel, message: &str) {

@@ -133,6 +133,11 @@ pub trait Platform {
     fn page_url(&self) -> String {
         String::new()
     }
+    /// True when the page runs inside a frame (`window.parent !== window`): no redirects from
+    /// there, and a frame whose address holds a response is one of msal's hidden frames.
+    fn in_frame(&self) -> bool {
+        false
+    }
     /// Emits a log line that has already been scrubbed of PII unless PII logging is on.
     fn log(&self, level: LogLevel, message: &str) {
         let _ = (level, message);

@@ -3,7 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { TENANT_ID } from "../idp/server.mjs";
 import { useEnv } from "./env.mjs";
-import { countChannelMessages, fillStorage, popupSignIn, storageDiff, storageSnapshot, waitFor } from "./helpers.mjs";
+import { countChannelMessages, fillStorage, launchBrowser, popupSignIn, storageDiff, storageSnapshot, waitFor } from "./helpers.mjs";
 
 const env = useEnv({ redirectPaths: ["/blank.html"] });
 
@@ -115,6 +115,45 @@ test("a tampered state in the redirect URL is rejected, stores nothing, and is c
   await page.waitForSelector("body[data-ready='1']");
   assert.equal(await page.evaluate(() => window.redirect.ok && window.redirect.result.account.username), "eve");
   await page.context().close();
+});
+
+test("back from the provider's page to the cached page: RESTORE_FROM_BFCACHE, user_cancelled, and the next sign-in runs, as msal", async () => {
+  // Playwright starts Chromium without its back/forward cache; this test's browser has it. A
+  // page that fetched a no-store response is not cached: the static files are served as a
+  // typical host does (no-cache), and the endpoints come from the configuration, as Entra's
+  // discovery document is cacheable where the local provider's is no-store.
+  const browser = env.watch(await launchBrowser("chromium", { backForwardCache: true }));
+  env.web.setCache(true);
+  try {
+    const doc = await (await fetch(`${env.idp.entraAuthority}/v2.0/.well-known/openid-configuration`)).text();
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(env.harness("entra", "sessionStorage", 300, { auth: JSON.stringify({ authorityMetadata: doc }) }));
+    await page.waitForSelector("body[data-ready='1']");
+    await page.evaluate(() => {
+      window.seen = [];
+      window.pca.addEventCallback((m) => window.seen.push([m.eventType, m.correlationId || "", m.error ? m.error.errorCode : ""]));
+      window.pca.loginRedirect({ scopes: ["api.read"], correlationId: "back-1" }).then(() => (window.outcome = "resolved"), (e) => (window.outcome = [e.errorCode, e.correlationId]));
+    });
+    await page.waitForSelector("#login");
+    await page.goBack({ waitUntil: "commit" });
+    // Restored, not reloaded: the page's own state (the list above) is still there.
+    await page.waitForFunction(() => window.seen && window.outcome !== undefined, null, { timeout: 5000 });
+    assert.deepEqual(await page.evaluate(() => window.outcome), ["user_cancelled", "back-1"]);
+    assert.deepEqual(await page.evaluate(() => window.seen), [
+      ["msal:acquireTokenStart", "back-1", ""],
+      ["msal:restoreFromBFCache", "back-1", ""],
+      ["msal:acquireTokenFailure", "back-1", "user_cancelled"],
+    ]);
+    // The interaction is over: the next sign-in is not refused with interaction_in_progress.
+    await popupSignIn(page, "#popup", "bfcache");
+    await page.waitForFunction(() => window.last !== null);
+    assert.equal(await page.evaluate(() => (window.last.ok ? window.last.result.account.username : window.last.code)), "bfcache");
+    await context.close();
+  } finally {
+    env.web.setCache(false);
+    await browser.close();
+  }
 });
 
 test("a second interactive call while one runs fails with interaction_in_progress", async () => {

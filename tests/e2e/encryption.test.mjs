@@ -213,3 +213,25 @@ test("another tab's changes of one entry land in the order they were made, and n
   assert.deepEqual(r, { afterRemoval: null, mine: JSON.stringify({ v: "mine" }) });
   await ctx.close();
 });
+
+test("msal 5's cross-tab events pass between the two libraries: each hears the other's sign-in", async () => {
+  const ctx = await context();
+  const pages = { wasm: await openApp(ctx, "wasm"), browser: await openApp(ctx, "browser") };
+  for (const p of Object.values(pages)) {
+    await p.evaluate(() => {
+      window.heard = [];
+      window.pca.addEventCallback((m) => { if (m.eventType === "msal:loginSuccess") window.heard.push(m.payload.username); });
+      // A second user signs in while the provider has a session: its form is asked for.
+      document.body.insertAdjacentHTML("beforeend", '<button id="another">another</button>');
+      document.getElementById("another").onclick = () => { window.done = window.pca.loginPopup({ scopes: ["User.Read"], prompt: "login" }).then(() => true); };
+    });
+  }
+  for (const [from, to] of [["wasm", "browser"], ["browser", "wasm"]]) {
+    await popupSignIn(pages[from], "#another", `events-${from}`);
+    await pages[from].waitForFunction(() => window.done);
+    await pages[to].waitForFunction((login) => window.heard.includes(login), `events-${from}`, { timeout: 5000 });
+  }
+  assert.deepEqual(await pages.wasm.evaluate(() => window.heard), ["events-wasm", "events-browser"]);
+  assert.deepEqual(await pages.browser.evaluate(() => window.heard), ["events-wasm", "events-browser"]);
+  await ctx.close();
+});

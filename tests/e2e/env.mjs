@@ -65,6 +65,9 @@ export async function startEnv({ idp: idpOptions = {}, redirectPaths = [], isola
     // After each test: sweeps the contexts still open and fails on any leak found since the
     // last check (contexts closed during the test were swept as they closed).
     checkSweep: () => sweep.check(),
+    // Another browser of the test's, whose contexts are swept as this one's (close them
+    // before closing it).
+    watch: (b) => sweep.watch(b),
     async close() {
       try {
         await browser.close();
@@ -87,18 +90,23 @@ function sweeper(browser, origins) {
   const lines = [];
   const problems = [];
   const stats = { secrets: 0, lines: 0 };
-  const newContext = browser.newContext.bind(browser);
-  browser.newContext = async (options) => {
-    const ctx = await newContext(options);
-    open.add(ctx);
-    ctx.on("page", (page) => page.on("console", (m) => lines.push(m.text())));
-    const close = ctx.close.bind(ctx);
-    ctx.close = async (o) => {
-      if (open.delete(ctx)) await sweepContext(ctx);
-      return close(o);
+  // Every context of `b` is swept: when it closes, and after each test.
+  const watch = (b) => {
+    const newContext = b.newContext.bind(b);
+    b.newContext = async (options) => {
+      const ctx = await newContext(options);
+      open.add(ctx);
+      ctx.on("page", (page) => page.on("console", (m) => lines.push(m.text())));
+      const close = ctx.close.bind(ctx);
+      ctx.close = async (o) => {
+        if (open.delete(ctx)) await sweepContext(ctx);
+        return close(o);
+      };
+      return ctx;
     };
-    return ctx;
+    return b;
   };
+  watch(browser);
 
   async function sweepContext(ctx) {
     const secrets = new Set();
@@ -135,6 +143,7 @@ function sweeper(browser, origins) {
 
   return {
     stats,
+    watch,
     async check() {
       for (const ctx of [...open]) {
         if (ctx.pages().length) await sweepContext(ctx);

@@ -31,7 +31,7 @@ test("logoutPopup signs out in a popup and clears the account's cache", async ()
   await page.context().close();
 });
 
-test("logoutPopup with mainWindowRedirectUri navigates the main window before LOGOUT_END, as msal", async () => {
+test("logoutPopup with mainWindowRedirectUri: POPUP_OPENED with the window, and the main window navigates before LOGOUT_END, as msal", async () => {
   const page = await signedInPage(env, "nelly");
   const [popup] = await Promise.all([
     page.waitForEvent("popup"),
@@ -41,13 +41,16 @@ test("logoutPopup with mainWindowRedirectUri navigates the main window before LO
         navigateInternal: async (url) => { window.order.push("navigate " + new URL(url).pathname); return false; },
         navigateExternal: async () => true,
       });
-      window.pca.addEventCallback((m) => { if (m.eventType.startsWith("msal:logout")) window.order.push(m.eventType); });
+      window.pca.addEventCallback((m) => {
+        if (m.eventType.startsWith("msal:logout")) window.order.push(m.eventType);
+        if (m.eventType === "msal:popupOpened") window.order.push(m.eventType + (m.payload.popupWindow === window.lastPopup ? " (the popup)" : ""));
+      });
       window.loggedOut = window.pca.logoutPopup({ account: window.pca.getAllAccounts()[0], mainWindowRedirectUri: "/signed-out" }).then(() => "done", (e) => e.errorCode);
     }),
   ]);
   await page.waitForFunction(() => window.order.includes("msal:logoutEnd"), null, { timeout: 20000 });
   if (!popup.isClosed()) await popup.waitForEvent("close", { timeout: 5000 });
-  assert.deepEqual(await page.evaluate(() => window.order), ["msal:logoutStart", "msal:logoutSuccess", "navigate /signed-out", "msal:logoutEnd"]);
+  assert.deepEqual(await page.evaluate(() => window.order), ["msal:logoutStart", "msal:logoutSuccess", "msal:popupOpened (the popup)", "navigate /signed-out", "msal:logoutEnd"]);
   await page.context().close();
 });
 
@@ -333,4 +336,66 @@ test("loadExternalTokens stores a back-end's token response (refresh token inclu
   const c = await env.idp.counters();
   assert.equal(c.token, 1, "one token request: the forced refresh, with the loaded refresh token");
   await ctx.close();
+});
+
+// The state of a response the provider sent to a popup (msal's library state, base64url JSON).
+const popupState = () => Buffer.from(JSON.stringify({ id: "11111111-1111-4111-8111-111111111111", meta: { interactionType: "popup" } })).toString("base64url");
+
+test("msal's preflight errors: the page a popup response loaded, a hidden frame's, a redirect in a frame or with a memory cache", async () => {
+  // The error of each call (all of them, or those named), and the events they sent.
+  const errors = (target, only) => target.evaluate(async (only) => {
+    window.events.length = 0;
+    const r = { scopes: ["User.Read"] };
+    const calls = {
+      silent: () => window.pca.acquireTokenSilent({ ...r, account: { homeAccountId: "x" } }),
+      popup: () => window.pca.acquireTokenPopup(r),
+      sso: () => window.pca.ssoSilent(r),
+      redirect: () => window.pca.acquireTokenRedirect(r),
+      logout: () => window.pca.logoutRedirect({ onRedirectNavigate: () => false }),
+    };
+    const out = {};
+    for (const name of only || Object.keys(calls)) out[name] = await calls[name]().then(() => "ok", (e) => `${e.name}:${e.errorCode}`);
+    out.events = window.events.filter((e) => !e.startsWith("msal:initialize"));
+    return out;
+  }, only);
+  const context = await env.browser.newContext();
+  // The app's page loaded in a popup by the provider's response (msal: block_nested_popups).
+  const page = await context.newPage();
+  await page.goto(env.harness("entra") + `#code=c&state=${popupState()}`);
+  await page.waitForSelector("body[data-ready='1']");
+  const nested = "BrowserAuthError:block_nested_popups";
+  assert.deepEqual(await errors(page), { silent: nested, popup: nested, sso: nested, redirect: nested, logout: nested, events: [] });
+
+  // The app in a frame: no redirect (redirect_in_iframe); with a response in its address, a
+  // hidden frame of msal's (block_iframe_reload).
+  await page.goto(`${env.web.origin}/blank.html`);
+  const framed = async (url) => {
+    await page.evaluate((src) => {
+      document.body.innerHTML = "";
+      const f = document.createElement("iframe");
+      f.src = src;
+      document.body.appendChild(f);
+    }, url);
+    const frame = await (await page.waitForSelector("iframe")).contentFrame();
+    await frame.waitForSelector("body[data-ready='1']");
+    return frame;
+  };
+  const inFrame = await errors(await framed(env.harness("entra")), ["redirect", "logout", "silent"]);
+  const inIframe = "BrowserAuthError:redirect_in_iframe";
+  assert.deepEqual(inFrame, {
+    redirect: inIframe, logout: inIframe, silent: "InteractionRequiredAuthError:no_tokens_found",
+    events: ["msal:acquireTokenStart", "msal:acquireTokenFailure:no_tokens_found"],
+  }, "silent calls run in a frame");
+  const reload = "BrowserAuthError:block_iframe_reload";
+  const hidden = await errors(await framed(env.harness("entra") + `#code=c&state=${popupState()}`));
+  assert.deepEqual(hidden, { silent: reload, popup: reload, sso: reload, redirect: reload, logout: reload, events: [] });
+
+  // A memory cache would not survive a redirect (msal: in_mem_redirect_unavailable).
+  await page.goto(env.harness("entra", "memoryStorage"));
+  await page.waitForSelector("body[data-ready='1']");
+  const memory = await errors(page, ["redirect", "logout"]);
+  const unavailable = "BrowserConfigurationAuthError:in_mem_redirect_unavailable";
+  assert.deepEqual(memory, { redirect: unavailable, logout: unavailable, events: [] });
+  assert.ok(await page.evaluate(() => window.pca.acquireTokenRedirect({ scopes: ["x"] }).catch((e) => e instanceof window.msal.BrowserConfigurationAuthError)));
+  await context.close();
 });

@@ -15,7 +15,8 @@ export const FIREFOX = process.env.FIREFOX || "/usr/bin/firefox-esr";
 export const ENGINE = process.env.E2E_ENGINE || "chromium";
 if (!["chromium", "firefox", "webkit"].includes(ENGINE)) throw new Error(`E2E_ENGINE=${ENGINE}: chromium, firefox or webkit`);
 
-export async function launchBrowser(engine = ENGINE) {
+// `backForwardCache`: Chromium with its back/forward cache, which Playwright turns off.
+export async function launchBrowser(engine = ENGINE, { backForwardCache = false } = {}) {
   if (engine === "firefox") {
     installFirefoxEsrShim();
     return firefox.launch({ channel: "moz-firefox", executablePath: FIREFOX, headless: true });
@@ -27,6 +28,7 @@ export async function launchBrowser(engine = ENGINE) {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
+    ignoreDefaultArgs: backForwardCache ? ["--disable-back-forward-cache"] : [],
     args: [
       "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
       "--disable-background-networking", "--disable-component-update", "--disable-sync",

@@ -360,3 +360,31 @@ test("a tab that signed in itself hears another tab's sign-out, and its own sign
   assert.deepEqual(await a.evaluate(() => window.events.filter((e) => e === "msal:accountAdded" || e === "msal:accountRemoved")), ["msal:accountAdded"]);
   await ctx.close();
 });
+
+test("msal 5's cross-tab events: another localStorage tab hears a sign-in, an active-account change and a sign-out, once each", async () => {
+  const ctx = await env.browser.newContext();
+  const a = await openTab(ctx, "localStorage");
+  const b = await openTab(ctx, "localStorage");
+  const c = await openTab(ctx, "sessionStorage");
+  const listen = (t) => t.evaluate(() => {
+    window.heard = [];
+    const shared = ["msal:loginSuccess", "msal:logoutSuccess", "msal:activeAccountChanged"];
+    window.pca.addEventCallback((m) => {
+      if (shared.includes(m.eventType)) window.heard.push([m.eventType, m.correlationId.length > 0, m.payload && (m.payload.username || m.payload.account.username)]);
+    });
+  });
+  for (const t of [a, b, c]) await listen(t);
+  await popupSignIn(a, "#popup", "crosstab");
+  await a.waitForFunction(() => window.last !== null);
+  await a.evaluate(() => window.pca.setActiveAccount(window.pca.getAllAccounts()[0]));
+  // (The request's function stays in this tab: the others get the rest of it.)
+  await a.evaluate(() => window.pca.logoutRedirect({ account: window.pca.getActiveAccount(), onRedirectNavigate: () => false }));
+  const mine = await a.evaluate(() => window.heard);
+  assert.deepEqual(mine.map(([type]) => type), ["msal:loginSuccess", "msal:activeAccountChanged", "msal:activeAccountChanged", "msal:logoutSuccess"]);
+  // Tab B hears what tab A sent, as sent; tab C (sessionStorage) does not listen, as msal.
+  await waitFor("tab B to hear tab A's events", () => b.evaluate((n) => window.heard.length >= n, mine.length));
+  await new Promise((r) => setTimeout(r, 300));
+  assert.deepEqual(await b.evaluate(() => window.heard), mine);
+  assert.deepEqual(await c.evaluate(() => window.heard), []);
+  await ctx.close();
+});

@@ -320,6 +320,10 @@ impl Platform for BrowserPlatform {
         web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default()
     }
 
+    fn in_frame(&self) -> bool {
+        window::in_iframe()
+    }
+
     fn open_popup(&self, url: &str, name: &str, attributes: PopupAttributes) -> Result<JsValue, WindowError> {
         let (w, h) = attributes.size.unwrap_or((-1, -1));
         let (top, left) = attributes.position.unwrap_or((-1, -1));

@@ -356,13 +356,15 @@ export function post(channel, text) {
   }
 }
 
-// Calls `onWake()` when the page becomes visible again or the browser comes back online:
-// timers are not trusted after sleep or in background tabs.
+// Calls `onWake(restored)` when the page becomes visible again, the browser comes back online
+// (timers are not trusted after sleep or in background tabs), or the page comes back from the
+// back/forward cache (`restored` true).
 export function onWake(onWake) {
   if (typeof document === "undefined") return;
-  const fire = () => { try { onWake(); } catch (_) { /* ignore */ } };
-  document.addEventListener("visibilitychange", () => { if (document.visibilityState === "visible") fire(); });
-  window.addEventListener("online", fire);
+  const fire = (restored) => { try { onWake(restored); } catch (_) { /* ignore */ } };
+  document.addEventListener("visibilitychange", () => { if (document.visibilityState === "visible") fire(false); });
+  window.addEventListener("online", () => fire(false));
+  window.addEventListener("pageshow", (e) => { if (e.persisted) fire(true); });
 }
 
 // ---- the token cache in localStorage, encrypted at rest as msal-browser v4/v5 do it ----

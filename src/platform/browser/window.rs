@@ -79,7 +79,8 @@ extern "C" {
     pub fn open_channel(name: &str, on_message: &js_sys::Function, max_length: u32) -> JsValue;
     /// Posts a string on a channel from `open_channel`.
     pub fn post(channel: &JsValue, text: &str);
-    /// Calls `on_wake` on visibilitychange-to-visible and on `online`.
+    /// Calls `on_wake(restored)` on visibilitychange-to-visible and on `online` (`false`), and
+    /// when the page comes back from the back/forward cache (`true`).
     #[wasm_bindgen(js_name = onWake)]
     pub fn on_wake(on_wake: &js_sys::Function);
 }
