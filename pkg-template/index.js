@@ -556,7 +556,7 @@ export class PublicClientApplication {
     this.performanceCallbacks = new Map();
     this.nextCallbackId = 1;
     this.memo = new Map();
-    this.redirectPromise = null;
+    this.redirectResponses = new Map();
     this.wrapper = { sku: "", version: "" };
     this.navigationClient = (this.config.system && this.config.system.navigationClient) || new NavigationClient();
     this.logger = new Logger(this.config.system && this.config.system.loggerOptions, "msal-wasm", version);
@@ -698,25 +698,23 @@ export class PublicClientApplication {
   }
 
   // ---- redirect ----
+  // As msal 5: every later call (for the same `hash`) gets the first call's promise.
   handleRedirectPromise(hashOrOptions) {
-    if (!this.redirectPromise) {
-      this.redirectPromise = this.handleRedirect(hashOrOptions).finally(() => {
-        // A later call (e.g. after another redirect in an SPA router) may run again.
-        setTimeout(() => { this.redirectPromise = null; }, 0);
-      });
-    }
-    return this.redirectPromise;
+    let client;
+    try { client = this.engine(); } catch (e) { return Promise.reject(e); }
+    const options = typeof hashOrOptions === "string" ? { hash: hashOrOptions } : hashOrOptions || {};
+    const key = options.hash || "";
+    if (!this.redirectResponses.has(key)) this.redirectResponses.set(key, this.handleRedirect(client, options));
+    return this.redirectResponses.get(key);
   }
 
-  async handleRedirect(hashOrOptions) {
-    const client = this.engine();
-    const options = typeof hashOrOptions === "string" ? { hash: hashOrOptions } : hashOrOptions || {};
+  async handleRedirect(client, options) {
     // v5's option; else the configuration's (v3/v4), in the wasm.
     const navigate = options.navigateToLoginRequestUrl;
     const before = this.accountCount();
-    const correlationId = createGuid();
-    // As v5: the events only when this client has an interaction to finish.
-    const emit = options.hash || client.ownInteractionInProgress() ? (type, p, e, cid) => this.emit(type, InteractionType.Redirect, p, e, cid || correlationId) : () => {};
+    // As v5: the events only when this client has a redirect sign-in to finish, with its id.
+    const correlationId = client.redirectInProgress();
+    const emit = correlationId !== undefined ? (type, p, e, cid) => this.emit(type, InteractionType.Redirect, p, e, cid || correlationId) : () => {};
     emit(EventType.HANDLE_REDIRECT_START);
     try {
       const json = await client.handleRedirectPromise(options.hash || undefined, navigate);

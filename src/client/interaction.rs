@@ -447,6 +447,13 @@ impl<P: Platform> PublicClientApplication<P> {
         self.with_proof(result, pending.binding.as_ref()).await
     }
 
+    /// The correlation id of this client's redirect sign-in under way in this tab, if any (it
+    /// holds the interaction lock and its request is saved).
+    pub fn redirect_in_progress(&self) -> Option<String> {
+        let signing_in = self.interaction_lock_type().is_some_and(|t| t == SIGNIN);
+        signing_in.then(|| self.pending_redirect()).flatten().map(|p| p.correlation_id)
+    }
+
     /// The redirect request saved in this tab, if any.
     pub fn pending_redirect(&self) -> Option<PendingAuth> {
         PendingAuth::from_session(&self.platform.temp_store().get(&self.temp_key("request.params"))?)

@@ -303,11 +303,11 @@ impl JsClient {
         checked.and_then(|_| if lock { self.inner.ensure_no_interaction() } else { Ok(()) }).map_err(|e| error_value(&e))
     }
 
-    /// True while this client has an interaction in progress (`handleRedirectPromise` has
-    /// something to handle, and fires its events, only then).
-    #[wasm_bindgen(js_name = ownInteractionInProgress)]
-    pub fn own_interaction_in_progress(&self) -> bool {
-        self.inner.own_interaction_in_progress()
+    /// The correlation id of this client's redirect sign-in under way, if any
+    /// (`handleRedirectPromise` has something to handle, and fires its events, only then).
+    #[wasm_bindgen(js_name = redirectInProgress)]
+    pub fn redirect_in_progress(&self) -> Option<String> {
+        self.inner.redirect_in_progress()
     }
 }
 

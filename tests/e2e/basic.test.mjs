@@ -628,6 +628,44 @@ test("a navigation client that stays on the page (an SPA router's, returning fal
   await ctx.close();
 });
 
+test("handleRedirectPromise as msal 5: events with the sign-in's correlation id, and every later call gets the first call's result", async () => {
+  const ctx = await env.browser.newContext();
+  const page = await ctx.newPage();
+  await page.addInitScript(() => {
+    window.beforeInit = (msal, pca) => {
+      window.trail = [];
+      pca.addEventCallback((m) => window.trail.push([m.eventType, m.correlationId]));
+    };
+  });
+  await page.goto(env.harness("entra"));
+  await page.waitForSelector("body[data-ready='1']");
+  // A load with nothing to handle: no events; a hash given by the app is no sign-in either.
+  assert.deepEqual(await page.evaluate(async () => [await window.pca.handleRedirectPromise("#code=x&state=y"), window.trail.filter(([t]) => t.includes("Redirect"))]), [null, []]);
+  await page.evaluate(() => { window.pca.loginRedirect({ scopes: ["User.Read"], correlationId: "redirect-cid" }); });
+  await page.waitForSelector("#login");
+  await page.fill("#login", "memo");
+  await page.click("#submit");
+  await page.waitForURL((u) => u.origin === env.web.origin && !u.hash.includes("code="));
+  await page.waitForSelector("body[data-ready='1']");
+  const r = await page.evaluate(async () => {
+    await new Promise((res) => setTimeout(res, 50));
+    const again = await window.pca.handleRedirectPromise();
+    return { user: window.redirect.result.account.username, same: again === window.redirect.result, trail: window.trail.filter(([t]) => !t.startsWith("msal:initialize")) };
+  });
+  assert.deepEqual(r, {
+    user: "memo",
+    same: true,
+    trail: [
+      ["msal:handleRedirectStart", "redirect-cid"],
+      ["msal:acquireTokenSuccess", "redirect-cid"],
+      ["msal:loginSuccess", "redirect-cid"],
+      ["msal:handleRedirectEnd", "redirect-cid"],
+      ["msal:activeAccountChanged", ""],
+    ],
+  });
+  await ctx.close();
+});
+
 for (const navigate of [true, false]) {
   test(`auth.navigateToLoginRequestUrl ${navigate}: a redirect sign-in completes ${navigate ? "back on the page it started from" : "on the redirect page itself"}`, async () => {
     const page = await env.open("entra", "sessionStorage", undefined, 300, { auth: JSON.stringify({ navigateToLoginRequestUrl: navigate }) });
