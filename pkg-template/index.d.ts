@@ -143,6 +143,12 @@ export interface AuthenticationResult {
   correlationId: string;
   state: string;
   familyId: string;
+  /** The server's id for the token request (Entra's `x-ms-request-id`, when the browser may read it); "" from the cache. */
+  requestId: string;
+  /** "" (msal fills them in instance-aware sign-ins only). */
+  cloudGraphHostName: string;
+  msGraphHost: string;
+  fromPlatformBroker: boolean;
   /** For a DPoP token (`tokenType` "DPoP"): the proof for the request's resourceRequestMethod and resourceRequestUri; send it as the `DPoP` header with `Authorization: DPoP <accessToken>`. */
   dpopProof?: string;
 }

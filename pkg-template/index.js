@@ -470,6 +470,12 @@ function shapeResult(r, account, scopes, expiresOn, extExpiresOn, refreshOn, cor
     correlationId,
     state: r.state,
     familyId: r.familyId,
+    requestId: r.requestId || "",
+    // Set by msal only for instance-aware sign-ins and the platform broker, which msal-wasm
+    // does not do: the values msal gives otherwise.
+    cloudGraphHostName: "",
+    msGraphHost: "",
+    fromPlatformBroker: false,
     dpopProof: r.dpopProof,
   };
 }

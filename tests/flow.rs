@@ -36,8 +36,10 @@ fn popup_sign_in_then_silent_cache_hit_without_network() {
     assert_eq!(r.expires_on_ms, (NOW_MS / 1000 + 3600) * 1000);
     assert!(!h.pca.interaction_in_progress(), "the lock is released after the popup");
     assert_eq!(h.token_requests(), 1);
+    assert_eq!(r.request_id, "request-1", "the server's x-ms-request-id");
     let hit = h.pca.acquire_token_silent_cached(&silent(&r.account.account.home_account_id)).unwrap().unwrap();
     assert!(hit.from_cache);
+    assert_eq!(hit.request_id, "", "none from the cache");
     assert_eq!(hit.access_token.secret(), r.access_token.secret());
     assert_eq!(h.token_requests(), 1, "a cache hit sends nothing");
     // The cache is really persisted in msal-browser's layout.

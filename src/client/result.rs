@@ -65,6 +65,8 @@ pub struct AuthenticationResult {
     pub state: String,
     /// FOCI family id.
     pub family_id: String,
+    /// The server's id for the token request (`x-ms-request-id`); empty from the cache.
+    pub request_id: String,
     /// For a result served from the cache: when (ms since the epoch) this token stops being
     /// served, i.e. its expiry minus the renewal offset; 0 otherwise.
     pub served_until_ms: u64,

@@ -218,6 +218,7 @@ impl<P: Platform> PublicClientApplication<P> {
             correlation_id: req.correlation_id.clone(),
             state: String::new(),
             family_id: String::new(),
+            request_id: String::new(),
             // Served as is until it is due for renewal: its expiry less the renewal offset, or
             // msal's proactive refresh (`refresh_in`), whichever comes first.
             served_until_ms: at

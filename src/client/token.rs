@@ -254,6 +254,7 @@ impl<P: Platform> PublicClientApplication<P> {
             correlation_id: correlation_id.to_owned(),
             state: user_state.to_owned(),
             family_id: resp.family_id,
+            request_id: resp.request_id,
             served_until_ms: 0,
             dpop_proof: None,
         })
@@ -424,6 +425,7 @@ impl<P: Platform> PublicClientApplication<P> {
             client_info,
             family_id: String::new(),
             cached_at: now,
+            request_id: String::new(),
         };
         let scopes = ScopeSet::new(&h.scopes);
         let target = self.configured_target()?;

@@ -264,6 +264,8 @@ pub struct TokenResponse {
     pub family_id: String,
     /// The time of the request, used for the expiry fields.
     pub cached_at: u64,
+    /// The server's id for the request (Entra's `x-ms-request-id` header), if it sent one.
+    pub request_id: String,
 }
 
 impl ::core::fmt::Debug for TokenResponse {
@@ -313,7 +315,9 @@ impl TokenResponse {
         if !(200..300).contains(&resp.status) || json.get("error").is_some() {
             return Err(server_error_from_json(&json, resp));
         }
-        TokenResponse::from_json(&json, false, now)
+        let mut parsed = TokenResponse::from_json(&json, false, now)?;
+        parsed.request_id = resp.header("x-ms-request-id").unwrap_or_default().to_owned();
+        Ok(parsed)
     }
 
     /// A token endpoint's response obtained elsewhere (msal's `loadExternalTokens`: a server
@@ -380,6 +384,7 @@ impl TokenResponse {
                 _ => String::new(),
             },
             cached_at: now,
+            request_id: String::new(),
         })
     }
 }

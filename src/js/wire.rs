@@ -477,7 +477,8 @@ pub fn result_json(r: &AuthenticationResult) -> Json {
         .with("tokenType", r.token_type.as_str())
         .with("correlationId", r.correlation_id.as_str())
         .with("state", r.state.as_str())
-        .with("familyId", r.family_id.as_str());
+        .with("familyId", r.family_id.as_str())
+        .with_nonempty("requestId", &r.request_id);
     if let Some(on) = r.refresh_on_ms {
         j.set("refreshOn", Json::from(on));
     }

@@ -27,8 +27,13 @@ test("popup sign-in, then acquireTokenSilent from the cache with no token reques
   const silent = await page.evaluate(async () => {
     const account = window.pca.getAllAccounts()[0];
     const r = await window.pca.acquireTokenSilent({ scopes: ["User.Read"], account });
-    return { fromCache: r.fromCache, same: r.accessToken === window.last.result.accessToken, scopes: r.scopes };
+    const msal5 = ["requestId", "cloudGraphHostName", "msGraphHost", "fromPlatformBroker"].map((k) => [k, r[k], window.last.result[k]]);
+    return { fromCache: r.fromCache, same: r.accessToken === window.last.result.accessToken, scopes: r.scopes, msal5 };
   });
+  // msal 5's fields, with its values: no request id from the cache (nor, here, from the
+  // network: the provider does not expose the header to CORS), no broker, no instance-aware
+  // sign-in.
+  assert.deepEqual(silent.msal5, [["requestId", "", ""], ["cloudGraphHostName", "", ""], ["msGraphHost", "", ""], ["fromPlatformBroker", false, false]]);
   assert.equal(silent.fromCache, true);
   assert.equal(silent.same, true);
   assert.ok(silent.scopes.includes("User.Read"));

@@ -66,13 +66,16 @@ pub fn token_response_in(idp: &mut Idp, with_id_token: bool, tenant: &str) -> Ht
     if let Some(s) = idp.rt_expires_in {
         idt.push_str(&format!(r#","refresh_token_expires_in":{s}"#));
     }
-    HttpResponse::new(
+    let mut resp = HttpResponse::new(
         200,
         format!(
             r#"{{"token_type":"Bearer","scope":"User.Read openid profile offline_access","expires_in":"3600","ext_expires_in":3600,"access_token":"at-{}","refresh_token":"{rt}","client_info":"{client_info}"{idt}}}"#,
             idp.next
         ),
-    )
+    );
+    // Entra names each request.
+    resp.headers.push(("x-ms-request-id".into(), format!("request-{}", idp.next)));
+    resp
 }
 
 pub fn handle(idp: &Rc<RefCell<Idp>>, req: &HttpRequest) -> Result<HttpResponse, msal_wasm::AuthError> {

@@ -698,3 +698,12 @@ fn hostile_bodies_never_panic() {
     assert_eq!(t.expires_on, u64::MAX);
     assert_eq!(t.refresh_on, Some(u64::MAX));
 }
+
+#[test]
+fn the_servers_request_id_is_kept() {
+    let body = r#"{"access_token":"at","token_type":"Bearer","expires_in":3600}"#;
+    let mut resp = HttpResponse::new(200, body);
+    assert_eq!(TokenResponse::parse(&resp, NOW).unwrap().request_id, "");
+    resp.headers.push(("x-ms-request-id".into(), "7a62ba9c-0e88-40ce-aec3-a7b217f2e700".into()));
+    assert_eq!(TokenResponse::parse(&resp, NOW).unwrap().request_id, "7a62ba9c-0e88-40ce-aec3-a7b217f2e700");
+}

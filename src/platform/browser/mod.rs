@@ -294,7 +294,7 @@ impl Platform for BrowserPlatform {
         let resp: web_sys::Response = resp.dyn_into().map_err(|_| failed("not a Response".into()))?;
         let status = resp.status();
         let mut out_headers = Vec::new();
-        for name in ["retry-after", "content-type", "dpop-nonce", "www-authenticate"] {
+        for name in ["retry-after", "content-type", "dpop-nonce", "www-authenticate", "x-ms-request-id"] {
             if let Ok(Some(v)) = resp.headers().get(name) {
                 out_headers.push((name.to_owned(), v));
             }
