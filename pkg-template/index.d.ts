@@ -156,13 +156,11 @@ export interface AuthenticationResult {
 export type StringDict = { [key: string]: string };
 
 /**
- * The type of a request's `prompt` given the type P of the value passed. msal declares `prompt`
- * as any string; msal-wasm accepts only `Allowed` (msal's PromptValue values) and rejects others
- * when the request runs (invalid_prompt_value). So a literal or a union of literals is checked
- * here ("login" passes, "always" is a type error), while a value typed plain `string` (as in an
- * msal-browser request object) is accepted and checked at run time. Request types take P
- * (default: `Allowed`, so e.g. `PopupRequest` alone has `prompt?: PromptValue`), and the
- * methods infer it from their argument.
+ * The type of a request's `prompt` given the type P of the value passed, when only `Allowed`
+ * values make sense: a literal or a union of literals outside `Allowed` is a type error, a value
+ * typed plain `string` (as in an msal-browser request object) is accepted. A silent request
+ * takes "none" or "no_session" (others are sent as "none", with a warning, as msal 5); a popup or
+ * redirect request any string (msal's PromptValue values, or a provider's own, sent as given).
  */
 export type PromptOf<P extends string, Allowed extends string = PromptValue> = string extends P ? string : [P] extends [Allowed] ? P : Allowed;
 
@@ -208,10 +206,11 @@ export interface PopupWindowAttributes {
 }
 
 /** Fields shared by popup and redirect requests. */
-interface InteractiveRequest<P extends string = PromptValue> extends BaseRequest {
+interface InteractiveRequest extends BaseRequest {
   scopes: string[];
   account?: AccountInfo;
-  prompt?: PromptOf<P>;
+  /** msal's PromptValue values, or a provider's own (OpenID Connect's "login consent"), sent as given. */
+  prompt?: string;
   loginHint?: string;
   sid?: string;
   domainHint?: string;
@@ -223,7 +222,7 @@ interface InteractiveRequest<P extends string = PromptValue> extends BaseRequest
   httpMethod?: "GET" | "POST";
 }
 
-export interface PopupRequest<P extends string = PromptValue> extends InteractiveRequest<P> {
+export interface PopupRequest extends InteractiveRequest {
   popupWindowAttributes?: PopupWindowAttributes;
   /** Take the tab's interaction lock over: the popup holding it closes and its request fails with interaction_in_progress_cancelled. */
   overrideInteractionInProgress?: boolean;
@@ -231,7 +230,7 @@ export interface PopupRequest<P extends string = PromptValue> extends Interactiv
   popupWindowParent?: Window;
 }
 
-export interface RedirectRequest<P extends string = PromptValue> extends InteractiveRequest<P> {
+export interface RedirectRequest extends InteractiveRequest {
   redirectStartPage?: string;
   onRedirectNavigate?: (url: string) => boolean | void;
 }
@@ -378,7 +377,7 @@ export interface AccountRemovedPayload { homeAccountId: string }
  * given, hence `<string>`), the result, the account signed in, the popup opened, or null.
  */
 export type V5EventPayload =
-  | AccountInfo | PopupRequest<string> | RedirectRequest<string> | SilentRequest | SsoSilentRequest<string> | AuthorizationCodeRequest
+  | AccountInfo | PopupRequest | RedirectRequest | SilentRequest | SsoSilentRequest<string> | AuthorizationCodeRequest
   | EndSessionRequest | EndSessionPopupRequest | AuthenticationResult | PopupEvent | null;
 /** An event's payload (V5EventPayload, or ACCOUNT_REMOVED's). */
 export type EventPayload = V5EventPayload | AccountRemovedPayload;
@@ -520,12 +519,12 @@ export declare class PublicClientApplication {
   static createPublicClientApplication(configuration: Configuration): Promise<PublicClientApplication>;
   initialize(request?: InitializeApplicationRequest): Promise<void>;
   handleRedirectPromise(hashOrOptions?: string | HandleRedirectPromiseOptions): Promise<AuthenticationResult | null>;
-  // P: the type of the request's prompt (see PromptOf), inferred from the argument.
-  loginPopup<P extends string = PromptValue>(request?: PopupRequest<P>): Promise<AuthenticationResult>;
-  loginRedirect<P extends string = PromptValue>(request?: RedirectRequest<P>): Promise<void>;
+  loginPopup(request?: PopupRequest): Promise<AuthenticationResult>;
+  loginRedirect(request?: RedirectRequest): Promise<void>;
   acquireTokenSilent(request: SilentRequest): Promise<AuthenticationResult>;
-  acquireTokenPopup<P extends string = PromptValue>(request: PopupRequest<P>): Promise<AuthenticationResult>;
-  acquireTokenRedirect<P extends string = PromptValue>(request: RedirectRequest<P>): Promise<void>;
+  acquireTokenPopup(request: PopupRequest): Promise<AuthenticationResult>;
+  acquireTokenRedirect(request: RedirectRequest): Promise<void>;
+  // P: the type of the request's prompt (see PromptOf), inferred from the argument.
   ssoSilent<P extends string = "none" | "no_session">(request: SsoSilentRequest<P>): Promise<AuthenticationResult>;
   acquireTokenByCode(request: AuthorizationCodeRequest): Promise<AuthenticationResult>;
   /** A DPoP proof (ath included) for a call to a resource with a DPoP-bound access token of this app; nonce: the resource server's DPoP-Nonce. */
@@ -535,7 +534,7 @@ export declare class PublicClientApplication {
   logoutPopup(request?: EndSessionPopupRequest): Promise<void>;
   clearCache(request?: ClearCacheRequest): Promise<void>;
   /** Stores a result obtained elsewhere for silent calls. The request is accepted, as msal's is, and not used. */
-  hydrateCache(result: HydrateCacheResult, request?: SilentRequest | SsoSilentRequest<string> | RedirectRequest<string> | PopupRequest<string>): Promise<void>;
+  hydrateCache(result: HydrateCacheResult, request?: SilentRequest | SsoSilentRequest<string> | RedirectRequest | PopupRequest): Promise<void>;
   getAllAccounts(filter?: AccountFilter): AccountInfo[];
   getAccount(filter: AccountFilter): AccountInfo | null;
   getAccountByHomeId(homeAccountId: string): AccountInfo | null;

@@ -617,7 +617,7 @@ impl ConfidentialClientApplication {
             redirect_uri: req.redirect_uri.clone(),
             state: req.state.clone(),
             login_hint: req.login_hint.clone(),
-            prompt: req.prompt,
+            prompt: req.prompt.clone(),
             authentication_scheme: req.authentication_scheme.clone(),
             ..InteractiveRequest::default()
         };

@@ -337,7 +337,7 @@ impl<P: Platform> PublicClientApplication<P> {
             hints.account_username = acc.account.username.clone();
             hints.account_oid_anchor = acc.account.oid_anchor();
         }
-        let prompt = match req.prompt {
+        let prompt = match req.prompt.clone() {
             Some(p @ (authorize::Prompt::None | authorize::Prompt::NoSession)) if itype == InteractionType::Silent => Some(p),
             Some(_) if itype == InteractionType::Silent => {
                 // msal 5 (no longer silent_prompt_value_error).

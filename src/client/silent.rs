@@ -387,7 +387,7 @@ impl<P: Platform> PublicClientApplication<P> {
                     authority,
                     authentication_scheme: req.authentication_scheme.clone(),
                     options: req.options.clone(),
-                    prompt: req.prompt,
+                    prompt: req.prompt.clone(),
                     state: req.state.clone(),
                     ..InteractiveRequest::default()
                 };

@@ -14,7 +14,7 @@ pub const SKU: &str = "msal.wasm";
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// What the user sees at the authorize endpoint.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Prompt {
     /// `login`: always ask for credentials.
     Login,
@@ -28,28 +28,26 @@ pub enum Prompt {
     Create,
     /// `no_session`: silent, without using the session.
     NoSession,
+    /// Any other value, sent as given (as msal does): another provider's (`login consent`
+    /// as OpenID Connect allows, a provider's own value).
+    Other(String),
 }
 
 impl Prompt {
-    /// Parses msal's prompt values.
-    pub fn parse(s: &str) -> Result<Prompt, AuthError> {
-        Ok(match s {
+    /// Parses a prompt value: msal's named ones, anything else as [`Prompt::Other`].
+    pub fn parse(s: &str) -> Prompt {
+        match s {
             "login" => Prompt::Login,
             "select_account" => Prompt::SelectAccount,
             "consent" => Prompt::Consent,
             "none" => Prompt::None,
             "create" => Prompt::Create,
             "no_session" => Prompt::NoSession,
-            _ => {
-                return Err(AuthError::config(
-                    codes::INVALID_PROMPT_VALUE,
-                    "prompt must be login, select_account, consent, none, create or no_session",
-                ))
-            }
-        })
+            other => Prompt::Other(other.to_owned()),
+        }
     }
     /// The wire value.
-    pub fn as_str(self) -> &'static str {
+    pub fn as_str(&self) -> &str {
         match self {
             Prompt::Login => "login",
             Prompt::SelectAccount => "select_account",
@@ -57,6 +55,7 @@ impl Prompt {
             Prompt::None => "none",
             Prompt::Create => "create",
             Prompt::NoSession => "no_session",
+            Prompt::Other(s) => s,
         }
     }
 }
@@ -197,7 +196,7 @@ fn authorize_query(p: &AuthorizeParams<'_>, request_id: bool) -> Result<String, 
     if p.client_info {
         q.push(("client_info", "1"));
     }
-    if let Some(prompt) = p.prompt {
+    if let Some(prompt) = &p.prompt {
         q.push(("prompt", prompt.as_str()));
     }
     if !p.domain_hint.is_empty() {

@@ -304,7 +304,7 @@ pub fn interactive_request(j: &Json) -> Result<InteractiveRequest, AuthError> {
         override_interaction_in_progress: j.get("overrideInteractionInProgress").and_then(Json::as_bool).unwrap_or(false),
         post: j.str_field("httpMethod") == Some("POST"),
         // msal sends a prompt only when it is truthy: "" is none.
-        prompt: j.str_field("prompt").filter(|p| !p.is_empty()).map(Prompt::parse).transpose()?,
+        prompt: j.str_field("prompt").filter(|p| !p.is_empty()).map(Prompt::parse),
         login_hint: j.string_or_empty("loginHint"),
         sid: j.string_or_empty("sid"),
         domain_hint: j.string_or_empty("domainHint"),
@@ -343,7 +343,7 @@ pub fn silent_request(j: &Json) -> Result<SilentRequest, AuthError> {
         refresh_token_expiration_offset_secs: j.get("refreshTokenExpirationOffsetSeconds").and_then(Json::as_u64).unwrap_or(0),
         state: j.string_or_empty("state"),
         // msal 5: a silent request's prompt other than none/no_session becomes none.
-        prompt: j.str_field("prompt").and_then(|p| Prompt::parse(p).ok()),
+        prompt: j.str_field("prompt").filter(|p| !p.is_empty()).map(Prompt::parse),
     })
 }
 

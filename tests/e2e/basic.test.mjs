@@ -161,6 +161,17 @@ test("back from the provider's page to the cached page: RESTORE_FROM_BFCACHE, us
   }
 });
 
+test("a prompt msal does not name (OpenID Connect's list, a provider's own) goes to the provider as given, as msal sends it", async () => {
+  const page = await env.open("entra");
+  const url = await page.evaluate(async () => {
+    let seen = null;
+    await window.pca.loginRedirect({ scopes: ["User.Read"], prompt: "login consent", onRedirectNavigate: (u) => { seen = u; return false; } });
+    return seen;
+  });
+  assert.equal(new URL(url).searchParams.get("prompt"), "login consent");
+  await page.context().close();
+});
+
 test("a second interactive call while one runs fails with interaction_in_progress", async () => {
   const page = await env.open("entra");
   const [popup] = await Promise.all([page.waitForEvent("popup"), page.click("#popup-twice")]);

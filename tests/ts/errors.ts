@@ -9,6 +9,6 @@ const badScopes: SilentRequest = { scopes: [1, 2] };
 // @ts-expect-error cacheLocation is one of three names
 const badCache: Configuration = { auth: { clientId: "c" }, cache: { cacheLocation: "cookies" } };
 const pca = new PublicClientApplication({ auth: { clientId: "c" } });
-// @ts-expect-error prompt values are msal's
-void pca.loginPopup({ scopes: [], prompt: "always" });
+// @ts-expect-error a silent request's prompt is none or no_session
+void pca.ssoSilent({ scopes: [], prompt: "login" });
 void [noClient, badScopes, badCache];

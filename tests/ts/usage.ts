@@ -97,6 +97,8 @@ async function main(): Promise<void> {
   if (redirected) pca.setActiveAccount(redirected.account);
   const redirect: RedirectRequest = { scopes: ["User.Read"], prompt: PromptValue.SELECT_ACCOUNT, onRedirectNavigate: (url: string) => url.length > 0 };
   if (!pca.getActiveAccount()) await pca.loginRedirect(redirect);
+  // A provider's own prompt value (or OpenID Connect's list) goes as given, as with msal.
+  await pca.loginPopup({ scopes: ["User.Read"], prompt: "login consent" });
   const sso: SsoSilentRequest = { loginHint: "ada@contoso.com", scopes: ["User.Read"] };
   await pca.ssoSilent(sso);
   const byCode: AuthorizationCodeRequest = { code: "c", scopes: ["User.Read"], codeVerifier: "v" };

@@ -43,7 +43,7 @@ impl Fixture {
             correlation_id: "corr-1",
             response_mode: self.response_mode,
             client_info: self.client_info,
-            prompt: self.prompt,
+            prompt: self.prompt.clone(),
             domain_hint: &self.domain_hint,
             hints: &self.hints,
             nonce: "nonce-1",
@@ -192,7 +192,7 @@ fn response_mode_query() {
 #[test]
 fn every_prompt_value() {
     for p in ["login", "select_account", "consent", "none", "create", "no_session"] {
-        let prompt = Prompt::parse(p).unwrap();
+        let prompt = Prompt::parse(p);
         assert_eq!(prompt.as_str(), p);
         let mut f = Fixture::new();
         f.prompt = Some(prompt);
@@ -201,10 +201,16 @@ fn every_prompt_value() {
     let mut f = Fixture::new();
     f.prompt = None;
     assert_eq!(get(&f.query(), "prompt"), None);
-    for bad in ["", "Login", "none ", "admin_consent"] {
-        let e = Prompt::parse(bad).unwrap_err();
-        assert_eq!(e.code(), codes::INVALID_PROMPT_VALUE);
-        assert_eq!(e.kind(), ErrorKind::Configuration);
+    // Any other value goes to the provider as given, as msal sends it (OpenID Connect's
+    // space-separated list, a provider's own value); it is encoded in the URL.
+    for other in ["login consent", "admin_consent", "Login", "x&evil=1"] {
+        let prompt = Prompt::parse(other);
+        assert_eq!(prompt, Prompt::Other(other.to_owned()));
+        let mut f = Fixture::new();
+        f.prompt = Some(prompt);
+        let q = f.query();
+        assert_eq!(get(&q, "prompt"), Some(other));
+        assert_eq!(get(&q, "evil"), None);
     }
 }
 

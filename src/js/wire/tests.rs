@@ -152,11 +152,13 @@ fn requests_are_read_with_msal_names() {
     let s =
         silent_request(&json(r#"{"scopes":["a"],"forceRefresh":true,"cacheLookupPolicy":2,"state":"st","prompt":"no_session"}"#)).unwrap();
     assert_eq!((s.state.as_str(), s.prompt), ("st", Some(Prompt::NoSession)));
-    assert_eq!(silent_request(&json(r#"{"scopes":["a"],"prompt":"bogus"}"#)).unwrap().prompt, None, "sent as none");
+    // (A silent frame sends it as none, with a warning: see the client.)
+    assert_eq!(silent_request(&json(r#"{"scopes":["a"],"prompt":"bogus"}"#)).unwrap().prompt, Some(Prompt::Other("bogus".into())));
     assert!(s.force_refresh && s.cache_lookup_policy == CacheLookupPolicy::AccessTokenAndRefreshToken);
     assert_eq!(silent_request(&json(r#"{"scopes":["a"],"cacheLookupPolicy":9}"#)).unwrap_err().code(), "invalid_configuration");
     assert_eq!(silent_request(&json(r#"{"scopes":["a"],"claims":{"a":1}}"#)).unwrap_err().code(), "invalid_claims");
-    assert_eq!(interactive_request(&json(r#"{"prompt":"always"}"#)).unwrap_err().code(), "invalid_prompt_value");
+    // Any prompt goes to the provider as given, as msal sends it.
+    assert_eq!(interactive_request(&json(r#"{"prompt":"login consent"}"#)).unwrap().prompt, Some(Prompt::Other("login consent".into())));
     // Falsy values are no choice, as msal's truthiness checks.
     let r = interactive_request(&json(r#"{"prompt":"","authenticationScheme":""}"#)).unwrap();
     assert_eq!(r.prompt, None);
