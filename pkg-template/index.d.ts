@@ -360,6 +360,8 @@ export interface Configuration {
     windowHashTimeout?: number;
     iframeHashTimeout?: number;
     protocolMode?: "AAD" | "OIDC";
+    /** A page inside a frame may sign in and out by redirect (default false: redirect_in_iframe). */
+    allowRedirectInIframe?: boolean;
     /** msal-wasm: abort a discovery or token request unanswered after this many ms (default 30000). */
     networkTimeout?: number;
     /** msal-wasm: also check each new ID token's issuer, audience and lifetime (default false). */

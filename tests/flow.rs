@@ -1001,6 +1001,13 @@ fn preflight_refuses_what_msal_refuses_before_any_request() {
     assert_eq!(code(block_on(h.pca.begin_logout_redirect(&LogoutRequest::default())).map(drop)), "redirect_in_iframe");
     h.platform.set_in_frame(false);
     assert_eq!(code(h.pca.preflight(true)), "");
+    // Unless the configuration allows it (msal's allowRedirectInIframe).
+    let mut c = config();
+    c.allow_redirect_in_iframe = true;
+    let framed = harness_with(c);
+    framed.platform.set_in_frame(true);
+    framed.platform.set_page_url("https://app.example/embedded");
+    assert!(block_on(framed.pca.begin_redirect(&req, "")).is_ok(), "a redirect from the frame starts");
 
     // A memory cache would not survive a redirect.
     let mut c = config();

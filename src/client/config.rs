@@ -60,6 +60,9 @@ pub struct Config {
     pub validate_id_token_claims: bool,
     /// `auth.isMcp`: every token request must name its `resource` (msal's MCP apps).
     pub is_mcp: bool,
+    /// `system.allowRedirectInIframe`: a page inside a frame may sign in and out by redirect
+    /// (off by default, as msal: `redirect_in_iframe`).
+    pub allow_redirect_in_iframe: bool,
 }
 
 impl Config {
@@ -93,6 +96,7 @@ impl Config {
             network_timeout_ms: 30_000,
             validate_id_token_claims: false,
             is_mcp: false,
+            allow_redirect_in_iframe: false,
         }
     }
 

@@ -117,7 +117,7 @@ impl<P: Platform> PublicClientApplication<P> {
     /// before a redirect (`redirectPreflightCheck`): a hidden frame whose address holds a
     /// response does not start another request (`block_iframe_reload`), nor does the page a
     /// popup response loaded in the popup (`block_nested_popups`); no redirect from inside a
-    /// frame (`redirect_in_iframe`) or with a memory cache, which the redirect would lose
+    /// frame unless the configuration allows it (`redirect_in_iframe`) or with a memory cache, which the redirect would lose
     /// (`in_mem_redirect_unavailable`).
     pub fn preflight(&self, redirect: bool) -> Result<(), AuthError> {
         let page = self.platform.page_url();
@@ -133,7 +133,7 @@ impl<P: Platform> PublicClientApplication<P> {
         if !in_frame && popup_response().is_some() {
             return Err(AuthError::browser(codes::BLOCK_NESTED_POPUPS, "the page a popup response loaded does not request tokens"));
         }
-        if redirect && in_frame {
+        if redirect && in_frame && !self.config.allow_redirect_in_iframe {
             return Err(AuthError::browser(codes::REDIRECT_IN_IFRAME, "redirects are not supported inside a frame"));
         }
         if redirect && self.config.cache_location == CacheLocation::MemoryStorage {

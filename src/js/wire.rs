@@ -29,7 +29,6 @@ pub fn string_list(j: Option<&Json>) -> Vec<String> {
 const UNSUPPORTED: &[(&str, &str, &str)] = &[
     ("system", "allowPlatformBroker", "platform brokering (WAM) is not supported; sign-in runs in the browser"),
     ("system", "networkClient", "a custom network client is not used; requests go through fetch"),
-    ("system", "allowRedirectInIframe", "redirects inside an iframe are not supported"),
     ("auth", "supportsNestedAppAuth", "nested app authentication is not supported; the standard client is used"),
     ("auth", "popupRelayUri", "a popup relay page is not supported"),
     ("auth", "instanceAware", "instance-aware sign-in is not supported"),
@@ -119,6 +118,7 @@ pub fn config(j: &Json) -> Result<(Config, Vec<&'static str>), AuthError> {
         if let Some(Json::Bool(on)) = sys.get("validateIdTokenClaims") {
             c.validate_id_token_claims = *on;
         }
+        c.allow_redirect_in_iframe = sys.get("allowRedirectInIframe").and_then(Json::as_bool).unwrap_or(false);
     }
     let set = |v: &Json| !matches!(v, Json::Null | Json::Bool(false)) && v.as_str() != Some("");
     let mut warnings: Vec<&'static str> = UNSUPPORTED
@@ -168,7 +168,7 @@ pub fn config_json(c: &Config) -> Json {
         .with("protocolMode", if c.protocol_mode == ProtocolMode::Oidc { "OIDC" } else { "AAD" })
         .with("loggerOptions", Json::object().with("logLevel", c.log_level as u64).with("piiLoggingEnabled", false))
         .with("allowPlatformBroker", false)
-        .with("allowRedirectInIframe", false);
+        .with("allowRedirectInIframe", c.allow_redirect_in_iframe);
     let cache = Json::object().with("cacheLocation", location).with("cacheRetentionDays", c.cache_retention_days);
     Json::object().with("auth", auth).with("cache", cache).with("system", system)
 }

@@ -78,14 +78,24 @@ fn bad_configuration_is_a_typed_error() {
 #[test]
 fn options_msal_wasm_does_not_act_on_are_warned_about() {
     let (_, warnings) = config(&json(
-        r#"{"auth":{"clientId":"c","supportsNestedAppAuth":true,"azureCloudOptions":{"azureCloudInstance":"https://login.microsoftonline.us"}},
-          "system":{"allowPlatformBroker":true,"allowRedirectInIframe":false,"serverTelemetryEnabled":true},"cache":{"claimsBasedCachingEnabled":true}}"#,
+        r#"{"auth":{"clientId":"c","supportsNestedAppAuth":true,"instanceAware":false,"azureCloudOptions":{"azureCloudInstance":"https://login.microsoftonline.us"}},
+          "system":{"allowPlatformBroker":true,"allowRedirectInIframe":true,"serverTelemetryEnabled":true},"cache":{"claimsBasedCachingEnabled":true}}"#,
     ))
     .unwrap();
     assert_eq!(warnings.len(), 4, "{warnings:?}");
     assert!(warnings.iter().any(|w| w.contains("telemetry headers")));
     assert!(warnings.iter().any(|w| w.contains("brokering")));
-    assert!(!warnings.iter().any(|w| w.contains("iframe")), "an option set to false is not warned about");
+    assert!(!warnings.iter().any(|w| w.contains("instance-aware")), "an option set to false is not warned about");
+    assert!(!warnings.iter().any(|w| w.contains("iframe")), "allowRedirectInIframe is acted on");
+}
+
+#[test]
+fn allow_redirect_in_iframe_is_read_and_reported() {
+    let read = |text: &str| config(&json(text)).unwrap().0;
+    assert!(!read(r#"{"auth":{"clientId":"c"}}"#).allow_redirect_in_iframe);
+    let on = read(r#"{"auth":{"clientId":"c"},"system":{"allowRedirectInIframe":true}}"#);
+    assert!(on.allow_redirect_in_iframe);
+    assert_eq!(config_json(&on).get("system").and_then(|s| s.get("allowRedirectInIframe")), Some(&Json::Bool(true)));
 }
 
 #[test]
