@@ -313,22 +313,21 @@ export const BrowserUtils = Object.freeze({
 
 // msal's event dispatcher: callbacks by id, optionally filtered by event type. As msal 5, a
 // sign-in, a sign-out and an active-account change also go to the origin's other tabs and
-// instances (msal-browser's too), which hear them once subscribed (a localStorage cache).
+// instances (msal-browser's too), which hear them once subscribed (a localStorage cache). An
+// active-account change is not taken from the channel: the storage it changed tells this
+// instance, once getActiveAccount() returns the new one (and from any tab).
 export class EventHandler {
   constructor(logger) {
     this.eventCallbacks = new Map();
     this.logger = logger || new Logger({}, "msal-wasm", version);
     this.channel = typeof BroadcastChannel !== "undefined" ? new BroadcastChannel("msal.broadcast.event") : null;
-    this.invokeCrossTabCallbacks = (e) => this.invokeCallbacks(e.data);
+    if (this.channel && this.channel.unref) this.channel.unref(); // Node: let the process end
+    this.invokeCrossTabCallbacks = (e) => {
+      if (e.data && e.data.eventType !== EventType.ACTIVE_ACCOUNT_CHANGED) this.invokeCallbacks(e.data);
+    };
   }
-  subscribeCrossTab() {
-    if (this.channel) this.channel.addEventListener("message", this.invokeCrossTabCallbacks);
-    this.crossTab = !!this.channel;
-  }
-  unsubscribeCrossTab() {
-    if (this.channel) this.channel.removeEventListener("message", this.invokeCrossTabCallbacks);
-    this.crossTab = false;
-  }
+  subscribeCrossTab() { if (this.channel) this.channel.addEventListener("message", this.invokeCrossTabCallbacks); }
+  unsubscribeCrossTab() { if (this.channel) this.channel.removeEventListener("message", this.invokeCrossTabCallbacks); }
   addEventCallback(callback, eventTypes, callbackId) {
     const id = callbackId || createGuid();
     if (this.eventCallbacks.has(id)) {
@@ -597,7 +596,7 @@ export class PublicClientApplication {
         }
         this.client = client;
         this.accountsChangedHere();
-        client.onChange((redirectCancelled) => (redirectCancelled ? this.redirectCancelled() : this.accountsChangedElsewhere()));
+        client.onAccountsChanged(() => this.accountsChangedElsewhere());
         if (this.config.cache && this.config.cache.cacheLocation === BrowserCacheLocation.LocalStorage) this.events.subscribeCrossTab();
         this.emit(EventType.INITIALIZE_END, null, null, null, correlationId);
       });
@@ -656,8 +655,9 @@ export class PublicClientApplication {
     this.emit(EventType.ACQUIRE_TOKEN_START, interactionType, request, null, correlationId);
     return this.measure(apiName, correlationId, work).then((result) => {
       this.emit(EventType.ACQUIRE_TOKEN_SUCCESS, interactionType, result, null, correlationId);
-      // (msal's acquireTokenByCode sends none.)
-      if (result && this.accountCount() > before && apiName !== BrowserRootPerformanceEvents.AcquireTokenByCode) this.emit(EventType.LOGIN_SUCCESS, interactionType, result.account, null, correlationId);
+      // Only a popup or ssoSilent signs in (msal's silent and byCode calls send none).
+      const signIn = apiName === BrowserRootPerformanceEvents.AcquireTokenPopup || apiName === BrowserRootPerformanceEvents.SsoSilent;
+      if (result && signIn && this.accountCount() > before) this.emit(EventType.LOGIN_SUCCESS, interactionType, result.account, null, correlationId);
       // A sign-in (a silent renewal adds no account; another tab's change it raced stays news).
       if (apiName !== BrowserRootPerformanceEvents.AcquireTokenSilent) this.accountsChangedHere();
       return result;
@@ -698,8 +698,7 @@ export class PublicClientApplication {
     const active = this.client.activeHomeAccountId() || null;
     if (active !== this.knownActive) {
       this.knownActive = active;
-      // Subscribed, the other tab's own event arrives (msal 5's broadcast).
-      if (!this.events.crossTab) this.events.emitEvent(EventType.ACTIVE_ACCOUNT_CHANGED, "", null, null, null, true);
+      this.events.emitEvent(EventType.ACTIVE_ACCOUNT_CHANGED, "", null, null, null, true);
     }
   }
 
@@ -767,25 +766,29 @@ export class PublicClientApplication {
       client.abortRedirect();
       return;
     }
-    // Back from the provider's page to this page as it was (back/forward cache): the wasm ended
-    // the redirect; this call fails with user_cancelled after RESTORE_FROM_BFCACHE, as msal.
-    this.redirectId = r.correlationId;
+    // As msal: back from the provider's page to this page as it was (back/forward cache), the
+    // redirect is over (the wasm ends it) and this call fails with user_cancelled after
+    // RESTORE_FROM_BFCACHE; a navigation that fails ends it too.
+    let onShow;
     const cancelled = new Promise((_, reject) => {
-      this.cancelRedirect = () => reject(Object.assign(new BrowserAuthError("user_cancelled", "the user came back from the sign-in page"), { correlationId: r.correlationId }));
+      onShow = (e) => {
+        if (!e.persisted) return;
+        window.removeEventListener("pageshow", onShow);
+        client.abortRedirect();
+        this.emit(EventType.RESTORE_FROM_BFCACHE, InteractionType.Redirect, null, null, r.correlationId);
+        reject(Object.assign(new BrowserAuthError("user_cancelled", "the user came back from the sign-in page"), { correlationId: r.correlationId }));
+      };
     });
+    window.addEventListener("pageshow", onShow);
     try {
       await Promise.race([this.navigationClient.navigateExternal(url, { noHistory: false, apiId: ApiId.acquireTokenRedirect, timeout: 30000 }), cancelled]);
-    } catch (e) {
+    } catch (raw) {
+      window.removeEventListener("pageshow", onShow);
+      client.abortRedirect();
+      const e = toError(raw);
       this.emit(EventType.ACQUIRE_TOKEN_FAILURE, InteractionType.Redirect, null, e, r.correlationId);
       throw e;
-    } finally {
-      this.cancelRedirect = null;
     }
-  }
-
-  redirectCancelled() {
-    this.emit(EventType.RESTORE_FROM_BFCACHE, InteractionType.Redirect, null, null, this.redirectId);
-    if (this.cancelRedirect) this.cancelRedirect();
   }
 
   loginRedirect(request) { return this.redirect(request); }

@@ -315,19 +315,35 @@ impl ::core::fmt::Debug for AuthorizeResponse {
     }
 }
 
+/// `s` without its leading `#` or `?`, and the `/` of a hash route's `#/` (msal's
+/// `stripLeadingHashOrQuery`).
+fn flat_params(s: &str) -> &str {
+    let s = s.strip_prefix('#').or_else(|| s.strip_prefix('?')).unwrap_or(s);
+    s.strip_prefix('/').unwrap_or(s)
+}
+
 /// Maximum length of a response we parse (a real one is a few KB).
 pub const MAX_RESPONSE_LEN: usize = 64 * 1024;
 
 impl AuthorizeResponse {
-    /// True if `s` (a hash or query) looks like an authorize response: it has `code`, `error`
-    /// or `state` keys.
+    /// True if `s` (a hash or query) looks like an authorize response, as msal's
+    /// `getDeserializedResponse` decides: after a leading `#`, `?` or `#/`, flat parameters —
+    /// not an app route (`#/orders?tab=1&code=…`, `#/a/b&state=…`: a `?`, `#` or `/` before
+    /// the first `=` or `&`) — with a `code`, `error`, `error_description` or `state`.
     pub fn looks_like_response(s: &str) -> bool {
+        let flat = flat_params(s);
+        let flat_start = match flat.bytes().position(|b| matches!(b, b'=' | b'&' | b'?' | b'#' | b'/')) {
+            None => !flat.is_empty(),
+            Some(i) => i > 0 && matches!(flat.as_bytes()[i], b'=' | b'&'),
+        };
         s.len() <= MAX_RESPONSE_LEN
-            && parse_query(s).iter().any(|(k, _)| matches!(k.as_str(), "code" | "error" | "state" | "error_description"))
+            && flat_start
+            && parse_query(flat).iter().any(|(k, _)| matches!(k.as_str(), "code" | "error" | "state" | "error_description"))
     }
 
-    /// Parses a fragment or query string (leading `#`/`?` allowed).
+    /// Parses a fragment or query string (leading `#`, `?` or `#/` allowed).
     pub fn parse(s: &str) -> Result<AuthorizeResponse, AuthError> {
+        let s = flat_params(s);
         if s.bytes().all(|b| b == b'#' || b == b'?') {
             return Err(AuthError::browser(codes::HASH_EMPTY_ERROR, "the response hash or query is empty"));
         }

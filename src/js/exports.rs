@@ -283,13 +283,13 @@ impl JsClient {
         Ok(())
     }
 
-    /// Calls `callback(false)` when another tab changed this app's accounts, `callback(true)`
-    /// when the page came back from the back/forward cache and its redirect sign-in ended.
-    #[wasm_bindgen(js_name = onChange)]
-    pub fn on_change(&self, callback: js_sys::Function) {
+    /// Calls `callback()` when another tab changed this app's accounts. (A redirect the back
+    /// button ended is the facade's to report: each call listens for it, as msal's.)
+    #[wasm_bindgen(js_name = onAccountsChanged)]
+    pub fn on_accounts_changed(&self, callback: js_sys::Function) {
         self.app.subscribe(move |event| {
-            if matches!(event, AppEvent::AccountsChanged | AppEvent::RedirectCancelled) {
-                let _ = callback.call1(&JsValue::NULL, &JsValue::from_bool(event == AppEvent::RedirectCancelled));
+            if event == AppEvent::AccountsChanged {
+                let _ = callback.call0(&JsValue::NULL);
             }
         });
     }

@@ -338,6 +338,49 @@ test("loadExternalTokens stores a back-end's token response (refresh token inclu
   await ctx.close();
 });
 
+// A token response for `login`, as a back-end redeems it (in a context of its own).
+async function backEndTokens(login) {
+  const ctx = await env.browser.newContext();
+  const { code, verifier, redirectUri } = await backEndCode(await ctx.newPage(), login);
+  await ctx.close();
+  const token = await fetch(`${env.idp.entraAuthority}/oauth2/v2.0/token`, {
+    method: "POST",
+    headers: { origin: env.web.origin, "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ client_id: env.idp.clientId, grant_type: "authorization_code", code, redirect_uri: redirectUri, code_verifier: verifier, scope: "openid profile offline_access User.Read", client_info: "1" }),
+  });
+  assert.equal(token.status, 200);
+  return token.json();
+}
+
+test("a silent call during which another account signs in sends no LOGIN_SUCCESS (only sign-ins do, as msal)", async () => {
+  const [first, second] = [await backEndTokens("quiet-1"), await backEndTokens("quiet-2")];
+  const ctx = await env.browser.newContext();
+  const page = await ctx.newPage();
+  await page.goto(env.harness("entra"));
+  await page.waitForSelector("body[data-ready='1']");
+  const config = { auth: { clientId: env.idp.clientId, authority: env.idp.entraAuthority, knownAuthorities: [new URL(env.idp.entraAuthority).host] }, cache: { cacheLocation: "sessionStorage" } };
+  const load = (response) => page.evaluate(({ config, response }) => window.msal.loadExternalTokens(config, { scopes: ["User.Read"] }, response).then(() => window.pca.getAllAccounts().length), { config, response });
+  assert.equal(await load(first), 1);
+  // The silent call's token request waits until the second account is in the cache.
+  let release, sent;
+  const held = new Promise((r) => { release = r; });
+  const posted = new Promise((r) => { sent = r; });
+  await page.route((u) => u.pathname.endsWith("/oauth2/v2.0/token"), async (route) => { sent(); await held; await route.continue(); });
+  await page.evaluate(() => {
+    window.trail = [];
+    window.pca.addEventCallback((m) => window.trail.push(m.eventType));
+    const account = window.pca.getAllAccounts()[0];
+    window.done = window.pca.acquireTokenSilent({ scopes: ["User.Read"], account, forceRefresh: true }).then((r) => r.account.username, (e) => e.errorCode);
+  });
+  await posted;
+  assert.equal(await load(second), 2);
+  release();
+  assert.equal(await page.evaluate(() => window.done), "quiet-1");
+  const trail = await page.evaluate(() => window.trail);
+  assert.ok(trail.includes("msal:acquireTokenSuccess") && !trail.includes("msal:loginSuccess"), JSON.stringify(trail));
+  await ctx.close();
+});
+
 // The state of a response the provider sent to a popup (msal's library state, base64url JSON).
 const popupState = () => Buffer.from(JSON.stringify({ id: "11111111-1111-4111-8111-111111111111", meta: { interactionType: "popup" } })).toString("base64url");
 

@@ -533,12 +533,27 @@ fn parses_a_fragment_response() {
 
 #[test]
 fn parses_a_query_response_and_a_bare_one() {
-    for s in ["?code=c1&state=s1", "code=c1&state=s1", "#code=c1&state=s1&", "?&code=c1&&state=s1"] {
+    for s in
+        ["?code=c1&state=s1", "code=c1&state=s1", "#code=c1&state=s1&", "?&code=c1&&state=s1", "#/code=c1&state=s1", "/code=c1&state=s1"]
+    {
         let r = AuthorizeResponse::parse(s).unwrap_or_else(|e| panic!("{s}: {e}"));
         assert_eq!(r.code.as_ref().map(AuthCode::secret), Some("c1"), "{s}");
         assert_eq!(r.state, "s1", "{s}");
-        assert!(AuthorizeResponse::looks_like_response(s), "{s}");
+        // (msal's rule: the first parameter has a name.)
+        assert_eq!(AuthorizeResponse::looks_like_response(s), !s.contains("&code"), "{s}");
     }
+}
+
+#[test]
+fn an_app_route_holding_response_names_is_not_a_response() {
+    // msal's getDeserializedResponse: a route (a `?`, `#` or `/` before the first `=` or `&`).
+    for s in ["#/products?cat=1&code=SKU42", "/products?cat=1&code=SKU42", "#/dashboard/orders&state=x", "#a/b=1&code=c", "products?code=c"]
+    {
+        assert!(!AuthorizeResponse::looks_like_response(s), "{s}");
+    }
+    // A flat list is one, whatever its values hold.
+    assert!(AuthorizeResponse::looks_like_response("#code=c&state=a/b?c#d"));
+    assert!(AuthorizeResponse::looks_like_response("#error=login_required"));
 }
 
 #[test]
