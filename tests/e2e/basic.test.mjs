@@ -179,6 +179,23 @@ test("a prompt msal does not name (OpenID Connect's list, a provider's own) goes
   await page.context().close();
 });
 
+test("a navigation client whose navigation fails: the redirect call fails and ends the interaction (the next one runs)", async () => {
+  const page = await env.open("entra");
+  const r = await page.evaluate(async () => {
+    window.pca.setNavigationClient({ navigateInternal: async () => true, navigateExternal: async () => { throw new Error("no navigation here"); } });
+    window.events.length = 0;
+    const first = await window.pca.loginRedirect({ scopes: ["User.Read"] }).then(() => "ok", (e) => e.errorCode);
+    const again = await window.pca.loginRedirect({ scopes: ["User.Read"], onRedirectNavigate: () => false }).then(() => "ok", (e) => e.errorCode);
+    return { first, again, events: window.events };
+  });
+  assert.deepEqual(r, {
+    first: "unexpected_error",
+    again: "ok",
+    events: ["msal:acquireTokenStart", "msal:acquireTokenFailure:unexpected_error", "msal:acquireTokenStart"],
+  });
+  await page.context().close();
+});
+
 test("a second interactive call while one runs fails with interaction_in_progress", async () => {
   const page = await env.open("entra");
   const [popup] = await Promise.all([page.waitForEvent("popup"), page.click("#popup-twice")]);
