@@ -183,3 +183,56 @@ async fn hidden_iframe_reads_the_response_and_is_removed() {
     assert_eq!(settle(window::load_hidden_iframe("about:blank", None, "state-frame2", 150, 0)).await.unwrap_err(), "timed_out");
     assert_eq!(doc.query_selector_all("iframe").unwrap().length(), 0);
 }
+
+/// The page coming back from the back/forward cache (the user pressed back on the provider's
+/// page) ends this tab's redirect sign-in: the lock and the saved request go, and the app hears
+/// it (`RedirectCancelled`, the status back to `None`). A plain page show changes nothing. (The
+/// event is dispatched here as the browser sends it on a restore; the e2e test restores a real
+/// page from Chromium's cache.)
+#[test]
+async fn a_page_restored_from_the_back_forward_cache_ends_its_redirect() {
+    use msal_wasm::browser::{AppEvent, BrowserApp, InteractionStatus};
+    use msal_wasm::client::{Config, InteractiveRequest};
+    use msal_wasm::core::authority::ProtocolMode;
+    use msal_wasm::core::pkce::InteractionType;
+    use std::cell::RefCell;
+    use std::rc::Rc;
+
+    let origin = web_sys::window().unwrap().location().origin().unwrap();
+    let mut c = Config::new("msal-wasm-bfcache-test")
+        .with_authority("https://idp.example/t1")
+        .with_redirect_uri(origin.clone() + "/")
+        .with_protocol_mode(ProtocolMode::Oidc)
+        .with_authority_metadata(r#"{"authorization_endpoint":"https://idp.example/t1/authorize","token_endpoint":"https://idp.example/t1/token","issuer":"https://idp.example/t1"}"#);
+    c.known_authorities = vec!["idp.example".into()];
+    c.cache_location = CacheLocation::SessionStorage;
+    let app = BrowserApp::build(c, JsValue::NULL).unwrap();
+    app.client().initialize().await.unwrap();
+    let heard = Rc::new(RefCell::new(Vec::new()));
+    let h = heard.clone();
+    app.subscribe(move |e| h.borrow_mut().push(e));
+    // What loginRedirect leaves before the page goes to the provider.
+    let req = InteractiveRequest { scopes: vec!["openid".into()], ..Default::default() };
+    app.client().begin_interaction(&req, InteractionType::Redirect, &origin).unwrap();
+    assert!(app.client().pending_redirect().is_some() && app.client().interaction_in_progress());
+
+    // A `pageshow` event as the browser sends it (its `persisted` says whether the page was
+    // restored).
+    let show = |persisted: bool| {
+        let event = web_sys::Event::new("pageshow").unwrap();
+        js_sys::Reflect::set(&event, &"persisted".into(), &persisted.into()).unwrap();
+        web_sys::window().unwrap().dispatch_event(&event).unwrap();
+    };
+    show(false);
+    assert!(app.client().pending_redirect().is_some(), "a page loaded afresh is not a restore");
+    assert!(heard.borrow().is_empty());
+    show(true);
+    assert!(app.client().pending_redirect().is_none(), "the saved request is gone");
+    assert!(!app.client().interaction_in_progress(), "the lock is released");
+    assert_eq!(app.interaction_status(), InteractionStatus::None);
+    assert!(heard.borrow().contains(&AppEvent::RedirectCancelled), "{:?}", heard.borrow());
+    // Nothing is under way any more: a second restore says nothing.
+    heard.borrow_mut().clear();
+    show(true);
+    assert!(!heard.borrow().contains(&AppEvent::RedirectCancelled));
+}
