@@ -276,6 +276,8 @@ export interface AuthorizationCodeRequest extends BaseRequest {
 /** What both sign-outs take. */
 interface BaseEndSessionRequest {
   account?: AccountInfo | null;
+  /** The authority whose end-session endpoint signs out (default: the configured one). */
+  authority?: string;
   postLogoutRedirectUri?: string | null;
   state?: string;
   correlationId?: string;
@@ -341,6 +343,13 @@ export interface Configuration {
     navigateToLoginRequestUrl?: boolean;
     onRedirectNavigate?: (url: string) => boolean | void;
     clientCapabilities?: string[];
+    /** Accepted for msal 5 configurations; msal-wasm logs a warning and does without (README "Not there yet"). */
+    popupRelayUri?: string;
+    popupRelayProtocolVersion?: 1 | 2;
+    instanceAware?: boolean;
+    verifySSO?: boolean;
+    /** Accepted for msal 5 configurations: msal-wasm sends no `pocd` parameter. */
+    originCheck?: boolean;
     protocolMode?: "AAD" | "OIDC";
     OIDCOptions?: { defaultScopes?: string[]; responseMode?: "fragment" | "query" };
     /** An MCP app: every token request must name its `resource` (resource_parameter_required, misplaced_resource_parameter). */
@@ -368,7 +377,22 @@ export interface Configuration {
     validateIdTokenClaims?: boolean;
     /** Where to fetch msal_wasm_bg.wasm from (default: next to the package's JS). */
     wasmUrl?: string | URL;
+    /** How long the navigation client is told to wait for a redirect's navigation (ms, default 30000). */
+    redirectNavigationTimeout?: number;
+    /** Accepted for msal 5 configurations; msal-wasm logs a warning and does without (README "Not there yet"). */
+    networkClient?: unknown;
+    allowPlatformBroker?: boolean;
+    serverTelemetryEnabled?: boolean;
+    /** Accepted for msal 5 configurations; no effect (msal-wasm always watches popups both ways, brokers nothing, sends form posts). */
+    navigatePopups?: boolean;
+    enableLegacyPolling?: boolean;
+    nativeBrokerHandshakeTimeout?: number;
+    preventCorsPreflight?: boolean;
   };
+  /** Accepted for msal 5 configurations; no effect. */
+  experimental?: { enableAsymmetricEar?: boolean; iframeTimeoutTelemetry?: boolean; allowPlatformBrokerWithDOM?: boolean };
+  /** Accepted for msal 5 configurations; no effect (performance callbacks get msal-wasm's own measurements). */
+  telemetry?: { application?: { appName?: string; appVersion?: string }; client?: unknown };
 }
 
 export interface PopupEvent { popupWindow: Window }
@@ -477,22 +501,33 @@ export declare class AuthError extends Error {
   errorMessage: string;
   subError: string;
   correlationId: string;
-  constructor(errorCode?: string, errorMessage?: string, subError?: string);
+  /** msal 5's order: the correlation id second (v3/v4 took the message there). */
+  constructor(errorCode?: string, correlationId?: string, errorMessage?: string, subError?: string);
   setCorrelationId(correlationId: string): void;
 }
-export declare class BrowserAuthError extends AuthError {}
-export declare class BrowserConfigurationAuthError extends AuthError {}
-export declare class ClientAuthError extends AuthError {}
-export declare class ClientConfigurationError extends AuthError {}
+export declare class BrowserAuthError extends AuthError {
+  constructor(errorCode: string, correlationId?: string, subError?: string);
+}
+export declare class BrowserConfigurationAuthError extends AuthError {
+  constructor(errorCode: string, correlationId?: string, errorMessage?: string);
+}
+export declare class ClientAuthError extends AuthError {
+  constructor(errorCode: string, correlationId?: string, additionalMessage?: string);
+}
+export declare class ClientConfigurationError extends AuthError {
+  constructor(errorCode: string, correlationId?: string);
+}
 export declare class ServerError extends AuthError {
   errorNo?: string;
   status?: number;
+  constructor(errorCode?: string, correlationId?: string, errorMessage?: string, subError?: string, errorNo?: string, status?: number);
 }
 export declare class InteractionRequiredAuthError extends AuthError {
   timestamp: string;
   traceId: string;
   claims: string;
   errorNo?: string;
+  constructor(errorCode?: string, correlationId?: string, errorMessage?: string, subError?: string, timestamp?: string, traceId?: string, claims?: string, errorNo?: string);
 }
 
 export interface HandleRedirectPromiseOptions { hash?: string; navigateToLoginRequestUrl?: boolean }

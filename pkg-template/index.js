@@ -157,47 +157,60 @@ export const InteractionRequiredAuthErrorCodes = codeTable([
   "no_tokens_found", "refresh_token_expired", "ui_not_allowed",
 ]);
 
+// msal 5's constructors (the correlation id second; v3/v4 took the message there): classes
+// that extend them, as msal-react's ReactAuthError, and apps' own errors build the same way.
 export class AuthError extends Error {
-  constructor(errorCode, errorMessage, subError) {
-    super(errorMessage ? `${errorCode}: ${errorMessage}` : errorCode);
+  constructor(errorCode, correlationId, errorMessage, subError) {
+    const message = errorMessage || (errorCode ? `See https://aka.ms/msal.js.errors#${errorCode} for details` : "");
+    super(message ? `${errorCode}: ${message}` : errorCode);
     this.name = "AuthError";
     this.errorCode = errorCode || "";
-    this.errorMessage = errorMessage || "";
+    this.errorMessage = message;
     this.subError = subError || "";
-    this.correlationId = "";
+    this.correlationId = correlationId;
   }
   setCorrelationId(id) { this.correlationId = id; }
 }
 export class BrowserAuthError extends AuthError {
-  constructor(c, m, s) { super(c, m, s); this.name = "BrowserAuthError"; }
+  constructor(c, correlationId, subError) { super(c, correlationId, "", subError); this.name = "BrowserAuthError"; }
 }
 export class BrowserConfigurationAuthError extends AuthError {
-  constructor(c, m, s) { super(c, m, s); this.name = "BrowserConfigurationAuthError"; }
+  constructor(c, correlationId, m) { super(c, correlationId, m); this.name = "BrowserConfigurationAuthError"; }
 }
 export class ClientAuthError extends AuthError {
-  constructor(c, m, s) { super(c, m, s); this.name = "ClientAuthError"; }
+  constructor(c, correlationId, m) { super(c, correlationId, m); this.name = "ClientAuthError"; }
 }
 export class ClientConfigurationError extends AuthError {
-  constructor(c, m, s) { super(c, m, s); this.name = "ClientConfigurationError"; }
+  constructor(c, correlationId) { super(c, correlationId); this.name = "ClientConfigurationError"; }
 }
 export class ServerError extends AuthError {
-  constructor(c, m, s, errorNo, status) {
-    super(c, m, s);
+  constructor(c, correlationId, m, s, errorNo, status) {
+    super(c, correlationId, m, s);
     this.name = "ServerError";
     this.errorNo = errorNo;
     this.status = status;
   }
 }
 export class InteractionRequiredAuthError extends AuthError {
-  constructor(c, m, s, timestamp, traceId, correlationId, claims, errorNo) {
-    super(c, m, s);
+  constructor(c, correlationId, m, s, timestamp, traceId, claims, errorNo) {
+    super(c, correlationId, m, s);
     this.name = "InteractionRequiredAuthError";
     this.timestamp = timestamp || "";
     this.traceId = traceId || "";
-    this.correlationId = correlationId || "";
     this.claims = claims || "";
     this.errorNo = errorNo;
   }
+}
+
+// An error of class `Cls` with msal-wasm's own description of what happened.
+function described(Cls, code, message, correlationId, subError) {
+  const e = new Cls(code, correlationId || "");
+  if (message) {
+    e.errorMessage = message;
+    e.message = `${code}: ${message}`;
+  }
+  if (subError) e.subError = subError;
+  return e;
 }
 
 const ERROR_CLASSES = {
@@ -210,10 +223,8 @@ function toError(raw) {
   if (typeof raw === "string") {
     try { o = JSON.parse(raw); } catch (_) { o = null; }
   }
-  if (!o || typeof o.errorCode !== "string") return new AuthError("unexpected_error", raw && raw.message ? raw.message : String(raw));
-  const Cls = ERROR_CLASSES[o.name] || AuthError;
-  const e = new Cls(o.errorCode, o.errorMessage, o.subError);
-  e.correlationId = o.correlationId || "";
+  if (!o || typeof o.errorCode !== "string") return described(AuthError, "unexpected_error", raw && raw.message ? raw.message : String(raw));
+  const e = described(ERROR_CLASSES[o.name] || AuthError, o.errorCode, o.errorMessage, o.correlationId, o.subError);
   if (o.traceId) e.traceId = o.traceId;
   if (o.timestamp) e.timestamp = o.timestamp;
   if (o.errorNo) e.errorNo = o.errorNo;
@@ -274,7 +285,21 @@ function createGuid() {
     + HEX[(b[i + 8] & 0x3f) | 0x80] + h(9) + "-" + h(10) + h(11) + h(12) + h(13) + h(14) + h(15);
 }
 const isInIframe = () => { try { return window.parent !== window; } catch (_) { return true; } };
-const isInPopup = () => typeof window !== "undefined" && !!window.opener && window.opener !== window && typeof window.name === "string" && window.name.indexOf("msal.") === 0;
+// msal 5's test: a page (not a frame) whose address holds the response to a popup sign-in (its
+// state says so), whether or not the popup still has its opener (COOP may have cut it).
+const isInPopup = () => {
+  if (typeof window === "undefined" || isInIframe()) return false;
+  let state = null;
+  for (const part of [window.location.hash, window.location.search]) {
+    state = new URLSearchParams(part.replace(/^[#?]\/?/, "")).get("state") || state;
+  }
+  try {
+    const lib = JSON.parse(atob(state.split("|")[0].replace(/-/g, "+").replace(/_/g, "/")));
+    return lib.meta.interactionType === "popup";
+  } catch (_) {
+    return false;
+  }
+};
 const hasResponse = (s) => /[#?&](code|error|state)=/.test(s || "");
 export const BrowserUtils = Object.freeze({
   createGuid,
@@ -288,16 +313,16 @@ export const BrowserUtils = Object.freeze({
   },
   replaceHash(url) { window.history.replaceState(null, "", url); },
   blockReloadInHiddenIframes() {
-    if (isInIframe() && hasResponse(window.location.hash || window.location.search)) throw new BrowserAuthError("block_iframe_reload", "a hidden frame with a response must not load the app");
+    if (isInIframe() && hasResponse(window.location.hash || window.location.search)) throw described(BrowserAuthError, "block_iframe_reload", "a hidden frame with a response must not load the app");
   },
   blockAcquireTokenInPopups() {
-    if (isInPopup()) throw new BrowserAuthError("block_nested_popups", "tokens are not acquired inside an msal popup");
+    if (isInPopup()) throw described(BrowserAuthError, "block_nested_popups", "tokens are not acquired inside an msal popup");
   },
   blockNonBrowserEnvironment() {
-    if (typeof window === "undefined") throw new BrowserAuthError("non_browser_environment", "not running in a browser");
+    if (typeof window === "undefined") throw described(BrowserAuthError, "non_browser_environment", "not running in a browser");
   },
   blockRedirectInIframe(allowRedirectInIframe) {
-    if (isInIframe() && !allowRedirectInIframe) throw new BrowserAuthError("redirect_in_iframe", "redirects are not supported in an iframe");
+    if (isInIframe() && !allowRedirectInIframe) throw described(BrowserAuthError, "redirect_in_iframe", "redirects are not supported in an iframe");
   },
   preconnect(authority) {
     try {
@@ -541,7 +566,7 @@ function loadWasm(url) {
     wasmReady = init(where ? { module_or_path: where } : undefined).then((m) => { wasmLoaded = true; return m; }, (e) => {
       wasmReady = null;
       const hint = url ? "" : " (serve msal_wasm_bg.wasm next to the script that contains msal-wasm, or set system.wasmUrl to where it is)";
-      throw new BrowserAuthError("wasm_load_failed", `could not load the msal-wasm module: ${e && e.message ? e.message : e}${hint}`);
+      throw described(BrowserAuthError, "wasm_load_failed", `could not load the msal-wasm module: ${e && e.message ? e.message : e}${hint}`);
     });
   }
   return wasmReady;
@@ -562,8 +587,11 @@ export class PublicClientApplication {
     this.nextCallbackId = 1;
     this.memo = new Map();
     this.redirectResponses = new Map();
+    this.redemptions = new Map();
     this.wrapper = { sku: "", version: "" };
     this.navigationClient = (this.config.system && this.config.system.navigationClient) || new NavigationClient();
+    // What the navigation client is told to wait for (msal 5's system.redirectNavigationTimeout).
+    this.navigationTimeout = (this.config.system && this.config.system.redirectNavigationTimeout) || 30000;
     this.logger = new Logger(this.config.system && this.config.system.loggerOptions, "msal-wasm", version);
     this.events = new EventHandler(this.logger);
     if (typeof window !== "undefined") loadWasm(this.config.system && this.config.system.wasmUrl).catch(() => {});
@@ -606,7 +634,7 @@ export class PublicClientApplication {
 
   engine() {
     if (!this.client) {
-      throw new BrowserAuthError("uninitialized_public_client_application", "call and await initialize() before using the client");
+      throw described(BrowserAuthError, "uninitialized_public_client_application", "call and await initialize() before using the client");
     }
     return this.client;
   }
@@ -726,7 +754,7 @@ export class PublicClientApplication {
       let out = json === null ? null : JSON.parse(json);
       if (out && out.navigateTo) {
         // A client that stayed on the page (returned false): completed here, as msal.
-        if ((await this.navigationClient.navigateInternal(out.navigateTo, { noHistory: true, apiId: ApiId.handleRedirectPromise, timeout: 30000 })) !== false) return null;
+        if ((await this.navigationClient.navigateInternal(out.navigateTo, { noHistory: true, apiId: ApiId.handleRedirectPromise, timeout: this.navigationTimeout })) !== false) return null;
         const done = await client.handleRedirectPromise(undefined, false);
         out = done === null ? null : JSON.parse(done);
       }
@@ -776,12 +804,12 @@ export class PublicClientApplication {
         window.removeEventListener("pageshow", onShow);
         client.abortRedirect();
         this.emit(EventType.RESTORE_FROM_BFCACHE, InteractionType.Redirect, null, null, r.correlationId);
-        reject(Object.assign(new BrowserAuthError("user_cancelled", "the user came back from the sign-in page"), { correlationId: r.correlationId }));
+        reject(described(BrowserAuthError, "user_cancelled", "the user came back from the sign-in page", r.correlationId));
       };
     });
     window.addEventListener("pageshow", onShow);
     try {
-      await Promise.race([this.navigationClient.navigateExternal(url, { noHistory: false, apiId: ApiId.acquireTokenRedirect, timeout: 30000 }), cancelled]);
+      await Promise.race([this.navigationClient.navigateExternal(url, { noHistory: false, apiId: ApiId.acquireTokenRedirect, timeout: this.navigationTimeout }), cancelled]);
     } catch (raw) {
       window.removeEventListener("pageshow", onShow);
       client.abortRedirect();
@@ -839,8 +867,11 @@ export class PublicClientApplication {
       hit = client.silentCached(json);
     } catch (raw) {
       const e = toError(raw);
-      this.emit(EventType.ACQUIRE_TOKEN_START, InteractionType.Silent, request, null, req.correlationId);
-      this.emit(EventType.ACQUIRE_TOKEN_FAILURE, InteractionType.Silent, null, e, req.correlationId);
+      // (msal refuses a request naming no account, with no active one, before any event.)
+      if (e.errorCode !== "no_account_error") {
+        this.emit(EventType.ACQUIRE_TOKEN_START, InteractionType.Silent, request, null, req.correlationId);
+        this.emit(EventType.ACQUIRE_TOKEN_FAILURE, InteractionType.Silent, null, e, req.correlationId);
+      }
       return Promise.reject(e);
     }
     if (hit !== undefined) {
@@ -886,7 +917,17 @@ export class PublicClientApplication {
   acquireTokenByCode(request) {
     const r = Object.assign({}, request, { correlationId: (request && request.correlationId) || createGuid() });
     try { this.preflight(false); } catch (e) { return Promise.reject(e); }
-    return this.track(InteractionType.Silent, request, r.correlationId, () => this.engine().byCode(requestJson(r)).then(toResult), BrowserRootPerformanceEvents.AcquireTokenByCode);
+    // As msal: calls for the same code while it is being redeemed share that redemption (a
+    // code is good once).
+    const shared = r.code && this.redemptions.get(r.code);
+    if (shared) {
+      this.emit(EventType.ACQUIRE_TOKEN_START, InteractionType.Silent, request, null, r.correlationId);
+      return shared;
+    }
+    const done = this.track(InteractionType.Silent, request, r.correlationId, () => this.engine().byCode(requestJson(r)).then(toResult), BrowserRootPerformanceEvents.AcquireTokenByCode)
+      .finally(() => this.redemptions.delete(r.code));
+    if (r.code) this.redemptions.set(r.code, done);
+    return done;
   }
 
   // ---- sign-out ----
@@ -919,7 +960,7 @@ export class PublicClientApplication {
       this.emit(EventType.LOGOUT_END, InteractionType.Redirect, null, null, r.correlationId);
       return;
     }
-    await this.navigationClient.navigateExternal(url, { noHistory: false, apiId: ApiId.logout, timeout: 30000 });
+    await this.navigationClient.navigateExternal(url, { noHistory: false, apiId: ApiId.logout, timeout: this.navigationTimeout });
   }
   logout(request) { return this.logoutRedirect(request); }
 
@@ -946,7 +987,7 @@ export class PublicClientApplication {
       // As msal: the main window navigates before LOGOUT_END (nothing signs in in between).
       if (!r.mainWindowRedirectUri) return end();
       const url = new URL(r.mainWindowRedirectUri, window.location.href).href;
-      return this.navigationClient.navigateInternal(url, { noHistory: false, apiId: ApiId.logoutPopup, timeout: 30000 }).then(() => end());
+      return this.navigationClient.navigateInternal(url, { noHistory: false, apiId: ApiId.logoutPopup, timeout: this.navigationTimeout }).then(() => end());
     }, (raw) => {
       const e = toError(raw);
       this.emit(EventType.LOGOUT_FAILURE, InteractionType.Popup, null, e, r.correlationId);
@@ -1073,12 +1114,12 @@ export async function loadExternalTokens(config, request, response, options) {
 }
 // msal's MCP check of a request; the rule is in the wasm, so it needs the module loaded.
 export function enforceResourceParameter(isMcp, request) {
-  if (!wasmLoaded) throw new BrowserAuthError("uninitialized_public_client_application", "enforceResourceParameter needs the msal-wasm module: await initialize() first");
+  if (!wasmLoaded) throw described(BrowserAuthError, "uninitialized_public_client_application", "enforceResourceParameter needs the msal-wasm module: await initialize() first");
   try { checkResource(!!isMcp, JSON.stringify(request || {})); } catch (e) { throw toError(e); }
 }
 
-const stubbed = () => { throw new BrowserConfigurationAuthError("stubbed_public_client_application_called", "the app used msal before a PublicClientApplication was given"); };
-const stubbedAsync = () => Promise.reject(new BrowserConfigurationAuthError("stubbed_public_client_application_called", "the app used msal before a PublicClientApplication was given"));
+const stubbed = () => { throw described(BrowserConfigurationAuthError, "stubbed_public_client_application_called", "the app used msal before a PublicClientApplication was given"); };
+const stubbedAsync = () => Promise.reject(described(BrowserConfigurationAuthError, "stubbed_public_client_application_called", "the app used msal before a PublicClientApplication was given"));
 export const stubbedPublicClientApplication = Object.freeze({
   initialize: stubbedAsync, acquireTokenPopup: stubbedAsync, acquireTokenRedirect: stubbedAsync, acquireTokenSilent: stubbedAsync,
   acquireTokenByCode: stubbedAsync, getAllAccounts: () => [], getAccount: () => null, handleRedirectPromise: stubbedAsync,

@@ -257,7 +257,7 @@ fn logout_popup_runs_the_end_session_page_in_a_window_and_frees_the_lock() {
     // A blocked popup fails at once and frees the lock.
     h.platform.set_windows(|_| Err(WindowError::Blocked));
     let e = h.pca.open_logout_popup(&logout(None, None, ""), msal_wasm::platform::PopupAttributes::default()).unwrap_err();
-    assert_eq!(e.code(), "empty_window_error");
+    assert_eq!(e.code(), "popup_window_error");
     assert!(!h.pca.interaction_in_progress());
 }
 

@@ -56,7 +56,7 @@ fn popup_sign_in_through_the_window_then_the_lock_is_free() {
 fn a_blocked_or_closed_popup_fails_with_msals_code_and_frees_the_lock() {
     let h = harness();
     for (window, code) in [
-        (WindowError::Blocked, "empty_window_error"),
+        (WindowError::Blocked, "popup_window_error"),
         (WindowError::OpenFailed, "popup_window_error"),
         (WindowError::UserCancelled, "user_cancelled"),
         (WindowError::TimedOut, "timed_out"),

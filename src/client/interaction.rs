@@ -558,7 +558,7 @@ impl<P: Platform> PublicClientApplication<P> {
 
     /// Opens the popup for `req`, synchronously: call it inside the user's click, then await
     /// [`complete_popup`](Self::complete_popup). Takes the interaction lock; a popup the browser
-    /// blocked fails at once (`empty_window_error`, `popup_window_error`) and releases it. When
+    /// blocked fails at once (`popup_window_error`, as msal 5) and releases it. When
     /// the request names an authority whose endpoints are not known yet, the popup opens on
     /// `about:blank` and is sent to the authorize page once they are (as msal does).
     pub fn open_popup(&self, req: &InteractiveRequest, attributes: PopupAttributes) -> Result<PopupStarted<P>, AuthError> {

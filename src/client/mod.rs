@@ -82,7 +82,9 @@ pub const FRAME_SETTLE_MS: u64 = 2_000;
 /// The error for a window that ended without a response.
 fn window_error(e: WindowError, correlation_id: &str) -> AuthError {
     let e = match e {
-        WindowError::Blocked => AuthError::browser(codes::EMPTY_WINDOW_ERROR, "window.open returned no window (popup blocked?)"),
+        // msal 5 reports a blocked popup as popup_window_error (its empty_window_error is caught
+        // and replaced), which apps test to fall back to a redirect.
+        WindowError::Blocked => AuthError::browser(codes::POPUP_WINDOW_ERROR, "window.open returned no window (popup blocked?)"),
         WindowError::OpenFailed => AuthError::browser(codes::POPUP_WINDOW_ERROR, "window.open failed (popup blocked?)"),
         WindowError::UserCancelled => {
             AuthError::new(ErrorKind::UserCancelled, codes::USER_CANCELLED, "the user closed the popup before signing in")

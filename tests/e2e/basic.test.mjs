@@ -196,6 +196,17 @@ test("a navigation client whose navigation fails: the redirect call fails and en
   await page.context().close();
 });
 
+test("acquireTokenSilent with no account and no active one fails with no_account_error before any event, as msal", async () => {
+  const page = await env.open("entra");
+  const r = await page.evaluate(async () => {
+    window.events.length = 0;
+    const code = await window.pca.acquireTokenSilent({ scopes: ["User.Read"] }).then(() => "ok", (e) => `${e.name}:${e.errorCode}`);
+    return { code, events: window.events };
+  });
+  assert.deepEqual(r, { code: "BrowserAuthError:no_account_error", events: [] });
+  await page.context().close();
+});
+
 test("a second interactive call while one runs fails with interaction_in_progress", async () => {
   const page = await env.open("entra");
   const [popup] = await Promise.all([page.waitForEvent("popup"), page.click("#popup-twice")]);
@@ -353,7 +364,7 @@ test("every account getter carries msal 5's loginHint/upn/kmsi; clearCache of th
   await page.context().close();
 });
 
-test("a blocked popup fails at once with empty_window_error or popup_window_error and frees the lock", async () => {
+test("a blocked popup fails at once with popup_window_error (as msal 5, whatever window.open did) and frees the lock", async () => {
   const page = await env.open("entra");
   const r = await page.evaluate(async () => {
     const original = window.open;
@@ -368,7 +379,7 @@ test("a blocked popup fails at once with empty_window_error or popup_window_erro
     window.open = original;
     return out;
   });
-  assert.deepEqual(r, ["BrowserAuthError:empty_window_error", "BrowserAuthError:popup_window_error", "BrowserAuthError:empty_window_error"]);
+  assert.deepEqual(r, ["BrowserAuthError:popup_window_error", "BrowserAuthError:popup_window_error", "BrowserAuthError:popup_window_error"]);
   await page.context().close();
 });
 

@@ -79,3 +79,32 @@ test("BrowserUtils.createGuid makes distinct version-4 GUIDs, past its pool's re
   for (const id of ids) assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   assert.equal(new Set(ids).size, ids.length);
 });
+
+test("error classes are built as msal 5's: (errorCode, correlationId, ...) with the same fields, and extend as msal-react's ReactAuthError does", () => {
+  const fields = (e) => ({ name: e.name, errorCode: e.errorCode, correlationId: e.correlationId, errorMessage: e.errorMessage, subError: e.subError, message: e.message, isError: e instanceof Error });
+  const cases = [
+    ["AuthError", ["code_a", "cid-1", "what happened", "sub"]],
+    ["AuthError", ["code_b"]],
+    ["BrowserAuthError", ["user_cancelled", "cid-2", "sub"]],
+    ["BrowserConfigurationAuthError", ["storage_not_supported", "cid-3", "why"]],
+    ["ClientAuthError", ["state_mismatch", "cid-4", "more"]],
+    ["ClientConfigurationError", ["invalid_cloud_discovery_metadata", "cid-5"]],
+    ["ServerError", ["invalid_grant", "cid-6", "AADSTS70000: bad", "bad_token", "70000", 400]],
+    ["InteractionRequiredAuthError", ["login_required", "cid-7", "sign in", "basic_action", "2026-01-01", "trace-1", "claims-1", "50058"]],
+  ];
+  for (const [cls, args] of cases) {
+    const theirs = new msal[cls](...args), mine = new ours[cls](...args);
+    assert.deepEqual(fields(mine), fields(theirs), cls);
+    assert.ok(mine instanceof ours.AuthError, cls);
+  }
+  const ir = (m) => { const e = new m.InteractionRequiredAuthError("login_required", "c", "m", "s", "t", "tr", "cl", "n"); return [e.timestamp, e.traceId, e.claims, e.errorNo]; };
+  assert.deepEqual(ir(ours), ir(msal));
+  const se = (m) => { const e = new m.ServerError("x", "c", "m", "s", "70000", 400); return [e.errorNo, e.status]; };
+  assert.deepEqual(se(ours), se(msal));
+  // msal-react's ReactAuthError: super(errorCode, correlationId, errorMessage).
+  class ReactAuthError extends ours.AuthError {
+    constructor(code, correlationId, message) { super(code, correlationId, message); this.name = "ReactAuthError"; }
+  }
+  const r = new ReactAuthError("invalid_interaction_type", "cid-8", "Invalid interaction type provided.");
+  assert.deepEqual([r.errorCode, r.correlationId, r.errorMessage], ["invalid_interaction_type", "cid-8", "Invalid interaction type provided."]);
+});

@@ -88,14 +88,19 @@ test("acquireTokenByCode redeems a code obtained outside the library", async () 
   const { code, verifier, redirectUri } = await backEndCode(page, "otto");
   await page.goto(env.harness("entra"));
   await page.waitForSelector("body[data-ready='1']");
+  await env.idp.reset();
+  // Two calls for the code at once (React StrictMode runs an effect twice) share its one
+  // redemption, as msal: a code is good once.
   const r = await page.evaluate(async ({ code, verifier, redirectUri }) => {
-    const res = await window.pca.acquireTokenByCode({ code, codeVerifier: verifier, redirectUri, scopes: ["User.Read"] });
-    return { name: res.account.name, fromCache: res.fromCache, accounts: window.pca.getAllAccounts().length };
+    const request = { code, codeVerifier: verifier, redirectUri, scopes: ["User.Read"] };
+    const [res, again] = await Promise.all([window.pca.acquireTokenByCode(request), window.pca.acquireTokenByCode({ ...request })]);
+    return { name: res.account.name, fromCache: res.fromCache, accounts: window.pca.getAllAccounts().length, same: again.accessToken === res.accessToken };
   }, { code, verifier, redirectUri });
-  assert.deepEqual(r, { name: "Test User otto", fromCache: false, accounts: 1 });
+  assert.deepEqual(r, { name: "Test User otto", fromCache: false, accounts: 1, same: true });
+  assert.equal((await env.idp.counters()).token, 1, "one token request for the code");
   // As msal: no LOGIN_SUCCESS for a code redeemed here; msal 5's code for a missing code.
   const events = await page.evaluate(() => window.events.filter((e) => /acquireToken|login/.test(e)));
-  assert.deepEqual(events, ["msal:acquireTokenStart", "msal:acquireTokenSuccess"]);
+  assert.deepEqual(events, ["msal:acquireTokenStart", "msal:acquireTokenStart", "msal:acquireTokenSuccess"]);
   const missing = await page.evaluate(() => window.pca.acquireTokenByCode({ code: "", scopes: [] }).then(() => "ok", (e) => e.errorCode));
   assert.equal(missing, "auth_code_or_nativeAccountId_required");
   await ctx.close();
@@ -407,6 +412,8 @@ test("msal's preflight errors: the page a popup response loaded, a hidden frame'
   const page = await context.newPage();
   await page.goto(env.harness("entra") + `#code=c&state=${popupState()}`);
   await page.waitForSelector("body[data-ready='1']");
+  // msal 5's BrowserUtils.isInPopup says so from the address alone (no opener needed).
+  assert.equal(await page.evaluate(() => window.opener === null && window.msal.BrowserUtils.isInPopup()), true);
   const nested = "BrowserAuthError:block_nested_popups";
   assert.deepEqual(await errors(page, ["silent", "popup", "sso", "redirect", "logout"]), { silent: nested, popup: nested, sso: nested, redirect: nested, logout: nested, events: [] });
 
@@ -434,12 +441,15 @@ test("msal's preflight errors: the page a popup response loaded, a hidden frame'
   const allowed = await errors(await framed(env.harness("entra", "sessionStorage", 300, { system: JSON.stringify({ allowRedirectInIframe: true }) })), ["held", "logout"]);
   assert.deepEqual([allowed.held, allowed.logout], ["ok", "ok"]);
   const reload = "BrowserAuthError:block_iframe_reload";
-  const hidden = await errors(await framed(env.harness("entra") + `#code=c&state=${popupState()}`), ["silent", "popup", "sso", "redirect", "logout"]);
+  const hiddenFrame = await framed(env.harness("entra") + `#code=c&state=${popupState()}`);
+  assert.equal(await hiddenFrame.evaluate(() => window.msal.BrowserUtils.isInPopup()), false, "a frame is no popup");
+  const hidden = await errors(hiddenFrame, ["silent", "popup", "sso", "redirect", "logout"]);
   assert.deepEqual(hidden, { silent: reload, popup: reload, sso: reload, redirect: reload, logout: reload, events: [] });
 
   // A memory cache would not survive a redirect (msal: in_mem_redirect_unavailable).
   await page.goto(env.harness("entra", "memoryStorage"));
   await page.waitForSelector("body[data-ready='1']");
+  assert.equal(await page.evaluate(() => window.msal.BrowserUtils.isInPopup()), false);
   const memory = await errors(page, ["redirect", "logout"]);
   const unavailable = "BrowserConfigurationAuthError:in_mem_redirect_unavailable";
   assert.deepEqual(memory, { redirect: unavailable, logout: unavailable, events: [] });

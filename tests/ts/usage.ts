@@ -124,3 +124,14 @@ async function main(): Promise<void> {
 }
 
 void main();
+
+// An msal 5 configuration as apps and msal-angular's factories write it: every field of v5's
+// Configuration type is accepted (those msal-wasm does not act on are warned about at run time).
+export const v5Config: Configuration = {
+  auth: { clientId: "c", authority: "https://login.microsoftonline.com/common", popupRelayUri: "/relay", instanceAware: false, verifySSO: false, originCheck: true },
+  cache: { cacheLocation: BrowserCacheLocation.LocalStorage },
+  system: { allowPlatformBroker: false, redirectNavigationTimeout: 10000, navigatePopups: true, enableLegacyPolling: false, serverTelemetryEnabled: false },
+  experimental: { enableAsymmetricEar: false },
+  telemetry: { application: { appName: "app", appVersion: "1.0" } },
+};
+export const signOut: EndSessionRequest = { authority: "https://login.microsoftonline.com/other-tenant", postLogoutRedirectUri: "/" };
