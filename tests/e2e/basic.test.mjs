@@ -179,16 +179,17 @@ test("a prompt msal does not name (OpenID Connect's list, a provider's own) goes
   await page.context().close();
 });
 
-test("a navigation client whose navigation fails: the redirect call fails and ends the interaction (the next one runs)", async () => {
-  const page = await env.open("entra");
+test("a navigation client whose navigation fails: the redirect call fails and ends the interaction (the next one runs); it is given system.redirectNavigationTimeout", async () => {
+  const page = await env.open("entra", "sessionStorage", undefined, 300, { system: JSON.stringify({ redirectNavigationTimeout: 1234 }) });
   const r = await page.evaluate(async () => {
-    window.pca.setNavigationClient({ navigateInternal: async () => true, navigateExternal: async () => { throw new Error("no navigation here"); } });
+    window.pca.setNavigationClient({ navigateInternal: async () => true, navigateExternal: async (url, options) => { window.timeout = options.timeout; throw new Error("no navigation here"); } });
     window.events.length = 0;
     const first = await window.pca.loginRedirect({ scopes: ["User.Read"] }).then(() => "ok", (e) => e.errorCode);
     const again = await window.pca.loginRedirect({ scopes: ["User.Read"], onRedirectNavigate: () => false }).then(() => "ok", (e) => e.errorCode);
-    return { first, again, events: window.events };
+    return { first, again, events: window.events, timeout: window.timeout };
   });
   assert.deepEqual(r, {
+    timeout: 1234,
     first: "unexpected_error",
     again: "ok",
     events: ["msal:acquireTokenStart", "msal:acquireTokenFailure:unexpected_error", "msal:acquireTokenStart"],
