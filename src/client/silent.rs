@@ -144,6 +144,12 @@ impl<P: Platform> PublicClientApplication<P> {
     /// touches the network; `Ok(None)` means "go to the network".
     pub fn acquire_token_silent_cached(&self, req: &SilentRequest) -> Result<Option<AuthenticationResult>, AuthError> {
         self.preflight(false)?;
+        self.cached_after_preflight(req)
+    }
+
+    /// [`acquire_token_silent_cached`](Self::acquire_token_silent_cached) for a caller that ran
+    /// [`preflight`](Self::preflight) itself, before its first event (the JS facade).
+    pub fn cached_after_preflight(&self, req: &SilentRequest) -> Result<Option<AuthenticationResult>, AuthError> {
         req.options.enforce_resource(self.config.is_mcp, &req.extra_query_parameters)?;
         if req.authentication_scheme.is_bound() {
             // Every DPoP result carries a fresh proof, signed asynchronously: see

@@ -152,7 +152,8 @@ impl JsClient {
     pub fn silent_cached(&self, request: &str) -> Result<Option<String>, JsValue> {
         let run = || {
             let req = wire::silent_request(&parse(request)?)?;
-            let hit = self.inner.acquire_token_silent_cached(&req)?;
+            // The facade ran msal's preflight checks before this call (and before any event).
+            let hit = self.inner.cached_after_preflight(&req)?;
             if let Some(renewal) = hit.as_ref().and_then(|h| self.inner.background_renewal(&req, h)) {
                 // Through the one promise type every export uses; nobody awaits it.
                 let _ = self.run(Task::Renewal(renewal));
