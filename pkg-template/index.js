@@ -704,30 +704,16 @@ export class PublicClientApplication {
 
   // ---- other tabs ----
   accountCount() { return this.getAllAccounts().length; }
-  accountIds() {
-    return new Set(this.getAllAccounts().map((a) => a.homeAccountId));
-  }
   // This tab changed the accounts itself: the baseline for the next change made elsewhere.
-  accountsChangedHere() {
-    this.knownAccounts = this.accountIds();
-    this.knownActive = this.client.activeHomeAccountId() || null;
-  }
-  // Another tab signed in or out, or changed the active account: tell this tab's listeners.
+  accountsChangedHere() { this.client.accountChanges(1); }
+  // Another tab signed in or out, or changed the active account: tell this tab's listeners
+  // what the wasm found changed.
   accountsChangedElsewhere() {
-    const now = this.accountIds();
-    const all = this.getAllAccounts();
-    for (const id of now) {
-      if (!this.knownAccounts.has(id)) this.emit(EventType.ACCOUNT_ADDED, null, all.find((a) => a.homeAccountId === id) || null);
-    }
-    for (const id of this.knownAccounts) {
-      if (!now.has(id)) this.emit(EventType.ACCOUNT_REMOVED, null, { homeAccountId: id });
-    }
-    this.knownAccounts = now;
-    const active = this.client.activeHomeAccountId() || null;
-    if (active !== this.knownActive) {
-      this.knownActive = active;
-      this.events.emitEvent(EventType.ACTIVE_ACCOUNT_CHANGED, "", null, null, null, true);
-    }
+    const c = JSON.parse(this.client.accountChanges(0));
+    const all = c.added.length ? this.getAllAccounts() : [];
+    for (const id of c.added) this.emit(EventType.ACCOUNT_ADDED, null, all.find((a) => a.homeAccountId === id) || null);
+    for (const homeAccountId of c.removed) this.emit(EventType.ACCOUNT_REMOVED, null, { homeAccountId });
+    if (c.activeChanged) this.events.emitEvent(EventType.ACTIVE_ACCOUNT_CHANGED, "", null, null, null, true);
   }
 
   // ---- redirect ----
@@ -1047,7 +1033,7 @@ export class PublicClientApplication {
     } catch (raw) {
       throw toError(raw);
     }
-    this.knownActive = this.client.activeHomeAccountId() || null;
+    this.client.accountChanges(2);
     if (before !== this.client.activeAccount()) this.emit(EventType.ACTIVE_ACCOUNT_CHANGED);
   }
 

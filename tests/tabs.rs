@@ -272,3 +272,43 @@ fn identical_silent_requests_in_flight_share_one_token_request_and_keep_their_co
     assert!(h.platform.run(tasks).into_iter().all(|r| r.is_ok()));
     assert_eq!(h.token_requests(), before + 3);
 }
+
+/// What a tab tells its listeners when another tab signs in, changes the active account or
+/// signs out (msal's ACCOUNT_ADDED, ACTIVE_ACCOUNT_CHANGED, ACCOUNT_REMOVED): the diff is the
+/// client's, the facade only emits it.
+#[test]
+fn a_tab_learns_which_accounts_another_tab_added_removed_or_made_active() {
+    use msal_wasm::client::AccountRef;
+    let h = harness_with(shared_config());
+    let (a, b) = (h.tab(shared_config()), h.tab(shared_config()));
+    let mut known = b.account_snapshot();
+    let changes = b.account_changes(&mut known);
+    assert!(changes.added.is_empty() && changes.removed.is_empty() && !changes.active_changed, "{changes:?}");
+
+    let started = a.open_popup(&request(), PopupAttributes::default()).unwrap();
+    let home = block_on(a.complete_popup(started)).unwrap().account.account.home_account_id;
+    h.platform.run::<()>(vec![]);
+    b.reload_cache();
+    let changes = b.account_changes(&mut known);
+    assert_eq!(changes.added, [home.as_str()]);
+    assert!(changes.removed.is_empty() && !changes.active_changed, "{changes:?}");
+    // Told once: the snapshot moved with it.
+    let again = b.account_changes(&mut known);
+    assert!(again.added.is_empty() && !again.active_changed, "{again:?}");
+
+    a.set_active_account(Some(&AccountRef::new(&home))).unwrap();
+    h.platform.run::<()>(vec![]);
+    b.reload_cache();
+    let changes = b.account_changes(&mut known);
+    assert!(changes.added.is_empty() && changes.removed.is_empty() && changes.active_changed, "{changes:?}");
+
+    // This tab's own change of the active account is no news; another tab's sign-out still is.
+    b.set_active_account(None).unwrap();
+    known.settle_active(b.account_snapshot());
+    a.clear_cache(None).unwrap();
+    h.platform.run::<()>(vec![]);
+    b.reload_cache();
+    let changes = b.account_changes(&mut known);
+    assert_eq!(changes.removed, [home.as_str()], "{changes:?}");
+    assert!(changes.added.is_empty() && !changes.active_changed, "{changes:?}");
+}

@@ -107,6 +107,29 @@ impl<P: Platform> PublicClientApplication<P> {
         out
     }
 
+    /// What this tab sees of its accounts now: the baseline for [`Self::account_changes`].
+    pub fn account_snapshot(&self) -> AccountSnapshot {
+        let mut ids: Vec<String> = Vec::new();
+        for a in self.all_accounts() {
+            if !ids.contains(&a.account.home_account_id) {
+                ids.push(a.account.home_account_id.clone());
+            }
+        }
+        AccountSnapshot { ids, active: self.active_home_account_id() }
+    }
+
+    /// How the accounts changed since `known` (another tab signed in or out, or changed the
+    /// active account): msal's ACCOUNT_ADDED, ACCOUNT_REMOVED and ACTIVE_ACCOUNT_CHANGED.
+    /// `known` becomes the new baseline.
+    pub fn account_changes(&self, known: &mut AccountSnapshot) -> AccountChanges {
+        let now = self.account_snapshot();
+        let added = missing(&now.ids, &known.ids);
+        let removed = missing(&known.ids, &now.ids);
+        let active_changed = now.active != known.active;
+        *known = now;
+        AccountChanges { added, removed, active_changed }
+    }
+
     /// The account with this `homeAccountId` (its first tenant profile).
     pub fn account(&self, home_account_id: &str) -> Option<AccountInfo> {
         self.account_in(&AccountRef::new(home_account_id))
@@ -262,4 +285,41 @@ impl<P: Platform> PublicClientApplication<P> {
             self.log(LogLevel::Warning, &["removed a corrupt cache entry: ", i.reason].concat());
         }
     }
+}
+
+/// What a tab last saw of its accounts (see [`PublicClientApplication::account_changes`]).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct AccountSnapshot {
+    ids: Vec<String>,
+    active: Option<String>,
+}
+
+/// The ids of `ids` that `from` lacks.
+fn missing(ids: &[String], from: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    for id in ids {
+        if !from.contains(id) {
+            out.push(id.clone());
+        }
+    }
+    out
+}
+
+impl AccountSnapshot {
+    /// Takes `now`'s active account only: this tab changed it, and any other change is still
+    /// news.
+    pub fn settle_active(&mut self, now: AccountSnapshot) {
+        self.active = now.active;
+    }
+}
+
+/// How the accounts changed since a [`AccountSnapshot`].
+#[derive(Debug, Default)]
+pub struct AccountChanges {
+    /// The `homeAccountId`s of the accounts that arrived.
+    pub added: Vec<String>,
+    /// The `homeAccountId`s of the accounts that left.
+    pub removed: Vec<String>,
+    /// Whether the active account changed.
+    pub active_changed: bool,
 }

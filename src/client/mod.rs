@@ -44,6 +44,7 @@ use crate::error::{codes, AuthError, ErrorKind};
 use crate::platform::{LogLevel, Platform, PopupAttributes, WindowError};
 use crate::secret::{IdToken, Nonce, PkceVerifier, RefreshToken, State};
 use ::core::cell::{Cell, RefCell};
+pub use accounts::{AccountChanges, AccountSnapshot};
 pub use config::{CacheLocation, Config};
 pub use device::{DeviceCodeInfo, DeviceCodeRequest};
 pub use interaction::{PopupStarted, RedirectStart};

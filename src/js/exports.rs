@@ -9,11 +9,14 @@ use crate::prelude::*;
 
 use super::wire;
 use crate::browser::{AppEvent, BrowserApp, RedirectOutcome};
-use crate::client::{AccountRef, AuthenticationResult, LogoutPopupStarted, PopupStarted, PublicClientApplication, SilentRequest};
+use crate::client::{
+    AccountRef, AccountSnapshot, AuthenticationResult, LogoutPopupStarted, PopupStarted, PublicClientApplication, SilentRequest,
+};
 use crate::core::json::Json;
 use crate::error::{codes, AuthError};
 use crate::platform::browser::{window, BrowserPlatform};
 use crate::platform::{LogLevel, Platform};
+use ::core::cell::RefCell;
 use ::core::future::Future;
 use ::core::pin::Pin;
 use alloc::rc::Rc;
@@ -70,6 +73,8 @@ enum Task {
 pub struct JsClient {
     app: BrowserApp,
     inner: Rc<Client>,
+    /// What the facade last told its listeners about the accounts (see `accountChanges`).
+    known: RefCell<AccountSnapshot>,
 }
 
 #[wasm_bindgen(js_class = WasmClient)]
@@ -85,7 +90,7 @@ impl JsClient {
             }
             BrowserApp::build(config, log_sink.clone())
         };
-        build().map(|app| JsClient { inner: app.client_rc(), app }).map_err(|e| error_value(&e))
+        build().map(|app| JsClient { inner: app.client_rc(), app, known: RefCell::default() }).map_err(|e| error_value(&e))
     }
 
     /// `getConfiguration()`: the configuration with every default filled in (JSON).
@@ -293,6 +298,25 @@ impl JsClient {
                 let _ = callback.call0(&JsValue::NULL);
             }
         });
+    }
+
+    /// The accounts as the facade last told its listeners about them. `settle` 0: what another
+    /// tab changed since then, as JSON (`{"added": [homeAccountId…], "removed":
+    /// [homeAccountId…], "activeChanged": bool}`); 1: this tab changed its accounts itself;
+    /// 2: this tab changed its active account. Each moves the baseline.
+    #[wasm_bindgen(js_name = accountChanges)]
+    pub fn account_changes(&self, settle: u8) -> Option<String> {
+        let mut known = self.known.borrow_mut();
+        match settle {
+            0 => {
+                let c = self.inner.account_changes(&mut known);
+                let json = Json::object().with("added", Json::str_array(&c.added)).with("removed", Json::str_array(&c.removed));
+                return Some(json.with("activeChanged", c.active_changed).to_json());
+            }
+            1 => *known = self.inner.account_snapshot(),
+            _ => known.settle_active(self.inner.account_snapshot()),
+        }
+        None
     }
 
     /// msal's checks before a call sends its first event: the page's
