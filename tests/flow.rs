@@ -87,6 +87,30 @@ fn invalid_grant_removes_the_refresh_token() {
     assert!(again.is_interaction_required());
 }
 
+/// msal removes a refresh token only when the server calls it bad: Entra refuses a grant
+/// for one request's consent or conditional access with the same `invalid_grant`, and the
+/// token still serves the scopes already granted.
+#[test]
+fn a_consent_refusal_keeps_the_refresh_token_for_the_granted_scopes() {
+    let h = harness();
+    let home = h.sign_in().account.account.home_account_id;
+    for suberror in ["consent_required", "basic_action", ""] {
+        let body = [r#"{"error":"invalid_grant","error_description":"AADSTS65001 consent","suberror":""#, suberror, r#""}"#].concat();
+        h.idp.borrow_mut().fail_next = Some(HttpResponse::new(400, &body));
+        let other = SilentRequest {
+            scopes: vec!["Mail.Read".into()],
+            force_refresh: true,
+            cache_lookup_policy: CacheLookupPolicy::RefreshToken,
+            ..silent(&home)
+        };
+        let e = block_on(h.pca.acquire_token_silent(&other)).unwrap_err();
+        assert_eq!(e.code(), "invalid_grant", "{suberror}");
+        let granted = SilentRequest { force_refresh: true, cache_lookup_policy: CacheLookupPolicy::RefreshToken, ..silent(&home) };
+        let r = block_on(h.pca.acquire_token_silent(&granted)).expect("the refresh token is still there");
+        assert!(!r.from_cache, "{suberror}");
+    }
+}
+
 #[test]
 fn cache_lookup_policy_access_token_never_uses_the_network() {
     let h = harness();

@@ -354,7 +354,10 @@ impl<P: Platform> PublicClientApplication<P> {
                 self.save_response(&target, resp, &saving)
             }
             Err(e) => {
-                if e.is_invalid_grant() {
+                // As msal: only a refresh token the server calls bad goes. A consent or
+                // conditional-access refusal (`consent_required`, `basic_action`) is about this
+                // request, and the token still serves the app's other scopes.
+                if e.is_invalid_grant() && e.sub_error() == "bad_token" {
                     let _ = self.cache.borrow_mut().remove_refresh_token(rt.secret());
                 }
                 Err(if e.correlation_id().is_empty() { e.with_correlation_id(correlation_id) } else { e })
