@@ -776,10 +776,9 @@ export class PublicClientApplication {
     }
     // v5 takes onRedirectNavigate in auth configuration; v3/v4 took it in the request.
     const onNavigate = r.onRedirectNavigate || (this.config.auth && this.config.auth.onRedirectNavigate);
-    if (typeof onNavigate === "function" && onNavigate(url) === false) {
-      client.abortRedirect();
-      return;
-    }
+    // As msal: false stops the navigation and keeps the sign-in under way (its request, its
+    // lock), for the app to take the URL elsewhere and finish with handleRedirectPromise(hash).
+    if (typeof onNavigate === "function" && onNavigate(url) === false) return;
     // As msal: back from the provider's page to this page as it was (back/forward cache), the
     // redirect is over (the wasm ends it) and this call fails with user_cancelled after
     // RESTORE_FROM_BFCACHE; a navigation that fails ends it too.
