@@ -278,11 +278,34 @@ fn logout_popup_runs_the_end_session_page_in_a_window_and_frees_the_lock() {
     let started = h.pca.open_logout_popup(&logout(None, None, ""), msal_wasm::platform::PopupAttributes::default()).unwrap();
     assert!(block_on(h.pca.complete_logout_popup(started)).is_ok());
     assert!(!h.pca.interaction_in_progress());
-    // A blocked popup fails at once and frees the lock.
+    // A blocked popup frees the lock at once; as msal, the account is signed out first and
+    // the sign-out then fails with popup_window_error.
+    let home = h.sign_in().account.account.home_account_id;
     h.platform.set_windows(|_| Err(WindowError::Blocked));
-    let e = h.pca.open_logout_popup(&logout(None, None, ""), msal_wasm::platform::PopupAttributes::default()).unwrap_err();
-    assert_eq!(e.code(), "popup_window_error");
+    let started = h.pca.open_logout_popup(&logout(Some(&home), None, ""), msal_wasm::platform::PopupAttributes::default()).unwrap();
+    assert!(started.window().is_none());
     assert!(!h.pca.interaction_in_progress());
+    assert!(h.pca.all_accounts().is_empty());
+    let e = block_on(h.pca.complete_logout_popup(started)).unwrap_err();
+    assert_eq!(e.code(), "popup_window_error");
+    assert!(!e.correlation_id().is_empty());
+}
+
+/// msal's `removeAccount`: a sign-out naming an account the cache no longer holds (another
+/// tab signed it out) removes nothing else; only a request naming no account clears them all.
+#[test]
+fn signing_out_an_account_another_tab_removed_keeps_the_other_accounts() {
+    let h = harness();
+    let first = h.sign_in().account.account.home_account_id;
+    h.pca.clear_cache(Some(&AccountRef::new(&first))).unwrap();
+    h.idp.borrow_mut().uid = Some("uid-2".into());
+    let second = h.sign_in().account.account.home_account_id;
+    assert_ne!(first, second);
+    let started = h.pca.begin_logout(&logout(Some(&first), None, ""), InteractionType::Redirect).unwrap();
+    h.pca.abort_logout();
+    assert!(started.url.is_some());
+    let left: Vec<String> = h.pca.all_accounts().into_iter().map(|a| a.account.home_account_id).collect();
+    assert_eq!(left, [second]);
 }
 
 #[test]

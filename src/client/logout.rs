@@ -40,6 +40,8 @@ enum LogoutStage {
     /// The request's authority was not resolved yet: the popup shows `about:blank` until its
     /// end-session endpoint is known (the account is already signed out locally).
     Unresolved(LogoutRequest, SignedOut),
+    /// Signed out locally, but the popup did not open: the completion fails with this error.
+    Failed(AuthError),
 }
 
 /// What the local part of a sign-out leaves for the end-session request.
@@ -90,9 +92,12 @@ impl<P: Platform> PublicClientApplication<P> {
         self.take_interaction_lock(SIGNOUT, itype)?;
         self.log(LogLevel::Verbose, "signing out: the account's cache entries are removed");
         let info = req.account.as_ref().and_then(|a| self.account_in(a));
-        self.orphan_keys.borrow_mut().extend(self.binding_key_ids(info.as_ref().map(|i| i.account.home_account_id.as_str())));
-        let cleared = match &info {
-            Some(i) => self.cache.borrow_mut().remove_account(&i.account.home_account_id),
+        // As msal: a request naming an account removes that account's entries only, even one
+        // the cache no longer holds (another tab signed it out); none names every account.
+        let home = req.account.as_ref().map(|a| a.home_account_id.as_str());
+        self.orphan_keys.borrow_mut().extend(self.binding_key_ids(home));
+        let cleared = match home {
+            Some(home) => self.cache.borrow_mut().remove_account(home),
             None => self.cache.borrow_mut().clear(),
         };
         if let Err(e) = cleared {
@@ -179,13 +184,16 @@ impl<P: Platform> PublicClientApplication<P> {
         let correlation_id = match &stage {
             LogoutStage::Ready(s) => s.correlation_id.clone(),
             LogoutStage::Unresolved(_, s) => s.correlation_id.clone(),
+            LogoutStage::Failed(_) => String::new(),
         };
         let name = ["msal.", &self.config.client_id, ".logout.", &correlation_id].concat();
+        // As msal: a popup that does not open fails the sign-out after its local part (the
+        // account is gone and the app hears so), from the completion.
         match self.platform.open_popup(&url, &name, attributes) {
             Ok(popup) => Ok(LogoutPopupStarted { stage, popup: Some(popup) }),
             Err(e) => {
                 self.release_interaction_lock();
-                Err(window_error(e, &correlation_id))
+                Ok(LogoutPopupStarted { stage: LogoutStage::Failed(window_error(e, &correlation_id)), popup: None })
             }
         }
     }
@@ -198,6 +206,7 @@ impl<P: Platform> PublicClientApplication<P> {
         self.forget_orphan_keys().await;
         // A popup opened on about:blank is sent to the end-session page once it is known.
         let (started, mut popup, navigate) = match stage {
+            LogoutStage::Failed(e) => return Err(e),
             LogoutStage::Ready(s) => (s, popup, false),
             LogoutStage::Unresolved(req, signed_out) => {
                 let correlation_id = signed_out.correlation_id.clone();

@@ -404,6 +404,26 @@ test("a blocked popup fails at once with popup_window_error (as msal 5, whatever
   await page.context().close();
 });
 
+test("a sign-out whose popup is blocked signs out here, then fails with popup_window_error, with msal 5's events", async () => {
+  const page = await signedInPage("blocked-logout");
+  const r = await page.evaluate(async () => {
+    window.pca.setActiveAccount(window.pca.getAllAccounts()[0]);
+    window.events.length = 0;
+    const original = window.open;
+    window.open = () => null;
+    const outcome = await window.pca.logoutPopup({ account: window.pca.getActiveAccount() }).then(() => "ok", (e) => `${e.name}:${e.errorCode}`);
+    // The lock went with the failure: the next interaction is not refused as in progress.
+    const again = await window.pca.loginPopup(window.popupRequest).then(() => "ok", (e) => e.errorCode);
+    window.open = original;
+    return { outcome, events: window.events.slice(0, 5), accounts: window.pca.getAllAccounts().length, again };
+  });
+  assert.equal(r.outcome, "BrowserAuthError:popup_window_error");
+  assert.deepEqual(r.events, ["msal:logoutStart", "msal:activeAccountChanged", "msal:logoutSuccess", "msal:logoutFailure:popup_window_error", "msal:logoutEnd"]);
+  assert.equal(r.accounts, 0);
+  assert.equal(r.again, "popup_window_error");
+  await page.context().close();
+});
+
 test("blocked Web Storage falls back to memory with a warning, and sign-in still works", async () => {
   const ctx = await env.browser.newContext();
   await ctx.addInitScript(() => {

@@ -32,6 +32,8 @@ pub struct Idp {
     pub discoveries: Vec<String>,
     /// `refresh_token_expires_in` of the responses (none when `None`).
     pub rt_expires_in: Option<u64>,
+    /// The signed-in user's object id (`uid-1`, ada, when `None`).
+    pub uid: Option<String>,
 }
 
 pub fn jwt(claims: &str) -> String {
@@ -56,8 +58,9 @@ pub fn token_response_in(idp: &mut Idp, with_id_token: bool, tenant: &str) -> Ht
     idp.next += 1;
     let rt = format!("rt-{}", idp.next);
     idp.issued_rts.push(rt.clone());
-    let client_info = base64::encode_url(format!(r#"{{"uid":"uid-1","utid":"{TENANT}"}}"#).as_bytes());
-    let oid = if tenant == TENANT { "uid-1".to_owned() } else { format!("guest-in-{tenant}") };
+    let uid = idp.uid.clone().unwrap_or_else(|| "uid-1".to_owned());
+    let client_info = base64::encode_url(format!(r#"{{"uid":"{uid}","utid":"{TENANT}"}}"#).as_bytes());
+    let oid = if tenant == TENANT { uid } else { format!("guest-in-{tenant}") };
     let id_token = jwt(&format!(
         r#"{{"sub":"sub-1","oid":"{oid}","tid":"{tenant}","preferred_username":"ada@contoso.com","name":"Ada","nonce":"{}","sid":"sid-1"}}"#,
         idp.nonce
