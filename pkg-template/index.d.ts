@@ -308,6 +308,8 @@ export interface INavigationClient {
 export declare class NavigationClient implements INavigationClient {
   navigateInternal(url: string, options: NavigationOptions): Promise<boolean>;
   navigateExternal(url: string, options: NavigationOptions): Promise<boolean>;
+  /** Navigates the window; rejects with `timed_out` (`failed_to_redirect`) if the page is still here after `options.timeout`. */
+  static defaultNavigateWindow(url: string, options: NavigationOptions): Promise<boolean>;
 }
 
 export type LoggerCallback = (level: LogLevel, message: string, containsPii: boolean) => void;

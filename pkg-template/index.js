@@ -439,12 +439,14 @@ export class StubPerformanceClient {
 }
 
 export class NavigationClient {
-  navigateInternal(url, options) { return NavigationClient.defaultNavigate(url, options); }
-  navigateExternal(url, options) { return NavigationClient.defaultNavigate(url, options); }
-  static defaultNavigate(url, options) {
+  navigateInternal(url, options) { return NavigationClient.defaultNavigateWindow(url, options); }
+  navigateExternal(url, options) { return NavigationClient.defaultNavigateWindow(url, options); }
+  // As msal 5: a page still here after the timeout did not navigate (a beforeunload prompt
+  // the user answered "stay", a same-document URL): timed_out, failed_to_redirect.
+  static defaultNavigateWindow(url, options) {
     if (options && options.noHistory) window.location.replace(url);
     else window.location.assign(url);
-    return new Promise((resolve) => setTimeout(() => resolve(true), (options && options.timeout) || 30000));
+    return new Promise((_, reject) => setTimeout(() => reject(described(BrowserAuthError, "timed_out", "the page did not navigate", "", "failed_to_redirect")), (options && options.timeout) || 30000));
   }
 }
 
@@ -945,7 +947,16 @@ export class PublicClientApplication {
       this.emit(EventType.LOGOUT_END, InteractionType.Redirect, null, null, r.correlationId);
       return;
     }
-    await this.navigationClient.navigateExternal(url, { noHistory: false, apiId: ApiId.logout, timeout: this.navigationTimeout });
+    try {
+      await this.navigationClient.navigateExternal(url, { noHistory: false, apiId: ApiId.logout, timeout: this.navigationTimeout });
+    } catch (raw) {
+      // Not navigated: the sign-out here stands, its interaction ends.
+      client.abortLogout();
+      const e = toError(raw);
+      this.emit(EventType.LOGOUT_FAILURE, InteractionType.Redirect, null, e, r.correlationId);
+      this.emit(EventType.LOGOUT_END, InteractionType.Redirect, null, null, r.correlationId);
+      throw e;
+    }
   }
   logout(request) { return this.logoutRedirect(request); }
 
@@ -968,17 +979,18 @@ export class PublicClientApplication {
     this.emit(EventType.LOGOUT_SUCCESS, InteractionType.Popup, r, null, r.correlationId);
     if (popupWindow) this.emit(EventType.POPUP_OPENED, InteractionType.Popup, { popupWindow }, null, r.correlationId);
     const end = () => this.emit(EventType.LOGOUT_END, InteractionType.Popup, null, null, r.correlationId);
+    const failed = (raw) => {
+      const e = toError(raw);
+      this.emit(EventType.LOGOUT_FAILURE, InteractionType.Popup, null, e, r.correlationId);
+      end();
+      throw e;
+    };
     return done.then(() => {
       // As msal: the main window navigates before LOGOUT_END (nothing signs in in between).
       if (!r.mainWindowRedirectUri) return end();
       const url = new URL(r.mainWindowRedirectUri, window.location.href).href;
-      return this.navigationClient.navigateInternal(url, { noHistory: false, apiId: ApiId.logoutPopup, timeout: this.navigationTimeout }).then(() => end());
-    }, (raw) => {
-      const e = toError(raw);
-      this.emit(EventType.LOGOUT_FAILURE, InteractionType.Popup, null, e, r.correlationId);
-      this.emit(EventType.LOGOUT_END, InteractionType.Popup, null, null, r.correlationId);
-      throw e;
-    });
+      return this.navigationClient.navigateInternal(url, { noHistory: false, apiId: ApiId.logoutPopup, timeout: this.navigationTimeout }).then(() => end(), failed);
+    }, failed);
   }
 
   async clearCache(request) {

@@ -197,6 +197,35 @@ test("a navigation client whose navigation fails: the redirect call fails and en
   await page.context().close();
 });
 
+test("the default NavigationClient fails with timed_out (failed_to_redirect) when the page stays, as msal 5: the redirect and the sign-out end", async () => {
+  const page = await env.open("entra", "sessionStorage", undefined, 300, { system: JSON.stringify({ redirectNavigationTimeout: 300 }) });
+  const r = await page.evaluate(async () => {
+    const { NavigationClient } = window.msal;
+    // A navigation that leaves the page where it is (as a beforeunload prompt answered "stay").
+    class Stays extends NavigationClient {
+      navigateExternal(url, options) { return NavigationClient.defaultNavigateWindow(`${location.pathname}${location.search}#stay`, options); }
+    }
+    window.pca.setNavigationClient(new Stays());
+    const outcome = (p) => p.then(() => "ok", (e) => `${e.name}:${e.errorCode}:${e.subError}`);
+    window.events.length = 0;
+    const signIn = await outcome(window.pca.loginRedirect({ scopes: ["User.Read"] }));
+    const signInEvents = window.events.splice(0);
+    const signOut = await outcome(window.pca.logoutRedirect());
+    const signOutEvents = window.events.splice(0);
+    // Both ended their interaction: the next one is not refused.
+    const next = await outcome(window.pca.loginRedirect({ scopes: ["User.Read"], onRedirectNavigate: () => false }));
+    return { signIn, signInEvents, signOut, signOutEvents, next };
+  });
+  assert.deepEqual(r, {
+    signIn: "BrowserAuthError:timed_out:failed_to_redirect",
+    signInEvents: ["msal:acquireTokenStart", "msal:acquireTokenFailure:timed_out"],
+    signOut: "BrowserAuthError:timed_out:failed_to_redirect",
+    signOutEvents: ["msal:logoutStart", "msal:logoutFailure:timed_out", "msal:logoutEnd"],
+    next: "ok",
+  });
+  await page.context().close();
+});
+
 test("acquireTokenSilent with no account and no active one fails with no_account_error before any event, as msal", async () => {
   let page = await env.open("entra");
   const r = await page.evaluate(async () => {
