@@ -125,6 +125,7 @@ pub mod codes {
     pub const ISSUER_MISMATCH: &str = "issuer_mismatch";
     pub const AUDIENCE_MISMATCH: &str = "audience_mismatch";
     pub const AUTH_TIME_NOT_FOUND: &str = "auth_time_not_found";
+    pub const TOKEN_REFRESH_REQUIRED: &str = "token_refresh_required";
     // ClientConfigurationError
     pub const URL_PARSE_ERROR: &str = "url_parse_error";
     pub const EMPTY_URL_ERROR: &str = "empty_url_error";

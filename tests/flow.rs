@@ -116,9 +116,15 @@ fn cache_lookup_policy_access_token_never_uses_the_network() {
     let h = harness();
     let home = h.sign_in().account.account.home_account_id;
     h.platform.set_now_ms(NOW_MS + 4_000_000);
-    let req = SilentRequest { cache_lookup_policy: CacheLookupPolicy::AccessToken, ..silent(&home) };
+    let req = SilentRequest { cache_lookup_policy: CacheLookupPolicy::AccessToken, correlation_id: "cid-1".into(), ..silent(&home) };
+    // As msal: a ClientAuthError (no interaction is needed for what the cache could not give),
+    // from the cache lookup itself, with the request's correlation id.
+    let e = h.pca.acquire_token_silent_cached(&req).unwrap_err();
+    assert_eq!((e.code(), e.kind(), e.correlation_id()), ("token_refresh_required", ErrorKind::Client, "cid-1"));
     let e = block_on(h.pca.acquire_token_silent(&req)).unwrap_err();
-    assert_eq!(e.code(), "no_tokens_found");
+    assert_eq!(e.code(), "token_refresh_required");
+    let forced = SilentRequest { force_refresh: true, ..req };
+    assert_eq!(block_on(h.pca.acquire_token_silent(&forced)).unwrap_err().code(), "token_refresh_required");
     assert_eq!(h.token_requests(), 1);
 }
 

@@ -157,17 +157,26 @@ impl<P: Platform> PublicClientApplication<P> {
             self.ensure_initialized()?;
             return Ok(None);
         }
-        if req.force_refresh || !req.claims.is_empty() || !req.cache_lookup_policy.uses_access_token() {
+        let hit = if req.force_refresh || !req.claims.is_empty() || !req.cache_lookup_policy.uses_access_token() {
             self.ensure_initialized()?;
             self.log(LogLevel::Verbose, "acquireTokenSilent: the request skips the cached access token (forceRefresh, claims or policy)");
-            return Ok(None);
+            None
+        } else {
+            self.cached_token(req, 0)?
+        };
+        match hit {
+            Some(r) => {
+                self.log(LogLevel::Trace, "acquireTokenSilent: a cached access token is served");
+                Ok(Some(for_caller(req, r)))
+            }
+            // As msal: a request for the cached access token alone fails here, before any
+            // network event.
+            None if req.cache_lookup_policy == CacheLookupPolicy::AccessToken => Err(refresh_required(req)),
+            None => {
+                self.log(LogLevel::Verbose, "acquireTokenSilent: no usable cached access token; renewing");
+                Ok(None)
+            }
         }
-        let hit = self.cached_token(req, 0)?;
-        match &hit {
-            Some(_) => self.log(LogLevel::Trace, "acquireTokenSilent: a cached access token is served"),
-            None => self.log(LogLevel::Verbose, "acquireTokenSilent: no usable cached access token; renewing"),
-        }
-        Ok(hit.map(|r| for_caller(req, r)))
     }
 
     /// After waiting for another tab's renewal: the cached token if it was obtained at or
@@ -477,12 +486,11 @@ impl<P: Platform> PublicClientApplication<P> {
         if let Some(hit) = self.acquire_token_silent_cached(req)? {
             return Ok(hit);
         }
+        if req.cache_lookup_policy == CacheLookupPolicy::AccessToken {
+            return Err(refresh_required(req));
+        }
         if !req.cache_lookup_policy.uses_refresh_token() {
-            return Err(AuthError::new(
-                ErrorKind::InteractionRequired,
-                codes::NO_TOKENS_FOUND,
-                "no valid access token in the cache and the policy forbids the network",
-            ));
+            return Err(AuthError::new(ErrorKind::InteractionRequired, codes::NO_TOKENS_FOUND, "the policy skips the cached tokens"));
         }
         self.refresh(req).await
     }
@@ -524,6 +532,13 @@ impl<P: Platform> PublicClientApplication<P> {
 fn frame_may_resolve(e: &AuthError) -> bool {
     let replace_token = (!e.is_interaction_required() || e.sub_error() == "bad_token") && e.is_invalid_grant();
     replace_token || matches!(e.code(), codes::NO_TOKENS_FOUND | codes::REFRESH_TOKEN_EXPIRED)
+}
+
+/// msal's answer to a request for the cached access token alone (`CacheLookupPolicy.AccessToken`)
+/// when there is none to serve: `token_refresh_required`, a `ClientAuthError`.
+fn refresh_required(req: &SilentRequest) -> AuthError {
+    AuthError::client(codes::TOKEN_REFRESH_REQUIRED, "no valid access token in the cache and the policy forbids the network")
+        .with_correlation_id(req.correlation_id.clone())
 }
 
 fn for_caller(req: &SilentRequest, mut r: AuthenticationResult) -> AuthenticationResult {

@@ -44,6 +44,30 @@ test("an expired access token is renewed with the refresh token", async () => {
   await ctx.close();
 });
 
+test("CacheLookupPolicy.AccessToken with an expired token fails with ClientAuthError token_refresh_required before any network event, as msal", async () => {
+  const ctx = await clockedContext();
+  const page = await signedInPage(env, "petra", { context: ctx });
+  await env.idp.reset();
+  await expire(ctx);
+  const r = await page.evaluate(async () => {
+    window.events.length = 0;
+    const account = window.pca.getAllAccounts()[0];
+    const { CacheLookupPolicy, ClientAuthError, InteractionRequiredAuthError } = window.msal;
+    try {
+      await window.pca.acquireTokenSilent({ scopes: ["User.Read"], account, cacheLookupPolicy: CacheLookupPolicy.AccessToken, correlationId: "cid-access-token" });
+      return "ok";
+    } catch (e) {
+      return { name: e.name, code: e.errorCode, client: e instanceof ClientAuthError, ir: e instanceof InteractionRequiredAuthError, cid: e.correlationId, events: window.events };
+    }
+  });
+  assert.deepEqual(r, {
+    name: "ClientAuthError", code: "token_refresh_required", client: true, ir: false, cid: "cid-access-token",
+    events: ["msal:acquireTokenStart", "msal:acquireTokenFailure:token_refresh_required"],
+  });
+  assert.equal((await env.idp.counters()).token, 0);
+  await ctx.close();
+});
+
 test("forceRefresh skips the cache and makes exactly one token request", async () => {
   const page = await signedInPage(env, "hank");
   await env.idp.reset();
