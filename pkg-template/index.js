@@ -1037,15 +1037,15 @@ export class PublicClientApplication {
     }
     return view.active && copyAccount(view.active);
   }
+  // As msal 5: ACTIVE_ACCOUNT_CHANGED on every call, also when the account stays the same.
   setActiveAccount(account) {
-    const before = this.client ? this.client.activeAccount() : undefined;
     try {
       this.engine().setActiveAccount(account ? account.homeAccountId : undefined, account ? account.tenantId : undefined);
     } catch (raw) {
       throw toError(raw);
     }
     this.client.accountChanges(2);
-    if (before !== this.client.activeAccount()) this.emit(EventType.ACTIVE_ACCOUNT_CHANGED);
+    this.emit(EventType.ACTIVE_ACCOUNT_CHANGED);
   }
 
   // Stores a result obtained elsewhere (a server that redeemed the code) for silent calls.

@@ -411,6 +411,14 @@ test("every account getter carries msal 5's loginHint/upn/kmsi; clearCache of th
   assert.deepEqual([r.all, r.active[0], r.silent], [r.fromResult, r.fromResult, r.fromResult]);
   assert.equal(r.active[1], null);
   assert.deepEqual(r.events, ["msal:activeAccountChanged"]);
+  // As msal 5: every setActiveAccount call says so, also one that changes nothing.
+  const events = await page.evaluate(() => {
+    window.events.length = 0;
+    const [account] = window.pca.getAllAccounts();
+    for (const a of [account, account, null, null]) window.pca.setActiveAccount(a);
+    return window.events.slice();
+  });
+  assert.deepEqual(events, Array(4).fill("msal:activeAccountChanged"));
   await page.context().close();
 });
 
