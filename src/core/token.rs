@@ -296,15 +296,16 @@ fn parse_json_body(resp: &HttpResponse) -> Result<Json, AuthError> {
     if resp.body.len() > MAX_BODY_LEN {
         return Err(AuthError::new(ErrorKind::Network, codes::FAILED_TO_PARSE_RESPONSE, "the server response is too large"));
     }
+    // As msal (its fetch client): a body that is not JSON, whatever the status (a proxy's HTML
+    // 502 page), is a BrowserAuthError failed_to_parse_response; the status stays on it.
     match Json::parse(&resp.body) {
         Ok(j @ Json::Obj(_)) => Ok(j),
-        _ if !(200..300).contains(&resp.status) => Err(AuthError::from_server_code(
-            ErrorKind::Server,
-            ["http_", &dec(resp.status.into())].concat(),
-            ["the server answered HTTP ", &dec(resp.status.into()), " with a body that is not JSON"].concat(),
+        _ => Err(AuthError::new(
+            ErrorKind::Network,
+            codes::FAILED_TO_PARSE_RESPONSE,
+            ["the server answered HTTP ", &dec(resp.status.into()), " with a body that is not a JSON object"].concat(),
         )
         .with_status(resp.status)),
-        _ => Err(AuthError::new(ErrorKind::Network, codes::FAILED_TO_PARSE_RESPONSE, "the server response is not a JSON object")),
     }
 }
 

@@ -127,8 +127,14 @@ test("server errors become InteractionRequiredAuthError or ServerError with thei
   await env.idp.failNext({ status: 500, body: { error: "server_error", error_description: "boom" } });
   const se = await silent(page2, { forceRefresh: true, cacheLookupPolicy: 2 });
   assert.deepEqual({ ok: se.ok, name: se.name, code: se.code, status: se.status, se: se.se, ir: se.ir }, { ok: false, name: "ServerError", code: "server_error", status: 500, se: true, ir: false });
+  // A proxy's HTML error page: msal's BrowserAuthError failed_to_parse_response.
+  const page3 = await signedInPage(env, "kate3");
+  await env.idp.failNext({ status: 502, body: "<html><h1>502 Bad Gateway</h1></html>", headers: { "Content-Type": "text/html" } });
+  const html = await silent(page3, { forceRefresh: true, cacheLookupPolicy: 2 });
+  assert.deepEqual({ ok: html.ok, name: html.name, code: html.code, se: html.se, ir: html.ir }, { ok: false, name: "BrowserAuthError", code: "failed_to_parse_response", se: false, ir: false });
   await page.context().close();
   await page2.context().close();
+  await page3.context().close();
 });
 
 // A popup closed by the user (user_cancelled in under a second): tests/e2e/matrix/core.test.mjs,

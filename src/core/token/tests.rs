@@ -403,17 +403,19 @@ fn non_json_success_is_failed_to_parse_response() {
     }
 }
 
+/// msal's fetch client: a body that is not JSON (a proxy's HTML error page) is a
+/// `BrowserAuthError` `failed_to_parse_response`, whatever the status.
 #[test]
-fn non_json_error_is_a_server_error_with_status() {
+fn non_json_error_is_failed_to_parse_response_with_status() {
     for status in [500u16, 502, 503, 404, 400] {
         let e = TokenResponse::parse(&HttpResponse::new(status, "<html>Bad Gateway</html>"), NOW).unwrap_err();
-        assert_eq!(e.kind(), ErrorKind::Server, "{status}");
+        assert_eq!(e.kind(), ErrorKind::Network, "{status}");
         assert_eq!(e.status(), Some(status));
-        assert_eq!(e.code(), format!("http_{status}"));
+        assert_eq!(e.code(), codes::FAILED_TO_PARSE_RESPONSE);
         assert!(!e.message().contains("Bad Gateway"), "the body must not leak into the message");
     }
     let e = TokenResponse::parse(&HttpResponse::new(500, ""), NOW).unwrap_err();
-    assert_eq!(e.kind(), ErrorKind::Server);
+    assert_eq!(e.code(), codes::FAILED_TO_PARSE_RESPONSE);
 }
 
 #[test]
