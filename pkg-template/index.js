@@ -1063,17 +1063,22 @@ export class PublicClientApplication {
   getLogger() { return this.logger; }
   setLogger(logger) { this.logger = logger; }
   setNavigationClient(navigationClient) { this.navigationClient = navigationClient; }
-  // The configuration with every default filled in (read back from the wasm), and the app's
-  // own objects (callbacks, navigation client) where it gave them.
+  // The configuration with every default filled in (read back from the wasm once it runs),
+  // the JS objects the facade holds (navigation client, logger callback), and the app's own
+  // objects where it gave them. Before initialize() every section exists, as in msal 5.
   getConfiguration() {
-    if (!this.client) return this.config;
-    const withApp = (base, app) => {
-      if (!app || typeof app !== "object" || Array.isArray(app)) return app === undefined ? base : app;
+    const plain = (v) => v !== null && typeof v === "object" && Object.getPrototypeOf(v) === Object.prototype;
+    const over = (base, app) => {
+      if (!plain(app) || !plain(base)) return app === undefined ? base : app;
       const out = Object.assign({}, base);
-      for (const k of Object.keys(app)) out[k] = base && typeof base[k] === "object" && base[k] !== null && !Array.isArray(base[k]) ? withApp(base[k], app[k]) : app[k];
+      for (const k of Object.keys(app)) out[k] = over(base[k], app[k]);
       return out;
     };
-    return withApp(JSON.parse(this.client.configuration()), this.config);
+    const js = {
+      auth: {}, cache: {}, experimental: {}, telemetry: { application: { appName: "", appVersion: "" } },
+      system: { navigationClient: this.navigationClient, redirectNavigationTimeout: this.navigationTimeout, loggerOptions: { loggerCallback: () => {} } },
+    };
+    return over(this.client ? over(js, JSON.parse(this.client.configuration())) : js, this.config);
   }
   enableAccountStorageEvents() {}
   disableAccountStorageEvents() {}

@@ -632,9 +632,20 @@ test("getConfiguration returns the defaults filled in and the app's own objects;
       auth: { clientId: "msal-wasm-test-client", authority, knownAuthorities: [new URL(authority).host], supportsNestedAppAuth: true },
       system: { allowPlatformBroker: true, loggerOptions: { logLevel: window.msal.LogLevel.Warning, loggerCallback } },
     });
+    // Before initialize(), as msal 5: every section is there (msal-angular's guard reads
+    // system.allowRedirectInIframe), with the facade's own defaults.
+    const early = pca.getConfiguration();
+    const before = {
+      iframe: !!early.system.allowRedirectInIframe, timeout: early.system.redirectNavigationTimeout,
+      navigation: early.system.navigationClient instanceof window.msal.NavigationClient, appName: early.telemetry.application.appName,
+      clientId: early.auth.clientId, sameCallback: early.system.loggerOptions.loggerCallback === loggerCallback,
+    };
     await pca.initialize();
     const c = pca.getConfiguration();
     return {
+      before,
+      timeout: c.system.redirectNavigationTimeout,
+      navigation: c.system.navigationClient instanceof window.msal.NavigationClient,
       cacheLocation: c.cache.cacheLocation,
       popupBridgeTimeout: c.system.popupBridgeTimeout,
       navigate: c.auth.navigateToLoginRequestUrl,
@@ -643,6 +654,8 @@ test("getConfiguration returns the defaults filled in and the app's own objects;
       warnings: lines.filter(([level]) => level === window.msal.LogLevel.Warning).map(([, m]) => m),
     };
   }, env.idp.entraAuthority);
+  assert.deepEqual(r.before, { iframe: false, timeout: 30000, navigation: true, appName: "", clientId: "msal-wasm-test-client", sameCallback: true });
+  assert.deepEqual([r.timeout, r.navigation], [30000, true]);
   assert.equal(r.cacheLocation, "sessionStorage");
   assert.equal(r.popupBridgeTimeout, 60000);
   assert.equal(r.navigate, true);
