@@ -124,6 +124,7 @@ export interface AccountInfo {
 export interface AccountFilter {
   homeAccountId?: string; localAccountId?: string; username?: string; environment?: string;
   name?: string; loginHint?: string; sid?: string; tenantId?: string; realm?: string; isHomeTenant?: boolean;
+  upn?: string; nativeAccountId?: string; authorityType?: string;
 }
 
 export interface AuthenticationResult {

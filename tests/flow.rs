@@ -599,7 +599,13 @@ fn account_filters_match_as_msal() {
     assert_eq!(found(&format!(r#"{{"homeAccountId":"{home}"}}"#)), 1);
     assert_eq!(found(r#"{"homeAccountId":"other"}"#), 0);
     assert_eq!(found(r#"{"username":"ADA@contoso.com"}"#), 1, "usernames ignore case");
-    assert_eq!(found(r#"{"loginHint":"ada@CONTOSO.com"}"#), 1, "a login hint matches the username");
+    assert_eq!(found(r#"{"loginHint":"ada@contoso.com"}"#), 1, "a login hint matches the username");
+    assert_eq!(found(r#"{"loginHint":"ada@CONTOSO.com"}"#), 0, "exactly, as msal");
+    // The ID token has no upn claim; no account here has a broker's id.
+    assert_eq!(found(r#"{"upn":"ada@contoso.com"}"#), 0);
+    assert_eq!(found(r#"{"nativeAccountId":"broker-1"}"#), 0);
+    assert_eq!(found(r#"{"authorityType":"mssts"}"#), 1);
+    assert_eq!(found(r#"{"authorityType":"ADFS"}"#), 0);
     assert_eq!(found(&format!(r#"{{"tenantId":"{TENANT}","localAccountId":"uid-1"}}"#)), 1);
     assert_eq!(found(r#"{"tenantId":"another-tenant"}"#), 0);
     assert_eq!(found(r#"{"sid":"sid-1","name":"Ada"}"#), 1);

@@ -84,9 +84,10 @@ impl<P: Platform> PublicClientApplication<P> {
                 .as_deref()
                 .is_none_or(|e| a.environment.eq_ignore_ascii_case(e) || (self.in_cloud(a) && self.resolved.borrow().cloud.has_alias(e)))
             && f.username.as_deref().is_none_or(|u| same_ci(u, Some(&a.username)) || same_ci(u, claim("upn")))
-            && f.login_hint
-                .as_deref()
-                .is_none_or(|h| same_ci(h, claim("login_hint")) || same_ci(h, Some(&a.username)) || same_ci(h, claim("upn")))
+            && f.login_hint.as_deref().is_none_or(|h| [claim("login_hint"), Some(a.username.as_str()), claim("upn")].contains(&Some(h)))
+            && f.upn.as_deref().is_none_or(|u| claim("upn") == Some(u))
+            && f.native_account_id.is_none()
+            && f.authority_type.as_deref().is_none_or(|t| same_ci(t, Some(&a.authority_type)))
             && f.sid.as_deref().is_none_or(|s| claim("sid") == Some(s))
             && f.is_home_tenant.is_none_or(|home| profiles.iter().any(|p| p.tenant_id == a.realm && p.is_home_tenant == home))
     }

@@ -399,8 +399,14 @@ pub struct AccountFilter {
     pub tenant_id: Option<String>,
     /// `name`, exactly.
     pub name: Option<String>,
-    /// `loginHint`: the `login_hint` claim, the username or the `upn` claim, ignoring case.
+    /// `loginHint`: the `login_hint` claim, the username or the `upn` claim, exactly.
     pub login_hint: Option<String>,
+    /// `upn`: the ID token's `upn` claim, exactly.
+    pub upn: Option<String>,
+    /// `nativeAccountId`: a platform broker's id (no account has one here: none matches).
+    pub native_account_id: Option<String>,
+    /// `authorityType` (`MSSTS`, `Generic`…), ignoring case.
+    pub authority_type: Option<String>,
     /// `sid`: the ID token's session id.
     pub sid: Option<String>,
     /// `isHomeTenant`: whether the account is its home tenant's profile.

@@ -372,6 +372,9 @@ pub fn account_filter(j: &Json) -> AccountFilter {
         tenant_id: s("tenantId").or_else(|| s("realm")),
         name: s("name"),
         login_hint: s("loginHint"),
+        upn: s("upn"),
+        native_account_id: s("nativeAccountId"),
+        authority_type: s("authorityType"),
         sid: s("sid"),
         is_home_tenant: j.get("isHomeTenant").and_then(Json::as_bool),
     }
