@@ -102,6 +102,23 @@ export interface TenantProfile {
   username: string;
 }
 
+/** What msal's network client is given (`system.networkClient`). */
+export interface NetworkRequestOptions {
+  headers?: Record<string, string>;
+  body?: string;
+}
+/** What msal's network client answers: the body parsed from JSON (a string is taken as the body text). */
+export interface NetworkResponse<T> {
+  headers: Record<string, string>;
+  body: T;
+  status: number;
+}
+/** msal's network client: sends the discovery (GET) and token (POST) requests. */
+export interface INetworkModule {
+  sendGetRequestAsync<T>(url: string, options?: NetworkRequestOptions, timeout?: number): Promise<NetworkResponse<T>>;
+  sendPostRequestAsync<T>(url: string, options?: NetworkRequestOptions): Promise<NetworkResponse<T>>;
+}
+
 export interface AccountInfo {
   homeAccountId: string;
   environment: string;
@@ -382,8 +399,9 @@ export interface Configuration {
     wasmUrl?: string | URL;
     /** How long the navigation client is told to wait for a redirect's navigation (ms, default 30000). */
     redirectNavigationTimeout?: number;
+    /** Sends every discovery and token request instead of fetch (msal's FetchClient); still given up after networkTimeout. */
+    networkClient?: INetworkModule;
     /** Accepted for msal 5 configurations; msal-wasm logs a warning and does without (README "Not there yet"). */
-    networkClient?: unknown;
     allowPlatformBroker?: boolean;
     serverTelemetryEnabled?: boolean;
     /** Accepted for msal 5 configurations; no effect (msal-wasm always watches popups both ways, brokers nothing, sends form posts). */

@@ -617,7 +617,8 @@ export class PublicClientApplication {
           // After the wasm call: the app's logger may call back into the client.
           // The app's clients may be circular: the wasm only learns that they are set.
           const json = JSON.stringify(this.config, (k, v) => (/^(network|navigation)Client$/.test(k) && v ? true : v));
-          client = new WasmClient(json, (level, message) => queueMicrotask(() => this.logger.logMessage(message, { logLevel: level, containsPii: false, correlationId: "" })));
+          const log = (level, message) => queueMicrotask(() => this.logger.logMessage(message, { logLevel: level, containsPii: false, correlationId: "" }));
+          client = new WasmClient(json, log, this.config.system && this.config.system.networkClient);
           await client.initialize();
         } catch (e) {
           if (client) client.free();

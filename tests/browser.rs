@@ -57,7 +57,7 @@ fn local_storage_quota_exceeded_keeps_the_value_in_memory() {
 
 #[test]
 fn get_random_values_fills_and_differs() {
-    let p = BrowserPlatform::new(CacheLocation::MemoryStorage, "msal-wasm-test-client", JsValue::NULL);
+    let p = BrowserPlatform::new(CacheLocation::MemoryStorage, "msal-wasm-test-client", JsValue::NULL, JsValue::NULL);
     let (mut a, mut b) = ([0u8; 32], [0u8; 32]);
     p.fill_random(&mut a).unwrap();
     p.fill_random(&mut b).unwrap();
@@ -81,7 +81,7 @@ async fn sha256_and_pkce_match_crypto_subtle() {
         let data: Vec<u8> = (0..len).map(|i| (i * 31 % 251) as u8).collect();
         assert_eq!(sha256(&data).to_vec(), subtle_sha256(&data).await, "length {len}");
     }
-    let p = BrowserPlatform::new(CacheLocation::MemoryStorage, "msal-wasm-test-client", JsValue::NULL);
+    let p = BrowserPlatform::new(CacheLocation::MemoryStorage, "msal-wasm-test-client", JsValue::NULL, JsValue::NULL);
     let mut entropy = [0u8; 32];
     p.fill_random(&mut entropy).unwrap();
     let verifier = pkce::verifier_from_entropy(&entropy).unwrap();
@@ -91,7 +91,7 @@ async fn sha256_and_pkce_match_crypto_subtle() {
 
 #[test]
 async fn fetch_failure_maps_to_get_request_failed() {
-    let p = BrowserPlatform::new(CacheLocation::MemoryStorage, "msal-wasm-test-client", JsValue::NULL);
+    let p = BrowserPlatform::new(CacheLocation::MemoryStorage, "msal-wasm-test-client", JsValue::NULL, JsValue::NULL);
     // Port 9 on loopback: nothing listens there, the request fails at once.
     let err = p.send(HttpRequest::get("http://127.0.0.1:9/none"), 10_000).await.unwrap_err();
     assert_eq!(err.code(), "get_request_failed");
@@ -206,7 +206,7 @@ async fn a_page_restored_from_the_back_forward_cache_ends_its_redirect() {
         .with_authority_metadata(r#"{"authorization_endpoint":"https://idp.example/t1/authorize","token_endpoint":"https://idp.example/t1/token","issuer":"https://idp.example/t1"}"#);
     c.known_authorities = vec!["idp.example".into()];
     c.cache_location = CacheLocation::SessionStorage;
-    let app = BrowserApp::build(c, JsValue::NULL).unwrap();
+    let app = BrowserApp::build(c, JsValue::NULL, JsValue::NULL).unwrap();
     app.client().initialize().await.unwrap();
     let heard = Rc::new(RefCell::new(Vec::new()));
     let h = heard.clone();

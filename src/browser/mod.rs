@@ -121,7 +121,7 @@ fn location() -> Result<web_sys::Location, AuthError> {
 impl BrowserApp {
     /// Builds and initializes a client for `config`.
     pub async fn new(config: Config) -> Result<BrowserApp, AuthError> {
-        let app = BrowserApp::build(config, JsValue::NULL)?;
+        let app = BrowserApp::build(config, JsValue::NULL, JsValue::NULL)?;
         app.client.initialize().await?;
         Ok(app)
     }
@@ -130,11 +130,12 @@ impl BrowserApp {
     /// connects it to the app's other tabs: account announcements over a BroadcastChannel,
     /// `storage` events for a localStorage cache, and a re-read of the storage when the page
     /// wakes up (visible again, back online). Its log lines go to `log_sink(level, message)`
-    /// (none when it is not a function).
-    pub fn build(config: Config, log_sink: JsValue) -> Result<BrowserApp, AuthError> {
+    /// (none when it is not a function); its HTTP requests through `network`, an msal
+    /// `INetworkModule` (`system.networkClient`), when it is an object, else through fetch.
+    pub fn build(config: Config, log_sink: JsValue, network: JsValue) -> Result<BrowserApp, AuthError> {
         let channel_name = ["msal.", &config.client_id, ".accounts"].concat();
         let shared = config.cache_location == CacheLocation::LocalStorage;
-        let platform = BrowserPlatform::new(config.cache_location, &config.client_id, log_sink);
+        let platform = BrowserPlatform::new(config.cache_location, &config.client_id, log_sink, network);
         let client = Rc::new(PublicClientApplication::new(config, platform)?);
         let app = BrowserApp { client, listeners: Rc::default(), next_id: Rc::default(), status: Rc::default() };
 

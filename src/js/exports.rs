@@ -80,15 +80,16 @@ pub struct JsClient {
 #[wasm_bindgen(js_class = WasmClient)]
 impl JsClient {
     /// Builds a client from msal-browser's configuration object as JSON; its log lines go to
-    /// `log_sink(level, message)`.
+    /// `log_sink(level, message)`, its HTTP requests through `network` (the app's
+    /// `system.networkClient`) when it is an object, else through fetch.
     #[wasm_bindgen(constructor)]
-    pub fn new(config: &str, log_sink: JsValue) -> Result<JsClient, JsValue> {
+    pub fn new(config: &str, log_sink: JsValue, network: JsValue) -> Result<JsClient, JsValue> {
         let build = || -> Result<BrowserApp, AuthError> {
             let (config, warnings) = wire::config(&parse(config)?)?;
             for w in warnings {
                 window::log_to(&log_sink, LogLevel::Warning as u8, w);
             }
-            BrowserApp::build(config, log_sink.clone())
+            BrowserApp::build(config, log_sink.clone(), network)
         };
         build().map(|app| JsClient { inner: app.client_rc(), app, known: RefCell::default() }).map_err(|e| error_value(&e))
     }

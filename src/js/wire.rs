@@ -28,7 +28,6 @@ pub fn string_list(j: Option<&Json>) -> Vec<String> {
 /// warning when the client is built. `(path, what it means here)`.
 const UNSUPPORTED: &[(&str, &str, &str)] = &[
     ("system", "allowPlatformBroker", "platform brokering (WAM) is not supported; sign-in runs in the browser"),
-    ("system", "networkClient", "a custom network client is not used; requests go through fetch"),
     ("auth", "supportsNestedAppAuth", "nested app authentication is not supported; the standard client is used"),
     ("auth", "popupRelayUri", "a popup relay page is not supported"),
     ("auth", "instanceAware", "instance-aware sign-in is not supported"),

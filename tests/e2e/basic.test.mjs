@@ -666,25 +666,52 @@ test("getConfiguration returns the defaults filled in and the app's own objects;
   await page.context().close();
 });
 
-test("a configuration holding the app's own circular objects (a network client) initializes, with the unsupported-option warning", async () => {
-  const page = await env.open("entra");
-  const r = await page.evaluate(async (authority) => {
-    const lines = [];
-    const networkClient = { sendGetRequestAsync: () => Promise.reject(new Error("unused")), sendPostRequestAsync: () => Promise.reject(new Error("unused")) };
-    networkClient.self = networkClient; // e.g. a wrapper holding a framework's HTTP client
-    const pca = new window.msal.PublicClientApplication({
-      auth: { clientId: "msal-wasm-test-client", authority, knownAuthorities: [new URL(authority).host] },
-      system: { networkClient, loggerOptions: { logLevel: window.msal.LogLevel.Warning, loggerCallback: (level, message) => lines.push(message) } },
-    });
-    try {
-      await pca.initialize();
-    } catch (e) {
-      return { error: String(e && (e.errorCode || e.message)) };
-    }
-    await new Promise((r) => setTimeout(r, 0));
-    return { error: null, warned: lines.some((m) => /network client/.test(m)), same: pca.getConfiguration().system.networkClient === networkClient };
-  }, env.idp.entraAuthority);
-  assert.deepEqual(r, { error: null, warned: true, same: true });
+test("system.networkClient sends the discovery and token requests (msal's INetworkModule); its failures are msal's", async () => {
+  const page = await signedInPage("carol");
+  await env.idp.reset();
+  const r = await page.evaluate(async () => {
+    const calls = [], lines = [];
+    // msal's INetworkModule over fetch, as an app's proxy-aware or instrumented client is.
+    const answer = async (resp) => ({ status: resp.status, headers: Object.fromEntries(resp.headers), body: await resp.json() });
+    const networkClient = {
+      sendGetRequestAsync: (url, o) => (calls.push(["GET", new URL(url).pathname]), fetch(url, { headers: o.headers }).then(answer)),
+      sendPostRequestAsync: (url, o) => (calls.push(["POST", new URL(url).pathname, typeof o.body]), fetch(url, { method: "POST", headers: o.headers, body: o.body }).then(answer)),
+    };
+    networkClient.self = networkClient; // circular, as a wrapper holding a framework's HTTP client
+    const { auth, cache } = window.pca.getConfiguration();
+    const logger = { logLevel: window.msal.LogLevel.Warning, loggerCallback: (level, message) => lines.push(message) };
+    const make = (client, cacheLocation = cache.cacheLocation) =>
+      new window.msal.PublicClientApplication({ auth, cache: { cacheLocation }, system: { networkClient: client, loggerOptions: logger } });
+    const pca = make(networkClient);
+    await pca.initialize();
+    const account = pca.getAllAccounts()[0];
+    const renewed = await pca.acquireTokenSilent({ scopes: ["User.Read"], account, forceRefresh: true });
+    const fresh = make(networkClient, "memoryStorage"); // no cached discovery document
+    await fresh.initialize();
+    const failure = async (client) => {
+      const p = make(client);
+      await p.initialize();
+      return p.acquireTokenSilent({ scopes: ["User.Read"], account, forceRefresh: true }).then(() => "resolved", (e) => [e.name, e.errorCode]);
+    };
+    const thrown = await failure({ ...networkClient, sendPostRequestAsync: () => Promise.reject(new TypeError("proxy down")) });
+    const own = await failure({ ...networkClient, sendPostRequestAsync: () => Promise.reject({ errorCode: "proxy_refused", errorMessage: "no" }) });
+    return {
+      calls, thrown, own,
+      renewed: [renewed.fromCache, renewed.accessToken !== window.last.result.accessToken, renewed.account.username],
+      warned: lines.filter((m) => /network client/.test(m)),
+      same: pca.getConfiguration().system.networkClient === networkClient,
+    };
+  });
+  assert.deepEqual(r.renewed, [false, true, "carol"]);
+  assert.deepEqual(r.calls.filter((c) => c[0] === "POST").map(([m, path, body]) => [m, path.endsWith("/oauth2/v2.0/token"), body]), [["POST", true, "string"]]);
+  assert.ok(r.calls.some(([m, path]) => m === "GET" && path.endsWith("/.well-known/openid-configuration")), JSON.stringify(r.calls));
+  assert.equal((await env.idp.counters()).token, 1, "the renewal went to the provider through the app's client");
+  // As msal: a client that throws gives ClientAuthError network_error; one that throws msal's
+  // error shape keeps its code.
+  assert.deepEqual(r.thrown, ["ClientAuthError", "network_error"]);
+  assert.deepEqual(r.own, ["ClientAuthError", "proxy_refused"]);
+  assert.deepEqual(r.warned, []);
+  assert.equal(r.same, true);
   await page.context().close();
 });
 

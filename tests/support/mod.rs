@@ -62,7 +62,12 @@ pub fn popup_redirect_uri() -> String {
 
 /// Makes the provider's sign-in form submit itself as `login` (`None`: a person signs in).
 pub async fn set_auto_login(login: Option<&str>) {
-    let platform = BrowserPlatform::new(CacheLocation::MemoryStorage, "msal-wasm-test-client", wasm_bindgen::JsValue::NULL);
+    let platform = BrowserPlatform::new(
+        CacheLocation::MemoryStorage,
+        "msal-wasm-test-client",
+        wasm_bindgen::JsValue::NULL,
+        wasm_bindgen::JsValue::NULL,
+    );
     let idp_origin = built_with("MSAL_TEST_IDP_ORIGIN", option_env!("MSAL_TEST_IDP_ORIGIN"));
     let value = login.map(Json::from).unwrap_or(Json::Null);
     let req = HttpRequest {
@@ -78,7 +83,12 @@ pub async fn set_auto_login(login: Option<&str>) {
 /// Signs `login` in: the provider mints a code for our PKCE challenge, the app redeems it at
 /// the real token endpoint.
 pub async fn sign_in(app: &BrowserApp, login: &str) {
-    let platform = BrowserPlatform::new(CacheLocation::MemoryStorage, "msal-wasm-test-client", wasm_bindgen::JsValue::NULL);
+    let platform = BrowserPlatform::new(
+        CacheLocation::MemoryStorage,
+        "msal-wasm-test-client",
+        wasm_bindgen::JsValue::NULL,
+        wasm_bindgen::JsValue::NULL,
+    );
     let mut entropy = [0u8; 32];
     platform.fill_random(&mut entropy).unwrap();
     let verifier = pkce::verifier_from_entropy(&entropy).unwrap();

@@ -8,6 +8,7 @@ use super::{CacheLocation, LogLevel, Platform, PopupAttributes, WindowError};
 use crate::core::cache::{KeyValueStore, MemoryStore};
 use crate::core::dpop::{KeyKind, PublicJwk};
 use crate::core::http::{HttpRequest, HttpResponse, Method};
+use crate::core::json::Json;
 use crate::error::{codes, AuthError, ErrorKind};
 use alloc::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -150,13 +151,15 @@ pub struct BrowserPlatform {
     temp: WebStore,
     channel: ::core::cell::RefCell<JsValue>,
     log_sink: JsValue,
+    network: JsValue,
 }
 
 impl BrowserPlatform {
     /// A platform for the client `client_id` whose cache lives in `location` (encrypted at rest
     /// in `localStorage`); its log lines go to `log_sink(level, message)` (none when it is not
-    /// a function).
-    pub fn new(location: CacheLocation, client_id: &str, log_sink: JsValue) -> BrowserPlatform {
+    /// a function); its HTTP requests go through `network`, an msal `INetworkModule`
+    /// (`system.networkClient`), when it is an object, else through fetch.
+    pub fn new(location: CacheLocation, client_id: &str, log_sink: JsValue, network: JsValue) -> BrowserPlatform {
         let (mut cache, fell_back) = WebStore::open(location, &log_sink);
         if location == CacheLocation::LocalStorage && matches!(cache, WebStore::Web(..)) {
             cache = WebStore::Encrypted(window::encrypted_store(client_id, &log_sink));
@@ -165,7 +168,8 @@ impl BrowserPlatform {
         if fell_back {
             window::log_to(&log_sink, LogLevel::Warning as u8, "storage is unavailable; the token cache falls back to memory");
         }
-        BrowserPlatform { cache: Rc::new(cache), temp, channel: ::core::cell::RefCell::new(JsValue::NULL), log_sink }
+        let network = if network.is_object() { network } else { JsValue::NULL };
+        BrowserPlatform { cache: Rc::new(cache), temp, channel: ::core::cell::RefCell::new(JsValue::NULL), log_sink, network }
     }
 
     /// Takes another tab's change of the cache entry `key` into memory (an encrypted cache
@@ -182,9 +186,8 @@ impl BrowserPlatform {
     }
 }
 
-fn js_error_message(v: &JsValue) -> String {
-    v.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message())).unwrap_or_default()
-}
+/// The response headers the client reads.
+const RESPONSE_HEADERS: [&str; 5] = ["retry-after", "content-type", "dpop-nonce", "www-authenticate", "x-ms-request-id"];
 
 /// Maps a rejection of `window.js` (a reason string) to a [`WindowError`].
 fn window_error(reason: &JsValue) -> WindowError {
@@ -239,69 +242,40 @@ impl Platform for BrowserPlatform {
 
     async fn send(&self, request: HttpRequest, timeout_ms: u64) -> Result<HttpResponse, AuthError> {
         let post = request.method == Method::Post;
-        let signal = window::timeout_signal(millis(timeout_ms));
-        let failed = |detail: String| {
-            if !window::is_online() {
-                AuthError::browser(codes::NO_NETWORK_CONNECTIVITY, "the browser is offline")
-            } else if post {
-                AuthError::new(
-                    ErrorKind::Network,
-                    codes::POST_REQUEST_FAILED,
-                    ["network request failed (CORS, DNS or connection): ", &detail].concat(),
-                )
-            } else {
-                AuthError::new(
-                    ErrorKind::Network,
-                    codes::GET_REQUEST_FAILED,
-                    ["network request failed (CORS, DNS or connection): ", &detail].concat(),
-                )
-            }
-        };
-        let aborted = |e: JsValue| {
-            if window::is_abort(&e) {
-                crate::error::network_timeout(post)
-            } else {
-                failed(js_error_message(&e))
-            }
-        };
-        let window = web_sys::window().ok_or_else(|| AuthError::browser(codes::NON_BROWSER_ENVIRONMENT, "no window"))?;
-        let init = web_sys::RequestInit::new();
-        init.set_method(if post { "POST" } else { "GET" });
-        let headers = web_sys::Headers::new().map_err(|e| failed(js_error_message(&e)))?;
+        let mut headers = Json::object();
         for (k, v) in &request.headers {
-            headers.set(k, v).map_err(|e| failed(js_error_message(&e)))?;
+            headers.set(k, Json::from(v.as_str()));
         }
-        init.set_headers(&headers);
-        if !signal.is_undefined() {
-            init.set_signal(Some(signal.unchecked_ref()));
-        }
-        if post {
-            init.set_body(&JsValue::from_str(&request.body));
-        }
-        // As msal's FetchClient: a POST whose fetch failed (a stale connection) is sent once more
-        // after 100 ms, unless the browser is offline or the request timed out.
-        let mut retry = post;
-        let resp = loop {
-            match JsFuture::from(window.fetch_with_str_and_init(&request.url, &init)).await {
-                Ok(resp) => break resp,
-                Err(e) if retry && !window::is_abort(&e) && window::is_online() => {
-                    retry = false;
-                    let _ = JsFuture::from(window::sleep(100)).await;
-                }
-                Err(e) => return Err(aborted(e)),
+        let sent = window::send(post, &request.url, &headers.to_json(), &request.body, millis(timeout_ms), &self.network);
+        let answer = JsFuture::from(sent).await.ok().and_then(|v| v.as_string()).unwrap_or_default();
+        let answer = Json::parse(&answer).unwrap_or_default();
+        let message = answer.string_or_empty("m");
+        match answer.str_field("e") {
+            None => {}
+            Some("abort") => return Err(crate::error::network_timeout(post)),
+            // As msal: the app's client's own error, else a ClientAuthError.
+            Some("client") => {
+                let code = answer.str_field("c").filter(|c| !c.is_empty()).unwrap_or(codes::NETWORK_ERROR);
+                return Err(AuthError::from_server_code(ErrorKind::Client, code.to_owned(), message));
             }
-        };
-        let resp: web_sys::Response = resp.dyn_into().map_err(|_| failed("not a Response".into()))?;
-        let status = resp.status();
+            Some(_) if !window::is_online() => return Err(AuthError::browser(codes::NO_NETWORK_CONNECTIVITY, "the browser is offline")),
+            Some(_) => {
+                let code = if post { codes::POST_REQUEST_FAILED } else { codes::GET_REQUEST_FAILED };
+                return Err(AuthError::new(
+                    ErrorKind::Network,
+                    code,
+                    ["network request failed (CORS, DNS or connection): ", &message].concat(),
+                ));
+            }
+        }
         let mut out_headers = Vec::new();
-        for name in ["retry-after", "content-type", "dpop-nonce", "www-authenticate", "x-ms-request-id"] {
-            if let Ok(Some(v)) = resp.headers().get(name) {
-                out_headers.push((name.to_owned(), v));
+        for (name, value) in answer.get("h").and_then(Json::as_object).unwrap_or_default() {
+            if let (true, Some(v)) = (RESPONSE_HEADERS.contains(&name.as_str()), value.as_str()) {
+                out_headers.push((name.clone(), v.to_owned()));
             }
         }
-        let text = resp.text().map_err(|e| failed(js_error_message(&e)))?;
-        let body = JsFuture::from(text).await.map_err(aborted)?;
-        Ok(HttpResponse { status, headers: out_headers, body: body.as_string().unwrap_or_default() })
+        let status = answer.get("s").and_then(Json::as_u64).unwrap_or_default().min(u16::MAX as u64) as u16;
+        Ok(HttpResponse { status, headers: out_headers, body: answer.string_or_empty("b") })
     }
 
     fn cache_store(&self) -> Self::Store {

@@ -262,18 +262,49 @@ export function acquireLock(name, waitMs) {
   });
 }
 
-// A signal that aborts a fetch after `ms`.
-export function timeoutSignal(ms) {
-  if (typeof AbortSignal !== "undefined" && typeof AbortSignal.timeout === "function") return AbortSignal.timeout(ms);
-  if (typeof AbortController !== "function") return undefined;
-  const c = new AbortController();
-  setTimeout(() => c.abort(), ms);
-  return c.signal;
-}
-
-// True for the rejection of a fetch its signal aborted.
-export function isAbort(e) {
-  return !!e && (e.name === "TimeoutError" || e.name === "AbortError");
+// One HTTP exchange: through the app's msal network client (`system.networkClient`) when it
+// has one, else fetch, which sends a failed POST once more after 100 ms (msal's FetchClient).
+// Either is given up after `ms` (fetch is aborted). `headers` is a JSON object. Never rejects:
+// resolves to the JSON of {s: status, h: {lower-case name: value}, b: body text}, or of
+// {e: "abort" | "failed" | "client", c: the client's error code, m: a message}.
+export async function send(post, url, headers, body, ms, client) {
+  let timer;
+  const late = new Promise((_, reject) => { timer = setTimeout(() => reject(late), ms); });
+  const abort = !client && typeof AbortController === "function" ? new AbortController() : null;
+  late.catch(() => abort && abort.abort());
+  try {
+    const options = { headers: JSON.parse(headers) };
+    let status, h = {}, b;
+    if (client) {
+      if (post) options.body = body;
+      const r = (await Promise.race([post ? client.sendPostRequestAsync(url, options) : client.sendGetRequestAsync(url, options), late])) || {};
+      for (const k in r.headers) h[k.toLowerCase()] = String(r.headers[k]);
+      status = r.status;
+      b = typeof r.body === "string" ? r.body : JSON.stringify(r.body);
+    } else {
+      Object.assign(options, { method: post ? "POST" : "GET", signal: abort ? abort.signal : undefined, body: post ? body : undefined });
+      let r;
+      for (let retry = post; !r; retry = false) {
+        try {
+          r = await Promise.race([fetch(url, options), late]);
+        } catch (e) {
+          if (!retry || e === late || !isOnline()) throw e;
+          await sleep(100);
+        }
+      }
+      r.headers.forEach((v, k) => { h[k] = v; });
+      status = r.status;
+      b = await Promise.race([r.text(), late]);
+    }
+    return JSON.stringify({ s: status | 0, h, b: b || "" });
+  } catch (e) {
+    // msal's NetworkError carries the AuthError its client threw.
+    const err = (e && e.error && e.error.errorCode && e.error) || e || {};
+    if (e === late) return '{"e":"abort"}';
+    return JSON.stringify(client ? { e: "client", c: typeof err.errorCode === "string" ? err.errorCode : "", m: String(err.errorMessage || err.message || err) } : { e: "failed", m: String(err.message || err) });
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 // Tries to take a Web Lock without waiting: resolves to a release function, or null when

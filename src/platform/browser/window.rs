@@ -53,12 +53,11 @@ extern "C" {
     /// `null` when the wait ran out.
     #[wasm_bindgen(js_name = acquireLock)]
     pub fn acquire_lock(name: &str, wait_ms: u32) -> js_sys::Promise;
-    /// An `AbortSignal` that aborts after `ms` (`undefined` without AbortController).
-    #[wasm_bindgen(js_name = timeoutSignal)]
-    pub fn timeout_signal(ms: u32) -> JsValue;
-    /// True for the rejection of a fetch aborted by its signal.
-    #[wasm_bindgen(js_name = isAbort)]
-    pub fn is_abort(e: &JsValue) -> bool;
+    /// One HTTP exchange (a POST when `post`; `headers` as a JSON object), through the app's
+    /// msal network client `client` when it is one, else fetch; given up after `ms`. Resolves
+    /// to the JSON of `{s, h, b}` (status, lower-case headers, body) or `{e, c, m}` (a failure:
+    /// "abort", "failed" or "client", the client's error code, a message); never rejects.
+    pub fn send(post: bool, url: &str, headers: &str, body: &str, ms: u32, client: &JsValue) -> js_sys::Promise;
     /// Takes the Web Lock `name` if free; resolves to its release function or `null`.
     #[wasm_bindgen(js_name = tryLock)]
     pub fn try_lock(name: &str) -> js_sys::Promise;
