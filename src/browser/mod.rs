@@ -107,10 +107,8 @@ pub enum RedirectOutcome {
 
 /// Replaces the page address (without a navigation or a history entry).
 fn replace_address(url: Option<&str>) {
-    if let (Some(url), Some(window)) = (url, web_sys::window()) {
-        if let Ok(history) = window.history() {
-            let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(url));
-        }
+    if let Some(url) = url {
+        crate::platform::browser::window::replace_address(url);
     }
 }
 

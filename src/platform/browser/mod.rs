@@ -23,7 +23,7 @@ pub enum WebStore {
     /// `localStorage` or `sessionStorage`, with an in-memory overflow for values the browser
     /// refuses (quota exceeded): they live for this page only, and reads see them. The
     /// client's log sink hears of it.
-    Web(web_sys::Storage, MemoryStore, JsValue),
+    Web(JsValue, MemoryStore, JsValue),
     /// In-memory (by choice, or because Web Storage is unavailable).
     Memory(MemoryStore),
     /// `localStorage` with accounts and credentials encrypted at rest (msal-browser v4/v5's
@@ -34,19 +34,14 @@ pub enum WebStore {
 impl WebStore {
     /// Opens `location`; falls back to memory (and says so) when storage is blocked.
     pub fn open(location: CacheLocation, log_sink: &JsValue) -> (WebStore, bool) {
-        let storage = web_sys::window().and_then(|w| match location {
-            CacheLocation::LocalStorage => w.local_storage().ok().flatten(),
-            CacheLocation::SessionStorage => w.session_storage().ok().flatten(),
-            CacheLocation::MemoryStorage => None,
-        });
-        // A storage object can exist yet throw on use (sandboxed frames). Probed by reading: a
-        // full storage still serves what it holds (writes it refuses stay in memory), and a
-        // probe write would reach every other tab as a `storage` event.
-        let usable = storage.filter(|s| s.length().is_ok());
-        match usable {
-            Some(s) => (WebStore::Web(s, MemoryStore::new(), log_sink.clone()), false),
-            None => (WebStore::Memory(MemoryStore::new()), location != CacheLocation::MemoryStorage),
+        let area = match location {
+            CacheLocation::MemoryStorage => JsValue::NULL,
+            _ => window::storage_area(location == CacheLocation::SessionStorage),
+        };
+        if area.is_null() {
+            return (WebStore::Memory(MemoryStore::new()), location != CacheLocation::MemoryStorage);
         }
+        (WebStore::Web(area, MemoryStore::new(), log_sink.clone()), false)
     }
 }
 
@@ -54,7 +49,7 @@ impl KeyValueStore for WebStore {
     fn get(&self, key: &str) -> Option<String> {
         match self {
             WebStore::Encrypted(e) => e.get(key),
-            WebStore::Web(s, overflow, _) => overflow.get(key).or_else(|| s.get_item(key).ok().flatten()),
+            WebStore::Web(s, overflow, _) => overflow.get(key).or_else(|| window::storage_get(s, key)),
             WebStore::Memory(m) => m.get(key),
         }
     }
@@ -72,13 +67,13 @@ impl KeyValueStore for WebStore {
                 }
             }
             WebStore::Web(s, overflow, _) => {
-                s.set_item(key, value).map_err(|_| {
-                    AuthError::new(
+                if !window::storage_set(s, key, value) {
+                    return Err(AuthError::new(
                         ErrorKind::Storage,
                         codes::STORAGE_UNAVAILABLE,
                         "the browser refused to store a value (quota exceeded or storage blocked)",
-                    )
-                })?;
+                    ));
+                }
                 overflow.remove(key);
                 Ok(())
             }
@@ -104,7 +99,7 @@ impl KeyValueStore for WebStore {
                     LogLevel::Warning as u8,
                     "storage is full (quota exceeded); keeping this cache entry in memory for this page",
                 );
-                let _ = s.remove_item(key);
+                window::storage_remove(s, key);
                 overflow.set(key, value)
             }
             WebStore::Memory(m) => m.set(key, value),
@@ -115,7 +110,7 @@ impl KeyValueStore for WebStore {
             WebStore::Encrypted(e) => e.remove(key),
             WebStore::Web(s, overflow, _) => {
                 overflow.remove(key);
-                let _ = s.remove_item(key);
+                window::storage_remove(s, key);
             }
             WebStore::Memory(m) => m.remove(key),
         }
@@ -130,8 +125,7 @@ impl KeyValueStore for WebStore {
         match self {
             WebStore::Encrypted(e) => e.keys(),
             WebStore::Web(s, overflow, _) => {
-                let n = s.length().unwrap_or(0);
-                let mut keys: Vec<String> = (0..n).filter_map(|i| s.key(i).ok().flatten()).collect();
+                let mut keys = window::storage_keys(s);
                 for k in overflow.keys() {
                     if !keys.contains(&k) {
                         keys.push(k);
@@ -208,13 +202,11 @@ fn millis(ms: u64) -> u32 {
 
 /// Fills `buf` with `crypto.getRandomValues`.
 pub fn random(buf: &mut [u8]) -> Result<(), AuthError> {
-    let crypto = web_sys::window()
-        .and_then(|w| w.crypto().ok())
-        .ok_or_else(|| AuthError::browser(codes::CRYPTO_NONEXISTENT, "window.crypto is not available"))?;
-    crypto
-        .get_random_values_with_u8_array(buf)
-        .map(|_| ())
-        .map_err(|_| AuthError::browser(codes::CRYPTO_NONEXISTENT, "crypto.getRandomValues failed"))
+    if window::random_fill(buf) {
+        Ok(())
+    } else {
+        Err(AuthError::browser(codes::CRYPTO_NONEXISTENT, "window.crypto is not available"))
+    }
 }
 
 /// A held Web Lock: its release function, called when dropped.
@@ -291,7 +283,7 @@ impl Platform for BrowserPlatform {
     }
 
     fn page_url(&self) -> String {
-        web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default()
+        window::page_url()
     }
 
     fn in_frame(&self) -> bool {

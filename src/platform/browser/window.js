@@ -230,6 +230,44 @@ export function loadHiddenIframe(url, fields, stateId, timeoutMs, settleMs) {
   });
 }
 
+// sessionStorage or localStorage; null when refused (blocked; a sandboxed frame throws on use).
+// Probed by reading: a probe write would reach every other tab.
+export function storageArea(session) {
+  try {
+    const s = session ? sessionStorage : localStorage;
+    s.length;
+    return s;
+  } catch (_) {
+    return null;
+  }
+}
+export function storageGet(s, key) {
+  try { return s.getItem(key); } catch (_) { return null; }
+}
+export function storageSet(s, key, value) {
+  try { s.setItem(key, value); return true; } catch (_) { return false; }
+}
+export function storageRemove(s, key) {
+  try { s.removeItem(key); } catch (_) { /* blocked meanwhile */ }
+}
+export function storageKeys(s) {
+  const keys = [];
+  try { for (let i = 0; i < s.length; i++) keys.push(s.key(i)); } catch (_) { /* blocked meanwhile */ }
+  return keys;
+}
+
+export function pageUrl() {
+  return location.href;
+}
+
+export function replaceAddress(url) {
+  try { history.replaceState(null, "", url); } catch (_) { /* a sandboxed frame */ }
+}
+
+export function randomFill(buf) {
+  try { crypto.getRandomValues(buf); return true; } catch (_) { return false; }
+}
+
 export function inIframe() {
   try { return window.parent !== window; } catch (_) { return true; }
 }

@@ -42,6 +42,30 @@ extern "C" {
     /// True inside an iframe.
     #[wasm_bindgen(js_name = inIframe)]
     pub fn in_iframe() -> bool;
+    /// `sessionStorage` (`session`) or `localStorage`; `null` when the browser refuses it.
+    #[wasm_bindgen(js_name = storageArea)]
+    pub fn storage_area(session: bool) -> JsValue;
+    /// The value of `key` in a storage area.
+    #[wasm_bindgen(js_name = storageGet)]
+    pub fn storage_get(area: &JsValue, key: &str) -> Option<String>;
+    /// Stores `value` under `key`; false when refused (quota exceeded).
+    #[wasm_bindgen(js_name = storageSet)]
+    pub fn storage_set(area: &JsValue, key: &str, value: &str) -> bool;
+    /// Removes `key`.
+    #[wasm_bindgen(js_name = storageRemove)]
+    pub fn storage_remove(area: &JsValue, key: &str);
+    /// Every key of a storage area.
+    #[wasm_bindgen(js_name = storageKeys)]
+    pub fn storage_keys(area: &JsValue) -> Vec<String>;
+    /// `location.href`.
+    #[wasm_bindgen(js_name = pageUrl)]
+    pub fn page_url() -> String;
+    /// Replaces the page address without a navigation or a history entry.
+    #[wasm_bindgen(js_name = replaceAddress)]
+    pub fn replace_address(url: &str);
+    /// `crypto.getRandomValues(buf)`; false without WebCrypto.
+    #[wasm_bindgen(js_name = randomFill)]
+    pub fn random_fill(buf: &mut [u8]) -> bool;
     /// `navigator.onLine` (true when unknown).
     #[wasm_bindgen(js_name = isOnline)]
     pub fn is_online() -> bool;
