@@ -236,3 +236,32 @@ async fn a_page_restored_from_the_back_forward_cache_ends_its_redirect() {
     show(true);
     assert!(!heard.borrow().contains(&AppEvent::RedirectCancelled));
 }
+
+// ---- the futures runtime (runtime.rs) ----
+
+use msal_wasm::platform::browser::runtime::{promised, spawn};
+
+#[test]
+async fn a_spawned_task_awaits_promises_and_settles_its_promise_with_the_result() {
+    // Three awaits, each woken from a timer, then the value; a task that wakes itself
+    // (a promise already settled) is polled again rather than lost.
+    let ok = spawn(Box::pin(async {
+        let mut n = 0;
+        for ms in [20, 0, 5] {
+            promised(window::sleep(ms)).await?;
+            n += 1;
+        }
+        promised(js_sys::Promise::resolve(&JsValue::from(n))).await
+    }));
+    assert_eq!(JsFuture::from(ok).await.unwrap().as_f64(), Some(3.0));
+    // A rejected promise's value comes out of the await as the error, and a task's error
+    // rejects its promise.
+    let failed = spawn(Box::pin(async { promised(js_sys::Promise::reject(&"no".into())).await }));
+    assert_eq!(JsFuture::from(failed).await.unwrap_err().as_string().as_deref(), Some("no"));
+    // Many tasks at once, each finishing in its own order.
+    let all: Vec<_> =
+        (0..20u32).map(|i| spawn(Box::pin(async move { promised(window::sleep(20 - i)).await.map(|_| JsValue::from(i)) }))).collect();
+    for (i, p) in all.into_iter().enumerate() {
+        assert_eq!(JsFuture::from(p).await.unwrap().as_f64(), Some(i as f64));
+    }
+}

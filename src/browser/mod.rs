@@ -189,7 +189,7 @@ impl BrowserApp {
     /// Starts a background task, all of them in one future type (one copy of its glue).
     fn background(&self, task: Background) {
         let app = self.clone();
-        let boxed: ::core::pin::Pin<Box<dyn Future<Output = ()>>> = Box::pin(async move {
+        let _ = crate::platform::browser::runtime::spawn(Box::pin(async move {
             match task {
                 Background::StorageChanged(key) => {
                     app.client.platform().refresh_entry(&key).await;
@@ -204,8 +204,8 @@ impl BrowserApp {
                     }
                 }
             }
-        });
-        wasm_bindgen_futures::spawn_local(boxed);
+            Ok(JsValue::UNDEFINED)
+        }));
     }
 
     pub(crate) fn downgrade(&self) -> WeakApp {

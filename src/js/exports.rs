@@ -21,7 +21,6 @@ use ::core::future::Future;
 use ::core::pin::Pin;
 use alloc::rc::Rc;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
 type Client = PublicClientApplication<BrowserPlatform>;
 
@@ -37,11 +36,11 @@ fn parse(text: &str) -> Result<Json, AuthError> {
     }
 }
 
-/// Every async export goes through this one instantiation of `future_to_promise`: each
-/// distinct future type would add its own copy of the task glue to the wasm.
+/// Every async export becomes a task through this one boxing: each distinct future type would
+/// add its own copy of the poll and drop glue to the wasm.
 fn promise(f: impl Future<Output = Result<JsValue, JsValue>> + 'static) -> js_sys::Promise {
     let boxed: Pin<Box<dyn Future<Output = Result<JsValue, JsValue>>>> = Box::pin(f);
-    future_to_promise(boxed)
+    crate::platform::browser::runtime::spawn(boxed)
 }
 
 /// What an async export does: every promise the exports return runs [`JsClient::run`], one

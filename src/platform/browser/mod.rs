@@ -11,10 +11,11 @@ use crate::core::http::{HttpRequest, HttpResponse, Method};
 use crate::core::json::Json;
 use crate::error::{codes, AuthError, ErrorKind};
 use alloc::rc::Rc;
+use runtime::promised;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 
+pub mod runtime;
 pub mod window;
 
 /// A Web Storage area, or memory when the browser refuses one.
@@ -170,7 +171,7 @@ impl BrowserPlatform {
     /// keeps its entries there); true when the entry is one it holds.
     pub async fn refresh_entry(&self, key: &str) {
         if let WebStore::Encrypted(e) = &*self.cache {
-            JsFuture::from(e.refresh(key)).await.ok();
+            promised(e.refresh(key)).await.ok();
         }
     }
 
@@ -239,7 +240,7 @@ impl Platform for BrowserPlatform {
             headers.set(k, Json::from(v.as_str()));
         }
         let sent = window::send(post, &request.url, &headers.to_json(), &request.body, millis(timeout_ms), &self.network);
-        let answer = JsFuture::from(sent).await.ok().and_then(|v| v.as_string()).unwrap_or_default();
+        let answer = promised(sent).await.ok().and_then(|v| v.as_string()).unwrap_or_default();
         let answer = Json::parse(&answer).unwrap_or_default();
         let message = answer.string_or_empty("m");
         match answer.str_field("e") {
@@ -321,7 +322,7 @@ impl Platform for BrowserPlatform {
     }
 
     async fn wait_for_popup(&self, popup: JsValue, state_id: &str, timeout_ms: u64) -> Result<String, WindowError> {
-        let r = JsFuture::from(window::wait_for_popup(&popup, state_id, millis(timeout_ms), &self.log_sink)).await;
+        let r = promised(window::wait_for_popup(&popup, state_id, millis(timeout_ms), &self.log_sink)).await;
         r.map(|v| v.as_string().unwrap_or_default()).map_err(|e| window_error(&e))
     }
 
@@ -333,39 +334,39 @@ impl Platform for BrowserPlatform {
         timeout_ms: u64,
         settle_ms: u64,
     ) -> Result<String, WindowError> {
-        let r = JsFuture::from(window::load_hidden_iframe(url, form, state_id, millis(timeout_ms), millis(settle_ms))).await;
+        let r = promised(window::load_hidden_iframe(url, form, state_id, millis(timeout_ms), millis(settle_ms))).await;
         r.map(|v| v.as_string().unwrap_or_default()).map_err(|e| window_error(&e))
     }
 
     async fn lock(&self, name: &str, wait_ms: u64) -> Option<WebLock> {
         if wait_ms > 0 {
-            let release = JsFuture::from(window::acquire_lock(name, millis(wait_ms))).await.ok()?;
+            let release = promised(window::acquire_lock(name, millis(wait_ms))).await.ok()?;
             (!release.is_null()).then_some(WebLock(release))
         } else {
-            JsFuture::from(window::try_lock(name)).await.ok().filter(|r| !r.is_null()).map(WebLock)
+            promised(window::try_lock(name)).await.ok().filter(|r| !r.is_null()).map(WebLock)
         }
     }
 
     async fn mark(&self, name: &str, ms: u64) {
-        JsFuture::from(window::mark_lock(name, millis(ms))).await.ok();
+        promised(window::mark_lock(name, millis(ms))).await.ok();
     }
 
     async fn marked_elsewhere(&self, name: &str) -> bool {
-        JsFuture::from(window::others_marked(name)).await.ok().and_then(|v| v.as_bool()).unwrap_or(false)
+        promised(window::others_marked(name)).await.ok().and_then(|v| v.as_bool()).unwrap_or(false)
     }
 
     async fn load_storage(&self) {
         if let WebStore::Encrypted(e) = &*self.cache {
-            JsFuture::from(e.load()).await.ok();
+            promised(e.load()).await.ok();
         }
     }
 
     async fn sleep(&self, ms: u64) {
-        JsFuture::from(window::sleep(millis(ms))).await.ok();
+        promised(window::sleep(millis(ms))).await.ok();
     }
 
     async fn wait_for_tabs(&self, ms: u64) {
-        JsFuture::from(window::wait_for_tabs(millis(ms))).await.ok();
+        promised(window::wait_for_tabs(millis(ms))).await.ok();
     }
 
     fn log(&self, level: LogLevel, message: &str) {
@@ -374,24 +375,24 @@ impl Platform for BrowserPlatform {
 
     async fn make_binding_key(&self, kind: KeyKind) -> Result<PublicJwk, AuthError> {
         let failed = |_| AuthError::browser(codes::CRYPTO_NONEXISTENT, "WebCrypto could not make or store a P-256 key pair");
-        let made: js_sys::Array = JsFuture::from(window::make_key_pair(kind == KeyKind::Rs256)).await.map_err(failed)?.unchecked_into();
+        let made: js_sys::Array = promised(window::make_key_pair(kind == KeyKind::Rs256)).await.map_err(failed)?.unchecked_into();
         let (a, b) = (made.get(0).as_string().unwrap_or_default(), made.get(1).as_string().unwrap_or_default());
         let jwk = match kind {
             KeyKind::Es256 => PublicJwk::Ec { x: a, y: b },
             KeyKind::Rs256 => PublicJwk::Rsa { n: a, e: b },
         };
-        JsFuture::from(window::store_key_pair(&jwk.thumbprint(), &made.get(2))).await.map_err(failed)?;
+        promised(window::store_key_pair(&jwk.thumbprint(), &made.get(2))).await.map_err(failed)?;
         Ok(jwk)
     }
 
     async fn binding_key(&self, kid: &str) -> Option<PublicJwk> {
-        let xy: js_sys::Array = JsFuture::from(window::public_key(kid)).await.ok().filter(|v| v.is_object())?.unchecked_into();
+        let xy: js_sys::Array = promised(window::public_key(kid)).await.ok().filter(|v| v.is_object())?.unchecked_into();
         let (a, b) = (xy.get(0).as_string()?, xy.get(1).as_string()?);
         Some(if xy.get(2).as_bool() == Some(true) { PublicJwk::Rsa { n: a, e: b } } else { PublicJwk::Ec { x: a, y: b } })
     }
 
     async fn sign_with_binding_key(&self, kid: &str, data: &[u8]) -> Result<Vec<u8>, AuthError> {
-        let signed = JsFuture::from(window::sign_with_key(kid, data)).await.ok().and_then(|v| v.as_string());
+        let signed = promised(window::sign_with_key(kid, data)).await.ok().and_then(|v| v.as_string());
         match signed.and_then(|s| crate::core::base64::decode(&s)) {
             Some(bytes) => Ok(bytes),
             None => Err(AuthError::browser(codes::CRYPTO_KEY_NOT_FOUND, "the DPoP key of this token is not in this browser")),
@@ -399,6 +400,6 @@ impl Platform for BrowserPlatform {
     }
 
     async fn remove_binding_key(&self, kid: &str) {
-        JsFuture::from(window::remove_key_pair(kid)).await.ok();
+        promised(window::remove_key_pair(kid)).await.ok();
     }
 }

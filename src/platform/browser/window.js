@@ -268,6 +268,31 @@ export function randomFill(buf) {
   try { crypto.getRandomValues(buf); return true; } catch (_) { return false; }
 }
 
+// The wasm's tasks (runtime.rs): polled in a microtask whenever woken, until done.
+const tasks = new Map();
+export function spawn(id, task) {
+  return new Promise((resolve, reject) => {
+    tasks.set(id, { task, resolve, reject, queued: false });
+    wake(id);
+  });
+}
+export function wake(id) {
+  const t = tasks.get(id);
+  if (!t || t.queued) return;
+  t.queued = true;
+  queueMicrotask(() => {
+    t.queued = false;
+    if (!t.task.poll()) return;
+    tasks.delete(id);
+    try { t.resolve(t.task.take()); } catch (e) { t.reject(e); }
+    t.task.free();
+  });
+}
+export function watch(promise, settle) {
+  const done = (ok) => (v) => { settle.settle(ok, v); settle.free(); };
+  Promise.resolve(promise).then(done(true), done(false));
+}
+
 export function inIframe() {
   try { return window.parent !== window; } catch (_) { return true; }
 }

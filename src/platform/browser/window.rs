@@ -66,6 +66,13 @@ extern "C" {
     /// `crypto.getRandomValues(buf)`; false without WebCrypto.
     #[wasm_bindgen(js_name = randomFill)]
     pub fn random_fill(buf: &mut [u8]) -> bool;
+    /// Holds `task` and polls it now and whenever it is woken, until done; the promise settles
+    /// with its result (`runtime.rs`).
+    pub fn spawn(id: u32, task: super::runtime::Task) -> js_sys::Promise;
+    /// Polls the task `id` in a microtask (once, however often it is woken before).
+    pub fn wake(id: u32);
+    /// Settles `settle` with the promise's outcome.
+    pub fn watch(promise: &js_sys::Promise, settle: super::runtime::Settle);
     /// `navigator.onLine` (true when unknown).
     #[wasm_bindgen(js_name = isOnline)]
     pub fn is_online() -> bool;
