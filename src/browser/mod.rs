@@ -16,8 +16,8 @@ use crate::platform::{CacheLocation, PopupAttributes};
 use ::core::cell::RefCell;
 use ::core::future::Future;
 use alloc::rc::Rc;
-use wasm_bindgen::prelude::Closure;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsValue;
 
 /// The client type on the browser platform.
 pub type BrowserClient = PublicClientApplication<BrowserPlatform>;
@@ -72,6 +72,53 @@ impl WeakApp {
             next_id: self.next_id.clone(),
             status: self.status.clone(),
         })
+    }
+}
+
+/// What the page hears from the app's other tabs and from the browser, for one app
+/// (`window.js`: `listen`): another tab's announcement, a storage change, and the page waking up.
+#[wasm_bindgen(js_name = MsalWasmTabEvents)]
+pub struct TabEvents(WeakApp);
+
+#[wasm_bindgen(js_class = MsalWasmTabEvents)]
+impl TabEvents {
+    /// A message from another tab (at most `MAX_ANNOUNCEMENT_BYTES`).
+    pub fn message(&self, message: &str) {
+        if let Some(app) = self.0.upgrade() {
+            if app.client.apply_announcement(message) {
+                app.emit(AppEvent::AccountsChanged);
+            }
+        }
+    }
+
+    /// Another tab changed localStorage's `key` (`""`: cleared it).
+    pub fn storage(&self, key: String) {
+        if let Some(app) = self.0.upgrade() {
+            if key.is_empty() || key.starts_with("msal.") {
+                app.client.mark_stale();
+                // An encrypted entry is read from memory: decrypt the new value first.
+                app.background(Background::StorageChanged(key));
+            }
+        }
+    }
+
+    /// The page is visible again or back online; `restored` when it came back from the
+    /// back/forward cache.
+    pub fn wake(&self, restored: bool) {
+        if let Some(app) = self.0.upgrade() {
+            // Back from the provider's page by the back button, this page as it was left
+            // (msal's RESTORE_FROM_BFCACHE): the redirect will not come back; end it.
+            if let Some(pending) = restored.then(|| app.client.pending_redirect()).flatten() {
+                app.client.abort_interaction(&pending);
+                app.set_status(InteractionStatus::None);
+                app.emit(AppEvent::RedirectCancelled);
+            }
+            app.client.mark_stale();
+            // Renew what went stale while the page slept (single-flight across tabs).
+            for req in app.client.due_renewals() {
+                app.background(Background::Renew(Box::new(req)));
+            }
+        }
     }
 }
 
@@ -137,52 +184,9 @@ impl BrowserApp {
         let client = Rc::new(PublicClientApplication::new(config, platform)?);
         let app = BrowserApp { client, listeners: Rc::default(), next_id: Rc::default(), status: Rc::default() };
 
-        let weak = app.downgrade();
-        let on_message = Closure::<dyn Fn(String)>::new(move |message: String| {
-            if let Some(app) = weak.upgrade() {
-                if app.client.apply_announcement(&message) {
-                    app.emit(AppEvent::AccountsChanged);
-                }
-            }
-        });
         let max = u32::try_from(crate::client::MAX_ANNOUNCEMENT_BYTES).unwrap_or(u32::MAX);
-        let channel = window::open_channel(&channel_name, on_message.as_ref().unchecked_ref(), max);
-        on_message.forget();
+        let channel = window::listen(&channel_name, max, shared, TabEvents(app.downgrade()));
         app.client.platform().set_channel(channel);
-
-        if shared {
-            let weak = app.downgrade();
-            let on_key = Closure::<dyn Fn(String)>::new(move |key: String| {
-                if let Some(app) = weak.upgrade() {
-                    if key.is_empty() || key.starts_with("msal.") {
-                        app.client.mark_stale();
-                        // An encrypted entry is read from memory: decrypt the new value first.
-                        app.background(Background::StorageChanged(key));
-                    }
-                }
-            });
-            window::on_storage(on_key.as_ref().unchecked_ref());
-            on_key.forget();
-        }
-        let weak = app.downgrade();
-        let on_wake = Closure::<dyn Fn(bool)>::new(move |restored: bool| {
-            if let Some(app) = weak.upgrade() {
-                // Back from the provider's page by the back button, this page as it was left
-                // (msal's RESTORE_FROM_BFCACHE): the redirect will not come back; end it.
-                if let Some(pending) = restored.then(|| app.client.pending_redirect()).flatten() {
-                    app.client.abort_interaction(&pending);
-                    app.set_status(InteractionStatus::None);
-                    app.emit(AppEvent::RedirectCancelled);
-                }
-                app.client.mark_stale();
-                // Renew what went stale while the page slept (single-flight across tabs).
-                for req in app.client.due_renewals() {
-                    app.background(Background::Renew(Box::new(req)));
-                }
-            }
-        });
-        window::on_wake(on_wake.as_ref().unchecked_ref());
-        on_wake.forget();
         Ok(app)
     }
 

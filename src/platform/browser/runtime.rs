@@ -28,15 +28,16 @@ pub fn spawn(future: Boxed) -> js_sys::Promise {
     window::spawn(id, task)
 }
 
-/// A spawned future, held by JS until it is done.
-#[wasm_bindgen]
+/// A spawned future, held by JS until it is done. (The exported names are prefixed: a Yew or
+/// Leptos app that exports its own `Task` must still link.)
+#[wasm_bindgen(js_name = MsalWasmTask)]
 pub struct Task {
     future: RefCell<Option<Boxed>>,
     result: RefCell<Option<Result<JsValue, JsValue>>>,
     waker: Waker,
 }
 
-#[wasm_bindgen]
+#[wasm_bindgen(js_class = MsalWasmTask)]
 impl Task {
     /// Polls the future once; true when it is done (its result is then [`take`](Self::take)n).
     pub fn poll(&self) -> bool {
@@ -77,10 +78,10 @@ struct Settled {
 }
 
 /// The callback a promise settles its [`Promised`] with (`window.js`: `watch`).
-#[wasm_bindgen]
+#[wasm_bindgen(js_name = MsalWasmSettle)]
 pub struct Settle(Rc<RefCell<Settled>>);
 
-#[wasm_bindgen]
+#[wasm_bindgen(js_class = MsalWasmSettle)]
 impl Settle {
     /// The promise fulfilled (`ok`) or rejected with `value`.
     pub fn settle(&self, ok: bool, value: JsValue) {

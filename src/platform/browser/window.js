@@ -416,25 +416,27 @@ export function release(fn) {
   }
 }
 
-// Calls `onKey(key)` for every change another tab makes to localStorage.
-export function onStorage(onKey) {
-  if (typeof window === "undefined") return;
-  window.addEventListener("storage", (e) => {
-    try { onKey(e.key === null ? "" : e.key); } catch (_) { /* never break the page */ }
-    tabsSpoke();
-  });
-}
-
-// A named BroadcastChannel: `send(text)` posts, `onMessage(text)` receives string messages of
-// at most `maxLength` characters (any page of the origin can post here: a huge message must
-// not be copied into the module); null without BroadcastChannel.
-export function openChannel(name, onMessage, maxLength) {
+// What the page hears for one app (browser/mod.rs: TabEvents): string messages of at most
+// `maxLength` characters on the BroadcastChannel `name` (any page of the origin can post there: a
+// huge message must not be copied into the module), other tabs' localStorage changes (when
+// `storage`), and wake-ups: visible again or back online (timers are not trusted after sleep or
+// in background tabs), or back from the back/forward cache (`restored` true). Returns the
+// channel, null without BroadcastChannel.
+export function listen(name, maxLength, storage, events) {
+  const safely = (f) => { try { f(); } catch (_) { /* never break the page */ } };
+  if (typeof document !== "undefined") {
+    if (storage) window.addEventListener("storage", (e) => { safely(() => events.storage(e.key === null ? "" : e.key)); tabsSpoke(); });
+    const wake = (restored) => safely(() => events.wake(restored));
+    document.addEventListener("visibilitychange", () => { if (document.visibilityState === "visible") wake(false); });
+    window.addEventListener("online", () => wake(false));
+    window.addEventListener("pageshow", (e) => { if (e.persisted) wake(true); });
+  }
   if (typeof BroadcastChannel === "undefined") return null;
   try {
     const channel = new BroadcastChannel(name);
     channel.onmessage = (e) => {
       if (typeof e.data === "string" && e.data.length <= maxLength) {
-        try { onMessage(e.data); } catch (_) { /* ignore */ }
+        safely(() => events.message(e.data));
         tabsSpoke();
       }
     };
@@ -448,17 +450,6 @@ export function post(channel, text) {
   if (channel) {
     try { channel.postMessage(text); } catch (_) { /* ignore */ }
   }
-}
-
-// Calls `onWake(restored)` when the page becomes visible again, the browser comes back online
-// (timers are not trusted after sleep or in background tabs), or the page comes back from the
-// back/forward cache (`restored` true).
-export function onWake(onWake) {
-  if (typeof document === "undefined") return;
-  const fire = (restored) => { try { onWake(restored); } catch (_) { /* ignore */ } };
-  document.addEventListener("visibilitychange", () => { if (document.visibilityState === "visible") fire(false); });
-  window.addEventListener("online", () => fire(false));
-  window.addEventListener("pageshow", (e) => { if (e.persisted) fire(true); });
 }
 
 // ---- the token cache in localStorage, encrypted at rest as msal-browser v4/v5 do it ----

@@ -100,19 +100,13 @@ extern "C" {
     pub fn others_marked(prefix: &str) -> js_sys::Promise;
     /// Calls a release function.
     pub fn release(f: &JsValue);
-    /// Reports keys other tabs change in localStorage.
-    #[wasm_bindgen(js_name = onStorage)]
-    pub fn on_storage(on_key: &js_sys::Function);
-    /// Opens a BroadcastChannel delivering string messages of at most `max_length`
-    /// characters; `null` when unavailable.
-    #[wasm_bindgen(js_name = openChannel)]
-    pub fn open_channel(name: &str, on_message: &js_sys::Function, max_length: u32) -> JsValue;
-    /// Posts a string on a channel from `open_channel`.
+    /// Delivers to `events` the string messages of at most `max_length` characters on the
+    /// BroadcastChannel `name`, localStorage changes when `storage`, and the page's wake-ups
+    /// (visible again or online: `false`; back from the back/forward cache: `true`). Returns the
+    /// channel (`null` without BroadcastChannel).
+    pub fn listen(name: &str, max_length: u32, storage: bool, events: crate::browser::TabEvents) -> JsValue;
+    /// Posts a string on the channel from `listen`.
     pub fn post(channel: &JsValue, text: &str);
-    /// Calls `on_wake(restored)` on visibilitychange-to-visible and on `online` (`false`), and
-    /// when the page comes back from the back/forward cache (`true`).
-    #[wasm_bindgen(js_name = onWake)]
-    pub fn on_wake(on_wake: &js_sys::Function);
 }
 
 #[wasm_bindgen(module = "/src/platform/browser/window.js")]
