@@ -243,8 +243,7 @@ use msal_wasm::platform::browser::runtime::{promised, spawn};
 
 #[test]
 async fn a_spawned_task_awaits_promises_and_settles_its_promise_with_the_result() {
-    // Three awaits, each woken from a timer, then the value; a task that wakes itself
-    // (a promise already settled) is polled again rather than lost.
+    // Three awaits, each woken from a timer (one of 0 ms), then a promise already settled.
     let ok = spawn(Box::pin(async {
         let mut n = 0;
         for ms in [20, 0, 5] {
@@ -258,10 +257,46 @@ async fn a_spawned_task_awaits_promises_and_settles_its_promise_with_the_result(
     // rejects its promise.
     let failed = spawn(Box::pin(async { promised(js_sys::Promise::reject(&"no".into())).await }));
     assert_eq!(JsFuture::from(failed).await.unwrap_err().as_string().as_deref(), Some("no"));
+    // A task that wakes itself as it ends is not polled again once freed (that threw an
+    // uncaught error in the page).
+    let errors = std::rc::Rc::new(std::cell::Cell::new(0));
+    let seen = errors.clone();
+    let on_error = wasm_bindgen::closure::Closure::<dyn FnMut(JsValue)>::new(move |_| seen.set(seen.get() + 1));
+    let page = web_sys::window().unwrap();
+    page.add_event_listener_with_callback("error", on_error.as_ref().unchecked_ref()).unwrap();
+    let selfish = spawn(Box::pin(std::future::poll_fn(|cx| {
+        cx.waker().wake_by_ref();
+        std::task::Poll::Ready(Ok(JsValue::from(7)))
+    })));
+    assert_eq!(JsFuture::from(selfish).await.unwrap().as_f64(), Some(7.0));
+    JsFuture::from(window::sleep(20)).await.unwrap();
+    page.remove_event_listener_with_callback("error", on_error.as_ref().unchecked_ref()).unwrap();
+    assert_eq!(errors.get(), 0, "a finished task was polled again");
     // Many tasks at once, each finishing in its own order.
     let all: Vec<_> =
         (0..20u32).map(|i| spawn(Box::pin(async move { promised(window::sleep(20 - i)).await.map(|_| JsValue::from(i)) }))).collect();
     for (i, p) in all.into_iter().enumerate() {
         assert_eq!(JsFuture::from(p).await.unwrap().as_f64(), Some(i as f64));
     }
+}
+
+#[test]
+async fn news_from_another_tab_while_nobody_waits_ends_the_next_wait_at_once() {
+    use msal_wasm::browser::BrowserApp;
+    use msal_wasm::client::Config;
+    let mut c = Config::new("msal-wasm-news-test").with_authority("https://idp.example/t1");
+    c.known_authorities = vec!["idp.example".into()];
+    c.cache_location = CacheLocation::MemoryStorage;
+    let _app = BrowserApp::build(c, JsValue::NULL, JsValue::NULL).unwrap();
+    // Waits that end by their timer (the first may take news an earlier test left).
+    for _ in 0..2 {
+        JsFuture::from(window::wait_for_tabs(30)).await.unwrap();
+    }
+    // Another tab speaks while nobody waits here.
+    let other = web_sys::BroadcastChannel::new("msal.msal-wasm-news-test.accounts").unwrap();
+    other.post_message(&JsValue::from("{}")).unwrap();
+    JsFuture::from(window::sleep(50)).await.unwrap();
+    let start = js_sys::Date::now();
+    JsFuture::from(window::wait_for_tabs(3_000)).await.unwrap();
+    assert!(js_sys::Date::now() - start < 1_000.0, "the news was lost: the wait ran to its end");
 }

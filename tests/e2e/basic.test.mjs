@@ -694,9 +694,21 @@ test("system.networkClient sends the discovery and token requests (msal's INetwo
       return p.acquireTokenSilent({ scopes: ["User.Read"], account, forceRefresh: true }).then(() => "resolved", (e) => [e.name, e.errorCode]);
     };
     const thrown = await failure({ ...networkClient, sendPostRequestAsync: () => Promise.reject(new TypeError("proxy down")) });
-    const own = await failure({ ...networkClient, sendPostRequestAsync: () => Promise.reject({ errorCode: "proxy_refused", errorMessage: "no" }) });
+    const own = await failure({ ...networkClient, sendPostRequestAsync: () => Promise.reject(new window.msal.BrowserAuthError("proxy_refused")) });
+    const shaped = await failure({ ...networkClient, sendPostRequestAsync: () => Promise.reject({ errorCode: "proxy_refused" }) });
+    const sync = await failure({ ...networkClient, sendPostRequestAsync: () => { throw new Error("not now"); } });
+    // No status, headers as a Map, the body as text: msal reads the body all the same.
+    const loose = make({ ...networkClient, sendPostRequestAsync: (url, o) => fetch(url, { method: "POST", headers: o.headers, body: o.body })
+      .then(async (r) => ({ headers: new Map(r.headers), body: await r.text() })) });
+    await loose.initialize();
+    const looseResult = await loose.acquireTokenSilent({ scopes: ["User.Read"], account, forceRefresh: true }).then((x) => x.fromCache, (e) => e.errorCode);
+    // A client that never answers is given up after networkTimeout.
+    const hung = new window.msal.PublicClientApplication({ auth, cache: { cacheLocation: cache.cacheLocation },
+      system: { networkTimeout: 300, networkClient: { ...networkClient, sendPostRequestAsync: () => new Promise(() => {}) } } });
+    await hung.initialize();
+    const timedOut = await hung.acquireTokenSilent({ scopes: ["User.Read"], account, forceRefresh: true }).then(() => "resolved", (e) => [e.errorCode, e.subError]);
     return {
-      calls, thrown, own,
+      calls, thrown, own, shaped, sync, looseResult, timedOut,
       renewed: [renewed.fromCache, renewed.accessToken !== window.last.result.accessToken, renewed.account.username],
       warned: lines.filter((m) => /network client/.test(m)),
       same: pca.getConfiguration().system.networkClient === networkClient,
@@ -705,11 +717,15 @@ test("system.networkClient sends the discovery and token requests (msal's INetwo
   assert.deepEqual(r.renewed, [false, true, "carol"]);
   assert.deepEqual(r.calls.filter((c) => c[0] === "POST").map(([m, path, body]) => [m, path.endsWith("/oauth2/v2.0/token"), body]), [["POST", true, "string"]]);
   assert.ok(r.calls.some(([m, path]) => m === "GET" && path.endsWith("/.well-known/openid-configuration")), JSON.stringify(r.calls));
-  assert.equal((await env.idp.counters()).token, 1, "the renewal went to the provider through the app's client");
-  // As msal: a client that throws gives ClientAuthError network_error; one that throws msal's
-  // error shape keeps its code.
+  assert.equal((await env.idp.counters()).token, 2, "the renewals went to the provider through the app's clients");
+  // As msal: an AuthError the client throws is the call's error (its class and code); anything
+  // else it throws, or a plain object shaped like one, is ClientAuthError network_error.
   assert.deepEqual(r.thrown, ["ClientAuthError", "network_error"]);
-  assert.deepEqual(r.own, ["ClientAuthError", "proxy_refused"]);
+  assert.deepEqual(r.own, ["BrowserAuthError", "proxy_refused"]);
+  assert.deepEqual(r.shaped, ["ClientAuthError", "network_error"]);
+  assert.deepEqual(r.sync, ["ClientAuthError", "network_error"]);
+  assert.equal(r.looseResult, false);
+  assert.deepEqual(r.timedOut, ["post_request_failed", "timed_out"]);
   assert.deepEqual(r.warned, []);
   assert.equal(r.same, true);
   await page.context().close();

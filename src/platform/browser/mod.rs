@@ -239,20 +239,30 @@ impl Platform for BrowserPlatform {
         for (k, v) in &request.headers {
             headers.set(k, Json::from(v.as_str()));
         }
-        let sent = window::send(post, &request.url, &headers.to_json(), &request.body, millis(timeout_ms), &self.network);
+        let max_body = u32::try_from(crate::core::token::MAX_BODY_LEN).unwrap_or(u32::MAX);
+        let sent = window::send(post, &request.url, &headers.to_json(), &request.body, millis(timeout_ms), max_body, &self.network);
         let answer = promised(sent).await.ok().and_then(|v| v.as_string()).unwrap_or_default();
-        let answer = Json::parse(&answer).unwrap_or_default();
+        let mut answer = Json::parse(&answer).unwrap_or_default();
         let message = answer.string_or_empty("m");
-        match answer.str_field("e") {
-            None => {}
-            Some("abort") => return Err(crate::error::network_timeout(post)),
-            // As msal: the app's client's own error, else a ClientAuthError.
-            Some("client") => {
+        let status = answer.get("s").and_then(Json::as_u64);
+        match (answer.str_field("e"), status) {
+            (None, Some(_)) => {}
+            (Some("abort"), _) => return Err(crate::error::network_timeout(post)),
+            // As msal: an AuthError the app's client threw, else a ClientAuthError.
+            (Some("client"), _) => {
                 let code = answer.str_field("c").filter(|c| !c.is_empty()).unwrap_or(codes::NETWORK_ERROR);
-                return Err(AuthError::from_server_code(ErrorKind::Client, code.to_owned(), message));
+                let kind = match answer.str_field("n") {
+                    Some("BrowserAuthError") => ErrorKind::Browser,
+                    Some("ServerError") => ErrorKind::Server,
+                    Some("InteractionRequiredAuthError") => ErrorKind::InteractionRequired,
+                    Some("ClientConfigurationError") => ErrorKind::Configuration,
+                    Some("BrowserConfigurationAuthError") => ErrorKind::BrowserConfiguration,
+                    _ => ErrorKind::Client,
+                };
+                return Err(AuthError::from_server_code(kind, code.to_owned(), message));
             }
-            Some(_) if !window::is_online() => return Err(AuthError::browser(codes::NO_NETWORK_CONNECTIVITY, "the browser is offline")),
-            Some(_) => {
+            _ if !window::is_online() => return Err(AuthError::browser(codes::NO_NETWORK_CONNECTIVITY, "the browser is offline")),
+            _ => {
                 let code = if post { codes::POST_REQUEST_FAILED } else { codes::GET_REQUEST_FAILED };
                 return Err(AuthError::new(
                     ErrorKind::Network,
@@ -267,8 +277,12 @@ impl Platform for BrowserPlatform {
                 out_headers.push((name.clone(), v.to_owned()));
             }
         }
-        let status = answer.get("s").and_then(Json::as_u64).unwrap_or_default().min(u16::MAX as u64) as u16;
-        Ok(HttpResponse { status, headers: out_headers, body: answer.string_or_empty("b") })
+        let body = match answer.remove("b") {
+            Some(Json::Str(b)) => b,
+            _ => String::new(),
+        };
+        let status = status.unwrap_or_default().min(u16::MAX as u64) as u16;
+        Ok(HttpResponse { status, headers: out_headers, body })
     }
 
     fn cache_store(&self) -> Self::Store {

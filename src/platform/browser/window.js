@@ -24,7 +24,11 @@ export function waitForTabs(ms) {
   }
   return new Promise((resolve) => {
     wakeUps.push(resolve);
-    setTimeout(resolve, ms);
+    setTimeout(() => {
+      const i = wakeUps.indexOf(resolve);
+      if (i >= 0) wakeUps.splice(i, 1);
+      resolve();
+    }, ms);
   });
 }
 const tabsSpoke = () => {
@@ -252,7 +256,7 @@ export function storageRemove(s, key) {
 }
 export function storageKeys(s) {
   const keys = [];
-  try { for (let i = 0; i < s.length; i++) keys.push(s.key(i)); } catch (_) { /* blocked meanwhile */ }
+  try { for (let i = 0; i < s.length; i++) if (s.key(i) !== null) keys.push(s.key(i)); } catch (_) { /* blocked meanwhile */ }
   return keys;
 }
 
@@ -281,10 +285,16 @@ export function wake(id) {
   if (!t || t.queued) return;
   t.queued = true;
   queueMicrotask(() => {
+    if (tasks.get(id) !== t) return; // finished meanwhile (it woke itself as it ended)
     t.queued = false;
-    if (!t.task.poll()) return;
-    tasks.delete(id);
-    try { t.resolve(t.task.take()); } catch (e) { t.reject(e); }
+    try {
+      if (!t.task.poll()) return;
+      tasks.delete(id);
+      t.resolve(t.task.take());
+    } catch (e) {
+      tasks.delete(id);
+      t.reject(e);
+    }
     t.task.free();
   });
 }
@@ -328,21 +338,27 @@ export function acquireLock(name, waitMs) {
 // One HTTP exchange: through the app's msal network client (`system.networkClient`) when it
 // has one, else fetch, which sends a failed POST once more after 100 ms (msal's FetchClient).
 // Either is given up after `ms` (fetch is aborted). `headers` is a JSON object. Never rejects:
-// resolves to the JSON of {s: status, h: {lower-case name: value}, b: body text}, or of
-// {e: "abort" | "failed" | "client", c: the client's error code, m: a message}.
-export async function send(post, url, headers, body, ms, client) {
+// resolves to the JSON of {s: status, h: {lower-case name: value}, b: body text, cut after
+// `maxBody` characters}, or of {e: "abort" | "failed" | "client", c: the error code and n: the
+// class of an AuthError the client threw, m: a message}.
+export async function send(post, url, headers, body, ms, maxBody, client) {
   let timer;
   const late = new Promise((_, reject) => { timer = setTimeout(() => reject(late), ms); });
   const abort = !client && typeof AbortController === "function" ? new AbortController() : null;
   late.catch(() => abort && abort.abort());
+  const h = {};
+  const header = (v, k) => { h[String(k).toLowerCase()] = String(v); };
   try {
     const options = { headers: JSON.parse(headers) };
-    let status, h = {}, b;
+    let status, b;
     if (client) {
       if (post) options.body = body;
       const r = (await Promise.race([post ? client.sendPostRequestAsync(url, options) : client.sendGetRequestAsync(url, options), late])) || {};
-      for (const k in r.headers) h[k.toLowerCase()] = String(r.headers[k]);
-      status = r.status;
+      const rh = r.headers || {};
+      if (typeof rh.forEach === "function") rh.forEach(header);
+      else for (const k of Object.keys(rh)) header(rh[k], k);
+      // msal reads the body whatever the status: an answer without one counts as 200.
+      status = typeof r.status === "number" ? r.status : 200;
       b = typeof r.body === "string" ? r.body : JSON.stringify(r.body);
     } else {
       Object.assign(options, { method: post ? "POST" : "GET", signal: abort ? abort.signal : undefined, body: post ? body : undefined });
@@ -355,16 +371,24 @@ export async function send(post, url, headers, body, ms, client) {
           await sleep(100);
         }
       }
-      r.headers.forEach((v, k) => { h[k] = v; });
+      r.headers.forEach(header);
       status = r.status;
       b = await Promise.race([r.text(), late]);
     }
-    return JSON.stringify({ s: status | 0, h, b: b || "" });
+    b = b || "";
+    // A body past the limit is refused anyway: it is not copied whole into the wasm.
+    return JSON.stringify({ s: status | 0, h, b: b.length > maxBody ? b.slice(0, maxBody + 1) : b });
   } catch (e) {
-    // msal's NetworkError carries the AuthError its client threw.
-    const err = (e && e.error && e.error.errorCode && e.error) || e || {};
-    if (e === late) return '{"e":"abort"}';
-    return JSON.stringify(client ? { e: "client", c: typeof err.errorCode === "string" ? err.errorCode : "", m: String(err.errorMessage || err.message || err) } : { e: "failed", m: String(err.message || err) });
+    if (e === late || (abort && abort.signal.aborted)) return '{"e":"abort"}';
+    try {
+      // As msal: an AuthError the client threw (or msal's NetworkError around one) is the
+      // call's error; anything else is network_error.
+      const err = client && [e && e.error, e].find((x) => x instanceof Error && typeof x.errorCode === "string");
+      if (err) return JSON.stringify({ e: "client", c: err.errorCode, n: String(err.name), m: String(err.errorMessage || err.message) });
+      return JSON.stringify({ e: client ? "client" : "failed", m: String((e && e.message) || e) });
+    } catch (_) {
+      return client ? '{"e":"client"}' : '{"e":"failed"}';
+    }
   } finally {
     clearTimeout(timer);
   }

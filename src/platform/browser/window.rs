@@ -86,9 +86,10 @@ extern "C" {
     pub fn acquire_lock(name: &str, wait_ms: u32) -> js_sys::Promise;
     /// One HTTP exchange (a POST when `post`; `headers` as a JSON object), through the app's
     /// msal network client `client` when it is one, else fetch; given up after `ms`. Resolves
-    /// to the JSON of `{s, h, b}` (status, lower-case headers, body) or `{e, c, m}` (a failure:
-    /// "abort", "failed" or "client", the client's error code, a message); never rejects.
-    pub fn send(post: bool, url: &str, headers: &str, body: &str, ms: u32, client: &JsValue) -> js_sys::Promise;
+    /// to the JSON of `{s, h, b}` (status, lower-case headers, the body cut after `max_body`
+    /// characters) or `{e, c, n, m}` (a failure: "abort", "failed" or "client"; the code and
+    /// class of an AuthError the client threw; a message); never rejects.
+    pub fn send(post: bool, url: &str, headers: &str, body: &str, ms: u32, max_body: u32, client: &JsValue) -> js_sys::Promise;
     /// Takes the Web Lock `name` if free; resolves to its release function or `null`.
     #[wasm_bindgen(js_name = tryLock)]
     pub fn try_lock(name: &str) -> js_sys::Promise;
