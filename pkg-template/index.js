@@ -590,6 +590,7 @@ export class PublicClientApplication {
     this.memo = new Map();
     this.redirectResponses = new Map();
     this.redemptions = new Map();
+    this.flights = new Map();
     this.wrapper = { sku: "", version: "" };
     this.navigationClient = (this.config.system && this.config.system.navigationClient) || new NavigationClient();
     // What the navigation client is told to wait for (msal 5's system.redirectNavigationTimeout).
@@ -869,11 +870,28 @@ export class PublicClientApplication {
       this.memo.set(key, { result, until: raw.servedUntil, at: Date.now(), version: client.cacheVersion() });
       return this.servedFromCache(request, copyResult(result, result.correlationId));
     }
-    // Identical requests in flight share one network call (in the wasm).
-    return this.track(InteractionType.Silent, request, req.correlationId, () => {
+    // As msal (activeSilentTokenRequests): a call identical to one in flight gets its outcome,
+    // with its own correlation id and state, and sends no events. (DPoP results are not shared:
+    // each carries its own proof.)
+    const shared = req.authenticationScheme !== AuthenticationScheme.DPOP;
+    const joined = shared && this.flights.get(key);
+    if (joined) {
+      return joined.then((r) => Object.assign(copyResult(r, req.correlationId), { state: req.state || "" }), (e) => {
+        const copy = Object.create(Object.getPrototypeOf(e));
+        Object.defineProperties(copy, Object.getOwnPropertyDescriptors(e));
+        copy.correlationId = req.correlationId;
+        throw copy;
+      });
+    }
+    const done = this.track(InteractionType.Silent, request, req.correlationId, () => {
       this.emit(EventType.ACQUIRE_TOKEN_NETWORK_START, InteractionType.Silent, request, null, req.correlationId);
       return client.silent(json).then(toResult);
     }, BrowserRootPerformanceEvents.AcquireTokenSilent);
+    if (!shared) return done;
+    this.flights.set(key, done);
+    const landed = () => { if (this.flights.get(key) === done) this.flights.delete(key); };
+    done.then(landed, landed);
+    return done;
   }
 
   servedFromCache(request, result) {

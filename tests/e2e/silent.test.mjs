@@ -81,6 +81,32 @@ test("forceRefresh skips the cache and makes exactly one token request", async (
   await page.context().close();
 });
 
+test("identical silent calls in flight share one call, as msal: one set of events, each result and error with its own correlation id", async () => {
+  const page = await signedInPage(env, "quinn");
+  await env.idp.reset();
+  const run = () => page.evaluate(async () => {
+    const events = [];
+    const id = window.pca.addEventCallback((m) => events.push(m.eventType));
+    const account = window.pca.getAllAccounts()[0];
+    const ids = ["c-1", "c-2", "c-3", "c-4"];
+    const calls = ids.map((correlationId) => window.pca.acquireTokenSilent({ scopes: ["User.Read"], account, forceRefresh: true, correlationId })
+      .then((r) => ["ok", r.correlationId, r.accessToken], (e) => [e.name, e.correlationId, e.errorCode]));
+    const out = await Promise.all(calls);
+    window.pca.removeEventCallback(id);
+    return { out, events };
+  });
+  const ok = await run();
+  assert.deepEqual(ok.out.map(([how, id]) => [how, id]), [["ok", "c-1"], ["ok", "c-2"], ["ok", "c-3"], ["ok", "c-4"]]);
+  assert.equal(new Set(ok.out.map((o) => o[2])).size, 1, "one token for all");
+  assert.deepEqual(ok.events, ["msal:acquireTokenStart", "msal:acquireTokenFromNetworkStart", "msal:acquireTokenSuccess"]);
+  assert.equal((await env.idp.counters()).token, 1);
+  await env.idp.failNext({ status: 500, body: { error: "server_error", error_description: "boom" } });
+  const failed = await run();
+  assert.deepEqual(failed.out, [["ServerError", "c-1", "server_error"], ["ServerError", "c-2", "server_error"], ["ServerError", "c-3", "server_error"], ["ServerError", "c-4", "server_error"]]);
+  assert.deepEqual(failed.events, ["msal:acquireTokenStart", "msal:acquireTokenFromNetworkStart", "msal:acquireTokenFailure"]);
+  await page.context().close();
+});
+
 // 20 concurrent silent calls on an expired token (1 token request, one token for all):
 // tests/e2e/matrix/core.test.mjs, in every engine.
 
