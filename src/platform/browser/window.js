@@ -256,7 +256,9 @@ export function storageRemove(s, key) {
 }
 export function storageKeys(s) {
   const keys = [];
-  try { for (let i = 0; i < s.length; i++) if (s.key(i) !== null) keys.push(s.key(i)); } catch (_) { /* blocked meanwhile */ }
+  try {
+    for (let i = 0, k; i < s.length; i++) if ((k = s.key(i)) !== null) keys.push(k);
+  } catch (_) { /* blocked meanwhile */ }
   return keys;
 }
 
