@@ -607,9 +607,9 @@ export class PublicClientApplication {
   }
 
   // ---- lifecycle ----
-  initialize() {
+  initialize(request) {
     if (!this.initPromise) {
-      const correlationId = createGuid();
+      const correlationId = (request && request.correlationId) || createGuid();
       this.initPromise = this.measure(BrowserRootPerformanceEvents.InitializeClientApplication, correlationId, async () => {
         this.emit(EventType.INITIALIZE_START, null, null, null, correlationId);
         let client;
@@ -620,6 +620,7 @@ export class PublicClientApplication {
           const json = JSON.stringify(this.config, (k, v) => (/^(network|navigation)Client$/.test(k) && v ? true : v));
           const log = (level, message) => queueMicrotask(() => this.logger.logMessage(message, { logLevel: level, containsPii: false, correlationId: "" }));
           client = new WasmClient(json, log, this.config.system && this.config.system.networkClient);
+          this.logLevelTo(client);
           await client.initialize();
         } catch (e) {
           if (client) client.free();
@@ -743,8 +744,8 @@ export class PublicClientApplication {
       const json = await client.handleRedirectPromise(options.hash || undefined, navigate);
       let out = json === null ? null : JSON.parse(json);
       if (out && out.navigateTo) {
-        // A client that stayed on the page (returned false): completed here, as msal.
-        if ((await this.navigationClient.navigateInternal(out.navigateTo, { noHistory: true, apiId: ApiId.handleRedirectPromise, timeout: this.navigationTimeout })) !== false) return null;
+        // A client that stayed on the page (a falsy answer): completed here, as msal.
+        if (await this.navigationClient.navigateInternal(out.navigateTo, { noHistory: true, apiId: ApiId.handleRedirectPromise, timeout: this.navigationTimeout })) return null;
         const done = await client.handleRedirectPromise(undefined, false);
         out = done === null ? null : JSON.parse(done);
       }
@@ -838,41 +839,10 @@ export class PublicClientApplication {
     // the active account's, and changing the active account moves the cache version.
     const req = Object.assign({}, request);
     const key = requestJson(req, { correlationId: undefined, account: req.account || { homeAccountId: client.activeHomeAccountId() } });
-    // The last cache hit for this exact request is served again while the cache is unchanged
-    // (its version, one wasm call) and the clock is before the wasm's `servedUntil`.
-    const memo = this.memo.get(key);
-    if (memo !== undefined) {
-      const now = Date.now();
-      if (now >= memo.at && now < memo.until && client.cacheVersion() === memo.version) {
-        return this.servedFromCache(request, copyResult(memo.result, req.correlationId || createGuid()));
-      }
-      this.memo.delete(key);
-    }
     req.correlationId = req.correlationId || createGuid();
-    const json = requestJson(req);
-    let hit;
-    try { this.preflight(false); } catch (e) { return Promise.reject(e); }
-    try {
-      hit = client.silentCached(json);
-    } catch (raw) {
-      const e = toError(raw);
-      // (msal refuses a request naming no account, with no active one, before any event.)
-      if (e.errorCode !== "no_account_error") {
-        this.emit(EventType.ACQUIRE_TOKEN_START, InteractionType.Silent, request, null, req.correlationId);
-        this.emit(EventType.ACQUIRE_TOKEN_FAILURE, InteractionType.Silent, null, e, req.correlationId);
-      }
-      return Promise.reject(e);
-    }
-    if (hit !== undefined) {
-      const raw = JSON.parse(hit);
-      const result = resultFrom(raw);
-      if (this.memo.size >= 64) this.memo.clear();
-      this.memo.set(key, { result, until: raw.servedUntil, at: Date.now(), version: client.cacheVersion() });
-      return this.servedFromCache(request, copyResult(result, result.correlationId));
-    }
-    // As msal (activeSilentTokenRequests): a call identical to one in flight gets its outcome,
-    // with its own correlation id and state, and sends no events. (DPoP results are not shared:
-    // each carries its own proof.)
+    // As msal (activeSilentTokenRequests): a call identical to one in flight (a network call,
+    // or a cache hit in the same tick) gets its outcome, with its own correlation id and state,
+    // and sends no events. (DPoP results are not shared: each carries its own proof.)
     const shared = req.authenticationScheme !== AuthenticationScheme.DPOP;
     const joined = shared && this.flights.get(key);
     if (joined) {
@@ -883,24 +853,62 @@ export class PublicClientApplication {
         throw copy;
       });
     }
-    const done = this.track(InteractionType.Silent, request, req.correlationId, () => {
-      this.emit(EventType.ACQUIRE_TOKEN_NETWORK_START, InteractionType.Silent, request, null, req.correlationId);
+    // The last cache hit for this exact request is served again while the cache is unchanged
+    // (its version, one wasm call) and the clock is before the wasm's `servedUntil`.
+    const memo = this.memo.get(key);
+    if (memo !== undefined) {
+      const now = Date.now();
+      if (now >= memo.at && now < memo.until && client.cacheVersion() === memo.version) {
+        return this.servedFromCache(key, shared, req, copyResult(memo.result, req.correlationId));
+      }
+      this.memo.delete(key);
+    }
+    const json = requestJson(req);
+    let hit;
+    try { this.preflight(false); } catch (e) { return Promise.reject(e); }
+    try {
+      hit = client.silentCached(json);
+    } catch (raw) {
+      const e = toError(raw);
+      // (msal refuses a request naming no account, with no active one, before any event.)
+      if (e.errorCode !== "no_account_error") {
+        this.emit(EventType.ACQUIRE_TOKEN_START, InteractionType.Silent, req, null, req.correlationId);
+        this.emit(EventType.ACQUIRE_TOKEN_FAILURE, InteractionType.Silent, null, e, req.correlationId);
+      }
+      return Promise.reject(e);
+    }
+    if (hit !== undefined) {
+      const raw = JSON.parse(hit);
+      const result = resultFrom(raw);
+      if (this.memo.size >= 64) this.memo.clear();
+      this.memo.set(key, { result, until: raw.servedUntil, at: Date.now(), version: client.cacheVersion() });
+      return this.servedFromCache(key, shared, req, copyResult(result, result.correlationId));
+    }
+    const done = this.track(InteractionType.Silent, req, req.correlationId, () => {
+      this.emit(EventType.ACQUIRE_TOKEN_NETWORK_START, InteractionType.Silent, req, null, req.correlationId);
       return client.silent(json).then(toResult);
     }, BrowserRootPerformanceEvents.AcquireTokenSilent);
-    if (!shared) return done;
+    return shared ? this.inFlight(key, done) : done;
+  }
+
+  // `done` is the outcome of identical calls until it settles (see acquireTokenSilent).
+  inFlight(key, done) {
     this.flights.set(key, done);
     const landed = () => { if (this.flights.get(key) === done) this.flights.delete(key); };
     done.then(landed, landed);
     return done;
   }
 
-  servedFromCache(request, result) {
-    if (this.events.eventCallbacks.size) {
-      this.emit(EventType.ACQUIRE_TOKEN_START, InteractionType.Silent, request, null, result.correlationId);
-      this.emit(EventType.ACQUIRE_TOKEN_SUCCESS, InteractionType.Silent, result, null, result.correlationId);
+  // A cache hit. Its events (msal's payloads: the request with its correlation id, and a copy
+  // of the result); with event callbacks, a call identical to it in the same tick joins it.
+  servedFromCache(key, shared, req, result) {
+    const events = this.events.eventCallbacks.size > 0;
+    if (events) {
+      this.emit(EventType.ACQUIRE_TOKEN_START, InteractionType.Silent, req, null, result.correlationId);
+      this.emit(EventType.ACQUIRE_TOKEN_SUCCESS, InteractionType.Silent, copyResult(result, result.correlationId), null, result.correlationId);
     }
-    if (this.performanceCallbacks.size) return this.measure(BrowserRootPerformanceEvents.AcquireTokenSilent, result.correlationId, () => result);
-    return Promise.resolve(result);
+    const done = this.performanceCallbacks.size ? this.measure(BrowserRootPerformanceEvents.AcquireTokenSilent, result.correlationId, () => result) : Promise.resolve(result);
+    return events && shared ? this.inFlight(key, done) : done;
   }
 
   // A DPoP proof for a call to the resource with a DPoP-bound access token of this app (as
@@ -1068,19 +1076,26 @@ export class PublicClientApplication {
   }
 
   // Stores a result obtained elsewhere (a server that redeemed the code) for silent calls.
-  async hydrateCache(result) {
+  async hydrateCache(result, request) {
     const r = Object.assign({}, result, {
       expiresOn: result && result.expiresOn instanceof Date ? result.expiresOn.getTime() : result && result.expiresOn,
       extExpiresOn: result && result.extExpiresOn instanceof Date ? result.extExpiresOn.getTime() : result && result.extExpiresOn,
     });
-    try { this.engine().hydrateCache(requestJson(r)); } catch (raw) { throw toError(raw); }
+    try { this.engine().hydrateCache(requestJson(r), requestJson(request || {})); } catch (raw) { throw toError(raw); }
     this.accountsChangedHere();
   }
 
   // ---- misc ----
   initializeWrapperLibrary(sku, wrapperVersion) { this.wrapper = { sku: sku || "", version: wrapperVersion || "" }; }
   getLogger() { return this.logger; }
-  setLogger(logger) { this.logger = logger; }
+  setLogger(logger) {
+    this.logger = logger;
+    if (this.client) this.logLevelTo(this.client);
+  }
+  // The wasm writes the lines the logger's level wants (msal's Logger keeps it in `level`).
+  logLevelTo(client) {
+    if (this.logger && typeof this.logger.level === "number") client.setLogLevel(Math.max(0, this.logger.level | 0));
+  }
   setNavigationClient(navigationClient) { this.navigationClient = navigationClient; }
   // The configuration with every default filled in (read back from the wasm once it runs),
   // the JS objects the facade holds (navigation client, logger callback), and the app's own

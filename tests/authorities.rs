@@ -218,6 +218,10 @@ fn each_tenant_profile_is_an_account_as_msal_v5_returns_them() {
     // Filters pick tenant profiles.
     let in_guest = AccountFilter { tenant_id: Some(GUEST_TENANT.into()), ..AccountFilter::default() };
     assert_eq!(h.pca.accounts_matching(&in_guest).len(), 1);
+    // msal's `realm` is the cached account's own tenant: every profile of that account.
+    let realm = |r: &str| AccountFilter { realm: Some(r.into()), ..AccountFilter::default() };
+    assert_eq!(h.pca.accounts_matching(&realm(&TENANT.to_uppercase())).len(), 2);
+    assert_eq!(h.pca.accounts_matching(&realm(GUEST_TENANT)).len(), 0);
     let not_home = AccountFilter { is_home_tenant: Some(false), ..AccountFilter::default() };
     assert_eq!(h.pca.account_matching(&not_home).map(|a| a.account.realm), Some(GUEST_TENANT.to_owned()));
     let by_guest_oid = AccountFilter { local_account_id: Some(guest_oid.clone()), ..AccountFilter::default() };

@@ -608,6 +608,8 @@ fn account_filters_match_as_msal() {
     assert_eq!(found(r#"{"authorityType":"ADFS"}"#), 0);
     assert_eq!(found(&format!(r#"{{"tenantId":"{TENANT}","localAccountId":"uid-1"}}"#)), 1);
     assert_eq!(found(r#"{"tenantId":"another-tenant"}"#), 0);
+    assert_eq!(found(&format!(r#"{{"tenantId":"{}"}}"#, TENANT.to_uppercase())), 0, "a tenant profile's id exactly, as msal");
+    assert_eq!(found(&format!(r#"{{"realm":"{}"}}"#, TENANT.to_uppercase())), 1, "the account's realm ignoring case, as msal");
     assert_eq!(found(r#"{"sid":"sid-1","name":"Ada"}"#), 1);
     assert_eq!(found(r#"{"sid":"sid-2"}"#), 0);
     assert_eq!(found(r#"{"environment":"login.windows.net"}"#), 1, "an alias of the account's cloud");
@@ -640,6 +642,20 @@ fn hydrate_cache_stores_a_result_obtained_elsewhere_for_silent_calls() {
     let hit = h.pca.acquire_token_silent_cached(&silent(&home)).unwrap().unwrap();
     assert_eq!(hit.access_token.secret(), "at-from-server");
     assert_eq!(h.token_requests(), 0);
+    // A result for a request that named a resource (msal keeps it on the access token): a
+    // silent request for that resource is served it.
+    let mcp = "https://mcp.example/";
+    let for_mcp =
+        Hydration { access_token: "at-for-mcp".into(), scopes: vec!["Tools.Read".into()], resource: Some(mcp.into()), ..hydration };
+    h.pca.hydrate_cache(&for_mcp).unwrap();
+    let request = SilentRequest {
+        scopes: vec!["Tools.Read".into()],
+        options: TokenOptions { resource: Some(mcp.into()), ..Default::default() },
+        ..silent(&home)
+    };
+    let hit = h.pca.acquire_token_silent_cached(&request).unwrap().expect("a cache hit for the resource");
+    assert_eq!(hit.access_token.secret(), "at-for-mcp");
+    assert!(cached_access_tokens(&h).iter().any(|t| t.contains(r#""resource":"https://mcp.example/""#)));
     let empty = Hydration { home_account_id: home, ..Default::default() };
     assert_eq!(h.pca.hydrate_cache(&empty).unwrap_err().code(), "unable_to_load_token");
 }

@@ -79,7 +79,10 @@ impl<P: Platform> PublicClientApplication<P> {
         same(&f.home_account_id, &a.home_account_id)
             && same(&f.name, &a.name)
             && same(&f.local_account_id, &a.local_account_id)
-            && f.tenant_id.as_deref().is_none_or(|t| a.realm.eq_ignore_ascii_case(t))
+            && same(&f.tenant_id, &a.realm)
+            && f.realm.as_deref().is_none_or(|r| {
+                self.find_account(&self.cache.borrow(), &a.home_account_id).is_some_and(|e| e.realm.eq_ignore_ascii_case(r))
+            })
             && f.environment
                 .as_deref()
                 .is_none_or(|e| a.environment.eq_ignore_ascii_case(e) || (self.in_cloud(a) && self.resolved.borrow().cloud.has_alias(e)))

@@ -244,6 +244,8 @@ pub struct PublicClientApplication<P: Platform> {
     /// How the client proves itself at the token endpoint: nothing for a public client; a
     /// confidential client (msal-native's) sets a secret or a fresh assertion before each call.
     credential: RefCell<ClientCredential>,
+    /// The most detailed level logged: the configuration's, until the app sets a logger.
+    log_level: Cell<LogLevel>,
 }
 
 impl<P: Platform> ::core::fmt::Debug for PublicClientApplication<P> {
@@ -271,6 +273,7 @@ impl<P: Platform> PublicClientApplication<P> {
             platform.log(LogLevel::Warning, &["removed a corrupt cache entry: ", i.reason].concat());
         }
         let cloud = authority.default_cloud();
+        let log_level = Cell::new(config.log_level);
         Ok(PublicClientApplication {
             platform,
             config,
@@ -286,7 +289,14 @@ impl<P: Platform> PublicClientApplication<P> {
             renewing: silent::Renewing::default(),
             announced: RefCell::default(),
             credential: RefCell::new(ClientCredential::None),
+            log_level,
         })
+    }
+
+    /// The most detailed level to log from now on (msal's `setLogger` with a logger of that
+    /// level).
+    pub fn set_log_level(&self, level: LogLevel) {
+        self.log_level.set(level);
     }
 
     /// Sets how the client proves itself at the token endpoint (a confidential client's secret
@@ -364,7 +374,7 @@ impl<P: Platform> PublicClientApplication<P> {
 
     /// Writes a log line when the configured level wants it.
     fn log(&self, level: LogLevel, message: &str) {
-        if level <= self.config.log_level {
+        if level <= self.log_level.get() {
             self.platform.log(level, message);
         }
     }

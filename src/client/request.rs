@@ -395,8 +395,11 @@ pub struct AccountFilter {
     pub username: Option<String>,
     /// `environment`: the account's host or an alias of it in this client's cloud.
     pub environment: Option<String>,
-    /// `tenantId` (or msal's `realm`): the account's tenant or one of its tenant profiles.
+    /// `tenantId`: the tenant profile of that tenant, exactly.
     pub tenant_id: Option<String>,
+    /// `realm`: the cached account's own tenant (where it first signed in), ignoring case;
+    /// every tenant profile of such an account matches.
+    pub realm: Option<String>,
     /// `name`, exactly.
     pub name: Option<String>,
     /// `loginHint`: the `login_hint` claim, the username or the `upn` claim, exactly.

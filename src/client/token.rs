@@ -432,7 +432,8 @@ impl<P: Platform> PublicClientApplication<P> {
         };
         let scopes = ScopeSet::new(&h.scopes);
         let target = self.configured_target()?;
-        self.save_response(&target, resp, &Saving::new(&scopes, &h.correlation_id, &TokenOptions::default())).map(|_| ())
+        let options = TokenOptions { resource: h.resource.clone(), ..TokenOptions::default() };
+        self.save_response(&target, resp, &Saving::new(&scopes, &h.correlation_id, &options)).map(|_| ())
     }
 }
 
@@ -484,6 +485,9 @@ pub struct Hydration {
     pub home_account_id: String,
     /// Correlation id.
     pub correlation_id: String,
+    /// The request's RFC 8707 `resource`, kept on the cached access token as msal does, so a
+    /// silent request that names it is served this token.
+    pub resource: Option<String>,
 }
 
 impl ::core::fmt::Debug for Hydration {

@@ -169,6 +169,12 @@ impl JsClient {
         run().map(|r| r.map(memo)).map_err(|e| error_value(&e))
     }
 
+    /// `setLogger`: the new logger's level (msal's `LogLevel` number).
+    #[wasm_bindgen(js_name = setLogLevel)]
+    pub fn set_log_level(&self, level: u32) {
+        self.inner.set_log_level(LogLevel::from_number(level.into()));
+    }
+
     /// Changes whenever a cache lookup may answer differently (any save, removal, account
     /// change, or another tab's write): the facade keeps the last cache hit per request and
     /// serves it again while this number and the clock allow.
@@ -220,11 +226,11 @@ impl JsClient {
     }
 
     /// `hydrateCache(result, request)`: stores a result obtained elsewhere (JSON of msal's
-    /// `AuthenticationResult`, dates as ms).
+    /// `AuthenticationResult`, dates as ms) for the request it answered (JSON).
     #[wasm_bindgen(js_name = hydrateCache)]
-    pub fn hydrate_cache(&self, result: &str) -> Result<(), JsValue> {
+    pub fn hydrate_cache(&self, result: &str, request: &str) -> Result<(), JsValue> {
         let run = || {
-            let h = wire::hydration(&parse(result)?);
+            let h = wire::hydration(&parse(result)?, &parse(request)?);
             self.inner.hydrate_cache(&h)
         };
         run().map_err(|e| error_value(&e))

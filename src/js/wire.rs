@@ -368,7 +368,8 @@ pub fn account_filter(j: &Json) -> AccountFilter {
         local_account_id: s("localAccountId"),
         username: s("username"),
         environment: s("environment"),
-        tenant_id: s("tenantId").or_else(|| s("realm")),
+        tenant_id: s("tenantId"),
+        realm: s("realm"),
         name: s("name"),
         login_hint: s("loginHint"),
         upn: s("upn"),
@@ -379,8 +380,9 @@ pub fn account_filter(j: &Json) -> AccountFilter {
     }
 }
 
-/// `hydrateCache`'s result (an `AuthenticationResult`, dates as ms).
-pub fn hydration(j: &Json) -> Hydration {
+/// `hydrateCache`'s result (an `AuthenticationResult`, dates as ms) and request (of which msal
+/// reads the `resource`).
+pub fn hydration(j: &Json, request: &Json) -> Hydration {
     let ms = |k: &str| j.get(k).and_then(Json::as_u64).unwrap_or(0);
     Hydration {
         access_token: j.string_or_empty("accessToken"),
@@ -391,6 +393,7 @@ pub fn hydration(j: &Json) -> Hydration {
         token_type: j.string_or_empty("tokenType"),
         home_account_id: j.get("account").and_then(|a| a.str_field("homeAccountId")).unwrap_or_default().to_owned(),
         correlation_id: j.string_or_empty("correlationId"),
+        resource: request.str_field("resource").filter(|r| !r.is_empty()).map(str::to_owned),
     }
 }
 

@@ -675,7 +675,7 @@ test("system.networkClient sends the discovery and token requests (msal's INetwo
     const answer = async (resp) => ({ status: resp.status, headers: Object.fromEntries(resp.headers), body: await resp.json() });
     const networkClient = {
       sendGetRequestAsync: (url, o) => (calls.push(["GET", new URL(url).pathname]), fetch(url, { headers: o.headers }).then(answer)),
-      sendPostRequestAsync: (url, o) => (calls.push(["POST", new URL(url).pathname, typeof o.body]), fetch(url, { method: "POST", headers: o.headers, body: o.body }).then(answer)),
+      sendPostRequestAsync: (url, o) => (calls.push(["POST", new URL(url).pathname, typeof o.body, o.correlationId]), fetch(url, { method: "POST", headers: o.headers, body: o.body }).then(answer)),
     };
     networkClient.self = networkClient; // circular, as a wrapper holding a framework's HTTP client
     const { auth, cache } = window.pca.getConfiguration();
@@ -685,16 +685,16 @@ test("system.networkClient sends the discovery and token requests (msal's INetwo
     const pca = make(networkClient);
     await pca.initialize();
     const account = pca.getAllAccounts()[0];
-    const renewed = await pca.acquireTokenSilent({ scopes: ["User.Read"], account, forceRefresh: true });
+    const renewed = await pca.acquireTokenSilent({ scopes: ["User.Read"], account, forceRefresh: true, correlationId: "net-cid" });
     const fresh = make(networkClient, "memoryStorage"); // no cached discovery document
     await fresh.initialize();
     const failure = async (client) => {
       const p = make(client);
       await p.initialize();
-      return p.acquireTokenSilent({ scopes: ["User.Read"], account, forceRefresh: true }).then(() => "resolved", (e) => [e.name, e.errorCode]);
+      return p.acquireTokenSilent({ scopes: ["User.Read"], account, forceRefresh: true }).then(() => "resolved", (e) => [e.name, e.errorCode].concat(e.subError ? [e.subError] : []));
     };
     const thrown = await failure({ ...networkClient, sendPostRequestAsync: () => Promise.reject(new TypeError("proxy down")) });
-    const own = await failure({ ...networkClient, sendPostRequestAsync: () => Promise.reject(new window.msal.BrowserAuthError("proxy_refused")) });
+    const own = await failure({ ...networkClient, sendPostRequestAsync: () => Promise.reject(new window.msal.BrowserAuthError("proxy_refused", "refused", "policy")) });
     const shaped = await failure({ ...networkClient, sendPostRequestAsync: () => Promise.reject({ errorCode: "proxy_refused" }) });
     const sync = await failure({ ...networkClient, sendPostRequestAsync: () => { throw new Error("not now"); } });
     // No status, headers as a Map, the body as text: msal reads the body all the same.
@@ -715,19 +715,50 @@ test("system.networkClient sends the discovery and token requests (msal's INetwo
     };
   });
   assert.deepEqual(r.renewed, [false, true, "carol"]);
-  assert.deepEqual(r.calls.filter((c) => c[0] === "POST").map(([m, path, body]) => [m, path.endsWith("/oauth2/v2.0/token"), body]), [["POST", true, "string"]]);
+  // msal's options: the body, the headers and the call's correlation id.
+  assert.deepEqual(r.calls.filter((c) => c[0] === "POST").map(([m, path, body, cid]) => [m, path.endsWith("/oauth2/v2.0/token"), body, cid]), [["POST", true, "string", "net-cid"]]);
   assert.ok(r.calls.some(([m, path]) => m === "GET" && path.endsWith("/.well-known/openid-configuration")), JSON.stringify(r.calls));
   assert.equal((await env.idp.counters()).token, 2, "the renewals went to the provider through the app's clients");
   // As msal: an AuthError the client throws is the call's error (its class and code); anything
   // else it throws, or a plain object shaped like one, is ClientAuthError network_error.
   assert.deepEqual(r.thrown, ["ClientAuthError", "network_error"]);
-  assert.deepEqual(r.own, ["BrowserAuthError", "proxy_refused"]);
+  assert.deepEqual(r.own, ["BrowserAuthError", "proxy_refused", "policy"]);
   assert.deepEqual(r.shaped, ["ClientAuthError", "network_error"]);
   assert.deepEqual(r.sync, ["ClientAuthError", "network_error"]);
   assert.equal(r.looseResult, false);
   assert.deepEqual(r.timedOut, ["post_request_failed", "timed_out"]);
   assert.deepEqual(r.warned, []);
   assert.equal(r.same, true);
+  await page.context().close();
+});
+
+test("initialize({ correlationId }) sends its events with the app's correlation id, as msal", async () => {
+  const page = await env.open("entra");
+  const r = await page.evaluate(async () => {
+    const { auth } = window.pca.getConfiguration();
+    const pca = new window.msal.PublicClientApplication({ auth, cache: { cacheLocation: "memoryStorage" } });
+    const seen = [];
+    pca.addEventCallback((m) => seen.push([m.eventType, m.correlationId]));
+    await pca.initialize({ correlationId: "init-cid" });
+    return seen;
+  });
+  assert.deepEqual(r, [["msal:initializeStart", "init-cid"], ["msal:initializeEnd", "init-cid"]]);
+  await page.context().close();
+});
+
+test("setLogger with a more detailed logger: the library's lines at its level reach it, as msal", async () => {
+  const page = await env.open("entra");
+  const r = await page.evaluate(async () => {
+    const { auth } = window.pca.getConfiguration();
+    const pca = new window.msal.PublicClientApplication({ auth, cache: { cacheLocation: "memoryStorage" } }); // Info, the default
+    await pca.initialize();
+    const lines = [];
+    pca.setLogger(new window.msal.Logger({ logLevel: window.msal.LogLevel.Trace, loggerCallback: (level, message) => lines.push([level, message]) }));
+    await pca.handleRedirectPromise();
+    await new Promise((res) => setTimeout(res, 0));
+    return lines.filter(([level]) => level === window.msal.LogLevel.Trace).map(([, m]) => m);
+  });
+  assert.ok(r.some((m) => /handleRedirectPromise: no response/.test(m)), JSON.stringify(r));
   await page.context().close();
 });
 
@@ -787,16 +818,18 @@ test("a logger callback that calls back into the client works, also for a line l
   await page.context().close();
 });
 
-test("a navigation client that stays on the page (an SPA router's, returning false): the redirect sign-in completes in that handleRedirectPromise call", async () => {
+// msal processes the response whenever navigateInternal's answer is falsy: a router's client
+// often returns nothing at all.
+for (const answer of [false, undefined]) test(`a navigation client that stays on the page (an SPA router's, returning ${answer}): the redirect sign-in completes in that handleRedirectPromise call`, async () => {
   const ctx = await env.browser.newContext();
   const page = await ctx.newPage();
-  await page.addInitScript(() => {
+  await page.addInitScript((answer) => {
     window.internal = 0;
     window.beforeInit = (msal, pca) => pca.setNavigationClient({
-      navigateInternal: async (url) => { window.internal++; history.replaceState(null, "", url); return false; },
+      navigateInternal: async (url) => { window.internal++; history.replaceState(null, "", url); return answer; },
       navigateExternal: async (url) => { location.assign(url); return true; },
     });
-  });
+  }, answer);
   await page.goto(env.harness("entra", "sessionStorage", 300, { auth: JSON.stringify({ navigateToLoginRequestUrl: true }) }));
   await page.waitForSelector("body[data-ready='1']");
   const start = new URL(page.url());

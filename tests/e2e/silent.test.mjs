@@ -3,6 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { signedInPage, useEnv } from "./env.mjs";
 import { waitFor } from "./helpers.mjs";
+import { TENANT_ID } from "../idp/server.mjs";
 
 const env = useEnv();
 
@@ -104,6 +105,59 @@ test("identical silent calls in flight share one call, as msal: one set of event
   const failed = await run();
   assert.deepEqual(failed.out, [["ServerError", "c-1", "server_error"], ["ServerError", "c-2", "server_error"], ["ServerError", "c-3", "server_error"], ["ServerError", "c-4", "server_error"]]);
   assert.deepEqual(failed.events, ["msal:acquireTokenStart", "msal:acquireTokenFromNetworkStart", "msal:acquireTokenFailure"]);
+  await page.context().close();
+});
+
+test("identical cache hits in the same tick share one call, as msal: one START and one SUCCESS, msal's payloads, each caller its own result", async () => {
+  const page = await signedInPage(env, "quincy");
+  await env.idp.reset();
+  // The first round reads the cache through the wasm, the second is served from the memo.
+  for (const round of [1, 2]) {
+    const r = await page.evaluate(async () => {
+      const events = [];
+      const id = window.pca.addEventCallback((m) => events.push(m));
+      const account = window.pca.getAllAccounts()[0];
+      const results = await Promise.all(["h-1", "h-2", "h-3"].map((correlationId) => window.pca.acquireTokenSilent({ scopes: ["User.Read"], account, correlationId })));
+      window.pca.removeEventCallback(id);
+      const later = await window.pca.acquireTokenSilent({ scopes: ["User.Read"], account, correlationId: "h-4" });
+      const success = events.find((m) => m.eventType === "msal:acquireTokenSuccess");
+      return {
+        events: events.map((m) => [m.eventType, m.correlationId]),
+        startPayload: events[0].payload.correlationId,
+        ids: results.map((x) => [x.correlationId, x.fromCache]),
+        tokens: new Set(results.map((x) => x.accessToken)).size,
+        payloadIsNotAResult: results.every((x) => x !== success.payload),
+        later: later.correlationId,
+      };
+    });
+    assert.deepEqual(r, {
+      events: [["msal:acquireTokenStart", "h-1"], ["msal:acquireTokenSuccess", "h-1"]],
+      startPayload: "h-1",
+      ids: [["h-1", true], ["h-2", true], ["h-3", true]],
+      tokens: 1,
+      payloadIsNotAResult: true,
+      later: "h-4",
+    }, `round ${round}`);
+  }
+  assert.equal((await env.idp.counters()).token, 0);
+  await page.context().close();
+});
+
+test("hydrateCache keeps the request's resource on the token, as msal: a silent call for that resource is served it", async () => {
+  const page = await signedInPage(env, "hydra");
+  await env.idp.reset();
+  const r = await page.evaluate(async (tid) => {
+    const b64 = (o) => btoa(JSON.stringify(o)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+    const idToken = `${b64({ alg: "none" })}.${b64({ sub: "mcp-sub", oid: "mcp-oid", tid, preferred_username: "mcp" })}.sig`;
+    const resource = "https://mcp.example/";
+    const result = { idToken, accessToken: "hydrated-for-mcp", scopes: ["Tools.Read"], expiresOn: new Date(Date.now() + 3600e3), account: { homeAccountId: `mcp-oid.${tid}` } };
+    await window.pca.hydrateCache(result, { scopes: ["Tools.Read"], resource });
+    const account = window.pca.getAllAccounts().find((a) => a.username === "mcp");
+    const x = await window.pca.acquireTokenSilent({ scopes: ["Tools.Read"], account, resource });
+    return [x.accessToken, x.fromCache];
+  }, TENANT_ID);
+  assert.deepEqual(r, ["hydrated-for-mcp", true]);
+  assert.equal((await env.idp.counters()).token, 0);
   await page.context().close();
 });
 

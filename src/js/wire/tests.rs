@@ -179,7 +179,7 @@ fn requests_are_read_with_msal_names() {
     assert_eq!(logout_request(&json("{}")).post_logout_redirect_uri, None);
     let f = account_filter(&json(r#"{"username":"u","realm":"t","sid":"","isHomeTenant":false,"loginHint":null}"#));
     assert_eq!(f.username.as_deref(), Some("u"));
-    assert_eq!(f.tenant_id.as_deref(), Some("t"), "realm is msal's other name for tenantId");
+    assert_eq!((f.realm.as_deref(), f.tenant_id), (Some("t"), None), "realm is the account's own tenant, not a profile's");
     assert_eq!((f.sid, f.login_hint, f.is_home_tenant), (None, None, Some(false)));
     let p = popup_attributes(&json(r#"{"popupWindowAttributes":{"popupSize":{"width":500,"height":600},"popupPosition":{"top":1}}}"#));
     assert_eq!(p, PopupAttributes { size: Some((500, 600)), position: None });

@@ -240,7 +240,19 @@ impl Platform for BrowserPlatform {
             headers.set(k, Json::from(v.as_str()));
         }
         let max_body = u32::try_from(crate::core::token::MAX_BODY_LEN).unwrap_or(u32::MAX);
-        let sent = window::send(post, &request.url, &headers.to_json(), &request.body, millis(timeout_ms), max_body, &self.network);
+        // The core sends the correlation id as the query's `client-request-id`.
+        let query = request.url.split_once('?').map(|(_, q)| crate::core::url::parse_query(q)).unwrap_or_default();
+        let correlation_id = query.iter().find(|(k, _)| k == "client-request-id").map_or("", |(_, v)| v.as_str());
+        let sent = window::send(
+            post,
+            &request.url,
+            &headers.to_json(),
+            &request.body,
+            millis(timeout_ms),
+            max_body,
+            correlation_id,
+            &self.network,
+        );
         let answer = promised(sent).await.ok().and_then(|v| v.as_string()).unwrap_or_default();
         let mut answer = Json::parse(&answer).unwrap_or_default();
         let message = answer.string_or_empty("m");
@@ -259,7 +271,7 @@ impl Platform for BrowserPlatform {
                     Some("BrowserConfigurationAuthError") => ErrorKind::BrowserConfiguration,
                     _ => ErrorKind::Client,
                 };
-                return Err(AuthError::from_server_code(kind, code.to_owned(), message));
+                return Err(AuthError::from_server_code(kind, code.to_owned(), message).with_sub_error(answer.string_or_empty("s")));
             }
             _ if !window::is_online() => return Err(AuthError::browser(codes::NO_NETWORK_CONNECTIVITY, "the browser is offline")),
             _ => {

@@ -341,9 +341,10 @@ export function acquireLock(name, waitMs) {
 // has one, else fetch, which sends a failed POST once more after 100 ms (msal's FetchClient).
 // Either is given up after `ms` (fetch is aborted). `headers` is a JSON object. Never rejects:
 // resolves to the JSON of {s: status, h: {lower-case name: value}, b: body text, cut after
-// `maxBody` characters}, or of {e: "abort" | "failed" | "client", c: the error code and n: the
-// class of an AuthError the client threw, m: a message}.
-export async function send(post, url, headers, body, ms, maxBody, client) {
+// `maxBody` characters}, or of {e: "abort" | "failed" | "client", c: the error code, n: the class
+// and s: the subError of an AuthError the client threw, m: a message}. The client gets a POST's correlation id
+// in its options, as msal's.
+export async function send(post, url, headers, body, ms, maxBody, correlationId, client) {
   let timer;
   const late = new Promise((_, reject) => { timer = setTimeout(() => reject(late), ms); });
   const abort = !client && typeof AbortController === "function" ? new AbortController() : null;
@@ -354,7 +355,7 @@ export async function send(post, url, headers, body, ms, maxBody, client) {
     const options = { headers: JSON.parse(headers) };
     let status, b;
     if (client) {
-      if (post) options.body = body;
+      if (post) Object.assign(options, { body, correlationId: correlationId || undefined });
       const r = (await Promise.race([post ? client.sendPostRequestAsync(url, options) : client.sendGetRequestAsync(url, options), late])) || {};
       const rh = r.headers || {};
       if (typeof rh.forEach === "function") rh.forEach(header);
@@ -386,7 +387,7 @@ export async function send(post, url, headers, body, ms, maxBody, client) {
       // As msal: an AuthError the client threw (or msal's NetworkError around one) is the
       // call's error; anything else is network_error.
       const err = client && [e && e.error, e].find((x) => x instanceof Error && typeof x.errorCode === "string");
-      if (err) return JSON.stringify({ e: "client", c: err.errorCode, n: String(err.name), m: String(err.errorMessage || err.message) });
+      if (err) return JSON.stringify({ e: "client", c: err.errorCode, n: String(err.name), m: String(err.errorMessage || err.message), s: String(err.subError || "") });
       return JSON.stringify({ e: client ? "client" : "failed", m: String((e && e.message) || e) });
     } catch (_) {
       return client ? '{"e":"client"}' : '{"e":"failed"}';

@@ -88,8 +88,18 @@ extern "C" {
     /// msal network client `client` when it is one, else fetch; given up after `ms`. Resolves
     /// to the JSON of `{s, h, b}` (status, lower-case headers, the body cut after `max_body`
     /// characters) or `{e, c, n, m}` (a failure: "abort", "failed" or "client"; the code and
-    /// class of an AuthError the client threw; a message); never rejects.
-    pub fn send(post: bool, url: &str, headers: &str, body: &str, ms: u32, max_body: u32, client: &JsValue) -> js_sys::Promise;
+    /// class of an AuthError the client threw; a message); never rejects. The app's client gets
+    /// a POST's `correlation_id` in its options, as msal's.
+    pub fn send(
+        post: bool,
+        url: &str,
+        headers: &str,
+        body: &str,
+        ms: u32,
+        max_body: u32,
+        correlation_id: &str,
+        client: &JsValue,
+    ) -> js_sys::Promise;
     /// Takes the Web Lock `name` if free; resolves to its release function or `null`.
     #[wasm_bindgen(js_name = tryLock)]
     pub fn try_lock(name: &str) -> js_sys::Promise;
