@@ -530,6 +530,12 @@ fn redirect_uris_default_to_the_page_and_resolve_relative_ones_as_msal() {
     // A relative request URI resolves against the page's origin; an absolute one is kept.
     assert_eq!(begin(&pca, "/redirect.html"), "https://app.example/redirect.html");
     assert_eq!(begin(&pca, "https://other.example/cb"), "https://other.example/cb");
+    // The page the client was made on, as msal (its configuration's default): an SPA route
+    // the user moved to since is not the registered URI.
+    platform.set_page_url("https://app.example/orders/42?tab=2");
+    assert_eq!(begin(&pca, ""), "https://app.example/route/page");
+    assert_eq!(pca.config().redirect_uri, "https://app.example/route/page");
+    platform.set_page_url("https://app.example/route/page?x=1#frag");
     // A relative configured URI too; the post-logout URI defaults to the page as well.
     let pca = PublicClientApplication::new(bare.with_redirect_uri("/"), platform.clone()).unwrap();
     block_on(pca.initialize()).unwrap();
@@ -539,6 +545,73 @@ fn redirect_uris_default_to_the_page_and_resolve_relative_ones_as_msal() {
     pca.abort_logout();
     let url = pca.begin_logout(&logout(None, Some("/signed-out"), ""), InteractionType::Redirect).unwrap().url.unwrap();
     assert_eq!(query_param(&url, "post_logout_redirect_uri"), "https://app.example/signed-out");
+}
+
+#[test]
+fn an_interaction_without_an_account_takes_its_hints_from_the_active_account_as_msal() {
+    let h = harness();
+    let signed_in = h.sign_in();
+    let hint_of = |req: &InteractiveRequest| {
+        let pending = h.pca.begin_interaction(req, InteractionType::Popup, "https://app.example/start").unwrap();
+        h.pca.abort_interaction(&pending);
+        query_param(&pending.url, "login_hint")
+    };
+    let bare = InteractiveRequest { scopes: vec!["User.Read".into()], ..Default::default() };
+    assert_eq!(hint_of(&bare), "", "no active account: no hint");
+    h.pca.set_active_account(Some(&signed_in.account.to_ref())).unwrap();
+    assert_eq!(hint_of(&bare), signed_in.account.account.username, "the active account's");
+    // A login hint of the request's own wins, and the active account is not looked at.
+    let hinted = InteractiveRequest { login_hint: "bo@contoso.com".into(), ..bare.clone() };
+    assert_eq!(hint_of(&hinted), "bo@contoso.com");
+}
+
+#[test]
+fn token_requests_as_msal_browser_sends_them_claims_at_redemption_the_anchor_in_the_body_no_redirect_uri_on_refresh() {
+    let h = harness();
+    let claims = r#"{"access_token":{"acrs":{"essential":true,"value":"c1"}}}"#;
+    let extra = vec![("dc".to_owned(), "ESTS-PUB-X".to_owned()), ("client-request-id".to_owned(), "evil".to_owned())];
+    let req = InteractiveRequest { claims: claims.into(), extra_query_parameters: extra.clone(), ..with_options(TokenOptions::default()) };
+    // Through a redirect, so the claims are kept with the request in the tab.
+    let (url, r) = sign_in_with(&h, &req, true);
+    assert!(query_param(&url, "claims").contains(r#""acrs""#));
+    let redeemed = last_token_request(&h);
+    assert!(redeemed.form_field("claims").is_some_and(|c| c.contains(r#""acrs""#)), "the request's claims at the token endpoint too");
+    // And its extra query parameters in the token endpoint's URL (never over our own).
+    assert_eq!(query_param(&redeemed.url, "dc"), "ESTS-PUB-X");
+    assert_ne!(query_param(&redeemed.url, "client-request-id"), "evil");
+    let home = r.account.account.home_account_id.clone();
+    let forced = SilentRequest { force_refresh: true, ..silent(&home) };
+    block_on(h.pca.acquire_token_silent(&forced)).unwrap();
+    let refresh = last_token_request(&h);
+    assert_eq!(refresh.form_field("grant_type").as_deref(), Some("refresh_token"));
+    assert_eq!(refresh.form_field("redirect_uri"), None, "none named by the request");
+    let (uid, utid) = home.split_once('.').unwrap();
+    assert_eq!(refresh.form_field("X-AnchorMailbox"), Some(["Oid:", uid, "@", utid].concat()));
+    assert!(refresh.headers.iter().all(|(k, _)| !k.eq_ignore_ascii_case("x-anchormailbox")), "no header: no CORS preflight");
+    assert_eq!(query_param(&refresh.url, "dc"), "");
+    let named = SilentRequest { redirect_uri: "https://app.example/silent".into(), extra_query_parameters: extra, ..forced };
+    block_on(h.pca.acquire_token_silent(&named)).unwrap();
+    assert_eq!(last_token_request(&h).form_field("redirect_uri").as_deref(), Some("https://app.example/silent"));
+    assert_eq!(query_param(&last_token_request(&h).url, "dc"), "ESTS-PUB-X");
+    // The code's redemption is anchored to the account the response's client_info names.
+    let pending =
+        h.pca.begin_interaction(&with_options(TokenOptions::default()), InteractionType::Popup, "https://app.example/start").unwrap();
+    h.idp.borrow_mut().challenge = query_param(&pending.url, "code_challenge");
+    h.idp.borrow_mut().nonce = query_param(&pending.url, "nonce");
+    let client_info = msal_wasm::core::base64::encode_url(br#"{"uid":"u-7","utid":"t-7"}"#);
+    let state = msal_wasm::core::url::encode(&query_param(&pending.url, "state"));
+    block_on(h.pca.finish_interaction(pending, &format!("#code=the-code&state={state}&client_info={client_info}"))).unwrap();
+    assert_eq!(last_token_request(&h).form_field("X-AnchorMailbox").as_deref(), Some("Oid:u-7@t-7"));
+}
+
+#[test]
+fn client_info_is_asked_in_oidc_mode_too_as_msal_5_and_names_the_account_when_returned() {
+    let h = harness_with(config().with_protocol_mode(msal_wasm::core::authority::ProtocolMode::Oidc));
+    let (url, r) = sign_in_with(&h, &with_options(TokenOptions::default()), false);
+    assert_eq!(query_param(&url, "client_info"), "1");
+    assert_eq!(last_token_request(&h).form_field("client_info").as_deref(), Some("1"));
+    // The provider (Entra) answered with client_info: the account is uid.utid, as msal keys it.
+    assert_eq!(r.account.account.home_account_id.split_once('.').map(|(_, utid)| utid), Some(TENANT));
 }
 
 #[test]

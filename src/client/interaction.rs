@@ -330,7 +330,14 @@ impl<P: Platform> PublicClientApplication<P> {
         }
         let consent = consent.with_oidc_defaults(&self.config.default_scopes);
         let mut hints = HintSource { request_sid: req.sid.clone(), request_login_hint: req.login_hint.clone(), ..HintSource::default() };
-        if let Some(acc) = req.account.as_ref().and_then(|r| self.account_in(r)) {
+        // As msal: the request's account, else (unless it names a login hint or a session) the
+        // active account gives the hints.
+        let account = match &req.account {
+            Some(r) => self.account_in(r),
+            None if req.login_hint.is_empty() && req.sid.is_empty() => self.active_account(),
+            None => None,
+        };
+        if let Some(acc) = account {
             let claims = acc.id_token_claims.clone().map(IdTokenClaims::from_json);
             hints.account_login_hint = claims.as_ref().and_then(|c| c.login_hint()).unwrap_or_default().to_owned();
             hints.account_sid = claims.as_ref().and_then(|c| c.sid()).unwrap_or_default().to_owned();
@@ -360,7 +367,7 @@ impl<P: Platform> PublicClientApplication<P> {
             redirect_uri: &redirect_uri,
             correlation_id: &correlation_id,
             response_mode: &self.config.response_mode,
-            client_info: self.client_info(),
+            client_info: true,
             prompt,
             domain_hint: &req.domain_hint,
             hints: &hints,
@@ -393,6 +400,8 @@ impl<P: Platform> PublicClientApplication<P> {
             authority: target.authority.canonical().to_owned(),
             binding,
             options: req.options.clone(),
+            claims: req.claims.clone(),
+            extra_query: req.extra_query_parameters.clone(),
         })
     }
 
@@ -434,6 +443,7 @@ impl<P: Platform> PublicClientApplication<P> {
         let result = self
             .redeem_code(
                 &target,
+                (&pending.claims, &pending.extra_query),
                 Grant::AuthorizationCode { code: &code, verifier: Some(&pending.verifier), redirect_uri: &pending.redirect_uri },
                 pending.binding.as_ref(),
                 Saving {

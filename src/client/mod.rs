@@ -136,6 +136,10 @@ pub struct PendingAuth {
     binding: Option<dpop::Binding>,
     /// What the code redemption sends and keeps beyond the scopes.
     options: TokenOptions,
+    /// The request's `claims` and `extraQueryParameters`, sent to the token endpoint too (as
+    /// msal).
+    claims: String,
+    extra_query: Vec<(String, String)>,
 }
 
 impl ::core::fmt::Debug for PendingAuth {
@@ -179,6 +183,8 @@ impl PendingAuth {
             .with("authority", self.authority.as_str())
             .with("binding", self.binding.as_ref().map_or(Json::Null, dpop::Binding::to_json))
             .with("options", self.options.to_json())
+            .with("claims", self.claims.as_str())
+            .with("extraQuery", crate::core::url::build_query(self.extra_query.iter().map(|(k, v)| (k.as_str(), v.as_str()))))
     }
 
     fn from_json(j: &Json) -> Option<PendingAuth> {
@@ -200,6 +206,8 @@ impl PendingAuth {
             authority: s("authority").unwrap_or_default(),
             binding: j.get("binding").and_then(dpop::Binding::from_json),
             options: j.get("options").map(TokenOptions::from_json).unwrap_or_default(),
+            claims: s("claims").unwrap_or_default(),
+            extra_query: crate::core::url::parse_query(j.string_or_empty("extraQuery").as_str()),
         })
     }
 }
@@ -265,8 +273,13 @@ fn stale_before_ms(config: &Config, platform: &impl Platform) -> u64 {
 impl<P: Platform> PublicClientApplication<P> {
     /// A client for `config` on `platform`. Loads the cache; needs
     /// [`initialize`](Self::initialize) before any token request.
-    pub fn new(config: Config, platform: P) -> Result<Self, AuthError> {
+    pub fn new(mut config: Config, platform: P) -> Result<Self, AuthError> {
         let authority = Authority::parse(&config.authority, config.protocol_mode)?;
+        // As msal: without one configured, the redirect URI is the page the client was made on
+        // (without query and fragment), not whichever page a later call is made from.
+        if config.redirect_uri.is_empty() {
+            config.redirect_uri = crate::core::url::without_query(&platform.page_url()).to_owned();
+        }
         let stale_before = stale_before_ms(&config, &platform);
         let (cache, issues) = TokenCache::load_retaining(platform.cache_store(), &config.client_id, stale_before);
         for i in &issues {
@@ -362,10 +375,6 @@ impl<P: Platform> PublicClientApplication<P> {
             (Some(t), _) | (None, Some(t)) => t.to_owned(),
             (None, None) => account.realm.clone(),
         }
-    }
-
-    fn client_info(&self) -> bool {
-        self.config.protocol_mode == ProtocolMode::Aad
     }
 
     fn wire_scopes(&self, scopes: &[String]) -> ScopeSet {

@@ -90,7 +90,8 @@ impl<P: Platform> PublicClientApplication<P> {
             correlation_id,
             grant,
             credential: &credential,
-            client_info: self.client_info(),
+            // Asked in every protocol mode, as msal 5 (a generic provider ignores it).
+            client_info: true,
             claims,
             anchor,
             extra_body: extra,
@@ -132,6 +133,7 @@ impl<P: Platform> PublicClientApplication<P> {
     pub(super) async fn redeem_code(
         &self,
         target: &Target,
+        (claims, extra_query): (&str, &[(String, String)]),
         grant: Grant<'_>,
         binding: Option<&dpop::Binding>,
         saving: Saving<'_>,
@@ -139,9 +141,14 @@ impl<P: Platform> PublicClientApplication<P> {
         self.log(LogLevel::Verbose, "redeeming the authorization code");
         let sent_at = self.now_s();
         let (scopes, options) = (saving.scopes, saving.options);
-        // msal's optional ID token claims and the client capabilities, as in every token request.
-        let claims = authorize::merge_claims("", &self.config.client_capabilities)?;
-        let http = self.token_request(target, scopes, saving.correlation_id, grant, &claims, "", &options.token_body());
+        // The request's claims with msal's optional ID token claims and the client
+        // capabilities, as in every token request; the account's anchor from the response's
+        // client_info.
+        let claims = authorize::merge_claims(claims, &self.config.client_capabilities)?;
+        let anchor = crate::core::account::ClientInfo::decode(saving.front_client_info);
+        let anchor = anchor.map_or(String::new(), |ci| ["Oid:", &ci.uid, "@", &ci.utid].concat());
+        let mut http = self.token_request(target, scopes, saving.correlation_id, grant, &claims, &anchor, &options.token_body());
+        crate::core::token::add_extra_query(&mut http, extra_query);
         let thumb = self.thumbprint(target, scopes, "", "", binding, options);
         let resp = self.post_token(http, &thumb, sent_at, binding).await?;
         let key_id = binding.map_or("", |b| b.kid.as_str());
@@ -273,7 +280,7 @@ impl<P: Platform> PublicClientApplication<P> {
         // The code's own authority (its tenant, its B2C policy): it is redeemed nowhere else.
         let target = self.target(req.authority.as_deref()).await?;
         let grant = Grant::AuthorizationCode { code: &req.code, verifier: req.code_verifier.as_ref(), redirect_uri: &redirect_uri };
-        self.redeem_code(&target, grant, None, Saving::new(&scopes, &correlation_id, &req.options)).await
+        self.redeem_code(&target, ("", &[]), grant, None, Saving::new(&scopes, &correlation_id, &req.options)).await
     }
 
     /// Redeems the account's refresh token for `req`'s scopes.
@@ -333,11 +340,12 @@ impl<P: Platform> PublicClientApplication<P> {
         };
         let scopes = self.wire_scopes(&req.scopes);
         let claims = authorize::merge_claims(&req.claims, &self.config.client_capabilities)?;
-        let redirect_uri = self.redirect_uri(&req.redirect_uri);
+        // msal sends a redirect URI with a refresh only when the request names one.
+        let redirect_uri = if req.redirect_uri.is_empty() { String::new() } else { self.redirect_uri(&req.redirect_uri) };
         let anchor = account.oid_anchor();
         let anchor = if anchor.is_empty() { String::new() } else { ["Oid:", anchor.as_str()].concat() };
         let sent_at = self.now_s();
-        let http = self.token_request(
+        let mut http = self.token_request(
             &target,
             &scopes,
             &correlation_id,
@@ -346,6 +354,7 @@ impl<P: Platform> PublicClientApplication<P> {
             &anchor,
             &req.options.token_body(),
         );
+        crate::core::token::add_extra_query(&mut http, &req.extra_query_parameters);
         let thumb = self.thumbprint(&target, &scopes, &account.home_account_id, &req.claims, binding.as_ref(), &req.options);
         match self.post_token(http, &thumb, sent_at, binding.as_ref()).await {
             Ok(resp) => {
@@ -408,7 +417,7 @@ impl<P: Platform> PublicClientApplication<P> {
         }
         // Entra's client_info, from the account's home id, so the account keeps its identity.
         let client_info = match h.home_account_id.split_once('.') {
-            Some((uid, utid)) if self.client_info() && !uid.is_empty() && !utid.is_empty() => {
+            Some((uid, utid)) if !uid.is_empty() && !utid.is_empty() => {
                 base64::encode_url(Json::object().with("uid", uid).with("utid", utid).to_json().as_bytes())
             }
             _ => String::new(),

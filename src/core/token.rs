@@ -32,14 +32,15 @@ pub enum Grant<'a> {
         code: &'a AuthCode,
         /// The verifier that matches the challenge sent.
         verifier: Option<&'a PkceVerifier>,
-        /// The redirect URI used at the authorize endpoint.
+        /// The redirect URI used at the authorize endpoint (empty: not sent, as msal redeems a
+        /// code obtained elsewhere).
         redirect_uri: &'a str,
     },
     /// `refresh_token`.
     RefreshToken {
         /// The refresh token.
         refresh_token: &'a RefreshToken,
-        /// The redirect URI (msal sends it).
+        /// The redirect URI, sent only when not empty (msal: only when the request names one).
         redirect_uri: &'a str,
     },
     /// `urn:ietf:params:oauth:grant-type:device_code`.
@@ -75,7 +76,7 @@ pub struct TokenRequest<'a> {
     pub client_info: bool,
     /// Claims request (already merged with capabilities), may be empty.
     pub claims: &'a str,
-    /// `X-AnchorMailbox` header value, may be empty.
+    /// `X-AnchorMailbox` value (sent in the body), may be empty.
     pub anchor: &'a str,
     /// Extra body parameters (never override ours).
     pub extra_body: &'a [(String, String)],
@@ -88,7 +89,9 @@ impl TokenRequest<'_> {
         let mut f: Vec<(&str, &str)> = vec![("client_id", self.client_id)];
         match &self.grant {
             Grant::AuthorizationCode { code, verifier, redirect_uri } => {
-                f.push(("redirect_uri", redirect_uri));
+                if !redirect_uri.is_empty() {
+                    f.push(("redirect_uri", redirect_uri));
+                }
                 f.push(("scope", &scope));
                 f.push(("code", code.secret()));
                 if let Some(v) = verifier {
@@ -97,7 +100,9 @@ impl TokenRequest<'_> {
                 f.push(("grant_type", "authorization_code"));
             }
             Grant::RefreshToken { refresh_token, redirect_uri } => {
-                f.push(("redirect_uri", redirect_uri));
+                if !redirect_uri.is_empty() {
+                    f.push(("redirect_uri", redirect_uri));
+                }
                 f.push(("scope", &scope));
                 f.push(("grant_type", "refresh_token"));
                 f.push(("refresh_token", refresh_token.secret()));
@@ -135,22 +140,34 @@ impl TokenRequest<'_> {
         if !self.claims.is_empty() {
             f.push(("claims", self.claims));
         }
+        // A body field, as msal-browser sends it (a header would cost a CORS preflight); Entra
+        // reads it there for any client.
+        if !self.anchor.is_empty() {
+            f.push(("X-AnchorMailbox", self.anchor));
+        }
         let ours: Vec<String> = f.iter().map(|(k, _)| (*k).to_owned()).collect();
         for (k, v) in self.extra_body {
             if !ours.iter().any(|o| o == k) {
                 f.push((k, v));
             }
         }
-        let mut headers = vec![("Content-Type".to_owned(), "application/x-www-form-urlencoded;charset=utf-8".to_owned())];
-        if !self.anchor.is_empty() {
-            headers.push(("X-AnchorMailbox".to_owned(), self.anchor.to_owned()));
-        }
+        let headers = vec![("Content-Type".to_owned(), "application/x-www-form-urlencoded;charset=utf-8".to_owned())];
         HttpRequest {
             method: Method::Post,
             url: append_query(self.endpoint, &["client-request-id=", &encode(self.correlation_id)].concat()),
             headers,
             body: build_query(f),
         }
+    }
+}
+
+/// Adds a request's `extraQueryParameters` to a token request's URL, as msal does (never an
+/// empty value, never over `client-request-id`).
+pub fn add_extra_query(req: &mut HttpRequest, extra: &[(String, String)]) {
+    let pairs = extra.iter().filter(|(k, v)| !v.is_empty() && k != "client-request-id").map(|(k, v)| (k.as_str(), v.as_str()));
+    let query = build_query(pairs);
+    if !query.is_empty() {
+        req.url = append_query(&req.url, &query);
     }
 }
 

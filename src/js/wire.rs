@@ -105,6 +105,8 @@ pub fn config(j: &Json) -> Result<(Config, Vec<&'static str>), AuthError> {
             c.token_renewal_offset_secs = n;
         }
         let timeout = |k: &str| sys.get(k).and_then(Json::as_u64);
+        // 0 is msal's default too (`popupBridgeTimeout || …`); v3's names are read after v5's.
+        let timeout = |k: &str| timeout(k).filter(|t| *t > 0);
         if let Some(t) = timeout("popupBridgeTimeout").or_else(|| timeout("windowHashTimeout")) {
             c.popup_timeout_ms = t;
         }
@@ -173,11 +175,13 @@ pub fn config_json(c: &Config) -> Json {
 }
 
 /// A redirect URI that may be `null` (msal: not sent) or absent (the default).
+/// A post-logout URI as msal reads it: `null` is "send none" (`Some("")`); an empty string or
+/// any other falsy value is "not given" (the next default applies).
 fn optional_uri(v: Option<&Json>) -> Option<String> {
     match v {
-        None => None,
         Some(Json::Null) => Some(String::new()),
-        Some(v) => Some(v.as_str().unwrap_or_default().to_owned()),
+        Some(v) => v.as_str().filter(|s| !s.is_empty()).map(str::to_owned),
+        None => None,
     }
 }
 
@@ -217,6 +221,8 @@ fn pairs(j: Option<&Json>) -> Vec<(String, String)> {
 fn claims_field(j: &Json) -> Result<String, AuthError> {
     match j.get("claims") {
         None | Some(Json::Null) => Ok(String::new()),
+        // An empty object asks for nothing (msal's isEmptyObj): the cache is used as without.
+        Some(Json::Str(s)) if Json::parse(s).ok().and_then(|o| o.as_object().map(|o| o.is_empty())) == Some(true) => Ok(String::new()),
         Some(Json::Str(s)) => Ok(s.clone()),
         Some(_) => Err(AuthError::config(codes::INVALID_CLAIMS, "claims must be a JSON string")),
     }

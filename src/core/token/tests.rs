@@ -114,7 +114,7 @@ fn correlation_id_is_encoded_and_appended_to_an_existing_query() {
 }
 
 #[test]
-fn refresh_token_request_with_anchor_header() {
+fn refresh_token_request_with_anchor_in_the_body() {
     let scopes = ScopeSet::parse("Mail.Read openid profile offline_access");
     let rt = RefreshToken::new("rt-value");
     let cred = ClientCredential::None;
@@ -129,9 +129,13 @@ fn refresh_token_request_with_anchor_header() {
     assert_eq!(field(&form, "scope"), Some("Mail.Read openid profile offline_access"));
     assert_eq!(field(&form, "client_info"), Some("1"));
     assert_eq!(field(&form, "code"), None);
-    assert_eq!(header(&req, "X-AnchorMailbox"), Some("Oid:uid-1@utid-1"));
-    // The anchor is a header here, not a body field.
-    assert_eq!(field(&form, "X-AnchorMailbox"), None);
+    // A body field, as msal-browser sends it: a header would cost a CORS preflight.
+    assert_eq!(field(&form, "X-AnchorMailbox"), Some("Oid:uid-1@utid-1"));
+    assert_eq!(header(&req, "X-AnchorMailbox"), None);
+    // Without a redirect URI (msal's refresh when the request names none), none is sent.
+    let mut r = request(&scopes, Grant::RefreshToken { refresh_token: &rt, redirect_uri: "" }, &cred);
+    r.anchor = "Oid:uid-1@utid-1";
+    assert_eq!(field(&r.build().form(), "redirect_uri"), None);
 }
 
 #[test]

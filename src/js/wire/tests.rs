@@ -31,10 +31,14 @@ fn configuration_is_read_with_msal_names_and_defaults() {
     assert_eq!(config_json(&c).get("cache").and_then(|j| j.get("cacheRetentionDays")).and_then(Json::as_u64), Some(30));
     assert_eq!(c.protocol_mode, ProtocolMode::Oidc);
     assert_eq!((c.token_renewal_offset_secs, c.popup_timeout_ms, c.iframe_timeout_ms), (60, 5000, 3000));
+    let (zero, _) = config(&json(r#"{"auth":{"clientId":"c"},"system":{"popupBridgeTimeout":0,"iframeBridgeTimeout":0}}"#)).unwrap();
+    assert_eq!((zero.popup_timeout_ms, zero.iframe_timeout_ms), (60_000, 10_000), "0 is the default, as msal's ||");
     assert_eq!(c.log_level, LogLevel::Trace);
     // Absent postLogoutRedirectUri: the default (the page that signs out).
     let (d, _) = config(&json(r#"{"auth":{"clientId":"c"}}"#)).unwrap();
     assert_eq!(d.post_logout_redirect_uri, None);
+    let (empty, _) = config(&json(r#"{"auth":{"clientId":"c","postLogoutRedirectUri":""}}"#)).unwrap();
+    assert_eq!(empty.post_logout_redirect_uri, None, "msal's own default, \"\": the page");
     assert_eq!(d.cache_location, CacheLocation::SessionStorage);
     assert_eq!(d.cache_retention_days, 5, "msal v5's default");
     let retention = |v: &str| {
@@ -154,7 +158,7 @@ fn requests_are_read_with_msal_names() {
     assert!(!interactive_request(&json(r#"{"scopes":[]}"#)).unwrap().override_interaction_in_progress);
     assert_eq!(r.account, Some(AccountRef::new("h")));
     assert_eq!(r.extra_query_parameters, [("dc".to_owned(), "x".to_owned()), ("n".into(), "1".into()), ("b".into(), "true".into())]);
-    assert_eq!((r.state.as_str(), r.claims.as_str(), r.redirect_uri.as_str(), r.redirect_start_page.as_str()), ("s", "{}", "/r", "/p"));
+    assert_eq!((r.state.as_str(), r.claims.as_str(), r.redirect_uri.as_str(), r.redirect_start_page.as_str()), ("s", "", "/r", "/p")); // "{}" asks for nothing
     assert_eq!(
         (r.correlation_id.as_str(), r.nonce.as_str(), r.domain_hint.as_str(), r.sid.as_str(), r.login_hint.as_str()),
         ("cid", "n", "d", "sid", "a@b")
@@ -164,6 +168,10 @@ fn requests_are_read_with_msal_names() {
     assert_eq!((s.state.as_str(), s.prompt), ("st", Some(Prompt::NoSession)));
     // (A silent frame sends it as none, with a warning: see the client.)
     assert_eq!(silent_request(&json(r#"{"scopes":["a"],"prompt":"bogus"}"#)).unwrap().prompt, Some(Prompt::Other("bogus".into())));
+    // Claims that ask for nothing are none (msal's isEmptyObj): the cached token serves.
+    assert_eq!(silent_request(&json(r#"{"scopes":["a"],"claims":" { } "}"#)).unwrap().claims, "");
+    let asked = r#"{"access_token":{"acrs":{"essential":true}}}"#;
+    assert_eq!(silent_request(&json(&format!(r#"{{"scopes":["a"],"claims":{}}}"#, Json::from(asked).to_json()))).unwrap().claims, asked);
     assert!(s.force_refresh && s.cache_lookup_policy == CacheLookupPolicy::AccessTokenAndRefreshToken);
     assert_eq!(silent_request(&json(r#"{"scopes":["a"],"cacheLookupPolicy":9}"#)).unwrap_err().code(), "invalid_configuration");
     assert_eq!(silent_request(&json(r#"{"scopes":["a"],"claims":{"a":1}}"#)).unwrap_err().code(), "invalid_claims");
@@ -177,6 +185,8 @@ fn requests_are_read_with_msal_names() {
     assert_eq!(l.post_logout_redirect_uri.as_deref(), Some(""));
     assert_eq!((l.logout_hint.as_str(), l.id_token_hint.as_str(), l.state.as_str()), ("h", "t", "s"));
     assert_eq!(logout_request(&json("{}")).post_logout_redirect_uri, None);
+    // An empty string is "not given" in msal (its configuration's default is ""), not "none".
+    assert_eq!(logout_request(&json(r#"{"postLogoutRedirectUri":""}"#)).post_logout_redirect_uri, None);
     let f = account_filter(&json(r#"{"username":"u","realm":"t","sid":"","isHomeTenant":false,"loginHint":null}"#));
     assert_eq!(f.username.as_deref(), Some("u"));
     assert_eq!((f.realm.as_deref(), f.tenant_id), (Some("t"), None), "realm is the account's own tenant, not a profile's");
