@@ -74,6 +74,26 @@ fn a_blocked_or_closed_popup_fails_with_msals_code_and_frees_the_lock() {
 }
 
 #[test]
+fn sso_silent_asks_for_a_new_code_once_when_the_token_endpoint_refuses_one_as_msal() {
+    let h = harness();
+    let refused =
+        || HttpResponse::new(400, r#"{"error":"invalid_grant","error_description":"AADSTS54005: the code was already redeemed"}"#);
+    h.idp.borrow_mut().fail_next = Some(refused());
+    let r = block_on(h.pca.sso_silent(&request())).unwrap();
+    assert_eq!(r.account.account.username, "ada@contoso.com");
+    assert_eq!((h.platform.windows.borrow().len(), h.token_requests()), (2, 2), "a second frame, a second code");
+    // Only once: when every code is refused, the second refusal is the call's error.
+    let (idp, answer) = (h.idp.clone(), front_channel(&h.idp));
+    h.platform.set_windows(move |url| {
+        idp.borrow_mut().fail_next = Some(refused());
+        answer(url)
+    });
+    let e = block_on(h.pca.sso_silent(&request())).unwrap_err();
+    assert_eq!(e.code(), "invalid_grant");
+    assert_eq!((h.platform.windows.borrow().len(), h.token_requests()), (4, 4));
+}
+
+#[test]
 fn sso_silent_uses_a_hidden_frame_and_backs_off_when_frames_get_no_answer() {
     let h = harness();
     let r = block_on(h.pca.sso_silent(&request())).unwrap();

@@ -697,26 +697,36 @@ impl<P: Platform> PublicClientApplication<P> {
             return Err(window_error(WindowError::NoResponse, &req.correlation_id));
         }
         let target = self.target(req.authority.as_deref()).await?;
-        let binding = self.bind(&req.authentication_scheme, req.account.as_ref()).await?;
-        let pending = self.build_pending(req, InteractionType::Silent, "", &target, binding)?;
-        self.log(LogLevel::Verbose, "ssoSilent: loading the authorize request in a hidden frame");
-        let frame = self.platform.load_hidden_frame(
-            &pending.url,
-            pending.form.as_deref(),
-            &pending.state_id,
-            self.config.iframe_timeout_ms,
-            FRAME_SETTLE_MS,
-        );
-        match frame.await {
-            Ok(response) => self.finish_interaction(pending, &response).await,
-            Err(e) => {
-                self.abort_interaction(&pending);
-                self.unbind(pending.binding.as_ref()).await;
-                if e == WindowError::NoResponse {
-                    self.log(LogLevel::Warning, "hidden frames get no answer on this page (third-party cookies blocked?); silent frame requests fail at once for 5 minutes");
-                    self.frames_blocked_until.set(self.platform.now_ms().saturating_add(FRAME_BACKOFF_MS));
+        // As msal: a code the token endpoint refuses (`invalid_grant`) is asked for once more.
+        let mut retried = false;
+        loop {
+            let binding = self.bind(&req.authentication_scheme, req.account.as_ref()).await?;
+            let pending = self.build_pending(req, InteractionType::Silent, "", &target, binding)?;
+            self.log(LogLevel::Verbose, "ssoSilent: loading the authorize request in a hidden frame");
+            let frame = self.platform.load_hidden_frame(
+                &pending.url,
+                pending.form.as_deref(),
+                &pending.state_id,
+                self.config.iframe_timeout_ms,
+                FRAME_SETTLE_MS,
+            );
+            match frame.await {
+                Ok(response) => match self.finish_interaction(pending, &response).await {
+                    Err(e) if e.code() == "invalid_grant" && !retried => {
+                        self.log(LogLevel::Warning, "ssoSilent: the code was refused (invalid_grant); asking for another once");
+                        retried = true;
+                    }
+                    done => return done,
+                },
+                Err(e) => {
+                    self.abort_interaction(&pending);
+                    self.unbind(pending.binding.as_ref()).await;
+                    if e == WindowError::NoResponse {
+                        self.log(LogLevel::Warning, "hidden frames get no answer on this page (third-party cookies blocked?); silent frame requests fail at once for 5 minutes");
+                        self.frames_blocked_until.set(self.platform.now_ms().saturating_add(FRAME_BACKOFF_MS));
+                    }
+                    return Err(window_error(e, &pending.correlation_id));
                 }
-                Err(window_error(e, &pending.correlation_id))
             }
         }
     }
