@@ -1169,3 +1169,26 @@ fn preflight_refuses_what_msal_refuses_before_any_request() {
     assert!(!memory.pca.interaction_in_progress(), "nothing was started");
     assert_eq!(code(memory.pca.preflight(false)), "", "popups and silent calls work with a memory cache");
 }
+
+#[test]
+fn a_hooks_silent_request_keeps_what_the_interactive_request_asks() {
+    let req = InteractiveRequest {
+        scopes: vec!["User.Read".into()],
+        claims: r#"{"access_token":{"acrs":{"essential":true}}}"#.into(),
+        authority: Some("https://login.microsoftonline.com/other-tenant".into()),
+        extra_query_parameters: vec![("dc".into(), "x".into())],
+        redirect_uri: "https://app.example/r".into(),
+        correlation_id: "cid".into(),
+        state: "st".into(),
+        options: TokenOptions { resource: Some("https://mcp.example/".into()), ..TokenOptions::default() },
+        ..InteractiveRequest::default()
+    };
+    let s = SilentRequest::for_interactive(&req, AccountRef::new("home"));
+    assert_eq!((s.scopes, s.account), (req.scopes.clone(), Some(AccountRef::new("home"))));
+    assert_eq!(
+        (s.claims, s.authority, s.extra_query_parameters),
+        (req.claims.clone(), req.authority.clone(), req.extra_query_parameters.clone())
+    );
+    assert_eq!((s.redirect_uri, s.correlation_id, s.state), (req.redirect_uri.clone(), req.correlation_id.clone(), req.state.clone()));
+    assert_eq!(s.options.resource, req.options.resource);
+}

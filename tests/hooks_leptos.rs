@@ -230,3 +230,42 @@ async fn the_hooks_result_is_dropped_when_its_account_signs_out() {
     drop(handle);
     root.remove();
 }
+
+#[component]
+fn RedirectProbe() -> impl IntoView {
+    let ctx = use_msal();
+    let text = move || format!("{:?} {:?}", ctx.in_progress.get(), ctx.error.get().map(|e| e.code().to_owned()));
+    view! { <p id="leptos-redirect-probe">{text}</p> }
+}
+
+#[component]
+fn RedirectGuarded() -> impl IntoView {
+    let request = InteractiveRequest { scopes: vec!["User.Read".into()], ..Default::default() };
+    let error = Callback::new(|e: msal_wasm::AuthError| view! { <p id="leptos-redirect">{format!("error {}", e.code())}</p> }.into_any());
+    view! {
+        <MsalProvider config=support::redirect_config()>
+            <RedirectProbe />
+            <MsalAuthenticationTemplate interaction=Interaction::Redirect request=request filter=nobody() error=error
+                loading=|| view! { <p id="leptos-redirect">"signing in"</p> }>
+                <p id="leptos-redirect">"signed in"</p>
+            </MsalAuthenticationTemplate>
+        </MsalProvider>
+    }
+}
+
+// msal-react's hook gets the remembered handleRedirectPromise error: a redirect that came back
+// with one (consent declined) is reported, not started again at every load.
+#[test]
+async fn a_redirect_sign_in_that_came_back_with_an_error_is_reported_not_started_again() {
+    support::returned_from_redirect_with("access_denied").await;
+    let root = mount_root();
+    let handle = leptos::mount::mount_to(root.clone(), RedirectGuarded);
+    support::wait_for("the template's error view", || support::text_of("leptos-redirect").starts_with("error")).await;
+    support::sleep_ms(300).await;
+    assert_eq!(support::text_of("leptos-redirect"), "error access_denied");
+    assert_eq!(support::text_of("leptos-redirect-probe"), r#"None Some("access_denied")"#, "nothing in progress: no new redirect");
+    assert!(!web_sys::window().unwrap().location().href().unwrap().contains("error="), "the response left the address");
+    drop(handle);
+    root.remove();
+    web_sys::window().unwrap().session_storage().unwrap().unwrap().clear().unwrap();
+}

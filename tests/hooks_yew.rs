@@ -232,3 +232,36 @@ async fn the_hooks_result_is_dropped_when_its_account_signs_out() {
     handle.destroy();
     root.remove();
 }
+
+#[function_component(RedirectGuardedApp)]
+fn redirect_guarded_app() -> Html {
+    let request = InteractiveRequest { scopes: vec!["User.Read".into()], ..Default::default() };
+    let nobody = Some(AccountFilter { username: Some("nobody".into()), ..AccountFilter::default() });
+    html! {
+        <MsalProvider config={support::redirect_config()}>
+            <MsalAuthenticationTemplate interaction={Interaction::Redirect} {request} filter={nobody}
+                loading={html! { <p id="yew-redirect">{ "signing in" }</p> }}
+                error={Callback::from(|e: msal_wasm::AuthError| html! { <p id="yew-redirect">{ format!("error {}", e.code()) }</p> })}>
+                <p id="yew-redirect">{ "signed in" }</p>
+            </MsalAuthenticationTemplate>
+        </MsalProvider>
+    }
+}
+
+// msal-react's hook gets the remembered handleRedirectPromise error: a redirect that came back
+// with one (consent declined) is reported, not started again at every load.
+#[test]
+async fn a_redirect_sign_in_that_came_back_with_an_error_is_reported_not_started_again() {
+    support::returned_from_redirect_with("access_denied").await;
+    let document = web_sys::window().unwrap().document().unwrap();
+    let root = document.create_element("div").unwrap();
+    document.body().unwrap().append_child(&root).unwrap();
+    let handle = yew::Renderer::<RedirectGuardedApp>::with_root(root.clone()).render();
+    support::wait_for("the template's error view", || support::text_of("yew-redirect").starts_with("error")).await;
+    support::sleep_ms(300).await;
+    assert_eq!(support::text_of("yew-redirect"), "error access_denied");
+    assert!(!web_sys::window().unwrap().location().href().unwrap().contains("error="), "the response left the address");
+    handle.destroy();
+    root.remove();
+    web_sys::window().unwrap().session_storage().unwrap().unwrap().clear().unwrap();
+}

@@ -361,6 +361,27 @@ pub struct SilentRequest {
     pub prompt: Option<Prompt>,
 }
 
+impl SilentRequest {
+    /// The silent request for what an interactive `request` asks (msal-react's
+    /// `acquireTokenSilent({...request, account})`): its scopes, claims, authority, scheme,
+    /// extra parameters, redirect URI, correlation id and state.
+    pub fn for_interactive(request: &InteractiveRequest, account: AccountRef) -> SilentRequest {
+        SilentRequest {
+            scopes: request.scopes.clone(),
+            account: Some(account),
+            claims: request.claims.clone(),
+            correlation_id: request.correlation_id.clone(),
+            redirect_uri: request.redirect_uri.clone(),
+            extra_query_parameters: request.extra_query_parameters.clone(),
+            authority: request.authority.clone(),
+            authentication_scheme: request.authentication_scheme.clone(),
+            options: request.options.clone(),
+            state: request.state.clone(),
+            ..SilentRequest::default()
+        }
+    }
+}
+
 /// Debug without the secrets (`state` are redacted when set).
 impl ::core::fmt::Debug for SilentRequest {
     fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {

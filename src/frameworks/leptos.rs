@@ -41,7 +41,8 @@ impl MsalContext {
     /// The client, once initialized (tracks readiness and account changes).
     pub fn app(&self) -> Option<BrowserApp> {
         self.version.track();
-        self.app.get_value()
+        // None once the provider is gone (never a panic from code that outlived it).
+        self.app.try_get_value().flatten()
     }
     /// Signed-in accounts (reactive).
     pub fn accounts(&self) -> Vec<AccountInfo> {
@@ -121,17 +122,17 @@ pub fn use_msal() -> MsalContext {
     })
 }
 
-/// True when an account is signed in.
+/// True when an account is signed in (false during start-up, as msal-react's).
 pub fn use_is_authenticated() -> Signal<bool> {
     let ctx = use_msal();
-    Signal::derive(move || ctx.account_for(None).is_some())
+    Signal::derive(move || super::authenticated_shown(ctx.account_for(None).is_some(), ctx.in_progress.get()))
 }
 
 /// True when an account matching `filter` is signed in (msal-react's
-/// `useIsAuthenticated(accountIdentifiers)`).
+/// `useIsAuthenticated(accountIdentifiers)`; false during start-up).
 pub fn use_is_authenticated_for(filter: AccountFilter) -> Signal<bool> {
     let ctx = use_msal();
-    Signal::derive(move || ctx.account_for(Some(&filter)).is_some())
+    Signal::derive(move || super::authenticated_shown(ctx.account_for(Some(&filter)).is_some(), ctx.in_progress.get()))
 }
 
 /// The active account (else the first signed-in one).
@@ -172,13 +173,16 @@ pub fn use_access_token(scopes: Vec<String>, fallback: Fallback) -> ReadSignal<T
     Effect::new(move |_| {
         let run = generation.get_value().wrapping_add(1);
         generation.set_value(run);
-        let (Some(app), Some(account)) = (ctx.app.get_value(), target.get()) else {
+        let (Some(app), Some(account)) = (ctx.app.try_get_value().flatten(), target.get()) else {
             if ctx.in_progress.get_untracked() != InteractionStatus::Startup {
                 set_state.set(TokenState::default());
             }
             return;
         };
         let scopes = scopes.clone();
+        // No redirect by itself after one that came back with an error.
+        let redirect = fallback == Fallback::Redirect;
+        let fallback = if super::failed_redirect(redirect, ctx.error.get_untracked()).is_some() { Fallback::None } else { fallback };
         set_state.set(TokenState { loading: true, ..TokenState::default() });
         leptos::task::spawn_local(async move {
             let r = super::access_token(&app, account, scopes, fallback).await;
@@ -201,7 +205,8 @@ pub struct MsalAuthenticationResult {
     pub result: ReadSignal<Option<AuthenticationResult>, LocalStorage>,
     /// Its error (the hook then waits for the app: call `login` to try again).
     pub error: ReadSignal<Option<AuthError>, LocalStorage>,
-    /// Signs in (or acquires the token) again, by the hook's interaction.
+    /// Signs in (or acquires the token) again, by the hook's interaction. From async code that
+    /// may outlive the component, call it with `try_run` (`run` panics once it is disposed).
     pub login: Callback<()>,
 }
 
@@ -219,7 +224,7 @@ pub fn use_msal_authentication(
     let started = StoredValue::new(false);
     let filter_for_reset = filter.clone();
     let login = Callback::new(move |()| {
-        let Some(app) = ctx.app.get_value() else { return };
+        let Some(app) = ctx.app.try_get_value().flatten() else { return };
         started.set_value(true);
         let (request, filter) = (request.clone(), filter.clone());
         leptos::task::spawn_local(async move {
@@ -237,7 +242,15 @@ pub fn use_msal_authentication(
     Effect::new(move |_| {
         let ready = ctx.app().is_some() && ctx.in_progress.get() == InteractionStatus::None;
         if ready && !started.get_value() {
-            login.run(());
+            match super::failed_redirect(interaction == Interaction::Redirect, ctx.error.get_untracked()) {
+                Some(e) => {
+                    started.set_value(true);
+                    set_error.set(Some(e));
+                }
+                None => {
+                    login.try_run(());
+                }
+            }
         } else if !signed_in.get() && result.with_untracked(Option::is_some) {
             // Signed out: no result for an account that is gone (msal-react).
             set_result.set(None);

@@ -51,6 +51,14 @@ pub(crate) fn matching_account(app: &BrowserApp, filter: Option<&AccountFilter>)
     }
 }
 
+/// The error a hook reports instead of starting a redirect by itself, when the provider's
+/// redirect came back with one (msal-react's hook gets the remembered `handleRedirectPromise`
+/// error): redirecting again at every load would send a user who declined consent, or met a
+/// provider error, back to the provider forever. `redirect` says whether the hook would redirect.
+pub(crate) fn failed_redirect(redirect: bool, provider_error: Option<AuthError>) -> Option<AuthError> {
+    provider_error.filter(|_| redirect)
+}
+
 /// What `use_access_token` runs: a silent request for `scopes` and the account; on
 /// `InteractionRequired` with [`Fallback::Redirect`], starts a redirect sign-in.
 pub(crate) async fn access_token(
@@ -82,7 +90,7 @@ pub(crate) async fn authenticate(
 ) -> Result<Option<AuthenticationResult>, AuthError> {
     if let Some(account) = matching_account(app, filter.as_ref()) {
         let account = account.to_ref();
-        let silent = SilentRequest { scopes: request.scopes.clone(), account: Some(account.clone()), ..SilentRequest::default() };
+        let silent = SilentRequest::for_interactive(&request, account.clone());
         match app.acquire_token_silent(&silent).await {
             Err(e) if e.is_interaction_required() => {
                 let req = InteractiveRequest { account: Some(account), ..request };

@@ -133,17 +133,19 @@ pub fn use_msal() -> MsalContext {
     use_context::<MsalContext>().unwrap_or_default()
 }
 
-/// True when an account is signed in.
+/// True when an account is signed in (false during start-up, as msal-react's).
 #[hook]
 pub fn use_is_authenticated() -> bool {
-    use_account().is_some()
+    let ctx = use_msal();
+    super::authenticated_shown(ctx.account.is_some(), ctx.in_progress)
 }
 
 /// True when an account matching `filter` is signed in (msal-react's
-/// `useIsAuthenticated(accountIdentifiers)`).
+/// `useIsAuthenticated(accountIdentifiers)`; false during start-up).
 #[hook]
 pub fn use_is_authenticated_for(filter: AccountFilter) -> bool {
-    use_account_for(filter).is_some()
+    let ctx = use_msal();
+    super::authenticated_shown(use_account_for(filter).is_some(), ctx.in_progress)
 }
 
 /// The active account (else the first signed-in one).
@@ -185,6 +187,9 @@ pub fn use_access_token(scopes: Vec<String>, fallback: Fallback) -> TokenState {
     *had.borrow_mut() = Some(target.clone());
     let generation = use_mut_ref(|| 0u32);
     let key = (ctx.app.clone(), target, scopes.clone());
+    // No redirect by itself after one that came back with an error.
+    let fallback =
+        if super::failed_redirect(fallback == Fallback::Redirect, ctx.error.clone()).is_some() { Fallback::None } else { fallback };
     {
         let state = state.clone();
         let started = ctx.in_progress != InteractionStatus::Startup;
@@ -260,9 +265,16 @@ pub fn use_msal_authentication(
         let done = state.0.is_some() || state.1.is_some();
         let signed_in = ctx.app.as_ref().and_then(|app| matching_account(app, filter.as_ref())).is_some();
         let state = state.clone();
+        let failed = super::failed_redirect(interaction == Interaction::Redirect, ctx.error.clone());
         use_effect_with((ready, done, signed_in), move |(ready, done, signed_in)| {
             if *ready && !*done && !*started.borrow() {
-                run.emit(());
+                match failed {
+                    Some(e) => {
+                        *started.borrow_mut() = true;
+                        state.set((None, Some(e)));
+                    }
+                    None => run.emit(()),
+                }
             } else if !*signed_in && state.0.is_some() {
                 // Signed out: no result for an account that is gone (msal-react).
                 state.set((None, None));

@@ -118,6 +118,28 @@ pub async fn sign_in(app: &BrowserApp, login: &str) {
     app.acquire_token_by_code(&req).await.unwrap();
 }
 
+/// A configuration whose cache is in sessionStorage (a redirect needs one).
+pub fn redirect_config() -> Config {
+    let mut c = config();
+    c.cache_location = CacheLocation::SessionStorage;
+    c
+}
+
+/// Leaves the tab as a redirect sign-in that came back with `error` leaves it: the request
+/// `loginRedirect` saved in sessionStorage, and the provider's error response in the address.
+pub async fn returned_from_redirect_with(error: &str) {
+    let app = BrowserApp::new(redirect_config()).await.unwrap();
+    // The runner's page carries a fragment of its own: the sign-in starts from the page without it.
+    let href = web_sys::window().unwrap().location().href().unwrap();
+    let page = href.split('#').next().unwrap_or_default().to_owned();
+    let req = msal_wasm::client::InteractiveRequest { scopes: vec!["User.Read".into()], ..Default::default() };
+    let pending = app.client().begin_interaction(&req, msal_wasm::core::pkce::InteractionType::Redirect, &page).unwrap();
+    let query = pending.url.split_once('?').map(|(_, q)| q).unwrap_or_default();
+    let state = msal_wasm::core::url::parse_query(query).into_iter().find(|(k, _)| k == "state").map(|(_, v)| v).unwrap();
+    let back = [page.as_str(), "#error=", error, "&error_description=declined&state=", &msal_wasm::core::url::encode(&state)].concat();
+    web_sys::window().unwrap().history().unwrap().replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&back)).unwrap();
+}
+
 /// Waits `ms` milliseconds.
 pub async fn sleep_ms(ms: u32) {
     JsFuture::from(window::sleep(ms)).await.unwrap();
