@@ -578,6 +578,7 @@ fn token_requests_as_msal_browser_sends_them_claims_at_redemption_the_anchor_in_
     assert!(redeemed.form_field("claims").is_some_and(|c| c.contains(r#""acrs""#)), "the request's claims at the token endpoint too");
     // And its extra query parameters in the token endpoint's URL (never over our own).
     assert_eq!(query_param(&redeemed.url, "dc"), "ESTS-PUB-X");
+    assert_eq!(redeemed.url.matches("client-request-id=").count(), 1, "{}", redeemed.url);
     assert_ne!(query_param(&redeemed.url, "client-request-id"), "evil");
     let home = r.account.account.home_account_id.clone();
     let forced = SilentRequest { force_refresh: true, ..silent(&home) };
@@ -1191,4 +1192,25 @@ fn a_hooks_silent_request_keeps_what_the_interactive_request_asks() {
     );
     assert_eq!((s.redirect_uri, s.correlation_id, s.state), (req.redirect_uri.clone(), req.correlation_id.clone(), req.state.clone()));
     assert_eq!(s.options.resource, req.options.resource);
+}
+
+#[test]
+fn hydrate_cache_keeps_a_generic_providers_account_as_given_even_with_a_dot_in_its_sub() {
+    use msal_wasm::client::Hydration;
+    let h = harness_with(config().with_protocol_mode(msal_wasm::core::authority::ProtocolMode::Oidc));
+    let sub = "001234.a1b2c3.1234"; // Sign in with Apple's shape
+    let id_token = jwt(&format!(r#"{{"sub":"{sub}","preferred_username":"apple-user"}}"#));
+    let hydration = Hydration {
+        access_token: "at".into(),
+        id_token,
+        scopes: vec!["User.Read".into()],
+        expires_on_ms: NOW_MS + 3_600_000,
+        home_account_id: sub.into(),
+        ..Default::default()
+    };
+    h.pca.hydrate_cache(&hydration).unwrap();
+    let account = h.pca.account(sub).expect("stored under its sub");
+    assert_eq!(account.account.local_account_id, sub, "no uid invented from the sub");
+    assert_ne!(account.account.realm, "a1b2c3.1234", "no tenant invented from the sub");
+    assert_eq!(h.token_requests(), 0);
 }

@@ -249,6 +249,11 @@ fn RedirectGuarded() -> impl IntoView {
                 loading=|| view! { <p id="leptos-redirect">"signing in"</p> }>
                 <p id="leptos-redirect">"signed in"</p>
             </MsalAuthenticationTemplate>
+            // Without a filter: the account signed in before is served silently.
+            <MsalAuthenticationTemplate interaction=Interaction::Redirect request=InteractiveRequest { scopes: vec!["User.Read".into()], ..Default::default() }
+                error=Callback::new(|e: msal_wasm::AuthError| view! { <p id="leptos-redirect-user">{format!("error {}", e.code())}</p> }.into_any())>
+                <p id="leptos-redirect-user">"signed in"</p>
+            </MsalAuthenticationTemplate>
         </MsalProvider>
     }
 }
@@ -257,13 +262,14 @@ fn RedirectGuarded() -> impl IntoView {
 // with one (consent declined) is reported, not started again at every load.
 #[test]
 async fn a_redirect_sign_in_that_came_back_with_an_error_is_reported_not_started_again() {
-    support::returned_from_redirect_with("access_denied").await;
+    support::returned_from_redirect_with("access_denied", Some("rita")).await;
     let root = mount_root();
     let handle = leptos::mount::mount_to(root.clone(), RedirectGuarded);
     support::wait_for("the template's error view", || support::text_of("leptos-redirect").starts_with("error")).await;
     support::sleep_ms(300).await;
     assert_eq!(support::text_of("leptos-redirect"), "error access_denied");
     assert_eq!(support::text_of("leptos-redirect-probe"), r#"None Some("access_denied")"#, "nothing in progress: no new redirect");
+    assert_eq!(support::text_of("leptos-redirect-user"), "signed in", "a signed-in account still gets its token silently");
     assert!(!web_sys::window().unwrap().location().href().unwrap().contains("error="), "the response left the address");
     drop(handle);
     root.remove();

@@ -244,6 +244,11 @@ fn redirect_guarded_app() -> Html {
                 error={Callback::from(|e: msal_wasm::AuthError| html! { <p id="yew-redirect">{ format!("error {}", e.code()) }</p> })}>
                 <p id="yew-redirect">{ "signed in" }</p>
             </MsalAuthenticationTemplate>
+            // Without a filter: the account signed in before is served silently.
+            <MsalAuthenticationTemplate interaction={Interaction::Redirect} request={InteractiveRequest { scopes: vec!["User.Read".into()], ..Default::default() }}
+                error={Callback::from(|e: msal_wasm::AuthError| html! { <p id="yew-redirect-user">{ format!("error {}", e.code()) }</p> })}>
+                <p id="yew-redirect-user">{ "signed in" }</p>
+            </MsalAuthenticationTemplate>
         </MsalProvider>
     }
 }
@@ -252,7 +257,7 @@ fn redirect_guarded_app() -> Html {
 // with one (consent declined) is reported, not started again at every load.
 #[test]
 async fn a_redirect_sign_in_that_came_back_with_an_error_is_reported_not_started_again() {
-    support::returned_from_redirect_with("access_denied").await;
+    support::returned_from_redirect_with("access_denied", Some("rita")).await;
     let document = web_sys::window().unwrap().document().unwrap();
     let root = document.create_element("div").unwrap();
     document.body().unwrap().append_child(&root).unwrap();
@@ -260,6 +265,7 @@ async fn a_redirect_sign_in_that_came_back_with_an_error_is_reported_not_started
     support::wait_for("the template's error view", || support::text_of("yew-redirect").starts_with("error")).await;
     support::sleep_ms(300).await;
     assert_eq!(support::text_of("yew-redirect"), "error access_denied");
+    assert_eq!(support::text_of("yew-redirect-user"), "signed in", "a signed-in account still gets its token silently");
     assert!(!web_sys::window().unwrap().location().href().unwrap().contains("error="), "the response left the address");
     handle.destroy();
     root.remove();

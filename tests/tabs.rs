@@ -82,6 +82,11 @@ fn sso_silent_asks_for_a_new_code_once_when_the_token_endpoint_refuses_one_as_ms
     let r = block_on(h.pca.sso_silent(&request())).unwrap();
     assert_eq!(r.account.account.username, "ada@contoso.com");
     assert_eq!((h.platform.windows.borrow().len(), h.token_requests()), (2, 2), "a second frame, a second code");
+    let id_of = |url: &str| {
+        msal_wasm::core::url::parse_query(url.split_once('?').unwrap().1).into_iter().find(|(k, _)| k == "client-request-id").unwrap().1
+    };
+    let ids: Vec<String> = h.platform.windows.borrow().iter().map(|u| id_of(u)).collect();
+    assert!(!ids[0].is_empty() && ids[0] == ids[1], "one correlation id for both attempts: {ids:?}");
     // Only once: when every code is refused, the second refusal is the call's error.
     let (idp, answer) = (h.idp.clone(), front_channel(&h.idp));
     h.platform.set_windows(move |url| {

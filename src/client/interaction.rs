@@ -261,7 +261,7 @@ impl<P: Platform> PublicClientApplication<P> {
         let target = self.target_now(req.authority.as_deref())?.ok_or_else(|| {
             AuthError::client(codes::ENDPOINTS_RESOLUTION_ERROR, "the endpoints of the request's authority are not resolved yet")
         })?;
-        let pending = self.build_pending(req, itype, origin, &target, binding)?;
+        let pending = self.build_pending(req, "", itype, origin, &target, binding)?;
         if itype != InteractionType::Silent {
             self.take_interaction_lock(SIGNIN, itype)?;
         }
@@ -292,10 +292,12 @@ impl<P: Platform> PublicClientApplication<P> {
         begun
     }
 
-    /// The authorize request for `req` at `target`: PKCE, state, nonce and the URL.
+    /// The authorize request for `req` at `target`: PKCE, state, nonce and the URL, under
+    /// `correlation_id` (the request's, else a new one, when empty).
     fn build_pending(
         &self,
         req: &InteractiveRequest,
+        correlation_id: &str,
         itype: InteractionType,
         origin: &str,
         target: &Target,
@@ -314,7 +316,11 @@ impl<P: Platform> PublicClientApplication<P> {
         {
             return Err(AuthError::config(codes::INVALID_REDIRECT_START_PAGE, "redirectStartPage must be an http(s) page of this origin"));
         }
-        let correlation_id = if req.correlation_id.is_empty() { self.guid()? } else { req.correlation_id.clone() };
+        let correlation_id = [correlation_id, &req.correlation_id].into_iter().find(|c| !c.is_empty());
+        let correlation_id = match correlation_id {
+            Some(c) => c.to_owned(),
+            None => self.guid()?,
+        };
         let mut entropy = [0u8; pkce::VERIFIER_ENTROPY];
         self.platform.fill_random(&mut entropy)?;
         let verifier = pkce::verifier_from_entropy(&entropy)?;
@@ -618,7 +624,7 @@ impl<P: Platform> PublicClientApplication<P> {
     }
 
     fn begin_interaction_at(&self, req: &InteractiveRequest, target: &Target) -> Result<PendingAuth, AuthError> {
-        let pending = self.build_pending(req, InteractionType::Popup, "", target, None)?;
+        let pending = self.build_pending(req, "", InteractionType::Popup, "", target, None)?;
         self.take_interaction_lock_over(SIGNIN, InteractionType::Popup, req.override_interaction_in_progress)?;
         Ok(pending)
     }
@@ -636,7 +642,7 @@ impl<P: Platform> PublicClientApplication<P> {
             PopupStage::Unresolved(req) => {
                 let built = match self.target(req.authority.as_deref()).await {
                     Ok(target) => match self.bind(&req.authentication_scheme, req.account.as_ref()).await {
-                        Ok(binding) => self.build_pending(&req, InteractionType::Popup, "", &target, binding),
+                        Ok(binding) => self.build_pending(&req, "", InteractionType::Popup, "", &target, binding),
                         Err(e) => Err(e),
                     },
                     Err(e) => Err(e),
@@ -697,11 +703,13 @@ impl<P: Platform> PublicClientApplication<P> {
             return Err(window_error(WindowError::NoResponse, &req.correlation_id));
         }
         let target = self.target(req.authority.as_deref()).await?;
-        // As msal: a code the token endpoint refuses (`invalid_grant`) is asked for once more.
-        let mut retried = false;
+        // As msal: a code the token endpoint refuses (`invalid_grant`) is asked for once more,
+        // under the same correlation id.
+        let mut retry_id: Option<String> = None;
         loop {
             let binding = self.bind(&req.authentication_scheme, req.account.as_ref()).await?;
-            let pending = self.build_pending(req, InteractionType::Silent, "", &target, binding)?;
+            let pending =
+                self.build_pending(req, retry_id.as_deref().unwrap_or_default(), InteractionType::Silent, "", &target, binding)?;
             self.log(LogLevel::Verbose, "ssoSilent: loading the authorize request in a hidden frame");
             let frame = self.platform.load_hidden_frame(
                 &pending.url,
@@ -711,12 +719,12 @@ impl<P: Platform> PublicClientApplication<P> {
                 FRAME_SETTLE_MS,
             );
             match frame.await {
-                Ok(response) => match self.finish_interaction(pending, &response).await {
-                    Err(e) if e.code() == "invalid_grant" && !retried => {
+                Ok(response) => match (pending.correlation_id.clone(), self.finish_interaction(pending, &response).await) {
+                    (id, Err(e)) if e.code() == "invalid_grant" && retry_id.is_none() => {
                         self.log(LogLevel::Warning, "ssoSilent: the code was refused (invalid_grant); asking for another once");
-                        retried = true;
+                        retry_id = Some(id);
                     }
-                    done => return done,
+                    (_, done) => return done,
                 },
                 Err(e) => {
                     self.abort_interaction(&pending);

@@ -417,7 +417,8 @@ impl<P: Platform> PublicClientApplication<P> {
         }
         // Entra's client_info, from the account's home id, so the account keeps its identity.
         let client_info = match h.home_account_id.split_once('.') {
-            Some((uid, utid)) if !uid.is_empty() && !utid.is_empty() => {
+            // Entra's (AAD mode): a generic provider's `sub` may hold a dot too.
+            Some((uid, utid)) if self.config.protocol_mode == ProtocolMode::Aad && !uid.is_empty() && !utid.is_empty() => {
                 base64::encode_url(Json::object().with("uid", uid).with("utid", utid).to_json().as_bytes())
             }
             _ => String::new(),

@@ -223,12 +223,14 @@ pub fn use_msal_authentication(
     let (error, set_error) = signal_local(None::<AuthError>);
     let started = StoredValue::new(false);
     let filter_for_reset = filter.clone();
-    let login = Callback::new(move |()| {
+    // `redirect_failed`: the provider's redirect error, given to the hook's own first run only
+    // (an app's `login` tries again).
+    let start = StoredValue::new_local(move |redirect_failed: Option<AuthError>| {
         let Some(app) = ctx.app.try_get_value().flatten() else { return };
         started.set_value(true);
         let (request, filter) = (request.clone(), filter.clone());
         leptos::task::spawn_local(async move {
-            match authenticate(&app, interaction, request, filter).await {
+            match authenticate(&app, interaction, request, filter, redirect_failed).await {
                 Ok(Some(r)) => {
                     set_error.set(None);
                     set_result.set(Some(r));
@@ -238,19 +240,14 @@ pub fn use_msal_authentication(
             }
         });
     });
+    let login = Callback::new(move |()| {
+        start.try_with_value(|start| start(None));
+    });
     let signed_in = Memo::new(move |_| ctx.account_for(filter_for_reset.as_ref()).is_some());
     Effect::new(move |_| {
         let ready = ctx.app().is_some() && ctx.in_progress.get() == InteractionStatus::None;
         if ready && !started.get_value() {
-            match super::failed_redirect(interaction == Interaction::Redirect, ctx.error.get_untracked()) {
-                Some(e) => {
-                    started.set_value(true);
-                    set_error.set(Some(e));
-                }
-                None => {
-                    login.try_run(());
-                }
-            }
+            start.try_with_value(|start| start(ctx.error.get_untracked()));
         } else if !signed_in.get() && result.with_untracked(Option::is_some) {
             // Signed out: no result for an account that is gone (msal-react).
             set_result.set(None);

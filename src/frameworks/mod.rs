@@ -81,18 +81,25 @@ pub(crate) async fn access_token(
 /// What `use_msal_authentication` runs once nothing else is in progress (msal-react's
 /// `useMsalAuthentication`): signed in (an account matches), a token for the request's scopes,
 /// silently, falling back to `interaction` when the provider needs the user; signed out, a
-/// sign-in by `interaction`. `Ok(None)`: a redirect left the page.
+/// sign-in by `interaction`. `Ok(None)`: a redirect left the page. `redirect_failed`: the
+/// provider's redirect came back with this error; where a redirect would start, it is the
+/// outcome instead (see [`failed_redirect`]).
 pub(crate) async fn authenticate(
     app: &BrowserApp,
     interaction: Interaction,
     request: InteractiveRequest,
     filter: Option<AccountFilter>,
+    redirect_failed: Option<AuthError>,
 ) -> Result<Option<AuthenticationResult>, AuthError> {
+    let redirect_failed = failed_redirect(interaction == Interaction::Redirect, redirect_failed);
     if let Some(account) = matching_account(app, filter.as_ref()) {
         let account = account.to_ref();
         let silent = SilentRequest::for_interactive(&request, account.clone());
         match app.acquire_token_silent(&silent).await {
             Err(e) if e.is_interaction_required() => {
+                if let Some(failed) = redirect_failed {
+                    return Err(failed);
+                }
                 let req = InteractiveRequest { account: Some(account), ..request };
                 return match interaction {
                     Interaction::Popup => app.acquire_token_popup(&req).await.map(Some),
@@ -103,7 +110,10 @@ pub(crate) async fn authenticate(
             r => return r.map(Some),
         }
     }
-    sign_in(app, interaction, &request).await
+    match redirect_failed {
+        Some(failed) => Err(failed),
+        None => sign_in(app, interaction, &request).await,
+    }
 }
 
 async fn sign_in(

@@ -241,17 +241,19 @@ pub fn use_msal_authentication(
     let ctx = use_msal();
     let state = use_state(|| (None::<AuthenticationResult>, None::<AuthError>));
     let started = use_mut_ref(|| false);
-    let run = {
+    // Its argument: the provider's redirect error, given to the hook's own first run only (an
+    // app's `login` tries again).
+    let start = {
         let state = state.clone();
         let app = ctx.app.clone();
         let started = started.clone();
         let (request, filter) = (request.clone(), filter.clone());
-        Callback::from(move |()| {
+        Callback::from(move |redirect_failed: Option<AuthError>| {
             let Some(app) = app.clone() else { return };
             *started.borrow_mut() = true;
             let (state, request, filter) = (state.clone(), request.clone(), filter.clone());
             wasm_bindgen_futures::spawn_local(async move {
-                match authenticate(&app, interaction, request, filter).await {
+                match authenticate(&app, interaction, request, filter, redirect_failed).await {
                     Ok(Some(r)) => state.set((Some(r), None)),
                     Ok(None) => {}
                     Err(e) => state.set((None, Some(e))),
@@ -259,22 +261,17 @@ pub fn use_msal_authentication(
             });
         })
     };
+    let login = start.reform(|()| None);
     {
-        let run = run.clone();
+        let start = start.clone();
         let ready = ctx.app.is_some() && ctx.in_progress == InteractionStatus::None;
         let done = state.0.is_some() || state.1.is_some();
         let signed_in = ctx.app.as_ref().and_then(|app| matching_account(app, filter.as_ref())).is_some();
         let state = state.clone();
-        let failed = super::failed_redirect(interaction == Interaction::Redirect, ctx.error.clone());
+        let redirect_failed = ctx.error.clone();
         use_effect_with((ready, done, signed_in), move |(ready, done, signed_in)| {
             if *ready && !*done && !*started.borrow() {
-                match failed {
-                    Some(e) => {
-                        *started.borrow_mut() = true;
-                        state.set((None, Some(e)));
-                    }
-                    None => run.emit(()),
-                }
+                start.emit(redirect_failed);
             } else if !*signed_in && state.0.is_some() {
                 // Signed out: no result for an account that is gone (msal-react).
                 state.set((None, None));
@@ -282,7 +279,7 @@ pub fn use_msal_authentication(
             || ()
         });
     }
-    MsalAuthenticationResult { result: state.0.clone(), error: state.1.clone(), login: run }
+    MsalAuthenticationResult { result: state.0.clone(), error: state.1.clone(), login }
 }
 
 /// Props of the account templates.

@@ -126,9 +126,13 @@ pub fn redirect_config() -> Config {
 }
 
 /// Leaves the tab as a redirect sign-in that came back with `error` leaves it: the request
-/// `loginRedirect` saved in sessionStorage, and the provider's error response in the address.
-pub async fn returned_from_redirect_with(error: &str) {
+/// `loginRedirect` saved in sessionStorage, and the provider's error response in the address;
+/// `signed_in` (a login) was signed in before.
+pub async fn returned_from_redirect_with(error: &str, signed_in: Option<&str>) {
     let app = BrowserApp::new(redirect_config()).await.unwrap();
+    if let Some(login) = signed_in {
+        sign_in(&app, login).await;
+    }
     // The runner's page carries a fragment of its own: the sign-in starts from the page without it.
     let href = web_sys::window().unwrap().location().href().unwrap();
     let page = href.split('#').next().unwrap_or_default().to_owned();
