@@ -203,6 +203,13 @@ fn throttled_request_fails_without_network_until_retry_after() {
     assert_eq!(h.token_requests(), before, "throttled: no request sent");
     h.platform.set_now_ms(NOW_MS + 31_000);
     assert!(block_on(h.pca.acquire_token_silent(&req)).is_ok());
+    // A proxy's page that is not JSON (a 502 from a gateway) is not throttled, as msal: it
+    // fails to parse before throttling looks at it, and the next request goes out.
+    let mut gateway = HttpResponse::new(502, "<html>Bad Gateway</html>");
+    gateway.headers.push(("retry-after".into(), "30".into()));
+    h.idp.borrow_mut().fail_next = Some(gateway);
+    assert_eq!(block_on(h.pca.acquire_token_silent(&req)).unwrap_err().code(), "failed_to_parse_response");
+    assert!(block_on(h.pca.acquire_token_silent(&req)).is_ok(), "not throttled");
 }
 
 fn logout(home: Option<&str>, post: Option<&str>, state: &str) -> LogoutRequest {
@@ -320,8 +327,42 @@ fn uninitialized_client_refuses_requests() {
     let pca = PublicClientApplication::new(Config::new("c").with_authority(AUTHORITY).with_redirect_uri("https://a/"), platform).unwrap();
     let e = pca.begin_interaction(&InteractiveRequest::default(), InteractionType::Popup, "").unwrap_err();
     assert_eq!(e.code(), "uninitialized_public_client_application");
+    // Endpoints that need the discovery document: initialize fails when it cannot be fetched.
+    let fetched = [AUTHORITY, "/v2.0"].concat();
+    let platform = MemoryPlatform::new(NOW_MS, |_| Ok(HttpResponse::new(500, "")));
+    let pca = PublicClientApplication::new(Config::new("c").with_authority(&fetched).with_redirect_uri("https://a/"), platform).unwrap();
     let e = block_on(pca.initialize()).unwrap_err();
     assert_eq!(e.code(), "endpoints_resolution_error");
+}
+
+#[test]
+fn microsoft_cloud_authorities_need_no_discovery_request_as_msal() {
+    // msal's hardcoded endpoints for login.microsoftonline.com and the sovereign clouds: a client
+    // starts (and serves its cache) with no network at all.
+    let platform = MemoryPlatform::new(NOW_MS, |req| panic!("no request expected: {}", req.url));
+    for authority in [AUTHORITY, "https://login.microsoftonline.com/common", "https://login.microsoftonline.us/organizations"] {
+        let pca =
+            PublicClientApplication::new(Config::new("c").with_authority(authority).with_redirect_uri("https://a/"), platform.clone())
+                .unwrap();
+        block_on(pca.initialize()).unwrap();
+        let m = pca.metadata().unwrap();
+        assert_eq!(m.token_endpoint, [authority, "/oauth2/v2.0/token"].concat());
+        assert_eq!(m.authorization_endpoint, [authority, "/oauth2/v2.0/authorize"].concat());
+        assert_eq!(m.end_session_endpoint.as_deref(), Some([authority, "/oauth2/v2.0/logout"].concat().as_str()));
+    }
+    // Not for other hosts or paths, nor when ID token claims are checked (their issuer comes
+    // from the discovery document).
+    let fetched = |authority: &str, check: bool| {
+        let platform = MemoryPlatform::new(NOW_MS, |_| Ok(HttpResponse::new(500, "")));
+        let mut config = Config::new("c").with_authority(authority).with_redirect_uri("https://a/");
+        config.validate_id_token_claims = check;
+        block_on(PublicClientApplication::new(config, platform.clone()).unwrap().initialize()).unwrap_err();
+        let sent = platform.requests.borrow().len();
+        sent
+    };
+    assert_eq!(fetched("https://contoso.b2clogin.com/contoso.onmicrosoft.com/b2c_1_signin", false), 1);
+    assert_eq!(fetched("https://login.microsoftonline.com/tfp/contoso.onmicrosoft.com/b2c_1_signin", false), 1);
+    assert_eq!(fetched(AUTHORITY, true), 1);
 }
 
 /// A store that refuses writes past a byte budget, like a full localStorage.
@@ -491,7 +532,9 @@ fn discovery_document_is_cached_for_24_hours() {
         assert!(req.url.ends_with("/v2.0/.well-known/openid-configuration"), "{}", req.url);
         Ok(HttpResponse::new(200, discovery.clone()))
     });
-    let config = || Config::new("client-1").with_authority(AUTHORITY).with_redirect_uri("https://app.example/");
+    // An authority msal has no hardcoded endpoints for (the `v2.0` path).
+    let authority = [AUTHORITY, "/v2.0"].concat();
+    let config = || Config::new("client-1").with_authority(&authority).with_redirect_uri("https://app.example/");
     let fetches = |p: &MemoryPlatform| p.requests.borrow().iter().filter(|r| r.url.contains("openid-configuration")).count();
     block_on(PublicClientApplication::new(config(), platform.clone()).unwrap().initialize()).unwrap();
     assert_eq!(fetches(&platform), 1);

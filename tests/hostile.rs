@@ -35,9 +35,10 @@ fn shared_config() -> Config {
     c
 }
 
-/// A configuration that discovers its endpoints (no `authority_metadata`).
+/// A configuration that discovers its endpoints (no `authority_metadata`, and the `v2.0` path,
+/// which msal has no hardcoded endpoints for).
 fn discovering() -> Config {
-    let mut c = Config::new("client-1").with_authority(AUTHORITY).with_redirect_uri("https://app.example/");
+    let mut c = Config::new("client-1").with_authority([AUTHORITY, "/v2.0"].concat()).with_redirect_uri("https://app.example/");
     c.network_timeout_ms = 2_000;
     c
 }
@@ -113,7 +114,7 @@ fn metadata_entry(expires_at: u64, document: &str) -> String {
     Json::object().with("expiresAt", expires_at).with("document", document).to_json()
 }
 
-const METADATA_KEY: &str = "msal.client-1.authority-metadata.https://login.microsoftonline.com/8eaef023-2b34-4da1-9baa-8bc8c9d6a490/";
+const METADATA_KEY: &str = "msal.client-1.authority-metadata.https://login.microsoftonline.com/8eaef023-2b34-4da1-9baa-8bc8c9d6a490/v2.0/";
 
 #[test]
 fn a_cached_document_on_a_host_of_the_configured_cloud_is_used() {

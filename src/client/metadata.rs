@@ -26,6 +26,9 @@ impl<P: Platform> PublicClientApplication<P> {
         let metadata = if !self.config.authority_metadata.is_empty() {
             self.log(LogLevel::Verbose, "initialize: the authority's endpoints come from the configuration");
             AuthorityMetadata::parse(&self.config.authority_metadata, &self.authority)?
+        } else if let Some(builtin) = self.builtin_metadata(&self.authority) {
+            self.log(LogLevel::Verbose, "initialize: the authority's endpoints are msal's for this cloud");
+            builtin
         } else if let Some(cached) = self.cached_metadata(&self.authority) {
             self.log(LogLevel::Verbose, "initialize: the authority's endpoints come from the cached discovery document");
             cached
@@ -68,12 +71,21 @@ impl<P: Platform> PublicClientApplication<P> {
         };
         self.ensure_initialized()?;
         let remembered = self.resolved.borrow().others.iter().find(|(k, _)| k == a.canonical()).map(|(_, m)| m.clone());
-        let metadata = remembered.or_else(|| {
+        let metadata = remembered.or_else(|| self.builtin_metadata(&a)).or_else(|| {
             let cached = self.cached_metadata(&a)?;
             self.resolved.borrow_mut().others.push((a.canonical().to_owned(), cached.clone()));
             Some(cached)
         });
         Ok((a, metadata))
+    }
+
+    /// msal's hardcoded endpoints for `authority` (see [`Authority::builtin_metadata`]), unless
+    /// ID token claims are checked: their issuer then comes from the discovery document.
+    fn builtin_metadata(&self, authority: &Authority) -> Option<AuthorityMetadata> {
+        if self.config.validate_id_token_claims {
+            return None;
+        }
+        authority.builtin_metadata()
     }
 
     /// The configured authority and its endpoints (after `initialize`).

@@ -147,6 +147,35 @@ impl Authority {
         one.then_some(self.tenant.as_str())
     }
 
+    /// msal's hardcoded endpoints for Microsoft's public and sovereign clouds, so that no
+    /// discovery request is needed: for `https://<one of msal's hosts>/<tenant>/` only (not
+    /// ADFS, not a path of more segments).
+    pub fn builtin_metadata(&self) -> Option<AuthorityMetadata> {
+        const HOSTS: [&str; 6] = [
+            "login.microsoftonline.com",
+            "login.partner.microsoftonline.cn",
+            "login.microsoftonline.us",
+            "login.sovcloud-identity.fr",
+            "login.sovcloud-identity.de",
+            "login.sovcloud-identity.sg",
+        ];
+        let base = ["https://", &self.host, "/", &self.tenant].concat();
+        let one_segment = self.canonical.len() == base.len() + 1 && self.canonical.starts_with(&base);
+        if !HOSTS.contains(&self.host.as_str()) || !one_segment || self.kind != AuthorityType::Default || self.tenant.is_empty() {
+            return None;
+        }
+        let at = |path: &str| [base.as_str(), path].concat();
+        Some(AuthorityMetadata {
+            authorization_endpoint: at("/oauth2/v2.0/authorize"),
+            token_endpoint: at("/oauth2/v2.0/token"),
+            end_session_endpoint: Some(at("/oauth2/v2.0/logout")),
+            issuer: at("/v2.0"),
+            jwks_uri: Some(at("/discovery/v2.0/keys")),
+            userinfo_endpoint: None,
+            device_authorization_endpoint: None,
+        })
+    }
+
     /// Where the OpenID Connect discovery document lives.
     pub fn openid_configuration_url(&self) -> String {
         let direct = self.kind == AuthorityType::Adfs

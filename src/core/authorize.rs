@@ -390,9 +390,19 @@ impl AuthorizeResponse {
             let error_no = super::text::split_once(&self.error_uri, "code=")
                 .map(|(_, s)| s.split('&').next().unwrap_or(s).to_owned())
                 .unwrap_or_default();
-            return Err(super::token::classify_server_error(&self.error, &self.error_description, &self.suberror, 0)
-                .with_correlation_id(self.correlation_id)
-                .with_server_details(self.trace_id, self.timestamp, error_no, self.claims));
+            let e = super::token::classify_server_error(&self.error, &self.error_description, &self.suberror, 0);
+            // As msal: a server error the user caused by closing the provider's prompt is its
+            // first-class `user_cancelled`.
+            if e.kind() == ErrorKind::Server && self.suberror == codes::USER_CANCELLED {
+                return Err(AuthError::new(ErrorKind::UserCancelled, codes::USER_CANCELLED, "the user cancelled the sign-in")
+                    .with_correlation_id(self.correlation_id));
+            }
+            return Err(e.with_correlation_id(self.correlation_id).with_server_details(
+                self.trace_id,
+                self.timestamp,
+                error_no,
+                self.claims,
+            ));
         }
         match self.code {
             Some(code) => Ok((code, self.client_info)),

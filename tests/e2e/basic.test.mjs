@@ -230,10 +230,11 @@ test("acquireTokenSilent with no account and no active one fails with no_account
   let page = await env.open("entra");
   const r = await page.evaluate(async () => {
     window.events.length = 0;
-    const code = await window.pca.acquireTokenSilent({ scopes: ["User.Read"] }).then(() => "ok", (e) => `${e.name}:${e.errorCode}`);
+    const code = await window.pca.acquireTokenSilent({ scopes: ["User.Read"], correlationId: "no-account-cid" }).then(() => "ok", (e) => `${e.name}:${e.errorCode}:${e.correlationId}`);
     return { code, events: window.events };
   });
-  assert.deepEqual(r, { code: "BrowserAuthError:no_account_error", events: [] });
+  // The request's correlation id on the error, as msal stamps it on every rejection.
+  assert.deepEqual(r, { code: "BrowserAuthError:no_account_error:no-account-cid", events: [] });
   await page.context().close();
 });
 

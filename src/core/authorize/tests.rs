@@ -603,6 +603,16 @@ fn suberror_is_carried() {
 }
 
 #[test]
+fn a_server_error_the_user_cancelled_is_user_cancelled_as_msal() {
+    let r = AuthorizeResponse::parse("#error=access_denied&suberror=user_cancelled&state=s").unwrap();
+    let e = r.into_code(&State::new("s")).unwrap_err();
+    assert_eq!((e.code(), e.kind()), ("user_cancelled", ErrorKind::UserCancelled));
+    // An interaction-required error keeps its class, as msal (it is no ServerError there).
+    let r = AuthorizeResponse::parse("#error=login_required&suberror=user_cancelled&state=s").unwrap();
+    assert!(r.into_code(&State::new("s")).unwrap_err().is_interaction_required());
+}
+
+#[test]
 fn interaction_required_errors_have_their_kind() {
     for code in ["interaction_required", "login_required", "consent_required", "bad_token", "ui_not_allowed", "interrupted_user"] {
         let r = AuthorizeResponse::parse(&format!("#error={code}&state=s")).unwrap();
