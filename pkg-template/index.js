@@ -1109,9 +1109,16 @@ export class PublicClientApplication {
       for (const k of Object.keys(app)) out[k] = over(base[k], app[k]);
       return out;
     };
+    // (With msal's defaults of the options msal-wasm does not act on.)
     const js = {
-      auth: {}, cache: {}, experimental: {}, telemetry: { application: { appName: "", appVersion: "" } },
-      system: { navigationClient: this.navigationClient, redirectNavigationTimeout: this.navigationTimeout, loggerOptions: { loggerCallback: () => {} } },
+      auth: { popupRelayUri: "", popupRelayProtocolVersion: 1, instanceAware: false, verifySSO: false, azureCloudOptions: { azureCloudInstance: "none", tenant: "" } },
+      cache: {},
+      experimental: { enableAsymmetricEar: false, iframeTimeoutTelemetry: false, allowPlatformBrokerWithDOM: false },
+      telemetry: { application: { appName: "", appVersion: "" }, client: new StubPerformanceClient() },
+      system: {
+        navigationClient: this.navigationClient, redirectNavigationTimeout: this.navigationTimeout, loggerOptions: { loggerCallback: () => {} },
+        preventCorsPreflight: false, navigatePopups: true, enableLegacyPolling: false, serverTelemetryEnabled: false, nativeBrokerHandshakeTimeout: 2000,
+      },
     };
     return over(this.client ? over(js, JSON.parse(this.client.configuration())) : js, this.config);
   }

@@ -1257,3 +1257,27 @@ fn hydrate_cache_keeps_a_generic_providers_account_as_given_even_with_a_dot_in_i
     assert_ne!(account.account.realm, "a1b2c3.1234", "no tenant invented from the sub");
     assert_eq!(h.token_requests(), 0);
 }
+
+#[test]
+fn pocd_is_sent_when_the_page_passes_msals_popup_origin_check() {
+    let pocd_of = |h: &Harness| {
+        let pending =
+            h.pca.begin_interaction(&with_options(TokenOptions::default()), InteractionType::Popup, "https://app.example/").unwrap();
+        h.pca.abort_interaction(&pending);
+        query_param(&pending.url, "pocd")
+    };
+    let h = harness();
+    assert_eq!(pocd_of(&h), "1", "a top-level page");
+    let home = h.sign_in().account.account.home_account_id;
+    let url = h.pca.begin_logout(&logout(Some(&home), None, ""), InteractionType::Redirect).unwrap().url.unwrap();
+    assert_eq!(query_param(&url, "pocd"), "1", "end-session requests too");
+    h.pca.abort_logout();
+    // In a frame of another origin the check fails: no pocd, unless auth.originCheck is false.
+    h.platform.set_in_frame(true);
+    assert_eq!(pocd_of(&h), "");
+    let mut off = config();
+    off.origin_check = false;
+    let h = harness_with(off);
+    h.platform.set_in_frame(true);
+    assert_eq!(pocd_of(&h), "1");
+}

@@ -63,6 +63,9 @@ pub struct Config {
     /// `system.allowRedirectInIframe`: a page inside a frame may sign in and out by redirect
     /// (off by default, as msal: `redirect_in_iframe`).
     pub allow_redirect_in_iframe: bool,
+    /// `auth.originCheck`: send msal's `pocd=1` only when the page passes the popup origin check
+    /// (on by default); off, it is always sent.
+    pub origin_check: bool,
 }
 
 impl Config {
@@ -97,6 +100,7 @@ impl Config {
             validate_id_token_claims: false,
             is_mcp: false,
             allow_redirect_in_iframe: false,
+            origin_check: true,
         }
     }
 

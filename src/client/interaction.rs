@@ -292,6 +292,16 @@ impl<P: Platform> PublicClientApplication<P> {
         begun
     }
 
+    /// msal 5's `pocd=1` for authorize and end-session requests: sent when the page passes the
+    /// popup origin check (no window of another origin can reach its popups, so Entra may leave
+    /// Cross-Origin-Opener-Policy off its pages), or always with `auth.originCheck: false`.
+    pub(super) fn popup_origin_checked(&self) -> Vec<(String, String)> {
+        if self.config.origin_check && !self.platform.origin_check() {
+            return Vec::new();
+        }
+        alloc::vec![("pocd".to_owned(), "1".to_owned())]
+    }
+
     /// The authorize request for `req` at `target`: PKCE, state, nonce and the URL, under
     /// `correlation_id` (the request's, else a new one, when empty).
     fn build_pending(
@@ -361,7 +371,8 @@ impl<P: Platform> PublicClientApplication<P> {
             p => p,
         };
         // A POST keeps extraQueryParameters in its action URL (msal).
-        let mut extra = req.options.authorize_extra(if req.post { &[] } else { &req.extra_query_parameters });
+        let mut extra = self.popup_origin_checked();
+        extra.append(&mut req.options.authorize_extra(if req.post { &[] } else { &req.extra_query_parameters }));
         if let Some(b) = binding.as_ref().filter(|b| matches!(b.scheme, AuthScheme::Dpop { .. })) {
             // The key the code will be redeemed with (RFC 9449 §10).
             extra.push(("dpop_jkt".to_owned(), b.kid.clone()));

@@ -141,15 +141,9 @@ impl<P: Platform> PublicClientApplication<P> {
                 return Err(e.with_correlation_id(correlation_id));
             }
         }
-        let url = authorize::logout_url(
-            endpoint,
-            &post,
-            &correlation_id,
-            &req.id_token_hint,
-            &logout_hint,
-            &rs.encode(),
-            &req.extra_query_parameters,
-        );
+        let mut extra = self.popup_origin_checked();
+        extra.append(&mut req.extra_query_parameters.clone());
+        let url = authorize::logout_url(endpoint, &post, &correlation_id, &req.id_token_hint, &logout_hint, &rs.encode(), &extra);
         Ok(LogoutStarted { url: Some(url), correlation_id, state_id: rs.id })
     }
 

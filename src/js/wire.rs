@@ -35,6 +35,10 @@ const UNSUPPORTED: &[(&str, &str, &str)] = &[
     ("cache", "claimsBasedCachingEnabled", "tokens requested with claims are not cached separately"),
     ("auth", "verifySSO", "no background SSO check (msal's telemetry) follows an interactive sign-in"),
     ("system", "serverTelemetryEnabled", "server telemetry headers are not sent"),
+    ("telemetry", "application", "telemetry.application (x-app-name, x-app-ver) is not sent"),
+    ("telemetry", "client", "telemetry.client is not called (see addPerformanceCallback)"),
+    ("experimental", "iframeTimeoutTelemetry", "late frame answers are not measured"),
+    ("experimental", "enableAsymmetricEar", "EAR is not supported"),
 ];
 
 /// Reads msal-browser's configuration object: `auth`, `cache`, `system`. Returns the
@@ -58,6 +62,8 @@ pub fn config(j: &Json) -> Result<(Config, Vec<&'static str>), AuthError> {
     if let Some(b) = auth.get("navigateToLoginRequestUrl").and_then(Json::as_bool) {
         c.navigate_to_login_request_url = b;
     }
+    // Only an explicit false opts out (msal).
+    c.origin_check = auth.get("originCheck") != Some(&Json::Bool(false));
     c.is_mcp = auth.get("isMcp").and_then(Json::as_bool).unwrap_or(false);
     let mode = auth.str_field("protocolMode").or_else(|| j.get("system").and_then(|s| s.str_field("protocolMode")));
     if let Some(m) = mode {
@@ -105,8 +111,7 @@ pub fn config(j: &Json) -> Result<(Config, Vec<&'static str>), AuthError> {
             c.token_renewal_offset_secs = n;
         }
         let timeout = |k: &str| sys.get(k).and_then(Json::as_u64);
-        // 0 is msal's default too (`popupBridgeTimeout || …`); v3's names are read after v5's.
-        let timeout = |k: &str| timeout(k).filter(|t| *t > 0);
+        // v3's names are read after v5's; a 0 is kept, as msal's (the app's value overrides).
         if let Some(t) = timeout("popupBridgeTimeout").or_else(|| timeout("windowHashTimeout")) {
             c.popup_timeout_ms = t;
         }
@@ -149,6 +154,7 @@ pub fn config_json(c: &Config) -> Json {
         .with("redirectUri", c.redirect_uri.as_str())
         .with("postLogoutRedirectUri", post)
         .with("navigateToLoginRequestUrl", c.navigate_to_login_request_url)
+        .with("originCheck", c.origin_check)
         .with("clientCapabilities", strings(&c.client_capabilities))
         .with("isMcp", c.is_mcp)
         .with(

@@ -138,6 +138,12 @@ pub trait Platform {
     fn in_frame(&self) -> bool {
         false
     }
+    /// msal 5's popup origin check: no window of another origin frames or opened this page, so
+    /// none can reach its popups (Entra then leaves Cross-Origin-Opener-Policy off its pages).
+    /// By default: when the page is not framed.
+    fn origin_check(&self) -> bool {
+        !self.in_frame()
+    }
     /// Emits a log line that has already been scrubbed of PII unless PII logging is on.
     fn log(&self, level: LogLevel, message: &str) {
         let _ = (level, message);

@@ -275,6 +275,7 @@ test("logoutRedirect goes through the provider's end-session endpoint, clears th
   await page.evaluate(() => { window.beforeLogout = true; window.pca.logoutRedirect({ account: window.pca.getAllAccounts()[0] }); });
   const ended = await waitFor("the provider's end-session request", async () => (await env.idp.counters()).log.find((e) => e.route === "end_session"));
   assert.equal(ended.post_logout_redirect_uri, `${env.web.origin}/`);
+  assert.equal(ended.pocd, "1", "msal 5's popup origin check, on end-session requests too");
   await page.waitForFunction(() => window.beforeLogout === undefined && document.body.dataset.ready === "1");
   assert.equal(new URL(page.url()).origin, env.web.origin);
   assert.equal((await env.idp.counters()).endSession, 1);
@@ -518,6 +519,8 @@ test("no redirectUri configured: a page at /?x=1 sends redirect_uri=<origin>/ an
   ]);
   await popup.waitForSelector("#login");
   assert.deepEqual((await env.idp.counters()).log.filter((e) => e.route === "authorize").map((e) => e.redirect_uri), [`${env.web.origin}/`]);
+  // msal 5's popup origin check passes on a top-level page nobody opened: pocd=1.
+  assert.deepEqual((await env.idp.counters()).log.filter((e) => e.route === "authorize").map((e) => e.pocd), ["1"]);
   await popup.fill("#login", "xavi");
   await Promise.all([popup.waitForEvent("close"), popup.click("#submit")]);
   await page.waitForFunction(() => window.last !== null);
@@ -612,7 +615,7 @@ test("logoutRedirect through the redirect bridge sends state, returns to the app
     window.pca.logoutRedirect({ account: window.pca.getAllAccounts()[0], postLogoutRedirectUri: "/redirect.html", state: "app-state" });
   });
   const ended = await waitFor("the provider's end-session request", async () => (await env.idp.counters()).log.find((e) => e.route === "end_session"));
-  assert.deepEqual(ended, { route: "end_session", prefix: `/${TENANT_ID}`, post_logout_redirect_uri: `${env.web.origin}/redirect.html`, state: true, logout_hint: false });
+  assert.deepEqual(ended, { route: "end_session", prefix: `/${TENANT_ID}`, post_logout_redirect_uri: `${env.web.origin}/redirect.html`, state: true, logout_hint: false, pocd: "1" });
   await page.waitForFunction(() => window.beforeLogout === undefined && window.redirect !== undefined && document.body.dataset.ready === "1");
   assert.equal(page.url(), start, "the bridge took the browser back to the app's page");
   const r = await page.evaluate(() => ({ ok: window.redirect.ok, result: window.redirect.result, accounts: window.pca.getAllAccounts().length }));
@@ -652,6 +655,9 @@ test("getConfiguration returns the defaults filled in and the app's own objects;
       navigate: c.auth.navigateToLoginRequestUrl,
       sameCallback: c.system.loggerOptions.loggerCallback === loggerCallback,
       clientId: c.auth.clientId,
+      // msal's defaults of options msal-wasm does not act on, or acts on as msal by default.
+      msalDefaults: [c.auth.originCheck, c.auth.popupRelayProtocolVersion, c.system.navigatePopups, c.system.enableLegacyPolling, c.system.nativeBrokerHandshakeTimeout,
+        c.experimental.iframeTimeoutTelemetry, typeof c.telemetry.client.startMeasurement],
       warnings: lines.filter(([level]) => level === window.msal.LogLevel.Warning).map(([, m]) => m),
     };
   }, env.idp.entraAuthority);
@@ -662,6 +668,7 @@ test("getConfiguration returns the defaults filled in and the app's own objects;
   assert.equal(r.navigate, true);
   assert.equal(r.sameCallback, true);
   assert.equal(r.clientId, "msal-wasm-test-client");
+  assert.deepEqual(r.msalDefaults, [true, 1, true, false, 2000, false, "function"]);
   assert.equal(r.warnings.filter((w) => /brokering/.test(w)).length, 1, JSON.stringify(r.warnings));
   assert.equal(r.warnings.filter((w) => /nested app/.test(w)).length, 1, JSON.stringify(r.warnings));
   await page.context().close();

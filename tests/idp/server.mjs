@@ -980,7 +980,7 @@ export async function startIdp(options = {}) {
         search = url.search;
       }
       counters.authorize += 1;
-      record({ route: 'authorize', method, prefix: mount.prefix, redirect_uri: url.searchParams.get('redirect_uri'), prompt: url.searchParams.get('prompt'), scope: url.searchParams.get('scope') });
+      record({ route: 'authorize', method, prefix: mount.prefix, redirect_uri: url.searchParams.get('redirect_uri'), prompt: url.searchParams.get('prompt'), scope: url.searchParams.get('scope'), pocd: url.searchParams.get('pocd') });
       // Test switch: a silent (prompt=none) request lands on a page that never answers, as a
       // hidden iframe does when the browser blocks the provider's third-party cookies.
       if (silentNoResponse && url.searchParams.get('prompt') === 'none') {
@@ -991,7 +991,7 @@ export async function startIdp(options = {}) {
     if (rest === routes.end_session && req.method === 'GET') {
       counters.endSession += 1;
       const sp = url.searchParams;
-      record({ route: 'end_session', prefix: mount.prefix, post_logout_redirect_uri: sp.get('post_logout_redirect_uri'), state: sp.has('state'), logout_hint: sp.has('logout_hint') });
+      record({ route: 'end_session', prefix: mount.prefix, post_logout_redirect_uri: sp.get('post_logout_redirect_uri'), state: sp.has('state'), logout_hint: sp.has('logout_hint'), pocd: sp.get('pocd') });
       const refused = logoutRefusal(sp);
       if (refused) {
         sendHtml(res, 400, errorPage('invalid_request', refused));

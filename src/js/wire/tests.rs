@@ -31,12 +31,14 @@ fn configuration_is_read_with_msal_names_and_defaults() {
     assert_eq!(config_json(&c).get("cache").and_then(|j| j.get("cacheRetentionDays")).and_then(Json::as_u64), Some(30));
     assert_eq!(c.protocol_mode, ProtocolMode::Oidc);
     assert_eq!((c.token_renewal_offset_secs, c.popup_timeout_ms, c.iframe_timeout_ms), (60, 5000, 3000));
-    let (zero, _) = config(&json(r#"{"auth":{"clientId":"c"},"system":{"popupBridgeTimeout":0,"iframeBridgeTimeout":0}}"#)).unwrap();
-    assert_eq!((zero.popup_timeout_ms, zero.iframe_timeout_ms), (60_000, 10_000), "0 is the default, as msal's ||");
     assert_eq!(c.log_level, LogLevel::Trace);
     // Absent postLogoutRedirectUri: the default (the page that signs out).
     let (d, _) = config(&json(r#"{"auth":{"clientId":"c"}}"#)).unwrap();
     assert_eq!(d.post_logout_redirect_uri, None);
+    assert!(d.origin_check);
+    let (off, _) = config(&json(r#"{"auth":{"clientId":"c","originCheck":false}}"#)).unwrap();
+    assert!(!off.origin_check, "only an explicit false opts out");
+    assert_eq!(config_json(&off).get("auth").and_then(|a| a.get("originCheck")), Some(&Json::Bool(false)));
     let (empty, _) = config(&json(r#"{"auth":{"clientId":"c","postLogoutRedirectUri":""}}"#)).unwrap();
     assert_eq!(empty.post_logout_redirect_uri, None, "msal's own default, \"\": the page");
     assert_eq!(d.cache_location, CacheLocation::SessionStorage);
@@ -83,14 +85,17 @@ fn bad_configuration_is_a_typed_error() {
 fn options_msal_wasm_does_not_act_on_are_warned_about() {
     let (_, warnings) = config(&json(
         r#"{"auth":{"clientId":"c","supportsNestedAppAuth":true,"instanceAware":false,"azureCloudOptions":{"azureCloudInstance":"https://login.microsoftonline.us"}},
-          "system":{"allowPlatformBroker":true,"allowRedirectInIframe":true,"serverTelemetryEnabled":true},"cache":{"claimsBasedCachingEnabled":true}}"#,
+          "system":{"allowPlatformBroker":true,"allowRedirectInIframe":true,"serverTelemetryEnabled":true},"cache":{"claimsBasedCachingEnabled":true},
+          "telemetry":{"application":{"appName":"app","appVersion":"1"}},"experimental":{"iframeTimeoutTelemetry":true}}"#,
     ))
     .unwrap();
-    assert_eq!(warnings.len(), 4, "{warnings:?}");
+    assert_eq!(warnings.len(), 6, "{warnings:?}");
+    assert!(warnings.iter().any(|w| w.contains("x-app-name")));
+    assert!(warnings.iter().any(|w| w.contains("late frame answers")));
     assert!(warnings.iter().any(|w| w.contains("telemetry headers")));
     assert!(warnings.iter().any(|w| w.contains("brokering")));
     assert!(!warnings.iter().any(|w| w.contains("instance-aware")), "an option set to false is not warned about");
-    assert!(!warnings.iter().any(|w| w.contains("iframe")), "allowRedirectInIframe is acted on");
+    assert!(!warnings.iter().any(|w| w.contains("redirect")), "allowRedirectInIframe is acted on");
 }
 
 #[test]

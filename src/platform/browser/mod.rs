@@ -317,6 +317,10 @@ impl Platform for BrowserPlatform {
         window::in_iframe()
     }
 
+    fn origin_check(&self) -> bool {
+        window::origin_check()
+    }
+
     fn open_popup(&self, url: &str, name: &str, attributes: PopupAttributes) -> Result<JsValue, WindowError> {
         let (w, h) = attributes.size.unwrap_or((-1, -1));
         let (top, left) = attributes.position.unwrap_or((-1, -1));

@@ -309,6 +309,20 @@ export function inIframe() {
   try { return window.parent !== window; } catch (_) { return true; }
 }
 
+// msal 5's popup origin check: every ancestor frame is of this origin, and the top window was
+// opened by none or by a page of this origin (a read across origins throws).
+export function originCheck() {
+  try {
+    if (window.origin === "null") return false;
+    for (let w = window; w !== w.parent;) { w = w.parent; void w.location.href; }
+    const opener = window.top && window.top.opener;
+    if (opener && opener !== window.top) void opener.location.href;
+    return !!window.top;
+  } catch (_) {
+    return false;
+  }
+}
+
 export function isOnline() {
   return typeof navigator === "undefined" || navigator.onLine !== false;
 }

@@ -42,6 +42,9 @@ extern "C" {
     /// True inside an iframe.
     #[wasm_bindgen(js_name = inIframe)]
     pub fn in_iframe() -> bool;
+    /// msal 5's popup origin check: no window of another origin frames or opened this page.
+    #[wasm_bindgen(js_name = originCheck)]
+    pub fn origin_check() -> bool;
     /// `sessionStorage` (`session`) or `localStorage`; `null` when the browser refuses it.
     #[wasm_bindgen(js_name = storageArea)]
     pub fn storage_area(session: bool) -> JsValue;
