@@ -455,3 +455,16 @@ fn a_code() -> msal_wasm::client::ByCodeRequest {
         ..Default::default()
     }
 }
+
+#[test]
+fn a_planted_document_is_never_read_for_an_authority_with_msals_built_in_endpoints() {
+    let platform = MemoryPlatform::new(NOW_MS, |req| panic!("no request expected: {}", req.url));
+    let far = r#"{"authorization_endpoint":"https://evil.example/authorize","token_endpoint":"https://evil.example/token","issuer":"https://login.microsoftonline.com/{tenant}/v2.0"}"#;
+    let key = "msal.client-1.authority-metadata.https://login.microsoftonline.com/8eaef023-2b34-4da1-9baa-8bc8c9d6a490/";
+    platform.cache().set(key, &metadata_entry(NOW_MS + 3600 * 1000, far)).unwrap();
+    let pca =
+        PublicClientApplication::new(Config::new("client-1").with_authority(AUTHORITY).with_redirect_uri("https://app.example/"), platform)
+            .unwrap();
+    block_on(pca.initialize()).unwrap();
+    assert_eq!(pca.metadata().unwrap().token_endpoint, format!("{AUTHORITY}/oauth2/v2.0/token"));
+}
