@@ -293,7 +293,7 @@ describe('msal-wasm test IdP', () => {
     assert.equal(loc.searchParams.get('state'), 'bye');
     const logged = (await (await fetch(`${idp.origin}/__test/counters`)).json());
     assert.equal(logged.endSession, 1);
-    assert.deepEqual(logged.log.at(-1), { route: 'end_session', prefix: `/${TENANT_ID}`, post_logout_redirect_uri: REDIRECT_URI, state: true, logout_hint: false });
+    assert.deepEqual(logged.log.at(-1), { route: 'end_session', prefix: `/${TENANT_ID}`, post_logout_redirect_uri: REDIRECT_URI, state: true, logout_hint: false, pocd: null });
 
     // …after which silent SSO reports login_required
     const after = await authorize(jar, authorizeUrl(ep.authorization, {
