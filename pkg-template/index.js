@@ -870,7 +870,6 @@ export class PublicClientApplication {
       hit = client.silentCached(json);
     } catch (raw) {
       const e = toError(raw);
-      e.correlationId = e.correlationId || req.correlationId; // as msal's, on every rejection
       // (msal refuses a request naming no account, with no active one, before any event.)
       if (e.errorCode !== "no_account_error") {
         this.emit(EventType.ACQUIRE_TOKEN_START, InteractionType.Silent, req, null, req.correlationId);

@@ -218,6 +218,15 @@ impl AuthError {
         self
     }
 
+    /// The call's correlation id, unless the error carries one already (the server's).
+    pub fn or_correlation_id(self, id: &str) -> Self {
+        if self.0.correlation_id.is_empty() {
+            self.with_correlation_id(id)
+        } else {
+            self
+        }
+    }
+
     /// Sets the server diagnostics: trace id, timestamp, error number, claims challenge.
     pub fn with_server_details(mut self, trace_id: String, timestamp: String, error_no: String, claims: String) -> Self {
         self.0.trace_id = trace_id;

@@ -1137,6 +1137,9 @@ fn a_silent_request_for_an_account_the_cache_lacks_needs_interaction() {
     assert_eq!((e.code(), e.kind()), ("no_tokens_found", ErrorKind::InteractionRequired));
     let e = block_on(h.pca.acquire_token_silent(&SilentRequest { account: None, ..silent("x") })).unwrap_err();
     assert_eq!(e.code(), "no_account_error");
+    // The cache lookup's refusals carry the request's correlation id, as msal stamps it.
+    let named = SilentRequest { account: None, correlation_id: "cid-7".into(), ..silent("x") };
+    assert_eq!(h.pca.acquire_token_silent_cached(&named).unwrap_err().correlation_id(), "cid-7");
 }
 
 #[test]

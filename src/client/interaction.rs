@@ -446,7 +446,7 @@ impl<P: Platform> PublicClientApplication<P> {
         if result.is_err() {
             self.unbind(pending.binding.as_ref()).await;
         }
-        result.map_err(|e| if e.correlation_id().is_empty() { e.with_correlation_id(pending.correlation_id.clone()) } else { e })
+        result.map_err(|e| e.or_correlation_id(&pending.correlation_id))
     }
 
     pub(super) async fn finish_inner(&self, pending: &PendingAuth, response: &str) -> Result<AuthenticationResult, AuthError> {

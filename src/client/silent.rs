@@ -148,8 +148,13 @@ impl<P: Platform> PublicClientApplication<P> {
     }
 
     /// [`acquire_token_silent_cached`](Self::acquire_token_silent_cached) for a caller that ran
-    /// [`preflight`](Self::preflight) itself, before its first event (the JS facade).
+    /// [`preflight`](Self::preflight) itself, before its first event (the JS facade). Its errors
+    /// carry the request's correlation id, as msal stamps it on every refusal.
     pub fn cached_after_preflight(&self, req: &SilentRequest) -> Result<Option<AuthenticationResult>, AuthError> {
+        self.cached_lookup(req).map_err(|e| e.or_correlation_id(&req.correlation_id))
+    }
+
+    fn cached_lookup(&self, req: &SilentRequest) -> Result<Option<AuthenticationResult>, AuthError> {
         req.options.enforce_resource(self.config.is_mcp, &req.extra_query_parameters)?;
         if req.authentication_scheme.is_bound() {
             // Every DPoP result carries a fresh proof, signed asynchronously: see

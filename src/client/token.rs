@@ -371,7 +371,7 @@ impl<P: Platform> PublicClientApplication<P> {
                 if e.is_invalid_grant() && e.sub_error() == "bad_token" {
                     let _ = self.cache.borrow_mut().remove_refresh_token(rt.secret());
                 }
-                Err(if e.correlation_id().is_empty() { e.with_correlation_id(correlation_id) } else { e })
+                Err(e.or_correlation_id(&correlation_id))
             }
         }
     }
