@@ -550,7 +550,9 @@ function copyJson(v) {
 // whole token): the account and its tenant profile.
 function requestJson(request, extra) {
   const r = Object.assign({}, request || {}, extra || {});
-  if (r.account) r.account = { homeAccountId: r.account.homeAccountId, tenantId: r.account.tenantId };
+  // The account as the wasm reads it: what names it, and its hints (for one the cache lacks).
+  const a = r.account, c = a && a.idTokenClaims || {};
+  if (a) r.account = { homeAccountId: a.homeAccountId, tenantId: a.tenantId, username: a.username, idTokenClaims: { login_hint: c.login_hint, sid: c.sid } };
   r.popupWindowParent = undefined; // a Window: passed to the wasm beside the JSON
   return JSON.stringify(r);
 }

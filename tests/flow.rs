@@ -1128,13 +1128,45 @@ fn by_code(code: &str, options: msal_wasm::client::TokenOptions) -> msal_wasm::c
 }
 
 #[test]
-fn a_silent_request_for_an_account_the_cache_lacks_needs_interaction() {
-    // msal: an account given but not cached has no tokens (InteractionRequired, so msal-react
-    // falls back to its interaction); no account at all is no_account_error.
+fn a_silent_request_for_an_account_the_cache_lacks_tries_a_hidden_frame_with_its_hints() {
+    // msal: an account given but not cached has no tokens (no_tokens_found, which a hidden
+    // frame may resolve): the frame's authorize request takes its hints from the app's object.
+    // No account at all is no_account_error.
     let h = harness();
     h.sign_in();
-    let e = block_on(h.pca.acquire_token_silent(&silent("uid-9.utid-9"))).unwrap_err();
+    h.platform.set_windows(|_| Err(WindowError::NoResponse));
+    let gone = AccountRef {
+        login_hint: "hint-of-9".into(),
+        sid: "sid-9".into(),
+        username: "nine@contoso.com".into(),
+        ..AccountRef::new("uid-9.utid-9")
+    };
+    let req = SilentRequest { account: Some(gone.clone()), ..silent("x") };
+    assert!(h.pca.acquire_token_silent_cached(&req).unwrap().is_none(), "a cache miss, not an error");
+    let e = block_on(h.pca.acquire_token_silent(&req)).unwrap_err();
+    assert_eq!((e.kind(), e.sub_error()), (ErrorKind::InteractionRequired, "iframe_no_response"));
+    let frames = h.platform.windows.borrow().clone();
+    assert_eq!(frames.len(), 1, "one hidden frame");
+    // msal's order: the object's login_hint claim first (then its sid, then its username).
+    assert_eq!(query_param(&frames[0], "login_hint"), "hint-of-9");
+    // (After the back-off that a frame without an answer starts.)
+    h.platform.set_now_ms(h.platform.now_ms() + 600_000);
+    let no_claim = AccountRef { login_hint: String::new(), ..gone.clone() };
+    let _ = block_on(h.pca.acquire_token_silent(&SilentRequest { account: Some(no_claim), ..silent("x") }));
+    assert_eq!(query_param(&h.platform.windows.borrow()[1], "sid"), "sid-9");
+    // A popup for it, too (a sid is a hint for prompt=none only).
+    let popup =
+        InteractiveRequest { account: Some(AccountRef { login_hint: String::new(), ..gone.clone() }), ..InteractiveRequest::default() };
+    let pending = h.pca.begin_interaction(&popup, InteractionType::Popup, "https://app.example/start").unwrap();
+    assert_eq!(query_param(&pending.url, "login_hint"), "nine@contoso.com");
+    // The cached access token alone: msal's token_refresh_required, before any frame.
+    let only_at = SilentRequest { cache_lookup_policy: CacheLookupPolicy::AccessToken, ..req.clone() };
+    assert_eq!(block_on(h.pca.acquire_token_silent(&only_at)).unwrap_err().code(), "token_refresh_required");
+    // Policies without the frame: the refresh token's no_tokens_found.
+    let no_frame = SilentRequest { cache_lookup_policy: CacheLookupPolicy::AccessTokenAndRefreshToken, ..req };
+    let e = block_on(h.pca.acquire_token_silent(&no_frame)).unwrap_err();
     assert_eq!((e.code(), e.kind()), ("no_tokens_found", ErrorKind::InteractionRequired));
+    assert_eq!(h.platform.windows.borrow().len(), 2, "no frame for those");
     let e = block_on(h.pca.acquire_token_silent(&SilentRequest { account: None, ..silent("x") })).unwrap_err();
     assert_eq!(e.code(), "no_account_error");
     // The cache lookup's refusals carry the request's correlation id, as msal stamps it.

@@ -152,7 +152,7 @@ impl<P: Platform> PublicClientApplication<P> {
         self.sync();
         let filter = self.cache.borrow().active_account()?;
         let tenant_id = Some(filter.tenant_id).filter(|t| !t.is_empty());
-        self.account_in(&AccountRef { home_account_id: filter.home_account_id, tenant_id })
+        self.account_in(&AccountRef::in_tenant(filter.home_account_id, tenant_id))
     }
 
     /// The active account's `homeAccountId`, if set and still cached (no account info built).

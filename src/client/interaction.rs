@@ -349,7 +349,13 @@ impl<P: Platform> PublicClientApplication<P> {
         // As msal: the request's account, else (unless it names a login hint or a session) the
         // active account gives the hints.
         let account = match &req.account {
-            Some(r) => self.account_in(r),
+            Some(r) => {
+                // An account the cache lacks: what the app's object says (msal).
+                hints.account_login_hint.clone_from(&r.login_hint);
+                hints.account_sid.clone_from(&r.sid);
+                hints.account_username.clone_from(&r.username);
+                self.account_in(r)
+            }
             None if req.login_hint.is_empty() && req.sid.is_empty() => self.active_account(),
             None => None,
         };

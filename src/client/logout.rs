@@ -39,7 +39,7 @@ enum LogoutStage {
     Ready(LogoutStarted),
     /// The request's authority was not resolved yet: the popup shows `about:blank` until its
     /// end-session endpoint is known (the account is already signed out locally).
-    Unresolved(LogoutRequest, SignedOut),
+    Unresolved(Box<LogoutRequest>, SignedOut),
     /// Signed out locally, but the popup did not open: the completion fails with this error.
     Failed(AuthError),
 }
@@ -172,7 +172,7 @@ impl<P: Platform> PublicClientApplication<P> {
             }
             None => {
                 let signed_out = self.sign_out_locally(req, InteractionType::Popup)?;
-                (LogoutStage::Unresolved(req.clone(), signed_out), "about:blank".to_owned())
+                (LogoutStage::Unresolved(Box::new(req.clone()), signed_out), "about:blank".to_owned())
             }
         };
         let correlation_id = match &stage {

@@ -61,12 +61,26 @@ pub struct AccountRef {
     /// The tenant profile (`AccountInfo.tenantId`): which tenant's tokens, when the authority
     /// does not name one (`None`: the account's home tenant).
     pub tenant_id: Option<String>,
+    /// What the app's `AccountInfo` says of the user, for an account the cache lacks: as msal,
+    /// an authorize request (a hidden frame, a popup, a redirect) for an account it was handed
+    /// takes its hints from that object. `idTokenClaims.login_hint` ("" when none).
+    pub login_hint: String,
+    /// `idTokenClaims.sid` ("" when none).
+    pub sid: String,
+    /// `username` ("" when none).
+    pub username: String,
 }
 
 impl AccountRef {
     /// The account with this `homeAccountId`, in its home tenant (or the authority's).
     pub fn new(home_account_id: impl Into<String>) -> AccountRef {
-        AccountRef { home_account_id: home_account_id.into(), tenant_id: None }
+        AccountRef::in_tenant(home_account_id, None)
+    }
+
+    /// The account with this `homeAccountId` in tenant profile `tenant_id`.
+    pub fn in_tenant(home_account_id: impl Into<String>, tenant_id: Option<String>) -> AccountRef {
+        let none = String::new;
+        AccountRef { home_account_id: home_account_id.into(), tenant_id, login_hint: none(), sid: none(), username: none() }
     }
 }
 

@@ -20,7 +20,13 @@ pub struct AccountInfo {
 impl AccountInfo {
     /// What identifies it in a request: the account and this tenant profile.
     pub fn to_ref(&self) -> super::AccountRef {
-        super::AccountRef { home_account_id: self.account.home_account_id.clone(), tenant_id: Some(self.account.realm.clone()) }
+        let claim = |name: &str| self.id_token_claims.as_ref().and_then(|c| c.str_field(name)).unwrap_or_default().to_owned();
+        super::AccountRef {
+            login_hint: claim("login_hint"),
+            sid: claim("sid"),
+            username: self.account.username.clone(),
+            ..super::AccountRef::in_tenant(self.account.home_account_id.clone(), Some(self.account.realm.clone()))
+        }
     }
 }
 

@@ -206,7 +206,12 @@ impl<P: Platform> PublicClientApplication<P> {
     pub(super) fn cached_token(&self, req: &SilentRequest, min_cached_at: u64) -> Result<Option<AuthenticationResult>, AuthError> {
         self.ensure_initialized()?;
         self.sync();
-        let (account, tenant) = self.silent_account(req)?;
+        let (account, tenant) = match self.silent_account(req) {
+            // An account the app names and the cache lacks: a miss (msal then tries a hidden
+            // frame with the hints of the app's object).
+            Err(e) if e.code() == codes::NO_TOKENS_FOUND => return Ok(None),
+            r => r?,
+        };
         // The authority decides the tenant; its endpoints are not needed to read the cache.
         let own = self.requested_authority(self.silent_authority(req, &account, tenant.as_deref()).as_deref())?;
         let authority = own.as_ref().unwrap_or(&self.authority);
@@ -396,7 +401,11 @@ impl<P: Platform> PublicClientApplication<P> {
                 let who = self.silent_account(req).ok();
                 let authority =
                     who.as_ref().and_then(|(a, t)| self.silent_authority(req, a, t.as_deref())).or_else(|| req.authority.clone());
-                let account = who.map(|(a, tenant_id)| AccountRef { home_account_id: a.home_account_id, tenant_id });
+                // An account the cache lacks keeps what the app's object says (its hints).
+                let account = match who {
+                    Some((a, tenant_id)) => Some(AccountRef::in_tenant(a.home_account_id, tenant_id)),
+                    None => req.account.clone(),
+                };
                 let frame = InteractiveRequest {
                     scopes: req.scopes.clone(),
                     account,
@@ -518,7 +527,7 @@ impl<P: Platform> PublicClientApplication<P> {
             if due {
                 out.push(SilentRequest {
                     scopes: c.scopes.iter().map(str::to_owned).collect(),
-                    account: Some(AccountRef { home_account_id: c.home_account_id.clone(), tenant_id: Some(c.realm.clone()) }),
+                    account: Some(AccountRef::in_tenant(c.home_account_id.clone(), Some(c.realm.clone()))),
                     cache_lookup_policy: CacheLookupPolicy::RefreshToken,
                     ..SilentRequest::default()
                 });

@@ -252,7 +252,7 @@ impl JsClient {
     /// (its first without one).
     #[wasm_bindgen(js_name = setActiveAccount)]
     pub fn set_active_account(&self, home_account_id: Option<String>, tenant_id: Option<String>) -> Result<(), JsValue> {
-        let account = home_account_id.map(|home_account_id| AccountRef { home_account_id, tenant_id: tenant_id.filter(|t| !t.is_empty()) });
+        let account = home_account_id.map(|h| AccountRef::in_tenant(h, tenant_id.filter(|t| !t.is_empty())));
         self.inner.set_active_account(account.as_ref()).map_err(|e| error_value(&e))
     }
 

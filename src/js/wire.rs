@@ -194,7 +194,14 @@ fn optional_uri(v: Option<&Json>) -> Option<String> {
 fn account_ref(j: &Json) -> Option<AccountRef> {
     let a = j.get("account")?;
     let tenant_id = a.str_field("tenantId").filter(|t| !t.is_empty()).map(str::to_owned);
-    a.str_field("homeAccountId").map(|h| AccountRef { home_account_id: h.to_owned(), tenant_id })
+    let claims = a.get("idTokenClaims").unwrap_or(&Json::Null);
+    a.str_field("homeAccountId").map(|h| AccountRef {
+        home_account_id: h.to_owned(),
+        tenant_id,
+        login_hint: claims.string_or_empty("login_hint"),
+        sid: claims.string_or_empty("sid"),
+        username: a.string_or_empty("username"),
+    })
 }
 
 /// msal's `generateAuthority`: `azureCloudOptions` with an instance other than `none` name the

@@ -255,6 +255,24 @@ test("CacheLookupPolicy.Skip goes straight to the hidden iframe", async () => {
   await page.context().close();
 });
 
+test("acquireTokenSilent for an account the cache no longer has tries the hidden iframe with that account's hints, as msal", async () => {
+  const page = await signedInPage(env, "uma");
+  await env.idp.reset();
+  const r = await page.evaluate(async () => {
+    // The app kept the account object; the tokens are gone (cleared, or another tab signed out).
+    const account = window.pca.getAllAccounts()[0];
+    await window.pca.clearCache();
+    const res = await window.pca.acquireTokenSilent({ scopes: ["User.Read"], account, redirectUri: location.origin + "/redirect.html" });
+    return { fromCache: res.fromCache, user: res.account.username, accounts: window.pca.getAllAccounts().length, sid: account.idTokenClaims.sid };
+  });
+  assert.equal(typeof r.sid, "string", "the provider's ID token carries a session id");
+  assert.deepEqual(r, { fromCache: false, user: "uma", accounts: 1, sid: r.sid });
+  // msal's order for prompt=none: the object's login_hint claim (none here), then its sid.
+  const authorize = (await env.idp.counters()).log.filter((e) => e.route === "authorize");
+  assert.deepEqual(authorize.map((e) => [e.prompt, e.sid, e.login_hint]), [["none", r.sid, null]]);
+  await page.context().close();
+});
+
 test("a silent iframe that gets no answer fails early, then at once, with InteractionRequiredAuthError", async () => {
   const page = await signedInPage(env, "vic");
   await env.idp.setConfig({ silentNoResponse: true });

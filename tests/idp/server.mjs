@@ -980,7 +980,7 @@ export async function startIdp(options = {}) {
         search = url.search;
       }
       counters.authorize += 1;
-      record({ route: 'authorize', method, prefix: mount.prefix, redirect_uri: url.searchParams.get('redirect_uri'), prompt: url.searchParams.get('prompt'), scope: url.searchParams.get('scope'), pocd: url.searchParams.get('pocd') });
+      record({ route: 'authorize', method, prefix: mount.prefix, redirect_uri: url.searchParams.get('redirect_uri'), prompt: url.searchParams.get('prompt'), scope: url.searchParams.get('scope'), pocd: url.searchParams.get('pocd'), login_hint: url.searchParams.get('login_hint'), sid: url.searchParams.get('sid') });
       // Test switch: a silent (prompt=none) request lands on a page that never answers, as a
       // hidden iframe does when the browser blocks the provider's third-party cookies.
       if (silentNoResponse && url.searchParams.get('prompt') === 'none') {

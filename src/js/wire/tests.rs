@@ -162,6 +162,14 @@ fn requests_are_read_with_msal_names() {
     assert!(r.override_interaction_in_progress);
     assert!(!interactive_request(&json(r#"{"scopes":[]}"#)).unwrap().override_interaction_in_progress);
     assert_eq!(r.account, Some(AccountRef::new("h")));
+    // An account's hints, as the facade passes them (for an account the cache lacks).
+    let hinted = silent_request(&json(
+        r#"{"scopes":["a"],"account":{"homeAccountId":"h","tenantId":"t","username":"u@x","idTokenClaims":{"login_hint":"lh","sid":"s1"}}}"#,
+    ))
+    .unwrap();
+    let want =
+        AccountRef { login_hint: "lh".into(), sid: "s1".into(), username: "u@x".into(), ..AccountRef::in_tenant("h", Some("t".into())) };
+    assert_eq!(hinted.account, Some(want));
     assert_eq!(r.extra_query_parameters, [("dc".to_owned(), "x".to_owned()), ("n".into(), "1".into()), ("b".into(), "true".into())]);
     assert_eq!((r.state.as_str(), r.claims.as_str(), r.redirect_uri.as_str(), r.redirect_start_page.as_str()), ("s", "", "/r", "/p")); // "{}" asks for nothing
     assert_eq!(
