@@ -77,6 +77,8 @@ pub mod codes {
     pub const INTERACTION_IN_PROGRESS: &str = "interaction_in_progress";
     pub const INTERACTION_IN_PROGRESS_CANCELLED: &str = "interaction_in_progress_cancelled";
     pub const USER_CANCELLED: &str = "user_cancelled";
+    // msal-react's ReactAuthError (the Leptos and Yew hooks)
+    pub const UNABLE_TO_FALLBACK_TO_INTERACTION: &str = "unable_to_fallback_to_interaction";
     pub const DEVICE_CODE_POLLING_CANCELLED: &str = "device_code_polling_cancelled";
     pub const DEVICE_CODE_EXPIRED: &str = "device_code_expired";
     pub const USER_TIMEOUT_REACHED: &str = "user_timeout_reached";

@@ -1262,7 +1262,7 @@ fn a_hooks_silent_request_keeps_what_the_interactive_request_asks() {
         options: TokenOptions { resource: Some("https://mcp.example/".into()), ..TokenOptions::default() },
         ..InteractiveRequest::default()
     };
-    let s = SilentRequest::for_interactive(&req, AccountRef::new("home"));
+    let s = SilentRequest::for_interactive(&req, Some(AccountRef::new("home")));
     assert_eq!((s.scopes, s.account), (req.scopes.clone(), Some(AccountRef::new("home"))));
     assert_eq!(
         (s.claims, s.authority, s.extra_query_parameters),

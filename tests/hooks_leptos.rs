@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use msal_wasm::browser::BrowserApp;
 use msal_wasm::client::{AccountFilter, InteractiveRequest};
 use msal_wasm::frameworks::leptos::*;
-use msal_wasm::frameworks::{Fallback, Interaction, InteractionStatus};
+use msal_wasm::frameworks::{AuthCall, Fallback, Interaction, InteractionStatus};
 use std::cell::RefCell;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::wasm_bindgen_test as test;
@@ -274,4 +274,57 @@ async fn a_redirect_sign_in_that_came_back_with_an_error_is_reported_not_started
     drop(handle);
     root.remove();
     web_sys::window().unwrap().session_storage().unwrap().unwrap().clear().unwrap();
+}
+
+thread_local! {
+    static AUTH: RefCell<Option<MsalAuthenticationResult>> = const { RefCell::new(None) };
+}
+
+#[component]
+fn CallProbe() -> impl IntoView {
+    let request =
+        InteractiveRequest { scopes: vec!["User.Read".into()], redirect_uri: support::popup_redirect_uri(), ..Default::default() };
+    // Silent: without a session at the provider, the hook's own interaction cannot sign in.
+    let auth = use_msal_authentication(Interaction::Silent, request, None);
+    AUTH.with(|a| *a.borrow_mut() = Some(auth));
+    let text = move || match (auth.result.get(), auth.error.get()) {
+        (Some(r), _) => format!("{} from_cache={}", r.account.account.username, r.from_cache),
+        (None, Some(e)) => format!("error {}", e.code()),
+        (None, None) => "none".to_owned(),
+    };
+    view! { <p id="leptos-calls">{text}</p> }
+}
+
+// msal-react's MsalProvider takes the app's instance; its hook's login and acquireToken take an
+// interaction type and a request of the call's own.
+#[test]
+async fn the_provider_takes_the_apps_instance_and_the_hooks_calls_take_msal_reacts_arguments() {
+    let app = BrowserApp::new(support::config()).await.unwrap();
+    support::sign_in(&app, "lia").await;
+    let root = mount_root();
+    let given = app.clone();
+    let handle = leptos::mount::mount_to(root.clone(), move || view! { <MsalProvider instance=given.clone()><CallProbe /></MsalProvider> });
+    // The hook's own run: the app's client has an account, so a token silently.
+    support::wait_for("the hook's own run", || !matches!(support::text_of("leptos-calls").as_str(), "" | "none")).await;
+    assert_eq!(support::text_of("leptos-calls"), "lia from_cache=true");
+    let auth = AUTH.with(|a| *a.borrow()).unwrap();
+    // login by the call's interaction (a popup) and request.
+    support::set_auto_login(Some("liv")).await;
+    let popup = InteractiveRequest { prompt: Some(msal_wasm::core::authorize::Prompt::Login), ..popup_request(None) };
+    auth.login.run(AuthCall { interaction: Some(Interaction::Popup), request: Some(popup) });
+    support::wait_for("login", || support::text_of("leptos-calls").starts_with("liv")).await;
+    support::set_auto_login(None).await;
+    assert_eq!(support::text_of("leptos-calls"), "liv from_cache=false");
+    // acquire_token: the request's account over the hook's (the active account).
+    let find = |who: &str| app.accounts().into_iter().find(|a| a.account.username == who).unwrap().to_ref();
+    app.set_active_account(Some(&find("liv"))).unwrap();
+    let for_lia = InteractiveRequest { scopes: vec!["User.Read".into()], account: Some(find("lia")), ..Default::default() };
+    auth.acquire_token.run(AuthCall { interaction: None, request: Some(for_lia) });
+    support::wait_for("acquire_token for lia", || support::text_of("leptos-calls").starts_with("lia")).await;
+    assert_eq!(support::text_of("leptos-calls"), "lia from_cache=true");
+    auth.acquire_token.run(AuthCall::default());
+    support::wait_for("acquire_token for the hook's account", || support::text_of("leptos-calls").starts_with("liv")).await;
+    assert_eq!(support::text_of("leptos-calls"), "liv from_cache=true");
+    drop(handle);
+    root.remove();
 }

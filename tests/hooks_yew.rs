@@ -7,7 +7,7 @@ mod support;
 use msal_wasm::browser::BrowserApp;
 use msal_wasm::client::{AccountFilter, InteractiveRequest};
 use msal_wasm::frameworks::yew::*;
-use msal_wasm::frameworks::{Fallback, Interaction, InteractionStatus};
+use msal_wasm::frameworks::{AuthCall, Fallback, Interaction, InteractionStatus};
 use std::cell::RefCell;
 use wasm_bindgen_test::wasm_bindgen_test as test;
 use yew::prelude::*;
@@ -270,4 +270,73 @@ async fn a_redirect_sign_in_that_came_back_with_an_error_is_reported_not_started
     handle.destroy();
     root.remove();
     web_sys::window().unwrap().session_storage().unwrap().unwrap().clear().unwrap();
+}
+
+thread_local! {
+    static CALLS: RefCell<Option<(Callback<AuthCall>, Callback<AuthCall>)>> = const { RefCell::new(None) };
+}
+
+#[function_component(CallProbe)]
+fn call_probe() -> Html {
+    let request =
+        InteractiveRequest { scopes: vec!["User.Read".into()], redirect_uri: support::popup_redirect_uri(), ..Default::default() };
+    // Silent: without a session at the provider, the hook's own interaction cannot sign in.
+    let auth = use_msal_authentication(Interaction::Silent, request, None);
+    CALLS.with(|c| *c.borrow_mut() = Some((auth.login.clone(), auth.acquire_token.clone())));
+    let text = match (&auth.result, &auth.error) {
+        (Some(r), _) => format!("{} from_cache={}", r.account.account.username, r.from_cache),
+        (None, Some(e)) => format!("error {}", e.code()),
+        (None, None) => "none".to_owned(),
+    };
+    html! { <p id="yew-calls">{ text }</p> }
+}
+
+#[derive(Properties, PartialEq)]
+struct InstanceProps {
+    app: BrowserApp,
+}
+
+#[function_component(InstanceApp)]
+fn instance_app(props: &InstanceProps) -> Html {
+    html! { <MsalProvider instance={props.app.clone()}><CallProbe /></MsalProvider> }
+}
+
+// msal-react's MsalProvider takes the app's instance; its hook's login and acquireToken take an
+// interaction type and a request of the call's own.
+#[test]
+async fn the_provider_takes_the_apps_instance_and_the_hooks_calls_take_msal_reacts_arguments() {
+    let app = BrowserApp::new(support::config()).await.unwrap();
+    support::sign_in(&app, "yuri").await;
+    let document = web_sys::window().unwrap().document().unwrap();
+    let root = document.create_element("div").unwrap();
+    document.body().unwrap().append_child(&root).unwrap();
+    let handle = yew::Renderer::<InstanceApp>::with_root_and_props(root.clone(), InstanceProps { app: app.clone() }).render();
+    // The hook's own run: the app's client has an account, so a token silently.
+    support::wait_for("the hook's own run", || !matches!(support::text_of("yew-calls").as_str(), "" | "none")).await;
+    assert_eq!(support::text_of("yew-calls"), "yuri from_cache=true");
+    let (login, acquire_token) = CALLS.with(|c| c.borrow().clone()).unwrap();
+    // login by the call's interaction (a popup) and request.
+    support::set_auto_login(Some("yoko")).await;
+    let popup = InteractiveRequest {
+        scopes: vec!["User.Read".into()],
+        redirect_uri: support::popup_redirect_uri(),
+        prompt: Some(msal_wasm::core::authorize::Prompt::Login),
+        ..Default::default()
+    };
+    login.emit(AuthCall { interaction: Some(Interaction::Popup), request: Some(popup) });
+    support::wait_for("login", || support::text_of("yew-calls").starts_with("yoko")).await;
+    support::set_auto_login(None).await;
+    assert_eq!(support::text_of("yew-calls"), "yoko from_cache=false");
+    // acquire_token: the request's account over the hook's (the active account).
+    let find = |who: &str| app.accounts().into_iter().find(|a| a.account.username == who).unwrap().to_ref();
+    app.set_active_account(Some(&find("yoko"))).unwrap();
+    let for_yuri = InteractiveRequest { scopes: vec!["User.Read".into()], account: Some(find("yuri")), ..Default::default() };
+    acquire_token.emit(AuthCall { interaction: None, request: Some(for_yuri) });
+    support::wait_for("acquire_token for yuri", || support::text_of("yew-calls").starts_with("yuri")).await;
+    assert_eq!(support::text_of("yew-calls"), "yuri from_cache=true");
+    acquire_token.emit(AuthCall::default());
+    support::wait_for("acquire_token for the hook's account", || support::text_of("yew-calls").starts_with("yoko")).await;
+    assert_eq!(support::text_of("yew-calls"), "yoko from_cache=true");
+    handle.destroy();
+    root.remove();
 }

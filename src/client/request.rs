@@ -379,10 +379,10 @@ impl SilentRequest {
     /// The silent request for what an interactive `request` asks (msal-react's
     /// `acquireTokenSilent({...request, account})`): its scopes, claims, authority, scheme,
     /// extra parameters, redirect URI, correlation id and state.
-    pub fn for_interactive(request: &InteractiveRequest, account: AccountRef) -> SilentRequest {
+    pub fn for_interactive(request: &InteractiveRequest, account: Option<AccountRef>) -> SilentRequest {
         SilentRequest {
             scopes: request.scopes.clone(),
-            account: Some(account),
+            account,
             claims: request.claims.clone(),
             correlation_id: request.correlation_id.clone(),
             redirect_uri: request.redirect_uri.clone(),

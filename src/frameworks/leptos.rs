@@ -19,7 +19,7 @@
 //! }
 //! ```
 
-use super::{authenticate, matching_account, Fallback, Interaction, InteractionStatus, TemplateView};
+use super::{authenticate, matching_account, AuthCall, Fallback, HookRun, Interaction, InteractionStatus, TemplateView};
 use crate::browser::{AppEvent, BrowserApp};
 use crate::client::{AccountFilter, AccountInfo, AccountRef, AuthenticationResult, Config, InteractiveRequest};
 use crate::error::AuthError;
@@ -59,12 +59,17 @@ impl MsalContext {
     }
 }
 
-/// Owns one client: initializes it, handles a redirect response on mount, and makes accounts
-/// and the interaction status reactive for its children.
+/// Owns one client: initializes it (or takes the app's, as msal-react's `instance`), handles a
+/// redirect response on mount, and makes accounts and the interaction status reactive for its
+/// children.
 #[component]
 pub fn MsalProvider(
-    /// Client configuration.
-    config: Config,
+    /// Client configuration: the provider builds its client.
+    #[prop(optional)]
+    config: Option<Config>,
+    /// A client the app built (and shares with code outside the components); over `config`.
+    #[prop(optional)]
+    instance: Option<BrowserApp>,
     /// The app.
     children: Children,
 ) -> impl IntoView {
@@ -83,7 +88,7 @@ pub fn MsalProvider(
         }
     });
     leptos::task::spawn_local(async move {
-        match BrowserApp::new(config).await {
+        match super::provided_app(instance, config).await {
             Ok(app) => {
                 let id = app.subscribe(move |event| match event {
                     AppEvent::AccountsChanged => {
@@ -203,11 +208,17 @@ pub fn use_access_token(scopes: Vec<String>, fallback: Fallback) -> ReadSignal<T
 pub struct MsalAuthenticationResult {
     /// The sign-in's or the token request's result.
     pub result: ReadSignal<Option<AuthenticationResult>, LocalStorage>,
-    /// Its error (the hook then waits for the app: call `login` to try again).
+    /// Its error (the hook then waits for the app: call `login` or `acquire_token` to try
+    /// again).
     pub error: ReadSignal<Option<AuthError>, LocalStorage>,
-    /// Signs in (or acquires the token) again, by the hook's interaction. From async code that
-    /// may outlive the component, call it with `try_run` (`run` panics once it is disposed).
-    pub login: Callback<()>,
+    /// msal-react's `login`: signs in by the call's interaction and request (the hook's own
+    /// for `None`). From async code that may outlive the component, call it with `try_run`
+    /// (`run` panics once it is disposed).
+    pub login: Callback<AuthCall>,
+    /// msal-react's `acquireToken`: a token for the call's request (the hook's own for `None`),
+    /// silently for its account (else the hook's), signing in by the call's interaction when
+    /// the provider needs the user.
+    pub acquire_token: Callback<AuthCall>,
 }
 
 /// msal-react's `useMsalAuthentication`: once nothing else is in progress, signs in by
@@ -223,14 +234,12 @@ pub fn use_msal_authentication(
     let (error, set_error) = signal_local(None::<AuthError>);
     let started = StoredValue::new(false);
     let filter_for_reset = filter.clone();
-    // `redirect_failed`: the provider's redirect error, given to the hook's own first run only
-    // (an app's `login` tries again).
-    let start = StoredValue::new_local(move |redirect_failed: Option<AuthError>| {
+    let start = StoredValue::new_local(move |run: HookRun| {
         let Some(app) = ctx.app.try_get_value().flatten() else { return };
         started.set_value(true);
         let (request, filter) = (request.clone(), filter.clone());
         leptos::task::spawn_local(async move {
-            match authenticate(&app, interaction, request, filter, redirect_failed).await {
+            match authenticate(&app, interaction, request, filter, run).await {
                 Ok(Some(r)) => {
                     set_error.set(None);
                     set_result.set(Some(r));
@@ -240,20 +249,24 @@ pub fn use_msal_authentication(
             }
         });
     });
-    let login = Callback::new(move |()| {
-        start.try_with_value(|start| start(None));
+    let login = Callback::new(move |call| {
+        start.try_with_value(|start| start(HookRun::Login(call)));
+    });
+    let acquire_token = Callback::new(move |call| {
+        start.try_with_value(|start| start(HookRun::AcquireToken(call)));
     });
     let signed_in = Memo::new(move |_| ctx.account_for(filter_for_reset.as_ref()).is_some());
     Effect::new(move |_| {
         let ready = ctx.app().is_some() && ctx.in_progress.get() == InteractionStatus::None;
         if ready && !started.get_value() {
-            start.try_with_value(|start| start(ctx.error.get_untracked()));
+            // The provider's redirect error goes to the hook's own first run only.
+            start.try_with_value(|start| start(HookRun::Auto(ctx.error.get_untracked())));
         } else if !signed_in.get() && result.with_untracked(Option::is_some) {
             // Signed out: no result for an account that is gone (msal-react).
             set_result.set(None);
         }
     });
-    MsalAuthenticationResult { result, error, login }
+    MsalAuthenticationResult { result, error, login, acquire_token }
 }
 
 /// Shows its children only when an account (matching `filter`) is signed in.

@@ -13,8 +13,17 @@ pub mod yew;
 
 use crate::browser::BrowserApp;
 pub use crate::browser::InteractionStatus;
-use crate::client::{AccountFilter, AccountInfo, AccountRef, AuthenticationResult, InteractiveRequest, SilentRequest};
-use crate::error::AuthError;
+use crate::client::{AccountFilter, AccountInfo, AccountRef, AuthenticationResult, Config, InteractiveRequest, SilentRequest};
+use crate::error::{codes, AuthError, ErrorKind};
+
+/// The provider's client: the app's `instance`, else one built for `config`.
+pub(crate) async fn provided_app(instance: Option<BrowserApp>, config: Option<Config>) -> Result<BrowserApp, AuthError> {
+    match (instance, config) {
+        (Some(app), _) => Ok(app),
+        (None, Some(config)) => BrowserApp::new(config).await,
+        (None, None) => Err(AuthError::config(codes::INVALID_CONFIGURATION, "MsalProvider needs a config or an instance")),
+    }
+}
 
 /// What `use_access_token` does when the silent request needs the user.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -78,53 +87,80 @@ pub(crate) async fn access_token(
     result
 }
 
-/// What `use_msal_authentication` runs once nothing else is in progress (msal-react's
-/// `useMsalAuthentication`): signed in (an account matches), a token for the request's scopes,
-/// silently, falling back to `interaction` when the provider needs the user; signed out, a
-/// sign-in by `interaction`. `Ok(None)`: a redirect left the page. `redirect_failed`: the
-/// provider's redirect came back with this error; where a redirect would start, it is the
-/// outcome instead (see [`failed_redirect`]).
+/// What `login` and `acquire_token` of `use_msal_authentication` are called with: msal-react's
+/// optional `callbackInteractionType` and `callbackRequest` (`None`: the hook's own).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AuthCall {
+    /// How to sign in (for `acquire_token`: when the provider needs the user).
+    pub interaction: Option<Interaction>,
+    /// The request.
+    pub request: Option<InteractiveRequest>,
+}
+
+/// What a `use_msal_authentication` hook runs.
+pub(crate) enum HookRun {
+    /// Its own run, once nothing else is in progress; with the provider's redirect error, if
+    /// any (see [`failed_redirect`]).
+    Auto(Option<AuthError>),
+    /// The app's `login`.
+    Login(AuthCall),
+    /// The app's `acquire_token`.
+    AcquireToken(AuthCall),
+}
+
+/// What `use_msal_authentication` runs (msal-react's `useMsalAuthentication`). Its own run:
+/// signed in (an account matches `filter`), `acquire_token`; signed out, `login`. `login`: a
+/// sign-in by the interaction. `acquire_token`: a token for the request's scopes, silently, for
+/// the request's account, else the hook's; when the provider needs the user, a sign-in by the
+/// interaction with the token request, unless an interaction is already in progress
+/// (msal-react's `unable_to_fallback_to_interaction`). `Ok(None)`: a redirect left the page.
 pub(crate) async fn authenticate(
     app: &BrowserApp,
     interaction: Interaction,
     request: InteractiveRequest,
     filter: Option<AccountFilter>,
-    redirect_failed: Option<AuthError>,
+    run: HookRun,
 ) -> Result<Option<AuthenticationResult>, AuthError> {
-    let redirect_failed = failed_redirect(interaction == Interaction::Redirect, redirect_failed);
-    if let Some(account) = matching_account(app, filter.as_ref()) {
-        let account = account.to_ref();
-        let silent = SilentRequest::for_interactive(&request, account.clone());
-        match app.acquire_token_silent(&silent).await {
+    let account = || matching_account(app, filter.as_ref()).map(|a| a.to_ref());
+    let (interaction, request, redirect_failed, silent_first) = match run {
+        HookRun::Auto(error) => {
+            let account = account();
+            let signed_in = account.is_some();
+            let failed = failed_redirect(interaction == Interaction::Redirect, error);
+            (interaction, InteractiveRequest { account: request.account.or(account), ..request }, failed, signed_in)
+        }
+        HookRun::Login(call) => (call.interaction.unwrap_or(interaction), call.request.unwrap_or(request), None, false),
+        HookRun::AcquireToken(call) => {
+            let request = call.request.unwrap_or(request);
+            (
+                call.interaction.unwrap_or(interaction),
+                InteractiveRequest { account: request.account.or_else(account), ..request },
+                None,
+                true,
+            )
+        }
+    };
+    if silent_first {
+        match app.acquire_token_silent(&SilentRequest::for_interactive(&request, request.account.clone())).await {
             Err(e) if e.is_interaction_required() => {
-                if let Some(failed) = redirect_failed {
-                    return Err(failed);
+                if redirect_failed.is_none() && app.interaction_status() != InteractionStatus::None {
+                    return Err(AuthError::new(
+                        ErrorKind::InteractionInProgress,
+                        codes::UNABLE_TO_FALLBACK_TO_INTERACTION,
+                        "the provider needs the user, but an interaction is already in progress: try again once it is done",
+                    ));
                 }
-                let req = InteractiveRequest { account: Some(account), ..request };
-                return match interaction {
-                    Interaction::Popup => app.acquire_token_popup(&req).await.map(Some),
-                    Interaction::Silent => app.sso_silent(&req).await.map(Some),
-                    Interaction::Redirect => app.acquire_token_redirect(&req).await.map(|()| None),
-                };
             }
             r => return r.map(Some),
         }
     }
-    match redirect_failed {
-        Some(failed) => Err(failed),
-        None => sign_in(app, interaction, &request).await,
+    if let Some(failed) = redirect_failed {
+        return Err(failed);
     }
-}
-
-async fn sign_in(
-    app: &BrowserApp,
-    interaction: Interaction,
-    request: &InteractiveRequest,
-) -> Result<Option<AuthenticationResult>, AuthError> {
     match interaction {
-        Interaction::Popup => app.login_popup(request).await.map(Some),
-        Interaction::Silent => app.sso_silent(request).await.map(Some),
-        Interaction::Redirect => app.login_redirect(request).await.map(|()| None),
+        Interaction::Popup => app.login_popup(&request).await.map(Some),
+        Interaction::Silent => app.sso_silent(&request).await.map(Some),
+        Interaction::Redirect => app.login_redirect(&request).await.map(|()| None),
     }
 }
 

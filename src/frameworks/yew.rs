@@ -19,7 +19,7 @@
 //! }
 //! ```
 
-use super::{authenticate, matching_account, Fallback, Interaction, InteractionStatus, TemplateView};
+use super::{authenticate, matching_account, AuthCall, Fallback, HookRun, Interaction, InteractionStatus, TemplateView};
 use crate::browser::{AppEvent, BrowserApp};
 use crate::client::{AccountFilter, AccountInfo, AccountRef, AuthenticationResult, Config, InteractiveRequest};
 use crate::error::AuthError;
@@ -55,8 +55,13 @@ impl PartialEq for MsalContext {
 /// Props of [`MsalProvider`].
 #[derive(Properties, PartialEq)]
 pub struct MsalProviderProps {
-    /// Client configuration.
-    pub config: Config,
+    /// Client configuration: the provider builds its client.
+    #[prop_or_default]
+    pub config: Option<Config>,
+    /// A client the app built (and shares with code outside the components), as msal-react's
+    /// `instance`; over `config`.
+    #[prop_or_default]
+    pub instance: Option<BrowserApp>,
     /// The app.
     #[prop_or_default]
     pub children: Html,
@@ -73,21 +78,21 @@ enum Live {
     Gone,
 }
 
-/// Owns one client: initializes it, handles a redirect response on mount, and re-renders its
-/// children when accounts or the interaction status change. Unmounted (or given another
-/// configuration), it stops listening to its client and lets it go.
+/// Owns one client: initializes it (or takes the app's `instance`), handles a redirect response
+/// on mount, and re-renders its children when accounts or the interaction status change.
+/// Unmounted (or given another configuration), it stops listening to its client and lets it go.
 #[function_component(MsalProvider)]
 pub fn msal_provider(props: &MsalProviderProps) -> Html {
     let ctx = use_state(MsalContext::default);
     {
         let ctx = ctx.clone();
-        let config = props.config.clone();
-        use_effect_with(config, move |config| {
-            let config = config.clone();
+        let deps = (props.config.clone(), props.instance.clone());
+        use_effect_with(deps, move |(config, instance)| {
+            let (config, instance) = (config.clone(), instance.clone());
             let live = Rc::new(RefCell::new(Live::Starting));
             let task_live = live.clone();
             wasm_bindgen_futures::spawn_local(async move {
-                match BrowserApp::new(config).await {
+                match super::provided_app(instance, config).await {
                     Ok(app) => {
                         // The redirect's error stays in the context until the next one.
                         let error: Rc<RefCell<Option<AuthError>>> = Rc::default();
@@ -223,10 +228,16 @@ pub fn use_access_token(scopes: Vec<String>, fallback: Fallback) -> TokenState {
 pub struct MsalAuthenticationResult {
     /// The sign-in's or the token request's result.
     pub result: Option<AuthenticationResult>,
-    /// Its error (the hook then waits for the app: call `login` to try again).
+    /// Its error (the hook then waits for the app: call `login` or `acquire_token` to try
+    /// again).
     pub error: Option<AuthError>,
-    /// Signs in (or acquires the token) again, by the hook's interaction.
-    pub login: Callback<()>,
+    /// msal-react's `login`: signs in by the call's interaction and request (the hook's own
+    /// for `None`).
+    pub login: Callback<AuthCall>,
+    /// msal-react's `acquireToken`: a token for the call's request (the hook's own for `None`),
+    /// silently for its account (else the hook's), signing in by the call's interaction when
+    /// the provider needs the user.
+    pub acquire_token: Callback<AuthCall>,
 }
 
 /// msal-react's `useMsalAuthentication`: once nothing else is in progress, signs in by
@@ -241,19 +252,17 @@ pub fn use_msal_authentication(
     let ctx = use_msal();
     let state = use_state(|| (None::<AuthenticationResult>, None::<AuthError>));
     let started = use_mut_ref(|| false);
-    // Its argument: the provider's redirect error, given to the hook's own first run only (an
-    // app's `login` tries again).
     let start = {
         let state = state.clone();
         let app = ctx.app.clone();
         let started = started.clone();
         let (request, filter) = (request.clone(), filter.clone());
-        Callback::from(move |redirect_failed: Option<AuthError>| {
+        Callback::from(move |run: HookRun| {
             let Some(app) = app.clone() else { return };
             *started.borrow_mut() = true;
             let (state, request, filter) = (state.clone(), request.clone(), filter.clone());
             wasm_bindgen_futures::spawn_local(async move {
-                match authenticate(&app, interaction, request, filter, redirect_failed).await {
+                match authenticate(&app, interaction, request, filter, run).await {
                     Ok(Some(r)) => state.set((Some(r), None)),
                     Ok(None) => {}
                     Err(e) => state.set((None, Some(e))),
@@ -261,7 +270,8 @@ pub fn use_msal_authentication(
             });
         })
     };
-    let login = start.reform(|()| None);
+    let login = start.reform(HookRun::Login);
+    let acquire_token = start.reform(HookRun::AcquireToken);
     {
         let start = start.clone();
         let ready = ctx.app.is_some() && ctx.in_progress == InteractionStatus::None;
@@ -271,7 +281,8 @@ pub fn use_msal_authentication(
         let redirect_failed = ctx.error.clone();
         use_effect_with((ready, done, signed_in), move |(ready, done, signed_in)| {
             if *ready && !*done && !*started.borrow() {
-                start.emit(redirect_failed);
+                // The provider's redirect error goes to the hook's own first run only.
+                start.emit(HookRun::Auto(redirect_failed));
             } else if !*signed_in && state.0.is_some() {
                 // Signed out: no result for an account that is gone (msal-react).
                 state.set((None, None));
@@ -279,7 +290,7 @@ pub fn use_msal_authentication(
             || ()
         });
     }
-    MsalAuthenticationResult { result: state.0.clone(), error: state.1.clone(), login }
+    MsalAuthenticationResult { result: state.0.clone(), error: state.1.clone(), login, acquire_token }
 }
 
 /// Props of the account templates.
