@@ -433,9 +433,10 @@ test("msal's preflight errors: the page a popup response loaded, a hidden frame'
   };
   const inFrame = await errors(await framed(env.harness("entra")), ["redirect", "logout", "silent"]);
   const inIframe = "BrowserAuthError:redirect_in_iframe";
+  // (An account the cache lacks: msal's hidden frame, with no provider session here.)
   assert.deepEqual(inFrame, {
-    redirect: inIframe, logout: inIframe, silent: "InteractionRequiredAuthError:no_tokens_found",
-    events: ["msal:acquireTokenStart", "msal:acquireTokenFailure:no_tokens_found"],
+    redirect: inIframe, logout: inIframe, silent: "InteractionRequiredAuthError:login_required",
+    events: ["msal:acquireTokenStart", "msal:acquireTokenFromNetworkStart", "msal:acquireTokenFailure:login_required"],
   }, "silent calls run in a frame");
   // Unless the configuration allows it (msal's allowRedirectInIframe).
   const allowed = await errors(await framed(env.harness("entra", "sessionStorage", 300, { system: JSON.stringify({ allowRedirectInIframe: true }) })), ["logout", "held"]);
