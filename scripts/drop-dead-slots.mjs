@@ -20,6 +20,11 @@ const file = process.argv[2];
 if (!file) throw new Error("usage: node scripts/drop-dead-slots.mjs <file.wasm>");
 
 const SHIM = /^wasm_bindgen::convert::closures::_::invoke::/;
+// A formatting trait's `fmt` (`<u32 as core::fmt::Display>::fmt`…), and what calls one through a
+// pointer: core's `fmt::write`, the only reader of the pointers that panic sites store in their
+// `fmt::Arguments`, and the only maker of a `Formatter`.
+const FMT = /^<.* as core(\[[0-9a-f]+\])?::fmt::[A-Za-z]+>::fmt(::|$)/;
+const FMT_WRITE = /^core(\[[0-9a-f]+\])?::fmt::write(::|$)/;
 // wasm-opt's flags as binaryen.js's feature bits (each flag implies its -opt/-overlong part, as
 // in the CLI).
 const FLAGS = {
@@ -35,7 +40,15 @@ if (unknown.length) throw new Error(`drop-dead-slots: no binaryen.js feature for
 m.setFeatures(features.reduce((mask, f) => mask | binaryen.Features[f], binaryen.Features.MVP));
 const funcs = m.getNumFunctions();
 let named = 0;
-for (let i = 0; i < funcs; i++) if (SHIM.test(binaryen.getFunctionInfo(m.getFunctionByIndex(i)).name)) named++;
+let formats = false;
+for (let i = 0; i < funcs; i++) {
+  const name = binaryen.getFunctionInfo(m.getFunctionByIndex(i)).name;
+  if (SHIM.test(name)) named++;
+  if (FMT_WRITE.test(name)) formats = true;
+}
+// Without fmt::write nothing formats (the npm build's panic handler traps without formatting):
+// the formatting functions' slots are dead too.
+const dead = (f) => SHIM.test(f) || (!formats && FMT.test(f));
 if (named === 0 && !binaryen.getFunctionInfo(m.getFunctionByIndex(funcs - 1)).name.includes("::")) {
   throw new Error(`${file}: the functions carry no names (keep the name section until this step)`);
 }
@@ -53,12 +66,12 @@ let emptied = 0;
 const segments = [];
 for (let i = 0; i < m.getNumElementSegments(); i++) segments.push(binaryen.getElementSegmentInfo(m.getElementSegmentByIndex(i)));
 for (const seg of segments) {
-  if (!seg.table || reachable.has(seg.table) || !seg.data.some((f) => SHIM.test(f))) continue;
+  if (!seg.table || reachable.has(seg.table) || !seg.data.some(dead)) continue;
   if (!m.getFunction(DEAD)) m.addFunction(DEAD, binaryen.none, binaryen.none, [], m.unreachable());
-  const data = seg.data.map((f) => (SHIM.test(f) ? (emptied++, DEAD) : f));
+  const data = seg.data.map((f) => (dead(f) ? (emptied++, DEAD) : f));
   m.removeElementSegment(seg.name);
   m.addActiveElementSegment(seg.table, seg.name, data, seg.offset);
 }
 if (!m.validate()) throw new Error(`${file}: invalid after emptying the table slots`);
 writeFileSync(file, m.emitBinary());
-console.log(`drop-dead-slots: ${emptied} table slots of closure invoke shims emptied`);
+console.log(`drop-dead-slots: ${emptied} table slots emptied (closure invoke shims${formats ? "" : ", formatting functions"})`);
