@@ -1149,6 +1149,8 @@ fn a_silent_request_for_an_account_the_cache_lacks_tries_a_hidden_frame_with_its
     assert_eq!(frames.len(), 1, "one hidden frame");
     // msal's order: the object's login_hint claim first (then its sid, then its username).
     assert_eq!(query_param(&frames[0], "login_hint"), "hint-of-9");
+    // The anchor from its homeAccountId, as msal's buildClientInfoFromHomeAccountId.
+    assert_eq!(query_param(&frames[0], "X-AnchorMailbox"), "Oid:uid-9@utid-9");
     // (After the back-off that a frame without an answer starts.)
     h.platform.set_now_ms(h.platform.now_ms() + 600_000);
     let no_claim = AccountRef { login_hint: String::new(), ..gone.clone() };

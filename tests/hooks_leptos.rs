@@ -6,7 +6,7 @@ mod support;
 
 use leptos::prelude::*;
 use msal_wasm::browser::BrowserApp;
-use msal_wasm::client::{AccountFilter, InteractiveRequest};
+use msal_wasm::client::{AccountFilter, AccountRef, InteractiveRequest};
 use msal_wasm::frameworks::leptos::*;
 use msal_wasm::frameworks::{AuthCall, Fallback, Interaction, InteractionStatus};
 use std::cell::RefCell;
@@ -325,6 +325,46 @@ async fn the_provider_takes_the_apps_instance_and_the_hooks_calls_take_msal_reac
     auth.acquire_token.run(AuthCall::default());
     support::wait_for("acquire_token for the hook's account", || support::text_of("leptos-calls").starts_with("liv")).await;
     assert_eq!(support::text_of("leptos-calls"), "liv from_cache=true");
+    // acquire_token's fallback: the provider needs the user (a hidden frame for an account the
+    // cache lacks, hinting at someone the provider's session is not: login_required), so a
+    // sign-in by the call's interaction with the token request.
+    support::set_auto_login(Some("gia")).await;
+    let ghost = AccountRef { login_hint: "gia".into(), ..AccountRef::new("ghost.tenant") };
+    let for_ghost = InteractiveRequest { account: Some(ghost), ..popup_request(None) };
+    auth.acquire_token.run(AuthCall { interaction: Some(Interaction::Popup), request: Some(for_ghost) });
+    support::wait_for("the fallback sign-in", || support::text_of("leptos-calls").starts_with("gia")).await;
+    support::set_auto_login(None).await;
+    assert_eq!(support::text_of("leptos-calls"), "gia from_cache=false");
     drop(handle);
     root.remove();
+}
+
+// msal-react's MsalProvider initializes the instance it is given, and the redirect response is
+// handled once per page load: an app that handled it itself and the provider see the same
+// outcome (here the provider's error), so the hooks still do not redirect again by themselves.
+#[test]
+async fn the_provider_initializes_the_apps_instance_and_shares_its_redirect_outcome() {
+    // Built, not initialized.
+    let built = BrowserApp::build(support::config(), wasm_bindgen::JsValue::NULL, wasm_bindgen::JsValue::NULL).unwrap();
+    let root = mount_root();
+    let handle =
+        leptos::mount::mount_to(root.clone(), move || view! { <MsalProvider instance=built.clone()><RedirectProbe /></MsalProvider> });
+    support::wait_for("the provider to start", || !support::text_of("leptos-redirect-probe").starts_with("Startup")).await;
+    assert_eq!(support::text_of("leptos-redirect-probe"), "None None", "the provider initialized the instance");
+    drop(handle);
+    root.remove();
+
+    support::returned_from_redirect_with("access_denied", None).await;
+    let app = BrowserApp::new(support::redirect_config()).await.unwrap();
+    // The app handles the response before it mounts the provider.
+    assert_eq!(app.handle_redirect().await.unwrap_err().code(), "access_denied");
+    let root = mount_root();
+    let given = app.clone();
+    let handle =
+        leptos::mount::mount_to(root.clone(), move || view! { <MsalProvider instance=given.clone()><RedirectProbe /></MsalProvider> });
+    support::wait_for("the provider to start", || !support::text_of("leptos-redirect-probe").starts_with("Startup")).await;
+    assert_eq!(support::text_of("leptos-redirect-probe"), r#"None Some("access_denied")"#);
+    drop(handle);
+    root.remove();
+    web_sys::window().unwrap().session_storage().unwrap().unwrap().clear().unwrap();
 }

@@ -59,19 +59,13 @@ type Listener = Rc<dyn Fn(AppEvent)>;
 pub(crate) struct WeakApp {
     client: alloc::rc::Weak<BrowserClient>,
     listeners: alloc::rc::Weak<RefCell<Vec<(u32, Listener)>>>,
-    next_id: Rc<::core::cell::Cell<u32>>,
-    status: Rc<::core::cell::Cell<InteractionStatus>>,
+    state: Rc<AppState>,
 }
 
 impl WeakApp {
     /// The app, while something else holds it.
     pub(crate) fn upgrade(&self) -> Option<BrowserApp> {
-        Some(BrowserApp {
-            client: self.client.upgrade()?,
-            listeners: self.listeners.upgrade()?,
-            next_id: self.next_id.clone(),
-            status: self.status.clone(),
-        })
+        Some(BrowserApp { client: self.client.upgrade()?, listeners: self.listeners.upgrade()?, state: self.state.clone() })
     }
 }
 
@@ -127,8 +121,7 @@ impl TabEvents {
 pub struct BrowserApp {
     client: Rc<BrowserClient>,
     listeners: Rc<RefCell<Vec<(u32, Listener)>>>,
-    next_id: Rc<::core::cell::Cell<u32>>,
-    status: Rc<::core::cell::Cell<InteractionStatus>>,
+    state: Rc<AppState>,
 }
 
 impl ::core::fmt::Debug for BrowserApp {
@@ -140,6 +133,40 @@ impl ::core::fmt::Debug for BrowserApp {
 impl PartialEq for BrowserApp {
     fn eq(&self, other: &Self) -> bool {
         Rc::ptr_eq(&self.client, &other.client)
+    }
+}
+
+/// What the clones of one [`BrowserApp`] share besides the client and the listeners.
+#[derive(Default)]
+struct AppState {
+    next_id: ::core::cell::Cell<u32>,
+    status: ::core::cell::Cell<InteractionStatus>,
+    redirected: RefCell<Redirected>,
+}
+
+/// [`BrowserApp::handle_redirect`]'s outcome on this page load.
+#[derive(Default)]
+enum Redirected {
+    #[default]
+    NotYet,
+    /// A call runs it; these wait.
+    Running(Vec<::core::task::Waker>),
+    Done(Box<Result<Option<AuthenticationResult>, AuthError>>),
+}
+
+/// Publishes a `handle_redirect` run's outcome when dropped (`NotYet` again when it was dropped
+/// before it had one), and wakes the calls that wait for it.
+struct RedirectRun<'a> {
+    app: &'a BrowserApp,
+    outcome: Option<Result<Option<AuthenticationResult>, AuthError>>,
+}
+
+impl Drop for RedirectRun<'_> {
+    fn drop(&mut self) {
+        let next = self.outcome.take().map_or(Redirected::NotYet, |o| Redirected::Done(Box::new(o)));
+        if let Redirected::Running(waiters) = self.app.state.redirected.replace(next) {
+            waiters.into_iter().for_each(::core::task::Waker::wake);
+        }
     }
 }
 
@@ -182,7 +209,7 @@ impl BrowserApp {
         let shared = config.cache_location == CacheLocation::LocalStorage;
         let platform = BrowserPlatform::new(config.cache_location, &config.client_id, log_sink, network);
         let client = Rc::new(PublicClientApplication::new(config, platform)?);
-        let app = BrowserApp { client, listeners: Rc::default(), next_id: Rc::default(), status: Rc::default() };
+        let app = BrowserApp { client, listeners: Rc::default(), state: Rc::default() };
 
         let max = u32::try_from(crate::client::MAX_ANNOUNCEMENT_BYTES).unwrap_or(u32::MAX);
         let channel = window::listen(&channel_name, max, shared, TabEvents(app.downgrade()));
@@ -213,12 +240,7 @@ impl BrowserApp {
     }
 
     pub(crate) fn downgrade(&self) -> WeakApp {
-        WeakApp {
-            client: Rc::downgrade(&self.client),
-            listeners: Rc::downgrade(&self.listeners),
-            next_id: self.next_id.clone(),
-            status: self.status.clone(),
-        }
+        WeakApp { client: Rc::downgrade(&self.client), listeners: Rc::downgrade(&self.listeners), state: self.state.clone() }
     }
 
     /// The underlying client (accounts, cache, configuration).
@@ -233,8 +255,8 @@ impl BrowserApp {
 
     /// Calls `listener` on every [`AppEvent`]; returns an id for [`unsubscribe`](Self::unsubscribe).
     pub fn subscribe(&self, listener: impl Fn(AppEvent) + 'static) -> u32 {
-        let id = self.next_id.get() + 1;
-        self.next_id.set(id);
+        let id = self.state.next_id.get() + 1;
+        self.state.next_id.set(id);
         self.listeners.borrow_mut().push((id, Rc::new(listener)));
         id
     }
@@ -246,11 +268,11 @@ impl BrowserApp {
 
     /// msal's `InteractionStatus`: what interaction, if any, the app is in now.
     pub fn interaction_status(&self) -> InteractionStatus {
-        self.status.get()
+        self.state.status.get()
     }
 
     fn set_status(&self, status: InteractionStatus) {
-        if self.status.replace(status) != status {
+        if self.state.status.replace(status) != status {
             self.emit(AppEvent::Status(status));
         }
     }
@@ -300,8 +322,32 @@ impl BrowserApp {
 
     /// Completes a redirect sign-in if this page load carries its response; goes back to the
     /// page the sign-in started from first, when the response arrived elsewhere (the result
-    /// then comes on that page's load). `Ok(None)` when there is none.
+    /// then comes on that page's load). `Ok(None)` when there is none. Every call on this page
+    /// load gets the first call's outcome, waiting for it while it runs (msal's one promise per
+    /// response): an app that handles the redirect itself and a provider given its instance
+    /// see the same result or error.
     pub async fn handle_redirect(&self) -> Result<Option<AuthenticationResult>, AuthError> {
+        // Waits while another call runs it; `None`: nobody has (or a call was dropped half-way).
+        let seen = ::core::future::poll_fn(|cx| match &mut *self.state.redirected.borrow_mut() {
+            Redirected::Done(r) => ::core::task::Poll::Ready(Some((**r).clone())),
+            Redirected::Running(waiters) => {
+                waiters.push(cx.waker().clone());
+                ::core::task::Poll::Pending
+            }
+            Redirected::NotYet => ::core::task::Poll::Ready(None),
+        })
+        .await;
+        if let Some(r) = seen {
+            return r;
+        }
+        *self.state.redirected.borrow_mut() = Redirected::Running(Vec::new());
+        let mut run = RedirectRun { app: self, outcome: None };
+        let r = self.handle_redirect_once().await;
+        run.outcome = Some(r.clone());
+        r
+    }
+
+    async fn handle_redirect_once(&self) -> Result<Option<AuthenticationResult>, AuthError> {
         if self.client.own_interaction_in_progress() {
             self.set_status(InteractionStatus::HandleRedirect);
         }

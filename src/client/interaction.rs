@@ -350,21 +350,28 @@ impl<P: Platform> PublicClientApplication<P> {
         // active account gives the hints.
         let account = match &req.account {
             Some(r) => {
-                // An account the cache lacks: what the app's object says (msal).
+                // What the app's object says (msal takes the hints from it), also for an account
+                // the cache lacks; the anchor is its homeAccountId's uid@utid.
                 hints.account_login_hint.clone_from(&r.login_hint);
                 hints.account_sid.clone_from(&r.sid);
                 hints.account_username.clone_from(&r.username);
+                if !r.home_account_id.is_empty() {
+                    let (uid, utid) = r.home_account_id.split_once('.').unwrap_or((&r.home_account_id, ""));
+                    hints.account_oid_anchor = [uid, "@", utid].concat();
+                }
                 self.account_in(r)
             }
             None if req.login_hint.is_empty() && req.sid.is_empty() => self.active_account(),
             None => None,
         };
         if let Some(acc) = account {
+            // The cached account's, where it has them.
             let claims = acc.id_token_claims.clone().map(IdTokenClaims::from_json);
-            hints.account_login_hint = claims.as_ref().and_then(|c| c.login_hint()).unwrap_or_default().to_owned();
-            hints.account_sid = claims.as_ref().and_then(|c| c.sid()).unwrap_or_default().to_owned();
-            hints.account_username = acc.account.username.clone();
-            hints.account_oid_anchor = acc.account.oid_anchor();
+            let claim = |c: Option<&str>| c.unwrap_or_default().to_owned();
+            set_nonempty(&mut hints.account_login_hint, claim(claims.as_ref().and_then(|c| c.login_hint())));
+            set_nonempty(&mut hints.account_sid, claim(claims.as_ref().and_then(|c| c.sid())));
+            set_nonempty(&mut hints.account_username, acc.account.username.clone());
+            set_nonempty(&mut hints.account_oid_anchor, acc.account.oid_anchor());
         }
         let prompt = match req.prompt.clone() {
             Some(p @ (authorize::Prompt::None | authorize::Prompt::NoSession)) if itype == InteractionType::Silent => Some(p),
@@ -770,4 +777,11 @@ fn interaction_busy() -> AuthError {
         codes::INTERACTION_IN_PROGRESS,
         "an interactive request is already in progress; await it (or handleRedirectPromise) first",
     )
+}
+
+/// `*to = v` unless `v` is empty.
+fn set_nonempty(to: &mut String, v: String) {
+    if !v.is_empty() {
+        *to = v;
+    }
 }

@@ -345,7 +345,8 @@ impl<P: Platform> PublicClientApplication<P> {
         })
     }
 
-    fn guid(&self) -> Result<String, AuthError> {
+    /// A new GUID (msal's `createNewGuid`), from the platform's randomness.
+    pub fn guid(&self) -> Result<String, AuthError> {
         let mut b = [0u8; 16];
         self.platform.fill_random(&mut b)?;
         Ok(pkce::guid(b))

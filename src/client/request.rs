@@ -63,7 +63,8 @@ pub struct AccountRef {
     pub tenant_id: Option<String>,
     /// What the app's `AccountInfo` says of the user, for an account the cache lacks: as msal,
     /// an authorize request (a hidden frame, a popup, a redirect) for an account it was handed
-    /// takes its hints from that object. `idTokenClaims.login_hint` ("" when none).
+    /// takes its hints from that object. Its `loginHint`, else `idTokenClaims.login_hint` ("" when
+    /// none).
     pub login_hint: String,
     /// `idTokenClaims.sid` ("" when none).
     pub sid: String,

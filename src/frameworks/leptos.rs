@@ -245,7 +245,11 @@ pub fn use_msal_authentication(
                     set_result.set(Some(r));
                 }
                 Ok(None) => {}
-                Err(e) => set_error.set(Some(e)),
+                Err(e) => {
+                    // An error replaces the result (msal-react).
+                    set_result.set(None);
+                    set_error.set(Some(e));
+                }
             }
         });
     });

@@ -16,10 +16,14 @@ pub use crate::browser::InteractionStatus;
 use crate::client::{AccountFilter, AccountInfo, AccountRef, AuthenticationResult, Config, InteractiveRequest, SilentRequest};
 use crate::error::{codes, AuthError, ErrorKind};
 
-/// The provider's client: the app's `instance`, else one built for `config`.
+/// The provider's client: the app's `instance` (initialized here, as msal-react's provider
+/// does; again is harmless), else one built for `config`.
 pub(crate) async fn provided_app(instance: Option<BrowserApp>, config: Option<Config>) -> Result<BrowserApp, AuthError> {
     match (instance, config) {
-        (Some(app), _) => Ok(app),
+        (Some(app), _) => {
+            app.client().initialize().await?;
+            Ok(app)
+        }
         (None, Some(config)) => BrowserApp::new(config).await,
         (None, None) => Err(AuthError::config(codes::INVALID_CONFIGURATION, "MsalProvider needs a config or an instance")),
     }
@@ -140,6 +144,11 @@ pub(crate) async fn authenticate(
             )
         }
     };
+    // One correlation id for the silent call and its fallback (msal-react).
+    let mut request = request;
+    if silent_first && request.correlation_id.is_empty() {
+        request.correlation_id = app.client().guid()?;
+    }
     if silent_first {
         match app.acquire_token_silent(&SilentRequest::for_interactive(&request, request.account.clone())).await {
             Err(e) if e.is_interaction_required() => {
@@ -160,7 +169,12 @@ pub(crate) async fn authenticate(
     match interaction {
         Interaction::Popup => app.login_popup(&request).await.map(Some),
         Interaction::Silent => app.sso_silent(&request).await.map(Some),
-        Interaction::Redirect => app.login_redirect(&request).await.map(|()| None),
+        Interaction::Redirect => {
+            // As msal-react: the redirect response of this page load is handled first (the
+            // provider's outcome, shared).
+            let _ = app.handle_redirect().await;
+            app.login_redirect(&request).await.map(|()| None)
+        }
     }
 }
 

@@ -198,7 +198,8 @@ fn account_ref(j: &Json) -> Option<AccountRef> {
     a.str_field("homeAccountId").map(|h| AccountRef {
         home_account_id: h.to_owned(),
         tenant_id,
-        login_hint: claims.string_or_empty("login_hint"),
+        // msal's extractLoginHint: the account's loginHint, else its login_hint claim.
+        login_hint: a.str_field("loginHint").filter(|h| !h.is_empty()).map_or_else(|| claims.string_or_empty("login_hint"), str::to_owned),
         sid: claims.string_or_empty("sid"),
         username: a.string_or_empty("username"),
     })

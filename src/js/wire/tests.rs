@@ -170,6 +170,11 @@ fn requests_are_read_with_msal_names() {
     let want =
         AccountRef { login_hint: "lh".into(), sid: "s1".into(), username: "u@x".into(), ..AccountRef::in_tenant("h", Some("t".into())) };
     assert_eq!(hinted.account, Some(want));
+    // msal's extractLoginHint: the account's own loginHint first.
+    let own =
+        silent_request(&json(r#"{"scopes":["a"],"account":{"homeAccountId":"h","loginHint":"mine","idTokenClaims":{"login_hint":"lh"}}}"#))
+            .unwrap();
+    assert_eq!(own.account.unwrap().login_hint, "mine");
     assert_eq!(r.extra_query_parameters, [("dc".to_owned(), "x".to_owned()), ("n".into(), "1".into()), ("b".into(), "true".into())]);
     assert_eq!((r.state.as_str(), r.claims.as_str(), r.redirect_uri.as_str(), r.redirect_start_page.as_str()), ("s", "", "/r", "/p")); // "{}" asks for nothing
     assert_eq!(
