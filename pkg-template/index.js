@@ -937,8 +937,12 @@ export class PublicClientApplication {
     // code is good once).
     const shared = r.code && this.redemptions.get(r.code);
     if (shared) {
+      // Its own START, and its own FAILURE when the shared redemption fails (msal).
       this.emit(EventType.ACQUIRE_TOKEN_START, InteractionType.Silent, request, null, r.correlationId);
-      return shared;
+      return shared.catch((e) => {
+        this.emit(EventType.ACQUIRE_TOKEN_FAILURE, InteractionType.Silent, null, e, r.correlationId);
+        throw e;
+      });
     }
     const done = this.track(InteractionType.Silent, request, r.correlationId, () => this.engine().byCode(requestJson(r)).then(toResult), BrowserRootPerformanceEvents.AcquireTokenByCode)
       .finally(() => this.redemptions.delete(r.code));
@@ -951,11 +955,14 @@ export class PublicClientApplication {
     const r = Object.assign({}, request, { correlationId: (request && request.correlationId) || createGuid() });
     const client = this.engine();
     this.preflight(true, r);
-    this.emit(EventType.LOGOUT_START, InteractionType.Redirect, request || null, null, r.correlationId);
     const active = client.activeHomeAccountId();
+    // The lock and the local sign-out before any event (as msal); their failure after START.
+    let pending;
+    try { pending = client.logoutRedirect(requestJson(r)); } catch (raw) { pending = Promise.reject(raw); }
+    this.emit(EventType.LOGOUT_START, InteractionType.Redirect, request || null, null, r.correlationId);
     let url;
     try {
-      url = await client.logoutRedirect(requestJson(r));
+      url = await pending;
     } catch (raw) {
       const e = toError(raw);
       this.emit(EventType.LOGOUT_FAILURE, InteractionType.Redirect, null, e, r.correlationId);

@@ -104,6 +104,8 @@ pub mod codes {
     pub const AUTH_CODE_REQUIRED: &str = "auth_code_required";
     /// `acquireTokenByCode` without a code (msal 5's name).
     pub const AUTH_CODE_OR_NATIVE_ACCOUNT_ID_REQUIRED: &str = "auth_code_or_nativeAccountId_required";
+    pub const SPA_CODE_AND_NATIVE_ACCOUNT_ID_PRESENT: &str = "spa_code_and_nativeAccountId_present";
+    pub const UNABLE_TO_ACQUIRE_TOKEN_FROM_NATIVE_PLATFORM: &str = "unable_to_acquire_token_from_native_platform";
     pub const MISPLACED_RESOURCE_PARAMETER: &str = "misplaced_resource_parameter";
     pub const RESOURCE_PARAMETER_REQUIRED: &str = "resource_parameter_required";
     pub const BLOCK_NESTED_POPUPS: &str = "block_nested_popups";

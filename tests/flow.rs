@@ -314,9 +314,12 @@ fn signing_out_an_account_another_tab_removed_keeps_the_other_accounts() {
     h.idp.borrow_mut().uid = Some("uid-2".into());
     let second = h.sign_in().account.account.home_account_id;
     assert_ne!(first, second);
-    let started = h.pca.begin_logout(&logout(Some(&first), None, ""), InteractionType::Redirect).unwrap();
+    // The app's object names its login hint (msal's logout_hint comes from it).
+    let mut gone = logout(Some(&first), None, "");
+    gone.account.as_mut().unwrap().login_hint = "hint-of-first".into();
+    let started = h.pca.begin_logout(&gone, InteractionType::Redirect).unwrap();
     h.pca.abort_logout();
-    assert!(started.url.is_some());
+    assert_eq!(query_param(started.url.as_deref().unwrap(), "logout_hint"), "hint-of-first");
     let left: Vec<String> = h.pca.all_accounts().into_iter().map(|a| a.account.home_account_id).collect();
     assert_eq!(left, [second]);
 }
@@ -994,14 +997,11 @@ fn an_mcp_client_needs_a_resource_named_once() {
         let e = h.pca.begin_interaction(&req, InteractionType::Popup, "https://app.example/").unwrap_err();
         assert_eq!(e.code(), code);
         assert_eq!(e.kind(), ErrorKind::Client);
-        let by_code = extra_query.is_empty().then(|| block_on(h.pca.acquire_token_by_code(&by_code("c", options.clone()))));
+        let code_req = msal_wasm::client::ByCodeRequest { extra_query_parameters: extra_query.clone(), ..by_code("c", options.clone()) };
+        assert_eq!(block_on(h.pca.acquire_token_by_code(&code_req)).unwrap_err().code(), code);
         let req = SilentRequest { options, extra_query_parameters: extra_query, ..silent("uid-1.x") };
         assert_eq!(h.pca.acquire_token_silent_cached(&req).unwrap_err().code(), code);
         assert_eq!(block_on(h.pca.acquire_token_silent_network(&req)).unwrap_err().code(), code);
-        // acquireTokenByCode has no extraQueryParameters.
-        if let Some(r) = by_code {
-            assert_eq!(r.unwrap_err().code(), code);
-        }
     }
     assert!(!h.pca.interaction_in_progress(), "a refused request takes no lock");
     assert_eq!(h.token_requests(), 0);
@@ -1317,4 +1317,55 @@ fn pocd_is_sent_when_the_page_passes_msals_popup_origin_check() {
     let h = harness_with(off);
     h.platform.set_in_frame(true);
     assert_eq!(pocd_of(&h), "1");
+}
+
+#[test]
+fn acquire_token_by_code_sends_what_msal_sends_no_redirect_uri_unless_named_its_claims_and_extra_query() {
+    // msal's hybrid SPA client redeems a code obtained elsewhere without a redirect_uri (the
+    // server's is not this page's); the request's claims go in the body and its extra query
+    // parameters on the URL; its state comes back.
+    let h = harness();
+    let verifier = "a-verifier-of-the-code-obtained-elsewhere";
+    h.idp.borrow_mut().challenge = msal_wasm::core::base64::encode_url(&msal_wasm::core::sha256::sha256(verifier.as_bytes()));
+    let claims = r#"{"access_token":{"acrs":{"essential":true,"value":"c1"}}}"#;
+    let req = msal_wasm::client::ByCodeRequest {
+        code_verifier: Some(msal_wasm::secret::PkceVerifier::new(verifier)),
+        claims: claims.into(),
+        extra_query_parameters: vec![("dc".into(), "ESTS-PUB-X".into())],
+        state: "app-state".into(),
+        ..by_code("the-code", TokenOptions::default())
+    };
+    let r = block_on(h.pca.acquire_token_by_code(&req)).unwrap();
+    assert_eq!(r.state, "app-state");
+    let sent = last_token_request(&h);
+    assert_eq!(sent.form_field("redirect_uri"), None);
+    assert!(sent.form_field("claims").is_some_and(|c| c.contains(r#""acrs""#)));
+    assert_eq!(query_param(&sent.url, "dc"), "ESTS-PUB-X");
+    let named = msal_wasm::client::ByCodeRequest { redirect_uri: "https://app.example/from-server".into(), ..req };
+    let _ = block_on(h.pca.acquire_token_by_code(&named));
+    assert_eq!(last_token_request(&h).form_field("redirect_uri").as_deref(), Some("https://app.example/from-server"));
+    // nativeAccountId (a platform broker's account; there is none here): msal's refusals.
+    let before = h.token_requests();
+    let native =
+        |code: &str| msal_wasm::client::ByCodeRequest { native_account_id: "n-1".into(), ..by_code(code, TokenOptions::default()) };
+    assert_eq!(block_on(h.pca.acquire_token_by_code(&native("c"))).unwrap_err().code(), "spa_code_and_nativeAccountId_present");
+    assert_eq!(block_on(h.pca.acquire_token_by_code(&native(""))).unwrap_err().code(), "unable_to_acquire_token_from_native_platform");
+    assert_eq!(
+        block_on(h.pca.acquire_token_by_code(&by_code("", TokenOptions::default()))).unwrap_err().code(),
+        "auth_code_or_nativeAccountId_required"
+    );
+    assert_eq!(h.token_requests(), before, "refused before any request");
+}
+
+#[test]
+fn a_redirect_sign_out_signs_out_here_before_the_requests_authority_is_resolved_as_msal() {
+    // msal clears the cache first, then resolves the authority: a request authority that
+    // cannot be used still leaves the account signed out here, and the lock released.
+    let h = harness();
+    let home = h.sign_in().account.account.home_account_id;
+    let req = LogoutRequest { authority: Some("https://evil.example/tenant".into()), ..logout(Some(&home), None, "") };
+    let e = block_on(h.pca.begin_logout_redirect(&req)).unwrap_err();
+    assert_eq!(e.code(), "untrusted_authority");
+    assert!(h.pca.all_accounts().is_empty(), "signed out here");
+    assert!(!h.pca.interaction_in_progress(), "the lock is released");
 }

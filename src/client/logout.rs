@@ -44,9 +44,10 @@ enum LogoutStage {
     Failed(AuthError),
 }
 
-/// What the local part of a sign-out leaves for the end-session request.
+/// What the local part of a sign-out leaves for the end-session request (see
+/// [`PublicClientApplication::sign_out_for_redirect`]).
 #[derive(Debug)]
-struct SignedOut {
+pub struct SignedOut {
     correlation_id: String,
     login_hint: String,
 }
@@ -75,12 +76,33 @@ impl<P: Platform> PublicClientApplication<P> {
         self.end_session(req, itype, signed_out, &target.metadata)
     }
 
-    /// msal's `logoutRedirect` up to the navigation: resolves the request's authority, then as
-    /// [`begin_logout`](Self::begin_logout).
+    /// msal's `logoutRedirect` up to the navigation: [`sign_out_for_redirect`](Self::sign_out_for_redirect),
+    /// then [`finish_logout_redirect`](Self::finish_logout_redirect).
     pub async fn begin_logout_redirect(&self, req: &LogoutRequest) -> Result<LogoutStarted, AuthError> {
+        let signed_out = self.sign_out_for_redirect(req)?;
+        self.finish_logout_redirect(req, signed_out).await
+    }
+
+    /// The synchronous start of msal's `logoutRedirect`: the preflight checks, the interaction
+    /// lock (so a second sign-out or sign-in started right after is refused, as msal), and the
+    /// local sign-out, before the request's authority is resolved (an offline start still signs
+    /// out here, as msal clears the cache first).
+    pub fn sign_out_for_redirect(&self, req: &LogoutRequest) -> Result<SignedOut, AuthError> {
         self.preflight(true)?;
-        self.resolve_authority(req.authority.as_deref()).await?;
-        let started = self.begin_logout(req, InteractionType::Redirect);
+        self.sign_out_locally(req, InteractionType::Redirect)
+    }
+
+    /// The rest of msal's `logoutRedirect` up to the navigation: the request's authority (its
+    /// endpoints resolved when first named), then the end-session URL to navigate to.
+    pub async fn finish_logout_redirect(&self, req: &LogoutRequest, signed_out: SignedOut) -> Result<LogoutStarted, AuthError> {
+        let target = match self.target(req.authority.as_deref()).await {
+            Ok(t) => t,
+            Err(e) => {
+                self.release_interaction_lock();
+                return Err(e.or_correlation_id(&signed_out.correlation_id));
+            }
+        };
+        let started = self.end_session(req, InteractionType::Redirect, signed_out, &target.metadata);
         self.forget_orphan_keys().await;
         started
     }
@@ -106,8 +128,11 @@ impl<P: Platform> PublicClientApplication<P> {
         }
         let id = info.as_ref().map(|i| Json::from(i.account.home_account_id.as_str())).unwrap_or(Json::Null);
         self.announce(Json::object().with("t", "signout").with("homeAccountId", id));
-        let login_hint =
-            info.as_ref().and_then(|i| i.id_token_claims.as_ref()?.str_field("login_hint").map(str::to_owned)).unwrap_or_default();
+        // msal: the app's object's loginHint or login_hint claim, else the cached account's.
+        let given = req.account.as_ref().map(|a| a.login_hint.clone()).filter(|h| !h.is_empty());
+        let login_hint = given
+            .or_else(|| info.as_ref().and_then(|i| i.id_token_claims.as_ref()?.str_field("login_hint").map(str::to_owned)))
+            .unwrap_or_default();
         Ok(SignedOut { correlation_id, login_hint })
     }
 
@@ -132,7 +157,14 @@ impl<P: Platform> PublicClientApplication<P> {
             Some(uri) => self.absolute_uri(&[uri]),
             None => self.absolute_uri(&[]),
         };
-        let rs = RequestState { id: self.guid()?, interaction_type: itype, user_state: req.state.clone() };
+        let id = match self.guid() {
+            Ok(id) => id,
+            Err(e) => {
+                self.release_interaction_lock();
+                return Err(e.with_correlation_id(correlation_id));
+            }
+        };
+        let rs = RequestState { id, interaction_type: itype, user_state: req.state.clone() };
         if itype == InteractionType::Redirect {
             // The redirect bridge, used as the post-logout page, brings the browser back here.
             let start = self.redirect_start_page("", "");

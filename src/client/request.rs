@@ -517,13 +517,24 @@ pub struct ByCodeRequest {
     pub scopes: Vec<String>,
     /// The PKCE verifier the code was requested with, if any.
     pub code_verifier: Option<crate::secret::PkceVerifier>,
-    /// The redirect URI the code was sent to (`""`: the configured one).
+    /// The redirect URI the code was sent to, sent with it when given (`""`: none is sent, as
+    /// msal redeems a code obtained elsewhere).
     pub redirect_uri: String,
     /// The correlation id (`""`: a new one).
     pub correlation_id: String,
     /// Overrides the configured authority (the tenant or B2C policy the code was issued by);
     /// checked as [`InteractiveRequest::authority`].
     pub authority: Option<String>,
+    /// `claims` (JSON), sent with the code.
+    pub claims: String,
+    /// `extraQueryParameters`, on the token endpoint's URL.
+    pub extra_query_parameters: Vec<(String, String)>,
+    /// `state`, returned in the result.
+    pub state: String,
+    /// `nativeAccountId`: an account of the platform broker, which this library does not use
+    /// (msal's errors: with a code, `spa_code_and_nativeAccountId_present`; without,
+    /// `unable_to_acquire_token_from_native_platform`).
+    pub native_account_id: String,
     /// What is sent and cached with the token.
     pub options: TokenOptions,
 }

@@ -272,17 +272,33 @@ impl<P: Platform> PublicClientApplication<P> {
     /// Redeems an authorization code obtained elsewhere (msal's `acquireTokenByCode`).
     pub async fn acquire_token_by_code(&self, req: &ByCodeRequest) -> Result<AuthenticationResult, AuthError> {
         self.preflight(false)?;
-        if req.code.secret().is_empty() {
+        // msal's order of refusals (no platform broker here).
+        let (code, native) = (!req.code.secret().is_empty(), !req.native_account_id.is_empty());
+        if code && native {
+            return Err(AuthError::browser(
+                codes::SPA_CODE_AND_NATIVE_ACCOUNT_ID_PRESENT,
+                "the request names both a code and a nativeAccountId",
+            ));
+        } else if native {
+            return Err(AuthError::browser(
+                codes::UNABLE_TO_ACQUIRE_TOKEN_FROM_NATIVE_PLATFORM,
+                "no platform broker: a nativeAccountId cannot be used",
+            ));
+        } else if !code {
             return Err(AuthError::browser(codes::AUTH_CODE_OR_NATIVE_ACCOUNT_ID_REQUIRED, "acquireTokenByCode needs a code"));
         }
-        req.options.enforce_resource(self.config.is_mcp, &[])?;
+        req.options.enforce_resource(self.config.is_mcp, &req.extra_query_parameters)?;
         let correlation_id = if req.correlation_id.is_empty() { self.guid()? } else { req.correlation_id.clone() };
-        let redirect_uri = self.redirect_uri(&req.redirect_uri);
         let scopes = self.wire_scopes(&req.scopes);
         // The code's own authority (its tenant, its B2C policy): it is redeemed nowhere else.
         let target = self.target(req.authority.as_deref()).await?;
-        let grant = Grant::AuthorizationCode { code: &req.code, verifier: req.code_verifier.as_ref(), redirect_uri: &redirect_uri };
-        self.redeem_code(&target, ("", &[]), grant, None, Saving::new(&scopes, &correlation_id, &req.options)).await
+        // The redirect URI only when the request names one: msal sends none for a code obtained
+        // elsewhere (a server's redirect URI is not this page's).
+        let grant = Grant::AuthorizationCode { code: &req.code, verifier: req.code_verifier.as_ref(), redirect_uri: &req.redirect_uri };
+        let extras = (req.claims.as_str(), req.extra_query_parameters.as_slice());
+        let mut r = self.redeem_code(&target, extras, grant, None, Saving::new(&scopes, &correlation_id, &req.options)).await?;
+        r.state.clone_from(&req.state);
+        Ok(r)
     }
 
     /// Redeems the account's refresh token for `req`'s scopes.

@@ -264,11 +264,12 @@ pub fn logout_url(
     if !id_token_hint.is_empty() {
         q.push(("id_token_hint", id_token_hint));
     }
-    if !logout_hint.is_empty() {
-        q.push(("logout_hint", logout_hint));
-    }
+    // msal-common's order: state, then logout_hint.
     if !state.is_empty() {
         q.push(("state", state));
+    }
+    if !logout_hint.is_empty() {
+        q.push(("logout_hint", logout_hint));
     }
     for (k, v) in extra {
         if !v.is_empty() && !q.iter().any(|(o, _)| o.eq_ignore_ascii_case(k)) {

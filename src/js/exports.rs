@@ -53,7 +53,7 @@ enum Task {
     SsoSilent(String),
     Silent(String),
     ByCode(String),
-    LogoutRedirect(String),
+    LogoutRedirect(crate::client::LogoutRequest, crate::client::SignedOut),
     Popup(PopupStarted<BrowserPlatform>),
     LogoutPopup(LogoutPopupStarted<BrowserPlatform>),
     /// A proactive refresh nobody awaits.
@@ -256,13 +256,17 @@ impl JsClient {
         self.inner.set_active_account(account.as_ref()).map_err(|e| error_value(&e))
     }
 
-    /// Starts `logoutRedirect`: resolves the request's authority, removes the request's account
-    /// (every account when it names none) and resolves to the end-session URL to navigate to
-    /// (`undefined` if the provider has none). `abortLogout()` when the navigation does not
-    /// happen.
+    /// Starts `logoutRedirect`: takes the interaction lock and removes the request's account
+    /// (every account when it names none) at once, throwing if it cannot; the promise resolves
+    /// the request's authority and then to the end-session URL to navigate to (`undefined` if
+    /// the provider has none). `abortLogout()` when the navigation does not happen.
     #[wasm_bindgen(js_name = logoutRedirect)]
-    pub fn logout_redirect(&self, request: &str) -> js_sys::Promise {
-        self.run(Task::LogoutRedirect(request.to_owned()))
+    pub fn logout_redirect(&self, request: &str) -> Result<js_sys::Promise, JsValue> {
+        // The lock and the local sign-out now, synchronously (as msal takes the lock before
+        // any event); the authority and the end-session URL in the task.
+        let req = parse(request).map(|j| wire::logout_request(&j)).map_err(|e| error_value(&e))?;
+        let signed_out = self.inner.sign_out_for_redirect(&req).map_err(|e| error_value(&e))?;
+        Ok(self.run(Task::LogoutRedirect(req, signed_out)))
     }
 
     /// Ends a redirect sign-out whose navigation will not happen.
@@ -369,10 +373,7 @@ impl JsClient {
                     }),
                     Err(e) => Err(e),
                 },
-                Task::LogoutRedirect(request) => match parse(&request) {
-                    Ok(j) => c.begin_logout_redirect(&wire::logout_request(&j)).await.map(|s| url(s.url)),
-                    Err(e) => Err(e),
-                },
+                Task::LogoutRedirect(req, signed_out) => c.finish_logout_redirect(&req, signed_out).await.map(|s| url(s.url)),
                 Task::SsoSilent(request) => match parse(&request).and_then(|j| wire::interactive_request(&j)) {
                     Ok(req) => c.sso_silent(&req).await.map(json),
                     Err(e) => Err(e),

@@ -441,6 +441,10 @@ pub fn by_code_request(j: &Json) -> Result<ByCodeRequest, AuthError> {
         redirect_uri: j.string_or_empty("redirectUri"),
         correlation_id: j.string_or_empty("correlationId"),
         authority: authority_field(j),
+        claims: claims_field(j)?,
+        extra_query_parameters: pairs(j.get("extraQueryParameters")),
+        state: j.string_or_empty("state"),
+        native_account_id: j.string_or_empty("nativeAccountId"),
         options: token_options(j)?,
     })
 }

@@ -260,6 +260,29 @@ test("a second interactive call while one runs fails with interaction_in_progres
   await page.context().close();
 });
 
+test("logoutRedirect takes the interaction lock at once, as msal: a second sign-out or a popup started right after is refused before any event", async () => {
+  const page = await signedInPage("lou");
+  const r = await page.evaluate(async () => {
+    window.events.length = 0;
+    let navigate;
+    const held = new Promise((resolve) => { navigate = resolve; });
+    // The first sign-out waits in its navigation (a router's navigation client).
+    window.pca.setNavigationClient({ navigateExternal: () => held, navigateInternal: () => Promise.resolve(true) });
+    const first = window.pca.logoutRedirect({ account: window.pca.getAllAccounts()[0] });
+    const second = await window.pca.logoutRedirect().then(() => "ok", (e) => e.errorCode);
+    const popup = await window.pca.acquireTokenPopup({ scopes: ["User.Read"] }).then(() => "ok", (e) => e.errorCode);
+    navigate(true);
+    await first;
+    return { second, popup, events: window.events.filter((e) => /logout|acquireToken/i.test(e)) };
+  });
+  assert.deepEqual(r, {
+    second: "interaction_in_progress",
+    popup: "interaction_in_progress",
+    events: ["msal:logoutStart", "msal:logoutSuccess"],
+  });
+  await page.context().close();
+});
+
 test("logoutRedirect goes through the provider's end-session endpoint, clears the account's cache and returns to the app", async () => {
   const page = await env.open("entra");
   const before = await storageSnapshot(page);

@@ -103,6 +103,17 @@ test("acquireTokenByCode redeems a code obtained outside the library", async () 
   assert.deepEqual(events, ["msal:acquireTokenStart", "msal:acquireTokenStart", "msal:acquireTokenSuccess"]);
   const missing = await page.evaluate(() => window.pca.acquireTokenByCode({ code: "", scopes: [] }).then(() => "ok", (e) => e.errorCode));
   assert.equal(missing, "auth_code_or_nativeAccountId_required");
+  // A shared redemption that fails: each caller gets its own FAILURE (msal's catch per call).
+  const failed = await page.evaluate(async () => {
+    window.events.length = 0;
+    const request = { code: "not-a-code-of-this-provider", scopes: ["User.Read"] };
+    const all = await Promise.allSettled([window.pca.acquireTokenByCode(request), window.pca.acquireTokenByCode({ ...request })]);
+    return { all: all.map((x) => x.status), events: window.events.filter((e) => /acquireToken/.test(e)).map((e) => e.split(":").slice(0, 2).join(":")) };
+  });
+  assert.deepEqual(failed, {
+    all: ["rejected", "rejected"],
+    events: ["msal:acquireTokenStart", "msal:acquireTokenStart", "msal:acquireTokenFailure", "msal:acquireTokenFailure"],
+  });
   await ctx.close();
 });
 

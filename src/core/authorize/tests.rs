@@ -486,8 +486,8 @@ fn logout_url_fields() {
             ("post_logout_redirect_uri".to_owned(), "https://app.example/".to_owned()),
             ("client-request-id".to_owned(), "corr-2".to_owned()),
             ("id_token_hint".to_owned(), "id.token.hint".to_owned()),
-            ("logout_hint".to_owned(), "login-hint-claim".to_owned()),
             ("state".to_owned(), "st".to_owned()),
+            ("logout_hint".to_owned(), "login-hint-claim".to_owned()),
             ("ui_locales".to_owned(), "fr".to_owned()),
         ]
     );
