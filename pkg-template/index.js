@@ -957,13 +957,14 @@ export class PublicClientApplication {
     this.preflight(true, r);
     const active = client.activeHomeAccountId();
     // The lock and the local sign-out before any event (as msal); their failure after START.
-    let pending;
-    try { pending = client.logoutRedirect(requestJson(r)); } catch (raw) { pending = Promise.reject(raw); }
+    let pending, local = true;
+    try { pending = client.logoutRedirect(requestJson(r)); } catch (raw) { pending = Promise.reject(raw); local = false; }
     this.emit(EventType.LOGOUT_START, InteractionType.Redirect, request || null, null, r.correlationId);
     let url;
     try {
       url = await pending;
     } catch (raw) {
+      if (local) this.signedOutHere(active);
       const e = toError(raw);
       this.emit(EventType.LOGOUT_FAILURE, InteractionType.Redirect, null, e, r.correlationId);
       this.emit(EventType.LOGOUT_END, InteractionType.Redirect, null, null, r.correlationId);

@@ -121,6 +121,7 @@ pub mod codes {
     pub const INVALID_STATE: &str = "invalid_state";
     pub const TOKEN_PARSING_ERROR: &str = "token_parsing_error";
     pub const NULL_OR_EMPTY_TOKEN: &str = "null_or_empty_token";
+    pub const END_SESSION_ENDPOINT_NOT_SUPPORTED: &str = "end_session_endpoint_not_supported";
     pub const TOKEN_CLAIMS_CNF_REQUIRED_FOR_SIGNEDJWT: &str = "token_claims_cnf_required_for_signedjwt";
     pub const ENDPOINTS_RESOLUTION_ERROR: &str = "endpoints_resolution_error";
     pub const NETWORK_ERROR: &str = "network_error";

@@ -776,8 +776,12 @@ fn hydrate_cache_stores_a_result_obtained_elsewhere_for_silent_calls() {
     let hit = h.pca.acquire_token_silent_cached(&request).unwrap().expect("a cache hit for the resource");
     assert_eq!(hit.access_token.secret(), "at-for-mcp");
     assert!(cached_access_tokens(&h).iter().any(|t| t.contains(r#""resource":"https://mcp.example/""#)));
-    let empty = Hydration { home_account_id: home, ..Default::default() };
-    assert_eq!(h.pca.hydrate_cache(&empty).unwrap_err().code(), "unable_to_load_token");
+    // msal reads the ID token's claims: a result without one is null_or_empty_token.
+    let empty = Hydration { home_account_id: home.clone(), ..Default::default() };
+    assert_eq!(h.pca.hydrate_cache(&empty).unwrap_err().code(), "null_or_empty_token");
+    let access_only =
+        Hydration { access_token: "at-alone".into(), scopes: vec!["User.Read".into()], home_account_id: home, ..Default::default() };
+    assert_eq!(h.pca.hydrate_cache(&access_only).unwrap_err().code(), "null_or_empty_token");
 }
 
 #[test]
@@ -792,7 +796,11 @@ fn load_external_tokens_stores_a_token_response_obtained_elsewhere() {
     let req = SilentRequest { scopes: vec!["User.Read".into()], ..Default::default() };
     let json = |t: &str| msal_wasm::core::json::Json::parse(t).unwrap_or_default();
     let r = block_on(h.pca.load_external_tokens(&req, &json(&response), "", None)).unwrap();
-    assert_eq!((r.access_token.secret(), r.account.account.home_account_id.as_str(), r.from_cache), ("at-ext", home.as_str(), false));
+    assert_eq!(
+        (r.access_token.secret(), r.account.account.home_account_id.as_str(), r.from_cache),
+        ("at-ext", home.as_str(), true),
+        "msal: fromCache"
+    );
     assert_eq!(r.expires_on_ms, NOW_MS + 3_600_000);
     let hit = h.pca.acquire_token_silent_cached(&silent(&home)).unwrap().unwrap();
     assert_eq!(hit.access_token.secret(), "at-ext");
@@ -1368,4 +1376,19 @@ fn a_redirect_sign_out_signs_out_here_before_the_requests_authority_is_resolved_
     assert_eq!(e.code(), "untrusted_authority");
     assert!(h.pca.all_accounts().is_empty(), "signed out here");
     assert!(!h.pca.interaction_in_progress(), "the lock is released");
+}
+
+#[test]
+fn an_entra_authority_without_an_end_session_endpoint_fails_the_sign_out_with_msals_code_after_signing_out_here() {
+    // msal's endSessionEndpoint: end_session_endpoint_not_supported (ROPC policies have none).
+    let no_logout = METADATA.replace(r#","end_session_endpoint":"https://login.microsoftonline.com/{tenant}/oauth2/v2.0/logout""#, "");
+    assert!(!no_logout.contains("end_session"));
+    let h = harness_with(
+        Config::new("client-1").with_authority(AUTHORITY).with_redirect_uri("https://app.example/").with_authority_metadata(no_logout),
+    );
+    let home = h.sign_in().account.account.home_account_id;
+    let e = block_on(h.pca.begin_logout_redirect(&logout(Some(&home), None, ""))).unwrap_err();
+    assert_eq!(e.code(), "end_session_endpoint_not_supported");
+    assert!(h.pca.all_accounts().is_empty(), "signed out here first, as msal");
+    assert!(!h.pca.interaction_in_progress());
 }

@@ -148,6 +148,12 @@ impl<P: Platform> PublicClientApplication<P> {
         let SignedOut { correlation_id, login_hint } = signed_out;
         let Some(endpoint) = metadata.end_session_endpoint.as_ref() else {
             self.release_interaction_lock();
+            // msal: an Entra-style authority must have one; a generic provider may lack it
+            // (the sign-out is then local only).
+            if self.config.protocol_mode == ProtocolMode::Aad {
+                let e = AuthError::client(codes::END_SESSION_ENDPOINT_NOT_SUPPORTED, "the authority has no end_session_endpoint");
+                return Err(e.with_correlation_id(correlation_id));
+            }
             return Ok(LogoutStarted { url: None, correlation_id, state_id: String::new() });
         };
         let logout_hint = if req.logout_hint.is_empty() { login_hint } else { req.logout_hint.clone() };

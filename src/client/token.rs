@@ -430,8 +430,9 @@ impl<P: Platform> PublicClientApplication<P> {
     /// serve them. `home_account_id` is `uid.utid` (Entra) or the `sub` claim.
     pub fn hydrate_cache(&self, h: &Hydration) -> Result<(), AuthError> {
         self.ensure_initialized()?;
-        if h.access_token.is_empty() && h.id_token.is_empty() {
-            return Err(AuthError::browser(codes::UNABLE_TO_LOAD_TOKEN, "the result to store has neither an access token nor an ID token"));
+        // msal reads the ID token's claims (its "keep me signed in" state): none is an error.
+        if h.id_token.is_empty() {
+            return Err(AuthError::client(codes::NULL_OR_EMPTY_TOKEN, "the result to store has no ID token"));
         }
         // Entra's client_info, from the account's home id, so the account keeps its identity.
         let client_info = match h.home_account_id.split_once('.') {
@@ -490,7 +491,13 @@ impl<P: Platform> PublicClientApplication<P> {
         let mut saving = Saving::new(&scopes, &correlation_id, &req.options);
         saving.front_client_info = client_info;
         saving.known_account = known.as_ref();
-        self.save_response(&target, resp, &saving)
+        // msal's result of a load: from the cache, with the request's correlation id and state
+        // as given.
+        let mut r = self.save_response(&target, resp, &saving)?;
+        r.from_cache = true;
+        r.correlation_id.clone_from(&req.correlation_id);
+        r.state.clone_from(&req.state);
+        Ok(r)
     }
 }
 

@@ -321,7 +321,7 @@ test("loadExternalTokens stores a back-end's token response (refresh token inclu
   await env.idp.reset();
   const config = { auth: { clientId: env.idp.clientId, authority: env.idp.entraAuthority, knownAuthorities: [new URL(env.idp.entraAuthority).host] }, cache: { cacheLocation: "sessionStorage" } };
   const r = await page.evaluate(async ({ config, response }) => {
-    const loaded = await window.msal.loadExternalTokens(config, { scopes: ["User.Read"] }, response);
+    const loaded = await window.msal.loadExternalTokens(config, { scopes: ["User.Read"], state: "st-1", correlationId: "cid-1" }, response);
     // The page's client of this app and cache stored them: it serves them at once.
     const account = window.pca.getAllAccounts()[0];
     const silent = await window.pca.acquireTokenSilent({ scopes: ["User.Read"], account });
@@ -337,13 +337,14 @@ test("loadExternalTokens stores a back-end's token response (refresh token inclu
     const fromLocal = await later.acquireTokenSilent({ scopes: ["User.Read"], account: later.getAllAccounts()[0] });
     return {
       local: { fromCache: fromLocal.fromCache, same: fromLocal.accessToken === response.access_token },
-      loaded: { name: loaded.account.name, fromCache: loaded.fromCache, same: loaded.accessToken === response.access_token, expires: loaded.expiresOn instanceof Date },
+      loaded: { name: loaded.account.name, fromCache: loaded.fromCache, same: loaded.accessToken === response.access_token, expires: loaded.expiresOn instanceof Date, state: loaded.state, correlationId: loaded.correlationId },
       silent: { fromCache: silent.fromCache, same: silent.accessToken === response.access_token },
       refreshed: { fromCache: refreshed.fromCache, other: refreshed.accessToken !== response.access_token },
       bad, noExpiry,
     };
   }, { config, response });
-  assert.deepEqual(r.loaded, { name: "Test User lena", fromCache: false, same: true, expires: true });
+  // msal's result of a load: fromCache, the request's state and correlation id.
+  assert.deepEqual(r.loaded, { name: "Test User lena", fromCache: true, same: true, expires: true, state: "st-1", correlationId: "cid-1" });
   assert.deepEqual(r.silent, { fromCache: true, same: true });
   assert.deepEqual(r.refreshed, { fromCache: false, other: true });
   assert.deepEqual(r.bad, ["BrowserAuthError", "unable_to_load_token"]);
