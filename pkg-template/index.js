@@ -935,7 +935,7 @@ export class PublicClientApplication {
     try { this.preflight(false); } catch (e) { return Promise.reject(e); }
     // As msal: calls for the same code while it is being redeemed share that redemption (a
     // code is good once).
-    const shared = r.code && this.redemptions.get(r.code);
+    const shared = r.code && !r.nativeAccountId && this.redemptions.get(r.code);
     if (shared) {
       // Its own START, and its own FAILURE when the shared redemption fails (msal).
       this.emit(EventType.ACQUIRE_TOKEN_START, InteractionType.Silent, request, null, r.correlationId);

@@ -22,9 +22,15 @@ if (!file) throw new Error("usage: node scripts/drop-dead-slots.mjs <file.wasm>"
 const SHIM = /^wasm_bindgen::convert::closures::_::invoke::/;
 // A formatting trait's `fmt` (`<u32 as core::fmt::Display>::fmt`…), and what calls one through a
 // pointer: core's `fmt::write`, the only reader of the pointers that panic sites store in their
-// `fmt::Arguments`, and the only maker of a `Formatter`.
+// `fmt::Arguments`, and the only maker of a `Formatter`. LTO may inline `fmt::write` into its one
+// caller, so any function that formats counts: `write_fmt` of a `Formatter` or of any
+// `fmt::Write`, `alloc::fmt::format`, `Arguments`' own `Display`/`Debug`.
 const FMT = /^<.* as core(\[[0-9a-f]+\])?::fmt::[A-Za-z]+>::fmt(::|$)/;
-const FMT_WRITE = /^core(\[[0-9a-f]+\])?::fmt::write(::|$)/;
+const C = "core(\\[[0-9a-f]+\\])?";
+const FMT_WRITE = new RegExp(
+  `(^${C}::fmt::write(::|$))|(::fmt::Formatter>?::write_fmt)|(as ${C}::fmt::Write>::write_fmt)|(^alloc(\\[[0-9a-f]+\\])?::fmt::format)` +
+    `|(^<${C}::fmt::Arguments as )`,
+);
 // wasm-opt's flags as binaryen.js's feature bits (each flag implies its -opt/-overlong part, as
 // in the CLI).
 const FLAGS = {

@@ -715,9 +715,15 @@ impl ConfidentialClientApplication {
             Box::pin(async move {
                 let partition = Partition::Account(req.account.as_ref().map(|a| a.home_account_id.clone()).unwrap_or_default());
                 let loaded = crate::sync::load(core, plugin, &partition).await?;
-                let started = core.begin_logout(&req, InteractionType::Redirect)?;
+                // The removal is saved whatever the end-session URL's fate.
+                let started = core.begin_logout(&req, InteractionType::Redirect);
                 crate::sync::save(core, plugin, &partition, loaded).await?;
-                Ok(started.url)
+                match started {
+                    Ok(s) => Ok(s.url),
+                    // A provider without an end-session endpoint: the sign-out is the local one.
+                    Err(e) if e.code() == codes::END_SESSION_ENDPOINT_NOT_SUPPORTED => Ok(None),
+                    Err(e) => Err(e),
+                }
             })
         })
         .await

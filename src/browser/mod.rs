@@ -431,8 +431,10 @@ impl BrowserApp {
     /// Signs out (msal's `logoutRedirect`): removes the request's account (every account when
     /// it names none) and navigates to the provider's end-session page.
     pub async fn logout_redirect(&self, req: &LogoutRequest) -> Result<(), AuthError> {
-        let started = self.client.begin_logout_redirect(req).await?;
+        // Signed out here first (as msal), so listeners hear of it even when the rest fails.
+        let signed_out = self.client.sign_out_for_redirect(req)?;
         self.emit(AppEvent::AccountsChanged);
+        let started = self.client.finish_logout_redirect(req, signed_out).await?;
         self.set_status(InteractionStatus::Logout);
         match started.url {
             Some(url) => location()?.assign(&url).map_err(|_| {

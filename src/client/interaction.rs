@@ -365,13 +365,13 @@ impl<P: Platform> PublicClientApplication<P> {
             None => None,
         };
         if let Some(acc) = account {
-            // The cached account's, where it has them.
+            // The cached account's where the app's object has none (msal reads the object).
             let claims = acc.id_token_claims.clone().map(IdTokenClaims::from_json);
             let claim = |c: Option<&str>| c.unwrap_or_default().to_owned();
-            set_nonempty(&mut hints.account_login_hint, claim(claims.as_ref().and_then(|c| c.login_hint())));
-            set_nonempty(&mut hints.account_sid, claim(claims.as_ref().and_then(|c| c.sid())));
-            set_nonempty(&mut hints.account_username, acc.account.username.clone());
-            set_nonempty(&mut hints.account_oid_anchor, acc.account.oid_anchor());
+            fill_empty(&mut hints.account_login_hint, claim(claims.as_ref().and_then(|c| c.login_hint())));
+            fill_empty(&mut hints.account_sid, claim(claims.as_ref().and_then(|c| c.sid())));
+            fill_empty(&mut hints.account_username, acc.account.username.clone());
+            fill_empty(&mut hints.account_oid_anchor, acc.account.oid_anchor());
         }
         let prompt = match req.prompt.clone() {
             Some(p @ (authorize::Prompt::None | authorize::Prompt::NoSession)) if itype == InteractionType::Silent => Some(p),
@@ -779,9 +779,9 @@ fn interaction_busy() -> AuthError {
     )
 }
 
-/// `*to = v` unless `v` is empty.
-fn set_nonempty(to: &mut String, v: String) {
-    if !v.is_empty() {
+/// `*to = v` when `to` is empty.
+fn fill_empty(to: &mut String, v: String) {
+    if to.is_empty() {
         *to = v;
     }
 }

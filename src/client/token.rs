@@ -292,8 +292,9 @@ impl<P: Platform> PublicClientApplication<P> {
         let scopes = self.wire_scopes(&req.scopes);
         // The code's own authority (its tenant, its B2C policy): it is redeemed nowhere else.
         let target = self.target(req.authority.as_deref()).await?;
-        // The redirect URI only when the request names one: msal sends none for a code obtained
-        // elsewhere (a server's redirect URI is not this page's).
+        // The redirect URI only when the request names one. msal never sends one for a code
+        // obtained elsewhere; a provider that checks it (OAuth 2.0 asks for it when the code's
+        // authorize request had one) gets the one the app names, never this page's.
         let grant = Grant::AuthorizationCode { code: &req.code, verifier: req.code_verifier.as_ref(), redirect_uri: &req.redirect_uri };
         let extras = (req.claims.as_str(), req.extra_query_parameters.as_slice());
         let mut r = self.redeem_code(&target, extras, grant, None, Saving::new(&scopes, &correlation_id, &req.options)).await?;
