@@ -417,13 +417,15 @@ pub fn hydration(j: &Json, request: &Json) -> Hydration {
     }
 }
 
-/// A request's `popupWindowAttributes`.
+/// A request's `popupWindowAttributes`: each number on its own, as msal takes them (−1 for one
+/// not given: its default).
 pub fn popup_attributes(request: &Json) -> PopupAttributes {
     let attrs = request.get("popupWindowAttributes");
     let pair = |group: &str, a: &str, b: &str| -> Option<(i32, i32)> {
         let g = attrs?.get(group)?;
         let n = |k: &str| g.get(k).and_then(Json::as_i64).and_then(|v| i32::try_from(v).ok());
-        Some((n(a)?, n(b)?))
+        let (x, y) = (n(a), n(b));
+        (x.is_some() || y.is_some()).then(|| (x.unwrap_or(-1), y.unwrap_or(-1)))
     };
     PopupAttributes { size: pair("popupSize", "width", "height"), position: pair("popupPosition", "top", "left") }
 }

@@ -43,9 +43,9 @@ impl CacheLocation {
 /// Size and position of a popup (msal's `popupWindowAttributes`); `None` centres 483×600.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct PopupAttributes {
-    /// `(width, height)`
+    /// `(width, height)`; a negative one is the default.
     pub size: Option<(i32, i32)>,
-    /// `(top, left)`
+    /// `(top, left)`; a negative one is centred.
     pub position: Option<(i32, i32)>,
 }
 

@@ -210,7 +210,9 @@ fn requests_are_read_with_msal_names() {
     assert_eq!((f.realm.as_deref(), f.tenant_id), (Some("t"), None), "realm is the account's own tenant, not a profile's");
     assert_eq!((f.sid, f.login_hint, f.is_home_tenant), (None, None, Some(false)));
     let p = popup_attributes(&json(r#"{"popupWindowAttributes":{"popupSize":{"width":500,"height":600},"popupPosition":{"top":1}}}"#));
-    assert_eq!(p, PopupAttributes { size: Some((500, 600)), position: None });
+    assert_eq!(p, PopupAttributes { size: Some((500, 600)), position: Some((1, -1)) }, "a top alone (the left centred)");
+    let p = popup_attributes(&json(r#"{"popupWindowAttributes":{"popupSize":{"height":700}}}"#));
+    assert_eq!(p, PopupAttributes { size: Some((-1, 700)), position: None });
 }
 
 #[test]
