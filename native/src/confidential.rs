@@ -8,8 +8,8 @@ use crate::http::Http;
 use crate::public::NativePlatform;
 use msal_wasm::client::dpop::{check_token_type, send_with_proof};
 use msal_wasm::client::{
-    AccountRef, AuthScheme, AuthenticationResult, CacheLookupPolicy, Config, InteractiveRequest, LogoutRequest, PendingAuth,
-    PublicClientApplication as Core, SilentRequest,
+    AccountRef, AuthScheme, AuthenticationResult, Config, InteractiveRequest, LogoutRequest, PendingAuth, PublicClientApplication as Core,
+    SilentRequest,
 };
 use msal_wasm::core::account::ClientInfo;
 use msal_wasm::core::authority::{Authority, AuthorityMetadata, ProtocolMode};
@@ -661,11 +661,7 @@ impl ConfidentialClientApplication {
         let Some(account) = req.account.clone() else {
             return Err(AuthError::browser(codes::NO_ACCOUNT_ERROR, "a confidential client's silent request names its account"));
         };
-        // No hidden frames on a server (as msal-node): the cache, then the refresh token.
-        let mut req = req.clone();
-        if req.cache_lookup_policy == CacheLookupPolicy::Default {
-            req.cache_lookup_policy = CacheLookupPolicy::AccessTokenAndRefreshToken;
-        }
+        let req = crate::without_frames(req);
         self.run_user_flow("form_post", move |core, plugin| {
             Box::pin(async move {
                 let partition = Partition::Account(account.home_account_id.clone());

@@ -10,7 +10,7 @@ use crate::dpop::{DpopKey, NativeKey, PopKey};
 use crate::http::Http;
 use crate::sync::Loaded;
 use msal_wasm::client::{
-    AccountInfo, AccountRef, AuthenticationResult, CacheLookupPolicy, Config, DeviceCodeInfo, DeviceCodeRequest, InteractiveRequest,
+    AccountInfo, AccountRef, AuthenticationResult, Config, DeviceCodeInfo, DeviceCodeRequest, InteractiveRequest,
     PublicClientApplication as Core, SilentRequest,
 };
 use msal_wasm::core::cache::MemoryStore;
@@ -299,11 +299,7 @@ impl PublicClientApplication {
     /// msal-node's `acquireTokenSilent`: the cached token, else the refresh token; else an
     /// `InteractionRequired` error.
     pub async fn acquire_token_silent(&self, req: &SilentRequest) -> Result<AuthenticationResult, AuthError> {
-        // No hidden frames here (as msal-node): the cache, then the refresh token.
-        let mut req = req.clone();
-        if req.cache_lookup_policy == CacheLookupPolicy::Default {
-            req.cache_lookup_policy = CacheLookupPolicy::AccessTokenAndRefreshToken;
-        }
+        let req = crate::without_frames(req);
         let loaded = self.load().await?;
         let r = self.core.acquire_token_silent_refreshing(&req).await;
         self.save(loaded).await?;
