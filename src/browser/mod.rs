@@ -11,12 +11,12 @@ use crate::client::{
     RedirectStart, SilentRequest,
 };
 use crate::error::{codes, AuthError};
+use crate::platform::browser::runtime::{TabEvents, TabListener};
 use crate::platform::browser::{window, BrowserPlatform};
 use crate::platform::{CacheLocation, PopupAttributes};
 use ::core::cell::RefCell;
 use ::core::future::Future;
 use alloc::rc::Rc;
-use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsValue;
 
 /// The client type on the browser platform.
@@ -69,25 +69,19 @@ impl WeakApp {
     }
 }
 
-/// What the page hears from the app's other tabs and from the browser, for one app
-/// (`window.js`: `listen`): another tab's announcement, a storage change, and the page waking up.
-#[wasm_bindgen(js_name = MsalWasmTabEvents)]
-pub struct TabEvents(WeakApp);
-
-#[wasm_bindgen(js_class = MsalWasmTabEvents)]
-impl TabEvents {
-    /// A message from another tab (at most `MAX_ANNOUNCEMENT_BYTES`).
-    pub fn message(&self, message: &str) {
-        if let Some(app) = self.0.upgrade() {
+/// What the page hears from the app's other tabs and from the browser (the platform's
+/// `TabEvents` delivers it): another tab's announcement, a storage change, and the page waking up.
+impl TabListener for WeakApp {
+    fn message(&self, message: &str) {
+        if let Some(app) = self.upgrade() {
             if app.client.apply_announcement(message) {
                 app.emit(AppEvent::AccountsChanged);
             }
         }
     }
 
-    /// Another tab changed localStorage's `key` (`""`: cleared it).
-    pub fn storage(&self, key: String) {
-        if let Some(app) = self.0.upgrade() {
+    fn storage(&self, key: String) {
+        if let Some(app) = self.upgrade() {
             if key.is_empty() || key.starts_with("msal.") {
                 app.client.mark_stale();
                 // An encrypted entry is read from memory: decrypt the new value first.
@@ -96,10 +90,8 @@ impl TabEvents {
         }
     }
 
-    /// The page is visible again or back online; `restored` when it came back from the
-    /// back/forward cache.
-    pub fn wake(&self, restored: bool) {
-        if let Some(app) = self.0.upgrade() {
+    fn wake(&self, restored: bool) {
+        if let Some(app) = self.upgrade() {
             // Back from the provider's page by the back button, this page as it was left
             // (msal's RESTORE_FROM_BFCACHE): the redirect will not come back; end it.
             if let Some(pending) = restored.then(|| app.client.pending_redirect()).flatten() {
@@ -212,7 +204,7 @@ impl BrowserApp {
         let app = BrowserApp { client, listeners: Rc::default(), state: Rc::default() };
 
         let max = u32::try_from(crate::client::MAX_ANNOUNCEMENT_BYTES).unwrap_or(u32::MAX);
-        let channel = window::listen(&channel_name, max, shared, TabEvents(app.downgrade()));
+        let channel = window::listen(&channel_name, max, shared, TabEvents::new(app.downgrade()));
         app.client.platform().set_channel(channel);
         Ok(app)
     }

@@ -124,3 +124,45 @@ impl Future for Promised {
         }
     }
 }
+
+/// What one app does with the page's news from its other tabs and the browser (see
+/// [`TabEvents`]); the browser client implements it, so the platform only delivers.
+pub trait TabListener {
+    /// A message from another tab.
+    fn message(&self, message: &str);
+    /// Another tab changed localStorage's `key` (`""`: cleared it).
+    fn storage(&self, key: String);
+    /// The page is visible again or back online; `restored` when it came back from the
+    /// back/forward cache.
+    fn wake(&self, restored: bool);
+}
+
+/// What the page hears from the app's other tabs and from the browser, for one app
+/// (`window.js`: `listen`), handed on to its [`TabListener`].
+#[wasm_bindgen(js_name = MsalWasmTabEvents)]
+pub struct TabEvents(Box<dyn TabListener>);
+
+impl TabEvents {
+    /// Delivers to `listener`.
+    pub fn new(listener: impl TabListener + 'static) -> TabEvents {
+        TabEvents(Box::new(listener))
+    }
+}
+
+#[wasm_bindgen(js_class = MsalWasmTabEvents)]
+impl TabEvents {
+    /// A message from another tab (at most the `max_length` given to `listen`).
+    pub fn message(&self, message: &str) {
+        self.0.message(message);
+    }
+
+    /// Another tab changed localStorage's `key` (`""`: cleared it).
+    pub fn storage(&self, key: String) {
+        self.0.storage(key);
+    }
+
+    /// The page is visible again or back online (`restored`: back from the back/forward cache).
+    pub fn wake(&self, restored: bool) {
+        self.0.wake(restored);
+    }
+}

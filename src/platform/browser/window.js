@@ -457,7 +457,7 @@ export function release(fn) {
   }
 }
 
-// What the page hears for one app (browser/mod.rs: TabEvents): string messages of at most
+// What the page hears for one app (`events`: runtime.rs, `TabEvents`): string messages of at most
 // `maxLength` characters on the BroadcastChannel `name` (any page of the origin can post there: a
 // huge message must not be copied into the module), other tabs' localStorage changes (when
 // `storage`), and wake-ups: visible again or back online (timers are not trusted after sleep or

@@ -118,7 +118,7 @@ extern "C" {
     /// BroadcastChannel `name`, localStorage changes when `storage`, and the page's wake-ups
     /// (visible again or online: `false`; back from the back/forward cache: `true`). Returns the
     /// channel (`null` without BroadcastChannel).
-    pub fn listen(name: &str, max_length: u32, storage: bool, events: crate::browser::TabEvents) -> JsValue;
+    pub fn listen(name: &str, max_length: u32, storage: bool, events: super::runtime::TabEvents) -> JsValue;
     /// Posts a string on the channel from `listen`.
     pub fn post(channel: &JsValue, text: &str);
 }

@@ -80,7 +80,17 @@ async function poll(what, check, timeout = 10000, interval = 50) {
   const deadline = Date.now() + timeout;
   let last;
   for (;;) {
-    last = await check();
+    // A page that hangs (a web process spinning) never answers the driver: fail at the
+    // deadline, naming the wait, instead of hanging the whole run.
+    let timer;
+    const hung = new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what}: no answer from the page within ${timeout + 5000}ms`)), Math.max(0, deadline - Date.now()) + 5000);
+    });
+    try {
+      last = await Promise.race([check(), hung]);
+    } finally {
+      clearTimeout(timer);
+    }
     if (last) return last;
     if (Date.now() > deadline) throw new Error(`Timeout ${timeout}ms exceeded waiting for ${what}`);
     await sleep(interval);
