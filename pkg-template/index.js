@@ -465,15 +465,18 @@ function toResult(json) {
 // parts are the result's own, so nothing is copied.
 function resultFrom(r) {
   const refreshOn = r.refreshOn === undefined ? undefined : new Date(r.refreshOn);
-  return shapeResult(r, toAccount(r.account), r.scopes, new Date(r.expiresOn), new Date(r.extExpiresOn), refreshOn, r.correlationId);
+  return shapeResult(r, toAccount(r.account), r.scopes, date(r.expiresOn, null), date(r.extExpiresOn), refreshOn, r.correlationId);
 }
 
 // A copy of a result sharing nothing mutable with it (so a memoized result cannot be changed
 // through one handed out earlier).
 function copyResult(r, correlationId) {
   const refreshOn = r.refreshOn === undefined ? undefined : new Date(r.refreshOn.getTime());
-  return shapeResult(r, copyAccount(r.account), r.scopes.slice(), new Date(r.expiresOn.getTime()), new Date(r.extExpiresOn.getTime()), refreshOn, correlationId);
+  return shapeResult(r, copyAccount(r.account), r.scopes.slice(), date(r.expiresOn && r.expiresOn.getTime(), null), date(r.extExpiresOn && r.extExpiresOn.getTime()), refreshOn, correlationId);
 }
+
+// A Date of ms, or `none` (a load without an access token has no expiry).
+const date = (ms, none) => (ms == null ? none : new Date(ms));
 
 // Every result has this one fixed shape (copying a generic object costs ~2 µs; building this
 // literal, a fraction of that). The wasm sends the ID token and its claims in the account

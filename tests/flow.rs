@@ -795,7 +795,7 @@ fn load_external_tokens_stores_a_token_response_obtained_elsewhere() {
     );
     let req = SilentRequest { scopes: vec!["User.Read".into()], ..Default::default() };
     let json = |t: &str| msal_wasm::core::json::Json::parse(t).unwrap_or_default();
-    let r = block_on(h.pca.load_external_tokens(&req, &json(&response), "", None)).unwrap();
+    let r = block_on(h.pca.load_external_tokens(&req, &json(&response), "", (None, None))).unwrap();
     assert_eq!(
         (r.access_token.secret(), r.account.account.home_account_id.as_str(), r.from_cache),
         ("at-ext", home.as_str(), true),
@@ -810,16 +810,44 @@ fn load_external_tokens_stores_a_token_response_obtained_elsewhere() {
     let files = SilentRequest { scopes: vec!["Files.Read".into()], ..Default::default() };
     let ext = NOW_MS / 1000 + 7200;
     let other_info = msal_wasm::core::base64::encode_url(format!(r#"{{"uid":"ci-8","utid":"{TENANT}"}}"#).as_bytes());
-    let r = block_on(h.pca.load_external_tokens(&files, &json(&bare), &other_info, Some(ext))).unwrap();
+    let r = block_on(h.pca.load_external_tokens(&files, &json(&bare), &other_info, (None, Some(ext)))).unwrap();
     assert_eq!(r.account.account.home_account_id, format!("ci-8.{TENANT}"), "the account options.clientInfo names");
     assert_eq!(r.ext_expires_on_ms, ext * 1000);
     // An ID and a refresh token alone: stored, and no empty access token is.
     let only_id = format!(r#"{{"id_token":"{id_token}","client_info":"{client_info}","refresh_token":"rt-2"}}"#);
     let mail_req = SilentRequest { scopes: vec!["Mail.Read".into()], ..Default::default() };
-    let r = block_on(h.pca.load_external_tokens(&mail_req, &json(&only_id), "", None)).unwrap();
+    let r = block_on(h.pca.load_external_tokens(&mail_req, &json(&only_id), "", (None, None))).unwrap();
     assert_eq!(r.access_token.secret(), "");
+    // msal's result without an access token: no scopes, no expiry, no type.
+    assert_eq!((r.scopes.len(), r.expires_on_ms, r.ext_expires_on_ms, r.token_type.as_str()), (0, 0, 0, ""));
     let mail = SilentRequest { scopes: vec!["Mail.Read".into()], ..silent(&home) };
     assert!(h.pca.acquire_token_silent_cached(&mail).unwrap().is_none(), "no access token for Mail.Read was stored");
+    // As msal: an access token without expires_in, or without any scope, is left out (the
+    // rest is stored); options.expiresOn (seconds) replaces the response's; a loaded token is
+    // Bearer and its refresh_in is not read.
+    for (body, scopes) in [
+        (
+            format!(r#"{{"access_token":"at-x","scope":"Mail.Read","id_token":"{id_token}","client_info":"{client_info}"}}"#),
+            vec!["Mail.Read"],
+        ),
+        (format!(r#"{{"access_token":"at-x","expires_in":0,"scope":"Mail.Read","client_info":"{client_info}"}}"#), vec!["Mail.Read"]),
+        (format!(r#"{{"access_token":"at-x","expires_in":60,"client_info":"{client_info}"}}"#), vec![]),
+    ] {
+        let req = SilentRequest { scopes: scopes.into_iter().map(str::to_owned).collect(), ..Default::default() };
+        let r = block_on(h.pca.load_external_tokens(&req, &json(&body), "", (None, None))).unwrap();
+        assert_eq!((r.access_token.secret(), r.expires_on_ms), ("", 0), "{body}");
+        assert!(h.pca.acquire_token_silent_cached(&mail).unwrap().is_none(), "{body}");
+    }
+    let on = NOW_MS / 1000 + 9000;
+    let typed = format!(
+        r#"{{"access_token":"at-y","token_type":"pop","expires_in":60,"refresh_in":1,"scope":"Tasks.Read","client_info":"{client_info}"}}"#
+    );
+    let tasks = SilentRequest { scopes: vec!["Tasks.Read".into()], ..Default::default() };
+    let r = block_on(h.pca.load_external_tokens(&tasks, &json(&typed), "", (Some(on), None))).unwrap();
+    assert_eq!(
+        (r.expires_on_ms, r.ext_expires_on_ms, r.token_type.as_str(), r.refresh_on_ms),
+        (on * 1000, NOW_MS + 60_000, "Bearer", None)
+    );
     // What msal refuses.
     for (bad, code) in [
         (r#"{"token_type":"Bearer"}"#, "unable_to_load_token"),
@@ -829,7 +857,7 @@ fn load_external_tokens_stores_a_token_response_obtained_elsewhere() {
         (r#"{"error":"invalid_grant"}"#, "invalid_grant"),
         (r#"{"access_token":"x","expires_in":"soon"}"#, "failed_to_parse_response"),
     ] {
-        assert_eq!(block_on(h.pca.load_external_tokens(&req, &json(bad), "", None)).unwrap_err().code(), code, "{bad}");
+        assert_eq!(block_on(h.pca.load_external_tokens(&req, &json(bad), "", (None, None))).unwrap_err().code(), code, "{bad}");
     }
 }
 

@@ -613,7 +613,8 @@ impl<P: Platform> PublicClientApplication<P> {
             ".",
             &text::join(&req.scopes, "-"),
             ".",
-            self.authority.canonical(),
+            // msal: the request's authority, else the configuration's, as written.
+            req.authority.as_deref().unwrap_or(&self.config.authority),
             ".",
             &req.correlation_id,
         ]

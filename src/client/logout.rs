@@ -128,11 +128,8 @@ impl<P: Platform> PublicClientApplication<P> {
         }
         let id = info.as_ref().map(|i| Json::from(i.account.home_account_id.as_str())).unwrap_or(Json::Null);
         self.announce(Json::object().with("t", "signout").with("homeAccountId", id));
-        // msal: the app's object's loginHint or login_hint claim, else the cached account's.
-        let given = req.account.as_ref().map(|a| a.login_hint.clone()).filter(|h| !h.is_empty());
-        let login_hint = given
-            .or_else(|| info.as_ref().and_then(|i| i.id_token_claims.as_ref()?.str_field("login_hint").map(str::to_owned)))
-            .unwrap_or_default();
+        // msal: the app's object's loginHint or login_hint claim (the cache is not read).
+        let login_hint = req.account.as_ref().map(|a| a.login_hint.clone()).unwrap_or_default();
         Ok(SignedOut { correlation_id, login_hint })
     }
 
@@ -218,7 +215,9 @@ impl<P: Platform> PublicClientApplication<P> {
             LogoutStage::Unresolved(_, s) => s.correlation_id.clone(),
             LogoutStage::Failed(_) => String::new(),
         };
-        let name = ["msal.", &self.config.client_id, ".logout.", &correlation_id].concat();
+        // msal's name: the account's home id (`undefined` without one) and the correlation id.
+        let home = req.account.as_ref().map_or("undefined", |a| a.home_account_id.as_str());
+        let name = ["msal.", &self.config.client_id, ".", home, ".", &correlation_id].concat();
         // As msal: a popup that does not open fails the sign-out after its local part (the
         // account is gone and the app hears so), from the completion.
         match self.platform.open_popup(&url, &name, attributes) {

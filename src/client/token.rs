@@ -478,23 +478,45 @@ impl<P: Platform> PublicClientApplication<P> {
         req: &SilentRequest,
         response: &Json,
         client_info: &str,
-        extended_expires_on_s: Option<u64>,
+        expires_on_s: (Option<u64>, Option<u64>),
     ) -> Result<AuthenticationResult, AuthError> {
         self.ensure_initialized()?;
         let mut resp = TokenResponse::external(response, self.now_s())?;
-        if let Some(ext) = extended_expires_on_s.filter(|e| *e > 0) {
+        // As msal: an access token without scopes (the response's, else the request's) is
+        // left out too.
+        if resp.scope.as_deref().unwrap_or_default().trim().is_empty() && req.scopes.is_empty() {
+            resp.access_token = crate::secret::AccessToken::new("");
+        }
+        // The options' expiry and extended expiry (seconds) replace the response's.
+        let (on, ext) = expires_on_s;
+        if let Some(on) = on.filter(|e| *e > 0) {
+            resp.expires_on = on;
+        }
+        if let Some(ext) = ext.filter(|e| *e > 0) {
             resp.extended_expires_on = ext;
         }
+        let no_token = resp.access_token.secret().is_empty();
         let target = self.target(req.authority.as_deref()).await?;
         let correlation_id = if req.correlation_id.is_empty() { self.guid()? } else { req.correlation_id.clone() };
         let known = req.account.as_ref().and_then(|a| self.cache.borrow().account(&a.home_account_id).cloned());
         let scopes = ScopeSet::new(&req.scopes);
+        // msal's one refusal of its own: nothing names the account.
+        if client_info.is_empty() && resp.client_info.is_empty() && resp.id_token.is_none() && known.is_none() {
+            return Err(AuthError::browser(
+                codes::UNABLE_TO_LOAD_TOKEN,
+                "the response names no account (no client_info, ID token or cached account)",
+            ));
+        }
         let mut saving = Saving::new(&scopes, &correlation_id, &req.options);
         saving.front_client_info = client_info;
         saving.known_account = known.as_ref();
         // msal's result of a load: from the cache, with the request's correlation id and state
         // as given.
         let mut r = self.save_response(&target, resp, &saving)?;
+        if no_token {
+            // msal's result without an access token: no scopes, no expiry (0 here), no type.
+            (r.scopes, r.expires_on_ms, r.ext_expires_on_ms, r.token_type) = (Vec::new(), 0, 0, String::new());
+        }
         r.from_cache = true;
         r.correlation_id.clone_from(&req.correlation_id);
         r.state.clone_from(&req.state);

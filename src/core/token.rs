@@ -339,9 +339,9 @@ impl TokenResponse {
     }
 
     /// A token endpoint's response obtained elsewhere (msal's `loadExternalTokens`: a server
-    /// redeemed the code); `now` is when it was issued. As msal: the access token
-    /// may be absent when an ID or refresh token is there (those are stored alone), and one
-    /// that is there needs its `expires_in`; else `unable_to_load_token`.
+    /// redeemed the code); `now` is when it was issued. As msal: an access token without a
+    /// positive `expires_in` is left out (the ID and refresh tokens are stored alone), a loaded
+    /// one is a Bearer token, and a response without any token is `unable_to_load_token`.
     pub fn external(json: &Json, now: u64) -> Result<TokenResponse, AuthError> {
         if !matches!(json, Json::Obj(_)) {
             return Err(AuthError::browser(codes::UNABLE_TO_LOAD_TOKEN, "the token response is not an object"));
@@ -351,13 +351,15 @@ impl TokenResponse {
         if json.get("error").is_some() {
             return Err(server_error_from_json(json, &HttpResponse::new(400, "")));
         }
-        if has("access_token") && json.get("expires_in").is_none() {
-            return unable("the response's access token has no expires_in");
-        }
         if !has("access_token") && !has("id_token") && !has("refresh_token") {
             return unable("the response has no access, ID or refresh token");
         }
-        TokenResponse::from_json(json, true, now)
+        let mut r = TokenResponse::from_json(json, true, now)?;
+        if json.get("expires_in").and_then(Json::as_u64).unwrap_or(0) == 0 {
+            r.access_token = AccessToken::new("");
+        }
+        "Bearer".clone_into(&mut r.token_type);
+        Ok(r)
     }
 
     /// `external`: the access token may be absent (checked by [`external`](Self::external)).
@@ -377,7 +379,20 @@ impl TokenResponse {
             Some(v) => v,
             None => num("expires_on")?.map(|on| on.saturating_sub(now)).unwrap_or(600),
         };
-        let ext = num("ext_expires_in")?.unwrap_or(expires_in);
+        // As msal: the extended lifetime counts from the expiry (`ext_expires_in` is added to it),
+        // except for a loaded response (its own, or the expiry's).
+        let ext = match num("ext_expires_in")? {
+            Some(e) if external => e,
+            None if external => expires_in,
+            e => expires_in.saturating_add(e.unwrap_or(0)),
+        };
+        // As msal: a refresh_in of 0 or below asks for no proactive refresh; a loaded response's
+        // is not read.
+        let refresh_in = match json.get("refresh_in") {
+            None | Some(Json::Null) => None,
+            _ if external => None,
+            Some(v) => Some(v.as_i64().ok_or_else(|| malformed("refresh_in"))?).and_then(|r| u64::try_from(r).ok()).filter(|r| *r > 0),
+        };
         let opt_str = |k: &str| -> Result<Option<String>, AuthError> {
             match json.get(k) {
                 None | Some(Json::Null) => Ok(None),
@@ -390,7 +405,7 @@ impl TokenResponse {
             token_type: opt_str("token_type")?.filter(|t| !t.is_empty()).unwrap_or_else(|| "Bearer".to_owned()),
             expires_on: now.saturating_add(expires_in),
             extended_expires_on: now.saturating_add(ext),
-            refresh_on: num("refresh_in")?.map(|r| now.saturating_add(r)),
+            refresh_on: refresh_in.map(|r| now.saturating_add(r)),
             refresh_token: opt_str("refresh_token")?.filter(|s| !s.is_empty()).map(RefreshToken::new),
             refresh_token_expires_on: num("refresh_token_expires_in")?.map(|r| now.saturating_add(r)),
             id_token: opt_str("id_token")?.filter(|s| !s.is_empty()).map(IdToken::new),

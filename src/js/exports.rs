@@ -396,8 +396,8 @@ impl JsClient {
                         let response = j.get("externalResponse").unwrap_or(&Json::Null);
                         let options = j.get("externalOptions");
                         let client_info = options.and_then(|o| o.str_field("clientInfo")).unwrap_or_default();
-                        let ext = options.and_then(|o| o.get("extendedExpiresOn")).and_then(Json::as_u64);
-                        c.load_external_tokens(&req, response, client_info, ext).await.map(json)
+                        let secs = |k: &str| options.and_then(|o| o.get(k)).and_then(Json::as_u64);
+                        c.load_external_tokens(&req, response, client_info, (secs("expiresOn"), secs("extendedExpiresOn"))).await.map(json)
                     }
                     Err(e) => Err(e),
                 },

@@ -503,8 +503,9 @@ pub fn result_json(r: &AuthenticationResult) -> Json {
         .with("scopes", Json::Arr(r.scopes.iter().map(|s| Json::from(s.as_str())).collect()))
         .with("accessToken", r.access_token.secret())
         .with("fromCache", r.from_cache)
-        .with("expiresOn", r.expires_on_ms)
-        .with("extExpiresOn", r.ext_expires_on_ms)
+        // 0: no access token (a load without one): msal's null and undefined.
+        .with("expiresOn", if r.expires_on_ms == 0 { Json::Null } else { Json::from(r.expires_on_ms) })
+        .with("extExpiresOn", if r.ext_expires_on_ms == 0 { Json::Null } else { Json::from(r.ext_expires_on_ms) })
         .with("tokenType", r.token_type.as_str())
         .with("correlationId", r.correlation_id.as_str())
         .with("state", r.state.as_str())

@@ -183,3 +183,29 @@ test("a logout with its own authority ends the session at that authority's end-s
   assert.equal(await page.evaluate(() => window.pca.getAllAccounts().length), 0);
   await page.context().close();
 });
+
+test("popups are named and placed as msal names and places them", async () => {
+  const page = await env.open("entra");
+  await popupSignIn(page, "#popup", "pia");
+  await page.waitForFunction(() => window.last !== null);
+  const r = await page.evaluate(async ({ authority }) => {
+    const opened = [];
+    // A blocked popup (open returns null): the call fails, and what it asked for is kept.
+    window.open = (...a) => (opened.push(a.slice(1)), null);
+    const code = (p) => p.then(() => "ok", (e) => e.errorCode);
+    const login = await code(window.pca.acquireTokenPopup({
+      scopes: ["User.Read", "Mail.Read"], authority, correlationId: "cid-1",
+      popupWindowAttributes: { popupSize: { width: 100000, height: 300 }, popupPosition: { top: 0, left: 7 } },
+    }));
+    const account = window.pca.getAllAccounts()[0];
+    const logout = await code(window.pca.logoutPopup({ account, correlationId: "cid-2" }));
+    const sx = window.screenLeft || window.screenX || 0, sy = window.screenTop || window.screenY || 0;
+    const centred = `width=483, height=300, top=${Math.max(0, innerHeight / 2 - 300 + sy)}, left=7, scrollbars=yes`;
+    return { login, logout, opened, centred, home: account.homeAccountId };
+  }, { authority: env.idp.entraAuthority });
+  const clientId = env.idp.clientId;
+  assert.deepEqual([r.login, r.logout], ["popup_window_error", "popup_window_error"]);
+  assert.deepEqual(r.opened[0], [`msal.${clientId}.User.Read-Mail.Read.${env.idp.entraAuthority}.cid-1`, r.centred]);
+  assert.equal(r.opened[1][0], `msal.${clientId}.${r.home}.cid-2`);
+  await page.context().close();
+});

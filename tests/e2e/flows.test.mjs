@@ -328,6 +328,10 @@ test("loadExternalTokens stores a back-end's token response (refresh token inclu
     const refreshed = await window.pca.acquireTokenSilent({ scopes: ["User.Read"], account, forceRefresh: true });
     const bad = await window.msal.loadExternalTokens(config, { scopes: ["User.Read"] }, { token_type: "Bearer" }).then(() => null, (e) => [e.name, e.errorCode]);
     const noExpiry = await window.msal.loadExternalTokens(config, { scopes: ["User.Read"] }, { access_token: "x", token_type: "Bearer" }).then(() => null, (e) => e.errorCode);
+    // msal's options.expiresOn (seconds) replaces expires_in; a response without an access
+    // token gives msal's result without one.
+    const until = await window.msal.loadExternalTokens(config, { scopes: ["User.Read"] }, response, { expiresOn: 4102444800 });
+    const idOnly = await window.msal.loadExternalTokens(config, { scopes: ["User.Read"] }, { id_token: response.id_token, client_info: response.client_info });
     // No client of the page uses localStorage: a client of the loader's own stores them there,
     // and a client made later finds them.
     const local = { ...config, cache: { cacheLocation: "localStorage" } };
@@ -341,6 +345,8 @@ test("loadExternalTokens stores a back-end's token response (refresh token inclu
       silent: { fromCache: silent.fromCache, same: silent.accessToken === response.access_token },
       refreshed: { fromCache: refreshed.fromCache, other: refreshed.accessToken !== response.access_token },
       bad, noExpiry,
+      until: until.expiresOn.getTime(),
+      idOnly: [idOnly.accessToken, idOnly.expiresOn, idOnly.extExpiresOn, idOnly.scopes, idOnly.tokenType, idOnly.account.name],
     };
   }, { config, response });
   // msal's result of a load: fromCache, the request's state and correlation id.
@@ -349,6 +355,8 @@ test("loadExternalTokens stores a back-end's token response (refresh token inclu
   assert.deepEqual(r.refreshed, { fromCache: false, other: true });
   assert.deepEqual(r.bad, ["BrowserAuthError", "unable_to_load_token"]);
   assert.equal(r.noExpiry, "unable_to_load_token");
+  assert.equal(r.until, 4102444800000);
+  assert.deepEqual(r.idOnly, ["", null, undefined, [], "", "Test User lena"]);
   assert.deepEqual(r.local, { fromCache: true, same: true });
   const c = await env.idp.counters();
   assert.equal(c.token, 1, "one token request: the forced refresh, with the loaded refresh token");

@@ -38,7 +38,7 @@ fn account() -> Account {
 /// A token response as the server would send it.
 fn response(at: &str, scope: &str, extra: &str) -> TokenResponse {
     let body = format!(
-        r#"{{"token_type":"Bearer","scope":"{scope}","expires_in":3600,"ext_expires_in":7200,"access_token":"{at}",
+        r#"{{"token_type":"Bearer","scope":"{scope}","expires_in":3600,"ext_expires_in":3600,"access_token":"{at}",
         "refresh_token":"rt-{at}","id_token":"{}","client_info":"{}"{extra}}}"#,
         id_token_for("uid-1", "utid-1"),
         client_info("uid-1", "utid-1"),

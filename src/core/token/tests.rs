@@ -295,7 +295,8 @@ fn full_token_response() {
     assert_eq!(t.access_token.secret(), "at-1");
     assert_eq!(t.token_type, "Bearer");
     assert_eq!(t.expires_on, NOW + 3599);
-    assert_eq!(t.extended_expires_on, NOW + 7199);
+    // As msal: the extended lifetime is added to the expiry.
+    assert_eq!(t.extended_expires_on, NOW + 3599 + 7199);
     assert_eq!(t.refresh_on, Some(NOW + 1800));
     assert_eq!(t.refresh_token.as_ref().map(RefreshToken::secret), Some("rt-1"));
     assert_eq!(t.refresh_token_expires_on, Some(NOW + 86400));
@@ -311,8 +312,18 @@ fn numbers_may_be_strings() {
     let t =
         TokenResponse::parse(&ok(r#"{"access_token":"a","expires_in":"3600","ext_expires_in":" 7200 ","refresh_in":"60"}"#), NOW).unwrap();
     assert_eq!(t.expires_on, NOW + 3600);
-    assert_eq!(t.extended_expires_on, NOW + 7200);
+    assert_eq!(t.extended_expires_on, NOW + 3600 + 7200);
     assert_eq!(t.refresh_on, Some(NOW + 60));
+}
+
+/// As msal: a `refresh_in` of 0 or below asks for no proactive refresh (0 would make every
+/// silent call start one).
+#[test]
+fn refresh_in_of_zero_or_below_is_none() {
+    for v in ["0", "-5", "\"0\"", "\"-1\""] {
+        let t = TokenResponse::parse(&ok(&format!(r#"{{"access_token":"a","expires_in":3600,"refresh_in":{v}}}"#)), NOW).unwrap();
+        assert_eq!(t.refresh_on, None, "{v}");
+    }
 }
 
 #[test]
@@ -326,7 +337,7 @@ fn missing_expires_in_uses_expires_on_then_600() {
     assert_eq!(t.expires_on, NOW);
     let t = TokenResponse::parse(&ok(r#"{"access_token":"a"}"#), NOW).unwrap();
     assert_eq!(t.expires_on, NOW + 600);
-    // ext_expires_in defaults to expires_in.
+    // Without ext_expires_in the extended expiry is the expiry.
     assert_eq!(t.extended_expires_on, NOW + 600);
     assert_eq!(t.refresh_on, None);
     // null counts as absent.

@@ -45,12 +45,16 @@ export function popupParent(win) { parent = win || null; }
 export function openPopup(url, name, width, height, top, left) {
   const from = parent || window;
   parent = null;
-  const w = width > 0 ? width : 483;
-  const h = height > 0 ? height : 600;
-  const outerW = from.outerWidth || from.innerWidth || w;
-  const outerH = from.outerHeight || from.innerHeight || h;
-  const x = left >= 0 ? left : Math.max(0, (from.screenX || from.screenLeft || 0) + (outerW - w) / 2);
-  const y = top >= 0 ? top : Math.max(0, (from.screenY || from.screenTop || 0) + (outerH - h) / 2);
+  // msal's geometry: a number that is not positive or exceeds the parent's inner size gets
+  // the default (483 x 600, centred on the parent as if of that size).
+  const root = document.documentElement || {};
+  const winW = from.innerWidth || root.clientWidth || 0;
+  const winH = from.innerHeight || root.clientHeight || 0;
+  const fit = (v, max, dflt) => (v > 0 && v <= max ? v : dflt);
+  const w = fit(width, winW, 483);
+  const h = fit(height, winH, 600);
+  const x = fit(left, winW, Math.max(0, winW / 2 - 483 / 2 + (from.screenLeft || from.screenX || 0)));
+  const y = fit(top, winH, Math.max(0, winH / 2 - 600 / 2 + (from.screenTop || from.screenY || 0)));
   const popup = from.open(url, name, `width=${w}, height=${h}, top=${y}, left=${x}, scrollbars=yes`);
   if (popup && typeof popup.focus === "function") {
     try { popup.focus(); } catch (_) { /* ignore */ }
