@@ -959,13 +959,14 @@ export class PublicClientApplication {
     const client = this.engine();
     this.preflight(true, r);
     const active = client.activeHomeAccountId();
-    // The lock and the local sign-out before any event (as msal); their failure after START.
-    let pending, local = true;
-    try { pending = client.logoutRedirect(requestJson(r)); } catch (raw) { pending = Promise.reject(raw); local = false; }
+    // As msal: START once the interaction may start (checked above), before the local sign-out;
+    // a failure of the lock or the sign-out after it.
     this.emit(EventType.LOGOUT_START, InteractionType.Redirect, request || null, null, r.correlationId);
+    let pending, sent, local = true;
+    try { pending = client.logoutRedirect(requestJson(r)); } catch (raw) { pending = Promise.reject(raw); local = false; }
     let url;
     try {
-      url = await pending;
+      ({ url, ...sent } = JSON.parse(await pending));
     } catch (raw) {
       if (local) this.signedOutHere(active);
       const e = toError(raw);
@@ -974,8 +975,8 @@ export class PublicClientApplication {
       throw e;
     }
     this.signedOutHere(active);
-    // As msal: only for a request that names its account, with the request as payload.
-    if (r.account) this.emit(EventType.LOGOUT_SUCCESS, InteractionType.Redirect, r, null, r.correlationId);
+    // As msal: only for a request that names its account, with msal's processed request.
+    if (r.account && r.account.homeAccountId) this.emit(EventType.LOGOUT_SUCCESS, InteractionType.Redirect, Object.assign(r, sent), null, r.correlationId);
     if (!url) {
       this.emit(EventType.LOGOUT_END, InteractionType.Redirect, null, null, r.correlationId);
       return;
@@ -1004,11 +1005,12 @@ export class PublicClientApplication {
   // runs in the popup; the promise settles when it is done (or the user closed it).
   logoutPopup(request) {
     const r = Object.assign({}, request, { correlationId: (request && request.correlationId) || createGuid() });
-    let done, popupWindow, active;
+    let done, popupWindow, sent, active;
     try { this.preflight(false, r); active = this.engine().activeHomeAccountId(); } catch (e) { return Promise.reject(e); }
     try {
-      this.emit(EventType.LOGOUT_START, InteractionType.Popup, request || null, null, r.correlationId);
-      [done, popupWindow] = this.engine().logoutPopup(requestJson(r), r.popupWindowParent);
+      // As msal: one payload object for START and SUCCESS, completed with what was sent.
+      this.emit(EventType.LOGOUT_START, InteractionType.Popup, r, null, r.correlationId);
+      [done, popupWindow, sent] = this.engine().logoutPopup(requestJson(r), r.popupWindowParent);
     } catch (raw) {
       const e = toError(raw);
       this.emit(EventType.LOGOUT_FAILURE, InteractionType.Popup, null, e, r.correlationId);
@@ -1016,6 +1018,7 @@ export class PublicClientApplication {
       return Promise.reject(e);
     }
     this.signedOutHere(active);
+    if (sent) Object.assign(r, JSON.parse(sent));
     this.emit(EventType.LOGOUT_SUCCESS, InteractionType.Popup, r, null, r.correlationId);
     if (popupWindow) this.emit(EventType.POPUP_OPENED, InteractionType.Popup, { popupWindow }, null, r.correlationId);
     const end = () => this.emit(EventType.LOGOUT_END, InteractionType.Popup, null, null, r.correlationId);

@@ -16,6 +16,23 @@ pub struct LogoutStarted {
     /// Correlation id.
     pub correlation_id: String,
     state_id: String,
+    /// What msal's processed sign-out request carries (its `LOGOUT_SUCCESS` payload): the
+    /// library state sent (empty without an end-session endpoint), the `logout_hint`, the
+    /// absolute post-logout URI (empty: none) and whether `pocd` was sent.
+    pub sent: LogoutSent,
+}
+
+/// The values a sign-out sent to the end-session endpoint (see [`LogoutStarted::sent`]).
+#[derive(Debug, Clone, Default)]
+pub struct LogoutSent {
+    /// The encoded library state.
+    pub state: String,
+    /// The `logout_hint`.
+    pub logout_hint: String,
+    /// The absolute `post_logout_redirect_uri`.
+    pub post_logout_redirect_uri: String,
+    /// Whether `pocd=1` was sent (msal's `popupOriginCheckDone`).
+    pub origin_checked: bool,
 }
 
 /// A popup sign-out between its opening and its end: see
@@ -29,6 +46,15 @@ impl<P: Platform> LogoutPopupStarted<P> {
     /// The popup window, when one opened (msal's `POPUP_OPENED` event carries it).
     pub fn window(&self) -> Option<&P::Popup> {
         self.popup.as_ref()
+    }
+
+    /// What the end-session page was sent, once known (at once unless the request's authority
+    /// was still to be resolved).
+    pub fn sent(&self) -> Option<&LogoutSent> {
+        match &self.stage {
+            LogoutStage::Ready(s) => Some(&s.sent),
+            _ => None,
+        }
     }
 }
 
@@ -151,7 +177,7 @@ impl<P: Platform> PublicClientApplication<P> {
                 let e = AuthError::client(codes::END_SESSION_ENDPOINT_NOT_SUPPORTED, "the authority has no end_session_endpoint");
                 return Err(e.with_correlation_id(correlation_id));
             }
-            return Ok(LogoutStarted { url: None, correlation_id, state_id: String::new() });
+            return Ok(LogoutStarted { url: None, correlation_id, state_id: String::new(), sent: LogoutSent::default() });
         };
         let logout_hint = if req.logout_hint.is_empty() { login_hint } else { req.logout_hint.clone() };
         let configured = self.config.post_logout_redirect_uri.as_deref();
@@ -177,9 +203,12 @@ impl<P: Platform> PublicClientApplication<P> {
             }
         }
         let mut extra = self.popup_origin_checked();
+        let origin_checked = !extra.is_empty();
         extra.append(&mut req.extra_query_parameters.clone());
-        let url = authorize::logout_url(endpoint, &post, &correlation_id, &req.id_token_hint, &logout_hint, &rs.encode(), &extra);
-        Ok(LogoutStarted { url: Some(url), correlation_id, state_id: rs.id })
+        let state = rs.encode();
+        let url = authorize::logout_url(endpoint, &post, &correlation_id, &req.id_token_hint, &logout_hint, &state, &extra);
+        let sent = LogoutSent { state, logout_hint, post_logout_redirect_uri: post, origin_checked };
+        Ok(LogoutStarted { url: Some(url), correlation_id, state_id: rs.id, sent })
     }
 
     /// Ends a redirect sign-out whose navigation will not happen (`onRedirectNavigate`

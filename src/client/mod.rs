@@ -48,7 +48,7 @@ pub use accounts::{AccountChanges, AccountSnapshot};
 pub use config::{CacheLocation, Config};
 pub use device::{DeviceCodeInfo, DeviceCodeRequest};
 pub use interaction::{PopupStarted, RedirectStart};
-pub use logout::{LogoutPopupStarted, LogoutStarted, SignedOut};
+pub use logout::{LogoutPopupStarted, LogoutSent, LogoutStarted, SignedOut};
 pub use request::{
     AccountFilter, AccountRef, AuthScheme, ByCodeRequest, CacheLookupPolicy, InteractiveRequest, LogoutRequest, SilentRequest,
     StoreInCache, TokenOptions,

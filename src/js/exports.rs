@@ -258,8 +258,8 @@ impl JsClient {
 
     /// Starts `logoutRedirect`: takes the interaction lock and removes the request's account
     /// (every account when it names none) at once, throwing if it cannot; the promise resolves
-    /// the request's authority and then to the end-session URL to navigate to (`undefined` if
-    /// the provider has none). `abortLogout()` when the navigation does not happen.
+    /// the request's authority and then to what the end-session page is sent as JSON, its
+    /// `url` to navigate to (`null` if the provider has none). `abortLogout()` when the navigation does not happen.
     #[wasm_bindgen(js_name = logoutRedirect)]
     pub fn logout_redirect(&self, request: &str) -> Result<js_sys::Promise, JsValue> {
         // The lock and the local sign-out now, synchronously (as msal takes the lock before
@@ -277,7 +277,7 @@ impl JsClient {
 
     /// `logoutPopup`: opens the end-session page in a popup synchronously (inside the caller's
     /// user gesture) and returns `[promise settled when it is done, the popup window or
-    /// undefined when none opened]`.
+    /// undefined when none opened, what the end-session page was sent as JSON or undefined]`.
     #[wasm_bindgen(js_name = logoutPopup)]
     pub fn logout_popup(&self, request: &str, parent: &JsValue) -> Result<js_sys::Array, JsValue> {
         let json = parse(request).map_err(|e| error_value(&e))?;
@@ -286,7 +286,8 @@ impl JsClient {
         window::popup_parent(&JsValue::UNDEFINED);
         let started = started.map_err(|e| error_value(&e))?;
         let window = started.window().cloned().unwrap_or(JsValue::UNDEFINED);
-        Ok(js_sys::Array::of2(&self.run(Task::LogoutPopup(started)), &window))
+        let sent = started.sent().map_or(JsValue::UNDEFINED, |s| JsValue::from_str(&wire::logout_sent(s).to_json()));
+        Ok(js_sys::Array::of3(&self.run(Task::LogoutPopup(started)), &window, &sent))
     }
 
     /// `clearCache`: removes the request's account, or every account and token (no network).
@@ -373,7 +374,10 @@ impl JsClient {
                     }),
                     Err(e) => Err(e),
                 },
-                Task::LogoutRedirect(req, signed_out) => c.finish_logout_redirect(&req, signed_out).await.map(|s| url(s.url)),
+                Task::LogoutRedirect(req, signed_out) => c
+                    .finish_logout_redirect(&req, signed_out)
+                    .await
+                    .map(|s| JsValue::from_str(&wire::logout_sent(&s.sent).with("url", s.url.map_or(Json::Null, Json::from)).to_json())),
                 Task::SsoSilent(request) => match parse(&request).and_then(|j| wire::interactive_request(&j)) {
                     Ok(req) => c.sso_silent(&req).await.map(json),
                     Err(e) => Err(e),

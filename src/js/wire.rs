@@ -521,6 +521,16 @@ pub fn result_json(r: &AuthenticationResult) -> Json {
     j
 }
 
+/// What msal adds to a sign-out request before its `LOGOUT_SUCCESS` (its processed request):
+/// the encoded state, the logout hint, the absolute post-logout URI, `popupOriginCheckDone`.
+pub fn logout_sent(s: &crate::client::LogoutSent) -> Json {
+    Json::object()
+        .with_nonempty("state", &s.state)
+        .with_nonempty("logoutHint", &s.logout_hint)
+        .with_nonempty("postLogoutRedirectUri", &s.post_logout_redirect_uri)
+        .with("popupOriginCheckDone", s.origin_checked)
+}
+
 /// msal's error as JSON (`name` picks the error class): codes and messages only, never a URL,
 /// a body or a token.
 pub fn error_json(e: &AuthError) -> Json {

@@ -268,17 +268,25 @@ test("logoutRedirect takes the interaction lock at once, as msal: a second sign-
     const held = new Promise((resolve) => { navigate = resolve; });
     // The first sign-out waits in its navigation (a router's navigation client).
     window.pca.setNavigationClient({ navigateExternal: () => held, navigateInternal: () => Promise.resolve(true) });
+    // As msal: START comes before the local sign-out; SUCCESS carries the state it sent.
+    let accountsAtStart, sentState;
+    window.pca.addEventCallback((m) => {
+      if (m.eventType === "msal:logoutStart") accountsAtStart = window.pca.getAllAccounts().length;
+      if (m.eventType === "msal:logoutSuccess") sentState = typeof m.payload.state === "string" && m.payload.state.length > 20;
+    });
     const first = window.pca.logoutRedirect({ account: window.pca.getAllAccounts()[0] });
     const second = await window.pca.logoutRedirect().then(() => "ok", (e) => e.errorCode);
     const popup = await window.pca.acquireTokenPopup({ scopes: ["User.Read"] }).then(() => "ok", (e) => e.errorCode);
     navigate(true);
     await first;
-    return { second, popup, events: window.events.filter((e) => /logout|acquireToken/i.test(e)) };
+    return { second, popup, events: window.events.filter((e) => /logout|acquireToken/i.test(e)), accountsAtStart, sentState };
   });
   assert.deepEqual(r, {
     second: "interaction_in_progress",
     popup: "interaction_in_progress",
     events: ["msal:logoutStart", "msal:logoutSuccess"],
+    accountsAtStart: 1,
+    sentState: true,
   });
   await page.context().close();
 });

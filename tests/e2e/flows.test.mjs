@@ -11,7 +11,10 @@ const env = useEnv({ redirectPaths: ["/code-landing"] });
 test("logoutPopup signs out in a popup and clears the account's cache", async () => {
   const page = await signedInPage(env, "nora");
   const home = await page.evaluate(() => {
-    window.pca.addEventCallback((m) => { if (m.eventType === "msal:logoutSuccess") window.logoutPayload = m.payload; });
+    window.pca.addEventCallback((m) => {
+      if (m.eventType === "msal:logoutStart") window.startPayload = m.payload;
+      if (m.eventType === "msal:logoutSuccess") window.logoutPayload = m.payload;
+    });
     return window.pca.getAllAccounts()[0].homeAccountId;
   });
   const [popup] = await Promise.all([
@@ -19,9 +22,18 @@ test("logoutPopup signs out in a popup and clears the account's cache", async ()
     page.evaluate(() => { window.loggedOut = window.pca.logoutPopup({ account: window.pca.getAllAccounts()[0] }).then(() => "done", (e) => e.errorCode); }),
   ]);
   assert.equal(await page.evaluate(() => window.loggedOut), "done");
-  // As msal: the logout request (with its correlation id) is the payload.
-  const payload = await page.evaluate(() => window.logoutPayload && { home: window.logoutPayload.account.homeAccountId, cid: typeof window.logoutPayload.correlationId });
-  assert.deepEqual(payload, { home, cid: "string" });
+  // As msal: its processed logout request is the payload of START and SUCCESS (one object):
+  // the request, its correlation id, the absolute post-logout page (this page without its query
+  // and fragment, msal's default), the origin check, and the library state it sent.
+  const payload = await page.evaluate(() => {
+    const p = window.logoutPayload;
+    const state = JSON.parse(atob(p.state.split("|")[0].replace(/-/g, "+").replace(/_/g, "/")));
+    return p && {
+      home: p.account.homeAccountId, cid: typeof p.correlationId, same: p === window.startPayload,
+      post: p.postLogoutRedirectUri === location.origin + location.pathname, pocd: p.popupOriginCheckDone, type: state.meta.interactionType,
+    };
+  });
+  assert.deepEqual(payload, { home, cid: "string", same: true, post: true, pocd: true, type: "popup" });
   if (!popup.isClosed()) await popup.waitForEvent("close", { timeout: 5000 });
   assert.equal(await page.evaluate(() => window.pca.getAllAccounts().length), 0);
   assert.ok((await page.evaluate(() => window.events)).includes("msal:logoutSuccess"));
