@@ -1037,6 +1037,8 @@ export class PublicClientApplication {
   }
 
   async clearCache(request) {
+    // As msal, this works before initialize(): the wasm that reads the cache is loaded first.
+    if (!this.client) await this.initialize();
     const active = this.engine().activeHomeAccountId();
     try { this.engine().clearCache(requestJson(request)); } catch (raw) { throw toError(raw); }
     this.signedOutHere(active);

@@ -209,3 +209,21 @@ test("popups are named and placed as msal names and places them", async () => {
   assert.equal(r.opened[1][0], `msal.${clientId}.${r.home}.cid-2`);
   await page.context().close();
 });
+
+test("pocd: a popup opened from a popupWindowParent that fails msal's origin check does not claim it", async () => {
+  const page = await env.open("entra");
+  const r = await page.evaluate(async () => {
+    const urls = [];
+    const record = (url) => (urls.push(new URL(url).searchParams.get("pocd")), null);
+    window.open = record;
+    // A parent window of an opaque origin (a sandboxed frame's, as msal reads it).
+    const opaque = { origin: "null", innerWidth: 800, innerHeight: 600, open: record };
+    opaque.parent = opaque.top = opaque;
+    const code = (p) => p.then(() => "ok", (e) => e.errorCode);
+    const here = await code(window.pca.loginPopup({ scopes: ["User.Read"] }));
+    const there = await code(window.pca.loginPopup({ scopes: ["User.Read"], popupWindowParent: opaque }));
+    return { here, there, urls };
+  });
+  assert.deepEqual(r, { here: "popup_window_error", there: "popup_window_error", urls: ["1", null] });
+  await page.context().close();
+});

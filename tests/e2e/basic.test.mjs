@@ -939,3 +939,20 @@ for (const navigate of [true, false]) {
     await page.context().close();
   });
 }
+
+test("clearCache before initialize() works, as in msal: the client initializes first, then clears the persisted cache", async () => {
+  const page = await env.open("entra");
+  await popupSignIn(page, "#popup", "cleo");
+  await page.waitForFunction(() => window.last !== null);
+  const r = await page.evaluate(async () => {
+    const { auth } = window.pca.getConfiguration();
+    const config = { auth: { clientId: auth.clientId, authority: auth.authority, knownAuthorities: auth.knownAuthorities }, cache: { cacheLocation: "sessionStorage" } };
+    const fresh = new window.msal.PublicClientApplication(config);
+    const cleared = await fresh.clearCache().then(() => "ok", (e) => e.errorCode);
+    const later = new window.msal.PublicClientApplication(config);
+    await later.initialize();
+    return { cleared, accounts: later.getAllAccounts().length };
+  });
+  assert.deepEqual(r, { cleared: "ok", accounts: 0 });
+  await page.context().close();
+});

@@ -316,15 +316,19 @@ export function inIframe() {
 // msal 5's popup origin check: every ancestor frame is of this origin, and the top window was
 // opened by none or by a page of this origin (a read across origins throws).
 export function originCheck() {
-  try {
-    if (window.origin === "null") return false;
-    for (let w = window; w !== w.parent;) { w = w.parent; void w.location.href; }
-    const opener = window.top && window.top.opener;
-    if (opener && opener !== window.top) void opener.location.href;
-    return !!window.top;
-  } catch (_) {
-    return false;
-  }
+  const check = (win) => {
+    try {
+      if (win.origin === "null") return false;
+      for (let w = win; w !== w.parent;) { w = w.parent; void w.location.href; }
+      const opener = win.top && win.top.opener;
+      if (opener && opener !== win.top) void opener.location.href;
+      return !!win.top;
+    } catch (_) {
+      return false;
+    }
+  };
+  // As msal: a popup opened from another window (popupWindowParent) needs that one's too.
+  return check(window) && (!parent || parent === window || check(parent));
 }
 
 export function isOnline() {
