@@ -651,6 +651,23 @@ fn token_requests_as_msal_browser_sends_them_claims_at_redemption_the_anchor_in_
     assert_eq!(last_token_request(&h).form_field("X-AnchorMailbox").as_deref(), Some("Oid:u-7@t-7"));
 }
 
+/// A generic provider whose ID token names its tenant by `acr` (Keycloak's `"acr":"1"`), not
+/// `tid`: as msal, the tokens are stored under that realm, which is the realm the account's
+/// silent calls look in, so they are served from the cache.
+#[test]
+fn a_generic_providers_acr_realm_keys_the_access_token_so_silent_calls_hit() {
+    let h = harness_with(config().with_protocol_mode(msal_wasm::core::authority::ProtocolMode::Oidc));
+    h.idp.borrow_mut().generic = true;
+    let (_, r) = sign_in_with(&h, &with_options(TokenOptions::default()), false);
+    assert_eq!((r.account.account.home_account_id.as_str(), r.account.account.realm.as_str()), ("sub-1", "1"));
+    let before = h.token_requests();
+    let hit = h.pca.acquire_token_silent_cached(&silent(&r.account.account.home_account_id)).unwrap();
+    assert!(hit.is_some(), "the signed-in token is served from the cache");
+    assert_eq!(h.token_requests(), before);
+    // msal's result tenant id is the ID token's tid: none here.
+    assert_eq!(r.tenant_id, "");
+}
+
 #[test]
 fn client_info_is_asked_in_oidc_mode_too_as_msal_5_and_names_the_account_when_returned() {
     let h = harness_with(config().with_protocol_mode(msal_wasm::core::authority::ProtocolMode::Oidc));

@@ -231,7 +231,8 @@ impl<P: Platform> PublicClientApplication<P> {
         Ok(Some(AuthenticationResult {
             authority: authority.canonical().to_owned(),
             unique_id,
-            tenant_id: at.realm.clone(),
+            // msal: the ID token's tid, else none.
+            tenant_id: claim("tid").unwrap_or_default(),
             scopes: at.scopes.iter().map(str::to_owned).collect(),
             account: info,
             access_token: crate::secret::AccessToken::new(at.secret.clone()),

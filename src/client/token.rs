@@ -211,12 +211,13 @@ impl<P: Platform> PublicClientApplication<P> {
                 ))
             }
         };
-        let realm = claims.as_ref().and_then(|c| c.tid()).map(str::to_owned).unwrap_or_else(|| account.realm.clone());
-        // A generic provider's ID token names no tenant: msal keys the access token by the
-        // authority's tenant segment then (and the ID token by none), so it finds ours and we
-        // find its.
-        let tenant_named = claims.as_ref().and_then(|c| c.tid()).is_some();
-        let at_realm = (!tenant_named && self.config.protocol_mode == ProtocolMode::Oidc).then(|| target.authority.tenant());
+        // msal's tenant of the ID token's claims: `tid`, else B2C's `tfp`, else `acr` (a generic
+        // provider's, Keycloak's "1"), which is also the account's realm the silent calls look in.
+        let claims_tenant = claims.as_ref().and_then(|c| c.tid().or_else(|| c.str("tfp")).or_else(|| c.str("acr")));
+        let realm = claims_tenant.map_or_else(|| account.realm.clone(), str::to_owned);
+        // An ID token naming no tenant at all: msal keys the access token by the authority's
+        // tenant segment then (and the ID token by none), so it finds ours and we find its.
+        let at_realm = (claims_tenant.is_none() && self.config.protocol_mode == ProtocolMode::Oidc).then(|| target.authority.tenant());
         self.cache.borrow_mut().save(&SaveRequest {
             response: &resp,
             account: &account,
@@ -251,7 +252,8 @@ impl<P: Platform> PublicClientApplication<P> {
         Ok(AuthenticationResult {
             authority: target.authority.canonical().to_owned(),
             unique_id: claims.as_ref().and_then(|c| c.oid().or_else(|| c.sub())).unwrap_or_default().to_owned(),
-            tenant_id: realm,
+            // msal: the ID token's tid, else none.
+            tenant_id: claims.as_ref().and_then(|c| c.tid()).unwrap_or_default().to_owned(),
             scopes: granted.iter().map(str::to_owned).collect(),
             account: info,
             access_token: resp.access_token,

@@ -34,6 +34,9 @@ pub struct Idp {
     pub rt_expires_in: Option<u64>,
     /// The signed-in user's object id (`uid-1`, ada, when `None`).
     pub uid: Option<String>,
+    /// Answers as a generic provider (Keycloak): no client_info, an ID token naming no `tid`
+    /// but an `acr`.
+    pub generic: bool,
 }
 
 pub fn jwt(claims: &str) -> String {
@@ -65,6 +68,12 @@ pub fn token_response_in(idp: &mut Idp, with_id_token: bool, tenant: &str) -> Ht
         r#"{{"sub":"sub-1","oid":"{oid}","tid":"{tenant}","preferred_username":"ada@contoso.com","name":"Ada","nonce":"{}","sid":"sid-1"}}"#,
         idp.nonce
     ));
+    let (id_token, client_info) = if idp.generic {
+        let claims = format!(r#"{{"sub":"sub-1","acr":"1","preferred_username":"ada@contoso.com","name":"Ada","nonce":"{}"}}"#, idp.nonce);
+        (jwt(&claims), String::new())
+    } else {
+        (id_token, client_info)
+    };
     let mut idt = if with_id_token { format!(r#","id_token":"{id_token}""#) } else { String::new() };
     if let Some(s) = idp.rt_expires_in {
         idt.push_str(&format!(r#","refresh_token_expires_in":{s}"#));
