@@ -762,6 +762,9 @@ export class PublicClientApplication {
       }
       return result;
     } catch (raw) {
+      // As msal: a failed redirect (the way back to the start page included) leaves no
+      // request, stashed response or lock behind.
+      client.abortRedirect();
       const e = toError(raw);
       emit(EventType.ACQUIRE_TOKEN_FAILURE, null, e, e.correlationId);
       throw e;

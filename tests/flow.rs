@@ -678,6 +678,22 @@ fn client_info_is_asked_in_oidc_mode_too_as_msal_5_and_names_the_account_when_re
     assert_eq!(r.account.account.home_account_id.split_once('.').map(|(_, utid)| utid), Some(TENANT));
 }
 
+/// A hash-routed app's sign-in started at `/#/dashboard` comes back to `/#code=…`: the same
+/// page as msal compares them (the fragment does not count), so the response is redeemed there
+/// and the start page's route is put back (navigating to a fragment alone would not reload it).
+#[test]
+fn a_redirect_back_to_the_start_page_but_for_its_fragment_is_redeemed_there_with_the_route_restored() {
+    let h = harness();
+    let req = InteractiveRequest { scopes: vec!["User.Read".into()], ..Default::default() };
+    let pending = h.pca.begin_interaction(&req, InteractionType::Redirect, "https://app.example/#/dashboard").unwrap();
+    let state = msal_wasm::core::url::encode(&query_param(&pending.url, "state"));
+    drop(pending);
+    h.platform.set_page_url(format!("https://app.example/#code=the-code&state={state}"));
+    let start = h.pca.begin_handle_redirect(None, true).unwrap();
+    let RedirectStart::Redeem { clean_url, .. } = start else { panic!("redeemed on this page, not sent back to it: {start:?}") };
+    assert_eq!(clean_url.as_deref(), Some("https://app.example/#/dashboard"));
+}
+
 #[test]
 fn a_redirect_response_is_found_on_the_page_taken_back_to_the_start_page_and_redeemed_there() {
     let h = harness();

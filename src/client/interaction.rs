@@ -33,12 +33,6 @@ pub enum RedirectStart {
     },
 }
 
-/// Two page addresses are the same page: equal but for a trailing `/` or an empty fragment.
-fn same_page(a: &str, b: &str) -> bool {
-    let norm = |s: &str| s.trim_end_matches('#').trim_end_matches('/').to_owned();
-    norm(a) == norm(b)
-}
-
 /// A popup between its opening and its response: see
 /// [`open_popup`](PublicClientApplication::open_popup).
 pub struct PopupStarted<P: Platform> {
@@ -557,15 +551,22 @@ impl<P: Platform> PublicClientApplication<P> {
         // Remove the code and state from the address bar before anything else.
         let clean_url = if from_page { Some(crate::core::url::without_response(&page)) } else { None };
         let start = pending.map(|p| p.origin).filter(|o| !o.is_empty());
-        if let Some(start) = start {
+        let mut clean_url = clean_url;
+        if let Some(start) = start.filter(|_| navigate_to_login_request_url && from_page) {
             let here = clean_url.as_deref().unwrap_or(&page);
-            if navigate_to_login_request_url && from_page && !same_page(&start, here) {
+            // msal's rule for the same page: its address without the fragment, an empty `?`,
+            // percent-escapes or a trailing `/` of the path.
+            if crate::core::url::comparable(&start) == crate::core::url::comparable(here) {
+                // As msal: the start page's fragment (a hash route) is put back.
+                if let Some(i) = text::find(&start, "#") {
+                    clean_url = Some([text::until(here, b"#"), start.get(i..).unwrap_or_default()].concat());
+                }
+            } else if crate::core::url::on_page_origin(&start, &page) {
                 // The saved start page is where the browser goes next: only ever a page of this
                 // origin (sessionStorage is writable by any script of the origin).
-                if crate::core::url::on_page_origin(&start, &page) {
-                    self.stash_redirect_response(&response)?;
-                    return Ok(RedirectStart::Navigate { url: start, clean_url });
-                }
+                self.stash_redirect_response(&response)?;
+                return Ok(RedirectStart::Navigate { url: start, clean_url });
+            } else {
                 self.log(LogLevel::Warning, "handleRedirectPromise: the saved start page is not on this origin; completing here");
             }
         }

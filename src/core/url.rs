@@ -54,6 +54,24 @@ fn hex(c: u8) -> Option<u8> {
     }
 }
 
+/// msal's form of a page address for telling whether two are the same page
+/// (`normalizeUrlForComparison`): without its fragment or an empty `?`, the origin lower-cased,
+/// the path percent-decoded and ending in `/`.
+pub fn comparable(url: &str) -> String {
+    let url = super::text::until(url, b"#");
+    let (base, query) = super::text::split_once(url, "?").unwrap_or((url, ""));
+    let path_at = super::text::find(base, "://").map_or(0, |i| i + 3);
+    let path_at = base.get(path_at..).and_then(|rest| super::text::find(rest, "/")).map_or(base.len(), |j| path_at + j);
+    let (origin, path) = base.split_at_checked(path_at).unwrap_or((base, ""));
+    // decodeURIComponent: `+` stays itself.
+    let mut path = decode(&super::text::replace(path, "+", "%2B"));
+    if !path.ends_with('/') {
+        path.push('/');
+    }
+    let q = if query.is_empty() { "" } else { "?" };
+    [&origin.to_ascii_lowercase(), path.as_str(), q, query].concat()
+}
+
 /// Parses `a=1&b=2` (a leading `?` or `#` is skipped) into decoded pairs.
 pub fn parse_query(q: &str) -> Vec<(String, String)> {
     let q = q.strip_prefix('?').or_else(|| q.strip_prefix('#')).unwrap_or(q);
@@ -225,6 +243,19 @@ mod tests {
     use super::*;
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    #[test]
+    fn comparable_pages_as_msal_compares_them() {
+        let same = |a: &str, b: &str| comparable(a) == comparable(b);
+        assert!(same("https://app.example/#/dashboard", "https://app.example/"));
+        assert!(same("https://app.example/path#x", "https://app.example/path/"));
+        assert!(same("https://app.example/a%20b?", "https://app.example/a b/"));
+        assert!(same("HTTPS://App.Example/x?q=1#f", "https://app.example/x/?q=1"));
+        assert!(same("https://app.example", "https://app.example/"));
+        assert!(!same("https://app.example/x?q=1", "https://app.example/x?q=2"));
+        assert!(!same("https://app.example/a+b", "https://app.example/a b"));
+        assert!(!same("https://app.example/x", "https://app.example/y"));
+    }
 
     #[test]
     fn encode_like_encode_uri_component() {

@@ -956,3 +956,28 @@ test("clearCache before initialize() works, as in msal: the client initializes f
   assert.deepEqual(r, { cleared: "ok", accounts: 0 });
   await page.context().close();
 });
+
+test("a redirect whose way back to the start page fails leaves no request, response or lock behind, as msal", async () => {
+  const ctx = await env.browser.newContext();
+  const page = await ctx.newPage();
+  await page.addInitScript(() => {
+    window.beforeInit = (msal, pca) => pca.setNavigationClient({
+      navigateInternal: async () => { throw new Error("the router refused"); },
+      navigateExternal: async (url) => { location.assign(url); return true; },
+    });
+  });
+  await page.goto(env.harness("entra", "sessionStorage", 300, { auth: JSON.stringify({ navigateToLoginRequestUrl: true }) }));
+  await page.waitForSelector("body[data-ready='1']");
+  await page.evaluate(() => { window.pca.loginRedirect({ scopes: ["User.Read"] }); });
+  await page.waitForSelector("#login");
+  await page.fill("#login", "rita");
+  await page.click("#submit");
+  await page.waitForURL((u) => u.origin === env.web.origin);
+  await page.waitForFunction(() => window.redirect !== undefined && window.redirect !== null);
+  const r = await page.evaluate(async () => ({
+    ok: window.redirect.ok,
+    left: Object.keys(sessionStorage).filter((k) => /interaction|request\.params|urlHash/.test(k)),
+  }));
+  assert.deepEqual(r, { ok: false, left: [] });
+  await ctx.close();
+});
