@@ -469,7 +469,9 @@ fn proactive_refresh_is_due_after_refresh_in() {
     h.platform.set_now_ms(NOW_MS + 601_000);
     let hit = h.pca.acquire_token_silent_cached(&silent(&home)).unwrap().unwrap();
     assert_eq!(hit.access_token.secret(), "at-r");
-    assert_eq!(hit.served_until_ms, NOW_MS + 600_000, "a memoized hit is served again only until the refresh is due");
+    // The browser front ends serve it until its renewal is due (msal-browser does no proactive
+    // refresh); msal-native's acquire_token_silent_refreshing renews it.
+    assert_eq!(hit.served_until_ms, NOW_MS + (3600 - 300) * 1000);
     let renewal = h.pca.background_renewal(&silent(&home), &hit).expect("a proactive refresh is due");
     assert!(renewal.force_refresh && renewal.cache_lookup_policy == CacheLookupPolicy::RefreshToken);
     let renewed = block_on(h.pca.acquire_token_silent(&renewal)).unwrap();

@@ -401,10 +401,8 @@ impl BrowserApp {
 
     /// msal's `acquireTokenSilent`: cache, refresh token, then hidden iframe per policy.
     pub async fn acquire_token_silent(&self, req: &SilentRequest) -> Result<AuthenticationResult, AuthError> {
+        // As msal-browser, a cached token past its refreshOn is served without a renewal.
         if let Some(hit) = self.client.acquire_token_silent_cached(req)? {
-            if let Some(renewal) = self.client.background_renewal(req, &hit) {
-                self.background(Background::Renew(Box::new(renewal)));
-            }
             return Ok(hit);
         }
         let r = self.client.acquire_token_silent_network(req).await;
@@ -485,6 +483,6 @@ impl BrowserApp {
 enum Background {
     /// Another tab wrote `key` (empty: it cleared the storage): re-read it.
     StorageChanged(String),
-    /// Renew a token (msal's proactive refresh, or one that went stale while the page slept).
+    /// Renew a token that went stale while the page slept.
     Renew(Box<SilentRequest>),
 }

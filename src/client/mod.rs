@@ -31,7 +31,7 @@ use crate::core::account::{authority_type, Account, TenantProfile};
 use crate::core::authority::{Authority, AuthorityMetadata, AuthorityType, CloudMetadata, ProtocolMode};
 use crate::core::authorize::{self, AuthorizeParams, AuthorizeResponse, HintSource};
 use crate::core::base64;
-use crate::core::cache::{is_expired, refresh_due, AtQuery, SaveRequest, TokenCache};
+use crate::core::cache::{is_expired, AtQuery, SaveRequest, TokenCache};
 use crate::core::http::HttpRequest;
 use crate::core::id_token::IdTokenClaims;
 use crate::core::json::Json;

@@ -245,20 +245,17 @@ impl<P: Platform> PublicClientApplication<P> {
             state: String::new(),
             family_id: String::new(),
             request_id: String::new(),
-            // Served as is until it is due for renewal: its expiry less the renewal offset, or
-            // msal's proactive refresh (`refresh_in`), whichever comes first.
-            served_until_ms: at
-                .expires_on
-                .saturating_sub(self.config.token_renewal_offset_secs)
-                .min(at.refresh_on.unwrap_or(u64::MAX))
-                .saturating_mul(1000),
+            // Served as is until it is due for renewal (its expiry less the renewal offset; a
+            // proactive refresh, msal-node's, is the caller's: see `background_renewal`).
+            served_until_ms: at.expires_on.saturating_sub(self.config.token_renewal_offset_secs).saturating_mul(1000),
             dpop_proof: None,
         }))
     }
 
-    /// msal's proactive refresh (`refresh_in`): when `hit`, a cached token served for `req`, is
-    /// due for it, the request that renews it in the background (with the refresh token). The
-    /// hit is served meanwhile; identical renewals share one request.
+    /// msal-node's proactive refresh (`refresh_in`): when `hit`, a cached token served for
+    /// `req`, is due for it, the request that renews it (with the refresh token). msal-browser
+    /// does none: the browser front ends serve the hit as is. Identical renewals share one
+    /// request.
     pub fn background_renewal(&self, req: &SilentRequest, hit: &AuthenticationResult) -> Option<SilentRequest> {
         let due = hit.from_cache && hit.refresh_on_ms.is_some_and(|r| r <= self.platform.now_ms());
         due.then(|| SilentRequest {
@@ -523,7 +520,7 @@ impl<P: Platform> PublicClientApplication<P> {
         for c in cache.credentials() {
             let due = c.credential_type.is_access_token()
                 && c.client_id == self.config.client_id
-                && (is_expired(c, now, self.config.token_renewal_offset_secs) || refresh_due(c, now))
+                && is_expired(c, now, self.config.token_renewal_offset_secs)
                 && cache.find_refresh_token(&c.home_account_id, &envs, true).is_some();
             if due {
                 out.push(SilentRequest {

@@ -9,13 +9,11 @@ use crate::prelude::*;
 
 use super::wire;
 use crate::browser::{AppEvent, BrowserApp, RedirectOutcome};
-use crate::client::{
-    AccountRef, AccountSnapshot, AuthenticationResult, LogoutPopupStarted, PopupStarted, PublicClientApplication, SilentRequest,
-};
+use crate::client::{AccountRef, AccountSnapshot, AuthenticationResult, LogoutPopupStarted, PopupStarted, PublicClientApplication};
 use crate::core::json::Json;
 use crate::error::{codes, AuthError};
 use crate::platform::browser::{window, BrowserPlatform};
-use crate::platform::{LogLevel, Platform};
+use crate::platform::LogLevel;
 use ::core::cell::RefCell;
 use ::core::future::Future;
 use ::core::pin::Pin;
@@ -56,8 +54,6 @@ enum Task {
     LogoutRedirect(crate::client::LogoutRequest, crate::client::SignedOut),
     Popup(PopupStarted<BrowserPlatform>),
     LogoutPopup(LogoutPopupStarted<BrowserPlatform>),
-    /// A proactive refresh nobody awaits.
-    Renewal(SilentRequest),
     /// A DPoP proof: access token, method, URL, nonce.
     DpopProof(String, String, String, Option<String>),
     /// Deleting the keys of removed tokens, nobody awaits.
@@ -151,19 +147,14 @@ impl JsClient {
 
     /// The cached token for a silent request, synchronously: a result JSON string, or
     /// `undefined` when the network is needed. `servedUntil` says until when the facade may
-    /// serve this hit again for the same request (while `cacheVersion()` is unchanged). A hit
-    /// due for msal's proactive refresh starts it in the background.
+    /// serve this hit again for the same request (while `cacheVersion()` is unchanged). As
+    /// msal-browser, a token past its `refreshOn` is served without a renewal.
     #[wasm_bindgen(js_name = silentCached)]
     pub fn silent_cached(&self, request: &str) -> Result<Option<String>, JsValue> {
         let run = || {
             let req = wire::silent_request(&parse(request)?)?;
             // The facade ran msal's preflight checks before this call (and before any event).
-            let hit = self.inner.cached_after_preflight(&req)?;
-            if let Some(renewal) = hit.as_ref().and_then(|h| self.inner.background_renewal(&req, h)) {
-                // Through the one promise type every export uses; nobody awaits it.
-                let _ = self.run(Task::Renewal(renewal));
-            }
-            Ok::<_, AuthError>(hit)
+            self.inner.cached_after_preflight(&req)
         };
         let memo = |r: AuthenticationResult| wire::result_json(&r).with("servedUntil", r.served_until_ms).to_json();
         run().map(|r| r.map(memo)).map_err(|e| error_value(&e))
@@ -407,12 +398,6 @@ impl JsClient {
                 },
                 Task::ForgetKeys => {
                     c.forget_orphan_keys().await;
-                    Ok(JsValue::UNDEFINED)
-                }
-                Task::Renewal(renewal) => {
-                    if c.acquire_token_silent_network(&renewal).await.is_err() {
-                        c.platform().log(LogLevel::Warning, "the proactive refresh failed; the cached token is served until it expires");
-                    }
                     Ok(JsValue::UNDEFINED)
                 }
             };
