@@ -104,6 +104,12 @@ pub fn is_expired(c: &Credential, now: u64, offset: u64) -> bool {
     now.saturating_add(offset) >= c.expires_on || c.cached_at > now.saturating_add(CLOCK_SKEW_SECS)
 }
 
+/// True when the server asked for a proactive refresh that is now due (msal-node's; the
+/// browser front ends do none, as msal-browser).
+pub fn refresh_due(c: &Credential, now: u64) -> bool {
+    c.refresh_on.is_some_and(|r| r <= now)
+}
+
 /// Which cached things an access-token lookup must match.
 #[derive(Debug, Clone)]
 pub struct AtQuery<'a> {

@@ -606,6 +606,18 @@ fn clock_turned_back_means_expired() {
 }
 
 #[test]
+fn refresh_on_due() {
+    let c = at_with(NOW, NOW + 3600, Some(NOW + 1800));
+    assert!(!refresh_due(&c, NOW));
+    assert!(!refresh_due(&c, NOW + 1799));
+    assert!(refresh_due(&c, NOW + 1800));
+    assert!(refresh_due(&c, NOW + 2000));
+    // Still servable while refresh is due.
+    assert!(!is_expired(&c, NOW + 2000, DEFAULT_RENEWAL_OFFSET_SECS));
+    assert!(!refresh_due(&at_with(NOW, NOW + 3600, None), NOW + 5000));
+}
+
+#[test]
 fn with_several_matches_the_longest_lived_wins() {
     let store = Rc::new(MemoryStore::new());
     let (mut cache, _) = TokenCache::load(store.clone(), CLIENT);
