@@ -680,6 +680,22 @@ fn client_info_is_asked_in_oidc_mode_too_as_msal_5_and_names_the_account_when_re
     assert_eq!(r.account.account.home_account_id.split_once('.').map(|(_, utid)| utid), Some(TENANT));
 }
 
+/// A page reloaded while its popup was open: this client's sign-in lock is held with no
+/// redirect request saved. As msal, handleRedirectPromise releases it and fails with
+/// `no_token_request_cache_error`, so the next sign-in is not refused.
+#[test]
+fn handle_redirect_releases_a_popup_lock_left_by_a_reload() {
+    let h = harness();
+    let req = InteractiveRequest { scopes: vec!["User.Read".into()], ..Default::default() };
+    let started = h.pca.open_popup(&req, PopupAttributes::default()).unwrap();
+    drop(started);
+    assert!(h.pca.own_interaction_in_progress());
+    assert_eq!(h.pca.begin_handle_redirect(None, true).unwrap_err().code(), "no_token_request_cache_error");
+    assert!(!h.pca.own_interaction_in_progress(), "the lock is released");
+    assert_eq!(h.pca.begin_handle_redirect(None, true).unwrap(), RedirectStart::None, "once");
+    assert!(h.pca.open_popup(&req, PopupAttributes::default()).is_ok(), "the next sign-in runs");
+}
+
 /// A hash-routed app's sign-in started at `/#/dashboard` comes back to `/#code=…`: the same
 /// page as msal compares them (the fragment does not count), so the response is redeemed there
 /// and the start page's route is put back (navigating to a fragment alone would not reload it).

@@ -10,6 +10,12 @@ use super::*;
 pub enum RedirectStart {
     /// No response of ours.
     None,
+    /// A redirect response nobody waits for (a stale address, a sign-in of another tab): as
+    /// msal, it leaves the address (replace it with `clean_url`); nothing else to do.
+    Stale {
+        /// The page address without the response.
+        clean_url: String,
+    },
     /// Back from a redirect sign-out, which is now over (replace the address with
     /// `clean_url`, when given: it held the end-session page's state).
     SignedOut {
@@ -541,11 +547,32 @@ impl<P: Platform> PublicClientApplication<P> {
         // the page, or nobody). While it has one, a response that is not its own fails the
         // state check and is removed.
         let pending = self.pending_redirect().filter(|_| self.interaction_lock_type().as_deref() == Some(SIGNIN));
+        let has_ours = ours.is_some();
         let Some(response) = ours.filter(|_| pending.is_some()) else {
             self.log(LogLevel::Trace, "handleRedirectPromise: no response to a redirect of this client in the address");
-            return Ok(match self.take_stashed_response() {
-                Some(response) => RedirectStart::Redeem { response, clean_url: None },
-                None => RedirectStart::None,
+            if let Some(response) = self.take_stashed_response() {
+                return Ok(RedirectStart::Redeem { response, clean_url: None });
+            }
+            let own = self.interaction_lock_type();
+            // As msal: this client's sign-in lock with no redirect request saved is an
+            // interaction that cannot finish (a popup of this page before it was reloaded):
+            // the lock is released and the call fails. Not in a popup's or a frame's page
+            // (their storage is a copy of the opener's).
+            let elsewhere = self.platform.in_frame() || (!has_ours && (hash.is_some() || query.is_some()));
+            if own.as_deref() == Some(SIGNIN) && pending.is_none() && self.pending_redirect().is_none() && !elsewhere {
+                self.release_interaction_lock();
+                return Err(AuthError::browser(
+                    codes::NO_TOKEN_REQUEST_CACHE_ERROR,
+                    "this client's interaction lock was held with no redirect request saved (a popup before the page was reloaded); it is released",
+                ));
+            }
+            // As msal: a redirect response in the fragment that nobody waits for leaves the
+            // address, unless another client of the page has an interaction under way.
+            let stale = from_page && has_ours && hash.is_some() && (own.is_some() || self.interaction_lock().is_none());
+            return Ok(if stale {
+                RedirectStart::Stale { clean_url: crate::core::url::without_response(&page) }
+            } else {
+                RedirectStart::None
             });
         };
         // Remove the code and state from the address bar before anything else.

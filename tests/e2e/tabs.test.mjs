@@ -146,18 +146,34 @@ test("back-button return from an abandoned redirect unblocks the next interactiv
   await ctx.close();
 });
 
-test("a page that died with its popup open leaves a lock that holds while the popup could finish, then is cleared by its lease", async () => {
-  const ctx = await env.browser.newContext();
-  await ctx.clock.install();
+// The page opens a sign-in popup and is reloaded before the popup answers (it crashed, or the
+// user navigated): its lock stays in the tab's sessionStorage with nobody to release it.
+async function reloadWithPopupOpen(ctx, init) {
   const a = await openTab(ctx, "sessionStorage");
-  // The page opens a sign-in popup and is reloaded before the popup answers (it crashed, or
-  // the user navigated): its lock stays in the tab's sessionStorage with nobody to release it.
   const [popup] = await Promise.all([a.waitForEvent("popup"), a.click("#popup")]);
   await popup.waitForSelector("#login");
+  if (init) await a.addInitScript(init);
   await a.reload();
   await a.waitForSelector("body[data-ready='1']");
   await popup.close();
-  // While the abandoned popup could still be answered, the lock holds.
+  return a;
+}
+
+test("a page reloaded with its popup open: handleRedirectPromise releases the lock it left (no_token_request_cache_error, as msal 5)", async () => {
+  const ctx = await env.browser.newContext();
+  const a = await reloadWithPopupOpen(ctx);
+  // The harness's handleRedirectPromise on load found the lock with no redirect request saved.
+  assert.deepEqual(await a.evaluate(() => window.redirect), { ok: false, name: "BrowserAuthError", code: "no_token_request_cache_error" });
+  await popupSignIn(a, "#popup", "yves");
+  await a.waitForFunction(() => window.last !== null);
+  assert.equal(await a.evaluate(() => (window.last.ok ? "ok" : window.last.code)), "ok");
+  await ctx.close();
+});
+
+test("an app that never calls handleRedirectPromise (popups only), reloaded with its popup open: the lock holds while the popup could finish, then its lease runs out", async () => {
+  const ctx = await env.browser.newContext();
+  await ctx.clock.install();
+  const a = await reloadWithPopupOpen(ctx, () => { window.skipHandleRedirect = true; });
   const blocked = await a.evaluate(() => window.pca.loginPopup(window.popupRequest).then(() => "ok", (e) => e.errorCode));
   assert.equal(blocked, "interaction_in_progress");
   // Once its lease (the popup timeout and a grace period) has run out, sign-in works.
