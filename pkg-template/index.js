@@ -457,6 +457,8 @@ function toAccount(a) {
   return a;
 }
 
+const loginRequest = (request) => Object.assign({ correlationId: (request && request.correlationId) || createGuid() }, request || { scopes: [...OIDC_DEFAULT_SCOPES] });
+
 function toResult(json) {
   return resultFrom(JSON.parse(json));
 }
@@ -817,7 +819,9 @@ export class PublicClientApplication {
     }
   }
 
-  loginRedirect(request) { return this.redirect(request); }
+  // As msal: a sign-in's request (its events' payload) has its correlation id, and the OIDC
+  // scopes when the app gives none.
+  loginRedirect(request) { return this.redirect(loginRequest(request)); }
   acquireTokenRedirect(request) { return this.redirect(request); }
 
   // ---- popup ----
@@ -831,7 +835,7 @@ export class PublicClientApplication {
       return done.then(toResult);
     }, BrowserRootPerformanceEvents.AcquireTokenPopup);
   }
-  loginPopup(request) { return this.popup(request); }
+  loginPopup(request) { return this.popup(loginRequest(request)); }
   acquireTokenPopup(request) { return this.popup(request); }
 
   // ---- silent ----
@@ -878,8 +882,9 @@ export class PublicClientApplication {
       hit = client.silentCached(json);
     } catch (raw) {
       const e = toError(raw);
-      // (msal refuses a request naming no account, with no active one, before any event.)
-      if (e.errorCode !== "no_account_error") {
+      // (msal refuses a request naming no account, with no active one, and an MCP app's
+      // request without its resource, before any event.)
+      if (!["no_account_error", "resource_parameter_required", "misplaced_resource_parameter"].includes(e.errorCode)) {
         this.emit(EventType.ACQUIRE_TOKEN_START, InteractionType.Silent, req, null, req.correlationId);
         this.emit(EventType.ACQUIRE_TOKEN_FAILURE, InteractionType.Silent, null, e, req.correlationId);
       }

@@ -88,6 +88,7 @@ pub mod codes {
     pub const TIMED_OUT: &str = "timed_out";
     pub const HASH_EMPTY_ERROR: &str = "hash_empty_error";
     pub const NO_STATE_IN_HASH: &str = "no_state_in_hash";
+    pub const AUTHORIZATION_CODE_MISSING_FROM_SERVER_RESPONSE: &str = "authorization_code_missing_from_server_response";
     pub const UNABLE_TO_PARSE_STATE: &str = "unable_to_parse_state";
     pub const STATE_INTERACTION_TYPE_MISMATCH: &str = "state_interaction_type_mismatch";
     pub const NO_TOKEN_REQUEST_CACHE_ERROR: &str = "no_token_request_cache_error";

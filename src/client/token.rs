@@ -329,10 +329,8 @@ impl<P: Platform> PublicClientApplication<P> {
             s => s,
         };
         let now = self.now_s();
+        // As msal, the expired token stays (every call says refresh_token_expired).
         if rt_expires != 0 && rt_expires <= now.saturating_add(offset) {
-            if rt_expires <= now {
-                let _ = self.cache.borrow_mut().remove_refresh_token(rt.secret());
-            }
             return Err(AuthError::new(
                 ErrorKind::InteractionRequired,
                 codes::REFRESH_TOKEN_EXPIRED,

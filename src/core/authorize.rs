@@ -196,6 +196,8 @@ fn authorize_query(p: &AuthorizeParams<'_>, request_id: bool) -> Result<String, 
     if p.client_info {
         q.push(("client_info", "1"));
     }
+    // msal's marker on every authorize request.
+    q.push(("clidata", "1"));
     if let Some(prompt) = &p.prompt {
         q.push(("prompt", prompt.as_str()));
     }
@@ -387,7 +389,8 @@ impl AuthorizeResponse {
                 "the response state does not match the request state",
             ));
         }
-        if !self.error.is_empty() {
+        // As msal: an error description or sub-error without an error is a server error too.
+        if !self.error.is_empty() || !self.error_description.is_empty() || !self.suberror.is_empty() {
             let error_no = super::text::split_once(&self.error_uri, "code=")
                 .map(|(_, s)| s.split('&').next().unwrap_or(s).to_owned())
                 .unwrap_or_default();
@@ -407,7 +410,10 @@ impl AuthorizeResponse {
         }
         match self.code {
             Some(code) => Ok((code, self.client_info)),
-            None => Err(AuthError::browser("hash_does_not_contain_known_properties", "the response has neither a code nor an error")),
+            None => Err(AuthError::client(
+                codes::AUTHORIZATION_CODE_MISSING_FROM_SERVER_RESPONSE,
+                "the response has neither a code nor an error",
+            )),
         }
     }
 }

@@ -490,3 +490,30 @@ test("msal's preflight errors: the page a popup response loaded, a hidden frame'
   assert.ok(await page.evaluate(() => window.pca.acquireTokenRedirect({ scopes: ["x"] }).catch((e) => e instanceof window.msal.BrowserConfigurationAuthError)));
   await context.close();
 });
+
+test("msal's event payloads and refusals: loginPopup's START carries its correlation id and the OIDC scopes; an MCP app's silent request without its resource fails before any event", async () => {
+  const ctx = await env.browser.newContext();
+  const page = await ctx.newPage();
+  await page.goto(env.harness("entra"));
+  await page.waitForSelector("body[data-ready='1']");
+  const login = await page.evaluate(async () => {
+    const seen = [];
+    window.pca.addEventCallback((m) => seen.push([m.eventType, m.payload]));
+    window.open = () => null; // a blocked popup: the call fails after START
+    const code = await window.pca.loginPopup().then(() => "ok", (e) => e.errorCode);
+    const start = seen.find(([t]) => t === "msal:acquireTokenStart");
+    return { code, start: start && { scopes: start[1].scopes, cid: typeof start[1].correlationId } };
+  });
+  assert.deepEqual(login, { code: "popup_window_error", start: { scopes: ["openid", "profile", "offline_access"], cid: "string" } });
+  await page.goto(env.harness("entra", "sessionStorage", 300, { auth: JSON.stringify({ isMcp: true }) }));
+  await page.waitForSelector("body[data-ready='1']");
+  const silent = await page.evaluate(async () => {
+    const seen = [];
+    window.pca.addEventCallback((m) => seen.push(m.eventType));
+    const account = { homeAccountId: "uid.utid", environment: location.host, tenantId: "utid", username: "", localAccountId: "uid" };
+    const code = await window.pca.acquireTokenSilent({ scopes: ["User.Read"], account }).then(() => "ok", (e) => e.errorCode);
+    return { code, seen };
+  });
+  assert.deepEqual(silent, { code: "resource_parameter_required", seen: [] });
+  await ctx.close();
+});

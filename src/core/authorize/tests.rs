@@ -680,7 +680,13 @@ fn response_without_known_fields() {
 fn state_only_response_has_no_code() {
     let r = AuthorizeResponse::parse("#state=s").unwrap();
     let e = r.into_code(&State::new("s")).unwrap_err();
-    assert_eq!(e.code(), "hash_does_not_contain_known_properties");
+    assert_eq!((e.code(), e.kind()), ("authorization_code_missing_from_server_response", ErrorKind::Client), "msal's ClientAuthError");
+    // An error description or sub-error without an error is a server error (msal's, code "").
+    for s in ["#state=s&error_description=denied", "#state=s&suberror=basic_action"] {
+        let e = AuthorizeResponse::parse(s).unwrap().into_code(&State::new("s")).unwrap_err();
+        assert_ne!(e.kind(), ErrorKind::Client, "{s}");
+        assert_ne!(e.code(), "authorization_code_missing_from_server_response", "{s}");
+    }
     // An empty code is no code.
     let r = AuthorizeResponse::parse("#code=&state=s").unwrap();
     assert!(r.code.is_none());
