@@ -145,6 +145,34 @@ fn silent_falls_back_to_a_hidden_frame_when_the_refresh_token_is_refused() {
     assert!(e.is_invalid_grant());
 }
 
+/// As msal (`activeIframeRequest`): silent calls that all need a hidden frame (the refresh
+/// token is refused) open one; the others wait for it and then use the refresh token it brought.
+#[test]
+fn silent_calls_that_need_a_hidden_frame_share_one() {
+    let h = harness();
+    let home = h.sign_in().account.account.home_account_id;
+    h.idp.borrow_mut().issued_rts.clear();
+    // The later calls are refused while the first one's frame loads the provider's page.
+    h.platform.set_network_delay_ms(50);
+    h.platform.set_frame_delay_ms(500);
+    let frames_before = h.platform.windows.borrow().len();
+    let scopes = ["User.Read", "Mail.Read", "Files.Read"];
+    let reqs: Vec<SilentRequest> =
+        scopes.iter().map(|s| SilentRequest { scopes: vec![(*s).into()], force_refresh: true, ..silent(&home) }).collect();
+    let tasks: Vec<Task> = reqs.iter().map(|r| Box::pin(h.pca.acquire_token_silent(r)) as Task).collect();
+    let results = h.platform.run(tasks);
+    assert!(results.iter().all(Result::is_ok), "{:?}", results.iter().map(|r| r.as_ref().err().map(AuthError::code)).collect::<Vec<_>>());
+    assert_eq!(h.platform.windows.borrow().len() - frames_before, 1, "one hidden frame for the three calls");
+    // A frame that fails: the calls that waited for it fail with their own refusal, opening none.
+    h.idp.borrow_mut().issued_rts.clear();
+    h.platform.set_windows(|_| Err(WindowError::NoResponse));
+    let frames_before = h.platform.windows.borrow().len();
+    let tasks: Vec<Task> = reqs.iter().map(|r| Box::pin(h.pca.acquire_token_silent(r)) as Task).collect();
+    let codes: Vec<String> = h.platform.run(tasks).into_iter().map(|r| r.unwrap_err().code().to_owned()).collect();
+    assert_eq!(h.platform.windows.borrow().len() - frames_before, 1);
+    assert_eq!(codes[1..], ["invalid_grant", "invalid_grant"], "{codes:?}");
+}
+
 #[test]
 fn silent_requests_carry_their_state_and_prompt_as_msal_5() {
     let h = harness();

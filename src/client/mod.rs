@@ -247,6 +247,8 @@ pub struct PublicClientApplication<P: Platform> {
     flights: RefCell<Vec<(String, alloc::rc::Rc<silent::Flight>)>>,
     /// The accounts whose refresh token is in use in this tab.
     renewing: silent::Renewing,
+    /// The hidden frame a silent call runs (msal's `activeIframeRequest`): one at a time.
+    frame: RefCell<Option<alloc::rc::Rc<silent::Flight>>>,
     /// Accounts another tab of this client announced (they hold no token here yet).
     announced: RefCell<Vec<String>>,
     /// How the client proves itself at the token endpoint: nothing for a public client; a
@@ -300,6 +302,7 @@ impl<P: Platform> PublicClientApplication<P> {
             orphan_keys: RefCell::new(Vec::new()),
             flights: RefCell::default(),
             renewing: silent::Renewing::default(),
+            frame: RefCell::default(),
             announced: RefCell::default(),
             credential: RefCell::new(ClientCredential::None),
             log_level,

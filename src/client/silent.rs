@@ -88,6 +88,22 @@ impl Drop for Landing<'_> {
     }
 }
 
+/// The hidden frame this client runs for a silent call, until dropped: the calls that wait
+/// for it (see `renew_or_frame`) hear its outcome, or a failure if it was abandoned.
+struct FrameTurn<'a> {
+    slot: &'a RefCell<Option<Rc<Flight>>>,
+    flight: Rc<Flight>,
+}
+
+impl Drop for FrameTurn<'_> {
+    fn drop(&mut self) {
+        *self.slot.borrow_mut() = None;
+        if self.flight.result.borrow().is_none() {
+            self.flight.land(Err(AuthError::browser(codes::UNEXPECTED_ERROR, "the hidden frame was abandoned")));
+        }
+    }
+}
+
 /// How long apart a tab that waited for another tab's renewal looks for its result (sooner when
 /// another tab writes to the storage or posts a message: `Platform::wait_for_tabs`).
 const RENEWAL_HANDOFF_POLL_MS: u64 = 20;
@@ -392,36 +408,64 @@ impl<P: Platform> PublicClientApplication<P> {
     }
 
     /// The refresh token (single-flight across tabs), then a hidden frame when the policy
-    /// allows it and the refresh token could not do it.
+    /// allows it and the refresh token could not do it. As msal, one hidden frame at a time: a
+    /// call that needs one meanwhile waits for its outcome, then tries the cache and refresh
+    /// token once more (it succeeded) or fails with its own error (it failed); a Skip request
+    /// runs its own.
     async fn renew_or_frame(&self, req: &SilentRequest) -> Result<AuthenticationResult, AuthError> {
-        match self.renew_single_flight(req).await {
-            Err(e) if req.cache_lookup_policy.uses_iframe() && frame_may_resolve(&e) => {
-                let who = self.silent_account(req).ok();
-                let authority =
-                    who.as_ref().and_then(|(a, t)| self.silent_authority(req, a, t.as_deref())).or_else(|| req.authority.clone());
-                // An account the cache lacks keeps what the app's object says (its hints).
-                let account = match who {
-                    Some((a, tenant_id)) => Some(AccountRef::in_tenant(a.home_account_id, tenant_id)),
-                    None => req.account.clone(),
-                };
-                let frame = InteractiveRequest {
-                    scopes: req.scopes.clone(),
-                    account,
-                    claims: req.claims.clone(),
-                    correlation_id: req.correlation_id.clone(),
-                    redirect_uri: req.redirect_uri.clone(),
-                    extra_query_parameters: req.extra_query_parameters.clone(),
-                    authority,
-                    authentication_scheme: req.authentication_scheme.clone(),
-                    options: req.options.clone(),
-                    prompt: req.prompt.clone(),
-                    state: req.state.clone(),
-                    ..InteractiveRequest::default()
-                };
-                self.sso_silent(&frame).await
+        let mut waited = false;
+        let e = loop {
+            match self.renew_single_flight(req).await {
+                Err(e) if !waited && req.cache_lookup_policy.uses_iframe() && frame_may_resolve(&e) => {
+                    let active = self.frame.borrow().clone();
+                    match active.filter(|_| req.cache_lookup_policy != CacheLookupPolicy::Skip) {
+                        Some(flight) => {
+                            self.log(LogLevel::Verbose, "silent: waiting for the hidden frame in flight");
+                            if flight.wait().await.is_err() {
+                                return Err(e);
+                            }
+                            waited = true;
+                        }
+                        None => break e,
+                    }
+                }
+                r => return r,
             }
-            r => r,
+        };
+        drop(e);
+        let who = self.silent_account(req).ok();
+        let authority = who.as_ref().and_then(|(a, t)| self.silent_authority(req, a, t.as_deref())).or_else(|| req.authority.clone());
+        // An account the cache lacks keeps what the app's object says (its hints).
+        let account = match who {
+            Some((a, tenant_id)) => Some(AccountRef::in_tenant(a.home_account_id, tenant_id)),
+            None => req.account.clone(),
+        };
+        let frame = InteractiveRequest {
+            scopes: req.scopes.clone(),
+            account,
+            claims: req.claims.clone(),
+            correlation_id: req.correlation_id.clone(),
+            redirect_uri: req.redirect_uri.clone(),
+            extra_query_parameters: req.extra_query_parameters.clone(),
+            authority,
+            authentication_scheme: req.authentication_scheme.clone(),
+            options: req.options.clone(),
+            prompt: req.prompt.clone(),
+            state: req.state.clone(),
+            ..InteractiveRequest::default()
+        };
+        // The frame the others wait for (a Skip request's alongside one runs unannounced).
+        let idle = self.frame.borrow().is_none();
+        let turn = idle.then(|| {
+            let flight = Rc::new(Flight::default());
+            *self.frame.borrow_mut() = Some(flight.clone());
+            FrameTurn { slot: &self.frame, flight }
+        });
+        let r = self.sso_silent(&frame).await;
+        if let Some(turn) = turn {
+            turn.flight.land(r.clone());
         }
+        r
     }
 
     /// Renewal that is single-flight across the tabs sharing a cache: one tab renews under the

@@ -44,6 +44,8 @@ struct Profile {
     mail_delay_ms: Cell<u64>,
     /// How long an HTTP request takes.
     network_delay_ms: Cell<u64>,
+    /// How long a hidden frame takes to answer.
+    frame_delay_ms: Cell<u64>,
     /// Bumped by every change a waiting task may be waiting for.
     progress: Cell<u64>,
     next_tab: Cell<u32>,
@@ -106,6 +108,7 @@ impl MemoryPlatform {
             mail: RefCell::default(),
             mail_delay_ms: Cell::new(0),
             network_delay_ms: Cell::new(0),
+            frame_delay_ms: Cell::new(0),
             progress: Cell::new(0),
             next_tab: Cell::new(1),
         };
@@ -165,6 +168,12 @@ impl MemoryPlatform {
     /// delay, a tab renewing a token holds its lock while the others try to take it.
     pub fn set_network_delay_ms(&self, ms: u64) {
         self.profile.network_delay_ms.set(ms);
+    }
+
+    /// How long a hidden frame takes to answer (0 by default), on virtual time: the provider's
+    /// page loads in it.
+    pub fn set_frame_delay_ms(&self, ms: u64) {
+        self.profile.frame_delay_ms.set(ms);
     }
 
     /// Delivers the messages that are due; true when there were any.
@@ -369,6 +378,10 @@ impl Platform for MemoryPlatform {
     ) -> Result<String, WindowError> {
         let url = self.front_url(url, form);
         self.windows.borrow_mut().push(url.clone());
+        let delay = self.profile.frame_delay_ms.get();
+        if delay > 0 {
+            self.sleep(delay).await;
+        }
         (self.profile.windows.borrow())(&url)
     }
 
