@@ -667,7 +667,8 @@ export class PublicClientApplication {
   removePerformanceCallback(id) { return this.performanceCallbacks.delete(id); }
   // Runs `work` (a function returning a promise) and reports how long it took to the
   // performance callbacks.
-  measure(name, correlationId, work) {
+  // `keep(result)`: false discards the measurement of a success.
+  measure(name, correlationId, work, keep = () => true) {
     if (this.performanceCallbacks.size === 0) {
       try { return Promise.resolve(work()); } catch (e) { return Promise.reject(e); }
     }
@@ -685,7 +686,7 @@ export class PublicClientApplication {
     };
     let running;
     try { running = Promise.resolve(work()); } catch (e) { running = Promise.reject(e); }
-    return running.then((r) => { report(true); return r; }, (e) => { report(false, e); throw e; });
+    return running.then((r) => { if (keep(r)) report(true); return r; }, (e) => { report(false, e); throw e; });
   }
 
   // Runs an acquire-token `work` with v5's events: ACQUIRE_TOKEN_START, then SUCCESS (and
@@ -747,7 +748,7 @@ export class PublicClientApplication {
     const correlationId = client.redirectInProgress();
     const emit = correlationId !== undefined ? (type, p, e, cid) => this.emit(type, InteractionType.Redirect, p, e, cid || correlationId) : () => {};
     emit(EventType.HANDLE_REDIRECT_START);
-    try {
+    const work = async () => {
       const json = await client.handleRedirectPromise(options.hash || undefined, navigate);
       let out = json === null ? null : JSON.parse(json);
       if (out && out.navigateTo) {
@@ -756,7 +757,11 @@ export class PublicClientApplication {
         const done = await client.handleRedirectPromise(undefined, false);
         out = done === null ? null : JSON.parse(done);
       }
-      const result = out && resultFrom(out);
+      return out && resultFrom(out);
+    };
+    try {
+      // msal measures the redirect's second half where it ends: with a result, or failed.
+      const result = await (correlationId !== undefined ? this.measure(BrowserRootPerformanceEvents.AcquireTokenRedirect, correlationId, work, (r) => r !== null) : work());
       if (result) {
         this.emit(EventType.ACQUIRE_TOKEN_SUCCESS, InteractionType.Redirect, result, null, result.correlationId);
         if (this.accountCount() > before) this.emit(EventType.LOGIN_SUCCESS, InteractionType.Redirect, result.account, null, result.correlationId);
@@ -782,7 +787,7 @@ export class PublicClientApplication {
     this.emit(EventType.ACQUIRE_TOKEN_START, InteractionType.Redirect, request, null, r.correlationId);
     let url;
     try {
-      url = await client.beginRedirect(requestJson(r));
+      url = await this.measure(BrowserRootPerformanceEvents.AcquireTokenPreRedirect, r.correlationId, () => client.beginRedirect(requestJson(r)));
       if (url === null) return; // httpMethod POST: the wasm posted the authorize form
     } catch (raw) {
       const e = toError(raw);

@@ -981,3 +981,43 @@ test("a redirect whose way back to the start page fails leaves no request, respo
   assert.deepEqual(r, { ok: false, left: [] });
   await ctx.close();
 });
+
+test("performance callbacks hear msal's root measurements: a popup, a silent call, both halves of a redirect; removed, they hear nothing", async () => {
+  const ctx = await env.browser.newContext();
+  const page = await ctx.newPage();
+  await page.addInitScript(() => {
+    window.beforeInit = (msal, pca) => {
+      const seen = JSON.parse(sessionStorage.getItem("perf.seen") || "[]");
+      window.perfId = pca.addPerformanceCallback((events) => {
+        for (const e of events) seen.push([e.name, e.success, typeof e.durationMs, typeof e.correlationId]);
+        sessionStorage.setItem("perf.seen", JSON.stringify(seen));
+      });
+    };
+  });
+  await page.goto(env.harness("entra"));
+  await page.waitForSelector("body[data-ready='1']");
+  await popupSignIn(page, "#popup", "perla");
+  await page.waitForFunction(() => window.last !== null);
+  await page.evaluate(() => window.pca.acquireTokenSilent({ scopes: ["User.Read"], account: window.pca.getAllAccounts()[0] }));
+  await page.evaluate(() => { window.pca.acquireTokenRedirect({ scopes: ["User.Read"], prompt: "login" }); });
+  await page.waitForSelector("#login");
+  await page.fill("#login", "perla");
+  await page.click("#submit");
+  await page.waitForURL((u) => u.origin === env.web.origin && !u.hash.includes("code="));
+  await page.waitForFunction(() => window.redirect && window.redirect.ok && window.redirect.result);
+  const seen = await page.evaluate(() => JSON.parse(sessionStorage.getItem("perf.seen")).filter(([name]) => name !== "initializeClientApplication"));
+  assert.deepEqual(seen, [
+    ["acquireTokenPopup", true, "number", "string"],
+    ["acquireTokenSilent", true, "number", "string"],
+    ["acquireTokenPreRedirect", true, "number", "string"],
+    ["acquireTokenRedirect", true, "number", "string"],
+  ]);
+  const after = await page.evaluate(async () => {
+    window.pca.removePerformanceCallback(window.perfId);
+    sessionStorage.setItem("perf.seen", "[]");
+    await window.pca.acquireTokenSilent({ scopes: ["User.Read"], account: window.pca.getAllAccounts()[0], forceRefresh: true });
+    return JSON.parse(sessionStorage.getItem("perf.seen"));
+  });
+  assert.deepEqual(after, []);
+  await ctx.close();
+});
