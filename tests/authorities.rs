@@ -326,3 +326,21 @@ fn a_code_obtained_elsewhere_is_redeemed_at_the_authority_its_request_names() {
     assert_eq!(block_on(h.pca.acquire_token_by_code(&req)).unwrap_err().code(), "untrusted_authority");
     assert_eq!(token_urls(&h).len(), 1);
 }
+
+/// msal computes the popup origin check when the popup opens, from the window it opens from
+/// (`popupWindowParent`): a popup on a blank page until its authority is resolved sends what
+/// that check said, not what the page says when the authorize URL is built.
+#[test]
+fn a_blank_popup_sends_pocd_as_the_origin_check_said_when_it_opened() {
+    let h = harness();
+    let fetched = InteractiveRequest { authority: Some(fetched_guest_authority()), ..in_guest_tenant() };
+    for (at_open, later, pocd) in [(false, true, false), (true, false, true)] {
+        // The memory platform's check fails in a frame.
+        h.platform.set_in_frame(!at_open);
+        let started = h.pca.open_popup(&fetched, PopupAttributes::default()).unwrap();
+        h.platform.set_in_frame(!later);
+        block_on(h.pca.complete_popup(started)).unwrap();
+        let url = h.platform.windows.borrow().iter().rev().find(|u| u.contains("/authorize?")).cloned().unwrap();
+        assert_eq!(url.contains("pocd=1"), pocd, "{url}");
+    }
+}

@@ -853,6 +853,8 @@ fn load_external_tokens_stores_a_token_response_obtained_elsewhere() {
         "msal: fromCache"
     );
     assert_eq!(r.expires_on_ms, NOW_MS + 3_600_000);
+    // msal's load result: the stored account's tenant and id.
+    assert_eq!((r.tenant_id.as_str(), r.unique_id.as_str()), (TENANT, "uid-8"));
     let hit = h.pca.acquire_token_silent_cached(&silent(&home)).unwrap().unwrap();
     assert_eq!(hit.access_token.secret(), "at-ext");
     assert_eq!(h.token_requests(), 0);
@@ -899,6 +901,7 @@ fn load_external_tokens_stores_a_token_response_obtained_elsewhere() {
         (r.expires_on_ms, r.ext_expires_on_ms, r.token_type.as_str(), r.refresh_on_ms),
         (on * 1000, NOW_MS + 60_000, "Bearer", None)
     );
+    assert_eq!(r.tenant_id, TENANT, "a load without an ID token names the account's tenant (client_info's)");
     // What msal refuses.
     for (bad, code) in [
         (r#"{"token_type":"Bearer"}"#, "unable_to_load_token"),

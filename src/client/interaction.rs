@@ -54,8 +54,9 @@ enum PopupStage {
     /// Built: the popup shows the authorize page.
     Ready(PendingAuth),
     /// Waiting for the endpoints of the request's authority: the popup shows `about:blank`
-    /// until they are fetched (the interaction lock is already held).
-    Unresolved(InteractiveRequest),
+    /// until they are fetched (the interaction lock is already held). With the outcome of the
+    /// popup origin check when it opened (its parent window is known then only).
+    Unresolved(InteractiveRequest, bool),
 }
 
 impl<P: Platform> ::core::fmt::Debug for PopupStarted<P> {
@@ -69,7 +70,7 @@ impl<P: Platform> PopupStarted<P> {
     pub fn correlation_id(&self) -> &str {
         match &self.stage {
             PopupStage::Ready(p) => &p.correlation_id,
-            PopupStage::Unresolved(r) => &r.correlation_id,
+            PopupStage::Unresolved(r, _) => &r.correlation_id,
         }
     }
 
@@ -292,11 +293,20 @@ impl<P: Platform> PublicClientApplication<P> {
         begun
     }
 
+    /// Runs `build` (synchronous: nothing else runs meanwhile) with the popup origin check's
+    /// outcome taken when the popup opened, from its parent window.
+    pub(super) fn with_origin_check<T>(&self, origin_ok: bool, build: impl FnOnce() -> T) -> T {
+        self.popup_origin.set(Some(origin_ok));
+        let built = build();
+        self.popup_origin.set(None);
+        built
+    }
+
     /// msal 5's `pocd=1` for authorize and end-session requests: sent when the page passes the
     /// popup origin check (no window of another origin can reach its popups, so Entra may leave
     /// Cross-Origin-Opener-Policy off its pages), or always with `auth.originCheck: false`.
     pub(super) fn popup_origin_checked(&self) -> Vec<(String, String)> {
-        if self.config.origin_check && !self.platform.origin_check() {
+        if self.config.origin_check && !self.popup_origin.get().unwrap_or_else(|| self.platform.origin_check()) {
             return Vec::new();
         }
         alloc::vec![("pocd".to_owned(), "1".to_owned())]
@@ -658,7 +668,7 @@ impl<P: Platform> PublicClientApplication<P> {
             }
             None => {
                 self.take_interaction_lock_over(SIGNIN, InteractionType::Popup, req.override_interaction_in_progress)?;
-                (PopupStage::Unresolved(req.clone()), "about:blank".to_owned())
+                (PopupStage::Unresolved(req.clone(), self.platform.origin_check()), "about:blank".to_owned())
             }
         };
         let opened = self.platform.open_popup(&url, &name, attributes).and_then(|mut popup| {
@@ -692,10 +702,12 @@ impl<P: Platform> PublicClientApplication<P> {
         let ours = || self.takeovers.get() == takeovers;
         let pending = match stage {
             PopupStage::Ready(pending) => pending,
-            PopupStage::Unresolved(req) => {
+            PopupStage::Unresolved(req, origin_ok) => {
                 let built = match self.target(req.authority.as_deref()).await {
                     Ok(target) => match self.bind(&req.authentication_scheme, req.account.as_ref()).await {
-                        Ok(binding) => self.build_pending(&req, "", InteractionType::Popup, "", &target, binding),
+                        Ok(binding) => {
+                            self.with_origin_check(origin_ok, || self.build_pending(&req, "", InteractionType::Popup, "", &target, binding))
+                        }
                         Err(e) => Err(e),
                     },
                     Err(e) => Err(e),

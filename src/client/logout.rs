@@ -64,8 +64,9 @@ enum LogoutStage {
     /// The popup shows the end-session page.
     Ready(LogoutStarted),
     /// The request's authority was not resolved yet: the popup shows `about:blank` until its
-    /// end-session endpoint is known (the account is already signed out locally).
-    Unresolved(Box<LogoutRequest>, SignedOut),
+    /// end-session endpoint is known (the account is already signed out locally). With the
+    /// popup origin check's outcome when it opened.
+    Unresolved(Box<LogoutRequest>, SignedOut, bool),
     /// Signed out locally, but the popup did not open: the completion fails with this error.
     Failed(AuthError),
 }
@@ -236,12 +237,12 @@ impl<P: Platform> PublicClientApplication<P> {
             }
             None => {
                 let signed_out = self.sign_out_locally(req, InteractionType::Popup)?;
-                (LogoutStage::Unresolved(Box::new(req.clone()), signed_out), "about:blank".to_owned())
+                (LogoutStage::Unresolved(Box::new(req.clone()), signed_out, self.platform.origin_check()), "about:blank".to_owned())
             }
         };
         let correlation_id = match &stage {
             LogoutStage::Ready(s) => s.correlation_id.clone(),
-            LogoutStage::Unresolved(_, s) => s.correlation_id.clone(),
+            LogoutStage::Unresolved(_, s, _) => s.correlation_id.clone(),
             LogoutStage::Failed(_) => String::new(),
         };
         // msal's name: the account's home id (`undefined` without one) and the correlation id.
@@ -268,10 +269,12 @@ impl<P: Platform> PublicClientApplication<P> {
         let (started, mut popup, navigate) = match stage {
             LogoutStage::Failed(e) => return Err(e),
             LogoutStage::Ready(s) => (s, popup, false),
-            LogoutStage::Unresolved(req, signed_out) => {
+            LogoutStage::Unresolved(req, signed_out, origin_ok) => {
                 let correlation_id = signed_out.correlation_id.clone();
                 let built = match self.target(req.authority.as_deref()).await {
-                    Ok(target) => self.end_session(&req, InteractionType::Popup, signed_out, &target.metadata),
+                    Ok(target) => {
+                        self.with_origin_check(origin_ok, || self.end_session(&req, InteractionType::Popup, signed_out, &target.metadata))
+                    }
                     Err(e) => Err(e),
                 };
                 match built {

@@ -249,6 +249,8 @@ pub struct PublicClientApplication<P: Platform> {
     renewing: silent::Renewing,
     /// The hidden frame a silent call runs (msal's `activeIframeRequest`): one at a time.
     frame: RefCell<Option<alloc::rc::Rc<silent::Flight>>>,
+    /// The popup origin check's outcome while a popup opened on about:blank builds its request.
+    popup_origin: Cell<Option<bool>>,
     /// Accounts another tab of this client announced (they hold no token here yet).
     announced: RefCell<Vec<String>>,
     /// How the client proves itself at the token endpoint: nothing for a public client; a
@@ -303,6 +305,7 @@ impl<P: Platform> PublicClientApplication<P> {
             flights: RefCell::default(),
             renewing: silent::Renewing::default(),
             frame: RefCell::default(),
+            popup_origin: Cell::default(),
             announced: RefCell::default(),
             credential: RefCell::new(ClientCredential::None),
             log_level,

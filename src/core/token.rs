@@ -382,8 +382,8 @@ impl TokenResponse {
         // As msal: the extended lifetime counts from the expiry (`ext_expires_in` is added to it),
         // except for a loaded response (its own, or the expiry's).
         let ext = match num("ext_expires_in")? {
-            Some(e) if external => e,
-            None if external => expires_in,
+            Some(e) if external && e > 0 => e,
+            _ if external => expires_in,
             e => expires_in.saturating_add(e.unwrap_or(0)),
         };
         // As msal: a refresh_in of 0 or below asks for no proactive refresh; a loaded response's

@@ -353,3 +353,25 @@ test("messages on a popup's bridge channel that are not the bridge's (no payload
   assert.equal(await page.evaluate(() => (window.last.ok ? window.last.result.account.username : window.last.code)), "nora");
   await ctx.close();
 });
+
+test("a hash-routed page (#/dashboard) that is its own redirect URI: the sign-in is redeemed there and the route comes back with hashchange, as msal", async () => {
+  const ctx = await env.browser.newContext();
+  const page = await ctx.newPage();
+  await page.addInitScript(() => {
+    window.hashes = [];
+    addEventListener("hashchange", (e) => window.hashes.push(new URL(e.newURL).hash));
+  });
+  await page.goto(`${env.web.origin}/two-clients.html?idp=${encodeURIComponent(env.idp.entraAuthority)}`);
+  await page.waitForSelector("body[data-ready='1']", { state: "attached" });
+  await page.goto(`${env.web.origin}/two-clients.html#/dashboard`);
+  await page.waitForSelector("body[data-ready='1']", { state: "attached" });
+  await page.evaluate(() => { sessionStorage.setItem("two.first", "ba"); window.clients.a.loginRedirect({ scopes: ["User.Read"], prompt: "login" }); });
+  await page.waitForSelector("#login");
+  await page.fill("#login", "hana");
+  await page.click("#submit");
+  await page.waitForURL((u) => u.pathname === "/two-clients.html");
+  await page.waitForSelector("body[data-ready='1']", { state: "attached" });
+  const r = await page.evaluate(() => ({ user: window.results.a && window.results.a.user, hash: location.hash, hashes: window.hashes }));
+  assert.deepEqual(r, { user: "hana", hash: "#/dashboard", hashes: ["#/dashboard"] });
+  await ctx.close();
+});

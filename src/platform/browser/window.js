@@ -270,8 +270,15 @@ export function pageUrl() {
   return location.href;
 }
 
+// A fragment that is not the page's now (a hash route put back after a redirect) is set as
+// msal sets it, through location.hash: the app's router hears hashchange.
 export function replaceAddress(url) {
-  try { history.replaceState(null, "", url); } catch (_) { /* a sandboxed frame */ }
+  try {
+    const i = url.indexOf("#");
+    if (i < 0 || url.slice(i) === location.hash) return history.replaceState(null, "", url);
+    history.replaceState(null, "", url.slice(0, i));
+    location.hash = url.slice(i);
+  } catch (_) { /* a sandboxed frame */ }
 }
 
 export function randomFill(buf) {
