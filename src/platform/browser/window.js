@@ -275,7 +275,7 @@ export function pageUrl() {
 export function replaceAddress(url) {
   try {
     const i = url.indexOf("#");
-    if (i < 0 || url.slice(i) === location.hash) return history.replaceState(null, "", url);
+    if (i < 0 || url.length - i < 2 || url.slice(i) === location.hash) return history.replaceState(null, "", url);
     history.replaceState(null, "", url.slice(0, i));
     location.hash = url.slice(i);
   } catch (_) { /* a sandboxed frame */ }
