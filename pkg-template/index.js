@@ -686,7 +686,7 @@ export class PublicClientApplication {
     };
     let running;
     try { running = Promise.resolve(work()); } catch (e) { running = Promise.reject(e); }
-    return running.then((r) => { if (keep(r)) report(true); return r; }, (e) => { report(false, e); throw e; });
+    return running.then((r) => { if (keep(r)) report(true); return r; }, (raw) => { const e = toError(raw); report(false, e); throw e; });
   }
 
   // Runs an acquire-token `work` with v5's events: ACQUIRE_TOKEN_START, then SUCCESS (and
@@ -798,7 +798,16 @@ export class PublicClientApplication {
     const onNavigate = r.onRedirectNavigate || (this.config.auth && this.config.auth.onRedirectNavigate);
     // As msal: false stops the navigation and keeps the sign-in under way (its request, its
     // lock), for the app to take the URL elsewhere and finish with handleRedirectPromise(hash).
-    if (typeof onNavigate === "function" && onNavigate(url) === false) return;
+    let go;
+    try {
+      go = typeof onNavigate !== "function" || onNavigate(url) !== false;
+    } catch (e) {
+      // An app's callback that throws ends the sign-in, its error rethrown (msal).
+      client.abortRedirect();
+      this.emit(EventType.ACQUIRE_TOKEN_FAILURE, InteractionType.Redirect, null, e, r.correlationId);
+      throw e;
+    }
+    if (!go) return;
     // As msal: back from the provider's page to this page as it was (back/forward cache), the
     // redirect is over (the wasm ends it) and this call fails with user_cancelled after
     // RESTORE_FROM_BFCACHE; a navigation that fails ends it too.
@@ -819,6 +828,8 @@ export class PublicClientApplication {
       window.removeEventListener("pageshow", onShow);
       client.abortRedirect();
       const e = toError(raw);
+      // msal measures a redirect that failed after its first half as a failed second half.
+      this.measure(BrowserRootPerformanceEvents.AcquireTokenRedirect, r.correlationId, () => Promise.reject(e)).catch(() => {});
       this.emit(EventType.ACQUIRE_TOKEN_FAILURE, InteractionType.Redirect, null, e, r.correlationId);
       throw e;
     }
@@ -996,7 +1007,16 @@ export class PublicClientApplication {
     }
     // v5 takes onRedirectNavigate in auth configuration; v3/v4 took it in the request.
     const onNavigate = r.onRedirectNavigate || (this.config.auth && this.config.auth.onRedirectNavigate);
-    if (typeof onNavigate === "function" && onNavigate(url) === false) {
+    let go;
+    try {
+      go = typeof onNavigate !== "function" || onNavigate(url) !== false;
+    } catch (e) {
+      client.abortLogout();
+      this.emit(EventType.LOGOUT_FAILURE, InteractionType.Redirect, null, e, r.correlationId);
+      this.emit(EventType.LOGOUT_END, InteractionType.Redirect, null, null, r.correlationId);
+      throw e;
+    }
+    if (!go) {
       client.abortLogout();
       this.emit(EventType.LOGOUT_END, InteractionType.Redirect, null, null, r.correlationId);
       return;

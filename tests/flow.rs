@@ -902,6 +902,13 @@ fn load_external_tokens_stores_a_token_response_obtained_elsewhere() {
         (on * 1000, NOW_MS + 60_000, "Bearer", None)
     );
     assert_eq!(r.tenant_id, TENANT, "a load without an ID token names the account's tenant (client_info's)");
+    // A guest tenant's ID token for the account stored in its home tenant: msal's result names
+    // the stored account's tenant and id.
+    let guest_id = jwt(&format!(r#"{{"sub":"s-g","oid":"guest-oid","tid":"{GUEST_TENANT}","preferred_username":"cy@contoso.com"}}"#));
+    let guest =
+        format!(r#"{{"access_token":"at-g","expires_in":60,"scope":"Guest.Read","id_token":"{guest_id}","client_info":"{client_info}"}}"#);
+    let r = block_on(h.pca.load_external_tokens(&tasks, &json(&guest), "", (None, None))).unwrap();
+    assert_eq!((r.tenant_id.as_str(), r.unique_id.as_str()), (TENANT, "uid-8"));
     // What msal refuses.
     for (bad, code) in [
         (r#"{"token_type":"Bearer"}"#, "unable_to_load_token"),

@@ -518,9 +518,12 @@ impl<P: Platform> PublicClientApplication<P> {
             (r.scopes, r.expires_on_ms, r.ext_expires_on_ms, r.token_type) = (Vec::new(), 0, 0, String::new());
         }
         r.from_cache = true;
-        // msal's load result names the stored account's tenant and id (not the ID token's).
-        r.tenant_id.clone_from(&r.account.account.realm);
-        r.unique_id.clone_from(&r.account.account.local_account_id);
+        // msal's load result names the stored account's tenant and id (not the ID token's
+        // tenant profile's).
+        if let Some(stored) = self.cache.borrow().account(&r.account.account.home_account_id) {
+            r.tenant_id.clone_from(&stored.realm);
+            r.unique_id.clone_from(&stored.local_account_id);
+        }
         r.correlation_id.clone_from(&req.correlation_id);
         r.state.clone_from(&req.state);
         Ok(r)

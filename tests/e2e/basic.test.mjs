@@ -1021,3 +1021,29 @@ test("performance callbacks hear msal's root measurements: a popup, a silent cal
   assert.deepEqual(after, []);
   await ctx.close();
 });
+
+test("a redirect that fails before the page leaves ends its interaction, with its error code in the performance measurement (an onRedirectNavigate that throws, a navigation that fails)", async () => {
+  const page = await env.open("entra");
+  const r = await page.evaluate(async () => {
+    const perf = [];
+    window.pca.addPerformanceCallback((events) => events.forEach((e) => perf.push([e.name, e.success, e.errorCode])));
+    const code = (p) => p.then(() => "ok", (e) => e.errorCode || e.message);
+    const threw = await code(window.pca.acquireTokenRedirect({ scopes: ["User.Read"], onRedirectNavigate: () => { throw new Error("the app's callback"); } }));
+    const lockAfterThrow = Object.keys(sessionStorage).filter((k) => k.includes("interaction")).length;
+    window.pca.setNavigationClient({ navigateInternal: async () => true, navigateExternal: async () => { throw new window.msal.BrowserAuthError("no_network_connectivity", "offline"); } });
+    const failed = await code(window.pca.acquireTokenRedirect({ scopes: ["User.Read"] }));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    return { threw, lockAfterThrow, failed, perf: perf.filter(([n]) => n.includes("Redirect")) };
+  });
+  assert.deepEqual(r, {
+    threw: "the app's callback",
+    lockAfterThrow: 0,
+    failed: "no_network_connectivity",
+    perf: [
+      ["acquireTokenPreRedirect", true, undefined],
+      ["acquireTokenPreRedirect", true, undefined],
+      ["acquireTokenRedirect", false, "no_network_connectivity"],
+    ],
+  });
+  await page.context().close();
+});
