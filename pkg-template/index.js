@@ -769,8 +769,7 @@ export class PublicClientApplication {
       }
       return result;
     } catch (raw) {
-      // As msal: a failed redirect (the way back to the start page included) leaves no
-      // request, stashed response or lock behind.
+      // As msal: a failed redirect leaves no request, stashed response or lock behind.
       client.abortRedirect();
       const e = toError(raw);
       emit(EventType.ACQUIRE_TOKEN_FAILURE, null, e, e.correlationId);
@@ -794,13 +793,11 @@ export class PublicClientApplication {
       this.emit(EventType.ACQUIRE_TOKEN_FAILURE, InteractionType.Redirect, null, e, r.correlationId);
       throw e;
     }
-    // v5 takes onRedirectNavigate in auth configuration; v3/v4 took it in the request.
-    const onNavigate = r.onRedirectNavigate || (this.config.auth && this.config.auth.onRedirectNavigate);
     // As msal: false stops the navigation and keeps the sign-in under way (its request, its
     // lock), for the app to take the URL elsewhere and finish with handleRedirectPromise(hash).
     let go;
     try {
-      go = typeof onNavigate !== "function" || onNavigate(url) !== false;
+      go = this.mayNavigate(r, url);
     } catch (e) {
       // An app's callback that throws ends the sign-in, its error rethrown (msal).
       client.abortRedirect();
@@ -833,6 +830,12 @@ export class PublicClientApplication {
       this.emit(EventType.ACQUIRE_TOKEN_FAILURE, InteractionType.Redirect, null, e, r.correlationId);
       throw e;
     }
+  }
+
+  // onRedirectNavigate (v5: configuration; v3/v4: request); false stops the navigation.
+  mayNavigate(r, url) {
+    const onNavigate = r.onRedirectNavigate || (this.config.auth && this.config.auth.onRedirectNavigate);
+    return typeof onNavigate !== "function" || onNavigate(url) !== false;
   }
 
   // As msal: a sign-in's request (its events' payload) has its correlation id, and the OIDC
@@ -1005,11 +1008,9 @@ export class PublicClientApplication {
       this.emit(EventType.LOGOUT_END, InteractionType.Redirect, null, null, r.correlationId);
       return;
     }
-    // v5 takes onRedirectNavigate in auth configuration; v3/v4 took it in the request.
-    const onNavigate = r.onRedirectNavigate || (this.config.auth && this.config.auth.onRedirectNavigate);
     let go;
     try {
-      go = typeof onNavigate !== "function" || onNavigate(url) !== false;
+      go = this.mayNavigate(r, url);
     } catch (e) {
       client.abortLogout();
       this.emit(EventType.LOGOUT_FAILURE, InteractionType.Redirect, null, e, r.correlationId);

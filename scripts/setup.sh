@@ -37,13 +37,13 @@ fi
 # core e2e matrix in the other two engines; redis-server for the distributed token cache tests
 # (started by the tests themselves, on a random port).
 missing=""
-{ [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; } || missing="chromium chromium-driver"
+{ [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; } || missing=" chromium chromium-driver"
 [ -x /usr/bin/firefox-esr ] || missing="$missing firefox-esr"
 [ -x /usr/bin/WebKitWebDriver ] || missing="$missing webkit2gtk-driver"
 [ -x /usr/bin/Xvfb ] || missing="$missing xvfb"
 [ -x /usr/bin/redis-server ] || missing="$missing redis-server"
 if [ -n "$missing" ]; then
-  say "installing Debian's$missing"
+  say "installing Debian packages:$missing"
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
   $SUDO apt-get update -qq
   # shellcheck disable=SC2086
