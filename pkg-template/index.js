@@ -309,9 +309,11 @@ export const BrowserUtils = Object.freeze({
   getHomepage: () => `${window.location.origin}/`,
   clearHash(contentWindow) {
     const w = contentWindow || window;
-    if (hasResponse(w.location.hash)) w.history.replaceState(null, "", `${w.location.origin}${w.location.pathname}${w.location.search}`);
+    if (!hasResponse(w.location.hash)) return;
+    w.location.hash = ""; // (as msal: Office.js nulls replaceState)
+    if (typeof w.history.replaceState == "function") w.history.replaceState(null, "", `${w.location.origin}${w.location.pathname}${w.location.search}`);
   },
-  replaceHash(url) { window.history.replaceState(null, "", url); },
+  replaceHash(url) { window.location.hash = url.split("#").slice(1).join("#"); },
   blockReloadInHiddenIframes() {
     if (isInIframe() && hasResponse(window.location.hash || window.location.search)) throw described(BrowserAuthError, "block_iframe_reload", "a hidden frame with a response must not load the app");
   },

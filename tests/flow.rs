@@ -690,10 +690,29 @@ fn handle_redirect_releases_a_popup_lock_left_by_a_reload() {
     let started = h.pca.open_popup(&req, PopupAttributes::default()).unwrap();
     drop(started);
     assert!(h.pca.own_interaction_in_progress());
-    assert_eq!(h.pca.begin_handle_redirect(None, true).unwrap_err().code(), "no_token_request_cache_error");
+    assert_eq!(h.pca.begin_handle_redirect(None, true).unwrap(), RedirectStart::Refused { clean_url: None });
+    assert_eq!(h.pca.no_request_error().code(), "no_token_request_cache_error");
     assert!(!h.pca.own_interaction_in_progress(), "the lock is released");
     assert_eq!(h.pca.begin_handle_redirect(None, true).unwrap(), RedirectStart::None, "once");
     assert!(h.pca.open_popup(&req, PopupAttributes::default()).is_ok(), "the next sign-in runs");
+}
+
+/// The same, with a redirect response of this client in the address (the back button to a
+/// page whose response was already redeemed): as msal, the fragment leaves the address too.
+#[test]
+fn a_refused_redirect_leaves_no_response_in_the_address() {
+    let h = harness();
+    let req = InteractiveRequest { scopes: vec!["User.Read".into()], ..Default::default() };
+    let pending = h.pca.begin_interaction(&req, InteractionType::Redirect, "https://app.example/").unwrap();
+    let state = msal_wasm::core::url::encode(&query_param(&pending.url, "state"));
+    h.pca.abort_interaction(&pending);
+    drop(h.pca.open_popup(&req, PopupAttributes::default()).unwrap());
+    h.platform.set_page_url(format!("https://app.example/?tab=2#code=the-code&state={state}"));
+    assert_eq!(
+        h.pca.begin_handle_redirect(None, true).unwrap(),
+        RedirectStart::Refused { clean_url: Some("https://app.example/?tab=2".into()) }
+    );
+    assert!(!h.pca.own_interaction_in_progress(), "the lock is released");
 }
 
 /// A hash-routed app's sign-in started at `/#/dashboard` comes back to `/#code=…`: the same

@@ -270,6 +270,13 @@ fn client_flow_types() {
         assert_redacted("AccountInfo (cache)", &a);
     }
     check_lib("PublicClientApplication", &assert_redacted("PublicClientApplication", &pca));
+    // A sign-out's start: its URL and the values it sent carry the library state (with the
+    // app's) and the hints.
+    let bye = LogoutRequest { state: STATE.into(), logout_hint: "hint-SECRET-STATE-42".into(), ..Default::default() };
+    let started = pca.begin_logout(&bye, InteractionType::Redirect).unwrap();
+    assert!(started.url.as_deref().is_some_and(|u| u.contains("logout_hint=")), "the URL carries the hint");
+    let out = assert_redacted("LogoutStarted", &started);
+    assert!(!started.sent.state.is_empty() && !out.contains(&started.sent.state), "LogoutStarted: {out}");
     assert_redacted("MemoryPlatform", &platform);
     for r in platform.requests.borrow().iter() {
         assert_redacted("HttpRequest (sent)", r);

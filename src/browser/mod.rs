@@ -302,6 +302,10 @@ impl BrowserApp {
                 replace_address(Some(&clean_url));
                 return self.client.handle_redirect(None).await.map(|r| RedirectOutcome::Done(r.map(Box::new)));
             }
+            RedirectStart::Refused { clean_url } => {
+                replace_address(clean_url.as_deref());
+                return Err(self.client.no_request_error());
+            }
             RedirectStart::SignedOut { clean_url } => {
                 replace_address(clean_url.as_deref());
                 return Ok(RedirectOutcome::Done(None));
@@ -352,11 +356,23 @@ impl BrowserApp {
             Ok(RedirectOutcome::Done(Some(r))) => self.signed_in(Ok(*r)).map(Some),
             Ok(RedirectOutcome::Done(None)) => Ok(None),
             Ok(RedirectOutcome::Navigate(url)) => {
-                location()?.replace(&url).map_err(|_| AuthError::browser(codes::EMPTY_NAVIGATE_URI, "the browser refused to navigate"))?;
-                return Ok(None);
+                let went = location().and_then(|l| {
+                    l.replace(&url).map_err(|_| AuthError::browser(codes::EMPTY_NAVIGATE_URI, "the browser refused to navigate"))
+                });
+                match went {
+                    Ok(()) => return Ok(None),
+                    Err(e) => Err(e),
+                }
             }
             Err(e) => Err(e),
         };
+        if r.is_err() {
+            // As msal (and the JS facade): a failed redirect leaves no request, stashed
+            // response or lock behind, so the next sign-in may start.
+            if let Some(p) = self.client.pending_redirect() {
+                self.client.abort_interaction(&p);
+            }
+        }
         self.set_status(InteractionStatus::None);
         r
     }

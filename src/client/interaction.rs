@@ -37,6 +37,14 @@ pub enum RedirectStart {
         /// The page address without the response.
         clean_url: Option<String>,
     },
+    /// This client's sign-in lock was held with no redirect request saved (a popup of this
+    /// page before it was reloaded): the lock is released and the call fails with
+    /// [`no_request_error`](PublicClientApplication::no_request_error), after replacing the
+    /// address with `clean_url`, when given (as msal, a redirect response in the fragment goes).
+    Refused {
+        /// The page address without the response.
+        clean_url: Option<String>,
+    },
 }
 
 /// A popup between its opening and its response: see
@@ -569,16 +577,13 @@ impl<P: Platform> PublicClientApplication<P> {
             // the lock is released and the call fails. Not in a popup's or a frame's page
             // (their storage is a copy of the opener's).
             let elsewhere = self.platform.in_frame() || (!has_ours && (hash.is_some() || query.is_some()));
-            if own.as_deref() == Some(SIGNIN) && pending.is_none() && self.pending_redirect().is_none() && !elsewhere {
-                self.release_interaction_lock();
-                return Err(AuthError::browser(
-                    codes::NO_TOKEN_REQUEST_CACHE_ERROR,
-                    "this client's interaction lock was held with no redirect request saved (a popup before the page was reloaded); it is released",
-                ));
-            }
             // As msal: a redirect response in the fragment that nobody waits for leaves the
             // address, unless another client of the page has an interaction under way.
             let stale = from_page && has_ours && hash.is_some() && (own.is_some() || self.interaction_lock().is_none());
+            if own.as_deref() == Some(SIGNIN) && pending.is_none() && self.pending_redirect().is_none() && !elsewhere {
+                self.release_interaction_lock();
+                return Ok(RedirectStart::Refused { clean_url: stale.then(|| crate::core::url::without_response(&page)) });
+            }
             return Ok(if stale {
                 RedirectStart::Stale { clean_url: crate::core::url::without_response(&page) }
             } else {
@@ -608,6 +613,14 @@ impl<P: Platform> PublicClientApplication<P> {
             }
         }
         Ok(RedirectStart::Redeem { response, clean_url })
+    }
+
+    /// The error of [`RedirectStart::Refused`]: `no_token_request_cache_error`, as msal.
+    pub fn no_request_error(&self) -> AuthError {
+        AuthError::browser(
+            codes::NO_TOKEN_REQUEST_CACHE_ERROR,
+            "this client's interaction lock was held with no redirect request saved (a popup before the page was reloaded); it is released",
+        )
     }
 
     /// msal's `handleRedirectPromise`: with no response, clears a stale redirect and returns

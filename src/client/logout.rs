@@ -8,7 +8,7 @@ use super::*;
 
 /// A sign-out between its start and the end-session page: see
 /// [`begin_logout`](PublicClientApplication::begin_logout).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct LogoutStarted {
     /// The end-session URL to navigate to; `None` when the provider has none (the sign-out is
     /// then complete).
@@ -23,7 +23,7 @@ pub struct LogoutStarted {
 }
 
 /// The values a sign-out sent to the end-session endpoint (see [`LogoutStarted::sent`]).
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct LogoutSent {
     /// The encoded library state.
     pub state: String,
@@ -33,6 +33,29 @@ pub struct LogoutSent {
     pub post_logout_redirect_uri: String,
     /// Whether `pocd=1` was sent (msal's `popupOriginCheckDone`).
     pub origin_checked: bool,
+}
+
+// The URL carries the state, the hints and the ID token; the state is a secret.
+impl ::core::fmt::Debug for LogoutStarted {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("LogoutStarted")
+            .field("url", &self.url.as_deref().map(super::request::redacted))
+            .field("correlation_id", &self.correlation_id)
+            .field("state_id", &super::request::redacted(&self.state_id))
+            .field("sent", &self.sent)
+            .finish()
+    }
+}
+
+impl ::core::fmt::Debug for LogoutSent {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("LogoutSent")
+            .field("state", &super::request::redacted(&self.state))
+            .field("logout_hint", &super::request::redacted(&self.logout_hint))
+            .field("post_logout_redirect_uri", &self.post_logout_redirect_uri)
+            .field("origin_checked", &self.origin_checked)
+            .finish()
+    }
 }
 
 /// A popup sign-out between its opening and its end: see

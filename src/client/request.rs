@@ -499,7 +499,7 @@ impl ::core::fmt::Debug for LogoutRequest {
 }
 
 /// A secret request field in debug output: `[redacted]` when set.
-fn redacted(value: &str) -> &'static str {
+pub(super) fn redacted(value: &str) -> &'static str {
     if value.is_empty() {
         ""
     } else {

@@ -579,8 +579,6 @@ impl<P: Platform> PublicClientApplication<P> {
     }
 }
 
-/// A silent result as its caller gets it (one flight may serve several): the caller's
-/// correlation id (when it named one) and state, as msal's `acquireTokenSilent`.
 /// msal's `checkIfRefreshTokenErrorCanBeResolvedSilently`: a hidden frame may help when the
 /// refresh token is missing, expired or refused (`invalid_grant` the server does not say needs
 /// the user, or says so only with `bad_token`); an error that needs the user (a claims
@@ -597,6 +595,8 @@ fn refresh_required(req: &SilentRequest) -> AuthError {
         .with_correlation_id(req.correlation_id.clone())
 }
 
+/// A silent result as its caller gets it (one flight may serve several): the caller's
+/// correlation id (when it named one) and state, as msal's `acquireTokenSilent`.
 fn for_caller(req: &SilentRequest, mut r: AuthenticationResult) -> AuthenticationResult {
     if !req.correlation_id.is_empty() {
         r.correlation_id.clone_from(&req.correlation_id);

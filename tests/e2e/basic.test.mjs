@@ -88,6 +88,33 @@ test("redirect sign-in, handleRedirectPromise redeems it and cleans the URL", as
   await page.context().close();
 });
 
+test("a page without history.replaceState (Office.js sets it to null): the redirect response is cleared from the fragment, as msal's clearHash", async () => {
+  const ctx = await env.browser.newContext();
+  const page = await ctx.newPage();
+  await page.addInitScript(() => { history.replaceState = null; });
+  await page.goto(env.harness("entra", "sessionStorage"));
+  await page.waitForSelector("body[data-ready='1']");
+  await page.evaluate(() => { window.pca.loginRedirect({ scopes: ["api.read"] }); });
+  await page.waitForSelector("#login");
+  await page.fill("#login", "dave");
+  await page.click("#submit");
+  await page.waitForURL((u) => u.origin === env.web.origin);
+  await page.waitForSelector("body[data-ready='1']");
+  await page.waitForFunction(() => window.redirect && window.redirect.ok !== undefined);
+  const r = await page.evaluate(() => ({ ok: window.redirect.ok, user: window.redirect.result && window.redirect.result.account.username, hash: location.hash, replaceState: history.replaceState }));
+  assert.deepEqual(r, { ok: true, user: "dave", hash: "", replaceState: null });
+  // BrowserUtils' own hash helpers work there too (msal: location.hash only).
+  const u = await page.evaluate(() => {
+    location.hash = "#code=abc&state=xyz";
+    window.msal.BrowserUtils.clearHash(window);
+    const cleared = location.hash;
+    window.msal.BrowserUtils.replaceHash(`${location.origin}/other#/route`);
+    return { cleared, replaced: location.hash, path: location.pathname };
+  });
+  assert.deepEqual(u, { cleared: "", replaced: "#/route", path: "/" });
+  await ctx.close();
+});
+
 test("a tampered state in the redirect URL is rejected, stores nothing, and is cleaned up", async () => {
   const page = await env.open("entra");
   const before = await storageSnapshot(page);

@@ -271,13 +271,16 @@ export function pageUrl() {
 }
 
 // A fragment that is not the page's now (a hash route put back after a redirect) is set as
-// msal sets it, through location.hash: the app's router hears hashchange.
+// msal sets it, through location.hash: the app's router hears hashchange. Office.js nulls
+// replaceState: then only the fragment changes (msal's clearHash).
 export function replaceAddress(url) {
   try {
     const i = url.indexOf("#");
-    if (i < 0 || url.length - i < 2 || url.slice(i) === location.hash) return history.replaceState(null, "", url);
-    history.replaceState(null, "", url.slice(0, i));
-    location.hash = url.slice(i);
+    const hash = i < 0 || url.length - i < 2 ? "" : url.slice(i);
+    const replace = typeof history.replaceState == "function";
+    if (replace && (!hash || hash === location.hash)) return history.replaceState(null, "", url);
+    if (replace) history.replaceState(null, "", url.slice(0, i));
+    if (location.hash !== hash) location.hash = hash;
   } catch (_) { /* a sandboxed frame */ }
 }
 
