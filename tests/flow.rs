@@ -330,12 +330,22 @@ fn uninitialized_client_refuses_requests() {
     let pca = PublicClientApplication::new(Config::new("c").with_authority(AUTHORITY).with_redirect_uri("https://a/"), platform).unwrap();
     let e = pca.begin_interaction(&InteractiveRequest::default(), InteractionType::Popup, "").unwrap_err();
     assert_eq!(e.code(), "uninitialized_public_client_application");
-    // Endpoints that need the discovery document: initialize fails when it cannot be fetched.
+    // Endpoints that need the discovery document, which cannot be fetched: as msal, whose
+    // initialize() needs no network, the client starts (its cache is served) and the first
+    // request that needs the endpoints fetches the document again, failing as msal's does.
     let fetched = [AUTHORITY, "/v2.0"].concat();
     let platform = MemoryPlatform::new(NOW_MS, |_| Ok(HttpResponse::new(500, "")));
-    let pca = PublicClientApplication::new(Config::new("c").with_authority(&fetched).with_redirect_uri("https://a/"), platform).unwrap();
-    let e = block_on(pca.initialize()).unwrap_err();
+    let pca =
+        PublicClientApplication::new(Config::new("c").with_authority(&fetched).with_redirect_uri("https://a/"), platform.clone()).unwrap();
+    block_on(pca.initialize()).unwrap();
+    assert!(pca.is_initialized());
+    assert_eq!(pca.metadata().unwrap_err().code(), "endpoints_resolution_error");
+    assert!(pca.all_accounts().is_empty());
+    let req = InteractiveRequest { scopes: vec!["User.Read".into()], ..Default::default() };
+    let e = block_on(pca.begin_redirect(&req, "https://a/")).unwrap_err();
     assert_eq!(e.code(), "endpoints_resolution_error");
+    assert_eq!(platform.requests.borrow().len(), 2, "fetched at initialize, then again by the request");
+    assert!(!pca.own_interaction_in_progress(), "no lock taken");
 }
 
 #[test]
@@ -359,7 +369,9 @@ fn microsoft_cloud_authorities_need_no_discovery_request_as_msal() {
         let platform = MemoryPlatform::new(NOW_MS, |_| Ok(HttpResponse::new(500, "")));
         let mut config = Config::new("c").with_authority(authority).with_redirect_uri("https://a/");
         config.validate_id_token_claims = check;
-        block_on(PublicClientApplication::new(config, platform.clone()).unwrap().initialize()).unwrap_err();
+        let pca = PublicClientApplication::new(config, platform.clone()).unwrap();
+        block_on(pca.initialize()).unwrap();
+        assert!(pca.metadata().is_err(), "not resolved: the server failed");
         let sent = platform.requests.borrow().len();
         sent
     };

@@ -95,18 +95,25 @@ fn a_token_endpoint_that_never_answers_times_out_and_frees_the_flight() {
 }
 
 #[test]
-fn discovery_that_never_answers_fails_initialize_within_the_timeout_and_a_retry_works() {
+fn discovery_that_never_answers_ends_initialize_within_the_timeout_and_the_first_request_fetches_it() {
     let idp = Rc::new(RefCell::new(Idp::default()));
     let i = idp.clone();
     let platform = MemoryPlatform::new(NOW_MS, move |req| handle(&i, req));
     platform.set_network_delay_ms(u64::MAX / 4);
     let pca = PublicClientApplication::new(discovering(), platform.clone()).unwrap();
-    let e = platform.block_on(pca.initialize()).unwrap_err();
-    assert_eq!((e.code(), e.sub_error()), ("endpoints_resolution_error", "get_request_failed"));
-    assert_eq!(platform.now_ms(), NOW_MS + 2_000);
-    platform.set_network_delay_ms(0);
+    // As msal (its initialize() needs no network): the client starts without the endpoints.
     platform.block_on(pca.initialize()).unwrap();
     assert!(pca.is_initialized());
+    assert_eq!(platform.now_ms(), NOW_MS + 2_000, "the document was waited for up to the network timeout");
+    assert_eq!(pca.metadata().unwrap_err().code(), "endpoints_resolution_error");
+    // Still no answer: the request fails as the fetch does.
+    let req = InteractiveRequest { scopes: vec!["User.Read".into()], ..Default::default() };
+    let e = platform.block_on(pca.begin_redirect(&req, "https://app.example/")).unwrap_err();
+    assert_eq!((e.code(), e.sub_error()), ("endpoints_resolution_error", "get_request_failed"));
+    // The provider answers again: the next request fetches the document and runs.
+    platform.set_network_delay_ms(0);
+    platform.block_on(pca.begin_redirect(&req, "https://app.example/")).unwrap();
+    assert!(pca.metadata().is_ok(), "the endpoints are kept");
 }
 
 /// The stored discovery document of the test authority, as the client keeps it.

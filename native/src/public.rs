@@ -225,7 +225,8 @@ impl std::fmt::Debug for PublicClientApplication {
 }
 
 impl PublicClientApplication {
-    /// A client for `config` (its endpoints are resolved now); with `plugin`, its cache is
+    /// A client for `config` (its endpoints are resolved now, or by the first request when the
+    /// discovery document cannot be fetched yet); with `plugin`, its cache is
     /// loaded before and saved after each call, in msal's unified format.
     pub async fn new(config: Config, plugin: Option<Arc<dyn CachePlugin>>) -> Result<PublicClientApplication, AuthError> {
         let timeout = Duration::from_millis(config.network_timeout_ms);

@@ -35,7 +35,7 @@ impl<P: Platform> PublicClientApplication<P> {
         on_code: impl FnOnce(&DeviceCodeInfo),
         cancelled: impl Fn() -> bool,
     ) -> Result<AuthenticationResult, AuthError> {
-        let target = self.configured_target()?;
+        let target = self.target(None).await?;
         let correlation_id = if req.correlation_id.is_empty() { self.guid()? } else { req.correlation_id.clone() };
         // Entra's discovery documents have no such field: its endpoint sits beside the token endpoint.
         let endpoint =

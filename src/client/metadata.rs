@@ -7,9 +7,12 @@ use crate::prelude::*;
 use super::*;
 
 impl<P: Platform> PublicClientApplication<P> {
-    /// Resolves the authority's endpoints (from configuration, else the discovery document).
+    /// Loads the cache and resolves the authority's endpoints: from configuration, msal's
+    /// for Microsoft's clouds, the discovery document cached by an earlier page load, else
+    /// fetched (when that fails for want of an answer, the first request that needs the
+    /// endpoints fetches it again; a document naming a foreign issuer fails here).
     pub async fn initialize(&self) -> Result<(), AuthError> {
-        if self.resolved.borrow().metadata.is_some() {
+        if self.resolved.borrow().started {
             return Ok(());
         }
         // An encrypted cache reads as empty until it is decrypted.
@@ -34,9 +37,23 @@ impl<P: Platform> PublicClientApplication<P> {
             cached
         } else {
             self.log(LogLevel::Verbose, "initialize: fetching the authority's discovery document");
-            self.fetch_metadata(&self.authority).await?
+            match self.fetch_metadata(&self.authority).await {
+                Ok(m) => m,
+                // As msal, whose initialize() needs no network: a document that could not be
+                // fetched (offline, no answer, a failing server) is fetched again by the first
+                // request that needs the endpoints; the cache is served meanwhile. A document
+                // that names a foreign issuer is refused here.
+                Err(e) if e.code() == codes::ENDPOINTS_RESOLUTION_ERROR => {
+                    self.log(LogLevel::Warning, "initialize: the authority's discovery document could not be fetched; the first request that needs it fetches it again");
+                    self.resolved.borrow_mut().started = true;
+                    return Ok(());
+                }
+                Err(e) => return Err(e),
+            }
         };
-        self.resolved.borrow_mut().metadata = Some(metadata);
+        let mut resolved = self.resolved.borrow_mut();
+        resolved.metadata = Some(metadata);
+        resolved.started = true;
         Ok(())
     }
 
@@ -65,11 +82,10 @@ impl<P: Platform> PublicClientApplication<P> {
     /// known without the network: configured, resolved earlier on this page, or cached by an
     /// earlier page load.
     fn known_target(&self, requested: Option<&str>) -> Result<(Authority, Option<AuthorityMetadata>), AuthError> {
-        let Some(a) = self.requested_authority(requested)? else {
-            let Target { authority, metadata } = self.configured_target()?;
-            return Ok((authority, Some(metadata)));
-        };
         self.ensure_initialized()?;
+        let Some(a) = self.requested_authority(requested)? else {
+            return Ok((self.authority.clone(), self.resolved.borrow().metadata.clone()));
+        };
         let remembered = self.resolved.borrow().others.iter().find(|(k, _)| k == a.canonical()).map(|(_, m)| m.clone());
         let metadata = remembered.or_else(|| self.builtin_metadata(&a)).or_else(|| {
             let cached = self.cached_metadata(&a)?;
@@ -88,7 +104,7 @@ impl<P: Platform> PublicClientApplication<P> {
         authority.builtin_metadata()
     }
 
-    /// The configured authority and its endpoints (after `initialize`).
+    /// The configured authority and its endpoints, when known (see [`target`](Self::target)).
     pub(super) fn configured_target(&self) -> Result<Target, AuthError> {
         Ok(Target { authority: self.authority.clone(), metadata: self.metadata()? })
     }
@@ -109,7 +125,12 @@ impl<P: Platform> PublicClientApplication<P> {
             None => {
                 self.log(LogLevel::Verbose, "fetching the discovery document of the request's authority");
                 let m = self.fetch_metadata(&authority).await?;
-                self.resolved.borrow_mut().others.push((authority.canonical().to_owned(), m.clone()));
+                let mut resolved = self.resolved.borrow_mut();
+                if authority.canonical() == self.authority.canonical() {
+                    resolved.metadata = Some(m.clone());
+                } else {
+                    resolved.others.push((authority.canonical().to_owned(), m.clone()));
+                }
                 m
             }
         };

@@ -213,6 +213,10 @@ impl PendingAuth {
 }
 
 struct Resolved {
+    /// `initialize` ran (the cache is loaded).
+    started: bool,
+    /// The configured authority's endpoints; `None` until known (a discovery document that
+    /// `initialize` could not fetch is fetched again by the first request that needs it).
     metadata: Option<AuthorityMetadata>,
     cloud: CloudMetadata,
     /// Endpoints of other authorities that requests named, by canonical authority.
@@ -295,7 +299,7 @@ impl<P: Platform> PublicClientApplication<P> {
             platform,
             config,
             authority,
-            resolved: RefCell::new(Resolved { metadata: None, cloud, others: Vec::new() }),
+            resolved: RefCell::new(Resolved { started: false, metadata: None, cloud, others: Vec::new() }),
             cache: RefCell::new(cache),
             stale: Cell::new(false),
             frames_blocked_until: Cell::new(0),
@@ -341,13 +345,17 @@ impl<P: Platform> PublicClientApplication<P> {
 
     /// True once [`initialize`](Self::initialize) has succeeded.
     pub fn is_initialized(&self) -> bool {
-        self.resolved.borrow().metadata.is_some()
+        self.resolved.borrow().started
     }
 
-    /// The resolved endpoints.
+    /// The configured authority's endpoints, when known (see [`initialize`](Self::initialize)).
     pub fn metadata(&self) -> Result<AuthorityMetadata, AuthError> {
+        self.ensure_initialized()?;
         self.resolved.borrow().metadata.clone().ok_or_else(|| {
-            AuthError::browser(codes::UNINITIALIZED_PUBLIC_CLIENT_APPLICATION, "call and await initialize() before using the client")
+            AuthError::client(
+                codes::ENDPOINTS_RESOLUTION_ERROR,
+                "the authority's endpoints are not resolved yet (its discovery document could not be fetched)",
+            )
         })
     }
 
@@ -400,7 +408,7 @@ impl<P: Platform> PublicClientApplication<P> {
         if self.is_initialized() {
             Ok(())
         } else {
-            self.metadata().map(|_| ())
+            Err(AuthError::browser(codes::UNINITIALIZED_PUBLIC_CLIENT_APPLICATION, "call and await initialize() before using the client"))
         }
     }
 }

@@ -402,7 +402,7 @@ impl<P: Platform> PublicClientApplication<P> {
         scopes: &[String],
         correlation_id: &str,
     ) -> Result<AuthenticationResult, AuthError> {
-        let target = self.configured_target()?;
+        let target = self.target(None).await?;
         let correlation_id = if correlation_id.is_empty() { self.guid()? } else { correlation_id.to_owned() };
         if refresh_token.trim().is_empty() {
             return Err(AuthError::client(codes::NULL_OR_EMPTY_TOKEN, "no refresh token given").with_correlation_id(correlation_id));
