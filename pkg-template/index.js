@@ -1197,7 +1197,7 @@ export async function loadExternalTokens(config, request, response, options) {
   const pca = own || new PublicClientApplication(config);
   await pca.initialize();
   try {
-    const result = toResult(await pca.engine().loadExternalTokens(requestJson(request, { externalResponse: response, externalOptions: options })));
+    const result = toResult(await pca.engine().loadExternalTokens(requestJson(request, { externalResponse: response, externalOptions: options, externalAccount: request && request.account })));
     pca.accountsChangedHere();
     return result;
   } catch (raw) {

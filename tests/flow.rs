@@ -8,6 +8,7 @@ use msal_wasm::client::{
     AccountRef, CacheLookupPolicy, Config, InteractiveRequest, LogoutRequest, PublicClientApplication, RedirectStart, SilentRequest,
     StoreInCache, TokenOptions,
 };
+use msal_wasm::core::account::Account;
 use msal_wasm::core::base64;
 use msal_wasm::core::cache::KeyValueStore;
 use msal_wasm::core::http::HttpResponse;
@@ -877,7 +878,7 @@ fn load_external_tokens_stores_a_token_response_obtained_elsewhere() {
     );
     let req = SilentRequest { scopes: vec!["User.Read".into()], ..Default::default() };
     let json = |t: &str| msal_wasm::core::json::Json::parse(t).unwrap_or_default();
-    let r = block_on(h.pca.load_external_tokens(&req, &json(&response), "", (None, None))).unwrap();
+    let r = block_on(h.pca.load_external_tokens(&req, &json(&response), "", (None, None), None)).unwrap();
     assert_eq!(
         (r.access_token.secret(), r.account.account.home_account_id.as_str(), r.from_cache),
         ("at-ext", home.as_str(), true),
@@ -894,13 +895,13 @@ fn load_external_tokens_stores_a_token_response_obtained_elsewhere() {
     let files = SilentRequest { scopes: vec!["Files.Read".into()], ..Default::default() };
     let ext = NOW_MS / 1000 + 7200;
     let other_info = msal_wasm::core::base64::encode_url(format!(r#"{{"uid":"ci-8","utid":"{TENANT}"}}"#).as_bytes());
-    let r = block_on(h.pca.load_external_tokens(&files, &json(&bare), &other_info, (None, Some(ext)))).unwrap();
+    let r = block_on(h.pca.load_external_tokens(&files, &json(&bare), &other_info, (None, Some(ext)), None)).unwrap();
     assert_eq!(r.account.account.home_account_id, format!("ci-8.{TENANT}"), "the account options.clientInfo names");
     assert_eq!(r.ext_expires_on_ms, ext * 1000);
     // An ID and a refresh token alone: stored, and no empty access token is.
     let only_id = format!(r#"{{"id_token":"{id_token}","client_info":"{client_info}","refresh_token":"rt-2"}}"#);
     let mail_req = SilentRequest { scopes: vec!["Mail.Read".into()], ..Default::default() };
-    let r = block_on(h.pca.load_external_tokens(&mail_req, &json(&only_id), "", (None, None))).unwrap();
+    let r = block_on(h.pca.load_external_tokens(&mail_req, &json(&only_id), "", (None, None), None)).unwrap();
     assert_eq!(r.access_token.secret(), "");
     // msal's result without an access token: no scopes, no expiry, no type.
     assert_eq!((r.scopes.len(), r.expires_on_ms, r.ext_expires_on_ms, r.token_type.as_str()), (0, 0, 0, ""));
@@ -918,7 +919,7 @@ fn load_external_tokens_stores_a_token_response_obtained_elsewhere() {
         (format!(r#"{{"access_token":"at-x","expires_in":60,"client_info":"{client_info}"}}"#), vec![]),
     ] {
         let req = SilentRequest { scopes: scopes.into_iter().map(str::to_owned).collect(), ..Default::default() };
-        let r = block_on(h.pca.load_external_tokens(&req, &json(&body), "", (None, None))).unwrap();
+        let r = block_on(h.pca.load_external_tokens(&req, &json(&body), "", (None, None), None)).unwrap();
         assert_eq!((r.access_token.secret(), r.expires_on_ms), ("", 0), "{body}");
         assert!(h.pca.acquire_token_silent_cached(&mail).unwrap().is_none(), "{body}");
     }
@@ -927,7 +928,7 @@ fn load_external_tokens_stores_a_token_response_obtained_elsewhere() {
         r#"{{"access_token":"at-y","token_type":"pop","expires_in":60,"refresh_in":1,"scope":"Tasks.Read","client_info":"{client_info}"}}"#
     );
     let tasks = SilentRequest { scopes: vec!["Tasks.Read".into()], ..Default::default() };
-    let r = block_on(h.pca.load_external_tokens(&tasks, &json(&typed), "", (Some(on), None))).unwrap();
+    let r = block_on(h.pca.load_external_tokens(&tasks, &json(&typed), "", (Some(on), None), None)).unwrap();
     assert_eq!(
         (r.expires_on_ms, r.ext_expires_on_ms, r.token_type.as_str(), r.refresh_on_ms),
         (on * 1000, NOW_MS + 60_000, "Bearer", None)
@@ -938,7 +939,7 @@ fn load_external_tokens_stores_a_token_response_obtained_elsewhere() {
     let guest_id = jwt(&format!(r#"{{"sub":"s-g","oid":"guest-oid","tid":"{GUEST_TENANT}","preferred_username":"cy@contoso.com"}}"#));
     let guest =
         format!(r#"{{"access_token":"at-g","expires_in":60,"scope":"Guest.Read","id_token":"{guest_id}","client_info":"{client_info}"}}"#);
-    let r = block_on(h.pca.load_external_tokens(&tasks, &json(&guest), "", (None, None))).unwrap();
+    let r = block_on(h.pca.load_external_tokens(&tasks, &json(&guest), "", (None, None), None)).unwrap();
     assert_eq!((r.tenant_id.as_str(), r.unique_id.as_str()), (TENANT, "uid-8"));
     // What msal refuses.
     for (bad, code) in [
@@ -949,8 +950,36 @@ fn load_external_tokens_stores_a_token_response_obtained_elsewhere() {
         (r#"{"error":"invalid_grant"}"#, "invalid_grant"),
         (r#"{"access_token":"x","expires_in":"soon"}"#, "failed_to_parse_response"),
     ] {
-        assert_eq!(block_on(h.pca.load_external_tokens(&req, &json(bad), "", (None, None))).unwrap_err().code(), code, "{bad}");
+        assert_eq!(block_on(h.pca.load_external_tokens(&req, &json(bad), "", (None, None), None)).unwrap_err().code(), code, "{bad}");
     }
+    // An access token alone, for an account the app hands over and the cache lacks: as msal,
+    // the account is stored as given, and the token is served for it.
+    let home = format!("uid-9.{TENANT}");
+    let given = Account {
+        home_account_id: home.clone(),
+        environment: "login.microsoftonline.com".into(),
+        realm: TENANT.into(),
+        local_account_id: "uid-9".into(),
+        username: "dee@contoso.com".into(),
+        name: "Dee".into(),
+        authority_type: "MSSTS".into(),
+        client_info: String::new(),
+        tenant_profiles: Vec::new(),
+        last_updated_at_ms: 0,
+    };
+    let for_dee = SilentRequest { scopes: vec!["Dee.Read".into()], account: Some(AccountRef::new(home.clone())), ..Default::default() };
+    let bare = r#"{"access_token":"at-dee","expires_in":3600,"scope":"Dee.Read"}"#;
+    assert_eq!(
+        block_on(h.pca.load_external_tokens(&for_dee, &json(bare), "", (None, None), None)).unwrap_err().code(),
+        "unable_to_load_token",
+        "nothing names the account"
+    );
+    let r = block_on(h.pca.load_external_tokens(&for_dee, &json(bare), "", (None, None), Some(&given))).unwrap();
+    assert_eq!((r.access_token.secret(), r.account.account.username.as_str()), ("at-dee", "dee@contoso.com"));
+    let stored = h.pca.all_accounts().into_iter().find(|a| a.account.home_account_id == home).expect("the account is stored");
+    assert_eq!((stored.account.name.as_str(), stored.account.local_account_id.as_str()), ("Dee", "uid-9"));
+    let hit = block_on(h.pca.acquire_token_silent(&for_dee)).unwrap();
+    assert_eq!((hit.access_token.secret(), hit.from_cache), ("at-dee", true));
 }
 
 /// Signs in with `req` (a redirect when `redirect`, its pending request read back from the

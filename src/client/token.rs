@@ -472,13 +472,16 @@ impl<P: Platform> PublicClientApplication<P> {
     /// server that redeemed the code for this app, refresh token included) for `req`'s
     /// authority, scopes and account, and returns its result. msal's `options`: `client_info`
     /// (`clientInfo`) for a response without one, `extended_expires_on_s`
-    /// (`extendedExpiresOn`, seconds) instead of the response's extended expiry.
+    /// (`extendedExpiresOn`, seconds) instead of the response's extended expiry. `given`: the
+    /// request's account as the app handed it (msal's `AccountInfo`), stored when the cache
+    /// lacks it (as msal, which stores the account it was given).
     pub async fn load_external_tokens(
         &self,
         req: &SilentRequest,
         response: &Json,
         client_info: &str,
         expires_on_s: (Option<u64>, Option<u64>),
+        given: Option<&Account>,
     ) -> Result<AuthenticationResult, AuthError> {
         self.ensure_initialized()?;
         let mut resp = TokenResponse::external(response, self.now_s())?;
@@ -498,13 +501,16 @@ impl<P: Platform> PublicClientApplication<P> {
         let no_token = resp.access_token.secret().is_empty();
         let target = self.target(req.authority.as_deref()).await?;
         let correlation_id = if req.correlation_id.is_empty() { self.guid()? } else { req.correlation_id.clone() };
-        let known = req.account.as_ref().and_then(|a| self.cache.borrow().account(&a.home_account_id).cloned());
+        let cached = req.account.as_ref().and_then(|a| self.cache.borrow().account(&a.home_account_id).cloned());
+        let given = given.filter(|g| req.account.as_ref().is_some_and(|a| a.home_account_id == g.home_account_id));
+        let known = cached.or_else(|| given.cloned());
         let scopes = ScopeSet::new(&req.scopes);
-        // msal's one refusal of its own: nothing names the account.
+        // msal's one refusal of its own: nothing names the account (no account given, no
+        // client_info, no ID token).
         if client_info.is_empty() && resp.client_info.is_empty() && resp.id_token.is_none() && known.is_none() {
             return Err(AuthError::browser(
                 codes::UNABLE_TO_LOAD_TOKEN,
-                "the response names no account (no client_info, ID token or cached account)",
+                "the response names no account (no client_info, ID token or account in the request)",
             ));
         }
         let mut saving = Saving::new(&scopes, &correlation_id, &req.options);

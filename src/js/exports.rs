@@ -392,7 +392,10 @@ impl JsClient {
                         let options = j.get("externalOptions");
                         let client_info = options.and_then(|o| o.str_field("clientInfo")).unwrap_or_default();
                         let secs = |k: &str| options.and_then(|o| o.get(k)).and_then(Json::as_u64);
-                        c.load_external_tokens(&req, response, client_info, (secs("expiresOn"), secs("extendedExpiresOn"))).await.map(json)
+                        let given = j.get("externalAccount").and_then(wire::given_account);
+                        c.load_external_tokens(&req, response, client_info, (secs("expiresOn"), secs("extendedExpiresOn")), given.as_ref())
+                            .await
+                            .map(json)
                     }
                     Err(e) => Err(e),
                 },

@@ -9,8 +9,10 @@ use crate::client::{
     AccountFilter, AccountInfo, AccountRef, AuthScheme, AuthenticationResult, ByCodeRequest, CacheLocation, CacheLookupPolicy, Config,
     Hydration, InteractiveRequest, LogoutRequest, SilentRequest, TokenOptions,
 };
+use crate::core::account::Account;
 use crate::core::authority::ProtocolMode;
 use crate::core::authorize::Prompt;
+use crate::core::cache::AccountEntity;
 use crate::core::json::Json;
 use crate::error::{codes, AuthError};
 use crate::platform::{LogLevel, PopupAttributes};
@@ -203,6 +205,24 @@ fn account_ref(j: &Json) -> Option<AccountRef> {
         sid: claims.string_or_empty("sid"),
         username: a.string_or_empty("username"),
     })
+}
+
+/// The request's account as the app handed it (msal's `AccountInfo`), as the cache would
+/// store it: msal's `createAccountEntityFromAccountInfo` (for `loadExternalTokens`), read
+/// through the cache's own account reader (its unknown fields dropped).
+pub fn given_account(a: &Json) -> Option<Account> {
+    let (tenant, local) = (a.string_or_empty("tenantId"), a.string_or_empty("localAccountId"));
+    let mut e = a.clone();
+    if !tenant.is_empty() && !local.is_empty() {
+        // msal: at least the home tenant profile.
+        let home = a.clone().with("isHomeTenant", true);
+        e.set("tenantProfiles", Json::Arr(vec![home]));
+    }
+    if a.str_field("authorityType").is_none_or(str::is_empty) {
+        e.set("authorityType", crate::core::account::authority_type::GENERIC.into());
+    }
+    e.set("realm", tenant.into());
+    AccountEntity::from_json(&e).map(|e| e.account)
 }
 
 /// msal's `generateAuthority`: `azureCloudOptions` with an instance other than `none` name the

@@ -351,7 +351,15 @@ test("loadExternalTokens stores a back-end's token response (refresh token inclu
     const later = new window.msal.PublicClientApplication(local);
     await later.initialize();
     const fromLocal = await later.acquireTokenSilent({ scopes: ["User.Read"], account: later.getAllAccounts()[0] });
+    // An access token alone, for an account the app hands over and the cache lacks: as msal,
+    // the account is stored as given and the token is served for it.
+    const authority = new URL(config.auth.authority);
+    const given = { homeAccountId: "uid-x.tid", environment: authority.host, tenantId: authority.pathname.split("/")[1], localAccountId: "uid-x", username: "xena@contoso.com", name: "Xena" };
+    const fromGiven = await window.msal.loadExternalTokens(config, { scopes: ["Xena.Read"], account: given }, { access_token: "at-xena", token_type: "Bearer", expires_in: 3600, scope: "Xena.Read" });
+    const xena = window.pca.getAllAccounts().find((a) => a.homeAccountId === given.homeAccountId);
+    const xenaHit = await window.pca.acquireTokenSilent({ scopes: ["Xena.Read"], account: xena }).then((t) => [t.accessToken, t.fromCache], (e) => e.errorCode);
     return {
+      given: [fromGiven.account.username, xena && xena.name, xenaHit],
       local: { fromCache: fromLocal.fromCache, same: fromLocal.accessToken === response.access_token },
       loaded: { name: loaded.account.name, fromCache: loaded.fromCache, same: loaded.accessToken === response.access_token, expires: loaded.expiresOn instanceof Date, state: loaded.state, correlationId: loaded.correlationId },
       silent: { fromCache: silent.fromCache, same: silent.accessToken === response.access_token },
@@ -370,6 +378,7 @@ test("loadExternalTokens stores a back-end's token response (refresh token inclu
   assert.equal(r.until, 4102444800000);
   assert.deepEqual(r.idOnly, ["", null, undefined, [], "", "Test User lena"]);
   assert.deepEqual(r.local, { fromCache: true, same: true });
+  assert.deepEqual(r.given, ["xena@contoso.com", "Xena", ["at-xena", true]]);
   const c = await env.idp.counters();
   assert.equal(c.token, 1, "one token request: the forced refresh, with the loaded refresh token");
   await ctx.close();

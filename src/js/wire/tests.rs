@@ -349,3 +349,20 @@ fn a_by_code_request_keeps_its_authority_and_refuses_a_bound_token() {
         assert_eq!(e.code(), "unsupported_authentication_scheme", "{scheme}");
     }
 }
+
+#[test]
+fn a_given_account_is_read_as_msal_builds_its_cache_entity() {
+    let a = given_account(&json(
+        r#"{"homeAccountId":"u.t","environment":"login.example","tenantId":"t","localAccountId":"u","username":"ann@x","name":"Ann","tenantProfiles":{}}"#,
+    ))
+    .unwrap();
+    assert_eq!(
+        (a.home_account_id.as_str(), a.environment.as_str(), a.realm.as_str(), a.local_account_id.as_str(), a.authority_type.as_str()),
+        ("u.t", "login.example", "t", "u", "Generic")
+    );
+    assert_eq!(a.tenant_profiles.len(), 1, "the home tenant profile");
+    assert!(a.tenant_profiles[0].is_home_tenant && a.tenant_profiles[0].username == "ann@x");
+    // No home account id: nothing to store.
+    assert!(given_account(&json(r#"{"username":"ann@x"}"#)).is_none());
+    assert!(given_account(&json("null")).is_none());
+}
