@@ -688,7 +688,8 @@ export class PublicClientApplication {
     };
     let running;
     try { running = Promise.resolve(work()); } catch (e) { running = Promise.reject(e); }
-    return running.then((r) => { if (keep(r)) report(true); return r; }, (raw) => { const e = toError(raw); report(false, e); throw e; });
+    // (msal records the code of its own errors only: an app's Error has none.)
+    return running.then((r) => { if (keep(r)) report(true); return r; }, (raw) => { const e = toError(raw); report(false, raw instanceof Error && !(raw instanceof AuthError) ? {} : e); throw e; });
   }
 
   // Runs an acquire-token `work` with v5's events: ACQUIRE_TOKEN_START, then SUCCESS (and
@@ -786,23 +787,22 @@ export class PublicClientApplication {
     const r = Object.assign({}, request, { correlationId: (request && request.correlationId) || createGuid() });
     this.preflight(true, r);
     this.emit(EventType.ACQUIRE_TOKEN_START, InteractionType.Redirect, request, null, r.correlationId);
-    let url;
+    // As msal: onRedirectNavigate's false stops the navigation and keeps the sign-in under
+    // way (its request, its lock), for the app to take the URL elsewhere and finish with
+    // handleRedirectPromise(hash); a callback that throws ends it, its error rethrown. Both
+    // are inside the first half's measurement.
+    let url, go = true, appError;
     try {
-      url = await this.measure(BrowserRootPerformanceEvents.AcquireTokenPreRedirect, r.correlationId, () => client.beginRedirect(requestJson(r)));
+      url = await this.measure(BrowserRootPerformanceEvents.AcquireTokenPreRedirect, r.correlationId, async () => {
+        const u = await client.beginRedirect(requestJson(r));
+        if (u !== null) {
+          try { go = this.mayNavigate(r, u); } catch (e) { appError = { e }; client.abortRedirect(); throw e; }
+        }
+        return u;
+      });
       if (url === null) return; // httpMethod POST: the wasm posted the authorize form
     } catch (raw) {
-      const e = toError(raw);
-      this.emit(EventType.ACQUIRE_TOKEN_FAILURE, InteractionType.Redirect, null, e, r.correlationId);
-      throw e;
-    }
-    // As msal: false stops the navigation and keeps the sign-in under way (its request, its
-    // lock), for the app to take the URL elsewhere and finish with handleRedirectPromise(hash).
-    let go;
-    try {
-      go = this.mayNavigate(r, url);
-    } catch (e) {
-      // An app's callback that throws ends the sign-in, its error rethrown (msal).
-      client.abortRedirect();
+      const e = appError ? appError.e : toError(raw);
       this.emit(EventType.ACQUIRE_TOKEN_FAILURE, InteractionType.Redirect, null, e, r.correlationId);
       throw e;
     }

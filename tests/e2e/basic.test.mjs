@@ -1067,7 +1067,7 @@ test("a redirect that fails before the page leaves ends its interaction, with it
     lockAfterThrow: 0,
     failed: "no_network_connectivity",
     perf: [
-      ["acquireTokenPreRedirect", true, undefined],
+      ["acquireTokenPreRedirect", false, undefined],
       ["acquireTokenPreRedirect", true, undefined],
       ["acquireTokenRedirect", false, "no_network_connectivity"],
     ],
