@@ -669,7 +669,8 @@ export class PublicClientApplication {
   removePerformanceCallback(id) { return this.performanceCallbacks.delete(id); }
   // Runs `work` (a function returning a promise) and reports how long it took to the
   // performance callbacks.
-  // `keep(result)`: false discards the measurement of a success.
+  // `keep(result)`: false discards the measurement of a success; an error object reports it
+  // failed with that error.
   measure(name, correlationId, work, keep = () => true) {
     if (this.performanceCallbacks.size === 0) {
       try { return Promise.resolve(work()); } catch (e) { return Promise.reject(e); }
@@ -689,7 +690,7 @@ export class PublicClientApplication {
     let running;
     try { running = Promise.resolve(work()); } catch (e) { running = Promise.reject(e); }
     // (msal records the code of its own errors only: an app's Error has none.)
-    return running.then((r) => { if (keep(r)) report(true); return r; }, (raw) => { const e = toError(raw); report(false, raw instanceof Error && !(raw instanceof AuthError) ? {} : e); throw e; });
+    return running.then((r) => { const k = keep(r); if (k) report(k === true, k === true ? undefined : k); return r; }, (raw) => { const e = toError(raw); report(false, raw instanceof Error && !(raw instanceof AuthError) ? {} : e); throw e; });
   }
 
   // Runs an acquire-token `work` with v5's events: ACQUIRE_TOKEN_START, then SUCCESS (and
@@ -751,8 +752,10 @@ export class PublicClientApplication {
     const correlationId = client.redirectInProgress();
     const emit = correlationId !== undefined ? (type, p, e, cid) => this.emit(type, InteractionType.Redirect, p, e, cid || correlationId) : () => {};
     emit(EventType.HANDLE_REDIRECT_START);
+    let noResponse = false;
     const work = async () => {
       const json = await client.handleRedirectPromise(options.hash || undefined, navigate);
+      noResponse = json === null;
       let out = json === null ? null : JSON.parse(json);
       if (out && out.navigateTo) {
         // A client that stayed on the page (a falsy answer): completed here, as msal.
@@ -763,8 +766,10 @@ export class PublicClientApplication {
       return out && resultFrom(out);
     };
     try {
-      // msal measures the redirect's second half where it ends: with a result, or failed.
-      const result = await (correlationId !== undefined ? this.measure(BrowserRootPerformanceEvents.AcquireTokenRedirect, correlationId, work, (r) => r !== null) : work());
+      // msal measures the redirect's second half where it ends: with a result, or failed (no
+      // response, but for the back button).
+      const lost = () => noResponse && (performance.getEntriesByType("navigation")[0] || {}).type !== "back_forward" && { errorCode: "no_server_response" };
+      const result = await (correlationId !== undefined ? this.measure(BrowserRootPerformanceEvents.AcquireTokenRedirect, correlationId, work, (r) => r !== null || lost()) : work());
       if (result) {
         this.emit(EventType.ACQUIRE_TOKEN_SUCCESS, InteractionType.Redirect, result, null, result.correlationId);
         if (this.accountCount() > before) this.emit(EventType.LOGIN_SUCCESS, InteractionType.Redirect, result.account, null, result.correlationId);

@@ -1049,6 +1049,28 @@ test("performance callbacks hear msal's root measurements: a popup, a silent cal
   await ctx.close();
 });
 
+test("a redirect sign-in whose page comes back without a response is measured as msal's: a failed acquireTokenRedirect with no_server_response", async () => {
+  const ctx = await env.browser.newContext();
+  const page = await ctx.newPage();
+  await page.addInitScript(() => {
+    window.beforeInit = (msal, pca) => {
+      window.perf = [];
+      pca.addPerformanceCallback((events) => events.forEach((e) => window.perf.push([e.name, e.success, e.errorCode])));
+    };
+  });
+  const start = env.harness("entra", "sessionStorage");
+  await page.goto(start);
+  await page.waitForSelector("body[data-ready='1']");
+  await page.evaluate(() => { window.pca.loginRedirect({ scopes: ["User.Read"] }); });
+  await page.waitForSelector("#login");
+  // The user goes to the app's address again instead of signing in.
+  await page.goto(start);
+  await page.waitForSelector("body[data-ready='1']");
+  const r = await page.evaluate(() => ({ redirect: window.redirect, perf: window.perf.filter(([n]) => n.includes("Redirect")), inProgress: Object.keys(sessionStorage).filter((k) => k.includes("interaction")).length }));
+  assert.deepEqual(r, { redirect: { ok: true, result: null }, perf: [["acquireTokenRedirect", false, "no_server_response"]], inProgress: 0 });
+  await ctx.close();
+});
+
 test("a redirect that fails before the page leaves ends its interaction, with its error code in the performance measurement (an onRedirectNavigate that throws, a navigation that fails)", async () => {
   const page = await env.open("entra");
   const r = await page.evaluate(async () => {
