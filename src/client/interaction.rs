@@ -247,8 +247,9 @@ impl<P: Platform> PublicClientApplication<P> {
     /// Starts an interactive (or hidden-iframe) request: builds PKCE, state, nonce and the
     /// authorize URL. Popup and redirect take the interaction lock; a redirect also persists
     /// the request in the temporary store for [`handle_redirect`](Self::handle_redirect).
-    /// Synchronous: a popup can be opened right after, inside the user's click. A request
-    /// naming an authority whose endpoints this page does not know yet fails with
+    /// Synchronous: a popup can be opened right after, inside the user's click. When the
+    /// endpoints of the request's authority (the configured one without it) are not known yet
+    /// (no built-in, configured or stored discovery document), it fails with
     /// `endpoints_resolution_error`: await [`resolve_authority`](Self::resolve_authority) first.
     pub fn begin_interaction(&self, req: &InteractiveRequest, itype: InteractionType, origin: &str) -> Result<PendingAuth, AuthError> {
         if req.authentication_scheme.is_bound() {

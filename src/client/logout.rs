@@ -115,9 +115,11 @@ impl<P: Platform> PublicClientApplication<P> {
     /// end-session URL of the request's authority (the configured one without it). A redirect
     /// keeps the lock until the page it returns to calls
     /// [`begin_handle_redirect`](Self::begin_handle_redirect); call
-    /// [`abort_logout`](Self::abort_logout) when the navigation does not happen. A request
-    /// naming an authority whose endpoints are not known yet fails with
-    /// `endpoints_resolution_error`: use [`begin_logout_redirect`](Self::begin_logout_redirect).
+    /// [`abort_logout`](Self::abort_logout) when the navigation does not happen. When the
+    /// endpoints of the request's authority (the configured one without it) are not known yet,
+    /// it fails with `endpoints_resolution_error`: use
+    /// [`begin_logout_redirect`](Self::begin_logout_redirect), or await
+    /// [`resolve_authority`](Self::resolve_authority) first.
     pub fn begin_logout(&self, req: &LogoutRequest, itype: InteractionType) -> Result<LogoutStarted, AuthError> {
         let target = self.target_now(req.authority.as_deref())?.ok_or_else(|| {
             AuthError::client(codes::ENDPOINTS_RESOLUTION_ERROR, "the endpoints of the request's authority are not resolved yet")

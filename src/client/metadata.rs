@@ -7,10 +7,13 @@ use crate::prelude::*;
 use super::*;
 
 impl<P: Platform> PublicClientApplication<P> {
-    /// Loads the cache and resolves the authority's endpoints: from configuration, msal's
-    /// for Microsoft's clouds, the discovery document cached by an earlier page load, else
-    /// fetched (when that fails for want of an answer, the first request that needs the
-    /// endpoints fetches it again; a document naming a foreign issuer fails here).
+    /// Loads the cache and the authority's endpoints known without the network: from
+    /// configuration, msal's for Microsoft's clouds, or the discovery document cached by an
+    /// earlier page load. Else, as msal (whose `initialize()` needs no network), the first
+    /// request that needs the endpoints fetches the document (see [`target`](Self::target);
+    /// a synchronous start, [`begin_interaction`](Self::begin_interaction) or
+    /// [`begin_logout`](Self::begin_logout), needs [`resolve_authority`](Self::resolve_authority)
+    /// first).
     pub async fn initialize(&self) -> Result<(), AuthError> {
         if self.resolved.borrow().started {
             return Ok(());
@@ -28,31 +31,19 @@ impl<P: Platform> PublicClientApplication<P> {
         self.resolved.borrow_mut().cloud = cloud;
         let metadata = if !self.config.authority_metadata.is_empty() {
             self.log(LogLevel::Verbose, "initialize: the authority's endpoints come from the configuration");
-            AuthorityMetadata::parse(&self.config.authority_metadata, &self.authority)?
+            Some(AuthorityMetadata::parse(&self.config.authority_metadata, &self.authority)?)
         } else if let Some(builtin) = self.builtin_metadata(&self.authority) {
             self.log(LogLevel::Verbose, "initialize: the authority's endpoints are msal's for this cloud");
-            builtin
+            Some(builtin)
         } else if let Some(cached) = self.cached_metadata(&self.authority) {
             self.log(LogLevel::Verbose, "initialize: the authority's endpoints come from the cached discovery document");
-            cached
+            Some(cached)
         } else {
-            self.log(LogLevel::Verbose, "initialize: fetching the authority's discovery document");
-            match self.fetch_metadata(&self.authority).await {
-                Ok(m) => m,
-                // As msal, whose initialize() needs no network: a document that could not be
-                // fetched (offline, no answer, a failing server) is fetched again by the first
-                // request that needs the endpoints; the cache is served meanwhile. A document
-                // that names a foreign issuer is refused here.
-                Err(e) if e.code() == codes::ENDPOINTS_RESOLUTION_ERROR => {
-                    self.log(LogLevel::Warning, "initialize: the authority's discovery document could not be fetched; the first request that needs it fetches it again");
-                    self.resolved.borrow_mut().started = true;
-                    return Ok(());
-                }
-                Err(e) => return Err(e),
-            }
+            self.log(LogLevel::Verbose, "initialize: the authority's discovery document is fetched by the first request that needs it");
+            None
         };
         let mut resolved = self.resolved.borrow_mut();
-        resolved.metadata = Some(metadata);
+        resolved.metadata = metadata;
         resolved.started = true;
         Ok(())
     }
@@ -104,11 +95,6 @@ impl<P: Platform> PublicClientApplication<P> {
         authority.builtin_metadata()
     }
 
-    /// The configured authority and its endpoints, when known (see [`target`](Self::target)).
-    pub(super) fn configured_target(&self) -> Result<Target, AuthError> {
-        Ok(Target { authority: self.authority.clone(), metadata: self.metadata()? })
-    }
-
     /// The request's authority and its endpoints, if known without the network (`Ok(None)`:
     /// call [`target`](Self::target) or [`resolve_authority`](Self::resolve_authority)).
     pub(super) fn target_now(&self, requested: Option<&str>) -> Result<Option<Target>, AuthError> {
@@ -137,8 +123,9 @@ impl<P: Platform> PublicClientApplication<P> {
         Ok(Target { authority, metadata })
     }
 
-    /// Resolves the endpoints of a request's `authority` ahead of a synchronous start (a
-    /// redirect): afterwards [`begin_interaction`](Self::begin_interaction) finds them.
+    /// Resolves the endpoints of a request's `authority` (`None`: the configured one) ahead of
+    /// a synchronous start: afterwards [`begin_interaction`](Self::begin_interaction) and
+    /// [`begin_logout`](Self::begin_logout) find them.
     pub async fn resolve_authority(&self, authority: Option<&str>) -> Result<(), AuthError> {
         self.target(authority).await.map(|_| ())
     }

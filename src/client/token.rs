@@ -21,6 +21,9 @@ pub(super) struct Saving<'a> {
     pub user_state: &'a str,
     /// The account the tokens are for, when the response may not say (a refresh).
     pub known_account: Option<&'a Account>,
+    /// The account the app handed over, for a response that names none (`loadExternalTokens`):
+    /// stored as the cache lacks it.
+    pub given_account: Option<&'a Account>,
     /// The key the tokens are bound to (DPoP), or `""`.
     pub key_id: &'a str,
     pub options: &'a TokenOptions,
@@ -28,7 +31,17 @@ pub(super) struct Saving<'a> {
 
 impl<'a> Saving<'a> {
     pub(super) fn new(scopes: &'a ScopeSet, correlation_id: &'a str, options: &'a TokenOptions) -> Self {
-        Saving { scopes, correlation_id, nonce: None, front_client_info: "", user_state: "", known_account: None, key_id: "", options }
+        Saving {
+            scopes,
+            correlation_id,
+            nonce: None,
+            front_client_info: "",
+            user_state: "",
+            known_account: None,
+            given_account: None,
+            key_id: "",
+            options,
+        }
     }
 }
 
@@ -170,7 +183,8 @@ impl<P: Platform> PublicClientApplication<P> {
             _ => issuer.clone(),
         };
         let checks = crate::core::id_token::IdTokenChecks {
-            issuer: Some(&issuer),
+            // (No issuer: endpoints not resolved yet, for a hydration, which needs no network.)
+            issuer: (!issuer.is_empty()).then_some(issuer.as_str()),
             audience: Some(&self.config.client_id),
             lifetime_skew: Some(ID_TOKEN_SKEW_SECS),
         };
@@ -178,7 +192,7 @@ impl<P: Platform> PublicClientApplication<P> {
     }
 
     pub(super) fn save_response(&self, target: &Target, resp: TokenResponse, s: &Saving<'_>) -> Result<AuthenticationResult, AuthError> {
-        let Saving { scopes, correlation_id, nonce, front_client_info, user_state, known_account, key_id, options } = *s;
+        let Saving { scopes, correlation_id, nonce, front_client_info, user_state, known_account, given_account, key_id, options } = *s;
         let claims = match &resp.id_token {
             Some(t) => {
                 let c = IdTokenClaims::decode(t.secret())?;
@@ -198,7 +212,7 @@ impl<P: Platform> PublicClientApplication<P> {
         let env = self.resolved.borrow().cloud.preferred_cache.clone();
         let account = match (
             Account::from_response(client_info, claims.as_ref(), &env, self.account_authority_type(), self.platform.now_ms()),
-            known_account,
+            known_account.or(given_account),
         ) {
             // The cache merges tenant profiles of an account it already has.
             (Some(a), _) => a,
@@ -461,7 +475,9 @@ impl<P: Platform> PublicClientApplication<P> {
             request_id: String::new(),
         };
         let scopes = ScopeSet::new(&h.scopes);
-        let target = self.configured_target()?;
+        // As msal, no network: the configured authority, its endpoints if known.
+        let metadata = self.resolved.borrow().metadata.clone().unwrap_or_default();
+        let target = Target { authority: self.authority.clone(), metadata };
         let options = TokenOptions { resource: h.resource.clone(), ..TokenOptions::default() };
         self.save_response(&target, resp, &Saving::new(&scopes, &h.correlation_id, &options)).map(|_| ())
     }
@@ -501,13 +517,12 @@ impl<P: Platform> PublicClientApplication<P> {
         let no_token = resp.access_token.secret().is_empty();
         let target = self.target(req.authority.as_deref()).await?;
         let correlation_id = if req.correlation_id.is_empty() { self.guid()? } else { req.correlation_id.clone() };
-        let cached = req.account.as_ref().and_then(|a| self.cache.borrow().account(&a.home_account_id).cloned());
-        let given = given.filter(|g| req.account.as_ref().is_some_and(|a| a.home_account_id == g.home_account_id));
-        let known = cached.or_else(|| given.cloned());
+        let known = req.account.as_ref().and_then(|a| self.cache.borrow().account(&a.home_account_id).cloned());
+        let given = given.filter(|g| known.is_none() && req.account.as_ref().is_some_and(|a| a.home_account_id == g.home_account_id));
         let scopes = ScopeSet::new(&req.scopes);
         // msal's one refusal of its own: nothing names the account (no account given, no
         // client_info, no ID token).
-        if client_info.is_empty() && resp.client_info.is_empty() && resp.id_token.is_none() && known.is_none() {
+        if client_info.is_empty() && resp.client_info.is_empty() && resp.id_token.is_none() && known.is_none() && given.is_none() {
             return Err(AuthError::browser(
                 codes::UNABLE_TO_LOAD_TOKEN,
                 "the response names no account (no client_info, ID token or account in the request)",
@@ -516,6 +531,7 @@ impl<P: Platform> PublicClientApplication<P> {
         let mut saving = Saving::new(&scopes, &correlation_id, &req.options);
         saving.front_client_info = client_info;
         saving.known_account = known.as_ref();
+        saving.given_account = given;
         // msal's result of a load: from the cache, with the request's correlation id and state
         // as given.
         let mut r = self.save_response(&target, resp, &saving)?;

@@ -204,7 +204,7 @@ impl Authority {
 }
 
 /// Endpoints from an OpenID Connect discovery document.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct AuthorityMetadata {
     /// `authorization_endpoint`
     pub authorization_endpoint: String,

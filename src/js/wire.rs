@@ -214,9 +214,10 @@ pub fn given_account(a: &Json) -> Option<Account> {
     let (tenant, local) = (a.string_or_empty("tenantId"), a.string_or_empty("localAccountId"));
     let mut e = a.clone();
     if !tenant.is_empty() && !local.is_empty() {
-        // msal: at least the home tenant profile.
-        let home = a.clone().with("isHomeTenant", true);
-        e.set("tenantProfiles", Json::Arr(vec![home]));
+        // msal: at least the profile of the account's tenant (home when it is the one its
+        // `homeAccountId` names).
+        let home = a.str_field("homeAccountId").and_then(|h| h.split_once('.')).is_some_and(|(_, t)| t == tenant);
+        e.set("tenantProfiles", Json::Arr(vec![a.clone().with("isHomeTenant", home)]));
     }
     if a.str_field("authorityType").is_none_or(str::is_empty) {
         e.set("authorityType", crate::core::account::authority_type::GENERIC.into());

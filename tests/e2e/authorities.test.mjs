@@ -220,6 +220,9 @@ test("pocd: a popup opened from a popupWindowParent that fails msal's origin che
     const opaque = { origin: "null", innerWidth: 800, innerHeight: 600, open: record };
     opaque.parent = opaque.top = opaque;
     const code = (p) => p.then(() => "ok", (e) => e.errorCode);
+    // The endpoints first (a request fetches the discovery document): the popups then open on
+    // their authorize URL, not on about:blank.
+    await code(window.pca.acquireTokenByCode({ code: "not-a-code", scopes: ["User.Read"] }));
     const here = await code(window.pca.loginPopup({ scopes: ["User.Read"] }));
     const there = await code(window.pca.loginPopup({ scopes: ["User.Read"], popupWindowParent: opaque }));
     return { here, there, urls };

@@ -132,8 +132,11 @@ test("a tampered state in the redirect URL is rejected, stores nothing, and is c
   assert.equal(r.redirect.name, "ClientAuthError");
   assert.ok(!r.href.includes("forged-code"), "the forged code must be removed from the URL");
   assert.equal(r.accounts, 0);
-  // Storage is as it was before the redirect started: no request state, no interaction lock.
-  assert.deepEqual(storageDiff(before, await storageSnapshot(page)), {
+  // Storage is as it was before the redirect started: no request state, no interaction lock
+  // (the discovery document its start fetched is kept, as msal keeps it).
+  const diff = storageDiff(before, await storageSnapshot(page));
+  diff.session.added = diff.session.added.filter((k) => !k.includes(".authority-metadata."));
+  assert.deepEqual(diff, {
     local: { added: [], removed: [], changed: [] },
     session: { added: [], removed: [], changed: [] },
   });
@@ -752,8 +755,10 @@ test("system.networkClient sends the discovery and token requests (msal's INetwo
     await pca.initialize();
     const account = pca.getAllAccounts()[0];
     const renewed = await pca.acquireTokenSilent({ scopes: ["User.Read"], account, forceRefresh: true, correlationId: "net-cid" });
-    const fresh = make(networkClient, "memoryStorage"); // no cached discovery document
+    // No stored discovery document: the first request fetches it (its token request fails).
+    const fresh = make({ ...networkClient, sendPostRequestAsync: () => Promise.reject(new Error("not sent")) }, "memoryStorage");
     await fresh.initialize();
+    await fresh.acquireTokenByCode({ code: "not-a-code", scopes: ["User.Read"] }).catch(() => {});
     const failure = async (client) => {
       const p = make(client);
       await p.initialize();

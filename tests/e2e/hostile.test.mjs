@@ -81,7 +81,7 @@ test("a token request whose connection drops is sent once more after 100 ms (msa
   await page.context().close();
 });
 
-test("discovery that never answers: initialize() resolves without the endpoints (as msal's, which needs no network); the first request fetches the document again", async () => {
+test("discovery that never answers: initialize() resolves at once without the endpoints (as msal's, which needs no network); the first request that needs them fails, and a later one fetches the document", async () => {
   const ctx = await env.browser.newContext();
   await env.idp.setConfig({ stall: ["discovery"] });
   let page;

@@ -150,6 +150,9 @@ pub fn harness_with(config: Config) -> Harness {
     platform.set_windows(front_channel(&idp));
     let pca = PublicClientApplication::new(config, platform.clone()).unwrap();
     block_on(pca.initialize()).unwrap();
+    // The endpoints, as the app's first request would resolve them (initialize() fetches no
+    // discovery document, as msal's).
+    block_on(pca.resolve_authority(None)).unwrap();
     Harness { platform, idp, pca }
 }
 

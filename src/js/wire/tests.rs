@@ -362,6 +362,9 @@ fn a_given_account_is_read_as_msal_builds_its_cache_entity() {
     );
     assert_eq!(a.tenant_profiles.len(), 1, "the home tenant profile");
     assert!(a.tenant_profiles[0].is_home_tenant && a.tenant_profiles[0].username == "ann@x");
+    // A guest profile (another tenant than the home account id's) is not the home one.
+    let guest = given_account(&json(r#"{"homeAccountId":"u.t","environment":"e","tenantId":"g","localAccountId":"u2"}"#)).unwrap();
+    assert!(!guest.tenant_profiles[0].is_home_tenant);
     // No home account id: nothing to store.
     assert!(given_account(&json(r#"{"username":"ann@x"}"#)).is_none());
     assert!(given_account(&json("null")).is_none());
