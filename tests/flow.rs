@@ -849,6 +849,14 @@ fn hydrate_cache_stores_a_result_obtained_elsewhere_for_silent_calls() {
         ..Default::default()
     };
     h.pca.hydrate_cache(&hydration).unwrap();
+    // As msal, no network and no endpoints needed: a client whose discovery document is not
+    // known (initialize() fetches none) stores it too.
+    let platform = MemoryPlatform::new(NOW_MS, |req| panic!("no request expected: {}", req.url));
+    let discovering = Config::new("c").with_authority([AUTHORITY, "/v2.0"].concat()).with_redirect_uri("https://a/");
+    let bare = PublicClientApplication::new(discovering, platform).unwrap();
+    block_on(bare.initialize()).unwrap();
+    bare.hydrate_cache(&hydration).unwrap();
+    assert!(bare.account(&home).is_some());
     let account = h.pca.account(&home).expect("the account is stored under its home id");
     assert_eq!(account.account.username, "bo@contoso.com");
     let hit = h.pca.acquire_token_silent_cached(&silent(&home)).unwrap().unwrap();
