@@ -991,7 +991,10 @@ fn load_external_tokens_stores_a_token_response_obtained_elsewhere() {
         "unable_to_load_token",
         "nothing names the account"
     );
+    let other = h.tab(config()); // a tab of its own sessionStorage
     let r = block_on(h.pca.load_external_tokens(&for_dee, &json(bare), "", (None, None), Some(&given))).unwrap();
+    h.platform.run::<()>(vec![]);
+    assert!(other.all_accounts().iter().any(|a| a.account.home_account_id == home), "a new account is announced to the other tabs");
     assert_eq!((r.access_token.secret(), r.account.account.username.as_str()), ("at-dee", "dee@contoso.com"));
     let stored = h.pca.all_accounts().into_iter().find(|a| a.account.home_account_id == home).expect("the account is stored");
     assert_eq!((stored.account.name.as_str(), stored.account.local_account_id.as_str()), ("Dee", "uid-9"));
