@@ -10,10 +10,9 @@ impl<P: Platform> PublicClientApplication<P> {
     /// Loads the cache and the authority's endpoints known without the network: from
     /// configuration, msal's for Microsoft's clouds, or the discovery document cached by an
     /// earlier page load. Else, as msal (whose `initialize()` needs no network), the first
-    /// request that needs the endpoints fetches the document (see [`target`](Self::target);
-    /// a synchronous start, [`begin_interaction`](Self::begin_interaction) or
-    /// [`begin_logout`](Self::begin_logout), needs [`resolve_authority`](Self::resolve_authority)
-    /// first).
+    /// request that needs the endpoints fetches the document (a synchronous start,
+    /// [`begin_interaction`](Self::begin_interaction) or [`begin_logout`](Self::begin_logout),
+    /// needs [`resolve_authority`](Self::resolve_authority) first).
     pub async fn initialize(&self) -> Result<(), AuthError> {
         if self.resolved.borrow().started {
             return Ok(());
