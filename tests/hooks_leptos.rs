@@ -24,17 +24,20 @@ fn nobody() -> AccountFilter {
     AccountFilter { username: Some("nobody".into()), ..AccountFilter::default() }
 }
 
-/// Records every interaction status the context goes through.
+/// Records every interaction status the context goes through: the one the component is
+/// first rendered with, then each change (an effect runs after the first render, by which time
+/// a client that needed no network may have started).
 fn record_trail(ctx: MsalContext) {
-    Effect::new(move |_| {
-        let status = ctx.in_progress.get();
+    let record = |status: InteractionStatus| {
         TRAIL.with(|t| {
             let mut t = t.borrow_mut();
             if t.last() != Some(&status) {
                 t.push(status);
             }
-        });
-    });
+        })
+    };
+    record(ctx.in_progress.get_untracked());
+    Effect::new(move |_| record(ctx.in_progress.get()));
 }
 
 #[component]

@@ -137,6 +137,8 @@ pub async fn returned_from_redirect_with(error: &str, signed_in: Option<&str>) {
     let href = web_sys::window().unwrap().location().href().unwrap();
     let page = href.split('#').next().unwrap_or_default().to_owned();
     let req = msal_wasm::client::InteractiveRequest { scopes: vec!["User.Read".into()], ..Default::default() };
+    // A synchronous start needs the endpoints (initialize() fetches no discovery document).
+    app.client().resolve_authority(None).await.unwrap();
     let pending = app.client().begin_interaction(&req, msal_wasm::core::pkce::InteractionType::Redirect, &page).unwrap();
     let query = pending.url.split_once('?').map(|(_, q)| q).unwrap_or_default();
     let state = msal_wasm::core::url::parse_query(query).into_iter().find(|(k, _)| k == "state").map(|(_, v)| v).unwrap();
