@@ -690,7 +690,7 @@ export class PublicClientApplication {
     let running;
     try { running = Promise.resolve(work()); } catch (e) { running = Promise.reject(e); }
     // (msal records the code of its own errors only: an app's Error has none.)
-    return running.then((r) => { const k = keep(r); if (k) report(k === true, k === true ? undefined : k); return r; }, (raw) => { const e = toError(raw); report(false, raw instanceof Error && !(raw instanceof AuthError) ? {} : e); throw e; });
+    return running.then((r) => { const k = keep(r); if (k === true) report(true); else if (k) report(false, k); return r; }, (raw) => { const e = toError(raw); report(false, raw instanceof Error && !(raw instanceof AuthError) ? {} : e); throw e; });
   }
 
   // Runs an acquire-token `work` with v5's events: ACQUIRE_TOKEN_START, then SUCCESS (and

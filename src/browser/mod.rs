@@ -355,15 +355,13 @@ impl BrowserApp {
         let r = match outcome {
             Ok(RedirectOutcome::Done(Some(r))) => self.signed_in(Ok(*r)).map(Some),
             Ok(RedirectOutcome::Done(None)) => Ok(None),
-            Ok(RedirectOutcome::Navigate(url)) => {
-                let went = location().and_then(|l| {
-                    l.replace(&url).map_err(|_| AuthError::browser(codes::EMPTY_NAVIGATE_URI, "the browser refused to navigate"))
-                });
-                match went {
-                    Ok(()) => return Ok(None),
-                    Err(e) => Err(e),
-                }
-            }
+            // (A failure falls through to the clean-up below.)
+            Ok(RedirectOutcome::Navigate(url)) => match location()
+                .and_then(|l| l.replace(&url).map_err(|_| AuthError::browser(codes::EMPTY_NAVIGATE_URI, "the browser refused to navigate")))
+            {
+                Ok(()) => return Ok(None),
+                Err(e) => Err(e),
+            },
             Err(e) => Err(e),
         };
         if r.is_err() {

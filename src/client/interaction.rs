@@ -545,7 +545,10 @@ impl<P: Platform> PublicClientApplication<P> {
         let page = self.platform.page_url();
         let (hash, query) = crate::core::url::response_parts(&page);
         let from_page = given.is_none();
-        if self.interaction_lock_type().as_deref() == Some(SIGNOUT) {
+        // This client's interaction lock, read once (nothing below takes or releases it before
+        // it is read again).
+        let own = self.interaction_lock_type();
+        if own.as_deref() == Some(SIGNOUT) {
             self.log(LogLevel::Verbose, "handleRedirectPromise: back from a redirect sign-out");
             // Back from a redirect sign-out (directly, or through the redirect bridge, which
             // stashed the end-session page's state): the sign-out is over.
@@ -565,14 +568,13 @@ impl<P: Platform> PublicClientApplication<P> {
         // otherwise the address is left alone for whoever it belongs to — another client of
         // the page, or nobody). While it has one, a response that is not its own fails the
         // state check and is removed.
-        let pending = self.pending_redirect().filter(|_| self.interaction_lock_type().as_deref() == Some(SIGNIN));
+        let pending = self.pending_redirect().filter(|_| own.as_deref() == Some(SIGNIN));
         let has_ours = ours.is_some();
         let Some(response) = ours.filter(|_| pending.is_some()) else {
             self.log(LogLevel::Trace, "handleRedirectPromise: no response to a redirect of this client in the address");
             if let Some(response) = self.take_stashed_response() {
                 return Ok(RedirectStart::Redeem { response, clean_url: None });
             }
-            let own = self.interaction_lock_type();
             // As msal: this client's sign-in lock with no redirect request saved is an
             // interaction that cannot finish (a popup of this page before it was reloaded):
             // the lock is released and the call fails. Not in a popup's or a frame's page
@@ -581,7 +583,8 @@ impl<P: Platform> PublicClientApplication<P> {
             // As msal: a redirect response in the fragment that nobody waits for leaves the
             // address, unless another client of the page has an interaction under way.
             let stale = from_page && has_ours && hash.is_some() && (own.is_some() || self.interaction_lock().is_none());
-            if own.as_deref() == Some(SIGNIN) && pending.is_none() && self.pending_redirect().is_none() && !elsewhere {
+            // (Under a sign-in lock, `pending` is the saved redirect request.)
+            if own.as_deref() == Some(SIGNIN) && pending.is_none() && !elsewhere {
                 self.release_interaction_lock();
                 return Ok(RedirectStart::Refused { clean_url: stale.then(|| crate::core::url::without_response(&page)) });
             }
@@ -592,9 +595,8 @@ impl<P: Platform> PublicClientApplication<P> {
             });
         };
         // Remove the code and state from the address bar before anything else.
-        let clean_url = if from_page { Some(crate::core::url::without_response(&page)) } else { None };
+        let mut clean_url = from_page.then(|| crate::core::url::without_response(&page));
         let start = pending.map(|p| p.origin).filter(|o| !o.is_empty());
-        let mut clean_url = clean_url;
         if let Some(start) = start.filter(|_| navigate_to_login_request_url && from_page) {
             let here = clean_url.as_deref().unwrap_or(&page);
             // msal's rule for the same page: its address without the fragment, an empty `?`,

@@ -414,7 +414,7 @@ impl<P: Platform> PublicClientApplication<P> {
     /// runs its own.
     async fn renew_or_frame(&self, req: &SilentRequest) -> Result<AuthenticationResult, AuthError> {
         let mut waited = false;
-        let e = loop {
+        loop {
             match self.renew_single_flight(req).await {
                 Err(e) if !waited && req.cache_lookup_policy.uses_iframe() && frame_may_resolve(&e) => {
                     let active = self.frame.borrow().clone();
@@ -426,13 +426,12 @@ impl<P: Platform> PublicClientApplication<P> {
                             }
                             waited = true;
                         }
-                        None => break e,
+                        None => break,
                     }
                 }
                 r => return r,
             }
-        };
-        drop(e);
+        }
         let who = self.silent_account(req).ok();
         let authority = who.as_ref().and_then(|(a, t)| self.silent_authority(req, a, t.as_deref())).or_else(|| req.authority.clone());
         // An account the cache lacks keeps what the app's object says (its hints).
