@@ -7,7 +7,8 @@
 // passed are listed), instead of leaving a hung test to the step's outer `timeout`, which kills
 // the run before the reporter prints a suite whose test never ended. With it, a file that
 // failed before any of its tests or suites reported (it never got to register them) runs once
-// more, and says so.
+// more, and says so. A file that failed because the WebDriver session stopped answering (the
+// mark below; WebKitGTK) runs once more too, and says so.
 // A folder stands for its *.test.mjs files (not recursive). `node --test <folder>` passes with
 // 0 tests when the folder holds none, and a file whose tests were never registered passes
 // too; here a path that names no test file, a file that registers no test, a failure, a
@@ -18,6 +19,9 @@ import { run } from "node:test";
 import { spec } from "node:test/reporters";
 import { finished } from "node:stream/promises";
 import { parseArgs } from "node:util";
+
+// The mark of a WebDriver command that was never answered (tests/e2e/engines/webdriver.mjs).
+const DRIVER_HUNG = "[webdriver: no answer]";
 
 const { values, positionals } = parseArgs({
   options: {
@@ -57,10 +61,12 @@ async function runFile(file) {
   const c = { file: relative(process.cwd(), file), pass: 0, fail: 0, skip: 0 };
   const problems = [];
   let reported = false;
+  let driverHung = false;
   const timeout = values.timeout ? Number(values.timeout) : Infinity;
   const stream = run({ files: [file], concurrency: Number(values.concurrency) || 1, timeout });
   const tally = (kind) => (d) => {
     const name = `${c.file}: ${d.name}`;
+    if (kind === "fail" && failureText(d).includes(DRIVER_HUNG)) driverHung = true;
     // A file that failed to load, or whose hooks failed, is reported as a test named after it.
     if (d.name === file) {
       if (kind === "fail") problems.push(`${name} failed outside its tests`);
@@ -83,7 +89,14 @@ async function runFile(file) {
   const report = stream.compose(new spec());
   report.pipe(process.stdout, { end: false });
   await finished(report);
-  return { c, problems, reported };
+  return { c, problems, reported, driverHung };
+}
+
+// A failure's message and the messages of its causes (node:test wraps a test's error).
+function failureText(d) {
+  const parts = [];
+  for (let e = d.details && d.details.error, n = 0; e && n < 5; e = e.cause, n++) parts.push(String(e.message || e));
+  return parts.join(" | ");
 }
 
 for (const file of files) {
@@ -93,6 +106,12 @@ for (const file of files) {
   // a second such run fails as any other.
   if (!r.reported && r.problems.length && values.timeout) {
     console.log(`node-test: ${r.c.file}: no test or suite reported within ${values.timeout} ms; running the file once more`);
+    r = await runFile(file);
+  } else if (r.driverHung) {
+    // WebKitGTK's driver stopped answering a command (tests/e2e/engines/webdriver.mjs): the
+    // browser's automation, not the test, failed. The file runs once more with a new driver;
+    // a second such failure, or any other, fails the run.
+    console.log(`node-test: ${r.c.file}: the WebDriver session stopped answering; running the file once more`);
     r = await runFile(file);
   }
   bad.push(...r.problems);

@@ -126,8 +126,8 @@ counts=$(mktemp)
 timed 1200 node scripts/node-test.mjs --label chromium --counts "$counts" tests/e2e tests/e2e/matrix
 
 step "the core e2e matrix in Firefox ESR (playwright, WebDriver BiDi) and WebKitGTK (selenium-webdriver, WebDriver classic, private Xvfb)"
-E2E_ENGINE=firefox timed 600 node scripts/node-test.mjs --label firefox --counts "$counts" tests/e2e/matrix
-E2E_ENGINE=webkit timed 600 node scripts/node-test.mjs --label webkit --counts "$counts" tests/e2e/matrix
+E2E_ENGINE=firefox timed 600 node scripts/node-test.mjs --timeout 240000 --label firefox --counts "$counts" tests/e2e/matrix
+E2E_ENGINE=webkit timed 600 node scripts/node-test.mjs --timeout 240000 --label webkit --counts "$counts" tests/e2e/matrix
 echo "per-engine pass counts (chromium: every e2e file, the matrix among them; firefox, webkit: the matrix):"
 cat "$counts"
 

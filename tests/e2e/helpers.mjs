@@ -51,9 +51,10 @@ export async function popupSignIn(page, selector, login, { kmsi = false } = {}) 
 // library closes the popup as soon as the response arrives). Over WebDriver BiDi (Firefox) and
 // WebDriver classic (WebKitGTK) the click itself may then be reported as failed with the page
 // "closed": that is the expected outcome here, not an error; the caller waits for the close.
+// noWaitAfter: over WebDriver classic the click is dispatched by the page (engines/webdriver.mjs).
 export async function clickClosing(page, selector) {
   try {
-    await page.click(selector);
+    await page.click(selector, { noWaitAfter: true });
   } catch (e) {
     if (!/has been closed/.test(e.message)) throw e;
   }

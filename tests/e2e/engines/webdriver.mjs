@@ -9,7 +9,7 @@
 //                                                  MiniBrowser with its own ephemeral profile)
 //   context.newPage() / pages() / close() / waitForEvent("page") / on("page")
 //   page.goto / reload / url / evaluate / waitForFunction / waitForSelector / waitForURL /
-//        click / fill / waitForEvent("popup" | "close") / close / isClosed / context / on
+//        click (noWaitAfter) / fill / waitForEvent("popup" | "close") / close / isClosed / context / on
 // WebDriver talks to one window at a time: every command switches to its page's window first,
 // and the commands of a context run one after the other (a queue). A page's evaluate therefore
 // does not run while another page's evaluate waits: scenarios that need tabs to work at the
@@ -51,6 +51,11 @@ async function startXvfb() {
 }
 
 export async function launchWebKit() {
+  return new WdBrowser(await startDriver());
+}
+
+// Xvfb and WebKitWebDriver: the driver's URL and how to stop both.
+async function startDriver() {
   const xvfb = await startXvfb();
   let service;
   try {
@@ -63,10 +68,13 @@ export async function launchWebKit() {
       stdio: "ignore",
     });
     const url = await service.start(15000);
-    return new WdBrowser(url, async () => {
-      await service.kill().catch(() => {});
-      await xvfb.stop();
-    });
+    return {
+      url,
+      async stop() {
+        await service.kill().catch(() => {});
+        await xvfb.stop();
+      },
+    };
   } catch (e) {
     if (service) await service.kill().catch(() => {});
     await xvfb.stop();
@@ -75,6 +83,24 @@ export async function launchWebKit() {
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// How long one WebDriver command may take: longer than the session's own script and page-load
+// timeouts (30 s), which end every command that waits on the page. A command that outlives it
+// means the driver itself stopped answering; it runs one session's commands one after the
+// other, so nothing sent after it would ever be answered either (seen twice in CI, each time
+// holding the whole step until its 600 s timeout). Such a failure names the command and carries
+// DRIVER_HUNG, so scripts/node-test.mjs can tell it from a test's own failure.
+const COMMAND_DEADLINE = 60000;
+export const DRIVER_HUNG = "[webdriver: no answer]";
+
+// `promise`, or a rejection naming `what` once `ms` have passed.
+function deadline(promise, ms, what) {
+  let timer;
+  const late = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${DRIVER_HUNG} ${what}: WebKitWebDriver gave no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
 
 async function poll(what, check, timeout = 10000, interval = 50) {
   const deadline = Date.now() + timeout;
@@ -104,10 +130,10 @@ class Emitter {
 }
 
 class WdBrowser {
-  constructor(url, stop) {
-    this.url = url;
-    this.stop = stop;
+  constructor(driver) {
+    this.driver = driver; // { url, stop }
     this.contexts = new Set();
+    this.stale = false; // a session of this driver stopped answering: start a new driver
   }
 
   // options.ignoreHTTPSErrors: the session accepts self-signed certificates (the provider's).
@@ -116,14 +142,25 @@ class WdBrowser {
     // first (its test has failed already; the sweep ran after it). Scenarios never need two
     // contexts at once.
     for (const ctx of [...this.contexts]) await ctx.close();
+    if (this.stale) {
+      await this.driver.stop();
+      this.driver = await startDriver();
+      this.stale = false;
+    }
     const caps = new Capabilities({
       browserName: "MiniBrowser",
       // Both or neither: a binary without --automation starts a MiniBrowser that never connects.
       "webkitgtk:browserOptions": { binary: MINIBROWSER, args: ["--automation"] },
       ...(options.ignoreHTTPSErrors ? { acceptInsecureCerts: true } : {}),
     });
-    const driver = await new Builder().usingServer(this.url).withCapabilities(caps).build();
-    await driver.manage().setTimeouts({ script: 30000, pageLoad: 30000 });
+    let driver;
+    try {
+      driver = await deadline(new Builder().usingServer(this.driver.url).withCapabilities(caps).build(), COMMAND_DEADLINE, "new session");
+      await deadline(driver.manage().setTimeouts({ script: 30000, pageLoad: 30000 }), COMMAND_DEADLINE, "set timeouts");
+    } catch (e) {
+      this.stale = true;
+      throw e;
+    }
     const ctx = new WdContext(this, driver, await driver.getWindowHandle());
     this.contexts.add(ctx);
     return ctx;
@@ -135,7 +172,7 @@ class WdBrowser {
     try {
       for (const ctx of [...this.contexts]) await ctx.close();
     } finally {
-      await this.stop();
+      await this.driver.stop();
     }
   }
 }
@@ -150,17 +187,31 @@ class WdContext extends Emitter {
     this.byHandle = new Map();
     this.queue = Promise.resolve();
     this.closed = false;
+    this.hung = null; // the error of the command the driver never answered
   }
 
   // Runs `fn(driver)` with `handle`'s window current, after every command queued before it.
+  // Once a command has gone unanswered, every later one fails at once with its error.
   run(handle, fn) {
     const next = this.queue.then(async () => {
       if (this.closed) throw new Error("Target page, context or browser has been closed");
-      if (handle && this.current !== handle) {
-        await this.driver.switchTo().window(handle);
-        this.current = handle;
+      if (this.hung) throw this.hung;
+      const command = async () => {
+        if (handle && this.current !== handle) {
+          await this.driver.switchTo().window(handle);
+          this.current = handle;
+        }
+        return fn(this.driver);
+      };
+      try {
+        return await deadline(command(), COMMAND_DEADLINE, `a command (${String(fn).slice(0, 60)})`);
+      } catch (e) {
+        if (String(e.message).startsWith(DRIVER_HUNG)) {
+          this.hung = e;
+          this.browser.stale = true;
+        }
+        throw e;
       }
-      return fn(this.driver);
     });
     this.queue = next.catch(() => {});
     return next;
@@ -213,7 +264,8 @@ class WdContext extends Emitter {
     await this.queue;
     this.closed = true;
     for (const p of this.byHandle.values()) p.closed = true;
-    await this.driver.quit().catch(() => {});
+    // A session whose driver stopped answering is left to the driver's restart.
+    if (!this.hung) await deadline(this.driver.quit(), COMMAND_DEADLINE, "end session").catch(() => { this.browser.stale = true; });
   }
 }
 
@@ -287,7 +339,17 @@ class WdPage extends Emitter {
     await poll("the URL", async () => test(new URL(await this.url())), timeout);
   }
 
-  click(selector) {
+  // options.noWaitAfter: the click is the page's last act (it submits a form whose answer
+  // closes the window), so it is dispatched by the page itself after the command has returned.
+  // WebDriver's own click waits for the navigation it started, in a window that is then
+  // closing under it: a wait that WebKitGTK's driver is not known to end.
+  click(selector, options = {}) {
+    if (options.noWaitAfter) {
+      return this.run((d) => d.executeScript(
+        "const el = document.querySelector(arguments[0]); if (!el) throw new Error('no element matches ' + arguments[0]); setTimeout(() => el.click(), 0);",
+        selector,
+      ));
+    }
     return this.run(async (d) => d.findElement(By.css(selector)).click());
   }
 
