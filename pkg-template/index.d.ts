@@ -360,6 +360,7 @@ export interface Configuration {
     authorityMetadata?: string;
     redirectUri?: string;
     postLogoutRedirectUri?: string | null;
+    /** @deprecated v4's option, ignored as in msal 5 (a warning says so): pass it to handleRedirectPromise. */
     navigateToLoginRequestUrl?: boolean;
     onRedirectNavigate?: (url: string) => boolean | void;
     clientCapabilities?: string[];
@@ -386,7 +387,9 @@ export interface Configuration {
     tokenRenewalOffsetSeconds?: number;
     popupBridgeTimeout?: number;
     iframeBridgeTimeout?: number;
+    /** @deprecated v3's name, ignored as in msal 5 (a warning says so): use popupBridgeTimeout. */
     windowHashTimeout?: number;
+    /** @deprecated v3's name, ignored as in msal 5 (a warning says so): use iframeBridgeTimeout. */
     iframeHashTimeout?: number;
     protocolMode?: "AAD" | "OIDC";
     /** A page inside a frame may sign in and out by redirect (default false: redirect_in_iframe). */
@@ -406,6 +409,7 @@ export interface Configuration {
     serverTelemetryEnabled?: boolean;
     /** Accepted for msal 5 configurations; no effect (msal-wasm always watches popups both ways, brokers nothing, sends form posts). */
     navigatePopups?: boolean;
+    /** As msal 5: unless auth.originCheck is set, turns the popup origin check off (pocd=1 on every request). msal-wasm watches popups both ways either way. */
     enableLegacyPolling?: boolean;
     nativeBrokerHandshakeTimeout?: number;
     preventCorsPreflight?: boolean;

@@ -745,7 +745,7 @@ export class PublicClientApplication {
   }
 
   async handleRedirect(client, options) {
-    // v5's option; else the configuration's (v3/v4), in the wasm.
+    // v5's option (absent: true).
     const navigate = options.navigateToLoginRequestUrl;
     const before = this.accountCount();
     // As v5: the events only when this client has a redirect sign-in to finish, with its id.

@@ -88,6 +88,22 @@ fn invalid_grant_removes_the_refresh_token() {
     assert!(again.is_interaction_required());
 }
 
+/// As msal's RefreshTokenClient: any interaction-required refusal whose suberror is
+/// `bad_token` removes the refresh token, whatever its error code.
+#[test]
+fn a_bad_token_suberror_removes_the_refresh_token_whatever_the_error() {
+    let h = harness();
+    let home = h.sign_in().account.account.home_account_id;
+    h.idp.borrow_mut().fail_next =
+        Some(HttpResponse::new(400, r#"{"error":"interaction_required","error_description":"AADSTS50076 mfa","suberror":"bad_token"}"#));
+    let req = SilentRequest { force_refresh: true, cache_lookup_policy: CacheLookupPolicy::RefreshToken, ..silent(&home) };
+    let e = block_on(h.pca.acquire_token_silent(&req)).unwrap_err();
+    assert_eq!((e.code(), e.sub_error()), ("interaction_required", "bad_token"));
+    let again = block_on(h.pca.acquire_token_silent(&req)).unwrap_err();
+    assert_eq!(again.code(), "no_tokens_found", "the refresh token went");
+    assert_eq!(h.token_requests(), 2, "the sign-in and the refused refresh");
+}
+
 /// msal removes a refresh token only when the server calls it bad: Entra refuses a grant
 /// for one request's consent or conditional access with the same `invalid_grant`, and the
 /// token still serves the scopes already granted.
@@ -127,6 +143,15 @@ fn cache_lookup_policy_access_token_never_uses_the_network() {
     let forced = SilentRequest { force_refresh: true, ..req };
     assert_eq!(block_on(h.pca.acquire_token_silent(&forced)).unwrap_err().code(), "token_refresh_required");
     assert_eq!(h.token_requests(), 1);
+    // A policy msal does not know falls to its lookups' default case: the same error, with a
+    // valid token in the cache too, and no frame.
+    let unknown = SilentRequest { cache_lookup_policy: CacheLookupPolicy::Unknown, ..silent(&home) };
+    let e = block_on(h.pca.acquire_token_silent(&unknown)).unwrap_err();
+    assert_eq!((e.code(), e.kind()), ("token_refresh_required", ErrorKind::Client));
+    h.platform.set_now_ms(NOW_MS);
+    assert_eq!(block_on(h.pca.acquire_token_silent(&unknown)).unwrap_err().code(), "token_refresh_required");
+    assert_eq!(h.token_requests(), 1);
+    assert!(h.platform.windows.borrow().iter().all(|w| !w.contains("prompt=none")), "no hidden frame");
 }
 
 #[test]

@@ -145,6 +145,26 @@ fn silent_falls_back_to_a_hidden_frame_when_the_refresh_token_is_refused() {
     assert!(e.is_invalid_grant());
 }
 
+/// As msal (`request.account || active`): an account object without a homeAccountId is still
+/// the request's account. It matches no cached account, so the hidden frame asks for that user
+/// (its username as the hint); the active account's token is never handed out for it.
+#[test]
+fn an_account_object_without_a_home_account_id_is_not_replaced_by_the_active_account() {
+    let h = harness();
+    let home = h.sign_in().account.account.home_account_id;
+    h.pca.set_active_account(Some(&msal_wasm::client::AccountRef::new(home))).unwrap();
+    let other = msal_wasm::client::AccountRef { username: "bob@contoso.com".into(), ..Default::default() };
+    let r = block_on(h.pca.acquire_token_silent(&SilentRequest {
+        scopes: vec!["User.Read".into()],
+        account: Some(other),
+        ..Default::default()
+    }))
+    .unwrap();
+    assert!(!r.from_cache, "not the active account's cached token");
+    let frame = h.platform.windows.borrow().last().cloned().unwrap_or_default();
+    assert!(frame.contains("prompt=none") && frame.contains("login_hint=bob%40contoso.com"), "{frame}");
+}
+
 /// As msal (`activeIframeRequest`): silent calls that all need a hidden frame (the refresh
 /// token is refused) open one; the others wait for it and then use the refresh token it brought.
 #[test]
@@ -258,6 +278,51 @@ fn a_tab_that_takes_the_lock_right_after_another_renewed_waits_for_its_result() 
     let r = h.platform.run(tasks).pop().unwrap().unwrap();
     assert!(!r.from_cache);
     assert_eq!(refreshes(&h), 2);
+    // So do the policies that skip the cached access token, as msal: RefreshToken and
+    // RefreshTokenAndNetwork redeem the refresh token, Skip opens a hidden frame (each once,
+    // while the last renewal's mark is still up; its hand-off delivered first, 400 ms).
+    let policy = |cache_lookup_policy| SilentRequest { cache_lookup_policy, ..silent(&home) };
+    let settle = || {
+        let p = h.platform.clone();
+        h.platform.run::<()>(vec![Box::pin(async move { msal_wasm::platform::Platform::sleep(&p, 400).await })]);
+    };
+    for (n, p) in [CacheLookupPolicy::RefreshToken, CacheLookupPolicy::RefreshTokenAndNetwork].into_iter().enumerate() {
+        settle();
+        let req = policy(p);
+        let tasks: Vec<Task> = vec![Box::pin(tabs[n].acquire_token_silent(&req))];
+        let r = h.platform.run(tasks).pop().unwrap().unwrap();
+        assert!(!r.from_cache, "{p:?} was served another tab's renewal");
+        assert_eq!(refreshes(&h), 3 + n, "{p:?} redeemed the refresh token");
+    }
+    settle();
+    // A hidden frame's code is redeemed (the frames' log is each tab's own; requests are shared).
+    let codes =
+        || h.platform.requests.borrow().iter().filter(|r| r.form_field("grant_type").as_deref() == Some("authorization_code")).count();
+    let before = codes();
+    let skip = policy(CacheLookupPolicy::Skip);
+    let tasks: Vec<Task> = vec![Box::pin(tabs[0].acquire_token_silent(&skip))];
+    let r = h.platform.run(tasks).pop().unwrap().unwrap();
+    assert!(!r.from_cache);
+    assert_eq!(codes(), before + 1, "Skip opened a hidden frame and redeemed its code");
+    assert_eq!(refreshes(&h), 4, "Skip did not redeem the refresh token");
+}
+
+/// Skip is the hidden frame only, as msal: a Skip call in a tab that meets another tab's
+/// renewal under way opens its frame rather than wait for that renewal's result.
+#[test]
+fn a_skip_call_opens_its_frame_while_another_tab_renews() {
+    let (h, tabs, home) = three_tabs_expired();
+    h.platform.set_network_delay_ms(50);
+    let codes =
+        || h.platform.requests.borrow().iter().filter(|r| r.form_field("grant_type").as_deref() == Some("authorization_code")).count();
+    let before = codes();
+    let (plain, skip) = (silent(&home), SilentRequest { cache_lookup_policy: CacheLookupPolicy::Skip, ..silent(&home) });
+    let tasks: Vec<Task> = vec![Box::pin(tabs[0].acquire_token_silent(&plain)), Box::pin(tabs[1].acquire_token_silent(&skip))];
+    let results: Vec<_> = h.platform.run(tasks).into_iter().map(|r| r.unwrap()).collect();
+    assert_eq!(refreshes(&h), 1, "tab 0 renewed with the refresh token");
+    assert_eq!(codes(), before + 1, "tab 1 (Skip) redeemed its frame's code");
+    assert!(!results[1].from_cache);
+    assert_ne!(results[0].access_token.secret(), results[1].access_token.secret());
 }
 
 /// On a loaded machine (or in a background tab) the renewing tab's hand-off can trail its lock

@@ -24,20 +24,23 @@ pub enum CacheLookupPolicy {
     RefreshTokenAndNetwork = 4,
     /// Hidden iframe only.
     Skip = 5,
+    /// Any other value: msal's lookups fall to their `default` case, which fails with
+    /// `token_refresh_required` (no cache, no network).
+    Unknown = 9,
 }
 
 impl CacheLookupPolicy {
-    /// From msal's number.
-    pub fn from_number(n: u64) -> Result<CacheLookupPolicy, AuthError> {
-        Ok(match n {
+    /// From msal's number (anything else is `Unknown`).
+    pub fn from_number(n: u64) -> CacheLookupPolicy {
+        match n {
             0 => CacheLookupPolicy::Default,
             1 => CacheLookupPolicy::AccessToken,
             2 => CacheLookupPolicy::AccessTokenAndRefreshToken,
             3 => CacheLookupPolicy::RefreshToken,
             4 => CacheLookupPolicy::RefreshTokenAndNetwork,
             5 => CacheLookupPolicy::Skip,
-            _ => return Err(AuthError::config(codes::INVALID_CONFIGURATION, "cacheLookupPolicy must be 0 to 5")),
-        })
+            _ => CacheLookupPolicy::Unknown,
+        }
     }
     /// May the cached access token be used?
     pub fn uses_access_token(self) -> bool {

@@ -414,22 +414,26 @@ impl<P: Platform> PublicClientApplication<P> {
     /// runs its own.
     async fn renew_or_frame(&self, req: &SilentRequest) -> Result<AuthenticationResult, AuthError> {
         let mut waited = false;
-        loop {
-            match self.renew_single_flight(req).await {
-                Err(e) if !waited && req.cache_lookup_policy.uses_iframe() && frame_may_resolve(&e) => {
-                    let active = self.frame.borrow().clone();
-                    match active.filter(|_| req.cache_lookup_policy != CacheLookupPolicy::Skip) {
-                        Some(flight) => {
-                            self.log(LogLevel::Verbose, "silent: waiting for the hidden frame in flight");
-                            if flight.wait().await.is_err() {
-                                return Err(e);
+        // Skip: the hidden frame only, as msal (no cached token, no refresh token, and so
+        // nothing to hand off between tabs).
+        if req.cache_lookup_policy != CacheLookupPolicy::Skip {
+            loop {
+                match self.renew_single_flight(req).await {
+                    Err(e) if !waited && req.cache_lookup_policy.uses_iframe() && frame_may_resolve(&e) => {
+                        let active = self.frame.borrow().clone();
+                        match active {
+                            Some(flight) => {
+                                self.log(LogLevel::Verbose, "silent: waiting for the hidden frame in flight");
+                                if flight.wait().await.is_err() {
+                                    return Err(e);
+                                }
+                                waited = true;
                             }
-                            waited = true;
+                            None => break,
                         }
-                        None => break,
                     }
+                    r => return r,
                 }
-                r => return r,
             }
         }
         let who = self.silent_account(req).ok();
@@ -482,8 +486,12 @@ impl<P: Platform> PublicClientApplication<P> {
         let Some(name) = self.renewal_lock_name(req) else {
             return self.cache_or_refresh(req).await;
         };
+        // A forceRefresh, and a policy that skips the cached access token (msal redeems the
+        // refresh token for those whatever the cache holds), want a token newer than their start:
+        // another tab's renewal counts only if it ended after that.
+        let fresh_only = req.force_refresh || !req.cache_lookup_policy.uses_access_token();
         let started_s = self.now_s();
-        let since = if req.force_refresh { started_s } else { 0 };
+        let since = if fresh_only { started_s } else { 0 };
         // The token this tab sees now: after waiting, only a different one counts as "renewed by
         // another tab" (cached_at has only second resolution).
         let seen_before = self.token_renewed_since(req, 0).ok().flatten().map(|r| r.access_token);
@@ -507,13 +515,13 @@ impl<P: Platform> PublicClientApplication<P> {
         // which wants a token newer than its own start) just before we took it: its result is on
         // its way (usually already here; on a loaded machine the message can trail the lock by a
         // few hundred ms). When that tab failed nothing comes, and this tab tries itself.
-        let renewed_elsewhere = waited || (!req.force_refresh && self.platform.marked_elsewhere(&renewed_mark).await);
+        let renewed_elsewhere = waited || (!fresh_only && self.platform.marked_elsewhere(&renewed_mark).await);
         if renewed_elsewhere {
             self.log(LogLevel::Verbose, "renewal: another tab renewed this account's token; waiting for its result");
             let until = self.platform.now_ms().saturating_add(RENEWED_MARK_MS);
             while self.platform.now_ms() < until {
                 let renewed = self.token_renewed_since(req, since)?;
-                if let Some(hit) = renewed.filter(|h| !req.force_refresh || seen_before.as_ref() != Some(&h.access_token)) {
+                if let Some(hit) = renewed.filter(|h| !fresh_only || seen_before.as_ref() != Some(&h.access_token)) {
                     return Ok(hit);
                 }
                 // The holder failed: nothing will come. (Unless a later holder renewed: then its
@@ -541,7 +549,7 @@ impl<P: Platform> PublicClientApplication<P> {
         if let Some(hit) = self.acquire_token_silent_cached(req)? {
             return Ok(hit);
         }
-        if req.cache_lookup_policy == CacheLookupPolicy::AccessToken {
+        if matches!(req.cache_lookup_policy, CacheLookupPolicy::AccessToken | CacheLookupPolicy::Unknown) {
             return Err(refresh_required(req));
         }
         if !req.cache_lookup_policy.uses_refresh_token() {

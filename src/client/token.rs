@@ -396,10 +396,11 @@ impl<P: Platform> PublicClientApplication<P> {
                 self.save_response(&target, resp, &saving)
             }
             Err(e) => {
-                // As msal: only a refresh token the server calls bad goes. A consent or
+                // As msal: only a refresh token the server calls bad goes (an interaction-
+                // required refusal with suberror `bad_token`, whatever its code). A consent or
                 // conditional-access refusal (`consent_required`, `basic_action`) is about this
                 // request, and the token still serves the app's other scopes.
-                if e.is_invalid_grant() && e.sub_error() == "bad_token" {
+                if e.is_interaction_required() && e.sub_error() == "bad_token" {
                     let _ = self.cache.borrow_mut().remove_refresh_token(rt.secret());
                 }
                 Err(e.or_correlation_id(&correlation_id))

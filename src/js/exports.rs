@@ -115,7 +115,7 @@ impl JsClient {
     }
 
     /// `handleRedirectPromise` on this page (`hash`: a response the app passed;
-    /// `navigateToLoginRequestUrl`: the call's option, else the configuration's). Resolves to
+    /// `navigateToLoginRequestUrl`: the call's option, else true as msal 5). Resolves to
     /// the result JSON, to `{"navigateTo": url}` when the browser must go back to the page the
     /// sign-in started from, or to `null`.
     #[wasm_bindgen(js_name = handleRedirectPromise)]

@@ -41,6 +41,10 @@ const UNSUPPORTED: &[(&str, &str, &str)] = &[
     ("telemetry", "client", "telemetry.client is not called (see addPerformanceCallback)"),
     ("experimental", "iframeTimeoutTelemetry", "late frame answers are not measured"),
     ("experimental", "enableAsymmetricEar", "EAR is not supported"),
+    // v3/v4 names msal 5 no longer reads (its defaults apply).
+    ("system", "windowHashTimeout", "system.windowHashTimeout is ignored, as msal 5: use popupBridgeTimeout"),
+    ("system", "iframeHashTimeout", "system.iframeHashTimeout is ignored, as msal 5: use iframeBridgeTimeout"),
+    ("system", "loadFrameTimeout", "system.loadFrameTimeout is ignored, as msal 5: use iframeBridgeTimeout"),
 ];
 
 /// Reads msal-browser's configuration object: `auth`, `cache`, `system`. Returns the
@@ -61,11 +65,13 @@ pub fn config(j: &Json) -> Result<(Config, Vec<&'static str>), AuthError> {
     c.client_capabilities = string_list(auth.get("clientCapabilities"));
     c.authority_metadata = auth.string_or_empty("authorityMetadata");
     c.cloud_discovery_metadata = auth.string_or_empty("cloudDiscoveryMetadata");
-    if let Some(b) = auth.get("navigateToLoginRequestUrl").and_then(Json::as_bool) {
-        c.navigate_to_login_request_url = b;
-    }
-    // Only an explicit false opts out (msal).
-    c.origin_check = auth.get("originCheck") != Some(&Json::Bool(false));
+    // Only an explicit false opts out (msal); unset, it is on unless system.enableLegacyPolling
+    // (msal's legacy popup polling needs the provider to leave COOP off: pocd=1).
+    let legacy_polling = j.get("system").and_then(|s| s.get("enableLegacyPolling")).and_then(Json::as_bool).unwrap_or(false);
+    c.origin_check = match auth.get("originCheck") {
+        None | Some(Json::Null) => !legacy_polling,
+        Some(v) => *v != Json::Bool(false),
+    };
     c.is_mcp = auth.get("isMcp").and_then(Json::as_bool).unwrap_or(false);
     let mode = auth.str_field("protocolMode").or_else(|| j.get("system").and_then(|s| s.str_field("protocolMode")));
     if let Some(m) = mode {
@@ -113,11 +119,11 @@ pub fn config(j: &Json) -> Result<(Config, Vec<&'static str>), AuthError> {
             c.token_renewal_offset_secs = n;
         }
         let timeout = |k: &str| sys.get(k).and_then(Json::as_u64);
-        // v3's names are read after v5's; a 0 is kept, as msal's (the app's value overrides).
-        if let Some(t) = timeout("popupBridgeTimeout").or_else(|| timeout("windowHashTimeout")) {
+        // A 0 is kept, as msal's (the app's value overrides).
+        if let Some(t) = timeout("popupBridgeTimeout") {
             c.popup_timeout_ms = t;
         }
-        if let Some(t) = timeout("iframeBridgeTimeout").or_else(|| timeout("iframeHashTimeout")).or_else(|| timeout("loadFrameTimeout")) {
+        if let Some(t) = timeout("iframeBridgeTimeout") {
             c.iframe_timeout_ms = t;
         }
         if let Some(t) = timeout("networkTimeout").filter(|t| *t > 0) {
@@ -135,6 +141,10 @@ pub fn config(j: &Json) -> Result<(Config, Vec<&'static str>), AuthError> {
         .map(|(_, _, what)| *what)
         .collect();
     warnings.extend(cache_warnings.into_iter().flatten());
+    // v4's opt-out (true is msal 5's behaviour anyway).
+    if auth.get("navigateToLoginRequestUrl") == Some(&Json::Bool(false)) {
+        warnings.push("auth.navigateToLoginRequestUrl is ignored, as msal 5: pass it to handleRedirectPromise");
+    }
     Ok((c, warnings))
 }
 
@@ -155,7 +165,6 @@ pub fn config_json(c: &Config) -> Json {
         .with("authorityMetadata", c.authority_metadata.as_str())
         .with("redirectUri", c.redirect_uri.as_str())
         .with("postLogoutRedirectUri", post)
-        .with("navigateToLoginRequestUrl", c.navigate_to_login_request_url)
         .with("originCheck", c.origin_check)
         .with("clientCapabilities", strings(&c.client_capabilities))
         .with("isMcp", c.is_mcp)
@@ -193,12 +202,14 @@ fn optional_uri(v: Option<&Json>) -> Option<String> {
     }
 }
 
+/// The request's `account`: any object counts, as msal's `request.account || active` (one
+/// without a `homeAccountId` matches no cached account; its hints still serve a frame).
 fn account_ref(j: &Json) -> Option<AccountRef> {
-    let a = j.get("account")?;
+    let a = j.get("account").filter(|a| matches!(a, Json::Obj(_)))?;
     let tenant_id = a.str_field("tenantId").filter(|t| !t.is_empty()).map(str::to_owned);
     let claims = a.get("idTokenClaims").unwrap_or(&Json::Null);
-    a.str_field("homeAccountId").map(|h| AccountRef {
-        home_account_id: h.to_owned(),
+    Some(AccountRef {
+        home_account_id: a.string_or_empty("homeAccountId"),
         tenant_id,
         // msal's extractLoginHint: the account's loginHint, else its login_hint claim.
         login_hint: a.str_field("loginHint").filter(|h| !h.is_empty()).map_or_else(|| claims.string_or_empty("login_hint"), str::to_owned),
@@ -364,9 +375,12 @@ pub fn interactive_request(j: &Json) -> Result<InteractiveRequest, AuthError> {
 /// A `SilentRequest`.
 pub fn silent_request(j: &Json) -> Result<SilentRequest, AuthError> {
     let authentication_scheme = scheme(j)?;
+    // msal's `request.cacheLookupPolicy || Default`, then a strict match of the number.
     let policy = match j.get("cacheLookupPolicy") {
-        None | Some(Json::Null) => CacheLookupPolicy::Default,
-        Some(v) => CacheLookupPolicy::from_number(v.as_u64().unwrap_or(99))?,
+        None | Some(Json::Null | Json::Bool(false)) => CacheLookupPolicy::Default,
+        Some(Json::Str(s)) if s.is_empty() => CacheLookupPolicy::Default,
+        Some(Json::Num(n)) => crate::core::text::parse_u64(n).map_or(CacheLookupPolicy::Unknown, CacheLookupPolicy::from_number),
+        Some(_) => CacheLookupPolicy::Unknown,
     };
     Ok(SilentRequest {
         authentication_scheme,

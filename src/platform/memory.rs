@@ -206,7 +206,8 @@ impl MemoryPlatform {
     }
 
     /// Another tab of the same profile: the cache store, the clock, the HTTP handler, the
-    /// windows, the locks and the request log are shared; the temp store is its own.
+    /// window script, the locks and the request log are shared; the temp store and the record
+    /// of opened windows are its own.
     pub fn new_tab(&self) -> MemoryPlatform {
         let tab = self.profile.next_tab.get();
         self.profile.next_tab.set(tab + 1);

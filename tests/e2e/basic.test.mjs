@@ -726,7 +726,7 @@ test("getConfiguration returns the defaults filled in and the app's own objects;
   assert.deepEqual([r.timeout, r.navigation], [30000, true]);
   assert.equal(r.cacheLocation, "sessionStorage");
   assert.equal(r.popupBridgeTimeout, 60000);
-  assert.equal(r.navigate, true);
+  assert.equal(r.navigate, undefined, "msal 5 has no auth.navigateToLoginRequestUrl");
   assert.equal(r.sameCallback, true);
   assert.equal(r.clientId, "msal-wasm-test-client");
   assert.deepEqual(r.msalDefaults, [true, 1, true, false, 2000, false, "function"]);
@@ -901,7 +901,7 @@ for (const answer of [false, undefined]) test(`a navigation client that stays on
       navigateExternal: async (url) => { location.assign(url); return true; },
     });
   }, answer);
-  await page.goto(env.harness("entra", "sessionStorage", 300, { auth: JSON.stringify({ navigateToLoginRequestUrl: true }) }));
+  await page.goto(env.harness("entra", "sessionStorage", 300, {}));
   await page.waitForSelector("body[data-ready='1']");
   const start = new URL(page.url());
   await page.evaluate(() => { window.pca.loginRedirect({ scopes: ["User.Read"] }); });
@@ -955,9 +955,12 @@ test("handleRedirectPromise as msal 5: events with the sign-in's correlation id,
   await ctx.close();
 });
 
+// msal 5 reads navigateToLoginRequestUrl from handleRedirectPromise's options only; v4's
+// auth.navigateToLoginRequestUrl is ignored (with a warning): here it says the opposite.
 for (const navigate of [true, false]) {
-  test(`auth.navigateToLoginRequestUrl ${navigate}: a redirect sign-in completes ${navigate ? "back on the page it started from" : "on the redirect page itself"}`, async () => {
-    const page = await env.open("entra", "sessionStorage", undefined, 300, { auth: JSON.stringify({ navigateToLoginRequestUrl: navigate }) });
+  test(`handleRedirectPromise({ navigateToLoginRequestUrl: ${navigate} }): a redirect sign-in completes ${navigate ? "back on the page it started from" : "on the redirect page itself"}`, async () => {
+    const extra = { redirectOptions: JSON.stringify({ navigateToLoginRequestUrl: navigate }), auth: JSON.stringify({ navigateToLoginRequestUrl: !navigate }) };
+    const page = await env.open("entra", "sessionStorage", undefined, 300, extra);
     const start = new URL(page.url());
     assert.notEqual(start.search, "", "the start page is not the redirect page (its query differs)");
     await page.evaluate(() => { window.pca.loginRedirect({ scopes: ["User.Read"] }); });
@@ -998,7 +1001,7 @@ test("a redirect whose way back to the start page fails leaves no request, respo
       navigateExternal: async (url) => { location.assign(url); return true; },
     });
   });
-  await page.goto(env.harness("entra", "sessionStorage", 300, { auth: JSON.stringify({ navigateToLoginRequestUrl: true }) }));
+  await page.goto(env.harness("entra", "sessionStorage", 300, {}));
   await page.waitForSelector("body[data-ready='1']");
   await page.evaluate(() => { window.pca.loginRedirect({ scopes: ["User.Read"] }); });
   await page.waitForSelector("#login");

@@ -18,12 +18,14 @@ fn configuration_is_read_with_msal_names_and_defaults() {
             "loggerOptions":{"logLevel":4,"piiLoggingEnabled":false}}}"#,
     ))
     .unwrap();
-    assert!(warnings.is_empty());
+    // v4's auth.navigateToLoginRequestUrl is not msal 5's: ignored, said once.
+    assert_eq!(warnings, ["auth.navigateToLoginRequestUrl is ignored, as msal 5: pass it to handleRedirectPromise"]);
     assert_eq!((c.client_id.as_str(), c.redirect_uri.as_str()), ("c", "/"));
     assert_eq!(c.post_logout_redirect_uri.as_deref(), Some(""), "null: not sent");
     assert_eq!(c.known_authorities, ["a.example"]);
     assert_eq!(c.client_capabilities, ["CP1"]);
-    assert!(!c.navigate_to_login_request_url);
+    assert!(c.navigate_to_login_request_url);
+    assert!(c.origin_check);
     assert_eq!(c.default_scopes, ["openid"]);
     assert_eq!(c.response_mode, "query");
     assert_eq!(c.cache_location, CacheLocation::LocalStorage);
@@ -39,6 +41,14 @@ fn configuration_is_read_with_msal_names_and_defaults() {
     let (off, _) = config(&json(r#"{"auth":{"clientId":"c","originCheck":false}}"#)).unwrap();
     assert!(!off.origin_check, "only an explicit false opts out");
     assert_eq!(config_json(&off).get("auth").and_then(|a| a.get("originCheck")), Some(&Json::Bool(false)));
+    // msal 5: legacy polling turns the origin check off (pocd=1) unless the app sets it.
+    let legacy =
+        |auth: &str| config(&json(&format!(r#"{{"auth":{{"clientId":"c"{auth}}},"system":{{"enableLegacyPolling":true}}}}"#))).unwrap().0;
+    assert!(!legacy("").origin_check);
+    assert!(legacy(r#","originCheck":true"#).origin_check);
+    // v3's timeout names are not msal 5's: ignored, with a warning each.
+    let (v3, w) = config(&json(r#"{"auth":{"clientId":"c"},"system":{"windowHashTimeout":5000,"loadFrameTimeout":10}}"#)).unwrap();
+    assert_eq!((v3.popup_timeout_ms, v3.iframe_timeout_ms, w.len()), (d.popup_timeout_ms, d.iframe_timeout_ms, 2));
     let (empty, _) = config(&json(r#"{"auth":{"clientId":"c","postLogoutRedirectUri":""}}"#)).unwrap();
     assert_eq!(empty.post_logout_redirect_uri, None, "msal's own default, \"\": the page");
     assert_eq!(d.cache_location, CacheLocation::SessionStorage);
@@ -140,7 +150,7 @@ fn the_configuration_reads_back_with_defaults_filled_in() {
     let auth = j.get("auth").unwrap();
     assert_eq!(auth.str_field("authority"), Some("https://login.microsoftonline.com/common/"));
     assert_eq!(auth.get("postLogoutRedirectUri"), Some(&Json::Null));
-    assert_eq!(auth.get("navigateToLoginRequestUrl").and_then(Json::as_bool), Some(true));
+    assert_eq!(auth.get("navigateToLoginRequestUrl"), None, "not a msal 5 option");
     assert_eq!(j.get("cache").unwrap().str_field("cacheLocation"), Some("localStorage"));
     assert_eq!(j.get("system").unwrap().get("popupBridgeTimeout").and_then(Json::as_u64), Some(60_000));
     // It is a configuration the reader accepts again, unchanged.
@@ -191,7 +201,20 @@ fn requests_are_read_with_msal_names() {
     let asked = r#"{"access_token":{"acrs":{"essential":true}}}"#;
     assert_eq!(silent_request(&json(&format!(r#"{{"scopes":["a"],"claims":{}}}"#, Json::from(asked).to_json()))).unwrap().claims, asked);
     assert!(s.force_refresh && s.cache_lookup_policy == CacheLookupPolicy::AccessTokenAndRefreshToken);
-    assert_eq!(silent_request(&json(r#"{"scopes":["a"],"cacheLookupPolicy":9}"#)).unwrap_err().code(), "invalid_configuration");
+    // msal's `cacheLookupPolicy || Default`; any other value than 0 to 5 fails in the flow with
+    // token_refresh_required (see tests/flow.rs).
+    let policy = |v: &str| silent_request(&json(&format!(r#"{{"scopes":["a"],"cacheLookupPolicy":{v}}}"#))).unwrap().cache_lookup_policy;
+    assert_eq!(policy("9"), CacheLookupPolicy::Unknown);
+    assert_eq!(policy(r#""3""#), CacheLookupPolicy::Unknown);
+    assert_eq!(policy("1.5"), CacheLookupPolicy::Unknown);
+    assert_eq!(policy("false"), CacheLookupPolicy::Default);
+    assert_eq!(policy(r#""""#), CacheLookupPolicy::Default);
+    assert_eq!(policy("4"), CacheLookupPolicy::RefreshTokenAndNetwork);
+    // Any account object is the request's account (msal's `request.account || active`), even
+    // one without a homeAccountId; null is none.
+    let named = silent_request(&json(r#"{"scopes":["a"],"account":{"username":"bob@x"}}"#)).unwrap().account.unwrap();
+    assert_eq!((named.home_account_id.as_str(), named.username.as_str()), ("", "bob@x"));
+    assert_eq!(silent_request(&json(r#"{"scopes":["a"],"account":null}"#)).unwrap().account, None);
     assert_eq!(silent_request(&json(r#"{"scopes":["a"],"claims":{"a":1}}"#)).unwrap_err().code(), "invalid_claims");
     // Any prompt goes to the provider as given, as msal sends it.
     assert_eq!(interactive_request(&json(r#"{"prompt":"login consent"}"#)).unwrap().prompt, Some(Prompt::Other("login consent".into())));
