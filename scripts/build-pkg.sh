@@ -28,4 +28,6 @@ cp pkg-template/index.d.ts pkg-template/redirect-bridge.js pkg-template/redirect
 [ -f pkg-template/README.md ] && cp pkg-template/README.md "$out/"
 sed "s/{{VERSION}}/$version/" pkg-template/package.json > "$out/package.json"
 rm -f "$out/.gitignore"
+# The shipped JS without comments or layout (source maps beside it keep the code as written).
+node scripts/strip-comments.mjs "$out/index.js" "$out/msal_wasm.js" "$out/redirect-bridge.js" "$out"/snippets/*/src/platform/browser/window.js
 node scripts/size.mjs "$out" --budget size-budget.json
