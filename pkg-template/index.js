@@ -790,7 +790,8 @@ export class PublicClientApplication {
   async redirect(request) {
     const client = this.engine();
     const r = Object.assign({}, request, { correlationId: (request && request.correlationId) || createGuid() });
-    this.preflight(true, r);
+    // As msal: the lock is taken now, before any await (no event when refused).
+    try { client.preflight(true, true, requestJson(r)); } catch (raw) { throw toError(raw); }
     this.emit(EventType.ACQUIRE_TOKEN_START, InteractionType.Redirect, request, null, r.correlationId);
     // As msal: onRedirectNavigate's false stops the navigation and keeps the sign-in under
     // way (its request, its lock), for the app to take the URL elsewhere and finish with

@@ -164,6 +164,28 @@ fn second_interaction_is_refused_until_the_first_ends() {
     assert!(!h.pca.interaction_in_progress());
 }
 
+/// msal's `acquireTokenRedirect` takes the lock before its first await: `lock_redirect` takes
+/// it at once (a popup started right after is refused), `begin_redirect` goes on under it, and
+/// releases it when it fails.
+#[test]
+fn a_redirect_locks_before_it_resolves_anything_and_a_failed_one_lets_go() {
+    let h = harness();
+    let req = InteractiveRequest { scopes: vec!["User.Read".into()], ..Default::default() };
+    h.pca.lock_redirect(&req).unwrap();
+    assert!(h.pca.interaction_in_progress());
+    let popup = h.pca.begin_interaction(&req, InteractionType::Popup, "").unwrap_err();
+    assert_eq!(popup.code(), "interaction_in_progress");
+    assert_eq!(h.pca.lock_redirect(&req).unwrap_err().code(), "interaction_in_progress");
+    let pending = block_on(h.pca.begin_redirect(&req, "")).expect("the redirect goes on under its own lock");
+    assert!(pending.url.contains("response_type=code"));
+    h.pca.abort_interaction(&pending);
+    // A redirect whose authority cannot be resolved fails after the lock: it is let go.
+    h.pca.lock_redirect(&req).unwrap();
+    let elsewhere = InteractiveRequest { authority: Some("https://unknown.example/tenant".into()), ..req.clone() };
+    assert!(block_on(h.pca.begin_redirect(&elsewhere, "")).is_err());
+    assert!(!h.pca.interaction_in_progress(), "the failed redirect let go of its lock");
+}
+
 #[test]
 fn redirect_round_trip_and_stale_or_foreign_responses() {
     let h = harness();

@@ -401,20 +401,27 @@ impl BrowserApp {
     }
 
     /// Signs in by redirecting this page; the result arrives through
-    /// [`handle_redirect`](Self::handle_redirect) on return.
-    pub async fn login_redirect(&self, req: &InteractiveRequest) -> Result<(), AuthError> {
-        let pending = self.client.begin_redirect(req, "").await?;
-        self.set_status(InteractionStatus::AcquireToken);
-        location()?.assign(&pending.url).map_err(|_| {
-            self.set_status(InteractionStatus::None);
-            self.client.abort_interaction(&pending);
-            AuthError::browser(codes::EMPTY_NAVIGATE_URI, "the browser refused to navigate")
-        })
+    /// [`handle_redirect`](Self::handle_redirect) on return. The interaction lock is taken
+    /// before the returned future is first polled (as msal), so a second sign-in started right
+    /// after is refused.
+    pub fn login_redirect(&self, req: &InteractiveRequest) -> impl Future<Output = Result<(), AuthError>> + 'static {
+        let locked = self.client.lock_redirect(req);
+        let (app, req) = (self.clone(), req.clone());
+        async move {
+            locked?;
+            let pending = app.client.begin_redirect(&req, "").await?;
+            app.set_status(InteractionStatus::AcquireToken);
+            location()?.assign(&pending.url).map_err(|_| {
+                app.set_status(InteractionStatus::None);
+                app.client.abort_interaction(&pending);
+                AuthError::browser(codes::EMPTY_NAVIGATE_URI, "the browser refused to navigate")
+            })
+        }
     }
 
     /// msal's `acquireTokenRedirect`: the same flow as [`login_redirect`](Self::login_redirect).
-    pub async fn acquire_token_redirect(&self, req: &InteractiveRequest) -> Result<(), AuthError> {
-        self.login_redirect(req).await
+    pub fn acquire_token_redirect(&self, req: &InteractiveRequest) -> impl Future<Output = Result<(), AuthError>> + 'static {
+        self.login_redirect(req)
     }
 
     /// msal's `acquireTokenSilent`: cache, refresh token, then hidden iframe per policy.

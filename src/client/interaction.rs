@@ -258,7 +258,7 @@ impl<P: Platform> PublicClientApplication<P> {
                 "a DPoP sign-in starts with begin_redirect, open_popup or sso_silent (its key is made asynchronously)",
             ));
         }
-        self.begin_bound(req, itype, origin, None)
+        self.begin_bound(req, itype, origin, None, false)
     }
 
     fn begin_bound(
@@ -267,12 +267,13 @@ impl<P: Platform> PublicClientApplication<P> {
         itype: InteractionType,
         origin: &str,
         binding: Option<dpop::Binding>,
+        locked: bool,
     ) -> Result<PendingAuth, AuthError> {
         let target = self.target_now(req.authority.as_deref())?.ok_or_else(|| {
             AuthError::client(codes::ENDPOINTS_RESOLUTION_ERROR, "the endpoints of the request's authority are not resolved yet")
         })?;
         let pending = self.build_pending(req, "", itype, origin, &target, binding)?;
-        if itype != InteractionType::Silent {
+        if itype != InteractionType::Silent && !locked {
             self.take_interaction_lock(SIGNIN, itype)?;
         }
         if itype == InteractionType::Redirect {
@@ -291,15 +292,39 @@ impl<P: Platform> PublicClientApplication<P> {
     /// Starts a redirect (msal's `loginRedirect`/`acquireTokenRedirect` up to the navigation):
     /// resolves the request's authority, then as [`begin_interaction`](Self::begin_interaction).
     /// Navigate to the returned request's `url`.
+    /// After [`lock_redirect`](Self::lock_redirect), it uses the lock that call took, and
+    /// releases it when it fails.
     pub async fn begin_redirect(&self, req: &InteractiveRequest, origin: &str) -> Result<PendingAuth, AuthError> {
+        let locked = self.redirect_locked.replace(false);
+        let begun = self.begin_redirect_under(req, origin, locked).await;
+        if locked && begun.is_err() {
+            self.release_interaction_lock();
+        }
+        begun
+    }
+
+    async fn begin_redirect_under(&self, req: &InteractiveRequest, origin: &str, locked: bool) -> Result<PendingAuth, AuthError> {
         self.preflight(true)?;
         self.resolve_authority(req.authority.as_deref()).await?;
         let binding = self.bind(&req.authentication_scheme, req.account.as_ref()).await?;
-        let begun = self.begin_bound(req, InteractionType::Redirect, origin, binding.clone());
+        let begun = self.begin_bound(req, InteractionType::Redirect, origin, binding.clone(), locked);
         if begun.is_err() {
             self.unbind(binding.as_ref()).await;
         }
         begun
+    }
+
+    /// The synchronous start of msal's `acquireTokenRedirect`: the page's preflight checks, the
+    /// MCP resource rule, then the interaction lock, so that a second sign-in or sign-out
+    /// started right after is refused at once, before it sends any event (as msal, which takes
+    /// the lock before its first `await`). The next [`begin_redirect`](Self::begin_redirect)
+    /// goes on under this lock.
+    pub fn lock_redirect(&self, req: &InteractiveRequest) -> Result<(), AuthError> {
+        self.preflight(true)?;
+        req.options.enforce_resource(self.config.is_mcp, &req.extra_query_parameters)?;
+        self.take_interaction_lock(SIGNIN, InteractionType::Redirect)?;
+        self.redirect_locked.set(true);
+        Ok(())
     }
 
     /// Runs `build` (synchronous: nothing else runs meanwhile) with the popup origin check's

@@ -262,6 +262,9 @@ pub struct PublicClientApplication<P: Platform> {
     credential: RefCell<ClientCredential>,
     /// The most detailed level logged: the configuration's, until the app sets a logger.
     log_level: Cell<LogLevel>,
+    /// The interaction lock [`lock_redirect`](Self::lock_redirect) took for the next
+    /// [`begin_redirect`](Self::begin_redirect).
+    redirect_locked: Cell<bool>,
 }
 
 impl<P: Platform> ::core::fmt::Debug for PublicClientApplication<P> {
@@ -313,6 +316,7 @@ impl<P: Platform> PublicClientApplication<P> {
             announced: RefCell::default(),
             credential: RefCell::new(ClientCredential::None),
             log_level,
+            redirect_locked: Cell::new(false),
         })
     }
 

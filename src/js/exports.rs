@@ -99,8 +99,9 @@ impl JsClient {
         self.run(Task::Initialize)
     }
 
-    /// Starts a redirect from this page: returns the authorize URL to navigate to (`null` when
-    /// the request is a POST: its form was posted from this page).
+    /// Starts a redirect from this page (after [`preflight`](Self::preflight) with its
+    /// request): returns the authorize URL to navigate to (`null` when the request is a POST:
+    /// its form was posted from this page).
     #[wasm_bindgen(js_name = beginRedirect)]
     pub fn begin_redirect(&self, request: &str) -> js_sys::Promise {
         self.run(Task::BeginRedirect(request.to_owned()))
@@ -324,10 +325,16 @@ impl JsClient {
     /// msal's checks before a call sends its first event: the page's
     /// ([`preflight`](crate::client::PublicClientApplication::preflight), with `redirect` for a
     /// redirect) and, with `lock`, `interaction_in_progress` while an interaction holds the
-    /// tab's lock.
-    pub fn preflight(&self, redirect: bool, lock: bool) -> Result<(), JsValue> {
-        let checked = self.inner.preflight(redirect);
-        checked.and_then(|_| if lock { self.inner.ensure_no_interaction() } else { Ok(()) }).map_err(|e| error_value(&e))
+    /// tab's lock. With `sign_in` (a redirect sign-in's request), the lock is taken instead
+    /// ([`lock_redirect`](crate::client::PublicClientApplication::lock_redirect)).
+    pub fn preflight(&self, redirect: bool, lock: bool, sign_in: Option<String>) -> Result<(), JsValue> {
+        let checked = match sign_in {
+            // A redirect sign-in's request: its lock is taken now (msal's `acquireTokenRedirect`
+            // before its first `await`), with the MCP resource rule before it.
+            Some(request) => parse(&request).and_then(|j| wire::interactive_request(&j)).and_then(|req| self.inner.lock_redirect(&req)),
+            None => self.inner.preflight(redirect).and_then(|_| if lock { self.inner.ensure_no_interaction() } else { Ok(()) }),
+        };
+        checked.map_err(|e| error_value(&e))
     }
 
     /// The correlation id of this client's redirect sign-in under way, if any

@@ -321,6 +321,28 @@ test("logoutRedirect takes the interaction lock at once, as msal: a second sign-
   await page.context().close();
 });
 
+test("acquireTokenRedirect takes the interaction lock at once, as msal: a sign-in or sign-out started in the same tick is refused before any event", async () => {
+  const page = await signedInPage("rex");
+  const r = await page.evaluate(async () => {
+    window.events.length = 0;
+    let navigate;
+    const held = new Promise((resolve) => { navigate = resolve; });
+    // The first redirect waits in its navigation (a router's navigation client).
+    window.pca.setNavigationClient({ navigateExternal: () => held, navigateInternal: () => Promise.resolve(true) });
+    const first = window.pca.acquireTokenRedirect({ scopes: ["User.Read"] });
+    // No await between the calls: the first has not reached its first await yet.
+    const outcome = (p) => Promise.race([p.then(() => "ok", (e) => e.errorCode), new Promise((r) => setTimeout(() => r("still running"), 3000))]);
+    const second = outcome(window.pca.loginRedirect({ scopes: ["User.Read"] }));
+    const logout = outcome(window.pca.logoutRedirect());
+    const refused = { second: await second, logout: await logout };
+    navigate(true);
+    await first;
+    return { ...refused, events: window.events.filter((e) => /logout|acquireToken|login/i.test(e)) };
+  });
+  assert.deepEqual(r, { second: "interaction_in_progress", logout: "interaction_in_progress", events: ["msal:acquireTokenStart"] });
+  await page.context().close();
+});
+
 test("logoutRedirect goes through the provider's end-session endpoint, clears the account's cache and returns to the app", async () => {
   const page = await env.open("entra");
   const before = await storageSnapshot(page);
