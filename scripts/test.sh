@@ -17,8 +17,9 @@ step() { printf '\n=== [%ss] %s\n' "$((SECONDS - started))" "$*"; }
 timed() {
   local limit=$1 rc=0
   shift
-  timeout "$limit" "$@" || rc=$?
-  if [ "$rc" -eq 124 ]; then echo "timed out after $limit s: $*"; fi
+  # -k: a process that ignores SIGTERM (a deadlocked node main thread runs no handler) is killed.
+  timeout -k 15 "$limit" "$@" || rc=$?
+  if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then echo "timed out after $limit s: $*"; fi
   return "$rc"
 }
 
@@ -90,7 +91,9 @@ cargo build --quiet --target wasm32-unknown-unknown --features leptos --example 
 for fw in yew leptos; do
   lib=""
   [ "$fw" = leptos ] && lib="--lib"
-  node scripts/with-idp.mjs --spa-origin http://127.0.0.1:8799 \
+  # Built first, outside the timeout (which is there to stop a hung provider or browser).
+  cargo test --quiet --target wasm32-unknown-unknown --features "$fw" $lib --test "hooks_$fw" --no-run
+  timed 600 node scripts/with-idp.mjs --spa-origin http://127.0.0.1:8799 \
     --redirect-uri http://127.0.0.1:8799/ --redirect-uri http://127.0.0.1:8799/tests/e2e/www/blank.html -- \
     env WASM_BINDGEN_TEST_NO_ORIGIN_ISOLATION=1 WASM_BINDGEN_TEST_ADDRESS=127.0.0.1:8799 cargo test --target wasm32-unknown-unknown --features "$fw" $lib --test "hooks_$fw"
 done

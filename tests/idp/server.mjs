@@ -7,6 +7,7 @@
 // plus a dev login form, auto-consent, and /__test/* control endpoints.
 // See README.md in this directory.
 
+import { execFileSync } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
@@ -16,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 import { MemoryStore } from './adapter.mjs';
-import { ensureCert } from './cert.mjs';
+import { OPENSSL, ensureCert } from './cert.mjs';
 
 export const CLIENT_ID = 'msal-wasm-test-client';
 // A second SPA registered like the first (two apps, or two clients, on one origin).
@@ -231,9 +232,14 @@ function loadOidcProvider() {
   return oidcProviderModule;
 }
 
+// A fresh signing key per start, made by openssl rather than node's generateKeyPair: exporting
+// a key that node has just generated can deadlock the process (Node 20: a garbage collection
+// during the JWK export runs the finished KeyGenJob's destructor, which waits for the key's
+// mutex that the export holds). Seen in CI as a provider that never started (gdb: main thread
+// in ExportJWKRsaKey -> GC -> ~KeyGenJob -> uv_mutex_lock).
 function generateSigningKey() {
-  const { privateKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const jwk = privateKey.export({ format: 'jwk' });
+  const pem = execFileSync(OPENSSL, ['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const jwk = crypto.createPrivateKey(pem.toString('utf8')).export({ format: 'jwk' });
   const kid = crypto.createHash('sha256').update(jwk.n).digest('base64url').slice(0, 16);
   return { ...jwk, kid, use: 'sig', alg: 'RS256' };
 }
