@@ -142,6 +142,8 @@ pub mod codes {
     pub const ISSUER_VALIDATION_FAILED: &str = "issuer_validation_failed";
     pub const INVALID_CLOUD_DISCOVERY_METADATA: &str = "invalid_cloud_discovery_metadata";
     pub const EMPTY_INPUT_SCOPES_ERROR: &str = "empty_input_scopes_error";
+    /// Client credentials for `common`, `organizations` or `consumers` (msal-node).
+    pub const MISSING_TENANT_ID_ERROR: &str = "missing_tenant_id_error";
     pub const INVALID_PROMPT_VALUE: &str = "invalid_prompt_value";
     pub const UNSUPPORTED_AUTHENTICATION_SCHEME: &str = "unsupported_authentication_scheme";
     /// A signing algorithm that is not the binding key's (msal's `BrowserAuthErrorCodes`).

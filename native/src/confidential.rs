@@ -20,8 +20,9 @@ use msal_wasm::core::cache::{is_expired, refresh_due, Credential as CacheEntry, 
 use msal_wasm::core::http::HttpRequest;
 use msal_wasm::core::json::Json;
 use msal_wasm::core::pkce::InteractionType;
-use msal_wasm::core::scopes::ScopeSet;
+use msal_wasm::core::scopes::{ScopeSet, OIDC_DEFAULT_SCOPES};
 use msal_wasm::core::sha256::sha256;
+use msal_wasm::core::throttle::{self, Thumbprint};
 use msal_wasm::core::token::{ClientCredential, Grant, TokenRequest, TokenResponse};
 use msal_wasm::error::{codes, AuthError, ErrorKind};
 use msal_wasm::secret::{AccessToken, Assertion, ClientSecret};
@@ -192,6 +193,9 @@ pub struct ConfidentialClientApplication {
     dpop_key: tokio::sync::OnceCell<Arc<DpopKey>>,
     /// The token endpoint's last DPoP nonce.
     dpop_nonce: Mutex<Option<String>>,
+    /// App-token requests the server throttled (429, 5xx, `Retry-After`): msal's thumbprint
+    /// key and its entry, in memory as msal-node keeps them.
+    throttled: Mutex<Vec<(String, String)>>,
 }
 
 impl std::fmt::Debug for ConfidentialClientApplication {
@@ -243,6 +247,7 @@ impl ConfidentialClientApplication {
             own_store,
             dpop_key: tokio::sync::OnceCell::new(),
             dpop_nonce: Mutex::new(None),
+            throttled: Mutex::new(Vec::new()),
         })
     }
 
@@ -306,9 +311,22 @@ impl ConfidentialClientApplication {
     /// msal-node's `acquireTokenByClientCredential`: the cached app token for the scopes while
     /// it is valid (with msal's 5-minute offset), else a new one from the token endpoint.
     pub async fn acquire_token_by_client_credential(&self, req: &ClientCredentialRequest) -> Result<AppToken, AuthError> {
-        let scopes = ScopeSet::new(&req.scopes);
+        // As msal-node: the OpenID Connect scopes are no app permission; they are left out.
+        let mut scopes = ScopeSet::new(&req.scopes);
+        for oidc in OIDC_DEFAULT_SCOPES {
+            scopes.remove(oidc);
+        }
         if scopes.is_empty() {
             return Err(AuthError::client(codes::EMPTY_INPUT_SCOPES_ERROR, "client credentials need at least one scope"));
+        }
+        // An app token is the tenant's: a multi-tenant alias names none (msal-node's check of the
+        // authority's first path segment).
+        if ["common", "organizations", "consumers"].iter().any(|t| self.authority.tenant().eq_ignore_ascii_case(t)) {
+            return Err(AuthError::client(
+                codes::MISSING_TENANT_ID_ERROR,
+                "client credentials need the tenant's authority, not common, organizations or consumers",
+            )
+            .with_correlation_id(req.correlation_id.clone()));
         }
         let dpop = match &req.authentication_scheme {
             AuthScheme::Dpop { .. } => Some(self.dpop_key().await?),
@@ -434,7 +452,9 @@ impl ConfidentialClientApplication {
                 })
                 .await?;
             match hit {
-                Some(c) if refresh_due(&c, now) => due = Some(c),
+                // As msal-node, an on-behalf-of token is served until it expires (the user's
+                // assertion it was made from may have expired by its refresh time).
+                Some(c) if hash.is_none() && refresh_due(&c, now) => due = Some(c),
                 Some(c) => return Ok(result(&c, true)),
                 None => {}
             }
@@ -463,6 +483,31 @@ impl ConfidentialClientApplication {
     ) -> Result<CacheEntry, AuthError> {
         let correlation_id = correlation_id.to_owned();
         let tenant = self.authority.tenant().to_owned();
+        // As msal-node: after a 429, a 5xx or a Retry-After, the same request (msal's thumbprint:
+        // client, authority, scopes, scheme; no account, also on behalf of a user) fails here
+        // until the server's wait is over.
+        let words: Vec<&str> = scopes.iter().collect();
+        let thumb = Thumbprint {
+            client_id: &self.config.client_id,
+            authority: self.authority.canonical(),
+            scopes: &words,
+            home_account_id: "",
+            claims: "",
+            authentication_scheme: if bind.is_some() { token_type } else { "Bearer" },
+            resource_request_method: "",
+            resource_request_uri: "",
+            shr_claims: "",
+            resource: "",
+            attribute_tokens: "",
+        }
+        .key();
+        if let Ok(mut held) = self.throttled.lock() {
+            let now = now_s().saturating_mul(1000);
+            held.retain(|(_, v)| throttle::check(v, now).is_some());
+            if let Some(e) = held.iter().find(|(k, _)| *k == thumb).and_then(|(_, v)| throttle::check(v, now)) {
+                return Err(e.with_correlation_id(correlation_id));
+            }
+        }
         let metadata = self.metadata().await?;
         let credential = self.client_credential(&metadata.token_endpoint).await?;
         let http = TokenRequest {
@@ -501,7 +546,20 @@ impl ConfidentialClientApplication {
             None => self.http.send(&http).await,
         };
         let resp = sent.map_err(|e| e.with_correlation_id(correlation_id.clone()))?;
-        let token = TokenResponse::parse(&resp, now_s()).map_err(|e| e.with_correlation_id(correlation_id.clone()))?;
+        let token = match TokenResponse::parse(&resp, now_s()) {
+            Ok(t) => t,
+            Err(e) => {
+                // Only an answer msal could read throttles (a proxy's HTML page does not).
+                if throttle::should_throttle(&resp) && e.code() != codes::FAILED_TO_PARSE_RESPONSE {
+                    let (_, value) = throttle::entry(&resp, &e, now_s().saturating_mul(1000));
+                    if let Ok(mut held) = self.throttled.lock() {
+                        held.retain(|(k, _)| *k != thumb);
+                        held.push((thumb, value));
+                    }
+                }
+                return Err(e.with_correlation_id(correlation_id));
+            }
+        };
         check_token_type(&token.token_type, if bind.is_some() { token_type } else { "Bearer" })
             .map_err(|e| e.with_correlation_id(correlation_id.clone()))?;
         if matches!(bind, Some(AppBind::Pop(_)))

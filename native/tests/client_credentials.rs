@@ -35,9 +35,13 @@ async fn a_secret_gets_an_app_token_once_and_100_calls_are_served_from_the_cache
     let requests = token_requests().await;
     println!("client credentials: {requests} token request(s) for 101 calls within the token lifetime");
     assert_eq!(requests, 1);
-    // skip_cache goes to the network.
-    let fresh = app.acquire_token_by_client_credential(&ClientCredentialRequest { skip_cache: true, ..request() }).await.unwrap();
+    // skip_cache goes to the network; OpenID Connect scopes are left out of the request, as
+    // msal-node's.
+    let oidc = vec![APP_SCOPE.into(), "openid".into(), "profile".into(), "offline_access".into()];
+    let fresh =
+        app.acquire_token_by_client_credential(&ClientCredentialRequest { skip_cache: true, scopes: oidc, ..request() }).await.unwrap();
     assert!(!fresh.from_cache);
+    assert_eq!(fresh.scopes, vec![APP_SCOPE.to_owned()]);
     assert_eq!(token_requests().await, 2);
     // Debug output never shows the token.
     assert!(!format!("{fresh:?}").contains(fresh.access_token.secret()));
@@ -84,9 +88,18 @@ async fn failures_are_typed_and_carry_no_secret() {
     );
     let app = ConfidentialClientApplication::new(config, None).unwrap();
     assert_eq!(app.acquire_token_by_client_credential(&request()).await.unwrap_err().code(), "invalid_client");
-    // No scope.
+    // No scope; OpenID Connect scopes alone are none (msal-node leaves them out).
     let e = secret_app().acquire_token_by_client_credential(&ClientCredentialRequest::default()).await.unwrap_err();
     assert_eq!(e.code(), "empty_input_scopes_error");
+    let oidc_only = ClientCredentialRequest { scopes: vec!["openid".into(), "offline_access".into()], ..Default::default() };
+    assert_eq!(secret_app().acquire_token_by_client_credential(&oidc_only).await.unwrap_err().code(), "empty_input_scopes_error");
+    // A multi-tenant alias names no tenant for an app token: refused before any request.
+    reset().await;
+    let common = authority().replacen(&format!("/{}", authority().rsplit('/').find(|s| !s.is_empty()).unwrap()), "/common", 1);
+    let config = ConfidentialClientConfig::new(DAEMON_CLIENT_ID, common.clone(), Credential::Secret(DAEMON_SECRET.into()));
+    let e = ConfidentialClientApplication::new(config, None).unwrap().acquire_token_by_client_credential(&request()).await.unwrap_err();
+    assert_eq!(e.code(), "missing_tenant_id_error", "{common}");
+    assert_eq!(token_requests().await, 0);
     // A PEM without a key.
     assert_eq!(
         Certificate::from_pem("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----", SigningAlgorithm::Rs256).unwrap_err().code(),
@@ -137,4 +150,28 @@ async fn a_token_due_for_refresh_is_renewed_and_served_while_valid_when_the_rene
     assert!(!renewed.from_cache);
     assert_ne!(renewed.access_token.secret(), first.access_token.secret());
     assert_eq!(token_requests().await, 1);
+}
+
+/// As msal-node (its ThrottlingUtils): after a 429 with Retry-After, the same app-token request
+/// fails locally, with the server's error, until the wait is over; another request still goes.
+#[tokio::test]
+async fn a_429_holds_the_same_request_back_for_its_retry_after() {
+    let app = secret_app();
+    reset().await;
+    let busy =
+        r#"{"status":429,"headers":{"Retry-After":"30"},"body":{"error":"temporarily_unavailable","error_description":"slow down"}}"#;
+    post_json("/__test/fail-next", busy).await;
+    let fresh = ClientCredentialRequest { skip_cache: true, ..request() };
+    let e = app.acquire_token_by_client_credential(&fresh).await.unwrap_err();
+    assert_eq!(e.code(), "temporarily_unavailable");
+    let sent = token_requests().await;
+    for _ in 0..5 {
+        let again = app.acquire_token_by_client_credential(&fresh).await.unwrap_err();
+        assert_eq!(again.code(), "temporarily_unavailable");
+    }
+    assert_eq!(token_requests().await, sent, "held back locally, no request");
+    // Other scopes are another request.
+    let other = ClientCredentialRequest { scopes: vec![format!("{APP_SCOPE}x")], skip_cache: true, ..request() };
+    let _ = app.acquire_token_by_client_credential(&other).await;
+    assert_eq!(token_requests().await, sent + 1);
 }

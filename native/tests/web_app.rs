@@ -154,6 +154,20 @@ async fn a_middle_tier_api_calls_downstream_on_behalf_of_the_user() {
     assert_eq!(token_requests().await, 1);
     // skip_cache goes to the provider.
     assert!(!api.acquire_token_on_behalf_of(&OnBehalfOfRequest { skip_cache: true, ..obo.clone() }).await.unwrap().from_cache);
+    // As msal-node, an on-behalf-of token past its refresh_in is served until it expires (no
+    // new request with a user assertion that may have expired meanwhile).
+    let plain = || {
+        let config = ConfidentialClientConfig::new(WEB_CLIENT_ID, authority(), Credential::Secret(WEB_SECRET.into()));
+        ConfidentialClientApplication::new(config, None).unwrap()
+    };
+    let a = plain();
+    let issued = a.acquire_token_on_behalf_of(&obo).await.unwrap();
+    let b = plain();
+    b.deserialize(&refresh_due_in(&a.serialize())).unwrap();
+    reset().await;
+    let served = b.acquire_token_on_behalf_of(&obo).await.unwrap();
+    assert!(served.from_cache && served.access_token.secret() == issued.access_token.secret());
+    assert_eq!(token_requests().await, 0);
     // A token the provider never issued: refused; nothing cached for it.
     let forged = OnBehalfOfRequest::new("not-a-token-of-this-provider", vec!["api.write".into()]);
     assert_eq!(api.acquire_token_on_behalf_of(&forged).await.unwrap_err().code(), "invalid_grant");
