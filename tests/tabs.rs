@@ -165,6 +165,23 @@ fn an_account_object_without_a_home_account_id_is_not_replaced_by_the_active_acc
     assert!(frame.contains("prompt=none") && frame.contains("login_hint=bob%40contoso.com"), "{frame}");
 }
 
+/// As msal's account filter: a claims-based field (`sid`) is checked against the ID token
+/// only when the account has one cached; an account signed in without storing its ID token
+/// matches on the other fields.
+#[test]
+fn a_sid_filter_matches_an_account_cached_without_its_id_token_as_msal() {
+    let h = harness();
+    let mut req = request();
+    req.options.store.id_token = false;
+    let started = h.pca.open_popup(&req, PopupAttributes::default()).unwrap();
+    let home = block_on(h.pca.complete_popup(started)).unwrap().account.account.home_account_id;
+    let filter = msal_wasm::client::AccountFilter { sid: Some("any-session".into()), ..Default::default() };
+    let found = h.pca.accounts_matching(&filter);
+    assert_eq!(found.len(), 1, "no ID token: the sid is not checked");
+    assert_eq!(found[0].account.home_account_id, home);
+    assert!(found[0].id_token_claims.is_none());
+}
+
 /// As msal (`activeIframeRequest`): silent calls that all need a hidden frame (the refresh
 /// token is refused) open one; the others wait for it and then use the refresh token it brought.
 #[test]

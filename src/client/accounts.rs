@@ -91,7 +91,8 @@ impl<P: Platform> PublicClientApplication<P> {
             && f.upn.as_deref().is_none_or(|u| claim("upn") == Some(u))
             && f.native_account_id.is_none()
             && f.authority_type.as_deref().is_none_or(|t| same_ci(t, Some(&a.authority_type)))
-            && f.sid.as_deref().is_none_or(|s| claim("sid") == Some(s))
+            // msal checks the claims-based fields only against an ID token the cache holds.
+            && f.sid.as_deref().is_none_or(|s| info.id_token_claims.is_none() || claim("sid") == Some(s))
             && f.is_home_tenant.is_none_or(|home| profiles.iter().any(|p| p.tenant_id == a.realm && p.is_home_tenant == home))
     }
 
