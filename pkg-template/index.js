@@ -448,9 +448,12 @@ export class NavigationClient {
   static defaultNavigateWindow(url, options) {
     if (options && options.noHistory) window.location.replace(url);
     else window.location.assign(url);
-    return new Promise((_, reject) => setTimeout(() => reject(described(BrowserAuthError, "timed_out", "the page did not navigate", "", "failed_to_redirect")), (options && options.timeout) || 30000));
+    return stayed(options && options.timeout);
   }
 }
+
+// Rejects once `timeout` ms have passed: the page that should have left is still here.
+const stayed = (timeout) => new Promise((_, reject) => setTimeout(() => reject(described(BrowserAuthError, "timed_out", "the page did not navigate", "", "failed_to_redirect")), timeout || 30000));
 
 // ---- conversions ----
 function toAccount(a) {
@@ -806,7 +809,6 @@ export class PublicClientApplication {
         }
         return u;
       });
-      if (url === null) return; // httpMethod POST: the wasm posted the authorize form
     } catch (raw) {
       const e = appError ? appError.e : toError(raw);
       this.emit(EventType.ACQUIRE_TOKEN_FAILURE, InteractionType.Redirect, null, e, r.correlationId);
@@ -828,7 +830,11 @@ export class PublicClientApplication {
     });
     window.addEventListener("pageshow", onShow);
     try {
-      await Promise.race([this.navigationClient.navigateExternal(url, { noHistory: false, apiId: ApiId.acquireTokenRedirect, timeout: this.navigationTimeout }), cancelled]);
+      // httpMethod POST (url null): the wasm posted the authorize form; as msal, a page still
+      // here after the timeout did not leave (a CSP form-action, say).
+      const leaving = url === null ? stayed(this.navigationTimeout)
+        : this.navigationClient.navigateExternal(url, { noHistory: false, apiId: ApiId.acquireTokenRedirect, timeout: this.navigationTimeout });
+      await Promise.race([leaving, cancelled]);
     } catch (raw) {
       window.removeEventListener("pageshow", onShow);
       client.abortRedirect();

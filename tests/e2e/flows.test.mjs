@@ -313,6 +313,24 @@ test("httpMethod POST: the authorize request is a form posted in a popup, a hidd
   await page.context().close();
 });
 
+test("a POST redirect whose page stays (its form blocked) fails with timed_out after redirectNavigationTimeout and lets go of the lock, as msal", async () => {
+  const page = await env.open("entra", "sessionStorage", undefined, 300, { system: JSON.stringify({ redirectNavigationTimeout: 500 }) });
+  const r = await page.evaluate(async () => {
+    HTMLFormElement.prototype.submit = function () {}; // a CSP form-action, say: the page stays
+    window.events.length = 0;
+    const started = performance.now();
+    const outcome = await window.pca.loginRedirect({ scopes: ["User.Read"], httpMethod: "POST" }).then(() => "resolved", (e) => `${e.errorCode}/${e.subError}`);
+    return { outcome, ms: Math.round(performance.now() - started), events: window.events.filter((e) => /acquireToken/.test(e)) };
+  });
+  assert.equal(r.outcome, "timed_out/failed_to_redirect");
+  assert.ok(r.ms >= 450, `waited for the navigation timeout: ${r.ms} ms`);
+  assert.deepEqual(r.events, ["msal:acquireTokenStart", "msal:acquireTokenFailure:timed_out"]);
+  // The lock went with it: the next sign-in starts (and leaves the page for the provider).
+  await page.evaluate(() => { window.pca.loginRedirect({ scopes: ["User.Read"] }); });
+  await page.waitForSelector("#login");
+  await page.context().close();
+});
+
 test("loadExternalTokens stores a back-end's token response (refresh token included) for silent calls", async () => {
   const ctx = await env.browser.newContext();
   const page = await ctx.newPage();
