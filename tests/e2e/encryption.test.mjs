@@ -235,3 +235,35 @@ test("msal 5's cross-tab events pass between the two libraries: each hears the o
   assert.deepEqual(await pages.browser.evaluate(() => window.heard), ["events-wasm", "events-browser"]);
   await ctx.close();
 });
+
+test("an msal-browser 5 tab beside a msal-wasm tab keeps the accounts and tokens the msal-wasm tab writes (msal's msal.broadcast.cache)", async () => {
+  const ctx = await context();
+  const msal = await openApp(ctx, "browser");
+  await popupSignIn(msal, "#login", "tab-one");
+  await msal.waitForFunction(() => window.last !== null);
+  const wasm = await openApp(ctx, "wasm");
+  await wasm.evaluate(() => {
+    document.body.insertAdjacentHTML("beforeend", '<button id="another">another</button>');
+    document.getElementById("another").onclick = () => { window.done = window.pca.loginPopup({ scopes: ["User.Read"], prompt: "login" }).then(() => true); };
+  });
+  await popupSignIn(wasm, "#another", "tab-two");
+  await wasm.waitForFunction(() => window.done);
+  // msal reads its in-memory copy of the storage: told of the new entries, it lists them; not
+  // told, it unlists the account and deletes its ID and refresh tokens as missing. (It takes
+  // each entry into memory asynchronously, decrypting it: an msal tab that reads the cache in
+  // that moment treats the entry as missing, whichever library wrote it. The msal tab here
+  // reads once it is idle again.)
+  await new Promise((r) => setTimeout(r, 1000));
+  const users = (p) => p.evaluate(() => window.pca.getAllAccounts().map((a) => a.username).sort());
+  assert.deepEqual(await users(msal), ["tab-one", "tab-two"]);
+  const fresh = await openApp(ctx, "wasm");
+  assert.deepEqual(await users(fresh), ["tab-one", "tab-two"]);
+  // And msal serves tab-two's token from the cache msal-wasm wrote.
+  const hit = await msal.evaluate(async () => {
+    const account = window.pca.getAllAccounts().find((a) => a.username === "tab-two");
+    const r = await window.pca.acquireTokenSilent({ scopes: ["User.Read"], account });
+    return r.fromCache;
+  });
+  assert.equal(hit, true);
+  await ctx.close();
+});

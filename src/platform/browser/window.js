@@ -563,6 +563,8 @@ const isEnvelope = (v) => v && typeof v === "object" && typeof v.id === "string"
 // made just after another one wrote, e.g. after loadExternalTokens, reads them).
 const pageStores = new Set();
 
+let msalChannel = null;
+
 export class EncryptedStore {
   constructor(clientId, log) {
     this.clientId = clientId;
@@ -581,6 +583,25 @@ export class EncryptedStore {
 
   context(key) {
     return key.includes(this.clientId) ? this.clientId : "";
+  }
+
+  // msal 5 keeps its tabs' caches in memory and learns of another tab's writes only from its
+  // BroadcastChannel: told nothing, an msal-browser tab beside this one unlists (and deletes)
+  // the entries this tab writes. Each write and removal is told there as msal tells it (its
+  // owner: the client id in a key's fifth segment). msal's tab then reads the key from the
+  // storage, where another process may not see the write yet (Chromium: it then drops the
+  // entry from its memory): so it is told again a moment later.
+  tellMsal(key, value) {
+    if (typeof BroadcastChannel !== "function") return;
+    const owner = key.toLowerCase().split("|")[4] === this.clientId.toLowerCase();
+    const tell = () => {
+      try {
+        msalChannel ||= new BroadcastChannel("msal.broadcast.cache");
+        msalChannel.postMessage({ key, value, context: owner ? this.clientId : "" });
+      } catch (_) { /* not told: an msal tab re-reads the storage on its next start */ }
+    };
+    tell();
+    setTimeout(tell, 250);
   }
 
   async derive(nonce, key) {
@@ -724,6 +745,7 @@ export class EncryptedStore {
       try {
         localStorage.setItem(key, sealed);
         if (!user) this.pending.delete(key);
+        else this.tellMsal(key, value);
       } catch (_) {
         this.log(1, "storage is full (quota exceeded); a cache entry stays in memory for this page");
       }
@@ -735,7 +757,11 @@ export class EncryptedStore {
     this.touch(key);
     this.mem.delete(key);
     this.pending.delete(key);
-    try { localStorage.removeItem(key); } catch (_) { /* ignore */ }
+    try {
+      const held = localStorage.getItem(key) !== null;
+      localStorage.removeItem(key);
+      if (held && USER_KEY.test(key)) this.tellMsal(key, null);
+    } catch (_) { /* ignore */ }
   }
 
   keys() {
