@@ -169,10 +169,12 @@ impl Account {
         a
     }
 
-    /// The tenant of the home account (part after `.` in homeAccountId, else realm).
+    /// The tenant of the home account, as msal keys accounts: the homeAccountId's second
+    /// `.`-separated part (`uid.utid`; a generic provider's `sub` may hold more dots: msal
+    /// still takes only that part), else the realm.
     pub fn home_tenant(&self) -> &str {
-        match self.home_account_id.split_once('.') {
-            Some((_, t)) if !t.is_empty() => t,
+        match self.home_account_id.split('.').nth(1) {
+            Some(t) if !t.is_empty() => t,
             _ => &self.realm,
         }
     }
@@ -249,6 +251,10 @@ mod tests {
         assert_eq!(a.local_account_id, "s-9");
         assert_eq!(a.realm, "");
         assert_eq!(a.home_tenant(), "");
+        // A sub with dots: msal's key takes the part between the first two (split(".")[1]).
+        let dotted =
+            Account::from_response("", Some(&claims(r#"{"sub":"first.last@example.com"}"#)), "idp", authority_type::GENERIC, 5).unwrap();
+        assert_eq!(dotted.home_tenant(), "last@example");
         assert!(Account::from_response("garbage", None, "e", "MSSTS", 0).is_none());
     }
 
