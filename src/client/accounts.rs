@@ -101,8 +101,10 @@ impl<P: Platform> PublicClientApplication<P> {
         self.sync();
         let cache = self.cache.borrow();
         let announced = self.announced.borrow();
-        // Accounts are shared by the clients of an origin, tokens are not: as msal, a client
-        // lists the accounts it holds tokens for (and those another tab of it announced).
+        // Accounts are shared by the clients of an origin, tokens are not: a client lists the
+        // accounts it holds tokens for (and those another tab of it announced). msal 5 lists
+        // every account of the origin (a README difference): doing so needs each client to see
+        // another client's writes on the same page, which no event tells it today.
         let ours =
             |a: &&Account| cache.credentials().any(|c| c.home_account_id == a.home_account_id) || announced.contains(&a.home_account_id);
         let mut out = Vec::new();
