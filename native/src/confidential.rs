@@ -321,7 +321,7 @@ impl ConfidentialClientApplication {
         }
         // An app token is the tenant's: a multi-tenant alias names none (msal-node's check of the
         // authority's first path segment).
-        if ["common", "organizations", "consumers"].iter().any(|t| self.authority.tenant().eq_ignore_ascii_case(t)) {
+        if self.authority.is_multi_tenant() {
             return Err(AuthError::client(
                 codes::MISSING_TENANT_ID_ERROR,
                 "client credentials need the tenant's authority, not common, organizations or consumers",
@@ -549,9 +549,7 @@ impl ConfidentialClientApplication {
         let token = match TokenResponse::parse(&resp, now_s()) {
             Ok(t) => t,
             Err(e) => {
-                // Only an answer msal could read throttles (a proxy's HTML page does not).
-                if throttle::should_throttle(&resp) && e.code() != codes::FAILED_TO_PARSE_RESPONSE {
-                    let (_, value) = throttle::entry(&resp, &e, now_s().saturating_mul(1000));
+                if let Some(value) = throttle::on_failure(&resp, &e, now_s().saturating_mul(1000)) {
                     if let Ok(mut held) = self.throttled.lock() {
                         held.retain(|(k, _)| *k != thumb);
                         held.push((thumb, value));

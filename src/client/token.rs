@@ -73,10 +73,7 @@ impl<P: Platform> PublicClientApplication<P> {
                 Ok(t)
             }
             Err(e) => {
-                // As msal, only an answer it could read (a proxy's HTML 502 fails to parse
-                // before msal's throttling looks at it): a transient page blocks nothing.
-                if throttle::should_throttle(&resp) && e.code() != codes::FAILED_TO_PARSE_RESPONSE {
-                    let (_, value) = throttle::entry(&resp, &e, self.platform.now_ms());
+                if let Some(value) = throttle::on_failure(&resp, &e, self.platform.now_ms()) {
                     let cache = self.cache.borrow();
                     let _ = crate::core::cache::KeyValueStore::set(cache.store(), &store_key, &value);
                 }

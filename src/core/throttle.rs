@@ -86,6 +86,13 @@ pub fn entry(resp: &HttpResponse, err: &AuthError, now_ms: u64) -> (u64, String)
     (until, value.to_json())
 }
 
+/// The entry to store for a token response that failed with `err`, when it throttles the
+/// request: as msal, only an answer it could read (a proxy's HTML 502 fails to parse before
+/// msal's throttling looks at it, so a transient page blocks nothing).
+pub fn on_failure(resp: &HttpResponse, err: &AuthError, now_ms: u64) -> Option<String> {
+    (should_throttle(resp) && err.code() != crate::error::codes::FAILED_TO_PARSE_RESPONSE).then(|| entry(resp, err, now_ms).1)
+}
+
 /// Checks a stored entry: `Some(error)` while it is in force, `None` once it has expired (or
 /// if it is unreadable; the caller then removes it).
 pub fn check(stored: &str, now_ms: u64) -> Option<AuthError> {
