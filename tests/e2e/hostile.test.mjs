@@ -194,6 +194,48 @@ test("an interaction status in another library's format or garbage is cleared wi
   }
 });
 
+test("localStorage that throws for a while (the user blocks the site's data with the page open): reads meanwhile keep the page's view, and the client works after", async () => {
+  const page = await signedInPage(env, "nora", { cache: "localStorage" });
+  const home = await page.evaluate(() => window.pca.getAllAccounts()[0].homeAccountId);
+  // Every read of this page's Web Storage throws, as Chromium's "Access is denied" does.
+  await page.evaluate(() => {
+    const deny = () => { throw new DOMException("Access is denied for this document.", "SecurityError"); };
+    window.realStorage = { getItem: Storage.prototype.getItem, key: Storage.prototype.key, length: Object.getOwnPropertyDescriptor(Storage.prototype, "length") };
+    Storage.prototype.getItem = deny;
+    Storage.prototype.key = deny;
+    Object.defineProperty(Storage.prototype, "length", { get: deny, configurable: true });
+  });
+  // Another tab's write makes this page read the storage again.
+  const other = await page.context().newPage();
+  await other.goto(`${env.web.origin}/blank.html`);
+  await other.evaluate(() => localStorage.setItem("msal.poke", String(Date.now())));
+  await other.close();
+  await page.waitForTimeout(300);
+  const during = await page.evaluate(() => {
+    try {
+      return { accounts: window.pca.getAllAccounts().map((a) => a.homeAccountId), active: (window.pca.getActiveAccount() || {}).homeAccountId || null };
+    } catch (e) {
+      return { threw: String(e) };
+    }
+  });
+  assert.deepEqual(during.accounts, [home], JSON.stringify(during));
+  const after = await page.evaluate(async () => {
+    const r = window.realStorage;
+    Storage.prototype.getItem = r.getItem;
+    Storage.prototype.key = r.key;
+    Object.defineProperty(Storage.prototype, "length", r.length);
+    const account = window.pca.getAllAccounts()[0];
+    try {
+      const t = await window.pca.acquireTokenSilent({ scopes: ["User.Read"], account, forceRefresh: true });
+      return { ok: true, fromCache: t.fromCache, accounts: window.pca.getAllAccounts().length };
+    } catch (e) {
+      return { ok: false, error: String(e) };
+    }
+  });
+  assert.deepEqual(after, { ok: true, fromCache: false, accounts: 1 });
+  await page.context().close();
+});
+
 test("forged cross-tab messages are ignored: another client's or forged snapshots, garbage and a 300 MB message", async () => {
   const page = await signedInPage(env, "rita", { cache: "localStorage" });
   const hostile = await page.context().newPage();

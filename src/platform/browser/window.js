@@ -577,6 +577,8 @@ export class EncryptedStore {
     this.loaded = null;
     this.ready = false;
     this.turns = new Map();
+    // The last answers read from localStorage (see disk()).
+    this.seen = new Map();
     this.queue = Promise.resolve();
     if (typeof WeakRef === "function") pageStores.add(new WeakRef(this));
   }
@@ -716,15 +718,36 @@ export class EncryptedStore {
     return turn;
   }
 
+  // localStorage's answer to `read`; when reading throws (the user blocked the site's data
+  // with the page open, a detached frame), its last answer for `what`. The wasm reads under a
+  // borrow of its cache: a throw would leave that borrowed for good, and an empty answer would
+  // empty this page's view of the cache until the next change.
+  disk(what, read) {
+    try {
+      const v = read(localStorage);
+      this.seen.set(what, v);
+      return v;
+    } catch (_) {
+      return this.seen.has(what) ? this.seen.get(what) : null;
+    }
+  }
+
+  // What this page wrote is what a later read would have answered.
+  wrote(key, value) {
+    if (!USER_KEY.test(key)) this.seen.set(key, value);
+    const keys = this.seen.get(null);
+    if (keys && (value === null) === keys.includes(key)) this.seen.set(null, value === null ? keys.filter((k) => k !== key) : [...keys, key]);
+  }
+
   get(key) {
     if (!this.ready) return null;
     if (USER_KEY.test(key)) return this.mem.has(key) ? this.mem.get(key) : null;
-    return this.pending.has(key) ? this.pending.get(key) : localStorage.getItem(key);
+    return this.pending.has(key) ? this.pending.get(key) : this.disk(key, (s) => s.getItem(key));
   }
 
   // True when `key` holds a value, decrypted yet or not (another tab's new entry).
   contains(key) {
-    return this.mem.has(key) || this.pending.has(key) || localStorage.getItem(key) !== null;
+    return this.mem.has(key) || this.pending.has(key) || this.disk(key, (s) => s.getItem(key)) !== null;
   }
 
   // Writes reach the disk in the order they were made (entries are encrypted first, so a key
@@ -744,6 +767,7 @@ export class EncryptedStore {
       if ((user ? this.mem : this.pending).get(key) !== value) return;
       try {
         localStorage.setItem(key, sealed);
+        this.wrote(key, sealed);
         if (!user) this.pending.delete(key);
         else this.tellMsal(key, value);
       } catch (_) {
@@ -760,6 +784,7 @@ export class EncryptedStore {
     try {
       const held = localStorage.getItem(key) !== null;
       localStorage.removeItem(key);
+      this.wrote(key, null);
       if (held && USER_KEY.test(key)) this.tellMsal(key, null);
     } catch (_) { /* ignore */ }
   }
@@ -767,10 +792,12 @@ export class EncryptedStore {
   keys() {
     if (!this.ready) return [];
     const out = new Set([...this.mem.keys(), ...this.pending.keys()]);
-    for (let i = 0; i < localStorage.length; i++) {
-      const k = localStorage.key(i);
-      if (k && !USER_KEY.test(k)) out.add(k);
-    }
+    const disk = this.disk(null, (s) => {
+      const keys = [];
+      for (let i = 0; i < s.length; i++) keys.push(s.key(i));
+      return keys;
+    }) || [];
+    for (const k of disk) if (k && !USER_KEY.test(k)) out.add(k);
     return Array.from(out);
   }
 

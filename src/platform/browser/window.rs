@@ -127,6 +127,8 @@ extern "C" {
 extern "C" {
     /// The localStorage token cache, encrypted at rest as msal-browser v4/v5 do it (see
     /// `window.js`): reads from memory once [`load`](EncryptedStore::load) has decrypted it.
+    /// Its synchronous methods never throw (a throw would leave the client's cache borrowed
+    /// for good: every later call would trap); like every import called under a borrow.
     #[derive(Debug, Clone)]
     pub type EncryptedStore;
     /// A store for the client `client_id`, logging to `sink`.
