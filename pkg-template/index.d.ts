@@ -218,9 +218,11 @@ interface BaseRequest {
   shrOptions?: { header?: { typ?: string; alg?: string } };
 }
 
+export type PopupSize = { height: number; width: number };
+export type PopupPosition = { top: number; left: number };
 export interface PopupWindowAttributes {
-  popupSize?: { height: number; width: number };
-  popupPosition?: { top: number; left: number };
+  popupSize?: PopupSize;
+  popupPosition?: PopupPosition;
 }
 
 /** Fields shared by popup and redirect requests. */
@@ -331,6 +333,8 @@ export declare class NavigationClient implements INavigationClient {
 }
 
 export type LoggerCallback = (level: LogLevel, message: string, containsPii: boolean) => void;
+/** msal's name of LoggerCallback. */
+export type ILoggerCallback = LoggerCallback;
 export interface LoggerOptions { loggerCallback?: LoggerCallback; piiLoggingEnabled?: boolean; logLevel?: LogLevel; correlationId?: string }
 export declare class Logger {
   constructor(loggerOptions: LoggerOptions, packageName?: string, packageVersion?: string);
@@ -416,9 +420,19 @@ export interface Configuration {
   };
   /** Accepted for msal 5 configurations; no effect. */
   experimental?: { enableAsymmetricEar?: boolean; iframeTimeoutTelemetry?: boolean; allowPlatformBrokerWithDOM?: boolean };
-  /** Accepted for msal 5 configurations; no effect (performance callbacks get msal-wasm's own measurements). */
+  /** `client`: the app's performance client (IPerformanceClient), which then measures each call and holds the performance callbacks, as in msal; `application` has no effect. */
   telemetry?: { application?: { appName?: string; appVersion?: string }; client?: unknown };
 }
+/** msal's names of the configuration's sections. */
+export type BrowserAuthOptions = Configuration["auth"];
+export type CacheOptions = NonNullable<Configuration["cache"]>;
+export type BrowserSystemOptions = NonNullable<Configuration["system"]>;
+export type BrowserTelemetryOptions = NonNullable<Configuration["telemetry"]>;
+export type BrowserExperimentalOptions = NonNullable<Configuration["experimental"]>;
+/** The configuration with every section present (what getConfiguration() returns once initialized). */
+export type BrowserConfiguration = {
+  auth: BrowserAuthOptions; cache: CacheOptions; system: BrowserSystemOptions; telemetry: BrowserTelemetryOptions; experimental: BrowserExperimentalOptions;
+};
 
 export interface PopupEvent { popupWindow: Window }
 /** ACCOUNT_REMOVED's payload: the account that another tab signed out. */
@@ -436,10 +450,13 @@ export interface EventMessage {
   eventType: EventType;
   interactionType: InteractionType | null;
   payload: EventPayload;
-  error: AuthError | Error | null;
+  error: EventError;
   correlationId: string;
   timestamp: number;
 }
+export type EventError = AuthError | Error | null;
+/** msal's payload of broker connection events (which a standard client never sends). */
+export type BrokerConnectionEvent = { pairwiseBrokerOrigin: string };
 export type EventCallbackFunction = (message: EventMessage) => void;
 
 /** msal-browser v5's event types: EventType without ACCOUNT_ADDED and ACCOUNT_REMOVED, which this package adds. */
@@ -491,6 +508,27 @@ export interface PerformanceEvent {
   libraryName: string; libraryVersion: string; appName?: string; appVersion?: string;
 }
 export type PerformanceCallbackFunction<E extends PerformanceEvent = PerformanceEvent> = (events: E[]) => void;
+/** A measurement under way in an app's performance client. */
+export type InProgressPerformanceEvent = {
+  end: (event?: Partial<PerformanceEvent>, error?: unknown, account?: AccountInfo) => PerformanceEvent | null;
+  discard: () => void;
+  add: (fields: { [key: string]: {} | undefined }) => void;
+  increment: (fields: { [key: string]: number | undefined }) => void;
+  event: PerformanceEvent;
+};
+/** msal's performance client: given as `telemetry.client`, it measures each call instead of msal-wasm and holds the performance callbacks. */
+export interface IPerformanceClient {
+  startMeasurement(measureName: string, correlationId?: string): InProgressPerformanceEvent;
+  endMeasurement(event: PerformanceEvent): PerformanceEvent | null;
+  discardMeasurements(correlationId: string): void;
+  addFields(fields: { [key: string]: {} | undefined }, correlationId: string): void;
+  addGlobalFields(fields: { [key: string]: {} | undefined }): void;
+  incrementFields(fields: { [key: string]: number | undefined }, correlationId: string): void;
+  removePerformanceCallback(callbackId: string): boolean;
+  addPerformanceCallback(callback: PerformanceCallbackFunction): string;
+  emitEvents(events: PerformanceEvent[], correlationId: string): void;
+  generateId(): string;
+}
 
 export interface IWindowStorage<T> {
   initialize(correlationId?: string): Promise<void>;
@@ -671,7 +709,8 @@ export interface ExternalTokenResponse {
   foci?: string;
 }
 /** msal's loadExternalTokens: stores a token response obtained elsewhere (a server that redeemed the code: access, ID and refresh tokens) in the cache of `config`'s client, for its silent calls, and returns its result. */
-export declare function loadExternalTokens(config: Configuration, request: SilentRequest, response: ExternalTokenResponse, options?: { clientInfo?: string; extendedExpiresOn?: number }): Promise<AuthenticationResult>;
+export declare function loadExternalTokens(config: Configuration, request: SilentRequest, response: ExternalTokenResponse, options?: LoadTokenOptions): Promise<AuthenticationResult>;
+export type LoadTokenOptions = { clientInfo?: string; extendedExpiresOn?: number };
 /** msal's check of a request for an MCP app (`auth.isMcp`): throws a ClientAuthError when the request names no `resource`, or names it in its extra parameters too. The rule runs in the wasm: call it once the module is loaded (after any initialize()). */
 export declare function enforceResourceParameter(isMcp: boolean | undefined, request: { resource?: string; extraParameters?: StringDict; extraQueryParameters?: StringDict; correlationId?: string }): void;
 /**
@@ -684,6 +723,8 @@ export interface IPublicClientApplication extends Pick<PublicClientApplication,
   | "getAccount" | "getAllAccounts" | "handleRedirectPromise" | "loginPopup" | "loginRedirect" | "logoutRedirect"
   | "logoutPopup" | "ssoSilent" | "getLogger" | "setLogger" | "setActiveAccount" | "getActiveAccount"
   | "initializeWrapperLibrary" | "setNavigationClient" | "getConfiguration" | "hydrateCache" | "clearCache"> {}
+/** msal's controller interface; here the client is its own controller. */
+export type IController = IPublicClientApplication;
 
 /** The stand-in msal-react uses before it is given a client: each call fails (or returns nothing). */
 export declare const stubbedPublicClientApplication: IPublicClientApplication;

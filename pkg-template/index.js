@@ -598,6 +598,9 @@ export class PublicClientApplication {
     this.client = null;
     this.initPromise = null;
     this.performanceCallbacks = new Map();
+    // The app's own performance client (msal's telemetry.client): it measures instead.
+    const t = this.config.telemetry;
+    this.telemetry = t && t.client && typeof t.client.startMeasurement === "function" ? t.client : null;
     this.nextCallbackId = 1;
     this.memo = new Map();
     this.redirectResponses = new Map();
@@ -665,22 +668,32 @@ export class PublicClientApplication {
 
   // ---- performance measurements (msal's PerformanceEvent, for performance callbacks) ----
   addPerformanceCallback(callback) {
+    if (this.telemetry) return this.telemetry.addPerformanceCallback(callback);
     const id = createGuid();
     this.performanceCallbacks.set(id, callback);
     return id;
   }
-  removePerformanceCallback(id) { return this.performanceCallbacks.delete(id); }
+  removePerformanceCallback(id) { return this.telemetry ? this.telemetry.removePerformanceCallback(id) : this.performanceCallbacks.delete(id); }
+  measuring() { return this.telemetry !== null || this.performanceCallbacks.size > 0; }
   // Runs `work` (a function returning a promise) and reports how long it took to the
   // performance callbacks.
   // `keep(result)`: false discards the measurement of a success; an error object reports it
   // failed with that error.
   measure(name, correlationId, work, keep = () => true) {
-    if (this.performanceCallbacks.size === 0) {
+    if (!this.measuring()) {
       try { return Promise.resolve(work()); } catch (e) { return Promise.reject(e); }
     }
     const start = performance.now();
     const startTimeMs = Date.now();
+    let measurement = null;
+    try { measurement = this.telemetry && this.telemetry.startMeasurement(name, correlationId); } catch (e) { this.logger.error(`telemetry.client threw: ${e}`, correlationId); }
     const report = (success, error) => {
+      if (this.telemetry) {
+        try {
+          if (measurement) measurement.end({ success, errorCode: error ? error.errorCode : undefined, subErrorCode: error && error.subError ? error.subError : undefined }, error);
+        } catch (e) { this.logger.error(`telemetry.client threw: ${e}`, correlationId); }
+        return;
+      }
       const event = {
         eventId: String(nextPerformanceEvent++), name, correlationId, startTimeMs, durationMs: Math.round(performance.now() - start),
         status: 2, success, errorCode: error ? error.errorCode : undefined, subErrorCode: error && error.subError ? error.subError : undefined,
@@ -953,7 +966,7 @@ export class PublicClientApplication {
       this.emit(EventType.ACQUIRE_TOKEN_START, InteractionType.Silent, req, null, result.correlationId);
       this.emit(EventType.ACQUIRE_TOKEN_SUCCESS, InteractionType.Silent, copyResult(result, result.correlationId), null, result.correlationId);
     }
-    const done = this.performanceCallbacks.size ? this.measure(BrowserRootPerformanceEvents.AcquireTokenSilent, result.correlationId, () => result) : Promise.resolve(result);
+    const done = this.measuring() ? this.measure(BrowserRootPerformanceEvents.AcquireTokenSilent, result.correlationId, () => result) : Promise.resolve(result);
     return events && shared ? this.inFlight(key, done) : done;
   }
 
@@ -1009,13 +1022,13 @@ export class PublicClientApplication {
     try {
       ({ url, ...sent } = JSON.parse(await pending));
     } catch (raw) {
-      if (local) this.signedOutHere(active);
+      if (local) this.signedOutHere(active, r.correlationId);
       const e = toError(raw);
       this.emit(EventType.LOGOUT_FAILURE, InteractionType.Redirect, null, e, r.correlationId);
       this.emit(EventType.LOGOUT_END, InteractionType.Redirect, null, null, r.correlationId);
       throw e;
     }
-    this.signedOutHere(active);
+    this.signedOutHere(active, r.correlationId);
     // As msal: only for a request that names its account, with msal's processed request.
     if (r.account && r.account.homeAccountId) this.emit(EventType.LOGOUT_SUCCESS, InteractionType.Redirect, Object.assign(r, sent), null, r.correlationId);
     if (!url) {
@@ -1065,7 +1078,7 @@ export class PublicClientApplication {
       this.emit(EventType.LOGOUT_END, InteractionType.Popup, null, null, r.correlationId);
       return Promise.reject(e);
     }
-    this.signedOutHere(active);
+    this.signedOutHere(active, r.correlationId);
     if (sent) Object.assign(r, JSON.parse(sent));
     this.emit(EventType.LOGOUT_SUCCESS, InteractionType.Popup, r, null, r.correlationId);
     if (popupWindow) this.emit(EventType.POPUP_OPENED, InteractionType.Popup, { popupWindow }, null, r.correlationId);
@@ -1089,12 +1102,12 @@ export class PublicClientApplication {
     if (!this.client) await this.initialize();
     const active = this.engine().activeHomeAccountId();
     try { this.engine().clearCache(requestJson(request)); } catch (raw) { throw toError(raw); }
-    this.signedOutHere(active);
+    this.signedOutHere(active, (request && request.correlationId) || createGuid());
   }
   // As msal: removing the active account makes it null, with ACTIVE_ACCOUNT_CHANGED.
-  signedOutHere(active) {
+  signedOutHere(active, correlationId) {
     this.accountsChangedHere();
-    if (active && !this.client.activeHomeAccountId()) this.emit(EventType.ACTIVE_ACCOUNT_CHANGED);
+    if (active && !this.client.activeHomeAccountId()) this.emit(EventType.ACTIVE_ACCOUNT_CHANGED, null, null, null, correlationId);
   }
 
   // ---- accounts ----
@@ -1138,7 +1151,7 @@ export class PublicClientApplication {
       throw toError(raw);
     }
     this.client.accountChanges(2);
-    this.emit(EventType.ACTIVE_ACCOUNT_CHANGED);
+    this.emit(EventType.ACTIVE_ACCOUNT_CHANGED, null, null, null, createGuid());
   }
 
   // Stores a result obtained elsewhere (a server that redeemed the code) for silent calls.

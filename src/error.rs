@@ -179,6 +179,8 @@ struct Inner {
     trace_id: String,
     timestamp: String,
     error_no: String,
+    /// The server sent `error_no` as a JSON number (Entra's `error_codes` do).
+    error_no_number: bool,
     claims: String,
     status: Option<u16>,
 }
@@ -242,6 +244,18 @@ impl AuthError {
         self.0.error_no = error_no;
         self.0.claims = claims;
         self
+    }
+
+    /// Marks the error number as a JSON number in the server's answer (msal hands it on as
+    /// it came: a number from Entra's token endpoint).
+    pub fn with_numeric_error_no(mut self) -> Self {
+        self.0.error_no_number = true;
+        self
+    }
+
+    /// True when the server sent the error number as a JSON number.
+    pub fn error_no_is_number(&self) -> bool {
+        self.0.error_no_number
     }
 
     /// Sets the HTTP status of the failed response.

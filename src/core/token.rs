@@ -462,19 +462,24 @@ fn truncate(s: &str, max: usize) -> String {
 pub fn server_error_from_json(json: &Json, resp: &HttpResponse) -> AuthError {
     let error = json.str_field("error").unwrap_or_default();
     let error = if error.is_empty() { ["http_", &dec(resp.status.into())].concat() } else { error.to_owned() };
-    let error_no = match json.get("error_codes").and_then(Json::as_array).and_then(|a| a.first()) {
-        Some(Json::Num(n)) => n.clone(),
-        Some(Json::Str(s)) => s.clone(),
-        _ => String::new(),
+    let (error_no, numeric) = match json.get("error_codes").and_then(Json::as_array).and_then(|a| a.first()) {
+        Some(Json::Num(n)) => (n.clone(), true),
+        Some(Json::Str(s)) => (s.clone(), false),
+        _ => (String::new(), false),
     };
-    classify_server_error(
+    let e = classify_server_error(
         &error,
         json.str_field("error_description").unwrap_or_default(),
         json.str_field("suberror").unwrap_or_default(),
         resp.status,
     )
     .with_correlation_id(json.string_or_empty("correlation_id"))
-    .with_server_details(json.string_or_empty("trace_id"), json.string_or_empty("timestamp"), error_no, json.string_or_empty("claims"))
+    .with_server_details(json.string_or_empty("trace_id"), json.string_or_empty("timestamp"), error_no, json.string_or_empty("claims"));
+    if numeric {
+        e.with_numeric_error_no()
+    } else {
+        e
+    }
 }
 
 #[cfg(test)]

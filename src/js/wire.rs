@@ -38,7 +38,6 @@ const UNSUPPORTED: &[(&str, &str, &str)] = &[
     ("auth", "verifySSO", "no background SSO check (msal's telemetry) follows an interactive sign-in"),
     ("system", "serverTelemetryEnabled", "server telemetry headers are not sent"),
     ("telemetry", "application", "telemetry.application (x-app-name, x-app-ver) is not sent"),
-    ("telemetry", "client", "telemetry.client is not called (see addPerformanceCallback)"),
     ("experimental", "iframeTimeoutTelemetry", "late frame answers are not measured"),
     ("experimental", "enableAsymmetricEar", "EAR is not supported"),
     // v3/v4 names msal 5 no longer reads (its defaults apply).
@@ -577,8 +576,13 @@ pub fn error_json(e: &AuthError) -> Json {
         .with("correlationId", e.correlation_id())
         .with_nonempty("traceId", e.trace_id())
         .with_nonempty("timestamp", e.timestamp())
-        .with_nonempty("errorNo", e.error_no())
         .with_nonempty("claims", e.claims());
+    // A number as the server sent it (msal hands on `error_codes[0]` as it came).
+    let j = match e.error_no() {
+        "" => j,
+        n if e.error_no_is_number() => j.with("errorNo", Json::Num(n.to_owned())),
+        n => j.with("errorNo", n),
+    };
     match e.status() {
         Some(s) => j.with("status", u64::from(s)),
         None => j,

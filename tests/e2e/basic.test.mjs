@@ -504,6 +504,17 @@ test("every account getter carries msal 5's loginHint/upn/kmsi; clearCache of th
     return window.events.slice();
   });
   assert.deepEqual(events, Array(4).fill("msal:activeAccountChanged"));
+  // Each with a correlation id of its own, as msal's setActiveAccount.
+  const cids = await page.evaluate(() => {
+    const seen = [];
+    const id = window.pca.addEventCallback((m) => seen.push(m.correlationId), ["msal:activeAccountChanged"]);
+    window.pca.setActiveAccount(null);
+    window.pca.setActiveAccount(null);
+    window.pca.removeEventCallback(id);
+    return seen;
+  });
+  assert.equal(cids.length, 2);
+  assert.ok(cids.every((c) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(c)) && cids[0] !== cids[1], JSON.stringify(cids));
   await page.context().close();
 });
 
@@ -963,6 +974,10 @@ test("handleRedirectPromise as msal 5: events with the sign-in's correlation id,
     const again = await window.pca.handleRedirectPromise();
     return { user: window.redirect.result.account.username, same: again === window.redirect.result, trail: window.trail.filter(([t]) => !t.startsWith("msal:initialize")) };
   });
+  // The page's own setActiveAccount call: a correlation id of its own.
+  const [type, cid] = r.trail.pop();
+  assert.equal(type, "msal:activeAccountChanged");
+  assert.match(cid, /^[0-9a-f]{8}-[0-9a-f]{4}-/);
   assert.deepEqual(r, {
     user: "memo",
     same: true,
@@ -971,7 +986,6 @@ test("handleRedirectPromise as msal 5: events with the sign-in's correlation id,
       ["msal:acquireTokenSuccess", "redirect-cid"],
       ["msal:loginSuccess", "redirect-cid"],
       ["msal:handleRedirectEnd", "redirect-cid"],
-      ["msal:activeAccountChanged", ""],
     ],
   });
   await ctx.close();
@@ -1077,6 +1091,45 @@ test("performance callbacks hear msal's root measurements: a popup, a silent cal
   });
   assert.deepEqual(after, []);
   await ctx.close();
+});
+
+test("the app's telemetry.client measures instead (as msal): it hears each call's start and end and holds the performance callbacks", async () => {
+  const page = await signedInPage("telma");
+  const r = await page.evaluate(async () => {
+    const log = [];
+    const client = {
+      startMeasurement: (name, correlationId) => {
+        log.push(["start", name, typeof correlationId]);
+        return { end: (event, error) => { log.push(["end", name, event.success, event.errorCode || null, !!error]); return null; }, discard() {}, add() {}, increment() {}, event: {} };
+      },
+      addPerformanceCallback: () => "app-client-id",
+      removePerformanceCallback: (id) => id === "app-client-id",
+    };
+    const config = window.pca.getConfiguration();
+    const pca = new window.msal.PublicClientApplication({ auth: config.auth, cache: config.cache, telemetry: { client } });
+    await pca.initialize();
+    const id = pca.addPerformanceCallback(() => {});
+    const account = pca.getAllAccounts()[0];
+    await pca.acquireTokenSilent({ scopes: ["User.Read"], account, forceRefresh: true });
+    Object.assign(window, { tpca: pca, tlog: log });
+    return { id, removed: pca.removePerformanceCallback(id) };
+  });
+  // The token endpoint unreachable: the next renewal fails.
+  await page.route((url) => url.pathname.endsWith("/oauth2/v2.0/token"), (route) => route.abort("connectionreset"));
+  r.failed = await page.evaluate(() => window.tpca.acquireTokenSilent({ scopes: ["User.Read"], account: window.tpca.getAllAccounts()[0], forceRefresh: true }).then(() => "ok", (e) => e.errorCode));
+  r.log = await page.evaluate(() => window.tlog.filter(([, name]) => name === "acquireTokenSilent"));
+  assert.deepEqual(r, {
+    id: "app-client-id",
+    removed: true,
+    failed: "post_request_failed",
+    log: [
+      ["start", "acquireTokenSilent", "string"],
+      ["end", "acquireTokenSilent", true, null, false],
+      ["start", "acquireTokenSilent", "string"],
+      ["end", "acquireTokenSilent", false, "post_request_failed", true],
+    ],
+  });
+  await page.context().close();
 });
 
 test("a redirect sign-in whose page comes back without a response is measured as msal's: a failed acquireTokenRedirect with no_server_response", async () => {

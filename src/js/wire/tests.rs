@@ -305,6 +305,16 @@ fn errors_carry_codes_and_never_a_secret() {
 }
 
 #[test]
+fn a_server_error_number_keeps_its_json_type() {
+    // Entra's `error_codes` are numbers: msal hands `errorNo` on as it came (`e.errorNo === 50076`).
+    let resp = crate::core::http::HttpResponse::new(400, "");
+    let err = |body: &str| error_json(&crate::core::token::server_error_from_json(&json(body), &resp)).to_json();
+    assert!(err(r#"{"error":"invalid_grant","error_codes":[50076]}"#).contains(r#""errorNo":50076"#));
+    assert!(err(r#"{"error":"invalid_grant","error_codes":["50076"]}"#).contains(r#""errorNo":"50076""#));
+    assert!(!err(r#"{"error":"invalid_grant"}"#).contains("errorNo"));
+}
+
+#[test]
 fn resource_extra_parameters_and_store_in_cache_are_read_as_msal_v5_sends_them() {
     let j = json(
         r#"{"scopes":["a"],"resource":"https://mcp.example/","extraParameters":{"x":"1","n":2},

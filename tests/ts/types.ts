@@ -1,0 +1,24 @@
+// msal-browser's type exports an app imports for its own declarations exist here under the
+// same names, so such an app compiles after changing its import.
+import type {
+  BrowserAuthOptions, CacheOptions, BrowserSystemOptions, BrowserTelemetryOptions, BrowserExperimentalOptions, BrowserConfiguration,
+  EventError, BrokerConnectionEvent, ILoggerCallback, IPerformanceClient, InProgressPerformanceEvent, LoadTokenOptions,
+  PopupSize, PopupPosition, IController, Configuration,
+} from "msal-wasm";
+
+const auth: BrowserAuthOptions = { clientId: "c", redirectUri: "/" };
+const cache: CacheOptions = { cacheLocation: "localStorage" };
+const system: BrowserSystemOptions = { tokenRenewalOffsetSeconds: 300 };
+const telemetry: BrowserTelemetryOptions = { application: { appName: "app" } };
+const experimental: BrowserExperimentalOptions = {};
+export const config: Configuration = { auth, cache, system, telemetry, experimental };
+export type Full = BrowserConfiguration;
+export const noError: EventError = null;
+export const broker: BrokerConnectionEvent = { pairwiseBrokerOrigin: "https://example" };
+export const logger: ILoggerCallback = (_level, _message, _pii) => {};
+export type Client = IPerformanceClient;
+export type InProgress = InProgressPerformanceEvent;
+export const load: LoadTokenOptions = { clientInfo: "x" };
+export const size: PopupSize = { height: 600, width: 480 };
+export const position: PopupPosition = { top: 0, left: 0 };
+export type Controller = IController;
