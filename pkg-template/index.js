@@ -591,6 +591,23 @@ let nextPerformanceEvent = 1;
 // client of the same app and cache, which then serves the tokens at once.
 const pageClients = [];
 
+// msal's switch for support: sessionStorage "msal.browser.log.level" (a LogLevel name but
+// Error, as msal reads it) logs at that level to the console instead of the app's callback;
+// "msal.browser.log.pii" "true" or "false" turns PII lines on or off.
+function supportLogging(options) {
+  const o = Object.assign({}, options);
+  try {
+    const level = LogLevel[sessionStorage.getItem("msal.browser.log.level")];
+    const pii = String(sessionStorage.getItem("msal.browser.log.pii")).toLowerCase();
+    if (typeof level === "number" && level) {
+      o.logLevel = level;
+      o.loggerCallback = (l, m) => console[["error", "warn", "info", "debug"][l] || "log"](m);
+    }
+    if (pii === "true" || pii === "false") o.piiLoggingEnabled = pii === "true";
+  } catch (_) { /* no sessionStorage here */ }
+  return o;
+}
+
 export class PublicClientApplication {
   constructor(configuration) {
     this.config = configuration || {};
@@ -610,7 +627,7 @@ export class PublicClientApplication {
     this.navigationClient = (this.config.system && this.config.system.navigationClient) || new NavigationClient();
     // What the navigation client is told to wait for (msal 5's system.redirectNavigationTimeout).
     this.navigationTimeout = (this.config.system && this.config.system.redirectNavigationTimeout) || 30000;
-    this.logger = new Logger(this.config.system && this.config.system.loggerOptions, "msal-wasm", version);
+    this.logger = new Logger(supportLogging(this.config.system && this.config.system.loggerOptions), "msal-wasm", version);
     this.events = new EventHandler(this.logger);
     if (typeof window !== "undefined") loadWasm(this.config.system && this.config.system.wasmUrl).catch(() => {});
   }

@@ -721,6 +721,21 @@ test("logoutRedirect through the redirect bridge sends state, returns to the app
   await ctx.close();
 });
 
+test("msal's support switch: sessionStorage msal.browser.log.level sends the log to the console at that level, over the app's callback", async () => {
+  const page = await env.open("entra");
+  await page.evaluate(() => sessionStorage.setItem("msal.browser.log.level", "Verbose"));
+  const lines = [];
+  page.on("console", (m) => { if (m.text().includes("msal-wasm@")) lines.push([m.type(), m.text()]); });
+  await page.reload();
+  await page.waitForSelector("body[data-ready='1']");
+  await page.waitForTimeout(100);
+  const app = await page.evaluate(() => window.logs.length);
+  assert.equal(app, 0, "the app's callback hears nothing");
+  assert.ok(lines.some(([type, text]) => type === "debug" && text.includes(" : Verbose - ")), JSON.stringify(lines.slice(0, 5)));
+  assert.ok(!lines.some(([, text]) => text.includes(" : Trace - ")), "nothing below the level");
+  await page.context().close();
+});
+
 test("getConfiguration returns the defaults filled in and the app's own objects; options msal-wasm does not act on are warned about once", async () => {
   const page = await env.open("entra");
   const r = await page.evaluate(async (authority) => {
