@@ -650,7 +650,7 @@ export class PublicClientApplication {
           // After the wasm call: the app's logger may call back into the client.
           // The app's clients may be circular: the wasm only learns that they are set.
           const json = JSON.stringify(this.config, (k, v) => (/^(network|navigation)Client$/.test(k) && v ? true : v));
-          const log = (level, message) => queueMicrotask(() => this.logger.logMessage(message, { logLevel: level, containsPii: false, correlationId: "" }));
+          const log = (level, message, cid) => queueMicrotask(() => this.logger.logMessage(message, { logLevel: level, containsPii: false, correlationId: cid || "" }));
           client = new WasmClient(json, log, this.config.system && this.config.system.networkClient);
           this.logLevelTo(client);
           await client.initialize();

@@ -195,19 +195,19 @@ impl<P: Platform> PublicClientApplication<P> {
     /// checked entry by entry (see [`TokenCache::apply_snapshot`]).
     pub fn apply_announcement(&self, message: &str) -> bool {
         if message.len() > MAX_ANNOUNCEMENT_BYTES {
-            self.log(LogLevel::Warning, "ignored an oversized message from another tab");
+            self.log(LogLevel::Warning, "", "ignored an oversized message from another tab");
             return false;
         }
         let Ok(j) = Json::parse(message) else { return false };
         if j.str_field("clientId") != Some(self.config.client_id.as_str()) {
-            self.log(LogLevel::Verbose, "ignored a message from another tab that is not for this client");
+            self.log(LogLevel::Verbose, "", "ignored a message from another tab that is not for this client");
             return false;
         }
         if self.config.cache_location == CacheLocation::LocalStorage {
             if let (Some("tokens"), Some(home), Some(snapshot)) = (j.str_field("t"), j.str_field("homeAccountId"), j.get("snapshot")) {
                 let known = self.cache.borrow().account(home).is_some();
                 if !self.cache.borrow_mut().apply_snapshot(home, snapshot, self.platform.now_ms()) {
-                    self.log(LogLevel::Warning, "ignored another tab's token snapshot: an entry is not this client's, not under its own key, or dated in the future");
+                    self.log(LogLevel::Warning, "", "ignored another tab's token snapshot: an entry is not this client's, not under its own key, or dated in the future");
                     return false;
                 }
                 return !known;
@@ -242,7 +242,7 @@ impl<P: Platform> PublicClientApplication<P> {
             _ => return false,
         };
         if result.is_err() {
-            self.log(LogLevel::Warning, "could not apply another tab's account change to storage");
+            self.log(LogLevel::Warning, "", "could not apply another tab's account change to storage");
         }
         true
     }
@@ -289,7 +289,7 @@ impl<P: Platform> PublicClientApplication<P> {
             cache.reload()
         };
         for i in issues {
-            self.log(LogLevel::Warning, &["removed a corrupt cache entry: ", i.reason].concat());
+            self.log(LogLevel::Warning, "", &["removed a corrupt cache entry: ", i.reason].concat());
         }
     }
 }

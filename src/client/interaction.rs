@@ -108,7 +108,11 @@ impl<P: Platform> PublicClientApplication<P> {
         });
         if lock.is_none() {
             temp.remove(INTERACTION_STATUS_KEY);
-            self.log(LogLevel::Warning, "removed an interaction status this library did not write (garbage or another library's format)");
+            self.log(
+                LogLevel::Warning,
+                "",
+                "removed an interaction status this library did not write (garbage or another library's format)",
+            );
         }
         lock
     }
@@ -169,10 +173,11 @@ impl<P: Platform> PublicClientApplication<P> {
             // A lock whose lease ran out was left by an interaction that will never finish
             // (a popup whose page died, a redirect the app never completed): take it over.
             if lease_over(&held, now) {
-                self.log(LogLevel::Warning, "cleared an interaction lock whose lease had expired");
+                self.log(LogLevel::Warning, "", "cleared an interaction lock whose lease had expired");
             } else if take_over {
                 self.log(
                     LogLevel::Warning,
+                    "",
                     "overrideInteractionInProgress: took the interaction lock over; the interaction holding it is cancelled",
                 );
                 self.takeovers.set(self.takeovers.get().wrapping_add(1));
@@ -421,7 +426,7 @@ impl<P: Platform> PublicClientApplication<P> {
             Some(p @ (authorize::Prompt::None | authorize::Prompt::NoSession)) if itype == InteractionType::Silent => Some(p),
             Some(_) if itype == InteractionType::Silent => {
                 // msal 5 (no longer silent_prompt_value_error).
-                self.log(LogLevel::Warning, "a silent request takes prompt none or no_session only; none is sent");
+                self.log(LogLevel::Warning, &req.correlation_id, "a silent request takes prompt none or no_session only; none is sent");
                 Some(authorize::Prompt::None)
             }
             None if itype == InteractionType::Silent => Some(authorize::Prompt::None),
@@ -574,7 +579,7 @@ impl<P: Platform> PublicClientApplication<P> {
         // it is read again).
         let own = self.interaction_lock_type();
         if own.as_deref() == Some(SIGNOUT) {
-            self.log(LogLevel::Verbose, "handleRedirectPromise: back from a redirect sign-out");
+            self.log(LogLevel::Verbose, "", "handleRedirectPromise: back from a redirect sign-out");
             // Back from a redirect sign-out (directly, or through the redirect bridge, which
             // stashed the end-session page's state): the sign-out is over.
             self.release_interaction_lock();
@@ -596,7 +601,7 @@ impl<P: Platform> PublicClientApplication<P> {
         let pending = self.pending_redirect().filter(|_| own.as_deref() == Some(SIGNIN));
         let has_ours = ours.is_some();
         let Some(response) = ours.filter(|_| pending.is_some()) else {
-            self.log(LogLevel::Trace, "handleRedirectPromise: no response to a redirect of this client in the address");
+            self.log(LogLevel::Trace, "", "handleRedirectPromise: no response to a redirect of this client in the address");
             if let Some(response) = self.take_stashed_response() {
                 return Ok(RedirectStart::Redeem { response, clean_url: None });
             }
@@ -637,7 +642,7 @@ impl<P: Platform> PublicClientApplication<P> {
                 self.stash_redirect_response(&response)?;
                 return Ok(RedirectStart::Navigate { url: start, clean_url });
             } else {
-                self.log(LogLevel::Warning, "handleRedirectPromise: the saved start page is not on this origin; completing here");
+                self.log(LogLevel::Warning, "", "handleRedirectPromise: the saved start page is not on this origin; completing here");
             }
         }
         Ok(RedirectStart::Redeem { response, clean_url })
@@ -774,7 +779,7 @@ impl<P: Platform> PublicClientApplication<P> {
             }
         };
         let waited = if ours() {
-            self.log(LogLevel::Verbose, "popup: waiting for the provider's response");
+            self.log(LogLevel::Verbose, &pending.correlation_id, "popup: waiting for the provider's response");
             self.platform.wait_for_popup(popup, &pending.state_id, self.config.popup_timeout_ms).await
         } else {
             self.platform.close_popup(popup);
@@ -816,7 +821,7 @@ impl<P: Platform> PublicClientApplication<P> {
             let binding = self.bind(&req.authentication_scheme, req.account.as_ref()).await?;
             let pending =
                 self.build_pending(req, retry_id.as_deref().unwrap_or_default(), InteractionType::Silent, "", &target, binding)?;
-            self.log(LogLevel::Verbose, "ssoSilent: loading the authorize request in a hidden frame");
+            self.log(LogLevel::Verbose, &req.correlation_id, "ssoSilent: loading the authorize request in a hidden frame");
             let frame = self.platform.load_hidden_frame(
                 &pending.url,
                 pending.form.as_deref(),
@@ -827,7 +832,11 @@ impl<P: Platform> PublicClientApplication<P> {
             match frame.await {
                 Ok(response) => match (pending.correlation_id.clone(), self.finish_interaction(pending, &response).await) {
                     (id, Err(e)) if e.code() == "invalid_grant" && retry_id.is_none() => {
-                        self.log(LogLevel::Warning, "ssoSilent: the code was refused (invalid_grant); asking for another once");
+                        self.log(
+                            LogLevel::Warning,
+                            &req.correlation_id,
+                            "ssoSilent: the code was refused (invalid_grant); asking for another once",
+                        );
                         retry_id = Some(id);
                     }
                     (_, done) => return done,
@@ -836,7 +845,7 @@ impl<P: Platform> PublicClientApplication<P> {
                     self.abort_interaction(&pending);
                     self.unbind(pending.binding.as_ref()).await;
                     if e == WindowError::NoResponse {
-                        self.log(LogLevel::Warning, "hidden frames get no answer on this page (third-party cookies blocked?); silent frame requests fail at once for 5 minutes");
+                        self.log(LogLevel::Warning, &req.correlation_id, "hidden frames get no answer on this page (third-party cookies blocked?); silent frame requests fail at once for 5 minutes");
                         self.frames_blocked_until.set(self.platform.now_ms().saturating_add(FRAME_BACKOFF_MS));
                     }
                     return Err(window_error(e, &pending.correlation_id));

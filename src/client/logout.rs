@@ -164,7 +164,7 @@ impl<P: Platform> PublicClientApplication<P> {
     fn sign_out_locally(&self, req: &LogoutRequest, itype: InteractionType) -> Result<SignedOut, AuthError> {
         let correlation_id = if req.correlation_id.is_empty() { self.guid()? } else { req.correlation_id.clone() };
         self.take_interaction_lock(SIGNOUT, itype)?;
-        self.log(LogLevel::Verbose, "signing out: the account's cache entries are removed");
+        self.log(LogLevel::Verbose, &req.correlation_id, "signing out: the account's cache entries are removed");
         let info = req.account.as_ref().and_then(|a| self.account_in(a));
         // As msal: a request naming an account removes that account's entries only, even one
         // the cache no longer holds (another tab signed it out); none names every account.
@@ -320,7 +320,7 @@ impl<P: Platform> PublicClientApplication<P> {
                     if self.platform.navigate_popup(&mut p, url, None).is_ok() {
                         popup = Some(p);
                     } else {
-                        self.log(LogLevel::Verbose, "the sign-out popup was closed before the end-session page");
+                        self.log(LogLevel::Verbose, &started.correlation_id, "the sign-out popup was closed before the end-session page");
                     }
                 }
                 // No end-session endpoint after all: nothing to show.
@@ -331,7 +331,7 @@ impl<P: Platform> PublicClientApplication<P> {
         if let Some(popup) = popup {
             let ended = self.platform.wait_for_popup(popup, &started.state_id, self.config.popup_timeout_ms).await;
             if ended.is_err() {
-                self.log(LogLevel::Verbose, "the sign-out popup ended without an answer");
+                self.log(LogLevel::Verbose, &started.correlation_id, "the sign-out popup ended without an answer");
             }
         }
         self.release_interaction_lock();

@@ -29,16 +29,16 @@ impl<P: Platform> PublicClientApplication<P> {
         // Before the endpoints: a cached or fetched document is judged against this cloud.
         self.resolved.borrow_mut().cloud = cloud;
         let metadata = if !self.config.authority_metadata.is_empty() {
-            self.log(LogLevel::Verbose, "initialize: the authority's endpoints come from the configuration");
+            self.log(LogLevel::Verbose, "", "initialize: the authority's endpoints come from the configuration");
             Some(AuthorityMetadata::parse(&self.config.authority_metadata, &self.authority)?)
         } else if let Some(builtin) = self.builtin_metadata(&self.authority) {
-            self.log(LogLevel::Verbose, "initialize: the authority's endpoints are msal's for this cloud");
+            self.log(LogLevel::Verbose, "", "initialize: the authority's endpoints are msal's for this cloud");
             Some(builtin)
         } else if let Some(cached) = self.cached_metadata(&self.authority) {
-            self.log(LogLevel::Verbose, "initialize: the authority's endpoints come from the cached discovery document");
+            self.log(LogLevel::Verbose, "", "initialize: the authority's endpoints come from the cached discovery document");
             Some(cached)
         } else {
-            self.log(LogLevel::Verbose, "initialize: the authority's discovery document is fetched by the first request that needs it");
+            self.log(LogLevel::Verbose, "", "initialize: the authority's discovery document is fetched by the first request that needs it");
             None
         };
         let mut resolved = self.resolved.borrow_mut();
@@ -108,7 +108,7 @@ impl<P: Platform> PublicClientApplication<P> {
         let metadata = match metadata {
             Some(m) => m,
             None => {
-                self.log(LogLevel::Verbose, "fetching the discovery document of the request's authority");
+                self.log(LogLevel::Verbose, "", "fetching the discovery document of the request's authority");
                 let m = self.fetch_metadata(&authority).await?;
                 let mut resolved = self.resolved.borrow_mut();
                 if authority.canonical() == self.authority.canonical() {
@@ -179,7 +179,11 @@ impl<P: Platform> PublicClientApplication<P> {
         });
         if valid.is_none() {
             crate::core::cache::KeyValueStore::remove(cache.store(), &key);
-            self.log(LogLevel::Warning, "dropped a cached discovery document that was expired or not the authority's; fetching it again");
+            self.log(
+                LogLevel::Warning,
+                "",
+                "dropped a cached discovery document that was expired or not the authority's; fetching it again",
+            );
         }
         valid
     }

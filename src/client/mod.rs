@@ -294,7 +294,7 @@ impl<P: Platform> PublicClientApplication<P> {
         let stale_before = stale_before_ms(&config, &platform);
         let (cache, issues) = TokenCache::load_retaining(platform.cache_store(), &config.client_id, stale_before);
         for i in &issues {
-            platform.log(LogLevel::Warning, &["removed a corrupt cache entry: ", i.reason].concat());
+            platform.log(LogLevel::Warning, "", &["removed a corrupt cache entry: ", i.reason].concat());
         }
         let cloud = authority.default_cloud();
         let log_level = Cell::new(config.log_level);
@@ -401,9 +401,9 @@ impl<P: Platform> PublicClientApplication<P> {
     }
 
     /// Writes a log line when the configured level wants it.
-    fn log(&self, level: LogLevel, message: &str) {
+    fn log(&self, level: LogLevel, correlation_id: &str, message: &str) {
         if level <= self.log_level.get() {
-            self.platform.log(level, message);
+            self.platform.log(level, correlation_id, message);
         }
     }
 

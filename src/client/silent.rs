@@ -180,21 +180,25 @@ impl<P: Platform> PublicClientApplication<P> {
         }
         let hit = if req.force_refresh || !req.claims.is_empty() || !req.cache_lookup_policy.uses_access_token() {
             self.ensure_initialized()?;
-            self.log(LogLevel::Verbose, "acquireTokenSilent: the request skips the cached access token (forceRefresh, claims or policy)");
+            self.log(
+                LogLevel::Verbose,
+                &req.correlation_id,
+                "acquireTokenSilent: the request skips the cached access token (forceRefresh, claims or policy)",
+            );
             None
         } else {
             self.cached_token(req, 0)?
         };
         match hit {
             Some(r) => {
-                self.log(LogLevel::Trace, "acquireTokenSilent: a cached access token is served");
+                self.log(LogLevel::Trace, &req.correlation_id, "acquireTokenSilent: a cached access token is served");
                 Ok(Some(for_caller(req, r)))
             }
             // As msal: a request for the cached access token alone fails here, before any
             // network event.
             None if req.cache_lookup_policy == CacheLookupPolicy::AccessToken => Err(refresh_required(req)),
             None => {
-                self.log(LogLevel::Verbose, "acquireTokenSilent: no usable cached access token; renewing");
+                self.log(LogLevel::Verbose, &req.correlation_id, "acquireTokenSilent: no usable cached access token; renewing");
                 Ok(None)
             }
         }
@@ -326,7 +330,11 @@ impl<P: Platform> PublicClientApplication<P> {
             Some(renew) => match self.acquire_token_silent_network(&renew).await {
                 Ok(renewed) => Ok(for_caller(req, renewed)),
                 Err(_) => {
-                    self.log(LogLevel::Warning, "the proactive refresh failed; the cached token is served until it expires");
+                    self.log(
+                        LogLevel::Warning,
+                        &req.correlation_id,
+                        "the proactive refresh failed; the cached token is served until it expires",
+                    );
                     Ok(hit)
                 }
             },
@@ -423,7 +431,7 @@ impl<P: Platform> PublicClientApplication<P> {
                         let active = self.frame.borrow().clone();
                         match active {
                             Some(flight) => {
-                                self.log(LogLevel::Verbose, "silent: waiting for the hidden frame in flight");
+                                self.log(LogLevel::Verbose, &req.correlation_id, "silent: waiting for the hidden frame in flight");
                                 if flight.wait().await.is_err() {
                                     return Err(e);
                                 }
@@ -508,7 +516,11 @@ impl<P: Platform> PublicClientApplication<P> {
         if waited && _lock.is_none() {
             // The holder never let go (a hung tab, or a page of the origin holding our lock
             // name): renew alone rather than wait forever.
-            self.log(LogLevel::Warning, "renewal: another holder kept this account's renewal lock past its bound; renewing without it");
+            self.log(
+                LogLevel::Warning,
+                &req.correlation_id,
+                "renewal: another holder kept this account's renewal lock past its bound; renewing without it",
+            );
             return self.cache_or_refresh(req).await;
         }
         // Another tab renewed while we waited for the lock, or (unless this is a forceRefresh,
@@ -517,7 +529,7 @@ impl<P: Platform> PublicClientApplication<P> {
         // few hundred ms). When that tab failed nothing comes, and this tab tries itself.
         let renewed_elsewhere = waited || (!fresh_only && self.platform.marked_elsewhere(&renewed_mark).await);
         if renewed_elsewhere {
-            self.log(LogLevel::Verbose, "renewal: another tab renewed this account's token; waiting for its result");
+            self.log(LogLevel::Verbose, &req.correlation_id, "renewal: another tab renewed this account's token; waiting for its result");
             let until = self.platform.now_ms().saturating_add(RENEWED_MARK_MS);
             while self.platform.now_ms() < until {
                 let renewed = self.token_renewed_since(req, since)?;

@@ -150,7 +150,7 @@ impl<P: Platform> PublicClientApplication<P> {
         binding: Option<&dpop::Binding>,
         saving: Saving<'_>,
     ) -> Result<AuthenticationResult, AuthError> {
-        self.log(LogLevel::Verbose, "redeeming the authorization code");
+        self.log(LogLevel::Verbose, saving.correlation_id, "redeeming the authorization code");
         let sent_at = self.now_s();
         let (scopes, options) = (saving.scopes, saving.options);
         // The request's claims with msal's optional ID token claims and the client
@@ -317,7 +317,7 @@ impl<P: Platform> PublicClientApplication<P> {
 
     /// Redeems the account's refresh token for `req`'s scopes.
     pub async fn refresh(&self, req: &SilentRequest) -> Result<AuthenticationResult, AuthError> {
-        self.log(LogLevel::Verbose, "renewal: redeeming the refresh token");
+        self.log(LogLevel::Verbose, &req.correlation_id, "renewal: redeeming the refresh token");
         self.sync();
         let (account, tenant) = self.silent_account(req)?;
         let target = self.target(self.silent_authority(req, &account, tenant.as_deref()).as_deref()).await?;

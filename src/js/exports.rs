@@ -82,7 +82,7 @@ impl JsClient {
         let build = || -> Result<BrowserApp, AuthError> {
             let (config, warnings) = wire::config(&parse(config)?)?;
             for w in warnings {
-                window::log_to(&log_sink, LogLevel::Warning as u8, w);
+                window::log_to(&log_sink, LogLevel::Warning as u8, w, "");
             }
             BrowserApp::build(config, log_sink.clone(), network)
         };

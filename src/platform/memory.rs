@@ -341,7 +341,7 @@ impl Platform for MemoryPlatform {
         self.in_frame.get()
     }
 
-    fn log(&self, level: LogLevel, message: &str) {
+    fn log(&self, level: LogLevel, _correlation_id: &str, message: &str) {
         self.logs.borrow_mut().push((level, message.to_owned()));
     }
 

@@ -144,9 +144,10 @@ pub trait Platform {
     fn origin_check(&self) -> bool {
         !self.in_frame()
     }
-    /// Emits a log line that has already been scrubbed of PII unless PII logging is on.
-    fn log(&self, level: LogLevel, message: &str) {
-        let _ = (level, message);
+    /// Emits a log line that has already been scrubbed of PII unless PII logging is on, with
+    /// the correlation id of the call it is about (`""` for none).
+    fn log(&self, level: LogLevel, correlation_id: &str, message: &str) {
+        let _ = (level, correlation_id, message);
     }
 
     /// Opens a popup at `url`, synchronously (so that it opens inside the user's gesture).

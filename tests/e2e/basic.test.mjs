@@ -721,6 +721,19 @@ test("logoutRedirect through the redirect bridge sends state, returns to the app
   await ctx.close();
 });
 
+test("the library's own log lines carry the correlation id of the call they are about, as msal's", async () => {
+  const page = await signedInPage("corrie");
+  const lines = await page.evaluate(async () => {
+    window.logs.length = 0;
+    await window.pca.acquireTokenSilent({ scopes: ["User.Read"], account: window.pca.getAllAccounts()[0], forceRefresh: true, correlationId: "cid-of-the-call" });
+    await new Promise((r) => setTimeout(r, 20));
+    return window.logs.map(([, m]) => m);
+  });
+  const skip = lines.find((m) => m.includes("acquireTokenSilent: the request skips the cached access token"));
+  assert.ok(skip && skip.includes(" : [cid-of-the-call] : msal-wasm@"), JSON.stringify(lines));
+  await page.context().close();
+});
+
 test("msal's support switch: sessionStorage msal.browser.log.level sends the log to the console at that level, over the app's callback", async () => {
   const page = await env.open("entra");
   await page.evaluate(() => sessionStorage.setItem("msal.browser.log.level", "Verbose"));

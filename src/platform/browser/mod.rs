@@ -99,6 +99,7 @@ impl KeyValueStore for WebStore {
                     sink,
                     LogLevel::Warning as u8,
                     "storage is full (quota exceeded); keeping this cache entry in memory for this page",
+                    "",
                 );
                 window::storage_remove(s, key);
                 overflow.set(key, value)
@@ -161,7 +162,7 @@ impl BrowserPlatform {
         }
         let (temp, _) = WebStore::open(CacheLocation::SessionStorage, &log_sink);
         if fell_back {
-            window::log_to(&log_sink, LogLevel::Warning as u8, "storage is unavailable; the token cache falls back to memory");
+            window::log_to(&log_sink, LogLevel::Warning as u8, "storage is unavailable; the token cache falls back to memory", "");
         }
         let network = if network.is_object() { network } else { JsValue::NULL };
         BrowserPlatform { cache: Rc::new(cache), temp, channel: ::core::cell::RefCell::new(JsValue::NULL), log_sink, network }
@@ -399,8 +400,8 @@ impl Platform for BrowserPlatform {
         promised(window::wait_for_tabs(millis(ms))).await.ok();
     }
 
-    fn log(&self, level: LogLevel, message: &str) {
-        window::log_to(&self.log_sink, level as u8, message);
+    fn log(&self, level: LogLevel, correlation_id: &str, message: &str) {
+        window::log_to(&self.log_sink, level as u8, message, correlation_id);
     }
 
     async fn make_binding_key(&self, kind: KeyKind) -> Result<PublicJwk, AuthError> {

@@ -2,10 +2,10 @@
 // Kept in JS because these are callback- and timer-shaped browser APIs; every failure is
 // reported as a rejected promise or a null, never thrown past the Rust caller.
 
-// A log line to a client's logger (`sink(level, message)`; every client has its own).
-export function logTo(sink, level, message) {
+// A log line to a client's logger (`sink(level, message, correlationId)`; every client has its own).
+export function logTo(sink, level, message, correlationId) {
   if (typeof sink === "function") {
-    try { sink(level, message); } catch (_) { /* a broken logger must not break auth */ }
+    try { sink(level, message, correlationId); } catch (_) { /* a broken logger must not break auth */ }
   }
 }
 

@@ -8,7 +8,7 @@ use wasm_bindgen::prelude::*;
 extern "C" {
     /// A log line to a client's logger, `sink(level, message)` (none when not a function).
     #[wasm_bindgen(js_name = logTo)]
-    pub fn log_to(sink: &JsValue, level: u8, message: &str);
+    pub fn log_to(sink: &JsValue, level: u8, message: &str, correlation_id: &str);
     /// A promise resolved after `ms`.
     pub fn sleep(ms: u32) -> js_sys::Promise;
     /// A promise resolved after `ms`, or sooner on another tab's storage write or message.
