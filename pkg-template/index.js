@@ -418,11 +418,11 @@ export class SessionStorage extends WebStorage {
 
 // msal's performance client that measures nothing (for tests and wrapper libraries).
 export class StubPerformanceClient {
-  generateId() { return createGuid(); }
+  generateId() { return "callback-id"; }
   startMeasurement(measureName, correlationId) {
     return {
       end: () => null, discard: () => {}, add: () => {}, increment: () => {},
-      event: { eventId: createGuid(), status: 0, name: measureName, correlationId: correlationId || "", authority: "", libraryName: "", libraryVersion: "", clientId: "", startTimeMs: Date.now() },
+      event: { eventId: this.generateId(), status: 0, name: measureName, correlationId: correlationId || "", authority: "", libraryName: "", libraryVersion: "", clientId: "", startTimeMs: Date.now() },
       measurement: { startMeasurement: () => {}, endMeasurement: () => {}, flushMeasurement: () => null },
     };
   }
@@ -436,6 +436,7 @@ export class StubPerformanceClient {
   addPerformanceCallback() { return ""; }
   emitEvents() {}
   addFields() {}
+  addGlobalFields() {}
   incrementFields() {}
   cacheEventByCorrelationId() {}
 }

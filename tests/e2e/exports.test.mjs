@@ -108,3 +108,12 @@ test("error classes are built as msal 5's: (errorCode, correlationId, ...) with 
   const r = new ReactAuthError("invalid_interaction_type", "cid-8", "Invalid interaction type provided.");
   assert.deepEqual([r.errorCode, r.correlationId, r.errorMessage], ["invalid_interaction_type", "cid-8", "Invalid interaction type provided."]);
 });
+
+test("StubPerformanceClient answers as msal's: every method, the same ids and no callbacks", () => {
+  const theirs = new msal.StubPerformanceClient();
+  const mine = new ours.StubPerformanceClient();
+  const methods = (o) => Object.getOwnPropertyNames(Object.getPrototypeOf(o)).filter((n) => n !== "constructor");
+  assert.deepEqual(methods(theirs).filter((n) => typeof mine[n] !== "function"), [], "methods msal's stub has and ours lacks");
+  const answers = (c) => [c.generateId(), c.addPerformanceCallback(() => {}), c.removePerformanceCallback("x"), c.endMeasurement(), c.startMeasurement("m", "cid").event.eventId];
+  assert.deepEqual(answers(mine), answers(theirs));
+});
