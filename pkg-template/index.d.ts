@@ -547,9 +547,17 @@ export declare class LocalStorage implements IWindowStorage<string> {
   getKeys(): string[]; containsKey(key: string): boolean;
 }
 export declare class SessionStorage extends LocalStorage {}
-export declare class StubPerformanceClient {
+export declare class StubPerformanceClient implements IPerformanceClient {
+  startMeasurement(measureName: string, correlationId?: string): InProgressPerformanceEvent;
+  endMeasurement(event: PerformanceEvent): PerformanceEvent | null;
+  discardMeasurements(correlationId: string): void;
+  addFields(fields: { [key: string]: {} | undefined }, correlationId: string): void;
+  addGlobalFields(fields: { [key: string]: {} | undefined }): void;
+  incrementFields(fields: { [key: string]: number | undefined }, correlationId: string): void;
   addPerformanceCallback(callback: PerformanceCallbackFunction): string;
   removePerformanceCallback(callbackId: string): boolean;
+  emitEvents(events: PerformanceEvent[], correlationId: string): void;
+  generateId(): string;
 }
 
 export declare const BrowserUtils: {
@@ -710,7 +718,7 @@ export interface ExternalTokenResponse {
 }
 /** msal's loadExternalTokens: stores a token response obtained elsewhere (a server that redeemed the code: access, ID and refresh tokens) in the cache of `config`'s client, for its silent calls, and returns its result. */
 export declare function loadExternalTokens(config: Configuration, request: SilentRequest, response: ExternalTokenResponse, options?: LoadTokenOptions): Promise<AuthenticationResult>;
-export type LoadTokenOptions = { clientInfo?: string; extendedExpiresOn?: number };
+export type LoadTokenOptions = { clientInfo?: string; expiresOn?: number; extendedExpiresOn?: number };
 /** msal's check of a request for an MCP app (`auth.isMcp`): throws a ClientAuthError when the request names no `resource`, or names it in its extra parameters too. The rule runs in the wasm: call it once the module is loaded (after any initialize()). */
 export declare function enforceResourceParameter(isMcp: boolean | undefined, request: { resource?: string; extraParameters?: StringDict; extraQueryParameters?: StringDict; correlationId?: string }): void;
 /**

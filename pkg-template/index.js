@@ -422,7 +422,7 @@ export class StubPerformanceClient {
   startMeasurement(measureName, correlationId) {
     return {
       end: () => null, discard: () => {}, add: () => {}, increment: () => {},
-      event: { eventId: this.generateId(), status: 0, name: measureName, correlationId: correlationId || "", authority: "", libraryName: "", libraryVersion: "", clientId: "", startTimeMs: Date.now() },
+      event: { eventId: this.generateId(), status: 1, name: measureName, correlationId: correlationId || "", authority: "", libraryName: "", libraryVersion: "", clientId: "", startTimeMs: Date.now() },
       measurement: { startMeasurement: () => {}, endMeasurement: () => {}, flushMeasurement: () => null },
     };
   }
@@ -618,7 +618,7 @@ export class PublicClientApplication {
     this.performanceCallbacks = new Map();
     // The app's own performance client (msal's telemetry.client): it measures instead.
     const t = this.config.telemetry;
-    this.telemetry = t && t.client && typeof t.client.startMeasurement === "function" ? t.client : null;
+    this.telemetry = t && t.client && typeof t.client.startMeasurement === "function" && !(t.client instanceof StubPerformanceClient) ? t.client : null;
     this.nextCallbackId = 1;
     this.memo = new Map();
     this.redirectResponses = new Map();
@@ -650,7 +650,7 @@ export class PublicClientApplication {
           await loadWasm(this.config.system && this.config.system.wasmUrl);
           // After the wasm call: the app's logger may call back into the client.
           // The app's clients may be circular: the wasm only learns that they are set.
-          const json = JSON.stringify(this.config, (k, v) => (/^(network|navigation)Client$/.test(k) && v ? true : v));
+          const json = JSON.stringify(this.config, (k, v) => (/^(network|navigation)Client$|^client$/.test(k) && v ? true : v));
           const log = (level, message, cid) => queueMicrotask(() => this.logger.logMessage(message, { logLevel: level, containsPii: false, correlationId: cid || "" }));
           client = new WasmClient(json, log, this.config.system && this.config.system.networkClient);
           this.logLevelTo(client);
@@ -705,13 +705,17 @@ export class PublicClientApplication {
     const startTimeMs = Date.now();
     let measurement = null;
     try { measurement = this.telemetry && this.telemetry.startMeasurement(name, correlationId); } catch (e) { this.logger.error(`telemetry.client threw: ${e}`, correlationId); }
-    const report = (success, error) => {
+    // success undefined: a measurement to drop. `thrown`: what the app's client is given.
+    const report = (success, error, thrown = error) => {
       if (this.telemetry) {
         try {
-          if (measurement) measurement.end({ success, errorCode: error ? error.errorCode : undefined, subErrorCode: error && error.subError ? error.subError : undefined }, error);
+          if (!measurement) return;
+          if (success === undefined) measurement.discard();
+          else measurement.end({ success, errorCode: error ? error.errorCode : undefined, subErrorCode: error && error.subError ? error.subError : undefined, serverErrorNo: error ? error.errorNo : undefined }, thrown);
         } catch (e) { this.logger.error(`telemetry.client threw: ${e}`, correlationId); }
         return;
       }
+      if (success === undefined) return;
       const event = {
         eventId: String(nextPerformanceEvent++), name, correlationId, startTimeMs, durationMs: Math.round(performance.now() - start),
         status: 2, success, errorCode: error ? error.errorCode : undefined, subErrorCode: error && error.subError ? error.subError : undefined,
@@ -724,7 +728,7 @@ export class PublicClientApplication {
     let running;
     try { running = Promise.resolve(work()); } catch (e) { running = Promise.reject(e); }
     // (msal records the code of its own errors only: an app's Error has none.)
-    return running.then((r) => { const k = keep(r); if (k === true) report(true); else if (k) report(false, k); return r; }, (raw) => { const e = toError(raw); report(false, raw instanceof Error && !(raw instanceof AuthError) ? {} : e); throw e; });
+    return running.then((r) => { const k = keep(r); report(k === true ? true : k ? false : undefined, k === true ? undefined : k); return r; }, (raw) => { const e = toError(raw); const app = raw instanceof Error && !(raw instanceof AuthError); report(false, app ? {} : e, app ? raw : e); throw e; });
   }
 
   // Runs an acquire-token `work` with v5's events: ACQUIRE_TOKEN_START, then SUCCESS (and
@@ -1237,7 +1241,8 @@ export function isPlatformBrokerAvailable() { return Promise.resolve(false); }
 export async function loadExternalTokens(config, request, response, options) {
   const where = (c) => [c.auth && c.auth.clientId, (c.cache && c.cache.cacheLocation) || "sessionStorage"].join(" ");
   const own = pageClients.map((w) => w.deref()).find((p) => p && !p.disposed && where(p.config) === where(config || {}));
-  const pca = own || new PublicClientApplication(config);
+  // (msal measures nothing of it through the config's telemetry.client.)
+  const pca = own || new PublicClientApplication(Object.assign({}, config, { telemetry: undefined }));
   await pca.initialize();
   try {
     const result = toResult(await pca.engine().loadExternalTokens(requestJson(request, { externalResponse: response, externalOptions: options, externalAccount: request && request.account })));

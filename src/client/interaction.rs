@@ -426,7 +426,7 @@ impl<P: Platform> PublicClientApplication<P> {
             Some(p @ (authorize::Prompt::None | authorize::Prompt::NoSession)) if itype == InteractionType::Silent => Some(p),
             Some(_) if itype == InteractionType::Silent => {
                 // msal 5 (no longer silent_prompt_value_error).
-                self.log(LogLevel::Warning, &req.correlation_id, "a silent request takes prompt none or no_session only; none is sent");
+                self.log(LogLevel::Warning, &correlation_id, "a silent request takes prompt none or no_session only; none is sent");
                 Some(authorize::Prompt::None)
             }
             None if itype == InteractionType::Silent => Some(authorize::Prompt::None),
@@ -821,7 +821,7 @@ impl<P: Platform> PublicClientApplication<P> {
             let binding = self.bind(&req.authentication_scheme, req.account.as_ref()).await?;
             let pending =
                 self.build_pending(req, retry_id.as_deref().unwrap_or_default(), InteractionType::Silent, "", &target, binding)?;
-            self.log(LogLevel::Verbose, &req.correlation_id, "ssoSilent: loading the authorize request in a hidden frame");
+            self.log(LogLevel::Verbose, &pending.correlation_id, "ssoSilent: loading the authorize request in a hidden frame");
             let frame = self.platform.load_hidden_frame(
                 &pending.url,
                 pending.form.as_deref(),
@@ -832,11 +832,7 @@ impl<P: Platform> PublicClientApplication<P> {
             match frame.await {
                 Ok(response) => match (pending.correlation_id.clone(), self.finish_interaction(pending, &response).await) {
                     (id, Err(e)) if e.code() == "invalid_grant" && retry_id.is_none() => {
-                        self.log(
-                            LogLevel::Warning,
-                            &req.correlation_id,
-                            "ssoSilent: the code was refused (invalid_grant); asking for another once",
-                        );
+                        self.log(LogLevel::Warning, &id, "ssoSilent: the code was refused (invalid_grant); asking for another once");
                         retry_id = Some(id);
                     }
                     (_, done) => return done,
@@ -845,7 +841,7 @@ impl<P: Platform> PublicClientApplication<P> {
                     self.abort_interaction(&pending);
                     self.unbind(pending.binding.as_ref()).await;
                     if e == WindowError::NoResponse {
-                        self.log(LogLevel::Warning, &req.correlation_id, "hidden frames get no answer on this page (third-party cookies blocked?); silent frame requests fail at once for 5 minutes");
+                        self.log(LogLevel::Warning, &pending.correlation_id, "hidden frames get no answer on this page (third-party cookies blocked?); silent frame requests fail at once for 5 minutes");
                         self.frames_blocked_until.set(self.platform.now_ms().saturating_add(FRAME_BACKOFF_MS));
                     }
                     return Err(window_error(e, &pending.correlation_id));

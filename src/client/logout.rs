@@ -164,7 +164,7 @@ impl<P: Platform> PublicClientApplication<P> {
     fn sign_out_locally(&self, req: &LogoutRequest, itype: InteractionType) -> Result<SignedOut, AuthError> {
         let correlation_id = if req.correlation_id.is_empty() { self.guid()? } else { req.correlation_id.clone() };
         self.take_interaction_lock(SIGNOUT, itype)?;
-        self.log(LogLevel::Verbose, &req.correlation_id, "signing out: the account's cache entries are removed");
+        self.log(LogLevel::Verbose, &correlation_id, "signing out: the account's cache entries are removed");
         let info = req.account.as_ref().and_then(|a| self.account_in(a));
         // As msal: a request naming an account removes that account's entries only, even one
         // the cache no longer holds (another tab signed it out); none names every account.

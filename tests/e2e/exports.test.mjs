@@ -114,6 +114,6 @@ test("StubPerformanceClient answers as msal's: every method, the same ids and no
   const mine = new ours.StubPerformanceClient();
   const methods = (o) => Object.getOwnPropertyNames(Object.getPrototypeOf(o)).filter((n) => n !== "constructor");
   assert.deepEqual(methods(theirs).filter((n) => typeof mine[n] !== "function"), [], "methods msal's stub has and ours lacks");
-  const answers = (c) => [c.generateId(), c.addPerformanceCallback(() => {}), c.removePerformanceCallback("x"), c.endMeasurement(), c.startMeasurement("m", "cid").event.eventId];
+  const answers = (c) => [c.generateId(), c.addPerformanceCallback(() => {}), c.removePerformanceCallback("x"), c.endMeasurement(), c.startMeasurement("m", "cid").event.eventId, c.startMeasurement("m", "cid").event.status];
   assert.deepEqual(answers(mine), answers(theirs));
 });

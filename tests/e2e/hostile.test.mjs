@@ -213,12 +213,17 @@ test("localStorage that throws for a while (the user blocks the site's data with
   await page.waitForTimeout(300);
   const during = await page.evaluate(() => {
     try {
-      return { accounts: window.pca.getAllAccounts().map((a) => a.homeAccountId), active: (window.pca.getActiveAccount() || {}).homeAccountId || null };
+      const accounts = window.pca.getAllAccounts().map((a) => a.homeAccountId);
+      window.pca.setActiveAccount(window.pca.getAllAccounts()[0]);
+      const active = (window.pca.getActiveAccount() || {}).homeAccountId || null;
+      // A removal meanwhile holds too.
+      window.pca.setActiveAccount(null);
+      return { accounts, active, cleared: window.pca.getActiveAccount() };
     } catch (e) {
       return { threw: String(e) };
     }
   });
-  assert.deepEqual(during.accounts, [home], JSON.stringify(during));
+  assert.deepEqual(during, { accounts: [home], active: home, cleared: null });
   const after = await page.evaluate(async () => {
     const r = window.realStorage;
     Storage.prototype.getItem = r.getItem;

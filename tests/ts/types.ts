@@ -5,6 +5,8 @@ import type {
   EventError, BrokerConnectionEvent, ILoggerCallback, IPerformanceClient, InProgressPerformanceEvent, LoadTokenOptions,
   PopupSize, PopupPosition, IController, Configuration,
 } from "msal-wasm";
+import { StubPerformanceClient } from "msal-wasm";
+export const stub: IPerformanceClient = new StubPerformanceClient();
 
 const auth: BrowserAuthOptions = { clientId: "c", redirectUri: "/" };
 const cache: CacheOptions = { cacheLocation: "localStorage" };
@@ -18,7 +20,7 @@ export const broker: BrokerConnectionEvent = { pairwiseBrokerOrigin: "https://ex
 export const logger: ILoggerCallback = (_level, _message, _pii) => {};
 export type Client = IPerformanceClient;
 export type InProgress = InProgressPerformanceEvent;
-export const load: LoadTokenOptions = { clientInfo: "x" };
+export const load: LoadTokenOptions = { clientInfo: "x", expiresOn: 1700000000 };
 export const size: PopupSize = { height: 600, width: 480 };
 export const position: PopupPosition = { top: 0, left: 0 };
 export type Controller = IController;

@@ -725,7 +725,8 @@ export class EncryptedStore {
   disk(what, read) {
     try {
       const v = read(localStorage);
-      this.seen.set(what, v);
+      if (v === null) this.seen.delete(what);
+      else this.seen.set(what, v);
       return v;
     } catch (_) {
       return this.seen.has(what) ? this.seen.get(what) : null;
@@ -734,7 +735,8 @@ export class EncryptedStore {
 
   // What this page wrote is what a later read would have answered.
   wrote(key, value) {
-    if (!USER_KEY.test(key)) this.seen.set(key, value);
+    if (value === null || USER_KEY.test(key)) this.seen.delete(key);
+    else this.seen.set(key, value);
     const keys = this.seen.get(null);
     if (keys && (value === null) === keys.includes(key)) this.seen.set(null, value === null ? keys.filter((k) => k !== key) : [...keys, key]);
   }
@@ -781,10 +783,10 @@ export class EncryptedStore {
     this.touch(key);
     this.mem.delete(key);
     this.pending.delete(key);
+    this.wrote(key, null);
     try {
       const held = localStorage.getItem(key) !== null;
       localStorage.removeItem(key);
-      this.wrote(key, null);
       if (held && USER_KEY.test(key)) this.tellMsal(key, null);
     } catch (_) { /* ignore */ }
   }
