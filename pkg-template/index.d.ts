@@ -547,18 +547,9 @@ export declare class LocalStorage implements IWindowStorage<string> {
   getKeys(): string[]; containsKey(key: string): boolean;
 }
 export declare class SessionStorage extends LocalStorage {}
-export declare class StubPerformanceClient implements IPerformanceClient {
-  startMeasurement(measureName: string, correlationId?: string): InProgressPerformanceEvent;
-  endMeasurement(event: PerformanceEvent): PerformanceEvent | null;
-  discardMeasurements(correlationId: string): void;
-  addFields(fields: { [key: string]: {} | undefined }, correlationId: string): void;
-  addGlobalFields(fields: { [key: string]: {} | undefined }): void;
-  incrementFields(fields: { [key: string]: number | undefined }, correlationId: string): void;
-  addPerformanceCallback(callback: PerformanceCallbackFunction): string;
-  removePerformanceCallback(callbackId: string): boolean;
-  emitEvents(events: PerformanceEvent[], correlationId: string): void;
-  generateId(): string;
-}
+/** msal's performance client that measures nothing: IPerformanceClient's methods (merged in). */
+export interface StubPerformanceClient extends IPerformanceClient {}
+export declare class StubPerformanceClient {}
 
 export declare const BrowserUtils: {
   createGuid(): string; isInIframe(): boolean; isInPopup(): boolean; getCurrentUri(): string; getHomepage(): string;

@@ -707,18 +707,19 @@ export class PublicClientApplication {
     try { measurement = this.telemetry && this.telemetry.startMeasurement(name, correlationId); } catch (e) { this.logger.error(`telemetry.client threw: ${e}`, correlationId); }
     // success undefined: a measurement to drop. `thrown`: what the app's client is given.
     const report = (success, error, thrown = error) => {
+      const outcome = { success, errorCode: error ? error.errorCode : undefined, subErrorCode: error && error.subError ? error.subError : undefined };
       if (this.telemetry) {
         try {
           if (!measurement) return;
           if (success === undefined) measurement.discard();
-          else measurement.end({ success, errorCode: error ? error.errorCode : undefined, subErrorCode: error && error.subError ? error.subError : undefined, serverErrorNo: error ? error.errorNo : undefined }, thrown);
+          else measurement.end({ ...outcome, serverErrorNo: error ? error.errorNo : undefined }, thrown);
         } catch (e) { this.logger.error(`telemetry.client threw: ${e}`, correlationId); }
         return;
       }
       if (success === undefined) return;
       const event = {
         eventId: String(nextPerformanceEvent++), name, correlationId, startTimeMs, durationMs: Math.round(performance.now() - start),
-        status: 2, success, errorCode: error ? error.errorCode : undefined, subErrorCode: error && error.subError ? error.subError : undefined,
+        status: 2, ...outcome,
         libraryName: "msal-wasm", libraryVersion: version, appName: this.wrapper.sku || undefined, appVersion: this.wrapper.version || undefined,
       };
       for (const cb of this.performanceCallbacks.values()) {
