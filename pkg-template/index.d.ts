@@ -506,6 +506,16 @@ export interface PerformanceEvent {
   /** true or false; `| null` as in msal's type (so msal's PerformanceEvent is one), never set so here. */
   success?: boolean | null;
   libraryName: string; libraryVersion: string; appName?: string; appVersion?: string;
+  authority: string; clientId: string; serverErrorNo?: string | number;
+  /** A call with a token result: where it came from and its tokens' lengths. */
+  fromCache?: boolean | null; isNativeBroker?: boolean; accessTokenSize?: number; idTokenSize?: number;
+  /** Silent calls: `deduped` when the call joined an identical one in flight. */
+  cacheLookupPolicy?: number; scenarioId?: string; deduped?: boolean;
+  accountType?: "AAD" | "MSA" | "B2C"; dataBoundary?: string;
+  startPageVisibility?: string | null; endPageVisibility?: string | null; startOnlineStatus?: boolean | null;
+  networkEffectiveType?: string; networkRtt?: number; incompleteSubsCount?: number;
+  /** Measurements started under the root's correlation id: `<name>DurationMs`. */
+  ext?: Record<string, string | number>;
 }
 export type PerformanceCallbackFunction<E extends PerformanceEvent = PerformanceEvent> = (events: E[]) => void;
 /** A measurement under way in an app's performance client. */
@@ -547,6 +557,18 @@ export declare class LocalStorage implements IWindowStorage<string> {
   getKeys(): string[]; containsKey(key: string): boolean;
 }
 export declare class SessionStorage extends LocalStorage {}
+/** msal's browser measurement: a performance mark at each end and a measure between them. */
+export declare class BrowserPerformanceMeasurement {
+  constructor(name: string, correlationId: string);
+  static supportsBrowserPerformance(): boolean;
+  static flushMeasurements(correlationId: string, measurements: Array<{ name: string }>): void;
+  startMeasurement(): void; endMeasurement(): void; flushMeasurement(): number | null;
+}
+/** msal's performance client: one event per call to the callbacks it holds. */
+export interface BrowserPerformanceClient extends IPerformanceClient {}
+export declare class BrowserPerformanceClient {
+  constructor(configuration: Configuration, intFields?: Set<string>);
+}
 /** msal's performance client that measures nothing: IPerformanceClient's methods (merged in). */
 export interface StubPerformanceClient extends IPerformanceClient {}
 export declare class StubPerformanceClient {}

@@ -5,6 +5,13 @@
 // and every rule is in Rust.
 
 import init, { WasmClient, enforceResourceParameter as checkResource } from "./msal_wasm.js";
+import {
+  AuthError, BrowserAuthError, BrowserConfigurationAuthError, ClientAuthError, ClientConfigurationError, ServerError, InteractionRequiredAuthError,
+} from "./errors.js";
+
+export {
+  AuthError, BrowserAuthError, BrowserConfigurationAuthError, ClientAuthError, ClientConfigurationError, ServerError, InteractionRequiredAuthError,
+};
 
 // ---- constants (msal-browser v5's names and values) ----
 export const version = "{{VERSION}}";
@@ -156,51 +163,6 @@ export const InteractionRequiredAuthErrorCodes = codeTable([
   "bad_token", "consent_required", "interaction_required", "interrupted_user", "login_required", "native_account_unavailable",
   "no_tokens_found", "refresh_token_expired", "ui_not_allowed",
 ]);
-
-// msal 5's constructors (the correlation id second; v3/v4 took the message there): classes
-// that extend them, as msal-react's ReactAuthError, and apps' own errors build the same way.
-export class AuthError extends Error {
-  constructor(errorCode, correlationId, errorMessage, subError) {
-    const message = errorMessage || (errorCode ? `See https://aka.ms/msal.js.errors#${errorCode} for details` : "");
-    super(message ? `${errorCode}: ${message}` : errorCode);
-    this.name = "AuthError";
-    this.errorCode = errorCode || "";
-    this.errorMessage = message;
-    this.subError = subError || "";
-    this.correlationId = correlationId;
-  }
-  setCorrelationId(id) { this.correlationId = id; }
-}
-export class BrowserAuthError extends AuthError {
-  constructor(c, correlationId, subError) { super(c, correlationId, "", subError); this.name = "BrowserAuthError"; }
-}
-export class BrowserConfigurationAuthError extends AuthError {
-  constructor(c, correlationId, m) { super(c, correlationId, m); this.name = "BrowserConfigurationAuthError"; }
-}
-export class ClientAuthError extends AuthError {
-  constructor(c, correlationId, m) { super(c, correlationId, m); this.name = "ClientAuthError"; }
-}
-export class ClientConfigurationError extends AuthError {
-  constructor(c, correlationId) { super(c, correlationId); this.name = "ClientConfigurationError"; }
-}
-export class ServerError extends AuthError {
-  constructor(c, correlationId, m, s, errorNo, status) {
-    super(c, correlationId, m, s);
-    this.name = "ServerError";
-    this.errorNo = errorNo;
-    this.status = status;
-  }
-}
-export class InteractionRequiredAuthError extends AuthError {
-  constructor(c, correlationId, m, s, timestamp, traceId, claims, errorNo) {
-    super(c, correlationId, m, s);
-    this.name = "InteractionRequiredAuthError";
-    this.timestamp = timestamp || "";
-    this.traceId = traceId || "";
-    this.claims = claims || "";
-    this.errorNo = errorNo;
-  }
-}
 
 // An error of class `Cls` with msal-wasm's own description of what happened.
 function described(Cls, code, message, correlationId, subError) {
@@ -416,6 +378,129 @@ export class SessionStorage extends WebStorage {
   constructor() { super("sessionStorage"); }
 }
 
+// msal's browser measurement: performance marks and a measure per call.
+export class BrowserPerformanceMeasurement {
+  constructor(name, correlationId) {
+    this.correlationId = correlationId;
+    this.measureName = BrowserPerformanceMeasurement.makeMeasureName(name, correlationId);
+    this.startMark = BrowserPerformanceMeasurement.makeStartMark(name, correlationId);
+    this.endMark = BrowserPerformanceMeasurement.makeEndMark(name, correlationId);
+  }
+  static makeMeasureName(name, correlationId) { return `msal.measure.${name}.${correlationId}`; }
+  static makeStartMark(name, correlationId) { return `msal.start.${name}.${correlationId}`; }
+  static makeEndMark(name, correlationId) { return `msal.end.${name}.${correlationId}`; }
+  static supportsBrowserPerformance() {
+    const p = typeof window !== "undefined" && window.performance;
+    return !!p && ["mark", "measure", "clearMarks", "clearMeasures", "getEntriesByName"].every((f) => typeof p[f] === "function");
+  }
+  static flushMeasurements(correlationId, measurements) {
+    for (const m of measurements || []) new BrowserPerformanceMeasurement(m.name, correlationId).flushMeasurement();
+  }
+  startMeasurement() { this.perf(() => performance.mark(this.startMark)); }
+  endMeasurement() { this.perf(() => { performance.mark(this.endMark); performance.measure(this.measureName, this.startMark, this.endMark); }); }
+  flushMeasurement() {
+    return this.perf(() => {
+      const [entry] = performance.getEntriesByName(this.measureName, "measure");
+      if (!entry) return null;
+      performance.clearMeasures(this.measureName);
+      performance.clearMarks(this.startMark);
+      performance.clearMarks(this.endMark);
+      return entry.duration;
+    });
+  }
+  perf(f) {
+    if (!BrowserPerformanceMeasurement.supportsBrowserPerformance()) return null;
+    try { return f(); } catch (_) { return null; }
+  }
+}
+
+// msal's performance client: one root event per correlation id, which measurements started
+// while it runs add to (as `ext.<name>DurationMs`), sent to the callbacks when it ends. The
+// default client of PublicClientApplication when the app registers a performance callback.
+export class BrowserPerformanceClient {
+  constructor(configuration, intFields) {
+    const c = configuration || {};
+    const app = (c.telemetry && c.telemetry.application) || {};
+    this.base = {
+      authority: (c.auth && c.auth.authority) || "https://login.microsoftonline.com/common", libraryName: "msal-wasm", libraryVersion: version,
+      clientId: (c.auth && c.auth.clientId) || "", appName: app.appName || "", appVersion: app.appVersion || "",
+    };
+    this.intFields = intFields || [];
+    this.callbacks = new Map();
+    this.roots = new Map();
+    this.globalFields = {};
+    this.logger = new Logger((c.system && c.system.loggerOptions) || {}, "msal-wasm", version);
+  }
+  generateId() { return createGuid(); }
+  startMeasurement(name, correlationId) {
+    const cid = correlationId || this.generateId();
+    const page = () => (typeof document !== "undefined" && document.visibilityState) || null;
+    const start = performance.now();
+    const event = { eventId: this.generateId(), status: 1, ...this.base, name, startTimeMs: Date.now(), correlationId: cid };
+    if (!this.roots.has(cid)) this.roots.set(cid, event);
+    const first = { startPageVisibility: page(), startOnlineStatus: typeof navigator !== "undefined" ? navigator.onLine : null };
+    return {
+      event,
+      add: (fields) => this.addFields(fields, cid),
+      increment: (fields) => this.incrementFields(fields, cid),
+      discard: () => this.discardMeasurements(cid),
+      end: (fields, error, account) => {
+        const net = (typeof navigator !== "undefined" && navigator.connection) || {};
+        return this.endMeasurement({
+          ...event, ...fields, ...first, endPageVisibility: page(), durationMs: performance.now() - start, networkEffectiveType: net.effectiveType, networkRtt: net.rtt,
+        }, error, account);
+      },
+    };
+  }
+  endMeasurement(event, error, account) {
+    const root = this.roots.get(event.correlationId);
+    if (!root) return null;
+    event.durationMs = Math.round(event.durationMs || Date.now() - event.startTimeMs);
+    if (error instanceof AuthError) {
+      Object.assign(root, { errorCode: error.errorCode, subErrorCode: error.subError || undefined });
+      root.serverErrorNo = root.serverErrorNo || error.errorNo;
+    }
+    if (event.eventId !== root.eventId) {
+      root.ext = { ...root.ext, [`${event.name}DurationMs`]: Math.floor(event.durationMs) };
+      return { ...root };
+    }
+    this.roots.delete(event.correlationId);
+    // A root that succeeded drops the codes of the steps whose errors it handled.
+    if (!error) root.errorCode = root.subErrorCode = undefined;
+    const done = { ...root, ...event, errorCode: root.errorCode, subErrorCode: root.subErrorCode, serverErrorNo: root.serverErrorNo, status: 2, incompleteSubsCount: 0, ...this.globalFields };
+    if (account) {
+      const c = account.idTokenClaims || {};
+      done.accountType = c.tfp || c.acr ? "B2C" : !c.tid ? undefined : c.tid === "9188040d-6c67-4c5b-b112-36a304b66dad" ? "MSA" : "AAD";
+      done.dataBoundary = account.dataBoundary;
+    }
+    for (const k of this.intFields) if (typeof done[k] === "number") done[k] = Math.trunc(done[k]);
+    this.emitEvents([done], done.correlationId);
+    return done;
+  }
+  discardMeasurements(correlationId) { this.roots.delete(correlationId); }
+  // Fields named `ext.<name>` go to the root's `ext`.
+  addFields(fields, correlationId, add = (_, v) => v) {
+    const root = this.roots.get(correlationId);
+    for (const [k, v] of Object.entries((root && fields) || {})) {
+      const [into, name] = k.startsWith("ext.") ? [(root.ext = root.ext || {}), k.slice(4)] : [root, k];
+      into[name] = add(into[name], v);
+    }
+  }
+  addGlobalFields(fields) { Object.assign(this.globalFields, fields); }
+  incrementFields(fields, correlationId) { this.addFields(fields, correlationId, (was, v) => (was || 0) + (v || 0)); }
+  addPerformanceCallback(callback) {
+    const id = this.generateId();
+    this.callbacks.set(id, callback);
+    return id;
+  }
+  removePerformanceCallback(callbackId) { return this.callbacks.delete(callbackId); }
+  emitEvents(events, correlationId) {
+    for (const cb of this.callbacks.values()) {
+      try { cb(events); } catch (e) { this.logger.error(`performance callback threw: ${e}`, correlationId || ""); }
+    }
+  }
+}
+
 // msal's performance client that measures nothing (for tests and wrapper libraries).
 export class StubPerformanceClient {
   generateId() { return "callback-id"; }
@@ -587,7 +672,6 @@ function loadWasm(url) {
   return wasmReady;
 }
 
-let nextPerformanceEvent = 1;
 // The page's clients (weakly): the standalone loadExternalTokens stores through the app's own
 // client of the same app and cache, which then serves the tokens at once.
 const pageClients = [];
@@ -609,13 +693,16 @@ function supportLogging(options) {
   return o;
 }
 
+// The fields msal adds to a silent call's measurement when it starts.
+const silentFields = (request, deduped) => ({ cacheLookupPolicy: (request && request.cacheLookupPolicy) || 0, scenarioId: request && request.scenarioId, deduped });
+
 export class PublicClientApplication {
   constructor(configuration) {
     this.config = configuration || {};
     if (typeof WeakRef === "function") pageClients.push(new WeakRef(this));
     this.client = null;
     this.initPromise = null;
-    this.performanceCallbacks = new Map();
+    this.ownPerformance = null;
     // The app's own performance client (msal's telemetry.client): it measures instead.
     const t = this.config.telemetry;
     this.telemetry = t && t.client && typeof t.client.startMeasurement === "function" && !(t.client instanceof StubPerformanceClient) ? t.client : null;
@@ -685,51 +772,45 @@ export class PublicClientApplication {
   }
 
   // ---- performance measurements (msal's PerformanceEvent, for performance callbacks) ----
+  // The app's telemetry.client measures; without one, a BrowserPerformanceClient of ours once a
+  // callback is registered (msal's default client measures nothing).
   addPerformanceCallback(callback) {
-    if (this.telemetry) return this.telemetry.addPerformanceCallback(callback);
-    const id = createGuid();
-    this.performanceCallbacks.set(id, callback);
-    return id;
+    if (!this.telemetry) this.ownPerformance = this.ownPerformance || new BrowserPerformanceClient(this.config);
+    return (this.telemetry || this.ownPerformance).addPerformanceCallback(callback);
   }
-  removePerformanceCallback(id) { return this.telemetry ? this.telemetry.removePerformanceCallback(id) : this.performanceCallbacks.delete(id); }
-  measuring() { return this.telemetry !== null || this.performanceCallbacks.size > 0; }
-  // Runs `work` (a function returning a promise) and reports how long it took to the
-  // performance callbacks.
+  removePerformanceCallback(id) { return (this.telemetry || this.ownPerformance || { removePerformanceCallback: () => false }).removePerformanceCallback(id); }
+  performanceClient() { return this.telemetry || (this.ownPerformance && this.ownPerformance.callbacks.size > 0 ? this.ownPerformance : null); }
+  measuring() { return this.performanceClient() !== null; }
+  // Runs `work` (a function returning a promise) as the root measurement `name`.
   // `keep(result)`: false discards the measurement of a success; an error object reports it
-  // failed with that error.
-  measure(name, correlationId, work, keep = () => true) {
-    if (!this.measuring()) {
+  // failed with that error. `fields`: added when it starts (msal's `add`).
+  measure(name, correlationId, work, keep = () => true, fields = undefined) {
+    const client = this.performanceClient();
+    if (!client) {
       try { return Promise.resolve(work()); } catch (e) { return Promise.reject(e); }
     }
-    const start = performance.now();
-    const startTimeMs = Date.now();
-    let measurement = null;
-    try { measurement = this.telemetry && this.telemetry.startMeasurement(name, correlationId); } catch (e) { this.logger.error(`telemetry.client threw: ${e}`, correlationId); }
-    // success undefined: a measurement to drop. `thrown`: what the app's client is given.
-    const report = (success, error, thrown = error) => {
-      const outcome = { success, errorCode: error ? error.errorCode : undefined, subErrorCode: error && error.subError ? error.subError : undefined };
-      if (this.telemetry) {
-        try {
-          if (!measurement) return;
-          if (success === undefined) measurement.discard();
-          else measurement.end({ ...outcome, serverErrorNo: error ? error.errorNo : undefined }, thrown);
-        } catch (e) { this.logger.error(`telemetry.client threw: ${e}`, correlationId); }
-        return;
-      }
-      if (success === undefined) return;
-      const event = {
-        eventId: String(nextPerformanceEvent++), name, correlationId, startTimeMs, durationMs: Math.round(performance.now() - start),
-        status: 2, ...outcome,
-        libraryName: "msal-wasm", libraryVersion: version, appName: this.wrapper.sku || undefined, appVersion: this.wrapper.version || undefined,
-      };
-      for (const cb of this.performanceCallbacks.values()) {
-        try { cb([event]); } catch (e) { this.logger.error(`performance callback threw: ${e}`, correlationId); }
-      }
+    let m = null;
+    try {
+      m = client.startMeasurement(name, correlationId);
+      if (fields) m.add(fields);
+    } catch (e) { this.logger.error(`telemetry.client threw: ${e}`, correlationId); }
+    // success undefined: a measurement to drop. `thrown`: what the client is given.
+    const report = (success, thrown, result) => {
+      if (!m) return;
+      try {
+        if (success === undefined) return m.discard();
+        // msal's root fields of a call with a token result.
+        const r = result && typeof result === "object" && "accessToken" in result ? {
+          fromCache: result.fromCache, isNativeBroker: false,
+          accessTokenSize: (result.accessToken || "").length, idTokenSize: (result.idToken || "").length,
+        } : {};
+        m.end({ success, ...r }, thrown, result && result.account);
+      } catch (e) { this.logger.error(`telemetry.client threw: ${e}`, correlationId); }
     };
     let running;
     try { running = Promise.resolve(work()); } catch (e) { running = Promise.reject(e); }
     // (msal records the code of its own errors only: an app's Error has none.)
-    return running.then((r) => { const k = keep(r); report(k === true ? true : k ? false : undefined, k === true ? undefined : k); return r; }, (raw) => { const e = toError(raw); const app = raw instanceof Error && !(raw instanceof AuthError); report(false, app ? {} : e, app ? raw : e); throw e; });
+    return running.then((r) => { const k = keep(r); report(k === true ? true : k ? false : undefined, k === true ? undefined : k, r); return r; }, (raw) => { const e = toError(raw); const app = raw instanceof Error && !(raw instanceof AuthError); report(false, app ? raw : e); throw e; });
   }
 
   // Runs an acquire-token `work` with v5's events: ACQUIRE_TOKEN_START, then SUCCESS (and
@@ -737,7 +818,8 @@ export class PublicClientApplication {
   track(interactionType, request, correlationId, work, apiName) {
     const before = this.client ? this.accountCount() : 0;
     this.emit(EventType.ACQUIRE_TOKEN_START, interactionType, request, null, correlationId);
-    return this.measure(apiName, correlationId, work).then((result) => {
+    const fields = apiName === BrowserRootPerformanceEvents.AcquireTokenSilent ? silentFields(request, false) : { scenarioId: request && request.scenarioId };
+    return this.measure(apiName, correlationId, work, undefined, fields).then((result) => {
       this.emit(EventType.ACQUIRE_TOKEN_SUCCESS, interactionType, result, null, correlationId);
       // Only a popup or ssoSilent signs in (msal's silent and byCode calls send none).
       const signIn = apiName === BrowserRootPerformanceEvents.AcquireTokenPopup || apiName === BrowserRootPerformanceEvents.SsoSilent;
@@ -807,7 +889,7 @@ export class PublicClientApplication {
     try {
       // msal measures the redirect's second half where it ends: with a result, or failed (no
       // response, but for the back button).
-      const lost = () => noResponse && (performance.getEntriesByType("navigation")[0] || {}).type !== "back_forward" && { errorCode: "no_server_response" };
+      const lost = () => noResponse && (performance.getEntriesByType("navigation")[0] || {}).type !== "back_forward" && new BrowserAuthError("no_server_response", correlationId);
       const result = await (correlationId !== undefined ? this.measure(BrowserRootPerformanceEvents.AcquireTokenRedirect, correlationId, work, (r) => r !== null || lost()) : work());
       if (result) {
         this.emit(EventType.ACQUIRE_TOKEN_SUCCESS, InteractionType.Redirect, result, null, result.correlationId);
@@ -927,12 +1009,14 @@ export class PublicClientApplication {
     const shared = req.authenticationScheme !== AuthenticationScheme.DPOP;
     const joined = shared && this.flights.get(key);
     if (joined) {
-      return joined.then((r) => Object.assign(copyResult(r, req.correlationId), { state: req.state || "" }), (e) => {
+      const share = () => joined.then((r) => Object.assign(copyResult(r, req.correlationId), { state: req.state || "" }), (e) => {
         const copy = Object.create(Object.getPrototypeOf(e));
         Object.defineProperties(copy, Object.getOwnPropertyDescriptors(e));
         copy.correlationId = req.correlationId;
         throw copy;
       });
+      // (Measured as its own call, as msal's.)
+      return this.measuring() ? this.measure(BrowserRootPerformanceEvents.AcquireTokenSilent, req.correlationId, share, undefined, silentFields(req, true)) : share();
     }
     // The last cache hit for this exact request is served again while the cache is unchanged
     // (its version, one wasm call) and the clock is before the wasm's `servedUntil`.
@@ -989,7 +1073,7 @@ export class PublicClientApplication {
       this.emit(EventType.ACQUIRE_TOKEN_START, InteractionType.Silent, req, null, result.correlationId);
       this.emit(EventType.ACQUIRE_TOKEN_SUCCESS, InteractionType.Silent, copyResult(result, result.correlationId), null, result.correlationId);
     }
-    const done = this.measuring() ? this.measure(BrowserRootPerformanceEvents.AcquireTokenSilent, result.correlationId, () => result) : Promise.resolve(result);
+    const done = this.measuring() ? this.measure(BrowserRootPerformanceEvents.AcquireTokenSilent, result.correlationId, () => result, undefined, silentFields(req, false)) : Promise.resolve(result);
     return events && shared ? this.inFlight(key, done) : done;
   }
 

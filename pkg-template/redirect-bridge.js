@@ -5,35 +5,64 @@
 // Kept free of the wasm module so the bridge page loads instantly.
 //
 // A popup's or a frame's response goes to the waiting page over BroadcastChannel(<state id>)
-// (it works when COOP cut window.opener). A redirect's response (a sign-in, or a sign-out's
-// return) is kept in sessionStorage and the browser goes back to the page the interaction
-// started from, whose handleRedirectPromise completes it. The storage keys are the Rust
-// client's (src/client/interaction.rs: the interaction lock, and the client's `urlHash` stash
-// and `request.origin` start page).
-export function broadcastResponseToMainFrame(navigationClient) {
-  // The part that carries the state (a provider may add a fragment such as `#_=_` to a query
-  // response).
-  const response = [window.location.hash, window.location.search].find((s) => /[#?&]state=/.test(s)) || "";
-  const m = /[#?&]state=([^&]*)/.exec(response);
-  if (!m) return Promise.resolve(false);
-  let state = null;
+// (it works when COOP cut window.opener). A redirect's response is kept in sessionStorage and
+// the browser goes back to the page the sign-in started from, whose handleRedirectPromise
+// completes it; a sign-out's return goes to the site's home page, as msal's. The storage keys
+// are the Rust client's (src/client/interaction.rs: the interaction lock, and the client's
+// `urlHash` stash and `request.origin` start page). A page without a response rejects with
+// msal's error codes.
+import { BrowserAuthError, ClientAuthError } from "./errors.js";
+
+// The response's parameters, without the leading `#` or `?`: the hash's or the query's,
+// whichever carries a state (both, when both do).
+function responseInUrl() {
+  const parts = [window.location.search, window.location.hash].map((s) => {
+    const content = s.length > 1 ? s.slice(1) : "";
+    return { content, has: new URLSearchParams(content).has("state") };
+  });
+  return { query: parts[0], hash: parts[1], payload: parts.filter((p) => p.has).map((p) => p.content).join("&") };
+}
+
+// The library half of `state`: `{ id, meta }`, or an error as msal's.
+function libraryState(payload) {
+  const state = new URLSearchParams(payload).get("state");
+  if (!state) throw new BrowserAuthError("no_state_in_hash", "");
+  let lib;
   try {
-    const lib = decodeURIComponent(m[1]).split("|")[0].replace(/-/g, "+").replace(/_/g, "/");
-    state = JSON.parse(atob(lib + "===".slice((lib.length + 3) % 4)));
+    const b64 = state.split("|")[0].replace(/-/g, "+").replace(/_/g, "/");
+    lib = JSON.parse(atob(b64 + "===".slice((b64.length + 3) % 4)));
   } catch (_) {
-    state = null;
+    throw new ClientAuthError("invalid_state", "");
   }
-  if (!state || typeof state.id !== "string" || !state.id) {
-    window.history.replaceState(null, "", window.location.pathname);
-    return Promise.resolve(false);
+  if (!lib || typeof lib.id !== "string" || !lib.id || !lib.meta) throw new BrowserAuthError("unable_to_parse_state", "", "missing_library_state");
+  return lib;
+}
+
+function clearUrl(keepQuery, keepHash) {
+  const { origin, pathname, search, hash } = window.location;
+  window.history.replaceState(null, "", `${origin}${pathname}${keepQuery ? search : ""}${keepHash ? hash : ""}`);
+}
+
+export function broadcastResponseToMainFrame(navigationClient) {
+  document.title = "Microsoft Authentication";
+  let response, state;
+  try {
+    response = responseInUrl();
+    if (!response.payload) throw new BrowserAuthError("empty_response", "");
+    state = libraryState(response.payload);
+  } catch (e) {
+    clearUrl(false, false);
+    return Promise.reject(e);
   }
-  if (state.meta && state.meta.interactionType === "redirect") {
+  if (state.meta.interactionType === "redirect") {
     let start = "";
+    let signOut = false;
     try {
       const status = JSON.parse(window.sessionStorage.getItem("msal.interaction.status") || "null");
       const clientId = status && typeof status.clientId === "string" ? status.clientId : "";
+      signOut = !!status && status.type === "signout";
       if (clientId) {
-        window.sessionStorage.setItem(`msal.${clientId}.urlHash`, response);
+        window.sessionStorage.setItem(`msal.${clientId}.urlHash`, response.payload);
         start = window.sessionStorage.getItem(`msal.${clientId}.request.origin`) || "";
       }
     } catch (_) { /* storage blocked: go home; the app signs in again */ }
@@ -44,19 +73,18 @@ export function broadcastResponseToMainFrame(navigationClient) {
       if (start && u.origin === window.location.origin && /^https?:$/.test(u.protocol)) url = u.href;
     } catch (_) { /* not a URL: go home */ }
     if (navigationClient && typeof navigationClient.navigateInternal === "function") {
-      return Promise.resolve(navigationClient.navigateInternal(url, { noHistory: true, apiId: 865, timeout: 30000 })).then(() => true);
+      return Promise.resolve(navigationClient.navigateInternal(url, { noHistory: true, apiId: signOut ? 961 : 865, timeout: 30000 })).then(() => true);
     }
     window.location.replace(url);
     return Promise.resolve(true);
   }
-  try {
-    const channel = new BroadcastChannel(state.id);
-    channel.postMessage({ v: 1, payload: response });
-    channel.close();
-  } catch (_) {
-    return Promise.resolve(false); // no BroadcastChannel: the response stays for the opener to read
-  }
-  window.history.replaceState(null, "", window.location.pathname);
+  // Without BroadcastChannel the response stays in the address for the opener's poll to read.
+  if (typeof BroadcastChannel !== "function") return Promise.resolve(false);
+  // The address keeps what did not carry the response.
+  clearUrl(!response.query.has, !response.hash.has);
+  const channel = new BroadcastChannel(state.id);
+  channel.postMessage({ v: 1, payload: response.payload });
+  channel.close();
   try { window.close(); } catch (_) { /* not a popup */ }
   return Promise.resolve(true);
 }

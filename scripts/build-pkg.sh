@@ -24,10 +24,10 @@ node scripts/minify-names.mjs "$out"
 node scripts/order-functions.mjs "$out/msal_wasm_bg.wasm"
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 sed "s/{{VERSION}}/$version/" pkg-template/index.js > "$out/index.js"
-cp pkg-template/index.d.ts pkg-template/redirect-bridge.js pkg-template/redirect-bridge.d.ts "$out/"
+cp pkg-template/index.d.ts pkg-template/errors.js pkg-template/redirect-bridge.js pkg-template/redirect-bridge.d.ts "$out/"
 [ -f pkg-template/README.md ] && cp pkg-template/README.md "$out/"
 sed "s/{{VERSION}}/$version/" pkg-template/package.json > "$out/package.json"
 rm -f "$out/.gitignore"
 # The shipped JS without comments or layout (source maps beside it keep the code as written).
-node scripts/strip-comments.mjs "$out/index.js" "$out/msal_wasm.js" "$out/redirect-bridge.js" "$out"/snippets/*/src/platform/browser/window.js
+node scripts/strip-comments.mjs "$out/index.js" "$out/msal_wasm.js" "$out/errors.js" "$out/redirect-bridge.js" "$out"/snippets/*/src/platform/browser/window.js
 node scripts/size.mjs "$out" --budget size-budget.json

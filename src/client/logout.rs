@@ -221,12 +221,9 @@ impl<P: Platform> PublicClientApplication<P> {
         };
         let rs = RequestState { id, interaction_type: itype, user_state: req.state.clone() };
         if itype == InteractionType::Redirect {
-            // The redirect bridge, used as the post-logout page, brings the browser back here.
-            let start = self.redirect_start_page("", "");
-            if let Err(e) = self.platform.temp_store().set(&self.temp_key("request.origin"), &start) {
-                self.release_interaction_lock();
-                return Err(e.with_correlation_id(correlation_id));
-            }
+            // The redirect bridge, used as the post-logout page, takes the browser to the site's
+            // home page, as msal's: no start page is kept (nor a stale one of a sign-in).
+            self.platform.temp_store().remove(&self.temp_key("request.origin"));
         }
         let mut extra = self.popup_origin_checked();
         let origin_checked = !extra.is_empty();

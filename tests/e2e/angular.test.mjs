@@ -17,6 +17,7 @@ before(async () => {
   });
   copyFileSync("pkg/msal_wasm_bg.wasm", join(dir, "msal_wasm_bg.wasm"));
   copyFileSync("pkg/redirect-bridge.js", join(dir, "redirect-bridge.js"));
+  copyFileSync("pkg/errors.js", join(dir, "errors.js"));
   writeFileSync(join(dir, "index.html"), `<!doctype html><meta charset="utf-8"><button id="login">login</button><script type="module" src="/app.js"></script>`);
   writeFileSync(join(dir, "redirect.html"), `<!doctype html><script type="module">import { broadcastResponseToMainFrame } from "/redirect-bridge.js"; broadcastResponseToMainFrame();</script>`);
 });

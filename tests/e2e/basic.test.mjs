@@ -697,10 +697,10 @@ test("loginRedirect to the redirect bridge page comes back to the start page and
   await ctx.close();
 });
 
-test("logoutRedirect through the redirect bridge sends state, returns to the app and leaves nothing blocking", async () => {
+test("logoutRedirect through the redirect bridge sends state, returns to the site's home page and leaves nothing blocking", async () => {
   const ctx = await env.browser.newContext();
   const page = await env.open("entra", "sessionStorage", ctx);
-  const start = page.url();
+  assert.notEqual(page.url(), `${env.web.origin}/`, "the sign-out starts on another page than the home page");
   await popupSignIn(page, "#popup", "cleo");
   await page.waitForFunction(() => window.last !== null);
   await env.idp.reset();
@@ -711,7 +711,8 @@ test("logoutRedirect through the redirect bridge sends state, returns to the app
   const ended = await waitFor("the provider's end-session request", async () => (await env.idp.counters()).log.find((e) => e.route === "end_session"));
   assert.deepEqual(ended, { route: "end_session", prefix: `/${TENANT_ID}`, post_logout_redirect_uri: `${env.web.origin}/redirect.html`, state: true, logout_hint: false, pocd: "1" });
   await page.waitForFunction(() => window.beforeLogout === undefined && window.redirect !== undefined && document.body.dataset.ready === "1");
-  assert.equal(page.url(), start, "the bridge took the browser back to the app's page");
+  // As msal 5's bridge: a sign-out keeps no start page, so the browser goes to the home page.
+  assert.equal(page.url(), `${env.web.origin}/`, "the bridge took the browser to the site's home page");
   const r = await page.evaluate(() => ({ ok: window.redirect.ok, result: window.redirect.result, accounts: window.pca.getAllAccounts().length }));
   assert.deepEqual(r, { ok: true, result: null, accounts: 0 });
   // The sign-out is over: the next interactive call is not refused.
@@ -1121,6 +1122,49 @@ test("performance callbacks hear msal's root measurements: a popup, a silent cal
   await ctx.close();
 });
 
+test("msal's BrowserPerformanceClient as telemetry.client: each call's event carries msal's root fields, and a silent call that joins one in flight is measured as deduped", async () => {
+  const page = await signedInPage("fiona");
+  const r = await page.evaluate(async () => {
+    const config = window.pca.getConfiguration();
+    const cfg = { auth: config.auth, cache: config.cache, telemetry: { application: { appName: "contoso", appVersion: "1.2" } } };
+    const client = new window.msal.BrowserPerformanceClient(cfg);
+    const pca = new window.msal.PublicClientApplication({ ...cfg, telemetry: { ...cfg.telemetry, client } });
+    await pca.initialize();
+    const events = [];
+    const id = pca.addPerformanceCallback((es) => events.push(...es));
+    const account = pca.getAllAccounts()[0];
+    const hit = await pca.acquireTokenSilent({ scopes: ["User.Read"], account });
+    const [a, b] = await Promise.all([0, 1].map(() => pca.acquireTokenSilent({ scopes: ["User.Read"], account, forceRefresh: true })));
+    const silent = events.filter((e) => e.name === "acquireTokenSilent");
+    const pick = (e) => ({
+      success: e.success, status: e.status, fromCache: e.fromCache, deduped: e.deduped, cacheLookupPolicy: e.cacheLookupPolicy,
+      sizes: e.accessTokenSize > 0 && e.idTokenSize > 0, accountType: e.accountType, clientId: e.clientId === config.auth.clientId,
+      authority: e.authority === config.auth.authority, app: `${e.appName}@${e.appVersion}`, library: e.libraryName,
+      guid: /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(e.eventId), visibility: e.startPageVisibility,
+      duration: typeof e.durationMs,
+    });
+    return {
+      id: typeof id,
+      events: silent.map(pick),
+      correlationIds: silent.map((e) => e.correlationId).join() === [hit, a, b].map((x) => x.correlationId).join() || silent.map((e) => e.correlationId),
+      removed: pca.removePerformanceCallback(id),
+    };
+  });
+  const common = { success: true, status: 2, cacheLookupPolicy: 0, sizes: true, accountType: "AAD", clientId: true, authority: true, app: "contoso@1.2", library: "msal-wasm", guid: true, visibility: "visible", duration: "number" };
+  assert.deepEqual(r, {
+    id: "string",
+    events: [
+      { ...common, fromCache: true, deduped: false },
+      // The joined call ends as soon as the one it joined does, and is told first.
+      { ...common, fromCache: false, deduped: false },
+      { ...common, fromCache: false, deduped: true },
+    ],
+    correlationIds: true,
+    removed: true,
+  });
+  await page.context().close();
+});
+
 test("the app's telemetry.client measures instead (as msal): it hears each call's start and end and holds the performance callbacks", async () => {
   const page = await signedInPage("telma");
   const r = await page.evaluate(async () => {
@@ -1128,7 +1172,7 @@ test("the app's telemetry.client measures instead (as msal): it hears each call'
     const client = {
       startMeasurement: (name, correlationId) => {
         log.push(["start", name, typeof correlationId]);
-        return { end: (event, error) => { log.push(["end", name, event.success, event.errorCode || null, !!error]); return null; }, discard() {}, add() {}, increment() {}, event: {} };
+        return { end: (event, error) => { log.push(["end", name, event.success, error ? error.errorCode : null, !!error]); return null; }, discard() {}, add() {}, increment() {}, event: {} };
       },
       addPerformanceCallback: () => "app-client-id",
       removePerformanceCallback: (id) => id === "app-client-id",

@@ -171,11 +171,32 @@ test("two clients (two client ids) on one page each complete their own redirect 
   await ctx.close();
 });
 
-test("the redirect bridge removes a state it cannot parse from the address", async () => {
+test("the redirect bridge on a page without a usable response rejects with msal's codes and clears the address", async () => {
   const ctx = await env.browser.newContext();
   const page = await ctx.newPage();
+  // The bridge page itself: it rejects (unhandled there) and the response leaves the address.
   await page.goto(`${env.web.origin}/redirect.html#code=x&state=%25%25not-a-state`);
   await waitFor("the bridge to clean the address", () => page.evaluate(() => !location.href.includes("code=")));
+  assert.equal(await page.title(), "Microsoft Authentication");
+  const lib = (o) => Buffer.from(JSON.stringify(o)).toString("base64url");
+  const cases = [
+    ["?foo=1", "BrowserAuthError", "empty_response"],
+    ["#code=x&state=", "BrowserAuthError", "no_state_in_hash"],
+    ["?code=x&state=%25%25not-a-state", "ClientAuthError", "invalid_state"],
+    [`#code=x&state=${lib({ id: "abc" })}`, "BrowserAuthError", "unable_to_parse_state"],
+  ];
+  for (const [suffix, name, code] of cases) {
+    await page.goto(`${env.web.origin}/blank.html${suffix}`);
+    const r = await page.evaluate(async () => {
+      const { broadcastResponseToMainFrame } = await import("/pkg/redirect-bridge.js");
+      const { AuthError } = await import("/pkg/index.js");
+      return broadcastResponseToMainFrame().then(
+        () => "resolved",
+        (e) => ({ name: e.name, code: e.errorCode, authError: e instanceof AuthError, url: location.href }),
+      );
+    });
+    assert.deepEqual(r, { name, code, authError: true, url: `${env.web.origin}/blank.html` }, suffix);
+  }
   await ctx.close();
 });
 
@@ -380,7 +401,8 @@ test("the redirect bridge finds a query response behind a fragment such as #_=_ 
   const bridge = await ctx.newPage();
   await bridge.goto(`${env.web.origin}/redirect.html?code=abc&state=${state}#_=_`);
   await waitFor("the bridge's message", () => waiting.evaluate(() => window.got !== null));
-  assert.deepEqual(await waiting.evaluate(() => window.got), { v: 1, payload: `?code=abc&state=${state}` });
+  // msal's payload: the parameters without their `?` (or `#`).
+  assert.deepEqual(await waiting.evaluate(() => window.got), { v: 1, payload: `code=abc&state=${state}` });
   await ctx.close();
 });
 
@@ -405,6 +427,26 @@ test("messages on a popup's bridge channel that are not the bridge's (no payload
   await Promise.all([popup.waitForEvent("close", { timeout: 15000 }), clickClosing(popup, "#submit")]);
   await page.waitForFunction(() => window.last !== null);
   assert.equal(await page.evaluate(() => (window.last.ok ? window.last.result.account.username : window.last.code)), "nora");
+  await ctx.close();
+});
+
+test("an empty message on a hidden frame's bridge channel fails the silent call at once with redirect_bridge_empty_response, as msal", async () => {
+  const ctx = await env.browser.newContext();
+  const page = await env.open("entra", "sessionStorage", ctx);
+  // The frame's authorize request never answers: only the bridge message can end the wait.
+  await ctx.route(/\/authorize\?/, () => {});
+  const authorize = ctx.waitForEvent("request", (r) => /\/authorize\?/.test(r.url()));
+  await page.evaluate(() => {
+    window.sso = null;
+    window.pca.ssoSilent({ scopes: ["User.Read"], loginHint: "nora" }).then(() => (window.sso = "ok"), (e) => (window.sso = { code: e.errorCode, at: performance.now() }));
+  });
+  const state = new URL((await authorize).url()).searchParams.get("state");
+  const id = JSON.parse(Buffer.from(decodeURIComponent(state).split("|")[0], "base64url")).id;
+  const sent = await page.evaluate((id) => { const c = new BroadcastChannel(id); c.postMessage({ v: 1, payload: "" }); c.close(); return performance.now(); }, id);
+  await page.waitForFunction(() => window.sso !== null, null, { timeout: 5000 });
+  const r = await page.evaluate(() => window.sso);
+  assert.equal(r.code, "redirect_bridge_empty_response");
+  assert.ok(r.at - sent < 2000, `failed ${Math.round(r.at - sent)} ms after the message (the frame's timeout is 10 s)`);
   await ctx.close();
 });
 

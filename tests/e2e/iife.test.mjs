@@ -18,6 +18,7 @@ before(async () => {
   }
   copyFileSync("pkg/msal_wasm_bg.wasm", join(dir, "app", "msal_wasm_bg.wasm"));
   copyFileSync("pkg/redirect-bridge.js", join(dir, "app", "redirect-bridge.js"));
+  copyFileSync("pkg/errors.js", join(dir, "app", "errors.js"));
   const page = (sub) => `<!doctype html><meta charset="utf-8"><button id="popup">popup</button>
 <script src="/${sub}/bundle.js"></script>
 <script>

@@ -5,7 +5,7 @@ import type {
   EventError, BrokerConnectionEvent, ILoggerCallback, IPerformanceClient, InProgressPerformanceEvent, LoadTokenOptions,
   PopupSize, PopupPosition, IController, Configuration,
 } from "msal-wasm";
-import { StubPerformanceClient } from "msal-wasm";
+import { StubPerformanceClient, BrowserPerformanceClient, PublicClientApplication } from "msal-wasm";
 export const stub: IPerformanceClient = new StubPerformanceClient();
 
 const auth: BrowserAuthOptions = { clientId: "c", redirectUri: "/" };
@@ -24,3 +24,6 @@ export const load: LoadTokenOptions = { clientInfo: "x", expiresOn: 1700000000 }
 export const size: PopupSize = { height: 600, width: 480 };
 export const position: PopupPosition = { top: 0, left: 0 };
 export type Controller = IController;
+// msal 5's way to turn performance telemetry on.
+const measured: IPerformanceClient = new BrowserPerformanceClient(config);
+export const withTelemetry = new PublicClientApplication({ ...config, telemetry: { ...telemetry, client: measured } });

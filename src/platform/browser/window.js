@@ -211,7 +211,8 @@ export function loadHiddenIframe(url, fields, stateId, timeoutMs, settleMs) {
       channel = new BroadcastChannel(stateId);
       channel.onmessage = (e) => {
         const payload = bridgePayload(e);
-        if (payload) finish(true, payload);
+        if (payload === null) return;
+        payload ? finish(true, payload) : finish(false, "redirect_bridge_empty_response");
       };
     } catch (_) { channel = null; }
     // Takes the response once the frame is back on this origin (false while elsewhere): by the
