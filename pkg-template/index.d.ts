@@ -420,7 +420,7 @@ export interface Configuration {
   };
   /** Accepted for msal 5 configurations; no effect. */
   experimental?: { enableAsymmetricEar?: boolean; iframeTimeoutTelemetry?: boolean; allowPlatformBrokerWithDOM?: boolean };
-  /** `client`: the app's performance client (IPerformanceClient), which then measures each call and holds the performance callbacks, as in msal; `application` has no effect. */
+  /** `client`: the app's performance client (IPerformanceClient), which then measures each call and holds the performance callbacks, as in msal; `application`: the `appName` and `appVersion` of every performance event. */
   telemetry?: { application?: { appName?: string; appVersion?: string }; client?: unknown };
 }
 /** msal's names of the configuration's sections. */

@@ -422,7 +422,7 @@ export class BrowserPerformanceClient {
     const c = configuration || {};
     const app = (c.telemetry && c.telemetry.application) || {};
     this.base = {
-      authority: (c.auth && c.auth.authority) || "https://login.microsoftonline.com/common", libraryName: "msal-wasm", libraryVersion: version,
+      authority: (c.auth && c.auth.authority) || "https://login.microsoftonline.com/common/", libraryName: "msal-wasm", libraryVersion: version,
       clientId: (c.auth && c.auth.clientId) || "", appName: app.appName || "", appVersion: app.appVersion || "",
     };
     this.intFields = intFields || [];
@@ -437,7 +437,7 @@ export class BrowserPerformanceClient {
     const page = () => (typeof document !== "undefined" && document.visibilityState) || null;
     const start = performance.now();
     const event = { eventId: this.generateId(), status: 1, ...this.base, name, startTimeMs: Date.now(), correlationId: cid };
-    if (!this.roots.has(cid)) this.roots.set(cid, event);
+    if (!this.roots.has(cid)) this.roots.set(cid, { ...event });
     const first = { startPageVisibility: page(), startOnlineStatus: typeof navigator !== "undefined" ? navigator.onLine : null };
     return {
       event,
@@ -478,16 +478,18 @@ export class BrowserPerformanceClient {
     return done;
   }
   discardMeasurements(correlationId) { this.roots.delete(correlationId); }
-  // Fields named `ext.<name>` go to the root's `ext`.
+  // Fields named `ext.<name>` go to the root's `ext` (strings and numbers only).
   addFields(fields, correlationId, add = (_, v) => v) {
     const root = this.roots.get(correlationId);
     for (const [k, v] of Object.entries((root && fields) || {})) {
-      const [into, name] = k.startsWith("ext.") ? [(root.ext = root.ext || {}), k.slice(4)] : [root, k];
+      const ext = k.startsWith("ext.");
+      if (ext && typeof v !== "string" && typeof v !== "number") continue;
+      const [into, name] = ext ? [(root.ext = root.ext || {}), k.slice(4)] : [root, k];
       into[name] = add(into[name], v);
     }
   }
   addGlobalFields(fields) { Object.assign(this.globalFields, fields); }
-  incrementFields(fields, correlationId) { this.addFields(fields, correlationId, (was, v) => (was || 0) + (v || 0)); }
+  incrementFields(fields, correlationId) { this.addFields(fields, correlationId, (was, v) => (was || 0) + (typeof v === "number" ? v : 0)); }
   addPerformanceCallback(callback) {
     const id = this.generateId();
     this.callbacks.set(id, callback);
@@ -694,7 +696,7 @@ function supportLogging(options) {
 }
 
 // The fields msal adds to a silent call's measurement when it starts.
-const silentFields = (request, deduped) => ({ cacheLookupPolicy: (request && request.cacheLookupPolicy) || 0, scenarioId: request && request.scenarioId, deduped });
+const silentFields = (request, deduped) => ({ cacheLookupPolicy: request && request.cacheLookupPolicy, scenarioId: request && request.scenarioId, deduped });
 
 export class PublicClientApplication {
   constructor(configuration) {
@@ -810,7 +812,8 @@ export class PublicClientApplication {
     let running;
     try { running = Promise.resolve(work()); } catch (e) { running = Promise.reject(e); }
     // (msal records the code of its own errors only: an app's Error has none.)
-    return running.then((r) => { const k = keep(r); report(k === true ? true : k ? false : undefined, k === true ? undefined : k, r); return r; }, (raw) => { const e = toError(raw); const app = raw instanceof Error && !(raw instanceof AuthError); report(false, app ? raw : e); throw e; });
+    const kept = (r) => { try { return keep(r); } catch (e) { return toError(e); } };
+    return running.then((r) => { const k = kept(r); report(k === true ? true : k ? false : undefined, k === true ? undefined : k, r); return r; }, (raw) => { const e = toError(raw); const app = raw instanceof Error && !(raw instanceof AuthError); report(false, app ? raw : e); throw e; });
   }
 
   // Runs an acquire-token `work` with v5's events: ACQUIRE_TOKEN_START, then SUCCESS (and

@@ -38,12 +38,13 @@ function libraryState(payload) {
   return lib;
 }
 
+// (Office.js sets history.replaceState to null.)
 function clearUrl(keepQuery, keepHash) {
   const { origin, pathname, search, hash } = window.location;
-  window.history.replaceState(null, "", `${origin}${pathname}${keepQuery ? search : ""}${keepHash ? hash : ""}`);
+  if (typeof window.history.replaceState === "function") window.history.replaceState(null, "", `${origin}${pathname}${keepQuery ? search : ""}${keepHash ? hash : ""}`);
 }
 
-export function broadcastResponseToMainFrame(navigationClient) {
+export async function broadcastResponseToMainFrame(navigationClient) {
   document.title = "Microsoft Authentication";
   let response, state;
   try {
@@ -52,7 +53,7 @@ export function broadcastResponseToMainFrame(navigationClient) {
     state = libraryState(response.payload);
   } catch (e) {
     clearUrl(false, false);
-    return Promise.reject(e);
+    throw e;
   }
   if (state.meta.interactionType === "redirect") {
     let start = "";
@@ -62,29 +63,30 @@ export function broadcastResponseToMainFrame(navigationClient) {
       const clientId = status && typeof status.clientId === "string" ? status.clientId : "";
       signOut = !!status && status.type === "signout";
       if (clientId) {
-        window.sessionStorage.setItem(`msal.${clientId}.urlHash`, response.payload);
         start = window.sessionStorage.getItem(`msal.${clientId}.request.origin`) || "";
+        window.sessionStorage.setItem(`msal.${clientId}.urlHash`, response.payload);
       }
-    } catch (_) { /* storage blocked: go home; the app signs in again */ }
+    } catch (_) { /* storage blocked or full: the page signs in again */ }
     // Only ever back to a page of this origin (sessionStorage is writable by any script here).
     let url = `${window.location.origin}/`;
     try {
       const u = new URL(start, window.location.href);
-      if (start && u.origin === window.location.origin && /^https?:$/.test(u.protocol)) url = u.href;
+      if (start && u.origin === window.location.origin && /^https?:$/.test(u.protocol)) url = u.href.replace(/\?$/, "");
     } catch (_) { /* not a URL: go home */ }
     if (navigationClient && typeof navigationClient.navigateInternal === "function") {
-      return Promise.resolve(navigationClient.navigateInternal(url, { noHistory: true, apiId: signOut ? 961 : 865, timeout: 30000 })).then(() => true);
+      await navigationClient.navigateInternal(url, { noHistory: true, apiId: signOut ? 961 : 865, timeout: 30000 });
+      return true;
     }
     window.location.replace(url);
-    return Promise.resolve(true);
+    return true;
   }
   // Without BroadcastChannel the response stays in the address for the opener's poll to read.
-  if (typeof BroadcastChannel !== "function") return Promise.resolve(false);
+  if (typeof BroadcastChannel !== "function") return false;
   // The address keeps what did not carry the response.
   clearUrl(!response.query.has, !response.hash.has);
   const channel = new BroadcastChannel(state.id);
   channel.postMessage({ v: 1, payload: response.payload });
   channel.close();
   try { window.close(); } catch (_) { /* not a popup */ }
-  return Promise.resolve(true);
+  return true;
 }

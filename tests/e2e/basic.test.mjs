@@ -1150,12 +1150,13 @@ test("msal's BrowserPerformanceClient as telemetry.client: each call's event car
       removed: pca.removePerformanceCallback(id),
     };
   });
-  const common = { success: true, status: 2, cacheLookupPolicy: 0, sizes: true, accountType: "AAD", clientId: true, authority: true, app: "contoso@1.2", library: "msal-wasm", guid: true, visibility: "visible", duration: "number" };
+  const common = { success: true, status: 2, cacheLookupPolicy: undefined, sizes: true, accountType: "AAD", clientId: true, authority: true, app: "contoso@1.2", library: "msal-wasm", guid: true, visibility: "visible", duration: "number" };
   assert.deepEqual(r, {
     id: "string",
     events: [
       { ...common, fromCache: true, deduped: false },
-      // The joined call ends as soon as the one it joined does, and is told first.
+      // The call that went to the network ends first, then the one that joined it (msal's
+      // joined call ends first: the order of the two events is not msal's).
       { ...common, fromCache: false, deduped: false },
       { ...common, fromCache: false, deduped: true },
     ],

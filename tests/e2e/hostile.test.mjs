@@ -403,6 +403,35 @@ test("the redirect bridge finds a query response behind a fragment such as #_=_ 
   await waitFor("the bridge's message", () => waiting.evaluate(() => window.got !== null));
   // msal's payload: the parameters without their `?` (or `#`).
   assert.deepEqual(await waiting.evaluate(() => window.got), { v: 1, payload: `code=abc&state=${state}` });
+  // The address keeps the part that did not carry the response (the page is not a popup, so
+  // the bridge's window.close() leaves it open).
+  assert.equal(bridge.url(), `${env.web.origin}/redirect.html#_=_`);
+  await ctx.close();
+});
+
+test("the redirect bridge after a redirect: back to the sign-in's start page, or home after a sign-out, through the app's navigation client with msal's apiId", async () => {
+  const ctx = await env.browser.newContext();
+  const page = await ctx.newPage();
+  await page.goto(`${env.web.origin}/blank.html`);
+  const state = Buffer.from(JSON.stringify({ id: "redirect-test", meta: { interactionType: "redirect" } })).toString("base64url");
+  const run = async (type, origin) => {
+    await page.evaluate(([type, origin, cid]) => {
+      sessionStorage.clear();
+      sessionStorage.setItem("msal.interaction.status", JSON.stringify({ clientId: cid, type }));
+      if (origin) sessionStorage.setItem(`msal.${cid}.request.origin`, origin);
+    }, [type, origin, CLIENT_ID]);
+    await page.goto(`${env.web.origin}/blank.html?code=abc&state=${state}`);
+    return page.evaluate(async (cid) => {
+      const { broadcastResponseToMainFrame } = await import("/pkg/redirect-bridge.js");
+      const calls = [];
+      const ok = await broadcastResponseToMainFrame({ navigateInternal: async (url, options) => { calls.push([url, options.apiId, options.noHistory]); return true; } });
+      return { ok, calls, stashed: sessionStorage.getItem(`msal.${cid}.urlHash`) };
+    }, CLIENT_ID);
+  };
+  const stashed = `code=abc&state=${state}`;
+  assert.deepEqual(await run("signin", `${env.web.origin}/app/page?x=1`), { ok: true, calls: [[`${env.web.origin}/app/page?x=1`, 865, true]], stashed });
+  assert.deepEqual(await run("signin", `${env.web.origin}/app/page?`), { ok: true, calls: [[`${env.web.origin}/app/page`, 865, true]], stashed }, "a bare '?' is dropped, as msal");
+  assert.deepEqual(await run("signout", ""), { ok: true, calls: [[`${env.web.origin}/`, 961, true]], stashed });
   await ctx.close();
 });
 
