@@ -117,3 +117,43 @@ test("StubPerformanceClient answers as msal's: every method, the same ids and no
   const answers = (c) => [c.generateId(), c.addPerformanceCallback(() => {}), c.removePerformanceCallback("x"), c.endMeasurement(), c.startMeasurement("m", "cid").event.eventId, c.startMeasurement("m", "cid").event.status];
   assert.deepEqual(answers(mine), answers(theirs));
 });
+
+test("BrowserPerformanceClient measures as msal's: the same root event for the same calls", () => {
+  // (msal's client reads document.visibilityState and window.crypto; this runs in Node.)
+  const hadDocument = "document" in globalThis, hadWindow = "window" in globalThis;
+  if (!hadDocument) globalThis.document = { visibilityState: "visible" };
+  if (!hadWindow) globalThis.window = { crypto: globalThis.crypto };
+  try {
+    const config = { auth: { clientId: "cid", authority: "https://login.microsoftonline.com/tid/" }, telemetry: { application: { appName: "app", appVersion: "1.0" } } };
+    const account = { homeAccountId: "h", idTokenClaims: { tid: "9188040d-6c67-4c5b-b112-36a304b66dad" } };
+    const run = (m) => {
+      const c = new m.BrowserPerformanceClient(config);
+      const events = [];
+      const id = c.addPerformanceCallback((es) => events.push(...es));
+      const root = c.startMeasurement("acquireTokenSilent", "corr-1");
+      root.add({ cacheLookupPolicy: 2, "ext.source": "cache", "ext.bad": {} });
+      root.increment({ visibilityChangeCount: 1, "ext.hops": 2 });
+      root.increment({ visibilityChangeCount: 1 });
+      c.startMeasurement("refreshTokenClientAcquireToken", "corr-1").end({ success: false }, new m.ServerError("invalid_grant", "corr-1", "m", "s", "70000"));
+      root.end({ success: true, fromCache: false }, undefined, account);
+      const failed = c.startMeasurement("ssoSilent", "corr-2");
+      failed.end({ success: false }, new m.InteractionRequiredAuthError("login_required", "corr-2", "m", "sub"));
+      const dropped = c.startMeasurement("acquireTokenPopup", "corr-3");
+      dropped.discard();
+      const removed = c.removePerformanceCallback(id);
+      return { removed, guid: /^[0-9a-f-]{36}$/.test(id), events };
+    };
+    // What the two may differ in: ids, times, the library's name, msal's call tree and log
+    // codes, and the network and online readings (none in Node).
+    const skip = new Set(["eventId", "startTimeMs", "durationMs", "libraryName", "libraryVersion", "context", "logs", "networkEffectiveType", "networkRtt", "startOnlineStatus"]);
+    const comparable = (r) => ({
+      ...r,
+      events: r.events.map((e) => Object.fromEntries(Object.entries(e).filter(([k, v]) => !skip.has(k) && v !== undefined)
+        .map(([k, v]) => [k, k === "ext" ? Object.fromEntries(Object.entries(v).map(([x, n]) => [x, x.endsWith("DurationMs") ? typeof n : n])) : v]))),
+    });
+    assert.deepEqual(comparable(run(ours)), comparable(run(msal)));
+  } finally {
+    if (!hadDocument) delete globalThis.document;
+    if (!hadWindow) delete globalThis.window;
+  }
+});
