@@ -85,9 +85,13 @@ export declare const ClientAuthErrorCodes: { readonly [name: string]: string };
 export declare const ClientConfigurationErrorCodes: { readonly [name: string]: string };
 export declare const InteractionRequiredAuthErrorCodes: { readonly [name: string]: string };
 
+/** An ID token's claims: msal's `TokenClaims`, and any other claim. */
 export type IdTokenClaims = { [claim: string]: unknown } & {
   aud?: string; iss?: string; iat?: number; nbf?: number; exp?: number; oid?: string; sub?: string; tid?: string;
   name?: string; preferred_username?: string; login_hint?: string; sid?: string; nonce?: string; emails?: string[];
+  tfp?: string; acr?: string; ver?: string; upn?: string; signin_state?: string[]; home_oid?: string; cloud_instance_host_name?: string;
+  cnf?: { kid: string }; x5c_ca?: string[]; ts?: number; at?: string; u?: string; p?: string; m?: string;
+  roles?: string[]; amr?: string[]; idp?: string; auth_time?: number; tenant_region_scope?: string; tenant_region_sub_scope?: string;
 };
 
 /**
@@ -136,6 +140,10 @@ export interface AccountInfo {
   upn?: string;
   /** "Keep me signed in": the ID token's `signin_state` holds `kmsi` or `dvc_dmjd`. */
   kmsi?: boolean;
+  /** A platform broker's id for the account (never set here: no broker). */
+  nativeAccountId?: string;
+  /** The data boundary from `client_info` (msal's `xms_tdbr`). */
+  dataBoundary?: "EU" | "None";
 }
 
 export interface AccountFilter {
@@ -144,6 +152,7 @@ export interface AccountFilter {
   upn?: string; nativeAccountId?: string; authorityType?: string;
 }
 
+/** A token result, typed as msal's (fields msal may leave out are optional here too). */
 export interface AuthenticationResult {
   authority: string;
   uniqueId: string;
@@ -154,19 +163,23 @@ export interface AuthenticationResult {
   idTokenClaims: IdTokenClaims;
   accessToken: string;
   fromCache: boolean;
-  expiresOn: Date;
-  extExpiresOn: Date;
+  expiresOn: Date | null;
+  extExpiresOn?: Date;
   refreshOn?: Date;
   tokenType: string;
   correlationId: string;
-  state: string;
-  familyId: string;
+  state?: string;
+  familyId?: string;
   /** The server's id for the token request (Entra's `x-ms-request-id`, when the browser may read it); "" from the cache. */
-  requestId: string;
+  requestId?: string;
   /** "" (msal fills them in instance-aware sign-ins only). */
-  cloudGraphHostName: string;
-  msGraphHost: string;
-  fromPlatformBroker: boolean;
+  cloudGraphHostName?: string;
+  msGraphHost?: string;
+  fromPlatformBroker?: boolean;
+  /** The authorization code (msal's, for a code requested for a back end; never set here). */
+  code?: string;
+  /** The request's `resource` (RFC 8707), when it named one. */
+  resource?: string;
   /** For a DPoP token (`tokenType` "DPoP"): the proof for the request's resourceRequestMethod and resourceRequestUri; send it as the `DPoP` header with `Authorization: DPoP <accessToken>`. */
   dpopProof?: string;
 }
@@ -375,13 +388,14 @@ export interface Configuration {
     verifySSO?: boolean;
     /** Accepted for msal 5 configurations: msal-wasm sends no `pocd` parameter. */
     originCheck?: boolean;
-    protocolMode?: "AAD" | "OIDC";
+    protocolMode?: "AAD" | "OIDC" | "EAR";
     OIDCOptions?: { defaultScopes?: string[]; responseMode?: "fragment" | "query" };
     /** An MCP app: every token request must name its `resource` (resource_parameter_required, misplaced_resource_parameter). */
     isMcp?: boolean;
   };
   cache?: {
-    cacheLocation?: "sessionStorage" | "localStorage" | "memoryStorage";
+    /** `BrowserCacheLocation`: "sessionStorage" (default), "localStorage" or "memoryStorage". */
+    cacheLocation?: string;
     /** An older msal's (v3/v4) entries not updated for this many days (default 5) are removed when the client starts; the others are moved to the current schema at once (msal v5 copies them and keeps the originals until they are stale). */
     cacheRetentionDays?: number;
   };
@@ -395,7 +409,7 @@ export interface Configuration {
     windowHashTimeout?: number;
     /** @deprecated v3's name, ignored as in msal 5 (a warning says so): use iframeBridgeTimeout. */
     iframeHashTimeout?: number;
-    protocolMode?: "AAD" | "OIDC";
+    protocolMode?: "AAD" | "OIDC" | "EAR";
     /** A page inside a frame may sign in and out by redirect (default false: redirect_in_iframe). */
     allowRedirectInIframe?: boolean;
     /** msal-wasm: abort a discovery or token request unanswered after this many ms (default 30000). */
@@ -511,7 +525,7 @@ export interface PerformanceEvent {
   fromCache?: boolean | null; isNativeBroker?: boolean; accessTokenSize?: number; idTokenSize?: number;
   /** Silent calls: `deduped` when the call joined an identical one in flight. */
   cacheLookupPolicy?: number; scenarioId?: string; deduped?: boolean;
-  accountType?: "AAD" | "MSA" | "B2C"; dataBoundary?: string;
+  accountType?: "AAD" | "MSA" | "B2C"; dataBoundary?: "EU" | "None";
   startPageVisibility?: string | null; endPageVisibility?: string | null; startOnlineStatus?: boolean | null;
   networkEffectiveType?: string; networkRtt?: number; incompleteSubsCount?: number;
   /** Measurements started under the root's correlation id: `<name>DurationMs`. */
@@ -574,7 +588,13 @@ export interface StubPerformanceClient extends IPerformanceClient {}
 export declare class StubPerformanceClient {}
 
 export declare const BrowserUtils: {
-  createGuid(): string; isInIframe(): boolean; isInPopup(): boolean; getCurrentUri(): string; getHomepage(): string;
+  createGuid(): string;
+  /** The response in this page's address (the redirect bridge's parsing); msal's errors when there is none. */
+  parseAuthResponseFromUrl(): {
+    params: URLSearchParams; payload: string; urlHash: string; urlQuery: string; hasResponseInHash: boolean; hasResponseInQuery: boolean;
+    libraryState: { id: string; meta: Record<string, string> };
+  };
+  clearAuthResponseFromUrl(contentWindow?: Window): void; isInIframe(): boolean; isInPopup(): boolean; getCurrentUri(): string; getHomepage(): string;
   clearHash(contentWindow?: Window): void; replaceHash(url: string): void; blockReloadInHiddenIframes(): void;
   blockAcquireTokenInPopups(): void; blockNonBrowserEnvironment(): void; blockRedirectInIframe(allowRedirectInIframe?: boolean): void;
   preconnect(authority: string): void;
@@ -707,7 +727,7 @@ export declare class PublicClientApplication {
    * package's Configuration and constrained only to have auth.clientId, so that the client is
    * msal's IPublicClientApplication. A caller that names another type gets the object above.
    */
-  getConfiguration<C extends { auth: { clientId: string } } = Configuration>(): C;
+  getConfiguration<C extends { auth: { clientId: string } } = BrowserConfiguration>(): C;
   enableAccountStorageEvents(): void;
   disableAccountStorageEvents(): void;
 }

@@ -8,6 +8,7 @@ import init, { WasmClient, enforceResourceParameter as checkResource } from "./m
 import {
   AuthError, BrowserAuthError, BrowserConfigurationAuthError, ClientAuthError, ClientConfigurationError, ServerError, InteractionRequiredAuthError,
 } from "./errors.js";
+import { parseAuthResponseFromUrl, clearAuthResponseFromUrl } from "./redirect-bridge.js";
 
 export {
   AuthError, BrowserAuthError, BrowserConfigurationAuthError, ClientAuthError, ClientConfigurationError, ServerError, InteractionRequiredAuthError,
@@ -265,6 +266,8 @@ const isInPopup = () => {
 const hasResponse = (s) => /[#?&](code|error|state)=/.test(s || "");
 export const BrowserUtils = Object.freeze({
   createGuid,
+  parseAuthResponseFromUrl,
+  clearAuthResponseFromUrl: (contentWindow) => clearAuthResponseFromUrl(contentWindow),
   isInIframe,
   isInPopup,
   getCurrentUri: () => (typeof window !== "undefined" ? window.location.href.split("?")[0].split("#")[0] : ""),

@@ -7,3 +7,10 @@ import type { INavigationClient } from "./index";
  * `empty_response`, `no_state_in_hash`, `invalid_state`, `unable_to_parse_state`.
  */
 export function broadcastResponseToMainFrame(navigationClient?: INavigationClient): Promise<boolean>;
+/** The response in this page's address; msal's errors (`empty_response`, `no_state_in_hash`, `invalid_state`, `unable_to_parse_state`) when there is none. */
+export function parseAuthResponseFromUrl(): {
+  params: URLSearchParams; payload: string; urlHash: string; urlQuery: string; hasResponseInHash: boolean; hasResponseInQuery: boolean;
+  libraryState: { id: string; meta: Record<string, string> };
+};
+/** The address of `contentWindow` (default: this window) without its query and hash. */
+export function clearAuthResponseFromUrl(contentWindow?: Window, keepQuery?: boolean, keepHash?: boolean): void;

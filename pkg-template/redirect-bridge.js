@@ -13,19 +13,19 @@
 // msal's error codes.
 import { BrowserAuthError, ClientAuthError } from "./errors.js";
 
-// The response's parameters, without the leading `#` or `?`: the hash's or the query's,
-// whichever carries a state (both, when both do).
-function responseInUrl() {
-  const parts = [window.location.search, window.location.hash].map((s) => {
+// msal's BrowserUtils.parseAuthResponseFromUrl: the response in this page's address — the
+// parameters of the hash or the query, whichever carries a state (both, when both do),
+// without their `#` or `?` — and its state's library half `{ id, meta }`; msal's errors when
+// there is none.
+export function parseAuthResponseFromUrl() {
+  const [q, h] = [window.location.search, window.location.hash].map((s) => {
     const content = s.length > 1 ? s.slice(1) : "";
-    return { content, has: new URLSearchParams(content).has("state") };
+    return { s, content, has: new URLSearchParams(content).has("state") };
   });
-  return { query: parts[0], hash: parts[1], payload: parts.filter((p) => p.has).map((p) => p.content).join("&") };
-}
-
-// The library half of `state`: `{ id, meta }`, or an error as msal's.
-function libraryState(payload) {
-  const state = new URLSearchParams(payload).get("state");
+  const payload = [q, h].filter((p) => p.has).map((p) => p.content).join("&");
+  if (!payload) throw new BrowserAuthError("empty_response", "");
+  const params = new URLSearchParams(payload);
+  const state = params.get("state");
   if (!state) throw new BrowserAuthError("no_state_in_hash", "");
   let lib;
   try {
@@ -35,24 +35,28 @@ function libraryState(payload) {
     throw new ClientAuthError("invalid_state", "");
   }
   if (!lib || typeof lib.id !== "string" || !lib.id || !lib.meta) throw new BrowserAuthError("unable_to_parse_state", "", "missing_library_state");
-  return lib;
+  return {
+    params, payload, urlHash: h.s, urlQuery: q.s, hasResponseInHash: h.has, hasResponseInQuery: q.has,
+    libraryState: { id: lib.id, meta: lib.meta },
+  };
 }
 
-// (Office.js sets history.replaceState to null.)
-function clearUrl(keepQuery, keepHash) {
-  const { origin, pathname, search, hash } = window.location;
-  if (typeof window.history.replaceState === "function") window.history.replaceState(null, "", `${origin}${pathname}${keepQuery ? search : ""}${keepHash ? hash : ""}`);
+// msal's BrowserUtils.clearAuthResponseFromUrl: the address without its query and hash
+// (`keepQuery`/`keepHash` keep them). (Office.js sets history.replaceState to null.)
+export function clearAuthResponseFromUrl(contentWindow, keepQuery, keepHash) {
+  const w = contentWindow || window;
+  const { origin, pathname, search, hash } = w.location;
+  if (w.history && typeof w.history.replaceState === "function") w.history.replaceState(null, "", `${origin}${pathname}${keepQuery ? search : ""}${keepHash ? hash : ""}`);
 }
 
 export async function broadcastResponseToMainFrame(navigationClient) {
   document.title = "Microsoft Authentication";
   let response, state;
   try {
-    response = responseInUrl();
-    if (!response.payload) throw new BrowserAuthError("empty_response", "");
-    state = libraryState(response.payload);
+    response = parseAuthResponseFromUrl();
+    state = response.libraryState;
   } catch (e) {
-    clearUrl(false, false);
+    clearAuthResponseFromUrl(window);
     throw e;
   }
   if (state.meta.interactionType === "redirect") {
@@ -83,7 +87,7 @@ export async function broadcastResponseToMainFrame(navigationClient) {
   // Without BroadcastChannel the response stays in the address for the opener's poll to read.
   if (typeof BroadcastChannel !== "function") return false;
   // The address keeps what did not carry the response.
-  clearUrl(!response.query.has, !response.hash.has);
+  clearAuthResponseFromUrl(window, !response.hasResponseInQuery, !response.hasResponseInHash);
   const channel = new BroadcastChannel(state.id);
   channel.postMessage({ v: 1, payload: response.payload });
   channel.close();

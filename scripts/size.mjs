@@ -1,6 +1,7 @@
 // Prints the package's size — the .wasm and every .js file the main entry loads, raw, gzip -9
-// and brotli (what CDNs serve) — and, with --budget FILE, fails (exit 1) when the wasm or the
-// JS together grows past the budget committed there. Lower the budget, in its own commit with
+// and brotli (what CDNs serve), and apart the script-tag build (`*.min.js`, the same code
+// again) — and, with --budget FILE, fails (exit 1) when the wasm or the JS of the main entry
+// together grows past the budget committed there. Lower the budget, in its own commit with
 // its figure, whenever the package shrinks.
 //   node scripts/size.mjs [dir] [--budget size-budget.json]
 import { readFileSync, readdirSync, statSync } from "node:fs";
@@ -13,10 +14,12 @@ const budgetFile = budgetAt >= 0 ? args[budgetAt + 1] : null;
 const dir = args.find((a, i) => !a.startsWith("--") && (budgetAt < 0 || i !== budgetAt + 1)) || "pkg";
 
 const files = [];
+const scripts = [];
 const walk = (d) => {
   for (const f of readdirSync(d)) {
     const p = join(d, f);
     if (statSync(p).isDirectory()) walk(p);
+    else if (f.endsWith(".min.js")) scripts.push(p);
     else if (/\.(wasm|js)$/.test(f) && !f.startsWith("redirect-bridge")) files.push(p);
   }
 };
@@ -39,6 +42,10 @@ for (const kind of ["wasm", "js"]) {
 }
 const total = { raw: sums.wasm.raw + sums.js.raw, gzip: sums.wasm.gzip + sums.js.gzip, brotli: sums.wasm.brotli + sums.js.brotli };
 console.log(`  ${"total".padEnd(48)} ${col(total.raw)} B raw ${col(total.gzip)} B gzip-9 ${col(total.brotli)} B brotli`);
+for (const p of scripts.sort()) {
+  const b = readFileSync(p);
+  console.log(`  ${`${p} (script tag; not in the total)`.padEnd(48)} ${col(b.length)} B raw ${col(gzipSync(b, { level: 9 }).length)} B gzip-9 ${col(brotli(b))} B brotli`);
+}
 
 if (budgetFile) {
   const budget = JSON.parse(readFileSync(budgetFile, "utf8"));

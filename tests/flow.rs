@@ -879,6 +879,8 @@ fn account_filters_match_as_msal() {
     // getAccount with an empty filter is null in msal v5.
     assert!(h.pca.account_matching(&filter("{}")).is_none());
     assert_eq!(h.pca.account_matching(&filter(r#"{"username":"ada@contoso.com"}"#)).unwrap().account.home_account_id, home);
+    // (A filter that named only keys msal-wasm does not match on: any account, as msal.)
+    assert_eq!(h.pca.first_account_matching(&filter("{}")).unwrap().account.home_account_id, home);
 }
 
 #[test]

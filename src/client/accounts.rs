@@ -64,6 +64,12 @@ impl<P: Platform> PublicClientApplication<P> {
         if filter.is_empty() {
             return None;
         }
+        self.first_account_matching(filter)
+    }
+
+    /// The first account matching `filter` (any account, for an empty one), preferring one
+    /// with an ID token.
+    pub fn first_account_matching(&self, filter: &AccountFilter) -> Option<AccountInfo> {
         let found = self.accounts_matching(filter);
         let with_id_token = found.iter().position(|a| a.id_token_claims.is_some()).unwrap_or(0);
         found.into_iter().nth(with_id_token)

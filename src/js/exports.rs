@@ -202,10 +202,15 @@ impl JsClient {
         Json::Arr(self.inner.accounts_matching(&filter).iter().map(wire::account_json).collect()).to_json()
     }
 
-    /// `getAccount(filter)`: the account matching msal's `AccountFilter` (JSON), if any.
+    /// `getAccount(filter)`: the account matching msal's `AccountFilter` (JSON), if any. As
+    /// msal: a filter whose every value is null or empty finds nothing, and keys it does not
+    /// match on are ignored (`{ accountId }` finds the first account).
     pub fn account(&self, filter: &str) -> Option<String> {
-        let filter = wire::account_filter(&Json::parse(filter).ok()?);
-        self.inner.account_matching(&filter).map(|a| wire::account_json(&a).to_json())
+        let j = Json::parse(filter).ok()?;
+        if !wire::names_a_value(&j) {
+            return None;
+        }
+        self.inner.first_account_matching(&wire::account_filter(&j)).map(|a| wire::account_json(&a).to_json())
     }
 
     /// msal's standalone `loadExternalTokens(config, request, response, options)` on this

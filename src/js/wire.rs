@@ -414,6 +414,12 @@ pub fn logout_request(j: &Json) -> LogoutRequest {
     }
 }
 
+/// Whether an object names a value other than null or "" (msal's test of an account filter;
+/// keys it does not know count).
+pub fn names_a_value(j: &Json) -> bool {
+    j.as_object().is_some_and(|o| o.iter().any(|(_, v)| !matches!(v, Json::Null) && v.as_str() != Some("")))
+}
+
 /// An `AccountFilter` (empty strings and nulls are "any").
 pub fn account_filter(j: &Json) -> AccountFilter {
     let s = |k: &str| j.str_field(k).filter(|v| !v.is_empty()).map(str::to_owned);

@@ -1122,6 +1122,16 @@ test("performance callbacks hear msal's root measurements: a popup, a silent cal
   await ctx.close();
 });
 
+test("getAccount as msal 5: a filter of keys it does not match on finds the first account; one of empty values, none", async () => {
+  const page = await signedInPage("gina");
+  const r = await page.evaluate(() => {
+    const name = (a) => (a ? a.username : null);
+    return [name(window.pca.getAccount({ accountId: "from-an-old-sample" })), name(window.pca.getAccount({ username: "", sid: null })), name(window.pca.getAccount({}))];
+  });
+  assert.deepEqual(r, ["gina", null, null]);
+  await page.context().close();
+});
+
 test("msal's BrowserPerformanceClient as telemetry.client: each call's event carries msal's root fields, and a silent call that joins one in flight is measured as deduped", async () => {
   const page = await signedInPage("fiona");
   const r = await page.evaluate(async () => {

@@ -429,6 +429,17 @@ test("the redirect bridge after a redirect: back to the sign-in's start page, or
     }, CLIENT_ID);
   };
   const stashed = `code=abc&state=${state}`;
+  // msal's BrowserUtils.parseAuthResponseFromUrl reads it as the bridge does (apps' own bridges use it).
+  await page.goto(`${env.web.origin}/blank.html?code=abc&state=${state}#/route`);
+  const parsed = await page.evaluate(async () => {
+    const { BrowserUtils } = await import("/pkg/index.js");
+    const r = BrowserUtils.parseAuthResponseFromUrl();
+    return { ...r, params: r.params.get("code") };
+  });
+  assert.deepEqual(parsed, {
+    params: "abc", payload: stashed, urlHash: "#/route", urlQuery: `?code=abc&state=${state}`, hasResponseInHash: false, hasResponseInQuery: true,
+    libraryState: { id: "redirect-test", meta: { interactionType: "redirect" } },
+  });
   assert.deepEqual(await run("signin", `${env.web.origin}/app/page?x=1`), { ok: true, calls: [[`${env.web.origin}/app/page?x=1`, 865, true]], stashed });
   assert.deepEqual(await run("signin", `${env.web.origin}/app/page?`), { ok: true, calls: [[`${env.web.origin}/app/page`, 865, true]], stashed }, "a bare '?' is dropped, as msal");
   assert.deepEqual(await run("signout", ""), { ok: true, calls: [[`${env.web.origin}/`, 961, true]], stashed });

@@ -1,6 +1,8 @@
-// End-to-end: the package bundled as a classic script (an IIFE, as older build setups make
-// it, with no import.meta.url) signs in with no extra configuration when the wasm is served
-// next to the bundle, and otherwise fails in initialize() with an error that names the fix.
+// End-to-end: the package as a classic script — the shipped script-tag build
+// (msal-wasm.min.js, global `msal`; the bridge page with msal-wasm-redirect-bridge.min.js,
+// global `msalRedirectBridge`, as msal's samples load theirs), and an IIFE an app's bundler
+// makes (no import.meta.url) — signs in with no extra configuration when the wasm is served
+// next to the script, and otherwise fails in initialize() with an error that names the fix.
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
@@ -12,13 +14,11 @@ import { popupSignIn } from "./helpers.mjs";
 
 const dir = mkdtempSync(join(tmpdir(), "msal-wasm-iife-"));
 before(async () => {
-  for (const sub of ["app", "nowasm"]) {
-    mkdirSync(join(dir, sub), { recursive: true });
-    await build({ entryPoints: ["pkg/index.js"], bundle: true, format: "iife", globalName: "msal", outfile: join(dir, sub, "bundle.js"), logLevel: "silent" });
-  }
-  copyFileSync("pkg/msal_wasm_bg.wasm", join(dir, "app", "msal_wasm_bg.wasm"));
-  copyFileSync("pkg/redirect-bridge.js", join(dir, "app", "redirect-bridge.js"));
-  copyFileSync("pkg/errors.js", join(dir, "app", "errors.js"));
+  for (const sub of ["app", "nowasm", "bundled"]) mkdirSync(join(dir, sub), { recursive: true });
+  for (const sub of ["app", "nowasm"]) copyFileSync("pkg/msal-wasm.min.js", join(dir, sub, "bundle.js"));
+  await build({ entryPoints: ["pkg/index.js"], bundle: true, format: "iife", globalName: "msal", outfile: join(dir, "bundled", "bundle.js"), logLevel: "silent" });
+  for (const sub of ["app", "bundled"]) copyFileSync("pkg/msal_wasm_bg.wasm", join(dir, sub, "msal_wasm_bg.wasm"));
+  copyFileSync("pkg/msal-wasm-redirect-bridge.min.js", join(dir, "msal-wasm-redirect-bridge.min.js"));
   const page = (sub) => `<!doctype html><meta charset="utf-8"><button id="popup">popup</button>
 <script src="/${sub}/bundle.js"></script>
 <script>
@@ -32,22 +32,23 @@ before(async () => {
   };
   document.getElementById("popup").onclick = () => window.pca.loginPopup({ scopes: ["User.Read"] }).then((r) => (window.last = { ok: true, user: r.account.username }), (e) => (window.last = { ok: false, code: e.errorCode }));
 </script>`;
-  writeFileSync(join(dir, "app", "index.html"), page("app"));
-  writeFileSync(join(dir, "nowasm", "index.html"), page("nowasm"));
-  writeFileSync(join(dir, "redirect.html"), `<!doctype html><script type="module">import { broadcastResponseToMainFrame } from "/app/redirect-bridge.js"; broadcastResponseToMainFrame();</script>`);
+  for (const sub of ["app", "nowasm", "bundled"]) writeFileSync(join(dir, sub, "index.html"), page(sub));
+  writeFileSync(join(dir, "redirect.html"), `<!doctype html><script src="/msal-wasm-redirect-bridge.min.js"></script><script>msalRedirectBridge.broadcastResponseToMainFrame();</script>`);
 });
 const env = useEnv({ roots: { "/": dir } });
 
-test("a classic-script bundle finds the wasm next to itself and signs in", async () => {
-  const ctx = await env.browser.newContext();
-  const page = await ctx.newPage();
-  await page.goto(`${env.web.origin}/app/index.html`);
-  assert.equal(await page.evaluate((a) => window.start(a), env.idp.entraAuthority), "ok");
-  await popupSignIn(page, "#popup", "iris");
-  await page.waitForFunction(() => window.last !== null);
-  assert.deepEqual(await page.evaluate(() => window.last), { ok: true, user: "iris" });
-  await ctx.close();
-});
+for (const [sub, what] of [["app", "the shipped script-tag build"], ["bundled", "an app's own IIFE bundle"]]) {
+  test(`${what} finds the wasm next to itself and signs in, through the script-tag bridge`, async () => {
+    const ctx = await env.browser.newContext();
+    const page = await ctx.newPage();
+    await page.goto(`${env.web.origin}/${sub}/index.html`);
+    assert.equal(await page.evaluate((a) => window.start(a), env.idp.entraAuthority), "ok");
+    await popupSignIn(page, "#popup", "iris");
+    await page.waitForFunction(() => window.last !== null);
+    assert.deepEqual(await page.evaluate(() => window.last), { ok: true, user: "iris" });
+    await ctx.close();
+  });
+}
 
 test("without the wasm next to it, initialize() fails and names the fix", async () => {
   const ctx = await env.browser.newContext();
@@ -72,5 +73,14 @@ test("a failed wasm download fails initialize(); the next initialize() downloads
   await popupSignIn(page, "#popup", "ivo");
   await page.waitForFunction(() => window.last !== null);
   assert.deepEqual(await page.evaluate(() => window.last), { ok: true, user: "ivo" });
+  await ctx.close();
+});
+
+test("the script-tag bridge runs on a classic page: msalRedirectBridge rejects a page without a response and cleans its address", async () => {
+  const ctx = await env.browser.newContext();
+  const page = await ctx.newPage();
+  await page.goto(`${env.web.origin}/redirect.html?foo=1`);
+  await page.waitForFunction(() => document.title === "Microsoft Authentication" && location.search === "");
+  assert.equal(page.url(), `${env.web.origin}/redirect.html`);
   await ctx.close();
 });

@@ -6,8 +6,8 @@ import { PublicClientApplication, type SilentRequest, type Configuration } from 
 const noClient: Configuration = { auth: {} };
 // @ts-expect-error scopes must be strings
 const badScopes: SilentRequest = { scopes: [1, 2] };
-// @ts-expect-error cacheLocation is one of three names
-const badCache: Configuration = { auth: { clientId: "c" }, cache: { cacheLocation: "cookies" } };
+// @ts-expect-error cacheLocation is a string (msal's type: BrowserCacheLocation | string)
+const badCache: Configuration = { auth: { clientId: "c" }, cache: { cacheLocation: 1 } };
 const pca = new PublicClientApplication({ auth: { clientId: "c" } });
 // @ts-expect-error a silent request's prompt is none or no_session
 void pca.ssoSilent({ scopes: [], prompt: "login" });

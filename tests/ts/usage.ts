@@ -77,8 +77,8 @@ async function getToken(scopes: string[]): Promise<string> {
   const silent: SilentRequest = { scopes, account: account ?? undefined, cacheLookupPolicy: CacheLookupPolicy.Default };
   try {
     const r: AuthenticationResult = await pca.acquireTokenSilent(silent);
-    const expires: Date = r.expiresOn;
-    console.log(expires.getTime(), r.fromCache, r.idTokenClaims.tid);
+    const expires: Date | null = r.expiresOn;
+    console.log(expires?.getTime(), r.fromCache, r.idTokenClaims.tid, r.idTokenClaims.roles?.includes("Admin"));
     return r.accessToken;
   } catch (e) {
     if (e instanceof InteractionRequiredAuthError) {

@@ -232,6 +232,11 @@ fn requests_are_read_with_msal_names() {
     assert_eq!(f.username.as_deref(), Some("u"));
     assert_eq!((f.realm.as_deref(), f.tenant_id), (Some("t"), None), "realm is the account's own tenant, not a profile's");
     assert_eq!((f.sid, f.login_hint, f.is_home_tenant), (None, None, Some(false)));
+    // msal's getAccount: a filter of nulls and empty strings names nothing; an unknown key does.
+    assert!(!names_a_value(&json(r#"{"username":"","sid":null}"#)));
+    assert!(names_a_value(&json(r#"{"accountId":"x"}"#)));
+    assert!(names_a_value(&json(r#"{"isHomeTenant":false}"#)));
+    assert!(!names_a_value(&json("[]")));
     let p = popup_attributes(&json(r#"{"popupWindowAttributes":{"popupSize":{"width":500,"height":600},"popupPosition":{"top":1}}}"#));
     assert_eq!(p, PopupAttributes { size: Some((500, 600)), position: Some((1, -1)) }, "a top alone (the left centred)");
     let p = popup_attributes(&json(r#"{"popupWindowAttributes":{"popupSize":{"height":700}}}"#));
