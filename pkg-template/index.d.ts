@@ -229,6 +229,12 @@ interface BaseRequest {
   shrClaims?: string;
   /** pop: the signed HTTP request's header; `typ` replaces "pop", `alg` must be "RS256" (the key's) or fails with unsupported_token_binding_algorithm. */
   shrOptions?: { header?: { typ?: string; alg?: string } };
+  /** pop with a key of the app's own: refused (msal-wasm binds pop tokens to its own key). */
+  popKid?: string;
+  /** Carried to the call's performance event. */
+  scenarioId?: string;
+  /** No effect, as in msal 5 (deprecated there): send `max_age` in extraQueryParameters and check `auth_time`. */
+  maxAge?: number;
 }
 
 export type PopupSize = { height: number; width: number };

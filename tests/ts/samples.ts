@@ -23,3 +23,5 @@ export const mock: AuthenticationResult = {
 };
 // msal 5's EAR mode is a valid configuration (msal-wasm's initialize() refuses it at run time).
 export const ear = new PublicClientApplication({ auth: { clientId: "c" }, system: { protocolMode: "EAR" } });
+// Request fields msal 5 types: a scenario id for telemetry, the deprecated maxAge.
+export const silent = () => fromSample.acquireTokenSilent({ scopes: ["User.Read"], scenarioId: "checkout", maxAge: 3600 });
