@@ -20,7 +20,7 @@ const walk = (d) => {
     const p = join(d, f);
     if (statSync(p).isDirectory()) walk(p);
     else if (f.endsWith(".min.js")) scripts.push(p);
-    else if (/\.(wasm|js)$/.test(f) && !f.startsWith("redirect-bridge")) files.push(p);
+    else if (/\.(wasm|js)$/.test(f)) files.push(p);
   }
 };
 walk(dir);
