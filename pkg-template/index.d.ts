@@ -142,7 +142,7 @@ export interface AccountInfo {
   kmsi?: boolean;
   /** A platform broker's id for the account (never set here: no broker). */
   nativeAccountId?: string;
-  /** The data boundary from `client_info` (msal's `xms_tdbr`). */
+  /** msal's data boundary (from `client_info`'s `xms_tdbr`); never set by msal-wasm. */
   dataBoundary?: "EU" | "None";
 }
 
@@ -395,7 +395,7 @@ export interface Configuration {
     /** Accepted for msal 5 configurations: msal-wasm sends no `pocd` parameter. */
     originCheck?: boolean;
     protocolMode?: "AAD" | "OIDC" | "EAR";
-    OIDCOptions?: { defaultScopes?: string[]; responseMode?: "fragment" | "query" };
+    OIDCOptions?: { defaultScopes?: string[]; /** "form_post" (a server's mode) fails in initialize() with invalid_configuration. */ responseMode?: "fragment" | "query" | "form_post" };
     /** An MCP app: every token request must name its `resource` (resource_parameter_required, misplaced_resource_parameter). */
     isMcp?: boolean;
   };

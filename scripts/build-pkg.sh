@@ -32,7 +32,8 @@ rm -f "$out/.gitignore"
 node scripts/strip-comments.mjs "$out/index.js" "$out/msal_wasm.js" "$out/errors.js" "$out/redirect-bridge.js" "$out"/snippets/*/src/platform/browser/window.js
 # The script-tag build (msal's lib/msal-browser.min.js): the same package as one classic script
 # with the global `msal`, and the bridge with the global `msalRedirectBridge`; the wasm is
-# found next to the script.
-node_modules/.bin/esbuild "$out/index.js" --bundle --format=iife --global-name=msal --minify --log-level=error --outfile="$out/msal-wasm.min.js"
-node_modules/.bin/esbuild "$out/redirect-bridge.js" --bundle --format=iife --global-name=msalRedirectBridge --minify --log-level=error --outfile="$out/msal-wasm-redirect-bridge.min.js"
+# found next to the script (a classic script has no import.meta.url: the facade reads
+# document.currentScript instead).
+node_modules/.bin/esbuild "$out/index.js" --bundle --format=iife --global-name=msal --minify --define:import.meta.url=undefined --log-level=warning --outfile="$out/msal-wasm.min.js"
+node_modules/.bin/esbuild "$out/redirect-bridge.js" --bundle --format=iife --global-name=msalRedirectBridge --minify --log-level=warning --outfile="$out/msal-wasm-redirect-bridge.min.js"
 node scripts/size.mjs "$out" --budget size-budget.json

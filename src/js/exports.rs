@@ -198,8 +198,11 @@ impl JsClient {
     /// every account), as a JSON array.
     #[wasm_bindgen(js_name = allAccounts)]
     pub fn all_accounts(&self, filter: Option<String>) -> String {
-        let filter = filter.and_then(|f| Json::parse(&f).ok()).map(|j| wire::account_filter(&j)).unwrap_or_default();
-        Json::Arr(self.inner.accounts_matching(&filter).iter().map(wire::account_json).collect()).to_json()
+        let j = filter.and_then(|f| Json::parse(&f).ok()).unwrap_or_default();
+        if wire::never_matches(&j) {
+            return "[]".into();
+        }
+        Json::Arr(self.inner.accounts_matching(&wire::account_filter(&j)).iter().map(wire::account_json).collect()).to_json()
     }
 
     /// `getAccount(filter)`: the account matching msal's `AccountFilter` (JSON), if any. As
@@ -207,7 +210,7 @@ impl JsClient {
     /// match on are ignored (`{ accountId }` finds the first account).
     pub fn account(&self, filter: &str) -> Option<String> {
         let j = Json::parse(filter).ok()?;
-        if !wire::names_a_value(&j) {
+        if !wire::names_a_value(&j) || wire::never_matches(&j) {
             return None;
         }
         self.inner.first_account_matching(&wire::account_filter(&j)).map(|a| wire::account_json(&a).to_json())

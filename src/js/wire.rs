@@ -420,6 +420,24 @@ pub fn names_a_value(j: &Json) -> bool {
     j.as_object().is_some_and(|o| o.iter().any(|(_, v)| !matches!(v, Json::Null) && v.as_str() != Some("")))
 }
 
+/// Whether msal's matching of this account filter can match no account: a field it tests
+/// with a truthy value that is not a string (`{ homeAccountId: 123 }`), or an `isHomeTenant`
+/// that is there but not a boolean (msal compares it with `===`).
+pub fn never_matches(j: &Json) -> bool {
+    const TESTED: [&str; 12] = [
+        "homeAccountId", "localAccountId", "username", "environment", "tenantId", "realm", "name", "loginHint", "upn",
+        "nativeAccountId", "authorityType", "sid",
+    ];
+    let truthy_not_string = |v: &Json| match v {
+        Json::Null | Json::Str(_) => false,
+        Json::Bool(b) => *b,
+        // A number is falsy when it is zero: no digit but 0 before its exponent.
+        Json::Num(n) => n.split(['e', 'E']).next().unwrap_or("").bytes().any(|b| (b'1'..=b'9').contains(&b)),
+        Json::Arr(_) | Json::Obj(_) => true,
+    };
+    TESTED.iter().any(|k| j.get(k).is_some_and(truthy_not_string)) || j.get("isHomeTenant").is_some_and(|v| !matches!(v, Json::Bool(_)))
+}
+
 /// An `AccountFilter` (empty strings and nulls are "any").
 pub fn account_filter(j: &Json) -> AccountFilter {
     let s = |k: &str| j.str_field(k).filter(|v| !v.is_empty()).map(str::to_owned);

@@ -1122,13 +1122,17 @@ test("performance callbacks hear msal's root measurements: a popup, a silent cal
   await ctx.close();
 });
 
-test("getAccount as msal 5: a filter of keys it does not match on finds the first account; one of empty values, none", async () => {
+test("getAccount as msal 5: a filter of keys it does not match on finds the first account; one of empty values, or of a tested field with a value of another type, none", async () => {
   const page = await signedInPage("gina");
   const r = await page.evaluate(() => {
     const name = (a) => (a ? a.username : null);
-    return [name(window.pca.getAccount({ accountId: "from-an-old-sample" })), name(window.pca.getAccount({ username: "", sid: null })), name(window.pca.getAccount({}))];
+    return [
+      name(window.pca.getAccount({ accountId: "from-an-old-sample" })), name(window.pca.getAccount({ username: "", sid: null })), name(window.pca.getAccount({})),
+      // A field msal tests, with a value of another type: msal matches nothing.
+      name(window.pca.getAccount({ homeAccountId: 123 })), window.pca.getAllAccounts({ isHomeTenant: "true" }).length, window.pca.getAllAccounts({ isHomeTenant: true }).length,
+    ];
   });
-  assert.deepEqual(r, ["gina", null, null]);
+  assert.deepEqual(r, ["gina", null, null, null, 0, 1]);
   await page.context().close();
 });
 

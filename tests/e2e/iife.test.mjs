@@ -32,7 +32,8 @@ before(async () => {
   };
   document.getElementById("popup").onclick = () => window.pca.loginPopup({ scopes: ["User.Read"] }).then((r) => (window.last = { ok: true, user: r.account.username }), (e) => (window.last = { ok: false, code: e.errorCode }));
 </script>`;
-  for (const sub of ["app", "nowasm", "bundled"]) writeFileSync(join(dir, sub, "index.html"), page(sub));
+  // (Each page is one level above its script: the wasm is found next to the script, not the page.)
+  for (const sub of ["app", "nowasm", "bundled"]) writeFileSync(join(dir, `${sub}.html`), page(sub));
   writeFileSync(join(dir, "redirect.html"), `<!doctype html><script src="/msal-wasm-redirect-bridge.min.js"></script><script>msalRedirectBridge.broadcastResponseToMainFrame();</script>`);
 });
 const env = useEnv({ roots: { "/": dir } });
@@ -41,7 +42,7 @@ for (const [sub, what] of [["app", "the shipped script-tag build"], ["bundled", 
   test(`${what} finds the wasm next to itself and signs in, through the script-tag bridge`, async () => {
     const ctx = await env.browser.newContext();
     const page = await ctx.newPage();
-    await page.goto(`${env.web.origin}/${sub}/index.html`);
+    await page.goto(`${env.web.origin}/${sub}.html`);
     assert.equal(await page.evaluate((a) => window.start(a), env.idp.entraAuthority), "ok");
     await popupSignIn(page, "#popup", "iris");
     await page.waitForFunction(() => window.last !== null);
@@ -53,7 +54,7 @@ for (const [sub, what] of [["app", "the shipped script-tag build"], ["bundled", 
 test("without the wasm next to it, initialize() fails and names the fix", async () => {
   const ctx = await env.browser.newContext();
   const page = await ctx.newPage();
-  await page.goto(`${env.web.origin}/nowasm/index.html`);
+  await page.goto(`${env.web.origin}/nowasm.html`);
   const r = await page.evaluate((a) => window.start(a), env.idp.entraAuthority);
   assert.match(r, /^BrowserAuthError:wasm_load_failed:/);
   assert.match(r, /system\.wasmUrl/);
@@ -65,7 +66,7 @@ test("a failed wasm download fails initialize(); the next initialize() downloads
   const page = await ctx.newPage();
   let requests = 0;
   await page.route("**/msal_wasm_bg.wasm", (route) => (++requests === 1 ? route.abort("connectionreset") : route.continue()));
-  await page.goto(`${env.web.origin}/app/index.html`);
+  await page.goto(`${env.web.origin}/app.html`);
   const first = await page.evaluate((a) => window.start(a), env.idp.entraAuthority);
   assert.match(first, /^BrowserAuthError:wasm_load_failed:/);
   assert.equal(await page.evaluate(() => window.pca.initialize().then(() => "ok", (e) => e.errorCode)), "ok");

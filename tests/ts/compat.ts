@@ -71,3 +71,8 @@ export async function results(): Promise<void> {
   const g: msal.AuthenticationResult = await ours.loginPopup({ scopes: ["User.Read"], prompt: "select_account" });
   void [a, b, c, d, e, f, g];
 }
+// The other way: msal's configuration object is one of ours (an app that types its config with
+// msal's Configuration and passes it to msal-wasm).
+import type { Configuration as MsalConfiguration } from "@azure/msal-browser";
+declare const msalConfig: MsalConfiguration;
+export const fromMsal = new PublicClientApplication(msalConfig);
