@@ -425,8 +425,18 @@ pub fn names_a_value(j: &Json) -> bool {
 /// that is there but not a boolean (msal compares it with `===`).
 pub fn never_matches(j: &Json) -> bool {
     const TESTED: [&str; 12] = [
-        "homeAccountId", "localAccountId", "username", "environment", "tenantId", "realm", "name", "loginHint", "upn",
-        "nativeAccountId", "authorityType", "sid",
+        "homeAccountId",
+        "localAccountId",
+        "username",
+        "environment",
+        "tenantId",
+        "realm",
+        "name",
+        "loginHint",
+        "upn",
+        "nativeAccountId",
+        "authorityType",
+        "sid",
     ];
     let truthy_not_string = |v: &Json| match v {
         Json::Null | Json::Str(_) => false,

@@ -239,10 +239,24 @@ fn requests_are_read_with_msal_names() {
     assert!(!names_a_value(&json("[]")));
     // A field msal tests, given a truthy value of another type, or an isHomeTenant that is not
     // a boolean: msal matches no account.
-    for f in [r#"{"homeAccountId":123}"#, r#"{"tenantId":[]}"#, r#"{"realm":{}}"#, r#"{"sid":true}"#, r#"{"name":1e3}"#, r#"{"isHomeTenant":"true"}"#, r#"{"username":"x","isHomeTenant":null}"#] {
+    for f in [
+        r#"{"homeAccountId":123}"#,
+        r#"{"tenantId":[]}"#,
+        r#"{"realm":{}}"#,
+        r#"{"sid":true}"#,
+        r#"{"name":1e3}"#,
+        r#"{"isHomeTenant":"true"}"#,
+        r#"{"username":"x","isHomeTenant":null}"#,
+    ] {
         assert!(never_matches(&json(f)), "{f}");
     }
-    for f in [r#"{"homeAccountId":0}"#, r#"{"username":false}"#, r#"{"name":-0.0e5}"#, r#"{"username":"x","isHomeTenant":false}"#, r#"{"accountId":123}"#] {
+    for f in [
+        r#"{"homeAccountId":0}"#,
+        r#"{"username":false}"#,
+        r#"{"name":-0.0e5}"#,
+        r#"{"username":"x","isHomeTenant":false}"#,
+        r#"{"accountId":123}"#,
+    ] {
         assert!(!never_matches(&json(f)), "{f}");
     }
     let p = popup_attributes(&json(r#"{"popupWindowAttributes":{"popupSize":{"width":500,"height":600},"popupPosition":{"top":1}}}"#));
