@@ -780,7 +780,8 @@ export class PublicClientApplication {
   // The app's telemetry.client measures; without one, a BrowserPerformanceClient of ours once a
   // callback is registered (msal's default client measures nothing).
   addPerformanceCallback(callback) {
-    if (!this.telemetry) this.ownPerformance = this.ownPerformance || new BrowserPerformanceClient(this.config);
+    // (Ours logs through this client's logger, as before it: setLogger and msal's support switch apply.)
+    if (!this.telemetry) this.ownPerformance = this.ownPerformance || Object.defineProperty(new BrowserPerformanceClient(this.config), "logger", { get: () => this.logger });
     return (this.telemetry || this.ownPerformance).addPerformanceCallback(callback);
   }
   removePerformanceCallback(id) { return (this.telemetry || this.ownPerformance || { removePerformanceCallback: () => false }).removePerformanceCallback(id); }
