@@ -11,18 +11,25 @@ import { useEnv } from "./env.mjs";
 import { popupSignIn } from "./helpers.mjs";
 
 const dir = mkdtempSync(join(tmpdir(), "msal-interop-"));
+// msal-browser 4 before 4.19 keyed its cache without a schema number (schema 0); 4.19 to 4.25
+// with schema 1 (`msal.1|…`). Both encrypt the entries as msal 5 does.
+const CLIENT = "msal-wasm-test-client";
+const OLDER = [["4-18", `msal.token.keys.${CLIENT}`], ["4-25", `msal.1.token.keys.${CLIENT}`]];
 before(async () => {
-  // @azure/msal-browser as one ES module the page imports.
-  await build({
-    stdin: { contents: 'export * from "@azure/msal-browser";', resolveDir: process.cwd(), loader: "js" },
-    bundle: true, format: "esm", platform: "browser", target: "es2022", minify: true, logLevel: "silent",
-    outfile: join(dir, "msal-browser.js"),
-  });
+  // @azure/msal-browser as one ES module the page imports; and two older ones, whose caches an
+  // app that moves to msal-wasm from them finds (package.json's aliases).
+  for (const [pkg, name] of [["@azure/msal-browser", "browser"], ...OLDER.map(([v]) => [`msal-browser-${v}`, `browser-${v}`])]) {
+    await build({
+      stdin: { contents: `export * from "${pkg}";`, resolveDir: process.cwd(), loader: "js" },
+      bundle: true, format: "esm", platform: "browser", target: "es2022", minify: true, logLevel: "silent",
+      outfile: join(dir, `msal-${name}.js`),
+    });
+  }
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 // msal-browser only talks to https authorities: the provider runs with TLS.
-const env = useEnv({ idp: { https: true }, roots: { "/": ["tests/e2e/www", "www"], "/pkg/": "pkg", "/interop/": dir } });
+const env = useEnv({ idp: { https: true }, redirectPaths: ["/blank.html"], roots: { "/": ["tests/e2e/www", "www"], "/pkg/": "pkg", "/interop/": dir } });
 
 const context = () => env.browser.newContext({ ignoreHTTPSErrors: true });
 
@@ -33,8 +40,8 @@ async function openApp(ctx, lib, authority = env.idp.oidcAuthority) {
   return page;
 }
 
-async function signIn(ctx, lib, login) {
-  const page = await openApp(ctx, lib);
+async function signIn(ctx, lib, login, authority = env.idp.oidcAuthority) {
+  const page = await openApp(ctx, lib, authority);
   await popupSignIn(page, "#login", login);
   await page.waitForFunction(() => window.last !== null);
   const last = await page.evaluate(() => window.last);
@@ -79,6 +86,33 @@ for (const [from, to] of [["browser", "wasm"], ["wasm", "browser"]]) {
     assert.deepEqual(r, { ok: true, at, fromCache: true, user: `interop-${from}` });
     const c = await env.idp.counters();
     assert.deepEqual([c.authorize, c.token], [0, 0], "no network: served from the other library's cache");
+    await ctx.close();
+  });
+}
+
+for (const [version, tokenKeys] of OLDER) {
+  test(`signed in with msal-browser ${version.replace("-", ".")} (its older cache schema), msal-wasm keeps the user: the entries are migrated, still encrypted`, async () => {
+    const ctx = await context();
+    // msal-browser 4 asks an OIDC authority for `v2.0/.well-known/…` too: the provider's Entra
+    // mode serves that path.
+    const { page, at, idToken } = await signIn(ctx, `browser-${version}`, `older-${version}`, env.idp.entraAuthority);
+    const before = await page.evaluate((k) => JSON.parse(localStorage.getItem(k) || "null"), tokenKeys);
+    assert.ok(before && before.accessToken.length === 1 && before.refreshToken.length === 1, `msal-browser ${version} listed its tokens under ${tokenKeys}`);
+    assertNoSecretInClear((await atRest(page)).values, [at, idToken]);
+    await page.close();
+    await env.idp.reset();
+    const wasm = await openApp(ctx, "wasm", env.idp.entraAuthority);
+    assert.deepEqual(await silent(wasm), { ok: true, at, fromCache: true, user: `older-${version}` });
+    const c = await env.idp.counters();
+    assert.deepEqual([c.authorize, c.token], [0, 0], "no network: served from the older cache");
+    const after = await wasm.evaluate((k) => ({ old: localStorage.getItem(k), current: Object.keys(localStorage).filter((x) => x.startsWith("msal.3|")).length }), tokenKeys);
+    assert.equal(after.old, null, "the older list is gone");
+    assert.ok(after.current >= 4, `account, ID, access and refresh token under schema 3 (${after.current})`);
+    assertNoSecretInClear((await atRest(wasm)).values, [at, idToken]);
+    // The migrated entries are read back after a reload.
+    await wasm.reload();
+    await wasm.waitForSelector("body[data-ready='1']", { state: "attached" });
+    assert.deepEqual(await silent(wasm), { ok: true, at, fromCache: true, user: `older-${version}` });
     await ctx.close();
   });
 }

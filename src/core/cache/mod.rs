@@ -255,7 +255,7 @@ impl<S: KeyValueStore> TokenCache<S> {
         // Keys to drop from the current lists: corrupt entries.
         let mut prune: Vec<String> = Vec::new();
         let stale = |current: bool, updated_ms: u64| !current && updated_ms != 0 && updated_ms < self.stale_before_ms;
-        for schema in [SCHEMA, "msal.2", ""] {
+        for schema in [SCHEMA, "msal.2", "msal.1", ""] {
             let current = schema == SCHEMA;
             // This older schema's accounts past the retention: its tokens of them go with them.
             let mut stale_accounts: Vec<String> = Vec::new();

@@ -956,11 +956,17 @@ fn load_migrates_a_v3_cache() {
 
 #[test]
 fn load_migrates_a_v4_cache() {
+    // msal-browser 4.26 to 4.30 (schema 2) and 4.19 to 4.25 (schema 1): the same layout.
+    migrates_from("msal.2");
+    migrates_from("msal.1");
+}
+
+fn migrates_from(schema: &str) {
     let store = Rc::new(MemoryStore::new());
-    let acc4 = "msal.2|uid-1.utid-1|login.microsoftonline.com|utid-1";
-    let at4 = "msal.2|uid-1.utid-1|login.microsoftonline.com|accesstoken|client-1|utid-1|user.read||";
-    let rt4 = "msal.2|uid-1.utid-1|login.microsoftonline.com|refreshtoken|1||||";
-    store.set("msal.2.account.keys", &format!(r#"["{acc4}"]"#)).unwrap();
+    let acc4 = &format!("{schema}|uid-1.utid-1|login.microsoftonline.com|utid-1");
+    let at4 = &format!("{schema}|uid-1.utid-1|login.microsoftonline.com|accesstoken|client-1|utid-1|user.read||");
+    let rt4 = &format!("{schema}|uid-1.utid-1|login.microsoftonline.com|refreshtoken|1||||");
+    store.set(&format!("{schema}.account.keys"), &format!(r#"["{acc4}"]"#)).unwrap();
     store
         .set(acc4, r#"{"homeAccountId":"uid-1.utid-1","environment":"login.microsoftonline.com","realm":"utid-1","localAccountId":"uid-1","username":"ada@contoso.com","authorityType":"MSSTS","tenantProfiles":[{"tenantId":"utid-1","localAccountId":"uid-1","isHomeTenant":true}],"lastUpdatedAt":"1699999999000"}"#)
         .unwrap();
@@ -968,7 +974,9 @@ fn load_migrates_a_v4_cache() {
         .set(at4, &format!(r#"{{"homeAccountId":"uid-1.utid-1","environment":"login.microsoftonline.com","credentialType":"AccessToken","clientId":"client-1","secret":"at-v4","realm":"utid-1","target":"User.Read","cachedAt":"{NOW}","expiresOn":"{}","extendedExpiresOn":"{}","tokenType":"Bearer","lastUpdatedAt":"1699999999000"}}"#, NOW + 60, NOW + 60))
         .unwrap();
     store.set(rt4, r#"{"homeAccountId":"uid-1.utid-1","environment":"login.microsoftonline.com","credentialType":"RefreshToken","clientId":"client-1","secret":"rt-v4","familyId":"1","lastUpdatedAt":"1699999999000"}"#).unwrap();
-    store.set("msal.2.token.keys.client-1", &format!(r#"{{"idToken":[],"accessToken":["{at4}"],"refreshToken":["{rt4}"]}}"#)).unwrap();
+    store
+        .set(&format!("{schema}.token.keys.client-1"), &format!(r#"{{"idToken":[],"accessToken":["{at4}"],"refreshToken":["{rt4}"]}}"#))
+        .unwrap();
     // v4 and v5 side by side (an app that upgraded after msal wrote v5 keys for a second app).
     store.set("msal.3.account.keys", r#"["msal.3|other.home|login.microsoftonline.com|home"]"#).unwrap();
     store
@@ -979,7 +987,7 @@ fn load_migrates_a_v4_cache() {
     assert!(issues.is_empty(), "{issues:?}");
     let at5 = "msal.3|uid-1.utid-1|login.microsoftonline.com|accesstoken|client-1|utid-1|user.read|";
     let rt5 = "msal.3|uid-1.utid-1|login.microsoftonline.com|refreshtoken|1|||";
-    assert!(store.keys().iter().all(|k| !k.starts_with("msal.2")), "{:?}", store.keys());
+    assert!(store.keys().iter().all(|k| !k.starts_with(schema)), "{:?}", store.keys());
     assert_eq!(stored(&store, at5).str_field("secret"), Some("at-v4"));
     assert_eq!(stored(&store, rt5).str_field("familyId"), Some("1"));
     assert_eq!(stored(&store, ACC_KEY).str_field("username"), Some("ada@contoso.com"));

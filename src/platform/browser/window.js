@@ -571,6 +571,8 @@ export class EncryptedStore {
     this.clientId = clientId;
     this.log = log;
     this.mem = new Map();
+    // Entries of msal-browser 4's schema 0 decrypted by load(), until the cache migrates them.
+    this.older = new Map();
     // Values of other keys (key lists, the active account) written but not on disk yet.
     this.pending = new Map();
     this.base = null;
@@ -682,10 +684,16 @@ export class EncryptedStore {
     for (let i = 0; i < localStorage.length; i++) keys.push(localStorage.key(i));
     let dropped = 0;
     for (const key of keys) {
-      if (!key || !USER_KEY.test(key)) continue;
+      if (!key) continue;
+      const user = USER_KEY.test(key);
       const stored = localStorage.getItem(key);
       if (stored === null) continue;
-      if (kept && this.stale(stored)) {
+      // msal-browser 4 before 4.19 (cache schema 0) stored its sealed entries under keys
+      // without the `msal.<schema>|` prefix: those of this key are opened too, so that the
+      // cache can migrate them. msal writes an envelope as {"id":…, …}: other values are not
+      // parsed. One sealed with another key is left to the cache, as not an entry.
+      if (!user && !stored.startsWith('{"id":"')) continue;
+      if (user && kept && this.stale(stored)) {
         // Sealed with the key of an earlier browser session: unreadable for good (as msal).
         localStorage.removeItem(key);
         dropped++;
@@ -693,7 +701,7 @@ export class EncryptedStore {
       }
       // null: another client's entry (another HKDF context); it stays where it is.
       const plain = await this.open(key, stored);
-      if (plain !== null) this.mem.set(key, plain);
+      if (plain !== null && (user || plain !== stored)) (user ? this.mem : this.older).set(key, plain);
     }
     if (dropped) this.log(1, `removed ${dropped} cache entries encrypted with an earlier browser session's key`);
   }
@@ -745,6 +753,7 @@ export class EncryptedStore {
   get(key) {
     if (!this.ready) return null;
     if (USER_KEY.test(key)) return this.mem.has(key) ? this.mem.get(key) : null;
+    if (this.older.has(key)) return this.older.get(key);
     return this.pending.has(key) ? this.pending.get(key) : this.disk(key, (s) => s.getItem(key));
   }
 
@@ -783,6 +792,7 @@ export class EncryptedStore {
   remove(key) {
     this.touch(key);
     this.mem.delete(key);
+    this.older.delete(key);
     this.pending.delete(key);
     this.wrote(key, null);
     try {
