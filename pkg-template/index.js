@@ -230,6 +230,9 @@ export class Logger {
   isPiiLoggingEnabled() { return this.piiLoggingEnabled; }
 }
 
+// msal's test for a browser (none: server-side rendering, Node).
+const inBrowser = () => typeof window !== "undefined";
+
 // ---- browser helpers msal exports (the ones apps and wrapper libraries call) ----
 // Version-4 GUIDs (correlation ids) from a pool of random bytes refilled 64 GUIDs at a time:
 // one crypto call per 64 ids instead of one per id (crypto.randomUUID costs a cache hit ~2 µs).
@@ -251,7 +254,7 @@ const isInIframe = () => { try { return window.parent !== window; } catch (_) { 
 // msal 5's test: a page (not a frame) whose address holds the response to a popup sign-in (its
 // state says so), whether or not the popup still has its opener (COOP may have cut it).
 const isInPopup = () => {
-  if (typeof window === "undefined" || isInIframe()) return false;
+  if (!inBrowser() || isInIframe()) return false;
   let state = null;
   for (const part of [window.location.hash, window.location.search]) {
     state = new URLSearchParams(part.replace(/^[#?]\/?/, "")).get("state") || state;
@@ -270,7 +273,7 @@ export const BrowserUtils = Object.freeze({
   clearAuthResponseFromUrl: (contentWindow) => clearAuthResponseFromUrl(contentWindow),
   isInIframe,
   isInPopup,
-  getCurrentUri: () => (typeof window !== "undefined" ? window.location.href.split("?")[0].split("#")[0] : ""),
+  getCurrentUri: () => (inBrowser() ? window.location.href.split("?")[0].split("#")[0] : ""),
   getHomepage: () => `${window.location.origin}/`,
   clearHash(contentWindow) {
     const w = contentWindow || window;
@@ -286,7 +289,7 @@ export const BrowserUtils = Object.freeze({
     if (isInPopup()) throw described(BrowserAuthError, "block_nested_popups", "tokens are not acquired inside an msal popup");
   },
   blockNonBrowserEnvironment() {
-    if (typeof window === "undefined") throw described(BrowserAuthError, "non_browser_environment", "not running in a browser");
+    if (!inBrowser()) throw described(BrowserAuthError, "non_browser_environment", "not running in a browser");
   },
   blockRedirectInIframe(allowRedirectInIframe) {
     if (isInIframe() && !allowRedirectInIframe) throw described(BrowserAuthError, "redirect_in_iframe", "redirects are not supported in an iframe");
@@ -321,6 +324,7 @@ export class EventHandler {
   subscribeCrossTab() { if (this.channel) this.channel.addEventListener("message", this.invokeCrossTabCallbacks); }
   unsubscribeCrossTab() { if (this.channel) this.channel.removeEventListener("message", this.invokeCrossTabCallbacks); }
   addEventCallback(callback, eventTypes, callbackId) {
+    if (!inBrowser()) return null; // as msal: no events outside a browser
     const id = callbackId || createGuid();
     if (this.eventCallbacks.has(id)) {
       this.logger.error(`Event callback with id: '${id}' is already registered`, "");
@@ -393,7 +397,7 @@ export class BrowserPerformanceMeasurement {
   static makeStartMark(name, correlationId) { return `msal.start.${name}.${correlationId}`; }
   static makeEndMark(name, correlationId) { return `msal.end.${name}.${correlationId}`; }
   static supportsBrowserPerformance() {
-    const p = typeof window !== "undefined" && window.performance;
+    const p = inBrowser() && window.performance;
     return !!p && ["mark", "measure", "clearMarks", "clearMeasures", "getEntriesByName"].every((f) => typeof p[f] === "function");
   }
   static flushMeasurements(correlationId, measurements) {
@@ -722,7 +726,7 @@ export class PublicClientApplication {
     this.navigationTimeout = (this.config.system && this.config.system.redirectNavigationTimeout) || 30000;
     this.logger = new Logger(supportLogging(this.config.system && this.config.system.loggerOptions), "msal-wasm", version);
     this.events = new EventHandler(this.logger);
-    if (typeof window !== "undefined") loadWasm(this.config.system && this.config.system.wasmUrl).catch(() => {});
+    if (inBrowser()) loadWasm(this.config.system && this.config.system.wasmUrl).catch(() => {});
   }
 
   static async createPublicClientApplication(configuration) {
@@ -735,6 +739,9 @@ export class PublicClientApplication {
   initialize(request) {
     if (!this.initPromise) {
       const correlationId = (request && request.correlationId) || createGuid();
+      // As msal outside a browser (server-side rendering): nothing to load; the token calls
+      // then fail with non_browser_environment, and the accounts are none.
+      if (!inBrowser()) return (this.initPromise = Promise.resolve().then(() => { this.offBrowser = true; this.emit(EventType.INITIALIZE_END, null, null, null, correlationId); }));
       this.initPromise = this.measure(BrowserRootPerformanceEvents.InitializeClientApplication, correlationId, async () => {
         this.emit(EventType.INITIALIZE_START, null, null, null, correlationId);
         let client;
@@ -764,6 +771,7 @@ export class PublicClientApplication {
 
   engine() {
     if (!this.client) {
+      BrowserUtils.blockNonBrowserEnvironment();
       throw described(BrowserAuthError, "uninitialized_public_client_application", "call and await initialize() before using the client");
     }
     return this.client;
@@ -780,6 +788,7 @@ export class PublicClientApplication {
   // The app's telemetry.client measures; without one, a BrowserPerformanceClient of ours once a
   // callback is registered (msal's default client measures nothing).
   addPerformanceCallback(callback) {
+    BrowserUtils.blockNonBrowserEnvironment();
     // (Ours logs through this client's logger, as before it: setLogger and msal's support switch apply.)
     if (!this.telemetry) this.ownPerformance = this.ownPerformance || Object.defineProperty(new BrowserPerformanceClient(this.config), "logger", { get: () => this.logger });
     return (this.telemetry || this.ownPerformance).addPerformanceCallback(callback);
@@ -864,6 +873,7 @@ export class PublicClientApplication {
   // ---- redirect ----
   // As msal 5: every later call (for the same `hash`) gets the first call's promise.
   handleRedirectPromise(hashOrOptions) {
+    if (this.offBrowser) return Promise.resolve(null);
     let client;
     try { client = this.engine(); } catch (e) { return Promise.reject(e); }
     const options = typeof hashOrOptions === "string" ? { hash: hashOrOptions } : hashOrOptions || {};
@@ -1212,7 +1222,9 @@ export class PublicClientApplication {
   }
 
   async clearCache(request) {
-    // As msal, this works before initialize(): the wasm that reads the cache is loaded first.
+    // As msal, this works before initialize(): the wasm that reads the cache is loaded first
+    // (outside a browser there is no cache).
+    if (!inBrowser()) return;
     if (!this.client) await this.initialize();
     const active = this.engine().activeHomeAccountId();
     try { this.engine().clearCache(requestJson(request)); } catch (raw) { throw toError(raw); }

@@ -4,6 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
 
 const msal = await import("@azure/msal-browser");
 const ours = await import("../../pkg/index.js");
@@ -156,4 +157,34 @@ test("BrowserPerformanceClient measures as msal's: the same root event for the s
     if (!hadDocument) delete globalThis.document;
     if (!hadWindow) delete globalThis.window;
   }
+});
+
+test("outside a browser (server-side rendering), a client answers as msal-browser's: initialize resolves, no accounts, no redirect, token calls fail with non_browser_environment", () => {
+  // Each library in a Node process of its own (msal-browser's client keeps its process alive),
+  // which prints what each call gave.
+  const script = `
+    const lib = await import(process.argv[1]);
+    const pca = new lib.PublicClientApplication({ auth: { clientId: "ssr-client" } });
+    const events = [];
+    pca.addEventCallback((m) => events.push(m.eventType));
+    const settle = (p) => Promise.resolve().then(p).then((v) => ({ value: v === undefined ? "undefined" : v }), (e) => ({ code: e.errorCode, name: e.name }));
+    const out = { before: await settle(() => pca.acquireTokenSilent({ scopes: ["User.Read"] })) };
+    out.init = await settle(() => pca.initialize());
+    out.events = events;
+    out.callbackId = pca.addEventCallback(() => {});
+    out.accounts = pca.getAllAccounts();
+    out.account = pca.getAccount({ username: "a" });
+    out.active = pca.getActiveAccount();
+    out.redirect = await settle(() => pca.handleRedirectPromise());
+    out.clearCache = await settle(() => pca.clearCache());
+    for (const call of ["acquireTokenSilent", "acquireTokenPopup", "acquireTokenRedirect", "ssoSilent", "loginPopup", "loginRedirect", "logoutRedirect", "logoutPopup"]) {
+      out[call] = await settle(() => pca[call]({ scopes: ["User.Read"] }));
+    }
+    out.performanceCallback = await settle(() => pca.addPerformanceCallback(() => {}));
+    console.log(JSON.stringify(out));
+    process.exit(0);`;
+  const outcome = (entry) => JSON.parse(execFileSync(process.execPath, ["--input-type=module", "-e", script, entry], { encoding: "utf8", timeout: 30000 }));
+  const theirs = outcome(import.meta.resolve("@azure/msal-browser"));
+  assert.equal(theirs.acquireTokenSilent.code, "non_browser_environment", "msal-browser's own answer");
+  assert.deepEqual(outcome(new URL("../../pkg/index.js", import.meta.url).href), theirs);
 });
