@@ -58,6 +58,9 @@ pub struct Certificate {
     key: ring::signature::RsaKeyPair,
     thumbprint_sha256: String,
     algorithm: SigningAlgorithm,
+    /// The PEM's certificates, base64 DER: the `x5c` header, when `send_x5c`.
+    chain: Vec<String>,
+    send_x5c: bool,
 }
 
 impl fmt::Debug for Certificate {
@@ -68,12 +71,24 @@ impl fmt::Debug for Certificate {
 
 /// The DER bytes of the first PEM block labelled `label`.
 pub(crate) fn pem_block(pem: &str, label: &str) -> Option<Vec<u8>> {
+    pem_blocks(pem, label).into_iter().next()
+}
+
+/// The DER bytes of every PEM block labelled `label`, in order (one that does not decode ends
+/// the list).
+fn pem_blocks(mut pem: &str, label: &str) -> Vec<Vec<u8>> {
     let begin = format!("-----BEGIN {label}-----");
     let end = format!("-----END {label}-----");
-    let start = pem.find(&begin)? + begin.len();
-    let stop = start + pem.get(start..)?.find(&end)?;
-    let body: String = pem.get(start..stop)?.chars().filter(|c| !c.is_whitespace()).collect();
-    base64::decode(&body)
+    let mut out = Vec::new();
+    while let Some(at) = pem.find(&begin) {
+        let start = at + begin.len();
+        let Some(stop) = pem.get(start..).and_then(|rest| rest.find(&end)).map(|n| start + n) else { break };
+        let body: String = pem.get(start..stop).unwrap_or_default().chars().filter(|c| !c.is_whitespace()).collect();
+        let Some(der) = base64::decode(&body) else { break };
+        out.push(der);
+        pem = pem.get(stop + end.len()..).unwrap_or_default();
+    }
+    out
 }
 
 impl Certificate {
@@ -81,10 +96,20 @@ impl Certificate {
     /// concatenated).
     pub fn from_pem(pem: &str, algorithm: SigningAlgorithm) -> Result<Certificate, AuthError> {
         let bad = |what: &'static str| AuthError::config(codes::INVALID_CONFIGURATION, what);
-        let cert = pem_block(pem, "CERTIFICATE").ok_or_else(|| bad("no CERTIFICATE block in the PEM"))?;
+        let certs = pem_blocks(pem, "CERTIFICATE");
+        let cert = certs.first().ok_or_else(|| bad("no CERTIFICATE block in the PEM"))?;
         let key = pem_block(pem, "PRIVATE KEY").ok_or_else(|| bad("no PKCS#8 PRIVATE KEY block in the PEM"))?;
         let key = ring::signature::RsaKeyPair::from_pkcs8(&key).map_err(|_| bad("the private key is not a PKCS#8 RSA key"))?;
-        Ok(Certificate { key, thumbprint_sha256: base64::encode_url(&sha256(&cert)), algorithm })
+        let chain = certs.iter().map(|c| base64::encode_std(c)).collect();
+        Ok(Certificate { key, thumbprint_sha256: base64::encode_url(&sha256(cert)), algorithm, chain, send_x5c: false })
+    }
+
+    /// Sends the PEM's certificates (the first is the client's, then its issuers, in the
+    /// PEM's order) in each assertion's `x5c` header, as msal-node does with
+    /// `clientCertificate.x5c`: Entra's subject name and issuer authentication needs them.
+    pub fn with_x5c(mut self) -> Certificate {
+        self.send_x5c = true;
+        self
     }
 
     /// The certificate's SHA-256 thumbprint, base64url (`x5t#S256`).
@@ -98,7 +123,11 @@ impl Certificate {
             SigningAlgorithm::Rs256 => "RS256",
             SigningAlgorithm::Ps256 => "PS256",
         };
-        let header = Json::object().with("alg", alg).with("typ", "JWT").with("x5t#S256", self.thumbprint_sha256.as_str()).to_json();
+        let mut header = Json::object().with("alg", alg).with("typ", "JWT").with("x5t#S256", self.thumbprint_sha256.as_str());
+        if self.send_x5c {
+            header = header.with("x5c", Json::Arr(self.chain.iter().map(|c| Json::from(c.as_str())).collect()));
+        }
+        let header = header.to_json();
         let claims = msal_wasm::core::token::client_assertion_claims(client_id, token_endpoint, now_s, jti);
         let signing_input = format!("{}.{}", base64::encode_url(header.as_bytes()), base64::encode_url(claims.as_bytes()));
         let padding: &dyn ring::signature::RsaEncoding = match self.algorithm {

@@ -57,6 +57,26 @@ async fn a_certificate_signs_an_assertion_the_provider_verifies() {
         let t = app.acquire_token_by_client_credential(&request()).await.unwrap();
         assert!(!t.from_cache);
     }
+    // With the chain in x5c (msal-node's clientCertificate.x5c, for subject name and issuer
+    // authentication): each CERTIFICATE block of the PEM, in order, as base64 DER.
+    let pem = daemon_pem();
+    let body = |block: &str| block.split("-----").nth(2).unwrap().chars().filter(|c| !c.is_whitespace()).collect::<String>();
+    let leaf = body(&pem[pem.find("-----BEGIN CERTIFICATE-----").unwrap()..]);
+    let issuer_pem = "-----BEGIN CERTIFICATE-----\nTUlJQ2lzc3Vlcg==\n-----END CERTIFICATE-----\n";
+    let cert = Certificate::from_pem(&format!("{pem}\n{issuer_pem}"), SigningAlgorithm::Rs256).unwrap();
+    let plain = cert.assertion("c", "https://t/token", now(), "j").unwrap();
+    let cert = cert.with_x5c();
+    let signed = cert.assertion("c", "https://t/token", now(), "j").unwrap();
+    let header = |jwt: &str| {
+        let part = jwt.split('.').next().unwrap();
+        msal_wasm::core::json::Json::parse(std::str::from_utf8(&msal_wasm::core::base64::decode(part).unwrap()).unwrap()).unwrap()
+    };
+    assert!(header(&plain).get("x5c").is_none(), "no x5c unless asked");
+    let x5c: Vec<String> = header(&signed).get("x5c").unwrap().as_array().unwrap().iter().map(|c| c.as_str().unwrap().to_owned()).collect();
+    assert_eq!(x5c, [leaf, "TUlJQ2lzc3Vlcg==".to_owned()]);
+    let config = ConfidentialClientConfig::new(DAEMON_CERT_CLIENT_ID, authority(), Credential::Certificate(Arc::new(cert)));
+    let app = ConfidentialClientApplication::new(config, None).unwrap();
+    assert!(!app.acquire_token_by_client_credential(&request()).await.unwrap().from_cache);
     // The caller's own assertion callback, here signing with the same certificate.
     let cert = Arc::new(Certificate::from_pem(&daemon_pem(), SigningAlgorithm::Rs256).unwrap());
     let callback: credential::AssertionCallback = Arc::new(move |ctx: AssertionContext| {
