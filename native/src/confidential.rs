@@ -8,16 +8,19 @@ use crate::http::Http;
 use crate::public::NativePlatform;
 use msal_wasm::client::dpop::{check_token_type, send_with_proof};
 use msal_wasm::client::{
-    AccountRef, AuthScheme, AuthenticationResult, Config, InteractiveRequest, LogoutRequest, PendingAuth, PublicClientApplication as Core,
-    SilentRequest,
+    AccountInfo, AccountRef, AuthScheme, AuthenticationResult, Config, InteractiveRequest, LogoutRequest, PendingAuth,
+    PublicClientApplication as Core, SilentRequest,
 };
-use msal_wasm::core::account::ClientInfo;
-use msal_wasm::core::authority::{Authority, AuthorityMetadata, ProtocolMode};
+use msal_wasm::core::account::{authority_type, Account, ClientInfo};
+use msal_wasm::core::authority::{Authority, AuthorityMetadata, AuthorityType, ProtocolMode};
 use msal_wasm::core::authorize::Prompt;
 use msal_wasm::core::base64;
 use msal_wasm::core::cache::unified::{Section, UnifiedCache};
-use msal_wasm::core::cache::{is_expired, refresh_due, Credential as CacheEntry, CredentialType, DEFAULT_RENEWAL_OFFSET_SECS};
+use msal_wasm::core::cache::{
+    is_expired, refresh_due, AccountEntity, Credential as CacheEntry, CredentialType, DEFAULT_RENEWAL_OFFSET_SECS,
+};
 use msal_wasm::core::http::HttpRequest;
+use msal_wasm::core::id_token::IdTokenClaims;
 use msal_wasm::core::json::Json;
 use msal_wasm::core::pkce::InteractionType;
 use msal_wasm::core::scopes::{ScopeSet, OIDC_DEFAULT_SCOPES};
@@ -25,7 +28,7 @@ use msal_wasm::core::sha256::sha256;
 use msal_wasm::core::throttle::{self, Thumbprint};
 use msal_wasm::core::token::{ClientCredential, Grant, TokenRequest, TokenResponse};
 use msal_wasm::error::{codes, AuthError, ErrorKind};
-use msal_wasm::secret::{AccessToken, Assertion, ClientSecret};
+use msal_wasm::secret::{AccessToken, Assertion, ClientSecret, IdToken};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
@@ -153,6 +156,9 @@ pub struct AppToken {
     pub correlation_id: String,
     /// A DPoP token's proof for the request's resource call (never in `Debug`).
     pub dpop_proof: Option<String>,
+    /// On behalf of a user: the user's account with its ID token, when the provider sent one
+    /// (msal-node's `account` and `idTokenClaims`); none for the app's own token.
+    pub account: Option<AccountInfo>,
 }
 
 impl std::fmt::Debug for AppToken {
@@ -164,6 +170,7 @@ impl std::fmt::Debug for AppToken {
             .field("scopes", &self.scopes)
             .field("from_cache", &self.from_cache)
             .field("dpop_proof", &self.dpop_proof.as_ref().map(|_| "[redacted]"))
+            .field("account", &self.account)
             .finish_non_exhaustive()
     }
 }
@@ -416,7 +423,7 @@ impl ConfidentialClientApplication {
         let correlation_id = if correlation_id.is_empty() { guid() } else { correlation_id.to_owned() };
         let tenant = self.authority.tenant().to_owned();
         let hash = assertion_hash.map(Json::from);
-        let result = |c: &CacheEntry, from_cache: bool| AppToken {
+        let result = |c: &CacheEntry, account: Option<AccountInfo>, from_cache: bool| AppToken {
             access_token: AccessToken::new(c.secret.clone()),
             token_type: if c.token_type.is_empty() { "Bearer".to_owned() } else { c.token_type.clone() },
             expires_on_ms: c.expires_on.saturating_mul(1000),
@@ -425,6 +432,7 @@ impl ConfidentialClientApplication {
             from_cache,
             correlation_id: correlation_id.clone(),
             dpop_proof: None,
+            account,
         };
         // A cached token whose `refresh_in` time has come is renewed, but served when the
         // renewal fails: it is still valid (msal-node serves it when the provider answers
@@ -448,22 +456,26 @@ impl ConfidentialClientApplication {
                             && c.scopes.contains_all(&scopes.for_cache_search())
                             && !is_expired(c, now, DEFAULT_RENEWAL_OFFSET_SECS)
                     });
-                    (found, false)
+                    let account = match (&found, &hash) {
+                        (Some(at), Some(_)) => self.obo_account(cache, at, &tenant),
+                        _ => None,
+                    };
+                    (found.map(|at| (at, account)), false)
                 })
                 .await?;
             match hit {
                 // As msal-node, an on-behalf-of token is served until it expires (the user's
                 // assertion it was made from may have expired by its refresh time).
-                Some(c) if hash.is_none() && refresh_due(&c, now) => due = Some(c),
-                Some(c) => return Ok(result(&c, true)),
+                Some((c, _)) if hash.is_none() && refresh_due(&c, now) => due = Some(c),
+                Some((c, account)) => return Ok(result(&c, account, true)),
                 None => {}
             }
         }
         let fetched =
             self.fetch_app_token(scopes, &correlation_id, &partition, hash.as_ref(), grant, bind, (kind, token_type, key_id)).await;
         match (fetched, due) {
-            (Ok(entry), _) => Ok(result(&entry, false)),
-            (Err(_), Some(cached)) => Ok(result(&cached, true)),
+            (Ok((entry, account)), _) => Ok(result(&entry, account, false)),
+            (Err(_), Some(cached)) => Ok(result(&cached, None, true)),
             (Err(e), None) => Err(e),
         }
     }
@@ -480,7 +492,7 @@ impl ConfidentialClientApplication {
         grant: Grant<'_>,
         bind: Option<AppBind<'_>>,
         (kind, token_type, key_id): (CredentialType, &str, &str),
-    ) -> Result<CacheEntry, AuthError> {
+    ) -> Result<(CacheEntry, Option<AccountInfo>), AuthError> {
         let correlation_id = correlation_id.to_owned();
         let tenant = self.authority.tenant().to_owned();
         // As msal-node: after a 429, a 5xx or a Retry-After, the same request (msal's thumbprint:
@@ -510,10 +522,16 @@ impl ConfidentialClientApplication {
         }
         let metadata = self.metadata().await?;
         let credential = self.client_credential(&metadata.token_endpoint).await?;
+        // On behalf of a user, as msal-node: with the OpenID Connect scopes (the user's ID token
+        // and a refresh token come back).
+        let mut wire_scopes = scopes.clone();
+        if hash.is_some() {
+            OIDC_DEFAULT_SCOPES.iter().for_each(|o| wire_scopes.insert(o));
+        }
         let http = TokenRequest {
             endpoint: &metadata.token_endpoint,
             client_id: &self.config.client_id,
-            scopes,
+            scopes: &wire_scopes,
             correlation_id: &correlation_id,
             grant,
             credential: &credential,
@@ -567,9 +585,16 @@ impl ConfidentialClientApplication {
                 .with_correlation_id(correlation_id));
         }
         let granted = token.scope.as_deref().map(ScopeSet::parse).filter(|s| !s.is_empty()).unwrap_or_else(|| scopes.clone());
-        let home = match hash {
-            Some(_) => ClientInfo::decode(&token.client_info).map(|ci| ci.home_account_id()).unwrap_or_default(),
-            None => String::new(),
+        // On behalf of a user, msal-node keeps the user's account, ID token and refresh token
+        // beside the access token (the refresh token under the assertion's hash too).
+        let user = match hash {
+            Some(h) => self.obo_user_entries(&token, h, &tenant).map_err(|e| e.with_correlation_id(correlation_id.clone()))?,
+            None => None,
+        };
+        let home = match (hash, &user) {
+            (_, Some((account, _))) => account.account.home_account_id.clone(),
+            (Some(_), None) => ClientInfo::decode(&token.client_info).map(|ci| ci.home_account_id()).unwrap_or_default(),
+            (None, None) => String::new(),
         };
         let mut entry = CacheEntry::new(kind, &home, &self.environment, &self.config.client_id, &tenant, token.access_token.secret());
         entry.target = granted.to_space_string();
@@ -586,10 +611,76 @@ impl ConfidentialClientApplication {
         }
         self.with_cache(partition.clone(), |cache| {
             cache.add_credential(&entry);
+            if let Some((account, others)) = &user {
+                cache.add_account(account);
+                for c in others {
+                    cache.add_credential(c);
+                }
+            }
             ((), true)
         })
         .await?;
-        Ok(entry)
+        let account = user.map(|(a, others)| {
+            let id_token = others.into_iter().find(|c| c.credential_type == CredentialType::IdToken);
+            account_info(a.account, id_token.as_ref())
+        });
+        Ok((entry, account))
+    }
+
+    /// What msal-node caches for the user of an on-behalf-of response beside the access token:
+    /// with an ID token, the account and the ID token, and the refresh token under the
+    /// assertion's hash. None without an ID token (msal-node then keeps no account).
+    fn obo_user_entries(
+        &self,
+        token: &TokenResponse,
+        hash: &Json,
+        tenant: &str,
+    ) -> Result<Option<(AccountEntity, Vec<CacheEntry>)>, AuthError> {
+        let Some(id_token) = &token.id_token else { return Ok(None) };
+        let claims = IdTokenClaims::decode(id_token.secret())?;
+        let kind = if self.authority.kind() == AuthorityType::Adfs { authority_type::ADFS } else { authority_type::MSSTS };
+        let now_ms = now_s().saturating_mul(1000);
+        let Some(account) = Account::from_response(&token.client_info, Some(&claims), &self.environment, kind, now_ms) else {
+            return Ok(None);
+        };
+        let home = account.home_account_id.clone();
+        let client_id = &self.config.client_id;
+        // The ID token's tenant (msal-node's: `tid`, else none), the refresh token's none.
+        let realm = claims.tid().unwrap_or(tenant);
+        let mut entries = vec![CacheEntry::new(CredentialType::IdToken, &home, &self.environment, client_id, realm, id_token.secret())];
+        if let Some(rt) = &token.refresh_token {
+            let mut c = CacheEntry::new(CredentialType::RefreshToken, &home, &self.environment, client_id, "", rt.secret());
+            token.family_id.clone_into(&mut c.family_id);
+            c.expires_on = token.refresh_token_expires_on.unwrap_or_default();
+            c.extra.push((USER_ASSERTION_HASH.to_owned(), hash.clone()));
+            entries.push(c);
+        }
+        for c in &mut entries {
+            c.cached_at = token.cached_at;
+            c.last_updated_at = token.cached_at.saturating_mul(1000);
+        }
+        Ok(Some((AccountEntity::new(account), entries)))
+    }
+
+    /// The user of a cached on-behalf-of access token, as msal-node finds them: the ID token
+    /// of the token's home account for this client and the authority's tenant, and its account.
+    fn obo_account(&self, cache: &UnifiedCache, at: &CacheEntry, tenant: &str) -> Option<AccountInfo> {
+        let same = |a: &str, b: &str| a.eq_ignore_ascii_case(b);
+        let credentials = cache.credentials();
+        let (_, id_token) = credentials.into_iter().find(|(_, c)| {
+            c.credential_type == CredentialType::IdToken
+                && c.home_account_id == at.home_account_id
+                && same(&c.environment, &self.environment)
+                && c.client_id == self.config.client_id
+                && same(&c.realm, tenant)
+        })?;
+        let accounts = cache.accounts();
+        let (_, entity) = accounts.into_iter().find(|(_, e)| {
+            e.account.home_account_id == at.home_account_id
+                && same(&e.account.environment, &self.environment)
+                && same(&e.account.realm, &id_token.realm)
+        })?;
+        Some(account_info(entity.account, Some(&id_token)))
     }
 
     /// The credential of one token request (a certificate signs a fresh assertion).
@@ -852,4 +943,10 @@ impl ConfidentialClientApplication {
         }
         Ok(())
     }
+}
+
+/// An account with its ID token and the token's claims, as results carry it.
+fn account_info(account: Account, id_token: Option<&CacheEntry>) -> AccountInfo {
+    let claims = id_token.and_then(|t| IdTokenClaims::decode(&t.secret).ok()).map(|c| c.json().clone());
+    AccountInfo { account, id_token: id_token.map(|t| IdToken::new(t.secret.clone())), id_token_claims: claims }
 }

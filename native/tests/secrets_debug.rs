@@ -21,6 +21,10 @@ fn debug_output_holds_no_secret() {
     .unwrap();
     assert!(!format!("{app:?}").contains(secret));
 
+    let claims =
+        msal_wasm::core::id_token::IdTokenClaims::from_json(msal_wasm::core::json::Json::parse(r#"{"sub":"s","tid":"t"}"#).unwrap());
+    let account = msal_wasm::core::account::Account::from_response("", Some(&claims), "e", "MSSTS", 0).unwrap();
+    let id_token = Some(msal_wasm::secret::IdToken::new("id-token-value-1234567890"));
     let token = AppToken {
         access_token: msal_wasm::secret::AccessToken::new("access-token-value-1234567890"),
         token_type: "Bearer".into(),
@@ -30,8 +34,10 @@ fn debug_output_holds_no_secret() {
         from_cache: false,
         correlation_id: "c".into(),
         dpop_proof: Some("dpop-proof-value-1234567890".into()),
+        account: Some(msal_wasm::client::AccountInfo { account, id_token, id_token_claims: None }),
     };
     assert!(!format!("{token:?}").contains("access-token-value"));
+    assert!(!format!("{token:?}").contains("id-token-value"));
     assert!(!format!("{token:?}").contains("dpop-proof-value"));
 
     // A DPoP key shows its thumbprint only.

@@ -145,12 +145,24 @@ async fn a_middle_tier_api_calls_downstream_on_behalf_of_the_user() {
     assert!(!first.from_cache);
     assert_eq!(first.scopes, vec!["api.write".to_owned()]);
     assert_ne!(first.access_token.secret(), user.access_token.secret());
-    // Cached for that assertion, on this instance and on another behind the same Redis.
-    assert!(api.acquire_token_on_behalf_of(&obo).await.unwrap().from_cache);
+    // As msal-node: the OpenID Connect scopes were asked for too, so the user comes back with
+    // their ID token (the account of the user's own sign-in).
+    let who = |t: &AppToken| {
+        let a = t.account.as_ref().expect("the user's account");
+        let claims = a.id_token_claims.as_ref().expect("the ID token's claims");
+        (a.account.home_account_id.clone(), a.account.username.clone(), claims.str_field("aud").map(str::to_owned))
+    };
+    let expected = (user.account.account.home_account_id.clone(), "obo-user".to_owned(), Some(WEB_CLIENT_ID.to_owned()));
+    assert_eq!(who(&first), expected);
+    // Cached for that assertion, with the user, on this instance and on another behind the same Redis.
+    let again = api.acquire_token_on_behalf_of(&obo).await.unwrap();
+    assert!(again.from_cache);
+    assert_eq!(who(&again), expected);
     let other = web_app(&redis).await;
     let hit = other.acquire_token_on_behalf_of(&obo).await.unwrap();
     assert!(hit.from_cache);
     assert_eq!(hit.access_token.secret(), first.access_token.secret());
+    assert_eq!(who(&hit), expected);
     assert_eq!(token_requests().await, 1);
     // skip_cache goes to the provider.
     assert!(!api.acquire_token_on_behalf_of(&OnBehalfOfRequest { skip_cache: true, ..obo.clone() }).await.unwrap().from_cache);
@@ -223,6 +235,10 @@ async fn the_apps_own_token_and_a_users_on_behalf_of_token_for_the_same_scope_li
     assert_eq!(cc.str_field("accessToken"), Some(app_token.access_token.secret()), "msal-node's client credentials: {cc:?}");
     assert_eq!(ob.str_field("accessToken"), Some(user_token.access_token.secret()), "msal-node's on-behalf-of: {ob:?}");
     assert_eq!(ob.get("fromCache").and_then(|v| v.as_bool()), Some(true));
+    // The refresh token that came with it is kept, under the assertion's hash (as msal-node's).
+    let file_json = msal_wasm::core::json::Json::parse(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let rts = file_json.get("RefreshToken").and_then(|r| r.as_object()).map(|o| o.to_vec()).unwrap_or_default();
+    assert!(rts.iter().any(|(_, rt)| rt.get("userAssertionHash").is_some()), "{rts:?}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

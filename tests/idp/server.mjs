@@ -395,6 +395,29 @@ export async function startIdp(options = {}) {
     // client_info names the home account: B2C's uid carries the policy.
     const clientInfoOf = (uid) => clientInfoFor(realm.policy ? `${uid}-${realm.policy}` : uid, realm.homeTenant);
 
+    // The provider's accounts (its findAccount; the on-behalf-of grant reads the ID token's
+    // claims from it too).
+    const findAccount = async (ctx, sub) => {
+      const account = accounts.get(sub);
+      if (!account) return undefined;
+      return {
+        accountId: sub,
+        async claims() {
+          const { login } = account;
+          return {
+            sub,
+            name: `Test User ${login}`,
+            given_name: 'Test',
+            family_name: `User ${login}`,
+            preferred_username: login,
+            email: login.includes('@') ? login : `${login}@msal-wasm.test`,
+            email_verified: true,
+            ...(kind === 'entra' ? { oid: oidFor(sub), tid: realm.tenantId, ver: '2.0', ...(realm.policy ? { tfp: realm.policy } : {}) } : {}),
+            ...(kind === 'entra' && account.kmsi ? { signin_state: ['kmsi'] } : {}),
+          };
+        },
+      };
+    };
     const provider = new Provider(issuer, {
       adapter: store.adapterFor(realm.ns),
       clients: [
@@ -508,27 +531,7 @@ export async function startIdp(options = {}) {
       issueRefreshToken: async (ctx, client) => client.grantTypeAllowed('refresh_token'),
       rotateRefreshToken: true,
       expiresWithSession: async () => false,
-      async findAccount(ctx, sub) {
-        const account = accounts.get(sub);
-        if (!account) return undefined;
-        return {
-          accountId: sub,
-          async claims() {
-            const { login } = account;
-            return {
-              sub,
-              name: `Test User ${login}`,
-              given_name: 'Test',
-              family_name: `User ${login}`,
-              preferred_username: login,
-              email: login.includes('@') ? login : `${login}@msal-wasm.test`,
-              email_verified: true,
-              ...(kind === 'entra' ? { oid: oidFor(sub), tid: realm.tenantId, ver: '2.0', ...(realm.policy ? { tfp: realm.policy } : {}) } : {}),
-              ...(kind === 'entra' && account.kmsi ? { signin_state: ['kmsi'] } : {}),
-            };
-          },
-        };
-      },
+      findAccount,
       // Auto-consent: our (only) client gets every supported scope, so refresh tokens
       // can later be redeemed for any of them (like Entra's multi-resource RTs).
       async loadExistingGrant(ctx) {
@@ -648,6 +651,22 @@ export async function startIdp(options = {}) {
       if (mixed) return fail('invalid_request', MIXED_RESOURCES);
       // Entra names the user with client_info when asked (msal-node asks, and keys the token by it).
       const info = String(params.client_info) === '1' ? { client_info: clientInfoOf(incoming.accountId) } : {};
+      // As Entra's: with openid, the user's ID token for this client; with offline_access, a
+      // refresh token (msal-node asks for both, and caches them under the assertion's hash).
+      const asked = new Set(String(params.scope || '').split(' '));
+      const account = await findAccount(ctx, incoming.accountId);
+      if (asked.has('openid') && account) {
+        ctx.oidc.entity('Account', account);
+        const idToken = new provider.IdToken({ ...(await account.claims('id_token', 'openid profile', {}, [])) }, { ctx });
+        idToken.scope = 'openid profile';
+        info.id_token = await idToken.issue({ use: 'idtoken' });
+      }
+      if (asked.has('offline_access') && account) {
+        const grant = new provider.Grant({ clientId: client.clientId, accountId: incoming.accountId });
+        grant.addOIDCScope('openid profile offline_access');
+        const rt = new provider.RefreshToken({ accountId: incoming.accountId, client, grantId: await grant.save(), scope: 'openid profile offline_access', gty: 'on_behalf_of' });
+        info.refresh_token = await rt.save();
+      }
       if (api.length) {
         const expiresIn = config.accessTokenTtl;
         const value = apiAccessToken({ sub: incoming.accountId, clientId: client.clientId, scopes: api, expiresIn });
