@@ -402,7 +402,7 @@ export interface Configuration {
   cache?: {
     /** `BrowserCacheLocation`: "sessionStorage" (default), "localStorage" or "memoryStorage". */
     cacheLocation?: string;
-    /** An older msal's entries (msal-browser 4's cache schemas 0, 1 and 2) not updated for this many days (default 5) are removed when the client starts; the others are moved to the current schema at once (msal v5 copies them and keeps the originals until they are stale). */
+    /** An older msal's entries (msal-browser 4's cache schemas 0, 1 and 2) not updated for this many days (default 5) are removed when the client starts; the others are copied to the current schema at once (the older accounts stay, for the origin's other apps; this client's older tokens are removed, where msal v5 keeps them until they are stale). */
     cacheRetentionDays?: number;
   };
   system?: {

@@ -232,6 +232,7 @@ export class Logger {
 
 // msal's test for a browser (none: server-side rendering, Node).
 const inBrowser = () => typeof window !== "undefined";
+const uninitialized = () => described(BrowserAuthError, "uninitialized_public_client_application", "call and await initialize() before using the client");
 
 // ---- browser helpers msal exports (the ones apps and wrapper libraries call) ----
 // Version-4 GUIDs (correlation ids) from a pool of random bytes refilled 64 GUIDs at a time:
@@ -708,7 +709,7 @@ const silentFields = (request, deduped) => ({ cacheLookupPolicy: request && requ
 export class PublicClientApplication {
   constructor(configuration) {
     this.config = configuration || {};
-    if (typeof WeakRef === "function") pageClients.push(new WeakRef(this));
+    if (typeof WeakRef === "function" && inBrowser()) pageClients.push(new WeakRef(this));
     this.client = null;
     this.initPromise = null;
     this.ownPerformance = null;
@@ -741,7 +742,10 @@ export class PublicClientApplication {
       const correlationId = (request && request.correlationId) || createGuid();
       // As msal outside a browser (server-side rendering): nothing to load; the token calls
       // then fail with non_browser_environment, and the accounts are none.
-      if (!inBrowser()) return (this.initPromise = Promise.resolve().then(() => { this.offBrowser = true; this.emit(EventType.INITIALIZE_END, null, null, null, correlationId); }));
+      if (!inBrowser()) {
+        this.offBrowser = true;
+        return (this.initPromise = Promise.resolve().then(() => this.emit(EventType.INITIALIZE_END, null, null, null, correlationId)));
+      }
       this.initPromise = this.measure(BrowserRootPerformanceEvents.InitializeClientApplication, correlationId, async () => {
         this.emit(EventType.INITIALIZE_START, null, null, null, correlationId);
         let client;
@@ -772,7 +776,7 @@ export class PublicClientApplication {
   engine() {
     if (!this.client) {
       BrowserUtils.blockNonBrowserEnvironment();
-      throw described(BrowserAuthError, "uninitialized_public_client_application", "call and await initialize() before using the client");
+      throw uninitialized();
     }
     return this.client;
   }
@@ -873,7 +877,8 @@ export class PublicClientApplication {
   // ---- redirect ----
   // As msal 5: every later call (for the same `hash`) gets the first call's promise.
   handleRedirectPromise(hashOrOptions) {
-    if (this.offBrowser) return Promise.resolve(null);
+    // As msal outside a browser: null once initialized (before, uninitialized).
+    if (!inBrowser()) return this.offBrowser ? Promise.resolve(null) : Promise.reject(uninitialized());
     let client;
     try { client = this.engine(); } catch (e) { return Promise.reject(e); }
     const options = typeof hashOrOptions === "string" ? { hash: hashOrOptions } : hashOrOptions || {};
@@ -1271,6 +1276,7 @@ export class PublicClientApplication {
   }
   // As msal 5: ACTIVE_ACCOUNT_CHANGED on every call, also when the account stays the same.
   setActiveAccount(account) {
+    if (!inBrowser()) return; // as msal's client outside a browser (its cache in memory, unread)
     try {
       this.engine().setActiveAccount(account ? account.homeAccountId : undefined, account ? account.tenantId : undefined);
     } catch (raw) {
@@ -1357,7 +1363,7 @@ export async function loadExternalTokens(config, request, response, options) {
   } finally {
     if (!own) {
       pca.disposed = true;
-      pca.client.free();
+      if (pca.client) pca.client.free();
     }
   }
 }

@@ -169,7 +169,13 @@ test("outside a browser (server-side rendering), a client answers as msal-browse
     pca.addEventCallback((m) => events.push(m.eventType));
     const settle = (p) => Promise.resolve().then(p).then((v) => ({ value: v === undefined ? "undefined" : v }), (e) => ({ code: e.errorCode, name: e.name }));
     const out = { before: await settle(() => pca.acquireTokenSilent({ scopes: ["User.Read"] })) };
-    out.init = await settle(() => pca.initialize());
+    out.redirectBefore = await settle(() => pca.handleRedirectPromise());
+    // Not awaited: a redirect handled at once (an unhandled rejection would end the server).
+    const init = pca.initialize();
+    out.redirectAtOnce = await settle(() => pca.handleRedirectPromise());
+    out.init = await settle(() => init);
+    out.setActive = await settle(() => pca.setActiveAccount(null));
+    out.external = await settle(() => lib.loadExternalTokens({ auth: { clientId: "ssr-client" } }, { scopes: ["User.Read"] }, { access_token: "a", token_type: "Bearer", expires_in: 3600 }, {}));
     out.events = events;
     out.callbackId = pca.addEventCallback(() => {});
     out.accounts = pca.getAllAccounts();

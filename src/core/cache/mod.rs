@@ -15,6 +15,7 @@ pub mod unified;
 use ::core::cell::Cell;
 
 use crate::core::account::Account;
+use crate::core::id_token::IdTokenClaims;
 use crate::core::json::Json;
 use crate::core::scopes::ScopeSet;
 use crate::core::token::TokenResponse;
@@ -261,11 +262,19 @@ impl<S: KeyValueStore> TokenCache<S> {
             let mut stale_accounts: Vec<String> = Vec::new();
             let (account_keys, account_junk) = read_string_list(&self.store, &account_keys_key(schema));
             junk |= current && account_junk;
+            // An older schema's account list and accounts are every client id's on the origin
+            // (an app still on msal-browser 4 reads them): copied, never moved, as msal 5 does;
+            // only those past the retention leave it.
+            let listed = account_keys.len();
+            let mut kept: Vec<String> = Vec::new();
             for key in account_keys {
                 // Missing, or not readable yet (another tab's entry still being decrypted): left
                 // listed. A tab's view of the storage may be behind another tab's writes, so
                 // only that tab's own list writes drop a key (see `write_key_lists`).
-                let Some(text) = self.store.get(&key) else { continue };
+                let Some(text) = self.store.get(&key) else {
+                    kept.push(key);
+                    continue;
+                };
                 match Json::parse(&text).ok().and_then(|j| AccountEntity::from_json(&j)) {
                     Some(e) if stale(current, e.account.last_updated_at_ms) => {
                         self.store.remove(&key);
@@ -274,20 +283,36 @@ impl<S: KeyValueStore> TokenCache<S> {
                     }
                     Some(e) => {
                         let new_key = account_key(&e.account);
+                        if !current {
+                            kept.push(key.clone());
+                        }
                         if self.accounts.iter().any(|(k, _)| *k == new_key) {
                             continue;
                         }
                         if !current || new_key != key {
-                            self.store.remove(&key);
+                            if current {
+                                self.store.remove(&key);
+                            }
                             moved_accounts.push(new_key.clone());
                         }
                         self.accounts.push((new_key, e));
                     }
+                    // Not an account (or one msal-browser 4 sealed after this page opened it):
+                    // an older schema's entry is left where it is.
+                    None if !current => kept.push(key),
                     None => {
                         issues.push(LoadIssue { key: key.clone(), reason: "account entry is not a valid account" });
                         self.store.remove(&key);
                         prune.push(key);
                     }
+                }
+            }
+            if !current && kept.len() != listed {
+                let list = account_keys_key(schema);
+                if kept.is_empty() {
+                    self.store.remove(&list);
+                } else {
+                    let _ = self.store.set(&list, &Json::str_array(&kept).to_json());
                 }
             }
             let list_key = token_keys_key(schema, &self.client_id);
@@ -303,6 +328,10 @@ impl<S: KeyValueStore> TokenCache<S> {
                     Some(mut c) if c.client_id == self.client_id || c.credential_type == CredentialType::RefreshToken => {
                         let new_key = credential_key(&c);
                         if self.credentials.iter().any(|(k, _)| *k == new_key) {
+                            // This client's older copy of an entry it holds: its list goes below.
+                            if !current {
+                                self.store.remove(&key);
+                            }
                             continue;
                         }
                         if let Some((_, newer)) = previous.iter().find(|(k, p)| *k == new_key && p.last_updated_at > c.last_updated_at) {
@@ -315,6 +344,7 @@ impl<S: KeyValueStore> TokenCache<S> {
                         self.credentials.push((new_key, c));
                     }
                     Some(_) => {} // another client's entry listed here: not ours to judge
+                    None if !current => {}
                     None => {
                         issues.push(LoadIssue { key: key.clone(), reason: "credential entry is not a valid credential" });
                         self.store.remove(&key);
@@ -322,21 +352,21 @@ impl<S: KeyValueStore> TokenCache<S> {
                     }
                 }
             }
-            if !current {
-                for k in [list_key, account_keys_key(schema)] {
-                    if self.store.get(&k).is_some() {
-                        self.store.remove(&k);
-                        old_lists = true;
-                    }
-                }
+            if !current && self.store.get(&list_key).is_some() {
+                self.store.remove(&list_key);
+                old_lists = true;
             }
         }
         if !moved_accounts.is_empty() || !moved_credentials.is_empty() || old_lists {
+            // A "keep me signed in" account's entries stay in clear, as msal 5 migrates them.
+            let set = |k: &str, v: String, home: &str| {
+                let _ = if self.kmsi(home) { self.store.set_in_clear(k, &v) } else { self.store.set(k, &v) };
+            };
             for (k, e) in self.accounts.iter().filter(|(k, _)| moved_accounts.contains(k)) {
-                let _ = self.store.set(k, &e.to_json().to_json());
+                set(k, e.to_json().to_json(), &e.account.home_account_id);
             }
             for (k, c) in self.credentials.iter().filter(|(k, _)| moved_credentials.contains(k)) {
-                let _ = self.store.set(k, &c.to_json().to_json());
+                set(k, c.to_json().to_json(), &c.home_account_id);
             }
             let _ = self.write_key_lists();
         } else if !prune.is_empty() || junk {
@@ -510,6 +540,15 @@ impl<S: KeyValueStore> TokenCache<S> {
             Ok(()) => Ok(()),
             Err(_) => self.store.set_in_memory(key, value),
         }
+    }
+
+    /// Whether the account `home`'s ID token of this client says "keep me signed in".
+    fn kmsi(&self, home: &str) -> bool {
+        self.credentials.iter().any(|(_, c)| {
+            c.credential_type == CredentialType::IdToken
+                && c.home_account_id == home
+                && IdTokenClaims::decode(&c.secret).is_ok_and(|claims| claims.kmsi())
+        })
     }
 
     /// Stores a value, in clear for a "keep me signed in" save.

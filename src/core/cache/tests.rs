@@ -834,12 +834,12 @@ fn unknown_fields_survive_a_save_and_a_rewrite() {
     let at_key = "msal.3|uid-1.utid-1|login.microsoftonline.com|accesstoken|client-1|utid-1|user.read mail.read|";
     let at = stored(&store, at_key);
     assert_eq!(at.get("futureAtField").map(Json::to_json).as_deref(), Some("1.0e3"));
-    // A forced rewrite of everything (another entry needs migrating) keeps every field of every
+    // A forced rewrite of everything (an older token list to remove) keeps every field of every
     // entity we did not replace, with the same value.
-    store.set("msal.2.account.keys", r#"["garbage-key"]"#).unwrap();
-    store.set("garbage-key", "{").unwrap();
+    store.set("msal.2.token.keys.client-1", r#"{"idToken":[],"accessToken":[],"refreshToken":[]}"#).unwrap();
     let (_cache, issues) = TokenCache::load(store.clone(), CLIENT);
-    assert_eq!(issues.len(), 1);
+    assert!(issues.is_empty(), "{issues:?}");
+    assert!(store.get("msal.2.token.keys.client-1").is_none());
     for (key, old) in before.iter().filter(|(k, _)| k != ACC_KEY && k != IDT_KEY && !k.contains("refreshtoken")) {
         let new = stored(&store, key);
         for (name, v) in old.as_object().unwrap() {
@@ -858,19 +858,23 @@ fn a_forced_rewrite_keeps_every_field_of_a_v5_cache() {
     v5_cache(&store);
     let before: Vec<(String, Json)> =
         store.keys().into_iter().filter(|k| k.contains('|')).map(|k| (k.clone(), stored(&store, &k))).collect();
-    // A dangling entry in the v4 list makes load rewrite every current entity.
+    // An older token list of this client makes load rewrite every current entity; an older
+    // schema's entry that is no account (another library's, or one sealed after this page read
+    // the storage) is left where it is, unreported.
+    store.set("msal.2.token.keys.client-1", r#"{"idToken":[],"accessToken":[],"refreshToken":[]}"#).unwrap();
     store.set("msal.2.account.keys", r#"["gone"]"#).unwrap();
     store.set("gone", r#"{"homeAccountId":5}"#).unwrap();
     let (_cache, issues) = TokenCache::load(store.clone(), CLIENT);
-    assert_eq!(issues, vec![LoadIssue { key: "gone".into(), reason: "account entry is not a valid account" }]);
+    assert_eq!(issues, vec![]);
+    assert_eq!(store.get("gone").as_deref(), Some(r#"{"homeAccountId":5}"#));
+    assert_eq!(store.get("msal.2.account.keys").as_deref(), Some(r#"["gone"]"#));
     for (key, old) in &before {
         let new = stored(&store, key);
         for (name, v) in old.as_object().unwrap() {
             assert_eq!(new.get(name), Some(v), "{key}: {name}");
         }
     }
-    assert!(store.get("msal.2.account.keys").is_none());
-    assert!(store.get("gone").is_none());
+    assert!(store.get("msal.2.token.keys.client-1").is_none());
 }
 
 #[test]
@@ -926,7 +930,10 @@ fn load_migrates_a_v3_cache() {
     let at5 = "msal.3|uid-1.utid-1|login.microsoftonline.com|accesstoken|client-1|utid-1|user.read mail.read|";
     let mut keys = store.keys();
     keys.sort();
-    let mut want = vec![ACC_KEY, IDT_KEY, at5, RT_KEY, TOKEN_KEYS, ACCOUNT_KEYS, "msal.client-1.active-account-filters"];
+    // The older account and its list stay, for every client id of the origin (as msal 5); this
+    // client's older tokens and token list are gone.
+    let mut want =
+        vec![ACC_KEY, IDT_KEY, at5, RT_KEY, TOKEN_KEYS, ACCOUNT_KEYS, "msal.client-1.active-account-filters", acc3, "msal.account.keys"];
     want.sort();
     assert_eq!(keys, want);
     assert_eq!(
@@ -956,16 +963,18 @@ fn load_migrates_a_v3_cache() {
 
 #[test]
 fn load_migrates_a_v4_cache() {
-    // msal-browser 4.26 to 4.30 (schema 2) and 4.19 to 4.25 (schema 1): the same layout.
-    migrates_from("msal.2");
-    migrates_from("msal.1");
+    // msal-browser 4.26 to 4.30 (schema 2) and 4.19 to 4.25 (schema 1, whose keys join their
+    // parts with `-`): the same entities.
+    migrates_from("msal.2", "|");
+    migrates_from("msal.1", "-");
 }
 
-fn migrates_from(schema: &str) {
+fn migrates_from(schema: &str, sep: &str) {
     let store = Rc::new(MemoryStore::new());
-    let acc4 = &format!("{schema}|uid-1.utid-1|login.microsoftonline.com|utid-1");
-    let at4 = &format!("{schema}|uid-1.utid-1|login.microsoftonline.com|accesstoken|client-1|utid-1|user.read||");
-    let rt4 = &format!("{schema}|uid-1.utid-1|login.microsoftonline.com|refreshtoken|1||||");
+    let acc4 = &format!("{schema}{sep}uid-1.utid-1{sep}login.microsoftonline.com{sep}utid-1");
+    let at4 =
+        &format!("{schema}{sep}uid-1.utid-1{sep}login.microsoftonline.com{sep}accesstoken{sep}client-1{sep}utid-1{sep}user.read{sep}{sep}");
+    let rt4 = &format!("{schema}{sep}uid-1.utid-1{sep}login.microsoftonline.com{sep}refreshtoken{sep}1{sep}{sep}{sep}{sep}");
     store.set(&format!("{schema}.account.keys"), &format!(r#"["{acc4}"]"#)).unwrap();
     store
         .set(acc4, r#"{"homeAccountId":"uid-1.utid-1","environment":"login.microsoftonline.com","realm":"utid-1","localAccountId":"uid-1","username":"ada@contoso.com","authorityType":"MSSTS","tenantProfiles":[{"tenantId":"utid-1","localAccountId":"uid-1","isHomeTenant":true}],"lastUpdatedAt":"1699999999000"}"#)
@@ -987,7 +996,12 @@ fn migrates_from(schema: &str) {
     assert!(issues.is_empty(), "{issues:?}");
     let at5 = "msal.3|uid-1.utid-1|login.microsoftonline.com|accesstoken|client-1|utid-1|user.read|";
     let rt5 = "msal.3|uid-1.utid-1|login.microsoftonline.com|refreshtoken|1|||";
-    assert!(store.keys().iter().all(|k| !k.starts_with(schema)), "{:?}", store.keys());
+    // The older account and its list stay (every client id's); this client's older tokens go.
+    let mut left: Vec<String> = store.keys().into_iter().filter(|k| k.starts_with(schema)).collect();
+    left.sort();
+    let mut want = [format!("{schema}.account.keys"), acc4.to_string()];
+    want.sort();
+    assert_eq!(left, want);
     assert_eq!(stored(&store, at5).str_field("secret"), Some("at-v4"));
     assert_eq!(stored(&store, rt5).str_field("familyId"), Some("1"));
     assert_eq!(stored(&store, ACC_KEY).str_field("username"), Some("ada@contoso.com"));
@@ -1056,7 +1070,11 @@ fn older_schema_entries_past_the_retention_are_removed_not_migrated() {
         (3, 5),
         "v5's account, ID, access and refresh token; two v4 accounts, a v4 and a v3 RT"
     );
-    assert!(store.keys().iter().all(|k| !k.starts_with("msal.2")), "{:?}", store.keys());
+    // The stale older account left the older list; the others stay in it, for other client ids.
+    let mut left: Vec<String> = store.keys().into_iter().filter(|k| k.starts_with("msal.2")).collect();
+    left.sort();
+    assert_eq!(left, ["msal.2.account.keys".to_string(), acc("live.u"), acc("undated.u")]);
+    assert_eq!(store.get("msal.2.account.keys"), Some(format!(r#"["{}","{}"]"#, acc("live.u"), acc("undated.u"))));
 }
 
 #[test]
@@ -1372,4 +1390,32 @@ fn a_late_snapshot_from_another_tab_never_puts_back_an_older_token() {
     assert!(b.apply_snapshot(HOME, &a.account_snapshot(HOME), (NOW + 5) * 1000));
     assert_eq!(b.find_refresh_token(HOME, &envs, false).unwrap().secret, "rt-at-3");
     assert_eq!(find(&b, "User.Read", &[ENV], REALM, "").unwrap().secret, "at-3");
+}
+
+#[test]
+fn an_older_schemas_keep_me_signed_in_entries_are_migrated_in_clear() {
+    // msal 5 decides from the ID token's signin_state: a "keep me signed in" account's migrated
+    // entries are stored in clear (they must outlive the browser session's key); others sealed.
+    for (signin_state, in_clear) in [(r#","signin_state":["kmsi"]"#, true), ("", false)] {
+        let store = Rc::new(ClearRecorder::default());
+        let acc = "msal.2|uid-1.utid-1|login.microsoftonline.com|utid-1";
+        let idt = "msal.2|uid-1.utid-1|login.microsoftonline.com|idtoken|client-1|utid-1|||";
+        let rt = "msal.2|uid-1.utid-1|login.microsoftonline.com|refreshtoken|client-1||||";
+        let claims = format!(r#"{{"sub":"s","oid":"uid-1","tid":"utid-1","preferred_username":"ada"{signin_state}}}"#);
+        store.set("msal.2.account.keys", &format!(r#"["{acc}"]"#)).unwrap();
+        store.set(acc, r#"{"homeAccountId":"uid-1.utid-1","environment":"login.microsoftonline.com","realm":"utid-1","localAccountId":"uid-1","username":"ada","authorityType":"MSSTS"}"#).unwrap();
+        store.set(idt, &format!(r#"{{"homeAccountId":"uid-1.utid-1","environment":"login.microsoftonline.com","credentialType":"IdToken","clientId":"client-1","secret":"{}","realm":"utid-1"}}"#, jwt(&claims))).unwrap();
+        store.set(rt, r#"{"homeAccountId":"uid-1.utid-1","environment":"login.microsoftonline.com","credentialType":"RefreshToken","clientId":"client-1","secret":"rt-1"}"#).unwrap();
+        store.set("msal.2.token.keys.client-1", &format!(r#"{{"idToken":["{idt}"],"accessToken":[],"refreshToken":["{rt}"]}}"#)).unwrap();
+        store.clear.borrow_mut().clear();
+        let (cache, issues) = TokenCache::load(store.clone(), CLIENT);
+        assert!(issues.is_empty(), "{issues:?}");
+        assert_eq!(cache.credentials().count(), 2);
+        let migrated: Vec<String> = store.keys().into_iter().filter(|k| k.starts_with("msal.3|")).collect();
+        assert_eq!(migrated.len(), 3, "{migrated:?}");
+        let clear = store.clear.borrow().clone();
+        for k in &migrated {
+            assert_eq!(clear.contains(k), in_clear, "{k}: {clear:?}");
+        }
+    }
 }

@@ -682,24 +682,31 @@ export class EncryptedStore {
     }
     const keys = [];
     for (let i = 0; i < localStorage.length; i++) keys.push(localStorage.key(i));
+    // msal-browser 4 before 4.26 (cache schemas 0 and 1) kept its sealed entries under keys
+    // without the `msal.<schema>|` prefix (`<home>-…`, `msal.1-<home>-…`), listed in
+    // msal[.1].account.keys and msal[.1].token.keys.<client id>: those are opened too (as msal's
+    // importExistingCache), so that the cache can migrate them.
+    const older = new Set();
+    for (const list of ["", ".1"].flatMap((s) => [`msal${s}.account.keys`, `msal${s}.token.keys.${this.clientId}`])) {
+      try {
+        const v = JSON.parse(localStorage.getItem(list)) || [];
+        for (const k of Array.isArray(v) ? v : [v.idToken, v.accessToken, v.refreshToken].flat()) older.add(k);
+      } catch (_) { /* none, or not msal's */ }
+    }
     let dropped = 0;
     for (const key of keys) {
-      if (!key) continue;
       const user = USER_KEY.test(key);
+      if (!user && !older.has(key)) continue;
       const stored = localStorage.getItem(key);
       if (stored === null) continue;
-      // msal-browser 4 before 4.19 (cache schema 0) stored its sealed entries under keys
-      // without the `msal.<schema>|` prefix: those of this key are opened too, so that the
-      // cache can migrate them. msal writes an envelope as {"id":…, …}: other values are not
-      // parsed. One sealed with another key is left to the cache, as not an entry.
-      if (!user && !stored.startsWith('{"id":"')) continue;
       if (user && kept && this.stale(stored)) {
         // Sealed with the key of an earlier browser session: unreadable for good (as msal).
         localStorage.removeItem(key);
         dropped++;
         continue;
       }
-      // null: another client's entry (another HKDF context); it stays where it is.
+      // null: another client's entry (another HKDF context), or one sealed with an earlier
+      // session's key among schema 0's (left to the cache); it stays where it is.
       const plain = await this.open(key, stored);
       if (plain !== null && (user || plain !== stored)) (user ? this.mem : this.older).set(key, plain);
     }
