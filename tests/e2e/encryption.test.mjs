@@ -117,6 +117,19 @@ for (const [version, tokenKeys] of OLDER) {
   });
 }
 
+test("msal-browser 4.18's entries sealed in an earlier browser session are unreadable for good: removed, as msal 5 removes them", async () => {
+  const ctx = await context();
+  const { page } = await signIn(ctx, "browser-4-18", "older-gone", env.idp.entraAuthority);
+  const listed = await page.evaluate((k) => { const l = JSON.parse(localStorage.getItem(k)); return [...l.idToken, ...l.accessToken, ...l.refreshToken]; }, OLDER[0][1]);
+  assert.equal(listed.length, 3);
+  await page.close();
+  await ctx.clearCookies(); // the browser session ends: the key is gone
+  const wasm = await openApp(ctx, "wasm", env.idp.entraAuthority);
+  assert.equal(await wasm.evaluate(() => window.pca.getAllAccounts().length), 0);
+  assert.deepEqual(await wasm.evaluate((keys) => keys.filter((k) => localStorage.getItem(k) !== null), listed), []);
+  await ctx.close();
+});
+
 test("msal-wasm alone: reloads and other tabs read the encrypted cache; a new browser session cannot", async () => {
   const ctx = await context();
   const { page, at } = await signIn(ctx, "wasm", "enc-solo");

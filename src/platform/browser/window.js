@@ -571,7 +571,7 @@ export class EncryptedStore {
     this.clientId = clientId;
     this.log = log;
     this.mem = new Map();
-    // Entries of msal-browser 4's schema 0 decrypted by load(), until the cache migrates them.
+    // Entries of msal-browser 4's schemas 0 and 1 decrypted by load(), until the cache migrates them.
     this.older = new Map();
     // Values of other keys (key lists, the active account) written but not on disk yet.
     this.pending = new Map();
@@ -699,14 +699,13 @@ export class EncryptedStore {
       if (!user && !older.has(key)) continue;
       const stored = localStorage.getItem(key);
       if (stored === null) continue;
-      if (user && kept && this.stale(stored)) {
+      if (kept && this.stale(stored)) {
         // Sealed with the key of an earlier browser session: unreadable for good (as msal).
         localStorage.removeItem(key);
         dropped++;
         continue;
       }
-      // null: another client's entry (another HKDF context), or one sealed with an earlier
-      // session's key among schema 0's (left to the cache); it stays where it is.
+      // null: another client's entry (another HKDF context); it stays where it is.
       const plain = await this.open(key, stored);
       if (plain !== null && (user || plain !== stored)) (user ? this.mem : this.older).set(key, plain);
     }
