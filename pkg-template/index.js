@@ -797,7 +797,7 @@ export class PublicClientApplication {
     if (!this.telemetry) this.ownPerformance = this.ownPerformance || Object.defineProperty(new BrowserPerformanceClient(this.config), "logger", { get: () => this.logger });
     return (this.telemetry || this.ownPerformance).addPerformanceCallback(callback);
   }
-  removePerformanceCallback(id) { return (this.telemetry || this.ownPerformance || { removePerformanceCallback: () => false }).removePerformanceCallback(id); }
+  removePerformanceCallback(id) { return (this.telemetry || this.ownPerformance || new StubPerformanceClient()).removePerformanceCallback(id); }
   performanceClient() { return this.telemetry || (this.ownPerformance && this.ownPerformance.callbacks.size > 0 ? this.ownPerformance : null); }
   measuring() { return this.performanceClient() !== null; }
   // Runs `work` (a function returning a promise) as the root measurement `name`.
@@ -1288,6 +1288,7 @@ export class PublicClientApplication {
 
   // Stores a result obtained elsewhere (a server that redeemed the code) for silent calls.
   async hydrateCache(result, request) {
+    if (!inBrowser()) return; // as msal's client outside a browser (its cache in memory, unread)
     const r = Object.assign({}, result, {
       expiresOn: result && result.expiresOn instanceof Date ? result.expiresOn.getTime() : result && result.expiresOn,
       extExpiresOn: result && result.extExpiresOn instanceof Date ? result.extExpiresOn.getTime() : result && result.extExpiresOn,

@@ -187,6 +187,8 @@ test("outside a browser (server-side rendering), a client answers as msal-browse
       out[call] = await settle(() => pca[call]({ scopes: ["User.Read"] }));
     }
     out.performanceCallback = await settle(() => pca.addPerformanceCallback(() => {}));
+    out.removePerformanceCallback = await settle(() => pca.removePerformanceCallback("none"));
+    out.hydrateCache = await settle(() => pca.hydrateCache({ account: { homeAccountId: "h", environment: "e", tenantId: "t", username: "u", localAccountId: "l" }, idToken: \`e30.\${Buffer.from('{"sub":"s","tid":"t"}').toString("base64url")}.c2ln\`, idTokenClaims: { sub: "s", tid: "t" }, accessToken: "a", scopes: ["User.Read"], expiresOn: new Date(Date.now() + 3600000), tenantId: "t", correlationId: "c", fromCache: false, tokenType: "Bearer", uniqueId: "l", authority: "https://login.microsoftonline.com/t/" }, { scopes: ["User.Read"] }));
     console.log(JSON.stringify(out));
     process.exit(0);`;
   const outcome = (entry) => JSON.parse(execFileSync(process.execPath, ["--input-type=module", "-e", script, entry], { encoding: "utf8", timeout: 30000 }));
