@@ -1314,6 +1314,10 @@ fn an_older_msals_entries_past_cache_retention_days_are_not_migrated() {
         store
             .set(key, &format!(r#"{{"homeAccountId":"old.home","environment":"login.microsoftonline.com","realm":"utid","localAccountId":"l","username":"u@x","authorityType":"MSSTS","lastUpdatedAt":"{updated}"}}"#))
             .unwrap();
+        // Its ID token of this client (an older account is migrated with it, as msal 5's).
+        let idt = "msal.2|old.home|login.microsoftonline.com|idtoken|c|utid||";
+        store.set(idt, r#"{"homeAccountId":"old.home","environment":"login.microsoftonline.com","credentialType":"IdToken","clientId":"c","secret":"x.e30.x","realm":"utid"}"#).unwrap();
+        store.set("msal.2.token.keys.c", &format!(r#"{{"idToken":["{idt}"],"accessToken":[],"refreshToken":[]}}"#)).unwrap();
         let mut config = Config::new("c").with_authority(AUTHORITY).with_redirect_uri("https://a/");
         config.cache_retention_days = retention_days;
         let _pca = PublicClientApplication::new(config, platform).unwrap();

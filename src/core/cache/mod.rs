@@ -251,6 +251,8 @@ impl<S: KeyValueStore> TokenCache<S> {
         let mut moved_accounts: Vec<String> = Vec::new();
         let mut moved_credentials: Vec<String> = Vec::new();
         let mut old_lists = false;
+        // Older schemas' accounts, newest schema first.
+        let mut older: Vec<AccountEntity> = Vec::new();
         // Non-string items in the current key lists (pruned below).
         let mut junk = false;
         // Keys to drop from the current lists: corrupt entries.
@@ -281,18 +283,20 @@ impl<S: KeyValueStore> TokenCache<S> {
                         stale_accounts.push(e.account.home_account_id);
                         old_lists = true;
                     }
+                    // An older account is copied once the tokens are read, and only with an ID
+                    // token of this client (as msal 5 migrates it with its ID token): another
+                    // app's account stays its own, and one signed out here does not come back.
+                    Some(e) if !current => {
+                        kept.push(key);
+                        older.push(e);
+                    }
                     Some(e) => {
                         let new_key = account_key(&e.account);
-                        if !current {
-                            kept.push(key.clone());
-                        }
                         if self.accounts.iter().any(|(k, _)| *k == new_key) {
                             continue;
                         }
-                        if !current || new_key != key {
-                            if current {
-                                self.store.remove(&key);
-                            }
+                        if new_key != key {
+                            self.store.remove(&key);
                             moved_accounts.push(new_key.clone());
                         }
                         self.accounts.push((new_key, e));
@@ -355,6 +359,16 @@ impl<S: KeyValueStore> TokenCache<S> {
             if !current && self.store.get(&list_key).is_some() {
                 self.store.remove(&list_key);
                 old_lists = true;
+            }
+        }
+        for e in older {
+            let new_key = account_key(&e.account);
+            let has_id_token = |home: &str| {
+                self.credentials.iter().any(|(_, c)| c.credential_type == CredentialType::IdToken && c.home_account_id == home)
+            };
+            if has_id_token(&e.account.home_account_id) && !self.accounts.iter().any(|(k, _)| *k == new_key) {
+                moved_accounts.push(new_key.clone());
+                self.accounts.push((new_key, e));
             }
         }
         if !moved_accounts.is_empty() || !moved_credentials.is_empty() || old_lists {

@@ -983,8 +983,13 @@ fn migrates_from(schema: &str, sep: &str) {
         .set(at4, &format!(r#"{{"homeAccountId":"uid-1.utid-1","environment":"login.microsoftonline.com","credentialType":"AccessToken","clientId":"client-1","secret":"at-v4","realm":"utid-1","target":"User.Read","cachedAt":"{NOW}","expiresOn":"{}","extendedExpiresOn":"{}","tokenType":"Bearer","lastUpdatedAt":"1699999999000"}}"#, NOW + 60, NOW + 60))
         .unwrap();
     store.set(rt4, r#"{"homeAccountId":"uid-1.utid-1","environment":"login.microsoftonline.com","credentialType":"RefreshToken","clientId":"client-1","secret":"rt-v4","familyId":"1","lastUpdatedAt":"1699999999000"}"#).unwrap();
+    let idt4 = &format!("{schema}{sep}uid-1.utid-1{sep}login.microsoftonline.com{sep}idtoken{sep}client-1{sep}utid-1{sep}{sep}{sep}");
+    store.set(idt4, &format!(r#"{{"homeAccountId":"uid-1.utid-1","environment":"login.microsoftonline.com","credentialType":"IdToken","clientId":"client-1","secret":"{}","realm":"utid-1"}}"#, id_token_for("uid-1", "utid-1"))).unwrap();
     store
-        .set(&format!("{schema}.token.keys.client-1"), &format!(r#"{{"idToken":[],"accessToken":["{at4}"],"refreshToken":["{rt4}"]}}"#))
+        .set(
+            &format!("{schema}.token.keys.client-1"),
+            &format!(r#"{{"idToken":["{idt4}"],"accessToken":["{at4}"],"refreshToken":["{rt4}"]}}"#),
+        )
         .unwrap();
     // v4 and v5 side by side (an app that upgraded after msal wrote v5 keys for a second app).
     store.set("msal.3.account.keys", r#"["msal.3|other.home|login.microsoftonline.com|home"]"#).unwrap();
@@ -1008,7 +1013,7 @@ fn migrates_from(schema: &str, sep: &str) {
     let list = stored(&store, ACCOUNT_KEYS);
     let list: Vec<&str> = list.as_array().unwrap().iter().filter_map(Json::as_str).collect();
     assert_eq!(list, ["msal.3|other.home|login.microsoftonline.com|home", ACC_KEY]);
-    assert_eq!(store.get(TOKEN_KEYS).unwrap(), format!(r#"{{"idToken":[],"accessToken":["{at5}"],"refreshToken":["{rt5}"]}}"#));
+    assert_eq!(store.get(TOKEN_KEYS).unwrap(), format!(r#"{{"idToken":["{IDT_KEY}"],"accessToken":["{at5}"],"refreshToken":["{rt5}"]}}"#));
     assert_eq!(cache.accounts().count(), 2);
     assert_eq!(find(&cache, "User.Read", &[ENV], REALM, "Bearer").map(|c| c.secret.as_str()), Some("at-v4"));
 }
@@ -1042,8 +1047,19 @@ fn older_schema_entries_past_the_retention_are_removed_not_migrated() {
     store.set(&rt4("gone.u", 1), &rt("gone.u", "rt-of-gone", new)).unwrap();
     store.set(&rt4("live.u", 1), &rt("live.u", "rt-stale", old)).unwrap();
     store.set(&rt4("undated.u", 1), &rt("undated.u", "rt-fresh", new)).unwrap();
+    // The live accounts' ID tokens (an older account is migrated with its ID token, as msal 5's).
+    let idt4 = |home: &str| format!("msal.2|{home}|login.microsoftonline.com|idtoken|client-1|utid||");
+    for home in ["live.u", "undated.u"] {
+        let idt = format!(
+            r#"{{"homeAccountId":"{home}","environment":"login.microsoftonline.com","credentialType":"IdToken","clientId":"client-1","secret":"{}","realm":"utid"}}"#,
+            jwt(r#"{"sub":"s","tid":"utid"}"#)
+        );
+        store.set(&idt4(home), &idt).unwrap();
+    }
     let list = format!(
-        r#"{{"idToken":[],"accessToken":[],"refreshToken":["{}","{}","{}"]}}"#,
+        r#"{{"idToken":["{}","{}"],"accessToken":[],"refreshToken":["{}","{}","{}"]}}"#,
+        idt4("live.u"),
+        idt4("undated.u"),
         rt4("gone.u", 1),
         rt4("live.u", 1),
         rt4("undated.u", 1)
@@ -1067,8 +1083,8 @@ fn older_schema_entries_past_the_retention_are_removed_not_migrated() {
     assert!(secrets.contains(&"rt-v5") && secrets.contains(&"at-v5"), "the current entries stay: {secrets:?}");
     assert_eq!(
         (cache.accounts().count(), cache.credentials().count()),
-        (3, 5),
-        "v5's account, ID, access and refresh token; two v4 accounts, a v4 and a v3 RT"
+        (3, 7),
+        "v5's account, ID, access and refresh token; two v4 accounts with their ID tokens, a v4 and a v3 RT"
     );
     // The stale older account left the older list; the others stay in it, for other client ids.
     let mut left: Vec<String> = store.keys().into_iter().filter(|k| k.starts_with("msal.2")).collect();
@@ -1418,4 +1434,31 @@ fn an_older_schemas_keep_me_signed_in_entries_are_migrated_in_clear() {
             assert_eq!(clear.contains(k), in_clear, "{k}: {clear:?}");
         }
     }
+}
+
+#[test]
+fn an_older_account_signed_out_here_does_not_come_back_and_another_apps_stays_its_own() {
+    // The older account and list stay for the origin's other apps; the copy follows this
+    // client's ID token: after a sign-out (its tokens gone) a reload does not copy it again, and
+    // an account this client has no ID token for is never copied.
+    let store = Rc::new(MemoryStore::new());
+    let acc = |home: &str| format!("msal.2|{home}|login.microsoftonline.com|utid-1");
+    let idt = "msal.2|uid-1.utid-1|login.microsoftonline.com|idtoken|client-1|utid-1||";
+    store.set("msal.2.account.keys", &format!(r#"["{}","{}"]"#, acc("uid-1.utid-1"), acc("other.app"))).unwrap();
+    for home in ["uid-1.utid-1", "other.app"] {
+        store
+            .set(&acc(home), &format!(r#"{{"homeAccountId":"{home}","environment":"login.microsoftonline.com","realm":"utid-1","localAccountId":"l","username":"u","authorityType":"MSSTS"}}"#))
+            .unwrap();
+    }
+    store.set(idt, &format!(r#"{{"homeAccountId":"uid-1.utid-1","environment":"login.microsoftonline.com","credentialType":"IdToken","clientId":"client-1","secret":"{}","realm":"utid-1"}}"#, id_token_for("uid-1", "utid-1"))).unwrap();
+    store.set("msal.2.token.keys.client-1", &format!(r#"{{"idToken":["{idt}"],"accessToken":[],"refreshToken":[]}}"#)).unwrap();
+    let (mut cache, _) = TokenCache::load(store.clone(), CLIENT);
+    let homes = |c: &TokenCache<Rc<MemoryStore>>| c.accounts().map(|a| a.home_account_id.clone()).collect::<Vec<_>>();
+    assert_eq!(homes(&cache), ["uid-1.utid-1"], "another app's account is not copied");
+    cache.remove_account("uid-1.utid-1").unwrap();
+    assert!(cache.reload().is_empty());
+    assert!(homes(&cache).is_empty(), "the signed-out account came back");
+    assert!(store.get(ACCOUNT_KEYS).is_none_or(|l| !l.contains("uid-1")));
+    // Both older accounts stay where msal-browser 4 reads them.
+    assert_eq!(store.get("msal.2.account.keys"), Some(format!(r#"["{}","{}"]"#, acc("uid-1.utid-1"), acc("other.app"))));
 }
