@@ -531,6 +531,8 @@ export interface PerformanceEvent {
   fromCache?: boolean | null; isNativeBroker?: boolean; accessTokenSize?: number; idTokenSize?: number;
   /** Silent calls: `deduped` when the call joined an identical one in flight. */
   cacheLookupPolicy?: number; scenarioId?: string; deduped?: boolean;
+  /** Calls that prepare a token request: the request's scheme ("Bearer" when it names none). */
+  authenticationScheme?: string;
   accountType?: "AAD" | "MSA" | "B2C"; dataBoundary?: "EU" | "None";
   startPageVisibility?: string | null; endPageVisibility?: string | null; startOnlineStatus?: boolean | null;
   networkEffectiveType?: string; networkRtt?: number; incompleteSubsCount?: number;
@@ -676,6 +678,8 @@ export declare class PublicClientApplication {
   acquireTokenByCode(request: AuthorizationCodeRequest): Promise<AuthenticationResult>;
   /** A DPoP proof (ath included) for a call to a resource with a DPoP-bound access token of this app; nonce: the resource server's DPoP-Nonce. */
   generateDpopProof(options: { accessToken: string; method: string; url: string; nonce?: string }): Promise<string>;
+  /** msal 5.31: a resource server's DPoP-Nonce, carried by the next proofs (`dpopProof`, generateDpopProof without a nonce) for resources of the URL's origin; kept in memory for the 50 latest origins, forgotten by a sign-out or clearCache. Rejects with invalid_dpop_htu or invalid_dpop_nonce. */
+  loadDpopNonce(resourceRequestUri: string, dpopNonce: string): Promise<void>;
   logoutRedirect(request?: EndSessionRequest): Promise<void>;
   logout(request?: EndSessionRequest): Promise<void>;
   logoutPopup(request?: EndSessionPopupRequest): Promise<void>;
@@ -739,7 +743,8 @@ export declare class PublicClientApplication {
 }
 
 export declare function createStandardPublicClientApplication(configuration: Configuration): Promise<PublicClientApplication>;
-export declare function createNestablePublicClientApplication(configuration: Configuration): Promise<PublicClientApplication>;
+/** No nested-app host here: the standard client, made by `standardPcaFactory` when given (msal 5.31), else as createStandardPublicClientApplication. */
+export declare function createNestablePublicClientApplication(configuration: Configuration, correlationId?: string, pcaFactory?: (configuration: Configuration, controller: IController) => IPublicClientApplication, standardPcaFactory?: (configuration: Configuration) => IPublicClientApplication): Promise<IPublicClientApplication>;
 export declare function isPlatformBrokerAvailable(): Promise<boolean>;
 /** A token endpoint's response obtained elsewhere (msal's ExternalTokenResponse). */
 export interface ExternalTokenResponse {
@@ -769,7 +774,7 @@ export interface IPublicClientApplication extends Pick<PublicClientApplication,
   | "addEventCallback" | "removeEventCallback" | "addPerformanceCallback" | "removePerformanceCallback"
   | "getAccount" | "getAllAccounts" | "handleRedirectPromise" | "loginPopup" | "loginRedirect" | "logoutRedirect"
   | "logoutPopup" | "ssoSilent" | "getLogger" | "setLogger" | "setActiveAccount" | "getActiveAccount"
-  | "initializeWrapperLibrary" | "setNavigationClient" | "getConfiguration" | "hydrateCache" | "clearCache"> {}
+  | "initializeWrapperLibrary" | "setNavigationClient" | "getConfiguration" | "hydrateCache" | "clearCache" | "loadDpopNonce"> {}
 /** msal's controller interface; here the client is its own controller. */
 export type IController = IPublicClientApplication;
 

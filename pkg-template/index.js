@@ -703,8 +703,13 @@ function supportLogging(options) {
   return o;
 }
 
-// The fields msal adds to a silent call's measurement when it starts.
-const silentFields = (request, deduped) => ({ cacheLookupPolicy: request && request.cacheLookupPolicy, scenarioId: request && request.scenarioId, deduped });
+// The fields msal adds to a token call's measurement as it starts (a joined silent call's:
+// no scheme, since msal prepares only the call it joins).
+const requestFields = (request) => ({ scenarioId: request && request.scenarioId, authenticationScheme: (request && request.authenticationScheme) || AuthenticationScheme.BEARER });
+const silentFields = (request, deduped) => {
+  const { authenticationScheme, ...rest } = requestFields(request);
+  return Object.assign(rest, { cacheLookupPolicy: request && request.cacheLookupPolicy, deduped }, !deduped && { authenticationScheme });
+};
 
 export class PublicClientApplication {
   constructor(configuration) {
@@ -838,7 +843,7 @@ export class PublicClientApplication {
   track(interactionType, request, correlationId, work, apiName) {
     const before = this.client ? this.accountCount() : 0;
     this.emit(EventType.ACQUIRE_TOKEN_START, interactionType, request, null, correlationId);
-    const fields = apiName === BrowserRootPerformanceEvents.AcquireTokenSilent ? silentFields(request, false) : { scenarioId: request && request.scenarioId };
+    const fields = apiName === BrowserRootPerformanceEvents.AcquireTokenSilent ? silentFields(request, false) : requestFields(request);
     return this.measure(apiName, correlationId, work, undefined, fields).then((result) => {
       this.emit(EventType.ACQUIRE_TOKEN_SUCCESS, interactionType, result, null, correlationId);
       // Only a popup or ssoSilent signs in (msal's silent and byCode calls send none).
@@ -948,7 +953,7 @@ export class PublicClientApplication {
           try { go = this.mayNavigate(r, u); } catch (e) { appError = { e }; client.abortRedirect(); throw e; }
         }
         return u;
-      });
+      }, undefined, requestFields(r));
     } catch (raw) {
       const e = appError ? appError.e : toError(raw);
       this.emit(EventType.ACQUIRE_TOKEN_FAILURE, InteractionType.Redirect, null, e, r.correlationId);
@@ -1027,11 +1032,15 @@ export class PublicClientApplication {
     req.correlationId = req.correlationId || createGuid();
     // As msal (activeSilentTokenRequests): a call identical to one in flight (a network call,
     // or a cache hit in the same tick) gets its outcome, with its own correlation id and state,
-    // and sends no events. (DPoP results are not shared: each carries its own proof.)
-    const shared = req.authenticationScheme !== AuthenticationScheme.DPOP;
-    const joined = shared && this.flights.get(key);
+    // and sends no events; a DPoP one with a proof of its own (msal 5.31).
+    const joined = this.flights.get(key);
     if (joined) {
-      const share = () => joined.then((r) => Object.assign(copyResult(r, req.correlationId), { state: req.state || "" }), (e) => {
+      const own = async (r) => {
+        const copy = Object.assign(copyResult(r, req.correlationId), { state: req.state || "" });
+        if (r.dpopProof) copy.dpopProof = await this.generateDpopProof({ accessToken: r.accessToken, method: req.resourceRequestMethod, url: req.resourceRequestUri });
+        return copy;
+      };
+      const share = () => joined.then(own, (e) => {
         const copy = Object.create(Object.getPrototypeOf(e));
         Object.defineProperties(copy, Object.getOwnPropertyDescriptors(e));
         copy.correlationId = req.correlationId;
@@ -1046,7 +1055,7 @@ export class PublicClientApplication {
     if (memo !== undefined) {
       const now = Date.now();
       if (now >= memo.at && now < memo.until && client.cacheVersion() === memo.version) {
-        return this.servedFromCache(key, shared, req, copyResult(memo.result, req.correlationId));
+        return this.servedFromCache(key, req, copyResult(memo.result, req.correlationId));
       }
       this.memo.delete(key);
     }
@@ -1070,13 +1079,13 @@ export class PublicClientApplication {
       const result = resultFrom(raw);
       if (this.memo.size >= 64) this.memo.clear();
       this.memo.set(key, { result, until: raw.servedUntil, at: Date.now(), version: client.cacheVersion() });
-      return this.servedFromCache(key, shared, req, copyResult(result, result.correlationId));
+      return this.servedFromCache(key, req, copyResult(result, result.correlationId));
     }
     const done = this.track(InteractionType.Silent, req, req.correlationId, () => {
       this.emit(EventType.ACQUIRE_TOKEN_NETWORK_START, InteractionType.Silent, req, null, req.correlationId);
       return client.silent(json).then(toResult);
     }, BrowserRootPerformanceEvents.AcquireTokenSilent);
-    return shared ? this.inFlight(key, done) : done;
+    return this.inFlight(key, done);
   }
 
   // `done` is the outcome of identical calls until it settles (see acquireTokenSilent).
@@ -1089,14 +1098,14 @@ export class PublicClientApplication {
 
   // A cache hit. Its events (msal's payloads: the request with its correlation id, and a copy
   // of the result); with event callbacks, a call identical to it in the same tick joins it.
-  servedFromCache(key, shared, req, result) {
+  servedFromCache(key, req, result) {
     const events = this.events.eventCallbacks.size > 0;
     if (events) {
       this.emit(EventType.ACQUIRE_TOKEN_START, InteractionType.Silent, req, null, result.correlationId);
       this.emit(EventType.ACQUIRE_TOKEN_SUCCESS, InteractionType.Silent, copyResult(result, result.correlationId), null, result.correlationId);
     }
     const done = this.measuring() ? this.measure(BrowserRootPerformanceEvents.AcquireTokenSilent, result.correlationId, () => result, undefined, silentFields(req, false)) : Promise.resolve(result);
-    return events && shared ? this.inFlight(key, done) : done;
+    return events ? this.inFlight(key, done) : done;
   }
 
   // A DPoP proof for a call to the resource with a DPoP-bound access token of this app (as
@@ -1108,6 +1117,18 @@ export class PublicClientApplication {
     } catch (e) {
       throw toError(e);
     }
+  }
+
+  // msal 5.31: a resource server's DPoP-Nonce, which the next proofs for its origin carry
+  // (the wasm keeps it; a sign-out or clearCache forgets it). As msal, before initialize() too.
+  async loadDpopNonce(resourceRequestUri, dpopNonce) {
+    BrowserUtils.blockNonBrowserEnvironment();
+    if (!this.client) await this.initialize();
+    const correlationId = createGuid();
+    const text = (v) => (typeof v === "string" ? v : "");
+    await this.measure("standardControllerLoadDpopNonce", correlationId, () => {
+      try { this.engine().loadDpopNonce(text(resourceRequestUri), text(dpopNonce)); } catch (raw) { throw Object.assign(toError(raw), { correlationId }); }
+    });
   }
 
   ssoSilent(request) {
@@ -1343,8 +1364,12 @@ export async function createStandardPublicClientApplication(configuration) {
 }
 // Nested app authentication needs a host (Teams, Outlook): outside one, msal falls back to
 // the standard client, and so do we.
-export async function createNestablePublicClientApplication(configuration) {
-  return PublicClientApplication.createPublicClientApplication(configuration);
+export async function createNestablePublicClientApplication(configuration, correlationId, pcaFactory, standardPcaFactory) {
+  // No nested-app host here: msal's fallback, with the app's own factory when it gives one.
+  if (typeof standardPcaFactory !== "function") return PublicClientApplication.createPublicClientApplication(configuration);
+  const pca = standardPcaFactory(configuration);
+  await pca.initialize(correlationId ? { correlationId } : undefined);
+  return pca;
 }
 export function isPlatformBrokerAvailable() { return Promise.resolve(false); }
 // msal's standalone loader: the page's client of the same app and cache stores the token
@@ -1382,7 +1407,7 @@ export const stubbedPublicClientApplication = Object.freeze({
   loginPopup: stubbedAsync, loginRedirect: stubbedAsync, logoutRedirect: stubbedAsync, logoutPopup: stubbedAsync, ssoSilent: stubbedAsync,
   addEventCallback: () => null, removeEventCallback: () => {}, addPerformanceCallback: () => "", removePerformanceCallback: () => false,
   getLogger: stubbed, setLogger: () => {}, setActiveAccount: () => {}, getActiveAccount: () => null, initializeWrapperLibrary: () => {},
-  setNavigationClient: () => {}, getConfiguration: stubbed, hydrateCache: stubbedAsync, clearCache: stubbedAsync,
+  setNavigationClient: () => {}, getConfiguration: stubbed, hydrateCache: stubbedAsync, clearCache: stubbedAsync, loadDpopNonce: stubbedAsync,
 });
 
 export { broadcastResponseToMainFrame } from "./redirect-bridge.js";

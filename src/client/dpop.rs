@@ -12,6 +12,9 @@
 use super::*;
 use crate::core::dpop::{self, KeyKind, ProofClaims, PublicJwk, ShrClaims};
 
+/// How many resource servers' nonces a client keeps (msal's `MAX_RESOURCE_SERVER_NONCES`).
+const MAX_RESOURCE_NONCES: usize = 50;
+
 /// A request's binding: its key and its scheme (with the resource request of the result's proof).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Binding {
@@ -143,7 +146,7 @@ impl<P: Platform> PublicClientApplication<P> {
         access_token: Option<&str>,
     ) -> Result<String, AuthError> {
         let jwk = self.key(kid).await?;
-        if nonce.is_some_and(|n| n.trim().is_empty()) {
+        if nonce.is_some_and(str::is_empty) {
             return Err(AuthError::config(codes::INVALID_DPOP_NONCE, "the DPoP nonce is empty"));
         }
         let jti = self.guid()?;
@@ -171,13 +174,39 @@ impl<P: Platform> PublicClientApplication<P> {
 
     /// msal-browser's `result.dpopProof`, and auth0's `generateDpopProof`: a proof for a call
     /// to the resource with `access_token`, signed by the key the token is bound to (`ath` is
-    /// its hash); `nonce` is the resource server's `DPoP-Nonce`, when it asked for one.
+    /// its hash); `nonce` is the resource server's `DPoP-Nonce`, when it asked for one (else the
+    /// one [`load_dpop_nonce`](Self::load_dpop_nonce) kept for its origin).
     pub async fn generate_dpop_proof(&self, access_token: &str, method: &str, uri: &str, nonce: Option<&str>) -> Result<String, AuthError> {
         let (method, uri) = dpop::resource_target(method, uri)?;
         let kid = self
             .bound_key_id(access_token)
             .ok_or_else(|| AuthError::client(codes::KEY_ID_MISSING, "no cached DPoP-bound access token is this one"))?;
-        self.proof(&kid, &method, &uri, nonce, Some(access_token)).await
+        let kept = self.resource_nonce(&uri);
+        self.proof(&kid, &method, &uri, nonce.or(kept.as_deref()), Some(access_token)).await
+    }
+
+    /// msal's `loadDpopNonce`: a resource server's `DPoP-Nonce`, put in the next proofs for
+    /// resources of its origin. Kept in memory for the latest 50 origins; a sign-out or
+    /// `clearCache` forgets them all.
+    pub fn load_dpop_nonce(&self, resource_uri: &str, nonce: &str) -> Result<(), AuthError> {
+        let origin = dpop::origin(resource_uri)?;
+        if nonce.is_empty() {
+            return Err(AuthError::config(codes::INVALID_DPOP_NONCE, "the DPoP nonce is empty"));
+        }
+        let mut nonces = self.resource_nonces.borrow_mut();
+        if let Some(i) = nonces.iter().position(|(o, _)| *o == origin) {
+            nonces.remove(i);
+        } else if nonces.len() == MAX_RESOURCE_NONCES {
+            nonces.remove(0);
+        }
+        nonces.push((origin, nonce.to_owned()));
+        Ok(())
+    }
+
+    /// The nonce [`load_dpop_nonce`](Self::load_dpop_nonce) kept for `uri`'s origin.
+    fn resource_nonce(&self, uri: &str) -> Option<String> {
+        let origin = dpop::origin(uri).ok()?;
+        self.resource_nonces.borrow().iter().find(|(o, _)| *o == origin).map(|(_, n)| n.clone())
     }
 
     /// The key id of a cached bound access token.
@@ -203,7 +232,8 @@ impl<P: Platform> PublicClientApplication<P> {
         let Some(b) = binding else { return Ok(result) };
         match &b.scheme {
             AuthScheme::Dpop { method, uri } => {
-                result.dpop_proof = Some(self.proof(&b.kid, method, uri, None, Some(result.access_token.secret())).await?);
+                let nonce = self.resource_nonce(uri);
+                result.dpop_proof = Some(self.proof(&b.kid, method, uri, nonce.as_deref(), Some(result.access_token.secret())).await?);
             }
             AuthScheme::Pop { method, uri, shr_claims, shr_nonce, shr_typ } => {
                 let jwk = self.key(&b.kid).await?;
@@ -316,6 +346,41 @@ pub fn check_token_type(token_type: &str, expected: &str) -> Result<(), AuthErro
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn resource_nonces_are_kept_by_origin_for_the_latest_50_and_a_clear_forgets_them() {
+        let platform = crate::platform::memory::MemoryPlatform::new(0, |_| Err(AuthError::client(codes::UNEXPECTED_ERROR, "no network")));
+        let config = Config::new("c").with_authority("https://login.example/t").with_redirect_uri("https://app.example/");
+        let pca = PublicClientApplication::new(config, platform).unwrap();
+        // msal's errors: the origin is checked before the nonce.
+        for (uri, nonce, code) in [
+            ("http://api.example/x", "n", codes::INVALID_DPOP_HTU),
+            ("https://user@api.example/x", "n", codes::INVALID_DPOP_HTU),
+            ("api.example/x", "", codes::INVALID_DPOP_HTU),
+            ("https://api.example/x", "", codes::INVALID_DPOP_NONCE),
+        ] {
+            assert_eq!(pca.load_dpop_nonce(uri, nonce).unwrap_err().code(), code, "{uri} {nonce:?}");
+        }
+        pca.load_dpop_nonce("https://API.example:443/a?q#f", "n1").unwrap();
+        pca.load_dpop_nonce("https://api.example:8443/a", "other port").unwrap();
+        // A nonce of blanks is the server's to judge (msal 5.31 refuses only an empty one).
+        pca.load_dpop_nonce("https://blank.example/", " ").unwrap();
+        assert_eq!(pca.resource_nonce("https://api.example/b/c").as_deref(), Some("n1"));
+        assert_eq!(pca.resource_nonce("https://api.example:8443/").as_deref(), Some("other port"));
+        assert_eq!(pca.resource_nonce("https://blank.example/x").as_deref(), Some(" "));
+        assert_eq!(pca.resource_nonce("https://api2.example/"), None);
+        pca.load_dpop_nonce("https://api.example/", "n2").unwrap();
+        assert_eq!(pca.resource_nonce("https://api.example/b").as_deref(), Some("n2"), "the latest nonce replaces the last");
+        // 50 origins at most: the one written longest ago goes first.
+        for i in 0..48 {
+            pca.load_dpop_nonce(&["https://r", &i.to_string(), ".example/"].concat(), "n").unwrap();
+        }
+        assert_eq!(pca.resource_nonces.borrow().len(), 50);
+        assert_eq!(pca.resource_nonce("https://api.example:8443/"), None, "the oldest write was evicted");
+        assert_eq!(pca.resource_nonce("https://api.example/").as_deref(), Some("n2"), "a rewrite counts as new");
+        pca.clear_cache(None).unwrap();
+        assert!(pca.resource_nonces.borrow().is_empty());
+    }
 
     #[test]
     fn a_redirects_saved_binding_keeps_every_field_of_its_scheme() {

@@ -170,6 +170,7 @@ impl<P: Platform> PublicClientApplication<P> {
         // the cache no longer holds (another tab signed it out); none names every account.
         let home = req.account.as_ref().map(|a| a.home_account_id.as_str());
         self.orphan_keys.borrow_mut().extend(self.binding_key_ids(home));
+        self.resource_nonces.borrow_mut().clear();
         let cleared = match home {
             Some(home) => self.cache.borrow_mut().remove_account(home),
             None => self.cache.borrow_mut().clear(),
@@ -340,6 +341,7 @@ impl<P: Platform> PublicClientApplication<P> {
     /// [`forget_orphan_keys`](Self::forget_orphan_keys).
     pub fn clear_cache(&self, account: Option<&AccountRef>) -> Result<(), AuthError> {
         self.orphan_keys.borrow_mut().extend(self.binding_key_ids(account.map(|a| a.home_account_id.as_str())));
+        self.resource_nonces.borrow_mut().clear();
         let id = match account {
             Some(a) => {
                 self.cache.borrow_mut().remove_account(&a.home_account_id)?;

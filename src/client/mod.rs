@@ -245,6 +245,8 @@ pub struct PublicClientApplication<P: Platform> {
     takeovers: Cell<u32>,
     /// The token endpoint's last DPoP nonce (RFC 9449 §8).
     dpop_nonce: RefCell<Option<String>>,
+    /// Resource servers' DPoP nonces by origin, oldest first (msal's `loadDpopNonce`).
+    resource_nonces: RefCell<Vec<(String, String)>>,
     /// DPoP keys of tokens a sign-out or `clearCache` removed, to delete (asynchronously).
     orphan_keys: RefCell<Vec<String>>,
     /// Silent requests in flight in this tab, by what makes them the same.
@@ -308,6 +310,7 @@ impl<P: Platform> PublicClientApplication<P> {
             frames_blocked_until: Cell::new(0),
             takeovers: Cell::new(0),
             dpop_nonce: RefCell::new(None),
+            resource_nonces: RefCell::default(),
             orphan_keys: RefCell::new(Vec::new()),
             flights: RefCell::default(),
             renewing: silent::Renewing::default(),

@@ -93,6 +93,19 @@ fn loopback(host: &str) -> bool {
 /// (RFC 9449 §4.2). https only (as msal), except loopback hosts over http for local development;
 /// user info is refused (`invalid_dpop_htu`).
 pub fn normalize_htu(url: &str) -> Result<String, AuthError> {
+    let (mut out, path) = origin_and_path(url)?;
+    out.push_str(if path.is_empty() { "/" } else { path });
+    Ok(out)
+}
+
+/// The origin a resource server's DPoP nonce is kept under (msal's
+/// `canonicalizeDpopResourceServer`): `scheme://host[:port]` of a URL [`normalize_htu`] takes.
+pub fn origin(url: &str) -> Result<String, AuthError> {
+    origin_and_path(url).map(|(origin, _)| origin)
+}
+
+/// [`normalize_htu`]'s `scheme://host[:port]`, and the path after it.
+fn origin_and_path(url: &str) -> Result<(String, &str), AuthError> {
     let bad = || config_error(codes::INVALID_DPOP_HTU, "the DPoP target must be an absolute https URL without user info");
     let (scheme, rest) = text::split_once(url, "://").ok_or_else(bad)?;
     let scheme = scheme.to_ascii_lowercase();
@@ -114,8 +127,7 @@ pub fn normalize_htu(url: &str) -> Result<String, AuthError> {
     let mut out = scheme;
     out.push_str("://");
     out.push_str(&host);
-    out.push_str(if path.is_empty() { "/" } else { path });
-    Ok(out)
+    Ok((out, path))
 }
 
 /// The normalized `htm` and `htu` of a resource request (msal's `dpop_missing_resource_context`

@@ -188,6 +188,12 @@ impl JsClient {
         self.run(Task::DpopProof(access_token, method, url, nonce))
     }
 
+    /// `loadDpopNonce`: a resource server's `DPoP-Nonce`, for the next proofs to its origin.
+    #[wasm_bindgen(js_name = loadDpopNonce)]
+    pub fn load_dpop_nonce(&self, resource_uri: &str, nonce: &str) -> Result<(), JsValue> {
+        self.inner.load_dpop_nonce(resource_uri, nonce).map_err(|e| error_value(&e))
+    }
+
     /// `acquireTokenByCode`.
     #[wasm_bindgen(js_name = byCode)]
     pub fn by_code(&self, request: &str) -> js_sys::Promise {

@@ -186,6 +186,75 @@ test("nonce challenges are answered, at the token endpoint and at the API; the r
   await ctx.close();
 });
 
+test("msal 5.31: loadDpopNonce puts the API's nonce in the next proofs for its origin; identical DPoP calls share one renewal, each with a proof of its own", async () => {
+  const ctx = await env.browser.newContext();
+  const page = await openApp(ctx, "sessionStorage");
+  const first = await signIn(page, "dpop-load-nonce-user");
+  // Identical calls in flight: one token request, the same token, a proof each.
+  await env.idp.reset();
+  const [a, b, starts] = await page.evaluate(async () => {
+    const starts = [];
+    const id = window.pca.addEventCallback((m) => m.eventType === "msal:acquireTokenStart" && starts.push(m.correlationId));
+    const both = await Promise.all([1, 2].map(() => window.pca.acquireTokenSilent({ ...window.dpop, account: window.pca.getActiveAccount(), forceRefresh: true })
+      .then((r) => ({ at: r.accessToken, proof: r.dpopProof, tokenType: r.tokenType, correlationId: r.correlationId }))));
+    window.pca.removeEventCallback(id);
+    return [...both, starts];
+  });
+  assert.equal(env.idp.counters().byGrant.refresh_token, 1, "one renewal for both calls");
+  assert.deepEqual(starts, [a.correlationId], "the call that joins sends no events (msal 5.31)");
+  assert.equal(a.at, b.at);
+  assert.equal(b.tokenType, "DPoP");
+  assert.notEqual(a.correlationId, b.correlationId);
+  assert.notEqual(decode(a.proof).claims.jti, decode(b.proof).claims.jti, "each call has its own proof");
+  assert.deepEqual(decode(b.proof).header.jwk, decode(first.proof).header.jwk);
+  for (const proof of [a.proof, b.proof]) {
+    const r = await page.evaluate(([at, p]) => window.callApi({ authorization: `DPoP ${at}`, dpop: p }), [a.at, proof]);
+    assert.equal(r.status, 200, JSON.stringify(r));
+  }
+  // msal's refusals, with the call's correlation id.
+  const refused = await page.evaluate(async () => {
+    const out = [];
+    for (const [uri, nonce] of [["http://api.example/", "n"], ["https://user@api.example/", "n"], [42, "n"], ["https://api.example/", ""], ["https://api.example/", null]]) {
+      out.push(await window.pca.loadDpopNonce(uri, nonce).then(() => "resolved", (e) => [e.name, e.errorCode, !!e.correlationId]));
+    }
+    return out;
+  });
+  const config = (code) => ["ClientConfigurationError", code, true];
+  assert.deepEqual(refused, [config("invalid_dpop_htu"), config("invalid_dpop_htu"), config("invalid_dpop_htu"), config("invalid_dpop_nonce"), config("invalid_dpop_nonce")]);
+  env.idp.setConfig({ dpopRequireNonce: true });
+  try {
+    const cached = await silent(page);
+    let r = await page.evaluate(([at, proof]) => window.callApi({ authorization: `DPoP ${at}`, dpop: proof }), [cached.at, cached.proof]);
+    assert.equal(r.status, 401);
+    assert.ok(r.nonce, "the API sends its nonce");
+    // The app hands the nonce over once; the next results' proofs carry it, with a measurement.
+    const measured = await page.evaluate(async ([api, nonce]) => {
+      const events = [];
+      const id = window.pca.addPerformanceCallback((es) => events.push(...es));
+      await window.pca.loadDpopNonce(api, nonce);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      window.pca.removePerformanceCallback(id);
+      return events.map((e) => [e.name, e.success]);
+    }, [env.idp.endpoints.entra.userinfo, r.nonce]);
+    assert.deepEqual(measured, [["standardControllerLoadDpopNonce", true]]);
+    const next = await silent(page);
+    assert.equal(next.fromCache, true);
+    assert.equal(decode(next.proof).claims.nonce, r.nonce);
+    r = await page.evaluate(([at, proof]) => window.callApi({ authorization: `DPoP ${at}`, dpop: proof }), [next.at, next.proof]);
+    assert.equal(r.status, 200, JSON.stringify(r));
+    const made = await page.evaluate(([at, url]) => window.pca.generateDpopProof({ accessToken: at, method: "GET", url }), [next.at, env.idp.endpoints.entra.userinfo]);
+    assert.equal(decode(made).claims.nonce, decode(next.proof).claims.nonce, "generateDpopProof without a nonce uses the kept one");
+    // Another origin's proofs carry none.
+    const elsewhere = await silent(page, { resourceRequestUri: "https://other.example/data" });
+    assert.equal(elsewhere.ok, true, JSON.stringify(elsewhere));
+    assert.equal(decode(elsewhere.proof).claims.nonce, undefined);
+    assert.equal(decode(elsewhere.proof).claims.htu, "https://other.example/data");
+  } finally {
+    env.idp.setConfig({ dpopRequireNonce: false });
+  }
+  await ctx.close();
+});
+
 test("the key survives a reload and serves a second tab; sign-out removes it", async () => {
   const ctx = await env.browser.newContext();
   const page = await openApp(ctx);

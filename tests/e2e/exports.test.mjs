@@ -183,6 +183,7 @@ test("outside a browser (server-side rendering), a client answers as msal-browse
     out.active = pca.getActiveAccount();
     out.redirect = await settle(() => pca.handleRedirectPromise());
     out.clearCache = await settle(() => pca.clearCache());
+    out.loadDpopNonce = await settle(() => pca.loadDpopNonce("https://api.example/", "n"));
     for (const call of ["acquireTokenSilent", "acquireTokenPopup", "acquireTokenRedirect", "ssoSilent", "loginPopup", "loginRedirect", "logoutRedirect", "logoutPopup"]) {
       out[call] = await settle(() => pca[call]({ scopes: ["User.Read"] }));
     }
