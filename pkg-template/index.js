@@ -1040,7 +1040,8 @@ export class PublicClientApplication {
         if (r.dpopProof) copy.dpopProof = await this.generateDpopProof({ accessToken: r.accessToken, method: req.resourceRequestMethod, url: req.resourceRequestUri });
         return copy;
       };
-      const share = () => joined.then(own, (e) => {
+      // (The error, the call's or its proof's, as a copy with this call's correlation id.)
+      const share = () => joined.then(own).catch((e) => {
         const copy = Object.create(Object.getPrototypeOf(e));
         Object.defineProperties(copy, Object.getOwnPropertyDescriptors(e));
         copy.correlationId = req.correlationId;

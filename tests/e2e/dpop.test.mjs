@@ -211,6 +211,21 @@ test("msal 5.31: loadDpopNonce puts the API's nonce in the next proofs for its o
     const r = await page.evaluate(([at, p]) => window.callApi({ authorization: `DPoP ${at}`, dpop: p }), [a.at, proof]);
     assert.equal(r.status, 200, JSON.stringify(r));
   }
+  // A joining call whose own proof fails: its error carries its own correlation id.
+  const failed = await page.evaluate(async () => {
+    const sign = crypto.subtle.sign;
+    let n = 0;
+    crypto.subtle.sign = function (...args) { return ++n === 2 ? Promise.reject(new DOMException("refused", "OperationError")) : sign.apply(this, args); };
+    try {
+      const calls = [1, 2].map((i) => window.pca.acquireTokenSilent({ ...window.dpop, account: window.pca.getActiveAccount(), correlationId: `call-${i}` }));
+      return (await Promise.allSettled(calls)).map((r) => (r.status === "fulfilled" ? ["ok", r.value.correlationId] : [r.reason.errorCode, r.reason.correlationId]));
+    } finally {
+      crypto.subtle.sign = sign;
+    }
+  });
+  assert.deepEqual(failed[0], ["ok", "call-1"]);
+  assert.notEqual(failed[1][0], "ok", JSON.stringify(failed));
+  assert.equal(failed[1][1], "call-2");
   // msal's refusals, with the call's correlation id.
   const refused = await page.evaluate(async () => {
     const out = [];
