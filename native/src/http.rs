@@ -1,5 +1,6 @@
 //! HTTP for the native clients: reqwest over rustls, a timeout on every request, no redirects,
-//! and one retry after a connection failure or a 5xx answer.
+//! and one retry of a GET after a connection failure or a 5xx answer (never of a POST, as
+//! msal-node: a code or a refresh token sent twice may be spent by the first).
 
 use msal_wasm::core::http::{HttpRequest, HttpResponse, Method};
 use msal_wasm::error::{codes, network_timeout, AuthError, ErrorKind};
@@ -32,14 +33,16 @@ impl Http {
         self.timeout
     }
 
-    /// Sends `request`; a connection failure or a 5xx answer is retried once (a timeout is
-    /// not: it already cost the whole timeout). Failures are typed: a timeout is msal's
-    /// failed-request code with `timed_out`, other network failures `network_error`. HTTP error
-    /// statuses are answers, for the caller to read.
+    /// Sends `request`; a GET that failed to connect or got a 5xx answer is retried once (a
+    /// timeout is not: it already cost the whole timeout). A POST is sent once, as msal-node
+    /// sends it: its 5xx is an answer (the token endpoint's throttling reads it). Failures are
+    /// typed: a timeout is msal's failed-request code with `timed_out`, other network failures
+    /// `network_error`. HTTP error statuses are answers, for the caller to read.
     pub async fn send(&self, request: &HttpRequest) -> Result<HttpResponse, AuthError> {
+        let once = request.method == Method::Post;
         match self.send_once(request).await {
-            Ok(r) if r.status < 500 => Ok(r),
-            Err(e) if e.sub_error() == codes::TIMED_OUT => Err(e),
+            Ok(r) if r.status < 500 || once => Ok(r),
+            Err(e) if once || e.sub_error() == codes::TIMED_OUT => Err(e),
             _ => {
                 tokio::time::sleep(RETRY_DELAY).await;
                 self.send_once(request).await
@@ -54,7 +57,11 @@ impl Http {
             builder = builder.header(k.as_str(), v.as_str());
         }
         if post {
-            builder = builder.header("content-type", "application/x-www-form-urlencoded").body(request.body.clone());
+            // A form unless the request says what it sends (reqwest adds headers: never two).
+            if !request.headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("content-type")) {
+                builder = builder.header("content-type", "application/x-www-form-urlencoded");
+            }
+            builder = builder.body(request.body.clone());
         }
         let failed = |e: reqwest::Error| {
             if e.is_timeout() {
@@ -73,5 +80,61 @@ impl Http {
         }
         let body = resp.text().await.map_err(failed)?;
         Ok(HttpResponse { status, headers, body })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::{Arc, Mutex};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    /// A one-route server on 127.0.0.1 answering every request with `status`; it keeps each
+    /// request's head.
+    async fn server(status: u16) -> (String, Arc<Mutex<Vec<String>>>) {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await.unwrap();
+        let url = format!("http://{}/token", listener.local_addr().unwrap());
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let log = seen.clone();
+        tokio::spawn(async move {
+            while let Ok((mut socket, _)) = listener.accept().await {
+                let mut buf = vec![0u8; 8192];
+                let mut len = 0;
+                while !buf[..len].windows(4).any(|w| w == b"\r\n\r\n") {
+                    match socket.read(&mut buf[len..]).await {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => len += n,
+                    }
+                }
+                log.lock().unwrap().push(String::from_utf8_lossy(&buf[..len]).to_ascii_lowercase());
+                let reply = format!("HTTP/1.1 {status} X\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{{}}");
+                let _ = socket.write_all(reply.as_bytes()).await;
+            }
+        });
+        (url, seen)
+    }
+
+    #[tokio::test]
+    async fn a_post_goes_once_with_one_content_type_and_a_get_is_retried_after_a_5xx() {
+        let http = Http::new(Duration::from_secs(5)).unwrap();
+        let (url, seen) = server(503).await;
+        let mut post = HttpRequest::get(url.clone());
+        post.method = Method::Post;
+        post.headers.push(("Content-Type".into(), "application/x-www-form-urlencoded;charset=utf-8".into()));
+        post.body = "grant_type=client_credentials".into();
+        assert_eq!(http.send(&post).await.unwrap().status, 503, "the answer, not a retry");
+        {
+            let heads = seen.lock().unwrap();
+            assert_eq!(heads.len(), 1, "one POST: {heads:?}");
+            assert_eq!(heads[0].matches("content-type:").count(), 1, "{}", heads[0]);
+            assert!(heads[0].contains("content-type: application/x-www-form-urlencoded;charset=utf-8"));
+        }
+        seen.lock().unwrap().clear();
+        post.headers.clear();
+        http.send(&post).await.unwrap();
+        assert!(seen.lock().unwrap()[0].contains("content-type: application/x-www-form-urlencoded\r\n"), "a form by default");
+        seen.lock().unwrap().clear();
+        assert_eq!(http.send(&HttpRequest::get(url)).await.unwrap().status, 503);
+        assert_eq!(seen.lock().unwrap().len(), 2, "a GET is retried once");
     }
 }
