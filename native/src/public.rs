@@ -260,7 +260,9 @@ impl PublicClientApplication {
 
     /// msal-node's `acquireTokenInteractive` for CLIs and desktop apps: signs the user in through
     /// the system browser. A loopback server on `127.0.0.1` (a free port: RFC 8252 §7.3) is the
-    /// redirect URI; `open_browser` gets the authorize URL to open (PKCE, state, nonce) and the
+    /// redirect URI, `http://localhost:<port>` as msal-node names it (so the app registration
+    /// msal-node's docs ask for, `http://localhost`, matches it); `open_browser` gets the
+    /// authorize URL to open (PKCE, state, nonce) and the
     /// response is redeemed when the browser comes back, within the request's popup timeout.
     pub async fn acquire_token_interactive(
         &self,
@@ -271,7 +273,7 @@ impl PublicClientApplication {
             .await
             .map_err(|_| AuthError::client(codes::NETWORK_ERROR, "could not listen on a loopback port for the redirect"))?;
         let port = listener.local_addr().map_err(|_| AuthError::client(codes::NETWORK_ERROR, "no loopback port"))?.port();
-        let req = InteractiveRequest { redirect_uri: format!("http://127.0.0.1:{port}/"), ..req.clone() };
+        let req = InteractiveRequest { redirect_uri: format!("http://localhost:{port}"), ..req.clone() };
         let loaded = self.load().await?;
         // As a redirect (the browser comes back to the loopback page); a DPoP request's key is
         // made there.

@@ -335,11 +335,12 @@ export async function startIdp(options = {}) {
   // Exact string match, as Entra does for SPA redirect URIs.
   const redirectUriRegistered = (value) => typeof value === 'string' && registered.has(value);
   // RFC 8252 §7.3 (and Entra for public clients): a native app's loopback redirect URI matches
-  // whatever port it listens on. The CLI client registered http://127.0.0.1/.
+  // whatever port it listens on, the host as registered. The CLI client is registered as
+  // msal-node's docs ask: http://localhost (this check decides, not the metadata below).
   const loopbackRedirect = (value) => {
     try {
       const u = new URL(value);
-      return u.protocol === 'http:' && u.hostname === '127.0.0.1' && u.pathname === '/' && !u.search && !u.hash && !u.username;
+      return u.protocol === 'http:' && u.hostname === 'localhost' && u.pathname === '/' && !u.search && !u.hash && !u.username;
     } catch {
       return false;
     }
