@@ -13,7 +13,7 @@ use msal_wasm::client::{
 };
 use msal_wasm::core::account::{authority_type, Account, ClientInfo};
 use msal_wasm::core::authority::{Authority, AuthorityMetadata, AuthorityType, ProtocolMode};
-use msal_wasm::core::authorize::Prompt;
+use msal_wasm::core::authorize::{self, Prompt};
 use msal_wasm::core::base64;
 use msal_wasm::core::cache::unified::{Section, UnifiedCache};
 use msal_wasm::core::cache::{
@@ -49,6 +49,9 @@ pub struct ConfidentialClientConfig {
     pub dpop_key: Option<Arc<DpopKey>>,
     /// The RSA key of msal `pop` requests (required for them: ring makes no RSA keys).
     pub pop_key: Option<Arc<PopKey>>,
+    /// msal-node's `auth.clientCapabilities` (`cp1`: the app handles Continuous Access
+    /// Evaluation's claims challenges), sent as `xms_cc` in every token request's `claims`.
+    pub client_capabilities: Vec<String>,
 }
 
 impl ConfidentialClientConfig {
@@ -61,6 +64,7 @@ impl ConfidentialClientConfig {
             network_timeout: Duration::from_secs(30),
             dpop_key: None,
             pop_key: None,
+            client_capabilities: Vec::new(),
         }
     }
 }
@@ -77,6 +81,9 @@ pub struct ClientCredentialRequest {
     /// Bearer (default) or DPoP (the token bound to the app's DPoP key; the result carries a
     /// proof for the scheme's resource request).
     pub authentication_scheme: AuthScheme,
+    /// A resource's claims challenge (Continuous Access Evaluation): a JSON object, sent with
+    /// the client capabilities; the cache is skipped, as msal-node skips it.
+    pub claims: String,
 }
 
 /// msal-node's `AuthorizationUrlRequest`.
@@ -128,12 +135,20 @@ pub struct OnBehalfOfRequest {
     pub skip_cache: bool,
     /// Correlation id (generated when empty).
     pub correlation_id: String,
+    /// The downstream API's claims challenge, as [`ClientCredentialRequest::claims`].
+    pub claims: String,
 }
 
 impl OnBehalfOfRequest {
     /// A request for `scopes` on behalf of the user whose access token is `assertion`.
     pub fn new(assertion: impl Into<String>, scopes: Vec<String>) -> OnBehalfOfRequest {
-        OnBehalfOfRequest { obo_assertion: Assertion::new(assertion.into()), scopes, skip_cache: false, correlation_id: String::new() }
+        OnBehalfOfRequest {
+            obo_assertion: Assertion::new(assertion.into()),
+            scopes,
+            skip_cache: false,
+            correlation_id: String::new(),
+            claims: String::new(),
+        }
     }
 }
 
@@ -351,7 +366,15 @@ impl ConfidentialClientApplication {
             }
         };
         let token = self
-            .app_token(&scopes, req.skip_cache, &req.correlation_id, self.app_partition(), None, Grant::ClientCredentials, bind)
+            .app_token(
+                &scopes,
+                (req.skip_cache, &req.claims),
+                &req.correlation_id,
+                self.app_partition(),
+                None,
+                Grant::ClientCredentials,
+                bind,
+            )
             .await?;
         match (&req.authentication_scheme, bind) {
             (AuthScheme::Dpop { method, uri }, Some(AppBind::Dpop(key))) => {
@@ -395,18 +418,18 @@ impl ConfidentialClientApplication {
         let hash = base64::encode_url(&sha256(req.obo_assertion.secret().as_bytes()));
         let partition = Partition::Account(format!("obo.{hash}"));
         let grant = Grant::OnBehalfOf { assertion: &req.obo_assertion };
-        self.app_token(&scopes, req.skip_cache, &req.correlation_id, partition, Some(&hash), grant, None).await
+        self.app_token(&scopes, (req.skip_cache, &req.claims), &req.correlation_id, partition, Some(&hash), grant, None).await
     }
 
     /// A token this app gets with its own credential and no account (client credentials; on
     /// behalf of a user assertion whose hash is `assertion_hash`): the cached one for the scopes
     /// while valid (msal's 5-minute offset, `refresh_in`), else one from the token endpoint,
-    /// cached in `partition` as msal-node caches it.
+    /// cached in `partition` as msal-node caches it. A request with claims skips the cache.
     #[allow(clippy::too_many_arguments)]
     async fn app_token(
         &self,
         scopes: &ScopeSet,
-        skip_cache: bool,
+        (skip_cache, claims): (bool, &str),
         correlation_id: &str,
         partition: Partition,
         assertion_hash: Option<&str>,
@@ -421,6 +444,18 @@ impl ConfidentialClientApplication {
             None => (CredentialType::AccessToken, "", ""),
         };
         let correlation_id = if correlation_id.is_empty() { guid() } else { correlation_id.to_owned() };
+        // As msal-node: claims (a challenge) or client capabilities go in the request's `claims`,
+        // merged with msal's optional ID token claims; a claims challenge skips the cache. (msal
+        // takes claims that are not a JSON object as none unless it must send them; here they
+        // fail, `invalid_claims`.)
+        let given = !claims.trim().is_empty() && claims.trim() != "{}";
+        let wire_claims = if given || !self.config.client_capabilities.is_empty() {
+            authorize::merge_claims(if given { claims } else { "" }, &self.config.client_capabilities)
+                .map_err(|e| e.with_correlation_id(correlation_id.clone()))?
+        } else {
+            String::new()
+        };
+        let skip_cache = skip_cache || given;
         let tenant = self.authority.tenant().to_owned();
         let hash = assertion_hash.map(Json::from);
         let result = |c: &CacheEntry, account: Option<AccountInfo>, from_cache: bool| AppToken {
@@ -471,8 +506,9 @@ impl ConfidentialClientApplication {
                 None => {}
             }
         }
+        let claims = (if given { claims } else { "" }, wire_claims.as_str());
         let fetched =
-            self.fetch_app_token(scopes, &correlation_id, &partition, hash.as_ref(), grant, bind, (kind, token_type, key_id)).await;
+            self.fetch_app_token(scopes, &correlation_id, claims, &partition, hash.as_ref(), grant, bind, (kind, token_type, key_id)).await;
         match (fetched, due) {
             (Ok((entry, account)), _) => Ok(result(&entry, account, false)),
             (Err(_), Some(cached)) => Ok(result(&cached, None, true)),
@@ -487,6 +523,7 @@ impl ConfidentialClientApplication {
         &self,
         scopes: &ScopeSet,
         correlation_id: &str,
+        (claims, wire_claims): (&str, &str),
         partition: &Partition,
         hash: Option<&Json>,
         grant: Grant<'_>,
@@ -504,7 +541,7 @@ impl ConfidentialClientApplication {
             authority: self.authority.canonical(),
             scopes: &words,
             home_account_id: "",
-            claims: "",
+            claims,
             authentication_scheme: if bind.is_some() { token_type } else { "Bearer" },
             resource_request_method: "",
             resource_request_uri: "",
@@ -537,7 +574,7 @@ impl ConfidentialClientApplication {
             credential: &credential,
             // On behalf of a user: the user's home account id keys the token, as msal-node's.
             client_info: hash.is_some(),
-            claims: "",
+            claims: wire_claims,
             anchor: "",
             extra_body: &[],
         }
@@ -718,6 +755,7 @@ impl ConfidentialClientApplication {
             .with_authority(self.config.authority.clone())
             .with_authority_metadata(document.clone());
         config.response_mode = response_mode.to_owned();
+        config.client_capabilities.clone_from(&self.config.client_capabilities);
         config.network_timeout_ms = u64::try_from(self.config.network_timeout.as_millis()).unwrap_or(u64::MAX);
         let plugin = self.plugin.clone();
         // The app's binding keys, for bound user tokens (DPoP: made now if not configured).

@@ -47,6 +47,45 @@ async fn a_secret_gets_an_app_token_once_and_100_calls_are_served_from_the_cache
     assert!(!format!("{fresh:?}").contains(fresh.access_token.secret()));
 }
 
+/// The `claims` of the provider's last token request (`None`: the request had none).
+async fn last_claims() -> Option<msal_wasm::core::json::Json> {
+    let counters = counters().await;
+    let log = counters.get("log").and_then(|l| l.as_array()).unwrap().to_vec();
+    let last = log.iter().rev().find(|e| e.str_field("route") == Some("token")).unwrap();
+    last.str_field("claims").map(|c| msal_wasm::core::json::Json::parse(c).unwrap())
+}
+
+#[tokio::test]
+async fn client_capabilities_go_in_every_requests_claims_and_a_claims_challenge_skips_the_cache() {
+    // As msal-node: no claims without capabilities or a challenge.
+    let plain = secret_app();
+    reset().await;
+    plain.acquire_token_by_client_credential(&request()).await.unwrap();
+    assert!(last_claims().await.is_none());
+    let mut config = ConfidentialClientConfig::new(DAEMON_CLIENT_ID, authority(), Credential::Secret(DAEMON_SECRET.into()));
+    config.client_capabilities = vec!["cp1".into()];
+    let app = ConfidentialClientApplication::new(config, None).unwrap();
+    reset().await;
+    let first = app.acquire_token_by_client_credential(&request()).await.unwrap();
+    let sent = last_claims().await.expect("claims with the capabilities");
+    assert_eq!(sent.get("access_token").and_then(|a| a.get("xms_cc")).map(|x| x.to_json()).as_deref(), Some(r#"{"values":["cp1"]}"#));
+    assert!(sent.get("id_token").and_then(|i| i.get("signin_state")).is_some(), "msal's optional ID token claims: {}", sent.to_json());
+    assert!(app.acquire_token_by_client_credential(&request()).await.unwrap().from_cache);
+    // A resource's challenge (CAE): the network, with the challenge and the capabilities.
+    let challenge = r#"{"access_token":{"nbf":{"essential":true,"value":"1700000000"}}}"#;
+    let renewed = app.acquire_token_by_client_credential(&ClientCredentialRequest { claims: challenge.into(), ..request() }).await.unwrap();
+    assert!(!renewed.from_cache);
+    assert_ne!(renewed.access_token.secret(), first.access_token.secret());
+    assert_eq!(token_requests().await, 2);
+    let sent = last_claims().await.unwrap();
+    let at = sent.get("access_token").unwrap();
+    assert_eq!(at.get("nbf").and_then(|n| n.str_field("value")), Some("1700000000"));
+    assert!(at.get("xms_cc").is_some(), "{}", sent.to_json());
+    let e = app.acquire_token_by_client_credential(&ClientCredentialRequest { claims: "[1]".into(), ..request() }).await.unwrap_err();
+    assert_eq!(e.code(), "invalid_claims");
+    assert_eq!(token_requests().await, 2);
+}
+
 #[tokio::test]
 async fn a_certificate_signs_an_assertion_the_provider_verifies() {
     for alg in [SigningAlgorithm::Rs256, SigningAlgorithm::Ps256] {

@@ -1074,7 +1074,7 @@ export async function startIdp(options = {}) {
     const form = isForm ? new URLSearchParams(body.toString('utf8')) : undefined;
     const grantType = form?.get('grant_type') || 'unknown';
     counters.byGrant[grantType] = (counters.byGrant[grantType] ?? 0) + 1;
-    record({ route: 'token', prefix: mount.prefix, grant_type: grantType });
+    record({ route: 'token', prefix: mount.prefix, grant_type: grantType, ...(form?.has('claims') ? { claims: form.get('claims') } : {}) });
     if (stall.has('token')) {
       stalled.add(res);
       return;

@@ -55,6 +55,11 @@ pub async fn token_requests() -> u64 {
     test_call(false, "/__test/counters", "").await.get("token").and_then(Json::as_u64).unwrap_or(0)
 }
 
+/// The provider's counters since the last [`reset`] (with its log of requests).
+pub async fn counters() -> Json {
+    test_call(false, "/__test/counters", "").await
+}
+
 /// Zeroes the provider's counters.
 pub async fn reset() {
     test_call(true, "/__test/reset", "{}").await;
