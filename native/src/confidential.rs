@@ -103,6 +103,19 @@ pub struct AuthCodeUrlRequest {
     pub response_mode: String,
     /// Bearer (default), DPoP (the app's DPoP key) or msal's `pop` (its PoP key).
     pub authentication_scheme: AuthScheme,
+    /// `domain_hint` (the user's organization's domain, or `consumers`/`organizations`).
+    pub domain_hint: String,
+    /// `sid`: the session to sign in with (sent with `prompt=none`, as msal sends it).
+    pub sid: String,
+    /// A claims challenge (a JSON object), sent with the app's client capabilities, to the
+    /// authorize endpoint and again with the code.
+    pub claims: String,
+    /// More scopes to consent to now, not asked for in this token.
+    pub extra_scopes_to_consent: Vec<String>,
+    /// More authorize URL parameters (Entra's `dc`, `instance_aware`...).
+    pub extra_query_parameters: Vec<(String, String)>,
+    /// Correlation id (generated when empty).
+    pub correlation_id: String,
 }
 
 /// What [`ConfidentialClientApplication::get_auth_code_url`] gives: the URL to redirect the
@@ -804,6 +817,12 @@ impl ConfidentialClientApplication {
             login_hint: req.login_hint.clone(),
             prompt: req.prompt.clone(),
             authentication_scheme: req.authentication_scheme.clone(),
+            domain_hint: req.domain_hint.clone(),
+            sid: req.sid.clone(),
+            claims: req.claims.clone(),
+            extra_scopes_to_consent: req.extra_scopes_to_consent.clone(),
+            extra_query_parameters: req.extra_query_parameters.clone(),
+            correlation_id: req.correlation_id.clone(),
             ..InteractiveRequest::default()
         };
         let mode = if req.response_mode.is_empty() { "form_post".to_owned() } else { req.response_mode.clone() };

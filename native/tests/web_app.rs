@@ -47,6 +47,27 @@ async fn sign_in_with_the_auth_code_flow_then_silent_on_another_machine_through_
     };
     let flow = a.get_auth_code_url(&req).await.unwrap();
     assert!(!format!("{flow:?}").contains(&flow.session), "the session never shows in Debug");
+    // msal-node's other authorize parameters reach the URL (a sid as msal sends it: with
+    // prompt=none).
+    let more = AuthCodeUrlRequest {
+        domain_hint: "contoso.com".into(),
+        sid: "session-1".into(),
+        prompt: Some(msal_wasm::core::authorize::Prompt::None),
+        claims: r#"{"access_token":{"nbf":{"essential":true,"value":"1"}}}"#.into(),
+        extra_scopes_to_consent: vec!["Mail.Read".into()],
+        extra_query_parameters: vec![("dc".into(), "ESTS-PUB-WUS2".into())],
+        correlation_id: "corr-1".into(),
+        ..req.clone()
+    };
+    let url = a.get_auth_code_url(&more).await.unwrap().url;
+    let query = parse_query(url.split_once('?').unwrap().1);
+    let param = |k: &str| query.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
+    assert_eq!(
+        (param("domain_hint"), param("sid"), param("dc"), param("client-request-id")),
+        ("contoso.com".into(), "session-1".into(), "ESTS-PUB-WUS2".into(), "corr-1".into())
+    );
+    assert!(param("scope").split(' ').any(|s| s == "Mail.Read"), "{}", param("scope"));
+    assert!(param("claims").contains(r#""nbf""#), "{}", param("claims"));
     let (code, state) = sign_in(&flow.url, "web-user").await;
     reset().await;
 
