@@ -84,6 +84,10 @@ pub struct ClientCredentialRequest {
     /// A resource's claims challenge (Continuous Access Evaluation): a JSON object, sent with
     /// the client capabilities; the cache is skipped, as msal-node skips it.
     pub claims: String,
+    /// Another authority than the configured one (msal-node's per-request `authority`: a
+    /// multi-tenant app's token for a customer's tenant), on the configured authority's host
+    /// (else `untrusted_authority`). Its tokens are cached under its tenant.
+    pub authority: Option<String>,
 }
 
 /// msal-node's `AuthorizationUrlRequest`.
@@ -150,6 +154,8 @@ pub struct OnBehalfOfRequest {
     pub correlation_id: String,
     /// The downstream API's claims challenge, as [`ClientCredentialRequest::claims`].
     pub claims: String,
+    /// Another authority, as [`ClientCredentialRequest::authority`].
+    pub authority: Option<String>,
 }
 
 impl OnBehalfOfRequest {
@@ -161,6 +167,7 @@ impl OnBehalfOfRequest {
             skip_cache: false,
             correlation_id: String::new(),
             claims: String::new(),
+            authority: None,
         }
     }
 }
@@ -218,6 +225,8 @@ pub struct ConfidentialClientApplication {
     http: Http,
     /// The authority's endpoints, and the discovery document they came from.
     metadata: tokio::sync::OnceCell<(AuthorityMetadata, String)>,
+    /// The endpoints of the other authorities requests named, by canonical URL.
+    others: Mutex<Vec<(String, AuthorityMetadata)>>,
     memory: Mutex<UnifiedCache>,
     access: tokio::sync::Mutex<()>,
     plugin: Option<Arc<dyn CachePlugin>>,
@@ -276,6 +285,7 @@ impl ConfidentialClientApplication {
             environment,
             http,
             metadata: tokio::sync::OnceCell::new(),
+            others: Mutex::new(Vec::new()),
             memory: Mutex::new(UnifiedCache::new()),
             access: tokio::sync::Mutex::new(()),
             plugin,
@@ -292,27 +302,53 @@ impl ConfidentialClientApplication {
     }
 
     async fn discovery(&self) -> Result<&(AuthorityMetadata, String), AuthError> {
-        self.metadata
-            .get_or_try_init(|| async {
-                let resp = self.http.send(&HttpRequest::get(self.authority.openid_configuration_url())).await.map_err(|e| {
-                    AuthError::client(codes::ENDPOINTS_RESOLUTION_ERROR, "could not fetch the authority's openid-configuration")
-                        .with_sub_error(e.code().to_owned())
-                })?;
-                if !(200..300).contains(&resp.status) {
-                    return Err(AuthError::client(
-                        codes::ENDPOINTS_RESOLUTION_ERROR,
-                        "the authority's openid-configuration request failed",
-                    )
-                    .with_status(resp.status));
-                }
-                let m = AuthorityMetadata::parse(&resp.body, &self.authority)
-                    .map_err(|_| AuthError::client(codes::ENDPOINTS_RESOLUTION_ERROR, "the authority's openid-configuration is invalid"))?;
-                if !m.fits(&self.authority, &self.authority.default_cloud(), &[]) {
-                    return Err(AuthError::config(codes::ISSUER_VALIDATION_FAILED, "the openid-configuration names a foreign issuer"));
-                }
-                Ok((m, resp.body))
-            })
-            .await
+        self.metadata.get_or_try_init(|| self.discover(&self.authority)).await
+    }
+
+    /// The endpoints of `authority` (the configured one's, or another's, each fetched once).
+    async fn endpoints(&self, authority: &Authority) -> Result<AuthorityMetadata, AuthError> {
+        if authority.canonical() == self.authority.canonical() {
+            return Ok(self.discovery().await?.0.clone());
+        }
+        let known =
+            |others: &Vec<(String, AuthorityMetadata)>| others.iter().find(|(a, _)| a == authority.canonical()).map(|(_, m)| m.clone());
+        if let Some(m) = self.others.lock().ok().and_then(|o| known(&o)) {
+            return Ok(m);
+        }
+        let (m, _) = self.discover(authority).await?;
+        if let Ok(mut others) = self.others.lock() {
+            others.push((authority.canonical().to_owned(), m.clone()));
+        }
+        Ok(m)
+    }
+
+    /// Fetches `authority`'s openid-configuration and checks it names that authority.
+    async fn discover(&self, authority: &Authority) -> Result<(AuthorityMetadata, String), AuthError> {
+        let resp = self.http.send(&HttpRequest::get(authority.openid_configuration_url())).await.map_err(|e| {
+            AuthError::client(codes::ENDPOINTS_RESOLUTION_ERROR, "could not fetch the authority's openid-configuration")
+                .with_sub_error(e.code().to_owned())
+        })?;
+        if !(200..300).contains(&resp.status) {
+            return Err(AuthError::client(codes::ENDPOINTS_RESOLUTION_ERROR, "the authority's openid-configuration request failed")
+                .with_status(resp.status));
+        }
+        let m = AuthorityMetadata::parse(&resp.body, authority)
+            .map_err(|_| AuthError::client(codes::ENDPOINTS_RESOLUTION_ERROR, "the authority's openid-configuration is invalid"))?;
+        if !m.fits(authority, &authority.default_cloud(), &[]) {
+            return Err(AuthError::config(codes::ISSUER_VALIDATION_FAILED, "the openid-configuration names a foreign issuer"));
+        }
+        Ok((m, resp.body))
+    }
+
+    /// The authority of a request: the configured one, or the one it names on the configured
+    /// authority's host (or an alias of its cloud), as msal-wasm's client trusts one.
+    fn authority_for(&self, requested: Option<&str>) -> Result<Authority, AuthError> {
+        let Some(url) = requested.filter(|u| !u.trim().is_empty()) else { return Ok(self.authority.clone()) };
+        let a = Authority::parse(url, ProtocolMode::Aad)?;
+        if !a.host().eq_ignore_ascii_case(self.authority.host()) && !self.authority.default_cloud().has_alias(a.host()) {
+            return Err(AuthError::config(codes::UNTRUSTED_AUTHORITY, "the request's authority is not on the configured authority's host"));
+        }
+        Ok(a)
     }
 
     /// Runs `f` on the cache of `partition`: loaded by the plugin before, saved after when `f`
@@ -339,8 +375,9 @@ impl ConfidentialClientApplication {
         Ok(result)
     }
 
-    fn app_partition(&self) -> Partition {
-        Partition::App { client_id: self.config.client_id.clone(), tenant: self.authority.tenant().to_owned() }
+    /// The partition of the app's own tokens in `tenant`.
+    fn app_partition(&self, tenant: &str) -> Partition {
+        Partition::App { client_id: self.config.client_id.clone(), tenant: tenant.to_owned() }
     }
 
     /// msal-node's `acquireTokenByClientCredential`: the cached app token for the scopes while
@@ -354,9 +391,10 @@ impl ConfidentialClientApplication {
         if scopes.is_empty() {
             return Err(AuthError::client(codes::EMPTY_INPUT_SCOPES_ERROR, "client credentials need at least one scope"));
         }
+        let authority = self.authority_for(req.authority.as_deref()).map_err(|e| e.with_correlation_id(req.correlation_id.clone()))?;
         // An app token is the tenant's: a multi-tenant alias names none (msal-node's check of the
         // authority's first path segment).
-        if self.authority.is_multi_tenant() {
+        if authority.is_multi_tenant() {
             return Err(AuthError::client(
                 codes::MISSING_TENANT_ID_ERROR,
                 "client credentials need the tenant's authority, not common, organizations or consumers",
@@ -380,10 +418,11 @@ impl ConfidentialClientApplication {
         };
         let token = self
             .app_token(
+                &authority,
                 &scopes,
                 (req.skip_cache, &req.claims),
                 &req.correlation_id,
-                self.app_partition(),
+                self.app_partition(authority.tenant()),
                 None,
                 Grant::ClientCredentials,
                 bind,
@@ -431,7 +470,8 @@ impl ConfidentialClientApplication {
         let hash = base64::encode_url(&sha256(req.obo_assertion.secret().as_bytes()));
         let partition = Partition::Account(format!("obo.{hash}"));
         let grant = Grant::OnBehalfOf { assertion: &req.obo_assertion };
-        self.app_token(&scopes, (req.skip_cache, &req.claims), &req.correlation_id, partition, Some(&hash), grant, None).await
+        let authority = self.authority_for(req.authority.as_deref()).map_err(|e| e.with_correlation_id(req.correlation_id.clone()))?;
+        self.app_token(&authority, &scopes, (req.skip_cache, &req.claims), &req.correlation_id, partition, Some(&hash), grant, None).await
     }
 
     /// A token this app gets with its own credential and no account (client credentials; on
@@ -441,6 +481,7 @@ impl ConfidentialClientApplication {
     #[allow(clippy::too_many_arguments)]
     async fn app_token(
         &self,
+        authority: &Authority,
         scopes: &ScopeSet,
         (skip_cache, claims): (bool, &str),
         correlation_id: &str,
@@ -469,7 +510,7 @@ impl ConfidentialClientApplication {
             String::new()
         };
         let skip_cache = skip_cache || given;
-        let tenant = self.authority.tenant().to_owned();
+        let tenant = authority.tenant().to_owned();
         let hash = assertion_hash.map(Json::from);
         let result = |c: &CacheEntry, account: Option<AccountInfo>, from_cache: bool| AppToken {
             access_token: AccessToken::new(c.secret.clone()),
@@ -520,8 +561,9 @@ impl ConfidentialClientApplication {
             }
         }
         let claims = (if given { claims } else { "" }, wire_claims.as_str());
-        let fetched =
-            self.fetch_app_token(scopes, &correlation_id, claims, &partition, hash.as_ref(), grant, bind, (kind, token_type, key_id)).await;
+        let fetched = self
+            .fetch_app_token(authority, scopes, &correlation_id, claims, &partition, hash.as_ref(), grant, bind, (kind, token_type, key_id))
+            .await;
         match (fetched, due) {
             (Ok((entry, account)), _) => Ok(result(&entry, account, false)),
             (Err(_), Some(cached)) => Ok(result(&cached, None, true)),
@@ -534,6 +576,7 @@ impl ConfidentialClientApplication {
     #[allow(clippy::too_many_arguments)]
     async fn fetch_app_token(
         &self,
+        authority: &Authority,
         scopes: &ScopeSet,
         correlation_id: &str,
         (claims, wire_claims): (&str, &str),
@@ -544,14 +587,14 @@ impl ConfidentialClientApplication {
         (kind, token_type, key_id): (CredentialType, &str, &str),
     ) -> Result<(CacheEntry, Option<AccountInfo>), AuthError> {
         let correlation_id = correlation_id.to_owned();
-        let tenant = self.authority.tenant().to_owned();
+        let tenant = authority.tenant().to_owned();
         // As msal-node: after a 429, a 5xx or a Retry-After, the same request (msal's thumbprint:
         // client, authority, scopes, scheme; no account, also on behalf of a user) fails here
         // until the server's wait is over.
         let words: Vec<&str> = scopes.iter().collect();
         let thumb = Thumbprint {
             client_id: &self.config.client_id,
-            authority: self.authority.canonical(),
+            authority: authority.canonical(),
             scopes: &words,
             home_account_id: "",
             claims,
@@ -570,7 +613,7 @@ impl ConfidentialClientApplication {
                 return Err(e.with_correlation_id(correlation_id));
             }
         }
-        let metadata = self.metadata().await?;
+        let metadata = self.endpoints(authority).await?;
         let credential = self.client_credential(&metadata.token_endpoint).await?;
         // On behalf of a user, as msal-node: with the OpenID Connect scopes (the user's ID token
         // and a refresh token come back).
@@ -980,7 +1023,12 @@ impl ConfidentialClientApplication {
                 let home = entity.str_field("home_account_id").unwrap_or_default();
                 let partition = match entity.str_field("userAssertionHash").or_else(|| entity.str_field("user_assertion_hash")) {
                     Some(hash) => Partition::Account(["obo.", hash].concat()),
-                    None if home.is_empty() => self.app_partition(),
+                    // An app token in its tenant's partition (a request's authority may name
+                    // another than the configured one).
+                    None if home.is_empty() => {
+                        let realm = entity.str_field("realm").filter(|r| !r.is_empty());
+                        self.app_partition(realm.unwrap_or(self.authority.tenant()))
+                    }
                     None => Partition::Account(home.to_owned()),
                 };
                 let name = crate::plugins::distributed::PartitionManager::key(&crate::DefaultPartitions, &partition);

@@ -47,6 +47,37 @@ async fn a_secret_gets_an_app_token_once_and_100_calls_are_served_from_the_cache
     assert!(!format!("{fresh:?}").contains(fresh.access_token.secret()));
 }
 
+#[tokio::test]
+async fn a_request_may_name_another_tenant_on_the_same_host_whose_token_is_cached_apart() {
+    let app = secret_app();
+    reset().await;
+    let home = app.acquire_token_by_client_credential(&request()).await.unwrap();
+    let guest = ClientCredentialRequest { authority: Some(format!("{}/{GUEST_TENANT_ID}", idp_origin())), ..request() };
+    let t = app.acquire_token_by_client_credential(&guest).await.unwrap();
+    assert!(!t.from_cache);
+    assert_eq!(t.tenant_id, GUEST_TENANT_ID);
+    // Issued by the guest tenant's token endpoint (the provider's log names where each went).
+    let log = counters().await.get("log").and_then(|l| l.as_array()).unwrap().to_vec();
+    let prefixes: Vec<String> = log.iter().filter(|e| e.str_field("route") == Some("token")).map(|e| e.string_or_empty("prefix")).collect();
+    assert_eq!(prefixes.len(), 2);
+    assert!(!prefixes[0].contains(GUEST_TENANT_ID) && prefixes[1].ends_with(GUEST_TENANT_ID), "{prefixes:?}");
+    // Each tenant's token from its own partition, here and in a process that read the cache.
+    let text = app.serialize();
+    let b = secret_app();
+    b.deserialize(&text).unwrap();
+    for client in [&app, &b] {
+        let again = client.acquire_token_by_client_credential(&guest).await.unwrap();
+        assert!(again.from_cache);
+        assert_eq!(again.access_token.secret(), t.access_token.secret());
+        assert_eq!(client.acquire_token_by_client_credential(&request()).await.unwrap().access_token.secret(), home.access_token.secret());
+    }
+    assert_eq!(token_requests().await, 2);
+    // Another host: refused before any request.
+    let evil = ClientCredentialRequest { authority: Some("https://login.evil.example/tenant".into()), ..request() };
+    assert_eq!(app.acquire_token_by_client_credential(&evil).await.unwrap_err().code(), "untrusted_authority");
+    assert_eq!(token_requests().await, 2);
+}
+
 /// The `claims` of the provider's last token request (`None`: the request had none).
 async fn last_claims() -> Option<msal_wasm::core::json::Json> {
     let counters = counters().await;

@@ -32,6 +32,8 @@ pub const DAEMON_CLIENT_ID: &str = "msal-wasm-test-daemon";
 pub const DAEMON_SECRET: &str = "daemon-secret-for-tests-only";
 pub const DAEMON_CERT_CLIENT_ID: &str = "msal-wasm-test-daemon-cert";
 pub const APP_SCOPE: &str = "api://msal-wasm-test-api/.default";
+/// The provider's second Entra tenant (tests/idp/server.mjs `GUEST_TENANT_ID`).
+pub const GUEST_TENANT_ID: &str = "3c9a7d51-6b2e-4f80-a1d4-0f5e2b7c9e31";
 
 async fn test_call(method_post: bool, path: &str, body: &str) -> Json {
     let http = Http::new(Duration::from_secs(10)).unwrap();
