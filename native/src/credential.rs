@@ -74,6 +74,15 @@ pub(crate) fn pem_block(pem: &str, label: &str) -> Option<Vec<u8>> {
     pem_blocks(pem, label).into_iter().next()
 }
 
+/// The RSA key of a PEM: a PKCS#8 `PRIVATE KEY` block, else a PKCS#1 `RSA PRIVATE KEY` one
+/// (OpenSSL's traditional format, which msal-node takes too).
+pub(crate) fn rsa_key(pem: &str) -> Option<ring::signature::RsaKeyPair> {
+    match pem_block(pem, "PRIVATE KEY") {
+        Some(der) => ring::signature::RsaKeyPair::from_pkcs8(&der).ok(),
+        None => ring::signature::RsaKeyPair::from_der(&pem_block(pem, "RSA PRIVATE KEY")?).ok(),
+    }
+}
+
 /// The DER bytes of every PEM block labelled `label`, in order (one that does not decode ends
 /// the list).
 fn pem_blocks(mut pem: &str, label: &str) -> Vec<Vec<u8>> {
@@ -92,14 +101,14 @@ fn pem_blocks(mut pem: &str, label: &str) -> Vec<Vec<u8>> {
 }
 
 impl Certificate {
-    /// From PEM text holding the certificate and its PKCS#8 RSA private key (one file or two,
-    /// concatenated).
+    /// From PEM text holding the certificate and its RSA private key, PKCS#8 or PKCS#1 (one
+    /// file or two, concatenated).
     pub fn from_pem(pem: &str, algorithm: SigningAlgorithm) -> Result<Certificate, AuthError> {
         let bad = |what: &'static str| AuthError::config(codes::INVALID_CONFIGURATION, what);
         let certs = pem_blocks(pem, "CERTIFICATE");
         let cert = certs.first().ok_or_else(|| bad("no CERTIFICATE block in the PEM"))?;
-        let key = pem_block(pem, "PRIVATE KEY").ok_or_else(|| bad("no PKCS#8 PRIVATE KEY block in the PEM"))?;
-        let key = ring::signature::RsaKeyPair::from_pkcs8(&key).map_err(|_| bad("the private key is not a PKCS#8 RSA key"))?;
+        let key =
+            rsa_key(pem).ok_or_else(|| bad("no unencrypted RSA private key (PKCS#8 PRIVATE KEY or PKCS#1 RSA PRIVATE KEY) in the PEM"))?;
         let chain = certs.iter().map(|c| base64::encode_std(c)).collect();
         Ok(Certificate { key, thumbprint_sha256: base64::encode_url(&sha256(cert)), algorithm, chain, send_x5c: false })
     }

@@ -105,11 +105,11 @@ impl std::fmt::Debug for PopKey {
 }
 
 impl PopKey {
-    /// The key of a PEM's `PRIVATE KEY` block (a key+certificate file works too).
+    /// The key of a PEM's `PRIVATE KEY` (PKCS#8) or `RSA PRIVATE KEY` (PKCS#1) block (a
+    /// key+certificate file works too).
     pub fn from_pem(pem: &str) -> Result<PopKey, AuthError> {
-        let bad = || AuthError::config(codes::INVALID_CONFIGURATION, "the PoP key is not a PKCS#8 RSA key");
-        let der = crate::credential::pem_block(pem, "PRIVATE KEY").ok_or_else(bad)?;
-        let pair = ring::signature::RsaKeyPair::from_pkcs8(&der).map_err(|_| bad())?;
+        let bad = || AuthError::config(codes::INVALID_CONFIGURATION, "the PoP key is not an unencrypted RSA key (PKCS#8 or PKCS#1)");
+        let pair = crate::credential::rsa_key(pem).ok_or_else(bad)?;
         let parts = ring::rsa::PublicKeyComponents::<Vec<u8>>::from(pair.public());
         let public = PublicJwk::Rsa { n: base64::encode_url(&parts.n), e: base64::encode_url(&parts.e) };
         let kid = public.thumbprint();

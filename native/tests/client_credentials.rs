@@ -127,6 +127,21 @@ async fn a_certificate_signs_an_assertion_the_provider_verifies() {
         let t = app.acquire_token_by_client_credential(&request()).await.unwrap();
         assert!(!t.from_cache);
     }
+    // The key in OpenSSL's traditional PKCS#1 form (BEGIN RSA PRIVATE KEY), converted by Node.
+    let pkcs1 = std::process::Command::new("node")
+        .args(["-e", "const c=require('crypto');const p=require('fs').readFileSync(process.argv[1],'utf8');process.stdout.write(c.createPrivateKey(p).export({type:'pkcs1',format:'pem'}))"])
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/idp/.cert/localhost.pem"))
+        .output()
+        .unwrap();
+    let key = String::from_utf8(pkcs1.stdout).unwrap();
+    assert!(key.starts_with("-----BEGIN RSA PRIVATE KEY-----"), "{key}");
+    let pem = daemon_pem();
+    let cert_only = &pem[pem.find("-----BEGIN CERTIFICATE-----").unwrap()..];
+    let cert = Certificate::from_pem(&format!("{cert_only}\n{key}"), SigningAlgorithm::Ps256).unwrap();
+    let config = ConfidentialClientConfig::new(DAEMON_CERT_CLIENT_ID, authority(), Credential::Certificate(Arc::new(cert)));
+    let app = ConfidentialClientApplication::new(config, None).unwrap();
+    assert!(!app.acquire_token_by_client_credential(&request()).await.unwrap().from_cache);
+    assert!(PopKey::from_pem(&key).is_ok());
     // With the chain in x5c (msal-node's clientCertificate.x5c, for subject name and issuer
     // authentication): each CERTIFICATE block of the PEM, in order, as base64 DER.
     let pem = daemon_pem();
