@@ -324,20 +324,12 @@ impl ConfidentialClientApplication {
 
     /// Fetches `authority`'s openid-configuration and checks it names that authority.
     async fn discover(&self, authority: &Authority) -> Result<(AuthorityMetadata, String), AuthError> {
-        let resp = self.http.send(&HttpRequest::get(authority.openid_configuration_url())).await.map_err(|e| {
-            AuthError::client(codes::ENDPOINTS_RESOLUTION_ERROR, "could not fetch the authority's openid-configuration")
-                .with_sub_error(e.code().to_owned())
-        })?;
-        if !(200..300).contains(&resp.status) {
-            return Err(AuthError::client(codes::ENDPOINTS_RESOLUTION_ERROR, "the authority's openid-configuration request failed")
-                .with_status(resp.status));
-        }
-        let m = AuthorityMetadata::parse(&resp.body, authority)
-            .map_err(|_| AuthError::client(codes::ENDPOINTS_RESOLUTION_ERROR, "the authority's openid-configuration is invalid"))?;
+        let sent = self.http.send(&HttpRequest::get(authority.openid_configuration_url())).await;
+        let (m, document) = AuthorityMetadata::from_response(sent, authority)?;
         if !m.fits(authority, &authority.default_cloud(), &[]) {
             return Err(AuthError::config(codes::ISSUER_VALIDATION_FAILED, "the openid-configuration names a foreign issuer"));
         }
-        Ok((m, resp.body))
+        Ok((m, document))
     }
 
     /// The authority of a request: the configured one, or the one it names on the configured
@@ -377,7 +369,8 @@ impl ConfidentialClientApplication {
 
     /// The partition of the app's own tokens in `tenant`.
     fn app_partition(&self, tenant: &str) -> Partition {
-        Partition::App { client_id: self.config.client_id.clone(), tenant: tenant.to_owned() }
+        // Lower-cased, as msal-node lower-cases the authority (its caches hold such realms).
+        Partition::App { client_id: self.config.client_id.clone(), tenant: tenant.to_ascii_lowercase() }
     }
 
     /// msal-node's `acquireTokenByClientCredential`: the cached app token for the scopes while
@@ -502,7 +495,10 @@ impl ConfidentialClientApplication {
         // merged with msal's optional ID token claims; a claims challenge skips the cache. (msal
         // takes claims that are not a JSON object as none unless it must send them; here they
         // fail, `invalid_claims`.)
-        let given = !claims.trim().is_empty() && claims.trim() != "{}";
+        let given = match Json::parse(claims) {
+            Ok(Json::Obj(members)) => !members.is_empty(),
+            _ => !claims.trim().is_empty(),
+        };
         let wire_claims = if given || !self.config.client_capabilities.is_empty() {
             authorize::merge_claims(if given { claims } else { "" }, &self.config.client_capabilities)
                 .map_err(|e| e.with_correlation_id(correlation_id.clone()))?

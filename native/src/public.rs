@@ -171,7 +171,7 @@ impl Platform for NativePlatform {
 /// Serves the loopback redirect URI until a request carries an authorize response (`?code=…`
 /// or `?error=…`); answers every request with a short page. Requests of anything else (a
 /// favicon) are answered and ignored.
-async fn loopback_response(listener: &tokio::net::TcpListener) -> Result<String, AuthError> {
+async fn loopback_response(listener: &tokio::net::TcpListener, pending: &msal_wasm::client::PendingAuth) -> Result<String, AuthError> {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     loop {
         let (mut socket, _) =
@@ -192,14 +192,19 @@ async fn loopback_response(listener: &tokio::net::TcpListener) -> Result<String,
         let head = String::from_utf8_lossy(&buf[..len]);
         let target = head.lines().next().and_then(|l| l.split(' ').nth(1)).unwrap_or_default();
         let query = target.split_once('?').map(|(_, q)| q.to_owned()).unwrap_or_default();
-        let answered = msal_wasm::core::authorize::AuthorizeResponse::looks_like_response(&query);
-        let body = if answered {
-            "<!doctype html><title>Signed in</title><p>Authentication complete. You can close this window."
-        } else {
-            "<!doctype html><title>Waiting</title><p>Waiting for the sign-in response."
+        let response = msal_wasm::core::authorize::AuthorizeResponse::looks_like_response(&query);
+        // As msal-node: a response with another state (a stray or forged request to the port)
+        // is refused, and the wait goes on.
+        let answered = response && pending.answers(&query);
+        let (status, body) = match (response, answered) {
+            (_, true) => ("200 OK", "<!doctype html><title>Signed in</title><p>Authentication complete. You can close this window."),
+            (true, false) => {
+                ("400 Bad Request", "<!doctype html><title>Refused</title><p>This is not the response of the sign-in under way.")
+            }
+            _ => ("200 OK", "<!doctype html><title>Waiting</title><p>Waiting for the sign-in response."),
         };
         let reply = format!(
-            "HTTP/1.1 200 OK\r\ncontent-type: text/html; charset=utf-8\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+            "HTTP/1.1 {status}\r\ncontent-type: text/html; charset=utf-8\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
             body.len()
         );
         let _ = socket.write_all(reply.as_bytes()).await;
@@ -283,7 +288,7 @@ impl PublicClientApplication {
             return Err(e);
         }
         let timeout = Duration::from_millis(self.core.config().popup_timeout_ms);
-        let response = match tokio::time::timeout(timeout, loopback_response(&listener)).await {
+        let response = match tokio::time::timeout(timeout, loopback_response(&listener, &pending)).await {
             Ok(Ok(r)) => r,
             Ok(Err(e)) => {
                 self.core.abort_interaction(&pending);

@@ -131,6 +131,9 @@ async fn browse(url: String, login: &'static str) {
     let http = msal_native::http::Http::new(std::time::Duration::from_secs(10)).unwrap();
     // A stray request first (browsers ask for a favicon), then the redirect with the response.
     http.send(&msal_wasm::core::http::HttpRequest::get(format!("{redirect}/favicon.ico"))).await.unwrap();
+    // A response with another state (a forged request to the port): refused, the wait goes on.
+    let forged = http.send(&msal_wasm::core::http::HttpRequest::get(format!("{redirect}/?code=forged&state=forged"))).await.unwrap();
+    assert_eq!(forged.status, 400);
     let back = format!("{redirect}/?code={}&state={}", msal_wasm::core::url::encode(&code), msal_wasm::core::url::encode(&get("state")));
     let page = http.send(&msal_wasm::core::http::HttpRequest::get(back)).await.unwrap();
     assert!(page.body.contains("Authentication complete"));

@@ -131,16 +131,8 @@ impl<P: Platform> PublicClientApplication<P> {
 
     async fn fetch_metadata(&self, authority: &Authority) -> Result<AuthorityMetadata, AuthError> {
         let url = authority.openid_configuration_url();
-        let resp = self.platform.send(HttpRequest::get(url), self.config.network_timeout_ms).await.map_err(|e| {
-            AuthError::client(codes::ENDPOINTS_RESOLUTION_ERROR, "could not fetch the authority's openid-configuration")
-                .with_sub_error(e.code().to_owned())
-        })?;
-        if !(200..300).contains(&resp.status) {
-            return Err(AuthError::client(codes::ENDPOINTS_RESOLUTION_ERROR, "the authority's openid-configuration request failed")
-                .with_status(resp.status));
-        }
-        let parsed = AuthorityMetadata::parse(&resp.body, authority)
-            .map_err(|_| AuthError::client(codes::ENDPOINTS_RESOLUTION_ERROR, "the authority's openid-configuration is invalid"))?;
+        let sent = self.platform.send(HttpRequest::get(url), self.config.network_timeout_ms).await;
+        let (parsed, document) = AuthorityMetadata::from_response(sent, authority)?;
         if !parsed.fits(authority, &self.resolved.borrow().cloud, &self.config.known_authorities) {
             return Err(AuthError::config(
                 codes::ISSUER_VALIDATION_FAILED,
@@ -148,7 +140,7 @@ impl<P: Platform> PublicClientApplication<P> {
             ));
         }
         if parsed.endpoints_trusted(authority, &self.resolved.borrow().cloud, &self.config.known_authorities) {
-            self.store_metadata(authority, &resp.body);
+            self.store_metadata(authority, &document);
         }
         Ok(parsed)
     }

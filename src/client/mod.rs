@@ -154,6 +154,12 @@ impl ::core::fmt::Debug for PendingAuth {
 }
 
 impl PendingAuth {
+    /// True when `response` (a query or form body) is an authorize response carrying this
+    /// request's state (a native loopback page ignores any other request that comes to it).
+    pub fn answers(&self, response: &str) -> bool {
+        AuthorizeResponse::parse(response).is_ok_and(|r| self.state.ct_eq(&r.state))
+    }
+
     /// The request as one string to keep until its response comes back (the tab's
     /// sessionStorage, a server's session store): it holds the PKCE verifier, the state and
     /// the nonce, so keep it server-side or in the tab.

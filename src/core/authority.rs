@@ -223,6 +223,26 @@ pub struct AuthorityMetadata {
 }
 
 impl AuthorityMetadata {
+    /// The endpoints in the answer to `authority`'s openid-configuration request, with the
+    /// document: msal's `endpoints_resolution_error` when the request failed, the answer is not
+    /// a success or the document does not parse (the caller checks that it fits).
+    pub fn from_response(
+        sent: Result<super::http::HttpResponse, AuthError>,
+        authority: &Authority,
+    ) -> Result<(AuthorityMetadata, String), AuthError> {
+        let resp = sent.map_err(|e| {
+            AuthError::client(codes::ENDPOINTS_RESOLUTION_ERROR, "could not fetch the authority's openid-configuration")
+                .with_sub_error(e.code().to_owned())
+        })?;
+        if !(200..300).contains(&resp.status) {
+            return Err(AuthError::client(codes::ENDPOINTS_RESOLUTION_ERROR, "the authority's openid-configuration request failed")
+                .with_status(resp.status));
+        }
+        let parsed = AuthorityMetadata::parse(&resp.body, authority)
+            .map_err(|_| AuthError::client(codes::ENDPOINTS_RESOLUTION_ERROR, "the authority's openid-configuration is invalid"))?;
+        Ok((parsed, resp.body))
+    }
+
     /// Parses a discovery document and replaces `{tenant}` / `{tenantid}` with the authority's
     /// tenant segment.
     pub fn parse(text: &str, authority: &Authority) -> Result<AuthorityMetadata, AuthError> {
