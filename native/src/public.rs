@@ -10,13 +10,13 @@ use crate::dpop::{DpopKey, NativeKey, PopKey};
 use crate::http::Http;
 use crate::sync::Loaded;
 use msal_wasm::client::{
-    AccountInfo, AccountRef, AuthenticationResult, Config, DeviceCodeInfo, DeviceCodeRequest, InteractiveRequest,
+    AccountInfo, AccountRef, AuthenticationResult, Config, DeviceCodeInfo, DeviceCodeRequest, InteractiveRequest, PendingAuth,
     PublicClientApplication as Core, SilentRequest,
 };
 use msal_wasm::core::cache::MemoryStore;
 use msal_wasm::core::dpop::{KeyKind, PublicJwk};
 use msal_wasm::core::http::{HttpRequest, HttpResponse};
-use msal_wasm::error::{codes, AuthError, ErrorKind};
+use msal_wasm::error::{codes, AuthError};
 use msal_wasm::platform::{Platform, PopupAttributes, WindowError};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -171,7 +171,7 @@ impl Platform for NativePlatform {
 /// Serves the loopback redirect URI until a request carries an authorize response (`?code=…`
 /// or `?error=…`); answers every request with a short page. Requests of anything else (a
 /// favicon) are answered and ignored.
-async fn loopback_response(listener: &tokio::net::TcpListener, pending: &msal_wasm::client::PendingAuth) -> Result<String, AuthError> {
+async fn loopback_response(listener: &tokio::net::TcpListener, pending: &PendingAuth) -> Result<String, AuthError> {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     loop {
         let (mut socket, _) =
@@ -213,6 +213,25 @@ async fn loopback_response(listener: &tokio::net::TcpListener, pending: &msal_wa
             return Ok(format!("?{query}"));
         }
     }
+}
+
+/// An interaction [`PublicClientApplication::acquire_token_interactive`] started: ended when
+/// dropped before its response is redeemed (an error, the app giving up on the future).
+struct Started<'a> {
+    core: &'a Core<NativePlatform>,
+    pending: Option<PendingAuth>,
+}
+
+impl Drop for Started<'_> {
+    fn drop(&mut self) {
+        if let Some(p) = &self.pending {
+            self.core.abort_interaction(p);
+        }
+    }
+}
+
+fn started_lost() -> AuthError {
+    AuthError::client(codes::UNEXPECTED_ERROR, "the interaction under way was lost")
 }
 
 /// A public client application (CLIs, devices). Its whole cache is one partition of the
@@ -267,8 +286,10 @@ impl PublicClientApplication {
     /// the system browser. A loopback server on `127.0.0.1` (a free port: RFC 8252 §7.3) is the
     /// redirect URI, `http://localhost:<port>` as msal-node names it (so the app registration
     /// msal-node's docs ask for, `http://localhost`, matches it); `open_browser` gets the
-    /// authorize URL to open (PKCE, state, nonce) and the
-    /// response is redeemed when the browser comes back, within the request's popup timeout.
+    /// authorize URL to open (PKCE, state, nonce) and the response is redeemed when the
+    /// browser comes back. As msal-node, it waits without a time limit (a person may take
+    /// minutes to sign in); to give up, drop the future (`tokio::time::timeout`): the port
+    /// closes and the interaction ends, so the next sign-in may start.
     pub async fn acquire_token_interactive(
         &self,
         req: &InteractiveRequest,
@@ -282,23 +303,11 @@ impl PublicClientApplication {
         let loaded = self.load().await?;
         // As a redirect (the browser comes back to the loopback page); a DPoP request's key is
         // made there.
-        let pending = self.core.begin_redirect(&req, "").await?;
-        if let Err(e) = open_browser(&pending.url) {
-            self.core.abort_interaction(&pending);
-            return Err(e);
-        }
-        let timeout = Duration::from_millis(self.core.config().popup_timeout_ms);
-        let response = match tokio::time::timeout(timeout, loopback_response(&listener, &pending)).await {
-            Ok(Ok(r)) => r,
-            Ok(Err(e)) => {
-                self.core.abort_interaction(&pending);
-                return Err(e);
-            }
-            Err(_) => {
-                self.core.abort_interaction(&pending);
-                return Err(AuthError::new(ErrorKind::Timeout, codes::TIMED_OUT, "the browser did not come back with a response in time"));
-            }
-        };
+        let mut started = Started { core: &self.core, pending: Some(self.core.begin_redirect(&req, "").await?) };
+        let Some(pending) = started.pending.as_ref() else { return Err(started_lost()) };
+        open_browser(&pending.url)?;
+        let response = loopback_response(&listener, pending).await?;
+        let Some(pending) = started.pending.take() else { return Err(started_lost()) };
         let r = self.core.finish_interaction(pending, &response).await;
         self.save(loaded).await?;
         r

@@ -141,8 +141,15 @@ async fn browse(url: String, login: &'static str) {
 
 #[tokio::test(flavor = "current_thread")]
 async fn interactive_sign_in_through_the_system_browser_and_a_loopback_redirect() {
-    let app = PublicClientApplication::new(config(), None).await.unwrap();
+    // The popup timeout is the browser's: a person signing in from a CLI may take minutes, and
+    // msal-node waits without a limit.
+    let mut c = config();
+    c.popup_timeout_ms = 100;
+    let app = PublicClientApplication::new(c, None).await.unwrap();
     let req = msal_wasm::client::InteractiveRequest { scopes: vec!["User.Read".into()], ..Default::default() };
+    let waiting = tokio::time::timeout(std::time::Duration::from_millis(400), app.acquire_token_interactive(&req, |_| Ok(()))).await;
+    assert!(waiting.is_err(), "still waiting for the browser: {waiting:?}");
+    // The app gave up (the future dropped): the interaction ended, so this sign-in starts.
     let r = app
         .acquire_token_interactive(&req, |url| {
             tokio::spawn(browse(url.to_owned(), "browser-user"));
