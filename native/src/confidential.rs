@@ -88,6 +88,12 @@ pub struct ClientCredentialRequest {
     /// multi-tenant app's token for a customer's tenant), on the configured authority's host
     /// (else `untrusted_authority`). Its tokens are cached under its tenant.
     pub authority: Option<String>,
+    /// msal-node's `azureRegion`: the token is asked from the region's token service (an Azure
+    /// region name, or [`region::AUTO_DETECT`](crate::region::AUTO_DETECT) for the one this
+    /// machine runs in, from `REGION_NAME` or Azure's instance metadata; the global endpoint
+    /// when none is found). Without one, the `MSAL_FORCE_REGION` environment variable's, unless
+    /// this is [`region::DISABLE_FORCED`](crate::region::DISABLE_FORCED).
+    pub azure_region: Option<String>,
 }
 
 /// msal-node's `AuthorizationUrlRequest`.
@@ -227,6 +233,8 @@ pub struct ConfidentialClientApplication {
     metadata: tokio::sync::OnceCell<(AuthorityMetadata, String)>,
     /// The endpoints of the other authorities requests named, by canonical URL.
     others: Mutex<Vec<(String, AuthorityMetadata)>>,
+    /// The region this machine runs in, once asked for (`azureRegion: TryAutoDetect`).
+    region: tokio::sync::OnceCell<Option<String>>,
     memory: Mutex<UnifiedCache>,
     access: tokio::sync::Mutex<()>,
     plugin: Option<Arc<dyn CachePlugin>>,
@@ -286,6 +294,7 @@ impl ConfidentialClientApplication {
             http,
             metadata: tokio::sync::OnceCell::new(),
             others: Mutex::new(Vec::new()),
+            region: tokio::sync::OnceCell::new(),
             memory: Mutex::new(UnifiedCache::new()),
             access: tokio::sync::Mutex::new(()),
             plugin,
@@ -385,6 +394,11 @@ impl ConfidentialClientApplication {
             return Err(AuthError::client(codes::EMPTY_INPUT_SCOPES_ERROR, "client credentials need at least one scope"));
         }
         let authority = self.authority_for(req.authority.as_deref()).map_err(|e| e.with_correlation_id(req.correlation_id.clone()))?;
+        let region = match crate::region::setting(req.azure_region.as_deref(), std::env::var("MSAL_FORCE_REGION").ok()) {
+            None => None,
+            Some(r) if r == crate::region::AUTO_DETECT => self.region.get_or_init(crate::region::detect_here).await.clone(),
+            Some(r) => Some(crate::region::named(&r).map_err(|e| e.with_correlation_id(req.correlation_id.clone()))?),
+        };
         // An app token is the tenant's: a multi-tenant alias names none (msal-node's check of the
         // authority's first path segment).
         if authority.is_multi_tenant() {
@@ -411,7 +425,7 @@ impl ConfidentialClientApplication {
         };
         let token = self
             .app_token(
-                &authority,
+                (&authority, region.as_deref()),
                 &scopes,
                 (req.skip_cache, &req.claims),
                 &req.correlation_id,
@@ -464,7 +478,8 @@ impl ConfidentialClientApplication {
         let partition = Partition::Account(format!("obo.{hash}"));
         let grant = Grant::OnBehalfOf { assertion: &req.obo_assertion };
         let authority = self.authority_for(req.authority.as_deref()).map_err(|e| e.with_correlation_id(req.correlation_id.clone()))?;
-        self.app_token(&authority, &scopes, (req.skip_cache, &req.claims), &req.correlation_id, partition, Some(&hash), grant, None).await
+        self.app_token((&authority, None), &scopes, (req.skip_cache, &req.claims), &req.correlation_id, partition, Some(&hash), grant, None)
+            .await
     }
 
     /// A token this app gets with its own credential and no account (client credentials; on
@@ -474,7 +489,7 @@ impl ConfidentialClientApplication {
     #[allow(clippy::too_many_arguments)]
     async fn app_token(
         &self,
-        authority: &Authority,
+        (authority, region): (&Authority, Option<&str>),
         scopes: &ScopeSet,
         (skip_cache, claims): (bool, &str),
         correlation_id: &str,
@@ -558,7 +573,17 @@ impl ConfidentialClientApplication {
         }
         let claims = (if given { claims } else { "" }, wire_claims.as_str());
         let fetched = self
-            .fetch_app_token(authority, scopes, &correlation_id, claims, &partition, hash.as_ref(), grant, bind, (kind, token_type, key_id))
+            .fetch_app_token(
+                (authority, region),
+                scopes,
+                &correlation_id,
+                claims,
+                &partition,
+                hash.as_ref(),
+                grant,
+                bind,
+                (kind, token_type, key_id),
+            )
             .await;
         match (fetched, due) {
             (Ok((entry, account)), _) => Ok(result(&entry, account, false)),
@@ -572,7 +597,7 @@ impl ConfidentialClientApplication {
     #[allow(clippy::too_many_arguments)]
     async fn fetch_app_token(
         &self,
-        authority: &Authority,
+        (authority, region): (&Authority, Option<&str>),
         scopes: &ScopeSet,
         correlation_id: &str,
         (claims, wire_claims): (&str, &str),
@@ -609,7 +634,11 @@ impl ConfidentialClientApplication {
                 return Err(e.with_correlation_id(correlation_id));
             }
         }
-        let metadata = self.endpoints(authority).await?;
+        let mut metadata = self.endpoints(authority).await?;
+        // msal-node's regional token service (client credentials only).
+        if let Some(r) = region {
+            metadata.token_endpoint = crate::region::endpoint(&metadata.token_endpoint, r);
+        }
         let credential = self.client_credential(&metadata.token_endpoint).await?;
         // On behalf of a user, as msal-node: with the OpenID Connect scopes (the user's ID token
         // and a refresh token come back).

@@ -28,6 +28,7 @@ pub mod dpop;
 pub mod http;
 pub mod plugins;
 pub mod public;
+pub mod region;
 mod sync;
 
 pub use api::{ApiTokenValidator, Caller, Rejection};
