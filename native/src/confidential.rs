@@ -233,8 +233,9 @@ pub struct ConfidentialClientApplication {
     metadata: tokio::sync::OnceCell<(AuthorityMetadata, String)>,
     /// The endpoints of the other authorities requests named, by canonical URL.
     others: Mutex<Vec<(String, AuthorityMetadata)>>,
-    /// The region this machine runs in, once asked for (`azureRegion: TryAutoDetect`).
-    region: tokio::sync::OnceCell<Option<String>>,
+    /// The region this machine runs in (`azureRegion: TryAutoDetect`) and when it was asked;
+    /// a failed detection is tried again after a day (msal's metadata lifetime).
+    region: tokio::sync::Mutex<Option<(Option<String>, std::time::Instant)>>,
     memory: Mutex<UnifiedCache>,
     access: tokio::sync::Mutex<()>,
     plugin: Option<Arc<dyn CachePlugin>>,
@@ -294,7 +295,7 @@ impl ConfidentialClientApplication {
             http,
             metadata: tokio::sync::OnceCell::new(),
             others: Mutex::new(Vec::new()),
-            region: tokio::sync::OnceCell::new(),
+            region: tokio::sync::Mutex::new(None),
             memory: Mutex::new(UnifiedCache::new()),
             access: tokio::sync::Mutex::new(()),
             plugin,
@@ -394,11 +395,6 @@ impl ConfidentialClientApplication {
             return Err(AuthError::client(codes::EMPTY_INPUT_SCOPES_ERROR, "client credentials need at least one scope"));
         }
         let authority = self.authority_for(req.authority.as_deref()).map_err(|e| e.with_correlation_id(req.correlation_id.clone()))?;
-        let region = match crate::region::setting(req.azure_region.as_deref(), std::env::var("MSAL_FORCE_REGION").ok()) {
-            None => None,
-            Some(r) if r == crate::region::AUTO_DETECT => self.region.get_or_init(crate::region::detect_here).await.clone(),
-            Some(r) => Some(crate::region::named(&r).map_err(|e| e.with_correlation_id(req.correlation_id.clone()))?),
-        };
         // An app token is the tenant's: a multi-tenant alias names none (msal-node's check of the
         // authority's first path segment).
         if authority.is_multi_tenant() {
@@ -408,6 +404,11 @@ impl ConfidentialClientApplication {
             )
             .with_correlation_id(req.correlation_id.clone()));
         }
+        let region = match crate::region::setting(req.azure_region.as_deref(), std::env::var("MSAL_FORCE_REGION").ok()) {
+            None => None,
+            Some(r) if r == crate::region::AUTO_DETECT => self.detected_region().await,
+            Some(r) => Some(crate::region::named(&r).map_err(|e| e.with_correlation_id(req.correlation_id.clone()))?),
+        };
         let dpop = match &req.authentication_scheme {
             AuthScheme::Dpop { .. } => Some(self.dpop_key().await?),
             _ => None,
@@ -446,6 +447,20 @@ impl ConfidentialClientApplication {
             }
             _ => Ok(token),
         }
+    }
+
+    /// The region this machine runs in: found once (one search at a time), or not found within
+    /// the last day.
+    async fn detected_region(&self) -> Option<String> {
+        let mut known = self.region.lock().await;
+        match &*known {
+            Some((found @ Some(_), _)) => return found.clone(),
+            Some((None, at)) if at.elapsed() < Duration::from_secs(86_400) => return None,
+            _ => {}
+        }
+        let found = crate::region::detect_here().await;
+        *known = Some((found.clone(), std::time::Instant::now()));
+        found
     }
 
     /// The app's DPoP key: the configured one, else one made now (in memory, for this
@@ -1079,4 +1094,106 @@ impl ConfidentialClientApplication {
 fn account_info(account: Account, id_token: Option<&CacheEntry>) -> AccountInfo {
     let claims = id_token.and_then(|t| IdTokenClaims::decode(&t.secret).ok()).map(|c| c.json().clone());
     AccountInfo { account, id_token: id_token.map(|t| IdToken::new(t.secret.clone())), id_token_claims: claims }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    /// A scripted token service on 127.0.0.1, for the authority `http://localhost:<port>/tenant`:
+    /// its discovery document, and tokens; keeps each request's method, `Host` and path.
+    async fn service() -> (u16, Arc<Mutex<Vec<String>>>) {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let log = seen.clone();
+        tokio::spawn(async move {
+            while let Ok((mut socket, _)) = listener.accept().await {
+                let mut buf = Vec::new();
+                let mut chunk = [0u8; 4096];
+                // The head, then as much body as it announces.
+                let head_end = loop {
+                    let Ok(n) = socket.read(&mut chunk).await else { break None };
+                    if n == 0 {
+                        break None;
+                    }
+                    buf.extend_from_slice(&chunk[..n]);
+                    if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                        break Some(i + 4);
+                    }
+                };
+                let Some(head_end) = head_end else { continue };
+                let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
+                let length = head
+                    .lines()
+                    .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse::<usize>().unwrap_or(0)))
+                    .unwrap_or(0);
+                while buf.len() < head_end + length {
+                    let Ok(n) = socket.read(&mut chunk).await else { break };
+                    if n == 0 {
+                        break;
+                    }
+                    buf.extend_from_slice(&chunk[..n]);
+                }
+                let line = head.lines().next().unwrap_or_default().to_owned();
+                let host = head
+                    .lines()
+                    .find_map(|l| l.to_ascii_lowercase().strip_prefix("host:").map(|h| h.trim().to_owned()))
+                    .unwrap_or_default();
+                let (method, path) = line
+                    .split_once(' ')
+                    .map(|(m, rest)| (m.to_owned(), rest.split(' ').next().unwrap_or_default().to_owned()))
+                    .unwrap_or_default();
+                let route = path.split('?').next().unwrap_or_default();
+                log.lock().unwrap().push(format!("{method} {host}{route}"));
+                let base = format!("http://localhost:{port}/tenant");
+                let body = if path.ends_with("/.well-known/openid-configuration") {
+                    format!(
+                        r#"{{"issuer":"{base}/v2.0","authorization_endpoint":"{base}/oauth2/v2.0/authorize","token_endpoint":"{base}/oauth2/v2.0/token"}}"#
+                    )
+                } else {
+                    r#"{"token_type":"Bearer","access_token":"app-token","expires_in":3600}"#.to_owned()
+                };
+                let reply = format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = socket.write_all(reply.as_bytes()).await;
+            }
+        });
+        (port, seen)
+    }
+
+    #[tokio::test]
+    async fn a_region_sends_the_client_credentials_request_to_the_regional_token_service() {
+        let (port, seen) = service().await;
+        let config = ConfidentialClientConfig::new("daemon", format!("http://localhost:{port}/tenant"), Credential::Secret("s".into()));
+        let mut app = ConfidentialClientApplication::new(config, None).unwrap();
+        // A resolver of the test's own: the global and the regional host are both this service.
+        let here = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+        let client = reqwest::Client::builder().resolve("localhost", here).resolve("westus2.localhost", here).build().unwrap();
+        app.http = Http::over(client, Duration::from_secs(5));
+        let scopes = vec!["api://x/.default".to_owned()];
+        let global = ClientCredentialRequest {
+            scopes: scopes.clone(),
+            azure_region: Some(crate::region::DISABLE_FORCED.into()),
+            ..Default::default()
+        };
+        app.acquire_token_by_client_credential(&global).await.unwrap();
+        let regional = ClientCredentialRequest { skip_cache: true, azure_region: Some("westus2".into()), ..global.clone() };
+        assert!(!app.acquire_token_by_client_credential(&regional).await.unwrap().from_cache);
+        let log = seen.lock().unwrap().clone();
+        let posts: Vec<&String> = log.iter().filter(|l| l.starts_with("POST ")).collect();
+        assert_eq!(
+            posts,
+            [
+                &format!("POST localhost:{port}/tenant/oauth2/v2.0/token"),
+                &format!("POST westus2.localhost:{port}/tenant/oauth2/v2.0/token")
+            ],
+            "{log:?}"
+        );
+        // The regional token is cached as the global one is: the next call is served from it.
+        assert!(app.acquire_token_by_client_credential(&global).await.unwrap().from_cache);
+    }
 }

@@ -14,6 +14,8 @@ const RETRY_DELAY: Duration = Duration::from_millis(200);
 pub struct Http {
     client: reqwest::Client,
     timeout: Duration,
+    /// A failed GET is tried once more.
+    retry: bool,
 }
 
 impl Http {
@@ -25,7 +27,25 @@ impl Http {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|_| AuthError::client(codes::NETWORK_ERROR, "could not build the HTTP client"))?;
-        Ok(Http { client, timeout })
+        Ok(Http { client, timeout, retry: true })
+    }
+
+    /// A client for Azure's instance metadata service: no proxy (it is only reachable from the
+    /// machine itself), no retry, as msal's region discovery asks it.
+    pub(crate) fn direct(timeout: Duration) -> Result<Http, AuthError> {
+        let client = reqwest::Client::builder()
+            .timeout(timeout)
+            .no_proxy()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|_| AuthError::client(codes::NETWORK_ERROR, "could not build the HTTP client"))?;
+        Ok(Http { client, timeout, retry: false })
+    }
+
+    /// A client over `client` (tests: a resolver of their own).
+    #[cfg(test)]
+    pub(crate) fn over(client: reqwest::Client, timeout: Duration) -> Http {
+        Http { client, timeout, retry: true }
     }
 
     /// The request timeout.
@@ -39,7 +59,7 @@ impl Http {
     /// typed: a timeout is msal's failed-request code with `timed_out`, other network failures
     /// `network_error`. HTTP error statuses are answers, for the caller to read.
     pub async fn send(&self, request: &HttpRequest) -> Result<HttpResponse, AuthError> {
-        let once = request.method == Method::Post;
+        let once = request.method == Method::Post || !self.retry;
         match self.send_once(request).await {
             Ok(r) if r.status < 500 || once => Ok(r),
             Err(e) if once || e.sub_error() == codes::TIMED_OUT => Err(e),

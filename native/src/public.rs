@@ -16,6 +16,7 @@ use msal_wasm::client::{
 use msal_wasm::core::cache::MemoryStore;
 use msal_wasm::core::dpop::{KeyKind, PublicJwk};
 use msal_wasm::core::http::{HttpRequest, HttpResponse};
+use msal_wasm::core::pkce::InteractionType;
 use msal_wasm::error::{codes, AuthError};
 use msal_wasm::platform::{Platform, PopupAttributes, WindowError};
 use std::cell::RefCell;
@@ -180,7 +181,9 @@ async fn loopback_response(listener: &tokio::net::TcpListener, pending: &Pending
         let mut len = 0;
         // The request line is all we need: read until it is complete (or the buffer is full).
         while len < buf.len() {
-            let Ok(n) = socket.read(&mut buf[len..]).await else { break };
+            // A connection that sends nothing (a browser's spare one, a stray process) is let go
+            // after a while, so it cannot hold up the response behind it.
+            let Ok(Ok(n)) = tokio::time::timeout(Duration::from_secs(5), socket.read(&mut buf[len..])).await else { break };
             if n == 0 {
                 break;
             }
@@ -216,22 +219,19 @@ async fn loopback_response(listener: &tokio::net::TcpListener, pending: &Pending
 }
 
 /// An interaction [`PublicClientApplication::acquire_token_interactive`] started: ended when
-/// dropped before its response is redeemed (an error, the app giving up on the future).
+/// dropped while armed (an error, the app giving up on the future, also during the code's
+/// redemption).
 struct Started<'a> {
     core: &'a Core<NativePlatform>,
-    pending: Option<PendingAuth>,
+    armed: Option<InteractionType>,
 }
 
 impl Drop for Started<'_> {
     fn drop(&mut self) {
-        if let Some(p) = &self.pending {
-            self.core.abort_interaction(p);
+        if let Some(t) = self.armed {
+            self.core.abort_interaction_of(t);
         }
     }
-}
-
-fn started_lost() -> AuthError {
-    AuthError::client(codes::UNEXPECTED_ERROR, "the interaction under way was lost")
 }
 
 /// A public client application (CLIs, devices). Its whole cache is one partition of the
@@ -303,12 +303,13 @@ impl PublicClientApplication {
         let loaded = self.load().await?;
         // As a redirect (the browser comes back to the loopback page); a DPoP request's key is
         // made there.
-        let mut started = Started { core: &self.core, pending: Some(self.core.begin_redirect(&req, "").await?) };
-        let Some(pending) = started.pending.as_ref() else { return Err(started_lost()) };
+        let pending = self.core.begin_redirect(&req, "").await?;
+        let mut started = Started { core: &self.core, armed: Some(pending.interaction_type) };
         open_browser(&pending.url)?;
-        let response = loopback_response(&listener, pending).await?;
-        let Some(pending) = started.pending.take() else { return Err(started_lost()) };
+        let response = loopback_response(&listener, &pending).await?;
+        // Armed until the redemption is over: it ends the interaction itself then.
         let r = self.core.finish_interaction(pending, &response).await;
+        started.armed = None;
         self.save(loaded).await?;
         r
     }

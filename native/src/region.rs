@@ -53,7 +53,7 @@ pub async fn detect(environment: Option<String>, imds: &str) -> Option<String> {
 }
 
 async fn from_imds(imds: &str) -> Option<String> {
-    let http = Http::new(IMDS_TIMEOUT).ok()?;
+    let http = Http::direct(IMDS_TIMEOUT).ok()?;
     let get = |url: String| {
         let mut req = HttpRequest::get(url);
         req.headers.push(("Metadata".to_owned(), "true".to_owned()));
@@ -66,7 +66,7 @@ async fn from_imds(imds: &str) -> Option<String> {
         200 => location(&first.body),
         400 => {
             // Without a version, the service answers 400 naming the versions it has.
-            let versions = get([imds, "?format=json"].concat()).await?;
+            let versions = get([imds, "?format=json"].concat()).await.filter(|v| v.status == 400)?;
             let newest = Json::parse(&versions.body).ok()?;
             let newest = newest.get("newest-versions")?.as_array()?.first()?.as_str()?.to_owned();
             let again = get([imds, "?api-version=", &newest].concat()).await?;

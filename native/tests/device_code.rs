@@ -149,7 +149,19 @@ async fn interactive_sign_in_through_the_system_browser_and_a_loopback_redirect(
     let req = msal_wasm::client::InteractiveRequest { scopes: vec!["User.Read".into()], ..Default::default() };
     let waiting = tokio::time::timeout(std::time::Duration::from_millis(400), app.acquire_token_interactive(&req, |_| Ok(()))).await;
     assert!(waiting.is_err(), "still waiting for the browser: {waiting:?}");
-    // The app gave up (the future dropped): the interaction ended, so this sign-in starts.
+    // The app gave up (the future dropped): the interaction ended, so the next sign-in starts.
+    // Also when it gives up while the code is being redeemed (the token endpoint stalls).
+    configure(r#"{"stall":["token"]}"#).await;
+    let stalled = tokio::time::timeout(
+        std::time::Duration::from_secs(3),
+        app.acquire_token_interactive(&req, |url| {
+            tokio::spawn(browse(url.to_owned(), "browser-user"));
+            Ok(())
+        }),
+    )
+    .await;
+    configure(r#"{"stall":[]}"#).await;
+    assert!(stalled.is_err(), "the redemption stalled: {stalled:?}");
     let r = app
         .acquire_token_interactive(&req, |url| {
             tokio::spawn(browse(url.to_owned(), "browser-user"));

@@ -486,10 +486,16 @@ impl<P: Platform> PublicClientApplication<P> {
 
     /// Ends an interaction that will not complete (popup closed, blocked, timed out).
     pub fn abort_interaction(&self, pending: &PendingAuth) {
-        if pending.interaction_type != InteractionType::Silent {
+        self.abort_interaction_of(pending.interaction_type);
+    }
+
+    /// [`abort_interaction`](Self::abort_interaction) for a request of `interaction_type` whose
+    /// [`PendingAuth`] was handed on (a native sign-in given up while it redeems its code).
+    pub fn abort_interaction_of(&self, interaction_type: InteractionType) {
+        if interaction_type != InteractionType::Silent {
             self.release_interaction_lock();
         }
-        if pending.interaction_type == InteractionType::Redirect {
+        if interaction_type == InteractionType::Redirect {
             self.clear_redirect_state();
         }
     }
