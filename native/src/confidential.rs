@@ -1099,70 +1099,33 @@ fn account_info(account: Account, id_token: Option<&CacheEntry>) -> AccountInfo 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
     /// A scripted token service on 127.0.0.1, for the authority `http://localhost:<port>/tenant`:
     /// its discovery document, and tokens; keeps each request's method, `Host` and path.
     async fn service() -> (u16, Arc<Mutex<Vec<String>>>) {
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await.unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let seen = Arc::new(Mutex::new(Vec::new()));
-        let log = seen.clone();
-        tokio::spawn(async move {
-            while let Ok((mut socket, _)) = listener.accept().await {
-                let mut buf = Vec::new();
-                let mut chunk = [0u8; 4096];
-                // The head, then as much body as it announces.
-                let head_end = loop {
-                    let Ok(n) = socket.read(&mut chunk).await else { break None };
-                    if n == 0 {
-                        break None;
-                    }
-                    buf.extend_from_slice(&chunk[..n]);
-                    if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-                        break Some(i + 4);
-                    }
-                };
-                let Some(head_end) = head_end else { continue };
-                let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
-                let length = head
-                    .lines()
-                    .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse::<usize>().unwrap_or(0)))
-                    .unwrap_or(0);
-                while buf.len() < head_end + length {
-                    let Ok(n) = socket.read(&mut chunk).await else { break };
-                    if n == 0 {
-                        break;
-                    }
-                    buf.extend_from_slice(&chunk[..n]);
-                }
-                let line = head.lines().next().unwrap_or_default().to_owned();
-                let host = head
-                    .lines()
-                    .find_map(|l| l.to_ascii_lowercase().strip_prefix("host:").map(|h| h.trim().to_owned()))
-                    .unwrap_or_default();
-                let (method, path) = line
-                    .split_once(' ')
-                    .map(|(m, rest)| (m.to_owned(), rest.split(' ').next().unwrap_or_default().to_owned()))
-                    .unwrap_or_default();
-                let route = path.split('?').next().unwrap_or_default();
-                log.lock().unwrap().push(format!("{method} {host}{route}"));
-                let base = format!("http://localhost:{port}/tenant");
-                let body = if path.ends_with("/.well-known/openid-configuration") {
-                    format!(
-                        r#"{{"issuer":"{base}/v2.0","authorization_endpoint":"{base}/oauth2/v2.0/authorize","token_endpoint":"{base}/oauth2/v2.0/token"}}"#
-                    )
-                } else {
-                    r#"{"token_type":"Bearer","access_token":"app-token","expires_in":3600}"#.to_owned()
-                };
-                let reply = format!(
-                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-                    body.len()
-                );
-                let _ = socket.write_all(reply.as_bytes()).await;
-            }
-        });
-        (port, seen)
+        let port = Arc::new(std::sync::OnceLock::<u16>::new());
+        let known = port.clone();
+        let (addr, heads) = crate::http::scripted(move |head| {
+            let base = format!("http://localhost:{}/tenant", known.get().copied().unwrap_or_default());
+            let body = if head.lines().next().is_some_and(|l| l.contains("/.well-known/openid-configuration")) {
+                format!(r#"{{"issuer":"{base}/v2.0","authorization_endpoint":"{base}/oauth2/v2.0/authorize","token_endpoint":"{base}/oauth2/v2.0/token"}}"#)
+            } else {
+                r#"{"token_type":"Bearer","access_token":"app-token","expires_in":3600}"#.to_owned()
+            };
+            (200, body)
+        })
+        .await;
+        let _ = port.set(addr.port());
+        (addr.port(), heads)
+    }
+
+    /// `METHOD host/path` of a request head (without the query).
+    fn route(head: &str) -> String {
+        let line = head.lines().next().unwrap_or_default();
+        let mut parts = line.split(' ');
+        let (method, target) = (parts.next().unwrap_or_default(), parts.next().unwrap_or_default());
+        let host = head.lines().find_map(|l| l.strip_prefix("host:")).unwrap_or_default().trim();
+        format!("{} {host}{}", method.to_ascii_uppercase(), target.split('?').next().unwrap_or_default())
     }
 
     #[tokio::test]
@@ -1183,7 +1146,7 @@ mod tests {
         app.acquire_token_by_client_credential(&global).await.unwrap();
         let regional = ClientCredentialRequest { skip_cache: true, azure_region: Some("westus2".into()), ..global.clone() };
         assert!(!app.acquire_token_by_client_credential(&regional).await.unwrap().from_cache);
-        let log = seen.lock().unwrap().clone();
+        let log: Vec<String> = seen.lock().unwrap().iter().map(|h| route(h)).collect();
         let posts: Vec<&String> = log.iter().filter(|l| l.starts_with("POST ")).collect();
         assert_eq!(
             posts,

@@ -103,35 +103,55 @@ impl Http {
     }
 }
 
+/// A scripted HTTP server on 127.0.0.1 for this crate's unit tests: `answer` gets each
+/// request's head (lower-cased) and gives the status and body to send; the heads are kept.
+#[cfg(test)]
+pub(crate) async fn scripted(
+    answer: impl Fn(&str) -> (u16, String) + Send + 'static,
+) -> (std::net::SocketAddr, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = seen.clone();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let mut buf = Vec::new();
+            let mut chunk = [0u8; 4096];
+            // The head, then as much body as it announces.
+            let mut head_end = None;
+            while head_end.is_none() {
+                match socket.read(&mut chunk).await {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                }
+                head_end = buf.windows(4).position(|w| w == b"\r\n\r\n").map(|i| i + 4);
+            }
+            let Some(head_end) = head_end else { continue };
+            let head = String::from_utf8_lossy(&buf[..head_end]).to_ascii_lowercase();
+            let length = head.lines().find_map(|l| l.strip_prefix("content-length:")).and_then(|v| v.trim().parse::<usize>().ok());
+            while buf.len() < head_end + length.unwrap_or(0) {
+                match socket.read(&mut chunk).await {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                }
+            }
+            let (status, body) = answer(&head);
+            log.lock().unwrap().push(head);
+            let reply = format!("HTTP/1.1 {status} X\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}", body.len());
+            let _ = socket.write_all(reply.as_bytes()).await;
+        }
+    });
+    (addr, seen)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::{Arc, Mutex};
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-
-    /// A one-route server on 127.0.0.1 answering every request with `status`; it keeps each
-    /// request's head.
-    async fn server(status: u16) -> (String, Arc<Mutex<Vec<String>>>) {
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await.unwrap();
-        let url = format!("http://{}/token", listener.local_addr().unwrap());
-        let seen = Arc::new(Mutex::new(Vec::new()));
-        let log = seen.clone();
-        tokio::spawn(async move {
-            while let Ok((mut socket, _)) = listener.accept().await {
-                let mut buf = vec![0u8; 8192];
-                let mut len = 0;
-                while !buf[..len].windows(4).any(|w| w == b"\r\n\r\n") {
-                    match socket.read(&mut buf[len..]).await {
-                        Ok(0) | Err(_) => break,
-                        Ok(n) => len += n,
-                    }
-                }
-                log.lock().unwrap().push(String::from_utf8_lossy(&buf[..len]).to_ascii_lowercase());
-                let reply = format!("HTTP/1.1 {status} X\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{{}}");
-                let _ = socket.write_all(reply.as_bytes()).await;
-            }
-        });
-        (url, seen)
+    /// A server answering every request with `status`; it keeps each request's head.
+    async fn server(status: u16) -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+        let (addr, seen) = scripted(move |_| (status, "{}".to_owned())).await;
+        (format!("http://{addr}/token"), seen)
     }
 
     #[tokio::test]

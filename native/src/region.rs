@@ -106,8 +106,6 @@ pub fn endpoint(endpoint: &str, region: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::{Arc, Mutex};
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
     #[test]
     fn regions_and_their_endpoints_as_msal_builds_them() {
@@ -136,28 +134,11 @@ mod tests {
 
     /// A stand-in for the instance metadata service on 127.0.0.1: answers each request with
     /// the next of `answers` (status, body) and keeps the request heads.
-    async fn imds(answers: Vec<(u16, &'static str)>) -> (String, Arc<Mutex<Vec<String>>>) {
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await.unwrap();
-        let url = format!("http://{}/metadata/instance/compute", listener.local_addr().unwrap());
-        let seen = Arc::new(Mutex::new(Vec::new()));
-        let log = seen.clone();
-        tokio::spawn(async move {
-            for (status, body) in answers {
-                let Ok((mut socket, _)) = listener.accept().await else { return };
-                let mut buf = vec![0u8; 4096];
-                let mut len = 0;
-                while !buf[..len].windows(4).any(|w| w == b"\r\n\r\n") {
-                    match socket.read(&mut buf[len..]).await {
-                        Ok(0) | Err(_) => break,
-                        Ok(n) => len += n,
-                    }
-                }
-                log.lock().unwrap().push(String::from_utf8_lossy(&buf[..len]).to_ascii_lowercase());
-                let reply = format!("HTTP/1.1 {status} X\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}", body.len());
-                let _ = socket.write_all(reply.as_bytes()).await;
-            }
-        });
-        (url, seen)
+    async fn imds(answers: Vec<(u16, &'static str)>) -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+        let next = std::sync::Mutex::new(answers.into_iter());
+        let (addr, seen) =
+            crate::http::scripted(move |_| next.lock().unwrap().next().map_or((404, String::new()), |(s, b)| (s, b.to_owned()))).await;
+        (format!("http://{addr}/metadata/instance/compute"), seen)
     }
 
     #[tokio::test]
