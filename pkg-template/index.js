@@ -707,8 +707,9 @@ function supportLogging(options) {
 // no scheme, since msal prepares only the call it joins).
 const requestFields = (request) => ({ scenarioId: request && request.scenarioId, authenticationScheme: (request && request.authenticationScheme) || AuthenticationScheme.BEARER });
 const silentFields = (request, deduped) => {
-  const { authenticationScheme, ...rest } = requestFields(request);
-  return Object.assign(rest, { cacheLookupPolicy: request && request.cacheLookupPolicy, deduped }, !deduped && { authenticationScheme });
+  const fields = Object.assign(requestFields(request), { cacheLookupPolicy: request && request.cacheLookupPolicy, deduped });
+  if (deduped) delete fields.authenticationScheme;
+  return fields;
 };
 
 export class PublicClientApplication {

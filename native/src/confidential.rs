@@ -347,7 +347,7 @@ impl ConfidentialClientApplication {
     fn authority_for(&self, requested: Option<&str>) -> Result<Authority, AuthError> {
         let Some(url) = requested.filter(|u| !u.trim().is_empty()) else { return Ok(self.authority.clone()) };
         let a = Authority::parse(url, ProtocolMode::Aad)?;
-        if !a.host().eq_ignore_ascii_case(self.authority.host()) && !self.authority.default_cloud().has_alias(a.host()) {
+        if !a.trusted_beside(&self.authority, &self.authority.default_cloud(), &[]) {
             return Err(AuthError::config(codes::UNTRUSTED_AUTHORITY, "the request's authority is not on the configured authority's host"));
         }
         Ok(a)

@@ -181,7 +181,7 @@ impl<P: Platform> PublicClientApplication<P> {
         let kid = self
             .bound_key_id(access_token)
             .ok_or_else(|| AuthError::client(codes::KEY_ID_MISSING, "no cached DPoP-bound access token is this one"))?;
-        let kept = self.resource_nonce(&uri);
+        let kept = if nonce.is_none() { self.resource_nonce(&uri) } else { None };
         self.proof(&kid, &method, &uri, nonce.or(kept.as_deref()), Some(access_token)).await
     }
 

@@ -56,10 +56,7 @@ impl<P: Platform> PublicClientApplication<P> {
         if a.canonical().eq_ignore_ascii_case(self.authority.canonical()) {
             return Ok(None);
         }
-        let trusted = a.host().eq_ignore_ascii_case(self.authority.host())
-            || self.config.known_authorities.iter().any(|k| k.eq_ignore_ascii_case(a.host()))
-            || self.resolved.borrow().cloud.has_alias(a.host());
-        if !trusted {
+        if !a.trusted_beside(&self.authority, &self.resolved.borrow().cloud, &self.config.known_authorities) {
             return Err(AuthError::config(
                 codes::UNTRUSTED_AUTHORITY,
                 "the request's authority is neither on the configured authority's host nor in knownAuthorities",

@@ -103,6 +103,15 @@ impl Authority {
         Ok(Authority { canonical, tenant: segments.first().cloned().unwrap_or_default(), host: parts.host, kind, protocol_mode })
     }
 
+    /// True when `self`, an authority a request names, may be used by a client configured with
+    /// `configured`: it is on that host, on an alias of its `cloud`, or in `known_authorities`
+    /// (msal's trust of a request's own authority).
+    pub fn trusted_beside(&self, configured: &Authority, cloud: &CloudMetadata, known_authorities: &[String]) -> bool {
+        self.host.eq_ignore_ascii_case(&configured.host)
+            || known_authorities.iter().any(|k| k.eq_ignore_ascii_case(&self.host))
+            || cloud.has_alias(&self.host)
+    }
+
     /// `https://host/path/` (always ends with `/`).
     pub fn canonical(&self) -> &str {
         &self.canonical
