@@ -1335,7 +1335,9 @@ export class PublicClientApplication {
   // The configuration with every default filled in (read back from the wasm once it runs),
   // the JS objects the facade holds (navigation client, logger callback), and the app's own
   // objects where it gave them. Before initialize() every section exists, as in msal 5.
+  // One object per state of the client (before and after initialize()), as msal returns its own.
   getConfiguration() {
+    if (this.shownConfig && this.shownConfig[0] === this.client) return this.shownConfig[1];
     const plain = (v) => v !== null && typeof v === "object" && Object.getPrototypeOf(v) === Object.prototype;
     const over = (base, app) => {
       if (!plain(app) || !plain(base)) return app === undefined ? base : app;
@@ -1354,7 +1356,9 @@ export class PublicClientApplication {
         preventCorsPreflight: false, navigatePopups: true, enableLegacyPolling: false, serverTelemetryEnabled: false, nativeBrokerHandshakeTimeout: 2000,
       },
     };
-    return over(this.client ? over(js, JSON.parse(this.client.configuration())) : js, this.config);
+    const shown = over(this.client ? over(js, JSON.parse(this.client.configuration())) : js, this.config);
+    this.shownConfig = [this.client, shown];
+    return shown;
   }
   enableAccountStorageEvents() {}
   disableAccountStorageEvents() {}

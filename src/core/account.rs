@@ -53,6 +53,10 @@ pub struct TenantProfile {
     pub name: String,
     /// `preferred_username`, else `upn` (of that tenant's ID token).
     pub username: String,
+    /// The ID token's `login_hint` ("" when it has none), kept as msal 5 keeps it.
+    pub login_hint: String,
+    /// The ID token's `upn` ("" when it has none).
+    pub upn: String,
     /// True for the home tenant.
     pub is_home_tenant: bool,
 }
@@ -126,6 +130,8 @@ impl Account {
                 local_account_id: profile_local,
                 name,
                 username: claims.and_then(|c| c.str("preferred_username").or_else(|| c.str("upn"))).unwrap_or_default().to_owned(),
+                login_hint: claims.and_then(|c| c.str("login_hint")).unwrap_or_default().to_owned(),
+                upn: claims.and_then(|c| c.str("upn")).unwrap_or_default().to_owned(),
             }],
             last_updated_at_ms: now_ms,
         })
@@ -142,6 +148,8 @@ impl Account {
             local_account_id: self.local_account_id.clone(),
             name: self.name.clone(),
             username: self.username.clone(),
+            login_hint: String::new(),
+            upn: String::new(),
             is_home_tenant: true,
         }]
     }
@@ -199,6 +207,20 @@ mod tests {
     }
 
     #[test]
+    fn tenant_profile_keeps_login_hint_and_upn() {
+        // msal 5 stores both on the profile: its getAccount({ loginHint }) matches a profile by them.
+        let ci = base64::encode_url(br#"{"uid":"u-1","utid":"t-1"}"#);
+        let c = claims(r#"{"oid":"o","tid":"t-1","preferred_username":"ada@contoso.com","upn":"ada@corp","login_hint":"O.opaque"}"#);
+        let a = Account::from_response(&ci, Some(&c), "login.windows.net", authority_type::MSSTS, 5).unwrap();
+        let p = &a.tenant_profiles[0];
+        assert_eq!((p.username.as_str(), p.login_hint.as_str(), p.upn.as_str()), ("ada@contoso.com", "O.opaque", "ada@corp"));
+        let without =
+            Account::from_response(&ci, Some(&claims(r#"{"oid":"o","tid":"t-1"}"#)), "login.windows.net", authority_type::MSSTS, 5)
+                .unwrap();
+        assert_eq!((without.tenant_profiles[0].login_hint.as_str(), without.tenant_profiles[0].upn.as_str()), ("", ""));
+    }
+
+    #[test]
     fn entra_account_from_client_info() {
         let ci = base64::encode_url(br#"{"uid":"u-1","utid":"t-1"}"#);
         let c = claims(r#"{"sub":"s","oid":"o","tid":"t-1","preferred_username":"ada@contoso.com","name":"Ada"}"#);
@@ -223,6 +245,8 @@ mod tests {
             local_account_id: "g-1".into(),
             name: String::new(),
             username: String::new(),
+            login_hint: String::new(),
+            upn: String::new(),
             is_home_tenant: false,
         };
         a.tenant_profiles.push(guest.clone());

@@ -531,7 +531,9 @@ pub fn account_json(info: &AccountInfo) -> Json {
                 .with("localAccountId", p.local_account_id.as_str())
                 .with("name", p.name.as_str())
                 .with("username", p.username.as_str())
+                .with_nonempty("loginHint", &p.login_hint)
                 .with("isHomeTenant", p.is_home_tenant)
+                .with_nonempty("upn", &p.upn)
         })
         .collect::<Vec<_>>();
     let mut j = Json::object()

@@ -766,11 +766,14 @@ test("getConfiguration returns the defaults filled in and the app's own objects;
       iframe: !!early.system.allowRedirectInIframe, timeout: early.system.redirectNavigationTimeout,
       navigation: early.system.navigationClient instanceof window.msal.NavigationClient, appName: early.telemetry.application.appName,
       clientId: early.auth.clientId, sameCallback: early.system.loggerOptions.loggerCallback === loggerCallback,
+      same: pca.getConfiguration() === early,
     };
     await pca.initialize();
     const c = pca.getConfiguration();
     return {
       before,
+      // msal returns its own object: the same one on every call (one per side of initialize() here).
+      sameAfter: pca.getConfiguration() === c && c !== early,
       timeout: c.system.redirectNavigationTimeout,
       navigation: c.system.navigationClient instanceof window.msal.NavigationClient,
       cacheLocation: c.cache.cacheLocation,
@@ -784,7 +787,8 @@ test("getConfiguration returns the defaults filled in and the app's own objects;
       warnings: lines.filter(([level]) => level === window.msal.LogLevel.Warning).map(([, m]) => m),
     };
   }, env.idp.entraAuthority);
-  assert.deepEqual(r.before, { iframe: false, timeout: 30000, navigation: true, appName: "", clientId: "msal-wasm-test-client", sameCallback: true });
+  assert.deepEqual(r.before, { iframe: false, timeout: 30000, navigation: true, appName: "", clientId: "msal-wasm-test-client", sameCallback: true, same: true });
+  assert.equal(r.sameAfter, true);
   assert.deepEqual([r.timeout, r.navigation], [30000, true]);
   assert.equal(r.cacheLocation, "sessionStorage");
   assert.equal(r.popupBridgeTimeout, 60000);

@@ -92,6 +92,8 @@ fn build_input(now: u64) -> Json {
                 local_account_id: UID.into(),
                 name: "Ada Lovelace".into(),
                 username: USERNAME.into(),
+                login_hint: String::new(),
+                upn: String::new(),
                 is_home_tenant: true,
             }],
             last_updated_at_ms: now * 1000,

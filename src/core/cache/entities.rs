@@ -269,7 +269,7 @@ pub struct AccountEntity {
     pub profile_extra: Vec<(String, Vec<(String, Json)>)>,
 }
 
-const TENANT_PROFILE_FIELDS: [&str; 5] = ["tenantId", "localAccountId", "name", "username", "isHomeTenant"];
+const TENANT_PROFILE_FIELDS: [&str; 7] = ["tenantId", "localAccountId", "name", "username", "loginHint", "isHomeTenant", "upn"];
 
 impl AccountEntity {
     /// An entity for `account` with no unknown fields.
@@ -307,6 +307,8 @@ impl AccountEntity {
                     local_account_id: p.string_or_empty("localAccountId"),
                     name: p.string_or_empty("name"),
                     username: p.string_or_empty("username"),
+                    login_hint: p.string_or_empty("loginHint"),
+                    upn: p.string_or_empty("upn"),
                     is_home_tenant: p.get("isHomeTenant").and_then(Json::as_bool).unwrap_or(false),
                 })
             })
@@ -341,7 +343,9 @@ impl AccountEntity {
                     .with("localAccountId", p.local_account_id.as_str())
                     .with("name", p.name.as_str())
                     .with_nonempty("username", &p.username)
-                    .with("isHomeTenant", p.is_home_tenant);
+                    .with_nonempty("loginHint", &p.login_hint)
+                    .with("isHomeTenant", p.is_home_tenant)
+                    .with_nonempty("upn", &p.upn);
                 if let Some((_, unknown)) = self.profile_extra.iter().find(|(t, _)| *t == p.tenant_id) {
                     for (k, v) in unknown {
                         o.set(k, v.clone());

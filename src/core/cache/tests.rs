@@ -805,6 +805,8 @@ fn load_reads_an_msal_browser_v5_cache_untouched() {
             local_account_id: "oid-1".into(),
             name: "Ada".into(),
             username: String::new(),
+            login_hint: String::new(),
+            upn: String::new(),
             is_home_tenant: true
         }]
     );
@@ -1461,4 +1463,23 @@ fn an_older_account_signed_out_here_does_not_come_back_and_another_apps_stays_it
     assert!(store.get(ACCOUNT_KEYS).is_none_or(|l| !l.contains("uid-1")));
     // Both older accounts stay where msal-browser 4 reads them.
     assert_eq!(store.get("msal.2.account.keys"), Some(format!(r#"["{}","{}"]"#, acc("uid-1.utid-1"), acc("other.app"))));
+}
+
+#[test]
+fn tenant_profiles_are_written_with_msal_5s_login_hint_and_upn() {
+    let claims = IdTokenClaims::decode(&jwt(
+        r#"{"oid":"uid-1","tid":"utid-1","preferred_username":"ada@contoso.com","upn":"ada@corp","login_hint":"O.hint"}"#,
+    ))
+    .unwrap();
+    let a = Account::from_response(&client_info("uid-1", "utid-1"), Some(&claims), ENV, authority_type::MSSTS, NOW * 1000).unwrap();
+    let j = entities::AccountEntity::new(a).to_json();
+    let profiles = j.get("tenantProfiles").and_then(Json::as_array).unwrap();
+    assert_eq!(
+        profiles[0].to_json(),
+        r#"{"tenantId":"utid-1","localAccountId":"uid-1","name":"","username":"ada@contoso.com","loginHint":"O.hint","isHomeTenant":true,"upn":"ada@corp"}"#
+    );
+    // And read back as fields, not as unknown ones.
+    let back = entities::AccountEntity::from_json(&j).unwrap();
+    assert!(back.profile_extra.is_empty());
+    assert_eq!((back.account.tenant_profiles[0].login_hint.as_str(), back.account.tenant_profiles[0].upn.as_str()), ("O.hint", "ada@corp"));
 }

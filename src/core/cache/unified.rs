@@ -653,6 +653,8 @@ mod tests {
                 local_account_id: "O".into(),
                 name: "N".into(),
                 username: String::new(),
+                login_hint: String::new(),
+                upn: "u@x".into(),
                 is_home_tenant: true
             }]
         );
