@@ -533,6 +533,8 @@ export interface PerformanceEvent {
   cacheLookupPolicy?: number; scenarioId?: string; deduped?: boolean;
   /** Calls that prepare a token request: the request's scheme ("Bearer" when it names none). */
   authenticationScheme?: string;
+  /** A DPoP result: whether its proof carries a nonce the app loaded (`loadDpopNonce`). */
+  dpopNonceAppliedToProof?: boolean;
   accountType?: "AAD" | "MSA" | "B2C"; dataBoundary?: "EU" | "None";
   startPageVisibility?: string | null; endPageVisibility?: string | null; startOnlineStatus?: boolean | null;
   networkEffectiveType?: string; networkRtt?: number; incompleteSubsCount?: number;

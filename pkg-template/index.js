@@ -267,6 +267,10 @@ const isInPopup = () => {
     return false;
   }
 };
+// A compact JWT's payload ({} when it has none that parses).
+const jwtPayload = (jwt) => {
+  try { return JSON.parse(atob(jwt.split(".")[1].replace(/-/g, "+").replace(/_/g, "/"))) || {}; } catch (_) { return {}; }
+};
 const hasResponse = (s) => /[#?&](code|error|state)=/.test(s || "");
 export const BrowserUtils = Object.freeze({
   createGuid,
@@ -828,6 +832,7 @@ export class PublicClientApplication {
         const r = result && typeof result === "object" && "accessToken" in result ? {
           fromCache: result.fromCache, isNativeBroker: false,
           accessTokenSize: (result.accessToken || "").length, idTokenSize: (result.idToken || "").length,
+          ...(result.dpopProof ? { dpopNonceAppliedToProof: "nonce" in jwtPayload(result.dpopProof) } : {}),
         } : {};
         m.end({ success, ...r }, thrown, result && result.account);
       } catch (e) { this.logger.error(`telemetry.client threw: ${e}`, correlationId); }
@@ -1037,7 +1042,7 @@ export class PublicClientApplication {
     const joined = this.flights.get(key);
     if (joined) {
       const own = async (r) => {
-        const copy = Object.assign(copyResult(r, req.correlationId), { state: req.state || "" });
+        const copy = Object.assign(copyResult(r, req.correlationId), { state: req.state });
         if (r.dpopProof) copy.dpopProof = await this.generateDpopProof({ accessToken: r.accessToken, method: req.resourceRequestMethod, url: req.resourceRequestUri });
         return copy;
       };
@@ -1085,7 +1090,7 @@ export class PublicClientApplication {
     }
     const done = this.track(InteractionType.Silent, req, req.correlationId, () => {
       this.emit(EventType.ACQUIRE_TOKEN_NETWORK_START, InteractionType.Silent, req, null, req.correlationId);
-      return client.silent(json).then(toResult);
+      return client.silent(json).then((raw) => Object.assign(toResult(raw), { state: req.state }));
     }, BrowserRootPerformanceEvents.AcquireTokenSilent);
     return this.inFlight(key, done);
   }
@@ -1100,7 +1105,9 @@ export class PublicClientApplication {
 
   // A cache hit. Its events (msal's payloads: the request with its correlation id, and a copy
   // of the result); with event callbacks, a call identical to it in the same tick joins it.
+  // (As msal, the result's state is the request's: undefined when it names none.)
   servedFromCache(key, req, result) {
+    result.state = req.state;
     const events = this.events.eventCallbacks.size > 0;
     if (events) {
       this.emit(EventType.ACQUIRE_TOKEN_START, InteractionType.Silent, req, null, result.correlationId);
@@ -1128,9 +1135,9 @@ export class PublicClientApplication {
     if (!this.client) await this.initialize();
     const correlationId = createGuid();
     const text = (v) => (typeof v === "string" ? v : "");
-    await this.measure("standardControllerLoadDpopNonce", correlationId, () => {
-      try { this.engine().loadDpopNonce(text(resourceRequestUri), text(dpopNonce)); } catch (raw) { throw Object.assign(toError(raw), { correlationId }); }
-    });
+    let evicted = false, failed = null;
+    try { evicted = this.engine().loadDpopNonce(text(resourceRequestUri), text(dpopNonce)); } catch (raw) { failed = Object.assign(toError(raw), { correlationId }); }
+    await this.measure("standardControllerLoadDpopNonce", correlationId, () => { if (failed) throw failed; }, undefined, evicted ? { "ext.dpopNonceCacheEvictionCount": 1 } : undefined);
   }
 
   ssoSilent(request) {

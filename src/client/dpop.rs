@@ -187,20 +187,21 @@ impl<P: Platform> PublicClientApplication<P> {
 
     /// msal's `loadDpopNonce`: a resource server's `DPoP-Nonce`, put in the next proofs for
     /// resources of its origin. Kept in memory for the latest 50 origins; a sign-out or
-    /// `clearCache` forgets them all.
-    pub fn load_dpop_nonce(&self, resource_uri: &str, nonce: &str) -> Result<(), AuthError> {
+    /// `clearCache` forgets them all. True when another origin's nonce was let go to make room
+    /// (msal counts it as `ext.dpopNonceCacheEvictionCount`).
+    pub fn load_dpop_nonce(&self, resource_uri: &str, nonce: &str) -> Result<bool, AuthError> {
         let origin = dpop::origin(resource_uri)?;
         if nonce.is_empty() {
             return Err(AuthError::config(codes::INVALID_DPOP_NONCE, "the DPoP nonce is empty"));
         }
         let mut nonces = self.resource_nonces.borrow_mut();
-        if let Some(i) = nonces.iter().position(|(o, _)| *o == origin) {
+        let known = nonces.iter().position(|(o, _)| *o == origin);
+        let evict = known.is_none() && nonces.len() == MAX_RESOURCE_NONCES;
+        if let Some(i) = known.or(evict.then_some(0)) {
             nonces.remove(i);
-        } else if nonces.len() == MAX_RESOURCE_NONCES {
-            nonces.remove(0);
         }
         nonces.push((origin, nonce.to_owned()));
-        Ok(())
+        Ok(evict)
     }
 
     /// The nonce [`load_dpop_nonce`](Self::load_dpop_nonce) kept for `uri`'s origin.
@@ -369,11 +370,12 @@ mod tests {
         assert_eq!(pca.resource_nonce("https://api.example:8443/").as_deref(), Some("other port"));
         assert_eq!(pca.resource_nonce("https://blank.example/x").as_deref(), Some(" "));
         assert_eq!(pca.resource_nonce("https://api2.example/"), None);
-        pca.load_dpop_nonce("https://api.example/", "n2").unwrap();
+        assert!(!pca.load_dpop_nonce("https://api.example/", "n2").unwrap());
         assert_eq!(pca.resource_nonce("https://api.example/b").as_deref(), Some("n2"), "the latest nonce replaces the last");
         // 50 origins at most: the one written longest ago goes first.
         for i in 0..48 {
-            pca.load_dpop_nonce(&["https://r", &i.to_string(), ".example/"].concat(), "n").unwrap();
+            let evicted = pca.load_dpop_nonce(&["https://r", &i.to_string(), ".example/"].concat(), "n").unwrap();
+            assert_eq!(evicted, i == 47, "only the 51st origin makes room");
         }
         assert_eq!(pca.resource_nonces.borrow().len(), 50);
         assert_eq!(pca.resource_nonce("https://api.example:8443/"), None, "the oldest write was evicted");

@@ -189,8 +189,9 @@ impl JsClient {
     }
 
     /// `loadDpopNonce`: a resource server's `DPoP-Nonce`, for the next proofs to its origin.
+    /// True when another origin's nonce was let go to make room.
     #[wasm_bindgen(js_name = loadDpopNonce)]
-    pub fn load_dpop_nonce(&self, resource_uri: &str, nonce: &str) -> Result<(), JsValue> {
+    pub fn load_dpop_nonce(&self, resource_uri: &str, nonce: &str) -> Result<bool, JsValue> {
         self.inner.load_dpop_nonce(resource_uri, nonce).map_err(|e| error_value(&e))
     }
 

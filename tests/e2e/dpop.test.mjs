@@ -264,6 +264,22 @@ test("msal 5.31: loadDpopNonce puts the API's nonce in the next proofs for its o
     assert.equal(elsewhere.ok, true, JSON.stringify(elsewhere));
     assert.equal(decode(elsewhere.proof).claims.nonce, undefined);
     assert.equal(decode(elsewhere.proof).claims.htu, "https://other.example/data");
+    // msal's telemetry of it: whether a result's proof carries a nonce, and a nonce let go to
+    // make room for a 51st origin.
+    const fields = await page.evaluate(async () => {
+      const events = [];
+      const id = window.pca.addPerformanceCallback((es) => events.push(...es));
+      for (const resourceRequestUri of [window.api, "https://other.example/data"]) {
+        await window.pca.acquireTokenSilent({ ...window.dpop, account: window.pca.getActiveAccount(), resourceRequestUri });
+      }
+      for (let i = 0; i < 50; i++) await window.pca.loadDpopNonce(`https://r${i}.example/`, "n");
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      window.pca.removePerformanceCallback(id);
+      const loads = events.filter((e) => e.name === "standardControllerLoadDpopNonce").map((e) => (e.ext || {}).dpopNonceCacheEvictionCount);
+      return [events.filter((e) => e.name === "acquireTokenSilent").map((e) => e.dpopNonceAppliedToProof), loads.length, loads.filter((n) => n !== undefined)];
+    });
+    // (The API's nonce, loaded above, and 50 more origins: the last of them makes the one eviction.)
+    assert.deepEqual(fields, [[true, false], 50, [1]]);
   } finally {
     env.idp.setConfig({ dpopRequireNonce: false });
   }

@@ -232,10 +232,13 @@ test("msal v5's resource, extraParameters and storeInCache reach the provider an
   assert.ok(keys.some((k) => k.endsWith("||5eygqyy83asoz9zzkxqni5s-ld4ljzwhpuf83hetuow")), JSON.stringify(keys));
   assert.equal((await silent({ attributeTokens: ["a.jwt", "b.jwt"] })).token, attributed.token);
   assert.equal((await silent({})).token, plain.token, "a request without them never gets their token");
-  // A silent request's state comes back with the result, from the cache too (msal 5).
-  const state = await page.evaluate(() => window.pca.acquireTokenSilent({ scopes: ["User.Read"], account: window.pca.getAllAccounts()[0], state: "app-state" })
-    .then((r) => `${r.fromCache} ${r.state}`));
-  assert.equal(state, "true app-state");
+  // A silent request's state comes back with the result, from the cache too, and none when it
+  // names none (msal 5: `state: request.state`), from the network and the memo too.
+  const state = await page.evaluate(async () => {
+    const ask = (extra) => window.pca.acquireTokenSilent({ scopes: ["User.Read"], account: window.pca.getAllAccounts()[0], ...extra }).then((r) => `${r.fromCache} ${r.state}`);
+    return [await ask({ state: "app-state" }), await ask({}), await ask({}), await ask({ forceRefresh: true }), await ask({ forceRefresh: true, state: "s2" })];
+  });
+  assert.deepEqual(state, ["true app-state", "true undefined", "true undefined", "false undefined", "false s2"]);
   // enforceResourceParameter, as msal's: only an MCP app needs the resource, named once.
   const enforce = (isMcp, request) => page.evaluate(([isMcp, request]) => {
     try { window.msal.enforceResourceParameter(isMcp, request); return "ok"; } catch (e) { return `${e.name}:${e.errorCode}`; }
