@@ -112,8 +112,24 @@ async fn provider_hooks_and_templates_follow_sign_in() {
     support::wait_for("use_access_token", || support::text_of("leptos-token").starts_with("token")).await;
     assert_eq!(support::text_of("leptos-token"), "token from_cache=true len>0=true");
     assert_eq!(TRAIL.with(|t| t.borrow().clone()), [InteractionStatus::Startup, InteractionStatus::None]);
+    // msal-react's account identifiers match the ids without regard to case.
+    let home = app.accounts()[0].account.home_account_id.to_uppercase();
+    let (upper_root, given) = (mount_root(), app.clone());
+    let upper = leptos::mount::mount_to(upper_root.clone(), move || {
+        let filter = AccountFilter { home_account_id: Some(home.clone()), ..AccountFilter::default() };
+        view! { <MsalProvider instance=given.clone()><FilterProbe filter=filter /></MsalProvider> }
+    });
+    support::wait_for("the upper-case filter", || support::text_of("leptos-filter") == "lena").await;
+    drop(upper);
+    upper_root.remove();
     drop(handle);
     root.remove();
+}
+
+#[component]
+fn FilterProbe(filter: AccountFilter) -> impl IntoView {
+    let account = use_account_for(filter);
+    view! { <p id="leptos-filter">{move || account.get().map(|a| a.account.username).unwrap_or_default()}</p> }
 }
 
 #[component]
@@ -122,7 +138,9 @@ fn Guarded() -> impl IntoView {
     record_trail(ctx);
     let request =
         InteractiveRequest { scopes: vec!["User.Read".into()], redirect_uri: support::popup_redirect_uri(), ..Default::default() };
-    let error = Callback::new(|e: msal_wasm::AuthError| view! { <p id="leptos-guard">{format!("error {}", e.code())}</p> }.into_any());
+    let error = Callback::new(|(e, _): (msal_wasm::AuthError, MsalAuthenticationResult)| {
+        view! { <p id="leptos-guard">{format!("error {}", e.code())}</p> }.into_any()
+    });
     let who = move || ctx.account().map(|a| a.account.username).unwrap_or_default();
     view! {
         <MsalAuthenticationTemplate interaction=Interaction::Popup request=request error=error
@@ -201,7 +219,21 @@ async fn the_templates_children_stay_mounted_through_a_popup_and_an_unmounted_pr
     support::sleep_ms(200).await;
     APP.with(|a| *a.borrow_mut() = None);
     assert_eq!(std::rc::Rc::strong_count(&client), 1, "the unmounted provider still holds its client");
+    // And once the client goes, so do its listeners: its channel to the other tabs is closed.
+    let closed = count_channel_closes();
+    drop(client);
+    assert_eq!(closed(), 1.0, "the client's BroadcastChannel stayed open");
     root.remove();
+}
+
+/// Counts `BroadcastChannel.close()` calls from now on; the closure reads the count.
+fn count_channel_closes() -> impl Fn() -> f64 {
+    let count = js_sys::Function::new_no_args(
+        "const proto = BroadcastChannel.prototype, close = proto.close; globalThis.__closes = 0; \
+         proto.close = function () { globalThis.__closes++; proto.close = close; return close.call(this); };",
+    );
+    count.call0(&wasm_bindgen::JsValue::NULL).unwrap();
+    || js_sys::Reflect::get(&js_sys::global(), &"__closes".into()).unwrap().as_f64().unwrap_or(-1.0)
 }
 
 #[component]
@@ -244,7 +276,9 @@ fn RedirectProbe() -> impl IntoView {
 #[component]
 fn RedirectGuarded() -> impl IntoView {
     let request = InteractiveRequest { scopes: vec!["User.Read".into()], ..Default::default() };
-    let error = Callback::new(|e: msal_wasm::AuthError| view! { <p id="leptos-redirect">{format!("error {}", e.code())}</p> }.into_any());
+    let error = Callback::new(|(e, _): (msal_wasm::AuthError, MsalAuthenticationResult)| {
+        view! { <p id="leptos-redirect">{format!("error {}", e.code())}</p> }.into_any()
+    });
     view! {
         <MsalProvider config=support::redirect_config()>
             <RedirectProbe />
@@ -254,7 +288,9 @@ fn RedirectGuarded() -> impl IntoView {
             </MsalAuthenticationTemplate>
             // Without a filter: the account signed in before is served silently.
             <MsalAuthenticationTemplate interaction=Interaction::Redirect request=InteractiveRequest { scopes: vec!["User.Read".into()], ..Default::default() }
-                error=Callback::new(|e: msal_wasm::AuthError| view! { <p id="leptos-redirect-user">{format!("error {}", e.code())}</p> }.into_any())>
+                error=Callback::new(|(e, _): (msal_wasm::AuthError, MsalAuthenticationResult)| {
+                    view! { <p id="leptos-redirect-user">{format!("error {}", e.code())}</p> }.into_any()
+                })>
                 <p id="leptos-redirect-user">"signed in"</p>
             </MsalAuthenticationTemplate>
         </MsalProvider>
@@ -370,4 +406,57 @@ async fn the_provider_initializes_the_apps_instance_and_shares_its_redirect_outc
     drop(handle);
     root.remove();
     web_sys::window().unwrap().session_storage().unwrap().unwrap().clear().unwrap();
+}
+
+#[component]
+fn Retried() -> impl IntoView {
+    // ssoSilent for a user the provider has no session of fails at once (login_required).
+    let request = InteractiveRequest {
+        scopes: vec!["User.Read".into()],
+        login_hint: "nobody-signed-in".into(),
+        redirect_uri: support::popup_redirect_uri(),
+        ..Default::default()
+    };
+    // msal-react's errorComponent gets the hook's result: its login tries again.
+    let error = Callback::new(|(e, auth): (msal_wasm::AuthError, MsalAuthenticationResult)| {
+        AUTH.with(|a| *a.borrow_mut() = Some(auth));
+        view! { <p id="leptos-retry">{format!("error {}", e.code())}</p> }.into_any()
+    });
+    let token = use_access_token(vec!["User.Read".into()], Fallback::None);
+    let ctx = use_msal();
+    let loading = move || {
+        if let Some(app) = ctx.app() {
+            APP.with(|a| *a.borrow_mut() = Some(app));
+        }
+        token.with(|t| format!("loading={}", t.loading))
+    };
+    view! {
+        <p id="leptos-retry-token">{loading}</p>
+        <MsalAuthenticationTemplate interaction=Interaction::Silent request=request error=error>
+            <p id="leptos-retry">"signed in"</p>
+        </MsalAuthenticationTemplate>
+    }
+}
+
+#[test]
+async fn signed_out_the_token_hook_stops_loading_and_the_templates_error_view_signs_in_again() {
+    AUTH.with(|a| *a.borrow_mut() = None);
+    let root = mount_root();
+    let handle = leptos::mount::mount_to(root.clone(), || view! { <MsalProvider config=support::config()><Retried /></MsalProvider> });
+    // Nobody signed in: the token hook has nothing to do once start-up is over (it stayed
+    // `loading` for good when the start-up outlasted its first run).
+    support::wait_for("the token hook to settle", || support::text_of("leptos-retry-token") == "loading=false").await;
+    support::wait_for("the template's error view", || support::text_of("leptos-retry").starts_with("error")).await;
+    let auth = AUTH.with(|a| *a.borrow()).expect("the error view got the hook's result");
+    support::set_auto_login(Some("rolf")).await;
+    auth.login.run(AuthCall { interaction: Some(Interaction::Popup), request: Some(popup_request(None)) });
+    support::wait_for("the retried sign-in", || support::text_of("leptos-retry") == "signed in").await;
+    support::set_auto_login(None).await;
+    // The provider's session ends with it, so the next test's popup signs its own user in.
+    let app = APP.with(|a| a.borrow_mut().take()).unwrap();
+    let logout = msal_wasm::client::LogoutRequest { post_logout_redirect_uri: Some(support::popup_redirect_uri()), ..Default::default() };
+    app.logout_popup(&logout).await.unwrap();
+    drop(app);
+    drop(handle);
+    root.remove();
 }

@@ -101,7 +101,7 @@ fn guarded() -> Html {
     });
     html! {
         <MsalAuthenticationTemplate interaction={Interaction::Popup} {request} loading={html! { <p id="yew-guard">{ "signing in" }</p> }}
-            error={Callback::from(|e: msal_wasm::AuthError| html! { <p id="yew-guard">{ format!("error {}", e.code()) }</p> })}>
+            error={Callback::from(|(e, _): (msal_wasm::AuthError, MsalAuthenticationResult)| html! { <p id="yew-guard">{ format!("error {}", e.code()) }</p> })}>
             <p id="yew-guard">{ format!("signed in as {}", ctx.account.map(|a| a.account.username).unwrap_or_default()) }</p>
         </MsalAuthenticationTemplate>
     }
@@ -241,12 +241,12 @@ fn redirect_guarded_app() -> Html {
         <MsalProvider config={support::redirect_config()}>
             <MsalAuthenticationTemplate interaction={Interaction::Redirect} {request} filter={nobody}
                 loading={html! { <p id="yew-redirect">{ "signing in" }</p> }}
-                error={Callback::from(|e: msal_wasm::AuthError| html! { <p id="yew-redirect">{ format!("error {}", e.code()) }</p> })}>
+                error={Callback::from(|(e, _): (msal_wasm::AuthError, MsalAuthenticationResult)| html! { <p id="yew-redirect">{ format!("error {}", e.code()) }</p> })}>
                 <p id="yew-redirect">{ "signed in" }</p>
             </MsalAuthenticationTemplate>
             // Without a filter: the account signed in before is served silently.
             <MsalAuthenticationTemplate interaction={Interaction::Redirect} request={InteractiveRequest { scopes: vec!["User.Read".into()], ..Default::default() }}
-                error={Callback::from(|e: msal_wasm::AuthError| html! { <p id="yew-redirect-user">{ format!("error {}", e.code()) }</p> })}>
+                error={Callback::from(|(e, _): (msal_wasm::AuthError, MsalAuthenticationResult)| html! { <p id="yew-redirect-user">{ format!("error {}", e.code()) }</p> })}>
                 <p id="yew-redirect-user">{ "signed in" }</p>
             </MsalAuthenticationTemplate>
         </MsalProvider>

@@ -446,11 +446,19 @@ impl BrowserApp {
     /// Signs out (msal's `logoutRedirect`): removes the request's account (every account when
     /// it names none) and navigates to the provider's end-session page.
     pub async fn logout_redirect(&self, req: &LogoutRequest) -> Result<(), AuthError> {
-        // Signed out here first (as msal), so listeners hear of it even when the rest fails.
+        // Signed out here first (as msal), so listeners hear of it even when the rest fails; the
+        // status says so before the accounts go (msal's LOGOUT_START comes before it clears
+        // the cache), so a template shows its loading view, and no hook starts a sign-in.
         let signed_out = self.client.sign_out_for_redirect(req)?;
-        self.emit(AppEvent::AccountsChanged);
-        let started = self.client.finish_logout_redirect(req, signed_out).await?;
         self.set_status(InteractionStatus::Logout);
+        self.emit(AppEvent::AccountsChanged);
+        let started = match self.client.finish_logout_redirect(req, signed_out).await {
+            Ok(started) => started,
+            Err(e) => {
+                self.set_status(InteractionStatus::None);
+                return Err(e);
+            }
+        };
         match started.url {
             Some(url) => location()?.assign(&url).map_err(|_| {
                 self.client.abort_logout();

@@ -179,7 +179,9 @@ pub fn use_access_token(scopes: Vec<String>, fallback: Fallback) -> ReadSignal<T
         let run = generation.get_value().wrapping_add(1);
         generation.set_value(run);
         let (Some(app), Some(account)) = (ctx.app.try_get_value().flatten(), target.get()) else {
-            if ctx.in_progress.get_untracked() != InteractionStatus::Startup {
+            // Tracked here: signed out, the target stays `None` when start-up ends, and only
+            // the status tells this effect to leave `loading`.
+            if ctx.in_progress.get() != InteractionStatus::Startup {
                 set_state.set(TokenState::default());
             }
             return;
@@ -235,7 +237,11 @@ pub fn use_msal_authentication(
     let started = StoredValue::new(false);
     let filter_for_reset = filter.clone();
     let start = StoredValue::new_local(move |run: HookRun| {
-        let Some(app) = ctx.app.try_get_value().flatten() else { return };
+        let Some(app) = ctx.app.try_get_value().flatten() else {
+            // The app's call before the provider's client started: said, not dropped.
+            set_error.set(Some(super::not_started(ctx.error.get_untracked())));
+            return;
+        };
         started.set_value(true);
         let (request, filter) = (request.clone(), filter.clone());
         leptos::task::spawn_local(async move {
@@ -319,23 +325,28 @@ pub fn MsalAuthenticationTemplate(
     /// Shown while signing in.
     #[prop(optional, into)]
     loading: ViewFn,
-    /// Shown when the sign-in failed.
+    /// Shown when the sign-in failed (or the provider's client did not start), with the hook's
+    /// result (as msal-react's `errorComponent` gets it): its `login` and `acquire_token` try
+    /// again. The children and views also find it with `use_context::<MsalAuthenticationResult>()`.
     #[prop(optional)]
-    error: Option<Callback<AuthError, AnyView>>,
+    error: Option<Callback<(AuthError, MsalAuthenticationResult), AnyView>>,
     /// Shown once signed in.
     children: ChildrenFn,
 ) -> impl IntoView {
     let ctx = use_msal();
     let auth = use_msal_authentication(interaction, request, filter.clone());
+    provide_context(auth);
+    // The hook's error, else the provider's when its client did not start.
+    let failed = move || auth.error.get().or_else(|| ctx.app().is_none().then(|| ctx.error.get()).flatten());
     // A memo: the children stay mounted while the status changes (a popup for another token).
     let shown = Memo::new(move |_| {
         let signed_in = ctx.account_for(filter.as_ref()).is_some();
-        super::template_view(auth.error.with(Option::is_some), signed_in, ctx.in_progress.get())
+        super::template_view(failed().is_some(), signed_in, ctx.in_progress.get())
     });
     move || match shown.get() {
         TemplateView::Children => children().into_any(),
-        TemplateView::Error => match (auth.error.get(), error) {
-            (Some(e), Some(view)) => view.run(e),
+        TemplateView::Error => match (failed(), error) {
+            (Some(e), Some(view)) => view.run((e, auth)),
             _ => ().into_any(),
         },
         TemplateView::Loading => loading.run().into_any(),

@@ -29,6 +29,17 @@ pub(crate) async fn provided_app(instance: Option<BrowserApp>, config: Option<Co
     }
 }
 
+/// A hook's `login` or `acquire_token` called before the provider's client started: the
+/// provider's own error when it failed to start, else msal's "call initialize first".
+pub(crate) fn not_started(provider_error: Option<AuthError>) -> AuthError {
+    provider_error.unwrap_or_else(|| {
+        AuthError::browser(
+            codes::UNINITIALIZED_PUBLIC_CLIENT_APPLICATION,
+            "the provider's client has not started yet: try again once the status leaves Startup",
+        )
+    })
+}
+
 /// What `use_access_token` does when the silent request needs the user.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Fallback {
@@ -53,15 +64,21 @@ pub enum Interaction {
 }
 
 /// The signed-in account that matches `filter` (any account without one): the active account
-/// first, then the others in order (msal-react's `useAccount`).
+/// first, then the others in order (msal-react's `useAccount`). As msal-react's account
+/// identifiers, the home and local account ids match without regard to case (the username
+/// already does).
 pub(crate) fn matching_account(app: &BrowserApp, filter: Option<&AccountFilter>) -> Option<AccountInfo> {
-    match filter {
-        None => app.account(),
-        Some(f) => {
-            let active = app.client().active_account().filter(|a| app.client().accounts_matching(f).iter().any(|m| m == a));
-            active.or_else(|| app.client().accounts_matching(f).into_iter().next())
-        }
-    }
+    let Some(f) = filter else { return app.account() };
+    let rest = AccountFilter { home_account_id: None, local_account_id: None, ..f.clone() };
+    let same = |want: &Option<String>, have: &str| want.as_deref().is_none_or(|w| w.eq_ignore_ascii_case(have));
+    let found: Vec<AccountInfo> = app
+        .client()
+        .accounts_matching(&rest)
+        .into_iter()
+        .filter(|a| same(&f.home_account_id, &a.account.home_account_id) && same(&f.local_account_id, &a.account.local_account_id))
+        .collect();
+    let active = app.client().active_account().filter(|a| found.contains(a));
+    active.or_else(|| found.into_iter().next())
 }
 
 /// The error a hook reports instead of starting a redirect by itself, when the provider's
@@ -235,6 +252,13 @@ mod tests {
     use super::*;
     use wasm_bindgen_test::wasm_bindgen_test as test;
     use InteractionStatus::*;
+
+    #[test]
+    fn a_call_before_the_client_started_says_why() {
+        assert_eq!(not_started(Option::None).code(), codes::UNINITIALIZED_PUBLIC_CLIENT_APPLICATION);
+        let failed = AuthError::config(codes::INVALID_CONFIGURATION, "bad");
+        assert_eq!(not_started(Some(failed)).code(), codes::INVALID_CONFIGURATION, "the start-up's own error");
+    }
 
     #[test]
     fn the_authentication_template_decides_as_msal_react() {

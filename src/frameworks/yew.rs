@@ -252,13 +252,20 @@ pub fn use_msal_authentication(
     let ctx = use_msal();
     let state = use_state(|| (None::<AuthenticationResult>, None::<AuthError>));
     let started = use_mut_ref(|| false);
+    // The provider's client as of the latest render: a callback the app kept from an earlier
+    // render (before start-up ended) still reaches it.
+    let current = use_mut_ref(|| None::<(Option<BrowserApp>, Option<AuthError>)>);
+    *current.borrow_mut() = Some((ctx.app.clone(), ctx.error.clone()));
     let start = {
         let state = state.clone();
-        let app = ctx.app.clone();
         let started = started.clone();
         let (request, filter) = (request.clone(), filter.clone());
         Callback::from(move |run: HookRun| {
-            let Some(app) = app.clone() else { return };
+            let (app, provider_error) = current.borrow().clone().unwrap_or_default();
+            let Some(app) = app else {
+                // The app's call before the provider's client started: said, not dropped.
+                return state.set((None, Some(super::not_started(provider_error))));
+            };
             *started.borrow_mut() = true;
             let (state, request, filter) = (state.clone(), request.clone(), filter.clone());
             wasm_bindgen_futures::spawn_local(async move {
@@ -344,9 +351,11 @@ pub struct MsalAuthenticationTemplateProps {
     /// Shown while signing in.
     #[prop_or_default]
     pub loading: Html,
-    /// Shown when the sign-in failed.
+    /// Shown when the sign-in failed (or the provider's client did not start), with the hook's
+    /// result (as msal-react's `errorComponent` gets it): its `login` and `acquire_token` try
+    /// again.
     #[prop_or_default]
-    pub error: Option<Callback<AuthError, Html>>,
+    pub error: Option<Callback<(AuthError, MsalAuthenticationResult), Html>>,
     /// Shown once signed in.
     #[prop_or_default]
     pub children: Html,
@@ -359,10 +368,12 @@ pub fn msal_authentication_template(props: &MsalAuthenticationTemplateProps) -> 
     let auth = use_msal_authentication(props.interaction, props.request.clone(), props.filter.clone());
     let ctx = use_msal();
     let signed_in = ctx.app.as_ref().and_then(|app| matching_account(app, props.filter.as_ref())).is_some();
-    match super::template_view(auth.error.is_some(), signed_in, ctx.in_progress) {
+    // The hook's error, else the provider's when its client did not start.
+    let failed = auth.error.clone().or_else(|| ctx.app.is_none().then(|| ctx.error.clone()).flatten());
+    match super::template_view(failed.is_some(), signed_in, ctx.in_progress) {
         TemplateView::Children => props.children.clone(),
-        TemplateView::Error => match (&auth.error, &props.error) {
-            (Some(e), Some(view)) => view.emit(e.clone()),
+        TemplateView::Error => match (failed, &props.error) {
+            (Some(e), Some(view)) => view.emit((e, auth)),
             _ => Html::default(),
         },
         TemplateView::Loading => props.loading.clone(),

@@ -176,9 +176,16 @@ impl BrowserPlatform {
         }
     }
 
-    /// Sets the BroadcastChannel that [`Platform::announce`] posts on.
+    /// Sets what the page's listeners for this client's tabs gave (`window::listen`):
+    /// [`Platform::announce`] posts on its channel, and the platform stops them when it goes.
     pub fn set_channel(&self, channel: JsValue) {
         *self.channel.borrow_mut() = channel;
+    }
+}
+
+impl Drop for BrowserPlatform {
+    fn drop(&mut self) {
+        window::unlisten(self.channel.get_mut());
     }
 }
 

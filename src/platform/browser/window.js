@@ -480,36 +480,43 @@ export function release(fn) {
 // `maxLength` characters on the BroadcastChannel `name` (any page of the origin can post there: a
 // huge message must not be copied into the module), other tabs' localStorage changes (when
 // `storage`), and wake-ups: visible again or back online (timers are not trusted after sleep or
-// in background tabs), or back from the back/forward cache (`restored` true). Returns the
-// channel, null without BroadcastChannel.
+// in background tabs), or back from the back/forward cache (`restored` true). Returns what
+// `post` and `unlisten` take: the channel (null without BroadcastChannel) and what stops it all.
 export function listen(name, maxLength, storage, events) {
   const safely = (f) => { try { f(); } catch (_) { /* never break the page */ } };
+  const off = [];
+  const on = (target, type, f) => { target.addEventListener(type, f); off.push(() => target.removeEventListener(type, f)); };
   if (typeof document !== "undefined") {
-    if (storage) window.addEventListener("storage", (e) => { safely(() => events.storage(e.key === null ? "" : e.key)); tabsSpoke(); });
+    if (storage) on(window, "storage", (e) => { safely(() => events.storage(e.key === null ? "" : e.key)); tabsSpoke(); });
     const wake = (restored) => safely(() => events.wake(restored));
-    document.addEventListener("visibilitychange", () => { if (document.visibilityState === "visible") wake(false); });
-    window.addEventListener("online", () => wake(false));
-    window.addEventListener("pageshow", (e) => { if (e.persisted) wake(true); });
+    on(document, "visibilitychange", () => { if (document.visibilityState === "visible") wake(false); });
+    on(window, "online", () => wake(false));
+    on(window, "pageshow", (e) => { if (e.persisted) wake(true); });
   }
-  if (typeof BroadcastChannel === "undefined") return null;
+  let channel = null;
   try {
-    const channel = new BroadcastChannel(name);
+    channel = new BroadcastChannel(name);
     channel.onmessage = (e) => {
       if (typeof e.data === "string" && e.data.length <= maxLength) {
         safely(() => events.message(e.data));
         tabsSpoke();
       }
     };
-    return channel;
-  } catch (_) {
-    return null;
+    off.push(() => channel.close());
+  } catch (_) { /* no BroadcastChannel */ }
+  return { channel, stop: () => off.splice(0).forEach(safely) };
+}
+
+export function post(listening, text) {
+  if (listening && listening.channel) {
+    try { listening.channel.postMessage(text); } catch (_) { /* ignore */ }
   }
 }
 
-export function post(channel, text) {
-  if (channel) {
-    try { channel.postMessage(text); } catch (_) { /* ignore */ }
-  }
+// Stops what `listen` started: a client that is gone hears nothing more (its listeners and
+// channel would otherwise stay with the page).
+export function unlisten(listening) {
+  if (listening) listening.stop();
 }
 
 // ---- the token cache in localStorage, encrypted at rest as msal-browser v4/v5 do it ----

@@ -117,10 +117,12 @@ extern "C" {
     /// Delivers to `events` the string messages of at most `max_length` characters on the
     /// BroadcastChannel `name`, localStorage changes when `storage`, and the page's wake-ups
     /// (visible again or online: `false`; back from the back/forward cache: `true`). Returns the
-    /// channel (`null` without BroadcastChannel).
+    /// handle `post` and `unlisten` take.
     pub fn listen(name: &str, max_length: u32, storage: bool, events: super::runtime::TabEvents) -> JsValue;
-    /// Posts a string on the channel from `listen`.
-    pub fn post(channel: &JsValue, text: &str);
+    /// Posts a string on the channel of a `listen` handle.
+    pub fn post(listening: &JsValue, text: &str);
+    /// Removes the listeners of a `listen` handle and closes its channel.
+    pub fn unlisten(listening: &JsValue);
 }
 
 #[wasm_bindgen(module = "/src/platform/browser/window.js")]
