@@ -219,21 +219,33 @@ async fn the_templates_children_stay_mounted_through_a_popup_and_an_unmounted_pr
     support::sleep_ms(200).await;
     APP.with(|a| *a.borrow_mut() = None);
     assert_eq!(std::rc::Rc::strong_count(&client), 1, "the unmounted provider still holds its client");
-    // And once the client goes, so do its listeners: its channel to the other tabs is closed.
-    let closed = count_channel_closes();
+    // And once the client goes, so do its listeners: its channel to the other tabs is closed,
+    // and the page's wake-up listeners removed (a memory cache has no `storage` listener).
+    let stopped = count_stops();
     drop(client);
-    assert_eq!(closed(), 1.0, "the client's BroadcastChannel stayed open");
+    assert_eq!(stopped(), "1 online,pageshow,visibilitychange", "the client's channel and listeners stayed");
     root.remove();
 }
 
-/// Counts `BroadcastChannel.close()` calls from now on; the closure reads the count.
-fn count_channel_closes() -> impl Fn() -> f64 {
-    let count = js_sys::Function::new_no_args(
-        "const proto = BroadcastChannel.prototype, close = proto.close; globalThis.__closes = 0; \
-         proto.close = function () { globalThis.__closes++; proto.close = close; return close.call(this); };",
+/// Counts, from now on, `BroadcastChannel.close()` calls and the removals of page listeners of
+/// the types a client listens to; the closure stops counting and says what it saw.
+fn count_stops() -> impl Fn() -> String {
+    let start = js_sys::Function::new_no_args(
+        "const channel = BroadcastChannel.prototype, close = channel.close; \
+         const remove = EventTarget.prototype.removeEventListener; \
+         const seen = { closes: 0, removed: [] }; \
+         channel.close = function () { seen.closes++; return close.call(this); }; \
+         EventTarget.prototype.removeEventListener = function (type, f, o) { \
+           if (['storage', 'visibilitychange', 'online', 'pageshow'].includes(type)) seen.removed.push(type); \
+           return remove.call(this, type, f, o); }; \
+         globalThis.__stops = () => { channel.close = close; EventTarget.prototype.removeEventListener = remove; \
+           return seen.closes + ' ' + seen.removed.sort().join(','); };",
     );
-    count.call0(&wasm_bindgen::JsValue::NULL).unwrap();
-    || js_sys::Reflect::get(&js_sys::global(), &"__closes".into()).unwrap().as_f64().unwrap_or(-1.0)
+    start.call0(&wasm_bindgen::JsValue::NULL).unwrap();
+    || {
+        let read = js_sys::Reflect::get(&js_sys::global(), &"__stops".into()).unwrap();
+        js_sys::Function::from(read).call0(&wasm_bindgen::JsValue::NULL).unwrap().as_string().unwrap_or_default()
+    }
 }
 
 #[component]

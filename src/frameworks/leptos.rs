@@ -181,7 +181,8 @@ pub fn use_access_token(scopes: Vec<String>, fallback: Fallback) -> ReadSignal<T
         let (Some(app), Some(account)) = (ctx.app.try_get_value().flatten(), target.get()) else {
             // Tracked here: signed out, the target stays `None` when start-up ends, and only
             // the status tells this effect to leave `loading`.
-            if ctx.in_progress.get() != InteractionStatus::Startup {
+            let settled = state.with_untracked(|s| !s.loading && s.result.is_none() && s.error.is_none());
+            if ctx.in_progress.get() != InteractionStatus::Startup && !settled {
                 set_state.set(TokenState::default());
             }
             return;
@@ -238,7 +239,9 @@ pub fn use_msal_authentication(
     let filter_for_reset = filter.clone();
     let start = StoredValue::new_local(move |run: HookRun| {
         let Some(app) = ctx.app.try_get_value().flatten() else {
-            // The app's call before the provider's client started: said, not dropped.
+            // The app's call before the provider's client started: said, not dropped. As any
+            // error of the hook in msal-react, it is the app's to handle: no run of its own follows.
+            started.set_value(true);
             set_error.set(Some(super::not_started(ctx.error.get_untracked())));
             return;
         };
@@ -336,16 +339,20 @@ pub fn MsalAuthenticationTemplate(
     let ctx = use_msal();
     let auth = use_msal_authentication(interaction, request, filter.clone());
     provide_context(auth);
-    // The hook's error, else the provider's when its client did not start.
-    let failed = move || auth.error.get().or_else(|| ctx.app().is_none().then(|| ctx.error.get()).flatten());
+    // The hook's error, else the provider's when its client did not start; a memo, so the
+    // error view is built again only for another error (not at every change of the accounts).
+    let failed = Memo::new_with_compare(
+        move |_| auth.error.get().or_else(|| ctx.app().is_none().then(|| ctx.error.get()).flatten()),
+        |a, b| a.flatten().map(|e| (e.code(), e.message())) != b.flatten().map(|e| (e.code(), e.message())),
+    );
     // A memo: the children stay mounted while the status changes (a popup for another token).
     let shown = Memo::new(move |_| {
         let signed_in = ctx.account_for(filter.as_ref()).is_some();
-        super::template_view(failed().is_some(), signed_in, ctx.in_progress.get())
+        super::template_view(failed.with(Option::is_some), signed_in, ctx.in_progress.get())
     });
     move || match shown.get() {
         TemplateView::Children => children().into_any(),
-        TemplateView::Error => match (failed(), error) {
+        TemplateView::Error => match (failed.get(), error) {
             (Some(e), Some(view)) => view.run((e, auth)),
             _ => ().into_any(),
         },

@@ -191,14 +191,15 @@ pub fn use_access_token(scopes: Vec<String>, fallback: Fallback) -> TokenState {
     let target = super::token_target(ctx.in_progress, ctx.account.as_ref().map(AccountInfo::to_ref), had.borrow().as_ref());
     *had.borrow_mut() = Some(target.clone());
     let generation = use_mut_ref(|| 0u32);
-    let key = (ctx.app.clone(), target, scopes.clone());
+    // (With the start-up's end: signed out, nothing else in the key changes when it ends.)
+    let started = ctx.in_progress != InteractionStatus::Startup;
+    let key = (ctx.app.clone(), target, scopes.clone(), started);
     // No redirect by itself after one that came back with an error.
     let fallback =
         if super::failed_redirect(fallback == Fallback::Redirect, ctx.error.clone()).is_some() { Fallback::None } else { fallback };
     {
         let state = state.clone();
-        let started = ctx.in_progress != InteractionStatus::Startup;
-        use_effect_with(key, move |(app, account, scopes)| {
+        use_effect_with(key, move |(app, account, scopes, started)| {
             let run = generation.borrow().wrapping_add(1);
             *generation.borrow_mut() = run;
             if let (Some(app), Some(account)) = (app.clone(), account.clone()) {
@@ -214,7 +215,7 @@ pub fn use_access_token(scopes: Vec<String>, fallback: Fallback) -> TokenState {
                         Err(e) => state.set(TokenState { loading: false, result: None, error: Some(e) }),
                     }
                 });
-            } else if app.is_some() && started {
+            } else if app.is_some() && *started {
                 state.set(TokenState::default());
             }
             || ()
