@@ -53,7 +53,8 @@ fn Probe() -> impl IntoView {
         }
         let user = account.get().map(|a| a.account.username).unwrap_or_default();
         let ready = ctx.in_progress.get() == InteractionStatus::None;
-        format!("ready={ready} signed_in={} account={user} nobody={}", signed_in.get(), other.get())
+        let accounts = ctx.accounts().len();
+        format!("ready={ready} signed_in={} account={user} nobody={} accounts={accounts}", signed_in.get(), other.get())
     };
     view! { <p id="leptos-probe">{text}</p> }
 }
@@ -97,7 +98,7 @@ async fn provider_hooks_and_templates_follow_sign_in() {
     let handle = leptos::mount::mount_to(root.clone(), TestApp);
 
     support::wait_for("the provider to initialize", || support::text_of("leptos-probe").starts_with("ready=true")).await;
-    assert_eq!(support::text_of("leptos-probe"), "ready=true signed_in=false account= nobody=false");
+    assert_eq!(support::text_of("leptos-probe"), "ready=true signed_in=false account= nobody=false accounts=0");
     assert_eq!(support::text_of("leptos-unauth"), "unauthenticated");
     assert_eq!(support::text_of("leptos-auth"), "");
 
@@ -105,7 +106,7 @@ async fn provider_hooks_and_templates_follow_sign_in() {
     support::sign_in(&app, "lena").await;
 
     support::wait_for("the hooks to see the account", || support::text_of("leptos-probe").contains("signed_in=true")).await;
-    assert_eq!(support::text_of("leptos-probe"), "ready=true signed_in=true account=lena nobody=false");
+    assert_eq!(support::text_of("leptos-probe"), "ready=true signed_in=true account=lena nobody=false accounts=1");
     assert_eq!(support::text_of("leptos-unauth"), "");
     assert_eq!(support::text_of("leptos-auth"), "authenticated");
     assert_eq!(support::text_of("leptos-nobody"), "", "the template's account filter matches no account");
@@ -122,6 +123,22 @@ async fn provider_hooks_and_templates_follow_sign_in() {
     support::wait_for("the upper-case filter", || support::text_of("leptos-filter") == "lena").await;
     drop(upper);
     upper_root.remove();
+    // A silent token from the guest tenant adds that tenant's profile, an account of its own
+    // (v5): the hooks see it, though no sign-in happened.
+    let guest = [support::idp_origin(), "/", support::GUEST_TENANT_ID].concat();
+    let before = app.accounts().len();
+    let request = msal_wasm::client::SilentRequest {
+        scopes: vec!["User.Read".into()],
+        account: Some(app.accounts()[0].to_ref()),
+        authority: Some(guest),
+        ..Default::default()
+    };
+    app.acquire_token_silent(&request).await.expect("a guest tenant's token, silently");
+    assert_eq!(app.accounts().len(), before + 1, "the guest tenant's profile");
+    support::wait_for("the hooks to list the guest profile", || {
+        support::text_of("leptos-probe").contains(&format!("accounts={}", before + 1))
+    })
+    .await;
     drop(handle);
     root.remove();
 }

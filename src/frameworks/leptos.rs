@@ -90,14 +90,16 @@ pub fn MsalProvider(
     leptos::task::spawn_local(async move {
         match super::provided_app(instance, config).await {
             Ok(app) => {
+                // (A token from the network may bring a tenant profile, so an account of its
+                // own: msal-react reads the accounts again at every event.)
                 let id = app.subscribe(move |event| match event {
-                    AppEvent::AccountsChanged => {
+                    AppEvent::AccountsChanged | AppEvent::TokenAcquired => {
                         ctx.version.try_update(|v| *v += 1);
                     }
                     AppEvent::Status(s) => {
                         ctx.in_progress.try_set(s);
                     }
-                    AppEvent::TokenAcquired | AppEvent::RedirectCancelled => {}
+                    AppEvent::RedirectCancelled => {}
                 });
                 if ctx.app.try_set_value(Some(app.clone())).is_some() || listener.try_set_value(Some(id)).is_some() {
                     // Unmounted while the client started.

@@ -83,7 +83,8 @@ enum Live {
 /// Unmounted (or given another configuration), it stops listening to its client and lets it go.
 #[function_component(MsalProvider)]
 pub fn msal_provider(props: &MsalProviderProps) -> Html {
-    let ctx = use_state(MsalContext::default);
+    // (Set again only when something changed: the listener takes a snapshot at every event.)
+    let ctx = use_state_eq(MsalContext::default);
     {
         let ctx = ctx.clone();
         let deps = (props.config.clone(), props.instance.clone());
@@ -100,7 +101,10 @@ pub fn msal_provider(props: &MsalProviderProps) -> Html {
                         // Weak: the listener lives in the client's own list.
                         let weak = app.downgrade();
                         let id = app.subscribe(move |event| {
-                            if let (true, Some(app)) = (matches!(event, AppEvent::AccountsChanged | AppEvent::Status(_)), weak.upgrade()) {
+                            // (A token from the network may bring a tenant profile: msal-react
+                            // reads the accounts again at every event.)
+                            let news = matches!(event, AppEvent::AccountsChanged | AppEvent::Status(_) | AppEvent::TokenAcquired);
+                            if let (true, Some(app)) = (news, weak.upgrade()) {
                                 listener_ctx.set(snapshot(&app, listener_error.borrow().clone()));
                             }
                         });

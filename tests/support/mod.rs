@@ -26,6 +26,14 @@ pub fn authority() -> &'static str {
     built_with("MSAL_TEST_ENTRA_AUTHORITY", option_env!("MSAL_TEST_ENTRA_AUTHORITY"))
 }
 
+/// The provider's origin.
+pub fn idp_origin() -> &'static str {
+    built_with("MSAL_TEST_IDP_ORIGIN", option_env!("MSAL_TEST_IDP_ORIGIN"))
+}
+
+/// The provider's second tenant, where its users are guests (tests/idp/server.mjs).
+pub const GUEST_TENANT_ID: &str = "3c9a7d51-6b2e-4f80-a1d4-0f5e2b7c9e31";
+
 /// This page's origin + "/" (a redirect URI the provider accepts for the test origin).
 pub fn redirect_uri() -> String {
     web_sys::window().unwrap().location().origin().unwrap() + "/"
