@@ -252,6 +252,8 @@ function createGuid() {
     + HEX[(b[i + 8] & 0x3f) | 0x80] + h(9) + "-" + h(10) + h(11) + h(12) + h(13) + h(14) + h(15);
 }
 const isInIframe = () => { try { return window.parent !== window; } catch (_) { return true; } };
+// JSON in base64url (msal's state, a JWT's part); throws when it is not.
+const base64UrlJson = (text) => JSON.parse(atob(text.replace(/-/g, "+").replace(/_/g, "/")));
 // msal 5's test: a page (not a frame) whose address holds the response to a popup sign-in (its
 // state says so), whether or not the popup still has its opener (COOP may have cut it).
 const isInPopup = () => {
@@ -261,7 +263,7 @@ const isInPopup = () => {
     state = new URLSearchParams(part.replace(/^[#?]\/?/, "")).get("state") || state;
   }
   try {
-    const lib = JSON.parse(atob(state.split("|")[0].replace(/-/g, "+").replace(/_/g, "/")));
+    const lib = base64UrlJson(state.split("|")[0]);
     return lib.meta.interactionType === "popup";
   } catch (_) {
     return false;
@@ -269,7 +271,7 @@ const isInPopup = () => {
 };
 // A compact JWT's payload ({} when it has none that parses).
 const jwtPayload = (jwt) => {
-  try { return JSON.parse(atob(jwt.split(".")[1].replace(/-/g, "+").replace(/_/g, "/"))) || {}; } catch (_) { return {}; }
+  try { return base64UrlJson(jwt.split(".")[1]) || {}; } catch (_) { return {}; }
 };
 const hasResponse = (s) => /[#?&](code|error|state)=/.test(s || "");
 export const BrowserUtils = Object.freeze({

@@ -344,7 +344,7 @@ pub fn MsalAuthenticationTemplate(
     // The hook's error, else the provider's when its client did not start; a memo, so the
     // error view is built again only for another error (not at every change of the accounts).
     let failed = Memo::new_with_compare(
-        move |_| auth.error.get().or_else(|| ctx.app().is_none().then(|| ctx.error.get()).flatten()),
+        move |_| super::template_failure(auth.error.get(), ctx.app().is_some(), || ctx.error.get()),
         |a, b| a.flatten().map(|e| (e.code(), e.message())) != b.flatten().map(|e| (e.code(), e.message())),
     );
     // A memo: the children stay mounted while the status changes (a popup for another token).

@@ -40,6 +40,12 @@ pub(crate) fn not_started(provider_error: Option<AuthError>) -> AuthError {
     })
 }
 
+/// What `MsalAuthenticationTemplate`'s error view shows: the hook's error, else the provider's
+/// when its client did not start.
+pub(crate) fn template_failure(hook: Option<AuthError>, started: bool, provider: impl FnOnce() -> Option<AuthError>) -> Option<AuthError> {
+    hook.or_else(|| if started { None } else { provider() })
+}
+
 /// What `use_access_token` does when the silent request needs the user.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Fallback {

@@ -373,8 +373,7 @@ pub fn msal_authentication_template(props: &MsalAuthenticationTemplateProps) -> 
     let auth = use_msal_authentication(props.interaction, props.request.clone(), props.filter.clone());
     let ctx = use_msal();
     let signed_in = ctx.app.as_ref().and_then(|app| matching_account(app, props.filter.as_ref())).is_some();
-    // The hook's error, else the provider's when its client did not start.
-    let failed = auth.error.clone().or_else(|| ctx.app.is_none().then(|| ctx.error.clone()).flatten());
+    let failed = super::template_failure(auth.error.clone(), ctx.app.is_some(), || ctx.error.clone());
     match super::template_view(failed.is_some(), signed_in, ctx.in_progress) {
         TemplateView::Children => props.children.clone(),
         TemplateView::Error => match (failed, &props.error) {
