@@ -489,3 +489,74 @@ async fn signed_out_the_token_hook_stops_loading_and_the_templates_error_view_si
     drop(handle);
     root.remove();
 }
+
+#[component]
+fn EarlyProbe() -> impl IntoView {
+    let request =
+        InteractiveRequest { scopes: vec!["User.Read".into()], redirect_uri: support::popup_redirect_uri(), ..Default::default() };
+    let auth = use_msal_authentication(Interaction::Silent, request, None);
+    AUTH.with(|a| *a.borrow_mut() = Some(auth));
+    // The app's call as it mounts, before the provider's client started.
+    auth.login.run(AuthCall { interaction: Some(Interaction::Silent), request: None });
+    let ctx = use_msal();
+    let text = move || match (auth.result.get(), auth.error.get()) {
+        (Some(r), _) => format!("{:?} {} from_cache={}", ctx.in_progress.get(), r.account.account.username, r.from_cache),
+        (None, Some(e)) => format!("{:?} error {}", ctx.in_progress.get(), e.code()),
+        (None, None) => format!("{:?} none", ctx.in_progress.get()),
+    };
+    view! { <p id="leptos-early">{text}</p> }
+}
+
+// A hook's login before the provider's client started is reported (msal's "initialize first"),
+// not dropped; as with any hook error in msal-react, no run of the hook's own follows; a call
+// kept from then reaches the client once it started.
+#[test]
+async fn a_hooks_call_before_the_client_started_is_reported_and_a_kept_call_reaches_it_later() {
+    AUTH.with(|a| *a.borrow_mut() = None);
+    let app = BrowserApp::new(support::config()).await.unwrap();
+    support::sign_in(&app, "emil").await;
+    let root = mount_root();
+    let given = app.clone();
+    let handle =
+        leptos::mount::mount_to(root.clone(), move || view! { <MsalProvider instance=given.clone()><EarlyProbe /></MsalProvider> });
+    support::wait_for("the provider to start", || support::text_of("leptos-early").starts_with("None")).await;
+    support::sleep_ms(300).await;
+    assert_eq!(
+        support::text_of("leptos-early"),
+        "None error uninitialized_public_client_application",
+        "reported; no run of its own followed"
+    );
+    let auth = AUTH.with(|a| *a.borrow()).unwrap();
+    auth.acquire_token.run(AuthCall::default());
+    support::wait_for("the kept call", || support::text_of("leptos-early").contains("emil")).await;
+    assert_eq!(support::text_of("leptos-early"), "None emil from_cache=true");
+    drop(handle);
+    root.remove();
+}
+
+// msal's logoutRedirect: LOGOUT_START before the cache is cleared. The status says Logout before
+// the listeners hear that the accounts went (so a template shows its loading view and no hook
+// signs in again meanwhile), and None again when the sign-out fails after that (here the
+// request's authority is not trusted: msal signs out here first, then resolves it).
+#[test]
+async fn a_redirect_sign_out_says_logout_before_the_accounts_go_and_none_when_it_fails() {
+    // (A redirect needs a cache in sessionStorage.)
+    let app = BrowserApp::new(support::redirect_config()).await.unwrap();
+    support::sign_in(&app, "olaf").await;
+    let seen: std::rc::Rc<RefCell<Vec<String>>> = std::rc::Rc::default();
+    let (log, listened) = (seen.clone(), app.clone());
+    let id = app.subscribe(move |event| {
+        let app = &listened;
+        log.borrow_mut().push(format!("{event:?} status={:?} accounts={}", app.interaction_status(), app.accounts().len()));
+    });
+    let req = msal_wasm::client::LogoutRequest { authority: Some("https://evil.example/tenant".into()), ..Default::default() };
+    let e = app.logout_redirect(&req).await.unwrap_err();
+    assert_eq!(e.code(), "untrusted_authority");
+    assert_eq!(
+        *seen.borrow(),
+        ["Status(Logout) status=Logout accounts=0", "AccountsChanged status=Logout accounts=0", "Status(None) status=None accounts=0"]
+    );
+    assert!(app.accounts().is_empty(), "signed out here first, as msal");
+    app.unsubscribe(id);
+    web_sys::window().unwrap().session_storage().unwrap().unwrap().clear().unwrap();
+}

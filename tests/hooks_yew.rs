@@ -340,3 +340,55 @@ async fn the_provider_takes_the_apps_instance_and_the_hooks_calls_take_msal_reac
     handle.destroy();
     root.remove();
 }
+
+#[function_component(EarlyProbe)]
+fn early_probe() -> Html {
+    let request =
+        InteractiveRequest { scopes: vec!["User.Read".into()], redirect_uri: support::popup_redirect_uri(), ..Default::default() };
+    let auth = use_msal_authentication(Interaction::Silent, request, None);
+    let ctx = use_msal();
+    // The first render's callbacks, kept by the app.
+    CALLS.with(|c| {
+        c.borrow_mut().get_or_insert_with(|| (auth.login.clone(), auth.acquire_token.clone()));
+    });
+    // The app's call as it mounts, before the provider's client started.
+    let login = auth.login.clone();
+    use_effect_with((), move |_| {
+        login.emit(AuthCall { interaction: Some(Interaction::Silent), request: None });
+        || ()
+    });
+    let text = match (&auth.result, &auth.error) {
+        (Some(r), _) => format!("{:?} {} from_cache={}", ctx.in_progress, r.account.account.username, r.from_cache),
+        (None, Some(e)) => format!("{:?} error {}", ctx.in_progress, e.code()),
+        (None, None) => format!("{:?} none", ctx.in_progress),
+    };
+    html! { <p id="yew-early">{ text }</p> }
+}
+
+#[function_component(EarlyApp)]
+fn early_app(props: &InstanceProps) -> Html {
+    html! { <MsalProvider instance={props.app.clone()}><EarlyProbe /></MsalProvider> }
+}
+
+// A hook's login before the provider's client started is reported (msal's "initialize first"),
+// not dropped; as with any hook error in msal-react, no run of the hook's own follows; a
+// callback kept from that first render reaches the client once it started.
+#[test]
+async fn a_hooks_call_before_the_client_started_is_reported_and_a_kept_callback_reaches_it_later() {
+    CALLS.with(|c| *c.borrow_mut() = None);
+    let app = BrowserApp::new(support::config()).await.unwrap();
+    support::sign_in(&app, "ebba").await;
+    let document = web_sys::window().unwrap().document().unwrap();
+    let root = document.create_element("div").unwrap();
+    document.body().unwrap().append_child(&root).unwrap();
+    let handle = yew::Renderer::<EarlyApp>::with_root_and_props(root.clone(), InstanceProps { app: app.clone() }).render();
+    support::wait_for("the provider to start", || support::text_of("yew-early").starts_with("None")).await;
+    support::sleep_ms(300).await;
+    assert_eq!(support::text_of("yew-early"), "None error uninitialized_public_client_application", "reported; no run of its own followed");
+    let (_, acquire_token) = CALLS.with(|c| c.borrow().clone()).unwrap();
+    acquire_token.emit(AuthCall::default());
+    support::wait_for("the kept callback", || support::text_of("yew-early").contains("ebba")).await;
+    assert_eq!(support::text_of("yew-early"), "None ebba from_cache=true");
+    handle.destroy();
+    root.remove();
+}
