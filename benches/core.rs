@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use msal_wasm::client::{AccountRef, Config, InteractiveRequest, PublicClientApplication, SilentRequest};
 use msal_wasm::core::account::{authority_type, Account};
-use msal_wasm::core::authorize::{authorize_url, AuthorizeParams, AuthorizeResponse, HintSource};
+use msal_wasm::core::authorize::{authorize_url, AppTelemetry, AuthorizeParams, AuthorizeResponse, HintSource};
 use msal_wasm::core::base64;
 use msal_wasm::core::cache::{AtQuery, MemoryStore, SaveRequest, TokenCache};
 use msal_wasm::core::http::HttpResponse;
@@ -252,6 +252,7 @@ fn main() {
         client_capabilities: &[],
         code_challenge: "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
         extra: &[],
+        app: AppTelemetry::NONE,
     };
     assert!(authorize_url(&params).is_ok());
     bench(&filter, "authorize_url", || authorize_url(black_box(&params)).map(|u| u.len()));

@@ -27,6 +27,7 @@
 //! response is parsed into typed tokens or msal's errors.
 //!
 //! ```
+//! use msal_wasm::core::authorize::AppTelemetry;
 //! use msal_wasm::core::http::HttpResponse;
 //! use msal_wasm::core::scopes::ScopeSet;
 //! use msal_wasm::core::token::{ClientCredential, Grant, TokenRequest, TokenResponse};
@@ -45,6 +46,7 @@
 //!     claims: "",
 //!     anchor: "",
 //!     extra_body: &[],
+//!     app: AppTelemetry::NONE,
 //! }
 //! .build();
 //! assert_eq!(request.form_field("grant_type").as_deref(), Some("client_credentials"));

@@ -9,6 +9,8 @@ use msal_wasm::client::{
     StoreInCache, TokenOptions,
 };
 use msal_wasm::core::account::Account;
+use msal_wasm::core::authority::ProtocolMode;
+use msal_wasm::core::authorize::AppTelemetry;
 use msal_wasm::core::base64;
 use msal_wasm::core::cache::KeyValueStore;
 use msal_wasm::core::http::HttpResponse;
@@ -747,6 +749,30 @@ fn client_info_is_asked_in_oidc_mode_too_as_msal_5_and_names_the_account_when_re
     assert_eq!(last_token_request(&h).form_field("client_info").as_deref(), Some("1"));
     // The provider (Entra) answered with client_info: the account is uid.utid, as msal keys it.
     assert_eq!(r.account.account.home_account_id.split_once('.').map(|(_, utid)| utid), Some(TENANT));
+}
+
+/// msal's `telemetry.application`: `x-app-name` and `x-app-ver` in every token request, and in
+/// the authorize request but in the OIDC protocol mode.
+#[test]
+fn the_apps_name_and_version_go_to_the_token_endpoint_and_to_entras_authorize_endpoint() {
+    let app = AppTelemetry { name: "Contoso Portal".into(), version: "2.1.0".into() };
+    for mode in [ProtocolMode::Aad, ProtocolMode::Oidc] {
+        let mut c = config().with_protocol_mode(mode);
+        c.application = app.clone();
+        let h = harness_with(c);
+        let (url, r) = sign_in_with(&h, &with_options(TokenOptions::default()), false);
+        let authorize = if mode == ProtocolMode::Aad { ["Contoso Portal", "2.1.0"] } else { ["", ""] };
+        assert_eq!([query_param(&url, "x-app-name"), query_param(&url, "x-app-ver")], authorize, "{mode:?}");
+        let redeemed = last_token_request(&h);
+        assert_eq!(redeemed.form_field("x-app-name").as_deref(), Some("Contoso Portal"));
+        assert_eq!(redeemed.form_field("x-app-ver").as_deref(), Some("2.1.0"));
+        let forced = SilentRequest { force_refresh: true, ..silent(&r.account.account.home_account_id) };
+        block_on(h.pca.acquire_token_silent(&forced)).unwrap();
+        assert_eq!(last_token_request(&h).form_field("x-app-name").as_deref(), Some("Contoso Portal"));
+    }
+    let h = harness();
+    let (url, _) = sign_in_with(&h, &with_options(TokenOptions::default()), false);
+    assert!(!url.contains("x-app-") && !last_token_request(&h).body.contains("x-app-"), "none configured, none sent");
 }
 
 /// A page reloaded while its popup was open: this client's sign-in lock is held with no

@@ -112,6 +112,7 @@ fn token_requests_and_http_data() {
             claims: "",
             anchor: "Oid:uid-1@tid-1",
             extra_body: &[],
+            app: msal_wasm::core::authorize::AppTelemetry::NONE,
         };
         assert_redacted("TokenRequest", &req);
         let http = req.build();

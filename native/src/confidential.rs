@@ -13,7 +13,7 @@ use msal_wasm::client::{
 };
 use msal_wasm::core::account::{authority_type, Account, ClientInfo};
 use msal_wasm::core::authority::{Authority, AuthorityMetadata, AuthorityType, ProtocolMode};
-use msal_wasm::core::authorize::{self, Prompt};
+use msal_wasm::core::authorize::{self, AppTelemetry, Prompt};
 use msal_wasm::core::base64;
 use msal_wasm::core::cache::unified::{Section, UnifiedCache};
 use msal_wasm::core::cache::{
@@ -52,6 +52,9 @@ pub struct ConfidentialClientConfig {
     /// msal-node's `auth.clientCapabilities` (`cp1`: the app handles Continuous Access
     /// Evaluation's claims challenges), sent as `xms_cc` in every token request's `claims`.
     pub client_capabilities: Vec<String>,
+    /// msal-node's `telemetry.application`: the app's name and version, sent in every token
+    /// request (`x-app-name`, `x-app-ver`).
+    pub application: AppTelemetry,
 }
 
 impl ConfidentialClientConfig {
@@ -65,6 +68,7 @@ impl ConfidentialClientConfig {
             dpop_key: None,
             pop_key: None,
             client_capabilities: Vec::new(),
+            application: AppTelemetry::default(),
         }
     }
 }
@@ -673,6 +677,7 @@ impl ConfidentialClientApplication {
             claims: wire_claims,
             anchor: "",
             extra_body: &[],
+            app: &self.config.application,
         }
         .build();
         let sent = match bind {
@@ -852,6 +857,7 @@ impl ConfidentialClientApplication {
             .with_authority_metadata(document.clone());
         config.response_mode = response_mode.to_owned();
         config.client_capabilities.clone_from(&self.config.client_capabilities);
+        config.application.clone_from(&self.config.application);
         config.network_timeout_ms = u64::try_from(self.config.network_timeout.as_millis()).unwrap_or(u64::MAX);
         let plugin = self.plugin.clone();
         // The app's binding keys, for bound user tokens (DPoP: made now if not configured).
@@ -1131,7 +1137,8 @@ mod tests {
     #[tokio::test]
     async fn a_region_sends_the_client_credentials_request_to_the_regional_token_service() {
         let (port, seen) = service().await;
-        let config = ConfidentialClientConfig::new("daemon", format!("http://localhost:{port}/tenant"), Credential::Secret("s".into()));
+        let mut config = ConfidentialClientConfig::new("daemon", format!("http://localhost:{port}/tenant"), Credential::Secret("s".into()));
+        config.application = AppTelemetry { name: "daemon-app".into(), version: "3.0".into() };
         let mut app = ConfidentialClientApplication::new(config, None).unwrap();
         // A resolver of the test's own: the global and the regional host are both this service.
         let here = std::net::SocketAddr::from(([127, 0, 0, 1], port));
@@ -1156,6 +1163,9 @@ mod tests {
             ],
             "{log:?}"
         );
+        // msal-node's telemetry.application, in every token request.
+        let sent: Vec<String> = seen.lock().unwrap().iter().filter(|h| h.starts_with("post ")).cloned().collect();
+        assert_eq!(sent.iter().filter(|b| b.contains("&x-app-name=daemon-app&x-app-ver=3.0&")).count(), 2, "{sent:?}");
         // The regional token is cached as the global one is: the next call is served from it.
         assert!(app.acquire_token_by_client_credential(&global).await.unwrap().from_cache);
     }

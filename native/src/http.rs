@@ -137,7 +137,8 @@ pub(crate) async fn scripted(
                 }
             }
             let (status, body) = answer(&head);
-            log.lock().unwrap().push(head);
+            // The head (lower-cased), then the body as sent.
+            log.lock().unwrap().push(head + &String::from_utf8_lossy(&buf[head_end..]));
             let reply = format!("HTTP/1.1 {status} X\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}", body.len());
             let _ = socket.write_all(reply.as_bytes()).await;
         }

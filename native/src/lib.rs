@@ -39,6 +39,8 @@ pub use confidential::{
 };
 pub use credential::{AssertionContext, Certificate, Credential, SigningAlgorithm};
 pub use dpop::{DpopKey, PopKey};
+/// The app's name and version, sent in token requests (`ConfidentialClientConfig::application`, `Config::application`).
+pub use msal_wasm::core::authorize::AppTelemetry;
 #[cfg(feature = "redis")]
 pub use plugins::distributed::RedisClient;
 pub use plugins::distributed::{DefaultPartitions, DistributedCachePlugin, KeyValueClient, MemoryClient, PartitionManager};

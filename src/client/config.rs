@@ -3,6 +3,7 @@
 use crate::prelude::*;
 
 use crate::core::authority::ProtocolMode;
+pub use crate::core::authorize::AppTelemetry;
 use crate::core::cache::DEFAULT_RENEWAL_OFFSET_SECS;
 use crate::core::scopes::OIDC_DEFAULT_SCOPES;
 
@@ -66,6 +67,9 @@ pub struct Config {
     /// `auth.originCheck`: send msal's `pocd=1` only when the page passes the popup origin check
     /// (on by default); off, it is always sent.
     pub origin_check: bool,
+    /// `telemetry.application`: the app's name and version, sent to the provider as msal sends
+    /// them (`x-app-name`, `x-app-ver`).
+    pub application: AppTelemetry,
 }
 
 impl Config {
@@ -101,6 +105,7 @@ impl Config {
             is_mcp: false,
             allow_redirect_in_iframe: false,
             origin_check: true,
+            application: AppTelemetry::default(),
         }
     }
 

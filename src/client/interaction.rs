@@ -456,6 +456,8 @@ impl<P: Platform> PublicClientApplication<P> {
             client_capabilities: &self.config.client_capabilities,
             code_challenge: &pkce::challenge(&verifier),
             extra: &extra,
+            // (As msal: not to a generic OpenID provider.)
+            app: if self.config.protocol_mode == ProtocolMode::Oidc { AppTelemetry::NONE } else { &self.config.application },
         };
         let (url, form) = if req.post {
             let (action, fields) = authorize::authorize_form(&params, &req.extra_query_parameters)?;

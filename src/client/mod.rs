@@ -29,7 +29,7 @@ mod token;
 
 use crate::core::account::{authority_type, Account, TenantProfile};
 use crate::core::authority::{Authority, AuthorityMetadata, AuthorityType, CloudMetadata, ProtocolMode};
-use crate::core::authorize::{self, AuthorizeParams, AuthorizeResponse, HintSource};
+use crate::core::authorize::{self, AppTelemetry, AuthorizeParams, AuthorizeResponse, HintSource};
 use crate::core::base64;
 use crate::core::cache::{is_expired, AtQuery, SaveRequest, TokenCache};
 use crate::core::http::HttpRequest;

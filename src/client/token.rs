@@ -107,6 +107,7 @@ impl<P: Platform> PublicClientApplication<P> {
             claims,
             anchor,
             extra_body: extra,
+            app: &self.config.application,
         }
         .build()
     }

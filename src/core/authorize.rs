@@ -60,6 +60,32 @@ impl Prompt {
     }
 }
 
+/// msal's `telemetry.application`: the app's name and version, sent as `x-app-name` and
+/// `x-app-ver` (each only when set) in token requests, and in authorize requests outside the
+/// OIDC protocol mode.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AppTelemetry {
+    /// `appName`.
+    pub name: String,
+    /// `appVersion`.
+    pub version: String,
+}
+
+impl AppTelemetry {
+    /// None: nothing is sent.
+    pub const NONE: &'static AppTelemetry = &AppTelemetry { name: String::new(), version: String::new() };
+
+    /// Adds the fields that are set to a query or a form.
+    pub(crate) fn push<'a>(&'a self, q: &mut Vec<(&'a str, &'a str)>) {
+        if !self.name.is_empty() {
+            q.push(("x-app-name", &self.name));
+        }
+        if !self.version.is_empty() {
+            q.push(("x-app-ver", &self.version));
+        }
+    }
+}
+
 /// Login hint sources in msal's order of precedence (spec §4.1).
 #[derive(Debug, Clone, Default)]
 pub struct HintSource {
@@ -112,6 +138,9 @@ pub struct AuthorizeParams<'a> {
     pub code_challenge: &'a str,
     /// Extra query parameters; never override ours.
     pub extra: &'a [(String, String)],
+    /// The app's name and version (msal sends them outside the OIDC protocol mode:
+    /// [`AppTelemetry::NONE`] there).
+    pub app: &'a AppTelemetry,
 }
 
 /// msal 5's optional ID token claims, asked for in every authorize and token request:
@@ -237,6 +266,7 @@ fn authorize_query(p: &AuthorizeParams<'_>, request_id: bool) -> Result<String, 
     }
     q.push(("x-client-SKU", SKU));
     q.push(("x-client-VER", VERSION));
+    p.app.push(&mut q);
     q.push(("code_challenge", p.code_challenge));
     q.push(("code_challenge_method", "S256"));
     let ours: Vec<&str> = q.iter().map(|(k, _)| *k).collect();

@@ -3,7 +3,7 @@
 
 use crate::prelude::*;
 
-use super::authorize::{SKU, VERSION};
+use super::authorize::{AppTelemetry, SKU, VERSION};
 use super::http::{HttpRequest, HttpResponse, Method};
 use super::json::Json;
 use super::scopes::ScopeSet;
@@ -80,6 +80,8 @@ pub struct TokenRequest<'a> {
     pub anchor: &'a str,
     /// Extra body parameters (never override ours).
     pub extra_body: &'a [(String, String)],
+    /// The app's name and version.
+    pub app: &'a AppTelemetry,
 }
 
 impl TokenRequest<'_> {
@@ -128,6 +130,7 @@ impl TokenRequest<'_> {
         }
         f.push(("x-client-SKU", SKU));
         f.push(("x-client-VER", VERSION));
+        self.app.push(&mut f);
         f.push(("x-ms-lib-capability", "retry-after, h429"));
         match self.credential {
             ClientCredential::None => {}

@@ -11,7 +11,7 @@ use crate::client::{
 };
 use crate::core::account::Account;
 use crate::core::authority::ProtocolMode;
-use crate::core::authorize::Prompt;
+use crate::core::authorize::{AppTelemetry, Prompt};
 use crate::core::cache::AccountEntity;
 use crate::core::json::Json;
 use crate::error::{codes, AuthError};
@@ -37,7 +37,6 @@ const UNSUPPORTED: &[(&str, &str, &str)] = &[
     ("cache", "claimsBasedCachingEnabled", "tokens requested with claims are not cached separately"),
     ("auth", "verifySSO", "no background SSO check (msal's telemetry) follows an interactive sign-in"),
     ("system", "serverTelemetryEnabled", "server telemetry headers are not sent"),
-    ("telemetry", "application", "telemetry.application (x-app-name, x-app-ver) is not sent"),
     ("experimental", "iframeTimeoutTelemetry", "late frame answers are not measured"),
     ("experimental", "enableAsymmetricEar", "EAR is not supported"),
     // v3/v4 names msal 5 no longer reads (its defaults apply).
@@ -132,6 +131,9 @@ pub fn config(j: &Json) -> Result<(Config, Vec<&'static str>), AuthError> {
             c.validate_id_token_claims = *on;
         }
         c.allow_redirect_in_iframe = sys.get("allowRedirectInIframe").and_then(Json::as_bool).unwrap_or(false);
+    }
+    if let Some(app) = j.get("telemetry").and_then(|t| t.get("application")) {
+        c.application = AppTelemetry { name: app.string_or_empty("appName"), version: app.string_or_empty("appVersion") };
     }
     let set = |v: &Json| !matches!(v, Json::Null | Json::Bool(false)) && v.as_str() != Some("");
     let mut warnings: Vec<&'static str> = UNSUPPORTED

@@ -1183,6 +1183,9 @@ test("msal's BrowserPerformanceClient as telemetry.client: each call's event car
     correlationIds: true,
     removed: true,
   });
+  // telemetry.application goes to the provider as msal sends it (x-app-name, x-app-ver).
+  const refreshed = (await env.idp.counters()).log.filter((e) => e.route === "token").at(-1);
+  assert.deepEqual([refreshed.grant_type, refreshed.app], ["refresh_token", "contoso@1.2"]);
   await page.context().close();
 });
 

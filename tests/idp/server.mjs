@@ -1074,7 +1074,12 @@ export async function startIdp(options = {}) {
     const form = isForm ? new URLSearchParams(body.toString('utf8')) : undefined;
     const grantType = form?.get('grant_type') || 'unknown';
     counters.byGrant[grantType] = (counters.byGrant[grantType] ?? 0) + 1;
-    record({ route: 'token', prefix: mount.prefix, grant_type: grantType, ...(form?.has('claims') ? { claims: form.get('claims') } : {}) });
+    record({
+      route: 'token', prefix: mount.prefix, grant_type: grantType,
+      ...(form?.has('claims') ? { claims: form.get('claims') } : {}),
+      // msal's telemetry.application, when the app sends it.
+      ...(form?.has('x-app-name') || form?.has('x-app-ver') ? { app: `${form.get('x-app-name')}@${form.get('x-app-ver')}` } : {}),
+    });
     if (stall.has('token')) {
       stalled.add(res);
       return;

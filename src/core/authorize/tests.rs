@@ -17,6 +17,7 @@ struct Fixture {
     prompt: Option<Prompt>,
     client_info: bool,
     response_mode: &'static str,
+    app: AppTelemetry,
 }
 
 impl Fixture {
@@ -31,6 +32,7 @@ impl Fixture {
             prompt: None,
             client_info: true,
             response_mode: "fragment",
+            app: AppTelemetry::default(),
         }
     }
 
@@ -52,6 +54,7 @@ impl Fixture {
             client_capabilities: &self.caps,
             code_challenge: "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
             extra: &self.extra,
+            app: &self.app,
         }
     }
 
@@ -110,6 +113,23 @@ fn url_has_every_parameter_of_spec_4_1() {
     for (k, _) in &q {
         assert_eq!(count(&q, k), 1, "{k} repeated in {url}");
     }
+}
+
+#[test]
+fn the_apps_name_and_version_follow_the_library_info_each_only_when_set() {
+    // msal's addApplicationTelemetry, after addLibraryInfo.
+    let mut f = Fixture::new();
+    assert!(!f.url().contains("x-app-"), "none set, none sent");
+    f.app = AppTelemetry { name: "Contoso Portal".into(), version: String::new() };
+    let q = f.query();
+    assert_eq!(get(&q, "x-app-name"), Some("Contoso Portal"));
+    assert_eq!(get(&q, "x-app-ver"), None);
+    f.app.version = "2.1.0".into();
+    let q = f.query();
+    let keys: Vec<&str> = q.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(get(&q, "x-app-ver"), Some("2.1.0"));
+    let at = keys.iter().position(|k| *k == "x-client-VER").unwrap();
+    assert_eq!(keys[at + 1..at + 4], ["x-app-name", "x-app-ver", "code_challenge"]);
 }
 
 #[test]

@@ -18,6 +18,7 @@ fn request<'a>(scopes: &'a ScopeSet, grant: Grant<'a>, credential: &'a ClientCre
         claims: "",
         anchor: "",
         extra_body: &[],
+        app: AppTelemetry::NONE,
     }
 }
 
@@ -53,6 +54,25 @@ fn assert_common(req: &HttpRequest) {
 // ---------------------------------------------------------------------------------------------
 // Requests
 // ---------------------------------------------------------------------------------------------
+
+#[test]
+fn the_apps_name_and_version_are_sent_after_the_library_info() {
+    // msal's addApplicationTelemetry, between addLibraryInfo and addThrottling, in every grant.
+    let scopes = ScopeSet::parse("User.Read");
+    let rt = RefreshToken::new("rt");
+    let grant = Grant::RefreshToken { refresh_token: &rt, redirect_uri: "" };
+    let app = AppTelemetry { name: "Contoso Portal".into(), version: "2.1.0".into() };
+    let req = TokenRequest { app: &app, ..request(&scopes, grant, &ClientCredential::None) }.build();
+    assert_common(&req);
+    let form = req.form();
+    assert_eq!(field(&form, "x-app-name"), Some("Contoso Portal"));
+    assert_eq!(field(&form, "x-app-ver"), Some("2.1.0"));
+    let k = keys(&form);
+    let at = k.iter().position(|x| *x == "x-client-VER").unwrap();
+    assert_eq!(k[at + 1..at + 4], ["x-app-name", "x-app-ver", "x-ms-lib-capability"]);
+    let none = request(&scopes, Grant::ClientCredentials, &ClientCredential::None).build();
+    assert!(!none.body.contains("x-app-"), "none set, none sent");
+}
 
 #[test]
 fn authorization_code_request() {

@@ -93,14 +93,16 @@ fn bad_configuration_is_a_typed_error() {
 
 #[test]
 fn options_msal_wasm_does_not_act_on_are_warned_about() {
-    let (_, warnings) = config(&json(
+    let (c, warnings) = config(&json(
         r#"{"auth":{"clientId":"c","supportsNestedAppAuth":true,"instanceAware":false,"azureCloudOptions":{"azureCloudInstance":"https://login.microsoftonline.us"}},
           "system":{"allowPlatformBroker":true,"allowRedirectInIframe":true,"serverTelemetryEnabled":true},"cache":{"claimsBasedCachingEnabled":true},
           "telemetry":{"application":{"appName":"app","appVersion":"1"}},"experimental":{"iframeTimeoutTelemetry":true}}"#,
     ))
     .unwrap();
-    assert_eq!(warnings.len(), 6, "{warnings:?}");
-    assert!(warnings.iter().any(|w| w.contains("x-app-name")));
+    assert_eq!(warnings.len(), 5, "{warnings:?}");
+    // telemetry.application is sent (x-app-name, x-app-ver), as msal.
+    assert_eq!(c.application, AppTelemetry { name: "app".into(), version: "1".into() });
+    assert!(!warnings.iter().any(|w| w.contains("x-app-name")));
     assert!(warnings.iter().any(|w| w.contains("late frame answers")));
     assert!(warnings.iter().any(|w| w.contains("telemetry headers")));
     assert!(warnings.iter().any(|w| w.contains("brokering")));
