@@ -462,21 +462,36 @@ impl<S: KeyValueStore> TokenCache<S> {
     /// written before it is listed, so its tab has not listed it in vain). A tab whose view is
     /// behind so never drops another tab's new token from the lists.
     fn write_key_lists(&self) -> Result<(), AuthError> {
-        let stored = TokenKeys::read(&self.store, &token_keys_key(SCHEMA, &self.client_id));
-        let keys = |listed: Vec<String>, pred: fn(CredentialType) -> bool| -> Json {
+        let token_list = token_keys_key(SCHEMA, &self.client_id);
+        let stored = TokenKeys::read(&self.store, &token_list);
+        let keys = |listed: Vec<String>, pred: fn(CredentialType) -> bool| -> Vec<String> {
             let mut list: Vec<String> = self.credentials.iter().filter(|(_, c)| pred(c.credential_type)).map(|(k, _)| k.clone()).collect();
             self.keep_others(&mut list, listed);
-            Json::str_array(&list)
+            list
         };
-        let tokens = Json::object()
-            .with("idToken", keys(stored.id_token, |t| t == CredentialType::IdToken))
-            .with("accessToken", keys(stored.access_token, CredentialType::is_access_token))
-            .with("refreshToken", keys(stored.refresh_token, |t| t == CredentialType::RefreshToken));
-        self.write(&token_keys_key(SCHEMA, &self.client_id), &tokens.to_json())?;
-        let (listed, _) = read_string_list(&self.store, &account_keys_key(SCHEMA));
+        let id_tokens = keys(stored.id_token, |t| t == CredentialType::IdToken);
+        let access_tokens = keys(stored.access_token, CredentialType::is_access_token);
+        let refresh_tokens = keys(stored.refresh_token, |t| t == CredentialType::RefreshToken);
+        // As msal: an emptied list is removed, not written.
+        if id_tokens.is_empty() && access_tokens.is_empty() && refresh_tokens.is_empty() {
+            self.store.remove(&token_list);
+        } else {
+            let tokens = Json::object()
+                .with("idToken", Json::str_array(&id_tokens))
+                .with("accessToken", Json::str_array(&access_tokens))
+                .with("refreshToken", Json::str_array(&refresh_tokens));
+            self.write(&token_list, &tokens.to_json())?;
+        }
+        let account_list = account_keys_key(SCHEMA);
+        let (listed, _) = read_string_list(&self.store, &account_list);
         let mut list: Vec<String> = self.accounts.iter().map(|(k, _)| k.clone()).collect();
         self.keep_others(&mut list, listed);
-        self.write(&account_keys_key(SCHEMA), &Json::str_array(&list).to_json())
+        if list.is_empty() {
+            self.store.remove(&account_list);
+            Ok(())
+        } else {
+            self.write(&account_list, &Json::str_array(&list).to_json())
+        }
     }
 
     /// Adds to `list` the keys of `listed` it lacks whose entries are in the storage.

@@ -680,6 +680,22 @@ fn removing_another_account_keeps_the_active_one() {
 }
 
 #[test]
+fn removing_the_last_account_removes_the_key_lists_as_msal() {
+    let store = Rc::new(MemoryStore::new());
+    let (mut cache, _) = TokenCache::load(store.clone(), CLIENT);
+    save(&mut cache, &response("at-1", "User.Read", ""), &account(), REALM, "User.Read");
+    save(&mut cache, &response("at-2", "User.Read", ""), &account_for("uid-2", "utid-2"), "utid-2", "User.Read");
+    cache.remove_account(HOME).unwrap();
+    let accounts = store.get(ACCOUNT_KEYS).expect("one account is left: its list stays");
+    assert_eq!(Json::parse(&accounts).unwrap().strings().len(), 1);
+    assert!(store.get(TOKEN_KEYS).is_some());
+    cache.remove_account("uid-2.utid-2").unwrap();
+    // msal's setAccountKeys and setTokenKeys remove an emptied list instead of writing `[]`.
+    assert_eq!((store.get(ACCOUNT_KEYS), store.get(TOKEN_KEYS)), (None, None));
+    assert_eq!(store.keys(), Vec::<String>::new());
+}
+
+#[test]
 fn clear_removes_everything_of_this_client() {
     let store = Rc::new(MemoryStore::new());
     let (mut cache, _) = TokenCache::load(store.clone(), CLIENT);
@@ -694,9 +710,8 @@ fn clear_removes_everything_of_this_client() {
     assert!(cache.active_account().is_none());
     let mut keys = store.keys();
     keys.sort();
-    assert_eq!(keys, [ACCOUNT_KEYS, TOKEN_KEYS, "unrelated"]);
-    assert_eq!(store.get(TOKEN_KEYS).unwrap(), r#"{"idToken":[],"accessToken":[],"refreshToken":[]}"#);
-    assert_eq!(store.get(ACCOUNT_KEYS).unwrap(), "[]");
+    // As msal, the emptied key lists are removed, not left as `[]`.
+    assert_eq!(keys, ["unrelated"]);
     // And a reload finds nothing.
     let (cache, issues) = TokenCache::load(store.clone(), CLIENT);
     assert!(issues.is_empty());
