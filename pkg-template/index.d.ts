@@ -142,7 +142,7 @@ export interface AccountInfo {
   kmsi?: boolean;
   /** A platform broker's id for the account (never set here: no broker). */
   nativeAccountId?: string;
-  /** msal's data boundary (from `client_info`'s `xms_tdbr`); never set by msal-wasm. */
+  /** msal's data boundary: "EU" when Entra's `client_info` says `xms_tdbr` "EU", "None" for another value, unset when it says nothing. */
   dataBoundary?: "EU" | "None";
 }
 

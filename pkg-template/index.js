@@ -625,7 +625,7 @@ function copyAccount(a) {
   let profiles = a.tenantProfiles;
   if (profiles instanceof Map) {
     profiles = new Map();
-    for (const [k, p] of a.tenantProfiles) profiles.set(k, { tenantId: p.tenantId, localAccountId: p.localAccountId, name: p.name, username: p.username, isHomeTenant: p.isHomeTenant });
+    for (const [k, p] of a.tenantProfiles) profiles.set(k, { ...p });
   }
   const c = {
     homeAccountId: a.homeAccountId,
@@ -642,6 +642,7 @@ function copyAccount(a) {
   if (a.loginHint !== undefined) c.loginHint = a.loginHint;
   if (a.upn !== undefined) c.upn = a.upn;
   if (a.kmsi !== undefined) c.kmsi = a.kmsi;
+  if (a.dataBoundary !== undefined) c.dataBoundary = a.dataBoundary;
   return c;
 }
 

@@ -14,6 +14,9 @@ pub struct ClientInfo {
     pub uid: String,
     /// Home tenant id.
     pub utid: String,
+    /// msal's data boundary, from `xms_tdbr`: `EU` for `EU`, `None` for any other value, empty
+    /// when the provider did not say.
+    pub data_boundary: &'static str,
 }
 
 impl ClientInfo {
@@ -23,7 +26,12 @@ impl ClientInfo {
         let json = Json::parse(::core::str::from_utf8(&bytes).ok()?).ok()?;
         let uid = json.str_field("uid")?.to_owned();
         let utid = json.str_field("utid")?.to_owned();
-        (!uid.is_empty() && !utid.is_empty()).then_some(ClientInfo { uid, utid })
+        let data_boundary = match json.str_field("xms_tdbr") {
+            Some("EU") => "EU",
+            Some(_) => "None",
+            None => "",
+        };
+        (!uid.is_empty() && !utid.is_empty()).then_some(ClientInfo { uid, utid, data_boundary })
     }
 
     /// `uid.utid`.
@@ -84,6 +92,8 @@ pub struct Account {
     pub tenant_profiles: Vec<TenantProfile>,
     /// Seconds since the epoch of the last write (msal's `lastUpdatedAt` is ms; we keep ms).
     pub last_updated_at_ms: u64,
+    /// msal's `dataBoundary` (`EU` or `None`, from the client info's `xms_tdbr`), or empty.
+    pub data_boundary: String,
 }
 
 impl Account {
@@ -134,6 +144,7 @@ impl Account {
                 upn: claims.and_then(|c| c.str("upn")).unwrap_or_default().to_owned(),
             }],
             last_updated_at_ms: now_ms,
+            data_boundary: ci.as_ref().map(|ci| ci.data_boundary).unwrap_or_default().to_owned(),
         })
     }
 
@@ -218,6 +229,22 @@ mod tests {
             Account::from_response(&ci, Some(&claims(r#"{"oid":"o","tid":"t-1"}"#)), "login.windows.net", authority_type::MSSTS, 5)
                 .unwrap();
         assert_eq!((without.tenant_profiles[0].login_hint.as_str(), without.tenant_profiles[0].upn.as_str()), ("", ""));
+    }
+
+    #[test]
+    fn the_data_boundary_comes_from_the_client_infos_xms_tdbr_as_msal() {
+        // msal: "EU" for EU, "None" for any other value, none when Entra does not say.
+        let c = claims(r#"{"oid":"o","tid":"t-1"}"#);
+        for (info, boundary) in [(r#","xms_tdbr":"EU""#, "EU"), (r#","xms_tdbr":"US""#, "None"), ("", "")] {
+            let ci = base64::encode_url(format!(r#"{{"uid":"u-1","utid":"t-1"{info}}}"#).as_bytes());
+            let a = Account::from_response(&ci, Some(&c), "login.windows.net", authority_type::MSSTS, 5).unwrap();
+            assert_eq!(a.data_boundary, boundary, "{info}");
+            // Stored after the tenant profiles, as msal's account entity, and read back as it was.
+            let entity = crate::core::cache::AccountEntity::new(a.clone()).to_json();
+            assert_eq!(entity.str_field("dataBoundary"), Some(boundary).filter(|b| !b.is_empty()));
+            let read = crate::core::cache::AccountEntity::from_json(&entity).unwrap();
+            assert_eq!((read.account, read.extra.len()), (a, 0));
+        }
     }
 
     #[test]

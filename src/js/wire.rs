@@ -546,7 +546,8 @@ pub fn account_json(info: &AccountInfo) -> Json {
         .with("localAccountId", a.local_account_id.as_str())
         .with("name", a.name.as_str())
         .with("authorityType", a.authority_type.as_str())
-        .with("tenantProfiles", profiles);
+        .with("tenantProfiles", profiles)
+        .with_nonempty("dataBoundary", &a.data_boundary);
     if let Some(t) = &info.id_token {
         j = j.with("idToken", t.secret());
     }

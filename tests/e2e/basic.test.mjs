@@ -1275,3 +1275,24 @@ test("a redirect that fails before the page leaves ends its interaction, with it
   });
   await page.context().close();
 });
+
+test("an account's data boundary comes from Entra's client_info (xms_tdbr), as msal 5: on the account, in the stored entry and on the performance event", async () => {
+  const read = (page) => page.evaluate(async () => {
+    const account = window.pca.getAllAccounts()[0];
+    const events = [];
+    const id = window.pca.addPerformanceCallback((es) => events.push(...es));
+    const r = await window.pca.acquireTokenSilent({ scopes: ["User.Read"], account, forceRefresh: true });
+    window.pca.removePerformanceCallback(id);
+    const stored = Object.keys(sessionStorage).filter((k) => k.startsWith("msal.3|") && k.split("|").length === 4).map((k) => JSON.parse(sessionStorage.getItem(k)).dataBoundary);
+    // getAllAccounts' copies keep every field of the account and of its tenant profiles.
+    const same = JSON.stringify([...account.tenantProfiles.values()]) === JSON.stringify([...r.account.tenantProfiles.values()]) && account.dataBoundary === r.account.dataBoundary;
+    return { account: account.dataBoundary, stored, event: events.find((e) => e.name === "acquireTokenSilent")?.dataBoundary, same };
+  });
+  const eu = await signedInPage("eu-erik");
+  assert.deepEqual(await read(eu), { account: "EU", stored: ["EU"], event: "EU", same: true });
+  await eu.context().close();
+  // Entra says nothing for other tenants: msal sets none.
+  const other = await signedInPage("erik");
+  assert.deepEqual(await read(other), { account: undefined, stored: [undefined], event: undefined, same: true });
+  await other.context().close();
+});

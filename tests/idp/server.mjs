@@ -103,9 +103,11 @@ export function accountIdForLogin(login) {
   return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
 }
 
-/** client_info value as returned by Entra: base64url(JSON {uid, utid}). */
-export function clientInfoFor(uid, utid = TENANT_ID) {
-  return Buffer.from(JSON.stringify({ uid, utid })).toString('base64url');
+/** client_info value as returned by Entra: base64url(JSON {uid, utid}); with Entra's
+ * `xms_tdbr: "EU"` (the tenant's data boundary) for the users whose login starts with `eu-`. */
+export function clientInfoFor(uid, utid = TENANT_ID, login = '') {
+  const info = String(login).startsWith('eu-') ? { uid, utid, xms_tdbr: 'EU' } : { uid, utid };
+  return Buffer.from(JSON.stringify(info)).toString('base64url');
 }
 
 const esc = (s) => String(s ?? '').replace(/[&<>"']/g, (c) => ({
@@ -394,7 +396,7 @@ export async function startIdp(options = {}) {
     // The user's object id in this tenant: a guest has its own.
     const oidFor = (sub) => (realm.tenantId === realm.homeTenant || realm.policy ? sub : accountIdForLogin(`${sub}@${realm.tenantId}`));
     // client_info names the home account: B2C's uid carries the policy.
-    const clientInfoOf = (uid) => clientInfoFor(realm.policy ? `${uid}-${realm.policy}` : uid, realm.homeTenant);
+    const clientInfoOf = (uid) => clientInfoFor(realm.policy ? `${uid}-${realm.policy}` : uid, realm.homeTenant, accounts.get(uid)?.login);
 
     // The provider's accounts (its findAccount; the on-behalf-of grant reads the ID token's
     // claims from it too).

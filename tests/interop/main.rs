@@ -97,6 +97,7 @@ fn build_input(now: u64) -> Json {
                 is_home_tenant: true,
             }],
             last_updated_at_ms: now * 1000,
+            data_boundary: String::new(),
         },
         extra: vec![(UNKNOWN_FIELD.into(), unknown_value("account"))],
         profile_extra: Vec::new(),

@@ -245,7 +245,7 @@ impl Credential {
     }
 }
 
-const ACCOUNT_FIELDS: [&str; 10] = [
+const ACCOUNT_FIELDS: [&str; 11] = [
     "homeAccountId",
     "environment",
     "realm",
@@ -256,6 +256,7 @@ const ACCOUNT_FIELDS: [&str; 10] = [
     "clientInfo",
     "tenantProfiles",
     "lastUpdatedAt",
+    "dataBoundary",
 ];
 
 /// An account entity with the fields we do not model.
@@ -325,6 +326,7 @@ impl AccountEntity {
                 client_info: opt("clientInfo"),
                 tenant_profiles: profiles,
                 last_updated_at_ms: ts(j, "lastUpdatedAt").unwrap_or(0),
+                data_boundary: opt("dataBoundary"),
             },
             extra: extras(j, &ACCOUNT_FIELDS),
             profile_extra,
@@ -363,7 +365,8 @@ impl AccountEntity {
             .with("authorityType", a.authority_type.as_str())
             .with_nonempty("name", &a.name)
             .with_nonempty("clientInfo", &a.client_info)
-            .with("tenantProfiles", profiles);
+            .with("tenantProfiles", profiles)
+            .with_nonempty("dataBoundary", &a.data_boundary);
         if a.last_updated_at_ms != 0 {
             j = j.with("lastUpdatedAt", dec(a.last_updated_at_ms));
         }

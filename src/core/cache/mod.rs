@@ -666,6 +666,10 @@ impl<S: KeyValueStore> TokenCache<S> {
                     }
                 }
                 account.tenant_profiles = profiles;
+                // (msal keeps the cached account: a response that does not say keeps it.)
+                if account.data_boundary.is_empty() {
+                    account.data_boundary.clone_from(&old.account.data_boundary);
+                }
                 AccountEntity { account, extra: old.extra.clone(), profile_extra: old.profile_extra.clone() }
             }
             None => AccountEntity { account: a.clone(), extra: Vec::new(), profile_extra: Vec::new() },
