@@ -341,8 +341,8 @@ const FIELD_MAP: [(&str, &str); 21] = [
 /// The on-behalf-of assertion hash as earlier msal-wasm releases wrote it (read, never written).
 const LEGACY_ASSERTION_HASH: &str = "user_assertion_hash";
 
-/// Browser-only fields with no unified counterpart.
-const BROWSER_ONLY: [&str; 1] = ["lastUpdatedAt"];
+/// Browser-only fields with no unified counterpart (msal-node writes neither).
+const BROWSER_ONLY: [&str; 2] = ["lastUpdatedAt", "dataBoundary"];
 
 /// Renames the fields of an object from one naming to the other; unknown fields pass through.
 /// A unified `null` (MSAL Python writes `home_account_id: null` for app tokens) becomes `""`.
@@ -634,11 +634,12 @@ mod tests {
             r#"{"home_account_id":"U.T","environment":"login.microsoftonline.com","credential_type":"AccessToken","client_id":"C","secret":"s","realm":"T","target":"User.Read","cached_at":"1","expires_on":"2","extended_expires_on":"3","token_type":"Bearer","requestedClaimsHash":"h"}"#
         );
         let acc = AccountEntity::from_json(
-            &Json::parse(r#"{"homeAccountId":"U.T","environment":"login.microsoftonline.com","realm":"T","localAccountId":"U","username":"u@x","authorityType":"MSSTS","name":"N","clientInfo":"ci","tenantProfiles":[{"tenantId":"T","localAccountId":"O","name":"N","isHomeTenant":true,"upn":"u@x"}],"lastUpdatedAt":"5","nativeAccountId":"n"}"#).unwrap(),
+            &Json::parse(r#"{"homeAccountId":"U.T","environment":"login.microsoftonline.com","realm":"T","localAccountId":"U","username":"u@x","authorityType":"MSSTS","name":"N","clientInfo":"ci","tenantProfiles":[{"tenantId":"T","localAccountId":"O","name":"N","isHomeTenant":true,"upn":"u@x"}],"dataBoundary":"EU","lastUpdatedAt":"5","nativeAccountId":"n"}"#).unwrap(),
         )
         .unwrap();
         let key = cache.add_account(&acc);
         assert_eq!(key, "u.t-login.microsoftonline.com-t");
+        // Neither lastUpdatedAt nor dataBoundary: msal-node writes neither.
         let j = cache.get(Section::Account, &key).unwrap();
         assert_eq!(
             j.to_json(),
