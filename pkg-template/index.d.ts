@@ -172,7 +172,7 @@ export interface AuthenticationResult {
   familyId?: string;
   /** The server's id for the token request (Entra's `x-ms-request-id`, when the browser may read it); "" from the cache. */
   requestId?: string;
-  /** "" (msal fills them in instance-aware sign-ins only). */
+  /** "" (msal returns the hosts an acquireTokenByCode request named, kept with the account: a README difference). */
   cloudGraphHostName?: string;
   msGraphHost?: string;
   fromPlatformBroker?: boolean;
