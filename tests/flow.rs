@@ -941,7 +941,7 @@ fn hydrate_cache_stores_a_result_obtained_elsewhere_for_silent_calls() {
     // silent request for that resource is served it.
     let mcp = "https://mcp.example/";
     let for_mcp =
-        Hydration { access_token: "at-for-mcp".into(), scopes: vec!["Tools.Read".into()], resource: Some(mcp.into()), ..hydration };
+        Hydration { access_token: "at-for-mcp".into(), scopes: vec!["Tools.Read".into()], resource: Some(mcp.into()), ..hydration.clone() };
     h.pca.hydrate_cache(&for_mcp).unwrap();
     let request = SilentRequest {
         scopes: vec!["Tools.Read".into()],
@@ -957,6 +957,10 @@ fn hydrate_cache_stores_a_result_obtained_elsewhere_for_silent_calls() {
     let access_only =
         Hydration { access_token: "at-alone".into(), scopes: vec!["User.Read".into()], home_account_id: home, ..Default::default() };
     assert_eq!(h.pca.hydrate_cache(&access_only).unwrap_err().code(), "null_or_empty_token");
+    // The result's account's data boundary is kept with it (msal stores the result's account).
+    let eu = harness();
+    eu.pca.hydrate_cache(&Hydration { data_boundary: "EU".into(), ..hydration.clone() }).unwrap();
+    assert_eq!(eu.pca.account(&hydration.home_account_id).unwrap().account.data_boundary, "EU");
 }
 
 #[test]
@@ -1076,6 +1080,17 @@ fn load_external_tokens_stores_a_token_response_obtained_elsewhere() {
     assert_eq!((stored.account.name.as_str(), stored.account.local_account_id.as_str()), ("Dee", "uid-9"));
     let hit = block_on(h.pca.acquire_token_silent(&for_dee)).unwrap();
     assert_eq!((hit.access_token.secret(), hit.from_cache), ("at-dee", true));
+    // A response with client_info that says no data boundary, for an account handed over with
+    // one: the account keeps it (msal stores the account it was given).
+    let h = harness();
+    let home = format!("uid-8.{TENANT}");
+    let given = Account { home_account_id: home.clone(), local_account_id: "uid-8".into(), data_boundary: "EU".into(), ..given };
+    let info = base64::encode_url(format!(r#"{{"uid":"uid-8","utid":"{TENANT}"}}"#).as_bytes());
+    let with_info = format!(r#"{{"access_token":"at-8","expires_in":3600,"scope":"Dee.Read","client_info":"{info}"}}"#);
+    let for_8 = SilentRequest { account: Some(AccountRef::new(home.clone())), ..for_dee };
+    let r = block_on(h.pca.load_external_tokens(&for_8, &json(&with_info), "", (None, None), Some(&given))).unwrap();
+    assert_eq!(r.account.account.data_boundary, "EU");
+    assert_eq!(h.pca.account(&home).unwrap().account.data_boundary, "EU");
 }
 
 /// Signs in with `req` (a redirect when `redirect`, its pending request read back from the

@@ -212,8 +212,15 @@ impl<P: Platform> PublicClientApplication<P> {
             Account::from_response(client_info, claims.as_ref(), &env, self.account_authority_type(), self.platform.now_ms()),
             known_account.or(given_account),
         ) {
-            // The cache merges tenant profiles of an account it already has.
-            (Some(a), _) => a,
+            // The cache merges tenant profiles of an account it already has. The data boundary
+            // of the account the app handed over when the response does not say (msal stores
+            // that account).
+            (Some(mut a), other) => {
+                if let (true, Some(o)) = (a.data_boundary.is_empty(), other) {
+                    a.data_boundary.clone_from(&o.data_boundary);
+                }
+                a
+            }
             (None, Some(k)) => k.clone(),
             (None, None) => {
                 return Err(AuthError::new(
@@ -452,7 +459,9 @@ impl<P: Platform> PublicClientApplication<P> {
         let client_info = match h.home_account_id.split_once('.') {
             // Entra's (AAD mode): a generic provider's `sub` may hold a dot too.
             Some((uid, utid)) if self.config.protocol_mode == ProtocolMode::Aad && !uid.is_empty() && !utid.is_empty() => {
-                base64::encode_url(Json::object().with("uid", uid).with("utid", utid).to_json().as_bytes())
+                // (With the data boundary as Entra says it there.)
+                let info = Json::object().with("uid", uid).with("utid", utid).with_nonempty("xms_tdbr", &h.data_boundary);
+                base64::encode_url(info.to_json().as_bytes())
             }
             _ => String::new(),
         };
@@ -573,6 +582,9 @@ pub struct Hydration {
     /// The request's RFC 8707 `resource`, kept on the cached access token as msal does, so a
     /// silent request that names it is served this token.
     pub resource: Option<String>,
+    /// The account's `dataBoundary` (`EU`, `None` or empty), kept with it as msal keeps the
+    /// result's account.
+    pub data_boundary: String,
 }
 
 impl ::core::fmt::Debug for Hydration {

@@ -15,7 +15,7 @@ pub struct ClientInfo {
     /// Home tenant id.
     pub utid: String,
     /// msal's data boundary, from `xms_tdbr`: `EU` for `EU`, `None` for any other value, empty
-    /// when the provider did not say.
+    /// when the provider did not say (or said `""`, `null` or `false`).
     pub data_boundary: &'static str,
 }
 
@@ -26,10 +26,12 @@ impl ClientInfo {
         let json = Json::parse(::core::str::from_utf8(&bytes).ok()?).ok()?;
         let uid = json.str_field("uid")?.to_owned();
         let utid = json.str_field("utid")?.to_owned();
-        let data_boundary = match json.str_field("xms_tdbr") {
-            Some("EU") => "EU",
+        // (msal: any value that is not falsy.)
+        let data_boundary = match json.get("xms_tdbr") {
+            Some(Json::Str(s)) if s == "EU" => "EU",
+            None | Some(Json::Null | Json::Bool(false)) => "",
+            Some(Json::Str(s)) if s.is_empty() => "",
             Some(_) => "None",
-            None => "",
         };
         (!uid.is_empty() && !utid.is_empty()).then_some(ClientInfo { uid, utid, data_boundary })
     }
@@ -235,7 +237,15 @@ mod tests {
     fn the_data_boundary_comes_from_the_client_infos_xms_tdbr_as_msal() {
         // msal: "EU" for EU, "None" for any other value, none when Entra does not say.
         let c = claims(r#"{"oid":"o","tid":"t-1"}"#);
-        for (info, boundary) in [(r#","xms_tdbr":"EU""#, "EU"), (r#","xms_tdbr":"US""#, "None"), ("", "")] {
+        let cases = [
+            (r#","xms_tdbr":"EU""#, "EU"),
+            (r#","xms_tdbr":"US""#, "None"),
+            (r#","xms_tdbr":true"#, "None"),
+            (r#","xms_tdbr":"""#, ""),
+            (r#","xms_tdbr":null"#, ""),
+            ("", ""),
+        ];
+        for (info, boundary) in cases {
             let ci = base64::encode_url(format!(r#"{{"uid":"u-1","utid":"t-1"{info}}}"#).as_bytes());
             let a = Account::from_response(&ci, Some(&c), "login.windows.net", authority_type::MSSTS, 5).unwrap();
             assert_eq!(a.data_boundary, boundary, "{info}");

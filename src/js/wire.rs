@@ -482,6 +482,7 @@ pub fn hydration(j: &Json, request: &Json) -> Hydration {
         ext_expires_on_ms: ms("extExpiresOn"),
         token_type: j.string_or_empty("tokenType"),
         home_account_id: j.get("account").and_then(|a| a.str_field("homeAccountId")).unwrap_or_default().to_owned(),
+        data_boundary: j.get("account").and_then(|a| a.str_field("dataBoundary")).unwrap_or_default().to_owned(),
         correlation_id: j.string_or_empty("correlationId"),
         resource: request.str_field("resource").filter(|r| !r.is_empty()).map(str::to_owned),
     }

@@ -443,17 +443,25 @@ impl<S: KeyValueStore> TokenCache<S> {
                     .collect(),
             )
         };
+        // As msal, and as `write_key_lists`: a list left empty is removed.
+        let put = |key: &str, list: String, empty: &str| {
+            if list == empty {
+                self.store.remove(key);
+            } else {
+                let _ = self.store.set(key, &list);
+            }
+        };
         let tk = token_keys_key(SCHEMA, &self.client_id);
         if let Some(t) = self.store.get(&tk).and_then(|t| Json::parse(&t).ok()) {
             let mut out = Json::object();
             for name in ["idToken", "accessToken", "refreshToken"] {
                 out.set(name, keep(t.get(name).unwrap_or(&Json::Null)));
             }
-            let _ = self.store.set(&tk, &out.to_json());
+            put(&tk, out.to_json(), r#"{"idToken":[],"accessToken":[],"refreshToken":[]}"#);
         }
         let ak = account_keys_key(SCHEMA);
         if let Some(a) = self.store.get(&ak).and_then(|t| Json::parse(&t).ok()) {
-            let _ = self.store.set(&ak, &keep(&a).to_json());
+            put(&ak, keep(&a).to_json(), "[]");
         }
     }
 
@@ -666,10 +674,9 @@ impl<S: KeyValueStore> TokenCache<S> {
                     }
                 }
                 account.tenant_profiles = profiles;
-                // (msal keeps the cached account: a response that does not say keeps it.)
-                if account.data_boundary.is_empty() {
-                    account.data_boundary.clone_from(&old.account.data_boundary);
-                }
+                // (msal's buildAccountToCache keeps the cached account as it is, but for a new
+                // tenant profile.)
+                account.data_boundary.clone_from(&old.account.data_boundary);
                 AccountEntity { account, extra: old.extra.clone(), profile_extra: old.profile_extra.clone() }
             }
             None => AccountEntity { account: a.clone(), extra: Vec::new(), profile_extra: Vec::new() },

@@ -1222,6 +1222,35 @@ fn corrupted_key_lists_do_not_crash() {
 }
 
 #[test]
+fn a_load_that_prunes_the_last_listed_keys_removes_the_lists_as_msal() {
+    // Listed entries that are not entries: pruned, and the lists left empty are removed.
+    let store = Rc::new(MemoryStore::new());
+    let at = "msal.3|uid-1.utid-1|login.microsoftonline.com|accesstoken|client-1|utid-1|user.read|";
+    store.set(ACC_KEY, "not json").unwrap();
+    store.set(at, "{}").unwrap();
+    store.set(ACCOUNT_KEYS, &format!(r#"["{ACC_KEY}"]"#)).unwrap();
+    store.set(TOKEN_KEYS, &format!(r#"{{"idToken":[],"accessToken":["{at}"],"refreshToken":[]}}"#)).unwrap();
+    let (cache, issues) = TokenCache::load(store.clone(), CLIENT);
+    assert_eq!((cache.accounts().count(), issues.len()), (0, 2), "{issues:?}");
+    assert_eq!((store.get(ACCOUNT_KEYS), store.get(TOKEN_KEYS)), (None, None));
+}
+
+#[test]
+fn a_cached_accounts_data_boundary_stays_as_msal_keeps_the_cached_account() {
+    let store = Rc::new(MemoryStore::new());
+    let (mut cache, _) = TokenCache::load(store.clone(), CLIENT);
+    let eu = Account { data_boundary: "EU".into(), ..account() };
+    save(&mut cache, &response("at-1", "User.Read", ""), &eu, REALM, "User.Read");
+    // A later response for the same account that says nothing, or says otherwise.
+    for later in ["", "None"] {
+        let other = Account { data_boundary: later.into(), ..account() };
+        save(&mut cache, &response("at-2", "Mail.Read", ""), &other, REALM, "Mail.Read");
+        assert_eq!(cache.account(HOME).unwrap().data_boundary, "EU", "{later:?}");
+    }
+    assert_eq!(stored(&store, ACC_KEY).str_field("dataBoundary"), Some("EU"));
+}
+
+#[test]
 fn other_clients_entries_are_left_alone() {
     let store = Rc::new(MemoryStore::new());
     let (mut c2, _) = TokenCache::load(store.clone(), "client-2");
