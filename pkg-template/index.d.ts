@@ -310,6 +310,11 @@ export interface AuthorizationCodeRequest extends BaseRequest {
    */
   code?: string;
   codeVerifier?: string;
+  /** msal's hybrid-app hosts (a national cloud's): accepted, not kept (a README difference). */
+  msGraphHost?: string;
+  cloudGraphHostName?: string;
+  /** msal's instance-aware redemption (not supported: ignored). */
+  cloudInstanceHostName?: string;
 }
 
 /** What both sign-outs take. */
