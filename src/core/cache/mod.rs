@@ -36,6 +36,9 @@ pub fn account_keys_key(schema: &str) -> String {
         [schema, ".account.keys"].concat()
     }
 }
+/// A token key list with no key (msal removes such a list).
+const NO_TOKEN_KEYS: &str = r#"{"idToken":[],"accessToken":[],"refreshToken":[]}"#;
+
 /// The token key list of `client_id`.
 pub fn token_keys_key(schema: &str, client_id: &str) -> String {
     if schema.is_empty() {
@@ -443,26 +446,28 @@ impl<S: KeyValueStore> TokenCache<S> {
                     .collect(),
             )
         };
-        // As msal, and as `write_key_lists`: a list left empty is removed.
-        let put = |key: &str, list: String, empty: &str| {
-            if list == empty {
-                self.store.remove(key);
-            } else {
-                let _ = self.store.set(key, &list);
-            }
-        };
         let tk = token_keys_key(SCHEMA, &self.client_id);
         if let Some(t) = self.store.get(&tk).and_then(|t| Json::parse(&t).ok()) {
             let mut out = Json::object();
             for name in ["idToken", "accessToken", "refreshToken"] {
                 out.set(name, keep(t.get(name).unwrap_or(&Json::Null)));
             }
-            put(&tk, out.to_json(), r#"{"idToken":[],"accessToken":[],"refreshToken":[]}"#);
+            let _ = self.put_list(&tk, &out.to_json(), NO_TOKEN_KEYS);
         }
         let ak = account_keys_key(SCHEMA);
         if let Some(a) = self.store.get(&ak).and_then(|t| Json::parse(&t).ok()) {
-            put(&ak, keep(&a).to_json(), "[]");
+            let _ = self.put_list(&ak, &keep(&a).to_json(), "[]");
         }
+    }
+
+    /// Stores a key list, or removes it when it is `empty` (as msal's `setAccountKeys` and
+    /// `setTokenKeys`).
+    fn put_list(&self, key: &str, list: &str, empty: &str) -> Result<(), AuthError> {
+        if list == empty {
+            self.store.remove(key);
+            return Ok(());
+        }
+        self.write(key, list)
     }
 
     /// Writes the key lists: this tab's keys, and the listed keys of entries this tab does not
@@ -472,34 +477,21 @@ impl<S: KeyValueStore> TokenCache<S> {
     fn write_key_lists(&self) -> Result<(), AuthError> {
         let token_list = token_keys_key(SCHEMA, &self.client_id);
         let stored = TokenKeys::read(&self.store, &token_list);
-        let keys = |listed: Vec<String>, pred: fn(CredentialType) -> bool| -> Vec<String> {
+        let keys = |listed: Vec<String>, pred: fn(CredentialType) -> bool| -> Json {
             let mut list: Vec<String> = self.credentials.iter().filter(|(_, c)| pred(c.credential_type)).map(|(k, _)| k.clone()).collect();
             self.keep_others(&mut list, listed);
-            list
+            Json::str_array(&list)
         };
-        let id_tokens = keys(stored.id_token, |t| t == CredentialType::IdToken);
-        let access_tokens = keys(stored.access_token, CredentialType::is_access_token);
-        let refresh_tokens = keys(stored.refresh_token, |t| t == CredentialType::RefreshToken);
-        // As msal: an emptied list is removed, not written.
-        if id_tokens.is_empty() && access_tokens.is_empty() && refresh_tokens.is_empty() {
-            self.store.remove(&token_list);
-        } else {
-            let tokens = Json::object()
-                .with("idToken", Json::str_array(&id_tokens))
-                .with("accessToken", Json::str_array(&access_tokens))
-                .with("refreshToken", Json::str_array(&refresh_tokens));
-            self.write(&token_list, &tokens.to_json())?;
-        }
+        let tokens = Json::object()
+            .with("idToken", keys(stored.id_token, |t| t == CredentialType::IdToken))
+            .with("accessToken", keys(stored.access_token, CredentialType::is_access_token))
+            .with("refreshToken", keys(stored.refresh_token, |t| t == CredentialType::RefreshToken));
+        self.put_list(&token_list, &tokens.to_json(), NO_TOKEN_KEYS)?;
         let account_list = account_keys_key(SCHEMA);
         let (listed, _) = read_string_list(&self.store, &account_list);
         let mut list: Vec<String> = self.accounts.iter().map(|(k, _)| k.clone()).collect();
         self.keep_others(&mut list, listed);
-        if list.is_empty() {
-            self.store.remove(&account_list);
-            Ok(())
-        } else {
-            self.write(&account_list, &Json::str_array(&list).to_json())
-        }
+        self.put_list(&account_list, &Json::str_array(&list).to_json(), "[]")
     }
 
     /// Adds to `list` the keys of `listed` it lacks whose entries are in the storage.
