@@ -156,7 +156,8 @@ async fn a_middle_tier_api_calls_downstream_on_behalf_of_the_user() {
     // The user's access token, as the API receives it.
     let req = AuthCodeUrlRequest { scopes: vec!["User.Read".into()], redirect_uri: redirect_uri(), ..Default::default() };
     let flow = api.get_auth_code_url(&req).await.unwrap();
-    let (code, state) = sign_in(&flow.url, "obo-user").await;
+    // A user of an EU data boundary tenant (the provider says so in client_info).
+    let (code, state) = sign_in(&flow.url, "eu-obo-user").await;
     let user = api.acquire_token_by_code(&flow.session, &format!("code={code}&state={}", encode(&state))).await.unwrap();
     reset().await;
 
@@ -171,9 +172,13 @@ async fn a_middle_tier_api_calls_downstream_on_behalf_of_the_user() {
     let who = |t: &AppToken| {
         let a = t.account.as_ref().expect("the user's account");
         let claims = a.id_token_claims.as_ref().expect("the ID token's claims");
-        (a.account.home_account_id.clone(), a.account.username.clone(), claims.str_field("aud").map(str::to_owned))
+        let aud = claims.str_field("aud").map(str::to_owned);
+        (a.account.home_account_id.clone(), a.account.username.clone(), aud, a.account.data_boundary.clone())
     };
-    let expected = (user.account.account.home_account_id.clone(), "obo-user".to_owned(), Some(WEB_CLIENT_ID.to_owned()));
+    let home = user.account.account.home_account_id.clone();
+    // The data boundary also on a cached result: the unified cache does not write it (as
+    // msal-node), and it is read back from the account's client_info.
+    let expected = (home, "eu-obo-user".to_owned(), Some(WEB_CLIENT_ID.to_owned()), "EU".to_owned());
     assert_eq!(who(&first), expected);
     // Cached for that assertion, with the user, on this instance and on another behind the same Redis.
     let again = api.acquire_token_on_behalf_of(&obo).await.unwrap();

@@ -291,7 +291,8 @@ impl<P: Platform> PublicClientApplication<P> {
     pub fn reload_cache(&self) {
         let issues = {
             let mut cache = self.cache.borrow_mut();
-            cache.set_stale_before(super::stale_before_ms(&self.config, &self.platform));
+            let (now, stale_before) = super::cache_clock(&self.config, &self.platform);
+            cache.set_clock(now, stale_before);
             cache.reload()
         };
         for i in issues {

@@ -285,8 +285,11 @@ impl<P: Platform> ::core::fmt::Debug for PublicClientApplication<P> {
 }
 
 /// The cut-off of `cacheRetentionDays` now: older-schema entries updated before it are stale.
-fn stale_before_ms(config: &Config, platform: &impl Platform) -> u64 {
-    platform.now_ms().saturating_sub(config.cache_retention_days.saturating_mul(86_400_000))
+/// The clock and the retention cut-off for the cache's load: now, and now less
+/// `cacheRetentionDays` (ms).
+fn cache_clock(config: &Config, platform: &impl Platform) -> (u64, u64) {
+    let now = platform.now_ms();
+    (now, now.saturating_sub(config.cache_retention_days.saturating_mul(86_400_000)))
 }
 
 impl<P: Platform> PublicClientApplication<P> {
@@ -299,8 +302,8 @@ impl<P: Platform> PublicClientApplication<P> {
         if config.redirect_uri.is_empty() {
             config.redirect_uri = crate::core::url::without_query(&platform.page_url()).to_owned();
         }
-        let stale_before = stale_before_ms(&config, &platform);
-        let (cache, issues) = TokenCache::load_retaining(platform.cache_store(), &config.client_id, stale_before);
+        let (now, stale_before) = cache_clock(&config, &platform);
+        let (cache, issues) = TokenCache::load_retaining(platform.cache_store(), &config.client_id, now, stale_before);
         for i in &issues {
             platform.log(LogLevel::Warning, "", &["removed a corrupt cache entry: ", i.reason].concat());
         }

@@ -157,6 +157,9 @@ pub struct TokenCache<S: KeyValueStore> {
     version: Cell<u32>,
     /// Entries of an older schema last updated before this (ms) are removed, not migrated.
     stale_before_ms: u64,
+    /// The time of the last load (ms; 0: unknown), given to an older schema's entries that
+    /// carry none.
+    now_ms: u64,
     /// The save in progress is of a "keep me signed in" sign-in: its entries are stored in
     /// clear (see [`KeyValueStore::set_in_clear`]).
     in_clear: bool,
@@ -200,14 +203,15 @@ impl<S: KeyValueStore> TokenCache<S> {
     /// Loads the cache of `client_id` from `store`: current entries, plus v3/v4 entries moved
     /// to the current layout. Corrupt entries are removed and reported.
     pub fn load(store: S, client_id: &str) -> (TokenCache<S>, Vec<LoadIssue>) {
-        TokenCache::load_retaining(store, client_id, 0)
+        TokenCache::load_retaining(store, client_id, 0, 0)
     }
 
     /// [`load`](Self::load) with msal v5's `cacheRetentionDays`: an older schema's account or
     /// credential last updated before `stale_before_ms` is removed instead of migrated, and so
-    /// are the older schema's tokens of such an account. Older entries without an update time
-    /// are migrated.
-    pub fn load_retaining(store: S, client_id: &str, stale_before_ms: u64) -> (TokenCache<S>, Vec<LoadIssue>) {
+    /// are the older schema's tokens of such an account. An older entry without an update time
+    /// is dated `now_ms` (written back where it stays), as msal dates it when it first reads it,
+    /// so that the retention reaches it later.
+    pub fn load_retaining(store: S, client_id: &str, now_ms: u64, stale_before_ms: u64) -> (TokenCache<S>, Vec<LoadIssue>) {
         let mut cache = TokenCache {
             store,
             client_id: client_id.to_owned(),
@@ -216,15 +220,17 @@ impl<S: KeyValueStore> TokenCache<S> {
             credentials: Vec::new(),
             version: Cell::new(0),
             stale_before_ms,
+            now_ms,
             in_clear: false,
         };
         let issues = cache.reload();
         (cache, issues)
     }
 
-    /// Moves the retention cut-off of [`load_retaining`](Self::load_retaining) (for the next
-    /// reload: a long-lived page's cut-off follows the clock).
-    pub fn set_stale_before(&mut self, stale_before_ms: u64) {
+    /// Moves the clock and the retention cut-off of [`load_retaining`](Self::load_retaining)
+    /// (for the next reload: a long-lived page's cut-off follows the clock).
+    pub fn set_clock(&mut self, now_ms: u64, stale_before_ms: u64) {
+        self.now_ms = now_ms;
         self.stale_before_ms = stale_before_ms;
     }
 
@@ -243,7 +249,8 @@ impl<S: KeyValueStore> TokenCache<S> {
     pub fn reload(&mut self) -> Vec<LoadIssue> {
         self.changed();
         // Read-only but for genuine migration (entries of an older schema, or under a key that
-        // is not the current one) and the removal of corrupt entries. Another tab may be in the
+        // is not the current one, and the date msal gives an older entry that has none) and
+        // the removal of corrupt entries. Another tab may be in the
         // middle of a save: a listed entry that is missing is skipped, never "repaired" by
         // writing this tab's possibly older view back over the other tab's.
         let mut issues = Vec::new();
@@ -260,6 +267,10 @@ impl<S: KeyValueStore> TokenCache<S> {
         let mut junk = false;
         // Keys to drop from the current lists: corrupt entries.
         let mut prune: Vec<String> = Vec::new();
+        // Older accounts (their keys and places in `older`) dated now where they stay, as
+        // msal's `removeStaleAccounts` dates them.
+        let mut dated: Vec<(String, usize)> = Vec::new();
+        let now = self.now_ms;
         let stale = |current: bool, updated_ms: u64| !current && updated_ms != 0 && updated_ms < self.stale_before_ms;
         for schema in [SCHEMA, "msal.2", "msal.1", ""] {
             let current = schema == SCHEMA;
@@ -289,7 +300,11 @@ impl<S: KeyValueStore> TokenCache<S> {
                     // An older account is copied once the tokens are read, and only with an ID
                     // token of this client (as msal 5 migrates it with its ID token): another
                     // app's account stays its own, and one signed out here does not come back.
-                    Some(e) if !current => {
+                    Some(mut e) if !current => {
+                        if e.account.last_updated_at_ms == 0 && now != 0 {
+                            e.account.last_updated_at_ms = now;
+                            dated.push((key.clone(), older.len()));
+                        }
                         kept.push(key);
                         older.push(e);
                     }
@@ -348,6 +363,10 @@ impl<S: KeyValueStore> TokenCache<S> {
                             self.store.remove(&key);
                             moved_credentials.push(new_key.clone());
                         }
+                        if !current && c.last_updated_at == 0 {
+                            // Dated as msal's `updateOldEntry` dates it before the move.
+                            c.last_updated_at = now;
+                        }
                         self.credentials.push((new_key, c));
                     }
                     Some(_) => {} // another client's entry listed here: not ours to judge
@@ -364,6 +383,10 @@ impl<S: KeyValueStore> TokenCache<S> {
                 old_lists = true;
             }
         }
+        for (k, i) in dated {
+            let e = &older[i];
+            self.put_entry(&k, &e.to_json().to_json(), &e.account.home_account_id);
+        }
         for e in older {
             let new_key = account_key(&e.account);
             let has_id_token = |home: &str| {
@@ -375,15 +398,11 @@ impl<S: KeyValueStore> TokenCache<S> {
             }
         }
         if !moved_accounts.is_empty() || !moved_credentials.is_empty() || old_lists {
-            // A "keep me signed in" account's entries stay in clear, as msal 5 migrates them.
-            let set = |k: &str, v: String, home: &str| {
-                let _ = if self.kmsi(home) { self.store.set_in_clear(k, &v) } else { self.store.set(k, &v) };
-            };
             for (k, e) in self.accounts.iter().filter(|(k, _)| moved_accounts.contains(k)) {
-                set(k, e.to_json().to_json(), &e.account.home_account_id);
+                self.put_entry(k, &e.to_json().to_json(), &e.account.home_account_id);
             }
             for (k, c) in self.credentials.iter().filter(|(k, _)| moved_credentials.contains(k)) {
-                set(k, c.to_json().to_json(), &c.home_account_id);
+                self.put_entry(k, &c.to_json().to_json(), &c.home_account_id);
             }
             let _ = self.write_key_lists();
         } else if !prune.is_empty() || junk {
@@ -578,6 +597,12 @@ impl<S: KeyValueStore> TokenCache<S> {
                 && c.home_account_id == home
                 && IdTokenClaims::decode(&c.secret).is_ok_and(|claims| claims.kmsi())
         })
+    }
+
+    /// Stores an entry of `home`'s that a load moved or dated: in clear for a "keep me signed
+    /// in" account, as msal 5 migrates them.
+    fn put_entry(&self, key: &str, value: &str, home: &str) {
+        let _ = if self.kmsi(home) { self.store.set_in_clear(key, value) } else { self.store.set(key, value) };
     }
 
     /// Stores a value, in clear for a "keep me signed in" save.

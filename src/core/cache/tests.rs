@@ -1089,7 +1089,9 @@ fn older_schema_entries_past_the_retention_are_removed_not_migrated() {
     store.set("msal.token.keys.client-1", &format!(r#"{{"idToken":[],"accessToken":[],"refreshToken":["{rt3}"]}}"#)).unwrap();
     v5_cache(&store);
 
-    let (cache, issues) = TokenCache::load_retaining(store.clone(), CLIENT, cut);
+    // The load's clock: an older entry without a date gets this one.
+    let now = cut + 60_000;
+    let (cache, issues) = TokenCache::load_retaining(store.clone(), CLIENT, now, cut);
     assert!(issues.is_empty(), "{issues:?}");
     let homes: Vec<&str> = cache.accounts().map(|a| a.home_account_id.as_str()).collect();
     assert!(homes.contains(&"live.u") && homes.contains(&"undated.u") && homes.contains(&HOME), "{homes:?}");
@@ -1108,6 +1110,18 @@ fn older_schema_entries_past_the_retention_are_removed_not_migrated() {
     left.sort();
     assert_eq!(left, ["msal.2.account.keys".to_string(), acc("live.u"), acc("undated.u")]);
     assert_eq!(store.get("msal.2.account.keys"), Some(format!(r#"["{}","{}"]"#, acc("live.u"), acc("undated.u"))));
+    // The undated older account was dated where it stays, and its migrated ID token with it
+    // (msal's `updateOldEntry`); the dated ones kept their dates.
+    let updated = |key: &str| Json::parse(&store.get(key).unwrap()).unwrap().str_field("lastUpdatedAt").map(str::to_owned);
+    assert_eq!(updated(&acc("undated.u")), Some(now.to_string()));
+    assert_eq!(updated(&acc("live.u")), Some(new.to_string()));
+    let migrated = store.keys().into_iter().find(|k| k.starts_with("msal.3|undated.u|") && k.contains("|idtoken|")).unwrap();
+    assert_eq!(updated(&migrated), Some(now.to_string()));
+    // So the retention reaches it: once its days have passed, the next load removes it.
+    let (later, _) = TokenCache::load_retaining(store.clone(), CLIENT, now + 86_400_000, now + 1);
+    assert_eq!(store.get(&acc("undated.u")), None);
+    assert!(store.get("msal.2.account.keys").is_none(), "every older account is past the retention");
+    assert!(later.accounts().any(|a| a.home_account_id == "undated.u"), "its migrated copy is current: kept");
 }
 
 #[test]

@@ -14,6 +14,7 @@
 use crate::prelude::*;
 
 use super::entities::{AccountEntity, Credential, CredentialType};
+use crate::core::account::ClientInfo;
 use crate::core::json::Json;
 use crate::core::text::dec;
 use crate::error::{codes, AuthError, ErrorKind};
@@ -380,7 +381,13 @@ pub fn credential_to_json(c: &Credential) -> Json {
 /// A unified account entity as an [`AccountEntity`]. `tenantProfiles` may hold JSON strings
 /// (msal-node) or objects.
 pub fn account_from_json(j: &Json) -> Option<AccountEntity> {
-    AccountEntity::from_json(&rename(j, true)?)
+    let mut e = AccountEntity::from_json(&rename(j, true)?)?;
+    // msal-node writes no data boundary: the account's client_info says it (msal's source).
+    if e.account.data_boundary.is_empty() {
+        let boundary = ClientInfo::decode(&e.account.client_info).map_or("", |ci| ci.data_boundary);
+        boundary.clone_into(&mut e.account.data_boundary);
+    }
+    Some(e)
 }
 
 /// An [`AccountEntity`] as a unified account entity; tenant profiles are written as JSON
@@ -661,8 +668,33 @@ mod tests {
         );
         assert_eq!(again.account.client_info, "ci");
         assert_eq!(again.account.name, "N");
+        assert_eq!(again.account.data_boundary, "", "a client_info that says nothing (here: not one at all)");
         // Its profile's extra field survives the trip.
         assert_eq!(account_to_json(&again), *j);
+    }
+
+    #[test]
+    fn an_accounts_data_boundary_is_read_back_from_its_client_info() {
+        // Not written (msal-node writes none), but the client_info it came from is.
+        let info = |json: &str| crate::core::base64::encode_url(json.as_bytes());
+        let mut cache = UnifiedCache::new();
+        for (home, client_info, stored) in [
+            ("eu.t", info(r#"{"uid":"eu","utid":"t","xms_tdbr":"EU"}"#), ""),
+            ("us.t", info(r#"{"uid":"us","utid":"t","xms_tdbr":"US"}"#), ""),
+            ("plain.t", info(r#"{"uid":"plain","utid":"t"}"#), ""),
+            // A value another writer stored wins over the client_info's.
+            ("kept.t", info(r#"{"uid":"kept","utid":"t","xms_tdbr":"US"}"#), "EU"),
+        ] {
+            let j = format!(
+                r#"{{"home_account_id":"{home}","environment":"login.microsoftonline.com","realm":"t","local_account_id":"l","username":"u","authority_type":"MSSTS","client_info":"{client_info}","dataBoundary":"{stored}"}}"#
+            );
+            cache.insert(Section::Account, &format!("{home}-login.microsoftonline.com-t"), Json::parse(&j).unwrap());
+        }
+        let mut got: Vec<(String, String)> =
+            cache.accounts().into_iter().map(|(_, e)| (e.account.home_account_id, e.account.data_boundary)).collect();
+        got.sort();
+        let want = [("eu.t", "EU"), ("kept.t", "EU"), ("plain.t", ""), ("us.t", "None")];
+        assert_eq!(got, want.map(|(a, b)| (a.to_owned(), b.to_owned())));
     }
 
     #[test]
