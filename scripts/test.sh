@@ -105,7 +105,7 @@ echo "ok"
 step "OpenID provider tests"
 timed 300 node scripts/node-test.mjs --timeout 90000 tests/idp
 
-step "msal-native: daemons against the provider (secret, certificate, assertion), cache plugins on a file and on a real redis-server"
+step "msal-native: daemons against the provider (secret, certificate, assertion), cache plugins on a file and on a real redis-server, managed identity against simulated endpoints and msal-node 7"
 # One test at a time: they count the provider's token requests. msal-node is a peer on Redis.
 tests/interop/install-peers.sh
 # Built first, outside the timeout: the timeout is there to stop a hung test, not a slow build.

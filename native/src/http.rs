@@ -93,7 +93,8 @@ impl Http {
         let resp = builder.send().await.map_err(failed)?;
         let status = resp.status().as_u16();
         let mut headers = Vec::new();
-        for name in ["retry-after", "content-type", "dpop-nonce"] {
+        // (www-authenticate: the Azure Arc agent's challenge.)
+        for name in ["retry-after", "content-type", "dpop-nonce", "www-authenticate"] {
             if let Some(v) = resp.headers().get(name).and_then(|v| v.to_str().ok()) {
                 headers.push((name.to_owned(), v.to_owned()));
             }

@@ -26,6 +26,7 @@ pub mod confidential;
 pub mod credential;
 pub mod dpop;
 pub mod http;
+pub mod managed_identity;
 pub mod plugins;
 pub mod public;
 pub mod region;
@@ -39,6 +40,9 @@ pub use confidential::{
 };
 pub use credential::{AssertionContext, Certificate, Credential, SigningAlgorithm};
 pub use dpop::{DpopKey, PopKey};
+pub use managed_identity::{
+    Environment, ManagedIdentityApplication, ManagedIdentityConfig, ManagedIdentityId, ManagedIdentityRequest, ManagedIdentitySource,
+};
 /// The app's name and version, sent in token requests (`ConfidentialClientConfig::application`, `Config::application`).
 pub use msal_wasm::core::authorize::AppTelemetry;
 #[cfg(feature = "redis")]
