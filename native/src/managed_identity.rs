@@ -932,6 +932,40 @@ mod tests {
         assert_eq!(parse(r#"{"error":"interaction_required"}"#, 400).err().unwrap().kind(), ErrorKind::InteractionRequired);
     }
 
+    #[tokio::test]
+    async fn a_token_due_for_renewal_is_served_when_the_renewal_fails_and_replaced_when_it_works() {
+        let now = now_s();
+        let seeded = |host: &str| {
+            let env = Environment::from_vars(&[("AZURE_POD_IDENTITY_AUTHORITY_HOST", host)]);
+            let config = ManagedIdentityConfig { disable_internal_retries: true, ..ManagedIdentityConfig::system_assigned() };
+            let app = ManagedIdentityApplication::in_environment(config, &env).unwrap();
+            // Valid for 50 more minutes, but past its refresh time.
+            let mut e = CacheEntry::new(CredentialType::AccessToken, "", ENVIRONMENT, SYSTEM_ASSIGNED_ID, TENANT, "cached-token");
+            e.target = "https://vault.azure.net".into();
+            e.scopes = ScopeSet::new(["https://vault.azure.net"]);
+            (e.cached_at, e.expires_on, e.refresh_on) = (now - 5000, now + 3000, Some(now - 1));
+            app.cache.lock().unwrap().add_credential(&e);
+            app
+        };
+        let request = ManagedIdentityRequest::new("https://vault.azure.net/.default");
+        // Nothing listens there: the renewal fails, the cached token is served.
+        let app = seeded("http://127.0.0.1:9");
+        let t = app.acquire_token(&request).await.unwrap();
+        assert!(t.from_cache && t.access_token.secret() == "cached-token");
+        // A claims challenge refused the cached token: then the failure is the answer.
+        let challenged = ManagedIdentityRequest { claims: "{}".into(), ..request.clone() };
+        assert_eq!(app.acquire_token(&challenged).await.unwrap_err().code(), codes::NETWORK_ERROR);
+        // The endpoint answers: the renewed token is returned and cached.
+        let body = format!(r#"{{"access_token":"renewed","expires_on":"{}","resource":"https://vault.azure.net"}}"#, now + 86_400);
+        let (addr, seen) = crate::http::scripted(move |_| (200, body.clone())).await;
+        let app = seeded(&format!("http://{addr}"));
+        let t = app.acquire_token(&request).await.unwrap();
+        assert!(!t.from_cache && t.access_token.secret() == "renewed");
+        let t = app.acquire_token(&request).await.unwrap();
+        assert!(t.from_cache && t.access_token.secret() == "renewed");
+        assert_eq!(seen.lock().unwrap().len(), 1);
+    }
+
     #[test]
     fn iso8601_as_javascript_writes_it() {
         assert_eq!(iso8601_seconds("1970-01-01T00:00:00.000Z"), Some(0));
