@@ -6,6 +6,7 @@ use crate::credential::{AssertionContext, Credential};
 use crate::dpop::{DpopKey, PopKey};
 use crate::http::Http;
 use crate::public::NativePlatform;
+use crate::system::{LogLevel, NetworkClient, SystemOptions};
 use msal_wasm::client::dpop::{check_token_type, send_with_proof};
 use msal_wasm::client::{
     AccountInfo, AccountRef, AuthScheme, AuthenticationResult, Config, InteractiveRequest, LogoutRequest, PendingAuth,
@@ -55,6 +56,9 @@ pub struct ConfidentialClientConfig {
     /// msal-node's `telemetry.application`: the app's name and version, sent in every token
     /// request (`x-app-name`, `x-app-ver`).
     pub application: AppTelemetry,
+    /// msal-node's `system`: the app's network client (default: reqwest with
+    /// `network_timeout`) and logger (default: none).
+    pub system: SystemOptions,
 }
 
 impl ConfidentialClientConfig {
@@ -69,6 +73,7 @@ impl ConfidentialClientConfig {
             pop_key: None,
             client_capabilities: Vec::new(),
             application: AppTelemetry::default(),
+            system: SystemOptions::default(),
         }
     }
 }
@@ -232,7 +237,7 @@ pub struct ConfidentialClientApplication {
     config: ConfidentialClientConfig,
     authority: Authority,
     environment: String,
-    http: Http,
+    net: Arc<dyn NetworkClient>,
     /// The authority's endpoints, and the discovery document they came from.
     metadata: tokio::sync::OnceCell<(AuthorityMetadata, String)>,
     /// The endpoints of the other authorities requests named, by canonical URL.
@@ -284,7 +289,7 @@ impl ConfidentialClientApplication {
     pub fn new(config: ConfidentialClientConfig, plugin: Option<Arc<dyn CachePlugin>>) -> Result<Self, AuthError> {
         let authority = Authority::parse(&config.authority, ProtocolMode::Aad)?;
         let environment = authority.default_cloud().preferred_cache;
-        let http = Http::new(config.network_timeout)?;
+        let net = config.system.network(|| Http::new(config.network_timeout))?;
         // Without a plugin, the users' partitions live in this process (msal-node's in-memory
         // cache); the app's own tokens are in `memory` either way.
         let own_store = plugin.is_none().then(|| Arc::new(crate::plugins::distributed::MemoryClient::default()));
@@ -296,7 +301,7 @@ impl ConfidentialClientApplication {
             config,
             authority,
             environment,
-            http,
+            net,
             metadata: tokio::sync::OnceCell::new(),
             others: Mutex::new(Vec::new()),
             region: tokio::sync::Mutex::new(None),
@@ -338,8 +343,10 @@ impl ConfidentialClientApplication {
 
     /// Fetches `authority`'s openid-configuration and checks it names that authority.
     async fn discover(&self, authority: &Authority) -> Result<(AuthorityMetadata, String), AuthError> {
-        let sent = self.http.send(&HttpRequest::get(authority.openid_configuration_url())).await;
-        let (m, document) = AuthorityMetadata::from_response(sent, authority)?;
+        self.log(LogLevel::Verbose, "", &["fetching the discovery document of ", authority.canonical()].concat());
+        let sent = self.net.send(&HttpRequest::get(authority.openid_configuration_url())).await;
+        let (m, document) = AuthorityMetadata::from_response(sent, authority)
+            .inspect_err(|e| self.log(LogLevel::Error, "", &["the authority's discovery document failed: ", e.code()].concat()))?;
         if !m.fits(authority, &authority.default_cloud(), &[]) {
             return Err(AuthError::config(codes::ISSUER_VALIDATION_FAILED, "the openid-configuration names a foreign issuer"));
         }
@@ -379,6 +386,11 @@ impl ConfidentialClientApplication {
             *m = ctx.into_cache();
         }
         Ok(result)
+    }
+
+    /// Logs through the app's logger, if any.
+    fn log(&self, level: LogLevel, correlation_id: &str, message: &str) {
+        self.config.system.log(level, correlation_id, message);
     }
 
     /// The partition of the app's own tokens in `tenant`.
@@ -585,11 +597,22 @@ impl ConfidentialClientApplication {
             match hit {
                 // As msal-node, an on-behalf-of token is served until it expires (the user's
                 // assertion it was made from may have expired by its refresh time).
-                Some((c, _)) if hash.is_none() && refresh_due(&c, now) => due = Some(c),
-                Some((c, account)) => return Ok(result(&c, account, true)),
+                Some((c, _)) if hash.is_none() && refresh_due(&c, now) => {
+                    self.log(LogLevel::Info, &correlation_id, "the cached token is due for its refresh (refresh_in): renewing it");
+                    due = Some(c);
+                }
+                Some((c, account)) => {
+                    self.log(LogLevel::Verbose, &correlation_id, "token served from the cache");
+                    return Ok(result(&c, account, true));
+                }
                 None => {}
             }
         }
+        self.log(
+            LogLevel::Info,
+            &correlation_id,
+            if hash.is_some() { "requesting a token on behalf of the user" } else { "requesting a token for the app" },
+        );
         let claims = (if given { claims } else { "" }, wire_claims.as_str());
         let fetched = self
             .fetch_app_token(
@@ -606,7 +629,10 @@ impl ConfidentialClientApplication {
             .await;
         match (fetched, due) {
             (Ok((entry, account)), _) => Ok(result(&entry, account, false)),
-            (Err(_), Some(cached)) => Ok(result(&cached, None, true)),
+            (Err(e), Some(cached)) => {
+                self.log(LogLevel::Warning, &correlation_id, &["the renewal failed (", e.code(), "): the cached token is served"].concat());
+                Ok(result(&cached, None, true))
+            }
             (Err(e), None) => Err(e),
         }
     }
@@ -650,6 +676,11 @@ impl ConfidentialClientApplication {
             let now = now_s().saturating_mul(1000);
             held.retain(|(_, v)| throttle::check(v, now).is_some());
             if let Some(e) = held.iter().find(|(k, _)| *k == thumb).and_then(|(_, v)| throttle::check(v, now)) {
+                self.log(
+                    LogLevel::Warning,
+                    &correlation_id,
+                    "the server asked to wait before this request again: failed without sending it",
+                );
                 return Err(e.with_correlation_id(correlation_id));
             }
         }
@@ -685,11 +716,11 @@ impl ConfidentialClientApplication {
                 let mut http = http;
                 http.body.push_str("&token_type=pop&req_cnf=");
                 http.body.push_str(&msal_wasm::core::dpop::req_cnf(key.thumbprint()));
-                self.http.send(&http).await
+                self.net.send(&http).await
             }
             Some(AppBind::Dpop(key)) => {
                 let nonce = self.dpop_nonce.lock().ok().and_then(|n| n.clone());
-                let send = |h: HttpRequest| async move { self.http.send(&h).await };
+                let send = |h: HttpRequest| async move { self.net.send(&h).await };
                 let endpoint = metadata.token_endpoint.as_str();
                 let prove = |n: Option<String>| async move { key.proof("POST", endpoint, n.as_deref(), None) };
                 send_with_proof(http, nonce, send, prove).await.map(|(resp, latest)| {
@@ -699,12 +730,16 @@ impl ConfidentialClientApplication {
                     resp
                 })
             }
-            None => self.http.send(&http).await,
+            None => self.net.send(&http).await,
         };
-        let resp = sent.map_err(|e| e.with_correlation_id(correlation_id.clone()))?;
+        let resp = sent.map_err(|e| {
+            self.log(LogLevel::Error, &correlation_id, &["the token request got no answer: ", e.code()].concat());
+            e.with_correlation_id(correlation_id.clone())
+        })?;
         let token = match TokenResponse::parse(&resp, now_s()) {
             Ok(t) => t,
             Err(e) => {
+                self.log(LogLevel::Error, &correlation_id, &["the token endpoint refused the request: ", e.code()].concat());
                 if let Some(value) = throttle::on_failure(&resp, &e, now_s().saturating_mul(1000)) {
                     if let Ok(mut held) = self.throttled.lock() {
                         held.retain(|(k, _)| *k != thumb);
@@ -859,13 +894,18 @@ impl ConfidentialClientApplication {
         config.client_capabilities.clone_from(&self.config.client_capabilities);
         config.application.clone_from(&self.config.application);
         config.network_timeout_ms = u64::try_from(self.config.network_timeout.as_millis()).unwrap_or(u64::MAX);
+        if let Some(l) = &self.config.system.logger {
+            config.log_level = l.level();
+        }
+        // The client's own network client (the app's, or its reqwest one) and logger.
+        let system = SystemOptions { network_client: Some(self.net.clone()), logger: self.config.system.logger.clone() };
         let plugin = self.plugin.clone();
         // The app's binding keys, for bound user tokens (DPoP: made now if not configured).
         let (dpop, pop) = (self.dpop_key().await?, self.config.pop_key.clone());
         let joined = tokio::task::spawn_blocking(move || {
             let flow = async move {
                 let timeout = Duration::from_millis(config.network_timeout_ms);
-                let platform = NativePlatform::new(timeout)?;
+                let platform = NativePlatform::with_system(timeout, &system)?;
                 platform.use_dpop_key(dpop);
                 if let Some(pop) = pop {
                     platform.use_pop_key(pop);
@@ -1143,7 +1183,7 @@ mod tests {
         // A resolver of the test's own: the global and the regional host are both this service.
         let here = std::net::SocketAddr::from(([127, 0, 0, 1], port));
         let client = reqwest::Client::builder().resolve("localhost", here).resolve("westus2.localhost", here).build().unwrap();
-        app.http = Http::over(client, Duration::from_secs(5));
+        app.net = Arc::new(Http::over(client, Duration::from_secs(5)));
         let scopes = vec!["api://x/.default".to_owned()];
         let global = ClientCredentialRequest {
             scopes: scopes.clone(),

@@ -6,6 +6,9 @@ use msal_wasm::core::http::{HttpRequest, HttpResponse, Method};
 use msal_wasm::error::{codes, network_timeout, AuthError, ErrorKind};
 use std::time::Duration;
 
+/// The largest answer read.
+const MAX_BODY: usize = 1 << 20;
+
 /// How long to wait before the one retry.
 const RETRY_DELAY: Duration = Duration::from_millis(200);
 
@@ -99,7 +102,18 @@ impl Http {
                 headers.push((name.to_owned(), v.to_owned()));
             }
         }
-        let body = resp.text().await.map_err(failed)?;
+        // At most 1 MB: every answer this crate reads is a few kilobytes, and a broken or
+        // hostile endpoint must not fill the memory.
+        let mut resp = resp;
+        let mut bytes = Vec::new();
+        while let Some(chunk) = resp.chunk().await.map_err(failed)? {
+            if bytes.len() + chunk.len() > MAX_BODY {
+                return Err(AuthError::new(ErrorKind::Network, codes::FAILED_TO_PARSE_RESPONSE, "the server's answer is larger than 1 MB")
+                    .with_status(status));
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        let body = String::from_utf8_lossy(&bytes).into_owned();
         Ok(HttpResponse { status, headers, body })
     }
 }
@@ -178,5 +192,14 @@ mod tests {
         seen.lock().unwrap().clear();
         assert_eq!(http.send(&HttpRequest::get(url)).await.unwrap().status, 503);
         assert_eq!(seen.lock().unwrap().len(), 2, "a GET is retried once");
+    }
+
+    #[tokio::test]
+    async fn an_answer_over_1_mb_is_refused_and_one_under_it_read() {
+        let http = Http::new(Duration::from_secs(5)).unwrap();
+        let (addr, _) = scripted(|head| (200, "x".repeat(if head.contains("/big") { MAX_BODY + 1 } else { MAX_BODY }))).await;
+        let e = http.send(&HttpRequest::get(format!("http://{addr}/big"))).await.unwrap_err();
+        assert_eq!((e.code(), e.status()), (codes::FAILED_TO_PARSE_RESPONSE, Some(200)));
+        assert_eq!(http.send(&HttpRequest::get(format!("http://{addr}/small"))).await.unwrap().body.len(), MAX_BODY);
     }
 }

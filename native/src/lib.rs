@@ -31,6 +31,7 @@ pub mod plugins;
 pub mod public;
 pub mod region;
 mod sync;
+pub mod system;
 
 pub use api::{ApiTokenValidator, Caller, Rejection};
 pub use cache::{CacheContext, CachePlugin, Partition};
@@ -50,6 +51,7 @@ pub use plugins::distributed::RedisClient;
 pub use plugins::distributed::{DefaultPartitions, DistributedCachePlugin, KeyValueClient, MemoryClient, PartitionManager};
 pub use plugins::file::FileCachePlugin;
 pub use public::{NativePlatform, PublicClientApplication};
+pub use system::{LogLevel, Logger, NetworkClient, SystemOptions};
 
 /// Seconds since the Unix epoch (0 before it).
 pub(crate) fn now_s() -> u64 {

@@ -16,6 +16,7 @@
 use crate::confidential::AppToken;
 use crate::http::Http;
 use crate::now_s;
+use crate::system::{LogLevel, NetworkClient, SystemOptions};
 use msal_wasm::core::authorize::{SKU, VERSION};
 use msal_wasm::core::cache::unified::UnifiedCache;
 use msal_wasm::core::cache::{is_expired, refresh_due, Credential as CacheEntry, CredentialType, DEFAULT_RENEWAL_OFFSET_SECS};
@@ -28,6 +29,7 @@ use msal_wasm::core::url;
 use msal_wasm::error::{codes, AuthError, ErrorKind};
 use msal_wasm::secret::AccessToken;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -133,6 +135,9 @@ pub struct ManagedIdentityConfig {
     pub network_timeout: Duration,
     /// msal-node's `disableInternalRetries`: no retry of a 404, 408, 410, 429 or 5xx answer.
     pub disable_internal_retries: bool,
+    /// The app's network client and logger (default: reqwest without a proxy, the endpoints
+    /// being on this machine or its link-local metadata service; no logger).
+    pub system: SystemOptions,
 }
 
 impl ManagedIdentityConfig {
@@ -148,6 +153,7 @@ impl ManagedIdentityConfig {
             client_capabilities: Vec::new(),
             network_timeout: Duration::from_secs(30),
             disable_internal_retries: false,
+            system: SystemOptions::default(),
         }
     }
 }
@@ -271,7 +277,12 @@ impl Environment {
     /// folder path ending in its separator, as the agent names it).
     pub fn with_azure_arc_paths(mut self, agent: impl Into<PathBuf>, tokens: impl Into<PathBuf>) -> Environment {
         self.arc_agent = Some(agent.into());
-        self.arc_tokens = Some(tokens.into());
+        // The agent's challenge names `<folder><separator><file>`: the separator is added when
+        // the folder was given without it.
+        let tokens: PathBuf = tokens.into();
+        let text = tokens.to_string_lossy();
+        let ends = text.ends_with(std::path::MAIN_SEPARATOR) || text.ends_with('/');
+        self.arc_tokens = Some(if ends { tokens.clone() } else { PathBuf::from(format!("{text}{}", std::path::MAIN_SEPARATOR)) });
         self
     }
 
@@ -471,8 +482,10 @@ impl Prepared {
 /// How long to wait before retry `attempt` (0-based) after `status`, or `None` to stop:
 /// msal-node's retry policies. IMDS: 404, 408, 410, 429 and 5xx, three times with exponential
 /// waits (1, 2, 4 s), seven times every 10 s when the first answer was 410 (IMDS updating).
-/// The others: 404, 408, 429, 500, 503 and 504, three times, waiting the `Retry-After` or 1 s.
-fn retry_wait(imds: bool, first_status: u16, status: u16, attempt: u32, retry_after: Option<&str>) -> Option<Duration> {
+/// The others: 404, 408, 429, 500, 503 and 504, three times, waiting the `Retry-After` (seconds
+/// or an HTTP date, at most a minute) or 1 s. (msal-node 7.2.4 means to read `Retry-After` too,
+/// but looks it up under a name its HTTP client never stores, so it always waits 1 s.)
+fn retry_wait(imds: bool, first_status: u16, status: u16, attempt: u32, retry_after: Option<&str>, now: u64) -> Option<Duration> {
     if imds {
         let max = if first_status == 410 { 7 } else { 3 };
         let retriable = matches!(status, 404 | 408 | 410 | 429) || (500..=599).contains(&status);
@@ -489,10 +502,12 @@ fn retry_wait(imds: bool, first_status: u16, status: u16, attempt: u32, retry_af
         if !matches!(status, 404 | 408 | 429 | 500 | 503 | 504) || attempt >= 3 {
             return None;
         }
-        // Retry-After in seconds (a date is not read: the minimum applies).
-        let asked = retry_after.and_then(|v| v.trim().parse::<f64>().ok()).filter(|s| s.is_finite() && *s > 0.0);
-        let ms = asked.map_or(0, |s| (s * 1000.0).round().min(600_000.0) as u64).max(1_000);
-        Some(Duration::from_millis(ms))
+        let asked_ms = retry_after.map(str::trim).and_then(|v| match v.parse::<f64>() {
+            Ok(s) if s.is_finite() && s > 0.0 => Some((s * 1000.0).round().min(60_000.0) as u64),
+            Ok(_) => None,
+            Err(_) => http_date_seconds(v).map(|at| at.saturating_sub(now).saturating_mul(1000).min(60_000)),
+        });
+        Some(Duration::from_millis(asked_ms.unwrap_or(0).max(1_000)))
     }
 }
 
@@ -502,11 +517,21 @@ pub struct ManagedIdentityApplication {
     config: ManagedIdentityConfig,
     source: ManagedIdentitySource,
     endpoint: Endpoint,
-    http: Http,
+    net: Arc<dyn NetworkClient>,
     cache: Mutex<UnifiedCache>,
-    /// One request to the endpoint at a time: a burst of callers waits for the first one's
-    /// token (IMDS throttles a machine's requests).
-    fetching: tokio::sync::Mutex<()>,
+    /// The requests for each resource (IMDS throttles a machine's requests).
+    flights: Mutex<Vec<(String, Arc<Flight>)>>,
+}
+
+/// The requests to the endpoint for one resource: one at a time, and the callers that waited
+/// for one share its outcome, so a burst costs one request and a failure is not met again by
+/// each caller in turn.
+#[derive(Default)]
+struct Flight {
+    /// How many attempts have ended.
+    ended: std::sync::atomic::AtomicU64,
+    /// The last attempt's number and outcome.
+    last: tokio::sync::Mutex<Option<(u64, Result<CacheEntry, AuthError>)>>,
 }
 
 impl std::fmt::Debug for ManagedIdentityApplication {
@@ -530,14 +555,15 @@ impl ManagedIdentityApplication {
         let (source, endpoint) = Endpoint::resolve(env, &config.id)?;
         // The endpoints are on this machine (or its link-local metadata service): never
         // through a proxy, and retried by msal's policies only.
-        let http = Http::direct(config.network_timeout)?;
+        let net = config.system.network(|| Http::direct(config.network_timeout))?;
+        config.system.log(LogLevel::Info, "", &format!("managed identity source: {}", source.name()));
         Ok(ManagedIdentityApplication {
             config,
             source,
             endpoint,
-            http,
+            net,
             cache: Mutex::new(UnifiedCache::new()),
-            fetching: tokio::sync::Mutex::new(()),
+            flights: Mutex::new(Vec::new()),
         })
     }
 
@@ -564,37 +590,74 @@ impl ManagedIdentityApplication {
             access_token: AccessToken::new(c.secret.clone()),
             token_type: if c.token_type.is_empty() { "Bearer".to_owned() } else { c.token_type.clone() },
             expires_on_ms: c.expires_on.saturating_mul(1000),
-            scopes: vec![resource.clone()],
+            // The resource the endpoint said the token is for (msal's scopes).
+            scopes: vec![if c.target.is_empty() { resource.clone() } else { c.target.clone() }],
             tenant_id: String::new(),
             from_cache,
             correlation_id: correlation_id.clone(),
             dpop_proof: None,
             account: None,
         };
+        let log = |level: LogLevel, message: &str| self.config.system.log(level, &correlation_id, message);
         if !skip {
             if let Some(c) = cached.as_ref().filter(|c| !refresh_due(c, now_s())) {
+                log(LogLevel::Verbose, "managed identity token served from the cache");
                 return Ok(result(c, true));
             }
         }
-        let _one = self.fetching.lock().await;
-        // Another caller may have fetched it meanwhile.
+        let flight = self.flight(&resource);
+        let arrived = flight.ended.load(std::sync::atomic::Ordering::SeqCst);
+        let mut last = flight.last.lock().await;
+        // Another caller's attempt ended while this one waited: its outcome is this call's
+        // too (a claims challenge or a forced refresh asks on its own).
         let cached = if skip { cached } else { self.cached(&resource) };
+        let shared = last.as_ref().filter(|(n, _)| !skip && *n > arrived).map(|(_, outcome)| outcome.clone());
         if !skip {
             if let Some(c) = cached.as_ref().filter(|c| !refresh_due(c, now_s())) {
                 return Ok(result(c, true));
             }
         }
-        // As msal: Service Fabric is told which token the resource refused.
-        let revoked = match (&self.endpoint, &cached) {
-            (Endpoint::ServiceFabric { .. }, Some(c)) if !req.claims.is_empty() => Some(hex(&sha256(c.secret.as_bytes()))),
-            _ => None,
+        let outcome = match shared {
+            Some(outcome) => outcome,
+            None => {
+                // As msal: Service Fabric is told which token the resource refused.
+                let revoked = match (&self.endpoint, &cached) {
+                    (Endpoint::ServiceFabric { .. }, Some(c)) if !req.claims.is_empty() && !req.force_refresh => {
+                        Some(hex(&sha256(c.secret.as_bytes())))
+                    }
+                    _ => None,
+                };
+                log(LogLevel::Info, &["requesting a managed identity token from ", self.source.name()].concat());
+                let outcome = self.fetch(&resource, &correlation_id, revoked).await;
+                let n = flight.ended.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+                *last = Some((n, outcome.clone()));
+                outcome
+            }
         };
-        match (self.fetch(&resource, &correlation_id, revoked).await, cached) {
+        drop(last);
+        match (outcome, cached) {
             (Ok(entry), _) => Ok(result(&entry, false)),
             // A token due for its refresh is still valid: served when the renewal fails.
-            (Err(_), Some(c)) if !skip => Ok(result(&c, true)),
-            (Err(e), _) => Err(e.or_correlation_id(&correlation_id)),
+            (Err(e), Some(c)) if !skip => {
+                log(LogLevel::Warning, &["the token due for its refresh was not renewed (", e.code(), "): served from the cache"].concat());
+                Ok(result(&c, true))
+            }
+            (Err(e), _) => {
+                log(LogLevel::Error, &["the managed identity token request failed: ", e.code()].concat());
+                Err(e.or_correlation_id(&correlation_id))
+            }
         }
+    }
+
+    /// The requests of `resource`.
+    fn flight(&self, resource: &str) -> Arc<Flight> {
+        let mut flights = self.flights.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((_, f)) = flights.iter().find(|(r, _)| r == resource) {
+            return f.clone();
+        }
+        let f = Arc::new(Flight::default());
+        flights.push((resource.to_owned(), f.clone()));
+        f
     }
 
     /// The cached, unexpired token of this identity for `resource`.
@@ -622,12 +685,14 @@ impl ManagedIdentityApplication {
             prepared.query.push(("xms_cc", self.config.client_capabilities.join(",")));
         }
         let requested_at = now_s();
-        let mut response = self.send(&prepared).await?;
+        let mut response = self.send(&prepared, correlation_id).await?;
         if let Endpoint::AzureArc { tokens, .. } = &self.endpoint {
             if response.status == 401 {
+                self.config.system.log(LogLevel::Info, correlation_id, "answering the Azure Arc agent's challenge with its secret file");
                 let secret = arc_secret(&response, tokens.as_deref())?;
                 prepared.headers.push(("Authorization", ["Basic ", &secret].concat()));
-                response = self.http.send(&prepared.http()).await?;
+                // Retried as the first request (msal's retrying client sends both).
+                response = self.send(&prepared, correlation_id).await?;
             }
         }
         let body = match Json::parse(&response.body) {
@@ -645,6 +710,8 @@ impl ManagedIdentityApplication {
             CacheEntry::new(CredentialType::AccessToken, "", ENVIRONMENT, self.config.id.id(), TENANT, token.access_token.secret());
         let target = body.str_field("resource").filter(|r| !r.is_empty()).unwrap_or(resource);
         target.clone_into(&mut entry.target);
+        // msal keeps the request's resource on the entry.
+        resource.clone_into(&mut entry.resource);
         entry.scopes = ScopeSet::new([target]);
         entry.token_type = token.token_type;
         entry.cached_at = requested_at;
@@ -657,17 +724,19 @@ impl ManagedIdentityApplication {
     }
 
     /// Sends the request, retried by msal's policy for the source unless retries are off.
-    async fn send(&self, prepared: &Prepared) -> Result<HttpResponse, AuthError> {
+    async fn send(&self, prepared: &Prepared, correlation_id: &str) -> Result<HttpResponse, AuthError> {
         let request = prepared.http();
-        let mut response = self.http.send(&request).await?;
+        let mut response = self.net.send(&request).await?;
         if self.config.disable_internal_retries {
             return Ok(response);
         }
         let first = response.status;
         let mut attempt = 0;
-        while let Some(wait) = retry_wait(prepared.imds, first, response.status, attempt, response.header("retry-after")) {
+        while let Some(wait) = retry_wait(prepared.imds, first, response.status, attempt, response.header("retry-after"), now_s()) {
+            let why = format!("the endpoint answered HTTP {}: retry {} in {} ms", response.status, attempt + 1, wait.as_millis());
+            self.config.system.log(LogLevel::Verbose, correlation_id, &why);
             tokio::time::sleep(wait).await;
-            response = self.http.send(&request).await?;
+            response = self.net.send(&request).await?;
             attempt += 1;
         }
         Ok(response)
@@ -795,6 +864,33 @@ fn parse_token(body: &Json, status: u16, now: u64) -> Result<MiToken, AuthError>
     })
 }
 
+/// Seconds since the epoch of an HTTP date (`Wed, 21 Oct 2015 07:28:00 GMT`, RFC 9110's
+/// preferred form).
+fn http_date_seconds(s: &str) -> Option<u64> {
+    let mut parts = s.strip_suffix(" GMT")?.split(' ').skip(1);
+    let (day, month, year, time) = (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    let month = MONTHS.iter().position(|m| *m == month)? as u64 + 1;
+    let mut hms = time.split(':').map(|n| n.parse::<u64>().ok());
+    let (h, mi, se) = (hms.next()??, hms.next()??, hms.next()??);
+    civil_seconds(year.parse().ok()?, month, day.parse().ok()?, h, mi, se)
+}
+
+/// Seconds since the epoch of a UTC date and time (`None` when out of range).
+fn civil_seconds(y: u64, mo: u64, d: u64, h: u64, mi: u64, se: u64) -> Option<u64> {
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || se > 60 || y < 1970 {
+        return None;
+    }
+    // Days from 1970-01-01 to the date (the civil-from-days inverse).
+    let (y, m) = if mo <= 2 { (y - 1, mo + 9) } else { (y, mo - 3) };
+    let era = y / 400;
+    let yoe = y - era * 400;
+    let doy = (153 * m + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = (era * 146_097 + doe).checked_sub(719_468)?;
+    Some(days * 86_400 + h * 3600 + mi * 60 + se)
+}
+
 /// Seconds since the epoch of an ISO 8601 UTC time `YYYY-MM-DDTHH:MM:SS[.fff]Z`.
 fn iso8601_seconds(s: &str) -> Option<u64> {
     let b = s.as_bytes();
@@ -807,17 +903,7 @@ fn iso8601_seconds(s: &str) -> Option<u64> {
     if !(fraction.is_empty() || (fraction.starts_with('.') && fraction.len() > 1 && fraction[1..].bytes().all(|c| c.is_ascii_digit()))) {
         return None;
     }
-    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || se > 60 || y < 1970 {
-        return None;
-    }
-    // Days from 1970-01-01 to the date (the civil-from-days inverse).
-    let (y, m) = if mo <= 2 { (y - 1, mo + 9) } else { (y, mo - 3) };
-    let era = y / 400;
-    let yoe = y - era * 400;
-    let doy = (153 * m + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = (era * 146_097 + doe).checked_sub(719_468)?;
-    Some(days * 86_400 + h * 3600 + mi * 60 + se)
+    civil_seconds(y, mo, d, h, mi, se)
 }
 
 #[cfg(test)]
@@ -888,8 +974,9 @@ mod tests {
     }
 
     #[test]
-    fn retry_waits_are_msal_nodes() {
-        let ms = |imds, first, status, attempt, after| retry_wait(imds, first, status, attempt, after).map(|d| d.as_millis() as u64);
+    fn retry_waits_follow_msal_nodes_policies() {
+        let now = 1_445_412_470; // 2015-10-21T07:27:50Z
+        let ms = |imds, first, status, attempt, after| retry_wait(imds, first, status, attempt, after, now).map(|d| d.as_millis() as u64);
         // IMDS: exponential 1, 2, 4 s for three retries; 410 every 10 s, seven times.
         assert_eq!([0, 1, 2, 3].map(|a| ms(true, 500, 503, a, None)), [Some(1000), Some(2000), Some(4000), None]);
         assert_eq!(ms(true, 410, 410, 6, None), Some(10_000));
@@ -898,7 +985,11 @@ mod tests {
         // The others: Retry-After or 1 s, three times, for their six statuses only.
         assert_eq!(ms(false, 429, 429, 0, Some("3")), Some(3000));
         assert_eq!(ms(false, 429, 429, 0, Some("0.2")), Some(1000));
-        assert_eq!(ms(false, 503, 503, 2, Some("Wed, 21 Oct 2015 07:28:00 GMT")), Some(1000));
+        assert_eq!(ms(false, 503, 503, 2, Some("Wed, 21 Oct 2015 07:28:00 GMT")), Some(10_000));
+        assert_eq!(ms(false, 503, 503, 2, Some("Wed, 21 Oct 2015 08:28:00 GMT")), Some(60_000), "at most a minute");
+        assert_eq!(ms(false, 503, 503, 2, Some("Wed, 21 Oct 2015 07:00:00 GMT")), Some(1000), "a date past");
+        assert_eq!(ms(false, 503, 503, 2, Some("soon")), Some(1000));
+        assert_eq!(ms(false, 429, 429, 0, Some("3600")), Some(60_000));
         assert_eq!(ms(false, 503, 503, 3, None), None);
         assert_eq!(ms(false, 502, 502, 0, None), None);
     }

@@ -9,6 +9,7 @@ use crate::cache::{CachePlugin, Partition};
 use crate::dpop::{DpopKey, NativeKey, PopKey};
 use crate::http::Http;
 use crate::sync::Loaded;
+use crate::system::{NetworkClient, SystemOptions};
 use msal_wasm::client::{
     AccountInfo, AccountRef, AuthenticationResult, Config, DeviceCodeInfo, DeviceCodeRequest, InteractiveRequest, PendingAuth,
     PublicClientApplication as Core, SilentRequest,
@@ -24,11 +25,12 @@ use std::rc::Rc;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-/// The native platform of the public client: the system clock and random source, reqwest, an
-/// in-memory store (a plugin persists it), no windows.
-#[derive(Debug)]
+/// The native platform of the public client: the system clock and random source, reqwest (or
+/// the app's network client), the app's logger, an in-memory store (a plugin persists it), no
+/// windows.
 pub struct NativePlatform {
-    http: Http,
+    net: Arc<dyn NetworkClient>,
+    system: SystemOptions,
     cache: Rc<MemoryStore>,
     temp: MemoryStore,
     /// Binding keys, by thumbprint (in memory; a key from a PEM lasts across runs).
@@ -38,11 +40,24 @@ pub struct NativePlatform {
     fixed_pop: RefCell<Option<Rc<NativeKey>>>,
 }
 
+impl std::fmt::Debug for NativePlatform {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NativePlatform").field("system", &self.system).field("cache", &self.cache).finish_non_exhaustive()
+    }
+}
+
 impl NativePlatform {
     /// A platform whose requests give up after `timeout`.
     pub fn new(timeout: Duration) -> Result<NativePlatform, AuthError> {
+        NativePlatform::with_system(timeout, &SystemOptions::default())
+    }
+
+    /// A platform with the app's network client (else reqwest, giving up after `timeout`) and
+    /// logger.
+    pub fn with_system(timeout: Duration, system: &SystemOptions) -> Result<NativePlatform, AuthError> {
         Ok(NativePlatform {
-            http: Http::new(timeout)?,
+            net: system.network(|| Http::new(timeout))?,
+            system: system.clone(),
             cache: Rc::new(MemoryStore::new()),
             temp: MemoryStore::new(),
             keys: RefCell::new(Vec::new()),
@@ -89,7 +104,11 @@ impl Platform for NativePlatform {
     }
 
     async fn send(&self, request: HttpRequest, _timeout_ms: u64) -> Result<HttpResponse, AuthError> {
-        self.http.send(&request).await
+        self.net.send(&request).await
+    }
+
+    fn log(&self, level: msal_wasm::platform::LogLevel, correlation_id: &str, message: &str) {
+        self.system.log(level, correlation_id, message);
     }
 
     fn cache_store(&self) -> Self::Store {
@@ -253,9 +272,22 @@ impl PublicClientApplication {
     /// discovery document cannot be fetched yet); with `plugin`, its cache is
     /// loaded before and saved after each call, in msal's unified format.
     pub async fn new(config: Config, plugin: Option<Arc<dyn CachePlugin>>) -> Result<PublicClientApplication, AuthError> {
+        PublicClientApplication::with_system(config, plugin, SystemOptions::default()).await
+    }
+
+    /// [`new`](Self::new) with msal-node's `system` options: the app's network client and
+    /// logger (which then sets the level of the client's log lines).
+    pub async fn with_system(
+        mut config: Config,
+        plugin: Option<Arc<dyn CachePlugin>>,
+        system: SystemOptions,
+    ) -> Result<PublicClientApplication, AuthError> {
         let timeout = Duration::from_millis(config.network_timeout_ms);
         let partition = Partition::App { client_id: config.client_id.clone(), tenant: String::new() };
-        let core = Core::new(config, NativePlatform::new(timeout)?)?;
+        if let Some(l) = &system.logger {
+            config.log_level = l.level();
+        }
+        let core = Core::new(config, NativePlatform::with_system(timeout, &system)?)?;
         core.initialize().await?;
         Ok(PublicClientApplication { core, plugin, partition })
     }

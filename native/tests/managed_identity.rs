@@ -387,6 +387,65 @@ async fn a_burst_of_callers_costs_one_request_and_a_forced_refresh_another() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_that_meets_a_failing_endpoint_shares_the_one_failure() {
+    let (sim, addr) = start(Kind::AppService, SECRET, "", true).await;
+    for _ in 0..10 {
+        sim.queued.lock().unwrap().push_back(json_error(400, "invalid_resource", "AADSTS500011: the resource was not found"));
+    }
+    let ours = Arc::new(app(&environment(&variables(Kind::AppService, &addr)), ManagedIdentityId::SystemAssigned));
+    let calls: Vec<_> = (0..10)
+        .map(|_| {
+            let a = ours.clone();
+            tokio::spawn(async move { a.acquire_token(&ManagedIdentityRequest::new(RESOURCE)).await })
+        })
+        .collect();
+    for c in calls {
+        assert_eq!(c.await.unwrap().unwrap_err().code(), "invalid_resource");
+    }
+    assert_eq!(sim.seen.lock().unwrap().len(), 1, "the callers that waited share the answer");
+    // A later call asks again.
+    assert_eq!(ours.acquire_token(&ManagedIdentityRequest::new(RESOURCE)).await.unwrap_err().code(), "invalid_resource");
+    assert_eq!(sim.seen.lock().unwrap().len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_apps_network_client_carries_the_requests_and_its_logger_hears_them() {
+    let (sim, addr) = start(Kind::AppService, SECRET, "", true).await;
+    let sent = Arc::new(AtomicU32::new(0));
+    let lines: Arc<Mutex<Vec<String>>> = Arc::default();
+    let sink = lines.clone();
+    struct Counting(msal_native::http::Http, Arc<AtomicU32>);
+    impl msal_native::NetworkClient for Counting {
+        fn send<'a>(
+            &'a self,
+            request: &'a msal_wasm::core::http::HttpRequest,
+        ) -> msal_native::system::BoxFuture<'a, Result<msal_wasm::core::http::HttpResponse, msal_wasm::AuthError>> {
+            self.1.fetch_add(1, Ordering::SeqCst);
+            Box::pin(self.0.send(request))
+        }
+    }
+    let system = msal_native::SystemOptions {
+        network_client: Some(Arc::new(Counting(msal_native::http::Http::new(std::time::Duration::from_secs(5)).unwrap(), sent.clone()))),
+        logger: Some(msal_native::Logger::new(msal_native::LogLevel::Verbose, move |_, line, _| {
+            sink.lock().unwrap().push(line.to_owned())
+        })),
+    };
+    let config = ManagedIdentityConfig { system, ..ManagedIdentityConfig::system_assigned() };
+    let ours = ManagedIdentityApplication::in_environment(config, &environment(&variables(Kind::AppService, &addr))).unwrap();
+    let first = ours.acquire_token(&ManagedIdentityRequest::new(RESOURCE)).await.unwrap();
+    assert!(ours.acquire_token(&ManagedIdentityRequest::new(RESOURCE)).await.unwrap().from_cache);
+    assert_eq!((sent.load(Ordering::SeqCst), sim.seen.lock().unwrap().len()), (1, 1));
+    let lines = lines.lock().unwrap().clone();
+    let has = |text: &str| lines.iter().any(|l| l.contains(text));
+    assert!(has("[] : msal-native@") && has("Info - managed identity source: AppService"), "{lines:?}");
+    assert!(
+        has(&format!("[{}] : msal-native@", first.correlation_id)) && has("Info - requesting a managed identity token from AppService")
+    );
+    assert!(has("Verbose - managed identity token served from the cache"), "{lines:?}");
+    assert!(lines.iter().all(|l| !l.contains(SECRET) && !l.contains(first.access_token.secret())), "{lines:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_endpoint_is_retried_as_msal_node_retries_it_unless_retries_are_off() {
     // App Service (msal's default policy): a 503 with Retry-After: 1, then the token.
     let (sim, addr) = start(Kind::AppService, SECRET, "", true).await;
@@ -422,9 +481,9 @@ async fn the_endpoint_is_retried_as_msal_node_retries_it_unless_retries_are_off(
 }
 
 /// An Azure Arc endpoint whose challenge names `file`, and the environment of its agent.
-async fn arc_endpoint(file: String, echo: bool, agent: std::path::PathBuf, tokens_dir: String) -> (Arc<Sim>, Environment) {
+async fn arc_endpoint(file: String, echo: bool, agent: std::path::PathBuf, tokens: std::path::PathBuf) -> (Arc<Sim>, Environment) {
     let (sim, addr) = start(Kind::AzureArc, "arc-file-secret", &file, echo).await;
-    (sim, environment(&variables(Kind::AzureArc, &addr)).with_azure_arc_paths(agent, tokens_dir))
+    (sim, environment(&variables(Kind::AzureArc, &addr)).with_azure_arc_paths(agent, tokens))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -436,7 +495,8 @@ async fn azure_arc_answers_its_agents_challenge_from_the_agents_folder_and_nothi
     let key = format!("{tokens_dir}agent-secret.key");
     std::fs::write(&key, "arc-file-secret").unwrap();
     let agent = dir.join("himds");
-    let arc = |file: &str, echo: bool| arc_endpoint(file.to_owned(), echo, agent.clone(), tokens_dir.clone());
+    // (The folder given without its trailing separator: the agent's challenge has one.)
+    let arc = |file: &str, echo: bool| arc_endpoint(file.to_owned(), echo, agent.clone(), tokens.clone());
     let (sim, env) = arc(&key, true).await;
     let ours = app(&env, ManagedIdentityId::SystemAssigned);
     assert_eq!(ours.source(), ManagedIdentitySource::AzureArc);

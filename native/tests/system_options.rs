@@ -1,0 +1,127 @@
+//! msal-node's `system` options on the native clients, against the local provider: the app's
+//! network client carries every request, and the app's logger hears what the client did, at
+//! its level, in msal-node's line format, without a secret.
+
+mod support;
+
+use msal_native::system::BoxFuture;
+use msal_native::*;
+use msal_wasm::client::{Config, DeviceCodeRequest};
+use msal_wasm::core::http::{HttpRequest, HttpResponse};
+use msal_wasm::error::{AuthError, ErrorKind};
+use std::sync::{Arc, Mutex};
+use support::*;
+
+/// The app's network client: notes each request (method and path) and sends it through the
+/// crate's reqwest client, or refuses every request.
+struct Recording {
+    inner: Option<http::Http>,
+    seen: Mutex<Vec<String>>,
+}
+
+impl Recording {
+    fn new(send: bool) -> Arc<Recording> {
+        let inner = send.then(|| http::Http::new(std::time::Duration::from_secs(10)).unwrap());
+        Arc::new(Recording { inner, seen: Mutex::new(Vec::new()) })
+    }
+    fn seen(&self) -> Vec<String> {
+        self.seen.lock().unwrap().clone()
+    }
+}
+
+impl NetworkClient for Recording {
+    fn send<'a>(&'a self, request: &'a HttpRequest) -> BoxFuture<'a, Result<HttpResponse, AuthError>> {
+        let path = request.url.split_once("://").map_or("", |(_, rest)| rest.split_once('/').map_or("", |(_, p)| p));
+        self.seen.lock().unwrap().push(format!("{:?} /{}", request.method, path.split('?').next().unwrap_or_default()));
+        Box::pin(async move {
+            match &self.inner {
+                Some(h) => h.send(request).await,
+                None => Err(AuthError::new(ErrorKind::Network, "network_error", "the app's network client refused the request")),
+            }
+        })
+    }
+}
+
+type Lines = Arc<Mutex<Vec<(LogLevel, String)>>>;
+
+fn logger(level: LogLevel) -> (Logger, Lines) {
+    let lines: Lines = Arc::default();
+    let sink = lines.clone();
+    let logger = Logger::new(level, move |level, line, pii| {
+        assert!(!pii, "this crate's lines hold no personal data");
+        sink.lock().unwrap().push((level, line.to_owned()));
+    });
+    (logger, lines)
+}
+
+fn daemon(system: SystemOptions) -> ConfidentialClientApplication {
+    let mut config = ConfidentialClientConfig::new(DAEMON_CLIENT_ID, authority(), Credential::Secret(DAEMON_SECRET.into()));
+    config.system = system;
+    ConfidentialClientApplication::new(config, None).unwrap()
+}
+
+fn request() -> ClientCredentialRequest {
+    ClientCredentialRequest { scopes: vec![APP_SCOPE.into()], ..Default::default() }
+}
+
+#[tokio::test]
+async fn a_confidential_clients_requests_go_through_the_apps_network_client_and_its_logger_hears_them() {
+    let net = Recording::new(true);
+    let (log, lines) = logger(LogLevel::Trace);
+    let app = daemon(SystemOptions { network_client: Some(net.clone()), logger: Some(log) });
+    let first = app.acquire_token_by_client_credential(&request()).await.unwrap();
+    let second = app.acquire_token_by_client_credential(&request()).await.unwrap();
+    assert!(!first.from_cache && second.from_cache);
+    let seen = net.seen();
+    assert_eq!(seen.len(), 2, "{seen:?}");
+    assert!(seen[0].starts_with("Get /") && seen[0].ends_with("/.well-known/openid-configuration"), "{seen:?}");
+    assert!(seen[1].starts_with("Post /") && seen[1].ends_with("/token"), "{seen:?}");
+    let lines = lines.lock().unwrap().clone();
+    let has = |level: LogLevel, cid: &str, text: &str| {
+        lines.iter().any(|(l, line)| *l == level && line.starts_with(&format!("[{cid}] : msal-native@")) && line.contains(text))
+    };
+    assert!(has(LogLevel::Verbose, "", "fetching the discovery document of"), "{lines:?}");
+    assert!(has(LogLevel::Info, &first.correlation_id, "Info - requesting a token for the app"), "{lines:?}");
+    assert!(has(LogLevel::Verbose, &second.correlation_id, "Verbose - token served from the cache"), "{lines:?}");
+    for (_, line) in &lines {
+        assert!(!line.contains(DAEMON_SECRET) && !line.contains(first.access_token.secret()), "{line}");
+    }
+
+    // At Warning, the Info and Verbose lines are not heard.
+    let (quiet, heard) = logger(LogLevel::Warning);
+    let app = daemon(SystemOptions { network_client: None, logger: Some(quiet) });
+    app.acquire_token_by_client_credential(&request()).await.unwrap();
+    assert!(heard.lock().unwrap().is_empty(), "{:?}", heard.lock().unwrap());
+
+    // The app's client refuses: the flow fails with its typed error, logged as an error.
+    let refusing = Recording::new(false);
+    let (log, lines) = logger(LogLevel::Error);
+    let app = daemon(SystemOptions { network_client: Some(refusing.clone()), logger: Some(log) });
+    let e = app.acquire_token_by_client_credential(&request()).await.unwrap_err();
+    // (msal's code for endpoints that could not be fetched.)
+    assert_eq!(e.code(), "endpoints_resolution_error");
+    assert_eq!(refusing.seen().len(), 1, "nothing is sent around the app's client");
+    let lines = lines.lock().unwrap().clone();
+    let failed = "Error - the authority's discovery document failed: endpoints_resolution_error";
+    assert!(lines.iter().any(|(l, line)| *l == LogLevel::Error && line.contains(failed)), "{lines:?}");
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn the_public_clients_shared_flows_log_and_send_through_the_apps_options() {
+    let net = Recording::new(true);
+    let (log, lines) = logger(LogLevel::Verbose);
+    let system = SystemOptions { network_client: Some(net.clone()), logger: Some(log) };
+    let app =
+        PublicClientApplication::with_system(Config::new("msal-wasm-test-cli").with_authority(authority()), None, system).await.unwrap();
+    // A device code sign-in the user gives up on at once: its request went through the app's
+    // client.
+    let req = DeviceCodeRequest { scopes: vec!["User.Read".into()], ..Default::default() };
+    let e = app.acquire_token_by_device_code(&req, |_| {}, || true).await.unwrap_err();
+    assert_eq!(e.code(), "device_code_polling_cancelled");
+    let seen = net.seen();
+    assert!(seen.iter().any(|s| s.starts_with("Post /") && s.ends_with("/devicecode")), "{seen:?}");
+    // The client's own lines (msal_wasm::client, shared with the browser) reach the logger.
+    let lines = lines.lock().unwrap().clone();
+    assert!(lines.iter().any(|(l, line)| *l == LogLevel::Verbose && line.contains(": Verbose - initialize:")), "{lines:?}");
+    assert!(lines.iter().all(|(l, _)| *l <= LogLevel::Verbose), "{lines:?}");
+}
