@@ -50,7 +50,7 @@ pub use msal_wasm::core::authorize::AppTelemetry;
 pub use plugins::distributed::RedisClient;
 pub use plugins::distributed::{DefaultPartitions, DistributedCachePlugin, KeyValueClient, MemoryClient, PartitionManager};
 pub use plugins::file::FileCachePlugin;
-pub use public::{NativePlatform, PublicClientApplication};
+pub use public::{LoopbackOptions, NativePlatform, PublicClientApplication};
 pub use system::{LogLevel, Logger, NetworkClient, SystemOptions};
 
 /// Seconds since the Unix epoch (0 before it).

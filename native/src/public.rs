@@ -18,6 +18,7 @@ use msal_wasm::core::cache::MemoryStore;
 use msal_wasm::core::dpop::{KeyKind, PublicJwk};
 use msal_wasm::core::http::{HttpRequest, HttpResponse};
 use msal_wasm::core::pkce::InteractionType;
+use msal_wasm::core::url;
 use msal_wasm::error::{codes, AuthError};
 use msal_wasm::platform::{Platform, PopupAttributes, WindowError};
 use std::cell::RefCell;
@@ -188,42 +189,129 @@ impl Platform for NativePlatform {
     }
 }
 
-/// Serves the loopback redirect URI until a request carries an authorize response (`?code=…`
-/// or `?error=…`); answers every request with a short page. Requests of anything else (a
-/// favicon) are answered and ignored.
-async fn loopback_response(listener: &tokio::net::TcpListener, pending: &PendingAuth) -> Result<String, AuthError> {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+/// msal-node's loopback options of an interactive sign-in (`InteractiveRequest`'s
+/// `successTemplate`, `errorTemplate` and `preferredPort`).
+#[derive(Debug, Clone, Default)]
+pub struct LoopbackOptions {
+    /// The page the browser shows once the response arrived (HTML; msal-node's default text
+    /// otherwise).
+    pub success_template: Option<String>,
+    /// The page the browser shows when the provider answered with an error (HTML; otherwise
+    /// `Error occurred: <error>`).
+    pub error_template: Option<String>,
+    /// The loopback port to listen on (a free one when it is taken, or when none is given).
+    pub preferred_port: Option<u16>,
+}
+
+/// An HTTP request to the loopback port: its method, path, query, content type and body.
+struct LoopbackRequest {
+    method: String,
+    path: String,
+    query: String,
+    form: bool,
+    body: String,
+}
+
+/// Reads one request (its head, and a body of at most 64 KB); `None` for a connection that
+/// sends nothing usable in time.
+async fn read_loopback_request(socket: &mut tokio::net::TcpStream) -> Option<LoopbackRequest> {
+    const MAX: usize = 64 * 1024;
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    let head_end = loop {
+        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            break i + 4;
+        }
+        if buf.len() > MAX {
+            return None;
+        }
+        let n = read_some(socket, &mut chunk).await?;
+        buf.extend_from_slice(&chunk[..n]);
+    };
+    let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
+    let mut lines = head.split("\r\n");
+    let mut first = lines.next()?.split(' ');
+    let (method, target) = (first.next()?.to_ascii_uppercase(), first.next()?.to_owned());
+    let header = |name: &str| {
+        head.split("\r\n")
+            .skip(1)
+            .find_map(|l| l.split_once(':').filter(|(k, _)| k.trim().eq_ignore_ascii_case(name)).map(|(_, v)| v.trim().to_owned()))
+    };
+    let length = header("content-length").and_then(|v| v.parse::<usize>().ok()).unwrap_or(0).min(MAX);
+    while buf.len() < head_end + length {
+        let n = read_some(socket, &mut chunk).await?;
+        buf.extend_from_slice(&chunk[..n]);
+    }
+    let form = header("content-type")
+        .is_some_and(|v| v.split(';').next().unwrap_or_default().trim().eq_ignore_ascii_case("application/x-www-form-urlencoded"));
+    let (path, query) = target.split_once('?').map_or((target.clone(), String::new()), |(p, q)| (p.to_owned(), q.to_owned()));
+    let body = String::from_utf8_lossy(&buf[head_end..(head_end + length).min(buf.len())]).into_owned();
+    Some(LoopbackRequest { method, path, query, form, body })
+}
+
+/// Reads what the peer sent next; `None` at its end, or when it sends nothing for 5 s (a
+/// browser's spare connection, a stray process: let go, so it cannot hold up the response
+/// behind it).
+async fn read_some(socket: &mut tokio::net::TcpStream, chunk: &mut [u8]) -> Option<usize> {
+    use tokio::io::AsyncReadExt;
+    tokio::time::timeout(Duration::from_secs(5), socket.read(chunk)).await.ok()?.ok().filter(|n| *n > 0)
+}
+
+/// The values of the parameters named `name`.
+fn params<'a>(pairs: &'a [(String, String)], name: &'a str) -> impl Iterator<Item = &'a str> {
+    pairs.iter().filter(move |(k, _)| k == name).map(|(_, v)| v.as_str())
+}
+
+/// Serves the loopback redirect URI as msal-node 7's loopback client does, until the provider's
+/// `form_post` response arrives: a POST to `/` of a form with a code or an error and exactly
+/// the sign-in's state. A response with another state (a stray or forged request to the port)
+/// is refused and the wait goes on; a response in the URL fails the sign-in
+/// (`loopback_server_query_response_not_supported`: codes in URLs end up in histories and
+/// logs). Other requests (a favicon) are answered and ignored.
+async fn loopback_response(
+    listener: &tokio::net::TcpListener,
+    pending: &PendingAuth,
+    options: &LoopbackOptions,
+) -> Result<String, AuthError> {
+    use tokio::io::AsyncWriteExt;
+    const SUCCESS: &str = "Auth code was successfully acquired. You can close this window now.";
     loop {
         let (mut socket, _) =
             listener.accept().await.map_err(|_| AuthError::client(codes::NETWORK_ERROR, "the loopback redirect failed"))?;
-        let mut buf = vec![0u8; 16 * 1024];
-        let mut len = 0;
-        // The request line is all we need: read until it is complete (or the buffer is full).
-        while len < buf.len() {
-            // A connection that sends nothing (a browser's spare one, a stray process) is let go
-            // after a while, so it cannot hold up the response behind it.
-            let Ok(Ok(n)) = tokio::time::timeout(Duration::from_secs(5), socket.read(&mut buf[len..])).await else { break };
-            if n == 0 {
-                break;
+        let Some(req) = read_loopback_request(&mut socket).await else { continue };
+        let fields = if req.method == "POST" { url::parse_query(&req.body) } else { url::parse_query(&req.query) };
+        let oauth = params(&fields, "code").next().is_some() || params(&fields, "error").next().is_some();
+        let states: Vec<&str> = params(&fields, "state").collect();
+        let ours =
+            oauth && states.len() == 1 && pending.answers(&["?", if req.method == "POST" { &req.body } else { &req.query }].concat());
+        let mut outcome = None;
+        // (msal-node's root is `/` without a query.)
+        let root = req.path == "/" && req.query.is_empty();
+        let (status, body): (&str, String) = match req.method.as_str() {
+            "POST" if root && !req.form => ("415 Unsupported Media Type", "Unsupported Media Type".into()),
+            "POST" if root && oauth && !ours => ("400 Bad Request", "Invalid authorization response state.".into()),
+            "POST" if root && oauth => {
+                let page = match params(&fields, "error").next() {
+                    Some(e) => options.error_template.clone().unwrap_or_else(|| ["Error occurred: ", &html_escape(e)].concat()),
+                    None => options.success_template.clone().unwrap_or_else(|| SUCCESS.to_owned()),
+                };
+                outcome = Some(Ok(["?", &req.body].concat()));
+                ("200 OK", page)
             }
-            len += n;
-            if buf[..len].windows(2).any(|w| w == b"\r\n") {
-                break;
+            // A POST without a response, or elsewhere: ignored.
+            "POST" => ("200 OK", String::new()),
+            // The page after the response (some browsers load it again).
+            "GET" if root => ("200 OK", options.success_template.clone().unwrap_or_else(|| SUCCESS.to_owned())),
+            "GET" if !oauth => ("200 OK", String::new()),
+            "GET" if !ours => ("400 Bad Request", "Invalid authorization response state.".into()),
+            "GET" => {
+                outcome = Some(Err(AuthError::client(
+                    "loopback_server_query_response_not_supported",
+                    "the loopback server received an OAuth response in the URL: interactive sign-in requires form_post",
+                )));
+                ("400 Bad Request", "OAuth responses must use form_post and cannot be returned in the URL.".into())
             }
-        }
-        let head = String::from_utf8_lossy(&buf[..len]);
-        let target = head.lines().next().and_then(|l| l.split(' ').nth(1)).unwrap_or_default();
-        let query = target.split_once('?').map(|(_, q)| q.to_owned()).unwrap_or_default();
-        let response = msal_wasm::core::authorize::AuthorizeResponse::looks_like_response(&query);
-        // As msal-node: a response with another state (a stray or forged request to the port)
-        // is refused, and the wait goes on.
-        let answered = response && pending.answers(&query);
-        let (status, body) = match (response, answered) {
-            (_, true) => ("200 OK", "<!doctype html><title>Signed in</title><p>Authentication complete. You can close this window."),
-            (true, false) => {
-                ("400 Bad Request", "<!doctype html><title>Refused</title><p>This is not the response of the sign-in under way.")
-            }
-            _ => ("200 OK", "<!doctype html><title>Waiting</title><p>Waiting for the sign-in response."),
+            _ => ("405 Method Not Allowed", "Method Not Allowed".into()),
         };
         let reply = format!(
             "HTTP/1.1 {status}\r\ncontent-type: text/html; charset=utf-8\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
@@ -231,10 +319,26 @@ async fn loopback_response(listener: &tokio::net::TcpListener, pending: &Pending
         );
         let _ = socket.write_all(reply.as_bytes()).await;
         let _ = socket.shutdown().await;
-        if answered {
-            return Ok(format!("?{query}"));
+        if let Some(outcome) = outcome {
+            return outcome;
         }
     }
+}
+
+/// `text` with HTML's special characters escaped.
+fn html_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// An interaction [`PublicClientApplication::acquire_token_interactive`] started: ended when
@@ -287,6 +391,9 @@ impl PublicClientApplication {
         if let Some(l) = &system.logger {
             config.log_level = l.level();
         }
+        // The one authorize request of a native public client is the interactive sign-in, whose
+        // response the loopback page takes as msal-node 7's does: posted.
+        "form_post".clone_into(&mut config.response_mode);
         let core = Core::new(config, NativePlatform::with_system(timeout, &system)?)?;
         core.initialize().await?;
         Ok(PublicClientApplication { core, plugin, partition })
@@ -318,8 +425,9 @@ impl PublicClientApplication {
     /// the system browser. A loopback server on `127.0.0.1` (a free port: RFC 8252 §7.3) is the
     /// redirect URI, `http://localhost:<port>` as msal-node names it (so the app registration
     /// msal-node's docs ask for, `http://localhost`, matches it); `open_browser` gets the
-    /// authorize URL to open (PKCE, state, nonce) and the response is redeemed when the
-    /// browser comes back. As msal-node, it waits without a time limit (a person may take
+    /// authorize URL to open (PKCE, state, nonce, `response_mode=form_post` as msal-node 7 asks:
+    /// the code never shows in a URL) and the response is redeemed when the browser posts it
+    /// back. As msal-node, it waits without a time limit (a person may take
     /// minutes to sign in); to give up, drop the future (`tokio::time::timeout`): the port
     /// closes and the interaction ends, so the next sign-in may start.
     pub async fn acquire_token_interactive(
@@ -327,9 +435,28 @@ impl PublicClientApplication {
         req: &InteractiveRequest,
         open_browser: impl FnOnce(&str) -> Result<(), AuthError>,
     ) -> Result<AuthenticationResult, AuthError> {
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
-            .await
-            .map_err(|_| AuthError::client(codes::NETWORK_ERROR, "could not listen on a loopback port for the redirect"))?;
+        self.acquire_token_interactive_with(req, &LoopbackOptions::default(), open_browser).await
+    }
+
+    /// [`acquire_token_interactive`](Self::acquire_token_interactive) with msal-node's loopback
+    /// options: the pages the browser shows after the response, and a preferred port.
+    pub async fn acquire_token_interactive_with(
+        &self,
+        req: &InteractiveRequest,
+        options: &LoopbackOptions,
+        open_browser: impl FnOnce(&str) -> Result<(), AuthError>,
+    ) -> Result<AuthenticationResult, AuthError> {
+        // The preferred port when it is free, else any (msal-node's fallback).
+        let preferred = match options.preferred_port {
+            Some(p) => tokio::net::TcpListener::bind(("127.0.0.1", p)).await.ok(),
+            None => None,
+        };
+        let listener = match preferred {
+            Some(l) => l,
+            None => tokio::net::TcpListener::bind(("127.0.0.1", 0))
+                .await
+                .map_err(|_| AuthError::client(codes::NETWORK_ERROR, "could not listen on a loopback port for the redirect"))?,
+        };
         let port = listener.local_addr().map_err(|_| AuthError::client(codes::NETWORK_ERROR, "no loopback port"))?.port();
         let req = InteractiveRequest { redirect_uri: format!("http://localhost:{port}"), ..req.clone() };
         let loaded = self.load().await?;
@@ -338,7 +465,7 @@ impl PublicClientApplication {
         let pending = self.core.begin_redirect(&req, "").await?;
         let mut started = Started { core: &self.core, armed: Some(pending.interaction_type) };
         open_browser(&pending.url)?;
-        let response = loopback_response(&listener, &pending).await?;
+        let response = loopback_response(&listener, &pending, options).await?;
         // Armed until the redemption is over: it ends the interaction itself then.
         let r = self.core.finish_interaction(pending, &response).await;
         started.armed = None;

@@ -119,24 +119,43 @@ async fn browse(url: String, login: &'static str) {
     let query = msal_wasm::core::url::parse_query(url.split_once('?').unwrap().1);
     let get = |k: &str| query.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
     let redirect = get("redirect_uri");
-    // msal-node's loopback redirect URI: localhost, the port, no path.
+    // msal-node's loopback redirect URI: localhost, the port, no path; the response posted.
     let port = redirect.strip_prefix("http://localhost:").unwrap_or_else(|| panic!("{redirect}"));
     assert!(!port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()), "{redirect}");
+    assert_eq!(get("response_mode"), "form_post");
+    let code = provider_code(&get, login).await;
+    let http = msal_native::http::Http::new(std::time::Duration::from_secs(10)).unwrap();
+    // A stray request first (browsers ask for a favicon), then the provider's form_post.
+    http.send(&msal_wasm::core::http::HttpRequest::get(format!("{redirect}/favicon.ico"))).await.unwrap();
+    // A response with another state (a forged request to the port): refused, the wait goes on.
+    let forged = http.send(&form_post(&redirect, "code=forged&state=forged")).await.unwrap();
+    assert_eq!(forged.status, 400);
+    let page = http.send(&form_post(&redirect, &response(&code, &get("state")))).await.unwrap();
+    assert_eq!(page.body, "Auth code was successfully acquired. You can close this window now.");
+}
+
+/// A code the provider issued for the authorize request's PKCE challenge and nonce.
+async fn provider_code(get: &impl Fn(&str) -> String, login: &str) -> String {
     let body = format!(
-        r#"{{"mode":"entra","client_id":"{CLI_CLIENT_ID}","login":"{login}","redirect_uri":"{redirect}","code_challenge":"{}","nonce":"{}","scope":"openid profile offline_access User.Read"}}"#,
+        r#"{{"mode":"entra","client_id":"{CLI_CLIENT_ID}","login":"{login}","redirect_uri":"{}","code_challenge":"{}","nonce":"{}","scope":"openid profile offline_access User.Read"}}"#,
+        get("redirect_uri"),
         get("code_challenge"),
         get("nonce")
     );
-    let code = post_json("/__test/code", &body).await.string_or_empty("code");
-    let http = msal_native::http::Http::new(std::time::Duration::from_secs(10)).unwrap();
-    // A stray request first (browsers ask for a favicon), then the redirect with the response.
-    http.send(&msal_wasm::core::http::HttpRequest::get(format!("{redirect}/favicon.ico"))).await.unwrap();
-    // A response with another state (a forged request to the port): refused, the wait goes on.
-    let forged = http.send(&msal_wasm::core::http::HttpRequest::get(format!("{redirect}/?code=forged&state=forged"))).await.unwrap();
-    assert_eq!(forged.status, 400);
-    let back = format!("{redirect}/?code={}&state={}", msal_wasm::core::url::encode(&code), msal_wasm::core::url::encode(&get("state")));
-    let page = http.send(&msal_wasm::core::http::HttpRequest::get(back)).await.unwrap();
-    assert!(page.body.contains("Authentication complete"));
+    post_json("/__test/code", &body).await.string_or_empty("code")
+}
+
+fn response(code: &str, state: &str) -> String {
+    format!("code={}&state={}", msal_wasm::core::url::encode(code), msal_wasm::core::url::encode(state))
+}
+
+/// The browser posting the provider's `form_post` page to the loopback redirect URI.
+fn form_post(redirect: &str, body: &str) -> msal_wasm::core::http::HttpRequest {
+    let mut req = msal_wasm::core::http::HttpRequest::get(format!("{redirect}/"));
+    req.method = msal_wasm::core::http::Method::Post;
+    req.headers.push(("content-type".into(), "application/x-www-form-urlencoded".into()));
+    req.body = body.to_owned();
+    req
 }
 
 #[tokio::test(flavor = "current_thread")]
@@ -175,4 +194,112 @@ async fn interactive_sign_in_through_the_system_browser_and_a_loopback_redirect(
     let e =
         app.acquire_token_interactive(&req, |_| Err(msal_wasm::AuthError::client("browser_unavailable", "no browser"))).await.unwrap_err();
     assert_eq!(e.code(), "browser_unavailable");
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn the_loopback_takes_only_a_posted_response_and_shows_the_apps_pages_on_its_preferred_port() {
+    let app = PublicClientApplication::new(config(), None).await.unwrap();
+    let req = msal_wasm::client::InteractiveRequest { scopes: vec!["User.Read".into()], ..Default::default() };
+    let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let options = LoopbackOptions {
+        success_template: Some("<h1>Signed in to the CLI</h1>".into()),
+        error_template: Some("<h1>Sign-in failed</h1>".into()),
+        preferred_port: Some(free),
+    };
+    type Browser = fn(String) -> std::pin::Pin<Box<dyn std::future::Future<Output = (u16, String)>>>;
+    // Runs a sign-in whose browser does `browser` with the authorize URL; the sign-in's outcome,
+    // the redirect URI and what the loopback answered the browser.
+    async fn sign_in(
+        app: &PublicClientApplication,
+        req: &msal_wasm::client::InteractiveRequest,
+        options: &LoopbackOptions,
+        browser: Browser,
+    ) -> (Result<msal_wasm::client::AuthenticationResult, msal_wasm::AuthError>, String, (u16, String)) {
+        let seen = std::rc::Rc::new(RefCell::new((String::new(), (0, String::new()))));
+        let keep = seen.clone();
+        let r = app
+            .acquire_token_interactive_with(req, options, |url| {
+                let url = url.to_owned();
+                let query = msal_wasm::core::url::parse_query(url.split_once('?').unwrap().1);
+                keep.borrow_mut().0 = query.iter().find(|(k, _)| k == "redirect_uri").map(|(_, v)| v.clone()).unwrap();
+                let keep = keep.clone();
+                tokio::task::spawn_local(async move {
+                    let answer = browser(url).await;
+                    keep.borrow_mut().1 = answer;
+                });
+                Ok(())
+            })
+            .await;
+        // The browser's task reads the loopback's page once the sign-in has it.
+        for _ in 0..500 {
+            if seen.borrow().1 .0 != 0 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        let (redirect, answer) = seen.borrow().clone();
+        (r, redirect, answer)
+    }
+    let local = tokio::task::LocalSet::new();
+    local
+        .run_until(async {
+            // The provider answers with an error: the app's error page, and the sign-in fails
+            // with the provider's error.
+            let denied: Browser = |url| {
+                Box::pin(async move {
+                    let query = msal_wasm::core::url::parse_query(url.split_once('?').unwrap().1);
+                    let get = |k: &str| query.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
+                    let body = format!(
+                        "error=access_denied&error_description=the+user+declined&state={}",
+                        msal_wasm::core::url::encode(&get("state"))
+                    );
+                    let http = msal_native::http::Http::new(std::time::Duration::from_secs(10)).unwrap();
+                    let page = http.send(&form_post(&get("redirect_uri"), &body)).await.unwrap();
+                    (page.status, page.body)
+                })
+            };
+            let (r, redirect, answer) = sign_in(&app, &req, &options, denied).await;
+            assert_eq!(redirect, format!("http://localhost:{free}"), "the preferred port");
+            assert_eq!(r.unwrap_err().code(), "access_denied");
+            assert_eq!(answer, (200, "<h1>Sign-in failed</h1>".to_owned()));
+
+            // The code in the URL (a provider told another response mode): refused, and the
+            // sign-in fails (msal-node 7's rule: codes in URLs end up in histories and logs).
+            let in_url: Browser = |url| {
+                Box::pin(async move {
+                    let query = msal_wasm::core::url::parse_query(url.split_once('?').unwrap().1);
+                    let get = |k: &str| query.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
+                    let code = provider_code(&get, "url-user").await;
+                    let http = msal_native::http::Http::new(std::time::Duration::from_secs(10)).unwrap();
+                    let back = format!("{}/?{}", get("redirect_uri"), response(&code, &get("state")));
+                    let page = http.send(&msal_wasm::core::http::HttpRequest::get(back)).await.unwrap();
+                    (page.status, page.body)
+                })
+            };
+            let (r, _, answer) = sign_in(&app, &req, &options, in_url).await;
+            assert_eq!(r.unwrap_err().code(), "loopback_server_query_response_not_supported");
+            assert_eq!(answer.0, 400);
+
+            // The preferred port is taken: another one, and the app's success page.
+            let _taken = std::net::TcpListener::bind(("127.0.0.1", free)).unwrap();
+            let posted: Browser = |url| {
+                Box::pin(async move {
+                    let query = msal_wasm::core::url::parse_query(url.split_once('?').unwrap().1);
+                    let get = |k: &str| query.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
+                    let code = provider_code(&get, "posted-user").await;
+                    let http = msal_native::http::Http::new(std::time::Duration::from_secs(10)).unwrap();
+                    // A form that is not one: 415, the wait goes on.
+                    let mut json = form_post(&get("redirect_uri"), "{}");
+                    json.headers = vec![("content-type".into(), "application/json".into())];
+                    assert_eq!(http.send(&json).await.unwrap().status, 415);
+                    let page = http.send(&form_post(&get("redirect_uri"), &response(&code, &get("state")))).await.unwrap();
+                    (page.status, page.body)
+                })
+            };
+            let (r, redirect, answer) = sign_in(&app, &req, &options, posted).await;
+            assert_ne!(redirect, format!("http://localhost:{free}"));
+            assert_eq!(r.unwrap().account.account.username, "posted-user");
+            assert_eq!(answer, (200, "<h1>Signed in to the CLI</h1>".to_owned()));
+        })
+        .await;
 }
