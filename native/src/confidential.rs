@@ -1014,6 +1014,39 @@ impl ConfidentialClientApplication {
         .await
     }
 
+    /// msal-node's `getTokenCache().getAccountByHomeId()`: the user's account, with their ID
+    /// token's claims, from their partition (`None` when it holds none: never signed in here,
+    /// signed out, or the store lost it).
+    pub async fn get_account_by_home_id(&self, home_account_id: &str) -> Result<Option<AccountInfo>, AuthError> {
+        let home = home_account_id.to_owned();
+        self.run_user_flow("form_post", move |core, plugin| {
+            Box::pin(async move {
+                let partition = Partition::Account(home.clone());
+                let loaded = crate::sync::load(core, plugin, &partition).await?;
+                let found = core.all_accounts().into_iter().find(|a| a.account.home_account_id == home);
+                crate::sync::save(core, plugin, &partition, loaded).await?;
+                Ok(found)
+            })
+        })
+        .await
+    }
+
+    /// msal-node's `getTokenCache().removeAccount()`: removes the user's account and tokens from
+    /// their partition (no end-session URL: see [`sign_out`](Self::sign_out) for that too).
+    pub async fn remove_account(&self, account: &AccountRef) -> Result<(), AuthError> {
+        let account = account.clone();
+        self.run_user_flow("form_post", move |core, plugin| {
+            Box::pin(async move {
+                let partition = Partition::Account(account.home_account_id.clone());
+                let loaded = crate::sync::load(core, plugin, &partition).await?;
+                let removed = core.clear_cache(Some(&account));
+                crate::sync::save(core, plugin, &partition, loaded).await?;
+                removed
+            })
+        })
+        .await
+    }
+
     /// msal-node's `acquireTokenByRefreshToken`: redeems a refresh token obtained elsewhere
     /// (e.g. migrated from another library) with the app's credential; the user's tokens are
     /// cached in their partition.

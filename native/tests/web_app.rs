@@ -92,6 +92,12 @@ async fn sign_in_with_the_auth_code_flow_then_silent_on_another_machine_through_
     assert!(hit.from_cache);
     assert_eq!(hit.access_token.secret(), r.access_token.secret());
     assert_eq!(token_requests().await, 0);
+    // The user's account, as msal-node's getAccountByHomeId: from their partition, with their
+    // ID token's claims; none for an account nobody signed in.
+    let found = b.get_account_by_home_id(&home).await.unwrap().expect("the user's account, from Redis");
+    assert_eq!(found.account.username, "web-user");
+    assert_eq!(found.id_token_claims.as_ref().and_then(|c| c.str_field("aud")), Some(WEB_CLIENT_ID));
+    assert!(b.get_account_by_home_id("nobody.tenant").await.unwrap().is_none());
     // 100 more silent calls on B: all from Redis. The latency of a user's hit (a client of its
     // own per call, on a blocking thread).
     let mut times = Vec::new();
@@ -141,6 +147,14 @@ async fn sign_in_with_the_auth_code_flow_then_silent_on_another_machine_through_
     // As msal-node: the account's tokens are gone, the user must sign in (no_tokens_found).
     let gone = c.acquire_token_silent(&silent).await.unwrap_err();
     assert_eq!((gone.code(), gone.kind()), ("no_tokens_found", msal_wasm::error::ErrorKind::InteractionRequired));
+
+    assert!(c.get_account_by_home_id(&home).await.unwrap().is_none(), "signed out of that partition");
+    // msal-node's removeAccount, on A's partition (no end-session URL): the account and its
+    // tokens leave it, for machine B too.
+    assert!(a.get_account_by_home_id(&home).await.unwrap().is_some());
+    a.remove_account(&AccountRef::new(home.clone())).await.unwrap();
+    assert!(b.get_account_by_home_id(&home).await.unwrap().is_none());
+    assert_eq!(b.acquire_token_silent(&silent).await.unwrap_err().code(), "no_tokens_found");
 
     // The same code again: the provider refuses it (and, as OAuth asks, revokes what it issued).
     assert_eq!(a.acquire_token_by_code(&flow.session, &body).await.unwrap_err().code(), "invalid_grant");
