@@ -672,17 +672,15 @@ impl ConfidentialClientApplication {
             attribute_tokens: "",
         }
         .key();
-        if let Ok(mut held) = self.throttled.lock() {
+        let held_back = self.throttled.lock().ok().and_then(|mut held| {
             let now = now_s().saturating_mul(1000);
             held.retain(|(_, v)| throttle::check(v, now).is_some());
-            if let Some(e) = held.iter().find(|(k, _)| *k == thumb).and_then(|(_, v)| throttle::check(v, now)) {
-                self.log(
-                    LogLevel::Warning,
-                    &correlation_id,
-                    "the server asked to wait before this request again: failed without sending it",
-                );
-                return Err(e.with_correlation_id(correlation_id));
-            }
+            held.iter().find(|(k, _)| *k == thumb).and_then(|(_, v)| throttle::check(v, now))
+        });
+        // (Logged with the lock released: the app's logger may take its time.)
+        if let Some(e) = held_back {
+            self.log(LogLevel::Warning, &correlation_id, "the server asked to wait before this request again: failed without sending it");
+            return Err(e.with_correlation_id(correlation_id));
         }
         let mut metadata = self.endpoints(authority).await?;
         // msal-node's regional token service (client credentials only).
@@ -1016,33 +1014,43 @@ impl ConfidentialClientApplication {
 
     /// msal-node's `getTokenCache().getAccountByHomeId()`: the user's account, with their ID
     /// token's claims, from their partition (`None` when it holds none: never signed in here,
-    /// signed out, or the store lost it).
+    /// signed out, or the store lost it). Reads the cache only: no network, no credential.
     pub async fn get_account_by_home_id(&self, home_account_id: &str) -> Result<Option<AccountInfo>, AuthError> {
-        let home = home_account_id.to_owned();
-        self.run_user_flow("form_post", move |core, plugin| {
-            Box::pin(async move {
-                let partition = Partition::Account(home.clone());
-                let loaded = crate::sync::load(core, plugin, &partition).await?;
-                let found = core.all_accounts().into_iter().find(|a| a.account.home_account_id == home);
-                crate::sync::save(core, plugin, &partition, loaded).await?;
-                Ok(found)
-            })
+        if home_account_id.is_empty() {
+            return Ok(None);
+        }
+        let same = |a: &str, b: &str| a.eq_ignore_ascii_case(b);
+        self.with_cache(Partition::Account(home_account_id.to_owned()), |cache| {
+            let found = cache
+                .accounts()
+                .into_iter()
+                .map(|(_, e)| e.account)
+                .find(|a| a.home_account_id == home_account_id && same(&a.environment, &self.environment))
+                .map(|account| {
+                    let id_token = cache.credentials().into_iter().map(|(_, c)| c).find(|c| {
+                        c.credential_type == CredentialType::IdToken
+                            && c.home_account_id == home_account_id
+                            && c.client_id == self.config.client_id
+                            && same(&c.environment, &self.environment)
+                            && same(&c.realm, &account.realm)
+                    });
+                    account_info(account, id_token.as_ref())
+                });
+            (found, false)
         })
         .await
     }
 
-    /// msal-node's `getTokenCache().removeAccount()`: removes the user's account and tokens from
-    /// their partition (no end-session URL: see [`sign_out`](Self::sign_out) for that too).
+    /// msal-node's `getTokenCache().removeAccount()`: removes the user's account and every
+    /// token of theirs (any client's, as msal) from their partition; no end-session URL (see
+    /// [`sign_out`](Self::sign_out) for that too). Touches the cache only.
     pub async fn remove_account(&self, account: &AccountRef) -> Result<(), AuthError> {
-        let account = account.clone();
-        self.run_user_flow("form_post", move |core, plugin| {
-            Box::pin(async move {
-                let partition = Partition::Account(account.home_account_id.clone());
-                let loaded = crate::sync::load(core, plugin, &partition).await?;
-                let removed = core.clear_cache(Some(&account));
-                crate::sync::save(core, plugin, &partition, loaded).await?;
-                removed
-            })
+        if account.home_account_id.is_empty() {
+            return Ok(());
+        }
+        self.with_cache(Partition::Account(account.home_account_id.clone()), |cache| {
+            cache.remove_account(&account.home_account_id, &self.environment);
+            ((), true)
         })
         .await
     }

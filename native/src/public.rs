@@ -275,12 +275,34 @@ async fn loopback_response(
 ) -> Result<String, AuthError> {
     use tokio::io::AsyncWriteExt;
     const SUCCESS: &str = "Auth code was successfully acquired. You can close this window now.";
+    // Each connection is read in a task of its own, within 10 s, so that a slow or silent one
+    // (a browser's spare connection, a stray process) holds up no other; the requests come
+    // back here, where the sign-in's state is.
+    let (sender, mut requests) = tokio::sync::mpsc::channel::<(LoopbackRequest, tokio::net::TcpStream)>(16);
     loop {
-        let (mut socket, _) =
-            listener.accept().await.map_err(|_| AuthError::client(codes::NETWORK_ERROR, "the loopback redirect failed"))?;
-        let Some(req) = read_loopback_request(&mut socket).await else { continue };
+        let (req, mut socket) = tokio::select! {
+            accepted = listener.accept() => {
+                match accepted {
+                    Ok((mut socket, _)) => {
+                        let sender = sender.clone();
+                        tokio::spawn(async move {
+                            if let Ok(Some(req)) = tokio::time::timeout(Duration::from_secs(10), read_loopback_request(&mut socket)).await {
+                                let _ = sender.send((req, socket)).await;
+                            }
+                        });
+                    }
+                    // One failed connection (aborted, out of descriptors for a moment) is not
+                    // the sign-in's end.
+                    Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+                }
+                continue;
+            }
+            Some(read) = requests.recv() => read,
+        };
         let fields = if req.method == "POST" { url::parse_query(&req.body) } else { url::parse_query(&req.query) };
-        let oauth = params(&fields, "code").next().is_some() || params(&fields, "error").next().is_some();
+        // (A parameter without a value is none, as msal-node reads them.)
+        let filled = |name: &str| params(&fields, name).any(|v| !v.is_empty());
+        let oauth = filled("code") || filled("error");
         let states: Vec<&str> = params(&fields, "state").collect();
         let ours =
             oauth && states.len() == 1 && pending.answers(&["?", if req.method == "POST" { &req.body } else { &req.query }].concat());
@@ -313,12 +335,17 @@ async fn loopback_response(
             }
             _ => ("405 Method Not Allowed", "Method Not Allowed".into()),
         };
+        let allow = if status.starts_with("405") { "allow: GET, POST\r\n" } else { "" };
         let reply = format!(
-            "HTTP/1.1 {status}\r\ncontent-type: text/html; charset=utf-8\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+            "HTTP/1.1 {status}\r\ncontent-type: text/html; charset=utf-8\r\ncontent-length: {}\r\n{allow}connection: close\r\n\r\n{body}",
             body.len()
         );
-        let _ = socket.write_all(reply.as_bytes()).await;
-        let _ = socket.shutdown().await;
+        // A client that does not read its answer is let go.
+        let _ = tokio::time::timeout(Duration::from_secs(10), async {
+            let _ = socket.write_all(reply.as_bytes()).await;
+            let _ = socket.shutdown().await;
+        })
+        .await;
         if let Some(outcome) = outcome {
             return outcome;
         }
@@ -446,6 +473,13 @@ impl PublicClientApplication {
         options: &LoopbackOptions,
         open_browser: impl FnOnce(&str) -> Result<(), AuthError>,
     ) -> Result<AuthenticationResult, AuthError> {
+        // As msal-node: the loopback page is the redirect URI; a request's own is refused.
+        if !req.redirect_uri.is_empty() {
+            return Err(AuthError::client(
+                "redirect_uri_not_supported",
+                "an interactive sign-in's redirect URI is its loopback page: leave the request's empty",
+            ));
+        }
         // The preferred port when it is free, else any (msal-node's fallback).
         let preferred = match options.preferred_port {
             Some(p) => tokio::net::TcpListener::bind(("127.0.0.1", p)).await.ok(),

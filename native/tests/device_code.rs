@@ -127,10 +127,25 @@ async fn browse(url: String, login: &'static str) {
     let http = msal_native::http::Http::new(std::time::Duration::from_secs(10)).unwrap();
     // A stray request first (browsers ask for a favicon), then the provider's form_post.
     http.send(&msal_wasm::core::http::HttpRequest::get(format!("{redirect}/favicon.ico"))).await.unwrap();
-    // A response with another state (a forged request to the port): refused, the wait goes on.
+    // A response with another state (a forged request to the port), or with the state twice, or
+    // in the URL with another state: refused, the wait goes on. An empty code is no response.
     let forged = http.send(&form_post(&redirect, "code=forged&state=forged")).await.unwrap();
     assert_eq!(forged.status, 400);
+    let twice = format!("{}&state=forged", response(&code, &get("state")));
+    assert_eq!(http.send(&form_post(&redirect, &twice)).await.unwrap().status, 400);
+    let elsewhere = msal_wasm::core::http::HttpRequest::get(format!("{redirect}/?code=forged&state=forged"));
+    assert_eq!(http.send(&elsewhere).await.unwrap().status, 400);
+    let empty = format!("code=&state={}", msal_wasm::core::url::encode(&get("state")));
+    assert_eq!(http.send(&form_post(&redirect, &empty)).await.unwrap().body, "");
+    // A connection that sends nothing, and one that sends half a request and stalls, hold up
+    // nothing: the response below is taken at once.
+    let port: u16 = port.parse().unwrap();
+    let _silent = tokio::net::TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+    let mut stalled = tokio::net::TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+    tokio::io::AsyncWriteExt::write_all(&mut stalled, b"POST / HTTP/1.1\r\ncontent-length: 100\r\n\r\ncode=").await.unwrap();
+    let started = std::time::Instant::now();
     let page = http.send(&form_post(&redirect, &response(&code, &get("state")))).await.unwrap();
+    assert!(started.elapsed() < std::time::Duration::from_secs(2), "{:?}", started.elapsed());
     assert_eq!(page.body, "Auth code was successfully acquired. You can close this window now.");
 }
 
@@ -279,6 +294,25 @@ async fn the_loopback_takes_only_a_posted_response_and_shows_the_apps_pages_on_i
             let (r, _, answer) = sign_in(&app, &req, &options, in_url).await;
             assert_eq!(r.unwrap_err().code(), "loopback_server_query_response_not_supported");
             assert_eq!(answer.0, 400);
+
+            // The default error page names the provider's error, escaped.
+            let markup: Browser = |url| {
+                Box::pin(async move {
+                    let query = msal_wasm::core::url::parse_query(url.split_once('?').unwrap().1);
+                    let get = |k: &str| query.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
+                    let body = format!("error=%3Cb%3Ebad%3C%2Fb%3E&state={}", msal_wasm::core::url::encode(&get("state")));
+                    let http = msal_native::http::Http::new(std::time::Duration::from_secs(10)).unwrap();
+                    let page = http.send(&form_post(&get("redirect_uri"), &body)).await.unwrap();
+                    (page.status, page.body)
+                })
+            };
+            let (r, _, answer) = sign_in(&app, &req, &LoopbackOptions::default(), markup).await;
+            assert!(r.is_err());
+            assert_eq!(answer, (200, "Error occurred: &lt;b&gt;bad&lt;/b&gt;".to_owned()));
+            // A request's own redirect URI is refused, as msal-node refuses it.
+            let own = msal_wasm::client::InteractiveRequest { redirect_uri: "http://localhost:1".into(), ..req.clone() };
+            let e = app.acquire_token_interactive(&own, |_| Ok(())).await.unwrap_err();
+            assert_eq!(e.code(), "redirect_uri_not_supported");
 
             // The preferred port is taken: another one, and the app's success page.
             let _taken = std::net::TcpListener::bind(("127.0.0.1", free)).unwrap();

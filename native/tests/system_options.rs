@@ -125,3 +125,30 @@ async fn the_public_clients_shared_flows_log_and_send_through_the_apps_options()
     assert!(lines.iter().any(|(l, line)| *l == LogLevel::Verbose && line.contains(": Verbose - initialize:")), "{lines:?}");
     assert!(lines.iter().all(|(l, _)| *l <= LogLevel::Verbose), "{lines:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_web_apps_user_flows_send_through_the_apps_network_client_and_its_account_apis_need_no_network() {
+    let net = Recording::new(true);
+    let (log, lines) = logger(LogLevel::Verbose);
+    let mut config =
+        ConfidentialClientConfig::new("msal-wasm-test-web", authority(), Credential::Secret("web-secret-for-tests-only".into()));
+    config.system = SystemOptions { network_client: Some(net.clone()), logger: Some(log) };
+    let app = ConfidentialClientApplication::new(config, None).unwrap();
+    let req = AuthCodeUrlRequest { scopes: vec!["User.Read".into()], redirect_uri: format!("{}/", idp_origin()), ..Default::default() };
+    let flow = app.get_auth_code_url(&req).await.unwrap();
+    let (code, state) = sign_in_at_provider(&flow.url, "system-user").await;
+    let body = format!("code={}&state={}", msal_wasm::core::url::encode(&code), msal_wasm::core::url::encode(&state));
+    let r = app.acquire_token_by_code(&flow.session, &body).await.unwrap();
+    // The code's redemption (the shared client's flow) went through the app's client.
+    let posts: Vec<String> = net.seen().into_iter().filter(|s| s.starts_with("Post /") && s.ends_with("/token")).collect();
+    assert_eq!(posts.len(), 1, "{:?}", net.seen());
+    assert!(!lines.lock().unwrap().iter().any(|(_, l)| l.contains(&code) || l.contains(r.access_token.secret())));
+    // The account APIs read and write the cache only: nothing more is sent.
+    let before = net.seen().len();
+    let home = r.account.account.home_account_id.clone();
+    assert_eq!(app.get_account_by_home_id(&home).await.unwrap().unwrap().account.username, "system-user");
+    assert!(app.get_account_by_home_id("").await.unwrap().is_none());
+    app.remove_account(&msal_wasm::client::AccountRef::new(home.clone())).await.unwrap();
+    assert!(app.get_account_by_home_id(&home).await.unwrap().is_none());
+    assert_eq!(net.seen().len(), before, "{:?}", net.seen());
+}
