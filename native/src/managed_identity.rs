@@ -216,8 +216,9 @@ impl ManagedIdentitySource {
     }
 }
 
-/// The environment variables msal reads.
-const VARIABLES: [&str; 8] = [
+/// The environment variables msal reads to find the source (and that
+/// [`Environment::from_process`] reads).
+pub const VARIABLES: [&str; 8] = [
     "AZURE_POD_IDENTITY_AUTHORITY_HOST",
     "DEFAULT_IDENTITY_CLIENT_ID",
     "IDENTITY_ENDPOINT",

@@ -278,16 +278,7 @@ fn msal_node(vars: &[(String, String)], id: &ManagedIdentityId) -> Json {
         ManagedIdentityId::UserAssignedResourceId(v) => drop(cmd.args(["userAssignedResourceId", v])),
         ManagedIdentityId::UserAssignedObjectId(v) => drop(cmd.args(["userAssignedObjectId", v])),
     }
-    for k in [
-        "AZURE_POD_IDENTITY_AUTHORITY_HOST",
-        "DEFAULT_IDENTITY_CLIENT_ID",
-        "IDENTITY_ENDPOINT",
-        "IDENTITY_HEADER",
-        "IDENTITY_SERVER_THUMBPRINT",
-        "IMDS_ENDPOINT",
-        "MSI_ENDPOINT",
-        "MSI_SECRET",
-    ] {
+    for k in msal_native::managed_identity::VARIABLES {
         cmd.env_remove(k);
     }
     cmd.envs(vars.iter().map(|(k, v)| (k.as_str(), v.as_str())));
