@@ -474,7 +474,7 @@ impl ConfidentialClientApplication {
             Some((None, at)) if at.elapsed() < Duration::from_secs(86_400) => return None,
             _ => {}
         }
-        let found = crate::region::detect_here().await;
+        let found = crate::region::detect_here(self.config.system.network_client.as_deref()).await;
         *known = Some((found.clone(), std::time::Instant::now()));
         found
     }

@@ -3,6 +3,7 @@
 //! which keeps serving when the global one is slow or down.
 
 use crate::http::Http;
+use crate::system::NetworkClient;
 use msal_wasm::core::http::HttpRequest;
 use msal_wasm::core::json::Json;
 use msal_wasm::error::{codes, AuthError};
@@ -43,22 +44,30 @@ pub fn setting(requested: Option<&str>, forced: Option<String>) -> Option<String
 /// The region this machine runs in, for [`AUTO_DETECT`]: the `REGION_NAME` environment
 /// variable's (`environment`), else the instance metadata service's at `imds` (once more with
 /// the newest version it names when it refuses ours); `None` (the global endpoint) when neither
-/// says, or says something that is no region.
-pub async fn detect(environment: Option<String>, imds: &str) -> Option<String> {
+/// says, or says something that is no region. The service is asked through `net` (the app's
+/// network client, as msal asks it through the app's) when given, else directly (no proxy), 2 s
+/// at most per request either way.
+pub async fn detect(environment: Option<String>, imds: &str, net: Option<&dyn NetworkClient>) -> Option<String> {
     let found = match environment.filter(|e| !e.is_empty()) {
         Some(e) => Some(e),
-        None => from_imds(imds).await,
+        None => from_imds(imds, net).await,
     };
     found.filter(|r| is_valid(r))
 }
 
-async fn from_imds(imds: &str) -> Option<String> {
-    let http = Http::direct(IMDS_TIMEOUT).ok()?;
+async fn from_imds(imds: &str, net: Option<&dyn NetworkClient>) -> Option<String> {
+    let direct;
+    let net: &dyn NetworkClient = match net {
+        Some(n) => n,
+        None => {
+            direct = Http::direct(IMDS_TIMEOUT).ok()?;
+            &direct
+        }
+    };
     let get = |url: String| {
         let mut req = HttpRequest::get(url);
         req.headers.push(("Metadata".to_owned(), "true".to_owned()));
-        let http = &http;
-        async move { http.send(&req).await.ok() }
+        async move { tokio::time::timeout(IMDS_TIMEOUT, net.send(&req)).await.ok()?.ok() }
     };
     let location = |body: &str| Json::parse(body).ok().and_then(|j| j.str_field("location").map(str::to_owned));
     let first = get([imds, "?api-version=", IMDS_VERSION].concat()).await?;
@@ -76,9 +85,10 @@ async fn from_imds(imds: &str) -> Option<String> {
     }
 }
 
-/// The region this machine runs in, as [`detect`] finds it with Azure's metadata service.
-pub async fn detect_here() -> Option<String> {
-    detect(std::env::var("REGION_NAME").ok(), IMDS).await
+/// The region this machine runs in, as [`detect`] finds it with Azure's metadata service
+/// (through `net`, the app's network client, when given).
+pub async fn detect_here(net: Option<&dyn NetworkClient>) -> Option<String> {
+    detect(std::env::var("REGION_NAME").ok(), IMDS, net).await
 }
 
 /// A region the app named (msal's `url_parse_error` when it cannot be a host label).
@@ -144,21 +154,36 @@ mod tests {
     #[tokio::test]
     async fn the_region_is_the_environments_else_the_instance_metadata_services() {
         // REGION_NAME: no request.
-        assert_eq!(detect(Some("westeurope".into()), "http://127.0.0.1:9/none").await.as_deref(), Some("westeurope"));
+        assert_eq!(detect(Some("westeurope".into()), "http://127.0.0.1:9/none", None).await.as_deref(), Some("westeurope"));
         // The service, asked with its header and msal's version.
         let (url, seen) = imds(vec![(200, r#"{"location":"westus2","name":"vm"}"#)]).await;
-        assert_eq!(detect(None, &url).await.as_deref(), Some("westus2"));
+        assert_eq!(detect(None, &url, None).await.as_deref(), Some("westus2"));
         let head = seen.lock().unwrap()[0].clone();
         assert!(head.starts_with("get /metadata/instance/compute?api-version=2021-02-01 "), "{head}");
         assert!(head.contains("\r\nmetadata: true\r\n"), "{head}");
         // It refuses our version: once more with the newest it names.
         let (url, seen) =
             imds(vec![(400, "{}"), (400, r#"{"newest-versions":["2023-07-01","2021-02-01"]}"#), (200, r#"{"location":"eastus"}"#)]).await;
-        assert_eq!(detect(None, &url).await.as_deref(), Some("eastus"));
+        assert_eq!(detect(None, &url, None).await.as_deref(), Some("eastus"));
         assert!(seen.lock().unwrap()[2].contains("api-version=2023-07-01"));
         // Something that is no region, or no answer: the global endpoint.
         let (url, _) = imds(vec![(200, r#"{"location":"evil.example/x"}"#)]).await;
-        assert_eq!(detect(None, &url).await, None);
-        assert_eq!(detect(None, "http://127.0.0.1:9/nothing-listens").await, None);
+        assert_eq!(detect(None, &url, None).await, None);
+        assert_eq!(detect(None, "http://127.0.0.1:9/nothing-listens", None).await, None);
+        // Through the app's network client when it has one.
+        struct Counting(Http, std::sync::atomic::AtomicU32);
+        impl NetworkClient for Counting {
+            fn send<'a>(
+                &'a self,
+                request: &'a HttpRequest,
+            ) -> crate::system::BoxFuture<'a, Result<msal_wasm::core::http::HttpResponse, AuthError>> {
+                self.1.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                Box::pin(self.0.send(request))
+            }
+        }
+        let app = Counting(Http::new(Duration::from_secs(5)).unwrap(), Default::default());
+        let (url, seen) = imds(vec![(200, r#"{"location":"northeurope"}"#)]).await;
+        assert_eq!(detect(None, &url, Some(&app)).await.as_deref(), Some("northeurope"));
+        assert_eq!((app.1.load(std::sync::atomic::Ordering::SeqCst), seen.lock().unwrap().len()), (1, 1));
     }
 }
