@@ -112,7 +112,7 @@ tests/interop/install-peers.sh
 cargo test --quiet -p msal-native --no-run
 timed 600 node scripts/with-idp.mjs -- cargo test -p msal-native -- --test-threads=1
 
-step "msal-native examples, run twice each against the provider: a daemon (certificate), a CLI (device code, then silent)"
+step "msal-native examples, run twice each against the provider: a daemon (certificate), a CLI (device code, then silent; and a sign-in in headless Chromium through the provider's page to the CLI's loopback)"
 cargo build --quiet -p msal-native --examples
 timed 600 node scripts/native-examples.mjs
 

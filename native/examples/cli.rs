@@ -1,19 +1,24 @@
-//! A command-line tool: the user signs in once with the device code flow; later runs get
-//! their token silently from a cache file (and the refresh token when it expires).
+//! A command-line tool: the user signs in once with the device code flow (or, with
+//! `--browser`, in a browser that comes back to a loopback page); later runs get their token
+//! silently from a cache file (and the refresh token when it expires).
 //!
-//!     cargo run -p msal-native --example cli -- <authority> <client id> <cache file>
+//!     cargo run -p msal-native --example cli -- <authority> <client id> <cache file> [--browser]
 //!
 //! Prints the sign-in instructions when it needs the user, then who is signed in; never a token.
 
 use msal_native::{CachePlugin, FileCachePlugin, PublicClientApplication};
-use msal_wasm::client::{AccountRef, Config, DeviceCodeRequest, SilentRequest};
+use msal_wasm::client::{AccountRef, Config, DeviceCodeRequest, InteractiveRequest, SilentRequest};
 use std::sync::Arc;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let [authority, client_id, cache] = args.as_slice() else {
-        return Err("usage: cli <authority> <client id> <cache file>".into());
+    let (browser, args) = match args.split_last() {
+        Some((last, rest)) if last == "--browser" => (true, rest),
+        _ => (false, args.as_slice()),
+    };
+    let [authority, client_id, cache] = args else {
+        return Err("usage: cli <authority> <client id> <cache file> [--browser]".into());
     };
     let plugin: Arc<dyn CachePlugin> = Arc::new(FileCachePlugin::new(cache));
     let app = PublicClientApplication::new(Config::new(client_id.as_str()).with_authority(authority.as_str()), Some(plugin)).await?;
@@ -32,6 +37,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let result = match silent {
         Some(r) => r,
+        None if browser => {
+            let req = InteractiveRequest { scopes, ..Default::default() };
+            // A real tool would start the system browser here (`open`, `xdg-open`, `start`).
+            app.acquire_token_interactive(&req, |url| {
+                println!("open: {url}");
+                Ok(())
+            })
+            .await?
+        }
         None => {
             let req = DeviceCodeRequest { scopes, ..Default::default() };
             app.acquire_token_by_device_code(
