@@ -7,8 +7,9 @@
 // passed are listed), instead of leaving a hung test to the step's outer `timeout`, which kills
 // the run before the reporter prints a suite whose test never ended. With it, a file that
 // failed before any of its tests or suites reported (it never got to register them) runs once
-// more, and says so. A file that failed because the WebDriver session stopped answering (the
-// mark below; WebKitGTK) runs once more too, and says so.
+// more, and says so. A file that failed because the WebDriver session, or a page it drives,
+// stopped answering (the marks below; WebKitGTK) runs once more too, and says so; a second
+// failure fails the run.
 // A folder stands for its *.test.mjs files (not recursive). `node --test <folder>` passes with
 // 0 tests when the folder holds none, and a file whose tests were never registered passes
 // too; here a path that names no test file, a file that registers no test, a failure, a
@@ -20,8 +21,10 @@ import { spec } from "node:test/reporters";
 import { finished } from "node:stream/promises";
 import { parseArgs } from "node:util";
 
-// The mark of a WebDriver command that was never answered (tests/e2e/engines/webdriver.mjs).
+// The marks of a WebDriver command that was never answered, and of a page that stopped
+// answering the driver's scripts (tests/e2e/engines/webdriver.mjs).
 const DRIVER_HUNG = "[webdriver: no answer]";
+const PAGE_HUNG = "[webdriver: the page gave no answer]";
 
 const { values, positionals } = parseArgs({
   options: {
@@ -61,12 +64,13 @@ async function runFile(file) {
   const c = { file: relative(process.cwd(), file), pass: 0, fail: 0, skip: 0 };
   const problems = [];
   let reported = false;
-  let driverHung = false;
+  let driverHung = "";
   const timeout = values.timeout ? Number(values.timeout) : Infinity;
   const stream = run({ files: [file], concurrency: Number(values.concurrency) || 1, timeout });
   const tally = (kind) => (d) => {
     const name = `${c.file}: ${d.name}`;
-    if (kind === "fail" && failureText(d).includes(DRIVER_HUNG)) driverHung = true;
+    if (kind === "fail" && failureText(d).includes(DRIVER_HUNG)) driverHung = "the WebDriver session stopped answering";
+    else if (kind === "fail" && failureText(d).includes(PAGE_HUNG) && !driverHung) driverHung = `a page stopped answering WebDriver (${d.name})`;
     // A file that failed to load, or whose hooks failed, is reported as a test named after it.
     if (d.name === file) {
       if (kind === "fail") problems.push(`${name} failed outside its tests`);
@@ -111,7 +115,7 @@ for (const file of files) {
     // WebKitGTK's driver stopped answering a command (tests/e2e/engines/webdriver.mjs): the
     // browser's automation, not the test, failed. The file runs once more with a new driver;
     // a second such failure, or any other, fails the run.
-    console.log(`node-test: ${r.c.file}: the WebDriver session stopped answering; running the file once more`);
+    console.log(`node-test: ${r.c.file}: ${r.driverHung}; running the file once more`);
     r = await runFile(file);
   }
   bad.push(...r.problems);

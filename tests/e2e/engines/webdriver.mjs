@@ -92,6 +92,10 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 // DRIVER_HUNG, so scripts/node-test.mjs can tell it from a test's own failure.
 const COMMAND_DEADLINE = 60000;
 export const DRIVER_HUNG = "[webdriver: no answer]";
+// The mark of a wait whose page stopped answering the driver's scripts (seen once in CI, in
+// WebKitGTK, on a page whose popup had just signed out); scripts/node-test.mjs runs the file
+// once more for it too, and says so.
+export const PAGE_HUNG = "[webdriver: the page gave no answer]";
 
 // `promise`, or a rejection naming `what` once `ms` have passed.
 function deadline(promise, ms, what) {
@@ -110,7 +114,7 @@ async function poll(what, check, timeout = 10000, interval = 50) {
     // deadline, naming the wait, instead of hanging the whole run.
     let timer;
     const hung = new Promise((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what}: no answer from the page within ${timeout + 5000}ms`)), Math.max(0, deadline - Date.now()) + 5000);
+      timer = setTimeout(() => reject(new Error(`${PAGE_HUNG} ${what}: no answer from the page within ${timeout + 5000}ms`)), Math.max(0, deadline - Date.now()) + 5000);
     });
     try {
       last = await Promise.race([check(), hung]);
