@@ -284,9 +284,8 @@ impl<P: Platform> ::core::fmt::Debug for PublicClientApplication<P> {
     }
 }
 
-/// The cut-off of `cacheRetentionDays` now: older-schema entries updated before it are stale.
 /// The clock and the retention cut-off for the cache's load: now, and now less
-/// `cacheRetentionDays` (ms).
+/// `cacheRetentionDays` (ms; older-schema entries updated before it are stale).
 fn cache_clock(config: &Config, platform: &impl Platform) -> (u64, u64) {
     let now = platform.now_ms();
     (now, now.saturating_sub(config.cache_retention_days.saturating_mul(86_400_000)))

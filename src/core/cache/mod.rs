@@ -250,9 +250,9 @@ impl<S: KeyValueStore> TokenCache<S> {
         self.changed();
         // Read-only but for genuine migration (entries of an older schema, or under a key that
         // is not the current one, and the date msal gives an older entry that has none) and
-        // the removal of corrupt entries. Another tab may be in the
-        // middle of a save: a listed entry that is missing is skipped, never "repaired" by
-        // writing this tab's possibly older view back over the other tab's.
+        // the removal of corrupt entries. Another tab may be in the middle of a save: a listed
+        // entry that is missing is skipped, never "repaired" by writing this tab's possibly
+        // older view back over the other tab's.
         let mut issues = Vec::new();
         self.accounts.clear();
         // Storage seen from this tab may lag another tab's writes: never replace an entry held
