@@ -116,8 +116,7 @@ async fn a_denied_or_cancelled_device_code_sign_in_fails_typed() {
 /// What the system browser does: the user signs in at the provider (a code minted for the URL's
 /// PKCE challenge and nonce), and the provider sends the browser to the loopback redirect URI.
 async fn browse(url: String, login: &'static str) {
-    let query = msal_wasm::core::url::parse_query(url.split_once('?').unwrap().1);
-    let get = |k: &str| query.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
+    let get = authorize_params(&url);
     let redirect = get("redirect_uri");
     // msal-node's loopback redirect URI: localhost, the port, no path; the response posted.
     let port = redirect.strip_prefix("http://localhost:").unwrap_or_else(|| panic!("{redirect}"));
@@ -147,6 +146,12 @@ async fn browse(url: String, login: &'static str) {
     let page = http.send(&form_post(&redirect, &response(&code, &get("state")))).await.unwrap();
     assert!(started.elapsed() < std::time::Duration::from_secs(2), "{:?}", started.elapsed());
     assert_eq!(page.body, "Auth code was successfully acquired. You can close this window now.");
+}
+
+/// A getter of the authorize URL's parameters (`""` for one it lacks).
+fn authorize_params(url: &str) -> impl Fn(&str) -> String {
+    let query = msal_wasm::core::url::parse_query(url.split_once('?').unwrap().1);
+    move |k: &str| query.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default()
 }
 
 /// A code the provider issued for the authorize request's PKCE challenge and nonce.
@@ -235,8 +240,7 @@ async fn the_loopback_takes_only_a_posted_response_and_shows_the_apps_pages_on_i
         let r = app
             .acquire_token_interactive_with(req, options, |url| {
                 let url = url.to_owned();
-                let query = msal_wasm::core::url::parse_query(url.split_once('?').unwrap().1);
-                keep.borrow_mut().0 = query.iter().find(|(k, _)| k == "redirect_uri").map(|(_, v)| v.clone()).unwrap();
+                keep.borrow_mut().0 = authorize_params(&url)("redirect_uri");
                 let keep = keep.clone();
                 tokio::task::spawn_local(async move {
                     let answer = browser(url).await;
@@ -262,8 +266,7 @@ async fn the_loopback_takes_only_a_posted_response_and_shows_the_apps_pages_on_i
             // with the provider's error.
             let denied: Browser = |url| {
                 Box::pin(async move {
-                    let query = msal_wasm::core::url::parse_query(url.split_once('?').unwrap().1);
-                    let get = |k: &str| query.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
+                    let get = authorize_params(&url);
                     let body = format!(
                         "error=access_denied&error_description=the+user+declined&state={}",
                         msal_wasm::core::url::encode(&get("state"))
@@ -282,8 +285,7 @@ async fn the_loopback_takes_only_a_posted_response_and_shows_the_apps_pages_on_i
             // sign-in fails (msal-node 7's rule: codes in URLs end up in histories and logs).
             let in_url: Browser = |url| {
                 Box::pin(async move {
-                    let query = msal_wasm::core::url::parse_query(url.split_once('?').unwrap().1);
-                    let get = |k: &str| query.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
+                    let get = authorize_params(&url);
                     let code = provider_code(&get, "url-user").await;
                     let http = msal_native::http::Http::new(std::time::Duration::from_secs(10)).unwrap();
                     let back = format!("{}/?{}", get("redirect_uri"), response(&code, &get("state")));
@@ -298,8 +300,7 @@ async fn the_loopback_takes_only_a_posted_response_and_shows_the_apps_pages_on_i
             // The default error page names the provider's error, escaped.
             let markup: Browser = |url| {
                 Box::pin(async move {
-                    let query = msal_wasm::core::url::parse_query(url.split_once('?').unwrap().1);
-                    let get = |k: &str| query.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
+                    let get = authorize_params(&url);
                     let body = format!("error=%3Cb%3Ebad%3C%2Fb%3E&state={}", msal_wasm::core::url::encode(&get("state")));
                     let http = msal_native::http::Http::new(std::time::Duration::from_secs(10)).unwrap();
                     let page = http.send(&form_post(&get("redirect_uri"), &body)).await.unwrap();
@@ -318,8 +319,7 @@ async fn the_loopback_takes_only_a_posted_response_and_shows_the_apps_pages_on_i
             let _taken = std::net::TcpListener::bind(("127.0.0.1", free)).unwrap();
             let posted: Browser = |url| {
                 Box::pin(async move {
-                    let query = msal_wasm::core::url::parse_query(url.split_once('?').unwrap().1);
-                    let get = |k: &str| query.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
+                    let get = authorize_params(&url);
                     let code = provider_code(&get, "posted-user").await;
                     let http = msal_native::http::Http::new(std::time::Duration::from_secs(10)).unwrap();
                     // A form that is not one: 415, the wait goes on.
