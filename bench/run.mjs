@@ -7,6 +7,9 @@
 //                               # [--pkg DIR] another build of the package (default pkg/)
 //                               # [--engine firefox] Firefox ESR instead: init and cache hits
 //                               #   only, both libraries in the same engine (bench/results-firefox.json)
+//                               # [--init-wasm FILE] msal-wasm's page loads FILE instead of the
+//                               #   package's wasm after the sign-in, and only the init rows run
+//                               #   (a wasm cut to what init runs: bench/hot-path.mjs --out)
 //
 // Exits 0 when every scenario ran (targets missed or not: this is a measurement) and 1 when a
 // scenario could not run. See bench/README.md.
@@ -36,6 +39,7 @@ if (!["chromium", "firefox"].includes(ENGINE)) throw new Error(`--engine ${ENGIN
 // Chromium runs every scenario; another engine the init and cache hit rows (the ratios that
 // depend on the engine's JS, wasm and storage), against msal-browser in the same engine.
 const FULL = ENGINE === "chromium";
+const INIT_WASM = argValue("--init-wasm") && resolve(argValue("--init-wasm"));
 const ENGINE_NAME = { chromium: "Chromium", firefox: "Firefox ESR" }[ENGINE];
 
 const N = {
@@ -311,6 +315,7 @@ async function runScenario(libs, idp) {
     lib.res.crossOriginIsolated = (await lib.load()).coi;
   }, { fatal: true });
   await each(libs, "sign in by popup", (lib) => lib.signIn(), { fatal: true });
+  if (INIT_WASM) copyFileSync(INIT_WASM, join(DIST, "msal-wasm", "msal_wasm_bg.wasm"));
 
   // Cache hits in 4 alternating rounds after 50 warm-ups.
   const hitPhase = async (key, what, skip = new Set(), style = "fixed") => {
@@ -366,6 +371,10 @@ async function runScenario(libs, idp) {
     return [[s.readyAt, null, s.fetched, s.marks]];
   });
   for (const [lib, xs] of preload) lib.res.initPreload = { medianMs: median(xs.map((x) => x[0])), samplesMs: xs.map((x) => x[0]), timeline: timeline(xs) };
+  if (INIT_WASM) {
+    log(`--init-wasm: only the init rows ran, msal-wasm's on ${relative(ROOT, INIT_WASM)}`);
+    return;
+  }
 
   // The same loads as a returning visitor's: the static server now sends `no-cache` + ETag,
   // so the browser revalidates (304) and may reuse what it compiled before. Not a target
@@ -615,7 +624,7 @@ async function main() {
   const met = rows.filter((r) => r.met === true).length;
   console.log(`targets: ${met} met, ${missed} missed; ${((Date.now() - started) / 1000).toFixed(0)} s`);
 
-  const resultsFile = FULL ? "results.json" : `results-${ENGINE}.json`;
+  const resultsFile = INIT_WASM ? "results-init-wasm.json" : FULL ? "results.json" : `results-${ENGINE}.json`;
   writeFileSync(join(BENCH, resultsFile), JSON.stringify({
     date: new Date().toISOString(),
     quick: QUICK,
