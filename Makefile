@@ -3,7 +3,7 @@
 #   make demo HEADLESS=1  the same, signs in headlessly, prints the account, exits
 #   make test             every test
 #   make bench            msal-wasm vs @azure/msal-browser in headless Chromium, then init and cache hits
-#                         in Firefox ESR (not part of test)
+#                         in Firefox ESR, then how much of the wasm a visit runs (not part of test)
 .PHONY: demo test setup pkg bench
 
 setup:
@@ -21,4 +21,5 @@ test: pkg
 bench: pkg
 	@node bench/run.mjs
 	@node bench/run.mjs --engine firefox
+	@node bench/hot-path.mjs
 	@cargo bench --bench core

@@ -5,7 +5,8 @@
 //   bash scripts/build-pkg.sh    # once: builds pkg/
 //   node bench/hot-path.mjs      # [--pkg DIR] another build of the package (default pkg/)
 //                                # [--out DIR] also writes each scenario's cut wasm there
-//                                #   (DIR/<n>.wasm, n its row), e.g. for run.mjs --init-wasm
+//                                #   (DIR/<n>.wasm, n its row), e.g. for run.mjs --init-wasm,
+//                                #   and the functions each phase ran (DIR/phases.json)
 //                                # [--mode oidc] the harness's generic OpenID authority (what
 //                                #   bench/run.mjs signs in to) instead of the Entra one
 //
@@ -175,7 +176,10 @@ const row = (cells) => `| ${cells.join(" | ")} |`;
 console.log(`${MODE === "oidc" ? "generic OpenID" : "Entra"} authority, localStorage cache`);
 console.log(row(["what ran", "functions", "raw", "gzip -9", "brotli"]));
 console.log(row(["---", "---:", "---:", "---:", "---:"]));
-if (OUT) mkdirSync(OUT, { recursive: true });
+if (OUT) {
+  mkdirSync(OUT, { recursive: true });
+  writeFileSync(join(OUT, "phases.json"), JSON.stringify(phases));
+}
 scenarios.forEach(([name, keys], n) => {
   const keep = keys && new Set(keys.flatMap((k) => phases[k]));
   const wasm = keep ? reduce(original, keep) : original;
