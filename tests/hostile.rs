@@ -438,6 +438,24 @@ fn a_listed_entry_not_yet_readable_is_kept_and_read_later() {
 }
 
 #[test]
+fn a_reload_keeps_an_entry_while_another_tabs_rewrite_of_it_is_not_readable_yet() {
+    // Tab B holds the access token; tab A rewrites it and B's store has not decrypted the new
+    // value when B reloads (for another entry's storage event): B keeps the one it holds, as
+    // its account would otherwise count for nothing until the decryption. Removed, it goes.
+    let h = harness_with(shared_config());
+    h.sign_in();
+    let store = Rc::new(Undecrypted { inner: h.platform.cache(), hidden: RefCell::default() });
+    let (mut b, _) = msal_wasm::core::cache::TokenCache::load(store.clone(), "client-1");
+    let at_key = store.keys().into_iter().find(|k| k.contains("|accesstoken|")).unwrap();
+    store.hidden.borrow_mut().push(at_key.clone());
+    assert!(b.reload().is_empty());
+    assert!(b.credentials().any(|c| c.credential_type.is_access_token()), "kept while not readable");
+    store.remove(&at_key);
+    b.reload();
+    assert!(!b.credentials().any(|c| c.credential_type.is_access_token()), "removed by the other tab: gone");
+}
+
+#[test]
 fn a_reload_never_unlists_an_entry_another_tab_is_rewriting() {
     // Tab A renews an access token under the same key: it removes the old entry, then writes
     // the new one and its key list. Tab B reloads in between (WebKit's tabs see each other's

@@ -221,6 +221,9 @@ impl<P: Platform> PublicClientApplication<P> {
             if !matches!(j.str_field("t"), Some("signin" | "signout" | "active")) {
                 return false;
             }
+            if j.str_field("t") == Some("signout") {
+                self.cache.borrow_mut().forget_ahead(j.str_field("homeAccountId"));
+            }
             // The storage is shared: re-read it before the next read.
             self.mark_stale();
             return true;

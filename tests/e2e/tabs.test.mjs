@@ -377,6 +377,31 @@ test("a tab that signed in itself hears another tab's sign-out, and its own sign
   await ctx.close();
 });
 
+// Seen in Firefox (1 run in 4): a tab decrypts another tab's new account entry after the
+// account key list's storage event, which then found the account listed but not readable yet,
+// and the entry's own event said nothing: the tab had the account but never heard
+// ACCOUNT_ADDED. Here tab A's decryption is made slow so that the order is always that one.
+test("a tab hears another tab's sign-in once, also when the new account's entry is decrypted after its key list", async () => {
+  const ctx = await env.browser.newContext();
+  try {
+    const a = await openTab(ctx, "localStorage");
+    const b = await openTab(ctx, "localStorage");
+    await a.evaluate(() => {
+      const decrypt = crypto.subtle.decrypt.bind(crypto.subtle);
+      crypto.subtle.decrypt = (...args) => new Promise((r) => setTimeout(r, 300)).then(() => decrypt(...args));
+      window.events.length = 0;
+    });
+    await popupSignIn(b, "#popup", "slow-decrypt");
+    await b.waitForFunction(() => window.last !== null);
+    await waitFor("tab A to hear B's sign-in", () => a.evaluate(() => window.events.includes("msal:accountAdded")), { timeout: 5000 });
+    await new Promise((r) => setTimeout(r, 700));
+    assert.deepEqual(await a.evaluate(() => window.events.filter((e) => e === "msal:accountAdded" || e === "msal:accountRemoved")), ["msal:accountAdded"]);
+    assert.deepEqual(await a.evaluate(() => window.pca.getAllAccounts().map((x) => x.username)), ["slow-decrypt"]);
+  } finally {
+    await ctx.close();
+  }
+});
+
 test("msal 5's cross-tab events: another localStorage tab hears a sign-in, an active-account change and a sign-out, once each", async () => {
   const ctx = await env.browser.newContext();
   const a = await openTab(ctx, "localStorage");

@@ -61,6 +61,12 @@ pub fn account_key(a: &Account) -> String {
     [SCHEMA, "|", &a.home_account_id, "|", &a.environment, "|", a.home_tenant()].concat().to_ascii_lowercase()
 }
 
+/// True for the key of an account or a credential ([`account_key`], [`credential_key`]), as
+/// another tab writes them; not for the key lists or the other entries.
+pub fn is_entry_key(key: &str) -> bool {
+    key.starts_with(SCHEMA) && key.as_bytes().get(SCHEMA.len()) == Some(&b'|')
+}
+
 /// The storage key of a credential.
 pub fn credential_key(c: &Credential) -> String {
     let client = if c.credential_type == CredentialType::RefreshToken && !c.family_id.is_empty() { &c.family_id } else { &c.client_id };
@@ -163,6 +169,9 @@ pub struct TokenCache<S: KeyValueStore> {
     /// The save in progress is of a "keep me signed in" sign-in: its entries are stored in
     /// clear (see [`KeyValueStore::set_in_clear`]).
     in_clear: bool,
+    /// Keys of entries another tab's snapshot brought that the storage has not shown yet (its
+    /// writes reach this tab later): a reload keeps them (see [`TokenCache::apply_snapshot`]).
+    ahead: Vec<String>,
 }
 
 /// The strings of a stored key list, and whether it also held something else (junk that the
@@ -222,6 +231,7 @@ impl<S: KeyValueStore> TokenCache<S> {
             stale_before_ms,
             now_ms,
             in_clear: false,
+            ahead: Vec::new(),
         };
         let issues = cache.reload();
         (cache, issues)
@@ -254,7 +264,7 @@ impl<S: KeyValueStore> TokenCache<S> {
         // entry that is missing is skipped, never "repaired" by writing this tab's possibly
         // older view back over the other tab's.
         let mut issues = Vec::new();
-        self.accounts.clear();
+        let previous_accounts = ::core::mem::take(&mut self.accounts);
         // Storage seen from this tab may lag another tab's writes: never replace an entry held
         // in memory with an older copy of it (a rotated refresh token must not come back).
         let previous = ::core::mem::take(&mut self.credentials);
@@ -383,6 +393,19 @@ impl<S: KeyValueStore> TokenCache<S> {
                 old_lists = true;
             }
         }
+        // What this tab holds that the storage it sees does not show yet stays: another tab's
+        // entry still being decrypted or not listed yet, or one its snapshot brought ahead of
+        // its writes. Dropped, it would make an account vanish and come back while another tab
+        // signs in. An entry another tab removed is gone from the storage, and goes.
+        let mut ahead = ::core::mem::take(&mut self.ahead);
+        let held = |k: &String| ahead.contains(k) || self.store.contains(k);
+        let (mut accounts, mut credentials) = (previous_accounts, previous);
+        super::retain(&mut accounts, &mut |(k, _)| !self.accounts.iter().any(|(ours, _)| ours == k) && held(k));
+        super::retain(&mut credentials, &mut |(k, _)| !self.credentials.iter().any(|(ours, _)| ours == k) && held(k));
+        self.accounts.append(&mut accounts);
+        self.credentials.append(&mut credentials);
+        super::retain(&mut ahead, &mut |k| self.store.get(k).is_none());
+        self.ahead = ahead;
         for (k, i) in dated {
             let e = &older[i];
             self.put_entry(&k, &e.to_json().to_json(), &e.account.home_account_id);
@@ -868,16 +891,31 @@ impl<S: KeyValueStore> TokenCache<S> {
         });
         for (k, c) in credentials {
             if !self.credentials.iter().any(|(ours, _)| *ours == k) {
+                self.note_ahead(&k);
                 self.credentials.push((k, c));
             }
         }
         for (k, e) in accounts {
+            self.note_ahead(&k);
             match self.accounts.iter_mut().find(|(key, _)| *key == k) {
                 Some(slot) => slot.1 = e,
                 None => self.accounts.push((k, e)),
             }
         }
         true
+    }
+
+    fn note_ahead(&mut self, key: &str) {
+        if !self.ahead.iter().any(|k| k == key) {
+            self.ahead.push(key.to_owned());
+        }
+    }
+
+    /// Another tab signed `home_account_id` out (`None`: every account): the entries its
+    /// snapshots brought and the storage never showed go at the next reload.
+    pub fn forget_ahead(&mut self, home_account_id: Option<&str>) {
+        let prefix = home_account_id.map(|h| [SCHEMA, "|", h, "|"].concat().to_ascii_lowercase());
+        super::retain(&mut self.ahead, &mut |k| prefix.as_ref().is_some_and(|p| !k.starts_with(p.as_str())));
     }
 
     /// Stores an account record without any token (an account another tab signed in; tokens

@@ -379,6 +379,13 @@ fn keys_are_lower_cased() {
     // The entity keeps the original case.
     assert_eq!(at.home_account_id, "UID.UTID");
     assert_eq!(at.target, "User.Read");
+    // Entries' keys read as such (another tab's storage events are told apart by them).
+    assert!(is_entry_key(&account_key(&a)) && is_entry_key(&credential_key(at)));
+    for other in
+        ["msal.3.account.keys", "msal.3.token.keys.client-1", "msal.client-1.active-account-filters", "msal.2|a|b|c", "msal.3x|a|b|c", ""]
+    {
+        assert!(!is_entry_key(other), "{other}");
+    }
 }
 
 #[test]
@@ -1466,6 +1473,37 @@ fn a_late_snapshot_from_another_tab_never_puts_back_an_older_token() {
     assert!(b.apply_snapshot(HOME, &a.account_snapshot(HOME), (NOW + 5) * 1000));
     assert_eq!(b.find_refresh_token(HOME, &envs, false).unwrap().secret, "rt-at-3");
     assert_eq!(find(&b, "User.Read", &[ENV], REALM, "").unwrap().secret, "at-3");
+}
+
+#[test]
+fn a_reload_keeps_what_another_tabs_snapshot_brought_until_the_storage_shows_it() {
+    // Tab A signs in and announces its entries; they reach tab B before A's writes reach B's
+    // view of the storage (here: B's storage never had them). B's reload, for any other
+    // storage event, keeps them: dropped, the account would vanish and come back.
+    let (mut a, mut b) = (new_cache(), new_cache());
+    save(&mut a, &response("at-1", "User.Read", ""), &account(), REALM, "User.Read");
+    assert!(b.apply_snapshot(HOME, &a.account_snapshot(HOME), NOW * 1000));
+    let held = |c: &TokenCache<Rc<MemoryStore>>| (c.accounts().count(), c.credentials().count());
+    let all = held(&b);
+    assert_eq!(all.0, 1);
+    assert!(b.reload().is_empty());
+    assert_eq!(held(&b), all, "kept while the storage does not show them");
+    // The writes arrive: read from the storage, then gone with it.
+    for k in a.store().keys() {
+        b.store().set(&k, &a.store().get(&k).unwrap()).unwrap();
+    }
+    b.reload();
+    assert_eq!(held(&b), all);
+    for k in b.store().keys() {
+        b.store().remove(&k);
+    }
+    b.reload();
+    assert_eq!(held(&b), (0, 0), "removed by another tab: gone");
+    // Signed out in the other tab before its writes ever showed: gone at the next reload.
+    assert!(b.apply_snapshot(HOME, &a.account_snapshot(HOME), NOW * 1000));
+    b.forget_ahead(Some(&HOME.to_ascii_uppercase()));
+    b.reload();
+    assert_eq!(held(&b), (0, 0));
 }
 
 #[test]
