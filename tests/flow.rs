@@ -308,6 +308,18 @@ fn logout_removes_the_account_and_builds_the_end_session_url_as_msal() {
 }
 
 #[test]
+fn logout_of_an_account_this_tab_does_not_hold_tells_the_other_tabs_that_account_only() {
+    // (Another tab signed it out already, or the app kept an account object.) The other tabs
+    // hear of that account: a message without one signs every account out there.
+    let h = harness();
+    let home = h.sign_in().account.account.home_account_id;
+    h.pca.begin_logout(&logout(Some("gone.utid"), None, ""), InteractionType::Redirect).unwrap();
+    let told = h.platform.announcements.borrow().last().cloned().unwrap();
+    assert!(told.contains(r#""t":"signout""#) && told.contains(r#""homeAccountId":"gone.utid""#), "{told}");
+    assert_eq!(h.pca.all_accounts().len(), 1, "{home} is not the one signed out");
+}
+
+#[test]
 fn logout_without_an_account_signs_every_account_out_and_a_null_uri_is_not_sent() {
     let h = harness();
     h.sign_in();

@@ -216,7 +216,7 @@ impl BrowserApp {
             match task {
                 Background::StorageChanged(key) => {
                     app.client.platform().refresh_entry(&key).await;
-                    app.client.mark_stale();
+                    app.client.storage_shown(&key);
                     // An account's or a token's entry too: a tab lists an account once it reads
                     // both, and the key list's event may come while they are still being
                     // decrypted (the account did not count yet, and nothing said so later).

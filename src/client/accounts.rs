@@ -284,6 +284,14 @@ impl<P: Platform> PublicClientApplication<P> {
         self.stale.set(true);
     }
 
+    /// Another tab's write or removal of `key` ("": of every key) has reached this tab's
+    /// storage, and its entry was read: the cache is re-read before the next read, and an entry
+    /// of `key` that a snapshot brought is the storage's to keep or drop from now on.
+    pub fn storage_shown(&self, key: &str) {
+        self.cache.borrow_mut().storage_shown(key);
+        self.mark_stale();
+    }
+
     pub(super) fn sync(&self) {
         if self.stale.replace(false) {
             self.reload_cache();

@@ -179,7 +179,9 @@ impl<P: Platform> PublicClientApplication<P> {
             self.release_interaction_lock();
             return Err(e.with_correlation_id(correlation_id));
         }
-        let id = info.as_ref().map(|i| Json::from(i.account.home_account_id.as_str())).unwrap_or(Json::Null);
+        // The request's account even when this tab did not hold it: null would sign every
+        // account out in the other tabs.
+        let id = info.as_ref().map(|i| i.account.home_account_id.as_str()).or(home).map_or(Json::Null, Json::from);
         self.announce(Json::object().with("t", "signout").with("homeAccountId", id));
         // msal: the app's object's loginHint or login_hint claim (the cache is not read).
         let login_hint = req.account.as_ref().map(|a| a.login_hint.clone()).unwrap_or_default();

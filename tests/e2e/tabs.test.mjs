@@ -402,6 +402,29 @@ test("a tab hears another tab's sign-in once, also when the new account's entry 
   }
 });
 
+// A page that clears the whole localStorage (an app's "sign everyone out"): the other tab
+// hears one storage event with no key, and must drop what it holds, though its decrypted
+// copies of the entries are still in its memory.
+test("another tab's localStorage.clear() signs this tab out, with ACCOUNT_REMOVED", async () => {
+  const ctx = await env.browser.newContext();
+  try {
+    const a = await openTab(ctx, "localStorage");
+    const b = await openTab(ctx, "localStorage");
+    await popupSignIn(a, "#popup", "cleared");
+    await a.waitForFunction(() => window.last !== null);
+    await waitFor("tab B to see the account", () => b.evaluate(() => window.pca.getAllAccounts().length === 1));
+    await a.evaluate(() => { window.events.length = 0; });
+    await b.evaluate(() => localStorage.clear());
+    await waitFor("tab A to hear it", () => a.evaluate(() => window.events.includes("msal:accountRemoved")));
+    assert.deepEqual(await a.evaluate(() => window.pca.getAllAccounts()), []);
+    // (With the account object the app kept, msal goes on to the provider's session.)
+    const silent = await a.evaluate(() => window.pca.acquireTokenSilent({ scopes: ["User.Read"], account: window.last.result.account }).then((r) => r.fromCache, (e) => e.errorCode));
+    assert.notEqual(silent, true, "a token from the cleared cache");
+  } finally {
+    await ctx.close();
+  }
+});
+
 test("msal 5's cross-tab events: another localStorage tab hears a sign-in, an active-account change and a sign-out, once each", async () => {
   const ctx = await env.browser.newContext();
   const a = await openTab(ctx, "localStorage");

@@ -911,6 +911,12 @@ impl<S: KeyValueStore> TokenCache<S> {
         }
     }
 
+    /// The storage has shown this tab another tab's write or removal of `key` (`""`: of every
+    /// key): a reload keeps or drops that entry by the storage from now on.
+    pub fn storage_shown(&mut self, key: &str) {
+        super::retain(&mut self.ahead, &mut |k| !key.is_empty() && k != key);
+    }
+
     /// Another tab signed `home_account_id` out (`None`: every account): the entries its
     /// snapshots brought and the storage never showed go at the next reload.
     pub fn forget_ahead(&mut self, home_account_id: Option<&str>) {

@@ -1499,6 +1499,15 @@ fn a_reload_keeps_what_another_tabs_snapshot_brought_until_the_storage_shows_it(
     }
     b.reload();
     assert_eq!(held(&b), (0, 0), "removed by another tab: gone");
+    // Written and removed by the other tab before a reload read it: once the storage has
+    // shown the removal, the entry is the storage's to drop.
+    assert!(b.apply_snapshot(HOME, &a.account_snapshot(HOME), NOW * 1000));
+    let keys: Vec<String> = a.store().keys().into_iter().filter(|k| k.starts_with("msal.3|")).collect();
+    for k in &keys {
+        b.storage_shown(k);
+    }
+    b.reload();
+    assert_eq!(held(&b), (0, 0), "kept after the storage showed the removal");
     // Signed out in the other tab before its writes ever showed: gone at the next reload.
     assert!(b.apply_snapshot(HOME, &a.account_snapshot(HOME), NOW * 1000));
     b.forget_ahead(Some(&HOME.to_ascii_uppercase()));

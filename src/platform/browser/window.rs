@@ -155,7 +155,7 @@ extern "C" {
     /// Every key.
     #[wasm_bindgen(method)]
     pub fn keys(this: &EncryptedStore) -> Vec<String>;
-    /// True when `key` holds a value, decrypted yet or not.
+    /// True when the storage holds `key`, decrypted yet or not (not this page's copy of it).
     #[wasm_bindgen(method)]
     pub fn contains(this: &EncryptedStore, key: &str) -> bool;
 }
