@@ -46,6 +46,8 @@ if (!["entra", "oidc"].includes(MODE)) throw new Error(`--mode ${MODE}: entra or
 const WASM = join(PKG, "msal_wasm_bg.wasm");
 if (!existsSync(WASM)) throw new Error(`${PKG} is not built: run \`bash scripts/build-pkg.sh\` first`);
 
+// scripts/wasm-features.mjs's features as binaryen.js flags; its reader (binaryen 132) also
+// wants bulk-memory-opt and call-indirect-overlong, which the CLI implies.
 const F = binaryen.Features;
 const features = F.BulkMemory | F.BulkMemoryOpt | F.SignExt | F.MutableGlobals | F.NontrappingFPToInt | F.ReferenceTypes | F.Multivalue | F.CallIndirectOverlong;
 

@@ -770,10 +770,11 @@ export class EncryptedStore {
     return this.pending.has(key) ? this.pending.get(key) : this.disk(key, (s) => s.getItem(key));
   }
 
-  // True when the storage holds `key`, decrypted yet or not (another tab's new entry), or a
-  // write of it is on its way there. Not this page's decrypted copy: that outlives a removal
-  // the page heard of only as a whole (another tab's localStorage.clear(), a page restored
-  // from the back/forward cache), and the cache keeps what it holds while this is true.
+  // True when the storage holds `key`, decrypted yet or not (another tab's new entry); a key
+  // list this page is writing counts. Not this page's decrypted copy of an entry: that
+  // outlives a removal the page heard of only as a whole (another tab's localStorage.clear(),
+  // a page restored from the back/forward cache), and the cache keeps what it holds while
+  // this is true.
   contains(key) {
     return this.pending.has(key) || this.disk(key, (s) => s.getItem(key)) !== null;
   }
