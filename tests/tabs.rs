@@ -423,7 +423,15 @@ fn a_tab_learns_which_accounts_another_tab_added_removed_or_made_active() {
     let started = a.open_popup(&request(), PopupAttributes::default()).unwrap();
     let home = block_on(a.complete_popup(started)).unwrap().account.account.home_account_id;
     h.platform.run::<()>(vec![]);
+    // Whether an entry's storage event can add an account here: not once the tab lists it
+    // (a renewal's entries), nor for a key of no account.
+    let entries: Vec<String> = msal_wasm::core::cache::KeyValueStore::keys(&h.platform.cache())
+        .into_iter()
+        .filter(|k| msal_wasm::core::cache::is_entry_key(k))
+        .collect();
     b.reload_cache();
+    assert!(entries.len() >= 3 && entries.iter().all(|k| b.lists_account_of(k)), "{entries:?}");
+    assert!(!b.lists_account_of("msal.3|someone.else|login.microsoftonline.com|t") && !b.lists_account_of("msal.3"));
     let changes = b.account_changes(&mut known);
     assert_eq!(changes.added, [home.as_str()]);
     assert!(changes.removed.is_empty() && !changes.active_changed, "{changes:?}");
@@ -445,5 +453,6 @@ fn a_tab_learns_which_accounts_another_tab_added_removed_or_made_active() {
     b.reload_cache();
     let changes = b.account_changes(&mut known);
     assert_eq!(changes.removed, [home.as_str()], "{changes:?}");
+    assert!(entries.iter().all(|k| !b.lists_account_of(k)), "signed out: its entries would add it again");
     assert!(changes.added.is_empty() && !changes.active_changed, "{changes:?}");
 }

@@ -284,6 +284,16 @@ impl<P: Platform> PublicClientApplication<P> {
         self.stale.set(true);
     }
 
+    /// True when the account of the entry under `key` (an account's or a token's key) is one
+    /// this tab already lists, by what it holds now: another tab's write of that entry (a
+    /// renewal) adds no account here, and a removal of the account comes with its key list.
+    pub fn lists_account_of(&self, key: &str) -> bool {
+        let Some(home) = key.split('|').nth(1) else { return false };
+        let cache = self.cache.borrow();
+        let has = |id: &str| id.eq_ignore_ascii_case(home);
+        cache.accounts().any(|a| has(&a.home_account_id)) && cache.credentials().any(|c| has(&c.home_account_id))
+    }
+
     /// Another tab's write or removal of `key` ("": of every key) has reached this tab's
     /// storage, and its entry was read: the cache is re-read before the next read, and an entry
     /// of `key` that a snapshot brought is the storage's to keep or drop from now on.
