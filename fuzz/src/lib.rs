@@ -6,16 +6,20 @@
 //! target's main parser accepted the input, so a replay can tell a seed that reaches the deep
 //! paths from one that is rejected at the door.
 
+use msal_wasm::client::{AccountRef, CacheLocation, Config, PublicClientApplication, SilentRequest};
 use msal_wasm::core::account::{authority_type, Account, ClientInfo};
 use msal_wasm::core::authorize::AuthorizeResponse;
 use msal_wasm::core::cache::{unified, AccountEntity, AtQuery, Credential, KeyValueStore, MemoryStore, TokenCache};
-use msal_wasm::core::http::HttpResponse;
+use msal_wasm::core::http::{HttpRequest, HttpResponse};
 use msal_wasm::core::id_token::{IdTokenChecks, IdTokenClaims};
 use msal_wasm::core::json::Json;
-use msal_wasm::core::pkce::RequestState;
+use msal_wasm::core::pkce::{InteractionType, RequestState};
 use msal_wasm::core::scopes::ScopeSet;
 use msal_wasm::core::token::{device_poll, DeviceCodeInfo, TokenResponse};
 use msal_wasm::core::url::{decode, parse_query};
+use msal_wasm::error::{AuthError, ErrorKind};
+use msal_wasm::js::wire;
+use msal_wasm::platform::memory::{block_on, MemoryPlatform};
 use msal_wasm::secret::{Nonce, State};
 use std::rc::Rc;
 
@@ -272,4 +276,259 @@ pub fn client_assertion(data: &[u8]) -> bool {
     assert!(matches!((nbf, exp), (Some(n), Some(e)) if e >= n && n == now));
     assert!(!part(2).is_empty());
     true
+}
+
+/// The HTTP answer of the platform the client targets run on: no network (every request fails
+/// as a network error would), so only what the input itself holds is read.
+fn offline(_: &HttpRequest) -> Result<HttpResponse, AuthError> {
+    Err(AuthError::new(ErrorKind::Network, "no_network_connectivity", "the fuzz platform has no network"))
+}
+
+/// A time for the client targets: 2026-12-01.
+const FUZZ_NOW_MS: u64 = 1_796_083_200_000;
+
+/// msal-browser's JSON wire format as an app hands it over (`js::wire`): the input as a
+/// configuration object, and the same object as every kind of request. A configuration the
+/// reader takes builds a client (over a platform without network), which initializes and is
+/// handed each request. Accepted: the configuration was taken.
+///
+/// Checked: `getConfiguration()`'s JSON, read back as a configuration, gives the same JSON; a
+/// client error carries a code and names no value longer than 7 characters that the input gives
+/// (once) as a `code`, `codeVerifier`, `accessToken`, `idToken` or `refreshToken`.
+pub fn wire(data: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(data);
+    let Ok(j) = Json::parse(&text) else { return false };
+    let secrets: Vec<String> = ["code", "codeVerifier", "accessToken", "idToken", "refreshToken"]
+        .iter()
+        .filter_map(|k| j.str_field(k))
+        // A value the input also gives elsewhere (as a correlation id, say) may be shown as that.
+        .filter(|s| s.len() > 7 && text.matches(*s).count() == 1)
+        .map(str::to_owned)
+        .collect();
+    let tell = |e: &AuthError| {
+        assert!(!e.code().is_empty());
+        let shown = [e.code(), e.message(), &format!("{e:?}"), &wire::error_json(e).to_json()].concat();
+        for s in &secrets {
+            assert!(!shown.contains(s.as_str()), "an error names a secret of the request: {shown}");
+        }
+    };
+    // The request readers, whatever the configuration.
+    let interactive = wire::interactive_request(&j).map_err(|e| tell(&e)).ok();
+    let silent = wire::silent_request(&j).map_err(|e| tell(&e)).ok();
+    let by_code = wire::by_code_request(&j).map_err(|e| tell(&e)).ok();
+    let logout = wire::logout_request(&j);
+    let _ = wire::token_options(&j).map_err(|e| tell(&e));
+    for mcp in [false, true] {
+        let _ = wire::enforce_resource(mcp, &j).map_err(|e| tell(&e));
+    }
+    let _ = (wire::names_a_value(&j), wire::never_matches(&j), wire::account_filter(&j), wire::popup_attributes(&j));
+    let _ = wire::given_account(&j);
+    let hydration = wire::hydration(&j, &j);
+    let _ = format!("{interactive:?}{silent:?}{by_code:?}{logout:?}{hydration:?}");
+
+    let (config, _warnings) = match wire::config(&j) {
+        Ok(c) => c,
+        Err(e) => {
+            tell(&e);
+            return false;
+        }
+    };
+    // getConfiguration() reads back as itself.
+    let shown = wire::config_json(&config);
+    let (again, _) = wire::config(&shown).expect("getConfiguration()'s JSON reads back");
+    assert_eq!(wire::config_json(&again).to_json(), shown.to_json(), "getConfiguration() changes when read back");
+
+    let platform = MemoryPlatform::new(FUZZ_NOW_MS, offline);
+    platform.set_page_url("https://app.example/page");
+    let pca = match PublicClientApplication::new(config, platform) {
+        Ok(p) => p,
+        Err(e) => {
+            tell(&e);
+            return true;
+        }
+    };
+    if let Err(e) = block_on(pca.initialize()) {
+        tell(&e);
+        return true;
+    }
+    let _ = pca.hydrate_cache(&hydration).map_err(|e| tell(&e));
+    if let Some(r) = &silent {
+        let _ = pca.acquire_token_silent_cached(r).map_err(|e| tell(&e));
+    }
+    if let Some(r) = &interactive {
+        match pca.begin_interaction(r, InteractionType::Popup, "") {
+            Ok(p) => pca.abort_interaction(&p),
+            Err(e) => tell(&e),
+        }
+    }
+    match pca.begin_logout(&logout, InteractionType::Redirect) {
+        Ok(_) => {}
+        Err(e) => tell(&e),
+    }
+    let _ = (pca.all_accounts(), pca.active_account());
+    true
+}
+
+/// Another tab's announcement (`PublicClientApplication::apply_announcement`): any page of the
+/// origin can post one. The input is the message, applied by a localStorage client and by a
+/// sessionStorage client of "client-1" whose storage holds an account and its tokens (the
+/// `cache/v5` seed). Accepted: a client applied it.
+///
+/// Checked: a message that is not for "client-1" changes nothing; after any message the clients
+/// still answer (accounts, a silent lookup for each, a cache re-read that lists the same
+/// accounts), and no log line names a secret the message carries (a value under "secret"
+/// longer than 7 characters that the message gives only there).
+pub fn announcement(data: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(data);
+    let parsed = Json::parse(&text).ok();
+    let ours = parsed.as_ref().and_then(|j| j.str_field("clientId")) == Some(CLIENT);
+    let mut secrets = Vec::new();
+    collect_secrets(parsed.as_ref(), &mut secrets);
+    // A value the message also gives elsewhere (as a key or an id) may be logged as that.
+    secrets.retain(|s| text.matches(s.as_str()).count() == 1);
+    let mut applied_any = false;
+    for location in [CacheLocation::LocalStorage, CacheLocation::SessionStorage] {
+        let platform = MemoryPlatform::new(FUZZ_NOW_MS, offline);
+        seed_store(&platform.cache());
+        let mut config = Config::new(CLIENT);
+        config.cache_location = location;
+        let pca = PublicClientApplication::new(config, platform.clone()).expect("the client builds");
+        block_on(pca.initialize()).expect("the client initializes");
+        let before: Vec<String> = pca.all_accounts().into_iter().map(|a| a.account.home_account_id).collect();
+        let applied = pca.apply_announcement(&text);
+        applied_any |= applied;
+        let after: Vec<String> = pca.all_accounts().into_iter().map(|a| a.account.home_account_id).collect();
+        if !ours {
+            assert!(!applied, "a message for another client was applied");
+            assert_eq!(before, after, "a message for another client changed the accounts");
+        }
+        for home in &after {
+            let req =
+                SilentRequest { scopes: vec!["User.Read".into()], account: Some(AccountRef::new(home.clone())), ..Default::default() };
+            let _ = pca.acquire_token_silent_cached(&req);
+        }
+        let _ = pca.active_account();
+        pca.reload_cache();
+        let reread: Vec<String> = pca.all_accounts().into_iter().map(|a| a.account.home_account_id).collect();
+        pca.reload_cache();
+        let twice: Vec<String> = pca.all_accounts().into_iter().map(|a| a.account.home_account_id).collect();
+        assert_eq!(reread, twice, "a second re-read of the cache lists other accounts");
+        for (_, line) in platform.logs.borrow().iter() {
+            for s in &secrets {
+                assert!(!line.contains(s.as_str()), "a log line names a secret of the message: {line}");
+            }
+        }
+    }
+    applied_any
+}
+
+/// The values under "secret" (a cache entry's token) anywhere in `j`, longer than 7 characters.
+fn collect_secrets(j: Option<&Json>, out: &mut Vec<String>) {
+    match j {
+        Some(Json::Obj(fields)) => {
+            for (k, v) in fields {
+                match v {
+                    Json::Str(s) if k == "secret" && s.len() > 7 => out.push(s.clone()),
+                    other => collect_secrets(Some(other), out),
+                }
+            }
+        }
+        Some(Json::Arr(items)) => items.iter().for_each(|v| collect_secrets(Some(v), out)),
+        _ => {}
+    }
+}
+
+/// The `cache/v5` seed's account and tokens (`u.t` in tenant `t`), written into `store`.
+fn seed_store(store: &MemoryStore) {
+    let seed = include_str!("../seeds/cache/v5");
+    if let Ok(Json::Obj(fields)) = Json::parse(seed) {
+        for (k, v) in fields {
+            if let Json::Str(s) = v {
+                let _ = store.set(&k, &s);
+            }
+        }
+    }
+}
+
+/// The configuration of the `storage` target's clients: a provider whose endpoints the
+/// configuration holds (no discovery request).
+fn storage_config(location: CacheLocation) -> Config {
+    let mut c = Config::new(CLIENT);
+    c.authority = "https://idp.example/t".into();
+    c.known_authorities = vec!["idp.example".into()];
+    c.protocol_mode = msal_wasm::core::authority::ProtocolMode::Oidc;
+    c.authority_metadata = STORAGE_METADATA.into();
+    c.redirect_uri = "https://app.example/page".into();
+    c.cache_location = location;
+    c
+}
+
+const STORAGE_METADATA: &str = r#"{"issuer":"https://idp.example/t","authorization_endpoint":"https://idp.example/t/authorize","token_endpoint":"https://idp.example/t/token","end_session_endpoint":"https://idp.example/t/logout"}"#;
+
+/// What a page finds in its storage and its address when it loads: another script of the
+/// origin, an older library or a bug may have written anything there. The input is a JSON
+/// object: `"page"` is the page's address, keys starting with `temp:` go to the session store
+/// (the redirect's saved request, the interaction lock), the others to the cache's store. A
+/// localStorage and a sessionStorage client of "client-1" each load it, then run the start of
+/// a page: `initialize`, the accounts, `handleRedirectPromise` (its synchronous half, and the
+/// redemption, which fails without network), a silent lookup per account. Accepted: a client
+/// initialized and a redirect response of its own was found.
+///
+/// Checked: a second client on what the first one left loads without removing a corrupt entry
+/// (the first removed them all) and lists the same accounts.
+pub fn storage(data: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(data);
+    let Ok(Json::Obj(fields)) = Json::parse(&text) else { return false };
+    let mut accepted = false;
+    for location in [CacheLocation::LocalStorage, CacheLocation::SessionStorage] {
+        let platform = MemoryPlatform::new(FUZZ_NOW_MS, offline);
+        platform.set_page_url("https://app.example/page");
+        for (k, v) in &fields {
+            let value = match v {
+                Json::Str(s) => s.clone(),
+                other => other.to_json(),
+            };
+            match k.strip_prefix("temp:") {
+                _ if k == "page" => platform.set_page_url(value),
+                Some(key) => {
+                    let _ = platform.temp().set(key, &value);
+                }
+                None => {
+                    let _ = platform.cache().set(k, &value);
+                }
+            }
+        }
+        let Ok(pca) = PublicClientApplication::new(storage_config(location), platform.clone()) else { continue };
+        if block_on(pca.initialize()).is_err() {
+            continue;
+        }
+        let accounts: Vec<String> = pca.all_accounts().into_iter().map(|a| a.account.home_account_id).collect();
+        let _ = (pca.active_account(), pca.interaction_in_progress(), pca.redirect_in_progress());
+        for home in &accounts {
+            let req =
+                SilentRequest { scopes: vec!["User.Read".into()], account: Some(AccountRef::new(home.clone())), ..Default::default() };
+            let _ = pca.acquire_token_silent_cached(&req);
+        }
+        match pca.begin_handle_redirect(None, true) {
+            Ok(msal_wasm::client::RedirectStart::Redeem { response, .. }) => {
+                accepted = true;
+                let _ = block_on(pca.handle_redirect(Some(&response)));
+            }
+            Ok(_) => {
+                let _ = block_on(pca.handle_redirect(None));
+            }
+            Err(e) => assert!(!e.code().is_empty()),
+        }
+        // What the first client left loads clean.
+        platform.logs.borrow_mut().clear();
+        platform.set_page_url("https://app.example/page");
+        let second = PublicClientApplication::new(storage_config(location), platform.clone()).expect("the second client builds");
+        block_on(second.initialize()).expect("the second client initializes");
+        let removed = platform.logs.borrow().iter().any(|(_, l)| l.contains("corrupt"));
+        assert!(!removed, "a second load removed a corrupt entry: {:?}", platform.logs.borrow());
+        let again: Vec<String> = second.all_accounts().into_iter().map(|a| a.account.home_account_id).collect();
+        let now: Vec<String> = pca.all_accounts().into_iter().map(|a| a.account.home_account_id).collect();
+        assert_eq!(again, now, "a second client lists other accounts");
+    }
+    accepted
 }

@@ -53,6 +53,25 @@ fn client_assertion_seeds() {
     );
 }
 
+#[test]
+fn wire_seeds() {
+    replay("wire", msal_wasm_fuzz::wire, &[("popup", true), ("oidc", true), ("no_auth", false)]);
+}
+
+#[test]
+fn announcement_seeds() {
+    replay(
+        "announcement",
+        msal_wasm_fuzz::announcement,
+        &[("tokens", true), ("signin", true), ("signout", true), ("signout_all", true), ("active", true), ("other_client", false)],
+    );
+}
+
+#[test]
+fn storage_seeds() {
+    replay("storage", msal_wasm_fuzz::storage, &[("redirect", true), ("cache_only", false), ("corrupt", false)]);
+}
+
 /// Inputs that must be rejected without a panic, whatever the seeds hold.
 #[test]
 fn empty_and_junk_inputs_are_rejected() {
@@ -62,5 +81,8 @@ fn empty_and_junk_inputs_are_rejected() {
         assert!(!msal_wasm_fuzz::id_token(data));
         assert!(!msal_wasm_fuzz::cache(data));
         assert!(!msal_wasm_fuzz::client_assertion(data));
+        assert!(!msal_wasm_fuzz::wire(data));
+        assert!(!msal_wasm_fuzz::announcement(data));
+        assert!(!msal_wasm_fuzz::storage(data));
     }
 }
