@@ -532,3 +532,140 @@ pub fn storage(data: &[u8]) -> bool {
     }
     accepted
 }
+
+/// The refresh token the `server` target's client is signed in with.
+const SERVER_RT: &str = "rt-secret-0123456789abcdef";
+/// The code the `server` target redeems.
+const SERVER_CODE: &str = "code-secret-0123456789abcdef";
+
+/// A token response a provider would give the `server` target's client for its sign-in.
+fn good_token_response() -> String {
+    let b64 = |s: &str| msal_wasm::core::base64::encode_url(s.as_bytes());
+    let now_s = FUZZ_NOW_MS / 1000;
+    let claims = [
+        r#"{"iss":"https://idp.example/t","aud":"client-1","sub":"u","tid":"t","preferred_username":"u@x","iat":"#,
+        &now_s.to_string(),
+        r#","exp":"#,
+        &(now_s + 3600).to_string(),
+        "}",
+    ]
+    .concat();
+    let id_token = [b64(r#"{"alg":"none"}"#), b64(&claims), "sig".into()].join(".");
+    Json::object()
+        .with("access_token", "good-access-token-0123456789")
+        .with("token_type", "Bearer")
+        .with("expires_in", 3600u64)
+        .with("scope", "User.Read openid profile offline_access")
+        .with("refresh_token", SERVER_RT)
+        .with("id_token", id_token.as_str())
+        .to_json()
+}
+
+/// The input as an HTTP response: a first line with the status, header lines `name: value`,
+/// an empty line, the body; without a status line, the whole input is a 200's body.
+fn http_response(text: &str) -> HttpResponse {
+    let parsed = text.split_once('\n').and_then(|(first, rest)| {
+        let status: u16 = first.trim().parse().ok()?;
+        let (head, body) = rest.split_once("\n\n").unwrap_or((rest, ""));
+        let headers =
+            head.lines().filter_map(|l| l.split_once(':')).map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned())).collect();
+        Some(HttpResponse { status, headers, body: body.to_owned() })
+    });
+    parsed.unwrap_or_else(|| HttpResponse::new(200, text))
+}
+
+/// What a token endpoint answers (a malformed, hostile or failing provider, a 429 with any
+/// `Retry-After`): the input is that answer (see [`http_response`]). Two clients of a provider
+/// whose endpoints the configuration holds: one redeems a code (`acquireTokenByCode`) and gets
+/// the input; the other is signed in with a good answer, then renews by refresh token and gets
+/// the input, then asks once more. Accepted: a call succeeded on the input.
+///
+/// Checked: a success carries an access token and an account; a failure has a code; an answer
+/// that throttles keeps the second renewal off the network; the clients still answer
+/// afterwards; no error, `Debug` output or log line shows the refresh token, the code or the
+/// first access token.
+pub fn server(data: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(data);
+    let answer = http_response(&text);
+    let secrets = [SERVER_RT, SERVER_CODE, "good-access-token-0123456789"];
+    // The input may itself carry a secret (the fuzzer copies from the seeds): then only what it
+    // does not carry is checked.
+    let secrets: Vec<&str> = secrets.into_iter().filter(|s| !text.contains(s)).collect();
+    let check_error = |e: &AuthError| {
+        assert!(!e.code().is_empty());
+        let shown = [e.code(), e.message(), &format!("{e:?}")].concat();
+        for s in &secrets {
+            assert!(!shown.contains(s), "an error shows a secret: {shown}");
+        }
+    };
+    let check_logs = |platform: &MemoryPlatform| {
+        for (_, line) in platform.logs.borrow().iter() {
+            for s in &secrets {
+                assert!(!line.contains(s), "a log line shows a secret: {line}");
+            }
+        }
+    };
+    let check_result = |r: &Result<msal_wasm::client::AuthenticationResult, AuthError>| match r {
+        Ok(r) => {
+            assert!(!r.access_token.secret().is_empty(), "a result without an access token");
+            assert!(!r.account.account.home_account_id.is_empty(), "a result without an account");
+            let _ = format!("{r:?}");
+            true
+        }
+        Err(e) => {
+            check_error(e);
+            false
+        }
+    };
+    let by_code = |pca: &PublicClientApplication<MemoryPlatform>| {
+        let req = msal_wasm::client::ByCodeRequest {
+            code: msal_wasm::secret::AuthCode::new(SERVER_CODE),
+            scopes: vec!["User.Read".into()],
+            ..Default::default()
+        };
+        block_on(pca.acquire_token_by_code(&req))
+    };
+    let mut accepted = false;
+
+    // A code redeemed: the answer is the input.
+    let reply = answer.clone();
+    let platform = MemoryPlatform::new(FUZZ_NOW_MS, move |_| Ok(reply.clone()));
+    let pca = PublicClientApplication::new(storage_config(CacheLocation::LocalStorage), platform.clone()).expect("the client builds");
+    block_on(pca.initialize()).expect("the client initializes");
+    accepted |= check_result(&by_code(&pca));
+    let _ = (pca.all_accounts(), pca.active_account());
+    check_logs(&platform);
+
+    // A renewal: signed in with a good answer, then the input.
+    let good = HttpResponse::new(200, good_token_response());
+    let platform = MemoryPlatform::new(FUZZ_NOW_MS, move |_| Ok(good.clone()));
+    let pca = PublicClientApplication::new(storage_config(CacheLocation::SessionStorage), platform.clone()).expect("the client builds");
+    block_on(pca.initialize()).expect("the client initializes");
+    let signed = by_code(&pca).expect("the good answer signs in");
+    let home = signed.account.account.home_account_id.clone();
+    let throttling = msal_wasm::core::throttle::should_throttle(&answer);
+    let reply = answer;
+    platform.set_handler(move |_| Ok(reply.clone()));
+    let req = SilentRequest {
+        scopes: vec!["User.Read".into()],
+        account: Some(AccountRef::new(home)),
+        force_refresh: true,
+        cache_lookup_policy: msal_wasm::client::CacheLookupPolicy::RefreshToken,
+        ..Default::default()
+    };
+    let first = block_on(pca.acquire_token_silent(&req));
+    accepted |= check_result(&first);
+    // Once more: an answer that throttles (one it could read: a 429, a 5xx, an error with
+    // `Retry-After`) keeps the same request from the network for a while.
+    let throttled = throttling && matches!(&first, Err(e) if e.code() != "failed_to_parse_response");
+    let sent = platform.requests.borrow().len();
+    let again = block_on(pca.acquire_token_silent(&req));
+    let _ = check_result(&again);
+    if throttled {
+        assert_eq!(platform.requests.borrow().len(), sent, "a throttled request went to the network again");
+        assert!(again.is_err(), "a throttled request succeeded");
+    }
+    let _ = (pca.all_accounts(), pca.active_account(), pca.acquire_token_silent_cached(&SilentRequest { force_refresh: false, ..req }));
+    check_logs(&platform);
+    accepted
+}

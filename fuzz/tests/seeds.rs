@@ -72,6 +72,15 @@ fn storage_seeds() {
     replay("storage", msal_wasm_fuzz::storage, &[("redirect", true), ("cache_only", false), ("corrupt", false)]);
 }
 
+#[test]
+fn server_seeds() {
+    replay(
+        "server",
+        msal_wasm_fuzz::server,
+        &[("ok", true), ("body_only", true), ("throttled", false), ("invalid_grant", false), ("html", false), ("dpop_nonce", false)],
+    );
+}
+
 /// Inputs that must be rejected without a panic, whatever the seeds hold.
 #[test]
 fn empty_and_junk_inputs_are_rejected() {
@@ -84,5 +93,6 @@ fn empty_and_junk_inputs_are_rejected() {
         assert!(!msal_wasm_fuzz::wire(data));
         assert!(!msal_wasm_fuzz::announcement(data));
         assert!(!msal_wasm_fuzz::storage(data));
+        assert!(!msal_wasm_fuzz::server(data));
     }
 }
