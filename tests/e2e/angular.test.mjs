@@ -1,6 +1,7 @@
 // End-to-end: @azure/msal-angular's MsalService and MsalBroadcastService (from npm) drive
 // msal-wasm through handleRedirectObservable, loginPopup and acquireTokenSilent, with the
-// broadcast service's inProgress$ following v5's statuses.
+// broadcast service's inProgress$ following v5's statuses; its MsalGuard and MsalInterceptor
+// sign in by popup and put the token on the app's protected requests.
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { copyFileSync, mkdtempSync, writeFileSync } from "node:fs";
@@ -41,5 +42,46 @@ test("MsalService signs in by popup and gets a token silently over msal-wasm; in
   await env.idp.reset();
   assert.deepEqual(await page.evaluate(() => window.silent()), { fromCache: true, user: "ajay" });
   assert.equal((await env.idp.counters()).token, 0);
+  await ctx.close();
+});
+
+test("MsalGuard signs the user in by popup, then MsalInterceptor puts the cached token on protected requests only", async () => {
+  const ctx = await env.browser.newContext();
+  const page = await ctx.newPage();
+  await page.goto(`${env.web.origin}/?idp=${encodeURIComponent(env.idp.entraAuthority)}`);
+  await page.waitForSelector("body[data-ready='1']");
+  assert.equal(await page.evaluate(() => window.ready), "ready");
+  // The guard, from a click (its popup must open inside one): no account, so it signs in.
+  await page.evaluate(() => { document.getElementById("login").onclick = () => { window.activated = window.canActivate(); }; });
+  const [popup] = await Promise.all([page.waitForEvent("popup"), page.click("#login")]);
+  await popup.waitForSelector("#login");
+  await popup.fill("#login", "ajay");
+  await Promise.all([popup.waitForEvent("close"), popup.click("#submit")]);
+  assert.equal(await page.evaluate(() => window.activated), true);
+  assert.equal(await page.evaluate(() => window.service.instance.getActiveAccount().username), "ajay");
+  // Signed in: the guard lets the route through without a popup, and stops a route that would
+  // show the response's code.
+  assert.equal(await page.evaluate(() => window.canActivate("/profile")), true);
+  assert.deepEqual(await page.evaluate(() => window.canActivate("/#code=abc", "code=abc")), { urlTree: "" });
+  // The interceptor: the cached token on a protected request, none on another; no token request.
+  await env.idp.reset();
+  const token = await page.evaluate(() => window.silentToken());
+  assert.match(token, /^\S{20,}$/);
+  assert.equal(await page.evaluate(() => window.intercept(`${window.api}me`)), `Bearer ${token}`);
+  assert.equal(await page.evaluate(() => window.intercept(`${location.origin}/public/data`)), null);
+  assert.equal((await env.idp.counters()).token, 0);
+  // Without an account the silent call fails and the interceptor asks by popup (from a click;
+  // the provider's session is gone too, so it shows its sign-in page).
+  await page.evaluate(() => window.service.instance.clearCache());
+  await ctx.clearCookies();
+  await page.evaluate(() => { document.getElementById("login").onclick = () => { window.intercepted = window.intercept(`${window.api}me`); }; });
+  const [second] = await Promise.all([page.waitForEvent("popup"), page.click("#login")]);
+  await second.waitForSelector("#login");
+  await second.fill("#login", "ajay");
+  await Promise.all([second.waitForEvent("close"), second.click("#submit")]);
+  const header = await page.evaluate(() => window.intercepted);
+  assert.match(header, /^Bearer \S{20,}$/);
+  assert.notEqual(header, `Bearer ${token}`);
+  assert.equal((await env.idp.counters()).token, 1);
   await ctx.close();
 });

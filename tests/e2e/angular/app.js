@@ -3,9 +3,10 @@
 // Angular packages ship partially compiled: the JIT compiler finishes them at load, as in an
 // app bootstrapped without the Angular linker.
 import "@angular/compiler";
-import { MsalService, MsalBroadcastService } from "@azure/msal-angular";
-import { PublicClientApplication, InteractionStatus } from "@azure/msal-browser";
-import { firstValueFrom } from "rxjs";
+import { MsalService, MsalBroadcastService, MsalGuard, MsalInterceptor } from "@azure/msal-angular";
+import { PublicClientApplication, InteractionStatus, InteractionType } from "@azure/msal-browser";
+import { HttpRequest } from "@angular/common/http";
+import { firstValueFrom, of } from "rxjs";
 
 const q = new URLSearchParams(location.search);
 const authority = q.get("idp");
@@ -30,4 +31,22 @@ window.login = () => firstValueFrom(service.loginPopup({ scopes: ["User.Read"] }
   return r.account.username;
 }, (e) => `error ${e.errorCode}`);
 window.silent = () => firstValueFrom(service.acquireTokenSilent({ scopes: ["User.Read"] })).then((r) => ({ fromCache: r.fromCache, user: r.account.username }), (e) => `error ${e.errorCode}`);
+
+// MsalGuard and MsalInterceptor as an app configures them (popup), with what Angular would
+// inject: a Location for a path-routed app at the origin, a Router that only parses URLs.
+const ngLocation = { path: (withHash) => window.location.pathname + window.location.search + (withHash ? window.location.hash : ""), normalize: (url) => url, prepareExternalUrl: (path) => path };
+const router = { parseUrl: (url) => ({ urlTree: url }) };
+const guard = new MsalGuard({ interactionType: InteractionType.Popup, authRequest: { scopes: ["User.Read"] } }, broadcast, service, ngLocation, router);
+const api = `${window.location.origin}/api/`;
+const interceptor = new MsalInterceptor(
+  { interactionType: InteractionType.Popup, protectedResourceMap: new Map([[`${api}*`, ["User.Read"]]]), strictMatching: true },
+  service, ngLocation, broadcast, document,
+);
+const outcome = (p) => p.then((v) => v, (e) => `error ${e && (e.errorCode || e.message)}`);
+// The route state Angular hands a guard.
+window.canActivate = (url = "/profile", fragment = null) => outcome(firstValueFrom(guard.canActivate({}, { url, root: { fragment } })));
+// The request the app's HttpClient call would send on: its Authorization header, if any.
+window.intercept = (url) => outcome(firstValueFrom(interceptor.intercept(new HttpRequest("GET", url), { handle: (req) => of(req) })).then((req) => req.headers.get("Authorization")));
+window.api = api;
+window.silentToken = () => outcome(instance.acquireTokenSilent({ scopes: ["User.Read"], account: instance.getActiveAccount() }).then((r) => r.accessToken));
 document.body.dataset.ready = "1";
