@@ -885,7 +885,7 @@ export class PublicClientApplication {
     const all = c.added.length ? this.getAllAccounts() : [];
     for (const id of c.added) this.emit(EventType.ACCOUNT_ADDED, null, all.find((a) => a.homeAccountId === id) || null);
     for (const homeAccountId of c.removed) this.emit(EventType.ACCOUNT_REMOVED, null, { homeAccountId });
-    if (c.activeChanged) this.events.emitEvent(EventType.ACTIVE_ACCOUNT_CHANGED, createGuid(), null, null, null, true);
+    for (let i = 0; i < c.activeChanged; i++) this.events.emitEvent(EventType.ACTIVE_ACCOUNT_CHANGED, createGuid(), null, null, null, true);
   }
 
   // ---- redirect ----

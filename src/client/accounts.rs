@@ -128,19 +128,30 @@ impl<P: Platform> PublicClientApplication<P> {
                 ids.push(a.account.home_account_id.clone());
             }
         }
-        AccountSnapshot { ids, active: self.active_home_account_id() }
+        AccountSnapshot { ids, active: self.active_home_account_id(), active_writes: self.active_writes.get() }
     }
 
     /// How the accounts changed since `known` (another tab signed in or out, or changed the
     /// active account): msal's ACCOUNT_ADDED, ACCOUNT_REMOVED and ACTIVE_ACCOUNT_CHANGED.
     /// `known` becomes the new baseline.
+    ///
+    /// With a localStorage cache, the active account changed once for each storage event of
+    /// its key that this tab has read since (see [`storage_shown`](Self::storage_shown)), as
+    /// msal's tabs hear each change once: two quick changes (set, then cleared by a sign-out)
+    /// read late leave it where it was but were two changes, and a change this tab sees by
+    /// re-reading the storage before its event is read is counted with its event, not twice.
+    /// Otherwise (the tabs' messages are applied as they come) it changed when it differs.
     pub fn account_changes(&self, known: &mut AccountSnapshot) -> AccountChanges {
         let now = self.account_snapshot();
         let added = missing(&now.ids, &known.ids);
         let removed = missing(&known.ids, &now.ids);
-        let active_changed = now.active != known.active;
+        let active_changes = if self.config.cache_location == CacheLocation::LocalStorage {
+            now.active_writes.wrapping_sub(known.active_writes)
+        } else {
+            u32::from(now.active != known.active)
+        };
         *known = now;
-        AccountChanges { added, removed, active_changed }
+        AccountChanges { added, removed, active_changes }
     }
 
     /// The account with this `homeAccountId` (its first tenant profile).
@@ -299,6 +310,9 @@ impl<P: Platform> PublicClientApplication<P> {
     /// of `key` that a snapshot brought is the storage's to keep or drop from now on.
     pub fn storage_shown(&self, key: &str) {
         self.cache.borrow_mut().storage_shown(key);
+        if key == crate::core::cache::active_account_key(&self.config.client_id) {
+            self.active_writes.set(self.active_writes.get().wrapping_add(1));
+        }
         self.mark_stale();
     }
 
@@ -327,6 +341,8 @@ impl<P: Platform> PublicClientApplication<P> {
 pub struct AccountSnapshot {
     ids: Vec<String>,
     active: Option<String>,
+    /// Another tab's writes of the active account read by then.
+    active_writes: u32,
 }
 
 /// The ids of `ids` that `from` lacks.
@@ -355,6 +371,6 @@ pub struct AccountChanges {
     pub added: Vec<String>,
     /// The `homeAccountId`s of the accounts that left.
     pub removed: Vec<String>,
-    /// Whether the active account changed.
-    pub active_changed: bool,
+    /// How many times the active account changed (msal's ACTIVE_ACCOUNT_CHANGED, once each).
+    pub active_changes: u32,
 }

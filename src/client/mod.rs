@@ -265,6 +265,9 @@ pub struct PublicClientApplication<P: Platform> {
     popup_origin: Cell<Option<bool>>,
     /// Accounts another tab of this client announced (they hold no token here yet).
     announced: RefCell<Vec<String>>,
+    /// How many of another tab's writes of this client's active account this tab has read
+    /// (see [`PublicClientApplication::account_changes`]).
+    active_writes: Cell<u32>,
     /// How the client proves itself at the token endpoint: nothing for a public client; a
     /// confidential client (msal-native's) sets a secret or a fresh assertion before each call.
     credential: RefCell<ClientCredential>,
@@ -325,6 +328,7 @@ impl<P: Platform> PublicClientApplication<P> {
             frame: RefCell::default(),
             popup_origin: Cell::default(),
             announced: RefCell::default(),
+            active_writes: Cell::new(0),
             credential: RefCell::new(ClientCredential::None),
             log_level,
             redirect_locked: Cell::new(false),

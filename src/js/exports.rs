@@ -320,7 +320,7 @@ impl JsClient {
 
     /// The accounts as the facade last told its listeners about them. `settle` 0: what another
     /// tab changed since then, as JSON (`{"added": [homeAccountId…], "removed":
-    /// [homeAccountId…], "activeChanged": bool}`); 1: this tab changed its accounts itself;
+    /// [homeAccountId…], "activeChanged": times}`); 1: this tab changed its accounts itself;
     /// 2: this tab changed its active account. Each moves the baseline.
     #[wasm_bindgen(js_name = accountChanges)]
     pub fn account_changes(&self, settle: u8) -> Option<String> {
@@ -329,7 +329,7 @@ impl JsClient {
             0 => {
                 let c = self.inner.account_changes(&mut known);
                 let json = Json::object().with("added", Json::str_array(&c.added)).with("removed", Json::str_array(&c.removed));
-                return Some(json.with("activeChanged", c.active_changed).to_json());
+                return Some(json.with("activeChanged", u64::from(c.active_changes)).to_json());
             }
             1 => *known = self.inner.account_snapshot(),
             _ => known.settle_active(self.inner.account_snapshot()),

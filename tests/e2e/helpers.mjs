@@ -14,6 +14,10 @@ export const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 export const FIREFOX = process.env.FIREFOX || "/usr/bin/firefox-esr";
 export const ENGINE = process.env.E2E_ENGINE || "chromium";
 if (!["chromium", "firefox", "webkit"].includes(ENGINE)) throw new Error(`E2E_ENGINE=${ENGINE}: chromium, firefox or webkit`);
+// E2E_CPU_SLOWDOWN=N (Chromium): every page runs N times slower (CDP's CPU throttling), to
+// shake out races that a fast machine hides (a slow phone's timing). Not part of `make test`:
+// tests that time the library against a wall clock may then fail for that reason alone.
+const CPU_SLOWDOWN = Number(process.env.E2E_CPU_SLOWDOWN || 0);
 
 // `backForwardCache`: Chromium with its back/forward cache, which Playwright turns off.
 export async function launchBrowser(engine = ENGINE, { backForwardCache = false } = {}) {
@@ -25,7 +29,7 @@ export async function launchBrowser(engine = ENGINE, { backForwardCache = false 
     const { launchWebKit } = await import("./engines/webdriver.mjs");
     return launchWebKit();
   }
-  return chromium.launch({
+  const browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
     ignoreDefaultArgs: backForwardCache ? ["--disable-back-forward-cache"] : [],
@@ -34,6 +38,17 @@ export async function launchBrowser(engine = ENGINE, { backForwardCache = false 
       "--disable-background-networking", "--disable-component-update", "--disable-sync",
     ],
   });
+  if (CPU_SLOWDOWN > 1) {
+    const newContext = browser.newContext.bind(browser);
+    browser.newContext = async (...args) => {
+      const ctx = await newContext(...args);
+      ctx.on("page", (page) => {
+        ctx.newCDPSession(page).then((cdp) => cdp.send("Emulation.setCPUThrottlingRate", { rate: CPU_SLOWDOWN })).catch(() => {});
+      });
+      return ctx;
+    };
+  }
+  return browser;
 }
 
 // Clicks `selector` on `page`, signs in as `login` in the popup that opens, and waits for the

@@ -1077,7 +1077,8 @@ export async function startIdp(options = {}) {
     const grantType = form?.get('grant_type') || 'unknown';
     counters.byGrant[grantType] = (counters.byGrant[grantType] ?? 0) + 1;
     record({
-      route: 'token', prefix: mount.prefix, grant_type: grantType,
+      route: 'token', prefix: mount.prefix, grant_type: grantType, at: Date.now(),
+      correlationId: new URL(req.url, 'http://x').searchParams.get('client-request-id') || req.headers['client-request-id'] || form?.get('client-request-id') || undefined,
       ...(form?.has('claims') ? { claims: form.get('claims') } : {}),
       // msal's telemetry.application, when the app sends it.
       ...(form?.has('x-app-name') || form?.has('x-app-ver') ? { app: `${form.get('x-app-name')}@${form.get('x-app-ver')}` } : {}),
