@@ -14,7 +14,8 @@ export const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 export const FIREFOX = process.env.FIREFOX || "/usr/bin/firefox-esr";
 export const ENGINE = process.env.E2E_ENGINE || "chromium";
 if (!["chromium", "firefox", "webkit"].includes(ENGINE)) throw new Error(`E2E_ENGINE=${ENGINE}: chromium, firefox or webkit`);
-// E2E_CPU_SLOWDOWN=N (Chromium): every page runs N times slower (CDP's CPU throttling), to
+// E2E_CPU_SLOWDOWN=N (Chromium): every page of a context opened with browser.newContext()
+// (not browser.newPage()'s own) runs N times slower (CDP's CPU throttling), to
 // shake out races that a fast machine hides (a slow phone's timing). Not part of `make test`:
 // tests that time the library against a wall clock may then fail for that reason alone.
 const CPU_SLOWDOWN = Number(process.env.E2E_CPU_SLOWDOWN || 0);
