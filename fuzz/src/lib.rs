@@ -361,9 +361,8 @@ pub fn wire(data: &[u8]) -> bool {
             Err(e) => tell(&e),
         }
     }
-    match pca.begin_logout(&logout, InteractionType::Redirect) {
-        Ok(_) => {}
-        Err(e) => tell(&e),
+    if let Err(e) = pca.begin_logout(&logout, InteractionType::Redirect) {
+        tell(&e);
     }
     let _ = (pca.all_accounts(), pca.active_account());
     true
@@ -394,24 +393,20 @@ pub fn announcement(data: &[u8]) -> bool {
         config.cache_location = location;
         let pca = PublicClientApplication::new(config, platform.clone()).expect("the client builds");
         block_on(pca.initialize()).expect("the client initializes");
-        let before: Vec<String> = pca.all_accounts().into_iter().map(|a| a.account.home_account_id).collect();
+        let before = homes(&pca);
         let applied = pca.apply_announcement(&text);
         applied_any |= applied;
-        let after: Vec<String> = pca.all_accounts().into_iter().map(|a| a.account.home_account_id).collect();
+        let after = homes(&pca);
         if !ours {
             assert!(!applied, "a message for another client was applied");
             assert_eq!(before, after, "a message for another client changed the accounts");
         }
-        for home in &after {
-            let req =
-                SilentRequest { scopes: vec!["User.Read".into()], account: Some(AccountRef::new(home.clone())), ..Default::default() };
-            let _ = pca.acquire_token_silent_cached(&req);
-        }
+        look_up_tokens(&pca, &after);
         let _ = pca.active_account();
         pca.reload_cache();
-        let reread: Vec<String> = pca.all_accounts().into_iter().map(|a| a.account.home_account_id).collect();
+        let reread = homes(&pca);
         pca.reload_cache();
-        let twice: Vec<String> = pca.all_accounts().into_iter().map(|a| a.account.home_account_id).collect();
+        let twice = homes(&pca);
         assert_eq!(reread, twice, "a second re-read of the cache lists other accounts");
         for (_, line) in platform.logs.borrow().iter() {
             for s in &secrets {
@@ -420,6 +415,19 @@ pub fn announcement(data: &[u8]) -> bool {
         }
     }
     applied_any
+}
+
+/// The `homeAccountId`s of the accounts `pca` lists.
+fn homes(pca: &PublicClientApplication<MemoryPlatform>) -> Vec<String> {
+    pca.all_accounts().into_iter().map(|a| a.account.home_account_id).collect()
+}
+
+/// A silent cache lookup of "User.Read" for each of `homes`' accounts (any outcome but a panic).
+fn look_up_tokens(pca: &PublicClientApplication<MemoryPlatform>, homes: &[String]) {
+    for home in homes {
+        let req = SilentRequest { scopes: vec!["User.Read".into()], account: Some(AccountRef::new(home.clone())), ..Default::default() };
+        let _ = pca.acquire_token_silent_cached(&req);
+    }
 }
 
 /// The values under "secret" (a cache entry's token) anywhere in `j`, longer than 7 characters.
@@ -502,13 +510,9 @@ pub fn storage(data: &[u8]) -> bool {
         if block_on(pca.initialize()).is_err() {
             continue;
         }
-        let accounts: Vec<String> = pca.all_accounts().into_iter().map(|a| a.account.home_account_id).collect();
+        let accounts = homes(&pca);
         let _ = (pca.active_account(), pca.interaction_in_progress(), pca.redirect_in_progress());
-        for home in &accounts {
-            let req =
-                SilentRequest { scopes: vec!["User.Read".into()], account: Some(AccountRef::new(home.clone())), ..Default::default() };
-            let _ = pca.acquire_token_silent_cached(&req);
-        }
+        look_up_tokens(&pca, &accounts);
         match pca.begin_handle_redirect(None, true) {
             Ok(msal_wasm::client::RedirectStart::Redeem { response, .. }) => {
                 accepted = true;
@@ -526,8 +530,8 @@ pub fn storage(data: &[u8]) -> bool {
         block_on(second.initialize()).expect("the second client initializes");
         let removed = platform.logs.borrow().iter().any(|(_, l)| l.contains("corrupt"));
         assert!(!removed, "a second load removed a corrupt entry: {:?}", platform.logs.borrow());
-        let again: Vec<String> = second.all_accounts().into_iter().map(|a| a.account.home_account_id).collect();
-        let now: Vec<String> = pca.all_accounts().into_iter().map(|a| a.account.home_account_id).collect();
+        let again = homes(&second);
+        let now = homes(&pca);
         assert_eq!(again, now, "a second client lists other accounts");
     }
     accepted

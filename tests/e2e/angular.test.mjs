@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { build } from "esbuild";
 import { useEnv } from "./env.mjs";
+import { popupSignIn } from "./helpers.mjs";
 
 const dir = mkdtempSync(join(tmpdir(), "msal-wasm-angular-"));
 before(async () => {
@@ -24,19 +25,22 @@ before(async () => {
 });
 const env = useEnv({ roots: { "/": dir } });
 
-test("MsalService signs in by popup and gets a token silently over msal-wasm; inProgress$ follows", async () => {
+// The app in a page of a new context, once its handleRedirectObservable has settled.
+async function openApp() {
   const ctx = await env.browser.newContext();
   const page = await ctx.newPage();
   await page.goto(`${env.web.origin}/?idp=${encodeURIComponent(env.idp.entraAuthority)}`);
   await page.waitForSelector("body[data-ready='1']");
   assert.equal(await page.evaluate(() => window.ready), "ready");
+  return { ctx, page };
+}
+
+test("MsalService signs in by popup and gets a token silently over msal-wasm; inProgress$ follows", async () => {
+  const { ctx, page } = await openApp();
   assert.deepEqual(await page.evaluate(() => window.trail), ["startup", "none"]);
   // The popup opens from the click, through the service's observable.
   await page.evaluate(() => { document.getElementById("login").onclick = () => { window.loggedIn = window.login(); }; });
-  const [popup] = await Promise.all([page.waitForEvent("popup"), page.click("#login")]);
-  await popup.waitForSelector("#login");
-  await popup.fill("#login", "ajay");
-  await Promise.all([popup.waitForEvent("close"), popup.click("#submit")]);
+  await popupSignIn(page, "#login", "ajay");
   assert.equal(await page.evaluate(() => window.loggedIn), "ajay");
   assert.deepEqual(await page.evaluate(() => window.trail), ["startup", "none", "acquireToken", "none"]);
   await env.idp.reset();
@@ -46,17 +50,10 @@ test("MsalService signs in by popup and gets a token silently over msal-wasm; in
 });
 
 test("MsalGuard signs the user in by popup, then MsalInterceptor puts the cached token on protected requests only", async () => {
-  const ctx = await env.browser.newContext();
-  const page = await ctx.newPage();
-  await page.goto(`${env.web.origin}/?idp=${encodeURIComponent(env.idp.entraAuthority)}`);
-  await page.waitForSelector("body[data-ready='1']");
-  assert.equal(await page.evaluate(() => window.ready), "ready");
+  const { ctx, page } = await openApp();
   // The guard, from a click (its popup must open inside one): no account, so it signs in.
   await page.evaluate(() => { document.getElementById("login").onclick = () => { window.activated = window.canActivate(); }; });
-  const [popup] = await Promise.all([page.waitForEvent("popup"), page.click("#login")]);
-  await popup.waitForSelector("#login");
-  await popup.fill("#login", "ajay");
-  await Promise.all([popup.waitForEvent("close"), popup.click("#submit")]);
+  await popupSignIn(page, "#login", "ajay");
   assert.equal(await page.evaluate(() => window.activated), true);
   assert.equal(await page.evaluate(() => window.service.instance.getActiveAccount().username), "ajay");
   // Signed in: the guard lets the route through without a popup, and stops a route that would
@@ -75,10 +72,7 @@ test("MsalGuard signs the user in by popup, then MsalInterceptor puts the cached
   await page.evaluate(() => window.service.instance.clearCache());
   await ctx.clearCookies();
   await page.evaluate(() => { document.getElementById("login").onclick = () => { window.intercepted = window.intercept(`${window.api}me`); }; });
-  const [second] = await Promise.all([page.waitForEvent("popup"), page.click("#login")]);
-  await second.waitForSelector("#login");
-  await second.fill("#login", "ajay");
-  await Promise.all([second.waitForEvent("close"), second.click("#submit")]);
+  await popupSignIn(page, "#login", "ajay");
   const header = await page.evaluate(() => window.intercepted);
   assert.match(header, /^Bearer \S{20,}$/);
   assert.notEqual(header, `Bearer ${token}`);
