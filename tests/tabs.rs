@@ -490,3 +490,30 @@ fn a_tab_learns_which_accounts_another_tab_added_removed_or_made_active() {
     assert!(entries.iter().all(|k| !b.lists_account_of(k)), "signed out: its entries would add it again");
     assert!(changes.added.is_empty() && changes.active_changes == 0, "{changes:?}");
 }
+
+/// The same race for a forceRefresh: tab B's forced call takes the lock just after tab A let go
+/// of it, before A's hand-off reached B. B must renew (it wants a token newer than its start)
+/// with the refresh token A's renewal rotated, not with the one A already spent.
+#[test]
+fn a_forced_refresh_right_after_another_tabs_renewal_presents_the_rotated_refresh_token() {
+    let (h, tabs, home) = three_tabs_expired();
+    h.platform.set_network_delay_ms(50);
+    h.platform.set_message_delay_ms(2_000);
+    let b = tabs[1].clone();
+    let platform = h.platform.clone();
+    let forced = SilentRequest { force_refresh: true, ..silent(&home) };
+    let late = async move {
+        // One second on, so that A's renewal ended before B's call started.
+        msal_wasm::platform::Platform::sleep(&platform, 1_000).await;
+        b.acquire_token_silent(&forced).await
+    };
+    let req = silent(&home);
+    let tasks: Vec<Task> = vec![Box::pin(tabs[0].acquire_token_silent(&req)), Box::pin(late)];
+    let results: Vec<_> = h.platform.run(tasks).into_iter().map(|r| r.unwrap()).collect();
+    let codes = h.platform.requests.borrow().iter().filter(|r| r.form_field("grant_type").as_deref() == Some("authorization_code")).count();
+    assert_eq!(refreshes(&h), 2, "A renewed, then B's forced call renewed once");
+    assert_eq!(h.idp.borrow().used_rts.len(), 2, "each refresh token presented once (a replay is refused and not recorded)");
+    assert_eq!(codes, 1, "no hidden frame after a refused refresh token: only the sign-in's code was redeemed");
+    assert!(!results[1].from_cache);
+    assert_ne!(results[0].access_token.secret(), results[1].access_token.secret());
+}

@@ -150,10 +150,10 @@ impl Platform for NativePlatform {
         Some(())
     }
 
-    async fn mark(&self, _name: &str, _ms: u64) {}
+    async fn mark(&self, _name: &str, _value: u64, _ms: u64) {}
 
-    async fn marked_elsewhere(&self, _name: &str) -> bool {
-        false
+    async fn marked_elsewhere(&self, _name: &str) -> Option<u64> {
+        None
     }
 
     async fn sleep(&self, ms: u64) {

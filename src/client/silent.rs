@@ -527,7 +527,7 @@ impl<P: Platform> PublicClientApplication<P> {
         // which wants a token newer than its own start) just before we took it: its result is on
         // its way (usually already here; on a loaded machine the message can trail the lock by a
         // few hundred ms). When that tab failed nothing comes, and this tab tries itself.
-        let renewed_elsewhere = waited || (!fresh_only && self.platform.marked_elsewhere(&renewed_mark).await);
+        let renewed_elsewhere = waited || (!fresh_only && self.platform.marked_elsewhere(&renewed_mark).await.is_some());
         if renewed_elsewhere {
             self.log(LogLevel::Verbose, &req.correlation_id, "renewal: another tab renewed this account's token; waiting for its result");
             let until = self.platform.now_ms().saturating_add(RENEWED_MARK_MS);
@@ -538,21 +538,45 @@ impl<P: Platform> PublicClientApplication<P> {
                 }
                 // The holder failed: nothing will come. (Unless a later holder renewed: then its
                 // result is on its way, and this tab's refresh token may be spent.)
-                if self.platform.marked_elsewhere(&failed_mark).await && !self.platform.marked_elsewhere(&renewed_mark).await {
+                if self.platform.marked_elsewhere(&failed_mark).await.is_some()
+                    && self.platform.marked_elsewhere(&renewed_mark).await.is_none()
+                {
                     break;
                 }
                 self.platform.wait_for_tabs(RENEWAL_HANDOFF_POLL_MS).await;
             }
         }
+        // A tab that renewed just before rotated the refresh token (its mark's value: when its
+        // renewal started); this tab may not see the new one yet and must not present the one
+        // that tab spent (a forceRefresh renews again right after another tab's renewal).
+        if let Some(rotated_ms) = self.platform.marked_elsewhere(&renewed_mark).await.filter(|ms| *ms > 0) {
+            let until = self.platform.now_ms().saturating_add(RENEWED_MARK_MS);
+            while self.refresh_token_written_ms(req).is_some_and(|ms| ms < rotated_ms) && self.platform.now_ms() < until {
+                self.platform.wait_for_tabs(RENEWAL_HANDOFF_POLL_MS).await;
+            }
+        }
         // Nobody renewed: a forceRefresh refreshes; otherwise the cache (possibly filled by
-        // another tab's earlier renewal) is tried first.
+        // another tab's earlier renewal) is tried first. The mark then tells the others whether
+        // this renewal rotated the refresh token, and from when (entries are dated to the second).
+        let before_ms = self.now_s().saturating_mul(1000).max(1);
         let result = self.cache_or_refresh(req).await;
         match &result {
-            Ok(r) if !r.from_cache => self.platform.mark(&renewed_mark, RENEWED_MARK_MS).await,
-            Err(_) => self.platform.mark(&failed_mark, RENEWED_MARK_MS).await,
+            Ok(r) if !r.from_cache => {
+                let rotated = self.refresh_token_written_ms(req).is_some_and(|ms| ms >= before_ms);
+                self.platform.mark(&renewed_mark, if rotated { before_ms } else { 0 }, RENEWED_MARK_MS).await
+            }
+            Err(_) => self.platform.mark(&failed_mark, 0, RENEWED_MARK_MS).await,
             Ok(_) => {}
         }
         result
+    }
+
+    /// When this tab's refresh token for the request's account was written (ms), if it has one.
+    fn refresh_token_written_ms(&self, req: &SilentRequest) -> Option<u64> {
+        self.sync();
+        let (account, _) = self.silent_account(req).ok()?;
+        let envs = self.environments();
+        self.cache.borrow().find_refresh_token(&account.home_account_id, &envs, true).map(|c| c.last_updated_at)
     }
 
     /// The cached access token (per policy), then the refresh token. Fails with an

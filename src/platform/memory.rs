@@ -33,7 +33,7 @@ struct Profile {
     locks: RefCell<Vec<(String, u64)>>,
     next_holder: Cell<u64>,
     /// Marks: (name, tab, until_ms).
-    marks: RefCell<Vec<(String, u32, u64)>>,
+    marks: RefCell<Vec<(String, u32, u64, u64)>>,
     /// Deadlines of pending sleeps.
     timers: RefCell<Vec<u64>>,
     /// The tabs' message subscribers: (tab, subscriber).
@@ -412,17 +412,17 @@ impl Platform for MemoryPlatform {
         got
     }
 
-    async fn mark(&self, name: &str, ms: u64) {
+    async fn mark(&self, name: &str, value: u64, ms: u64) {
         let until = self.now_ms().saturating_add(ms);
         let mut marks = self.profile.marks.borrow_mut();
-        marks.retain(|(n, t, _)| !(n == name && *t == self.tab));
-        marks.push((name.to_owned(), self.tab, until));
+        marks.retain(|(n, t, _, _)| !(n == name && *t == self.tab));
+        marks.push((name.to_owned(), self.tab, until, value));
         self.profile.moved();
     }
 
-    async fn marked_elsewhere(&self, name: &str) -> bool {
+    async fn marked_elsewhere(&self, name: &str) -> Option<u64> {
         let now = self.now_ms();
-        self.profile.marks.borrow().iter().any(|(n, t, until)| n == name && *t != self.tab && *until > now)
+        self.profile.marks.borrow().iter().filter(|(n, t, until, _)| n == name && *t != self.tab && *until > now).map(|m| m.3).max()
     }
 
     async fn sleep(&self, ms: u64) {

@@ -181,12 +181,12 @@ pub trait Platform {
     /// releases its locks; a holder that never lets go (a hung tab, a hostile page of the
     /// origin) costs a waiter `wait_ms` at most.
     fn lock(&self, name: &str, wait_ms: u64) -> impl Future<Output = Option<Self::Lock>>;
-    /// Shows the app's other tabs the mark `name` for `ms`. Marks are ordered with the locks
-    /// (a tab that takes a lock after another tab marked, sees the mark), which messages and
-    /// storage events are not.
-    fn mark(&self, name: &str, ms: u64) -> impl Future<Output = ()>;
-    /// True while another tab shows the mark `name`.
-    fn marked_elsewhere(&self, name: &str) -> impl Future<Output = bool>;
+    /// Shows the app's other tabs the mark `name`, with `value`, for `ms`. Marks are ordered
+    /// with the locks (a tab that takes a lock after another tab marked, sees the mark), which
+    /// messages and storage events are not.
+    fn mark(&self, name: &str, value: u64, ms: u64) -> impl Future<Output = ()>;
+    /// While other tabs show the mark `name`: the largest of their values; else `None`.
+    fn marked_elsewhere(&self, name: &str) -> impl Future<Output = Option<u64>>;
     /// Resolves after `ms`.
     fn sleep(&self, ms: u64) -> impl Future<Output = ()>;
     /// Resolves after `ms`, or sooner when another tab of the app writes to the shared storage

@@ -385,12 +385,13 @@ impl Platform for BrowserPlatform {
         }
     }
 
-    async fn mark(&self, name: &str, ms: u64) {
-        promised(window::mark_lock(name, millis(ms))).await.ok();
+    async fn mark(&self, name: &str, value: u64, ms: u64) {
+        promised(window::mark_lock(name, value as f64, millis(ms))).await.ok();
     }
 
-    async fn marked_elsewhere(&self, name: &str) -> bool {
-        promised(window::others_marked(name)).await.ok().and_then(|v| v.as_bool()).unwrap_or(false)
+    async fn marked_elsewhere(&self, name: &str) -> Option<u64> {
+        // A value is a time in ms or 0: whole numbers far below 2^53.
+        promised(window::others_marked(name)).await.ok().and_then(|v| v.as_f64()).map(|v| v as u64)
     }
 
     async fn load_storage(&self) {

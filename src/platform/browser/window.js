@@ -442,16 +442,16 @@ export function tryLock(name) {
   });
 }
 
-// Marks for other tabs: a shared Web Lock named `${prefix}|${this tab}` held for `ms`; the
-// lock manager orders it with the other locks, unlike messages or storage events. Resolves
+// Marks for other tabs: a shared Web Lock named `${prefix}|${this tab}|${value}` held for `ms`;
+// the lock manager orders it with the other locks, unlike messages or storage events. Resolves
 // once it is held.
 const TAB = Math.random().toString(36).slice(2);
-export function markLock(prefix, ms) {
+export function markLock(prefix, value, ms) {
   const locks = typeof navigator !== "undefined" && navigator.locks;
   if (!locks || typeof locks.request !== "function") return Promise.resolve();
   return new Promise((held) => {
     locks
-      .request(`${prefix}|${TAB}`, { mode: "shared" }, () => {
+      .request(`${prefix}|${TAB}|${value}`, { mode: "shared" }, () => {
         held();
         return new Promise((done) => setTimeout(done, ms));
       })
@@ -459,15 +459,19 @@ export function markLock(prefix, ms) {
   });
 }
 
-// Resolves to true while another tab holds a mark with this prefix (see markLock).
+// Resolves to the largest value of the marks with this prefix other tabs hold (see markLock),
+// or to null when they hold none (a mark of an older version, without a value, counts as 0).
 export function othersMarked(prefix) {
   const locks = typeof navigator !== "undefined" && navigator.locks;
-  if (!locks || typeof locks.query !== "function") return Promise.resolve(false);
-  const own = `${prefix}|${TAB}`;
-  return locks.query().then(
-    (s) => s.held.some((l) => l.name !== own && l.name.startsWith(`${prefix}|`)),
-    () => false,
-  );
+  if (!locks || typeof locks.query !== "function") return Promise.resolve(null);
+  return locks.query().then((s) => {
+    let max = null;
+    for (const { name } of s.held) {
+      const [tab, value] = name.startsWith(`${prefix}|`) ? name.slice(prefix.length + 1).split("|") : [TAB];
+      if (tab !== TAB) max = Math.max(max ?? 0, Number(value) || 0);
+    }
+    return max;
+  }, () => null);
 }
 
 export function release(fn) {

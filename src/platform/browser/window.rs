@@ -106,10 +106,11 @@ extern "C" {
     /// Takes the Web Lock `name` if free; resolves to its release function or `null`.
     #[wasm_bindgen(js_name = tryLock)]
     pub fn try_lock(name: &str) -> js_sys::Promise;
-    /// Holds the shared Web Lock `prefix|<this tab>` for `ms`; resolves once held.
+    /// Holds the shared Web Lock `prefix|<this tab>|<value>` for `ms`; resolves once held.
     #[wasm_bindgen(js_name = markLock)]
-    pub fn mark_lock(prefix: &str, ms: u32) -> js_sys::Promise;
-    /// Resolves to true while another tab holds a `mark_lock` with this prefix.
+    pub fn mark_lock(prefix: &str, value: f64, ms: u32) -> js_sys::Promise;
+    /// Resolves to the largest value of the `mark_lock`s with this prefix that other tabs hold,
+    /// or to null when they hold none.
     #[wasm_bindgen(js_name = othersMarked)]
     pub fn others_marked(prefix: &str) -> js_sys::Promise;
     /// Calls a release function.
