@@ -144,6 +144,7 @@ fn cache_with(n: usize) -> TokenCache<MemoryStore> {
                 attribute_tokens: "",
                 store: Default::default(),
                 kmsi: false,
+                now_ms: response.cached_at * 1000,
             })
             .expect("save");
     }

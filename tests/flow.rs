@@ -493,6 +493,7 @@ fn full_storage_evicts_expired_access_tokens_and_saves() {
             attribute_tokens: "",
             store: Default::default(),
             kmsi: false,
+            now_ms: resp.cached_at * 1000,
         })
     };
     save(&mut cache, "a.read", 1_000).unwrap();
@@ -518,6 +519,7 @@ fn full_storage_evicts_expired_access_tokens_and_saves() {
             attribute_tokens: "",
             store: Default::default(),
             kmsi: false,
+            now_ms: resp.cached_at * 1000,
         })
         .unwrap_err();
     assert_eq!(e.code(), "storage_unavailable");

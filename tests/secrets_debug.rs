@@ -204,6 +204,7 @@ fn cache_entities_and_caches() {
         attribute_tokens: "",
         store: Default::default(),
         kmsi: false,
+        now_ms: resp.cached_at * 1000,
     };
     assert_redacted("SaveRequest", &save);
     cache.save(&save).unwrap();

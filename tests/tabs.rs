@@ -35,6 +35,8 @@ fn refreshes(h: &Harness) -> usize {
 }
 
 type Task<'a> = Pin<Box<dyn Future<Output = Result<AuthenticationResult, AuthError>> + 'a>>;
+/// A call that gives how long it took (ms).
+type Timed<'a> = Pin<Box<dyn Future<Output = Result<u64, AuthError>> + 'a>>;
 
 #[test]
 fn popup_sign_in_through_the_window_then_the_lock_is_free() {
@@ -516,4 +518,70 @@ fn a_forced_refresh_right_after_another_tabs_renewal_presents_the_rotated_refres
     assert_eq!(codes, 1, "no hidden frame after a refused refresh token: only the sign-in's code was redeemed");
     assert!(!results[1].from_cache);
     assert_ne!(results[0].access_token.secret(), results[1].access_token.secret());
+}
+
+/// A small deterministic generator for the schedules below (xorshift64*).
+struct Schedule(u64);
+
+impl Schedule {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) % n
+    }
+}
+
+/// Renewal across tabs, over many schedules: 2 or 3 tabs signed in with an expired access token
+/// make 1–3 silent calls each (some forceRefresh) at random times, with random message and
+/// network delays. Whatever the schedule, every call succeeds within the delays it met (a
+/// request each, two hand-offs: never a 3 s wait for a hand-off that does not come), no refresh
+/// token is presented twice, no hidden frame opens, and a renewal is made only for a
+/// forceRefresh (plus the first).
+#[test]
+fn renewal_schedules_across_tabs_never_present_a_refresh_token_twice() {
+    // MSAL_SCHEDULES=n explores n of them, MSAL_SEED=k runs the k-th alone.
+    let schedules = std::env::var("MSAL_SCHEDULES").ok().and_then(|n| n.parse().ok()).unwrap_or(300u64);
+    let only = std::env::var("MSAL_SEED").ok();
+    for seed in (1..=schedules).filter(|s| only.as_ref().is_none_or(|k| *k == s.to_string())) {
+        let mut s = Schedule(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        let (h, tabs, home) = three_tabs_expired();
+        let network = 5 + s.below(120);
+        let mail = s.below(800);
+        h.platform.set_network_delay_ms(network);
+        h.platform.set_message_delay_ms(mail);
+        let mut plan = Vec::new();
+        for tab in tabs.iter().take(2 + s.below(2) as usize) {
+            for _ in 0..1 + s.below(3) {
+                plan.push((tab.clone(), s.below(2_500), s.below(10) < 4));
+            }
+        }
+        let forced = plan.iter().filter(|(_, _, f)| *f).count();
+        let platform = h.platform.clone();
+        let tasks: Vec<Timed> = plan
+            .iter()
+            .map(|(tab, at, force)| {
+                let (tab, p, req) = (tab.clone(), platform.clone(), SilentRequest { force_refresh: *force, ..silent(&home) });
+                let at = *at;
+                Box::pin(async move {
+                    msal_wasm::platform::Platform::sleep(&p, at).await;
+                    let began = msal_wasm::platform::Platform::now_ms(&p);
+                    tab.acquire_token_silent(&req).await.map(|_| msal_wasm::platform::Platform::now_ms(&p) - began)
+                }) as Timed
+            })
+            .collect();
+        let took: Vec<u64> = h.platform.run(tasks).into_iter().map(|r| r.unwrap_or_else(|e| panic!("seed {seed}: {e:?}"))).collect();
+        let codes =
+            h.platform.requests.borrow().iter().filter(|r| r.form_field("grant_type").as_deref() == Some("authorization_code")).count();
+        let what = format!(
+            "seed {seed}: network {network} ms, messages {mail} ms, calls (at ms, forced) {:?}, took {took:?}, {} refreshes",
+            plan.iter().map(|(_, a, f)| (*a, *f)).collect::<Vec<_>>(),
+            refreshes(&h)
+        );
+        assert_eq!(h.idp.borrow().used_rts.len(), refreshes(&h), "a refresh token was presented twice: {what}");
+        assert_eq!(codes, 1, "a hidden frame opened: {what}");
+        assert!(refreshes(&h) <= forced + 1, "more renewals than forced calls + 1: {what}");
+        let bound = (plan.len() as u64 + 1) * network + 2 * mail + 500;
+        assert!(took.iter().all(|t| *t <= bound), "a call waited past {bound} ms: {what}");
+    }
 }

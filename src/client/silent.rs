@@ -527,8 +527,7 @@ impl<P: Platform> PublicClientApplication<P> {
         // which wants a token newer than its own start) just before we took it: its result is on
         // its way (usually already here; on a loaded machine the message can trail the lock by a
         // few hundred ms). When that tab failed nothing comes, and this tab tries itself.
-        let renewed_elsewhere = waited || (!fresh_only && self.platform.marked_elsewhere(&renewed_mark).await.is_some());
-        if renewed_elsewhere {
+        if waited || (!fresh_only && self.platform.marked_elsewhere(&renewed_mark).await.is_some()) {
             self.log(LogLevel::Verbose, &req.correlation_id, "renewal: another tab renewed this account's token; waiting for its result");
             let until = self.platform.now_ms().saturating_add(RENEWED_MARK_MS);
             while self.platform.now_ms() < until {
@@ -538,9 +537,13 @@ impl<P: Platform> PublicClientApplication<P> {
                 }
                 // The holder failed: nothing will come. (Unless a later holder renewed: then its
                 // result is on its way, and this tab's refresh token may be spent.)
-                if self.platform.marked_elsewhere(&failed_mark).await.is_some()
-                    && self.platform.marked_elsewhere(&renewed_mark).await.is_none()
-                {
+                let rotated = self.platform.marked_elsewhere(&renewed_mark).await;
+                if rotated.is_none() && self.platform.marked_elsewhere(&failed_mark).await.is_some() {
+                    break;
+                }
+                // A forceRefresh that already holds that renewal's result (seen before it began,
+                // so not new enough) renews itself.
+                if fresh_only && rotated.is_none_or(|ms| self.holds_refresh_token_of(req, ms)) {
                     break;
                 }
                 self.platform.wait_for_tabs(RENEWAL_HANDOFF_POLL_MS).await;
@@ -549,26 +552,34 @@ impl<P: Platform> PublicClientApplication<P> {
         // A tab that renewed just before rotated the refresh token (its mark's value: when its
         // renewal started); this tab may not see the new one yet and must not present the one
         // that tab spent (a forceRefresh renews again right after another tab's renewal).
-        if let Some(rotated_ms) = self.platform.marked_elsewhere(&renewed_mark).await.filter(|ms| *ms > 0) {
+        if let Some(rotated_ms) = self.platform.marked_elsewhere(&renewed_mark).await {
             let until = self.platform.now_ms().saturating_add(RENEWED_MARK_MS);
-            while self.refresh_token_written_ms(req).is_some_and(|ms| ms < rotated_ms) && self.platform.now_ms() < until {
+            while !self.holds_refresh_token_of(req, rotated_ms) && self.platform.now_ms() < until {
                 self.platform.wait_for_tabs(RENEWAL_HANDOFF_POLL_MS).await;
             }
         }
         // Nobody renewed: a forceRefresh refreshes; otherwise the cache (possibly filled by
         // another tab's earlier renewal) is tried first. The mark then tells the others whether
-        // this renewal rotated the refresh token, and from when (entries are dated to the second).
-        let before_ms = self.now_s().saturating_mul(1000).max(1);
+        // this renewal rotated the refresh token, and from when.
+        let before_ms = self.platform.now_ms().max(1);
         let result = self.cache_or_refresh(req).await;
         match &result {
             Ok(r) if !r.from_cache => {
-                let rotated = self.refresh_token_written_ms(req).is_some_and(|ms| ms >= before_ms);
+                let rotated = self.refresh_token_written_ms(req).is_some_and(|ms| ms > before_ms);
                 self.platform.mark(&renewed_mark, if rotated { before_ms } else { 0 }, RENEWED_MARK_MS).await
             }
             Err(_) => self.platform.mark(&failed_mark, 0, RENEWED_MARK_MS).await,
             Ok(_) => {}
         }
         result
+    }
+
+    /// Whether this tab may present its refresh token after a renewal that began at
+    /// `rotated_ms` and rotated it (`0`: it did not rotate it): it holds one written after that
+    /// (a renewal writes after its request; the one before it may have written as it began),
+    /// or none at all.
+    fn holds_refresh_token_of(&self, req: &SilentRequest, rotated_ms: u64) -> bool {
+        rotated_ms == 0 || self.refresh_token_written_ms(req).is_none_or(|ms| ms > rotated_ms)
     }
 
     /// When this tab's refresh token for the request's account was written (ms), if it has one.

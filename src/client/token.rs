@@ -248,6 +248,7 @@ impl<P: Platform> PublicClientApplication<P> {
             attribute_tokens: &options.attribute_partition(),
             store: options.store,
             kmsi: claims.as_ref().is_some_and(IdTokenClaims::kmsi),
+            now_ms: self.platform.now_ms(),
         })?;
         if self.config.cache_location == CacheLocation::LocalStorage {
             // Tabs sharing this storage may see our writes late: hand them the result directly.

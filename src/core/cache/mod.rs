@@ -694,7 +694,7 @@ impl<S: KeyValueStore> TokenCache<S> {
 
     fn save_entries(&mut self, s: &SaveRequest<'_>) -> Result<(), AuthError> {
         let r = s.response;
-        let now_ms = r.cached_at.saturating_mul(1000);
+        let now_ms = s.now_ms;
         let a = s.account;
         let client_id = self.client_id.clone();
         let base = |t: CredentialType, secret: &str| Credential {
@@ -1060,6 +1060,8 @@ pub struct SaveRequest<'a> {
     /// The user chose "keep me signed in" (the ID token's `signin_state`): as msal, the entries
     /// are stored in clear, so that they outlive the browser session's encryption key.
     pub kmsi: bool,
+    /// When the entries are written (ms): their `lastUpdatedAt`, as msal's `Date.now()`.
+    pub now_ms: u64,
 }
 
 /// msal's `storeInCache`: which credentials of a token response are cached (all by default;

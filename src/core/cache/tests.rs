@@ -71,6 +71,7 @@ fn save_kmsi<S: KeyValueStore>(cache: &mut TokenCache<S>, r: &TokenResponse, a: 
             attribute_tokens: "",
             store: Default::default(),
             kmsi,
+            now_ms: r.cached_at * 1000,
         })
         .unwrap();
 }
@@ -229,6 +230,7 @@ fn dpop_tokens_carry_their_key_and_are_found_only_with_it() {
             attribute_tokens: "",
             store: Default::default(),
             kmsi: false,
+            now_ms: NOW * 1000,
         })
         .unwrap();
     let at = cache.credentials().find(|c| c.secret == "at-dpop").unwrap();
@@ -279,6 +281,7 @@ fn a_generic_providers_renewed_access_token_replaces_the_old_one() {
                 attribute_tokens: "",
                 store: Default::default(),
                 kmsi: false,
+                now_ms: NOW * 1000,
             })
             .unwrap();
     }
