@@ -37,6 +37,8 @@ pub struct Idp {
     /// Answers as a generic provider (Keycloak): no client_info, an ID token naming no `tid`
     /// but an `acr`.
     pub generic: bool,
+    /// Refresh tokens are not rotated: a refresh answers without one, and the old one stays good.
+    pub reusable_rts: bool,
 }
 
 pub fn jwt(claims: &str) -> String {
@@ -116,11 +118,15 @@ pub fn handle(idp: &Rc<RefCell<Idp>>, req: &HttpRequest) -> Result<HttpResponse,
         }
         Some("refresh_token") => {
             let rt = req.form_field("refresh_token").unwrap_or_default();
-            if idp.used_rts.contains(&rt) || !idp.issued_rts.contains(&rt) {
+            if (idp.used_rts.contains(&rt) && !idp.reusable_rts) || !idp.issued_rts.contains(&rt) {
                 return Ok(HttpResponse::new(400, r#"{"error":"invalid_grant","error_description":"refresh token replayed"}"#));
             }
             idp.used_rts.push(rt);
-            Ok(token_response_in(&mut idp, true, &tenant))
+            let mut r = token_response_in(&mut idp, true, &tenant);
+            if idp.reusable_rts {
+                r.body = r.body.replace(&format!(r#","refresh_token":"rt-{}""#, idp.next), "");
+            }
+            Ok(r)
         }
         _ => Ok(HttpResponse::new(400, r#"{"error":"unsupported_grant_type"}"#)),
     }
