@@ -777,7 +777,7 @@ export class PublicClientApplication {
           throw toError(e);
         }
         this.client = client;
-        this.accountsChangedHere();
+        client.accountChanges(3);
         client.onAccountsChanged(() => this.accountsChangedElsewhere());
         if (this.config.cache && this.config.cache.cacheLocation === BrowserCacheLocation.LocalStorage) this.events.subscribeCrossTab();
         this.emit(EventType.INITIALIZE_END, null, null, null, correlationId);

@@ -593,3 +593,128 @@ fn renewal_schedules_across_tabs_never_present_a_refresh_token_twice() {
         assert!(took.iter().all(|t| *t <= bound), "a call waited past {bound} ms: {what}");
     }
 }
+
+/// Account events across tabs, over many schedules: 2 or 3 tabs that hear each other as browser
+/// tabs do (messages and storage events, each with its own random delay) share 3 signed-in
+/// accounts; at random times they change the active account, sign accounts out and renew
+/// tokens. Whatever the schedule, once everything has arrived every tab lists what the storage
+/// holds, and each tab was told each change another tab made once: every active-account write
+/// (one `ACTIVE_ACCOUNT_CHANGED` per storage event of it, as msal's tabs), every sign-out of an
+/// account it did not sign out itself, and no account added.
+#[test]
+fn account_events_across_tabs_over_many_schedules() {
+    use msal_wasm::client::AccountRef;
+    let schedules = std::env::var("MSAL_SCHEDULES").ok().and_then(|n| n.parse().ok()).unwrap_or(300u64);
+    let only = std::env::var("MSAL_SEED").ok();
+    for seed in (1..=schedules).filter(|s| only.as_ref().is_none_or(|k| *k == s.to_string())) {
+        let mut s = Schedule(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0xACC0);
+        let h = harness_with(shared_config());
+        let tabs: Vec<ListeningTab> = (0..2 + s.below(2)).map(|_| h.listening_tab(shared_config())).collect();
+        let homes: Vec<String> = (0..3)
+            .map(|i| {
+                h.idp.borrow_mut().uid = Some(format!("uid-{i}"));
+                let started = tabs[0].pca.open_popup(&request(), PopupAttributes::default()).unwrap();
+                block_on(tabs[0].pca.complete_popup(started)).unwrap().account.account.home_account_id
+            })
+            .collect();
+        settle(&h);
+        for t in &tabs {
+            t.start_over();
+        }
+        let network = 5 + s.below(100);
+        let (mail, storage) = (s.below(600), s.below(600));
+        h.platform.set_network_delay_ms(network);
+        h.platform.set_message_delay_ms(mail);
+        h.platform.set_storage_event_delay_ms(storage);
+        // (tab, at ms, operation): 0 sets an account active, 1 clears the active account, 2 signs
+        // out account 1 or 2, 3 renews account 0's token (never signed out: a renewal that lands
+        // after a sign-out stores its account again, as msal's would), 4 signs a fourth account
+        // in by popup (the first 4 only).
+        let plan: Vec<(usize, u64, u64, usize)> =
+            (0..3 + s.below(6)).map(|_| (s.below(tabs.len() as u64) as usize, s.below(2_000), s.below(5), s.below(3) as usize)).collect();
+        let signed_out_by: std::cell::RefCell<Vec<(usize, String)>> = Default::default();
+        let signed_in_by: std::cell::Cell<Option<usize>> = Default::default();
+        h.idp.borrow_mut().uid = Some("uid-3".into());
+        let tasks: Vec<Pin<Box<dyn Future<Output = ()> + '_>>> = plan
+            .iter()
+            .map(|&(t, at, op, which)| {
+                let (tab, p, homes, signed_out_by, signed_in_by) = (&tabs[t], h.platform.clone(), &homes, &signed_out_by, &signed_in_by);
+                Box::pin(async move {
+                    msal_wasm::platform::Platform::sleep(&p, at).await;
+                    let listed: Vec<String> = tab.pca.all_accounts().into_iter().map(|a| a.account.home_account_id).collect();
+                    match op {
+                        0 if !listed.is_empty() => {
+                            let home = &listed[which % listed.len()];
+                            tab.pca.set_active_account(Some(&AccountRef::new(home))).unwrap();
+                            tab.active_changed_here();
+                        }
+                        1 => {
+                            tab.pca.set_active_account(None).unwrap();
+                            tab.active_changed_here();
+                        }
+                        2 => {
+                            let home = &homes[1 + which % 2];
+                            if listed.contains(home) {
+                                tab.pca.clear_cache(Some(&AccountRef::new(home))).unwrap();
+                                tab.changed_here();
+                                signed_out_by.borrow_mut().push((t, home.clone()));
+                            }
+                        }
+                        3 => {
+                            let forced = SilentRequest { force_refresh: true, ..silent(&homes[0]) };
+                            tab.pca.acquire_token_silent(&forced).await.unwrap();
+                        }
+                        4 if signed_in_by.get().is_none() => {
+                            signed_in_by.set(Some(t));
+                            let started = tab.pca.open_popup(&request(), PopupAttributes::default()).unwrap();
+                            tab.pca.complete_popup(started).await.unwrap();
+                            tab.changed_here();
+                        }
+                        _ => {}
+                    }
+                }) as Pin<Box<dyn Future<Output = ()> + '_>>
+            })
+            .collect();
+        h.platform.run(tasks);
+        settle(&h);
+        let what = format!(
+            "seed {seed}: {} tabs, network {network} ms, messages {mail} ms, storage events {storage} ms, plan (tab, at, op, which) {:?}, signed out {:?}, signed in by {:?}",
+            tabs.len(),
+            plan,
+            signed_out_by.borrow(),
+            signed_in_by.get()
+        );
+        // The storage's view, by a tab opened now.
+        let fresh = h.tab(shared_config());
+        let ids = |p: &msal_wasm::client::PublicClientApplication<msal_wasm::platform::memory::MemoryPlatform>| {
+            let mut v: Vec<String> = p.all_accounts().into_iter().map(|a| a.account.home_account_id).collect();
+            v.sort();
+            (v, p.active_account().map(|a| a.account.home_account_id))
+        };
+        let expected = ids(&fresh);
+        for (i, t) in tabs.iter().enumerate() {
+            assert_eq!(ids(&t.pca), expected, "tab {i} sees another view than the storage: {what}");
+            let heard = t.heard.borrow();
+            assert_eq!(heard.active_changes, heard.active_events, "tab {i}: told {heard:?}: {what}");
+            let new: Vec<String> = match signed_in_by.get() {
+                Some(by) if by != i => expected.0.iter().filter(|h| h.starts_with("uid-3.")).cloned().collect(),
+                _ => Vec::new(),
+            };
+            assert_eq!(heard.added, new, "tab {i}: told {heard:?}: {what}");
+            let mut removed = heard.removed.clone();
+            removed.sort();
+            let mut elsewhere: Vec<String> = signed_out_by.borrow().iter().filter(|(by, _)| *by != i).map(|(_, h)| h.clone()).collect();
+            let here: Vec<String> = signed_out_by.borrow().iter().filter(|(by, _)| *by == i).map(|(_, h)| h.clone()).collect();
+            elsewhere.retain(|h| !here.contains(h));
+            elsewhere.sort();
+            elsewhere.dedup();
+            assert_eq!(removed, elsewhere, "tab {i}: told {heard:?}: {what}");
+        }
+    }
+}
+
+/// Lets every message and storage event on its way arrive.
+fn settle(h: &Harness) {
+    let p = h.platform.clone();
+    h.platform.run::<()>(vec![Box::pin(async move { msal_wasm::platform::Platform::sleep(&p, 5_000).await })]);
+}

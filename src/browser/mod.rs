@@ -216,14 +216,7 @@ impl BrowserApp {
             match task {
                 Background::StorageChanged(key) => {
                     app.client.platform().refresh_entry(&key).await;
-                    app.client.storage_shown(&key);
-                    // An account's or a token's entry too, of an account this tab does not list
-                    // yet: a tab lists an account once it reads both, and the key list's event
-                    // may come while they are still being decrypted (the account did not count
-                    // yet, and nothing said so later).
-                    let lists = key.ends_with(".account.keys") || key.ends_with(".active-account-filters");
-                    let entry = crate::core::cache::is_entry_key(&key) && !app.client.lists_account_of(&key);
-                    if key.is_empty() || lists || entry {
+                    if app.client.storage_shown(&key) {
                         app.emit(AppEvent::AccountsChanged);
                     }
                 }

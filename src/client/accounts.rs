@@ -141,7 +141,12 @@ impl<P: Platform> PublicClientApplication<P> {
     /// read late leave it where it was but were two changes, and a change this tab sees by
     /// re-reading the storage before its event is read is counted with its event, not twice.
     /// Otherwise (the tabs' messages are applied as they come) it changed when it differs.
+    ///
+    /// The accounts this tab added or removed itself are no news: they are taken into `known`
+    /// first (not the whole view, which may already show another tab's change whose event
+    /// has not been read yet).
     pub fn account_changes(&self, known: &mut AccountSnapshot) -> AccountChanges {
+        self.settle_own_accounts(known);
         let now = self.account_snapshot();
         let added = missing(&now.ids, &known.ids);
         let removed = missing(&known.ids, &now.ids);
@@ -152,6 +157,38 @@ impl<P: Platform> PublicClientApplication<P> {
         };
         *known = now;
         AccountChanges { added, removed, active_changes }
+    }
+
+    /// Takes into `known` what this tab changed itself: the accounts it added or removed, and
+    /// its active account. Another tab's change, even one this tab's view already shows, is
+    /// still news for the next [`account_changes`](Self::account_changes).
+    pub fn settle_own_changes(&self, known: &mut AccountSnapshot) {
+        self.settle_own_accounts(known);
+        known.active = self.active_home_account_id();
+    }
+
+    fn settle_own_accounts(&self, known: &mut AccountSnapshot) {
+        for (added, id) in self.own_changes.take() {
+            crate::core::retain(&mut known.ids, &mut |k| *k != id);
+            if added {
+                known.ids.push(id);
+            }
+        }
+    }
+
+    /// This tab added (`true`) or removed the account `home_account_id` itself (one change
+    /// each: the list holds what the user did since the last baseline).
+    pub(super) fn own_change(&self, added: bool, home_account_id: &str) {
+        self.own_changes.borrow_mut().push((added, home_account_id.to_owned()));
+    }
+
+    /// The accounts a removal of `home`, or (`None`) of every account, takes away: to give
+    /// [`own_change`](Self::own_change) once it is done.
+    pub(super) fn leaving(&self, home: Option<&str>) -> Vec<String> {
+        match home {
+            Some(home) => vec![home.to_owned()],
+            None => self.cache.borrow().accounts().map(|a| a.home_account_id.clone()).collect(),
+        }
     }
 
     /// The account with this `homeAccountId` (its first tenant profile).
@@ -307,13 +344,20 @@ impl<P: Platform> PublicClientApplication<P> {
 
     /// Another tab's write or removal of `key` ("": of every key) has reached this tab's
     /// storage, and its entry was read: the cache is re-read before the next read, and an entry
-    /// of `key` that a snapshot brought is the storage's to keep or drop from now on.
-    pub fn storage_shown(&self, key: &str) {
+    /// of `key` that a snapshot brought is the storage's to keep or drop from now on. True when
+    /// this tab's accounts may have changed (see [`account_changes`](Self::account_changes)):
+    /// a key list, the active account, or an entry of an account this tab does not list yet (a
+    /// tab lists an account once it reads both its account and a token, and the key list's
+    /// event may come while they are still being decrypted).
+    pub fn storage_shown(&self, key: &str) -> bool {
+        let entry = crate::core::cache::is_entry_key(key) && !self.lists_account_of(key);
         self.cache.borrow_mut().storage_shown(key);
         if key == crate::core::cache::active_account_key(&self.config.client_id) {
             self.active_writes.set(self.active_writes.get().wrapping_add(1));
         }
         self.mark_stale();
+        let lists = key.ends_with(".account.keys") || key.ends_with(".active-account-filters");
+        key.is_empty() || lists || entry
     }
 
     pub(super) fn sync(&self) {

@@ -171,6 +171,7 @@ impl<P: Platform> PublicClientApplication<P> {
         let home = req.account.as_ref().map(|a| a.home_account_id.as_str());
         self.orphan_keys.borrow_mut().extend(self.binding_key_ids(home));
         self.resource_nonces.borrow_mut().clear();
+        let leaving = self.leaving(home);
         let cleared = match home {
             Some(home) => self.cache.borrow_mut().remove_account(home),
             None => self.cache.borrow_mut().clear(),
@@ -178,6 +179,9 @@ impl<P: Platform> PublicClientApplication<P> {
         if let Err(e) = cleared {
             self.release_interaction_lock();
             return Err(e.with_correlation_id(correlation_id));
+        }
+        for id in leaving {
+            self.own_change(false, &id);
         }
         // The request's account even when this tab did not hold it: null would sign every
         // account out in the other tabs.
@@ -344,6 +348,7 @@ impl<P: Platform> PublicClientApplication<P> {
     pub fn clear_cache(&self, account: Option<&AccountRef>) -> Result<(), AuthError> {
         self.orphan_keys.borrow_mut().extend(self.binding_key_ids(account.map(|a| a.home_account_id.as_str())));
         self.resource_nonces.borrow_mut().clear();
+        let leaving = self.leaving(account.map(|a| a.home_account_id.as_str()));
         let id = match account {
             Some(a) => {
                 self.cache.borrow_mut().remove_account(&a.home_account_id)?;
@@ -354,6 +359,9 @@ impl<P: Platform> PublicClientApplication<P> {
                 Json::Null
             }
         };
+        for id in leaving {
+            self.own_change(false, &id);
+        }
         self.announce(Json::object().with("t", "signout").with("homeAccountId", id));
         Ok(())
     }

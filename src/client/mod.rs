@@ -268,6 +268,9 @@ pub struct PublicClientApplication<P: Platform> {
     /// How many of another tab's writes of this client's active account this tab has read
     /// (see [`PublicClientApplication::account_changes`]).
     active_writes: Cell<u32>,
+    /// Accounts this tab added (true) or removed itself, not yet in a baseline (see
+    /// [`PublicClientApplication::account_changes`]).
+    own_changes: RefCell<Vec<(bool, String)>>,
     /// How the client proves itself at the token endpoint: nothing for a public client; a
     /// confidential client (msal-native's) sets a secret or a fresh assertion before each call.
     credential: RefCell<ClientCredential>,
@@ -329,6 +332,7 @@ impl<P: Platform> PublicClientApplication<P> {
             popup_origin: Cell::default(),
             announced: RefCell::default(),
             active_writes: Cell::new(0),
+            own_changes: RefCell::default(),
             credential: RefCell::new(ClientCredential::None),
             log_level,
             redirect_locked: Cell::new(false),

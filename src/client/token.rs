@@ -237,6 +237,7 @@ impl<P: Platform> PublicClientApplication<P> {
         // An ID token naming no tenant at all: msal keys the access token by the authority's
         // tenant segment then (and the ID token by none), so it finds ours and we find its.
         let at_realm = (claims_tenant.is_none() && self.config.protocol_mode == ProtocolMode::Oidc).then(|| target.authority.tenant());
+        let new_here = self.cache.borrow().account(&account.home_account_id).is_none();
         self.cache.borrow_mut().save(&SaveRequest {
             response: &resp,
             account: &account,
@@ -250,6 +251,9 @@ impl<P: Platform> PublicClientApplication<P> {
             kmsi: claims.as_ref().is_some_and(IdTokenClaims::kmsi),
             now_ms: self.platform.now_ms(),
         })?;
+        if new_here {
+            self.own_change(true, &account.home_account_id);
+        }
         if self.config.cache_location == CacheLocation::LocalStorage {
             // Tabs sharing this storage may see our writes late: hand them the result directly.
             let snapshot = self.cache.borrow().account_snapshot(&account.home_account_id);

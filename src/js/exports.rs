@@ -321,7 +321,8 @@ impl JsClient {
     /// The accounts as the facade last told its listeners about them. `settle` 0: what another
     /// tab changed since then, as JSON (`{"added": [homeAccountId…], "removed":
     /// [homeAccountId…], "activeChanged": times}`); 1: this tab changed its accounts itself;
-    /// 2: this tab changed its active account. Each moves the baseline.
+    /// 2: this tab changed its active account; 3: the client started (the accounts it found).
+    /// Each moves the baseline.
     #[wasm_bindgen(js_name = accountChanges)]
     pub fn account_changes(&self, settle: u8) -> Option<String> {
         let mut known = self.known.borrow_mut();
@@ -331,8 +332,9 @@ impl JsClient {
                 let json = Json::object().with("added", Json::str_array(&c.added)).with("removed", Json::str_array(&c.removed));
                 return Some(json.with("activeChanged", u64::from(c.active_changes)).to_json());
             }
-            1 => *known = self.inner.account_snapshot(),
-            _ => known.settle_active(self.inner.account_snapshot()),
+            1 => self.inner.settle_own_changes(&mut known),
+            2 => known.settle_active(self.inner.account_snapshot()),
+            _ => *known = self.inner.account_snapshot(),
         }
         None
     }

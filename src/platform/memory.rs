@@ -32,7 +32,7 @@ struct Profile {
     /// Held locks: (name, holder).
     locks: RefCell<Vec<(String, u64)>>,
     next_holder: Cell<u64>,
-    /// Marks: (name, tab, until_ms).
+    /// Marks: (name, tab, until_ms, value).
     marks: RefCell<Vec<(String, u32, u64, u64)>>,
     /// Deadlines of pending sleeps.
     timers: RefCell<Vec<u64>>,
@@ -42,6 +42,12 @@ struct Profile {
     mail: RefCell<Vec<(u64, u32, String)>>,
     /// How long a message takes to reach the other tabs.
     mail_delay_ms: Cell<u64>,
+    /// The tabs' storage listeners: (tab, listener of the changed key).
+    storage_listeners: RefCell<Vec<(u32, Subscriber)>>,
+    /// Storage events on their way: (due ms, from tab, key).
+    storage_events: RefCell<Vec<(u64, u32, String)>>,
+    /// How long a storage event takes to reach the other tabs.
+    storage_delay_ms: Cell<u64>,
     /// How long an HTTP request takes.
     network_delay_ms: Cell<u64>,
     /// How long a hidden frame takes to answer.
@@ -107,6 +113,9 @@ impl MemoryPlatform {
             subscribers: RefCell::default(),
             mail: RefCell::default(),
             mail_delay_ms: Cell::new(0),
+            storage_listeners: RefCell::default(),
+            storage_events: RefCell::default(),
+            storage_delay_ms: Cell::new(0),
             network_delay_ms: Cell::new(0),
             frame_delay_ms: Cell::new(0),
             progress: Cell::new(0),
@@ -164,6 +173,18 @@ impl MemoryPlatform {
         self.profile.mail_delay_ms.set(ms);
     }
 
+    /// Calls `on_key` with the key of every change another tab makes to the shared cache store
+    /// (the `storage` event: a write that changes a value, or a removal of one), when
+    /// [`run`](Self::run) delivers it. A write while no other tab listens makes no event.
+    pub fn listen_to_storage(&self, on_key: impl Fn(&str) + 'static) {
+        self.profile.storage_listeners.borrow_mut().push((self.tab, Rc::new(on_key)));
+    }
+
+    /// How long a storage event takes to reach the other tabs (0 by default: the next round).
+    pub fn set_storage_event_delay_ms(&self, ms: u64) {
+        self.profile.storage_delay_ms.set(ms);
+    }
+
     /// How long an HTTP request takes to be answered (0 by default), on virtual time: with a
     /// delay, a tab renewing a token holds its lock while the others try to take it.
     pub fn set_network_delay_ms(&self, ms: u64) {
@@ -176,23 +197,13 @@ impl MemoryPlatform {
         self.profile.frame_delay_ms.set(ms);
     }
 
-    /// Delivers the messages that are due; true when there were any.
+    /// Delivers the messages and storage events that are due, each in the order sent; true
+    /// when there were any.
     fn deliver_mail(&self) -> bool {
-        let now = self.profile.now_ms.get();
-        let due: Vec<(u64, u32, String)> = {
-            let mut mail = self.profile.mail.borrow_mut();
-            let (due, later) = mail.drain(..).partition(|(at, _, _)| *at <= now);
-            *mail = later;
-            due
-        };
-        for (_, from, text) in &due {
-            let subscribers: Vec<Subscriber> =
-                self.profile.subscribers.borrow().iter().filter(|(tab, _)| tab != from).map(|(_, s)| s.clone()).collect();
-            for s in subscribers {
-                s(text);
-            }
-        }
-        !due.is_empty()
+        let p = &self.profile;
+        let mail = deliver(p.now_ms.get(), &p.mail, &p.subscribers);
+        let storage = deliver(p.now_ms.get(), &p.storage_events, &p.storage_listeners);
+        mail || storage
     }
 
     /// The cache store (shared with every tab).
@@ -250,7 +261,15 @@ impl MemoryPlatform {
             }
             let now = self.profile.now_ms.get();
             let next_timer = self.profile.timers.borrow().iter().copied().filter(|t| *t > now).min();
-            let next_mail = self.profile.mail.borrow().iter().map(|(at, _, _)| *at).filter(|t| *t > now).min();
+            let next_mail = self
+                .profile
+                .mail
+                .borrow()
+                .iter()
+                .chain(self.profile.storage_events.borrow().iter())
+                .map(|(at, _, _)| *at)
+                .filter(|t| *t > now)
+                .min();
             let next = next_timer.into_iter().chain(next_mail).min();
             match next {
                 Some(t) => self.set_now_ms(t),
@@ -264,6 +283,71 @@ impl MemoryPlatform {
     pub fn block_on<T>(&self, task: impl Future<Output = T>) -> T {
         let mut out = self.run(vec![Box::pin(task)]);
         out.pop().expect("run returns one output per task") // allow-panic: one task in, one out
+    }
+}
+
+/// Hands what is due in `queue` to the listeners of the other tabs; true when anything was.
+fn deliver(now: u64, queue: &RefCell<Vec<(u64, u32, String)>>, listeners: &RefCell<Vec<(u32, Subscriber)>>) -> bool {
+    let due: Vec<(u64, u32, String)> = {
+        let mut queue = queue.borrow_mut();
+        let (due, later) = queue.drain(..).partition(|(at, _, _)| *at <= now);
+        *queue = later;
+        due
+    };
+    for (_, from, text) in &due {
+        let others: Vec<Subscriber> = listeners.borrow().iter().filter(|(tab, _)| tab != from).map(|(_, s)| s.clone()).collect();
+        for s in others {
+            s(text);
+        }
+    }
+    !due.is_empty()
+}
+
+/// The shared cache store as one tab writes to it: a change is also a storage event for the
+/// other tabs that listen ([`MemoryPlatform::listen_to_storage`]).
+#[derive(Clone)]
+pub struct TabStore {
+    profile: Rc<Profile>,
+    tab: u32,
+}
+
+impl ::core::fmt::Debug for TabStore {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("TabStore").field("tab", &self.tab).finish_non_exhaustive()
+    }
+}
+
+impl TabStore {
+    fn changed(&self, key: &str) {
+        let p = &self.profile;
+        if p.storage_listeners.borrow().iter().any(|(tab, _)| *tab != self.tab) {
+            let due = p.now_ms.get().saturating_add(p.storage_delay_ms.get());
+            p.storage_events.borrow_mut().push((due, self.tab, key.to_owned()));
+        }
+    }
+}
+
+impl KeyValueStore for TabStore {
+    fn get(&self, key: &str) -> Option<String> {
+        self.profile.cache.get(key)
+    }
+    fn set(&self, key: &str, value: &str) -> Result<(), AuthError> {
+        let changed = self.profile.cache.get(key).as_deref() != Some(value);
+        self.profile.cache.set(key, value)?;
+        if changed {
+            self.changed(key);
+        }
+        Ok(())
+    }
+    fn remove(&self, key: &str) {
+        let had = self.profile.cache.get(key).is_some();
+        self.profile.cache.remove(key);
+        if had {
+            self.changed(key);
+        }
+    }
+    fn keys(&self) -> Vec<String> {
+        self.profile.cache.keys()
     }
 }
 
@@ -288,7 +372,7 @@ impl Drop for MemoryLock {
 }
 
 impl Platform for MemoryPlatform {
-    type Store = Rc<MemoryStore>;
+    type Store = TabStore;
     type Popup = Result<String, WindowError>;
     type Lock = MemoryLock;
 
@@ -320,7 +404,7 @@ impl Platform for MemoryPlatform {
     }
 
     fn cache_store(&self) -> Self::Store {
-        self.profile.cache.clone()
+        TabStore { profile: self.profile.clone(), tab: self.tab }
     }
 
     fn temp_store(&self) -> &dyn KeyValueStore {

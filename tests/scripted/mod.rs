@@ -3,7 +3,7 @@
 //! the front channel of popups and hidden frames on the memory platform.
 #![allow(dead_code)]
 
-use msal_wasm::client::{AccountRef, Config, InteractiveRequest, PublicClientApplication, SilentRequest};
+use msal_wasm::client::{AccountRef, AccountSnapshot, Config, InteractiveRequest, PublicClientApplication, SilentRequest};
 use msal_wasm::core::base64;
 use msal_wasm::core::http::{HttpRequest, HttpResponse};
 use msal_wasm::core::pkce::InteractionType;
@@ -39,6 +39,8 @@ pub struct Idp {
     pub generic: bool,
     /// Refresh tokens are not rotated: a refresh answers without one, and the old one stays good.
     pub reusable_rts: bool,
+    /// Whose each refresh token is (its user's `uid`, `None` for ada): a refresh answers for them.
+    pub rt_users: Vec<(String, Option<String>)>,
 }
 
 pub fn jwt(claims: &str) -> String {
@@ -63,6 +65,7 @@ pub fn token_response_in(idp: &mut Idp, with_id_token: bool, tenant: &str) -> Ht
     idp.next += 1;
     let rt = format!("rt-{}", idp.next);
     idp.issued_rts.push(rt.clone());
+    idp.rt_users.push((rt.clone(), idp.uid.clone()));
     let uid = idp.uid.clone().unwrap_or_else(|| "uid-1".to_owned());
     let client_info = base64::encode_url(format!(r#"{{"uid":"{uid}","utid":"{TENANT}"}}"#).as_bytes());
     let oid = if tenant == TENANT { uid } else { format!("guest-in-{tenant}") };
@@ -121,8 +124,12 @@ pub fn handle(idp: &Rc<RefCell<Idp>>, req: &HttpRequest) -> Result<HttpResponse,
             if (idp.used_rts.contains(&rt) && !idp.reusable_rts) || !idp.issued_rts.contains(&rt) {
                 return Ok(HttpResponse::new(400, r#"{"error":"invalid_grant","error_description":"refresh token replayed"}"#));
             }
-            idp.used_rts.push(rt);
+            idp.used_rts.push(rt.clone());
+            // The refresh token's user, whoever signed in last.
+            let user = idp.rt_users.iter().find(|(r, _)| *r == rt).and_then(|(_, u)| u.clone());
+            let last = std::mem::replace(&mut idp.uid, user);
             let mut r = token_response_in(&mut idp, true, &tenant);
+            idp.uid = last;
             if idp.reusable_rts {
                 r.body = r.body.replace(&format!(r#","refresh_token":"rt-{}""#, idp.next), "");
             }
@@ -162,7 +169,91 @@ pub fn harness_with(config: Config) -> Harness {
     Harness { platform, idp, pca }
 }
 
+/// What a tab's listeners were told of the other tabs' changes to its accounts, as the facade
+/// tells them (msal's `ACCOUNT_ADDED`, `ACCOUNT_REMOVED` and `ACTIVE_ACCOUNT_CHANGED`), and how
+/// many storage events of the active account the tab got.
+#[derive(Debug, Default)]
+pub struct Heard {
+    pub added: Vec<String>,
+    pub removed: Vec<String>,
+    pub active_changes: u32,
+    pub active_events: u32,
+}
+
+/// A tab that hears the others as a browser tab does ([`Harness::listening_tab`]).
+pub struct ListeningTab {
+    pub pca: Rc<PublicClientApplication<MemoryPlatform>>,
+    pub heard: Rc<RefCell<Heard>>,
+    known: Rc<RefCell<AccountSnapshot>>,
+}
+
+impl ListeningTab {
+    /// This tab changed its accounts itself (msal tells its own events): as the facade, the
+    /// baseline takes those changes.
+    pub fn changed_here(&self) {
+        self.pca.settle_own_changes(&mut self.known.borrow_mut());
+    }
+
+    /// The baseline is what the tab sees now, and nothing was heard yet (the client started).
+    pub fn start_over(&self) {
+        *self.known.borrow_mut() = self.pca.account_snapshot();
+        *self.heard.borrow_mut() = Heard::default();
+    }
+
+    /// This tab changed its active account itself.
+    pub fn active_changed_here(&self) {
+        let now = self.pca.account_snapshot();
+        self.known.borrow_mut().settle_active(now);
+    }
+}
+
 impl Harness {
+    /// Another tab of the same profile that hears the other tabs as a browser tab does: their
+    /// messages and their storage events, each followed by the account changes the facade
+    /// would tell its listeners (see `src/browser/mod.rs`, `TabListener`).
+    pub fn listening_tab(&self, config: Config) -> ListeningTab {
+        let platform = self.platform.new_tab();
+        let pca = Rc::new(PublicClientApplication::new(config, platform.clone()).unwrap());
+        block_on(pca.initialize()).unwrap();
+        let known = Rc::new(RefCell::new(pca.account_snapshot()));
+        let heard = Rc::new(RefCell::new(Heard::default()));
+        let tell = {
+            let (known, heard) = (known.clone(), heard.clone());
+            move |pca: &PublicClientApplication<MemoryPlatform>| {
+                let c = pca.account_changes(&mut known.borrow_mut());
+                let mut heard = heard.borrow_mut();
+                heard.added.extend(c.added);
+                heard.removed.extend(c.removed);
+                heard.active_changes += c.active_changes;
+            }
+        };
+        let tell = Rc::new(tell);
+        let (weak, told) = (Rc::downgrade(&pca), tell.clone());
+        platform.subscribe(move |message| {
+            if let Some(pca) = weak.upgrade() {
+                if pca.apply_announcement(message) {
+                    told(&pca);
+                }
+            }
+        });
+        let (weak, counted) = (Rc::downgrade(&pca), heard.clone());
+        let active_key = msal_wasm::core::cache::active_account_key(&pca.config().client_id);
+        platform.listen_to_storage(move |key| {
+            if let Some(pca) = weak.upgrade() {
+                if key == active_key {
+                    counted.borrow_mut().active_events += 1;
+                }
+                if key.is_empty() || key.starts_with("msal.") {
+                    pca.mark_stale();
+                    if pca.storage_shown(key) {
+                        tell(&pca);
+                    }
+                }
+            }
+        });
+        ListeningTab { pca, heard, known }
+    }
+
     /// Another tab of the same profile with a client for `config`: it hears the other tabs'
     /// announcements (as over a BroadcastChannel) when the platform delivers them.
     pub fn tab(&self, config: Config) -> Rc<PublicClientApplication<MemoryPlatform>> {
