@@ -177,9 +177,13 @@ impl<P: Platform> PublicClientApplication<P> {
     }
 
     /// This tab added (`true`) or removed the account `home_account_id` itself (one change
-    /// each: the list holds what the user did since the last baseline).
+    /// each: the list holds what the user did since the last baseline). A removal is also a
+    /// look at the storage: a hand-off older than it does not bring the account back.
     pub(super) fn own_change(&self, added: bool, home_account_id: &str) {
         self.own_changes.borrow_mut().push((added, home_account_id.to_owned()));
+        if !added {
+            self.looked_ms.set(self.platform.now_ms());
+        }
     }
 
     /// The accounts a removal of `home`, or (`None`) of every account, takes away: to give
@@ -260,7 +264,7 @@ impl<P: Platform> PublicClientApplication<P> {
         if self.config.cache_location == CacheLocation::LocalStorage {
             if let (Some("tokens"), Some(home), Some(snapshot)) = (j.str_field("t"), j.str_field("homeAccountId"), j.get("snapshot")) {
                 let known = self.cache.borrow().account(home).is_some();
-                if !self.cache.borrow_mut().apply_snapshot(home, snapshot, self.platform.now_ms()) {
+                if !self.cache.borrow_mut().apply_snapshot(home, snapshot, self.platform.now_ms(), self.looked_ms.get()) {
                     self.log(LogLevel::Warning, "", "ignored another tab's token snapshot: an entry is not this client's, not under its own key, or dated in the future");
                     return false;
                 }
@@ -368,6 +372,7 @@ impl<P: Platform> PublicClientApplication<P> {
 
     /// Re-reads the cache from storage (another tab changed it).
     pub fn reload_cache(&self) {
+        self.looked_ms.set(self.platform.now_ms());
         let issues = {
             let mut cache = self.cache.borrow_mut();
             let (now, stale_before) = super::cache_clock(&self.config, &self.platform);

@@ -271,6 +271,10 @@ pub struct PublicClientApplication<P: Platform> {
     /// Accounts this tab added (true) or removed itself, not yet in a baseline (see
     /// [`PublicClientApplication::account_changes`]).
     own_changes: RefCell<Vec<(bool, String)>>,
+    /// When this tab last read the whole cache from the storage, or removed an account from it
+    /// (ms): another tab's hand-off older than that does not bring back an account the storage
+    /// no longer holds.
+    looked_ms: Cell<u64>,
     /// How the client proves itself at the token endpoint: nothing for a public client; a
     /// confidential client (msal-native's) sets a secret or a fresh assertion before each call.
     credential: RefCell<ClientCredential>,
@@ -308,6 +312,7 @@ impl<P: Platform> PublicClientApplication<P> {
             config.redirect_uri = crate::core::url::without_query(&platform.page_url()).to_owned();
         }
         let (now, stale_before) = cache_clock(&config, &platform);
+        let now_ms_at_load = platform.now_ms();
         let (cache, issues) = TokenCache::load_retaining(platform.cache_store(), &config.client_id, now, stale_before);
         for i in &issues {
             platform.log(LogLevel::Warning, "", &["removed a corrupt cache entry: ", i.reason].concat());
@@ -333,6 +338,7 @@ impl<P: Platform> PublicClientApplication<P> {
             announced: RefCell::default(),
             active_writes: Cell::new(0),
             own_changes: RefCell::default(),
+            looked_ms: Cell::new(now_ms_at_load),
             credential: RefCell::new(ClientCredential::None),
             log_level,
             redirect_locked: Cell::new(false),

@@ -401,6 +401,12 @@ impl<P: Platform> PublicClientApplication<P> {
         let thumb = self.thumbprint(&target, &scopes, &account.home_account_id, &req.claims, binding.as_ref(), &req.options);
         match self.post_token(http, &thumb, sent_at, binding.as_ref()).await {
             Ok(resp) => {
+                // Signed out while its token was renewed, here or in another tab (its entry left
+                // the storage): the answer is not kept, or the account would come back.
+                if !crate::core::cache::KeyValueStore::contains(self.cache.borrow().store(), &crate::core::cache::account_key(&account)) {
+                    return Err(AuthError::client(codes::NO_ACCOUNT_FOUND, "the account was signed out while its token was renewed")
+                        .with_correlation_id(correlation_id));
+                }
                 let key_id = binding.as_ref().map_or("", |b| b.kid.as_str());
                 let saving = Saving { known_account: Some(&account), key_id, ..Saving::new(&scopes, &correlation_id, &req.options) };
                 self.save_response(&target, resp, &saving)

@@ -844,8 +844,11 @@ impl<S: KeyValueStore> TokenCache<S> {
     /// storage already holds it; nothing is written). A snapshot is a message any page of the
     /// origin can post: only entries of this client and of that account, stored under the key
     /// their content implies, and not written in the future (`now_ms`, with a minute's skew)
-    /// are taken; `false` (and nothing applied) when any entry fails.
-    pub fn apply_snapshot(&mut self, home_account_id: &str, snapshot: &Json, now_ms: u64) -> bool {
+    /// are taken; `false` (and nothing applied) when any entry fails. A snapshot older than
+    /// this tab's last look at the storage (`looked_ms`), of an account the storage no longer
+    /// holds, is of an account signed out since (the hand-off trails the sign-out's writes):
+    /// nothing is applied.
+    pub fn apply_snapshot(&mut self, home_account_id: &str, snapshot: &Json, now_ms: u64, looked_ms: u64) -> bool {
         let future = |at_ms: u64| at_ms > now_ms.saturating_add(60_000);
         let pairs = |name: &str| -> Vec<(String, Json)> {
             snapshot
@@ -880,11 +883,14 @@ impl<S: KeyValueStore> TokenCache<S> {
         if !complete || (credentials.is_empty() && accounts.is_empty()) {
             return false;
         }
+        let newest = credentials.iter().map(|(_, c)| c.last_updated_at).max().unwrap_or(0);
+        if newest <= looked_ms && !accounts.is_empty() && accounts.iter().all(|(k, _)| !self.store.contains(k)) {
+            return true;
+        }
         self.changed();
         // A snapshot can arrive late (after this tab renewed itself): an entry of ours newer
         // than its copy there, or than the whole snapshot when it lacks the entry, stays (a
         // rotated refresh token is never put back).
-        let newest = credentials.iter().map(|(_, c)| c.last_updated_at).max().unwrap_or(0);
         super::retain(&mut self.credentials, &mut |(k, c)| {
             c.home_account_id != home_account_id
                 || c.last_updated_at > credentials.iter().find(|(t, _)| t == k).map_or(newest, |(_, t)| t.last_updated_at)

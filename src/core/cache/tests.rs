@@ -1467,13 +1467,13 @@ fn a_late_snapshot_from_another_tab_never_puts_back_an_older_token() {
     save(&mut a, &at_time("at-1", NOW + 1), &account, REALM, "User.Read");
     let late = a.account_snapshot(HOME);
     save(&mut b, &at_time("at-2", NOW + 2), &account, REALM, "User.Read");
-    assert!(b.apply_snapshot(HOME, &late, (NOW + 3) * 1000));
+    assert!(b.apply_snapshot(HOME, &late, (NOW + 3) * 1000, 0));
     let envs = envs(&[ENV]);
     assert_eq!(b.find_refresh_token(HOME, &envs, false).unwrap().secret, "rt-at-2", "the rotated refresh token came back");
     assert_eq!(find(&b, "User.Read", &[ENV], REALM, "").unwrap().secret, "at-2");
     // A newer snapshot wins.
     save(&mut a, &at_time("at-3", NOW + 4), &account, REALM, "User.Read");
-    assert!(b.apply_snapshot(HOME, &a.account_snapshot(HOME), (NOW + 5) * 1000));
+    assert!(b.apply_snapshot(HOME, &a.account_snapshot(HOME), (NOW + 5) * 1000, 0));
     assert_eq!(b.find_refresh_token(HOME, &envs, false).unwrap().secret, "rt-at-3");
     assert_eq!(find(&b, "User.Read", &[ENV], REALM, "").unwrap().secret, "at-3");
 }
@@ -1485,7 +1485,7 @@ fn a_reload_keeps_what_another_tabs_snapshot_brought_until_the_storage_shows_it(
     // storage event, keeps them: dropped, the account would vanish and come back.
     let (mut a, mut b) = (new_cache(), new_cache());
     save(&mut a, &response("at-1", "User.Read", ""), &account(), REALM, "User.Read");
-    assert!(b.apply_snapshot(HOME, &a.account_snapshot(HOME), NOW * 1000));
+    assert!(b.apply_snapshot(HOME, &a.account_snapshot(HOME), NOW * 1000, 0));
     let held = |c: &TokenCache<Rc<MemoryStore>>| (c.accounts().count(), c.credentials().count());
     let all = held(&b);
     assert_eq!(all.0, 1);
@@ -1504,7 +1504,7 @@ fn a_reload_keeps_what_another_tabs_snapshot_brought_until_the_storage_shows_it(
     assert_eq!(held(&b), (0, 0), "removed by another tab: gone");
     // Written and removed by the other tab before a reload read it: once the storage has
     // shown the removal, the entry is the storage's to drop.
-    assert!(b.apply_snapshot(HOME, &a.account_snapshot(HOME), NOW * 1000));
+    assert!(b.apply_snapshot(HOME, &a.account_snapshot(HOME), NOW * 1000, 0));
     let keys: Vec<String> = a.store().keys().into_iter().filter(|k| k.starts_with("msal.3|")).collect();
     for k in &keys {
         b.storage_shown(k);
@@ -1512,7 +1512,7 @@ fn a_reload_keeps_what_another_tabs_snapshot_brought_until_the_storage_shows_it(
     b.reload();
     assert_eq!(held(&b), (0, 0), "kept after the storage showed the removal");
     // Signed out in the other tab before its writes ever showed: gone at the next reload.
-    assert!(b.apply_snapshot(HOME, &a.account_snapshot(HOME), NOW * 1000));
+    assert!(b.apply_snapshot(HOME, &a.account_snapshot(HOME), NOW * 1000, 0));
     b.forget_ahead(Some(&HOME.to_ascii_uppercase()));
     b.reload();
     assert_eq!(held(&b), (0, 0));
