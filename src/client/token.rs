@@ -27,6 +27,8 @@ pub(super) struct Saving<'a> {
     /// The key the tokens are bound to (DPoP), or `""`.
     pub key_id: &'a str,
     pub options: &'a TokenOptions,
+    /// Whether the tokens are stored (else only returned).
+    pub keep: bool,
 }
 
 impl<'a> Saving<'a> {
@@ -41,6 +43,7 @@ impl<'a> Saving<'a> {
             given_account: None,
             key_id: "",
             options,
+            keep: true,
         }
     }
 }
@@ -190,7 +193,8 @@ impl<P: Platform> PublicClientApplication<P> {
     }
 
     pub(super) fn save_response(&self, target: &Target, resp: TokenResponse, s: &Saving<'_>) -> Result<AuthenticationResult, AuthError> {
-        let Saving { scopes, correlation_id, nonce, front_client_info, user_state, known_account, given_account, key_id, options } = *s;
+        let Saving { scopes, correlation_id, nonce, front_client_info, user_state, known_account, given_account, key_id, options, keep } =
+            *s;
         let claims = match &resp.id_token {
             Some(t) => {
                 let c = IdTokenClaims::decode(t.secret())?;
@@ -237,32 +241,35 @@ impl<P: Platform> PublicClientApplication<P> {
         // An ID token naming no tenant at all: msal keys the access token by the authority's
         // tenant segment then (and the ID token by none), so it finds ours and we find its.
         let at_realm = (claims_tenant.is_none() && self.config.protocol_mode == ProtocolMode::Oidc).then(|| target.authority.tenant());
-        let new_here = self.cache.borrow().account(&account.home_account_id).is_none();
-        self.cache.borrow_mut().save(&SaveRequest {
-            response: &resp,
-            account: &account,
-            realm: &realm,
-            at_realm,
-            requested: scopes,
-            key_id,
-            resource: options.resource.as_deref().unwrap_or_default(),
-            attribute_tokens: &options.attribute_partition(),
-            store: options.store,
-            kmsi: claims.as_ref().is_some_and(IdTokenClaims::kmsi),
-            now_ms: self.platform.now_ms(),
-        })?;
-        if new_here {
-            self.own_change(true, &account.home_account_id);
-        }
-        if self.config.cache_location == CacheLocation::LocalStorage {
-            // Tabs sharing this storage may see our writes late: hand them the result directly.
-            let snapshot = self.cache.borrow().account_snapshot(&account.home_account_id);
-            self.announce(
-                Json::object().with("t", "tokens").with("homeAccountId", account.home_account_id.as_str()).with("snapshot", snapshot),
-            );
-        } else if known_account.is_none() {
-            let entity = crate::core::cache::AccountEntity::new(account.clone());
-            self.announce(Json::object().with("t", "signin").with("account", entity.to_json()));
+        // (A refresh for an account signed out meanwhile is returned, not stored.)
+        if keep {
+            let new_here = self.cache.borrow().account(&account.home_account_id).is_none();
+            self.cache.borrow_mut().save(&SaveRequest {
+                response: &resp,
+                account: &account,
+                realm: &realm,
+                at_realm,
+                requested: scopes,
+                key_id,
+                resource: options.resource.as_deref().unwrap_or_default(),
+                attribute_tokens: &options.attribute_partition(),
+                store: options.store,
+                kmsi: claims.as_ref().is_some_and(IdTokenClaims::kmsi),
+                now_ms: self.platform.now_ms(),
+            })?;
+            if new_here {
+                self.own_change(true, &account.home_account_id);
+            }
+            if self.config.cache_location == CacheLocation::LocalStorage {
+                // Tabs sharing this storage may see our writes late: hand them the result directly.
+                let snapshot = self.cache.borrow().account_snapshot(&account.home_account_id);
+                self.announce(
+                    Json::object().with("t", "tokens").with("homeAccountId", account.home_account_id.as_str()).with("snapshot", snapshot),
+                );
+            } else if known_account.is_none() {
+                let entity = crate::core::cache::AccountEntity::new(account.clone());
+                self.announce(Json::object().with("t", "signin").with("account", entity.to_json()));
+            }
         }
         let info = {
             let cache = self.cache.borrow();
@@ -401,14 +408,20 @@ impl<P: Platform> PublicClientApplication<P> {
         let thumb = self.thumbprint(&target, &scopes, &account.home_account_id, &req.claims, binding.as_ref(), &req.options);
         match self.post_token(http, &thumb, sent_at, binding.as_ref()).await {
             Ok(resp) => {
-                // Signed out while its token was renewed, here or in another tab (its entry left
-                // the storage): the answer is not kept, or the account would come back.
-                if !crate::core::cache::KeyValueStore::contains(self.cache.borrow().store(), &crate::core::cache::account_key(&account)) {
-                    return Err(AuthError::client(codes::NO_ACCOUNT_FOUND, "the account was signed out while its token was renewed")
-                        .with_correlation_id(correlation_id));
+                // As msal: an account signed out while its token was renewed, here or in another
+                // tab (its entry left the storage), gets the tokens, which are not stored (the
+                // account would come back).
+                let keep =
+                    crate::core::cache::KeyValueStore::contains(self.cache.borrow().store(), &crate::core::cache::account_key(&account));
+                if !keep {
+                    self.log(
+                        LogLevel::Warning,
+                        &correlation_id,
+                        "renewal: the account was signed out meanwhile; its new tokens are returned, not stored",
+                    );
                 }
                 let key_id = binding.as_ref().map_or("", |b| b.kid.as_str());
-                let saving = Saving { known_account: Some(&account), key_id, ..Saving::new(&scopes, &correlation_id, &req.options) };
+                let saving = Saving { known_account: Some(&account), key_id, keep, ..Saving::new(&scopes, &correlation_id, &req.options) };
                 self.save_response(&target, resp, &saving)
             }
             Err(e) => {
