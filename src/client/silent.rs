@@ -527,9 +527,10 @@ impl<P: Platform> PublicClientApplication<P> {
         // which wants a token newer than its own start) just before we took it: its result is on
         // its way (usually already here; on a loaded machine the message can trail the lock by a
         // few hundred ms). When that tab failed nothing comes, and this tab tries itself.
+        // (Both waits below share one bound.)
+        let until = self.platform.now_ms().saturating_add(RENEWED_MARK_MS);
         if waited || (!fresh_only && self.platform.marked_elsewhere(&renewed_mark).await.is_some()) {
             self.log(LogLevel::Verbose, &req.correlation_id, "renewal: another tab renewed this account's token; waiting for its result");
-            let until = self.platform.now_ms().saturating_add(RENEWED_MARK_MS);
             while self.platform.now_ms() < until {
                 let renewed = self.token_renewed_since(req, since)?;
                 if let Some(hit) = renewed.filter(|h| !fresh_only || seen_before.as_ref() != Some(&h.access_token)) {
@@ -553,7 +554,6 @@ impl<P: Platform> PublicClientApplication<P> {
         // renewal started); this tab may not see the new one yet and must not present the one
         // that tab spent (a forceRefresh renews again right after another tab's renewal).
         if let Some(rotated_ms) = self.platform.marked_elsewhere(&renewed_mark).await {
-            let until = self.platform.now_ms().saturating_add(RENEWED_MARK_MS);
             while !self.holds_refresh_token_of(req, rotated_ms) && self.platform.now_ms() < until {
                 self.platform.wait_for_tabs(RENEWAL_HANDOFF_POLL_MS).await;
             }
