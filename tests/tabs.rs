@@ -37,6 +37,8 @@ fn refreshes(h: &Harness) -> usize {
 type Task<'a> = Pin<Box<dyn Future<Output = Result<AuthenticationResult, AuthError>> + 'a>>;
 /// A call that gives how long it took (ms).
 type Timed<'a> = Pin<Box<dyn Future<Output = Result<u64, AuthError>> + 'a>>;
+/// A call whose result is only its error, if any.
+type Settles<'a> = Pin<Box<dyn Future<Output = Result<(), AuthError>> + 'a>>;
 
 #[test]
 fn popup_sign_in_through_the_window_then_the_lock_is_free() {
@@ -753,4 +755,89 @@ fn a_renewal_that_lands_after_its_account_was_signed_out_is_not_stored() {
     let stored: Vec<String> = msal_wasm::core::cache::KeyValueStore::keys(&h.platform.cache());
     assert!(stored.iter().all(|k| !k.contains(home.as_str())), "{stored:?}");
     assert!(h.platform.logs.borrow().iter().any(|(_, l)| l.contains("returned, not stored")));
+}
+
+/// Interactions in one tab, over many schedules: popup sign-ins, popup sign-outs, hidden frames
+/// (`ssoSilent`), silent renewals and `clearCache` start at random times, and each window
+/// answers, is closed by the user, is blocked, times out or gets no answer. Whatever the
+/// schedule, every call settles with msal's codes, and afterwards the tab's interaction lock is
+/// free: a popup sign-in works.
+#[test]
+fn interactions_in_one_tab_over_many_schedules() {
+    use msal_wasm::client::{AccountRef, LogoutRequest};
+    use std::cell::Cell;
+    let schedules = std::env::var("MSAL_SCHEDULES").ok().and_then(|n| n.parse().ok()).unwrap_or(300u64);
+    let only = std::env::var("MSAL_SEED").ok();
+    for seed in (1..=schedules).filter(|s| only.as_ref().is_none_or(|k| *k == s.to_string())) {
+        let mut s = Schedule(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0x1A7E);
+        let h = harness();
+        let started = h.pca.open_popup(&request(), PopupAttributes::default()).unwrap();
+        let home = block_on(h.pca.complete_popup(started)).unwrap().account.account.home_account_id;
+        let outcomes = std::rc::Rc::new(Cell::new(s.below(u64::MAX)));
+        let (answer, drawn) = (front_channel(&h.idp), outcomes.clone());
+        h.platform.set_windows(move |url| {
+            let mut r = Schedule(drawn.get());
+            let pick = r.below(8);
+            drawn.set(r.0);
+            match pick {
+                0 => Err(WindowError::UserCancelled),
+                1 => Err(WindowError::Blocked),
+                2 => Err(WindowError::TimedOut),
+                3 => Err(WindowError::NoResponse),
+                _ => answer(url),
+            }
+        });
+        h.platform.set_network_delay_ms(s.below(150));
+        h.platform.set_frame_delay_ms(s.below(300));
+        // (at ms, operation): 0 popup sign-in, 1 popup sign-out, 2 ssoSilent, 3 forced silent
+        // renewal, 4 clearCache.
+        let plan: Vec<(u64, u64)> = (0..2 + s.below(6)).map(|_| (s.below(1_500), s.below(5))).collect();
+        let pca = &h.pca;
+        let tasks: Vec<Settles> = plan
+            .iter()
+            .map(|&(at, op)| {
+                let (p, home) = (h.platform.clone(), home.clone());
+                Box::pin(async move {
+                    msal_wasm::platform::Platform::sleep(&p, at).await;
+                    match op {
+                        0 => pca.complete_popup(pca.open_popup(&request(), PopupAttributes::default())?).await.map(|_| ()),
+                        1 => {
+                            let req = LogoutRequest { account: Some(AccountRef::new(&home)), ..Default::default() };
+                            pca.complete_logout_popup(pca.open_logout_popup(&req, PopupAttributes::default())?).await
+                        }
+                        2 => pca.sso_silent(&request()).await.map(|_| ()),
+                        3 => pca.acquire_token_silent(&SilentRequest { force_refresh: true, ..silent(&home) }).await.map(|_| ()),
+                        _ => pca.clear_cache(None),
+                    }
+                }) as Settles
+            })
+            .collect();
+        let out = h.platform.run(tasks);
+        let what = format!(
+            "seed {seed}: plan (at ms, op) {plan:?}, outcomes {:?}",
+            out.iter().map(|r| r.as_ref().map_err(AuthError::code)).collect::<Vec<_>>()
+        );
+        let known = [
+            "interaction_in_progress",
+            "user_cancelled",
+            "popup_window_error",
+            "timed_out",
+            "monitor_window_timeout",
+            "login_required",
+            "interaction_required",
+            "no_account_error",
+            "no_tokens_found",
+            "iframe_no_response",
+            "invalid_grant",
+        ];
+        for r in &out {
+            if let Err(e) = r {
+                assert!(known.contains(&e.code()), "{}: {what}", e.code());
+            }
+        }
+        assert!(!h.pca.interaction_in_progress(), "the interaction lock is still held: {what}");
+        h.platform.set_windows(front_channel(&h.idp));
+        let started = h.pca.open_popup(&request(), PopupAttributes::default()).unwrap_or_else(|e| panic!("{e:?}: {what}"));
+        h.platform.block_on(h.pca.complete_popup(started)).unwrap_or_else(|e| panic!("{e:?}: {what}"));
+    }
 }
