@@ -237,7 +237,11 @@ impl<P: Platform> PublicClientApplication<P> {
             Some((home, _, tenant)) => (Json::from(home), Json::from(tenant)),
             None => (Json::Null, Json::Null),
         };
-        self.announce(Json::object().with("t", "active").with("homeAccountId", id).with("tenantId", tenant));
+        // When, for tabs that each keep their own (sessionStorage): a change that crossed a
+        // later one on its way does not undo it there.
+        let at = self.platform.now_ms();
+        self.active_set_ms.set(at);
+        self.announce(Json::object().with("t", "active").with("homeAccountId", id).with("tenantId", tenant).with("at", at));
         Ok(())
     }
 
@@ -294,6 +298,15 @@ impl<P: Platform> PublicClientApplication<P> {
                 None => cache.clear(),
             },
             Some("active") => {
+                // The later change wins; at the same ms, the greater account id (every tab picks
+                // the same one).
+                let (at, held) = (j.get("at").and_then(Json::as_u64).unwrap_or(0), self.active_set_ms.get());
+                let id = j.str_field("homeAccountId").unwrap_or_default();
+                let current = cache.active_account().map(|f| f.home_account_id).unwrap_or_default();
+                if at < held || (at == held && held != 0 && id <= current.as_str()) {
+                    return false;
+                }
+                self.active_set_ms.set(at);
                 let account = j.str_field("homeAccountId").and_then(|h| cache.account(h)).map(|a| {
                     let tenant = j.str_field("tenantId").and_then(|t| a.profiles().into_iter().find(|p| p.tenant_id == t));
                     tenant.map(|p| a.in_tenant(&p, None)).unwrap_or_else(|| a.clone())

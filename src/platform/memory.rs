@@ -69,6 +69,8 @@ impl Profile {
 pub struct MemoryPlatform {
     profile: Rc<Profile>,
     tab: u32,
+    /// The tab's own cache store (`sessionStorage`), else the profile's shared one.
+    own_cache: Option<Rc<MemoryStore>>,
     temp: Rc<MemoryStore>,
     page_url: Rc<RefCell<String>>,
     in_frame: Rc<Cell<bool>>,
@@ -124,6 +126,7 @@ impl MemoryPlatform {
         MemoryPlatform {
             profile: Rc::new(profile),
             tab: 0,
+            own_cache: None,
             temp: Rc::new(MemoryStore::new()),
             page_url: Rc::default(),
             in_frame: Rc::default(),
@@ -224,6 +227,7 @@ impl MemoryPlatform {
         self.profile.next_tab.set(tab + 1);
         MemoryPlatform {
             tab,
+            own_cache: None,
             temp: Rc::new(MemoryStore::new()),
             page_url: Rc::new(RefCell::new(self.page_url.borrow().clone())),
             in_frame: Rc::default(),
@@ -231,6 +235,12 @@ impl MemoryPlatform {
             windows: Rc::default(),
             ..self.clone()
         }
+    }
+
+    /// Another tab of the same profile whose cache store is its own, as a `sessionStorage`
+    /// cache is (the other tabs hear of its changes only through its messages).
+    pub fn new_session_tab(&self) -> MemoryPlatform {
+        MemoryPlatform { own_cache: Some(Rc::new(MemoryStore::new())), ..self.new_tab() }
     }
 
     /// Runs `tasks` to completion on virtual time and returns their outputs in order. Tasks
@@ -309,6 +319,9 @@ fn deliver(now: u64, queue: &RefCell<Vec<(u64, u32, String)>>, listeners: &RefCe
 pub struct TabStore {
     profile: Rc<Profile>,
     tab: u32,
+    /// This tab's own store (`sessionStorage`: [`MemoryPlatform::new_session_tab`]), which
+    /// makes no storage events; `None`: the profile's shared one.
+    own: Option<Rc<MemoryStore>>,
 }
 
 impl ::core::fmt::Debug for TabStore {
@@ -318,9 +331,13 @@ impl ::core::fmt::Debug for TabStore {
 }
 
 impl TabStore {
+    fn store(&self) -> &MemoryStore {
+        self.own.as_deref().unwrap_or(&self.profile.cache)
+    }
+
     fn changed(&self, key: &str) {
         let p = &self.profile;
-        if p.storage_listeners.borrow().iter().any(|(tab, _)| *tab != self.tab) {
+        if self.own.is_none() && p.storage_listeners.borrow().iter().any(|(tab, _)| *tab != self.tab) {
             let due = p.now_ms.get().saturating_add(p.storage_delay_ms.get());
             p.storage_events.borrow_mut().push((due, self.tab, key.to_owned()));
         }
@@ -329,25 +346,25 @@ impl TabStore {
 
 impl KeyValueStore for TabStore {
     fn get(&self, key: &str) -> Option<String> {
-        self.profile.cache.get(key)
+        self.store().get(key)
     }
     fn set(&self, key: &str, value: &str) -> Result<(), AuthError> {
-        let changed = self.profile.cache.get(key).as_deref() != Some(value);
-        self.profile.cache.set(key, value)?;
+        let changed = self.store().get(key).as_deref() != Some(value);
+        self.store().set(key, value)?;
         if changed {
             self.changed(key);
         }
         Ok(())
     }
     fn remove(&self, key: &str) {
-        let had = self.profile.cache.get(key).is_some();
-        self.profile.cache.remove(key);
+        let had = self.store().get(key).is_some();
+        self.store().remove(key);
         if had {
             self.changed(key);
         }
     }
     fn keys(&self) -> Vec<String> {
-        self.profile.cache.keys()
+        self.store().keys()
     }
 }
 
@@ -404,7 +421,7 @@ impl Platform for MemoryPlatform {
     }
 
     fn cache_store(&self) -> Self::Store {
-        TabStore { profile: self.profile.clone(), tab: self.tab }
+        TabStore { profile: self.profile.clone(), tab: self.tab, own: self.own_cache.clone() }
     }
 
     fn temp_store(&self) -> &dyn KeyValueStore {

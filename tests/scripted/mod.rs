@@ -212,7 +212,15 @@ impl Harness {
     /// messages and their storage events, each followed by the account changes the facade
     /// would tell its listeners (see `src/browser/mod.rs`, `TabListener`).
     pub fn listening_tab(&self, config: Config) -> ListeningTab {
-        let platform = self.platform.new_tab();
+        self.listening_tab_on(self.platform.new_tab(), config)
+    }
+
+    /// The same, for a tab whose cache store is its own (a `sessionStorage` cache).
+    pub fn listening_session_tab(&self, config: Config) -> ListeningTab {
+        self.listening_tab_on(self.platform.new_session_tab(), config)
+    }
+
+    fn listening_tab_on(&self, platform: MemoryPlatform, config: Config) -> ListeningTab {
         let pca = Rc::new(PublicClientApplication::new(config, platform.clone()).unwrap());
         block_on(pca.initialize()).unwrap();
         let known = Rc::new(RefCell::new(pca.account_snapshot()));
