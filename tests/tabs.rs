@@ -522,6 +522,13 @@ fn a_forced_refresh_right_after_another_tabs_renewal_presents_the_rotated_refres
     assert_ne!(results[0].access_token.secret(), results[1].access_token.secret());
 }
 
+/// The schedules to play: 300 (`MSAL_SCHEDULES=n`: n of them; `MSAL_SEED=k`: the k-th alone).
+fn schedule_seeds() -> Vec<u64> {
+    let schedules = std::env::var("MSAL_SCHEDULES").ok().and_then(|n| n.parse().ok()).unwrap_or(300u64);
+    let only = std::env::var("MSAL_SEED").ok();
+    (1..=schedules).filter(|s| only.as_ref().is_none_or(|k| *k == s.to_string())).collect()
+}
+
 /// A small deterministic generator for the schedules below (xorshift64*).
 struct Schedule(u64);
 
@@ -535,18 +542,14 @@ impl Schedule {
 }
 
 /// Renewal across tabs, over many schedules: 2 or 3 tabs signed in with an expired access token
-/// (the provider rotating refresh tokens, or not)
-/// make 1–3 silent calls each (some forceRefresh) at random times, with random message and
-/// network delays. Whatever the schedule, every call succeeds within the delays it met (a
+/// (the provider rotating refresh tokens, or not) make 1–3 silent calls each (some
+/// forceRefresh) at random times, with random message and network delays. Whatever the schedule, every call succeeds within the delays it met (a
 /// request each, two hand-offs: never a 3 s wait for a hand-off that does not come), no refresh
 /// token is presented twice, no hidden frame opens, and a renewal is made only for a
 /// forceRefresh (plus the first).
 #[test]
 fn renewal_schedules_across_tabs_never_present_a_refresh_token_twice() {
-    // MSAL_SCHEDULES=n explores n of them, MSAL_SEED=k runs the k-th alone.
-    let schedules = std::env::var("MSAL_SCHEDULES").ok().and_then(|n| n.parse().ok()).unwrap_or(300u64);
-    let only = std::env::var("MSAL_SEED").ok();
-    for seed in (1..=schedules).filter(|s| only.as_ref().is_none_or(|k| *k == s.to_string())) {
+    for seed in schedule_seeds() {
         let mut s = Schedule(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15));
         let (h, tabs, home) = three_tabs_expired();
         // One schedule in four against a provider that does not rotate refresh tokens.
@@ -620,9 +623,7 @@ fn account_events_across_session_storage_tabs_over_many_schedules() {
 
 fn explore_account_events(session: bool) {
     use msal_wasm::client::AccountRef;
-    let schedules = std::env::var("MSAL_SCHEDULES").ok().and_then(|n| n.parse().ok()).unwrap_or(300u64);
-    let only = std::env::var("MSAL_SEED").ok();
-    for seed in (1..=schedules).filter(|s| only.as_ref().is_none_or(|k| *k == s.to_string())) {
+    for seed in schedule_seeds() {
         let mut s = Schedule(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0xACC0);
         let (h, tabs): (Harness, Vec<ListeningTab>) = if session {
             let h = harness();
@@ -793,9 +794,7 @@ fn a_renewal_that_lands_after_its_account_was_signed_out_is_not_stored() {
 fn interactions_in_one_tab_over_many_schedules() {
     use msal_wasm::client::{AccountRef, LogoutRequest};
     use std::cell::Cell;
-    let schedules = std::env::var("MSAL_SCHEDULES").ok().and_then(|n| n.parse().ok()).unwrap_or(300u64);
-    let only = std::env::var("MSAL_SEED").ok();
-    for seed in (1..=schedules).filter(|s| only.as_ref().is_none_or(|k| *k == s.to_string())) {
+    for seed in schedule_seeds() {
         let mut s = Schedule(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0x1A7E);
         let h = harness();
         let started = h.pca.open_popup(&request(), PopupAttributes::default()).unwrap();

@@ -313,8 +313,9 @@ fn deliver(now: u64, queue: &RefCell<Vec<(u64, u32, String)>>, listeners: &RefCe
     !due.is_empty()
 }
 
-/// The shared cache store as one tab writes to it: a change is also a storage event for the
-/// other tabs that listen ([`MemoryPlatform::listen_to_storage`]).
+/// A tab's cache store: the profile's shared one, where a change is also a storage event for
+/// the other tabs that listen ([`MemoryPlatform::listen_to_storage`]), or the tab's own
+/// (`sessionStorage`).
 #[derive(Clone)]
 pub struct TabStore {
     profile: Rc<Profile>,

@@ -125,7 +125,7 @@ pub fn handle(idp: &Rc<RefCell<Idp>>, req: &HttpRequest) -> Result<HttpResponse,
                 return Ok(HttpResponse::new(400, r#"{"error":"invalid_grant","error_description":"refresh token replayed"}"#));
             }
             idp.used_rts.push(rt.clone());
-            // The refresh token's user, whoever signed in last.
+            // For the refresh token's user, not whoever signed in last.
             let user = idp.rt_users.iter().find(|(r, _)| *r == rt).and_then(|(_, u)| u.clone());
             let last = std::mem::replace(&mut idp.uid, user);
             let mut r = token_response_in(&mut idp, true, &tenant);
