@@ -529,7 +529,8 @@ impl<P: Platform> PublicClientApplication<P> {
         // few hundred ms). When that tab failed nothing comes, and this tab tries itself.
         // (Both waits below share one bound.)
         let until = self.platform.now_ms().saturating_add(RENEWED_MARK_MS);
-        if waited || (!fresh_only && self.platform.marked_elsewhere(&renewed_mark).await.is_some()) {
+        let mut renewed_mark_value = self.platform.marked_elsewhere(&renewed_mark).await;
+        if waited || (!fresh_only && renewed_mark_value.is_some()) {
             self.log(LogLevel::Verbose, &req.correlation_id, "renewal: another tab renewed this account's token; waiting for its result");
             while self.platform.now_ms() < until {
                 let renewed = self.token_renewed_since(req, since)?;
@@ -538,13 +539,13 @@ impl<P: Platform> PublicClientApplication<P> {
                 }
                 // The holder failed: nothing will come. (Unless a later holder renewed: then its
                 // result is on its way, and this tab's refresh token may be spent.)
-                let rotated = self.platform.marked_elsewhere(&renewed_mark).await;
-                if rotated.is_none() && self.platform.marked_elsewhere(&failed_mark).await.is_some() {
+                renewed_mark_value = self.platform.marked_elsewhere(&renewed_mark).await;
+                if renewed_mark_value.is_none() && self.platform.marked_elsewhere(&failed_mark).await.is_some() {
                     break;
                 }
                 // A forceRefresh that already holds that renewal's result (seen before it began,
                 // so not new enough) renews itself.
-                if fresh_only && rotated.is_none_or(|ms| self.holds_refresh_token_of(req, ms)) {
+                if fresh_only && renewed_mark_value.is_none_or(|ms| self.holds_refresh_token_of(req, ms)) {
                     break;
                 }
                 self.platform.wait_for_tabs(RENEWAL_HANDOFF_POLL_MS).await;
@@ -553,7 +554,7 @@ impl<P: Platform> PublicClientApplication<P> {
         // A tab that renewed just before rotated the refresh token (its mark's value: when its
         // renewal started); this tab may not see the new one yet and must not present the one
         // that tab spent (a forceRefresh renews again right after another tab's renewal).
-        if let Some(rotated_ms) = self.platform.marked_elsewhere(&renewed_mark).await {
+        if let Some(rotated_ms) = renewed_mark_value {
             while !self.holds_refresh_token_of(req, rotated_ms) && self.platform.now_ms() < until {
                 self.platform.wait_for_tabs(RENEWAL_HANDOFF_POLL_MS).await;
             }
