@@ -125,14 +125,16 @@ for (const file of files) {
 console.log("");
 let pass = 0;
 let total = 0;
+let skipped = 0;
 for (const c of counts) {
   const n = c.pass + c.fail + c.skip;
   pass += c.pass;
   total += n;
+  skipped += c.skip;
   console.log(`node-test: ${c.file}: ${c.pass}/${n} passed${c.skip ? ` (${c.skip} skipped)` : ""}`);
   if (n === 0) bad.push(`${c.file}: no test ran`);
 }
-const summary = `${pass}/${total} passed in ${files.length} file(s)`;
+const summary = `${pass}/${total} passed${skipped ? ` (${skipped} skipped)` : ""} in ${files.length} file(s)`;
 console.log(`node-test${values.label ? ` [${values.label}]` : ""}: ${summary}`);
 if (values.counts) appendFileSync(values.counts, `${values.label || "tests"}: ${summary}${bad.length ? " (FAILED)" : ""}\n`);
 if (bad.length) {

@@ -111,15 +111,17 @@ function sweeper(browser, origins) {
   async function sweepContext(ctx) {
     const secrets = new Set();
     const logged = [];
-    for (const page of ctx.pages()) {
-      // Awaited: over WebDriver (engines/webdriver.mjs) the URL is a command; a page whose
-      // window has just gone has none.
-      const url = page.isClosed() ? "" : await Promise.resolve(page.url()).catch(() => "");
+    // Every frame of every page (an app framed by another site keeps its own storage); over
+    // WebDriver (engines/webdriver.mjs) a page is its one frame.
+    const frames = ctx.pages().flatMap((page) => (page.isClosed() ? [] : typeof page.frames === "function" ? page.frames() : [page]));
+    for (const frame of frames) {
+      // Awaited: over WebDriver the URL is a command; a page whose window has just gone has none.
+      const url = await Promise.resolve(frame.url()).catch(() => "");
       if (!origins.some((o) => url.startsWith(o))) continue;
       let data = null;
       for (let attempt = 0; attempt < 3 && !data; attempt++) {
-        data = await page.evaluate(readPage).catch(() => null);
-        if (!data) await page.waitForLoadState("load").catch(() => {});
+        data = await frame.evaluate(readPage).catch(() => null);
+        if (!data) await frame.waitForLoadState("load").catch(() => {});
       }
       if (!data) {
         problems.push(`could not read storage and logs of ${url}`);

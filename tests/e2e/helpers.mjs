@@ -21,6 +21,14 @@ if (!["chromium", "firefox", "webkit"].includes(ENGINE)) throw new Error(`E2E_EN
 const CPU_SLOWDOWN = Number(process.env.E2E_CPU_SLOWDOWN || 0);
 
 // `backForwardCache`: Chromium with its back/forward cache, which Playwright turns off.
+// playwright-core's own --disable-features list (its chromiumSwitches), but for
+// ThirdPartyStoragePartitioning.
+const PLAYWRIGHT_DISABLED_FEATURES = [
+  "AvoidUnnecessaryBeforeUnloadCheckSync", "DestroyProfileOnBrowserClose", "HttpsUpgrades", "HttpsFirstBalancedModeAutoEnable",
+  "LensOverlay", "MediaRouter", "PaintHolding", "AvoidCorsURLLoaderRestartOnRedirect", "OptimizationHints",
+  "NetworkTimeServiceQuerying", "AimEnabled", "PreconnectToSearch",
+];
+
 export async function launchBrowser(engine = ENGINE, { backForwardCache = false } = {}) {
   if (engine === "firefox") {
     installFirefoxEsrShim();
@@ -37,6 +45,11 @@ export async function launchBrowser(engine = ENGINE, { backForwardCache = false 
     args: [
       "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
       "--disable-background-networking", "--disable-component-update", "--disable-sync",
+      // Third-party storage partitioning on, as in every Chrome since 115: playwright-core turns
+      // it off (its --disable-features list); this later list, the same without it, replaces
+      // that one. A frame of another site then gets Web Storage and BroadcastChannels of its
+      // own, keyed by the top-level site, instead of none.
+      `--disable-features=${PLAYWRIGHT_DISABLED_FEATURES.join(",")}`,
     ],
   });
   if (CPU_SLOWDOWN > 1) {

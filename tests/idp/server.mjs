@@ -284,6 +284,9 @@ export async function startIdp(options = {}) {
   let counters = newCounters();
   let failNext = null;
   let silentNoResponse = false;
+  // As Entra: the sign-in page sends Cross-Origin-Opener-Policy unless the authorize request
+  // said pocd=1 (test switch `coop`, on by default).
+  let coop = opts.coop !== false;
   // Test switch: the sign-in form submits itself as this login (for tests without a hand on
   // the form, e.g. wasm-bindgen tests of popup sign-in).
   let autoLogin = null;
@@ -502,7 +505,8 @@ export async function startIdp(options = {}) {
         sid: null,
       },
       scopes: supportedScopes,
-      extraParams: ['client_info'],
+      // pocd: msal 5's popup origin check (kept for the sign-in page's COOP, below).
+      extraParams: ['client_info', 'pocd'],
       conformIdTokenClaims: false,
       clockTolerance: 1,
       responseTypes: ['code'],
@@ -1192,7 +1196,10 @@ export async function startIdp(options = {}) {
     }
 
     if ((req.method === 'GET' || req.method === 'HEAD') && !autoLogin) {
-      sendHtml(res, 200, loginPage({ hint: details.params.login_hint }));
+      // As Entra: the sign-in page cuts itself off from its opener (Cross-Origin-Opener-Policy)
+      // unless the client said no window of another origin can reach its popup (msal 5's
+      // pocd=1); a popup then reaches its app only through the redirect bridge.
+      sendHtml(res, 200, loginPage({ hint: details.params.login_hint }), coop && details.params.pocd !== '1' ? { 'Cross-Origin-Opener-Policy': 'same-origin' } : {});
       return;
     }
     if (req.method !== 'POST' && !autoLogin) {
@@ -1280,7 +1287,7 @@ export async function startIdp(options = {}) {
   }
 
   function currentConfig() {
-    return { ...config, silentNoResponse, autoLogin, dpopRequireNonce, stall: [...stall], spaOrigins: [...spaOrigins], redirectUris: [...registered] };
+    return { ...config, silentNoResponse, coop, autoLogin, dpopRequireNonce, stall: [...stall], spaOrigins: [...spaOrigins], redirectUris: [...registered] };
   }
 
   function applyConfig(patch = {}) {
@@ -1291,6 +1298,7 @@ export async function startIdp(options = {}) {
     const origins = patch.spaOrigins !== undefined ? patch.spaOrigins.map(normalizeOrigin) : undefined;
     const uris = patch.redirectUris !== undefined ? normalizeRedirectUris(patch.redirectUris) : undefined;
     if (patch.silentNoResponse !== undefined) silentNoResponse = patch.silentNoResponse === true;
+    if (patch.coop !== undefined) coop = patch.coop !== false;
     if (patch.autoLogin !== undefined) autoLogin = patch.autoLogin ? String(patch.autoLogin) : null;
     if (patch.dpopRequireNonce !== undefined) dpopRequireNonce = patch.dpopRequireNonce === true;
     if (patch.stall !== undefined) {
