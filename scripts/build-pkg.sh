@@ -24,16 +24,20 @@ node scripts/minify-names.mjs "$out"
 node scripts/order-functions.mjs "$out/msal_wasm_bg.wasm"
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 sed "s/{{VERSION}}/$version/" pkg-template/index.js > "$out/index.js"
-cp pkg-template/index.d.ts pkg-template/errors.js pkg-template/redirect-bridge.js pkg-template/redirect-bridge.d.ts "$out/"
+cp pkg-template/index.d.ts pkg-template/errors.js pkg-template/redirect-bridge.js pkg-template/redirect-bridge.d.ts \
+  pkg-template/popup-relay.js pkg-template/popup-relay.d.ts "$out/"
 [ -f pkg-template/README.md ] && cp pkg-template/README.md "$out/"
 sed "s/{{VERSION}}/$version/" pkg-template/package.json > "$out/package.json"
 rm -f "$out/.gitignore"
 # The shipped JS without comments or layout (source maps beside it keep the code as written).
-node scripts/strip-comments.mjs "$out/index.js" "$out/msal_wasm.js" "$out/errors.js" "$out/redirect-bridge.js" "$out"/snippets/*/src/platform/browser/window.js
+node scripts/strip-comments.mjs "$out/index.js" "$out/msal_wasm.js" "$out/errors.js" "$out/redirect-bridge.js" "$out/popup-relay.js" \
+  "$out"/snippets/*/src/platform/browser/window.js
 # The script-tag build (msal's lib/msal-browser.min.js): the same package as one classic script
-# with the global `msal`, and the bridge with the global `msalRedirectBridge`; the wasm is
+# with the global `msal`, the bridge with the global `msalRedirectBridge` and the popup relay
+# page's entry with `msalPopupRelay`; the wasm is
 # found next to the script (a classic script has no import.meta.url: the facade reads
 # document.currentScript instead).
 node_modules/.bin/esbuild "$out/index.js" --bundle --format=iife --global-name=msal --minify --define:import.meta.url=undefined --log-level=warning --outfile="$out/msal-wasm.min.js"
 node_modules/.bin/esbuild "$out/redirect-bridge.js" --bundle --format=iife --global-name=msalRedirectBridge --minify --log-level=warning --outfile="$out/msal-wasm-redirect-bridge.min.js"
+node_modules/.bin/esbuild "$out/popup-relay.js" --bundle --format=iife --global-name=msalPopupRelay --minify --log-level=warning --outfile="$out/msal-wasm-popup-relay.min.js"
 node scripts/size.mjs "$out" --budget size-budget.json

@@ -85,6 +85,7 @@ pub mod codes {
     pub const UNABLE_TO_LOAD_TOKEN: &str = "unable_to_load_token";
     pub const POPUP_WINDOW_ERROR: &str = "popup_window_error";
     pub const EMPTY_WINDOW_ERROR: &str = "empty_window_error";
+    pub const POPUP_RELAY_UNSUPPORTED_FLOW: &str = "popup_relay_unsupported_flow";
     pub const TIMED_OUT: &str = "timed_out";
     pub const HASH_EMPTY_ERROR: &str = "hash_empty_error";
     pub const NO_STATE_IN_HASH: &str = "no_state_in_hash";

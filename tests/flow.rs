@@ -1670,3 +1670,124 @@ fn an_entra_authority_without_an_end_session_endpoint_fails_the_sign_out_with_ms
     assert!(h.pca.all_accounts().is_empty(), "signed out here first, as msal");
     assert!(!h.pca.interaction_in_progress());
 }
+
+fn relayed(uri: &str, version: u8) -> Harness {
+    let mut config = config();
+    config.popup_relay = Some(msal_wasm::client::PopupRelay { uri: uri.into(), version });
+    let h = harness_with(config);
+    h.platform.set_page_url("https://app.example/embedded/page?tab=1#top");
+    // Framed by another site: the page fails msal's popup origin check.
+    h.platform.set_in_frame(true);
+    h
+}
+
+/// The request a relay page was handed, parsed, and the relay page's address (without its
+/// fragment) and fragment parameters, from the last window opened before it.
+fn relay_window(h: &Harness, at: usize) -> (String, Vec<(String, String)>) {
+    let opened = h.platform.windows.borrow()[at].clone();
+    let (page, fragment) = opened.split_once('#').expect("the relay page carries the request in its fragment");
+    (page.to_owned(), parse_query(fragment))
+}
+
+/// msal 5's popup relay (`auth.popupRelayUri`), protocol 1: the popup opens the relay page of
+/// the app's origin with the request in its fragment; the provider's page is asked with
+/// `pocd=1`; the answer the relay page posts back is redeemed.
+#[test]
+fn a_popup_goes_through_the_relay_page_with_the_request_in_its_address() {
+    let h = relayed("relay.html", 1);
+    let started = h
+        .pca
+        .open_popup(&InteractiveRequest { scopes: vec!["User.Read".into()], ..Default::default() }, PopupAttributes::default())
+        .unwrap();
+    let (page, carried) = relay_window(&h, 0);
+    assert_eq!(page, "https://app.example/relay.html", "resolved against the origin, as new URL(uri, origin)");
+    assert_eq!(carried.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(), ["req"]);
+    let request = msal_wasm::core::json::Json::parse(&carried[0].1).unwrap();
+    assert_eq!(request.str_field("method"), Some("GET"));
+    let url = request.str_field("url").unwrap().to_owned();
+    assert!(url.starts_with(&format!("https://login.microsoftonline.com/{TENANT}/oauth2/v2.0/authorize?")), "{url}");
+    assert_eq!(query_param(&url, "pocd"), "1", "the provider's window is the relay page's own popup");
+    let state = msal_wasm::core::pkce::RequestState::parse(&query_param(&url, "state")).unwrap();
+    assert_eq!(request.str_field("id"), Some(state.id.as_str()), "the request is the state's id: the channel the bridge answers on");
+    let r = block_on(h.pca.complete_popup(started)).unwrap();
+    assert_eq!(r.account.account.username, "ada@contoso.com");
+    assert_eq!(h.platform.relays.borrow().as_slice(), [(1, carried[0].1.clone())]);
+    assert!(!h.pca.interaction_in_progress());
+}
+
+/// Protocol 2: the relay page's address names the request's id only; the request is handed over
+/// by the wait. A POST request goes as its action and fields, not posted into the relay page.
+#[test]
+fn protocol_2_hands_the_request_over_and_a_post_goes_as_its_fields() {
+    let h = relayed("https://app.example/relay?v=2#old", 2);
+    let post = InteractiveRequest { post: true, ..with_options(TokenOptions::default()) };
+    let started = h.pca.open_popup(&post, PopupAttributes::default()).unwrap();
+    let (page, carried) = relay_window(&h, 0);
+    assert_eq!(page, "https://app.example/relay?v=2");
+    assert_eq!(carried.len(), 1);
+    assert_eq!(carried[0].0, "id");
+    assert_eq!(h.platform.windows.borrow().len(), 1, "nothing is posted into the relay page");
+    block_on(h.pca.complete_popup(started)).unwrap();
+    let (version, handed) = h.platform.relays.borrow()[0].clone();
+    assert_eq!(version, 2);
+    let request = msal_wasm::core::json::Json::parse(&handed).unwrap();
+    assert_eq!(request.str_field("id"), Some(carried[0].1.as_str()));
+    assert_eq!(request.str_field("method"), Some("POST"));
+    assert!(request.str_field("action").unwrap().contains("/oauth2/v2.0/authorize"));
+    let fields = request.get("fields").unwrap();
+    assert_eq!(fields.str_field("response_type"), Some("code"));
+    assert_eq!(fields.str_field("pocd"), Some("1"));
+    assert!(fields.str_field("state").is_some() && fields.str_field("code_challenge").is_some());
+    assert_eq!(h.token_requests(), 1);
+}
+
+/// As msal: a relay page of another origin, or a protocol other than 1 and 2, fails the popup
+/// with `popup_relay_unsupported_flow` before any window opens, and frees the lock; the relay
+/// page's own refusals come back with its sub-error.
+#[test]
+fn a_relay_page_elsewhere_or_refusing_fails_with_msals_codes() {
+    let req = InteractiveRequest { scopes: vec!["User.Read".into()], ..Default::default() };
+    for (uri, version, sub) in [
+        ("https://other.example/relay", 1, "popup_relay_cross_origin"),
+        ("//other.example/relay", 1, "popup_relay_cross_origin"),
+        ("javascript:alert(1)", 1, "popup_relay_cross_origin"),
+        ("/relay", 3, "popup_relay_invalid_protocol"),
+        ("/relay", 0, "popup_relay_invalid_protocol"),
+    ] {
+        let h = relayed(uri, version);
+        let e = h.pca.open_popup(&req, PopupAttributes::default()).unwrap_err();
+        assert_eq!((e.code(), e.sub_error()), ("popup_relay_unsupported_flow", sub), "{uri} v{version}");
+        assert!(!e.correlation_id().is_empty());
+        assert!(h.platform.windows.borrow().is_empty());
+        assert!(!h.pca.interaction_in_progress());
+    }
+    let h = relayed("/relay", 2);
+    h.platform.set_windows(|_| Err(WindowError::RelayRefused("popup_relay_untrusted_authority")));
+    let started = h.pca.open_popup(&req, PopupAttributes::default()).unwrap();
+    let e = block_on(h.pca.complete_popup(started)).unwrap_err();
+    assert_eq!((e.code(), e.sub_error()), ("popup_relay_unsupported_flow", "popup_relay_untrusted_authority"));
+    assert!(!h.pca.interaction_in_progress());
+    h.platform.set_windows(|url| if url.contains("#id=") { Ok(String::new()) } else { Err(WindowError::TimedOut) });
+    let started = h.pca.open_popup(&req, PopupAttributes::default()).unwrap();
+    let e = block_on(h.pca.complete_popup(started)).unwrap_err();
+    assert_eq!((e.code(), e.sub_error()), ("timed_out", "popup_relay_timeout"));
+}
+
+/// A popup sign-out goes through the relay page too, with the end-session page as its request.
+#[test]
+fn a_popup_sign_out_goes_through_the_relay_page() {
+    let h = relayed("/relay.html", 1);
+    let home = h.sign_in().account.account.home_account_id;
+    h.platform.set_windows(|url| Ok(format!("?state={}", query_param(url, "state"))));
+    let started = h.pca.open_logout_popup(&logout(Some(&home), None, ""), PopupAttributes::default()).unwrap();
+    block_on(h.pca.complete_logout_popup(started)).unwrap();
+    let (page, carried) = relay_window(&h, 0);
+    assert_eq!(page, "https://app.example/relay.html");
+    let request = msal_wasm::core::json::Json::parse(&carried[0].1).unwrap();
+    let url = request.str_field("url").unwrap();
+    assert!(url.contains("/oauth2/v2.0/logout?"), "{url}");
+    assert_eq!(query_param(url, "pocd"), "1");
+    assert_eq!(h.platform.relays.borrow().len(), 1);
+    assert!(!h.pca.interaction_in_progress());
+    assert!(h.pca.all_accounts().is_empty());
+}

@@ -20,7 +20,7 @@ use msal_wasm::core::http::{HttpRequest, HttpResponse};
 use msal_wasm::core::pkce::InteractionType;
 use msal_wasm::core::url;
 use msal_wasm::error::{codes, AuthError};
-use msal_wasm::platform::{Platform, PopupAttributes, WindowError};
+use msal_wasm::platform::{Platform, PopupAttributes, Relay, WindowError};
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -130,7 +130,13 @@ impl Platform for NativePlatform {
 
     fn close_popup(&self, _popup: ()) {}
 
-    async fn wait_for_popup(&self, _popup: (), _state_id: &str, _timeout_ms: u64) -> Result<String, WindowError> {
+    async fn wait_for_popup(
+        &self,
+        _popup: (),
+        _state_id: &str,
+        _timeout_ms: u64,
+        _relay: Option<Relay<'_>>,
+    ) -> Result<String, WindowError> {
         Err(WindowError::Failed)
     }
 

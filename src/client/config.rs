@@ -67,9 +67,23 @@ pub struct Config {
     /// `auth.originCheck`: send msal's `pocd=1` only when the page passes the popup origin check
     /// (on by default); off, it is always sent.
     pub origin_check: bool,
+    /// `auth.popupRelayUri` and `auth.popupRelayProtocolVersion`: popups open this page of the
+    /// app's origin, which opens the provider's window and relays its response (for an app
+    /// inside another site's frame, where the redirect bridge's channel cannot reach it).
+    pub popup_relay: Option<PopupRelay>,
     /// `telemetry.application`: the app's name and version, sent to the provider as msal sends
     /// them (`x-app-name`, `x-app-ver`).
     pub application: AppTelemetry,
+}
+
+/// msal 5's popup relay page (`auth.popupRelayUri`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PopupRelay {
+    /// The page's address, absolute or relative to the app's origin (it must be on that origin).
+    pub uri: String,
+    /// `auth.popupRelayProtocolVersion`: 1 (msal's default) or 2; any other fails each popup
+    /// with `popup_relay_unsupported_flow` (as msal).
+    pub version: u8,
 }
 
 impl Config {
@@ -105,6 +119,7 @@ impl Config {
             is_mcp: false,
             allow_redirect_in_iframe: false,
             origin_check: true,
+            popup_relay: None,
             application: AppTelemetry::default(),
         }
     }

@@ -344,8 +344,11 @@ impl<P: Platform> PublicClientApplication<P> {
     /// msal 5's `pocd=1` for authorize and end-session requests: sent when the page passes the
     /// popup origin check (no window of another origin can reach its popups, so Entra may leave
     /// Cross-Origin-Opener-Policy off its pages), or always with `auth.originCheck: false`.
-    pub(super) fn popup_origin_checked(&self) -> Vec<(String, String)> {
-        if self.config.origin_check && !self.popup_origin.get().unwrap_or_else(|| self.platform.origin_check()) {
+    /// Through a relay page, a popup always sends it (msal): the provider's window is then the
+    /// relay page's own popup, which no other window can reach.
+    pub(super) fn popup_origin_checked(&self, itype: InteractionType) -> Vec<(String, String)> {
+        let relayed = itype == InteractionType::Popup && self.config.popup_relay.is_some();
+        if !relayed && self.config.origin_check && !self.popup_origin.get().unwrap_or_else(|| self.platform.origin_check()) {
             return Vec::new();
         }
         alloc::vec![("pocd".to_owned(), "1".to_owned())]
@@ -433,7 +436,7 @@ impl<P: Platform> PublicClientApplication<P> {
             p => p,
         };
         // A POST keeps extraQueryParameters in its action URL (msal).
-        let mut extra = self.popup_origin_checked();
+        let mut extra = self.popup_origin_checked(itype);
         extra.append(&mut req.options.authorize_extra(if req.post { &[] } else { &req.extra_query_parameters }));
         if let Some(b) = binding.as_ref().filter(|b| matches!(b.scheme, AuthScheme::Dpop { .. })) {
             // The key the code will be redeemed with (RFC 9449 §10).
@@ -716,8 +719,16 @@ impl<P: Platform> PublicClientApplication<P> {
         let (stage, url) = match ready {
             Some(target) => {
                 let pending = self.begin_interaction_at(&req, &target)?;
-                // A POST's form is posted into the popup once it is open on about:blank.
-                let url = if pending.form.is_some() { "about:blank".to_owned() } else { pending.url.clone() };
+                let url = match self.relayed(&pending.state_id, &pending.url, pending.form.as_deref(), &pending.correlation_id) {
+                    Ok(Some(relayed)) => relayed.url,
+                    // A POST's form is posted into the popup once it is open on about:blank.
+                    Ok(None) if pending.form.is_some() => "about:blank".to_owned(),
+                    Ok(None) => pending.url.clone(),
+                    Err(e) => {
+                        self.abort_interaction(&pending);
+                        return Err(e);
+                    }
+                };
                 (PopupStage::Ready(pending), url)
             }
             None => {
@@ -727,7 +738,9 @@ impl<P: Platform> PublicClientApplication<P> {
         };
         let opened = self.platform.open_popup(&url, &name, attributes).and_then(|mut popup| {
             if let PopupStage::Ready(PendingAuth { url, form: form @ Some(_), .. }) = &stage {
-                self.platform.navigate_popup(&mut popup, url, form.as_deref())?;
+                if self.config.popup_relay.is_none() {
+                    self.platform.navigate_popup(&mut popup, url, form.as_deref())?;
+                }
             }
             Ok(popup)
         });
@@ -754,8 +767,8 @@ impl<P: Platform> PublicClientApplication<P> {
         // False once a request took the interaction over since this popup opened: the lock is
         // that request's then.
         let ours = || self.takeovers.get() == takeovers;
-        let pending = match stage {
-            PopupStage::Ready(pending) => pending,
+        let (pending, navigate) = match stage {
+            PopupStage::Ready(pending) => (pending, false),
             PopupStage::Unresolved(req, origin_ok) => {
                 let built = match self.target(req.authority.as_deref()).await {
                     Ok(target) => match self.bind(&req.authentication_scheme, req.account.as_ref()).await {
@@ -766,8 +779,8 @@ impl<P: Platform> PublicClientApplication<P> {
                     },
                     Err(e) => Err(e),
                 };
-                let pending = match built {
-                    Ok(p) => p,
+                match built {
+                    Ok(p) => (p, true),
                     Err(e) => {
                         self.platform.close_popup(popup);
                         if ours() {
@@ -775,20 +788,36 @@ impl<P: Platform> PublicClientApplication<P> {
                         }
                         return Err(e.with_correlation_id(req.correlation_id));
                     }
-                };
-                if let Err(e) = self.platform.navigate_popup(&mut popup, &pending.url, pending.form.as_deref()) {
-                    if ours() {
-                        self.abort_interaction(&pending);
-                    }
-                    self.unbind(pending.binding.as_ref()).await;
-                    return Err(window_error(e, &pending.correlation_id));
                 }
-                pending
+            }
+        };
+        // (A ready request's relay was built as the popup opened: the same again.) A popup opened
+        // on about:blank is sent to the request's page, or its relay page, now.
+        let sent = match self.relayed(&pending.state_id, &pending.url, pending.form.as_deref(), &pending.correlation_id) {
+            Ok(r) if navigate => {
+                let (url, form) = r.as_ref().map_or((pending.url.as_str(), pending.form.as_deref()), |r| (r.url.as_str(), None));
+                match self.platform.navigate_popup(&mut popup, url, form) {
+                    Ok(()) => Ok(r),
+                    Err(e) => Err(window_error(e, &pending.correlation_id)),
+                }
+            }
+            other => other,
+        };
+        let relayed = match sent {
+            Ok(r) => r,
+            Err(e) => {
+                self.platform.close_popup(popup);
+                if ours() {
+                    self.abort_interaction(&pending);
+                }
+                self.unbind(pending.binding.as_ref()).await;
+                return Err(e);
             }
         };
         let waited = if ours() {
             self.log(LogLevel::Verbose, &pending.correlation_id, "popup: waiting for the provider's response");
-            self.platform.wait_for_popup(popup, &pending.state_id, self.config.popup_timeout_ms).await
+            let relay = relayed.as_ref().map(|r| r.relay());
+            self.platform.wait_for_popup(popup, &pending.state_id, self.config.popup_timeout_ms, relay).await
         } else {
             self.platform.close_popup(popup);
             Err(WindowError::Cancelled)
@@ -807,7 +836,7 @@ impl<P: Platform> PublicClientApplication<P> {
                     self.abort_interaction(&pending);
                 }
                 self.unbind(pending.binding.as_ref()).await;
-                Err(window_error(e, &pending.correlation_id))
+                Err(relay::relay_timeout(window_error(e, &pending.correlation_id), relayed.is_some()))
             }
         }
     }

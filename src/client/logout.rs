@@ -232,7 +232,7 @@ impl<P: Platform> PublicClientApplication<P> {
             // home page, as msal's: no start page is kept (nor a stale one of a sign-in).
             self.platform.temp_store().remove(&self.temp_key("request.origin"));
         }
-        let mut extra = self.popup_origin_checked();
+        let mut extra = self.popup_origin_checked(itype);
         let origin_checked = !extra.is_empty();
         extra.append(&mut req.extra_query_parameters.clone());
         let state = rs.encode();
@@ -259,10 +259,20 @@ impl<P: Platform> PublicClientApplication<P> {
             Some(target) => {
                 let signed_out = self.sign_out_locally(req, InteractionType::Popup)?;
                 let started = self.end_session(req, InteractionType::Popup, signed_out, &target.metadata)?;
-                let Some(url) = started.url.clone() else {
+                let Some(url) = started.url.as_deref() else {
                     return Ok(LogoutPopupStarted { stage: LogoutStage::Ready(started), popup: None });
                 };
-                (LogoutStage::Ready(started), url)
+                match self.relayed(&started.state_id, url, None, &started.correlation_id) {
+                    Ok(relayed) => {
+                        let url = relayed.map_or_else(|| url.to_owned(), |r| r.url);
+                        (LogoutStage::Ready(started), url)
+                    }
+                    // As a window that does not open: the local sign-out stands.
+                    Err(e) => {
+                        self.release_interaction_lock();
+                        return Ok(LogoutPopupStarted { stage: LogoutStage::Failed(e), popup: None });
+                    }
+                }
             }
             None => {
                 let signed_out = self.sign_out_locally(req, InteractionType::Popup)?;
@@ -318,9 +328,23 @@ impl<P: Platform> PublicClientApplication<P> {
                 }
             }
         };
+        let relayed = match started.url.as_deref() {
+            Some(url) => match self.relayed(&started.state_id, url, None, &started.correlation_id) {
+                Ok(r) => r,
+                Err(e) => {
+                    if let Some(p) = popup {
+                        self.platform.close_popup(p);
+                    }
+                    self.release_interaction_lock();
+                    return Err(e);
+                }
+            },
+            None => None,
+        };
         if navigate {
             match (popup.take(), started.url.as_deref()) {
                 (Some(mut p), Some(url)) => {
+                    let url = relayed.as_ref().map_or(url, |r| r.url.as_str());
                     if self.platform.navigate_popup(&mut p, url, None).is_ok() {
                         popup = Some(p);
                     } else {
@@ -333,7 +357,8 @@ impl<P: Platform> PublicClientApplication<P> {
             }
         }
         if let Some(popup) = popup {
-            let ended = self.platform.wait_for_popup(popup, &started.state_id, self.config.popup_timeout_ms).await;
+            let relay = relayed.as_ref().map(|r| r.relay());
+            let ended = self.platform.wait_for_popup(popup, &started.state_id, self.config.popup_timeout_ms, relay).await;
             if ended.is_err() {
                 self.log(LogLevel::Verbose, &started.correlation_id, "the sign-out popup ended without an answer");
             }

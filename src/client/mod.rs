@@ -22,6 +22,7 @@ pub mod dpop;
 mod interaction;
 mod logout;
 mod metadata;
+mod relay;
 pub mod request;
 pub mod result;
 mod silent;
@@ -45,7 +46,7 @@ use crate::platform::{LogLevel, Platform, PopupAttributes, WindowError};
 use crate::secret::{IdToken, Nonce, PkceVerifier, RefreshToken, State};
 use ::core::cell::{Cell, RefCell};
 pub use accounts::{AccountChanges, AccountSnapshot};
-pub use config::{CacheLocation, Config};
+pub use config::{CacheLocation, Config, PopupRelay};
 pub use device::{DeviceCodeInfo, DeviceCodeRequest};
 pub use interaction::{PopupStarted, RedirectStart};
 pub use logout::{LogoutPopupStarted, LogoutSent, LogoutStarted, SignedOut};
@@ -101,6 +102,9 @@ fn window_error(e: WindowError, correlation_id: &str) -> AuthError {
         .with_sub_error("iframe_no_response"),
         WindowError::EmptyResponse => AuthError::browser("redirect_bridge_empty_response", "the redirect bridge sent an empty response"),
         WindowError::Failed => AuthError::browser(codes::POPUP_WINDOW_ERROR, "the window failed"),
+        WindowError::RelayRefused(sub) => {
+            AuthError::browser(codes::POPUP_RELAY_UNSUPPORTED_FLOW, "the popup relay page refused the request").with_sub_error(sub)
+        }
         WindowError::Cancelled => AuthError::browser(
             codes::INTERACTION_IN_PROGRESS_CANCELLED,
             "another interactive request took this one's place (overrideInteractionInProgress)",

@@ -7,7 +7,7 @@ use crate::prelude::*;
 
 use crate::client::{
     AccountFilter, AccountInfo, AccountRef, AuthScheme, AuthenticationResult, ByCodeRequest, CacheLocation, CacheLookupPolicy, Config,
-    Hydration, InteractiveRequest, LogoutRequest, SilentRequest, TokenOptions,
+    Hydration, InteractiveRequest, LogoutRequest, PopupRelay, SilentRequest, TokenOptions,
 };
 use crate::core::account::Account;
 use crate::core::authority::ProtocolMode;
@@ -31,7 +31,6 @@ pub fn string_list(j: Option<&Json>) -> Vec<String> {
 const UNSUPPORTED: &[(&str, &str, &str)] = &[
     ("system", "allowPlatformBroker", "platform brokering (WAM) is not supported; sign-in runs in the browser"),
     ("auth", "supportsNestedAppAuth", "nested app authentication is not supported; the standard client is used"),
-    ("auth", "popupRelayUri", "a popup relay page is not supported"),
     ("auth", "instanceAware", "instance-aware sign-in is not supported"),
     ("auth", "encodeExtraQueryParams", "extra query parameters are always encoded"),
     ("cache", "claimsBasedCachingEnabled", "tokens requested with claims are not cached separately"),
@@ -71,6 +70,15 @@ pub fn config(j: &Json) -> Result<(Config, Vec<&'static str>), AuthError> {
         Some(v) => *v != Json::Bool(false),
     };
     c.is_mcp = auth.get("isMcp").and_then(Json::as_bool).unwrap_or(false);
+    c.popup_relay = auth.str_field("popupRelayUri").filter(|u| !u.is_empty()).map(|uri| PopupRelay {
+        uri: uri.to_owned(),
+        // msal: unset is 1; anything but 1 or 2 fails each popup.
+        version: match auth.get("popupRelayProtocolVersion") {
+            None => 1,
+            Some(v @ Json::Num(_)) => v.as_u64().filter(|v| matches!(v, 1 | 2)).map_or(0, |v| v as u8),
+            Some(_) => 0,
+        },
+    });
     let mode = auth.str_field("protocolMode").or_else(|| j.get("system").and_then(|s| s.str_field("protocolMode")));
     if let Some(m) = mode {
         c.protocol_mode = match m.to_ascii_uppercase().as_str() {
@@ -169,6 +177,8 @@ pub fn config_json(c: &Config) -> Json {
         .with("originCheck", c.origin_check)
         .with("clientCapabilities", strings(&c.client_capabilities))
         .with("isMcp", c.is_mcp)
+        .with("popupRelayUri", c.popup_relay.as_ref().map_or("", |r| r.uri.as_str()))
+        .with("popupRelayProtocolVersion", c.popup_relay.as_ref().map_or(1, |r| u64::from(r.version)))
         .with(
             "OIDCOptions",
             Json::object().with("responseMode", c.response_mode.as_str()).with("defaultScopes", strings(&c.default_scopes)),

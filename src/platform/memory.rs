@@ -9,7 +9,7 @@
 
 use crate::prelude::*;
 
-use super::{LogLevel, Platform, PopupAttributes, WindowError};
+use super::{LogLevel, Platform, PopupAttributes, Relay, WindowError};
 use crate::core::cache::{KeyValueStore, MemoryStore};
 use crate::core::http::{HttpRequest, HttpResponse};
 use crate::error::AuthError;
@@ -82,6 +82,8 @@ pub struct MemoryPlatform {
     pub announcements: Rc<RefCell<Vec<String>>>,
     /// Every window this tab opened (popups and hidden frames): their URLs, in order.
     pub windows: Rc<RefCell<Vec<String>>>,
+    /// Every popup wait through a relay page: its protocol and the request handed to it.
+    pub relays: Rc<RefCell<Vec<(u8, String)>>>,
 }
 
 impl ::core::fmt::Debug for MemoryPlatform {
@@ -134,6 +136,7 @@ impl MemoryPlatform {
             logs: Rc::default(),
             announcements: Rc::default(),
             windows: Rc::default(),
+            relays: Rc::default(),
         }
     }
 
@@ -233,6 +236,7 @@ impl MemoryPlatform {
             in_frame: Rc::default(),
             announcements: Rc::default(),
             windows: Rc::default(),
+            relays: Rc::default(),
             ..self.clone()
         }
     }
@@ -467,8 +471,29 @@ impl Platform for MemoryPlatform {
 
     fn close_popup(&self, _popup: Self::Popup) {}
 
-    async fn wait_for_popup(&self, popup: Self::Popup, _state_id: &str, _timeout_ms: u64) -> Result<String, WindowError> {
-        popup
+    async fn wait_for_popup(
+        &self,
+        popup: Self::Popup,
+        _state_id: &str,
+        _timeout_ms: u64,
+        relay: Option<Relay<'_>>,
+    ) -> Result<String, WindowError> {
+        let Some(relay) = relay else { return popup };
+        // The relay page sends its own popup to the request's page: the window script answers
+        // for that page. (A relay window the script refused stays refused.)
+        self.relays.borrow_mut().push((relay.version, relay.request.to_owned()));
+        popup?;
+        let request = crate::core::json::Json::parse(relay.request).map_err(|_| WindowError::Failed)?;
+        let url = match request.str_field("method") {
+            Some("POST") => {
+                let fields = request.get("fields").and_then(|f| f.as_object()).unwrap_or_default();
+                let pairs = fields.iter().map(|(k, v)| (k.as_str(), v.as_str().unwrap_or_default()));
+                self.front_url(request.str_field("action").unwrap_or_default(), Some(&crate::core::url::build_query(pairs)))
+            }
+            _ => request.str_field("url").unwrap_or_default().to_owned(),
+        };
+        self.windows.borrow_mut().push(url.clone());
+        (self.profile.windows.borrow())(&url)
     }
 
     async fn load_hidden_frame(

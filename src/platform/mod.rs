@@ -68,8 +68,23 @@ pub enum WindowError {
     /// Another interactive request took the tab's interaction lock over
     /// (`overrideInteractionInProgress`).
     Cancelled,
+    /// The popup relay page refused the request (msal's `popup_relay_unsupported_flow`), for
+    /// the reason named (its sub-error, e.g. `popup_relay_untrusted_authority`).
+    RelayRefused(&'static str),
     /// The window failed otherwise.
     Failed,
+}
+
+/// What [`Platform::wait_for_popup`] needs when the popup runs msal's popup relay page
+/// (`auth.popupRelayUri`): the response comes back from that page by `postMessage`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Relay<'a> {
+    /// The relay's protocol: 1, the request in the relay page's address; 2, handed over once
+    /// the page asks for it.
+    pub version: u8,
+    /// Protocol 2: the request to hand over (`{"id","method":"GET","url"}`, or a POST's
+    /// `action` and `fields`).
+    pub request: &'a str,
 }
 
 /// Log levels, as msal's `LogLevel` (Error = 0 ... Trace = 4).
@@ -162,8 +177,14 @@ pub trait Platform {
     fn cancel_popup_waits(&self) {}
     /// Waits for the authorize response of the request whose state id is `state_id` in
     /// `popup`: its address once it is back on the app's origin, or the redirect bridge's
-    /// message. Closes the popup when done.
-    fn wait_for_popup(&self, popup: Self::Popup, state_id: &str, timeout_ms: u64) -> impl Future<Output = Result<String, WindowError>>;
+    /// message; with a `relay`, only the relay page's message. Closes the popup when done.
+    fn wait_for_popup(
+        &self,
+        popup: Self::Popup,
+        state_id: &str,
+        timeout_ms: u64,
+        relay: Option<Relay<'_>>,
+    ) -> impl Future<Output = Result<String, WindowError>>;
     /// Loads `url` in a hidden frame (or posts `form`'s fields to it there) and waits for the
     /// authorize response (as [`wait_for_popup`](Self::wait_for_popup)); a page of another
     /// origin that loaded and was followed by nothing for `settle_ms` is

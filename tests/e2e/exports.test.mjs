@@ -38,6 +38,16 @@ test("every runtime export of msal-browser exists with the same kind, or is list
   assert.deepEqual(missing, [], "msal-browser exports these and msal-wasm lacks them");
 });
 
+test("the subpath entries msal-wasm has export msal-browser's names", async () => {
+  for (const [sub, file] of [["redirect-bridge", "redirect-bridge.js"], ["popup-relay", "popup-relay.js"]]) {
+    const theirs = await import(`@azure/msal-browser/${sub}`);
+    const mine = await import(`../../pkg/${file}`);
+    for (const name of Object.keys(theirs)) assert.equal(typeof mine[name], typeof theirs[name], `${sub}: ${name}`);
+  }
+  const pkg = JSON.parse(readFileSync("pkg/package.json", "utf8"));
+  assert.deepEqual(Object.keys(pkg.exports).filter((k) => k !== "./msal_wasm_bg.wasm").sort(), [".", "./popup-relay", "./redirect-bridge"]);
+});
+
 test("constant objects hold msal-browser's keys and values", () => {
   const constants = [
     "ApiId", "AuthErrorCodes", "AuthenticationScheme", "AzureCloudInstance", "BrowserAuthErrorCodes", "BrowserCacheLocation",

@@ -31,6 +31,7 @@ import {
   type AuthorizationCodeRequest,
 } from "msal-wasm";
 import { broadcastResponseToMainFrame } from "msal-wasm/redirect-bridge";
+import { runPopupRelay, type PopupRelayOptions } from "msal-wasm/popup-relay";
 
 const config: Configuration = {
   auth: {
@@ -135,3 +136,7 @@ export const v5Config: Configuration = {
   telemetry: { application: { appName: "app", appVersion: "1.0" } },
 };
 export const signOut: EndSessionRequest = { authority: "https://login.microsoftonline.com/other-tenant", postLogoutRedirectUri: "/" };
+
+// The popup relay page (msal 5's `@azure/msal-browser/popup-relay`).
+const relayOptions: PopupRelayOptions = { protocolVersion: 2, allowedAuthorityOrigins: ["https://login.microsoftonline.com"], timeoutMs: 60000, popupWindowAttributes: { popupSize: { width: 500, height: 600 } } };
+document.getElementById("continue")?.addEventListener("click", () => runPopupRelay(relayOptions));

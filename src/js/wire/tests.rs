@@ -111,6 +111,25 @@ fn options_msal_wasm_does_not_act_on_are_warned_about() {
 }
 
 #[test]
+fn the_popup_relay_page_is_read_with_msals_protocol_default() {
+    let relay = |extra: &str| {
+        let (c, warnings) = config(&json(&format!(r#"{{"auth":{{"clientId":"c"{extra}}}}}"#))).unwrap();
+        assert!(warnings.is_empty(), "acted on: {warnings:?}");
+        let auth = config_json(&c).get("auth").cloned().unwrap();
+        let shown = (auth.string_or_empty("popupRelayUri"), auth.get("popupRelayProtocolVersion").and_then(Json::as_u64));
+        (c.popup_relay.map(|r| (r.uri, r.version)), shown)
+    };
+    assert_eq!(relay(""), (None, (String::new(), Some(1))));
+    assert_eq!(relay(r#","popupRelayUri":"""#), (None, (String::new(), Some(1))), "empty: none, as msal");
+    assert_eq!(relay(r#","popupRelayUri":"/relay""#), (Some(("/relay".into(), 1)), ("/relay".into(), Some(1))));
+    assert_eq!(relay(r#","popupRelayUri":"/relay","popupRelayProtocolVersion":2"#).0, Some(("/relay".into(), 2)));
+    // msal fails each popup for any other version (a string too): kept as 0, refused there.
+    for v in ["3", "null", "\"2\"", "1.5"] {
+        assert_eq!(relay(&format!(r#","popupRelayUri":"/relay","popupRelayProtocolVersion":{v}"#)).0, Some(("/relay".into(), 0)), "{v}");
+    }
+}
+
+#[test]
 fn allow_redirect_in_iframe_is_read_and_reported() {
     let read = |text: &str| config(&json(text)).unwrap().0;
     assert!(!read(r#"{"auth":{"clientId":"c"}}"#).allow_redirect_in_iframe);

@@ -4,7 +4,7 @@
 
 use crate::prelude::*;
 
-use super::{CacheLocation, LogLevel, Platform, PopupAttributes, WindowError};
+use super::{CacheLocation, LogLevel, Platform, PopupAttributes, Relay, WindowError};
 use crate::core::cache::{KeyValueStore, MemoryStore};
 use crate::core::dpop::{KeyKind, PublicJwk};
 use crate::core::http::{HttpRequest, HttpResponse, Method};
@@ -200,6 +200,20 @@ fn window_error(reason: &JsValue) -> WindowError {
         Some("iframe_no_response") => WindowError::NoResponse,
         Some("redirect_bridge_empty_response") => WindowError::EmptyResponse,
         Some("interaction_in_progress_cancelled") => WindowError::Cancelled,
+        // What a popup relay page answers (msal's sub-errors of popup_relay_unsupported_flow).
+        Some(r) if r.starts_with("popup_relay_") => WindowError::RelayRefused(
+            [
+                "popup_relay_bad_request",
+                "popup_relay_unsafe_url",
+                "popup_relay_untrusted_authority",
+                "popup_relay_invalid_allowed_origin",
+                "popup_relay_protocol_mismatch",
+                "popup_relay_navigation_failed",
+            ]
+            .into_iter()
+            .find(|s| *s == r)
+            .unwrap_or("popup_relay_bad_request"),
+        ),
         _ => WindowError::Failed,
     }
 }
@@ -359,8 +373,15 @@ impl Platform for BrowserPlatform {
         window::cancel_popup_waits();
     }
 
-    async fn wait_for_popup(&self, popup: JsValue, state_id: &str, timeout_ms: u64) -> Result<String, WindowError> {
-        let r = promised(window::wait_for_popup(&popup, state_id, millis(timeout_ms), &self.log_sink)).await;
+    async fn wait_for_popup(
+        &self,
+        popup: JsValue,
+        state_id: &str,
+        timeout_ms: u64,
+        relay: Option<Relay<'_>>,
+    ) -> Result<String, WindowError> {
+        let (version, request) = relay.map_or((0, ""), |r| (r.version, r.request));
+        let r = promised(window::wait_for_popup(&popup, state_id, millis(timeout_ms), &self.log_sink, version, request)).await;
         r.map(|v| v.as_string().unwrap_or_default()).map_err(|e| window_error(&e))
     }
 

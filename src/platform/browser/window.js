@@ -128,10 +128,11 @@ const popupWaits = new Set();
 export function cancelPopupWaits() {
   for (const finish of popupWaits) finish(false, "interaction_in_progress_cancelled");
 }
-export function waitForPopup(popup, stateId, timeoutMs, sink) {
+export function waitForPopup(popup, stateId, timeoutMs, sink, relayVersion, relayRequest) {
   return new Promise((resolve, reject) => {
     let done = false;
     let channel = null;
+    let poll = 0;
     const finish = (ok, value) => {
       if (done) return;
       done = true;
@@ -139,9 +140,45 @@ export function waitForPopup(popup, stateId, timeoutMs, sink) {
       clearInterval(poll);
       clearTimeout(timer);
       if (channel) channel.close();
+      window.removeEventListener("message", relayed);
       try { if (!popup.closed) popup.close(); } catch (_) { /* ignore */ }
       ok ? resolve(value) : reject(value);
     };
+    const timer = setTimeout(() => finish(false, "timed_out"), timeoutMs);
+    popupWaits.add(finish);
+    // msal 5's popup relay (auth.popupRelayUri): the popup is a page of this origin that opens
+    // the provider's window itself and posts its response here. Only that window's messages
+    // count; protocol 2 first hands it the request, once, for the nonce it sent.
+    let nonce = "";
+    const kind = (k) => `msal:popup-relay-${k}:v${relayVersion}`;
+    function relayed(e) {
+      const d = e.data;
+      if (e.origin !== window.location.origin || e.source !== popup || !d || typeof d !== "object" || d.id !== stateId) return;
+      if (relayVersion === 2 && d.type === kind("ready")) {
+        if (nonce || typeof d.nonce !== "string" || !d.nonce) return;
+        nonce = d.nonce;
+        try {
+          popup.postMessage({ type: kind("request"), id: stateId, nonce, request: JSON.parse(relayRequest) }, window.location.origin);
+        } catch (_) {
+          finish(false, "popup_window_error");
+        }
+        return;
+      }
+      const error = typeof d.error === "string" ? d.error : "";
+      if (d.type !== kind("response") || (relayVersion === 2 && (nonce ? d.nonce !== nonce : !error))) return;
+      if (error) finish(false, error === "popup_relay_unsupported_flow" ? String(d.subError || "popup_relay_bad_request") : error);
+      else if (typeof d.payload === "string" && d.payload && d.payload.length <= 65536) finish(true, d.payload);
+      else finish(false, "redirect_bridge_empty_response");
+    }
+    if (relayVersion) {
+      window.addEventListener("message", relayed);
+      poll = setInterval(() => {
+        let closed = true;
+        try { closed = popup.closed; } catch (_) { /* unreachable: closed */ }
+        if (closed) finish(false, "user_cancelled");
+      }, 500);
+      return;
+    }
     try {
       channel = new BroadcastChannel(stateId);
       channel.onmessage = (e) => {
@@ -157,7 +194,7 @@ export function waitForPopup(popup, stateId, timeoutMs, sink) {
     // origin for a second or more and then closed was closed by the user. Any other may be
     // severed: only the bridge channel or the timeout ends that wait, as always in msal v5.
     let awaySince = 0, awayFor = 0;
-    const poll = setInterval(() => {
+    poll = setInterval(() => {
       let closed = true;
       try { closed = popup.closed; } catch (_) { closed = true; }
       if (closed) {
@@ -179,8 +216,6 @@ export function waitForPopup(popup, stateId, timeoutMs, sink) {
         awayFor = Date.now() - awaySince;
       }
     }, 30);
-    const timer = setTimeout(() => finish(false, "timed_out"), timeoutMs);
-    popupWaits.add(finish);
   });
 }
 

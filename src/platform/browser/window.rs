@@ -29,7 +29,14 @@ extern "C" {
     pub fn close_popup(popup: &JsValue);
     /// Waits for the authorize response in a popup.
     #[wasm_bindgen(js_name = waitForPopup)]
-    pub fn wait_for_popup(popup: &JsValue, state_id: &str, timeout_ms: u32, sink: &JsValue) -> js_sys::Promise;
+    pub fn wait_for_popup(
+        popup: &JsValue,
+        state_id: &str,
+        timeout_ms: u32,
+        sink: &JsValue,
+        relay_version: u8,
+        relay_request: &str,
+    ) -> js_sys::Promise;
     /// The window the next popup opens from (msal's `popupWindowParent`; undefined: this one).
     #[wasm_bindgen(js_name = popupParent)]
     pub fn popup_parent(parent: &JsValue);

@@ -1,0 +1,152 @@
+// msal 5's popup relay (auth.popupRelayUri, `msal-wasm/popup-relay`): the app runs in a frame of
+// another site (frame.html on http://localhost framing the app on http://127.0.0.1), where the
+// browser partitions the frame's storage and BroadcastChannels by the top-level site (Chromium
+// as Chrome runs it: tests/e2e/helpers.mjs turns partitioning back on). Its popup
+// opens the app's relay page (relay.html, first party), which opens the provider's window on
+// "Continue", hears the redirect bridge there and posts the answer back to the frame. The
+// provider runs on https: the relay page only ever sends its window to https addresses.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { useEnv } from "../env.mjs";
+import { ENGINE, clickClosing, waitFor } from "../helpers.mjs";
+
+const env = ENGINE === "webkit" ? null : useEnv({ idp: { https: true }, crossSite: true });
+
+// The WebKitGTK driver here (engines/webdriver.mjs, WebDriver classic) reaches a page's top
+// frame only; these tests work inside the app's frame.
+const skip = ENGINE === "webkit" ? "engines/webdriver.mjs has no frames API" : false;
+
+// The app in a frame of another site, configured with `auth`; resolves to [page, frame].
+async function embedded(ctx, auth) {
+  const page = await ctx.newPage();
+  const app = env.harness("entra", "sessionStorage", 300, { auth: JSON.stringify(auth) });
+  await page.goto(`${env.crossSiteOrigin}/frame.html?src=${encodeURIComponent(app)}`);
+  const frame = await waitFor("the app's frame", () => page.frames().find((f) => f.url().startsWith(env.web.origin)));
+  await frame.waitForSelector("body[data-ready='1']");
+  return [page, frame];
+}
+
+// Starts `call` in the frame (a click there, as a user's) and waits for the relay page.
+async function openRelay(ctx, frame, call) {
+  const [relay] = await Promise.all([ctx.waitForEvent("page"), frame.evaluate(call)]);
+  await relay.waitForSelector("body[data-ready='1']");
+  return relay;
+}
+
+// The relay page's "Continue": resolves to the provider's window it opens.
+async function proceed(relay) {
+  const [child] = await Promise.all([relay.waitForEvent("popup"), relay.click("#continue")]);
+  return child;
+}
+
+async function signIn(child, login) {
+  await child.waitForSelector("#login");
+  await child.fill("#login", login);
+  await Promise.all([child.waitForEvent("close"), clickClosing(child, "#submit")]);
+}
+
+const loginPopup = () => {
+  document.getElementById("popup").click();
+};
+const settled = (frame) => waitFor("the frame's loginPopup to settle", () => frame.evaluate(() => window.last && { ok: window.last.ok, code: window.last.code, sub: window.last.error && window.last.error.subError, user: window.last.ok && window.last.result.account.username }));
+
+for (const v of [1, 2]) {
+  test(`protocol ${v}: a framed app signs in through its relay page; the frame keeps its tokens`, { skip }, async () => {
+    const ctx = await env.browser.newContext({ ignoreHTTPSErrors: true });
+    const [page, frame] = await embedded(ctx, { popupRelayUri: `/relay.html?v=${v}`, ...(v === 2 ? { popupRelayProtocolVersion: 2 } : {}) });
+    const before = (await env.idp.counters()).log.length;
+    const relay = await openRelay(ctx, frame, loginPopup);
+    const carried = new URL(await relay.evaluate(() => window.addressAtStart)).hash;
+    // Protocol 1 carries the request (the provider's address) in the fragment; 2 only its id.
+    if (v === 1) assert.match(decodeURIComponent(carried), /"method":"GET","url":"https:\/\/127\.0\.0\.1:\d+\/.*\/authorize\?/);
+    else assert.match(carried, /^#id=[\w-]+$/);
+    const child = await proceed(relay);
+    assert.equal(new URL(relay.url()).hash, "", "the relay page takes the request out of its address");
+    await signIn(child, `relay${v}`);
+    assert.deepEqual(await settled(frame), { ok: true, code: undefined, sub: undefined, user: `relay${v}` });
+    await waitFor("the relay page to close", () => relay.isClosed());
+    const authorize = (await env.idp.counters()).log.slice(before).filter((e) => e.route === "authorize");
+    assert.deepEqual(authorize.map((e) => e.pocd), ["1"], "pocd=1: the provider's window is the relay page's own popup");
+    // The tokens are the frame's (its partitioned storage): a silent call is a cache hit.
+    const silent = await frame.evaluate(async () => {
+      const r = await window.pca.acquireTokenSilent({ scopes: ["User.Read"], account: window.last.result.account });
+      return r.fromCache;
+    });
+    assert.equal(silent, true);
+    await page.close();
+    await ctx.close();
+  });
+}
+
+test("the relay page refuses a provider not on its allowed origins, and the frame hears why at once", { skip }, async () => {
+  const ctx = await env.browser.newContext({ ignoreHTTPSErrors: true });
+  const [, frame] = await embedded(ctx, { popupRelayUri: `/relay.html?v=2&allowed=${encodeURIComponent('["https://login.microsoftonline.com"]')}`, popupRelayProtocolVersion: 2 });
+  const authorized = async () => (await env.idp.counters()).log.filter((e) => e.route === "authorize").length;
+  const before = await authorized();
+  const relay = await openRelay(ctx, frame, loginPopup);
+  // (The frame closes the relay page when its refusal arrives.)
+  await clickClosing(relay, "#continue");
+  assert.deepEqual(await settled(frame), { ok: false, code: "popup_relay_unsupported_flow", sub: "popup_relay_untrusted_authority", user: false });
+  assert.equal(await authorized(), before, "the provider was never asked");
+  assert.equal(await frame.evaluate(() => window.pca.getAllAccounts().length), 0);
+  await ctx.close();
+});
+
+test("a relay page of the other protocol, or a provider window the user closes, end the sign-in with msal's codes", { skip }, async () => {
+  const ctx = await env.browser.newContext({ ignoreHTTPSErrors: true });
+  // The app speaks protocol 2, its relay page 1.
+  let [page, frame] = await embedded(ctx, { popupRelayUri: "/relay.html?v=1", popupRelayProtocolVersion: 2 });
+  let relay = await openRelay(ctx, frame, loginPopup);
+  // (The frame closes the relay page when its refusal arrives.)
+  await clickClosing(relay, "#continue");
+  assert.deepEqual(await settled(frame), { ok: false, code: "popup_relay_unsupported_flow", sub: "popup_relay_protocol_mismatch", user: false });
+  await page.close();
+  [page, frame] = await embedded(ctx, { popupRelayUri: "/relay.html?v=2", popupRelayProtocolVersion: 2 });
+  relay = await openRelay(ctx, frame, loginPopup);
+  const child = await proceed(relay);
+  await child.waitForSelector("#login");
+  await child.close();
+  assert.deepEqual(await settled(frame), { ok: false, code: "user_cancelled", sub: "", user: false });
+  // The interaction is over: the next sign-in opens its relay page (no interaction_in_progress).
+  await frame.evaluate(() => { window.last = null; });
+  relay = await openRelay(ctx, frame, loginPopup);
+  assert.equal(await frame.evaluate(() => window.last), null);
+  await ctx.close();
+});
+
+test("a framed app signs out by popup through its relay page", { skip }, async () => {
+  const ctx = await env.browser.newContext({ ignoreHTTPSErrors: true });
+  const [, frame] = await embedded(ctx, { popupRelayUri: "/relay.html?v=2", popupRelayProtocolVersion: 2 });
+  const relay = await openRelay(ctx, frame, loginPopup);
+  await signIn(await proceed(relay), "relay-out");
+  assert.equal((await settled(frame)).ok, true);
+  const before = (await env.idp.counters()).log.length;
+  const out = await openRelay(ctx, frame, () => {
+    window.out = window.pca.logoutPopup({ account: window.pca.getAllAccounts()[0], postLogoutRedirectUri: "/redirect.html" }).then(() => "ok", (e) => e.errorCode);
+  });
+  const [child] = await Promise.all([out.waitForEvent("popup"), out.click("#continue")]);
+  await child.waitForEvent("close");
+  assert.equal(await waitFor("logoutPopup to settle", () => frame.evaluate(() => window.out)), "ok");
+  const ended = (await env.idp.counters()).log.slice(before).filter((e) => e.route === "end_session");
+  assert.equal(ended.length, 1);
+  assert.equal(ended[0].pocd, "1");
+  assert.equal(ended[0].state, true, "the bridge answers the relay page on the state's channel");
+  assert.equal(await frame.evaluate(() => window.pca.getAllAccounts().length), 0);
+  await ctx.close();
+});
+
+// Why the relay page: the provider's sign-in page sends Cross-Origin-Opener-Policy (as Entra's
+// without pocd=1, which a framed page cannot claim), so the frame loses sight of its popup, and
+// the redirect bridge's channel does not reach a frame of another site.
+test("without a relay page, a framed app's popup gets no answer", { skip }, async () => {
+  const ctx = await env.browser.newContext({ ignoreHTTPSErrors: true });
+  const page = await ctx.newPage();
+  const app = env.harness("entra", "sessionStorage", 300, { system: JSON.stringify({ popupBridgeTimeout: 4000 }) });
+  await page.goto(`${env.crossSiteOrigin}/frame.html?src=${encodeURIComponent(app)}`);
+  const frame = await waitFor("the app's frame", () => page.frames().find((f) => f.url().startsWith(env.web.origin)));
+  await frame.waitForSelector("body[data-ready='1']");
+  const [popup] = await Promise.all([ctx.waitForEvent("page"), frame.evaluate(loginPopup)]);
+  await signIn(popup, "no-relay");
+  assert.deepEqual(await settled(frame), { ok: false, code: "timed_out", sub: "redirect_bridge_timeout", user: false });
+  await ctx.close();
+});
