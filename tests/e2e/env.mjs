@@ -111,9 +111,10 @@ function sweeper(browser, origins) {
   async function sweepContext(ctx) {
     const secrets = new Set();
     const logged = [];
-    // Every frame of every page (an app framed by another site keeps its own storage); over
-    // WebDriver (engines/webdriver.mjs) a page is its one frame.
-    const frames = ctx.pages().flatMap((page) => (page.isClosed() ? [] : typeof page.frames === "function" ? page.frames() : [page]));
+    // Every frame of every page (an app framed by another site keeps its own storage); awaited,
+    // as over WebDriver (engines/webdriver.mjs) they are a command.
+    const open = ctx.pages().filter((page) => !page.isClosed());
+    const frames = (await Promise.all(open.map((page) => Promise.resolve(page.frames()).catch(() => [])))).flat();
     for (const frame of frames) {
       // Awaited: over WebDriver the URL is a command; a page whose window has just gone has none.
       const url = await Promise.resolve(frame.url()).catch(() => "");

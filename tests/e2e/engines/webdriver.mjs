@@ -10,6 +10,8 @@
 //   context.newPage() / pages() / close() / waitForEvent("page") / on("page")
 //   page.goto / reload / url / evaluate / waitForFunction / waitForSelector / waitForURL /
 //        click (noWaitAfter) / fill / waitForEvent("popup" | "close") / close / isClosed / context / on
+//   page.frames() (awaited: resolved asynchronously here), and on a frame url / evaluate /
+//        waitForFunction / waitForSelector / waitForLoadState / click / fill
 // WebDriver talks to one window at a time: every command switches to its page's window first,
 // and the commands of a context run one after the other (a queue). A page's evaluate therefore
 // does not run while another page's evaluate waits: scenarios that need tabs to work at the
@@ -284,7 +286,86 @@ const EVALUATE = `
     (e) => done({ threw: String(e) + (e && e.stack ? " at " + e.stack : "") }),
   );`;
 
-class WdPage extends Emitter {
+// What a page and a frame share: every command runs through `run(fn)`, which the page and the
+// frame each point at their own browsing context.
+class WdTarget extends Emitter {
+  // `fn`: a function, or the source of one (an expression's source is evaluated as is).
+  async evaluate(fn, arg) {
+    const src = typeof fn === "function" ? fn.toString() : String(fn);
+    const r = await this.run((d) => d.executeAsyncScript(EVALUATE, src, arg === undefined ? null : arg));
+    if (r && r.threw !== undefined) throw new Error(`page.evaluate: ${r.threw}`);
+    return r.undef ? undefined : r.value;
+  }
+
+  async waitForFunction(fn, arg, { timeout = 30000 } = {}) {
+    const src = typeof fn === "function" ? fn.toString() : `() => (${fn})`;
+    return poll(`waitForFunction ${src.slice(0, 80)}`, async () => {
+      try {
+        return await this.evaluate(`async (a) => await (${src})(a)`, arg);
+      } catch (e) {
+        // A navigation under way: the page's script context is gone for a moment.
+        if (this.isClosed()) throw e;
+        return false;
+      }
+    }, timeout);
+  }
+
+  waitForLoadState() {
+    return this.waitForFunction(() => document.readyState === "complete");
+  }
+
+  waitForSelector(selector, { timeout = 30000 } = {}) {
+    return this.waitForFunction((s) => !!document.querySelector(s), selector, { timeout });
+  }
+
+  // options.noWaitAfter: the click is the page's last act (it submits a form whose answer
+  // closes the window), so it is dispatched by the page itself after the command has returned.
+  // WebDriver's own click waits for the navigation it started, in a window that is then
+  // closing under it: a wait that WebKitGTK's driver is not known to end.
+  click(selector, options = {}) {
+    if (options.noWaitAfter) {
+      return this.run((d) => d.executeScript(
+        "const el = document.querySelector(arguments[0]); if (!el) throw new Error('no element matches ' + arguments[0]); setTimeout(() => el.click(), 0);",
+        selector,
+      ));
+    }
+    return this.run(async (d) => d.findElement(By.css(selector)).click());
+  }
+
+  fill(selector, value) {
+    return this.run(async (d) => {
+      const el = await d.findElement(By.css(selector));
+      await el.clear();
+      await el.sendKeys(value);
+    });
+  }
+}
+
+// An iframe of a page (its `index` among the page's frames), reached by switching to it for
+// each command and back to the page after.
+class WdFrame extends WdTarget {
+  constructor(page, index) {
+    super();
+    this.page = page;
+    this.index = index;
+  }
+
+  run(fn) {
+    return this.page.run(async (d) => {
+      await d.switchTo().frame(this.index);
+      try {
+        return await fn(d);
+      } finally {
+        await d.switchTo().defaultContent();
+      }
+    });
+  }
+
+  isClosed() { return this.page.isClosed(); }
+  url() { return this.run((d) => d.executeScript("return location.href")); }
+}
+
+class WdPage extends WdTarget {
   constructor(ctx, handle) {
     super();
     this.ctx = ctx;
@@ -309,60 +390,16 @@ class WdPage extends Emitter {
   goto(url) { return this.run((d) => d.get(url)); }
   reload() { return this.run((d) => d.navigate().refresh()); }
 
-  // `fn`: a function, or the source of one (an expression's source is evaluated as is).
-  async evaluate(fn, arg) {
-    const src = typeof fn === "function" ? fn.toString() : String(fn);
-    const r = await this.run((d) => d.executeAsyncScript(EVALUATE, src, arg === undefined ? null : arg));
-    if (r && r.threw !== undefined) throw new Error(`page.evaluate: ${r.threw}`);
-    return r.undef ? undefined : r.value;
-  }
-
-  async waitForFunction(fn, arg, { timeout = 30000 } = {}) {
-    const src = typeof fn === "function" ? fn.toString() : `() => (${fn})`;
-    return poll(`waitForFunction ${src.slice(0, 80)}`, async () => {
-      try {
-        return await this.evaluate(`async (a) => await (${src})(a)`, arg);
-      } catch (e) {
-        // A navigation under way: the page's script context is gone for a moment.
-        if (this.closed) throw e;
-        return false;
-      }
-    }, timeout);
-  }
-
-  waitForLoadState() {
-    return this.waitForFunction(() => document.readyState === "complete");
-  }
-
-  waitForSelector(selector, { timeout = 30000 } = {}) {
-    return this.waitForFunction((s) => !!document.querySelector(s), selector, { timeout });
+  // The page and its frames (its iframes, not theirs), as playwright's page.frames(), but
+  // resolved asynchronously: callers await it (awaiting playwright's array is harmless).
+  async frames() {
+    const n = await this.run((d) => d.executeScript("return window.frames.length"));
+    return [this, ...Array.from({ length: n }, (_, i) => new WdFrame(this, i))];
   }
 
   async waitForURL(predicate, { timeout = 30000 } = {}) {
     const test = typeof predicate === "function" ? predicate : (u) => u.href === String(predicate);
     await poll("the URL", async () => test(new URL(await this.url())), timeout);
-  }
-
-  // options.noWaitAfter: the click is the page's last act (it submits a form whose answer
-  // closes the window), so it is dispatched by the page itself after the command has returned.
-  // WebDriver's own click waits for the navigation it started, in a window that is then
-  // closing under it: a wait that WebKitGTK's driver is not known to end.
-  click(selector, options = {}) {
-    if (options.noWaitAfter) {
-      return this.run((d) => d.executeScript(
-        "const el = document.querySelector(arguments[0]); if (!el) throw new Error('no element matches ' + arguments[0]); setTimeout(() => el.click(), 0);",
-        selector,
-      ));
-    }
-    return this.run(async (d) => d.findElement(By.css(selector)).click());
-  }
-
-  fill(selector, value) {
-    return this.run(async (d) => {
-      const el = await d.findElement(By.css(selector));
-      await el.clear();
-      await el.sendKeys(value);
-    });
   }
 
   async waitForEvent(event, { timeout = 10000 } = {}) {
