@@ -1751,6 +1751,7 @@ fn a_relay_page_elsewhere_or_refusing_fails_with_msals_codes() {
         ("https://other.example/relay", 1, "popup_relay_cross_origin"),
         ("//other.example/relay", 1, "popup_relay_cross_origin"),
         ("javascript:alert(1)", 1, "popup_relay_cross_origin"),
+        ("https://app.example:8443/relay", 1, "popup_relay_cross_origin"),
         ("/relay", 3, "popup_relay_invalid_protocol"),
         ("/relay", 0, "popup_relay_invalid_protocol"),
     ] {

@@ -5,12 +5,28 @@
 // opens the app's relay page (relay.html, first party), which opens the provider's window on
 // "Continue", hears the redirect bridge there and posts the answer back to the frame. The
 // provider runs on https: the relay page only ever sends its window to https addresses.
-import { test } from "node:test";
+import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { build } from "esbuild";
 import { useEnv } from "../env.mjs";
 import { ENGINE, clickClosing, waitFor } from "../helpers.mjs";
 
-const env = useEnv({ idp: { https: true }, crossSite: true });
+// msal-browser's own relay page entry, as one ES module (relay.html?lib=msal imports it): an
+// app that moves to msal-wasm keeps the relay page it has.
+const dir = mkdtempSync(join(tmpdir(), "msal-relay-"));
+before(async () => {
+  await build({
+    stdin: { contents: `export * from "@azure/msal-browser/popup-relay";`, resolveDir: process.cwd(), loader: "js" },
+    bundle: true, format: "esm", platform: "browser", target: "es2022", minify: true, logLevel: "silent",
+    outfile: join(dir, "msal-popup-relay.js"),
+  });
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const env = useEnv({ idp: { https: true }, crossSite: true, roots: { "/": ["tests/e2e/www", "www"], "/pkg/": "pkg", "/interop/": dir } });
 
 // The app in a frame of another site, configured with `auth`; resolves to [page, frame].
 async function embedded(ctx, auth) {
@@ -76,10 +92,10 @@ const settled = (frame) => waitFor("the frame's loginPopup to settle", () => fra
   return l && { ok: l.ok, code: l.code || "", sub: (l.error && l.error.subError) || "", user: l.ok ? l.result.account.username : "" };
 }));
 
-for (const v of [1, 2]) {
-  test(`protocol ${v}: a framed app signs in through its relay page; the frame keeps its tokens`, async () => {
+for (const [v, lib] of [[1, "msal-wasm"], [2, "msal-wasm"], [1, "msal"], [2, "msal"]]) {
+  test(`protocol ${v}: a framed app signs in through its relay page (${lib === "msal" ? "msal-browser's own" : "msal-wasm's"}); the frame keeps its tokens`, async () => {
     const ctx = await env.browser.newContext({ ignoreHTTPSErrors: true });
-    const [page, frame] = await embedded(ctx, { popupRelayUri: `/relay.html?v=${v}`, ...(v === 2 ? { popupRelayProtocolVersion: 2 } : {}) });
+    const [page, frame] = await embedded(ctx, { popupRelayUri: `/relay.html?v=${v}&lib=${lib}`, ...(v === 2 ? { popupRelayProtocolVersion: 2 } : {}) });
     const before = (await env.idp.counters()).log.length;
     const relay = await openRelay(ctx, frame, loginPopup);
     const carried = new URL(await relay.evaluate(() => window.addressAtStart)).hash;
@@ -89,8 +105,8 @@ for (const v of [1, 2]) {
     const child = await proceed(relay);
     assert.equal(new URL(await relay.url()).hash, "", "the relay page takes the request out of its address");
     const relayClosed = relay.waitForEvent("close", { timeout: 20000 });
-    await signIn(child, `relay${v}`);
-    assert.deepEqual(await settled(frame), { ok: true, code: "", sub: "", user: `relay${v}` });
+    await signIn(child, `relay${v}-${lib}`);
+    assert.deepEqual(await settled(frame), { ok: true, code: "", sub: "", user: `relay${v}-${lib}` });
     await relayClosed;
     const authorize = (await env.idp.counters()).log.slice(before).filter((e) => e.route === "authorize");
     assert.deepEqual(authorize.map((e) => e.pocd), ["1"], "pocd=1: the provider's window is the relay page's own popup");
