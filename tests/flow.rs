@@ -1681,8 +1681,8 @@ fn relayed(uri: &str, version: u8) -> Harness {
     h
 }
 
-/// The request a relay page was handed, parsed, and the relay page's address (without its
-/// fragment) and fragment parameters, from the last window opened before it.
+/// The address (without its fragment) and the fragment's parameters of the `at`-th window
+/// this tab opened: a relay page's.
 fn relay_window(h: &Harness, at: usize) -> (String, Vec<(String, String)>) {
     let opened = h.platform.windows.borrow()[at].clone();
     let (page, fragment) = opened.split_once('#').expect("the relay page carries the request in its fragment");
