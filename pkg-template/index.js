@@ -665,7 +665,7 @@ function requestJson(request, extra) {
   const r = Object.assign({}, request || {}, extra || {});
   // The account as the wasm reads it: what names it, and its hints (for one the cache lacks).
   const a = r.account, c = a && a.idTokenClaims || {};
-  if (a) r.account = { homeAccountId: a.homeAccountId, tenantId: a.tenantId, username: a.username, loginHint: a.loginHint, idTokenClaims: { login_hint: c.login_hint, sid: c.sid } };
+  if (a) r.account = { homeAccountId: a.homeAccountId, environment: a.environment, tenantId: a.tenantId, username: a.username, loginHint: a.loginHint, idTokenClaims: { login_hint: c.login_hint, sid: c.sid } };
   r.popupWindowParent = undefined; // a Window: passed to the wasm beside the JSON
   return JSON.stringify(r);
 }

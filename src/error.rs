@@ -139,6 +139,7 @@ pub mod codes {
     pub const AUTHORITY_URI_INSECURE: &str = "authority_uri_insecure";
     pub const URL_EMPTY_PATH: &str = "url_empty_path";
     pub const UNTRUSTED_AUTHORITY: &str = "untrusted_authority";
+    pub const AUTHORITY_MISMATCH: &str = "authority_mismatch";
     pub const INVALID_AUTHORITY_METADATA: &str = "invalid_authority_metadata";
     pub const ISSUER_VALIDATION_FAILED: &str = "issuer_validation_failed";
     pub const INVALID_CLOUD_DISCOVERY_METADATA: &str = "invalid_cloud_discovery_metadata";

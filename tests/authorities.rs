@@ -344,3 +344,61 @@ fn a_blank_popup_sends_pocd_as_the_origin_check_said_when_it_opened() {
         assert_eq!(url.contains("pocd=1"), pocd, "{url}");
     }
 }
+
+#[test]
+fn a_sign_in_at_another_clouds_authority_is_cached_and_listed_under_that_cloud() {
+    // msal keys an account by the host it signed in at (its cloud's preferred cache host), and
+    // lists every cloud's accounts. Here the same user (one homeAccountId) signs in at the
+    // configured cloud and at the US government cloud, a known authority.
+    let us = format!("https://login.microsoftonline.us/{TENANT}");
+    let mut c = config();
+    c.known_authorities = vec!["login.microsoftonline.us".into()];
+    let h = harness_with(c);
+    let public = h.sign_in();
+    let req = InteractiveRequest { scopes: vec!["User.Read".into()], authority: Some(us.clone()), ..Default::default() };
+    let started = h.pca.open_popup(&req, PopupAttributes::default()).unwrap();
+    let gov = block_on(h.pca.complete_popup(started)).unwrap();
+    assert_eq!(public.account.account.environment, "login.windows.net");
+    assert_eq!(gov.account.account.environment, "login.microsoftonline.us");
+    let home = gov.account.account.home_account_id.clone();
+    assert_eq!(home, public.account.account.home_account_id);
+    let mut envs: Vec<String> = h.pca.all_accounts().into_iter().map(|a| a.account.environment).collect();
+    envs.sort();
+    assert_eq!(envs, ["login.microsoftonline.us", "login.windows.net"]);
+    let in_gov = AccountFilter { environment: Some("login.usgovcloudapi.net".into()), ..Default::default() };
+    let found = h.pca.accounts_matching(&in_gov);
+    assert_eq!(found.len(), 1, "an alias of the US cloud finds its account");
+    assert_eq!(found[0].account.environment, "login.microsoftonline.us");
+
+    // Each cloud's account is served its own cloud's token.
+    let gov_ref = AccountRef { environment: "login.microsoftonline.us".into(), ..AccountRef::new(home.clone()) };
+    let in_us = SilentRequest { authority: Some(us.clone()), account: Some(gov_ref.clone()), ..silent(&home) };
+    let hit = block_on(h.pca.acquire_token_silent(&in_us)).unwrap();
+    assert!(hit.from_cache);
+    assert_eq!(hit.access_token.secret(), gov.access_token.secret());
+    let hit = block_on(h.pca.acquire_token_silent(&silent(&home))).unwrap();
+    assert_eq!(hit.access_token.secret(), public.access_token.secret(), "without an environment: this client's cloud");
+
+    // msal's authority_mismatch: an account's tokens never go to another cloud's authority.
+    let before = h.token_requests();
+    for mismatched in [
+        SilentRequest { account: Some(gov_ref.clone()), force_refresh: true, ..silent(&home) },
+        SilentRequest { authority: Some(us.clone()), force_refresh: true, ..silent(&home) },
+    ] {
+        let e = block_on(h.pca.acquire_token_silent(&mismatched)).unwrap_err();
+        assert_eq!(e.code(), "authority_mismatch", "{mismatched:?}");
+    }
+    let popup = InteractiveRequest { account: Some(gov_ref), ..Default::default() };
+    assert_eq!(h.pca.open_popup(&popup, PopupAttributes::default()).unwrap_err().code(), "authority_mismatch");
+    assert!(!h.pca.interaction_in_progress());
+    assert_eq!(h.token_requests(), before);
+
+    // A renewal redeems that cloud's refresh token at that cloud.
+    let renewed = block_on(h.pca.acquire_token_silent(&SilentRequest { force_refresh: true, ..in_us })).unwrap();
+    assert!(!renewed.from_cache);
+    assert_eq!(token_urls(&h).last().cloned().unwrap(), format!("{us}/oauth2/v2.0/token"));
+    let sent = h.platform.requests.borrow().last().and_then(|r| r.form_field("refresh_token"));
+    assert_eq!(sent.as_deref(), Some("rt-2"), "the US cloud's refresh token, not the public cloud's rt-1");
+    assert_eq!(renewed.account.account.environment, "login.microsoftonline.us");
+    assert_eq!(h.pca.all_accounts().len(), 2);
+}

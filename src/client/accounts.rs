@@ -23,8 +23,7 @@ impl<P: Platform> PublicClientApplication<P> {
     }
 
     fn tenant_info(&self, cache: &TokenCache<P::Store>, account: &Account, profile: &TenantProfile) -> AccountInfo {
-        let resolved = self.resolved.borrow();
-        let envs = &resolved.cloud.aliases;
+        let envs = &self.cloud_of(&account.environment).aliases;
         let idt = cache.find_id_token(&account.home_account_id, envs, &profile.tenant_id).or_else(|| {
             // An entry without its tenant's ID token (older caches): the account's own.
             (profile.tenant_id.is_empty() || account.tenant_profiles.len() <= 1)
@@ -39,18 +38,26 @@ impl<P: Platform> PublicClientApplication<P> {
         }
     }
 
-    /// True when `account` belongs to this client's cloud (its host is one of the aliases).
-    pub(super) fn in_cloud(&self, account: &Account) -> bool {
-        self.resolved.borrow().cloud.has_alias(&account.environment)
+    /// The cached account with this `homeAccountId` in the cloud of `environment` (the app's
+    /// `AccountInfo.environment`); without one, the one in this client's cloud, else any (the
+    /// same id may be cached under two clouds' hosts, as msal keys accounts by host).
+    pub(super) fn find_account<'c>(
+        &self,
+        cache: &'c TokenCache<P::Store>,
+        home_account_id: &str,
+        environment: &str,
+    ) -> Option<&'c Account> {
+        let cloud = self.cloud_of(if environment.is_empty() { self.authority.host() } else { environment });
+        let same = |a: &&Account| a.home_account_id == home_account_id;
+        let found = cache.accounts().filter(same).find(|a| cloud.has_alias(&a.environment));
+        if environment.is_empty() {
+            found.or_else(|| cache.accounts().find(same))
+        } else {
+            found
+        }
     }
 
-    /// The cached account of this cloud with this `homeAccountId` (the same id may also be
-    /// cached under another cloud's host, hence the cloud filter first).
-    pub(super) fn find_account<'c>(&self, cache: &'c TokenCache<P::Store>, home_account_id: &str) -> Option<&'c Account> {
-        cache.accounts().filter(|a| self.in_cloud(a)).find(|a| a.home_account_id == home_account_id)
-    }
-
-    /// The signed-in accounts of this client's cloud that match `filter` (msal's
+    /// The signed-in accounts, of every cloud, that match `filter` (msal's
     /// `getAllAccounts(filter)`).
     pub fn accounts_matching(&self, filter: &AccountFilter) -> Vec<AccountInfo> {
         let mut all = self.all_accounts();
@@ -87,11 +94,10 @@ impl<P: Platform> PublicClientApplication<P> {
             && same(&f.local_account_id, &a.local_account_id)
             && same(&f.tenant_id, &a.realm)
             && f.realm.as_deref().is_none_or(|r| {
-                self.find_account(&self.cache.borrow(), &a.home_account_id).is_some_and(|e| e.realm.eq_ignore_ascii_case(r))
+                self.find_account(&self.cache.borrow(), &a.home_account_id, &a.environment)
+                    .is_some_and(|e| e.realm.eq_ignore_ascii_case(r))
             })
-            && f.environment
-                .as_deref()
-                .is_none_or(|e| a.environment.eq_ignore_ascii_case(e) || (self.in_cloud(a) && self.resolved.borrow().cloud.has_alias(e)))
+            && f.environment.as_deref().is_none_or(|e| self.cloud_of(&a.environment).has_alias(e))
             && f.username.as_deref().is_none_or(|u| same_ci(u, Some(&a.username)) || same_ci(u, claim("upn")))
             && f.login_hint.as_deref().is_none_or(|h| [claim("login_hint"), Some(a.username.as_str()), claim("upn")].contains(&Some(h)))
             && f.upn.as_deref().is_none_or(|u| claim("upn") == Some(u))
@@ -102,7 +108,7 @@ impl<P: Platform> PublicClientApplication<P> {
             && f.is_home_tenant.is_none_or(|home| profiles.iter().any(|p| p.tenant_id == a.realm && p.is_home_tenant == home))
     }
 
-    /// Every signed-in account of this client's cloud.
+    /// Every signed-in account, of every cloud (msal lists every environment's).
     pub fn all_accounts(&self) -> Vec<AccountInfo> {
         self.sync();
         let cache = self.cache.borrow();
@@ -114,7 +120,7 @@ impl<P: Platform> PublicClientApplication<P> {
         let ours =
             |a: &&Account| cache.credentials().any(|c| c.home_account_id == a.home_account_id) || announced.contains(&a.home_account_id);
         let mut out = Vec::new();
-        for a in cache.accounts().filter(|a| self.in_cloud(a)).filter(ours) {
+        for a in cache.accounts().filter(ours) {
             out.append(&mut self.account_infos(&cache, a));
         }
         out
@@ -204,7 +210,7 @@ impl<P: Platform> PublicClientApplication<P> {
     pub fn account_in(&self, r: &AccountRef) -> Option<AccountInfo> {
         self.sync();
         let cache = self.cache.borrow();
-        self.find_account(&cache, &r.home_account_id).map(|a| self.account_info(&cache, a, r.tenant_id.as_deref()))
+        self.find_account(&cache, &r.home_account_id, &r.environment).map(|a| self.account_info(&cache, a, r.tenant_id.as_deref()))
     }
 
     /// The active account (in the tenant profile that was made active), if set and still

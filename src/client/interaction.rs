@@ -402,6 +402,7 @@ impl<P: Platform> PublicClientApplication<P> {
         // active account gives the hints.
         let account = match &req.account {
             Some(r) => {
+                self.check_account_cloud(&target.authority, &r.environment)?;
                 // What the app's object says (msal takes the hints from it), also for an account
                 // the cache lacks; the anchor is its homeAccountId's uid@utid.
                 hints.account_login_hint.clone_from(&r.login_hint);

@@ -407,8 +407,26 @@ impl<P: Platform> PublicClientApplication<P> {
         self.platform.now_ms() / 1000
     }
 
-    fn environments(&self) -> Vec<String> {
-        self.resolved.borrow().cloud.aliases.clone()
+    /// The cloud `host` is in: this client's (configured, or from `cloudDiscoveryMetadata`)
+    /// when it is one of its hosts, else the Microsoft cloud msal's table lists it in, else the
+    /// host alone (a `knownAuthorities` host). An account's tokens are looked up under its
+    /// cloud's hosts, as msal's `matchEnvironment`.
+    pub(super) fn cloud_of(&self, host: &str) -> CloudMetadata {
+        let resolved = self.resolved.borrow();
+        if resolved.cloud.has_alias(host) {
+            resolved.cloud.clone()
+        } else {
+            CloudMetadata::of_host(host)
+        }
+    }
+
+    /// msal's `authority_mismatch`: a request for an account goes to an authority of the
+    /// account's cloud, so its refresh token is never sent to another cloud.
+    pub(super) fn check_account_cloud(&self, authority: &Authority, environment: &str) -> Result<(), AuthError> {
+        if environment.is_empty() || self.cloud_of(authority.host()).has_alias(environment) {
+            return Ok(());
+        }
+        Err(AuthError::config(codes::AUTHORITY_MISMATCH, "the request's authority is not in its account's cloud"))
     }
 
     fn account_authority_type(&self) -> &'static str {

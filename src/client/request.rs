@@ -73,6 +73,9 @@ pub struct AccountRef {
     pub sid: String,
     /// `username` ("" when none).
     pub username: String,
+    /// `environment`: the host the account was signed in at ("" when none: this client's
+    /// cloud, else any).
+    pub environment: String,
 }
 
 impl AccountRef {
@@ -84,7 +87,14 @@ impl AccountRef {
     /// The account with this `homeAccountId` in tenant profile `tenant_id`.
     pub fn in_tenant(home_account_id: impl Into<String>, tenant_id: Option<String>) -> AccountRef {
         let none = String::new;
-        AccountRef { home_account_id: home_account_id.into(), tenant_id, login_hint: none(), sid: none(), username: none() }
+        AccountRef {
+            home_account_id: home_account_id.into(),
+            tenant_id,
+            login_hint: none(),
+            sid: none(),
+            username: none(),
+            environment: none(),
+        }
     }
 }
 

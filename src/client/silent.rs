@@ -121,12 +121,12 @@ impl<P: Platform> PublicClientApplication<P> {
         self.sync();
         let cache = self.cache.borrow();
         let who = match &req.account {
-            Some(r) => Some((r.home_account_id.clone(), r.tenant_id.clone())),
-            None => cache.active_account().map(|f| (f.home_account_id, Some(f.tenant_id))),
+            Some(r) => Some((r.home_account_id.clone(), r.tenant_id.clone(), r.environment.as_str())),
+            None => cache.active_account().map(|f| (f.home_account_id, Some(f.tenant_id), "")),
         };
-        let (home, tenant) =
+        let (home, tenant, environment) =
             who.ok_or_else(|| AuthError::browser(codes::NO_ACCOUNT_ERROR, "no account given and no active account set"))?;
-        let account = self.find_account(&cache, &home).cloned().ok_or_else(|| match &req.account {
+        let account = self.find_account(&cache, &home, environment).cloned().ok_or_else(|| match &req.account {
             // As msal: an account the app names but the cache lacks has no tokens, which needs
             // the user (msal-react then falls back to its interaction).
             Some(_) => AuthError::new(ErrorKind::InteractionRequired, codes::NO_TOKENS_FOUND, "no cached tokens for the request's account"),
@@ -235,6 +235,7 @@ impl<P: Platform> PublicClientApplication<P> {
         // The authority decides the tenant; its endpoints are not needed to read the cache.
         let own = self.requested_authority(self.silent_authority(req, &account, tenant.as_deref()).as_deref())?;
         let authority = own.as_ref().unwrap_or(&self.authority);
+        self.check_account_cloud(authority, &account.environment)?;
         let now = self.now_s();
         let cache = self.cache.borrow();
         let Some(at) = self
@@ -295,10 +296,9 @@ impl<P: Platform> PublicClientApplication<P> {
         account: &Account,
         realm: String,
     ) -> Option<&'c crate::core::cache::Credential> {
-        let resolved = self.resolved.borrow();
         cache.find_access_token(&AtQuery {
             home_account_id: &account.home_account_id,
-            environments: &resolved.cloud.aliases,
+            environments: &self.cloud_of(&account.environment).aliases,
             client_id: &self.config.client_id,
             realm: &realm,
             scopes: &ScopeSet::new(&req.scopes).for_cache_search(),
@@ -448,7 +448,7 @@ impl<P: Platform> PublicClientApplication<P> {
         let authority = who.as_ref().and_then(|(a, t)| self.silent_authority(req, a, t.as_deref())).or_else(|| req.authority.clone());
         // An account the cache lacks keeps what the app's object says (its hints).
         let account = match who {
-            Some((a, tenant_id)) => Some(AccountRef::in_tenant(a.home_account_id, tenant_id)),
+            Some((a, tenant_id)) => Some(AccountRef { environment: a.environment, ..AccountRef::in_tenant(a.home_account_id, tenant_id) }),
             None => req.account.clone(),
         };
         let frame = InteractiveRequest {
@@ -587,8 +587,8 @@ impl<P: Platform> PublicClientApplication<P> {
     fn refresh_token_written_ms(&self, req: &SilentRequest) -> Option<u64> {
         self.sync();
         let (account, _) = self.silent_account(req).ok()?;
-        let envs = self.environments();
-        self.cache.borrow().find_refresh_token(&account.home_account_id, &envs, true).map(|c| c.last_updated_at)
+        let envs = &self.cloud_of(&account.environment).aliases;
+        self.cache.borrow().find_refresh_token(&account.home_account_id, envs, true).map(|c| c.last_updated_at)
     }
 
     /// The cached access token (per policy), then the refresh token. Fails with an
@@ -613,14 +613,17 @@ impl<P: Platform> PublicClientApplication<P> {
     pub fn due_renewals(&self) -> Vec<SilentRequest> {
         self.sync();
         let now = self.now_s();
-        let envs = self.environments();
+        // Another cloud's tokens are renewed at the authority the app names for them, by its
+        // own next call.
+        let cloud = self.cloud_of(self.authority.host());
         let cache = self.cache.borrow();
         let mut out: Vec<SilentRequest> = Vec::new();
         for c in cache.credentials() {
             let due = c.credential_type.is_access_token()
                 && c.client_id == self.config.client_id
+                && cloud.has_alias(&c.environment)
                 && is_expired(c, now, self.config.token_renewal_offset_secs)
-                && cache.find_refresh_token(&c.home_account_id, &envs, true).is_some();
+                && cache.find_refresh_token(&c.home_account_id, &cloud.aliases, true).is_some();
             if due {
                 out.push(SilentRequest {
                     scopes: c.scopes.iter().map(str::to_owned).collect(),

@@ -211,7 +211,7 @@ impl<P: Platform> PublicClientApplication<P> {
             None => None,
         };
         let client_info = if resp.client_info.is_empty() { front_client_info } else { &resp.client_info };
-        let env = self.resolved.borrow().cloud.preferred_cache.clone();
+        let env = self.cloud_of(target.authority.host()).preferred_cache;
         let account = match (
             Account::from_response(client_info, claims.as_ref(), &env, self.account_authority_type(), self.platform.now_ms()),
             known_account.or(given_account),
@@ -273,7 +273,7 @@ impl<P: Platform> PublicClientApplication<P> {
         }
         let info = {
             let cache = self.cache.borrow();
-            let stored = cache.account(&account.home_account_id).cloned().unwrap_or(account);
+            let stored = self.find_account(&cache, &account.home_account_id, &account.environment).cloned().unwrap_or(account);
             self.account_info(&cache, &stored, Some(&realm))
         };
         let granted = match &resp.scope {
@@ -341,7 +341,8 @@ impl<P: Platform> PublicClientApplication<P> {
         self.sync();
         let (account, tenant) = self.silent_account(req)?;
         let target = self.target(self.silent_authority(req, &account, tenant.as_deref()).as_deref()).await?;
-        let envs = self.environments();
+        self.check_account_cloud(&target.authority, &account.environment)?;
+        let envs = self.cloud_of(&account.environment).aliases;
         let correlation_id = if req.correlation_id.is_empty() { self.guid()? } else { req.correlation_id.clone() };
         let rt = {
             let cache = self.cache.borrow();
@@ -549,7 +550,7 @@ impl<P: Platform> PublicClientApplication<P> {
         let no_token = resp.access_token.secret().is_empty();
         let target = self.target(req.authority.as_deref()).await?;
         let correlation_id = if req.correlation_id.is_empty() { self.guid()? } else { req.correlation_id.clone() };
-        let known = req.account.as_ref().and_then(|a| self.cache.borrow().account(&a.home_account_id).cloned());
+        let known = req.account.as_ref().and_then(|a| self.find_account(&self.cache.borrow(), &a.home_account_id, &a.environment).cloned());
         let given = given.filter(|g| known.is_none() && req.account.as_ref().is_some_and(|a| a.home_account_id == g.home_account_id));
         let scopes = ScopeSet::new(&req.scopes);
         // msal's one refusal of its own: nothing names the account (no account given, no
@@ -574,7 +575,7 @@ impl<P: Platform> PublicClientApplication<P> {
         r.from_cache = true;
         // msal's load result names the stored account's tenant and id (not the ID token's
         // tenant profile's).
-        if let Some(stored) = self.cache.borrow().account(&r.account.account.home_account_id) {
+        if let Some(stored) = self.find_account(&self.cache.borrow(), &r.account.account.home_account_id, &r.account.account.environment) {
             r.tenant_id.clone_from(&stored.realm);
             r.unique_id.clone_from(&stored.local_account_id);
         }

@@ -200,15 +200,7 @@ impl Authority {
     /// The cloud-discovery entry for this host from msal's bundled table, or one made of the
     /// host alone.
     pub fn default_cloud(&self) -> CloudMetadata {
-        KNOWN_CLOUDS
-            .iter()
-            .find(|(_, _, aliases)| aliases.contains(&self.host.as_str()))
-            .map(|(net, cache, aliases)| CloudMetadata {
-                preferred_network: (*net).to_owned(),
-                preferred_cache: (*cache).to_owned(),
-                aliases: aliases.iter().map(|a| (*a).to_owned()).collect(),
-            })
-            .unwrap_or_else(|| CloudMetadata::single(&self.host))
+        CloudMetadata::of_host(&self.host)
     }
 }
 
@@ -342,6 +334,19 @@ impl CloudMetadata {
     /// A cloud made of one host.
     pub fn single(host: &str) -> CloudMetadata {
         CloudMetadata { preferred_network: host.to_owned(), preferred_cache: host.to_owned(), aliases: vec![host.to_owned()] }
+    }
+
+    /// The cloud msal's bundled table lists `host` in, or one made of the host alone.
+    pub fn of_host(host: &str) -> CloudMetadata {
+        KNOWN_CLOUDS
+            .iter()
+            .find(|(_, _, aliases)| aliases.iter().any(|a| a.eq_ignore_ascii_case(host)))
+            .map(|(net, cache, aliases)| CloudMetadata {
+                preferred_network: (*net).to_owned(),
+                preferred_cache: (*cache).to_owned(),
+                aliases: aliases.iter().map(|a| (*a).to_owned()).collect(),
+            })
+            .unwrap_or_else(|| CloudMetadata::single(host))
     }
 
     /// True if `host` is one of this cloud's aliases (ignoring case).

@@ -226,6 +226,7 @@ fn account_ref(j: &Json) -> Option<AccountRef> {
         login_hint: a.str_field("loginHint").filter(|h| !h.is_empty()).map_or_else(|| claims.string_or_empty("login_hint"), str::to_owned),
         sid: claims.string_or_empty("sid"),
         username: a.string_or_empty("username"),
+        environment: a.string_or_empty("environment"),
     })
 }
 

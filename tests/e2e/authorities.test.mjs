@@ -151,6 +151,63 @@ test("B2C: the password-reset policy is another authority on the same host, and 
   await ctx.close();
 });
 
+test("another cloud: a sign-in at a second known host is cached and listed under that host, as msal keys it; its tokens stay with its authority", async () => {
+  // The provider answers on two hosts, 127.0.0.1 and localhost: two clouds, as a sovereign
+  // cloud or a B2C custom domain beside the configured host.
+  const configured = new URL(env.idp.entraAuthority);
+  const other = new URL(env.idp.entraAuthority);
+  other.hostname = "localhost";
+  const otherAuthority = other.href;
+  const page = await env.open("entra", "localStorage", undefined, 300, { auth: JSON.stringify({ knownAuthorities: [configured.host, other.host] }) });
+  await popupSignIn(page, "#popup", "cleo");
+  await page.waitForFunction(() => window.last !== null);
+  await page.evaluate((authority) => { window.last = null; window.popupRequest = Object.assign({}, window.popupRequest, { authority }); }, otherAuthority);
+  await popupSignIn(page, "#popup", "cleo");
+  await page.waitForFunction(() => window.last !== null);
+  const signedIn = await page.evaluate(() => window.last.ok ? [window.last.result.authority, window.last.result.account.environment] : window.last.code);
+  assert.deepEqual(signedIn, [`${otherAuthority}/`, other.host]);
+
+  // Both accounts are listed, each under its host (the same user: one homeAccountId), and the
+  // storage keys them as msal does (homeAccountId-environment-realm).
+  const listed = await page.evaluate(() => window.pca.getAllAccounts().map((a) => [a.environment, a.homeAccountId]));
+  assert.deepEqual(listed.map(([e]) => e).sort(), [configured.host, other.host].sort());
+  assert.equal(listed[0][1], listed[1][1]);
+  const keys = await page.evaluate(() => Object.keys(localStorage).map((k) => k.split("|")).filter((k) => k.length === 4));
+  for (const host of [configured.host, other.host]) {
+    assert.ok(keys.some(([, home, env]) => home === listed[0][1] && env === host), `an account entry under ${host}: ${JSON.stringify(keys)}`);
+  }
+  assert.deepEqual(
+    await page.evaluate((h) => window.pca.getAllAccounts({ environment: h }).map((a) => a.environment), other.host),
+    [other.host],
+  );
+
+  // Silent calls: each account with its own cloud's authority, from the cache; the other
+  // cloud's account with the configured authority is msal's authority_mismatch, before any
+  // request. A renewal of the other cloud's token goes to that host's token endpoint.
+  await env.idp.reset();
+  const sent = [];
+  page.on("request", (r) => { if (r.method() === "POST") sent.push(new URL(r.url()).host); });
+  const silent = await page.evaluate(async ([host, authority]) => {
+    const all = window.pca.getAllAccounts();
+    const theirs = all.find((a) => a.environment === host);
+    const ours = all.find((a) => a.environment !== host);
+    const a = await window.pca.acquireTokenSilent({ scopes: ["User.Read"], account: theirs, authority });
+    const b = await window.pca.acquireTokenSilent({ scopes: ["User.Read"], account: ours });
+    const mismatch = await window.pca.acquireTokenSilent({ scopes: ["User.Read"], account: theirs, forceRefresh: true }).then(() => "served", (e) => e.errorCode);
+    const renewed = await window.pca.acquireTokenSilent({ scopes: ["User.Read"], account: theirs, authority, forceRefresh: true });
+    return { a: [a.fromCache, a.account.environment], b: [b.fromCache, b.account.environment], differ: a.accessToken !== b.accessToken, mismatch, renewed: [renewed.fromCache, renewed.account.environment] };
+  }, [other.host, otherAuthority]);
+  assert.deepEqual(silent, { a: [true, other.host], b: [true, configured.host], differ: true, mismatch: "authority_mismatch", renewed: [false, other.host] });
+  assert.deepEqual(sent, [other.host], "one token request, to the other host");
+  assert.equal((await env.idp.counters()).token, 1);
+
+  // After a reload both accounts are still listed.
+  await page.reload();
+  await page.waitForSelector("body[data-ready='1']");
+  assert.equal(await page.evaluate(() => window.pca.getAllAccounts().length), 2);
+  await page.context().close();
+});
+
 test("an authority on another host is refused with untrusted_authority, and nothing opens", async () => {
   const page = await env.open("entra");
   const r = await page.evaluate(async () => {

@@ -33,15 +33,15 @@ const env = useEnv({ idp: { https: true }, redirectPaths: ["/blank.html"], roots
 
 const context = () => env.browser.newContext({ ignoreHTTPSErrors: true });
 
-async function openApp(ctx, lib, authority = env.idp.oidcAuthority) {
+async function openApp(ctx, lib, authority = env.idp.oidcAuthority, known = "") {
   const page = await ctx.newPage();
-  await page.goto(`${env.web.origin}/interop.html?lib=${lib}&authority=${encodeURIComponent(authority)}`);
+  await page.goto(`${env.web.origin}/interop.html?lib=${lib}&authority=${encodeURIComponent(authority)}${known && `&known=${known}`}`);
   await page.waitForSelector("body[data-ready='1']", { state: "attached", timeout: 20000 });
   return page;
 }
 
-async function signIn(ctx, lib, login, authority = env.idp.oidcAuthority) {
-  const page = await openApp(ctx, lib, authority);
+async function signIn(ctx, lib, login, authority = env.idp.oidcAuthority, known = "") {
+  const page = await openApp(ctx, lib, authority, known);
   // msal-browser 4 sends no pocd=1 and polls its popup's address: the provider's COOP (as
   // Entra's) would cut it off. These tests are about its cache, so the provider leaves COOP off.
   const older = lib.startsWith("browser-4");
@@ -88,6 +88,32 @@ for (const [from, to] of [["browser", "wasm"], ["wasm", "browser"]]) {
     const other = await openApp(ctx, to);
     const r = await silent(other);
     assert.deepEqual(r, { ok: true, at, fromCache: true, user: `interop-${from}` });
+    const c = await env.idp.counters();
+    assert.deepEqual([c.authorize, c.token], [0, 0], "no network: served from the other library's cache");
+    await ctx.close();
+  });
+}
+
+// msal keys an account by the host it signed in at: an app that also signs users in at a second
+// known host (a sovereign cloud, a B2C custom domain) has accounts under two hosts, and both
+// libraries list and serve each one's tokens.
+for (const [from, to] of [["browser", "wasm"], ["wasm", "browser"]]) {
+  test(`signed in with ${from === "browser" ? "@azure/msal-browser" : "msal-wasm"} at a second known host, the other library lists that account under its host and serves its token`, async () => {
+    const ctx = await context();
+    const configured = new URL(env.idp.oidcAuthority);
+    const other = new URL(env.idp.oidcAuthority);
+    other.hostname = "localhost";
+    const { at } = await signIn(ctx, from, `cloud-${from}`, other.href, configured.host);
+    await env.idp.reset();
+    const page = await openApp(ctx, to, env.idp.oidcAuthority, other.host);
+    const r = await page.evaluate(async ([host, authority]) => {
+      const all = window.pca.getAllAccounts();
+      const account = all.find((a) => a.environment === host);
+      if (!account) return { envs: all.map((a) => a.environment) };
+      const t = await window.pca.acquireTokenSilent({ scopes: ["User.Read"], account, authority });
+      return { envs: all.map((a) => a.environment), at: t.accessToken, fromCache: t.fromCache, env: t.account.environment };
+    }, [other.host, other.href]);
+    assert.deepEqual(r, { envs: [other.host], at, fromCache: true, env: other.host });
     const c = await env.idp.counters();
     assert.deepEqual([c.authorize, c.token], [0, 0], "no network: served from the other library's cache");
     await ctx.close();
