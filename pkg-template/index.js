@@ -1357,7 +1357,7 @@ export class PublicClientApplication {
     };
     // (With msal's defaults of the options msal-wasm does not act on.)
     const js = {
-      auth: { instanceAware: false, verifySSO: false, azureCloudOptions: { azureCloudInstance: "none", tenant: "" } },
+      auth: { verifySSO: false, azureCloudOptions: { azureCloudInstance: "none", tenant: "" } },
       cache: {},
       experimental: { enableAsymmetricEar: false, iframeTimeoutTelemetry: false, allowPlatformBrokerWithDOM: false },
       telemetry: { application: { appName: "", appVersion: "" }, client: new StubPerformanceClient() },

@@ -402,3 +402,80 @@ fn a_sign_in_at_another_clouds_authority_is_cached_and_listed_under_that_cloud()
     assert_eq!(renewed.account.account.environment, "login.microsoftonline.us");
     assert_eq!(h.pca.all_accounts().len(), 2);
 }
+
+/// The scripted provider's front channel, answering as Entra answers an instance-aware request
+/// for a user of the cloud `cloud`.
+fn answering_from(h: &Harness, cloud: &'static str) {
+    let front = front_channel(&h.idp);
+    h.platform.set_windows(move |url| front(url).map(|r| format!("{r}&cloud_instance_host_name={cloud}")));
+}
+
+#[test]
+fn an_instance_aware_sign_in_is_redeemed_in_the_users_cloud_and_its_account_stays_there() {
+    // msal's auth.instanceAware: the user signs in at the public cloud's authority, Entra says
+    // the user is of the US government cloud, and the code is redeemed there.
+    let mut c = config();
+    c.instance_aware = true;
+    let h = harness_with(c);
+    answering_from(&h, "login.microsoftonline.us");
+    let req = InteractiveRequest { scopes: vec!["User.Read".into()], ..Default::default() };
+    let started = h.pca.open_popup(&req, PopupAttributes::default()).unwrap();
+    let r = block_on(h.pca.complete_popup(started)).unwrap();
+    let authorize = h.platform.windows.borrow().last().cloned().unwrap();
+    assert!(authorize.starts_with(&format!("{AUTHORITY}/oauth2/v2.0/authorize?")), "{authorize}");
+    assert!(authorize.contains("&instance_aware=true"), "{authorize}");
+    let us = format!("https://login.microsoftonline.us/{TENANT}/");
+    assert_eq!(token_urls(&h), [format!("{us}oauth2/v2.0/token")]);
+    assert_eq!(r.authority, us);
+    assert_eq!(r.account.account.environment, "login.microsoftonline.us");
+    let home = r.account.account.home_account_id.clone();
+
+    // Silent calls for that account go to its cloud: the cached token, then a renewal there.
+    let hit = block_on(h.pca.acquire_token_silent(&silent(&home))).unwrap();
+    assert!(hit.from_cache);
+    assert_eq!(hit.access_token.secret(), r.access_token.secret());
+    let renewed = block_on(h.pca.acquire_token_silent(&SilentRequest { force_refresh: true, ..silent(&home) })).unwrap();
+    assert!(!renewed.from_cache);
+    assert_eq!(token_urls(&h).last().cloned().unwrap(), format!("{us}oauth2/v2.0/token"));
+    assert_eq!(renewed.authority, us);
+
+    // The end-session page is told too (msal).
+    let logout = msal_wasm::client::LogoutRequest { account: Some(AccountRef::new(home.clone())), ..Default::default() };
+    let url = block_on(h.pca.begin_logout_redirect(&logout)).unwrap().url.unwrap();
+    assert!(url.contains("instance_aware=true"), "{url}");
+    h.pca.abort_logout();
+}
+
+#[test]
+fn without_instance_awareness_the_cloud_the_response_names_is_ignored_and_an_untrusted_one_is_refused() {
+    // Off (msal's default), or turned off by the request's extra query parameter: redeemed at
+    // the authority the request went to, whatever the response says.
+    let h = harness();
+    answering_from(&h, "login.microsoftonline.us");
+    let r = h.pca.open_popup(&InteractiveRequest { scopes: vec!["User.Read".into()], ..Default::default() }, PopupAttributes::default());
+    let r = block_on(h.pca.complete_popup(r.unwrap())).unwrap();
+    assert_eq!(r.account.account.environment, "login.windows.net");
+    assert!(!h.platform.windows.borrow().last().unwrap().contains("instance_aware"));
+    let mut c = config();
+    c.instance_aware = true;
+    let h = harness_with(c.clone());
+    answering_from(&h, "login.microsoftonline.us");
+    let off = InteractiveRequest {
+        scopes: vec!["User.Read".into()],
+        extra_query_parameters: vec![("instance_aware".into(), "false".into())],
+        ..Default::default()
+    };
+    let r = block_on(h.pca.complete_popup(h.pca.open_popup(&off, PopupAttributes::default()).unwrap())).unwrap();
+    assert_eq!(r.authority, format!("{AUTHORITY}/"));
+    assert!(h.platform.windows.borrow().last().unwrap().contains("&instance_aware=false"));
+
+    // A cloud that is neither Microsoft's nor a known authority: the code is not redeemed.
+    let h = harness_with(c);
+    answering_from(&h, "login.evil.example");
+    let started =
+        h.pca.open_popup(&InteractiveRequest { scopes: vec!["User.Read".into()], ..Default::default() }, PopupAttributes::default());
+    let e = block_on(h.pca.complete_popup(started.unwrap())).unwrap_err();
+    assert_eq!(e.code(), "untrusted_authority");
+    assert!(token_urls(&h).is_empty());
+    assert!(!h.pca.interaction_in_progress());
+}

@@ -71,6 +71,12 @@ pub struct Config {
     /// app's origin, which opens the provider's window and relays its response (for an app
     /// inside another site's frame, where the redirect bridge's channel cannot reach it).
     pub popup_relay: Option<PopupRelay>,
+    /// `auth.instanceAware`: the authorize request asks Entra which cloud the user belongs to
+    /// (`instance_aware=true`); the code is redeemed at the cloud the response names
+    /// (`cloud_instance_host_name`), and a request for an account of another cloud goes to the
+    /// same authority on that cloud's host. A request's `instance_aware` extra query parameter
+    /// overrides it.
+    pub instance_aware: bool,
     /// `telemetry.application`: the app's name and version, sent to the provider as msal sends
     /// them (`x-app-name`, `x-app-ver`).
     pub application: AppTelemetry,
@@ -120,6 +126,7 @@ impl Config {
             allow_redirect_in_iframe: false,
             origin_check: true,
             popup_relay: None,
+            instance_aware: false,
             application: AppTelemetry::default(),
         }
     }

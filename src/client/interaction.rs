@@ -274,7 +274,7 @@ impl<P: Platform> PublicClientApplication<P> {
         binding: Option<dpop::Binding>,
         locked: bool,
     ) -> Result<PendingAuth, AuthError> {
-        let target = self.target_now(req.authority.as_deref())?.ok_or_else(|| {
+        let target = self.target_now(self.interactive_authority(req).as_deref())?.ok_or_else(|| {
             AuthError::client(codes::ENDPOINTS_RESOLUTION_ERROR, "the endpoints of the request's authority are not resolved yet")
         })?;
         let pending = self.build_pending(req, "", itype, origin, &target, binding)?;
@@ -310,7 +310,7 @@ impl<P: Platform> PublicClientApplication<P> {
 
     async fn begin_redirect_under(&self, req: &InteractiveRequest, origin: &str, locked: bool) -> Result<PendingAuth, AuthError> {
         self.preflight(true)?;
-        self.resolve_authority(req.authority.as_deref()).await?;
+        self.resolve_authority(self.interactive_authority(req).as_deref()).await?;
         let binding = self.bind(&req.authentication_scheme, req.account.as_ref()).await?;
         let begun = self.begin_bound(req, InteractionType::Redirect, origin, binding.clone(), locked);
         if begun.is_err() {
@@ -352,6 +352,13 @@ impl<P: Platform> PublicClientApplication<P> {
             return Vec::new();
         }
         alloc::vec![("pocd".to_owned(), "1".to_owned())]
+    }
+
+    /// The authority `req` goes to: its own, or, for an instance-aware request for an account
+    /// of another cloud, that cloud's (see [`account_authority`](Self::account_authority)).
+    fn interactive_authority(&self, req: &InteractiveRequest) -> Option<String> {
+        let environment = req.account.as_ref().map_or("", |a| a.environment.as_str());
+        self.account_authority(req.authority.as_deref(), &req.extra_query_parameters, environment)
     }
 
     /// The authorize request for `req` at `target`: PKCE, state, nonce and the URL, under
@@ -437,7 +444,9 @@ impl<P: Platform> PublicClientApplication<P> {
             p => p,
         };
         // A POST keeps extraQueryParameters in its action URL (msal).
-        let mut extra = self.popup_origin_checked(itype);
+        let mut extra = Vec::new();
+        self.add_instance_aware(&mut extra, &req.extra_query_parameters);
+        extra.append(&mut self.popup_origin_checked(itype));
         extra.append(&mut req.options.authorize_extra(if req.post { &[] } else { &req.extra_query_parameters }));
         if let Some(b) = binding.as_ref().filter(|b| matches!(b.scheme, AuthScheme::Dpop { .. })) {
             // The key the code will be redeemed with (RFC 9449 §10).
@@ -524,13 +533,23 @@ impl<P: Platform> PublicClientApplication<P> {
     }
 
     pub(super) async fn finish_inner(&self, pending: &PendingAuth, response: &str) -> Result<AuthenticationResult, AuthError> {
-        let parsed = AuthorizeResponse::parse(response)?;
+        let mut parsed = AuthorizeResponse::parse(response)?;
         let rs = RequestState::parse(&parsed.state)?;
         if rs.interaction_type != pending.interaction_type {
             return Err(AuthError::browser(codes::STATE_INTERACTION_TYPE_MISMATCH, "the response belongs to another kind of interaction"));
         }
+        let cloud = core::mem::take(&mut parsed.cloud_instance_host_name);
         let (code, client_info) = parsed.into_code(&pending.state)?;
-        let target = self.target(Some(&pending.authority)).await?;
+        // msal: an instance-aware request's code is redeemed in the cloud the response names,
+        // at the same tenant (a trusted host only: a Microsoft cloud or a known authority).
+        let authority = match cloud.is_empty() || !self.instance_aware(&pending.extra_query) {
+            true => pending.authority.clone(),
+            false => {
+                let tenant = Authority::parse(&pending.authority, self.config.protocol_mode)?.tenant().to_owned();
+                ["https://", &cloud, "/", &tenant, "/"].concat()
+            }
+        };
+        let target = self.target(Some(&authority)).await?;
         let result = self
             .redeem_code(
                 &target,
@@ -715,6 +734,7 @@ impl<P: Platform> PublicClientApplication<P> {
             &req.correlation_id,
         ]
         .concat();
+        req.authority = self.interactive_authority(&req);
         // A DPoP request's key is made asynchronously: the popup waits on about:blank for it.
         let ready = if req.authentication_scheme.is_bound() { None } else { self.target_now(req.authority.as_deref())? };
         let (stage, url) = match ready {
@@ -851,7 +871,7 @@ impl<P: Platform> PublicClientApplication<P> {
         if self.platform.now_ms() < self.frames_blocked_until.get() {
             return Err(window_error(WindowError::NoResponse, &req.correlation_id));
         }
-        let target = self.target(req.authority.as_deref()).await?;
+        let target = self.target(self.interactive_authority(req).as_deref()).await?;
         // As msal: a code the token endpoint refuses (`invalid_grant`) is asked for once more,
         // under the same correlation id.
         let mut retry_id: Option<String> = None;

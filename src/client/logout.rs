@@ -235,6 +235,7 @@ impl<P: Platform> PublicClientApplication<P> {
         let mut extra = self.popup_origin_checked(itype);
         let origin_checked = !extra.is_empty();
         extra.append(&mut req.extra_query_parameters.clone());
+        self.add_instance_aware(&mut extra, &req.extra_query_parameters);
         let state = rs.encode();
         let url = authorize::logout_url(endpoint, &post, &correlation_id, &req.id_token_hint, &logout_hint, &state, &extra);
         let sent = LogoutSent { state, logout_hint, post_logout_redirect_uri: post, origin_checked };

@@ -49,14 +49,15 @@ impl<P: Platform> PublicClientApplication<P> {
 
     /// The authority a request names, checked, when it is not the configured one. Like msal,
     /// only a trusted authority is used: on the configured authority's host (or one of its
-    /// cloud's aliases), or in `knownAuthorities`.
+    /// cloud's aliases), in `knownAuthorities`, or on a host of Microsoft's public and
+    /// sovereign clouds (msal's bundled cloud discovery metadata).
     pub(super) fn requested_authority(&self, requested: Option<&str>) -> Result<Option<Authority>, AuthError> {
         let Some(url) = requested.filter(|u| !u.trim().is_empty()) else { return Ok(None) };
         let a = Authority::parse(url, self.config.protocol_mode)?;
         if a.canonical().eq_ignore_ascii_case(self.authority.canonical()) {
             return Ok(None);
         }
-        if !a.trusted_beside(&self.authority, &self.resolved.borrow().cloud, &self.config.known_authorities) {
+        if !a.in_known_cloud() && !a.trusted_beside(&self.authority, &self.resolved.borrow().cloud, &self.config.known_authorities) {
             return Err(AuthError::config(
                 codes::UNTRUSTED_AUTHORITY,
                 "the request's authority is neither on the configured authority's host nor in knownAuthorities",

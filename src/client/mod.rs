@@ -420,6 +420,35 @@ impl<P: Platform> PublicClientApplication<P> {
         }
     }
 
+    /// Whether a request is instance-aware: its `instance_aware` extra query parameter when it
+    /// has one, else `auth.instanceAware` (msal).
+    pub(super) fn instance_aware(&self, extra: &[(String, String)]) -> bool {
+        match extra.iter().find(|(k, v)| k == "instance_aware" && !v.is_empty()) {
+            Some((_, v)) => v == "true",
+            None => self.config.instance_aware,
+        }
+    }
+
+    /// msal's `instance_aware=true` on the authorize and end-session pages' addresses, with
+    /// `auth.instanceAware`, unless the request's extra query parameters `given` set it.
+    pub(super) fn add_instance_aware(&self, extra: &mut Vec<(String, String)>, given: &[(String, String)]) {
+        if self.config.instance_aware && !given.iter().any(|(k, _)| k == "instance_aware") {
+            extra.push(("instance_aware".to_owned(), "true".to_owned()));
+        }
+    }
+
+    /// Where a request for an account signed in at `environment` goes: an instance-aware one
+    /// to its authority (the configured one without one) on the account's host, when that
+    /// host is of another cloud (msal's `getDiscoveredAuthority`); else to its own.
+    pub(super) fn account_authority(&self, authority: Option<&str>, extra: &[(String, String)], environment: &str) -> Option<String> {
+        let url = authority.unwrap_or(self.authority.canonical());
+        let (host, path) = url.strip_prefix("https://").and_then(|r| r.split_once('/')).unwrap_or_default();
+        if environment.is_empty() || host.is_empty() || !self.instance_aware(extra) || self.cloud_of(host).has_alias(environment) {
+            return authority.map(str::to_owned);
+        }
+        Some(["https://", environment, "/", path].concat())
+    }
+
     /// msal's `authority_mismatch`: a request for an account goes to an authority of the
     /// account's cloud, so its refresh token is never sent to another cloud.
     pub(super) fn check_account_cloud(&self, authority: &Authority, environment: &str) -> Result<(), AuthError> {

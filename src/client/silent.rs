@@ -139,7 +139,14 @@ impl<P: Platform> PublicClientApplication<P> {
     /// configured Entra authority does not sign in to (a guest tenant under `common` or under
     /// another tenant), that tenant's, so its tokens come from and are renewed in that
     /// tenant; else the configured one.
+    /// An instance-aware request for an account of another cloud goes to that cloud (see
+    /// [`account_authority`](Self::account_authority)).
     pub(super) fn silent_authority(&self, req: &SilentRequest, account: &Account, tenant: Option<&str>) -> Option<String> {
+        let own = self.tenant_authority(req, account, tenant);
+        self.account_authority(own.as_deref(), &req.extra_query_parameters, &account.environment)
+    }
+
+    fn tenant_authority(&self, req: &SilentRequest, account: &Account, tenant: Option<&str>) -> Option<String> {
         if req.authority.is_some() {
             return req.authority.clone();
         }

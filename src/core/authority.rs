@@ -135,9 +135,13 @@ impl Authority {
 
     /// True for Microsoft's cloud hosts.
     pub fn is_microsoft_host(&self) -> bool {
+        self.in_known_cloud() || self.kind == AuthorityType::Ciam || self.host.ends_with(".b2clogin.com")
+    }
+
+    /// True for a host of Microsoft's public or sovereign clouds (msal's bundled cloud
+    /// discovery metadata).
+    pub fn in_known_cloud(&self) -> bool {
         KNOWN_CLOUDS.iter().any(|(_, _, aliases)| aliases.contains(&self.host.as_str()))
-            || self.kind == AuthorityType::Ciam
-            || self.host.ends_with(".b2clogin.com")
     }
 
     /// True for the multi-tenant aliases (`common`, `organizations`, `consumers`).

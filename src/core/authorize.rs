@@ -336,6 +336,8 @@ pub struct AuthorizeResponse {
     pub timestamp: String,
     /// `claims`
     pub claims: String,
+    /// `cloud_instance_host_name`: the cloud of the user, for an instance-aware request.
+    pub cloud_instance_host_name: String,
 }
 
 impl ::core::fmt::Debug for AuthorizeResponse {
@@ -397,6 +399,7 @@ impl AuthorizeResponse {
                 "correlation_id" => r.correlation_id = v,
                 "timestamp" => r.timestamp = v,
                 "claims" => r.claims = v,
+                "cloud_instance_host_name" => r.cloud_instance_host_name = v,
                 _ => {}
             }
         }

@@ -31,7 +31,6 @@ pub fn string_list(j: Option<&Json>) -> Vec<String> {
 const UNSUPPORTED: &[(&str, &str, &str)] = &[
     ("system", "allowPlatformBroker", "platform brokering (WAM) is not supported; sign-in runs in the browser"),
     ("auth", "supportsNestedAppAuth", "nested app authentication is not supported; the standard client is used"),
-    ("auth", "instanceAware", "instance-aware sign-in is not supported"),
     ("auth", "encodeExtraQueryParams", "extra query parameters are always encoded"),
     ("cache", "claimsBasedCachingEnabled", "tokens requested with claims are not cached separately"),
     ("auth", "verifySSO", "no background SSO check (msal's telemetry) follows an interactive sign-in"),
@@ -70,6 +69,7 @@ pub fn config(j: &Json) -> Result<(Config, Vec<&'static str>), AuthError> {
         Some(v) => *v != Json::Bool(false),
     };
     c.is_mcp = auth.get("isMcp").and_then(Json::as_bool).unwrap_or(false);
+    c.instance_aware = auth.get("instanceAware").and_then(Json::as_bool).unwrap_or(false);
     c.popup_relay = auth.str_field("popupRelayUri").filter(|u| !u.is_empty()).map(|uri| PopupRelay {
         uri: uri.to_owned(),
         // msal: unset is 1; anything but 1 or 2 fails each popup.
@@ -177,6 +177,7 @@ pub fn config_json(c: &Config) -> Json {
         .with("originCheck", c.origin_check)
         .with("clientCapabilities", strings(&c.client_capabilities))
         .with("isMcp", c.is_mcp)
+        .with("instanceAware", c.instance_aware)
         .with("popupRelayUri", c.popup_relay.as_ref().map_or("", |r| r.uri.as_str()))
         .with("popupRelayProtocolVersion", c.popup_relay.as_ref().map_or(1, |r| u64::from(r.version)))
         .with(

@@ -120,6 +120,37 @@ for (const [from, to] of [["browser", "wasm"], ["wasm", "browser"]]) {
   });
 }
 
+// msal's auth.instanceAware: both libraries redeem the code in the cloud the provider names and
+// key the account by that cloud's host, so either serves the other's tokens from the cache.
+for (const [from, to] of [["browser", "wasm"], ["wasm", "browser"]]) {
+  test(`instance-aware, signed in with ${from === "browser" ? "@azure/msal-browser" : "msal-wasm"} in the user's cloud, the other library serves its token there`, async () => {
+    const ctx = await context();
+    const cloud = new URL(env.idp.oidcAuthority);
+    cloud.hostname = "localhost";
+    const known = `${cloud.host}&instanceAware=1`;
+    await env.idp.setConfig({ cloudInstance: cloud.host });
+    try {
+      const { at } = await signIn(ctx, from, `aware-${from}`, env.idp.oidcAuthority, known);
+      const keys = await ctx.pages()[0].evaluate(() => Object.keys(localStorage).map((k) => k.split("|")).filter((k) => k.length === 4).map((k) => k[2]));
+      assert.deepEqual(keys, [cloud.host], "the account is keyed by the user's cloud");
+      await env.idp.reset();
+      const page = await openApp(ctx, to, env.idp.oidcAuthority, known);
+      const r = await page.evaluate(async () => {
+        const account = window.pca.getAllAccounts()[0];
+        if (!account) return { ok: false };
+        const t = await window.pca.acquireTokenSilent({ scopes: ["User.Read"], account });
+        return { at: t.accessToken, fromCache: t.fromCache, env: t.account.environment };
+      });
+      assert.deepEqual(r, { at, fromCache: true, env: cloud.host });
+      const c = await env.idp.counters();
+      assert.deepEqual([c.authorize, c.token], [0, 0]);
+    } finally {
+      await env.idp.setConfig({ cloudInstance: null });
+      await ctx.close();
+    }
+  });
+}
+
 for (const [version, tokenKeys] of OLDER) {
   test(`signed in with msal-browser ${version.replace("-", ".")} (its older cache schema), msal-wasm keeps the user: the entries are migrated, still encrypted`, async () => {
     const ctx = await context();

@@ -292,6 +292,11 @@ export async function startIdp(options = {}) {
   let autoLogin = null;
   // Test switch: DPoP proofs must carry the provider's nonce (a `use_dpop_nonce` challenge first).
   let dpopRequireNonce = false;
+  // Test switch: the user's cloud, as Entra names it to an instance-aware request: the
+  // authorization response of a request that sent instance_aware=true carries
+  // cloud_instance_host_name=<this host>.
+  let cloudInstance = null;
+  const instanceAwareStates = new Set();
   // Test switch: requests to these routes ('token', 'discovery') are counted and never
   // answered (a provider that hangs); the held requests end when the switch is cleared.
   let stall = new Set();
@@ -1012,7 +1017,8 @@ export async function startIdp(options = {}) {
         search = url.search;
       }
       counters.authorize += 1;
-      record({ route: 'authorize', method, prefix: mount.prefix, redirect_uri: url.searchParams.get('redirect_uri'), prompt: url.searchParams.get('prompt'), scope: url.searchParams.get('scope'), pocd: url.searchParams.get('pocd'), login_hint: url.searchParams.get('login_hint'), sid: url.searchParams.get('sid') });
+      if (url.searchParams.get('instance_aware') === 'true' && url.searchParams.get('state')) instanceAwareStates.add(url.searchParams.get('state'));
+      record({ route: 'authorize', method, prefix: mount.prefix, redirect_uri: url.searchParams.get('redirect_uri'), prompt: url.searchParams.get('prompt'), scope: url.searchParams.get('scope'), pocd: url.searchParams.get('pocd'), instance_aware: url.searchParams.get('instance_aware'), login_hint: url.searchParams.get('login_hint'), sid: url.searchParams.get('sid') });
       // Test switch: a silent (prompt=none) request lands on a page that never answers, as a
       // hidden iframe does when the browser blocks the provider's third-party cookies.
       if (silentNoResponse && url.searchParams.get('prompt') === 'none') {
@@ -1040,7 +1046,31 @@ export async function startIdp(options = {}) {
       await handleToken(mount, req, res);
       return;
     }
+    if (cloudInstance) {
+      const setHeader = res.setHeader.bind(res);
+      res.setHeader = (name, value) => setHeader(name, /^location$/i.test(name) && typeof value === 'string' ? withCloudInstance(value) : value);
+    }
     await mount.callback(req, res);
+  }
+
+  // An authorization response (fragment or query) to an instance-aware request, with the
+  // user's cloud added.
+  function withCloudInstance(location) {
+    let u;
+    try {
+      u = new URL(location);
+    } catch {
+      return location;
+    }
+    for (const part of ['hash', 'search']) {
+      const params = new URLSearchParams(u[part].slice(1));
+      if (params.has('code') && instanceAwareStates.has(params.get('state'))) {
+        params.append('cloud_instance_host_name', cloudInstance);
+        u[part] = params.toString();
+        return u.href;
+      }
+    }
+    return location;
   }
 
   // Entra's checks on a logout request: a post_logout_redirect_uri must be one of the client's
@@ -1287,7 +1317,7 @@ export async function startIdp(options = {}) {
   }
 
   function currentConfig() {
-    return { ...config, silentNoResponse, coop, autoLogin, dpopRequireNonce, stall: [...stall], spaOrigins: [...spaOrigins], redirectUris: [...registered] };
+    return { ...config, silentNoResponse, coop, autoLogin, dpopRequireNonce, cloudInstance, stall: [...stall], spaOrigins: [...spaOrigins], redirectUris: [...registered] };
   }
 
   function applyConfig(patch = {}) {
@@ -1301,6 +1331,7 @@ export async function startIdp(options = {}) {
     if (patch.coop !== undefined) coop = patch.coop !== false;
     if (patch.autoLogin !== undefined) autoLogin = patch.autoLogin ? String(patch.autoLogin) : null;
     if (patch.dpopRequireNonce !== undefined) dpopRequireNonce = patch.dpopRequireNonce === true;
+    if (patch.cloudInstance !== undefined) cloudInstance = patch.cloudInstance ? String(patch.cloudInstance) : null;
     if (patch.stall !== undefined) {
       stall = new Set(Array.isArray(patch.stall) ? patch.stall.map(String) : []);
       if (!stall.size) for (const r of stalled) r.destroy();

@@ -106,8 +106,21 @@ fn options_msal_wasm_does_not_act_on_are_warned_about() {
     assert!(warnings.iter().any(|w| w.contains("late frame answers")));
     assert!(warnings.iter().any(|w| w.contains("telemetry headers")));
     assert!(warnings.iter().any(|w| w.contains("brokering")));
-    assert!(!warnings.iter().any(|w| w.contains("instance-aware")), "an option set to false is not warned about");
+    assert!(!warnings.iter().any(|w| w.contains("instance")), "instanceAware is acted on");
+    assert!(!c.instance_aware);
     assert!(!warnings.iter().any(|w| w.contains("redirect")), "allowRedirectInIframe is acted on");
+}
+
+#[test]
+fn instance_awareness_is_read_and_shown() {
+    let read = |auth: &str| {
+        let (c, warnings) = config(&json(&format!(r#"{{"auth":{{"clientId":"c"{auth}}}}}"#))).unwrap();
+        assert!(warnings.is_empty(), "{warnings:?}");
+        (c.instance_aware, config_json(&c).get("auth").and_then(|a| a.get("instanceAware")).cloned())
+    };
+    assert_eq!(read(""), (false, Some(Json::Bool(false))), "msal's default");
+    assert_eq!(read(r#","instanceAware":true"#), (true, Some(Json::Bool(true))));
+    assert!(!read(r#","instanceAware":"yes""#).0, "only a boolean true turns it on");
 }
 
 #[test]
