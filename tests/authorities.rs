@@ -382,6 +382,7 @@ fn a_sign_in_at_another_clouds_authority_is_cached_and_listed_under_that_cloud()
     // msal's authority_mismatch: an account's tokens never go to another cloud's authority.
     let before = h.token_requests();
     for mismatched in [
+        SilentRequest { account: Some(gov_ref.clone()), ..silent(&home) },
         SilentRequest { account: Some(gov_ref.clone()), force_refresh: true, ..silent(&home) },
         SilentRequest { authority: Some(us.clone()), force_refresh: true, ..silent(&home) },
     ] {
@@ -439,11 +440,35 @@ fn an_instance_aware_sign_in_is_redeemed_in_the_users_cloud_and_its_account_stay
     assert_eq!(token_urls(&h).last().cloned().unwrap(), format!("{us}oauth2/v2.0/token"));
     assert_eq!(renewed.authority, us);
 
-    // The end-session page is told too (msal).
-    let logout = msal_wasm::client::LogoutRequest { account: Some(AccountRef::new(home.clone())), ..Default::default() };
+    // Interactive requests for that account go there too: a popup and a hidden frame.
+    let for_account = InteractiveRequest { scopes: vec!["User.Read".into()], account: Some(r.account.to_ref()), ..Default::default() };
+    let started = h.pca.open_popup(&for_account, PopupAttributes::default()).unwrap();
+    assert!(h.platform.windows.borrow().last().unwrap().starts_with(&format!("{us}oauth2/v2.0/authorize?")));
+    assert_eq!(block_on(h.pca.complete_popup(started)).unwrap().authority, us);
+    let framed = block_on(h.pca.sso_silent(&for_account)).unwrap();
+    assert!(h.platform.windows.borrow().last().unwrap().starts_with(&format!("{us}oauth2/v2.0/authorize?")));
+    assert_eq!(framed.authority, us);
+
+    // And the sign-out, to that cloud's end-session page, which is told too (msal).
+    let logout = msal_wasm::client::LogoutRequest { account: Some(r.account.to_ref()), ..Default::default() };
     let url = block_on(h.pca.begin_logout_redirect(&logout)).unwrap().url.unwrap();
+    assert!(url.starts_with(&format!("{us}oauth2/v2.0/logout?")), "{url}");
     assert!(url.contains("instance_aware=true"), "{url}");
     h.pca.abort_logout();
+
+    // A code obtained elsewhere with the cloud its response named (msal's
+    // cloudInstanceHostName) is redeemed in that cloud.
+    let verifier = "a-verifier-of-the-code-obtained-elsewhere";
+    h.idp.borrow_mut().challenge = msal_wasm::core::base64::encode_url(&msal_wasm::core::sha256::sha256(verifier.as_bytes()));
+    let by_code = msal_wasm::client::ByCodeRequest {
+        code: msal_wasm::secret::AuthCode::new("the-code"),
+        scopes: vec!["User.Read".into()],
+        code_verifier: Some(msal_wasm::secret::PkceVerifier::new(verifier)),
+        cloud_instance_host_name: "login.microsoftonline.us".into(),
+        ..Default::default()
+    };
+    assert_eq!(block_on(h.pca.acquire_token_by_code(&by_code)).unwrap().authority, us);
+    assert_eq!(token_urls(&h).last().cloned().unwrap(), format!("{us}oauth2/v2.0/token"));
 }
 
 #[test]
@@ -469,13 +494,16 @@ fn without_instance_awareness_the_cloud_the_response_names_is_ignored_and_an_unt
     assert_eq!(r.authority, format!("{AUTHORITY}/"));
     assert!(h.platform.windows.borrow().last().unwrap().contains("&instance_aware=false"));
 
-    // A cloud that is neither Microsoft's nor a known authority: the code is not redeemed.
-    let h = harness_with(c);
-    answering_from(&h, "login.evil.example");
-    let started =
-        h.pca.open_popup(&InteractiveRequest { scopes: vec!["User.Read".into()], ..Default::default() }, PopupAttributes::default());
-    let e = block_on(h.pca.complete_popup(started.unwrap())).unwrap_err();
-    assert_eq!(e.code(), "untrusted_authority");
-    assert!(token_urls(&h).is_empty());
-    assert!(!h.pca.interaction_in_progress());
+    // A cloud that is neither Microsoft's nor a known authority, or that is more than a host
+    // name: the code is not redeemed.
+    for cloud in ["login.evil.example", "login.microsoftonline.us%2Fevil", "login.microsoftonline.us%40evil.example"] {
+        let h = harness_with(c.clone());
+        answering_from(&h, cloud);
+        let req = InteractiveRequest { scopes: vec!["User.Read".into()], ..Default::default() };
+        let started = h.pca.open_popup(&req, PopupAttributes::default());
+        let e = block_on(h.pca.complete_popup(started.unwrap())).unwrap_err();
+        assert_eq!(e.code(), "untrusted_authority", "{cloud}");
+        assert!(token_urls(&h).is_empty());
+        assert!(!h.pca.interaction_in_progress());
+    }
 }

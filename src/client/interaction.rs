@@ -540,16 +540,9 @@ impl<P: Platform> PublicClientApplication<P> {
         }
         let cloud = core::mem::take(&mut parsed.cloud_instance_host_name);
         let (code, client_info) = parsed.into_code(&pending.state)?;
-        // msal: an instance-aware request's code is redeemed in the cloud the response names,
-        // at the same tenant (a trusted host only: a Microsoft cloud or a known authority).
-        let authority = match cloud.is_empty() || !self.instance_aware(&pending.extra_query) {
-            true => pending.authority.clone(),
-            false => {
-                let tenant = Authority::parse(&pending.authority, self.config.protocol_mode)?.tenant().to_owned();
-                ["https://", &cloud, "/", &tenant, "/"].concat()
-            }
-        };
-        let target = self.target(Some(&authority)).await?;
+        // msal: an instance-aware request's code is redeemed in the cloud the response names.
+        let authority = self.cloud_authority(&pending.authority, &cloud, &pending.extra_query)?;
+        let target = self.target(Some(authority.as_deref().unwrap_or(&pending.authority))).await?;
         let result = self
             .redeem_code(
                 &target,

@@ -121,7 +121,7 @@ impl<P: Platform> PublicClientApplication<P> {
     /// [`begin_logout_redirect`](Self::begin_logout_redirect), or await
     /// [`resolve_authority`](Self::resolve_authority) first.
     pub fn begin_logout(&self, req: &LogoutRequest, itype: InteractionType) -> Result<LogoutStarted, AuthError> {
-        let target = self.target_now(req.authority.as_deref())?.ok_or_else(|| {
+        let target = self.target_now(self.logout_authority(req).as_deref())?.ok_or_else(|| {
             AuthError::client(codes::ENDPOINTS_RESOLUTION_ERROR, "the endpoints of the request's authority are not resolved yet")
         })?;
         let signed_out = self.sign_out_locally(req, itype)?;
@@ -147,7 +147,7 @@ impl<P: Platform> PublicClientApplication<P> {
     /// The rest of msal's `logoutRedirect` up to the navigation: the request's authority (its
     /// endpoints resolved when first named), then the end-session URL to navigate to.
     pub async fn finish_logout_redirect(&self, req: &LogoutRequest, signed_out: SignedOut) -> Result<LogoutStarted, AuthError> {
-        let target = match self.target(req.authority.as_deref()).await {
+        let target = match self.target(self.logout_authority(req).as_deref()).await {
             Ok(t) => t,
             Err(e) => {
                 self.release_interaction_lock();
@@ -157,6 +157,13 @@ impl<P: Platform> PublicClientApplication<P> {
         let started = self.end_session(req, InteractionType::Redirect, signed_out, &target.metadata);
         self.forget_orphan_keys().await;
         started
+    }
+
+    /// The authority a sign-out goes to: its own, or, for an instance-aware one for an account
+    /// of another cloud, that cloud's (see [`account_authority`](Self::account_authority)).
+    fn logout_authority(&self, req: &LogoutRequest) -> Option<String> {
+        let environment = req.account.as_ref().map_or("", |a| a.environment.as_str());
+        self.account_authority(req.authority.as_deref(), &req.extra_query_parameters, environment)
     }
 
     /// The local part of a sign-out: the interaction lock, the account's cache entries, the
@@ -189,6 +196,18 @@ impl<P: Platform> PublicClientApplication<P> {
         self.announce(Json::object().with("t", "signout").with("homeAccountId", id));
         // msal: the app's object's loginHint or login_hint claim (the cache is not read).
         let login_hint = req.account.as_ref().map(|a| a.login_hint.clone()).unwrap_or_default();
+        // As msal, the authority is checked after the local sign-out: an untrusted one, or one
+        // of another cloud than the account's (authority_mismatch; an instance-aware sign-out
+        // goes to the account's cloud), ends it here.
+        if let Some(account) = &req.account {
+            let checked = self
+                .requested_authority(self.logout_authority(req).as_deref())
+                .and_then(|a| self.check_account_cloud(a.as_ref().unwrap_or(&self.authority), &account.environment));
+            if let Err(e) = checked {
+                self.release_interaction_lock();
+                return Err(e.with_correlation_id(correlation_id));
+            }
+        }
         Ok(SignedOut { correlation_id, login_hint })
     }
 
@@ -256,7 +275,7 @@ impl<P: Platform> PublicClientApplication<P> {
     /// page once they are.
     pub fn open_logout_popup(&self, req: &LogoutRequest, attributes: PopupAttributes) -> Result<LogoutPopupStarted<P>, AuthError> {
         self.preflight(false)?;
-        let (stage, url) = match self.target_now(req.authority.as_deref())? {
+        let (stage, url) = match self.target_now(self.logout_authority(req).as_deref())? {
             Some(target) => {
                 let signed_out = self.sign_out_locally(req, InteractionType::Popup)?;
                 let started = self.end_session(req, InteractionType::Popup, signed_out, &target.metadata)?;
@@ -311,7 +330,7 @@ impl<P: Platform> PublicClientApplication<P> {
             LogoutStage::Ready(s) => (s, popup, false),
             LogoutStage::Unresolved(req, signed_out, origin_ok) => {
                 let correlation_id = signed_out.correlation_id.clone();
-                let built = match self.target(req.authority.as_deref()).await {
+                let built = match self.target(self.logout_authority(&req).as_deref()).await {
                     Ok(target) => {
                         self.with_origin_check(origin_ok, || self.end_session(&req, InteractionType::Popup, signed_out, &target.metadata))
                     }

@@ -437,6 +437,21 @@ impl<P: Platform> PublicClientApplication<P> {
         }
     }
 
+    /// msal's instance-aware code redemption: at the cloud the authorize response named
+    /// (`cloud_instance_host_name`, a bare host), in the same tenant as `authority`. `None` when
+    /// the request is not instance-aware or no cloud is named; the host must then be trusted
+    /// as a request's authority is.
+    pub(super) fn cloud_authority(&self, authority: &str, cloud: &str, extra: &[(String, String)]) -> Result<Option<String>, AuthError> {
+        if cloud.is_empty() || !self.instance_aware(extra) {
+            return Ok(None);
+        }
+        if !cloud.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':')) {
+            return Err(AuthError::config(codes::UNTRUSTED_AUTHORITY, "cloud_instance_host_name is not a host name"));
+        }
+        let tenant = Authority::parse(authority, self.config.protocol_mode)?.tenant().to_owned();
+        Ok(Some(["https://", cloud, "/", &tenant, "/"].concat()))
+    }
+
     /// Where a request for an account signed in at `environment` goes: an instance-aware one
     /// to its authority (the configured one without one) on the account's host, when that
     /// host is of another cloud (msal's `getDiscoveredAuthority`); else to its own.

@@ -550,4 +550,7 @@ pub struct ByCodeRequest {
     pub native_account_id: String,
     /// What is sent and cached with the token.
     pub options: TokenOptions,
+    /// `cloudInstanceHostName`: the cloud the code's authorize response named (instance-aware
+    /// requests redeem it there; `""`: none).
+    pub cloud_instance_host_name: String,
 }

@@ -25,6 +25,7 @@ impl AccountInfo {
             login_hint: claim("login_hint"),
             sid: claim("sid"),
             username: self.account.username.clone(),
+            environment: self.account.environment.clone(),
             ..super::AccountRef::in_tenant(self.account.home_account_id.clone(), Some(self.account.realm.clone()))
         }
     }

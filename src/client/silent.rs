@@ -143,7 +143,8 @@ impl<P: Platform> PublicClientApplication<P> {
     /// [`account_authority`](Self::account_authority)).
     pub(super) fn silent_authority(&self, req: &SilentRequest, account: &Account, tenant: Option<&str>) -> Option<String> {
         let own = self.tenant_authority(req, account, tenant);
-        self.account_authority(own.as_deref(), &req.extra_query_parameters, &account.environment)
+        // (msal's silent clients resolve it from the configuration alone.)
+        self.account_authority(own.as_deref(), &[], &account.environment)
     }
 
     fn tenant_authority(&self, req: &SilentRequest, account: &Account, tenant: Option<&str>) -> Option<String> {

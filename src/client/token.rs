@@ -243,7 +243,7 @@ impl<P: Platform> PublicClientApplication<P> {
         let at_realm = (claims_tenant.is_none() && self.config.protocol_mode == ProtocolMode::Oidc).then(|| target.authority.tenant());
         // (A refresh for an account signed out meanwhile is returned, not stored.)
         if keep {
-            let new_here = self.cache.borrow().account(&account.home_account_id).is_none();
+            let new_here = self.find_account(&self.cache.borrow(), &account.home_account_id, &account.environment).is_none();
             self.cache.borrow_mut().save(&SaveRequest {
                 response: &resp,
                 account: &account,
@@ -323,8 +323,11 @@ impl<P: Platform> PublicClientApplication<P> {
         req.options.enforce_resource(self.config.is_mcp, &req.extra_query_parameters)?;
         let correlation_id = if req.correlation_id.is_empty() { self.guid()? } else { req.correlation_id.clone() };
         let scopes = self.wire_scopes(&req.scopes);
-        // The code's own authority (its tenant, its B2C policy): it is redeemed nowhere else.
-        let target = self.target(req.authority.as_deref()).await?;
+        // The code's own authority (its tenant, its B2C policy): it is redeemed nowhere else but
+        // in the cloud its authorize response named, for an instance-aware request (msal).
+        let own = req.authority.as_deref().unwrap_or(self.authority.canonical());
+        let cloud = self.cloud_authority(own, &req.cloud_instance_host_name, &req.extra_query_parameters)?;
+        let target = self.target(cloud.as_deref().or(req.authority.as_deref())).await?;
         // The redirect URI only when the request names one. msal never sends one for a code
         // obtained elsewhere; a provider that checks it (OAuth 2.0 asks for it when the code's
         // authorize request had one) gets the one the app names, never this page's.

@@ -531,6 +531,7 @@ pub fn by_code_request(j: &Json) -> Result<ByCodeRequest, AuthError> {
         state: j.string_or_empty("state"),
         native_account_id: j.string_or_empty("nativeAccountId"),
         options: token_options(j)?,
+        cloud_instance_host_name: j.string_or_empty("cloudInstanceHostName"),
     })
 }
 

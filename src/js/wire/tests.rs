@@ -430,10 +430,12 @@ fn an_account_carries_the_id_token_fields_msal_5_adds() {
 
 #[test]
 fn a_by_code_request_keeps_its_authority_and_refuses_a_bound_token() {
-    let r =
-        by_code_request(&json(r#"{"code":"c","scopes":["a"],"authority":"https://login.microsoftonline.com/other","codeVerifier":"v"}"#))
-            .unwrap();
+    let r = by_code_request(&json(
+        r#"{"code":"c","scopes":["a"],"authority":"https://login.microsoftonline.com/other","codeVerifier":"v","cloudInstanceHostName":"login.microsoftonline.us"}"#,
+    ))
+    .unwrap();
     assert_eq!(r.authority.as_deref(), Some("https://login.microsoftonline.com/other"));
+    assert_eq!(r.cloud_instance_host_name, "login.microsoftonline.us");
     assert_eq!((r.code.secret(), r.code_verifier.as_ref().map(|v| v.secret())), ("c", Some("v")));
     for scheme in ["DPoP", "pop"] {
         let e = by_code_request(&json(&format!(
