@@ -507,3 +507,26 @@ fn without_instance_awareness_the_cloud_the_response_names_is_ignored_and_an_unt
         assert!(!h.pca.interaction_in_progress());
     }
 }
+
+#[test]
+fn an_instance_aware_redirect_is_redeemed_in_the_users_cloud_after_the_page_reloads() {
+    // The request's extra query parameter turns it on (the client is not configured so); the
+    // saved request carries it across the page load.
+    let h = harness();
+    let req = InteractiveRequest {
+        scopes: vec!["User.Read".into()],
+        extra_query_parameters: vec![("instance_aware".into(), "true".into())],
+        ..Default::default()
+    };
+    let pending = block_on(h.pca.begin_redirect(&req, "https://app.example/start")).unwrap();
+    assert!(pending.url.contains("&instance_aware=true"), "{}", pending.url);
+    let response = format!("{}&cloud_instance_host_name=login.microsoftonline.us", front_channel(&h.idp)(&pending.url).unwrap());
+    drop(pending);
+    let page2 = PublicClientApplication::new(config(), h.platform.clone()).unwrap();
+    block_on(page2.initialize()).unwrap();
+    let r = block_on(page2.handle_redirect(Some(&response))).unwrap().unwrap();
+    let us = format!("https://login.microsoftonline.us/{TENANT}/");
+    assert_eq!(r.authority, us);
+    assert_eq!(r.account.account.environment, "login.microsoftonline.us");
+    assert_eq!(token_urls(&h), [format!("{us}oauth2/v2.0/token")]);
+}
