@@ -313,7 +313,7 @@ export interface AuthorizationCodeRequest extends BaseRequest {
   /** msal's hybrid-app hosts (a national cloud's): accepted, not kept (a README difference). */
   msGraphHost?: string;
   cloudGraphHostName?: string;
-  /** msal's instance-aware redemption (not supported: ignored). */
+  /** The cloud the code's authorize response named: an instance-aware request redeems the code there (msal). */
   cloudInstanceHostName?: string;
 }
 
@@ -392,12 +392,14 @@ export interface Configuration {
     navigateToLoginRequestUrl?: boolean;
     onRedirectNavigate?: (url: string) => boolean | void;
     clientCapabilities?: string[];
-    /** Accepted for msal 5 configurations; msal-wasm logs a warning and does without (README "Not there yet"). */
+    /** msal 5's popup relay: popups open this page of the app's origin (which runs `runPopupRelay` from `msal-wasm/popup-relay`), for an app inside another site's frame. */
     popupRelayUri?: string;
     popupRelayProtocolVersion?: 1 | 2;
+    /** Asks Entra for the user's cloud (`instance_aware=true`): the code is redeemed there, and that account's requests go there. */
     instanceAware?: boolean;
+    /** Accepted for msal 5 configurations; msal-wasm logs a warning and does without (README "Not yet"). */
     verifySSO?: boolean;
-    /** Accepted for msal 5 configurations: msal-wasm sends no `pocd` parameter. */
+    /** false: `pocd=1` goes with every authorize and end-session request, without msal 5's popup origin check (default true: only when the page passes it). */
     originCheck?: boolean;
     protocolMode?: "AAD" | "OIDC" | "EAR";
     OIDCOptions?: { defaultScopes?: string[]; /** "form_post" (a server's mode) fails in initialize() with invalid_configuration. */ responseMode?: "fragment" | "query" | "form_post" };
@@ -433,7 +435,7 @@ export interface Configuration {
     redirectNavigationTimeout?: number;
     /** Sends every discovery and token request instead of fetch (msal's FetchClient); still given up after networkTimeout. */
     networkClient?: INetworkModule;
-    /** Accepted for msal 5 configurations; msal-wasm logs a warning and does without (README "Not there yet"). */
+    /** Accepted for msal 5 configurations; msal-wasm logs a warning and does without (README "Not yet"). */
     allowPlatformBroker?: boolean;
     serverTelemetryEnabled?: boolean;
     /** Accepted for msal 5 configurations; no effect (msal-wasm always watches popups both ways, brokers nothing, sends form posts). */
