@@ -1012,6 +1012,63 @@ impl ConfidentialClientApplication {
         .await
     }
 
+    /// msal-node's `getTokenCache().getAllAccounts()`: every user's account cached in this
+    /// process (each user's partition, those of on-behalf-of tokens included), as msal-node's
+    /// in-memory cache lists them. With a cache plugin the users' partitions live in the app's
+    /// store, which cannot be listed: `method_not_implemented` (look an account up by its
+    /// `homeAccountId` instead, as msal-node's web app samples do with their session's).
+    pub async fn get_all_accounts(&self) -> Result<Vec<AccountInfo>, AuthError> {
+        let Some(store) = &self.own_store else {
+            return Err(AuthError::client(
+                "method_not_implemented",
+                "the users' partitions are the cache plugin's: look an account up by its homeAccountId",
+            ));
+        };
+        let app = ["msal.", &self.config.client_id, "."].concat();
+        let partitions: Vec<String> = store.snapshot().into_iter().map(|(k, _)| k).filter(|k| !k.starts_with(&app)).collect();
+        let mut out: Vec<AccountInfo> = Vec::new();
+        for key in partitions {
+            let found = self.with_cache(Partition::Account(key), |cache| (self.accounts_in(cache), false)).await?;
+            for a in found {
+                if !out.iter().any(|o| o.account.home_account_id == a.account.home_account_id) {
+                    out.push(a);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// msal-node's `getTokenCache().getAccountByLocalId()`: the account whose `localAccountId`
+    /// is `local_account_id`, among [`get_all_accounts`](Self::get_all_accounts)'.
+    pub async fn get_account_by_local_id(&self, local_account_id: &str) -> Result<Option<AccountInfo>, AuthError> {
+        if local_account_id.is_empty() {
+            return Ok(None);
+        }
+        Ok(self.get_all_accounts().await?.into_iter().find(|a| a.account.local_account_id == local_account_id))
+    }
+
+    /// The accounts of this client's cloud in `cache`, each with its ID token of this client.
+    fn accounts_in(&self, cache: &UnifiedCache) -> Vec<AccountInfo> {
+        let same = |a: &str, b: &str| a.eq_ignore_ascii_case(b);
+        let credentials = cache.credentials();
+        cache
+            .accounts()
+            .into_iter()
+            .map(|(_, e)| e.account)
+            .filter(|a| same(&a.environment, &self.environment))
+            .map(|account| {
+                let id_token = credentials.iter().map(|(_, c)| c).find(|c| {
+                    c.credential_type == CredentialType::IdToken
+                        && c.home_account_id == account.home_account_id
+                        && c.client_id == self.config.client_id
+                        && same(&c.environment, &self.environment)
+                        && same(&c.realm, &account.realm)
+                });
+                account_info(account, id_token)
+            })
+            .collect()
+    }
+
     /// msal-node's `getTokenCache().getAccountByHomeId()`: the user's account, with their ID
     /// token's claims, from their partition (`None` when it holds none: never signed in here,
     /// signed out, or the store lost it). Reads the cache only: no network, no credential.
@@ -1019,24 +1076,9 @@ impl ConfidentialClientApplication {
         if home_account_id.is_empty() {
             return Ok(None);
         }
-        let same = |a: &str, b: &str| a.eq_ignore_ascii_case(b);
-        self.with_cache(Partition::Account(home_account_id.to_owned()), |cache| {
-            let found = cache
-                .accounts()
-                .into_iter()
-                .map(|(_, e)| e.account)
-                .find(|a| a.home_account_id == home_account_id && same(&a.environment, &self.environment))
-                .map(|account| {
-                    let id_token = cache.credentials().into_iter().map(|(_, c)| c).find(|c| {
-                        c.credential_type == CredentialType::IdToken
-                            && c.home_account_id == home_account_id
-                            && c.client_id == self.config.client_id
-                            && same(&c.environment, &self.environment)
-                            && same(&c.realm, &account.realm)
-                    });
-                    account_info(account, id_token.as_ref())
-                });
-            (found, false)
+        let home = home_account_id;
+        self.with_cache(Partition::Account(home.to_owned()), |cache| {
+            (self.accounts_in(cache).into_iter().find(|a| a.account.home_account_id == home), false)
         })
         .await
     }

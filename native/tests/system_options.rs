@@ -148,7 +148,23 @@ async fn a_web_apps_user_flows_send_through_the_apps_network_client_and_its_acco
     let home = r.account.account.home_account_id.clone();
     assert_eq!(app.get_account_by_home_id(&home).await.unwrap().unwrap().account.username, "system-user");
     assert!(app.get_account_by_home_id("").await.unwrap().is_none());
+    // msal-node's getAllAccounts and getAccountByLocalId over its in-memory cache: every
+    // user's account, a second user's too.
+    let flow = app.get_auth_code_url(&req).await.unwrap();
+    let (code, state) = sign_in_at_provider(&flow.url, "system-user-2").await;
+    let body = format!("code={}&state={}", msal_wasm::core::url::encode(&code), msal_wasm::core::url::encode(&state));
+    let second = app.acquire_token_by_code(&flow.session, &body).await.unwrap().account.account;
+    let before = net.seen().len();
+    let mut users: Vec<String> = app.get_all_accounts().await.unwrap().into_iter().map(|a| a.account.username).collect();
+    users.sort();
+    assert_eq!(users, ["system-user", "system-user-2"]);
+    let by_local = app.get_account_by_local_id(&second.local_account_id).await.unwrap().expect("the second user");
+    assert_eq!(by_local.account.home_account_id, second.home_account_id);
+    assert!(by_local.id_token_claims.is_some(), "with the user's ID token");
+    assert!(app.get_account_by_local_id("nobody").await.unwrap().is_none());
     app.remove_account(&msal_wasm::client::AccountRef::new(home.clone())).await.unwrap();
     assert!(app.get_account_by_home_id(&home).await.unwrap().is_none());
+    let left: Vec<String> = app.get_all_accounts().await.unwrap().into_iter().map(|a| a.account.username).collect();
+    assert_eq!(left, ["system-user-2"]);
     assert_eq!(net.seen().len(), before, "{:?}", net.seen());
 }

@@ -98,6 +98,8 @@ async fn sign_in_with_the_auth_code_flow_then_silent_on_another_machine_through_
     assert_eq!(found.account.username, "web-user");
     assert_eq!(found.id_token_claims.as_ref().and_then(|c| c.str_field("aud")), Some(WEB_CLIENT_ID));
     assert!(b.get_account_by_home_id("nobody.tenant").await.unwrap().is_none());
+    // A store of partitions cannot be listed: msal-node's getAllAccounts is refused by name.
+    assert_eq!(b.get_all_accounts().await.unwrap_err().code(), "method_not_implemented");
     // 100 more silent calls on B: all from Redis. The latency of a user's hit (a client of its
     // own per call, on a blocking thread).
     let mut times = Vec::new();
