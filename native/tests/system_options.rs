@@ -148,6 +148,7 @@ async fn a_web_apps_user_flows_send_through_the_apps_network_client_and_its_acco
     let home = r.account.account.home_account_id.clone();
     assert_eq!(app.get_account_by_home_id(&home).await.unwrap().unwrap().account.username, "system-user");
     assert!(app.get_account_by_home_id("").await.unwrap().is_none());
+    assert_eq!(net.seen().len(), before, "{:?}", net.seen());
     // msal-node's getAllAccounts and getAccountByLocalId over its in-memory cache: every
     // user's account, a second user's too.
     let flow = app.get_auth_code_url(&req).await.unwrap();
