@@ -439,6 +439,13 @@ fn an_instance_aware_sign_in_is_redeemed_in_the_users_cloud_and_its_account_stay
     assert!(!renewed.from_cache);
     assert_eq!(token_urls(&h).last().cloned().unwrap(), format!("{us}oauth2/v2.0/token"));
     assert_eq!(renewed.authority, us);
+    // A page that wakes after the token expired renews it there too (its due renewals).
+    h.platform.set_now_ms(NOW_MS + 2 * 3_600_000);
+    let due = h.pca.due_renewals();
+    assert_eq!(due.len(), 1, "{due:?}");
+    let woke = block_on(h.pca.acquire_token_silent(&due[0])).unwrap();
+    assert!(!woke.from_cache);
+    assert_eq!(token_urls(&h).last().cloned().unwrap(), format!("{us}oauth2/v2.0/token"));
 
     // Interactive requests for that account go there too: a popup and a hidden frame.
     let for_account = InteractiveRequest { scopes: vec!["User.Read".into()], account: Some(r.account.to_ref()), ..Default::default() };

@@ -138,9 +138,8 @@ impl<P: Platform> PublicClientApplication<P> {
     /// The authority a silent request goes to: its own; else, for a tenant profile the
     /// configured Entra authority does not sign in to (a guest tenant under `common` or under
     /// another tenant), that tenant's, so its tokens come from and are renewed in that
-    /// tenant; else the configured one.
-    /// An instance-aware request for an account of another cloud goes to that cloud (see
-    /// [`account_authority`](Self::account_authority)).
+    /// tenant; else the configured one. With `auth.instanceAware`, a request for an account of
+    /// another cloud goes to that cloud (see [`account_authority`](Self::account_authority)).
     pub(super) fn silent_authority(&self, req: &SilentRequest, account: &Account, tenant: Option<&str>) -> Option<String> {
         let own = self.tenant_authority(req, account, tenant);
         // (msal's silent clients resolve it from the configuration alone.)
@@ -622,20 +621,24 @@ impl<P: Platform> PublicClientApplication<P> {
         self.sync();
         let now = self.now_s();
         // Another cloud's tokens are renewed at the authority the app names for them, by its
-        // own next call.
-        let cloud = self.cloud_of(self.authority.host());
+        // own next call (with `auth.instanceAware`, at that cloud: see `silent_authority`).
+        let own = self.cloud_of(self.authority.host());
         let cache = self.cache.borrow();
         let mut out: Vec<SilentRequest> = Vec::new();
         for c in cache.credentials() {
             let due = c.credential_type.is_access_token()
                 && c.client_id == self.config.client_id
-                && cloud.has_alias(&c.environment)
+                && (self.config.instance_aware || own.has_alias(&c.environment))
                 && is_expired(c, now, self.config.token_renewal_offset_secs)
-                && cache.find_refresh_token(&c.home_account_id, &cloud.aliases, true).is_some();
+                && cache.find_refresh_token(&c.home_account_id, &self.cloud_of(&c.environment).aliases, true).is_some();
             if due {
+                let account = AccountRef {
+                    environment: c.environment.clone(),
+                    ..AccountRef::in_tenant(c.home_account_id.clone(), Some(c.realm.clone()))
+                };
                 out.push(SilentRequest {
                     scopes: c.scopes.iter().map(str::to_owned).collect(),
-                    account: Some(AccountRef::in_tenant(c.home_account_id.clone(), Some(c.realm.clone()))),
+                    account: Some(account),
                     cache_lookup_policy: CacheLookupPolicy::RefreshToken,
                     ..SilentRequest::default()
                 });
