@@ -172,7 +172,7 @@ export interface AuthenticationResult {
   familyId?: string;
   /** The server's id for the token request (Entra's `x-ms-request-id`, when the browser may read it); "" from the cache. */
   requestId?: string;
-  /** "" (msal returns the hosts an acquireTokenByCode request named, kept with the account: a README difference). */
+  /** The account's cloud's Graph hosts, as an instance-aware sign-in's response or an acquireTokenByCode request named them (else ""). */
   cloudGraphHostName?: string;
   msGraphHost?: string;
   fromPlatformBroker?: boolean;
@@ -310,7 +310,7 @@ export interface AuthorizationCodeRequest extends BaseRequest {
    */
   code?: string;
   codeVerifier?: string;
-  /** msal's hybrid-app hosts (a national cloud's): accepted, not kept (a README difference). */
+  /** The user's cloud's Graph hosts (a hybrid app's, from its back end), kept with a new account as msal keeps them. */
   msGraphHost?: string;
   cloudGraphHostName?: string;
   /** The cloud the code's authorize response named: an instance-aware request redeems the code there (msal). */

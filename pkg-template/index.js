@@ -609,10 +609,9 @@ function shapeResult(r, account, scopes, expiresOn, extExpiresOn, refreshOn, cor
     state: r.state,
     familyId: r.familyId,
     requestId: r.requestId || "",
-    // Set by msal only for instance-aware sign-ins and the platform broker, which msal-wasm
-    // does not do: the values msal gives otherwise.
-    cloudGraphHostName: "",
-    msGraphHost: "",
+    // The account's, set by an instance-aware sign-in.
+    cloudGraphHostName: r.cloudGraphHostName || "",
+    msGraphHost: r.msGraphHost || "",
     fromPlatformBroker: false,
     dpopProof: r.dpopProof,
   };

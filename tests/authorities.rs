@@ -315,11 +315,18 @@ fn a_code_obtained_elsewhere_is_redeemed_at_the_authority_its_request_names() {
         scopes: vec!["User.Read".into()],
         code_verifier: Some(msal_wasm::secret::PkceVerifier::new(verifier)),
         authority: Some(guest_authority()),
+        // A hybrid app's back end names the user's cloud's Graph hosts: kept with the account.
+        ms_graph_host: "graph.microsoft.com".into(),
+        cloud_graph_host_name: "graph.windows.net".into(),
         ..Default::default()
     };
     assert!(!format!("{req:?}").contains(verifier) && !format!("{req:?}").contains("the-code"), "{req:?}");
     let r = block_on(h.pca.acquire_token_by_code(&req)).unwrap();
     assert_eq!(r.tenant_id, GUEST_TENANT);
+    assert_eq!(
+        (r.account.account.ms_graph_host.as_str(), r.account.account.cloud_graph_host_name.as_str()),
+        ("graph.microsoft.com", "graph.windows.net")
+    );
     assert_eq!(token_urls(&h), [format!("https://login.microsoftonline.com/{GUEST_TENANT}/oauth2/v2.0/token")]);
     // An authority the client may not use is refused before any request.
     let req = msal_wasm::client::ByCodeRequest { authority: Some("https://evil.example/tenant".into()), ..req };
@@ -408,7 +415,9 @@ fn a_sign_in_at_another_clouds_authority_is_cached_and_listed_under_that_cloud()
 /// for a user of the cloud `cloud`.
 fn answering_from(h: &Harness, cloud: &'static str) {
     let front = front_channel(&h.idp);
-    h.platform.set_windows(move |url| front(url).map(|r| format!("{r}&cloud_instance_host_name={cloud}")));
+    h.platform.set_windows(move |url| {
+        front(url).map(|r| format!("{r}&cloud_instance_host_name={cloud}&cloud_graph_host_name=graph.{cloud}&msgraph_host=msgraph.{cloud}"))
+    });
 }
 
 #[test]
@@ -430,15 +439,24 @@ fn an_instance_aware_sign_in_is_redeemed_in_the_users_cloud_and_its_account_stay
     assert_eq!(r.authority, us);
     assert_eq!(r.account.account.environment, "login.microsoftonline.us");
     let home = r.account.account.home_account_id.clone();
+    // The account keeps its cloud's Graph hosts (msal's cloudGraphHostName and msGraphHost).
+    let graph = |r: &msal_wasm::client::AuthenticationResult| {
+        (r.account.account.cloud_graph_host_name.clone(), r.account.account.ms_graph_host.clone())
+    };
+    let hosts = ("graph.login.microsoftonline.us".to_owned(), "msgraph.login.microsoftonline.us".to_owned());
+    assert_eq!(graph(&r), hosts);
 
-    // Silent calls for that account go to its cloud: the cached token, then a renewal there.
+    // Silent calls for that account go to its cloud: the cached token, then a renewal there
+    // (whose response names no Graph hosts: the account keeps its own).
     let hit = block_on(h.pca.acquire_token_silent(&silent(&home))).unwrap();
     assert!(hit.from_cache);
     assert_eq!(hit.access_token.secret(), r.access_token.secret());
+    assert_eq!(graph(&hit), hosts);
     let renewed = block_on(h.pca.acquire_token_silent(&SilentRequest { force_refresh: true, ..silent(&home) })).unwrap();
     assert!(!renewed.from_cache);
     assert_eq!(token_urls(&h).last().cloned().unwrap(), format!("{us}oauth2/v2.0/token"));
     assert_eq!(renewed.authority, us);
+    assert_eq!(graph(&renewed), hosts);
     // A page that wakes after the token expired renews it there too (its due renewals).
     h.platform.set_now_ms(NOW_MS + 2 * 3_600_000);
     let due = h.pca.due_renewals();

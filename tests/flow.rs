@@ -1077,6 +1077,8 @@ fn load_external_tokens_stores_a_token_response_obtained_elsewhere() {
         tenant_profiles: Vec::new(),
         last_updated_at_ms: 0,
         data_boundary: String::new(),
+        cloud_graph_host_name: String::new(),
+        ms_graph_host: String::new(),
     };
     let for_dee = SilentRequest { scopes: vec!["Dee.Read".into()], account: Some(AccountRef::new(home.clone())), ..Default::default() };
     let bare = r#"{"access_token":"at-dee","expires_in":3600,"scope":"Dee.Read"}"#;

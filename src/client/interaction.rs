@@ -539,6 +539,7 @@ impl<P: Platform> PublicClientApplication<P> {
             return Err(AuthError::browser(codes::STATE_INTERACTION_TYPE_MISMATCH, "the response belongs to another kind of interaction"));
         }
         let cloud = core::mem::take(&mut parsed.cloud_instance_host_name);
+        let graph = core::mem::take(&mut parsed.graph_hosts);
         let (code, client_info) = parsed.into_code(&pending.state)?;
         // msal: an instance-aware request's code is redeemed in the cloud the response names.
         let authority = self.cloud_authority(&pending.authority, &cloud, &pending.extra_query)?;
@@ -553,6 +554,7 @@ impl<P: Platform> PublicClientApplication<P> {
                     nonce: Some(&pending.nonce),
                     front_client_info: &client_info,
                     user_state: &pending.user_state,
+                    graph_hosts: (&graph.0, &graph.1),
                     ..Saving::new(&pending.scopes, &pending.correlation_id, &pending.options)
                 },
             )

@@ -553,4 +553,8 @@ pub struct ByCodeRequest {
     /// `cloudInstanceHostName`: the cloud the code's authorize response named (instance-aware
     /// requests redeem it there; `""`: none).
     pub cloud_instance_host_name: String,
+    /// `cloudGraphHostName` and `msGraphHost`: that cloud's Graph hosts, kept on a new account.
+    pub cloud_graph_host_name: String,
+    /// See [`cloud_graph_host_name`](Self::cloud_graph_host_name).
+    pub ms_graph_host: String,
 }

@@ -29,6 +29,9 @@ pub(super) struct Saving<'a> {
     pub options: &'a TokenOptions,
     /// Whether the tokens are stored (else only returned).
     pub keep: bool,
+    /// The authorize response's `cloud_graph_host_name` and `msgraph_host`, kept on a new
+    /// account (msal).
+    pub graph_hosts: (&'a str, &'a str),
 }
 
 impl<'a> Saving<'a> {
@@ -44,6 +47,7 @@ impl<'a> Saving<'a> {
             key_id: "",
             options,
             keep: true,
+            graph_hosts: ("", ""),
         }
     }
 }
@@ -193,8 +197,19 @@ impl<P: Platform> PublicClientApplication<P> {
     }
 
     pub(super) fn save_response(&self, target: &Target, resp: TokenResponse, s: &Saving<'_>) -> Result<AuthenticationResult, AuthError> {
-        let Saving { scopes, correlation_id, nonce, front_client_info, user_state, known_account, given_account, key_id, options, keep } =
-            *s;
+        let Saving {
+            scopes,
+            correlation_id,
+            nonce,
+            front_client_info,
+            user_state,
+            known_account,
+            given_account,
+            key_id,
+            options,
+            keep,
+            graph_hosts,
+        } = *s;
         let claims = match &resp.id_token {
             Some(t) => {
                 let c = IdTokenClaims::decode(t.secret())?;
@@ -223,6 +238,8 @@ impl<P: Platform> PublicClientApplication<P> {
                 if let (true, Some(o)) = (a.data_boundary.is_empty(), other) {
                     a.data_boundary.clone_from(&o.data_boundary);
                 }
+                // (The cache keeps an account's own, as msal keeps the cached account.)
+                (a.cloud_graph_host_name, a.ms_graph_host) = (graph_hosts.0.to_owned(), graph_hosts.1.to_owned());
                 a
             }
             (None, Some(k)) => k.clone(),
@@ -333,7 +350,9 @@ impl<P: Platform> PublicClientApplication<P> {
         // authorize request had one) gets the one the app names, never this page's.
         let grant = Grant::AuthorizationCode { code: &req.code, verifier: req.code_verifier.as_ref(), redirect_uri: &req.redirect_uri };
         let extras = (req.claims.as_str(), req.extra_query_parameters.as_slice());
-        let mut r = self.redeem_code(&target, extras, grant, None, Saving::new(&scopes, &correlation_id, &req.options)).await?;
+        let saving =
+            Saving { graph_hosts: (&req.cloud_graph_host_name, &req.ms_graph_host), ..Saving::new(&scopes, &correlation_id, &req.options) };
+        let mut r = self.redeem_code(&target, extras, grant, None, saving).await?;
         r.state.clone_from(&req.state);
         Ok(r)
     }

@@ -96,6 +96,12 @@ pub struct Account {
     pub last_updated_at_ms: u64,
     /// msal's `dataBoundary` (`EU` or `None`, from the client info's `xms_tdbr`), or empty.
     pub data_boundary: String,
+    /// msal's `cloudGraphHostName` and `msGraphHost`: the user's cloud's Graph hosts, as an
+    /// instance-aware sign-in's authorize response names them (`cloud_graph_host_name`,
+    /// `msgraph_host`), or empty.
+    pub cloud_graph_host_name: String,
+    /// See [`cloud_graph_host_name`](Self::cloud_graph_host_name).
+    pub ms_graph_host: String,
 }
 
 impl Account {
@@ -147,6 +153,8 @@ impl Account {
             }],
             last_updated_at_ms: now_ms,
             data_boundary: ci.as_ref().map(|ci| ci.data_boundary).unwrap_or_default().to_owned(),
+            cloud_graph_host_name: String::new(),
+            ms_graph_host: String::new(),
         })
     }
 
@@ -255,6 +263,23 @@ mod tests {
             let read = crate::core::cache::AccountEntity::from_json(&entity).unwrap();
             assert_eq!((read.account, read.extra.len()), (a, 0));
         }
+    }
+
+    #[test]
+    fn an_accounts_graph_hosts_are_stored_and_read_as_msals_entity_fields() {
+        let ci = base64::encode_url(br#"{"uid":"u-1","utid":"t-1"}"#);
+        let mut a =
+            Account::from_response(&ci, Some(&claims(r#"{"oid":"o","tid":"t-1"}"#)), "login.microsoftonline.us", authority_type::MSSTS, 5)
+                .unwrap();
+        assert_eq!((a.cloud_graph_host_name.as_str(), a.ms_graph_host.as_str()), ("", ""), "none unless the sign-in names them");
+        let plain = crate::core::cache::AccountEntity::new(a.clone()).to_json();
+        assert!(plain.get("msGraphHost").is_none() && plain.get("cloudGraphHostName").is_none());
+        (a.cloud_graph_host_name, a.ms_graph_host) = ("graph.microsoftazure.us".into(), "graph.microsoft.us".into());
+        let entity = crate::core::cache::AccountEntity::new(a.clone()).to_json();
+        assert_eq!(entity.str_field("cloudGraphHostName"), Some("graph.microsoftazure.us"));
+        assert_eq!(entity.str_field("msGraphHost"), Some("graph.microsoft.us"));
+        let read = crate::core::cache::AccountEntity::from_json(&entity).unwrap();
+        assert_eq!((read.account, read.extra.len()), (a, 0), "modelled, not kept as unknown fields");
     }
 
     #[test]

@@ -338,6 +338,8 @@ pub struct AuthorizeResponse {
     pub claims: String,
     /// `cloud_instance_host_name`: the cloud of the user, for an instance-aware request.
     pub cloud_instance_host_name: String,
+    /// `cloud_graph_host_name` and `msgraph_host`: that cloud's Graph hosts.
+    pub graph_hosts: (String, String),
 }
 
 impl ::core::fmt::Debug for AuthorizeResponse {
@@ -400,6 +402,8 @@ impl AuthorizeResponse {
                 "timestamp" => r.timestamp = v,
                 "claims" => r.claims = v,
                 "cloud_instance_host_name" => r.cloud_instance_host_name = v,
+                "cloud_graph_host_name" => r.graph_hosts.0 = v,
+                "msgraph_host" => r.graph_hosts.1 = v,
                 _ => {}
             }
         }

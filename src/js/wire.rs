@@ -532,6 +532,8 @@ pub fn by_code_request(j: &Json) -> Result<ByCodeRequest, AuthError> {
         native_account_id: j.string_or_empty("nativeAccountId"),
         options: token_options(j)?,
         cloud_instance_host_name: j.string_or_empty("cloudInstanceHostName"),
+        cloud_graph_host_name: j.string_or_empty("cloudGraphHostName"),
+        ms_graph_host: j.string_or_empty("msGraphHost"),
     })
 }
 
@@ -604,6 +606,10 @@ pub fn result_json(r: &AuthenticationResult) -> Json {
     if let Some(proof) = &r.dpop_proof {
         j.set("dpopProof", Json::from(proof.as_str()));
     }
+    // msal's: the account's, set by an instance-aware sign-in.
+    let a = &r.account.account;
+    j.set("cloudGraphHostName", Json::from(a.cloud_graph_host_name.as_str()));
+    j.set("msGraphHost", Json::from(a.ms_graph_host.as_str()));
     j.set("account", account_json(&r.account));
     j
 }

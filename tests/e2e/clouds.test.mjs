@@ -16,7 +16,7 @@ test("auth.instanceAware: the code is redeemed in the cloud the response names, 
   cloud.hostname = "localhost";
   const auth = JSON.stringify({ instanceAware: true, knownAuthorities: [configured.host, cloud.host] });
   const ctx = await env.browser.newContext({ ignoreHTTPSErrors: true });
-  await env.idp.setConfig({ cloudInstance: cloud.host });
+  await env.idp.setConfig({ cloudInstance: cloud.host, graphHosts: ["graph.example.us", "msgraph.example.us"] });
   try {
     const page = await ctx.newPage();
     await page.goto(env.harness("entra", "localStorage", 300, { auth }));
@@ -25,8 +25,11 @@ test("auth.instanceAware: the code is redeemed in the cloud the response names, 
     page.on("request", (r) => { if (r.method() === "POST" && new URL(r.url()).pathname.endsWith("/token")) tokenHosts.push(new URL(r.url()).host); });
     await popupSignIn(page, "#popup", "ivy");
     await page.waitForFunction(() => window.last !== null);
-    const r = await page.evaluate(() => window.last.ok ? { authority: window.last.result.authority, environment: window.last.result.account.environment } : window.last.code);
-    assert.deepEqual(r, { authority: `${cloud.href}/`, environment: cloud.host });
+    const r = await page.evaluate(() => {
+      const l = window.last;
+      return l.ok ? { authority: l.result.authority, environment: l.result.account.environment, graph: [l.result.cloudGraphHostName, l.result.msGraphHost] } : l.code;
+    });
+    assert.deepEqual(r, { authority: `${cloud.href}/`, environment: cloud.host, graph: ["graph.example.us", "msgraph.example.us"] });
     const authorize = (await env.idp.counters()).log.filter((e) => e.route === "authorize");
     assert.deepEqual(authorize.map((e) => e.instance_aware), ["true"], "the authorize request asked for the user's cloud");
     assert.deepEqual(tokenHosts, [cloud.host], "the code was redeemed in the user's cloud");
@@ -39,12 +42,12 @@ test("auth.instanceAware: the code is redeemed in the cloud the response names, 
       const account = window.pca.getAllAccounts()[0];
       const hit = await window.pca.acquireTokenSilent({ scopes: ["User.Read"], account });
       const renewed = await window.pca.acquireTokenSilent({ scopes: ["User.Read"], account, forceRefresh: true });
-      return { hit: [hit.fromCache, hit.authority], renewed: [renewed.fromCache, renewed.authority, renewed.account.environment] };
+      return { hit: [hit.fromCache, hit.authority, hit.msGraphHost], renewed: [renewed.fromCache, renewed.authority, renewed.account.environment, renewed.msGraphHost] };
     });
-    assert.deepEqual(silent, { hit: [true, `${cloud.href}/`], renewed: [false, `${cloud.href}/`, cloud.host] });
+    assert.deepEqual(silent, { hit: [true, `${cloud.href}/`, "msgraph.example.us"], renewed: [false, `${cloud.href}/`, cloud.host, "msgraph.example.us"] });
     assert.deepEqual(tokenHosts, [cloud.host, cloud.host]);
   } finally {
-    await env.idp.setConfig({ cloudInstance: null });
+    await env.idp.setConfig({ cloudInstance: null, graphHosts: null });
     await ctx.close();
   }
 });

@@ -128,7 +128,7 @@ for (const [from, to] of [["browser", "wasm"], ["wasm", "browser"]]) {
     const cloud = new URL(env.idp.oidcAuthority);
     cloud.hostname = "localhost";
     const known = `${cloud.host}&instanceAware=1`;
-    await env.idp.setConfig({ cloudInstance: cloud.host });
+    await env.idp.setConfig({ cloudInstance: cloud.host, graphHosts: ["graph.example.us", "msgraph.example.us"] });
     try {
       const { at } = await signIn(ctx, from, `aware-${from}`, env.idp.oidcAuthority, known);
       const keys = await ctx.pages()[0].evaluate(() => Object.keys(localStorage).map((k) => k.split("|")).filter((k) => k.length === 4).map((k) => k[2]));
@@ -139,13 +139,14 @@ for (const [from, to] of [["browser", "wasm"], ["wasm", "browser"]]) {
         const account = window.pca.getAllAccounts()[0];
         if (!account) return { ok: false };
         const t = await window.pca.acquireTokenSilent({ scopes: ["User.Read"], account });
-        return { at: t.accessToken, fromCache: t.fromCache, env: t.account.environment };
+        return { at: t.accessToken, fromCache: t.fromCache, env: t.account.environment, graph: [t.cloudGraphHostName, t.msGraphHost] };
       });
-      assert.deepEqual(r, { at, fromCache: true, env: cloud.host });
+      // The account's Graph hosts, stored by one library and served by the other.
+      assert.deepEqual(r, { at, fromCache: true, env: cloud.host, graph: ["graph.example.us", "msgraph.example.us"] });
       const c = await env.idp.counters();
       assert.deepEqual([c.authorize, c.token], [0, 0]);
     } finally {
-      await env.idp.setConfig({ cloudInstance: null });
+      await env.idp.setConfig({ cloudInstance: null, graphHosts: null });
       await ctx.close();
     }
   });

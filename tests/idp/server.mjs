@@ -296,6 +296,8 @@ export async function startIdp(options = {}) {
   // authorization response of a request that sent instance_aware=true carries
   // cloud_instance_host_name=<this host>.
   let cloudInstance = null;
+  // ... and that cloud's Graph hosts (cloud_graph_host_name, msgraph_host), when set.
+  let graphHosts = null;
   const instanceAwareStates = new Set();
   // Test switch: requests to these routes ('token', 'discovery') are counted and never
   // answered (a provider that hangs); the held requests end when the switch is cleared.
@@ -1066,6 +1068,10 @@ export async function startIdp(options = {}) {
       const params = new URLSearchParams(u[part].slice(1));
       if (params.has('code') && instanceAwareStates.has(params.get('state'))) {
         params.append('cloud_instance_host_name', cloudInstance);
+        if (graphHosts) {
+          params.append('cloud_graph_host_name', graphHosts[0]);
+          params.append('msgraph_host', graphHosts[1]);
+        }
         u[part] = params.toString();
         return u.href;
       }
@@ -1317,7 +1323,7 @@ export async function startIdp(options = {}) {
   }
 
   function currentConfig() {
-    return { ...config, silentNoResponse, coop, autoLogin, dpopRequireNonce, cloudInstance, stall: [...stall], spaOrigins: [...spaOrigins], redirectUris: [...registered] };
+    return { ...config, silentNoResponse, coop, autoLogin, dpopRequireNonce, cloudInstance, graphHosts, stall: [...stall], spaOrigins: [...spaOrigins], redirectUris: [...registered] };
   }
 
   function applyConfig(patch = {}) {
@@ -1332,6 +1338,7 @@ export async function startIdp(options = {}) {
     if (patch.autoLogin !== undefined) autoLogin = patch.autoLogin ? String(patch.autoLogin) : null;
     if (patch.dpopRequireNonce !== undefined) dpopRequireNonce = patch.dpopRequireNonce === true;
     if (patch.cloudInstance !== undefined) cloudInstance = patch.cloudInstance ? String(patch.cloudInstance) : null;
+    if (patch.graphHosts !== undefined) graphHosts = Array.isArray(patch.graphHosts) ? patch.graphHosts.slice(0, 2).map(String) : null;
     if (patch.stall !== undefined) {
       stall = new Set(Array.isArray(patch.stall) ? patch.stall.map(String) : []);
       if (!stall.size) for (const r of stalled) r.destroy();

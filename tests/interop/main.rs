@@ -98,6 +98,8 @@ fn build_input(now: u64) -> Json {
             }],
             last_updated_at_ms: now * 1000,
             data_boundary: String::new(),
+            cloud_graph_host_name: String::new(),
+            ms_graph_host: String::new(),
         },
         extra: vec![(UNKNOWN_FIELD.into(), unknown_value("account"))],
         profile_extra: Vec::new(),

@@ -245,7 +245,7 @@ impl Credential {
     }
 }
 
-const ACCOUNT_FIELDS: [&str; 11] = [
+const ACCOUNT_FIELDS: [&str; 13] = [
     "homeAccountId",
     "environment",
     "realm",
@@ -257,6 +257,8 @@ const ACCOUNT_FIELDS: [&str; 11] = [
     "tenantProfiles",
     "lastUpdatedAt",
     "dataBoundary",
+    "cloudGraphHostName",
+    "msGraphHost",
 ];
 
 /// An account entity with the fields we do not model.
@@ -327,6 +329,8 @@ impl AccountEntity {
                 tenant_profiles: profiles,
                 last_updated_at_ms: ts(j, "lastUpdatedAt").unwrap_or(0),
                 data_boundary: opt("dataBoundary"),
+                cloud_graph_host_name: opt("cloudGraphHostName"),
+                ms_graph_host: opt("msGraphHost"),
             },
             extra: extras(j, &ACCOUNT_FIELDS),
             profile_extra,
@@ -366,7 +370,9 @@ impl AccountEntity {
             .with_nonempty("name", &a.name)
             .with_nonempty("clientInfo", &a.client_info)
             .with("tenantProfiles", profiles)
-            .with_nonempty("dataBoundary", &a.data_boundary);
+            .with_nonempty("dataBoundary", &a.data_boundary)
+            .with_nonempty("cloudGraphHostName", &a.cloud_graph_host_name)
+            .with_nonempty("msGraphHost", &a.ms_graph_host);
         if a.last_updated_at_ms != 0 {
             j = j.with("lastUpdatedAt", dec(a.last_updated_at_ms));
         }

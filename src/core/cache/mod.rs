@@ -717,6 +717,14 @@ impl<S: KeyValueStore> TokenCache<S> {
                 // (msal's buildAccountToCache keeps the cached account as it is, but for a new
                 // tenant profile.)
                 account.data_boundary.clone_from(&old.account.data_boundary);
+                for (new, old) in [
+                    (&mut account.cloud_graph_host_name, &old.account.cloud_graph_host_name),
+                    (&mut account.ms_graph_host, &old.account.ms_graph_host),
+                ] {
+                    if !old.is_empty() {
+                        new.clone_from(old);
+                    }
+                }
                 AccountEntity { account, extra: old.extra.clone(), profile_extra: old.profile_extra.clone() }
             }
             None => AccountEntity { account: a.clone(), extra: Vec::new(), profile_extra: Vec::new() },
