@@ -717,13 +717,9 @@ impl<S: KeyValueStore> TokenCache<S> {
                 // (msal's buildAccountToCache keeps the cached account as it is, but for a new
                 // tenant profile.)
                 account.data_boundary.clone_from(&old.account.data_boundary);
-                for (new, old) in [
-                    (&mut account.cloud_graph_host_name, &old.account.cloud_graph_host_name),
-                    (&mut account.ms_graph_host, &old.account.ms_graph_host),
-                ] {
-                    if !old.is_empty() {
-                        new.clone_from(old);
-                    }
+                if !old.account.ms_graph_host.is_empty() || !old.account.cloud_graph_host_name.is_empty() {
+                    account.cloud_graph_host_name.clone_from(&old.account.cloud_graph_host_name);
+                    account.ms_graph_host.clone_from(&old.account.ms_graph_host);
                 }
                 AccountEntity { account, extra: old.extra.clone(), profile_extra: old.profile_extra.clone() }
             }
