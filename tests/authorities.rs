@@ -409,6 +409,35 @@ fn a_sign_in_at_another_clouds_authority_is_cached_and_listed_under_that_cloud()
     assert_eq!(sent.as_deref(), Some("rt-2"), "the US cloud's refresh token, not the public cloud's rt-1");
     assert_eq!(renewed.account.account.environment, "login.microsoftonline.us");
     assert_eq!(h.pca.all_accounts().len(), 2);
+
+    // Without auth.instanceAware, a page that wakes renews this cloud's expired tokens only
+    // (the other cloud's need the authority the app names for them).
+    h.platform.set_now_ms(NOW_MS + 2 * 3_600_000);
+    let due = h.pca.due_renewals();
+    assert_eq!(due.len(), 1, "{due:?}");
+    assert_eq!(due[0].account.as_ref().map(|a| a.environment.as_str()), Some("login.windows.net"));
+}
+
+#[test]
+fn an_account_keeps_the_graph_hosts_it_was_created_with_as_msal_keeps_the_cached_account() {
+    // msal builds a new account with the response's Graph hosts, and keeps a cached account as
+    // it is: a later code for the same user that names hosts changes nothing.
+    let h = harness();
+    let first = h.sign_in();
+    assert_eq!(first.account.account.ms_graph_host, "");
+    let verifier = "a-verifier-of-the-code-obtained-elsewhere";
+    h.idp.borrow_mut().challenge = msal_wasm::core::base64::encode_url(&msal_wasm::core::sha256::sha256(verifier.as_bytes()));
+    let req = msal_wasm::client::ByCodeRequest {
+        code: msal_wasm::secret::AuthCode::new("the-code"),
+        scopes: vec!["User.Read".into()],
+        code_verifier: Some(msal_wasm::secret::PkceVerifier::new(verifier)),
+        ms_graph_host: "graph.microsoft.us".into(),
+        cloud_graph_host_name: "graph.microsoftazure.us".into(),
+        ..Default::default()
+    };
+    let r = block_on(h.pca.acquire_token_by_code(&req)).unwrap();
+    assert_eq!(r.account.account.home_account_id, first.account.account.home_account_id);
+    assert_eq!((r.account.account.ms_graph_host.as_str(), r.account.account.cloud_graph_host_name.as_str()), ("", ""));
 }
 
 /// The scripted provider's front channel, answering as Entra answers an instance-aware request
@@ -461,9 +490,10 @@ fn an_instance_aware_sign_in_is_redeemed_in_the_users_cloud_and_its_account_stay
     h.platform.set_now_ms(NOW_MS + 2 * 3_600_000);
     let due = h.pca.due_renewals();
     assert_eq!(due.len(), 1, "{due:?}");
+    let sent = token_urls(&h).len();
     let woke = block_on(h.pca.acquire_token_silent(&due[0])).unwrap();
     assert!(!woke.from_cache);
-    assert_eq!(token_urls(&h).last().cloned().unwrap(), format!("{us}oauth2/v2.0/token"));
+    assert_eq!(token_urls(&h)[sent..], [format!("{us}oauth2/v2.0/token")]);
 
     // Interactive requests for that account go there too: a popup and a hidden frame.
     let for_account = InteractiveRequest { scopes: vec!["User.Read".into()], account: Some(r.account.to_ref()), ..Default::default() };

@@ -935,6 +935,8 @@ fn hydrate_cache_stores_a_result_obtained_elsewhere_for_silent_calls() {
         scopes: vec!["User.Read".into()],
         expires_on_ms: NOW_MS + 3_600_000,
         home_account_id: home.clone(),
+        // (msal keeps the result's Graph hosts with the account it stores.)
+        graph_hosts: ("graph.windows.net".into(), "graph.microsoft.com".into()),
         ..Default::default()
     };
     h.pca.hydrate_cache(&hydration).unwrap();
@@ -951,6 +953,7 @@ fn hydrate_cache_stores_a_result_obtained_elsewhere_for_silent_calls() {
     let hit = h.pca.acquire_token_silent_cached(&silent(&home)).unwrap().unwrap();
     assert_eq!(hit.access_token.secret(), "at-from-server");
     assert_eq!(h.token_requests(), 0);
+    assert_eq!(hit.account.account.ms_graph_host, "graph.microsoft.com");
     // A result for a request that named a resource (msal keeps it on the access token): a
     // silent request for that resource is served it.
     let mcp = "https://mcp.example/";

@@ -534,7 +534,8 @@ impl<P: Platform> PublicClientApplication<P> {
         let metadata = self.resolved.borrow().metadata.clone().unwrap_or_default();
         let target = Target { authority: self.authority.clone(), metadata };
         let options = TokenOptions { resource: h.resource.clone(), ..TokenOptions::default() };
-        self.save_response(&target, resp, &Saving::new(&scopes, &h.correlation_id, &options)).map(|_| ())
+        let saving = Saving { graph_hosts: (&h.graph_hosts.0, &h.graph_hosts.1), ..Saving::new(&scopes, &h.correlation_id, &options) };
+        self.save_response(&target, resp, &saving).map(|_| ())
     }
 }
 
@@ -632,6 +633,8 @@ pub struct Hydration {
     /// The account's `dataBoundary` (`EU`, `None` or empty), kept with it as msal keeps the
     /// result's account.
     pub data_boundary: String,
+    /// The result's `cloudGraphHostName` and `msGraphHost`, kept with a new account (msal).
+    pub graph_hosts: (String, String),
 }
 
 impl ::core::fmt::Debug for Hydration {

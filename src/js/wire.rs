@@ -495,6 +495,7 @@ pub fn hydration(j: &Json, request: &Json) -> Hydration {
         token_type: j.string_or_empty("tokenType"),
         home_account_id: j.get("account").and_then(|a| a.str_field("homeAccountId")).unwrap_or_default().to_owned(),
         data_boundary: j.get("account").and_then(|a| a.str_field("dataBoundary")).unwrap_or_default().to_owned(),
+        graph_hosts: (j.string_or_empty("cloudGraphHostName"), j.string_or_empty("msGraphHost")),
         correlation_id: j.string_or_empty("correlationId"),
         resource: request.str_field("resource").filter(|r| !r.is_empty()).map(str::to_owned),
     }

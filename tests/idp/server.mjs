@@ -1338,7 +1338,7 @@ export async function startIdp(options = {}) {
     if (patch.autoLogin !== undefined) autoLogin = patch.autoLogin ? String(patch.autoLogin) : null;
     if (patch.dpopRequireNonce !== undefined) dpopRequireNonce = patch.dpopRequireNonce === true;
     if (patch.cloudInstance !== undefined) cloudInstance = patch.cloudInstance ? String(patch.cloudInstance) : null;
-    if (patch.graphHosts !== undefined) graphHosts = Array.isArray(patch.graphHosts) ? patch.graphHosts.slice(0, 2).map(String) : null;
+    if (patch.graphHosts !== undefined) graphHosts = Array.isArray(patch.graphHosts) && patch.graphHosts.length === 2 ? patch.graphHosts.map(String) : null;
     if (patch.stall !== undefined) {
       stall = new Set(Array.isArray(patch.stall) ? patch.stall.map(String) : []);
       if (!stall.size) for (const r of stalled) r.destroy();

@@ -717,10 +717,8 @@ impl<S: KeyValueStore> TokenCache<S> {
                 // (msal's buildAccountToCache keeps the cached account as it is, but for a new
                 // tenant profile.)
                 account.data_boundary.clone_from(&old.account.data_boundary);
-                if !old.account.ms_graph_host.is_empty() || !old.account.cloud_graph_host_name.is_empty() {
-                    account.cloud_graph_host_name.clone_from(&old.account.cloud_graph_host_name);
-                    account.ms_graph_host.clone_from(&old.account.ms_graph_host);
-                }
+                account.cloud_graph_host_name.clone_from(&old.account.cloud_graph_host_name);
+                account.ms_graph_host.clone_from(&old.account.ms_graph_host);
                 AccountEntity { account, extra: old.extra.clone(), profile_extra: old.profile_extra.clone() }
             }
             None => AccountEntity { account: a.clone(), extra: Vec::new(), profile_extra: Vec::new() },

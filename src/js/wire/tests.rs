@@ -465,3 +465,16 @@ fn a_given_account_is_read_as_msal_builds_its_cache_entity() {
     assert!(given_account(&json(r#"{"username":"ann@x"}"#)).is_none());
     assert!(given_account(&json("null")).is_none());
 }
+
+#[test]
+fn a_result_to_hydrate_keeps_its_accounts_graph_hosts() {
+    let h = hydration(
+        &json(
+            r#"{"accessToken":"a","idToken":"i","account":{"homeAccountId":"u.t","dataBoundary":"EU"},"cloudGraphHostName":"graph.windows.net","msGraphHost":"graph.microsoft.com"}"#,
+        ),
+        &json("{}"),
+    );
+    assert_eq!((h.home_account_id.as_str(), h.data_boundary.as_str()), ("u.t", "EU"));
+    assert_eq!(h.graph_hosts, ("graph.windows.net".to_owned(), "graph.microsoft.com".to_owned()));
+    assert_eq!(hydration(&json(r#"{"account":{}}"#), &json("{}")).graph_hosts, (String::new(), String::new()));
+}
