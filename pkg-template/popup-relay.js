@@ -175,7 +175,12 @@ export function runPopupRelay(options) {
   if (version === 2) window.addEventListener("message", onRequest);
   else if (request.method === "POST") send(child, request);
   poll = setInterval(() => {
-    if (child.closed && !settled) relay({ error: "user_cancelled" });
+    if (!child.closed || settled) return;
+    clearInterval(poll);
+    // The redirect bridge in that window answers on the channel, then closes it: the answer
+    // may land after the window reads closed (another process, a loaded machine). Give it a
+    // moment before the user counts as having closed it.
+    setTimeout(() => relay({ error: "user_cancelled" }), 250);
   }, 500);
   timer = setTimeout(() => {
     if (settled) return;

@@ -175,7 +175,11 @@ export function waitForPopup(popup, stateId, timeoutMs, sink, relayVersion, rela
       poll = setInterval(() => {
         let closed = true;
         try { closed = popup.closed; } catch (_) { /* unreachable: closed */ }
-        if (closed) finish(false, "user_cancelled");
+        if (!closed) return;
+        // The relay page posts its answer and closes itself: the answer may land after the
+        // window reads closed (another process in Firefox, a loaded machine). Give it a moment.
+        clearInterval(poll);
+        setTimeout(() => finish(false, "user_cancelled"), 250);
       }, 500);
       return;
     }
