@@ -35,6 +35,21 @@ fn token_urls(h: &Harness) -> Vec<String> {
     urls.filter(|u| u.ends_with("/token")).collect()
 }
 
+/// The verifier of [`code_from_elsewhere`]'s code.
+const ELSEWHERE_VERIFIER: &str = "a-verifier-of-the-code-obtained-elsewhere";
+
+/// A code obtained elsewhere (a back end's), as msal's acquireTokenByCode takes it: the
+/// scripted provider now expects its verifier.
+fn code_from_elsewhere(h: &Harness) -> msal_wasm::client::ByCodeRequest {
+    h.idp.borrow_mut().challenge = msal_wasm::core::base64::encode_url(&msal_wasm::core::sha256::sha256(ELSEWHERE_VERIFIER.as_bytes()));
+    msal_wasm::client::ByCodeRequest {
+        code: msal_wasm::secret::AuthCode::new("the-code"),
+        scopes: vec!["User.Read".into()],
+        code_verifier: Some(msal_wasm::secret::PkceVerifier::new(ELSEWHERE_VERIFIER)),
+        ..Default::default()
+    }
+}
+
 #[test]
 fn a_popup_for_another_tenant_opens_at_once_and_signs_in_there() {
     let h = harness();
@@ -308,19 +323,14 @@ fn a_code_obtained_elsewhere_is_redeemed_at_the_authority_its_request_names() {
     // msal's acquireTokenByCode with a request authority (the tenant or B2C policy the code
     // was issued by): redeemed there, and the tokens are that tenant's.
     let h = harness();
-    let verifier = "a-verifier-of-the-code-obtained-elsewhere";
-    h.idp.borrow_mut().challenge = msal_wasm::core::base64::encode_url(&msal_wasm::core::sha256::sha256(verifier.as_bytes()));
     let req = msal_wasm::client::ByCodeRequest {
-        code: msal_wasm::secret::AuthCode::new("the-code"),
-        scopes: vec!["User.Read".into()],
-        code_verifier: Some(msal_wasm::secret::PkceVerifier::new(verifier)),
         authority: Some(guest_authority()),
         // A hybrid app's back end names the user's cloud's Graph hosts: kept with the account.
         ms_graph_host: "graph.microsoft.com".into(),
         cloud_graph_host_name: "graph.windows.net".into(),
-        ..Default::default()
+        ..code_from_elsewhere(&h)
     };
-    assert!(!format!("{req:?}").contains(verifier) && !format!("{req:?}").contains("the-code"), "{req:?}");
+    assert!(!format!("{req:?}").contains(ELSEWHERE_VERIFIER) && !format!("{req:?}").contains("the-code"), "{req:?}");
     let r = block_on(h.pca.acquire_token_by_code(&req)).unwrap();
     assert_eq!(r.tenant_id, GUEST_TENANT);
     assert_eq!(
@@ -425,15 +435,10 @@ fn an_account_keeps_the_graph_hosts_it_was_created_with_as_msal_keeps_the_cached
     let h = harness();
     let first = h.sign_in();
     assert_eq!(first.account.account.ms_graph_host, "");
-    let verifier = "a-verifier-of-the-code-obtained-elsewhere";
-    h.idp.borrow_mut().challenge = msal_wasm::core::base64::encode_url(&msal_wasm::core::sha256::sha256(verifier.as_bytes()));
     let req = msal_wasm::client::ByCodeRequest {
-        code: msal_wasm::secret::AuthCode::new("the-code"),
-        scopes: vec!["User.Read".into()],
-        code_verifier: Some(msal_wasm::secret::PkceVerifier::new(verifier)),
         ms_graph_host: "graph.microsoft.us".into(),
         cloud_graph_host_name: "graph.microsoftazure.us".into(),
-        ..Default::default()
+        ..code_from_elsewhere(&h)
     };
     let r = block_on(h.pca.acquire_token_by_code(&req)).unwrap();
     assert_eq!(r.account.account.home_account_id, first.account.account.home_account_id);
@@ -513,15 +518,8 @@ fn an_instance_aware_sign_in_is_redeemed_in_the_users_cloud_and_its_account_stay
 
     // A code obtained elsewhere with the cloud its response named (msal's
     // cloudInstanceHostName) is redeemed in that cloud.
-    let verifier = "a-verifier-of-the-code-obtained-elsewhere";
-    h.idp.borrow_mut().challenge = msal_wasm::core::base64::encode_url(&msal_wasm::core::sha256::sha256(verifier.as_bytes()));
-    let by_code = msal_wasm::client::ByCodeRequest {
-        code: msal_wasm::secret::AuthCode::new("the-code"),
-        scopes: vec!["User.Read".into()],
-        code_verifier: Some(msal_wasm::secret::PkceVerifier::new(verifier)),
-        cloud_instance_host_name: "login.microsoftonline.us".into(),
-        ..Default::default()
-    };
+    let by_code =
+        msal_wasm::client::ByCodeRequest { cloud_instance_host_name: "login.microsoftonline.us".into(), ..code_from_elsewhere(&h) };
     assert_eq!(block_on(h.pca.acquire_token_by_code(&by_code)).unwrap().authority, us);
     assert_eq!(token_urls(&h).last().cloned().unwrap(), format!("{us}oauth2/v2.0/token"));
 }
