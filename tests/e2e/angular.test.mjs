@@ -1,7 +1,8 @@
 // End-to-end: @azure/msal-angular's MsalService and MsalBroadcastService (from npm) drive
 // msal-wasm through handleRedirectObservable, loginPopup and acquireTokenSilent, with the
 // broadcast service's inProgress$ following v5's statuses; its MsalGuard and MsalInterceptor
-// sign in by popup and put the token on the app's protected requests.
+// sign in by popup and put the token on the app's protected requests, and by redirect (the
+// guard's sign-in back to the guarded page, the interceptor's renewal back to the page it left).
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { copyFileSync, mkdtempSync, writeFileSync } from "node:fs";
@@ -9,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { build } from "esbuild";
 import { useEnv } from "./env.mjs";
-import { popupSignIn } from "./helpers.mjs";
+import { popupSignIn, waitFor } from "./helpers.mjs";
 
 const dir = mkdtempSync(join(tmpdir(), "msal-wasm-angular-"));
 before(async () => {
@@ -76,6 +77,43 @@ test("MsalGuard signs the user in by popup, then MsalInterceptor puts the cached
   const header = await page.evaluate(() => window.intercepted);
   assert.match(header, /^Bearer \S{20,}$/);
   assert.notEqual(header, `Bearer ${token}`);
+  assert.equal((await env.idp.counters()).token, 1);
+  await ctx.close();
+});
+
+test("by redirect, as Microsoft's Angular samples: MsalGuard signs in and comes back to the guarded page, whose handleRedirectObservable has the result; MsalInterceptor renews by redirect", async () => {
+  const { ctx, page } = await openApp();
+  await env.idp.reset();
+  // The guarded route's address: the guard sends the user back to it (redirectStartPage).
+  const guarded = `/?idp=${encodeURIComponent(env.idp.entraAuthority)}&route=profile`;
+  // No account: the guard starts loginRedirect and the page leaves for the provider.
+  await page.evaluate((url) => { window.canActivateByRedirect(url); }, guarded);
+  await page.waitForSelector("#login");
+  await page.fill("#login", "ajay");
+  await page.click("#submit");
+  // The provider answers to redirect.html (the bridge), which takes the browser back to the
+  // guarded page; there the app's handleRedirectObservable redeems the code.
+  await waitFor("the guarded page back, ready", async () =>
+    page.url() === `${env.web.origin}${guarded}` && (await page.evaluate(() => document.body.dataset.ready === "1" && window.ready).catch(() => false)));
+  assert.equal(await page.evaluate(() => window.ready), "result ajay openid profile User.Read");
+  assert.equal(await page.evaluate(() => window.service.instance.getActiveAccount()?.username), "ajay", "LOGIN_SUCCESS set it");
+  assert.deepEqual(await page.evaluate(() => window.trail), ["startup", "handleRedirect", "none"]);
+  assert.equal(await page.evaluate((url) => window.canActivateByRedirect(url), guarded), true);
+  assert.equal((await env.idp.counters()).token, 1);
+
+  // Signed out here (the provider's session stays): the interceptor's silent call fails, so it
+  // renews by redirect, from the page the request was made on, without showing a form.
+  await page.evaluate(() => window.service.instance.clearCache());
+  await env.idp.reset();
+  const back = page.url();
+  assert.equal(await page.evaluate(() => window.interceptByRedirect(`${window.api}files`)), "none");
+  await waitFor("the page back from the provider, ready", async () =>
+    page.url() === back && (await page.evaluate(() => document.body.dataset.ready === "1" && window.ready).catch(() => false)));
+  assert.equal(await page.evaluate(() => window.ready), "result ajay openid profile api.read User.Read");
+  assert.equal((await env.idp.counters()).token, 1);
+  // The interceptor now puts the cached token on the request, without another token request.
+  const header = await page.evaluate(() => window.interceptByRedirect(`${window.api}files`));
+  assert.match(header, /^Bearer \S{20,}$/);
   assert.equal((await env.idp.counters()).token, 1);
   await ctx.close();
 });

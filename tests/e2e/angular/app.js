@@ -4,7 +4,7 @@
 // app bootstrapped without the Angular linker.
 import "@angular/compiler";
 import { MsalService, MsalBroadcastService, MsalGuard, MsalInterceptor } from "@azure/msal-angular";
-import { PublicClientApplication, InteractionStatus, InteractionType } from "@azure/msal-browser";
+import { PublicClientApplication, InteractionStatus, InteractionType, EventType } from "@azure/msal-browser";
 import { HttpRequest } from "@angular/common/http";
 import { firstValueFrom, of } from "rxjs";
 
@@ -25,7 +25,14 @@ window.trail = [];
 broadcast.inProgress$.subscribe((s) => window.trail.push(s));
 window.InteractionStatus = InteractionStatus;
 window.service = service;
-window.ready = firstValueFrom(service.handleRedirectObservable()).then(() => "ready", (e) => `error ${e.errorCode}`);
+// As Microsoft's Angular samples: a new sign-in's account becomes the active one.
+broadcast.msalSubject$.subscribe((m) => { if (m.eventType === EventType.LOGIN_SUCCESS) instance.setActiveAccount(m.payload); });
+// What MsalRedirectComponent does on every load: a page that comes back from a redirect sign-in
+// gets its result here.
+window.ready = firstValueFrom(service.handleRedirectObservable()).then(
+  (r) => (r ? `result ${r.account.username} ${r.scopes.join(" ")}` : "ready"),
+  (e) => `error ${e.errorCode}`,
+);
 window.login = () => firstValueFrom(service.loginPopup({ scopes: ["User.Read"] })).then((r) => {
   service.instance.setActiveAccount(r.account);
   return r.account.username;
@@ -45,6 +52,19 @@ const interceptor = new MsalInterceptor(
 const outcome = (p) => p.then((v) => v, (e) => `error ${e && (e.errorCode || e.message)}`);
 // The route state Angular hands a guard.
 window.canActivate = (url = "/profile", fragment = null) => outcome(firstValueFrom(guard.canActivate({}, { url, root: { fragment } })));
+// The same guard and interceptor as apps configure them by redirect (Microsoft's Angular
+// samples). The guard's sign-in and the interceptor's interaction navigate away.
+const redirectGuard = new MsalGuard({ interactionType: InteractionType.Redirect, authRequest: { scopes: ["User.Read"] } }, broadcast, service, ngLocation, router);
+const redirectInterceptor = new MsalInterceptor(
+  { interactionType: InteractionType.Redirect, protectedResourceMap: new Map([[`${api}*`, ["User.Read", "api.read"]]]) },
+  service, ngLocation, broadcast, document,
+);
+window.canActivateByRedirect = (url) => outcome(firstValueFrom(redirectGuard.canActivate({}, { url, root: { fragment: null } })));
+window.interceptByRedirect = (url) => {
+  // The interceptor completes without a request when it navigates (EMPTY): "none" then.
+  const sent = firstValueFrom(redirectInterceptor.intercept(new HttpRequest("GET", url), { handle: (req) => of(req) }), { defaultValue: null });
+  return outcome(sent.then((req) => (req ? req.headers.get("Authorization") : "none")));
+};
 // The request the app's HttpClient call would send on: its Authorization header, if any.
 window.intercept = (url) => outcome(firstValueFrom(interceptor.intercept(new HttpRequest("GET", url), { handle: (req) => of(req) })).then((req) => req.headers.get("Authorization")));
 window.api = api;
