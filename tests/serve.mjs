@@ -19,7 +19,9 @@ const TYPES = {
 // `roots` maps a URL prefix to a directory, or to a list of directories searched in order.
 // `cache`: false sends `no-store` (every load fetches everything); true sends `no-cache` with an
 // ETag and answers 304 to a matching revalidation, as a typical static host does for files
-// without a hash in their name (it can be switched later with `setCache`).
+// without a hash in their name; "immutable" sends `max-age=31536000, immutable` for every file
+// but the HTML pages (which get `true`'s headers), as hosts serve a bundler's hashed assets (it
+// can be switched later with `setCache`).
 // A strict policy an SPA can ship: no inline script, no eval but WebAssembly's, Trusted Types
 // required for every script sink.
 export const STRICT_CSP = "script-src 'self' 'wasm-unsafe-eval'; object-src 'none'; base-uri 'self'; require-trusted-types-for 'script'";
@@ -49,9 +51,15 @@ export async function startStatic({ port = 0, roots, isolate = false, cache = fa
         }
       }
       if (!file) return send(res, 404, "not found");
-      const headers = { "content-type": TYPES[extname(file)] || "application/octet-stream", "cache-control": cache ? "no-cache" : "no-store" };
+      // "immutable": what a host sends for a bundler's hashed assets (Vite's /assets/), the page
+      // itself revalidated as with `true`.
+      const immutable = cache === "immutable" && extname(file) !== ".html";
+      const headers = {
+        "content-type": TYPES[extname(file)] || "application/octet-stream",
+        "cache-control": immutable ? "public, max-age=31536000, immutable" : cache ? "no-cache" : "no-store",
+      };
       let etag = null;
-      if (cache) {
+      if (cache && !immutable) {
         const st = await stat(file);
         etag = `"${st.size.toString(16)}-${Math.floor(st.mtimeMs).toString(16)}"`;
         headers.etag = etag;
