@@ -287,6 +287,10 @@ export async function startIdp(options = {}) {
   // As Entra: the sign-in page sends Cross-Origin-Opener-Policy unless the authorize request
   // said pocd=1 (test switch `coop`, on by default).
   let coop = opts.coop !== false;
+  // Test switch: a second page after the sign-in form that sends Cross-Origin-Opener-Policy
+  // whatever the request said, as a federated identity provider's page or a verification step
+  // may: a popup is cut off from its opener in the middle of the sign-in.
+  let coopStep = false;
   // Test switch: the sign-in form submits itself as this login (for tests without a hand on
   // the form, e.g. wasm-bindgen tests of popup sign-in).
   let autoLogin = null;
@@ -1248,6 +1252,12 @@ export async function startIdp(options = {}) {
       sendHtml(res, 400, loginPage({ error: 'Enter a login name.' }));
       return;
     }
+    if (coopStep && !autoLogin && form.get('step') !== 'continue') {
+      sendHtml(res, 200, page('Verify - msal-wasm test IdP', '<h1>Verify it is you</h1><form method=post>'
+        + `<input type=hidden name=login value="${esc(login)}"><input type=hidden name=kmsi value="${form.get('kmsi') === 'on' ? 'on' : ''}">`
+        + '<input type=hidden name=step value=continue><button id=continue type=submit>Continue</button></form>'), { 'Cross-Origin-Opener-Policy': 'same-origin' });
+      return;
+    }
     const accountId = accountIdForLogin(login);
     if (!accounts.has(accountId)) accounts.set(accountId, { login });
     // "Stay signed in?" answered yes: Entra's ID tokens then carry signin_state ["kmsi"].
@@ -1323,7 +1333,7 @@ export async function startIdp(options = {}) {
   }
 
   function currentConfig() {
-    return { ...config, silentNoResponse, coop, autoLogin, dpopRequireNonce, cloudInstance, graphHosts, stall: [...stall], spaOrigins: [...spaOrigins], redirectUris: [...registered] };
+    return { ...config, silentNoResponse, coop, coopStep, autoLogin, dpopRequireNonce, cloudInstance, graphHosts, stall: [...stall], spaOrigins: [...spaOrigins], redirectUris: [...registered] };
   }
 
   function applyConfig(patch = {}) {
@@ -1335,6 +1345,7 @@ export async function startIdp(options = {}) {
     const uris = patch.redirectUris !== undefined ? normalizeRedirectUris(patch.redirectUris) : undefined;
     if (patch.silentNoResponse !== undefined) silentNoResponse = patch.silentNoResponse === true;
     if (patch.coop !== undefined) coop = patch.coop !== false;
+    if (patch.coopStep !== undefined) coopStep = patch.coopStep === true;
     if (patch.autoLogin !== undefined) autoLogin = patch.autoLogin ? String(patch.autoLogin) : null;
     if (patch.dpopRequireNonce !== undefined) dpopRequireNonce = patch.dpopRequireNonce === true;
     if (patch.cloudInstance !== undefined) cloudInstance = patch.cloudInstance ? String(patch.cloudInstance) : null;

@@ -139,12 +139,25 @@ export function waitForPopup(popup, stateId, timeoutMs, sink, relayVersion, rela
       popupWaits.delete(finish);
       clearInterval(poll);
       clearTimeout(timer);
+      removeEventListener("focus", back);
+      removeEventListener("blur", away);
       if (channel) channel.close();
       window.removeEventListener("message", relayed);
       try { if (!popup.closed) popup.close(); } catch (_) { /* ignore */ }
       ok ? resolve(value) : reject(value);
     };
     const timer = setTimeout(() => finish(false, "timed_out"), timeoutMs);
+    // A popup out of reach while this window does not have the focus: the user is still in it
+    // (Cross-Origin-Opener-Policy on a later page cut it off), or closed it and the focus comes
+    // back here a moment later (Firefox), or closed it while another window took the focus. The
+    // focus here at once (after a moment for a bridge message already in flight), or the user
+    // back in this window for a second, without an answer, ends it.
+    let giveUp = 0, outOfReachAt = 0;
+    const back = () => {
+      clearTimeout(giveUp);
+      giveUp = setTimeout(() => finish(false, "user_cancelled"), Date.now() - outOfReachAt < 500 ? 50 : 1000);
+    };
+    const away = () => clearTimeout(giveUp);
     popupWaits.add(finish);
     // msal 5's popup relay (auth.popupRelayUri): the popup is a page of this origin that opens
     // the provider's window itself and posts its response here. Only that window's messages
@@ -195,17 +208,24 @@ export function waitForPopup(popup, stateId, timeoutMs, sink, relayVersion, rela
     // Policy (this page's, or the provider's) severed it from this window as it navigated,
     // while the user is still signing in. Severing takes effect as the provider's page loads
     // (this window may glimpse that page for a moment first), so a popup seen open at another
-    // origin for a second or more and then closed was closed by the user. Any other may be
-    // severed: only the bridge channel or the timeout ends that wait, as always in msal v5.
+    // origin for a second or more and then closed, with the focus back in this window, was
+    // closed by the user. A later page of the sign-in can sever it too (a federated identity
+    // provider's, with the focus still in the popup): then, and for any popup severed at once,
+    // the bridge channel or the timeout ends the wait, as always in msal v5; one severed later
+    // also ends when the user is back here (see `back`).
     let awaySince = 0, awayFor = 0;
     poll = setInterval(() => {
       let closed = true;
       try { closed = popup.closed; } catch (_) { closed = true; }
       if (closed) {
         clearInterval(poll);
-        // Give a bridge message already in flight a moment to land.
-        if (awayFor >= 1000) setTimeout(() => finish(false, "user_cancelled"), 50);
-        else logTo(sink, 2, "the popup is out of reach (closed, or severed by Cross-Origin-Opener-Policy): waiting for the redirect bridge until popupBridgeTimeout");
+        outOfReachAt = Date.now();
+        if (awayFor >= 1000 && document.hasFocus()) return back();
+        logTo(sink, 2, "the popup is out of reach (closed, or severed by Cross-Origin-Opener-Policy): waiting for the redirect bridge until popupBridgeTimeout");
+        if (awayFor >= 1000) {
+          addEventListener("focus", back);
+          addEventListener("blur", away);
+        }
         return;
       }
       try {

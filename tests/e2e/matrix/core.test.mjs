@@ -238,6 +238,72 @@ test("a popup closed by the user fails with user_cancelled in under a second", a
   await ctx.close();
 });
 
+// A later page of the sign-in (a federated provider's, a verification step) may send
+// Cross-Origin-Opener-Policy: the popup then reads closed while the user is still in it. The
+// focus tells the two apart: a browser gives it back to this window when the user closes the
+// popup, and leaves it in the popup otherwise (every page of a headless browser reads as
+// focused, so the page's hasFocus is set as a desktop browser would report it).
+test("a popup cut off by COOP on a later page of the sign-in is waited for, not cancelled: the sign-in completes through the bridge", async () => {
+  await env.idp.setConfig({ coopStep: true });
+  try {
+    const ctx = await env.browser.newContext();
+    const page = await openPage(ctx);
+    await page.evaluate(() => { document.hasFocus = () => false; });
+    const [popup] = await Promise.all([page.waitForEvent("popup"), page.click("#popup")]);
+    await popup.waitForSelector("#login");
+    // The user on the provider's sign-in page for a while, then on to its next page.
+    await new Promise((r) => setTimeout(r, 1200));
+    await popup.fill("#login", "vera");
+    await popup.click("#submit");
+    await popup.waitForSelector("#continue");
+    await waitFor("the popup to read closed (cut off)", () => page.evaluate(() => window.lastPopup.closed));
+    // Longer than a closed popup's cancellation takes: the sign-in is still on.
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal(await page.evaluate(() => window.last), null);
+    await Promise.all([popup.waitForEvent("close", { timeout: 15000 }).catch(() => {}), popup.click("#continue", { noWaitAfter: true }).catch(() => {})]);
+    await page.waitForFunction(() => window.last !== null, null, { timeout: 15000 });
+    assert.deepEqual(await page.evaluate(() => (window.last.ok ? window.last.result.account.username : window.last.code)), "vera");
+    await ctx.close();
+  } finally {
+    await env.idp.setConfig({ coopStep: false });
+  }
+});
+
+test("a popup cut off in the middle of the sign-in, then closed by the user, ends with user_cancelled when the focus is back in the app (not at popupBridgeTimeout)", async () => {
+  await env.idp.setConfig({ coopStep: true });
+  try {
+    const ctx = await env.browser.newContext();
+    const page = await openPage(ctx);
+    await page.evaluate(() => { window.focused = false; document.hasFocus = () => window.focused; });
+    const [popup] = await Promise.all([page.waitForEvent("popup"), page.click("#popup")]);
+    await popup.waitForSelector("#login");
+    await new Promise((r) => setTimeout(r, 1200));
+    await popup.fill("#login", "vera");
+    await popup.click("#submit");
+    await popup.waitForSelector("#continue");
+    await waitFor("the popup to read closed (cut off)", () => page.evaluate(() => window.lastPopup.closed));
+    // The user closes it; the focus comes back to the app (Firefox and WebKit give it back
+    // themselves, a headless Chromium does not: the page hears it here either way).
+    assert.equal(await page.evaluate(() => window.last), null, "cut off, not cancelled");
+    const closedAt = await page.evaluate(() => performance.now());
+    await popup.close();
+    const r = await page.evaluate(async () => {
+      window.focused = true;
+      window.dispatchEvent(new Event("focus"));
+      await new Promise((resolve) => { const poll = setInterval(() => { if (window.last) { clearInterval(poll); resolve(); } }, 5); });
+      return { code: window.last.code, at: window.last.at };
+    });
+    assert.equal(r.code, "user_cancelled");
+    assert.ok(r.at - closedAt < 2500, `took ${r.at - closedAt} ms`);
+    // The lock is free: the next sign-in works.
+    await env.idp.setConfig({ coopStep: false });
+    await signIn(page, "una");
+    await ctx.close();
+  } finally {
+    await env.idp.setConfig({ coopStep: false });
+  }
+});
+
 test("3 tabs renew the same expired token: 1 token request, all 3 get it", async (t) => {
   const ctx = await env.browser.newContext();
   const a = await openPage(ctx, { cache: "localStorage", offset: 0 });
