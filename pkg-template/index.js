@@ -8,7 +8,7 @@ import init, { WasmClient, enforceResourceParameter as checkResource } from "./m
 import {
   AuthError, BrowserAuthError, BrowserConfigurationAuthError, ClientAuthError, ClientConfigurationError, ServerError, InteractionRequiredAuthError,
 } from "./errors.js";
-import { parseAuthResponseFromUrl, clearAuthResponseFromUrl } from "./redirect-bridge.js";
+import { parseAuthResponseFromUrl, clearAuthResponseFromUrl, answerWaitingPage, keepRedirectResponse } from "./redirect-bridge.js";
 
 export {
   AuthError, BrowserAuthError, BrowserConfigurationAuthError, ClientAuthError, ClientConfigurationError, ServerError, InteractionRequiredAuthError,
@@ -667,6 +667,25 @@ function requestJson(request, extra) {
   if (a) r.account = { homeAccountId: a.homeAccountId, environment: a.environment, tenantId: a.tenantId, username: a.username, loginHint: a.loginHint, idTokenClaims: { login_hint: c.login_hint, sid: c.sid } };
   r.popupWindowParent = undefined; // a Window: passed to the wasm beside the JSON
   return JSON.stringify(r);
+}
+
+// A response in the address when the package is evaluated, before the app's router can rewrite
+// the address (the wasm, and so handleRedirectPromise, comes later). A redirect's is kept for
+// its client, as the redirect bridge keeps it: handleRedirectPromise redeems it from there once
+// the address has lost it. A popup's or a hidden frame's, landed on a page of the app (its
+// redirect URI is not the bridge), goes to the waiting page now, as the bridge sends it: COOP
+// may have cut the popup off from that page, whose poll cannot read it then. A popup then
+// closes itself, as the bridge's does (the waiting page removes a frame).
+if (inBrowser() && hasResponse(window.location.search + window.location.hash)) {
+  try {
+    const response = parseAuthResponseFromUrl();
+    const type = response.libraryState.meta.interactionType;
+    if (type === "redirect") keepRedirectResponse(response);
+    else if (typeof BroadcastChannel === "function") {
+      answerWaitingPage(response);
+      if (type === "popup") window.close();
+    }
+  } catch (_) { /* no response of this library here */ }
 }
 
 // ---- wasm loading: fetched once per page, from the first PublicClientApplication's

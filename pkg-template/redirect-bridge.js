@@ -60,17 +60,7 @@ export async function broadcastResponseToMainFrame(navigationClient) {
     throw e;
   }
   if (state.meta.interactionType === "redirect") {
-    let start = "";
-    let signOut = false;
-    try {
-      const status = JSON.parse(window.sessionStorage.getItem("msal.interaction.status") || "null");
-      const clientId = status && typeof status.clientId === "string" ? status.clientId : "";
-      signOut = !!status && status.type === "signout";
-      if (clientId) {
-        start = window.sessionStorage.getItem(`msal.${clientId}.request.origin`) || "";
-        window.sessionStorage.setItem(`msal.${clientId}.urlHash`, response.payload);
-      }
-    } catch (_) { /* storage blocked or full: the page signs in again */ }
+    const { start, signOut } = keepRedirectResponse(response);
     // Only ever back to a page of this origin (sessionStorage is writable by any script here).
     let url = `${window.location.origin}/`;
     try {
@@ -88,9 +78,33 @@ export async function broadcastResponseToMainFrame(navigationClient) {
   if (typeof BroadcastChannel !== "function") return false;
   // The address keeps what did not carry the response.
   clearAuthResponseFromUrl(window, !response.hasResponseInQuery, !response.hasResponseInHash);
-  const channel = new BroadcastChannel(state.id);
-  channel.postMessage({ v: 1, payload: response.payload });
-  channel.close();
+  answerWaitingPage(response);
   try { window.close(); } catch (_) { /* not a popup */ }
   return true;
+}
+
+// A redirect's response (parseAuthResponseFromUrl's), kept for the client whose interaction it
+// answers: its handleRedirectPromise redeems it when the address no longer carries it. Returns
+// that client's start page ("" when unknown) and whether the interaction was a sign-out.
+export function keepRedirectResponse(response) {
+  let start = "";
+  let signOut = false;
+  try {
+    const status = JSON.parse(window.sessionStorage.getItem("msal.interaction.status") || "null");
+    const clientId = status && typeof status.clientId === "string" ? status.clientId : "";
+    signOut = !!status && status.type === "signout";
+    if (clientId) {
+      start = window.sessionStorage.getItem(`msal.${clientId}.request.origin`) || "";
+      window.sessionStorage.setItem(`msal.${clientId}.urlHash`, response.payload);
+    }
+  } catch (_) { /* storage blocked or full: the page signs in again */ }
+  return { start, signOut };
+}
+
+// A popup's or a frame's response (parseAuthResponseFromUrl's), to the page that waits for it on
+// its state's channel.
+export function answerWaitingPage(response) {
+  const channel = new BroadcastChannel(response.libraryState.id);
+  channel.postMessage({ v: 1, payload: response.payload });
+  channel.close();
 }

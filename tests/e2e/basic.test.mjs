@@ -5,7 +5,7 @@ import { TENANT_ID } from "../idp/server.mjs";
 import { useEnv } from "./env.mjs";
 import { countChannelMessages, fillStorage, launchBrowser, popupSignIn, storageDiff, storageSnapshot, waitFor } from "./helpers.mjs";
 
-const env = useEnv({ redirectPaths: ["/blank.html"] });
+const env = useEnv({ redirectPaths: ["/blank.html", "/routed-app.html"] });
 
 async function signedInPage(login, mode = "entra") {
   const page = await env.open(mode);
@@ -654,6 +654,28 @@ test("a popup that lands on a plain page (no bridge script) is read by the polle
   await page.waitForFunction(() => window.last !== null);
   const r = await page.evaluate(() => ({ user: window.last.ok ? window.last.result.account.username : window.last.code, bridge: window.bridgeMessages }));
   assert.deepEqual(r, { user: "zeke", bridge: 0 });
+  await ctx.close();
+});
+
+test("a redirect sign-in comes back to an app whose router rewrites the address before handleRedirectPromise runs: the response kept when the package was evaluated is redeemed", async () => {
+  const ctx = await env.browser.newContext();
+  const page = await ctx.newPage();
+  await page.goto(`${env.web.origin}/routed-app.html?idp=${encodeURIComponent(env.idp.entraAuthority)}`);
+  await page.waitForSelector("body[data-ready='1']");
+  assert.equal(await page.evaluate(() => window.redirected), null);
+  await page.evaluate(() => { window.pca.loginRedirect({ scopes: ["User.Read"] }); });
+  await page.waitForSelector("#login");
+  await page.fill("#login", "rhea");
+  await page.click("#submit");
+  await page.waitForURL((u) => u.origin === env.web.origin);
+  await page.waitForSelector("body[data-ready='1']");
+  assert.deepEqual(await page.evaluate(() => window.redirected), { user: "rhea" });
+  assert.equal(new URL(page.url()).hash, "", "the router's address, without the response");
+  // Nothing is left for a later load: a reload finds no response and no error.
+  await page.reload();
+  await page.waitForSelector("body[data-ready='1']");
+  assert.equal(await page.evaluate(() => window.redirected), null);
+  assert.equal(await page.evaluate(() => Object.keys(sessionStorage).filter((k) => k.endsWith(".urlHash")).length), 0);
   await ctx.close();
 });
 
