@@ -242,24 +242,31 @@ test("a popup closed by the user fails with user_cancelled in under a second", a
 // Cross-Origin-Opener-Policy: the popup then reads closed while the user is still in it. The
 // focus tells the two apart: a browser gives it back to this window when the user closes the
 // popup, and leaves it in the popup otherwise (every page of a headless browser reads as
-// focused, so the page's hasFocus is set as a desktop browser would report it).
+// focused, so the page's hasFocus is set as a desktop browser would report it: window.focused).
+// With the provider's COOP step on, opens a sign-in popup from a click, stays on the provider's
+// first page for a while, goes on to its COOP page and waits until this page reads the popup
+// closed; the sign-in must still be waiting. Returns the page and the popup.
+async function cutOffMidSignIn(ctx) {
+  const page = await openPage(ctx);
+  await page.evaluate(() => { window.focused = false; document.hasFocus = () => window.focused; });
+  const [popup] = await Promise.all([page.waitForEvent("popup"), page.click("#popup")]);
+  await popup.waitForSelector("#login");
+  await new Promise((r) => setTimeout(r, 1200));
+  await popup.fill("#login", "vera");
+  await popup.click("#submit");
+  await popup.waitForSelector("#continue");
+  await waitFor("the popup to read closed (cut off)", () => page.evaluate(() => window.lastPopup.closed));
+  // Longer than a closed popup's cancellation takes.
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.equal(await page.evaluate(() => window.last), null, "cut off, not cancelled");
+  return { page, popup };
+}
+
 test("a popup cut off by COOP on a later page of the sign-in is waited for, not cancelled: the sign-in completes through the bridge", async () => {
   await env.idp.setConfig({ coopStep: true });
   try {
     const ctx = await env.browser.newContext();
-    const page = await openPage(ctx);
-    await page.evaluate(() => { document.hasFocus = () => false; });
-    const [popup] = await Promise.all([page.waitForEvent("popup"), page.click("#popup")]);
-    await popup.waitForSelector("#login");
-    // The user on the provider's sign-in page for a while, then on to its next page.
-    await new Promise((r) => setTimeout(r, 1200));
-    await popup.fill("#login", "vera");
-    await popup.click("#submit");
-    await popup.waitForSelector("#continue");
-    await waitFor("the popup to read closed (cut off)", () => page.evaluate(() => window.lastPopup.closed));
-    // Longer than a closed popup's cancellation takes: the sign-in is still on.
-    await new Promise((r) => setTimeout(r, 1500));
-    assert.equal(await page.evaluate(() => window.last), null);
+    const { page, popup } = await cutOffMidSignIn(ctx);
     await Promise.all([popup.waitForEvent("close", { timeout: 15000 }).catch(() => {}), popup.click("#continue", { noWaitAfter: true }).catch(() => {})]);
     await page.waitForFunction(() => window.last !== null, null, { timeout: 15000 });
     assert.deepEqual(await page.evaluate(() => (window.last.ok ? window.last.result.account.username : window.last.code)), "vera");
@@ -273,18 +280,9 @@ test("a popup cut off in the middle of the sign-in, then closed by the user, end
   await env.idp.setConfig({ coopStep: true });
   try {
     const ctx = await env.browser.newContext();
-    const page = await openPage(ctx);
-    await page.evaluate(() => { window.focused = false; document.hasFocus = () => window.focused; });
-    const [popup] = await Promise.all([page.waitForEvent("popup"), page.click("#popup")]);
-    await popup.waitForSelector("#login");
-    await new Promise((r) => setTimeout(r, 1200));
-    await popup.fill("#login", "vera");
-    await popup.click("#submit");
-    await popup.waitForSelector("#continue");
-    await waitFor("the popup to read closed (cut off)", () => page.evaluate(() => window.lastPopup.closed));
+    const { page, popup } = await cutOffMidSignIn(ctx);
     // The user closes it; the focus comes back to the app (Firefox and WebKit give it back
     // themselves, a headless Chromium does not: the page hears it here either way).
-    assert.equal(await page.evaluate(() => window.last), null, "cut off, not cancelled");
     const closedAt = await page.evaluate(() => performance.now());
     await popup.close();
     const r = await page.evaluate(async () => {
