@@ -1,6 +1,6 @@
 // An @azure/msal-react 5 app, written as msal-react's docs show, running on msal-wasm through
 // a bundler alias (vite.config.js). No JSX, so that Vite needs no React plugin.
-import { createElement as h, useEffect, useState } from "react";
+import { createElement as h, useEffect, useState, StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { PublicClientApplication, EventType, InteractionType } from "@azure/msal-browser";
 import {
@@ -10,9 +10,12 @@ import {
 
 // The test passes the provider's authority (and a mode) once; a redirect's return keeps them.
 const q = new URLSearchParams(location.search);
-for (const k of ["idp", "mode"]) if (q.get(k)) sessionStorage.setItem(`app.${k}`, q.get(k));
+for (const k of ["idp", "mode", "strict"]) if (q.get(k)) sessionStorage.setItem(`app.${k}`, q.get(k));
 const idp = sessionStorage.getItem("app.idp") || "";
 const mode = sessionStorage.getItem("app.mode") || "buttons";
+// strict=1: the setup of msal-react's newer samples, React.StrictMode (every effect runs twice)
+// around an MsalProvider rendered after the app's own initialize() and handleRedirectPromise().
+const strict = sessionStorage.getItem("app.strict") === "1";
 const scopes = ["User.Read"];
 
 const pca = new PublicClientApplication({
@@ -27,8 +30,12 @@ const pca = new PublicClientApplication({
   system: { loggerOptions: { logLevel: 4, loggerCallback: (level, message) => console.debug(message) } },
 });
 // The callback msal-browser v5's docs give: a new sign-in becomes the active account.
+window.logins = 0;
 pca.addEventCallback((event) => {
-  if (event.eventType === EventType.LOGIN_SUCCESS && event.payload) pca.setActiveAccount(event.payload);
+  if (event.eventType === EventType.LOGIN_SUCCESS && event.payload) {
+    window.logins++;
+    pca.setActiveAccount(event.payload);
+  }
 });
 
 window.trail = [];
@@ -85,5 +92,13 @@ const modes = {
   "template-redirect": () => h(Template, { interactionType: InteractionType.Redirect }),
 };
 
-createRoot(document.getElementById("root")).render(h(MsalProvider, { instance: pca }, h(Status), (modes[mode] || modes.buttons)()));
+const app = () => h(MsalProvider, { instance: pca }, h(Status), (modes[mode] || modes.buttons)());
+if (strict) {
+  await pca.initialize();
+  window.appRedirect = await pca.handleRedirectPromise().then((r) => (r ? r.account.username : null), (e) => `error ${e.errorCode}`);
+  if (!pca.getActiveAccount() && pca.getAllAccounts().length > 0) pca.setActiveAccount(pca.getAllAccounts()[0]);
+  createRoot(document.getElementById("root")).render(h(StrictMode, null, app()));
+} else {
+  createRoot(document.getElementById("root")).render(app());
+}
 document.body.dataset.ready = "1";

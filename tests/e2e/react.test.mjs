@@ -99,3 +99,50 @@ test("useMsalAuthentication with a redirect signs in and returns the result on t
   assert.deepEqual(JSON.parse(await profile(page)), { user: "rune", fromCache: true });
   await ctx.close();
 });
+
+// msal-react's newer samples: the app awaits initialize() and handleRedirectPromise() itself,
+// then renders MsalProvider inside React.StrictMode, which runs every effect twice (so
+// MsalProvider calls handleRedirectPromise twice more, and useMsalAuthentication's sign-in
+// effect runs twice).
+const strictUrl = (mode) => `${url(mode)}&strict=1`;
+
+test("StrictMode, initialize() before MsalProvider: a redirect's result goes to the app's own handleRedirectPromise, once", async () => {
+  const ctx = await env.browser.newContext();
+  const page = await ctx.newPage();
+  await env.idp.reset();
+  await page.goto(strictUrl("template-redirect"));
+  await page.waitForSelector("#login");
+  await page.fill("#login", "stella");
+  await page.click("#submit");
+  await page.waitForURL((u) => u.origin === env.web.origin);
+  assert.deepEqual(JSON.parse(await profile(page)), { user: "stella", fromCache: true });
+  assert.equal(await page.evaluate(() => window.appRedirect), "stella");
+  assert.equal(await page.evaluate(() => window.logins), 1);
+  assert.deepEqual(await status(page), { inProgress: "none", accounts: 1, isAuthenticated: true, user: "stella" });
+  assert.equal((await env.idp.counters()).token, 1);
+
+  // A reload: the app sets the cached account active before rendering; no request is made.
+  await env.idp.reset();
+  await page.reload();
+  assert.deepEqual(JSON.parse(await profile(page)), { user: "stella", fromCache: true });
+  assert.equal(await page.evaluate(() => window.appRedirect), null);
+  assert.deepEqual(await page.evaluate(() => window.trail), ["startup", "none"]);
+  assert.equal((await env.idp.counters()).token, 0);
+  await ctx.close();
+});
+
+test("StrictMode: useMsalAuthentication's doubled effect opens one popup and signs in once", async () => {
+  const ctx = await env.browser.newContext();
+  const page = await ctx.newPage();
+  const popups = [];
+  page.on("popup", (p) => popups.push(p));
+  const popupOpened = page.waitForEvent("popup");
+  await page.goto(strictUrl("auto-popup"));
+  await signIn(await popupOpened, "sven");
+  await page.waitForFunction(() => document.getElementById("auto").textContent !== "pending");
+  assert.equal(await page.textContent("#auto"), "result sven");
+  assert.deepEqual(JSON.parse(await profile(page)), { user: "sven", fromCache: true });
+  assert.equal(popups.length, 1);
+  assert.equal(await page.evaluate(() => window.logins), 1);
+  await ctx.close();
+});
