@@ -151,6 +151,59 @@ test("B2C: the password-reset policy is another authority on the same host, and 
   await ctx.close();
 });
 
+test("B2C's \"Forgot your password?\": the sign-in flow's AADB2C90118 error comes back as msal's ServerError, and the app's reset flow signs in (redirect, then popup)", async () => {
+  const { b2c_1_signin: signin, b2c_1_reset: reset } = env.idp.b2cAuthorities;
+  const ctx = await env.browser.newContext();
+  const page = await ctx.newPage();
+  await page.goto(`${env.web.origin}/?${new URLSearchParams({ idp: signin, mode: "entra", cache: "sessionStorage" })}`);
+  await page.waitForSelector("body[data-ready='1']");
+
+  // msal's B2C sample: loginRedirect, the user picks "Forgot your password?", B2C answers the
+  // redirect URI with access_denied; handleRedirectPromise rejects with a ServerError whose
+  // errorMessage the app searches for the code.
+  await page.evaluate(() => { window.pca.loginRedirect({ scopes: ["User.Read"] }); });
+  await page.waitForSelector("#forgot");
+  await page.click("#forgot");
+  await page.waitForURL((u) => u.origin === env.web.origin);
+  await page.waitForSelector("body[data-ready='1']");
+  const failed = await page.evaluate(() => window.redirect);
+  assert.equal(failed.ok, false);
+  assert.deepEqual([failed.name, failed.code, failed.isServerError], ["ServerError", "access_denied", true]);
+  assert.match(failed.message, /^AADB2C90118: The user has forgotten their password\./);
+  // msal 5 names the failure ACQUIRE_TOKEN_FAILURE for a login as for a token (StandardController).
+  assert.ok(await page.evaluate(() => window.events.includes("msal:acquireTokenFailure:access_denied")), JSON.stringify(await page.evaluate(() => window.events)));
+  assert.ok(!/error=|state=|code=/.test(page.url()), page.url());
+  assert.deepEqual(await page.evaluate(() => window.pca.getAllAccounts().length), 0);
+
+  // The app then starts its reset user flow (another authority); nothing of the failed
+  // interaction blocks it.
+  await page.evaluate((authority) => { window.pca.loginRedirect({ scopes: ["User.Read"], authority }); }, reset);
+  await page.waitForSelector("#login");
+  assert.equal(await page.$("#forgot"), null);
+  await page.fill("#login", "bea");
+  await page.click("#submit");
+  await page.waitForURL((u) => u.origin === env.web.origin);
+  await page.waitForSelector("body[data-ready='1']");
+  const done = await page.evaluate(() => {
+    const r = window.redirect;
+    return r.ok ? [r.result.account.username, r.result.idTokenClaims.tfp, r.result.authority] : [r.code];
+  });
+  assert.deepEqual(done, ["bea", "b2c_1_reset", `${reset}/`]);
+
+  // The same by popup: the popup closes on the error and the call rejects with it.
+  await page.evaluate(() => { window.last = null; window.popupRequest = { ...window.popupRequest, prompt: "login" }; });
+  const [popup] = await Promise.all([page.waitForEvent("popup"), page.click("#popup")]);
+  await popup.waitForSelector("#forgot");
+  await Promise.all([popup.waitForEvent("close"), popup.click("#forgot")]);
+  await page.waitForFunction(() => window.last !== null);
+  const viaPopup = await page.evaluate(() => {
+    const e = window.last.error;
+    return [window.last.ok, e && e.name, e && e.errorCode, e instanceof window.msal.ServerError, e && e.errorMessage.split("\r\n")[0]];
+  });
+  assert.deepEqual(viaPopup, [false, "ServerError", "access_denied", true, "AADB2C90118: The user has forgotten their password."]);
+  await ctx.close();
+});
+
 test("another cloud: a sign-in at a second known host is cached and listed under that host, as msal keys it; its tokens stay with its authority", async () => {
   // The provider answers on two hosts, 127.0.0.1 and localhost: two clouds, as a sovereign
   // cloud or a B2C custom domain beside the configured host.

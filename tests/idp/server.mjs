@@ -203,11 +203,12 @@ function page(title, body) {
   return `<!DOCTYPE html><html><head><meta charset="utf-8"><title>${esc(title)}</title></head><body>${body}</body></html>`;
 }
 
-function loginPage({ hint, error } = {}) {
+function loginPage({ hint, error, forgot } = {}) {
   return page('Sign in - msal-wasm test IdP', `<h1>Sign in</h1>${error ? `<p id="error">${esc(error)}</p>` : ''}`
     + `<form method=post><input name=login id=login${hint ? ` value="${esc(hint)}"` : ''} autofocus>`
     + '<label><input type=checkbox name=kmsi id=kmsi> Stay signed in</label>'
-    + '<button id=submit type=submit>Sign in</button></form>');
+    + '<button id=submit type=submit>Sign in</button></form>'
+    + (forgot ? '<form method=post><input type=hidden name=forgot value=1><button id=forgot type=submit>Forgot your password?</button></form>' : ''));
 }
 
 function errorPage(error, description) {
@@ -1239,7 +1240,7 @@ export async function startIdp(options = {}) {
       // As Entra: the sign-in page cuts itself off from its opener (Cross-Origin-Opener-Policy)
       // unless the client said no window of another origin can reach its popup (msal 5's
       // pocd=1); a popup then reaches its app only through the redirect bridge.
-      sendHtml(res, 200, loginPage({ hint: details.params.login_hint }), coop && details.params.pocd !== '1' ? { 'Cross-Origin-Opener-Policy': 'same-origin' } : {});
+      sendHtml(res, 200, loginPage({ hint: details.params.login_hint, forgot: mount.ns === 'b2c' && mount.prefix.endsWith('/b2c_1_signin') }), coop && details.params.pocd !== '1' ? { 'Cross-Origin-Opener-Policy': 'same-origin' } : {});
       return;
     }
     if (req.method !== 'POST' && !autoLogin) {
@@ -1247,6 +1248,15 @@ export async function startIdp(options = {}) {
       return;
     }
     const form = autoLogin ? new URLSearchParams({ login: autoLogin }) : new URLSearchParams((await readBody(req)).toString('utf8'));
+    if (form.get('forgot') === '1' && mount.ns === 'b2c') {
+      // B2C's sign-in user flow ends a "Forgot your password?" with this error at the redirect
+      // URI; the app is to start its password-reset user flow (another authority).
+      await provider.interactionFinished(req, res, {
+        error: 'access_denied',
+        error_description: `AADB2C90118: The user has forgotten their password.\r\nCorrelation ID: ${crypto.randomUUID()}\r\nTimestamp: ${new Date().toISOString().replace('T', ' ').slice(0, 19)}Z\r\n`,
+      }, { mergeWithLastSubmission: false });
+      return;
+    }
     const login = (form.get('login') ?? '').trim();
     if (!login) {
       sendHtml(res, 400, loginPage({ error: 'Enter a login name.' }));
