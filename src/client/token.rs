@@ -297,7 +297,7 @@ impl<P: Platform> PublicClientApplication<P> {
             Some(s) if !s.trim().is_empty() => ScopeSet::parse(s),
             _ => scopes.clone(),
         };
-        Ok(AuthenticationResult {
+        let mut r = AuthenticationResult {
             authority: target.authority.canonical().to_owned(),
             unique_id: claims.as_ref().and_then(|c| c.oid().or_else(|| c.sub())).unwrap_or_default().to_owned(),
             // msal: the ID token's tid, else none.
@@ -316,7 +316,13 @@ impl<P: Platform> PublicClientApplication<P> {
             request_id: resp.request_id,
             served_until_ms: 0,
             dpop_proof: None,
-        })
+        };
+        // msal's result without an access token (B2C's to OpenID scopes alone, a loaded
+        // response's): no scopes, no expiry (0 here), no type.
+        if r.access_token.secret().is_empty() {
+            (r.scopes, r.expires_on_ms, r.ext_expires_on_ms, r.refresh_on_ms, r.token_type) = (Vec::new(), 0, 0, None, String::new());
+        }
+        Ok(r)
     }
 
     /// Redeems an authorization code obtained elsewhere (msal's `acquireTokenByCode`).
@@ -570,7 +576,6 @@ impl<P: Platform> PublicClientApplication<P> {
         if let Some(ext) = ext.filter(|e| *e > 0) {
             resp.extended_expires_on = ext;
         }
-        let no_token = resp.access_token.secret().is_empty();
         let target = self.target(req.authority.as_deref()).await?;
         let correlation_id = if req.correlation_id.is_empty() { self.guid()? } else { req.correlation_id.clone() };
         let known = req.account.as_ref().and_then(|a| self.find_account(&self.cache.borrow(), &a.home_account_id, &a.environment).cloned());
@@ -591,10 +596,6 @@ impl<P: Platform> PublicClientApplication<P> {
         // msal's result of a load: from the cache, with the request's correlation id and state
         // as given.
         let mut r = self.save_response(&target, resp, &saving)?;
-        if no_token {
-            // msal's result without an access token: no scopes, no expiry (0 here), no type.
-            (r.scopes, r.expires_on_ms, r.ext_expires_on_ms, r.token_type) = (Vec::new(), 0, 0, String::new());
-        }
         r.from_cache = true;
         // msal's load result names the stored account's tenant and id (not the ID token's
         // tenant profile's).

@@ -367,9 +367,12 @@ impl TokenResponse {
 
     /// `external`: the access token may be absent (checked by [`external`](Self::external)).
     fn from_json(json: &Json, external: bool, now: u64) -> Result<TokenResponse, AuthError> {
+        // B2C answers a request for OpenID scopes alone with an ID token and no access token
+        // (msal then returns an empty `accessToken`); any other response must carry one.
+        let oidc_only = || json.str_field("scope").is_some_and(|s| !s.trim().is_empty() && ScopeSet::parse(s).only_oidc());
         let access_token = match json.str_field("access_token").filter(|s| !s.is_empty()) {
             Some(t) => t,
-            None if external => "",
+            None if external || oidc_only() => "",
             None => return Err(malformed("access_token")),
         };
         let num = |k: &str| -> Result<Option<u64>, AuthError> {

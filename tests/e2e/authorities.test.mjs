@@ -204,6 +204,31 @@ test("B2C's \"Forgot your password?\": the sign-in flow's AADB2C90118 error come
   await ctx.close();
 });
 
+test("B2C: a sign-in asking for OpenID scopes alone gets an ID token and no access token, and msal's result for it (accessToken \"\"); a silent call for them renews", async () => {
+  const { b2c_1_signin: signin } = env.idp.b2cAuthorities;
+  const ctx = await env.browser.newContext();
+  const page = await ctx.newPage();
+  await page.goto(`${env.web.origin}/?${new URLSearchParams({ idp: signin, mode: "entra", cache: "sessionStorage" })}`);
+  await page.waitForSelector("body[data-ready='1']");
+  // msal's B2C sample's login request.
+  await page.evaluate(() => { window.popupRequest = { ...window.popupRequest, scopes: ["openid", "offline_access"] }; });
+  await popupSignIn(page, "#popup", "olga");
+  await page.waitForFunction(() => window.last !== null);
+  const shape = (r) => [r.accessToken, r.idToken.split(".").length, r.scopes, r.expiresOn, r.tokenType, r.account.username, r.idTokenClaims.tfp, r.fromCache];
+  const login = await page.evaluate((s) => (window.last.ok ? eval(s)(window.last.result) : window.last.code), shape.toString());
+  assert.deepEqual(login, ["", 3, [], null, "", "olga", "b2c_1_signin", false]);
+  assert.equal(await page.evaluate(() => Object.keys(sessionStorage).filter((k) => k.includes("-accesstoken-")).length), 0);
+
+  await env.idp.reset();
+  const silent = await page.evaluate(async (s) => {
+    const r = await window.pca.acquireTokenSilent({ scopes: ["openid"], account: window.pca.getAllAccounts()[0] });
+    return eval(s)(r);
+  }, shape.toString());
+  assert.deepEqual(silent, ["", 3, [], null, "", "olga", "b2c_1_signin", false]);
+  assert.equal((await env.idp.counters()).token, 1);
+  await ctx.close();
+});
+
 test("another cloud: a sign-in at a second known host is cached and listed under that host, as msal keys it; its tokens stay with its authority", async () => {
   // The provider answers on two hosts, 127.0.0.1 and localhost: two clouds, as a sovereign
   // cloud or a B2C custom domain beside the configured host.

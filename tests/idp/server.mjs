@@ -745,6 +745,11 @@ export async function startIdp(options = {}) {
           if (body.refresh_token && rt?.expiration) body.refresh_token_expires_in = rt.expiration;
           const uid = oidc.entities.Account?.accountId;
           if (String(oidc.body?.client_info) === '1' && uid) body.client_info = clientInfoOf(uid);
+          if (realm.policy && !popKid && String(body.scope ?? '').split(' ').every((x) => !x || OIDC_SCOPES.includes(x))) {
+            // B2C answers a request for OpenID scopes alone with an ID token and no access token.
+            for (const k of ['access_token', 'expires_in', 'ext_expires_in']) delete body[k];
+            body.id_token_expires_in = config.idTokenTtl;
+          }
           ctx.body = body;
         }
         return;

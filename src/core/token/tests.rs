@@ -327,6 +327,26 @@ fn full_token_response() {
     assert_eq!(t.cached_at, NOW);
 }
 
+/// B2C answers a request for OpenID scopes alone with an ID token and no access token; msal
+/// returns that (an empty `accessToken`). Any other response without one is malformed.
+#[test]
+fn no_access_token_only_for_openid_scopes_alone() {
+    let b2c =
+        r#"{"id_token":"h.p.s","token_type":"Bearer","id_token_expires_in":3600,"scope":"openid offline_access","refresh_token":"rt"}"#;
+    let t = TokenResponse::parse(&ok(b2c), NOW).unwrap();
+    assert_eq!(t.access_token.secret(), "");
+    assert_eq!(t.id_token.as_ref().map(IdToken::secret), Some("h.p.s"));
+    for body in [
+        r#"{"id_token":"h.p.s","scope":"openid api://x/read"}"#,
+        r#"{"id_token":"h.p.s","scope":" "}"#,
+        r#"{"id_token":"h.p.s"}"#,
+        r#"{"id_token":"h.p.s","access_token":"","scope":"User.Read"}"#,
+    ] {
+        let e = TokenResponse::parse(&ok(body), NOW).unwrap_err();
+        assert_eq!(e.code(), codes::FAILED_TO_PARSE_RESPONSE, "{body}");
+    }
+}
+
 #[test]
 fn numbers_may_be_strings() {
     let t =
