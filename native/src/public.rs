@@ -162,6 +162,10 @@ impl Platform for NativePlatform {
         None
     }
 
+    async fn marked_elsewhere_under(&self, _prefix: &str) -> Option<u64> {
+        None
+    }
+
     async fn sleep(&self, ms: u64) {
         tokio::time::sleep(Duration::from_millis(ms)).await;
     }

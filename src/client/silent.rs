@@ -510,10 +510,11 @@ impl<P: Platform> PublicClientApplication<P> {
         // The token this tab sees now: after waiting, only a different one counts as "renewed by
         // another tab" (cached_at has only second resolution).
         let seen_before = self.token_renewed_since(req, 0).ok().flatten().map(|r| r.access_token);
-        // A tab that renewed these scopes shows this mark for a while after it let go of the lock.
+        // A tab that renewed these scopes shows this mark for a while after it let go of the lock
+        // (its value: when that renewal began if it rotated the account's refresh token, else 0).
         let scopes = ScopeSet::new(&req.scopes).to_lower_string();
-        let renewed_mark = [name.as_str(), ".renewed.", &scopes].concat();
-        let failed_mark = [name.as_str(), ".failed.", &scopes].concat();
+        let renewed_any = [name.as_str(), ".renewed."].concat();
+        let renewed_mark = [renewed_any.as_str(), &scopes].concat();
         let uncontended = self.platform.lock(&name, 0).await;
         let waited = uncontended.is_none();
         let _lock = match uncontended {
@@ -530,38 +531,36 @@ impl<P: Platform> PublicClientApplication<P> {
             );
             return self.cache_or_refresh(req).await;
         }
-        // Another tab renewed while we waited for the lock, or (unless this is a forceRefresh,
-        // which wants a token newer than its own start) just before we took it: its result is on
-        // its way (usually already here; on a loaded machine the message can trail the lock by a
-        // few hundred ms). When that tab failed nothing comes, and this tab tries itself.
-        // (Both waits below share one bound.)
+        // Another tab renewed these scopes while we waited for the lock, or (unless this is a
+        // forceRefresh, which wants a token newer than its own start) just before we took it: its
+        // result is on its way (usually already here; on a loaded machine the message can trail
+        // the lock by a few hundred ms). A mark is held before its lock is let go, so without
+        // one nothing comes (the holder failed, or renewed other scopes of the account) and this
+        // tab renews at once. (Both waits below share one bound.)
         let until = self.platform.now_ms().saturating_add(RENEWED_MARK_MS);
-        let mut renewed_mark_value = self.platform.marked_elsewhere(&renewed_mark).await;
-        if waited || (!fresh_only && renewed_mark_value.is_some()) {
-            self.log(LogLevel::Verbose, &req.correlation_id, "renewal: another tab renewed this account's token; waiting for its result");
+        let rotated_elsewhere = self.platform.marked_elsewhere_under(&renewed_any).await;
+        let mut renewed_mark_value = None;
+        if rotated_elsewhere.is_some() && (waited || !fresh_only) {
             while self.platform.now_ms() < until {
+                renewed_mark_value = self.platform.marked_elsewhere(&renewed_mark).await;
+                let Some(ms) = renewed_mark_value else { break };
                 let renewed = self.token_renewed_since(req, since)?;
                 if let Some(hit) = renewed.filter(|h| !fresh_only || seen_before.as_ref() != Some(&h.access_token)) {
                     return Ok(hit);
                 }
-                // The holder failed: nothing will come. (Unless a later holder renewed: then its
-                // result is on its way, and this tab's refresh token may be spent.)
-                renewed_mark_value = self.platform.marked_elsewhere(&renewed_mark).await;
-                if renewed_mark_value.is_none() && self.platform.marked_elsewhere(&failed_mark).await.is_some() {
-                    break;
-                }
                 // A forceRefresh that already holds that renewal's result (seen before it began,
                 // so not new enough) renews itself.
-                if fresh_only && renewed_mark_value.is_none_or(|ms| self.holds_refresh_token_of(req, ms)) {
+                if fresh_only && self.holds_refresh_token_of(req, ms) {
                     break;
                 }
                 self.platform.wait_for_tabs(RENEWAL_HANDOFF_POLL_MS).await;
             }
         }
-        // A tab that renewed just before rotated the refresh token (its mark's value: when its
-        // renewal started); this tab may not see the new one yet and must not present the one
-        // that tab spent (a forceRefresh renews again right after another tab's renewal).
-        if let Some(rotated_ms) = renewed_mark_value {
+        // A tab that renewed just before, these scopes or others of the account, rotated the
+        // refresh token (its mark's value: when its renewal began); this tab may not see the
+        // new one yet and must not present the one that tab spent (a forceRefresh renews again
+        // right after another tab's renewal).
+        if let Some(rotated_ms) = rotated_elsewhere.max(renewed_mark_value) {
             while !self.holds_refresh_token_of(req, rotated_ms) && self.platform.now_ms() < until {
                 self.platform.wait_for_tabs(RENEWAL_HANDOFF_POLL_MS).await;
             }
@@ -571,13 +570,9 @@ impl<P: Platform> PublicClientApplication<P> {
         // this renewal rotated the refresh token, and from when.
         let before_ms = self.platform.now_ms().max(1);
         let result = self.cache_or_refresh(req).await;
-        match &result {
-            Ok(r) if !r.from_cache => {
-                let rotated = self.refresh_token_written_ms(req).is_some_and(|ms| ms > before_ms);
-                self.platform.mark(&renewed_mark, if rotated { before_ms } else { 0 }, RENEWED_MARK_MS).await
-            }
-            Err(_) => self.platform.mark(&failed_mark, 0, RENEWED_MARK_MS).await,
-            Ok(_) => {}
+        if result.as_ref().is_ok_and(|r| !r.from_cache) {
+            let rotated = self.refresh_token_written_ms(req).is_some_and(|ms| ms > before_ms);
+            self.platform.mark(&renewed_mark, if rotated { before_ms } else { 0 }, RENEWED_MARK_MS).await;
         }
         result
     }

@@ -393,6 +393,14 @@ impl Drop for MemoryLock {
     }
 }
 
+impl MemoryPlatform {
+    /// The largest value of the marks other tabs show whose names `matches` accepts.
+    fn others_marks(&self, matches: impl Fn(&str) -> bool) -> Option<u64> {
+        let now = self.now_ms();
+        self.profile.marks.borrow().iter().filter(|(n, t, until, _)| matches(n) && *t != self.tab && *until > now).map(|m| m.3).max()
+    }
+}
+
 impl Platform for MemoryPlatform {
     type Store = TabStore;
     type Popup = Result<String, WindowError>;
@@ -548,8 +556,11 @@ impl Platform for MemoryPlatform {
     }
 
     async fn marked_elsewhere(&self, name: &str) -> Option<u64> {
-        let now = self.now_ms();
-        self.profile.marks.borrow().iter().filter(|(n, t, until, _)| n == name && *t != self.tab && *until > now).map(|m| m.3).max()
+        self.others_marks(|n| n == name)
+    }
+
+    async fn marked_elsewhere_under(&self, prefix: &str) -> Option<u64> {
+        self.others_marks(|n| n.starts_with(prefix))
     }
 
     async fn sleep(&self, ms: u64) {

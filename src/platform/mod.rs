@@ -208,6 +208,9 @@ pub trait Platform {
     fn mark(&self, name: &str, value: u64, ms: u64) -> impl Future<Output = ()>;
     /// While other tabs show the mark `name`: the largest of their values; else `None`.
     fn marked_elsewhere(&self, name: &str) -> impl Future<Output = Option<u64>>;
+    /// While other tabs show marks whose names start with `prefix`: the largest of their
+    /// values; else `None`.
+    fn marked_elsewhere_under(&self, prefix: &str) -> impl Future<Output = Option<u64>>;
     /// Resolves after `ms`.
     fn sleep(&self, ms: u64) -> impl Future<Output = ()>;
     /// Resolves after `ms`, or sooner when another tab of the app writes to the shared storage

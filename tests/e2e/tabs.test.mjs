@@ -2,6 +2,7 @@
 // abandoned redirects, account sync, full storage, corrupted cache.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { TODO_SCOPES } from "../idp/server.mjs";
 import { signedInPage, useEnv } from "./env.mjs";
 import { fillStorage, popupSignIn, silent, storageDiff, storageSnapshot, waitFor } from "./helpers.mjs";
 
@@ -44,6 +45,37 @@ test("3 tabs renew the same expired token at once: 1 token request, all 3 get it
     const again = await Promise.all([c, b].map((p) => silent(p)));
     assert.deepEqual(again.map((r) => r.ok), [true, true], JSON.stringify(again));
     assert.equal((await env.idp.counters()).token, 2);
+  } finally {
+    await ctx.close();
+  }
+});
+
+test("2 tabs renew other scopes of one account at once (a laptop waking): each renews its own at once, with the rotated refresh token", async (t) => {
+  const ctx = await env.browser.newContext();
+  await ctx.clock.install();
+  try {
+    const a = await signedInPage(env, "tom", { cache: "localStorage", context: ctx });
+    const b = await openTab(ctx, "localStorage");
+    const api = { scopes: [TODO_SCOPES[0]] };
+    assert.equal((await silent(b, api)).ok, true);
+    await ctx.clock.fastForward("01:00:05");
+    await env.idp.reset();
+    const timed = async (p, extra) => {
+      const started = Date.now();
+      const r = await silent(p, extra);
+      return { ...r, ms: Date.now() - started };
+    };
+    const [user, todo] = await Promise.all([timed(a), timed(b, api)]);
+    t.diagnostic(`User.Read ${user.ms} ms, the API's scope ${todo.ms} ms`);
+    assert.deepEqual([user.ok, user.fromCache, todo.ok, todo.fromCache], [true, false, true, false], JSON.stringify([user, todo]));
+    assert.equal((await env.idp.counters()).token, 2, "each tab renewed its own scopes once");
+    // The tab that took the account's lock second waited for the first's request, not for a
+    // hand-off of other scopes (3 s before).
+    assert.ok(Math.max(user.ms, todo.ms) < 2000, JSON.stringify([user.ms, todo.ms]));
+    // Nothing presented a spent refresh token: the next renewals work in both tabs.
+    await ctx.clock.fastForward("01:00:05");
+    const again = await Promise.all([silent(b), silent(a, api)]);
+    assert.deepEqual(again.map((r) => r.ok), [true, true], JSON.stringify(again));
   } finally {
     await ctx.close();
   }

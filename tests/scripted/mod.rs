@@ -130,6 +130,10 @@ pub fn handle(idp: &Rc<RefCell<Idp>>, req: &HttpRequest) -> Result<HttpResponse,
             let last = std::mem::replace(&mut idp.uid, user);
             let mut r = token_response_in(&mut idp, true, &tenant);
             idp.uid = last;
+            // Granted: the scopes asked for.
+            if let Some(scope) = req.form_field("scope").filter(|s| !s.contains('"')) {
+                r.body = r.body.replace(r#""scope":"User.Read openid profile offline_access""#, &format!(r#""scope":"{scope}""#));
+            }
             if idp.reusable_rts {
                 r.body = r.body.replace(&format!(r#","refresh_token":"rt-{}""#, idp.next), "");
             }

@@ -242,6 +242,13 @@ impl Drop for WebLock {
     }
 }
 
+/// The largest value of the marks other tabs show named `prefix` (`under`: whose names start
+/// with it).
+async fn others_marked(prefix: &str, under: bool) -> Option<u64> {
+    // A value is a time in ms or 0: whole numbers far below 2^53.
+    promised(window::others_marked(prefix, under)).await.ok().and_then(|v| v.as_f64()).map(|v| v as u64)
+}
+
 impl Platform for BrowserPlatform {
     type Store = Rc<WebStore>;
     type Popup = JsValue;
@@ -411,8 +418,11 @@ impl Platform for BrowserPlatform {
     }
 
     async fn marked_elsewhere(&self, name: &str) -> Option<u64> {
-        // A value is a time in ms or 0: whole numbers far below 2^53.
-        promised(window::others_marked(name)).await.ok().and_then(|v| v.as_f64()).map(|v| v as u64)
+        others_marked(name, false).await
+    }
+
+    async fn marked_elsewhere_under(&self, prefix: &str) -> Option<u64> {
+        others_marked(prefix, true).await
     }
 
     async fn load_storage(&self) {

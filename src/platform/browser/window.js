@@ -518,15 +518,19 @@ export function markLock(prefix, value, ms) {
   });
 }
 
-// Resolves to the largest value of the marks with this prefix other tabs hold (see markLock),
-// or to null when they hold none (a mark of an older version, without a value, counts as 0).
-export function othersMarked(prefix) {
+// Resolves to the largest value of the marks named `prefix` (`under`: whose names start with
+// it) other tabs hold (see markLock), or to null when they hold none (a mark of an older
+// version, without a value, counts as 0).
+export function othersMarked(prefix, under) {
   const locks = typeof navigator !== "undefined" && navigator.locks;
   if (!locks || typeof locks.query !== "function") return Promise.resolve(null);
   return locks.query().then((s) => {
     let max = null;
     for (const { name } of s.held) {
-      const [tab, value] = name.startsWith(`${prefix}|`) ? name.slice(prefix.length + 1).split("|") : [TAB];
+      if (!name.startsWith(under ? prefix : `${prefix}|`)) continue;
+      // `${name}|${tab}|${value}`: the last two parts (a name may hold "|").
+      const parts = name.slice(prefix.length).split("|");
+      const [tab, value] = parts.length > 2 ? parts.slice(-2) : [parts[1]];
       if (tab !== TAB) max = Math.max(max ?? 0, Number(value) || 0);
     }
     return max;

@@ -116,10 +116,10 @@ extern "C" {
     /// Holds the shared Web Lock `prefix|<this tab>|<value>` for `ms`; resolves once held.
     #[wasm_bindgen(js_name = markLock)]
     pub fn mark_lock(prefix: &str, value: f64, ms: u32) -> js_sys::Promise;
-    /// Resolves to the largest value of the `mark_lock`s with this prefix that other tabs hold,
-    /// or to null when they hold none.
+    /// Resolves to the largest value of the `mark_lock`s named `prefix` (`under`: whose names
+    /// start with it) that other tabs hold, or to null when they hold none.
     #[wasm_bindgen(js_name = othersMarked)]
-    pub fn others_marked(prefix: &str) -> js_sys::Promise;
+    pub fn others_marked(prefix: &str, under: bool) -> js_sys::Promise;
     /// Calls a release function.
     pub fn release(f: &JsValue);
     /// Delivers to `events` the string messages of at most `max_length` characters on the
