@@ -891,11 +891,16 @@ impl<S: KeyValueStore> TokenCache<S> {
         }
         self.changed();
         // A snapshot can arrive late (after this tab renewed itself): an entry of ours newer
-        // than its copy there, or than the whole snapshot when it lacks the entry, stays (a
-        // rotated refresh token is never put back).
+        // than its copy there stays (a rotated refresh token is never put back). One it lacks
+        // stays while the storage holds it (the other tab had not seen it: a token for other
+        // scopes that this tab renewed meanwhile), or when it is newer than the whole snapshot.
+        let store = &self.store;
         super::retain(&mut self.credentials, &mut |(k, c)| {
             c.home_account_id != home_account_id
-                || c.last_updated_at > credentials.iter().find(|(t, _)| t == k).map_or(newest, |(_, t)| t.last_updated_at)
+                || match credentials.iter().find(|(t, _)| t == k) {
+                    Some((_, theirs)) => c.last_updated_at > theirs.last_updated_at,
+                    None => c.last_updated_at > newest || store.contains(k),
+                }
         });
         for (k, c) in credentials {
             if !self.credentials.iter().any(|(ours, _)| *ours == k) {

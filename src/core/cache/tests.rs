@@ -1479,6 +1479,33 @@ fn a_late_snapshot_from_another_tab_never_puts_back_an_older_token() {
 }
 
 #[test]
+fn a_snapshot_that_lacks_this_tabs_token_for_other_scopes_leaves_it_while_the_storage_holds_it() {
+    // Tab B renews Mail.Read; tab A, before B's writes reach it, renews User.Read and announces
+    // the account without B's token: B keeps it (dropped, B would renew it again).
+    let at_time = |at: &str, scope: &str, secs: u64| {
+        let mut r = response(at, scope, "");
+        r.cached_at = secs;
+        r
+    };
+    let (mut a, mut b) = (new_cache(), new_cache());
+    let account = account();
+    save(&mut b, &at_time("at-mail", "Mail.Read", NOW + 1), &account, REALM, "Mail.Read");
+    save(&mut a, &at_time("at-user", "User.Read", NOW + 2), &account, REALM, "User.Read");
+    assert!(b.apply_snapshot(HOME, &a.account_snapshot(HOME), (NOW + 3) * 1000, 0));
+    assert_eq!(find(&b, "Mail.Read", &[ENV], REALM, "").map(|c| c.secret.clone()).as_deref(), Some("at-mail"));
+    assert_eq!(find(&b, "User.Read", &[ENV], REALM, "").unwrap().secret, "at-user");
+    let envs = envs(&[ENV]);
+    assert_eq!(b.find_refresh_token(HOME, &envs, false).unwrap().secret, "rt-at-user", "the newer refresh token");
+    // Once the storage no longer holds it (another tab removed it), the next snapshot drops it.
+    for k in b.store().keys().into_iter().filter(|k| k.contains("mail.read")) {
+        b.store().remove(&k);
+    }
+    save(&mut a, &at_time("at-user-2", "User.Read", NOW + 4), &account, REALM, "User.Read");
+    assert!(b.apply_snapshot(HOME, &a.account_snapshot(HOME), (NOW + 5) * 1000, 0));
+    assert!(find(&b, "Mail.Read", &[ENV], REALM, "").is_none());
+}
+
+#[test]
 fn a_reload_keeps_what_another_tabs_snapshot_brought_until_the_storage_shows_it() {
     // Tab A signs in and announces its entries; they reach tab B before A's writes reach B's
     // view of the storage (here: B's storage never had them). B's reload, for any other
