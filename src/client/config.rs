@@ -50,7 +50,8 @@ pub struct Config {
     /// The most detailed log level written (msal's `loggerOptions.logLevel`; default Info):
     /// lines above it are not even formatted.
     pub log_level: crate::platform::LogLevel,
-    /// Hidden iframe timeout.
+    /// Hidden iframe timeout (msal's `iframeBridgeTimeout`). Above msal's default, a frame
+    /// whose provider page pauses is waited for that long, not only [`FRAME_SETTLE_MS`](super::FRAME_SETTLE_MS).
     pub iframe_timeout_ms: u64,
     /// How long a network request (discovery, token endpoint) may go unanswered before it is
     /// aborted (`system.networkTimeout`; msal-browser has none and waits forever).
@@ -119,7 +120,7 @@ impl Config {
             token_renewal_offset_secs: DEFAULT_RENEWAL_OFFSET_SECS,
             popup_timeout_ms: 60_000,
             log_level: crate::platform::LogLevel::Info,
-            iframe_timeout_ms: 10_000,
+            iframe_timeout_ms: super::DEFAULT_IFRAME_TIMEOUT_MS,
             network_timeout_ms: 30_000,
             validate_id_token_claims: false,
             is_mcp: false,

@@ -875,13 +875,12 @@ impl<P: Platform> PublicClientApplication<P> {
             let pending =
                 self.build_pending(req, retry_id.as_deref().unwrap_or_default(), InteractionType::Silent, "", &target, binding)?;
             self.log(LogLevel::Verbose, &pending.correlation_id, "ssoSilent: loading the authorize request in a hidden frame");
-            let frame = self.platform.load_hidden_frame(
-                &pending.url,
-                pending.form.as_deref(),
-                &pending.state_id,
-                self.config.iframe_timeout_ms,
-                FRAME_SETTLE_MS,
-            );
+            // An app that gave frames more than msal's default time (msal's advice for slow
+            // federated sign-ins, whose hops can pause longer than the settle bound) waits that
+            // long for any frame.
+            let timeout = self.config.iframe_timeout_ms;
+            let settle = if timeout > DEFAULT_IFRAME_TIMEOUT_MS { 0 } else { FRAME_SETTLE_MS };
+            let frame = self.platform.load_hidden_frame(&pending.url, pending.form.as_deref(), &pending.state_id, timeout, settle);
             match frame.await {
                 Ok(response) => match (pending.correlation_id.clone(), self.finish_interaction(pending, &response).await) {
                     (id, Err(e)) if e.code() == "invalid_grant" && retry_id.is_none() => {

@@ -78,8 +78,10 @@ pub const MAX_ANNOUNCEMENT_BYTES: usize = 256 * 1024;
 /// After a hidden frame got no answer, how long silent frame attempts fail at once.
 pub const FRAME_BACKOFF_MS: u64 = 5 * 60 * 1000;
 /// How long after a page of another origin loaded in a hidden frame without answering the
-/// client gives up on it.
+/// client gives up on it (unless the app gave frames more than msal's default time).
 pub const FRAME_SETTLE_MS: u64 = 2_000;
+/// msal's default `iframeBridgeTimeout` (ms).
+pub const DEFAULT_IFRAME_TIMEOUT_MS: u64 = 10_000;
 
 /// The error for a window that ended without a response.
 fn window_error(e: WindowError, correlation_id: &str) -> AuthError {

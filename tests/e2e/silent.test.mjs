@@ -301,6 +301,34 @@ test("a silent iframe that gets no answer fails early, then at once, with Intera
   }
 });
 
+test("a silent frame through a slow federated hop (a page that goes on after 2.5 s): by default it fails fast; with iframeBridgeTimeout raised, as msal advises, it signs in", async () => {
+  const sso = (page) => page.evaluate(async () => {
+    const t0 = performance.now();
+    try {
+      const r = await window.pca.ssoSilent({ scopes: ["User.Read"], loginHint: window.pca.getAllAccounts()[0].username, redirectUri: location.origin + "/redirect.html" });
+      return { ok: true, user: r.account.username, ms: performance.now() - t0 };
+    } catch (e) {
+      return { ok: false, code: e.errorCode, sub: e.subError, ms: performance.now() - t0 };
+    }
+  });
+  const fast = await signedInPage(env, "hal");
+  const patient = await signedInPage(env, "ida", { extra: { system: JSON.stringify({ iframeBridgeTimeout: 15000 }) } });
+  await env.idp.setConfig({ silentHopMs: 2500 });
+  try {
+    // The default trades this hop for a fast answer when third-party cookies are blocked.
+    const cut = await sso(fast);
+    assert.deepEqual([cut.ok, cut.code, cut.sub], [false, "interaction_required", "iframe_no_response"], JSON.stringify(cut));
+    assert.ok(cut.ms < 5000, JSON.stringify(cut));
+    const done = await sso(patient);
+    assert.deepEqual([done.ok, done.user], [true, "ida"], JSON.stringify(done));
+    assert.ok(done.ms >= 2500, JSON.stringify(done));
+  } finally {
+    await env.idp.setConfig({ silentHopMs: 0 });
+    await fast.context().close();
+    await patient.context().close();
+  }
+});
+
 test("waking up (visibilitychange) renews tokens that expired while the page slept", async () => {
   const ctx = await clockedContext();
   const page = await signedInPage(env, "wes", { context: ctx });

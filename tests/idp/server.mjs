@@ -285,6 +285,7 @@ export async function startIdp(options = {}) {
   let counters = newCounters();
   let failNext = null;
   let silentNoResponse = false;
+  let silentHopMs = 0;
   // As Entra: the sign-in page sends Cross-Origin-Opener-Policy unless the authorize request
   // said pocd=1 (test switch `coop`, on by default).
   let coop = opts.coop !== false;
@@ -1037,6 +1038,18 @@ export async function startIdp(options = {}) {
         sendHtml(res, 200, '<!doctype html><title>Sign in</title><p>Your browser blocked the session cookie.</p>');
         return;
       }
+      // Test switch: a silent request first lands on a page that goes on after this many ms,
+      // as a federated sign-in's hop (an identity provider's auto-posted form) on a slow link.
+      if (silentHopMs > 0 && url.searchParams.get('prompt') === 'none') {
+        if (url.searchParams.get('hop') !== 'done') {
+          const next = new URL(url);
+          next.searchParams.set('hop', 'done');
+          sendHtml(res, 200, `<!doctype html><title>Signing in</title><script>setTimeout(() => location.replace(${JSON.stringify(next.pathname + next.search)}), ${silentHopMs});</script>`);
+          return;
+        }
+        url.searchParams.delete('hop');
+        search = url.search;
+      }
     }
     if (rest === routes.end_session && req.method === 'GET') {
       counters.endSession += 1;
@@ -1348,7 +1361,7 @@ export async function startIdp(options = {}) {
   }
 
   function currentConfig() {
-    return { ...config, silentNoResponse, coop, coopStep, autoLogin, dpopRequireNonce, cloudInstance, graphHosts, stall: [...stall], spaOrigins: [...spaOrigins], redirectUris: [...registered] };
+    return { ...config, silentNoResponse, silentHopMs, coop, coopStep, autoLogin, dpopRequireNonce, cloudInstance, graphHosts, stall: [...stall], spaOrigins: [...spaOrigins], redirectUris: [...registered] };
   }
 
   function applyConfig(patch = {}) {
@@ -1359,6 +1372,7 @@ export async function startIdp(options = {}) {
     const origins = patch.spaOrigins !== undefined ? patch.spaOrigins.map(normalizeOrigin) : undefined;
     const uris = patch.redirectUris !== undefined ? normalizeRedirectUris(patch.redirectUris) : undefined;
     if (patch.silentNoResponse !== undefined) silentNoResponse = patch.silentNoResponse === true;
+    if (patch.silentHopMs !== undefined) silentHopMs = Number.isInteger(patch.silentHopMs) && patch.silentHopMs > 0 ? patch.silentHopMs : 0;
     if (patch.coop !== undefined) coop = patch.coop !== false;
     if (patch.coopStep !== undefined) coopStep = patch.coopStep === true;
     if (patch.autoLogin !== undefined) autoLogin = patch.autoLogin ? String(patch.autoLogin) : null;
