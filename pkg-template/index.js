@@ -700,7 +700,8 @@ function loadWasm(url) {
     const where = url || (moduleUrl ? undefined : scriptUrl && new URL("msal_wasm_bg.wasm", scriptUrl));
     wasmReady = init(where ? { module_or_path: where } : undefined).then((m) => { wasmLoaded = true; return m; }, (e) => {
       wasmReady = null;
-      const hint = url ? "" : " (serve msal_wasm_bg.wasm next to the script that contains msal-wasm, or set system.wasmUrl to where it is)";
+      const hint = typeof WebAssembly !== "object" ? " (this browser has WebAssembly turned off)"
+        : url ? "" : " (serve msal_wasm_bg.wasm next to the script that contains msal-wasm, or set system.wasmUrl to where it is)";
       throw described(BrowserAuthError, "wasm_load_failed", `could not load the msal-wasm module: ${e && e.message ? e.message : e}${hint}`);
     });
   }

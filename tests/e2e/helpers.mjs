@@ -29,7 +29,9 @@ const PLAYWRIGHT_DISABLED_FEATURES = [
   "NetworkTimeServiceQuerying", "AimEnabled", "PreconnectToSearch",
 ];
 
-export async function launchBrowser(engine = ENGINE, { backForwardCache = false } = {}) {
+// `jitless`: V8 without its compilers, as a browser with WebAssembly turned off runs it (the
+// WebAssembly global is then missing).
+export async function launchBrowser(engine = ENGINE, { backForwardCache = false, jitless = false } = {}) {
   if (engine === "firefox") {
     installFirefoxEsrShim();
     return firefox.launch({ channel: "moz-firefox", executablePath: FIREFOX, headless: true });
@@ -50,6 +52,7 @@ export async function launchBrowser(engine = ENGINE, { backForwardCache = false 
       // that one. A frame of another site then gets Web Storage and BroadcastChannels of its
       // own, keyed by the top-level site, instead of none.
       `--disable-features=${PLAYWRIGHT_DISABLED_FEATURES.join(",")}`,
+      ...(jitless ? ["--js-flags=--jitless"] : []),
     ],
   });
   if (CPU_SLOWDOWN > 1) {

@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { CLIENT_ID, TENANT_ID } from "../idp/server.mjs";
 import { signedInPage, useEnv } from "./env.mjs";
-import { clickClosing, popupSignIn, waitFor } from "./helpers.mjs";
+import { clickClosing, launchBrowser, popupSignIn, waitFor } from "./helpers.mjs";
 
 const env = useEnv({ redirectPaths: ["/two-clients.html"] });
 
@@ -25,6 +25,22 @@ function silentCalls(page, requests, limitMs = 30000) {
     return { out, ms: performance.now() - t0 };
   }, [requests, limitMs]);
 }
+
+test("a browser with WebAssembly turned off (Chromium without its compilers, as Edge's enhanced security mode runs it): initialize() fails with wasm_load_failed, naming the cause", async () => {
+  const browser = env.watch(await launchBrowser("chromium", { jitless: true }));
+  try {
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(env.harness("entra"));
+    await page.waitForSelector("body[data-ready='1']");
+    const r = await page.evaluate(() => [typeof WebAssembly, window.redirect]);
+    assert.equal(r[0], "undefined");
+    assert.deepEqual([r[1].ok, r[1].name, r[1].code], [false, "BrowserAuthError", "wasm_load_failed"], JSON.stringify(r));
+    assert.match(r[1].message, /this browser has WebAssembly turned off/);
+    await page.context().close();
+  } finally {
+    await browser.close();
+  }
+});
 
 test("a renewal lock held forever by a page of the origin costs its bound, then the tab renews alone", async () => {
   // networkTimeout 1 s: the renewal lock is waited for 2 × 1 s + 2 s = 4 s at most.

@@ -204,7 +204,7 @@ test("a page reloaded with its popup open: handleRedirectPromise releases the lo
   const ctx = await env.browser.newContext();
   const a = await reloadWithPopupOpen(ctx);
   // The harness's handleRedirectPromise on load found the lock with no redirect request saved.
-  assert.deepEqual(await a.evaluate(() => window.redirect), { ok: false, name: "BrowserAuthError", code: "no_token_request_cache_error" });
+  assert.deepEqual(await a.evaluate(() => { const { ok, name, code } = window.redirect; return { ok, name, code }; }), { ok: false, name: "BrowserAuthError", code: "no_token_request_cache_error" });
   await popupSignIn(a, "#popup", "yves");
   await a.waitForFunction(() => window.last !== null);
   assert.equal(await a.evaluate(() => (window.last.ok ? "ok" : window.last.code)), "ok");
