@@ -187,7 +187,7 @@ pub trait Platform {
     ) -> impl Future<Output = Result<String, WindowError>>;
     /// Loads `url` in a hidden frame (or posts `form`'s fields to it there) and waits for the
     /// authorize response (as [`wait_for_popup`](Self::wait_for_popup)); a page of another
-    /// origin that loaded and was followed by nothing for `settle_ms` is
+    /// origin that loaded and was followed by nothing for `settle_ms` (`0`: no such bound) is
     /// [`WindowError::NoResponse`]. The frame is removed.
     fn load_hidden_frame(
         &self,
