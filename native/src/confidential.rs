@@ -747,6 +747,12 @@ impl ConfidentialClientApplication {
                 return Err(e.with_correlation_id(correlation_id));
             }
         };
+        // (The parser lets B2C's answer to OpenID scopes alone through without an access token;
+        // an app's token is nothing without one.)
+        if token.access_token.secret().is_empty() {
+            return Err(AuthError::new(ErrorKind::Network, codes::FAILED_TO_PARSE_RESPONSE, "the token response has no access_token")
+                .with_correlation_id(correlation_id));
+        }
         check_token_type(&token.token_type, if bind.is_some() { token_type } else { "Bearer" })
             .map_err(|e| e.with_correlation_id(correlation_id.clone()))?;
         if matches!(bind, Some(AppBind::Pop(_)))

@@ -512,7 +512,8 @@ impl<P: Platform> PublicClientApplication<P> {
         let seen_before = self.token_renewed_since(req, 0).ok().flatten().map(|r| r.access_token);
         // A tab that renewed these scopes shows this mark for a while after it let go of the lock
         // (its value: when that renewal began if it rotated the account's refresh token, else 0).
-        let scopes = ScopeSet::new(&req.scopes).to_lower_string();
+        // (The scopes a cached token is looked up by: ["User.Read", "openid"] is ["User.Read"].)
+        let scopes = ScopeSet::new(&req.scopes).for_cache_search().to_lower_string();
         let renewed_any = [name.as_str(), ".renewed."].concat();
         let renewed_mark = [renewed_any.as_str(), &scopes].concat();
         let uncontended = self.platform.lock(&name, 0).await;
@@ -542,8 +543,12 @@ impl<P: Platform> PublicClientApplication<P> {
         let mut renewed_mark_value = None;
         if rotated_elsewhere.is_some() && (waited || !fresh_only) {
             while self.platform.now_ms() < until {
+                let first = renewed_mark_value.is_none();
                 renewed_mark_value = self.platform.marked_elsewhere(&renewed_mark).await;
                 let Some(ms) = renewed_mark_value else { break };
+                if first {
+                    self.log(LogLevel::Verbose, &req.correlation_id, "renewal: another tab renewed these scopes; waiting for its result");
+                }
                 let renewed = self.token_renewed_since(req, since)?;
                 if let Some(hit) = renewed.filter(|h| !fresh_only || seen_before.as_ref() != Some(&h.access_token)) {
                     return Ok(hit);
@@ -570,9 +575,12 @@ impl<P: Platform> PublicClientApplication<P> {
         // this renewal rotated the refresh token, and from when.
         let before_ms = self.platform.now_ms().max(1);
         let result = self.cache_or_refresh(req).await;
-        if result.as_ref().is_ok_and(|r| !r.from_cache) {
+        if let Some(r) = result.as_ref().ok().filter(|r| !r.from_cache) {
             let rotated = self.refresh_token_written_ms(req).is_some_and(|ms| ms > before_ms);
-            self.platform.mark(&renewed_mark, if rotated { before_ms } else { 0 }, RENEWED_MARK_MS).await;
+            // A result without an access token (B2C's to OpenID scopes alone) is nothing the
+            // others could be served: only the account's mark, for the rotation.
+            let mark = if r.access_token.secret().is_empty() { &renewed_any } else { &renewed_mark };
+            self.platform.mark(mark, if rotated { before_ms } else { 0 }, RENEWED_MARK_MS).await;
         }
         result
     }

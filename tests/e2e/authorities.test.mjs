@@ -217,7 +217,8 @@ test("B2C: a sign-in asking for OpenID scopes alone gets an ID token and no acce
   const shape = (r) => [r.accessToken, r.idToken.split(".").length, r.scopes, r.expiresOn, r.tokenType, r.account.username, r.idTokenClaims.tfp, r.fromCache];
   const login = await page.evaluate((s) => (window.last.ok ? eval(s)(window.last.result) : window.last.code), shape.toString());
   assert.deepEqual(login, ["", 3, [], null, "", "olga", "b2c_1_signin", false]);
-  assert.equal(await page.evaluate(() => Object.keys(sessionStorage).filter((k) => k.includes("-accesstoken-")).length), 0);
+  const accessTokens = () => page.evaluate(() => Object.keys(sessionStorage).filter((k) => k.includes("|accesstoken|")).length);
+  assert.equal(await accessTokens(), 0);
 
   await env.idp.reset();
   const silent = await page.evaluate(async (s) => {
@@ -226,6 +227,11 @@ test("B2C: a sign-in asking for OpenID scopes alone gets an ID token and no acce
   }, shape.toString());
   assert.deepEqual(silent, ["", 3, [], null, "", "olga", "b2c_1_signin", false]);
   assert.equal((await env.idp.counters()).token, 1);
+  assert.equal(await accessTokens(), 0);
+  // An API's scope gets an access token, cached as usual.
+  const api = await page.evaluate(() => window.pca.acquireTokenSilent({ scopes: ["User.Read"], account: window.pca.getAllAccounts()[0] }).then((r) => [r.accessToken.length > 0, r.scopes.includes("User.Read")]));
+  assert.deepEqual(api, [true, true]);
+  assert.equal(await accessTokens(), 1);
   await ctx.close();
 });
 

@@ -41,6 +41,8 @@ pub struct Idp {
     pub reusable_rts: bool,
     /// Whose each refresh token is (its user's `uid`, `None` for ada): a refresh answers for them.
     pub rt_users: Vec<(String, Option<String>)>,
+    /// As B2C: a refresh for OpenID scopes alone answers without an access token.
+    pub b2c: bool,
 }
 
 pub fn jwt(claims: &str) -> String {
@@ -133,6 +135,9 @@ pub fn handle(idp: &Rc<RefCell<Idp>>, req: &HttpRequest) -> Result<HttpResponse,
             // Granted: the scopes asked for.
             if let Some(scope) = req.form_field("scope").filter(|s| !s.contains('"')) {
                 r.body = r.body.replace(r#""scope":"User.Read openid profile offline_access""#, &format!(r#""scope":"{scope}""#));
+                if idp.b2c && msal_wasm::core::scopes::ScopeSet::parse(&scope).only_oidc() {
+                    r.body = r.body.replace(&format!(r#""access_token":"at-{}","#, idp.next), "");
+                }
             }
             if idp.reusable_rts {
                 r.body = r.body.replace(&format!(r#","refresh_token":"rt-{}""#, idp.next), "");
