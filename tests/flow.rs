@@ -881,11 +881,33 @@ fn a_redirect_response_is_found_on_the_page_taken_back_to_the_start_page_and_red
     h.pca.abort_interaction(&pending);
     h.platform.set_page_url(format!("https://app.example/{response}"));
     assert_eq!(h.pca.begin_handle_redirect(None, true).unwrap(), RedirectStart::None);
-    // A response the app passes itself is used as given, and the address is not touched.
+    // A response the app passes itself is used as given, and the address, holding none, is
+    // not touched.
     let (pending, response) = h.authorize(InteractionType::Redirect);
     drop(pending);
     h.platform.set_page_url("https://app.example/start");
-    assert_eq!(h.pca.begin_handle_redirect(Some(&response), true).unwrap(), RedirectStart::Redeem { response, clean_url: None });
+    assert_eq!(
+        h.pca.begin_handle_redirect(Some(&response), true).unwrap(),
+        RedirectStart::Redeem { response: response.clone(), clean_url: None }
+    );
+    assert!(block_on(h.pca.handle_redirect(Some(&response))).unwrap().is_some());
+    // msal-angular passes the address's fragment on every page (its MsalService reads it): as
+    // msal, the response still leaves the address and the browser goes back to the start page,
+    // where the path msal-angular then passes as a "hash" is no response and the stashed one
+    // is redeemed.
+    let (pending, response) = h.authorize(InteractionType::Redirect);
+    drop(pending);
+    h.platform.set_page_url(format!("https://app.example/?keep=1{response}"));
+    assert_eq!(
+        h.pca.begin_handle_redirect(Some(&response), true).unwrap(),
+        RedirectStart::Navigate { url: "https://app.example/start".into(), clean_url: Some("https://app.example/?keep=1".into()) }
+    );
+    h.platform.set_page_url("https://app.example/start");
+    let RedirectStart::Redeem { response: stashed, clean_url: None } = h.pca.begin_handle_redirect(Some("#/start"), true).unwrap() else {
+        panic!("the start page redeems the stashed response")
+    };
+    assert_eq!(stashed.trim_start_matches('#'), &response[1..]);
+    assert!(block_on(h.pca.handle_redirect(Some(&stashed))).unwrap().is_some());
 }
 
 #[test]

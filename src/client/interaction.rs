@@ -590,17 +590,25 @@ impl<P: Platform> PublicClientApplication<P> {
     }
 
     /// The first, synchronous half of msal's `handleRedirectPromise` on a page load: finds this
-    /// tab's redirect response — `given` (the app's hash), else the page address, else one
-    /// stashed by an earlier page — and says what to do with it. A response of a popup or a
-    /// hidden frame is not ours here (its opener reads it) and the page is left alone. With
-    /// `navigate_to_login_request_url`, a response that arrived on another page than the one
-    /// the sign-in started from is stashed and the browser goes back there (msal's default).
+    /// tab's redirect response — `given` (the app's hash, which msal-angular always passes),
+    /// else the page address, else one stashed by an earlier page — and says what to do with
+    /// it. A response of a popup or a hidden frame is not ours here (its opener reads it) and
+    /// the page is left alone. As msal, a response in the address is cleaned from it whatever
+    /// the app passed. With `navigate_to_login_request_url`, a response that arrived on another
+    /// page than the one the sign-in started from is stashed and the browser goes back there
+    /// (msal's default).
     /// Then [`handle_redirect`](Self::handle_redirect) redeems [`RedirectStart::Redeem`]'s
     /// response (or clears a stale redirect for [`RedirectStart::None`]).
     pub fn begin_handle_redirect(&self, given: Option<&str>, navigate_to_login_request_url: bool) -> Result<RedirectStart, AuthError> {
         let page = self.platform.page_url();
         let (hash, query) = crate::core::url::response_parts(&page);
-        let from_page = given.is_none();
+        let in_address = hash.is_some() || query.is_some();
+        let redirect_response = |r: &str| {
+            AuthorizeResponse::parse(r)
+                .ok()
+                .and_then(|p| RequestState::parse(&p.state).ok())
+                .is_some_and(|s| s.interaction_type == InteractionType::Redirect)
+        };
         // This client's interaction lock, read once (nothing below takes or releases it before
         // it is read again).
         let own = self.interaction_lock_type();
@@ -610,16 +618,11 @@ impl<P: Platform> PublicClientApplication<P> {
             // stashed the end-session page's state): the sign-out is over.
             self.release_interaction_lock();
             self.clear_redirect_state();
-            let clean_url = (from_page && (hash.is_some() || query.is_some())).then(|| crate::core::url::without_response(&page));
+            let clean_url = in_address.then(|| crate::core::url::without_response(&page));
             return Ok(RedirectStart::SignedOut { clean_url });
         }
         let found = given.map(str::to_owned).or_else(|| hash.or(query).map(str::to_owned));
-        let ours = found.filter(|r| {
-            AuthorizeResponse::parse(r)
-                .ok()
-                .and_then(|p| RequestState::parse(&p.state).ok())
-                .is_some_and(|s| s.interaction_type == InteractionType::Redirect)
-        });
+        let ours = found.filter(|r| redirect_response(r));
         // A response is consumed only while this client has a redirect in progress (as msal:
         // otherwise the address is left alone for whoever it belongs to — another client of
         // the page, or nobody). While it has one, a response that is not its own fails the
@@ -635,10 +638,10 @@ impl<P: Platform> PublicClientApplication<P> {
             // interaction that cannot finish (a popup of this page before it was reloaded):
             // the lock is released and the call fails. Not in a popup's or a frame's page
             // (their storage is a copy of the opener's).
-            let elsewhere = self.platform.in_frame() || (!has_ours && (hash.is_some() || query.is_some()));
+            let elsewhere = self.platform.in_frame() || (!has_ours && in_address);
             // As msal: a redirect response in the fragment that nobody waits for leaves the
             // address, unless another client of the page has an interaction under way.
-            let stale = from_page && has_ours && hash.is_some() && (own.is_some() || self.interaction_lock().is_none());
+            let stale = hash.is_some_and(redirect_response) && (own.is_some() || self.interaction_lock().is_none());
             // (Under a sign-in lock, `pending` is the saved redirect request.)
             if own.as_deref() == Some(SIGNIN) && pending.is_none() && !elsewhere {
                 self.release_interaction_lock();
@@ -651,9 +654,9 @@ impl<P: Platform> PublicClientApplication<P> {
             });
         };
         // Remove the code and state from the address bar before anything else.
-        let mut clean_url = from_page.then(|| crate::core::url::without_response(&page));
+        let mut clean_url = in_address.then(|| crate::core::url::without_response(&page));
         let start = pending.map(|p| p.origin).filter(|o| !o.is_empty());
-        if let Some(start) = start.filter(|_| navigate_to_login_request_url && from_page) {
+        if let Some(start) = start.filter(|_| navigate_to_login_request_url) {
             let here = clean_url.as_deref().unwrap_or(&page);
             // msal's rule for the same page: its address without the fragment, an empty `?`,
             // percent-escapes or a trailing `/` of the path.

@@ -8,18 +8,26 @@ import { PublicClientApplication, InteractionStatus, InteractionType, EventType 
 import { HttpRequest } from "@angular/common/http";
 import { firstValueFrom, of } from "rxjs";
 
+// The test passes the provider's authority (and a mode) once; a redirect's return keeps them.
 const q = new URLSearchParams(location.search);
-const authority = q.get("idp");
+for (const k of ["idp", "ngLocation"]) if (q.get(k)) sessionStorage.setItem(`app.${k}`, q.get(k));
+const authority = sessionStorage.getItem("app.idp");
+// ngLocation=1: MsalService gets the Location Angular injects (whose path carries the address's
+// fragment, which MsalService hands to every handleRedirectPromise), and the redirect URI is a
+// page of the app, as in msal-angular's samples with MsalRedirectComponent.
+const withNgLocation = sessionStorage.getItem("app.ngLocation") === "1";
 const instance = new PublicClientApplication({
-  auth: { clientId: "msal-wasm-test-client", authority, knownAuthorities: [new URL(authority).host], redirectUri: "/redirect.html" },
+  auth: { clientId: "msal-wasm-test-client", authority, knownAuthorities: [new URL(authority).host], redirectUri: withNgLocation ? "/" : "/redirect.html" },
   system: { loggerOptions: { logLevel: 4, loggerCallback: (level, message) => console.debug(message) } },
 });
-// What Angular would inject: a zone that just runs, a Location whose path has no hash, and an
-// injector that hands out the broadcast service.
+// What Angular would inject: a zone that just runs, a Location for a path-routed app at the
+// origin (or one whose path has no hash), a Router that only parses URLs, and an injector that
+// hands out the broadcast service.
 const zone = { run: (fn) => fn() };
 const broadcast = new MsalBroadcastService(instance, zone);
 const injector = { get: () => broadcast };
-const service = new MsalService(instance, { path: () => "" }, injector);
+const ngLocation = { path: (withHash) => window.location.pathname + window.location.search + (withHash ? window.location.hash : ""), normalize: (url) => url, prepareExternalUrl: (path) => path };
+const service = new MsalService(instance, withNgLocation ? ngLocation : { path: () => "" }, injector);
 
 window.trail = [];
 broadcast.inProgress$.subscribe((s) => window.trail.push(s));
@@ -39,9 +47,7 @@ window.login = () => firstValueFrom(service.loginPopup({ scopes: ["User.Read"] }
 }, (e) => `error ${e.errorCode}`);
 window.silent = () => firstValueFrom(service.acquireTokenSilent({ scopes: ["User.Read"] })).then((r) => ({ fromCache: r.fromCache, user: r.account.username }), (e) => `error ${e.errorCode}`);
 
-// MsalGuard and MsalInterceptor as an app configures them (popup), with what Angular would
-// inject: a Location for a path-routed app at the origin, a Router that only parses URLs.
-const ngLocation = { path: (withHash) => window.location.pathname + window.location.search + (withHash ? window.location.hash : ""), normalize: (url) => url, prepareExternalUrl: (path) => path };
+// MsalGuard and MsalInterceptor as an app configures them (popup).
 const router = { parseUrl: (url) => ({ urlTree: url }) };
 const guard = new MsalGuard({ interactionType: InteractionType.Popup, authRequest: { scopes: ["User.Read"] } }, broadcast, service, ngLocation, router);
 const api = `${window.location.origin}/api/`;
@@ -61,8 +67,13 @@ const redirectInterceptor = new MsalInterceptor(
 );
 window.canActivateByRedirect = (url) => outcome(firstValueFrom(redirectGuard.canActivate({}, { url, root: { fragment: null } })));
 window.interceptByRedirect = (url) => {
-  // The interceptor completes without a request when it navigates (EMPTY): "none" then.
-  const sent = firstValueFrom(redirectInterceptor.intercept(new HttpRequest("GET", url), { handle: (req) => of(req) }), { defaultValue: null });
+  // The interceptor completes without a request when it navigates (EMPTY): "none" then. A
+  // request it sends on is also noted where the page's navigation does not lose it.
+  const handle = (req) => {
+    sessionStorage.setItem("app.sent", req.headers.get("Authorization") || "no header");
+    return of(req);
+  };
+  const sent = firstValueFrom(redirectInterceptor.intercept(new HttpRequest("GET", url), { handle }), { defaultValue: null });
   return outcome(sent.then((req) => (req ? req.headers.get("Authorization") : "none")));
 };
 // The request the app's HttpClient call would send on: its Authorization header, if any.
