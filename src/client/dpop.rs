@@ -389,6 +389,21 @@ mod tests {
     }
 
     #[test]
+    fn a_bound_request_answered_without_an_access_token_fails() {
+        // B2C's answer to OpenID scopes alone has no access token: nothing is bound to the key.
+        let resp = crate::core::http::HttpResponse::new(200, r#"{"token_type":"DPoP","scope":"openid","id_token":"h.p.s"}"#);
+        let token = TokenResponse::parse(&resp, 0).unwrap();
+        let dpop = Binding {
+            kid: "kid-1".into(),
+            scheme: AuthScheme::Dpop { method: "GET".into(), uri: "https://api.example/".into() },
+            new_key: false,
+        };
+        assert_eq!(check_response(&token, Some(&dpop)).unwrap_err().code(), codes::TOKEN_CLAIMS_CNF_REQUIRED);
+        let bearer = crate::core::http::HttpResponse::new(200, r#"{"scope":"openid","id_token":"h.p.s"}"#);
+        assert!(check_response(&TokenResponse::parse(&bearer, 0).unwrap(), None).is_ok(), "unbound, it is msal's empty result");
+    }
+
+    #[test]
     fn a_redirects_saved_binding_keeps_every_field_of_its_scheme() {
         let pop = AuthScheme::Pop {
             method: "POST".into(),
