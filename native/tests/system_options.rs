@@ -169,3 +169,28 @@ async fn a_web_apps_user_flows_send_through_the_apps_network_client_and_its_acco
     assert_eq!(left, ["system-user-2"]);
     assert_eq!(net.seen().len(), before, "{:?}", net.seen());
 }
+
+/// The app's network client with a token endpoint that answers as B2C does to OpenID scopes
+/// alone: an ID token, no access token.
+struct NoAccessToken(http::Http);
+
+impl NetworkClient for NoAccessToken {
+    fn send<'a>(&'a self, request: &'a HttpRequest) -> BoxFuture<'a, Result<HttpResponse, AuthError>> {
+        Box::pin(async move {
+            if request.url.split('?').next().is_some_and(|u| u.ends_with("/token")) {
+                return Ok(HttpResponse::new(200, r#"{"token_type":"Bearer","scope":"openid","id_token_expires_in":3600}"#));
+            }
+            self.0.send(request).await
+        })
+    }
+}
+
+#[tokio::test]
+async fn an_app_token_response_without_an_access_token_fails_and_nothing_is_cached() {
+    let net = Arc::new(NoAccessToken(http::Http::new(std::time::Duration::from_secs(10)).unwrap()));
+    let app = daemon(SystemOptions { network_client: Some(net), logger: None });
+    for _ in 0..2 {
+        let e = app.acquire_token_by_client_credential(&request()).await.unwrap_err();
+        assert_eq!(e.code(), "failed_to_parse_response");
+    }
+}
