@@ -78,10 +78,12 @@ function Auto({ interactionType }) {
     h(AuthenticatedTemplate, null, h(Profile)));
 }
 
-// MsalAuthenticationTemplate renders its children once signed in, signing in first.
+// MsalAuthenticationTemplate renders its children once signed in, signing in first; a sign-in
+// that failed renders its errorComponent (B2C's "Forgot your password?", for one).
+const SignInError = ({ error }) => h("pre", { id: "template-error" }, `${error.errorCode} ${error.errorMessage.split("\r\n")[0]}`);
 function Template({ interactionType }) {
   const request = interactionType === InteractionType.Popup ? { scopes, redirectUri: "/redirect.html" } : { scopes };
-  return h(MsalAuthenticationTemplate, { interactionType, authenticationRequest: request }, h(Profile));
+  return h(MsalAuthenticationTemplate, { interactionType, authenticationRequest: request, errorComponent: SignInError }, h(Profile));
 }
 
 const modes = {

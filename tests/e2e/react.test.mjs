@@ -146,3 +146,21 @@ test("StrictMode: useMsalAuthentication's doubled effect opens one popup and sig
   assert.equal(await page.evaluate(() => window.logins), 1);
   await ctx.close();
 });
+
+test("MsalAuthenticationTemplate with a redirect at B2C: \"Forgot your password?\" renders its errorComponent with AADB2C90118, and the template does not sign in again", async () => {
+  const ctx = await env.browser.newContext();
+  const page = await ctx.newPage();
+  await env.idp.reset();
+  await page.goto(`${env.web.origin}/?idp=${encodeURIComponent(env.idp.b2cAuthorities.b2c_1_signin)}&mode=template-redirect`);
+  await page.waitForSelector("#forgot");
+  await page.click("#forgot");
+  await page.waitForURL((u) => u.origin === env.web.origin);
+  await page.waitForSelector("#template-error");
+  assert.equal(await page.textContent("#template-error"), "access_denied AADB2C90118: The user has forgotten their password.");
+  assert.ok(!/code=|state=|error=/.test(page.url()), page.url());
+  // No loop back to the provider: one authorize request, and none after a while.
+  await new Promise((r) => setTimeout(r, 1000));
+  assert.equal((await env.idp.counters()).authorize, 1);
+  assert.deepEqual(await status(page), { inProgress: "none", accounts: 0, isAuthenticated: false, user: null });
+  await ctx.close();
+});
