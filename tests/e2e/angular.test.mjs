@@ -26,6 +26,18 @@ before(async () => {
 });
 const env = useEnv({ roots: { "/": dir } });
 
+// MsalGuard by redirect on a page with no account: the guard starts loginRedirect, the user
+// signs in at the provider, and the browser comes back to the guarded route's address
+// (redirectStartPage), where the app's handleRedirectObservable has settled.
+async function guardSignsInByRedirect(page, guarded) {
+  await page.evaluate((url) => { window.canActivateByRedirect(url); }, guarded);
+  await page.waitForSelector("#login");
+  await page.fill("#login", "ajay");
+  await page.click("#submit");
+  await waitFor("the guarded page back, ready", async () =>
+    page.url() === `${env.web.origin}${guarded}` && (await page.evaluate(() => document.body.dataset.ready === "1" && window.ready).catch(() => false)));
+}
+
 // The app in a page of a new context, once its handleRedirectObservable has settled.
 async function openApp() {
   const ctx = await env.browser.newContext();
@@ -85,16 +97,10 @@ test("by redirect, as Microsoft's Angular samples: MsalGuard signs in and comes 
   const { ctx, page } = await openApp();
   await env.idp.reset();
   // The guarded route's address: the guard sends the user back to it (redirectStartPage).
-  const guarded = `/?idp=${encodeURIComponent(env.idp.entraAuthority)}&route=profile`;
-  // No account: the guard starts loginRedirect and the page leaves for the provider.
-  await page.evaluate((url) => { window.canActivateByRedirect(url); }, guarded);
-  await page.waitForSelector("#login");
-  await page.fill("#login", "ajay");
-  await page.click("#submit");
   // The provider answers to redirect.html (the bridge), which takes the browser back to the
   // guarded page; there the app's handleRedirectObservable redeems the code.
-  await waitFor("the guarded page back, ready", async () =>
-    page.url() === `${env.web.origin}${guarded}` && (await page.evaluate(() => document.body.dataset.ready === "1" && window.ready).catch(() => false)));
+  const guarded = `/?idp=${encodeURIComponent(env.idp.entraAuthority)}&route=profile`;
+  await guardSignsInByRedirect(page, guarded);
   assert.equal(await page.evaluate(() => window.ready), "result ajay openid profile User.Read");
   assert.equal(await page.evaluate(() => window.service.instance.getActiveAccount()?.username), "ajay", "LOGIN_SUCCESS set it");
   assert.deepEqual(await page.evaluate(() => window.trail), ["startup", "handleRedirect", "none"]);
@@ -128,15 +134,10 @@ test("MsalService with the Location Angular injects (it hands the address's frag
   await page.waitForSelector("body[data-ready='1']");
   assert.equal(await page.evaluate(() => window.ready), "ready");
   await env.idp.reset();
-  const guarded = "/?route=profile";
-  await page.evaluate((url) => { window.canActivateByRedirect(url); }, guarded);
-  await page.waitForSelector("#login");
-  await page.fill("#login", "ajay");
-  await page.click("#submit");
   // The provider answers to "/" (the response in its fragment); as msal, the response leaves
   // the address and the browser goes back to the guarded page, which redeems it.
-  await waitFor("the guarded page back, ready", async () =>
-    page.url() === `${env.web.origin}${guarded}` && (await page.evaluate(() => document.body.dataset.ready === "1" && window.ready).catch(() => false)));
+  const guarded = "/?route=profile";
+  await guardSignsInByRedirect(page, guarded);
   assert.equal(await page.evaluate(() => window.ready), "result ajay openid profile User.Read");
   assert.equal(page.url(), `${env.web.origin}${guarded}`);
   assert.deepEqual(await page.evaluate(() => window.trail), ["startup", "handleRedirect", "none"]);
