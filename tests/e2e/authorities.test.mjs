@@ -116,10 +116,8 @@ test("a redirect to the guest tenant is redeemed there when the page comes back"
 
 test("B2C: the password-reset policy is another authority on the same host, and signs in its own account", async () => {
   const { b2c_1_signin: signin, b2c_1_reset: reset } = env.idp.b2cAuthorities;
-  const ctx = await env.browser.newContext();
-  const page = await ctx.newPage();
-  await page.goto(`${env.web.origin}/?${new URLSearchParams({ idp: signin, mode: "entra", cache: "sessionStorage" })}`);
-  await page.waitForSelector("body[data-ready='1']");
+  const page = await env.open("entra", "sessionStorage", undefined, undefined, { idp: signin });
+  const ctx = page.context();
   await popupSignIn(page, "#popup", "bea");
   await page.waitForFunction(() => window.last !== null);
   const first = await page.evaluate(() => [window.last.ok, window.last.ok && window.last.result.idTokenClaims.tfp]);
@@ -153,10 +151,8 @@ test("B2C: the password-reset policy is another authority on the same host, and 
 
 test("B2C's \"Forgot your password?\": the sign-in flow's AADB2C90118 error comes back as msal's ServerError, and the app's reset flow signs in (redirect, then popup)", async () => {
   const { b2c_1_signin: signin, b2c_1_reset: reset } = env.idp.b2cAuthorities;
-  const ctx = await env.browser.newContext();
-  const page = await ctx.newPage();
-  await page.goto(`${env.web.origin}/?${new URLSearchParams({ idp: signin, mode: "entra", cache: "sessionStorage" })}`);
-  await page.waitForSelector("body[data-ready='1']");
+  const page = await env.open("entra", "sessionStorage", undefined, undefined, { idp: signin });
+  const ctx = page.context();
 
   // msal's B2C sample: loginRedirect, the user picks "Forgot your password?", B2C answers the
   // redirect URI with access_denied; handleRedirectPromise rejects with a ServerError whose
@@ -206,10 +202,8 @@ test("B2C's \"Forgot your password?\": the sign-in flow's AADB2C90118 error come
 
 test("B2C: a sign-in asking for OpenID scopes alone gets an ID token and no access token, and msal's result for it (accessToken \"\"); a silent call for them renews", async () => {
   const { b2c_1_signin: signin } = env.idp.b2cAuthorities;
-  const ctx = await env.browser.newContext();
-  const page = await ctx.newPage();
-  await page.goto(`${env.web.origin}/?${new URLSearchParams({ idp: signin, mode: "entra", cache: "sessionStorage" })}`);
-  await page.waitForSelector("body[data-ready='1']");
+  const page = await env.open("entra", "sessionStorage", undefined, undefined, { idp: signin });
+  const ctx = page.context();
   // msal's B2C sample's login request.
   await page.evaluate(() => { window.popupRequest = { ...window.popupRequest, scopes: ["openid", "offline_access"] }; });
   await popupSignIn(page, "#popup", "olga");
