@@ -7,7 +7,7 @@ use super::authorize::{AppTelemetry, SKU, VERSION};
 use super::http::{HttpRequest, HttpResponse, Method};
 use super::json::Json;
 use super::scopes::ScopeSet;
-use super::text::dec;
+use super::text::{self, dec};
 use super::url::{append_query, build_query, encode};
 use crate::error::{codes, AuthError, ErrorKind};
 use crate::secret::{AccessToken, Assertion, AuthCode, ClientSecret, DeviceCode, IdToken, PkceVerifier, RefreshToken};
@@ -329,6 +329,23 @@ fn parse_json_body(resp: &HttpResponse) -> Result<Json, AuthError> {
     }
 }
 
+/// A lifetime in seconds as msal reads one (a number as is, a string by `parseInt`): a fraction
+/// is cut off and a negative one is over already (0). Not a number: `None`.
+fn seconds(v: &Json) -> Option<u64> {
+    let t = match v {
+        Json::Num(n) => n.as_str(),
+        Json::Str(s) => s.trim(),
+        _ => return None,
+    };
+    let (negative, t) = t.strip_prefix('-').map_or((false, t), |rest| (true, rest));
+    let (whole, fraction) = text::split_once(t, ".").unwrap_or((t, "0"));
+    if fraction.is_empty() || !fraction.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let n = text::parse_u64(whole)?;
+    Some(if negative { 0 } else { n })
+}
+
 impl TokenResponse {
     /// Parses a token endpoint response; `now` is the time the request was sent.
     pub fn parse(resp: &HttpResponse, now: u64) -> Result<TokenResponse, AuthError> {
@@ -378,7 +395,7 @@ impl TokenResponse {
         let num = |k: &str| -> Result<Option<u64>, AuthError> {
             match json.get(k) {
                 None | Some(Json::Null) => Ok(None),
-                Some(v) => v.as_u64().map(Some).ok_or_else(|| malformed(k)),
+                Some(v) => seconds(v).map(Some).ok_or_else(|| malformed(k)),
             }
         };
         let expires_in = match num("expires_in")? {

@@ -428,8 +428,8 @@ fn wrong_types_are_failed_to_parse_response() {
         r#"{"access_token":["a"]}"#,
         r#"{"access_token":"a","expires_in":true}"#,
         r#"{"access_token":"a","expires_in":"soon"}"#,
-        r#"{"access_token":"a","expires_in":-5}"#,
-        r#"{"access_token":"a","expires_in":1.5}"#,
+        r#"{"access_token":"a","expires_in":"12."}"#,
+        r#"{"access_token":"a","expires_in":"1.5e3"}"#,
         r#"{"access_token":"a","expires_in":{}}"#,
         r#"{"access_token":"a","ext_expires_in":[]}"#,
         r#"{"access_token":"a","refresh_in":"x"}"#,
@@ -763,4 +763,20 @@ fn the_servers_request_id_is_kept() {
     assert_eq!(TokenResponse::parse(&resp, NOW).unwrap().request_id, "");
     resp.headers.push(("x-ms-request-id".into(), "7a62ba9c-0e88-40ce-aec3-a7b217f2e700".into()));
     assert_eq!(TokenResponse::parse(&resp, NOW).unwrap().request_id, "7a62ba9c-0e88-40ce-aec3-a7b217f2e700");
+}
+
+#[test]
+fn lifetimes_are_read_as_msal_reads_them() {
+    // A number as is, a string by parseInt: the fraction is cut off; a negative lifetime is over.
+    for (body, expires) in [
+        (r#"{"access_token":"a","expires_in":3600.5}"#, NOW + 3600),
+        (r#"{"access_token":"a","expires_in":"3599.0"}"#, NOW + 3599),
+        (r#"{"access_token":"a","expires_in":-5}"#, NOW),
+        (r#"{"access_token":"a","expires_in":"-0.5"}"#, NOW),
+    ] {
+        let t = TokenResponse::parse(&ok(body), NOW).unwrap();
+        assert_eq!(t.expires_on, expires, "{body}");
+    }
+    let t = TokenResponse::parse(&ok(r#"{"access_token":"a","expires_in":60,"ext_expires_in":7.9}"#), NOW).unwrap();
+    assert_eq!(t.extended_expires_on, NOW + 67);
 }
