@@ -1819,3 +1819,24 @@ fn a_popup_sign_out_goes_through_the_relay_page() {
     assert!(!h.pca.interaction_in_progress());
     assert!(h.pca.all_accounts().is_empty());
 }
+
+#[test]
+fn a_throttled_code_redemption_does_not_block_the_next_sign_in() {
+    // As msal (Authorize.handleResponseCode removes the request's throttle): the user acted
+    // again, so the next code is redeemed even within the server's Retry-After.
+    let h = harness();
+    let mut busy = HttpResponse::new(429, r#"{"error":"temporarily_unavailable","error_description":"slow down"}"#);
+    busy.headers.push(("retry-after".into(), "600".into()));
+    h.idp.borrow_mut().fail_next = Some(busy);
+    let req = with_options(TokenOptions::default());
+    let pending = h.pca.begin_interaction(&req, InteractionType::Popup, "https://app.example/start").unwrap();
+    let url = pending.url.clone();
+    h.idp.borrow_mut().challenge = query_param(&url, "code_challenge");
+    h.idp.borrow_mut().nonce = query_param(&url, "nonce");
+    let response = format!("#code=the-code&state={}&client_info=x", msal_wasm::core::url::encode(&query_param(&url, "state")));
+    assert_eq!(block_on(h.pca.finish_interaction(pending, &response)).unwrap_err().status(), Some(429));
+    let before = h.token_requests();
+    let (_, r) = sign_in_with(&h, &req, false);
+    assert_eq!(h.token_requests(), before + 1, "the second code is sent");
+    assert!(!r.access_token.secret().is_empty());
+}

@@ -170,6 +170,9 @@ impl<P: Platform> PublicClientApplication<P> {
         let mut http = self.token_request(target, scopes, saving.correlation_id, grant, &claims, &anchor, &options.token_body());
         crate::core::token::add_extra_query(&mut http, extra_query);
         let thumb = self.thumbprint(target, scopes, "", "", binding, options);
+        // A new code is the user's doing: as msal (`handleResponseCode`), an earlier redemption's
+        // throttling does not hold it back.
+        crate::core::cache::KeyValueStore::remove(self.cache.borrow().store(), &thumb);
         let resp = self.post_token(http, &thumb, sent_at, binding).await?;
         let key_id = binding.map_or("", |b| b.kid.as_str());
         self.save_response(target, resp, &Saving { key_id, ..saving })
