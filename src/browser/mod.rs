@@ -106,6 +106,10 @@ impl TabListener for WeakApp {
             }
         }
     }
+
+    fn full(&self, key: String) -> bool {
+        self.upgrade().is_some_and(|app| app.client.storage_full(&key))
+    }
 }
 
 /// A browser client for Rust front ends: shared by cloning (`Rc` inside).
@@ -204,7 +208,8 @@ impl BrowserApp {
         let app = BrowserApp { client, listeners: Rc::default(), state: Rc::default() };
 
         let max = u32::try_from(crate::client::MAX_ANNOUNCEMENT_BYTES).unwrap_or(u32::MAX);
-        let channel = window::listen(&channel_name, max, shared, TabEvents::new(app.downgrade()));
+        let store = app.client.platform().encrypted_store();
+        let channel = window::listen(&channel_name, max, shared, &store, TabEvents::new(app.downgrade()));
         app.client.platform().set_channel(channel);
         Ok(app)
     }

@@ -365,6 +365,17 @@ impl<P: Platform> PublicClientApplication<P> {
         cache.accounts().any(|a| has(&a.home_account_id)) && cache.credentials().any(|c| has(&c.home_account_id))
     }
 
+    /// The storage refused this tab's write of `key` (full, found after the save: an encrypted
+    /// entry reaches the disk later): drops an access token to make room, as a save does. True
+    /// when it dropped one (the write is tried again).
+    pub fn storage_full(&self, key: &str) -> bool {
+        let dropped = self.cache.borrow_mut().storage_full(key, self.now_s());
+        if dropped {
+            self.log(LogLevel::Warning, "", "storage is full (quota exceeded): dropped an access token to make room");
+        }
+        dropped
+    }
+
     /// Another tab's write or removal of `key` ("": of every key) has reached this tab's
     /// storage, and its entry was read: the cache is re-read before the next read, and an entry
     /// of `key` that a snapshot brought is the storage's to keep or drop from now on. True when

@@ -2,7 +2,7 @@
 // abandoned redirects, account sync, full storage, corrupted cache.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { TODO_SCOPES } from "../idp/server.mjs";
+import { DOWNSTREAM_SCOPES, TODO_SCOPES } from "../idp/server.mjs";
 import { signedInPage, useEnv } from "./env.mjs";
 import { fillStorage, popupSignIn, silent, storageDiff, storageSnapshot, waitFor } from "./helpers.mjs";
 
@@ -281,6 +281,39 @@ test("full localStorage: sign-in still works (kept in memory for the page, with 
   const r = await page.evaluate(() => ({ ok: window.last.ok, accounts: window.pca.getAllAccounts().length, warned: window.logs.some(([l, m]) => l === 1 && /quota/.test(m)) }));
   assert.deepEqual(r, { ok: true, accounts: 1, warned: true });
   assert.equal((await silent(page)).fromCache, true);
+  await ctx.close();
+});
+
+test("full localStorage: a second account's sign-in drops the first one's access tokens to fit (as msal), and survives a reload", async () => {
+  const ctx = await env.browser.newContext();
+  const page = await openTab(ctx, "localStorage");
+  await popupSignIn(page, "#popup", "ada");
+  await page.waitForFunction(() => window.last !== null && window.last.ok);
+  // ada's access tokens for four more APIs and scopes: the entries a full storage may drop.
+  const scopeSets = [["api.read"], ["api.write"], [TODO_SCOPES[0]], [DOWNSTREAM_SCOPES[0]]];
+  for (const scopes of scopeSets) assert.equal((await silent(page, { scopes })).ok, true);
+  const tokens = () => page.evaluate(() => Object.keys(localStorage).filter((k) => k.includes("|accesstoken|")).length);
+  assert.equal(await tokens(), 5);
+  assert.ok((await fillStorage(page, "localStorage")) > 0, "localStorage is full");
+  await page.evaluate(() => { window.last = null; window.popupRequest = { ...window.popupRequest, prompt: "login" }; });
+  await popupSignIn(page, "#popup", "bea");
+  await page.waitForFunction(() => window.last !== null);
+  assert.equal(await page.evaluate(() => window.last.ok), true);
+  // The encrypted writes reach the disk after the sign-in resolves: wait for bea's ID token.
+  await waitFor("bea's ID token on disk", () => page.evaluate(() => Object.keys(localStorage).filter((k) => k.includes("|idtoken|")).length === 2));
+  const dropped = await page.evaluate(() => window.logs.filter(([l, m]) => l === 1 && /dropped an access token/.test(m)).length);
+  assert.ok(dropped > 0 && dropped <= 5, `dropped ${dropped}`);
+  await page.reload();
+  await page.waitForSelector("body[data-ready='1']");
+  const names = await page.evaluate(() => window.pca.getAllAccounts().map((a) => a.username.split("@")[0]).sort());
+  assert.deepEqual(names, ["ada", "bea"], "both accounts are in the storage");
+  // bea's tokens are there: a silent call needs no frame and no user.
+  const r = await page.evaluate(async () => {
+    const account = window.pca.getAllAccounts().find((a) => a.username.startsWith("bea"));
+    const t = await window.pca.acquireTokenSilent({ scopes: ["User.Read"], account });
+    return { ok: !!t.accessToken, username: t.account.username.split("@")[0] };
+  });
+  assert.deepEqual(r, { ok: true, username: "bea" });
   await ctx.close();
 });
 

@@ -641,23 +641,8 @@ impl<S: KeyValueStore> TokenCache<S> {
         let key = credential_key(&c);
         let value = c.to_json().to_json();
         if self.set(&key, &value).is_err() {
-            // Storage full: drop what is dead anyway (expired access tokens), then the
-            // access tokens that would expire first, and try once more.
-            let now = c.cached_at.max(c.last_updated_at / 1000);
-            let before = self.credentials.len();
-            self.remove_where(&|x| x.credential_type.is_access_token() && x.expires_on <= now);
-            if self.credentials.len() == before {
-                if let Some(oldest) = self
-                    .credentials
-                    .iter()
-                    // never what this same save just wrote
-                    .filter(|(k, x)| x.credential_type.is_access_token() && *k != key && !self.saving.contains(k))
-                    .min_by_key(|(_, x)| x.expires_on)
-                    .map(|(k, _)| k.clone())
-                {
-                    self.remove_where(&|x| credential_key(x) == oldest);
-                }
-            }
+            // Storage full: make room once, and try again.
+            self.make_room(&key, c.cached_at.max(c.last_updated_at / 1000));
             // Still full (the app's own data fills it): keep the sign-in for this session.
             self.write(&key, &value)?;
         }
@@ -667,6 +652,34 @@ impl<S: KeyValueStore> TokenCache<S> {
             None => self.credentials.push((key, c)),
         }
         Ok(())
+    }
+
+    /// The storage refused to store `keep` (full): drops what is dead anyway (expired access
+    /// tokens), else the access token that would expire first (never `keep`, nor what the save
+    /// under way wrote), as msal drops access tokens to store a new entry. True when it dropped
+    /// any: store `keep` again then.
+    fn make_room(&mut self, keep: &str, now: u64) -> bool {
+        // (Only what the storage holds frees room: not an entry still on its way to the disk.)
+        let stored = |k: &String| *k != keep && !self.saving.contains(k) && self.store.contains(k);
+        let tokens = || self.credentials.iter().filter(|(k, x)| x.credential_type.is_access_token() && stored(k));
+        let mut victims: Vec<String> = tokens().filter(|(_, x)| x.expires_on <= now).map(|(k, _)| k.clone()).collect();
+        if victims.is_empty() {
+            victims.extend(tokens().min_by_key(|(_, x)| x.expires_on).map(|(k, _)| k.clone()));
+        }
+        self.remove_where(&|x| victims.contains(&credential_key(x)));
+        !victims.is_empty()
+    }
+
+    /// The storage refused this tab's write of `key` after the save that made it (an
+    /// encrypted entry reaches the disk later): makes room as a save does, with the key lists
+    /// updated. True when it dropped an entry: store `key` again then.
+    pub fn storage_full(&mut self, key: &str, now: u64) -> bool {
+        let dropped = self.make_room(key, now);
+        if dropped {
+            self.changed();
+            let _ = self.write_key_lists();
+        }
+        dropped
     }
 
     fn remove_where(&mut self, pred: &dyn Fn(&Credential) -> bool) {

@@ -1618,3 +1618,35 @@ fn tenant_profiles_are_written_with_msal_5s_login_hint_and_upn() {
     assert!(back.profile_extra.is_empty());
     assert_eq!((back.account.tenant_profiles[0].login_hint.as_str(), back.account.tenant_profiles[0].upn.as_str()), ("O.hint", "ada@corp"));
 }
+
+#[test]
+fn storage_full_after_the_save_drops_the_access_token_that_expires_first() {
+    // An encrypted entry reaches the disk after its save: the refusal comes later, and the
+    // cache makes room then, one access token at a time, never the entry being written.
+    let mut cache = new_cache();
+    save(&mut cache, &response("at-a", "A.Read", ""), &account(), REALM, "A.Read");
+    save(&mut cache, &response("at-b", "B.Read", ""), &account(), REALM, "B.Read");
+    let key_of = |cache: &TokenCache<Rc<MemoryStore>>, secret: &str| {
+        cache.credentials.iter().find(|(_, c)| c.secret == secret).map(|(k, _)| k.clone()).unwrap()
+    };
+    // at-a expires first (saved with an earlier expiry).
+    let a = key_of(&cache, "at-a");
+    cache.credentials.iter_mut().find(|(k, _)| *k == a).unwrap().1.expires_on = NOW + 100;
+    let b = key_of(&cache, "at-b");
+    let version = cache.version();
+    assert!(cache.storage_full(&b, NOW));
+    assert_eq!(at_secrets(&cache), ["at-b"]);
+    assert!(cache.store().get(&a).is_none(), "dropped from the storage too");
+    assert!(!cache.store().get(&token_keys_key(SCHEMA, CLIENT)).unwrap().contains(&a), "and from the key list");
+    assert_ne!(cache.version(), version, "a cache hit is decided again");
+    // Only the entry being written is left: no room to make.
+    assert!(!cache.storage_full(&b, NOW));
+    assert_eq!(at_secrets(&cache), ["at-b"]);
+    // An expired access token goes first, whatever the others' expiry.
+    save(&mut cache, &response("at-c", "C.Read", ""), &account(), REALM, "C.Read");
+    let c = key_of(&cache, "at-c");
+    cache.credentials.iter_mut().find(|(k, _)| *k == c).unwrap().1.expires_on = NOW - 1;
+    let rt = cache.credentials.iter().find(|(_, x)| x.credential_type == CredentialType::RefreshToken).map(|(k, _)| k.clone()).unwrap();
+    assert!(cache.storage_full(&rt, NOW));
+    assert_eq!(at_secrets(&cache), ["at-b"]);
+}

@@ -176,6 +176,15 @@ impl BrowserPlatform {
         }
     }
 
+    /// The encrypted localStorage store (`window.js`'s `EncryptedStore`), when the cache is one
+    /// (`window::listen` tells it where to ask for room when the storage is full); else null.
+    pub fn encrypted_store(&self) -> JsValue {
+        match &*self.cache {
+            WebStore::Encrypted(e) => e.clone().into(),
+            _ => JsValue::NULL,
+        }
+    }
+
     /// Sets what the page's listeners for this client's tabs gave (`window::listen`):
     /// [`Platform::announce`] posts on its channel, and the platform stops them when it goes.
     pub fn set_channel(&self, channel: JsValue) {

@@ -135,6 +135,9 @@ pub trait TabListener {
     /// The page is visible again or back online; `restored` when it came back from the
     /// back/forward cache.
     fn wake(&self, restored: bool);
+    /// The storage refused this page's write of `key` (quota exceeded); true when room was
+    /// made (the write is tried again).
+    fn full(&self, key: String) -> bool;
 }
 
 /// What the page hears from the app's other tabs and from the browser, for one app
@@ -164,5 +167,10 @@ impl TabEvents {
     /// The page is visible again or back online (`restored`: back from the back/forward cache).
     pub fn wake(&self, restored: bool) {
         self.0.wake(restored);
+    }
+
+    /// The storage refused this page's write of `key`: true when room was made.
+    pub fn full(&self, key: String) -> bool {
+        self.0.full(key)
     }
 }

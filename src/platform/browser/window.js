@@ -549,10 +549,14 @@ export function release(fn) {
 // `storage`), and wake-ups: visible again or back online (timers are not trusted after sleep or
 // in background tabs), or back from the back/forward cache (`restored` true). Returns what
 // `post` and `unlisten` take: the channel (null without BroadcastChannel) and what stops it all.
-export function listen(name, maxLength, storage, events) {
+export function listen(name, maxLength, storage, store, events) {
   const safely = (f) => { try { f(); } catch (_) { /* never break the page */ } };
   const off = [];
   const on = (target, type, f) => { target.addEventListener(type, f); off.push(() => target.removeEventListener(type, f)); };
+  if (store) {
+    store.full = (key) => { try { return events.full(key); } catch (_) { return false; } };
+    off.push(() => { store.full = null; });
+  }
   if (typeof document !== "undefined") {
     if (storage) on(window, "storage", (e) => { safely(() => events.storage(e.key === null ? "" : e.key)); tabsSpoke(); });
     const wake = (restored) => safely(() => events.wake(restored));
@@ -848,8 +852,9 @@ export class EncryptedStore {
 
   // Writes reach the disk in the order they were made (entries are encrypted first, so a key
   // list never lands before the entries it lists: other tabs read them in that order), and
-  // reads see them at once. Never refused: a write the browser refuses (quota) stays in memory
-  // for the page, with a warning.
+  // reads see them at once. Never refused: a write the browser refuses (quota) is tried again
+  // while the cache makes room (`full`, set by `listen`: it drops an access token each time),
+  // else it stays in memory for the page, with a warning.
   // `clear`: a "keep me signed in" entry, stored as msal stores it (it outlives the key).
   set(key, value, clear) {
     this.touch(key);
@@ -859,15 +864,20 @@ export class EncryptedStore {
       // No key (not loaded, or the import failed): this page's memory only, never in clear.
       if (user && !this.base && !clear) return;
       const sealed = user && !clear ? await this.encrypt(key, value) : value;
-      // A later write or a removal of this key wins.
-      if ((user ? this.mem : this.pending).get(key) !== value) return;
-      try {
-        localStorage.setItem(key, sealed);
-        this.wrote(key, sealed);
-        if (!user) this.pending.delete(key);
-        else this.tellMsal(key, value);
-      } catch (_) {
-        this.log(1, "storage is full (quota exceeded); a cache entry stays in memory for this page");
+      // A later write or a removal of this key wins (also one made while making room).
+      while ((user ? this.mem : this.pending).get(key) === value) {
+        try {
+          localStorage.setItem(key, sealed);
+          this.wrote(key, sealed);
+          if (!user) this.pending.delete(key);
+          else this.tellMsal(key, value);
+          return;
+        } catch (_) {
+          if (!(this.full && this.full(key))) {
+            this.log(1, "storage is full (quota exceeded); a cache entry stays in memory for this page");
+            return;
+          }
+        }
       }
     }).catch(() => {});
     return true;

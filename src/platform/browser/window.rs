@@ -124,9 +124,10 @@ extern "C" {
     pub fn release(f: &JsValue);
     /// Delivers to `events` the string messages of at most `max_length` characters on the
     /// BroadcastChannel `name`, localStorage changes when `storage`, and the page's wake-ups
-    /// (visible again or online: `false`; back from the back/forward cache: `true`). Returns the
-    /// handle `post` and `unlisten` take.
-    pub fn listen(name: &str, max_length: u32, storage: bool, events: super::runtime::TabEvents) -> JsValue;
+    /// (visible again or online: `false`; back from the back/forward cache: `true`); an
+    /// `EncryptedStore` `store` (else null) asks `events` for room when the storage is full.
+    /// Returns the handle `post` and `unlisten` take.
+    pub fn listen(name: &str, max_length: u32, storage: bool, store: &JsValue, events: super::runtime::TabEvents) -> JsValue;
     /// Posts a string on the channel of a `listen` handle.
     pub fn post(listening: &JsValue, text: &str);
     /// Removes the listeners of a `listen` handle and closes its channel.
