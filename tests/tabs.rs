@@ -928,3 +928,41 @@ fn interactions_in_one_tab_over_many_schedules() {
         h.platform.block_on(h.pca.complete_popup(started)).unwrap_or_else(|e| panic!("{e:?}: {what}"));
     }
 }
+
+/// Two clients of one app in one page (micro-frontends, each with its own instance) and a
+/// sessionStorage cache: the page's storage is both clients', so the second serves the first
+/// one's tokens (msal reads the storage on every call) and renews with the refresh token the
+/// first one rotated; another tab, whose sessionStorage is its own, still gets only the account.
+#[test]
+fn two_clients_of_one_page_share_its_session_storage() {
+    let h = harness();
+    let page = h.platform.new_session_tab();
+    let a = h.listening_tab_on(page.clone(), config());
+    let b = h.listening_tab_on(page.new_client_in_page(), config());
+    let elsewhere = h.listening_session_tab(config());
+    let started = a.pca.open_popup(&request(), PopupAttributes::default()).unwrap();
+    let signed_in = block_on(a.pca.complete_popup(started)).unwrap();
+    let home = signed_in.account.account.home_account_id.clone();
+    settle(&h);
+    assert_eq!(b.heard.borrow().added, std::slice::from_ref(&home), "the second client's ACCOUNT_ADDED");
+    let before = h.token_requests();
+    let served = block_on(b.pca.acquire_token_silent(&silent(&home))).unwrap();
+    assert!(served.from_cache);
+    assert_eq!(served.access_token.secret(), signed_in.access_token.secret());
+    assert_eq!(h.token_requests(), before, "no request, no frame");
+    let forced = SilentRequest { force_refresh: true, ..silent(&home) };
+    let renewed = block_on(a.pca.acquire_token_silent(&forced)).unwrap();
+    settle(&h);
+    let served = block_on(b.pca.acquire_token_silent(&silent(&home))).unwrap();
+    assert_eq!((served.from_cache, served.access_token.secret()), (true, renewed.access_token.secret()));
+    block_on(b.pca.acquire_token_silent(&forced)).unwrap();
+    assert_eq!(refreshes(&h), 2);
+    assert_eq!(h.idp.borrow().used_rts.len(), 2, "each refresh token presented once (a replay is refused and not recorded)");
+    // Another tab lists the account (msal-wasm's sessionStorage tabs share the sign-in) but
+    // holds none of its tokens.
+    assert_eq!(elsewhere.pca.all_accounts().len(), 1);
+    let cached_only = SilentRequest { cache_lookup_policy: CacheLookupPolicy::AccessTokenAndRefreshToken, ..silent(&home) };
+    let requests = h.token_requests();
+    assert!(block_on(elsewhere.pca.acquire_token_silent(&cached_only)).is_err());
+    assert_eq!(h.token_requests(), requests, "no refresh token there to send");
+}

@@ -254,7 +254,8 @@ impl<P: Platform> PublicClientApplication<P> {
     /// Tells the app's other tabs about `message` (see [`Platform::announce`]), with this
     /// client's id: clients of other apps on the origin share the channel's name space.
     pub(super) fn announce(&self, message: Json) {
-        self.platform.announce(&message.with("clientId", self.config.client_id.as_str()).to_json());
+        let message = message.with("clientId", self.config.client_id.as_str()).with("page", self.platform.page_id());
+        self.platform.announce(&message.to_json());
     }
 
     /// Applies another tab's announcement (see [`Platform::announce`]); true when this tab's
@@ -289,6 +290,14 @@ impl<P: Platform> PublicClientApplication<P> {
             // The storage is shared: re-read it before the next read.
             self.mark_stale();
             return true;
+        }
+        // Another client of this page (micro-frontends of one app): its sessionStorage is this
+        // one, which it wrote before telling: re-read it before the next read, as a tab re-reads
+        // localStorage.
+        let page = self.platform.page_id();
+        if self.config.cache_location == CacheLocation::SessionStorage && !page.is_empty() && j.str_field("page") == Some(page.as_str()) {
+            self.mark_stale();
+            return matches!(j.str_field("t"), Some("signin" | "signout" | "active"));
         }
         let mut cache = self.cache.borrow_mut();
         let result = match j.str_field("t") {

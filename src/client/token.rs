@@ -289,6 +289,9 @@ impl<P: Platform> PublicClientApplication<P> {
             } else if known_account.is_none() {
                 let entity = crate::core::cache::AccountEntity::new(account.clone());
                 self.announce(Json::object().with("t", "signin").with("account", entity.to_json()));
+            } else if self.config.cache_location == CacheLocation::SessionStorage {
+                // For another client of this page only (other tabs' storage is their own).
+                self.announce(Json::object().with("t", "tokens").with("homeAccountId", account.home_account_id.as_str()));
             }
         }
         let info = {

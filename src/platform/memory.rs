@@ -69,6 +69,8 @@ impl Profile {
 pub struct MemoryPlatform {
     profile: Rc<Profile>,
     tab: u32,
+    /// The page the tab's client runs in (another client of the same page has its own tab id).
+    page: u32,
     /// The tab's own cache store (`sessionStorage`), else the profile's shared one.
     own_cache: Option<Rc<MemoryStore>>,
     temp: Rc<MemoryStore>,
@@ -128,6 +130,7 @@ impl MemoryPlatform {
         MemoryPlatform {
             profile: Rc::new(profile),
             tab: 0,
+            page: 0,
             own_cache: None,
             temp: Rc::new(MemoryStore::new()),
             page_url: Rc::default(),
@@ -230,6 +233,7 @@ impl MemoryPlatform {
         self.profile.next_tab.set(tab + 1);
         MemoryPlatform {
             tab,
+            page: tab,
             own_cache: None,
             temp: Rc::new(MemoryStore::new()),
             page_url: Rc::new(RefCell::new(self.page_url.borrow().clone())),
@@ -239,6 +243,13 @@ impl MemoryPlatform {
             relays: Rc::default(),
             ..self.clone()
         }
+    }
+
+    /// Another client of the app in this tab's page (a second micro-frontend): its own
+    /// messages and records, but the page's stores (a `sessionStorage` cache and the temp store
+    /// are the page's) and the page's id.
+    pub fn new_client_in_page(&self) -> MemoryPlatform {
+        MemoryPlatform { page: self.page, own_cache: self.own_cache.clone(), temp: self.temp.clone(), ..self.new_tab() }
     }
 
     /// Another tab of the same profile whose cache store is its own, as a `sessionStorage`
@@ -449,6 +460,10 @@ impl Platform for MemoryPlatform {
 
     fn page_url(&self) -> String {
         self.page_url.borrow().clone()
+    }
+
+    fn page_id(&self) -> String {
+        ["page-", &crate::core::text::dec(u64::from(self.page))].concat()
     }
 
     fn in_frame(&self) -> bool {

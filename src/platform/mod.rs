@@ -142,6 +142,11 @@ pub trait Platform {
     fn announce(&self, message: &str) {
         let _ = message;
     }
+    /// The id of the page the client runs in, the same for every client of the page (its
+    /// `sessionStorage` is theirs too); empty where there is no page.
+    fn page_id(&self) -> String {
+        String::new()
+    }
     /// The address of the page the client runs in (`window.location.href`); empty where there
     /// is no page. The default redirect URI is this address without query and fragment, and
     /// relative redirect URIs resolve against it.

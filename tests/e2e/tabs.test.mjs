@@ -317,6 +317,36 @@ test("full localStorage: a second account's sign-in drops the first one's access
   await ctx.close();
 });
 
+test("two clients of one app on one page (micro-frontends) share its sessionStorage: the second serves the first one's tokens and its rotated refresh token", async () => {
+  const ctx = await env.browser.newContext();
+  const page = await openTab(ctx, "sessionStorage");
+  // A second instance with the same configuration, as a second micro-frontend builds it.
+  await page.evaluate(async () => {
+    const { auth } = window.pca.getConfiguration();
+    const config = { auth: { clientId: auth.clientId, authority: auth.authority, knownAuthorities: auth.knownAuthorities, redirectUri: auth.redirectUri } };
+    window.pca2 = new window.msal.PublicClientApplication({ ...config, cache: { cacheLocation: "sessionStorage" } });
+    await window.pca2.initialize();
+  });
+  await popupSignIn(page, "#popup", "mira");
+  await page.waitForFunction(() => window.last !== null && window.last.ok);
+  await waitFor("the second client lists the account", () => page.evaluate(() => window.pca2.getAllAccounts().length === 1));
+  await env.idp.reset();
+  const second = (forceRefresh) => page.evaluate(async (forceRefresh) => {
+    const t = await window.pca2.acquireTokenSilent({ scopes: ["User.Read"], account: window.pca2.getAllAccounts()[0], forceRefresh });
+    return { at: t.accessToken, fromCache: t.fromCache };
+  }, forceRefresh);
+  assert.deepEqual(await second(false), { at: await page.evaluate(() => window.last.result.accessToken), fromCache: true });
+  // The first client renews (the provider rotates the refresh token); the second then serves
+  // the new token and renews with the new refresh token (the provider refuses a used one).
+  const renewed = await page.evaluate(async () => (await window.pca.acquireTokenSilent({ scopes: ["User.Read"], account: window.pca.getAllAccounts()[0], forceRefresh: true })).accessToken);
+  await waitFor("the second client serves the renewed token", async () => (await second(false)).at === renewed);
+  const forced = await second(true);
+  assert.equal(forced.fromCache, false);
+  const counters = await env.idp.counters();
+  assert.deepEqual({ refresh: counters.byGrant.refresh_token, code: counters.byGrant.authorization_code, authorize: counters.authorize }, { refresh: 2, code: 0, authorize: 0 }, "no hidden frame, no refused refresh token");
+  await ctx.close();
+});
+
 test("storage filled by the app after sign-in: a reload still reads the cache (nothing is written to probe it)", async () => {
   const ctx = await env.browser.newContext();
   const page = await signedInPage(env, "bruno", { context: ctx });

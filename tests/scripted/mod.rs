@@ -229,7 +229,8 @@ impl Harness {
         self.listening_tab_on(self.platform.new_session_tab(), config)
     }
 
-    fn listening_tab_on(&self, platform: MemoryPlatform, config: Config) -> ListeningTab {
+    /// A client for `config` on `platform` that hears the others as [`listening_tab`](Self::listening_tab).
+    pub fn listening_tab_on(&self, platform: MemoryPlatform, config: Config) -> ListeningTab {
         let pca = Rc::new(PublicClientApplication::new(config, platform.clone()).unwrap());
         block_on(pca.initialize()).unwrap();
         let known = Rc::new(RefCell::new(pca.account_snapshot()));

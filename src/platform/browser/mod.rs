@@ -351,6 +351,10 @@ impl Platform for BrowserPlatform {
         window::page_url()
     }
 
+    fn page_id(&self) -> String {
+        window::page_id()
+    }
+
     fn in_frame(&self) -> bool {
         window::in_iframe()
     }

@@ -326,6 +326,15 @@ export function storageKeys(s) {
   return keys;
 }
 
+// The page's id, shared by its clients (also those of another copy of this package, as two
+// micro-frontends may bundle): a client's message with it comes from one sharing this
+// sessionStorage.
+export function pageId() {
+  const k = Symbol.for("msal-wasm.page");
+  if (!globalThis[k]) globalThis[k] = String(Math.random()).slice(2) + String(Date.now());
+  return globalThis[k];
+}
+
 export function pageUrl() {
   return location.href;
 }

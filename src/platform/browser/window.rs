@@ -70,6 +70,9 @@ extern "C" {
     /// `location.href`.
     #[wasm_bindgen(js_name = pageUrl)]
     pub fn page_url() -> String;
+    /// The page's id, shared by every client of the page (also another copy of the package's).
+    #[wasm_bindgen(js_name = pageId)]
+    pub fn page_id() -> String;
     /// Replaces the page address without a navigation or a history entry.
     #[wasm_bindgen(js_name = replaceAddress)]
     pub fn replace_address(url: &str);
