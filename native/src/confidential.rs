@@ -279,6 +279,20 @@ const USER_ASSERTION_HASH: &str = "userAssertionHash";
 
 use crate::now_s;
 
+/// The partition of an on-behalf-of token: its user's, `<oid>.<tid>` of the assertion (the
+/// user's access token to this API: their `homeAccountId` for a member of the API's tenant),
+/// where msal-node keeps it with the user's other tokens; an assertion without both claims
+/// (not a JWT, or another provider's) has one of its own, named by its hash.
+fn obo_partition(assertion: &str, hash: &str) -> Partition {
+    match IdTokenClaims::decode(assertion) {
+        Ok(c) => match (c.oid(), c.tid()) {
+            (Some(oid), Some(tid)) if !oid.is_empty() && !tid.is_empty() => Partition::Account([oid, ".", tid].concat()),
+            _ => Partition::Account(["obo.", hash].concat()),
+        },
+        Err(_) => Partition::Account(["obo.", hash].concat()),
+    }
+}
+
 /// A GUID (all zeros in the unlikely case the OS's generator fails: a correlation or token id).
 fn guid() -> String {
     crate::random_guid().unwrap_or_else(|_| msal_wasm::core::pkce::guid([0u8; 16]))
@@ -495,8 +509,9 @@ impl ConfidentialClientApplication {
     }
 
     /// msal-node's `acquireTokenOnBehalfOf`: a token for the downstream API's scopes, for the
-    /// user whose access token the request carries. Cached per assertion (msal-node's
-    /// `userAssertionHash`, in a partition of its own) while valid.
+    /// user whose access token the request carries. Cached in the user's partition (see
+    /// [`obo_partition`]) for that assertion (msal-node's `userAssertionHash`) while valid; the
+    /// user's next assertion replaces it there, as msal-node's cache key has no hash.
     pub async fn acquire_token_on_behalf_of(&self, req: &OnBehalfOfRequest) -> Result<AppToken, AuthError> {
         let scopes = ScopeSet::new(&req.scopes);
         if scopes.is_empty() {
@@ -506,7 +521,7 @@ impl ConfidentialClientApplication {
             return Err(AuthError::client(codes::NULL_OR_EMPTY_TOKEN, "on-behalf-of needs the user's access token"));
         }
         let hash = base64::encode_url(&sha256(req.obo_assertion.secret().as_bytes()));
-        let partition = Partition::Account(format!("obo.{hash}"));
+        let partition = obo_partition(req.obo_assertion.secret(), &hash);
         let grant = Grant::OnBehalfOf { assertion: &req.obo_assertion };
         let authority = self.authority_for(req.authority.as_deref()).map_err(|e| e.with_correlation_id(req.correlation_id.clone()))?;
         self.app_token((&authority, None), &scopes, (req.skip_cache, &req.claims), &req.correlation_id, partition, Some(&hash), grant, None)
@@ -559,7 +574,11 @@ impl ConfidentialClientApplication {
             token_type: if c.token_type.is_empty() { "Bearer".to_owned() } else { c.token_type.clone() },
             expires_on_ms: c.expires_on.saturating_mul(1000),
             scopes: c.scopes.iter().map(str::to_owned).collect(),
-            tenant_id: tenant.clone(),
+            // As msal-node: the user's tenant (their ID token's `tid`) on behalf of a user.
+            tenant_id: account
+                .as_ref()
+                .and_then(|a| a.id_token_claims.as_ref()?.str_field("tid").filter(|t| !t.is_empty()).map(str::to_owned))
+                .unwrap_or_else(|| tenant.clone()),
             from_cache,
             correlation_id: correlation_id.clone(),
             dpop_proof: None,
@@ -1182,8 +1201,9 @@ impl ConfidentialClientApplication {
 
     /// Replaces the cache with `text` (unified format; msal-node's
     /// `getTokenCache().deserialize()`): its entries go to the app's partition (no account),
-    /// an on-behalf-of token's user-assertion partition or a user's partition. With a plugin
-    /// of the app's own, write the store instead: the plugin loads its partition over this.
+    /// a user's partition (an on-behalf-of token's too; one without a user: its assertion's
+    /// partition). With a plugin of the app's own, write the store instead: the plugin loads
+    /// its partition over this.
     pub fn deserialize(&self, text: &str) -> Result<(), AuthError> {
         let cache = msal_wasm::core::cache::unified::deserialize_or_empty(text)?;
         let Some(store) = &self.own_store else {
@@ -1197,14 +1217,15 @@ impl ConfidentialClientApplication {
             for (key, entity) in cache.entries(s) {
                 let home = entity.str_field("home_account_id").unwrap_or_default();
                 let partition = match entity.str_field("userAssertionHash").or_else(|| entity.str_field("user_assertion_hash")) {
-                    Some(hash) => Partition::Account(["obo.", hash].concat()),
+                    Some(hash) if home.is_empty() => Partition::Account(["obo.", hash].concat()),
                     // An app token in its tenant's partition (a request's authority may name
                     // another than the configured one).
                     None if home.is_empty() => {
                         let realm = entity.str_field("realm").filter(|r| !r.is_empty());
                         self.app_partition(realm.unwrap_or(self.authority.tenant()))
                     }
-                    None => Partition::Account(home.to_owned()),
+                    // A user's token, also on behalf of them (see `obo_partition`).
+                    _ => Partition::Account(home.to_owned()),
                 };
                 let name = crate::plugins::distributed::PartitionManager::key(&crate::DefaultPartitions, &partition);
                 let at = match parts.iter().position(|(n, _)| *n == name) {

@@ -13,6 +13,11 @@ use support::*;
 
 const WEB_CLIENT_ID: &str = "msal-wasm-test-web";
 const WEB_SECRET: &str = "web-secret-for-tests-only";
+/// The To-Do API: a middle tier that calls the downstream API on behalf of its callers.
+const TODO_API: &str = "msal-wasm-test-todo-api";
+const TODO_API_SECRET: &str = "todo-api-secret-for-tests-only";
+const TODO_READ: &str = "api://msal-wasm-test-todo-api/ToDoList.Read";
+const DOWNSTREAM: &str = "api://msal-wasm-test-downstream/Data.Read";
 
 async fn web_app(redis: &Redis) -> ConfidentialClientApplication {
     let client: Arc<dyn KeyValueClient> = Arc::new(RedisClient::connect(&redis.url).await.unwrap());
@@ -209,17 +214,26 @@ async fn a_middle_tier_api_calls_downstream_on_behalf_of_the_user() {
     // skip_cache goes to the provider.
     assert!(!api.acquire_token_on_behalf_of(&OnBehalfOfRequest { skip_cache: true, ..obo.clone() }).await.unwrap().from_cache);
     // As msal-node, an on-behalf-of token past its refresh_in is served until it expires (no
-    // new request with a user assertion that may have expired meanwhile).
+    // new request with a user assertion that may have expired meanwhile), also from a cache
+    // deserialized in another process. (The To-Do API as the middle tier: its callers' tokens
+    // are JWTs for it, as Entra's are.)
+    let for_todo = SilentRequest {
+        account: Some(AccountRef::new(user.account.account.home_account_id.clone())),
+        scopes: vec![TODO_READ.into()],
+        ..Default::default()
+    };
+    let todo_assertion = api.acquire_token_silent(&for_todo).await.unwrap().access_token.secret().to_owned();
+    let todo_obo = OnBehalfOfRequest::new(&todo_assertion, vec![DOWNSTREAM.into()]);
     let plain = || {
-        let config = ConfidentialClientConfig::new(WEB_CLIENT_ID, authority(), Credential::Secret(WEB_SECRET.into()));
+        let config = ConfidentialClientConfig::new(TODO_API, authority(), Credential::Secret(TODO_API_SECRET.into()));
         ConfidentialClientApplication::new(config, None).unwrap()
     };
     let a = plain();
-    let issued = a.acquire_token_on_behalf_of(&obo).await.unwrap();
+    let issued = a.acquire_token_on_behalf_of(&todo_obo).await.unwrap();
     let b = plain();
     b.deserialize(&refresh_due_in(&a.serialize())).unwrap();
     reset().await;
-    let served = b.acquire_token_on_behalf_of(&obo).await.unwrap();
+    let served = b.acquire_token_on_behalf_of(&todo_obo).await.unwrap();
     assert!(served.from_cache && served.access_token.secret() == issued.access_token.secret());
     assert_eq!(token_requests().await, 0);
     // A token the provider never issued: refused; nothing cached for it.
@@ -229,6 +243,66 @@ async fn a_middle_tier_api_calls_downstream_on_behalf_of_the_user() {
         api.acquire_token_on_behalf_of(&OnBehalfOfRequest::new("", vec!["api.write".into()])).await.unwrap_err().code(),
         "null_or_empty_token"
     );
+}
+
+/// A middle-tier API (the To-Do API) calling downstream on behalf of its callers, as Entra's
+/// assertions are: JWTs for the API with the user's `oid` and `tid`. As msal-node, the token is
+/// kept with the user's: a silent call for the user finds it, their account is there, and the
+/// user's next access token (the assertion of their next call) replaces it, since msal-node's
+/// cache key has no assertion hash. The API's store holds one partition per user, not one per
+/// assertion it ever saw.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_middle_tier_keeps_one_partition_per_user_as_their_assertions_change() {
+    let plain = ConfidentialClientConfig::new(WEB_CLIENT_ID, authority(), Credential::Secret(WEB_SECRET.into()));
+    let web = ConfidentialClientApplication::new(plain, None).unwrap();
+    let req = AuthCodeUrlRequest { scopes: vec![TODO_READ.into()], redirect_uri: redirect_uri(), ..Default::default() };
+    let flow = web.get_auth_code_url(&req).await.unwrap();
+    let (code, state) = sign_in(&flow.url, "obo-rotating").await;
+    let user = web.acquire_token_by_code(&flow.session, &format!("code={code}&state={}", encode(&state))).await.unwrap();
+    let home = user.account.account.home_account_id.clone();
+    let renewed = SilentRequest {
+        account: Some(AccountRef::new(home.clone())),
+        scopes: vec![TODO_READ.into()],
+        force_refresh: true,
+        ..Default::default()
+    };
+    let mut assertions = vec![user.access_token.secret().to_owned()];
+    for _ in 0..2 {
+        assertions.push(web.acquire_token_silent(&renewed).await.unwrap().access_token.secret().to_owned());
+    }
+
+    let store = Arc::new(MemoryClient::default());
+    let plugin: Arc<dyn CachePlugin> = Arc::new(DistributedCachePlugin::new(store.clone(), Arc::new(DefaultPartitions)));
+    let config = ConfidentialClientConfig::new(TODO_API, authority(), Credential::Secret(TODO_API_SECRET.into()));
+    let api = ConfidentialClientApplication::new(config, Some(plugin)).unwrap();
+    let obo = |a: &str| OnBehalfOfRequest::new(a, vec![DOWNSTREAM.into()]);
+    let first = api.acquire_token_on_behalf_of(&obo(&assertions[0])).await.unwrap();
+    assert!(!first.from_cache);
+    let for_user = SilentRequest { account: Some(AccountRef::new(home.clone())), scopes: vec![DOWNSTREAM.into()], ..Default::default() };
+    let found = api.acquire_token_silent(&for_user).await.unwrap();
+    assert_eq!((found.from_cache, found.access_token.secret()), (true, first.access_token.secret()));
+    assert!(api.get_account_by_home_id(&home).await.unwrap().is_some());
+
+    let mut issued = vec![first.access_token.secret().to_owned()];
+    for a in &assertions[1..] {
+        let t = api.acquire_token_on_behalf_of(&obo(a)).await.unwrap();
+        assert!(!t.from_cache, "a new assertion is a new request");
+        issued.push(t.access_token.secret().to_owned());
+    }
+    let keys: Vec<String> = store.snapshot().into_iter().map(|(k, _)| k).collect();
+    assert_eq!(keys, std::slice::from_ref(&home), "one partition: the user's");
+    // The last assertion's token is served; an earlier assertion's was replaced.
+    let served = api.acquire_token_on_behalf_of(&obo(&assertions[2])).await.unwrap();
+    assert_eq!((served.from_cache, served.access_token.secret()), (true, issued[2].as_str()));
+    assert!(!api.acquire_token_on_behalf_of(&obo(&assertions[0])).await.unwrap().from_cache);
+    // At a multi-tenant authority, the result names the user's tenant (their ID token's
+    // `tid`), as msal-node's, not the authority's alias.
+    let organizations = [idp_origin().as_str(), "/organizations"].concat();
+    let config = ConfidentialClientConfig::new(TODO_API, organizations, Credential::Secret(TODO_API_SECRET.into()));
+    let multi = ConfidentialClientApplication::new(config, None).unwrap();
+    let t = multi.acquire_token_on_behalf_of(&obo(&assertions[2])).await.unwrap();
+    assert_eq!(t.tenant_id, first.tenant_id);
+    assert_ne!(t.tenant_id, "organizations");
 }
 
 /// msal-node reading a cache file: `node tests/interop/obo-peer.mjs`, its JSON answer.

@@ -104,7 +104,7 @@ pub async fn start_redis() -> Redis {
 }
 
 /// The user signs in at the provider for the authorize `url` of the web client: a code for its
-/// PKCE challenge and nonce, and the URL's state.
+/// scopes, PKCE challenge and nonce, and the URL's state.
 pub async fn sign_in_at_provider(url: &str, login: &str) -> (String, String) {
     use msal_wasm::core::url::parse_query;
     let query = parse_query(url.split_once('?').map(|(_, q)| q).unwrap_or_default());
@@ -116,7 +116,7 @@ pub async fn sign_in_at_provider(url: &str, login: &str) -> (String, String) {
         .with("redirect_uri", get("redirect_uri"))
         .with("code_challenge", get("code_challenge"))
         .with("nonce", get("nonce"))
-        .with("scope", "openid profile offline_access User.Read")
+        .with("scope", get("scope"))
         .to_json();
     let code = post_json("/__test/code", &body).await.string_or_empty("code");
     assert!(!code.is_empty());
