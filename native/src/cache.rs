@@ -93,4 +93,10 @@ pub trait CachePlugin: Send + Sync {
     fn before_cache_access<'a>(&'a self, ctx: &'a mut CacheContext) -> PluginFuture<'a>;
     /// Stores `ctx`'s cache when [`CacheContext::has_changed`].
     fn after_cache_access<'a>(&'a self, ctx: &'a mut CacheContext) -> PluginFuture<'a>;
+    /// True when every access loads the whole cache, whatever its partition (one file, as
+    /// [`FileCachePlugin`](crate::FileCachePlugin)): then every user's account can be listed.
+    /// False by default (a partitioned store loads one user's).
+    fn whole_cache(&self) -> bool {
+        false
+    }
 }

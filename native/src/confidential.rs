@@ -1039,11 +1039,15 @@ impl ConfidentialClientApplication {
 
     /// msal-node's `getTokenCache().getAllAccounts()`: every user's account cached in this
     /// process (each user's partition, those of on-behalf-of tokens included), as msal-node's
-    /// in-memory cache lists them. With a cache plugin the users' partitions live in the app's
-    /// store, which cannot be listed: `method_not_implemented` (look an account up by its
-    /// `homeAccountId` instead, as msal-node's web app samples do with their session's).
+    /// in-memory cache lists them; with a plugin whose every access loads the whole cache (a
+    /// file, [`CachePlugin::whole_cache`]), every account in it. A partitioned plugin's store
+    /// cannot be listed: `method_not_implemented` (look an account up by its `homeAccountId`
+    /// instead, as msal-node's web app samples do with their session's).
     pub async fn get_all_accounts(&self) -> Result<Vec<AccountInfo>, AuthError> {
         let Some(store) = &self.own_store else {
+            if self.plugin.as_ref().is_some_and(|p| p.whole_cache()) {
+                return self.with_cache(Partition::Account(String::new()), |cache| (self.accounts_in(cache), false)).await;
+            }
             return Err(AuthError::client(
                 "method_not_implemented",
                 "the users' partitions are the cache plugin's: look an account up by its homeAccountId",

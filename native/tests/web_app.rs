@@ -6,7 +6,7 @@
 mod support;
 
 use msal_native::*;
-use msal_wasm::client::{AccountRef, SilentRequest};
+use msal_wasm::client::{AccountInfo, AccountRef, SilentRequest};
 use msal_wasm::core::url::{encode, parse_query};
 use std::sync::Arc;
 use support::*;
@@ -329,6 +329,15 @@ async fn the_apps_own_token_and_a_users_on_behalf_of_token_for_the_same_scope_li
     let (code, state) = sign_in(&flow.url, "side-by-side").await;
     let user = api.acquire_token_by_code(&flow.session, &format!("code={code}&state={}", encode(&state))).await.unwrap();
     reset().await;
+    // The file holds the whole cache: its accounts can be listed (as msal-node's
+    // getTokenCache().getAllAccounts() through its plugin); a second app reads them from it.
+    let listed = |accounts: Vec<AccountInfo>| accounts.into_iter().map(|a| a.account.username).collect::<Vec<_>>();
+    assert_eq!(listed(api.get_all_accounts().await.unwrap()), ["side-by-side"]);
+    let config = ConfidentialClientConfig::new(WEB_CLIENT_ID, authority(), Credential::Secret(WEB_SECRET.into()));
+    let reader = ConfidentialClientApplication::new(config, Some(Arc::new(FileCachePlugin::new(&file)))).unwrap();
+    assert_eq!(listed(reader.get_all_accounts().await.unwrap()), ["side-by-side"]);
+    let local = user.account.account.local_account_id.clone();
+    assert!(reader.get_account_by_local_id(&local).await.unwrap().is_some());
 
     let own = ClientCredentialRequest { scopes: vec![APP_SCOPE.into()], ..Default::default() };
     let obo = OnBehalfOfRequest::new(user.access_token.secret(), vec![APP_SCOPE.into()]);

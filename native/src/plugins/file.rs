@@ -94,6 +94,10 @@ impl CachePlugin for FileCachePlugin {
             result
         })
     }
+
+    fn whole_cache(&self) -> bool {
+        true
+    }
 }
 
 /// Writes `data` to a new private temporary file beside `path` (a random name, created only if
