@@ -258,6 +258,22 @@ pub struct ConfidentialClientApplication {
     /// App-token requests the server throttled (429, 5xx, `Retry-After`): msal's thumbprint
     /// key and its entry, in memory as msal-node keeps them.
     throttled: Mutex<Vec<(String, String)>>,
+    /// Silent calls in flight, by their key (see [`silent_key`]): an identical call joins one.
+    silent_flights: Mutex<Vec<(String, SilentFlight)>>,
+}
+
+/// The shared outcome of one silent call in flight.
+type SilentFlight = Arc<tokio::sync::OnceCell<Result<AuthenticationResult, AuthError>>>;
+
+/// What makes two silent calls the same (msal-node's `getSilentRequestKey`): all of the request
+/// but its correlation id, with its scopes as a set.
+fn silent_key(req: &SilentRequest) -> String {
+    let mut scopes: Vec<String> = req.scopes.iter().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect();
+    scopes.sort();
+    scopes.dedup();
+    let without_id = SilentRequest { scopes, correlation_id: String::new(), ..req.clone() };
+    // (Debug shows every field but the state; the key is never logged.)
+    format!("{without_id:?}|{}", req.state)
 }
 
 impl std::fmt::Debug for ConfidentialClientApplication {
@@ -326,6 +342,7 @@ impl ConfidentialClientApplication {
             dpop_key: tokio::sync::OnceCell::new(),
             dpop_nonce: Mutex::new(None),
             throttled: Mutex::new(Vec::new()),
+            silent_flights: Mutex::new(Vec::new()),
         })
     }
 
@@ -1013,7 +1030,42 @@ impl ConfidentialClientApplication {
     /// msal-node's `acquireTokenSilent` for a user: the cached token (from the user's partition
     /// of the plugin's store), else the refresh token (with the app's credential); else an
     /// `InteractionRequired` error — then sign the user in again.
+    ///
+    /// As msal-node (its `SilentRequestCoalescer`), an identical call made while one is in
+    /// flight shares its outcome (one token request); a result carries the caller's own
+    /// correlation id.
     pub async fn acquire_token_silent(&self, req: &SilentRequest) -> Result<AuthenticationResult, AuthError> {
+        let key = silent_key(req);
+        let flight = match self.silent_flights.lock() {
+            Ok(mut flights) => match flights.iter().find(|(k, _)| *k == key) {
+                Some((_, f)) => f.clone(),
+                None => {
+                    let f = SilentFlight::default();
+                    flights.push((key, f.clone()));
+                    f
+                }
+            },
+            Err(_) => SilentFlight::default(),
+        };
+        let correlation_id = if req.correlation_id.is_empty() { guid() } else { req.correlation_id.clone() };
+        let first = SilentRequest { correlation_id: correlation_id.clone(), ..req.clone() };
+        let outcome = flight.get_or_init(|| self.silent_call(&first)).await.clone();
+        if let Ok(mut flights) = self.silent_flights.lock() {
+            flights.retain(|(_, f)| !Arc::ptr_eq(f, &flight));
+        }
+        match outcome {
+            Ok(mut r) => {
+                r.correlation_id = correlation_id;
+                Ok(r)
+            }
+            // (As msal-node: a shared failure keeps the call's own correlation id, the one the
+            // server saw.)
+            Err(e) => Err(e),
+        }
+    }
+
+    /// One silent call (see [`acquire_token_silent`](Self::acquire_token_silent)).
+    async fn silent_call(&self, req: &SilentRequest) -> Result<AuthenticationResult, AuthError> {
         let Some(account) = req.account.clone() else {
             return Err(AuthError::browser(codes::NO_ACCOUNT_ERROR, "a confidential client's silent request names its account"));
         };

@@ -305,6 +305,37 @@ async fn a_middle_tier_keeps_one_partition_per_user_as_their_assertions_change()
     assert_ne!(t.tenant_id, "organizations");
 }
 
+/// As msal-node 7.2.4 (its SilentRequestCoalescer): identical silent calls made while one is in
+/// flight share its token request, each with its own correlation id; a call after it makes its
+/// own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn identical_silent_calls_in_flight_share_one_token_request() {
+    let config = ConfidentialClientConfig::new(WEB_CLIENT_ID, authority(), Credential::Secret(WEB_SECRET.into()));
+    let web = ConfidentialClientApplication::new(config, None).unwrap();
+    let req = AuthCodeUrlRequest { scopes: vec!["User.Read".into()], redirect_uri: redirect_uri(), ..Default::default() };
+    let flow = web.get_auth_code_url(&req).await.unwrap();
+    let (code, state) = sign_in(&flow.url, "coalesced").await;
+    let user = web.acquire_token_by_code(&flow.session, &format!("code={code}&state={}", encode(&state))).await.unwrap();
+    reset().await;
+    let forced = |id: &str, scopes: &[&str]| SilentRequest {
+        account: Some(AccountRef::new(user.account.account.home_account_id.clone())),
+        scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
+        force_refresh: true,
+        correlation_id: id.into(),
+        ..Default::default()
+    };
+    let (a, b, c) = (forced("c-1", &["User.Read"]), forced("c-2", &[" User.Read", "User.Read"]), forced("c-3", &["User.Read"]));
+    let (ra, rb, rc) = tokio::join!(web.acquire_token_silent(&a), web.acquire_token_silent(&b), web.acquire_token_silent(&c));
+    let (ra, rb, rc) = (ra.unwrap(), rb.unwrap(), rc.unwrap());
+    assert_eq!(token_requests().await, 1, "one token request for the three");
+    assert_eq!([rb.access_token.secret(), rc.access_token.secret()], [ra.access_token.secret(); 2]);
+    assert_eq!([ra.correlation_id, rb.correlation_id, rc.correlation_id], ["c-1", "c-2", "c-3"]);
+    // A call after the flight landed makes its own request.
+    let rd = web.acquire_token_silent(&forced("c-4", &["User.Read"])).await.unwrap();
+    assert_ne!(rd.access_token.secret(), ra.access_token.secret());
+    assert_eq!(token_requests().await, 2);
+}
+
 /// msal-node reading a cache file: `node tests/interop/obo-peer.mjs`, its JSON answer.
 fn msal_node_reads(file: &std::path::Path, assertion: &str) -> msal_wasm::core::json::Json {
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/interop/obo-peer.mjs");
