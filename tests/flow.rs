@@ -1840,3 +1840,24 @@ fn a_throttled_code_redemption_does_not_block_the_next_sign_in() {
     assert_eq!(h.token_requests(), before + 1, "the second code is sent");
     assert!(!r.access_token.secret().is_empty());
 }
+
+#[test]
+fn a_generic_provider_without_an_end_session_endpoint_signs_out_here_only() {
+    // A generic OpenID provider may have none (Google): the sign-out is local, with or without
+    // an account, and the lock is free (msal 5 signs out locally only when an account is named).
+    let no_logout = METADATA.replace(r#","end_session_endpoint":"https://login.microsoftonline.com/{tenant}/oauth2/v2.0/logout""#, "");
+    for named in [true, false] {
+        let h = harness_with(
+            Config::new("client-1")
+                .with_authority(AUTHORITY)
+                .with_redirect_uri("https://app.example/")
+                .with_authority_metadata(no_logout.clone())
+                .with_protocol_mode(msal_wasm::core::authority::ProtocolMode::Oidc),
+        );
+        let home = h.sign_in().account.account.home_account_id;
+        let started = block_on(h.pca.begin_logout_redirect(&logout(named.then_some(home.as_str()), None, ""))).unwrap();
+        assert!(started.url.is_none(), "no navigation");
+        assert!(h.pca.all_accounts().is_empty());
+        assert!(!h.pca.interaction_in_progress());
+    }
+}
