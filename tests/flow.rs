@@ -1861,3 +1861,26 @@ fn a_generic_provider_without_an_end_session_endpoint_signs_out_here_only() {
         assert!(!h.pca.interaction_in_progress());
     }
 }
+
+#[test]
+fn a_token_endpoint_that_answers_404_drops_the_cached_discovery_document() {
+    // The provider moved its endpoints (the stored document is up to 24 h old): the failed call
+    // is not the end of it; the next one fetches the document again.
+    let authority = [AUTHORITY, "/v2.0"].concat();
+    let h = harness_with(Config::new("client-1").with_authority(&authority).with_redirect_uri("https://app.example/"));
+    let home = h.sign_in().account.account.home_account_id;
+    let stored = |h: &Harness| h.platform.cache().keys().iter().any(|k| k.contains(".authority-metadata."));
+    assert!(stored(&h));
+    let fetched = h.idp.borrow().discoveries.len();
+    h.idp.borrow_mut().fail_next = Some(HttpResponse::new(404, "<html>Not Found</html>"));
+    let forced = SilentRequest { force_refresh: true, ..silent(&home) };
+    assert_eq!(block_on(h.pca.acquire_token_silent(&forced)).unwrap_err().status(), Some(404));
+    assert!(!stored(&h), "the document is dropped");
+    assert!(block_on(h.pca.acquire_token_silent(&forced)).is_ok());
+    assert_eq!(h.idp.borrow().discoveries.len(), fetched + 1, "fetched again");
+    assert!(stored(&h));
+    // Any other failure keeps it.
+    h.idp.borrow_mut().fail_next = Some(HttpResponse::new(500, "<html>oops</html>"));
+    assert!(block_on(h.pca.acquire_token_silent(&forced)).is_err());
+    assert!(stored(&h));
+}

@@ -144,7 +144,44 @@ impl<P: Platform> PublicClientApplication<P> {
     }
 
     pub(super) fn metadata_key(&self, authority: &Authority) -> String {
-        ["msal.", &self.config.client_id, ".authority-metadata.", authority.canonical()].concat()
+        self.metadata_key_of(authority.canonical())
+    }
+
+    fn metadata_key_of(&self, canonical: &str) -> String {
+        ["msal.", &self.config.client_id, ".authority-metadata.", canonical].concat()
+    }
+
+    /// A token request to `url` got a 404: the provider moved its endpoints since its discovery
+    /// document was fetched (kept 24 h). The documents whose token endpoint it is (with the
+    /// request's query after it) are dropped, stored and in memory, so the next request fetches
+    /// them again. (Endpoints from the configuration are the app's: kept.)
+    pub(super) fn forget_endpoints(&self, url: &str) {
+        if !self.config.authority_metadata.is_empty() {
+            return;
+        }
+        let mut dropped = Vec::new();
+        {
+            let mut resolved = self.resolved.borrow_mut();
+            let named = |m: &AuthorityMetadata| url.starts_with(m.token_endpoint.as_str());
+            if resolved.metadata.as_ref().is_some_and(named) {
+                resolved.metadata = None;
+                dropped.push(self.authority.canonical().to_owned());
+            }
+            resolved.others.retain(|(a, m)| {
+                let keep = !named(m);
+                if !keep {
+                    dropped.push(a.clone());
+                }
+                keep
+            });
+        }
+        let cache = self.cache.borrow();
+        for a in &dropped {
+            crate::core::cache::KeyValueStore::remove(cache.store(), &self.metadata_key_of(a));
+        }
+        if !dropped.is_empty() {
+            self.log(LogLevel::Warning, "", "the token endpoint answered 404: its discovery document is fetched again");
+        }
     }
 
     /// The discovery document cached by an earlier page load, while fresh (24 h, msal's

@@ -73,6 +73,7 @@ impl<P: Platform> PublicClientApplication<P> {
                 }
             }
         }
+        let endpoint = http.url.clone();
         let resp = self.send_token(http, binding).await?;
         match TokenResponse::parse(&resp, sent_at) {
             Ok(t) => {
@@ -80,6 +81,9 @@ impl<P: Platform> PublicClientApplication<P> {
                 Ok(t)
             }
             Err(e) => {
+                if resp.status == 404 {
+                    self.forget_endpoints(&endpoint);
+                }
                 if let Some(value) = throttle::on_failure(&resp, &e, self.platform.now_ms()) {
                     let cache = self.cache.borrow();
                     let _ = crate::core::cache::KeyValueStore::set(cache.store(), &store_key, &value);
