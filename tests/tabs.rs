@@ -966,3 +966,33 @@ fn two_clients_of_one_page_share_its_session_storage() {
     assert!(block_on(elsewhere.pca.acquire_token_silent(&cached_only)).is_err());
     assert_eq!(h.token_requests(), requests, "no refresh token there to send");
 }
+
+/// Two clients of one app on the page a redirect returns to (micro-frontends, or an app that
+/// builds a client per render): the package kept the response when it was evaluated (as the
+/// redirect bridge does), the first client takes it from the address; the second must not
+/// take that copy and redeem the same code again (as msal 5, whose second instance finds no
+/// response and resolves null).
+#[test]
+fn a_second_client_on_the_return_page_does_not_redeem_the_code_again() {
+    use msal_wasm::client::RedirectStart;
+    use msal_wasm::core::pkce::InteractionType;
+    let h = harness();
+    let page = h.platform.new_session_tab();
+    let a = h.listening_tab_on(page.clone(), config());
+    let b = h.listening_tab_on(page.new_client_in_page(), config());
+    let pending = a.pca.begin_interaction(&request(), InteractionType::Redirect, "https://app.example/").unwrap();
+    let state = msal_wasm::core::url::parse_query(pending.url.split_once('?').unwrap().1)
+        .into_iter()
+        .find(|(k, _)| k == "state")
+        .map(|(_, v)| v)
+        .unwrap();
+    let response = format!("#code=the-code&state={}", msal_wasm::core::url::encode(&state));
+    page.set_page_url(&format!("https://app.example/{response}"));
+    // What the package does when it is evaluated on that page.
+    a.pca.stash_redirect_response(&response).unwrap();
+    let first = a.pca.begin_handle_redirect(None, true).unwrap();
+    let RedirectStart::Redeem { clean_url, .. } = first else { panic!("the first client redeems: {first:?}") };
+    page.set_page_url(&clean_url.unwrap());
+    let second = b.pca.begin_handle_redirect(None, true).unwrap();
+    assert!(!matches!(second, RedirectStart::Redeem { .. }), "the second client redeems nothing: {second:?}");
+}

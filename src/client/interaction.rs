@@ -653,8 +653,11 @@ impl<P: Platform> PublicClientApplication<P> {
                 RedirectStart::None
             });
         };
-        // Remove the code and state from the address bar before anything else.
+        // Remove the code and state from the address bar before anything else, and the copy the
+        // package kept when it was evaluated: another client of the page (same app) must find
+        // no response to redeem again (as msal's, which finds the address clean).
         let mut clean_url = in_address.then(|| crate::core::url::without_response(&page));
+        let _ = self.take_stashed_response();
         let start = pending.map(|p| p.origin).filter(|o| !o.is_empty());
         if let Some(start) = start.filter(|_| navigate_to_login_request_url) {
             let here = clean_url.as_deref().unwrap_or(&page);
