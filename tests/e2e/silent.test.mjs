@@ -170,10 +170,24 @@ test("ssoSilent signs in through a hidden iframe using the provider's session", 
   await page.evaluate(() => window.pca.clearCache());
   assert.equal(await page.evaluate(() => window.pca.getAllAccounts().length), 0);
   const r = await page.evaluate(async () => {
+    // The frame as msal 5 makes it: Chrome's Local Network Access lets a frame reach a
+    // provider on the local network (an intranet ADFS) only with `allow`.
+    const frames = [];
+    const seen = new MutationObserver((changes) => {
+      for (const c of changes) for (const n of c.addedNodes) {
+        if (n.tagName === "IFRAME") frames.push(["allow", "sandbox", "class", "title"].map((a) => n.getAttribute(a)));
+      }
+    });
+    seen.observe(document.documentElement, { childList: true, subtree: true });
     const res = await window.pca.ssoSilent({ scopes: ["User.Read"], loginHint: "jack", redirectUri: location.origin + "/redirect.html" });
-    return { name: res.account.name, iframes: document.querySelectorAll("iframe").length };
+    seen.disconnect();
+    return { name: res.account.name, iframes: document.querySelectorAll("iframe").length, frames };
   });
-  assert.deepEqual(r, { name: "Test User jack", iframes: 0 });
+  assert.deepEqual(r, {
+    name: "Test User jack",
+    iframes: 0,
+    frames: [["local-network-access *", "allow-scripts allow-same-origin allow-forms", "msalSilentIframe", "Microsoft Authentication"]],
+  });
   assert.equal(await page.evaluate(() => window.pca.getAllAccounts().length), 1);
   await page.context().close();
 });

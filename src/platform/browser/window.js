@@ -251,7 +251,12 @@ export function waitForPopup(popup, stateId, timeoutMs, sink, relayVersion, rela
 export function loadHiddenIframe(url, fields, stateId, timeoutMs, settleMs) {
   return new Promise((resolve, reject) => {
     const frame = document.createElement("iframe");
+    // As msal 5's frame (apps' styles and tests find it by its class); `allow` lets it reach a
+    // provider on the local network under Chrome's Local Network Access (an intranet ADFS).
+    frame.className = "msalSilentIframe";
+    frame.title = "Microsoft Authentication";
     frame.setAttribute("sandbox", "allow-scripts allow-same-origin allow-forms");
+    frame.setAttribute("allow", "local-network-access *");
     frame.setAttribute("aria-hidden", "true");
     frame.style.cssText = "visibility:hidden;position:absolute;width:0;height:0;border:0";
     let done = false;
