@@ -184,6 +184,26 @@ async fn hidden_iframe_reads_the_response_and_is_removed() {
     assert_eq!(doc.query_selector_all("iframe").unwrap().length(), 0);
 }
 
+/// A provider on this origin (reverse-proxied beside the app) shows its sign-in page at the
+/// authorize URL, whose `state` is ours, and a sign-out page at the end-session URL: neither is
+/// the response. The frame goes on waiting, here for the bridge's message.
+#[test]
+async fn a_provider_page_on_this_origin_is_not_taken_for_the_response() {
+    for (request, id) in [
+        ("/idp/authorize?client_id=c&redirect_uri=http%3A%2F%2Fapp%2F&response_type=code&state=s1", "state-same-origin-1"),
+        ("/idp/logout?post_logout_redirect_uri=http%3A%2F%2Fapp%2F&state=s2", "state-same-origin-2"),
+    ] {
+        let waiting = window::load_hidden_iframe(&same_origin(request), None, id, 5_000, 0);
+        JsFuture::from(window::sleep(300)).await.unwrap();
+        let channel = web_sys::BroadcastChannel::new(id).unwrap();
+        let msg = js_sys::Object::new();
+        js_sys::Reflect::set(&msg, &"payload".into(), &"#code=the-answer&state=s1".into()).unwrap();
+        channel.post_message(&msg).unwrap();
+        channel.close();
+        assert_eq!(settle(waiting).await.unwrap(), "#code=the-answer&state=s1", "{request}");
+    }
+}
+
 /// The page coming back from the back/forward cache (the user pressed back on the provider's
 /// page) ends this tab's redirect sign-in: the lock and the saved request go, and the app hears
 /// it (`RedirectCancelled`, the status back to `None`). A plain page show changes nothing. (The
