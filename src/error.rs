@@ -87,6 +87,8 @@ pub mod codes {
     pub const EMPTY_WINDOW_ERROR: &str = "empty_window_error";
     pub const POPUP_RELAY_UNSUPPORTED_FLOW: &str = "popup_relay_unsupported_flow";
     pub const TIMED_OUT: &str = "timed_out";
+    /// msal 5's `subError` of a redirect whose page stayed (`timed_out`).
+    pub const FAILED_TO_REDIRECT: &str = "failed_to_redirect";
     pub const HASH_EMPTY_ERROR: &str = "hash_empty_error";
     pub const NO_STATE_IN_HASH: &str = "no_state_in_hash";
     pub const AUTHORIZATION_CODE_MISSING_FROM_SERVER_RESPONSE: &str = "authorization_code_missing_from_server_response";

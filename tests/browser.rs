@@ -320,3 +320,44 @@ async fn news_from_another_tab_while_nobody_waits_ends_the_next_wait_at_once() {
     JsFuture::from(window::wait_for_tabs(3_000)).await.unwrap();
     assert!(js_sys::Date::now() - start < 1_000.0, "the news was lost: the wait ran to its end");
 }
+
+/// As msal 5 (`redirectNavigationTimeout`): a redirect of the Rust front-end API whose page
+/// stays (a `beforeunload` prompt answered "stay"; here, an endpoint in this page's fragment, a
+/// navigation that never leaves) fails with `timed_out` / `failed_to_redirect`, and the
+/// interaction ends: the status is back to `None`, the lock free, the request gone.
+#[test]
+async fn a_redirect_whose_page_stays_fails_with_timed_out_and_ends_the_interaction() {
+    use msal_wasm::browser::{BrowserApp, InteractionStatus};
+    use msal_wasm::client::{Config, InteractiveRequest, LogoutRequest};
+    use msal_wasm::core::authority::ProtocolMode;
+
+    let location = web_sys::window().unwrap().location();
+    let origin = location.origin().unwrap();
+    let page = [origin.as_str(), &location.pathname().unwrap(), &location.search().unwrap()].concat();
+    let host = location.host().unwrap();
+    let metadata = format!(
+        r#"{{"authorization_endpoint":"{page}#authorize","token_endpoint":"{origin}/t1/token","end_session_endpoint":"{page}#signed-out","issuer":"{origin}/t1"}}"#
+    );
+    let mut c = Config::new("msal-wasm-stay-test")
+        .with_authority(&format!("{origin}/t1"))
+        .with_redirect_uri(origin.clone() + "/")
+        .with_protocol_mode(ProtocolMode::Oidc)
+        .with_authority_metadata(metadata);
+    c.known_authorities = vec![host];
+    c.cache_location = CacheLocation::SessionStorage;
+    c.redirect_navigation_timeout_ms = 300;
+    let app = BrowserApp::build(c, JsValue::NULL, JsValue::NULL).unwrap();
+    app.client().initialize().await.unwrap();
+    let req = InteractiveRequest { scopes: vec!["openid".into()], ..Default::default() };
+    let e = app.login_redirect(&req).await.unwrap_err();
+    assert_eq!((e.code(), e.sub_error()), ("timed_out", "failed_to_redirect"));
+    assert!(location.hash().unwrap().starts_with("#authorize?"), "it did navigate, within the page");
+    assert_eq!(app.interaction_status(), InteractionStatus::None);
+    assert!(!app.client().interaction_in_progress() && app.client().pending_redirect().is_none());
+    // A sign-out likewise.
+    let e = app.logout_redirect(&LogoutRequest::default()).await.unwrap_err();
+    assert_eq!((e.code(), e.sub_error()), ("timed_out", "failed_to_redirect"));
+    assert_eq!(app.interaction_status(), InteractionStatus::None);
+    assert!(!app.client().interaction_in_progress());
+    location.set_hash("").unwrap();
+}

@@ -415,12 +415,30 @@ impl BrowserApp {
             locked?;
             let pending = app.client.begin_redirect(&req, "").await?;
             app.set_status(InteractionStatus::AcquireToken);
-            location()?.assign(&pending.url).map_err(|_| {
-                app.set_status(InteractionStatus::None);
-                app.client.abort_interaction(&pending);
-                AuthError::browser(codes::EMPTY_NAVIGATE_URI, "the browser refused to navigate")
-            })
+            let left = app.leave(&pending.url, pending.form.as_deref()).await;
+            app.set_status(InteractionStatus::None);
+            app.client.abort_interaction(&pending);
+            left
         }
+    }
+
+    /// Sends this page to `url` (posting `form` there, when given) and waits for it to go. As
+    /// msal 5: a page still here after the navigation timeout did not leave (a `beforeunload`
+    /// prompt answered "stay"): `timed_out` (`failed_to_redirect`); the caller then ends the
+    /// interaction.
+    async fn leave(&self, url: &str, form: Option<&str>) -> Result<(), AuthError> {
+        let refused = || AuthError::browser(codes::EMPTY_NAVIGATE_URI, "the browser refused to navigate");
+        match form {
+            // A POST (httpMethod): the form is posted from this page, which leaves.
+            Some(fields) => {
+                if !window::post_form(&JsValue::NULL, url, fields) {
+                    return Err(refused());
+                }
+            }
+            None => location()?.assign(url).map_err(|_| refused())?,
+        }
+        crate::platform::Platform::sleep(self.client.platform(), self.client.config().redirect_navigation_timeout_ms).await;
+        Err(AuthError::browser(codes::TIMED_OUT, "the page did not navigate").with_sub_error(codes::FAILED_TO_REDIRECT))
     }
 
     /// msal's `acquireTokenRedirect`: the same flow as [`login_redirect`](Self::login_redirect).
@@ -464,11 +482,12 @@ impl BrowserApp {
             }
         };
         match started.url {
-            Some(url) => location()?.assign(&url).map_err(|_| {
+            Some(url) => {
+                let left = self.leave(&url, None).await;
                 self.client.abort_logout();
                 self.set_status(InteractionStatus::None);
-                AuthError::browser(codes::EMPTY_NAVIGATE_URI, "the browser refused to navigate")
-            }),
+                left
+            }
             None => {
                 self.set_status(InteractionStatus::None);
                 Ok(())

@@ -56,6 +56,10 @@ pub struct Config {
     /// How long a network request (discovery, token endpoint) may go unanswered before it is
     /// aborted (`system.networkTimeout`; msal-browser has none and waits forever).
     pub network_timeout_ms: u64,
+    /// How long a page that navigates to the provider (a redirect sign-in or sign-out of the
+    /// Rust front-end API) may stay before the navigation counts as failed (msal 5's
+    /// `system.redirectNavigationTimeout`: `timed_out`; the JS facade reads its own).
+    pub redirect_navigation_timeout_ms: u64,
     /// Checks every new ID token's `iss` (the authority's issuer, `{tenantid}` resolved),
     /// `aud` (contains the client id) and `exp`/`nbf` (5 minutes' skew) beyond msal's nonce
     /// check (`system.validateIdTokenClaims`; off by default, as msal has no such checks).
@@ -122,6 +126,7 @@ impl Config {
             log_level: crate::platform::LogLevel::Info,
             iframe_timeout_ms: super::DEFAULT_IFRAME_TIMEOUT_MS,
             network_timeout_ms: 30_000,
+            redirect_navigation_timeout_ms: 30_000,
             validate_id_token_claims: false,
             is_mcp: false,
             allow_redirect_in_iframe: false,
