@@ -317,16 +317,16 @@ test("full localStorage: a second account's sign-in drops the first one's access
   await ctx.close();
 });
 
-test("two clients of one app on one page (micro-frontends) share its sessionStorage: the second serves the first one's tokens and its rotated refresh token", async () => {
+for (const cache of ["sessionStorage", "localStorage"]) test(`two clients of one app on one page (micro-frontends) share its ${cache}: the second serves the first one's tokens and its rotated refresh token`, async () => {
   const ctx = await env.browser.newContext();
-  const page = await openTab(ctx, "sessionStorage");
+  const page = await openTab(ctx, cache);
   // A second instance with the same configuration, as a second micro-frontend builds it.
-  await page.evaluate(async () => {
+  await page.evaluate(async (cacheLocation) => {
     const { auth } = window.pca.getConfiguration();
     const config = { auth: { clientId: auth.clientId, authority: auth.authority, knownAuthorities: auth.knownAuthorities, redirectUri: auth.redirectUri } };
-    window.pca2 = new window.msal.PublicClientApplication({ ...config, cache: { cacheLocation: "sessionStorage" } });
+    window.pca2 = new window.msal.PublicClientApplication({ ...config, cache: { cacheLocation } });
     await window.pca2.initialize();
-  });
+  }, cache);
   await popupSignIn(page, "#popup", "mira");
   await page.waitForFunction(() => window.last !== null && window.last.ok);
   await waitFor("the second client lists the account", () => page.evaluate(() => window.pca2.getAllAccounts().length === 1));
