@@ -339,7 +339,7 @@ async fn a_redirect_whose_page_stays_fails_with_timed_out_and_ends_the_interacti
         r#"{{"authorization_endpoint":"{page}#authorize","token_endpoint":"{origin}/t1/token","end_session_endpoint":"{page}#signed-out","issuer":"{origin}/t1"}}"#
     );
     let mut c = Config::new("msal-wasm-stay-test")
-        .with_authority(&format!("{origin}/t1"))
+        .with_authority(format!("{origin}/t1"))
         .with_redirect_uri(origin.clone() + "/")
         .with_protocol_mode(ProtocolMode::Oidc)
         .with_authority_metadata(metadata);

@@ -987,12 +987,12 @@ fn a_second_client_on_the_return_page_does_not_redeem_the_code_again() {
         .map(|(_, v)| v)
         .unwrap();
     let response = format!("#code=the-code&state={}", msal_wasm::core::url::encode(&state));
-    page.set_page_url(&format!("https://app.example/{response}"));
+    page.set_page_url(format!("https://app.example/{response}"));
     // What the package does when it is evaluated on that page.
     a.pca.stash_redirect_response(&response).unwrap();
     let first = a.pca.begin_handle_redirect(None, true).unwrap();
     let RedirectStart::Redeem { clean_url, .. } = first else { panic!("the first client redeems: {first:?}") };
-    page.set_page_url(&clean_url.unwrap());
+    page.set_page_url(clean_url.unwrap());
     let second = b.pca.begin_handle_redirect(None, true).unwrap();
     assert!(!matches!(second, RedirectStart::Redeem { .. }), "the second client redeems nothing: {second:?}");
 }

@@ -526,9 +526,10 @@ impl ConfidentialClientApplication {
     }
 
     /// msal-node's `acquireTokenOnBehalfOf`: a token for the downstream API's scopes, for the
-    /// user whose access token the request carries. Cached in the user's partition (see
-    /// [`obo_partition`]) for that assertion (msal-node's `userAssertionHash`) while valid; the
-    /// user's next assertion replaces it there, as msal-node's cache key has no hash.
+    /// user whose access token the request carries. Cached in the user's partition (`<oid>.<tid>`
+    /// of the assertion; an assertion without both claims has one of its own) for that
+    /// assertion (msal-node's `userAssertionHash`) while valid; the user's next assertion
+    /// replaces it there, as msal-node's cache key has no hash.
     pub async fn acquire_token_on_behalf_of(&self, req: &OnBehalfOfRequest) -> Result<AppToken, AuthError> {
         let scopes = ScopeSet::new(&req.scopes);
         if scopes.is_empty() {
