@@ -1382,7 +1382,7 @@ export class PublicClientApplication {
       telemetry: { application: { appName: "", appVersion: "" }, client: new StubPerformanceClient() },
       system: {
         navigationClient: this.navigationClient, redirectNavigationTimeout: this.navigationTimeout, loggerOptions: { loggerCallback: () => {} },
-        preventCorsPreflight: false, navigatePopups: true, enableLegacyPolling: false, serverTelemetryEnabled: false, nativeBrokerHandshakeTimeout: 2000,
+        preventCorsPreflight: false, enableLegacyPolling: false, serverTelemetryEnabled: false, nativeBrokerHandshakeTimeout: 2000,
       },
     };
     const shown = over(this.client ? over(js, JSON.parse(this.client.configuration())) : js, this.config);

@@ -41,9 +41,17 @@ impl<P: Platform> PublicClientApplication<P> {
             self.log(LogLevel::Verbose, "", "initialize: the authority's discovery document is fetched by the first request that needs it");
             None
         };
-        let mut resolved = self.resolved.borrow_mut();
-        resolved.metadata = metadata;
-        resolved.started = true;
+        let unknown = metadata.is_none();
+        {
+            let mut resolved = self.resolved.borrow_mut();
+            resolved.metadata = metadata;
+            resolved.started = true;
+        }
+        // msal 5's navigatePopups: false (no popup on about:blank): the endpoints now, so that a
+        // popup opens at its URL. A failure here is the first request's to report.
+        if unknown && !self.config.navigate_popups && self.target(None).await.is_err() {
+            self.log(LogLevel::Warning, "", "initialize: the discovery document could not be fetched for navigatePopups: false");
+        }
         Ok(())
     }
 

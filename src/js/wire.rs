@@ -139,6 +139,7 @@ pub fn config(j: &Json) -> Result<(Config, Vec<&'static str>), AuthError> {
             c.validate_id_token_claims = *on;
         }
         c.allow_redirect_in_iframe = sys.get("allowRedirectInIframe").and_then(Json::as_bool).unwrap_or(false);
+        c.navigate_popups = sys.get("navigatePopups").and_then(Json::as_bool).unwrap_or(true);
     }
     if let Some(app) = j.get("telemetry").and_then(|t| t.get("application")) {
         c.application = AppTelemetry { name: app.string_or_empty("appName"), version: app.string_or_empty("appVersion") };
@@ -198,7 +199,8 @@ pub fn config_json(c: &Config) -> Json {
         .with("protocolMode", if c.protocol_mode == ProtocolMode::Oidc { "OIDC" } else { "AAD" })
         .with("loggerOptions", Json::object().with("logLevel", c.log_level as u64).with("piiLoggingEnabled", false))
         .with("allowPlatformBroker", false)
-        .with("allowRedirectInIframe", c.allow_redirect_in_iframe);
+        .with("allowRedirectInIframe", c.allow_redirect_in_iframe)
+        .with("navigatePopups", c.navigate_popups);
     let cache = Json::object().with("cacheLocation", location).with("cacheRetentionDays", c.cache_retention_days);
     Json::object().with("auth", auth).with("cache", cache).with("system", system)
 }

@@ -3,7 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
 import { signedInPage, useEnv } from "./env.mjs";
-import { clickClosing } from "./helpers.mjs";
+import { clickClosing, popupSignIn } from "./helpers.mjs";
 
 // The back-end of the acquireTokenByCode test redirects to its own landing page.
 const env = useEnv({ redirectPaths: ["/code-landing"] });
@@ -546,4 +546,26 @@ test("msal's event payloads and refusals: loginPopup's START carries its correla
   });
   assert.deepEqual(silent, { code: "resource_parameter_required", seen: [] });
   await ctx.close();
+});
+
+test("system.navigatePopups: false (PWAs, hosts that refuse about:blank): the popup opens at the authorize URL of an authority whose endpoints were not known yet, and signs in", async () => {
+  // Where the first window.open goes, for a generic provider on a fresh page: by default the
+  // popup opens on about:blank while the discovery document is fetched (as msal 5).
+  const firstOpen = async (system) => {
+    const page = await env.open("oidc", "sessionStorage", undefined, undefined, { system: JSON.stringify(system) });
+    await page.evaluate(() => {
+      const open = window.open;
+      window.opened = [];
+      window.open = function (url, ...rest) { window.opened.push(String(url)); return open.call(this, url, ...rest); };
+    });
+    await popupSignIn(page, "#popup", "nina");
+    await page.waitForFunction(() => window.last !== null);
+    const r = await page.evaluate(() => ({ ok: window.last.ok, first: window.opened[0] }));
+    await page.context().close();
+    return r;
+  };
+  const off = await firstOpen({ navigatePopups: false });
+  assert.equal(off.ok, true);
+  assert.ok(off.first.startsWith(new URL(env.idp.oidcAuthority).origin) && off.first.includes("response_type=code"), off.first);
+  assert.deepEqual(await firstOpen({}), { ok: true, first: "about:blank" });
 });
