@@ -414,7 +414,7 @@ impl TokenResponse {
         let refresh_in = match json.get("refresh_in") {
             None | Some(Json::Null) => None,
             _ if external => None,
-            Some(v) => Some(v.as_i64().ok_or_else(|| malformed("refresh_in"))?).and_then(|r| u64::try_from(r).ok()).filter(|r| *r > 0),
+            Some(v) => Some(seconds(v).ok_or_else(|| malformed("refresh_in"))?).filter(|r| *r > 0),
         };
         let opt_str = |k: &str| -> Result<Option<String>, AuthError> {
             match json.get(k) {

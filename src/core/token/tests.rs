@@ -777,6 +777,9 @@ fn lifetimes_are_read_as_msal_reads_them() {
         let t = TokenResponse::parse(&ok(body), NOW).unwrap();
         assert_eq!(t.expires_on, expires, "{body}");
     }
-    let t = TokenResponse::parse(&ok(r#"{"access_token":"a","expires_in":60,"ext_expires_in":7.9}"#), NOW).unwrap();
-    assert_eq!(t.extended_expires_on, NOW + 67);
+    let t = TokenResponse::parse(&ok(r#"{"access_token":"a","expires_in":60,"ext_expires_in":7.9,"refresh_in":30.5}"#), NOW).unwrap();
+    assert_eq!((t.extended_expires_on, t.refresh_on), (NOW + 67, Some(NOW + 30)));
+    // A refresh_in of 0 or below asks for no proactive refresh, fractional or not.
+    let t = TokenResponse::parse(&ok(r#"{"access_token":"a","expires_in":60,"refresh_in":-0.5}"#), NOW).unwrap();
+    assert_eq!(t.refresh_on, None);
 }
