@@ -469,33 +469,58 @@ impl KeyValueStore for QuotaStore {
     }
 }
 
-#[test]
-fn full_storage_evicts_expired_access_tokens_and_saves() {
-    use msal_wasm::core::cache::{SaveRequest, TokenCache};
+/// Saves a token response for `scope` whose access token is `size` bytes, at `now` (s).
+fn save_token(
+    cache: &mut msal_wasm::core::cache::TokenCache<QuotaStore>,
+    size: usize,
+    scope: &str,
+    now: u64,
+) -> Result<(), msal_wasm::AuthError> {
+    use msal_wasm::core::cache::SaveRequest;
     use msal_wasm::core::scopes::ScopeSet;
     use msal_wasm::core::token::TokenResponse;
-    let store = QuotaStore { inner: Default::default(), budget: 6_000 };
-    let (mut cache, _) = TokenCache::load(store, "client-1");
     let client_info = base64::encode_url(br#"{"uid":"u","utid":"t"}"#);
     let account = msal_wasm::core::account::Account::from_response(&client_info, None, "login.windows.net", "MSSTS", 0).unwrap();
-    let big = "x".repeat(1_500);
-    let save = |cache: &mut TokenCache<QuotaStore>, scope: &str, now: u64| {
-        let body = format!(r#"{{"access_token":"{big}","expires_in":100,"scope":"{scope}"}}"#);
-        let resp = TokenResponse::parse(&HttpResponse::new(200, body), now).unwrap();
-        cache.save(&SaveRequest {
-            response: &resp,
-            account: &account,
-            realm: "t",
-            at_realm: None,
-            requested: &ScopeSet::parse(scope),
-            key_id: "",
-            resource: "",
-            attribute_tokens: "",
-            store: Default::default(),
-            kmsi: false,
-            now_ms: resp.cached_at * 1000,
-        })
-    };
+    let body = format!(r#"{{"access_token":"{}","expires_in":100,"scope":"{scope}"}}"#, "x".repeat(size));
+    let resp = TokenResponse::parse(&HttpResponse::new(200, body), now).unwrap();
+    cache.save(&SaveRequest {
+        response: &resp,
+        account: &account,
+        realm: "t",
+        at_realm: None,
+        requested: &ScopeSet::parse(scope),
+        key_id: "",
+        resource: "",
+        attribute_tokens: "",
+        store: Default::default(),
+        kmsi: false,
+        now_ms: resp.cached_at * 1000,
+    })
+}
+
+#[test]
+fn full_storage_drops_as_many_access_tokens_as_the_new_one_needs() {
+    // As msal: one at a time until it fits, the one that expires first first. Two valid tokens
+    // must go for a token twice their size; it then lands in the storage, not in memory only.
+    use msal_wasm::core::cache::TokenCache;
+    let store = QuotaStore { inner: Default::default(), budget: 6_500 };
+    let (mut cache, _) = TokenCache::load(store, "client-1");
+    save_token(&mut cache, 1_500, "a.read", 1_000).unwrap();
+    save_token(&mut cache, 1_500, "b.read", 1_001).unwrap();
+    save_token(&mut cache, 1_500, "c.read", 1_002).unwrap();
+    save_token(&mut cache, 3_000, "d.read", 1_010).unwrap();
+    let targets: Vec<&str> = cache.credentials().map(|c| c.target.as_str()).collect();
+    assert_eq!(targets, ["c.read", "d.read"]);
+    let on_disk: Vec<String> = cache.store().inner.keys().into_iter().filter(|k| k.contains("|accesstoken|")).collect();
+    assert!(on_disk.iter().any(|k| k.ends_with("d.read|")) && on_disk.len() == 2, "{on_disk:?}");
+}
+
+#[test]
+fn full_storage_evicts_expired_access_tokens_and_saves() {
+    use msal_wasm::core::cache::TokenCache;
+    let store = QuotaStore { inner: Default::default(), budget: 6_000 };
+    let (mut cache, _) = TokenCache::load(store, "client-1");
+    let save = |cache: &mut TokenCache<QuotaStore>, scope: &str, now: u64| save_token(cache, 1_500, scope, now);
     save(&mut cache, "a.read", 1_000).unwrap();
     save(&mut cache, "b.read", 1_000).unwrap();
     save(&mut cache, "c.read", 1_000).unwrap();
@@ -505,23 +530,7 @@ fn full_storage_evicts_expired_access_tokens_and_saves() {
     assert!(targets.contains(&"d.read"), "{targets:?}");
     assert!(targets.len() < 4, "something was evicted: {targets:?}");
     // A single entry bigger than the whole budget still fails, with a typed error.
-    let huge = format!(r#"{{"access_token":"{}","expires_in":100,"scope":"e.read"}}"#, "y".repeat(7_000));
-    let resp = TokenResponse::parse(&HttpResponse::new(200, huge), 2_000).unwrap();
-    let e = cache
-        .save(&SaveRequest {
-            response: &resp,
-            account: &account,
-            realm: "t",
-            at_realm: None,
-            requested: &ScopeSet::parse("e.read"),
-            key_id: "",
-            resource: "",
-            attribute_tokens: "",
-            store: Default::default(),
-            kmsi: false,
-            now_ms: resp.cached_at * 1000,
-        })
-        .unwrap_err();
+    let e = save_token(&mut cache, 7_000, "e.read", 2_000).unwrap_err();
     assert_eq!(e.code(), "storage_unavailable");
 }
 

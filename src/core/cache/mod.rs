@@ -641,10 +641,17 @@ impl<S: KeyValueStore> TokenCache<S> {
         let key = credential_key(&c);
         let value = c.to_json().to_json();
         if self.set(&key, &value).is_err() {
-            // Storage full: make room once, and try again.
-            self.make_room(&key, c.cached_at.max(c.last_updated_at / 1000));
+            // Storage full: make room an access token at a time, as msal, until it fits (or no
+            // access token is left to drop: each round drops one).
+            let now = c.cached_at.max(c.last_updated_at / 1000);
+            let mut stored = false;
+            while !stored && self.make_room(&key, now) {
+                stored = self.set(&key, &value).is_ok();
+            }
             // Still full (the app's own data fills it): keep the sign-in for this session.
-            self.write(&key, &value)?;
+            if !stored {
+                self.write(&key, &value)?;
+            }
         }
         self.saving.push(key.clone());
         match self.credentials.iter_mut().find(|(k, _)| *k == key) {
@@ -672,8 +679,14 @@ impl<S: KeyValueStore> TokenCache<S> {
 
     /// The storage refused this tab's write of `key` after the save that made it (an
     /// encrypted entry reaches the disk later): makes room as a save does, with the key lists
-    /// updated. True when it dropped an entry: store `key` again then.
+    /// updated, for an account, a credential or a key list (a discovery document or a
+    /// throttling entry is not worth a token). True when it dropped an entry: store `key` again
+    /// then.
     pub fn storage_full(&mut self, key: &str, now: u64) -> bool {
+        let list = key == account_keys_key(SCHEMA) || key == token_keys_key(SCHEMA, &self.client_id);
+        if !is_entry_key(key) && !list {
+            return false;
+        }
         let dropped = self.make_room(key, now);
         if dropped {
             self.changed();

@@ -1633,6 +1633,9 @@ fn storage_full_after_the_save_drops_the_access_token_that_expires_first() {
     let a = key_of(&cache, "at-a");
     cache.credentials.iter_mut().find(|(k, _)| *k == a).unwrap().1.expires_on = NOW + 100;
     let b = key_of(&cache, "at-b");
+    // Not for an entry that is not worth a token (a discovery document, a throttling entry).
+    assert!(!cache.storage_full("msal.client-1.authority-metadata.https://login.example/t/", NOW));
+    assert_eq!(at_secrets(&cache), ["at-a", "at-b"]);
     let version = cache.version();
     assert!(cache.storage_full(&b, NOW));
     assert_eq!(at_secrets(&cache), ["at-b"]);
