@@ -112,12 +112,13 @@ function bridgePayload(e) {
 
 // A response in a window's address. Not the request itself: a provider on this origin (one
 // reverse-proxied beside the app) shows its sign-in page at the authorize URL, whose `state` is
-// ours, and a sign-out page at the end-session URL; those name where to answer.
+// ours, and a sign-out page at the end-session URL (what they ask for, and where to answer,
+// mark them).
 function responseFrom(loc) {
   const hash = loc.hash && loc.hash.length > 1 ? loc.hash : "";
   const search = loc.search && loc.search.length > 1 ? loc.search : "";
   for (const s of [hash, search]) {
-    if (/[#?&](code|error|state)=/.test(s) && !/[#?&](redirect_uri|post_logout_redirect_uri)=/.test(s)) return s;
+    if (/[#?&](code|error|state)=/.test(s) && !/[#?&](response_type|post_logout_redirect_uri)=/.test(s)) return s;
   }
   return "";
 }
