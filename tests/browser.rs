@@ -359,5 +359,23 @@ async fn a_redirect_whose_page_stays_fails_with_timed_out_and_ends_the_interacti
     assert_eq!((e.code(), e.sub_error()), ("timed_out", "failed_to_redirect"));
     assert_eq!(app.interaction_status(), InteractionStatus::None);
     assert!(!app.client().interaction_in_progress());
+    // The page back from the back/forward cache while it waits (the user pressed back on the
+    // provider's page): that ends the redirect, and the wait with user_cancelled, not later
+    // with timed_out.
+    let mut c = app.client().config().clone();
+    c.redirect_navigation_timeout_ms = 5_000;
+    drop(app);
+    let app = BrowserApp::build(c, JsValue::NULL, JsValue::NULL).unwrap();
+    app.client().initialize().await.unwrap();
+    wasm_bindgen_futures::spawn_local(async {
+        JsFuture::from(window::sleep(200)).await.unwrap();
+        let event = web_sys::Event::new("pageshow").unwrap();
+        js_sys::Reflect::set(&event, &"persisted".into(), &true.into()).unwrap();
+        web_sys::window().unwrap().dispatch_event(&event).unwrap();
+    });
+    let e = app.login_redirect(&req).await.unwrap_err();
+    assert_eq!(e.code(), "user_cancelled");
+    assert_eq!(app.interaction_status(), InteractionStatus::None);
+    assert!(!app.client().interaction_in_progress());
     location.set_hash("").unwrap();
 }

@@ -415,18 +415,24 @@ impl BrowserApp {
             locked?;
             let pending = app.client.begin_redirect(&req, "").await?;
             app.set_status(InteractionStatus::AcquireToken);
-            let left = app.leave(&pending.url, pending.form.as_deref()).await;
+            let ours = || app.client.pending_redirect().is_some_and(|p| p.state_id == pending.state_id);
+            let left = app.leave(&pending.url, pending.form.as_deref(), &ours).await;
+            // (Unless the page came back from the back/forward cache, which ended it: a later
+            // interaction's lock is not this one's to release.)
+            if ours() {
+                app.client.abort_interaction(&pending);
+            }
             app.set_status(InteractionStatus::None);
-            app.client.abort_interaction(&pending);
             left
         }
     }
 
-    /// Sends this page to `url` (posting `form` there, when given) and waits for it to go. As
-    /// msal 5: a page still here after the navigation timeout did not leave (a `beforeunload`
-    /// prompt answered "stay"): `timed_out` (`failed_to_redirect`); the caller then ends the
-    /// interaction.
-    async fn leave(&self, url: &str, form: Option<&str>) -> Result<(), AuthError> {
+    /// Sends this page to `url` (posting `form` there, when given) and waits for it to go, while
+    /// the interaction is still `ours()`. As msal 5: a page still here after the navigation
+    /// timeout did not leave (a `beforeunload` prompt answered "stay"): `timed_out`
+    /// (`failed_to_redirect`), and the caller ends the interaction; one that something else
+    /// ended meanwhile (the page back from the back/forward cache): `user_cancelled`.
+    async fn leave(&self, url: &str, form: Option<&str>, ours: &dyn Fn() -> bool) -> Result<(), AuthError> {
         let refused = || AuthError::browser(codes::EMPTY_NAVIGATE_URI, "the browser refused to navigate");
         match form {
             // A POST (httpMethod): the form is posted from this page, which leaves.
@@ -437,7 +443,16 @@ impl BrowserApp {
             }
             None => location()?.assign(url).map_err(|_| refused())?,
         }
-        crate::platform::Platform::sleep(self.client.platform(), self.client.config().redirect_navigation_timeout_ms).await;
+        let timeout = self.client.config().redirect_navigation_timeout_ms;
+        let mut waited = 0;
+        while waited < timeout {
+            let step = (timeout - waited).min(250);
+            crate::platform::Platform::sleep(self.client.platform(), step).await;
+            waited += step;
+            if !ours() {
+                return Err(AuthError::browser(codes::USER_CANCELLED, "the user came back from the provider's page"));
+            }
+        }
         Err(AuthError::browser(codes::TIMED_OUT, "the page did not navigate").with_sub_error(codes::FAILED_TO_REDIRECT))
     }
 
@@ -483,8 +498,11 @@ impl BrowserApp {
         };
         match started.url {
             Some(url) => {
-                let left = self.leave(&url, None).await;
-                self.client.abort_logout();
+                let ours = || self.client.signing_out();
+                let left = self.leave(&url, None, &ours).await;
+                if ours() {
+                    self.client.abort_logout();
+                }
                 self.set_status(InteractionStatus::None);
                 left
             }

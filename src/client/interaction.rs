@@ -204,7 +204,7 @@ impl<P: Platform> PublicClientApplication<P> {
     }
 
     /// The `type` of the interaction lock, when this client holds it.
-    fn interaction_lock_type(&self) -> Option<String> {
+    pub(super) fn interaction_lock_type(&self) -> Option<String> {
         let held = self.interaction_lock()?;
         if held.str_field("clientId") != Some(self.config.client_id.as_str()) {
             return None;

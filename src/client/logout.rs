@@ -261,6 +261,12 @@ impl<P: Platform> PublicClientApplication<P> {
         Ok(LogoutStarted { url: Some(url), correlation_id, state_id: rs.id, sent })
     }
 
+    /// True while this client's redirect sign-out holds the interaction lock (its page has not
+    /// left yet).
+    pub fn signing_out(&self) -> bool {
+        self.interaction_lock_type().as_deref() == Some(SIGNOUT)
+    }
+
     /// Ends a redirect sign-out whose navigation will not happen (`onRedirectNavigate`
     /// returned false): releases the interaction lock. The cache stays cleared.
     pub fn abort_logout(&self) {
