@@ -1374,7 +1374,8 @@ export class PublicClientApplication {
       for (const k of Object.keys(app)) out[k] = over(base[k], app[k]);
       return out;
     };
-    // (With msal's defaults of the options msal-wasm does not act on.)
+    // (With msal's defaults of the options msal-wasm does not act on, and of navigatePopups,
+    // which the wasm reports once it is loaded.)
     const js = {
       auth: { verifySSO: false, azureCloudOptions: { azureCloudInstance: "none", tenant: "" } },
       cache: {},
@@ -1382,7 +1383,7 @@ export class PublicClientApplication {
       telemetry: { application: { appName: "", appVersion: "" }, client: new StubPerformanceClient() },
       system: {
         navigationClient: this.navigationClient, redirectNavigationTimeout: this.navigationTimeout, loggerOptions: { loggerCallback: () => {} },
-        preventCorsPreflight: false, enableLegacyPolling: false, serverTelemetryEnabled: false, nativeBrokerHandshakeTimeout: 2000,
+        preventCorsPreflight: false, navigatePopups: true, enableLegacyPolling: false, serverTelemetryEnabled: false, nativeBrokerHandshakeTimeout: 2000,
       },
     };
     const shown = over(this.client ? over(js, JSON.parse(this.client.configuration())) : js, this.config);

@@ -190,8 +190,18 @@ impl BrowserApp {
     /// Builds and initializes a client for `config`.
     pub async fn new(config: Config) -> Result<BrowserApp, AuthError> {
         let app = BrowserApp::build(config, JsValue::NULL, JsValue::NULL)?;
-        app.client.initialize().await?;
+        app.initialize().await?;
         Ok(app)
+    }
+
+    /// Initializes the client ([`BrowserClient::initialize`]); with `navigate_popups` off, its
+    /// authority's endpoints are then fetched in the background, ahead of the first popup.
+    pub async fn initialize(&self) -> Result<(), AuthError> {
+        self.client.initialize().await?;
+        if !self.client.config().navigate_popups {
+            self.background(Background::Endpoints);
+        }
+        Ok(())
     }
 
     /// Builds a client for `config` (call [`BrowserClient::initialize`] before requests) and
@@ -225,6 +235,7 @@ impl BrowserApp {
                         app.emit(AppEvent::AccountsChanged);
                     }
                 }
+                Background::Endpoints => app.client.fetch_endpoints_ahead().await,
                 Background::Renew(req) => {
                     if app.client.acquire_token_silent_network(&req).await.is_ok() {
                         app.emit(AppEvent::TokenAcquired);
@@ -559,4 +570,6 @@ enum Background {
     StorageChanged(String),
     /// Renew a token that went stale while the page slept.
     Renew(Box<SilentRequest>),
+    /// Fetch the authority's endpoints ahead of the first popup (`navigate_popups` off).
+    Endpoints,
 }

@@ -69,10 +69,11 @@ pub struct Config {
     /// `system.allowRedirectInIframe`: a page inside a frame may sign in and out by redirect
     /// (off by default, as msal: `redirect_in_iframe`).
     pub allow_redirect_in_iframe: bool,
-    /// msal 5's `system.navigatePopups` (default true). False: popups are never opened on
-    /// `about:blank` to be sent on (PWAs and hosts that refuse it): `initialize` resolves the
-    /// configured authority's endpoints, so a popup for it opens at its URL. (A popup whose URL
-    /// needs more asynchronous work, a POST's or a bound request's, still opens on `about:blank`.)
+    /// msal 5's `system.navigatePopups` (default true). False: popups are not opened on
+    /// `about:blank` to be sent on (PWAs and hosts that refuse it): the browser client fetches
+    /// the configured authority's endpoints after `initialize`, so a popup for it opens at its
+    /// URL. (One started before they arrive, or whose URL needs more asynchronous work, a POST's
+    /// or a bound request's, still opens on `about:blank`.)
     pub navigate_popups: bool,
     /// `auth.originCheck`: send msal's `pocd=1` only when the page passes the popup origin check
     /// (on by default); off, it is always sent.

@@ -41,18 +41,21 @@ impl<P: Platform> PublicClientApplication<P> {
             self.log(LogLevel::Verbose, "", "initialize: the authority's discovery document is fetched by the first request that needs it");
             None
         };
-        let unknown = metadata.is_none();
-        {
-            let mut resolved = self.resolved.borrow_mut();
-            resolved.metadata = metadata;
-            resolved.started = true;
-        }
-        // msal 5's navigatePopups: false (no popup on about:blank): the endpoints now, so that a
-        // popup opens at its URL. A failure here is the first request's to report.
-        if unknown && !self.config.navigate_popups && self.target(None).await.is_err() {
-            self.log(LogLevel::Warning, "", "initialize: the discovery document could not be fetched for navigatePopups: false");
-        }
+        let mut resolved = self.resolved.borrow_mut();
+        resolved.metadata = metadata;
+        resolved.started = true;
         Ok(())
+    }
+
+    /// With msal 5's `navigatePopups: false` (no popup on `about:blank`), the configured
+    /// authority's endpoints are fetched ahead of the first popup, so that it opens at its URL:
+    /// the browser client runs this in the background after `initialize` (which waits for no
+    /// network). A failure is the first request's to report.
+    pub async fn fetch_endpoints_ahead(&self) {
+        let unknown = self.resolved.borrow().started && self.resolved.borrow().metadata.is_none();
+        if unknown && !self.config.navigate_popups && self.target(None).await.is_err() {
+            self.log(LogLevel::Warning, "", "the discovery document could not be fetched ahead of popups (navigatePopups: false)");
+        }
     }
 
     /// The authority a request names, checked, when it is not the configured one. Like msal,

@@ -21,7 +21,7 @@ use crate::error::{codes, AuthError, ErrorKind};
 pub(crate) async fn provided_app(instance: Option<BrowserApp>, config: Option<Config>) -> Result<BrowserApp, AuthError> {
     match (instance, config) {
         (Some(app), _) => {
-            app.client().initialize().await?;
+            app.initialize().await?;
             Ok(app)
         }
         (None, Some(config)) => BrowserApp::new(config).await,

@@ -371,7 +371,7 @@ impl JsClient {
             let json = |r: AuthenticationResult| JsValue::from_str(&wire::result_json(&r).to_json());
             let url = |u: Option<String>| u.map(JsValue::from).unwrap_or(JsValue::UNDEFINED);
             let r = match task {
-                Task::Initialize => c.initialize().await.map(|_| JsValue::UNDEFINED),
+                Task::Initialize => app.initialize().await.map(|_| JsValue::UNDEFINED),
                 Task::HandleRedirect(hash, navigate) => match app.handle_redirect_promise(hash.as_deref(), navigate).await {
                     Ok(RedirectOutcome::Done(Some(r))) => Ok(json(*r)),
                     Ok(RedirectOutcome::Done(None)) => Ok(JsValue::NULL),

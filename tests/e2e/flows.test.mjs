@@ -3,7 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
 import { signedInPage, useEnv } from "./env.mjs";
-import { clickClosing, popupSignIn } from "./helpers.mjs";
+import { clickClosing, popupSignIn, waitFor } from "./helpers.mjs";
 
 // The back-end of the acquireTokenByCode test redirects to its own landing page.
 const env = useEnv({ redirectPaths: ["/code-landing"] });
@@ -553,6 +553,11 @@ test("system.navigatePopups: false (PWAs, hosts that refuse about:blank): the po
   // popup opens on about:blank while the discovery document is fetched (as msal 5).
   const firstOpen = async (system) => {
     const page = await env.open("oidc", "sessionStorage", undefined, undefined, { system: JSON.stringify(system) });
+    // (With the option, initialize() fetches the endpoints in the background: as a user's
+    // click comes after it.)
+    if (system.navigatePopups === false) {
+      await waitFor("the discovery document", () => page.evaluate(() => Object.keys(sessionStorage).some((k) => k.includes(".authority-metadata."))));
+    }
     await page.evaluate(() => {
       const open = window.open;
       window.opened = [];
