@@ -262,8 +262,12 @@ pub struct ConfidentialClientApplication {
     silent_flights: Mutex<Vec<(String, SilentFlight)>>,
 }
 
-/// The shared outcome of one silent call in flight.
-type SilentFlight = Arc<tokio::sync::OnceCell<Result<AuthenticationResult, AuthError>>>;
+/// The outcome of one silent call in flight, for every call that joined it (`None` while it
+/// runs; the channel closes unsent when the call that ran it was dropped before it sent its
+/// request).
+type SilentFlight = tokio::sync::watch::Receiver<Option<Result<AuthenticationResult, AuthError>>>;
+/// Where a silent call in flight publishes its outcome (see [`SilentFlight`]).
+type SilentOutcome = Arc<tokio::sync::watch::Sender<Option<Result<AuthenticationResult, AuthError>>>>;
 
 /// What makes two silent calls the same (msal-node's `getSilentRequestKey`): all of the request
 /// but its correlation id, with its scopes as a set.
@@ -881,13 +885,18 @@ impl ConfidentialClientApplication {
     fn obo_account(&self, cache: &UnifiedCache, at: &CacheEntry, tenant: &str) -> Option<AccountInfo> {
         let same = |a: &str, b: &str| a.eq_ignore_ascii_case(b);
         let credentials = cache.credentials();
-        let (_, id_token) = credentials.into_iter().find(|(_, c)| {
+        // The ID token of the authority's tenant, else the user's own (at a multi-tenant
+        // authority, it is stored under the user's `tid`).
+        let of_user = |c: &CacheEntry| {
             c.credential_type == CredentialType::IdToken
                 && c.home_account_id == at.home_account_id
                 && same(&c.environment, &self.environment)
                 && c.client_id == self.config.client_id
-                && same(&c.realm, tenant)
-        })?;
+        };
+        let id_token = match credentials.iter().find(|(_, c)| of_user(c) && same(&c.realm, tenant)) {
+            Some((_, c)) => c.clone(),
+            None => credentials.iter().find(|(_, c)| of_user(c)).map(|(_, c)| c.clone())?,
+        };
         let accounts = cache.accounts();
         let (_, entity) = accounts.into_iter().find(|(_, e)| {
             e.account.home_account_id == at.home_account_id
@@ -1037,36 +1046,54 @@ impl ConfidentialClientApplication {
     /// correlation id.
     pub async fn acquire_token_silent(&self, req: &SilentRequest) -> Result<AuthenticationResult, AuthError> {
         let key = silent_key(req);
-        let flight = match self.silent_flights.lock() {
-            Ok(mut flights) => match flights.iter().find(|(k, _)| *k == key) {
-                Some((_, f)) => f.clone(),
-                None => {
-                    let f = SilentFlight::default();
-                    flights.push((key, f.clone()));
-                    f
-                }
-            },
-            Err(_) => SilentFlight::default(),
-        };
         let correlation_id = if req.correlation_id.is_empty() { guid() } else { req.correlation_id.clone() };
-        let first = SilentRequest { correlation_id: correlation_id.clone(), ..req.clone() };
-        let outcome = flight.get_or_init(|| self.silent_call(&first)).await.clone();
-        if let Ok(mut flights) = self.silent_flights.lock() {
-            flights.retain(|(_, f)| !Arc::ptr_eq(f, &flight));
-        }
-        match outcome {
-            Ok(mut r) => {
-                r.correlation_id = correlation_id;
-                Ok(r)
+        loop {
+            let (mut flight, runs) = match self.silent_flights.lock() {
+                Ok(mut flights) => {
+                    // A flight that landed with nobody left to see it is not joined later.
+                    flights.retain(|(_, f)| f.borrow().is_none());
+                    match flights.iter().find(|(k, _)| *k == key) {
+                        Some((_, f)) => (f.clone(), None),
+                        None => {
+                            let (tx, rx) = tokio::sync::watch::channel(None);
+                            flights.push((key.clone(), rx.clone()));
+                            (rx, Some(Arc::new(tx)))
+                        }
+                    }
+                }
+                Err(_) => {
+                    let (tx, rx) = tokio::sync::watch::channel(None);
+                    (rx, Some(Arc::new(tx)))
+                }
+            };
+            if let Some(tx) = runs {
+                // The blocking thread that redeems publishes the outcome too: the calls that
+                // joined get it even when this one is dropped (a client that went away).
+                let first = SilentRequest { correlation_id: correlation_id.clone(), ..req.clone() };
+                let outcome = self.silent_call(&first, Some(tx.clone())).await;
+                tx.send_replace(Some(outcome));
             }
-            // (As msal-node: a shared failure keeps the call's own correlation id, the one the
-            // server saw.)
-            Err(e) => Err(e),
+            let outcome = flight.wait_for(Option::is_some).await.ok().and_then(|o| o.clone());
+            if let Ok(mut flights) = self.silent_flights.lock() {
+                flights.retain(|(_, f)| !f.same_channel(&flight));
+            }
+            match outcome {
+                Some(Ok(mut r)) => {
+                    r.correlation_id = correlation_id;
+                    return Ok(r);
+                }
+                // (As msal-node: a shared failure keeps the call's own correlation id, the one
+                // the server saw.)
+                Some(Err(e)) => return Err(e),
+                // The call that ran it was dropped before its request went out: run it here.
+                None => continue,
+            }
         }
     }
 
     /// One silent call (see [`acquire_token_silent`](Self::acquire_token_silent)).
-    async fn silent_call(&self, req: &SilentRequest) -> Result<AuthenticationResult, AuthError> {
+    /// `publish`: where the blocking thread sends the outcome as well.
+    async fn silent_call(&self, req: &SilentRequest, publish: Option<SilentOutcome>) -> Result<AuthenticationResult, AuthError> {
         let Some(account) = req.account.clone() else {
             return Err(AuthError::browser(codes::NO_ACCOUNT_ERROR, "a confidential client's silent request names its account"));
         };
@@ -1074,17 +1101,26 @@ impl ConfidentialClientApplication {
         self.run_user_flow("form_post", move |core, plugin| {
             Box::pin(async move {
                 let partition = Partition::Account(account.home_account_id.clone());
-                let loaded = crate::sync::load(core, plugin, &partition).await?;
-                let result = core.acquire_token_silent_refreshing(&req).await;
-                crate::sync::save(core, plugin, &partition, loaded).await?;
-                // The account is not in its partition (never signed in here, or the store lost
-                // it): as msal-node, the user must sign in (no tokens found).
-                result.map_err(|e| match e.code() == codes::NO_ACCOUNT_ERROR {
-                    true => {
-                        AuthError::new(ErrorKind::InteractionRequired, codes::NO_TOKENS_FOUND, "no tokens for this account in the cache")
-                    }
-                    false => e,
-                })
+                let flow = async {
+                    let loaded = crate::sync::load(core, plugin, &partition).await?;
+                    let result = core.acquire_token_silent_refreshing(&req).await;
+                    crate::sync::save(core, plugin, &partition, loaded).await?;
+                    // The account is not in its partition (never signed in here, or the store
+                    // lost it): as msal-node, the user must sign in (no tokens found).
+                    result.map_err(|e| match e.code() == codes::NO_ACCOUNT_ERROR {
+                        true => AuthError::new(
+                            ErrorKind::InteractionRequired,
+                            codes::NO_TOKENS_FOUND,
+                            "no tokens for this account in the cache",
+                        ),
+                        false => e,
+                    })
+                };
+                let outcome = flow.await;
+                if let Some(tx) = publish {
+                    tx.send_replace(Some(outcome.clone()));
+                }
+                outcome
             })
         })
         .await

@@ -300,9 +300,35 @@ async fn a_middle_tier_keeps_one_partition_per_user_as_their_assertions_change()
     let organizations = [idp_origin().as_str(), "/organizations"].concat();
     let config = ConfidentialClientConfig::new(TODO_API, organizations, Credential::Secret(TODO_API_SECRET.into()));
     let multi = ConfidentialClientApplication::new(config, None).unwrap();
-    let t = multi.acquire_token_on_behalf_of(&obo(&assertions[2])).await.unwrap();
-    assert_eq!(t.tenant_id, first.tenant_id);
-    assert_ne!(t.tenant_id, "organizations");
+    for from_cache in [false, true] {
+        let t = multi.acquire_token_on_behalf_of(&obo(&assertions[2])).await.unwrap();
+        assert_eq!((t.from_cache, t.tenant_id.as_str()), (from_cache, first.tenant_id.as_str()));
+        assert!(t.account.is_some(), "the user's account, also from the cache");
+    }
+}
+
+/// A web app (no plugin) with a user signed in through the provider; `system`: its network
+/// client and logger.
+async fn signed_in_web(login: &str, system: SystemOptions) -> (ConfidentialClientApplication, msal_wasm::client::AuthenticationResult) {
+    let mut config = ConfidentialClientConfig::new(WEB_CLIENT_ID, authority(), Credential::Secret(WEB_SECRET.into()));
+    config.system = system;
+    let web = ConfidentialClientApplication::new(config, None).unwrap();
+    let req = AuthCodeUrlRequest { scopes: vec!["User.Read".into()], redirect_uri: redirect_uri(), ..Default::default() };
+    let flow = web.get_auth_code_url(&req).await.unwrap();
+    let (code, state) = sign_in(&flow.url, login).await;
+    let user = web.acquire_token_by_code(&flow.session, &format!("code={code}&state={}", encode(&state))).await.unwrap();
+    (web, user)
+}
+
+/// A forced silent call for `user`'s `scopes`, with the correlation id `id`.
+fn forced(user: &msal_wasm::client::AuthenticationResult, id: &str, scopes: &[&str]) -> SilentRequest {
+    SilentRequest {
+        account: Some(AccountRef::new(user.account.account.home_account_id.clone())),
+        scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
+        force_refresh: true,
+        correlation_id: id.into(),
+        ..Default::default()
+    }
 }
 
 /// As msal-node 7.2.4 (its SilentRequestCoalescer): identical silent calls made while one is in
@@ -310,29 +336,55 @@ async fn a_middle_tier_keeps_one_partition_per_user_as_their_assertions_change()
 /// own.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn identical_silent_calls_in_flight_share_one_token_request() {
-    let config = ConfidentialClientConfig::new(WEB_CLIENT_ID, authority(), Credential::Secret(WEB_SECRET.into()));
-    let web = ConfidentialClientApplication::new(config, None).unwrap();
-    let req = AuthCodeUrlRequest { scopes: vec!["User.Read".into()], redirect_uri: redirect_uri(), ..Default::default() };
-    let flow = web.get_auth_code_url(&req).await.unwrap();
-    let (code, state) = sign_in(&flow.url, "coalesced").await;
-    let user = web.acquire_token_by_code(&flow.session, &format!("code={code}&state={}", encode(&state))).await.unwrap();
+    let (web, user) = signed_in_web("coalesced", SystemOptions::default()).await;
     reset().await;
-    let forced = |id: &str, scopes: &[&str]| SilentRequest {
-        account: Some(AccountRef::new(user.account.account.home_account_id.clone())),
-        scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
-        force_refresh: true,
-        correlation_id: id.into(),
-        ..Default::default()
-    };
-    let (a, b, c) = (forced("c-1", &["User.Read"]), forced("c-2", &[" User.Read", "User.Read"]), forced("c-3", &["User.Read"]));
+    let (a, b, c) =
+        (forced(&user, "c-1", &["User.Read"]), forced(&user, "c-2", &[" User.Read", "User.Read"]), forced(&user, "c-3", &["User.Read"]));
     let (ra, rb, rc) = tokio::join!(web.acquire_token_silent(&a), web.acquire_token_silent(&b), web.acquire_token_silent(&c));
     let (ra, rb, rc) = (ra.unwrap(), rb.unwrap(), rc.unwrap());
     assert_eq!(token_requests().await, 1, "one token request for the three");
     assert_eq!([rb.access_token.secret(), rc.access_token.secret()], [ra.access_token.secret(); 2]);
     assert_eq!([ra.correlation_id, rb.correlation_id, rc.correlation_id], ["c-1", "c-2", "c-3"]);
     // A call after the flight landed makes its own request.
-    let rd = web.acquire_token_silent(&forced("c-4", &["User.Read"])).await.unwrap();
+    let rd = web.acquire_token_silent(&forced(&user, "c-4", &["User.Read"])).await.unwrap();
     assert_ne!(rd.access_token.secret(), ra.access_token.secret());
+    assert_eq!(token_requests().await, 2);
+}
+
+/// The call that runs a shared flight goes away once its request is out (a web request whose
+/// client disconnected): the calls that joined it get its outcome, and do not redeem the
+/// refresh token again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_silent_call_dropped_in_flight_still_serves_the_calls_that_joined_it() {
+    /// The provider's token endpoint answers 300 ms late.
+    struct Slow(msal_native::http::Http);
+    impl NetworkClient for Slow {
+        fn send<'a>(
+            &'a self,
+            request: &'a msal_wasm::core::http::HttpRequest,
+        ) -> msal_native::system::BoxFuture<'a, Result<msal_wasm::core::http::HttpResponse, msal_wasm::AuthError>> {
+            Box::pin(async move {
+                if request.url.contains("/token") {
+                    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+                }
+                self.0.send(request).await
+            })
+        }
+    }
+    let slow = Slow(msal_native::http::Http::new(std::time::Duration::from_secs(5)).unwrap());
+    let (web, user) = signed_in_web("dropped", SystemOptions { network_client: Some(Arc::new(slow)), logger: None }).await;
+    reset().await;
+    let (a, b) = (forced(&user, "c-1", &["User.Read"]), forced(&user, "c-2", &["User.Read"]));
+    let mut first = Box::pin(web.acquire_token_silent(&a));
+    let mut second = Box::pin(web.acquire_token_silent(&b));
+    let both = async { tokio::join!(&mut first, &mut second) };
+    assert!(tokio::time::timeout(std::time::Duration::from_millis(100), both).await.is_err(), "still in flight");
+    drop(first);
+    let r = second.await.unwrap();
+    assert_eq!(r.correlation_id, "c-2");
+    assert_eq!(token_requests().await, 1, "the flight's one request");
+    // Nothing of it is left to join.
+    web.acquire_token_silent(&forced(&user, "c-3", &["User.Read"])).await.unwrap();
     assert_eq!(token_requests().await, 2);
 }
 
