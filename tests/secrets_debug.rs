@@ -247,7 +247,12 @@ fn client_flow_types() {
     block_on(pca.initialize()).unwrap();
     let req = InteractiveRequest { scopes: vec!["User.Read".into()], state: STATE.into(), ..Default::default() };
     assert_redacted("InteractiveRequest", &InteractiveRequest { nonce: NONCE.into(), ..req.clone() });
-    assert_redacted("SilentRequest", &SilentRequest { scopes: vec!["User.Read".into()], state: STATE.into(), ..Default::default() });
+    // msal's attributeTokens are assertions of external attribute authorities.
+    let options = msal_wasm::client::TokenOptions { attribute_tokens: vec![ASSERTION.into()], ..Default::default() };
+    assert_redacted(
+        "SilentRequest",
+        &SilentRequest { scopes: vec!["User.Read".into()], state: STATE.into(), options, ..Default::default() },
+    );
     let id_token_hint = id_token(NONCE);
     assert_redacted("LogoutRequest", &LogoutRequest { id_token_hint, state: STATE.into(), ..Default::default() });
     let pending = pca.begin_interaction(&req, InteractionType::Popup, "https://app.example/start").unwrap();

@@ -276,8 +276,9 @@ fn silent_key(req: &SilentRequest) -> String {
     scopes.sort();
     scopes.dedup();
     let without_id = SilentRequest { scopes, correlation_id: String::new(), ..req.clone() };
-    // (Debug shows every field but the state; the key is never logged.)
-    format!("{without_id:?}|{}", req.state)
+    // (Debug shows every field but the state and the attribute tokens, secrets, which follow
+    // it here; the key is never logged.)
+    format!("{without_id:?}|{}|{}", req.state, req.options.attribute_tokens.join(" "))
 }
 
 impl std::fmt::Debug for ConfidentialClientApplication {

@@ -178,7 +178,7 @@ impl AuthScheme {
 
 /// What a request sends and keeps beyond its scopes: msal's `resource`, `attributeTokens`,
 /// `extraParameters` and `storeInCache`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct TokenOptions {
     /// The RFC 8707 resource (msal's MCP `resource`): sent to the authorize and token
     /// endpoints and kept on the cached access token; a request that names one is served only
@@ -194,6 +194,18 @@ pub struct TokenOptions {
     pub extra_parameters: Vec<(String, String)>,
     /// Which credentials of the response are cached.
     pub store: StoreInCache,
+}
+
+impl ::core::fmt::Debug for TokenOptions {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        // The attribute tokens are assertions: their number only.
+        f.debug_struct("TokenOptions")
+            .field("resource", &self.resource)
+            .field("attribute_tokens", &self.attribute_tokens.len())
+            .field("extra_parameters", &self.extra_parameters)
+            .field("store", &self.store)
+            .finish()
+    }
 }
 
 impl TokenOptions {
