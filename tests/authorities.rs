@@ -583,3 +583,87 @@ fn an_instance_aware_redirect_is_redeemed_in_the_users_cloud_after_the_page_relo
     assert_eq!(r.account.account.environment, "login.microsoftonline.us");
     assert_eq!(token_urls(&h), [format!("{us}oauth2/v2.0/token")]);
 }
+
+/// A silent call for a client configured with a tenant named by its domain: tokens are stored
+/// under the GUID the provider answers with (`tid`), so a request naming that authority, or
+/// none, finds them; renewal goes to the configured authority, as msal's.
+fn a_tenant_named_by_its_domain_is_served_from_the_cache(authority: &str, token_url: &str) {
+    let h = harness_with(Config::new("client-1").with_authority(authority).with_redirect_uri("https://app.example/"));
+    let home = h.sign_in();
+    assert_eq!(home.tenant_id, TENANT);
+    let requests = h.platform.requests.borrow().len();
+    let named = SilentRequest { authority: Some(authority.to_owned()), ..silent(&home.account.account.home_account_id) };
+    let by_profile = SilentRequest { account: Some(home.account.to_ref()), ..silent("") };
+    for req in [&named, &by_profile, &silent(&home.account.account.home_account_id)] {
+        let r = block_on(h.pca.acquire_token_silent(req)).unwrap();
+        assert!(r.from_cache, "{req:?}");
+        assert_eq!(r.access_token.secret(), home.access_token.secret());
+        assert!(r.authority.starts_with(authority), "{} for {authority}", r.authority);
+    }
+    assert_eq!(h.platform.requests.borrow().len(), requests, "all from the cache");
+    // Expired: renewed at the configured authority (one tenant segment, `v2.0` kept out of it).
+    h.platform.set_now_ms(NOW_MS + 2 * 3_600_000);
+    let r = block_on(h.pca.acquire_token_silent(&by_profile)).unwrap();
+    assert!(!r.from_cache);
+    assert_eq!(token_urls(&h).last().cloned().unwrap(), token_url);
+    assert!(block_on(h.pca.acquire_token_silent(&named)).unwrap().from_cache);
+}
+
+#[test]
+fn a_tenant_named_by_its_domain_at_entra_is_served_from_the_cache() {
+    a_tenant_named_by_its_domain_is_served_from_the_cache(
+        &format!("https://login.microsoftonline.com/{TENANT_DOMAIN}"),
+        &format!("https://login.microsoftonline.com/{TENANT_DOMAIN}/oauth2/v2.0/token"),
+    );
+}
+
+#[test]
+fn an_external_id_tenant_is_served_from_the_cache() {
+    // `https://contoso.ciamlogin.com` signs in to `contoso.onmicrosoft.com` (fetched discovery).
+    a_tenant_named_by_its_domain_is_served_from_the_cache(
+        "https://contoso.ciamlogin.com",
+        &format!("https://contoso.ciamlogin.com/{TENANT_DOMAIN}/oauth2/v2.0/token"),
+    );
+}
+
+#[test]
+fn an_authority_ending_in_v2_is_renewed_there() {
+    a_tenant_named_by_its_domain_is_served_from_the_cache(
+        &format!("https://login.microsoftonline.com/{TENANT_DOMAIN}/v2.0"),
+        &format!("https://login.microsoftonline.com/{TENANT_DOMAIN}/oauth2/v2.0/token"),
+    );
+}
+
+#[test]
+fn a_guest_profile_under_an_authority_ending_in_v2_is_renewed_in_its_tenant() {
+    let h = harness_with(Config::new("client-1").with_authority(format!("{AUTHORITY}/v2.0")).with_redirect_uri("https://app.example/"));
+    h.sign_in();
+    let guest = block_on(h.pca.complete_popup(h.pca.open_popup(&in_guest_tenant(), PopupAttributes::default()).unwrap())).unwrap();
+    h.platform.set_now_ms(NOW_MS + 2 * 3_600_000);
+    let r = block_on(h.pca.acquire_token_silent(&SilentRequest { account: Some(guest.account.to_ref()), ..silent("") })).unwrap();
+    assert_eq!((r.tenant_id.as_str(), r.from_cache), (GUEST_TENANT, false));
+    assert_eq!(token_urls(&h).last().cloned().unwrap(), format!("https://login.microsoftonline.com/{GUEST_TENANT}/oauth2/v2.0/token"));
+    assert_eq!(r.authority, format!("{}/v2.0/", guest_authority()));
+}
+
+#[test]
+fn known_authorities_may_be_written_as_urls() {
+    let custom = "https://login.contoso.com/contoso.onmicrosoft.com/B2C_1A_signin";
+    let mut config = config();
+    config.known_authorities = vec![custom.into()];
+    let h = harness_with(config);
+    let req = InteractiveRequest {
+        authority: Some("https://login.contoso.com/tfp/contoso.onmicrosoft.com/B2C_1A_other".into()),
+        ..in_guest_tenant()
+    };
+    h.pca.open_popup(&req, PopupAttributes::default()).expect("a host of knownAuthorities, listed by URL, is trusted");
+}
+
+#[test]
+fn a_sovereign_cloud_authority_is_trusted_beside_the_public_cloud() {
+    let h = harness();
+    let req = InteractiveRequest { authority: Some(format!("https://login.sovcloud-identity.fr/{GUEST_TENANT}")), ..in_guest_tenant() };
+    h.pca.open_popup(&req, PopupAttributes::default()).expect("msal's cloud list holds the sovereign clouds");
+    let opened = h.platform.windows.borrow().last().cloned().unwrap();
+    assert!(opened.starts_with(&format!("https://login.sovcloud-identity.fr/{GUEST_TENANT}/oauth2/v2.0/authorize?")), "{opened}");
+}

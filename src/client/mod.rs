@@ -29,7 +29,7 @@ mod silent;
 mod token;
 
 use crate::core::account::{authority_type, Account, TenantProfile};
-use crate::core::authority::{Authority, AuthorityMetadata, AuthorityType, CloudMetadata, ProtocolMode};
+use crate::core::authority::{is_guid, Authority, AuthorityMetadata, AuthorityType, CloudMetadata, ProtocolMode};
 use crate::core::authorize::{self, AppTelemetry, AuthorizeParams, AuthorizeResponse, HintSource};
 use crate::core::base64;
 use crate::core::cache::{is_expired, AtQuery, SaveRequest, TokenCache};
@@ -484,10 +484,11 @@ impl<P: Platform> PublicClientApplication<P> {
     }
 
     /// The tenant to look `account`'s tokens up in for a request to `target`: the tenant the
-    /// authority names, else the tenant profile the request gives, else the account's home
-    /// tenant (multi-tenant aliases, B2C, ADFS, generic providers).
+    /// authority names by GUID, else the tenant profile the request gives, else the account's
+    /// home tenant (multi-tenant aliases, B2C, ADFS, generic providers, and a tenant named by
+    /// its domain: tokens are stored under the GUID the provider answers with, as msal's).
     fn realm_for(&self, account: &Account, authority: &Authority, profile: Option<&str>) -> String {
-        match (authority.single_tenant(), profile) {
+        match (authority.single_tenant().filter(|t| is_guid(t)), profile) {
             (Some(t), _) | (None, Some(t)) => t.to_owned(),
             (None, None) => account.realm.clone(),
         }

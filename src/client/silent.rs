@@ -156,11 +156,12 @@ impl<P: Platform> PublicClientApplication<P> {
             None if self.authority.is_multi_tenant() && self.config.protocol_mode == ProtocolMode::Aad => &account.realm,
             None => return None,
         };
-        if tenant.eq_ignore_ascii_case(own) {
+        // A tenant named by its domain (`contoso.onmicrosoft.com`, an External ID subdomain's)
+        // cannot be told apart from the profile's GUID: the configured authority, as msal.
+        if tenant.eq_ignore_ascii_case(own) || !is_guid(own) {
             return None;
         }
-        let (base, _) = self.authority.canonical().trim_end_matches('/').rsplit_once('/')?;
-        Some([base, "/", tenant, "/"].concat())
+        Some(self.authority.with_tenant(tenant))
     }
 
     /// The cached access token for `req`, when the policy allows it and it is fresh. Never

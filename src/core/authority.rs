@@ -55,7 +55,23 @@ const KNOWN_CLOUDS: &[(&str, &str, &[&str])] = &[
     ("login.microsoftonline.de", "login.microsoftonline.de", &["login.microsoftonline.de"]),
     ("login.microsoftonline.us", "login.microsoftonline.us", &["login.microsoftonline.us", "login.usgovcloudapi.net"]),
     ("login-us.microsoftonline.com", "login-us.microsoftonline.com", &["login-us.microsoftonline.com"]),
+    ("login.sovcloud-identity.fr", "login.sovcloud-identity.fr", &["login.sovcloud-identity.fr"]),
+    ("login.sovcloud-identity.de", "login.sovcloud-identity.de", &["login.sovcloud-identity.de"]),
+    ("login.sovcloud-identity.sg", "login.sovcloud-identity.sg", &["login.sovcloud-identity.sg"]),
 ];
+
+/// The host an entry of `knownAuthorities` names: the entry itself, or the host of a URL
+/// (msal's `getDomainFromUrl`: configurations list whole policy URLs as often as hosts).
+fn known_host(entry: &str) -> &str {
+    let rest = super::text::find(entry, "://").and_then(|i| entry.get(i + 3..)).unwrap_or(entry);
+    super::text::until(rest, b"/?#")
+}
+
+/// True for a tenant written as a GUID (`8-4-4-4-12` hex digits), not as a domain name.
+pub fn is_guid(tenant: &str) -> bool {
+    let b = tenant.as_bytes();
+    b.len() == 36 && b.iter().enumerate().all(|(i, c)| if matches!(i, 8 | 13 | 18 | 23) { *c == b'-' } else { c.is_ascii_hexdigit() })
+}
 
 fn is_loopback(host: &str) -> bool {
     let name = match host.find(']') {
@@ -70,7 +86,9 @@ impl Authority {
     ///
     /// https is required, except for loopback hosts (local development and tests).
     pub fn parse(url: &str, protocol_mode: ProtocolMode) -> Result<Authority, AuthError> {
+        // A bare `?` at the end, as msal's `canonicalizeUri` drops it.
         let url = url.trim();
+        let url = url.strip_suffix("?/").or_else(|| url.strip_suffix('?')).unwrap_or(url);
         if url.is_empty() {
             return Err(AuthError::config(codes::EMPTY_URL_ERROR, "the authority is empty"));
         }
@@ -108,7 +126,7 @@ impl Authority {
     /// (msal's trust of a request's own authority).
     pub fn trusted_beside(&self, configured: &Authority, cloud: &CloudMetadata, known_authorities: &[String]) -> bool {
         self.host.eq_ignore_ascii_case(&configured.host)
-            || known_authorities.iter().any(|k| k.eq_ignore_ascii_case(&self.host))
+            || known_authorities.iter().any(|k| known_host(k).eq_ignore_ascii_case(&self.host))
             || cloud.has_alias(&self.host)
     }
 
@@ -123,6 +141,20 @@ impl Authority {
     /// The first path segment: `common`, a GUID, `contoso.onmicrosoft.com`, `adfs`...
     pub fn tenant(&self) -> &str {
         &self.tenant
+    }
+    /// This authority's URL with its tenant segment replaced by `tenant`, the rest of its path
+    /// (a B2C policy, `v2.0`) kept.
+    pub fn with_tenant(&self, tenant: &str) -> String {
+        // `https://host/` is the origin, then the tenant segment up to its `/`.
+        let origin = super::text::find(&self.canonical, "://").and_then(|i| {
+            let host = self.canonical.get(i + 3..)?;
+            super::text::find(host, "/").map(|j| i + 3 + j + 1)
+        });
+        let (Some(origin), Some(path)) = (origin, origin.and_then(|o| self.canonical.get(o..))) else {
+            return self.canonical.clone();
+        };
+        let after = super::text::find(path, "/").and_then(|j| path.get(j..)).unwrap_or("/");
+        [self.canonical.get(..origin).unwrap_or_default(), tenant, after].concat()
     }
     /// The authority type.
     pub fn kind(&self) -> AuthorityType {
@@ -319,7 +351,7 @@ impl AuthorityMetadata {
         host.eq_ignore_ascii_case(authority.host())
             || cloud.has_alias(host)
             || microsoft
-            || known_authorities.iter().any(|k| k.eq_ignore_ascii_case(host))
+            || known_authorities.iter().any(|k| known_host(k).eq_ignore_ascii_case(host))
     }
 }
 

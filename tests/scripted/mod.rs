@@ -52,6 +52,10 @@ pub fn jwt(claims: &str) -> String {
 /// A tenant where ada (home tenant [`TENANT`]) is a guest.
 pub const GUEST_TENANT: &str = "5f1c2d3e-0000-4000-8000-00000000beef";
 
+/// [`TENANT`]'s domain name: a request to it is answered as Entra answers, with the tenant's
+/// GUID in `tid`.
+pub const TENANT_DOMAIN: &str = "contoso.onmicrosoft.com";
+
 /// The tenant a token endpoint URL belongs to (`https://host/<tenant>/oauth2/...`).
 pub fn tenant_of(url: &str) -> String {
     url.split('/').nth(3).unwrap_or_default().to_owned()
@@ -112,7 +116,7 @@ pub fn handle(idp: &Rc<RefCell<Idp>>, req: &HttpRequest) -> Result<HttpResponse,
         ));
     }
     let tenant = tenant_of(&req.url);
-    let tenant = if tenant == "common" { TENANT.to_owned() } else { tenant };
+    let tenant = if tenant == "common" || tenant.eq_ignore_ascii_case(TENANT_DOMAIN) { TENANT.to_owned() } else { tenant };
     match req.form_field("grant_type").as_deref() {
         Some("authorization_code") => {
             let verifier = req.form_field("code_verifier").unwrap_or_default();

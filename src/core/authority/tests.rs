@@ -65,6 +65,19 @@ fn bad_authorities_are_configuration_errors() {
     }
     assert!(Authority::parse("http://127.0.0.1:8080/tenant", ProtocolMode::Aad).is_ok());
     assert!(Authority::parse("http://localhost/tenant", ProtocolMode::Aad).is_ok());
+    for bare in ["https://login.microsoftonline.com/common?", "https://login.microsoftonline.com/common?/"] {
+        assert_eq!(Authority::parse(bare, ProtocolMode::Aad).unwrap().canonical(), "https://login.microsoftonline.com/common/");
+    }
+}
+
+#[test]
+fn a_tenant_segment_is_replaced_in_place() {
+    let a = Authority::parse("https://login.microsoftonline.com/contoso.onmicrosoft.com/v2.0", ProtocolMode::Aad).unwrap();
+    assert_eq!(a.with_tenant("t2"), "https://login.microsoftonline.com/t2/v2.0/");
+    let a = Authority::parse("https://login.microsoftonline.com/common", ProtocolMode::Aad).unwrap();
+    assert_eq!(a.with_tenant("t2"), "https://login.microsoftonline.com/t2/");
+    assert!(is_guid("8eaef023-2b34-4da1-9baa-8bc8c9d6a490") && is_guid("8EAEF023-2B34-4DA1-9BAA-8BC8C9D6A490"));
+    assert!(!is_guid("contoso.onmicrosoft.com") && !is_guid("8eaef023x2b34-4da1-9baa-8bc8c9d6a490") && !is_guid(""));
 }
 
 #[test]
