@@ -1345,6 +1345,10 @@ export class PublicClientApplication {
       expiresOn: result && result.expiresOn instanceof Date ? result.expiresOn.getTime() : result && result.expiresOn,
       extExpiresOn: result && result.extExpiresOn instanceof Date ? result.extExpiresOn.getTime() : result && result.extExpiresOn,
     });
+    // Before initialize() (a server-rendered page hydrating at once): msal writes its
+    // sessionStorage then; here the call starts initialize(), whose promise the app's own
+    // initialize() call then shares.
+    if (!this.client) await this.initialize();
     try { this.engine().hydrateCache(requestJson(r), requestJson(request || {})); } catch (raw) { throw toError(raw); }
     this.accountsChangedHere();
   }

@@ -1141,6 +1141,50 @@ fn load_external_tokens_stores_a_token_response_obtained_elsewhere() {
     let r = block_on(h.pca.load_external_tokens(&for_8, &json(&with_info), "", (None, None), Some(&given))).unwrap();
     assert_eq!(r.account.account.data_boundary, "EU");
     assert_eq!(h.pca.account(&home).unwrap().account.data_boundary, "EU");
+    // A response fetched by a test runner: an ID token (its `sub` is per app, not the `oid`)
+    // and no client_info. The tokens are the request's account's, as msal's loadAccount
+    // stores them; no second account under the `sub`.
+    let h = harness();
+    let id_token = jwt(&format!(r#"{{"sub":"sub-9","oid":"uid-9","tid":"{TENANT}","preferred_username":"dee@contoso.com"}}"#));
+    let home = format!("uid-9.{TENANT}");
+    let given = Account { home_account_id: home.clone(), local_account_id: "uid-9".into(), data_boundary: String::new(), ..given };
+    let for_9 = SilentRequest { account: Some(AccountRef::new(home.clone())), ..for_8 };
+    let from_runner =
+        format!(r#"{{"access_token":"at-9","refresh_token":"rt-9","expires_in":3600,"scope":"Dee.Read","id_token":"{id_token}"}}"#);
+    let r = block_on(h.pca.load_external_tokens(&for_9, &json(&from_runner), "", (None, None), Some(&given))).unwrap();
+    assert_eq!(r.account.account.home_account_id, home);
+    assert_eq!(h.pca.all_accounts().len(), 1, "{:?}", h.pca.all_accounts());
+    let hit = block_on(h.pca.acquire_token_silent(&for_9)).unwrap();
+    assert_eq!((hit.access_token.secret(), hit.from_cache), ("at-9", true));
+    // msal's order: options.clientInfo before the response's.
+    let h = harness();
+    let info = |uid: &str| base64::encode_url(format!(r#"{{"uid":"{uid}","utid":"{TENANT}"}}"#).as_bytes());
+    let both = format!(r#"{{"access_token":"at-x","expires_in":3600,"scope":"Dee.Read","client_info":"{}"}}"#, info("uid-9"));
+    let files = SilentRequest { scopes: vec!["Dee.Read".into()], ..Default::default() };
+    let r = block_on(h.pca.load_external_tokens(&files, &json(&both), &info("ci-x"), (None, None), None)).unwrap();
+    assert_eq!(r.account.account.home_account_id, format!("ci-x.{TENANT}"));
+}
+
+#[test]
+fn a_refresh_token_lifetime_of_zero_states_none() {
+    let h = harness();
+    let id_token = jwt(&format!(r#"{{"sub":"s","oid":"uid-1","tid":"{TENANT}","preferred_username":"ada@contoso.com"}}"#));
+    let info = base64::encode_url(format!(r#"{{"uid":"uid-1","utid":"{TENANT}"}}"#).as_bytes());
+    let body = format!(
+        r#"{{"access_token":"at-0","refresh_token":"rt-1","refresh_token_expires_in":0,"expires_in":1,"scope":"User.Read","id_token":"{id_token}","client_info":"{info}"}}"#
+    );
+    h.idp.borrow_mut().issued_rts.push("rt-1".into());
+    let req = SilentRequest { scopes: vec!["User.Read".into()], ..Default::default() };
+    let json = msal_wasm::core::json::Json::parse(&body).unwrap();
+    let r = block_on(h.pca.load_external_tokens(&req, &json, "", (None, None), None)).unwrap();
+    h.platform.set_now_ms(NOW_MS + 10_000);
+    let policy = SilentRequest {
+        cache_lookup_policy: msal_wasm::client::CacheLookupPolicy::AccessTokenAndRefreshToken,
+        ..silent(&r.account.account.home_account_id)
+    };
+    let renewed = block_on(h.pca.acquire_token_silent(&policy)).expect("the refresh token has no stated end");
+    assert!(!renewed.from_cache);
+    assert_eq!(h.token_requests(), 1);
 }
 
 /// Signs in with `req` (a redirect when `redirect`, its pending request read back from the

@@ -21,8 +21,9 @@ pub(super) struct Saving<'a> {
     pub user_state: &'a str,
     /// The account the tokens are for, when the response may not say (a refresh).
     pub known_account: Option<&'a Account>,
-    /// The account the app handed over, for a response that names none (`loadExternalTokens`):
-    /// stored as the cache lacks it.
+    /// The account the app's request names (`loadExternalTokens`): the tokens are stored
+    /// under it, as msal's `loadAccount` stores the request's account, also when the response
+    /// would name another (an ID token without `client_info` names its per-app `sub`).
     pub given_account: Option<&'a Account>,
     /// The key the tokens are bound to (DPoP), or `""`.
     pub key_id: &'a str,
@@ -234,30 +235,30 @@ impl<P: Platform> PublicClientApplication<P> {
         };
         let client_info = if resp.client_info.is_empty() { front_client_info } else { &resp.client_info };
         let env = self.cloud_of(target.authority.host()).preferred_cache;
-        let account = match (
-            Account::from_response(client_info, claims.as_ref(), &env, self.account_authority_type(), self.platform.now_ms()),
-            known_account.or(given_account),
-        ) {
-            // The cache merges tenant profiles of an account it already has. The data boundary
-            // of the account the app handed over when the response does not say (msal stores
-            // that account).
-            (Some(mut a), other) => {
-                if let (true, Some(o)) = (a.data_boundary.is_empty(), other) {
-                    a.data_boundary.clone_from(&o.data_boundary);
+        let named = Account::from_response(client_info, claims.as_ref(), &env, self.account_authority_type(), self.platform.now_ms());
+        let account =
+            match (named.filter(|a| given_account.is_none_or(|g| g.home_account_id == a.home_account_id)), known_account.or(given_account))
+            {
+                // The cache merges tenant profiles of an account it already has. The data boundary
+                // of the account the app handed over when the response does not say (msal stores
+                // that account).
+                (Some(mut a), other) => {
+                    if let (true, Some(o)) = (a.data_boundary.is_empty(), other) {
+                        a.data_boundary.clone_from(&o.data_boundary);
+                    }
+                    // (The cache keeps an account's own, as msal keeps the cached account.)
+                    (a.cloud_graph_host_name, a.ms_graph_host) = (graph_hosts.0.to_owned(), graph_hosts.1.to_owned());
+                    a
                 }
-                // (The cache keeps an account's own, as msal keeps the cached account.)
-                (a.cloud_graph_host_name, a.ms_graph_host) = (graph_hosts.0.to_owned(), graph_hosts.1.to_owned());
-                a
-            }
-            (None, Some(k)) => k.clone(),
-            (None, None) => {
-                return Err(AuthError::new(
-                    ErrorKind::TokenValidation,
-                    codes::TOKEN_PARSING_ERROR,
-                    "the token response identifies no account (no client_info and no id_token)",
-                ))
-            }
-        };
+                (None, Some(k)) => k.clone(),
+                (None, None) => {
+                    return Err(AuthError::new(
+                        ErrorKind::TokenValidation,
+                        codes::TOKEN_PARSING_ERROR,
+                        "the token response identifies no account (no client_info and no id_token)",
+                    ))
+                }
+            };
         // msal's tenant of the ID token's claims: `tid`, else B2C's `tfp`, else `acr` (a generic
         // provider's, Keycloak's "1"), which is also the account's realm the silent calls look in.
         let claims_tenant = claims.as_ref().and_then(|c| c.tid().or_else(|| c.str("tfp")).or_else(|| c.str("acr")));
@@ -573,6 +574,10 @@ impl<P: Platform> PublicClientApplication<P> {
     ) -> Result<AuthenticationResult, AuthError> {
         self.ensure_initialized()?;
         let mut resp = TokenResponse::external(response, self.now_s())?;
+        // msal's order: the options' client_info, else the response's.
+        if !client_info.is_empty() {
+            resp.client_info = client_info.to_owned();
+        }
         // As msal: an access token without scopes (the response's, else the request's) is
         // left out too.
         if resp.scope.as_deref().unwrap_or_default().trim().is_empty() && req.scopes.is_empty() {
@@ -589,7 +594,7 @@ impl<P: Platform> PublicClientApplication<P> {
         let target = self.target(req.authority.as_deref()).await?;
         let correlation_id = if req.correlation_id.is_empty() { self.guid()? } else { req.correlation_id.clone() };
         let known = req.account.as_ref().and_then(|a| self.find_account(&self.cache.borrow(), &a.home_account_id, &a.environment).cloned());
-        let given = given.filter(|g| known.is_none() && req.account.as_ref().is_some_and(|a| a.home_account_id == g.home_account_id));
+        let given = given.filter(|g| req.account.as_ref().is_some_and(|a| a.home_account_id == g.home_account_id));
         let scopes = ScopeSet::new(&req.scopes);
         // msal's one refusal of its own: nothing names the account (no account given, no
         // client_info, no ID token).
@@ -602,7 +607,7 @@ impl<P: Platform> PublicClientApplication<P> {
         let mut saving = Saving::new(&scopes, &correlation_id, &req.options);
         saving.front_client_info = client_info;
         saving.known_account = known.as_ref();
-        saving.given_account = given;
+        saving.given_account = known.as_ref().or(given);
         // msal's result of a load: from the cache, with the request's correlation id and state
         // as given.
         let mut r = self.save_response(&target, resp, &saving)?;

@@ -430,7 +430,8 @@ impl TokenResponse {
             extended_expires_on: now.saturating_add(ext),
             refresh_on: refresh_in.map(|r| now.saturating_add(r)),
             refresh_token: opt_str("refresh_token")?.filter(|s| !s.is_empty()).map(RefreshToken::new),
-            refresh_token_expires_on: num("refresh_token_expires_in")?.map(|r| now.saturating_add(r)),
+            // 0 states no lifetime (msal tests the value's truthiness).
+            refresh_token_expires_on: num("refresh_token_expires_in")?.filter(|r| *r > 0).map(|r| now.saturating_add(r)),
             id_token: opt_str("id_token")?.filter(|s| !s.is_empty()).map(IdToken::new),
             scope: opt_str("scope")?,
             client_info: opt_str("client_info")?.unwrap_or_default(),

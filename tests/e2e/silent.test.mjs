@@ -161,6 +161,27 @@ test("hydrateCache keeps the request's resource on the token, as msal: a silent 
   await page.context().close();
 });
 
+test("hydrateCache before initialize() keeps the tokens (a server-rendered page hydrating at once, as msal's sessionStorage takes them)", async () => {
+  const page = await env.open("entra");
+  await env.idp.reset();
+  const r = await page.evaluate(async ([authority, tid]) => {
+    const b64 = (o) => btoa(JSON.stringify(o)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+    const idToken = `${b64({ alg: "none" })}.${b64({ sub: "ssr-sub", oid: "ssr-oid", tid, preferred_username: "ssr" })}.sig`;
+    const pca = new window.msal.PublicClientApplication({ auth: { clientId: "msal-wasm-test-client", authority, knownAuthorities: [new URL(authority).host] } });
+    const events = [];
+    pca.addEventCallback((e) => events.push(e.eventType));
+    const result = { idToken, accessToken: "hydrated-before-init", scopes: ["Ssr.Read"], expiresOn: new Date(Date.now() + 3600e3), account: { homeAccountId: `ssr-oid.${tid}` } };
+    await pca.hydrateCache(result, { scopes: ["Ssr.Read"] });
+    await pca.initialize();
+    const account = pca.getAllAccounts().find((a) => a.username === "ssr");
+    const x = await pca.acquireTokenSilent({ scopes: ["Ssr.Read"], account });
+    return [x.accessToken, x.fromCache, events.filter((t) => /initialize/.test(t))];
+  }, [env.idp.entraAuthority, TENANT_ID]);
+  assert.deepEqual(r, ["hydrated-before-init", true, ["msal:initializeStart", "msal:initializeEnd"]]);
+  assert.equal((await env.idp.counters()).token, 0);
+  await page.context().close();
+});
+
 // 20 concurrent silent calls on an expired token (1 token request, one token for all):
 // tests/e2e/matrix/core.test.mjs, in every engine.
 
