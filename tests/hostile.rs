@@ -229,6 +229,25 @@ fn a_response_in_the_address_is_consumed_only_while_this_clients_redirect_is_in_
 }
 
 #[test]
+fn a_second_handle_redirect_call_while_the_first_redeems_redeems_nothing() {
+    // msal-angular's MsalService passes the hash, an app's own call in APP_INITIALIZER does
+    // not: two calls of one client, each memoized apart, on the same response.
+    let h = harness();
+    let (pending, response) = h.authorize(InteractionType::Redirect);
+    drop(pending);
+    h.platform.set_page_url(format!("https://app.example/{response}"));
+    let RedirectStart::Redeem { response: found, .. } = h.pca.begin_handle_redirect(None, false).unwrap() else {
+        panic!("the first call redeems")
+    };
+    let second = h.pca.begin_handle_redirect(Some(&response), false).unwrap();
+    assert!(!matches!(second, RedirectStart::Redeem { .. }), "the second call redeems nothing: {second:?}");
+    assert!(block_on(h.pca.handle_redirect(Some(&found))).unwrap().is_some());
+    // Afterwards the same response again is no redirect of this client's any more.
+    assert!(!matches!(h.pca.begin_handle_redirect(Some(&response), false).unwrap(), RedirectStart::Redeem { .. }));
+    assert_eq!(h.token_requests(), 1);
+}
+
+#[test]
 fn two_clients_of_one_page_each_complete_their_own_redirect() {
     let h = harness();
     let config2 =

@@ -313,6 +313,7 @@ impl BrowserApp {
         let navigate = navigate_to_login_request_url.unwrap_or(self.client.config().navigate_to_login_request_url);
         let (response, clean_url) = match self.client.begin_handle_redirect(given, navigate)? {
             RedirectStart::None => return self.client.handle_redirect(None).await.map(|r| RedirectOutcome::Done(r.map(Box::new))),
+            RedirectStart::Redeeming => return Ok(RedirectOutcome::Done(None)),
             RedirectStart::Stale { clean_url } => {
                 replace_address(Some(&clean_url));
                 return self.client.handle_redirect(None).await.map(|r| RedirectOutcome::Done(r.map(Box::new)));

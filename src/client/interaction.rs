@@ -22,6 +22,9 @@ pub enum RedirectStart {
         /// The page address without the state.
         clean_url: Option<String>,
     },
+    /// An earlier call of this client is redeeming the response of its redirect sign-in:
+    /// nothing to do (the result goes to that call).
+    Redeeming,
     /// Redeem `response` here (after replacing the address with `clean_url`, when given).
     Redeem {
         /// The response (`#code=…&state=…`).
@@ -628,6 +631,12 @@ impl<P: Platform> PublicClientApplication<P> {
         // the page, or nobody). While it has one, a response that is not its own fails the
         // state check and is removed.
         let pending = self.pending_redirect().filter(|_| own.as_deref() == Some(SIGNIN));
+        // A second call while the first redeems (an app's own call beside its framework's,
+        // each with its own hash): the code is redeemed once.
+        if pending.as_ref().is_some_and(|p| !p.state_id.is_empty() && *self.redeeming.borrow() == p.state_id) {
+            self.log(LogLevel::Verbose, "", "handleRedirectPromise: an earlier call is redeeming this redirect's response");
+            return Ok(RedirectStart::Redeeming);
+        }
         let has_ours = ours.is_some();
         let Some(response) = ours.filter(|_| pending.is_some()) else {
             self.log(LogLevel::Trace, "", "handleRedirectPromise: no response to a redirect of this client in the address");
@@ -658,6 +667,7 @@ impl<P: Platform> PublicClientApplication<P> {
         // no response to redeem again (as msal's, which finds the address clean).
         let mut clean_url = in_address.then(|| crate::core::url::without_response(&page));
         let _ = self.take_stashed_response();
+        let state_id = pending.as_ref().map(|p| p.state_id.clone()).unwrap_or_default();
         let start = pending.map(|p| p.origin).filter(|o| !o.is_empty());
         if let Some(start) = start.filter(|_| navigate_to_login_request_url) {
             let here = clean_url.as_deref().unwrap_or(&page);
@@ -677,6 +687,7 @@ impl<P: Platform> PublicClientApplication<P> {
                 self.log(LogLevel::Warning, "", "handleRedirectPromise: the saved start page is not on this origin; completing here");
             }
         }
+        *self.redeeming.borrow_mut() = state_id;
         Ok(RedirectStart::Redeem { response, clean_url })
     }
 
@@ -709,7 +720,9 @@ impl<P: Platform> PublicClientApplication<P> {
                 "no redirect request is saved in this tab for this response",
             ));
         };
-        self.finish_interaction(pending, response).await.map(Some)
+        let r = self.finish_interaction(pending, response).await;
+        self.redeeming.borrow_mut().clear();
+        r.map(Some)
     }
 
     /// Opens the popup for `req`, synchronously: call it inside the user's click, then await

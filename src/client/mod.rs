@@ -292,6 +292,9 @@ pub struct PublicClientApplication<P: Platform> {
     /// The interaction lock [`lock_redirect`](Self::lock_redirect) took for the next
     /// [`begin_redirect`](Self::begin_redirect).
     redirect_locked: Cell<bool>,
+    /// The state id of the redirect sign-in whose response a call of this client redeems
+    /// (`""`: none): a second `handleRedirectPromise` meanwhile redeems nothing.
+    redeeming: RefCell<String>,
 }
 
 impl<P: Platform> ::core::fmt::Debug for PublicClientApplication<P> {
@@ -352,6 +355,7 @@ impl<P: Platform> PublicClientApplication<P> {
             credential: RefCell::new(ClientCredential::None),
             log_level,
             redirect_locked: Cell::new(false),
+            redeeming: RefCell::new(String::new()),
         })
     }
 

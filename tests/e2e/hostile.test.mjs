@@ -527,3 +527,30 @@ test("a hash-routed page (#/dashboard) that is its own redirect URI: the sign-in
   assert.deepEqual(r, { user: "hana", hash: "#/dashboard", hashes: ["#/dashboard"] });
   await ctx.close();
 });
+
+test("a page without a fragment that is its own redirect URI: the response leaves the address with a hashchange, as msal's clearHash (a hash router hears it), and no history entry", async () => {
+  const ctx = await env.browser.newContext();
+  const page = await ctx.newPage();
+  await page.addInitScript(() => {
+    window.hashes = [];
+    addEventListener("hashchange", (e) => window.hashes.push(new URL(e.newURL).hash));
+  });
+  await page.goto(`${env.web.origin}/two-clients.html?idp=${encodeURIComponent(env.idp.entraAuthority)}`);
+  await page.waitForSelector("body[data-ready='1']", { state: "attached" });
+  await page.goto(`${env.web.origin}/two-clients.html`);
+  await page.waitForSelector("body[data-ready='1']", { state: "attached" });
+  const before = await page.evaluate(() => history.length);
+  await page.evaluate(() => { sessionStorage.setItem("two.first", "ba"); window.clients.a.loginRedirect({ scopes: ["User.Read"], prompt: "login" }); });
+  await page.waitForSelector("#login");
+  await page.fill("#login", "hana");
+  await page.click("#submit");
+  await page.waitForURL((u) => u.pathname === "/two-clients.html");
+  await page.waitForSelector("body[data-ready='1']", { state: "attached" });
+  await page.waitForFunction(() => window.hashes.length > 0, null, { timeout: 5000 });
+  const r = await page.evaluate(() => ({ user: window.results.a && window.results.a.user, href: location.href, hashes: window.hashes, entries: history.length }));
+  assert.deepEqual({ ...r, entries: undefined }, { user: "hana", href: `${env.web.origin}/two-clients.html`, hashes: [""], entries: undefined });
+  // The provider's page and the return, and no entry for the empty fragment (msal's
+  // `location.hash = ""` pushes one, which still holds the response).
+  assert.equal(r.entries, before + 2);
+  await ctx.close();
+});

@@ -356,6 +356,9 @@ export function replaceAddress(url) {
     const i = url.indexOf("#");
     const hash = i < 0 || url.length - i < 2 ? "" : url.slice(i);
     const replace = typeof history.replaceState == "function";
+    // A response leaving the fragment: a hashchange first, as msal's clearHash, so a hash
+    // router hears that the route is gone (replace("#") keeps the history as it was).
+    if (replace && !hash && location.hash.length > 1) location.replace("#");
     if (replace && (!hash || hash === location.hash)) return history.replaceState(null, "", url);
     if (replace) history.replaceState(null, "", url.slice(0, i));
     if (location.hash !== hash) location.hash = hash;
