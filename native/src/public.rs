@@ -14,6 +14,7 @@ use msal_wasm::client::{
     AccountInfo, AccountRef, AuthenticationResult, Config, DeviceCodeInfo, DeviceCodeRequest, InteractiveRequest, PendingAuth,
     PublicClientApplication as Core, SilentRequest,
 };
+use msal_wasm::core::cache::unified::{self, UnifiedCache};
 use msal_wasm::core::cache::MemoryStore;
 use msal_wasm::core::dpop::{KeyKind, PublicJwk};
 use msal_wasm::core::http::{HttpRequest, HttpResponse};
@@ -400,6 +401,11 @@ pub struct PublicClientApplication {
     core: Core<NativePlatform>,
     plugin: Option<Arc<dyn CachePlugin>>,
     partition: Partition,
+    /// The document the last [`deserialize`](Self::deserialize) read, and this client's
+    /// entries after it: [`serialize`](Self::serialize) writes this client's changes into it,
+    /// as msal-node merges into its snapshot (other apps' entries, app metadata and other
+    /// SDKs' sections stay).
+    snapshot: std::sync::Mutex<Option<(UnifiedCache, UnifiedCache)>>,
 }
 
 impl std::fmt::Debug for PublicClientApplication {
@@ -433,7 +439,7 @@ impl PublicClientApplication {
         "form_post".clone_into(&mut config.response_mode);
         let core = Core::new(config, NativePlatform::with_system(timeout, &system)?)?;
         core.initialize().await?;
-        Ok(PublicClientApplication { core, plugin, partition })
+        Ok(PublicClientApplication { core, plugin, partition, snapshot: std::sync::Mutex::new(None) })
     }
 
     async fn load(&self) -> Result<Option<Loaded>, AuthError> {
@@ -527,6 +533,15 @@ impl PublicClientApplication {
         r
     }
 
+    /// msal-node's `acquireTokenByRefreshToken`: redeems a refresh token obtained elsewhere
+    /// (migrated from another library or an older cache); the tokens it gets are cached.
+    pub async fn acquire_token_by_refresh_token(&self, refresh_token: &str, scopes: &[String]) -> Result<AuthenticationResult, AuthError> {
+        let loaded = self.load().await?;
+        let r = self.core.acquire_token_by_refresh_token(refresh_token, scopes, "").await;
+        self.save(loaded).await?;
+        r
+    }
+
     /// Every signed-in account.
     pub async fn get_all_accounts(&self) -> Result<Vec<AccountInfo>, AuthError> {
         let loaded = self.load().await?;
@@ -560,13 +575,23 @@ impl PublicClientApplication {
         self.core.generate_dpop_proof(access_token, method, url, nonce).await
     }
 
-    /// The cache in msal's unified format.
+    /// The cache in msal's unified format: after [`deserialize`](Self::deserialize), the
+    /// document it read with this client's changes since (msal-node's `serialize()`).
     pub fn serialize(&self) -> String {
-        self.core.serialize_cache()
+        let ours = self.core.serialize_cache();
+        let snapshot = self.snapshot.lock().unwrap_or_else(|p| p.into_inner());
+        let (Some((doc, loaded)), Ok(now)) = (snapshot.as_ref(), unified::deserialize_or_empty(&ours)) else { return ours };
+        let mut doc = doc.clone();
+        crate::sync::merge(&mut doc, loaded, &now);
+        doc.serialize()
     }
 
-    /// Replaces the cache with `text` (unified format).
+    /// Replaces the cache with `text` (unified format; msal-node's `deserialize()`).
     pub fn deserialize(&self, text: &str) -> Result<(), AuthError> {
-        self.core.deserialize_cache(text)
+        let doc = unified::deserialize_or_empty(text)?;
+        self.core.deserialize_cache(text)?;
+        let loaded = unified::deserialize_or_empty(&self.core.serialize_cache())?;
+        *self.snapshot.lock().unwrap_or_else(|p| p.into_inner()) = Some((doc, loaded));
+        Ok(())
     }
 }

@@ -58,19 +58,28 @@ pub(crate) async fn save<P: Platform>(
     let ours = ours(core)?;
     let mut ctx = CacheContext::new(UnifiedCache::new(), partition.clone());
     plugin.before_cache_access(&mut ctx).await?;
-    let stored = ctx.cache_mut();
+    merge(ctx.cache_mut(), &loaded.entries, &ours);
+    ctx.set_changed();
+    plugin.after_cache_access(&mut ctx).await
+}
+
+/// Applies to `stored` what changed from `loaded` to `ours`: removed entries go, added or
+/// changed ones are written. Another library's copy of such an entry (the same token under
+/// msal-node 3's, MSAL Python's or MSAL.NET's name) goes with it, so an older refresh token
+/// is not read back before the new one, and a removed account leaves none of its tokens.
+pub(crate) fn merge(stored: &mut UnifiedCache, loaded: &UnifiedCache, ours: &UnifiedCache) {
     for section in Section::ALL {
-        for (key, _) in loaded.entries.entries(section) {
+        for (key, _) in loaded.entries(section) {
             if ours.get(section, key).is_none() {
                 stored.remove(section, key);
+                stored.remove_aliases(section, key);
             }
         }
         for (key, entity) in ours.entries(section) {
-            if loaded.entries.get(section, key) != Some(entity) {
+            if loaded.get(section, key) != Some(entity) {
+                stored.remove_aliases(section, key);
                 stored.insert(section, key, entity.clone());
             }
         }
     }
-    ctx.set_changed();
-    plugin.after_cache_access(&mut ctx).await
 }

@@ -337,3 +337,100 @@ async fn the_loopback_takes_only_a_posted_response_and_shows_the_apps_pages_on_i
         })
         .await;
 }
+
+/// The entries of `section` in the cache file at `path`.
+fn file_entries(path: &std::path::Path, section: msal_wasm::core::cache::unified::Section) -> Vec<(String, String)> {
+    let cache = msal_wasm::core::cache::unified::deserialize(&std::fs::read_to_string(path).unwrap()).unwrap();
+    cache.entries(section).iter().map(|(k, v)| (k.clone(), v.str_field("secret").unwrap_or_default().to_owned())).collect()
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_cache_file_another_library_wrote_is_read_and_its_copies_replaced() {
+    use msal_wasm::core::cache::unified::{self, Section};
+    use msal_wasm::core::json::Json;
+    let path = temp_file();
+    let plugin = || -> Option<Arc<dyn CachePlugin>> { Some(Arc::new(FileCachePlugin::new(&path))) };
+    let app = PublicClientApplication::new(config(), plugin()).await.unwrap();
+    let r = app
+        .acquire_token_by_device_code(&request(), |info| approve_later(info.user_code.clone(), "dev-cli", false), || false)
+        .await
+        .unwrap();
+    let home = r.account.account.home_account_id.clone();
+    // The file as msal-node 3 left it beside ours: its copy of the refresh token (an older one)
+    // under its own name, first; another app's token and another SDK's section.
+    let mut cache = unified::deserialize(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let (rt_key, rt) = cache.entries(Section::RefreshToken)[0].clone();
+    let (at_key, at) = cache.entries(Section::AccessToken)[0].clone();
+    cache.remove(Section::RefreshToken, &rt_key);
+    let mut stale = rt.clone();
+    stale.set("secret", Json::Str("rt-from-msal-node-3".into()));
+    cache.insert(Section::RefreshToken, &format!("{rt_key}--"), stale);
+    cache.insert(Section::RefreshToken, &rt_key, rt);
+    let mut other = at.clone();
+    other.set("client_id", Json::Str("another-app".into()));
+    cache.insert(Section::AccessToken, &at_key.replace(CLI_CLIENT_ID, "another-app"), other);
+    let text = cache.serialize().replacen('{', r#"{"OtherSdkSection":{"kept":true},"#, 1);
+    std::fs::write(&path, text).unwrap();
+
+    // The next run renews with the token under our name, and the copy goes.
+    let next = PublicClientApplication::new(config(), plugin()).await.unwrap();
+    let silent = SilentRequest {
+        scopes: vec!["User.Read".into()],
+        account: Some(AccountRef::new(home.clone())),
+        force_refresh: true,
+        ..Default::default()
+    };
+    next.acquire_token_silent(&silent).await.expect("renewed with this library's refresh token, not the older copy");
+    let rts = file_entries(&path, Section::RefreshToken);
+    assert_eq!(rts.len(), 1, "{rts:?}");
+    assert_eq!(rts[0].0, rt_key);
+    assert_ne!(rts[0].1, "rt-from-msal-node-3");
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains("OtherSdkSection") && text.contains("another-app"), "other apps' entries stay");
+
+    // Sign-out leaves none of the user's entries under any name.
+    let mut cache = unified::deserialize(&text).unwrap();
+    let (key, entity) = cache.entries(Section::IdToken)[0].clone();
+    cache.insert(Section::IdToken, &format!("{key}-python"), entity);
+    std::fs::write(&path, cache.serialize()).unwrap();
+    next.remove_account(&AccountRef::new(home.clone())).await.unwrap();
+    let cache = unified::deserialize(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    for s in [Section::Account, Section::IdToken, Section::RefreshToken] {
+        assert!(cache.entries(s).iter().all(|(_, v)| v.str_field("home_account_id") != Some(home.as_str())), "{s:?} left");
+    }
+    assert!(cache.entries(Section::AccessToken).iter().all(|(_, v)| v.str_field("client_id") == Some("another-app")));
+
+    // A file that is not msal's JSON (an msal-extensions persistence encrypts it): an error,
+    // and the file as it was.
+    std::fs::write(&path, b"\x01\x02encrypted").unwrap();
+    let e = next.get_all_accounts().await.unwrap_err();
+    assert_eq!(e.code(), "invalid_cache_record");
+    assert_eq!(std::fs::read(&path).unwrap(), b"\x01\x02encrypted");
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_refresh_token_from_elsewhere_is_redeemed_and_serialize_keeps_what_it_did_not_write() {
+    use msal_wasm::core::cache::unified::{self, Section};
+    let app = PublicClientApplication::new(config(), None).await.unwrap();
+    let r = app
+        .acquire_token_by_device_code(&request(), |info| approve_later(info.user_code.clone(), "dev-cli", false), || false)
+        .await
+        .unwrap();
+    let doc = unified::deserialize(&app.serialize()).unwrap();
+    let (_, rt) = doc.entries(Section::RefreshToken)[0].clone();
+    let rt = rt.str_field("secret").unwrap().to_owned();
+    // Another client (a migration): msal-node's acquireTokenByRefreshToken.
+    let migrated = PublicClientApplication::new(config(), None).await.unwrap();
+    let other = r#"{"Account":{},"IdToken":{},"AccessToken":{"x-login.microsoftonline.com-accesstoken-another-app-t-user.read--":{"home_account_id":"x","environment":"login.microsoftonline.com","credential_type":"AccessToken","client_id":"another-app","secret":"theirs","realm":"t","target":"user.read","cached_at":"1","expires_on":"9999999999","extended_expires_on":"9999999999"}},"RefreshToken":{},"AppMetadata":{"appmetadata-login.microsoftonline.com-another-app":{"client_id":"another-app","environment":"login.microsoftonline.com","family_id":""}},"OtherSdkSection":{"kept":true}}"#;
+    migrated.deserialize(other).unwrap();
+    let got = migrated.acquire_token_by_refresh_token(&rt, &["User.Read".to_owned()]).await.unwrap();
+    assert_eq!(got.account.account.home_account_id, r.account.account.home_account_id);
+    let out = migrated.serialize();
+    assert!(
+        out.contains("theirs") && out.contains("appmetadata-login.microsoftonline.com-another-app") && out.contains("OtherSdkSection"),
+        "{}",
+        out.len()
+    );
+    let out = unified::deserialize(&out).unwrap();
+    assert_eq!(out.accounts().len(), 1, "the migrated user's account is written beside them");
+}

@@ -82,7 +82,13 @@ impl CachePlugin for FileCachePlugin {
                     return Err(storage_error("could not read the token cache file"));
                 }
             };
-            ctx.load_or_empty(&text);
+            // A file that is not msal's JSON (encrypted by an msal-extensions persistence, or
+            // another library's) is left as it is: as msal-node's deserialize(), the access fails
+            // rather than overwrite it with this client's entries alone.
+            if let Err(e) = ctx.deserialize(&text) {
+                self.release();
+                return Err(e);
+            }
             Ok(())
         })
     }

@@ -443,6 +443,16 @@ impl<S: KeyValueStore> TokenCache<S> {
         }
         for (_, c) in &self.credentials {
             u.add_credential(c);
+            // msal's app metadata: the family this app's refresh token says it is in, which
+            // msal-node reads before it uses a family token.
+            if c.credential_type == CredentialType::RefreshToken && !c.family_id.is_empty() && c.client_id == self.client_id {
+                u.add_app_metadata(&unified::AppMetadata {
+                    client_id: c.client_id.clone(),
+                    environment: c.environment.clone(),
+                    family_id: c.family_id.clone(),
+                    extra: Vec::new(),
+                });
+            }
         }
         u
     }
@@ -463,14 +473,35 @@ impl<S: KeyValueStore> TokenCache<S> {
             self.write(&key, &e.to_json().to_json())?;
             self.accounts.push((key, e));
         }
-        for (_, c) in u.credentials() {
-            let family_rt = c.credential_type == CredentialType::RefreshToken && !c.family_id.is_empty();
+        // The families this app is known to be in: its app metadata's, its own refresh tokens'.
+        let credentials = u.credentials();
+        let mut families: Vec<String> =
+            u.app_metadata().into_iter().filter(|(_, m)| m.client_id == self.client_id).map(|(_, m)| m.family_id).collect();
+        families.extend(credentials.iter().filter(|(_, c)| c.client_id == self.client_id).map(|(_, c)| c.family_id.clone()));
+        families.retain(|f| !f.is_empty());
+        let mut named_here: Vec<String> = Vec::new();
+        for (stored_key, c) in credentials {
+            let family_rt = c.credential_type == CredentialType::RefreshToken && families.contains(&c.family_id);
             if c.client_id != self.client_id && !family_rt {
                 continue;
             }
             let key = credential_key(&c);
-            self.write(&key, &c.to_json().to_json())?;
-            self.credentials.push((key, c));
+            let named = stored_key.eq_ignore_ascii_case(&unified::credential_key(&c));
+            // Another library's name for the same token (msal-node 3, MSAL Python, MSAL.NET):
+            // the one under this library's name is kept (written last), else the later one.
+            if let Some(i) = self.credentials.iter().position(|(k, _)| *k == key) {
+                if named || (!named_here.contains(&key) && c.cached_at > self.credentials[i].1.cached_at) {
+                    self.credentials[i].1 = c;
+                }
+            } else {
+                self.credentials.push((key.clone(), c));
+            }
+            if named {
+                named_here.push(key);
+            }
+        }
+        for (key, c) in &self.credentials {
+            self.write(key, &c.to_json().to_json())?;
         }
         self.write_key_lists()
     }
@@ -596,12 +627,16 @@ impl<S: KeyValueStore> TokenCache<S> {
 
     /// The refresh token of an account: this client's, or the family's when `family` is set.
     pub fn find_refresh_token(&self, home_account_id: &str, environments: &[String], family: bool) -> Option<&Credential> {
-        self.credentials().find(|c| {
+        let of_account = |c: &&Credential| {
             c.credential_type == CredentialType::RefreshToken
                 && c.home_account_id == home_account_id
                 && environments.iter().any(|e| e.eq_ignore_ascii_case(&c.environment))
-                && (c.client_id == self.client_id || (family && !c.family_id.is_empty()))
-        })
+        };
+        // The app's own first: another app's family token is only worth trying without one.
+        self.credentials()
+            .filter(of_account)
+            .find(|c| c.client_id == self.client_id)
+            .or_else(|| self.credentials().filter(of_account).find(|c| family && !c.family_id.is_empty()))
     }
 
     /// Stores a value; when storage refuses it even so (full), keeps it in memory for this

@@ -1372,6 +1372,51 @@ fn the_browser_cache_round_trips_through_the_unified_format() {
     assert_eq!(reloaded.credentials().count(), 0);
 }
 
+#[test]
+fn another_librarys_copy_of_a_token_is_read_after_ours() {
+    let mut cache = new_cache();
+    save(&mut cache, &response("at-1", "User.Read openid profile offline_access", ""), &account(), "utid-1", "User.Read");
+    let mut u = cache.to_unified();
+    let (key, rt) = u.entries(unified::Section::RefreshToken)[0].clone();
+    let secret = rt.str_field("secret").unwrap().to_owned();
+    u.remove(unified::Section::RefreshToken, &key);
+    let mut stale = rt.clone();
+    stale.set("secret", Json::Str("rt-of-msal-node-3".into()));
+    // msal-node 3's name (one more segment), before ours in the document.
+    u.insert(unified::Section::RefreshToken, &[key.as_str(), "--"].concat(), stale);
+    u.insert(unified::Section::RefreshToken, &key, rt);
+    let mut other = new_cache();
+    other.replace_from_unified(&u).unwrap();
+    let rts: Vec<_> = other.credentials().filter(|c| c.credential_type == CredentialType::RefreshToken).collect();
+    assert_eq!(rts.len(), 1);
+    assert_eq!(rts[0].secret, secret);
+}
+
+#[test]
+fn a_family_token_is_written_with_msals_app_metadata_and_another_apps_is_used_only_by_its_family() {
+    let mut cache = new_cache();
+    save(&mut cache, &response("at-1", "User.Read", r#","foci":"1""#), &account(), "utid-1", "User.Read");
+    let u = cache.to_unified();
+    let meta = u.app_metadata();
+    assert_eq!(meta.len(), 1);
+    assert_eq!((meta[0].1.client_id.as_str(), meta[0].1.family_id.as_str()), (CLIENT, "1"));
+    // Another app (not of the family) reading that document: the family token is not its.
+    let mut outsider = TokenCache::load(Rc::new(MemoryStore::new()), "another-app").0;
+    outsider.replace_from_unified(&u).unwrap();
+    assert_eq!(outsider.credentials().filter(|c| c.credential_type == CredentialType::RefreshToken).count(), 0);
+    // A member (its app metadata says so) takes it.
+    let mut u2 = u.clone();
+    u2.add_app_metadata(&unified::AppMetadata {
+        client_id: "member-app".into(),
+        environment: ENV.into(),
+        family_id: "1".into(),
+        extra: Vec::new(),
+    });
+    let mut member = TokenCache::load(Rc::new(MemoryStore::new()), "member-app").0;
+    member.replace_from_unified(&u2).unwrap();
+    assert_eq!(member.credentials().filter(|c| c.credential_type == CredentialType::RefreshToken).count(), 1);
+}
+
 /// Two tabs over one storage. A tab whose view is behind (an entry another tab listed but has
 /// not written yet, or keys it never read) must not write that view over the shared key lists:
 /// the other tab's token would drop out of the lists, and no tab would read it again.

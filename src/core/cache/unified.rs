@@ -235,6 +235,12 @@ impl UnifiedCache {
         Some(sec.remove(i).1)
     }
 
+    /// Removes the entries of `section` stored under another name than `key` whose own key
+    /// ([`native_key`]) is `key`: another library's copies of that entry.
+    pub fn remove_aliases(&mut self, section: Section, key: &str) {
+        crate::core::retain(self.section_mut(section), &mut |(k, v)| k == key || native_key(section, v).as_deref() != Some(key));
+    }
+
     /// Top-level sections other than the five, kept as written.
     pub fn unknown_sections(&self) -> impl Iterator<Item = (&str, &Json)> {
         self.order.iter().filter_map(|t| match t {
@@ -458,6 +464,17 @@ pub fn credential_key(c: &Credential) -> String {
         key.push_str(&crate::core::base64::encode_url(&crate::core::sha256::sha256(input.as_bytes())));
     }
     key.to_ascii_lowercase()
+}
+
+/// The key msal-node 7 and this library give `entity` of `section`, whatever key it is stored
+/// under (msal-node 3, MSAL Python and MSAL.NET name some entries otherwise); `None` for an
+/// entity that does not convert.
+pub fn native_key(section: Section, entity: &Json) -> Option<String> {
+    match section {
+        Section::Account => account_from_json(entity).map(|a| account_key(&a)),
+        Section::AppMetadata => app_metadata_from_json(entity).map(|m| app_metadata_key(&m)),
+        _ => credential_from_json(entity).map(|c| credential_key(&c)),
+    }
 }
 
 /// The app metadata key: `appmetadata-environment-clientId`, lower-cased.
