@@ -99,10 +99,14 @@ async fn a_cache_file_serves_the_next_process_and_is_private() {
     let lock = std::fs::OpenOptions::new().write(true).open(path.with_extension("json.lock")).unwrap();
     assert!(lock.try_lock().is_ok(), "the lock is released after each access");
     drop(lock);
-    // A corrupt file is an empty cache, then repaired.
+    // A file that is not msal's JSON (another library's, encrypted): refused and left as it
+    // is, as msal-node's deserialize() throws, rather than overwritten with this app's entries.
     std::fs::write(&path, "garbage").unwrap();
-    assert!(!app(plugin()).acquire_token_by_client_credential(&request()).await.unwrap().from_cache);
-    assert!(msal_wasm::core::cache::unified::deserialize(&std::fs::read_to_string(&path).unwrap()).is_ok(), "repaired");
+    let e = app(plugin()).acquire_token_by_client_credential(&request()).await.unwrap_err();
+    assert_eq!(e.code(), "invalid_cache_record");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "garbage");
+    let lock = std::fs::OpenOptions::new().write(true).open(path.with_extension("json.lock")).unwrap();
+    assert!(lock.try_lock().is_ok(), "the lock is released after the refusal");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
