@@ -131,7 +131,9 @@ impl Account {
             None => claims.and_then(|c| c.oid().or_else(|| c.sub())).unwrap_or_default().to_owned(),
         };
         let name = claim(IdTokenClaims::name);
-        let tenant_id = claims.and_then(IdTokenClaims::tid).map(str::to_owned).unwrap_or_else(|| realm.clone());
+        // msal's tenant of a profile: `tid`, else B2C's policy (`tfp`, `acr`), as the tokens'.
+        let tenant_id =
+            claims.and_then(|c| c.tid().or_else(|| c.str("tfp")).or_else(|| c.str("acr"))).map_or_else(|| realm.clone(), str::to_owned);
         let profile_local = claims.and_then(|c| c.oid().or_else(|| c.sub())).unwrap_or(&local_account_id).to_owned();
         Some(Account {
             home_account_id,
@@ -239,6 +241,18 @@ mod tests {
             Account::from_response(&ci, Some(&claims(r#"{"oid":"o","tid":"t-1"}"#)), "login.windows.net", authority_type::MSSTS, 5)
                 .unwrap();
         assert_eq!((without.tenant_profiles[0].login_hint.as_str(), without.tenant_profiles[0].upn.as_str()), ("", ""));
+    }
+
+    #[test]
+    fn a_b2c_profile_is_the_policy_as_msal_files_it() {
+        // B2C issues no `tid`: msal's profile (and the tokens') tenant is the policy, not the
+        // home tenant of client_info.
+        let ci = base64::encode_url(br#"{"uid":"o-b2c_1_susi","utid":"t-1"}"#);
+        let a = Account::from_response(&ci, Some(&claims(r#"{"oid":"o","tfp":"B2C_1_susi"}"#)), "b2c.example", authority_type::MSSTS, 5)
+            .unwrap();
+        assert_eq!(a.realm, "t-1");
+        assert_eq!(a.tenant_profiles.len(), 1);
+        assert_eq!((a.tenant_profiles[0].tenant_id.as_str(), a.tenant_profiles[0].is_home_tenant), ("B2C_1_susi", false));
     }
 
     #[test]

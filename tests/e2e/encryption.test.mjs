@@ -94,6 +94,33 @@ for (const [from, to] of [["browser", "wasm"], ["wasm", "browser"]]) {
   });
 }
 
+// B2C's ID tokens carry the policy (`tfp`) and no `tid`: msal files the account's tenant profile,
+// its ID token and its access tokens under the policy. Each library finds the other's account
+// whole (one account, its claims), serves its token, and a renewal adds no second account.
+for (const [from, to] of [["browser", "wasm"], ["wasm", "browser"]]) {
+  test(`B2C: signed in with ${from === "browser" ? "@azure/msal-browser" : "msal-wasm"}, the other library lists one account with its claims, serves its token and renews it without a second account`, async () => {
+    const ctx = await context();
+    const b2c = env.idp.b2cAuthorities.b2c_1_signin;
+    const known = new URL(b2c).host;
+    const { at } = await signIn(ctx, from, `b2c-${from}`, b2c, known);
+    await env.idp.reset();
+    const page = await openApp(ctx, to, b2c, known);
+    const list = () => window.pca.getAllAccounts().map((a) => [a.tenantId, a.idTokenClaims && a.idTokenClaims.tfp]);
+    const r = await page.evaluate(async (list) => {
+      const listed = eval(list)();
+      const account = window.pca.getAllAccounts()[0];
+      const t = await window.pca.acquireTokenSilent({ scopes: ["User.Read"], account });
+      const renewed = await window.pca.acquireTokenSilent({ scopes: ["User.Read"], account, forceRefresh: true });
+      return { listed, at: t.accessToken, fromCache: t.fromCache, renewed: !renewed.fromCache, after: eval(list)() };
+    }, `(${list})`);
+    assert.deepEqual(r, { listed: [["b2c_1_signin", "b2c_1_signin"]], at, fromCache: true, renewed: true, after: [["b2c_1_signin", "b2c_1_signin"]] });
+    // And the first library, after the other's renewal.
+    const back = await openApp(ctx, from, b2c, known);
+    assert.deepEqual(await back.evaluate(list), [["b2c_1_signin", "b2c_1_signin"]]);
+    await ctx.close();
+  });
+}
+
 // msal keys an account by the host it signed in at: an app that also signs users in at a second
 // known host (a sovereign cloud, a B2C custom domain) has accounts under two hosts, and both
 // libraries list and serve each one's tokens.

@@ -407,7 +407,7 @@ export async function startIdp(options = {}) {
     ));
 
     const openidClaims = kind === 'entra'
-      ? ['sub', 'oid', 'tid', 'ver', 'name', 'preferred_username', 'signin_state', ...(realm.policy ? ['tfp'] : [])]
+      ? ['sub', 'oid', 'ver', 'name', 'preferred_username', 'signin_state', ...(realm.policy ? ['tfp'] : ['tid'])]
       : ['sub', 'name', 'preferred_username'];
     // The user's object id in this tenant: a guest has its own.
     const oidFor = (sub) => (realm.tenantId === realm.homeTenant || realm.policy ? sub : accountIdForLogin(`${sub}@${realm.tenantId}`));
@@ -431,7 +431,8 @@ export async function startIdp(options = {}) {
             preferred_username: login,
             email: login.includes('@') ? login : `${login}@msal-wasm.test`,
             email_verified: true,
-            ...(kind === 'entra' ? { oid: oidFor(sub), tid: realm.tenantId, ver: '2.0', ...(realm.policy ? { tfp: realm.policy } : {}) } : {}),
+            // B2C's user flows issue no `tid`: the policy (`tfp`) stands for the tenant.
+            ...(kind === 'entra' ? { oid: oidFor(sub), ver: '2.0', ...(realm.policy ? { tfp: realm.policy } : { tid: realm.tenantId }) } : {}),
             ...(kind === 'entra' && account.kmsi ? { signin_state: ['kmsi'] } : {}),
           };
         },

@@ -231,8 +231,13 @@ impl Credential {
         } else if !self.target.is_empty() {
             j = j.with("target", self.target.as_str());
         }
-        if self.expires_on != 0 && self.credential_type == CredentialType::RefreshToken {
-            j = j.with("expiresOn", dec(self.expires_on));
+        if self.credential_type == CredentialType::RefreshToken {
+            if self.expires_on != 0 {
+                j = j.with("expiresOn", dec(self.expires_on));
+            }
+            // A DPoP-bound refresh token's key (ours: msal binds only access tokens), so a
+            // reload or another tab still redeems it with a proof.
+            j = j.with_nonempty("keyId", &self.key_id);
         }
         j = j.with_nonempty("familyId", &self.family_id);
         if self.last_updated_at != 0 {

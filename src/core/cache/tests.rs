@@ -1373,6 +1373,16 @@ fn the_browser_cache_round_trips_through_the_unified_format() {
 }
 
 #[test]
+fn a_bound_refresh_tokens_key_survives_a_reload() {
+    let mut cache = new_cache();
+    save(&mut cache, &response("at-1", "User.Read", ""), &account(), "utid-1", "User.Read");
+    let mut rt = cache.credentials().find(|c| c.credential_type == CredentialType::RefreshToken).unwrap().clone();
+    rt.key_id = "kid-1".into();
+    let read = Credential::from_json(&rt.to_json()).unwrap();
+    assert_eq!(read.key_id, "kid-1");
+}
+
+#[test]
 fn another_librarys_copy_of_a_token_is_read_after_ours() {
     let mut cache = new_cache();
     save(&mut cache, &response("at-1", "User.Read openid profile offline_access", ""), &account(), "utid-1", "User.Read");
