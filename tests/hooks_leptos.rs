@@ -560,3 +560,60 @@ async fn a_redirect_sign_out_says_logout_before_the_accounts_go_and_none_when_it
     app.unsubscribe(id);
     web_sys::window().unwrap().session_storage().unwrap().unwrap().clear().unwrap();
 }
+
+thread_local! {
+    static SECRET: RefCell<String> = const { RefCell::new(String::new()) };
+}
+
+#[component]
+fn Renewing() -> impl IntoView {
+    let t = use_access_token(vec!["User.Read".into()], Fallback::None);
+    let ctx = use_msal();
+    Effect::new(move |_| {
+        if let Some(app) = ctx.app() {
+            APP.with(|a| *a.borrow_mut() = Some(app));
+        }
+        t.with(|t| {
+            let text = match (&t.result, &t.error) {
+                (Some(r), _) => r.access_token.secret().to_owned(),
+                (None, Some(e)) => ["error ", e.code()].concat(),
+                (None, None) => String::new(),
+            };
+            SECRET.with(|s| *s.borrow_mut() = text);
+        })
+    });
+    view! { <UnauthenticatedTemplate><p id="leptos-renew-out">"signed out"</p></UnauthenticatedTemplate> }
+}
+
+#[test]
+async fn the_token_hook_asks_again_when_its_token_is_due_and_hears_a_local_sign_out() {
+    let root = mount_root();
+    // Tokens are due for renewal 2 s after they are issued (the provider's last 3,600 s).
+    let mut config = support::config();
+    config.token_renewal_offset_secs = 3_598;
+    let handle = leptos::mount::mount_to(root.clone(), move || view! { <MsalProvider config=config.clone()><Renewing /></MsalProvider> });
+    support::wait_for("the provider", || APP.with(|a| a.borrow().is_some())).await;
+    let app = APP.with(|a| a.borrow().clone()).unwrap();
+    support::sign_in(&app, "rena").await;
+    support::wait_for("the first token", || SECRET.with(|s| !s.borrow().is_empty())).await;
+    let first = SECRET.with(|s| s.borrow().clone());
+    assert!(!first.starts_with("error"), "{first}");
+    // The hook asks again once the token is due (at least 5 s on), and gets a renewed one.
+    support::wait_for("a renewed token", || SECRET.with(|s| *s.borrow() != first && !s.borrow().is_empty())).await;
+    // A local sign-out through the Rust API reaches the templates.
+    app.clear_cache(None).await.unwrap();
+    support::wait_for("the signed-out template", || support::text_of("leptos-renew-out") == "signed out").await;
+    drop(handle);
+    root.remove();
+}
+
+#[test]
+async fn the_token_hook_reports_a_provider_that_could_not_start() {
+    let root = mount_root();
+    SECRET.with(|s| s.borrow_mut().clear());
+    let config = msal_wasm::client::Config::new("msal-wasm-test-client").with_authority("not a url");
+    let handle = leptos::mount::mount_to(root.clone(), move || view! { <MsalProvider config=config.clone()><Renewing /></MsalProvider> });
+    support::wait_for("the start-up error", || SECRET.with(|s| *s.borrow() == "error url_parse_error")).await;
+    drop(handle);
+    root.remove();
+}

@@ -392,3 +392,20 @@ async fn a_hooks_call_before_the_client_started_is_reported_and_a_kept_callback_
     handle.destroy();
     root.remove();
 }
+
+#[function_component(Unstartable)]
+fn unstartable() -> Html {
+    let config = msal_wasm::client::Config::new("msal-wasm-test-client").with_authority("not a url");
+    html! { <MsalProvider {config}><Token /></MsalProvider> }
+}
+
+#[test]
+async fn the_token_hook_reports_a_provider_that_could_not_start() {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let root = document.create_element("div").unwrap();
+    document.body().unwrap().append_child(&root).unwrap();
+    let handle = yew::Renderer::<Unstartable>::with_root(root.clone()).render();
+    support::wait_for("the start-up error", || support::text_of("yew-token") == "error url_parse_error").await;
+    handle.destroy();
+    root.remove();
+}

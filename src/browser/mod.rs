@@ -531,7 +531,8 @@ impl BrowserApp {
         let started = self.client.open_logout_popup(req, PopupAttributes::default());
         let app = self.clone();
         async move {
-            let started = started?;
+            // (A popup that could not start may have signed out here already.)
+            let started = started.inspect_err(|_| app.emit(AppEvent::AccountsChanged))?;
             app.emit(AppEvent::AccountsChanged);
             app.set_status(InteractionStatus::Logout);
             let r = app.client.complete_logout_popup(started).await;
@@ -551,6 +552,17 @@ impl BrowserApp {
     pub fn set_active_account(&self, account: Option<&AccountRef>) -> Result<(), AuthError> {
         self.client.set_active_account(account)?;
         self.emit(AppEvent::AccountsChanged);
+        Ok(())
+    }
+
+    /// msal's `clearCache`: removes `account`'s tokens, or every account's, from this browser
+    /// (no request to the provider); the hooks and templates hear it. The keys of the removed
+    /// bound tokens go too.
+    pub async fn clear_cache(&self, account: Option<&AccountRef>) -> Result<(), AuthError> {
+        let r = self.client.clear_cache(account);
+        self.emit(AppEvent::AccountsChanged);
+        r?;
+        self.client.forget_orphan_keys().await;
         Ok(())
     }
 

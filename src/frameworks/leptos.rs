@@ -177,10 +177,19 @@ pub fn use_access_token(scopes: Vec<String>, fallback: Fallback) -> ReadSignal<T
         super::token_target(ctx.in_progress.get(), ctx.account().map(|a| a.to_ref()), had)
     });
     let generation = StoredValue::new(0u32);
+    // Bumped when the token is due for renewal: the effect asks again.
+    let due = RwSignal::new(0u32);
     Effect::new(move |_| {
+        due.track();
         let run = generation.get_value().wrapping_add(1);
         generation.set_value(run);
-        let (Some(app), Some(account)) = (ctx.app.try_get_value().flatten(), target.get()) else {
+        let app = ctx.app.try_get_value().flatten();
+        // A provider that could not start: its error is the hook's (it never gets a client).
+        if let (None, Some(e)) = (&app, ctx.error.get()) {
+            set_state.set(TokenState { loading: false, result: None, error: Some(e) });
+            return;
+        }
+        let (Some(app), Some(account)) = (app, target.get()) else {
             // Tracked here: signed out, the target stays `None` when start-up ends, and only
             // the status tells this effect to leave `loading`.
             let settled = state.with_untracked(|s| !s.loading && s.result.is_none() && s.error.is_none());
@@ -200,7 +209,13 @@ pub fn use_access_token(scopes: Vec<String>, fallback: Fallback) -> ReadSignal<T
                 return;
             }
             match r {
-                Ok(r) => set_state.set(TokenState { loading: false, result: Some(r), error: None }),
+                Ok(r) => {
+                    set_state.set(TokenState { loading: false, result: Some(r.clone()), error: None });
+                    super::until_due(&app, &r).await;
+                    if generation.try_get_value() == Some(run) {
+                        due.try_update(|d| *d = d.wrapping_add(1));
+                    }
+                }
                 Err(e) => set_state.set(TokenState { loading: false, result: None, error: Some(e) }),
             }
         });

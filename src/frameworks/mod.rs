@@ -114,6 +114,16 @@ pub(crate) async fn access_token(
     result
 }
 
+/// Waits until `r`'s token is due for renewal (when a silent call would renew it: its expiry
+/// less the renewal offset), at least 5 s: then the token hooks ask again.
+pub(crate) async fn until_due(app: &BrowserApp, r: &AuthenticationResult) {
+    use crate::platform::Platform;
+    let offset_ms = app.client().config().token_renewal_offset_secs.saturating_mul(1000);
+    let due = if r.served_until_ms > 0 { r.served_until_ms } else { r.expires_on_ms.saturating_sub(offset_ms) };
+    let platform = app.client().platform();
+    platform.sleep(due.saturating_sub(platform.now_ms()).max(5_000)).await;
+}
+
 /// What `login` and `acquire_token` of `use_msal_authentication` are called with: msal-react's
 /// optional `callbackInteractionType` and `callbackRequest` (`None`: the hook's own).
 #[derive(Debug, Clone, Default, PartialEq)]

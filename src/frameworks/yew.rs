@@ -197,13 +197,17 @@ pub fn use_access_token(scopes: Vec<String>, fallback: Fallback) -> TokenState {
     let generation = use_mut_ref(|| 0u32);
     // (With the start-up's end: signed out, nothing else in the key changes when it ends.)
     let started = ctx.in_progress != InteractionStatus::Startup;
-    let key = (ctx.app.clone(), target, scopes.clone(), started);
+    // A provider that could not start: its error is the hook's (it never gets a client).
+    let failed = if ctx.app.is_none() { ctx.error.clone() } else { None };
+    // Bumped when the token is due for renewal: the effect asks again.
+    let due = use_state(|| 0u32);
+    let key = (ctx.app.clone(), target, scopes.clone(), started, failed.as_ref().map(|e| e.code().to_owned()), *due);
     // No redirect by itself after one that came back with an error.
     let fallback =
         if super::failed_redirect(fallback == Fallback::Redirect, ctx.error.clone()).is_some() { Fallback::None } else { fallback };
     {
         let state = state.clone();
-        use_effect_with(key, move |(app, account, scopes, started)| {
+        use_effect_with(key, move |(app, account, scopes, started, _, _)| {
             let run = generation.borrow().wrapping_add(1);
             *generation.borrow_mut() = run;
             if let (Some(app), Some(account)) = (app.clone(), account.clone()) {
@@ -215,10 +219,18 @@ pub fn use_access_token(scopes: Vec<String>, fallback: Fallback) -> TokenState {
                         return;
                     }
                     match r {
-                        Ok(r) => state.set(TokenState { loading: false, result: Some(r), error: None }),
+                        Ok(r) => {
+                            state.set(TokenState { loading: false, result: Some(r.clone()), error: None });
+                            super::until_due(&app, &r).await;
+                            if *generation.borrow() == run {
+                                due.set(due.wrapping_add(1));
+                            }
+                        }
                         Err(e) => state.set(TokenState { loading: false, result: None, error: Some(e) }),
                     }
                 });
+            } else if let Some(e) = failed {
+                state.set(TokenState { loading: false, result: None, error: Some(e) });
             } else if app.is_some() && *started {
                 state.set(TokenState::default());
             }
