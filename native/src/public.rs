@@ -196,6 +196,12 @@ impl Platform for NativePlatform {
     }
 
     async fn remove_binding_key(&self, kid: &str) {
+        // A key the app gave (use_dpop_key, use_pop_key) is the app's: it stays for the next
+        // sign-in, whatever became of the last one.
+        let fixed = |k: &Option<Rc<NativeKey>>| k.as_ref().is_some_and(|k| k.thumbprint() == kid);
+        if fixed(&self.fixed_dpop.borrow()) || fixed(&self.fixed_pop.borrow()) {
+            return;
+        }
         self.keys.borrow_mut().retain(|k| k.thumbprint() != kid);
     }
 }

@@ -67,6 +67,26 @@ async fn a_daemon_token_bound_to_the_apps_key_apart_from_bearer_tokens() {
 }
 
 #[tokio::test(flavor = "current_thread")]
+async fn a_failed_sign_in_keeps_the_apps_own_key() {
+    let app = PublicClientApplication::new(Config::new(CLI_CLIENT_ID).with_authority(authority()), None).await.unwrap();
+    let key = DpopKey::from_pem(KEY_PEM).unwrap();
+    let jkt = key.thumbprint().to_owned();
+    app.use_dpop_key(key);
+    let scheme = AuthScheme::dpop("GET", &format!("{}/oidc/userinfo", authority())).unwrap();
+    let req = DeviceCodeRequest { scopes: vec!["User.Read".into()], authentication_scheme: scheme, ..Default::default() };
+    // The user gives up on the first sign-in.
+    let e = app.acquire_token_by_device_code(&req, |_| {}, || true).await.unwrap_err();
+    assert_eq!(e.code(), "device_code_polling_cancelled");
+    let r = app
+        .acquire_token_by_device_code(&req, |code| approve_device_code_later(code.user_code.clone(), "dpop-cli-again"), || false)
+        .await
+        .expect("the app's key is still there");
+    let jwk = header_jwk(&r.dpop_proof.unwrap());
+    let thumb = msal_wasm::core::dpop::PublicJwk::Ec { x: jwk.string_or_empty("x"), y: jwk.string_or_empty("y") }.thumbprint();
+    assert_eq!(thumb, jkt);
+}
+
+#[tokio::test(flavor = "current_thread")]
 async fn a_cli_signs_in_with_its_pem_key_renews_with_it_and_calls_the_api_with_proofs() {
     reset().await;
     let app = PublicClientApplication::new(Config::new(CLI_CLIENT_ID).with_authority(authority()), None).await.unwrap();

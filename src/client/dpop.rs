@@ -254,15 +254,21 @@ impl<P: Platform> PublicClientApplication<P> {
             }
             AuthScheme::Bearer => {}
         }
+        // Finished: [`finish_bound`](Self::finish_bound) leaves it as it is (a hidden frame's
+        // result, finished as a sign-in's, is not signed twice).
+        result.key_id.clear();
         Ok(result)
     }
 
     /// A cached or renewed bound result, finished for the request's scheme with the key its
     /// token is bound to.
     pub(super) async fn finish_bound(&self, result: AuthenticationResult, scheme: &AuthScheme) -> Result<AuthenticationResult, AuthError> {
-        let kid = self
-            .bound_key_id(result.access_token.secret())
-            .ok_or_else(|| AuthError::client(codes::KEY_ID_MISSING, "the bound token has no key id"))?;
+        // A bound token carries its key's id until it is finished; without one it was finished
+        // already (a hidden frame's result).
+        if result.key_id.is_empty() {
+            return Ok(result);
+        }
+        let kid = result.key_id.clone();
         self.with_proof(result, Some(&Binding { kid, scheme: scheme.clone(), new_key: false })).await
     }
 

@@ -278,6 +278,7 @@ impl<P: Platform> PublicClientApplication<P> {
             // proactive refresh, msal-node's, is the caller's: see `background_renewal`).
             served_until_ms: at.expires_on.saturating_sub(self.config.token_renewal_offset_secs).saturating_mul(1000),
             dpop_proof: None,
+            key_id: at.key_id.clone(),
         }))
     }
 

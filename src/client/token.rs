@@ -180,6 +180,13 @@ impl<P: Platform> PublicClientApplication<P> {
         crate::core::cache::KeyValueStore::remove(self.cache.borrow().store(), &thumb);
         let resp = self.post_token(http, &thumb, sent_at, binding).await?;
         let key_id = binding.map_or("", |b| b.kid.as_str());
+        // A new key replaces the account's old one where the response's tokens replace its
+        // tokens: the keys then are candidates for the next sign-out's or clear_cache's
+        // clean-up, which deletes those no token uses any more.
+        if binding.is_some_and(|b| b.new_key) {
+            let before = self.binding_key_ids(None);
+            self.orphan_keys.borrow_mut().extend(before);
+        }
         self.save_response(target, resp, &Saving { key_id, ..saving })
     }
 
@@ -327,6 +334,7 @@ impl<P: Platform> PublicClientApplication<P> {
             request_id: resp.request_id,
             served_until_ms: 0,
             dpop_proof: None,
+            key_id: key_id.to_owned(),
         };
         // msal's result without an access token (B2C's to OpenID scopes alone, a loaded
         // response's): no scopes, no expiry (0 here), no type.
@@ -471,6 +479,10 @@ impl<P: Platform> PublicClientApplication<P> {
                 // request, and the token still serves the app's other scopes.
                 if e.is_interaction_required() && e.sub_error() == "bad_token" {
                     let _ = self.cache.borrow_mut().remove_refresh_token(rt.secret());
+                }
+                // A key made for this renewal binds nothing: the next clean-up deletes it.
+                if let Some(b) = binding.filter(|b| b.new_key) {
+                    self.orphan_keys.borrow_mut().push(b.kid);
                 }
                 Err(e.or_correlation_id(&correlation_id))
             }

@@ -86,7 +86,40 @@ fn loopback(host: &str) -> bool {
         Some(v6) => v6.split(']').next().unwrap_or_default(),
         None => host.split(':').next().unwrap_or_default(),
     };
-    name == "localhost" || name == "::1" || name.starts_with("127.")
+    // (An IPv4 address: digits and dots only, not a name that starts like one.)
+    let v4 = name.starts_with("127.") && name.bytes().all(|c| c.is_ascii_digit() || c == b'.');
+    name == "localhost" || name == "::1" || v4
+}
+
+/// A path as the browser's URL parser sends it (and msal's `new URL(url).href` writes it): `.`
+/// and `..` segments resolved, bytes outside ASCII percent-encoded.
+fn normal_path(path: &str) -> String {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut out: Vec<u8> = Vec::new();
+    // Each segment is the bytes after a `/` up to the next one.
+    let mut rest = path.as_bytes();
+    while let Some((_, after)) = rest.split_first() {
+        let end = after.iter().position(|b| *b == b'/').unwrap_or(after.len());
+        let (segment, next) = after.split_at(end);
+        rest = next;
+        let dots = segment == b"." || segment == b"..";
+        if segment == b".." {
+            out.truncate(out.iter().rposition(|b| *b == b'/').unwrap_or(0));
+        }
+        if !dots || rest.is_empty() {
+            out.push(b'/');
+        }
+        for &b in segment.iter().filter(|_| !dots) {
+            match b.is_ascii() {
+                true => out.push(b),
+                false => out.extend([b'%', HEX[usize::from(b >> 4)], HEX[usize::from(b & 15)]]),
+            }
+        }
+    }
+    if out.is_empty() {
+        out.push(b'/');
+    }
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// The `htu` claim: the target URI without query and fragment, scheme and host lower-cased
@@ -94,7 +127,7 @@ fn loopback(host: &str) -> bool {
 /// user info is refused (`invalid_dpop_htu`).
 pub fn normalize_htu(url: &str) -> Result<String, AuthError> {
     let (mut out, path) = origin_and_path(url)?;
-    out.push_str(if path.is_empty() { "/" } else { path });
+    out.push_str(&normal_path(path));
     Ok(out)
 }
 
@@ -113,7 +146,8 @@ fn origin_and_path(url: &str) -> Result<(String, &str), AuthError> {
     let rest = rest.get(..end).unwrap_or_default();
     let slash = rest.find('/').unwrap_or(rest.len());
     let (host, path) = (rest.get(..slash).unwrap_or_default(), rest.get(slash..).unwrap_or_default());
-    if host.is_empty() || host.contains(['@', '\\']) || rest.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    // (A host outside ASCII is refused: its punycode form is what the request names.)
+    if host.is_empty() || host.contains(['@', '\\']) || !host.is_ascii() || rest.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(bad());
     }
     let host = host.to_ascii_lowercase();

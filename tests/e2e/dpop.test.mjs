@@ -6,6 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync } from "node:fs";
+import { createHash } from "node:crypto";
 import { useEnv } from "./env.mjs";
 import { popupSignIn } from "./helpers.mjs";
 
@@ -319,6 +320,29 @@ test("the key survives a reload and serves a second tab; sign-out removes it", a
   await ctx.close();
 });
 
+test("a DPoP renewal that is not stored still carries its proof; a second sign-in of the same user leaves one key, and sign-out none", async () => {
+  const ctx = await env.browser.newContext();
+  const page = await openApp(ctx);
+  await signIn(page, "dpop-unstored");
+  const r = await silent(page, { forceRefresh: true, storeInCache: { accessToken: false } });
+  assert.equal(r.ok, true, JSON.stringify(r));
+  assert.equal(decode(r.proof).claims.ath, createHash("sha256").update(r.at).digest("base64url"));
+  const api = await page.evaluate(([at, proof]) => window.callApi({ authorization: `DPoP ${at}`, dpop: proof }), [r.at, r.proof]);
+  assert.equal(api.status, 200, JSON.stringify(api));
+  // The user signs in again (a new key binds the new tokens, which replace the old ones).
+  await page.evaluate(() => { window.last = null; window.dpop = { ...window.dpop, prompt: "login" }; });
+  await signIn(page, "dpop-unstored");
+  // (Sign-out deletes every key no token uses, the first one too.)
+  const [popup] = await Promise.all([
+    page.waitForEvent("popup"),
+    page.evaluate(() => { window.out = window.pca.logoutPopup({ account: window.pca.getActiveAccount(), postLogoutRedirectUri: "/redirect.html" }).then(() => "ok", (e) => e.errorCode); }),
+  ]);
+  await popup.waitForEvent("close", { timeout: 15000 }).catch(() => {});
+  assert.equal(await page.evaluate(() => window.out), "ok");
+  assert.deepEqual(await keyStore(page), []);
+  await ctx.close();
+});
+
 test("msal's PoP: the token bound to an RSA key by req_cnf, handed out as a signed HTTP request the API verifies", async () => {
   const ctx = await env.browser.newContext();
   const page = await openApp(ctx);
@@ -384,6 +408,23 @@ test("msal's PoP: the token bound to an RSA key by req_cnf, handed out as a sign
   });
   assert.equal(bearer.tokenType, "Bearer");
   assert.notEqual(bearer.at, claims.at);
+  // Renewed in a hidden frame (the provider's session; cacheLookupPolicy Skip goes there
+  // directly, as a refresh token that no longer works does): one signed request of a new token.
+  const framed = await page.evaluate(async (resource) => {
+    try {
+      const r = await window.pca.acquireTokenSilent({ scopes: ["User.Read"], account: window.pca.getActiveAccount(), authenticationScheme: "pop", resourceRequestMethod: "GET", resourceRequestUri: resource, cacheLookupPolicy: 5 /* CacheLookupPolicy.Skip */ });
+      return { ok: true, at: r.accessToken, tokenType: r.tokenType, fromCache: r.fromCache };
+    } catch (e) {
+      return { ok: false, code: e.errorCode || String(e) };
+    }
+  }, resource);
+  assert.equal(framed.ok, true, JSON.stringify(framed));
+  assert.equal(framed.tokenType, "pop");
+  const renewed = decode(framed.at).claims;
+  const renewedInner = JSON.parse(Buffer.from(renewed.at.split(".")[1], "base64url"));
+  assert.ok(renewedInner.cnf && !renewedInner.at, "one signed request around the access token, not one wrapping another");
+  assert.notEqual(renewed.at, claims.at);
+  assert.equal((await call(`PoP ${framed.at}`)).status, 200);
   await ctx.close();
 });
 

@@ -28,7 +28,23 @@ fn htu_drops_query_and_fragment_and_refuses_the_unsafe() {
     assert_eq!(normalize_htu("https://api.example").unwrap(), "https://api.example/");
     assert_eq!(normalize_htu("http://127.0.0.1:8080/t?x").unwrap(), "http://127.0.0.1:8080/t");
     assert_eq!(normalize_htu("http://localhost/t").unwrap(), "http://localhost/t");
-    for bad in ["http://api.example/x", "https://user:pw@api.example/", "ftp://x/", "/relative", "https:///x", "https://a b/"] {
+    // As the browser sends the request (msal's `new URL(url).href`): dot segments resolved,
+    // bytes outside ASCII percent-encoded.
+    assert_eq!(normalize_htu("https://api.example/a/../%C3%A4/./b/ü").unwrap(), "https://api.example/%C3%A4/b/%C3%BC");
+    assert_eq!(normalize_htu("https://api.example/a/..").unwrap(), "https://api.example/");
+    for bad in [
+        "http://api.example/x",
+        "https://user:pw@api.example/",
+        "ftp://x/",
+        "/relative",
+        "https:///x",
+        "https://a b/",
+        // Not loopback: a public name that starts like one, over plain http.
+        "http://127.0.0.1.nip.io/",
+        "http://127.evil.example/",
+        // Its punycode form is what the request names.
+        "https://bücher.example/",
+    ] {
         assert_eq!(normalize_htu(bad).unwrap_err().code(), "invalid_dpop_htu", "{bad}");
     }
 }
