@@ -229,6 +229,16 @@ fn a_response_in_the_address_is_consumed_only_while_this_clients_redirect_is_in_
 }
 
 #[test]
+fn an_active_account_change_dated_far_ahead_is_not_applied() {
+    let h = harness(); // sessionStorage: tabs hear each other's changes
+    let home = h.sign_in().account.account.home_account_id.clone();
+    let pin = format!(r#"{{"t":"active","clientId":"client-1","homeAccountId":"{home}","at":18446744073709551615}}"#);
+    assert!(!h.pca.apply_announcement(&pin), "a forged change dated in the far future is applied");
+    let later = format!(r#"{{"t":"active","clientId":"client-1","homeAccountId":null,"at":{}}}"#, NOW_MS + 1_000);
+    assert!(h.pca.apply_announcement(&later), "a later genuine change is ignored");
+}
+
+#[test]
 fn a_second_handle_redirect_call_while_the_first_redeems_redeems_nothing() {
     // msal-angular's MsalService passes the hash, an app's own call in APP_INITIALIZER does
     // not: two calls of one client, each memoized apart, on the same response.

@@ -316,6 +316,11 @@ impl<P: Platform> PublicClientApplication<P> {
                 // The later change wins; at the same ms, the greater account id (every tab picks
                 // the same one).
                 let (at, held) = (j.get("at").and_then(Json::as_u64).unwrap_or(0), self.active_set_ms.get());
+                // A change dated more than a minute ahead (forged: it would win over every later
+                // genuine one) is not applied, as a snapshot that far ahead is not.
+                if at > self.platform.now_ms().saturating_add(60_000) {
+                    return false;
+                }
                 let id = j.str_field("homeAccountId").unwrap_or_default();
                 let current = cache.active_account().map(|f| f.home_account_id).unwrap_or_default();
                 if at < held || (at == held && held != 0 && id <= current.as_str()) {

@@ -767,7 +767,7 @@ export class EncryptedStore {
       kept = true;
       if (!cookie) {
         const made = { id: newKeyId(), key: b64url(crypto.getRandomValues(new Uint8Array(32))) };
-        for (const a of ["None;Secure", "Lax"]) if (!readKeyCookie()) document.cookie = `${ENC_COOKIE}=${encodeURIComponent(JSON.stringify(made))};path=/;SameSite=${a}`;
+        for (const a of ["None;Secure", location.protocol === "https:" ? "Lax;Secure" : "Lax"]) if (!readKeyCookie()) document.cookie = `${ENC_COOKIE}=${encodeURIComponent(JSON.stringify(made))};path=/;SameSite=${a}`;
         // A key another tab stored at the same moment wins.
         cookie = readKeyCookie();
         kept = cookie !== null;
