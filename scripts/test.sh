@@ -95,7 +95,7 @@ for fw in yew leptos; do
   cargo test --quiet --target wasm32-unknown-unknown --features "$fw" $lib --test "hooks_$fw" --no-run
   timed 600 node scripts/with-idp.mjs --spa-origin http://127.0.0.1:8799 \
     --redirect-uri http://127.0.0.1:8799/ --redirect-uri http://127.0.0.1:8799/tests/e2e/www/blank.html -- \
-    env WASM_BINDGEN_TEST_NO_ORIGIN_ISOLATION=1 WASM_BINDGEN_TEST_ADDRESS=127.0.0.1:8799 cargo test --target wasm32-unknown-unknown --features "$fw" $lib --test "hooks_$fw"
+    env WASM_BINDGEN_TEST_NO_ORIGIN_ISOLATION=1 WASM_BINDGEN_TEST_ADDRESS=127.0.0.1:8799 WASM_BINDGEN_TEST_TIMEOUT=120 cargo test --target wasm32-unknown-unknown --features "$fw" $lib --test "hooks_$fw"
 done
 
 step "TypeScript: tsc --strict over tests/ts against the package's declarations"

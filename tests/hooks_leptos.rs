@@ -588,18 +588,30 @@ fn Renewing() -> impl IntoView {
 #[test]
 async fn the_token_hook_asks_again_when_its_token_is_due_and_hears_a_local_sign_out() {
     let root = mount_root();
-    // Tokens are due for renewal 2 s after they are issued (the provider's last 3,600 s).
-    let mut config = support::config();
-    config.token_renewal_offset_secs = 3_598;
-    let handle = leptos::mount::mount_to(root.clone(), move || view! { <MsalProvider config=config.clone()><Renewing /></MsalProvider> });
+    // Tokens of 20 s, shorter than the renewal offset (300 s): always due, asked for again at
+    // the floor of the wait (10 s), never in a tight loop.
+    support::configure_idp(msal_wasm::core::json::Json::object().with("accessTokenTtl", 20u64)).await;
+    let handle = leptos::mount::mount_to(root.clone(), || view! { <MsalProvider config=support::config()><Renewing /></MsalProvider> });
     support::wait_for("the provider", || APP.with(|a| a.borrow().is_some())).await;
     let app = APP.with(|a| a.borrow().clone()).unwrap();
     support::sign_in(&app, "rena").await;
     support::wait_for("the first token", || SECRET.with(|s| !s.borrow().is_empty())).await;
     let first = SECRET.with(|s| s.borrow().clone());
     assert!(!first.starts_with("error"), "{first}");
-    // The hook asks again once the token is due (at least 5 s on), and gets a renewed one.
-    support::wait_for("a renewed token", || SECRET.with(|s| *s.borrow() != first && !s.borrow().is_empty())).await;
+    // The hook asks again once the token is due (at least 10 s on), and gets a renewed one; the
+    // first result stays meanwhile.
+    let mut seen = Vec::new();
+    for _ in 0..56 {
+        let now = SECRET.with(|s| s.borrow().clone());
+        if seen.last() != Some(&now) {
+            seen.push(now);
+        }
+        support::sleep_ms(250).await;
+    }
+    support::configure_idp(msal_wasm::core::json::Json::object().with("accessTokenTtl", 3600u64)).await;
+    assert!(seen.len() == 2, "one renewal 10 s on, never a blank result: {} results", seen.len());
+    assert_eq!(seen[0], first);
+    assert!(seen.iter().all(|s| !s.is_empty() && !s.starts_with("error")));
     // A local sign-out through the Rust API reaches the templates.
     app.clear_cache(None).await.unwrap();
     support::wait_for("the signed-out template", || support::text_of("leptos-renew-out") == "signed out").await;

@@ -258,6 +258,25 @@ fn a_second_handle_redirect_call_while_the_first_redeems_redeems_nothing() {
 }
 
 #[test]
+fn a_second_handle_redirect_call_while_a_stashed_response_is_redeemed_leaves_it_alone() {
+    // The response came back on another page and waits on the start page (the package kept it
+    // when it was evaluated; a router took it out of the address).
+    let h = harness();
+    let (pending, response) = h.authorize(InteractionType::Redirect);
+    drop(pending);
+    h.platform.set_page_url("https://app.example/");
+    h.pca.stash_redirect_response(&response).unwrap();
+    let RedirectStart::Redeem { response: found, .. } = h.pca.begin_handle_redirect(None, true).unwrap() else {
+        panic!("the first call redeems the kept response")
+    };
+    let second = h.pca.begin_handle_redirect(None, true).unwrap();
+    assert_eq!(second, RedirectStart::Redeeming);
+    assert!(h.pca.own_interaction_in_progress(), "the lock stays with the redemption");
+    assert!(block_on(h.pca.handle_redirect(Some(&found))).unwrap().is_some());
+    assert_eq!(h.token_requests(), 1);
+}
+
+#[test]
 fn two_clients_of_one_page_each_complete_their_own_redirect() {
     let h = harness();
     let config2 =

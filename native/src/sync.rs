@@ -69,17 +69,42 @@ pub(crate) async fn save<P: Platform>(
 /// is not read back before the new one, and a removed account leaves none of its tokens.
 pub(crate) fn merge(stored: &mut UnifiedCache, loaded: &UnifiedCache, ours: &UnifiedCache) {
     for section in Section::ALL {
-        for (key, _) in loaded.entries(section) {
+        // App metadata stays (msal-node keeps it at sign-out) and is written where it is missing.
+        let metadata = section == Section::AppMetadata;
+        for (key, _) in loaded.entries(section).iter().filter(|_| !metadata) {
             if ours.get(section, key).is_none() {
                 stored.remove(section, key);
                 stored.remove_aliases(section, key);
             }
         }
         for (key, entity) in ours.entries(section) {
-            if loaded.get(section, key) != Some(entity) {
+            if loaded.get(section, key) != Some(entity) || (metadata && stored.get(section, key).is_none()) {
                 stored.remove_aliases(section, key);
                 stored.insert(section, key, entity.clone());
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use msal_wasm::core::cache::unified::AppMetadata;
+
+    fn with_metadata() -> UnifiedCache {
+        let mut u = UnifiedCache::new();
+        u.add_app_metadata(&AppMetadata { client_id: "c".into(), environment: "e".into(), family_id: "1".into(), extra: Vec::new() });
+        u
+    }
+
+    #[test]
+    fn app_metadata_is_written_where_missing_and_kept_at_sign_out() {
+        // Loaded and ours both hold it (derived from the family token), the file does not yet.
+        let mut stored = UnifiedCache::new();
+        merge(&mut stored, &with_metadata(), &with_metadata());
+        assert_eq!(stored.app_metadata().len(), 1);
+        // The app's last family token went (a sign-out): msal-node keeps the metadata.
+        merge(&mut stored, &with_metadata(), &UnifiedCache::new());
+        assert_eq!(stored.app_metadata().len(), 1);
     }
 }

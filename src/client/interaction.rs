@@ -562,6 +562,11 @@ impl<P: Platform> PublicClientApplication<P> {
                 },
             )
             .await?;
+        // A hidden frame's bound result is finished by its caller (each caller of a shared
+        // silent call gets a proof of its own).
+        if pending.interaction_type == InteractionType::Silent {
+            return Ok(result);
+        }
         self.with_proof(result, pending.binding.as_ref()).await
     }
 
@@ -641,6 +646,9 @@ impl<P: Platform> PublicClientApplication<P> {
         let Some(response) = ours.filter(|_| pending.is_some()) else {
             self.log(LogLevel::Trace, "", "handleRedirectPromise: no response to a redirect of this client in the address");
             if let Some(response) = self.take_stashed_response() {
+                if let Some(p) = &pending {
+                    self.redeeming.borrow_mut().clone_from(&p.state_id);
+                }
                 return Ok(RedirectStart::Redeem { response, clean_url: None });
             }
             // As msal: this client's sign-in lock with no redirect request saved is an
@@ -881,6 +889,13 @@ impl<P: Platform> PublicClientApplication<P> {
     /// (third-party cookies blocked), it fails at once with an `InteractionRequired` error for
     /// [`FRAME_BACKOFF_MS`] instead of waiting out the timeout on every call.
     pub async fn sso_silent(&self, req: &InteractiveRequest) -> Result<AuthenticationResult, AuthError> {
+        let r = self.sso_silent_unfinished(req).await?;
+        self.finish_bound(r, &req.authentication_scheme).await
+    }
+
+    /// [`sso_silent`](Self::sso_silent) with a bound result not finished yet (see
+    /// [`finish_bound`](Self::finish_bound)).
+    pub(super) async fn sso_silent_unfinished(&self, req: &InteractiveRequest) -> Result<AuthenticationResult, AuthError> {
         self.preflight(false)?;
         if self.platform.now_ms() < self.frames_blocked_until.get() {
             return Err(window_error(WindowError::NoResponse, &req.correlation_id));

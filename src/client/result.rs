@@ -80,9 +80,10 @@ pub struct AuthenticationResult {
     /// For a DPoP token: a proof for the request's `resourceRequestMethod` and
     /// `resourceRequestUri` (msal's `dpopProof`; never in `Debug`).
     pub dpop_proof: Option<String>,
-    /// The id of the key a bound (DPoP, PoP) token is bound to; empty for Bearer. Kept with
-    /// the result, as msal keeps it on the cache record, for a token that is not stored.
-    pub(crate) key_id: String,
+    /// The id (thumbprint) of the key a bound (DPoP, PoP) token is bound to, until the result
+    /// is finished for its scheme (its proof, or PoP's signed request); empty for Bearer. Kept
+    /// with the result, as msal keeps it on the cache record, for a token that is not stored.
+    pub key_id: String,
 }
 
 impl ::core::fmt::Debug for AuthenticationResult {

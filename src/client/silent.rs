@@ -481,7 +481,7 @@ impl<P: Platform> PublicClientApplication<P> {
             *self.frame.borrow_mut() = Some(flight.clone());
             FrameTurn { slot: &self.frame, flight }
         });
-        let r = self.sso_silent(&frame).await;
+        let r = self.sso_silent_unfinished(&frame).await;
         if let Some(turn) = turn {
             turn.flight.land(r.clone());
         }

@@ -177,10 +177,7 @@ pub fn use_access_token(scopes: Vec<String>, fallback: Fallback) -> ReadSignal<T
         super::token_target(ctx.in_progress.get(), ctx.account().map(|a| a.to_ref()), had)
     });
     let generation = StoredValue::new(0u32);
-    // Bumped when the token is due for renewal: the effect asks again.
-    let due = RwSignal::new(0u32);
     Effect::new(move |_| {
-        due.track();
         let run = generation.get_value().wrapping_add(1);
         generation.set_value(run);
         let app = ctx.app.try_get_value().flatten();
@@ -204,19 +201,22 @@ pub fn use_access_token(scopes: Vec<String>, fallback: Fallback) -> ReadSignal<T
         let fallback = if super::failed_redirect(redirect, ctx.error.get_untracked()).is_some() { Fallback::None } else { fallback };
         set_state.set(TokenState { loading: true, ..TokenState::default() });
         leptos::task::spawn_local(async move {
-            let r = super::access_token(&app, account, scopes, fallback).await;
-            if generation.try_get_value() != Some(run) {
-                return;
-            }
-            match r {
-                Ok(r) => {
-                    set_state.set(TokenState { loading: false, result: Some(r.clone()), error: None });
-                    super::until_due(&app, &r).await;
-                    if generation.try_get_value() == Some(run) {
-                        due.try_update(|d| *d = d.wrapping_add(1));
-                    }
+            // Again when the token is due for renewal, the last result kept meanwhile.
+            loop {
+                let r = super::access_token(&app, account.clone(), scopes.clone(), fallback).await;
+                if generation.try_get_value() != Some(run) {
+                    return;
                 }
-                Err(e) => set_state.set(TokenState { loading: false, result: None, error: Some(e) }),
+                let due = match r {
+                    Ok(r) => {
+                        set_state.set(TokenState { loading: false, result: Some(r.clone()), error: None });
+                        r
+                    }
+                    Err(e) => return set_state.set(TokenState { loading: false, result: None, error: Some(e) }),
+                };
+                if !super::until_due(&app, &due).await || generation.try_get_value() != Some(run) {
+                    return;
+                }
             }
         });
     });

@@ -115,13 +115,20 @@ pub(crate) async fn access_token(
 }
 
 /// Waits until `r`'s token is due for renewal (when a silent call would renew it: its expiry
-/// less the renewal offset), at least 5 s: then the token hooks ask again.
-pub(crate) async fn until_due(app: &BrowserApp, r: &AuthenticationResult) {
+/// less the renewal offset), and at least half its remaining life and 10 s (a token that lives
+/// no longer than the offset is always due); `false` at once for a result without an expiry
+/// (no access token): nothing to renew.
+pub(crate) async fn until_due(app: &BrowserApp, r: &AuthenticationResult) -> bool {
     use crate::platform::Platform;
+    if r.expires_on_ms == 0 {
+        return false;
+    }
     let offset_ms = app.client().config().token_renewal_offset_secs.saturating_mul(1000);
     let due = if r.served_until_ms > 0 { r.served_until_ms } else { r.expires_on_ms.saturating_sub(offset_ms) };
     let platform = app.client().platform();
-    platform.sleep(due.saturating_sub(platform.now_ms()).max(5_000)).await;
+    let now = platform.now_ms();
+    platform.sleep(due.saturating_sub(now).max(r.expires_on_ms.saturating_sub(now) / 2).max(10_000)).await;
+    true
 }
 
 /// What `login` and `acquire_token` of `use_msal_authentication` are called with: msal-react's

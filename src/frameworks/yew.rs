@@ -199,34 +199,35 @@ pub fn use_access_token(scopes: Vec<String>, fallback: Fallback) -> TokenState {
     let started = ctx.in_progress != InteractionStatus::Startup;
     // A provider that could not start: its error is the hook's (it never gets a client).
     let failed = if ctx.app.is_none() { ctx.error.clone() } else { None };
-    // Bumped when the token is due for renewal: the effect asks again.
-    let due = use_state(|| 0u32);
-    let key = (ctx.app.clone(), target, scopes.clone(), started, failed.as_ref().map(|e| e.code().to_owned()), *due);
+    let key = (ctx.app.clone(), target, scopes.clone(), started, failed.as_ref().map(|e| e.code().to_owned()));
     // No redirect by itself after one that came back with an error.
     let fallback =
         if super::failed_redirect(fallback == Fallback::Redirect, ctx.error.clone()).is_some() { Fallback::None } else { fallback };
     {
         let state = state.clone();
-        use_effect_with(key, move |(app, account, scopes, started, _, _)| {
+        use_effect_with(key, move |(app, account, scopes, started, _)| {
             let run = generation.borrow().wrapping_add(1);
             *generation.borrow_mut() = run;
             if let (Some(app), Some(account)) = (app.clone(), account.clone()) {
                 let scopes = scopes.clone();
                 state.set(TokenState { loading: true, ..TokenState::default() });
                 wasm_bindgen_futures::spawn_local(async move {
-                    let r = super::access_token(&app, account, scopes, fallback).await;
-                    if *generation.borrow() != run {
-                        return;
-                    }
-                    match r {
-                        Ok(r) => {
-                            state.set(TokenState { loading: false, result: Some(r.clone()), error: None });
-                            super::until_due(&app, &r).await;
-                            if *generation.borrow() == run {
-                                due.set(due.wrapping_add(1));
-                            }
+                    // Again when the token is due for renewal, the last result kept meanwhile.
+                    loop {
+                        let r = super::access_token(&app, account.clone(), scopes.clone(), fallback).await;
+                        if *generation.borrow() != run {
+                            return;
                         }
-                        Err(e) => state.set(TokenState { loading: false, result: None, error: Some(e) }),
+                        let due = match r {
+                            Ok(r) => {
+                                state.set(TokenState { loading: false, result: Some(r.clone()), error: None });
+                                r
+                            }
+                            Err(e) => return state.set(TokenState { loading: false, result: None, error: Some(e) }),
+                        };
+                        if !super::until_due(&app, &due).await || *generation.borrow() != run {
+                            return;
+                        }
                     }
                 });
             } else if let Some(e) = failed {

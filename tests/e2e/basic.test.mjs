@@ -88,6 +88,36 @@ test("redirect sign-in, handleRedirectPromise redeems it and cleans the URL", as
   await page.context().close();
 });
 
+test("two handleRedirectPromise calls at once, one with the hash (an app's own beside msal-angular's): one redemption, one set of events, the same result for both", async () => {
+  const ctx = await env.browser.newContext();
+  const page = await ctx.newPage();
+  await page.addInitScript(() => {
+    if (!location.hash.includes("code=")) return;
+    window.skipHandleRedirect = true;
+    // (Once: the harness may hand its client over more than once.)
+    window.beforeInit = (msal, pca) => { if (window.events) return; window.events = []; pca.addEventCallback((e) => window.events.push(e.eventType)); };
+  });
+  await page.goto(env.harness("entra", "sessionStorage"));
+  await page.waitForSelector("body[data-ready='1']");
+  await page.evaluate(() => { window.pca.loginRedirect({ scopes: ["api.read"] }); });
+  await page.waitForSelector("#login");
+  await page.fill("#login", "dora");
+  await env.idp.reset();
+  await page.click("#submit");
+  await page.waitForURL((u) => u.origin === env.web.origin && u.hash.includes("code="));
+  await page.waitForSelector("body[data-ready='1']", { state: "attached" });
+  const r = await page.evaluate(async () => {
+    const hash = location.hash;
+    const stay = { navigateToLoginRequestUrl: false };
+    const calls = [window.pca.handleRedirectPromise(stay), window.pca.handleRedirectPromise({ ...stay, hash })];
+    const [a, b] = await Promise.all(calls.map((p) => p.then((x) => x && x.accessToken, (e) => e.errorCode)));
+    return { same: a === b, token: !!a, ends: window.events.filter((t) => t === "msal:handleRedirectEnd").length, successes: window.events.filter((t) => t === "msal:acquireTokenSuccess").length };
+  });
+  assert.deepEqual(r, { same: true, token: true, ends: 1, successes: 1 });
+  assert.equal((await env.idp.counters()).byGrant.authorization_code, 1);
+  await ctx.close();
+});
+
 test("a page without history.replaceState (Office.js sets it to null): the redirect response is cleared from the fragment, as msal's clearHash", async () => {
   const ctx = await env.browser.newContext();
   const page = await ctx.newPage();

@@ -329,6 +329,14 @@ test("a DPoP renewal that is not stored still carries its proof; a second sign-i
   assert.equal(decode(r.proof).claims.ath, createHash("sha256").update(r.at).digest("base64url"));
   const api = await page.evaluate(([at, proof]) => window.callApi({ authorization: `DPoP ${at}`, dpop: proof }), [r.at, r.proof]);
   assert.equal(api.status, 200, JSON.stringify(api));
+  // Two calls for two resources that share one hidden-frame renewal: each its own proof.
+  const uri = env.idp.endpoints.entra.userinfo;
+  const both = await page.evaluate(async (uri) => {
+    const base = { ...window.dpop, account: window.pca.getActiveAccount(), cacheLookupPolicy: 5 /* Skip: the hidden frame */ };
+    const calls = [["GET", `${uri}?a=1`], ["POST", `${uri}/b`]].map(([m, u]) => window.pca.acquireTokenSilent({ ...base, resourceRequestMethod: m, resourceRequestUri: u }));
+    return (await Promise.all(calls)).map((x) => x.dpopProof);
+  }, uri);
+  assert.deepEqual(both.map((p) => [decode(p).claims.htm, decode(p).claims.htu]), [["GET", uri], ["POST", `${uri}/b`]]);
   // The user signs in again (a new key binds the new tokens, which replace the old ones).
   await page.evaluate(() => { window.last = null; window.dpop = { ...window.dpop, prompt: "login" }; });
   await signIn(page, "dpop-unstored");

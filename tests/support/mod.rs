@@ -70,6 +70,11 @@ pub fn popup_redirect_uri() -> String {
 
 /// Makes the provider's sign-in form submit itself as `login` (`None`: a person signs in).
 pub async fn set_auto_login(login: Option<&str>) {
+    configure_idp(Json::object().with("autoLogin", login.map(Json::from).unwrap_or(Json::Null))).await;
+}
+
+/// Changes the provider's test configuration (`/__test/config`: `accessTokenTtl`, `autoLogin`...).
+pub async fn configure_idp(patch: Json) {
     let platform = BrowserPlatform::new(
         CacheLocation::MemoryStorage,
         "msal-wasm-test-client",
@@ -77,12 +82,11 @@ pub async fn set_auto_login(login: Option<&str>) {
         wasm_bindgen::JsValue::NULL,
     );
     let idp_origin = built_with("MSAL_TEST_IDP_ORIGIN", option_env!("MSAL_TEST_IDP_ORIGIN"));
-    let value = login.map(Json::from).unwrap_or(Json::Null);
     let req = HttpRequest {
         method: Method::Post,
         url: format!("{idp_origin}/__test/config"),
         headers: vec![("Content-Type".into(), "application/json".into())],
-        body: Json::object().with("autoLogin", value).to_json(),
+        body: patch.to_json(),
     };
     let resp = platform.send(req, 10_000).await.unwrap();
     assert_eq!(resp.status, 200, "config failed: {}", resp.body);

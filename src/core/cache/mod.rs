@@ -770,6 +770,12 @@ impl<S: KeyValueStore> TokenCache<S> {
                 let mut account = a.clone();
                 let mut profiles = old.account.tenant_profiles.clone();
                 for p in &a.tenant_profiles {
+                    // An account cached before B2C profiles were the policy's (`tfp`): its
+                    // profile of the home tenant gives way to the policy's, one account as msal.
+                    let b2c = !crate::core::authority::is_guid(&p.tenant_id);
+                    crate::core::retain(&mut profiles, &mut |o| {
+                        !(b2c && o.tenant_id == a.realm && crate::core::authority::is_guid(&o.tenant_id))
+                    });
                     if !profiles.iter().any(|o| o.tenant_id == p.tenant_id) {
                         profiles.push(p.clone());
                     }

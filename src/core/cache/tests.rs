@@ -1373,6 +1373,20 @@ fn the_browser_cache_round_trips_through_the_unified_format() {
 }
 
 #[test]
+fn a_b2c_account_cached_with_its_home_tenants_profile_gets_the_policys_in_its_place() {
+    const T: &str = "8eaef023-2b34-4da1-9baa-8bc8c9d6a490";
+    let mut cache = new_cache();
+    // As an earlier version stored a B2C account: its profile was the home tenant's.
+    let old = account_for("uid-1-b2c_1_susi", T);
+    save(&mut cache, &response("at-1", "User.Read", ""), &old, T, "User.Read");
+    let claims = IdTokenClaims::decode(&jwt(r#"{"sub":"s","oid":"uid-1","tfp":"B2C_1_susi"}"#)).unwrap();
+    let now = Account::from_response(&client_info("uid-1-b2c_1_susi", T), Some(&claims), ENV, authority_type::MSSTS, NOW * 1000).unwrap();
+    save(&mut cache, &response("at-2", "User.Read", ""), &now, "B2C_1_susi", "User.Read");
+    let stored = cache.accounts().next().unwrap().tenant_profiles.clone();
+    assert_eq!(stored.iter().map(|p| p.tenant_id.as_str()).collect::<Vec<_>>(), ["B2C_1_susi"]);
+}
+
+#[test]
 fn a_bound_refresh_tokens_key_survives_a_reload() {
     let mut cache = new_cache();
     save(&mut cache, &response("at-1", "User.Read", ""), &account(), "utid-1", "User.Read");
