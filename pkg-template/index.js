@@ -695,13 +695,25 @@ if (inBrowser() && hasResponse(window.location.search + window.location.hash)) {
 const moduleUrl = (() => { try { return import.meta.url; } catch (_) { return undefined; } })();
 const scriptUrl = typeof document !== "undefined" && document.currentScript && document.currentScript.src ? document.currentScript.src : undefined;
 let wasmReady = null, wasmLoaded = false;
+// Loaded from disk under Node (a test runner's jsdom or happy-dom page): fetch takes no file
+// URL there, so the bytes are read from the file (Node 20.16+, 22.3+).
+function fromDisk() {
+  const fs = moduleUrl && moduleUrl.startsWith("file:") && globalThis.process && typeof process.getBuiltinModule === "function" && process.getBuiltinModule("node:fs");
+  return fs ? fs.readFileSync(new URL("msal_wasm_bg.wasm", moduleUrl)) : undefined;
+}
 function loadWasm(url) {
   if (!wasmReady) {
-    const where = url || (moduleUrl ? undefined : scriptUrl && new URL("msal_wasm_bg.wasm", scriptUrl));
-    wasmReady = init(where ? { module_or_path: where } : undefined).then((m) => { wasmLoaded = true; return m; }, (e) => {
+    wasmReady = Promise.resolve().then(() => {
+      const where = url || (moduleUrl ? fromDisk() : scriptUrl && new URL("msal_wasm_bg.wasm", scriptUrl));
+      return init(where ? { module_or_path: where } : undefined);
+    }).then((m) => { wasmLoaded = true; return m; }, (e) => {
       wasmReady = null;
+      // A dev server that pre-bundled the package serves it from its cache, away from the .wasm.
+      const cached = !url && /\/\.vite\/deps\/|\/\.angular\/cache\//.test(String(moduleUrl));
       const hint = typeof WebAssembly !== "object" ? " (this browser has WebAssembly turned off)"
-        : url ? "" : " (serve msal_wasm_bg.wasm next to the script that contains msal-wasm, or set system.wasmUrl to where it is)";
+        : url ? ""
+        : cached ? " (a dev server pre-bundled msal-wasm away from msal_wasm_bg.wasm: exclude it, Vite's optimizeDeps.exclude, or set system.wasmUrl)"
+        : " (serve msal_wasm_bg.wasm next to the script that contains msal-wasm, or set system.wasmUrl to where it is)";
       throw described(BrowserAuthError, "wasm_load_failed", `could not load the msal-wasm module: ${e && e.message ? e.message : e}${hint}`);
     });
   }
@@ -916,7 +928,17 @@ export class PublicClientApplication {
     try { client = this.engine(); } catch (e) { return Promise.reject(e); }
     const options = typeof hashOrOptions === "string" ? { hash: hashOrOptions } : hashOrOptions || {};
     const key = options.hash || "";
-    if (!this.redirectResponses.has(key)) this.redirectResponses.set(key, this.handleRedirect(client, options));
+    // A call with another hash while one runs (an app's own call beside msal-angular's) gets
+    // the running call's outcome: one redemption, one set of events.
+    if (!this.redirectResponses.has(key)) {
+      let run = this.redirectRunning;
+      if (!run) {
+        run = this.redirectRunning = this.handleRedirect(client, options);
+        const done = () => { if (this.redirectRunning === run) this.redirectRunning = null; };
+        run.then(done, done);
+      }
+      this.redirectResponses.set(key, run);
+    }
     return this.redirectResponses.get(key);
   }
 

@@ -1,4 +1,4 @@
-import type { PopupWindowAttributes } from "./index";
+import type { PopupWindowAttributes } from "./index.js";
 /** Options of {@link runPopupRelay}. */
 export type PopupRelayOptions = {
   /** The protocol the app's `auth.popupRelayProtocolVersion` names: 1 (the default) or 2. */

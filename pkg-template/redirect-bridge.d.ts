@@ -1,4 +1,4 @@
-import type { INavigationClient } from "./index";
+import type { INavigationClient } from "./index.js";
 /**
  * Call on the redirect page of popups, hidden iframes and redirects: a popup's or a frame's
  * response goes to the waiting window; a redirect's response is kept and the browser goes back

@@ -34,3 +34,42 @@ test("the Vite build signs in by popup and gets a token from the cache", async (
   assert.equal((await idp.counters()).token, 0);
   await page.close();
 });
+
+// Vite's dev server pre-bundles a dependency into node_modules/.vite/deps, away from its .wasm
+// (vitejs/vite#8427). The package, installed as a real directory: as the app's default config
+// would, initialize() fails with a message that names the fix; each fix works.
+test("vite dev: a pre-bundled package fails initialize() naming the fix; optimizeDeps.exclude and a ?url wasmUrl each work", async () => {
+  const { createServer } = await import("vite");
+  const { mkdtempSync, cpSync, writeFileSync, rmSync } = await import("node:fs");
+  const { join } = await import("node:path");
+  const { tmpdir } = await import("node:os");
+  const root = mkdtempSync(join(tmpdir(), "msal-wasm-vite-dev-"));
+  cpSync("pkg", join(root, "node_modules", "msal-wasm"), { recursive: true, dereference: true });
+  writeFileSync(join(root, "index.html"), '<!doctype html><script type="module" src="/main.js"></script>');
+  const run = async (main, config) => {
+    writeFileSync(join(root, "main.js"), main);
+    rmSync(join(root, "node_modules", ".vite"), { recursive: true, force: true });
+    const server = await createServer({ root, configFile: false, logLevel: "silent", server: { port: 0, host: "127.0.0.1" }, ...config });
+    await server.listen();
+    const page = await browser.newPage();
+    try {
+      await page.goto(server.resolvedUrls.local[0]);
+      await page.waitForFunction(() => document.body && document.body.dataset.result, null, { timeout: 60000 });
+      return await page.evaluate(() => document.body.dataset.result);
+    } finally {
+      await page.close();
+      await server.close();
+    }
+  };
+  const app = (wasmUrl) => `${wasmUrl ? 'import wasmUrl from "msal-wasm/msal_wasm_bg.wasm?url";\n' : ""}import { PublicClientApplication } from "msal-wasm";
+const pca = new PublicClientApplication({ auth: { clientId: "c", authority: "https://login.microsoftonline.com/common" }${wasmUrl ? ", system: { wasmUrl }" : ""} });
+pca.initialize().then(() => (document.body.dataset.result = "ok"), (e) => (document.body.dataset.result = e.errorCode + ": " + e.errorMessage));`;
+  try {
+    const failed = await run(app(false), {});
+    assert.match(failed, /^wasm_load_failed: .*optimizeDeps\.exclude/, failed);
+    assert.equal(await run(app(false), { optimizeDeps: { exclude: ["msal-wasm"] } }), "ok");
+    assert.equal(await run(app(true), {}), "ok");
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
