@@ -506,7 +506,10 @@ test("an empty message on a hidden frame's bridge channel fails the silent call 
   await ctx.close();
 });
 
-test("a hash-routed page (#/dashboard) that is its own redirect URI: the sign-in is redeemed there and the route comes back with hashchange, as msal", async () => {
+// A redirect sign-in of client "a" of two-clients.html started at `start` (its own redirect
+// URI), the page recording each hashchange: the page after the return, and history.length
+// before the sign-in.
+async function redirectSignInAt(start) {
   const ctx = await env.browser.newContext();
   const page = await ctx.newPage();
   await page.addInitScript(() => {
@@ -515,29 +518,7 @@ test("a hash-routed page (#/dashboard) that is its own redirect URI: the sign-in
   });
   await page.goto(`${env.web.origin}/two-clients.html?idp=${encodeURIComponent(env.idp.entraAuthority)}`);
   await page.waitForSelector("body[data-ready='1']", { state: "attached" });
-  await page.goto(`${env.web.origin}/two-clients.html#/dashboard`);
-  await page.waitForSelector("body[data-ready='1']", { state: "attached" });
-  await page.evaluate(() => { sessionStorage.setItem("two.first", "ba"); window.clients.a.loginRedirect({ scopes: ["User.Read"], prompt: "login" }); });
-  await page.waitForSelector("#login");
-  await page.fill("#login", "hana");
-  await page.click("#submit");
-  await page.waitForURL((u) => u.pathname === "/two-clients.html");
-  await page.waitForSelector("body[data-ready='1']", { state: "attached" });
-  const r = await page.evaluate(() => ({ user: window.results.a && window.results.a.user, hash: location.hash, hashes: window.hashes }));
-  assert.deepEqual(r, { user: "hana", hash: "#/dashboard", hashes: ["#/dashboard"] });
-  await ctx.close();
-});
-
-test("a page without a fragment that is its own redirect URI: the response leaves the address with a hashchange, as msal's clearHash (a hash router hears it), and no history entry", async () => {
-  const ctx = await env.browser.newContext();
-  const page = await ctx.newPage();
-  await page.addInitScript(() => {
-    window.hashes = [];
-    addEventListener("hashchange", (e) => window.hashes.push(new URL(e.newURL).hash));
-  });
-  await page.goto(`${env.web.origin}/two-clients.html?idp=${encodeURIComponent(env.idp.entraAuthority)}`);
-  await page.waitForSelector("body[data-ready='1']", { state: "attached" });
-  await page.goto(`${env.web.origin}/two-clients.html`);
+  await page.goto(`${env.web.origin}${start}`);
   await page.waitForSelector("body[data-ready='1']", { state: "attached" });
   const before = await page.evaluate(() => history.length);
   await page.evaluate(() => { sessionStorage.setItem("two.first", "ba"); window.clients.a.loginRedirect({ scopes: ["User.Read"], prompt: "login" }); });
@@ -546,6 +527,18 @@ test("a page without a fragment that is its own redirect URI: the response leave
   await page.click("#submit");
   await page.waitForURL((u) => u.pathname === "/two-clients.html");
   await page.waitForSelector("body[data-ready='1']", { state: "attached" });
+  return { ctx, page, before };
+}
+
+test("a hash-routed page (#/dashboard) that is its own redirect URI: the sign-in is redeemed there and the route comes back with hashchange, as msal", async () => {
+  const { ctx, page } = await redirectSignInAt("/two-clients.html#/dashboard");
+  const r = await page.evaluate(() => ({ user: window.results.a && window.results.a.user, hash: location.hash, hashes: window.hashes }));
+  assert.deepEqual(r, { user: "hana", hash: "#/dashboard", hashes: ["#/dashboard"] });
+  await ctx.close();
+});
+
+test("a page without a fragment that is its own redirect URI: the response leaves the address with a hashchange, as msal's clearHash (a hash router hears it), and no history entry", async () => {
+  const { ctx, page, before } = await redirectSignInAt("/two-clients.html");
   await page.waitForFunction(() => window.hashes.length > 0, null, { timeout: 5000 });
   const r = await page.evaluate(() => ({ user: window.results.a && window.results.a.user, href: location.href, hashes: window.hashes, entries: history.length }));
   assert.deepEqual({ ...r, entries: undefined }, { user: "hana", href: `${env.web.origin}/two-clients.html`, hashes: [""], entries: undefined });
