@@ -688,6 +688,9 @@ if (inBrowser() && hasResponse(window.location.search + window.location.hash)) {
   } catch (_) { /* no response of this library here */ }
 }
 
+// The `state` of a response in a fragment or query (`""`: none).
+const stateOf = (h) => { try { return new URLSearchParams(String(h).replace(/^[#?]/, "")).get("state") || ""; } catch (_) { return ""; } };
+
 // ---- wasm loading: fetched once per page, from the first PublicClientApplication's
 // constructor (a failure there is initialize()'s to report: it loads again) ----
 // As an ES module, the wasm is found next to this file. In a classic-script bundle (IIFE) there
@@ -699,7 +702,11 @@ let wasmReady = null, wasmLoaded = false;
 // URL there, so the bytes are read from the file (Node 20.16+, 22.3+).
 function fromDisk() {
   const fs = moduleUrl && moduleUrl.startsWith("file:") && globalThis.process && typeof process.getBuiltinModule === "function" && process.getBuiltinModule("node:fs");
-  return fs ? fs.readFileSync(new URL("msal_wasm_bg.wasm", moduleUrl)) : undefined;
+  try {
+    return fs ? fs.readFileSync(new URL("msal_wasm_bg.wasm", moduleUrl)) : undefined;
+  } catch (_) {
+    return undefined; // (a bundler's build-time file URL, in an Electron page: the glue's own path)
+  }
 }
 function loadWasm(url) {
   if (!wasmReady) {
@@ -709,7 +716,7 @@ function loadWasm(url) {
     }).then((m) => { wasmLoaded = true; return m; }, (e) => {
       wasmReady = null;
       // A dev server that pre-bundled the package serves it from its cache, away from the .wasm.
-      const cached = !url && /\/\.vite\/deps\/|\/\.angular\/cache\//.test(String(moduleUrl));
+      const cached = !url && /\/(\.vite|vite\/client)\/deps\/|\/\.angular\/cache\//.test(String(moduleUrl));
       const hint = typeof WebAssembly !== "object" ? " (this browser has WebAssembly turned off)"
         : url ? ""
         : cached ? " (a dev server pre-bundled msal-wasm away from msal_wasm_bg.wasm: exclude it, Vite's optimizeDeps.exclude, or set system.wasmUrl)"
@@ -931,9 +938,12 @@ export class PublicClientApplication {
     // A call with another hash while one runs (an app's own call beside msal-angular's) gets
     // the running call's outcome: one redemption, one set of events.
     if (!this.redirectResponses.has(key)) {
-      let run = this.redirectRunning;
+      // (Not a call whose hash holds another response: that one is redeemed on its own.)
+      const state = stateOf(options.hash || location.hash || location.search);
+      let run = this.redirectRunning && (!options.hash || stateOf(options.hash) === this.redirectState) ? this.redirectRunning : null;
       if (!run) {
         run = this.redirectRunning = this.handleRedirect(client, options);
+        this.redirectState = state;
         const done = () => { if (this.redirectRunning === run) this.redirectRunning = null; };
         run.then(done, done);
       }

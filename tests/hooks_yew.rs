@@ -409,3 +409,36 @@ async fn the_token_hook_reports_a_provider_that_could_not_start() {
     handle.destroy();
     root.remove();
 }
+
+#[function_component(RenewToken)]
+fn renew_token() -> Html {
+    let t = use_access_token(vec!["User.Read".into()], Fallback::None);
+    html! { <p id="yew-renew-token">{ if t.result.is_some() { "token" } else { "none" } }</p> }
+}
+
+#[function_component(TokenApp)]
+fn token_app() -> Html {
+    html! { <MsalProvider config={support::config()}><Probe /><RenewToken /></MsalProvider> }
+}
+
+#[test]
+async fn an_unmounted_token_hook_stops_renewing() {
+    // Tokens of 20 s, always due: a mounted hook asks again every 10 s.
+    support::configure_idp(msal_wasm::core::json::Json::object().with("accessTokenTtl", 20u64)).await;
+    let document = web_sys::window().unwrap().document().unwrap();
+    let root = document.create_element("div").unwrap();
+    document.body().unwrap().append_child(&root).unwrap();
+    let handle = yew::Renderer::<TokenApp>::with_root(root.clone()).render();
+    APP.with(|a| a.borrow_mut().take());
+    support::wait_for("the provider", || APP.with(|a| a.borrow().is_some())).await;
+    let app = APP.with(|a| a.borrow().clone()).expect("the provider exposes its client");
+    support::sign_in(&app, "yuri").await;
+    support::wait_for("the token", || support::text_of("yew-renew-token") == "token").await;
+    handle.destroy();
+    root.remove();
+    let before = support::token_requests().await;
+    support::sleep_ms(12_000).await;
+    let after = support::token_requests().await;
+    support::configure_idp(msal_wasm::core::json::Json::object().with("accessTokenTtl", 3600u64)).await;
+    assert_eq!(after, before, "the unmounted hook renewed its token");
+}

@@ -205,6 +205,7 @@ pub fn use_access_token(scopes: Vec<String>, fallback: Fallback) -> TokenState {
         if super::failed_redirect(fallback == Fallback::Redirect, ctx.error.clone()).is_some() { Fallback::None } else { fallback };
     {
         let state = state.clone();
+        let generation_at_end = generation.clone();
         use_effect_with(key, move |(app, account, scopes, started, _)| {
             let run = generation.borrow().wrapping_add(1);
             *generation.borrow_mut() = run;
@@ -235,7 +236,11 @@ pub fn use_access_token(scopes: Vec<String>, fallback: Fallback) -> TokenState {
             } else if app.is_some() && *started {
                 state.set(TokenState::default());
             }
-            || ()
+            // Unmounted or re-run: the renewal loop of this run stops.
+            move || {
+                let next = generation_at_end.borrow().wrapping_add(1);
+                *generation_at_end.borrow_mut() = next;
+            }
         });
     }
     (*state).clone()

@@ -73,6 +73,20 @@ pub async fn set_auto_login(login: Option<&str>) {
     configure_idp(Json::object().with("autoLogin", login.map(Json::from).unwrap_or(Json::Null))).await;
 }
 
+/// How many token requests the provider answered so far.
+pub async fn token_requests() -> u64 {
+    let platform = BrowserPlatform::new(
+        CacheLocation::MemoryStorage,
+        "msal-wasm-test-client",
+        wasm_bindgen::JsValue::NULL,
+        wasm_bindgen::JsValue::NULL,
+    );
+    let idp_origin = built_with("MSAL_TEST_IDP_ORIGIN", option_env!("MSAL_TEST_IDP_ORIGIN"));
+    let req = HttpRequest { method: Method::Get, url: format!("{idp_origin}/__test/counters"), headers: Vec::new(), body: String::new() };
+    let resp = platform.send(req, 10_000).await.unwrap();
+    Json::parse(&resp.body).ok().and_then(|j| j.get("token").and_then(Json::as_u64)).unwrap_or(0)
+}
+
 /// Changes the provider's test configuration (`/__test/config`: `accessTokenTtl`, `autoLogin`...).
 pub async fn configure_idp(patch: Json) {
     let platform = BrowserPlatform::new(
