@@ -145,16 +145,15 @@ impl Authority {
     /// This authority's URL with its tenant segment replaced by `tenant`, the rest of its path
     /// (a B2C policy, `v2.0`) kept.
     pub fn with_tenant(&self, tenant: &str) -> String {
-        // `https://host/` is the origin, then the tenant segment up to its `/`.
-        let origin = super::text::find(&self.canonical, "://").and_then(|i| {
-            let host = self.canonical.get(i + 3..)?;
-            super::text::find(host, "/").map(|j| i + 3 + j + 1)
-        });
-        let (Some(origin), Some(path)) = (origin, origin.and_then(|o| self.canonical.get(o..))) else {
-            return self.canonical.clone();
-        };
-        let after = super::text::find(path, "/").and_then(|j| path.get(j..)).unwrap_or("/");
-        [self.canonical.get(..origin).unwrap_or_default(), tenant, after].concat()
+        // (Built as `parse` builds the canonical form.)
+        let Some(parts) = UrlParts::parse(&self.canonical) else { return self.canonical.clone() };
+        let mut url = parts.origin();
+        for s in [tenant].into_iter().chain(parts.segments.iter().skip(1).map(String::as_str)) {
+            url.push('/');
+            url.push_str(s);
+        }
+        url.push('/');
+        url
     }
     /// The authority type.
     pub fn kind(&self) -> AuthorityType {
