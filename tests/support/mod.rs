@@ -73,15 +73,15 @@ pub async fn set_auto_login(login: Option<&str>) {
     configure_idp(Json::object().with("autoLogin", login.map(Json::from).unwrap_or(Json::Null))).await;
 }
 
+/// A platform of its own for the tests' calls to the provider's test endpoints.
+fn test_platform() -> BrowserPlatform {
+    BrowserPlatform::new(CacheLocation::MemoryStorage, "msal-wasm-test-client", wasm_bindgen::JsValue::NULL, wasm_bindgen::JsValue::NULL)
+}
+
 /// How many token requests the provider answered so far.
 pub async fn token_requests() -> u64 {
-    let platform = BrowserPlatform::new(
-        CacheLocation::MemoryStorage,
-        "msal-wasm-test-client",
-        wasm_bindgen::JsValue::NULL,
-        wasm_bindgen::JsValue::NULL,
-    );
-    let idp_origin = built_with("MSAL_TEST_IDP_ORIGIN", option_env!("MSAL_TEST_IDP_ORIGIN"));
+    let platform = test_platform();
+    let idp_origin = idp_origin();
     let req = HttpRequest { method: Method::Get, url: format!("{idp_origin}/__test/counters"), headers: Vec::new(), body: String::new() };
     let resp = platform.send(req, 10_000).await.unwrap();
     Json::parse(&resp.body).ok().and_then(|j| j.get("token").and_then(Json::as_u64)).unwrap_or(0)
@@ -89,13 +89,8 @@ pub async fn token_requests() -> u64 {
 
 /// Changes the provider's test configuration (`/__test/config`: `accessTokenTtl`, `autoLogin`...).
 pub async fn configure_idp(patch: Json) {
-    let platform = BrowserPlatform::new(
-        CacheLocation::MemoryStorage,
-        "msal-wasm-test-client",
-        wasm_bindgen::JsValue::NULL,
-        wasm_bindgen::JsValue::NULL,
-    );
-    let idp_origin = built_with("MSAL_TEST_IDP_ORIGIN", option_env!("MSAL_TEST_IDP_ORIGIN"));
+    let platform = test_platform();
+    let idp_origin = idp_origin();
     let req = HttpRequest {
         method: Method::Post,
         url: format!("{idp_origin}/__test/config"),
@@ -109,16 +104,11 @@ pub async fn configure_idp(patch: Json) {
 /// Signs `login` in: the provider mints a code for our PKCE challenge, the app redeems it at
 /// the real token endpoint.
 pub async fn sign_in(app: &BrowserApp, login: &str) {
-    let platform = BrowserPlatform::new(
-        CacheLocation::MemoryStorage,
-        "msal-wasm-test-client",
-        wasm_bindgen::JsValue::NULL,
-        wasm_bindgen::JsValue::NULL,
-    );
+    let platform = test_platform();
     let mut entropy = [0u8; 32];
     platform.fill_random(&mut entropy).unwrap();
     let verifier = pkce::verifier_from_entropy(&entropy).unwrap();
-    let idp_origin = built_with("MSAL_TEST_IDP_ORIGIN", option_env!("MSAL_TEST_IDP_ORIGIN"));
+    let idp_origin = idp_origin();
     let body = Json::object()
         .with("mode", "entra")
         .with("login", login)
