@@ -1494,6 +1494,46 @@ fn by_code(code: &str, options: msal_wasm::client::TokenOptions) -> msal_wasm::c
 }
 
 #[test]
+fn a_silent_request_without_an_account_or_active_account_is_refused_whatever_it_skips() {
+    // msal checks `request.account || getActiveAccount()` before anything: without one, even a
+    // request that skips the cache (Skip, forceRefresh, claims, the refresh-token policies, DPoP)
+    // is no_account_error, with no network call and no hidden frame (whose authorize request,
+    // without hints, would sign in whoever holds the provider's session).
+    let h = harness();
+    h.sign_in();
+    h.pca.set_active_account(None).unwrap();
+    let before = h.token_requests();
+    let none = SilentRequest { account: None, ..silent("x") };
+    let variants = [
+        SilentRequest { cache_lookup_policy: CacheLookupPolicy::Skip, ..none.clone() },
+        SilentRequest { force_refresh: true, ..none.clone() },
+        SilentRequest { claims: r#"{"access_token":{"nbf":{"essential":true,"value":"1"}}}"#.into(), ..none.clone() },
+        SilentRequest { cache_lookup_policy: CacheLookupPolicy::RefreshToken, ..none.clone() },
+        SilentRequest { cache_lookup_policy: CacheLookupPolicy::RefreshTokenAndNetwork, ..none.clone() },
+    ];
+    for req in &variants {
+        assert_eq!(h.pca.acquire_token_silent_cached(req).unwrap_err().code(), "no_account_error", "{req:?}");
+        assert_eq!(block_on(h.pca.acquire_token_silent(req)).unwrap_err().code(), "no_account_error", "{req:?}");
+    }
+    assert!(h.platform.windows.borrow().is_empty(), "no hidden frame");
+    assert_eq!(h.token_requests(), before, "no token request");
+}
+
+#[test]
+fn a_request_for_offline_access_alone_is_never_served_another_resources_token() {
+    // Its cache search has no scope left (msal's createSearchScopes drops offline_access), and
+    // msal's containsScopeSet matches nothing with an empty set: the cache misses and the
+    // token endpoint answers, instead of the account's User.Read token being served.
+    let h = harness();
+    let r = h.sign_in();
+    let home = r.account.account.home_account_id.clone();
+    let req = SilentRequest { scopes: vec!["offline_access".into()], ..silent(&home) };
+    assert!(h.pca.acquire_token_silent_cached(&req).unwrap().is_none(), "a miss, not the User.Read token");
+    // The User.Read token itself is still a hit.
+    assert!(h.pca.acquire_token_silent_cached(&silent(&home)).unwrap().is_some());
+}
+
+#[test]
 fn a_silent_request_for_an_account_the_cache_lacks_tries_a_hidden_frame_with_its_hints() {
     // msal: an account given but not cached has no tokens (no_tokens_found, which a hidden
     // frame may resolve): the frame's authorize request takes its hints from the app's object.

@@ -10,7 +10,7 @@ use msal_wasm::core::authorize::Prompt;
 use msal_wasm::core::http::HttpResponse;
 use msal_wasm::error::AuthError;
 use msal_wasm::platform::memory::block_on;
-use msal_wasm::platform::{PopupAttributes, WindowError};
+use msal_wasm::platform::{Platform, PopupAttributes, WindowError};
 use scripted::*;
 use std::future::Future;
 use std::pin::Pin;
@@ -328,6 +328,36 @@ fn a_tab_that_takes_the_lock_right_after_another_renewed_waits_for_its_result() 
     assert_eq!(refreshes(&h), 4, "Skip did not redeem the refresh token");
 }
 
+/// A claims challenge (CAE) is never served another tab's token: a tab that meets another
+/// tab's renewal of the same scopes redeems its refresh token for the claims at once (msal
+/// redeems at once), instead of waiting out the other tab's mark (3 s) for a result it cannot use.
+#[test]
+fn a_claims_request_right_after_another_tabs_renewal_does_not_wait_for_it() {
+    let (h, tabs, home) = three_tabs_expired();
+    h.platform.set_network_delay_ms(50);
+    h.platform.set_message_delay_ms(300);
+    let b = tabs[1].clone();
+    let platform = h.platform.clone();
+    let claims = SilentRequest { claims: r#"{"access_token":{"xms_cc":{"values":["cp1"]}}}"#.into(), ..silent(&home) };
+    let started = h.platform.now_ms();
+    let late = async move {
+        msal_wasm::platform::Platform::sleep(&platform, 60).await;
+        let r = b.acquire_token_silent(&claims).await;
+        (r, platform.now_ms())
+    };
+    let req = silent(&home);
+    let a = tabs[0].clone();
+    let first = async move { (a.acquire_token_silent(&req).await, 0) };
+    let tasks: Vec<Pin<Box<dyn Future<Output = (Result<AuthenticationResult, AuthError>, u64)>>>> = vec![Box::pin(first), Box::pin(late)];
+    let mut results = h.platform.run(tasks);
+    let (b_result, b_done) = results.pop().unwrap();
+    let b_result = b_result.unwrap();
+    assert!(!b_result.from_cache, "the claims request redeemed the refresh token itself");
+    assert_eq!(refreshes(&h), 2);
+    let waited = b_done - started;
+    assert!(waited < 1_000, "B took {waited} ms: it waited for the other tab's mark");
+}
+
 /// Skip is the hidden frame only, as msal: a Skip call in a tab that meets another tab's
 /// renewal under way opens its frame rather than wait for that renewal's result.
 #[test]
@@ -539,7 +569,7 @@ fn tabs_renewing_other_scopes_of_the_account_do_not_wait_for_each_other() {
                 let t: std::rc::Rc<msal_wasm::client::PublicClientApplication<_>> = t;
                 let r = t.acquire_token_silent(&req).await?;
                 assert!(!r.from_cache && r.scopes.iter().any(|s| req.scopes.contains(s)), "{:?}", r.scopes);
-                Ok(msal_wasm::platform::Platform::now_ms(&platform) - started)
+                Ok(platform.now_ms() - started)
             })
         };
         let tasks = vec![timed(tabs[0].clone(), user, h.platform.clone()), timed(tabs[1].clone(), mail, h.platform.clone())];

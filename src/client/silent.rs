@@ -180,6 +180,17 @@ impl<P: Platform> PublicClientApplication<P> {
 
     fn cached_lookup(&self, req: &SilentRequest) -> Result<Option<AuthenticationResult>, AuthError> {
         req.options.enforce_resource(self.config.is_mcp, &req.extra_query_parameters)?;
+        // As msal, before anything else: a request naming no account, with no active account,
+        // is refused whatever it would skip (a hidden frame without hints would sign in
+        // whoever holds the provider's session).
+        if req.account.is_none() {
+            self.ensure_initialized()?;
+            if let Err(e) = self.silent_account(req) {
+                if e.code() == codes::NO_ACCOUNT_ERROR {
+                    return Err(e);
+                }
+            }
+        }
         if req.authentication_scheme.is_bound() {
             // Every DPoP result carries a fresh proof, signed asynchronously: see
             // acquire_token_silent_network.
@@ -506,7 +517,8 @@ impl<P: Platform> PublicClientApplication<P> {
         // A forceRefresh, and a policy that skips the cached access token (msal redeems the
         // refresh token for those whatever the cache holds), want a token newer than their start:
         // another tab's renewal counts only if it ended after that.
-        let fresh_only = req.force_refresh || !req.cache_lookup_policy.uses_access_token();
+        // A claims challenge is never served another tab's token (see token_renewed_since).
+        let fresh_only = req.force_refresh || !req.claims.is_empty() || !req.cache_lookup_policy.uses_access_token();
         let started_s = self.now_s();
         let since = if fresh_only { started_s } else { 0 };
         // The token this tab sees now: after waiting, only a different one counts as "renewed by

@@ -599,6 +599,11 @@ impl<S: KeyValueStore> TokenCache<S> {
     /// The access token matching `q` (scopes a superset of the request's). With several
     /// matches the one expiring last wins.
     pub fn find_access_token(&self, q: &AtQuery<'_>) -> Option<&Credential> {
+        // As msal's containsScopeSet: no scope to look for (a request for `offline_access`
+        // alone) matches no token, rather than every token of the account.
+        if q.scopes.is_empty() {
+            return None;
+        }
         self.credentials()
             .filter(|c| {
                 c.credential_type.is_access_token()
