@@ -291,10 +291,15 @@ test("acquireTokenSilent with no account and no active one fails with no_account
   const r = await page.evaluate(async () => {
     window.events.length = 0;
     const code = await window.pca.acquireTokenSilent({ scopes: ["User.Read"], correlationId: "no-account-cid" }).then(() => "ok", (e) => `${e.name}:${e.errorCode}:${e.correlationId}`);
-    return { code, events: window.events };
+    // Also a request that skips the cache (msal checks the account first): no hidden frame
+    // without hints, no event.
+    const skipping = [{ cacheLookupPolicy: 5 }, { forceRefresh: true }, { claims: '{"access_token":{"xms_cc":{"values":["cp1"]}}}' }, { cacheLookupPolicy: 3 }];
+    const others = [];
+    for (const extra of skipping) others.push(await window.pca.acquireTokenSilent({ scopes: ["User.Read"], ...extra }).then(() => "ok", (e) => e.errorCode));
+    return { code, others, events: window.events, frames: document.querySelectorAll("iframe").length };
   });
   // The request's correlation id on the error, as msal stamps it on every rejection.
-  assert.deepEqual(r, { code: "BrowserAuthError:no_account_error:no-account-cid", events: [] });
+  assert.deepEqual(r, { code: "BrowserAuthError:no_account_error:no-account-cid", others: Array(4).fill("no_account_error"), events: [], frames: 0 });
   await page.context().close();
 });
 
