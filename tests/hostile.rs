@@ -396,6 +396,28 @@ fn a_start_page_off_the_origin_is_refused_and_a_planted_one_is_not_followed() {
 }
 
 #[test]
+fn a_redirect_from_a_page_that_is_not_http_signs_in_as_msal() {
+    // msal's browser-extension sample: the extension's page starts a redirect, hands the
+    // authorize URL to the browser's auth window in onRedirectNavigate, and passes the
+    // response to handleRedirectPromise. msal takes the page's address as the start page as
+    // it is; a start page the app names must still be an http(s) page of the origin.
+    let h = harness();
+    let page = "chrome-extension://abcdefghijklmnop/popup.html";
+    h.platform.set_page_url(page);
+    let req = InteractiveRequest { scopes: vec!["User.Read".into()], ..Default::default() };
+    let pending = h.pca.begin_interaction(&req, InteractionType::Redirect, "").unwrap();
+    assert_eq!(pending.origin, page);
+    let response = front_channel(&h.idp)(&pending.url).unwrap();
+    drop(pending);
+    let RedirectStart::Redeem { response: found, .. } = h.pca.begin_handle_redirect(Some(&response), true).unwrap() else {
+        panic!("the extension's response is redeemed")
+    };
+    assert!(block_on(h.pca.handle_redirect(Some(&found))).unwrap().is_some());
+    let named = InteractiveRequest { redirect_start_page: "chrome-extension://abcdefghijklmnop/other.html".into(), ..req };
+    assert_eq!(h.pca.begin_interaction(&named, InteractionType::Redirect, "").unwrap_err().code(), "invalid_redirect_start_page");
+}
+
+#[test]
 fn optional_id_token_checks_refuse_another_issuer_audience_or_an_expired_token() {
     let now = NOW_MS / 1000;
     let token = |claims: String| {

@@ -382,7 +382,14 @@ impl<P: Platform> PublicClientApplication<P> {
             return Err(AuthError::config(codes::REDIRECT_URI_EMPTY, "a redirectUri is required"));
         }
         let start_page = self.redirect_start_page(&req.redirect_start_page, origin);
+        // A start page the app names must be an http(s) page of this origin; the page itself
+        // (the default) is taken as it is, as msal takes `window.location.href`: a browser
+        // extension's or a hybrid app's page (`chrome-extension://`, `capacitor://`) signs in
+        // by redirect through `onRedirectNavigate` (the saved start page is followed only
+        // when it is on this origin, see begin_handle_redirect).
+        let named = !req.redirect_start_page.is_empty() || !origin.is_empty();
         if itype == InteractionType::Redirect
+            && named
             && !start_page.is_empty()
             && !crate::core::url::on_page_origin(&start_page, &self.platform.page_url())
         {
