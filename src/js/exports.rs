@@ -379,14 +379,16 @@ impl JsClient {
                     Err(e) => Err(e),
                 },
                 Task::BeginRedirect(request) => match parse(&request).and_then(|j| wire::interactive_request(&j)) {
-                    Ok(req) => c.begin_redirect(&req, "").await.map(|p| match &p.form {
-                        // A POST (httpMethod): the form is posted from this page, which leaves.
-                        Some(fields) => {
-                            window::post_form(&JsValue::NULL, &p.url, fields);
-                            JsValue::NULL
-                        }
-                        None => url(Some(p.url)),
-                    }),
+                    Ok(req) => {
+                        c.begin_redirect(&req, "").await.map_err(|e| e.or_correlation_id(&req.correlation_id)).map(|p| match &p.form {
+                            // A POST (httpMethod): the form is posted from this page, which leaves.
+                            Some(fields) => {
+                                window::post_form(&JsValue::NULL, &p.url, fields);
+                                JsValue::NULL
+                            }
+                            None => url(Some(p.url)),
+                        })
+                    }
                     Err(e) => Err(e),
                 },
                 Task::LogoutRedirect(req, signed_out) => c
@@ -394,15 +396,15 @@ impl JsClient {
                     .await
                     .map(|s| JsValue::from_str(&wire::logout_sent(&s.sent).with("url", s.url.map_or(Json::Null, Json::from)).to_json())),
                 Task::SsoSilent(request) => match parse(&request).and_then(|j| wire::interactive_request(&j)) {
-                    Ok(req) => c.sso_silent(&req).await.map(json),
+                    Ok(req) => c.sso_silent(&req).await.map_err(|e| e.or_correlation_id(&req.correlation_id)).map(json),
                     Err(e) => Err(e),
                 },
                 Task::Silent(request) => match parse(&request).and_then(|j| wire::silent_request(&j)) {
-                    Ok(req) => c.acquire_token_silent_network(&req).await.map(json),
+                    Ok(req) => c.acquire_token_silent_network(&req).await.map_err(|e| e.or_correlation_id(&req.correlation_id)).map(json),
                     Err(e) => Err(e),
                 },
                 Task::ByCode(request) => match parse(&request).and_then(|j| wire::by_code_request(&j)) {
-                    Ok(req) => c.acquire_token_by_code(&req).await.map(json),
+                    Ok(req) => c.acquire_token_by_code(&req).await.map_err(|e| e.or_correlation_id(&req.correlation_id)).map(json),
                     Err(e) => Err(e),
                 },
                 Task::Popup(started) => c.complete_popup(started).await.map(json),

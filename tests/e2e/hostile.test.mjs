@@ -106,8 +106,16 @@ test("discovery that never answers: initialize() resolves at once without the en
     assert.deepEqual(await page.evaluate(() => [window.redirect.ok, window.redirect.result]), [true, null]);
     assert.deepEqual(await page.evaluate(() => window.pca.getAllAccounts()), []);
     // Still no answer: a request that needs the endpoints fails as the fetch does.
-    const code = await page.evaluate(() => window.pca.ssoSilent({ scopes: ["User.Read"], loginHint: "ivy" }).then(() => "ok", (e) => e.errorCode));
-    assert.equal(code, "endpoints_resolution_error");
+    // (The call's correlation id on the error and in the failure event, as msal stamps it.)
+    const code = await page.evaluate(async () => {
+      window.events.length = 0;
+      const failed = [];
+      const id = window.pca.addEventCallback((m) => { if (m.error) failed.push(m.error.correlationId); });
+      const e = await window.pca.ssoSilent({ scopes: ["User.Read"], loginHint: "ivy", correlationId: "sso-cid" }).then(() => "ok", (e) => `${e.errorCode}:${e.correlationId}`);
+      window.pca.removeEventCallback(id);
+      return [e, failed];
+    });
+    assert.deepEqual(code, ["endpoints_resolution_error:sso-cid", ["sso-cid"]]);
   } finally {
     await env.idp.setConfig({ stall: [] });
   }
