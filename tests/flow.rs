@@ -1308,6 +1308,55 @@ fn a_popup_may_take_the_interaction_over_and_the_one_it_replaced_is_cancelled() 
 }
 
 #[test]
+fn a_sign_out_popup_taken_over_leaves_the_lock_to_the_request_that_took_it() {
+    // The user clicks sign-in while the sign-out popup is open, and the app overrides the
+    // interaction in progress: the sign-out's end must not release the sign-in's lock (a
+    // second click would then open a second popup).
+    let h = harness();
+    let r = h.sign_in();
+    let home = r.account.account.home_account_id.clone();
+    let logout = LogoutRequest { account: Some(AccountRef::new(&home)), ..Default::default() };
+    let out = h.pca.open_logout_popup(&logout, PopupAttributes::default()).unwrap();
+    let req = InteractiveRequest { scopes: vec!["User.Read".into()], override_interaction_in_progress: true, ..Default::default() };
+    let sign_in = h.pca.open_popup(&req, PopupAttributes::default()).unwrap();
+    block_on(h.pca.complete_logout_popup(out)).unwrap();
+    assert!(h.pca.interaction_in_progress(), "the lock stays with the sign-in");
+    let again = InteractiveRequest { override_interaction_in_progress: false, ..req.clone() };
+    assert_eq!(h.pca.open_popup(&again, PopupAttributes::default()).unwrap_err().code(), "interaction_in_progress");
+    block_on(h.pca.complete_popup(sign_in)).unwrap();
+    assert!(!h.pca.interaction_in_progress());
+}
+
+#[test]
+fn a_popup_taken_over_while_its_code_is_redeemed_leaves_the_lock_to_the_new_one() {
+    let h = harness();
+    h.platform.set_network_delay_ms(50);
+    let req = InteractiveRequest { scopes: vec!["User.Read".into()], ..Default::default() };
+    let first = h.pca.open_popup(&req, PopupAttributes::default()).unwrap();
+    let over = InteractiveRequest { override_interaction_in_progress: true, ..req.clone() };
+    let taken = RefCell::new(None);
+    let take_over = async {
+        h.platform.sleep(10).await;
+        *taken.borrow_mut() = Some(h.pca.open_popup(&over, PopupAttributes::default()).unwrap());
+        true
+    };
+    // (The first popup's answer came before the take-over: it redeems its code, which the
+    // scripted provider refuses, as it keeps only the last PKCE challenge.)
+    let redeem = async {
+        h.pca.complete_popup(first).await.unwrap_err();
+        true
+    };
+    let tasks: Vec<std::pin::Pin<Box<dyn std::future::Future<Output = bool>>>> = vec![Box::pin(redeem), Box::pin(take_over)];
+    h.platform.run(tasks);
+    assert_eq!(h.token_requests(), 1, "the first popup's code was redeemed, after the take-over");
+    assert!(h.pca.interaction_in_progress(), "the lock stays with the popup that took it over");
+    let second = taken.borrow_mut().take().unwrap();
+    let done: Vec<std::pin::Pin<Box<dyn std::future::Future<Output = _>>>> = vec![Box::pin(h.pca.complete_popup(second))];
+    assert!(h.platform.run(done).pop().unwrap().is_ok());
+    assert!(!h.pca.interaction_in_progress());
+}
+
+#[test]
 fn http_method_post_sends_the_authorize_request_as_a_form() {
     let h = harness();
     let post = InteractiveRequest {

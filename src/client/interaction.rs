@@ -177,6 +177,8 @@ impl<P: Platform> PublicClientApplication<P> {
             // (a popup whose page died, a redirect the app never completed): take it over.
             if lease_over(&held, now) {
                 self.log(LogLevel::Warning, "", "cleared an interaction lock whose lease had expired");
+                // (An interaction of this client still running under it must not release ours.)
+                self.takeovers.set(self.takeovers.get().wrapping_add(1));
             } else if take_over {
                 self.log(
                     LogLevel::Warning,
@@ -534,8 +536,13 @@ impl<P: Platform> PublicClientApplication<P> {
 
     /// Redeems the authorize response (`#code=…&state=…` or `?…`) of `pending`.
     pub async fn finish_interaction(&self, pending: PendingAuth, response: &str) -> Result<AuthenticationResult, AuthError> {
+        let takeovers = self.takeovers.get();
         let result = self.finish_inner(&pending, response).await;
-        self.abort_interaction(&pending);
+        // The lock (and a redirect's saved request) is another request's once one took the
+        // interaction over meanwhile (overrideInteractionInProgress).
+        if self.takeovers.get() == takeovers {
+            self.abort_interaction(&pending);
+        }
         if result.is_err() {
             self.unbind(pending.binding.as_ref()).await;
         }

@@ -63,6 +63,9 @@ impl ::core::fmt::Debug for LogoutSent {
 pub struct LogoutPopupStarted<P: Platform> {
     stage: LogoutStage,
     popup: Option<P::Popup>,
+    /// The client's take-over count when the popup opened: the lock is another request's once
+    /// it changed.
+    takeovers: u32,
 }
 
 impl<P: Platform> LogoutPopupStarted<P> {
@@ -286,7 +289,7 @@ impl<P: Platform> PublicClientApplication<P> {
                 let signed_out = self.sign_out_locally(req, InteractionType::Popup)?;
                 let started = self.end_session(req, InteractionType::Popup, signed_out, &target.metadata)?;
                 let Some(url) = started.url.as_deref() else {
-                    return Ok(LogoutPopupStarted { stage: LogoutStage::Ready(started), popup: None });
+                    return Ok(LogoutPopupStarted { stage: LogoutStage::Ready(started), popup: None, takeovers: self.takeovers.get() });
                 };
                 match self.relayed(&started.state_id, url, None, &started.correlation_id) {
                     Ok(relayed) => {
@@ -296,7 +299,7 @@ impl<P: Platform> PublicClientApplication<P> {
                     // As a window that does not open: the local sign-out stands.
                     Err(e) => {
                         self.release_interaction_lock();
-                        return Ok(LogoutPopupStarted { stage: LogoutStage::Failed(e), popup: None });
+                        return Ok(LogoutPopupStarted { stage: LogoutStage::Failed(e), popup: None, takeovers: 0 });
                     }
                 }
             }
@@ -316,10 +319,10 @@ impl<P: Platform> PublicClientApplication<P> {
         // As msal: a popup that does not open fails the sign-out after its local part (the
         // account is gone and the app hears so), from the completion.
         match self.platform.open_popup(&url, &name, attributes) {
-            Ok(popup) => Ok(LogoutPopupStarted { stage, popup: Some(popup) }),
+            Ok(popup) => Ok(LogoutPopupStarted { stage, popup: Some(popup), takeovers: self.takeovers.get() }),
             Err(e) => {
                 self.release_interaction_lock();
-                Ok(LogoutPopupStarted { stage: LogoutStage::Failed(window_error(e, &correlation_id)), popup: None })
+                Ok(LogoutPopupStarted { stage: LogoutStage::Failed(window_error(e, &correlation_id)), popup: None, takeovers: 0 })
             }
         }
     }
@@ -328,7 +331,12 @@ impl<P: Platform> PublicClientApplication<P> {
     /// bridge answered, or the user closed the popup) and releases the interaction lock. The
     /// provider's sign-out is best effort, as in msal: a window that ends otherwise is no error.
     pub async fn complete_logout_popup(&self, started: LogoutPopupStarted<P>) -> Result<(), AuthError> {
-        let LogoutPopupStarted { stage, popup } = started;
+        let LogoutPopupStarted { stage, popup, takeovers } = started;
+        let release = || {
+            if self.takeovers.get() == takeovers {
+                self.release_interaction_lock();
+            }
+        };
         self.forget_orphan_keys().await;
         // A popup opened on about:blank is sent to the end-session page once it is known.
         let (started, mut popup, navigate) = match stage {
@@ -348,7 +356,7 @@ impl<P: Platform> PublicClientApplication<P> {
                         if let Some(p) = popup {
                             self.platform.close_popup(p);
                         }
-                        self.release_interaction_lock();
+                        release();
                         return Err(e.with_correlation_id(correlation_id));
                     }
                 }
@@ -361,7 +369,7 @@ impl<P: Platform> PublicClientApplication<P> {
                     if let Some(p) = popup {
                         self.platform.close_popup(p);
                     }
-                    self.release_interaction_lock();
+                    release();
                     return Err(e);
                 }
             },
@@ -389,7 +397,7 @@ impl<P: Platform> PublicClientApplication<P> {
                 self.log(LogLevel::Verbose, &started.correlation_id, "the sign-out popup ended without an answer");
             }
         }
-        self.release_interaction_lock();
+        release();
         Ok(())
     }
 
