@@ -41,6 +41,7 @@ const UNSUPPORTED: &[(&str, &str, &str)] = &[
     ("system", "windowHashTimeout", "system.windowHashTimeout is ignored, as msal 5: use popupBridgeTimeout"),
     ("system", "iframeHashTimeout", "system.iframeHashTimeout is ignored, as msal 5: use iframeBridgeTimeout"),
     ("system", "loadFrameTimeout", "system.loadFrameTimeout is ignored, as msal 5: use iframeBridgeTimeout"),
+    ("system", "asyncPopups", "system.asyncPopups is ignored, as msal 5: set system.navigatePopups to false instead"),
 ];
 
 /// Reads msal-browser's configuration object: `auth`, `cache`, `system`. Returns the
@@ -509,7 +510,16 @@ pub fn popup_attributes(request: &Json) -> PopupAttributes {
     let attrs = request.get("popupWindowAttributes");
     let pair = |group: &str, a: &str, b: &str| -> Option<(i32, i32)> {
         let g = attrs?.get(group)?;
-        let n = |k: &str| g.get(k).and_then(Json::as_i64).and_then(|v| i32::try_from(v).ok());
+        // A computed size (`innerWidth * 0.8`) has a fraction: the browser reads the feature
+        // string's number up to it, as its integer part.
+        let n = |k: &str| {
+            let v = match g.get(k)? {
+                Json::Num(v) => v.as_str(),
+                Json::Str(v) => v.trim(),
+                _ => return None,
+            };
+            crate::core::text::parse_i64(crate::core::text::until(v, b".")).and_then(|v| i32::try_from(v).ok())
+        };
         let (x, y) = (n(a), n(b));
         (x.is_some() || y.is_some()).then(|| (x.unwrap_or(-1), y.unwrap_or(-1)))
     };

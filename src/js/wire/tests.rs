@@ -47,8 +47,10 @@ fn configuration_is_read_with_msal_names_and_defaults() {
     assert!(!legacy("").origin_check);
     assert!(legacy(r#","originCheck":true"#).origin_check);
     // v3's timeout names are not msal 5's: ignored, with a warning each.
-    let (v3, w) = config(&json(r#"{"auth":{"clientId":"c"},"system":{"windowHashTimeout":5000,"loadFrameTimeout":10}}"#)).unwrap();
-    assert_eq!((v3.popup_timeout_ms, v3.iframe_timeout_ms, w.len()), (d.popup_timeout_ms, d.iframe_timeout_ms, 2));
+    let (v3, w) =
+        config(&json(r#"{"auth":{"clientId":"c"},"system":{"windowHashTimeout":5000,"loadFrameTimeout":10,"asyncPopups":true}}"#)).unwrap();
+    assert_eq!((v3.popup_timeout_ms, v3.iframe_timeout_ms, w.len()), (d.popup_timeout_ms, d.iframe_timeout_ms, 3));
+    assert!(w.iter().any(|m| m.contains("navigatePopups")), "asyncPopups names msal 5's option: {w:?}");
     let (empty, _) = config(&json(r#"{"auth":{"clientId":"c","postLogoutRedirectUri":""}}"#)).unwrap();
     assert_eq!(empty.post_logout_redirect_uri, None, "msal's own default, \"\": the page");
     assert_eq!(d.cache_location, CacheLocation::SessionStorage);
@@ -297,6 +299,11 @@ fn requests_are_read_with_msal_names() {
     assert_eq!(p, PopupAttributes { size: Some((500, 600)), position: Some((1, -1)) }, "a top alone (the left centred)");
     let p = popup_attributes(&json(r#"{"popupWindowAttributes":{"popupSize":{"height":700}}}"#));
     assert_eq!(p, PopupAttributes { size: Some((-1, 700)), position: None });
+    // Computed values with a fraction, and numbers as strings, as the browser reads them.
+    let p = popup_attributes(&json(
+        r#"{"popupWindowAttributes":{"popupSize":{"width":640.5,"height":"480"},"popupPosition":{"top":99.99,"left":-3.5}}}"#,
+    ));
+    assert_eq!(p, PopupAttributes { size: Some((640, 480)), position: Some((99, -3)) });
 }
 
 #[test]
