@@ -95,7 +95,7 @@ impl TabListener for WeakApp {
             // Back from the provider's page by the back button, this page as it was left
             // (msal's RESTORE_FROM_BFCACHE): the redirect will not come back; end it.
             if let Some(pending) = restored.then(|| app.client.pending_redirect()).flatten() {
-                app.client.abort_interaction(&pending);
+                app.client.abandon_redirect(&pending);
                 app.set_status(InteractionStatus::None);
                 app.emit(AppEvent::RedirectCancelled);
             }

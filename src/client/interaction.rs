@@ -516,6 +516,17 @@ impl<P: Platform> PublicClientApplication<P> {
         self.abort_interaction_of(pending.interaction_type);
     }
 
+    /// Ends a redirect that will not come back (the user went back from the provider's page, the
+    /// navigation failed): as [`abort_interaction`](Self::abort_interaction), and a DPoP key
+    /// made for it goes with the next [`forget_orphan_keys`](Self::forget_orphan_keys), as
+    /// msal removes it.
+    pub fn abandon_redirect(&self, pending: &PendingAuth) {
+        self.abort_interaction(pending);
+        if let Some(b) = pending.binding.as_ref().filter(|b| b.new_key) {
+            self.orphan_keys.borrow_mut().push(b.kid.clone());
+        }
+    }
+
     /// [`abort_interaction`](Self::abort_interaction) for a request of `interaction_type` whose
     /// [`PendingAuth`] was handed on (a native sign-in given up while it redeems its code).
     pub fn abort_interaction_of(&self, interaction_type: InteractionType) {
@@ -728,10 +739,11 @@ impl<P: Platform> PublicClientApplication<P> {
         self.ensure_initialized()?;
         let pending = self.pending_redirect();
         let Some(response) = response else {
-            if pending.is_some() {
-                // The user came back without a response (back button, abandoned sign-in).
-                self.clear_redirect_state();
-                self.release_interaction_lock();
+            if let Some(pending) = &pending {
+                // The user came back without a response (back button, abandoned sign-in); as
+                // msal, a DPoP key made for it goes.
+                self.abort_interaction(pending);
+                self.unbind(pending.binding.as_ref()).await;
             }
             return Ok(None);
         };

@@ -111,7 +111,8 @@ impl JsClient {
     #[wasm_bindgen(js_name = abortRedirect)]
     pub fn abort_redirect(&self) {
         if let Some(p) = self.inner.pending_redirect() {
-            self.inner.abort_interaction(&p);
+            self.inner.abandon_redirect(&p);
+            let _ = self.run(Task::ForgetKeys);
         }
     }
 

@@ -12,8 +12,8 @@ import { popupSignIn } from "./helpers.mjs";
 
 const env = useEnv();
 
-async function openApp(ctx, cache = "localStorage") {
-  const page = await ctx.newPage();
+async function openApp(ctx, cache = "localStorage", page = undefined) {
+  page = page || await ctx.newPage();
   const q = new URLSearchParams({ authority: env.idp.entraAuthority, api: env.idp.endpoints.entra.userinfo, cache });
   await page.goto(`${env.web.origin}/dpop.html?${q}`);
   await page.waitForSelector("body[data-ready='1']", { state: "attached", timeout: 20000 });
@@ -458,5 +458,22 @@ test("a signature covers the bytes it was asked for, even when the wasm's memory
     return { detached: view.length === 0, signed: await verify(new Uint8Array([1, 2, 3, 4, 5])), empty: await verify(new Uint8Array()) };
   }, `/pkg/snippets/${snippet}/src/platform/browser/window.js`);
   assert.deepEqual(r, { detached: true, signed: true, empty: false });
+  await ctx.close();
+});
+
+test("a DPoP redirect sign-in the user abandons leaves no key behind (msal removes it)", async () => {
+  const ctx = await env.browser.newContext();
+  let page = await openApp(ctx);
+  await Promise.all([
+    page.waitForURL((u) => u.origin !== env.web.origin, { timeout: 20000 }),
+    page.evaluate(() => { window.pca.loginRedirect(window.dpop); }),
+  ]);
+  // The user comes back to the app in the same tab without signing in (a bookmark, the
+  // address bar).
+  page = await openApp(ctx, "localStorage", page);
+  const before = (await keyStore(page)).length;
+  assert.equal(await page.evaluate(() => window.pca.handleRedirectPromise()), null);
+  assert.deepEqual([before, (await keyStore(page)).length], [1, 0], "the redirect's key was made, then removed");
+  assert.equal(await page.evaluate(() => window.pca.getActiveAccount()), null);
   await ctx.close();
 });
