@@ -30,14 +30,14 @@ pub fn string_list(j: Option<&Json>) -> Vec<String> {
 /// warning when the client is built. `(path, what it means here)`.
 const UNSUPPORTED: &[(&str, &str, &str)] = &[
     ("system", "allowPlatformBroker", "platform brokering (WAM) is not supported; sign-in runs in the browser"),
-    ("auth", "supportsNestedAppAuth", "nested app authentication is not supported; the standard client is used"),
-    ("auth", "encodeExtraQueryParams", "extra query parameters are always encoded"),
-    ("cache", "claimsBasedCachingEnabled", "tokens requested with claims are not cached separately"),
     ("auth", "verifySSO", "no background SSO check (msal's telemetry) follows an interactive sign-in"),
     ("system", "serverTelemetryEnabled", "server telemetry headers are not sent"),
     ("experimental", "iframeTimeoutTelemetry", "late frame answers are not measured"),
     ("experimental", "enableAsymmetricEar", "EAR is not supported"),
     // v3/v4 names msal 5 no longer reads (its defaults apply).
+    ("auth", "supportsNestedAppAuth", "nested app authentication is not supported; the standard client is used"),
+    ("auth", "encodeExtraQueryParams", "extra query parameters are always encoded"),
+    ("cache", "claimsBasedCachingEnabled", "tokens requested with claims are not cached separately"),
     ("system", "windowHashTimeout", "system.windowHashTimeout is ignored, as msal 5: use popupBridgeTimeout"),
     ("system", "iframeHashTimeout", "system.iframeHashTimeout is ignored, as msal 5: use iframeBridgeTimeout"),
     ("system", "loadFrameTimeout", "system.loadFrameTimeout is ignored, as msal 5: use iframeBridgeTimeout"),

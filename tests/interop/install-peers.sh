@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
-# Installs the interop peers when missing: msal-node 7 (in tests/interop/node_modules) and MSAL
-# Python. Idempotent.
+# Installs the interop peers when missing: msal-node 7.2.4 (in tests/interop/node_modules; the
+# version the README's msal-node claims are checked against) and MSAL Python. Idempotent.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 if [ ! -f "$here/node_modules/@azure/msal-node/package.json" ]; then
-  npm install --no-save --no-audit --no-fund --prefix "$here" @azure/msal-node@7 >/dev/null
+  npm install --no-save --no-audit --no-fund --prefix "$here" @azure/msal-node@7.2.4 >/dev/null
 fi
 if ! python3 -c 'import msal' 2>/dev/null; then
-  pip install --quiet msal
+  # pip where there is one that may install (a pyenv or venv python); else Debian's package
+  # (Debian's python3 has no pip, and its pip refuses system-wide installs).
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
+  python3 -m pip install --quiet msal 2>/dev/null || {
+    export DEBIAN_FRONTEND=noninteractive
+    $SUDO apt-get install -y -qq python3-msal >/dev/null 2>&1 || { $SUDO apt-get update -qq && $SUDO apt-get install -y -qq python3-msal >/dev/null; }
+  }
 fi
