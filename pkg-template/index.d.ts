@@ -73,17 +73,133 @@ export type AzureCloudInstance = (typeof AzureCloudInstance)[keyof typeof AzureC
 export declare const OIDC_DEFAULT_SCOPES: readonly string[];
 export declare const WrapperSKU: { readonly React: "@azure/msal-react"; readonly Angular: "@azure/msal-angular" };
 export type WrapperSKU = (typeof WrapperSKU)[keyof typeof WrapperSKU];
-export declare const ApiId: { readonly [name: string]: number };
+export declare const ApiId: {
+  readonly acquireTokenRedirect: 861; readonly acquireTokenPopup: 862; readonly ssoSilent: 863;
+  readonly acquireTokenSilent_authCode: 864; readonly handleRedirectPromise: 865; readonly acquireTokenByCode: 866;
+  readonly acquireTokenSilent_silentFlow: 61; readonly logout: 961; readonly logoutPopup: 962;
+  readonly hydrateCache: 963; readonly loadExternalTokens: 964;
+};
 export declare const DEFAULT_IFRAME_TIMEOUT_MS: number;
-export declare const BrowserRootPerformanceEvents: { readonly [name: string]: string };
+export declare const BrowserRootPerformanceEvents: {
+  readonly AcquireTokenByCode: "acquireTokenByCode"; readonly AcquireTokenPopup: "acquireTokenPopup";
+  readonly AcquireTokenPreRedirect: "acquireTokenPreRedirect"; readonly AcquireTokenRedirect: "acquireTokenRedirect";
+  readonly AcquireTokenSilent: "acquireTokenSilent";
+  readonly InitializeClientApplication: "initializeClientApplication";
+  readonly LoadExternalTokens: "loadExternalTokens"; readonly LocalStorageUpdated: "localStorageUpdated";
+  readonly SsoCapable: "ssoCapable"; readonly SsoSilent: "ssoSilent";
+  readonly WaitForBridgeLateResponse: "waitForBridgeLateResponse";
+};
 
 /** msal's error-code tables: each code under its camelCase name. */
-export declare const AuthErrorCodes: { readonly [name: string]: string };
-export declare const BrowserAuthErrorCodes: { readonly [name: string]: string };
-export declare const BrowserConfigurationAuthErrorCodes: { readonly [name: string]: string };
-export declare const ClientAuthErrorCodes: { readonly [name: string]: string };
-export declare const ClientConfigurationErrorCodes: { readonly [name: string]: string };
-export declare const InteractionRequiredAuthErrorCodes: { readonly [name: string]: string };
+export declare const AuthErrorCodes: {
+  readonly postRequestFailed: "post_request_failed"; readonly unexpectedError: "unexpected_error";
+};
+export declare const BrowserAuthErrorCodes: {
+  readonly asymmetricEarKeyError: "asymmetric_ear_key_error";
+  readonly authCodeOrNativeAccountIdRequired: "auth_code_or_nativeAccountId_required";
+  readonly authCodeRequired: "auth_code_required"; readonly authRequestNotSetError: "auth_request_not_set_error";
+  readonly blockIframeReload: "block_iframe_reload"; readonly blockNestedPopups: "block_nested_popups";
+  readonly cryptoKeyNotFound: "crypto_key_not_found"; readonly cryptoNonExistent: "crypto_nonexistent";
+  readonly databaseNotOpen: "database_not_open"; readonly databaseUnavailable: "database_unavailable";
+  readonly earJweEmpty: "ear_jwe_empty"; readonly earJwkEmpty: "ear_jwk_empty";
+  readonly emptyNavigateUri: "empty_navigate_uri"; readonly emptyResponse: "empty_response";
+  readonly emptyWindowError: "empty_window_error"; readonly failedToBuildHeaders: "failed_to_build_headers";
+  readonly failedToDecryptEarResponse: "failed_to_decrypt_ear_response";
+  readonly failedToParseHeaders: "failed_to_parse_headers";
+  readonly failedToParseResponse: "failed_to_parse_response"; readonly getRequestFailed: "get_request_failed";
+  readonly hashDoesNotContainKnownProperties: "hash_does_not_contain_known_properties";
+  readonly hashEmptyError: "hash_empty_error"; readonly iframeClosedPrematurely: "iframe_closed_prematurely";
+  readonly interactionInProgress: "interaction_in_progress";
+  readonly interactionInProgressCancelled: "interaction_in_progress_cancelled";
+  readonly invalidBase64String: "invalid_base64_string"; readonly invalidCacheType: "invalid_cache_type";
+  readonly invalidPopTokenRequest: "invalid_pop_token_request"; readonly invalidPublicJwk: "invalid_public_jwk";
+  readonly nativeConnectionNotEstablished: "native_connection_not_established";
+  readonly nativeExtensionNotInstalled: "native_extension_not_installed";
+  readonly nativeHandshakeTimeout: "native_handshake_timeout";
+  readonly nativePromptNotSupported: "native_prompt_not_supported"; readonly noAccountError: "no_account_error";
+  readonly noNetworkConnectivity: "no_network_connectivity"; readonly noStateInHash: "no_state_in_hash";
+  readonly noTokenRequestCacheError: "no_token_request_cache_error";
+  readonly nonBrowserEnvironment: "non_browser_environment"; readonly pkceNotCreated: "pkce_not_created";
+  readonly popupRelayUnsupportedFlow: "popup_relay_unsupported_flow";
+  readonly popupWindowError: "popup_window_error"; readonly postRequestFailed: "post_request_failed";
+  readonly redirectBridgeEmptyResponse: "redirect_bridge_empty_response";
+  readonly redirectInIframe: "redirect_in_iframe"; readonly silentLogoutUnsupported: "silent_logout_unsupported";
+  readonly silentPromptValueError: "silent_prompt_value_error";
+  readonly spaCodeAndNativeAccountIdPresent: "spa_code_and_nativeAccountId_present";
+  readonly stateInteractionTypeMismatch: "state_interaction_type_mismatch"; readonly timedOut: "timed_out";
+  readonly tokenBindingKeyAlgorithmMismatch: "token_binding_key_algorithm_mismatch";
+  readonly tokenBindingKeyJwkThumbprintMismatch: "token_binding_key_jwk_thumbprint_mismatch";
+  readonly unableToAcquireTokenFromNativePlatform: "unable_to_acquire_token_from_native_platform";
+  readonly unableToLoadToken: "unable_to_load_token"; readonly unableToParseState: "unable_to_parse_state";
+  readonly unableToParseTokenRequestCacheError: "unable_to_parse_token_request_cache_error";
+  readonly uninitializedPublicClientApplication: "uninitialized_public_client_application";
+  readonly unsupportedTokenBindingAlgorithm: "unsupported_token_binding_algorithm";
+  readonly userCancelled: "user_cancelled";
+};
+export declare const BrowserConfigurationAuthErrorCodes: {
+  readonly inMemRedirectUnavailable: "in_mem_redirect_unavailable";
+  readonly storageNotSupported: "storage_not_supported";
+  readonly stubbedPublicClientApplicationCalled: "stubbed_public_client_application_called";
+};
+export declare const ClientAuthErrorCodes: {
+  readonly authorizationCodeMissingFromServerResponse: "authorization_code_missing_from_server_response";
+  readonly bindingKeyNotRemoved: "binding_key_not_removed"; readonly cannotAppendScopeSet: "cannot_append_scopeset";
+  readonly cannotRemoveEmptyScope: "cannot_remove_empty_scope";
+  readonly clientInfoDecodingError: "client_info_decoding_error";
+  readonly clientInfoEmptyError: "client_info_empty_error";
+  readonly dpopTokenTypeMismatch: "dpop_token_type_mismatch"; readonly emptyInputScopeSet: "empty_input_scopeset";
+  readonly endSessionEndpointNotSupported: "end_session_endpoint_not_supported";
+  readonly endpointResolutionError: "endpoints_resolution_error";
+  readonly hashNotDeserialized: "hash_not_deserialized";
+  readonly invalidCacheEnvironment: "invalid_cache_environment"; readonly invalidCacheRecord: "invalid_cache_record";
+  readonly invalidState: "invalid_state"; readonly keyIdMissing: "key_id_missing";
+  readonly methodNotImplemented: "method_not_implemented";
+  readonly misplacedResourceParam: "misplaced_resource_parameter";
+  readonly multipleMatchingAppMetadata: "multiple_matching_appMetadata";
+  readonly multipleMatchingTokens: "multiple_matching_tokens";
+  readonly nestedAppAuthBridgeDisabled: "nested_app_auth_bridge_disabled"; readonly networkError: "network_error";
+  readonly noAccountFound: "no_account_found"; readonly noAccountInSilentRequest: "no_account_in_silent_request";
+  readonly noCryptoObject: "no_crypto_object"; readonly noNetworkConnectivity: "no_network_connectivity";
+  readonly nonceMismatch: "nonce_mismatch"; readonly nullOrEmptyToken: "null_or_empty_token";
+  readonly openIdConfigError: "openid_config_error"; readonly platformBrokerError: "platform_broker_error";
+  readonly requestCannotBeMade: "request_cannot_be_made";
+  readonly resourceParameterRequired: "resource_parameter_required"; readonly stateMismatch: "state_mismatch";
+  readonly stateNotFound: "state_not_found";
+  readonly tokenClaimsCnfRequiredForSignedJwt: "token_claims_cnf_required_for_signedjwt";
+  readonly tokenParsingError: "token_parsing_error"; readonly tokenRefreshRequired: "token_refresh_required";
+  readonly unexpectedCredentialType: "unexpected_credential_type"; readonly userCanceled: "user_canceled";
+};
+export declare const ClientConfigurationErrorCodes: {
+  readonly authorityMismatch: "authority_mismatch"; readonly authorityUriInsecure: "authority_uri_insecure";
+  readonly cannotAllowPlatformBroker: "cannot_allow_platform_broker";
+  readonly cannotSetOIDCOptions: "cannot_set_OIDCOptions";
+  readonly claimsRequestParsingError: "claims_request_parsing_error";
+  readonly dpopMissingResourceContext: "dpop_missing_resource_context";
+  readonly emptyInputScopesError: "empty_input_scopes_error";
+  readonly invalidAuthenticationHeader: "invalid_authentication_header";
+  readonly invalidAuthorityMetadata: "invalid_authority_metadata"; readonly invalidClaims: "invalid_claims";
+  readonly invalidCloudDiscoveryMetadata: "invalid_cloud_discovery_metadata";
+  readonly invalidCodeChallengeMethod: "invalid_code_challenge_method"; readonly invalidDpopHtm: "invalid_dpop_htm";
+  readonly invalidDpopHtu: "invalid_dpop_htu"; readonly invalidDpopNonce: "invalid_dpop_nonce";
+  readonly invalidPlatformBrokerConfiguration: "invalid_platform_broker_configuration";
+  readonly invalidRequestMethodForEAR: "invalid_request_method_for_EAR";
+  readonly invalidResponseMode: "invalid_response_mode"; readonly issuerValidationFailed: "issuer_validation_failed";
+  readonly logoutRequestEmpty: "logout_request_empty";
+  readonly missingNonceAuthenticationHeader: "missing_nonce_authentication_header";
+  readonly missingSshJwk: "missing_ssh_jwk"; readonly missingSshKid: "missing_ssh_kid";
+  readonly pkceParamsMissing: "pkce_params_missing"; readonly redirectUriEmpty: "redirect_uri_empty";
+  readonly tokenRequestEmpty: "token_request_empty";
+  readonly unsupportedAuthenticationScheme: "unsupported_authentication_scheme";
+  readonly untrustedAuthority: "untrusted_authority"; readonly urlEmptyError: "empty_url_error";
+  readonly urlParseError: "url_parse_error";
+};
+export declare const InteractionRequiredAuthErrorCodes: {
+  readonly badToken: "bad_token"; readonly consentRequired: "consent_required";
+  readonly interactionRequired: "interaction_required"; readonly interruptedUser: "interrupted_user";
+  readonly loginRequired: "login_required"; readonly nativeAccountUnavailable: "native_account_unavailable";
+  readonly noTokensFound: "no_tokens_found"; readonly refreshTokenExpired: "refresh_token_expired";
+  readonly uiNotAllowed: "ui_not_allowed";
+};
 
 /** An ID token's claims: msal's `TokenClaims`, and any other claim. */
 export type IdTokenClaims = { [claim: string]: unknown } & {

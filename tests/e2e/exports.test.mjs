@@ -207,3 +207,13 @@ test("outside a browser (server-side rendering), a client answers as msal-browse
   assert.equal(theirs.acquireTokenSilent.code, "non_browser_environment", "msal-browser's own answer");
   assert.deepEqual(outcome(new URL("../../pkg/index.js", import.meta.url).href), theirs);
 });
+
+test("the .d.ts types each constant table with its runtime names and values (a misspelt code does not compile)", () => {
+  const dts = readFileSync("pkg-template/index.d.ts", "utf8");
+  for (const name of ["ApiId", "BrowserRootPerformanceEvents", "AuthErrorCodes", "BrowserAuthErrorCodes", "BrowserConfigurationAuthErrorCodes", "ClientAuthErrorCodes", "ClientConfigurationErrorCodes", "InteractionRequiredAuthErrorCodes"]) {
+    const body = dts.match(new RegExp(`export declare const ${name}: \\{([^}]*)\\};`));
+    assert.ok(body, `${name} is declared with its names`);
+    const typed = Object.fromEntries([...body[1].matchAll(/readonly (\w+): ("[^"]*"|\d+);/g)].map((m) => [m[1], JSON.parse(m[2])]));
+    assert.deepEqual(typed, { ...ours[name] }, name);
+  }
+});

@@ -1,6 +1,6 @@
 // Negative checks: each of these must be a type error (tsc reports the unused directive
 // otherwise).
-import { PublicClientApplication, type SilentRequest, type Configuration } from "msal-wasm";
+import { BrowserAuthErrorCodes, BrowserAuthError, PublicClientApplication, type SilentRequest, type Configuration } from "msal-wasm";
 
 // @ts-expect-error clientId is required
 const noClient: Configuration = { auth: {} };
@@ -11,4 +11,8 @@ const badCache: Configuration = { auth: { clientId: "c" }, cache: { cacheLocatio
 const pca = new PublicClientApplication({ auth: { clientId: "c" } });
 // @ts-expect-error a silent request's prompt is none or no_session
 void pca.ssoSilent({ scopes: [], prompt: "login" });
-void [noClient, badScopes, badCache];
+// @ts-expect-error a misspelt code (msal's tables name each code; this one is userCancelled)
+const typo = BrowserAuthErrorCodes.userCanceled;
+// A code is a string, never undefined (noUncheckedIndexedAccess is on): msal's error classes take it.
+const cancelled: "user_cancelled" = BrowserAuthErrorCodes.userCancelled;
+void [noClient, badScopes, badCache, typo, new BrowserAuthError(cancelled, "")];
