@@ -131,6 +131,29 @@ fn a_consent_refusal_keeps_the_refresh_token_for_the_granted_scopes() {
 }
 
 #[test]
+fn a_wake_renews_each_expired_token_once_however_its_renewal_ends() {
+    // A page that wakes (a tab switch, the network back) renews what expired meanwhile. A
+    // renewal the provider refuses (a session that ended, a scope refused) keeps the refresh
+    // token, as msal: asked again at every wake, it would send a failing request per token
+    // per tab switch, all day. It is left to the app's next call for it.
+    let h = harness();
+    let home = h.sign_in().account.account.home_account_id;
+    h.platform.set_now_ms(NOW_MS + 7_200_000);
+    let due = h.pca.due_renewals();
+    assert_eq!(due.len(), 1);
+    h.idp.borrow_mut().fail_next = Some(HttpResponse::new(400, r#"{"error":"invalid_grant","error_description":"AADSTS70043 session"}"#));
+    assert!(block_on(h.pca.acquire_token_silent_network(&due[0])).is_err());
+    assert!(h.pca.due_renewals().is_empty(), "the refused renewal is not asked for again");
+    // The app's own call renews it; once that token expires in turn, a wake renews it again.
+    let r = block_on(h.pca.acquire_token_silent(&silent(&home))).unwrap();
+    assert!(!r.from_cache);
+    assert!(h.pca.due_renewals().is_empty(), "the new token is not due");
+    h.platform.set_now_ms(NOW_MS + 7_200_000 + 3_600_000);
+    assert_eq!(h.pca.due_renewals().len(), 1, "the new token, expired, is due once");
+    assert!(h.pca.due_renewals().is_empty());
+}
+
+#[test]
 fn cache_lookup_policy_access_token_never_uses_the_network() {
     let h = harness();
     let home = h.sign_in().account.account.home_account_id;

@@ -630,10 +630,12 @@ impl<P: Platform> PublicClientApplication<P> {
         self.refresh(req).await
     }
 
-    /// Silent requests for every cached access token that has expired (with the renewal
+    /// Silent requests for every cached Bearer access token that has expired (with the renewal
     /// offset) or is due for msal's proactive refresh, for accounts that have a refresh token.
     /// Timers cannot be trusted after sleep or in background tabs: call this when the page
-    /// wakes up.
+    /// wakes up. Each token is handed out once: one whose renewal failed (a refused scope, a
+    /// provider session that ended) is left to the app's next call for it, not asked for again
+    /// at every wake. (A bound token's renewal needs its scheme and key: the app's call.)
     pub fn due_renewals(&self) -> Vec<SilentRequest> {
         self.sync();
         let now = self.now_s();
@@ -641,12 +643,16 @@ impl<P: Platform> PublicClientApplication<P> {
         // own next call (with `auth.instanceAware`, at that cloud: see `silent_authority`).
         let own = self.cloud_of(self.authority.host());
         let cache = self.cache.borrow();
+        // A token due at the last wake was handed out then (a renewal replaces it).
+        let last = self.woken_s.replace(now);
+        let offset = self.config.token_renewal_offset_secs;
         let mut out: Vec<SilentRequest> = Vec::new();
         for c in cache.credentials() {
-            let due = c.credential_type.is_access_token()
+            let due = c.credential_type == crate::core::cache::CredentialType::AccessToken
+                && (last == 0 || last.saturating_add(offset) < c.expires_on)
                 && c.client_id == self.config.client_id
                 && (self.config.instance_aware || own.has_alias(&c.environment))
-                && is_expired(c, now, self.config.token_renewal_offset_secs)
+                && is_expired(c, now, offset)
                 && cache.find_refresh_token(&c.home_account_id, &self.cloud_of(&c.environment).aliases, true).is_some();
             if due {
                 let account = AccountRef {

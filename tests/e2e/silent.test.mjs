@@ -383,6 +383,36 @@ test("waking up (visibilitychange) renews tokens that expired while the page sle
   await ctx.close();
 });
 
+test("a wake renews an expired token once: one the provider refused is not asked for again at every tab switch", async () => {
+  const ctx = await clockedContext();
+  const page = await signedInPage(env, "wyn", { context: ctx });
+  await env.idp.reset();
+  await expire(ctx);
+  await env.idp.failNext({ status: 400, body: { error: "invalid_grant", error_description: "AADSTS70043: the session expired", error_codes: [70043] } });
+  for (let i = 0; i < 3; i++) {
+    await page.evaluate(() => document.dispatchEvent(new Event("visibilitychange")));
+    await new Promise((r) => setTimeout(r, 400));
+  }
+  assert.equal((await env.idp.counters()).token, 1, "one refused renewal, not one per wake");
+  // The app's own call still renews it (the refresh token was kept).
+  assert.equal((await silent(page)).ok, true);
+  await ctx.close();
+});
+
+test("a wake leaves a PoP token to the app's next call: it is never renewed as a Bearer token", async () => {
+  const ctx = await clockedContext();
+  const page = await signedInPage(env, "wren", { context: ctx });
+  const pop = { authenticationScheme: "pop", resourceRequestMethod: "GET", resourceRequestUri: "https://api.example/" };
+  assert.equal((await silent(page, pop)).ok, true);
+  await env.idp.reset();
+  await expire(ctx);
+  await page.evaluate(() => document.dispatchEvent(new Event("visibilitychange")));
+  await waitFor("the Bearer token's renewal", async () => (await env.idp.counters()).byGrant.refresh_token === 1);
+  await new Promise((r) => setTimeout(r, 1000));
+  assert.equal((await env.idp.counters()).byGrant.refresh_token, 1, "only the Bearer token was renewed");
+  await ctx.close();
+});
+
 test("a PoP or DPoP request gets a token of its scheme, an SSH one fails with unsupported_authentication_scheme: never a Bearer token", async () => {
   const page = await signedInPage(env, "yuki");
   const r = await page.evaluate(async () => {
