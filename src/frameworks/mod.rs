@@ -127,8 +127,17 @@ pub(crate) async fn until_due(app: &BrowserApp, r: &AuthenticationResult) -> boo
     let due = if r.served_until_ms > 0 { r.served_until_ms } else { r.expires_on_ms.saturating_sub(offset_ms) };
     let platform = app.client().platform();
     let now = platform.now_ms();
-    platform.sleep(due.saturating_sub(now).max(r.expires_on_ms.saturating_sub(now) / 2).max(10_000)).await;
-    true
+    let until = now.saturating_add(due.saturating_sub(now).max(r.expires_on_ms.saturating_sub(now) / 2).max(10_000));
+    // One long timer stops counting while the computer sleeps (Chrome and Firefox on Linux):
+    // after a night's sleep it would fire an hour late, the token long expired. Steps of at most
+    // 30 s, each checked against the clock, end the wait within 30 s of waking.
+    loop {
+        let now = platform.now_ms();
+        if now >= until {
+            return true;
+        }
+        platform.sleep(until.saturating_sub(now).min(30_000)).await;
+    }
 }
 
 /// What `login` and `acquire_token` of `use_msal_authentication` are called with: msal-react's
