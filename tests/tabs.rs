@@ -348,7 +348,8 @@ fn a_claims_request_right_after_another_tabs_renewal_does_not_wait_for_it() {
     let req = silent(&home);
     let a = tabs[0].clone();
     let first = async move { (a.acquire_token_silent(&req).await, 0) };
-    let tasks: Vec<Pin<Box<dyn Future<Output = (Result<AuthenticationResult, AuthError>, u64)>>>> = vec![Box::pin(first), Box::pin(late)];
+    type Timed<'a> = Pin<Box<dyn Future<Output = (Result<AuthenticationResult, AuthError>, u64)> + 'a>>;
+    let tasks: Vec<Timed> = vec![Box::pin(first), Box::pin(late)];
     let mut results = h.platform.run(tasks);
     let (b_result, b_done) = results.pop().unwrap();
     let b_result = b_result.unwrap();
