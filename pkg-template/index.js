@@ -1229,13 +1229,14 @@ export class PublicClientApplication {
     // As msal: START once the interaction may start (checked above), before the local sign-out;
     // a failure of the lock or the sign-out after it.
     this.emit(EventType.LOGOUT_START, InteractionType.Redirect, request || null, null, r.correlationId);
-    let pending, sent, local = true;
-    try { pending = client.logoutRedirect(requestJson(r)); } catch (raw) { pending = Promise.reject(raw); local = false; }
+    let pending, sent;
+    try { pending = client.logoutRedirect(requestJson(r)); } catch (raw) { pending = Promise.reject(raw); }
     let url;
     try {
       ({ url, ...sent } = JSON.parse(await pending));
     } catch (raw) {
-      if (local) this.signedOutHere(active, r.correlationId);
+      // (A sign-out whose authority is refused has removed the account already, as msal's.)
+      this.signedOutHere(active, r.correlationId);
       const e = toError(raw);
       this.emit(EventType.LOGOUT_FAILURE, InteractionType.Redirect, null, e, r.correlationId);
       this.emit(EventType.LOGOUT_END, InteractionType.Redirect, null, null, r.correlationId);
@@ -1286,6 +1287,7 @@ export class PublicClientApplication {
       this.emit(EventType.LOGOUT_START, InteractionType.Popup, r, null, r.correlationId);
       [done, popupWindow, sent] = this.engine().logoutPopup(requestJson(r), r.popupWindowParent);
     } catch (raw) {
+      this.signedOutHere(active, r.correlationId);
       const e = toError(raw);
       this.emit(EventType.LOGOUT_FAILURE, InteractionType.Popup, null, e, r.correlationId);
       this.emit(EventType.LOGOUT_END, InteractionType.Popup, null, null, r.correlationId);

@@ -322,12 +322,18 @@ fn logout_removes_the_account_and_builds_the_end_session_url_as_msal() {
         h.pca.begin_interaction(&InteractiveRequest::default(), InteractionType::Popup, "").unwrap_err().code(),
         "interaction_in_progress"
     );
-    h.platform.set_page_url(format!("https://app.example/bye?state={}", msal_wasm::core::url::encode(&state)));
+    // As msal: the query the provider returns the sign-out's state in stays for the app to read
+    // (with the app's own parameters); only a response fragment is cleaned.
+    h.platform.set_page_url(format!("https://app.example/bye?reason=idle&state={}", msal_wasm::core::url::encode(&state)));
+    assert_eq!(h.pca.begin_handle_redirect(None, true).unwrap(), RedirectStart::SignedOut { clean_url: None });
+    assert!(!h.pca.interaction_in_progress());
+    let started = h.pca.begin_logout(&logout(None, Some("https://app.example/bye"), "s2"), InteractionType::Redirect).unwrap();
+    let state = query_param(&started.url.unwrap(), "state");
+    h.platform.set_page_url(format!("https://app.example/bye?reason=idle#state={}", msal_wasm::core::url::encode(&state)));
     assert_eq!(
         h.pca.begin_handle_redirect(None, true).unwrap(),
-        RedirectStart::SignedOut { clean_url: Some("https://app.example/bye".into()) }
+        RedirectStart::SignedOut { clean_url: Some("https://app.example/bye?reason=idle".into()) }
     );
-    assert!(!h.pca.interaction_in_progress());
 }
 
 #[test]

@@ -498,7 +498,8 @@ impl BrowserApp {
         // Signed out here first (as msal), so listeners hear of it even when the rest fails; the
         // status says so before the accounts go (msal's LOGOUT_START comes before it clears
         // the cache), so a template shows its loading view, and no hook starts a sign-in.
-        let signed_out = self.client.sign_out_for_redirect(req)?;
+        // (One refused after the local sign-out, an authority not trusted, has signed out.)
+        let signed_out = self.client.sign_out_for_redirect(req).inspect_err(|_| self.emit(AppEvent::AccountsChanged))?;
         self.set_status(InteractionStatus::Logout);
         self.emit(AppEvent::AccountsChanged);
         let started = match self.client.finish_logout_redirect(req, signed_out).await {

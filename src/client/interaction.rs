@@ -651,7 +651,10 @@ impl<P: Platform> PublicClientApplication<P> {
             // stashed the end-session page's state): the sign-out is over.
             self.release_interaction_lock();
             self.clear_redirect_state();
-            let clean_url = in_address.then(|| crate::core::url::without_response(&page));
+            // As msal's clearHash: a response fragment goes, the query stays (the provider
+            // returns the sign-out's `state` there, for the app to read; the app's own
+            // parameters on its post-logout page too).
+            let clean_url = hash.is_some().then(|| text::until(&page, b"#").to_owned());
             return Ok(RedirectStart::SignedOut { clean_url });
         }
         let found = given.map(str::to_owned).or_else(|| hash.or(query).map(str::to_owned));

@@ -396,6 +396,9 @@ test("logoutRedirect goes through the provider's end-session endpoint, clears th
   assert.equal(ended.pocd, "1", "msal 5's popup origin check, on end-session requests too");
   await page.waitForFunction(() => window.beforeLogout === undefined && document.body.dataset.ready === "1");
   assert.equal(new URL(page.url()).origin, env.web.origin);
+  // As msal (clearHash keeps the query): the sign-out's state, returned in the query, stays
+  // there for the app to read.
+  assert.ok(new URL(page.url()).searchParams.get("state"), page.url());
   assert.equal((await env.idp.counters()).endSession, 1);
   assert.equal(await page.evaluate(() => window.pca.getAllAccounts().length), 0);
   // The account's entries are gone: no key or value in storage names the account or holds

@@ -77,6 +77,23 @@ test("logoutRedirect without an account sends no LOGOUT_SUCCESS (msal sends it o
   await page.context().close();
 });
 
+test("a sign-out refused for its authority after the account was removed tells the listeners the active account went, as msal", async () => {
+  // msal clears the account (ACTIVE_ACCOUNT_CHANGED) before it builds the end-session client,
+  // which refuses an untrusted authority; the app's listeners must not keep showing the account.
+  const page = await signedInPage(env, "nora");
+  const [code, events, active] = await page.evaluate(async () => {
+    const account = window.pca.getAllAccounts()[0];
+    window.pca.setActiveAccount(account);
+    window.events.length = 0;
+    const code = await window.pca.logoutRedirect({ account, authority: "https://evil.example/tenant" }).then(() => "ok", (e) => e.errorCode);
+    return [code, window.events.filter((e) => e.startsWith("msal:logout") || e.startsWith("msal:activeAccount")), window.pca.getActiveAccount()];
+  });
+  assert.equal(code, "untrusted_authority");
+  assert.deepEqual(events.map((e) => e.split(":").slice(0, 2).join(":")), ["msal:logoutStart", "msal:activeAccountChanged", "msal:logoutFailure", "msal:logoutEnd"]);
+  assert.equal(active, null);
+  await page.context().close();
+});
+
 // What a back-end does before it redeems a code itself: the authorize step in `page`, signed in
 // as `login`, with a PKCE pair of its own.
 async function backEndCode(page, login) {
