@@ -40,4 +40,12 @@ node scripts/strip-comments.mjs "$out/index.js" "$out/msal_wasm.js" "$out/errors
 node_modules/.bin/esbuild "$out/index.js" --bundle --format=iife --global-name=msal --minify --define:import.meta.url=undefined --log-level=warning --outfile="$out/msal-wasm.min.js"
 node_modules/.bin/esbuild "$out/redirect-bridge.js" --bundle --format=iife --global-name=msalRedirectBridge --minify --log-level=warning --outfile="$out/msal-wasm-redirect-bridge.min.js"
 node_modules/.bin/esbuild "$out/popup-relay.js" --bundle --format=iife --global-name=msalPopupRelay --minify --log-level=warning --outfile="$out/msal-wasm-popup-relay.min.js"
+# The CommonJS build for Node test runners (Jest's jsdom; msal ships lib/*.cjs for them): the same
+# package, its wasm read from disk next to it, TextEncoder/TextDecoder from Node where the page has
+# none (scripts/cjs-shim.mjs); the types again as .d.cts.
+for entry in index redirect-bridge popup-relay; do
+  node_modules/.bin/esbuild "$out/$entry.js" --bundle --format=cjs --platform=neutral --define:import.meta.url=msalWasmModuleUrl \
+    --inject:scripts/cjs-shim.mjs --log-level=warning --outfile="$out/$entry.cjs"
+  sed -e 's#"\./index\.js"#"./index.cjs"#' -e 's#"\./redirect-bridge\.js"#"./redirect-bridge.cjs"#' "$out/$entry.d.ts" > "$out/$entry.d.cts"
+done
 node scripts/size.mjs "$out" --budget size-budget.json
