@@ -58,9 +58,14 @@ pub struct Certificate {
     key: ring::signature::RsaKeyPair,
     thumbprint_sha256: String,
     algorithm: SigningAlgorithm,
-    /// The PEM's certificates, base64 DER: the `x5c` header, when `send_x5c`.
+    /// The PEM's certificates, base64 DER, the key's first: the `x5c` header, when `send_x5c`.
     chain: Vec<String>,
     send_x5c: bool,
+    /// The certificate's SHA-1 thumbprint, base64url, sent as `x5t` instead of `x5t#S256`
+    /// (see [`Certificate::with_sha1_thumbprint`]).
+    thumbprint_sha1: Option<String>,
+    /// The key's certificate, DER.
+    leaf: Vec<u8>,
 }
 
 impl fmt::Debug for Certificate {
@@ -105,12 +110,32 @@ impl Certificate {
     /// file or two, concatenated).
     pub fn from_pem(pem: &str, algorithm: SigningAlgorithm) -> Result<Certificate, AuthError> {
         let bad = |what: &'static str| AuthError::config(codes::INVALID_CONFIGURATION, what);
-        let certs = pem_blocks(pem, "CERTIFICATE");
-        let cert = certs.first().ok_or_else(|| bad("no CERTIFICATE block in the PEM"))?;
+        let mut certs = pem_blocks(pem, "CERTIFICATE");
+        if certs.is_empty() {
+            return Err(bad("no CERTIFICATE block in the PEM"));
+        }
         let key =
             rsa_key(pem).ok_or_else(|| bad("no unencrypted RSA private key (PKCS#8 PRIVATE KEY or PKCS#1 RSA PRIVATE KEY) in the PEM"))?;
-        let chain = certs.iter().map(|c| base64::encode_std(c)).collect();
-        Ok(Certificate { key, thumbprint_sha256: base64::encode_url(&sha256(cert)), algorithm, chain, send_x5c: false })
+        // The key's certificate, wherever it is in the PEM (an issuer first, a renewed
+        // certificate beside the old key): its public key (RSAPublicKey, DER) is inside it.
+        let public = key.public().as_ref();
+        let at = certs
+            .iter()
+            .position(|c| c.windows(public.len()).any(|w| w == public))
+            .ok_or_else(|| bad("the PEM's private key belongs to none of its certificates"))?;
+        let leaf = certs.remove(at);
+        let chain = std::iter::once(&leaf).chain(&certs).map(|c| base64::encode_std(c)).collect();
+        let thumbprint_sha256 = base64::encode_url(&sha256(&leaf));
+        Ok(Certificate { key, thumbprint_sha256, algorithm, chain, send_x5c: false, thumbprint_sha1: None, leaf })
+    }
+
+    /// Names the certificate by its SHA-1 thumbprint (`x5t`) instead of its SHA-256 one
+    /// (`x5t#S256`), as msal-node does for a certificate configured by `thumbprint`: AD FS
+    /// reads `x5t` only.
+    pub fn with_sha1_thumbprint(mut self) -> Certificate {
+        let digest = ring::digest::digest(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY, &self.leaf);
+        self.thumbprint_sha1 = Some(base64::encode_url(digest.as_ref()));
+        self
     }
 
     /// Sends the PEM's certificates (the first is the client's, then its issuers, in the
@@ -132,7 +157,11 @@ impl Certificate {
             SigningAlgorithm::Rs256 => "RS256",
             SigningAlgorithm::Ps256 => "PS256",
         };
-        let mut header = Json::object().with("alg", alg).with("typ", "JWT").with("x5t#S256", self.thumbprint_sha256.as_str());
+        let mut header = Json::object().with("alg", alg).with("typ", "JWT");
+        header = match &self.thumbprint_sha1 {
+            Some(sha1) => header.with("x5t", sha1.as_str()),
+            None => header.with("x5t#S256", self.thumbprint_sha256.as_str()),
+        };
         if self.send_x5c {
             header = header.with("x5c", Json::Arr(self.chain.iter().map(|c| Json::from(c.as_str())).collect()));
         }

@@ -64,6 +64,26 @@ async fn two_machines_share_app_tokens_through_redis() {
 }
 
 #[tokio::test]
+async fn redis_partitions_expire_when_the_client_sets_a_ttl() {
+    // A middle-tier API writes a partition per user: without an expiry they stay for good.
+    let redis = start_redis().await;
+    let client = RedisClient::connect(&redis.url).await.unwrap().with_ttl(std::time::Duration::from_secs(86_400));
+    let kv: Arc<dyn KeyValueClient> = Arc::new(client);
+    let a = app(Arc::new(DistributedCachePlugin::new(kv.clone(), Arc::new(DefaultPartitions))));
+    reset().await;
+    a.acquire_token_by_client_credential(&request()).await.unwrap();
+    let key = format!("msal.{DAEMON_CLIENT_ID}.{}", authority().rsplit('/').next().unwrap());
+    let mut raw = redis::Client::open(redis.url.as_str()).unwrap().get_multiplexed_async_connection().await.unwrap();
+    let ttl: i64 = redis::cmd("TTL").arg(&key).query_async(&mut raw).await.unwrap();
+    assert!((86_000..=86_400).contains(&ttl), "the partition expires in a day: TTL {ttl}");
+    // Without one (the default), as before: no expiry.
+    let plain: Arc<dyn KeyValueClient> = Arc::new(RedisClient::connect(&redis.url).await.unwrap());
+    plain.set("other", "{}").await.unwrap();
+    let ttl: i64 = redis::cmd("TTL").arg("other").query_async(&mut raw).await.unwrap();
+    assert_eq!(ttl, -1);
+}
+
+#[tokio::test]
 async fn redis_down_is_a_typed_storage_error() {
     let redis = start_redis().await;
     let client: Arc<dyn KeyValueClient> = Arc::new(RedisClient::connect(&redis.url).await.unwrap());

@@ -190,10 +190,35 @@ async fn a_certificate_signs_an_assertion_the_provider_verifies() {
     };
     assert!(header(&plain).get("x5c").is_none(), "no x5c unless asked");
     let x5c: Vec<String> = header(&signed).get("x5c").unwrap().as_array().unwrap().iter().map(|c| c.as_str().unwrap().to_owned()).collect();
-    assert_eq!(x5c, [leaf, "TUlJQ2lzc3Vlcg==".to_owned()]);
+    assert_eq!(x5c, [leaf.clone(), "TUlJQ2lzc3Vlcg==".to_owned()]);
     let config = ConfidentialClientConfig::new(DAEMON_CERT_CLIENT_ID, authority(), Credential::Certificate(Arc::new(cert)));
     let app = ConfidentialClientApplication::new(config, None).unwrap();
     assert!(!app.acquire_token_by_client_credential(&request()).await.unwrap().from_cache);
+    // The key's certificate wherever it is in the PEM (an issuer first): it is the one named
+    // and the first of x5c.
+    let cert = Certificate::from_pem(&format!("{issuer_pem}\n{pem}"), SigningAlgorithm::Rs256).unwrap().with_x5c();
+    let x5c = header(&cert.assertion("c", "https://t/token", now(), "j").unwrap()).get("x5c").unwrap().to_json();
+    assert_eq!(x5c, format!(r#"["{leaf}","TUlJQ2lzc3Vlcg=="]"#));
+    let config = ConfidentialClientConfig::new(DAEMON_CERT_CLIENT_ID, authority(), Credential::Certificate(Arc::new(cert)));
+    assert!(
+        !ConfidentialClientApplication::new(config, None).unwrap().acquire_token_by_client_credential(&request()).await.unwrap().from_cache
+    );
+    // AD FS reads the SHA-1 thumbprint (x5t), as msal-node sends it for a `thumbprint`.
+    let cert = Certificate::from_pem(&pem, SigningAlgorithm::Rs256).unwrap().with_sha1_thumbprint();
+    let h = header(&cert.assertion("c", "https://t/token", now(), "j").unwrap());
+    let der = msal_wasm::core::base64::decode(&leaf).unwrap();
+    let sha1 = ring::digest::digest(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY, &der);
+    assert_eq!(h.str_field("x5t"), Some(msal_wasm::core::base64::encode_url(sha1.as_ref()).as_str()));
+    assert!(h.get("x5t#S256").is_none());
+    // A key that belongs to none of the certificates (a renewed certificate beside the old key):
+    // refused at once, not by the provider later.
+    let other = std::process::Command::new("node")
+        .args(["-e", "process.stdout.write(require('crypto').generateKeyPairSync('rsa',{modulusLength:2048}).privateKey.export({type:'pkcs8',format:'pem'}))"])
+        .output()
+        .unwrap();
+    let other_key = String::from_utf8(other.stdout).unwrap();
+    let e = Certificate::from_pem(&format!("{cert_only}\n{other_key}"), SigningAlgorithm::Rs256).unwrap_err();
+    assert_eq!(e.code(), "invalid_configuration");
     // The caller's own assertion callback, here signing with the same certificate.
     let cert = Arc::new(Certificate::from_pem(&daemon_pem(), SigningAlgorithm::Rs256).unwrap());
     let callback: credential::AssertionCallback = Arc::new(move |ctx: AssertionContext| {

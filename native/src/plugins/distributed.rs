@@ -129,6 +129,8 @@ mod redis_client {
     #[derive(Clone)]
     pub struct RedisClient {
         connection: redis::aio::MultiplexedConnection,
+        /// Each write's expiry (`SET … EX`); none: the entries stay until deleted.
+        ttl_secs: Option<u64>,
     }
 
     impl std::fmt::Debug for RedisClient {
@@ -146,7 +148,16 @@ mod redis_client {
         pub async fn connect(url: &str) -> Result<RedisClient, AuthError> {
             let client = redis::Client::open(url).map_err(failed)?;
             let connection = client.get_multiplexed_async_connection().await.map_err(failed)?;
-            Ok(RedisClient { connection })
+            Ok(RedisClient { connection, ttl_secs: None })
+        }
+
+        /// Each partition written expires `ttl` after its last write (`SET … EX`): a
+        /// middle-tier API's per-user partitions (on-behalf-of, signed-in users) otherwise stay
+        /// in Redis for good. Choose it longer than the refresh tokens should live (a day or
+        /// more): an expired partition is a user who signs in again. Under a second: one second.
+        pub fn with_ttl(mut self, ttl: std::time::Duration) -> RedisClient {
+            self.ttl_secs = Some(ttl.as_secs().max(1));
+            self
         }
     }
 
@@ -160,7 +171,12 @@ mod redis_client {
         fn set<'a>(&'a self, key: &'a str, value: &'a str) -> ClientFuture<'a, ()> {
             Box::pin(async move {
                 let mut c = self.connection.clone();
-                redis::cmd("SET").arg(key).arg(value).query_async::<()>(&mut c).await.map_err(failed)
+                let mut set = redis::cmd("SET");
+                set.arg(key).arg(value);
+                if let Some(secs) = self.ttl_secs {
+                    set.arg("EX").arg(secs);
+                }
+                set.query_async::<()>(&mut c).await.map_err(failed)
             })
         }
     }
