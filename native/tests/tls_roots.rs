@@ -47,6 +47,7 @@ fn a_server_the_machine_trusts_is_reached_and_one_it_does_not_is_refused() {
     let trusted = fetch_with(&url, &cert);
     let untrusted = fetch_with(&url, "/etc/ssl/certs/ca-certificates.crt");
     let _ = server.kill();
+    let _ = server.wait();
     assert_eq!(trusted, "status 200", "the machine's store names the server's certificate");
     assert_eq!(untrusted, "error network_error", "a certificate nobody trusts is refused");
 }
