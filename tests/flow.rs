@@ -1386,6 +1386,24 @@ fn a_popup_taken_over_while_its_code_is_redeemed_leaves_the_lock_to_the_new_one(
 }
 
 #[test]
+fn a_popup_whose_lease_ran_out_leaves_the_lock_to_the_popup_that_took_it() {
+    // The computer slept with popup A open: its lease (wall clock) ran out. A second click
+    // opens popup B over the expired lock; A's end must not release B's lock. (Here A's wait
+    // times out on the stepped clock; in a browser whose timers slept with the computer it is
+    // cancelled as B takes the lock, and its answer, if the user still finishes, is not redeemed.)
+    let h = harness();
+    let req = InteractiveRequest { scopes: vec!["User.Read".into()], ..Default::default() };
+    let a = h.pca.open_popup(&req, PopupAttributes::default()).unwrap();
+    h.platform.set_now_ms(NOW_MS + 3_600_000);
+    let b = h.pca.open_popup(&req, PopupAttributes::default()).unwrap();
+    assert!(block_on(h.pca.complete_popup(a)).is_err(), "A ends: the lock is B's");
+    assert!(h.pca.interaction_in_progress(), "B keeps the lock");
+    assert_eq!(h.pca.open_popup(&req, PopupAttributes::default()).unwrap_err().code(), "interaction_in_progress");
+    block_on(h.pca.complete_popup(b)).unwrap();
+    assert!(!h.pca.interaction_in_progress());
+}
+
+#[test]
 fn http_method_post_sends_the_authorize_request_as_a_form() {
     let h = harness();
     let post = InteractiveRequest {

@@ -236,11 +236,14 @@ impl BrowserApp {
                     }
                 }
                 Background::Endpoints => app.client.fetch_endpoints_ahead().await,
-                Background::Renew(req) => {
-                    if app.client.acquire_token_silent_network(&req).await.is_ok() {
-                        app.emit(AppEvent::TokenAcquired);
+                Background::Renew(req) => match app.client.acquire_token_silent_network(&req).await {
+                    Ok(_) => app.emit(AppEvent::TokenAcquired),
+                    // No answer (offline): the next wake, the network back, asks again.
+                    Err(e) if e.kind() == crate::error::ErrorKind::Network || e.code() == crate::error::codes::NO_NETWORK_CONNECTIVITY => {
+                        app.client.wake_again()
                     }
-                }
+                    Err(_) => {}
+                },
             }
             Ok(JsValue::UNDEFINED)
         }));
@@ -384,7 +387,7 @@ impl BrowserApp {
             // As msal (and the JS facade): a failed redirect leaves no request, stashed
             // response or lock behind, so the next sign-in may start.
             if let Some(p) = self.client.pending_redirect() {
-                self.client.abort_interaction(&p);
+                self.client.abandon_redirect(&p);
             }
         }
         self.set_status(InteractionStatus::None);
@@ -432,7 +435,7 @@ impl BrowserApp {
             // (Unless the page came back from the back/forward cache, which ended it: a later
             // interaction's lock is not this one's to release.)
             if ours() {
-                app.client.abort_interaction(&pending);
+                app.client.abandon_redirect(&pending);
             }
             app.set_status(InteractionStatus::None);
             left

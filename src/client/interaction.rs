@@ -177,8 +177,10 @@ impl<P: Platform> PublicClientApplication<P> {
             // (a popup whose page died, a redirect the app never completed): take it over.
             if lease_over(&held, now) {
                 self.log(LogLevel::Warning, "", "cleared an interaction lock whose lease had expired");
-                // (An interaction of this client still running under it must not release ours.)
+                // (An interaction of this client still running under it, a popup whose timer
+                // slept with the computer, ends and must not release ours.)
                 self.takeovers.set(self.takeovers.get().wrapping_add(1));
+                self.platform.cancel_popup_waits();
             } else if take_over {
                 self.log(
                     LogLevel::Warning,
@@ -547,7 +549,12 @@ impl<P: Platform> PublicClientApplication<P> {
 
     /// Redeems the authorize response (`#code=…&state=…` or `?…`) of `pending`.
     pub async fn finish_interaction(&self, pending: PendingAuth, response: &str) -> Result<AuthenticationResult, AuthError> {
-        let takeovers = self.takeovers.get();
+        self.finish_under(pending, response, self.takeovers.get()).await
+    }
+
+    /// [`finish_interaction`](Self::finish_interaction) of an interaction that began when the
+    /// client's take-over count was `takeovers` (a popup's, when it opened).
+    async fn finish_under(&self, pending: PendingAuth, response: &str, takeovers: u32) -> Result<AuthenticationResult, AuthError> {
         let result = self.finish_inner(&pending, response).await;
         // The lock (and a redirect's saved request) is another request's once one took the
         // interaction over meanwhile (overrideInteractionInProgress).
@@ -746,7 +753,10 @@ impl<P: Platform> PublicClientApplication<P> {
                 // The user came back without a response (back button, abandoned sign-in); as
                 // msal, a DPoP key made for it goes.
                 self.abort_interaction(pending);
-                self.unbind(pending.binding.as_ref()).await;
+                // (Unless a token uses it: a redemption taken over left its request behind.)
+                if let Some(b) = pending.binding.as_ref().filter(|b| b.new_key) {
+                    self.prune_binding_keys(vec![b.kid.clone()]).await;
+                }
             }
             return Ok(None);
         };
@@ -896,7 +906,7 @@ impl<P: Platform> PublicClientApplication<P> {
         };
         match waited {
             Ok(response) => {
-                let result = self.finish_interaction(pending, &response).await;
+                let result = self.finish_under(pending, &response, takeovers).await;
                 if result.is_ok() {
                     // The provider has a session now: hidden frames may answer again.
                     self.frames_blocked_until.set(0);

@@ -669,6 +669,12 @@ impl<P: Platform> PublicClientApplication<P> {
         }
         out
     }
+
+    /// The next [`due_renewals`](Self::due_renewals) hands out every due token again (a wake's
+    /// renewal got no answer: the page was offline).
+    pub fn wake_again(&self) {
+        self.woken_s.set(0);
+    }
 }
 
 /// msal's `checkIfRefreshTokenErrorCanBeResolvedSilently`: a hidden frame may help when the

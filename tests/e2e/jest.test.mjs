@@ -65,3 +65,22 @@ test("a CommonJS TypeScript project (module node16) resolves the package's requi
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("a bundler's require() of the package gets the ES module (its wasm asset and loader), Node's gets the CommonJS build", async () => {
+  // webpack, esbuild and Rollup resolve require() with the "module" condition; Node and Jest do
+  // not. (index.cjs in a browser bundle would look for the wasm next to the bundle.)
+  const dir = mkdtempSync(join(tmpdir(), "msal-wasm-require-"));
+  try {
+    mkdirSync(join(dir, "node_modules"));
+    symlinkSync(resolve("pkg"), join(dir, "node_modules", "msal-wasm"), "dir");
+    writeFileSync(join(dir, "app.cjs"), 'const { PublicClientApplication } = require("msal-wasm");\nconsole.log(PublicClientApplication.name);\n');
+    const { build } = await import("esbuild");
+    const r = await build({ entryPoints: [join(dir, "app.cjs")], bundle: true, write: false, metafile: true, platform: "browser", format: "esm", absWorkingDir: dir, logLevel: "silent" });
+    const inputs = Object.keys(r.metafile.inputs).map((p) => p.split("/").pop());
+    assert.ok(inputs.includes("index.js") && !inputs.includes("index.cjs"), inputs.join(", "));
+    const out = execFileSync(process.execPath, ["-e", 'console.log(require.resolve("msal-wasm"))'], { cwd: dir }).toString().trim();
+    assert.match(out, /index\.cjs$/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

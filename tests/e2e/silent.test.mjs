@@ -399,10 +399,26 @@ test("a wake renews an expired token once: one the provider refused is not asked
   await ctx.close();
 });
 
+test("a wake's renewal that got no answer (offline) is asked again when the network is back", async () => {
+  const ctx = await clockedContext();
+  const page = await signedInPage(env, "wilma", { context: ctx });
+  await env.idp.reset();
+  await expire(ctx);
+  await ctx.setOffline(true);
+  await page.evaluate(() => document.dispatchEvent(new Event("visibilitychange")));
+  await new Promise((r) => setTimeout(r, 500));
+  await ctx.setOffline(false);
+  await page.evaluate(() => window.dispatchEvent(new Event("online")));
+  await waitFor("the renewal once back online", async () => (await env.idp.counters()).byGrant.refresh_token === 1);
+  await ctx.close();
+});
+
 test("a wake leaves a PoP token to the app's next call: it is never renewed as a Bearer token", async () => {
   const ctx = await clockedContext();
   const page = await signedInPage(env, "wren", { context: ctx });
-  const pop = { authenticationScheme: "pop", resourceRequestMethod: "GET", resourceRequestUri: "https://api.example/" };
+  // (Other scopes than the Bearer token's: renewed as Bearer, both renewals would share one
+  // request.)
+  const pop = { scopes: ["api.read"], authenticationScheme: "pop", resourceRequestMethod: "GET", resourceRequestUri: "https://api.example/" };
   assert.equal((await silent(page, pop)).ok, true);
   await env.idp.reset();
   await expire(ctx);
