@@ -5,9 +5,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { inProject } from "./project.mjs";
 
 function runJest(dir, mapped) {
   const config = {
@@ -25,11 +25,8 @@ function runJest(dir, mapped) {
   return { app: JSON.parse(readFileSync(out, "utf8")), bare: JSON.parse(readFileSync(out.replace(/\.json$/, ".bare.json"), "utf8")) };
 }
 
-test("under Jest (jsdom, CommonJS) an app's msal-react test runs on msal-wasm as on msal-browser", () => {
-  const dir = mkdtempSync(join(tmpdir(), "msal-wasm-jest-"));
-  try {
-    mkdirSync(join(dir, "node_modules"));
-    symlinkSync(resolve("pkg"), join(dir, "node_modules", "msal-wasm"), "dir");
+test("under Jest (jsdom, CommonJS) an app's msal-react test runs on msal-wasm as on msal-browser", async () => {
+  await inProject("jest", async (dir) => {
     for (const f of ["app.test.cjs", "bare.test.cjs", "setup.cjs"]) copyFileSync(join("tests/jest", f), join(dir, f));
     const ours = runJest(dir, true);
     const theirs = runJest(dir, false);
@@ -41,16 +38,11 @@ test("under Jest (jsdom, CommonJS) an app's msal-react test runs on msal-wasm as
       rendered: "none:0signed out",
     });
     assert.deepEqual(ours, theirs);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
-test("a CommonJS TypeScript project (module node16) resolves the package's require types", () => {
-  const dir = mkdtempSync(join(tmpdir(), "msal-wasm-cts-"));
-  try {
-    mkdirSync(join(dir, "node_modules"));
-    symlinkSync(resolve("pkg"), join(dir, "node_modules", "msal-wasm"), "dir");
+test("a CommonJS TypeScript project (module node16) resolves the package's require types", async () => {
+  await inProject("cts", async (dir) => {
     writeFileSync(join(dir, "package.json"), JSON.stringify({ type: "commonjs" }));
     writeFileSync(join(dir, "app.cts"), [
       'import { PublicClientApplication, BrowserAuthErrorCodes } from "msal-wasm";',
@@ -61,18 +53,13 @@ test("a CommonJS TypeScript project (module node16) resolves the package's requi
     ].join("\n"));
     writeFileSync(join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions: { module: "node16", moduleResolution: "node16", strict: true, noEmit: true, lib: ["ES2022", "DOM"], types: [] }, files: ["app.cts"] }));
     execFileSync(process.execPath, [resolve("node_modules/typescript/bin/tsc"), "-p", dir], { stdio: "pipe", timeout: 60000 });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test("a bundler's require() of the package gets the ES module (its wasm asset and loader), Node's gets the CommonJS build", async () => {
   // webpack, esbuild and Rollup resolve require() with the "module" condition; Node and Jest do
   // not. (index.cjs in a browser bundle would look for the wasm next to the bundle.)
-  const dir = mkdtempSync(join(tmpdir(), "msal-wasm-require-"));
-  try {
-    mkdirSync(join(dir, "node_modules"));
-    symlinkSync(resolve("pkg"), join(dir, "node_modules", "msal-wasm"), "dir");
+  await inProject("require", async (dir) => {
     writeFileSync(join(dir, "app.cjs"), 'const { PublicClientApplication } = require("msal-wasm");\nconsole.log(PublicClientApplication.name);\n');
     const { build } = await import("esbuild");
     const r = await build({ entryPoints: [join(dir, "app.cjs")], bundle: true, write: false, metafile: true, platform: "browser", format: "esm", absWorkingDir: dir, logLevel: "silent" });
@@ -80,7 +67,5 @@ test("a bundler's require() of the package gets the ES module (its wasm asset an
     assert.ok(inputs.includes("index.js") && !inputs.includes("index.cjs"), inputs.join(", "));
     const out = execFileSync(process.execPath, ["-e", 'console.log(require.resolve("msal-wasm"))'], { cwd: dir }).toString().trim();
     assert.match(out, /index\.cjs$/);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });

@@ -1,9 +1,9 @@
 // End-to-end: the Vite-built example app (examples/vite/dist) signs in and gets a token.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { inProject } from "./project.mjs";
 import { startIdp } from "../idp/server.mjs";
 import { startStatic } from "../serve.mjs";
 import { launchBrowser, popupSignIn } from "./helpers.mjs";
@@ -41,10 +41,7 @@ test("a Vite build keeps a page that only imports the package (its evaluation an
   // The package declares its side effects: with "sideEffects": false a bundler drops a bare
   // `import "msal-wasm"` from an installed package, and a popup landing on such a page (a
   // redirect URI that is a page of the app) never answers.
-  const dir = mkdtempSync(join(tmpdir(), "msal-wasm-vite-"));
-  try {
-    mkdirSync(join(dir, "node_modules"));
-    symlinkSync(resolve("pkg"), join(dir, "node_modules", "msal-wasm"), "dir");
+  await inProject("vite", async (dir) => {
     writeFileSync(join(dir, "index.html"), '<script type="module" src="./main.js"></script>');
     writeFileSync(join(dir, "main.js"), 'import "msal-wasm";\n');
     const { build } = await import("vite");
@@ -53,9 +50,7 @@ test("a Vite build keeps a page that only imports the package (its evaluation an
     const js = readdirSync(assets).filter((f) => f.endsWith(".js")).map((f) => readFileSync(join(assets, f), "utf8")).join("\n");
     // (The rest is tree-shaken: what runs at evaluation stays, the answer over BroadcastChannel.)
     assert.ok(js.includes("BroadcastChannel"), `the package is gone from the page's bundle (${js.length} B of JS)`);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 // Vite's dev server pre-bundles a dependency into node_modules/.vite/deps, away from its .wasm
