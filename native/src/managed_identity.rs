@@ -524,6 +524,9 @@ pub struct ManagedIdentityApplication {
     flights: Mutex<Vec<(String, Arc<Flight>)>>,
 }
 
+/// How long a token still valid is served after its renewal failed, before it is asked again.
+const RENEWAL_BACKOFF_S: u64 = 60;
+
 /// The requests to the endpoint for one resource: one at a time, and the callers that waited
 /// for one share its outcome, so a burst costs one request and a failure is not met again by
 /// each caller in turn.
@@ -531,6 +534,9 @@ pub struct ManagedIdentityApplication {
 struct Flight {
     /// How many attempts have ended.
     ended: std::sync::atomic::AtomicU64,
+    /// When (s) the last renewal of a token still valid failed: for [`RENEWAL_BACKOFF_S`] the
+    /// cached token is served without asking again (0: none failed).
+    renewal_failed_s: std::sync::atomic::AtomicU64,
     /// The last attempt's number and outcome.
     last: tokio::sync::Mutex<Option<(u64, Result<CacheEntry, AuthError>)>>,
 }
@@ -600,13 +606,18 @@ impl ManagedIdentityApplication {
             account: None,
         };
         let log = |level: LogLevel, message: &str| self.config.system.log(level, &correlation_id, message);
+        let flight = self.flight(&resource);
+        // A token past its refresh time whose renewal just failed (the endpoint unhealthy, IMDS
+        // answering 410 through a platform update) is served for a while without asking again:
+        // each call would otherwise wait out the failure first.
+        let failed_s = flight.renewal_failed_s.load(std::sync::atomic::Ordering::SeqCst);
+        let fresh = |c: &CacheEntry| !refresh_due(c, now_s()) || now_s() < failed_s.saturating_add(RENEWAL_BACKOFF_S);
         if !skip {
-            if let Some(c) = cached.as_ref().filter(|c| !refresh_due(c, now_s())) {
+            if let Some(c) = cached.as_ref().filter(|c| fresh(c)) {
                 log(LogLevel::Verbose, "managed identity token served from the cache");
                 return Ok(result(c, true));
             }
         }
-        let flight = self.flight(&resource);
         let arrived = flight.ended.load(std::sync::atomic::Ordering::SeqCst);
         let mut last = flight.last.lock().await;
         // Another caller's attempt ended while this one waited: its outcome is this call's
@@ -636,6 +647,8 @@ impl ManagedIdentityApplication {
             }
         };
         drop(last);
+        let failed = if outcome.is_ok() { 0 } else { now_s() };
+        flight.renewal_failed_s.store(failed, std::sync::atomic::Ordering::SeqCst);
         match (outcome, cached) {
             (Ok(entry), _) => Ok(result(&entry, false)),
             // A token due for its refresh is still valid: served when the renewal fails.
@@ -1047,6 +1060,15 @@ mod tests {
         // A claims challenge refused the cached token: then the failure is the answer.
         let challenged = ManagedIdentityRequest { claims: "{}".into(), ..request.clone() };
         assert_eq!(app.acquire_token(&challenged).await.unwrap_err().code(), codes::NETWORK_ERROR);
+        // An endpoint that fails: asked once, then the cached token is served for a while
+        // without asking again (each call would wait out the failure first).
+        let (addr, failing) = crate::http::scripted(|_| (500, r#"{"error":"unavailable"}"#.to_owned())).await;
+        let app = seeded(&format!("http://{addr}"));
+        for _ in 0..3 {
+            let t = app.acquire_token(&request).await.unwrap();
+            assert!(t.from_cache && t.access_token.secret() == "cached-token");
+        }
+        assert_eq!(failing.lock().unwrap().len(), 1, "one renewal, then the back-off");
         // The endpoint answers: the renewed token is returned and cached.
         let body = format!(r#"{{"access_token":"renewed","expires_on":"{}","resource":"https://vault.azure.net"}}"#, now + 86_400);
         let (addr, seen) = crate::http::scripted(move |_| (200, body.clone())).await;
