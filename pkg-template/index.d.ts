@@ -32,6 +32,8 @@ export type EventType = (typeof EventType)[keyof typeof EventType];
 
 export declare const InteractionType: { readonly Redirect: "redirect"; readonly Popup: "popup"; readonly Silent: "silent"; readonly None: "none" };
 export type InteractionType = (typeof InteractionType)[keyof typeof InteractionType];
+/** Each member as a type too, as msal's enum (`interactionType: InteractionType.Redirect`). */
+export declare namespace InteractionType { type Redirect = "redirect"; type Popup = "popup"; type Silent = "silent"; type None = "none" }
 
 export declare const InteractionStatus: {
   readonly Startup: "startup"; readonly Logout: "logout"; readonly AcquireToken: "acquireToken";

@@ -273,7 +273,16 @@ const isInPopup = () => {
 const jwtPayload = (jwt) => {
   try { return base64UrlJson(jwt.split(".")[1]) || {}; } catch (_) { return {}; }
 };
-const hasResponse = (s) => /[#?&](code|error|state)=/.test(s || "");
+// msal's getDeserializedResponse, for its synchronous BrowserUtils (which apps and msal-angular's
+// guard call before the wasm may have loaded; the client's own rule is its Rust twin,
+// AuthorizeResponse::looks_like_response): flat parameters after "#/", "#" or "?", not an app
+// route (`#/orders?state=open`), with a response's name.
+const hasResponse = (s) => {
+  const flat = String(s || "").replace(/^#\/|^[#?]/, "");
+  if (!/^[^=&?#/]+(?:=|&|$)/.test(flat) || flat.indexOf("=") < 0) return false;
+  const p = new URLSearchParams(flat);
+  return ["code", "ear_jwe", "error", "error_description", "state"].some((k) => p.get(k));
+};
 export const BrowserUtils = Object.freeze({
   createGuid,
   parseAuthResponseFromUrl,
@@ -290,7 +299,7 @@ export const BrowserUtils = Object.freeze({
   },
   replaceHash(url) { window.location.hash = url.split("#").slice(1).join("#"); },
   blockReloadInHiddenIframes() {
-    if (isInIframe() && hasResponse(window.location.hash || window.location.search)) throw described(BrowserAuthError, "block_iframe_reload", "a hidden frame with a response must not load the app");
+    if (isInIframe() && hasResponse(window.location.hash)) throw described(BrowserAuthError, "block_iframe_reload", "a hidden frame with a response must not load the app");
   },
   blockAcquireTokenInPopups() {
     if (isInPopup()) throw described(BrowserAuthError, "block_nested_popups", "tokens are not acquired inside an msal popup");

@@ -100,6 +100,8 @@ done
 
 step "TypeScript: tsc --strict over tests/ts against the package's declarations"
 node_modules/.bin/tsc -p tests/ts/tsconfig.json
+# msal-angular's own declarations against ours, as an Angular app aliasing @azure/msal-browser compiles them.
+node_modules/.bin/tsc -p tests/ts/angular/tsconfig.json
 echo "ok"
 
 step "OpenID provider tests"

@@ -526,6 +526,13 @@ test("msal's preflight errors: the page a popup response loaded, a hidden frame'
   assert.equal(await hiddenFrame.evaluate(() => window.msal.BrowserUtils.isInPopup()), false, "a frame is no popup");
   const hidden = await errors(hiddenFrame, ["silent", "popup", "sso", "redirect", "logout"]);
   assert.deepEqual(hidden, { silent: reload, popup: reload, sso: reload, redirect: reload, logout: reload, events: [] });
+  const blocked = (frame) => frame.evaluate(() => { try { window.msal.BrowserUtils.blockReloadInHiddenIframes(); return false; } catch (e) { return e.errorCode; } });
+  assert.equal(await blocked(hiddenFrame), "block_iframe_reload");
+  // An app's own routes and queries in a frame (a Teams tab) are no response, as msal reads them
+  // (msal-angular's guard calls blockReloadInHiddenIframes and refuses the route when it throws).
+  for (const route of ["#/orders?state=open", "#/login?error=expired", "?route=x&state=CA"]) {
+    assert.equal(await blocked(await framed(env.harness("entra") + (route.startsWith("?") ? "&" + route.slice(1) : route))), false, route);
+  }
 
   // A memory cache would not survive a redirect (msal: in_mem_redirect_unavailable).
   await page.goto(env.harness("entra", "memoryStorage"));
