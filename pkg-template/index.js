@@ -685,7 +685,7 @@ function requestJson(request, extra) {
 // redirect URI is not the bridge), goes to the waiting page now, as the bridge sends it: COOP
 // may have cut the popup off from that page, whose poll cannot read it then. A popup then
 // closes itself, as the bridge's does (the waiting page removes a frame).
-if (inBrowser() && hasResponse(window.location.search + window.location.hash)) {
+if (inBrowser() && (hasResponse(window.location.hash) || hasResponse(window.location.search))) {
   try {
     const response = parseAuthResponseFromUrl();
     const type = response.libraryState.meta.interactionType;

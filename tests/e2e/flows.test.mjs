@@ -468,6 +468,25 @@ test("a silent call during which another account signs in sends no LOGIN_SUCCESS
 // The state of a response the provider sent to a popup (msal's library state, base64url JSON).
 const popupState = () => Buffer.from(JSON.stringify({ id: "11111111-1111-4111-8111-111111111111", meta: { interactionType: "popup" } })).toString("base64url");
 
+test("a popup's response landing on a page of the app whose query starts with a bare flag (?embedded) still answers the waiting page", async () => {
+  // The response is read from the hash and from the query apart, as msal reads them: the app's
+  // own query in front of a hash response must not hide it (COOP may have cut the popup off
+  // from its opener, which then only hears this answer).
+  const context = await env.browser.newContext();
+  const waiting = await context.newPage();
+  await waiting.goto(`${env.web.origin}/blank.html`);
+  const heard = waiting.evaluate(() => new Promise((resolve) => {
+    const c = new BroadcastChannel("11111111-1111-4111-8111-111111111111");
+    c.onmessage = (e) => resolve(e.data && e.data.payload);
+    setTimeout(() => resolve(null), 10000);
+  }));
+  const landing = await context.newPage();
+  await landing.goto(env.harness("entra").replace("/?", "/?embedded&") + `#code=c&state=${popupState()}`);
+  const payload = await heard;
+  assert.ok(payload && payload.includes("code=c"), `the waiting page heard: ${payload}`);
+  await context.close();
+});
+
 test("msal's preflight errors: the page a popup response loaded, a hidden frame's, a redirect in a frame or with a memory cache", async () => {
   // The error of each call (all of them, or those named), and the events they sent.
   const errors = (target, only) => target.evaluate(async (only) => {
