@@ -222,6 +222,9 @@ export interface TenantProfile {
   name?: string;
   isHomeTenant?: boolean;
   username: string;
+  loginHint?: string;
+  upn?: string;
+  nativeAccountId?: string;
 }
 
 /** What msal's network client is given (`system.networkClient`). */

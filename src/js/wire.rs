@@ -560,7 +560,9 @@ pub fn account_json(info: &AccountInfo) -> Json {
             Json::object()
                 .with("tenantId", p.tenant_id.as_str())
                 .with("localAccountId", p.local_account_id.as_str())
-                .with("name", p.name.as_str())
+                // (As msal's: none when the ID token has no `name` claim, so an app's
+                // `name ?? username` shows the username.)
+                .with_nonempty("name", &p.name)
                 .with("username", p.username.as_str())
                 .with_nonempty("loginHint", &p.login_hint)
                 .with("isHomeTenant", p.is_home_tenant)
@@ -573,10 +575,13 @@ pub fn account_json(info: &AccountInfo) -> Json {
         .with("tenantId", a.realm.as_str())
         .with("username", a.username.as_str())
         .with("localAccountId", a.local_account_id.as_str())
-        .with("name", a.name.as_str())
         .with("authorityType", a.authority_type.as_str())
         .with("tenantProfiles", profiles)
         .with_nonempty("dataBoundary", &a.data_boundary);
+    // msal's view: the ID token's `name` claim (none without it), "" for an account without one.
+    if !a.name.is_empty() || info.id_token_claims.is_none() {
+        j = j.with("name", a.name.as_str());
+    }
     if let Some(t) = &info.id_token {
         j = j.with("idToken", t.secret());
     }

@@ -76,3 +76,9 @@ export async function results(): Promise<void> {
 import type { Configuration as MsalConfiguration } from "@azure/msal-browser";
 declare const msalConfig: MsalConfiguration;
 export const fromMsal = new PublicClientApplication(msalConfig);
+
+// msal's tenant profile, with its loginHint and upn, is ours (an app reads them off the Map).
+import type { TenantProfile } from "msal-wasm";
+declare const msalProfile: msal.TenantProfile;
+const ourProfile: TenantProfile = msalProfile;
+void [ourProfile.upn, ourProfile.loginHint, ourProfile.nativeAccountId];

@@ -433,6 +433,24 @@ fn an_account_carries_the_id_token_fields_msal_5_adds() {
     let info = AccountInfo { id_token_claims: Some(claims), ..info };
     let j = account_json(&info);
     assert_eq!((j.get("loginHint"), j.get("upn"), j.get("kmsi")), (None, None, Some(&Json::Bool(false))));
+    // No `name` claim: no name, as msal's view (an app's `name ?? username` shows the username);
+    // an account without an ID token has msal's "".
+    let profile_name =
+        |j: &Json| j.get("tenantProfiles").and_then(|p| p.as_array()).and_then(|p| p.first()).map(|p| p.get("name").is_some());
+    assert_eq!((j.get("name"), profile_name(&j)), (None, Some(false)));
+    let bare = AccountInfo { id_token_claims: None, ..info.clone() };
+    assert_eq!(account_json(&bare).str_field("name"), Some(""));
+    let named = json(r#"{"sub":"s","tid":"t","name":"Ada"}"#);
+    let account = crate::core::account::Account::from_response(
+        "",
+        Some(&crate::core::id_token::IdTokenClaims::from_json(named.clone())),
+        "login.microsoftonline.com",
+        "MSSTS",
+        0,
+    )
+    .unwrap();
+    let j = account_json(&AccountInfo { account, id_token: None, id_token_claims: Some(named) });
+    assert_eq!(j.str_field("name"), Some("Ada"));
 }
 
 #[test]
