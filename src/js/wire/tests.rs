@@ -413,17 +413,15 @@ fn resource_extra_parameters_and_store_in_cache_are_read_as_msal_v5_sends_them()
 
 #[test]
 fn an_account_carries_the_id_token_fields_msal_5_adds() {
-    let claims =
-        json(r#"{"sub":"s","oid":"o","tid":"t","login_hint":"O.hint","upn":"ada@contoso.com","signin_state":["inknownntwk"," KMSI "]}"#);
-    let account = crate::core::account::Account::from_response(
-        "",
-        Some(&crate::core::id_token::IdTokenClaims::from_json(claims.clone())),
-        "login.microsoftonline.com",
-        "MSSTS",
-        0,
-    )
-    .unwrap();
-    let info = AccountInfo { account, id_token: None, id_token_claims: Some(claims) };
+    // An account signed in with `claims`, as its view.
+    let view = |claims: Json| {
+        let id = crate::core::id_token::IdTokenClaims::from_json(claims.clone());
+        let account = crate::core::account::Account::from_response("", Some(&id), "login.microsoftonline.com", "MSSTS", 0).unwrap();
+        AccountInfo { account, id_token: None, id_token_claims: Some(claims) }
+    };
+    let info = view(json(
+        r#"{"sub":"s","oid":"o","tid":"t","login_hint":"O.hint","upn":"ada@contoso.com","signin_state":["inknownntwk"," KMSI "]}"#,
+    ));
     let j = account_json(&info);
     assert_eq!(j.str_field("loginHint"), Some("O.hint"));
     assert_eq!(j.str_field("upn"), Some("ada@contoso.com"));
@@ -440,17 +438,7 @@ fn an_account_carries_the_id_token_fields_msal_5_adds() {
     assert_eq!((j.get("name"), profile_name(&j)), (None, Some(false)));
     let bare = AccountInfo { id_token_claims: None, ..info.clone() };
     assert_eq!(account_json(&bare).str_field("name"), Some(""));
-    let named = json(r#"{"sub":"s","tid":"t","name":"Ada"}"#);
-    let account = crate::core::account::Account::from_response(
-        "",
-        Some(&crate::core::id_token::IdTokenClaims::from_json(named.clone())),
-        "login.microsoftonline.com",
-        "MSSTS",
-        0,
-    )
-    .unwrap();
-    let j = account_json(&AccountInfo { account, id_token: None, id_token_claims: Some(named) });
-    assert_eq!(j.str_field("name"), Some("Ada"));
+    assert_eq!(account_json(&view(json(r#"{"sub":"s","tid":"t","name":"Ada"}"#))).str_field("name"), Some("Ada"));
 }
 
 #[test]
