@@ -196,6 +196,10 @@ pub struct AppToken {
     pub token_type: String,
     /// When it expires (ms since the epoch).
     pub expires_on_ms: u64,
+    /// When it is due for its proactive renewal (ms since the epoch; msal-node's `refreshOn`):
+    /// the server's `refresh_in`, or half the lifetime of a managed identity token over 2 h.
+    /// An app keeping the token in a cache of its own renews it then.
+    pub refresh_on_ms: Option<u64>,
     /// The scopes it was granted for.
     pub scopes: Vec<String>,
     /// The tenant.
@@ -217,6 +221,7 @@ impl std::fmt::Debug for AppToken {
             .field("access_token", &self.access_token)
             .field("token_type", &self.token_type)
             .field("expires_on_ms", &self.expires_on_ms)
+            .field("refresh_on_ms", &self.refresh_on_ms)
             .field("scopes", &self.scopes)
             .field("from_cache", &self.from_cache)
             .field("dpop_proof", &self.dpop_proof.as_ref().map(|_| "[redacted]"))
@@ -596,6 +601,7 @@ impl ConfidentialClientApplication {
             access_token: AccessToken::new(c.secret.clone()),
             token_type: if c.token_type.is_empty() { "Bearer".to_owned() } else { c.token_type.clone() },
             expires_on_ms: c.expires_on.saturating_mul(1000),
+            refresh_on_ms: c.refresh_on.map(|r| r.saturating_mul(1000)),
             scopes: c.scopes.iter().map(str::to_owned).collect(),
             // As msal-node: the user's tenant (their ID token's `tid`) on behalf of a user.
             tenant_id: account

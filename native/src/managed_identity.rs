@@ -597,6 +597,7 @@ impl ManagedIdentityApplication {
             access_token: AccessToken::new(c.secret.clone()),
             token_type: if c.token_type.is_empty() { "Bearer".to_owned() } else { c.token_type.clone() },
             expires_on_ms: c.expires_on.saturating_mul(1000),
+            refresh_on_ms: c.refresh_on.map(|r| r.saturating_mul(1000)),
             // The resource the endpoint said the token is for (msal's scopes).
             scopes: vec![if c.target.is_empty() { resource.clone() } else { c.target.clone() }],
             tenant_id: String::new(),
@@ -1075,8 +1076,12 @@ mod tests {
         let app = seeded(&format!("http://{addr}"));
         let t = app.acquire_token(&request).await.unwrap();
         assert!(!t.from_cache && t.access_token.secret() == "renewed");
+        // msal-node's refreshOn: half of a lifetime over 2 h, for an app's own cache.
+        let half = t.refresh_on_ms.unwrap() / 1000 - now;
+        assert!((43_190..=43_210).contains(&half), "refresh in {half} s");
         let t = app.acquire_token(&request).await.unwrap();
         assert!(t.from_cache && t.access_token.secret() == "renewed");
+        assert!(t.refresh_on_ms.is_some(), "from the cache too");
         assert_eq!(seen.lock().unwrap().len(), 1);
     }
 

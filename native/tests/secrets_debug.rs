@@ -29,6 +29,7 @@ fn debug_output_holds_no_secret() {
         access_token: msal_wasm::secret::AccessToken::new("access-token-value-1234567890"),
         token_type: "Bearer".into(),
         expires_on_ms: 1,
+        refresh_on_ms: None,
         scopes: vec![],
         tenant_id: "t".into(),
         from_cache: false,
