@@ -1388,9 +1388,10 @@ fn a_popup_taken_over_while_its_code_is_redeemed_leaves_the_lock_to_the_new_one(
 #[test]
 fn a_popup_whose_lease_ran_out_leaves_the_lock_to_the_popup_that_took_it() {
     // The computer slept with popup A open: its lease (wall clock) ran out. A second click
-    // opens popup B over the expired lock; A's end must not release B's lock. (Here A's wait
-    // times out on the stepped clock; in a browser whose timers slept with the computer it is
-    // cancelled as B takes the lock, and its answer, if the user still finishes, is not redeemed.)
+    // opens popup B over the expired lock; A's end must not release B's lock. (Here A, completed
+    // after B opened, sees the take-over and ends with interaction_in_progress_cancelled. A popup
+    // already waiting is cancelled by the platform's cancel_popup_waits, which the memory
+    // platform does not model.)
     let h = harness();
     let req = InteractiveRequest { scopes: vec!["User.Read".into()], ..Default::default() };
     let a = h.pca.open_popup(&req, PopupAttributes::default()).unwrap();
