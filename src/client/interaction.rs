@@ -751,12 +751,10 @@ impl<P: Platform> PublicClientApplication<P> {
         let Some(response) = response else {
             if let Some(pending) = &pending {
                 // The user came back without a response (back button, abandoned sign-in); as
-                // msal, a DPoP key made for it goes.
-                self.abort_interaction(pending);
-                // (Unless a token uses it: a redemption taken over left its request behind.)
-                if let Some(b) = pending.binding.as_ref().filter(|b| b.new_key) {
-                    self.prune_binding_keys(vec![b.kid.clone()]).await;
-                }
+                // msal, a DPoP key made for it goes (unless a token uses it: a redemption taken
+                // over left its request behind).
+                self.abandon_redirect(pending);
+                self.forget_orphan_keys().await;
             }
             return Ok(None);
         };
