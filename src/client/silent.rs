@@ -182,23 +182,22 @@ impl<P: Platform> PublicClientApplication<P> {
         req.options.enforce_resource(self.config.is_mcp, &req.extra_query_parameters)?;
         // As msal, before anything else: a request naming no account, with no active account,
         // is refused whatever it would skip (a hidden frame without hints would sign in
-        // whoever holds the provider's session).
-        if req.account.is_none() {
+        // whoever holds the provider's session). (A cache lookup refuses it itself.)
+        let skips_cache = || -> Result<(), AuthError> {
             self.ensure_initialized()?;
-            if let Err(e) = self.silent_account(req) {
-                if e.code() == codes::NO_ACCOUNT_ERROR {
-                    return Err(e);
-                }
+            match req.account.is_none().then(|| self.silent_account(req)) {
+                Some(Err(e)) if e.code() == codes::NO_ACCOUNT_ERROR => Err(e),
+                _ => Ok(()),
             }
-        }
+        };
         if req.authentication_scheme.is_bound() {
             // Every DPoP result carries a fresh proof, signed asynchronously: see
             // acquire_token_silent_network.
-            self.ensure_initialized()?;
+            skips_cache()?;
             return Ok(None);
         }
         let hit = if req.force_refresh || !req.claims.is_empty() || !req.cache_lookup_policy.uses_access_token() {
-            self.ensure_initialized()?;
+            skips_cache()?;
             self.log(
                 LogLevel::Verbose,
                 &req.correlation_id,
