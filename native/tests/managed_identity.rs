@@ -59,6 +59,8 @@ struct Sim {
     queued: Mutex<VecDeque<Answer>>,
     seen: Mutex<Vec<Seen>>,
     issued: AtomicU32,
+    /// How long each answer is held (ms): a burst's callers are all waiting before it comes.
+    answer_delay_ms: AtomicU32,
 }
 
 const LIFETIME: u64 = 3600;
@@ -170,6 +172,7 @@ async fn start(kind: Kind, secret: &str, arc_file: &str, echo_identity: bool) ->
         queued: Mutex::new(VecDeque::new()),
         seen: Mutex::new(Vec::new()),
         issued: AtomicU32::new(0),
+        answer_delay_ms: AtomicU32::new(0),
     });
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -214,6 +217,10 @@ async fn start(kind: Kind, secret: &str, arc_file: &str, echo_identity: bool) ->
                 };
                 let (status, body, extra) = sim.answer(&seen);
                 sim.seen.lock().unwrap().push(seen);
+                let delay = sim.answer_delay_ms.load(Ordering::SeqCst);
+                if delay > 0 {
+                    tokio::time::sleep(std::time::Duration::from_millis(delay.into())).await;
+                }
                 let mut reply = format!(
                     "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n",
                     body.len()
@@ -383,6 +390,9 @@ async fn a_burst_that_meets_a_failing_endpoint_shares_the_one_failure() {
     for _ in 0..10 {
         sim.queued.lock().unwrap().push_back(json_error(400, "invalid_resource", "AADSTS500011: the resource was not found"));
     }
+    // (Held long enough that every caller is waiting when it comes, on a loaded machine too: a
+    // caller that arrives after an attempt ended asks again, by design.)
+    sim.answer_delay_ms.store(300, Ordering::SeqCst);
     let ours = Arc::new(app(&environment(&variables(Kind::AppService, &addr)), ManagedIdentityId::SystemAssigned));
     let calls: Vec<_> = (0..10)
         .map(|_| {
