@@ -80,7 +80,10 @@ async function runFile(file) {
     if (d.details && d.details.type === "suite") return;
     if (kind === "fail") {
       c.fail += 1;
-      problems.push(`${name} failed`);
+      // The first lines of its message too: CI shows only the end of the output, where these
+      // lines are printed again.
+      const why = failureText(d).split("\n").slice(0, 12).join("\n    ").slice(0, 1500);
+      problems.push(`${name} failed${why ? `:\n    ${why}` : ""}`);
     } else if (d.skip !== undefined) {
       c.skip += 1;
       if (typeof d.skip !== "string" || !d.skip) problems.push(`${name} skipped without a reason`);
@@ -99,7 +102,10 @@ async function runFile(file) {
 // A failure's message and the messages of its causes (node:test wraps a test's error).
 function failureText(d) {
   const parts = [];
-  for (let e = d.details && d.details.error, n = 0; e && n < 5; e = e.cause, n++) parts.push(String(e.message || e));
+  for (let e = d.details && d.details.error, n = 0; e && n < 5; e = e.cause, n++) {
+    const text = String(e.message || e);
+    if (!parts.includes(text)) parts.push(text);
+  }
   return parts.join(" | ");
 }
 
