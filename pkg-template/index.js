@@ -514,6 +514,8 @@ export class BrowserPerformanceClient {
   addGlobalFields(fields) { Object.assign(this.globalFields, fields); }
   incrementFields(fields, correlationId) { this.addFields(fields, correlationId, (was, v) => (was || 0) + (typeof v === "number" ? v : 0)); }
   addPerformanceCallback(callback) {
+    // As msal: a callback registered again (a component's effect run twice) keeps its id.
+    for (const [id, cb] of this.callbacks) if (String(cb) === String(callback)) return id;
     const id = this.generateId();
     this.callbacks.set(id, callback);
     return id;
@@ -862,8 +864,9 @@ export class PublicClientApplication {
   measuring() { return this.performanceClient() !== null; }
   // Runs `work` (a function returning a promise) as the root measurement `name`.
   // `keep(result)`: false discards the measurement of a success; an error object reports it
-  // failed with that error. `fields`: added when it starts (msal's `add`).
-  measure(name, correlationId, work, keep = () => true, fields = undefined) {
+  // failed with that error. `fields`: added when it starts (msal's `add`). `account`: the
+  // request's, for the account type of a call that failed or has no result account.
+  measure(name, correlationId, work, keep = () => true, fields = undefined, account = undefined) {
     const client = this.performanceClient();
     if (!client) {
       try { return Promise.resolve(work()); } catch (e) { return Promise.reject(e); }
@@ -884,7 +887,7 @@ export class PublicClientApplication {
           accessTokenSize: (result.accessToken || "").length, idTokenSize: (result.idToken || "").length,
           ...(result.dpopProof ? { dpopNonceAppliedToProof: "nonce" in jwtPayload(result.dpopProof) } : {}),
         } : {};
-        m.end({ success, ...r }, thrown, result && result.account);
+        m.end({ success, ...r }, thrown, (result && result.account) || account);
       } catch (e) { this.logger.error(`telemetry.client threw: ${e}`, correlationId); }
     };
     let running;
@@ -894,13 +897,27 @@ export class PublicClientApplication {
     return running.then((r) => { const k = kept(r); report(k === true ? true : k ? false : undefined, k === true ? undefined : k, r); return r; }, (raw) => { const e = toError(raw); const app = raw instanceof Error && !(raw instanceof AuthError); report(false, app ? raw : e); throw e; });
   }
 
+  // The account a call's measurement names when it has no result (msal: the request's; for a
+  // silent call naming none, the active account).
+  measuredAccount(request, silent) { return (request && request.account) || (silent && this.client ? this.getActiveAccount() : undefined); }
+
+  // A call refused before its work starts, measured as msal's preflightCheck ends the root
+  // measurement (msal throws no_account_error and a second interaction's
+  // interaction_in_progress after it, leaving those unmeasured).
+  refused(apiName, correlationId, e, request) {
+    if (!this.measuring() || ["no_account_error", "interaction_in_progress"].includes(e.errorCode)) return Promise.reject(e);
+    const silent = apiName === BrowserRootPerformanceEvents.AcquireTokenSilent;
+    return this.measure(apiName, correlationId, () => Promise.reject(e), undefined, silent ? silentFields(request, false) : requestFields(request), this.measuredAccount(request, silent));
+  }
+
   // Runs an acquire-token `work` with v5's events: ACQUIRE_TOKEN_START, then SUCCESS (and
   // LOGIN_SUCCESS with the new account when the call signed one in) or FAILURE.
   track(interactionType, request, correlationId, work, apiName) {
     const before = this.client ? this.accountCount() : 0;
     this.emit(EventType.ACQUIRE_TOKEN_START, interactionType, request, null, correlationId);
-    const fields = apiName === BrowserRootPerformanceEvents.AcquireTokenSilent ? silentFields(request, false) : requestFields(request);
-    return this.measure(apiName, correlationId, work, undefined, fields).then((result) => {
+    const silent = apiName === BrowserRootPerformanceEvents.AcquireTokenSilent;
+    const fields = silent ? silentFields(request, false) : requestFields(request);
+    return this.measure(apiName, correlationId, work, undefined, fields, this.measuredAccount(request, silent)).then((result) => {
       this.emit(EventType.ACQUIRE_TOKEN_SUCCESS, interactionType, result, null, correlationId);
       // Only a popup or ssoSilent signs in (msal's silent and byCode calls send none).
       const signIn = apiName === BrowserRootPerformanceEvents.AcquireTokenPopup || apiName === BrowserRootPerformanceEvents.SsoSilent;
@@ -1074,7 +1091,7 @@ export class PublicClientApplication {
   // ---- popup ----
   popup(request) {
     const r = Object.assign({}, request, { correlationId: (request && request.correlationId) || createGuid() });
-    try { this.preflight(false, r); } catch (e) { return Promise.reject(e); }
+    try { this.preflight(false, r); } catch (e) { return this.refused(BrowserRootPerformanceEvents.AcquireTokenPopup, r.correlationId, e, r); }
     return this.track(InteractionType.Popup, request, r.correlationId, () => {
       // Synchronous up to here: the window opens inside the user's click.
       const [done, popupWindow] = this.engine().popup(requestJson(r), r.popupWindowParent);
@@ -1091,7 +1108,7 @@ export class PublicClientApplication {
     try {
       client = this.engine();
     } catch (e) {
-      return Promise.reject(e);
+      return this.refused(BrowserRootPerformanceEvents.AcquireTokenSilent, (request && request.correlationId) || createGuid(), e, request);
     }
     // A request without an account is for the active account (the wasm reads it, with its
     // tenant profile; another tab or the app may change it in storage). Its memo entry is
@@ -1131,7 +1148,8 @@ export class PublicClientApplication {
     }
     const json = requestJson(req);
     let hit;
-    try { this.preflight(false); } catch (e) { return Promise.reject(e); }
+    const refused = (e) => this.refused(BrowserRootPerformanceEvents.AcquireTokenSilent, req.correlationId, e, req);
+    try { this.preflight(false); } catch (e) { return refused(e); }
     try {
       hit = client.silentCached(json);
     } catch (raw) {
@@ -1142,7 +1160,7 @@ export class PublicClientApplication {
         this.emit(EventType.ACQUIRE_TOKEN_START, InteractionType.Silent, req, null, req.correlationId);
         this.emit(EventType.ACQUIRE_TOKEN_FAILURE, InteractionType.Silent, null, e, req.correlationId);
       }
-      return Promise.reject(e);
+      return refused(e);
     }
     if (hit !== undefined) {
       const raw = JSON.parse(hit);
@@ -1205,13 +1223,13 @@ export class PublicClientApplication {
 
   ssoSilent(request) {
     const r = Object.assign({}, request, { correlationId: (request && request.correlationId) || createGuid() });
-    try { this.preflight(false); } catch (e) { return Promise.reject(e); }
+    try { this.preflight(false); } catch (e) { return this.refused(BrowserRootPerformanceEvents.SsoSilent, r.correlationId, e, r); }
     return this.track(InteractionType.Silent, request, r.correlationId, () => this.engine().ssoSilent(requestJson(r)).then(toResult), BrowserRootPerformanceEvents.SsoSilent);
   }
 
   acquireTokenByCode(request) {
     const r = Object.assign({}, request, { correlationId: (request && request.correlationId) || createGuid() });
-    try { this.preflight(false); } catch (e) { return Promise.reject(e); }
+    try { this.preflight(false); } catch (e) { return this.refused(BrowserRootPerformanceEvents.AcquireTokenByCode, r.correlationId, e, r); }
     // As msal: calls for the same code while it is being redeemed share that redemption (a
     // code is good once).
     const shared = r.code && !r.nativeAccountId && this.redemptions.get(r.code);

@@ -1288,6 +1288,37 @@ test("the app's telemetry.client measures instead (as msal): it hears each call'
   await page.context().close();
 });
 
+test("calls refused before their work are measured as msal's preflight ends them, with the request's account type; no_account_error is not", async () => {
+  const page = await signedInPage("perry");
+  const r = await page.evaluate(async () => {
+    const perf = [];
+    const watch = (pca) => pca.addPerformanceCallback((events) => events.forEach((e) => perf.push([e.name, e.success, e.errorCode, e.accountType, e.correlationId])));
+    const code = (p) => p.then(() => "ok", (e) => e.errorCode);
+    const account = window.pca.getAllAccounts()[0];
+    const id = watch(window.pca);
+    // The same callback registered again (an effect run twice) keeps its id: one event each.
+    const again = watch(window.pca);
+    const policy = await code(window.pca.acquireTokenSilent({ scopes: ["api://other/.default"], account, cacheLookupPolicy: window.msal.CacheLookupPolicy.AccessToken, correlationId: "c-policy" }));
+    window.pca.setActiveAccount(null);
+    const noAccount = await code(window.pca.acquireTokenSilent({ scopes: ["User.Read"], correlationId: "c-none" }));
+    const fresh = new window.msal.PublicClientApplication({ auth: { clientId: "perf-app" } });
+    watch(fresh);
+    const early = await Promise.all([
+      code(fresh.acquireTokenSilent({ scopes: ["User.Read"], account, correlationId: "c-early" })),
+      code(fresh.ssoSilent({ scopes: ["User.Read"], correlationId: "c-sso" })),
+    ]);
+    return { same: id === again, policy, noAccount, early, perf };
+  });
+  assert.equal(r.same, true);
+  assert.deepEqual([r.policy, r.noAccount, r.early], ["token_refresh_required", "no_account_error", ["uninitialized_public_client_application", "uninitialized_public_client_application"]]);
+  assert.deepEqual(r.perf, [
+    ["acquireTokenSilent", false, "token_refresh_required", "AAD", "c-policy"],
+    ["acquireTokenSilent", false, "uninitialized_public_client_application", "AAD", "c-early"],
+    ["ssoSilent", false, "uninitialized_public_client_application", undefined, "c-sso"],
+  ]);
+  await page.context().close();
+});
+
 test("a redirect sign-in whose page comes back without a response is measured as msal's: a failed acquireTokenRedirect with no_server_response", async () => {
   const ctx = await env.browser.newContext();
   const page = await ctx.newPage();

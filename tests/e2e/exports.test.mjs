@@ -140,7 +140,10 @@ test("BrowserPerformanceClient measures as msal's: the same root event for the s
     const run = (m) => {
       const c = new m.BrowserPerformanceClient(config);
       const events = [];
-      const id = c.addPerformanceCallback((es) => events.push(...es));
+      const callback = (es) => events.push(...es);
+      const id = c.addPerformanceCallback(callback);
+      // Registered again (a component's effect run twice): the same id, one call per event.
+      const again = c.addPerformanceCallback(callback);
       const root = c.startMeasurement("acquireTokenSilent", "corr-1");
       root.add({ cacheLookupPolicy: 2, "ext.source": "cache", "ext.bad": {} });
       root.increment({ visibilityChangeCount: 1, "ext.hops": 2 });
@@ -152,7 +155,7 @@ test("BrowserPerformanceClient measures as msal's: the same root event for the s
       const dropped = c.startMeasurement("acquireTokenPopup", "corr-3");
       dropped.discard();
       const removed = c.removePerformanceCallback(id);
-      return { removed, guid: /^[0-9a-f-]{36}$/.test(id), events };
+      return { removed, same: again === id, guid: /^[0-9a-f-]{36}$/.test(id), events };
     };
     // What the two may differ in: ids, times, the library's name, msal's call tree and log
     // codes, and the network and online readings (none in Node).
