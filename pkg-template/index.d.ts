@@ -426,10 +426,12 @@ export interface AuthorizationCodeRequest extends BaseRequest {
   /** Optional: without scopes the configuration's default (OIDC) scopes are requested. */
   scopes?: string[];
   /**
-   * Required at run time (auth_code_required without it). Optional in the type as in msal's,
-   * where a nativeAccountId (platform broker, which msal-wasm does not support) may replace it.
+   * Required at run time (auth_code_or_nativeAccountId_required without it). Optional in the
+   * type as in msal's, where a nativeAccountId may replace it.
    */
   code?: string;
+  /** The platform broker's account (msal-wasm has no broker: refused with msal's error). */
+  nativeAccountId?: string;
   codeVerifier?: string;
   /** The user's cloud's Graph hosts (a hybrid app's, from its back end), kept with a new account as msal keeps them. */
   msGraphHost?: string;
@@ -794,7 +796,8 @@ export interface HydrateCacheResult {
 }
 
 export declare class PublicClientApplication {
-  constructor(configuration: Configuration);
+  /** `controller`: msal's, for its factories' signature; not used. */
+  constructor(configuration: Configuration, controller?: IController);
   static createPublicClientApplication(configuration: Configuration): Promise<PublicClientApplication>;
   initialize(request?: InitializeApplicationRequest): Promise<void>;
   handleRedirectPromise(hashOrOptions?: string | HandleRedirectPromiseOptions): Promise<AuthenticationResult | null>;
@@ -875,7 +878,8 @@ export declare class PublicClientApplication {
 export declare function createStandardPublicClientApplication(configuration: Configuration): Promise<PublicClientApplication>;
 /** No nested-app host here: the standard client, made by `standardPcaFactory` when given (msal 5.31), else as createStandardPublicClientApplication. */
 export declare function createNestablePublicClientApplication(configuration: Configuration, correlationId?: string, pcaFactory?: (configuration: Configuration, controller: IController) => IPublicClientApplication, standardPcaFactory?: (configuration: Configuration) => IPublicClientApplication): Promise<IPublicClientApplication>;
-export declare function isPlatformBrokerAvailable(): Promise<boolean>;
+/** No platform broker here: false (the arguments, msal's, are not used). */
+export declare function isPlatformBrokerAvailable(domConfig?: boolean, loggerOptions?: LoggerOptions, perfClient?: IPerformanceClient, correlationId?: string): Promise<boolean>;
 /** A token endpoint's response obtained elsewhere (msal's ExternalTokenResponse). */
 export interface ExternalTokenResponse {
   token_type?: string;

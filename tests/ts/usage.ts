@@ -17,6 +17,8 @@ import {
   BrowserAuthErrorCodes,
   Logger,
   createStandardPublicClientApplication,
+  createNestablePublicClientApplication,
+  isPlatformBrokerAvailable,
   enforceResourceParameter,
   type PerformanceEvent,
   type AuthenticationResult,
@@ -104,6 +106,13 @@ async function main(): Promise<void> {
   await pca.ssoSilent(sso);
   const byCode: AuthorizationCodeRequest = { code: "c", scopes: ["User.Read"], codeVerifier: "v" };
   await pca.acquireTokenByCode(byCode);
+  // A hybrid app's broker account (msal's request type has it).
+  await pca.acquireTokenByCode({ nativeAccountId: "n", scopes: ["User.Read"] });
+  // msal's signatures: the broker check takes its DOM flag; a nestable client's factory
+  // passes the controller to the constructor (msal 5.31).
+  if (await isPlatformBrokerAvailable(false, { logLevel: LogLevel.Info })) console.log("broker");
+  const nestable = await createNestablePublicClientApplication(config, "cid", (c, controller) => new PublicClientApplication(c, controller));
+  await nestable.initialize();
   const token = await getToken(["User.Read"]);
   await fetch("https://graph.microsoft.com/v1.0/me", { headers: { Authorization: `Bearer ${token}` } });
   const logout: EndSessionRequest = { account: pca.getActiveAccount(), postLogoutRedirectUri: "/" };
