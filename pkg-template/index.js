@@ -1466,10 +1466,13 @@ export async function createStandardPublicClientApplication(configuration) {
 // Nested app authentication needs a host (Teams, Outlook): outside one, msal falls back to
 // the standard client, and so do we.
 export async function createNestablePublicClientApplication(configuration, correlationId, pcaFactory, standardPcaFactory) {
-  // No nested-app host here: msal's fallback, with the app's own factory when it gives one.
-  if (typeof standardPcaFactory !== "function") return PublicClientApplication.createPublicClientApplication(configuration);
-  const pca = standardPcaFactory(configuration);
-  await pca.initialize(correlationId ? { correlationId } : undefined);
+  // msal's fallback, with the app's own factory when it gives one.
+  let pca;
+  if (typeof standardPcaFactory !== "function") pca = await PublicClientApplication.createPublicClientApplication(configuration);
+  else await (pca = standardPcaFactory(configuration)).initialize(correlationId ? { correlationId } : undefined);
+  // In a host that offers nested app auth (Teams, Outlook) the app gets a standard client:
+  // say so, since its calls may then fail in ways the host explains nowhere.
+  if (inBrowser() && window.nestedAppAuthBridge) pca.getLogger().warning("no nested app authentication in msal-wasm: a standard client", correlationId || "");
   return pca;
 }
 export function isPlatformBrokerAvailable() { return Promise.resolve(false); }

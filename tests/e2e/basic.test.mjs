@@ -1319,6 +1319,29 @@ test("calls refused before their work are measured as msal's preflight ends them
   await page.context().close();
 });
 
+test("createNestablePublicClientApplication in a nested-app-auth host (a Teams tab): the standard client, from the app's factory with the correlation id, and a warning that says so", async () => {
+  const ctx = await env.browser.newContext();
+  const page = await ctx.newPage();
+  await page.addInitScript(() => { window.nestedAppAuthBridge = { addEventListener() {}, postMessage() {} }; });
+  await page.goto(env.harness("entra"));
+  await page.waitForSelector("body[data-ready='1']");
+  const r = await page.evaluate(async () => {
+    const warnings = [];
+    const starts = [];
+    let made = 0;
+    const config = { auth: { clientId: "nestable-app" }, system: { loggerOptions: { logLevel: window.msal.LogLevel.Warning, loggerCallback: (level, message) => warnings.push(message) } } };
+    const pca = await window.msal.createNestablePublicClientApplication(config, "nest-cid", undefined, (c) => {
+      made += 1;
+      const p = new window.msal.PublicClientApplication(c);
+      p.addEventCallback((e) => { if (e.eventType === window.msal.EventType.INITIALIZE_START) starts.push(e.correlationId); });
+      return p;
+    });
+    return { made, starts, accounts: pca.getAllAccounts().length, warned: warnings.some((m) => m.includes("no nested app authentication")) };
+  });
+  assert.deepEqual(r, { made: 1, starts: ["nest-cid"], accounts: 0, warned: true });
+  await ctx.close();
+});
+
 test("a redirect sign-in whose page comes back without a response is measured as msal's: a failed acquireTokenRedirect with no_server_response", async () => {
   const ctx = await env.browser.newContext();
   const page = await ctx.newPage();
