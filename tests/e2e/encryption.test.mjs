@@ -403,3 +403,32 @@ test("an msal-browser 5 tab beside a msal-wasm tab keeps the accounts and tokens
   assert.equal(hit, true);
   await ctx.close();
 });
+
+test("an app framed by another site whose third-party cookies are blocked (Chromium's default here) keeps its cache key across reloads: the key cookie is a partitioned one (CHIPS)", async () => {
+  const ctx = await context();
+  const page = await ctx.newPage();
+  const framed = `${env.web.origin}/blank.html`;
+  await page.goto(`${env.web.origin.replace("//127.0.0.1:", "//localhost:")}/frame.html?src=${encodeURIComponent(framed)}`);
+  const snippet = readdirSync("pkg/snippets")[0];
+  const load = async () => {
+    const frame = page.frames().find((f) => f.url() === framed);
+    await frame.waitForLoadState();
+    return frame.evaluate(async (path) => {
+      const { encryptedStore } = await import(path);
+      const store = encryptedStore("framed-client");
+      await store.load();
+      const key = "msal.3|framed|entry";
+      const before = store.get(key);
+      store.set(key, JSON.stringify({ v: "kept" }));
+      await store.flush();
+      return { id: store.id, before: before && JSON.parse(before).v, cookie: document.cookie.includes("msal.cache.encryption") };
+    }, `/pkg/snippets/${snippet}/src/platform/browser/window.js`);
+  };
+  const first = await load();
+  await page.reload();
+  const second = await load();
+  assert.equal(first.cookie, true, "the key cookie was stored");
+  assert.equal(second.id, first.id, "the same key after a reload");
+  assert.equal(second.before, "kept", "the entry sealed before the reload is read");
+  await ctx.close();
+});

@@ -767,7 +767,8 @@ export class EncryptedStore {
       kept = true;
       if (!cookie) {
         const made = { id: newKeyId(), key: b64url(crypto.getRandomValues(new Uint8Array(32))) };
-        for (const a of ["None;Secure", location.protocol === "https:" ? "Lax;Secure" : "Lax"]) if (!readKeyCookie()) document.cookie = `${ENC_COOKIE}=${encodeURIComponent(JSON.stringify(made))};path=/;SameSite=${a}`;
+        // (A frame of another site that blocks third-party cookies takes a partitioned one.)
+        for (const a of ["None;Secure", location.protocol === "https:" ? "Lax;Secure" : "Lax", "None;Secure;Partitioned"]) if (!readKeyCookie()) document.cookie = `${ENC_COOKIE}=${encodeURIComponent(JSON.stringify(made))};path=/;SameSite=${a}`;
         // A key another tab stored at the same moment wins.
         cookie = readKeyCookie();
         kept = cookie !== null;
