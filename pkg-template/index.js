@@ -823,7 +823,10 @@ export class PublicClientApplication {
         } catch (e) {
           if (client) client.free();
           this.initPromise = null; // the next initialize() tries again (the wasm's download too)
-          throw toError(e);
+          // Logged too: msal-react's MsalProvider drops initialize()'s rejection.
+          const err = toError(e);
+          this.logger.error(`initialize failed: ${err.errorCode}: ${err.errorMessage}`, correlationId);
+          throw err;
         }
         this.client = client;
         client.accountChanges(3);

@@ -51,13 +51,16 @@ for (const [sub, what] of [["app", "the shipped script-tag build"], ["bundled", 
   });
 }
 
-test("without the wasm next to it, initialize() fails and names the fix", async () => {
+test("without the wasm next to it, initialize() fails and names the fix, in its rejection and in the app's logger (msal-react's MsalProvider drops the rejection)", async () => {
   const ctx = await env.browser.newContext();
   const page = await ctx.newPage();
+  const logged = [];
+  page.on("console", (m) => logged.push(m.text()));
   await page.goto(`${env.web.origin}/nowasm.html`);
   const r = await page.evaluate((a) => window.start(a), env.idp.entraAuthority);
   assert.match(r, /^BrowserAuthError:wasm_load_failed:/);
   assert.match(r, /system\.wasmUrl/);
+  assert.ok(logged.some((l) => / : Error - initialize failed: wasm_load_failed: .*system\.wasmUrl/.test(l)), logged.join("\n"));
   await ctx.close();
 });
 
