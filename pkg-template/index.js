@@ -730,7 +730,7 @@ function loadWasm(url) {
       const cached = !url && /\/(\.vite|vite\/client)\/deps\/|\/\.angular\/cache\//.test(String(moduleUrl));
       const hint = typeof WebAssembly !== "object" ? " (this browser has WebAssembly turned off)"
         : url ? ""
-        : cached ? " (a dev server pre-bundled msal-wasm away from msal_wasm_bg.wasm: exclude it, Vite's optimizeDeps.exclude, or set system.wasmUrl)"
+        : cached ? " (a dev server pre-bundled msal-wasm away from msal_wasm_bg.wasm: exclude it and @azure/msal-browser, Vite's optimizeDeps.exclude, or set system.wasmUrl)"
         : " (serve msal_wasm_bg.wasm next to the script that contains msal-wasm, or set system.wasmUrl to where it is)";
       throw described(BrowserAuthError, "wasm_load_failed", `could not load the msal-wasm module: ${e && e.message ? e.message : e}${hint}`);
     });

@@ -58,7 +58,7 @@ test("a Vite build keeps a page that only imports the package (its evaluation an
 // would, initialize() fails with a message that names the fix; each fix works.
 test("vite dev: a pre-bundled package fails initialize() naming the fix; optimizeDeps.exclude and a ?url wasmUrl each work", async () => {
   const { createServer } = await import("vite");
-  const { mkdtempSync, cpSync, writeFileSync, rmSync } = await import("node:fs");
+  const { mkdtempSync, mkdirSync, cpSync, writeFileSync, rmSync } = await import("node:fs");
   const { join } = await import("node:path");
   const { tmpdir } = await import("node:os");
   const root = mkdtempSync(join(tmpdir(), "msal-wasm-vite-dev-"));
@@ -87,6 +87,21 @@ pca.initialize().then(() => (document.body.dataset.result = "ok"), (e) => (docum
     assert.match(failed, /^wasm_load_failed: .*optimizeDeps\.exclude/, failed);
     assert.equal(await run(app(false), { optimizeDeps: { exclude: ["msal-wasm"] } }), "ok");
     assert.equal(await run(app(true), {}), "ok");
+    // A library written for msal-browser (msal-react, msal-angular) with @azure/msal-browser
+    // aliased to the package: with msal-wasm alone excluded, the dev server bundles a second
+    // copy into the library's pre-bundle, and its `instanceof InteractionRequiredAuthError`
+    // misses the app's errors; with both names excluded there is one copy.
+    const lib = join(root, "node_modules", "msal-wrapper");
+    mkdirSync(lib, { recursive: true });
+    writeFileSync(join(lib, "package.json"), JSON.stringify({ name: "msal-wrapper", type: "module", main: "index.js" }));
+    writeFileSync(join(lib, "index.js"), 'import { InteractionRequiredAuthError } from "@azure/msal-browser";\nexport const interactionRequired = (e) => e instanceof InteractionRequiredAuthError;\n');
+    const wrapped = `import { PublicClientApplication, InteractionRequiredAuthError } from "msal-wasm";
+import { interactionRequired } from "msal-wrapper";
+const pca = new PublicClientApplication({ auth: { clientId: "c", authority: "https://login.microsoftonline.com/common" } });
+pca.initialize().then(() => (document.body.dataset.result = interactionRequired(new InteractionRequiredAuthError("login_required")) ? "one copy" : "two copies"), (e) => (document.body.dataset.result = e.errorCode));`;
+    const aliased = (exclude) => ({ resolve: { alias: { "@azure/msal-browser": "msal-wasm" } }, optimizeDeps: { exclude } });
+    assert.equal(await run(wrapped, aliased(["msal-wasm"])), "two copies");
+    assert.equal(await run(wrapped, aliased(["msal-wasm", "@azure/msal-browser"])), "one copy");
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
