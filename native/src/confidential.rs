@@ -619,6 +619,7 @@ impl ConfidentialClientApplication {
         let mut due = None;
         if !skip_cache {
             let now = now_s();
+            let cloud = authority.default_cloud();
             let hit = self
                 .with_cache(partition.clone(), |cache| {
                     let found = cache.credentials().into_iter().map(|(_, c)| c).find(|c| {
@@ -629,8 +630,14 @@ impl ConfidentialClientApplication {
                             // (msal-node's client-credentials lookup skips those), found by hash.
                             && (hash.is_some() || c.home_account_id.is_empty())
                             && c.client_id == self.config.client_id
-                            && c.realm.eq_ignore_ascii_case(&tenant)
-                            && c.environment.eq_ignore_ascii_case(&self.environment)
+                            // On behalf of a user the token is under the user's tenant (their
+                            // `tid`, as msal-node files it); the assertion's hash pins it.
+                            && (hash.is_some() || c.realm.eq_ignore_ascii_case(&tenant))
+                            // The cloud's aliases (msal-node with knownAuthorities files under
+                            // the host it was given).
+                            && cloud.has_alias(&c.environment)
+                            // msal-node's fmi_path or client claims: another identity's token.
+                            && !c.has_other_key_components()
                             && c.extra.iter().find(|(k, _)| k == USER_ASSERTION_HASH).map(|(_, v)| v) == hash.as_ref()
                             && c.scopes.contains_all(&scopes.for_cache_search())
                             && !is_expired(c, now, DEFAULT_RENEWAL_OFFSET_SECS)
@@ -821,7 +828,12 @@ impl ConfidentialClientApplication {
             (Some(_), None) => ClientInfo::decode(&token.client_info).map(|ci| ci.home_account_id()).unwrap_or_default(),
             (None, None) => String::new(),
         };
-        let mut entry = CacheEntry::new(kind, &home, &self.environment, &self.config.client_id, &tenant, token.access_token.secret());
+        // As msal-node: the realm is the user's `tid` (their ID token's), else the authority's.
+        let realm = user
+            .as_ref()
+            .and_then(|(_, others)| others.iter().find(|c| c.credential_type == CredentialType::IdToken))
+            .map_or(tenant.as_str(), |id| id.realm.as_str());
+        let mut entry = CacheEntry::new(kind, &home, &self.environment, &self.config.client_id, realm, token.access_token.secret());
         entry.target = granted.to_space_string();
         entry.scopes = granted;
         entry.cached_at = token.cached_at;
@@ -1418,5 +1430,31 @@ mod tests {
         assert_eq!(sent.iter().filter(|b| b.contains("&x-app-name=daemon-app&x-app-ver=3.0&")).count(), 2, "{sent:?}");
         // The regional token is cached as the global one is: the next call is served from it.
         assert!(app.acquire_token_by_client_credential(&global).await.unwrap().from_cache);
+    }
+
+    #[tokio::test]
+    async fn an_app_token_filed_under_another_alias_of_the_cloud_is_served() {
+        // msal-node with knownAuthorities files its tokens under the host it was given
+        // (login.microsoftonline.com); this client's cache host is login.windows.net. A miss
+        // would ask for a token again, and msal-node then finds two (multiple_matching_tokens).
+        let config = ConfidentialClientConfig::new("daemon", "https://login.microsoftonline.com/tenant-id", Credential::Secret("s".into()));
+        let store = Arc::new(crate::MemoryClient::default());
+        let plugin: Arc<dyn CachePlugin> = Arc::new(crate::DistributedCachePlugin::new(store.clone(), Arc::new(crate::DefaultPartitions)));
+        let mut app = ConfidentialClientApplication::new(config, Some(plugin)).unwrap();
+        // Nothing answers there: a miss fails.
+        let nowhere = std::net::SocketAddr::from(([127, 0, 0, 1], 9));
+        let client = reqwest::Client::builder().resolve("login.microsoftonline.com", nowhere).build().unwrap();
+        app.net = Arc::new(Http::over(client, Duration::from_secs(2)));
+        let mut at = CacheEntry::new(CredentialType::AccessToken, "", "login.microsoftonline.com", "daemon", "tenant-id", "node-token");
+        at.target = "api://x/.default".into();
+        at.scopes = ScopeSet::parse(&at.target);
+        let now = now_s();
+        (at.cached_at, at.expires_on, at.extended_expires_on) = (now, now + 3600, now + 3600);
+        let mut node = UnifiedCache::new();
+        node.add_credential(&at);
+        store.replace_all(vec![("msal.daemon.tenant-id".into(), node.serialize())]);
+        let request = ClientCredentialRequest { scopes: vec!["api://x/.default".into()], ..Default::default() };
+        let t = app.acquire_token_by_client_credential(&request).await.unwrap();
+        assert_eq!((t.from_cache, t.access_token.secret()), (true, "node-token"));
     }
 }

@@ -4,8 +4,9 @@
 mod support;
 
 use msal_native::*;
-use msal_wasm::core::cache::unified::UnifiedCache;
+use msal_wasm::core::cache::unified::{self, UnifiedCache};
 use msal_wasm::core::cache::{Credential as Entry, CredentialType};
+use msal_wasm::core::json::Json;
 use std::sync::Arc;
 use std::time::Instant;
 use support::*;
@@ -17,6 +18,31 @@ fn request() -> ClientCredentialRequest {
 fn app(plugin: Arc<dyn CachePlugin>) -> ConfidentialClientApplication {
     let config = ConfidentialClientConfig::new(DAEMON_CLIENT_ID, authority(), Credential::Secret(DAEMON_SECRET.into()));
     ConfidentialClientApplication::new(config, Some(plugin)).unwrap()
+}
+
+#[tokio::test]
+async fn an_app_token_of_another_identity_is_not_served_to_a_plain_request() {
+    // msal-node files an agent identity's token (fmiPath) or one asked with client claims with
+    // key components: another identity's token, kept as written and never served here.
+    let store = Arc::new(MemoryClient::default());
+    let plugin: Arc<dyn CachePlugin> = Arc::new(DistributedCachePlugin::new(store.clone(), Arc::new(DefaultPartitions)));
+    assert!(!app(plugin.clone()).acquire_token_by_client_credential(&request()).await.unwrap().from_cache);
+    let mut entries = store.snapshot();
+    for (_, text) in &mut entries {
+        let mut cache = unified::deserialize(text).unwrap();
+        let (key, mut at) = cache.entries(unified::Section::AccessToken)[0].clone();
+        at.set("secret", "agent-token".into());
+        at.set("additionalCacheKeyComponents", Json::object().with("fmi_path", "agents/a1"));
+        cache.remove(unified::Section::AccessToken, &key);
+        cache.insert(unified::Section::AccessToken, &format!("{key}-tp5gpvttyf"), at);
+        *text = cache.serialize();
+    }
+    store.replace_all(entries);
+    let plain = app(plugin).acquire_token_by_client_credential(&request()).await.unwrap();
+    assert!(!plain.from_cache);
+    assert_ne!(plain.access_token.secret(), "agent-token");
+    let kept: String = store.snapshot().into_iter().map(|(_, t)| t).collect();
+    assert!(kept.contains("agents/a1") && kept.contains("agent-token"), "the agent's token stays, with its components");
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -127,6 +153,38 @@ async fn a_cache_file_serves_the_next_process_and_is_private() {
     assert_eq!(std::fs::read_to_string(&path).unwrap(), "garbage");
     let lock = std::fs::OpenOptions::new().write(true).open(path.with_extension("json.lock")).unwrap();
     assert!(lock.try_lock().is_ok(), "the lock is released after the refusal");
+}
+
+#[tokio::test]
+async fn the_file_lock_is_msal_node_extensions_lockfile_too() {
+    // A Node app's persistence plugin (msal-node-extensions) holds the file: an access waits for
+    // it, then holds the same lock file (its process id inside) while it runs.
+    let path = temp_path("lockfile");
+    let lockfile = path.with_extension("json.lockfile");
+    let access = |plugin: Arc<FileCachePlugin>, lockfile: std::path::PathBuf| {
+        tokio::spawn(async move {
+            let mut ctx = CacheContext::new(UnifiedCache::new(), Partition::Account(String::new()));
+            plugin.before_cache_access(&mut ctx).await.unwrap();
+            let held = std::fs::read_to_string(&lockfile).unwrap();
+            plugin.after_cache_access(&mut ctx).await.unwrap();
+            held
+        })
+    };
+    let plugin = Arc::new(FileCachePlugin::new(&path));
+    std::fs::write(&lockfile, "4242").unwrap();
+    let waiting = access(plugin.clone(), lockfile.clone());
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(!waiting.is_finished(), "the access waits while the Node app holds the file");
+    std::fs::remove_file(&lockfile).unwrap();
+    assert_eq!(waiting.await.unwrap(), std::process::id().to_string());
+    assert!(!lockfile.exists(), "released after the access");
+    // One left by a process that died (over a minute old) is taken over.
+    let left = std::fs::File::create(&lockfile).unwrap();
+    left.set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(120)).unwrap();
+    drop(left);
+    let started = Instant::now();
+    assert_eq!(access(plugin, lockfile.clone()).await.unwrap(), std::process::id().to_string());
+    assert!(started.elapsed().as_secs() < 2 && !lockfile.exists());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

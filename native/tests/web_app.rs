@@ -7,6 +7,7 @@ mod support;
 
 use msal_native::*;
 use msal_wasm::client::{AccountInfo, AccountRef, SilentRequest};
+use msal_wasm::core::cache::{unified, CredentialType};
 use msal_wasm::core::url::{encode, parse_query};
 use std::sync::Arc;
 use support::*;
@@ -299,12 +300,26 @@ async fn a_middle_tier_keeps_one_partition_per_user_as_their_assertions_change()
     // `tid`), as msal-node's, not the authority's alias.
     let organizations = [idp_origin().as_str(), "/organizations"].concat();
     let config = ConfidentialClientConfig::new(TODO_API, organizations, Credential::Secret(TODO_API_SECRET.into()));
-    let multi = ConfidentialClientApplication::new(config, None).unwrap();
+    let shared = Arc::new(MemoryClient::default());
+    let plugin: Arc<dyn CachePlugin> = Arc::new(DistributedCachePlugin::new(shared.clone(), Arc::new(DefaultPartitions)));
+    let multi = ConfidentialClientApplication::new(config, Some(plugin)).unwrap();
     for from_cache in [false, true] {
         let t = multi.acquire_token_on_behalf_of(&obo(&assertions[2])).await.unwrap();
         assert_eq!((t.from_cache, t.tenant_id.as_str()), (from_cache, first.tenant_id.as_str()));
         assert!(t.account.is_some(), "the user's account, also from the cache");
     }
+    // The token is filed under the user's tenant, as msal-node files it (its own lookup then
+    // finds one token, not ours beside its own).
+    let realms: Vec<String> = shared
+        .snapshot()
+        .iter()
+        .flat_map(|(_, text)| {
+            unified::deserialize(text).unwrap().credentials().into_iter().map(|(_, c)| (c.credential_type, c.realm)).collect::<Vec<_>>()
+        })
+        .filter(|(kind, _)| *kind == CredentialType::AccessToken)
+        .map(|(_, realm)| realm)
+        .collect();
+    assert_eq!(realms, std::slice::from_ref(&first.tenant_id));
 }
 
 /// A web app (no plugin) with a user signed in through the provider; `system`: its network

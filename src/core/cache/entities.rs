@@ -120,6 +120,9 @@ const CREDENTIAL_FIELDS: [&str; 17] = [
     "additionalCacheKeyComponents",
 ];
 
+/// The field of msal's key components, kept in `extra` when it holds more than attribute_tokens.
+const OTHER_KEY_COMPONENTS: &str = "additionalCacheKeyComponents";
+
 fn ts(j: &Json, key: &str) -> Option<u64> {
     j.get(key).and_then(Json::as_u64)
 }
@@ -167,7 +170,7 @@ impl Credential {
         let opt = |k: &str| j.str_field(k).unwrap_or_default().to_owned();
         let credential_type = CredentialType::parse(j.str_field("credentialType")?)?;
         let target = opt("target");
-        let c = Credential {
+        let mut c = Credential {
             home_account_id: s("homeAccountId")?,
             environment: s("environment")?,
             credential_type,
@@ -192,11 +195,26 @@ impl Credential {
             last_updated_at: ts(j, "lastUpdatedAt").unwrap_or(0),
             extra: extras(j, &CREDENTIAL_FIELDS),
         };
+        // Key components other than attribute_tokens (msal-node's fmi_path, its claims from
+        // the client): kept as written, so the entry keeps them and no lookup takes it for a
+        // plain token.
+        if let Some(all) =
+            j.get("additionalCacheKeyComponents").filter(|k| k.as_object().is_some_and(|o| o.iter().any(|(n, _)| n != "attribute_tokens")))
+        {
+            c.extra.push((OTHER_KEY_COMPONENTS.to_owned(), all.clone()));
+        }
         // msal's isAccessTokenEntity: access tokens need realm, target and an expiry.
         if credential_type.is_access_token() && (c.target.is_empty() || c.expires_on == 0) {
             return None;
         }
         Some(c)
+    }
+
+    /// Whether the entry has key components this crate does not request (msal-node's
+    /// `fmi_path`, its claims from the client): msal's lookups take such a token only for a
+    /// request with the same components, so ours never do.
+    pub fn has_other_key_components(&self) -> bool {
+        self.extra.iter().any(|(k, _)| k == OTHER_KEY_COMPONENTS)
     }
 
     /// msal's `additionalCacheKeyComponents` of an access token in an attribute-token partition.

@@ -614,6 +614,7 @@ impl<S: KeyValueStore> TokenCache<S> {
                     && token_type_matches(&c.token_type, q.token_type)
                     && q.key_id.is_none_or(|k| c.key_id == k)
                     && c.attribute_tokens == q.attribute_tokens
+                    && !c.has_other_key_components()
                     && c.scopes.contains_all(q.scopes)
             })
             .max_by_key(|c| c.expires_on)
@@ -877,6 +878,7 @@ impl<S: KeyValueStore> TokenCache<S> {
                 && c.realm.eq_ignore_ascii_case(realm)
                 && token_type_matches(&c.token_type, &r.token_type)
                 && c.attribute_tokens == s.attribute_tokens
+                && !c.has_other_key_components()
                 && c.scopes.intersects_ignoring_oidc(&scopes)
         });
         let mut at = base(ctype, r.access_token.secret());
