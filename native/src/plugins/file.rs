@@ -3,7 +3,11 @@
 //! advisory lock on a lock file (`flock`), held from
 //! [`before_cache_access`](CachePlugin::before_cache_access) to
 //! [`after_cache_access`](CachePlugin::after_cache_access). The operating system releases the
-//! lock of a process that dies, so a crash never leaves it behind.
+//! lock of a process that dies, so a crash never leaves it behind. Under it, the lock of
+//! msal-node-extensions' persistence is taken too (`<file>.lockfile`, created exclusively with
+//! the process id inside, deleted to release), so a Node app sharing the file waits for this
+//! one and this one for it; such a file older than a minute was left by a process that died,
+//! and is taken over.
 
 use crate::cache::{CacheContext, CachePlugin, PluginFuture};
 use msal_wasm::error::{codes, AuthError, ErrorKind};
@@ -15,12 +19,17 @@ use std::time::{Duration, Instant};
 
 /// How long an access waits for another process's lock.
 const LOCK_WAIT: Duration = Duration::from_secs(10);
+/// The age of an msal-node-extensions lock file left by a process that died (theirs waits
+/// 500 × 100 ms for one, then goes ahead).
+const STALE_LOCKFILE: Duration = Duration::from_secs(60);
 
 /// The file cache plugin.
 #[derive(Debug)]
 pub struct FileCachePlugin {
     path: PathBuf,
     lock_path: PathBuf,
+    /// msal-node-extensions' lock file.
+    ext_lock_path: PathBuf,
     /// The lock file while this plugin holds the lock.
     held: Mutex<Option<File>>,
 }
@@ -33,9 +42,12 @@ impl FileCachePlugin {
     /// A plugin storing the cache at `path` (created on the first save).
     pub fn new(path: impl Into<PathBuf>) -> FileCachePlugin {
         let path = path.into();
-        let mut lock = path.clone().into_os_string();
-        lock.push(".lock");
-        FileCachePlugin { path, lock_path: PathBuf::from(lock), held: Mutex::new(None) }
+        let with = |ext: &str| {
+            let mut p = path.clone().into_os_string();
+            p.push(ext);
+            PathBuf::from(p)
+        };
+        FileCachePlugin { lock_path: with(".lock"), ext_lock_path: with(".lockfile"), path, held: Mutex::new(None) }
     }
 
     /// The cache file.
@@ -54,6 +66,30 @@ impl FileCachePlugin {
                 Err(TryLockError::Error(_)) => return Err(storage_error("could not lock the token cache file")),
             }
         }
+        // msal-node-extensions' lock, under ours (so only one process of ours waits for it).
+        loop {
+            match new_private_file(&self.ext_lock_path) {
+                Ok(mut f) => {
+                    let _ = write!(f, "{}", std::process::id());
+                    break;
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    let age = std::fs::metadata(&self.ext_lock_path).and_then(|m| m.modified()).map(|t| t.elapsed().unwrap_or_default());
+                    if age.is_ok_and(|a| a > STALE_LOCKFILE) {
+                        let _ = std::fs::remove_file(&self.ext_lock_path);
+                    } else if Instant::now() < deadline {
+                        tokio::time::sleep(Duration::from_millis(10)).await;
+                    } else {
+                        let _ = file.unlock();
+                        return Err(storage_error("the token cache file stayed locked by another process"));
+                    }
+                }
+                Err(_) => {
+                    let _ = file.unlock();
+                    return Err(storage_error("could not create the token cache lock file"));
+                }
+            }
+        }
         if let Ok(mut held) = self.held.lock() {
             *held = Some(file);
         }
@@ -64,6 +100,7 @@ impl FileCachePlugin {
         // Closing the file releases the lock.
         if let Ok(mut held) = self.held.lock() {
             if let Some(f) = held.take() {
+                let _ = std::fs::remove_file(&self.ext_lock_path);
                 let _ = f.unlock();
             }
         }
