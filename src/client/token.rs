@@ -181,13 +181,14 @@ impl<P: Platform> PublicClientApplication<P> {
         let resp = self.post_token(http, &thumb, sent_at, binding).await?;
         let key_id = binding.map_or("", |b| b.kid.as_str());
         // A new key replaces the account's old one where the response's tokens replace its
-        // tokens: the keys then are candidates for the next sign-out's or clear_cache's
-        // clean-up, which deletes those no token uses any more.
-        if binding.is_some_and(|b| b.new_key) {
-            let before = self.binding_key_ids(None);
-            self.orphan_keys.borrow_mut().extend(before);
+        // tokens: as msal (saveAccessToken), the keys no token uses any more then go (a key kept
+        // until sign-out was kept for good once the page reloaded).
+        let before = binding.is_some_and(|b| b.new_key).then(|| self.binding_key_ids(None));
+        let result = self.save_response(target, resp, &Saving { key_id, ..saving })?;
+        if let Some(before) = before {
+            self.prune_binding_keys(before).await;
         }
-        self.save_response(target, resp, &Saving { key_id, ..saving })
+        Ok(result)
     }
 
     /// The optional ID token checks (see [`Config::validate_id_token_claims`]): the issuer is

@@ -340,7 +340,10 @@ test("a DPoP renewal that is not stored still carries its proof; a second sign-i
   // The user signs in again (a new key binds the new tokens, which replace the old ones).
   await page.evaluate(() => { window.last = null; window.dpop = { ...window.dpop, prompt: "login" }; });
   await signIn(page, "dpop-unstored");
-  // (Sign-out deletes every key no token uses, the first one too.)
+  // The first key went with the tokens it bound, as msal removes it (kept until sign-out, it
+  // stayed for good once the page reloaded).
+  assert.equal((await keyStore(page)).length, 1);
+  // (Sign-out deletes every key no token uses.)
   const [popup] = await Promise.all([
     page.waitForEvent("popup"),
     page.evaluate(() => { window.out = window.pca.logoutPopup({ account: window.pca.getActiveAccount(), postLogoutRedirectUri: "/redirect.html" }).then(() => "ok", (e) => e.errorCode); }),
@@ -475,5 +478,37 @@ test("a DPoP redirect sign-in the user abandons leaves no key behind (msal remov
   assert.equal(await page.evaluate(() => window.pca.handleRedirectPromise()), null);
   assert.deepEqual([before, (await keyStore(page)).length], [1, 0], "the redirect's key was made, then removed");
   assert.equal(await page.evaluate(() => window.pca.getActiveAccount()), null);
+  await ctx.close();
+});
+
+test("a key store that refuses the key at once (iOS Safari's DataCloneError) fails the DPoP popup and redirect instead of hanging; the next sign-in runs", async () => {
+  const ctx = await env.browser.newContext();
+  const page = await ctx.newPage();
+  await page.addInitScript(() => {
+    const put = IDBObjectStore.prototype.put;
+    window.refuseKeys = true;
+    IDBObjectStore.prototype.put = function (value, ...rest) {
+      if (window.refuseKeys && value && value.privateKey) throw new DOMException("Failed to store the record", "DataCloneError");
+      return put.call(this, value, ...rest);
+    };
+  });
+  await openApp(ctx, "localStorage", page);
+  const popups = [];
+  ctx.on("page", (p) => p !== page && popups.push(p));
+  await page.click("#login");
+  await page.waitForFunction(() => window.last !== null, null, { timeout: 10000 });
+  const failed = await page.evaluate(() => window.last);
+  assert.equal(failed.ok, false, JSON.stringify(failed));
+  for (const p of popups) if (!p.isClosed()) await p.waitForEvent("close", { timeout: 5000 });
+  // A redirect fails too, without leaving the page.
+  const redirect = await page.evaluate(() => Promise.race([
+    window.pca.loginRedirect(window.dpop).then(() => "navigated", (e) => e.errorCode || String(e)),
+    new Promise((r) => setTimeout(() => r("hung"), 10000)),
+  ]));
+  assert.equal(redirect, failed.code);
+  assert.equal(page.url().startsWith(env.web.origin), true);
+  // Nothing holds the interaction: a sign-in with a store that takes the key works.
+  await page.evaluate(() => { window.refuseKeys = false; window.last = null; });
+  await signIn(page, "dora");
   await ctx.close();
 });

@@ -956,10 +956,18 @@ function keyStore(mode, op) {
     open.onerror = () => reject(open.error);
     open.onsuccess = () => {
       const db = open.result;
-      const tx = db.transaction(KEY_STORE, mode);
-      const req = op(tx.objectStore(KEY_STORE));
-      tx.oncomplete = () => { db.close(); resolve(req.result); };
-      tx.onerror = tx.onabort = () => { db.close(); reject(tx.error); };
+      // A store that refuses the record at once (iOS Safari's DataCloneError for a CryptoKey)
+      // throws here, outside the promise's executor: it fails the call instead of leaving it
+      // (and the interaction it holds) waiting forever.
+      try {
+        const tx = db.transaction(KEY_STORE, mode);
+        const req = op(tx.objectStore(KEY_STORE));
+        tx.oncomplete = () => { db.close(); resolve(req.result); };
+        tx.onerror = tx.onabort = () => { db.close(); reject(tx.error); };
+      } catch (e) {
+        db.close();
+        reject(e);
+      }
     };
   });
 }
