@@ -729,6 +729,8 @@ function loadWasm(url) {
       // A dev server that pre-bundled the package serves it from its cache, away from the .wasm.
       const cached = !url && /\/(\.vite|vite\/client)\/deps\/|\/\.angular\/cache\//.test(String(moduleUrl));
       const hint = typeof WebAssembly !== "object" ? " (this browser has WebAssembly turned off)"
+        : e instanceof WebAssembly.CompileError ? (/unsafe-eval|Content.Security/i.test(e.message) ? " (the page's Content-Security-Policy needs 'wasm-unsafe-eval' in script-src)"
+          : " (this browser's WebAssembly lacks what msal-wasm needs: Chrome and Edge 96, Firefox 79, Safari 15.1 or later have it)")
         : url ? ""
         : cached ? " (a dev server pre-bundled msal-wasm away from msal_wasm_bg.wasm: exclude it and @azure/msal-browser, Vite's optimizeDeps.exclude, or set system.wasmUrl)"
         : " (serve msal_wasm_bg.wasm next to the script that contains msal-wasm, or set system.wasmUrl to where it is)";
@@ -768,10 +770,25 @@ const silentFields = (request, deduped) => {
   return fields;
 };
 
+// The callbacks the wasm keeps for good (its log lines, other tabs' account changes): they
+// reach the client through `me`, a weak reference, so that a client the app drops is collected
+// (and its wasm client freed, with its page listeners). Made here, not in a method, whose scope
+// (`this`) a closure would keep.
+function wasmCallbacks(me) {
+  return [
+    (level, message, cid) => queueMicrotask(() => { const c = me.deref(); if (c) c.logger.logMessage(message, { logLevel: level, containsPii: false, correlationId: cid || "" }); }),
+    () => { const c = me.deref(); if (c) c.accountsChangedElsewhere(); },
+  ];
+}
+
 export class PublicClientApplication {
   constructor(configuration) {
     this.config = configuration || {};
-    if (typeof WeakRef === "function" && inBrowser()) pageClients.push(new WeakRef(this));
+    if (typeof WeakRef === "function" && inBrowser()) {
+      // (Without the clients the app dropped.)
+      for (let i = pageClients.length - 1; i >= 0; i--) if (!pageClients[i].deref()) pageClients.splice(i, 1);
+      pageClients.push(new WeakRef(this));
+    }
     this.client = null;
     this.initPromise = null;
     this.ownPerformance = null;
@@ -810,13 +827,13 @@ export class PublicClientApplication {
       }
       this.initPromise = this.measure(BrowserRootPerformanceEvents.InitializeClientApplication, correlationId, async () => {
         this.emit(EventType.INITIALIZE_START, null, null, null, correlationId);
+        const [log, changed] = wasmCallbacks(typeof WeakRef === "function" ? new WeakRef(this) : { deref: () => this });
         let client;
         try {
           await loadWasm(this.config.system && this.config.system.wasmUrl);
           // After the wasm call: the app's logger may call back into the client.
           // The app's clients may be circular: the wasm only learns that they are set.
           const json = JSON.stringify(this.config, (k, v) => (/^(network|navigation)Client$|^client$/.test(k) && v ? true : v));
-          const log = (level, message, cid) => queueMicrotask(() => this.logger.logMessage(message, { logLevel: level, containsPii: false, correlationId: cid || "" }));
           client = new WasmClient(json, log, this.config.system && this.config.system.networkClient);
           this.logLevelTo(client);
           await client.initialize();
@@ -830,7 +847,7 @@ export class PublicClientApplication {
         }
         this.client = client;
         client.accountChanges(3);
-        client.onAccountsChanged(() => this.accountsChangedElsewhere());
+        client.onAccountsChanged(changed);
         if (this.config.cache && this.config.cache.cacheLocation === BrowserCacheLocation.LocalStorage) this.events.subscribeCrossTab();
         this.emit(EventType.INITIALIZE_END, null, null, null, correlationId);
       });
@@ -1497,6 +1514,7 @@ export async function loadExternalTokens(config, request, response, options) {
     if (!own) {
       pca.disposed = true;
       if (pca.client) pca.client.free();
+      pca.events.unsubscribeCrossTab(); // (a localStorage cache's: the channel would keep it)
     }
   }
 }

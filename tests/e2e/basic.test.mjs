@@ -1342,6 +1342,36 @@ test("createNestablePublicClientApplication in a nested-app-auth host (a Teams t
   await ctx.close();
 });
 
+test("clients the app drops are collected, and their page listeners go with them (the wasm keeps no reference to a client)", async () => {
+  const page = await env.open("entra");
+  const cdp = await page.context().newCDPSession(page);
+  const listeners = async () => {
+    const { result } = await cdp.send("Runtime.evaluate", { expression: "window" });
+    const { listeners: all } = await cdp.send("DOMDebugger.getEventListeners", { objectId: result.objectId });
+    return all.filter((l) => ["storage", "visibilitychange", "pageshow", "online"].includes(l.type)).length;
+  };
+  const before = await listeners();
+  await page.evaluate(async () => {
+    window.collected = 0;
+    window.registry = new FinalizationRegistry(() => { window.collected += 1; });
+    for (let i = 0; i < 10; i++) {
+      const pca = new window.msal.PublicClientApplication({ auth: { clientId: `dropped-${i}` } });
+      await pca.initialize();
+      window.registry.register(pca, i);
+    }
+  });
+  assert.ok((await listeners()) > before, "the clients listened to the page");
+  await waitFor("the dropped clients to be collected", async () => {
+    await cdp.send("HeapProfiler.collectGarbage");
+    return (await page.evaluate(() => window.collected)) === 10;
+  }, { timeout: 15000, interval: 250 });
+  await waitFor("their page listeners to go", async () => {
+    await cdp.send("HeapProfiler.collectGarbage");
+    return (await listeners()) === before;
+  }, { timeout: 15000, interval: 250 });
+  await page.context().close();
+});
+
 test("a redirect sign-in whose page comes back without a response is measured as msal's: a failed acquireTokenRedirect with no_server_response", async () => {
   const ctx = await env.browser.newContext();
   const page = await ctx.newPage();

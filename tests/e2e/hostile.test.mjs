@@ -42,6 +42,37 @@ test("a browser with WebAssembly turned off (Chromium without its compilers, as 
   }
 });
 
+test("a wasm the browser cannot compile (a Safari before 15.1) or may not (a Content-Security-Policy without 'wasm-unsafe-eval'): wasm_load_failed names that cause, not where the file is", async () => {
+  // An older engine, as the page sees it: its compiler refuses the module's instructions.
+  const old = await env.browser.newContext();
+  await old.addInitScript(() => {
+    const refuse = () => Promise.reject(new WebAssembly.CompileError("WebAssembly.Module doesn't parse at byte 1234: invalid opcode 252"));
+    WebAssembly.instantiateStreaming = refuse;
+    WebAssembly.instantiate = refuse;
+  });
+  const page = await old.newPage();
+  await page.goto(env.harness("entra"));
+  await page.waitForSelector("body[data-ready='1']");
+  const r = await page.evaluate(() => window.redirect);
+  assert.deepEqual([r.ok, r.code], [false, "wasm_load_failed"], JSON.stringify(r));
+  assert.match(r.message, /Safari 15\.1 or later/);
+  assert.doesNotMatch(r.message, /wasmUrl/);
+  await old.close();
+  // A policy that allows the page's scripts but not WebAssembly.
+  const strict = await env.browser.newContext();
+  const csp = await strict.newPage();
+  await csp.route((u) => u.pathname === "/", async (route) => {
+    const response = await route.fetch();
+    await route.fulfill({ response, headers: { ...response.headers(), "content-security-policy": "script-src 'self' 'unsafe-inline'" } });
+  });
+  await csp.goto(env.harness("entra"));
+  await csp.waitForSelector("body[data-ready='1']");
+  const c = await csp.evaluate(() => window.redirect);
+  assert.deepEqual([c.ok, c.code], [false, "wasm_load_failed"], JSON.stringify(c));
+  assert.match(c.message, /needs 'wasm-unsafe-eval' in script-src/);
+  await strict.close();
+});
+
 test("a renewal lock held forever by a page of the origin costs its bound, then the tab renews alone", async () => {
   // networkTimeout 1 s: the renewal lock is waited for 2 × 1 s + 2 s = 4 s at most.
   const page = await signedInPage(env, "lena", { cache: "localStorage", extra: system({ networkTimeout: 1000 }) });
