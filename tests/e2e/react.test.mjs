@@ -81,6 +81,8 @@ test("MsalAuthenticationTemplate with a redirect signs in, comes back and render
   assert.deepEqual(JSON.parse(await profile(page)), { user: "ravi", fromCache: true });
   const s = await status(page);
   assert.deepEqual(s, { inProgress: "none", accounts: 1, isAuthenticated: true, user: "ravi" });
+  // MsalProvider's status on the way back, from our events (msal's getInteractionStatusFromEvent).
+  assert.deepEqual(await page.evaluate(() => window.trail), ["startup", "handleRedirect", "none"]);
   assert.ok(!/code=|state=/.test(page.url()), page.url());
   await ctx.close();
 });
