@@ -729,8 +729,8 @@ function loadWasm(url) {
       // A dev server that pre-bundled the package serves it from its cache, away from the .wasm.
       const cached = !url && /\/(\.vite|vite\/client)\/deps\/|\/\.angular\/cache\//.test(String(moduleUrl));
       const hint = typeof WebAssembly !== "object" ? " (this browser has WebAssembly turned off)"
-        : e instanceof WebAssembly.CompileError ? (/unsafe-eval|Content.Security/i.test(e.message) ? " (the page's Content-Security-Policy needs 'wasm-unsafe-eval' in script-src)"
-          : " (this browser's WebAssembly lacks what msal-wasm needs: Chrome and Edge 96, Firefox 79, Safari 15.1 or later have it)")
+        : e instanceof WebAssembly.CompileError ? (/unsafe-eval|Content.Security/i.test(e.message) ? " (the page's CSP needs 'wasm-unsafe-eval' in script-src)"
+          : " (it needs Chrome or Edge 96, Firefox 79, Safari 15.1 or later)")
         : url ? ""
         : cached ? " (a dev server pre-bundled msal-wasm away from msal_wasm_bg.wasm: exclude it and @azure/msal-browser, Vite's optimizeDeps.exclude, or set system.wasmUrl)"
         : " (serve msal_wasm_bg.wasm next to the script that contains msal-wasm, or set system.wasmUrl to where it is)";
