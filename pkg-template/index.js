@@ -327,15 +327,25 @@ export const BrowserUtils = Object.freeze({
 // instances (msal-browser's too), which hear them once subscribed (a localStorage cache). An
 // active-account change is not taken from the channel: the storage it changed tells this
 // instance, once getActiveAccount() returns the new one (and from any tab).
+// The cross-tab listener reaches its handler through `me`, a weak reference (a channel with a
+// listener is never collected, and an app's callback usually holds its client): a client the
+// app drops goes, and its channel closes at the next message. Made here, not in a method, whose
+// scope (`this`) a closure would keep.
+function crossTabListener(me, channel) {
+  return (e) => {
+    const handler = me.deref();
+    if (!handler) channel.close();
+    else if (e.data && e.data.eventType !== EventType.ACTIVE_ACCOUNT_CHANGED) handler.invokeCallbacks(e.data);
+  };
+}
+
 export class EventHandler {
   constructor(logger) {
     this.eventCallbacks = new Map();
     this.logger = logger || new Logger({}, "msal-wasm", version);
     this.channel = typeof BroadcastChannel !== "undefined" ? new BroadcastChannel("msal.broadcast.event") : null;
     if (this.channel && this.channel.unref) this.channel.unref(); // Node: let the process end
-    this.invokeCrossTabCallbacks = (e) => {
-      if (e.data && e.data.eventType !== EventType.ACTIVE_ACCOUNT_CHANGED) this.invokeCallbacks(e.data);
-    };
+    this.invokeCrossTabCallbacks = crossTabListener(typeof WeakRef === "function" ? new WeakRef(this) : { deref: () => this }, this.channel);
   }
   subscribeCrossTab() { if (this.channel) this.channel.addEventListener("message", this.invokeCrossTabCallbacks); }
   unsubscribeCrossTab() { if (this.channel) this.channel.removeEventListener("message", this.invokeCrossTabCallbacks); }
@@ -728,9 +738,12 @@ function loadWasm(url) {
       wasmReady = null;
       // A dev server that pre-bundled the package serves it from its cache, away from the .wasm.
       const cached = !url && /\/(\.vite|vite\/client)\/deps\/|\/\.angular\/cache\//.test(String(moduleUrl));
+      // (By the message first: engines name a CSP refusal in other classes. A page served for the
+      // .wasm, an index.html fallback, fails to compile too: a matter of where the file is.)
+      const message = String(e && e.message);
       const hint = typeof WebAssembly !== "object" ? " (this browser has WebAssembly turned off)"
-        : e instanceof WebAssembly.CompileError ? (/unsafe-eval|Content.Security/i.test(e.message) ? " (the page's CSP needs 'wasm-unsafe-eval' in script-src)"
-          : " (it needs Chrome or Edge 96, Firefox 79, Safari 15.1 or later)")
+        : /unsafe-eval|Content.Security|\bCSP\b/i.test(message) ? " (the page's CSP needs 'wasm-unsafe-eval' in script-src)"
+        : e instanceof WebAssembly.CompileError && !/magic|\\0asm/i.test(message) ? " (it needs Chrome or Edge 96, Firefox 79, Safari 15.1 or later)"
         : url ? ""
         : cached ? " (a dev server pre-bundled msal-wasm away from msal_wasm_bg.wasm: exclude it and @azure/msal-browser, Vite's optimizeDeps.exclude, or set system.wasmUrl)"
         : " (serve msal_wasm_bg.wasm next to the script that contains msal-wasm, or set system.wasmUrl to where it is)";
@@ -1154,7 +1167,7 @@ export class PublicClientApplication {
         throw copy;
       });
       // (Measured as its own call, as msal's.)
-      return this.measuring() ? this.measure(BrowserRootPerformanceEvents.AcquireTokenSilent, req.correlationId, share, undefined, silentFields(req, true)) : share();
+      return this.measuring() ? this.measure(BrowserRootPerformanceEvents.AcquireTokenSilent, req.correlationId, share, undefined, silentFields(req, true), this.measuredAccount(req, true)) : share();
     }
     // The last cache hit for this exact request is served again while the cache is unchanged
     // (its version, one wasm call) and the clock is before the wasm's `servedUntil`.
@@ -1492,7 +1505,7 @@ export async function createNestablePublicClientApplication(configuration, corre
   else await (pca = standardPcaFactory(configuration)).initialize(correlationId ? { correlationId } : undefined);
   // In a host that offers nested app auth (Teams, Outlook) the app gets a standard client:
   // say so, since its calls may then fail in ways the host explains nowhere.
-  if (inBrowser() && window.nestedAppAuthBridge) pca.getLogger().warning("no nested app authentication in msal-wasm: a standard client", correlationId || "");
+  if (inBrowser() && (window.nestedAppAuthBridge || typeof window.__initializeNestedAppAuth === "function")) pca.getLogger().warning("no nested app authentication in msal-wasm: a standard client", correlationId || "");
   return pca;
 }
 export function isPlatformBrokerAvailable() { return Promise.resolve(false); }

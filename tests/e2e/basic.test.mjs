@@ -1299,6 +1299,8 @@ test("calls refused before their work are measured as msal's preflight ends them
     // The same callback registered again (an effect run twice) keeps its id: one event each.
     const again = watch(window.pca);
     const policy = await code(window.pca.acquireTokenSilent({ scopes: ["api://other/.default"], account, cacheLookupPolicy: window.msal.CacheLookupPolicy.AccessToken, correlationId: "c-policy" }));
+    // A call identical to one in flight joins it: both fail, each measured with the account.
+    const joined = await Promise.all(["c-first", "c-joined"].map((correlationId) => code(window.pca.acquireTokenSilent({ scopes: ["api://nowhere/x"], account, correlationId }))));
     window.pca.setActiveAccount(null);
     const noAccount = await code(window.pca.acquireTokenSilent({ scopes: ["User.Read"], correlationId: "c-none" }));
     const fresh = new window.msal.PublicClientApplication({ auth: { clientId: "perf-app" } });
@@ -1307,12 +1309,14 @@ test("calls refused before their work are measured as msal's preflight ends them
       code(fresh.acquireTokenSilent({ scopes: ["User.Read"], account, correlationId: "c-early" })),
       code(fresh.ssoSilent({ scopes: ["User.Read"], correlationId: "c-sso" })),
     ]);
-    return { same: id === again, policy, noAccount, early, perf };
+    return { same: id === again, policy, joined, noAccount, early, perf };
   });
   assert.equal(r.same, true);
-  assert.deepEqual([r.policy, r.noAccount, r.early], ["token_refresh_required", "no_account_error", ["uninitialized_public_client_application", "uninitialized_public_client_application"]]);
+  assert.deepEqual([r.policy, r.joined, r.noAccount, r.early], ["token_refresh_required", ["invalid_scope", "invalid_scope"], "no_account_error", ["uninitialized_public_client_application", "uninitialized_public_client_application"]]);
   assert.deepEqual(r.perf, [
     ["acquireTokenSilent", false, "token_refresh_required", "AAD", "c-policy"],
+    ["acquireTokenSilent", false, "invalid_scope", "AAD", "c-first"],
+    ["acquireTokenSilent", false, "invalid_scope", "AAD", "c-joined"],
     ["acquireTokenSilent", false, "uninitialized_public_client_application", "AAD", "c-early"],
     ["ssoSilent", false, "uninitialized_public_client_application", undefined, "c-sso"],
   ]);
@@ -1339,10 +1343,20 @@ test("createNestablePublicClientApplication in a nested-app-auth host (a Teams t
     return { made, starts, accounts: pca.getAllAccounts().length, warned: warnings.some((m) => m.includes("no nested app authentication")) };
   });
   assert.deepEqual(r, { made: 1, starts: ["nest-cid"], accounts: 0, warned: true });
+  // A host that sets its bridge up lazily (msal awaits window.__initializeNestedAppAuth first).
+  const lazy = await page.evaluate(async () => {
+    delete window.nestedAppAuthBridge;
+    window.__initializeNestedAppAuth = async () => {};
+    const warnings = [];
+    const config = { auth: { clientId: "nestable-lazy" }, system: { loggerOptions: { logLevel: window.msal.LogLevel.Warning, loggerCallback: (level, message) => warnings.push(message) } } };
+    await window.msal.createNestablePublicClientApplication(config);
+    return warnings.some((m) => m.includes("no nested app authentication"));
+  });
+  assert.equal(lazy, true);
   await ctx.close();
 });
 
-test("clients the app drops are collected, and their page listeners go with them (the wasm keeps no reference to a client)", async () => {
+test("clients the app drops are collected, and their page listeners go with them (the wasm keeps no reference to a client, nor does a localStorage client's cross-tab channel)", async () => {
   const page = await env.open("entra");
   const cdp = await page.context().newCDPSession(page);
   const listeners = async () => {
@@ -1355,8 +1369,12 @@ test("clients the app drops are collected, and their page listeners go with them
     window.collected = 0;
     window.registry = new FinalizationRegistry(() => { window.collected += 1; });
     for (let i = 0; i < 10; i++) {
-      const pca = new window.msal.PublicClientApplication({ auth: { clientId: `dropped-${i}` } });
+      // Half with a localStorage cache (a cross-tab channel) and msal's usual callback, which
+      // holds its client.
+      const local = i % 2 === 1;
+      const pca = new window.msal.PublicClientApplication({ auth: { clientId: `dropped-${i}` }, cache: { cacheLocation: local ? "localStorage" : "sessionStorage" } });
       await pca.initialize();
+      if (local) pca.addEventCallback((e) => { if (e.eventType === window.msal.EventType.LOGIN_SUCCESS) pca.setActiveAccount(e.payload); });
       window.registry.register(pca, i);
     }
   });

@@ -42,7 +42,7 @@ test("a browser with WebAssembly turned off (Chromium without its compilers, as 
   }
 });
 
-test("a wasm the browser cannot compile (a Safari before 15.1) or may not (a Content-Security-Policy without 'wasm-unsafe-eval'): wasm_load_failed names that cause, not where the file is", async () => {
+test("a wasm the browser cannot compile (a Safari before 15.1) or may not (a Content-Security-Policy without 'wasm-unsafe-eval'): wasm_load_failed names that cause, not where the file is; a page served for the file names where it is", async () => {
   // An older engine, as the page sees it: its compiler refuses the module's instructions.
   const old = await env.browser.newContext();
   await old.addInitScript(() => {
@@ -71,6 +71,18 @@ test("a wasm the browser cannot compile (a Safari before 15.1) or may not (a Con
   assert.deepEqual([c.ok, c.code], [false, "wasm_load_failed"], JSON.stringify(c));
   assert.match(c.message, /needs 'wasm-unsafe-eval' in script-src/);
   await strict.close();
+  // A server that answers the .wasm with a page (an index.html fallback, as Vite's dev server
+  // does for a file it does not have): where the file is, not the browser.
+  const fallback = await env.browser.newContext();
+  await fallback.route("**/msal_wasm_bg.wasm", (route) => route.fulfill({ status: 200, contentType: "text/html", body: "<!doctype html><title>app</title>" }));
+  const html = await fallback.newPage();
+  await html.goto(env.harness("entra"));
+  await html.waitForSelector("body[data-ready='1']");
+  const h = await html.evaluate(() => window.redirect);
+  assert.deepEqual([h.ok, h.code], [false, "wasm_load_failed"], JSON.stringify(h));
+  assert.match(h.message, /wasmUrl/);
+  assert.doesNotMatch(h.message, /Safari/);
+  await fallback.close();
 });
 
 test("a renewal lock held forever by a page of the origin costs its bound, then the tab renews alone", async () => {
