@@ -19,8 +19,8 @@ use std::time::{Duration, Instant};
 
 /// How long an access waits for another process's lock.
 const LOCK_WAIT: Duration = Duration::from_secs(10);
-/// The age of an msal-node-extensions lock file left by a process that died (theirs waits
-/// 500 × 100 ms for one, then goes ahead).
+/// The age of an msal-node-extensions lock file left by a process that died (theirs retries
+/// 500 × 100 ms, then goes ahead or fails, by version, and never takes one over: ours does).
 const STALE_LOCKFILE: Duration = Duration::from_secs(60);
 
 /// The file cache plugin.
@@ -73,7 +73,12 @@ impl FileCachePlugin {
                     let _ = write!(f, "{}", std::process::id());
                     break;
                 }
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                // (Windows: a lock file being deleted refuses to be opened, as msal-node-extensions
+                // retries on EPERM.)
+                Err(e)
+                    if e.kind() == std::io::ErrorKind::AlreadyExists
+                        || (cfg!(windows) && e.kind() == std::io::ErrorKind::PermissionDenied) =>
+                {
                     let age = std::fs::metadata(&self.ext_lock_path).and_then(|m| m.modified()).map(|t| t.elapsed().unwrap_or_default());
                     if age.is_ok_and(|a| a > STALE_LOCKFILE) {
                         let _ = std::fs::remove_file(&self.ext_lock_path);
