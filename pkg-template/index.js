@@ -327,25 +327,18 @@ export const BrowserUtils = Object.freeze({
 // instances (msal-browser's too), which hear them once subscribed (a localStorage cache). An
 // active-account change is not taken from the channel: the storage it changed tells this
 // instance, once getActiveAccount() returns the new one (and from any tab).
-// The cross-tab listener reaches its handler through `me`, a weak reference (a channel with a
-// listener is never collected, and an app's callback usually holds its client): a client the
-// app drops goes, and its channel closes at the next message. Made here, not in a method, whose
-// scope (`this`) a closure would keep.
-function crossTabListener(me, channel) {
-  return (e) => {
-    const handler = me.deref();
-    if (!handler) channel.close();
-    else if (e.data && e.data.eventType !== EventType.ACTIVE_ACCOUNT_CHANGED) handler.invokeCallbacks(e.data);
-  };
-}
-
 export class EventHandler {
   constructor(logger) {
     this.eventCallbacks = new Map();
     this.logger = logger || new Logger({}, "msal-wasm", version);
     this.channel = typeof BroadcastChannel !== "undefined" ? new BroadcastChannel("msal.broadcast.event") : null;
     if (this.channel && this.channel.unref) this.channel.unref(); // Node: let the process end
-    this.invokeCrossTabCallbacks = crossTabListener(typeof WeakRef === "function" ? new WeakRef(this) : { deref: () => this }, this.channel);
+    // (As msal's, the channel's listener keeps the handler, and its callbacks, for the page's
+    // life: a localStorage client whose callback holds it hears other tabs even if the app
+    // kept no other reference to it.)
+    this.invokeCrossTabCallbacks = (e) => {
+      if (e.data && e.data.eventType !== EventType.ACTIVE_ACCOUNT_CHANGED) this.invokeCallbacks(e.data);
+    };
   }
   subscribeCrossTab() { if (this.channel) this.channel.addEventListener("message", this.invokeCrossTabCallbacks); }
   unsubscribeCrossTab() { if (this.channel) this.channel.removeEventListener("message", this.invokeCrossTabCallbacks); }
@@ -729,6 +722,7 @@ function fromDisk() {
     return undefined; // (a bundler's build-time file URL, in an Electron page: the glue's own path)
   }
 }
+const validWasm = (bytes) => { try { return WebAssembly.validate(new Uint8Array(bytes)); } catch (_) { return true; } };
 function loadWasm(url) {
   if (!wasmReady) {
     wasmReady = Promise.resolve().then(() => {
@@ -738,12 +732,14 @@ function loadWasm(url) {
       wasmReady = null;
       // A dev server that pre-bundled the package serves it from its cache, away from the .wasm.
       const cached = !url && /\/(\.vite|vite\/client)\/deps\/|\/\.angular\/cache\//.test(String(moduleUrl));
-      // (By the message first: engines name a CSP refusal in other classes. A page served for the
-      // .wasm, an index.html fallback, fails to compile too: a matter of where the file is.)
+      // (A CSP refusal by its message: engines throw it in other classes. An engine without
+      // reference types by a probe, a one-table externref module. A page served for the .wasm,
+      // an index.html fallback, fails to compile too: a matter of where the file is.)
       const message = String(e && e.message);
       const hint = typeof WebAssembly !== "object" ? " (this browser has WebAssembly turned off)"
         : /unsafe-eval|Content.Security|\bCSP\b/i.test(message) ? " (the page's CSP needs 'wasm-unsafe-eval' in script-src)"
-        : e instanceof WebAssembly.CompileError && !/magic|\\0asm/i.test(message) ? " (it needs Chrome or Edge 96, Firefox 79, Safari 15.1 or later)"
+        : !validWasm([0, 97, 115, 109, 1, 0, 0, 0, 4, 4, 1, 111, 0, 0]) ? " (it needs Chrome or Edge 96, Firefox 79, Safari 15.1 or later)"
+        : (e instanceof WebAssembly.CompileError || e instanceof WebAssembly.LinkError) && !/magic|\\0asm/i.test(message) ? " (msal_wasm_bg.wasm is damaged or from another msal-wasm version: a cached copy?)"
         : url ? ""
         : cached ? " (a dev server pre-bundled msal-wasm away from msal_wasm_bg.wasm: exclude it and @azure/msal-browser, Vite's optimizeDeps.exclude, or set system.wasmUrl)"
         : " (serve msal_wasm_bg.wasm next to the script that contains msal-wasm, or set system.wasmUrl to where it is)";

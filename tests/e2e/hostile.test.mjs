@@ -2,6 +2,7 @@
 // plays one attack or stall against the real package in Chromium and the local provider.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { CLIENT_ID, TENANT_ID } from "../idp/server.mjs";
 import { signedInPage, useEnv } from "./env.mjs";
 import { clickClosing, launchBrowser, popupSignIn, waitFor } from "./helpers.mjs";
@@ -49,6 +50,9 @@ test("a wasm the browser cannot compile (a Safari before 15.1) or may not (a Con
     const refuse = () => Promise.reject(new WebAssembly.CompileError("WebAssembly.Module doesn't parse at byte 1234: invalid opcode 252"));
     WebAssembly.instantiateStreaming = refuse;
     WebAssembly.instantiate = refuse;
+    // (Its validator knows no externref table.)
+    const validate = WebAssembly.validate;
+    WebAssembly.validate = (bytes) => (bytes.length === 14 ? false : validate(bytes));
   });
   const page = await old.newPage();
   await page.goto(env.harness("entra"));
@@ -83,6 +87,17 @@ test("a wasm the browser cannot compile (a Safari before 15.1) or may not (a Con
   assert.match(h.message, /wasmUrl/);
   assert.doesNotMatch(h.message, /Safari/);
   await fallback.close();
+  // A file cut short (a download that broke, a stale cache): damaged, not an old browser.
+  const cut = await env.browser.newContext();
+  const wasm = readFileSync("pkg/msal_wasm_bg.wasm");
+  await cut.route("**/msal_wasm_bg.wasm", (route) => route.fulfill({ status: 200, contentType: "application/wasm", body: wasm.subarray(0, 100000) }));
+  const short = await cut.newPage();
+  await short.goto(env.harness("entra"));
+  await short.waitForSelector("body[data-ready='1']");
+  const d = await short.evaluate(() => window.redirect);
+  assert.deepEqual([d.ok, d.code], [false, "wasm_load_failed"], JSON.stringify(d));
+  assert.match(d.message, /damaged or from another msal-wasm version/);
+  await cut.close();
 });
 
 test("a renewal lock held forever by a page of the origin costs its bound, then the tab renews alone", async () => {

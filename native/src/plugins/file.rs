@@ -80,9 +80,11 @@ impl FileCachePlugin {
                         || (cfg!(windows) && e.kind() == std::io::ErrorKind::PermissionDenied) =>
                 {
                     let age = std::fs::metadata(&self.ext_lock_path).and_then(|m| m.modified()).map(|t| t.elapsed().unwrap_or_default());
-                    if age.is_ok_and(|a| a > STALE_LOCKFILE) {
-                        let _ = std::fs::remove_file(&self.ext_lock_path);
-                    } else if Instant::now() < deadline {
+                    // (Taken over only once it is gone: one that cannot be removed is waited for.)
+                    if age.is_ok_and(|a| a > STALE_LOCKFILE) && std::fs::remove_file(&self.ext_lock_path).is_ok() {
+                        continue;
+                    }
+                    if Instant::now() < deadline {
                         tokio::time::sleep(Duration::from_millis(10)).await;
                     } else {
                         let _ = file.unlock();
