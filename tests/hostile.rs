@@ -554,6 +554,25 @@ fn a_reload_never_unlists_an_entry_another_tab_is_rewriting() {
     assert!(b.credentials().any(|c| c.credential_type.is_access_token()), "the rewritten entry is read");
 }
 
+#[test]
+fn id_tokens_a_provider_wrote_loosely_sign_in_as_with_msal() {
+    // A name cut inside an emoji (a lone `\ud83d` escape, which JSON.parse takes) and a payload
+    // in a platform charset (Cp1252's é, which msal's TextDecoder makes U+FFFD).
+    let cut = format!(r#"{{"sub":"s","oid":"o","tid":"{TENANT}","name":"Zo\u00eb \ud83d","preferred_username":"zoe"}}"#);
+    let mut latin = format!(r#"{{"sub":"s","oid":"o","tid":"{TENANT}","name":"Ren?","preferred_username":"rene"}}"#).into_bytes();
+    let at = latin.iter().position(|b| *b == b'?').unwrap();
+    latin[at] = 0xE9;
+    let h = harness_with(config());
+    for (payload, name) in [(cut.into_bytes(), "Zoë \u{FFFD}"), (latin, "Ren\u{FFFD}")] {
+        let id_token = format!("eyJhbGciOiJSUzI1NiJ9.{}.c2ln", msal_wasm::core::base64::encode_url(&payload));
+        let body =
+            format!(r#"{{"token_type":"Bearer","scope":"User.Read","expires_in":3600,"access_token":"at-x","id_token":"{id_token}"}}"#);
+        h.idp.borrow_mut().fail_next = Some(HttpResponse::new(200, body));
+        let r = block_on(h.pca.acquire_token_by_code(&a_code())).unwrap();
+        assert_eq!(r.account.account.name, name);
+    }
+}
+
 /// `a-code` for `User.Read`, sent to https://app.example/.
 fn a_code() -> msal_wasm::client::ByCodeRequest {
     msal_wasm::client::ByCodeRequest {

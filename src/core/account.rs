@@ -23,7 +23,8 @@ impl ClientInfo {
     /// Decodes base64url JSON `{"uid":…,"utid":…}`; `None` when missing or malformed.
     pub fn decode(raw: &str) -> Option<ClientInfo> {
         let bytes = base64::decode(raw)?;
-        let json = Json::parse(::core::str::from_utf8(&bytes).ok()?).ok()?;
+        let text = crate::core::text::utf8_lossy(&bytes);
+        let json = Json::parse(text.strip_prefix('\u{FEFF}').unwrap_or(&text)).ok()?;
         let uid = json.str_field("uid")?.to_owned();
         let utid = json.str_field("utid")?.to_owned();
         // (msal: any value that is not falsy.)
@@ -124,17 +125,16 @@ impl Account {
         }
         let realm = match &ci {
             Some(ci) => ci.utid.clone(),
-            None => claims.and_then(|c| c.tid().or_else(|| c.str("tfp")).or_else(|| c.str("acr"))).unwrap_or_default().to_owned(),
+            None => claims.and_then(|c| c.first(&["tid", "tfp", "acr"])).unwrap_or_default().to_owned(),
         };
         let local_account_id = match &ci {
             Some(ci) => ci.uid.clone(),
-            None => claims.and_then(|c| c.oid().or_else(|| c.sub())).unwrap_or_default().to_owned(),
+            None => claims.and_then(|c| c.first(&["oid", "sub"])).unwrap_or_default().to_owned(),
         };
         let name = claim(IdTokenClaims::name);
         // msal's tenant of a profile: `tid`, else B2C's policy (`tfp`, `acr`), as the tokens'.
-        let tenant_id =
-            claims.and_then(|c| c.tid().or_else(|| c.str("tfp")).or_else(|| c.str("acr"))).map_or_else(|| realm.clone(), str::to_owned);
-        let profile_local = claims.and_then(|c| c.oid().or_else(|| c.sub())).unwrap_or(&local_account_id).to_owned();
+        let tenant_id = claims.and_then(|c| c.first(&["tid", "tfp", "acr"])).map_or_else(|| realm.clone(), str::to_owned);
+        let profile_local = claims.and_then(|c| c.first(&["oid", "sub"])).unwrap_or(&local_account_id).to_owned();
         Some(Account {
             home_account_id,
             environment: environment.to_owned(),
@@ -149,7 +149,7 @@ impl Account {
                 tenant_id,
                 local_account_id: profile_local,
                 name,
-                username: claims.and_then(|c| c.str("preferred_username").or_else(|| c.str("upn"))).unwrap_or_default().to_owned(),
+                username: claims.and_then(|c| c.first(&["preferred_username", "upn"])).unwrap_or_default().to_owned(),
                 login_hint: claims.and_then(|c| c.str("login_hint")).unwrap_or_default().to_owned(),
                 upn: claims.and_then(|c| c.str("upn")).unwrap_or_default().to_owned(),
             }],
@@ -192,10 +192,10 @@ impl Account {
         set(&mut a.name, Some(&profile.name));
         set(&mut a.username, Some(&profile.username));
         if let Some(c) = claims {
-            set(&mut a.realm, c.tid().or_else(|| c.str("tfp")).or_else(|| c.str("acr")));
-            set(&mut a.local_account_id, c.oid().or_else(|| c.sub()));
+            set(&mut a.realm, c.first(&["tid", "tfp", "acr"]));
+            set(&mut a.local_account_id, c.first(&["oid", "sub"]));
             set(&mut a.name, c.name());
-            set(&mut a.username, c.str("preferred_username").or_else(|| c.str("upn")));
+            set(&mut a.username, c.first(&["preferred_username", "upn"]));
         }
         a
     }
@@ -364,6 +364,14 @@ mod tests {
         let c = claims(r#"{"sub":"adfs-sub"}"#);
         let a = Account::from_response(&ci, Some(&c), "fs", authority_type::ADFS, 0).unwrap();
         assert_eq!(a.home_account_id, "adfs-sub");
+    }
+
+    #[test]
+    fn empty_claims_fall_back_as_msals_or() {
+        let c = claims(r#"{"sub":"s","oid":"","tid":"","tfp":"b2c_1_signin","preferred_username":"","upn":"u@x"}"#);
+        let a = Account::from_response("", Some(&c), "idp", authority_type::MSSTS, 0).unwrap();
+        assert_eq!((a.local_account_id.as_str(), a.realm.as_str(), a.username.as_str()), ("s", "b2c_1_signin", "u@x"));
+        assert_eq!(a.tenant_profiles.first().map(|p| p.username.as_str()), Some("u@x"));
     }
 
     #[test]

@@ -36,8 +36,10 @@ impl IdTokenClaims {
             _ => return Err(parse_error("the ID token is not a compact JWT")),
         };
         let bytes = base64::decode(payload).ok_or_else(|| parse_error("the ID token payload is not base64url"))?;
-        let text = ::core::str::from_utf8(&bytes).map_err(|_| parse_error("the ID token payload is not UTF-8"))?;
-        match Json::parse(text) {
+        // As msal's TextDecoder: invalid bytes (a provider's platform charset) are U+FFFD, a BOM
+        // is dropped.
+        let text = crate::core::text::utf8_lossy(&bytes);
+        match Json::parse(text.strip_prefix('\u{FEFF}').unwrap_or(&text)) {
             Ok(json @ Json::Obj(_)) => Ok(IdTokenClaims { json }),
             _ => Err(parse_error("the ID token payload is not a JSON object")),
         }
@@ -56,6 +58,10 @@ impl IdTokenClaims {
     /// A string claim.
     pub fn str(&self, name: &str) -> Option<&str> {
         self.json.str_field(name)
+    }
+    /// The first of the string claims `names` that is not empty (msal's `a || b || c`).
+    pub fn first(&self, names: &[&str]) -> Option<&str> {
+        names.iter().find_map(|n| self.str(n).filter(|v| !v.is_empty()))
     }
     /// `sub`
     pub fn sub(&self) -> Option<&str> {
@@ -90,18 +96,17 @@ impl IdTokenClaims {
     pub fn kmsi(&self) -> bool {
         is_kmsi(&self.json)
     }
-    /// `exp`
+    /// `exp` (a fraction cut off, as PyJWT may write `time.time() + 3600`)
     pub fn exp(&self) -> Option<u64> {
-        self.json.get("exp").and_then(Json::as_u64)
+        self.json.get("exp").and_then(crate::core::token::seconds)
     }
     /// `nbf`
     pub fn nbf(&self) -> Option<u64> {
-        self.json.get("nbf").and_then(Json::as_u64)
+        self.json.get("nbf").and_then(crate::core::token::seconds)
     }
     /// Username: `preferred_username`, else `upn`, else `emails[0]`, else `""`.
     pub fn username(&self) -> String {
-        self.str("preferred_username")
-            .or_else(|| self.str("upn"))
+        self.first(&["preferred_username", "upn"])
             .or_else(|| self.json.get("emails").and_then(Json::as_array).and_then(|a| a.first()).and_then(Json::as_str))
             .unwrap_or_default()
             .to_owned()
@@ -144,10 +149,11 @@ impl IdTokenClaims {
         if let Some(skew) = checks.lifetime_skew {
             match self.exp() {
                 Some(exp) if exp.saturating_add(skew) > now => {}
-                _ => return Err(fail(codes::ID_TOKEN_EXPIRED, "the ID token has expired")),
+                _ => return Err(fail(codes::ID_TOKEN_EXPIRED, "the ID token has expired (or this device's clock is fast)")),
             }
+            // (Against this device's clock, 5 minutes either way: one further off fails here.)
             if self.nbf().is_some_and(|nbf| nbf > now.saturating_add(skew)) {
-                return Err(fail(codes::ID_TOKEN_EXPIRED, "the ID token is not valid yet"));
+                return Err(fail(codes::ID_TOKEN_EXPIRED, "the ID token is not valid yet (or this device's clock is slow)"));
             }
         }
         Ok(())
@@ -201,6 +207,18 @@ mod tests {
             let e = IdTokenClaims::decode(bad).unwrap_err();
             assert_eq!(e.kind(), ErrorKind::TokenValidation, "{bad}");
         }
+    }
+
+    #[test]
+    fn payloads_are_read_as_msals_text_decoder_reads_them() {
+        // A provider's platform charset (Cp1252's é): U+FFFD; a BOM: dropped.
+        let latin = format!("h.{}.s", base64::encode_url(b"{\"sub\":\"s\",\"name\":\"Ren\xE9\"}"));
+        assert_eq!(IdTokenClaims::decode(&latin).unwrap().name(), Some("Ren\u{FFFD}"));
+        let bom = format!("h.{}.s", base64::encode_url(b"\xEF\xBB\xBF{\"sub\":\"s\"}"));
+        assert_eq!(IdTokenClaims::decode(&bom).unwrap().sub(), Some("s"));
+        // An empty claim falls back to the next, as msal's `||`; a fractional exp is read.
+        let c = IdTokenClaims::decode(&jwt(r#"{"preferred_username":"","upn":"u@x","exp":1000.5}"#)).unwrap();
+        assert_eq!((c.username().as_str(), c.exp()), ("u@x", Some(1000)));
     }
 
     #[test]

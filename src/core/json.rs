@@ -506,21 +506,21 @@ impl Parser<'_> {
                         b't' => out.push('\t'),
                         b'u' => {
                             let hi = self.hex4()?;
-                            let cp = if (0xD800..0xDC00).contains(&hi) {
-                                if self.s.get(self.i..self.i + 2) == Some(b"\\u") {
-                                    self.i += 2;
-                                    let lo = self.hex4()?;
-                                    if !(0xDC00..0xE000).contains(&lo) {
-                                        return Err(self.err());
-                                    }
-                                    0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00)
+                            // A lone UTF-16 surrogate (JSON.parse takes it: a name cut inside an
+                            // emoji by a provider's `.slice()`) is U+FFFD, as a JS string with one
+                            // reaches Rust; the escape after it is read on its own.
+                            let mut cp = if (0xD800..0xE000).contains(&hi) { 0xFFFD } else { hi };
+                            if (0xD800..0xDC00).contains(&hi) && self.s.get(self.i..self.i + 2) == Some(b"\\u") {
+                                let at = self.i;
+                                self.i += 2;
+                                let lo = self.hex4()?;
+                                if (0xDC00..0xE000).contains(&lo) {
+                                    cp = 0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00);
                                 } else {
-                                    return Err(self.err());
+                                    self.i = at;
                                 }
-                            } else {
-                                hi
-                            };
-                            out.push(char::from_u32(cp).ok_or_else(|| self.err())?);
+                            }
+                            out.push(char::from_u32(cp).unwrap_or('\u{FFFD}'));
                         }
                         _ => return Err(self.err()),
                     }
@@ -558,7 +558,11 @@ mod tests {
     fn unicode_escapes() {
         let v = Json::parse(r#""\u00e9\ud83d\ude00\n""#).unwrap();
         assert_eq!(v.as_str(), Some("é😀\n"));
-        assert!(Json::parse(r#""\ud83d""#).is_err());
+        // A lone surrogate, as JSON.parse takes it (U+FFFD once it is a Rust string).
+        assert_eq!(Json::parse(r#""\ud83d""#).unwrap().as_str(), Some("\u{FFFD}"));
+        assert_eq!(Json::parse(r#""\udc00b""#).unwrap().as_str(), Some("\u{FFFD}b"));
+        assert_eq!(Json::parse(r#""Zo\u00eb \ud83d\u0041""#).unwrap().as_str(), Some("Zoë \u{FFFD}A"));
+        assert!(Json::parse(r#""\ud83d\u00g1""#).is_err());
         assert_eq!(Json::Str("\u{1}\u{2028}".into()).to_json(), r#""\u0001\u2028""#);
     }
 

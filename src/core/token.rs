@@ -331,7 +331,7 @@ fn parse_json_body(resp: &HttpResponse) -> Result<Json, AuthError> {
 
 /// A lifetime in seconds as msal reads one (a number as is, a string by `parseInt`): a fraction
 /// is cut off and a negative one is over already (0). Not a number: `None`.
-fn seconds(v: &Json) -> Option<u64> {
+pub(crate) fn seconds(v: &Json) -> Option<u64> {
     let t = match v {
         Json::Num(n) => n.as_str(),
         Json::Str(s) => s.trim(),
