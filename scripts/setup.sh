@@ -16,7 +16,13 @@ want=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print
 have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
 if [ "$have" != "$want" ]; then
   say "installing wasm-bindgen-cli $want (have: ${have:-none}); takes a few minutes"
-  cargo install wasm-bindgen-cli --version "$want" --locked || cargo install wasm-bindgen-cli --version "$want"
+  # --force: over a binary cargo did not install (a release tarball's, a CI action's).
+  cargo install wasm-bindgen-cli --version "$want" --locked --force || cargo install wasm-bindgen-cli --version "$want" --force
+  have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
+  if [ "$have" != "$want" ]; then
+    echo "setup: $(command -v wasm-bindgen) is wasm-bindgen ${have:-?}, earlier on PATH than cargo's $want: remove it" >&2
+    exit 1
+  fi
 fi
 
 if ! command -v wasm-pack >/dev/null; then
@@ -44,10 +50,14 @@ missing=""
 [ -x /usr/bin/redis-server ] || missing="$missing redis-server"
 if [ -n "$missing" ]; then
   say "installing Debian packages:$missing"
+  # (Through sudo, the environment goes by `env`: sudo drops it. An install cut short earlier is
+  # finished first; the lock an unattended upgrade holds at a fresh machine's boot is waited for.)
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
-  $SUDO apt-get update -qq
+  apt=($SUDO env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600)
+  $SUDO env DEBIAN_FRONTEND=noninteractive dpkg --configure -a
+  "${apt[@]}" update -qq
   # shellcheck disable=SC2086
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing >/dev/null
+  "${apt[@]}" install -y -qq $missing >/dev/null
   # The package starts a system-wide server; the tests start their own.
   { $SUDO systemctl disable --now redis-server || $SUDO service redis-server stop; } >/dev/null 2>&1 || true
 fi

@@ -15,18 +15,25 @@ started=$SECONDS
 step() { printf '\n=== [%ss] %s\n' "$((SECONDS - started))" "$*"; }
 # timed SECONDS CMD...: CMD under `timeout`, saying so when the time ran out (exit code 124).
 timed() {
-  local limit=$1 rc=0
+  local limit=$1 rc=0 pid
   shift
   # -k: a process that ignores SIGTERM (a deadlocked node main thread runs no handler) is killed.
-  timeout -k 15 "$limit" "$@" || rc=$?
+  # In the background with a trap: `timeout` runs in a process group of its own, which the
+  # terminal's Ctrl-C does not reach; the trap passes it on and ends the run.
+  timeout -k 15 "$limit" "$@" &
+  pid=$!
+  trap 'kill -INT "$pid" 2>/dev/null; wait "$pid"; exit 130' INT TERM
+  wait "$pid" || rc=$?
+  trap - INT TERM
   if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then echo "timed out after $limit s: $*"; fi
   return "$rc"
 }
 
 # wasm-bindgen-test-runner sometimes ends chromedriver before its Chromium has quit, and that
 # browser lives on (≈200 MB each run). On exit, end the chromedriver-started browsers that
-# appeared during this run (none that were there before it).
-webdriver_browsers() { pgrep -f -- 'chromium.*--test-type=webdriver' || true; }
+# appeared during this run (none that were there before it, none of another run's session).
+session=$(ps -o sid= -p $$ | tr -d ' ')
+webdriver_browsers() { pgrep -s "$session" -f -- 'chromium.*--test-type=webdriver' || true; }
 browsers_before=" $(webdriver_browsers | tr '\n' ' ') "
 end_leftover_browsers() {
   for pid in $(webdriver_browsers); do
@@ -35,6 +42,9 @@ end_leftover_browsers() {
 }
 counts=""
 trap 'end_leftover_browsers; rm -f "$counts"' EXIT
+
+step "package size: within size-budget.json (the package make test built)"
+node scripts/size.mjs pkg --budget size-budget.json | tail -1
 
 step "format: cargo fmt --check"
 cargo fmt --all -- --check
@@ -93,9 +103,11 @@ for fw in yew leptos; do
   [ "$fw" = leptos ] && lib="--lib"
   # Built first, outside the timeout (which is there to stop a hung provider or browser).
   cargo test --quiet --target wasm32-unknown-unknown --features "$fw" $lib --test "hooks_$fw" --no-run
-  timed 600 node scripts/with-idp.mjs --spa-origin http://127.0.0.1:8799 \
-    --redirect-uri http://127.0.0.1:8799/ --redirect-uri http://127.0.0.1:8799/tests/e2e/www/blank.html -- \
-    env WASM_BINDGEN_TEST_NO_ORIGIN_ISOLATION=1 WASM_BINDGEN_TEST_ADDRESS=127.0.0.1:8799 WASM_BINDGEN_TEST_TIMEOUT=120 cargo test --target wasm32-unknown-unknown --features "$fw" $lib --test "hooks_$fw"
+  # (A free port, not a fixed one: another run on the machine, the demo or CI, may hold one.)
+  port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  timed 600 node scripts/with-idp.mjs --spa-origin "http://127.0.0.1:$port" \
+    --redirect-uri "http://127.0.0.1:$port/" --redirect-uri "http://127.0.0.1:$port/tests/e2e/www/blank.html" -- \
+    env WASM_BINDGEN_TEST_NO_ORIGIN_ISOLATION=1 WASM_BINDGEN_TEST_ADDRESS="127.0.0.1:$port" WASM_BINDGEN_TEST_TIMEOUT=120 cargo test --target wasm32-unknown-unknown --features "$fw" $lib --test "hooks_$fw"
 done
 
 step "TypeScript: tsc --strict over tests/ts against the package's declarations"
@@ -128,7 +140,7 @@ echo "ok"
 
 step "end-to-end (headless Chromium, built package, local provider): every file, the core matrix among them"
 counts=$(mktemp)
-timed 1200 node scripts/node-test.mjs --label chromium --counts "$counts" tests/e2e tests/e2e/matrix
+timed 1200 node scripts/node-test.mjs --timeout 240000 --label chromium --counts "$counts" tests/e2e tests/e2e/matrix
 
 step "the core e2e matrix in Firefox ESR (playwright, WebDriver BiDi) and WebKitGTK (selenium-webdriver, WebDriver classic, private Xvfb)"
 E2E_ENGINE=firefox timed 600 node scripts/node-test.mjs --timeout 240000 --label firefox --counts "$counts" tests/e2e/matrix

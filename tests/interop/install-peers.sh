@@ -3,7 +3,7 @@
 # version the README's msal-node claims are checked against) and MSAL Python. Idempotent.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-if [ ! -f "$here/node_modules/@azure/msal-node/package.json" ]; then
+if [ "$(node -p 'require(process.argv[1]).version' "$here/node_modules/@azure/msal-node/package.json" 2>/dev/null)" != "7.2.4" ]; then
   npm install --no-save --no-audit --no-fund --prefix "$here" @azure/msal-node@7.2.4 >/dev/null
 fi
 if ! python3 -c 'import msal' 2>/dev/null; then
@@ -11,7 +11,8 @@ if ! python3 -c 'import msal' 2>/dev/null; then
   # (Debian's python3 has no pip, and its pip refuses system-wide installs).
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
   python3 -m pip install --quiet msal 2>/dev/null || {
-    export DEBIAN_FRONTEND=noninteractive
-    $SUDO apt-get install -y -qq python3-msal >/dev/null 2>&1 || { $SUDO apt-get update -qq && $SUDO apt-get install -y -qq python3-msal >/dev/null; }
+    # (Through sudo the environment goes by `env`; an unattended upgrade's lock is waited for.)
+    apt=($SUDO env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600)
+    "${apt[@]}" install -y -qq python3-msal >/dev/null 2>&1 || { "${apt[@]}" update -qq && "${apt[@]}" install -y -qq python3-msal >/dev/null; }
   }
 fi
