@@ -129,7 +129,11 @@ fn the_json_parser_accepts_and_rejects_what_serde_json_does() {
             (Err(_), Err(_)) => rejected += 1,
             // serde_json refuses a lone UTF-16 surrogate escape, which JSON.parse takes (ours:
             // U+FFFD, as such a JS string reaches Rust).
-            (Ok(_), Err(e)) => assert!(input.contains("\\ud"), "we accept what JSON.parse rejects: {input:?} ({e})"),
+            // (serde_json's two messages for a surrogate escape it refuses.)
+            (Ok(_), Err(e)) => {
+                let e = e.to_string();
+                assert!(e.contains("surrogate") || e.contains("end of hex escape"), "we accept what JSON.parse rejects: {input:?} ({e})")
+            }
             // Stricter on purpose: nesting is limited to MAX_DEPTH (serde_json: 128).
             (Err(_), Ok(_)) => assert!(depth_of(&input) > MAX_DEPTH, "we reject valid JSON: {input:?}"),
         }

@@ -573,6 +573,24 @@ fn id_tokens_a_provider_wrote_loosely_sign_in_as_with_msal() {
     }
 }
 
+#[test]
+fn an_empty_tid_falls_back_as_msals_or_for_the_tokens_too() {
+    // msal: realm `tid || tfp || acr`, uniqueId `oid || sub`: an empty claim is none, for the
+    // account and for the tokens alike.
+    let claims = r#"{"sub":"s","oid":"","tid":"","tfp":"B2C_1_x","preferred_username":"ada"}"#;
+    let body =
+        format!(r#"{{"token_type":"Bearer","scope":"User.Read","expires_in":3600,"access_token":"at-x","id_token":"{}"}}"#, jwt(claims));
+    let h = harness_with(config());
+    h.idp.borrow_mut().fail_next = Some(HttpResponse::new(200, body));
+    let r = block_on(h.pca.acquire_token_by_code(&a_code())).unwrap();
+    assert_eq!((r.unique_id.as_str(), r.account.account.realm.as_str()), ("s", "B2C_1_x"));
+    // The access token is filed under the account's realm (it was under ""), where a silent call
+    // of an authority that names no tenant looks.
+    let keys = h.platform.cache().keys();
+    assert!(keys.iter().any(|k| k.contains("|accesstoken|") || k.contains("-accesstoken-")), "{keys:?}");
+    assert!(keys.iter().filter(|k| k.contains("accesstoken")).all(|k| k.to_ascii_lowercase().contains("b2c_1_x")), "{keys:?}");
+}
+
 /// `a-code` for `User.Read`, sent to https://app.example/.
 fn a_code() -> msal_wasm::client::ByCodeRequest {
     msal_wasm::client::ByCodeRequest {

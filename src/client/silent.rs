@@ -265,7 +265,8 @@ impl<P: Platform> PublicClientApplication<P> {
             return Ok(None);
         };
         let info = self.account_info(&cache, &account, Some(&at.realm));
-        let claim = |name: &str| info.id_token_claims.as_ref().and_then(|c| c.str_field(name)).map(str::to_owned);
+        // (msal's `oid || sub`: an empty one is none.)
+        let claim = |name: &str| info.id_token_claims.as_ref().and_then(|c| c.str_field(name)).filter(|v| !v.is_empty()).map(str::to_owned);
         let unique_id = claim("oid").or_else(|| claim("sub")).unwrap_or_default();
         Ok(Some(AuthenticationResult {
             authority: authority.canonical().to_owned(),
