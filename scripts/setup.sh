@@ -50,14 +50,17 @@ missing=""
 [ -x /usr/bin/redis-server ] || missing="$missing redis-server"
 if [ -n "$missing" ]; then
   say "installing Debian packages:$missing"
-  # (Through sudo, the environment goes by `env`: sudo drops it. An install cut short earlier is
-  # finished first; the lock an unattended upgrade holds at a fresh machine's boot is waited for.)
+  # (Through sudo, the environment goes by `env`: sudo drops it. The lock an unattended upgrade
+  # holds at a fresh machine's boot is waited for; an install cut short earlier is finished, and
+  # the install tried again, when apt refuses.)
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
   apt=($SUDO env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600)
-  $SUDO env DEBIAN_FRONTEND=noninteractive dpkg --configure -a
   "${apt[@]}" update -qq
   # shellcheck disable=SC2086
-  "${apt[@]}" install -y -qq $missing >/dev/null
+  "${apt[@]}" install -y -qq $missing >/dev/null || {
+    $SUDO env DEBIAN_FRONTEND=noninteractive dpkg --configure -a
+    "${apt[@]}" install -y -qq $missing >/dev/null
+  }
   # The package starts a system-wide server; the tests start their own.
   { $SUDO systemctl disable --now redis-server || $SUDO service redis-server stop; } >/dev/null 2>&1 || true
 fi

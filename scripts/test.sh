@@ -30,14 +30,15 @@ timed() {
 }
 
 # wasm-bindgen-test-runner sometimes ends chromedriver before its Chromium has quit, and that
-# browser lives on (≈200 MB each run). On exit, end the chromedriver-started browsers that
-# appeared during this run (none that were there before it, none of another run's session).
-session=$(ps -o sid= -p $$ | tr -d ' ')
-webdriver_browsers() { pgrep -s "$session" -f -- 'chromium.*--test-type=webdriver' || true; }
-browsers_before=" $(webdriver_browsers | tr '\n' ' ') "
+# browser lives on (≈200 MB each run). On exit, end the chromedriver-started browsers this run
+# started: they carry its mark in their environment (another run's on the machine, CI's or a
+# session's, are left alone).
+export MSAL_WASM_TEST_RUN="$$.$RANDOM"
 end_leftover_browsers() {
-  for pid in $(webdriver_browsers); do
-    [[ "$browsers_before" == *" $pid "* ]] || kill "$pid" 2>/dev/null || true
+  for pid in $(pgrep -f -- 'chromium.*--test-type=webdriver' || true); do
+    if grep -qxzF "MSAL_WASM_TEST_RUN=$MSAL_WASM_TEST_RUN" "/proc/$pid/environ" 2>/dev/null; then
+      kill "$pid" 2>/dev/null || true
+    fi
   done
 }
 counts=""
