@@ -125,7 +125,11 @@ function sweeper(browser, origins) {
         if (!data) await frame.waitForLoadState("load").catch(() => {});
       }
       if (!data) {
-        problems.push(`could not read storage and logs of ${url}`);
+        // A page that closed itself meanwhile (a relay or popup page that answered) holds nothing
+        // left to read; one still open that cannot be read is a problem.
+        const gone = await Promise.resolve(typeof frame.isDetached === "function" && frame.isDetached()).catch(() => false)
+          || (typeof frame.page === "function" && frame.page().isClosed());
+        if (!gone) problems.push(`could not read storage and logs of ${url}`);
         continue;
       }
       data.secrets.forEach((s) => secrets.add(s));
