@@ -935,8 +935,15 @@ export class PublicClientApplication {
   // interaction_in_progress after it, leaving those unmeasured).
   refused(apiName, correlationId, e, request) {
     if (!this.measuring() || ["no_account_error", "interaction_in_progress"].includes(e.errorCode)) return Promise.reject(e);
+    return this.measure(apiName, correlationId, () => Promise.reject(e), ...this.rootFields(apiName, request));
+  }
+
+  // A root measurement's `keep`, start fields and account (looked up only while measuring: a
+  // silent call naming no account would otherwise read the active account for nothing).
+  rootFields(apiName, request) {
     const silent = apiName === BrowserRootPerformanceEvents.AcquireTokenSilent;
-    return this.measure(apiName, correlationId, () => Promise.reject(e), undefined, silent ? silentFields(request, false) : requestFields(request), this.measuredAccount(request, silent));
+    const account = this.measuring() ? this.measuredAccount(request, silent) : undefined;
+    return [undefined, silent ? silentFields(request, false) : requestFields(request), account];
   }
 
   // Runs an acquire-token `work` with v5's events: ACQUIRE_TOKEN_START, then SUCCESS (and
@@ -944,9 +951,7 @@ export class PublicClientApplication {
   track(interactionType, request, correlationId, work, apiName) {
     const before = this.client ? this.accountCount() : 0;
     this.emit(EventType.ACQUIRE_TOKEN_START, interactionType, request, null, correlationId);
-    const silent = apiName === BrowserRootPerformanceEvents.AcquireTokenSilent;
-    const fields = silent ? silentFields(request, false) : requestFields(request);
-    return this.measure(apiName, correlationId, work, undefined, fields, this.measuredAccount(request, silent)).then((result) => {
+    return this.measure(apiName, correlationId, work, ...this.rootFields(apiName, request)).then((result) => {
       this.emit(EventType.ACQUIRE_TOKEN_SUCCESS, interactionType, result, null, correlationId);
       // Only a popup or ssoSilent signs in (msal's silent and byCode calls send none).
       const signIn = apiName === BrowserRootPerformanceEvents.AcquireTokenPopup || apiName === BrowserRootPerformanceEvents.SsoSilent;
