@@ -91,3 +91,82 @@ fn an_expired_code_or_a_refusal_ends_the_wait_with_a_typed_error() {
     let e = platform.block_on(pca.acquire_token_by_device_code(&request(), |_| {}, || false)).unwrap_err();
     assert_eq!(e.code(), "failed_to_parse_response");
 }
+
+/// The device code sign-in of `req` under `config` against a provider whose token endpoint
+/// answers in [`GUEST_TENANT`]: the result's tenant and what was sent (URL and body) to the
+/// device authorization and token endpoints.
+fn device_sign_in(config: msal_wasm::client::Config, req: &DeviceCodeRequest) -> (String, Vec<(String, String)>) {
+    let sent = Rc::new(RefCell::new(Vec::<(String, String)>::new()));
+    let s = sent.clone();
+    let idp = Rc::new(RefCell::new(Idp::default()));
+    let platform = MemoryPlatform::new(NOW_MS, |_| Ok(HttpResponse::new(500, "")));
+    platform.set_handler(move |req| {
+        if req.url.contains("openid-configuration") {
+            return handle(&idp, req);
+        }
+        s.borrow_mut().push((req.url.clone(), req.body.clone()));
+        if req.url.contains("/devicecode") {
+            return Ok(HttpResponse::new(
+                200,
+                r#"{"device_code":"dc","user_code":"U","verification_uri":"https://microsoft.com/devicelogin","expires_in":900,"interval":1}"#,
+            ));
+        }
+        Ok(token_response_in(&mut idp.borrow_mut(), true, GUEST_TENANT))
+    });
+    let pca = PublicClientApplication::new(config, platform.clone()).unwrap();
+    platform.block_on(pca.initialize()).unwrap();
+    let r = platform.block_on(pca.acquire_token_by_device_code(req, |_| {}, || false)).unwrap();
+    let sent = sent.borrow().clone();
+    (r.tenant_id, sent)
+}
+
+#[test]
+fn a_device_code_request_carries_its_claims_capabilities_authority_and_extra_parameters() {
+    // As msal-node's DeviceCodeClient: the merged claims (the app's challenge and its client
+    // capabilities) go to the device authorization request and to every poll; the extra query
+    // parameters to both URLs; a request's authority is the one signed in to.
+    let mut with_caps = config();
+    with_caps.client_capabilities = vec!["cp1".into()];
+    let req = DeviceCodeRequest {
+        claims: r#"{"access_token":{"acrs":{"essential":true,"value":"c1"}}}"#.into(),
+        authority: Some(format!("https://login.microsoftonline.com/{GUEST_TENANT}")),
+        extra_query_parameters: vec![("dc".into(), "ESTS-PUB-X".into())],
+        ..request()
+    };
+    let (tenant, sent) = device_sign_in(with_caps, &req);
+    assert_eq!(tenant, GUEST_TENANT);
+    assert_eq!(sent.len(), 2, "{sent:?}");
+    for (url, body) in &sent {
+        assert!(url.contains(&format!("/{GUEST_TENANT}/oauth2/v2.0/")), "{url}");
+        assert!(url.contains("dc=ESTS-PUB-X"), "{url}");
+        let claims = body.split('&').find_map(|p| p.strip_prefix("claims=")).unwrap_or_else(|| panic!("no claims in {body}"));
+        let claims = msal_wasm::core::url::decode(claims);
+        assert!(claims.contains(r#""xms_cc":{"values":["cp1"]}"#) && claims.contains(r#""value":"c1""#), "{claims}");
+    }
+    // Without a challenge or capabilities, no claims parameter at all (as msal-node).
+    let (_, sent) = device_sign_in(config(), &request());
+    assert_eq!(sent.len(), 2, "{sent:?}");
+    assert!(sent.iter().all(|(url, body)| url.contains(TENANT) && !body.contains("claims=")), "{sent:?}");
+}
+
+#[test]
+fn a_refresh_token_from_elsewhere_is_redeemed_with_the_apps_client_capabilities() {
+    // As every refresh of msal-common's RefreshTokenClient: `xms_cc` rides along, so the
+    // migrated sign-in's tokens are CAE tokens too.
+    let idp = Rc::new(RefCell::new(Idp::default()));
+    idp.borrow_mut().issued_rts.push("rt-migrated".into());
+    let bodies = Rc::new(RefCell::new(Vec::new()));
+    let (i, b) = (idp.clone(), bodies.clone());
+    let platform = MemoryPlatform::new(NOW_MS, move |req| {
+        b.borrow_mut().push(req.body.clone());
+        handle(&i, req)
+    });
+    let mut with_caps = config();
+    with_caps.client_capabilities = vec!["cp1".into()];
+    let pca = PublicClientApplication::new(with_caps, platform.clone()).unwrap();
+    platform.block_on(pca.initialize()).unwrap();
+    platform.block_on(pca.acquire_token_by_refresh_token("rt-migrated", &["User.Read".into()], "")).unwrap();
+    let body = bodies.borrow().last().cloned().unwrap();
+    let claims = body.split('&').find_map(|p| p.strip_prefix("claims=")).unwrap_or_else(|| panic!("no claims in {body}"));
+    assert!(msal_wasm::core::url::decode(claims).contains(r#""xms_cc":{"values":["cp1"]}"#), "{claims}");
+}

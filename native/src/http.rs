@@ -96,8 +96,9 @@ impl Http {
         let resp = builder.send().await.map_err(failed)?;
         let status = resp.status().as_u16();
         let mut headers = Vec::new();
-        // (www-authenticate: the Azure Arc agent's challenge.)
-        for name in ["retry-after", "content-type", "dpop-nonce", "www-authenticate"] {
+        // (www-authenticate: the Azure Arc agent's challenge; x-ms-request-id: the result's
+        // `request_id`, which Microsoft's support asks for.)
+        for name in ["retry-after", "content-type", "dpop-nonce", "www-authenticate", "x-ms-request-id"] {
             if let Some(v) = resp.headers().get(name).and_then(|v| v.to_str().ok()) {
                 headers.push((name.to_owned(), v.to_owned()));
             }
@@ -154,7 +155,8 @@ pub(crate) async fn scripted(
             let (status, body) = answer(&head);
             // The head (lower-cased), then the body as sent.
             log.lock().unwrap().push(head + &String::from_utf8_lossy(&buf[head_end..]));
-            let reply = format!("HTTP/1.1 {status} X\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}", body.len());
+            let reply =
+                format!("HTTP/1.1 {status} X\r\ncontent-length: {}\r\nx-ms-request-id: r-1\r\nconnection: close\r\n\r\n{body}", body.len());
             let _ = socket.write_all(reply.as_bytes()).await;
         }
     });
@@ -190,8 +192,10 @@ mod tests {
         http.send(&post).await.unwrap();
         assert!(seen.lock().unwrap()[0].contains("content-type: application/x-www-form-urlencoded\r\n"), "a form by default");
         seen.lock().unwrap().clear();
-        assert_eq!(http.send(&HttpRequest::get(url)).await.unwrap().status, 503);
+        let answer = http.send(&HttpRequest::get(url)).await.unwrap();
+        assert_eq!(answer.status, 503);
         assert_eq!(seen.lock().unwrap().len(), 2, "a GET is retried once");
+        assert_eq!(answer.header("x-ms-request-id"), Some("r-1"), "the request id a result carries");
     }
 
     #[tokio::test]

@@ -67,13 +67,16 @@ pub(crate) fn random_guid() -> Result<String, msal_wasm::error::AuthError> {
     Ok(msal_wasm::core::pkce::guid(b))
 }
 
-/// `req` as a server runs it: no hidden frames (as msal-node), so the default cache lookup
-/// policy becomes the cache, then the refresh token.
+/// `req` as a server runs it: no hidden frames (as msal-node), so a policy's frame step goes.
+/// The default becomes the cache, then the refresh token; the network ones the refresh token,
+/// whose refusal then reaches the app as the server gave it.
 pub(crate) fn without_frames(req: &msal_wasm::client::SilentRequest) -> msal_wasm::client::SilentRequest {
     use msal_wasm::client::CacheLookupPolicy;
     let mut req = req.clone();
-    if req.cache_lookup_policy == CacheLookupPolicy::Default {
-        req.cache_lookup_policy = CacheLookupPolicy::AccessTokenAndRefreshToken;
-    }
+    req.cache_lookup_policy = match req.cache_lookup_policy {
+        CacheLookupPolicy::Default => CacheLookupPolicy::AccessTokenAndRefreshToken,
+        CacheLookupPolicy::RefreshTokenAndNetwork | CacheLookupPolicy::Skip => CacheLookupPolicy::RefreshToken,
+        other => other,
+    };
     req
 }

@@ -4,7 +4,7 @@
 mod support;
 
 use msal_native::*;
-use msal_wasm::client::{AccountRef, Config, DeviceCodeRequest, SilentRequest};
+use msal_wasm::client::{AccountRef, CacheLookupPolicy, Config, DeviceCodeRequest, SilentRequest};
 use std::cell::RefCell;
 use std::sync::Arc;
 use support::*;
@@ -88,6 +88,15 @@ async fn device_code_sign_in_then_silent_across_runs_through_a_cache_file() {
     assert_eq!(token_requests().await, 1);
     let third = PublicClientApplication::new(config(), plugin()).await.unwrap();
     assert_eq!(third.acquire_token_silent(&silent).await.unwrap().access_token.secret(), renewed.access_token.secret());
+    // A refused refresh comes back as the provider's own error under every cache policy, as
+    // msal-node's: there is no hidden frame to fall back to (and no frame error in its place).
+    for policy in [CacheLookupPolicy::RefreshTokenAndNetwork, CacheLookupPolicy::Skip] {
+        let refusal = r#"{"status":400,"body":{"error":"invalid_grant","error_description":"AADSTS700082: the refresh token expired"}}"#;
+        post_test("/__test/fail-next", refusal).await;
+        let e = third.acquire_token_silent(&SilentRequest { cache_lookup_policy: policy, ..silent.clone() }).await.unwrap_err();
+        assert_eq!(e.code(), "invalid_grant", "{policy:?}: {e:?}");
+        assert!(e.message().contains("AADSTS700082"), "{e:?}");
+    }
     // The file is msal's unified format.
     let text = std::fs::read_to_string(&path).unwrap();
     let cache = msal_wasm::core::cache::unified::deserialize(&text).unwrap();

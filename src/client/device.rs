@@ -19,6 +19,12 @@ pub struct DeviceCodeRequest {
     pub timeout_secs: u64,
     /// Bearer (default) or DPoP: the tokens bound to the platform's key.
     pub authentication_scheme: AuthScheme,
+    /// A claims challenge to meet (JSON), merged with the app's client capabilities.
+    pub claims: String,
+    /// Another authority than the configured one (a tenant to sign in to).
+    pub authority: Option<String>,
+    /// Parameters added to the device authorization and token endpoints' URLs.
+    pub extra_query_parameters: Vec<(String, String)>,
 }
 
 impl<P: Platform> PublicClientApplication<P> {
@@ -35,8 +41,15 @@ impl<P: Platform> PublicClientApplication<P> {
         on_code: impl FnOnce(&DeviceCodeInfo),
         cancelled: impl Fn() -> bool,
     ) -> Result<AuthenticationResult, AuthError> {
-        let target = self.target(None).await?;
+        let target = self.target(req.authority.as_deref()).await?;
         let correlation_id = if req.correlation_id.is_empty() { self.guid()? } else { req.correlation_id.clone() };
+        // As msal-node, a claims parameter only for a challenge or the app's capabilities.
+        let claims = if req.claims.is_empty() && self.config.client_capabilities.is_empty() {
+            String::new()
+        } else {
+            authorize::merge_claims(&req.claims, &self.config.client_capabilities)
+                .map_err(|e| e.with_correlation_id(correlation_id.clone()))?
+        };
         // Entra's discovery documents have no such field: its endpoint sits beside the token endpoint.
         let endpoint =
             match (&target.metadata.device_authorization_endpoint, target.metadata.token_endpoint.strip_suffix("/oauth2/v2.0/token")) {
@@ -48,11 +61,10 @@ impl<P: Platform> PublicClientApplication<P> {
                 }
             };
         let scopes = self.wire_scopes(&req.scopes);
-        let resp = self
-            .platform
-            .send(device_authorization_request(&endpoint, &self.config.client_id, &scopes, &correlation_id), self.config.network_timeout_ms)
-            .await
-            .map_err(|e| e.with_correlation_id(correlation_id.clone()))?;
+        let mut http = device_authorization_request(&endpoint, &self.config.client_id, &scopes, &claims, &correlation_id);
+        crate::core::token::add_extra_query(&mut http, &req.extra_query_parameters);
+        let resp =
+            self.platform.send(http, self.config.network_timeout_ms).await.map_err(|e| e.with_correlation_id(correlation_id.clone()))?;
         let info = DeviceCodeInfo::parse(&resp).map_err(|e| e.with_correlation_id(correlation_id.clone()))?;
         let binding = self.bind(&req.authentication_scheme, None).await?;
         // The code's lifetime runs from the server's answer, however long the callback takes.
@@ -83,15 +95,16 @@ impl<P: Platform> PublicClientApplication<P> {
                     continue;
                 }
                 let sent_at = self.now_s();
-                let http = self.token_request(
+                let mut http = self.token_request(
                     &target,
                     &scopes,
                     &correlation_id,
                     Grant::DeviceCode { device_code: &info.device_code },
-                    "",
+                    &claims,
                     "",
                     &[],
                 );
+                crate::core::token::add_extra_query(&mut http, &req.extra_query_parameters);
                 let sent = self.send_token(http, binding.as_ref()).await;
                 let resp = sent.map_err(|e| e.with_correlation_id(correlation_id.clone()))?;
                 match device_poll(&resp, sent_at).map_err(|e| e.with_correlation_id(correlation_id.clone()))? {

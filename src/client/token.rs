@@ -374,7 +374,9 @@ impl<P: Platform> PublicClientApplication<P> {
         // The redirect URI only when the request names one. msal never sends one for a code
         // obtained elsewhere; a provider that checks it (OAuth 2.0 asks for it when the code's
         // authorize request had one) gets the one the app names, never this page's.
-        let grant = Grant::AuthorizationCode { code: &req.code, verifier: req.code_verifier.as_ref(), redirect_uri: &req.redirect_uri };
+        // (Made absolute against the page, as every redirect URI.)
+        let redirect_uri = if req.redirect_uri.is_empty() { String::new() } else { self.redirect_uri(&req.redirect_uri) };
+        let grant = Grant::AuthorizationCode { code: &req.code, verifier: req.code_verifier.as_ref(), redirect_uri: &redirect_uri };
         let extras = (req.claims.as_str(), req.extra_query_parameters.as_slice());
         let saving =
             Saving { graph_hosts: (&req.cloud_graph_host_name, &req.ms_graph_host), ..Saving::new(&scopes, &correlation_id, &req.options) };
@@ -507,13 +509,15 @@ impl<P: Platform> PublicClientApplication<P> {
         let rt = RefreshToken::new(refresh_token);
         let scopes = self.wire_scopes(scopes);
         let redirect_uri = self.redirect_uri("");
+        // As every refresh of msal's: the app's client capabilities ride along.
+        let claims = authorize::merge_claims("", &self.config.client_capabilities)?;
         let sent_at = self.now_s();
         let http = self.token_request(
             &target,
             &scopes,
             &correlation_id,
             Grant::RefreshToken { refresh_token: &rt, redirect_uri: &redirect_uri },
-            "",
+            &claims,
             "",
             &[],
         );

@@ -188,13 +188,17 @@ pub fn client_assertion_claims(client_id: &str, token_endpoint: &str, now: u64, 
 }
 
 /// The device authorization request (RFC 8628 §3.1).
-pub fn device_authorization_request(endpoint: &str, client_id: &str, scopes: &ScopeSet, correlation_id: &str) -> HttpRequest {
+pub fn device_authorization_request(endpoint: &str, client_id: &str, scopes: &ScopeSet, claims: &str, correlation_id: &str) -> HttpRequest {
     let scope = scopes.to_space_string();
+    let mut body = vec![("client_id", client_id), ("scope", scope.as_str())];
+    if !claims.is_empty() {
+        body.push(("claims", claims));
+    }
     HttpRequest {
         method: Method::Post,
         url: append_query(endpoint, &["client-request-id=", &encode(correlation_id)].concat()),
         headers: vec![("Content-Type".to_owned(), "application/x-www-form-urlencoded;charset=utf-8".to_owned())],
-        body: build_query([("client_id", client_id), ("scope", scope.as_str())]),
+        body: build_query(body),
     }
 }
 

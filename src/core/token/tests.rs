@@ -275,6 +275,7 @@ fn device_authorization_request_shape() {
         "https://login.microsoftonline.com/organizations/oauth2/v2.0/devicecode",
         "client-1",
         &scopes,
+        "",
         "corr-1",
     );
     assert_eq!(req.method, Method::Post);
