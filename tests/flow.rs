@@ -1847,6 +1847,12 @@ fn acquire_token_by_code_sends_what_msal_sends_no_redirect_uri_unless_named_its_
     let named = msal_wasm::client::ByCodeRequest { redirect_uri: "https://app.example/from-server".into(), ..req };
     let _ = block_on(h.pca.acquire_token_by_code(&named));
     assert_eq!(last_token_request(&h).form_field("redirect_uri").as_deref(), Some("https://app.example/from-server"));
+    // A relative one (a popup request's, reused) is made absolute against the page, as every
+    // other redirect URI.
+    h.platform.set_page_url("https://app.example/spa/home?tab=1");
+    let relative = msal_wasm::client::ByCodeRequest { redirect_uri: "/blank.html".into(), ..by_code("the-code", TokenOptions::default()) };
+    let _ = block_on(h.pca.acquire_token_by_code(&relative));
+    assert_eq!(last_token_request(&h).form_field("redirect_uri").as_deref(), Some("https://app.example/blank.html"));
     // nativeAccountId (a platform broker's account; there is none here): msal's refusals.
     let before = h.token_requests();
     let native =

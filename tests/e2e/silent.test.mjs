@@ -161,6 +161,27 @@ test("hydrateCache keeps the request's resource on the token, as msal: a silent 
   await page.context().close();
 });
 
+test("hydrateCache takes a server's result as JSON gave it (dates as ISO strings) and keeps the account's dataBoundary; a date that is none is refused", async () => {
+  // A server's AuthenticationResult through res.json(): msal throws a TypeError on the string
+  // (getTime); storing it as expired would send the next silent call to the network unseen.
+  const page = await signedInPage(env, "hydra-json");
+  await env.idp.reset();
+  const r = await page.evaluate(async (tid) => {
+    const b64 = (o) => btoa(JSON.stringify(o)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+    const idToken = `${b64({ alg: "none" })}.${b64({ sub: "json-sub", oid: "json-oid", tid, preferred_username: "json" })}.sig`;
+    const fromServer = JSON.parse(JSON.stringify({ idToken, accessToken: "hydrated-from-json", scopes: ["Json.Read"], expiresOn: new Date(Date.now() + 3600e3), extExpiresOn: new Date(Date.now() + 7200e3), account: { homeAccountId: `json-oid.${tid}`, dataBoundary: "EU" } }));
+    await window.pca.hydrateCache(fromServer, { scopes: ["Json.Read"] });
+    const account = window.pca.getAllAccounts().find((a) => a.username === "json");
+    const x = await window.pca.acquireTokenSilent({ scopes: ["Json.Read"], account });
+    const bad = await window.pca.hydrateCache({ ...fromServer, expiresOn: "tomorrow-ish" }, { scopes: ["Json.Read"] }).then(() => "stored", (e) => `${e.name}: ${e.message}`);
+    return [x.accessToken, x.fromCache, account.dataBoundary, bad];
+  }, TENANT_ID);
+  assert.deepEqual(r.slice(0, 3), ["hydrated-from-json", true, "EU"]);
+  assert.match(r[3], /^TypeError: .*expiresOn/);
+  assert.equal((await env.idp.counters()).token, 0);
+  await page.context().close();
+});
+
 test("hydrateCache before initialize() keeps the tokens (a server-rendered page hydrating at once, as msal's sessionStorage takes them)", async () => {
   const page = await env.open("entra");
   await env.idp.reset();
