@@ -678,7 +678,7 @@ function requestJson(request, extra) {
   const r = Object.assign({}, request || {}, extra || {});
   // The account as the wasm reads it: what names it, and its hints (for one the cache lacks).
   const a = r.account, c = a && a.idTokenClaims || {};
-  if (a) r.account = { homeAccountId: a.homeAccountId, environment: a.environment, tenantId: a.tenantId, username: a.username, loginHint: a.loginHint, dataBoundary: a.dataBoundary, idTokenClaims: { login_hint: c.login_hint, sid: c.sid } };
+  if (a) r.account = { homeAccountId: a.homeAccountId, environment: a.environment, tenantId: a.tenantId, username: a.username, loginHint: a.loginHint, idTokenClaims: { login_hint: c.login_hint, sid: c.sid } };
   r.popupWindowParent = undefined; // a Window: passed to the wasm beside the JSON
   return JSON.stringify(r);
 }
@@ -1438,18 +1438,18 @@ export class PublicClientApplication {
     if (!inBrowser()) return; // as msal's client outside a browser (its cache in memory, unread)
     // The dates as ms: a Date, or an ISO string (a server's result through res.json(), on which
     // msal throws a TypeError; stored as none, it would go to the network unseen).
-    const ms = (name) => {
-      const v = result && result[name];
-      const t = v instanceof Date ? v.getTime() : typeof v === "string" ? Date.parse(v) : v;
-      if (v && !(t >= 0)) throw new TypeError(`hydrateCache: the result's ${name} is not a date`);
+    const ms = (v) => {
+      const t = v && new Date(v).getTime();
+      if (v && !(t >= 0)) throw new TypeError("hydrateCache: expiresOn is not a date");
       return t;
     };
-    const r = Object.assign({}, result, { expiresOn: ms("expiresOn"), extExpiresOn: ms("extExpiresOn") });
+    const r = Object.assign({}, result, { expiresOn: ms(result && result.expiresOn), extExpiresOn: ms(result && result.extExpiresOn) });
     // Before initialize() (a server-rendered page hydrating at once): msal writes its
     // sessionStorage then; here the call starts initialize(), whose promise the app's own
     // initialize() call then shares.
     if (!this.client) await this.initialize();
-    try { this.engine().hydrateCache(requestJson(r), requestJson(request || {})); } catch (raw) { throw toError(raw); }
+    // (The result whole: its account's dataBoundary too.)
+    try { this.engine().hydrateCache(JSON.stringify(r), requestJson(request || {})); } catch (raw) { throw toError(raw); }
     this.accountsChangedHere();
   }
 
