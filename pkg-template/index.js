@@ -1079,7 +1079,7 @@ export class PublicClientApplication {
       this.emit(EventType.ACQUIRE_TOKEN_FAILURE, InteractionType.Redirect, null, e, r.correlationId);
       throw e;
     }
-    if (!go) return;
+    if (!go) return this.logger.verbose("onRedirectNavigate returned false", r.correlationId);
     // As msal: back from the provider's page to this page as it was (back/forward cache), the
     // redirect is over (the wasm ends it) and this call fails with user_cancelled after
     // RESTORE_FROM_BFCACHE; a navigation that fails ends it too.
@@ -1440,7 +1440,7 @@ export class PublicClientApplication {
     // msal throws a TypeError; stored as none, it would go to the network unseen).
     const ms = (v) => {
       const t = v && new Date(v).getTime();
-      if (v && !(t >= 0)) throw new TypeError("hydrateCache: expiresOn is not a date");
+      if (v && !(t >= 0)) throw new TypeError("expiresOn is not a date");
       return t;
     };
     const r = Object.assign({}, result, { expiresOn: ms(result && result.expiresOn), extExpiresOn: ms(result && result.extExpiresOn) });

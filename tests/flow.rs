@@ -195,6 +195,7 @@ fn second_interaction_is_refused_until_the_first_ends() {
 #[test]
 fn a_redirect_locks_before_it_resolves_anything_and_a_failed_one_lets_go() {
     let h = harness();
+    h.pca.set_log_level(msal_wasm::platform::LogLevel::Verbose);
     let req = InteractiveRequest { scopes: vec!["User.Read".into()], ..Default::default() };
     h.pca.lock_redirect(&req).unwrap();
     assert!(h.pca.interaction_in_progress());
@@ -203,6 +204,8 @@ fn a_redirect_locks_before_it_resolves_anything_and_a_failed_one_lets_go() {
     assert_eq!(h.pca.lock_redirect(&req).unwrap_err().code(), "interaction_in_progress");
     let pending = block_on(h.pca.begin_redirect(&req, "")).expect("the redirect goes on under its own lock");
     assert!(pending.url.contains("response_type=code"));
+    // The page leaves with a line in the log (msal logs its navigation too).
+    assert!(h.platform.logs.borrow().iter().any(|(_, m)| m.starts_with("redirect: leaving for the authorize request")));
     h.pca.abort_interaction(&pending);
     // A redirect whose authority cannot be resolved fails after the lock: it is let go.
     h.pca.lock_redirect(&req).unwrap();

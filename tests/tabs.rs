@@ -119,6 +119,11 @@ fn sso_silent_uses_a_hidden_frame_and_backs_off_when_frames_get_no_answer() {
     let again = block_on(h.pca.sso_silent(&request())).unwrap_err();
     assert_eq!((again.code(), again.sub_error()), ("interaction_required", "iframe_no_response"));
     assert_eq!(h.platform.windows.borrow().len(), frames, "no frame while backing off");
+    // A refusal of msal-wasm's own (msal has no back-off) is logged, so the app can tell it from
+    // a frame's.
+    let logged =
+        h.platform.logs.borrow().iter().any(|(l, m)| *l == msal_wasm::platform::LogLevel::Warning && m.contains("no hidden frame"));
+    assert!(logged);
     h.platform.set_now_ms(NOW_MS + 5 * 60 * 1000 + 1);
     h.platform.set_windows(front_channel(&h.idp));
     assert!(block_on(h.pca.sso_silent(&request())).is_ok(), "frames are tried again after the back-off");

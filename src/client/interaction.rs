@@ -320,8 +320,9 @@ impl<P: Platform> PublicClientApplication<P> {
         self.resolve_authority(self.interactive_authority(req).as_deref()).await?;
         let binding = self.bind(&req.authentication_scheme, req.account.as_ref()).await?;
         let begun = self.begin_bound(req, InteractionType::Redirect, origin, binding.clone(), locked);
-        if begun.is_err() {
-            self.unbind(binding.as_ref()).await;
+        match &begun {
+            Ok(p) => self.log(LogLevel::Verbose, &p.correlation_id, "redirect: leaving for the authorize request"),
+            Err(_) => self.unbind(binding.as_ref()).await,
         }
         begun
     }
@@ -935,6 +936,7 @@ impl<P: Platform> PublicClientApplication<P> {
     pub(super) async fn sso_silent_unfinished(&self, req: &InteractiveRequest) -> Result<AuthenticationResult, AuthError> {
         self.preflight(false)?;
         if self.platform.now_ms() < self.frames_blocked_until.get() {
+            self.log(LogLevel::Warning, &req.correlation_id, "no hidden frame tried: one got no answer less than 5 minutes ago");
             return Err(window_error(WindowError::NoResponse, &req.correlation_id));
         }
         let target = self.target(self.interactive_authority(req).as_deref()).await?;

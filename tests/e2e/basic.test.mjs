@@ -417,11 +417,15 @@ test("onRedirectNavigate returning false stops the navigation and keeps the sign
   let page = await env.open("entra");
   const r = await page.evaluate(async () => {
     let seen = "";
-    await window.pca.loginRedirect({ scopes: ["User.Read"], onRedirectNavigate: (url) => { seen = url; return false; } });
+    // A Verbose app sees the redirect start and stop under its correlation id (as msal's lines).
+    const lines = [];
+    window.pca.setLogger(new window.msal.Logger({ logLevel: window.msal.LogLevel.Verbose, loggerCallback: (level, message) => lines.push(message) }));
+    await window.pca.loginRedirect({ scopes: ["User.Read"], correlationId: "cid-stays", onRedirectNavigate: (url) => { seen = url; return false; } });
     // Still under way: a second interaction is refused, as msal's.
     const again = await window.pca.loginRedirect({ scopes: ["User.Read"], onRedirectNavigate: () => false }).then(() => "ok", (e) => e.errorCode);
-    return { seen, href: location.href, again };
+    return { seen, href: location.href, again, lines: lines.filter((m) => m.includes("[cid-stays]")) };
   });
+  assert.ok(r.lines.some((m) => /leaving for the authorize request/.test(m)) && r.lines.some((m) => /onRedirectNavigate returned false/.test(m)), JSON.stringify(r.lines));
   assert.ok(r.seen.startsWith(`${env.idp.entraAuthority}/oauth2/v2.0/authorize?`), r.seen);
   assert.ok(r.seen.includes("code_challenge_method=S256") && r.seen.includes("client_info=1"));
   assert.equal(r.href, env.harness("entra"));
