@@ -154,6 +154,40 @@ fn a_wake_renews_each_expired_token_once_however_its_renewal_ends() {
 }
 
 #[test]
+fn after_a_wake_the_apps_call_waits_for_one_renewal_at_most_and_tokens_due_before_the_page_loaded_are_left_to_the_app() {
+    // An enterprise page with five resources' tokens, back after two hours: the wake renews
+    // them one at a time (one refresh token per account), and the app's own call, made while
+    // the first renewal is out, goes next rather than after all of them.
+    let h = harness();
+    let home = h.sign_in().account.account.home_account_id;
+    let scopes = ["A.Read", "B.Read", "C.Read", "D.Read"];
+    for s in scopes {
+        block_on(h.pca.acquire_token_silent(&SilentRequest { scopes: vec![s.into()], ..silent(&home) })).unwrap();
+    }
+    h.platform.set_now_ms(NOW_MS + 7_200_000);
+    // A page loaded now leaves the tokens that expired before it to the app's calls.
+    assert!(h.tab(config()).due_renewals().is_empty());
+    h.platform.set_network_delay_ms(100);
+    let before = h.token_requests();
+    let waited = std::cell::Cell::new(0);
+    let wake = async {
+        h.pca.renew_due(|| {}).await;
+        true
+    };
+    let app = async {
+        h.platform.sleep(10).await;
+        let asked = h.platform.now_ms();
+        let r = h.pca.acquire_token_silent(&SilentRequest { scopes: vec!["D.Read".into()], ..silent(&home) }).await.unwrap();
+        waited.set(h.platform.now_ms() - asked);
+        !r.from_cache
+    };
+    let tasks: Vec<std::pin::Pin<Box<dyn std::future::Future<Output = bool>>>> = vec![Box::pin(wake), Box::pin(app)];
+    assert_eq!(h.platform.run(tasks), [true, true]);
+    assert!(waited.get() <= 2 * 100, "the app's call waited {} ms: the renewal out, then its own", waited.get());
+    assert_eq!(h.token_requests() - before, 5, "each token renewed once (the app's not again by the wake)");
+}
+
+#[test]
 fn cache_lookup_policy_access_token_never_uses_the_network() {
     let h = harness();
     let home = h.sign_in().account.account.home_account_id;
@@ -564,6 +598,21 @@ fn full_storage_evicts_expired_access_tokens_and_saves() {
     // A single entry bigger than the whole budget still fails, with a typed error.
     let e = save_token(&mut cache, 7_000, "e.read", 2_000).unwrap_err();
     assert_eq!(e.code(), "storage_unavailable");
+}
+
+#[test]
+fn a_storage_that_keeps_refusing_costs_20_access_tokens_at_most() {
+    // As msal's 20 retries: a write refused whatever is dropped (an entry over the whole quota,
+    // or a storage refusing for another reason) does not empty the cache.
+    use msal_wasm::core::cache::TokenCache;
+    let store = QuotaStore { inner: Default::default(), budget: 40_000 };
+    let (mut cache, _) = TokenCache::load(store, "client-1");
+    for i in 0..30 {
+        save_token(&mut cache, 200, &format!("s{i}.read"), 1_000 + i).unwrap();
+    }
+    assert_eq!(save_token(&mut cache, 50_000, "huge.read", 1_100).unwrap_err().code(), "storage_unavailable");
+    let left = cache.credentials().filter(|c| c.credential_type.is_access_token()).count();
+    assert_eq!(left, 10, "20 of the 30 dropped, no more");
 }
 
 #[test]

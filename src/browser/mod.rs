@@ -101,9 +101,7 @@ impl TabListener for WeakApp {
             }
             app.client.mark_stale();
             // Renew what went stale while the page slept (single-flight across tabs).
-            for req in app.client.due_renewals() {
-                app.background(Background::Renew(Box::new(req)));
-            }
+            app.background(Background::Renew);
         }
     }
 
@@ -236,14 +234,7 @@ impl BrowserApp {
                     }
                 }
                 Background::Endpoints => app.client.fetch_endpoints_ahead().await,
-                Background::Renew(req) => match app.client.acquire_token_silent_network(&req).await {
-                    Ok(_) => app.emit(AppEvent::TokenAcquired),
-                    // No answer (offline): the next wake, the network back, asks again.
-                    Err(e) if e.kind() == crate::error::ErrorKind::Network || e.code() == crate::error::codes::NO_NETWORK_CONNECTIVITY => {
-                        app.client.wake_again()
-                    }
-                    Err(_) => {}
-                },
+                Background::Renew => app.client.renew_due(|| app.emit(AppEvent::TokenAcquired)).await,
             }
             Ok(JsValue::UNDEFINED)
         }));
@@ -585,8 +576,8 @@ impl BrowserApp {
 enum Background {
     /// Another tab wrote `key` (empty: it cleared the storage): re-read it.
     StorageChanged(String),
-    /// Renew a token that went stale while the page slept.
-    Renew(Box<SilentRequest>),
+    /// Renew the tokens that went stale while the page slept.
+    Renew,
     /// Fetch the authority's endpoints ahead of the first popup (`navigate_popups` off).
     Endpoints,
 }

@@ -261,9 +261,11 @@ pub struct PublicClientApplication<P: Platform> {
     resource_nonces: RefCell<Vec<(String, String)>>,
     /// DPoP keys of tokens a sign-out or `clearCache` removed, to delete (asynchronously).
     orphan_keys: RefCell<Vec<String>>,
-    /// When [`due_renewals`](Self::due_renewals) last ran (seconds; 0: never): a token already
-    /// due then was handed out then.
+    /// When [`due_renewals`](Self::due_renewals) last ran (seconds; at first, the page's load):
+    /// a token already due then was handed out then.
     woken_s: Cell<u64>,
+    /// When the page loaded (seconds).
+    loaded_s: u64,
     /// Silent requests in flight in this tab, by what makes them the same.
     flights: RefCell<Vec<(String, alloc::rc::Rc<silent::Flight>)>>,
     /// The accounts whose refresh token is in use in this tab.
@@ -346,7 +348,8 @@ impl<P: Platform> PublicClientApplication<P> {
             dpop_nonce: RefCell::new(None),
             resource_nonces: RefCell::default(),
             orphan_keys: RefCell::new(Vec::new()),
-            woken_s: Cell::new(0),
+            woken_s: Cell::new(now_ms_at_load / 1000),
+            loaded_s: now_ms_at_load / 1000,
             flights: RefCell::default(),
             renewing: silent::Renewing::default(),
             frame: RefCell::default(),

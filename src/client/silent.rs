@@ -643,13 +643,15 @@ impl<P: Platform> PublicClientApplication<P> {
         // own next call (with `auth.instanceAware`, at that cloud: see `silent_authority`).
         let own = self.cloud_of(self.authority.host());
         let cache = self.cache.borrow();
-        // A token due at the last wake was handed out then (a renewal replaces it).
+        // A token due at the last wake was handed out then (a renewal replaces it); one due
+        // before the page loaded is left to the app's call for it (a resource it may no longer
+        // use; renewed here, it would delay the app's first call after the wake).
         let last = self.woken_s.replace(now);
         let offset = self.config.token_renewal_offset_secs;
         let mut out: Vec<SilentRequest> = Vec::new();
         for c in cache.credentials() {
             let due = c.credential_type == crate::core::cache::CredentialType::AccessToken
-                && (last == 0 || last.saturating_add(offset) < c.expires_on)
+                && last.saturating_add(offset) < c.expires_on
                 && c.client_id == self.config.client_id
                 && (self.config.instance_aware || own.has_alias(&c.environment))
                 && is_expired(c, now, offset)
@@ -659,10 +661,11 @@ impl<P: Platform> PublicClientApplication<P> {
                     environment: c.environment.clone(),
                     ..AccountRef::in_tenant(c.home_account_id.clone(), Some(c.realm.clone()))
                 };
+                // (The cache first: one the app renewed meanwhile is not renewed again.)
                 out.push(SilentRequest {
                     scopes: c.scopes.iter().map(str::to_owned).collect(),
                     account: Some(account),
-                    cache_lookup_policy: CacheLookupPolicy::RefreshToken,
+                    cache_lookup_policy: CacheLookupPolicy::AccessTokenAndRefreshToken,
                     ..SilentRequest::default()
                 });
             }
@@ -673,7 +676,23 @@ impl<P: Platform> PublicClientApplication<P> {
     /// The next [`due_renewals`](Self::due_renewals) hands out every due token again (a wake's
     /// renewal got no answer: the page was offline).
     pub fn wake_again(&self) {
-        self.woken_s.set(0);
+        self.woken_s.set(self.loaded_s);
+    }
+
+    /// A wake's renewals ([`due_renewals`](Self::due_renewals)), one at a time, each after the
+    /// calls the app made meanwhile: the app's first call after a wake waits for one renewal
+    /// of its account at most, not for all of them. Stops at a renewal that gets no answer
+    /// (offline: the next wake asks again). `renewed` hears of each token renewed.
+    pub async fn renew_due(&self, renewed: impl Fn()) {
+        for req in self.due_renewals() {
+            match self.acquire_token_silent_network(&req).await {
+                Ok(r) if !r.from_cache => renewed(),
+                Err(e) if e.kind() == ErrorKind::Network || e.code() == codes::NO_NETWORK_CONNECTIVITY => return self.wake_again(),
+                _ => {}
+            }
+            // The calls this renewal held up take the account's turn before the next one.
+            self.platform.sleep(1).await;
+        }
     }
 }
 

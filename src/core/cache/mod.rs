@@ -683,10 +683,13 @@ impl<S: KeyValueStore> TokenCache<S> {
         let value = c.to_json().to_json();
         if self.set(&key, &value).is_err() {
             // Storage full: make room an access token at a time, as msal, until it fits (or no
-            // access token is left to drop: each round drops one).
+            // access token is left to drop: each round drops one), 20 times at most (msal's
+            // bound: a storage that refuses for another reason keeps the tokens).
             let now = c.cached_at.max(c.last_updated_at / 1000);
             let mut stored = false;
-            while !stored && self.make_room(&key, now) {
+            let mut rounds = 0;
+            while !stored && rounds < 20 && self.make_room(&key, now) {
+                rounds += 1;
                 stored = self.set(&key, &value).is_ok();
             }
             // Still full (the app's own data fills it): keep the sign-in for this session.

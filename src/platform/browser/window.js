@@ -886,16 +886,18 @@ export class EncryptedStore {
       // No key (not loaded, or the import failed): this page's memory only, never in clear.
       if (user && !this.base && !clear) return;
       const sealed = user && !clear ? await this.encrypt(key, value) : value;
-      // A later write or a removal of this key wins (also one made while making room).
-      while ((user ? this.mem : this.pending).get(key) === value) {
+      // A later write or a removal of this key wins (also one made while making room). As
+      // msal: room is made for a quota error only, 20 times at most.
+      for (let round = 0; (user ? this.mem : this.pending).get(key) === value; round++) {
         try {
           localStorage.setItem(key, sealed);
           this.wrote(key, sealed);
           if (!user) this.pending.delete(key);
           else this.tellMsal(key, value);
           return;
-        } catch (_) {
-          if (!(this.full && this.full(key))) {
+        } catch (e) {
+          const quota = e && (e.name === "QuotaExceededError" || e.name === "NS_ERROR_DOM_QUOTA_REACHED");
+          if (!(quota && round < 20 && this.full && this.full(key))) {
             this.log(1, "storage is full (quota exceeded); a cache entry stays in memory for this page");
             return;
           }
