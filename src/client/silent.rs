@@ -690,8 +690,17 @@ impl<P: Platform> PublicClientApplication<P> {
                 Err(e) if e.kind() == ErrorKind::Network || e.code() == codes::NO_NETWORK_CONNECTIVITY => return self.wake_again(),
                 _ => {}
             }
-            // The calls this renewal held up take the account's turn before the next one.
-            self.platform.sleep(1).await;
+            // The calls this renewal held up (woken before this task) take the account's turn
+            // before the next one.
+            let mut yielded = false;
+            ::core::future::poll_fn(|cx| {
+                if ::core::mem::replace(&mut yielded, true) {
+                    return Poll::Ready(());
+                }
+                cx.waker().wake_by_ref();
+                Poll::Pending
+            })
+            .await;
         }
     }
 }

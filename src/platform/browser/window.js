@@ -888,7 +888,7 @@ export class EncryptedStore {
       const sealed = user && !clear ? await this.encrypt(key, value) : value;
       // A later write or a removal of this key wins (also one made while making room). As
       // msal: room is made for a quota error only, 20 times at most.
-      for (let round = 0; (user ? this.mem : this.pending).get(key) === value; round++) {
+      for (let round = 0; (user ? this.mem : this.pending).get(key) === value;) {
         try {
           localStorage.setItem(key, sealed);
           this.wrote(key, sealed);
@@ -896,8 +896,8 @@ export class EncryptedStore {
           else this.tellMsal(key, value);
           return;
         } catch (e) {
-          const quota = e && (e.name === "QuotaExceededError" || e.name === "NS_ERROR_DOM_QUOTA_REACHED");
-          if (!(quota && round < 20 && this.full && this.full(key))) {
+          // (QuotaExceededError, Firefox's NS_ERROR_DOM_QUOTA_REACHED.)
+          if (!(/quota/i.test(e && e.name) && round++ < 20 && this.full && this.full(key))) {
             this.log(1, "storage is full (quota exceeded); a cache entry stays in memory for this page");
             return;
           }
