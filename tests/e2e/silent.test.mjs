@@ -404,6 +404,32 @@ test("waking up (visibilitychange) renews tokens that expired while the page sle
   await ctx.close();
 });
 
+test("after a wake with many expired tokens, the app's call waits for one renewal at most, not for all of them", async () => {
+  // Six tokens (Graph, two scopes of one API, three of others), the provider 400 ms slow: the
+  // wake renews them one at a time (one refresh token), and the app's call goes next.
+  const ctx = await clockedContext();
+  const page = await signedInPage(env, "wanda", { context: ctx });
+  const scopes = ["api.read", "api.write", "api://msal-wasm-test-todo-api/ToDoList.Read", "api://msal-wasm-test-todo-api/ToDoList.ReadWrite", "api://msal-wasm-test-downstream/Data.Read"];
+  for (const scope of scopes) assert.equal((await silent(page, { scopes: [scope] })).ok, true, scope);
+  await env.idp.reset();
+  await expire(ctx);
+  await page.route((u) => u.pathname.endsWith("/oauth2/v2.0/token"), async (route) => {
+    await new Promise((r) => setTimeout(r, 400));
+    await route.continue();
+  });
+  await page.evaluate(() => document.dispatchEvent(new Event("visibilitychange")));
+  await new Promise((r) => setTimeout(r, 100)); // the first renewal is out
+  const started = Date.now();
+  const r = await silent(page, { scopes: [scopes[4]] });
+  const waited = Date.now() - started;
+  assert.equal(r.ok, true);
+  assert.ok(waited < 1400, `the app's call waited ${waited} ms (six renewals take 2400)`);
+  await waitFor("every token renewed once", async () => (await env.idp.counters()).byGrant.refresh_token === 6);
+  await new Promise((r) => setTimeout(r, 800));
+  assert.equal((await env.idp.counters()).byGrant.refresh_token, 6, "the app's token was not renewed again by the wake");
+  await ctx.close();
+});
+
 test("a wake renews an expired token once: one the provider refused is not asked for again at every tab switch", async () => {
   const ctx = await clockedContext();
   const page = await signedInPage(env, "wyn", { context: ctx });
