@@ -188,6 +188,22 @@ fn after_a_wake_the_apps_call_waits_for_one_renewal_at_most_and_tokens_due_befor
 }
 
 #[test]
+fn a_wake_renewal_without_a_good_answer_holds_up_no_other_and_is_handed_out_again() {
+    // A gateway's HTML page for the first renewal (failed_to_parse_response, a network error):
+    // the next token is still renewed, and the failed one comes back at the next wake.
+    let h = harness();
+    let home = h.sign_in().account.account.home_account_id;
+    block_on(h.pca.acquire_token_silent(&SilentRequest { scopes: vec!["A.Read".into()], ..silent(&home) })).unwrap();
+    h.platform.set_now_ms(NOW_MS + 7_200_000);
+    let before = h.token_requests();
+    h.idp.borrow_mut().fail_next = Some(HttpResponse::new(502, "<html>Bad Gateway</html>"));
+    let renewed = std::cell::Cell::new(0);
+    block_on(h.pca.renew_due(|| renewed.set(renewed.get() + 1)));
+    assert_eq!((h.token_requests() - before, renewed.get()), (2, 1), "both asked for, one renewed");
+    assert_eq!(h.pca.due_renewals().len(), 1, "the one without an answer, again at the next wake");
+}
+
+#[test]
 fn cache_lookup_policy_access_token_never_uses_the_network() {
     let h = harness();
     let home = h.sign_in().account.account.home_account_id;
