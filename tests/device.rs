@@ -136,6 +136,7 @@ fn a_device_code_request_carries_its_claims_capabilities_authority_and_extra_par
     let (tenant, sent) = device_sign_in(with_caps, &req);
     assert_eq!(tenant, GUEST_TENANT);
     assert_eq!(sent.len(), 2, "{sent:?}");
+    assert!(sent[0].1.contains("dc=ESTS-PUB-X"), "in the device authorization body too, as msal-node: {}", sent[0].1);
     for (url, body) in &sent {
         assert!(url.contains(&format!("/{GUEST_TENANT}/oauth2/v2.0/")), "{url}");
         assert!(url.contains("dc=ESTS-PUB-X"), "{url}");

@@ -61,7 +61,8 @@ impl<P: Platform> PublicClientApplication<P> {
                 }
             };
         let scopes = self.wire_scopes(&req.scopes);
-        let mut http = device_authorization_request(&endpoint, &self.config.client_id, &scopes, &claims, &correlation_id);
+        let mut http =
+            device_authorization_request(&endpoint, &self.config.client_id, &scopes, &claims, &req.extra_query_parameters, &correlation_id);
         crate::core::token::add_extra_query(&mut http, &req.extra_query_parameters);
         let resp =
             self.platform.send(http, self.config.network_timeout_ms).await.map_err(|e| e.with_correlation_id(correlation_id.clone()))?;

@@ -188,11 +188,25 @@ pub fn client_assertion_claims(client_id: &str, token_endpoint: &str, now: u64, 
 }
 
 /// The device authorization request (RFC 8628 §3.1).
-pub fn device_authorization_request(endpoint: &str, client_id: &str, scopes: &ScopeSet, claims: &str, correlation_id: &str) -> HttpRequest {
+/// msal-node's: the request's extra query parameters go to the URL and, past the library's
+/// own, to the body too.
+pub fn device_authorization_request(
+    endpoint: &str,
+    client_id: &str,
+    scopes: &ScopeSet,
+    claims: &str,
+    extra: &[(String, String)],
+    correlation_id: &str,
+) -> HttpRequest {
     let scope = scopes.to_space_string();
     let mut body = vec![("client_id", client_id), ("scope", scope.as_str())];
     if !claims.is_empty() {
         body.push(("claims", claims));
+    }
+    for (k, v) in extra {
+        if !v.is_empty() && k != "client-request-id" && !body.iter().any(|(o, _)| o == k) {
+            body.push((k, v));
+        }
     }
     HttpRequest {
         method: Method::Post,

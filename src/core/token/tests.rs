@@ -276,6 +276,7 @@ fn device_authorization_request_shape() {
         "client-1",
         &scopes,
         "",
+        &[],
         "corr-1",
     );
     assert_eq!(req.method, Method::Post);
