@@ -1438,12 +1438,13 @@ export class PublicClientApplication {
     if (!inBrowser()) return; // as msal's client outside a browser (its cache in memory, unread)
     // The dates as ms: a Date, or an ISO string (a server's result through res.json(), on which
     // msal throws a TypeError; stored as none, it would go to the network unseen).
-    const ms = (v) => {
-      const t = v && new Date(v).getTime();
-      if (v && !(t >= 0)) throw new TypeError("expiresOn is not a date");
+    // (A number is ms, as Date.getTime(): one under 1e11, before 1973, is seconds by mistake.)
+    const ms = (k) => {
+      const v = result && result[k], t = v && new Date(v).getTime();
+      if (v && !(t > 1e11)) throw new TypeError(k + " is not a date");
       return t;
     };
-    const r = Object.assign({}, result, { expiresOn: ms(result && result.expiresOn), extExpiresOn: ms(result && result.extExpiresOn) });
+    const r = Object.assign({}, result, { expiresOn: ms("expiresOn"), extExpiresOn: ms("extExpiresOn") });
     // Before initialize() (a server-rendered page hydrating at once): msal writes its
     // sessionStorage then; here the call starts initialize(), whose promise the app's own
     // initialize() call then shares.

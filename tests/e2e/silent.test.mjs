@@ -173,11 +173,13 @@ test("hydrateCache takes a server's result as JSON gave it (dates as ISO strings
     await window.pca.hydrateCache(fromServer, { scopes: ["Json.Read"] });
     const account = window.pca.getAllAccounts().find((a) => a.username === "json");
     const x = await window.pca.acquireTokenSilent({ scopes: ["Json.Read"], account });
-    const bad = await window.pca.hydrateCache({ ...fromServer, expiresOn: "tomorrow-ish" }, { scopes: ["Json.Read"] }).then(() => "stored", (e) => `${e.name}: ${e.message}`);
+    const refused = (extra) => window.pca.hydrateCache({ ...fromServer, ...extra }, { scopes: ["Json.Read"] }).then(() => "stored", (e) => `${e.name}: ${e.message}`);
+    // Not a date, and seconds where ms are meant (a server's expires_on): both stored expired.
+    const bad = [await refused({ expiresOn: "tomorrow-ish" }), await refused({ expiresOn: Math.floor(Date.now() / 1000) + 3600 }), await refused({ extExpiresOn: "soon" })];
     return [x.accessToken, x.fromCache, account.dataBoundary, bad];
   }, TENANT_ID);
   assert.deepEqual(r.slice(0, 3), ["hydrated-from-json", true, "EU"]);
-  assert.match(r[3], /^TypeError: .*expiresOn/);
+  assert.deepEqual(r[3], ["TypeError: expiresOn is not a date", "TypeError: expiresOn is not a date", "TypeError: extExpiresOn is not a date"]);
   assert.equal((await env.idp.counters()).token, 0);
   await page.context().close();
 });

@@ -896,8 +896,8 @@ export class EncryptedStore {
           else this.tellMsal(key, value);
           return;
         } catch (e) {
-          // (QuotaExceededError, Firefox's NS_ERROR_DOM_QUOTA_REACHED.)
-          if (!(/quota/i.test(e && e.name) && round++ < 20 && this.full && this.full(key))) {
+          // (QuotaExceededError, Firefox's NS_ERROR_DOM_QUOTA_REACHED, "exceeded the quota".)
+          if (!(/quota/i.test(e && e.name + e.message) && round++ < 20 && this.full && this.full(key))) {
             this.log(1, "storage is full (quota exceeded); a cache entry stays in memory for this page");
             return;
           }
