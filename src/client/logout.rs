@@ -256,6 +256,12 @@ impl<P: Platform> PublicClientApplication<P> {
         }
         let mut extra = self.popup_origin_checked(itype);
         let origin_checked = !extra.is_empty();
+        // An OpenID provider (RP-Initiated Logout §2: Keycloak, node-oidc-provider) needs to know
+        // whose post_logout_redirect_uri it is: without client_id (or an id_token_hint), it
+        // refuses the sign-out. msal sends none; Entra does not need it.
+        if self.config.protocol_mode == ProtocolMode::Oidc && !post.is_empty() {
+            extra.push(("client_id".to_owned(), self.config.client_id.clone()));
+        }
         extra.append(&mut req.extra_query_parameters.clone());
         self.add_instance_aware(&mut extra, &req.extra_query_parameters);
         let state = rs.encode();

@@ -66,6 +66,19 @@ test("generic OIDC mode: homeAccountId is the sub claim", async () => {
   await page.context().close();
 });
 
+test("generic OIDC mode: logoutRedirect names the client, so the provider ends its session and comes back to the app", async () => {
+  // An OpenID provider (node-oidc-provider here, Keycloak 18+) refuses a post_logout_redirect_uri
+  // from a client that does not name itself: the user stayed on its error page, signed in there.
+  const page = await signedInPage("olaf", "oidc");
+  await env.idp.reset();
+  await page.evaluate(() => { window.beforeLogout = true; window.pca.logoutRedirect({ account: window.pca.getAllAccounts()[0] }); });
+  await waitFor("the provider's end-session request", async () => (await env.idp.counters()).log.find((e) => e.route === "end_session"));
+  await page.waitForFunction(() => window.beforeLogout === undefined && document.body.dataset.ready === "1", null, { timeout: 15000 });
+  assert.equal(new URL(page.url()).origin, env.web.origin);
+  assert.equal(await page.evaluate(() => window.pca.getAllAccounts().length), 0);
+  await page.context().close();
+});
+
 test("redirect sign-in, handleRedirectPromise redeems it and cleans the URL", async () => {
   const page = await env.open("entra");
   await page.evaluate(() => { window.pca.loginRedirect({ scopes: ["api.read"] }); });

@@ -1061,7 +1061,8 @@ export async function startIdp(options = {}) {
         sendHtml(res, 400, errorPage('invalid_request', refused));
         return;
       }
-      search = fixLogoutQuery(sp);
+      // (The generic provider as it is: the client must name itself.)
+      search = mount.kind === 'oidc' ? url.search : fixLogoutQuery(sp);
     }
 
     req.idpPrefix = mount.prefix;
