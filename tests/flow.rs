@@ -861,6 +861,25 @@ fn a_generic_providers_acr_realm_keys_the_access_token_so_silent_calls_hit() {
     assert_eq!(r.tenant_id, "");
 }
 
+/// A generic provider holds a refresh token to the scopes it was granted for (RFC 6749 §6: Okta,
+/// node-oidc-provider): a silent call for more is refused `invalid_scope`. As an expired or
+/// refused refresh token, that goes to a hidden frame (the provider's session may grant them
+/// at once, or say `consent_required`), never to the app as a ServerError with no way on.
+#[test]
+fn a_generic_providers_invalid_scope_on_refresh_goes_to_the_hidden_frame() {
+    let h = harness_with(config().with_protocol_mode(msal_wasm::core::authority::ProtocolMode::Oidc));
+    h.idp.borrow_mut().generic = true;
+    let (_, r) = sign_in_with(&h, &with_options(TokenOptions::default()), false);
+    let frames = h.platform.windows.borrow().len();
+    h.idp.borrow_mut().fail_next =
+        Some(HttpResponse::new(400, r#"{"error":"invalid_scope","error_description":"the grant has no api.write"}"#));
+    let more = SilentRequest { scopes: vec!["api.write".into()], ..silent(&r.account.account.home_account_id) };
+    let got = block_on(h.pca.acquire_token_silent(&more));
+    assert!(got.is_ok(), "{:?}", got.err());
+    assert_eq!(h.platform.windows.borrow().len(), frames + 1, "one hidden frame");
+    assert!(h.platform.windows.borrow().last().unwrap().contains("prompt=none"));
+}
+
 #[test]
 fn client_info_is_asked_in_oidc_mode_too_as_msal_5_and_names_the_account_when_returned() {
     let h = harness_with(config().with_protocol_mode(msal_wasm::core::authority::ProtocolMode::Oidc));

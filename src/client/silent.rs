@@ -447,7 +447,11 @@ impl<P: Platform> PublicClientApplication<P> {
         if req.cache_lookup_policy != CacheLookupPolicy::Skip {
             loop {
                 match self.renew_single_flight(req).await {
-                    Err(e) if !waited && req.cache_lookup_policy.uses_iframe() && frame_may_resolve(&e) => {
+                    Err(e)
+                        if !waited
+                            && req.cache_lookup_policy.uses_iframe()
+                            && frame_may_resolve(&e, self.config.protocol_mode == ProtocolMode::Oidc) =>
+                    {
                         let active = self.frame.borrow().clone();
                         match active {
                             Some(flight) => {
@@ -709,10 +713,12 @@ impl<P: Platform> PublicClientApplication<P> {
 /// msal's `checkIfRefreshTokenErrorCanBeResolvedSilently`: a hidden frame may help when the
 /// refresh token is missing, expired or refused (`invalid_grant` the server does not say needs
 /// the user, or says so only with `bad_token`); an error that needs the user (a claims
-/// challenge, `interaction_required`, a `basic_action`) goes to the app as it came.
-fn frame_may_resolve(e: &AuthError) -> bool {
+/// challenge, `interaction_required`, a `basic_action`) goes to the app as it came. With a
+/// generic provider (`oidc`), also its `invalid_scope`: a refresh token holds only the scopes
+/// it was granted for (RFC 6749 §6), where Entra's serves any resource; msal's dead end.
+fn frame_may_resolve(e: &AuthError, oidc: bool) -> bool {
     let replace_token = (!e.is_interaction_required() || e.sub_error() == "bad_token") && e.is_invalid_grant();
-    replace_token || matches!(e.code(), codes::NO_TOKENS_FOUND | codes::REFRESH_TOKEN_EXPIRED)
+    replace_token || matches!(e.code(), codes::NO_TOKENS_FOUND | codes::REFRESH_TOKEN_EXPIRED) || (oidc && e.code() == "invalid_scope")
 }
 
 /// msal's answer to a request for the cached access token alone (`CacheLookupPolicy.AccessToken`)
