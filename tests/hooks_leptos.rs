@@ -216,11 +216,13 @@ async fn the_templates_children_stay_mounted_through_a_popup_and_an_unmounted_pr
     let handle = leptos::mount::mount_to(root.clone(), || {
         view! {
             <MsalProvider config=support::config()>
-                <MsalAuthenticationTemplate interaction=Interaction::Popup request=popup_request(None)><Counted /></MsalAuthenticationTemplate>
+                <MsalAuthenticationTemplate interaction=Interaction::Popup request=popup_request(None)><Counted /><TokenHolder /></MsalAuthenticationTemplate>
             </MsalProvider>
         }
     });
     support::wait_for("the template's sign-in", || support::text_of("leptos-counted") == "protected").await;
+    // (Its token hook waits for its token's renewal, most of an hour away, when it unmounts.)
+    support::wait_for("the token hook's token", || support::text_of("leptos-held") == "token").await;
     assert_eq!(MOUNTS.with(|m| m.get()), 1);
     // Another interaction while signed in: the protected children stay (msal-react).
     let app = APP.with(|a| a.borrow_mut().take()).unwrap();
@@ -242,6 +244,12 @@ async fn the_templates_children_stay_mounted_through_a_popup_and_an_unmounted_pr
     drop(client);
     assert_eq!(stopped(), "1 online,pageshow,visibilitychange", "the client's channel and listeners stayed");
     root.remove();
+}
+
+#[component]
+fn TokenHolder() -> impl IntoView {
+    let t = use_access_token(vec!["User.Read".into()], Fallback::None);
+    view! { <p id="leptos-held">{move || if t.get().result.is_some() { "token" } else { "" }}</p> }
 }
 
 /// Counts, from now on, `BroadcastChannel.close()` calls and the removals of page listeners of
@@ -617,6 +625,77 @@ async fn the_token_hook_asks_again_when_its_token_is_due_and_hears_a_local_sign_
     support::wait_for("the signed-out template", || support::text_of("leptos-renew-out") == "signed out").await;
     drop(handle);
     root.remove();
+}
+
+thread_local! {
+    static SEEN: RefCell<Vec<(String, String)>> = const { RefCell::new(Vec::new()) };
+    static SCOPES: RefCell<Option<RwSignal<Vec<String>>>> = const { RefCell::new(None) };
+}
+
+/// A token hook whose scopes are a signal; each state it shows is recorded (token, error code).
+#[component]
+fn Retrying() -> impl IntoView {
+    let scopes = RwSignal::new(vec!["User.Read".to_owned()]);
+    SCOPES.with(|s| *s.borrow_mut() = Some(scopes));
+    let t = use_access_token(scopes, Fallback::None);
+    let ctx = use_msal();
+    Effect::new(move |_| {
+        if let Some(app) = ctx.app() {
+            APP.with(|a| *a.borrow_mut() = Some(app));
+        }
+        t.with(|t| {
+            let token = t.result.as_ref().map(|r| r.scopes.join(" ")).unwrap_or_default();
+            let error = t.error.as_ref().map(|e| e.code().to_owned()).unwrap_or_default();
+            SEEN.with(|s| s.borrow_mut().push((token, error)));
+        })
+    });
+    view! { <p>"retrying"</p> }
+}
+
+#[test]
+async fn the_token_hook_keeps_a_good_token_through_a_failed_renewal_asks_again_and_follows_its_scopes() {
+    let root = mount_root();
+    SEEN.with(|s| s.borrow_mut().clear());
+    APP.with(|a| *a.borrow_mut() = None);
+    support::configure_idp(msal_wasm::core::json::Json::object().with("accessTokenTtl", 20u64)).await;
+    let handle = leptos::mount::mount_to(root.clone(), || view! { <MsalProvider config=support::config()><Retrying /></MsalProvider> });
+    support::wait_for("the provider", || APP.with(|a| a.borrow().is_some())).await;
+    let app = APP.with(|a| a.borrow().clone()).unwrap();
+    support::sign_in(&app, "remy").await;
+    support::wait_for("the first token", || SEEN.with(|s| s.borrow().iter().any(|(t, _)| t.contains("User.Read")))).await;
+    // The renewal 10 s on fails (not an error that needs the user): the token, still good,
+    // stays beside the error, and the hook asks again 10 s later.
+    let refusal =
+        msal_wasm::core::json::Json::parse(r#"{"status":400,"body":{"error":"temporarily_unavailable","error_description":"try later"}}"#)
+            .unwrap();
+    support::fail_next(refusal).await;
+    for _ in 0..80 {
+        if SEEN.with(|s| s.borrow().iter().any(|(_, e)| e == "temporarily_unavailable")) {
+            break;
+        }
+        support::sleep_ms(250).await;
+    }
+    let at_failure = SEEN.with(|s| s.borrow().iter().find(|(_, e)| e == "temporarily_unavailable").cloned());
+    let at_failure = at_failure.expect("the renewal 10 s on did not fail");
+    assert!(at_failure.0.contains("User.Read"), "the good token was dropped at the failure: {at_failure:?}");
+    for _ in 0..60 {
+        if SEEN.with(|s| s.borrow().last().is_some_and(|(t, e)| !t.is_empty() && e.is_empty())) {
+            break;
+        }
+        support::sleep_ms(250).await;
+    }
+    let after = SEEN.with(|s| s.borrow().last().cloned()).unwrap();
+    assert!(after.1.is_empty() && after.0.contains("User.Read"), "no token after the retry: {after:?}");
+    support::configure_idp(msal_wasm::core::json::Json::object().with("accessTokenTtl", 3600u64)).await;
+    // New scopes from the signal: a token for them.
+    SCOPES.with(|s| s.borrow().unwrap()).set(vec!["api.read".to_owned()]);
+    support::wait_for("the new scopes' token", || SEEN.with(|s| s.borrow().last().is_some_and(|(t, _)| t.contains("api.read")))).await;
+    drop(handle);
+    root.remove();
+    // (Nothing of this client for the next test.)
+    APP.with(|a| *a.borrow_mut() = None);
+    drop(app);
+    web_sys::window().unwrap().session_storage().unwrap().unwrap().clear().unwrap();
 }
 
 #[test]

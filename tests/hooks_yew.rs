@@ -155,9 +155,16 @@ fn kept_app() -> Html {
         InteractiveRequest { scopes: vec!["User.Read".into()], redirect_uri: support::popup_redirect_uri(), ..Default::default() };
     html! {
         <MsalProvider config={support::config()}>
-            <MsalAuthenticationTemplate interaction={Interaction::Popup} {request}><Counted /></MsalAuthenticationTemplate>
+            <MsalAuthenticationTemplate interaction={Interaction::Popup} {request}><Counted /><TokenHolder /></MsalAuthenticationTemplate>
         </MsalProvider>
     }
+}
+
+/// A token hook (its renewal most of an hour away when the provider unmounts).
+#[function_component(TokenHolder)]
+fn token_holder() -> Html {
+    let t = use_access_token(vec!["User.Read".into()], Fallback::None);
+    html! { <p id="yew-held">{ if t.result.is_some() { "token" } else { "" } }</p> }
 }
 
 fn popup_request() -> InteractiveRequest {
@@ -179,6 +186,7 @@ async fn the_templates_children_stay_mounted_through_a_popup_and_an_unmounted_pr
     document.body().unwrap().append_child(&root).unwrap();
     let handle = yew::Renderer::<KeptApp>::with_root(root.clone()).render();
     support::wait_for("the template's sign-in", || support::text_of("yew-counted") == "protected").await;
+    support::wait_for("the token hook's token", || support::text_of("yew-held") == "token").await;
     assert_eq!(MOUNTS.with(|m| m.get()), 1);
     // Another interaction while signed in: the protected children stay (msal-react).
     let app = APP.with(|a| a.borrow_mut().take()).unwrap();

@@ -170,7 +170,8 @@ pub struct TokenState {
 /// changes, once nothing is in progress (not while a redirect response is redeemed); with
 /// [`Fallback::Redirect`] an `InteractionRequired` error starts a redirect. A result that
 /// arrives after the account changed again is dropped.
-pub fn use_access_token(scopes: Vec<String>, fallback: Fallback) -> ReadSignal<TokenState, LocalStorage> {
+pub fn use_access_token(scopes: impl Into<Signal<Vec<String>>>, fallback: Fallback) -> ReadSignal<TokenState, LocalStorage> {
+    let scopes: Signal<Vec<String>> = scopes.into();
     let ctx = use_msal();
     let (state, set_state) = signal_local(TokenState { loading: true, ..TokenState::default() });
     let target = Memo::new(move |had: Option<&Option<AccountRef>>| {
@@ -195,30 +196,19 @@ pub fn use_access_token(scopes: Vec<String>, fallback: Fallback) -> ReadSignal<T
             }
             return;
         };
-        let scopes = scopes.clone();
+        let scopes = scopes.get();
         // No redirect by itself after one that came back with an error.
         let redirect = fallback == Fallback::Redirect;
         let fallback = if super::failed_redirect(redirect, ctx.error.get_untracked()).is_some() { Fallback::None } else { fallback };
         set_state.set(TokenState { loading: true, ..TokenState::default() });
-        leptos::task::spawn_local(async move {
-            // Again when the token is due for renewal, the last result kept meanwhile.
-            loop {
-                let r = super::access_token(&app, account.clone(), scopes.clone(), fallback).await;
-                if generation.try_get_value() != Some(run) {
-                    return;
-                }
-                let due = match r {
-                    Ok(r) => {
-                        set_state.set(TokenState { loading: false, result: Some(r.clone()), error: None });
-                        r
-                    }
-                    Err(e) => return set_state.set(TokenState { loading: false, result: None, error: Some(e) }),
-                };
-                if !super::until_due(&app, &due).await || generation.try_get_value() != Some(run) {
-                    return;
-                }
-            }
-        });
+        leptos::task::spawn_local(super::token_loop(
+            app.downgrade(),
+            account,
+            scopes,
+            fallback,
+            move || generation.try_get_value() == Some(run),
+            move |result, error| set_state.set(TokenState { loading: false, result, error }),
+        ));
     });
     state
 }

@@ -11,8 +11,8 @@ pub mod leptos;
 #[cfg(feature = "yew")]
 pub mod yew;
 
-use crate::browser::BrowserApp;
 pub use crate::browser::InteractionStatus;
+use crate::browser::{BrowserApp, WeakApp};
 use crate::client::{AccountFilter, AccountInfo, AccountRef, AuthenticationResult, Config, InteractiveRequest, SilentRequest};
 use crate::error::{codes, AuthError, ErrorKind};
 
@@ -114,30 +114,82 @@ pub(crate) async fn access_token(
     result
 }
 
-/// Waits until `r`'s token is due for renewal (when a silent call would renew it: its expiry
-/// less the renewal offset), and at least half its remaining life and 10 s (a token that lives
-/// no longer than the offset is always due); `false` at once for a result without an expiry
-/// (no access token): nothing to renew.
-pub(crate) async fn until_due(app: &BrowserApp, r: &AuthenticationResult) -> bool {
-    use crate::platform::Platform;
+/// How long a token hook waits before it asks again after an error that does not need the
+/// user (the network, a 5xx): while the client holds a throttled request back (60 s, or the
+/// server's Retry-After), asking fails at once, without a request.
+const RETRY_MS: u64 = 10_000;
+
+/// The token hooks' loop (`use_access_token` of both frameworks): a token for `scopes`, then
+/// again when it is due; after an error that does not need the user, again 10 s later,
+/// the last result kept meanwhile while it has not expired (`set` hears each outcome). Ends at
+/// an error that needs the user, at a result without an expiry, when `alive()` turns false
+/// (the hook re-ran or unmounted; looked at every 30 s at least) or when the client is gone:
+/// it holds the client only while it asks, so an unmounted provider's client goes.
+pub(crate) async fn token_loop(
+    app: WeakApp,
+    account: AccountRef,
+    scopes: Vec<String>,
+    fallback: Fallback,
+    alive: impl Fn() -> bool,
+    set: impl Fn(Option<AuthenticationResult>, Option<AuthError>),
+) {
+    let mut last: Option<AuthenticationResult> = None;
+    loop {
+        let Some(strong) = app.upgrade() else { return };
+        let r = access_token(&strong, account.clone(), scopes.clone(), fallback).await;
+        if !alive() {
+            return;
+        }
+        let now = js_sys::Date::now() as u64;
+        let until = match r {
+            Ok(r) => {
+                let until = due_at(&strong, &r, now);
+                set(Some(r.clone()), None);
+                last = Some(r);
+                match until {
+                    Some(until) => until,
+                    None => return,
+                }
+            }
+            Err(e) => {
+                let retry = !e.is_interaction_required();
+                last = last.filter(|l| l.expires_on_ms > now);
+                set(last.clone(), Some(e));
+                if !retry {
+                    return;
+                }
+                now.saturating_add(RETRY_MS)
+            }
+        };
+        drop(strong);
+        // One long timer stops counting while the computer sleeps (Chrome and Firefox on Linux):
+        // after a night's sleep it would fire an hour late, the token long expired. Steps of at
+        // most 30 s, each checked against the clock, end the wait within 30 s of waking.
+        loop {
+            let now = js_sys::Date::now() as u64;
+            if now >= until {
+                break;
+            }
+            let step = until.saturating_sub(now).min(30_000) as u32;
+            let _ = crate::platform::browser::runtime::promised(crate::platform::browser::window::sleep(step)).await;
+            if !alive() || app.upgrade().is_none() {
+                return;
+            }
+        }
+    }
+}
+
+/// When `r`'s token is due for renewal (when a silent call would renew it: its expiry less the
+/// renewal offset), and at least half its remaining life and 10 s from `now` (a token that
+/// lives no longer than the offset is always due); `None` for a result without an expiry (no
+/// access token): nothing to renew.
+fn due_at(app: &BrowserApp, r: &AuthenticationResult, now: u64) -> Option<u64> {
     if r.expires_on_ms == 0 {
-        return false;
+        return None;
     }
     let offset_ms = app.client().config().token_renewal_offset_secs.saturating_mul(1000);
     let due = if r.served_until_ms > 0 { r.served_until_ms } else { r.expires_on_ms.saturating_sub(offset_ms) };
-    let platform = app.client().platform();
-    let now = platform.now_ms();
-    let until = now.saturating_add(due.saturating_sub(now).max(r.expires_on_ms.saturating_sub(now) / 2).max(10_000));
-    // One long timer stops counting while the computer sleeps (Chrome and Firefox on Linux):
-    // after a night's sleep it would fire an hour late, the token long expired. Steps of at most
-    // 30 s, each checked against the clock, end the wait within 30 s of waking.
-    loop {
-        let now = platform.now_ms();
-        if now >= until {
-            return true;
-        }
-        platform.sleep(until.saturating_sub(now).min(30_000)).await;
-    }
+    Some(now.saturating_add(due.saturating_sub(now).max(r.expires_on_ms.saturating_sub(now) / 2).max(10_000)))
 }
 
 /// What `login` and `acquire_token` of `use_msal_authentication` are called with: msal-react's

@@ -212,25 +212,15 @@ pub fn use_access_token(scopes: Vec<String>, fallback: Fallback) -> TokenState {
             if let (Some(app), Some(account)) = (app.clone(), account.clone()) {
                 let scopes = scopes.clone();
                 state.set(TokenState { loading: true, ..TokenState::default() });
-                wasm_bindgen_futures::spawn_local(async move {
-                    // Again when the token is due for renewal, the last result kept meanwhile.
-                    loop {
-                        let r = super::access_token(&app, account.clone(), scopes.clone(), fallback).await;
-                        if *generation.borrow() != run {
-                            return;
-                        }
-                        let due = match r {
-                            Ok(r) => {
-                                state.set(TokenState { loading: false, result: Some(r.clone()), error: None });
-                                r
-                            }
-                            Err(e) => return state.set(TokenState { loading: false, result: None, error: Some(e) }),
-                        };
-                        if !super::until_due(&app, &due).await || *generation.borrow() != run {
-                            return;
-                        }
-                    }
-                });
+                let alive = generation.clone();
+                wasm_bindgen_futures::spawn_local(super::token_loop(
+                    app.downgrade(),
+                    account,
+                    scopes,
+                    fallback,
+                    move || *alive.borrow() == run,
+                    move |result, error| state.set(TokenState { loading: false, result, error }),
+                ));
             } else if let Some(e) = failed {
                 state.set(TokenState { loading: false, result: None, error: Some(e) });
             } else if app.is_some() && *started {

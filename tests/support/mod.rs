@@ -101,6 +101,19 @@ pub async fn configure_idp(patch: Json) {
     assert_eq!(resp.status, 200, "config failed: {}", resp.body);
 }
 
+/// The provider's next answer (`/__test/fail-next`: `{"status": ..., "body": {...}}`).
+pub async fn fail_next(answer: Json) {
+    let platform = test_platform();
+    let req = HttpRequest {
+        method: Method::Post,
+        url: format!("{}/__test/fail-next", idp_origin()),
+        headers: vec![("Content-Type".into(), "application/json".into())],
+        body: answer.to_json(),
+    };
+    let resp = platform.send(req, 10_000).await.unwrap();
+    assert_eq!(resp.status, 200, "fail-next failed: {}", resp.body);
+}
+
 /// Signs `login` in: the provider mints a code for our PKCE challenge, the app redeems it at
 /// the real token endpoint.
 pub async fn sign_in(app: &BrowserApp, login: &str) {
