@@ -321,6 +321,16 @@ impl AuthError {
     pub fn is_user_cancelled(&self) -> bool {
         self.kind() == ErrorKind::UserCancelled
     }
+    /// True when asking again later may work without the user: no network or no readable
+    /// answer, a 5xx or a 429 (or the throttle replaying one), `temporarily_unavailable`,
+    /// `server_error`. A refusal (an unknown scope, a client the registration no longer
+    /// allows) is not: asked again, it is refused again.
+    pub fn is_transient(&self) -> bool {
+        self.kind() == ErrorKind::Network
+            || self.code() == codes::NO_NETWORK_CONNECTIVITY
+            || self.status().is_some_and(|s| s >= 500 || s == 429)
+            || matches!(self.code(), "temporarily_unavailable" | "server_error")
+    }
 }
 
 /// The error of a request the platform aborted at its timeout without an answer: msal's
@@ -372,6 +382,20 @@ mod tests {
     use super::*;
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    #[test]
+    fn transient_errors_are_the_networks_and_the_servers_own_not_its_refusals() {
+        let server =
+            |code: &str, status: u16| AuthError::from_server_code(ErrorKind::Server, code.to_owned(), String::new()).with_status(status);
+        assert!(network_timeout(true).is_transient());
+        assert!(server("server_error", 500).is_transient() && server("whatever", 503).is_transient());
+        assert!(server("temporarily_unavailable", 400).is_transient() && server("slow_down", 429).is_transient());
+        for refused in ["invalid_scope", "invalid_client", "unauthorized_client", "invalid_resource", "invalid_request"] {
+            assert!(!server(refused, 400).is_transient(), "{refused}");
+        }
+        assert!(!AuthError::new(ErrorKind::InteractionRequired, "login_required", "").is_transient());
+        assert!(!AuthError::config(codes::INVALID_CONFIGURATION, "").is_transient());
+    }
 
     #[test]
     fn display_and_accessors() {

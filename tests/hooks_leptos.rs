@@ -686,6 +686,22 @@ async fn the_token_hook_keeps_a_good_token_through_a_failed_renewal_asks_again_a
     }
     let after = SEEN.with(|s| s.borrow().last().cloned()).unwrap();
     assert!(after.1.is_empty() && after.0.contains("User.Read"), "no token after the retry: {after:?}");
+    // A refusal (the registration no longer allows the client) is the hook's last word: no
+    // token beside it, and no request again every 10 s.
+    let refusal =
+        msal_wasm::core::json::Json::parse(r#"{"status":400,"body":{"error":"invalid_client","error_description":"AADSTS7000112"}}"#)
+            .unwrap();
+    support::fail_next(refusal).await;
+    for _ in 0..80 {
+        if SEEN.with(|s| s.borrow().iter().any(|(_, e)| e == "invalid_client")) {
+            break;
+        }
+        support::sleep_ms(250).await;
+    }
+    assert_eq!(SEEN.with(|s| s.borrow().last().cloned()).unwrap(), (String::new(), "invalid_client".to_owned()));
+    let asked = support::token_requests().await;
+    support::sleep_ms(12_000).await;
+    assert_eq!(support::token_requests().await, asked, "a refusal was asked for again");
     support::configure_idp(msal_wasm::core::json::Json::object().with("accessTokenTtl", 3600u64)).await;
     // New scopes from the signal: a token for them.
     SCOPES.with(|s| s.borrow().unwrap()).set(vec!["api.read".to_owned()]);

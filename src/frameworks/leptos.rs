@@ -171,7 +171,9 @@ pub struct TokenState {
 /// [`Fallback::Redirect`] an `InteractionRequired` error starts a redirect. A result that
 /// arrives after the account changed again is dropped.
 pub fn use_access_token(scopes: impl Into<Signal<Vec<String>>>, fallback: Fallback) -> ReadSignal<TokenState, LocalStorage> {
+    // (A memo: scopes set again to the same value do not start the hook over.)
     let scopes: Signal<Vec<String>> = scopes.into();
+    let scopes = Memo::new(move |_| scopes.get());
     let ctx = use_msal();
     let (state, set_state) = signal_local(TokenState { loading: true, ..TokenState::default() });
     let target = Memo::new(move |had: Option<&Option<AccountRef>>| {

@@ -114,15 +114,15 @@ pub(crate) async fn access_token(
     result
 }
 
-/// How long a token hook waits before it asks again after an error that does not need the
-/// user (the network, a 5xx): while the client holds a throttled request back (60 s, or the
-/// server's Retry-After), asking fails at once, without a request.
+/// How long a token hook waits before it asks again after a transient error (the network, a
+/// 5xx): while the client holds a throttled request back (60 s, or the server's Retry-After),
+/// asking fails at once, without a request.
 const RETRY_MS: u64 = 10_000;
 
 /// The token hooks' loop (`use_access_token` of both frameworks): a token for `scopes`, then
-/// again when it is due; after an error that does not need the user, again 10 s later,
-/// the last result kept meanwhile while it has not expired (`set` hears each outcome). Ends at
-/// an error that needs the user, at a result without an expiry, when `alive()` turns false
+/// again when it is due; after a transient error ([`AuthError::is_transient`]), again 10 s
+/// later, the last result kept meanwhile while it has not expired (`set` hears each outcome).
+/// Ends at any other error (a refusal, or one that needs the user), at a result without an expiry, when `alive()` turns false
 /// (the hook re-ran or unmounted; looked at every 30 s at least) or when the client is gone:
 /// it holds the client only while it asks, so an unmounted provider's client goes.
 pub(crate) async fn token_loop(
@@ -151,13 +151,12 @@ pub(crate) async fn token_loop(
                     None => return,
                 }
             }
+            // A refusal, or an error that needs the user: the hook's last word (no token
+            // beside it). A transient one: the last token while it is good, and again soon.
+            Err(e) if !e.is_transient() => return set(None, Some(e)),
             Err(e) => {
-                let retry = !e.is_interaction_required();
                 last = last.filter(|l| l.expires_on_ms > now);
                 set(last.clone(), Some(e));
-                if !retry {
-                    return;
-                }
                 now.saturating_add(RETRY_MS)
             }
         };
