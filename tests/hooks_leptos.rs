@@ -669,21 +669,12 @@ async fn the_token_hook_keeps_a_good_token_through_a_failed_renewal_asks_again_a
         msal_wasm::core::json::Json::parse(r#"{"status":400,"body":{"error":"temporarily_unavailable","error_description":"try later"}}"#)
             .unwrap();
     support::fail_next(refusal).await;
-    for _ in 0..80 {
-        if SEEN.with(|s| s.borrow().iter().any(|(_, e)| e == "temporarily_unavailable")) {
-            break;
-        }
-        support::sleep_ms(250).await;
-    }
+    support::wait_up_to(20_000, "the failed renewal", || SEEN.with(|s| s.borrow().iter().any(|(_, e)| e == "temporarily_unavailable")))
+        .await;
     let at_failure = SEEN.with(|s| s.borrow().iter().find(|(_, e)| e == "temporarily_unavailable").cloned());
     let at_failure = at_failure.expect("the renewal 10 s on did not fail");
     assert!(at_failure.0.contains("User.Read"), "the good token was dropped at the failure: {at_failure:?}");
-    for _ in 0..60 {
-        if SEEN.with(|s| s.borrow().last().is_some_and(|(t, e)| !t.is_empty() && e.is_empty())) {
-            break;
-        }
-        support::sleep_ms(250).await;
-    }
+    support::wait_up_to(15_000, "the retry", || SEEN.with(|s| s.borrow().last().is_some_and(|(t, e)| !t.is_empty() && e.is_empty()))).await;
     let after = SEEN.with(|s| s.borrow().last().cloned()).unwrap();
     assert!(after.1.is_empty() && after.0.contains("User.Read"), "no token after the retry: {after:?}");
     // A refusal (the registration no longer allows the client) is the hook's last word: no
@@ -692,12 +683,7 @@ async fn the_token_hook_keeps_a_good_token_through_a_failed_renewal_asks_again_a
         msal_wasm::core::json::Json::parse(r#"{"status":400,"body":{"error":"invalid_client","error_description":"AADSTS7000112"}}"#)
             .unwrap();
     support::fail_next(refusal).await;
-    for _ in 0..80 {
-        if SEEN.with(|s| s.borrow().iter().any(|(_, e)| e == "invalid_client")) {
-            break;
-        }
-        support::sleep_ms(250).await;
-    }
+    support::wait_up_to(20_000, "the refusal", || SEEN.with(|s| s.borrow().iter().any(|(_, e)| e == "invalid_client"))).await;
     assert_eq!(SEEN.with(|s| s.borrow().last().cloned()).unwrap(), (String::new(), "invalid_client".to_owned()));
     let asked = support::token_requests().await;
     support::sleep_ms(12_000).await;

@@ -53,7 +53,12 @@ pub fn text_of(id: &str) -> String {
 
 /// Waits (up to 10 s) until `cond` holds.
 pub async fn wait_for(what: &str, cond: impl Fn() -> bool) {
-    for _ in 0..200 {
+    wait_up_to(10_000, what, cond).await
+}
+
+/// [`wait_for`], for up to `ms`.
+pub async fn wait_up_to(ms: u32, what: &str, cond: impl Fn() -> bool) {
+    for _ in 0..ms / 50 {
         if cond() {
             return;
         }
