@@ -685,14 +685,15 @@ impl<P: Platform> PublicClientApplication<P> {
 
     /// A wake's renewals ([`due_renewals`](Self::due_renewals)), one at a time, each after the
     /// calls the app made meanwhile: the app's first call after a wake waits for one renewal
-    /// of its account at most, not for all of them. One that got no good answer (offline, a
-    /// gateway's page) is handed out again at the next wake; the others go on (a failure of
+    /// of its account at most, not for all of them. One that failed for a while only
+    /// ([`AuthError::is_transient`]: offline, a gateway's page, a 5xx) is handed out again at
+    /// the next wake; the others go on (a failure of
     /// one token's host holds up no other). `renewed` hears of each token renewed.
     pub async fn renew_due(&self, renewed: impl Fn()) {
         for req in self.due_renewals() {
             match self.acquire_token_silent_network(&req).await {
                 Ok(r) if !r.from_cache => renewed(),
-                Err(e) if e.kind() == ErrorKind::Network || e.code() == codes::NO_NETWORK_CONNECTIVITY => self.wake_again(),
+                Err(e) if e.is_transient() => self.wake_again(),
                 _ => {}
             }
             // The calls this renewal held up (woken before this task) take the account's turn
