@@ -269,7 +269,7 @@ impl<P: Platform> PublicClientApplication<P> {
             };
         // msal's tenant of the ID token's claims: `tid`, else B2C's `tfp`, else `acr` (a generic
         // provider's, Keycloak's "1"), which is also the account's realm the silent calls look in.
-        let claims_tenant = claims.as_ref().and_then(|c| c.first(&["tid", "tfp", "acr"]));
+        let claims_tenant = claims.as_ref().and_then(|c| c.tenant());
         let realm = claims_tenant.map_or_else(|| account.realm.clone(), str::to_owned);
         // An ID token naming no tenant at all: msal keys the access token by the authority's
         // tenant segment then (and the ID token by none), so it finds ours and we find its.
@@ -318,7 +318,7 @@ impl<P: Platform> PublicClientApplication<P> {
         };
         let mut r = AuthenticationResult {
             authority: target.authority.canonical().to_owned(),
-            unique_id: claims.as_ref().and_then(|c| c.first(&["oid", "sub"])).unwrap_or_default().to_owned(),
+            unique_id: claims.as_ref().and_then(|c| c.unique_id()).unwrap_or_default().to_owned(),
             // msal: the ID token's tid, else none.
             tenant_id: claims.as_ref().and_then(|c| c.tid()).unwrap_or_default().to_owned(),
             scopes: granted.iter().map(str::to_owned).collect(),

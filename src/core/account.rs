@@ -23,8 +23,7 @@ impl ClientInfo {
     /// Decodes base64url JSON `{"uid":…,"utid":…}`; `None` when missing or malformed.
     pub fn decode(raw: &str) -> Option<ClientInfo> {
         let bytes = base64::decode(raw)?;
-        let text = crate::core::text::utf8_lossy(&bytes);
-        let json = Json::parse(text.strip_prefix('\u{FEFF}').unwrap_or(&text)).ok()?;
+        let json = Json::parse_bytes(&bytes).ok()?;
         let uid = json.str_field("uid")?.to_owned();
         let utid = json.str_field("utid")?.to_owned();
         // (msal: any value that is not falsy.)
@@ -125,16 +124,16 @@ impl Account {
         }
         let realm = match &ci {
             Some(ci) => ci.utid.clone(),
-            None => claims.and_then(|c| c.first(&["tid", "tfp", "acr"])).unwrap_or_default().to_owned(),
+            None => claims.and_then(|c| c.tenant()).unwrap_or_default().to_owned(),
         };
         let local_account_id = match &ci {
             Some(ci) => ci.uid.clone(),
-            None => claims.and_then(|c| c.first(&["oid", "sub"])).unwrap_or_default().to_owned(),
+            None => claims.and_then(|c| c.unique_id()).unwrap_or_default().to_owned(),
         };
         let name = claim(IdTokenClaims::name);
         // msal's tenant of a profile: `tid`, else B2C's policy (`tfp`, `acr`), as the tokens'.
-        let tenant_id = claims.and_then(|c| c.first(&["tid", "tfp", "acr"])).map_or_else(|| realm.clone(), str::to_owned);
-        let profile_local = claims.and_then(|c| c.first(&["oid", "sub"])).unwrap_or(&local_account_id).to_owned();
+        let tenant_id = claims.and_then(|c| c.tenant()).map_or_else(|| realm.clone(), str::to_owned);
+        let profile_local = claims.and_then(|c| c.unique_id()).unwrap_or(&local_account_id).to_owned();
         Some(Account {
             home_account_id,
             environment: environment.to_owned(),
@@ -149,7 +148,7 @@ impl Account {
                 tenant_id,
                 local_account_id: profile_local,
                 name,
-                username: claims.and_then(|c| c.first(&["preferred_username", "upn"])).unwrap_or_default().to_owned(),
+                username: claims.and_then(|c| c.preferred_or_upn()).unwrap_or_default().to_owned(),
                 login_hint: claims.and_then(|c| c.str("login_hint")).unwrap_or_default().to_owned(),
                 upn: claims.and_then(|c| c.str("upn")).unwrap_or_default().to_owned(),
             }],
@@ -192,10 +191,10 @@ impl Account {
         set(&mut a.name, Some(&profile.name));
         set(&mut a.username, Some(&profile.username));
         if let Some(c) = claims {
-            set(&mut a.realm, c.first(&["tid", "tfp", "acr"]));
-            set(&mut a.local_account_id, c.first(&["oid", "sub"]));
+            set(&mut a.realm, c.tenant());
+            set(&mut a.local_account_id, c.unique_id());
             set(&mut a.name, c.name());
-            set(&mut a.username, c.first(&["preferred_username", "upn"]));
+            set(&mut a.username, c.preferred_or_upn());
         }
         a
     }

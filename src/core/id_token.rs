@@ -36,10 +36,7 @@ impl IdTokenClaims {
             _ => return Err(parse_error("the ID token is not a compact JWT")),
         };
         let bytes = base64::decode(payload).ok_or_else(|| parse_error("the ID token payload is not base64url"))?;
-        // As msal's TextDecoder: invalid bytes (a provider's platform charset) are U+FFFD, a BOM
-        // is dropped.
-        let text = crate::core::text::utf8_lossy(&bytes);
-        match Json::parse(text.strip_prefix('\u{FEFF}').unwrap_or(&text)) {
+        match Json::parse_bytes(&bytes) {
             Ok(json @ Json::Obj(_)) => Ok(IdTokenClaims { json }),
             _ => Err(parse_error("the ID token payload is not a JSON object")),
         }
@@ -62,6 +59,19 @@ impl IdTokenClaims {
     /// The first of the string claims `names` that is not empty (msal's `a || b || c`).
     pub fn first(&self, names: &[&str]) -> Option<&str> {
         names.iter().find_map(|n| self.str(n).filter(|v| !v.is_empty()))
+    }
+    /// msal's tenant of these claims: `tid`, else B2C's policy (`tfp`, `acr`), the first not
+    /// empty (the account's realm and profile, the tokens' realm).
+    pub fn tenant(&self) -> Option<&str> {
+        self.first(&["tid", "tfp", "acr"])
+    }
+    /// The account's username claim: `preferred_username`, else `upn`, the first not empty.
+    pub fn preferred_or_upn(&self) -> Option<&str> {
+        self.first(&["preferred_username", "upn"])
+    }
+    /// msal's unique id of the user: `oid`, else `sub`, the first not empty.
+    pub fn unique_id(&self) -> Option<&str> {
+        self.first(&["oid", "sub"])
     }
     /// `sub`
     pub fn sub(&self) -> Option<&str> {
@@ -106,7 +116,7 @@ impl IdTokenClaims {
     }
     /// Username: `preferred_username`, else `upn`, else `emails[0]`, else `""`.
     pub fn username(&self) -> String {
-        self.first(&["preferred_username", "upn"])
+        self.preferred_or_upn()
             .or_else(|| self.json.get("emails").and_then(Json::as_array).and_then(|a| a.first()).and_then(Json::as_str))
             .unwrap_or_default()
             .to_owned()

@@ -35,6 +35,14 @@ pub struct JsonError {
 }
 
 impl Json {
+    /// Parses decoded bytes as msal's `TextDecoder` + `JSON.parse` read them (a JWT's or
+    /// client_info's payload): invalid UTF-8 (a provider's platform charset) is U+FFFD, a BOM
+    /// is dropped.
+    pub fn parse_bytes(bytes: &[u8]) -> Result<Json, JsonError> {
+        let text = crate::core::text::utf8_lossy(bytes);
+        Json::parse(text.strip_prefix('\u{FEFF}').unwrap_or(&text))
+    }
+
     /// Parses one JSON document (surrounding white space allowed).
     pub fn parse(text: &str) -> Result<Json, JsonError> {
         let mut p = Parser { s: text.as_bytes(), i: 0 };
