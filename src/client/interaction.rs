@@ -232,6 +232,16 @@ impl<P: Platform> PublicClientApplication<P> {
         self.absolute_uri(&[requested, &self.config.redirect_uri])
     }
 
+    /// The redirect URI a request names, made absolute against the page; none (`""`) when it
+    /// names none (a refresh, a code obtained elsewhere: msal sends one only then).
+    pub(super) fn named_redirect_uri(&self, requested: &str) -> String {
+        if requested.is_empty() {
+            String::new()
+        } else {
+            self.redirect_uri(requested)
+        }
+    }
+
     /// The first non-empty of `candidates`, else the page without query and fragment, made
     /// absolute against the page.
     pub(super) fn absolute_uri(&self, candidates: &[&str]) -> String {

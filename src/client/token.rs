@@ -375,7 +375,7 @@ impl<P: Platform> PublicClientApplication<P> {
         // obtained elsewhere; a provider that checks it (OAuth 2.0 asks for it when the code's
         // authorize request had one) gets the one the app names, never this page's.
         // (Made absolute against the page, as every redirect URI.)
-        let redirect_uri = if req.redirect_uri.is_empty() { String::new() } else { self.redirect_uri(&req.redirect_uri) };
+        let redirect_uri = self.named_redirect_uri(&req.redirect_uri);
         let grant = Grant::AuthorizationCode { code: &req.code, verifier: req.code_verifier.as_ref(), redirect_uri: &redirect_uri };
         let extras = (req.claims.as_str(), req.extra_query_parameters.as_slice());
         let saving =
@@ -442,7 +442,7 @@ impl<P: Platform> PublicClientApplication<P> {
         let scopes = self.wire_scopes(&req.scopes);
         let claims = authorize::merge_claims(&req.claims, &self.config.client_capabilities)?;
         // msal sends a redirect URI with a refresh only when the request names one.
-        let redirect_uri = if req.redirect_uri.is_empty() { String::new() } else { self.redirect_uri(&req.redirect_uri) };
+        let redirect_uri = self.named_redirect_uri(&req.redirect_uri);
         let anchor = account.oid_anchor();
         let anchor = if anchor.is_empty() { String::new() } else { ["Oid:", anchor.as_str()].concat() };
         let sent_at = self.now_s();
