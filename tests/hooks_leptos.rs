@@ -689,6 +689,15 @@ async fn the_token_hook_keeps_a_good_token_through_a_failed_renewal_asks_again_a
     support::sleep_ms(12_000).await;
     assert_eq!(support::token_requests().await, asked, "a refusal was asked for again");
     support::configure_idp(msal_wasm::core::json::Json::object().with("accessTokenTtl", 3600u64)).await;
+    // The app gets a token itself in the same session (its popup met what the provider asked
+    // for; here a refresh): the hook asks again and shows its own.
+    let account = Some(app.account().unwrap().to_ref());
+    let forced = msal_wasm::client::SilentRequest { scopes: vec!["openid".into()], account, force_refresh: true, ..Default::default() };
+    app.acquire_token_silent(&forced).await.unwrap();
+    support::wait_for("the token after the app's own", || {
+        SEEN.with(|s| s.borrow().last().is_some_and(|(t, e)| !t.is_empty() && e.is_empty()))
+    })
+    .await;
     // New scopes from the signal: a token for them.
     SCOPES.with(|s| s.borrow().unwrap()).set(vec!["api.read".to_owned()]);
     support::wait_for("the new scopes' token", || SEEN.with(|s| s.borrow().last().is_some_and(|(t, _)| t.contains("api.read")))).await;

@@ -12,9 +12,11 @@ pub mod leptos;
 pub mod yew;
 
 pub use crate::browser::InteractionStatus;
-use crate::browser::{BrowserApp, WeakApp};
+use crate::browser::{AppEvent, BrowserApp, WeakApp};
 use crate::client::{AccountFilter, AccountInfo, AccountRef, AuthenticationResult, Config, InteractiveRequest, SilentRequest};
 use crate::error::{codes, AuthError, ErrorKind};
+use ::core::cell::Cell;
+use alloc::rc::Rc;
 
 /// The provider's client: the app's `instance` (initialized here, as msal-react's provider
 /// does; again is harmless), else one built for `config`.
@@ -122,9 +124,11 @@ const RETRY_MS: u64 = 10_000;
 /// The token hooks' loop (`use_access_token` of both frameworks): a token for `scopes`, then
 /// again when it is due; after a transient error ([`AuthError::is_transient`]), again 10 s
 /// later, the last result kept meanwhile while it has not expired (`set` hears each outcome).
-/// Ends at any other error (a refusal, or one that needs the user), at a result without an expiry, when `alive()` turns false
-/// (the hook re-ran or unmounted; looked at every 30 s at least) or when the client is gone:
-/// it holds the client only while it asks, so an unmounted provider's client goes.
+/// After any other error (a refusal, or one that needs the user), again only once the app got
+/// a token (its popup or sign-in met what the provider asked for): no token beside the error
+/// meanwhile. Ends at a result without an expiry, when `alive()` turns false (the hook re-ran
+/// or unmounted; looked at every 30 s at least) or when the client is gone: it holds the client
+/// only while it asks, so an unmounted provider's client goes.
 pub(crate) async fn token_loop(
     app: WeakApp,
     account: AccountRef,
@@ -141,23 +145,28 @@ pub(crate) async fn token_loop(
             return;
         }
         let now = js_sys::Date::now() as u64;
-        let until = match r {
+        let (until, token) = match r {
             Ok(r) => {
                 let until = due_at(&strong, &r, now);
                 set(Some(r.clone()), None);
                 last = Some(r);
                 match until {
-                    Some(until) => until,
+                    Some(until) => (until, None),
                     None => return,
                 }
             }
-            // A refusal, or an error that needs the user: the hook's last word (no token
-            // beside it). A transient one: the last token while it is good, and again soon.
-            Err(e) if !e.is_transient() => return set(None, Some(e)),
+            // A refusal, or an error that needs the user: no token beside it, and no request
+            // until the app has a token. A transient one: the last token while it is good, and
+            // again soon.
+            Err(e) if !e.is_transient() => {
+                last = None;
+                set(None, Some(e));
+                (u64::MAX, Some(NextToken::new(&strong, &app)))
+            }
             Err(e) => {
                 last = last.filter(|l| l.expires_on_ms > now);
                 set(last.clone(), Some(e));
-                now.saturating_add(RETRY_MS)
+                (now.saturating_add(RETRY_MS), None)
             }
         };
         drop(strong);
@@ -166,14 +175,50 @@ pub(crate) async fn token_loop(
         // most 30 s, each checked against the clock, end the wait within 30 s of waking.
         loop {
             let now = js_sys::Date::now() as u64;
-            if now >= until {
+            if now >= until || token.as_ref().is_some_and(|t| t.came.get()) {
                 break;
             }
-            let step = until.saturating_sub(now).min(30_000) as u32;
-            let _ = crate::platform::browser::runtime::promised(crate::platform::browser::window::sleep(step)).await;
+            let step = crate::platform::browser::window::sleep(until.saturating_sub(now).min(30_000) as u32);
+            let step = match &token {
+                Some(t) => js_sys::Promise::race(&js_sys::Array::of2(&step, &t.promise)),
+                None => step,
+            };
+            let _ = crate::platform::browser::runtime::promised(step).await;
             if !alive() || app.upgrade().is_none() {
                 return;
             }
+        }
+    }
+}
+
+/// The app's next token ([`AppEvent::TokenAcquired`]): `promise` resolves and `came` turns
+/// true then. Stops listening when dropped.
+struct NextToken<'a> {
+    app: &'a WeakApp,
+    id: u32,
+    promise: js_sys::Promise,
+    came: Rc<Cell<bool>>,
+}
+
+impl<'a> NextToken<'a> {
+    fn new(strong: &BrowserApp, app: &'a WeakApp) -> NextToken<'a> {
+        let came = Rc::new(Cell::new(false));
+        let mut resolve = None;
+        let promise = js_sys::Promise::new(&mut |ok, _| resolve = Some(ok));
+        let (flag, resolve) = (came.clone(), resolve.unwrap_or_else(js_sys::Function::default));
+        let id = strong.subscribe(move |event| {
+            if event == AppEvent::TokenAcquired && !flag.replace(true) {
+                let _ = resolve.call0(&wasm_bindgen::JsValue::UNDEFINED);
+            }
+        });
+        NextToken { app, id, promise, came }
+    }
+}
+
+impl Drop for NextToken<'_> {
+    fn drop(&mut self) {
+        if let Some(app) = self.app.upgrade() {
+            app.unsubscribe(self.id);
         }
     }
 }
