@@ -122,7 +122,7 @@ async fn popup_response_is_read_by_polling_or_the_bridge_even_when_coop_severs_i
     // `closed` read true: the wait must not end as user_cancelled, and the bridge must work.
     let popup = window::open_popup(&same_origin("/msal-redirect-page#code=abc&state=xyz"), "msal.test.poll", -1, -1, -1, -1).unwrap();
     assert!(!popup.is_null(), "ChromeDriver allows popups");
-    let waiting = window::wait_for_popup(&popup, "state-poll", 5_000, &JsValue::NULL, 0, "");
+    let waiting = window::wait_for_popup(&popup, "state-poll", 5_000, &JsValue::NULL, "", 0, "");
     // The popup is severed once its page has loaded (later on a loaded machine): look for up to
     // 3 s on an isolated page, 400 ms on another.
     let closed = || js_sys::Reflect::get(&popup, &"closed".into()).unwrap().as_bool() == Some(true);
@@ -146,7 +146,7 @@ async fn popup_response_is_read_by_polling_or_the_bridge_even_when_coop_severs_i
 #[test]
 async fn popup_response_arrives_over_the_redirect_bridge_channel() {
     let popup = window::open_popup("about:blank", "msal.test.bridge", 400, 300, 0, 0).unwrap();
-    let waiting = window::wait_for_popup(&popup, "state-bridge", 5_000, &JsValue::NULL, 0, "");
+    let waiting = window::wait_for_popup(&popup, "state-bridge", 5_000, &JsValue::NULL, "", 0, "");
     let channel = web_sys::BroadcastChannel::new("state-bridge").unwrap();
     let msg = js_sys::Object::new();
     js_sys::Reflect::set(&msg, &"v".into(), &1.into()).unwrap();
@@ -162,7 +162,7 @@ async fn a_popup_that_reads_closed_before_it_was_seen_at_the_provider_waits_for_
     // timeout ends the wait. (A popup closed after a while at the provider ends the wait as
     // user_cancelled: tests/e2e/matrix/core.test.mjs; a severed one signs in: coop-only.test.mjs.)
     let popup = window::open_popup("about:blank", "msal.test.closed", -1, -1, -1, -1).unwrap();
-    let waiting = window::wait_for_popup(&popup, "state-closed", 700, &JsValue::NULL, 0, "");
+    let waiting = window::wait_for_popup(&popup, "state-closed", 700, &JsValue::NULL, "", 0, "");
     let close = js_sys::Reflect::get(&popup, &"close".into()).unwrap();
     js_sys::Function::from(close).call0(&popup).unwrap();
     assert_eq!(settle(waiting).await, Err("timed_out".to_owned()));
@@ -171,7 +171,7 @@ async fn a_popup_that_reads_closed_before_it_was_seen_at_the_provider_waits_for_
 #[test]
 async fn popup_without_response_times_out() {
     let popup = window::open_popup("about:blank", "msal.test.timeout", -1, -1, -1, -1).unwrap();
-    assert_eq!(settle(window::wait_for_popup(&popup, "state-timeout", 200, &JsValue::NULL, 0, "")).await.unwrap_err(), "timed_out");
+    assert_eq!(settle(window::wait_for_popup(&popup, "state-timeout", 200, &JsValue::NULL, "", 0, "")).await.unwrap_err(), "timed_out");
 }
 
 #[test]

@@ -136,6 +136,7 @@ impl Platform for NativePlatform {
         _popup: (),
         _state_id: &str,
         _timeout_ms: u64,
+        _correlation_id: &str,
         _relay: Option<Relay<'_>>,
     ) -> Result<String, WindowError> {
         Err(WindowError::Failed)

@@ -908,7 +908,7 @@ impl<P: Platform> PublicClientApplication<P> {
         let waited = if ours() {
             self.log(LogLevel::Verbose, &pending.correlation_id, "popup: waiting for the provider's response");
             let relay = relayed.as_ref().map(|r| r.relay());
-            self.platform.wait_for_popup(popup, &pending.state_id, self.config.popup_timeout_ms, relay).await
+            self.platform.wait_for_popup(popup, &pending.state_id, self.config.popup_timeout_ms, &pending.correlation_id, relay).await
         } else {
             self.platform.close_popup(popup);
             Err(WindowError::Cancelled)

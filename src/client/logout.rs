@@ -398,7 +398,8 @@ impl<P: Platform> PublicClientApplication<P> {
         }
         if let Some(popup) = popup {
             let relay = relayed.as_ref().map(|r| r.relay());
-            let ended = self.platform.wait_for_popup(popup, &started.state_id, self.config.popup_timeout_ms, relay).await;
+            let ended =
+                self.platform.wait_for_popup(popup, &started.state_id, self.config.popup_timeout_ms, &started.correlation_id, relay).await;
             if ended.is_err() {
                 self.log(LogLevel::Verbose, &started.correlation_id, "the sign-out popup ended without an answer");
             }

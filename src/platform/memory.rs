@@ -499,6 +499,7 @@ impl Platform for MemoryPlatform {
         popup: Self::Popup,
         _state_id: &str,
         _timeout_ms: u64,
+        _correlation_id: &str,
         relay: Option<Relay<'_>>,
     ) -> Result<String, WindowError> {
         let Some(relay) = relay else { return popup };

@@ -183,11 +183,13 @@ pub trait Platform {
     /// Waits for the authorize response of the request whose state id is `state_id` in
     /// `popup`: its address once it is back on the app's origin, or the redirect bridge's
     /// message; with a `relay`, only the relay page's message. Closes the popup when done.
+    /// Logs under `correlation_id`.
     fn wait_for_popup(
         &self,
         popup: Self::Popup,
         state_id: &str,
         timeout_ms: u64,
+        correlation_id: &str,
         relay: Option<Relay<'_>>,
     ) -> impl Future<Output = Result<String, WindowError>>;
     /// Loads `url` in a hidden frame (or posts `form`'s fields to it there) and waits for the

@@ -338,6 +338,25 @@ test("a second interactive call while one runs fails with interaction_in_progres
   await page.context().close();
 });
 
+test("a popup closed at once (or severed by COOP) is logged under the request's correlation id while the bridge is waited for", async () => {
+  const ctx = await env.browser.newContext();
+  const page = await env.open("entra", "sessionStorage", ctx);
+  await page.evaluate(() => {
+    window.lines = [];
+    window.pca.setLogger(new window.msal.Logger({ logLevel: window.msal.LogLevel.Verbose, loggerCallback: (level, message) => window.lines.push(message) }));
+  });
+  const [popup] = await Promise.all([
+    page.waitForEvent("popup"),
+    page.evaluate(() => { window.pca.acquireTokenPopup({ scopes: ["User.Read"], correlationId: "cid-reach" }).catch(() => {}); }),
+  ]);
+  await popup.close();
+  await page.waitForFunction(() => window.lines.some((m) => m.includes("out of reach")));
+  const lines = await page.evaluate(() => window.lines.filter((m) => m.includes("out of reach")));
+  assert.equal(lines.length, 1, JSON.stringify(lines));
+  assert.match(lines[0], /\[cid-reach\]/);
+  await ctx.close();
+});
+
 test("logoutRedirect takes the interaction lock at once, as msal: a second sign-out or a popup started right after is refused before any event", async () => {
   const page = await signedInPage("lou");
   const r = await page.evaluate(async () => {

@@ -398,10 +398,12 @@ impl Platform for BrowserPlatform {
         popup: JsValue,
         state_id: &str,
         timeout_ms: u64,
+        correlation_id: &str,
         relay: Option<Relay<'_>>,
     ) -> Result<String, WindowError> {
         let (version, request) = relay.map_or((0, ""), |r| (r.version, r.request));
-        let r = promised(window::wait_for_popup(&popup, state_id, millis(timeout_ms), &self.log_sink, version, request)).await;
+        let r =
+            promised(window::wait_for_popup(&popup, state_id, millis(timeout_ms), &self.log_sink, correlation_id, version, request)).await;
         r.map(|v| v.as_string().unwrap_or_default()).map_err(|e| window_error(&e))
     }
 

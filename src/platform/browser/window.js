@@ -132,7 +132,7 @@ const popupWaits = new Set();
 export function cancelPopupWaits() {
   for (const finish of popupWaits) finish(false, "interaction_in_progress_cancelled");
 }
-export function waitForPopup(popup, stateId, timeoutMs, sink, relayVersion, relayRequest) {
+export function waitForPopup(popup, stateId, timeoutMs, sink, correlationId, relayVersion, relayRequest) {
   return new Promise((resolve, reject) => {
     let done = false;
     let channel = null;
@@ -225,7 +225,7 @@ export function waitForPopup(popup, stateId, timeoutMs, sink, relayVersion, rela
         clearInterval(poll);
         outOfReachAt = Date.now();
         if (awayFor >= 1000 && document.hasFocus()) return back();
-        logTo(sink, 2, "the popup is out of reach (closed, or severed by Cross-Origin-Opener-Policy): waiting for the redirect bridge until popupBridgeTimeout");
+        logTo(sink, 2, "the popup is out of reach (closed, or severed by Cross-Origin-Opener-Policy): waiting for the redirect bridge until popupBridgeTimeout", correlationId);
         if (awayFor >= 1000) {
           addEventListener("focus", back);
           addEventListener("blur", away);

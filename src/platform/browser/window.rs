@@ -34,6 +34,7 @@ extern "C" {
         state_id: &str,
         timeout_ms: u32,
         sink: &JsValue,
+        correlation_id: &str,
         relay_version: u8,
         relay_request: &str,
     ) -> js_sys::Promise;
