@@ -30,10 +30,7 @@ export declare const EventType: {
 };
 export type EventType = (typeof EventType)[keyof typeof EventType];
 
-export declare const InteractionType: { readonly Redirect: "redirect"; readonly Popup: "popup"; readonly Silent: "silent"; readonly None: "none" };
-export type InteractionType = (typeof InteractionType)[keyof typeof InteractionType];
-/** Each member as a type too, as msal's enum (`interactionType: InteractionType.Redirect`). */
-export declare namespace InteractionType { type Redirect = "redirect"; type Popup = "popup"; type Silent = "silent"; type None = "none" }
+export declare enum InteractionType { Redirect = "redirect", Popup = "popup", Silent = "silent", None = "none" }
 
 export declare const InteractionStatus: {
   readonly Startup: "startup"; readonly Logout: "logout"; readonly AcquireToken: "acquireToken";
@@ -47,11 +44,7 @@ export declare const CacheLookupPolicy: {
 };
 export type CacheLookupPolicy = (typeof CacheLookupPolicy)[keyof typeof CacheLookupPolicy];
 
-export declare const LogLevel: {
-  readonly Error: 0; readonly Warning: 1; readonly Info: 2; readonly Verbose: 3; readonly Trace: 4;
-  readonly 0: "Error"; readonly 1: "Warning"; readonly 2: "Info"; readonly 3: "Verbose"; readonly 4: "Trace";
-};
-export type LogLevel = 0 | 1 | 2 | 3 | 4;
+export declare enum LogLevel { Error = 0, Warning = 1, Info = 2, Verbose = 3, Trace = 4 }
 
 export declare const BrowserCacheLocation: { readonly LocalStorage: "localStorage"; readonly SessionStorage: "sessionStorage"; readonly MemoryStorage: "memoryStorage" };
 export type BrowserCacheLocation = (typeof BrowserCacheLocation)[keyof typeof BrowserCacheLocation];
@@ -67,6 +60,7 @@ export type ResponseMode = (typeof ResponseMode)[keyof typeof ResponseMode];
 export declare const AuthenticationScheme: { readonly BEARER: "Bearer"; readonly POP: "pop"; readonly DPOP: "DPoP"; readonly SSH: "ssh-cert" };
 export type AuthenticationScheme = (typeof AuthenticationScheme)[keyof typeof AuthenticationScheme];
 export declare const JsonWebTokenTypes: { readonly Jwt: "JWT"; readonly Jwk: "JWK"; readonly Pop: "pop"; readonly Dpop: "dpop+jwt" };
+export type JsonWebTokenTypes = (typeof JsonWebTokenTypes)[keyof typeof JsonWebTokenTypes];
 export declare const AzureCloudInstance: {
   readonly None: "none"; readonly AzurePublic: "https://login.microsoftonline.com"; readonly AzureChina: "https://login.chinacloudapi.cn";
   readonly AzureGermany: "https://login.microsoftonline.de"; readonly AzureUsGovernment: "https://login.microsoftonline.us";
@@ -81,6 +75,7 @@ export declare const ApiId: {
   readonly acquireTokenSilent_silentFlow: 61; readonly logout: 961; readonly logoutPopup: 962;
   readonly hydrateCache: 963; readonly loadExternalTokens: 964;
 };
+export type ApiId = (typeof ApiId)[keyof typeof ApiId];
 export declare const DEFAULT_IFRAME_TIMEOUT_MS: number;
 export declare const BrowserRootPerformanceEvents: {
   readonly AcquireTokenByCode: "acquireTokenByCode"; readonly AcquireTokenPopup: "acquireTokenPopup";
@@ -231,6 +226,8 @@ export interface TenantProfile {
 export interface NetworkRequestOptions {
   headers?: Record<string, string>;
   body?: string;
+  /** A POST's correlation id (window.js send). */
+  correlationId?: string;
 }
 /** What msal's network client answers: the body parsed from JSON (a string is taken as the body text). */
 export interface NetworkResponse<T> {
@@ -244,7 +241,7 @@ export interface INetworkModule {
   sendPostRequestAsync<T>(url: string, options?: NetworkRequestOptions): Promise<NetworkResponse<T>>;
 }
 
-export interface AccountInfo {
+export type AccountInfo = {
   homeAccountId: string;
   environment: string;
   tenantId: string;
@@ -265,7 +262,7 @@ export interface AccountInfo {
   nativeAccountId?: string;
   /** msal's data boundary: "EU" when Entra's `client_info` says `xms_tdbr` "EU", "None" for another value, unset when it says nothing. */
   dataBoundary?: "EU" | "None";
-}
+};
 
 export interface AccountFilter {
   homeAccountId?: string; localAccountId?: string; username?: string; environment?: string;
@@ -274,7 +271,7 @@ export interface AccountFilter {
 }
 
 /** A token result, typed as msal's (fields msal may leave out are optional here too). */
-export interface AuthenticationResult {
+export type AuthenticationResult = {
   authority: string;
   uniqueId: string;
   tenantId: string;
@@ -303,7 +300,7 @@ export interface AuthenticationResult {
   resource?: string;
   /** For a DPoP token (`tokenType` "DPoP"): the proof for the request's resourceRequestMethod and resourceRequestUri; send it as the `DPoP` header with `Authorization: DPoP <accessToken>`. */
   dpopProof?: string;
-}
+};
 
 export type StringDict = { [key: string]: string };
 
@@ -339,7 +336,7 @@ interface BaseRequest {
   /** Which credentials of the response are cached (each true unless set false; the account always is). */
   storeInCache?: StoreInCache;
   /** "Bearer" (default), "DPoP" (RFC 9449: the token is bound to a key of this browser) or "pop" (a signed HTTP request); "ssh-cert" fails with unsupported_authentication_scheme. */
-  authenticationScheme?: string;
+  authenticationScheme?: AuthenticationScheme;
   /** DPoP: the method of the resource request the result's dpopProof is for (required with DPoP). */
   resourceRequestMethod?: string;
   /** DPoP: the https URL of the resource request the result's dpopProof is for (required with DPoP). */
@@ -349,7 +346,7 @@ interface BaseRequest {
   /** pop: the signed HTTP request's `client_claims`. */
   shrClaims?: string;
   /** pop: the signed HTTP request's header; `typ` replaces "pop", `alg` must be "RS256" (the key's) or fails with unsupported_token_binding_algorithm. */
-  shrOptions?: { header?: { typ?: string; alg?: string } };
+  shrOptions?: { header: { typ?: JsonWebTokenTypes; alg?: string } };
   /** pop with a key of the app's own: refused (msal-wasm binds pop tokens to its own key). */
   popKid?: string;
   /** Carried to the call's performance event. */
@@ -907,12 +904,16 @@ export interface IPublicClientApplication extends Pick<PublicClientApplication,
   | "initialize" | "acquireTokenPopup" | "acquireTokenRedirect" | "acquireTokenSilent" | "acquireTokenByCode"
   | "addEventCallback" | "removeEventCallback" | "addPerformanceCallback" | "removePerformanceCallback"
   | "getAccount" | "getAllAccounts" | "handleRedirectPromise" | "loginPopup" | "loginRedirect" | "logoutRedirect"
-  | "logoutPopup" | "ssoSilent" | "getLogger" | "setLogger" | "setActiveAccount" | "getActiveAccount"
-  | "initializeWrapperLibrary" | "setNavigationClient" | "getConfiguration" | "hydrateCache" | "clearCache" | "loadDpopNonce"> {}
+  | "logoutPopup" | "ssoSilent" | "setLogger" | "setActiveAccount" | "getActiveAccount"
+  | "initializeWrapperLibrary" | "setNavigationClient" | "hydrateCache" | "clearCache" | "loadDpopNonce"> {
+  getLogger(): Logger;
+  getConfiguration(): BrowserConfiguration;
+}
+type StubbedClient = Pick<PublicClientApplication, keyof IPublicClientApplication>;
 /** msal's controller interface; here the client is its own controller. */
 export type IController = IPublicClientApplication;
 
 /** The stand-in msal-react uses before it is given a client: each call fails (or returns nothing). */
-export declare const stubbedPublicClientApplication: IPublicClientApplication;
+export declare const stubbedPublicClientApplication: StubbedClient;
 
 export { broadcastResponseToMainFrame } from "./redirect-bridge.js";

@@ -115,6 +115,10 @@ step "TypeScript: tsc --strict over tests/ts against the package's declarations"
 node_modules/.bin/tsc -p tests/ts/tsconfig.json
 # msal-angular's own declarations against ours, as an Angular app aliasing @azure/msal-browser compiles them.
 node_modules/.bin/tsc -p tests/ts/angular/tsconfig.json
+# An msal-react app: msal-react typed by our declarations (tsconfig paths), and by the real
+# msal-browser while the app imports ours (a bundler alias).
+node_modules/.bin/tsc -p tests/ts/react/tsconfig.json
+node_modules/.bin/tsc -p tests/ts/react/tsconfig.mixed.json
 echo "ok"
 
 step "OpenID provider tests"

@@ -27,3 +27,21 @@ export type Controller = IController;
 // msal 5's way to turn performance telemetry on.
 const measured: IPerformanceClient = new BrowserPerformanceClient(config);
 export const withTelemetry = new PublicClientApplication({ ...config, telemetry: { ...telemetry, client: measured } });
+
+// Names that are msal's types as well as its values, and shapes apps write by hand.
+import {
+  stubbedPublicClientApplication, LogLevel, ApiId as ApiIds, JsonWebTokenTypes as JwtTypes,
+  type ApiId, type JsonWebTokenTypes, type NetworkRequestOptions, type AccountInfo, type IPublicClientApplication, type Logger,
+} from "msal-wasm";
+export const api: ApiId = ApiIds.acquireTokenSilent_silentFlow;
+export const typ: JsonWebTokenTypes = JwtTypes.Pop;
+export const verbose: LogLevel.Verbose = LogLevel.Verbose;
+// A custom network client reads the POST's correlation id.
+export const cid = (options?: NetworkRequestOptions): string | undefined => options?.correlationId;
+// Analytics helpers take plain records.
+export const track = (_name: string, _props: Record<string, unknown>): void => {};
+export const tracked = (account: AccountInfo): void => track("login", account);
+// A test double written by hand (msal's interface has plain getLogger/getConfiguration).
+declare const testLogger: Logger;
+declare const testConfig: BrowserConfiguration;
+export const mock: IPublicClientApplication = { ...stubbedPublicClientApplication, getLogger: () => testLogger, getConfiguration: () => testConfig };
