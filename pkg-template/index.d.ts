@@ -558,7 +558,7 @@ export interface Configuration {
     /** Accepted for msal 5 configurations; msal-wasm logs a warning and does without (README "Not yet"). */
     allowPlatformBroker?: boolean;
     serverTelemetryEnabled?: boolean;
-    /** Accepted for msal 5 configurations; no effect (msal-wasm always watches popups both ways, brokers nothing, sends form posts). */
+    /** As msal 5 (default true): false opens a popup at the provider's URL instead of on about:blank first (once the endpoints are known after initialize), for PWAs and hosts that refuse about:blank. */
     navigatePopups?: boolean;
     /** As msal 5: unless auth.originCheck is set, turns the popup origin check off (pocd=1 on every request). msal-wasm watches popups both ways either way. */
     enableLegacyPolling?: boolean;

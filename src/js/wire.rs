@@ -156,6 +156,10 @@ pub fn config(j: &Json) -> Result<(Config, Vec<&'static str>), AuthError> {
     if auth.get("navigateToLoginRequestUrl") == Some(&Json::Bool(false)) {
         warnings.push("auth.navigateToLoginRequestUrl is ignored, as msal 5: pass it to handleRedirectPromise");
     }
+    // v4's name for responseMode.
+    if auth.get("OIDCOptions").and_then(|o| o.get("serverResponseType")).is_some() {
+        warnings.push("auth.OIDCOptions.serverResponseType is ignored, as msal 5: use OIDCOptions.responseMode");
+    }
     Ok((c, warnings))
 }
 

@@ -51,6 +51,10 @@ fn configuration_is_read_with_msal_names_and_defaults() {
         config(&json(r#"{"auth":{"clientId":"c"},"system":{"windowHashTimeout":5000,"loadFrameTimeout":10,"asyncPopups":true}}"#)).unwrap();
     assert_eq!((v3.popup_timeout_ms, v3.iframe_timeout_ms, w.len()), (d.popup_timeout_ms, d.iframe_timeout_ms, 3));
     assert!(w.iter().any(|m| m.contains("navigatePopups")), "asyncPopups names msal 5's option: {w:?}");
+    // v4's serverResponseType: msal 5 reads responseMode (fragment by default); said once.
+    let (v4, w) = config(&json(r#"{"auth":{"clientId":"c","OIDCOptions":{"serverResponseType":"query"}}}"#)).unwrap();
+    assert_eq!((v4.response_mode.as_str(), w.len()), ("fragment", 1));
+    assert!(w[0].contains("responseMode"), "{w:?}");
     let (empty, _) = config(&json(r#"{"auth":{"clientId":"c","postLogoutRedirectUri":""}}"#)).unwrap();
     assert_eq!(empty.post_logout_redirect_uri, None, "msal's own default, \"\": the page");
     assert_eq!(d.cache_location, CacheLocation::SessionStorage);
