@@ -1451,6 +1451,7 @@ export class PublicClientApplication {
     if (!this.client) await this.initialize();
     // (The result whole: its account's dataBoundary too.)
     try { this.engine().hydrateCache(JSON.stringify(r), requestJson(request || {})); } catch (raw) { throw toError(raw); }
+    await this.engine().settled();
     this.accountsChangedHere();
   }
 

@@ -13,7 +13,7 @@ use crate::client::{
 use crate::error::{codes, AuthError};
 use crate::platform::browser::runtime::{TabEvents, TabListener};
 use crate::platform::browser::{window, BrowserPlatform};
-use crate::platform::{CacheLocation, PopupAttributes};
+use crate::platform::{CacheLocation, Platform as _, PopupAttributes};
 use ::core::cell::RefCell;
 use ::core::future::Future;
 use alloc::rc::Rc;
@@ -286,7 +286,10 @@ impl BrowserApp {
         }
     }
 
-    fn signed_in(&self, r: Result<AuthenticationResult, AuthError>) -> Result<AuthenticationResult, AuthError> {
+    /// A result handed out: once what it stored is on disk (as msal's, so a page that reloads
+    /// at once keeps it), with the events.
+    async fn signed_in(&self, r: Result<AuthenticationResult, AuthError>) -> Result<AuthenticationResult, AuthError> {
+        self.client.platform().settle_storage().await;
         if r.is_ok() {
             self.emit(AppEvent::AccountsChanged);
             self.emit(AppEvent::TokenAcquired);
@@ -363,7 +366,7 @@ impl BrowserApp {
         }
         let outcome = self.handle_redirect_promise(None, None).await;
         let r = match outcome {
-            Ok(RedirectOutcome::Done(Some(r))) => self.signed_in(Ok(*r)).map(Some),
+            Ok(RedirectOutcome::Done(Some(r))) => self.signed_in(Ok(*r)).await.map(Some),
             Ok(RedirectOutcome::Done(None)) => Ok(None),
             // (A failure falls through to the clean-up below.)
             Ok(RedirectOutcome::Navigate(url)) => match location()
@@ -401,7 +404,7 @@ impl BrowserApp {
                 }
                 Err(e) => Err(e),
             };
-            app.signed_in(r)
+            app.signed_in(r).await
         }
     }
 
@@ -474,6 +477,7 @@ impl BrowserApp {
             return Ok(hit);
         }
         let r = self.client.acquire_token_silent_network(req).await;
+        self.client.platform().settle_storage().await;
         if r.is_ok() {
             self.emit(AppEvent::TokenAcquired);
         }
@@ -483,7 +487,7 @@ impl BrowserApp {
     /// Redeems an authorization code obtained elsewhere (msal's `acquireTokenByCode`).
     pub async fn acquire_token_by_code(&self, req: &ByCodeRequest) -> Result<AuthenticationResult, AuthError> {
         let r = self.client.acquire_token_by_code(req).await;
-        self.signed_in(r)
+        self.signed_in(r).await
     }
 
     /// Signs out (msal's `logoutRedirect`): removes the request's account (every account when
@@ -540,7 +544,7 @@ impl BrowserApp {
     pub async fn sso_silent(&self, req: &InteractiveRequest) -> Result<AuthenticationResult, AuthError> {
         // Silent: the interaction status does not move (as v5).
         let r = self.client.sso_silent(req).await;
-        self.signed_in(r)
+        self.signed_in(r).await
     }
 
     /// Sets (in the tenant profile `account` names) or clears the active account.

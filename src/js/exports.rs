@@ -14,6 +14,7 @@ use crate::core::json::Json;
 use crate::error::{codes, AuthError};
 use crate::platform::browser::{window, BrowserPlatform};
 use crate::platform::LogLevel;
+use crate::platform::Platform as _;
 use ::core::cell::RefCell;
 use ::core::future::Future;
 use ::core::pin::Pin;
@@ -58,6 +59,8 @@ enum Task {
     DpopProof(String, String, String, Option<String>),
     /// Deleting the keys of removed tokens, nobody awaits.
     ForgetKeys,
+    /// Every cache write made so far stored.
+    Settle,
     /// `loadExternalTokens`: the request with the token response (`externalResponse`) and
     /// `options` (`externalOptions`).
     LoadExternal(String),
@@ -242,6 +245,12 @@ impl JsClient {
             self.inner.hydrate_cache(&h)
         };
         run().map_err(|e| error_value(&e))
+    }
+
+    /// Resolves once every cache write made so far is stored (`hydrateCache` resolves after
+    /// it, as msal's).
+    pub fn settled(&self) -> js_sys::Promise {
+        self.run(Task::Settle)
     }
 
     /// The active account JSON, if any.
@@ -430,7 +439,11 @@ impl JsClient {
                     c.forget_orphan_keys().await;
                     Ok(JsValue::UNDEFINED)
                 }
+                Task::Settle => Ok(JsValue::UNDEFINED),
             };
+            // As msal's, a call resolves once what it stored is on disk: a page that reloads or
+            // leaves at once keeps it.
+            c.platform().settle_storage().await;
             r.map_err(|e| error_value(&e))
         })
     }

@@ -232,6 +232,12 @@ pub trait Platform {
     fn load_storage(&self) -> impl Future<Output = ()> {
         async {}
     }
+    /// Resolves once every cache write made so far is stored (the browser encrypts a
+    /// `localStorage` cache's entries in the background): a result is handed out after this,
+    /// as msal's, so a page that reloads or leaves at once keeps it.
+    fn settle_storage(&self) -> impl Future<Output = ()> {
+        async {}
+    }
 
     /// Makes a binding key pair (ECDSA P-256 for DPoP, RSA 2048 for msal's PoP; the private key
     /// never leaves the platform: in the browser it is unextractable) and keeps it under its thumbprint ([`PublicJwk::thumbprint`]), for the

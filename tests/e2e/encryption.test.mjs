@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { build } from "esbuild";
 import { useEnv } from "./env.mjs";
-import { popupSignIn } from "./helpers.mjs";
+import { popupSignIn, waitFor } from "./helpers.mjs";
 
 const dir = mkdtempSync(join(tmpdir(), "msal-interop-"));
 // msal-browser 4 before 4.19 keyed its cache without a schema number (schema 0); 4.19 to 4.25
@@ -257,6 +257,30 @@ for (const [from, to] of [["wasm", "wasm"], ["browser", "wasm"], ["wasm", "brows
     await ctx.close();
   });
 }
+
+test("with the encryption slow (a busy phone), a sign-in resolves once its entries are on disk, as msal's: a reload in its .then keeps the user", async () => {
+  const ctx = await context();
+  await ctx.addInitScript(() => {
+    const encrypt = SubtleCrypto.prototype.encrypt;
+    SubtleCrypto.prototype.encrypt = function (...args) { return new Promise((r) => setTimeout(r, 300)).then(() => encrypt.apply(this, args)); };
+  });
+  const page = await openApp(ctx, "wasm");
+  await page.evaluate(() => {
+    document.getElementById("login").onclick = () => window.pca.loginPopup({ scopes: ["User.Read"] }).then((r) => {
+      const keys = Object.keys(localStorage).filter((k) => /^msal\.3\|/.test(k)).map((k) => k.toLowerCase());
+      const kinds = ["idtoken", "accesstoken", "refreshtoken"].filter((kind) => keys.some((k) => k.includes(kind)));
+      sessionStorage.setItem("seen", JSON.stringify({ kinds, entries: keys.length, at: r.accessToken }));
+      location.reload();
+    });
+  });
+  await popupSignIn(page, "#login", "enc-slow");
+  const seen = await waitFor("the reload", () => page.evaluate(() => document.body.dataset.ready === "1" && sessionStorage.getItem("seen")).catch(() => null), { timeout: 20000 });
+  const { kinds, entries, at } = JSON.parse(seen);
+  assert.deepEqual(kinds, ["idtoken", "accesstoken", "refreshtoken"], "every token on disk when the sign-in resolved");
+  assert.equal(entries, await page.evaluate(() => Object.keys(localStorage).filter((k) => /^msal\.3\|/.test(k)).length), "the account too");
+  assert.deepEqual(await silent(page), { ok: true, at, fromCache: true, user: "enc-slow" });
+  await ctx.close();
+});
 
 test("a key cookie whose key is not base64url (corrupted, or another script's): a new key is made, no token is stored in clear", async () => {
   const ctx = await context();

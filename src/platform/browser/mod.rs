@@ -446,6 +446,12 @@ impl Platform for BrowserPlatform {
         }
     }
 
+    async fn settle_storage(&self) {
+        if let WebStore::Encrypted(e) = &*self.cache {
+            promised(e.flush()).await.ok();
+        }
+    }
+
     async fn sleep(&self, ms: u64) {
         promised(window::sleep(millis(ms))).await.ok();
     }

@@ -171,6 +171,9 @@ extern "C" {
     /// True when the storage holds `key`, decrypted yet or not (not this page's copy of it).
     #[wasm_bindgen(method)]
     pub fn contains(this: &EncryptedStore, key: &str) -> bool;
+    /// Resolves once every write made so far is on disk.
+    #[wasm_bindgen(method)]
+    pub fn flush(this: &EncryptedStore) -> js_sys::Promise;
 }
 
 #[wasm_bindgen(module = "/src/platform/browser/window.js")]
