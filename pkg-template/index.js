@@ -793,6 +793,8 @@ function wasmCallbacks(me) {
 export class PublicClientApplication {
   constructor(configuration) {
     this.config = configuration || {};
+    // The page the client is made on (the default redirect URI is its address, as msal's).
+    this.madeOn = inBrowser() ? location.href : "";
     if (typeof WeakRef === "function" && inBrowser()) {
       // (Without the clients the app dropped.)
       for (let i = pageClients.length - 1; i >= 0; i--) if (!pageClients[i].deref()) pageClients.splice(i, 1);
@@ -843,7 +845,7 @@ export class PublicClientApplication {
           // After the wasm call: the app's logger may call back into the client.
           // The app's clients may be circular: the wasm only learns that they are set.
           const json = JSON.stringify(this.config, (k, v) => (/^(network|navigation)Client$|^client$/.test(k) && v ? true : v));
-          client = new WasmClient(json, log, this.config.system && this.config.system.networkClient);
+          client = new WasmClient(json, log, this.config.system && this.config.system.networkClient, this.madeOn);
           this.logLevelTo(client);
           await client.initialize();
         } catch (e) {

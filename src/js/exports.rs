@@ -79,11 +79,17 @@ pub struct JsClient {
 impl JsClient {
     /// Builds a client from msal-browser's configuration object as JSON; its log lines go to
     /// `log_sink(level, message)`, its HTTP requests through `network` (the app's
-    /// `system.networkClient`) when it is an object, else through fetch.
+    /// `system.networkClient`) when it is an object, else through fetch. `made_on`: the page
+    /// the app's `PublicClientApplication` was constructed on, whose address is the redirect
+    /// URI when none is configured (as msal's, which fills it in at construction; the facade
+    /// builds this client at `initialize()`, after a router may have moved on).
     #[wasm_bindgen(constructor)]
-    pub fn new(config: &str, log_sink: JsValue, network: JsValue) -> Result<JsClient, JsValue> {
+    pub fn new(config: &str, log_sink: JsValue, network: JsValue, made_on: &str) -> Result<JsClient, JsValue> {
         let build = || -> Result<BrowserApp, AuthError> {
-            let (config, warnings) = wire::config(&parse(config)?)?;
+            let (mut config, warnings) = wire::config(&parse(config)?)?;
+            if config.redirect_uri.is_empty() {
+                config.redirect_uri = crate::core::url::without_query(made_on).to_owned();
+            }
             for w in warnings {
                 window::log_to(&log_sink, LogLevel::Warning as u8, w, "");
             }

@@ -696,6 +696,29 @@ test("no redirectUri configured: a page at /?x=1 sends redirect_uri=<origin>/ an
   await ctx.close();
 });
 
+test("no redirectUri configured: the page the client was constructed on is the redirect URI, not the route the app moved to before initialize() (msal-react initializes in an effect)", async () => {
+  const ctx = await env.browser.newContext();
+  const page = await env.open("entra", "sessionStorage", ctx, 300, { redirect: "none" });
+  await page.goto(`${env.web.origin}/?x=1`);
+  await page.waitForSelector("body[data-ready='1']");
+  await env.idp.reset();
+  await page.evaluate(async () => {
+    const c = window.pca.getConfiguration();
+    window.second = new window.msal.PublicClientApplication({ auth: { clientId: c.auth.clientId, authority: c.auth.authority, knownAuthorities: c.auth.knownAuthorities } });
+    // A router's redirect runs before the provider's effect calls initialize().
+    history.replaceState(null, "", "/dashboard");
+    await window.second.initialize();
+  });
+  const [popup] = await Promise.all([
+    page.waitForEvent("popup"),
+    page.evaluate(() => { window.second.loginPopup({ scopes: ["User.Read"] }).catch(() => {}); }),
+  ]);
+  await popup.waitForSelector("#login");
+  assert.deepEqual((await env.idp.counters()).log.filter((e) => e.route === "authorize").map((e) => e.redirect_uri), [`${env.web.origin}/`]);
+  assert.equal(await page.evaluate(() => window.second.getConfiguration().auth.redirectUri), `${env.web.origin}/`);
+  await ctx.close();
+});
+
 test("redirectUri: \"/redirect.html\" is sent as an absolute URL and signs in", async () => {
   const ctx = await env.browser.newContext();
   const page = await env.open("entra", "sessionStorage", ctx, 300, { redirect: "/redirect.html" });
