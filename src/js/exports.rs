@@ -28,6 +28,16 @@ fn error_value(e: &AuthError) -> JsValue {
     JsValue::from_str(&wire::error_json(e).to_json())
 }
 
+/// A request's JSON object, with the configuration's `azureCloudOptions` (`cloud`) when it has
+/// none of its own.
+fn request_json(text: &str, cloud: Option<&Json>) -> Result<Json, AuthError> {
+    let j = parse(text)?;
+    match cloud {
+        Some(cloud) if j.get("azureCloudOptions").is_none() => Ok(j.with("azureCloudOptions", cloud.clone())),
+        _ => Ok(j),
+    }
+}
+
 fn parse(text: &str) -> Result<Json, AuthError> {
     match Json::parse(text) {
         Ok(j @ Json::Obj(_)) => Ok(j),
@@ -73,6 +83,10 @@ pub struct JsClient {
     inner: Rc<Client>,
     /// What the facade last told its listeners about the accounts (see `accountChanges`).
     known: RefCell<AccountSnapshot>,
+    /// The configuration's `auth.azureCloudOptions`, if any: a request without its own takes
+    /// them (msal's `requestAzureCloudOptions || config.auth.azureCloudOptions`), so they name
+    /// its authority over the request's `authority`.
+    cloud: Option<Json>,
 }
 
 #[wasm_bindgen(js_class = WasmClient)]
@@ -85,17 +99,24 @@ impl JsClient {
     /// builds this client at `initialize()`, after a router may have moved on).
     #[wasm_bindgen(constructor)]
     pub fn new(config: &str, log_sink: JsValue, network: JsValue, made_on: &str) -> Result<JsClient, JsValue> {
-        let build = || -> Result<BrowserApp, AuthError> {
-            let (mut config, warnings) = wire::config(&parse(config)?)?;
+        let build = || -> Result<JsClient, AuthError> {
+            let j = parse(config)?;
+            let (mut config, warnings) = wire::config(&j)?;
             if config.redirect_uri.is_empty() {
                 config.redirect_uri = crate::core::url::without_query(made_on).to_owned();
             }
             for w in warnings {
                 window::log_to(&log_sink, LogLevel::Warning as u8, w, "");
             }
-            BrowserApp::build(config, log_sink.clone(), network)
+            let app = BrowserApp::build(config, log_sink.clone(), network)?;
+            let cloud = j.get("auth").and_then(|a| a.get("azureCloudOptions")).filter(|o| o.as_object().is_some()).cloned();
+            Ok(JsClient { inner: app.client_rc(), app, known: RefCell::default(), cloud })
         };
-        build().map(|app| JsClient { inner: app.client_rc(), app, known: RefCell::default() }).map_err(|e| error_value(&e))
+        build().map_err(|e| error_value(&e))
+    }
+
+    fn request(&self, text: &str) -> Result<Json, AuthError> {
+        request_json(text, self.cloud.as_ref())
     }
 
     /// `getConfiguration()`: the configuration with every default filled in (JSON).
@@ -139,7 +160,7 @@ impl JsClient {
     /// `[promise of the result JSON, the popup window]`.
     #[wasm_bindgen(js_name = popup)]
     pub fn popup(&self, request: &str, parent: &JsValue) -> Result<js_sys::Array, JsValue> {
-        let json = parse(request).map_err(|e| error_value(&e))?;
+        let json = self.request(request).map_err(|e| error_value(&e))?;
         let req = wire::interactive_request(&json).map_err(|e| error_value(&e))?;
         window::popup_parent(parent);
         let started = self.inner.open_popup(&req, wire::popup_attributes(&json));
@@ -163,7 +184,7 @@ impl JsClient {
     #[wasm_bindgen(js_name = silentCached)]
     pub fn silent_cached(&self, request: &str) -> Result<Option<String>, JsValue> {
         let run = || {
-            let req = wire::silent_request(&parse(request)?)?;
+            let req = wire::silent_request(&self.request(request)?)?;
             // The facade ran msal's preflight checks before this call (and before any event).
             self.inner.cached_after_preflight(&req)
         };
@@ -287,7 +308,7 @@ impl JsClient {
     pub fn logout_redirect(&self, request: &str) -> Result<js_sys::Promise, JsValue> {
         // The lock and the local sign-out now, synchronously (as msal takes the lock before
         // any event); the authority and the end-session URL in the task.
-        let req = parse(request).map(|j| wire::logout_request(&j)).map_err(|e| error_value(&e))?;
+        let req = self.request(request).map(|j| wire::logout_request(&j)).map_err(|e| error_value(&e))?;
         let signed_out = self.inner.sign_out_for_redirect(&req).map_err(|e| error_value(&e))?;
         Ok(self.run(Task::LogoutRedirect(req, signed_out)))
     }
@@ -364,7 +385,9 @@ impl JsClient {
         let checked = match sign_in {
             // A redirect sign-in's request: its lock is taken now (msal's `acquireTokenRedirect`
             // before its first `await`), with the MCP resource rule before it.
-            Some(request) => parse(&request).and_then(|j| wire::interactive_request(&j)).and_then(|req| self.inner.lock_redirect(&req)),
+            Some(request) => {
+                self.request(&request).and_then(|j| wire::interactive_request(&j)).and_then(|req| self.inner.lock_redirect(&req))
+            }
             None => self.inner.preflight(redirect).and_then(|_| if lock { self.inner.ensure_no_interaction() } else { Ok(()) }),
         };
         checked.map_err(|e| error_value(&e))
@@ -383,6 +406,7 @@ impl JsClient {
     fn run(&self, task: Task) -> js_sys::Promise {
         let c = self.inner.clone();
         let app = self.app.clone();
+        let cloud = self.cloud.clone();
         promise(async move {
             let json = |r: AuthenticationResult| JsValue::from_str(&wire::result_json(&r).to_json());
             let url = |u: Option<String>| u.map(JsValue::from).unwrap_or(JsValue::UNDEFINED);
@@ -394,7 +418,7 @@ impl JsClient {
                     Ok(RedirectOutcome::Navigate(u)) => Ok(JsValue::from_str(&Json::object().with("navigateTo", u).to_json())),
                     Err(e) => Err(e),
                 },
-                Task::BeginRedirect(request) => match parse(&request).and_then(|j| wire::interactive_request(&j)) {
+                Task::BeginRedirect(request) => match request_json(&request, cloud.as_ref()).and_then(|j| wire::interactive_request(&j)) {
                     Ok(req) => {
                         c.begin_redirect(&req, "").await.map_err(|e| e.or_correlation_id(&req.correlation_id)).map(|p| match &p.form {
                             // A POST (httpMethod): the form is posted from this page, which leaves.
@@ -411,15 +435,15 @@ impl JsClient {
                     .finish_logout_redirect(&req, signed_out)
                     .await
                     .map(|s| JsValue::from_str(&wire::logout_sent(&s.sent).with("url", s.url.map_or(Json::Null, Json::from)).to_json())),
-                Task::SsoSilent(request) => match parse(&request).and_then(|j| wire::interactive_request(&j)) {
+                Task::SsoSilent(request) => match request_json(&request, cloud.as_ref()).and_then(|j| wire::interactive_request(&j)) {
                     Ok(req) => c.sso_silent(&req).await.map_err(|e| e.or_correlation_id(&req.correlation_id)).map(json),
                     Err(e) => Err(e),
                 },
-                Task::Silent(request) => match parse(&request).and_then(|j| wire::silent_request(&j)) {
+                Task::Silent(request) => match request_json(&request, cloud.as_ref()).and_then(|j| wire::silent_request(&j)) {
                     Ok(req) => c.acquire_token_silent_network(&req).await.map_err(|e| e.or_correlation_id(&req.correlation_id)).map(json),
                     Err(e) => Err(e),
                 },
-                Task::ByCode(request) => match parse(&request).and_then(|j| wire::by_code_request(&j)) {
+                Task::ByCode(request) => match request_json(&request, cloud.as_ref()).and_then(|j| wire::by_code_request(&j)) {
                     Ok(req) => c.acquire_token_by_code(&req).await.map_err(|e| e.or_correlation_id(&req.correlation_id)).map(json),
                     Err(e) => Err(e),
                 },
@@ -428,19 +452,27 @@ impl JsClient {
                 Task::DpopProof(at, method, url, nonce) => {
                     c.generate_dpop_proof(&at, &method, &url, nonce.as_deref()).await.map(|p| JsValue::from_str(&p))
                 }
-                Task::LoadExternal(request) => match parse(&request).and_then(|j| Ok((wire::silent_request(&j)?, j))) {
-                    Ok((req, j)) => {
-                        let response = j.get("externalResponse").unwrap_or(&Json::Null);
-                        let options = j.get("externalOptions");
-                        let client_info = options.and_then(|o| o.str_field("clientInfo")).unwrap_or_default();
-                        let secs = |k: &str| options.and_then(|o| o.get(k)).and_then(Json::as_u64);
-                        let given = j.get("externalAccount").and_then(wire::given_account);
-                        c.load_external_tokens(&req, response, client_info, (secs("expiresOn"), secs("extendedExpiresOn")), given.as_ref())
+                Task::LoadExternal(request) => {
+                    match request_json(&request, cloud.as_ref()).and_then(|j| Ok((wire::silent_request(&j)?, j))) {
+                        Ok((req, j)) => {
+                            let response = j.get("externalResponse").unwrap_or(&Json::Null);
+                            let options = j.get("externalOptions");
+                            let client_info = options.and_then(|o| o.str_field("clientInfo")).unwrap_or_default();
+                            let secs = |k: &str| options.and_then(|o| o.get(k)).and_then(Json::as_u64);
+                            let given = j.get("externalAccount").and_then(wire::given_account);
+                            c.load_external_tokens(
+                                &req,
+                                response,
+                                client_info,
+                                (secs("expiresOn"), secs("extendedExpiresOn")),
+                                given.as_ref(),
+                            )
                             .await
                             .map(json)
+                        }
+                        Err(e) => Err(e),
                     }
-                    Err(e) => Err(e),
-                },
+                }
                 Task::ForgetKeys => {
                     c.forget_orphan_keys().await;
                     Ok(JsValue::UNDEFINED)

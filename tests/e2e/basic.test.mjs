@@ -445,6 +445,41 @@ test("logoutRedirect goes through the provider's end-session endpoint, clears th
   await page.context().close();
 });
 
+test("auth.azureCloudOptions name the authority over a request's authority, as msal's generateAuthority (a request's own azureCloudOptions win)", async () => {
+  const ctx = await env.browser.newContext();
+  // The clouds' discovery documents, answered here (no test reaches the internet).
+  await ctx.route(/^https:\/\/login\.(microsoftonline\.(us|com)|chinacloudapi\.cn)\//, (route) => {
+    const u = new URL(route.request().url());
+    const base = `${u.origin}/${u.pathname.split("/")[1]}`;
+    const doc = { issuer: `${base}/v2.0`, authorization_endpoint: `${base}/oauth2/v2.0/authorize`, token_endpoint: `${base}/oauth2/v2.0/token`, end_session_endpoint: `${base}/oauth2/v2.0/logout`, jwks_uri: `${base}/discovery/v2.0/keys` };
+    return route.fulfill({ contentType: "application/json", headers: { "access-control-allow-origin": "*" }, body: JSON.stringify(doc) });
+  });
+  const page = await env.open("entra", "sessionStorage", ctx);
+  const urls = await page.evaluate(async () => {
+    const c = window.pca.getConfiguration();
+    const made = (cloud) => new window.msal.PublicClientApplication({
+      auth: { clientId: c.auth.clientId, authority: "https://login.microsoftonline.com/t1", azureCloudOptions: cloud },
+    });
+    const seen = async (cloud, request) => {
+      const pca = made(cloud);
+      await pca.initialize();
+      let url = "";
+      await pca.loginRedirect({ scopes: ["User.Read"], ...request, onRedirectNavigate: (u) => { url = u; return false; } });
+      return url.split("/oauth2/")[0];
+    };
+    const us = { azureCloudInstance: "https://login.microsoftonline.us", tenant: "t2" };
+    const common = { authority: "https://login.microsoftonline.com/common" };
+    const out = [await seen(us, common)];
+    sessionStorage.clear();
+    out.push(await seen(us, { ...common, azureCloudOptions: { azureCloudInstance: "https://login.chinacloudapi.cn", tenant: "t3" } }));
+    sessionStorage.clear();
+    out.push(await seen(undefined, common));
+    return out;
+  });
+  assert.deepEqual(urls, ["https://login.microsoftonline.us/t2", "https://login.chinacloudapi.cn/t3", "https://login.microsoftonline.com/common"]);
+  await ctx.close();
+});
+
 test("onRedirectNavigate returning false stops the navigation and keeps the sign-in for the app to finish, as msal", async () => {
   let page = await env.open("entra");
   const r = await page.evaluate(async () => {
