@@ -569,6 +569,19 @@ export class NavigationClient {
 }
 
 // Rejects once `timeout` ms have passed: the page that should have left is still here.
+// A promise rejected with `error()` when this page comes back from the back/forward cache (the
+// user pressed back on the provider's page: the navigation awaited is over), and a function
+// that stops listening.
+function backFromCache(error) {
+  let stop;
+  const back = new Promise((_, reject) => {
+    const onShow = (e) => { if (e.persisted) { stop(); reject(error()); } };
+    stop = () => window.removeEventListener("pageshow", onShow);
+    window.addEventListener("pageshow", onShow);
+  });
+  return [back, stop];
+}
+
 const stayed = (timeout) => new Promise((_, reject) => setTimeout(() => reject(described(BrowserAuthError, "timed_out", "the page did not navigate", "", "failed_to_redirect")), timeout || 30000));
 
 // ---- conversions ----
@@ -1085,17 +1098,11 @@ export class PublicClientApplication {
     // As msal: back from the provider's page to this page as it was (back/forward cache), the
     // redirect is over (the wasm ends it) and this call fails with user_cancelled after
     // RESTORE_FROM_BFCACHE; a navigation that fails ends it too.
-    let onShow;
-    const cancelled = new Promise((_, reject) => {
-      onShow = (e) => {
-        if (!e.persisted) return;
-        window.removeEventListener("pageshow", onShow);
-        client.abortRedirect();
-        this.emit(EventType.RESTORE_FROM_BFCACHE, InteractionType.Redirect, null, null, r.correlationId);
-        reject(described(BrowserAuthError, "user_cancelled", "the user came back from the sign-in page", r.correlationId));
-      };
+    const [cancelled, stop] = backFromCache(() => {
+      client.abortRedirect();
+      this.emit(EventType.RESTORE_FROM_BFCACHE, InteractionType.Redirect, null, null, r.correlationId);
+      return described(BrowserAuthError, "user_cancelled", "the user came back from the sign-in page", r.correlationId);
     });
-    window.addEventListener("pageshow", onShow);
     try {
       // httpMethod POST (url null): the wasm posted the authorize form; as msal, a page still
       // here after the timeout did not leave (a CSP form-action, say).
@@ -1103,7 +1110,7 @@ export class PublicClientApplication {
         : this.navigationClient.navigateExternal(url, { noHistory: false, apiId: ApiId.acquireTokenRedirect, timeout: this.navigationTimeout });
       await Promise.race([leaving, cancelled]);
     } catch (raw) {
-      window.removeEventListener("pageshow", onShow);
+      stop();
       client.abortRedirect();
       const e = toError(raw);
       // msal measures a redirect that failed after its first half as a failed second half.
@@ -1326,10 +1333,15 @@ export class PublicClientApplication {
       this.emit(EventType.LOGOUT_END, InteractionType.Redirect, null, null, r.correlationId);
       return;
     }
+    // Back from the provider's page to this page as it was (back/forward cache): the sign-out
+    // here stands and its interaction ends now, not at the navigation's timeout (msal's stays
+    // in progress until a reload).
+    const [back, stop] = backFromCache(() => described(BrowserAuthError, "user_cancelled", "the user came back from the sign-out page", r.correlationId));
     try {
-      await this.navigationClient.navigateExternal(url, { noHistory: false, apiId: ApiId.logout, timeout: this.navigationTimeout });
+      await Promise.race([this.navigationClient.navigateExternal(url, { noHistory: false, apiId: ApiId.logout, timeout: this.navigationTimeout }), back]);
     } catch (raw) {
       // Not navigated: the sign-out here stands, its interaction ends.
+      stop();
       client.abortLogout();
       const e = toError(raw);
       this.emit(EventType.LOGOUT_FAILURE, InteractionType.Redirect, null, e, r.correlationId);

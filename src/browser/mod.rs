@@ -99,6 +99,12 @@ impl TabListener for WeakApp {
                 app.set_status(InteractionStatus::None);
                 app.emit(AppEvent::RedirectCancelled);
             }
+            // The same back from the provider's sign-out page: the sign-out here stands, its
+            // interaction ends (its call fails with user_cancelled).
+            if restored && app.client.signing_out() {
+                app.client.abort_logout();
+                app.set_status(InteractionStatus::None);
+            }
             app.client.mark_stale();
             // Renew what went stale while the page slept (single-flight across tabs).
             app.background(Background::Renew);

@@ -241,6 +241,50 @@ test("back from the provider's page to the cached page: RESTORE_FROM_BFCACHE, us
   }
 });
 
+test("back from the provider's sign-out page to the cached page: the sign-out here stands, the call fails with user_cancelled at once, and the next sign-in runs", async () => {
+  // As the test above: a browser with its back/forward cache, static files no-cache, the
+  // endpoints from the configuration.
+  const browser = env.watch(await launchBrowser("chromium", { backForwardCache: true }));
+  env.web.setCache(true);
+  try {
+    const doc = await (await fetch(`${env.idp.entraAuthority}/v2.0/.well-known/openid-configuration`)).text();
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(env.harness("entra", "sessionStorage", 300, { auth: JSON.stringify({ authorityMetadata: doc }) }));
+    await page.waitForSelector("body[data-ready='1']");
+    await popupSignIn(page, "#popup", "bfout");
+    await page.waitForFunction(() => window.last !== null);
+    // A fresh document (the sign-in's no-store token response keeps a page out of the cache).
+    await page.reload();
+    await page.waitForSelector("body[data-ready='1']");
+    await page.evaluate(() => {
+      window.seen = [];
+      window.pca.addEventCallback((m) => window.seen.push([m.eventType, m.error ? m.error.errorCode : ""]));
+      const account = window.pca.getAllAccounts()[0];
+      // No post-logout page: the provider's own "signed out" page stays.
+      window.pca.logoutRedirect({ account, postLogoutRedirectUri: null, correlationId: "out-1" }).then(() => (window.outcome = "resolved"), (e) => (window.outcome = [e.errorCode, e.correlationId]));
+    });
+    await page.waitForSelector("#signed-out");
+    await page.goBack({ waitUntil: "commit" });
+    await page.waitForFunction(() => window.seen && window.outcome !== undefined, null, { timeout: 5000 });
+    assert.deepEqual(await page.evaluate(() => window.outcome), ["user_cancelled", "out-1"]);
+    assert.deepEqual(await page.evaluate(() => window.seen), [
+      ["msal:logoutStart", ""],
+      ["msal:logoutSuccess", ""],
+      ["msal:logoutFailure", "user_cancelled"],
+      ["msal:logoutEnd", ""],
+    ]);
+    assert.equal(await page.evaluate(() => window.pca.getAllAccounts().length), 0);
+    await popupSignIn(page, "#popup", "bfin");
+    await page.waitForFunction(() => window.last !== null && (!window.last.ok || window.last.result.account.username === "bfin"));
+    assert.equal(await page.evaluate(() => (window.last.ok ? window.last.result.account.username : window.last.code)), "bfin");
+    await context.close();
+  } finally {
+    env.web.setCache(false);
+    await browser.close();
+  }
+});
+
 test("a prompt msal does not name (OpenID Connect's list, a provider's own) goes to the provider as given, as msal sends it", async () => {
   const page = await env.open("entra");
   const url = await page.evaluate(async () => {
