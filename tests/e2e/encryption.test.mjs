@@ -3,7 +3,7 @@
 // signed in, in both directions; and no token is ever on disk in clear.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { build } from "esbuild";
@@ -25,11 +25,19 @@ before(async () => {
       outfile: join(dir, `msal-${name}.js`),
     });
   }
+  // An app's redirect page built with msal-browser's own bridge (an app that moved its main
+  // bundle to msal-wasm and kept that page).
+  await build({
+    stdin: { contents: `import { broadcastResponseToMainFrame } from "@azure/msal-browser/redirect-bridge"; broadcastResponseToMainFrame();`, resolveDir: process.cwd(), loader: "js" },
+    bundle: true, format: "esm", platform: "browser", target: "es2022", minify: true, logLevel: "silent",
+    outfile: join(dir, "msal-bridge.js"),
+  });
+  writeFileSync(join(dir, "msal-bridge.html"), `<!doctype html><script type="module" src="/interop/msal-bridge.js"></script>`);
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 // msal-browser only talks to https authorities: the provider runs with TLS.
-const env = useEnv({ idp: { https: true }, redirectPaths: ["/blank.html"], roots: { "/": ["tests/e2e/www", "www"], "/pkg/": "pkg", "/interop/": dir } });
+const env = useEnv({ idp: { https: true }, redirectPaths: ["/blank.html", "/interop/msal-bridge.html"], roots: { "/": ["tests/e2e/www", "www"], "/pkg/": "pkg", "/interop/": dir } });
 
 const context = () => env.browser.newContext({ ignoreHTTPSErrors: true });
 
@@ -279,6 +287,19 @@ test("with the encryption slow (a busy phone), a sign-in resolves once its entri
   assert.deepEqual(kinds, ["idtoken", "accesstoken", "refreshtoken"], "every token on disk when the sign-in resolved");
   assert.equal(entries, await page.evaluate(() => Object.keys(localStorage).filter((k) => /^msal\.3\|/.test(k)).length), "the account too");
   assert.deepEqual(await silent(page), { ok: true, at, fromCache: true, user: "enc-slow" });
+  await ctx.close();
+});
+
+test("an msal-wasm app whose redirect page runs msal-browser's own redirect bridge signs in by popup", async () => {
+  const ctx = await context();
+  const page = await ctx.newPage();
+  await page.goto(`${env.web.origin}/interop.html?lib=wasm&authority=${encodeURIComponent(env.idp.oidcAuthority)}&redirect=/interop/msal-bridge.html`);
+  await page.waitForSelector("body[data-ready='1']", { state: "attached", timeout: 20000 });
+  await popupSignIn(page, "#login", "msal-bridge");
+  await page.waitForFunction(() => window.last !== null);
+  const last = await page.evaluate(() => window.last);
+  assert.equal(last.ok, true, JSON.stringify(last));
+  assert.deepEqual(await silent(page), { ok: true, at: last.result.accessToken, fromCache: true, user: "msal-bridge" });
   await ctx.close();
 });
 
