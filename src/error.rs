@@ -119,6 +119,8 @@ pub mod codes {
     pub const IN_MEM_REDIRECT_UNAVAILABLE: &str = "in_mem_redirect_unavailable";
     pub const EMPTY_NAVIGATE_URI: &str = "empty_navigate_uri";
     pub const STORAGE_UNAVAILABLE: &str = "storage_unavailable";
+    /// The storage is full (msal's CacheError code).
+    pub const CACHE_QUOTA_EXCEEDED: &str = "cache_quota_exceeded";
     // ClientAuthError
     pub const STATE_MISMATCH: &str = "state_mismatch";
     pub const NONCE_MISMATCH: &str = "nonce_mismatch";

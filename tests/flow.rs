@@ -529,6 +529,9 @@ fn microsoft_cloud_authorities_need_no_discovery_request_as_msal() {
 struct QuotaStore {
     inner: msal_wasm::core::cache::MemoryStore,
     budget: usize,
+    /// The refusal's code: the storage is full (`cache_quota_exceeded`), or refuses for
+    /// another reason.
+    refusal: &'static str,
 }
 
 impl KeyValueStore for QuotaStore {
@@ -539,7 +542,7 @@ impl KeyValueStore for QuotaStore {
         let used: usize =
             self.inner.keys().iter().filter(|k| k.as_str() != key).map(|k| k.len() + self.inner.get(k).map_or(0, |v| v.len())).sum();
         if used + key.len() + value.len() > self.budget {
-            return Err(msal_wasm::AuthError::new(ErrorKind::Storage, "storage_unavailable", "quota exceeded"));
+            return Err(msal_wasm::AuthError::new(ErrorKind::Storage, self.refusal, "refused"));
         }
         self.inner.set(key, value)
     }
@@ -585,7 +588,7 @@ fn full_storage_drops_as_many_access_tokens_as_the_new_one_needs() {
     // As msal: one at a time until it fits, the one that expires first first. Two valid tokens
     // must go for a token twice their size; it then lands in the storage, not in memory only.
     use msal_wasm::core::cache::TokenCache;
-    let store = QuotaStore { inner: Default::default(), budget: 6_500 };
+    let store = QuotaStore { inner: Default::default(), budget: 6_500, refusal: "cache_quota_exceeded" };
     let (mut cache, _) = TokenCache::load(store, "client-1");
     save_token(&mut cache, 1_500, "a.read", 1_000).unwrap();
     save_token(&mut cache, 1_500, "b.read", 1_001).unwrap();
@@ -600,7 +603,7 @@ fn full_storage_drops_as_many_access_tokens_as_the_new_one_needs() {
 #[test]
 fn full_storage_evicts_expired_access_tokens_and_saves() {
     use msal_wasm::core::cache::TokenCache;
-    let store = QuotaStore { inner: Default::default(), budget: 6_000 };
+    let store = QuotaStore { inner: Default::default(), budget: 6_000, refusal: "cache_quota_exceeded" };
     let (mut cache, _) = TokenCache::load(store, "client-1");
     let save = |cache: &mut TokenCache<QuotaStore>, scope: &str, now: u64| save_token(cache, 1_500, scope, now);
     save(&mut cache, "a.read", 1_000).unwrap();
@@ -613,7 +616,7 @@ fn full_storage_evicts_expired_access_tokens_and_saves() {
     assert!(targets.len() < 4, "something was evicted: {targets:?}");
     // A single entry bigger than the whole budget still fails, with a typed error.
     let e = save_token(&mut cache, 7_000, "e.read", 2_000).unwrap_err();
-    assert_eq!(e.code(), "storage_unavailable");
+    assert_eq!(e.code(), "cache_quota_exceeded");
 }
 
 #[test]
@@ -621,14 +624,28 @@ fn a_storage_that_keeps_refusing_costs_20_access_tokens_at_most() {
     // As msal's 20 retries: a write refused whatever is dropped (an entry over the whole quota,
     // or a storage refusing for another reason) does not empty the cache.
     use msal_wasm::core::cache::TokenCache;
-    let store = QuotaStore { inner: Default::default(), budget: 40_000 };
+    let store = QuotaStore { inner: Default::default(), budget: 40_000, refusal: "cache_quota_exceeded" };
+    let (mut cache, _) = TokenCache::load(store, "client-1");
+    for i in 0..30 {
+        save_token(&mut cache, 200, &format!("s{i}.read"), 1_000 + i).unwrap();
+    }
+    assert_eq!(save_token(&mut cache, 50_000, "huge.read", 1_100).unwrap_err().code(), "cache_quota_exceeded");
+    let left = cache.credentials().filter(|c| c.credential_type.is_access_token()).count();
+    assert_eq!(left, 10, "20 of the 30 dropped, no more");
+}
+
+#[test]
+fn a_storage_that_refuses_for_another_reason_than_quota_keeps_every_access_token() {
+    // As msal, which makes room for a quota error only (the user blocked the site's data with
+    // the page open: every write fails, whatever is dropped).
+    use msal_wasm::core::cache::TokenCache;
+    let store = QuotaStore { inner: Default::default(), budget: 40_000, refusal: "storage_unavailable" };
     let (mut cache, _) = TokenCache::load(store, "client-1");
     for i in 0..30 {
         save_token(&mut cache, 200, &format!("s{i}.read"), 1_000 + i).unwrap();
     }
     assert_eq!(save_token(&mut cache, 50_000, "huge.read", 1_100).unwrap_err().code(), "storage_unavailable");
-    let left = cache.credentials().filter(|c| c.credential_type.is_access_token()).count();
-    assert_eq!(left, 10, "20 of the 30 dropped, no more");
+    assert_eq!(cache.credentials().filter(|c| c.credential_type.is_access_token()).count(), 30);
 }
 
 #[test]

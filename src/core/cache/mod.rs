@@ -681,14 +681,15 @@ impl<S: KeyValueStore> TokenCache<S> {
     fn put(&mut self, c: Credential) -> Result<(), AuthError> {
         let key = credential_key(&c);
         let value = c.to_json().to_json();
-        if self.set(&key, &value).is_err() {
+        if let Err(e) = self.set(&key, &value) {
             // Storage full: make room an access token at a time, as msal, until it fits (or no
             // access token is left to drop: each round drops one), 20 times at most (msal's
-            // bound: a storage that refuses for another reason keeps the tokens).
+            // bound). A storage that refuses for another reason keeps the tokens.
             let now = c.cached_at.max(c.last_updated_at / 1000);
             let mut stored = false;
             let mut rounds = 0;
-            while !stored && rounds < 20 && self.make_room(&key, now) {
+            let full = e.code() == crate::error::codes::CACHE_QUOTA_EXCEEDED;
+            while full && !stored && rounds < 20 && self.make_room(&key, now) {
                 rounds += 1;
                 stored = self.set(&key, &value).is_ok();
             }

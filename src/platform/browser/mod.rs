@@ -68,12 +68,18 @@ impl KeyValueStore for WebStore {
                 }
             }
             WebStore::Web(s, overflow, _) => {
-                if !window::storage_set(s, key, value) {
-                    return Err(AuthError::new(
-                        ErrorKind::Storage,
-                        codes::STORAGE_UNAVAILABLE,
-                        "the browser refused to store a value (quota exceeded or storage blocked)",
-                    ));
+                match window::storage_set(s, key, value) {
+                    0 => {}
+                    1 => {
+                        return Err(AuthError::new(ErrorKind::Storage, codes::CACHE_QUOTA_EXCEEDED, "the storage is full (quota exceeded)"))
+                    }
+                    _ => {
+                        return Err(AuthError::new(
+                            ErrorKind::Storage,
+                            codes::STORAGE_UNAVAILABLE,
+                            "the browser refused to store a value (storage blocked)",
+                        ))
+                    }
                 }
                 overflow.remove(key);
                 Ok(())

@@ -321,9 +321,13 @@ export function storageArea(session) {
 export function storageGet(s, key) {
   try { return s.getItem(key); } catch (_) { return null; }
 }
+// 0: stored; 1: refused, the storage is full; 2: refused otherwise (blocked).
 export function storageSet(s, key, value) {
-  try { s.setItem(key, value); return true; } catch (_) { return false; }
+  try { s.setItem(key, value); return 0; } catch (e) { return isQuota(e) ? 1 : 2; }
 }
+
+// (QuotaExceededError, Firefox's NS_ERROR_DOM_QUOTA_REACHED, "exceeded the quota".)
+const isQuota = (e) => /quota/i.test(e && e.name + e.message);
 export function storageRemove(s, key) {
   try { s.removeItem(key); } catch (_) { /* blocked meanwhile */ }
 }
@@ -896,8 +900,7 @@ export class EncryptedStore {
           else this.tellMsal(key, value);
           return;
         } catch (e) {
-          // (QuotaExceededError, Firefox's NS_ERROR_DOM_QUOTA_REACHED, "exceeded the quota".)
-          if (!(/quota/i.test(e && e.name + e.message) && round++ < 20 && this.full && this.full(key))) {
+          if (!(isQuota(e) && round++ < 20 && this.full && this.full(key))) {
             this.log(1, "storage is full (quota exceeded); a cache entry stays in memory for this page");
             return;
           }

@@ -59,9 +59,9 @@ extern "C" {
     /// The value of `key` in a storage area.
     #[wasm_bindgen(js_name = storageGet)]
     pub fn storage_get(area: &JsValue, key: &str) -> Option<String>;
-    /// Stores `value` under `key`; false when refused (quota exceeded).
+    /// Stores `value` under `key`: 0; refused, 1 when the storage is full, 2 otherwise (blocked).
     #[wasm_bindgen(js_name = storageSet)]
-    pub fn storage_set(area: &JsValue, key: &str, value: &str) -> bool;
+    pub fn storage_set(area: &JsValue, key: &str, value: &str) -> u8;
     /// Removes `key`.
     #[wasm_bindgen(js_name = storageRemove)]
     pub fn storage_remove(area: &JsValue, key: &str);
