@@ -382,8 +382,14 @@ impl ConfidentialClientApplication {
         Ok(m)
     }
 
-    /// Fetches `authority`'s openid-configuration and checks it names that authority.
+    /// Fetches `authority`'s openid-configuration and checks it names that authority; for
+    /// msal's Microsoft clouds, their known endpoints without a request, as msal-node (a
+    /// global outage leaves a regional token service reachable, and a new tenant costs no
+    /// round trip). The document: empty then.
     async fn discover(&self, authority: &Authority) -> Result<(AuthorityMetadata, String), AuthError> {
+        if let Some(m) = authority.builtin_metadata() {
+            return Ok((m, String::new()));
+        }
         self.log(LogLevel::Verbose, "", &["fetching the discovery document of ", authority.canonical()].concat());
         let sent = self.net.send(&HttpRequest::get(authority.openid_configuration_url())).await;
         let (m, document) = AuthorityMetadata::from_response(sent, authority)
@@ -1367,6 +1373,7 @@ fn account_info(account: Account, id_token: Option<&CacheEntry>) -> AccountInfo 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use msal_wasm::core::http::HttpResponse;
 
     /// A scripted token service on 127.0.0.1, for the authority `http://localhost:<port>/tenant`:
     /// its discovery document, and tokens; keeps each request's method, `Host` and path.
@@ -1430,6 +1437,38 @@ mod tests {
         assert_eq!(sent.iter().filter(|b| b.contains("&x-app-name=daemon-app&x-app-ver=3.0&")).count(), 2, "{sent:?}");
         // The regional token is cached as the global one is: the next call is served from it.
         assert!(app.acquire_token_by_client_credential(&global).await.unwrap().from_cache);
+    }
+
+    /// A network where the global host is down: notes each request; only the regional token
+    /// service answers (a token).
+    struct GlobalOutage(Mutex<Vec<String>>);
+
+    impl NetworkClient for GlobalOutage {
+        fn send<'a>(&'a self, request: &'a HttpRequest) -> crate::system::BoxFuture<'a, Result<HttpResponse, AuthError>> {
+            self.0.lock().unwrap().push(format!("{:?} {}", request.method, request.url.split('?').next().unwrap_or_default()));
+            let regional = request.url.starts_with("https://westus2.login.microsoft.com/");
+            Box::pin(async move {
+                match regional {
+                    true => Ok(HttpResponse::new(200, r#"{"token_type":"Bearer","access_token":"app-token","expires_in":3600}"#)),
+                    false => Err(AuthError::new(msal_wasm::error::ErrorKind::Network, "network_error", "unreachable")),
+                }
+            })
+        }
+    }
+
+    #[tokio::test]
+    async fn on_microsofts_cloud_a_regional_request_needs_no_discovery_from_the_global_host() {
+        // As msal-node, whose endpoints for Microsoft's clouds are built in: a new pod during a
+        // global outage still gets its token from the regional service.
+        let config = ConfidentialClientConfig::new("daemon", "https://login.microsoftonline.com/tenant-id", Credential::Secret("s".into()));
+        let mut app = ConfidentialClientApplication::new(config, None).unwrap();
+        let net = Arc::new(GlobalOutage(Mutex::new(Vec::new())));
+        app.net = net.clone();
+        let request =
+            ClientCredentialRequest { scopes: vec!["api://x/.default".into()], azure_region: Some("westus2".into()), ..Default::default() };
+        let t = app.acquire_token_by_client_credential(&request).await.unwrap();
+        assert_eq!(t.access_token.secret(), "app-token");
+        assert_eq!(*net.0.lock().unwrap(), ["Post https://westus2.login.microsoft.com/tenant-id/oauth2/v2.0/token"]);
     }
 
     #[tokio::test]

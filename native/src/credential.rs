@@ -105,7 +105,43 @@ fn pem_blocks(mut pem: &str, label: &str) -> Vec<Vec<u8>> {
     out
 }
 
+/// A certificate's thumbprint as msal-node is given it (`thumbprintSha256` or `thumbprint`), in
+/// hex (the Azure portal's form; colons and spaces are ignored).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Thumbprint {
+    /// SHA-256 (`x5t#S256`).
+    Sha256(String),
+    /// SHA-1 (`x5t`; AD FS reads this one).
+    Sha1(String),
+}
+
 impl Certificate {
+    /// From the RSA private key alone (PEM, PKCS#8 or PKCS#1) and the certificate's thumbprint,
+    /// as msal-node's `clientCertificate: { privateKey, thumbprintSha256 }` (or `thumbprint`):
+    /// the assertion names the certificate by that thumbprint. Without the certificate there is
+    /// no `x5c` ([`with_x5c`](Self::with_x5c) then sends none).
+    pub fn from_key(key_pem: &str, thumbprint: Thumbprint, algorithm: SigningAlgorithm) -> Result<Certificate, AuthError> {
+        let bad = |what: &'static str| AuthError::config(codes::INVALID_CONFIGURATION, what);
+        let key = rsa_key(key_pem)
+            .ok_or_else(|| bad("no unencrypted RSA private key (PKCS#8 PRIVATE KEY or PKCS#1 RSA PRIVATE KEY) in the PEM"))?;
+        let (hex, len) = match &thumbprint {
+            Thumbprint::Sha256(h) => (h, 32),
+            Thumbprint::Sha1(h) => (h, 20),
+        };
+        let digits: Vec<u8> = hex.bytes().filter(|b| !matches!(b, b':' | b' ')).collect();
+        let nibble = |b: u8| (b as char).to_digit(16);
+        let bytes: Option<Vec<u8>> = digits.chunks(2).map(|p| Some((nibble(p[0])? * 16 + nibble(*p.get(1)?)?) as u8)).collect();
+        let bytes = bytes
+            .filter(|b| b.len() == len)
+            .ok_or_else(|| bad("the thumbprint is not the hex of a SHA-256 (64 digits) or SHA-1 (40 digits) digest"))?;
+        let digest = base64::encode_url(&bytes);
+        let (thumbprint_sha256, thumbprint_sha1) = match thumbprint {
+            Thumbprint::Sha256(_) => (digest, None),
+            Thumbprint::Sha1(_) => (String::new(), Some(digest)),
+        };
+        Ok(Certificate { key, thumbprint_sha256, algorithm, chain: Vec::new(), send_x5c: false, thumbprint_sha1, leaf: Vec::new() })
+    }
+
     /// From PEM text holding the certificate and its RSA private key, PKCS#8 or PKCS#1 (one
     /// file or two, concatenated).
     pub fn from_pem(pem: &str, algorithm: SigningAlgorithm) -> Result<Certificate, AuthError> {
@@ -132,9 +168,12 @@ impl Certificate {
     /// Names the certificate by its SHA-1 thumbprint (`x5t`) instead of its SHA-256 one
     /// (`x5t#S256`), as msal-node does for a certificate configured by `thumbprint`: AD FS
     /// reads `x5t` only.
+    /// (One made [`from_key`](Self::from_key) keeps the thumbprint it was given.)
     pub fn with_sha1_thumbprint(mut self) -> Certificate {
-        let digest = ring::digest::digest(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY, &self.leaf);
-        self.thumbprint_sha1 = Some(base64::encode_url(digest.as_ref()));
+        if !self.leaf.is_empty() {
+            let digest = ring::digest::digest(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY, &self.leaf);
+            self.thumbprint_sha1 = Some(base64::encode_url(digest.as_ref()));
+        }
         self
     }
 
@@ -146,7 +185,8 @@ impl Certificate {
         self
     }
 
-    /// The certificate's SHA-256 thumbprint, base64url (`x5t#S256`).
+    /// The certificate's SHA-256 thumbprint, base64url (`x5t#S256`; empty for one made
+    /// [`from_key`](Self::from_key) with a SHA-1 thumbprint).
     pub fn thumbprint_sha256(&self) -> &str {
         &self.thumbprint_sha256
     }
@@ -162,7 +202,7 @@ impl Certificate {
             Some(sha1) => header.with("x5t", sha1.as_str()),
             None => header.with("x5t#S256", self.thumbprint_sha256.as_str()),
         };
-        if self.send_x5c {
+        if self.send_x5c && !self.chain.is_empty() {
             header = header.with("x5c", Json::Arr(self.chain.iter().map(|c| Json::from(c.as_str())).collect()));
         }
         let header = header.to_json();

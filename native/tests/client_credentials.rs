@@ -210,6 +210,26 @@ async fn a_certificate_signs_an_assertion_the_provider_verifies() {
     let sha1 = ring::digest::digest(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY, &der);
     assert_eq!(h.str_field("x5t"), Some(msal_wasm::core::base64::encode_url(sha1.as_ref()).as_str()));
     assert!(h.get("x5t#S256").is_none());
+    // The key alone and the certificate's thumbprint in hex, as msal-node's
+    // `clientCertificate: { privateKey, thumbprintSha256 }` (the portal shows it upper-case).
+    let key_end = "-----END PRIVATE KEY-----";
+    let key_only = &pem[pem.find("-----BEGIN PRIVATE KEY-----").unwrap()..pem.find(key_end).unwrap() + key_end.len()];
+    assert!(!key_only.contains("CERTIFICATE"));
+    let hex = |bytes: &[u8]| bytes.iter().map(|b| format!("{b:02X}")).collect::<String>();
+    let by_key =
+        Certificate::from_key(key_only, Thumbprint::Sha256(hex(&msal_wasm::core::sha256::sha256(&der))), SigningAlgorithm::Rs256).unwrap();
+    let config = ConfidentialClientConfig::new(DAEMON_CERT_CLIENT_ID, authority(), Credential::Certificate(Arc::new(by_key.with_x5c())));
+    let app = ConfidentialClientApplication::new(config, None).unwrap();
+    assert!(!app.acquire_token_by_client_credential(&request()).await.unwrap().from_cache);
+    // `thumbprint` (SHA-1, with colons): sent as x5t; no certificate, so no x5c.
+    let colons = hex(sha1.as_ref()).as_bytes().chunks(2).map(|p| std::str::from_utf8(p).unwrap()).collect::<Vec<_>>().join(":");
+    let by_sha1 = Certificate::from_key(key_only, Thumbprint::Sha1(colons), SigningAlgorithm::Rs256).unwrap().with_x5c();
+    let h = header(&by_sha1.assertion("c", "https://t/token", now(), "j").unwrap());
+    assert_eq!(h.str_field("x5t"), Some(msal_wasm::core::base64::encode_url(sha1.as_ref()).as_str()));
+    assert!(h.get("x5t#S256").is_none() && h.get("x5c").is_none());
+    for bad in [Thumbprint::Sha256(hex(sha1.as_ref())), Thumbprint::Sha1("not hex at all, forty characters long....".into())] {
+        assert_eq!(Certificate::from_key(key_only, bad, SigningAlgorithm::Rs256).unwrap_err().code(), "invalid_configuration");
+    }
     // A key that belongs to none of the certificates (a renewed certificate beside the old key):
     // refused at once, not by the provider later.
     let other = std::process::Command::new("node")
