@@ -45,7 +45,7 @@ fn local_storage_quota_exceeded_keeps_the_value_in_memory() {
     // ~12 MB in one value is over every browser's localStorage quota.
     let huge = "x".repeat(12 * 1024 * 1024);
     let err = store.set("msal.test.huge", &huge).unwrap_err();
-    assert_eq!(err.code(), "storage_unavailable", "the quota error is reported, so the cache can evict first");
+    assert_eq!(err.code(), "cache_quota_exceeded", "the quota error is reported as such, so the cache can evict first");
     store.set_in_memory("msal.test.huge", &huge).unwrap();
     assert_eq!(store.get("msal.test.huge").map(|v| v.len()), Some(huge.len()), "readable for this page");
     let web = web_sys::window().unwrap().local_storage().unwrap().unwrap();
@@ -375,6 +375,19 @@ async fn a_redirect_whose_page_stays_fails_with_timed_out_and_ends_the_interacti
     });
     let e = app.login_redirect(&req).await.unwrap_err();
     assert_eq!(e.code(), "user_cancelled");
+    assert_eq!(app.interaction_status(), InteractionStatus::None);
+    assert!(!app.client().interaction_in_progress());
+    // A sign-out likewise: back from the provider's sign-out page, it ends at once.
+    wasm_bindgen_futures::spawn_local(async {
+        JsFuture::from(window::sleep(200)).await.unwrap();
+        let event = web_sys::Event::new("pageshow").unwrap();
+        js_sys::Reflect::set(&event, &"persisted".into(), &true.into()).unwrap();
+        web_sys::window().unwrap().dispatch_event(&event).unwrap();
+    });
+    let started = js_sys::Date::now();
+    let e = app.logout_redirect(&LogoutRequest::default()).await.unwrap_err();
+    assert_eq!(e.code(), "user_cancelled");
+    assert!(js_sys::Date::now() - started < 2_000.0, "ended by the return, not by the 5 s timeout");
     assert_eq!(app.interaction_status(), InteractionStatus::None);
     assert!(!app.client().interaction_in_progress());
     location.set_hash("").unwrap();

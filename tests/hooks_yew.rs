@@ -450,3 +450,45 @@ async fn an_unmounted_token_hook_stops_renewing() {
     support::configure_idp(msal_wasm::core::json::Json::object().with("accessTokenTtl", 3600u64)).await;
     assert_eq!(after, before, "the unmounted hook renewed its token");
 }
+
+/// A child that moves the address at once (a router's redirect in its effect).
+#[function_component(Rerouting)]
+fn rerouting() -> Html {
+    use_effect_with((), |_| {
+        let history = web_sys::window().unwrap().history().unwrap();
+        history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some("/dashboard")).unwrap();
+    });
+    if let Some(app) = &use_msal().app {
+        APP.with(|a| *a.borrow_mut() = Some(app.clone()));
+    }
+    html! {}
+}
+
+#[function_component(ReroutedApp)]
+fn rerouted_app() -> Html {
+    let mut config = support::config();
+    config.redirect_uri = String::new();
+    html! { <MsalProvider config={config}><Rerouting /></MsalProvider> }
+}
+
+#[test]
+async fn without_a_redirect_uri_the_provider_takes_the_page_it_was_rendered_on_not_the_route_a_child_moved_to() {
+    // As msal's client, which fills the default in when it is made: yew runs a child's effect
+    // (a router's redirect) before the provider's, which builds the client.
+    APP.with(|a| *a.borrow_mut() = None);
+    let window = web_sys::window().unwrap();
+    let first = window.location().href().unwrap();
+    let document = window.document().unwrap();
+    let root = document.create_element("div").unwrap();
+    document.body().unwrap().append_child(&root).unwrap();
+    let handle = yew::Renderer::<ReroutedApp>::with_root(root.clone()).render();
+    support::wait_for("the provider's client", || APP.with(|a| a.borrow().is_some())).await;
+    let app = APP.with(|a| a.borrow_mut().take()).unwrap();
+    let moved = window.location().pathname().unwrap();
+    window.history().unwrap().replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&first)).unwrap();
+    assert_eq!(moved, "/dashboard", "the child moved the address first");
+    assert_eq!(app.client().config().redirect_uri, msal_wasm::core::url::without_query(&first));
+    drop(app);
+    handle.destroy();
+    root.remove();
+}

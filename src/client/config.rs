@@ -154,6 +154,16 @@ impl Config {
         self.redirect_uri = uri.into();
         self
     }
+    /// Without a configured redirect URI, `page`'s address (without query and fragment), as
+    /// msal fills the default in when the client is made: the page the app made its client on,
+    /// not the route a router moved to before the client was built, nor whichever page a later
+    /// call is made from.
+    pub fn redirect_uri_or_page(mut self, page: &str) -> Self {
+        if self.redirect_uri.is_empty() {
+            self.redirect_uri = crate::core::url::without_query(page).to_owned();
+        }
+        self
+    }
     /// Sets the protocol mode.
     pub fn with_protocol_mode(mut self, mode: ProtocolMode) -> Self {
         self.protocol_mode = mode;

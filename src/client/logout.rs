@@ -278,9 +278,13 @@ impl<P: Platform> PublicClientApplication<P> {
 
     /// Ends a redirect sign-out whose navigation will not happen (`onRedirectNavigate`
     /// returned false): releases the interaction lock. The cache stays cleared.
+    /// Nothing when no sign-out holds the lock (ended already: a sign-in started since keeps
+    /// it).
     pub fn abort_logout(&self) {
-        self.release_interaction_lock();
-        self.clear_redirect_state();
+        if self.signing_out() {
+            self.release_interaction_lock();
+            self.clear_redirect_state();
+        }
     }
 
     /// msal's `logoutPopup` up to the window: [`begin_logout`](Self::begin_logout), then the

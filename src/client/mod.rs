@@ -323,11 +323,7 @@ impl<P: Platform> PublicClientApplication<P> {
     /// [`initialize`](Self::initialize) before any token request.
     pub fn new(mut config: Config, platform: P) -> Result<Self, AuthError> {
         let authority = Authority::parse(&config.authority, config.protocol_mode)?;
-        // As msal: without one configured, the redirect URI is the page the client was made on
-        // (without query and fragment), not whichever page a later call is made from.
-        if config.redirect_uri.is_empty() {
-            config.redirect_uri = crate::core::url::without_query(&platform.page_url()).to_owned();
-        }
+        config = config.redirect_uri_or_page(&platform.page_url());
         let (now, stale_before) = cache_clock(&config, &platform);
         let now_ms_at_load = platform.now_ms();
         let (cache, issues) = TokenCache::load_retaining(platform.cache_store(), &config.client_id, now, stale_before);

@@ -73,6 +73,8 @@ pub fn MsalProvider(
     /// The app.
     children: Children,
 ) -> impl IntoView {
+    // (The page it is made on: a child's redirect may move the address before the client is built.)
+    let config = config.map(|c| c.redirect_uri_or_page(&crate::platform::browser::window::page_url()));
     let ctx = MsalContext {
         app: StoredValue::new_local(None),
         version: RwSignal::new(0),

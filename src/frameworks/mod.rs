@@ -140,6 +140,8 @@ pub(crate) async fn token_loop(
     let mut last: Option<AuthenticationResult> = None;
     loop {
         let Some(strong) = app.upgrade() else { return };
+        // Listening from before the request: a token the app gets while it runs counts.
+        let mut next = Some(NextToken::new(&strong, &app));
         let r = access_token(&strong, account.clone(), scopes.clone(), fallback).await;
         if !alive() {
             return;
@@ -161,7 +163,7 @@ pub(crate) async fn token_loop(
             Err(e) if !e.is_transient() => {
                 last = None;
                 set(None, Some(e));
-                (u64::MAX, Some(NextToken::new(&strong, &app)))
+                (u64::MAX, next.take())
             }
             Err(e) => {
                 last = last.filter(|l| l.expires_on_ms > now);
@@ -169,7 +171,7 @@ pub(crate) async fn token_loop(
                 (now.saturating_add(RETRY_MS), None)
             }
         };
-        drop(strong);
+        drop((strong, next));
         // One long timer stops counting while the computer sleeps (Chrome and Firefox on Linux):
         // after a night's sleep it would fire an hour late, the token long expired. Steps of at
         // most 30 s, each checked against the clock, end the wait within 30 s of waking.

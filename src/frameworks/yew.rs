@@ -85,11 +85,15 @@ enum Live {
 pub fn msal_provider(props: &MsalProviderProps) -> Html {
     // (Set again only when something changed: the listener takes a snapshot at every event.)
     let ctx = use_state_eq(MsalContext::default);
+    // The page it is first rendered on: children's effects (a router's redirect) run before
+    // this one's, which builds the client.
+    let made_on = use_state(crate::platform::browser::window::page_url);
     {
         let ctx = ctx.clone();
         let deps = (props.config.clone(), props.instance.clone());
+        let made_on = (*made_on).clone();
         use_effect_with(deps, move |(config, instance)| {
-            let (config, instance) = (config.clone(), instance.clone());
+            let (config, instance) = (config.as_ref().map(|c| c.clone().redirect_uri_or_page(&made_on)), instance.clone());
             let live = Rc::new(RefCell::new(Live::Starting));
             let task_live = live.clone();
             wasm_bindgen_futures::spawn_local(async move {

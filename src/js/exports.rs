@@ -33,7 +33,8 @@ fn error_value(e: &AuthError) -> JsValue {
 fn request_json(text: &str, cloud: Option<&Json>) -> Result<Json, AuthError> {
     let j = parse(text)?;
     match cloud {
-        Some(cloud) if j.get("azureCloudOptions").is_none() => Ok(j.with("azureCloudOptions", cloud.clone())),
+        // (msal's `requestAzureCloudOptions || config…`: a null is none.)
+        Some(cloud) if j.get("azureCloudOptions").is_none_or(|o| *o == Json::Null) => Ok(j.with("azureCloudOptions", cloud.clone())),
         _ => Ok(j),
     }
 }
@@ -101,10 +102,8 @@ impl JsClient {
     pub fn new(config: &str, log_sink: JsValue, network: JsValue, made_on: &str) -> Result<JsClient, JsValue> {
         let build = || -> Result<JsClient, AuthError> {
             let j = parse(config)?;
-            let (mut config, warnings) = wire::config(&j)?;
-            if config.redirect_uri.is_empty() {
-                config.redirect_uri = crate::core::url::without_query(made_on).to_owned();
-            }
+            let (config, warnings) = wire::config(&j)?;
+            let config = config.redirect_uri_or_page(made_on);
             for w in warnings {
                 window::log_to(&log_sink, LogLevel::Warning as u8, w, "");
             }
@@ -324,7 +323,7 @@ impl JsClient {
     /// undefined when none opened, what the end-session page was sent as JSON or undefined]`.
     #[wasm_bindgen(js_name = logoutPopup)]
     pub fn logout_popup(&self, request: &str, parent: &JsValue) -> Result<js_sys::Array, JsValue> {
-        let json = parse(request).map_err(|e| error_value(&e))?;
+        let json = self.request(request).map_err(|e| error_value(&e))?;
         window::popup_parent(parent);
         let started = self.inner.open_logout_popup(&wire::logout_request(&json), wire::popup_attributes(&json));
         window::popup_parent(&JsValue::UNDEFINED);

@@ -518,9 +518,12 @@ test("auth.azureCloudOptions name the authority over a request's authority, as m
     out.push(await seen(us, { ...common, azureCloudOptions: { azureCloudInstance: "https://login.chinacloudapi.cn", tenant: "t3" } }));
     sessionStorage.clear();
     out.push(await seen(undefined, common));
+    sessionStorage.clear();
+    // (msal's `requestAzureCloudOptions || config…`: a null is none.)
+    out.push(await seen(us, { ...common, azureCloudOptions: null }));
     return out;
   });
-  assert.deepEqual(urls, ["https://login.microsoftonline.us/t2", "https://login.chinacloudapi.cn/t3", "https://login.microsoftonline.com/common"]);
+  assert.deepEqual(urls, ["https://login.microsoftonline.us/t2", "https://login.chinacloudapi.cn/t3", "https://login.microsoftonline.com/common", "https://login.microsoftonline.us/t2"]);
   await ctx.close();
 });
 

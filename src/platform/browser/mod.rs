@@ -104,7 +104,7 @@ impl KeyValueStore for WebStore {
                 window::log_to(
                     sink,
                     LogLevel::Warning as u8,
-                    "storage is full (quota exceeded); keeping this cache entry in memory for this page",
+                    "the storage refused a cache entry (full, or blocked); keeping it in memory for this page",
                     "",
                 );
                 window::storage_remove(s, key);
