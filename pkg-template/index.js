@@ -689,6 +689,8 @@ function copyJson(v) {
 // whole token): the account and its tenant profile.
 function requestJson(request, extra) {
   const r = Object.assign({}, request || {}, extra || {});
+  // Any iterable of scopes, as msal spreads them (a Set); the wasm names anything else.
+  if (r.scopes && typeof r.scopes === "object" && !Array.isArray(r.scopes) && typeof r.scopes[Symbol.iterator] === "function") r.scopes = Array.from(r.scopes);
   // The account as the wasm reads it: what names it, and its hints (for one the cache lacks).
   const a = r.account, c = a && a.idTokenClaims || {};
   if (a) r.account = { homeAccountId: a.homeAccountId, environment: a.environment, tenantId: a.tenantId, username: a.username, loginHint: a.loginHint, idTokenClaims: { login_hint: c.login_hint, sid: c.sid } };

@@ -26,6 +26,32 @@ pub fn string_list(j: Option<&Json>) -> Vec<String> {
     j.map(Json::strings).unwrap_or_default()
 }
 
+/// A request's `scopes`: an array of strings (none: empty). Anything else is the app's mistake
+/// (a string, a `[process.env.X]` whose variable is missing): a typed error naming the field,
+/// not a token for the sign-in's scopes (msal throws a `TypeError`, or sends the string's
+/// letters as scopes).
+fn scopes_field(j: &Json) -> Result<Vec<String>, AuthError> {
+    let given = j.get("scopes").unwrap_or(&Json::Null);
+    let scopes = given.strings();
+    match given {
+        Json::Null => Ok(scopes),
+        Json::Arr(items) if items.len() == scopes.len() => Ok(scopes),
+        _ => Err(AuthError::config(codes::EMPTY_INPUT_SCOPES_ERROR, "scopes must be an array of strings")),
+    }
+}
+
+/// A JavaScript truthiness of `key` (msal reads its flags so: `forceRefresh: "true"` forces).
+fn truthy(j: &Json, key: &str) -> bool {
+    match j.get(key) {
+        None | Some(Json::Null) => false,
+        Some(Json::Bool(b)) => *b,
+        // (Not zero: a digit other than 0 before any exponent.)
+        Some(Json::Num(n)) => n.bytes().take_while(|b| !matches!(b, b'e' | b'E')).any(|b| matches!(b, b'1'..=b'9')),
+        Some(Json::Str(s)) => !s.is_empty(),
+        Some(_) => true,
+    }
+}
+
 /// Options msal-browser 5 has that msal-wasm does not act on: set, each is logged once as a
 /// warning when the client is built. `(path, what it means here)`.
 const UNSUPPORTED: &[(&str, &str, &str)] = &[
@@ -370,9 +396,9 @@ pub fn interactive_request(j: &Json) -> Result<InteractiveRequest, AuthError> {
     let authentication_scheme = scheme(j)?;
     Ok(InteractiveRequest {
         authentication_scheme,
-        scopes: string_list(j.get("scopes")),
+        scopes: scopes_field(j)?,
         extra_scopes_to_consent: string_list(j.get("extraScopesToConsent")),
-        override_interaction_in_progress: j.get("overrideInteractionInProgress").and_then(Json::as_bool).unwrap_or(false),
+        override_interaction_in_progress: truthy(j, "overrideInteractionInProgress"),
         post: j.str_field("httpMethod") == Some("POST"),
         // msal sends a prompt only when it is truthy: "" is none.
         prompt: j.str_field("prompt").filter(|p| !p.is_empty()).map(Prompt::parse),
@@ -404,9 +430,9 @@ pub fn silent_request(j: &Json) -> Result<SilentRequest, AuthError> {
     };
     Ok(SilentRequest {
         authentication_scheme,
-        scopes: string_list(j.get("scopes")),
+        scopes: scopes_field(j)?,
         account: account_ref(j),
-        force_refresh: j.get("forceRefresh").and_then(Json::as_bool).unwrap_or(false),
+        force_refresh: truthy(j, "forceRefresh"),
         cache_lookup_policy: policy,
         claims: claims_field(j)?,
         correlation_id: j.string_or_empty("correlationId"),
@@ -538,7 +564,7 @@ pub fn by_code_request(j: &Json) -> Result<ByCodeRequest, AuthError> {
     }
     Ok(ByCodeRequest {
         code: AuthCode::new(j.string_or_empty("code")),
-        scopes: string_list(j.get("scopes")),
+        scopes: scopes_field(j)?,
         code_verifier: j.str_field("codeVerifier").map(PkceVerifier::new),
         redirect_uri: j.string_or_empty("redirectUri"),
         correlation_id: j.string_or_empty("correlationId"),

@@ -82,6 +82,22 @@ test("forceRefresh skips the cache and makes exactly one token request", async (
   await page.context().close();
 });
 
+test("scopes and flags as apps pass them by habit: a Set of scopes works, a string or a missing entry is named, forceRefresh \"true\" forces, as msal reads them", async () => {
+  const page = await signedInPage(env, "scopy");
+  await env.idp.reset();
+  const r = await page.evaluate(async () => {
+    const account = window.pca.getAllAccounts()[0];
+    const call = (scopes) => window.pca.acquireTokenSilent({ scopes, account }).then((t) => [t.fromCache, t.scopes.includes("User.Read")], (e) => [e.name, e.errorCode]);
+    return Promise.all([new Set(["User.Read"]), "User.Read", [undefined], ["User.Read", 7]].map(call));
+  });
+  const named = ["ClientConfigurationError", "empty_input_scopes_error"];
+  assert.deepEqual(r, [[true, true], named, named, named]);
+  const forced = await silent(page, { forceRefresh: "true" });
+  assert.deepEqual([forced.ok, forced.fromCache], [true, false]);
+  assert.equal((await env.idp.counters()).token, 1);
+  await page.context().close();
+});
+
 test("identical silent calls in flight share one call, as msal: one set of events, each result and error with its own correlation id", async () => {
   const page = await signedInPage(env, "quinn");
   await env.idp.reset();

@@ -201,13 +201,37 @@ fn the_configuration_reads_back_with_defaults_filled_in() {
 #[test]
 fn requests_are_read_with_msal_names() {
     let r = interactive_request(&json(
-        r#"{"scopes":["User.Read",7],"prompt":"select_account","loginHint":"a@b","account":{"homeAccountId":"h","idToken":"x"},
+        r#"{"scopes":["User.Read"],"prompt":"select_account","loginHint":"a@b","account":{"homeAccountId":"h","idToken":"x"},
             "state":"s","claims":"{}","extraQueryParameters":{"dc":"x","n":1,"b":true,"o":{}},"redirectUri":"/r","redirectStartPage":"/p",
             "correlationId":"cid","nonce":"n","domainHint":"d","sid":"sid","extraScopesToConsent":["Mail.Read"],
             "overrideInteractionInProgress":true}"#,
     ))
     .unwrap();
-    assert_eq!(r.scopes, ["User.Read"], "non-strings are skipped");
+    assert_eq!(r.scopes, ["User.Read"]);
+    // Scopes that are not an array of strings are the app's mistake, named (msal: a TypeError,
+    // or the string's letters sent as scopes); none is none.
+    for bad in [r#""User.Read""#, r#"["User.Read",7]"#, "[null]", "{}"] {
+        let text = ["{\"scopes\":", bad, "}"].concat();
+        assert_eq!(interactive_request(&json(&text)).unwrap_err().code(), "empty_input_scopes_error", "{bad}");
+        assert_eq!(silent_request(&json(&text)).unwrap_err().code(), "empty_input_scopes_error", "{bad}");
+        assert_eq!(by_code_request(&json(&text)).unwrap_err().code(), "empty_input_scopes_error", "{bad}");
+    }
+    assert!(silent_request(&json(r#"{"scopes":null}"#)).unwrap().scopes.is_empty());
+    // msal reads its flags by JavaScript truthiness.
+    for (v, on) in [
+        (r#""true""#, true),
+        ("1", true),
+        ("0.5", true),
+        ("0", false),
+        ("-0.0e3", false),
+        (r#""""#, false),
+        ("null", false),
+        ("false", false),
+    ] {
+        let text = [r#"{"scopes":["a"],"forceRefresh":"#, v, r#","overrideInteractionInProgress":"#, v, "}"].concat();
+        assert_eq!(silent_request(&json(&text)).unwrap().force_refresh, on, "forceRefresh {v}");
+        assert_eq!(interactive_request(&json(&text)).unwrap().override_interaction_in_progress, on, "overrideInteractionInProgress {v}");
+    }
     assert_eq!(r.extra_scopes_to_consent, ["Mail.Read"]);
     assert!(r.override_interaction_in_progress);
     assert!(!interactive_request(&json(r#"{"scopes":[]}"#)).unwrap().override_interaction_in_progress);
