@@ -12,7 +12,7 @@ pub type PluginFuture<'a> = Pin<Box<dyn Future<Output = Result<(), AuthError>> +
 
 /// Which part of a shared cache an access concerns: a distributed plugin stores each in its own
 /// entry (msal-node's `IPartitionManager`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Partition {
     /// An app's own tokens (client credentials) in a tenant.
     App {

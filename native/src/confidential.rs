@@ -251,7 +251,10 @@ pub struct ConfidentialClientApplication {
     /// a failed detection is tried again after a day (msal's metadata lifetime).
     region: tokio::sync::Mutex<Option<(Option<String>, std::time::Instant)>>,
     memory: Mutex<UnifiedCache>,
-    access: tokio::sync::Mutex<()>,
+    /// One access at a time per partition (`None`: the whole cache, for a plugin that loads it
+    /// whole): a read that began before a write must not put the older cache back after it.
+    /// Other partitions' accesses (other users, other tenants) go on meanwhile.
+    turns: Mutex<std::collections::HashMap<Option<Partition>, std::sync::Weak<tokio::sync::Mutex<()>>>>,
     plugin: Option<Arc<dyn CachePlugin>>,
     /// The in-memory store behind the default plugin (no plugin given): `serialize` and
     /// `deserialize` read and write the whole cache there.
@@ -346,7 +349,7 @@ impl ConfidentialClientApplication {
             others: Mutex::new(Vec::new()),
             region: tokio::sync::Mutex::new(None),
             memory: Mutex::new(UnifiedCache::new()),
-            access: tokio::sync::Mutex::new(()),
+            turns: Mutex::default(),
             plugin,
             own_store,
             dpop_key: tokio::sync::OnceCell::new(),
@@ -414,9 +417,9 @@ impl ConfidentialClientApplication {
     /// Runs `f` on the cache of `partition`: loaded by the plugin before, saved after when `f`
     /// says it changed something.
     async fn with_cache<R>(&self, partition: Partition, f: impl FnOnce(&mut UnifiedCache) -> (R, bool)) -> Result<R, AuthError> {
-        // One access at a time in this process: a read that began before a write must not put
-        // the older cache back after it. (Only the plugin's I/O is awaited under it.)
-        let _turn = self.access.lock().await;
+        // (Only the plugin's I/O is awaited under the turn.)
+        let turn = self.turn(self.plugin.as_ref().filter(|p| !p.whole_cache()).map(|_| partition.clone()));
+        let _turn = turn.lock().await;
         let current = self.memory.lock().map(|m| m.clone()).unwrap_or_default();
         let mut ctx = CacheContext::new(current, partition);
         if let Some(p) = &self.plugin {
@@ -433,6 +436,18 @@ impl ConfidentialClientApplication {
             *m = ctx.into_cache();
         }
         Ok(result)
+    }
+
+    /// The lock of `partition`'s accesses (see `turns`), made when nobody holds it.
+    fn turn(&self, partition: Option<Partition>) -> Arc<tokio::sync::Mutex<()>> {
+        let mut turns = self.turns.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(t) = turns.get(&partition).and_then(std::sync::Weak::upgrade) {
+            return t;
+        }
+        turns.retain(|_, t| t.strong_count() > 0);
+        let t = Arc::new(tokio::sync::Mutex::new(()));
+        turns.insert(partition, Arc::downgrade(&t));
+        t
     }
 
     /// Logs through the app's logger, if any.
@@ -1437,6 +1452,79 @@ mod tests {
         assert_eq!(sent.iter().filter(|b| b.contains("&x-app-name=daemon-app&x-app-ver=3.0&")).count(), 2, "{sent:?}");
         // The regional token is cached as the global one is: the next call is served from it.
         assert!(app.acquire_token_by_client_credential(&global).await.unwrap().from_cache);
+    }
+
+    /// A store whose reads take 20 ms; notes the most reads of one key, and of any keys, at
+    /// once.
+    #[derive(Default)]
+    struct SlowStore {
+        reading: Mutex<Vec<String>>,
+        most: Mutex<(usize, usize)>,
+    }
+
+    impl crate::KeyValueClient for SlowStore {
+        fn get<'a>(&'a self, key: &'a str) -> crate::plugins::distributed::ClientFuture<'a, Option<String>> {
+            Box::pin(async move {
+                {
+                    let mut reading = self.reading.lock().unwrap();
+                    reading.push(key.to_owned());
+                    let same = reading.iter().filter(|k| *k == key).count();
+                    let mut most = self.most.lock().unwrap();
+                    *most = (most.0.max(same), most.1.max(reading.len()));
+                }
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                let mut reading = self.reading.lock().unwrap();
+                let at = reading.iter().position(|k| k == key).unwrap();
+                reading.remove(at);
+                Ok(None)
+            })
+        }
+        fn set<'a>(&'a self, _key: &'a str, _value: &'a str) -> crate::plugins::distributed::ClientFuture<'a, ()> {
+            Box::pin(async { Ok(()) })
+        }
+    }
+
+    #[tokio::test]
+    async fn cache_accesses_of_other_partitions_go_on_together_and_one_partitions_one_at_a_time() {
+        // As msal-node's distributed plugin (no lock): a middle tier's lookups for many users
+        // are not queued behind one another's store round trips.
+        let store = Arc::new(SlowStore::default());
+        let plugin: Arc<dyn CachePlugin> = Arc::new(crate::DistributedCachePlugin::new(store.clone(), Arc::new(crate::DefaultPartitions)));
+        let config = ConfidentialClientConfig::new("api", "https://login.microsoftonline.com/tenant-id", Credential::Secret("s".into()));
+        let app = ConfidentialClientApplication::new(config, Some(plugin)).unwrap();
+        let access = |user: String| app.with_cache(Partition::Account(user), |_| ((), false));
+        let all: Vec<_> = (0..8).map(|i| format!("user-{i}")).chain((0..4).map(|_| "user-0".to_owned())).map(access).collect();
+        for r in futures_join(all).await {
+            r.unwrap();
+        }
+        let (one_key, any) = *store.most.lock().unwrap();
+        assert_eq!(one_key, 1, "one partition's accesses one at a time");
+        assert!(any >= 4, "other partitions' accesses together: at most {any} at once");
+        assert!(app.turns.lock().unwrap().values().all(|t| t.strong_count() == 0), "no lock outlives its accesses");
+    }
+
+    /// Runs the futures together on this task (a join).
+    async fn futures_join<F: Future>(all: Vec<F>) -> Vec<F::Output> {
+        let mut pinned: Vec<Pin<Box<F>>> = all.into_iter().map(Box::pin).collect();
+        let mut results: Vec<Option<F::Output>> = pinned.iter().map(|_| None).collect();
+        std::future::poll_fn(|cx| {
+            let mut pending = false;
+            for (f, r) in pinned.iter_mut().zip(results.iter_mut()) {
+                if r.is_none() {
+                    match f.as_mut().poll(cx) {
+                        std::task::Poll::Ready(v) => *r = Some(v),
+                        std::task::Poll::Pending => pending = true,
+                    }
+                }
+            }
+            if pending {
+                std::task::Poll::Pending
+            } else {
+                std::task::Poll::Ready(())
+            }
+        })
+        .await;
+        results.into_iter().map(Option::unwrap).collect()
     }
 
     /// A network where the global host is down: notes each request; only the regional token
