@@ -417,14 +417,32 @@ fn tabs_waiting_for_a_renewal_that_failed_renew_at_once() {
 
 #[test]
 fn without_the_shared_cache_each_tab_renews_for_itself() {
-    // sessionStorage: tabs share nothing, so there is nothing to hand off (and no lock).
+    // sessionStorage: tabs share nothing, so there is nothing to hand off (and no lock): two
+    // tabs of one account, each signed in by its own popup, renew at once, each for itself,
+    // neither waiting for the other (a lock would make the second wait for a hand-off that
+    // never comes).
     let h = harness();
-    let home = h.sign_in().account.account.home_account_id;
+    let tabs: Vec<ListeningTab> = (0..2).map(|_| h.listening_session_tab(config())).collect();
+    let homes: Vec<String> = tabs
+        .iter()
+        .map(|t| {
+            let started = t.pca.open_popup(&request(), PopupAttributes::default()).unwrap();
+            block_on(t.pca.complete_popup(started)).unwrap().account.account.home_account_id
+        })
+        .collect();
+    assert_eq!(homes[0], homes[1], "one account");
     h.platform.set_now_ms(NOW_MS + 3600 * 1000 + 1);
-    let req = silent(&home);
-    let tasks: Vec<Task> = vec![Box::pin(h.pca.acquire_token_silent(&req))];
-    assert!(!h.platform.run(tasks).pop().unwrap().unwrap().from_cache);
-    assert_eq!(refreshes(&h), 1);
+    h.platform.set_network_delay_ms(50);
+    h.platform.set_message_delay_ms(300);
+    let before = refreshes(&h);
+    let req = silent(&homes[0]);
+    let started = msal_wasm::platform::Platform::now_ms(&h.platform);
+    let tasks: Vec<Task> = tabs.iter().map(|t| Box::pin(t.pca.acquire_token_silent(&req)) as Task).collect();
+    let results = h.platform.run(tasks);
+    let elapsed = msal_wasm::platform::Platform::now_ms(&h.platform) - started;
+    assert!(results.iter().all(|r| r.as_ref().is_ok_and(|r| !r.from_cache)), "{results:?}");
+    assert_eq!(refreshes(&h) - before, 2, "each tab renewed its own");
+    assert!(elapsed < 200, "a tab waited for the other: {elapsed} ms");
 }
 
 #[test]
