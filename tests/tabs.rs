@@ -969,7 +969,6 @@ fn interactions_in_one_tab_over_many_schedules() {
             "no_account_error",
             "no_tokens_found",
             "iframe_no_response",
-            "invalid_grant",
         ];
         for r in &out {
             if let Err(e) = r {

@@ -22,8 +22,12 @@ pub const NOW_MS: u64 = 1_700_000_000_000;
 /// What the scripted IdP remembers between the authorize URL and the token request.
 #[derive(Default)]
 pub struct Idp {
+    /// For the code `the-code` (a test's own): its PKCE challenge and nonce.
     pub challenge: String,
     pub nonce: String,
+    /// The codes the front channel issued (`code-N`): each with its request's challenge and
+    /// nonce, and whether it was redeemed (a code is good once, as Entra's).
+    pub codes: Vec<(String, String, String, bool)>,
     pub issued_rts: Vec<String>,
     pub used_rts: Vec<String>,
     pub next: u32,
@@ -120,7 +124,22 @@ pub fn handle(idp: &Rc<RefCell<Idp>>, req: &HttpRequest) -> Result<HttpResponse,
     match req.form_field("grant_type").as_deref() {
         Some("authorization_code") => {
             let verifier = req.form_field("code_verifier").unwrap_or_default();
-            if base64::encode_url(&sha256(verifier.as_bytes())) != idp.challenge || req.form_field("code").as_deref() != Some("the-code") {
+            let code = req.form_field("code").unwrap_or_default();
+            // A code the front channel issued: its own challenge and nonce, once.
+            let issued = idp.codes.iter().position(|(c, ..)| *c == code);
+            let challenge = match issued {
+                Some(i) if idp.codes[i].3 => {
+                    return Ok(HttpResponse::new(400, r#"{"error":"invalid_grant","error_description":"the code was redeemed already"}"#))
+                }
+                Some(i) => {
+                    idp.codes[i].3 = true;
+                    idp.nonce = idp.codes[i].2.clone();
+                    idp.codes[i].1.clone()
+                }
+                None if code == "the-code" => idp.challenge.clone(),
+                None => String::new(),
+            };
+            if base64::encode_url(&sha256(verifier.as_bytes())) != challenge {
                 return Ok(HttpResponse::new(400, r#"{"error":"invalid_grant","error_description":"PKCE verification failed"}"#));
             }
             Ok(token_response_in(&mut idp, true, &tenant))
@@ -326,16 +345,17 @@ pub fn silent(home: &str) -> SilentRequest {
     SilentRequest { scopes: vec!["User.Read".into()], account: Some(AccountRef::new(home)), ..Default::default() }
 }
 
-/// The provider's front channel in a popup or hidden frame: remembers the request's PKCE
-/// challenge and nonce, and answers the authorize URL with a code and its state.
+/// The provider's front channel in a popup or hidden frame: answers the authorize URL with a
+/// code of its own and the state; the code is redeemed with that request's PKCE verifier only,
+/// once, and its ID token carries that request's nonce.
 pub fn front_channel(idp: &Rc<RefCell<Idp>>) -> impl Fn(&str) -> Result<String, WindowError> + 'static {
     let idp = idp.clone();
     move |url: &str| {
         let query = parse_query(url.split_once('?').map(|(_, q)| q).unwrap_or_default());
         let get = |k: &str| query.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
         let mut idp = idp.borrow_mut();
-        idp.challenge = get("code_challenge");
-        idp.nonce = get("nonce");
-        Ok(format!("#code=the-code&state={}&client_info=x", msal_wasm::core::url::encode(&get("state"))))
+        let code = format!("code-{}", idp.codes.len() + 1);
+        idp.codes.push((code.clone(), get("code_challenge"), get("nonce"), false));
+        Ok(format!("#code={code}&state={}&client_info=x", msal_wasm::core::url::encode(&get("state"))))
     }
 }
