@@ -90,7 +90,8 @@ test("a waiting tab whose timers run late (a background tab) takes the other tab
   // waiting tab then has nothing to find at first; only another tab's news can wake it in time.
   await ctx.addInitScript(() => {
     const setTimer = window.setTimeout.bind(window);
-    window.setTimeout = (fn, ms, ...args) => setTimer(fn, window.__background && ms === 20 ? 60000 : ms, ...args);
+    window.__slowed = 0;
+    window.setTimeout = (fn, ms, ...args) => setTimer(fn, window.__background && ms === 20 && ++window.__slowed ? 60000 : ms, ...args);
     const late = (fn) => function (e) {
       if (window.__background) setTimer(() => fn.call(this, e), 300);
       else fn.call(this, e);
@@ -119,6 +120,8 @@ test("a waiting tab whose timers run late (a background tab) takes the other tab
     assert.equal((await env.idp.counters()).token, 1, "the waiting tab did not renew again");
     // Its poll timer would have fired after 60 s: the other tab's news woke it.
     assert.ok(elapsed < 20000, `the waiting tab was served after ${elapsed} ms`);
+    // (The waiting tab's hand-off poll was the slowed timer: else this proves nothing.)
+    assert.ok((await a.evaluate(() => window.__slowed)) + (await b.evaluate(() => window.__slowed)) > 0, "no 20 ms timer was slowed");
   } finally {
     await ctx.close();
   }
@@ -166,7 +169,7 @@ test("a tab closed during a redirect leaves nothing blocking: its copy in a new 
   await a.close();
   await b.waitForSelector("body[data-ready='1']");
   const copied = storageDiff(before, await b.evaluate(() => window.atStart));
-  assert.ok(copied.session.added.length > 0, "the new tab started with the abandoned redirect's state");
+  assert.ok(copied.session.added.includes("msal.interaction.status"), `the new tab started with the abandoned redirect's state: ${copied.session.added}`);
   // The app's first interactive call is not blocked by it.
   await popupSignIn(b, "#popup", "walt");
   await b.waitForFunction(() => window.last !== null);
@@ -525,9 +528,12 @@ test("another tab's localStorage.clear() signs this tab out, with ACCOUNT_REMOVE
     await b.evaluate(() => localStorage.clear());
     await waitFor("tab A to hear it", () => a.evaluate(() => window.events.includes("msal:accountRemoved")));
     assert.deepEqual(await a.evaluate(() => window.pca.getAllAccounts()), []);
-    // (With the account object the app kept, msal goes on to the provider's session.)
+    // (With the account object the app kept, msal goes on to the provider's session; not to
+    // the refresh token this tab had decrypted into memory.)
+    await env.idp.reset();
     const silent = await a.evaluate(() => window.pca.acquireTokenSilent({ scopes: ["User.Read"], account: window.last.result.account }).then((r) => r.fromCache, (e) => e.errorCode));
     assert.notEqual(silent, true, "a token from the cleared cache");
+    assert.equal((await env.idp.counters()).byGrant.refresh_token, 0, "the cleared refresh token was presented");
   } finally {
     await ctx.close();
   }
