@@ -113,6 +113,10 @@ const RENEWAL_HANDOFF_POLL_MS: u64 = 20;
 /// lock on a loaded machine or in a background tab; a failure is shown, so it costs no wait.
 const RENEWED_MARK_MS: u64 = 3_000;
 
+/// How long this page renews without waiting for a renewal lock whose holder kept it past its
+/// bound.
+const LOCK_GIVEN_UP_MS: u64 = 5 * 60_000;
+
 impl<P: Platform> PublicClientApplication<P> {
     /// The account `req` is for (the one it names, else the active one) and the tenant profile
     /// it names, if any (the request's, else the active account's).
@@ -536,13 +540,20 @@ impl<P: Platform> PublicClientApplication<P> {
         let renewed_mark = [renewed_any.as_str(), &scopes].concat();
         let uncontended = self.platform.lock(&name, 0).await;
         let waited = uncontended.is_none();
+        // (A holder that kept the lock past its bound a while ago is not waited for again.)
+        let given_up = self.platform.now_ms() < self.lock_given_up_until.get();
         let _lock = match uncontended {
             Some(lock) => Some(lock),
+            None if given_up => None,
             None => self.platform.lock(&name, self.config.renewal_lock_wait_ms()).await,
         };
         if waited && _lock.is_none() {
             // The holder never let go (a hung tab, or a page of the origin holding our lock
-            // name): renew alone rather than wait forever.
+            // name): renew alone rather than wait forever, and for the next 5 minutes without
+            // waiting again.
+            if !given_up {
+                self.lock_given_up_until.set(self.platform.now_ms().saturating_add(LOCK_GIVEN_UP_MS));
+            }
             self.log(
                 LogLevel::Warning,
                 &req.correlation_id,
