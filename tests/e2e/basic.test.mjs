@@ -195,11 +195,12 @@ test("a tampered state in the redirect URL is rejected, stores nothing, and is c
   await page.context().close();
 });
 
-test("back from the provider's page to the cached page: RESTORE_FROM_BFCACHE, user_cancelled, and the next sign-in runs, as msal", async () => {
-  // Playwright starts Chromium without its back/forward cache; this test's browser has it. A
-  // page that fetched a no-store response is not cached: the static files are served as a
-  // typical host does (no-cache), and the endpoints come from the configuration, as Entra's
-  // discovery document is cacheable where the local provider's is no-store.
+// Runs `body` on the app's page in a browser with its back/forward cache (Playwright starts
+// Chromium without it). A page that fetched a no-store response is not cached: the static
+// files are served as a typical host does (no-cache), and the endpoints come from the
+// configuration, as Entra's discovery document is cacheable where the local provider's is
+// no-store.
+async function inCachingBrowser(body) {
   const browser = env.watch(await launchBrowser("chromium", { backForwardCache: true }));
   env.web.setCache(true);
   try {
@@ -208,6 +209,16 @@ test("back from the provider's page to the cached page: RESTORE_FROM_BFCACHE, us
     const page = await context.newPage();
     await page.goto(env.harness("entra", "sessionStorage", 300, { auth: JSON.stringify({ authorityMetadata: doc }) }));
     await page.waitForSelector("body[data-ready='1']");
+    await body(page);
+    await context.close();
+  } finally {
+    env.web.setCache(false);
+    await browser.close();
+  }
+}
+
+test("back from the provider's page to the cached page: RESTORE_FROM_BFCACHE, user_cancelled, and the next sign-in runs, as msal", async () => {
+  await inCachingBrowser(async (page) => {
     // A second instance of the app's client on the page (as micro-frontends make) redirects:
     // the back button ends its call, and only its own; the first instance hears nothing.
     await page.evaluate(async () => {
@@ -234,24 +245,11 @@ test("back from the provider's page to the cached page: RESTORE_FROM_BFCACHE, us
     await popupSignIn(page, "#popup", "bfcache");
     await page.waitForFunction(() => window.last !== null);
     assert.equal(await page.evaluate(() => (window.last.ok ? window.last.result.account.username : window.last.code)), "bfcache");
-    await context.close();
-  } finally {
-    env.web.setCache(false);
-    await browser.close();
-  }
+  });
 });
 
 test("back from the provider's sign-out page to the cached page: the sign-out here stands, the call fails with user_cancelled at once, and the next sign-in runs", async () => {
-  // As the test above: a browser with its back/forward cache, static files no-cache, the
-  // endpoints from the configuration.
-  const browser = env.watch(await launchBrowser("chromium", { backForwardCache: true }));
-  env.web.setCache(true);
-  try {
-    const doc = await (await fetch(`${env.idp.entraAuthority}/v2.0/.well-known/openid-configuration`)).text();
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    await page.goto(env.harness("entra", "sessionStorage", 300, { auth: JSON.stringify({ authorityMetadata: doc }) }));
-    await page.waitForSelector("body[data-ready='1']");
+  await inCachingBrowser(async (page) => {
     await popupSignIn(page, "#popup", "bfout");
     await page.waitForFunction(() => window.last !== null);
     // A fresh document (the sign-in's no-store token response keeps a page out of the cache).
@@ -278,11 +276,7 @@ test("back from the provider's sign-out page to the cached page: the sign-out he
     await popupSignIn(page, "#popup", "bfin");
     await page.waitForFunction(() => window.last !== null && (!window.last.ok || window.last.result.account.username === "bfin"));
     assert.equal(await page.evaluate(() => (window.last.ok ? window.last.result.account.username : window.last.code)), "bfin");
-    await context.close();
-  } finally {
-    env.web.setCache(false);
-    await browser.close();
-  }
+  });
 });
 
 test("a prompt msal does not name (OpenID Connect's list, a provider's own) goes to the provider as given, as msal sends it", async () => {
