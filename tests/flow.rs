@@ -619,33 +619,31 @@ fn full_storage_evicts_expired_access_tokens_and_saves() {
     assert_eq!(e.code(), "cache_quota_exceeded");
 }
 
-#[test]
-fn a_storage_that_keeps_refusing_costs_20_access_tokens_at_most() {
-    // As msal's 20 retries: a write refused whatever is dropped (an entry over the whole quota,
-    // or a storage refusing for another reason) does not empty the cache.
+/// 30 access tokens in a store that refuses a write of 50 KB with `refusal`: that write's
+/// error code, and how many access tokens are left after it.
+fn refused_huge_write(refusal: &'static str) -> (String, usize) {
     use msal_wasm::core::cache::TokenCache;
-    let store = QuotaStore { inner: Default::default(), budget: 40_000, refusal: "cache_quota_exceeded" };
+    let store = QuotaStore { inner: Default::default(), budget: 40_000, refusal };
     let (mut cache, _) = TokenCache::load(store, "client-1");
     for i in 0..30 {
         save_token(&mut cache, 200, &format!("s{i}.read"), 1_000 + i).unwrap();
     }
-    assert_eq!(save_token(&mut cache, 50_000, "huge.read", 1_100).unwrap_err().code(), "cache_quota_exceeded");
-    let left = cache.credentials().filter(|c| c.credential_type.is_access_token()).count();
-    assert_eq!(left, 10, "20 of the 30 dropped, no more");
+    let code = save_token(&mut cache, 50_000, "huge.read", 1_100).unwrap_err().code().to_owned();
+    (code, cache.credentials().filter(|c| c.credential_type.is_access_token()).count())
+}
+
+#[test]
+fn a_storage_that_keeps_refusing_costs_20_access_tokens_at_most() {
+    // As msal's 20 retries: a write refused whatever is dropped (an entry over the whole quota)
+    // does not empty the cache.
+    assert_eq!(refused_huge_write("cache_quota_exceeded"), ("cache_quota_exceeded".to_owned(), 10), "20 of the 30 dropped, no more");
 }
 
 #[test]
 fn a_storage_that_refuses_for_another_reason_than_quota_keeps_every_access_token() {
     // As msal, which makes room for a quota error only (the user blocked the site's data with
     // the page open: every write fails, whatever is dropped).
-    use msal_wasm::core::cache::TokenCache;
-    let store = QuotaStore { inner: Default::default(), budget: 40_000, refusal: "storage_unavailable" };
-    let (mut cache, _) = TokenCache::load(store, "client-1");
-    for i in 0..30 {
-        save_token(&mut cache, 200, &format!("s{i}.read"), 1_000 + i).unwrap();
-    }
-    assert_eq!(save_token(&mut cache, 50_000, "huge.read", 1_100).unwrap_err().code(), "storage_unavailable");
-    assert_eq!(cache.credentials().filter(|c| c.credential_type.is_access_token()).count(), 30);
+    assert_eq!(refused_huge_write("storage_unavailable"), ("storage_unavailable".to_owned(), 30));
 }
 
 #[test]
