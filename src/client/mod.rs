@@ -252,9 +252,10 @@ pub struct PublicClientApplication<P: Platform> {
     stale: Cell<bool>,
     /// Until when hidden frames are known not to answer on this page (ms; 0 = not known).
     frames_blocked_until: Cell<u64>,
-    /// Until when a renewal lock held past its bound is not waited for again (ms; 0 = none):
-    /// its holder (a hung tab, a page of the origin holding the name) is not renewing.
-    lock_given_up_until: Cell<u64>,
+    /// Renewal locks held past their bound, by name, and until when (ms) they are waited for
+    /// briefly only: their holder (a hung tab, a page of the origin holding the name) is not
+    /// renewing. Forgotten once this tab gets the lock.
+    locks_given_up: RefCell<Vec<(String, u64)>>,
     /// How many times a popup took the interaction lock over (`overrideInteractionInProgress`):
     /// a popup opened before the last take-over ends without waiting.
     takeovers: Cell<u32>,
@@ -343,7 +344,7 @@ impl<P: Platform> PublicClientApplication<P> {
             cache: RefCell::new(cache),
             stale: Cell::new(false),
             frames_blocked_until: Cell::new(0),
-            lock_given_up_until: Cell::new(0),
+            locks_given_up: RefCell::new(Vec::new()),
             takeovers: Cell::new(0),
             dpop_nonce: RefCell::new(None),
             resource_nonces: RefCell::default(),

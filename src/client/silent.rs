@@ -113,8 +113,8 @@ const RENEWAL_HANDOFF_POLL_MS: u64 = 20;
 /// lock on a loaded machine or in a background tab; a failure is shown, so it costs no wait.
 const RENEWED_MARK_MS: u64 = 3_000;
 
-/// How long this page renews without waiting for a renewal lock whose holder kept it past its
-/// bound.
+/// How long this page waits briefly only (the hand-off's bound, at most half the lock's) for a
+/// renewal lock whose holder kept it past its bound.
 const LOCK_GIVEN_UP_MS: u64 = 5 * 60_000;
 
 impl<P: Platform> PublicClientApplication<P> {
@@ -540,19 +540,24 @@ impl<P: Platform> PublicClientApplication<P> {
         let renewed_mark = [renewed_any.as_str(), &scopes].concat();
         let uncontended = self.platform.lock(&name, 0).await;
         let waited = uncontended.is_none();
-        // (A holder that kept the lock past its bound a while ago is not waited for again.)
-        let given_up = self.platform.now_ms() < self.lock_given_up_until.get();
+        // A holder that kept this lock past its bound a while ago is waited for briefly only:
+        // long enough for a tab that renews as usual, which then hands its result over.
+        let now = self.platform.now_ms();
+        let given_up = self.locks_given_up.borrow().iter().any(|(n, until)| *n == name && now < *until);
+        let bound = self.config.renewal_lock_wait_ms();
         let _lock = match uncontended {
             Some(lock) => Some(lock),
-            None if given_up => None,
-            None => self.platform.lock(&name, self.config.renewal_lock_wait_ms()).await,
+            None => self.platform.lock(&name, if given_up { bound.min(RENEWED_MARK_MS).min(bound / 2) } else { bound }).await,
         };
-        if waited && _lock.is_none() {
+        if _lock.is_some() {
+            // (Its holder let go: waited for in full again.)
+            crate::core::retain(&mut self.locks_given_up.borrow_mut(), &mut |(n, until)| *n != name && now < *until);
+        } else if waited {
             // The holder never let go (a hung tab, or a page of the origin holding our lock
-            // name): renew alone rather than wait forever, and for the next 5 minutes without
-            // waiting again.
+            // name): renew alone rather than wait forever; for the next 5 minutes, after a
+            // short wait only.
             if !given_up {
-                self.lock_given_up_until.set(self.platform.now_ms().saturating_add(LOCK_GIVEN_UP_MS));
+                self.locks_given_up.borrow_mut().push((name.clone(), now.saturating_add(LOCK_GIVEN_UP_MS)));
             }
             self.log(
                 LogLevel::Warning,
