@@ -34,7 +34,8 @@ fn scopes_field(j: &Json) -> Result<Vec<String>, AuthError> {
     let given = j.get("scopes").unwrap_or(&Json::Null);
     let scopes = given.strings();
     match given {
-        Json::Null => Ok(scopes),
+        // (msal's `request.scopes || []`: a falsy value is none.)
+        _ if !truthy(j, "scopes") => Ok(scopes),
         Json::Arr(items) if items.len() == scopes.len() => Ok(scopes),
         _ => Err(AuthError::config(codes::EMPTY_INPUT_SCOPES_ERROR, "scopes must be an array of strings")),
     }

@@ -216,7 +216,9 @@ fn requests_are_read_with_msal_names() {
         assert_eq!(silent_request(&json(&text)).unwrap_err().code(), "empty_input_scopes_error", "{bad}");
         assert_eq!(by_code_request(&json(&text)).unwrap_err().code(), "empty_input_scopes_error", "{bad}");
     }
-    assert!(silent_request(&json(r#"{"scopes":null}"#)).unwrap().scopes.is_empty());
+    for none in ["null", "false", "0", r#""""#] {
+        assert!(silent_request(&json(&["{\"scopes\":", none, "}"].concat())).unwrap().scopes.is_empty(), "{none}: msal's `|| []`");
+    }
     // msal reads its flags by JavaScript truthiness.
     for (v, on) in [
         (r#""true""#, true),
