@@ -99,4 +99,12 @@ pub trait CachePlugin: Send + Sync {
     fn whole_cache(&self) -> bool {
         false
     }
+    /// The store entry an access of `partition` loads and saves, when it loads and saves that
+    /// entry alone (as [`DistributedCachePlugin`](crate::DistributedCachePlugin)): accesses of
+    /// other entries then run at once, those of one entry one at a time. `None` by default: one
+    /// access at a time (a plugin that stores one blob).
+    fn partition_entry(&self, partition: &Partition) -> Option<String> {
+        let _ = partition;
+        None
+    }
 }

@@ -243,18 +243,22 @@ pub struct ConfidentialClientApplication {
     authority: Authority,
     environment: String,
     net: Arc<dyn NetworkClient>,
-    /// The authority's endpoints, and the discovery document they came from.
+    /// The authority's endpoints, and the discovery document they came from (none for
+    /// Microsoft's clouds: msal's built-in endpoints).
     metadata: tokio::sync::OnceCell<(AuthorityMetadata, String)>,
+    /// The authority's discovery document as fetched ([`metadata`](Self::metadata)).
+    fetched: tokio::sync::OnceCell<AuthorityMetadata>,
     /// The endpoints of the other authorities requests named, by canonical URL.
     others: Mutex<Vec<(String, AuthorityMetadata)>>,
     /// The region this machine runs in (`azureRegion: TryAutoDetect`) and when it was asked;
     /// a failed detection is tried again after a day (msal's metadata lifetime).
     region: tokio::sync::Mutex<Option<(Option<String>, std::time::Instant)>>,
     memory: Mutex<UnifiedCache>,
-    /// One access at a time per partition (`None`: the whole cache, for a plugin that loads it
-    /// whole): a read that began before a write must not put the older cache back after it.
-    /// Other partitions' accesses (other users, other tenants) go on meanwhile.
-    turns: Mutex<std::collections::HashMap<Option<Partition>, std::sync::Weak<tokio::sync::Mutex<()>>>>,
+    /// One access at a time per store entry of the plugin (`None`: the whole cache, for a plugin
+    /// that does not name its entries, [`CachePlugin::partition_entry`]): a read that began
+    /// before a write must not put the older cache back after it. Other entries' accesses (other
+    /// users, other tenants) go on meanwhile.
+    turns: Mutex<std::collections::HashMap<Option<String>, std::sync::Weak<tokio::sync::Mutex<()>>>>,
     plugin: Option<Arc<dyn CachePlugin>>,
     /// The in-memory store behind the default plugin (no plugin given): `serialize` and
     /// `deserialize` read and write the whole cache there.
@@ -346,6 +350,7 @@ impl ConfidentialClientApplication {
             environment,
             net,
             metadata: tokio::sync::OnceCell::new(),
+            fetched: tokio::sync::OnceCell::new(),
             others: Mutex::new(Vec::new()),
             region: tokio::sync::Mutex::new(None),
             memory: Mutex::new(UnifiedCache::new()),
@@ -359,9 +364,11 @@ impl ConfidentialClientApplication {
         })
     }
 
-    /// The authority's endpoints (its discovery document, fetched once).
+    /// The authority's discovery document (fetched once; for Microsoft's clouds too, whose
+    /// token requests need none: its issuer is the tenant's id, what an API's token
+    /// validation compares).
     pub async fn metadata(&self) -> Result<&AuthorityMetadata, AuthError> {
-        Ok(&self.discovery().await?.0)
+        self.fetched.get_or_try_init(|| async { Ok(self.fetch_discovery(&self.authority).await?.0) }).await
     }
 
     async fn discovery(&self) -> Result<&(AuthorityMetadata, String), AuthError> {
@@ -385,14 +392,18 @@ impl ConfidentialClientApplication {
         Ok(m)
     }
 
-    /// Fetches `authority`'s openid-configuration and checks it names that authority; for
-    /// msal's Microsoft clouds, their known endpoints without a request, as msal-node (a
-    /// global outage leaves a regional token service reachable, and a new tenant costs no
-    /// round trip). The document: empty then.
+    /// `authority`'s endpoints: for msal's Microsoft clouds, their known endpoints without a
+    /// request, as msal-node (a global outage leaves a regional token service reachable, and a
+    /// new tenant costs no round trip), with no document; else its fetched discovery document.
     async fn discover(&self, authority: &Authority) -> Result<(AuthorityMetadata, String), AuthError> {
         if let Some(m) = authority.builtin_metadata() {
             return Ok((m, String::new()));
         }
+        self.fetch_discovery(authority).await
+    }
+
+    /// Fetches `authority`'s openid-configuration and checks it names that authority.
+    async fn fetch_discovery(&self, authority: &Authority) -> Result<(AuthorityMetadata, String), AuthError> {
         self.log(LogLevel::Verbose, "", &["fetching the discovery document of ", authority.canonical()].concat());
         let sent = self.net.send(&HttpRequest::get(authority.openid_configuration_url())).await;
         let (m, document) = AuthorityMetadata::from_response(sent, authority)
@@ -418,7 +429,7 @@ impl ConfidentialClientApplication {
     /// says it changed something.
     async fn with_cache<R>(&self, partition: Partition, f: impl FnOnce(&mut UnifiedCache) -> (R, bool)) -> Result<R, AuthError> {
         // (Only the plugin's I/O is awaited under the turn.)
-        let turn = self.turn(self.plugin.as_ref().filter(|p| !p.whole_cache()).map(|_| partition.clone()));
+        let turn = self.turn(self.plugin.as_ref().and_then(|p| p.partition_entry(&partition)));
         let _turn = turn.lock().await;
         let current = self.memory.lock().map(|m| m.clone()).unwrap_or_default();
         let mut ctx = CacheContext::new(current, partition);
@@ -438,8 +449,8 @@ impl ConfidentialClientApplication {
         Ok(result)
     }
 
-    /// The lock of `partition`'s accesses (see `turns`), made when nobody holds it.
-    fn turn(&self, partition: Option<Partition>) -> Arc<tokio::sync::Mutex<()>> {
+    /// The lock of the accesses of a plugin's store entry (see `turns`), made when nobody holds it.
+    fn turn(&self, partition: Option<String>) -> Arc<tokio::sync::Mutex<()>> {
         let mut turns = self.turns.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if let Some(t) = turns.get(&partition).and_then(std::sync::Weak::upgrade) {
             return t;
@@ -1501,6 +1512,27 @@ mod tests {
         assert_eq!(one_key, 1, "one partition's accesses one at a time");
         assert!(any >= 4, "other partitions' accesses together: at most {any} at once");
         assert!(app.turns.lock().unwrap().values().all(|t| t.strong_count() == 0), "no lock outlives its accesses");
+        // A plugin that does not name its entries (one blob, as msal-node's custom plugins
+        // often store it): one access at a time, whatever the partition.
+        struct Blob(crate::DistributedCachePlugin);
+        impl CachePlugin for Blob {
+            fn before_cache_access<'a>(&'a self, ctx: &'a mut CacheContext) -> crate::cache::PluginFuture<'a> {
+                self.0.before_cache_access(ctx)
+            }
+            fn after_cache_access<'a>(&'a self, ctx: &'a mut CacheContext) -> crate::cache::PluginFuture<'a> {
+                self.0.after_cache_access(ctx)
+            }
+        }
+        let store = Arc::new(SlowStore::default());
+        let plugin: Arc<dyn CachePlugin> =
+            Arc::new(Blob(crate::DistributedCachePlugin::new(store.clone(), Arc::new(crate::DefaultPartitions))));
+        let config = ConfidentialClientConfig::new("api", "https://login.microsoftonline.com/tenant-id", Credential::Secret("s".into()));
+        let app = ConfidentialClientApplication::new(config, Some(plugin)).unwrap();
+        let access = |user: String| app.with_cache(Partition::Account(user), |_| ((), false));
+        for r in futures_join((0..4).map(|i| format!("user-{i}")).map(access).collect()).await {
+            r.unwrap();
+        }
+        assert_eq!(store.most.lock().unwrap().1, 1, "a blob's accesses one at a time");
     }
 
     /// Runs the futures together on this task (a join).
@@ -1557,6 +1589,10 @@ mod tests {
         let t = app.acquire_token_by_client_credential(&request).await.unwrap();
         assert_eq!(t.access_token.secret(), "app-token");
         assert_eq!(*net.0.lock().unwrap(), ["Post https://westus2.login.microsoft.com/tenant-id/oauth2/v2.0/token"]);
+        // The public `metadata()` is the fetched document (its issuer is the tenant's id, what
+        // token validation compares), not the built-in endpoints: here the global host is down.
+        assert_eq!(app.metadata().await.unwrap_err().code(), "endpoints_resolution_error");
+        assert!(net.0.lock().unwrap()[1].ends_with("/tenant-id/v2.0/.well-known/openid-configuration"), "{:?}", net.0.lock().unwrap());
     }
 
     #[tokio::test]

@@ -115,6 +115,10 @@ impl CachePlugin for DistributedCachePlugin {
             Ok(())
         })
     }
+
+    fn partition_entry(&self, partition: &Partition) -> Option<String> {
+        Some(self.partitions.key(partition))
+    }
 }
 
 #[cfg(feature = "redis")]
