@@ -568,7 +568,6 @@ export class NavigationClient {
   }
 }
 
-// Rejects once `timeout` ms have passed: the page that should have left is still here.
 // A promise rejected with `error()` when this page comes back from the back/forward cache (the
 // user pressed back on the provider's page: the navigation awaited is over), and a function
 // that stops listening.
@@ -582,6 +581,7 @@ function backFromCache(error) {
   return [back, stop];
 }
 
+// Rejects once `timeout` ms have passed: the page that should have left is still here.
 const stayed = (timeout) => new Promise((_, reject) => setTimeout(() => reject(described(BrowserAuthError, "timed_out", "the page did not navigate", "", "failed_to_redirect")), timeout || 30000));
 
 // ---- conversions ----
