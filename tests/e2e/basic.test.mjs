@@ -750,13 +750,19 @@ test("system.wasmUrl loads the engine from an explicit location", async () => {
 
 // The provider registers exact redirect URIs (as Entra): a URI with the page's query, or a
 // relative one, would be refused, and the sign-in would never come back.
-test("no redirectUri configured: a page at /?x=1 sends redirect_uri=<origin>/ and signs in", async () => {
+// The app without a configured redirect URI, loaded at a plain /?x=1 (the harness keeps its
+// configuration in sessionStorage), the provider's counters reset.
+async function appAtRootWithoutRedirectUri() {
   const ctx = await env.browser.newContext();
   const page = await env.open("entra", "sessionStorage", ctx, 300, { redirect: "none" });
-  // The harness keeps its configuration in sessionStorage: load the app at a plain /?x=1.
   await page.goto(`${env.web.origin}/?x=1`);
   await page.waitForSelector("body[data-ready='1']");
   await env.idp.reset();
+  return { ctx, page };
+}
+
+test("no redirectUri configured: a page at /?x=1 sends redirect_uri=<origin>/ and signs in", async () => {
+  const { ctx, page } = await appAtRootWithoutRedirectUri();
   const [popup] = await Promise.all([
     page.waitForEvent("popup"),
     page.evaluate(() => { window.pca.loginPopup({ scopes: ["User.Read"] }).then((r) => (window.last = { ok: true, result: r }), (e) => (window.last = { ok: false, code: e.errorCode })); }),
@@ -773,11 +779,7 @@ test("no redirectUri configured: a page at /?x=1 sends redirect_uri=<origin>/ an
 });
 
 test("no redirectUri configured: the page the client was constructed on is the redirect URI, not the route the app moved to before initialize() (msal-react initializes in an effect)", async () => {
-  const ctx = await env.browser.newContext();
-  const page = await env.open("entra", "sessionStorage", ctx, 300, { redirect: "none" });
-  await page.goto(`${env.web.origin}/?x=1`);
-  await page.waitForSelector("body[data-ready='1']");
-  await env.idp.reset();
+  const { ctx, page } = await appAtRootWithoutRedirectUri();
   await page.evaluate(async () => {
     const c = window.pca.getConfiguration();
     window.second = new window.msal.PublicClientApplication({ auth: { clientId: c.auth.clientId, authority: c.auth.authority, knownAuthorities: c.auth.knownAuthorities } });
