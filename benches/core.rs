@@ -207,6 +207,33 @@ fn main() {
         });
     }
 
+    // ---- a whole re-read (another tab wrote; a focus) and a save, as the cache grows ----
+    for n in [10usize, 100, 1000] {
+        let mut cache = cache_with(n);
+        assert!(cache.reload().is_empty(), "a clean cache reloads without issues");
+        assert_eq!(cache.credentials().count(), n + 2, "the reload keeps every entry");
+        bench(&filter, &format!("cache: reload, {n} AT(s)"), || black_box(&mut cache).reload().len());
+        let body = token_response_body("api://bench/scope.0001 openid profile", "at-renewed");
+        let response = TokenResponse::parse(&HttpResponse::new(200, body), NOW).expect("token response");
+        let (account, requested) = (account(), ScopeSet::parse("api://bench/scope.0001"));
+        bench(&filter, &format!("cache: save (a renewal), {n} AT(s)"), || {
+            black_box(&mut cache).save(&SaveRequest {
+                response: &response,
+                account: &account,
+                realm: TENANT,
+                at_realm: None,
+                requested: &requested,
+                key_id: "",
+                resource: "",
+                attribute_tokens: "",
+                store: Default::default(),
+                kmsi: false,
+                now_ms: response.cached_at * 1000,
+            })
+        });
+        assert_eq!(cache.credentials().count(), n + 2, "a renewal replaces its token");
+    }
+
     // ---- the client's cache-hit path (what acquireTokenSilent runs in the wasm) ----
     let pca = signed_in_client();
     let silent = SilentRequest { scopes: vec!["User.Read".into()], account: Some(AccountRef::new(home.clone())), ..Default::default() };

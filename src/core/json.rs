@@ -258,7 +258,14 @@ impl From<Vec<Json>> for Json {
 /// Writes `s` as a JSON string literal.
 pub fn write_str(out: &mut String, s: &str) {
     out.push('"');
-    for c in s.chars() {
+    let mut rest = s;
+    loop {
+        // Copy the run of printable ASCII that needs no escape in one go (a token is one).
+        let plain = rest.bytes().position(|b| !(0x20..0x7f).contains(&b) || b == b'"' || b == b'\\').unwrap_or(rest.len());
+        out.push_str(rest.get(..plain).unwrap_or_default());
+        let mut chars = rest.get(plain..).unwrap_or_default().chars();
+        let Some(c) = chars.next() else { break };
+        rest = chars.as_str();
         match c {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
@@ -275,33 +282,6 @@ pub fn write_str(out: &mut String, s: &str) {
     out.push('"');
 }
 
-/// Sorts `v` by `less` (a strict total order) in O(n log n) without core's sort, which adds
-/// about 4 KB to the wasm (issue 14).
-fn heapsort(v: &mut [usize], less: impl Fn(usize, usize) -> bool) {
-    let sift = |v: &mut [usize], mut node: usize, end: usize| loop {
-        let mut child = 2 * node + 1;
-        if child >= end {
-            break;
-        }
-        if child + 1 < end && less(v[child], v[child + 1]) {
-            child += 1;
-        }
-        if !less(v[node], v[child]) {
-            break;
-        }
-        v.swap(node, child);
-        node = child;
-    };
-    let n = v.len();
-    for i in (0..n / 2).rev() {
-        sift(v, i, n);
-    }
-    for end in (1..n).rev() {
-        v.swap(0, end);
-        sift(v, 0, end);
-    }
-}
-
 /// Keeps the first position of each key with its last value, in O(n log n) (a hostile
 /// object with many keys must not cost quadratic time). Objects without a repeated key, the
 /// usual case (every cache entry at load), come back as they are.
@@ -309,7 +289,7 @@ fn dedup_last_wins(fields: Vec<(String, Json)>) -> Vec<(String, Json)> {
     // Positions grouped by key, each group in document order: sorted by (key, position), a
     // total order, so the small heapsort below gives what a stable sort by key would.
     let mut order: Vec<usize> = (0..fields.len()).collect();
-    heapsort(&mut order, |a, b| (fields[a].0.as_bytes(), a) < (fields[b].0.as_bytes(), b)); // allow-panic: indices < len
+    super::heapsort(&mut order, |a, b| (fields[a].0.as_bytes(), a) < (fields[b].0.as_bytes(), b)); // allow-panic: indices < len
     if order.windows(2).all(|w| fields[w[0]].0 != fields[w[1]].0) {
         return fields;
     }
@@ -486,12 +466,8 @@ impl Parser<'_> {
         loop {
             // Copy the run of plain bytes in one go.
             let start = self.i;
-            while let Some(b) = self.peek() {
-                if b == b'"' || b == b'\\' || b < 0x20 {
-                    break;
-                }
-                self.i += 1;
-            }
+            let rest = self.s.get(start..).unwrap_or_default();
+            self.i += rest.iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20).unwrap_or(rest.len());
             let run = ::core::str::from_utf8(&self.s[start..self.i]).map_err(|_| self.err())?;
             out.push_str(run);
             match self.peek() {

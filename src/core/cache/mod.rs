@@ -19,6 +19,7 @@ use crate::core::id_token::IdTokenClaims;
 use crate::core::json::Json;
 use crate::core::scopes::ScopeSet;
 use crate::core::token::TokenResponse;
+use crate::core::KeyIndex;
 use crate::error::AuthError;
 pub use entities::{AccountEntity, Credential, CredentialType};
 pub use store::{KeyValueStore, MemoryStore};
@@ -268,6 +269,9 @@ impl<S: KeyValueStore> TokenCache<S> {
         // Storage seen from this tab may lag another tab's writes: never replace an entry held
         // in memory with an older copy of it (a rotated refresh token must not come back).
         let previous = ::core::mem::take(&mut self.credentials);
+        let previous_index = KeyIndex::of(&previous);
+        // `self.credentials` by key, as they are read.
+        let mut loaded = KeyIndex::default();
         let mut moved_accounts: Vec<String> = Vec::new();
         let mut moved_credentials: Vec<String> = Vec::new();
         let mut old_lists = false;
@@ -359,14 +363,15 @@ impl<S: KeyValueStore> TokenCache<S> {
                     }
                     Some(mut c) if c.client_id == self.client_id || c.credential_type == CredentialType::RefreshToken => {
                         let new_key = credential_key(&c);
-                        if self.credentials.iter().any(|(k, _)| *k == new_key) {
+                        let Err(slot) = loaded.find(&self.credentials, &new_key) else {
                             // This client's older copy of an entry it holds: its list goes below.
                             if !current {
                                 self.store.remove(&key);
                             }
                             continue;
-                        }
-                        if let Some((_, newer)) = previous.iter().find(|(k, p)| *k == new_key && p.last_updated_at > c.last_updated_at) {
+                        };
+                        let held = previous_index.find(&previous, &new_key).ok().and_then(|i| previous.get(i));
+                        if let Some((_, newer)) = held.filter(|(_, p)| p.last_updated_at > c.last_updated_at) {
                             c = newer.clone();
                         }
                         if !current || new_key != key {
@@ -377,6 +382,7 @@ impl<S: KeyValueStore> TokenCache<S> {
                             // Dated as msal's `updateOldEntry` dates it before the move.
                             c.last_updated_at = now;
                         }
+                        loaded.add(slot, self.credentials.len());
                         self.credentials.push((new_key, c));
                     }
                     Some(_) => {} // another client's entry listed here: not ours to judge
@@ -401,7 +407,7 @@ impl<S: KeyValueStore> TokenCache<S> {
         let held = |k: &String| ahead.contains(k) || self.store.contains(k);
         let (mut accounts, mut credentials) = (previous_accounts, previous);
         super::retain(&mut accounts, &mut |(k, _)| !self.accounts.iter().any(|(ours, _)| ours == k) && held(k));
-        super::retain(&mut credentials, &mut |(k, _)| !self.credentials.iter().any(|(ours, _)| ours == k) && held(k));
+        super::retain(&mut credentials, &mut |(k, _)| !loaded.has(&self.credentials, k) && held(k));
         self.accounts.append(&mut accounts);
         self.credentials.append(&mut credentials);
         super::retain(&mut ahead, &mut |k| self.store.get(k).is_none());
@@ -569,9 +575,13 @@ impl<S: KeyValueStore> TokenCache<S> {
 
     /// Adds to `list` the keys of `listed` it lacks whose entries are in the storage.
     fn keep_others(&self, list: &mut Vec<String>, listed: Vec<String>) {
+        let mut index = KeyIndex::of(list);
         for k in listed {
-            if !list.contains(&k) && self.store.contains(&k) {
-                list.push(k);
+            if let Err(slot) = index.find(list, &k) {
+                if self.store.contains(&k) {
+                    index.add(slot, list.len());
+                    list.push(k);
+                }
             }
         }
     }
@@ -822,10 +832,10 @@ impl<S: KeyValueStore> TokenCache<S> {
             let new_rt_key = credential_key(&probe);
             self.remove_where(&|c| {
                 c.credential_type == CredentialType::RefreshToken
-                    && credential_key(c) != new_rt_key
                     && &c.home_account_id == home
                     && &c.environment == env
                     && (&c.client_id == client || (!fam.is_empty() && c.family_id == fam))
+                    && credential_key(c) != new_rt_key
             });
             let mut c = base(CredentialType::RefreshToken, rt.secret());
             c.realm = String::new();
@@ -875,7 +885,6 @@ impl<S: KeyValueStore> TokenCache<S> {
         };
         self.remove_where(&|c| {
             c.credential_type.is_access_token()
-                && credential_key(c) != new_at_key
                 && &c.home_account_id == home
                 && &c.environment == env
                 && c.client_id == client
@@ -884,6 +893,7 @@ impl<S: KeyValueStore> TokenCache<S> {
                 && c.attribute_tokens == s.attribute_tokens
                 && !c.has_other_key_components()
                 && c.scopes.intersects_ignoring_oidc(&scopes)
+                && credential_key(c) != new_at_key
         });
         let mut at = base(ctype, r.access_token.secret());
         realm.clone_into(&mut at.realm);

@@ -1477,6 +1477,37 @@ fn a_tab_behind_never_drops_another_tabs_keys_from_the_shared_lists() {
     assert!(!listed.contains("uid-2"), "{listed}");
 }
 
+/// The key lists are searched through an index (a cache of a thousand entries searched them
+/// linearly for each entry): a key another tab listed twice is listed once after a save, and
+/// a reload holds each entry once, also when many tokens are cached.
+#[test]
+fn keys_listed_twice_are_kept_once_and_many_tokens_reload_intact() {
+    let store = Rc::new(MemoryStore::new());
+    let (mut a, _) = TokenCache::load(store.clone(), CLIENT);
+    let (mut b, _) = TokenCache::load(store.clone(), CLIENT);
+    for i in 0..40 {
+        let scope = format!("api://x/s{i:02}");
+        save(&mut a, &response(&format!("at-{i}"), &format!("{scope} openid profile"), ""), &account(), REALM, &scope);
+    }
+    let theirs = a.credentials().find(|c| c.secret == "at-7").map(credential_key).unwrap();
+    let mut lists = stored(&store, TOKEN_KEYS);
+    let mut ats = lists.get("accessToken").unwrap().strings();
+    ats.push(theirs.clone());
+    lists.set("accessToken", Json::str_array(&ats));
+    store.set(TOKEN_KEYS, &lists.to_json()).unwrap();
+    // B saves from a view without A's tokens: they stay listed, the doubled one once.
+    save(&mut b, &response("at-b", "User.Read openid profile", ""), &account_for("uid-2", "utid-1"), REALM, "User.Read");
+    let listed = stored(&store, TOKEN_KEYS).get("accessToken").unwrap().strings();
+    assert_eq!(listed.iter().filter(|k| **k == theirs).count(), 1, "{listed:?}");
+    assert_eq!(listed.len(), 41);
+    b.reload();
+    let mut secrets: Vec<&str> = b.credentials().filter(|c| c.credential_type.is_access_token()).map(|c| c.secret.as_str()).collect();
+    secrets.sort_unstable();
+    secrets.dedup();
+    assert_eq!(secrets.len(), 41, "every token once: {secrets:?}");
+    assert_eq!(b.credentials().filter(|c| c.credential_type.is_access_token()).count(), 41);
+}
+
 /// A store that records which keys were written in clear.
 #[derive(Default)]
 struct ClearRecorder {
