@@ -946,6 +946,39 @@ fn handle_redirect_releases_a_popup_lock_left_by_a_reload() {
     assert!(h.pca.open_popup(&req, PopupAttributes::default()).is_ok(), "the next sign-in runs");
 }
 
+/// msal's `clearCache()` without an account clears its temporary entries too (its storage's
+/// `clear`): the interaction status and a redirect's saved request. An app that recovers from
+/// `interaction_in_progress` with `clearCache()` signs in again at once; the interaction
+/// left behind does not release the next one's lock.
+#[test]
+fn clear_cache_lets_go_of_the_interaction_lock_and_the_saved_redirect_as_msal() {
+    let h = harness();
+    let req = InteractiveRequest { scopes: vec!["User.Read".into()], ..Default::default() };
+    let left = h.pca.open_popup(&req, PopupAttributes::default()).unwrap();
+    assert_eq!(h.pca.open_popup(&req, PopupAttributes::default()).unwrap_err().code(), "interaction_in_progress");
+    h.pca.clear_cache(None).unwrap();
+    assert!(!h.pca.interaction_in_progress());
+    let next = h.pca.open_popup(&req, PopupAttributes::default()).expect("the retry runs");
+    assert!(block_on(h.pca.complete_popup(left)).is_err(), "the popup left behind ends");
+    assert!(h.pca.interaction_in_progress(), "and leaves the retry's lock");
+    let r = block_on(h.pca.complete_popup(next)).unwrap();
+    assert_eq!(r.account.account.username, "ada@contoso.com");
+    assert!(!h.pca.interaction_in_progress());
+    // A redirect's saved request goes too.
+    let pending = h.pca.begin_interaction(&req, InteractionType::Redirect, "https://app.example/").unwrap();
+    drop(pending);
+    assert!(h.pca.pending_redirect().is_some());
+    h.pca.clear_cache(None).unwrap();
+    assert!(h.pca.pending_redirect().is_none());
+    assert!(!h.pca.interaction_in_progress());
+    // Clearing one account's entries leaves an interaction running.
+    let home = r.account.account.home_account_id.clone();
+    let running = h.pca.open_popup(&req, PopupAttributes::default()).unwrap();
+    h.pca.clear_cache(Some(&AccountRef::new(&home))).unwrap();
+    assert!(h.pca.interaction_in_progress());
+    drop(running);
+}
+
 /// The same, with a redirect response of this client in the address (the back button to a
 /// page whose response was already redeemed): as msal, the fragment leaves the address too.
 #[test]

@@ -551,6 +551,18 @@ impl<P: Platform> PublicClientApplication<P> {
         }
     }
 
+    /// msal's storage `clear` for the tab's temporary entries: the interaction status (whoever
+    /// holds it) and this client's saved redirect. An interaction still running under that
+    /// lock ends without releasing the next one's.
+    pub(super) fn clear_interaction_state(&self) {
+        let temp = self.platform.temp_store();
+        if temp.contains(INTERACTION_STATUS_KEY) {
+            self.takeovers.set(self.takeovers.get().wrapping_add(1));
+            temp.remove(INTERACTION_STATUS_KEY);
+        }
+        self.clear_redirect_state();
+    }
+
     pub(super) fn clear_redirect_state(&self) {
         let temp = self.platform.temp_store();
         for k in ["request.params", "request.origin", "urlHash"] {

@@ -412,8 +412,9 @@ impl<P: Platform> PublicClientApplication<P> {
         Ok(())
     }
 
-    /// Removes an account's entries, or every account and token of this client, from the cache
-    /// (msal's `clearCache`; no network). The DPoP keys of its tokens go with
+    /// Removes an account's entries, or every account and token of this client with the tab's
+    /// interaction status and this client's saved redirect, from the cache (msal's
+    /// `clearCache`; no network). The DPoP keys of its tokens go with
     /// [`forget_orphan_keys`](Self::forget_orphan_keys).
     pub fn clear_cache(&self, account: Option<&AccountRef>) -> Result<(), AuthError> {
         self.orphan_keys.borrow_mut().extend(self.binding_key_ids(account.map(|a| a.home_account_id.as_str())));
@@ -426,6 +427,9 @@ impl<P: Platform> PublicClientApplication<P> {
             }
             None => {
                 self.cache.borrow_mut().clear()?;
+                // As msal's: an app that recovers from interaction_in_progress this way signs
+                // in again at once.
+                self.clear_interaction_state();
                 Json::Null
             }
         };

@@ -376,6 +376,34 @@ test("a second interactive call while one runs fails with interaction_in_progres
   await page.context().close();
 });
 
+test("clearCache() lets go of the interaction lock as msal's: the app's retry after interaction_in_progress signs in", async () => {
+  const page = await env.open("entra");
+  const [first] = await Promise.all([
+    page.waitForEvent("popup"),
+    page.evaluate(() => { window.first = window.pca.loginPopup({ scopes: ["User.Read"] }).then(() => "ok", (e) => e.errorCode); }),
+  ]);
+  await first.waitForSelector("#login");
+  // The recovery apps write: interaction_in_progress, clearCache(), sign in again.
+  const r = await page.evaluate(async () => {
+    const refused = await window.pca.loginPopup({ scopes: ["User.Read"] }).then(() => "ok", (e) => e.errorCode);
+    await window.pca.clearCache();
+    return { refused, status: sessionStorage.getItem("msal.interaction.status") };
+  });
+  assert.deepEqual(r, { refused: "interaction_in_progress", status: null });
+  const [second] = await Promise.all([
+    page.waitForEvent("popup"),
+    page.evaluate(() => { window.second = window.pca.loginPopup({ scopes: ["User.Read"] }).then((x) => x.account.username, (e) => e.errorCode); }),
+  ]);
+  await second.waitForSelector("#login");
+  await second.fill("#login", "owen");
+  await Promise.all([second.waitForEvent("close", { timeout: 15000 }), second.click("#submit").catch(() => {})]);
+  assert.equal(await page.evaluate(() => window.second), "owen");
+  // The retry's end let go of the lock (the popup left behind ends with its window or its
+  // timeout, and does not release a later lock: tests/flow.rs).
+  assert.equal(await page.evaluate(() => sessionStorage.getItem("msal.interaction.status")), null);
+  await page.context().close();
+});
+
 test("a popup closed at once (or severed by COOP) is logged under the request's correlation id while the bridge is waited for", async () => {
   const ctx = await env.browser.newContext();
   const page = await env.open("entra", "sessionStorage", ctx);
