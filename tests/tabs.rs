@@ -729,8 +729,8 @@ fn account_events_across_tabs_over_many_schedules() {
 }
 
 /// The same with a `sessionStorage` cache: each tab has its own storage and hears the others'
-/// sign-ins, sign-outs and active-account changes through their messages alone (account records,
-/// never tokens).
+/// sign-ins and sign-outs through their messages alone (account records, never tokens); each
+/// keeps its own active account, as msal's.
 #[test]
 fn account_events_across_session_storage_tabs_over_many_schedules() {
     explore_account_events(true);
@@ -777,11 +777,14 @@ fn explore_account_events(session: bool) {
             (0..3 + s.below(6)).map(|_| (s.below(tabs.len() as u64) as usize, s.below(2_000), s.below(5), s.below(3) as usize)).collect();
         let signed_out_by: std::cell::RefCell<Vec<(usize, String)>> = Default::default();
         let signed_in_by: std::cell::Cell<Option<usize>> = Default::default();
+        // Each tab's last own change of its active account (a sessionStorage tab keeps its own).
+        let set_here: std::cell::RefCell<Vec<Option<Option<String>>>> = std::cell::RefCell::new(vec![None; tabs.len()]);
         h.idp.borrow_mut().uid = Some("uid-3".into());
         let tasks: Vec<Pin<Box<dyn Future<Output = ()> + '_>>> = plan
             .iter()
             .map(|&(t, at, op, which)| {
-                let (tab, p, homes, signed_out_by, signed_in_by) = (&tabs[t], h.platform.clone(), &homes, &signed_out_by, &signed_in_by);
+                let (tab, p, homes, signed_out_by, signed_in_by, set_here) =
+                    (&tabs[t], h.platform.clone(), &homes, &signed_out_by, &signed_in_by, &set_here);
                 Box::pin(async move {
                     msal_wasm::platform::Platform::sleep(&p, at).await;
                     let listed: Vec<String> = tab.pca.all_accounts().into_iter().map(|a| a.account.home_account_id).collect();
@@ -790,10 +793,12 @@ fn explore_account_events(session: bool) {
                             let home = &listed[which % listed.len()];
                             tab.pca.set_active_account(Some(&AccountRef::new(home))).unwrap();
                             tab.active_changed_here();
+                            set_here.borrow_mut()[t] = Some(Some(home.clone()));
                         }
                         1 => {
                             tab.pca.set_active_account(None).unwrap();
                             tab.active_changed_here();
+                            set_here.borrow_mut()[t] = Some(None);
                         }
                         2 => {
                             let home = &homes[1 + which % 2];
@@ -827,8 +832,8 @@ fn explore_account_events(session: bool) {
             signed_out_by.borrow(),
             signed_in_by.get()
         );
-        // The storage's view, by a tab opened now (with sessionStorage, the first tab's: they
-        // must all agree).
+        // The storage's view, by a tab opened now (with sessionStorage, the first tab's: their
+        // accounts must all agree; each keeps the active account it set, while it is listed).
         let fresh = if session { tabs[0].pca.clone() } else { h.tab(shared_config()) };
         let ids = |p: &msal_wasm::client::PublicClientApplication<msal_wasm::platform::memory::MemoryPlatform>| {
             let mut v: Vec<String> = p.all_accounts().into_iter().map(|a| a.account.home_account_id).collect();
@@ -840,12 +845,18 @@ fn explore_account_events(session: bool) {
             assert!(!expected.0.contains(gone), "signed out, then back: {gone}: {what}");
         }
         for (i, t) in tabs.iter().enumerate() {
+            let expected = if session {
+                let own = set_here.borrow()[i].clone().flatten().filter(|h| expected.0.contains(h));
+                (expected.0.clone(), own)
+            } else {
+                expected.clone()
+            };
             assert_eq!(ids(&t.pca), expected, "tab {i} sees another view than the storage: {what}");
             let heard = t.heard.borrow();
             if session {
-                // Told from the messages, as the active account differs: at most once for each
-                // operation of another tab that can change it.
-                let others = plan.iter().filter(|(t, _, op, _)| *t != i && *op <= 2).count();
+                // Told from the messages: at most once for each sign-out of another tab (of
+                // this tab's active account).
+                let others = plan.iter().filter(|(t, _, op, _)| *t != i && *op == 2).count();
                 assert!(heard.active_changes as usize <= others, "tab {i}: told {heard:?}: {what}");
             } else {
                 assert_eq!(heard.active_changes, heard.active_events, "tab {i}: told {heard:?}: {what}");
@@ -865,6 +876,40 @@ fn explore_account_events(session: bool) {
             assert_eq!(removed, elsewhere, "tab {i}: told {heard:?}: {what}");
         }
     }
+}
+
+/// With a `sessionStorage` cache each tab keeps its own active account, as msal's (its docs:
+/// sessionStorage is not shared between tabs): a console signed in as one user per tab must
+/// not call APIs as the user another tab made active. Sign-ins and sign-outs still reach the
+/// other tabs (account records only).
+#[test]
+fn session_storage_tabs_keep_their_own_active_account() {
+    use msal_wasm::client::AccountRef;
+    let h = harness();
+    let (a, b) = (h.listening_session_tab(config()), h.listening_session_tab(config()));
+    let sign_in = |tab: &ListeningTab, uid: &str| {
+        h.idp.borrow_mut().uid = Some(uid.into());
+        let started = tab.pca.open_popup(&request(), PopupAttributes::default()).unwrap();
+        let home = block_on(tab.pca.complete_popup(started)).unwrap().account.account.home_account_id;
+        tab.pca.set_active_account(Some(&AccountRef::new(&home))).unwrap();
+        settle(&h);
+        home
+    };
+    let y = sign_in(&b, "uid-y");
+    let x = sign_in(&a, "uid-x");
+    assert_eq!(b.pca.active_account().map(|a| a.account.home_account_id), Some(y.clone()), "B's user stays B's");
+    assert_eq!(a.pca.active_account().map(|a| a.account.home_account_id), Some(x.clone()));
+    assert!(b.pca.account(&x).is_some(), "A's sign-in reached B (its account record)");
+    // B's silent call without an account is B's user's, from B's cache: no frame for A's user.
+    let windows = h.platform.windows.borrow().len();
+    let r = block_on(b.pca.acquire_token_silent(&SilentRequest { scopes: vec!["User.Read".into()], ..Default::default() })).unwrap();
+    assert_eq!((r.account.account.home_account_id.as_str(), r.from_cache), (y.as_str(), true));
+    assert_eq!(h.platform.windows.borrow().len(), windows);
+    // A's sign-out of its user reaches B; B's active account stays.
+    a.pca.clear_cache(Some(&AccountRef::new(&x))).unwrap();
+    settle(&h);
+    assert!(b.pca.account(&x).is_none());
+    assert_eq!(b.pca.active_account().map(|a| a.account.home_account_id), Some(y));
 }
 
 /// Lets every message and storage event on its way arrive.

@@ -243,11 +243,9 @@ impl<P: Platform> PublicClientApplication<P> {
             Some((home, _, tenant)) => (Json::from(home), Json::from(tenant)),
             None => (Json::Null, Json::Null),
         };
-        // When, for tabs that each keep their own (sessionStorage): a change that crossed a
-        // later one on its way does not undo it there.
-        let at = self.platform.now_ms();
-        self.active_set_ms.set(at);
-        self.announce(Json::object().with("t", "active").with("homeAccountId", id).with("tenantId", tenant).with("at", at));
+        // (Another client of this page re-reads the storage they share; another tab's
+        // sessionStorage keeps its own, as msal's.)
+        self.announce(Json::object().with("t", "active").with("homeAccountId", id).with("tenantId", tenant));
         Ok(())
     }
 
@@ -312,27 +310,9 @@ impl<P: Platform> PublicClientApplication<P> {
                 Some(h) => cache.remove_account(h),
                 None => cache.clear(),
             },
-            Some("active") => {
-                // The later change wins; at the same ms, the greater account id (every tab picks
-                // the same one).
-                let (at, held) = (j.get("at").and_then(Json::as_u64).unwrap_or(0), self.active_set_ms.get());
-                // A change dated more than a minute ahead (forged: it would win over every later
-                // genuine one) is not applied, as a snapshot that far ahead is not.
-                if at > self.platform.now_ms().saturating_add(60_000) {
-                    return false;
-                }
-                let id = j.str_field("homeAccountId").unwrap_or_default();
-                let current = cache.active_account().map(|f| f.home_account_id).unwrap_or_default();
-                if at < held || (at == held && held != 0 && id <= current.as_str()) {
-                    return false;
-                }
-                self.active_set_ms.set(at);
-                let account = j.str_field("homeAccountId").and_then(|h| cache.account(h)).map(|a| {
-                    let tenant = j.str_field("tenantId").and_then(|t| a.profiles().into_iter().find(|p| p.tenant_id == t));
-                    tenant.map(|p| a.in_tenant(&p, None)).unwrap_or_else(|| a.clone())
-                });
-                cache.set_active_account(account.as_ref())
-            }
+            // Each tab keeps its own active account, as msal's tabs over sessionStorage (its
+            // docs: not shared between tabs): a tab signed in as one user must not call APIs
+            // as the user another tab made active.
             _ => return false,
         };
         if result.is_err() {

@@ -286,9 +286,6 @@ pub struct PublicClientApplication<P: Platform> {
     /// Accounts this tab added (true) or removed itself, not yet in a baseline (see
     /// [`PublicClientApplication::account_changes`]).
     own_changes: RefCell<Vec<(bool, String)>>,
-    /// When the active account this tab holds was set, here or in the tab that announced it
-    /// (ms; the `sessionStorage` cache's tabs order their changes by it).
-    active_set_ms: Cell<u64>,
     /// When this tab last read the whole cache from the storage, or removed an account from it
     /// (ms): another tab's hand-off older than that does not bring back an account the storage
     /// no longer holds.
@@ -359,7 +356,6 @@ impl<P: Platform> PublicClientApplication<P> {
             active_writes: Cell::new(0),
             own_changes: RefCell::default(),
             looked_ms: Cell::new(now_ms_at_load),
-            active_set_ms: Cell::new(0),
             credential: RefCell::new(ClientCredential::None),
             log_level,
             redirect_locked: Cell::new(false),
