@@ -253,6 +253,13 @@ fn client_flow_types() {
         "SilentRequest",
         &SilentRequest { scopes: vec!["User.Read".into()], state: STATE.into(), options, ..Default::default() },
     );
+    let by_code = msal_wasm::client::ByCodeRequest {
+        code: AuthCode::new(CODE),
+        code_verifier: Some(PkceVerifier::new(VERIFIER)),
+        state: STATE.into(),
+        ..Default::default()
+    };
+    assert_redacted("ByCodeRequest", &by_code);
     let id_token_hint = id_token(NONCE);
     assert_redacted("LogoutRequest", &LogoutRequest { id_token_hint, state: STATE.into(), ..Default::default() });
     let pending = pca.begin_interaction(&req, InteractionType::Popup, "https://app.example/start").unwrap();
@@ -288,4 +295,72 @@ fn client_flow_types() {
     for r in platform.requests.borrow().iter() {
         assert_redacted("HttpRequest (sent)", r);
     }
+}
+
+/// A guard for types added later: no struct in `src/` or `native/src/` derives `Debug` while
+/// holding a field whose name says secret as a plain string (a typed secret, as
+/// `msal_wasm::secret`'s, prints `[redacted]` itself). The fields listed are checked above, or
+/// are not secrets although their names say so.
+#[test]
+fn no_struct_derives_debug_over_a_secret_named_string() {
+    const NAMES: [&str; 10] = ["state", "nonce", "secret", "token", "assertion", "code", "verifier", "password", "proof", "private_key"];
+    const PLAIN: [&str; 4] = ["String", "Option<String>", "Vec<u8>", "&'a str"];
+    // (struct, field): not secrets (a token's type, a response's status code, a device code's
+    // user-facing code) or kept out of `Debug` another way.
+    const NOT_SECRETS: [(&str, &str); 4] = [
+        ("AssertionContext", "token_endpoint"),
+        ("AuthorityMetadata", "token_endpoint"),
+        ("DeviceCodeInfo", "user_code"),
+        ("AtQuery", "token_type"),
+    ];
+    let root = env!("CARGO_MANIFEST_DIR");
+    let mut files = Vec::new();
+    let mut dirs = vec![std::path::PathBuf::from(root).join("src"), std::path::PathBuf::from(root).join("native/src")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                files.push(path);
+            }
+        }
+    }
+    assert!(files.len() > 40, "the sources were found ({} files)", files.len());
+    let mut found = Vec::new();
+    for file in &files {
+        let text = std::fs::read_to_string(file).unwrap();
+        let mut derives_debug = false;
+        let mut current: Option<String> = None;
+        for line in text.lines() {
+            let t = line.trim();
+            if t.starts_with("#[derive(") {
+                derives_debug = t.contains("Debug");
+                continue;
+            }
+            if let Some(rest) =
+                t.strip_prefix("pub struct ").or_else(|| t.strip_prefix("struct ")).or_else(|| t.strip_prefix("pub(crate) struct "))
+            {
+                current = derives_debug.then(|| rest.split(|c: char| !c.is_alphanumeric() && c != '_').next().unwrap_or("").to_owned());
+                derives_debug = false;
+                continue;
+            }
+            if !t.starts_with("#[") && !t.starts_with("///") && !t.is_empty() {
+                derives_debug &= t.starts_with("#[");
+            }
+            if t == "}" {
+                current = None;
+                continue;
+            }
+            let Some(name) = &current else { continue };
+            let Some((field, ty)) = t.trim_start_matches("pub ").trim_start_matches("pub(crate) ").split_once(": ") else { continue };
+            let ty = ty.trim_end_matches(',');
+            let secret_named =
+                NAMES.iter().any(|n| field == *n || field.ends_with(&format!("_{n}")) || field.starts_with(&format!("{n}_")));
+            if secret_named && PLAIN.contains(&ty) && !NOT_SECRETS.contains(&(name.as_str(), field)) {
+                found.push(format!("{}: {name}.{field}: {ty}", file.strip_prefix(root).unwrap().display()));
+            }
+        }
+    }
+    assert!(found.is_empty(), "derive(Debug) over a secret-named string:\n{}", found.join("\n"));
 }

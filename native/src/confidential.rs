@@ -105,8 +105,8 @@ pub struct ClientCredentialRequest {
     pub azure_region: Option<String>,
 }
 
-/// msal-node's `AuthorizationUrlRequest`.
-#[derive(Debug, Clone, Default)]
+/// msal-node's `AuthorizationUrlRequest` (its `Debug` leaves the app's `state` out).
+#[derive(Clone, Default)]
 pub struct AuthCodeUrlRequest {
     /// Scopes (the OIDC scopes are added).
     pub scopes: Vec<String>,
@@ -135,6 +135,42 @@ pub struct AuthCodeUrlRequest {
     pub extra_query_parameters: Vec<(String, String)>,
     /// Correlation id (generated when empty).
     pub correlation_id: String,
+}
+
+impl std::fmt::Debug for AuthCodeUrlRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // (Destructured: a field added later must be shown or left out here on purpose.)
+        let AuthCodeUrlRequest {
+            scopes,
+            redirect_uri,
+            state,
+            login_hint,
+            prompt,
+            response_mode,
+            authentication_scheme,
+            domain_hint,
+            sid,
+            claims,
+            extra_scopes_to_consent,
+            extra_query_parameters,
+            correlation_id,
+        } = self;
+        f.debug_struct("AuthCodeUrlRequest")
+            .field("scopes", scopes)
+            .field("redirect_uri", redirect_uri)
+            .field("state", &if state.is_empty() { "" } else { "[redacted]" })
+            .field("login_hint", login_hint)
+            .field("prompt", prompt)
+            .field("response_mode", response_mode)
+            .field("authentication_scheme", authentication_scheme)
+            .field("domain_hint", domain_hint)
+            .field("sid", sid)
+            .field("claims", claims)
+            .field("extra_scopes_to_consent", extra_scopes_to_consent)
+            .field("extra_query_parameters", extra_query_parameters)
+            .field("correlation_id", correlation_id)
+            .finish()
+    }
 }
 
 /// What [`ConfidentialClientApplication::get_auth_code_url`] gives: the URL to redirect the

@@ -70,4 +70,14 @@ fn debug_output_holds_no_secret() {
         assert!(!shown.contains(line));
     }
     assert!(!format!("{:?}", Rejection::BadSignature).contains('.'));
+
+    // A web app's authorize request: its state (the app's CSRF value) is not shown, as the
+    // browser's InteractiveRequest does not show it.
+    let req = AuthCodeUrlRequest { state: "app-state-value-1234567890".into(), ..Default::default() };
+    assert!(!format!("{req:?}").contains("app-state-value"));
+    // The in-memory store of users' partitions holds their tokens: only its keys are shown.
+    let store = MemoryClient::default();
+    store.replace_all(vec![("partition-key".into(), r#"{"RefreshToken":{"x":{"secret":"refresh-token-value-0987654321"}}}"#.into())]);
+    let shown = format!("{store:?}");
+    assert!(shown.contains("partition-key") && !shown.contains("refresh-token-value"), "{shown}");
 }

@@ -104,7 +104,7 @@ pub struct HintSource {
 }
 
 /// Everything in an authorize URL.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct AuthorizeParams<'a> {
     /// The authorization endpoint.
     pub endpoint: &'a str,

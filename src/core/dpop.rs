@@ -220,7 +220,7 @@ pub fn proof(signing_input: &str, signature: &[u8]) -> Result<String, AuthError>
 }
 
 /// What a signed HTTP request (msal's `pop` scheme) asserts about the call it goes with.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 pub struct ShrClaims<'a> {
     /// The access token it wraps (`at`).
     pub access_token: &'a str,

@@ -40,10 +40,18 @@ impl PartitionManager for DefaultPartitions {
 }
 
 /// A key-value store in this process's memory: a confidential client without a plugin keeps
-/// its users' partitions here (as msal-node keeps its cache in memory), and tests use it.
-#[derive(Debug, Default)]
+/// its users' partitions here (as msal-node keeps its cache in memory), and tests use it. Its
+/// `Debug` shows the keys only: the values hold tokens.
+#[derive(Default)]
 pub struct MemoryClient {
     entries: std::sync::Mutex<Vec<(String, String)>>,
+}
+
+impl std::fmt::Debug for MemoryClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let keys: Vec<String> = self.snapshot().into_iter().map(|(k, _)| k).collect();
+        f.debug_struct("MemoryClient").field("keys", &keys).finish_non_exhaustive()
+    }
 }
 
 impl MemoryClient {
