@@ -39,7 +39,7 @@ pub use confidential::{
     AppToken, AuthCodeFlow, AuthCodeUrlRequest, ClientCredentialRequest, ConfidentialClientApplication, ConfidentialClientConfig,
     OnBehalfOfRequest,
 };
-pub use credential::{AssertionContext, Certificate, Credential, SigningAlgorithm, Thumbprint};
+pub use credential::{AssertionCallback, AssertionContext, Certificate, Credential, SigningAlgorithm, Thumbprint};
 pub use dpop::{DpopKey, PopKey};
 pub use managed_identity::{
     Environment, ManagedIdentityApplication, ManagedIdentityConfig, ManagedIdentityId, ManagedIdentityRequest, ManagedIdentitySource,

@@ -227,6 +227,49 @@ async fn a_certificate_signs_an_assertion_the_provider_verifies() {
     let h = header(&by_sha1.assertion("c", "https://t/token", now(), "j").unwrap());
     assert_eq!(h.str_field("x5t"), Some(msal_wasm::core::base64::encode_url(sha1.as_ref()).as_str()));
     assert!(h.get("x5t#S256").is_none() && h.get("x5c").is_none());
+    // The provider finds the certificate by that thumbprint, as Entra: accepted.
+    let by_sha1 = Arc::new(by_sha1);
+    let config = ConfidentialClientConfig::new(DAEMON_CERT_CLIENT_ID, authority(), Credential::Certificate(by_sha1.clone()));
+    assert!(
+        !ConfidentialClientApplication::new(config, None).unwrap().acquire_token_by_client_credential(&request()).await.unwrap().from_cache
+    );
+    // A thumbprint of another certificate (the portal's value of a renewed one, beside the
+    // old key): the key signs, and the provider refuses it as Entra does (AADSTS700027).
+    let other_thumbprint = hex(&msal_wasm::core::sha256::sha256(b"another certificate"));
+    let wrong = Certificate::from_key(key_only, Thumbprint::Sha256(other_thumbprint), SigningAlgorithm::Rs256).unwrap();
+    let config = ConfidentialClientConfig::new(DAEMON_CERT_CLIENT_ID, authority(), Credential::Certificate(Arc::new(wrong)));
+    let e = ConfidentialClientApplication::new(config, None).unwrap().acquire_token_by_client_credential(&request()).await.unwrap_err();
+    assert_eq!(e.code(), "invalid_client", "{e}");
+    // Signed by the registered certificate, named by its thumbprint, but for another audience
+    // (the issuer: oidc-provider takes it, Entra does not) or with another subject: refused.
+    let pkcs8 = msal_wasm::core::base64::decode(&key_only.lines().filter(|l| !l.starts_with("-----")).collect::<String>()).unwrap();
+    let key = Arc::new(ring::signature::RsaKeyPair::from_pkcs8(&pkcs8).unwrap());
+    let s256 = msal_wasm::core::base64::encode_url(&msal_wasm::core::sha256::sha256(&der));
+    for (sub, issuer_as_aud, refused) in [(DAEMON_CERT_CLIENT_ID, true, "invalid_client"), ("someone-else", false, "invalid_request")] {
+        let (key, s256) = (key.clone(), s256.clone());
+        let make: AssertionCallback = Arc::new(move |ctx: AssertionContext| {
+            let aud = if issuer_as_aud { ctx.token_endpoint.replace("/oauth2/v2.0/token", "/v2.0") } else { ctx.token_endpoint.clone() };
+            let claims = msal_wasm::core::json::Json::object()
+                .with("aud", aud.as_str())
+                .with("iss", ctx.client_id.as_str())
+                .with("sub", sub)
+                .with("jti", format!("jti-{sub}-{}", now()).as_str())
+                .with("nbf", now())
+                .with("iat", now())
+                .with("exp", now() + 600)
+                .to_json();
+            let header = format!(r#"{{"alg":"RS256","typ":"JWT","x5t#S256":"{s256}"}}"#);
+            let b64 = |t: &str| msal_wasm::core::base64::encode_url(t.as_bytes());
+            let input = format!("{}.{}", b64(&header), b64(&claims));
+            let mut signature = vec![0u8; key.public().modulus_len()];
+            key.sign(&ring::signature::RSA_PKCS1_SHA256, &ring::rand::SystemRandom::new(), input.as_bytes(), &mut signature).unwrap();
+            let jwt = format!("{input}.{}", msal_wasm::core::base64::encode_url(&signature));
+            Box::pin(async move { Ok(jwt) })
+        });
+        let config = ConfidentialClientConfig::new(DAEMON_CERT_CLIENT_ID, authority(), Credential::Assertion(make));
+        let e = ConfidentialClientApplication::new(config, None).unwrap().acquire_token_by_client_credential(&request()).await.unwrap_err();
+        assert_eq!(e.code(), refused, "{sub}: {e}");
+    }
     for bad in [Thumbprint::Sha256(hex(sha1.as_ref())), Thumbprint::Sha1("not hex at all, forty characters long....".into())] {
         assert_eq!(Certificate::from_key(key_only, bad, SigningAlgorithm::Rs256).unwrap_err().code(), "invalid_configuration");
     }

@@ -321,8 +321,14 @@ export async function startIdp(options = {}) {
   const tls = opts.https ? ensureCert() : undefined;
   // The certificate daemon's public key (the private key is in the PEM the tests read).
   const daemonJwk = { ...crypto.createPublicKey(ensureCert().cert).export({ format: 'jwk' }), use: 'sig' };
+  // Its thumbprints, by which Entra finds the registered certificate (x5t#S256, or x5t).
+  const daemonDer = new crypto.X509Certificate(ensureCert().cert).raw;
+  const daemonThumbprints = {
+    'x5t#S256': crypto.createHash('sha256').update(daemonDer).digest('base64url'),
+    x5t: crypto.createHash('sha1').update(daemonDer).digest('base64url'),
+  };
   stage = 'loading oidc-provider';
-  const { Provider, interactionPolicy } = await loadOidcProvider();
+  const { Provider, interactionPolicy, errors } = await loadOidcProvider();
   stage = 'listening';
 
   let mounts = [];
@@ -549,6 +555,19 @@ export async function startIdp(options = {}) {
         },
       },
       clientBasedCORS: (ctx, reqOrigin) => spaOrigins.has(reqOrigin),
+      // As Entra checks a client assertion (AADSTS700027, AADSTS700024): the certificate is
+      // found by the thumbprint in the header, and the audience is the token endpoint alone
+      // (oidc-provider also takes the issuer, and finds the key by alg; it refuses a subject
+      // other than the client_id sent itself, "client_id mismatch").
+      async assertJwtClientAuthClaimsAndHeader(ctx, claims, header, client) {
+        const named = Object.entries(daemonThumbprints).some(([name, value]) => header[name] === value);
+        if (client.clientId === DAEMON_CERT_CLIENT_ID && !named) {
+          throw new errors.InvalidClientAuth('AADSTS700027: the assertion names no certificate registered for the client (x5t#S256 or x5t)');
+        }
+        if (claims.aud !== ctx.oidc.urlFor('token')) {
+          throw new errors.InvalidClientAuth(`AADSTS700024: the assertion's audience (aud) is not the token endpoint ${ctx.oidc.urlFor('token')}`);
+        }
+      },
       issueRefreshToken: async (ctx, client) => client.grantTypeAllowed('refresh_token'),
       rotateRefreshToken: true,
       expiresWithSession: async () => false,
