@@ -19,6 +19,8 @@ const TODO_API: &str = "msal-wasm-test-todo-api";
 const TODO_API_SECRET: &str = "todo-api-secret-for-tests-only";
 const TODO_READ: &str = "api://msal-wasm-test-todo-api/ToDoList.Read";
 const DOWNSTREAM: &str = "api://msal-wasm-test-downstream/Data.Read";
+/// The web app's own API: its callers' tokens for it are the assertions it goes on behalf of.
+const WEB_API: &str = "api://msal-wasm-test-web/access_as_user";
 
 async fn web_app(redis: &Redis) -> ConfidentialClientApplication {
     let client: Arc<dyn KeyValueClient> = Arc::new(RedisClient::connect(&redis.url).await.unwrap());
@@ -175,8 +177,9 @@ async fn sign_in_with_the_auth_code_flow_then_silent_on_another_machine_through_
 async fn a_middle_tier_api_calls_downstream_on_behalf_of_the_user() {
     let redis = start_redis().await;
     let api = web_app(&redis).await;
-    // The user's access token, as the API receives it.
-    let req = AuthCodeUrlRequest { scopes: vec!["User.Read".into()], redirect_uri: redirect_uri(), ..Default::default() };
+    // The user's access token, as the API receives it: one for the API itself (Entra refuses
+    // any other as an assertion, e.g. a Graph token).
+    let req = AuthCodeUrlRequest { scopes: vec![WEB_API.into()], redirect_uri: redirect_uri(), ..Default::default() };
     let flow = api.get_auth_code_url(&req).await.unwrap();
     // A user of an EU data boundary tenant (the provider says so in client_info).
     let (code, state) = sign_in(&flow.url, "eu-obo-user").await;
@@ -237,9 +240,14 @@ async fn a_middle_tier_api_calls_downstream_on_behalf_of_the_user() {
     let served = b.acquire_token_on_behalf_of(&todo_obo).await.unwrap();
     assert!(served.from_cache && served.access_token.secret() == issued.access_token.secret());
     assert_eq!(token_requests().await, 0);
-    // A token the provider never issued: refused; nothing cached for it.
+    // A token the provider never issued, or the user's token for another API (Graph's, the
+    // mistake Entra refuses with AADSTS50013): refused; nothing cached for it.
     let forged = OnBehalfOfRequest::new("not-a-token-of-this-provider", vec!["api.write".into()]);
     assert_eq!(api.acquire_token_on_behalf_of(&forged).await.unwrap_err().code(), "invalid_grant");
+    let graph = SilentRequest { scopes: vec!["User.Read".into()], ..for_todo.clone() };
+    let graph_token = api.acquire_token_silent(&graph).await.unwrap().access_token.secret().to_owned();
+    let wrong = OnBehalfOfRequest::new(&graph_token, vec!["api.write".into()]);
+    assert_eq!(api.acquire_token_on_behalf_of(&wrong).await.unwrap_err().code(), "invalid_grant");
     assert_eq!(
         api.acquire_token_on_behalf_of(&OnBehalfOfRequest::new("", vec!["api.write".into()])).await.unwrap_err().code(),
         "null_or_empty_token"
@@ -422,7 +430,7 @@ async fn the_apps_own_token_and_a_users_on_behalf_of_token_for_the_same_scope_li
     let plugin: Arc<dyn CachePlugin> = Arc::new(FileCachePlugin::new(&file));
     let config = ConfidentialClientConfig::new(WEB_CLIENT_ID, authority(), Credential::Secret(WEB_SECRET.into()));
     let api = ConfidentialClientApplication::new(config, Some(plugin)).unwrap();
-    let req = AuthCodeUrlRequest { scopes: vec!["User.Read".into()], redirect_uri: redirect_uri(), ..Default::default() };
+    let req = AuthCodeUrlRequest { scopes: vec![WEB_API.into()], redirect_uri: redirect_uri(), ..Default::default() };
     let flow = api.get_auth_code_url(&req).await.unwrap();
     let (code, state) = sign_in(&flow.url, "side-by-side").await;
     let user = api.acquire_token_by_code(&flow.session, &format!("code={code}&state={}", encode(&state))).await.unwrap();

@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 
 import {
   DOWNSTREAM_API_CLIENT_ID, DOWNSTREAM_SCOPES, TENANT_ID, TODO_API_CLIENT_ID, TODO_API_SECRET, TODO_SCOPES,
-  WEB_CLIENT_ID, WEB_SECRET, startIdp,
+  WEB_CLIENT_ID, WEB_SECRET, WEB_API_SCOPES, startIdp,
 } from './server.mjs';
 
 const OBO = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
@@ -88,6 +88,13 @@ describe('web API tokens', () => {
     const wrong = await obo(json.access_token, WEB_CLIENT_ID, WEB_SECRET);
     assert.equal(wrong.status, 400);
     assert.equal(wrong.json.error, 'invalid_grant');
+    // The user's token for another resource (Graph's, opaque here): refused, as Entra
+    // (AADSTS50013); and a web app presents only a token for its own API.
+    const graph = await signIn('openid User.Read');
+    assert.equal((await obo(graph.json.access_token, TODO_API_CLIENT_ID, TODO_API_SECRET)).json.error, 'invalid_grant');
+    const own = await signIn(`openid ${WEB_API_SCOPES[0]}`);
+    assert.equal(claimsOf(own.json.access_token).aud, WEB_CLIENT_ID);
+    assert.equal((await obo(own.json.access_token, WEB_CLIENT_ID, WEB_SECRET)).status, 200);
     // A forged signature.
     const [h, p] = json.access_token.split('.');
     const forged = await obo(`${h}.${p}.${crypto.randomBytes(256).toString('base64url')}`, TODO_API_CLIENT_ID, TODO_API_SECRET);

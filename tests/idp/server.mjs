@@ -49,7 +49,9 @@ export const TODO_API_SECRET = 'todo-api-secret-for-tests-only';
 export const TODO_SCOPES = Object.freeze([`api://${TODO_API_CLIENT_ID}/ToDoList.Read`, `api://${TODO_API_CLIENT_ID}/ToDoList.ReadWrite`]);
 export const DOWNSTREAM_API_CLIENT_ID = 'msal-wasm-test-downstream';
 export const DOWNSTREAM_SCOPES = Object.freeze([`api://${DOWNSTREAM_API_CLIENT_ID}/Data.Read`]);
-const API_AUDIENCES = [TODO_API_CLIENT_ID, DOWNSTREAM_API_CLIENT_ID];
+/** The web app's own API (a middle tier's callers ask for it, aud = the web app's client id). */
+export const WEB_API_SCOPES = Object.freeze([`api://${WEB_CLIENT_ID}/access_as_user`]);
+const API_AUDIENCES = [TODO_API_CLIENT_ID, DOWNSTREAM_API_CLIENT_ID, WEB_CLIENT_ID];
 // Microsoft Graph's app id: the audience of tokens for the default resource's scopes (User.Read).
 const GRAPH_APP_ID = '00000003-0000-0000-c000-000000000000';
 /** The API a scope belongs to (`api://<client id>/<name>`), or undefined. */
@@ -277,7 +279,7 @@ export async function startIdp(options = {}) {
   const registered = new Set();
   const moreScopes = [].concat(opts.extraScopes ?? []).map(String);
   if (moreScopes.some((s) => !/^[\x21\x23-\x5B\x5D-\x7E]+$/.test(s))) throw new TypeError('extraScopes must be scope tokens');
-  const supportedScopes = [...new Set([...OIDC_SCOPES, ...EXTRA_SCOPES, ...APP_SCOPES, ...TODO_SCOPES, ...DOWNSTREAM_SCOPES, ...moreScopes])];
+  const supportedScopes = [...new Set([...OIDC_SCOPES, ...EXTRA_SCOPES, ...APP_SCOPES, ...TODO_SCOPES, ...DOWNSTREAM_SCOPES, ...WEB_API_SCOPES, ...moreScopes])];
   const supportedScopeSet = new Set(supportedScopes);
 
   // `log`: the last requests' non-secret parameters, for tests that check what a client sent.
@@ -670,10 +672,10 @@ export async function startIdp(options = {}) {
     const MIXED_RESOURCES = 'AADSTS28000: Provided value for the input parameter scope is not valid because it contains more than one resource.';
 
     // On-behalf-of, as Entra's: a middle-tier API (a confidential client) exchanges the access
-    // token its caller sent — a JWT issued for it (aud = its client id) — for a token to a
-    // downstream API, for the same user. (An opaque token of this provider is taken too, for
-    // the web client's own tests.) A token that is unknown, expired, for another audience or
-    // not a user's is refused as Entra refuses it (invalid_grant).
+    // token its caller sent — a JWT issued for it (aud = its client id) to a user (`scp`) — for
+    // a token to a downstream API, for the same user. A token that is not such a JWT (another
+    // token of the provider, one for another audience: a Graph token), expired, or an app's
+    // own (no `scp`) is refused as Entra refuses it (invalid_grant, AADSTS50013).
     provider.registerGrantType(OBO_GRANT, async (ctx) => {
       const { client, params } = ctx.oidc;
       const fail = (error, description) => {
@@ -682,9 +684,10 @@ export async function startIdp(options = {}) {
       };
       if (params.requested_token_use !== 'on_behalf_of') return fail('invalid_request', 'AADSTS70003: requested_token_use must be on_behalf_of');
       const jwt = verifiedApiToken(params.assertion);
-      if (jwt && jwt.aud !== client.clientId) return fail('invalid_grant', 'AADSTS50013: Assertion audience does not match the Client app presenting the assertion.');
-      const incoming = jwt ? { accountId: jwt.sub } : (typeof params.assertion === 'string' ? await provider.AccessToken.find(params.assertion) : undefined);
-      if (!incoming || incoming.isExpired || !incoming.accountId) return fail('invalid_grant', 'AADSTS50013: Assertion failed signature validation.');
+      if (!jwt) return fail('invalid_grant', 'AADSTS50013: Assertion failed signature validation.');
+      if (jwt.aud !== client.clientId) return fail('invalid_grant', 'AADSTS50013: Assertion audience does not match the Client app presenting the assertion.');
+      if (!jwt.scp || !jwt.sub) return fail('invalid_grant', 'AADSTS50013: Assertion is not a user\'s token (no scp).');
+      const incoming = { accountId: jwt.sub };
       const scope = String(params.scope || '').split(' ').filter((x) => supportedScopeSet.has(x) && !OIDC_SCOPES.includes(x)).join(' ');
       if (!scope) return fail('invalid_scope', 'AADSTS70011: The provided value for the input parameter scope is not valid.');
       const { api, mixed } = apiScopesOf(scope);
@@ -703,7 +706,7 @@ export async function startIdp(options = {}) {
       }
       if (asked.has('offline_access') && account) {
         const grant = new provider.Grant({ clientId: client.clientId, accountId: incoming.accountId });
-        grant.addOIDCScope('openid profile offline_access');
+        grant.addOIDCScope(supportedScopes.join(' '));
         const rt = new provider.RefreshToken({ accountId: incoming.accountId, client, grantId: await grant.save(), scope: 'openid profile offline_access', gty: 'on_behalf_of' });
         info.refresh_token = await rt.save();
       }
