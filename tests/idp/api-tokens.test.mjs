@@ -33,7 +33,7 @@ describe('web API tokens', () => {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
-        mode: 'entra', client_id: WEB_CLIENT_ID, login: 'api-user', redirect_uri: redirect, nonce: 'n', scope,
+        mode: 'entra', client_id: WEB_CLIENT_ID, login: 'api-user', redirect_uri: redirect, nonce: 'n', scope: `${scope} offline_access`,
         code_challenge: crypto.createHash('sha256').update(verifier).digest('base64url'),
       }),
     });

@@ -29,7 +29,7 @@ describe('extraScopes', () => {
 
     const verifier = crypto.randomBytes(32).toString('base64url');
     const challenge = crypto.createHash('sha256').update(verifier).digest('base64url');
-    const { code } = await idp.mintCode({ mode: 'oidc', login: 'dave', redirect_uri: REDIRECT_URI, code_challenge: challenge, scope: 'openid profile User.Read' });
+    const { code } = await idp.mintCode({ mode: 'oidc', login: 'dave', redirect_uri: REDIRECT_URI, code_challenge: challenge, scope: 'openid profile offline_access User.Read' });
     const first = await token({ client_id: CLIENT_ID, grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI, code_verifier: verifier });
     assert.equal(first.status, 200, JSON.stringify(first.json));
 

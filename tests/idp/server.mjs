@@ -307,6 +307,10 @@ export async function startIdp(options = {}) {
   // ... and that cloud's Graph hosts (cloud_graph_host_name, msgraph_host), when set.
   let graphHosts = null;
   const instanceAwareStates = new Set();
+  // The PKCE challenges of authorize requests that asked for offline_access: as Entra, only
+  // their codes come with a refresh token (oidc-provider drops offline_access from a code's
+  // scope without prompt=consent, so the request's own scope is what counts).
+  const offlineChallenges = new Set();
   // Test switch: requests to these routes ('token', 'discovery') are counted and never
   // answered (a provider that hangs); the held requests end when the switch is cleared.
   let stall = new Set();
@@ -570,7 +574,8 @@ export async function startIdp(options = {}) {
           throw new errors.InvalidClientAuth(`AADSTS700024: the assertion's audience (aud) is not the token endpoint ${ctx.oidc.urlFor('token')}`);
         }
       },
-      issueRefreshToken: async (ctx, client) => client.grantTypeAllowed('refresh_token'),
+      issueRefreshToken: async (ctx, client, source) =>
+        client.grantTypeAllowed('refresh_token') && (source?.kind !== 'AuthorizationCode' || offlineChallenges.has(source.codeChallenge)),
       rotateRefreshToken: true,
       expiresWithSession: async () => false,
       findAccount,
@@ -912,9 +917,10 @@ export async function startIdp(options = {}) {
       throw mintError('invalid_scope', 'scope contains invalid characters');
     }
     // As at the authorization endpoint: offline_access is dropped from the code's scope
-    // (oidc-provider keeps it only with prompt=consent; a refresh token is issued anyway),
-    // unknown scopes are ignored.
+    // (oidc-provider keeps it only with prompt=consent; a refresh token is issued when the
+    // request asked for it), unknown scopes are ignored.
     const requested = new Set(scopeParam.split(' ').filter((s) => s !== 'offline_access'));
+    if (scopeParam.split(' ').includes('offline_access')) offlineChallenges.add(challenge);
     if (!requested.has('openid')) throw mintError('invalid_scope', 'scope must include openid');
 
     const { provider } = mount;
@@ -1054,6 +1060,7 @@ export async function startIdp(options = {}) {
       }
       counters.authorize += 1;
       if (url.searchParams.get('instance_aware') === 'true' && url.searchParams.get('state')) instanceAwareStates.add(url.searchParams.get('state'));
+      if ((url.searchParams.get('scope') ?? '').split(' ').includes('offline_access')) offlineChallenges.add(url.searchParams.get('code_challenge'));
       record({ route: 'authorize', method, prefix: mount.prefix, redirect_uri: url.searchParams.get('redirect_uri'), prompt: url.searchParams.get('prompt'), scope: url.searchParams.get('scope'), pocd: url.searchParams.get('pocd'), instance_aware: url.searchParams.get('instance_aware'), login_hint: url.searchParams.get('login_hint'), sid: url.searchParams.get('sid') });
       // Test switch: a silent (prompt=none) request lands on a page that never answers, as a
       // hidden iframe does when the browser blocks the provider's third-party cookies.

@@ -487,6 +487,15 @@ describe('msal-wasm test IdP', () => {
     assert.equal(ok.res.status, 200, JSON.stringify(ok.json));
     assert.equal(decodeJwt(ok.json.id_token).nonce, undefined);
     assert.equal(ok.json.client_info, undefined, 'client_info only when the token request asks for it');
+    assert.ok(ok.json.refresh_token, 'the default scope asks for offline_access');
+    // As Entra: a code whose request did not ask for offline_access comes with no refresh token.
+    const online = pkce();
+    const { code: code3 } = await idp.mintCode({ mode: 'entra', login: 'dave', redirect_uri: REDIRECT_URI, code_challenge: online.challenge, scope: 'openid profile User.Read' });
+    const noRt = await tokenRequest(idp.endpoints.entra.token, {
+      client_id: CLIENT_ID, grant_type: 'authorization_code', code: code3, redirect_uri: REDIRECT_URI, code_verifier: online.verifier,
+    });
+    assert.equal(noRt.res.status, 200, JSON.stringify(noRt.json));
+    assert.equal(noRt.json.refresh_token, undefined);
 
     // validation: redirect_uri like the authorize endpoint, PKCE challenge, mode, login
     const bad = [
