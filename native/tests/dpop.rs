@@ -9,6 +9,7 @@ mod support;
 use msal_native::*;
 use msal_wasm::client::{AccountRef, AuthScheme, Config, DeviceCodeRequest, SilentRequest};
 use msal_wasm::core::http::HttpRequest;
+use msal_wasm::core::json::Json;
 use std::sync::Arc;
 use support::*;
 
@@ -170,12 +171,19 @@ fn keys_from_pem_and_generated_sign_verifiable_proofs() {
     let _ = Arc::new(key);
 }
 
-/// msal's `pop`: what the provider's PoP resource says of `Authorization: PoP <request>`.
-async fn pop_resource(signed: &str) -> u16 {
+/// msal's `pop`: what the provider's PoP resource says of `Authorization: PoP <request>`: its
+/// status, and the signed request's `nonce` and `client_claims` (its JSON answer).
+async fn pop_resource(signed: &str) -> (u16, Json) {
     let http = msal_native::http::Http::new(std::time::Duration::from_secs(10)).unwrap();
     let mut get = HttpRequest::get(format!("{}/__test/pop-resource", idp_origin()));
     get.headers.push(("authorization".into(), format!("PoP {signed}")));
-    http.send(&get).await.unwrap().status
+    let r = http.send(&get).await.unwrap();
+    (r.status, Json::parse(&r.body).unwrap_or(Json::Null))
+}
+
+/// The signed request's nonce and client claims, as the resource read them.
+fn nonce_and_claims(answer: &Json) -> (String, Option<String>) {
+    (answer.string_or_empty("nonce"), answer.str_field("clientClaims").map(str::to_owned))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -189,19 +197,42 @@ async fn msal_pop_for_a_daemon_with_its_rsa_key() {
     let scheme = AuthScheme::Pop {
         method: "GET".into(),
         uri: resource.clone(),
+        shr_claims: r#"{"daemon":true}"#.into(),
+        shr_nonce: "n-daemon".into(),
+        shr_typ: String::new(),
+    };
+    let req = ClientCredentialRequest { scopes: vec![APP_SCOPE.into()], authentication_scheme: scheme.clone(), ..Default::default() };
+    let first = app.acquire_token_by_client_credential(&req).await.unwrap();
+    assert_eq!(first.token_type, "pop");
+    let (status, answer) = pop_resource(first.access_token.secret()).await;
+    assert_eq!(status, 200, "{}", answer.to_json());
+    assert_eq!(nonce_and_claims(&answer), ("n-daemon".to_owned(), Some(r#"{"daemon":true}"#.to_owned())));
+    // From the cache, signed again (the same nonce and second: the same signed request).
+    let again = app.acquire_token_by_client_credential(&req).await.unwrap();
+    assert!(again.from_cache);
+    assert_eq!(pop_resource(again.access_token.secret()).await.0, 200);
+    // Without the app's nonce, msal's: a new GUID for each signed request (a new request each
+    // call).
+    let own = AuthScheme::Pop {
+        method: "GET".into(),
+        uri: resource.clone(),
         shr_claims: String::new(),
         shr_nonce: String::new(),
         shr_typ: String::new(),
     };
-    let req = ClientCredentialRequest { scopes: vec![APP_SCOPE.into()], authentication_scheme: scheme, ..Default::default() };
-    let first = app.acquire_token_by_client_credential(&req).await.unwrap();
-    assert_eq!(first.token_type, "pop");
-    assert_eq!(pop_resource(first.access_token.secret()).await, 200);
-    // From the cache, signed again (a new request each call).
-    let again = app.acquire_token_by_client_credential(&req).await.unwrap();
-    assert!(again.from_cache);
-    assert_ne!(again.access_token.secret(), first.access_token.secret());
-    assert_eq!(pop_resource(again.access_token.secret()).await, 200);
+    let nonces: Vec<String> = {
+        let req = ClientCredentialRequest { authentication_scheme: own, ..req.clone() };
+        let mut v = Vec::new();
+        for _ in 0..2 {
+            let t = app.acquire_token_by_client_credential(&req).await.unwrap();
+            let (status, answer) = pop_resource(t.access_token.secret()).await;
+            assert_eq!(status, 200);
+            assert_eq!(answer.str_field("clientClaims"), None);
+            v.push(answer.string_or_empty("nonce"));
+        }
+        v
+    };
+    assert!(nonces[0].len() == 36 && nonces[0] != nonces[1], "{nonces:?}");
     assert_eq!(token_requests().await, 1);
     // Without a key: a clear configuration error.
     let bare = ConfidentialClientApplication::new(
@@ -231,13 +262,15 @@ async fn msal_pop_for_a_cli_user_with_its_rsa_key() {
         .await
         .unwrap();
     assert_eq!(r.token_type, "pop");
-    assert_eq!(pop_resource(r.access_token.secret()).await, 200);
+    let (status, answer) = pop_resource(r.access_token.secret()).await;
+    assert_eq!(status, 200);
+    assert_eq!(nonce_and_claims(&answer), ("n-cli".to_owned(), Some(r#"{"cli":1}"#.to_owned())));
     let account = AccountRef::new(r.account.account.home_account_id.clone());
     let silent =
         SilentRequest { scopes: vec!["User.Read".into()], account: Some(account), authentication_scheme: scheme, ..Default::default() };
     let hit = app.acquire_token_silent(&silent).await.unwrap();
     assert!(hit.from_cache);
-    assert_eq!(pop_resource(hit.access_token.secret()).await, 200);
+    assert_eq!(pop_resource(hit.access_token.secret()).await.0, 200);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
