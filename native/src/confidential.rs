@@ -105,6 +105,21 @@ pub struct ClientCredentialRequest {
     pub azure_region: Option<String>,
 }
 
+/// The credential of one token request at `token_endpoint` (a certificate signs a fresh
+/// assertion for it; an app's callback is told it).
+async fn credential_for(credential: &Credential, client_id: &str, token_endpoint: &str) -> Result<ClientCredential, AuthError> {
+    Ok(match credential {
+        Credential::Secret(s) => ClientCredential::Secret(ClientSecret::new(s.clone())),
+        Credential::Certificate(c) => {
+            ClientCredential::Assertion(Assertion::new(c.assertion(client_id, token_endpoint, now_s(), &guid())?))
+        }
+        Credential::Assertion(make) => {
+            let ctx = AssertionContext { client_id: client_id.to_owned(), token_endpoint: token_endpoint.to_owned() };
+            ClientCredential::Assertion(Assertion::new(make(ctx).await?))
+        }
+    })
+}
+
 /// msal-node's `AuthorizationUrlRequest` (its `Debug` leaves the app's `state` out).
 #[derive(Clone, Default)]
 pub struct AuthCodeUrlRequest {
@@ -995,16 +1010,7 @@ impl ConfidentialClientApplication {
 
     /// The credential of one token request (a certificate signs a fresh assertion).
     async fn client_credential(&self, token_endpoint: &str) -> Result<ClientCredential, AuthError> {
-        Ok(match &self.config.credential {
-            Credential::Secret(s) => ClientCredential::Secret(ClientSecret::new(s.clone())),
-            Credential::Certificate(c) => {
-                ClientCredential::Assertion(Assertion::new(c.assertion(&self.config.client_id, token_endpoint, now_s(), &guid())?))
-            }
-            Credential::Assertion(make) => {
-                let ctx = AssertionContext { client_id: self.config.client_id.clone(), token_endpoint: token_endpoint.to_owned() };
-                ClientCredential::Assertion(Assertion::new(make(ctx).await?))
-            }
-        })
+        credential_for(&self.config.credential, &self.config.client_id, token_endpoint).await
     }
 
     /// Runs a user flow on msal-wasm's client (the flows are written once, there) for this
@@ -1022,8 +1028,8 @@ impl ConfidentialClientApplication {
             + Send
             + 'static,
     {
-        let (metadata, document) = self.discovery().await?;
-        let credential = self.client_credential(&metadata.token_endpoint).await?;
+        let (_, document) = self.discovery().await?;
+        let (credential, client_id) = (self.config.credential.clone(), self.config.client_id.clone());
         let mut config = Config::new(self.config.client_id.clone())
             .with_authority(self.config.authority.clone())
             .with_authority_metadata(document.clone());
@@ -1049,7 +1055,13 @@ impl ConfidentialClientApplication {
                 }
                 let core = Core::new(config, platform)?;
                 core.initialize().await?;
-                core.set_client_credential(credential);
+                // Made for each request's token endpoint: a request's authority, or a guest
+                // tenant the client picks, changes it, and an assertion names it (msal-node
+                // signs each for it).
+                core.set_credential_maker(std::rc::Rc::new(move |endpoint: &str| {
+                    let (credential, client_id, endpoint) = (credential.clone(), client_id.clone(), endpoint.to_owned());
+                    Box::pin(async move { credential_for(&credential, &client_id, &endpoint).await })
+                }));
                 run(&core, plugin.as_deref()).await
             };
             // One runtime per blocking thread, kept for the thread's next flows.

@@ -13,6 +13,7 @@ use std::sync::Arc;
 use support::*;
 
 const WEB_CLIENT_ID: &str = "msal-wasm-test-web";
+const WEB_CERT_CLIENT_ID: &str = "msal-wasm-test-web-cert";
 const WEB_SECRET: &str = "web-secret-for-tests-only";
 /// The To-Do API: a middle tier that calls the downstream API on behalf of its callers.
 const TODO_API: &str = "msal-wasm-test-todo-api";
@@ -341,6 +342,26 @@ async fn signed_in_web(login: &str, system: SystemOptions) -> (ConfidentialClien
     let (code, state) = sign_in(&flow.url, login).await;
     let user = web.acquire_token_by_code(&flow.session, &format!("code={code}&state={}", encode(&state))).await.unwrap();
     (web, user)
+}
+
+/// A web app with a certificate (msal-node's `clientCertificate`): each token request's
+/// assertion names the endpoint it goes to, as msal-node signs it for the request's authority.
+/// Signed for the configured tenant's endpoint, a silent call at a guest tenant was refused
+/// (Entra: AADSTS50012, the assertion's audience does not match).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_certificate_web_app_signs_each_assertion_for_the_endpoint_it_goes_to() {
+    let cert = Certificate::from_pem(&daemon_pem(), SigningAlgorithm::Rs256).unwrap();
+    let config = ConfidentialClientConfig::new(WEB_CERT_CLIENT_ID, authority(), Credential::Certificate(Arc::new(cert)));
+    let web = ConfidentialClientApplication::new(config, None).unwrap();
+    let req = AuthCodeUrlRequest { scopes: vec!["User.Read".into()], redirect_uri: redirect_uri(), ..Default::default() };
+    let flow = web.get_auth_code_url(&req).await.unwrap();
+    let (code, state) = sign_in_at_provider(&flow.url, "cert-web-user").await;
+    let user = web.acquire_token_by_code(&flow.session, &format!("code={code}&state={}", encode(&state))).await.unwrap();
+    assert!(!web.acquire_token_silent(&forced(&user, "home", &["User.Read"])).await.unwrap().from_cache);
+    let guest = SilentRequest { authority: Some(format!("{}/{GUEST_TENANT_ID}", idp_origin())), ..forced(&user, "guest", &["User.Read"]) };
+    let t = web.acquire_token_silent(&guest).await.unwrap();
+    assert!(!t.from_cache);
+    assert_eq!(t.account.account.realm, GUEST_TENANT_ID);
 }
 
 /// A forced silent call for `user`'s `scopes`, with the correlation id `id`.

@@ -96,15 +96,17 @@ impl<P: Platform> PublicClientApplication<P> {
                     continue;
                 }
                 let sent_at = self.now_s();
-                let mut http = self.token_request(
-                    &target,
-                    &scopes,
-                    &correlation_id,
-                    Grant::DeviceCode { device_code: &info.device_code },
-                    &claims,
-                    "",
-                    &[],
-                );
+                let mut http = self
+                    .token_request(
+                        &target,
+                        &scopes,
+                        &correlation_id,
+                        Grant::DeviceCode { device_code: &info.device_code },
+                        &claims,
+                        "",
+                        &[],
+                    )
+                    .await?;
                 crate::core::token::add_extra_query(&mut http, &req.extra_query_parameters);
                 let sent = self.send_token(http, binding.as_ref()).await;
                 let resp = sent.map_err(|e| e.with_correlation_id(correlation_id.clone()))?;

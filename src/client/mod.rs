@@ -58,6 +58,11 @@ pub use result::{AccountInfo, AuthenticationResult};
 pub use token::Hydration;
 use token::Saving;
 
+/// Makes a confidential client's credential for the token endpoint given (see
+/// [`PublicClientApplication::set_credential_maker`]).
+pub type CredentialMaker =
+    alloc::rc::Rc<dyn Fn(&str) -> ::core::pin::Pin<Box<dyn ::core::future::Future<Output = Result<ClientCredential, AuthError>>>>>;
+
 /// sessionStorage key marking an interactive request in progress (shared by all clients of a
 /// tab, as in msal-browser).
 pub const INTERACTION_STATUS_KEY: &str = "msal.interaction.status";
@@ -291,8 +296,10 @@ pub struct PublicClientApplication<P: Platform> {
     /// no longer holds.
     looked_ms: Cell<u64>,
     /// How the client proves itself at the token endpoint: nothing for a public client; a
-    /// confidential client (msal-native's) sets a secret or a fresh assertion before each call.
+    /// confidential client (msal-native's) sets a secret, or a maker of its credential for the
+    /// endpoint a request goes to (a client assertion names it).
     credential: RefCell<ClientCredential>,
+    credential_maker: RefCell<Option<CredentialMaker>>,
     /// The most detailed level logged: the configuration's, until the app sets a logger.
     log_level: Cell<LogLevel>,
     /// The interaction lock [`lock_redirect`](Self::lock_redirect) took for the next
@@ -357,6 +364,7 @@ impl<P: Platform> PublicClientApplication<P> {
             own_changes: RefCell::default(),
             looked_ms: Cell::new(now_ms_at_load),
             credential: RefCell::new(ClientCredential::None),
+            credential_maker: RefCell::new(None),
             log_level,
             redirect_locked: Cell::new(false),
             redeeming: RefCell::new(String::new()),
@@ -373,6 +381,15 @@ impl<P: Platform> PublicClientApplication<P> {
     /// or client assertion; [`ClientCredential::None`] for a public client).
     pub fn set_client_credential(&self, credential: ClientCredential) {
         *self.credential.borrow_mut() = credential;
+    }
+
+    /// Sets how the client's credential is made for each token request, from the token
+    /// endpoint it goes to: a client assertion names its endpoint, which a request's authority
+    /// (another tenant) or a guest tenant the client picks itself changes (msal-node signs each
+    /// for the endpoint of the request's authority). It replaces
+    /// [`set_client_credential`](Self::set_client_credential)'s.
+    pub fn set_credential_maker(&self, make: CredentialMaker) {
+        *self.credential_maker.borrow_mut() = Some(make);
     }
 
     /// The configuration.

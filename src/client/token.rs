@@ -94,9 +94,10 @@ impl<P: Platform> PublicClientApplication<P> {
         }
     }
 
-    /// A token request of this client at `target` (its id, its credential, `client_info`).
+    /// A token request of this client at `target` (its id, its credential for that endpoint,
+    /// `client_info`).
     #[allow(clippy::too_many_arguments)]
-    pub(super) fn token_request(
+    pub(super) async fn token_request(
         &self,
         target: &Target,
         scopes: &ScopeSet,
@@ -105,9 +106,13 @@ impl<P: Platform> PublicClientApplication<P> {
         claims: &str,
         anchor: &str,
         extra: &[(String, String)],
-    ) -> HttpRequest {
-        let credential = self.credential.borrow().clone();
-        TokenRequest {
+    ) -> Result<HttpRequest, AuthError> {
+        let make = self.credential_maker.borrow().clone();
+        let credential = match make {
+            Some(make) => make(&target.metadata.token_endpoint).await.map_err(|e| e.or_correlation_id(correlation_id))?,
+            None => self.credential.borrow().clone(),
+        };
+        Ok(TokenRequest {
             endpoint: &target.metadata.token_endpoint,
             client_id: &self.config.client_id,
             scopes,
@@ -121,7 +126,7 @@ impl<P: Platform> PublicClientApplication<P> {
             extra_body: extra,
             app: &self.config.application,
         }
-        .build()
+        .build())
     }
 
     /// The throttling key of a token request (msal's request thumbprint): the scheme and its
@@ -172,7 +177,7 @@ impl<P: Platform> PublicClientApplication<P> {
         let claims = authorize::merge_claims(claims, &self.config.client_capabilities)?;
         let anchor = crate::core::account::ClientInfo::decode(saving.front_client_info);
         let anchor = anchor.map_or(String::new(), |ci| ["Oid:", &ci.uid, "@", &ci.utid].concat());
-        let mut http = self.token_request(target, scopes, saving.correlation_id, grant, &claims, &anchor, &options.token_body());
+        let mut http = self.token_request(target, scopes, saving.correlation_id, grant, &claims, &anchor, &options.token_body()).await?;
         crate::core::token::add_extra_query(&mut http, extra_query);
         let thumb = self.thumbprint(target, scopes, "", "", binding, options);
         // A new code is the user's doing: as msal (`handleResponseCode`), an earlier redemption's
@@ -446,15 +451,17 @@ impl<P: Platform> PublicClientApplication<P> {
         let anchor = account.oid_anchor();
         let anchor = if anchor.is_empty() { String::new() } else { ["Oid:", anchor.as_str()].concat() };
         let sent_at = self.now_s();
-        let mut http = self.token_request(
-            &target,
-            &scopes,
-            &correlation_id,
-            Grant::RefreshToken { refresh_token: &rt, redirect_uri: &redirect_uri },
-            &claims,
-            &anchor,
-            &req.options.token_body(),
-        );
+        let mut http = self
+            .token_request(
+                &target,
+                &scopes,
+                &correlation_id,
+                Grant::RefreshToken { refresh_token: &rt, redirect_uri: &redirect_uri },
+                &claims,
+                &anchor,
+                &req.options.token_body(),
+            )
+            .await?;
         crate::core::token::add_extra_query(&mut http, &req.extra_query_parameters);
         let thumb = self.thumbprint(&target, &scopes, &account.home_account_id, &req.claims, binding.as_ref(), &req.options);
         match self.post_token(http, &thumb, sent_at, binding.as_ref()).await {
@@ -512,15 +519,17 @@ impl<P: Platform> PublicClientApplication<P> {
         // As every refresh of msal's: the app's client capabilities ride along.
         let claims = authorize::merge_claims("", &self.config.client_capabilities)?;
         let sent_at = self.now_s();
-        let http = self.token_request(
-            &target,
-            &scopes,
-            &correlation_id,
-            Grant::RefreshToken { refresh_token: &rt, redirect_uri: &redirect_uri },
-            &claims,
-            "",
-            &[],
-        );
+        let http = self
+            .token_request(
+                &target,
+                &scopes,
+                &correlation_id,
+                Grant::RefreshToken { refresh_token: &rt, redirect_uri: &redirect_uri },
+                &claims,
+                "",
+                &[],
+            )
+            .await?;
         let options = TokenOptions::default();
         let thumb = self.thumbprint(&target, &scopes, "", "", None, &options);
         let resp = self.post_token(http, &thumb, sent_at, None).await.map_err(|e| e.with_correlation_id(correlation_id.clone()))?;

@@ -26,11 +26,13 @@ const SPA_CLIENTS = [CLIENT_ID, SECOND_CLIENT_ID];
 // A confidential web app (a server that signs users in with a secret and PKCE).
 export const WEB_CLIENT_ID = 'msal-wasm-test-web';
 export const WEB_SECRET = 'web-secret-for-tests-only';
+// The same with a certificate (private_key_jwt, the key of tests/idp/.cert/localhost.pem).
+export const WEB_CERT_CLIENT_ID = 'msal-wasm-test-web-cert';
 // On-behalf-of (Entra's jwt-bearer grant with requested_token_use=on_behalf_of).
 const OBO_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 // Clients whose redirect URIs are the registered set, that get every scope without a consent
 // page, and whose ID tokens carry sid.
-const TEST_CLIENTS = new Set([...SPA_CLIENTS, WEB_CLIENT_ID]);
+const TEST_CLIENTS = new Set([...SPA_CLIENTS, WEB_CLIENT_ID, WEB_CERT_CLIENT_ID]);
 // Confidential clients (daemons and web apps): one with a secret, one that signs a client
 // assertion (private_key_jwt) with the key of tests/idp/.cert/localhost.pem.
 export const DAEMON_CLIENT_ID = 'msal-wasm-test-daemon';
@@ -492,6 +494,17 @@ export async function startIdp(options = {}) {
           post_logout_redirect_uris: [...registered],
         },
         {
+          client_id: WEB_CERT_CLIENT_ID,
+          client_name: 'msal-wasm test web app (certificate)',
+          application_type: 'web',
+          token_endpoint_auth_method: 'private_key_jwt',
+          jwks: { keys: [daemonJwk] },
+          grant_types: ['authorization_code', 'refresh_token'],
+          response_types: ['code'],
+          redirect_uris: [...registered],
+          post_logout_redirect_uris: [...registered],
+        },
+        {
           client_id: TODO_API_CLIENT_ID,
           client_secret: TODO_API_SECRET,
           token_endpoint_auth_method: 'client_secret_post',
@@ -567,7 +580,7 @@ export async function startIdp(options = {}) {
       // other than the client_id sent itself, "client_id mismatch").
       async assertJwtClientAuthClaimsAndHeader(ctx, claims, header, client) {
         const named = Object.entries(daemonThumbprints).some(([name, value]) => header[name] === value);
-        if (client.clientId === DAEMON_CERT_CLIENT_ID && !named) {
+        if (client.tokenEndpointAuthMethod === 'private_key_jwt' && !named) {
           throw new errors.InvalidClientAuth('AADSTS700027: the assertion names no certificate registered for the client (x5t#S256 or x5t)');
         }
         if (claims.aud !== ctx.oidc.urlFor('token')) {
