@@ -299,6 +299,7 @@ pub struct PublicClientApplication<P: Platform> {
     /// confidential client (msal-native's) sets a secret, or a maker of its credential for the
     /// endpoint a request goes to (a client assertion names it).
     credential: RefCell<ClientCredential>,
+    #[cfg(not(target_arch = "wasm32"))]
     credential_maker: RefCell<Option<CredentialMaker>>,
     /// The most detailed level logged: the configuration's, until the app sets a logger.
     log_level: Cell<LogLevel>,
@@ -364,6 +365,7 @@ impl<P: Platform> PublicClientApplication<P> {
             own_changes: RefCell::default(),
             looked_ms: Cell::new(now_ms_at_load),
             credential: RefCell::new(ClientCredential::None),
+            #[cfg(not(target_arch = "wasm32"))]
             credential_maker: RefCell::new(None),
             log_level,
             redirect_locked: Cell::new(false),
@@ -388,6 +390,7 @@ impl<P: Platform> PublicClientApplication<P> {
     /// (another tenant) or a guest tenant the client picks itself changes (msal-node signs each
     /// for the endpoint of the request's authority). It replaces
     /// [`set_client_credential`](Self::set_client_credential)'s.
+    #[cfg(not(target_arch = "wasm32"))]
     pub fn set_credential_maker(&self, make: CredentialMaker) {
         *self.credential_maker.borrow_mut() = Some(make);
     }

@@ -107,11 +107,16 @@ impl<P: Platform> PublicClientApplication<P> {
         anchor: &str,
         extra: &[(String, String)],
     ) -> Result<HttpRequest, AuthError> {
+        // (Only msal-native's confidential client makes one: the browser's build leaves it out.)
+        #[cfg(not(target_arch = "wasm32"))]
         let make = self.credential_maker.borrow().clone();
+        #[cfg(not(target_arch = "wasm32"))]
         let credential = match make {
             Some(make) => make(&target.metadata.token_endpoint).await.map_err(|e| e.or_correlation_id(correlation_id))?,
             None => self.credential.borrow().clone(),
         };
+        #[cfg(target_arch = "wasm32")]
+        let credential = self.credential.borrow().clone();
         Ok(TokenRequest {
             endpoint: &target.metadata.token_endpoint,
             client_id: &self.config.client_id,
