@@ -1269,7 +1269,7 @@ export class PublicClientApplication {
   ssoSilent(request) {
     const r = Object.assign({}, request, { correlationId: (request && request.correlationId) || createGuid() });
     try { this.preflight(false); } catch (e) { return this.refused(BrowserRootPerformanceEvents.SsoSilent, r.correlationId, e, r); }
-    return this.track(InteractionType.Silent, request, r.correlationId, () => this.engine().ssoSilent(requestJson(r)).then(toResult), BrowserRootPerformanceEvents.SsoSilent);
+    return this.track(InteractionType.Silent, r, r.correlationId, () => this.engine().ssoSilent(requestJson(r)).then(toResult), BrowserRootPerformanceEvents.SsoSilent);
   }
 
   acquireTokenByCode(request) {

@@ -625,8 +625,16 @@ test("events fire in msal v5's order with v5's payloads, each with the call's co
   assert.equal(messages[1].window, true, "POPUP_OPENED carries the popup window");
   // Signing in again as the same account is no new login: no LOGIN_SUCCESS.
   await page.evaluate(() => { window.events.length = 0; });
-  await page.evaluate(() => window.pca.ssoSilent({ scopes: ["User.Read"], loginHint: "rita", redirectUri: location.origin + "/redirect.html" }));
+  const sso = await page.evaluate(async () => {
+    let start;
+    const id = window.pca.addEventCallback((e) => { start = { message: e.correlationId, payload: e.payload.correlationId }; }, [window.msal.EventType.ACQUIRE_TOKEN_START]);
+    const r = await window.pca.ssoSilent({ scopes: ["User.Read"], loginHint: "rita", redirectUri: location.origin + "/redirect.html" });
+    window.pca.removeEventCallback(id);
+    return { start, result: r.correlationId };
+  });
   assert.deepEqual(await page.evaluate(() => window.events), ["msal:acquireTokenStart", "msal:acquireTokenSuccess"]);
+  // As msal: the START payload is the request with the correlationId the call made.
+  assert.deepEqual(sso.start, { message: sso.result, payload: sso.result });
   await page.context().close();
 });
 
