@@ -382,6 +382,29 @@ fn an_interaction_status_this_library_did_not_write_is_cleared_with_a_warning() 
     assert_eq!(e.code(), "interaction_in_progress");
 }
 
+/// A page of the origin still on msal-browser (a host shell beside an msal-wasm widget) holds
+/// its interaction lock in msal's own format, `{clientId, type}`, for its client: msal-browser
+/// honours ours, and ours honours it, given a lease so that one left behind expires. Its
+/// redirect response stays in the address for its own handleRedirectPromise.
+#[test]
+fn another_clients_msal_browser_lock_is_honoured_with_a_lease() {
+    let h = harness();
+    h.platform.temp().set(INTERACTION_STATUS_KEY, r#"{"clientId":"shell-client","type":"signin"}"#).unwrap();
+    let request = InteractiveRequest { scopes: vec!["User.Read".into()], ..Default::default() };
+    let e = h.pca.open_popup(&request, Default::default()).unwrap_err();
+    assert_eq!(e.code(), "interaction_in_progress");
+    assert!(!warned(&h.platform, "interaction status this library did not write"));
+    // The shell's redirect response (its own state) is left where it is.
+    let shell_state = msal_wasm::core::url::encode(r#"eyJpZCI6InNoZWxsIiwibWV0YSI6eyJpbnRlcmFjdGlvblR5cGUiOiJyZWRpcmVjdCJ9fQ"#);
+    h.platform.set_page_url(format!("https://app.example/#code=shell-code&state={shell_state}"));
+    assert_eq!(h.pca.begin_handle_redirect(None, true).unwrap(), RedirectStart::None);
+    assert!(h.platform.temp().get(INTERACTION_STATUS_KEY).is_some_and(|v| v.contains("shell-client")));
+    // Left behind (the shell's page never came back), it expires with its lease.
+    h.platform.set_now_ms(NOW_MS + msal_wasm::client::REDIRECT_LEASE_MS + 1);
+    let started = h.pca.open_popup(&request, Default::default()).expect("the lease ran out");
+    block_on(h.pca.complete_popup(started)).unwrap();
+}
+
 #[test]
 fn forged_cross_tab_messages_are_not_applied() {
     let h = harness_with(shared_config());

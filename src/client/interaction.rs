@@ -98,17 +98,24 @@ impl<P: Platform> PublicClientApplication<P> {
     }
 
     /// The tab's interaction lock (`{clientId, type, startedAt, leaseUntil}`), if one is held.
-    /// Anything else under its key — garbage, or another library's format (msal-browser's
-    /// `{clientId, type}`, msal v3's bare client id) — would block sign-in until the tab closes:
-    /// it is removed, with a warning.
+    /// msal-browser's `{clientId, type}` of another client (a page of the origin still on
+    /// msal-browser, which honours ours) is its lock: it is honoured, given a lease so that one
+    /// left behind expires. Anything else under its key — garbage, this client's in another
+    /// library's format (an app that switched mid-redirect), msal v3's bare client id — would
+    /// block sign-in until the tab closes: it is removed, with a warning.
     fn interaction_lock(&self) -> Option<Json> {
         let temp = self.platform.temp_store();
         let held = temp.get(INTERACTION_STATUS_KEY)?;
-        let lock = Json::parse(&held).ok().filter(|j| {
-            j.str_field("clientId").is_some_and(|c| !c.is_empty())
-                && j.str_field("type").is_some()
-                && j.get("leaseUntil").and_then(Json::as_u64).is_some()
-        });
+        let lock = Json::parse(&held).ok().filter(|j| j.str_field("clientId").is_some_and(|c| !c.is_empty()) && j.str_field("type").is_some());
+        let lock = match lock {
+            Some(j) if j.get("leaseUntil").and_then(Json::as_u64).is_none() && j.str_field("clientId") != Some(self.config.client_id.as_str()) => {
+                let leased = j.with("leaseUntil", self.platform.now_ms().saturating_add(REDIRECT_LEASE_MS));
+                let _ = temp.set(INTERACTION_STATUS_KEY, &leased.to_json());
+                self.log(LogLevel::Verbose, "", "another client's interaction (msal-browser's format) holds the lock: honoured, with a lease");
+                Some(leased)
+            }
+            lock => lock.filter(|j| j.get("leaseUntil").and_then(Json::as_u64).is_some()),
+        };
         if lock.is_none() {
             temp.remove(INTERACTION_STATUS_KEY);
             self.log(
