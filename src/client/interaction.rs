@@ -106,12 +106,20 @@ impl<P: Platform> PublicClientApplication<P> {
     fn interaction_lock(&self) -> Option<Json> {
         let temp = self.platform.temp_store();
         let held = temp.get(INTERACTION_STATUS_KEY)?;
-        let lock = Json::parse(&held).ok().filter(|j| j.str_field("clientId").is_some_and(|c| !c.is_empty()) && j.str_field("type").is_some());
+        let lock =
+            Json::parse(&held).ok().filter(|j| j.str_field("clientId").is_some_and(|c| !c.is_empty()) && j.str_field("type").is_some());
         let lock = match lock {
-            Some(j) if j.get("leaseUntil").and_then(Json::as_u64).is_none() && j.str_field("clientId") != Some(self.config.client_id.as_str()) => {
+            Some(j)
+                if j.get("leaseUntil").and_then(Json::as_u64).is_none()
+                    && j.str_field("clientId") != Some(self.config.client_id.as_str()) =>
+            {
                 let leased = j.with("leaseUntil", self.platform.now_ms().saturating_add(REDIRECT_LEASE_MS));
                 let _ = temp.set(INTERACTION_STATUS_KEY, &leased.to_json());
-                self.log(LogLevel::Verbose, "", "another client's interaction (msal-browser's format) holds the lock: honoured, with a lease");
+                self.log(
+                    LogLevel::Verbose,
+                    "",
+                    "another client's interaction (msal-browser's format) holds the lock: honoured, with a lease",
+                );
                 Some(leased)
             }
             lock => lock.filter(|j| j.get("leaseUntil").and_then(Json::as_u64).is_some()),
