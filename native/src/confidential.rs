@@ -18,7 +18,8 @@ use msal_wasm::core::authorize::{self, AppTelemetry, Prompt};
 use msal_wasm::core::base64;
 use msal_wasm::core::cache::unified::{Section, UnifiedCache};
 use msal_wasm::core::cache::{
-    is_expired, refresh_due, AccountEntity, Credential as CacheEntry, CredentialType, DEFAULT_RENEWAL_OFFSET_SECS,
+    is_expired, refresh_due, AccountEntity, Credential as CacheEntry, CredentialType, KeyValueStore, MemoryStore,
+    DEFAULT_RENEWAL_OFFSET_SECS,
 };
 use msal_wasm::core::http::HttpRequest;
 use msal_wasm::core::id_token::IdTokenClaims;
@@ -32,6 +33,7 @@ use msal_wasm::error::{codes, AuthError, ErrorKind};
 use msal_wasm::secret::{AccessToken, Assertion, ClientSecret, IdToken};
 use std::future::Future;
 use std::pin::Pin;
+use std::rc::Rc;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -103,6 +105,32 @@ pub struct ClientCredentialRequest {
     /// when none is found). Without one, the `MSAL_FORCE_REGION` environment variable's, unless
     /// this is [`region::DISABLE_FORCED`](crate::region::DISABLE_FORCED).
     pub azure_region: Option<String>,
+}
+
+/// Hands a user flow's throttling entries back to its application when the flow ends (also
+/// when it fails, or its caller goes away): what the flow added or changed replaces the app's
+/// entry under that key, and what it removed (a new code, or an entry whose time ran out)
+/// leaves the app's.
+struct HandBack {
+    store: Rc<MemoryStore>,
+    seeded: Vec<(String, String)>,
+    throttled: Arc<Mutex<Vec<(String, String)>>>,
+}
+
+impl Drop for HandBack {
+    fn drop(&mut self) {
+        let now: Vec<(String, String)> = self
+            .store
+            .keys()
+            .into_iter()
+            .filter(|k| k.starts_with("throttling."))
+            .filter_map(|k| self.store.get(&k).map(|v| (k, v)))
+            .collect();
+        if let Ok(mut held) = self.throttled.lock() {
+            held.retain(|(k, _)| !self.seeded.iter().any(|(s, _)| s == k) && !now.iter().any(|(n, _)| n == k));
+            held.extend(now);
+        }
+    }
 }
 
 /// The credential of one token request at `token_endpoint` (a certificate signs a fresh
@@ -318,9 +346,10 @@ pub struct ConfidentialClientApplication {
     dpop_key: tokio::sync::OnceCell<Arc<DpopKey>>,
     /// The token endpoint's last DPoP nonce.
     dpop_nonce: Mutex<Option<String>>,
-    /// App-token requests the server throttled (429, 5xx, `Retry-After`): msal's thumbprint
-    /// key and its entry, in memory as msal-node keeps them.
-    throttled: Mutex<Vec<(String, String)>>,
+    /// Token requests the server throttled (429, 5xx, `Retry-After`), the app's and its users':
+    /// msal's thumbprint key and its entry, in memory as msal-node keeps them (each user flow's
+    /// client starts with them, and hands back its own).
+    throttled: Arc<Mutex<Vec<(String, String)>>>,
     /// Silent calls in flight, by their key (see [`silent_key`]): an identical call joins one.
     silent_flights: Mutex<Vec<(String, SilentFlight)>>,
 }
@@ -410,7 +439,7 @@ impl ConfidentialClientApplication {
             own_store,
             dpop_key: tokio::sync::OnceCell::new(),
             dpop_nonce: Mutex::new(None),
-            throttled: Mutex::new(Vec::new()),
+            throttled: Arc::default(),
             silent_flights: Mutex::new(Vec::new()),
         })
     }
@@ -1043,6 +1072,7 @@ impl ConfidentialClientApplication {
         // The client's own network client (the app's, or its reqwest one) and logger.
         let system = SystemOptions { network_client: Some(self.net.clone()), logger: self.config.system.logger.clone() };
         let plugin = self.plugin.clone();
+        let throttled = self.throttled.clone();
         // The app's binding keys, for bound user tokens (DPoP: made now if not configured).
         let (dpop, pop) = (self.dpop_key().await?, self.config.pop_key.clone());
         let joined = tokio::task::spawn_blocking(move || {
@@ -1053,6 +1083,14 @@ impl ConfidentialClientApplication {
                 if let Some(pop) = pop {
                     platform.use_pop_key(pop);
                 }
+                // The shared client keeps its throttling entries in its store: this call's
+                // starts with the app's, and hands back what it changed.
+                let store = msal_wasm::platform::Platform::cache_store(&platform);
+                let seeded: Vec<(String, String)> = throttled.lock().map(|held| held.clone()).unwrap_or_default();
+                for (k, v) in &seeded {
+                    let _ = store.set(k, v);
+                }
+                let _hand_back = HandBack { store: store.clone(), seeded, throttled };
                 let core = Core::new(config, platform)?;
                 core.initialize().await?;
                 // Made for each request's token endpoint: a request's authority, or a guest

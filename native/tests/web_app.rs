@@ -375,6 +375,20 @@ fn forced(user: &msal_wasm::client::AuthenticationResult, id: &str, scopes: &[&s
     }
 }
 
+/// As msal-node (msal-common's ThrottlingUtils, its entries kept by the application): a user's
+/// renewal the provider answered 503 with Retry-After fails at once on the next call, with
+/// the same error, until then. Each call runs on a client of its own, which lost them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_users_throttled_renewal_is_held_back_across_calls() {
+    let (web, user) = signed_in_web("throttled", SystemOptions::default()).await;
+    reset().await;
+    post_json("/__test/fail-next", r#"{"status":503,"headers":{"retry-after":"60"},"body":{"error":"temporarily_unavailable"}}"#).await;
+    let first = web.acquire_token_silent(&forced(&user, "t-1", &["User.Read"])).await.unwrap_err();
+    let second = web.acquire_token_silent(&forced(&user, "t-2", &["User.Read"])).await.unwrap_err();
+    assert_eq!(token_requests().await, 1, "the second call was held back");
+    assert_eq!((first.code(), second.code()), ("temporarily_unavailable", "temporarily_unavailable"));
+}
+
 /// As msal-node 7.2.4 (its SilentRequestCoalescer): identical silent calls made while one is in
 /// flight share its token request, each with its own correlation id; a call after it makes its
 /// own.
