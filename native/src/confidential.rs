@@ -61,6 +61,16 @@ pub struct ConfidentialClientConfig {
     /// msal-node's `system`: the app's network client (default: reqwest with
     /// `network_timeout`) and logger (default: none).
     pub system: SystemOptions,
+    /// msal-node's `system.protocolMode`: [`ProtocolMode::Oidc`] for any OpenID Connect
+    /// provider (its discovery document at `<authority>/.well-known/openid-configuration`).
+    pub protocol_mode: ProtocolMode,
+    /// msal-node's `auth.knownAuthorities`: hosts (or authority URLs) trusted as the
+    /// authority's and as a request's (B2C, CIAM custom domains, a provider whose document
+    /// names another issuer host).
+    pub known_authorities: Vec<String>,
+    /// msal-node's `auth.authorityMetadata`: the authority's openid-configuration document, so
+    /// that none is fetched (a network that reaches only the token endpoint).
+    pub authority_metadata: Option<String>,
 }
 
 impl ConfidentialClientConfig {
@@ -76,6 +86,9 @@ impl ConfidentialClientConfig {
             client_capabilities: Vec::new(),
             application: AppTelemetry::default(),
             system: SystemOptions::default(),
+            protocol_mode: ProtocolMode::Aad,
+            known_authorities: Vec::new(),
+            authority_metadata: None,
         }
     }
 }
@@ -414,7 +427,7 @@ fn guid() -> String {
 impl ConfidentialClientApplication {
     /// A client for `config`; with `plugin`, its cache is loaded and saved around each access.
     pub fn new(config: ConfidentialClientConfig, plugin: Option<Arc<dyn CachePlugin>>) -> Result<Self, AuthError> {
-        let authority = Authority::parse(&config.authority, ProtocolMode::Aad)?;
+        let authority = Authority::parse(&config.authority, config.protocol_mode)?;
         let environment = authority.default_cloud().preferred_cache;
         let net = config.system.network(|| Http::new(config.network_timeout))?;
         // Without a plugin, the users' partitions live in this process (msal-node's in-memory
@@ -476,6 +489,9 @@ impl ConfidentialClientApplication {
     /// request, as msal-node (a global outage leaves a regional token service reachable, and a
     /// new tenant costs no round trip), with no document; else its fetched discovery document.
     async fn discover(&self, authority: &Authority) -> Result<(AuthorityMetadata, String), AuthError> {
+        if let Some(document) = self.config.authority_metadata.as_ref().filter(|_| authority.canonical() == self.authority.canonical()) {
+            return Ok((AuthorityMetadata::parse(document, authority)?, document.clone()));
+        }
         if let Some(m) = authority.builtin_metadata() {
             return Ok((m, String::new()));
         }
@@ -488,7 +504,7 @@ impl ConfidentialClientApplication {
         let sent = self.net.send(&HttpRequest::get(authority.openid_configuration_url())).await;
         let (m, document) = AuthorityMetadata::from_response(sent, authority)
             .inspect_err(|e| self.log(LogLevel::Error, "", &["the authority's discovery document failed: ", e.code()].concat()))?;
-        if !m.fits(authority, &authority.default_cloud(), &[]) {
+        if !m.fits(authority, &authority.default_cloud(), &self.config.known_authorities) {
             return Err(AuthError::config(codes::ISSUER_VALIDATION_FAILED, "the openid-configuration names a foreign issuer"));
         }
         Ok((m, document))
@@ -498,8 +514,8 @@ impl ConfidentialClientApplication {
     /// authority's host (or an alias of its cloud), as msal-wasm's client trusts one.
     fn authority_for(&self, requested: Option<&str>) -> Result<Authority, AuthError> {
         let Some(url) = requested.filter(|u| !u.trim().is_empty()) else { return Ok(self.authority.clone()) };
-        let a = Authority::parse(url, ProtocolMode::Aad)?;
-        if !a.trusted_beside(&self.authority, &self.authority.default_cloud(), &[]) {
+        let a = Authority::parse(url, self.config.protocol_mode)?;
+        if !a.trusted_beside(&self.authority, &self.authority.default_cloud(), &self.config.known_authorities) {
             return Err(AuthError::config(codes::UNTRUSTED_AUTHORITY, "the request's authority is not on the configured authority's host"));
         }
         Ok(a)
@@ -1063,6 +1079,8 @@ impl ConfidentialClientApplication {
             .with_authority(self.config.authority.clone())
             .with_authority_metadata(document.clone());
         config.response_mode = response_mode.to_owned();
+        config.protocol_mode = self.config.protocol_mode;
+        config.known_authorities.clone_from(&self.config.known_authorities);
         config.client_capabilities.clone_from(&self.config.client_capabilities);
         config.application.clone_from(&self.config.application);
         config.network_timeout_ms = u64::try_from(self.config.network_timeout.as_millis()).unwrap_or(u64::MAX);

@@ -45,6 +45,7 @@ pub use managed_identity::{
     Environment, ManagedIdentityApplication, ManagedIdentityConfig, ManagedIdentityId, ManagedIdentityRequest, ManagedIdentitySource,
 };
 /// The app's name and version, sent in token requests (`ConfidentialClientConfig::application`, `Config::application`).
+pub use msal_wasm::core::authority::ProtocolMode;
 pub use msal_wasm::core::authorize::AppTelemetry;
 #[cfg(feature = "redis")]
 pub use plugins::distributed::RedisClient;

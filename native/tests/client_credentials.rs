@@ -47,6 +47,50 @@ async fn a_secret_gets_an_app_token_once_and_100_calls_are_served_from_the_cache
     assert!(!format!("{fresh:?}").contains(fresh.access_token.secret()));
 }
 
+/// msal-node's `system.protocolMode: OIDC` and `auth.authorityMetadata`: a daemon of any
+/// OpenID Connect provider finds its document at `<authority>/.well-known/openid-configuration`
+/// (Entra's path, `/v2.0/...`, is not there), or takes it from the configuration and fetches
+/// none.
+#[tokio::test]
+async fn a_daemon_of_a_generic_openid_provider_with_oidc_mode_or_its_document() {
+    let oidc = std::env::var("MSAL_TEST_OIDC_AUTHORITY").expect("scripts/with-idp.mjs sets it");
+    let config = || ConfidentialClientConfig::new(DAEMON_CLIENT_ID, oidc.clone(), Credential::Secret(DAEMON_SECRET.into()));
+    let aad = ConfidentialClientApplication::new(config(), None).unwrap();
+    assert_eq!(aad.acquire_token_by_client_credential(&request()).await.unwrap_err().code(), "endpoints_resolution_error");
+    let mut generic = config();
+    generic.protocol_mode = ProtocolMode::Oidc;
+    let app = ConfidentialClientApplication::new(generic, None).unwrap();
+    assert!(!app.acquire_token_by_client_credential(&request()).await.unwrap().from_cache);
+    // The document given: no discovery request.
+    let document = msal_native::http::Http::new(std::time::Duration::from_secs(10))
+        .unwrap()
+        .send(&msal_wasm::core::http::HttpRequest::get(format!("{oidc}/.well-known/openid-configuration")))
+        .await
+        .unwrap()
+        .body;
+    /// Sends through reqwest and records each URL.
+    struct Recording(msal_native::http::Http, Arc<std::sync::Mutex<Vec<String>>>);
+    impl NetworkClient for Recording {
+        fn send<'a>(
+            &'a self,
+            request: &'a msal_wasm::core::http::HttpRequest,
+        ) -> msal_native::system::BoxFuture<'a, Result<msal_wasm::core::http::HttpResponse, msal_wasm::AuthError>> {
+            self.1.lock().unwrap().push(request.url.clone());
+            Box::pin(self.0.send(request))
+        }
+    }
+    let urls = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let mut given = config();
+    given.protocol_mode = ProtocolMode::Oidc;
+    given.authority_metadata = Some(document);
+    given.system.network_client =
+        Some(Arc::new(Recording(msal_native::http::Http::new(std::time::Duration::from_secs(10)).unwrap(), urls.clone())));
+    let app = ConfidentialClientApplication::new(given, None).unwrap();
+    assert!(!app.acquire_token_by_client_credential(&request()).await.unwrap().from_cache);
+    let urls = urls.lock().unwrap().clone();
+    assert!(urls.len() == 1 && urls[0].contains("/token?"), "the token request alone: {urls:?}");
+}
+
 #[tokio::test]
 async fn a_request_may_name_another_tenant_on_the_same_host_whose_token_is_cached_apart() {
     let app = secret_app();
