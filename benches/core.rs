@@ -121,6 +121,23 @@ fn account() -> Account {
     Account::from_response(&client_info(), Some(&claims), ENV, authority_type::MSSTS, NOW * 1000).expect("account")
 }
 
+/// The save of `response` for `account`, as the client makes it.
+fn save_request<'a>(response: &'a TokenResponse, account: &'a Account, requested: &'a ScopeSet) -> SaveRequest<'a> {
+    SaveRequest {
+        response,
+        account,
+        realm: TENANT,
+        at_realm: None,
+        requested,
+        key_id: "",
+        resource: "",
+        attribute_tokens: "",
+        store: Default::default(),
+        kmsi: false,
+        now_ms: response.cached_at * 1000,
+    }
+}
+
 /// A cache holding `n` access tokens of one account: `User.Read` first, then `n - 1` tokens
 /// for other scopes (plus the ID token and the refresh token).
 fn cache_with(n: usize) -> TokenCache<MemoryStore> {
@@ -132,21 +149,7 @@ fn cache_with(n: usize) -> TokenCache<MemoryStore> {
         let body = token_response_body(&scope, &format!("at{i}"));
         let response = TokenResponse::parse(&HttpResponse::new(200, body), NOW).expect("token response");
         let requested = ScopeSet::parse(&scope);
-        cache
-            .save(&SaveRequest {
-                response: &response,
-                account: &account,
-                realm: TENANT,
-                at_realm: None,
-                requested: &requested,
-                key_id: "",
-                resource: "",
-                attribute_tokens: "",
-                store: Default::default(),
-                kmsi: false,
-                now_ms: response.cached_at * 1000,
-            })
-            .expect("save");
+        cache.save(&save_request(&response, &account, &requested)).expect("save");
     }
     let ats = cache.credentials().filter(|c| c.credential_type.is_access_token()).count();
     assert_eq!(ats, n, "every access token is kept");
@@ -217,19 +220,7 @@ fn main() {
         let response = TokenResponse::parse(&HttpResponse::new(200, body), NOW).expect("token response");
         let (account, requested) = (account(), ScopeSet::parse("api://bench/scope.0001"));
         bench(&filter, &format!("cache: save (a renewal), {n} AT(s)"), || {
-            black_box(&mut cache).save(&SaveRequest {
-                response: &response,
-                account: &account,
-                realm: TENANT,
-                at_realm: None,
-                requested: &requested,
-                key_id: "",
-                resource: "",
-                attribute_tokens: "",
-                store: Default::default(),
-                kmsi: false,
-                now_ms: response.cached_at * 1000,
-            })
+            black_box(&mut cache).save(&save_request(&response, &account, &requested))
         });
         assert_eq!(cache.credentials().count(), n + 2, "a renewal replaces its token");
     }
