@@ -175,8 +175,11 @@ test("nonce challenges are answered, at the token endpoint and at the API; the r
     return null;
   });
   assert.ok(rt, "the refresh token is in the session cache");
+  // (Sent as a page of the app's origin would send it: Entra refuses a SPA's refresh token
+  // without an Origin for that alone.)
   const res = await fetch(`${env.idp.entraAuthority}/oauth2/v2.0/token`, {
     method: "POST",
+    headers: { origin: env.web.origin },
     body: new URLSearchParams({ grant_type: "refresh_token", refresh_token: rt, client_id: "msal-wasm-test-client", scope: "openid User.Read" }),
   });
   assert.equal(res.status, 400);

@@ -3,7 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { signedInPage, useEnv } from "./env.mjs";
 import { waitFor } from "./helpers.mjs";
-import { TENANT_ID } from "../idp/server.mjs";
+import { TENANT_ID, loginHintFor } from "../idp/server.mjs";
 
 const env = useEnv();
 
@@ -337,13 +337,14 @@ test("acquireTokenSilent for an account the cache no longer has tries the hidden
     const account = window.pca.getAllAccounts()[0];
     await window.pca.clearCache();
     const res = await window.pca.acquireTokenSilent({ scopes: ["User.Read"], account, redirectUri: location.origin + "/redirect.html" });
-    return { fromCache: res.fromCache, user: res.account.username, accounts: window.pca.getAllAccounts().length, sid: account.idTokenClaims.sid };
+    return { fromCache: res.fromCache, user: res.account.username, accounts: window.pca.getAllAccounts().length, sid: account.idTokenClaims.sid, hint: account.idTokenClaims.login_hint };
   });
   assert.equal(typeof r.sid, "string", "the provider's ID token carries a session id");
-  assert.deepEqual(r, { fromCache: false, user: "uma", accounts: 1, sid: r.sid });
-  // msal's order for prompt=none: the object's login_hint claim (none here), then its sid.
+  assert.deepEqual(r, { fromCache: false, user: "uma", accounts: 1, sid: r.sid, hint: loginHintFor("uma") });
+  // msal's order for prompt=none: the object's login_hint claim (Entra's optional claim), before
+  // its sid.
   const authorize = (await env.idp.counters()).log.filter((e) => e.route === "authorize");
-  assert.deepEqual(authorize.map((e) => [e.prompt, e.sid, e.login_hint]), [["none", r.sid, null]]);
+  assert.deepEqual(authorize.map((e) => [e.prompt, e.sid, e.login_hint]), [["none", null, loginHintFor("uma")]]);
   await page.context().close();
 });
 

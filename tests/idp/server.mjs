@@ -98,6 +98,16 @@ const BODY_LIMIT = 64 * 1024;
 // helpers
 
 /** Deterministic account id (UUID v5 style) for a login name (case-insensitive). */
+/** Entra's `login_hint` claim for a user: an opaque value that names the user to the provider
+ * (msal sends it as the `login_hint` of a hidden frame and the `logout_hint` of a sign-out). */
+export function loginHintFor(login) {
+  return `LH.${Buffer.from(String(login), 'utf8').toString('base64url')}`;
+}
+/** The login a hint names: the claim's value, or a login as typed. */
+function loginOfHint(hint) {
+  return typeof hint === 'string' && hint.startsWith('LH.') ? Buffer.from(hint.slice(3), 'base64url').toString('utf8') : hint;
+}
+
 export function accountIdForLogin(login) {
   const ns = Buffer.from(ACCOUNT_NAMESPACE.replace(/-/g, ''), 'hex');
   const h = crypto.createHash('sha1').update(ns).update(String(login).trim().toLowerCase(), 'utf8').digest();
@@ -413,7 +423,7 @@ export async function startIdp(options = {}) {
       (ctx) => {
         const { login_hint: hint } = ctx.oidc.params;
         const current = ctx.oidc.session.accountId;
-        if (hint && current && !ctx.oidc.result?.login && accountIdForLogin(hint) !== current) {
+        if (hint && current && !ctx.oidc.result?.login && accountIdForLogin(loginOfHint(hint)) !== current) {
           return interactionPolicy.Check.REQUEST_PROMPT;
         }
         return interactionPolicy.Check.NO_NEED_TO_PROMPT;
@@ -421,7 +431,7 @@ export async function startIdp(options = {}) {
     ));
 
     const openidClaims = kind === 'entra'
-      ? ['sub', 'oid', 'ver', 'name', 'preferred_username', 'signin_state', ...(realm.policy ? ['tfp'] : ['tid'])]
+      ? ['sub', 'oid', 'ver', 'name', 'preferred_username', 'signin_state', ...(realm.policy ? ['tfp'] : ['tid', 'login_hint', 'upn'])]
       : ['sub', 'name', 'preferred_username'];
     // The user's object id in this tenant: a guest has its own.
     const oidFor = (sub) => (realm.tenantId === realm.homeTenant || realm.policy ? sub : accountIdForLogin(`${sub}@${realm.tenantId}`));
@@ -448,6 +458,8 @@ export async function startIdp(options = {}) {
             // B2C's user flows issue no `tid`: the policy (`tfp`) stands for the tenant.
             ...(kind === 'entra' ? { oid: oidFor(sub), ver: '2.0', ...(realm.policy ? { tfp: realm.policy } : { tid: realm.tenantId }) } : {}),
             ...(kind === 'entra' && account.kmsi ? { signin_state: ['kmsi'] } : {}),
+            // Entra's optional claims of a work account: the opaque login hint, and the UPN.
+            ...(kind === 'entra' && !realm.policy ? { login_hint: loginHintFor(login), ...(login.includes('@') ? { upn: login } : {}) } : {}),
           };
         },
       };
@@ -1211,6 +1223,16 @@ export async function startIdp(options = {}) {
       return;
     }
 
+    if (form && mount.kind === 'entra' && SPA_CLIENTS.includes(form.get('client_id')) && ['authorization_code', 'refresh_token'].includes(grantType) && !req.headers.origin) {
+      // As Entra (AADSTS9002327): a SPA's code or refresh token is redeemed only by a
+      // cross-origin request (a browser's, which names its origin).
+      sendJson(res, 400, {
+        error: 'invalid_request',
+        error_description: "AADSTS9002327: Tokens issued for the 'Single-Page Application' client-type may only be redeemed via cross-origin requests.",
+        error_codes: [9002327],
+      }, { Pragma: 'no-cache' });
+      return;
+    }
     if (form && grantType === 'refresh_token' && form.has('scope')) {
       const unknown = (form.get('scope') ?? '').split(' ').filter((sc) => sc && !supportedScopeSet.has(sc));
       if (unknown.length) {
@@ -1302,7 +1324,7 @@ export async function startIdp(options = {}) {
       // As Entra: the sign-in page cuts itself off from its opener (Cross-Origin-Opener-Policy)
       // unless the client said no window of another origin can reach its popup (msal 5's
       // pocd=1); a popup then reaches its app only through the redirect bridge.
-      sendHtml(res, 200, loginPage({ hint: details.params.login_hint, forgot: mount.ns === 'b2c' && mount.prefix.endsWith('/b2c_1_signin') }), coop && details.params.pocd !== '1' ? { 'Cross-Origin-Opener-Policy': 'same-origin' } : {});
+      sendHtml(res, 200, loginPage({ hint: loginOfHint(details.params.login_hint), forgot: mount.ns === 'b2c' && mount.prefix.endsWith('/b2c_1_signin') }), coop && details.params.pocd !== '1' ? { 'Cross-Origin-Opener-Policy': 'same-origin' } : {});
       return;
     }
     if (req.method !== 'POST' && !autoLogin) {

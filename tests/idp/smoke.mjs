@@ -284,6 +284,10 @@ describe('msal-wasm test IdP', () => {
     assert.notEqual(notInjected.json.suberror, 'bad_token');
     counters = await (await fetch(`${idp.origin}/__test/counters`)).json();
     assert.deepEqual(counted(counters), { token: 5, byGrant: { authorization_code: 1, refresh_token: 4 }, authorize: 3, endSession: 0 });
+    // As Entra: without an Origin (not a browser's cross-origin request), a SPA's refresh
+    // token is refused.
+    const noOrigin = await tokenRequest(ep.token, { client_id: CLIENT_ID, grant_type: 'refresh_token', refresh_token: r1.json.refresh_token }, null);
+    assert.deepEqual([noOrigin.res.status, noOrigin.json.error_codes], [400, [9002327]]);
 
     // RP-initiated logout (no client_id / id_token_hint, like MSAL) → immediate redirect with state
     const logout = await get(authorizeUrl(ep.end_session, { post_logout_redirect_uri: REDIRECT_URI, state: 'bye' }), jar);
