@@ -442,6 +442,17 @@ async fn an_unmounted_token_hook_stops_renewing() {
     let app = APP.with(|a| a.borrow().clone()).expect("the provider exposes its client");
     support::sign_in(&app, "yuri").await;
     support::wait_for("the token", || support::text_of("yew-renew-token") == "token").await;
+    // Mounted, it renews (the check below could not fail otherwise).
+    let mounted = support::token_requests().await;
+    let mut renewed = false;
+    for _ in 0..30 {
+        support::sleep_ms(500).await;
+        if support::token_requests().await > mounted {
+            renewed = true;
+            break;
+        }
+    }
+    assert!(renewed, "the mounted hook renewed its due token within 15 s");
     handle.destroy();
     root.remove();
     let before = support::token_requests().await;

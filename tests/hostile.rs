@@ -441,10 +441,17 @@ fn forged_cross_tab_messages_are_not_applied() {
         ("an unknown type", r#"{"t":"bogus","clientId":"client-1"}"#.to_owned()),
         ("oversized", format!(r#"{{"t":"tokens","clientId":"client-1","pad":"{}"}}"#, "x".repeat(300 * 1024))),
     ];
+    let refusals = || h.platform.logs.borrow().iter().filter(|(_, m)| m.contains("ignored another tab's token snapshot")).count();
     for (what, message) in cases {
+        let before = refusals();
         assert!(!tab.apply_announcement(&message), "{what}: applied");
         assert_eq!(served().as_deref(), Some(signed.access_token.secret()), "{what}: the forged token is never served");
         assert_eq!(tab.all_accounts().len(), 1, "{what}: accounts still answer");
+        // The snapshot's own checks refused these (apply_announcement's false says only that
+        // no account was new).
+        if what.starts_with("an entity") || what.starts_with("dated") {
+            assert_eq!(refusals(), before + 1, "{what}: refused by the snapshot's checks");
+        }
     }
 }
 

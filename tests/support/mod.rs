@@ -89,7 +89,8 @@ pub async fn token_requests() -> u64 {
     let idp_origin = idp_origin();
     let req = HttpRequest { method: Method::Get, url: format!("{idp_origin}/__test/counters"), headers: Vec::new(), body: String::new() };
     let resp = platform.send(req, 10_000).await.unwrap();
-    Json::parse(&resp.body).ok().and_then(|j| j.get("token").and_then(Json::as_u64)).unwrap_or(0)
+    assert_eq!(resp.status, 200, "the provider's counters: {}", resp.body);
+    Json::parse(&resp.body).ok().and_then(|j| j.get("token").and_then(Json::as_u64)).expect("the counters name the token requests")
 }
 
 /// Changes the provider's test configuration (`/__test/config`: `accessTokenTtl`, `autoLogin`...).
