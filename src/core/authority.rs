@@ -86,9 +86,9 @@ impl Authority {
     ///
     /// https is required, except for loopback hosts (local development and tests).
     pub fn parse(url: &str, protocol_mode: ProtocolMode) -> Result<Authority, AuthError> {
-        // A bare `?` at the end, as msal's `canonicalizeUri` drops it.
-        let url = url.trim();
-        let url = url.strip_suffix("?/").or_else(|| url.strip_suffix('?')).unwrap_or(url);
+        // A query (`?dc=…`, a slice for testing; a bare `?`) names nothing msal's endpoints
+        // keep: its tenant is the path's, its endpoints those of the host or the document.
+        let url = super::text::until(url.trim(), b"?");
         if url.is_empty() {
             return Err(AuthError::config(codes::EMPTY_URL_ERROR, "the authority is empty"));
         }
