@@ -9,7 +9,7 @@ use crate::public::NativePlatform;
 use crate::system::{LogLevel, NetworkClient, SystemOptions};
 use msal_wasm::client::dpop::{check_token_type, send_with_proof};
 use msal_wasm::client::{
-    AccountInfo, AccountRef, AuthScheme, AuthenticationResult, Config, InteractiveRequest, LogoutRequest, PendingAuth,
+    AccountInfo, AccountRef, AuthScheme, AuthenticationResult, ByCodeRequest, Config, InteractiveRequest, LogoutRequest, PendingAuth,
     PublicClientApplication as Core, SilentRequest,
 };
 use msal_wasm::core::account::{authority_type, Account, ClientInfo};
@@ -1184,6 +1184,23 @@ impl ConfidentialClientApplication {
             Box::pin(async move {
                 let loaded = crate::sync::fresh(core)?;
                 let result = core.finish_interaction(pending, &response).await?;
+                let partition = Partition::Account(result.account.account.home_account_id.clone());
+                crate::sync::save(core, plugin, &partition, Some(loaded)).await?;
+                Ok(result)
+            })
+        })
+        .await
+    }
+
+    /// msal-node's `acquireTokenByCode` for a code this app did not ask for itself (a mobile or
+    /// desktop app's, another front end's, with its PKCE `code_verifier`): redeemed with this
+    /// app's credential at the request's `redirect_uri` (the one the code was sent to), the
+    /// user's tokens saved in their partition for later silent calls.
+    pub async fn acquire_token_by_code_request(&self, req: ByCodeRequest) -> Result<AuthenticationResult, AuthError> {
+        self.run_user_flow("query", move |core, plugin| {
+            Box::pin(async move {
+                let loaded = crate::sync::fresh(core)?;
+                let result = core.acquire_token_by_code(&req).await?;
                 let partition = Partition::Account(result.account.account.home_account_id.clone());
                 crate::sync::save(core, plugin, &partition, Some(loaded)).await?;
                 Ok(result)

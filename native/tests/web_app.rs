@@ -364,6 +364,47 @@ async fn a_certificate_web_app_signs_each_assertion_for_the_endpoint_it_goes_to(
     assert_eq!(t.account.account.realm, GUEST_TENANT_ID);
 }
 
+/// msal-node's `acquireTokenByCode` for a code another app of the user got (a mobile app's,
+/// with its own PKCE verifier), handed to the back end: redeemed with the web app's secret, and
+/// the user's next silent call is served from the cache.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_code_from_elsewhere_is_redeemed_and_served_silently_after() {
+    let web = ConfidentialClientApplication::new(
+        ConfidentialClientConfig::new(WEB_CLIENT_ID, authority(), Credential::Secret(WEB_SECRET.into())),
+        None,
+    )
+    .unwrap();
+    let verifier = msal_wasm::core::pkce::verifier_from_entropy(&[7u8; 32]).unwrap();
+    let body = msal_wasm::core::json::Json::object()
+        .with("mode", "entra")
+        .with("client_id", WEB_CLIENT_ID)
+        .with("login", "handed-over")
+        .with("redirect_uri", redirect_uri().as_str())
+        .with("code_challenge", msal_wasm::core::pkce::challenge(&verifier).as_str())
+        .with("scope", "openid profile offline_access User.Read")
+        .to_json();
+    let code = post_json("/__test/code", &body).await.string_or_empty("code");
+    assert!(!code.is_empty());
+    let req = msal_wasm::client::ByCodeRequest {
+        code: msal_wasm::secret::AuthCode::new(code),
+        code_verifier: Some(verifier),
+        redirect_uri: redirect_uri(),
+        scopes: vec!["User.Read".into()],
+        ..Default::default()
+    };
+    let r = web.acquire_token_by_code_request(req).await.unwrap();
+    assert_eq!(r.account.account.username, "handed-over");
+    reset().await;
+    let silent = SilentRequest {
+        account: Some(AccountRef::new(r.account.account.home_account_id.clone())),
+        scopes: vec!["User.Read".into()],
+        ..Default::default()
+    };
+    let hit = web.acquire_token_silent(&silent).await.unwrap();
+    assert!(hit.from_cache && hit.access_token.secret() == r.access_token.secret());
+    assert_eq!(token_requests().await, 0);
+}
+
 /// A forced silent call for `user`'s `scopes`, with the correlation id `id`.
 fn forced(user: &msal_wasm::client::AuthenticationResult, id: &str, scopes: &[&str]) -> SilentRequest {
     SilentRequest {
