@@ -121,28 +121,58 @@ pub struct ClientCredentialRequest {
 }
 
 /// Hands a user flow's throttling entries back to its application when the flow ends (also
-/// when it fails, or its caller goes away): what the flow added or changed replaces the app's
-/// entry under that key, and what it removed (a new code, or an entry whose time ran out)
-/// leaves the app's.
+/// when it fails, or its caller goes away): only what the flow changed, so that an entry
+/// another flow renewed meanwhile is not put back to this flow's older copy. An entry it added
+/// or changed replaces the app's under that key; one it removed (a new code redeemed) leaves
+/// the app's if the app still holds the value this flow started with. Entries whose time ran
+/// out go.
 struct HandBack {
     store: Rc<MemoryStore>,
     seeded: Vec<(String, String)>,
     throttled: Arc<Mutex<Vec<(String, String)>>>,
 }
 
+impl HandBack {
+    /// A flow's start: the app's entries still in force, put in the flow's `store`.
+    fn seed(store: Rc<MemoryStore>, throttled: Arc<Mutex<Vec<(String, String)>>>) -> HandBack {
+        let now = now_s().saturating_mul(1000);
+        let seeded = match throttled.lock() {
+            Ok(mut held) => {
+                held.retain(|(_, v)| throttle::check(v, now).is_some());
+                held.clone()
+            }
+            Err(_) => Vec::new(),
+        };
+        for (k, v) in &seeded {
+            let _ = store.set(k, v);
+        }
+        HandBack { store, seeded, throttled }
+    }
+}
+
 impl Drop for HandBack {
     fn drop(&mut self) {
-        let now: Vec<(String, String)> = self
+        let after: Vec<(String, String)> = self
             .store
             .keys()
             .into_iter()
             .filter(|k| k.starts_with("throttling."))
             .filter_map(|k| self.store.get(&k).map(|v| (k, v)))
             .collect();
-        if let Ok(mut held) = self.throttled.lock() {
-            held.retain(|(k, _)| !self.seeded.iter().any(|(s, _)| s == k) && !now.iter().any(|(n, _)| n == k));
-            held.extend(now);
+        let Ok(mut held) = self.throttled.lock() else { return };
+        for (k, v) in &after {
+            if !self.seeded.contains(&(k.clone(), v.clone())) {
+                held.retain(|(hk, _)| hk != k);
+                held.push((k.clone(), v.clone()));
+            }
         }
+        for seeded in &self.seeded {
+            if !after.iter().any(|(k, _)| *k == seeded.0) {
+                held.retain(|h| h != seeded);
+            }
+        }
+        let now = now_s().saturating_mul(1000);
+        held.retain(|(_, v)| throttle::check(v, now).is_some());
     }
 }
 
@@ -1103,12 +1133,7 @@ impl ConfidentialClientApplication {
                 }
                 // The shared client keeps its throttling entries in its store: this call's
                 // starts with the app's, and hands back what it changed.
-                let store = msal_wasm::platform::Platform::cache_store(&platform);
-                let seeded: Vec<(String, String)> = throttled.lock().map(|held| held.clone()).unwrap_or_default();
-                for (k, v) in &seeded {
-                    let _ = store.set(k, v);
-                }
-                let _hand_back = HandBack { store: store.clone(), seeded, throttled };
+                let _hand_back = HandBack::seed(msal_wasm::platform::Platform::cache_store(&platform), throttled);
                 let core = Core::new(config, platform)?;
                 core.initialize().await?;
                 // Made for each request's token endpoint: a request's authority, or a guest
@@ -1521,6 +1546,32 @@ fn account_info(account: Account, id_token: Option<&CacheEntry>) -> AccountInfo 
 mod tests {
     use super::*;
     use msal_wasm::core::http::HttpResponse;
+
+    /// A user flow hands back only what it changed: an entry another flow renewed meanwhile
+    /// keeps the renewal, one it added or removed is added or removed, one past its time goes.
+    #[test]
+    fn a_flow_hands_back_only_the_throttling_entries_it_changed() {
+        let until = |s: u64| format!(r#"{{"throttleTime":{},"error":"temporarily_unavailable"}}"#, (now_s() + s) * 1000);
+        let shared = Arc::new(Mutex::new(vec![
+            ("throttling.a".to_owned(), until(60)),
+            ("throttling.b".to_owned(), until(60)),
+            ("throttling.gone".to_owned(), until(0)),
+        ]));
+        let store = Rc::new(MemoryStore::new());
+        let flow = HandBack::seed(store.clone(), shared.clone());
+        assert_eq!(flow.seeded.len(), 2, "an entry past its time is not seeded");
+        assert!(store.get("throttling.a").is_some());
+        // Meanwhile another flow renewed `a`; this one redeemed a new code (its `b` went) and
+        // was throttled itself (`c`).
+        let renewed = until(120);
+        shared.lock().unwrap()[0].1.clone_from(&renewed);
+        store.remove("throttling.b");
+        store.set("throttling.c", &until(30)).unwrap();
+        drop(flow);
+        let mut held = shared.lock().unwrap().clone();
+        held.sort();
+        assert_eq!(held, vec![("throttling.a".to_owned(), renewed), ("throttling.c".to_owned(), until(30))]);
+    }
 
     /// A scripted token service on 127.0.0.1, for the authority `http://localhost:<port>/tenant`:
     /// its discovery document, and tokens; keeps each request's method, `Host` and path.
