@@ -114,13 +114,16 @@ impl<P: Platform> PublicClientApplication<P> {
                     && j.str_field("clientId") != Some(self.config.client_id.as_str()) =>
             {
                 let leased = j.with("leaseUntil", self.platform.now_ms().saturating_add(REDIRECT_LEASE_MS));
-                let _ = temp.set(INTERACTION_STATUS_KEY, &leased.to_json());
-                self.log(
-                    LogLevel::Verbose,
-                    "",
-                    "another client's interaction (msal-browser's format) holds the lock: honoured, with a lease",
-                );
-                Some(leased)
+                // (A lease the storage refuses would be new at every look: removed then.)
+                let kept = temp.set(INTERACTION_STATUS_KEY, &leased.to_json()).is_ok();
+                if kept {
+                    self.log(
+                        LogLevel::Verbose,
+                        "",
+                        "another client's interaction (msal-browser's format) holds the lock: honoured, with a lease",
+                    );
+                }
+                kept.then_some(leased)
             }
             lock => lock.filter(|j| j.get("leaseUntil").and_then(Json::as_u64).is_some()),
         };
