@@ -330,22 +330,29 @@ test("CacheLookupPolicy.Skip goes straight to the hidden iframe", async () => {
 });
 
 test("acquireTokenSilent for an account the cache no longer has tries the hidden iframe with that account's hints, as msal", async () => {
-  const page = await signedInPage(env, "uma");
-  await env.idp.reset();
-  const r = await page.evaluate(async () => {
-    // The app kept the account object; the tokens are gone (cleared, or another tab signed out).
-    const account = window.pca.getAllAccounts()[0];
-    await window.pca.clearCache();
-    const res = await window.pca.acquireTokenSilent({ scopes: ["User.Read"], account, redirectUri: location.origin + "/redirect.html" });
-    return { fromCache: res.fromCache, user: res.account.username, accounts: window.pca.getAllAccounts().length, sid: account.idTokenClaims.sid, hint: account.idTokenClaims.login_hint };
-  });
-  assert.equal(typeof r.sid, "string", "the provider's ID token carries a session id");
-  assert.deepEqual(r, { fromCache: false, user: "uma", accounts: 1, sid: r.sid, hint: loginHintFor("uma") });
-  // msal's order for prompt=none: the object's login_hint claim (Entra's optional claim), before
-  // its sid.
-  const authorize = (await env.idp.counters()).log.filter((e) => e.route === "authorize");
-  assert.deepEqual(authorize.map((e) => [e.prompt, e.sid, e.login_hint]), [["none", null, loginHintFor("uma")]]);
-  await page.context().close();
+  // A user whose ID token has no login_hint claim (Entra's is optional), then a work account
+  // whose ID token has it: msal's order for prompt=none is that claim, else the session id.
+  for (const login of ["uma", "uma@contoso.com"]) {
+    const page = await signedInPage(env, login);
+    await env.idp.reset();
+    const r = await page.evaluate(async () => {
+      // The app kept the account object; the tokens are gone (cleared, or another tab signed out).
+      const account = window.pca.getAllAccounts()[0];
+      await window.pca.clearCache();
+      const res = await window.pca.acquireTokenSilent({ scopes: ["User.Read"], account, redirectUri: location.origin + "/redirect.html" });
+      return { fromCache: res.fromCache, user: res.account.username, accounts: window.pca.getAllAccounts().length, sid: account.idTokenClaims.sid, hint: account.idTokenClaims.login_hint ?? null };
+    });
+    assert.equal(typeof r.sid, "string", "the provider's ID token carries a session id");
+    const hint = login.includes("@") ? loginHintFor(login) : null;
+    assert.deepEqual(r, { fromCache: false, user: login, accounts: 1, sid: r.sid, hint });
+    const authorize = (await env.idp.counters()).log.filter((e) => e.route === "authorize");
+    assert.deepEqual(authorize.map((e) => [e.prompt, e.sid, e.login_hint]), [["none", hint ? null : r.sid, hint]], login);
+    // Its sign-out names the user to the provider by that claim (logout_hint), as msal's.
+    await page.evaluate(() => window.pca.logoutPopup({ account: window.pca.getAllAccounts()[0] }).catch(() => {}));
+    const ended = await waitFor("the end-session request", async () => (await env.idp.counters()).log.find((e) => e.route === "end_session"));
+    assert.equal(ended.logout_hint, hint !== null, login);
+    await page.context().close();
+  }
 });
 
 test("a silent iframe that gets no answer fails early, then at once, with InteractionRequiredAuthError", async () => {

@@ -97,7 +97,6 @@ const BODY_LIMIT = 64 * 1024;
 // ---------------------------------------------------------------------------
 // helpers
 
-/** Deterministic account id (UUID v5 style) for a login name (case-insensitive). */
 /** Entra's `login_hint` claim for a user: an opaque value that names the user to the provider
  * (msal sends it as the `login_hint` of a hidden frame and the `logout_hint` of a sign-out). */
 export function loginHintFor(login) {
@@ -108,6 +107,7 @@ function loginOfHint(hint) {
   return typeof hint === 'string' && hint.startsWith('LH.') ? Buffer.from(hint.slice(3), 'base64url').toString('utf8') : hint;
 }
 
+/** Deterministic account id (UUID v5 style) for a login name (case-insensitive). */
 export function accountIdForLogin(login) {
   const ns = Buffer.from(ACCOUNT_NAMESPACE.replace(/-/g, ''), 'hex');
   const h = crypto.createHash('sha1').update(ns).update(String(login).trim().toLowerCase(), 'utf8').digest();
@@ -458,8 +458,10 @@ export async function startIdp(options = {}) {
             // B2C's user flows issue no `tid`: the policy (`tfp`) stands for the tenant.
             ...(kind === 'entra' ? { oid: oidFor(sub), ver: '2.0', ...(realm.policy ? { tfp: realm.policy } : { tid: realm.tenantId }) } : {}),
             ...(kind === 'entra' && account.kmsi ? { signin_state: ['kmsi'] } : {}),
-            // Entra's optional claims of a work account: the opaque login hint, and the UPN.
-            ...(kind === 'entra' && !realm.policy ? { login_hint: loginHintFor(login), ...(login.includes('@') ? { upn: login } : {}) } : {}),
+            // Entra's optional claims, for a work account's login (user@domain): the opaque
+            // login hint and the UPN. Other users' ID tokens have neither, as an app's that did
+            // not ask for them.
+            ...(kind === 'entra' && !realm.policy && login.includes('@') ? { login_hint: loginHintFor(login), upn: login } : {}),
           };
         },
       };
