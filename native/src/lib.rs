@@ -44,8 +44,9 @@ pub use dpop::{DpopKey, PopKey};
 pub use managed_identity::{
     Environment, ManagedIdentityApplication, ManagedIdentityConfig, ManagedIdentityId, ManagedIdentityRequest, ManagedIdentitySource,
 };
-/// The app's name and version, sent in token requests (`ConfidentialClientConfig::application`, `Config::application`).
+/// msal's `protocolMode` (`ConfidentialClientConfig::protocol_mode`, `Config::protocol_mode`).
 pub use msal_wasm::core::authority::ProtocolMode;
+/// The app's name and version, sent in token requests (`ConfidentialClientConfig::application`, `Config::application`).
 pub use msal_wasm::core::authorize::AppTelemetry;
 #[cfg(feature = "redis")]
 pub use plugins::distributed::RedisClient;

@@ -287,7 +287,7 @@ pub fn write_str(out: &mut String, s: &str) {
 /// usual case (every cache entry at load), come back as they are.
 fn dedup_last_wins(fields: Vec<(String, Json)>) -> Vec<(String, Json)> {
     // Positions grouped by key, each group in document order: sorted by (key, position), a
-    // total order, so the small heapsort below gives what a stable sort by key would.
+    // total order, so the small heapsort (`core::heapsort`) gives what a stable sort by key would.
     let mut order: Vec<usize> = (0..fields.len()).collect();
     super::heapsort(&mut order, |a, b| (fields[a].0.as_bytes(), a) < (fields[b].0.as_bytes(), b)); // allow-panic: indices < len
     if order.windows(2).all(|w| fields[w[0]].0 != fields[w[1]].0) {

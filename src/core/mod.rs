@@ -27,8 +27,8 @@ pub fn retain<T>(v: &mut Vec<T>, keep: &mut dyn FnMut(&T) -> bool) {
     v.retain(|x| keep(x));
 }
 
-/// Sorts `v` by `less` (a strict total order) in O(n log n) without core's sort, which adds
-/// about 4 KB to the wasm (issue 14).
+/// Sorts `v` by `less` (a strict weak order: positions it finds equal end in any order) in
+/// O(n log n) without core's sort, which adds about 4 KB to the wasm (issue 14).
 pub(crate) fn heapsort(v: &mut [usize], less: impl Fn(usize, usize) -> bool) {
     let sift = |v: &mut [usize], mut node: usize, end: usize| loop {
         let mut child = 2 * node + 1;
