@@ -104,6 +104,12 @@ pub struct Account {
     pub ms_graph_host: String,
 }
 
+/// msal's `tenantIdMatchesHomeTenant`: `tenant` is the one `home_account_id` (`uid.utid`) names.
+/// An account without client_info (a generic OpenID provider's, AD FS's) has no home tenant.
+fn is_home(tenant: &str, home_account_id: &str) -> bool {
+    !tenant.is_empty() && home_account_id.split('.').nth(1) == Some(tenant)
+}
+
 impl Account {
     /// Builds the account from a token response's identity fields (spec §3.1).
     pub fn from_response(
@@ -134,6 +140,7 @@ impl Account {
         // msal's tenant of a profile: `tid`, else B2C's policy (`tfp`, `acr`), as the tokens'.
         let tenant_id = claims.and_then(|c| c.tenant()).map_or_else(|| realm.clone(), str::to_owned);
         let profile_local = claims.and_then(|c| c.unique_id()).unwrap_or(&local_account_id).to_owned();
+        let is_home_tenant = is_home(&tenant_id, &home_account_id);
         Some(Account {
             home_account_id,
             environment: environment.to_owned(),
@@ -144,7 +151,7 @@ impl Account {
             authority_type: authority_type.to_owned(),
             client_info: client_info_raw.to_owned(),
             tenant_profiles: vec![TenantProfile {
-                is_home_tenant: tenant_id == realm || ci.is_none(),
+                is_home_tenant,
                 tenant_id,
                 local_account_id: profile_local,
                 name,
@@ -172,7 +179,7 @@ impl Account {
             username: self.username.clone(),
             login_hint: String::new(),
             upn: String::new(),
-            is_home_tenant: true,
+            is_home_tenant: is_home(&self.realm, &self.home_account_id),
         }]
     }
 
@@ -308,6 +315,18 @@ mod tests {
         assert_eq!(a.oid_anchor(), "u-1@t-1");
         assert!(a.tenant_profiles[0].is_home_tenant);
         assert_eq!(a.tenant_profiles[0].local_account_id, "o");
+    }
+
+    /// As msal's `tenantIdMatchesHomeTenant`: an account without client_info (its home
+    /// account id the `sub`) is in no home tenant, so `isHomeTenant: true` filters it out.
+    #[test]
+    fn an_account_without_client_info_has_no_home_tenant() {
+        let c = claims(r#"{"sub":"s-1","tid":"t-1","preferred_username":"ada@contoso.com"}"#);
+        let a = Account::from_response("", Some(&c), "idp.example", authority_type::GENERIC, 5).unwrap();
+        assert_eq!((a.home_account_id.as_str(), a.realm.as_str()), ("s-1", "t-1"));
+        assert!(!a.tenant_profiles[0].is_home_tenant);
+        let cached = Account { tenant_profiles: Vec::new(), ..a };
+        assert!(!cached.profiles()[0].is_home_tenant);
     }
 
     #[test]
