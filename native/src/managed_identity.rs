@@ -891,9 +891,10 @@ fn http_date_seconds(s: &str) -> Option<u64> {
     civil_seconds(year.parse().ok()?, month, day.parse().ok()?, h, mi, se)
 }
 
-/// Seconds since the epoch of a UTC date and time (`None` when out of range).
+/// Seconds since the epoch of a UTC date and time (`None` when out of range: years 1970 to
+/// 9999, as HTTP and ISO 8601 dates write them, so the arithmetic cannot overflow).
 fn civil_seconds(y: u64, mo: u64, d: u64, h: u64, mi: u64, se: u64) -> Option<u64> {
-    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || se > 60 || y < 1970 {
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || se > 60 || !(1970..=9999).contains(&y) {
         return None;
     }
     // Days from 1970-01-01 to the date (the civil-from-days inverse).
@@ -1004,6 +1005,8 @@ mod tests {
         assert_eq!(ms(false, 503, 503, 2, Some("Wed, 21 Oct 2015 08:28:00 GMT")), Some(60_000), "at most a minute");
         assert_eq!(ms(false, 503, 503, 2, Some("Wed, 21 Oct 2015 07:00:00 GMT")), Some(1000), "a date past");
         assert_eq!(ms(false, 503, 503, 2, Some("soon")), Some(1000));
+        // A year no HTTP date has (four digits): no arithmetic overflow, the default wait.
+        assert_eq!(ms(false, 503, 503, 2, Some("Wed, 21 Oct 999999999999 07:28:00 GMT")), Some(1000));
         assert_eq!(ms(false, 429, 429, 0, Some("3600")), Some(60_000));
         assert_eq!(ms(false, 503, 503, 3, None), None);
         assert_eq!(ms(false, 502, 502, 0, None), None);
