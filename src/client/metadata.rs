@@ -17,8 +17,10 @@ impl<P: Platform> PublicClientApplication<P> {
         if self.resolved.borrow().started {
             return Ok(());
         }
-        // An encrypted cache reads as empty until it is decrypted.
+        // An encrypted cache reads as empty until it is decrypted; msal-browser 4's entries are
+        // copied then.
         self.platform.load_storage().await;
+        self.cache.borrow_mut().read_older_schemas_again();
         self.reload_cache();
         let cloud = if self.config.cloud_discovery_metadata.is_empty() {
             self.authority.default_cloud()

@@ -188,7 +188,7 @@ for (const [from, to] of [["browser", "wasm"], ["wasm", "browser"]]) {
 }
 
 for (const [version, tokenKeys] of OLDER) {
-  test(`signed in with msal-browser ${version.replace("-", ".")} (its older cache schema), msal-wasm keeps the user: the entries are migrated, still encrypted`, async () => {
+  test(`signed in with msal-browser ${version.replace("-", ".")} (its older cache schema), msal-wasm keeps the user: the entries are copied, still encrypted, and the app can roll back`, async () => {
     const ctx = await context();
     // msal-browser 4 asks an OIDC authority for `v2.0/.well-known/…` too: the provider's Entra
     // mode serves that path.
@@ -203,13 +203,19 @@ for (const [version, tokenKeys] of OLDER) {
     const c = await env.idp.counters();
     assert.deepEqual([c.authorize, c.token], [0, 0], "no network: served from the older cache");
     const after = await wasm.evaluate((k) => ({ old: localStorage.getItem(k), current: Object.keys(localStorage).filter((x) => x.startsWith("msal.3|")).length }), tokenKeys);
-    assert.equal(after.old, null, "the older list is gone");
+    assert.deepEqual(JSON.parse(after.old), before, "the older entries stay listed (as msal 5 copies them)");
     assert.ok(after.current >= 4, `account, ID, access and refresh token under schema 3 (${after.current})`);
     assertNoSecretInClear((await atRest(wasm)).values, [at, idToken]);
     // The migrated entries are read back after a reload.
     await wasm.reload();
     await wasm.waitForSelector("body[data-ready='1']", { state: "attached" });
     assert.deepEqual(await silent(wasm), { ok: true, at, fromCache: true, user: `older-${version}` });
+    await wasm.close();
+    // The app rolls back to msal-browser ${version}: its user is still signed in, from its cache.
+    const back = await openApp(ctx, `browser-${version}`, env.idp.entraAuthority);
+    assert.deepEqual(await silent(back), { ok: true, at, fromCache: true, user: `older-${version}` });
+    const c2 = await env.idp.counters();
+    assert.deepEqual([c2.authorize, c2.token], [0, 0], "no network after the rollback");
     await ctx.close();
   });
 }

@@ -173,6 +173,12 @@ pub struct TokenCache<S: KeyValueStore> {
     /// Keys of entries another tab's snapshot brought that the storage has not shown yet (its
     /// writes reach this tab later): a reload keeps them (see [`TokenCache::apply_snapshot`]).
     ahead: Vec<String>,
+    /// The older schemas were read (at the load: msal 5 migrates them when it initializes).
+    older_read: bool,
+    /// The older schemas' accounts and this client's credentials the load read, by home
+    /// account id: they stay (see `reload`) until their account signs out here (removing one
+    /// gone already does nothing).
+    older_keys: Vec<(String, String)>,
 }
 
 /// The strings of a stored key list, and whether it also held something else (junk that the
@@ -209,6 +215,15 @@ fn read_string_list(store: &impl KeyValueStore, key: &str) -> (Vec<String>, bool
     string_items(store.get(key).and_then(|t| Json::parse(&t).ok()).as_ref())
 }
 
+/// Whether an older schema's copy replaces the current entry, as msal 5's migration decides:
+/// written later, and for an ID token without losing the "keep me signed in" state (the
+/// `signin_state` claim).
+fn newer_copy(older: &Credential, current: &Credential) -> bool {
+    let has_state = |c: &Credential| IdTokenClaims::decode(&c.secret).is_ok_and(|t| t.json().get("signin_state").is_some());
+    older.last_updated_at > current.last_updated_at
+        && (older.credential_type != CredentialType::IdToken || has_state(older) || !has_state(current))
+}
+
 impl<S: KeyValueStore> TokenCache<S> {
     /// Loads the cache of `client_id` from `store`: current entries, plus v3/v4 entries moved
     /// to the current layout. Corrupt entries are removed and reported.
@@ -233,6 +248,8 @@ impl<S: KeyValueStore> TokenCache<S> {
             now_ms,
             in_clear: false,
             ahead: Vec::new(),
+            older_read: false,
+            older_keys: Vec::new(),
         };
         let issues = cache.reload();
         (cache, issues)
@@ -243,6 +260,12 @@ impl<S: KeyValueStore> TokenCache<S> {
     pub fn set_clock(&mut self, now_ms: u64, stale_before_ms: u64) {
         self.now_ms = now_ms;
         self.stale_before_ms = stale_before_ms;
+    }
+
+    /// Has the next [`reload`](Self::reload) read the older schemas again (they are read at the
+    /// load only): for a store that read as empty until then (an encrypted one being decrypted).
+    pub fn read_older_schemas_again(&mut self) {
+        self.older_read = false;
     }
 
     /// A number that changes whenever anything this cache returns may have changed: every
@@ -286,7 +309,20 @@ impl<S: KeyValueStore> TokenCache<S> {
         let mut dated: Vec<(String, usize)> = Vec::new();
         let now = self.now_ms;
         let stale = |current: bool, updated_ms: u64| !current && updated_ms != 0 && updated_ms < self.stale_before_ms;
-        for schema in [SCHEMA, "msal.2", "msal.1", ""] {
+        // An older access or refresh token past its expiry (msal's 5-minute offset), removed as
+        // msal 5's migration removes it.
+        let expired = |c: &Credential| {
+            now != 0
+                && c.credential_type != CredentialType::IdToken
+                && c.expires_on != 0
+                && c.expires_on.saturating_mul(1000) <= now.saturating_add(DEFAULT_RENEWAL_OFFSET_SECS * 1000)
+        };
+        // Older schemas are read at the load only: their entries stay where they are (for an
+        // app of the origin still on msal-browser 4, or one rolled back to it), and a copy this
+        // client dropped since (a refresh token the server refused) must not come back.
+        let schemas = [SCHEMA, "msal.2", "msal.1", ""];
+        let schemas = if ::core::mem::replace(&mut self.older_read, true) { &schemas[..1] } else { &schemas[..] };
+        for &schema in schemas {
             let current = schema == SCHEMA;
             // This older schema's accounts past the retention: its tokens of them go with them.
             let mut stale_accounts: Vec<String> = Vec::new();
@@ -315,6 +351,7 @@ impl<S: KeyValueStore> TokenCache<S> {
                     // token of this client (as msal 5 migrates it with its ID token): another
                     // app's account stays its own, and one signed out here does not come back.
                     Some(mut e) if !current => {
+                        self.older_keys.push((e.account.home_account_id.clone(), key.clone()));
                         if e.account.last_updated_at_ms == 0 && now != 0 {
                             e.account.last_updated_at_ms = now;
                             dated.push((key.clone(), older.len()));
@@ -354,32 +391,50 @@ impl<S: KeyValueStore> TokenCache<S> {
             let list_key = token_keys_key(schema, &self.client_id);
             let token_keys = TokenKeys::read(&self.store, &list_key);
             junk |= current && token_keys.junk;
+            // Entries of the list still stored (an older list listing none goes).
+            let mut left = 0;
             for key in token_keys.all() {
                 let Some(text) = self.store.get(&key) else { continue };
+                left += 1;
                 match Json::parse(&text).ok().and_then(|j| Credential::from_json(&j)) {
-                    Some(c) if stale(current, c.last_updated_at) || (!current && stale_accounts.contains(&c.home_account_id)) => {
+                    Some(c)
+                        if stale(current, c.last_updated_at)
+                            || (!current && (stale_accounts.contains(&c.home_account_id) || expired(&c))) =>
+                    {
                         self.store.remove(&key);
-                        old_lists = true;
+                        left -= 1;
                     }
                     Some(mut c) if c.client_id == self.client_id || c.credential_type == CredentialType::RefreshToken => {
+                        if !current {
+                            self.older_keys.push((c.home_account_id.clone(), key.clone()));
+                        }
                         let new_key = credential_key(&c);
-                        let Err(slot) = loaded.find(&self.credentials, &new_key) else {
-                            // This client's older copy of an entry it holds: its list goes below.
-                            if !current {
-                                self.store.remove(&key);
+                        let slot = match loaded.find(&self.credentials, &new_key) {
+                            Err(slot) => slot,
+                            // An older copy of an entry the current schema holds: taken when it
+                            // was written since (by msal-browser 4 on a page of the origin), as
+                            // msal 5 takes it.
+                            Ok(i) => {
+                                if let Some((_, ours)) = self.credentials.get_mut(i).filter(|(_, ours)| !current && newer_copy(&c, ours)) {
+                                    *ours = c;
+                                    moved_credentials.push(new_key);
+                                }
+                                continue;
                             }
-                            continue;
                         };
                         let held = previous_index.find(&previous, &new_key).ok().and_then(|i| previous.get(i));
                         if let Some((_, newer)) = held.filter(|(_, p)| p.last_updated_at > c.last_updated_at) {
                             c = newer.clone();
                         }
-                        if !current || new_key != key {
+                        if current && new_key != key {
                             self.store.remove(&key);
+                        }
+                        if !current || new_key != key {
                             moved_credentials.push(new_key.clone());
                         }
                         if !current && c.last_updated_at == 0 {
-                            // Dated as msal's `updateOldEntry` dates it before the move.
+                            // Dated as msal's `updateOldEntry` dates it (the older entry stays
+                            // undated: a copy it would overwrite is never older than it).
                             c.last_updated_at = now;
                         }
                         loaded.add(slot, self.credentials.len());
@@ -394,7 +449,7 @@ impl<S: KeyValueStore> TokenCache<S> {
                     }
                 }
             }
-            if !current && self.store.get(&list_key).is_some() {
+            if !current && left == 0 && self.store.get(&list_key).is_some() {
                 self.store.remove(&list_key);
                 old_lists = true;
             }
@@ -1053,6 +1108,11 @@ impl<S: KeyValueStore> TokenCache<S> {
         self.remove_where(&|c| {
             c.home_account_id == home_account_id && (c.client_id == client || c.credential_type == CredentialType::RefreshToken)
         });
+        // Its older entries too, as msal 5's `removeAccount` removes every key of the account:
+        // a user signed out here is not copied back at the next load.
+        for (_, key) in self.older_keys.iter().filter(|(home, _)| home == home_account_id) {
+            self.store.remove(key);
+        }
         let store = &self.store;
         super::retain(&mut self.accounts, &mut |(k, e)| {
             let drop = e.account.home_account_id == home_account_id;

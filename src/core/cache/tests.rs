@@ -957,10 +957,23 @@ fn load_migrates_a_v3_cache() {
     let at5 = "msal.3|uid-1.utid-1|login.microsoftonline.com|accesstoken|client-1|utid-1|user.read mail.read|";
     let mut keys = store.keys();
     keys.sort();
-    // The older account and its list stay, for every client id of the origin (as msal 5); this
-    // client's older tokens and token list are gone.
-    let mut want =
-        vec![ACC_KEY, IDT_KEY, at5, RT_KEY, TOKEN_KEYS, ACCOUNT_KEYS, "msal.client-1.active-account-filters", acc3, "msal.account.keys"];
+    // Copied, as msal 5 copies them: the older entries and lists stay, for an app of the origin
+    // still on msal-browser 4 (or one rolled back to it).
+    let mut want = vec![
+        ACC_KEY,
+        IDT_KEY,
+        at5,
+        RT_KEY,
+        TOKEN_KEYS,
+        ACCOUNT_KEYS,
+        "msal.client-1.active-account-filters",
+        acc3,
+        "msal.account.keys",
+        idt3,
+        at3,
+        rt3,
+        "msal.token.keys.client-1",
+    ];
     want.sort();
     assert_eq!(keys, want);
     assert_eq!(
@@ -1028,10 +1041,11 @@ fn migrates_from(schema: &str, sep: &str) {
     assert!(issues.is_empty(), "{issues:?}");
     let at5 = "msal.3|uid-1.utid-1|login.microsoftonline.com|accesstoken|client-1|utid-1|user.read|";
     let rt5 = "msal.3|uid-1.utid-1|login.microsoftonline.com|refreshtoken|1|||";
-    // The older account and its list stay (every client id's); this client's older tokens go.
+    // Copied: every older entry and list stays (for msal-browser 4 on a page of the origin).
     let mut left: Vec<String> = store.keys().into_iter().filter(|k| k.starts_with(schema)).collect();
     left.sort();
-    let mut want = [format!("{schema}.account.keys"), acc4.to_string()];
+    let mut want =
+        [format!("{schema}.account.keys"), format!("{schema}.token.keys.client-1"), acc4.into(), at4.into(), rt4.into(), idt4.into()];
     want.sort();
     assert_eq!(left, want);
     assert_eq!(stored(&store, at5).str_field("secret"), Some("at-v4"));
@@ -1115,10 +1129,21 @@ fn older_schema_entries_past_the_retention_are_removed_not_migrated() {
         (3, 7),
         "v5's account, ID, access and refresh token; two v4 accounts with their ID tokens, a v4 and a v3 RT"
     );
-    // The stale older account left the older list; the others stay in it, for other client ids.
+    // The stale older account left the older list, its tokens and the stale token with it; the
+    // others stay, copied (for msal-browser 4 on a page of the origin).
     let mut left: Vec<String> = store.keys().into_iter().filter(|k| k.starts_with("msal.2")).collect();
     left.sort();
-    assert_eq!(left, ["msal.2.account.keys".to_string(), acc("live.u"), acc("undated.u")]);
+    let mut want = vec![
+        "msal.2.account.keys".to_string(),
+        "msal.2.token.keys.client-1".into(),
+        acc("live.u"),
+        acc("undated.u"),
+        idt4("live.u"),
+        idt4("undated.u"),
+        rt4("undated.u", 1),
+    ];
+    want.sort();
+    assert_eq!(left, want);
     assert_eq!(store.get("msal.2.account.keys"), Some(format!(r#"["{}","{}"]"#, acc("live.u"), acc("undated.u"))));
     // The undated older account was dated where it stays, and its migrated ID token with it
     // (msal's `updateOldEntry`); the dated ones kept their dates.
@@ -1696,8 +1721,59 @@ fn an_older_account_signed_out_here_does_not_come_back_and_another_apps_stays_it
     assert!(cache.reload().is_empty());
     assert!(homes(&cache).is_empty(), "the signed-out account came back");
     assert!(store.get(ACCOUNT_KEYS).is_none_or(|l| !l.contains("uid-1")));
-    // Both older accounts stay where msal-browser 4 reads them.
-    assert_eq!(store.get("msal.2.account.keys"), Some(format!(r#"["{}","{}"]"#, acc("uid-1.utid-1"), acc("other.app"))));
+    // Its older entries go too (msal 5's removeAccount removes every key of the account), so a
+    // new load does not copy it back; another app's older account stays.
+    assert_eq!((store.get(&acc("uid-1.utid-1")), store.get(idt)), (None, None));
+    assert!(store.get(&acc("other.app")).is_some());
+    let (again, _) = TokenCache::load(store.clone(), CLIENT);
+    assert!(homes(&again).is_empty());
+}
+
+#[test]
+fn an_older_copy_written_since_replaces_the_current_entry_and_an_earlier_one_does_not() {
+    // msal-browser 4 on a page of the origin (or the app rolled back to it) renewed the refresh
+    // token after msal-wasm copied it: the next load takes the newer one, as msal 5's migration.
+    let frt = |schema: &str| format!("{schema}|uid-1.utid-1|login.microsoftonline.com|refreshtoken|1|||");
+    let rt = |secret: &str, updated: u64| {
+        format!(
+            r#"{{"homeAccountId":"uid-1.utid-1","environment":"login.microsoftonline.com","credentialType":"RefreshToken","clientId":"client-1","secret":"{secret}","familyId":"1","lastUpdatedAt":"{updated}"}}"#
+        )
+    };
+    let idt = |schema: &str| format!("{schema}|uid-1.utid-1|login.microsoftonline.com|idtoken|client-1|utid-1||");
+    let id_token = |claims: &str, updated: u64| {
+        format!(
+            r#"{{"homeAccountId":"uid-1.utid-1","environment":"login.microsoftonline.com","credentialType":"IdToken","clientId":"client-1","secret":"{}","realm":"utid-1","lastUpdatedAt":"{updated}"}}"#,
+            jwt(claims)
+        )
+    };
+    let v5 = 1_699_999_999_000u64;
+    for (older_at, want) in [(v5 + 1, "rt-v4"), (v5 - 1, "rt-v5")] {
+        let store = Rc::new(MemoryStore::new());
+        v5_cache(&store);
+        // The current ID token keeps "keep me signed in"; the older one, newer, lacks it: the
+        // current one stays (its state would be lost). An older one with it replaces it.
+        store.set(IDT_KEY, &id_token(r#"{"oid":"uid-1","tid":"utid-1","signin_state":["kmsi"]}"#, v5)).unwrap();
+        store.set(&idt("msal.2"), &id_token(r#"{"oid":"uid-1","tid":"utid-1","name":"plain"}"#, v5 + 1)).unwrap();
+        store.set(&frt("msal.2"), &rt("rt-v4", older_at)).unwrap();
+        store
+            .set(
+                "msal.2.token.keys.client-1",
+                &format!(r#"{{"idToken":["{}"],"accessToken":[],"refreshToken":["{}"]}}"#, idt("msal.2"), frt("msal.2")),
+            )
+            .unwrap();
+        let (cache, issues) = TokenCache::load(store.clone(), CLIENT);
+        assert!(issues.is_empty(), "{issues:?}");
+        assert_eq!(cache.find_refresh_token(HOME, &envs(&[ENV]), true).map(|c| c.secret.as_str()), Some(want));
+        assert_eq!(stored(&store, &frt("msal.3")).str_field("secret"), Some(want));
+        assert!(IdTokenClaims::decode(&cache.find_id_token(HOME, &envs(&[ENV]), REALM).unwrap().secret).unwrap().kmsi());
+        assert!(store.get(&frt("msal.2")).is_some(), "the older copy stays");
+    }
+    let store = Rc::new(MemoryStore::new());
+    v5_cache(&store);
+    store.set(&idt("msal.2"), &id_token(r#"{"oid":"uid-1","tid":"utid-1","signin_state":["kmsi"]}"#, v5 + 1)).unwrap();
+    store.set("msal.2.token.keys.client-1", &format!(r#"{{"idToken":["{}"],"accessToken":[],"refreshToken":[]}}"#, idt("msal.2"))).unwrap();
+    let (cache, _) = TokenCache::load(store.clone(), CLIENT);
+    assert!(IdTokenClaims::decode(&cache.find_id_token(HOME, &envs(&[ENV]), REALM).unwrap().secret).unwrap().kmsi());
 }
 
 #[test]
