@@ -561,10 +561,21 @@ fn save_token(
     scope: &str,
     now: u64,
 ) -> Result<(), msal_wasm::AuthError> {
+    save_token_of(cache, "u", size, scope, now)
+}
+
+/// [`save_token`] for the user `uid`.
+fn save_token_of(
+    cache: &mut msal_wasm::core::cache::TokenCache<QuotaStore>,
+    uid: &str,
+    size: usize,
+    scope: &str,
+    now: u64,
+) -> Result<(), msal_wasm::AuthError> {
     use msal_wasm::core::cache::SaveRequest;
     use msal_wasm::core::scopes::ScopeSet;
     use msal_wasm::core::token::TokenResponse;
-    let client_info = base64::encode_url(br#"{"uid":"u","utid":"t"}"#);
+    let client_info = base64::encode_url(format!(r#"{{"uid":"{uid}","utid":"t"}}"#).as_bytes());
     let account = msal_wasm::core::account::Account::from_response(&client_info, None, "login.windows.net", "MSSTS", 0).unwrap();
     let body = format!(r#"{{"access_token":"{}","expires_in":100,"scope":"{scope}"}}"#, "x".repeat(size));
     let resp = TokenResponse::parse(&HttpResponse::new(200, body), now).unwrap();
@@ -598,6 +609,37 @@ fn full_storage_drops_as_many_access_tokens_as_the_new_one_needs() {
     assert_eq!(targets, ["c.read", "d.read"]);
     let on_disk: Vec<String> = cache.store().inner.keys().into_iter().filter(|k| k.contains("|accesstoken|")).collect();
     assert!(on_disk.iter().any(|k| k.ends_with("d.read|")) && on_disk.len() == 2, "{on_disk:?}");
+}
+
+#[test]
+fn full_storage_makes_room_for_a_new_account_and_the_key_lists_too() {
+    // As msal, whose every write (the account, the key lists) drops access tokens to fit: a
+    // second user signing in to a full storage is stored and listed, so a reload keeps both.
+    // Before, only credentials made room: the account and the lists stayed in page memory
+    // (and sessionStorage's stored lists were removed, so a reload lost every account).
+    use msal_wasm::core::cache::TokenCache;
+    let fill = |budget: usize| {
+        let (mut cache, _) =
+            TokenCache::load(QuotaStore { inner: Default::default(), budget, refusal: "cache_quota_exceeded" }, "client-1");
+        for (i, scope) in ["a.read", "b.read", "c.read"].into_iter().enumerate() {
+            save_token(&mut cache, 1_500, scope, 1_000 + i as u64).unwrap();
+        }
+        cache
+    };
+    let unlimited = fill(usize::MAX);
+    let inner = &unlimited.store().inner;
+    let used: usize = inner.keys().iter().map(|k| k.len() + inner.get(k).map_or(0, |v| v.len())).sum();
+    // Full: room for a few bytes more, not for another account.
+    let mut cache = fill(used + 50);
+    save_token_of(&mut cache, "v", 600, "d.read", 1_010).unwrap();
+    // What a reload reads: both accounts stored and listed, the new token listed.
+    let disk = &cache.store().inner;
+    let accounts = disk.get("msal.3.account.keys").unwrap_or_default();
+    assert!(accounts.contains("|u.t|") && accounts.contains("|v.t|"), "{accounts}");
+    let listed: Vec<String> = accounts.split('"').filter(|k| k.starts_with("msal.3|")).map(str::to_owned).collect();
+    assert!(listed.iter().all(|k| disk.get(k).is_some()), "{listed:?}");
+    let tokens = disk.get("msal.3.token.keys.client-1").unwrap_or_default();
+    assert!(tokens.contains("d.read") && !tokens.contains("a.read"), "{tokens}");
 }
 
 #[test]

@@ -586,29 +586,45 @@ impl<S: KeyValueStore> TokenCache<S> {
             for name in ["idToken", "accessToken", "refreshToken"] {
                 out.set(name, keep(t.get(name).unwrap_or(&Json::Null)));
             }
-            let _ = self.put_list(&tk, &out.to_json(), NO_TOKEN_KEYS);
+            let _ = self.put_list(&tk, &out.to_json(), NO_TOKEN_KEYS, false);
         }
         let ak = account_keys_key(SCHEMA);
         if let Some(a) = self.store.get(&ak).and_then(|t| Json::parse(&t).ok()) {
-            let _ = self.put_list(&ak, &keep(&a).to_json(), "[]");
+            let _ = self.put_list(&ak, &keep(&a).to_json(), "[]", false);
         }
     }
 
     /// Stores a key list, or removes it when it is `empty` (as msal's `setAccountKeys` and
-    /// `setTokenKeys`).
-    fn put_list(&self, key: &str, list: &str, empty: &str) -> Result<(), AuthError> {
+    /// `setTokenKeys`); `strict`: a refusal is the error, not kept in page memory.
+    fn put_list(&self, key: &str, list: &str, empty: &str, strict: bool) -> Result<(), AuthError> {
         if list == empty {
             self.store.remove(key);
             return Ok(());
         }
-        self.write(key, list)
+        if strict {
+            self.set(key, list)
+        } else {
+            self.write(key, list)
+        }
     }
 
     /// Writes the key lists: this tab's keys, and the listed keys of entries this tab does not
     /// hold that are in the storage (another tab's, or another client's accounts: an entry is
     /// written before it is listed, so its tab has not listed it in vain). A tab whose view is
-    /// behind so never drops another tab's new token from the lists.
-    fn write_key_lists(&self) -> Result<(), AuthError> {
+    /// behind so never drops another tab's new token from the lists. A full storage makes room
+    /// for them as for an entry (see [`store_making_room`](Self::store_making_room)).
+    fn write_key_lists(&mut self) -> Result<(), AuthError> {
+        let mut rounds = 0;
+        loop {
+            match self.put_key_lists(true) {
+                Err(e) if e.code() == crate::error::codes::CACHE_QUOTA_EXCEEDED && rounds < 20 && self.make_room("", 0) => rounds += 1,
+                Err(_) => return self.put_key_lists(false),
+                done => return done,
+            }
+        }
+    }
+
+    fn put_key_lists(&self, strict: bool) -> Result<(), AuthError> {
         let token_list = token_keys_key(SCHEMA, &self.client_id);
         let stored = TokenKeys::read(&self.store, &token_list);
         let keys = |listed: Vec<String>, pred: fn(CredentialType) -> bool| -> Json {
@@ -620,12 +636,12 @@ impl<S: KeyValueStore> TokenCache<S> {
             .with("idToken", keys(stored.id_token, |t| t == CredentialType::IdToken))
             .with("accessToken", keys(stored.access_token, CredentialType::is_access_token))
             .with("refreshToken", keys(stored.refresh_token, |t| t == CredentialType::RefreshToken));
-        self.put_list(&token_list, &tokens.to_json(), NO_TOKEN_KEYS)?;
+        self.put_list(&token_list, &tokens.to_json(), NO_TOKEN_KEYS, strict)?;
         let account_list = account_keys_key(SCHEMA);
         let (listed, _) = read_string_list(&self.store, &account_list);
         let mut list: Vec<String> = self.accounts.iter().map(|(k, _)| k.clone()).collect();
         self.keep_others(&mut list, listed);
-        self.put_list(&account_list, &Json::str_array(&list).to_json(), "[]")
+        self.put_list(&account_list, &Json::str_array(&list).to_json(), "[]", strict)
     }
 
     /// Adds to `list` the keys of `listed` it lacks whose entries are in the storage.
@@ -745,30 +761,31 @@ impl<S: KeyValueStore> TokenCache<S> {
 
     fn put(&mut self, c: Credential) -> Result<(), AuthError> {
         let key = credential_key(&c);
-        let value = c.to_json().to_json();
-        if let Err(e) = self.set(&key, &value) {
-            // Storage full: make room an access token at a time, as msal, until it fits (or no
-            // access token is left to drop: each round drops one), 20 times at most (msal's
-            // bound). A storage that refuses for another reason keeps the tokens.
-            let now = c.cached_at.max(c.last_updated_at / 1000);
-            let mut stored = false;
-            let mut rounds = 0;
-            let full = e.code() == crate::error::codes::CACHE_QUOTA_EXCEEDED;
-            while full && !stored && rounds < 20 && self.make_room(&key, now) {
-                rounds += 1;
-                stored = self.set(&key, &value).is_ok();
-            }
-            // Still full (the app's own data fills it): keep the sign-in for this session.
-            if !stored {
-                self.write(&key, &value)?;
-            }
-        }
+        self.store_making_room(&key, &c.to_json().to_json(), c.cached_at.max(c.last_updated_at / 1000))?;
         self.saving.push(key.clone());
         match self.credentials.iter_mut().find(|(k, _)| *k == key) {
             Some(slot) => slot.1 = c,
             None => self.credentials.push((key, c)),
         }
         Ok(())
+    }
+
+    /// Stores an entry; when the storage is full, makes room an access token at a time, as msal,
+    /// until it fits (or no access token is left to drop: each round drops one), 20 times at
+    /// most (msal's bound). A storage that refuses for another reason keeps the tokens. Still
+    /// refused (the app's own data fills it): kept in page memory, so the sign-in holds for
+    /// this page.
+    fn store_making_room(&mut self, key: &str, value: &str, now: u64) -> Result<(), AuthError> {
+        let Err(e) = self.set(key, value) else { return Ok(()) };
+        let full = e.code() == crate::error::codes::CACHE_QUOTA_EXCEEDED;
+        let mut rounds = 0;
+        while full && rounds < 20 && self.make_room(key, now) {
+            rounds += 1;
+            if self.set(key, value).is_ok() {
+                return Ok(());
+            }
+        }
+        self.write(key, value)
     }
 
     /// The storage refused to store `keep` (full): drops what is dead anyway (expired access
@@ -865,7 +882,7 @@ impl<S: KeyValueStore> TokenCache<S> {
             }
             None => AccountEntity { account: a.clone(), extra: Vec::new(), profile_extra: Vec::new() },
         };
-        self.write(&akey, &entity.to_json().to_json())?;
+        self.store_making_room(&akey, &entity.to_json().to_json(), s.now_ms / 1000)?;
         match self.accounts.iter_mut().find(|(k, _)| *k == akey) {
             Some(slot) => slot.1 = entity,
             None => self.accounts.push((akey, entity)),

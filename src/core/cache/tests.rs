@@ -1206,7 +1206,7 @@ fn load_drops_corrupted_entries_and_keeps_the_rest() {
     accs.extend(bad_accounts.iter().map(|(k, _)| Json::from(*k)));
     store.set(ACCOUNT_KEYS, &Json::Arr(accs).to_json()).unwrap();
 
-    let (cache, issues) = TokenCache::load(store.clone(), CLIENT);
+    let (mut cache, issues) = TokenCache::load(store.clone(), CLIENT);
     let mut reported: Vec<&str> = issues.iter().map(|i| i.key.as_str()).collect();
     reported.sort();
     let mut want: Vec<&str> = bad.iter().chain(&bad_accounts).map(|(k, _)| *k).collect();

@@ -107,7 +107,8 @@ impl KeyValueStore for WebStore {
                     "the storage refused a cache entry (full, or blocked); keeping it in memory for this page",
                     "",
                 );
-                window::storage_remove(s, key);
+                // The stored value stays (as msal's refused write leaves it): a key list removed
+                // here would lose every account at the next load.
                 overflow.set(key, value)
             }
             WebStore::Memory(m) => m.set(key, value),
