@@ -100,7 +100,7 @@ impl KeyValueStore for WebStore {
         match self {
             // Its entries live in memory already; the disk copy is best effort.
             WebStore::Encrypted(_) => Ok(()),
-            WebStore::Web(s, overflow, sink) => {
+            WebStore::Web(_, overflow, sink) => {
                 window::log_to(
                     sink,
                     LogLevel::Warning as u8,
