@@ -322,6 +322,46 @@ for (const cache of ["localStorage", "sessionStorage"]) test(`full ${cache}: a s
   await ctx.close();
 });
 
+test("localStorage: a tab whose key-list write was refused for good still sees, and keeps listed, another tab's new account", async () => {
+  const ctx = await env.browser.newContext();
+  const a = await openTab(ctx, "localStorage");
+  await popupSignIn(a, "#popup", "ada");
+  await a.waitForFunction(() => window.last !== null && window.last.ok);
+  // The token list refused whatever tab A drops (a quota error nothing frees), for one renewal.
+  await a.evaluate(() => {
+    window.realSetItem = Storage.prototype.setItem;
+    Storage.prototype.setItem = function (k, v) {
+      if (k.startsWith("msal.3.token.keys.")) throw new DOMException("full", "QuotaExceededError");
+      return window.realSetItem.call(this, k, v);
+    };
+  });
+  assert.equal((await silent(a, { scopes: ["api.read"] })).ok, true);
+  await waitFor("tab A gives up the write", () => a.evaluate(() => window.logs.some(([l, m]) => l === 1 && /stays in memory/.test(m))));
+  await a.evaluate(() => { Storage.prototype.setItem = window.realSetItem; });
+  // Tab B signs in another user, telling tab A only through the storage (as an msal-browser
+  // page of the origin does: its messages go to msal's channel); then tab A writes its lists
+  // again (another renewal).
+  await ctx.addInitScript(() => {
+    const Real = window.BroadcastChannel;
+    window.BroadcastChannel = function (name) {
+      return name.endsWith(".accounts") ? { postMessage() {}, close() {} } : new Real(name);
+    };
+  });
+  const b = await openTab(ctx, "localStorage");
+  await b.evaluate(() => { window.popupRequest = { ...window.popupRequest, prompt: "login" }; });
+  await popupSignIn(b, "#popup", "bea");
+  await b.waitForFunction(() => window.last !== null && window.last.ok);
+  await waitFor("tab A lists bea", () => a.evaluate(() => window.pca.getAllAccounts().length === 2));
+  const ada = await a.evaluate(() => window.pca.getAllAccounts().find((x) => x.username.startsWith("ada")).homeAccountId);
+  assert.equal(await a.evaluate(async (id) => (await window.pca.acquireTokenSilent({ scopes: ["api.write"], account: window.pca.getAccount({ homeAccountId: id }) })).fromCache, ada), false);
+  await b.close();
+  await a.reload();
+  await a.waitForSelector("body[data-ready='1']");
+  const names = await a.evaluate(() => window.pca.getAllAccounts().map((x) => x.username.split("@")[0]).sort());
+  assert.deepEqual(names, ["ada", "bea"], "bea's tokens stay listed");
+  await ctx.close();
+});
+
 for (const cache of ["sessionStorage", "localStorage"]) test(`two clients of one app on one page (micro-frontends) share its ${cache}: the second serves the first one's tokens and its rotated refresh token`, async () => {
   const ctx = await env.browser.newContext();
   const page = await openTab(ctx, cache);

@@ -902,6 +902,9 @@ export class EncryptedStore {
         } catch (e) {
           if (!(isQuota(e) && round++ < 20 && this.full && this.full(key))) {
             this.log(1, "storage is full (quota exceeded); a cache entry stays in memory for this page");
+            // A key list is read from the storage again: held here, it would hide other tabs'
+            // changes from this page for good, and its next write would unlist their entries.
+            if (!user) this.pending.delete(key);
             return;
           }
         }
