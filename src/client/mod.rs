@@ -77,8 +77,8 @@ pub const REDIRECT_LEASE_MS: u64 = 10 * 60 * 1000;
 pub const POPUP_LEASE_GRACE_MS: u64 = 30_000;
 /// The clock skew the optional ID token lifetime check allows (seconds).
 pub const ID_TOKEN_SKEW_SECS: u64 = 300;
-/// The largest message from another tab that is read (a token snapshot of one account is a
-/// few KB); the browser platform drops larger ones before they reach the module.
+/// The largest message from another tab that is read (what a save changed is a few KB: see
+/// `TokenCache::last_save`); the browser platform drops larger ones before they reach the module.
 pub const MAX_ANNOUNCEMENT_BYTES: usize = 256 * 1024;
 /// After a hidden frame got no answer, how long silent frame attempts fail at once.
 pub const FRAME_BACKOFF_MS: u64 = 5 * 60 * 1000;

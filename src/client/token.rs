@@ -305,7 +305,7 @@ impl<P: Platform> PublicClientApplication<P> {
             }
             if self.config.cache_location == CacheLocation::LocalStorage {
                 // Tabs sharing this storage may see our writes late: hand them the result directly.
-                let snapshot = self.cache.borrow().account_snapshot(&account.home_account_id);
+                let snapshot = self.cache.borrow().last_save(&account.home_account_id);
                 self.announce(
                     Json::object().with("t", "tokens").with("homeAccountId", account.home_account_id.as_str()).with("snapshot", snapshot),
                 );

@@ -158,6 +158,10 @@ pub struct TokenCache<S: KeyValueStore> {
     client_id: String,
     /// Keys written by the save in progress (eviction spares them).
     saving: Vec<String>,
+    /// Keys the last save wrote (see [`TokenCache::last_save`]).
+    written: Vec<String>,
+    /// Keys of credentials removed since the last save began.
+    removed: Vec<String>,
     accounts: Vec<(String, AccountEntity)>,
     credentials: Vec<(String, Credential)>,
     /// Bumped by every change (see [`TokenCache::version`]).
@@ -241,6 +245,8 @@ impl<S: KeyValueStore> TokenCache<S> {
             store,
             client_id: client_id.to_owned(),
             saving: Vec::new(),
+            written: Vec::new(),
+            removed: Vec::new(),
             accounts: Vec::new(),
             credentials: Vec::new(),
             version: Cell::new(0),
@@ -823,11 +829,12 @@ impl<S: KeyValueStore> TokenCache<S> {
     }
 
     fn remove_where(&mut self, pred: &dyn Fn(&Credential) -> bool) {
-        let store = &self.store;
+        let (store, removed) = (&self.store, &mut self.removed);
         super::retain(&mut self.credentials, &mut |(k, c)| {
             let drop = pred(c);
             if drop {
                 store.remove(k);
+                removed.push(k.clone());
             }
             !drop
         });
@@ -838,10 +845,11 @@ impl<S: KeyValueStore> TokenCache<S> {
     pub fn save(&mut self, s: &SaveRequest<'_>) -> Result<(), AuthError> {
         self.changed();
         self.saving.clear();
+        self.removed.clear();
         self.in_clear = s.kmsi;
         let result = self.save_entries(s);
         self.in_clear = false;
-        self.saving.clear();
+        self.written = ::core::mem::take(&mut self.saving);
         result
     }
 
@@ -983,10 +991,11 @@ impl<S: KeyValueStore> TokenCache<S> {
         Ok(())
     }
 
-    /// The account and every credential of `home_account_id` for this client, as
-    /// `{"accounts": [[key, entity]...], "credentials": [[key, entity]...]}` (tokens included:
-    /// for tabs that share this cache's storage).
-    pub fn account_snapshot(&self, home_account_id: &str) -> Json {
+    /// What the last save changed of `home_account_id`'s entries, for tabs that share this
+    /// cache's storage: `{"accounts": [[key, entity]...], "credentials": [[key, entity]...],
+    /// "removed": [key...]}` (the account, the credentials it wrote, tokens included, and the
+    /// keys of those it removed). A few KB, however many tokens the account holds.
+    pub fn last_save(&self, home_account_id: &str) -> Json {
         let accounts = self
             .accounts
             .iter()
@@ -996,17 +1005,21 @@ impl<S: KeyValueStore> TokenCache<S> {
         let credentials = self
             .credentials
             .iter()
-            .filter(|(_, c)| c.home_account_id == home_account_id)
+            .filter(|(k, c)| c.home_account_id == home_account_id && self.written.contains(k))
             .map(|(k, c)| Json::Arr(vec![Json::from(k.as_str()), c.to_json()]))
             .collect();
-        Json::object().with("accounts", Json::Arr(accounts)).with("credentials", Json::Arr(credentials))
+        Json::object()
+            .with("accounts", Json::Arr(accounts))
+            .with("credentials", Json::Arr(credentials))
+            .with("removed", Json::str_array(&self.removed))
     }
 
-    /// Replaces this tab's in-memory view of an account with another tab's snapshot (the
-    /// storage already holds it; nothing is written). A snapshot is a message any page of the
-    /// origin can post: only entries of this client and of that account, stored under the key
-    /// their content implies, and not written in the future (`now_ms`, with a minute's skew)
-    /// are taken; `false` (and nothing applied) when any entry fails. A snapshot no newer than
+    /// Applies another tab's save ([`last_save`](Self::last_save)) to this tab's in-memory view
+    /// of an account (the storage already holds it; nothing is written). A snapshot is a
+    /// message any page of the origin can post: only entries of this client and of that
+    /// account, stored under the key their content implies, and not written in the future
+    /// (`now_ms`, with a minute's skew) are taken; `false` (and nothing applied) when any entry
+    /// fails. A snapshot no newer than
     /// this tab's last look at the storage (`looked_ms`), of an account the storage no longer
     /// holds, is of an account signed out since (the hand-off trails the sign-out's writes):
     /// nothing is applied.
@@ -1051,15 +1064,14 @@ impl<S: KeyValueStore> TokenCache<S> {
         }
         self.changed();
         // A snapshot can arrive late (after this tab renewed itself): an entry of ours newer
-        // than its copy there stays (a rotated refresh token is never put back). One it lacks
-        // stays while the storage holds it (the other tab had not seen it: a token for other
-        // scopes that this tab renewed meanwhile), or when it is newer than the whole snapshot.
-        let store = &self.store;
+        // than its copy there stays (a rotated refresh token is never put back), and so does
+        // one it removed that this tab wrote since. What it does not name, it did not change.
+        let removed = snapshot.get("removed").map(Json::strings).unwrap_or_default();
         super::retain(&mut self.credentials, &mut |(k, c)| {
             c.home_account_id != home_account_id
                 || match credentials.iter().find(|(t, _)| t == k) {
                     Some((_, theirs)) => c.last_updated_at > theirs.last_updated_at,
-                    None => c.last_updated_at > newest || store.contains(k),
+                    None => c.last_updated_at > newest || !removed.contains(k),
                 }
         });
         for (k, c) in credentials {

@@ -1590,7 +1590,7 @@ fn a_late_snapshot_from_another_tab_never_puts_back_an_older_token() {
     let (mut a, mut b) = (new_cache(), new_cache());
     let account = account();
     save(&mut a, &at_time("at-1", NOW + 1), &account, REALM, "User.Read");
-    let late = a.account_snapshot(HOME);
+    let late = a.last_save(HOME);
     save(&mut b, &at_time("at-2", NOW + 2), &account, REALM, "User.Read");
     assert!(b.apply_snapshot(HOME, &late, (NOW + 3) * 1000, 0));
     let envs = envs(&[ENV]);
@@ -1598,13 +1598,13 @@ fn a_late_snapshot_from_another_tab_never_puts_back_an_older_token() {
     assert_eq!(find(&b, "User.Read", &[ENV], REALM, "").unwrap().secret, "at-2");
     // A newer snapshot wins.
     save(&mut a, &at_time("at-3", NOW + 4), &account, REALM, "User.Read");
-    assert!(b.apply_snapshot(HOME, &a.account_snapshot(HOME), (NOW + 5) * 1000, 0));
+    assert!(b.apply_snapshot(HOME, &a.last_save(HOME), (NOW + 5) * 1000, 0));
     assert_eq!(b.find_refresh_token(HOME, &envs, false).unwrap().secret, "rt-at-3");
     assert_eq!(find(&b, "User.Read", &[ENV], REALM, "").unwrap().secret, "at-3");
 }
 
 #[test]
-fn a_snapshot_that_lacks_this_tabs_token_for_other_scopes_leaves_it_while_the_storage_holds_it() {
+fn a_snapshot_that_lacks_this_tabs_token_for_other_scopes_leaves_it() {
     // Tab B renews Mail.Read; tab A, before B's writes reach it, renews User.Read and announces
     // the account without B's token: B keeps it (dropped, B would renew it again).
     let at_time = |at: &str, scope: &str, secs: u64| {
@@ -1616,18 +1616,65 @@ fn a_snapshot_that_lacks_this_tabs_token_for_other_scopes_leaves_it_while_the_st
     let account = account();
     save(&mut b, &at_time("at-mail", "Mail.Read", NOW + 1), &account, REALM, "Mail.Read");
     save(&mut a, &at_time("at-user", "User.Read", NOW + 2), &account, REALM, "User.Read");
-    assert!(b.apply_snapshot(HOME, &a.account_snapshot(HOME), (NOW + 3) * 1000, 0));
+    assert!(b.apply_snapshot(HOME, &a.last_save(HOME), (NOW + 3) * 1000, 0));
     assert_eq!(find(&b, "Mail.Read", &[ENV], REALM, "").map(|c| c.secret.clone()).as_deref(), Some("at-mail"));
     assert_eq!(find(&b, "User.Read", &[ENV], REALM, "").unwrap().secret, "at-user");
     let envs = envs(&[ENV]);
     assert_eq!(b.find_refresh_token(HOME, &envs, false).unwrap().secret, "rt-at-user", "the newer refresh token");
-    // Once the storage no longer holds it (another tab removed it), the next snapshot drops it.
+    // Once the storage no longer holds it (another tab removed it), a reload drops it.
     for k in b.store().keys().into_iter().filter(|k| k.contains("mail.read")) {
         b.store().remove(&k);
     }
     save(&mut a, &at_time("at-user-2", "User.Read", NOW + 4), &account, REALM, "User.Read");
-    assert!(b.apply_snapshot(HOME, &a.account_snapshot(HOME), (NOW + 5) * 1000, 0));
+    assert!(b.apply_snapshot(HOME, &a.last_save(HOME), (NOW + 5) * 1000, 0));
+    assert!(find(&b, "Mail.Read", &[ENV], REALM, "").is_some());
+    b.reload();
     assert!(find(&b, "Mail.Read", &[ENV], REALM, "").is_none());
+}
+
+#[test]
+fn a_save_announces_what_it_changed_not_the_whole_account() {
+    // An account with 40 access tokens renews one: the message other tabs parse is the
+    // account, the ID, access and refresh tokens written, and the keys removed (before: every
+    // entry of the account, 2-3 KB each, past the channel's limit at ~100 tokens).
+    let at_time = |at: &str, scope: &str, secs: u64| {
+        let mut r = response(at, scope, "");
+        r.cached_at = secs;
+        r
+    };
+    let (mut a, mut b) = (new_cache(), new_cache());
+    let account = account();
+    for i in 0..40 {
+        let scope = format!("api{i}.read");
+        save(&mut a, &at_time(&"t".repeat(1500), &scope, NOW), &account, REALM, &scope);
+    }
+    // Tab B holds what the storage holds (its reload).
+    for k in a.store().keys() {
+        b.store().set(&k, &a.store().get(&k).unwrap()).unwrap();
+    }
+    b.reload();
+    assert_eq!(b.credentials().count(), 42);
+    // A renews api0.read together with Mail.Read: its old api0.read token goes (the scopes
+    // intersect), and B learns both the new token and the removal.
+    save(&mut a, &at_time("at-new", "api0.read Mail.Read", NOW + 10), &account, REALM, "api0.read Mail.Read");
+    let delta = a.last_save(HOME);
+    let named = |field: &str| delta.get(field).and_then(Json::as_array).map_or(0, |l| l.len());
+    assert_eq!((named("accounts"), named("credentials"), named("removed")), (1, 3, 1));
+    assert!(delta.to_json().len() < 4_000, "{} bytes", delta.to_json().len());
+    assert!(b.apply_snapshot(HOME, &delta, (NOW + 11) * 1000, 0));
+    assert_eq!(find(&b, "Mail.Read", &[ENV], REALM, "").map(|c| c.secret.as_str()), Some("at-new"));
+    assert_eq!(b.credentials().count(), 42, "39 untouched tokens, the new one, the ID and refresh tokens");
+    assert!(find(&b, "api5.read", &[ENV], REALM, "").is_some());
+    // A removal B wrote again since (its copy is newer than the whole save) stays.
+    let mut c = new_cache();
+    for k in a.store().keys() {
+        c.store().set(&k, &a.store().get(&k).unwrap()).unwrap();
+    }
+    c.reload();
+    save(&mut a, &at_time("at-api1", "api1.read Files.Read", NOW + 20), &account, REALM, "api1.read Files.Read");
+    save(&mut c, &at_time("at-api1-c", "api1.read", NOW + 30), &account, REALM, "api1.read");
+    assert!(c.apply_snapshot(HOME, &a.last_save(HOME), (NOW + 31) * 1000, 0));
+    assert!(c.credentials().any(|x| x.secret == "at-api1-c"));
 }
 
 #[test]
@@ -1637,7 +1684,7 @@ fn a_reload_keeps_what_another_tabs_snapshot_brought_until_the_storage_shows_it(
     // storage event, keeps them: dropped, the account would vanish and come back.
     let (mut a, mut b) = (new_cache(), new_cache());
     save(&mut a, &response("at-1", "User.Read", ""), &account(), REALM, "User.Read");
-    assert!(b.apply_snapshot(HOME, &a.account_snapshot(HOME), NOW * 1000, 0));
+    assert!(b.apply_snapshot(HOME, &a.last_save(HOME), NOW * 1000, 0));
     let held = |c: &TokenCache<Rc<MemoryStore>>| (c.accounts().count(), c.credentials().count());
     let all = held(&b);
     assert_eq!(all.0, 1);
@@ -1656,7 +1703,7 @@ fn a_reload_keeps_what_another_tabs_snapshot_brought_until_the_storage_shows_it(
     assert_eq!(held(&b), (0, 0), "removed by another tab: gone");
     // Written and removed by the other tab before a reload read it: once the storage has
     // shown the removal, the entry is the storage's to drop.
-    assert!(b.apply_snapshot(HOME, &a.account_snapshot(HOME), NOW * 1000, 0));
+    assert!(b.apply_snapshot(HOME, &a.last_save(HOME), NOW * 1000, 0));
     let keys: Vec<String> = a.store().keys().into_iter().filter(|k| k.starts_with("msal.3|")).collect();
     for k in &keys {
         b.storage_shown(k);
@@ -1664,7 +1711,7 @@ fn a_reload_keeps_what_another_tabs_snapshot_brought_until_the_storage_shows_it(
     b.reload();
     assert_eq!(held(&b), (0, 0), "kept after the storage showed the removal");
     // Signed out in the other tab before its writes ever showed: gone at the next reload.
-    assert!(b.apply_snapshot(HOME, &a.account_snapshot(HOME), NOW * 1000, 0));
+    assert!(b.apply_snapshot(HOME, &a.last_save(HOME), NOW * 1000, 0));
     b.forget_ahead(Some(&HOME.to_ascii_uppercase()));
     b.reload();
     assert_eq!(held(&b), (0, 0));
