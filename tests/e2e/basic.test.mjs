@@ -410,6 +410,10 @@ test("a popup closed at once (or severed by COOP) is logged under the request's 
   await page.evaluate(() => {
     window.lines = [];
     window.pca.setLogger(new window.msal.Logger({ logLevel: window.msal.LogLevel.Verbose, loggerCallback: (level, message) => window.lines.push(message) }));
+    // The user is not back in this window: on a loaded machine the popup may have shown the
+    // provider's page for a second before it closes, and with the focus here that is the user
+    // closing it (user_cancelled at once, no wait to log).
+    document.hasFocus = () => false;
   });
   const [popup] = await Promise.all([
     page.waitForEvent("popup"),
