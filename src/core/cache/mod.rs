@@ -1019,10 +1019,9 @@ impl<S: KeyValueStore> TokenCache<S> {
     /// message any page of the origin can post: only entries of this client and of that
     /// account, stored under the key their content implies, and not written in the future
     /// (`now_ms`, with a minute's skew) are taken; `false` (and nothing applied) when any entry
-    /// fails. A snapshot no newer than
-    /// this tab's last look at the storage (`looked_ms`), of an account the storage no longer
-    /// holds, is of an account signed out since (the hand-off trails the sign-out's writes):
-    /// nothing is applied.
+    /// fails. A snapshot no newer than this tab's last look at the storage (`looked_ms`), of an
+    /// account the storage no longer holds, is of an account signed out since (the hand-off
+    /// trails the sign-out's writes): nothing is applied.
     pub fn apply_snapshot(&mut self, home_account_id: &str, snapshot: &Json, now_ms: u64, looked_ms: u64) -> bool {
         let future = |at_ms: u64| at_ms > now_ms.saturating_add(60_000);
         let pairs = |name: &str| -> Vec<(String, Json)> {
