@@ -216,11 +216,12 @@ async fn the_templates_children_stay_mounted_through_a_popup_and_an_unmounted_pr
     let handle = leptos::mount::mount_to(root.clone(), || {
         view! {
             <MsalProvider config=support::config()>
-                <MsalAuthenticationTemplate interaction=Interaction::Popup request=popup_request(None)><Counted /><TokenHolder /></MsalAuthenticationTemplate>
+                <MsalAuthenticationTemplate interaction=Interaction::Popup request=popup_request(None)><Counted /><TokenHolder /><ResultSeen /></MsalAuthenticationTemplate>
             </MsalProvider>
         }
     });
     support::wait_for("the template's sign-in", || support::text_of("leptos-counted") == "protected").await;
+    support::wait_for("the children to find the hook's result", || support::text_of("leptos-result-seen") == "true").await;
     // (Its token hook waits for its token's renewal, most of an hour away, when it unmounts.)
     support::wait_for("the token hook's token", || support::text_of("leptos-held") == "token").await;
     assert_eq!(MOUNTS.with(|m| m.get()), 1);
@@ -244,6 +245,13 @@ async fn the_templates_children_stay_mounted_through_a_popup_and_an_unmounted_pr
     drop(client);
     assert_eq!(stopped(), "1 online,pageshow,visibilitychange", "the client's channel and listeners stayed");
     root.remove();
+}
+
+/// Whether the template's children find the hook's result (msal-react's function child).
+#[component]
+fn ResultSeen() -> impl IntoView {
+    let auth = use_context::<MsalAuthenticationResult>();
+    view! { <p id="leptos-result-seen">{move || auth.is_some_and(|a| a.result.with(Option::is_some)).to_string()}</p> }
 }
 
 #[component]
@@ -716,6 +724,78 @@ async fn the_token_hook_reports_a_provider_that_could_not_start() {
     let config = msal_wasm::client::Config::new("msal-wasm-test-client").with_authority("not a url");
     let handle = leptos::mount::mount_to(root.clone(), move || view! { <MsalProvider config=config.clone()><Renewing /></MsalProvider> });
     support::wait_for("the start-up error", || SECRET.with(|s| *s.borrow() == "error url_parse_error")).await;
+    drop(handle);
+    root.remove();
+}
+
+thread_local! {
+    /// Runs of the effects of [`Reruns`]: on `use_is_authenticated`, `use_account`, `ctx.app()`.
+    static RUNS: RefCell<[u32; 3]> = const { RefCell::new([0; 3]) };
+}
+
+#[component]
+fn Reruns() -> impl IntoView {
+    let ctx = use_msal();
+    let (signed_in, account) = (use_is_authenticated(), use_account());
+    let count = |i: usize| RUNS.with(|r| r.borrow_mut()[i] += 1);
+    Effect::new(move |_| {
+        signed_in.track();
+        count(0);
+    });
+    Effect::new(move |_| {
+        account.track();
+        count(1);
+    });
+    Effect::new(move |_| {
+        if let Some(app) = ctx.app() {
+            APP.with(|a| *a.borrow_mut() = Some(app));
+        }
+        count(2);
+    });
+    view! { <p id="leptos-reruns">{move || signed_in.get().to_string()}</p> }
+}
+
+#[test]
+async fn the_hooks_signals_change_when_the_accounts_do_not_at_each_renewal_or_status() {
+    // msal-react tells its children of accounts that changed (by their ids), not of each
+    // token: an effect that reads the account and renews with forceRefresh would loop.
+    APP.with(|a| *a.borrow_mut() = None);
+    let root = mount_root();
+    let handle = leptos::mount::mount_to(root.clone(), || view! { <MsalProvider config=support::config()><Reruns /></MsalProvider> });
+    support::wait_for("the provider's client", || APP.with(|a| a.borrow().is_some())).await;
+    let app = APP.with(|a| a.borrow().clone()).unwrap();
+    support::sign_in(&app, "rhea").await;
+    support::wait_for("signed in", || support::text_of("leptos-reruns") == "true").await;
+    support::sleep_ms(300).await;
+    let before = RUNS.with(|r| *r.borrow());
+    // A renewal from the network (a new ID token), then a popup (two status changes).
+    let account = Some(app.accounts()[0].to_ref());
+    let request = msal_wasm::client::SilentRequest { scopes: vec!["User.Read".into()], account, force_refresh: true, ..Default::default() };
+    app.acquire_token_silent(&request).await.expect("a forced renewal");
+    support::set_auto_login(Some("rhea")).await;
+    app.acquire_token_popup(&popup_request(Some(msal_wasm::core::authorize::Prompt::Login))).await.expect("a popup");
+    support::set_auto_login(None).await;
+    support::wait_for("the status back to None", || app.interaction_status() == InteractionStatus::None).await;
+    support::sleep_ms(300).await;
+    assert_eq!(RUNS.with(|r| *r.borrow()), before, "runs of the effects on use_is_authenticated, use_account, ctx.app()");
+    drop(handle);
+    root.remove();
+}
+
+#[test]
+async fn a_template_without_an_error_view_says_its_error() {
+    // msal-react throws it (so it reaches the console at least): not a blank area.
+    let root = mount_root();
+    let handle = leptos::mount::mount_to(root.clone(), || {
+        // ssoSilent for a user the provider has no session of fails at once; no error view given.
+        let request = InteractiveRequest { scopes: vec!["User.Read".into()], login_hint: "nobody-signed-in".into(), ..Default::default() };
+        view! {
+            <MsalProvider config=support::config()>
+                <div id="leptos-unviewed"><MsalAuthenticationTemplate interaction=Interaction::Silent request=request><p>"signed in"</p></MsalAuthenticationTemplate></div>
+            </MsalProvider>
+        }
+    });
+    support::wait_for("the default error view", || support::text_of("leptos-unviewed").starts_with("Sign-in failed: ")).await;
     drop(handle);
     root.remove();
 }

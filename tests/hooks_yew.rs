@@ -155,9 +155,16 @@ fn kept_app() -> Html {
         InteractiveRequest { scopes: vec!["User.Read".into()], redirect_uri: support::popup_redirect_uri(), ..Default::default() };
     html! {
         <MsalProvider config={support::config()}>
-            <MsalAuthenticationTemplate interaction={Interaction::Popup} {request}><Counted /><TokenHolder /></MsalAuthenticationTemplate>
+            <MsalAuthenticationTemplate interaction={Interaction::Popup} {request}><Counted /><TokenHolder /><ResultSeen /></MsalAuthenticationTemplate>
         </MsalProvider>
     }
+}
+
+/// Whether the template's children find the hook's result (msal-react's function child).
+#[function_component(ResultSeen)]
+fn result_seen() -> Html {
+    let seen = use_context::<MsalAuthenticationResult>().is_some_and(|a| a.result.is_some());
+    html! { <p id="yew-result-seen">{ seen.to_string() }</p> }
 }
 
 /// A token hook (its renewal most of an hour away when the provider unmounts).
@@ -186,6 +193,7 @@ async fn the_templates_children_stay_mounted_through_a_popup_and_an_unmounted_pr
     document.body().unwrap().append_child(&root).unwrap();
     let handle = yew::Renderer::<KeptApp>::with_root(root.clone()).render();
     support::wait_for("the template's sign-in", || support::text_of("yew-counted") == "protected").await;
+    support::wait_for("the children to find the hook's result", || support::text_of("yew-result-seen") == "true").await;
     support::wait_for("the token hook's token", || support::text_of("yew-held") == "token").await;
     assert_eq!(MOUNTS.with(|m| m.get()), 1);
     // Another interaction while signed in: the protected children stay (msal-react).
@@ -500,6 +508,73 @@ async fn without_a_redirect_uri_the_provider_takes_the_page_it_was_rendered_on_n
     assert_eq!(moved, "/dashboard", "the child moved the address first");
     assert_eq!(app.client().config().redirect_uri, msal_wasm::core::url::without_query(&first));
     drop(app);
+    handle.destroy();
+    root.remove();
+}
+
+thread_local! {
+    /// Runs of [`Reruns`]' effect on the context's accounts.
+    static RUNS: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+#[function_component(Reruns)]
+fn reruns() -> Html {
+    let ctx = use_msal();
+    if let Some(app) = &ctx.app {
+        APP.with(|a| *a.borrow_mut() = Some(app.clone()));
+    }
+    use_effect_with(ctx.accounts.clone(), |_| RUNS.with(|r| r.set(r.get() + 1)));
+    html! { <p id="yew-reruns">{ ctx.accounts.len() }</p> }
+}
+
+#[function_component(RerunsApp)]
+fn reruns_app() -> Html {
+    html! { <MsalProvider config={support::config()}><Reruns /></MsalProvider> }
+}
+
+#[test]
+async fn the_contexts_accounts_change_when_the_accounts_do_not_at_each_renewal() {
+    // msal-react tells its children of accounts that changed (by their ids), not of each new
+    // ID token: an effect on the accounts that renews with forceRefresh would loop.
+    APP.with(|a| *a.borrow_mut() = None);
+    let document = web_sys::window().unwrap().document().unwrap();
+    let root = document.create_element("div").unwrap();
+    document.body().unwrap().append_child(&root).unwrap();
+    let handle = yew::Renderer::<RerunsApp>::with_root(root.clone()).render();
+    support::wait_for("the provider's client", || APP.with(|a| a.borrow().is_some())).await;
+    let app = APP.with(|a| a.borrow().clone()).unwrap();
+    support::sign_in(&app, "remy").await;
+    support::wait_for("signed in", || support::text_of("yew-reruns") == "1").await;
+    support::sleep_ms(300).await;
+    let before = RUNS.with(|r| r.get());
+    let account = Some(app.accounts()[0].to_ref());
+    let request = msal_wasm::client::SilentRequest { scopes: vec!["User.Read".into()], account, force_refresh: true, ..Default::default() };
+    app.acquire_token_silent(&request).await.expect("a forced renewal");
+    support::sleep_ms(300).await;
+    assert_eq!(RUNS.with(|r| r.get()), before, "the effect on the context's accounts ran again");
+    handle.destroy();
+    root.remove();
+}
+
+#[function_component(Unviewed)]
+fn unviewed() -> Html {
+    // ssoSilent for a user the provider has no session of fails at once; no error view given.
+    let request = InteractiveRequest { scopes: vec!["User.Read".into()], login_hint: "nobody-signed-in".into(), ..Default::default() };
+    html! {
+        <MsalProvider config={support::config()}>
+            <div id="yew-unviewed"><MsalAuthenticationTemplate interaction={Interaction::Silent} {request}><p>{ "signed in" }</p></MsalAuthenticationTemplate></div>
+        </MsalProvider>
+    }
+}
+
+#[test]
+async fn a_template_without_an_error_view_says_its_error() {
+    // msal-react throws it (so it reaches the console at least): not a blank area.
+    let document = web_sys::window().unwrap().document().unwrap();
+    let root = document.create_element("div").unwrap();
+    document.body().unwrap().append_child(&root).unwrap();
+    let handle = yew::Renderer::<Unviewed>::with_root(root.clone()).render();
+    support::wait_for("the default error view", || support::text_of("yew-unviewed").starts_with("Sign-in failed: ")).await;
     handle.destroy();
     root.remove();
 }

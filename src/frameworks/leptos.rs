@@ -92,11 +92,17 @@ pub fn MsalProvider(
     leptos::task::spawn_local(async move {
         match super::provided_app(instance, config).await {
             Ok(app) => {
-                // (A token from the network may bring a tenant profile, so an account of its
-                // own: msal-react reads the accounts again at every event.)
+                // A token from the network may bring a tenant profile, so an account of its
+                // own: msal-react reads the accounts again at every event, and tells its
+                // children only when they changed (each renewal's new ID token is no change).
+                let (weak, shown) = (app.downgrade(), StoredValue::new_local(Vec::new()));
                 let id = app.subscribe(move |event| match event {
                     AppEvent::AccountsChanged | AppEvent::TokenAcquired => {
-                        ctx.version.try_update(|v| *v += 1);
+                        let Some(app) = weak.upgrade() else { return };
+                        let ids = super::account_ids(&app.accounts(), app.account().as_ref());
+                        if shown.try_update_value(|shown| ::core::mem::replace(shown, ids) != *shown) == Some(true) {
+                            ctx.version.try_update(|v| *v += 1);
+                        }
                     }
                     AppEvent::Status(s) => {
                         ctx.in_progress.try_set(s);
@@ -108,6 +114,7 @@ pub fn MsalProvider(
                     return app.unsubscribe(id);
                 }
                 let error = app.handle_redirect().await.err();
+                shown.try_set_value(super::account_ids(&app.accounts(), app.account().as_ref()));
                 ctx.error.try_set(error);
                 ctx.in_progress.try_set(app.interaction_status());
             }
@@ -134,14 +141,14 @@ pub fn use_msal() -> MsalContext {
 /// True when an account is signed in (false during start-up, as msal-react's).
 pub fn use_is_authenticated() -> Signal<bool> {
     let ctx = use_msal();
-    Signal::derive(move || super::authenticated_shown(ctx.account_for(None).is_some(), ctx.in_progress.get()))
+    Memo::new(move |_| super::authenticated_shown(ctx.account_for(None).is_some(), ctx.in_progress.get())).into()
 }
 
 /// True when an account matching `filter` is signed in (msal-react's
 /// `useIsAuthenticated(accountIdentifiers)`; false during start-up).
 pub fn use_is_authenticated_for(filter: AccountFilter) -> Signal<bool> {
     let ctx = use_msal();
-    Signal::derive(move || super::authenticated_shown(ctx.account_for(Some(&filter)).is_some(), ctx.in_progress.get()))
+    Memo::new(move |_| super::authenticated_shown(ctx.account_for(Some(&filter)).is_some(), ctx.in_progress.get())).into()
 }
 
 /// The active account (else the first signed-in one).
@@ -342,6 +349,7 @@ pub fn MsalAuthenticationTemplate(
     /// Shown when the sign-in failed (or the provider's client did not start), with the hook's
     /// result (as msal-react's `errorComponent` gets it): its `login` and `acquire_token` try
     /// again. The children and views also find it with `use_context::<MsalAuthenticationResult>()`.
+    /// Without it, a paragraph (`role="alert"`) says the error's code and message.
     #[prop(optional)]
     error: Option<Callback<(AuthError, MsalAuthenticationResult), AnyView>>,
     /// Shown once signed in.
@@ -365,7 +373,8 @@ pub fn MsalAuthenticationTemplate(
         TemplateView::Children => children().into_any(),
         TemplateView::Error => match (failed.get(), error) {
             (Some(e), Some(view)) => view.run((e, auth)),
-            _ => ().into_any(),
+            (Some(e), None) => view! { <p role="alert">{super::error_text(&e)}</p> }.into_any(),
+            (None, _) => ().into_any(),
         },
         TemplateView::Loading => loading.run().into_any(),
         TemplateView::Nothing => ().into_any(),

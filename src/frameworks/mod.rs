@@ -71,6 +71,17 @@ pub enum Interaction {
     Silent,
 }
 
+/// The accounts as a provider tells its children they changed: by their ids, tenant and
+/// username (msal-react's `accountArraysAreEqual`), and which one is active; not by their ID
+/// tokens, which any renewal may replace.
+pub(crate) fn account_ids(accounts: &[AccountInfo], active: Option<&AccountInfo>) -> Vec<[String; 4]> {
+    let ids = |a: &AccountInfo| {
+        let a = &a.account;
+        [a.home_account_id.clone(), a.local_account_id.clone(), a.realm.clone(), a.username.clone()]
+    };
+    accounts.iter().chain(active).map(ids).collect()
+}
+
 /// The signed-in account that matches `filter` (any account without one): the active account
 /// first, then the others in order (msal-react's `useAccount`). As msal-react's account
 /// identifiers, the home and local account ids match without regard to case (the username
@@ -337,6 +348,13 @@ pub(crate) enum TemplateView {
     Loading,
     /// Nothing.
     Nothing,
+}
+
+/// What a template without an error view shows of its error (msal-react throws it, so it
+/// reaches the console at least; a blank area would hide a blocked popup or a declined
+/// consent).
+pub(crate) fn error_text(e: &AuthError) -> String {
+    ["Sign-in failed: ", e.code(), ": ", e.message()].concat()
 }
 
 /// msal-react's order: the error first (once nothing is in progress), then the signed-in

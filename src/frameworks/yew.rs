@@ -42,11 +42,12 @@ pub struct MsalContext {
     pub in_progress: InteractionStatus,
 }
 
+/// Equal contexts render alike: accounts compare as msal-react's provider compares them (by
+/// their ids, not their ID tokens, which any renewal replaces).
 impl PartialEq for MsalContext {
     fn eq(&self, other: &Self) -> bool {
         self.app == other.app
-            && self.accounts == other.accounts
-            && self.account == other.account
+            && super::account_ids(&self.accounts, self.account.as_ref()) == super::account_ids(&other.accounts, other.account.as_ref())
             && self.in_progress == other.in_progress
             && self.error.as_ref().map(AuthError::code) == other.error.as_ref().map(AuthError::code)
     }
@@ -240,7 +241,8 @@ pub fn use_access_token(scopes: Vec<String>, fallback: Fallback) -> TokenState {
     (*state).clone()
 }
 
-/// What [`use_msal_authentication`] gives.
+/// What [`use_msal_authentication`] gives; [`MsalAuthenticationTemplate`]'s children find it
+/// with `use_context::<MsalAuthenticationResult>()`.
 #[derive(Clone, Default)]
 pub struct MsalAuthenticationResult {
     /// The sign-in's or the token request's result.
@@ -255,6 +257,15 @@ pub struct MsalAuthenticationResult {
     /// silently for its account (else the hook's), signing in by the call's interaction when
     /// the provider needs the user.
     pub acquire_token: Callback<AuthCall>,
+}
+
+/// Equal when they hold the same token and error (its children render again for another).
+impl PartialEq for MsalAuthenticationResult {
+    fn eq(&self, other: &Self) -> bool {
+        let token = |r: &Self| r.result.as_ref().map(|t| (t.access_token.secret().to_owned(), t.expires_on_ms));
+        let error = |r: &Self| r.error.as_ref().map(|e| (e.code().to_owned(), e.message().to_owned()));
+        token(self) == token(other) && error(self) == error(other) && self.login == other.login && self.acquire_token == other.acquire_token
+    }
 }
 
 /// msal-react's `useMsalAuthentication`: once nothing else is in progress, signs in by
@@ -370,7 +381,7 @@ pub struct MsalAuthenticationTemplateProps {
     pub loading: Html,
     /// Shown when the sign-in failed (or the provider's client did not start), with the hook's
     /// result (as msal-react's `errorComponent` gets it): its `login` and `acquire_token` try
-    /// again.
+    /// again. Without it, a paragraph (`role="alert"`) says the error's code and message.
     #[prop_or_default]
     pub error: Option<Callback<(AuthError, MsalAuthenticationResult), Html>>,
     /// Shown once signed in.
@@ -387,10 +398,14 @@ pub fn msal_authentication_template(props: &MsalAuthenticationTemplateProps) -> 
     let signed_in = ctx.app.as_ref().and_then(|app| matching_account(app, props.filter.as_ref())).is_some();
     let failed = super::template_failure(auth.error.clone(), ctx.app.is_some(), || ctx.error.clone());
     match super::template_view(failed.is_some(), signed_in, ctx.in_progress) {
-        TemplateView::Children => props.children.clone(),
+        // The children find the hook's result (msal-react hands it to a function child).
+        TemplateView::Children => html! {
+            <ContextProvider<MsalAuthenticationResult> context={auth}>{ props.children.clone() }</ContextProvider<MsalAuthenticationResult>>
+        },
         TemplateView::Error => match (failed, &props.error) {
             (Some(e), Some(view)) => view.emit((e, auth)),
-            _ => Html::default(),
+            (Some(e), None) => html! { <p role="alert">{ super::error_text(&e) }</p> },
+            (None, _) => Html::default(),
         },
         TemplateView::Loading => props.loading.clone(),
         TemplateView::Nothing => Html::default(),
