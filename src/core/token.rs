@@ -237,7 +237,7 @@ impl DeviceCodeInfo {
     /// Parses the device authorization response.
     pub fn parse(resp: &HttpResponse) -> Result<DeviceCodeInfo, AuthError> {
         let json = parse_json_body(resp)?;
-        if !(200..300).contains(&resp.status) || json.get("error").is_some() {
+        if !(200..300).contains(&resp.status) || reports_error(&json) {
             return Err(server_error_from_json(&json, resp));
         }
         let field = |k: &str| json.str_field(k).map(str::to_owned).ok_or_else(|| malformed(k));
@@ -364,11 +364,23 @@ pub(crate) fn seconds(v: &Json) -> Option<u64> {
     Some(if negative { 0 } else { n })
 }
 
+/// Whether a response body says it failed, as msal's `validateServerAuthorizationTokenResponse`
+/// reads it: an `error`, `error_description` or `suberror` that is truthy in JavaScript (a
+/// back end that writes every field writes `"error": null` in a success).
+fn reports_error(json: &Json) -> bool {
+    ["error", "error_description", "suberror"].iter().any(|k| match json.get(k) {
+        None | Some(Json::Null | Json::Bool(false)) => false,
+        Some(Json::Str(s)) => !s.is_empty(),
+        Some(Json::Num(n)) => n.parse::<f64>().is_ok_and(|n| n != 0.0),
+        Some(_) => true,
+    })
+}
+
 impl TokenResponse {
     /// Parses a token endpoint response; `now` is the time the request was sent.
     pub fn parse(resp: &HttpResponse, now: u64) -> Result<TokenResponse, AuthError> {
         let json = parse_json_body(resp)?;
-        if !(200..300).contains(&resp.status) || json.get("error").is_some() {
+        if !(200..300).contains(&resp.status) || reports_error(&json) {
             return Err(server_error_from_json(&json, resp));
         }
         let mut parsed = TokenResponse::from_json(&json, false, now)?;
@@ -386,7 +398,7 @@ impl TokenResponse {
         }
         let has = |k: &str| json.str_field(k).is_some_and(|s| !s.is_empty());
         let unable = |why: &'static str| Err(AuthError::browser(codes::UNABLE_TO_LOAD_TOKEN, why));
-        if json.get("error").is_some() {
+        if reports_error(json) {
             return Err(server_error_from_json(json, &HttpResponse::new(400, "")));
         }
         if !has("access_token") && !has("id_token") && !has("refresh_token") {

@@ -585,6 +585,21 @@ fn error_in_a_200_response() {
 }
 
 #[test]
+fn a_success_whose_error_fields_are_null_or_empty_is_a_success() {
+    // msal reads `error`, `error_description` and `suberror` as JavaScript truth values.
+    for error in [r#""error":null"#, r#""error":"""#, r#""error":null,"error_description":"","suberror":null"#] {
+        let body = format!(r#"{{"access_token":"a","expires_in":3600,{error}}}"#);
+        assert!(TokenResponse::parse(&ok(&body), NOW).is_ok(), "{body}");
+        assert!(TokenResponse::external(&Json::parse(&body).unwrap(), NOW).is_ok(), "{body}");
+    }
+    // A description or a sub-error alone is a failure, as msal's.
+    for error in [r#""error_description":"AADSTS1: x""#, r#""suberror":"bad_token""#] {
+        let body = format!(r#"{{"access_token":"a","expires_in":3600,{error}}}"#);
+        assert!(TokenResponse::parse(&ok(&body), NOW).is_err(), "{body}");
+    }
+}
+
+#[test]
 fn json_error_body_without_error_field() {
     let e = err(503, r#"{"message":"busy"}"#);
     assert_eq!(e.kind(), ErrorKind::Server);
