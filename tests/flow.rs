@@ -318,15 +318,19 @@ fn wrong_state_is_rejected_before_any_token_request() {
 fn throttled_request_fails_without_network_until_retry_after() {
     let h = harness();
     let home = h.sign_in().account.account.home_account_id;
-    let mut busy = HttpResponse::new(429, r#"{"error":"temporarily_unavailable","error_description":"slow down"}"#);
+    // (A code that is not transient by itself: the status makes it so.)
+    let mut busy = HttpResponse::new(429, r#"{"error":"too_many_requests","error_description":"slow down"}"#);
     busy.headers.push(("retry-after".into(), "30".into()));
     h.idp.borrow_mut().fail_next = Some(busy);
     let req = SilentRequest { force_refresh: true, ..silent(&home) };
-    assert_eq!(block_on(h.pca.acquire_token_silent(&req)).unwrap_err().status(), Some(429));
+    let first = block_on(h.pca.acquire_token_silent(&req)).unwrap_err();
+    assert_eq!((first.status(), first.is_transient()), (Some(429), true));
     let before = h.token_requests();
     let e = block_on(h.pca.acquire_token_silent(&req)).unwrap_err();
-    assert_eq!(e.code(), "temporarily_unavailable");
+    assert_eq!(e.code(), "too_many_requests");
     assert_eq!(h.token_requests(), before, "throttled: no request sent");
+    // The replay is the answer's: still a 429, still transient (a token hook keeps its token).
+    assert_eq!((e.status(), e.is_transient()), (Some(429), true));
     h.platform.set_now_ms(NOW_MS + 31_000);
     assert!(block_on(h.pca.acquire_token_silent(&req)).is_ok());
     // A proxy's page that is not JSON (a 502 from a gateway) is not throttled, as msal: it

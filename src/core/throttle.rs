@@ -82,7 +82,10 @@ pub fn entry(resp: &HttpResponse, err: &AuthError, now_ms: u64) -> (u64, String)
         .with("error", err.code())
         .with("errorCodes", Json::Arr(vec![Json::from(err.error_no())]))
         .with("errorMessage", err.message())
-        .with("subError", err.sub_error());
+        .with("subError", err.sub_error())
+        // (Not msal's: the replayed error keeps the answer's status, so an app's retry rule
+        // still sees a 429 or a 5xx.)
+        .with("status", u64::from(resp.status));
     (until, value.to_json())
 }
 
@@ -102,10 +105,12 @@ pub fn check(stored: &str, now_ms: u64) -> Option<AuthError> {
         return None;
     }
     let code = j.str_field("error").filter(|s| !s.is_empty()).unwrap_or("throttled").to_owned();
-    Some(
-        AuthError::from_server_code(ErrorKind::Server, code, j.string_or_empty("errorMessage"))
-            .with_sub_error(j.string_or_empty("subError")),
-    )
+    let e = AuthError::from_server_code(ErrorKind::Server, code, j.string_or_empty("errorMessage"))
+        .with_sub_error(j.string_or_empty("subError"));
+    Some(match j.get("status").and_then(Json::as_u64).and_then(|s| u16::try_from(s).ok()) {
+        Some(status) => e.with_status(status),
+        None => e,
+    })
 }
 
 #[cfg(test)]
