@@ -127,14 +127,19 @@ pub(crate) async fn access_token(
     result
 }
 
-/// How long a token hook waits before it asks again after a transient error (the network, a
-/// 5xx): while the client holds a throttled request back (60 s, or the server's Retry-After),
-/// asking fails at once, without a request.
-const RETRY_MS: u64 = 10_000;
+/// How long a token hook waits before it asks again after `failures` transient errors in a
+/// row (the network, a 5xx): 10 s, doubling up to 5 minutes, so an outage costs a few requests
+/// an hour, not one every 10 s (msal's guidance: never retry without end). While the client
+/// holds a throttled request back (60 s, or the server's Retry-After), asking fails at once,
+/// without a request.
+fn retry_ms(failures: u32) -> u64 {
+    (10_000u64 << failures.saturating_sub(1).min(5)).min(300_000)
+}
 
 /// The token hooks' loop (`use_access_token` of both frameworks): a token for `scopes`, then
 /// again when it is due; after a transient error ([`AuthError::is_transient`]), again 10 s
-/// later, the last result kept meanwhile while it has not expired (`set` hears each outcome).
+/// later (longer after each one in a row: [`retry_ms`]), the last result kept meanwhile while
+/// it has not expired (`set` hears each outcome).
 /// After any other error (a refusal, or one that needs the user), again only once the app got
 /// a token (its popup or sign-in met what the provider asked for): no token beside the error
 /// meanwhile. Ends at a result without an expiry, when `alive()` turns false (the hook re-ran
@@ -149,6 +154,7 @@ pub(crate) async fn token_loop(
     set: impl Fn(Option<AuthenticationResult>, Option<AuthError>),
 ) {
     let mut last: Option<AuthenticationResult> = None;
+    let mut failures = 0;
     loop {
         let Some(strong) = app.upgrade() else { return };
         // Listening from before the request: a token the app gets while it runs counts.
@@ -160,6 +166,7 @@ pub(crate) async fn token_loop(
         let now = js_sys::Date::now() as u64;
         let (until, token) = match r {
             Ok(r) => {
+                failures = 0;
                 let until = due_at(&strong, &r, now);
                 set(Some(r.clone()), None);
                 last = Some(r);
@@ -179,7 +186,8 @@ pub(crate) async fn token_loop(
             Err(e) => {
                 last = last.filter(|l| l.expires_on_ms > now);
                 set(last.clone(), Some(e));
-                (now.saturating_add(RETRY_MS), None)
+                failures += 1;
+                (now.saturating_add(retry_ms(failures)), None)
             }
         };
         drop((strong, next));
@@ -400,6 +408,12 @@ mod tests {
     use super::*;
     use wasm_bindgen_test::wasm_bindgen_test as test;
     use InteractionStatus::*;
+
+    #[test]
+    fn a_token_hook_asks_less_often_while_an_outage_lasts() {
+        let waits: Vec<u64> = (1..=8).map(retry_ms).collect();
+        assert_eq!(waits, [10_000, 20_000, 40_000, 80_000, 160_000, 300_000, 300_000, 300_000]);
+    }
 
     #[test]
     fn a_call_before_the_client_started_says_why() {
