@@ -371,7 +371,8 @@ fn reports_error(json: &Json) -> bool {
     ["error", "error_description", "suberror"].iter().any(|k| match json.get(k) {
         None | Some(Json::Null | Json::Bool(false)) => false,
         Some(Json::Str(s)) => !s.is_empty(),
-        Some(Json::Num(n)) => n.parse::<f64>().is_ok_and(|n| n != 0.0),
+        // (Zero when its digits before the exponent are: no float parsing in the wasm.)
+        Some(Json::Num(n)) => n.bytes().take_while(|b| !matches!(b, b'e' | b'E')).any(|b| matches!(b, b'1'..=b'9')),
         Some(_) => true,
     })
 }

@@ -587,13 +587,20 @@ fn error_in_a_200_response() {
 #[test]
 fn a_success_whose_error_fields_are_null_or_empty_is_a_success() {
     // msal reads `error`, `error_description` and `suberror` as JavaScript truth values.
-    for error in [r#""error":null"#, r#""error":"""#, r#""error":null,"error_description":"","suberror":null"#] {
+    for error in [
+        r#""error":null"#,
+        r#""error":"""#,
+        r#""error":null,"error_description":"","suberror":null"#,
+        r#""error":0"#,
+        r#""error":-0.0e7"#,
+        r#""error":false"#,
+    ] {
         let body = format!(r#"{{"access_token":"a","expires_in":3600,{error}}}"#);
         assert!(TokenResponse::parse(&ok(&body), NOW).is_ok(), "{body}");
         assert!(TokenResponse::external(&Json::parse(&body).unwrap(), NOW).is_ok(), "{body}");
     }
     // A description or a sub-error alone is a failure, as msal's.
-    for error in [r#""error_description":"AADSTS1: x""#, r#""suberror":"bad_token""#] {
+    for error in [r#""error_description":"AADSTS1: x""#, r#""suberror":"bad_token""#, r#""error":0.5"#, r#""error":{}"#] {
         let body = format!(r#"{{"access_token":"a","expires_in":3600,{error}}}"#);
         assert!(TokenResponse::parse(&ok(&body), NOW).is_err(), "{body}");
     }
