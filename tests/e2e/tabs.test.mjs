@@ -284,6 +284,13 @@ test("full localStorage: sign-in still works (kept in memory for the page, with 
   const r = await page.evaluate(() => ({ ok: window.last.ok, accounts: window.pca.getAllAccounts().length, warned: window.logs.some(([l, m]) => l === 1 && /quota/.test(m)) }));
   assert.deepEqual(r, { ok: true, accounts: 1, warned: true });
   assert.equal((await silent(page)).fromCache, true);
+  // The page is hidden and shown again (the cache is read again): the sign-in holds.
+  await page.evaluate(() => {
+    Object.defineProperty(document, "visibilityState", { value: "visible", configurable: true });
+    document.dispatchEvent(new Event("visibilitychange"));
+  });
+  assert.equal(await page.evaluate(() => window.pca.getAllAccounts().length), 1);
+  assert.equal((await silent(page)).fromCache, true);
   await ctx.close();
 });
 

@@ -493,7 +493,8 @@ export async function send(post, url, headers, body, ms, maxBody, correlationId,
       }
       r.headers.forEach(header);
       status = r.status;
-      b = await Promise.race([r.text(), late]);
+      // A body that breaks off is an answer that does not parse, as msal's response.json().
+      b = await Promise.race([r.text(), late]).catch((e) => { if (e === late) throw e; return ""; });
     }
     b = b || "";
     // A body past the limit is refused anyway: it is not copied whole into the wasm.
@@ -661,6 +662,20 @@ function newKeyId() {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
+// Two key lists' union (msal's account list, an array; or its token lists, an object of
+// arrays), the first's keys first; the first when the second is not a list.
+function mergeLists(mine, theirs) {
+  try {
+    const [a, b] = [JSON.parse(mine), JSON.parse(theirs)];
+    const union = (x, y) => (Array.isArray(y) ? [...new Set([...x, ...y])] : x);
+    if (Array.isArray(a)) return JSON.stringify(union(a, b));
+    for (const k of Object.keys(a)) if (Array.isArray(a[k])) a[k] = union(a[k], b && b[k]);
+    return JSON.stringify(a);
+  } catch (_) {
+    return mine;
+  }
+}
+
 const isEnvelope = (v) => v && typeof v === "object" && typeof v.id === "string" && typeof v.nonce === "string" && typeof v.data === "string";
 
 // The page's stores: one that loads waits for the writes the others have under way (a client
@@ -678,6 +693,9 @@ export class EncryptedStore {
     this.older = new Map();
     // Values of other keys (key lists, the active account) written but not on disk yet.
     this.pending = new Map();
+    // Key lists whose write the storage refused for good (full): read as the pending value
+    // merged with the stored one (see get()).
+    this.stuck = new Set();
     this.base = null;
     this.id = "";
     this.loaded = null;
@@ -864,7 +882,9 @@ export class EncryptedStore {
     if (!this.ready) return null;
     if (USER_KEY.test(key)) return this.mem.has(key) ? this.mem.get(key) : null;
     if (this.older.has(key)) return this.older.get(key);
-    return this.pending.has(key) ? this.pending.get(key) : this.disk(key, (s) => s.getItem(key));
+    const stored = () => this.disk(key, (s) => s.getItem(key));
+    if (this.stuck.has(key)) return mergeLists(this.pending.get(key), stored());
+    return this.pending.has(key) ? this.pending.get(key) : stored();
   }
 
   // True when the storage holds `key`, decrypted yet or not (another tab's new entry); a key
@@ -896,15 +916,17 @@ export class EncryptedStore {
         try {
           localStorage.setItem(key, sealed);
           this.wrote(key, sealed);
+          this.stuck.delete(key);
           if (!user) this.pending.delete(key);
           else this.tellMsal(key, value);
           return;
         } catch (e) {
           if (!(isQuota(e) && round++ < 20 && this.full && this.full(key))) {
             this.log(1, "storage is full (quota exceeded); a cache entry stays in memory for this page");
-            // A key list is read from the storage again: held here, it would hide other tabs'
-            // changes from this page for good, and its next write would unlist their entries.
-            if (!user) this.pending.delete(key);
+            // A key list stays pending, read merged with the stored one: alone, it would hide
+            // other tabs' changes from this page for good (its next write would unlist their
+            // entries); dropped, this page's own entries would go at its next read.
+            if (!user) this.stuck.add(key);
             return;
           }
         }
@@ -915,6 +937,7 @@ export class EncryptedStore {
 
   remove(key) {
     this.touch(key);
+    this.stuck.delete(key);
     this.mem.delete(key);
     this.older.delete(key);
     this.pending.delete(key);
