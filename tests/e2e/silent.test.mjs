@@ -286,6 +286,11 @@ test("server errors become InteractionRequiredAuthError or ServerError with thei
   await env.idp.failNext({ status: 502, body: "<html><h1>502 Bad Gateway</h1></html>", headers: { "Content-Type": "text/html" } });
   const html = await silent(page3, { forceRefresh: true, cacheLookupPolicy: 2 });
   assert.deepEqual({ ok: html.ok, name: html.name, code: html.code, se: html.se, ir: html.ir }, { ok: false, name: "BrowserAuthError", code: "failed_to_parse_response", se: false, ir: false });
+  // The connection breaks off in the middle of the body: msal's response.json() fails, so
+  // failed_to_parse_response too (not a failed request: the answer came).
+  await env.idp.failNext({ status: 200, body: { access_token: "x".repeat(400), token_type: "Bearer", expires_in: 3600 }, truncate: true });
+  const cut = await silent(page3, { forceRefresh: true, cacheLookupPolicy: 2 });
+  assert.deepEqual({ ok: cut.ok, name: cut.name, code: cut.code }, { ok: false, name: "BrowserAuthError", code: "failed_to_parse_response" });
   await page.context().close();
   await page2.context().close();
   await page3.context().close();

@@ -1215,6 +1215,14 @@ export async function startIdp(options = {}) {
       if (f.remaining <= 0) failNext = null;
       const names = Object.keys(f.headers);
       const payload = typeof f.body === 'string' ? f.body : JSON.stringify(f.body);
+      if (f.truncate) {
+        // The connection breaks off in the middle of the body (a dropped network, a proxy
+        // restarting): half of it is sent under the whole one's length.
+        res.writeHead(f.status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(payload), ...corsHeaders(req) });
+        res.write(payload.slice(0, payload.length >> 1));
+        setTimeout(() => res.destroy(), 50);
+        return;
+      }
       send(res, f.status, payload, {
         'Content-Type': 'application/json; charset=utf-8',
         'Cache-Control': 'no-store',
@@ -1506,6 +1514,7 @@ export async function startIdp(options = {}) {
       status,
       body: spec.body ?? { error: 'invalid_grant', error_description: 'injected failure' },
       headers,
+      truncate: spec.truncate === true,
       remaining: count,
     } : null;
   }
