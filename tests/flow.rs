@@ -532,7 +532,7 @@ fn microsoft_cloud_authorities_need_no_discovery_request_as_msal() {
 /// A store that refuses writes past a byte budget, like a full localStorage.
 struct QuotaStore {
     inner: msal_wasm::core::cache::MemoryStore,
-    budget: usize,
+    budget: std::cell::Cell<usize>,
     /// The refusal's code: the storage is full (`cache_quota_exceeded`), or refuses for
     /// another reason.
     refusal: &'static str,
@@ -545,7 +545,7 @@ impl KeyValueStore for QuotaStore {
     fn set(&self, key: &str, value: &str) -> Result<(), msal_wasm::AuthError> {
         let used: usize =
             self.inner.keys().iter().filter(|k| k.as_str() != key).map(|k| k.len() + self.inner.get(k).map_or(0, |v| v.len())).sum();
-        if used + key.len() + value.len() > self.budget {
+        if used + key.len() + value.len() > self.budget.get() {
             return Err(msal_wasm::AuthError::new(ErrorKind::Storage, self.refusal, "refused"));
         }
         self.inner.set(key, value)
@@ -603,7 +603,7 @@ fn full_storage_drops_as_many_access_tokens_as_the_new_one_needs() {
     // As msal: one at a time until it fits, the one that expires first first. Two valid tokens
     // must go for a token twice their size; it then lands in the storage, not in memory only.
     use msal_wasm::core::cache::TokenCache;
-    let store = QuotaStore { inner: Default::default(), budget: 6_500, refusal: "cache_quota_exceeded" };
+    let store = QuotaStore { inner: Default::default(), budget: 6_500.into(), refusal: "cache_quota_exceeded" };
     let (mut cache, _) = TokenCache::load(store, "client-1");
     save_token(&mut cache, 1_500, "a.read", 1_000).unwrap();
     save_token(&mut cache, 1_500, "b.read", 1_001).unwrap();
@@ -624,7 +624,7 @@ fn full_storage_makes_room_for_a_new_account_and_the_key_lists_too() {
     use msal_wasm::core::cache::TokenCache;
     let fill = |budget: usize| {
         let (mut cache, _) =
-            TokenCache::load(QuotaStore { inner: Default::default(), budget, refusal: "cache_quota_exceeded" }, "client-1");
+            TokenCache::load(QuotaStore { inner: Default::default(), budget: budget.into(), refusal: "cache_quota_exceeded" }, "client-1");
         for (i, scope) in ["a.read", "b.read", "c.read"].into_iter().enumerate() {
             save_token(&mut cache, 1_500, scope, 1_000 + i as u64).unwrap();
         }
@@ -647,9 +647,35 @@ fn full_storage_makes_room_for_a_new_account_and_the_key_lists_too() {
 }
 
 #[test]
+fn full_storage_drops_msal_browser_4s_access_tokens_first() {
+    // As msal 5: the access tokens an earlier msal wrote (kept since they are copied, not
+    // moved) go before any of the current schema's.
+    use msal_wasm::core::cache::TokenCache;
+    let store = QuotaStore { inner: Default::default(), budget: usize::MAX.into(), refusal: "cache_quota_exceeded" };
+    let older = "msal.2|u.t|login.windows.net|accesstoken|client-1|t|a.read||";
+    let entry = format!(
+        r#"{{"homeAccountId":"u.t","environment":"login.windows.net","credentialType":"AccessToken","clientId":"client-1","secret":"{}","realm":"t","target":"a.read","cachedAt":"1000","expiresOn":"5000","extendedExpiresOn":"5000","tokenType":"Bearer","lastUpdatedAt":"1000000"}}"#,
+        "x".repeat(1_500)
+    );
+    store.set(older, &entry).unwrap();
+    store.set("msal.2.token.keys.client-1", &format!(r#"{{"idToken":[],"accessToken":["{older}"],"refreshToken":[]}}"#)).unwrap();
+    let (mut cache, _) = TokenCache::load(store, "client-1");
+    save_token(&mut cache, 1_500, "b.read", 1_001).unwrap();
+    // Full: room for a few hundred bytes more, not for another token.
+    let inner = &cache.store().inner;
+    let used: usize = inner.keys().iter().map(|k| k.len() + inner.get(k).map_or(0, |v| v.len())).sum();
+    cache.store().budget.set(used + 300);
+    save_token(&mut cache, 1_500, "c.read", 1_002).unwrap();
+    let disk = &cache.store().inner;
+    assert!(disk.get(older).is_none(), "the older copy made room");
+    let current: Vec<String> = disk.keys().into_iter().filter(|k| k.starts_with("msal.3|") && k.contains("|accesstoken|")).collect();
+    assert_eq!(current.len(), 3, "a.read's copy, b.read and c.read: {current:?}");
+}
+
+#[test]
 fn full_storage_evicts_expired_access_tokens_and_saves() {
     use msal_wasm::core::cache::TokenCache;
-    let store = QuotaStore { inner: Default::default(), budget: 6_000, refusal: "cache_quota_exceeded" };
+    let store = QuotaStore { inner: Default::default(), budget: 6_000.into(), refusal: "cache_quota_exceeded" };
     let (mut cache, _) = TokenCache::load(store, "client-1");
     let save = |cache: &mut TokenCache<QuotaStore>, scope: &str, now: u64| save_token(cache, 1_500, scope, now);
     save(&mut cache, "a.read", 1_000).unwrap();
@@ -669,7 +695,7 @@ fn full_storage_evicts_expired_access_tokens_and_saves() {
 /// error code, and how many access tokens are left after it.
 fn refused_huge_write(refusal: &'static str) -> (String, usize) {
     use msal_wasm::core::cache::TokenCache;
-    let store = QuotaStore { inner: Default::default(), budget: 40_000, refusal };
+    let store = QuotaStore { inner: Default::default(), budget: 40_000.into(), refusal };
     let (mut cache, _) = TokenCache::load(store, "client-1");
     for i in 0..30 {
         save_token(&mut cache, 200, &format!("s{i}.read"), 1_000 + i).unwrap();

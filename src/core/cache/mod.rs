@@ -183,6 +183,9 @@ pub struct TokenCache<S: KeyValueStore> {
     /// account id: they stay (see `reload`) until their account signs out here (removing one
     /// gone already does nothing).
     older_keys: Vec<(String, String)>,
+    /// The older schemas' access tokens of this client the load read (a full storage drops
+    /// them first).
+    older_tokens: Vec<String>,
 }
 
 /// The strings of a stored key list, and whether it also held something else (junk that the
@@ -256,6 +259,7 @@ impl<S: KeyValueStore> TokenCache<S> {
             ahead: Vec::new(),
             older_read: false,
             older_keys: Vec::new(),
+            older_tokens: Vec::new(),
         };
         let issues = cache.reload();
         (cache, issues)
@@ -413,6 +417,9 @@ impl<S: KeyValueStore> TokenCache<S> {
                     Some(mut c) if c.client_id == self.client_id || c.credential_type == CredentialType::RefreshToken => {
                         if !current {
                             self.older_keys.push((c.home_account_id.clone(), key.clone()));
+                            if c.credential_type.is_access_token() {
+                                self.older_tokens.push(key.clone());
+                            }
                         }
                         let new_key = credential_key(&c);
                         let slot = match loaded.find(&self.credentials, &new_key) {
@@ -794,11 +801,18 @@ impl<S: KeyValueStore> TokenCache<S> {
         self.write(key, value)
     }
 
-    /// The storage refused to store `keep` (full): drops what is dead anyway (expired access
-    /// tokens), else the access token that would expire first (never `keep`, nor what the save
+    /// The storage refused to store `keep` (full): drops an older schema's access token, else
+    /// what is dead anyway (expired access tokens), else the access token that would expire first (never `keep`, nor what the save
     /// under way wrote), as msal drops access tokens to store a new entry. True when it dropped
     /// any: store `keep` again then.
     fn make_room(&mut self, keep: &str, now: u64) -> bool {
+        // msal-browser 4's access tokens go first, as msal 5 drops earlier versions' first.
+        while let Some(key) = self.older_tokens.pop() {
+            if self.store.contains(&key) {
+                self.store.remove(&key);
+                return true;
+            }
+        }
         // (Only what the storage holds frees room: not an entry still on its way to the disk.)
         let stored = |k: &String| *k != keep && !self.saving.contains(k) && self.store.contains(k);
         let tokens = || self.credentials.iter().filter(|(k, x)| x.credential_type.is_access_token() && stored(k));
