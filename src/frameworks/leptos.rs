@@ -84,6 +84,9 @@ pub fn MsalProvider(
     provide_context(ctx);
     // Unmounted, the provider stops listening to its client (and the client goes with it).
     let listener = StoredValue::new(None::<u32>);
+    // The accounts the children were last told of (see `account_ids`); made here, under the
+    // component's owner (one made in the task below would have none, and be gone).
+    let shown = StoredValue::new_local(Vec::new());
     on_cleanup(move || {
         if let (Some(Some(app)), Some(Some(id))) = (ctx.app.try_get_value(), listener.try_get_value()) {
             app.unsubscribe(id);
@@ -95,7 +98,7 @@ pub fn MsalProvider(
                 // A token from the network may bring a tenant profile, so an account of its
                 // own: msal-react reads the accounts again at every event, and tells its
                 // children only when they changed (each renewal's new ID token is no change).
-                let (weak, shown) = (app.downgrade(), StoredValue::new_local(Vec::new()));
+                let weak = app.downgrade();
                 let id = app.subscribe(move |event| match event {
                     AppEvent::AccountsChanged | AppEvent::TokenAcquired => {
                         let Some(app) = weak.upgrade() else { return };
@@ -151,17 +154,33 @@ pub fn use_is_authenticated_for(filter: AccountFilter) -> Signal<bool> {
     Memo::new(move |_| super::authenticated_shown(ctx.account_for(Some(&filter)).is_some(), ctx.in_progress.get())).into()
 }
 
-/// The active account (else the first signed-in one).
+/// The active account (else the first signed-in one). As msal-react's `useAccount`, looked at
+/// again when the accounts or the interaction status change, and changed when another account
+/// or a new ID token (an interaction's) is there; a silent renewal's ID token is not told.
 pub fn use_account() -> Signal<Option<AccountInfo>> {
     let ctx = use_msal();
-    Signal::derive(move || ctx.account_for(None))
+    account_memo(move || ctx.account_for(None), ctx)
+}
+
+fn account_memo(find: impl Fn() -> Option<AccountInfo> + Send + Sync + 'static, ctx: MsalContext) -> Signal<Option<AccountInfo>> {
+    let changed = |a: Option<&Option<AccountInfo>>, b: Option<&Option<AccountInfo>>| {
+        !super::same_account(a.and_then(Option::as_ref), b.and_then(Option::as_ref)) || a.is_none() != b.is_none()
+    };
+    Memo::new_with_compare(
+        move |_| {
+            ctx.in_progress.track();
+            find()
+        },
+        changed,
+    )
+    .into()
 }
 
 /// The signed-in account matching `filter`, the active one first (msal-react's
 /// `useAccount(accountIdentifiers)`).
 pub fn use_account_for(filter: AccountFilter) -> Signal<Option<AccountInfo>> {
     let ctx = use_msal();
-    Signal::derive(move || ctx.account_for(Some(&filter)))
+    account_memo(move || ctx.account_for(Some(&filter)), ctx)
 }
 
 /// State of [`use_access_token`].

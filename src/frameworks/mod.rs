@@ -73,13 +73,28 @@ pub enum Interaction {
 
 /// The accounts as a provider tells its children they changed: by their ids, tenant and
 /// username (msal-react's `accountArraysAreEqual`), and which one is active; not by their ID
-/// tokens, which any renewal may replace.
+/// tokens, which any renewal may replace (see [`same_account`] for `use_account`).
 pub(crate) fn account_ids(accounts: &[AccountInfo], active: Option<&AccountInfo>) -> Vec<[String; 4]> {
     let ids = |a: &AccountInfo| {
         let a = &a.account;
         [a.home_account_id.clone(), a.local_account_id.clone(), a.realm.clone(), a.username.clone()]
     };
     accounts.iter().chain(active).map(ids).collect()
+}
+
+/// msal-react's `accountInfoIsEqual`, for `use_account`: the same account, ID token and all
+/// (its `iat` and `nonce`: an interaction's new ID token may bring new claims, a new name).
+pub(crate) fn same_account(a: Option<&AccountInfo>, b: Option<&AccountInfo>) -> bool {
+    let claim = |a: &AccountInfo, name: &str| a.id_token_claims.as_ref().and_then(|c| c.get(name)).map(crate::core::json::Json::to_json);
+    match (a, b) {
+        (Some(a), Some(b)) => {
+            account_ids(::core::slice::from_ref(a), None) == account_ids(::core::slice::from_ref(b), None)
+                && a.account.environment == b.account.environment
+                && ["iat", "nonce"].iter().all(|n| claim(a, n) == claim(b, n))
+        }
+        (None, None) => true,
+        _ => false,
+    }
 }
 
 /// The signed-in account that matches `filter` (any account without one): the active account
@@ -187,7 +202,8 @@ pub(crate) async fn token_loop(
                 last = last.filter(|l| l.expires_on_ms > now);
                 set(last.clone(), Some(e));
                 failures += 1;
-                (now.saturating_add(retry_ms(failures)), None)
+                // (A token the app gets meanwhile ends the wait: the network is back.)
+                (now.saturating_add(retry_ms(failures)), next.take())
             }
         };
         drop((strong, next));
