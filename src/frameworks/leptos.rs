@@ -163,8 +163,9 @@ pub fn use_account() -> Signal<Option<AccountInfo>> {
 }
 
 fn account_memo(find: impl Fn() -> Option<AccountInfo> + Send + Sync + 'static, ctx: MsalContext) -> Signal<Option<AccountInfo>> {
-    let changed = |a: Option<&Option<AccountInfo>>, b: Option<&Option<AccountInfo>>| {
-        !super::same_account(a.and_then(Option::as_ref), b.and_then(Option::as_ref)) || a.is_none() != b.is_none()
+    // (The first value, with no previous one, is a change.)
+    let changed = |prev: Option<&Option<AccountInfo>>, new: Option<&Option<AccountInfo>>| {
+        prev.is_none() || !super::same_account(prev.and_then(Option::as_ref), new.and_then(Option::as_ref))
     };
     Memo::new_with_compare(
         move |_| {

@@ -625,16 +625,10 @@ impl<S: KeyValueStore> TokenCache<S> {
     /// hold that are in the storage (another tab's, or another client's accounts: an entry is
     /// written before it is listed, so its tab has not listed it in vain). A tab whose view is
     /// behind so never drops another tab's new token from the lists. A full storage makes room
-    /// for them as for an entry (see [`store_making_room`](Self::store_making_room)).
+    /// for them as for an entry ([`with_room`](Self::with_room): the lists are made again after
+    /// each drop); still refused, they are kept in page memory.
     fn write_key_lists(&mut self) -> Result<(), AuthError> {
-        let mut rounds = 0;
-        loop {
-            match self.put_key_lists(true) {
-                Err(e) if e.code() == crate::error::codes::CACHE_QUOTA_EXCEEDED && rounds < 20 && self.make_room("", 0) => rounds += 1,
-                Err(_) => return self.put_key_lists(false),
-                done => return done,
-            }
-        }
+        self.with_room("", 0, &|c| c.put_key_lists(true)).or_else(|_| self.put_key_lists(false))
     }
 
     fn put_key_lists(&self, strict: bool) -> Result<(), AuthError> {
@@ -783,22 +777,25 @@ impl<S: KeyValueStore> TokenCache<S> {
         Ok(())
     }
 
-    /// Stores an entry; when the storage is full, makes room an access token at a time, as msal,
-    /// until it fits (or no access token is left to drop: each round drops one), 20 times at
-    /// most (msal's bound). A storage that refuses for another reason keeps the tokens. Still
-    /// refused (the app's own data fills it): kept in page memory, so the sign-in holds for
-    /// this page.
+    /// Stores an entry, making room when the storage is full ([`with_room`](Self::with_room)).
+    /// Still refused (the app's own data fills it): kept in page memory, so the sign-in holds
+    /// for this page.
     fn store_making_room(&mut self, key: &str, value: &str, now: u64) -> Result<(), AuthError> {
-        let Err(e) = self.set(key, value) else { return Ok(()) };
-        let full = e.code() == crate::error::codes::CACHE_QUOTA_EXCEEDED;
+        self.with_room(key, now, &|c| c.set(key, value)).or_else(|_| self.write(key, value))
+    }
+
+    /// Runs a write (`attempt`); while the storage refuses it as full, makes room an access
+    /// token at a time, as msal, and tries again, until it fits (or no access token is left to
+    /// drop: each round drops one), 20 times at most (msal's bound). A storage that refuses for
+    /// another reason keeps the tokens. The last refusal is the error.
+    fn with_room(&mut self, keep: &str, now: u64, attempt: &dyn Fn(&Self) -> Result<(), AuthError>) -> Result<(), AuthError> {
         let mut rounds = 0;
-        while full && rounds < 20 && self.make_room(key, now) {
-            rounds += 1;
-            if self.set(key, value).is_ok() {
-                return Ok(());
+        loop {
+            match attempt(self) {
+                Err(e) if e.code() == crate::error::codes::CACHE_QUOTA_EXCEEDED && rounds < 20 && self.make_room(keep, now) => rounds += 1,
+                done => return done,
             }
         }
-        self.write(key, value)
     }
 
     /// The storage refused to store `keep` (full): drops an older schema's access token, else
