@@ -123,6 +123,23 @@ async fn provider_hooks_and_templates_follow_sign_in() {
     support::wait_for("the upper-case filter", || support::text_of("leptos-filter") == "lena").await;
     drop(upper);
     upper_root.remove();
+    // A filter given as a signal is followed: the hooks and the template look again when it
+    // changes (msal-react's next render with other account identifiers).
+    let (moving_root, given) = (mount_root(), app.clone());
+    let filter = RwSignal::new(nobody());
+    let moving = leptos::mount::mount_to(moving_root.clone(), move || {
+        view! { <MsalProvider instance=given.clone()><MovingFilterProbe filter=filter /></MsalProvider> }
+    });
+    support::wait_for("the moving filter's first look", || support::text_of("leptos-moving") == "account= signed_in=false").await;
+    assert_eq!(support::text_of("leptos-moving-template"), "", "nobody's template shows nothing");
+    filter.set(AccountFilter { username: Some("LENA".into()), ..AccountFilter::default() });
+    support::wait_for("the moving filter's new look", || support::text_of("leptos-moving") == "account=lena signed_in=true").await;
+    assert_eq!(support::text_of("leptos-moving-template"), "lena's");
+    filter.set(nobody());
+    support::wait_for("the moving filter back to nobody", || support::text_of("leptos-moving") == "account= signed_in=false").await;
+    assert_eq!(support::text_of("leptos-moving-template"), "");
+    drop(moving);
+    moving_root.remove();
     // A silent token from the guest tenant adds that tenant's profile, an account of its own
     // (v5): the hooks see it, though no sign-in happened.
     let guest = [support::idp_origin(), "/", support::GUEST_TENANT_ID].concat();
@@ -147,6 +164,17 @@ async fn provider_hooks_and_templates_follow_sign_in() {
 fn FilterProbe(filter: AccountFilter) -> impl IntoView {
     let account = use_account_for(filter);
     view! { <p id="leptos-filter">{move || account.get().map(|a| a.account.username).unwrap_or_default()}</p> }
+}
+
+#[component]
+fn MovingFilterProbe(filter: RwSignal<AccountFilter>) -> impl IntoView {
+    let account = use_account_for(filter);
+    let signed_in = use_is_authenticated_for(filter);
+    let text = move || format!("account={} signed_in={}", account.get().map(|a| a.account.username).unwrap_or_default(), signed_in.get());
+    view! {
+        <p id="leptos-moving">{text}</p>
+        <div id="leptos-moving-template"><AuthenticatedTemplate filter=filter>"lena's"</AuthenticatedTemplate></div>
+    }
 }
 
 #[component]

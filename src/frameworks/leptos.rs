@@ -148,10 +148,16 @@ pub fn use_is_authenticated() -> Signal<bool> {
 }
 
 /// True when an account matching `filter` is signed in (msal-react's
-/// `useIsAuthenticated(accountIdentifiers)`; false during start-up).
-pub fn use_is_authenticated_for(filter: AccountFilter) -> Signal<bool> {
+/// `useIsAuthenticated(accountIdentifiers)`; false during start-up). The filter may be a
+/// signal: a new filter is looked at, as msal-react's next render does.
+pub fn use_is_authenticated_for(filter: impl Into<Signal<AccountFilter>>) -> Signal<bool> {
     let ctx = use_msal();
-    Memo::new(move |_| super::authenticated_shown(ctx.account_for(Some(&filter)).is_some(), ctx.in_progress.get())).into()
+    let filter = filter.into();
+    Memo::new(move |_| {
+        let signed_in = filter.with(|f| ctx.account_for(Some(f)).is_some());
+        super::authenticated_shown(signed_in, ctx.in_progress.get())
+    })
+    .into()
 }
 
 /// The active account (else the first signed-in one). As msal-react's `useAccount`, looked at
@@ -178,10 +184,11 @@ fn account_memo(find: impl Fn() -> Option<AccountInfo> + Send + Sync + 'static, 
 }
 
 /// The signed-in account matching `filter`, the active one first (msal-react's
-/// `useAccount(accountIdentifiers)`).
-pub fn use_account_for(filter: AccountFilter) -> Signal<Option<AccountInfo>> {
+/// `useAccount(accountIdentifiers)`). The filter may be a signal.
+pub fn use_account_for(filter: impl Into<Signal<AccountFilter>>) -> Signal<Option<AccountInfo>> {
     let ctx = use_msal();
-    account_memo(move || ctx.account_for(Some(&filter)), ctx)
+    let filter = filter.into();
+    account_memo(move || filter.with(|f| ctx.account_for(Some(f))), ctx)
 }
 
 /// State of [`use_access_token`].
@@ -264,17 +271,18 @@ pub struct MsalAuthenticationResult {
 
 /// msal-react's `useMsalAuthentication`: once nothing else is in progress, signs in by
 /// `interaction` when no account (matching `filter`) is, or acquires a token for the request's
-/// scopes silently (by `interaction` when the provider needs the user).
+/// scopes silently (by `interaction` when the provider needs the user). The filter may be a
+/// signal: each run uses its value then.
 pub fn use_msal_authentication(
     interaction: Interaction,
     request: InteractiveRequest,
-    filter: Option<AccountFilter>,
+    filter: impl Into<Signal<Option<AccountFilter>>>,
 ) -> MsalAuthenticationResult {
+    let filter: Signal<Option<AccountFilter>> = filter.into();
     let ctx = use_msal();
     let (result, set_result) = signal_local(None::<AuthenticationResult>);
     let (error, set_error) = signal_local(None::<AuthError>);
     let started = StoredValue::new(false);
-    let filter_for_reset = filter.clone();
     let start = StoredValue::new_local(move |run: HookRun| {
         let Some(app) = ctx.app.try_get_value().flatten() else {
             // The app's call before the provider's client started: said, not dropped. As any
@@ -284,7 +292,7 @@ pub fn use_msal_authentication(
             return;
         };
         started.set_value(true);
-        let (request, filter) = (request.clone(), filter.clone());
+        let (request, filter) = (request.clone(), filter.get_untracked());
         leptos::task::spawn_local(async move {
             match authenticate(&app, interaction, request, filter, run).await {
                 Ok(Some(r)) => {
@@ -306,7 +314,7 @@ pub fn use_msal_authentication(
     let acquire_token = Callback::new(move |call| {
         start.try_with_value(|start| start(HookRun::AcquireToken(call)));
     });
-    let signed_in = Memo::new(move |_| ctx.account_for(filter_for_reset.as_ref()).is_some());
+    let signed_in = Memo::new(move |_| filter.with(|f| ctx.account_for(f.as_ref()).is_some()));
     Effect::new(move |_| {
         let ready = ctx.app().is_some() && ctx.in_progress.get() == InteractionStatus::None;
         if ready && !started.get_value() {
@@ -323,15 +331,17 @@ pub fn use_msal_authentication(
 /// Shows its children only when an account (matching `filter`) is signed in.
 #[component]
 pub fn AuthenticatedTemplate(
-    /// Only an account matching this counts (msal-react's account identifiers).
-    #[prop(optional)]
-    filter: Option<AccountFilter>,
+    /// Only an account matching this counts (msal-react's account identifiers); may be a
+    /// signal.
+    #[prop(optional, into)]
+    filter: MaybeProp<AccountFilter>,
     /// What to show.
     children: ChildrenFn,
 ) -> impl IntoView {
     let ctx = use_msal();
     // A memo: the children are built once when shown, not again at every status change.
-    let shown = Memo::new(move |_| super::authenticated_shown(ctx.account_for(filter.as_ref()).is_some(), ctx.in_progress.get()));
+    let shown =
+        Memo::new(move |_| super::authenticated_shown(filter.with(|f| ctx.account_for(f.as_ref()).is_some()), ctx.in_progress.get()));
     move || shown.get().then(|| children())
 }
 
@@ -339,14 +349,15 @@ pub fn AuthenticatedTemplate(
 /// initialization and the redirect are done.
 #[component]
 pub fn UnauthenticatedTemplate(
-    /// Only an account matching this counts.
-    #[prop(optional)]
-    filter: Option<AccountFilter>,
+    /// Only an account matching this counts; may be a signal.
+    #[prop(optional, into)]
+    filter: MaybeProp<AccountFilter>,
     /// What to show.
     children: ChildrenFn,
 ) -> impl IntoView {
     let ctx = use_msal();
-    let shown = Memo::new(move |_| super::unauthenticated_shown(ctx.account_for(filter.as_ref()).is_some(), ctx.in_progress.get()));
+    let shown =
+        Memo::new(move |_| super::unauthenticated_shown(filter.with(|f| ctx.account_for(f.as_ref()).is_some()), ctx.in_progress.get()));
     move || shown.get().then(|| children())
 }
 
@@ -360,9 +371,9 @@ pub fn MsalAuthenticationTemplate(
     /// The sign-in request (its scopes are also the token request's).
     #[prop(optional)]
     request: InteractiveRequest,
-    /// Only an account matching this counts.
-    #[prop(optional)]
-    filter: Option<AccountFilter>,
+    /// Only an account matching this counts; may be a signal.
+    #[prop(optional, into)]
+    filter: MaybeProp<AccountFilter>,
     /// Shown while signing in.
     #[prop(optional, into)]
     loading: ViewFn,
@@ -376,7 +387,7 @@ pub fn MsalAuthenticationTemplate(
     children: ChildrenFn,
 ) -> impl IntoView {
     let ctx = use_msal();
-    let auth = use_msal_authentication(interaction, request, filter.clone());
+    let auth = use_msal_authentication(interaction, request, Signal::derive(move || filter.get()));
     provide_context(auth);
     // The hook's error, else the provider's when its client did not start; a memo, so the
     // error view is built again only for another error (not at every change of the accounts).
@@ -386,7 +397,7 @@ pub fn MsalAuthenticationTemplate(
     );
     // A memo: the children stay mounted while the status changes (a popup for another token).
     let shown = Memo::new(move |_| {
-        let signed_in = ctx.account_for(filter.as_ref()).is_some();
+        let signed_in = filter.with(|f| ctx.account_for(f.as_ref()).is_some());
         super::template_view(failed.with(Option::is_some), signed_in, ctx.in_progress.get())
     });
     move || match shown.get() {
