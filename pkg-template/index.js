@@ -1214,10 +1214,12 @@ export class PublicClientApplication {
       this.memo.set(key, { result, until: raw.servedUntil, at: Date.now(), version: client.cacheVersion() });
       return this.servedFromCache(key, req, copyResult(result, result.correlationId));
     }
-    const done = this.track(InteractionType.Silent, req, req.correlationId, () => {
+    // (The network start is told once the call is in flight, as msal tells it after its first
+    // await: a callback asking for the same token again joins it.)
+    const done = this.track(InteractionType.Silent, req, req.correlationId, () => Promise.resolve().then(() => {
       this.emit(EventType.ACQUIRE_TOKEN_NETWORK_START, InteractionType.Silent, req, null, req.correlationId);
       return client.silent(json).then((raw) => Object.assign(toResult(raw), { state: req.state }));
-    }, BrowserRootPerformanceEvents.AcquireTokenSilent);
+    }), BrowserRootPerformanceEvents.AcquireTokenSilent);
     return this.inFlight(key, done);
   }
 
@@ -1230,17 +1232,18 @@ export class PublicClientApplication {
   }
 
   // A cache hit. Its events (msal's payloads: the request with its correlation id, and a copy
-  // of the result); with event callbacks, a call identical to it in the same tick joins it.
+  // of the result); with event callbacks, a call identical to it in the same tick joins it,
+  // a callback's own too (it is in flight before its events, as msal's).
   // (As msal, the result's state is the request's: undefined when it names none.)
   servedFromCache(key, req, result) {
     result.state = req.state;
     const events = this.events.eventCallbacks.size > 0;
-    if (events) {
-      this.emit(EventType.ACQUIRE_TOKEN_START, InteractionType.Silent, req, null, result.correlationId);
-      this.emit(EventType.ACQUIRE_TOKEN_SUCCESS, InteractionType.Silent, copyResult(result, result.correlationId), null, result.correlationId);
-    }
     const done = this.measuring() ? this.measure(BrowserRootPerformanceEvents.AcquireTokenSilent, result.correlationId, () => result, undefined, silentFields(req, false)) : Promise.resolve(result);
-    return events ? this.inFlight(key, done) : done;
+    if (!events) return done;
+    this.inFlight(key, done);
+    this.emit(EventType.ACQUIRE_TOKEN_START, InteractionType.Silent, req, null, result.correlationId);
+    this.emit(EventType.ACQUIRE_TOKEN_SUCCESS, InteractionType.Silent, copyResult(result, result.correlationId), null, result.correlationId);
+    return done;
   }
 
   // A DPoP proof for a call to the resource with a DPoP-bound access token of this app (as
@@ -1539,7 +1542,9 @@ export async function loadExternalTokens(config, request, response, options) {
   const where = (c) => [c.auth && c.auth.clientId, (c.cache && c.cache.cacheLocation) || "sessionStorage"].join(" ");
   const own = pageClients.map((w) => w.deref()).find((p) => p && !p.disposed && where(p.config) === where(config || {}));
   // (msal measures nothing of it through the config's telemetry.client.)
-  const pca = own || new PublicClientApplication(Object.assign({}, config, { telemetry: undefined }));
+  const pca = own || Object.assign(new PublicClientApplication(Object.assign({}, config, { telemetry: undefined })), { loads: 0 });
+  // A client of its own serves the loads under way at once and goes after the last.
+  if (pca.loads !== undefined) pca.loads++;
   await pca.initialize();
   try {
     const result = toResult(await pca.engine().loadExternalTokens(requestJson(request, { externalResponse: response, externalOptions: options, externalAccount: request && request.account })));
@@ -1548,7 +1553,7 @@ export async function loadExternalTokens(config, request, response, options) {
   } catch (raw) {
     throw toError(raw);
   } finally {
-    if (!own) {
+    if (pca.loads !== undefined && --pca.loads === 0) {
       pca.disposed = true;
       if (pca.client) pca.client.free();
       pca.events.unsubscribeCrossTab(); // (a localStorage cache's: the channel would keep it)

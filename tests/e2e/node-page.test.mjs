@@ -4,7 +4,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 
-test("under Node with a jsdom-like page (Vitest): initialize() reads the wasm from disk and the client works", async () => {
+// The page's globals, set once for the file (the package is imported once).
+let loaded;
+async function page() {
+  if (loaded) return loaded;
   const store = () => {
     const m = new Map();
     return { getItem: (k) => (m.has(k) ? m.get(k) : null), setItem: (k, v) => m.set(k, String(v)), removeItem: (k) => m.delete(k), key: (i) => [...m.keys()][i] ?? null, get length() { return m.size; }, clear: () => m.clear() };
@@ -21,10 +24,85 @@ test("under Node with a jsdom-like page (Vitest): initialize() reads the wasm fr
     // (jsdom has none; Node's would keep this process alive.)
     BroadcastChannel: class { postMessage() {} close() {} addEventListener() {} removeEventListener() {} },
   });
-  const msal = await import("../../pkg/index.js");
+  loaded = await import("../../pkg/index.js");
+  return loaded;
+}
+
+test("under Node with a jsdom-like page (Vitest): initialize() reads the wasm from disk and the client works", async () => {
+  const msal = await page();
   const pca = new msal.PublicClientApplication({ auth: { clientId: "c", authority: "https://login.microsoftonline.com/common" } });
   await pca.initialize();
   assert.deepEqual([pca.getAllAccounts().length, await pca.handleRedirectPromise()], [0, null]);
   const e = await pca.acquireTokenSilent({ scopes: ["User.Read"] }).catch((x) => x);
   assert.equal(e.errorCode, "no_account_error");
+});
+
+// A client with one account and its User.Read token in the cache (no network).
+const TENANT = "11111111-1111-1111-1111-111111111111";
+async function signedIn(msal, clientId) {
+  const pca = new msal.PublicClientApplication({ auth: { clientId, authority: `https://login.microsoftonline.com/${TENANT}` } });
+  await pca.initialize();
+  const b64 = (o) => Buffer.from(JSON.stringify(o)).toString("base64url");
+  const idToken = `${b64({ alg: "none" })}.${b64({ sub: "s", oid: "oid1", tid: TENANT, preferred_username: "u1", iss: `https://login.microsoftonline.com/${TENANT}/v2.0`, aud: clientId })}.sig`;
+  const result = { idToken, accessToken: "at-1", scopes: ["User.Read"], expiresOn: new Date(Date.now() + 3600e3), account: { homeAccountId: `oid1.${TENANT}` } };
+  await pca.hydrateCache(result, { scopes: ["User.Read"] });
+  return { pca, account: pca.getAllAccounts()[0] };
+}
+
+test("an event callback that asks again for the token it was just told of joins the call: one success, no recursion", async () => {
+  const msal = await page();
+  const { pca, account } = await signedIn(msal, "reenter-hit");
+  const told = [];
+  const thrown = [];
+  pca.addEventCallback((e) => {
+    if (e.eventType !== msal.EventType.ACQUIRE_TOKEN_SUCCESS) return;
+    told.push(e.payload.accessToken);
+    try { pca.acquireTokenSilent({ scopes: ["User.Read"], account }).catch((x) => thrown.push(x)); } catch (x) { thrown.push(x); }
+  });
+  // The first hit, then the memo's.
+  for (const round of [1, 2]) {
+    told.length = 0;
+    const r = await pca.acquireTokenSilent({ scopes: ["User.Read"], account });
+    await new Promise((done) => setTimeout(done, 10));
+    assert.equal(r.accessToken, "at-1");
+    assert.deepEqual([told, thrown], [["at-1"], []], `round ${round}: one success event, the callback's call joined the first`);
+  }
+});
+
+test("an event callback that asks again when a token request starts joins it: one network start", async () => {
+  const msal = await page();
+  const { pca, account } = await signedIn(msal, "reenter-network");
+  const waiting = [];
+  const fetch = globalThis.fetch;
+  globalThis.fetch = () => new Promise((_, reject) => waiting.push(reject));
+  try {
+    let starts = 0;
+    const thrown = [];
+    pca.addEventCallback((e) => {
+      if (e.eventType !== msal.EventType.ACQUIRE_TOKEN_NETWORK_START) return;
+      starts++;
+      try { pca.acquireTokenSilent({ scopes: ["User.Read"], account, forceRefresh: true }).catch(() => {}); } catch (x) { thrown.push(x); }
+    });
+    const call = pca.acquireTokenSilent({ scopes: ["User.Read"], account, forceRefresh: true }).catch((e) => e);
+    await new Promise((done) => setTimeout(done, 50));
+    assert.deepEqual([starts, thrown.length], [1, 0], "one network start; the callback's call joined it");
+    for (const reject of waiting) reject(new TypeError("offline"));
+    // (No refresh token and no frame under Node: the call fails, once.)
+    assert.equal((await call).errorCode, "popup_window_error");
+    assert.equal(starts, 1);
+  } finally {
+    globalThis.fetch = fetch;
+  }
+});
+
+test("loadExternalTokens called three times at once, with no client of that app on the page: all three stored and resolved", async () => {
+  const msal = await page();
+  const config = { auth: { clientId: "loaded-app", authority: `https://login.microsoftonline.com/${TENANT}` } };
+  const given = (n) => ({ homeAccountId: `uid-${n}.${TENANT}`, environment: "login.microsoftonline.com", tenantId: TENANT, localAccountId: `uid-${n}`, username: `u${n}@x`, name: "N" });
+  const one = (n) => msal.loadExternalTokens(config, { scopes: [`R${n}.Read`], account: given(n) }, { access_token: `at-${n}`, token_type: "Bearer", expires_in: 3600, scope: `R${n}.Read` }, {})
+    .then((r) => r.accessToken, (e) => `${e.errorCode}: ${e.errorMessage}`);
+  assert.deepEqual(await Promise.all([one(1), one(2), one(3)]), ["at-1", "at-2", "at-3"]);
+  const later = new msal.PublicClientApplication(config);
+  await later.initialize();
+  assert.deepEqual(later.getAllAccounts().map((a) => a.username).sort(), ["u1@x", "u2@x", "u3@x"]);
 });
