@@ -210,20 +210,25 @@ impl BrowserApp {
 
     /// Builds a client for `config` (call [`BrowserClient::initialize`] before requests) and
     /// connects it to the app's other tabs: account announcements over a BroadcastChannel,
-    /// `storage` events for a localStorage cache, and a re-read of the storage when the page
+    /// `storage` events for its storage area (other tabs' to localStorage, the tab's frames' to
+    /// sessionStorage), and a re-read of the storage when the page
     /// wakes up (visible again, back online). Its log lines go to `log_sink(level, message)`
     /// (none when it is not a function); its HTTP requests through `network`, an msal
     /// `INetworkModule` (`system.networkClient`), when it is an object, else through fetch.
     pub fn build(config: Config, log_sink: JsValue, network: JsValue) -> Result<BrowserApp, AuthError> {
         let channel_name = ["msal.", &config.client_id, ".accounts"].concat();
-        let shared = config.cache_location == CacheLocation::LocalStorage;
+        // (sessionStorage: the tab's same-origin frames share it, and hear each other's writes.)
+        let area = match config.cache_location {
+            CacheLocation::MemoryStorage => JsValue::NULL,
+            location => window::storage_area(location == CacheLocation::SessionStorage),
+        };
         let platform = BrowserPlatform::new(config.cache_location, &config.client_id, log_sink, network);
         let client = Rc::new(PublicClientApplication::new(config, platform)?);
         let app = BrowserApp { client, listeners: Rc::default(), state: Rc::default() };
 
         let max = u32::try_from(crate::client::MAX_ANNOUNCEMENT_BYTES).unwrap_or(u32::MAX);
         let store = app.client.platform().encrypted_store();
-        let channel = window::listen(&channel_name, max, shared, &store, TabEvents::new(app.downgrade()));
+        let channel = window::listen(&channel_name, max, &area, &store, TabEvents::new(app.downgrade()));
         app.client.platform().set_channel(channel);
         Ok(app)
     }

@@ -235,14 +235,18 @@ impl<P: Platform> PublicClientApplication<P> {
         self.cached_token(req, since_s)
     }
 
-    /// The Web Lock that makes renewal of `req`'s account single-flight across tabs (`None`
-    /// for caches that are not shared between tabs).
+    /// The Web Lock that makes renewal of `req`'s account single-flight among the clients that
+    /// share its cache: a localStorage cache's, across the tabs; a sessionStorage cache's,
+    /// across the app's clients of this page (micro-frontends: other tabs have storage of their
+    /// own). `None` for a memory cache.
     pub fn renewal_lock_name(&self, req: &SilentRequest) -> Option<String> {
-        if self.config.cache_location != CacheLocation::LocalStorage {
-            return None;
-        }
+        let page = match self.config.cache_location {
+            CacheLocation::LocalStorage => String::new(),
+            CacheLocation::SessionStorage => [".page.", &self.platform.page_id()].concat(),
+            CacheLocation::MemoryStorage => return None,
+        };
         let (account, _) = self.silent_account(req).ok()?;
-        Some(["msal.", &self.config.client_id, ".renew.", &account.home_account_id].concat())
+        Some(["msal.", &self.config.client_id, ".renew.", &account.home_account_id, &page].concat())
     }
 
     pub(super) fn cached_token(&self, req: &SilentRequest, min_cached_at: u64) -> Result<Option<AuthenticationResult>, AuthError> {
@@ -552,6 +556,11 @@ impl<P: Platform> PublicClientApplication<P> {
         if _lock.is_some() {
             // (Its holder let go: waited for in full again.)
             crate::core::retain(&mut self.locks_given_up.borrow_mut(), &mut |(n, until)| *n != name && now < *until);
+            // Another client of this page renewed in the sessionStorage we share (its message
+            // may still be on its way): read what it wrote before renewing.
+            if waited && self.config.cache_location == CacheLocation::SessionStorage {
+                self.mark_stale();
+            }
         } else if waited {
             // The holder never let go (a hung tab, or a page of the origin holding our lock
             // name): renew alone rather than wait forever; for the next 5 minutes, after a

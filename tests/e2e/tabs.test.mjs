@@ -261,6 +261,41 @@ test("sessionStorage: sign-in and sign-out in tab A reach tab B, with events", a
   await ctx.close();
 });
 
+test("sessionStorage: a same-origin frame of the tab (a widget of the app) serves the page's tokens and renews with the refresh token the page rotated", async () => {
+  // Frames of one tab share its sessionStorage (msal reads it on every call).
+  const ctx = await env.browser.newContext();
+  await ctx.clock.install();
+  try {
+    const a = await openTab(ctx, "sessionStorage");
+    await a.evaluate((src) => new Promise((done) => {
+      const f = document.createElement("iframe");
+      f.onload = done;
+      f.src = src;
+      document.body.append(f);
+    }), env.harness("entra", "sessionStorage"));
+    const frame = a.frames().find((f) => f !== a.mainFrame());
+    await frame.waitForSelector("body[data-ready='1']");
+    await popupSignIn(a, "#popup", "frida");
+    await a.waitForFunction(() => window.last !== null);
+    await env.idp.reset();
+    await frame.waitForFunction(() => window.pca.getAllAccounts().length === 1);
+    const hit = await silent(frame);
+    assert.deepEqual([hit.ok, hit.fromCache, hit.at], [true, true, await a.evaluate(() => window.last.result.accessToken)], JSON.stringify(hit));
+    // The page renews (its refresh token rotates); the frame is served that renewal, then
+    // renews itself with the new refresh token (a replayed one is refused).
+    await ctx.clock.fastForward("01:00:05");
+    const renewed = await silent(a);
+    assert.equal(renewed.ok, true);
+    assert.deepEqual(await silent(frame), { ok: true, at: renewed.at, fromCache: true });
+    const forced = await silent(frame, { forceRefresh: true });
+    assert.deepEqual([forced.ok, forced.fromCache], [true, false], JSON.stringify(forced));
+    const counters = await env.idp.counters();
+    assert.deepEqual([counters.token, counters.authorize], [2, 0], "two refreshes, no authorize request (no hidden frame)");
+  } finally {
+    await ctx.close();
+  }
+});
+
 test("localStorage: sign-out in tab A empties tab B's accounts, with the event", async () => {
   const ctx = await env.browser.newContext();
   const a = await signedInPage(env, "abe", { cache: "localStorage", context: ctx });
@@ -397,6 +432,33 @@ for (const cache of ["sessionStorage", "localStorage"]) test(`two clients of one
   const counters = await env.idp.counters();
   assert.deepEqual({ refresh: counters.byGrant.refresh_token, code: counters.byGrant.authorization_code, authorize: counters.authorize }, { refresh: 2, code: 0, authorize: 0 }, "no hidden frame, no refused refresh token");
   await ctx.close();
+});
+
+for (const cache of ["sessionStorage", "localStorage"]) test(`two clients of one app on one page renew an expired token at once (a page waking): one refresh, with ${cache}`, async () => {
+  const ctx = await env.browser.newContext();
+  await ctx.clock.install();
+  try {
+    const page = await openTab(ctx, cache);
+    await page.evaluate(async (cacheLocation) => {
+      const { auth } = window.pca.getConfiguration();
+      const config = { auth: { clientId: auth.clientId, authority: auth.authority, knownAuthorities: auth.knownAuthorities, redirectUri: auth.redirectUri } };
+      window.pca2 = new window.msal.PublicClientApplication({ ...config, cache: { cacheLocation } });
+      await window.pca2.initialize();
+    }, cache);
+    await popupSignIn(page, "#popup", "nils");
+    await page.waitForFunction(() => window.last !== null && window.last.ok);
+    await waitFor("the second client lists the account", () => page.evaluate(() => window.pca2.getAllAccounts().length === 1));
+    await ctx.clock.fastForward("01:00:05");
+    await env.idp.reset();
+    const both = await page.evaluate(() => Promise.all([window.pca, window.pca2].map((p) => p.acquireTokenSilent({ scopes: ["User.Read"], account: p.getAllAccounts()[0] })
+      .then((r) => ({ ok: true, at: r.accessToken }), (e) => ({ ok: false, code: e.errorCode })))));
+    assert.deepEqual(both.map((r) => r.ok), [true, true], JSON.stringify(both));
+    assert.equal(both[0].at, both[1].at, "one renewal, both clients get it");
+    const counters = await env.idp.counters();
+    assert.deepEqual({ refresh: counters.byGrant.refresh_token, authorize: counters.authorize }, { refresh: 1, authorize: 0 });
+  } finally {
+    await ctx.close();
+  }
 });
 
 test("storage filled by the app after sign-in: a reload still reads the cache (nothing is written to probe it)", async () => {

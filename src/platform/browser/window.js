@@ -571,8 +571,9 @@ export function release(fn) {
 
 // What the page hears for one app (`events`: runtime.rs, `TabEvents`): string messages of at most
 // `maxLength` characters on the BroadcastChannel `name` (any page of the origin can post there: a
-// huge message must not be copied into the module), other tabs' localStorage changes (when
-// `storage`), and wake-ups: visible again or back online (timers are not trusted after sleep or
+// huge message must not be copied into the module), the changes other pages make to `storage`
+// (the cache's area, else null: other tabs' to localStorage, the tab's other same-origin frames'
+// to sessionStorage), and wake-ups: visible again or back online (timers are not trusted after sleep or
 // in background tabs), or back from the back/forward cache (`restored` true). Returns what
 // `post` and `unlisten` take: the channel (null without BroadcastChannel) and what stops it all.
 export function listen(name, maxLength, storage, store, events) {
@@ -584,7 +585,7 @@ export function listen(name, maxLength, storage, store, events) {
     off.push(() => { store.full = null; });
   }
   if (typeof document !== "undefined") {
-    if (storage) on(window, "storage", (e) => { safely(() => events.storage(e.key === null ? "" : e.key)); tabsSpoke(); });
+    if (storage) on(window, "storage", (e) => { if (e.storageArea === storage) { safely(() => events.storage(e.key === null ? "" : e.key)); tabsSpoke(); } });
     const wake = (restored) => safely(() => events.wake(restored));
     on(document, "visibilitychange", () => { if (document.visibilityState === "visible") wake(false); });
     on(window, "online", () => wake(false));

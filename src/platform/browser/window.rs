@@ -131,7 +131,7 @@ extern "C" {
     /// (visible again or online: `false`; back from the back/forward cache: `true`); an
     /// `EncryptedStore` `store` (else null) asks `events` for room when the storage is full.
     /// Returns the handle `post` and `unlisten` take.
-    pub fn listen(name: &str, max_length: u32, storage: bool, store: &JsValue, events: super::runtime::TabEvents) -> JsValue;
+    pub fn listen(name: &str, max_length: u32, storage: &JsValue, store: &JsValue, events: super::runtime::TabEvents) -> JsValue;
     /// Posts a string on the channel of a `listen` handle.
     pub fn post(listening: &JsValue, text: &str);
     /// Removes the listeners of a `listen` handle and closes its channel.
