@@ -756,6 +756,7 @@ function loadWasm(url) {
         : !validWasm([0, 97, 115, 109, 1, 0, 0, 0, 4, 4, 1, 111, 0, 0]) ? " (it needs Chrome or Edge 96, Firefox 79, Safari 15.1 or later)"
         : (e instanceof WebAssembly.CompileError || e instanceof WebAssembly.LinkError) && !/magic|\\0asm/i.test(message) ? " (msal_wasm_bg.wasm is damaged or from another msal-wasm version: a cached copy?)"
         : url ? ""
+        : moduleUrl && moduleUrl.startsWith("file:") && globalThis.process && typeof process.getBuiltinModule !== "function" ? " (under Node, msal-wasm reads it from disk with process.getBuiltinModule: Node 20.16, 22.3 or later)"
         : cached ? " (a dev server pre-bundled msal-wasm away from msal_wasm_bg.wasm: exclude it and @azure/msal-browser, Vite's optimizeDeps.exclude, or set system.wasmUrl)"
         : " (serve msal_wasm_bg.wasm next to the script that contains msal-wasm, or set system.wasmUrl to where it is)";
       throw described(BrowserAuthError, "wasm_load_failed", `could not load the msal-wasm module: ${e && e.message ? e.message : e}${hint}`);
@@ -800,7 +801,8 @@ const silentFields = (request, deduped) => {
 // (`this`) a closure would keep.
 function wasmCallbacks(me) {
   return [
-    (level, message, cid) => queueMicrotask(() => { const c = me.deref(); if (c) c.logger.logMessage(message, { logLevel: level, containsPii: false, correlationId: cid || "" }); }),
+    // (A promise's reaction, not queueMicrotask, which test runners' fake timers fake.)
+    (level, message, cid) => Promise.resolve().then(() => { const c = me.deref(); if (c) c.logger.logMessage(message, { logLevel: level, containsPii: false, correlationId: cid || "" }); }),
     () => { const c = me.deref(); if (c) c.accountsChangedElsewhere(); },
   ];
 }

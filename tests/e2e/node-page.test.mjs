@@ -106,3 +106,29 @@ test("loadExternalTokens called three times at once, with no client of that app 
   await later.initialize();
   assert.deepEqual(later.getAllAccounts().map((a) => a.username).sort(), ["u1@x", "u2@x", "u3@x"]);
 });
+
+test("with the test runner's fake timers (Jest's, Sinon's: queueMicrotask faked too), initialize() and handleRedirectPromise() still finish", async () => {
+  const msal = await page();
+  const real = globalThis.queueMicrotask;
+  const held = [];
+  globalThis.queueMicrotask = (f) => held.push(f); // runs only when the test advances its clock
+  try {
+    const pca = new msal.PublicClientApplication({ auth: { clientId: "fake-timers", authority: "https://login.microsoftonline.com/common" } });
+    const within = (p) => Promise.race([p, new Promise((_, reject) => setTimeout(() => reject(new Error("never finished")), 2000))]);
+    await within(pca.initialize());
+    assert.equal(await within(pca.handleRedirectPromise()), null);
+  } finally {
+    globalThis.queueMicrotask = real;
+  }
+});
+
+test("the package's \"main\" (what Jest 27, Create React App's, loads: it reads no \"exports\") is CommonJS", async () => {
+  const { readFileSync } = await import("node:fs");
+  const { default: Module } = await import("node:module");
+  const vm = await import("node:vm");
+  const dir = new URL("../../pkg/", import.meta.url);
+  const { main } = JSON.parse(readFileSync(new URL("package.json", dir), "utf8"));
+  const source = readFileSync(new URL(main, dir), "utf8");
+  // Jest runs a module's text wrapped in a function, as Node's CommonJS loader does.
+  assert.doesNotThrow(() => new vm.Script(Module.wrap(source)), `${main} is not a CommonJS script`);
+});
