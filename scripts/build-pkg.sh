@@ -46,7 +46,7 @@ node_modules/.bin/esbuild "$out/popup-relay.js" --bundle --format=iife --global-
 # none (scripts/cjs-shim.mjs); the types again as .d.cts.
 for entry in index redirect-bridge popup-relay; do
   node_modules/.bin/esbuild "$out/$entry.js" --bundle --format=cjs --platform=neutral --define:import.meta.url=msalWasmModuleUrl \
-    --inject:scripts/cjs-shim.mjs --log-level=warning --outfile="$out/$entry.cjs"
+    --define:process.getBuiltinModule=msalGetBuiltin --inject:scripts/cjs-shim.mjs --log-level=warning --outfile="$out/$entry.cjs"
   sed -e 's#"\./index\.js"#"./index.cjs"#' -e 's#"\./redirect-bridge\.js"#"./redirect-bridge.cjs"#' "$out/$entry.d.ts" > "$out/$entry.d.cts"
 done
 rm -rf pkg.old

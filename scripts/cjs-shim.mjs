@@ -8,11 +8,19 @@ const fileUrl = (f) => {
   return "file://" + (p.startsWith("/") ? "" : "/") + encodeURI(p).replace(/[?#]/g, encodeURIComponent);
 };
 export const msalWasmModuleUrl = typeof __filename === "string" && globalThis.process && process.versions && process.versions.node ? fileUrl(__filename) : undefined;
+// - process.getBuiltinModule (the ES module's way to Node's fs), which Node before 20.16 and 22.3
+//   lacks: this module's own require then (the build defines the one as the other).
+const nodeRequire = typeof require === "function" ? require : undefined;
+export const msalGetBuiltin = (id) => {
+  const p = globalThis.process;
+  if (p && typeof p.getBuiltinModule === "function") return p.getBuiltinModule(id);
+  return nodeRequire && p && p.versions && p.versions.node ? nodeRequire(id.replace(/^node:/, "")) : undefined;
+};
 const util = (name) => {
   const own = globalThis[name];
   if (typeof own === "function") return own;
-  const p = globalThis.process;
-  return p && typeof p.getBuiltinModule === "function" ? p.getBuiltinModule("node:util")[name] : own;
+  const m = msalGetBuiltin("node:util");
+  return m ? m[name] : own;
 };
 export const TextEncoder = function TextEncoder(...a) { return new (util("TextEncoder"))(...a); };
 export const TextDecoder = function TextDecoder(...a) { return new (util("TextDecoder"))(...a); };

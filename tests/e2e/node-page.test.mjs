@@ -132,3 +132,34 @@ test("the package's \"main\" (what Jest 27, Create React App's, loads: it reads 
   // Jest runs a module's text wrapped in a function, as Node's CommonJS loader does.
   assert.doesNotThrow(() => new vm.Script(Module.wrap(source)), `${main} is not a CommonJS script`);
 });
+
+test("the CommonJS build under a Node without process.getBuiltinModule (before 20.16 / 22.3), in a page without TextEncoder (jsdom's, as Jest runs it): loads, initializes", async () => {
+  const { readFileSync } = await import("node:fs");
+  const { default: Module, createRequire } = await import("node:module");
+  const { fileURLToPath } = await import("node:url");
+  const vm = await import("node:vm");
+  const file = fileURLToPath(new URL("../../pkg/index.cjs", import.meta.url));
+  // As Jest: the module's text in a context of its own, whose globals are the page's (no
+  // TextEncoder/TextDecoder, as jsdom), with a `process` that lacks getBuiltinModule.
+  const store = () => {
+    const m = new Map();
+    return { getItem: (k) => (m.has(k) ? m.get(k) : null), setItem: (k, v) => m.set(k, String(v)), removeItem: (k) => m.delete(k), key: (i) => [...m.keys()][i] ?? null, get length() { return m.size; }, clear: () => m.clear() };
+  };
+  const oldNode = Object.create(process, { getBuiltinModule: { value: undefined } });
+  const page = vm.createContext({
+    console, setTimeout, clearTimeout, URL, crypto: globalThis.crypto, process: oldNode,
+    location: new URL("http://localhost:3000/"), sessionStorage: store(), localStorage: store(),
+    document: { cookie: "", currentScript: null, addEventListener() {}, removeEventListener() {}, visibilityState: "visible" },
+    history: { replaceState() {} }, addEventListener() {}, removeEventListener() {},
+    BroadcastChannel: class { postMessage() {} close() {} addEventListener() {} removeEventListener() {} },
+  });
+  vm.runInContext("globalThis.window = globalThis", page);
+  assert.equal(vm.runInContext("typeof TextEncoder + typeof process.getBuiltinModule", page), "undefinedundefined");
+  const module = { exports: {} };
+  vm.runInContext(Module.wrap(readFileSync(file, "utf8")), page, { filename: file })(module.exports, createRequire(file), module, file, fileURLToPath(new URL(".", `file://${file}`)));
+  const msal = module.exports;
+  const pca = new msal.PublicClientApplication({ auth: { clientId: "c" } });
+  await pca.initialize();
+  assert.equal(await pca.handleRedirectPromise(), null);
+  assert.equal(pca.getAllAccounts().length, 0);
+});
