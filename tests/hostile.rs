@@ -491,7 +491,8 @@ fn a_redirect_from_a_page_that_is_not_http_signs_in_as_msal() {
     // msal's browser-extension sample: the extension's page starts a redirect, hands the
     // authorize URL to the browser's auth window in onRedirectNavigate, and passes the
     // response to handleRedirectPromise. msal takes the page's address as the start page as
-    // it is; a start page the app names must still be an http(s) page of the origin.
+    // it is; a start page the app names (msal-angular's guard does) must be a page of the
+    // origin, here the extension's: its scheme and id.
     let h = harness();
     let page = "chrome-extension://abcdefghijklmnop/popup.html";
     h.platform.set_page_url(page);
@@ -504,8 +505,56 @@ fn a_redirect_from_a_page_that_is_not_http_signs_in_as_msal() {
         panic!("the extension's response is redeemed")
     };
     assert!(block_on(h.pca.handle_redirect(Some(&found))).unwrap().is_some());
-    let named = InteractiveRequest { redirect_start_page: "chrome-extension://abcdefghijklmnop/other.html".into(), ..req };
-    assert_eq!(h.pca.begin_interaction(&named, InteractionType::Redirect, "").unwrap_err().code(), "invalid_redirect_start_page");
+    // The guard's start page, another page of the extension: the response is taken there.
+    let other = "chrome-extension://abcdefghijklmnop/other.html#/orders";
+    let named = InteractiveRequest { redirect_start_page: other.into(), ..req.clone() };
+    let pending = h.pca.begin_interaction(&named, InteractionType::Redirect, "").unwrap();
+    let response = front_channel(&h.idp)(&pending.url).unwrap();
+    drop(pending);
+    match h.pca.begin_handle_redirect(Some(&response), true).unwrap() {
+        RedirectStart::Navigate { url, .. } => assert_eq!(url, other),
+        start => panic!("the extension's start page is followed: {start:?}"),
+    }
+    // Never a page of another extension, another scheme, or a script.
+    let h = harness();
+    h.platform.set_page_url(page);
+    for planted in [
+        "chrome-extension://otherextension/popup.html",
+        "https://abcdefghijklmnop/popup.html",
+        "javascript:alert(1)//chrome-extension://abcdefghijklmnop/",
+    ] {
+        let named = InteractiveRequest { redirect_start_page: planted.into(), ..req.clone() };
+        assert_eq!(
+            h.pca.begin_interaction(&named, InteractionType::Redirect, "").unwrap_err().code(),
+            "invalid_redirect_start_page",
+            "{planted}"
+        );
+    }
+}
+
+#[test]
+fn a_hybrid_apps_guarded_route_signs_in_by_redirect() {
+    // msal-angular's guard on an Ionic iOS app (capacitor://localhost) names the route as the
+    // start page; the app's navigation client opens the system browser.
+    let h = harness();
+    h.platform.set_page_url("capacitor://localhost/");
+    let req = InteractiveRequest {
+        scopes: vec!["User.Read".into()],
+        redirect_start_page: "capacitor://localhost/home".into(),
+        ..Default::default()
+    };
+    let pending = h.pca.begin_interaction(&req, InteractionType::Redirect, "").unwrap();
+    let response = front_channel(&h.idp)(&pending.url).unwrap();
+    drop(pending);
+    let RedirectStart::Navigate { url, .. } = h.pca.begin_handle_redirect(Some(&response), true).unwrap() else {
+        panic!("the route is followed")
+    };
+    assert_eq!(url, "capacitor://localhost/home");
+    h.platform.set_page_url(url);
+    let RedirectStart::Redeem { response: found, .. } = h.pca.begin_handle_redirect(None, true).unwrap() else {
+        panic!("redeemed on the route")
+    };
+    assert!(block_on(h.pca.handle_redirect(Some(&found))).unwrap().is_some());
 }
 
 #[test]

@@ -415,18 +415,19 @@ impl<P: Platform> PublicClientApplication<P> {
             return Err(AuthError::config(codes::REDIRECT_URI_EMPTY, "a redirectUri is required"));
         }
         let start_page = self.redirect_start_page(&req.redirect_start_page, origin);
-        // A start page the app names must be an http(s) page of this origin; the page itself
-        // (the default) is taken as it is, as msal takes `window.location.href`: a browser
-        // extension's or a hybrid app's page (`chrome-extension://`, `capacitor://`) signs in
-        // by redirect through `onRedirectNavigate` (the saved start page is followed only
-        // when it is on this origin, see begin_handle_redirect).
+        // A start page the app names must be a page of this origin (msal-angular's guard and
+        // interceptor name one); the page itself (the default) is taken as it is, as msal
+        // takes `window.location.href`. A browser extension's or a hybrid app's page
+        // (`chrome-extension://`, `capacitor://`) signs in by redirect through
+        // `onRedirectNavigate`; its origin is its scheme and authority (the saved start page
+        // is followed only when it is on this origin, see begin_handle_redirect).
         let named = !req.redirect_start_page.is_empty() || !origin.is_empty();
         if itype == InteractionType::Redirect
             && named
             && !start_page.is_empty()
-            && !crate::core::url::on_page_origin(&start_page, &self.platform.page_url())
+            && !crate::core::url::on_start_origin(&start_page, &self.platform.page_url())
         {
-            return Err(AuthError::config(codes::INVALID_REDIRECT_START_PAGE, "redirectStartPage must be an http(s) page of this origin"));
+            return Err(AuthError::config(codes::INVALID_REDIRECT_START_PAGE, "redirectStartPage must be a page of this origin"));
         }
         let correlation_id = [correlation_id, &req.correlation_id].into_iter().find(|c| !c.is_empty());
         let correlation_id = match correlation_id {
@@ -762,7 +763,7 @@ impl<P: Platform> PublicClientApplication<P> {
                 if let Some(i) = text::find(&start, "#") {
                     clean_url = Some([text::until(here, b"#"), start.get(i..).unwrap_or_default()].concat());
                 }
-            } else if crate::core::url::on_page_origin(&start, &page) {
+            } else if crate::core::url::on_start_origin(&start, &page) {
                 // The saved start page is where the browser goes next: only ever a page of this
                 // origin (sessionStorage is writable by any script of the origin).
                 self.stash_redirect_response(&response)?;

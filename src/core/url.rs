@@ -167,24 +167,26 @@ pub fn absolute_url(url: &str, current: &str) -> String {
     out
 }
 
+/// The scheme and authority of an absolute URL with `://` (`file:///`'s authority is empty);
+/// `None` for anything else (`javascript:`, `data:`, a relative URL) and for user info, a
+/// backslash, whitespace or control characters before the path.
+fn scheme_authority(url: &str) -> Option<(&str, &str)> {
+    let (scheme, rest) = super::text::split_once(url, "://")?;
+    let authority = super::text::until(rest, b"/?#");
+    let bad = |c: char| c == '@' || c == '\\' || c.is_whitespace() || c.is_control();
+    (!authority.chars().any(bad)).then_some((scheme, authority))
+}
+
 /// The origin (`scheme://host[:port]`, lower-cased) of an absolute `http(s)` URL; `None` for
 /// anything else — another scheme (`javascript:`, `data:`), a relative URL, user info, a
 /// backslash, whitespace or control characters before the path.
 pub fn origin_of(url: &str) -> Option<String> {
-    let (scheme, rest) = super::text::split_once(url, "://")?;
+    let (scheme, authority) = scheme_authority(url)?;
     let scheme = scheme.to_ascii_lowercase();
-    if scheme != "https" && scheme != "http" {
+    if scheme != "https" && scheme != "http" || authority.is_empty() {
         return None;
     }
-    let authority = super::text::until(rest, b"/?#");
-    let bad = |c: char| c == '@' || c == '\\' || c.is_whitespace() || c.is_control();
-    if authority.is_empty() || authority.chars().any(bad) {
-        return None;
-    }
-    let mut origin = scheme;
-    origin.push_str("://");
-    origin.push_str(&authority.to_ascii_lowercase());
-    Some(origin)
+    Some([scheme.as_str(), "://", &authority.to_ascii_lowercase()].concat())
 }
 
 /// True when `url` is an absolute `http(s)` URL on `page`'s origin (any such URL when there is
@@ -194,6 +196,22 @@ pub fn on_page_origin(url: &str, page: &str) -> bool {
         (Some(_), true) => true,
         (Some(o), false) => origin_of(page).is_some_and(|p| p == o),
         (None, _) => false,
+    }
+}
+
+/// True when `url` is a page of `page`'s origin, where a redirect started and returns: an
+/// http(s) page's origin as [`on_page_origin`]; for a page of another scheme with `://` (a
+/// browser extension's `chrome-extension://id/`, a hybrid app's `capacitor://localhost/`, an
+/// Electron `file:///` page), the same scheme and authority (`javascript:` and `data:` URLs
+/// have none).
+pub fn on_start_origin(url: &str, page: &str) -> bool {
+    if page.is_empty() || origin_of(page).is_some() {
+        return on_page_origin(url, page);
+    }
+    // (A `javascript:...//x://` URL's "scheme" is no page's.)
+    match (scheme_authority(url), scheme_authority(page)) {
+        (Some((s, a)), Some((ps, pa))) => s.eq_ignore_ascii_case(ps) && a.eq_ignore_ascii_case(pa),
+        _ => false,
     }
 }
 
