@@ -549,8 +549,8 @@ export interface Configuration {
     networkTimeout?: number;
     /** msal-wasm: also check each new ID token's issuer, audience and lifetime (default false). */
     validateIdTokenClaims?: boolean;
-    /** Where to fetch msal_wasm_bg.wasm from (default: next to the package's JS). */
-    wasmUrl?: string | URL;
+    /** Where to fetch msal_wasm_bg.wasm from (default: next to the package's JS); or its bytes, or the compiled module (a `file:` page, where fetch cannot read files). */
+    wasmUrl?: string | URL | BufferSource | WebAssembly.Module;
     /** How long the navigation client is told to wait for a redirect's navigation (ms, default 30000). */
     redirectNavigationTimeout?: number;
     /** Sends every discovery and token request instead of fetch (msal's FetchClient); still given up after networkTimeout. */

@@ -751,11 +751,16 @@ function loadWasm(url) {
       // reference types by a probe, a one-table externref module. A page served for the .wasm,
       // an index.html fallback, fails to compile too: a matter of where the file is.)
       const message = String(e && e.message);
+      // (A browser extension's page: its policy is the manifest's, which a page cannot loosen.)
+      const scheme = typeof location === "object" && location ? String(location.protocol) : "";
       const hint = typeof WebAssembly !== "object" ? " (this browser has WebAssembly turned off)"
-        : /unsafe-eval|Content.Security|\bCSP\b/i.test(message) ? " (the page's CSP needs 'wasm-unsafe-eval' in script-src)"
+        : /unsafe-eval|Content.Security|\bCSP\b/i.test(message) ? (/^(chrome|moz|safari-web)-extension:$/.test(scheme)
+          ? " (an extension's pages need 'wasm-unsafe-eval' in the manifest's content_security_policy.extension_pages script-src)"
+          : " (the page's CSP needs 'wasm-unsafe-eval' in script-src)")
         : !validWasm([0, 97, 115, 109, 1, 0, 0, 0, 4, 4, 1, 111, 0, 0]) ? " (it needs Chrome or Edge 96, Firefox 79, Safari 15.1 or later)"
         : (e instanceof WebAssembly.CompileError || e instanceof WebAssembly.LinkError) && !/magic|\\0asm/i.test(message) ? " (msal_wasm_bg.wasm is damaged or from another msal-wasm version: a cached copy?)"
         : url ? ""
+        : scheme === "file:" ? " (a file: page cannot fetch it: give system.wasmUrl the file's bytes or a WebAssembly.Module)"
         : moduleUrl && moduleUrl.startsWith("file:") && globalThis.process && typeof process.getBuiltinModule !== "function" ? " (under Node, msal-wasm reads it from disk with process.getBuiltinModule: Node 20.16, 22.3 or later)"
         : cached ? " (a dev server pre-bundled msal-wasm away from msal_wasm_bg.wasm: exclude it and @azure/msal-browser, Vite's optimizeDeps.exclude, or set system.wasmUrl)"
         : " (serve msal_wasm_bg.wasm next to the script that contains msal-wasm, or set system.wasmUrl to where it is)";

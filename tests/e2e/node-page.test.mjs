@@ -133,33 +133,59 @@ test("the package's \"main\" (what Jest 27, Create React App's, loads: it reads 
   assert.doesNotThrow(() => new vm.Script(Module.wrap(source)), `${main} is not a CommonJS script`);
 });
 
-test("the CommonJS build under a Node without process.getBuiltinModule (before 20.16 / 22.3), in a page without TextEncoder (jsdom's, as Jest runs it): loads, initializes", async () => {
+// The CommonJS build evaluated afresh in a context of its own whose globals are `globals` plus a
+// page's (no TextEncoder/TextDecoder, as jsdom), as Jest runs a module: its exports.
+async function cjsPage(globals) {
   const { readFileSync } = await import("node:fs");
   const { default: Module, createRequire } = await import("node:module");
   const { fileURLToPath } = await import("node:url");
   const vm = await import("node:vm");
   const file = fileURLToPath(new URL("../../pkg/index.cjs", import.meta.url));
-  // As Jest: the module's text in a context of its own, whose globals are the page's (no
-  // TextEncoder/TextDecoder, as jsdom), with a `process` that lacks getBuiltinModule.
   const store = () => {
     const m = new Map();
     return { getItem: (k) => (m.has(k) ? m.get(k) : null), setItem: (k, v) => m.set(k, String(v)), removeItem: (k) => m.delete(k), key: (i) => [...m.keys()][i] ?? null, get length() { return m.size; }, clear: () => m.clear() };
   };
-  const oldNode = Object.create(process, { getBuiltinModule: { value: undefined } });
   const page = vm.createContext({
-    console, setTimeout, clearTimeout, URL, crypto: globalThis.crypto, process: oldNode,
+    console, setTimeout, clearTimeout, URL, crypto: globalThis.crypto,
     location: new URL("http://localhost:3000/"), sessionStorage: store(), localStorage: store(),
     document: { cookie: "", currentScript: null, addEventListener() {}, removeEventListener() {}, visibilityState: "visible" },
     history: { replaceState() {} }, addEventListener() {}, removeEventListener() {},
     BroadcastChannel: class { postMessage() {} close() {} addEventListener() {} removeEventListener() {} },
+    ...globals,
   });
   vm.runInContext("globalThis.window = globalThis", page);
-  assert.equal(vm.runInContext("typeof TextEncoder + typeof process.getBuiltinModule", page), "undefinedundefined");
   const module = { exports: {} };
   vm.runInContext(Module.wrap(readFileSync(file, "utf8")), page, { filename: file })(module.exports, createRequire(file), module, file, fileURLToPath(new URL(".", `file://${file}`)));
-  const msal = module.exports;
+  return { msal: module.exports, page, run: (code) => vm.runInContext(code, page) };
+}
+
+test("the CommonJS build under a Node without process.getBuiltinModule (before 20.16 / 22.3), in a page without TextEncoder (jsdom's, as Jest runs it): loads, initializes", async () => {
+  const oldNode = Object.create(process, { getBuiltinModule: { value: undefined } });
+  const { msal, run } = await cjsPage({ process: oldNode });
+  assert.equal(run("typeof TextEncoder + typeof process.getBuiltinModule"), "undefinedundefined");
   const pca = new msal.PublicClientApplication({ auth: { clientId: "c" } });
   await pca.initialize();
   assert.equal(await pca.handleRedirectPromise(), null);
   assert.equal(pca.getAllAccounts().length, 0);
+});
+
+test("a browser extension's page whose manifest refuses WebAssembly: initialize() names the manifest's policy", async () => {
+  const { msal, run } = await cjsPage({ process, location: new URL("chrome-extension://abcdefghijklmnop/popup.html") });
+  // Chromium's refusal under MV3's default policy (script-src 'self').
+  run(`WebAssembly.instantiate = () => Promise.reject(new WebAssembly.CompileError("WebAssembly.instantiate(): Refused to compile or instantiate WebAssembly module because 'wasm-eval' is not an allowed source of script in the following Content Security Policy directive: \\"script-src 'self'\\""))`);
+  const e = await new msal.PublicClientApplication({ auth: { clientId: "c" } }).initialize().catch((x) => x);
+  assert.equal(e.errorCode, "wasm_load_failed");
+  assert.match(e.errorMessage, /manifest's content_security_policy\.extension_pages/);
+});
+
+test("a file: page (Electron, Cordova), where fetch reads no files: initialize() says so, and takes the module's bytes as system.wasmUrl", async () => {
+  const { readFileSync } = await import("node:fs");
+  const { msal } = await cjsPage({ location: new URL("file:///app/index.html"), TextEncoder, TextDecoder });
+  const e = await new msal.PublicClientApplication({ auth: { clientId: "c" } }).initialize().catch((x) => x);
+  assert.equal(e.errorCode, "wasm_load_failed");
+  assert.match(e.errorMessage, /a file: page cannot fetch it/);
+  const bytes = readFileSync(new URL("../../pkg/msal_wasm_bg.wasm", import.meta.url));
+  const pca = new msal.PublicClientApplication({ auth: { clientId: "c" }, system: { wasmUrl: bytes } });
+  await pca.initialize();
+  assert.equal(await pca.handleRedirectPromise(), null);
 });
