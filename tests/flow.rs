@@ -1086,6 +1086,38 @@ fn a_redirect_back_to_the_start_page_but_for_its_fragment_is_redeemed_there_with
 }
 
 #[test]
+fn a_response_kept_before_a_hash_router_rewrote_the_address_is_redeemed_with_the_start_pages_route_back() {
+    // A HashRouter's catch-all took `#code=...` for a route and went to `#/` before
+    // handleRedirectPromise ran; the package had kept the response when it loaded.
+    let h = harness();
+    let req = InteractiveRequest { scopes: vec!["User.Read".into()], ..Default::default() };
+    let pending = h.pca.begin_interaction(&req, InteractionType::Redirect, "https://app.example/#/orders?id=5").unwrap();
+    let response = front_channel(&h.idp)(&pending.url).unwrap();
+    drop(pending);
+    h.pca.stash_redirect_response(&response).unwrap();
+    h.platform.set_page_url("https://app.example/#/");
+    let start = h.pca.begin_handle_redirect(None, true).unwrap();
+    let RedirectStart::Redeem { response: kept, clean_url } = start else { panic!("the kept response is redeemed: {start:?}") };
+    assert_eq!(clean_url.as_deref(), Some("https://app.example/#/orders?id=5"));
+    assert!(block_on(h.pca.handle_redirect(Some(&kept))).unwrap().is_some());
+}
+
+#[test]
+fn a_route_msal_angular_gives_as_the_hash_is_no_response_the_query_response_in_the_address_is() {
+    // msal-angular passes "#" + its path to handleRedirectPromise; with responseMode "query"
+    // and a redirect URI with a path, that is `#/cb?code=...&state=...`.
+    let h = harness();
+    let (pending, response) = h.authorize(InteractionType::Redirect);
+    drop(pending);
+    let params = &response[1..];
+    h.platform.set_page_url(format!("https://app.example/cb?{params}"));
+    let start = h.pca.begin_handle_redirect(Some(&format!("#/cb?{params}")), false).unwrap();
+    let RedirectStart::Redeem { response: found, clean_url } = start else { panic!("the address's response is redeemed: {start:?}") };
+    assert_eq!((found.as_str(), clean_url.as_deref()), (params, Some("https://app.example/cb")));
+    assert!(block_on(h.pca.handle_redirect(Some(&found))).unwrap().is_some());
+}
+
+#[test]
 fn a_redirect_response_is_found_on_the_page_taken_back_to_the_start_page_and_redeemed_there() {
     let h = harness();
     let (pending, response) = h.authorize(InteractionType::Redirect);

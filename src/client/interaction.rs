@@ -706,6 +706,9 @@ impl<P: Platform> PublicClientApplication<P> {
             let clean_url = hash.is_some().then(|| text::until(&page, b"#").to_owned());
             return Ok(RedirectStart::SignedOut { clean_url });
         }
+        // (A hash the app gives that is a route, not a response: msal-angular gives its path,
+        // `#/auth/callback?code=...` in query mode; the address then has the response.)
+        let given = given.filter(|g| AuthorizeResponse::looks_like_response(g));
         let found = given.map(str::to_owned).or_else(|| hash.or(query).map(str::to_owned));
         let ours = found.filter(|r| redirect_response(r));
         // A response is consumed only while this client has a redirect in progress (as msal:
@@ -726,7 +729,11 @@ impl<P: Platform> PublicClientApplication<P> {
                 if let Some(p) = &pending {
                     self.redeeming.borrow_mut().clone_from(&p.state_id);
                 }
-                return Ok(RedirectStart::Redeem { response, clean_url: None });
+                // The app's router moved the address before this call (a hash router's catch-all
+                // took `#code=...` for a route): the start page's hash route is put back.
+                let start = pending.as_ref().map(|p| p.origin.as_str()).filter(|_| navigate_to_login_request_url);
+                let clean_url = start.and_then(|start| hash_route_back(start, &page));
+                return Ok(RedirectStart::Redeem { response, clean_url });
             }
             // As msal: this client's sign-in lock with no redirect request saved is an
             // interaction that cannot finish (a popup of this page before it was reloaded):
@@ -756,12 +763,9 @@ impl<P: Platform> PublicClientApplication<P> {
         let start = pending.map(|p| p.origin).filter(|o| !o.is_empty());
         if let Some(start) = start.filter(|_| navigate_to_login_request_url) {
             let here = clean_url.as_deref().unwrap_or(&page);
-            // msal's rule for the same page: its address without the fragment, an empty `?`,
-            // percent-escapes or a trailing `/` of the path.
             if crate::core::url::comparable(&start) == crate::core::url::comparable(here) {
-                // As msal: the start page's fragment (a hash route) is put back.
-                if let Some(i) = text::find(&start, "#") {
-                    clean_url = Some([text::until(here, b"#"), start.get(i..).unwrap_or_default()].concat());
+                if let Some(back) = hash_route_back(&start, here) {
+                    clean_url = Some(back);
                 }
             } else if crate::core::url::on_start_origin(&start, &page) {
                 // The saved start page is where the browser goes next: only ever a page of this
@@ -1037,4 +1041,13 @@ fn fill_empty(to: &mut String, v: String) {
     if to.is_empty() {
         *to = v;
     }
+}
+
+/// On the start page (msal's rule for the same page: its address without the fragment, an empty
+/// `?`, percent-escapes or a trailing `/` of the path), the address with the start page's
+/// fragment (a hash route) put back, as msal; `None` elsewhere or without one.
+fn hash_route_back(start: &str, here: &str) -> Option<String> {
+    let i = text::find(start, "#")?;
+    (crate::core::url::comparable(start) == crate::core::url::comparable(here))
+        .then(|| [text::until(here, b"#"), start.get(i..).unwrap_or_default()].concat())
 }

@@ -898,6 +898,43 @@ test("a redirect sign-in comes back to an app whose router rewrites the address 
   await ctx.close();
 });
 
+test("a redirect sign-in started from a hash route, back to an app whose router rewrote the address: the route comes back", async () => {
+  const ctx = await env.browser.newContext();
+  const page = await ctx.newPage();
+  await page.goto(`${env.web.origin}/routed-app.html?idp=${encodeURIComponent(env.idp.entraAuthority)}`);
+  await page.waitForSelector("body[data-ready='1']");
+  await page.evaluate(() => { location.hash = "#/orders?id=5"; window.pca.loginRedirect({ scopes: ["User.Read"] }); });
+  await page.waitForSelector("#login");
+  await page.fill("#login", "rufus");
+  await page.click("#submit");
+  await page.waitForURL((u) => u.origin === env.web.origin);
+  await page.waitForSelector("body[data-ready='1']");
+  assert.deepEqual(await page.evaluate(() => [window.redirected, location.hash]), [{ user: "rufus" }, "#/orders?id=5"]);
+  await ctx.close();
+});
+
+test("responseMode query: a redirect sign-in from a hash route returns to the start page, query cleaned and route kept; a popup too", async () => {
+  const ctx = await env.browser.newContext();
+  const page = await env.open("entra", "sessionStorage", ctx, undefined, { auth: JSON.stringify({ OIDCOptions: { responseMode: "query" } }) });
+  const start = await page.evaluate(() => { location.hash = "#/orders?id=5"; return location.href; });
+  const landed = [];
+  page.on("framenavigated", (f) => { if (f === page.mainFrame() && f.url().startsWith(env.web.origin)) landed.push(f.url()); });
+  await page.evaluate(() => { window.pca.loginRedirect({ scopes: ["User.Read"] }); });
+  await page.waitForSelector("#login");
+  await page.fill("#login", "quinn");
+  await page.click("#submit");
+  await page.waitForURL((u) => u.href === start);
+  await page.waitForSelector("body[data-ready='1']");
+  const r = await page.evaluate(() => ({ ok: window.redirect.ok, user: window.redirect.result && window.redirect.result.account.username, href: location.href }));
+  assert.deepEqual(r, { ok: true, user: "quinn", href: start });
+  assert.ok(landed.some((u) => /^\?code=/.test(new URL(u).search) && !new URL(u).hash.includes("code=")), `the response came in the query: ${landed}`);
+  // A popup (the provider's session answers at once) reads its response from the query too.
+  const popup = await page.evaluate(() => window.pca.acquireTokenPopup({ scopes: ["User.Read"], account: window.pca.getAllAccounts()[0] })
+    .then((r) => [r.account.username, r.fromCache], (e) => e.errorCode));
+  assert.deepEqual(popup, ["quinn", false]);
+  await ctx.close();
+});
+
 test("ssoSilent to a plain page in a tab whose timers run late (a background tab): the frame's answer is read when it loads", async (t) => {
   const ctx = await env.browser.newContext();
   const page = await env.open("entra", "sessionStorage", ctx);
