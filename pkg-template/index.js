@@ -865,8 +865,9 @@ export class PublicClientApplication {
         try {
           await loadWasm(this.config.system && this.config.system.wasmUrl);
           // After the wasm call: the app's logger may call back into the client.
-          // The app's clients may be circular: the wasm only learns that they are set.
-          const json = JSON.stringify(this.config, (k, v) => (/^(network|navigation)Client$|^client$/.test(k) && v ? true : v));
+          // The app's clients may be circular: the wasm only learns that they are set. (The
+          // wasm's own bytes, given as wasmUrl, are not the wasm's business.)
+          const json = JSON.stringify(this.config, (k, v) => (k === "wasmUrl" ? undefined : /^(network|navigation)Client$|^client$/.test(k) && v ? true : v));
           client = new WasmClient(json, log, this.config.system && this.config.system.networkClient, this.madeOn);
           this.logLevelTo(client);
           await client.initialize();
@@ -1552,8 +1553,8 @@ export async function loadExternalTokens(config, request, response, options) {
   const pca = own || Object.assign(new PublicClientApplication(Object.assign({}, config, { telemetry: undefined })), { loads: 0 });
   // A client of its own serves the loads under way at once and goes after the last.
   if (pca.loads !== undefined) pca.loads++;
-  await pca.initialize();
   try {
+    await pca.initialize();
     const result = toResult(await pca.engine().loadExternalTokens(requestJson(request, { externalResponse: response, externalOptions: options, externalAccount: request && request.account })));
     pca.accountsChangedHere();
     return result;

@@ -556,9 +556,9 @@ impl<P: Platform> PublicClientApplication<P> {
         if _lock.is_some() {
             // (Its holder let go: waited for in full again.)
             crate::core::retain(&mut self.locks_given_up.borrow_mut(), &mut |(n, until)| *n != name && now < *until);
-            // Another client of this page renewed in the sessionStorage we share (its message
-            // may still be on its way): read what it wrote before renewing.
-            if waited && self.config.cache_location == CacheLocation::SessionStorage {
+            // Another client of this page may have renewed in the sessionStorage we share (its
+            // message may still be on its way): read what it wrote before renewing.
+            if self.config.cache_location == CacheLocation::SessionStorage {
                 self.mark_stale();
             }
         } else if waited {

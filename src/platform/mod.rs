@@ -209,13 +209,13 @@ pub trait Platform {
     /// releases its locks; a holder that never lets go (a hung tab, a hostile page of the
     /// origin) costs a waiter `wait_ms` at most.
     fn lock(&self, name: &str, wait_ms: u64) -> impl Future<Output = Option<Self::Lock>>;
-    /// Shows the app's other tabs the mark `name`, with `value`, for `ms`. Marks are ordered
-    /// with the locks (a tab that takes a lock after another tab marked, sees the mark), which
-    /// messages and storage events are not.
+    /// Shows the app's other clients (in other tabs, or beside this one in the page) the mark
+    /// `name`, with `value`, for `ms`. Marks are ordered with the locks (a client that takes a
+    /// lock after another one marked, sees the mark), which messages and storage events are not.
     fn mark(&self, name: &str, value: u64, ms: u64) -> impl Future<Output = ()>;
-    /// While other tabs show the mark `name`: the largest of their values; else `None`.
+    /// While other clients show the mark `name`: the largest of their values; else `None`.
     fn marked_elsewhere(&self, name: &str) -> impl Future<Output = Option<u64>>;
-    /// While other tabs show marks whose names start with `prefix`: the largest of their
+    /// While other clients show marks whose names start with `prefix`: the largest of their
     /// values; else `None`.
     fn marked_elsewhere_under(&self, prefix: &str) -> impl Future<Output = Option<u64>>;
     /// Resolves after `ms`.

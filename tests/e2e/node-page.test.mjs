@@ -180,12 +180,15 @@ test("a browser extension's page whose manifest refuses WebAssembly: initialize(
 
 test("a file: page (Electron, Cordova), where fetch reads no files: initialize() says so, and takes the module's bytes as system.wasmUrl", async () => {
   const { readFileSync } = await import("node:fs");
-  const { msal } = await cjsPage({ location: new URL("file:///app/index.html"), TextEncoder, TextDecoder });
+  const { msal, run } = await cjsPage({ location: new URL("file:///app/index.html"), TextEncoder, TextDecoder });
+  // The longest JSON the package makes (the configuration it hands the wasm among them).
+  run("const stringify = JSON.stringify; globalThis.longest = 0; JSON.stringify = (...a) => { const s = stringify(...a); longest = Math.max(longest, (s || '').length); return s; }");
   const e = await new msal.PublicClientApplication({ auth: { clientId: "c" } }).initialize().catch((x) => x);
   assert.equal(e.errorCode, "wasm_load_failed");
   assert.match(e.errorMessage, /a file: page cannot fetch it/);
-  const bytes = readFileSync(new URL("../../pkg/msal_wasm_bg.wasm", import.meta.url));
+  const bytes = new Uint8Array(readFileSync(new URL("../../pkg/msal_wasm_bg.wasm", import.meta.url)));
   const pca = new msal.PublicClientApplication({ auth: { clientId: "c" }, system: { wasmUrl: bytes } });
   await pca.initialize();
   assert.equal(await pca.handleRedirectPromise(), null);
+  assert.ok(run("longest") < 10000, `the module's bytes are not copied into the configuration the wasm reads (${run("longest")} characters)`);
 });

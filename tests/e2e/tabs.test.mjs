@@ -404,19 +404,25 @@ test("localStorage: a tab whose key-list write was refused for good still sees, 
   await ctx.close();
 });
 
-for (const cache of ["sessionStorage", "localStorage"]) test(`two clients of one app on one page (micro-frontends) share its ${cache}: the second serves the first one's tokens and its rotated refresh token`, async () => {
-  const ctx = await env.browser.newContext();
+// A page with a second client of the app (window.pca2, the same configuration, as a second
+// micro-frontend builds it), signed in as `login` by the first client's popup.
+async function twoClientsSignedIn(ctx, cache, login) {
   const page = await openTab(ctx, cache);
-  // A second instance with the same configuration, as a second micro-frontend builds it.
   await page.evaluate(async (cacheLocation) => {
     const { auth } = window.pca.getConfiguration();
     const config = { auth: { clientId: auth.clientId, authority: auth.authority, knownAuthorities: auth.knownAuthorities, redirectUri: auth.redirectUri } };
     window.pca2 = new window.msal.PublicClientApplication({ ...config, cache: { cacheLocation } });
     await window.pca2.initialize();
   }, cache);
-  await popupSignIn(page, "#popup", "mira");
+  await popupSignIn(page, "#popup", login);
   await page.waitForFunction(() => window.last !== null && window.last.ok);
   await waitFor("the second client lists the account", () => page.evaluate(() => window.pca2.getAllAccounts().length === 1));
+  return page;
+}
+
+for (const cache of ["sessionStorage", "localStorage"]) test(`two clients of one app on one page (micro-frontends) share its ${cache}: the second serves the first one's tokens and its rotated refresh token`, async () => {
+  const ctx = await env.browser.newContext();
+  const page = await twoClientsSignedIn(ctx, cache, "mira");
   await env.idp.reset();
   const second = (forceRefresh) => page.evaluate(async (forceRefresh) => {
     const t = await window.pca2.acquireTokenSilent({ scopes: ["User.Read"], account: window.pca2.getAllAccounts()[0], forceRefresh });
@@ -438,16 +444,7 @@ for (const cache of ["sessionStorage", "localStorage"]) test(`two clients of one
   const ctx = await env.browser.newContext();
   await ctx.clock.install();
   try {
-    const page = await openTab(ctx, cache);
-    await page.evaluate(async (cacheLocation) => {
-      const { auth } = window.pca.getConfiguration();
-      const config = { auth: { clientId: auth.clientId, authority: auth.authority, knownAuthorities: auth.knownAuthorities, redirectUri: auth.redirectUri } };
-      window.pca2 = new window.msal.PublicClientApplication({ ...config, cache: { cacheLocation } });
-      await window.pca2.initialize();
-    }, cache);
-    await popupSignIn(page, "#popup", "nils");
-    await page.waitForFunction(() => window.last !== null && window.last.ok);
-    await waitFor("the second client lists the account", () => page.evaluate(() => window.pca2.getAllAccounts().length === 1));
+    const page = await twoClientsSignedIn(ctx, cache, "nils");
     await ctx.clock.fastForward("01:00:05");
     await env.idp.reset();
     const both = await page.evaluate(() => Promise.all([window.pca, window.pca2].map((p) => p.acquireTokenSilent({ scopes: ["User.Read"], account: p.getAllAccounts()[0] })
@@ -456,6 +453,29 @@ for (const cache of ["sessionStorage", "localStorage"]) test(`two clients of one
     assert.equal(both[0].at, both[1].at, "one renewal, both clients get it");
     const counters = await env.idp.counters();
     assert.deepEqual({ refresh: counters.byGrant.refresh_token, authorize: counters.authorize }, { refresh: 1, authorize: 0 });
+  } finally {
+    await ctx.close();
+  }
+});
+
+for (const cache of ["sessionStorage", "localStorage"]) test(`two clients of one app on one page renew one after the other (the app awaits the first): the second is served the first one's renewal, with ${cache}`, async () => {
+  const ctx = await env.browser.newContext();
+  await ctx.clock.install();
+  try {
+    const page = await twoClientsSignedIn(ctx, cache, "olga");
+    for (let round = 1; round <= 3; round++) {
+      await ctx.clock.fastForward("01:00:05");
+      await env.idp.reset();
+      const both = await page.evaluate(async () => {
+        const out = [];
+        for (const p of [window.pca, window.pca2]) {
+          out.push(await p.acquireTokenSilent({ scopes: ["User.Read"], account: p.getAllAccounts()[0] }).then((r) => r.accessToken, (e) => e.errorCode));
+        }
+        return out;
+      });
+      assert.equal(both[0], both[1], `round ${round}: the second client is served the first one's renewal (${both})`);
+      assert.equal((await env.idp.counters()).byGrant.refresh_token, 1, `round ${round}: one refresh`);
+    }
   } finally {
     await ctx.close();
   }

@@ -155,6 +155,9 @@ pub struct BrowserPlatform {
     channel: ::core::cell::RefCell<JsValue>,
     log_sink: JsValue,
     network: JsValue,
+    /// Whose marks this client's are (`window::mark_owner`): another client of the page is
+    /// another holder, as another tab is.
+    marker: u32,
 }
 
 impl BrowserPlatform {
@@ -172,7 +175,8 @@ impl BrowserPlatform {
             window::log_to(&log_sink, LogLevel::Warning as u8, "storage is unavailable; the token cache falls back to memory", "");
         }
         let network = if network.is_object() { network } else { JsValue::NULL };
-        BrowserPlatform { cache: Rc::new(cache), temp, channel: ::core::cell::RefCell::new(JsValue::NULL), log_sink, network }
+        let marker = window::mark_owner();
+        BrowserPlatform { cache: Rc::new(cache), temp, channel: ::core::cell::RefCell::new(JsValue::NULL), log_sink, network, marker }
     }
 
     /// Takes another tab's change of the cache entry `key` into memory (an encrypted cache
@@ -260,9 +264,9 @@ impl Drop for WebLock {
 
 /// The largest value of the marks other tabs show named `prefix` (`under`: whose names start
 /// with it).
-async fn others_marked(prefix: &str, under: bool) -> Option<u64> {
+async fn others_marked(prefix: &str, owner: u32, under: bool) -> Option<u64> {
     // A value is a time in ms or 0: whole numbers far below 2^53.
-    promised(window::others_marked(prefix, under)).await.ok().and_then(|v| v.as_f64()).map(|v| v as u64)
+    promised(window::others_marked(prefix, owner, under)).await.ok().and_then(|v| v.as_f64()).map(|v| v as u64)
 }
 
 impl Platform for BrowserPlatform {
@@ -436,15 +440,15 @@ impl Platform for BrowserPlatform {
     }
 
     async fn mark(&self, name: &str, value: u64, ms: u64) {
-        promised(window::mark_lock(name, value as f64, millis(ms))).await.ok();
+        promised(window::mark_lock(name, self.marker, value as f64, millis(ms))).await.ok();
     }
 
     async fn marked_elsewhere(&self, name: &str) -> Option<u64> {
-        others_marked(name, false).await
+        others_marked(name, self.marker, false).await
     }
 
     async fn marked_elsewhere_under(&self, prefix: &str) -> Option<u64> {
-        others_marked(prefix, true).await
+        others_marked(prefix, self.marker, true).await
     }
 
     async fn load_storage(&self) {

@@ -528,16 +528,21 @@ export function tryLock(name) {
   });
 }
 
-// Marks for other tabs: a shared Web Lock named `${prefix}|${this tab}|${value}` held for `ms`;
-// the lock manager orders it with the other locks, unlike messages or storage events. Resolves
-// once it is held.
+// Marks for the app's other clients (in other tabs, and beside this one in the page): a shared
+// Web Lock named `${prefix}|${this tab}-${owner}|${value}` held for `ms`; the lock manager
+// orders it with the other locks, unlike messages or storage events. Resolves once it is held.
+// `owner`: markOwner()'s, one per client.
 const TAB = Math.random().toString(36).slice(2);
-export function markLock(prefix, value, ms) {
+let owners = 0;
+export function markOwner() {
+  return (owners += 1);
+}
+export function markLock(prefix, owner, value, ms) {
   const locks = typeof navigator !== "undefined" && navigator.locks;
   if (!locks || typeof locks.request !== "function") return Promise.resolve();
   return new Promise((held) => {
     locks
-      .request(`${prefix}|${TAB}|${value}`, { mode: "shared" }, () => {
+      .request(`${prefix}|${TAB}-${owner}|${value}`, { mode: "shared" }, () => {
         held();
         return new Promise((done) => setTimeout(done, ms));
       })
@@ -546,19 +551,19 @@ export function markLock(prefix, value, ms) {
 }
 
 // Resolves to the largest value of the marks named `prefix` (`under`: whose names start with
-// it) other tabs hold (see markLock), or to null when they hold none (a mark of an older
-// version, without a value, counts as 0).
-export function othersMarked(prefix, under) {
+// it) other clients than `owner` hold (see markLock), or to null when they hold none (a mark of
+// an older version, without a value, counts as 0).
+export function othersMarked(prefix, owner, under) {
   const locks = typeof navigator !== "undefined" && navigator.locks;
   if (!locks || typeof locks.query !== "function") return Promise.resolve(null);
   return locks.query().then((s) => {
     let max = null;
     for (const { name } of s.held) {
       if (!name.startsWith(under ? prefix : `${prefix}|`)) continue;
-      // `${name}|${tab}|${value}`: the last two parts (a name may hold "|").
+      // `${name}|${owner}|${value}`: the last two parts (a name may hold "|").
       const parts = name.slice(prefix.length).split("|");
-      const [tab, value] = parts.length > 2 ? parts.slice(-2) : [parts[1]];
-      if (tab !== TAB) max = Math.max(max ?? 0, Number(value) || 0);
+      const [who, value] = parts.length > 2 ? parts.slice(-2) : [parts[1]];
+      if (who !== `${TAB}-${owner}`) max = Math.max(max ?? 0, Number(value) || 0);
     }
     return max;
   }, () => null);

@@ -117,13 +117,16 @@ extern "C" {
     /// Takes the Web Lock `name` if free; resolves to its release function or `null`.
     #[wasm_bindgen(js_name = tryLock)]
     pub fn try_lock(name: &str) -> js_sys::Promise;
-    /// Holds the shared Web Lock `prefix|<this tab>|<value>` for `ms`; resolves once held.
+    /// A new owner for `mark_lock`'s marks (one per client).
+    #[wasm_bindgen(js_name = markOwner)]
+    pub fn mark_owner() -> u32;
+    /// Holds the shared Web Lock `prefix|<this tab>-<owner>|<value>` for `ms`; resolves once held.
     #[wasm_bindgen(js_name = markLock)]
-    pub fn mark_lock(prefix: &str, value: f64, ms: u32) -> js_sys::Promise;
+    pub fn mark_lock(prefix: &str, owner: u32, value: f64, ms: u32) -> js_sys::Promise;
     /// Resolves to the largest value of the `mark_lock`s named `prefix` (`under`: whose names
-    /// start with it) that other tabs hold, or to null when they hold none.
+    /// start with it) that other owners hold, or to null when they hold none.
     #[wasm_bindgen(js_name = othersMarked)]
-    pub fn others_marked(prefix: &str, under: bool) -> js_sys::Promise;
+    pub fn others_marked(prefix: &str, owner: u32, under: bool) -> js_sys::Promise;
     /// Calls a release function.
     pub fn release(f: &JsValue);
     /// Delivers to `events` the string messages of at most `max_length` characters on the
