@@ -348,6 +348,16 @@ test("no WebCrypto (a page that is not a secure context): the tokens stay in the
   const { values } = await atRest(page);
   assert.ok(values.length > 0, "the cache wrote its other entries");
   for (const s of [at, idToken]) assert.ok(!values.some((v) => v.includes(s)), `a token is in localStorage in clear (…${s.slice(-6)})`);
+  // A renewal is kept in memory too (the account there is signed in, not "signed out
+  // meanwhile"): the next call is served it, and the next renewal presents the rotated refresh
+  // token (a spent one is refused).
+  const renew = () => page.evaluate(async () => {
+    const r = await window.pca.acquireTokenSilent({ scopes: ["User.Read"], account: window.pca.getAllAccounts()[0], forceRefresh: true });
+    return r.accessToken;
+  });
+  const renewed = await renew();
+  assert.deepEqual(await silent(page), { ok: true, at: renewed, fromCache: true, user: "enc-no-subtle" });
+  assert.notEqual(await renew(), renewed);
   await ctx.close();
 });
 

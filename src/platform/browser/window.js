@@ -703,6 +703,9 @@ export class EncryptedStore {
     // Key lists whose write the storage refused for good (full): read as the pending value
     // merged with the stored one (see get()).
     this.stuck = new Set();
+    // The entries this page holds in memory only (no key to encrypt them, or a full storage):
+    // the storage does not hold them, but the page's cache does.
+    this.memOnly = new Set();
     this.base = null;
     this.id = "";
     this.loaded = null;
@@ -849,11 +852,17 @@ export class EncryptedStore {
     await this.load();
     const stored = localStorage.getItem(key);
     if (stored === null) {
-      if (this.turns.get(key) === turn) this.mem.delete(key);
+      if (this.turns.get(key) === turn) {
+        this.mem.delete(key);
+        this.memOnly.delete(key);
+      }
       return;
     }
     const plain = await this.open(key, stored);
-    if (plain !== null && this.turns.get(key) === turn) this.mem.set(key, plain);
+    if (plain !== null && this.turns.get(key) === turn) {
+      this.mem.set(key, plain);
+      this.memOnly.delete(key);
+    }
   }
 
   touch(key) {
@@ -900,7 +909,7 @@ export class EncryptedStore {
   // a page restored from the back/forward cache), and the cache keeps what it holds while
   // this is true.
   contains(key) {
-    return this.pending.has(key) || this.disk(key, (s) => s.getItem(key)) !== null;
+    return this.pending.has(key) || this.memOnly.has(key) || this.disk(key, (s) => s.getItem(key)) !== null;
   }
 
   // Writes reach the disk in the order they were made (entries are encrypted first, so a key
@@ -915,7 +924,7 @@ export class EncryptedStore {
     (user ? this.mem : this.pending).set(key, value);
     this.queue = this.queue.then(async () => {
       // No key (not loaded, or the import failed): this page's memory only, never in clear.
-      if (user && !this.base && !clear) return;
+      if (user && !this.base && !clear) return this.memOnly.add(key);
       const sealed = user && !clear ? await this.encrypt(key, value) : value;
       // A later write or a removal of this key wins (also one made while making room). As
       // msal: room is made for a quota error only, 20 times at most.
@@ -924,6 +933,7 @@ export class EncryptedStore {
           localStorage.setItem(key, sealed);
           this.wrote(key, sealed);
           this.stuck.delete(key);
+          this.memOnly.delete(key);
           if (!user) this.pending.delete(key);
           else this.tellMsal(key, value);
           return;
@@ -934,6 +944,7 @@ export class EncryptedStore {
             // other tabs' changes from this page for good (its next write would unlist their
             // entries); dropped, this page's own entries would go at its next read.
             if (!user) this.stuck.add(key);
+            else this.memOnly.add(key);
             return;
           }
         }
@@ -945,6 +956,7 @@ export class EncryptedStore {
   remove(key) {
     this.touch(key);
     this.stuck.delete(key);
+    this.memOnly.delete(key);
     this.mem.delete(key);
     this.older.delete(key);
     this.pending.delete(key);
