@@ -124,17 +124,19 @@ pub(crate) fn failed_redirect(redirect: bool, provider_error: Option<AuthError>)
 }
 
 /// What `use_access_token` runs: a silent request for `scopes` and the account; on
-/// `InteractionRequired` with [`Fallback::Redirect`], starts a redirect sign-in.
+/// `InteractionRequired` with [`Fallback::Redirect`], starts a redirect sign-in, while the
+/// hook's run is `alive` (not for an account signed out meanwhile).
 pub(crate) async fn access_token(
     app: &BrowserApp,
     account: AccountRef,
     scopes: Vec<String>,
     fallback: Fallback,
+    alive: &impl Fn() -> bool,
 ) -> Result<AuthenticationResult, AuthError> {
     let req = SilentRequest { scopes: scopes.clone(), account: Some(account.clone()), ..SilentRequest::default() };
     let result = app.acquire_token_silent(&req).await;
     if let Err(e) = &result {
-        if e.is_interaction_required() && fallback == Fallback::Redirect {
+        if e.is_interaction_required() && fallback == Fallback::Redirect && alive() {
             let _ =
                 app.acquire_token_redirect(&InteractiveRequest { scopes, account: Some(account), ..InteractiveRequest::default() }).await;
         }
@@ -174,7 +176,7 @@ pub(crate) async fn token_loop(
         let Some(strong) = app.upgrade() else { return };
         // Listening from before the request: a token the app gets while it runs counts.
         let mut next = Some(NextToken::new(&strong, &app));
-        let r = access_token(&strong, account.clone(), scopes.clone(), fallback).await;
+        let r = access_token(&strong, account.clone(), scopes.clone(), fallback, &alive).await;
         if !alive() {
             return;
         }
