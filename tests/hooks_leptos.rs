@@ -810,7 +810,11 @@ async fn the_hooks_signals_change_when_the_accounts_do_not_at_each_renewal_or_st
     support::set_auto_login(None).await;
     support::wait_for("the status back to None", || app.interaction_status() == InteractionStatus::None).await;
     support::sleep_ms(300).await;
-    assert_eq!(RUNS.with(|r| *r.borrow()), [before[0], before[1] + 1, before[2]], "after the popup");
+    // (The forced renewal's ID token is seen at the popup's first status change, as msal-react
+    // looks again at each: a second run when its `iat` is another second than the sign-in's.)
+    let after = RUNS.with(|r| *r.borrow());
+    assert_eq!([after[0], after[2]], [before[0], before[2]], "after the popup: use_is_authenticated and ctx.app()");
+    assert!((1..=2).contains(&(after[1] - before[1])), "after the popup: use_account's effect ran {} times", after[1] - before[1]);
     drop(handle);
     root.remove();
 }
