@@ -474,8 +474,10 @@ impl<P: Platform> PublicClientApplication<P> {
                 // As msal: an account signed out while its token was renewed, here or in another
                 // tab (its entry left the storage), gets the tokens, which are not stored (the
                 // account would come back).
+                // (One the page keeps in memory only, the storage full or without WebCrypto, is
+                // signed in.)
                 let keep =
-                    crate::core::cache::KeyValueStore::contains(self.cache.borrow().store(), &crate::core::cache::account_key(&account));
+                    crate::core::cache::KeyValueStore::holds(self.cache.borrow().store(), &crate::core::cache::account_key(&account));
                 if !keep {
                     self.log(
                         LogLevel::Warning,

@@ -33,6 +33,12 @@ pub trait KeyValueStore {
     fn contains(&self, key: &str) -> bool {
         self.get(key).is_some()
     }
+    /// True when `key` is this client's, in the storage ([`contains`](Self::contains)) or
+    /// kept in the page's memory only (the storage refused it: no key to encrypt it, full).
+    /// Default: [`contains`](Self::contains).
+    fn holds(&self, key: &str) -> bool {
+        self.contains(key)
+    }
 }
 
 /// An in-memory store (the `memoryStorage` cache location, and tests).
@@ -114,5 +120,8 @@ impl<T: KeyValueStore + ?Sized> KeyValueStore for alloc::rc::Rc<T> {
     }
     fn contains(&self, key: &str) -> bool {
         (**self).contains(key)
+    }
+    fn holds(&self, key: &str) -> bool {
+        (**self).holds(key)
     }
 }

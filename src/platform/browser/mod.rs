@@ -130,6 +130,12 @@ impl KeyValueStore for WebStore {
             _ => self.get(key).is_some(),
         }
     }
+    fn holds(&self, key: &str) -> bool {
+        match self {
+            WebStore::Encrypted(e) => e.holds(key),
+            _ => self.contains(key),
+        }
+    }
     fn keys(&self) -> Vec<String> {
         match self {
             WebStore::Encrypted(e) => e.keys(),

@@ -703,8 +703,7 @@ export class EncryptedStore {
     // Key lists whose write the storage refused for good (full): read as the pending value
     // merged with the stored one (see get()).
     this.stuck = new Set();
-    // The entries this page holds in memory only (no key to encrypt them, or a full storage):
-    // the storage does not hold them, but the page's cache does.
+    // Entries held in this page's memory only (no key to encrypt them, or a full storage).
     this.memOnly = new Set();
     this.base = null;
     this.id = "";
@@ -909,7 +908,11 @@ export class EncryptedStore {
   // a page restored from the back/forward cache), and the cache keeps what it holds while
   // this is true.
   contains(key) {
-    return this.pending.has(key) || this.memOnly.has(key) || this.disk(key, (s) => s.getItem(key)) !== null;
+    return this.pending.has(key) || this.disk(key, (s) => s.getItem(key)) !== null;
+  }
+
+  holds(key) {
+    return this.memOnly.has(key) || this.contains(key);
   }
 
   // Writes reach the disk in the order they were made (entries are encrypted first, so a key
@@ -924,7 +927,8 @@ export class EncryptedStore {
     (user ? this.mem : this.pending).set(key, value);
     this.queue = this.queue.then(async () => {
       // No key (not loaded, or the import failed): this page's memory only, never in clear.
-      if (user && !this.base && !clear) return this.memOnly.add(key);
+      // (Not when a later write or a removal of this key came first.)
+      if (user && !this.base && !clear) return this.mem.get(key) === value && this.memOnly.add(key);
       const sealed = user && !clear ? await this.encrypt(key, value) : value;
       // A later write or a removal of this key wins (also one made while making room). As
       // msal: room is made for a quota error only, 20 times at most.

@@ -174,6 +174,9 @@ extern "C" {
     /// True when the storage holds `key`, decrypted yet or not (not this page's copy of it).
     #[wasm_bindgen(method)]
     pub fn contains(this: &EncryptedStore, key: &str) -> bool;
+    /// `contains`, or an entry this page keeps in memory only (the storage refused it).
+    #[wasm_bindgen(method)]
+    pub fn holds(this: &EncryptedStore, key: &str) -> bool;
     /// Resolves once every write made so far is on disk.
     #[wasm_bindgen(method)]
     pub fn flush(this: &EncryptedStore) -> js_sys::Promise;
