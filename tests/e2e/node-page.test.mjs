@@ -4,16 +4,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 
-// The page's globals, set once for the file (the package is imported once).
-let loaded;
-async function page() {
-  if (loaded) return loaded;
+// What a test runner's page gives: Web Storage, a document, an address, a BroadcastChannel.
+function pageGlobals() {
   const store = () => {
     const m = new Map();
     return { getItem: (k) => (m.has(k) ? m.get(k) : null), setItem: (k, v) => m.set(k, String(v)), removeItem: (k) => m.delete(k), key: (i) => [...m.keys()][i] ?? null, get length() { return m.size; }, clear: () => m.clear() };
   };
-  Object.assign(globalThis, {
-    window: globalThis,
+  return {
     location: new URL("http://localhost:3000/"),
     sessionStorage: store(),
     localStorage: store(),
@@ -23,7 +20,14 @@ async function page() {
     removeEventListener() {},
     // (jsdom has none; Node's would keep this process alive.)
     BroadcastChannel: class { postMessage() {} close() {} addEventListener() {} removeEventListener() {} },
-  });
+  };
+}
+
+// The page's globals, set once for the file (the package is imported once).
+let loaded;
+async function page() {
+  if (loaded) return loaded;
+  Object.assign(globalThis, { window: globalThis, ...pageGlobals() });
   loaded = await import("../../pkg/index.js");
   return loaded;
 }
@@ -141,18 +145,7 @@ async function cjsPage(globals) {
   const { fileURLToPath } = await import("node:url");
   const vm = await import("node:vm");
   const file = fileURLToPath(new URL("../../pkg/index.cjs", import.meta.url));
-  const store = () => {
-    const m = new Map();
-    return { getItem: (k) => (m.has(k) ? m.get(k) : null), setItem: (k, v) => m.set(k, String(v)), removeItem: (k) => m.delete(k), key: (i) => [...m.keys()][i] ?? null, get length() { return m.size; }, clear: () => m.clear() };
-  };
-  const page = vm.createContext({
-    console, setTimeout, clearTimeout, URL, crypto: globalThis.crypto,
-    location: new URL("http://localhost:3000/"), sessionStorage: store(), localStorage: store(),
-    document: { cookie: "", currentScript: null, addEventListener() {}, removeEventListener() {}, visibilityState: "visible" },
-    history: { replaceState() {} }, addEventListener() {}, removeEventListener() {},
-    BroadcastChannel: class { postMessage() {} close() {} addEventListener() {} removeEventListener() {} },
-    ...globals,
-  });
+  const page = vm.createContext({ console, setTimeout, clearTimeout, URL, crypto: globalThis.crypto, ...pageGlobals(), ...globals });
   vm.runInContext("globalThis.window = globalThis", page);
   const module = { exports: {} };
   vm.runInContext(Module.wrap(readFileSync(file, "utf8")), page, { filename: file })(module.exports, createRequire(file), module, file, fileURLToPath(new URL(".", `file://${file}`)));
