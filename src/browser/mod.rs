@@ -13,7 +13,7 @@ use crate::client::{
 use crate::error::{codes, AuthError};
 use crate::platform::browser::runtime::{TabEvents, TabListener};
 use crate::platform::browser::{window, BrowserPlatform};
-use crate::platform::{CacheLocation, Platform as _, PopupAttributes};
+use crate::platform::{Platform as _, PopupAttributes};
 use ::core::cell::RefCell;
 use ::core::future::Future;
 use alloc::rc::Rc;
@@ -218,10 +218,7 @@ impl BrowserApp {
     pub fn build(config: Config, log_sink: JsValue, network: JsValue) -> Result<BrowserApp, AuthError> {
         let channel_name = ["msal.", &config.client_id, ".accounts"].concat();
         // (sessionStorage: the tab's same-origin frames share it, and hear each other's writes.)
-        let area = match config.cache_location {
-            CacheLocation::MemoryStorage => JsValue::NULL,
-            location => window::storage_area(location == CacheLocation::SessionStorage),
-        };
+        let area = crate::platform::browser::storage_area(config.cache_location);
         let platform = BrowserPlatform::new(config.cache_location, &config.client_id, log_sink, network);
         let client = Rc::new(PublicClientApplication::new(config, platform)?);
         let app = BrowserApp { client, listeners: Rc::default(), state: Rc::default() };

@@ -35,14 +35,19 @@ pub enum WebStore {
 impl WebStore {
     /// Opens `location`; falls back to memory (and says so) when storage is blocked.
     pub fn open(location: CacheLocation, log_sink: &JsValue) -> (WebStore, bool) {
-        let area = match location {
-            CacheLocation::MemoryStorage => JsValue::NULL,
-            _ => window::storage_area(location == CacheLocation::SessionStorage),
-        };
+        let area = storage_area(location);
         if area.is_null() {
             return (WebStore::Memory(MemoryStore::new()), location != CacheLocation::MemoryStorage);
         }
         (WebStore::Web(area, MemoryStore::new(), log_sink.clone()), false)
+    }
+}
+
+/// The Web Storage area of `location` (`null` for memory, or when the browser refuses it).
+pub fn storage_area(location: CacheLocation) -> JsValue {
+    match location {
+        CacheLocation::MemoryStorage => JsValue::NULL,
+        _ => window::storage_area(location == CacheLocation::SessionStorage),
     }
 }
 
