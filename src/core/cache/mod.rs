@@ -799,9 +799,9 @@ impl<S: KeyValueStore> TokenCache<S> {
     }
 
     /// The storage refused to store `keep` (full): drops an older schema's access token, else
-    /// what is dead anyway (expired access tokens), else the access token that would expire first (never `keep`, nor what the save
-    /// under way wrote), as msal drops access tokens to store a new entry. True when it dropped
-    /// any: store `keep` again then.
+    /// what is dead anyway (expired access tokens), else the access token that would expire
+    /// first (never `keep`, nor what the save under way wrote), as msal drops access tokens to
+    /// store a new entry. True when it dropped any: store `keep` again then.
     fn make_room(&mut self, keep: &str, now: u64) -> bool {
         // msal-browser 4's access tokens go first, as msal 5 drops earlier versions' first.
         while let Some(key) = self.older_tokens.pop() {
