@@ -912,6 +912,27 @@ fn session_storage_tabs_keep_their_own_active_account() {
     assert_eq!(b.pca.active_account().map(|a| a.account.home_account_id), Some(y));
 }
 
+/// A sign-out message signs every account out only when it says so (`homeAccountId: null`): one
+/// that lacks the field or types it otherwise (another release's shape) signs nobody out in a
+/// `sessionStorage` tab, which holds its own copy of the accounts.
+#[test]
+fn a_sign_out_message_of_an_unknown_shape_signs_nobody_out() {
+    let h = harness();
+    let tab = h.listening_session_tab(config());
+    h.idp.borrow_mut().uid = Some("uid-z".into());
+    let started = tab.pca.open_popup(&request(), PopupAttributes::default()).unwrap();
+    let home = block_on(tab.pca.complete_popup(started)).unwrap().account.account.home_account_id;
+    let client = config().client_id;
+    for odd in [r#""homeAccountId":7,"#, r#""homeAccountId":{"id":"x"},"#, ""] {
+        let message = format!(r#"{{"t":"signout",{odd}"clientId":"{client}","page":"another-page"}}"#);
+        assert!(!tab.pca.apply_announcement(&message), "{message}");
+        assert!(tab.pca.account(&home).is_some(), "{message} signed the account out");
+    }
+    let all = format!(r#"{{"t":"signout","homeAccountId":null,"clientId":"{client}","page":"another-page"}}"#);
+    assert!(tab.pca.apply_announcement(&all));
+    assert!(tab.pca.account(&home).is_none(), "null means every account");
+}
+
 /// Lets every message and storage event on its way arrive.
 fn settle(h: &Harness) {
     let p = h.platform.clone();

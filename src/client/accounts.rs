@@ -306,9 +306,12 @@ impl<P: Platform> PublicClientApplication<P> {
                 }
                 None => return false,
             },
-            Some("signout") => match j.str_field("homeAccountId") {
-                Some(h) => cache.remove_account(h),
-                None => cache.clear(),
+            // Every account only when the message says so (`null`): a message of another
+            // release that lacks the field, or types it otherwise, signs nobody out.
+            Some("signout") => match j.get("homeAccountId") {
+                Some(Json::Str(h)) => cache.remove_account(h),
+                Some(Json::Null) => cache.clear(),
+                _ => return false,
             },
             // Each tab keeps its own active account, as msal's tabs over sessionStorage (its
             // docs: not shared between tabs): a tab signed in as one user must not call APIs
