@@ -218,6 +218,13 @@ impl TokenKeys {
     }
 }
 
+/// Whether a stored credential has a type this release does not know: another release's
+/// (msal added `AccessToken_With_AuthScheme` in one), left where it is as msal leaves an entry
+/// it cannot read, not removed as corrupt.
+fn of_unknown_type(text: &str) -> bool {
+    Json::parse(text).ok().and_then(|j| j.str_field("credentialType").map(|t| CredentialType::parse(t).is_none())).unwrap_or(false)
+}
+
 fn read_string_list(store: &impl KeyValueStore, key: &str) -> (Vec<String>, bool) {
     string_items(store.get(key).and_then(|t| Json::parse(&t).ok()).as_ref())
 }
@@ -454,7 +461,7 @@ impl<S: KeyValueStore> TokenCache<S> {
                         self.credentials.push((new_key, c));
                     }
                     Some(_) => {} // another client's entry listed here: not ours to judge
-                    None if !current => {}
+                    None if !current || of_unknown_type(&text) => {}
                     None => {
                         issues.push(LoadIssue { key: key.clone(), reason: "credential entry is not a valid credential" });
                         self.store.remove(&key);
