@@ -293,6 +293,28 @@ fn redirect_round_trip_and_stale_or_foreign_responses() {
     assert!(page2.pending_redirect().is_none());
 }
 
+/// A Rust app that handles the redirect before `initialize()` has finished is refused before
+/// anything is touched, as msal: the response stays for the call after it (it was marked as
+/// being redeemed, and so lost until the next load).
+#[test]
+fn handling_a_redirect_before_initialize_keeps_the_response() {
+    let h = harness();
+    let (pending, response) = h.authorize(InteractionType::Redirect);
+    drop(pending);
+    let page2 = PublicClientApplication::new(
+        Config::new("client-1").with_authority(AUTHORITY).with_redirect_uri("https://app.example/").with_authority_metadata(METADATA),
+        h.platform.clone(),
+    )
+    .unwrap();
+    let e = page2.begin_handle_redirect(Some(&response), false).unwrap_err();
+    assert_eq!(e.code(), "uninitialized_public_client_application");
+    block_on(page2.initialize()).unwrap();
+    let start = page2.begin_handle_redirect(Some(&response), false).unwrap();
+    assert!(matches!(start, RedirectStart::Redeem { .. }), "{start:?}");
+    let r = block_on(page2.handle_redirect(Some(&response))).unwrap().unwrap();
+    assert_eq!(r.account.account.name, "Ada");
+}
+
 #[test]
 fn nonce_mismatch_stores_nothing() {
     let h = harness();

@@ -682,6 +682,8 @@ impl<P: Platform> PublicClientApplication<P> {
     /// Then [`handle_redirect`](Self::handle_redirect) redeems [`RedirectStart::Redeem`]'s
     /// response (or clears a stale redirect for [`RedirectStart::None`]).
     pub fn begin_handle_redirect(&self, given: Option<&str>, navigate_to_login_request_url: bool) -> Result<RedirectStart, AuthError> {
+        // (Before anything is touched: the response stays for the call after initialize().)
+        self.ensure_initialized()?;
         let page = self.platform.page_url();
         let (hash, query) = crate::core::url::response_parts(&page);
         let in_address = hash.is_some() || query.is_some();
