@@ -465,6 +465,40 @@ test("an msal-browser 5 tab beside a msal-wasm tab keeps the accounts and tokens
   await ctx.close();
 });
 
+test("msal-browser 5 and msal-wasm on one page, one client id: msal's sign-in and the refresh token it rotates reach msal-wasm without a reload (msal's msal.broadcast.cache)", async () => {
+  const ctx = await context();
+  const page = await openApp(ctx, "browser");
+  await page.evaluate(async (authority) => {
+    const msal = await import("/pkg/index.js");
+    window.ours = new msal.PublicClientApplication({
+      auth: { clientId: "msal-wasm-test-client", authority, knownAuthorities: [new URL(authority).host], redirectUri: location.origin + "/redirect.html" },
+      cache: { cacheLocation: "localStorage" },
+      system: { protocolMode: "OIDC" },
+    });
+    await window.ours.initialize();
+  }, env.idp.oidcAuthority);
+  assert.deepEqual(await page.evaluate(() => window.ours.getAllAccounts()), []);
+  await popupSignIn(page, "#login", "one-page");
+  await page.waitForFunction(() => window.last !== null);
+  // No storage event reaches the page that wrote: msal's channel message is what tells.
+  await page.waitForFunction(() => window.ours.getAllAccounts().some((a) => a.username === "one-page"), null, { timeout: 5000 });
+  // msal renews, rotating the refresh token; msal-wasm's renewal then presents the new one
+  // (the provider revokes the grant when a used refresh token comes back).
+  const r = await page.evaluate(async () => {
+    const account = window.pca.getAllAccounts()[0];
+    const first = await window.pca.acquireTokenSilent({ scopes: ["User.Read"], account, forceRefresh: true });
+    await new Promise((done) => setTimeout(done, 1000));
+    try {
+      const ours = await window.ours.acquireTokenSilent({ scopes: ["User.Read"], account: window.ours.getAllAccounts()[0], forceRefresh: true });
+      return { msal: first.fromCache, ours: ours.fromCache };
+    } catch (e) {
+      return { error: e.errorCode || String(e) };
+    }
+  });
+  assert.deepEqual(r, { msal: false, ours: false });
+  await ctx.close();
+});
+
 test("an app framed by another site whose third-party cookies are blocked (Chromium's default here) keeps its cache key across reloads: the key cookie is a partitioned one (CHIPS)", async () => {
   const ctx = await context();
   const page = await ctx.newPage();

@@ -597,6 +597,17 @@ export function listen(name, maxLength, storage, store, events) {
     on(window, "online", () => wake(false));
     on(window, "pageshow", (e) => { if (e.persisted) wake(true); });
   }
+  // msal-browser 5 on this page, or another copy of this package on it, tells its writes on
+  // msal's cache channel only: no storage event reaches the page that wrote. (Another tab's
+  // writes come with a storage event: a copy of this package there names its page, skipped.)
+  if (store) {
+    try {
+      on(cacheChannel(), "message", (e) => {
+        const d = e.data, key = d && d.key;
+        if (typeof key === "string" && key.startsWith("msal.") && (d.page === undefined || d.page === pageId())) safely(() => events.storage(key));
+      });
+    } catch (_) { /* no BroadcastChannel */ }
+  }
   let channel = null;
   try {
     channel = new BroadcastChannel(name);
@@ -690,6 +701,13 @@ const isEnvelope = (v) => v && typeof v === "object" && typeof v.id === "string"
 const pageStores = new Set();
 
 let msalChannel = null;
+const cacheChannel = () => {
+  if (!msalChannel) {
+    msalChannel = new BroadcastChannel("msal.broadcast.cache");
+    if (msalChannel.unref) msalChannel.unref(); // Node: let the process end
+  }
+  return msalChannel;
+};
 
 export class EncryptedStore {
   constructor(clientId, log) {
@@ -731,8 +749,7 @@ export class EncryptedStore {
     const owner = key.toLowerCase().split("|")[4] === this.clientId.toLowerCase();
     const tell = () => {
       try {
-        msalChannel ||= new BroadcastChannel("msal.broadcast.cache");
-        msalChannel.postMessage({ key, value, context: owner ? this.clientId : "" });
+        cacheChannel().postMessage({ key, value, context: owner ? this.clientId : "", page: pageId() });
       } catch (_) { /* not told: an msal tab re-reads the storage on its next start */ }
     };
     tell();
