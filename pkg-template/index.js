@@ -740,10 +740,19 @@ function fromDisk() {
 const validWasm = (bytes) => { try { return WebAssembly.validate(new Uint8Array(bytes)); } catch (_) { return true; } };
 function loadWasm(url) {
   if (!wasmReady) {
+    // (A fetch the page's policy refuses fails as any network error: the policy's report says
+    // which directive. It comes as a task of its own, so the failure waits for one.)
+    let where, refused = false;
+    const watch = (e) => { refused ||= e.effectiveDirective === "connect-src" && !!e.blockedURI && String(where || (moduleUrl && new URL("msal_wasm_bg.wasm", moduleUrl))).startsWith(e.blockedURI); };
+    const watching = typeof document !== "undefined" && document.addEventListener;
+    if (watching) document.addEventListener("securitypolicyviolation", watch);
+    const unwatch = () => watching && document.removeEventListener("securitypolicyviolation", watch);
     wasmReady = Promise.resolve().then(() => {
-      const where = url || (moduleUrl ? fromDisk() : scriptUrl && new URL("msal_wasm_bg.wasm", scriptUrl));
+      where = url || (moduleUrl ? fromDisk() : scriptUrl && new URL("msal_wasm_bg.wasm", scriptUrl));
       return init(where ? { module_or_path: where } : undefined);
-    }).then((m) => { wasmLoaded = true; return m; }, (e) => {
+    }).then((m) => { unwatch(); wasmLoaded = true; return m; }, async (e) => {
+      if (watching) await new Promise((r) => setTimeout(r, 0));
+      unwatch();
       wasmReady = null;
       // A dev server that pre-bundled the package serves it from its cache, away from the .wasm.
       const cached = !url && /\/(\.vite|vite\/client)\/deps\/|\/\.angular\/cache\//.test(String(moduleUrl));
@@ -754,6 +763,7 @@ function loadWasm(url) {
       // (A browser extension's page: its policy is the manifest's, which a page cannot loosen.)
       const scheme = typeof location === "object" && location ? String(location.protocol) : "";
       const hint = typeof WebAssembly !== "object" ? " (this browser has WebAssembly turned off)"
+        : refused ? " (the page's CSP needs the .wasm's origin in connect-src)"
         : /unsafe-eval|Content.Security|\bCSP\b/i.test(message) ? (/^(chrome|moz|safari-web)-extension:$/.test(scheme)
           ? " (an extension's pages need 'wasm-unsafe-eval' in the manifest's content_security_policy.extension_pages script-src)"
           : " (the page's CSP needs 'wasm-unsafe-eval' in script-src)")

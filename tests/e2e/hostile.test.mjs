@@ -75,6 +75,20 @@ test("a wasm the browser cannot compile (a Safari before 15.1) or may not (a Con
   assert.deepEqual([c.ok, c.code], [false, "wasm_load_failed"], JSON.stringify(c));
   assert.match(c.message, /needs 'wasm-unsafe-eval' in script-src/);
   await strict.close();
+  // A policy whose connect-src leaves out where the .wasm is (a CDN's scripts): fetch fails as
+  // any network error would, and only the policy's report says why.
+  const connect = await env.browser.newContext();
+  const fetchless = await connect.newPage();
+  await fetchless.route((u) => u.pathname === "/", async (route) => {
+    const response = await route.fetch();
+    await route.fulfill({ response, headers: { ...response.headers(), "content-security-policy": "script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'; connect-src 'none'" } });
+  });
+  await fetchless.goto(env.harness("entra"));
+  await fetchless.waitForSelector("body[data-ready='1']");
+  const f = await fetchless.evaluate(() => window.redirect);
+  assert.deepEqual([f.ok, f.code], [false, "wasm_load_failed"], JSON.stringify(f));
+  assert.match(f.message, /CSP needs the \.wasm's origin in connect-src/);
+  await connect.close();
   // A server that answers the .wasm with a page (an index.html fallback, as Vite's dev server
   // does for a file it does not have): where the file is, not the browser.
   const fallback = await env.browser.newContext();
