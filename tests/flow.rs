@@ -2341,3 +2341,49 @@ fn a_token_endpoint_that_answers_404_drops_the_cached_discovery_document() {
     assert!(block_on(h.pca.acquire_token_silent(&forced)).is_err());
     assert!(stored(&h));
 }
+
+/// A redirect started by the release before this one is redeemed after a deploy (the tab loads
+/// the new release while the user is at the provider): the interaction status and the saved
+/// request are literal copies of what this release writes, kept from release to release. These
+/// fields are only ever added to, never renamed or retyped.
+#[test]
+fn a_redirect_saved_in_this_releases_format_is_redeemed_by_the_next() {
+    let h = harness();
+    let temp = h.platform.temp();
+    temp.set(
+        "msal.interaction.status",
+        &format!(r#"{{"clientId":"client-1","type":"signin","startedAt":{NOW_MS},"leaseUntil":{}}}"#, NOW_MS + 600_000),
+    )
+    .unwrap();
+    let state = "eyJpZCI6IjVhMDllNmFhLWRiMDAtNDBjNC05MDVjLTEzMmQxYWFkMzY0MyIsIm1ldGEiOnsiaW50ZXJhY3Rpb25UeXBlIjoicmVkaXJlY3QifX0|app|state";
+    let nonce = "12a304fd-c156-4359-a72d-a732732c651d";
+    let saved = [
+        r#"{"url":"https://login.microsoftonline.com/8eaef023-2b34-4da1-9baa-8bc8c9d6a490/oauth2/v2.0/authorize?client_id=client-1","#,
+        r#""interactionType":"redirect","stateId":"5a09e6aa-db00-40c4-905c-132d1aad3643","#,
+        r#""correlationId":"3eaab126-7c63-487c-a030-599d53fc3902","state":""#,
+        state,
+        r#"","codeVerifier":"V3Bou9Nhkz0H13GyCGu2lZv1lamru_7igA938vmdB8o","nonce":""#,
+        nonce,
+        r#"","scopes":"User.Read openid profile offline_access","redirectUri":"https://app.example/","userState":"app|state","#,
+        r#""origin":"https://app.example/start","authority":"https://login.microsoftonline.com/8eaef023-2b34-4da1-9baa-8bc8c9d6a490/","#,
+        r#""binding":null,"options":{"extraParameters":{},"storeInCache":{"accessToken":true,"idToken":true,"refreshToken":true}},"#,
+        r#""claims":"","extraQuery":""}"#,
+    ]
+    .concat();
+    temp.set("msal.client-1.request.params", &base64::encode_url(saved.as_bytes())).unwrap();
+    temp.set("msal.client-1.request.origin", "https://app.example/start").unwrap();
+    h.idp.borrow_mut().challenge = "OR00ZYKaVeZRXkt3_ZewuD5_iQkERJkkc9KErc4HYAM".into();
+    h.idp.borrow_mut().nonce = nonce.into();
+    let response = format!("#code=the-code&state={}&client_info=x", msal_wasm::core::url::encode(state));
+    let page2 = PublicClientApplication::new(
+        Config::new("client-1").with_authority(AUTHORITY).with_redirect_uri("https://app.example/").with_authority_metadata(METADATA),
+        h.platform.clone(),
+    )
+    .unwrap();
+    block_on(page2.initialize()).unwrap();
+    let start = page2.begin_handle_redirect(Some(&response), false).unwrap();
+    assert!(matches!(start, RedirectStart::Redeem { .. }), "{start:?}");
+    let r = block_on(page2.handle_redirect(Some(&response))).unwrap().unwrap();
+    assert_eq!((r.account.account.name.as_str(), r.state.as_str()), ("Ada", "app|state"));
+    assert!(!page2.interaction_in_progress());
+}

@@ -333,6 +333,38 @@ fn a_tab_that_takes_the_lock_right_after_another_renewed_waits_for_its_result() 
     assert_eq!(refreshes(&h), 4, "Skip did not redeem the refresh token");
 }
 
+/// Tabs of two releases take turns too (a deploy while tabs are open): the renewal lock's name
+/// is pinned here as the release before this one takes it. A tab of this release waits for it.
+/// When the name changes, take the old one as well for a release.
+#[test]
+fn a_tab_waits_for_the_renewal_lock_as_the_previous_release_names_it() {
+    let (h, tabs, home) = three_tabs_expired();
+    let old = h.platform.new_tab();
+    let name = format!("msal.client-1.renew.{home}");
+    let holder: Timed = Box::pin(async move {
+        let held = old.lock(&name, 1_000).await;
+        assert!(held.is_some());
+        old.sleep(500).await;
+        drop(held);
+        Ok(0)
+    });
+    let p = h.platform.clone();
+    let tab = tabs[0].clone();
+    let req = silent(&home);
+    let renewer: Timed = Box::pin(async move {
+        p.sleep(10).await;
+        tab.acquire_token_silent(&req).await?;
+        Ok(p.now_ms())
+    });
+    let done: Vec<u64> = h.platform.run(vec![holder, renewer]).into_iter().map(Result::unwrap).collect();
+    assert!(
+        done[1] >= NOW_MS + 3600 * 1000 + 500,
+        "renewed while the other release's tab held the lock: {}",
+        done[1] - NOW_MS - 3600 * 1000
+    );
+    assert_eq!(refreshes(&h), 1);
+}
+
 /// A claims challenge (CAE) is never served another tab's token: a tab that meets another
 /// tab's renewal of the same scopes redeems its refresh token for the claims at once (msal
 /// redeems at once), instead of waiting out the other tab's mark (3 s) for a result it cannot use.
