@@ -143,10 +143,15 @@ fn a_token_endpoint_that_never_answers_times_out_and_frees_the_flight() {
     }
     assert_eq!(h.platform.now_ms() - start, 2_000, "aborted at the network timeout");
     assert_eq!(h.token_requests(), 2, "one sign-in, one (shared) renewal");
-    // The endpoint answers again: the next call is not stuck behind the aborted one.
+    // The endpoint answers again: the next call is not stuck behind the aborted one. The
+    // aborted request reached the provider, which rotated the refresh token (only its answer
+    // was lost): the next call's refresh token is refused as used, and a hidden frame renews,
+    // as msal's would.
     h.platform.set_network_delay_ms(0);
     let r = h.platform.block_on(h.pca.acquire_token_silent(&req)).unwrap();
     assert!(!r.from_cache);
+    let grants: Vec<String> = h.platform.requests.borrow().iter().filter_map(|r| r.form_field("grant_type")).collect();
+    assert_eq!(grants, ["authorization_code", "refresh_token", "refresh_token", "authorization_code"]);
 }
 
 #[test]

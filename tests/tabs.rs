@@ -275,6 +275,26 @@ fn three_tabs_renewing_at_once_make_one_token_request_and_get_the_same_token() {
     assert!(h.idp.borrow().used_rts.len() == 2, "each refresh token used once");
 }
 
+/// Without Web Locks (Safari before 15.4, Firefox before 96), renewal is not single-flight
+/// across tabs, as msal's never is: each tab renews for itself and none waits. A provider that
+/// refuses a refresh token presented twice refuses the later tabs', which renew in a hidden
+/// frame.
+#[test]
+fn without_web_locks_each_tab_renews_for_itself_and_none_hangs() {
+    let (h, tabs, home) = three_tabs_expired();
+    h.platform.set_web_locks(false);
+    h.platform.set_network_delay_ms(50);
+    let req = silent(&home);
+    let tasks: Vec<Task> = tabs.iter().map(|t| Box::pin(t.acquire_token_silent(&req)) as Task).collect();
+    let start = h.platform.now_ms();
+    let results = h.platform.run(tasks);
+    assert!(results.iter().all(Result::is_ok), "{:?}", results.iter().map(|r| r.as_ref().err().map(AuthError::code)).collect::<Vec<_>>());
+    assert_eq!(refreshes(&h), 3, "each tab presented the refresh token");
+    let codes = h.platform.requests.borrow().iter().filter(|r| r.form_field("grant_type").as_deref() == Some("authorization_code")).count();
+    assert_eq!(codes, 1 + 2, "the sign-in's code, and a hidden frame's for each refused tab");
+    assert!(h.platform.now_ms() - start < 1_000, "nobody waited for a lock");
+}
+
 /// The race the renewal mark closes: tab B takes the lock just after tab A let go of it, before
 /// A's hand-off message reached B. Without the mark B would present A's already-rotated refresh
 /// token; with it, B waits for A's result.

@@ -52,6 +52,9 @@ struct Profile {
     network_delay_ms: Cell<u64>,
     /// How long a hidden frame takes to answer.
     frame_delay_ms: Cell<u64>,
+    /// False: a browser without Web Locks (Safari before 15.4), where a lock is held at once,
+    /// excluding nothing, and marks are neither shown nor seen (`window.js`).
+    web_locks: Cell<bool>,
     /// Bumped by every change a waiting task may be waiting for.
     progress: Cell<u64>,
     next_tab: Cell<u32>,
@@ -124,6 +127,7 @@ impl MemoryPlatform {
             storage_delay_ms: Cell::new(0),
             network_delay_ms: Cell::new(0),
             frame_delay_ms: Cell::new(0),
+            web_locks: Cell::new(true),
             progress: Cell::new(0),
             next_tab: Cell::new(1),
         };
@@ -204,6 +208,12 @@ impl MemoryPlatform {
     /// page loads in it.
     pub fn set_frame_delay_ms(&self, ms: u64) {
         self.profile.frame_delay_ms.set(ms);
+    }
+
+    /// Without Web Locks (`false`; Safari before 15.4, Firefox before 96): locks exclude
+    /// nothing and marks are not seen, as `window.js` falls back there.
+    pub fn set_web_locks(&self, available: bool) {
+        self.profile.web_locks.set(available);
     }
 
     /// Delivers the messages and storage events that are due, each in the order sent; true
@@ -408,6 +418,9 @@ impl MemoryPlatform {
     /// The largest value of the marks other tabs show whose names `matches` accepts.
     fn others_marks(&self, matches: impl Fn(&str) -> bool) -> Option<u64> {
         let now = self.now_ms();
+        if !self.profile.web_locks.get() {
+            return None;
+        }
         self.profile.marks.borrow().iter().filter(|(n, t, until, _)| matches(n) && *t != self.tab && *until > now).map(|m| m.3).max()
     }
 }
@@ -430,9 +443,12 @@ impl Platform for MemoryPlatform {
     async fn send(&self, request: HttpRequest, timeout_ms: u64) -> Result<HttpResponse, AuthError> {
         let delay = self.profile.network_delay_ms.get();
         if delay >= timeout_ms {
-            // The request is aborted at its timeout, unanswered.
+            // The request is aborted at its timeout, unanswered; as in a browser, the server got
+            // it and may have acted on it (a refresh token used), only its answer is lost.
             self.sleep(timeout_ms).await;
             self.requests.borrow_mut().push(request.clone());
+            let _lost = (self.profile.handler.borrow())(&request);
+            self.profile.moved();
             return Err(crate::error::network_timeout(request.method == crate::core::http::Method::Post));
         }
         if delay > 0 {
@@ -525,12 +541,17 @@ impl Platform for MemoryPlatform {
         url: &str,
         form: Option<&str>,
         _state_id: &str,
-        _timeout_ms: u64,
+        timeout_ms: u64,
         _settle_ms: u64,
     ) -> Result<String, WindowError> {
         let url = self.front_url(url, form);
         self.windows.borrow_mut().push(url.clone());
         let delay = self.profile.frame_delay_ms.get();
+        if delay > 0 && delay >= timeout_ms {
+            // The frame is given up at its timeout, as the browser's.
+            self.sleep(timeout_ms).await;
+            return Err(WindowError::TimedOut);
+        }
         if delay > 0 {
             self.sleep(delay).await;
         }
@@ -538,6 +559,9 @@ impl Platform for MemoryPlatform {
     }
 
     async fn lock(&self, name: &str, wait_ms: u64) -> Option<Self::Lock> {
+        if !self.profile.web_locks.get() {
+            return Some(MemoryLock { profile: self.profile.clone(), holder: 0 });
+        }
         let deadline = self.now_ms().saturating_add(wait_ms);
         if wait_ms > 0 {
             self.profile.timers.borrow_mut().push(deadline);
