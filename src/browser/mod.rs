@@ -242,7 +242,11 @@ impl BrowserApp {
                     }
                 }
                 Background::Endpoints => app.client.fetch_endpoints_ahead().await,
-                Background::Renew => app.client.renew_due(|| app.emit(AppEvent::TokenAcquired)).await,
+                Background::Renew => {
+                    // (A redirect the page came back from by the back button leaves its key.)
+                    app.client.forget_orphan_keys().await;
+                    app.client.renew_due(|| app.emit(AppEvent::TokenAcquired)).await
+                }
             }
             Ok(JsValue::UNDEFINED)
         }));
@@ -390,6 +394,7 @@ impl BrowserApp {
             // response or lock behind, so the next sign-in may start.
             if let Some(p) = self.client.pending_redirect() {
                 self.client.abandon_redirect(&p);
+                self.client.forget_orphan_keys().await;
             }
         }
         self.set_status(InteractionStatus::None);
@@ -438,6 +443,7 @@ impl BrowserApp {
             // interaction's lock is not this one's to release.)
             if ours() {
                 app.client.abandon_redirect(&pending);
+                app.client.forget_orphan_keys().await;
             }
             app.set_status(InteractionStatus::None);
             left

@@ -59,6 +59,11 @@ impl Binding {
     }
 }
 
+/// The key id of a binding made for its request (a new key), which a failure leaves unused.
+pub(super) fn new_kid(binding: Option<&Binding>) -> Option<String> {
+    binding.filter(|b| b.new_key).map(|b| b.kid.clone())
+}
+
 impl<P: Platform> PublicClientApplication<P> {
     /// The key of `home_account_id`'s tokens of `token_type`, when the platform still holds it.
     async fn account_key(&self, home_account_id: &str, token_type: &str) -> Option<String> {
@@ -91,11 +96,18 @@ impl<P: Platform> PublicClientApplication<P> {
         Ok(Some(Binding { kid, scheme: scheme.clone(), new_key }))
     }
 
-    /// Forgets a key made for a request that failed.
+    /// Forgets a key made for a request that failed (unless a token it saved before failing is
+    /// bound to it).
     pub(super) async fn unbind(&self, binding: Option<&Binding>) {
-        if let Some(b) = binding.filter(|b| b.new_key) {
+        if let Some(b) = binding.filter(|b| b.new_key && !self.cache.borrow().credentials().any(|c| c.key_id == b.kid)) {
             self.platform.remove_binding_key(&b.kid).await;
         }
+    }
+
+    /// A key made for a request that failed before it was sent goes with the next
+    /// [`forget_orphan_keys`](Self::forget_orphan_keys).
+    pub(super) fn orphan(&self, kid: Option<String>) {
+        self.orphan_keys.borrow_mut().extend(kid);
     }
 
     /// Removes the keys among `kids` that no cached token is bound to any more (after a

@@ -992,8 +992,10 @@ impl<P: Platform> PublicClientApplication<P> {
         let mut retry_id: Option<String> = None;
         loop {
             let binding = self.bind(&req.authentication_scheme, req.account.as_ref()).await?;
-            let pending =
-                self.build_pending(req, retry_id.as_deref().unwrap_or_default(), InteractionType::Silent, "", &target, binding)?;
+            let made = dpop::new_kid(binding.as_ref());
+            let pending = self
+                .build_pending(req, retry_id.as_deref().unwrap_or_default(), InteractionType::Silent, "", &target, binding)
+                .inspect_err(|_| self.orphan(made))?;
             self.log(LogLevel::Verbose, &pending.correlation_id, "ssoSilent: loading the authorize request in a hidden frame");
             // An app that gave frames more than msal's default time (msal's advice for slow
             // federated sign-ins, whose hops can pause longer than the settle bound) waits that

@@ -435,6 +435,8 @@ impl<P: Platform> PublicClientApplication<P> {
         let unusable = |why: &'static str| {
             Err(AuthError::new(ErrorKind::InteractionRequired, codes::NO_TOKENS_FOUND, why).with_correlation_id(correlation_id.clone()))
         };
+        // (Before a key is made for the request: a refusal leaves none behind.)
+        let claims = authorize::merge_claims(&req.claims, &self.config.client_capabilities)?;
         let binding = match (&req.authentication_scheme, rt_key.is_empty()) {
             (AuthScheme::Bearer, true) => None,
             (AuthScheme::Dpop { .. }, false) => {
@@ -450,7 +452,6 @@ impl<P: Platform> PublicClientApplication<P> {
             }
         };
         let scopes = self.wire_scopes(&req.scopes);
-        let claims = authorize::merge_claims(&req.claims, &self.config.client_capabilities)?;
         // msal sends a redirect URI with a refresh only when the request names one.
         let redirect_uri = self.named_redirect_uri(&req.redirect_uri);
         let anchor = account.oid_anchor();
@@ -466,7 +467,8 @@ impl<P: Platform> PublicClientApplication<P> {
                 &anchor,
                 &req.options.token_body(),
             )
-            .await?;
+            .await
+            .inspect_err(|_| self.orphan(dpop::new_kid(binding.as_ref())))?;
         crate::core::token::add_extra_query(&mut http, &req.extra_query_parameters);
         let thumb = self.thumbprint(&target, &scopes, &account.home_account_id, &req.claims, binding.as_ref(), &req.options);
         match self.post_token(http, &thumb, sent_at, binding.as_ref()).await {
@@ -487,7 +489,7 @@ impl<P: Platform> PublicClientApplication<P> {
                 }
                 let key_id = binding.as_ref().map_or("", |b| b.kid.as_str());
                 let saving = Saving { known_account: Some(&account), key_id, keep, ..Saving::new(&scopes, &correlation_id, &req.options) };
-                self.save_response(&target, resp, &saving)
+                self.save_response(&target, resp, &saving).inspect_err(|_| self.orphan(dpop::new_kid(binding.as_ref())))
             }
             Err(e) => {
                 // As msal: only a refresh token the server calls bad goes (an interaction-
@@ -498,9 +500,7 @@ impl<P: Platform> PublicClientApplication<P> {
                     let _ = self.cache.borrow_mut().remove_refresh_token(rt.secret());
                 }
                 // A key made for this renewal binds nothing: the next clean-up deletes it.
-                if let Some(b) = binding.filter(|b| b.new_key) {
-                    self.orphan_keys.borrow_mut().push(b.kid);
-                }
+                self.orphan(dpop::new_kid(binding.as_ref()));
                 Err(e.or_correlation_id(&correlation_id))
             }
         }

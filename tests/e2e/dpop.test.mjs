@@ -467,6 +467,28 @@ test("a signature covers the bytes it was asked for, even when the wasm's memory
   await ctx.close();
 });
 
+test("DPoP requests refused before they are sent leave no key behind: a renewal of a Bearer sign-in's refresh token makes none, and a hidden-frame sign-in's goes at the next clean-up (claims that are not JSON)", async () => {
+  const ctx = await env.browser.newContext();
+  const page = await openApp(ctx);
+  await page.evaluate(() => { window.dpop = { scopes: ["User.Read"] }; }); // a Bearer sign-in
+  const first = await signIn(page, "bearer-then-dpop");
+  assert.equal(first.tokenType, "Bearer");
+  assert.deepEqual(await keyStore(page), []);
+  const dpop = { scopes: ["User.Read"], authenticationScheme: "DPoP", resourceRequestMethod: "GET", resourceRequestUri: await page.evaluate(() => window.api), claims: "not json" };
+  const renewal = await silent(page, dpop);
+  assert.equal(renewal.ok, false, JSON.stringify(renewal));
+  assert.deepEqual(await keyStore(page), [], "the renewal made no key");
+  // (The hidden frame's key is made before its request is built: it goes at the next clean-up,
+  // here the app's clearCache.)
+  const sso = await page.evaluate(async (req) => {
+    try { await window.pca.ssoSilent(req); return { ok: true }; } catch (e) { return { ok: false, code: e.errorCode }; }
+  }, dpop);
+  assert.equal(sso.ok, false, JSON.stringify(sso));
+  await page.evaluate(() => window.pca.clearCache());
+  assert.deepEqual(await keyStore(page), []);
+  await ctx.close();
+});
+
 test("a DPoP redirect sign-in the user abandons leaves no key behind (msal removes it)", async () => {
   const ctx = await env.browser.newContext();
   let page = await openApp(ctx);
