@@ -425,6 +425,28 @@ impl std::fmt::Debug for ConfidentialClientApplication {
     }
 }
 
+/// The app's network client for a user flow, its requests sent from the app's runtime: a
+/// connection reqwest (hyper) opens is driven by a task of the runtime that opened it, and a
+/// flow's own runtime runs only while that flow does, so the app's next request that took such
+/// a pooled connection stalled until its timeout.
+struct OnAppRuntime {
+    client: Arc<dyn NetworkClient>,
+    runtime: tokio::runtime::Handle,
+}
+
+impl NetworkClient for OnAppRuntime {
+    fn send<'a>(
+        &'a self,
+        request: &'a HttpRequest,
+    ) -> crate::system::BoxFuture<'a, Result<msal_wasm::core::http::HttpResponse, AuthError>> {
+        let (client, request) = (self.client.clone(), request.clone());
+        let sent = self.runtime.spawn(async move { client.send(&request).await });
+        Box::pin(async move {
+            sent.await.unwrap_or_else(|_| Err(AuthError::client(codes::UNEXPECTED_ERROR, "the network request stopped unexpectedly")))
+        })
+    }
+}
+
 thread_local! {
     /// The runtime of a blocking thread that runs the shared client's flows.
     static LOCAL_RUNTIME: std::cell::RefCell<Option<tokio::runtime::Runtime>> = const { std::cell::RefCell::new(None) };
@@ -1118,7 +1140,8 @@ impl ConfidentialClientApplication {
             config.log_level = l.level();
         }
         // The client's own network client (the app's, or its reqwest one) and logger.
-        let system = SystemOptions { network_client: Some(self.net.clone()), logger: self.config.system.logger.clone() };
+        let on_app_runtime = OnAppRuntime { client: self.net.clone(), runtime: tokio::runtime::Handle::current() };
+        let system = SystemOptions { network_client: Some(Arc::new(on_app_runtime)), logger: self.config.system.logger.clone() };
         let plugin = self.plugin.clone();
         let throttled = self.throttled.clone();
         // The app's binding keys, for bound user tokens (DPoP: made now if not configured).
