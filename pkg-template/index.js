@@ -740,19 +740,19 @@ function fromDisk() {
 const validWasm = (bytes) => { try { return WebAssembly.validate(new Uint8Array(bytes)); } catch (_) { return true; } };
 function loadWasm(url) {
   if (!wasmReady) {
-    // (A fetch the page's policy refuses fails as any network error: the policy's report says
-    // which directive. It comes as a task of its own, so the failure waits for one.)
-    let where, refused = false;
-    const watch = (e) => { refused ||= e.effectiveDirective === "connect-src" && !!e.blockedURI && String(where || (moduleUrl && new URL("msal_wasm_bg.wasm", moduleUrl))).startsWith(e.blockedURI); };
-    const watching = typeof document !== "undefined" && document.addEventListener;
-    if (watching) document.addEventListener("securitypolicyviolation", watch);
-    const unwatch = () => watching && document.removeEventListener("securitypolicyviolation", watch);
+    // (A fetch the page's policy refuses fails as any network error: the policy's report, a
+    // task of its own that the failure waits for, says which directive.)
+    let refused = false;
+    const page = globalThis.addEventListener ? globalThis : null;
+    const watch = (e) => { refused ||= e.effectiveDirective === "connect-src"; };
+    const listen = (on) => page && page[on]("securitypolicyviolation", watch);
+    listen("addEventListener");
     wasmReady = Promise.resolve().then(() => {
-      where = url || (moduleUrl ? fromDisk() : scriptUrl && new URL("msal_wasm_bg.wasm", scriptUrl));
+      const where = url || (moduleUrl ? fromDisk() : scriptUrl && new URL("msal_wasm_bg.wasm", scriptUrl));
       return init(where ? { module_or_path: where } : undefined);
-    }).then((m) => { unwatch(); wasmLoaded = true; return m; }, async (e) => {
-      if (watching) await new Promise((r) => setTimeout(r, 0));
-      unwatch();
+    }).then((m) => { listen("removeEventListener"); wasmLoaded = true; return m; }, async (e) => {
+      if (page && e instanceof TypeError) await new Promise((r) => setTimeout(r, 0)); // (a fetch's failure)
+      listen("removeEventListener");
       wasmReady = null;
       // A dev server that pre-bundled the package serves it from its cache, away from the .wasm.
       const cached = !url && /\/(\.vite|vite\/client)\/deps\/|\/\.angular\/cache\//.test(String(moduleUrl));
