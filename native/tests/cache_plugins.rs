@@ -109,6 +109,24 @@ async fn redis_partitions_expire_when_the_client_sets_a_ttl() {
     assert_eq!(ttl, -1);
 }
 
+/// A connection Redis drops (a failover, an idle timeout, a restarted server) is made again:
+/// the next call serves its token from the cache, where every call failed until the process
+/// restarted.
+#[tokio::test]
+async fn a_redis_connection_that_drops_is_made_again() {
+    let redis = start_redis().await;
+    let client: Arc<dyn KeyValueClient> = Arc::new(RedisClient::connect(&redis.url).await.unwrap());
+    let a = app(Arc::new(DistributedCachePlugin::new(client, Arc::new(DefaultPartitions))));
+    reset().await;
+    a.acquire_token_by_client_credential(&request()).await.unwrap();
+    let mut raw = redis::Client::open(redis.url.as_str()).unwrap().get_multiplexed_async_connection().await.unwrap();
+    let killed: i64 = redis::cmd("CLIENT").arg(&["KILL", "TYPE", "normal", "SKIPME", "yes"]).query_async(&mut raw).await.unwrap();
+    assert!(killed >= 1);
+    let again = a.acquire_token_by_client_credential(&request()).await.unwrap();
+    assert!(again.from_cache);
+    assert_eq!(token_requests().await, 1);
+}
+
 #[tokio::test]
 async fn redis_down_is_a_typed_storage_error() {
     let redis = start_redis().await;

@@ -136,11 +136,16 @@ pub use self::redis_client::RedisClient;
 mod redis_client {
     use super::{ClientFuture, KeyValueClient};
     use msal_wasm::error::{codes, AuthError, ErrorKind};
+    use std::sync::{Arc, Mutex, PoisonError};
+    use std::time::Duration;
 
-    /// Redis as the distributed cache's store (one multiplexed connection, shared).
+    /// Redis as the distributed cache's store: one multiplexed connection, shared, made again
+    /// when it drops (a failover, an idle timeout, a restarted server); each command and
+    /// connection attempt is bounded by 5 s.
     #[derive(Clone)]
     pub struct RedisClient {
-        connection: redis::aio::MultiplexedConnection,
+        client: redis::Client,
+        connection: Arc<Mutex<Option<redis::aio::MultiplexedConnection>>>,
         /// Each write's expiry (`SET … EX`); none: the entries stay until deleted.
         ttl_secs: Option<u64>,
     }
@@ -151,16 +156,48 @@ mod redis_client {
         }
     }
 
-    fn failed(_: redis::RedisError) -> AuthError {
-        AuthError::new(ErrorKind::Storage, codes::STORAGE_UNAVAILABLE, "the Redis token cache is unavailable")
+    /// Redis's reason is kept (it names no key, value or password).
+    fn failed(e: redis::RedisError) -> AuthError {
+        AuthError::new(ErrorKind::Storage, codes::STORAGE_UNAVAILABLE, format!("the Redis token cache is unavailable: {e}"))
     }
+
+    const TIMEOUT: Duration = Duration::from_secs(5);
 
     impl RedisClient {
         /// Connects to `url` (`redis://127.0.0.1:6379/`).
         pub async fn connect(url: &str) -> Result<RedisClient, AuthError> {
-            let client = redis::Client::open(url).map_err(failed)?;
-            let connection = client.get_multiplexed_async_connection().await.map_err(failed)?;
-            Ok(RedisClient { connection, ttl_secs: None })
+            let client = RedisClient { client: redis::Client::open(url).map_err(failed)?, connection: Arc::default(), ttl_secs: None };
+            client.connection().await?;
+            Ok(client)
+        }
+
+        /// The shared connection, made when there is none.
+        async fn connection(&self) -> Result<redis::aio::MultiplexedConnection, AuthError> {
+            if let Some(c) = self.connection.lock().unwrap_or_else(PoisonError::into_inner).clone() {
+                return Ok(c);
+            }
+            let config = redis::AsyncConnectionConfig::new().set_connection_timeout(TIMEOUT).set_response_timeout(TIMEOUT);
+            let c = self.client.get_multiplexed_async_connection_with_config(&config).await.map_err(failed)?;
+            *self.connection.lock().unwrap_or_else(PoisonError::into_inner) = Some(c.clone());
+            Ok(c)
+        }
+
+        /// Runs `cmd`; on a connection that dropped or stalled, once more on a new one.
+        async fn run<T: redis::FromRedisValue>(&self, cmd: &redis::Cmd) -> Result<T, AuthError> {
+            let mut again = true;
+            loop {
+                let mut c = self.connection().await?;
+                match cmd.query_async::<T>(&mut c).await {
+                    Ok(v) => return Ok(v),
+                    Err(e) if e.is_connection_dropped() || e.is_io_error() || e.is_timeout() => {
+                        *self.connection.lock().unwrap_or_else(PoisonError::into_inner) = None;
+                        if !std::mem::take(&mut again) {
+                            return Err(failed(e));
+                        }
+                    }
+                    Err(e) => return Err(failed(e)),
+                }
+            }
         }
 
         /// Each partition written expires `ttl` after its last write (`SET … EX`): a
@@ -175,20 +212,16 @@ mod redis_client {
 
     impl KeyValueClient for RedisClient {
         fn get<'a>(&'a self, key: &'a str) -> ClientFuture<'a, Option<String>> {
-            Box::pin(async move {
-                let mut c = self.connection.clone();
-                redis::cmd("GET").arg(key).query_async::<Option<String>>(&mut c).await.map_err(failed)
-            })
+            Box::pin(async move { self.run(redis::cmd("GET").arg(key)).await })
         }
         fn set<'a>(&'a self, key: &'a str, value: &'a str) -> ClientFuture<'a, ()> {
             Box::pin(async move {
-                let mut c = self.connection.clone();
                 let mut set = redis::cmd("SET");
                 set.arg(key).arg(value);
                 if let Some(secs) = self.ttl_secs {
                     set.arg("EX").arg(secs);
                 }
-                set.query_async::<()>(&mut c).await.map_err(failed)
+                self.run(&set).await
             })
         }
     }
