@@ -380,7 +380,12 @@ pub struct ConfidentialClientApplication {
     /// that does not name its entries, [`CachePlugin::partition_entry`]): a read that began
     /// before a write must not put the older cache back after it. Other entries' accesses (other
     /// users, other tenants) go on meanwhile.
-    turns: Mutex<std::collections::HashMap<Option<String>, std::sync::Weak<tokio::sync::Mutex<()>>>>,
+    turns: Turns<Option<String>, ()>,
+    /// App and on-behalf-of token requests, one at a time for each token (its authority,
+    /// scopes, key and user assertion): a burst of calls at a cold start or at the token's
+    /// expiry makes one request, the others then find its token in the cache; a failure is
+    /// shared with the calls that waited for it (when it ended).
+    app_requests: Turns<String, Option<(std::time::Instant, AuthError)>>,
     plugin: Option<Arc<dyn CachePlugin>>,
     /// The in-memory store behind the default plugin (no plugin given): `serialize` and
     /// `deserialize` read and write the whole cache there.
@@ -396,6 +401,21 @@ pub struct ConfidentialClientApplication {
     /// Silent calls in flight, by their key (see [`silent_key`]): an identical call joins one.
     silent_flights: Mutex<Vec<(String, SilentFlight)>>,
 }
+
+/// The turn of `key` in `turns`, made when nobody holds it (the map keeps only turns in use).
+fn shared_turn<K: Eq + std::hash::Hash, T: Default>(turns: &Turns<K, T>, key: K) -> Arc<tokio::sync::Mutex<T>> {
+    let mut turns = turns.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(t) = turns.get(&key).and_then(std::sync::Weak::upgrade) {
+        return t;
+    }
+    turns.retain(|_, t| t.strong_count() > 0);
+    let t = Arc::new(tokio::sync::Mutex::new(T::default()));
+    turns.insert(key, Arc::downgrade(&t));
+    t
+}
+
+/// Locks by key, each guarding a `T`, kept while someone holds them.
+type Turns<K, T> = Mutex<std::collections::HashMap<K, std::sync::Weak<tokio::sync::Mutex<T>>>>;
 
 /// The outcome of one silent call in flight, for every call that joined it (`None` while it
 /// runs; the channel closes unsent when the call that ran it was dropped before it sent its
@@ -506,6 +526,7 @@ impl ConfidentialClientApplication {
             dpop_nonce: Mutex::new(None),
             throttled: Arc::default(),
             silent_flights: Mutex::new(Vec::new()),
+            app_requests: Mutex::default(),
         })
     }
 
@@ -599,14 +620,7 @@ impl ConfidentialClientApplication {
 
     /// The lock of the accesses of a plugin's store entry (see `turns`), made when nobody holds it.
     fn turn(&self, partition: Option<String>) -> Arc<tokio::sync::Mutex<()>> {
-        let mut turns = self.turns.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some(t) = turns.get(&partition).and_then(std::sync::Weak::upgrade) {
-            return t;
-        }
-        turns.retain(|_, t| t.strong_count() > 0);
-        let t = Arc::new(tokio::sync::Mutex::new(()));
-        turns.insert(partition, Arc::downgrade(&t));
-        t
+        shared_turn(&self.turns, partition)
     }
 
     /// Logs through the app's logger, if any.
@@ -775,6 +789,53 @@ impl ConfidentialClientApplication {
             String::new()
         };
         let skip_cache = skip_cache || given;
+        // (A claims challenge or a forced refresh asks on its own.)
+        let waited_from = std::time::Instant::now();
+        let turn = (!skip_cache).then(|| {
+            let key = [authority.canonical(), "|", &scopes.to_lower_string(), "|", key_id, "|", assertion_hash.unwrap_or("")].concat();
+            shared_turn(&self.app_requests, key)
+        });
+        let mut held = match &turn {
+            Some(t) => Some(t.lock().await),
+            None => None,
+        };
+        if let Some(Some((ended, e))) = held.as_deref() {
+            if *ended >= waited_from {
+                return Err(e.clone().with_correlation_id(correlation_id));
+            }
+        }
+        let r = self
+            .app_token_turn(
+                (authority, region),
+                scopes,
+                (skip_cache, claims, given, &wire_claims),
+                &correlation_id,
+                partition,
+                assertion_hash,
+                grant,
+                (bind, (kind, token_type, key_id)),
+            )
+            .await;
+        if let Some(last) = held.as_deref_mut() {
+            *last = r.as_ref().err().map(|e| (std::time::Instant::now(), e.clone()));
+        }
+        r
+    }
+
+    /// [`app_token`](Self::app_token) in the token's turn.
+    #[allow(clippy::too_many_arguments)]
+    async fn app_token_turn(
+        &self,
+        (authority, region): (&Authority, Option<&str>),
+        scopes: &ScopeSet,
+        (skip_cache, claims, given, wire_claims): (bool, &str, bool, &str),
+        correlation_id: &str,
+        partition: Partition,
+        assertion_hash: Option<&str>,
+        grant: Grant<'_>,
+        (bind, (kind, token_type, key_id)): (Option<AppBind<'_>>, (CredentialType, &str, &str)),
+    ) -> Result<AppToken, AuthError> {
+        let correlation_id = correlation_id.to_owned();
         let tenant = authority.tenant().to_owned();
         let hash = assertion_hash.map(Json::from);
         let result = |c: &CacheEntry, account: Option<AccountInfo>, from_cache: bool| AppToken {
@@ -848,7 +909,7 @@ impl ConfidentialClientApplication {
             &correlation_id,
             if hash.is_some() { "requesting a token on behalf of the user" } else { "requesting a token for the app" },
         );
-        let claims = (if given { claims } else { "" }, wire_claims.as_str());
+        let claims = (if given { claims } else { "" }, wire_claims);
         let fetched = self
             .fetch_app_token(
                 (authority, region),

@@ -444,3 +444,24 @@ async fn a_429_holds_the_same_request_back_for_its_retry_after() {
     let _ = app.acquire_token_by_client_credential(&other).await;
     assert_eq!(token_requests().await, sent + 1);
 }
+
+/// A burst of calls for a token nobody has yet (a service's cold start, or its token's expiry)
+/// makes one token request: the calls take turns, and the ones that waited find its token.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_of_calls_for_one_app_token_makes_one_request() {
+    let app = Arc::new(secret_app());
+    reset().await;
+    let calls: Vec<_> = (0..20)
+        .map(|_| {
+            let app = app.clone();
+            tokio::spawn(async move { app.acquire_token_by_client_credential(&request()).await })
+        })
+        .collect();
+    let mut served = Vec::new();
+    for call in calls {
+        served.push(call.await.unwrap().unwrap());
+    }
+    assert_eq!(token_requests().await, 1);
+    assert_eq!(served.iter().filter(|t| !t.from_cache).count(), 1);
+    assert!(served.iter().all(|t| t.access_token.secret() == served[0].access_token.secret()));
+}
