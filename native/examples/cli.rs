@@ -40,11 +40,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         None if browser => {
             let req = InteractiveRequest { scopes, ..Default::default() };
             // A real tool would start the system browser here (`open`, `xdg-open`, `start`).
-            app.acquire_token_interactive(&req, |url| {
+            // The sign-in waits for the browser without a limit: a user who closed the tab
+            // would wait forever, so the tool gives up after five minutes.
+            let signed_in = app.acquire_token_interactive(&req, |url| {
                 println!("open: {url}");
                 Ok(())
-            })
-            .await?
+            });
+            tokio::time::timeout(std::time::Duration::from_secs(300), signed_in).await.map_err(|_| "no sign-in within 5 minutes")??
         }
         None => {
             let req = DeviceCodeRequest { scopes, ..Default::default() };

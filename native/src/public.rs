@@ -510,9 +510,9 @@ impl PublicClientApplication {
         };
         let listener = match preferred {
             Some(l) => l,
-            None => tokio::net::TcpListener::bind(("127.0.0.1", 0))
-                .await
-                .map_err(|_| AuthError::client(codes::NETWORK_ERROR, "could not listen on a loopback port for the redirect"))?,
+            None => tokio::net::TcpListener::bind(("127.0.0.1", 0)).await.map_err(|e| {
+                AuthError::client(codes::NETWORK_ERROR, format!("could not listen on a loopback port for the redirect: {e}"))
+            })?,
         };
         let port = listener.local_addr().map_err(|_| AuthError::client(codes::NETWORK_ERROR, "no loopback port"))?.port();
         let req = InteractiveRequest { redirect_uri: format!("http://localhost:{port}"), ..req.clone() };
@@ -520,6 +520,10 @@ impl PublicClientApplication {
         // As a redirect (the browser comes back to the loopback page); a DPoP request's key is
         // made there.
         let pending = self.core.begin_redirect(&req, "").await?;
+        // The request is kept here, in memory: the interaction lock a browser tab needs is let
+        // go at once, so another sign-in of the process (a retry after the user closed the
+        // browser, another tenant) runs meanwhile, as msal-node's.
+        self.core.abort_interaction(&pending);
         let mut started = Started { core: &self.core, armed: Some(pending.interaction_type) };
         open_browser(&pending.url)?;
         let response = loopback_response(&listener, &pending, options).await?;

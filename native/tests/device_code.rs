@@ -225,6 +225,38 @@ async fn interactive_sign_in_through_the_system_browser_and_a_loopback_redirect(
     assert_eq!(e.code(), "browser_unavailable");
 }
 
+/// A second sign-in while the first still waits for its browser (the user closed the tab and
+/// clicked "Sign in" again, or signs in to another tenant) runs at once, as msal-node's; the
+/// first one's response, when it comes, still completes it.
+#[tokio::test(flavor = "current_thread")]
+async fn a_second_interactive_sign_in_runs_while_the_first_waits() {
+    let app = PublicClientApplication::new(config(), None).await.unwrap();
+    let req = msal_wasm::client::InteractiveRequest { scopes: vec!["User.Read".into()], ..Default::default() };
+    let first_url = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let seen = first_url.clone();
+    let first = app.acquire_token_interactive(&req, move |url| {
+        *seen.lock().unwrap() = url.to_owned();
+        Ok(())
+    });
+    let second = async {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        let r = app
+            .acquire_token_interactive(&req, |url| {
+                tokio::spawn(browse(url.to_owned(), "second-user"));
+                Ok(())
+            })
+            .await;
+        // Then the first one's browser comes back.
+        let url = first_url.lock().unwrap().clone();
+        tokio::spawn(browse(url, "first-user"));
+        r
+    };
+    let (first, second) = tokio::join!(first, second);
+    assert_eq!(second.unwrap().account.account.username, "second-user");
+    assert_eq!(first.unwrap().account.account.username, "first-user");
+    assert_eq!(app.get_all_accounts().await.unwrap().len(), 2);
+}
+
 #[tokio::test(flavor = "current_thread")]
 async fn the_loopback_takes_only_a_posted_response_and_shows_the_apps_pages_on_its_preferred_port() {
     let app = PublicClientApplication::new(config(), None).await.unwrap();
