@@ -1416,8 +1416,10 @@ export class PublicClientApplication {
     if (!inBrowser()) return;
     if (!this.client) await this.initialize();
     const active = this.engine().activeHomeAccountId();
-    try { this.engine().clearCache(requestJson(request)); } catch (raw) { throw toError(raw); }
+    let keys;
+    try { keys = this.engine().clearCache(requestJson(request)); } catch (raw) { throw toError(raw); }
     this.signedOutHere(active, (request && request.correlationId) || createGuid());
+    await keys.catch(() => {});
   }
   // As msal: removing the active account makes it null, with ACTIVE_ACCOUNT_CHANGED.
   signedOutHere(active, correlationId) {

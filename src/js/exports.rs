@@ -335,12 +335,12 @@ impl JsClient {
 
     /// `clearCache`: removes the request's account, or every account and token (no network).
     #[wasm_bindgen(js_name = clearCache)]
-    pub fn clear_cache(&self, request: &str) -> Result<(), JsValue> {
+    pub fn clear_cache(&self, request: &str) -> Result<js_sys::Promise, JsValue> {
         let run = || self.inner.clear_cache(wire::logout_request(&parse(request)?).account.as_ref());
         run().map_err(|e| error_value(&e))?;
-        // The removed tokens' binding keys, in the background (nobody awaits it).
-        let _ = self.run(Task::ForgetKeys);
-        Ok(())
+        // The removed tokens' binding keys: the app awaits their removal, as msal's its key
+        // store's (a reload right after would cut it short).
+        Ok(self.run(Task::ForgetKeys))
     }
 
     /// Calls `callback()` when another tab changed this app's accounts. (A redirect the back
