@@ -1155,9 +1155,16 @@ impl<S: KeyValueStore> TokenCache<S> {
             c.home_account_id == home_account_id && (c.client_id == client || c.credential_type == CredentialType::RefreshToken)
         });
         // Its older entries too, as msal 5's `removeAccount` removes every key of the account:
-        // a user signed out here is not copied back at the next load.
+        // a user signed out here is not copied back at the next load. So do its listed entries
+        // this release could not read (another release's type), by their key.
         for (_, key) in self.older_keys.iter().filter(|(home, _)| home == home_account_id) {
             self.store.remove(key);
+        }
+        let listed = TokenKeys::read(&self.store, &token_keys_key(SCHEMA, &self.client_id));
+        for key in listed.all().filter(|k| k.split('|').nth(1).is_some_and(|h| h.eq_ignore_ascii_case(home_account_id))) {
+            if self.store.contains(&key) {
+                self.store.remove(&key);
+            }
         }
         let store = &self.store;
         super::retain(&mut self.accounts, &mut |(k, e)| {

@@ -1258,6 +1258,10 @@ fn entries_of_a_later_release_are_kept() {
     cache.write_key_lists().unwrap();
     let lists = stored(&store, TOKEN_KEYS);
     assert!(lists.get("accessToken").and_then(Json::as_array).unwrap().contains(&Json::from(future)));
+    // Its account's sign-out removes it too, by its key (as msal removes every key of the account).
+    cache.remove_account("uid-1.utid-1").unwrap();
+    assert_eq!(store.get(future), None);
+    assert!(store.get(TOKEN_KEYS).is_none_or(|lists| !lists.contains(future)));
 }
 
 #[test]
