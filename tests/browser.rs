@@ -261,6 +261,46 @@ async fn a_page_restored_from_the_back_forward_cache_ends_its_redirect() {
     assert!(!heard.borrow().contains(&AppEvent::RedirectCancelled));
 }
 
+/// A Rust app that handles the redirect before its client's `initialize()` has finished (two
+/// `spawn_local` calls side by side) is refused, and the redirect it refused stays for the call
+/// after `initialize()`: it was abandoned (its saved request removed) and the refusal kept as
+/// the page load's outcome.
+#[test]
+async fn a_redirect_handled_before_initialize_is_kept_for_the_call_after_it() {
+    use msal_wasm::browser::BrowserApp;
+    use msal_wasm::client::{Config, InteractiveRequest};
+    use msal_wasm::core::authority::ProtocolMode;
+    use msal_wasm::core::pkce::InteractionType;
+
+    let origin = web_sys::window().unwrap().location().origin().unwrap();
+    let config = || {
+        let mut c = Config::new("msal-wasm-early-redirect-test")
+            .with_authority("https://idp.example/t1")
+            .with_redirect_uri(origin.clone() + "/")
+            .with_protocol_mode(ProtocolMode::Oidc)
+            .with_authority_metadata(r#"{"authorization_endpoint":"https://idp.example/t1/authorize","token_endpoint":"https://idp.example/t1/token","issuer":"https://idp.example/t1"}"#);
+        c.known_authorities = vec!["idp.example".into()];
+        c.cache_location = CacheLocation::SessionStorage;
+        c
+    };
+    // The page before: its sign-in went to the provider (the saved request is in sessionStorage).
+    let before = BrowserApp::build(config(), JsValue::NULL, JsValue::NULL).unwrap();
+    before.client().initialize().await.unwrap();
+    let req = InteractiveRequest { scopes: vec!["openid".into()], ..Default::default() };
+    before.client().begin_interaction(&req, InteractionType::Redirect, &origin).unwrap();
+    // This page, not initialized yet.
+    let app = BrowserApp::build(config(), JsValue::NULL, JsValue::NULL).unwrap();
+    let e = app.handle_redirect().await.unwrap_err();
+    assert_eq!(e.code(), "uninitialized_public_client_application");
+    assert!(app.client().pending_redirect().is_some(), "the saved request stays");
+    app.client().initialize().await.unwrap();
+    // (No response in this page's address: the redirect was abandoned, which the call after
+    // initialize() now handles, instead of repeating the refusal.)
+    let after = app.handle_redirect().await;
+    assert!(matches!(after, Ok(None)), "{after:?}");
+    assert!(app.client().pending_redirect().is_none());
+}
+
 // ---- the futures runtime (runtime.rs) ----
 
 use msal_wasm::platform::browser::runtime::{promised, spawn};

@@ -352,6 +352,13 @@ impl BrowserApp {
     /// response): an app that handles the redirect itself and a provider given its instance
     /// see the same result or error.
     pub async fn handle_redirect(&self) -> Result<Option<AuthenticationResult>, AuthError> {
+        // Refused before anything is touched, as msal: the call after initialize() redeems it.
+        if !self.client.is_initialized() {
+            return Err(AuthError::browser(
+                codes::UNINITIALIZED_PUBLIC_CLIENT_APPLICATION,
+                "call and await initialize() before handling the redirect",
+            ));
+        }
         // Waits while another call runs it; `None`: nobody has (or a call was dropped half-way).
         let seen = ::core::future::poll_fn(|cx| match &mut *self.state.redirected.borrow_mut() {
             Redirected::Done(r) => ::core::task::Poll::Ready(Some((**r).clone())),
