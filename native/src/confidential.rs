@@ -382,9 +382,10 @@ pub struct ConfidentialClientApplication {
     /// users, other tenants) go on meanwhile.
     turns: Turns<Option<String>, ()>,
     /// App and on-behalf-of token requests, one at a time for each token (its authority,
-    /// scopes, key and user assertion): a burst of calls at a cold start or at the token's
-    /// expiry makes one request, the others then find its token in the cache; a failure is
-    /// shared with the calls that waited for it (when it ended).
+    /// region, scopes, key and user assertion): a burst of calls for a token the cache lacks (a
+    /// cold start, its expiry) makes one request, the others then find its token in the cache,
+    /// and a failure is shared with the calls that waited for it; a token due for its refresh
+    /// (`refresh_in`) is renewed by one call while the others are served it at once.
     app_requests: Turns<String, Option<(std::time::Instant, AuthError)>>,
     plugin: Option<Arc<dyn CachePlugin>>,
     /// The in-memory store behind the default plugin (no plugin given): `serialize` and
@@ -790,39 +791,20 @@ impl ConfidentialClientApplication {
         };
         let skip_cache = skip_cache || given;
         // (A claims challenge or a forced refresh asks on its own.)
-        let waited_from = std::time::Instant::now();
-        let turn = (!skip_cache).then(|| {
-            let key = [authority.canonical(), "|", &scopes.to_lower_string(), "|", key_id, "|", assertion_hash.unwrap_or("")].concat();
-            shared_turn(&self.app_requests, key)
-        });
-        let mut held = match &turn {
-            Some(t) => Some(t.lock().await),
-            None => None,
-        };
-        if let Some(Some((ended, e))) = held.as_deref() {
-            if *ended >= waited_from {
-                return Err(e.clone().with_correlation_id(correlation_id));
-            }
-        }
-        let r = self
-            .app_token_turn(
-                (authority, region),
-                scopes,
-                (skip_cache, claims, given, &wire_claims),
-                &correlation_id,
-                partition,
-                assertion_hash,
-                grant,
-                (bind, (kind, token_type, key_id)),
-            )
-            .await;
-        if let Some(last) = held.as_deref_mut() {
-            *last = r.as_ref().err().map(|e| (std::time::Instant::now(), e.clone()));
-        }
-        r
+        self.app_token_turn(
+            (authority, region),
+            scopes,
+            (skip_cache, claims, given, &wire_claims),
+            &correlation_id,
+            partition,
+            assertion_hash,
+            grant,
+            (bind, (kind, token_type, key_id)),
+        )
+        .await
     }
 
-    /// [`app_token`](Self::app_token) in the token's turn.
+    /// [`app_token`](Self::app_token) once the request's claims are known.
     #[allow(clippy::too_many_arguments)]
     async fn app_token_turn(
         &self,
@@ -858,7 +840,19 @@ impl ConfidentialClientApplication {
         // renewal fails: it is still valid (msal-node serves it when the provider answers
         // with an error; a network failure is no reason to fail a valid token either).
         let mut due = None;
-        if !skip_cache {
+        // The token's turn (see `app_requests`): waited for on a miss, then the cache is read
+        // again; taken for a due token only when free (else the cached one is served at once).
+        let mut turn = None;
+        let turn_key = || {
+            let region = region.unwrap_or_default();
+            let key = [authority.canonical(), "|", region, "|", &scopes.to_lower_string(), "|", key_id, "|", assertion_hash.unwrap_or("")]
+                .concat();
+            shared_turn(&self.app_requests, key)
+        };
+        loop {
+            if skip_cache {
+                break;
+            }
             let now = now_s();
             let cloud = authority.default_cloud();
             let hit = self
@@ -893,16 +887,37 @@ impl ConfidentialClientApplication {
             match hit {
                 // As msal-node, an on-behalf-of token is served until it expires (the user's
                 // assertion it was made from may have expired by its refresh time).
-                Some((c, _)) if hash.is_none() && refresh_due(&c, now) => {
-                    self.log(LogLevel::Info, &correlation_id, "the cached token is due for its refresh (refresh_in): renewing it");
-                    due = Some(c);
-                }
+                Some((c, _)) if hash.is_none() && refresh_due(&c, now) && turn.is_none() => match turn_key().try_lock_owned() {
+                    Ok(held) => {
+                        self.log(LogLevel::Info, &correlation_id, "the cached token is due for its refresh (refresh_in): renewing it");
+                        turn = Some(held);
+                        due = Some(c);
+                    }
+                    Err(_) => {
+                        self.log(LogLevel::Verbose, &correlation_id, "token served from the cache while another call renews it");
+                        return Ok(result(&c, None, true));
+                    }
+                },
                 Some((c, account)) => {
                     self.log(LogLevel::Verbose, &correlation_id, "token served from the cache");
                     return Ok(result(&c, account, true));
                 }
+                None if turn.is_none() => {
+                    let waited_from = std::time::Instant::now();
+                    let held = turn_key().lock_owned().await;
+                    // A request for it that ended while this call waited: its failure is this
+                    // call's too (its token would be in the cache).
+                    if let Some((ended, e)) = &*held {
+                        if *ended >= waited_from {
+                            return Err(e.clone());
+                        }
+                    }
+                    turn = Some(held);
+                    continue;
+                }
                 None => {}
             }
+            break;
         }
         self.log(
             LogLevel::Info,
@@ -923,6 +938,9 @@ impl ConfidentialClientApplication {
                 (kind, token_type, key_id),
             )
             .await;
+        if let Some(last) = turn.as_deref_mut() {
+            *last = fetched.as_ref().err().map(|e| (std::time::Instant::now(), e.clone()));
+        }
         match (fetched, due) {
             (Ok((entry, account)), _) => Ok(result(&entry, account, false)),
             (Err(e), Some(cached)) => {

@@ -465,3 +465,33 @@ async fn a_burst_of_calls_for_one_app_token_makes_one_request() {
     assert_eq!(served.iter().filter(|t| !t.from_cache).count(), 1);
     assert!(served.iter().all(|t| t.access_token.secret() == served[0].access_token.secret()));
 }
+
+/// A cached token due for its refresh (`refresh_in`) while the token endpoint hangs: one call
+/// renews it (and serves the cached token when the renewal times out); the calls meanwhile are
+/// served the cached token at once, not queued behind it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn calls_for_a_token_due_for_its_refresh_are_served_while_one_renews_it() {
+    let a = secret_app();
+    reset().await;
+    let first = a.acquire_token_by_client_credential(&request()).await.unwrap();
+    let mut config = ConfidentialClientConfig::new(DAEMON_CLIENT_ID, authority(), Credential::Secret(DAEMON_SECRET.into()));
+    config.network_timeout = std::time::Duration::from_secs(1);
+    let b = Arc::new(ConfidentialClientApplication::new(config, None).unwrap());
+    b.deserialize(&refresh_due_in(&a.serialize())).unwrap();
+    configure(r#"{"stall":["token"]}"#).await;
+    let start = std::time::Instant::now();
+    let calls: Vec<_> = (0..5)
+        .map(|_| {
+            let b = b.clone();
+            tokio::spawn(async move { b.acquire_token_by_client_credential(&request()).await })
+        })
+        .collect();
+    let mut served = Vec::new();
+    for call in calls {
+        served.push(call.await.unwrap());
+    }
+    let took = start.elapsed();
+    configure(r#"{"stall":[]}"#).await;
+    assert!(served.iter().all(|t| t.as_ref().is_ok_and(|t| t.from_cache && t.access_token.secret() == first.access_token.secret())));
+    assert!(took < std::time::Duration::from_millis(2_500), "{took:?}");
+}
