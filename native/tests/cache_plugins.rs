@@ -127,6 +127,29 @@ async fn a_redis_connection_that_drops_is_made_again() {
     assert_eq!(token_requests().await, 1);
 }
 
+/// The connection made again inside a user flow (which runs on a runtime of its own, driven only
+/// while the flow runs) still serves the app's next call at once: it is made on the app's runtime.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redis_connection_made_again_in_a_user_flow_serves_the_apps_next_call() {
+    let redis = start_redis().await;
+    let client: Arc<dyn KeyValueClient> = Arc::new(RedisClient::connect(&redis.url).await.unwrap());
+    let a = app(Arc::new(DistributedCachePlugin::new(client, Arc::new(DefaultPartitions))));
+    reset().await;
+    a.acquire_token_by_client_credential(&request()).await.unwrap();
+    let mut raw = redis::Client::open(redis.url.as_str()).unwrap().get_multiplexed_async_connection().await.unwrap();
+    let _: i64 = redis::cmd("CLIENT").arg(&["KILL", "TYPE", "normal", "SKIPME", "yes"]).query_async(&mut raw).await.unwrap();
+    // A user flow reads the cache first (the user's partition: nobody is signed in, no matter).
+    let nobody = msal_wasm::client::SilentRequest {
+        scopes: vec!["User.Read".into()],
+        account: Some(msal_wasm::client::AccountRef::new("nobody.tenant")),
+        ..Default::default()
+    };
+    let _ = a.acquire_token_silent(&nobody).await;
+    let start = std::time::Instant::now();
+    assert!(a.acquire_token_by_client_credential(&request()).await.unwrap().from_cache);
+    assert!(start.elapsed() < std::time::Duration::from_secs(2), "{:?}", start.elapsed());
+}
+
 #[tokio::test]
 async fn redis_down_is_a_typed_storage_error() {
     let redis = start_redis().await;

@@ -141,10 +141,13 @@ mod redis_client {
 
     /// Redis as the distributed cache's store: one multiplexed connection, shared, made again
     /// when it drops (a failover, an idle timeout, a restarted server); each command and
-    /// connection attempt is bounded by 5 s.
+    /// connection attempt is bounded by 5 s. Connections and commands run on the runtime that
+    /// connected (the app's): a connection's task made on a user flow's own runtime, which runs
+    /// only while that flow does, would stall the app's next command.
     #[derive(Clone)]
     pub struct RedisClient {
         client: redis::Client,
+        runtime: tokio::runtime::Handle,
         connection: Arc<Mutex<Option<redis::aio::MultiplexedConnection>>>,
         /// Each write's expiry (`SET … EX`); none: the entries stay until deleted.
         ttl_secs: Option<u64>,
@@ -166,7 +169,12 @@ mod redis_client {
     impl RedisClient {
         /// Connects to `url` (`redis://127.0.0.1:6379/`).
         pub async fn connect(url: &str) -> Result<RedisClient, AuthError> {
-            let client = RedisClient { client: redis::Client::open(url).map_err(failed)?, connection: Arc::default(), ttl_secs: None };
+            let client = RedisClient {
+                client: redis::Client::open(url).map_err(failed)?,
+                runtime: tokio::runtime::Handle::current(),
+                connection: Arc::default(),
+                ttl_secs: None,
+            };
             client.connection().await?;
             Ok(client)
         }
@@ -182,8 +190,17 @@ mod redis_client {
             Ok(c)
         }
 
+        /// Runs `cmd` on the app's runtime.
+        async fn run<T: redis::FromRedisValue + Send + 'static>(&self, cmd: &redis::Cmd) -> Result<T, AuthError> {
+            let (this, cmd) = (self.clone(), cmd.clone());
+            let ran = self.runtime.spawn(async move { this.run_here(&cmd).await });
+            ran.await.unwrap_or_else(|_| {
+                Err(AuthError::new(ErrorKind::Storage, codes::STORAGE_UNAVAILABLE, "the Redis command stopped unexpectedly"))
+            })
+        }
+
         /// Runs `cmd`; on a connection that dropped or stalled, once more on a new one.
-        async fn run<T: redis::FromRedisValue>(&self, cmd: &redis::Cmd) -> Result<T, AuthError> {
+        async fn run_here<T: redis::FromRedisValue>(&self, cmd: &redis::Cmd) -> Result<T, AuthError> {
             let mut again = true;
             loop {
                 let mut c = self.connection().await?;
