@@ -206,6 +206,8 @@ struct TokenKeys {
 }
 
 impl TokenKeys {
+    // (One copy: read at the load, at a list write and at a sign-out.)
+    #[inline(never)]
     fn read(store: &impl KeyValueStore, key: &str) -> TokenKeys {
         let Some(j) = store.get(key).and_then(|t| Json::parse(&t).ok()) else { return TokenKeys::default() };
         let (id_token, a) = string_items(j.get("idToken"));
@@ -1157,14 +1159,21 @@ impl<S: KeyValueStore> TokenCache<S> {
         // Its older entries too, as msal 5's `removeAccount` removes every key of the account:
         // a user signed out here is not copied back at the next load. So do its listed entries
         // this release could not read (another release's type), by their key.
-        for (_, key) in self.older_keys.iter().filter(|(home, _)| home == home_account_id) {
-            self.store.remove(key);
+        let mut gone: Vec<String> = Vec::new();
+        for (home, key) in &self.older_keys {
+            if home == home_account_id {
+                gone.push(key.clone());
+            }
         }
         let listed = TokenKeys::read(&self.store, &token_keys_key(SCHEMA, &self.client_id));
-        for key in listed.all().filter(|k| k.split('|').nth(1).is_some_and(|h| h.eq_ignore_ascii_case(home_account_id))) {
-            if self.store.contains(&key) {
-                self.store.remove(&key);
+        for key in listed.all() {
+            // (`msal.3|<home account id>|…`)
+            if key.split('|').nth(1).is_some_and(|h| h.eq_ignore_ascii_case(home_account_id)) {
+                gone.push(key);
             }
+        }
+        for key in &gone {
+            self.store.remove(key);
         }
         let store = &self.store;
         super::retain(&mut self.accounts, &mut |(k, e)| {
