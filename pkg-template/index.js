@@ -751,7 +751,10 @@ function loadWasm(url) {
       const where = url || (moduleUrl ? fromDisk() : scriptUrl && new URL("msal_wasm_bg.wasm", scriptUrl));
       return init(where ? { module_or_path: where } : undefined);
     }).then((m) => { listen("removeEventListener"); wasmLoaded = true; return m; }, async (e) => {
-      if (page && e instanceof TypeError) await new Promise((r) => setTimeout(r, 0)); // (a fetch's failure)
+      // (After a fetch's failure, one task later: a message, which no test runner's fake timers hold.)
+      if (page && e instanceof TypeError && typeof MessageChannel === "function") {
+        await new Promise((r) => { const c = new MessageChannel(); c.port1.onmessage = () => { c.port1.close(); r(); }; c.port2.postMessage(0); });
+      }
       listen("removeEventListener");
       wasmReady = null;
       // A dev server that pre-bundled the package serves it from its cache, away from the .wasm.
