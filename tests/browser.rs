@@ -216,21 +216,13 @@ async fn a_provider_page_on_this_origin_is_not_taken_for_the_response() {
 #[test]
 async fn a_page_restored_from_the_back_forward_cache_ends_its_redirect() {
     use msal_wasm::browser::{AppEvent, BrowserApp, InteractionStatus};
-    use msal_wasm::client::{Config, InteractiveRequest};
-    use msal_wasm::core::authority::ProtocolMode;
+    use msal_wasm::client::InteractiveRequest;
     use msal_wasm::core::pkce::InteractionType;
     use std::cell::RefCell;
     use std::rc::Rc;
 
     let origin = web_sys::window().unwrap().location().origin().unwrap();
-    let mut c = Config::new("msal-wasm-bfcache-test")
-        .with_authority("https://idp.example/t1")
-        .with_redirect_uri(origin.clone() + "/")
-        .with_protocol_mode(ProtocolMode::Oidc)
-        .with_authority_metadata(r#"{"authorization_endpoint":"https://idp.example/t1/authorize","token_endpoint":"https://idp.example/t1/token","issuer":"https://idp.example/t1"}"#);
-    c.known_authorities = vec!["idp.example".into()];
-    c.cache_location = CacheLocation::SessionStorage;
-    let app = BrowserApp::build(c, JsValue::NULL, JsValue::NULL).unwrap();
+    let app = BrowserApp::build(session_config("msal-wasm-bfcache-test"), JsValue::NULL, JsValue::NULL).unwrap();
     app.client().initialize().await.unwrap();
     let heard = Rc::new(RefCell::new(Vec::new()));
     let h = heard.clone();
@@ -261,6 +253,21 @@ async fn a_page_restored_from_the_back_forward_cache_ends_its_redirect() {
     assert!(!heard.borrow().contains(&AppEvent::RedirectCancelled));
 }
 
+/// A client of `client_id` for a provider that is never reached (its endpoints given), with a
+/// sessionStorage cache and this page as its redirect URI.
+fn session_config(client_id: &str) -> msal_wasm::client::Config {
+    use msal_wasm::core::authority::ProtocolMode;
+    let origin = web_sys::window().unwrap().location().origin().unwrap();
+    let mut c = msal_wasm::client::Config::new(client_id)
+        .with_authority("https://idp.example/t1")
+        .with_redirect_uri(origin + "/")
+        .with_protocol_mode(ProtocolMode::Oidc)
+        .with_authority_metadata(r#"{"authorization_endpoint":"https://idp.example/t1/authorize","token_endpoint":"https://idp.example/t1/token","issuer":"https://idp.example/t1"}"#);
+    c.known_authorities = vec!["idp.example".into()];
+    c.cache_location = CacheLocation::SessionStorage;
+    c
+}
+
 /// A Rust app that handles the redirect before its client's `initialize()` has finished (two
 /// `spawn_local` calls side by side) is refused, and the redirect it refused stays for the call
 /// after `initialize()`: it was abandoned (its saved request removed) and the refusal kept as
@@ -268,21 +275,11 @@ async fn a_page_restored_from_the_back_forward_cache_ends_its_redirect() {
 #[test]
 async fn a_redirect_handled_before_initialize_is_kept_for_the_call_after_it() {
     use msal_wasm::browser::BrowserApp;
-    use msal_wasm::client::{Config, InteractiveRequest};
-    use msal_wasm::core::authority::ProtocolMode;
+    use msal_wasm::client::InteractiveRequest;
     use msal_wasm::core::pkce::InteractionType;
 
     let origin = web_sys::window().unwrap().location().origin().unwrap();
-    let config = || {
-        let mut c = Config::new("msal-wasm-early-redirect-test")
-            .with_authority("https://idp.example/t1")
-            .with_redirect_uri(origin.clone() + "/")
-            .with_protocol_mode(ProtocolMode::Oidc)
-            .with_authority_metadata(r#"{"authorization_endpoint":"https://idp.example/t1/authorize","token_endpoint":"https://idp.example/t1/token","issuer":"https://idp.example/t1"}"#);
-        c.known_authorities = vec!["idp.example".into()];
-        c.cache_location = CacheLocation::SessionStorage;
-        c
-    };
+    let config = || session_config("msal-wasm-early-redirect-test");
     // The page before: its sign-in went to the provider (the saved request is in sessionStorage).
     let before = BrowserApp::build(config(), JsValue::NULL, JsValue::NULL).unwrap();
     before.client().initialize().await.unwrap();

@@ -109,11 +109,8 @@ async fn redis_partitions_expire_when_the_client_sets_a_ttl() {
     assert_eq!(ttl, -1);
 }
 
-/// A connection Redis drops (a failover, an idle timeout, a restarted server) is made again:
-/// the next call serves its token from the cache, where every call failed until the process
-/// restarted.
-#[tokio::test]
-async fn a_redis_connection_that_drops_is_made_again() {
+/// An app whose token is cached in Redis, then Redis drops every client's connection.
+async fn app_token_cached_then_connections_killed() -> (Redis, ConfidentialClientApplication) {
     let redis = start_redis().await;
     let client: Arc<dyn KeyValueClient> = Arc::new(RedisClient::connect(&redis.url).await.unwrap());
     let a = app(Arc::new(DistributedCachePlugin::new(client, Arc::new(DefaultPartitions))));
@@ -122,6 +119,15 @@ async fn a_redis_connection_that_drops_is_made_again() {
     let mut raw = redis::Client::open(redis.url.as_str()).unwrap().get_multiplexed_async_connection().await.unwrap();
     let killed: i64 = redis::cmd("CLIENT").arg(&["KILL", "TYPE", "normal", "SKIPME", "yes"]).query_async(&mut raw).await.unwrap();
     assert!(killed >= 1);
+    (redis, a)
+}
+
+/// A connection Redis drops (a failover, an idle timeout, a restarted server) is made again:
+/// the next call serves its token from the cache, where every call failed until the process
+/// restarted.
+#[tokio::test]
+async fn a_redis_connection_that_drops_is_made_again() {
+    let (_redis, a) = app_token_cached_then_connections_killed().await;
     let again = a.acquire_token_by_client_credential(&request()).await.unwrap();
     assert!(again.from_cache);
     assert_eq!(token_requests().await, 1);
@@ -131,13 +137,7 @@ async fn a_redis_connection_that_drops_is_made_again() {
 /// while the flow runs) still serves the app's next call at once: it is made on the app's runtime.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_redis_connection_made_again_in_a_user_flow_serves_the_apps_next_call() {
-    let redis = start_redis().await;
-    let client: Arc<dyn KeyValueClient> = Arc::new(RedisClient::connect(&redis.url).await.unwrap());
-    let a = app(Arc::new(DistributedCachePlugin::new(client, Arc::new(DefaultPartitions))));
-    reset().await;
-    a.acquire_token_by_client_credential(&request()).await.unwrap();
-    let mut raw = redis::Client::open(redis.url.as_str()).unwrap().get_multiplexed_async_connection().await.unwrap();
-    let _: i64 = redis::cmd("CLIENT").arg(&["KILL", "TYPE", "normal", "SKIPME", "yes"]).query_async(&mut raw).await.unwrap();
+    let (_redis, a) = app_token_cached_then_connections_killed().await;
     // A user flow reads the cache first (the user's partition: nobody is signed in, no matter).
     let nobody = msal_wasm::client::SilentRequest {
         scopes: vec!["User.Read".into()],
