@@ -1124,11 +1124,18 @@ fn a_response_kept_before_a_hash_router_rewrote_the_address_is_redeemed_with_the
     assert!(block_on(h.pca.handle_redirect(Some(&kept))).unwrap().is_some());
 }
 
+/// A client whose redirects ask for the response in the query (msal's `responseMode: "query"`).
+fn query_mode_harness() -> Harness {
+    let mut c = config();
+    c.response_mode = "query".into();
+    harness_with(c)
+}
+
 #[test]
 fn a_route_msal_angular_gives_as_the_hash_is_no_response_the_query_response_in_the_address_is() {
     // msal-angular passes "#" + its path to handleRedirectPromise; with responseMode "query"
     // and a redirect URI with a path, that is `#/cb?code=...&state=...`.
-    let h = harness();
+    let h = query_mode_harness();
     let (pending, response) = h.authorize(InteractionType::Redirect);
     drop(pending);
     let params = &response[1..];
@@ -1164,16 +1171,24 @@ fn a_redirect_response_is_found_on_the_page_taken_back_to_the_start_page_and_red
     assert_eq!(h.pca.begin_handle_redirect(None, true).unwrap(), RedirectStart::None, "a stashed response is taken once");
 
     // Without navigateToLoginRequestUrl, the response is redeemed where it arrived; a response
-    // in the query leaves the fragment (a hash route) in place.
-    let (pending, response) = h.authorize(InteractionType::Redirect);
+    // in the query (responseMode "query") leaves the fragment (a hash route) in place.
+    let q = query_mode_harness();
+    let (pending, response) = q.authorize(InteractionType::Redirect);
     drop(pending);
-    h.platform.set_page_url(format!("https://app.example/cb?{}#/route", &response[1..]));
-    let start = h.pca.begin_handle_redirect(None, false).unwrap();
+    q.platform.set_page_url(format!("https://app.example/cb?{}#/route", &response[1..]));
+    let start = q.pca.begin_handle_redirect(None, false).unwrap();
     assert_eq!(
         start,
         RedirectStart::Redeem { response: response[1..].to_owned(), clean_url: Some("https://app.example/cb#/route".into()) }
     );
-    assert!(block_on(h.pca.handle_redirect(Some(&response[1..]))).unwrap().is_some());
+    assert!(block_on(q.pca.handle_redirect(Some(&response[1..]))).unwrap().is_some());
+    // In fragment mode (the default) the query is not read, as msal: it may hold a redirect
+    // sign-out's state, which stays for the app.
+    let (pending, response) = h.authorize(InteractionType::Redirect);
+    drop(pending);
+    h.platform.set_page_url(format!("https://app.example/start?{}", &response[1..]));
+    assert!(matches!(h.pca.begin_handle_redirect(None, true).unwrap(), RedirectStart::None));
+    h.pca.abort_interaction_of(InteractionType::Redirect);
 
     // A popup's or a hidden frame's response is not this page's business: the page is left alone.
     let (pending, response) = h.authorize(InteractionType::Popup);

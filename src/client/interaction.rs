@@ -686,6 +686,9 @@ impl<P: Platform> PublicClientApplication<P> {
         self.ensure_initialized()?;
         let page = self.platform.page_url();
         let (hash, query) = crate::core::url::response_parts(&page);
+        // As msal: the query is read in query mode only (in fragment mode it may hold a redirect
+        // sign-out's state, which the page keeps for the app).
+        let query = query.filter(|_| self.config.response_mode == "query");
         let in_address = hash.is_some() || query.is_some();
         let redirect_response = |r: &str| {
             AuthorizeResponse::parse(r)
@@ -765,7 +768,9 @@ impl<P: Platform> PublicClientApplication<P> {
         let start = pending.map(|p| p.origin).filter(|o| !o.is_empty());
         if let Some(start) = start.filter(|_| navigate_to_login_request_url) {
             let here = clean_url.as_deref().unwrap_or(&page);
-            if crate::core::url::comparable(&start) == crate::core::url::comparable(here) {
+            // (This page, with or without its response: never a navigation to itself.)
+            let start_page = crate::core::url::comparable(&start);
+            if start_page == crate::core::url::comparable(here) || start_page == crate::core::url::comparable(&page) {
                 if let Some(back) = hash_route_back(&start, here) {
                     clean_url = Some(back);
                 }

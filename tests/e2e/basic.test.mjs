@@ -515,6 +515,29 @@ test("logoutRedirect goes through the provider's end-session endpoint, clears th
   await page.context().close();
 });
 
+test("a redirect sign-in started on the page a redirect sign-out returned to (its state still in the query) completes there, once", async () => {
+  const page = await env.open("entra");
+  await popupSignIn(page, "#popup", "gina");
+  await page.waitForFunction(() => window.last !== null);
+  await page.evaluate(() => { window.beforeLogout = true; window.pca.logoutRedirect({ account: window.pca.getAllAccounts()[0] }); });
+  await page.waitForFunction(() => window.beforeLogout === undefined && document.body.dataset.ready === "1", null, { timeout: 15000 });
+  const back = page.url();
+  assert.ok(new URL(back).searchParams.get("state"), back);
+  let loads = 0;
+  page.on("load", () => { loads += 1; });
+  await page.evaluate(() => { window.pca.loginRedirect({ scopes: ["api.read"] }); });
+  await page.waitForSelector("#login");
+  await page.fill("#login", "gina");
+  await page.click("#submit");
+  await page.waitForFunction(() => window.redirect && document.body.dataset.ready === "1" && !location.hash.includes("code="), null, { timeout: 15000 });
+  // (A page that kept going back to itself would still be loading: give it the time to.)
+  await new Promise((r) => setTimeout(r, 1000));
+  const r = await page.evaluate(() => ({ ok: window.redirect.ok, code: window.redirect.code, user: window.redirect.result && window.redirect.result.account.username, accounts: window.pca.getAllAccounts().length }));
+  assert.deepEqual(r, { ok: true, code: undefined, user: "gina", accounts: 1 });
+  assert.ok(loads <= 4, `${loads} page loads`);
+  await page.context().close();
+});
+
 test("auth.azureCloudOptions name the authority over a request's authority, as msal's generateAuthority (a request's own azureCloudOptions win)", async () => {
   const ctx = await env.browser.newContext();
   // The clouds' discovery documents, answered here (no test reaches the internet).
