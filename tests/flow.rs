@@ -1131,6 +1131,37 @@ fn query_mode_harness() -> Harness {
     harness_with(c)
 }
 
+/// In query mode too, a sign-in started on the page a redirect sign-out returned to (its state
+/// in the query) is redeemed there: a state alone is no sign-in's answer (it was redeemed for
+/// one, `state_mismatch`, in place of the answer kept for the start page).
+#[test]
+fn in_query_mode_a_sign_in_started_where_a_sign_out_returned_is_redeemed_there() {
+    let h = query_mode_harness();
+    let (earlier, earlier_response) = h.authorize(InteractionType::Redirect);
+    h.pca.abort_interaction(&earlier);
+    let state_only = earlier_response.split('&').find(|p| p.starts_with("state=")).unwrap();
+    let start = format!("https://app.example/start?{state_only}");
+    let req = InteractiveRequest { scopes: vec!["User.Read".into()], ..Default::default() };
+    let pending = h.pca.begin_interaction(&req, InteractionType::Redirect, &start).unwrap();
+    let query = parse_query(pending.url.split_once('?').unwrap().1);
+    let get = |k: &str| query.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
+    h.idp.borrow_mut().challenge = get("code_challenge");
+    h.idp.borrow_mut().nonce = get("nonce");
+    let response = format!("code=the-code&state={}&client_info=x", msal_wasm::core::url::encode(&get("state")));
+    drop(pending);
+    // The answer at the redirect URI is kept for the start page.
+    h.platform.set_page_url(format!("https://app.example/?{response}"));
+    let went = h.pca.begin_handle_redirect(None, true).unwrap();
+    assert!(matches!(&went, RedirectStart::Navigate { url, .. } if *url == start), "{went:?}");
+    // There, the sign-out's state in the query is not taken for it.
+    h.platform.set_page_url(start.clone());
+    let RedirectStart::Redeem { response: kept, clean_url } = h.pca.begin_handle_redirect(None, true).unwrap() else {
+        panic!("the kept answer")
+    };
+    assert_eq!((kept.as_str(), clean_url), (response.as_str(), None));
+    assert!(block_on(h.pca.handle_redirect(Some(&kept))).unwrap().is_some());
+}
+
 #[test]
 fn a_route_msal_angular_gives_as_the_hash_is_no_response_the_query_response_in_the_address_is() {
     // msal-angular passes "#" + its path to handleRedirectPromise; with responseMode "query"

@@ -690,11 +690,19 @@ impl<P: Platform> PublicClientApplication<P> {
         // sign-out's state, which the page keeps for the app).
         let query = query.filter(|_| self.config.response_mode == "query");
         let in_address = hash.is_some() || query.is_some();
+        // (A sign-in's answer has a code or an error: a state alone is a sign-out's return.)
         let redirect_response = |r: &str| {
             AuthorizeResponse::parse(r)
                 .ok()
+                .filter(|p| p.code.is_some() || !p.error.is_empty())
                 .and_then(|p| RequestState::parse(&p.state).ok())
                 .is_some_and(|s| s.interaction_type == InteractionType::Redirect)
+        };
+        // The address without the response: in fragment mode its fragment only (the query is
+        // the app's, as msal's clearHash leaves it).
+        let cleaned = || match query {
+            Some(_) => crate::core::url::without_response(&page),
+            None => text::until(&page, b"#").to_owned(),
         };
         // This client's interaction lock, read once (nothing below takes or releases it before
         // it is read again).
@@ -751,18 +759,14 @@ impl<P: Platform> PublicClientApplication<P> {
             // (Under a sign-in lock, `pending` is the saved redirect request.)
             if own.as_deref() == Some(SIGNIN) && pending.is_none() && !elsewhere {
                 self.release_interaction_lock();
-                return Ok(RedirectStart::Refused { clean_url: stale.then(|| crate::core::url::without_response(&page)) });
+                return Ok(RedirectStart::Refused { clean_url: stale.then(cleaned) });
             }
-            return Ok(if stale {
-                RedirectStart::Stale { clean_url: crate::core::url::without_response(&page) }
-            } else {
-                RedirectStart::None
-            });
+            return Ok(if stale { RedirectStart::Stale { clean_url: cleaned() } } else { RedirectStart::None });
         };
         // Remove the code and state from the address bar before anything else, and the copy the
         // package kept when it was evaluated: another client of the page (same app) must find
         // no response to redeem again (as msal's, which finds the address clean).
-        let mut clean_url = in_address.then(|| crate::core::url::without_response(&page));
+        let mut clean_url = in_address.then(cleaned);
         let _ = self.take_stashed_response();
         let state_id = pending.as_ref().map(|p| p.state_id.clone()).unwrap_or_default();
         let start = pending.map(|p| p.origin).filter(|o| !o.is_empty());
