@@ -150,6 +150,25 @@ async fn a_redis_connection_made_again_in_a_user_flow_serves_the_apps_next_call(
     assert!(start.elapsed() < std::time::Duration::from_secs(2), "{:?}", start.elapsed());
 }
 
+/// A client connected on a runtime that is gone since (a set-up's, another test's) serves on
+/// the one that calls it.
+#[tokio::test]
+async fn a_redis_client_outlives_the_runtime_it_connected_on() {
+    let redis = start_redis().await;
+    let url = redis.url.clone();
+    let client = std::thread::spawn(move || {
+        let setup = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        setup.block_on(RedisClient::connect(&url)).unwrap()
+    })
+    .join()
+    .unwrap();
+    let client: Arc<dyn KeyValueClient> = Arc::new(client);
+    let a = app(Arc::new(DistributedCachePlugin::new(client, Arc::new(DefaultPartitions))));
+    reset().await;
+    a.acquire_token_by_client_credential(&request()).await.unwrap();
+    assert!(a.acquire_token_by_client_credential(&request()).await.unwrap().from_cache);
+}
+
 #[tokio::test]
 async fn redis_down_is_a_typed_storage_error() {
     let redis = start_redis().await;

@@ -147,7 +147,7 @@ mod redis_client {
     #[derive(Clone)]
     pub struct RedisClient {
         client: redis::Client,
-        runtime: tokio::runtime::Handle,
+        runtime: Arc<Mutex<tokio::runtime::Handle>>,
         connection: Arc<Mutex<Option<redis::aio::MultiplexedConnection>>>,
         /// Each write's expiry (`SET … EX`); none: the entries stay until deleted.
         ttl_secs: Option<u64>,
@@ -171,7 +171,7 @@ mod redis_client {
         pub async fn connect(url: &str) -> Result<RedisClient, AuthError> {
             let client = RedisClient {
                 client: redis::Client::open(url).map_err(failed)?,
-                runtime: tokio::runtime::Handle::current(),
+                runtime: Arc::new(Mutex::new(tokio::runtime::Handle::current())),
                 connection: Arc::default(),
                 ttl_secs: None,
             };
@@ -192,11 +192,18 @@ mod redis_client {
 
         /// Runs `cmd` on the app's runtime.
         async fn run<T: redis::FromRedisValue + Send + 'static>(&self, cmd: &redis::Cmd) -> Result<T, AuthError> {
-            let (this, cmd) = (self.clone(), cmd.clone());
-            let ran = self.runtime.spawn(async move { this.run_here(&cmd).await });
-            ran.await.unwrap_or_else(|_| {
-                Err(AuthError::new(ErrorKind::Storage, codes::STORAGE_UNAVAILABLE, "the Redis command stopped unexpectedly"))
-            })
+            let (this, copy) = (self.clone(), cmd.clone());
+            let runtime = self.runtime.lock().unwrap_or_else(PoisonError::into_inner).clone();
+            match runtime.spawn(async move { this.run_here(&copy).await }).await {
+                Ok(r) => r,
+                // That runtime is gone (a test's, a set-up's): this one takes over, with a new
+                // connection.
+                Err(_) => {
+                    *self.runtime.lock().unwrap_or_else(PoisonError::into_inner) = tokio::runtime::Handle::current();
+                    *self.connection.lock().unwrap_or_else(PoisonError::into_inner) = None;
+                    self.run_here(cmd).await
+                }
+            }
         }
 
         /// Runs `cmd`; on a connection that dropped or stalled, once more on a new one.
