@@ -790,34 +790,6 @@ impl ConfidentialClientApplication {
             String::new()
         };
         let skip_cache = skip_cache || given;
-        // (A claims challenge or a forced refresh asks on its own.)
-        self.app_token_turn(
-            (authority, region),
-            scopes,
-            (skip_cache, claims, given, &wire_claims),
-            &correlation_id,
-            partition,
-            assertion_hash,
-            grant,
-            (bind, (kind, token_type, key_id)),
-        )
-        .await
-    }
-
-    /// [`app_token`](Self::app_token) once the request's claims are known.
-    #[allow(clippy::too_many_arguments)]
-    async fn app_token_turn(
-        &self,
-        (authority, region): (&Authority, Option<&str>),
-        scopes: &ScopeSet,
-        (skip_cache, claims, given, wire_claims): (bool, &str, bool, &str),
-        correlation_id: &str,
-        partition: Partition,
-        assertion_hash: Option<&str>,
-        grant: Grant<'_>,
-        (bind, (kind, token_type, key_id)): (Option<AppBind<'_>>, (CredentialType, &str, &str)),
-    ) -> Result<AppToken, AuthError> {
-        let correlation_id = correlation_id.to_owned();
         let tenant = authority.tenant().to_owned();
         let hash = assertion_hash.map(Json::from);
         let result = |c: &CacheEntry, account: Option<AccountInfo>, from_cache: bool| AppToken {
@@ -842,6 +814,7 @@ impl ConfidentialClientApplication {
         let mut due = None;
         // The token's turn (see `app_requests`): waited for on a miss, then the cache is read
         // again; taken for a due token only when free (else the cached one is served at once).
+        // (A claims challenge or a forced refresh asks on its own.)
         let mut turn = None;
         let turn_key = || {
             let region = region.unwrap_or_default();
@@ -924,7 +897,7 @@ impl ConfidentialClientApplication {
             &correlation_id,
             if hash.is_some() { "requesting a token on behalf of the user" } else { "requesting a token for the app" },
         );
-        let claims = (if given { claims } else { "" }, wire_claims);
+        let claims = (if given { claims } else { "" }, wire_claims.as_str());
         let fetched = self
             .fetch_app_token(
                 (authority, region),
