@@ -206,8 +206,6 @@ struct TokenKeys {
 }
 
 impl TokenKeys {
-    // (One copy: read at the load, at a list write and at a sign-out.)
-    #[inline(never)]
     fn read(store: &impl KeyValueStore, key: &str) -> TokenKeys {
         let Some(j) = store.get(key).and_then(|t| Json::parse(&t).ok()) else { return TokenKeys::default() };
         let (id_token, a) = string_items(j.get("idToken"));
