@@ -7,7 +7,8 @@
 //! msal-node-extensions' persistence is taken too (`<file>.lockfile`, created exclusively with
 //! the process id inside, deleted to release), so a Node app sharing the file waits for this
 //! one and this one for it; such a file older than a minute was left by a process that died,
-//! and is taken over.
+//! and is taken over. The file is read and written on Tokio's blocking threads, so a slow disk
+//! or network share holds up no other task of the app.
 
 use crate::cache::{CacheContext, CachePlugin, PluginFuture};
 use msal_wasm::error::{codes, AuthError, ErrorKind};
@@ -114,34 +115,61 @@ impl FileCachePlugin {
     }
 }
 
+/// Releases the lock when dropped while it holds the plugin: a `before_cache_access` given up
+/// while it reads (its caller timed out) leaves nothing locked.
+struct Unlock<'a>(Option<&'a FileCachePlugin>);
+
+impl Drop for Unlock<'_> {
+    fn drop(&mut self) {
+        if let Some(plugin) = self.0 {
+            plugin.release();
+        }
+    }
+}
+
 impl CachePlugin for FileCachePlugin {
     fn before_cache_access<'a>(&'a self, ctx: &'a mut CacheContext) -> PluginFuture<'a> {
         Box::pin(async move {
             self.acquire().await?;
-            let text = match std::fs::read_to_string(&self.path) {
-                Ok(t) => t,
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-                Err(_) => {
-                    self.release();
-                    return Err(storage_error("could not read the token cache file"));
-                }
+            let mut unlock = Unlock(Some(self));
+            // (Off the runtime's threads: a file on a stalled network file system holds up no
+            // other task.)
+            let path = self.path.clone();
+            let text = match tokio::task::spawn_blocking(move || std::fs::read_to_string(path)).await {
+                Ok(Ok(t)) => t,
+                Ok(Err(e)) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+                _ => return Err(storage_error("could not read the token cache file")),
             };
             // A file that is not msal's JSON (encrypted by an msal-extensions persistence, or
             // another library's) is left as it is: as msal-node's deserialize(), the access fails
             // rather than overwrite it with this client's entries alone.
-            if let Err(e) = ctx.deserialize(&text) {
-                self.release();
-                return Err(e);
-            }
+            ctx.deserialize(&text)?;
+            // Held until after_cache_access.
+            unlock.0 = None;
             Ok(())
         })
     }
 
     fn after_cache_access<'a>(&'a self, ctx: &'a mut CacheContext) -> PluginFuture<'a> {
         Box::pin(async move {
-            let result = if ctx.has_changed() { write_atomic(&self.path, ctx.serialize().as_bytes()) } else { Ok(()) };
-            self.release();
-            result
+            if !ctx.has_changed() {
+                self.release();
+                return Ok(());
+            }
+            let data = ctx.serialize();
+            // The lock goes with the write, which finishes and releases it even when this call is
+            // given up: the file is never written unlocked.
+            let held = self.held.lock().ok().and_then(|mut h| h.take());
+            let (path, ext_lock_path) = (self.path.clone(), self.ext_lock_path.clone());
+            let write = tokio::task::spawn_blocking(move || {
+                let result = write_atomic(&path, data.as_bytes());
+                if let Some(f) = held {
+                    let _ = std::fs::remove_file(&ext_lock_path);
+                    let _ = f.unlock();
+                }
+                result
+            });
+            write.await.unwrap_or_else(|_| Err(storage_error("could not write the token cache file")))
         })
     }
 
@@ -205,6 +233,8 @@ fn lock_file(path: &Path) -> std::io::Result<File> {
 #[cfg(all(test, unix))]
 mod tests {
     use super::*;
+    use crate::cache::Partition;
+    use msal_wasm::core::cache::unified::UnifiedCache;
 
     fn scratch(name: &str) -> PathBuf {
         let dir = std::env::temp_dir().join(format!("msal-native-file-{name}-{}", std::process::id()));
@@ -233,6 +263,64 @@ mod tests {
         assert_eq!(std::fs::read_to_string(&stolen).unwrap(), "", "nothing was written through a symlink");
         let names: Vec<String> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
         assert!(!names.iter().any(|n| n.ends_with(".tmp") && n != "cache.json.tmp"), "{names:?}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// A cache file on a stalled file system (a network share): its read waits, and the
+    /// runtime's other tasks go on meanwhile. A named pipe stands for it: opening one to read
+    /// waits until something opens it to write, here a task on the same one-thread runtime.
+    #[test]
+    fn a_stalled_cache_file_holds_up_no_other_task() {
+        let dir = scratch("stalled");
+        let path = dir.join("cache.json");
+        assert!(std::process::Command::new("mkfifo").arg(&path).status().unwrap().success());
+        let (done, finished) = std::sync::mpsc::channel();
+        let plugin_path = path.clone();
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            let result = rt.block_on(async move {
+                let writer = tokio::spawn({
+                    let path = plugin_path.clone();
+                    async move { std::fs::write(path, "{}") }
+                });
+                let plugin = FileCachePlugin::new(&plugin_path);
+                let mut ctx = CacheContext::new(UnifiedCache::new(), Partition::Account("h".into()));
+                let read = plugin.before_cache_access(&mut ctx).await;
+                ctx.set_changed();
+                let after = plugin.after_cache_access(&mut ctx).await;
+                (read.is_ok(), after.is_ok(), writer.await.map(|w| w.is_ok()).unwrap_or(false))
+            });
+            let _ = done.send(result);
+        });
+        let result = finished.recv_timeout(Duration::from_secs(10));
+        if result.is_err() {
+            // Opens the pipe to let the stalled thread go.
+            let _ = std::fs::write(&path, "{}");
+        }
+        assert_eq!(result, Ok((true, true, true)), "the read of the cache file stalled the runtime");
+        // The save replaced the pipe with the file, and left the lock free.
+        assert!(std::fs::read_to_string(&path).unwrap().starts_with("{\"Account\":{}"));
+        assert!(!dir.join("cache.json.lockfile").exists());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// A caller that gives up (its timeout) while the cache file is read leaves the lock free:
+    /// the next access takes it, rather than wait for it and fail.
+    #[tokio::test]
+    async fn an_access_given_up_while_it_reads_leaves_nothing_locked() {
+        let dir = scratch("given-up");
+        let path = dir.join("cache.json");
+        assert!(std::process::Command::new("mkfifo").arg(&path).status().unwrap().success());
+        let plugin = FileCachePlugin::new(&path);
+        let mut ctx = CacheContext::new(UnifiedCache::new(), Partition::Account("h".into()));
+        let first = tokio::time::timeout(Duration::from_millis(100), plugin.before_cache_access(&mut ctx)).await;
+        assert!(first.is_err(), "the read waits for the pipe");
+        // Lets the given-up read end, then makes the file an ordinary (missing) one.
+        std::fs::write(&path, "{}").unwrap();
+        std::fs::remove_file(&path).unwrap();
+        plugin.before_cache_access(&mut ctx).await.unwrap();
+        plugin.after_cache_access(&mut ctx).await.unwrap();
+        assert!(!dir.join("cache.json.lockfile").exists());
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }
