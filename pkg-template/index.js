@@ -772,6 +772,7 @@ function loadWasm(url) {
           : " (the page's CSP needs 'wasm-unsafe-eval' in script-src)")
         : !validWasm([0, 97, 115, 109, 1, 0, 0, 0, 4, 4, 1, 111, 0, 0]) ? " (it needs Chrome or Edge 96, Firefox 79, Safari 15.1 or later)"
         : (e instanceof WebAssembly.CompileError || e instanceof WebAssembly.LinkError) && !/magic|\\0asm/i.test(message) ? " (msal_wasm_bg.wasm is damaged or from another msal-wasm version: a cached copy?)"
+        : e instanceof TypeError && (globalThis.navigator || {}).onLine === false ? " (offline, and no cache holds msal_wasm_bg.wasm: a service worker must precache it)"
         : url ? ""
         : scheme === "file:" ? " (a file: page cannot fetch it: give system.wasmUrl the file's bytes or a WebAssembly.Module)"
         : moduleUrl && moduleUrl.startsWith("file:") && globalThis.process && typeof process.getBuiltinModule !== "function" ? " (under Node, msal-wasm reads it from disk with process.getBuiltinModule: Node 20.16, 22.3 or later)"

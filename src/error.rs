@@ -335,6 +335,11 @@ impl AuthError {
     }
 }
 
+/// msal's `no_network_connectivity`: the browser is offline (`navigator.onLine` false).
+pub fn offline() -> AuthError {
+    AuthError::browser(codes::NO_NETWORK_CONNECTIVITY, "the browser is offline")
+}
+
 /// The error of a request the platform aborted at its timeout without an answer: msal's
 /// failed-request code for the method (`post_request_failed`, `get_request_failed`), with the
 /// sub-error `timed_out`.

@@ -1987,6 +1987,39 @@ fn a_silent_request_for_an_account_the_cache_lacks_tries_a_hidden_frame_with_its
 }
 
 #[test]
+fn offline_a_hidden_frame_fails_as_offline_and_frames_are_not_held_back_after() {
+    // Offline, a frame shows the browser's error page: no sign that frames get no answer on
+    // this page. The call fails with msal's no_network_connectivity (not interaction required,
+    // which sends msal-react's hook to a sign-in the browser cannot show), and the frames'
+    // 5-minute back-off does not start, so the first call back online works.
+    let h = harness();
+    let home = h.sign_in().account.account.home_account_id;
+    let skip = SilentRequest { cache_lookup_policy: CacheLookupPolicy::Skip, ..silent(&home) };
+    let offline = |e: msal_wasm::AuthError| {
+        assert_eq!((e.code(), e.kind()), ("no_network_connectivity", ErrorKind::Browser));
+        assert!(!e.is_interaction_required() && e.is_transient());
+    };
+    h.platform.set_online(false);
+    offline(block_on(h.pca.acquire_token_silent(&skip)).unwrap_err());
+    assert_eq!(h.platform.windows.borrow().len(), 0, "no frame while offline");
+    // Offline while the frame loads.
+    h.platform.set_online(true);
+    let p = h.platform.clone();
+    h.platform.set_windows(move |_| {
+        p.set_online(false);
+        Err(WindowError::NoResponse)
+    });
+    offline(block_on(h.pca.acquire_token_silent(&skip)).unwrap_err());
+    assert_eq!(h.platform.windows.borrow().len(), 1);
+    // Back online: the next frame is tried, and answers.
+    h.platform.set_online(true);
+    h.platform.set_windows(front_channel(&h.idp));
+    let r = block_on(h.pca.acquire_token_silent(&skip)).unwrap();
+    assert!(!r.from_cache);
+    assert_eq!(h.platform.windows.borrow().len(), 2);
+}
+
+#[test]
 fn a_refresh_error_that_needs_the_user_goes_to_the_app_without_a_hidden_frame() {
     // msal's checkIfRefreshTokenErrorCanBeResolvedSilently: a claims challenge or a basic_action
     // needs the user, so no frame (whose answer would replace the server's claims); a refused

@@ -991,6 +991,10 @@ impl<P: Platform> PublicClientApplication<P> {
     /// [`finish_bound`](Self::finish_bound)).
     pub(super) async fn sso_silent_unfinished(&self, req: &InteractiveRequest) -> Result<AuthenticationResult, AuthError> {
         self.preflight(false)?;
+        // Offline, a frame shows the browser's error page: no frame, and no back-off either.
+        if !self.platform.online() {
+            return Err(crate::error::offline());
+        }
         if self.platform.now_ms() < self.frames_blocked_until.get() {
             self.log(LogLevel::Warning, &req.correlation_id, "no hidden frame tried: one got no answer less than 5 minutes ago");
             return Err(window_error(WindowError::NoResponse, &req.correlation_id));
@@ -1023,6 +1027,9 @@ impl<P: Platform> PublicClientApplication<P> {
                 Err(e) => {
                     self.abort_interaction(&pending);
                     self.unbind(pending.binding.as_ref()).await;
+                    if e == WindowError::NoResponse && !self.platform.online() {
+                        return Err(crate::error::offline());
+                    }
                     if e == WindowError::NoResponse {
                         self.log(LogLevel::Warning, &pending.correlation_id, "hidden frames get no answer on this page (third-party cookies blocked?); silent frame requests fail at once for 5 minutes");
                         self.frames_blocked_until.set(self.platform.now_ms().saturating_add(FRAME_BACKOFF_MS));

@@ -55,6 +55,8 @@ struct Profile {
     /// False: a browser without Web Locks (Safari before 15.4), where a lock is held at once,
     /// excluding nothing, and marks are neither shown nor seen (`window.js`).
     web_locks: Cell<bool>,
+    /// False: the browser is offline (requests fail, frames show an error page).
+    online: Cell<bool>,
     /// Bumped by every change a waiting task may be waiting for.
     progress: Cell<u64>,
     next_tab: Cell<u32>,
@@ -128,6 +130,7 @@ impl MemoryPlatform {
             network_delay_ms: Cell::new(0),
             frame_delay_ms: Cell::new(0),
             web_locks: Cell::new(true),
+            online: Cell::new(true),
             progress: Cell::new(0),
             next_tab: Cell::new(1),
         };
@@ -214,6 +217,12 @@ impl MemoryPlatform {
     /// nothing and marks are not seen, as `window.js` falls back there.
     pub fn set_web_locks(&self, available: bool) {
         self.profile.web_locks.set(available);
+    }
+
+    /// Offline (`false`): requests fail with `no_network_connectivity` unsent, and hidden
+    /// frames get no answer (the browser's error page).
+    pub fn set_online(&self, online: bool) {
+        self.profile.online.set(online);
     }
 
     /// Delivers the messages and storage events that are due, each in the order sent; true
@@ -441,6 +450,9 @@ impl Platform for MemoryPlatform {
     }
 
     async fn send(&self, request: HttpRequest, timeout_ms: u64) -> Result<HttpResponse, AuthError> {
+        if !self.profile.online.get() {
+            return Err(crate::error::offline());
+        }
         let delay = self.profile.network_delay_ms.get();
         if delay >= timeout_ms {
             // The request is aborted at its timeout, unanswered; as in a browser, the server got
@@ -484,6 +496,10 @@ impl Platform for MemoryPlatform {
 
     fn in_frame(&self) -> bool {
         self.in_frame.get()
+    }
+
+    fn online(&self) -> bool {
+        self.profile.online.get()
     }
 
     fn log(&self, level: LogLevel, _correlation_id: &str, message: &str) {
@@ -546,6 +562,9 @@ impl Platform for MemoryPlatform {
     ) -> Result<String, WindowError> {
         let url = self.front_url(url, form);
         self.windows.borrow_mut().push(url.clone());
+        if !self.profile.online.get() {
+            return Err(WindowError::NoResponse);
+        }
         let delay = self.profile.frame_delay_ms.get();
         if delay > 0 && delay >= timeout_ms {
             // The frame is given up at its timeout, as the browser's.

@@ -158,6 +158,11 @@ pub trait Platform {
     fn in_frame(&self) -> bool {
         false
     }
+    /// False when the browser says it is offline (`navigator.onLine`): a hidden frame then
+    /// shows the browser's error page, which is no sign that frames get no answer here.
+    fn online(&self) -> bool {
+        true
+    }
     /// msal 5's popup origin check: no window of another origin frames or opened this page, so
     /// none can reach its popups (Entra then leaves Cross-Origin-Opener-Policy off its pages).
     /// By default: when the page is not framed.

@@ -154,9 +154,15 @@ test("offline: no_network_connectivity, then success once back online", async ()
   // The cached token is still served while offline.
   const cached = await page.evaluate(() => window.pca.acquireTokenSilent({ scopes: ["User.Read"], account: window.pca.getAllAccounts()[0] }).then((r) => r.fromCache, (e) => e.errorCode));
   assert.equal(cached, true);
+  // A hidden frame offline shows the browser's error page: the same error, not interaction
+  // required (msal-react's hook would send the user to a sign-in the browser cannot show), and
+  // no 5-minute back-off of frames once back online.
+  const sso = () => window.pca.ssoSilent({ scopes: ["User.Read"], account: window.pca.getAllAccounts()[0] }).then((r) => r.fromCache, (e) => [e.errorCode, e instanceof window.msal.InteractionRequiredAuthError]);
+  assert.deepEqual(await page.evaluate(sso), ["no_network_connectivity", false]);
   await page.context().setOffline(false);
   const online = await page.evaluate(() => window.pca.acquireTokenSilent({ scopes: ["User.Read"], account: window.pca.getAllAccounts()[0], forceRefresh: true }).then((r) => r.fromCache, (e) => e.errorCode));
   assert.equal(online, false);
+  assert.equal(await page.evaluate(sso), false);
   await page.context().close();
 });
 

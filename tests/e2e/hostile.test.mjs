@@ -112,6 +112,19 @@ test("a wasm the browser cannot compile (a Safari before 15.1) or may not (a Con
   assert.deepEqual([d.ok, d.code], [false, "wasm_load_failed"], JSON.stringify(d));
   assert.match(d.message, /damaged or from another msal-wasm version/);
   await cut.close();
+  // An installed app started offline whose service worker cached its scripts but not the
+  // .wasm: offline and the cache, not where the file is (with or without system.wasmUrl).
+  const pwa = await env.browser.newContext();
+  await pwa.addInitScript(() => Object.defineProperty(Navigator.prototype, "onLine", { get: () => false }));
+  await pwa.route("**/msal_wasm_bg.wasm", (route) => route.abort("internetdisconnected"));
+  const offline = await pwa.newPage();
+  await offline.goto(env.harness("entra"));
+  await offline.waitForSelector("body[data-ready='1']");
+  const o = await offline.evaluate(() => window.redirect);
+  assert.deepEqual([o.ok, o.code], [false, "wasm_load_failed"], JSON.stringify(o));
+  assert.match(o.message, /offline, and no cache holds msal_wasm_bg\.wasm: a service worker must precache it/);
+  assert.doesNotMatch(o.message, /wasmUrl/);
+  await pwa.close();
 });
 
 test("a renewal lock held forever by a page of the origin costs its bound, then the tab renews alone", async () => {

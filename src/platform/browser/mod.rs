@@ -333,7 +333,7 @@ impl Platform for BrowserPlatform {
                 };
                 return Err(AuthError::from_server_code(kind, code.to_owned(), message).with_sub_error(answer.string_or_empty("s")));
             }
-            _ if !window::is_online() => return Err(AuthError::browser(codes::NO_NETWORK_CONNECTIVITY, "the browser is offline")),
+            _ if !window::is_online() => return Err(crate::error::offline()),
             _ => {
                 let code = if post { codes::POST_REQUEST_FAILED } else { codes::GET_REQUEST_FAILED };
                 return Err(AuthError::new(
@@ -379,6 +379,10 @@ impl Platform for BrowserPlatform {
 
     fn in_frame(&self) -> bool {
         window::in_iframe()
+    }
+
+    fn online(&self) -> bool {
+        window::is_online()
     }
 
     fn origin_check(&self) -> bool {
