@@ -1177,11 +1177,13 @@ export class PublicClientApplication {
     } catch (e) {
       return this.refused(BrowserRootPerformanceEvents.AcquireTokenSilent, (request && request.correlationId) || createGuid(), e, request);
     }
-    // A request without an account is for the active account (the wasm reads it, with its
-    // tenant profile; another tab or the app may change it in storage). Its memo entry is
-    // the active account's, and changing the active account moves the cache version.
+    // A request without an account is for the active account as it is now, in its tenant
+    // profile (msal reads it once, at the call's start; the app or another tab may change it
+    // while the call waits). Its memo and flight entries are that account's, and changing
+    // the active account moves the cache version.
     const req = Object.assign({}, request);
-    const key = requestJson(req, { correlationId: undefined, account: req.account || { homeAccountId: client.activeHomeAccountId() } });
+    const active = req.account ? undefined : client.activeAccountKey();
+    const key = requestJson(req, { correlationId: undefined, account: req.account || { homeAccountId: active } });
     req.correlationId = req.correlationId || createGuid();
     // As msal (activeSilentTokenRequests): a call identical to one in flight (a network call,
     // or a cache hit in the same tick) gets its outcome, with its own correlation id and state,
@@ -1240,7 +1242,7 @@ export class PublicClientApplication {
     // await: a callback asking for the same token again joins it.)
     const done = this.track(InteractionType.Silent, req, req.correlationId, () => Promise.resolve().then(() => {
       this.emit(EventType.ACQUIRE_TOKEN_NETWORK_START, InteractionType.Silent, req, null, req.correlationId);
-      return client.silent(json).then((raw) => Object.assign(toResult(raw), { state: req.state }));
+      return client.silent(json, active).then((raw) => Object.assign(toResult(raw), { state: req.state }));
     }), BrowserRootPerformanceEvents.AcquireTokenSilent);
     return this.inFlight(key, done);
   }
@@ -1322,7 +1324,7 @@ export class PublicClientApplication {
     const r = Object.assign({}, request, { correlationId: (request && request.correlationId) || createGuid() });
     const client = this.engine();
     this.preflight(true, r);
-    const active = client.activeHomeAccountId();
+    const active = client.activeAccountKey();
     // As msal: START once the interaction may start (checked above), before the local sign-out;
     // a failure of the lock or the sign-out after it.
     this.emit(EventType.LOGOUT_START, InteractionType.Redirect, request || null, null, r.correlationId);
@@ -1383,7 +1385,7 @@ export class PublicClientApplication {
   logoutPopup(request) {
     const r = Object.assign({}, request, { correlationId: (request && request.correlationId) || createGuid() });
     let done, popupWindow, sent, active;
-    try { this.preflight(false, r); active = this.engine().activeHomeAccountId(); } catch (e) { return Promise.reject(e); }
+    try { this.preflight(false, r); active = this.engine().activeAccountKey(); } catch (e) { return Promise.reject(e); }
     try {
       // As msal: one payload object for START and SUCCESS, completed with what was sent.
       this.emit(EventType.LOGOUT_START, InteractionType.Popup, r, null, r.correlationId);
@@ -1419,7 +1421,7 @@ export class PublicClientApplication {
     // (outside a browser there is no cache).
     if (!inBrowser()) return;
     if (!this.client) await this.initialize();
-    const active = this.engine().activeHomeAccountId();
+    const active = this.engine().activeAccountKey();
     let keys;
     try { keys = this.engine().clearCache(requestJson(request)); } catch (raw) { throw toError(raw); }
     this.signedOutHere(active, (request && request.correlationId) || createGuid());
@@ -1428,7 +1430,7 @@ export class PublicClientApplication {
   // As msal: removing the active account makes it null, with ACTIVE_ACCOUNT_CHANGED.
   signedOutHere(active, correlationId) {
     this.accountsChangedHere();
-    if (active && !this.client.activeHomeAccountId()) this.emit(EventType.ACTIVE_ACCOUNT_CHANGED, null, null, null, correlationId);
+    if (active && !this.client.activeAccountKey()) this.emit(EventType.ACTIVE_ACCOUNT_CHANGED, null, null, null, correlationId);
   }
 
   // ---- accounts ----

@@ -7,7 +7,7 @@ mod scripted;
 
 use msal_wasm::client::{AccountFilter, AccountRef, Config, InteractiveRequest, PublicClientApplication, SilentRequest};
 use msal_wasm::platform::memory::block_on;
-use msal_wasm::platform::PopupAttributes;
+use msal_wasm::platform::{Platform, PopupAttributes};
 use scripted::*;
 
 #[cfg(target_arch = "wasm32")]
@@ -272,6 +272,62 @@ fn each_tenant_profile_is_an_account_as_msal_v5_returns_them() {
     let r = block_on(h.pca.acquire_token_silent(&forced)).unwrap();
     assert_eq!(r.tenant_id, GUEST_TENANT);
     assert_eq!(token_urls(&h).last().cloned().unwrap(), format!("https://login.microsoftonline.com/{GUEST_TENANT}/oauth2/v2.0/token"));
+}
+
+#[test]
+fn a_guest_profile_signs_in_in_its_tenant_and_its_calls_are_kept_apart_from_the_home_ones() {
+    let common = Config::new("client-1")
+        .with_authority("https://login.microsoftonline.com/common")
+        .with_redirect_uri("https://app.example/")
+        .with_authority_metadata(METADATA);
+    let h = harness_with(common);
+    let home = h.sign_in();
+    let started = h.pca.open_popup(&in_guest_tenant(), PopupAttributes::default()).unwrap();
+    let guest = block_on(h.pca.complete_popup(started)).unwrap();
+    let last_window = || h.platform.windows.borrow().last().cloned().unwrap_or_default();
+
+    // An interaction for the guest profile (msal-react's fallback once its silent call for that
+    // profile needs the user) signs in in the guest tenant, where the silent call looks; one for
+    // the home profile at the configured authority.
+    let popup_for = |account: &msal_wasm::client::AccountInfo| InteractiveRequest {
+        scopes: vec!["User.Read".into()],
+        account: Some(account.to_ref()),
+        ..Default::default()
+    };
+    let r = block_on(h.pca.complete_popup(h.pca.open_popup(&popup_for(&guest.account), PopupAttributes::default()).unwrap())).unwrap();
+    assert!(
+        last_window().starts_with(&format!("https://login.microsoftonline.com/{GUEST_TENANT}/oauth2/v2.0/authorize?")),
+        "{}",
+        last_window()
+    );
+    assert_eq!(r.tenant_id, GUEST_TENANT);
+    let r = block_on(h.pca.complete_popup(h.pca.open_popup(&popup_for(&home.account), PopupAttributes::default()).unwrap())).unwrap();
+    assert!(last_window().starts_with("https://login.microsoftonline.com/common/oauth2/v2.0/authorize?"), "{}", last_window());
+    assert_eq!(r.tenant_id, TENANT);
+
+    // Two calls without an account, the active profile switched between them: the second is
+    // not the first one's request (msal's key has the account's tenant), so each gets its
+    // tenant's token.
+    h.pca.set_active_account(Some(&home.account.to_ref())).unwrap();
+    h.platform.set_network_delay_ms(100);
+    let forced = SilentRequest { scopes: vec!["User.Read".into()], force_refresh: true, ..Default::default() };
+    let first = async { h.pca.acquire_token_silent(&forced).await.map(|r| r.tenant_id).unwrap_or_default() };
+    let second = async {
+        h.platform.sleep(10).await;
+        h.pca.set_active_account(Some(&guest.account.to_ref())).unwrap();
+        h.pca.acquire_token_silent(&forced).await.map(|r| r.tenant_id).unwrap_or_default()
+    };
+    let tasks: Vec<std::pin::Pin<Box<dyn std::future::Future<Output = String>>>> = vec![Box::pin(first), Box::pin(second)];
+    assert_eq!(h.platform.run(tasks), [TENANT, GUEST_TENANT]);
+
+    // Made active in a tenant the account has no profile in: no active account, as msal's
+    // (not the home profile, whose tokens a call without an account would then get).
+    let elsewhere = "0e1f2a3b-0000-4000-8000-00000000cafe";
+    h.pca.set_active_account(Some(&AccountRef::in_tenant(home.account.account.home_account_id.clone(), Some(elsewhere.into())))).unwrap();
+    assert!(h.pca.active_account().is_none());
+    let e = block_on(h.pca.acquire_token_silent(&SilentRequest { scopes: vec!["User.Read".into()], ..Default::default() })).unwrap_err();
+    assert_eq!(e.code(), "no_account_error");
+    assert_eq!(h.pca.all_accounts().len(), 2, "both profiles still listed");
 }
 
 #[test]

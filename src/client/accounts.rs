@@ -214,12 +214,26 @@ impl<P: Platform> PublicClientApplication<P> {
     }
 
     /// The active account (in the tenant profile that was made active), if set and still
-    /// cached.
+    /// cached; none while the account has no profile in that tenant, as msal.
     pub fn active_account(&self) -> Option<AccountInfo> {
         self.sync();
         let filter = self.cache.borrow().active_account()?;
         let tenant_id = Some(filter.tenant_id).filter(|t| !t.is_empty());
-        self.account_in(&AccountRef::in_tenant(filter.home_account_id, tenant_id))
+        let info = self.account_in(&AccountRef::in_tenant(filter.home_account_id, tenant_id.clone()))?;
+        tenant_id.is_none_or(|t| t.eq_ignore_ascii_case(&info.account.realm)).then_some(info)
+    }
+
+    /// The active account's `homeAccountId` and the tenant made active (`home\ntenant`), while
+    /// it is cached with a profile there: what tells silent calls for it apart, and what a
+    /// silent call started now is for (see
+    /// [`acquire_token_silent_network_for`](Self::acquire_token_silent_network_for)). Builds no
+    /// account info.
+    pub fn active_account_key(&self) -> Option<String> {
+        self.sync();
+        let cache = self.cache.borrow();
+        let f = cache.active_account()?;
+        let account = cache.account(&f.home_account_id)?;
+        (f.tenant_id.is_empty() || account.has_profile_in(&f.tenant_id)).then(|| [f.home_account_id.as_str(), "\n", &f.tenant_id].concat())
     }
 
     /// The active account's `homeAccountId`, if set and still cached (no account info built).
@@ -231,12 +245,15 @@ impl<P: Platform> PublicClientApplication<P> {
     }
 
     /// Sets (in the tenant profile `account` names) or clears the active account.
-    /// An account that is not cached is kept as msal keeps it: its filters are stored (the
-    /// account may arrive from another tab), and there is no active account meanwhile.
+    /// An account that is not cached, or not in the tenant named, is kept as msal keeps it: its
+    /// filters are stored (it may arrive from another tab), and there is no active account
+    /// meanwhile.
     pub fn set_active_account(&self, account: Option<&AccountRef>) -> Result<(), AuthError> {
         let filter = account.map(|r| match self.account_in(r) {
-            Some(info) => (info.account.home_account_id, info.account.local_account_id, info.account.realm),
-            None => (r.home_account_id.clone(), String::new(), r.tenant_id.clone().unwrap_or_default()),
+            Some(info) if r.tenant_id.as_ref().is_none_or(|t| t.eq_ignore_ascii_case(&info.account.realm)) => {
+                (info.account.home_account_id, info.account.local_account_id, info.account.realm)
+            }
+            _ => (r.home_account_id.clone(), String::new(), r.tenant_id.clone().unwrap_or_default()),
         });
         self.cache.borrow().set_active_filter(filter.as_ref().map(|(h, l, t)| (h.as_str(), l.as_str(), t.as_str())))?;
         let (id, tenant) = match filter {

@@ -390,11 +390,23 @@ impl<P: Platform> PublicClientApplication<P> {
         alloc::vec![("pocd".to_owned(), "1".to_owned())]
     }
 
-    /// The authority `req` goes to: its own, or, for an instance-aware request for an account
-    /// of another cloud, that cloud's (see [`account_authority`](Self::account_authority)).
+    /// The authority `req` goes to: its own; else, for a cached account's guest tenant profile,
+    /// that tenant's, as a silent call for it goes there (see `tenant_authority`), so the user
+    /// signs in where the silent call needs them; else the configured one. For an
+    /// instance-aware request for an account of another cloud, that cloud's (see
+    /// [`account_authority`](Self::account_authority)).
     fn interactive_authority(&self, req: &InteractiveRequest) -> Option<String> {
         let environment = req.account.as_ref().map_or("", |a| a.environment.as_str());
-        self.account_authority(req.authority.as_deref(), &req.extra_query_parameters, environment)
+        let own = match (&req.authority, &req.account) {
+            (None, Some(r)) => {
+                self.sync();
+                let cache = self.cache.borrow();
+                let account = self.find_account(&cache, &r.home_account_id, &r.environment);
+                account.and_then(|a| self.tenant_authority(None, a, r.tenant_id.as_deref()))
+            }
+            (own, _) => own.clone(),
+        };
+        self.account_authority(own.as_deref(), &req.extra_query_parameters, environment)
     }
 
     /// The authorize request for `req` at `target`: PKCE, state, nonce and the URL, under

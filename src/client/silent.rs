@@ -136,7 +136,13 @@ impl<P: Platform> PublicClientApplication<P> {
             Some(_) => AuthError::new(ErrorKind::InteractionRequired, codes::NO_TOKENS_FOUND, "no cached tokens for the request's account"),
             None => AuthError::browser(codes::NO_ACCOUNT_ERROR, "no account given and no active account set"),
         })?;
-        Ok((account, tenant.filter(|t| !t.is_empty())))
+        let tenant = tenant.filter(|t| !t.is_empty());
+        // An active account made active in a tenant it has no profile in is none (msal's
+        // getActiveAccount is null then).
+        if req.account.is_none() && tenant.as_ref().is_some_and(|t| !account.has_profile_in(t)) {
+            return Err(AuthError::browser(codes::NO_ACCOUNT_ERROR, "no account given and no active account set"));
+        }
+        Ok((account, tenant))
     }
 
     /// The authority a silent request goes to: its own; else, for a tenant profile the
@@ -145,14 +151,14 @@ impl<P: Platform> PublicClientApplication<P> {
     /// tenant; else the configured one. With `auth.instanceAware`, a request for an account of
     /// another cloud goes to that cloud (see [`account_authority`](Self::account_authority)).
     pub(super) fn silent_authority(&self, req: &SilentRequest, account: &Account, tenant: Option<&str>) -> Option<String> {
-        let own = self.tenant_authority(req, account, tenant);
+        let own = self.tenant_authority(req.authority.as_deref(), account, tenant);
         // (msal's silent clients resolve it from the configuration alone.)
         self.account_authority(own.as_deref(), &[], &account.environment)
     }
 
-    fn tenant_authority(&self, req: &SilentRequest, account: &Account, tenant: Option<&str>) -> Option<String> {
-        if req.authority.is_some() {
-            return req.authority.clone();
+    pub(super) fn tenant_authority(&self, authority: Option<&str>, account: &Account, tenant: Option<&str>) -> Option<String> {
+        if authority.is_some() {
+            return authority.map(str::to_owned);
         }
         let tenant = tenant?;
         let own = match self.authority.single_tenant() {
@@ -375,6 +381,26 @@ impl<P: Platform> PublicClientApplication<P> {
     /// then a hidden frame when the policy allows it. Identical requests in flight in this tab
     /// share one (msal's `activeSilentTokenRequests`); each caller gets its correlation id.
     pub async fn acquire_token_silent_network(&self, req: &SilentRequest) -> Result<AuthenticationResult, AuthError> {
+        self.acquire_token_silent_network_for(req, self.active_account_key()).await
+    }
+
+    /// [`acquire_token_silent_network`](Self::acquire_token_silent_network) for a call that
+    /// started earlier, when `active` ([`active_account_key`](Self::active_account_key)) was the
+    /// active account: as msal reads it once, at the call's start, a request naming no account
+    /// is for that one, whatever the app makes active while the call waits.
+    pub async fn acquire_token_silent_network_for(
+        &self,
+        req: &SilentRequest,
+        active: Option<String>,
+    ) -> Result<AuthenticationResult, AuthError> {
+        let pinned = match (&req.account, active.as_deref().and_then(|k| k.split_once('\n'))) {
+            (None, Some((home, tenant))) => {
+                let tenant = Some(tenant.to_owned()).filter(|t| !t.is_empty());
+                Some(SilentRequest { account: Some(AccountRef::in_tenant(home.to_owned(), tenant)), ..req.clone() })
+            }
+            _ => None,
+        };
+        let req = pinned.as_ref().unwrap_or(req);
         req.options.enforce_resource(self.config.is_mcp, &req.extra_query_parameters)?;
         if !req.authentication_scheme.is_bound() {
             return self.silent_flight(req).await;
@@ -412,7 +438,8 @@ impl<P: Platform> PublicClientApplication<P> {
 
     /// What makes two silent requests the same one.
     fn flight_key(&self, req: &SilentRequest) -> String {
-        let account = req.account.as_ref().map(|a| a.home_account_id.clone()).or_else(|| self.active_home_account_id()).unwrap_or_default();
+        // (Without an account: the active one, in the tenant profile made active.)
+        let account = req.account.as_ref().map(|a| a.home_account_id.clone()).or_else(|| self.active_account_key()).unwrap_or_default();
         let mut key = ScopeSet::new(&req.scopes).to_lower_string();
         let tenant = req.account.as_ref().and_then(|a| a.tenant_id.as_deref()).unwrap_or_default();
         let authority = req.authority.as_deref().unwrap_or_default();

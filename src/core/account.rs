@@ -166,6 +166,14 @@ impl Account {
         })
     }
 
+    /// True when the account has a tenant profile in `tenant` (see [`profiles`](Self::profiles)).
+    pub fn has_profile_in(&self, tenant: &str) -> bool {
+        match self.tenant_profiles.is_empty() {
+            true => self.realm.eq_ignore_ascii_case(tenant),
+            false => self.tenant_profiles.iter().any(|p| p.tenant_id.eq_ignore_ascii_case(tenant)),
+        }
+    }
+
     /// The tenant profiles, never none: an entry cached without any (older schemas) has its
     /// home tenant's.
     pub fn profiles(&self) -> Vec<TenantProfile> {

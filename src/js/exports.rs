@@ -61,7 +61,8 @@ enum Task {
     HandleRedirect(Option<String>, Option<bool>),
     BeginRedirect(String),
     SsoSilent(String),
-    Silent(String),
+    /// A silent request, and the active account when the call started (`activeAccountKey`).
+    Silent(String, Option<String>),
     ByCode(String),
     LogoutRedirect(crate::client::LogoutRequest, crate::client::SignedOut),
     Popup(PopupStarted<BrowserPlatform>),
@@ -206,9 +207,10 @@ impl JsClient {
     }
 
     /// The network part of `acquireTokenSilent`: refresh token, then a hidden iframe when the
-    /// cache lookup policy allows.
-    pub fn silent(&self, request: &str) -> js_sys::Promise {
-        self.run(Task::Silent(request.to_owned()))
+    /// cache lookup policy allows. `active`: `activeAccountKey()` when the call started, whose
+    /// account a request naming none is for.
+    pub fn silent(&self, request: &str, active: Option<String>) -> js_sys::Promise {
+        self.run(Task::Silent(request.to_owned(), active))
     }
 
     /// A DPoP proof for a resource call with a cached DPoP-bound access token (`ath` included);
@@ -285,10 +287,11 @@ impl JsClient {
         self.inner.active_account().map(|a| wire::account_json(&a).to_json())
     }
 
-    /// The active account's homeAccountId, if any (cheap: for the silent hot path).
-    #[wasm_bindgen(js_name = activeHomeAccountId)]
-    pub fn active_home_account_id(&self) -> Option<String> {
-        self.inner.active_home_account_id()
+    /// The active account's homeAccountId and tenant, if any (cheap: for the silent hot path's
+    /// key).
+    #[wasm_bindgen(js_name = activeAccountKey)]
+    pub fn active_account_key(&self) -> Option<String> {
+        self.inner.active_account_key()
     }
 
     /// Sets (or clears) the active account by homeAccountId, in the tenant profile `tenantId`
@@ -438,8 +441,12 @@ impl JsClient {
                     Ok(req) => c.sso_silent(&req).await.map_err(|e| e.or_correlation_id(&req.correlation_id)).map(json),
                     Err(e) => Err(e),
                 },
-                Task::Silent(request) => match request_json(&request, cloud.as_ref()).and_then(|j| wire::silent_request(&j)) {
-                    Ok(req) => c.acquire_token_silent_network(&req).await.map_err(|e| e.or_correlation_id(&req.correlation_id)).map(json),
+                Task::Silent(request, active) => match request_json(&request, cloud.as_ref()).and_then(|j| wire::silent_request(&j)) {
+                    Ok(req) => c
+                        .acquire_token_silent_network_for(&req, active)
+                        .await
+                        .map_err(|e| e.or_correlation_id(&req.correlation_id))
+                        .map(json),
                     Err(e) => Err(e),
                 },
                 Task::ByCode(request) => match request_json(&request, cloud.as_ref()).and_then(|j| wire::by_code_request(&j)) {

@@ -78,6 +78,26 @@ test("a guest tenant: a popup with its authority signs in there (SSO), then each
   assert.deepEqual(renewed, [GUEST_TENANT_ID, false]);
   assert.deepEqual(await routes(), [`token /${GUEST_TENANT_ID} refresh_token`]);
 
+  // Two calls without an account, the active profile switched between them: not one request
+  // (msal's key has the account's tenant), each gets its tenant's token.
+  const switched = await page.evaluate(async () => {
+    const [home, guestAccount] = window.pca.getAllAccounts();
+    window.pca.setActiveAccount(home);
+    const a = window.pca.acquireTokenSilent({ scopes: ["User.Read"], forceRefresh: true });
+    window.pca.setActiveAccount(guestAccount);
+    const b = window.pca.acquireTokenSilent({ scopes: ["User.Read"], forceRefresh: true });
+    return (await Promise.all([a, b])).map((r) => r.tenantId);
+  });
+  assert.deepEqual(switched, [TENANT_ID, GUEST_TENANT_ID]);
+
+  // A popup for the guest profile without an authority (msal-react's fallback once the silent
+  // call for it needs the user) signs in in the guest tenant, where that silent call looks.
+  await env.idp.reset();
+  await page.evaluate(() => { window.popupRequest = Object.assign({}, window.popupRequest, { authority: undefined, account: window.pca.getAllAccounts()[1] }); });
+  const again = await popupWith(page, {});
+  assert.deepEqual([again.ok, again.tenantId], [true, GUEST_TENANT_ID], JSON.stringify(again));
+  assert.deepEqual(await routes(), [`authorize /${GUEST_TENANT_ID}`, `token /${GUEST_TENANT_ID} authorization_code`]);
+
   // After a reload the profiles are still there, and the active account keeps its tenant.
   await page.reload();
   await page.waitForSelector("body[data-ready='1']");
