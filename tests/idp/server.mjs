@@ -559,7 +559,20 @@ export async function startIdp(options = {}) {
       },
       scopes: supportedScopes,
       // pocd: msal 5's popup origin check (kept for the sign-in page's COOP, below).
-      extraParams: ['client_info', 'pocd'],
+      // (A validator runs for every request, with its parameter or without.)
+      extraParams: {
+        client_info: undefined,
+        // As Entra (AADSTS70011): a scope the provider does not know fails the authorize request,
+        // answered at the redirect URI (oidc-provider would sign in without it).
+        // (The request's own scope: oidc-provider has dropped unknown ones from its params by now.)
+        pocd(ctx) {
+          const unknown = String(ctx.query?.scope ?? '').split(' ').filter((sc) => sc && !supportedScopeSet.has(sc));
+          if (unknown.length) throw new errors.InvalidScope(`AADSTS70011: The provided value for the input parameter 'scope' is not valid. The scope '${unknown.join(' ')}' does not exist.`, unknown.join(' '));
+        },
+      },
+      // As Entra: the redirect URI is named at /authorize and at /token, even by a client that
+      // registered only one.
+      allowOmittingSingleRegisteredRedirectUri: false,
       conformIdTokenClaims: false,
       clockTolerance: 1,
       responseTypes: ['code'],
@@ -772,6 +785,13 @@ export async function startIdp(options = {}) {
       const oidc = ctx.oidc;
       const route = oidc?.route;
       if (!route) return;
+
+      if (route === 'discovery' && ENTRA_ALIASES.some((a) => ctx.req.idpPrefix === `/${a}`) && typeof ctx.body?.issuer === 'string') {
+        // As Entra: the multi-tenant aliases' documents name no tenant in their issuer, a
+        // template the client fills in from the ID token's tid.
+        ctx.body = { ...ctx.body, issuer: ctx.body.issuer.replace(`/${realm.tenantId}/`, '/{tenantid}/') };
+        return;
+      }
 
       if (route === 'token' && ctx.status === 200 && ctx.body && typeof ctx.body === 'object' && ctx.body.access_token) {
         if (kind === 'entra') {
@@ -1243,7 +1263,7 @@ export async function startIdp(options = {}) {
       }, { Pragma: 'no-cache' });
       return;
     }
-    if (form && grantType === 'refresh_token' && form.has('scope')) {
+    if (form && ['refresh_token', 'authorization_code'].includes(grantType) && form.has('scope')) {
       const unknown = (form.get('scope') ?? '').split(' ').filter((sc) => sc && !supportedScopeSet.has(sc));
       if (unknown.length) {
         // As Entra (AADSTS70011): a scope the provider does not know fails the whole request.
@@ -1257,7 +1277,7 @@ export async function startIdp(options = {}) {
       const scopes = (form.get('scope') ?? '').split(' ').filter(Boolean);
       const apis = new Set(scopes.map((sc) => apiOfScope(sc)?.audience ?? (OIDC_SCOPES.includes(sc) ? undefined : '')).filter((a) => a !== undefined));
       if (mount.kind === 'entra' && apis.size > 1 && [...apis].some(Boolean)) {
-        // As Entra (AADSTS28000), before the refresh token is redeemed (it stays valid).
+        // As Entra (AADSTS28000), before the refresh token or code is redeemed (it stays valid).
         sendJson(res, 400, {
           error: 'invalid_request',
           error_description: 'AADSTS28000: Provided value for the input parameter scope is not valid because it contains more than one resource.',
@@ -1265,7 +1285,8 @@ export async function startIdp(options = {}) {
         }, { Pragma: 'no-cache', ...corsHeaders(req) });
         return;
       }
-      widenRefreshScope(mount.ns, form);
+      if (grantType === 'refresh_token') widenRefreshScope(mount.ns, form);
+      else narrowCodeScope(mount.ns, form);
     }
     // msal's PoP, as Entra: `token_type=pop` with `req_cnf` (base64url JSON naming the app's
     // key) binds the access token to that key (its `cnf.kid`); the response's token_type is pop.
@@ -1300,6 +1321,21 @@ export async function startIdp(options = {}) {
       const add = kept.filter((s) => !have.has(s) && granted.has(s));
       if (add.length) rt.scope = [...have, ...add].join(' ');
     }
+  }
+
+  // As Entra: a code is redeemed for the scopes the token request names (one resource), of
+  // those the user consented to; not for every scope the authorize request named (msal asks
+  // consent there for extraScopesToConsent, then redeems the code for the request's scopes).
+  // (Whether a refresh token comes with it stays the code's: offline_access is not a scope of
+  // codes here, see mintCode.)
+  function narrowCodeScope(ns, form) {
+    const code = store.peek(ns, 'AuthorizationCode', form.get('code') ?? '');
+    if (!code || code.consumed) return;
+    const grant = store.peek(ns, 'Grant', code.grantId);
+    const granted = new Set(grant?.openid?.scope?.split(' ') ?? []);
+    const had = new Set((code.scope ?? '').split(' ').filter(Boolean));
+    const asked = (form.get('scope') ?? '').split(' ').filter((s) => s && s !== 'offline_access' && s !== 'openid' && granted.has(s));
+    code.scope = [...(had.has('openid') ? ['openid'] : []), ...new Set(asked)].join(' ');
   }
 
   async function handleInteraction(mount, uid, req, res) {

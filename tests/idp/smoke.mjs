@@ -162,6 +162,9 @@ describe('msal-wasm test IdP', () => {
 
     const common = await (await fetch(`${idp.origin}/common/v2.0/.well-known/openid-configuration`)).json();
     assert.equal(common.authorization_endpoint, `${idp.origin}/common/oauth2/v2.0/authorize`);
+    // As Entra's: a multi-tenant alias's issuer is a template the ID token's tid fills in.
+    assert.equal(common.issuer, `${idp.origin}/{tenantid}/v2.0`);
+    assert.equal(entra.issuer, `${idp.origin}/${TENANT_ID}/v2.0`);
 
     const oidc = await (await fetch(`${idp.oidcAuthority}/.well-known/openid-configuration`)).json();
     assert.equal(oidc.issuer, `${idp.origin}/oidc`);
@@ -370,6 +373,32 @@ describe('msal-wasm test IdP', () => {
     const known = await tokenRequest(ep.token, { client_id: CLIENT_ID, grant_type: 'refresh_token', refresh_token: ok.json.refresh_token, scope: 'openid offline_access api.write' });
     assert.equal(known.res.status, 200, JSON.stringify(known.json));
 
+    // The same at the authorize endpoint: an unknown scope is an error at the redirect URI
+    // (in the request's response mode), not a sign-in without it.
+    const unknownAsked = await get(authorizeUrl(ep.authorization, {
+      client_id: CLIENT_ID, response_type: 'code', response_mode: 'fragment', redirect_uri: REDIRECT_URI, scope: 'openid User.Read No.Such', state: 'st', code_challenge: pkce().challenge, code_challenge_method: 'S256',
+    }));
+    const refusal = new URLSearchParams(new URL(unknownAsked.headers.get('location')).hash.slice(1));
+    assert.deepEqual([refusal.get('error'), refusal.get('state')], ['invalid_scope', 'st']);
+    assert.match(refusal.get('error_description'), /AADSTS70011: .*'No\.Such'/);
+
+    // A code is redeemed for the scopes the token request names: an unknown one fails it (the
+    // code stays usable), another resource's fails it (AADSTS28000), and the token is for the
+    // named ones only, not for every scope consented at the authorize request (msal's
+    // extraScopesToConsent).
+    const both = pkce();
+    const consented = 'openid profile offline_access User.Read api://msal-wasm-test-todo-api/ToDoList.Read';
+    const { code: wide } = await idp.mintCode({ login: 'rhea', redirect_uri: REDIRECT_URI, code_challenge: both.challenge, scope: consented });
+    const redeem = (scope) => tokenRequest(ep.token, { client_id: CLIENT_ID, grant_type: 'authorization_code', code: wide, redirect_uri: REDIRECT_URI, code_verifier: both.verifier, scope });
+    const nonsense = await redeem('openid profile offline_access User.Read No.Such');
+    assert.deepEqual([nonsense.res.status, nonsense.json.error], [400, 'invalid_scope']);
+    const mixed = await redeem(consented);
+    assert.deepEqual([mixed.res.status, mixed.json.error_codes], [400, [28000]]);
+    const narrowed = await redeem('openid profile offline_access User.Read');
+    assert.equal(narrowed.res.status, 200, JSON.stringify(narrowed.json));
+    assert.deepEqual(narrowed.json.scope.split(' ').sort(), ['User.Read', 'openid', 'profile']);
+    assert.ok(narrowed.json.refresh_token);
+
     // Logout to a URI that is not registered: no redirect anywhere, and the request is counted.
     const before = (await (await fetch(`${idp.origin}/__test/counters`)).json()).endSession;
     for (const uri of [`${SPA}/signed-out`, EVIL + '/', `${SPA}/?x=1`]) {
@@ -382,8 +411,17 @@ describe('msal-wasm test IdP', () => {
     // The registration can be changed at run time (tests that need another redirect page).
     await idp.setConfig({ redirectUris: [`${SPA}/landing`] });
     try {
-      await idp.mintCode({ login: 'x', redirect_uri: `${SPA}/landing`, code_challenge: pkce().challenge });
+      const one = pkce();
+      const { code: landing } = await idp.mintCode({ login: 'x', redirect_uri: `${SPA}/landing`, code_challenge: one.challenge });
       await assert.rejects(idp.mintCode({ login: 'x', redirect_uri: REDIRECT_URI, code_challenge: pkce().challenge }));
+      // As Entra, the one registered URI is named all the same: at /authorize (an error page)
+      // and at /token.
+      const unnamed = await get(authorizeUrl(ep.authorization, {
+        client_id: CLIENT_ID, response_type: 'code', scope: 'openid', code_challenge: pkce().challenge, code_challenge_method: 'S256',
+      }));
+      assert.deepEqual([unnamed.status, unnamed.headers.get('location')], [400, null]);
+      const noUri = await tokenRequest(ep.token, { client_id: CLIENT_ID, grant_type: 'authorization_code', code: landing, code_verifier: one.verifier });
+      assert.equal(noUri.res.status, 400, JSON.stringify(noUri.json));
     } finally {
       await idp.setConfig({ redirectUris: [`${SPA}/`, `${SPA}/redirect.html`] });
     }
