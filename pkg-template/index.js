@@ -1215,7 +1215,9 @@ export class PublicClientApplication {
       }
       this.memo.delete(key);
     }
-    const json = requestJson(req);
+    // (The active account named in the request the wasm reads, so the call stays its own.)
+    const [homeAccountId, tenantId] = active ? active.split("\n") : [];
+    const json = requestJson(active ? Object.assign({}, req, { account: { homeAccountId, tenantId: tenantId || undefined } }) : req);
     let hit;
     const refused = (e) => this.refused(BrowserRootPerformanceEvents.AcquireTokenSilent, req.correlationId, e, req);
     try { this.preflight(false); } catch (e) { return refused(e); }
@@ -1242,7 +1244,7 @@ export class PublicClientApplication {
     // await: a callback asking for the same token again joins it.)
     const done = this.track(InteractionType.Silent, req, req.correlationId, () => Promise.resolve().then(() => {
       this.emit(EventType.ACQUIRE_TOKEN_NETWORK_START, InteractionType.Silent, req, null, req.correlationId);
-      return client.silent(json, active).then((raw) => Object.assign(toResult(raw), { state: req.state }));
+      return client.silent(json).then((raw) => Object.assign(toResult(raw), { state: req.state }));
     }), BrowserRootPerformanceEvents.AcquireTokenSilent);
     return this.inFlight(key, done);
   }

@@ -493,6 +493,8 @@ impl BrowserApp {
 
     /// msal's `acquireTokenSilent`: cache, refresh token, then hidden iframe per policy.
     pub async fn acquire_token_silent(&self, req: &SilentRequest) -> Result<AuthenticationResult, AuthError> {
+        let pinned = self.client.for_active_account(req);
+        let req = pinned.as_ref().unwrap_or(req);
         // As msal-browser, a cached token past its refreshOn is served without a renewal.
         if let Some(hit) = self.client.acquire_token_silent_cached(req)? {
             return Ok(hit);

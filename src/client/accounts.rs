@@ -216,24 +216,30 @@ impl<P: Platform> PublicClientApplication<P> {
     /// The active account (in the tenant profile that was made active), if set and still
     /// cached; none while the account has no profile in that tenant, as msal.
     pub fn active_account(&self) -> Option<AccountInfo> {
-        self.sync();
-        let filter = self.cache.borrow().active_account()?;
-        let tenant_id = Some(filter.tenant_id).filter(|t| !t.is_empty());
-        let info = self.account_in(&AccountRef::in_tenant(filter.home_account_id, tenant_id.clone()))?;
-        tenant_id.is_none_or(|t| t.eq_ignore_ascii_case(&info.account.realm)).then_some(info)
+        self.account_in(&self.active_ref()?)
     }
 
-    /// The active account's `homeAccountId` and the tenant made active (`home\ntenant`), while
-    /// it is cached with a profile there: what tells silent calls for it apart, and what a
-    /// silent call started now is for (see
-    /// [`acquire_token_silent_network_for`](Self::acquire_token_silent_network_for)). Builds no
-    /// account info.
-    pub fn active_account_key(&self) -> Option<String> {
+    /// The active account as a request names it (in the tenant made active), while it is
+    /// cached with a profile there: an account made active in a tenant it has no profile in is
+    /// none, as msal's `getActiveAccount` is null then. Builds no account info.
+    pub(super) fn active_ref(&self) -> Option<AccountRef> {
         self.sync();
         let cache = self.cache.borrow();
         let f = cache.active_account()?;
         let account = cache.account(&f.home_account_id)?;
-        (f.tenant_id.is_empty() || account.has_profile_in(&f.tenant_id)).then(|| [f.home_account_id.as_str(), "\n", &f.tenant_id].concat())
+        let tenant = Some(f.tenant_id).filter(|t| !t.is_empty());
+        if tenant.as_ref().is_some_and(|t| !account.has_profile_in(t)) {
+            return None;
+        }
+        Some(AccountRef::in_tenant(f.home_account_id, tenant))
+    }
+
+    /// The active account's `homeAccountId` and the tenant made active (`home\ntenant`), while
+    /// it is cached with a profile there: what tells silent calls for it apart, and what a
+    /// silent call started now is for.
+    pub fn active_account_key(&self) -> Option<String> {
+        let r = self.active_ref()?;
+        Some([r.home_account_id.as_str(), "\n", r.tenant_id.as_deref().unwrap_or_default()].concat())
     }
 
     /// The active account's `homeAccountId`, if set and still cached (no account info built).

@@ -123,11 +123,11 @@ impl<P: Platform> PublicClientApplication<P> {
     pub(super) fn silent_account(&self, req: &SilentRequest) -> Result<(Account, Option<String>), AuthError> {
         // The account alone: building its AccountInfo would decode its ID token.
         self.sync();
-        let cache = self.cache.borrow();
         let who = match &req.account {
             Some(r) => Some((r.home_account_id.clone(), r.tenant_id.clone(), r.environment.as_str())),
-            None => cache.active_account().map(|f| (f.home_account_id, Some(f.tenant_id), "")),
+            None => self.active_ref().map(|r| (r.home_account_id, r.tenant_id, "")),
         };
+        let cache = self.cache.borrow();
         let (home, tenant, environment) =
             who.ok_or_else(|| AuthError::browser(codes::NO_ACCOUNT_ERROR, "no account given and no active account set"))?;
         let account = self.find_account(&cache, &home, environment).cloned().ok_or_else(|| match &req.account {
@@ -136,13 +136,7 @@ impl<P: Platform> PublicClientApplication<P> {
             Some(_) => AuthError::new(ErrorKind::InteractionRequired, codes::NO_TOKENS_FOUND, "no cached tokens for the request's account"),
             None => AuthError::browser(codes::NO_ACCOUNT_ERROR, "no account given and no active account set"),
         })?;
-        let tenant = tenant.filter(|t| !t.is_empty());
-        // An active account made active in a tenant it has no profile in is none (msal's
-        // getActiveAccount is null then).
-        if req.account.is_none() && tenant.as_ref().is_some_and(|t| !account.has_profile_in(t)) {
-            return Err(AuthError::browser(codes::NO_ACCOUNT_ERROR, "no account given and no active account set"));
-        }
-        Ok((account, tenant))
+        Ok((account, tenant.filter(|t| !t.is_empty())))
     }
 
     /// The authority a silent request goes to: its own; else, for a tenant profile the
@@ -346,6 +340,8 @@ impl<P: Platform> PublicClientApplication<P> {
     /// then the refresh token (single-flight across tabs), then a hidden frame when the policy
     /// allows it and the refresh token could not do it.
     pub async fn acquire_token_silent(&self, req: &SilentRequest) -> Result<AuthenticationResult, AuthError> {
+        let pinned = self.for_active_account(req);
+        let req = pinned.as_ref().unwrap_or(req);
         if let Some(hit) = self.acquire_token_silent_cached(req)? {
             return Ok(hit);
         }
@@ -357,6 +353,8 @@ impl<P: Platform> PublicClientApplication<P> {
     /// proactive refresh (`refresh_in`) is renewed before the call returns; when the renewal
     /// fails, the cached token, still valid, is served.
     pub async fn acquire_token_silent_refreshing(&self, req: &SilentRequest) -> Result<AuthenticationResult, AuthError> {
+        let pinned = self.for_active_account(req);
+        let req = pinned.as_ref().unwrap_or(req);
         let Some(hit) = self.acquire_token_silent_cached(req)? else {
             return self.acquire_token_silent_network(req).await;
         };
@@ -381,26 +379,6 @@ impl<P: Platform> PublicClientApplication<P> {
     /// then a hidden frame when the policy allows it. Identical requests in flight in this tab
     /// share one (msal's `activeSilentTokenRequests`); each caller gets its correlation id.
     pub async fn acquire_token_silent_network(&self, req: &SilentRequest) -> Result<AuthenticationResult, AuthError> {
-        self.acquire_token_silent_network_for(req, self.active_account_key()).await
-    }
-
-    /// [`acquire_token_silent_network`](Self::acquire_token_silent_network) for a call that
-    /// started earlier, when `active` ([`active_account_key`](Self::active_account_key)) was the
-    /// active account: as msal reads it once, at the call's start, a request naming no account
-    /// is for that one, whatever the app makes active while the call waits.
-    pub async fn acquire_token_silent_network_for(
-        &self,
-        req: &SilentRequest,
-        active: Option<String>,
-    ) -> Result<AuthenticationResult, AuthError> {
-        let pinned = match (&req.account, active.as_deref().and_then(|k| k.split_once('\n'))) {
-            (None, Some((home, tenant))) => {
-                let tenant = Some(tenant.to_owned()).filter(|t| !t.is_empty());
-                Some(SilentRequest { account: Some(AccountRef::in_tenant(home.to_owned(), tenant)), ..req.clone() })
-            }
-            _ => None,
-        };
-        let req = pinned.as_ref().unwrap_or(req);
         req.options.enforce_resource(self.config.is_mcp, &req.extra_query_parameters)?;
         if !req.authentication_scheme.is_bound() {
             return self.silent_flight(req).await;
@@ -434,6 +412,17 @@ impl<P: Platform> PublicClientApplication<P> {
             }
         };
         result.map(|r| for_caller(req, r))
+    }
+
+    /// `req` naming the active account as it is now, when it names none (`None` when it names
+    /// one, or there is no active account): msal reads the active account once, at the call's
+    /// start, and the call is for that one, not whichever the app makes active while it waits.
+    /// (The JS facade names it in the request itself.)
+    pub fn for_active_account(&self, req: &SilentRequest) -> Option<SilentRequest> {
+        if req.account.is_some() {
+            return None;
+        }
+        Some(SilentRequest { account: Some(self.active_ref()?), ..req.clone() })
     }
 
     /// What makes two silent requests the same one.

@@ -61,8 +61,7 @@ enum Task {
     HandleRedirect(Option<String>, Option<bool>),
     BeginRedirect(String),
     SsoSilent(String),
-    /// A silent request, and the active account when the call started (`activeAccountKey`).
-    Silent(String, Option<String>),
+    Silent(String),
     ByCode(String),
     LogoutRedirect(crate::client::LogoutRequest, crate::client::SignedOut),
     Popup(PopupStarted<BrowserPlatform>),
@@ -207,10 +206,9 @@ impl JsClient {
     }
 
     /// The network part of `acquireTokenSilent`: refresh token, then a hidden iframe when the
-    /// cache lookup policy allows. `active`: `activeAccountKey()` when the call started, whose
-    /// account a request naming none is for.
-    pub fn silent(&self, request: &str, active: Option<String>) -> js_sys::Promise {
-        self.run(Task::Silent(request.to_owned(), active))
+    /// cache lookup policy allows.
+    pub fn silent(&self, request: &str) -> js_sys::Promise {
+        self.run(Task::Silent(request.to_owned()))
     }
 
     /// A DPoP proof for a resource call with a cached DPoP-bound access token (`ath` included);
@@ -441,12 +439,8 @@ impl JsClient {
                     Ok(req) => c.sso_silent(&req).await.map_err(|e| e.or_correlation_id(&req.correlation_id)).map(json),
                     Err(e) => Err(e),
                 },
-                Task::Silent(request, active) => match request_json(&request, cloud.as_ref()).and_then(|j| wire::silent_request(&j)) {
-                    Ok(req) => c
-                        .acquire_token_silent_network_for(&req, active)
-                        .await
-                        .map_err(|e| e.or_correlation_id(&req.correlation_id))
-                        .map(json),
+                Task::Silent(request) => match request_json(&request, cloud.as_ref()).and_then(|j| wire::silent_request(&j)) {
+                    Ok(req) => c.acquire_token_silent_network(&req).await.map_err(|e| e.or_correlation_id(&req.correlation_id)).map(json),
                     Err(e) => Err(e),
                 },
                 Task::ByCode(request) => match request_json(&request, cloud.as_ref()).and_then(|j| wire::by_code_request(&j)) {
