@@ -1700,3 +1700,39 @@ test("an account's data boundary comes from Entra's client_info (xms_tdbr), as m
   assert.deepEqual(await read(other), { account: undefined, stored: [undefined], event: undefined, same: true });
   await other.context().close();
 });
+
+test("an event callback that throws is logged and swallowed: the call resolves, and the callbacks after it still hear every event (msal rejects the call)", async () => {
+  const page = await signedInPage("theo");
+  const r = await page.evaluate(async () => {
+    window.logs.length = 0;
+    const heard = [];
+    const bad = window.pca.addEventCallback(() => { throw new Error("the app's bug"); });
+    const good = window.pca.addEventCallback((m) => heard.push(m.eventType));
+    const account = window.pca.getAllAccounts()[0];
+    const token = await window.pca.acquireTokenSilent({ scopes: ["User.Read"], account, forceRefresh: true }).then((x) => typeof x.accessToken, (e) => e.errorCode);
+    window.pca.removeEventCallback(bad);
+    window.pca.removeEventCallback(good);
+    return { token, heard, logged: window.logs.filter(([level, m]) => level === 0 && m.includes("event callback threw: Error: the app's bug")).length };
+  });
+  assert.equal(r.token, "string");
+  assert.deepEqual(r.heard, ["msal:acquireTokenStart", "msal:acquireTokenFromNetworkStart", "msal:acquireTokenSuccess"]);
+  assert.equal(r.logged, 3, "one error line per event");
+  // A popup call frees the interaction lock before its last event (msal frees it after, and
+  // refuses the callback's call with interaction_in_progress): a callback's next interaction
+  // starts (here its popup is blocked too).
+  const next = await page.evaluate(async () => {
+    const open = window.open;
+    window.open = () => null;
+    let inner;
+    const id = window.pca.addEventCallback((m) => {
+      if (m.eventType === "msal:acquireTokenFailure" && !inner) inner = window.pca.acquireTokenPopup({ scopes: ["User.Read"] }).then(() => "ok", (e) => e.errorCode);
+    });
+    const outer = await window.pca.acquireTokenPopup({ scopes: ["User.Read"] }).then(() => "ok", (e) => e.errorCode);
+    const both = [outer, await inner];
+    window.pca.removeEventCallback(id);
+    window.open = open;
+    return both;
+  });
+  assert.deepEqual(next, ["popup_window_error", "popup_window_error"]);
+  await page.context().close();
+});
