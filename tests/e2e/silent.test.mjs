@@ -558,3 +558,32 @@ test("a generic provider's renewed token replaces the sign-in's: served after fo
   }
   await page.context().close();
 });
+
+test("a scope the user has not consented to (Entra's AADSTS65001): the refresh token is refused for it and stays, no hidden frame is tried (as msal), ssoSilent's frame is refused too; the popup's consent lets the next silent call through", async () => {
+  const page = await signedInPage(env, "ulla");
+  await env.idp.setConfig({ consentRequired: ["api.write"] });
+  const calls = async () => (await env.idp.counters()).log.filter((e) => e.route === "authorize" || e.route === "token").map((e) => `${e.route} ${e.grant_type ?? e.prompt}`);
+  try {
+    await env.idp.reset();
+    const refused = await silent(page, { scopes: ["api.write"] });
+    assert.deepEqual([refused.ok, refused.ir, refused.code, refused.sub], [false, true, "invalid_grant", "consent_required"], JSON.stringify(refused));
+    // (msal's checkIfRefreshTokenErrorCanBeResolvedSilently: a refusal that needs the user.)
+    assert.deepEqual(await calls(), ["token refresh_token"]);
+    // The refresh token was neither spent nor removed: another scope renews with it.
+    const other = await silent(page, { forceRefresh: true });
+    assert.deepEqual([other.ok, other.fromCache], [true, false]);
+    // A hidden frame (prompt=none) is refused as well.
+    const frame = await page.evaluate(() => window.pca.ssoSilent({ scopes: ["api.write"], loginHint: "ulla" }).then(() => "ok", (e) => [e.errorCode, e instanceof window.msal.InteractionRequiredAuthError]));
+    assert.deepEqual(frame, ["consent_required", true]);
+    // The user consents in a popup (the provider's session answers it at once); then silent.
+    const consented = await page.evaluate(() => window.pca.acquireTokenPopup({ scopes: ["api.write"] }).then((r) => r.scopes.includes("api.write"), (e) => e.errorCode));
+    assert.equal(consented, true);
+    await env.idp.reset();
+    const after = await silent(page, { scopes: ["api.write"], forceRefresh: true });
+    assert.deepEqual([after.ok, after.fromCache], [true, false]);
+    assert.deepEqual(await calls(), ["token refresh_token"]);
+  } finally {
+    await env.idp.setConfig({ consentRequired: [] });
+  }
+  await page.context().close();
+});

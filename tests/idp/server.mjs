@@ -69,6 +69,7 @@ export const B2C_TENANT_ID = 'b2c0c0de-1d2e-4f3a-9b8c-7d6e5f4a3b2c';
 export const B2C_DOMAIN = 'b2c.onmicrosoft.com';
 export const B2C_POLICIES = Object.freeze(['b2c_1_signin', 'b2c_1_reset']);
 export const EXTRA_SCOPES = Object.freeze(['api.read', 'api.write', 'User.Read']);
+const CONSENT_REQUIRED = 'AADSTS65001: The user or administrator has not consented to use the application. Send an interactive authorization request for this user and resource.';
 export const OIDC_SCOPES = Object.freeze(['openid', 'profile', 'email', 'offline_access']);
 /** Path prefixes that alias the Entra tenant (like login.microsoftonline.com/common). */
 export const ENTRA_ALIASES = Object.freeze(['common', 'organizations']);
@@ -299,6 +300,10 @@ export async function startIdp(options = {}) {
   let counters = newCounters();
   let failNext = null;
   let silentNoResponse = false;
+  // Test switch: scopes the user has not consented to (Entra's AADSTS65001): a refresh token
+  // or a prompt=none request for them is refused with consent_required; an interactive sign-in
+  // asking for them is the user's consent.
+  let consentRequired = new Set();
   let silentHopMs = 0;
   // As Entra: the sign-in page sends Cross-Origin-Opener-Policy unless the authorize request
   // said pocd=1 (test switch `coop`, on by default).
@@ -566,8 +571,12 @@ export async function startIdp(options = {}) {
         // answered at the redirect URI (oidc-provider would sign in without it).
         // (The request's own scope: oidc-provider has dropped unknown ones from its params by now.)
         pocd(ctx) {
-          const unknown = String(ctx.query?.scope ?? '').split(' ').filter((sc) => sc && !supportedScopeSet.has(sc));
+          const asked = String(ctx.query?.scope ?? '').split(' ');
+          const unknown = asked.filter((sc) => sc && !supportedScopeSet.has(sc));
           if (unknown.length) throw new errors.InvalidScope(`AADSTS70011: The provided value for the input parameter 'scope' is not valid. The scope '${unknown.join(' ')}' does not exist.`, unknown.join(' '));
+          const unconsented = asked.filter((sc) => consentRequired.has(sc));
+          if (unconsented.length && ctx.query?.prompt === 'none') throw new errors.ConsentRequired(CONSENT_REQUIRED);
+          unconsented.forEach((sc) => consentRequired.delete(sc));
         },
       },
       // As Entra: the redirect URI is named at /authorize and at /token, even by a client that
@@ -1285,6 +1294,11 @@ export async function startIdp(options = {}) {
         }, { Pragma: 'no-cache', ...corsHeaders(req) });
         return;
       }
+      if (grantType === 'refresh_token' && scopes.some((sc) => consentRequired.has(sc))) {
+        // As Entra, before the refresh token is redeemed (it stays valid for other scopes).
+        sendJson(res, 400, { error: 'invalid_grant', error_description: CONSENT_REQUIRED, error_codes: [65001], suberror: 'consent_required' }, { Pragma: 'no-cache', ...corsHeaders(req) });
+        return;
+      }
       if (grantType === 'refresh_token') widenRefreshScope(mount.ns, form);
       else narrowCodeScope(mount.ns, form);
     }
@@ -1473,7 +1487,7 @@ export async function startIdp(options = {}) {
   }
 
   function currentConfig() {
-    return { ...config, silentNoResponse, silentHopMs, coop, coopStep, autoLogin, dpopRequireNonce, cloudInstance, graphHosts, stall: [...stall], spaOrigins: [...spaOrigins], redirectUris: [...registered] };
+    return { ...config, consentRequired: [...consentRequired], silentNoResponse, silentHopMs, coop, coopStep, autoLogin, dpopRequireNonce, cloudInstance, graphHosts, stall: [...stall], spaOrigins: [...spaOrigins], redirectUris: [...registered] };
   }
 
   function applyConfig(patch = {}) {
@@ -1484,6 +1498,7 @@ export async function startIdp(options = {}) {
     const origins = patch.spaOrigins !== undefined ? patch.spaOrigins.map(normalizeOrigin) : undefined;
     const uris = patch.redirectUris !== undefined ? normalizeRedirectUris(patch.redirectUris) : undefined;
     if (patch.silentNoResponse !== undefined) silentNoResponse = patch.silentNoResponse === true;
+    if (patch.consentRequired !== undefined) consentRequired = new Set(Array.isArray(patch.consentRequired) ? patch.consentRequired.map(String) : []);
     if (patch.silentHopMs !== undefined) silentHopMs = Number.isInteger(patch.silentHopMs) && patch.silentHopMs > 0 ? patch.silentHopMs : 0;
     if (patch.coop !== undefined) coop = patch.coop !== false;
     if (patch.coopStep !== undefined) coopStep = patch.coopStep === true;
