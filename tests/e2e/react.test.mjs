@@ -166,3 +166,22 @@ test("MsalAuthenticationTemplate with a redirect at B2C: \"Forgot your password?
   assert.deepEqual(await status(page), { inProgress: "none", accounts: 0, isAuthenticated: false, user: null });
   await ctx.close();
 });
+
+test("a second tab's MsalProvider follows the first's sign-in and sign-out (localStorage): accounts, isAuthenticated and useAccount, without a reload", async () => {
+  const ctx = await env.browser.newContext();
+  const [a, b] = [await ctx.newPage(), await ctx.newPage()];
+  for (const p of [a, b]) {
+    await p.goto(url("buttons"));
+    await p.waitForFunction(() => JSON.parse(document.getElementById("status").textContent).inProgress === "none");
+  }
+  const [popup] = await Promise.all([a.waitForEvent("popup"), a.click("#login")]);
+  await signIn(popup, "sven");
+  await b.waitForFunction(() => JSON.parse(document.getElementById("status").textContent).user === "sven", null, { timeout: 10000 });
+  assert.deepEqual(await status(b), { inProgress: "none", accounts: 1, isAuthenticated: true, user: "sven" });
+  const [out] = await Promise.all([a.waitForEvent("popup"), a.click("#logout")]);
+  if (!out.isClosed()) await out.waitForEvent("close");
+  await b.waitForFunction(() => !JSON.parse(document.getElementById("status").textContent).isAuthenticated, null, { timeout: 10000 });
+  assert.deepEqual(await status(b), { inProgress: "none", accounts: 0, isAuthenticated: false, user: null });
+  assert.equal(await b.textContent("#signed-out"), "signed out");
+  await ctx.close();
+});
