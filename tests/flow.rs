@@ -2072,6 +2072,9 @@ fn preflight_refuses_what_msal_refuses_before_any_request() {
     // An app route that holds such names is no response (a framed app with hash routes).
     h.platform.set_page_url("https://app.example/#/products?cat=1&code=SKU42");
     assert_eq!(code(h.pca.preflight(false)), "");
+    // Nor is a route named after one (msal wants a value): the app's own error page.
+    h.platform.set_page_url("https://app.example/#/error");
+    assert_eq!(code(h.pca.preflight(false)), "");
     assert_eq!(code(block_on(h.pca.begin_redirect(&req, "")).map(drop)), "redirect_in_iframe");
     assert_eq!(code(block_on(h.pca.begin_logout_redirect(&LogoutRequest::default())).map(drop)), "redirect_in_iframe");
     h.platform.set_in_frame(false);

@@ -366,7 +366,8 @@ impl AuthorizeResponse {
     /// True if `s` (a hash or query) looks like an authorize response, as msal's
     /// `getDeserializedResponse` decides: after a leading `#`, `?` or `#/`, flat parameters —
     /// not an app route (`#/orders?tab=1&code=…`, `#/a/b&state=…`: a `?`, `#` or `/` before
-    /// the first `=` or `&`) — with a `code`, `error`, `error_description` or `state`.
+    /// the first `=` or `&`) — with a `code`, `error`, `error_description` or `state` that is
+    /// not empty (an app's `#/error` or `#state=` is no response).
     pub fn looks_like_response(s: &str) -> bool {
         let flat = flat_params(s);
         let flat_start = match flat.bytes().position(|b| matches!(b, b'=' | b'&' | b'?' | b'#' | b'/')) {
@@ -375,7 +376,7 @@ impl AuthorizeResponse {
         };
         s.len() <= MAX_RESPONSE_LEN
             && flat_start
-            && parse_query(flat).iter().any(|(k, _)| matches!(k.as_str(), "code" | "error" | "state" | "error_description"))
+            && parse_query(flat).iter().any(|(k, v)| !v.is_empty() && matches!(k.as_str(), "code" | "error" | "state" | "error_description"))
     }
 
     /// Parses a fragment or query string (leading `#`, `?` or `#/` allowed).

@@ -571,6 +571,11 @@ fn an_app_route_holding_response_names_is_not_a_response() {
     {
         assert!(!AuthorizeResponse::looks_like_response(s), "{s}");
     }
+    // Nor is a name without a value (msal wants one that is not empty): an app's `#/error`
+    // route, an anchor `#code`, an empty `#state=`.
+    for s in ["#/error", "#error", "#/code", "#/state", "#state=", "#code=&x=1", "error"] {
+        assert!(!AuthorizeResponse::looks_like_response(s), "{s}");
+    }
     // A flat list is one, whatever its values hold.
     assert!(AuthorizeResponse::looks_like_response("#code=c&state=a/b?c#d"));
     assert!(AuthorizeResponse::looks_like_response("#error=login_required"));
