@@ -376,7 +376,9 @@ impl AuthorizeResponse {
         };
         s.len() <= MAX_RESPONSE_LEN
             && flat_start
-            && parse_query(flat).iter().any(|(k, v)| !v.is_empty() && matches!(k.as_str(), "code" | "error" | "state" | "error_description"))
+            && parse_query(flat)
+                .iter()
+                .any(|(k, v)| !v.is_empty() && matches!(k.as_str(), "code" | "error" | "state" | "error_description"))
     }
 
     /// Parses a fragment or query string (leading `#`, `?` or `#/` allowed).
