@@ -1003,10 +1003,6 @@ impl<P: Platform> PublicClientApplication<P> {
     /// [`finish_bound`](Self::finish_bound)).
     pub(super) async fn sso_silent_unfinished(&self, req: &InteractiveRequest) -> Result<AuthenticationResult, AuthError> {
         self.preflight(false)?;
-        // Offline, a frame shows the browser's error page: no frame, and no back-off either.
-        if !self.platform.online() {
-            return Err(crate::error::offline());
-        }
         if self.platform.now_ms() < self.frames_blocked_until.get() {
             self.log(LogLevel::Warning, &req.correlation_id, "no hidden frame tried: one got no answer less than 5 minutes ago");
             return Err(window_error(WindowError::NoResponse, &req.correlation_id));
@@ -1039,6 +1035,9 @@ impl<P: Platform> PublicClientApplication<P> {
                 Err(e) => {
                     self.abort_interaction(&pending);
                     self.unbind(pending.binding.as_ref()).await;
+                    // Offline, the frame showed the browser's error page: no sign that frames get no
+                    // answer here, so no back-off. (Tried all the same, as msal: an intranet
+                    // provider may answer while the browser says it is offline.)
                     if e == WindowError::NoResponse && !self.platform.online() {
                         return Err(crate::error::offline());
                     }
