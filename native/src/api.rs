@@ -223,7 +223,7 @@ impl ApiTokenValidator {
         ring::signature::RsaPublicKeyComponents { n: &key.n, e: &key.e }
             .verify(&ring::signature::RSA_PKCS1_2048_8192_SHA256, signed.as_bytes(), &signature)
             .map_err(|_| Rejection::BadSignature)?;
-        if claims.str_field("iss") != Some(self.issuer.as_str()) {
+        if !issued_by(&self.issuer, &claims) {
             return Err(Rejection::WrongIssuer);
         }
         let audience_ok = match claims.get("aud") {
@@ -284,9 +284,43 @@ impl ApiTokenValidator {
     }
 }
 
+/// True when `claims` were issued by `issuer`: its `iss` is the issuer; for a multi-tenant
+/// authority's (Entra's `common` and `organizations` documents name `…/{tenantid}/v2.0`), the
+/// issuer with the token's own `tid` (a GUID) in it.
+fn issued_by(issuer: &str, claims: &Json) -> bool {
+    let iss = claims.str_field("iss").unwrap_or_default();
+    match issuer.split_once("{tenantid}") {
+        Some((before, after)) => {
+            let tid = claims.str_field("tid").unwrap_or_default();
+            msal_wasm::core::authority::is_guid(tid) && iss == [before, tid, after].concat()
+        }
+        None => !iss.is_empty() && iss == issuer,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_multi_tenant_authoritys_issuer_takes_the_tokens_own_tenant() {
+        let claims = |j: &str| Json::parse(j).unwrap();
+        let tid = "8eaef023-2b34-4da1-9baa-8bc8c9d6a490";
+        let template = "https://login.microsoftonline.com/{tenantid}/v2.0";
+        let from = |iss: &str, tid: &str| claims(&format!(r#"{{"iss":"{iss}","tid":"{tid}"}}"#));
+        assert!(issued_by(template, &from(&format!("https://login.microsoftonline.com/{tid}/v2.0"), tid)));
+        // Another tenant's issuer than the token's tid, a tid that is no GUID, another host: refused.
+        let other = "5f1c2d3e-0000-4000-8000-00000000beef";
+        assert!(!issued_by(template, &from(&format!("https://login.microsoftonline.com/{other}/v2.0"), tid)));
+        assert!(!issued_by(template, &from("https://login.microsoftonline.com/evil/v2.0", "evil")));
+        assert!(!issued_by(template, &from(&format!("https://evil.example/{tid}/v2.0"), tid)));
+        assert!(!issued_by(template, &claims(&format!(r#"{{"iss":"https://login.microsoftonline.com/{tid}/v2.0"}}"#))));
+        // A single tenant's issuer: exactly.
+        let single = format!("https://login.microsoftonline.com/{tid}/v2.0");
+        assert!(issued_by(&single, &from(&single, tid)));
+        assert!(!issued_by(&single, &from(&format!("{single}/"), tid)));
+        assert!(!issued_by("", &claims("{}")));
+    }
 
     #[tokio::test]
     async fn a_failing_key_set_endpoint_is_not_fetched_for_every_unknown_key_id() {
