@@ -301,8 +301,8 @@ export async function startIdp(options = {}) {
   let failNext = null;
   let silentNoResponse = false;
   // Test switch: scopes the user has not consented to (Entra's AADSTS65001): a refresh token
-  // or a prompt=none request for them is refused with consent_required; an interactive sign-in
-  // asking for them is the user's consent.
+  // or a prompt=none request for them is refused with consent_required; a code issued for them
+  // by an interactive sign-in (the user's consent) lifts that once it is redeemed.
   let consentRequired = new Set();
   let silentHopMs = 0;
   // As Entra: the sign-in page sends Cross-Origin-Opener-Policy unless the authorize request
@@ -574,9 +574,7 @@ export async function startIdp(options = {}) {
           const asked = String(ctx.query?.scope ?? '').split(' ');
           const unknown = asked.filter((sc) => sc && !supportedScopeSet.has(sc));
           if (unknown.length) throw new errors.InvalidScope(`AADSTS70011: The provided value for the input parameter 'scope' is not valid. The scope '${unknown.join(' ')}' does not exist.`, unknown.join(' '));
-          const unconsented = asked.filter((sc) => consentRequired.has(sc));
-          if (unconsented.length && ctx.query?.prompt === 'none') throw new errors.ConsentRequired(CONSENT_REQUIRED);
-          unconsented.forEach((sc) => consentRequired.delete(sc));
+          if (ctx.query?.prompt === 'none' && asked.some((sc) => consentRequired.has(sc))) throw new errors.ConsentRequired(CONSENT_REQUIRED);
         },
       },
       // As Entra: the redirect URI is named at /authorize and at /token, even by a client that
@@ -1271,6 +1269,10 @@ export async function startIdp(options = {}) {
         error_codes: [9002327],
       }, { Pragma: 'no-cache' });
       return;
+    }
+    if (form && grantType === 'authorization_code' && consentRequired.size) {
+      const issued = store.peek(mount.ns, 'AuthorizationCode', form.get('code') ?? '');
+      if (issued && !issued.consumed) for (const sc of String(issued.scope ?? '').split(' ')) consentRequired.delete(sc);
     }
     if (form && ['refresh_token', 'authorization_code'].includes(grantType) && form.has('scope')) {
       const unknown = (form.get('scope') ?? '').split(' ').filter((sc) => sc && !supportedScopeSet.has(sc));
