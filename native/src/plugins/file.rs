@@ -7,8 +7,9 @@
 //! msal-node-extensions' persistence is taken too (`<file>.lockfile`, created exclusively with
 //! the process id inside, deleted to release), so a Node app sharing the file waits for this
 //! one and this one for it; such a file older than a minute was left by a process that died,
-//! and is taken over. The file is read and written on Tokio's blocking threads, so a slow disk
-//! or network share holds up no other task of the app.
+//! and is taken over. The lock files and the cache file are opened, locked, read and written
+//! on Tokio's blocking threads, so a slow disk or network share holds up no other task of the
+//! app.
 
 use crate::cache::{CacheContext, CachePlugin, PluginFuture};
 use msal_wasm::error::{codes, AuthError, ErrorKind};
@@ -31,8 +32,8 @@ pub struct FileCachePlugin {
     lock_path: PathBuf,
     /// msal-node-extensions' lock file.
     ext_lock_path: PathBuf,
-    /// The lock file while this plugin holds the lock.
-    held: Mutex<Option<File>>,
+    /// The lock while this plugin holds it.
+    held: Mutex<Option<Lock>>,
 }
 
 fn storage_error(what: &'static str) -> AuthError {
@@ -56,61 +57,82 @@ impl FileCachePlugin {
         &self.path
     }
 
+    /// Takes the lock (both files) on Tokio's blocking threads, with its waits: a lock file on
+    /// a stalled share holds up no other task. One taken after the caller gave up is let go.
     async fn acquire(&self) -> Result<(), AuthError> {
-        let file = lock_file(&self.lock_path).map_err(|_| storage_error("could not open the token cache lock file"))?;
-        let deadline = Instant::now() + LOCK_WAIT;
-        loop {
-            match file.try_lock() {
-                Ok(()) => break,
-                Err(TryLockError::WouldBlock) if Instant::now() < deadline => tokio::time::sleep(Duration::from_millis(10)).await,
-                Err(TryLockError::WouldBlock) => return Err(storage_error("the token cache file stayed locked by another process")),
-                Err(TryLockError::Error(_)) => return Err(storage_error("could not lock the token cache file")),
-            }
-        }
-        // msal-node-extensions' lock, under ours (so only one process of ours waits for it).
-        loop {
-            match new_private_file(&self.ext_lock_path) {
-                Ok(mut f) => {
-                    let _ = write!(f, "{}", std::process::id());
-                    break;
-                }
-                // (Windows: a lock file being deleted refuses to be opened, as msal-node-extensions
-                // retries on EPERM.)
-                Err(e)
-                    if e.kind() == std::io::ErrorKind::AlreadyExists
-                        || (cfg!(windows) && e.kind() == std::io::ErrorKind::PermissionDenied) =>
-                {
-                    let age = std::fs::metadata(&self.ext_lock_path).and_then(|m| m.modified()).map(|t| t.elapsed().unwrap_or_default());
-                    // (Taken over only once it is gone: one that cannot be removed is waited for.)
-                    if age.is_ok_and(|a| a > STALE_LOCKFILE) && std::fs::remove_file(&self.ext_lock_path).is_ok() {
-                        continue;
-                    }
-                    if Instant::now() < deadline {
-                        tokio::time::sleep(Duration::from_millis(10)).await;
-                    } else {
-                        let _ = file.unlock();
-                        return Err(storage_error("the token cache file stayed locked by another process"));
-                    }
-                }
-                Err(_) => {
-                    let _ = file.unlock();
-                    return Err(storage_error("could not create the token cache lock file"));
-                }
-            }
-        }
+        let (lock_path, ext_lock_path) = (self.lock_path.clone(), self.ext_lock_path.clone());
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        tokio::task::spawn_blocking(move || {
+            // (A lock nobody receives is dropped here, which lets it go.)
+            let _ = tx.send(take_lock(&lock_path, ext_lock_path));
+        });
+        let lock = rx.await.unwrap_or_else(|_| Err(storage_error("could not lock the token cache file")))?;
         if let Ok(mut held) = self.held.lock() {
-            *held = Some(file);
+            *held = Some(lock);
         }
         Ok(())
     }
 
+    /// Lets the lock go (on a blocking thread, as it was taken).
     fn release(&self) {
-        // Closing the file releases the lock.
-        if let Ok(mut held) = self.held.lock() {
-            if let Some(f) = held.take() {
-                let _ = std::fs::remove_file(&self.ext_lock_path);
-                let _ = f.unlock();
+        let lock = self.held.lock().ok().and_then(|mut held| held.take());
+        if let (Some(lock), Ok(rt)) = (lock, tokio::runtime::Handle::try_current()) {
+            rt.spawn_blocking(move || drop(lock));
+        }
+    }
+}
+
+/// The lock while it is held: the locked lock file and msal-node-extensions' lock file, both
+/// let go when it is dropped.
+#[derive(Debug)]
+struct Lock {
+    file: File,
+    ext_lock_path: PathBuf,
+}
+
+impl Drop for Lock {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.ext_lock_path);
+        let _ = self.file.unlock();
+    }
+}
+
+/// Takes the lock, waiting up to [`LOCK_WAIT`] for another process's (blocking).
+fn take_lock(lock_path: &Path, ext_lock_path: PathBuf) -> Result<Lock, AuthError> {
+    let file = lock_file(lock_path).map_err(|_| storage_error("could not open the token cache lock file"))?;
+    let deadline = Instant::now() + LOCK_WAIT;
+    loop {
+        match file.try_lock() {
+            Ok(()) => break,
+            Err(TryLockError::WouldBlock) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(10)),
+            Err(TryLockError::WouldBlock) => return Err(storage_error("the token cache file stayed locked by another process")),
+            Err(TryLockError::Error(_)) => return Err(storage_error("could not lock the token cache file")),
+        }
+    }
+    // msal-node-extensions' lock, under ours (so only one process of ours waits for it).
+    // (Closing `file` on a failure lets ours go.)
+    loop {
+        match new_private_file(&ext_lock_path) {
+            Ok(mut f) => {
+                let _ = write!(f, "{}", std::process::id());
+                return Ok(Lock { file, ext_lock_path });
             }
+            // (Windows: a lock file being deleted refuses to be opened, as msal-node-extensions
+            // retries on EPERM.)
+            Err(e)
+                if e.kind() == std::io::ErrorKind::AlreadyExists || (cfg!(windows) && e.kind() == std::io::ErrorKind::PermissionDenied) =>
+            {
+                let age = std::fs::metadata(&ext_lock_path).and_then(|m| m.modified()).map(|t| t.elapsed().unwrap_or_default());
+                // (Taken over only once it is gone: one that cannot be removed is waited for.)
+                if age.is_ok_and(|a| a > STALE_LOCKFILE) && std::fs::remove_file(&ext_lock_path).is_ok() {
+                    continue;
+                }
+                if Instant::now() >= deadline {
+                    return Err(storage_error("the token cache file stayed locked by another process"));
+                }
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            Err(_) => return Err(storage_error("could not create the token cache lock file")),
         }
     }
 }
@@ -153,20 +175,19 @@ impl CachePlugin for FileCachePlugin {
     fn after_cache_access<'a>(&'a self, ctx: &'a mut CacheContext) -> PluginFuture<'a> {
         Box::pin(async move {
             if !ctx.has_changed() {
-                self.release();
+                if let Some(lock) = self.held.lock().ok().and_then(|mut h| h.take()) {
+                    let _ = tokio::task::spawn_blocking(move || drop(lock)).await;
+                }
                 return Ok(());
             }
             let data = ctx.serialize();
             // The lock goes with the write, which finishes and releases it even when this call is
             // given up: the file is never written unlocked.
             let held = self.held.lock().ok().and_then(|mut h| h.take());
-            let (path, ext_lock_path) = (self.path.clone(), self.ext_lock_path.clone());
+            let path = self.path.clone();
             let write = tokio::task::spawn_blocking(move || {
                 let result = write_atomic(&path, data.as_bytes());
-                if let Some(f) = held {
-                    let _ = std::fs::remove_file(&ext_lock_path);
-                    let _ = f.unlock();
-                }
+                drop(held);
                 result
             });
             write.await.unwrap_or_else(|_| Err(storage_error("could not write the token cache file")))
@@ -279,9 +300,10 @@ mod tests {
         std::thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
             let result = rt.block_on(async move {
+                // (The task itself opens the pipe off the runtime's thread, once the runtime runs it.)
                 let writer = tokio::spawn({
                     let path = plugin_path.clone();
-                    async move { std::fs::write(path, "{}") }
+                    async move { tokio::task::spawn_blocking(move || std::fs::write(path, "{}")).await.unwrap() }
                 });
                 let plugin = FileCachePlugin::new(&plugin_path);
                 let mut ctx = CacheContext::new(UnifiedCache::new(), Partition::Account("h".into()));
@@ -320,6 +342,41 @@ mod tests {
         std::fs::remove_file(&path).unwrap();
         plugin.before_cache_access(&mut ctx).await.unwrap();
         plugin.after_cache_access(&mut ctx).await.unwrap();
+        assert!(!dir.join("cache.json.lockfile").exists());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// The same for the lock file beside it (the first file an access opens): the runtime's
+    /// other tasks go on while it waits.
+    #[test]
+    fn a_stalled_lock_file_holds_up_no_other_task() {
+        let dir = scratch("stalled-lock");
+        let path = dir.join("cache.json");
+        let lock = dir.join("cache.json.lock");
+        assert!(std::process::Command::new("mkfifo").arg(&lock).status().unwrap().success());
+        let (ticked, tick) = std::sync::mpsc::channel();
+        let (done, finished) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            let result = rt.block_on(async move {
+                let timer = tokio::spawn(async move {
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                    let _ = ticked.send(());
+                });
+                let plugin = FileCachePlugin::new(&path);
+                let mut ctx = CacheContext::new(UnifiedCache::new(), Partition::Account("h".into()));
+                let access = plugin.before_cache_access(&mut ctx).await.is_ok() && plugin.after_cache_access(&mut ctx).await.is_ok();
+                let _ = timer.await;
+                access
+            });
+            let _ = done.send(result);
+        });
+        let ran = tick.recv_timeout(Duration::from_secs(5)).is_ok();
+        // The pipe's other end: the lock file's open goes on.
+        let reader = std::fs::File::open(&lock).unwrap();
+        assert!(ran, "the lock file's open stalled the runtime");
+        assert_eq!(finished.recv_timeout(Duration::from_secs(10)), Ok(true));
+        drop(reader);
         assert!(!dir.join("cache.json.lockfile").exists());
         std::fs::remove_dir_all(&dir).unwrap();
     }
