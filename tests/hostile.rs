@@ -472,6 +472,11 @@ fn a_start_page_off_the_origin_is_refused_and_a_planted_one_is_not_followed() {
         assert_eq!(e.code(), "invalid_redirect_start_page", "{start}");
         assert!(!h.pca.interaction_in_progress(), "{start}");
     }
+    // This origin written with its scheme's default port (an app behind a proxy builds it so),
+    // as the browser's URL.origin reads it.
+    let explicit = InteractiveRequest { redirect_start_page: "https://app.example:443/home".into(), ..Default::default() };
+    let pending = h.pca.begin_interaction(&explicit, InteractionType::Redirect, "").unwrap();
+    h.pca.abort_interaction(&pending);
     let ok = InteractiveRequest { scopes: vec!["User.Read".into()], redirect_start_page: "/home".into(), ..Default::default() };
     let pending = h.pca.begin_interaction(&ok, InteractionType::Redirect, "").unwrap();
     assert_eq!(pending.origin, "https://app.example/home");

@@ -177,16 +177,21 @@ fn scheme_authority(url: &str) -> Option<(&str, &str)> {
     (!authority.chars().any(bad)).then_some((scheme, authority))
 }
 
-/// The origin (`scheme://host[:port]`, lower-cased) of an absolute `http(s)` URL; `None` for
-/// anything else — another scheme (`javascript:`, `data:`), a relative URL, user info, a
-/// backslash, whitespace or control characters before the path.
+/// The origin (`scheme://host[:port]`, lower-cased, without the scheme's default port, as a
+/// browser's `URL.origin`) of an absolute `http(s)` URL; `None` for anything else — another
+/// scheme (`javascript:`, `data:`), a relative URL, user info, a backslash, whitespace or
+/// control characters before the path.
 pub fn origin_of(url: &str) -> Option<String> {
     let (scheme, authority) = scheme_authority(url)?;
     let scheme = scheme.to_ascii_lowercase();
-    if scheme != "https" && scheme != "http" || authority.is_empty() {
-        return None;
-    }
-    Some([scheme.as_str(), "://", &authority.to_ascii_lowercase()].concat())
+    let default_port = match scheme.as_str() {
+        "https" => ":443",
+        "http" => ":80",
+        _ => return None,
+    };
+    let authority = authority.to_ascii_lowercase();
+    let host = authority.strip_suffix(default_port).unwrap_or(&authority);
+    (!host.is_empty()).then(|| [scheme.as_str(), "://", host].concat())
 }
 
 /// True when `url` is an absolute `http(s)` URL on `page`'s origin (any such URL when there is
@@ -261,6 +266,17 @@ mod tests {
     use super::*;
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    #[test]
+    fn origins_as_the_browser_reads_them() {
+        assert_eq!(origin_of("https://App.Example:443/x").as_deref(), Some("https://app.example"));
+        assert_eq!(origin_of("http://app.example:80").as_deref(), Some("http://app.example"));
+        assert_eq!(origin_of("https://app.example:8443/").as_deref(), Some("https://app.example:8443"));
+        assert_eq!(origin_of("http://app.example:443/").as_deref(), Some("http://app.example:443"));
+        assert_eq!(origin_of("https://[::1]:443/").as_deref(), Some("https://[::1]"));
+        assert_eq!(origin_of("https://:443/"), None);
+        assert_eq!(origin_of("javascript:alert(1)"), None);
+    }
 
     #[test]
     fn comparable_pages_as_msal_compares_them() {
