@@ -31,6 +31,7 @@ use msal_wasm::core::throttle::{self, Thumbprint};
 use msal_wasm::core::token::{ClientCredential, Grant, TokenRequest, TokenResponse};
 use msal_wasm::error::{codes, AuthError, ErrorKind};
 use msal_wasm::secret::{AccessToken, Assertion, ClientSecret, IdToken};
+use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
@@ -128,20 +129,36 @@ pub struct ClientCredentialRequest {
 /// out go.
 struct HandBack {
     store: Rc<MemoryStore>,
-    seeded: Vec<(String, String)>,
-    throttled: Arc<Mutex<Vec<(String, String)>>>,
+    seeded: HashMap<String, String>,
+    throttled: Arc<Mutex<Throttled>>,
+}
+
+/// Throttling entries by msal's thumbprint key: each entry (msal's JSON) and until when it
+/// holds (ms), read once when it is stored. (A map: during an outage there is one per user
+/// and tenant, and every call looks at them.)
+type Throttled = HashMap<String, (String, u64)>;
+
+/// Stores `value` (msal's throttling JSON) under `key`, with its time.
+fn hold(held: &mut Throttled, key: String, value: String) {
+    let until = Json::parse(&value).ok().and_then(|j| j.get("throttleTime").and_then(Json::as_u64)).unwrap_or(0);
+    held.insert(key, (value, until));
+}
+
+/// The entries whose time has not run out.
+fn prune(held: &mut Throttled) {
+    let now = now_s().saturating_mul(1000);
+    held.retain(|_, (_, until)| *until > now);
 }
 
 impl HandBack {
     /// A flow's start: the app's entries still in force, put in the flow's `store`.
-    fn seed(store: Rc<MemoryStore>, throttled: Arc<Mutex<Vec<(String, String)>>>) -> HandBack {
-        let now = now_s().saturating_mul(1000);
-        let seeded = match throttled.lock() {
+    fn seed(store: Rc<MemoryStore>, throttled: Arc<Mutex<Throttled>>) -> HandBack {
+        let seeded: HashMap<String, String> = match throttled.lock() {
             Ok(mut held) => {
-                held.retain(|(_, v)| throttle::check(v, now).is_some());
-                held.clone()
+                prune(&mut held);
+                held.iter().map(|(k, (v, _))| (k.clone(), v.clone())).collect()
             }
-            Err(_) => Vec::new(),
+            Err(_) => HashMap::new(),
         };
         for (k, v) in &seeded {
             let _ = store.set(k, v);
@@ -152,7 +169,7 @@ impl HandBack {
 
 impl Drop for HandBack {
     fn drop(&mut self) {
-        let after: Vec<(String, String)> = self
+        let after: HashMap<String, String> = self
             .store
             .keys()
             .into_iter()
@@ -161,18 +178,16 @@ impl Drop for HandBack {
             .collect();
         let Ok(mut held) = self.throttled.lock() else { return };
         for (k, v) in &after {
-            if !self.seeded.contains(&(k.clone(), v.clone())) {
-                held.retain(|(hk, _)| hk != k);
-                held.push((k.clone(), v.clone()));
+            if self.seeded.get(k) != Some(v) {
+                hold(&mut held, k.clone(), v.clone());
             }
         }
-        for seeded in &self.seeded {
-            if !after.iter().any(|(k, _)| *k == seeded.0) {
-                held.retain(|h| h != seeded);
+        for (k, v) in &self.seeded {
+            if !after.contains_key(k) && held.get(k).is_some_and(|(h, _)| h == v) {
+                held.remove(k);
             }
         }
-        let now = now_s().saturating_mul(1000);
-        held.retain(|(_, v)| throttle::check(v, now).is_some());
+        prune(&mut held);
     }
 }
 
@@ -398,7 +413,7 @@ pub struct ConfidentialClientApplication {
     /// Token requests the server throttled (429, 5xx, `Retry-After`), the app's and its users':
     /// msal's thumbprint key and its entry, in memory as msal-node keeps them (each user flow's
     /// client starts with them, and hands back its own).
-    throttled: Arc<Mutex<Vec<(String, String)>>>,
+    throttled: Arc<Mutex<Throttled>>,
     /// Silent calls in flight, by their key (see [`silent_key`]): an identical call joins one.
     silent_flights: Mutex<Vec<(String, SilentFlight)>>,
 }
@@ -480,15 +495,19 @@ use crate::now_s;
 
 /// The partition of an on-behalf-of token: its user's, `<oid>.<tid>` of the assertion (the
 /// user's access token to this API: their `homeAccountId` for a member of the API's tenant),
-/// where msal-node keeps it with the user's other tokens; an assertion without both claims
-/// (not a JWT, or another provider's) has one of its own, named by its hash.
+/// where msal-node keeps it with the user's other tokens; an assertion without both claims (AD
+/// FS's, another provider's) has one per user, named by the hash of its `iss` and `sub` (msal-node's
+/// account falls back to `sub`), so the user's next assertion replaces it; one without a `sub`
+/// either (not a JWT) has one of its own, named by the assertion's hash.
 fn obo_partition(assertion: &str, hash: &str) -> Partition {
-    match IdTokenClaims::decode(assertion) {
-        Ok(c) => match (c.oid(), c.tid()) {
-            (Some(oid), Some(tid)) if !oid.is_empty() && !tid.is_empty() => Partition::Account([oid, ".", tid].concat()),
-            _ => Partition::Account(["obo.", hash].concat()),
-        },
-        Err(_) => Partition::Account(["obo.", hash].concat()),
+    let Ok(c) = IdTokenClaims::decode(assertion) else { return Partition::Account(["obo.", hash].concat()) };
+    match (c.oid(), c.tid(), c.str("sub")) {
+        (Some(oid), Some(tid), _) if !oid.is_empty() && !tid.is_empty() => Partition::Account([oid, ".", tid].concat()),
+        (_, _, Some(sub)) if !sub.is_empty() => {
+            let user = [c.str("iss").unwrap_or_default(), "\n", sub].concat();
+            Partition::Account(["obo.", &base64::encode_url(&sha256(user.as_bytes()))].concat())
+        }
+        _ => Partition::Account(["obo.", hash].concat()),
     }
 }
 
@@ -960,9 +979,8 @@ impl ConfidentialClientApplication {
         }
         .key();
         let held_back = self.throttled.lock().ok().and_then(|mut held| {
-            let now = now_s().saturating_mul(1000);
-            held.retain(|(_, v)| throttle::check(v, now).is_some());
-            held.iter().find(|(k, _)| *k == thumb).and_then(|(_, v)| throttle::check(v, now))
+            prune(&mut held);
+            held.get(&thumb).and_then(|(v, _)| throttle::check(v, now_s().saturating_mul(1000)))
         });
         // (Logged with the lock released: the app's logger may take its time.)
         if let Some(e) = held_back {
@@ -1027,8 +1045,7 @@ impl ConfidentialClientApplication {
                 self.log(LogLevel::Error, &correlation_id, &["the token endpoint refused the request: ", e.code()].concat());
                 if let Some(value) = throttle::on_failure(&resp, &e, now_s().saturating_mul(1000)) {
                     if let Ok(mut held) = self.throttled.lock() {
-                        held.retain(|(k, _)| *k != thumb);
-                        held.push((thumb, value));
+                        hold(&mut held, thumb, value);
                     }
                 }
                 return Err(e.with_correlation_id(correlation_id));
@@ -1625,13 +1642,30 @@ mod tests {
     /// A user flow hands back only what it changed: an entry another flow renewed meanwhile
     /// keeps the renewal, one it added or removed is added or removed, one past its time goes.
     #[test]
+    fn an_on_behalf_of_partition_is_the_users_whatever_assertion_they_bring() {
+        let jwt = |claims: &str| ["e30", &base64::encode_url(claims.as_bytes()), "sig"].join(".");
+        let hash = |a: &str| base64::encode_url(&sha256(a.as_bytes()));
+        let part = |a: &str| obo_partition(a, &hash(a));
+        // AD FS: no oid or tid. Each hour's new access token of one user: one partition.
+        let adfs = |jti: &str| jwt(&format!(r#"{{"iss":"https://adfs.contoso.com/adfs","sub":"user-7","jti":"{jti}"}}"#));
+        assert_eq!(part(&adfs("a")), part(&adfs("b")));
+        assert_ne!(part(&adfs("a")), part(&jwt(r#"{"iss":"https://adfs.contoso.com/adfs","sub":"user-8"}"#)));
+        assert_ne!(part(&adfs("a")), part(&jwt(r#"{"iss":"https://other.example","sub":"user-7"}"#)));
+        // Entra: the user's homeAccountId.
+        assert_eq!(part(&jwt(r#"{"oid":"o","tid":"t","sub":"s"}"#)), Partition::Account("o.t".into()));
+        // Not a JWT, or no sub: the assertion's own.
+        assert_eq!(part("opaque"), Partition::Account(["obo.", &hash("opaque")].concat()));
+        let no_sub = jwt(r#"{"iss":"x"}"#);
+        assert_eq!(part(&no_sub), Partition::Account(["obo.", &hash(&no_sub)].concat()));
+    }
+
+    #[test]
     fn a_flow_hands_back_only_the_throttling_entries_it_changed() {
         let until = |s: u64| format!(r#"{{"throttleTime":{},"error":"temporarily_unavailable"}}"#, (now_s() + s) * 1000);
-        let shared = Arc::new(Mutex::new(vec![
-            ("throttling.a".to_owned(), until(60)),
-            ("throttling.b".to_owned(), until(60)),
-            ("throttling.gone".to_owned(), until(0)),
-        ]));
+        let shared = Arc::new(Mutex::new(Throttled::new()));
+        for (k, s) in [("throttling.a", 60), ("throttling.b", 60), ("throttling.gone", 0)] {
+            hold(&mut shared.lock().unwrap(), k.to_owned(), until(s));
+        }
         let store = Rc::new(MemoryStore::new());
         let flow = HandBack::seed(store.clone(), shared.clone());
         assert_eq!(flow.seeded.len(), 2, "an entry past its time is not seeded");
@@ -1639,11 +1673,11 @@ mod tests {
         // Meanwhile another flow renewed `a`; this one redeemed a new code (its `b` went) and
         // was throttled itself (`c`).
         let renewed = until(120);
-        shared.lock().unwrap()[0].1.clone_from(&renewed);
+        hold(&mut shared.lock().unwrap(), "throttling.a".to_owned(), renewed.clone());
         store.remove("throttling.b");
         store.set("throttling.c", &until(30)).unwrap();
         drop(flow);
-        let mut held = shared.lock().unwrap().clone();
+        let mut held: Vec<(String, String)> = shared.lock().unwrap().iter().map(|(k, (v, _))| (k.clone(), v.clone())).collect();
         held.sort();
         assert_eq!(held, vec![("throttling.a".to_owned(), renewed), ("throttling.c".to_owned(), until(30))]);
     }
