@@ -2017,6 +2017,26 @@ fn offline_a_hidden_frame_fails_as_offline_and_frames_are_not_held_back_after() 
     let r = block_on(h.pca.acquire_token_silent(&skip)).unwrap();
     assert!(!r.from_cache);
     assert_eq!(h.platform.windows.borrow().len(), 3);
+    // Frames held back (one got no answer online), then offline: offline it is.
+    h.platform.set_windows(|_| Err(WindowError::NoResponse));
+    assert_eq!(block_on(h.pca.acquire_token_silent(&skip)).unwrap_err().sub_error(), "iframe_no_response");
+    h.platform.set_online(false);
+    offline(block_on(h.pca.acquire_token_silent(&skip)).unwrap_err());
+    assert_eq!(h.platform.windows.borrow().len(), 4, "no frame while held back");
+    h.platform.set_online(true);
+    // A frame that waited out an app's longer timeout (no settle) while offline: offline too.
+    let mut slow = config();
+    slow.iframe_timeout_ms = 30_000;
+    let h = harness_with(slow);
+    let home = h.sign_in().account.account.home_account_id;
+    let p = h.platform.clone();
+    h.platform.set_windows(move |_| {
+        p.set_online(false);
+        Err(WindowError::TimedOut)
+    });
+    offline(
+        block_on(h.pca.acquire_token_silent(&SilentRequest { cache_lookup_policy: CacheLookupPolicy::Skip, ..silent(&home) })).unwrap_err(),
+    );
 }
 
 #[test]

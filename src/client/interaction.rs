@@ -1005,7 +1005,12 @@ impl<P: Platform> PublicClientApplication<P> {
         self.preflight(false)?;
         if self.platform.now_ms() < self.frames_blocked_until.get() {
             self.log(LogLevel::Warning, &req.correlation_id, "no hidden frame tried: one got no answer less than 5 minutes ago");
-            return Err(window_error(WindowError::NoResponse, &req.correlation_id));
+            // (Offline meanwhile: that, not a sign-in the browser cannot show.)
+            return Err(if self.platform.online() {
+                window_error(WindowError::NoResponse, &req.correlation_id)
+            } else {
+                crate::error::offline()
+            });
         }
         let target = self.target(self.interactive_authority(req).as_deref()).await?;
         // As msal: a code the token endpoint refuses (`invalid_grant`) is asked for once more,
@@ -1038,7 +1043,7 @@ impl<P: Platform> PublicClientApplication<P> {
                     // Offline, the frame showed the browser's error page: no sign that frames get no
                     // answer here, so no back-off. (Tried all the same, as msal: an intranet
                     // provider may answer while the browser says it is offline.)
-                    if e == WindowError::NoResponse && !self.platform.online() {
+                    if matches!(e, WindowError::NoResponse | WindowError::TimedOut) && !self.platform.online() {
                         return Err(crate::error::offline());
                     }
                     if e == WindowError::NoResponse {
