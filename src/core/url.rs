@@ -55,8 +55,9 @@ fn hex(c: u8) -> Option<u8> {
 }
 
 /// msal's form of a page address for telling whether two are the same page
-/// (`normalizeUrlForComparison`): without its fragment or an empty `?`, the origin lower-cased,
-/// the path percent-decoded and ending in `/`.
+/// (`normalizeUrlForComparison`): without its fragment or an empty `?`, the origin as
+/// [`origin_of`] reads it (lower-cased, no default port), the path percent-decoded and ending
+/// in `/`.
 pub fn comparable(url: &str) -> String {
     let url = super::text::until(url, b"#");
     let (base, query) = super::text::split_once(url, "?").unwrap_or((url, ""));
@@ -69,7 +70,8 @@ pub fn comparable(url: &str) -> String {
         path.push('/');
     }
     let q = if query.is_empty() { "" } else { "?" };
-    [&origin.to_ascii_lowercase(), path.as_str(), q, query].concat()
+    let origin = origin_of(origin).unwrap_or_else(|| origin.to_ascii_lowercase());
+    [&origin, path.as_str(), q, query].concat()
 }
 
 /// Parses `a=1&b=2` (a leading `?` or `#` is skipped) into decoded pairs.
@@ -282,6 +284,8 @@ mod tests {
     fn comparable_pages_as_msal_compares_them() {
         let same = |a: &str, b: &str| comparable(a) == comparable(b);
         assert!(same("https://app.example/#/dashboard", "https://app.example/"));
+        assert!(same("https://App.Example:443/home", "https://app.example/home/"));
+        assert!(!same("https://app.example:8443/home", "https://app.example/home"));
         assert!(same("https://app.example/path#x", "https://app.example/path/"));
         assert!(same("https://app.example/a%20b?", "https://app.example/a b/"));
         assert!(same("HTTPS://App.Example/x?q=1#f", "https://app.example/x/?q=1"));
