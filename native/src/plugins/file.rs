@@ -289,37 +289,38 @@ mod tests {
 
     /// A cache file on a stalled file system (a network share): its read waits, and the
     /// runtime's other tasks go on meanwhile. A named pipe stands for it: opening one to read
-    /// waits until something opens it to write, here a task on the same one-thread runtime.
+    /// waits until something opens it to write, here this thread once a timer task of the
+    /// plugin's one-thread runtime has run.
     #[test]
     fn a_stalled_cache_file_holds_up_no_other_task() {
         let dir = scratch("stalled");
         let path = dir.join("cache.json");
         assert!(std::process::Command::new("mkfifo").arg(&path).status().unwrap().success());
+        let (ticked, tick) = std::sync::mpsc::channel();
         let (done, finished) = std::sync::mpsc::channel();
         let plugin_path = path.clone();
         std::thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
             let result = rt.block_on(async move {
-                // (The task itself opens the pipe off the runtime's thread, once the runtime runs it.)
-                let writer = tokio::spawn({
-                    let path = plugin_path.clone();
-                    async move { tokio::task::spawn_blocking(move || std::fs::write(path, "{}")).await.unwrap() }
+                let timer = tokio::spawn(async move {
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                    let _ = ticked.send(());
                 });
                 let plugin = FileCachePlugin::new(&plugin_path);
                 let mut ctx = CacheContext::new(UnifiedCache::new(), Partition::Account("h".into()));
                 let read = plugin.before_cache_access(&mut ctx).await;
                 ctx.set_changed();
                 let after = plugin.after_cache_access(&mut ctx).await;
-                (read.is_ok(), after.is_ok(), writer.await.map(|w| w.is_ok()).unwrap_or(false))
+                let _ = timer.await;
+                (read.is_ok(), after.is_ok())
             });
             let _ = done.send(result);
         });
-        let result = finished.recv_timeout(Duration::from_secs(10));
-        if result.is_err() {
-            // Opens the pipe to let the stalled thread go.
-            let _ = std::fs::write(&path, "{}");
-        }
-        assert_eq!(result, Ok((true, true, true)), "the read of the cache file stalled the runtime");
+        let ran = tick.recv_timeout(Duration::from_secs(5)).is_ok();
+        // The pipe's other end: the read goes on.
+        std::fs::write(&path, "{}").unwrap();
+        assert!(ran, "the read of the cache file stalled the runtime");
+        assert_eq!(finished.recv_timeout(Duration::from_secs(10)), Ok((true, true)));
         // The save replaced the pipe with the file, and left the lock free.
         assert!(std::fs::read_to_string(&path).unwrap().starts_with("{\"Account\":{}"));
         assert!(!dir.join("cache.json.lockfile").exists());
