@@ -302,7 +302,7 @@ export async function startIdp(options = {}) {
   let silentNoResponse = false;
   // Test switch: scopes the user has not consented to (Entra's AADSTS65001): a refresh token
   // or a prompt=none request for them is refused with consent_required; a code issued for them
-  // by an interactive sign-in (the user's consent) lifts that once it is redeemed.
+  // (an interactive sign-in: the user's consent) lifts that.
   let consentRequired = new Set();
   let silentHopMs = 0;
   // As Entra: the sign-in page sends Cross-Origin-Opener-Policy unless the authorize request
@@ -773,6 +773,10 @@ export async function startIdp(options = {}) {
       ctx.body = { access_token: value, token_type: 'Bearer', expires_in: token.expiration, ext_expires_in: token.expiration, scope, ...info };
     }, new Set(['assertion', 'requested_token_use', 'scope', 'client_info']));
 
+    // The user consented to a code's scopes when it was issued (see consentRequired).
+    provider.on('authorization_code.saved', (code) => {
+      for (const sc of String(code.scope ?? '').split(' ')) consentRequired.delete(sc);
+    });
     provider.on('error', (err, ctx) => {
       if (!err?.status || err.status >= 500) console.error(`[idp:${kind}] ${ctx?.method} ${ctx?.path}:`, err);
     });
@@ -1269,10 +1273,6 @@ export async function startIdp(options = {}) {
         error_codes: [9002327],
       }, { Pragma: 'no-cache' });
       return;
-    }
-    if (form && grantType === 'authorization_code' && consentRequired.size) {
-      const issued = store.peek(mount.ns, 'AuthorizationCode', form.get('code') ?? '');
-      if (issued && !issued.consumed) for (const sc of String(issued.scope ?? '').split(' ')) consentRequired.delete(sc);
     }
     if (form && ['refresh_token', 'authorization_code'].includes(grantType) && form.has('scope')) {
       const unknown = (form.get('scope') ?? '').split(' ').filter((sc) => sc && !supportedScopeSet.has(sc));
