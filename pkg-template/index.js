@@ -1410,12 +1410,9 @@ export class PublicClientApplication {
       end();
       throw e;
     };
-    return done.then(() => {
-      // As msal: the main window navigates before LOGOUT_END (nothing signs in in between).
-      if (!r.mainWindowRedirectUri) return end();
-      const url = new URL(r.mainWindowRedirectUri, window.location.href).href;
-      return this.navigationClient.navigateInternal(url, { noHistory: false, apiId: ApiId.logoutPopup, timeout: this.navigationTimeout }).then(() => end(), failed);
-    }, failed);
+    // As msal: the main window navigates before LOGOUT_END (nothing signs in in between), and
+    // an app's navigation client may answer a plain value or throw (msal awaits it in its try).
+    return done.then(() => r.mainWindowRedirectUri && this.navigationClient.navigateInternal(new URL(r.mainWindowRedirectUri, window.location.href).href, { noHistory: false, apiId: ApiId.logoutPopup, timeout: this.navigationTimeout })).then(() => end(), failed);
   }
 
   async clearCache(request) {

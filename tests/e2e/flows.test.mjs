@@ -43,14 +43,15 @@ test("logoutPopup signs out in a popup and clears the account's cache", async ()
   await page.context().close();
 });
 
-test("logoutPopup with mainWindowRedirectUri: POPUP_OPENED with the window, and the main window navigates before LOGOUT_END, as msal", async () => {
+test("logoutPopup with mainWindowRedirectUri: POPUP_OPENED with the window, and the main window navigates before LOGOUT_END, as msal (a navigation client that answers a plain value, as msal awaits it)", async () => {
   const page = await signedInPage(env, "nelly");
   const [popup] = await Promise.all([
     page.waitForEvent("popup"),
     page.evaluate(() => {
       window.order = [];
       window.pca.setNavigationClient({
-        navigateInternal: async (url) => { window.order.push("navigate " + new URL(url).pathname); return false; },
+        // (Not async: a plain app's; msal awaits whatever it answers.)
+        navigateInternal: (url) => { window.order.push("navigate " + new URL(url).pathname); return false; },
         navigateExternal: async () => true,
       });
       window.pca.addEventCallback((m) => {
@@ -63,6 +64,7 @@ test("logoutPopup with mainWindowRedirectUri: POPUP_OPENED with the window, and 
   await page.waitForFunction(() => window.order.includes("msal:logoutEnd"), null, { timeout: 20000 });
   if (!popup.isClosed()) await popup.waitForEvent("close", { timeout: 5000 });
   assert.deepEqual(await page.evaluate(() => window.order), ["msal:logoutStart", "msal:logoutSuccess", "msal:popupOpened (the popup)", "navigate /signed-out", "msal:logoutEnd"]);
+  assert.equal(await page.evaluate(() => window.loggedOut), "done");
   await page.context().close();
 });
 
