@@ -29,6 +29,14 @@ fn fetched_guest_authority() -> String {
     format!("https://login.microsoftonline.com/{GUEST_TENANT}/v2.0")
 }
 
+/// The test client at `common`, as multi-tenant apps sign in.
+fn at_common() -> Config {
+    Config::new("client-1")
+        .with_authority("https://login.microsoftonline.com/common")
+        .with_redirect_uri("https://app.example/")
+        .with_authority_metadata(METADATA)
+}
+
 fn token_urls(h: &Harness) -> Vec<String> {
     let requests = h.platform.requests.borrow();
     let urls = requests.iter().map(|r| r.url.split('?').next().unwrap_or_default().to_owned());
@@ -217,11 +225,7 @@ fn a_b2c_policy_switch_is_another_authority_on_the_same_host() {
 #[test]
 fn each_tenant_profile_is_an_account_as_msal_v5_returns_them() {
     // The app signs in at `common`: the home tenant's token, then a guest tenant's.
-    let common = Config::new("client-1")
-        .with_authority("https://login.microsoftonline.com/common")
-        .with_redirect_uri("https://app.example/")
-        .with_authority_metadata(METADATA);
-    let h = harness_with(common);
+    let h = harness_with(at_common());
     let home = h.sign_in();
     assert_eq!(home.tenant_id, TENANT);
     let started = h.pca.open_popup(&in_guest_tenant(), PopupAttributes::default()).unwrap();
@@ -276,11 +280,7 @@ fn each_tenant_profile_is_an_account_as_msal_v5_returns_them() {
 
 #[test]
 fn a_guest_profile_signs_in_in_its_tenant_and_its_calls_are_kept_apart_from_the_home_ones() {
-    let common = Config::new("client-1")
-        .with_authority("https://login.microsoftonline.com/common")
-        .with_redirect_uri("https://app.example/")
-        .with_authority_metadata(METADATA);
-    let h = harness_with(common);
+    let h = harness_with(at_common());
     let home = h.sign_in();
     let started = h.pca.open_popup(&in_guest_tenant(), PopupAttributes::default()).unwrap();
     let guest = block_on(h.pca.complete_popup(started)).unwrap();

@@ -287,18 +287,15 @@ mod tests {
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
-    /// A cache file on a stalled file system (a network share): its read waits, and the
-    /// runtime's other tasks go on meanwhile. A named pipe stands for it: opening one to read
-    /// waits until something opens it to write, here this thread once a timer task of the
-    /// plugin's one-thread runtime has run.
-    #[test]
-    fn a_stalled_cache_file_holds_up_no_other_task() {
-        let dir = scratch("stalled");
-        let path = dir.join("cache.json");
-        assert!(std::process::Command::new("mkfifo").arg(&path).status().unwrap().success());
+    /// Runs one saving access of a plugin at `path` on a one-thread runtime beside a timer
+    /// task, while `pipe` (a named pipe in the place of the cache file or of its lock file)
+    /// stalls it, as a file on a stalled network share would; once the timer ran (or 5 s
+    /// passed), `open_other_end` lets the access go on. True when the timer ran while the access
+    /// waited, and the access's outcome.
+    fn an_access_beside_a_stalled_pipe(path: PathBuf, pipe: &Path, open_other_end: impl FnOnce()) -> (bool, Option<bool>) {
+        assert!(std::process::Command::new("mkfifo").arg(pipe).status().unwrap().success());
         let (ticked, tick) = std::sync::mpsc::channel();
         let (done, finished) = std::sync::mpsc::channel();
-        let plugin_path = path.clone();
         std::thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
             let result = rt.block_on(async move {
@@ -306,21 +303,30 @@ mod tests {
                     tokio::time::sleep(Duration::from_millis(20)).await;
                     let _ = ticked.send(());
                 });
-                let plugin = FileCachePlugin::new(&plugin_path);
+                let plugin = FileCachePlugin::new(&path);
                 let mut ctx = CacheContext::new(UnifiedCache::new(), Partition::Account("h".into()));
-                let read = plugin.before_cache_access(&mut ctx).await;
+                let read = plugin.before_cache_access(&mut ctx).await.is_ok();
                 ctx.set_changed();
-                let after = plugin.after_cache_access(&mut ctx).await;
+                let saved = plugin.after_cache_access(&mut ctx).await.is_ok();
                 let _ = timer.await;
-                (read.is_ok(), after.is_ok())
+                read && saved
             });
             let _ = done.send(result);
         });
         let ran = tick.recv_timeout(Duration::from_secs(5)).is_ok();
-        // The pipe's other end: the read goes on.
-        std::fs::write(&path, "{}").unwrap();
+        open_other_end();
+        (ran, finished.recv_timeout(Duration::from_secs(10)).ok())
+    }
+
+    /// A cache file on a stalled file system: its read waits, and the runtime's other tasks go
+    /// on meanwhile (opening a named pipe to read waits until something opens it to write).
+    #[test]
+    fn a_stalled_cache_file_holds_up_no_other_task() {
+        let dir = scratch("stalled");
+        let path = dir.join("cache.json");
+        let (ran, access) = an_access_beside_a_stalled_pipe(path.clone(), &path, || std::fs::write(&path, "{}").unwrap());
         assert!(ran, "the read of the cache file stalled the runtime");
-        assert_eq!(finished.recv_timeout(Duration::from_secs(10)), Ok((true, true)));
+        assert_eq!(access, Some(true));
         // The save replaced the pipe with the file, and left the lock free.
         assert!(std::fs::read_to_string(&path).unwrap().starts_with("{\"Account\":{}"));
         assert!(!dir.join("cache.json.lockfile").exists());
@@ -347,36 +353,16 @@ mod tests {
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
-    /// The same for the lock file beside it (the first file an access opens): the runtime's
-    /// other tasks go on while it waits.
+    /// The same for the lock file beside it (the first file an access opens; opening a named
+    /// pipe to write waits until something opens it to read).
     #[test]
     fn a_stalled_lock_file_holds_up_no_other_task() {
         let dir = scratch("stalled-lock");
-        let path = dir.join("cache.json");
         let lock = dir.join("cache.json.lock");
-        assert!(std::process::Command::new("mkfifo").arg(&lock).status().unwrap().success());
-        let (ticked, tick) = std::sync::mpsc::channel();
-        let (done, finished) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-            let result = rt.block_on(async move {
-                let timer = tokio::spawn(async move {
-                    tokio::time::sleep(Duration::from_millis(20)).await;
-                    let _ = ticked.send(());
-                });
-                let plugin = FileCachePlugin::new(&path);
-                let mut ctx = CacheContext::new(UnifiedCache::new(), Partition::Account("h".into()));
-                let access = plugin.before_cache_access(&mut ctx).await.is_ok() && plugin.after_cache_access(&mut ctx).await.is_ok();
-                let _ = timer.await;
-                access
-            });
-            let _ = done.send(result);
-        });
-        let ran = tick.recv_timeout(Duration::from_secs(5)).is_ok();
-        // The pipe's other end: the lock file's open goes on.
-        let reader = std::fs::File::open(&lock).unwrap();
+        let mut reader = None;
+        let (ran, access) = an_access_beside_a_stalled_pipe(dir.join("cache.json"), &lock, || reader = Some(File::open(&lock).unwrap()));
         assert!(ran, "the lock file's open stalled the runtime");
-        assert_eq!(finished.recv_timeout(Duration::from_secs(10)), Ok(true));
+        assert_eq!(access, Some(true));
         drop(reader);
         assert!(!dir.join("cache.json.lockfile").exists());
         std::fs::remove_dir_all(&dir).unwrap();
