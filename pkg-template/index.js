@@ -1215,9 +1215,8 @@ export class PublicClientApplication {
       }
       this.memo.delete(key);
     }
-    // (The active account named in the request the wasm reads, so the call stays its own.)
-    const [homeAccountId, tenantId] = active ? active.split("\n") : [];
-    const json = requestJson(active ? Object.assign({}, req, { account: { homeAccountId, tenantId: tenantId || undefined } }) : req);
+    // (The active account handed back with the request, so the call stays its own.)
+    const json = requestJson(req, { activeAccount: active });
     let hit;
     const refused = (e) => this.refused(BrowserRootPerformanceEvents.AcquireTokenSilent, req.correlationId, e, req);
     try { this.preflight(false); } catch (e) { return refused(e); }

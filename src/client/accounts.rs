@@ -239,6 +239,7 @@ impl<P: Platform> PublicClientApplication<P> {
     /// silent call started now is for.
     pub fn active_account_key(&self) -> Option<String> {
         let r = self.active_ref()?;
+        // (Read back by AccountRef::of_key.)
         Some([r.home_account_id.as_str(), "\n", r.tenant_id.as_deref().unwrap_or_default()].concat())
     }
 

@@ -84,6 +84,14 @@ impl AccountRef {
         AccountRef::in_tenant(home_account_id, None)
     }
 
+    /// The account an active-account key names (`home\ntenant`, see
+    /// [`PublicClientApplication::active_account_key`](super::PublicClientApplication::active_account_key)):
+    /// the JS facade hands it back with a request that names none, as the call's account.
+    pub fn of_key(key: &str) -> AccountRef {
+        let (home, tenant) = crate::core::text::split_once(key, "\n").unwrap_or((key, ""));
+        AccountRef::in_tenant(home, (!tenant.is_empty()).then(|| tenant.to_owned()))
+    }
+
     /// The account with this `homeAccountId` in tenant profile `tenant_id`.
     pub fn in_tenant(home_account_id: impl Into<String>, tenant_id: Option<String>) -> AccountRef {
         let none = String::new;

@@ -432,7 +432,8 @@ pub fn silent_request(j: &Json) -> Result<SilentRequest, AuthError> {
     Ok(SilentRequest {
         authentication_scheme,
         scopes: scopes_field(j)?,
-        account: account_ref(j),
+        // (Else the active account when the call started, as the facade read it.)
+        account: account_ref(j).or_else(|| j.str_field("activeAccount").map(AccountRef::of_key)),
         force_refresh: truthy(j, "forceRefresh"),
         cache_lookup_policy: policy,
         claims: claims_field(j)?,
