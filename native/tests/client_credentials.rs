@@ -447,11 +447,9 @@ async fn a_429_holds_the_same_request_back_for_its_retry_after() {
 
 /// A burst of calls for a token nobody has yet (a service's cold start, or its token's expiry)
 /// makes one token request: the calls take turns, and the ones that waited find its token.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_burst_of_calls_for_one_app_token_makes_one_request() {
-    let app = Arc::new(secret_app());
-    reset().await;
-    let calls: Vec<_> = (0..20)
+/// `n` calls for the app's token, spawned at once; their outcomes in order.
+async fn at_once(app: &Arc<ConfidentialClientApplication>, n: usize) -> Vec<Result<AppToken, msal_wasm::error::AuthError>> {
+    let calls: Vec<_> = (0..n)
         .map(|_| {
             let app = app.clone();
             tokio::spawn(async move { app.acquire_token_by_client_credential(&request()).await })
@@ -459,8 +457,16 @@ async fn a_burst_of_calls_for_one_app_token_makes_one_request() {
         .collect();
     let mut served = Vec::new();
     for call in calls {
-        served.push(call.await.unwrap().unwrap());
+        served.push(call.await.unwrap());
     }
+    served
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_of_calls_for_one_app_token_makes_one_request() {
+    let app = Arc::new(secret_app());
+    reset().await;
+    let served: Vec<_> = at_once(&app, 20).await.into_iter().map(Result::unwrap).collect();
     assert_eq!(token_requests().await, 1);
     assert_eq!(served.iter().filter(|t| !t.from_cache).count(), 1);
     assert!(served.iter().all(|t| t.access_token.secret() == served[0].access_token.secret()));
@@ -480,16 +486,7 @@ async fn calls_for_a_token_due_for_its_refresh_are_served_while_one_renews_it() 
     b.deserialize(&refresh_due_in(&a.serialize())).unwrap();
     configure(r#"{"stall":["token"]}"#).await;
     let start = std::time::Instant::now();
-    let calls: Vec<_> = (0..5)
-        .map(|_| {
-            let b = b.clone();
-            tokio::spawn(async move { b.acquire_token_by_client_credential(&request()).await })
-        })
-        .collect();
-    let mut served = Vec::new();
-    for call in calls {
-        served.push(call.await.unwrap());
-    }
+    let served = at_once(&b, 5).await;
     let took = start.elapsed();
     configure(r#"{"stall":[]}"#).await;
     assert!(served.iter().all(|t| t.as_ref().is_ok_and(|t| t.from_cache && t.access_token.secret() == first.access_token.secret())));
