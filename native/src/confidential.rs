@@ -9,8 +9,8 @@ use crate::public::NativePlatform;
 use crate::system::{LogLevel, NetworkClient, SystemOptions};
 use msal_wasm::client::dpop::{check_token_type, send_with_proof};
 use msal_wasm::client::{
-    AccountInfo, AccountRef, AuthScheme, AuthenticationResult, ByCodeRequest, Config, InteractiveRequest, LogoutRequest, PendingAuth,
-    PublicClientApplication as Core, SilentRequest,
+    metadata_entry, metadata_key, read_metadata_entry, AccountInfo, AccountRef, AuthScheme, AuthenticationResult, ByCodeRequest, Config,
+    InteractiveRequest, LogoutRequest, PendingAuth, PublicClientApplication as Core, SilentRequest, METADATA_LIFETIME_MS,
 };
 use msal_wasm::core::account::{authority_type, Account, ClientInfo};
 use msal_wasm::core::authority::{Authority, AuthorityMetadata, AuthorityType, ProtocolMode};
@@ -380,15 +380,16 @@ pub struct ConfidentialClientApplication {
     authority: Authority,
     environment: String,
     net: Arc<dyn NetworkClient>,
-    /// The authority's endpoints, and the discovery document they came from (none for
-    /// Microsoft's clouds: msal's built-in endpoints).
-    metadata: tokio::sync::OnceCell<(AuthorityMetadata, String)>,
-    /// The authority's discovery document as fetched ([`metadata`](Self::metadata)).
-    fetched: tokio::sync::OnceCell<AuthorityMetadata>,
-    /// The endpoints of the other authorities requests named, by canonical URL.
-    others: Mutex<Vec<(String, AuthorityMetadata)>>,
+    /// The discovery documents fetched (of authorities without built-in endpoints, and the
+    /// configured one's for [`metadata`](Self::metadata)), shared with the user flows.
+    documents: Arc<Documents>,
+    /// One discovery request per authority at a time: the calls that waited for one share its
+    /// failure (a discovery endpoint that hangs fails them all after one timeout, not one after
+    /// the other).
+    discovering: Turns<String, Option<(std::time::Instant, AuthError)>>,
     /// The region this machine runs in (`azureRegion: TryAutoDetect`) and when it was asked;
-    /// a failed detection is tried again after a day (msal's metadata lifetime).
+    /// a failed detection is tried again after 5 minutes (msal-node tries at every request; a
+    /// machine outside Azure pays the metadata service's timeout, up to 2 s, that often).
     region: tokio::sync::Mutex<Option<(Option<String>, std::time::Instant)>>,
     memory: Mutex<UnifiedCache>,
     /// One access at a time per store entry of the plugin (`None`: the whole cache, for a plugin
@@ -430,8 +431,86 @@ fn shared_turn<K: Eq + std::hash::Hash, T: Default>(turns: &Turns<K, T>, key: K)
     t
 }
 
+/// How long a failed region detection stands before it is tried again: an instance metadata
+/// service that did not answer while a pod started must not keep it global for long.
+const REGION_RETRY: Duration = Duration::from_secs(300);
+
 /// Locks by key, each guarding a `T`, kept while someone holds them.
 type Turns<K, T> = Mutex<std::collections::HashMap<K, std::sync::Weak<tokio::sync::Mutex<T>>>>;
+
+/// Discovery documents by authority ([`Authority::canonical`]): the endpoints, the document,
+/// and until when it holds (ms). Each user flow's store starts with them as the core caches
+/// them, so a flow needs no request for an authority the app knows, and the documents a flow
+/// fetched are taken back after it.
+#[derive(Default)]
+struct Documents(Mutex<HashMap<String, (AuthorityMetadata, String, u64)>>);
+
+impl Documents {
+    fn get(&self, key: &str, fresh: bool) -> Option<(AuthorityMetadata, String)> {
+        let now = now_s().saturating_mul(1000);
+        let held = self.0.lock().ok()?;
+        held.get(key).filter(|d| !fresh || d.2 > now).map(|(m, text, _)| (m.clone(), text.clone()))
+    }
+
+    /// The document of `key` while it holds.
+    fn fresh(&self, key: &str) -> Option<(AuthorityMetadata, String)> {
+        self.get(key, true)
+    }
+
+    /// The document of `key`, fresh or not.
+    fn any(&self, key: &str) -> Option<(AuthorityMetadata, String)> {
+        self.get(key, false)
+    }
+
+    /// Holds `key`'s document until `until` (ms). A document that ran out a day ago, its
+    /// authority not named since, goes.
+    fn hold(&self, key: &str, metadata: AuthorityMetadata, text: String, until: u64) {
+        let now = now_s().saturating_mul(1000);
+        if let Ok(mut held) = self.0.lock() {
+            held.retain(|_, d| d.2.saturating_add(METADATA_LIFETIME_MS) > now);
+            held.insert(key.to_owned(), (metadata, text, until));
+        }
+    }
+
+    /// Puts the documents in a flow's `store`, as the core caches them.
+    fn seed(&self, store: &MemoryStore, client_id: &str) {
+        let Ok(held) = self.0.lock() else { return };
+        for (key, (_, text, until)) in held.iter() {
+            let _ = store.set(&metadata_key(client_id, key), &metadata_entry(*until, text));
+        }
+    }
+
+    /// Takes the documents a flow fetched back from its `store` (those held longer than ours).
+    fn take_back(&self, store: &MemoryStore, client_id: &str, mode: ProtocolMode) {
+        let prefix = metadata_key(client_id, "");
+        for key in store.keys() {
+            let Some(canonical) = key.strip_prefix(prefix.as_str()) else { continue };
+            let Some((until, text)) = store.get(&key).and_then(|v| read_metadata_entry(&v)) else { continue };
+            let held_longer = self.0.lock().ok().and_then(|h| h.get(canonical).map(|d| d.2 >= until)).unwrap_or(false);
+            if held_longer {
+                continue;
+            }
+            let Ok(authority) = Authority::parse(canonical, mode) else { continue };
+            if let Ok(m) = AuthorityMetadata::parse(&text, &authority) {
+                self.hold(canonical, m, text, until);
+            }
+        }
+    }
+}
+
+/// Takes a flow's documents back when it ends (also when it fails, or its caller goes away).
+struct TakeBack {
+    documents: Arc<Documents>,
+    store: Rc<MemoryStore>,
+    client_id: String,
+    mode: ProtocolMode,
+}
+
+impl Drop for TakeBack {
+    fn drop(&mut self) {
+        self.documents.take_back(&self.store, &self.client_id, self.mode);
+    }
+}
 
 /// The outcome of one silent call in flight, for every call that joined it (`None` while it
 /// runs; the channel closes unsent when the call that ran it was dropped before it sent its
@@ -534,9 +613,8 @@ impl ConfidentialClientApplication {
             authority,
             environment,
             net,
-            metadata: tokio::sync::OnceCell::new(),
-            fetched: tokio::sync::OnceCell::new(),
-            others: Mutex::new(Vec::new()),
+            documents: Arc::default(),
+            discovering: Mutex::default(),
             region: tokio::sync::Mutex::new(None),
             memory: Mutex::new(UnifiedCache::new()),
             turns: Mutex::default(),
@@ -550,37 +628,21 @@ impl ConfidentialClientApplication {
         })
     }
 
-    /// The authority's discovery document (fetched once; for Microsoft's clouds too, whose
-    /// token requests need none: its issuer is the tenant's id, what an API's token
-    /// validation compares).
-    pub async fn metadata(&self) -> Result<&AuthorityMetadata, AuthError> {
-        self.fetched.get_or_try_init(|| async { Ok(self.fetch_discovery(&self.authority).await?.0) }).await
+    /// The authority's discovery document (for Microsoft's clouds too, whose token requests
+    /// need none: its issuer is the tenant's id, what an API's token validation compares),
+    /// fetched again after 24 hours.
+    pub async fn metadata(&self) -> Result<AuthorityMetadata, AuthError> {
+        Ok(self.fetched_document(&self.authority).await?.0)
     }
 
-    async fn discovery(&self) -> Result<&(AuthorityMetadata, String), AuthError> {
-        self.metadata.get_or_try_init(|| self.discover(&self.authority)).await
-    }
-
-    /// The endpoints of `authority` (the configured one's, or another's, each fetched once).
+    /// The endpoints of `authority` (the configured one, or a request's).
     async fn endpoints(&self, authority: &Authority) -> Result<AuthorityMetadata, AuthError> {
-        if authority.canonical() == self.authority.canonical() {
-            return Ok(self.discovery().await?.0.clone());
-        }
-        let known =
-            |others: &Vec<(String, AuthorityMetadata)>| others.iter().find(|(a, _)| a == authority.canonical()).map(|(_, m)| m.clone());
-        if let Some(m) = self.others.lock().ok().and_then(|o| known(&o)) {
-            return Ok(m);
-        }
-        let (m, _) = self.discover(authority).await?;
-        if let Ok(mut others) = self.others.lock() {
-            others.push((authority.canonical().to_owned(), m.clone()));
-        }
-        Ok(m)
+        Ok(self.discover(authority).await?.0)
     }
 
     /// `authority`'s endpoints: for msal's Microsoft clouds, their known endpoints without a
     /// request, as msal-node (a global outage leaves a regional token service reachable, and a
-    /// new tenant costs no round trip), with no document; else its fetched discovery document.
+    /// new tenant costs no round trip), with no document; else its discovery document.
     async fn discover(&self, authority: &Authority) -> Result<(AuthorityMetadata, String), AuthError> {
         if let Some(document) = self.config.authority_metadata.as_ref().filter(|_| authority.canonical() == self.authority.canonical()) {
             return Ok((AuthorityMetadata::parse(document, authority)?, document.clone()));
@@ -588,7 +650,46 @@ impl ConfidentialClientApplication {
         if let Some(m) = authority.builtin_metadata() {
             return Ok((m, String::new()));
         }
-        self.fetch_discovery(authority).await
+        self.fetched_document(authority).await
+    }
+
+    /// `authority`'s discovery document: the one fetched within the last 24 hours (msal's
+    /// authority-metadata lifetime), else fetched now, one request per authority at a time.
+    /// While a document that ran out cannot be fetched again, it is used on (msal-node fails
+    /// every request meanwhile, those its cache could serve too).
+    async fn fetched_document(&self, authority: &Authority) -> Result<(AuthorityMetadata, String), AuthError> {
+        let key = authority.canonical();
+        if let Some(d) = self.documents.fresh(key) {
+            return Ok(d);
+        }
+        let waited_from = std::time::Instant::now();
+        let turn = shared_turn(&self.discovering, key.to_owned());
+        let mut last = turn.lock().await;
+        if let Some(d) = self.documents.fresh(key) {
+            return Ok(d);
+        }
+        let fetched = match &*last {
+            Some((ended, e)) if *ended >= waited_from => Err(e.clone()),
+            _ => self.fetch_discovery(authority).await,
+        };
+        *last = fetched.as_ref().err().map(|e| (std::time::Instant::now(), e.clone()));
+        match fetched {
+            Ok((m, text)) => {
+                self.documents.hold(key, m.clone(), text.clone(), now_s().saturating_mul(1000).saturating_add(METADATA_LIFETIME_MS));
+                Ok((m, text))
+            }
+            Err(e) => match self.documents.any(key) {
+                Some(stale) => {
+                    self.log(
+                        LogLevel::Warning,
+                        "",
+                        &["the discovery document could not be fetched again (", e.code(), "): the last one is used"].concat(),
+                    );
+                    Ok(stale)
+                }
+                None => Err(e),
+            },
+        }
     }
 
     /// Fetches `authority`'s openid-configuration and checks it names that authority.
@@ -726,7 +827,7 @@ impl ConfidentialClientApplication {
         let mut known = self.region.lock().await;
         match &*known {
             Some((found @ Some(_), _)) => return found.clone(),
-            Some((None, at)) if at.elapsed() < Duration::from_secs(86_400) => return None,
+            Some((None, at)) if at.elapsed() < REGION_RETRY => return None,
             _ => {}
         }
         let found = crate::region::detect_here(self.config.system.network_client.as_deref()).await;
@@ -1082,7 +1183,10 @@ impl ConfidentialClientApplication {
             .as_ref()
             .and_then(|(_, others)| others.iter().find(|c| c.credential_type == CredentialType::IdToken))
             .map_or(tenant.as_str(), |id| id.realm.as_str());
-        let mut entry = CacheEntry::new(kind, &home, &self.environment, &self.config.client_id, realm, token.access_token.secret());
+        // Under the request's authority's cloud (msal-node's preferred cache for it): a
+        // custom domain in knownAuthorities is no alias of the configured authority's cloud.
+        let environment = authority.default_cloud().preferred_cache;
+        let mut entry = CacheEntry::new(kind, &home, &environment, &self.config.client_id, realm, token.access_token.secret());
         entry.target = granted.to_space_string();
         entry.scopes = granted;
         entry.cached_at = token.cached_at;
@@ -1194,7 +1298,8 @@ impl ConfidentialClientApplication {
             + Send
             + 'static,
     {
-        let (_, document) = self.discovery().await?;
+        let (_, document) = self.discover(&self.authority).await?;
+        let documents = self.documents.clone();
         let (credential, client_id) = (self.config.credential.clone(), self.config.client_id.clone());
         let mut config = Config::new(self.config.client_id.clone())
             .with_authority(self.config.authority.clone())
@@ -1225,7 +1330,10 @@ impl ConfidentialClientApplication {
                 }
                 // The shared client keeps its throttling entries in its store: this call's
                 // starts with the app's, and hands back what it changed.
-                let _hand_back = HandBack::seed(msal_wasm::platform::Platform::cache_store(&platform), throttled);
+                let store = msal_wasm::platform::Platform::cache_store(&platform);
+                let _hand_back = HandBack::seed(store.clone(), throttled);
+                documents.seed(&store, &config.client_id);
+                let _take_back = TakeBack { documents, store, client_id: config.client_id.clone(), mode: config.protocol_mode };
                 let core = Core::new(config, platform)?;
                 core.initialize().await?;
                 // Made for each request's token endpoint: a request's authority, or a guest
@@ -1874,6 +1982,118 @@ mod tests {
         // token validation compares), not the built-in endpoints: here the global host is down.
         assert_eq!(app.metadata().await.unwrap_err().code(), "endpoints_resolution_error");
         assert!(net.0.lock().unwrap()[1].ends_with("/tenant-id/v2.0/.well-known/openid-configuration"), "{:?}", net.0.lock().unwrap());
+    }
+
+    #[tokio::test]
+    async fn an_alias_host_of_microsofts_cloud_needs_no_discovery_either() {
+        // An ADAL-era configuration (login.windows.net): msal-node moves it to the cloud's
+        // network host and its built-in endpoints; so does a request naming another tenant there.
+        let config = ConfidentialClientConfig::new("daemon", "https://login.windows.net/tenant-id", Credential::Secret("s".into()));
+        let mut app = ConfidentialClientApplication::new(config, None).unwrap();
+        let net = Arc::new(GlobalOutage(Mutex::new(Vec::new())));
+        app.net = net.clone();
+        let mut request =
+            ClientCredentialRequest { scopes: vec!["api://x/.default".into()], azure_region: Some("westus2".into()), ..Default::default() };
+        assert_eq!(app.acquire_token_by_client_credential(&request).await.unwrap().access_token.secret(), "app-token");
+        request.authority = Some("https://sts.windows.net/other-tenant".into());
+        assert_eq!(app.acquire_token_by_client_credential(&request).await.unwrap().access_token.secret(), "app-token");
+        assert_eq!(
+            *net.0.lock().unwrap(),
+            [
+                "Post https://westus2.login.microsoft.com/tenant-id/oauth2/v2.0/token",
+                "Post https://westus2.login.microsoft.com/other-tenant/oauth2/v2.0/token"
+            ]
+        );
+        // Built-in endpoints are held nowhere: a daemon of many tenants keeps nothing per tenant.
+        assert!(app.documents.0.lock().unwrap().is_empty());
+    }
+
+    /// A provider at login.contoso.com (a custom domain): notes each request; its discovery
+    /// document answers after 50 ms, or fails once `down`; its token endpoint issues app tokens.
+    #[derive(Default)]
+    struct Contoso {
+        requests: Mutex<Vec<String>>,
+        down: std::sync::atomic::AtomicBool,
+    }
+
+    impl Contoso {
+        fn gets(&self) -> usize {
+            self.requests.lock().unwrap().iter().filter(|r| r.starts_with("Get ")).count()
+        }
+    }
+
+    impl NetworkClient for Contoso {
+        fn send<'a>(&'a self, request: &'a HttpRequest) -> crate::system::BoxFuture<'a, Result<HttpResponse, AuthError>> {
+            self.requests.lock().unwrap().push(format!("{:?} {}", request.method, request.url));
+            let down = self.down.load(std::sync::atomic::Ordering::SeqCst);
+            let base = "https://login.contoso.com/tenant-id";
+            let discovery = request.url == format!("{base}/v2.0/.well-known/openid-configuration");
+            Box::pin(async move {
+                if discovery {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    if down {
+                        return Err(AuthError::new(msal_wasm::error::ErrorKind::Network, "network_error", "unreachable"));
+                    }
+                    let document = format!(
+                        r#"{{"issuer":"{base}/v2.0","authorization_endpoint":"{base}/oauth2/v2.0/authorize","token_endpoint":"{base}/oauth2/v2.0/token"}}"#
+                    );
+                    return Ok(HttpResponse::new(200, &document));
+                }
+                Ok(HttpResponse::new(200, r#"{"token_type":"Bearer","access_token":"app-token","expires_in":3600}"#))
+            })
+        }
+    }
+
+    #[tokio::test]
+    async fn a_custom_domains_document_is_kept_a_day_and_its_tokens_are_served_from_the_cache() {
+        let mut config =
+            ConfidentialClientConfig::new("daemon", "https://login.microsoftonline.com/tenant-id", Credential::Secret("s".into()));
+        config.known_authorities = vec!["login.contoso.com".into()];
+        let mut app = ConfidentialClientApplication::new(config, None).unwrap();
+        let net = Arc::new(Contoso::default());
+        app.net = net.clone();
+        let mut request = ClientCredentialRequest {
+            scopes: vec!["api://x/.default".into()],
+            authority: Some("https://login.contoso.com/tenant-id".into()),
+            ..Default::default()
+        };
+        assert!(!app.acquire_token_by_client_credential(&request).await.unwrap().from_cache);
+        // Filed under the request's host, not the configured authority's cloud: found again.
+        assert!(app.acquire_token_by_client_credential(&request).await.unwrap().from_cache);
+        assert_eq!(net.requests.lock().unwrap().len(), 2, "{:?}", net.requests.lock().unwrap());
+        // A day later the document is fetched again; while that fails, the last one is used.
+        let key = Authority::parse("https://login.contoso.com/tenant-id", ProtocolMode::Aad).unwrap().canonical().to_owned();
+        let a_day_later = |app: &ConfidentialClientApplication| {
+            let (m, text) = app.documents.fresh(&key).unwrap();
+            app.documents.hold(&key, m, text, 1);
+        };
+        request.skip_cache = true;
+        a_day_later(&app);
+        app.acquire_token_by_client_credential(&request).await.unwrap();
+        assert_eq!(net.gets(), 2);
+        a_day_later(&app);
+        net.down.store(true, std::sync::atomic::Ordering::SeqCst);
+        assert_eq!(app.acquire_token_by_client_credential(&request).await.unwrap().access_token.secret(), "app-token");
+        assert_eq!(net.gets(), 3);
+    }
+
+    #[tokio::test]
+    async fn calls_waiting_for_a_failing_discovery_share_its_failure() {
+        // Three requests for different tokens while the provider's discovery fails: one
+        // request, one failure for all (a hanging endpoint costs them one timeout, not three).
+        let config = ConfidentialClientConfig::new("daemon", "https://login.contoso.com/tenant-id", Credential::Secret("s".into()));
+        let mut app = ConfidentialClientApplication::new(config, None).unwrap();
+        let net = Arc::new(Contoso::default());
+        net.down.store(true, std::sync::atomic::Ordering::SeqCst);
+        app.net = net.clone();
+        let request = |s: &str| ClientCredentialRequest { scopes: vec![format!("api://{s}/.default")], ..Default::default() };
+        let requests = [request("a"), request("b"), request("c")];
+        let results = futures_join(requests.iter().map(|r| app.acquire_token_by_client_credential(r)).collect()).await;
+        assert!(results.iter().all(|r| r.as_ref().is_err_and(|e| e.code() == "endpoints_resolution_error")), "{results:?}");
+        assert_eq!(net.gets(), 1);
+        // The next call tries again.
+        assert!(app.acquire_token_by_client_credential(&request("d")).await.is_err());
+        assert_eq!(net.gets(), 2);
     }
 
     #[tokio::test]

@@ -364,6 +364,22 @@ async fn a_certificate_web_app_signs_each_assertion_for_the_endpoint_it_goes_to(
     assert_eq!(t.account.account.realm, GUEST_TENANT_ID);
 }
 
+/// A silent call at another authority than the configured one (a guest tenant) fetches its
+/// discovery document once: the next call's flow starts with it, as msal-node keeps an
+/// authority's metadata for 24 hours. (Each call's flow fetched it again.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_guest_tenants_discovery_document_is_fetched_once() {
+    let (web, user) = signed_in_web("guest-document", SystemOptions::default()).await;
+    let guest = SilentRequest { authority: Some(format!("{}/{GUEST_TENANT_ID}", idp_origin())), ..forced(&user, "guest", &["User.Read"]) };
+    reset().await;
+    for _ in 0..2 {
+        assert!(!web.acquire_token_silent(&guest).await.unwrap().from_cache);
+    }
+    let c = counters().await;
+    let count = |k: &str| c.get(k).and_then(msal_wasm::core::json::Json::as_u64);
+    assert_eq!((count("token"), count("discovery")), (Some(2), Some(1)));
+}
+
 /// msal-node's `acquireTokenByCode` for a code another app of the user got (a mobile app's,
 /// with its own PKCE verifier), handed to the back end: redeemed with the web app's secret, and
 /// the user's next silent call is served from the cache.

@@ -161,7 +161,7 @@ impl<P: Platform> PublicClientApplication<P> {
     }
 
     fn metadata_key_of(&self, canonical: &str) -> String {
-        ["msal.", &self.config.client_id, ".authority-metadata.", canonical].concat()
+        metadata_key(&self.config.client_id, canonical)
     }
 
     /// A token request to `url` got a 404: the provider moved its endpoints since its discovery
@@ -208,12 +208,11 @@ impl<P: Platform> PublicClientApplication<P> {
         let cache = self.cache.borrow();
         let text = crate::core::cache::KeyValueStore::get(cache.store(), &key)?;
         let now = self.platform.now_ms();
-        let valid = Json::parse(&text).ok().and_then(|j| {
-            let expires = j.get("expiresAt").and_then(Json::as_u64)?;
+        let valid = read_metadata_entry(&text).and_then(|(expires, document)| {
             if expires <= now || expires > now.saturating_add(METADATA_LIFETIME_MS) {
                 return None;
             }
-            let m = AuthorityMetadata::parse(j.str_field("document")?, authority).ok()?;
+            let m = AuthorityMetadata::parse(&document, authority).ok()?;
             let (cloud, known) = (&self.resolved.borrow().cloud, &self.config.known_authorities);
             (m.fits(authority, cloud, known) && m.endpoints_trusted(authority, cloud, known)).then_some(m)
         });
@@ -229,12 +228,26 @@ impl<P: Platform> PublicClientApplication<P> {
     }
 
     pub(super) fn store_metadata(&self, authority: &Authority, document: &str) {
-        let value = Json::object()
-            .with("expiresAt", self.platform.now_ms().saturating_add(METADATA_LIFETIME_MS))
-            .with("document", document)
-            .to_json();
+        let value = metadata_entry(self.platform.now_ms().saturating_add(METADATA_LIFETIME_MS), document);
         let cache = self.cache.borrow();
         // Only an optimisation: a full storage just means the next load fetches it again.
         let _ = crate::core::cache::KeyValueStore::set(cache.store(), &self.metadata_key(authority), &value);
     }
+}
+
+/// The cache store's key of an authority's discovery document (`canonical`: its URL as
+/// [`Authority::canonical`] writes it).
+pub fn metadata_key(client_id: &str, canonical: &str) -> String {
+    ["msal.", client_id, ".authority-metadata.", canonical].concat()
+}
+
+/// The cache store's entry of a discovery document held until `expires_at_ms`.
+pub fn metadata_entry(expires_at_ms: u64, document: &str) -> String {
+    Json::object().with("expiresAt", expires_at_ms).with("document", document).to_json()
+}
+
+/// A [`metadata_entry`]'s expiry and document.
+pub fn read_metadata_entry(text: &str) -> Option<(u64, String)> {
+    let j = Json::parse(text).ok()?;
+    Some((j.get("expiresAt").and_then(Json::as_u64)?, j.str_field("document")?.to_owned()))
 }

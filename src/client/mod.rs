@@ -50,6 +50,7 @@ pub use config::{CacheLocation, Config, PopupRelay};
 pub use device::{DeviceCodeInfo, DeviceCodeRequest};
 pub use interaction::{PopupStarted, RedirectStart};
 pub use logout::{LogoutPopupStarted, LogoutSent, LogoutStarted, SignedOut};
+pub use metadata::{metadata_entry, metadata_key, read_metadata_entry};
 pub use request::{
     AccountFilter, AccountRef, AuthScheme, ByCodeRequest, CacheLookupPolicy, InteractiveRequest, LogoutRequest, SilentRequest,
     StoreInCache, TokenOptions,

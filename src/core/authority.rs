@@ -192,8 +192,9 @@ impl Authority {
     }
 
     /// msal's hardcoded endpoints for Microsoft's public and sovereign clouds, so that no
-    /// discovery request is needed: for `https://<one of msal's hosts>/<tenant>/` only (not
-    /// ADFS, not a path of more segments).
+    /// discovery request is needed: for `https://<one of msal's hosts, or an alias of one>/<tenant>/`
+    /// only (not ADFS, not a path of more segments). An alias host (`login.windows.net`) gets
+    /// its cloud's network host's endpoints, as msal moves such an authority to that host.
     pub fn builtin_metadata(&self) -> Option<AuthorityMetadata> {
         const HOSTS: [&str; 6] = [
             "login.microsoftonline.com",
@@ -203,11 +204,16 @@ impl Authority {
             "login.sovcloud-identity.de",
             "login.sovcloud-identity.sg",
         ];
-        let base = ["https://", &self.host, "/", &self.tenant].concat();
-        let one_segment = self.canonical.len() == base.len() + 1 && self.canonical.starts_with(&base);
-        if !HOSTS.contains(&self.host.as_str()) || !one_segment || self.kind != AuthorityType::Default || self.tenant.is_empty() {
+        let own = ["https://", &self.host, "/", &self.tenant].concat();
+        let one_segment = self.canonical.len() == own.len() + 1 && self.canonical.starts_with(&own);
+        let host = KNOWN_CLOUDS
+            .iter()
+            .find(|(_, _, aliases)| aliases.contains(&self.host.as_str()))
+            .map_or(self.host.as_str(), |(network, _, _)| *network);
+        if !HOSTS.contains(&host) || !one_segment || self.kind != AuthorityType::Default || self.tenant.is_empty() {
             return None;
         }
+        let base = ["https://", host, "/", &self.tenant].concat();
         let at = |path: &str| [base.as_str(), path].concat();
         Some(AuthorityMetadata {
             authorization_endpoint: at("/oauth2/v2.0/authorize"),

@@ -296,7 +296,7 @@ export async function startIdp(options = {}) {
   const supportedScopeSet = new Set(supportedScopes);
 
   // `log`: the last requests' non-secret parameters, for tests that check what a client sent.
-  const newCounters = () => ({ token: 0, byGrant: { authorization_code: 0, refresh_token: 0 }, authorize: 0, endSession: 0, log: [] });
+  const newCounters = () => ({ token: 0, byGrant: { authorization_code: 0, refresh_token: 0 }, authorize: 0, endSession: 0, discovery: 0, log: [] });
   let counters = newCounters();
   let failNext = null;
   let silentNoResponse = false;
@@ -1079,6 +1079,7 @@ export async function startIdp(options = {}) {
         sendJson(res, 404, { error: 'not_found', path: pathname });
         return;
       }
+      if (pathname.endsWith('/.well-known/openid-configuration')) counters.discovery += 1;
       await dispatch(mount, pathname.slice(mount.prefix.length) || '/', url, req, res);
     } catch (err) {
       console.error('[idp] unhandled error', err);

@@ -148,6 +148,7 @@ describe('msal-wasm test IdP', () => {
   });
 
   it('serves discovery for both modes', async () => {
+    const counted = idp.counters().discovery;
     const entra = await (await fetch(`${idp.entraAuthority}/v2.0/.well-known/openid-configuration`)).json();
     const base = `${idp.origin}/${TENANT_ID}`;
     assert.equal(idp.entraAuthority, base);
@@ -171,6 +172,8 @@ describe('msal-wasm test IdP', () => {
     assert.equal(oidc.authorization_endpoint, `${idp.origin}/oidc/auth`);
     assert.equal(oidc.token_endpoint, `${idp.origin}/oidc/token`);
     assert.equal(oidc.end_session_endpoint, `${idp.origin}/oidc/session/end`);
+    // Each discovery document served is counted (msal-native's tests count refetches).
+    assert.equal(idp.counters().discovery - counted, 3);
 
     const jwks = await (await fetch(entra.jwks_uri)).json();
     assert.equal(jwks.keys[0].kty, 'RSA');
@@ -310,7 +313,7 @@ describe('msal-wasm test IdP', () => {
 
     await fetch(`${idp.origin}/__test/reset`, { method: 'POST' });
     counters = await (await fetch(`${idp.origin}/__test/counters`)).json();
-    assert.deepEqual(counters, { token: 0, byGrant: { authorization_code: 0, refresh_token: 0 }, authorize: 0, endSession: 0, log: [] });
+    assert.deepEqual(counters, { token: 0, byGrant: { authorization_code: 0, refresh_token: 0 }, authorize: 0, endSession: 0, discovery: 0, log: [] });
   });
 
   it('generic OIDC mode: same claims, no client_info, runtime TTL config, id_token_hint logout', async () => {
