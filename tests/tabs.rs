@@ -1015,7 +1015,82 @@ fn a_renewal_that_lands_after_its_account_was_signed_out_is_not_stored() {
     assert!(tabs[0].all_accounts().is_empty() && tabs[0].account(&home).is_none());
     let stored: Vec<String> = msal_wasm::core::cache::KeyValueStore::keys(&h.platform.cache());
     assert!(stored.iter().all(|k| !k.contains(home.as_str())), "{stored:?}");
-    assert!(h.platform.logs.borrow().iter().any(|(_, l)| l.contains("returned, not stored")));
+    assert!(h.platform.logs.borrow().iter().any(|(_, l)| l.contains("its tokens are not stored")));
+}
+
+/// A hidden frame that lands after its account was signed out is not stored either: the
+/// refresh token was refused, the frame went to the provider, and the user signed out while it
+/// was there (stored, the account came back in this tab, and in sessionStorage mode in the
+/// others, which take a frame's account as a sign-in). A renewal that finds its account gone
+/// when its refresh token fails opens no frame at all.
+#[test]
+fn a_frame_that_lands_after_its_account_was_signed_out_is_not_stored() {
+    use msal_wasm::client::AccountRef;
+    type Out<'a> = Pin<Box<dyn Future<Output = Result<Option<AuthenticationResult>, AuthError>> + 'a>>;
+    let revoked = || HttpResponse::new(400, r#"{"error":"invalid_grant","error_description":"AADSTS50173 revoked"}"#);
+    // Signed out while the frame is at the provider.
+    let (h, tabs, home) = three_tabs_expired();
+    h.idp.borrow_mut().fail_next = Some(revoked());
+    h.platform.set_frame_delay_ms(200);
+    let platform = h.platform.clone();
+    let (tab, who) = (tabs[0].clone(), home.clone());
+    let sign_out = async move {
+        Platform::sleep(&platform, 50).await;
+        tab.clear_cache(Some(&AccountRef::new(&who))).map(|_| None)
+    };
+    let req = silent(&home);
+    let renewal = async { tabs[0].acquire_token_silent(&req).await.map(Some) };
+    let out = h.platform.run(vec![Box::pin(renewal) as Out, Box::pin(sign_out)]);
+    assert!(out[1].is_ok());
+    let framed = out[0].as_ref().unwrap().as_ref().unwrap();
+    assert!(!framed.from_cache && framed.account.account.home_account_id == home);
+    let grants = |h: &Harness| -> Vec<String> { h.platform.requests.borrow().iter().filter_map(|r| r.form_field("grant_type")).collect() };
+    assert_eq!(grants(&h), ["authorization_code", "refresh_token", "authorization_code"], "the refused refresh, then the frame's code");
+    settle(&h);
+    for t in &tabs {
+        t.reload_cache();
+        assert!(t.all_accounts().is_empty() && t.account(&home).is_none());
+    }
+    let stored: Vec<String> = msal_wasm::core::cache::KeyValueStore::keys(&h.platform.cache());
+    assert!(stored.iter().all(|k| !k.contains(home.as_str())), "{stored:?}");
+    assert!(h.platform.logs.borrow().iter().any(|(_, l)| l.contains("its tokens are not stored")));
+
+    // Signed out while the refresh token was on its way, and refused: no frame.
+    let (h, tabs, home) = three_tabs_expired();
+    h.idp.borrow_mut().fail_next = Some(revoked());
+    h.platform.set_network_delay_ms(100);
+    let platform = h.platform.clone();
+    let (tab, who) = (tabs[0].clone(), home.clone());
+    let sign_out = async move {
+        Platform::sleep(&platform, 50).await;
+        tab.clear_cache(Some(&AccountRef::new(&who))).map(|_| None)
+    };
+    let req = silent(&home);
+    let renewal = async { tabs[0].acquire_token_silent(&req).await.map(Some) };
+    let out = h.platform.run(vec![Box::pin(renewal) as Out, Box::pin(sign_out)]);
+    assert!(out[0].as_ref().is_err_and(AuthError::is_invalid_grant), "{:?}", out[0].as_ref().map(|_| ()));
+    assert_eq!(grants(&h), ["authorization_code", "refresh_token"]);
+    assert!(tabs[0].all_accounts().is_empty());
+}
+
+/// Rotations stay in order when the clock steps back between two of them (NTP correcting a
+/// laptop's clock after sleep): each tab then keeps the newest refresh token, not the one with
+/// the later wall-clock stamp, and never presents a spent one (a provider that detects reuse
+/// ends the session in every tab).
+#[test]
+fn a_clock_that_steps_back_does_not_make_a_tab_present_a_spent_refresh_token() {
+    let (h, tabs, home) = three_tabs_expired();
+    let forced = SilentRequest { force_refresh: true, ..silent(&home) };
+    block_on(tabs[1].acquire_token_silent(&forced)).unwrap();
+    settle(&h);
+    let now = Platform::now_ms(&h.platform);
+    h.platform.set_now_ms(now - 10_000);
+    block_on(tabs[0].acquire_token_silent(&forced)).unwrap();
+    settle(&h);
+    let again = block_on(tabs[1].acquire_token_silent(&forced));
+    assert!(again.is_ok(), "{:?}", again.err());
+    let grants: Vec<String> = h.platform.requests.borrow().iter().filter_map(|r| r.form_field("grant_type")).collect();
+    assert_eq!(grants, ["authorization_code", "refresh_token", "refresh_token", "refresh_token"]);
 }
 
 /// Interactions in one tab, over many schedules: popup sign-ins, popup sign-outs, hidden frames

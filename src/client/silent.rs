@@ -466,6 +466,10 @@ impl<P: Platform> PublicClientApplication<P> {
     /// runs its own.
     async fn renew_or_frame(&self, req: &SilentRequest) -> Result<AuthenticationResult, AuthError> {
         let mut waited = false;
+        // The cached account this call renews: signed out meanwhile, it gets no frame, and a
+        // frame's tokens that land after its sign-out are not stored.
+        let renews = self.silent_account(req).ok().map(|(a, _)| crate::core::cache::account_key(&a));
+        let mut refused = None;
         // Skip: the hidden frame only, as msal (no cached token, no refresh token, and so
         // nothing to hand off between tabs).
         if req.cache_lookup_policy != CacheLookupPolicy::Skip {
@@ -485,11 +489,19 @@ impl<P: Platform> PublicClientApplication<P> {
                                 }
                                 waited = true;
                             }
-                            None => break,
+                            None => {
+                                refused = Some(e);
+                                break;
+                            }
                         }
                     }
                     r => return r,
                 }
+            }
+        }
+        if let (Some(account), Some(e)) = (&renews, refused) {
+            if !self.still_signed_in(account, &req.correlation_id) {
+                return Err(e);
             }
         }
         let who = self.silent_account(req).ok();
@@ -520,7 +532,7 @@ impl<P: Platform> PublicClientApplication<P> {
             *self.frame.borrow_mut() = Some(flight.clone());
             FrameTurn { slot: &self.frame, flight }
         });
-        let r = self.sso_silent_unfinished(&frame).await;
+        let r = self.sso_silent_unfinished(&frame, renews.as_deref()).await;
         if let Some(turn) = turn {
             turn.flight.land(r.clone());
         }
@@ -635,11 +647,13 @@ impl<P: Platform> PublicClientApplication<P> {
         let before_ms = self.platform.now_ms().max(1);
         let result = self.cache_or_refresh(req).await;
         if let Some(r) = result.as_ref().ok().filter(|r| !r.from_cache) {
-            let rotated = self.refresh_token_written_ms(req).is_some_and(|ms| ms > before_ms);
+            // (The mark's value: when the renewal began, or just before its token's stamp when
+            // that is later, the clock having stepped back since the token it replaced.)
+            let rotated = self.refresh_token_written_ms(req).filter(|ms| *ms > before_ms).map(|ms| before_ms.max(ms - 1));
             // A result without an access token (B2C's to OpenID scopes alone) is nothing the
             // others could be served: only the account's mark, for the rotation.
             let mark = if r.access_token.secret().is_empty() { &renewed_any } else { &renewed_mark };
-            self.platform.mark(mark, if rotated { before_ms } else { 0 }, RENEWED_MARK_MS).await;
+            self.platform.mark(mark, rotated.unwrap_or(0), RENEWED_MARK_MS).await;
         }
         result
     }

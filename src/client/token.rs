@@ -54,6 +54,18 @@ impl<'a> Saving<'a> {
 }
 
 impl<P: Platform> PublicClientApplication<P> {
+    /// Whether a renewal of the account stored under `account_key` may store its tokens: as
+    /// msal, an account signed out while its token was renewed, here or in another tab (its
+    /// entry left the storage), gets the tokens, which are not stored (the account would come
+    /// back).
+    pub(super) fn still_signed_in(&self, account_key: &str, correlation_id: &str) -> bool {
+        let kept = crate::core::cache::KeyValueStore::holds(self.cache.borrow().store(), account_key);
+        if !kept {
+            self.log(LogLevel::Warning, correlation_id, "renewal: the account was signed out meanwhile; its tokens are not stored");
+        }
+        kept
+    }
+
     /// Sends a token request (with a DPoP proof by the key `dpop` when bound), minding msal's
     /// throttling, and checks the token type matches the binding.
     pub(super) async fn post_token(
@@ -284,7 +296,8 @@ impl<P: Platform> PublicClientApplication<P> {
         // An ID token naming no tenant at all: msal keys the access token by the authority's
         // tenant segment then (and the ID token by none), so it finds ours and we find its.
         let at_realm = (claims_tenant.is_none() && self.config.protocol_mode == ProtocolMode::Oidc).then(|| target.authority.tenant());
-        // (A refresh for an account signed out meanwhile is returned, not stored.)
+        // (A renewal, refresh or frame, for an account signed out meanwhile is returned, not
+        // stored.)
         if keep {
             let new_here = self.find_account(&self.cache.borrow(), &account.home_account_id, &account.environment).is_none();
             self.cache.borrow_mut().save(&SaveRequest {
@@ -473,20 +486,9 @@ impl<P: Platform> PublicClientApplication<P> {
         let thumb = self.thumbprint(&target, &scopes, &account.home_account_id, &req.claims, binding.as_ref(), &req.options);
         match self.post_token(http, &thumb, sent_at, binding.as_ref()).await {
             Ok(resp) => {
-                // As msal: an account signed out while its token was renewed, here or in another
-                // tab (its entry left the storage), gets the tokens, which are not stored (the
-                // account would come back).
                 // (One the page keeps in memory only, the storage full or without WebCrypto, is
                 // signed in.)
-                let keep =
-                    crate::core::cache::KeyValueStore::holds(self.cache.borrow().store(), &crate::core::cache::account_key(&account));
-                if !keep {
-                    self.log(
-                        LogLevel::Warning,
-                        &correlation_id,
-                        "renewal: the account was signed out meanwhile; its new tokens are returned, not stored",
-                    );
-                }
+                let keep = self.still_signed_in(&crate::core::cache::account_key(&account), &correlation_id);
                 let key_id = binding.as_ref().map_or("", |b| b.kid.as_str());
                 let saving = Saving { known_account: Some(&account), key_id, keep, ..Saving::new(&scopes, &correlation_id, &req.options) };
                 self.save_response(&target, resp, &saving).inspect_err(|_| self.orphan(dpop::new_kid(binding.as_ref())))

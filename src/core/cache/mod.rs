@@ -773,8 +773,14 @@ impl<S: KeyValueStore> TokenCache<S> {
         }
     }
 
-    fn put(&mut self, c: Credential) -> Result<(), AuthError> {
+    fn put(&mut self, mut c: Credential) -> Result<(), AuthError> {
         let key = credential_key(&c);
+        // Newer than the entry it replaces, whatever the clock says: a clock that stepped back
+        // since (NTP after a laptop's sleep) must not make the other tabs keep the refresh
+        // token this one replaces, the newest-stamped copy winning among tabs.
+        if let Some((_, old)) = self.credentials.iter().find(|(k, _)| *k == key) {
+            c.last_updated_at = c.last_updated_at.max(old.last_updated_at.saturating_add(1));
+        }
         self.store_making_room(&key, &c.to_json().to_json(), c.cached_at.max(c.last_updated_at / 1000))?;
         self.saving.push(key.clone());
         match self.credentials.iter_mut().find(|(k, _)| *k == key) {
