@@ -485,7 +485,10 @@ impl Documents {
         let prefix = metadata_key(client_id, "");
         for key in store.keys() {
             let Some(canonical) = key.strip_prefix(prefix.as_str()) else { continue };
-            let Some((until, text)) = store.get(&key).and_then(|v| read_metadata_entry(&v)) else { continue };
+            let Some((until, text)) = store.get(&key).and_then(|v| read_metadata_entry(&v, |until, text| Some((until, text.to_owned()))))
+            else {
+                continue;
+            };
             let held_longer = self.0.lock().ok().and_then(|h| h.get(canonical).map(|d| d.2 >= until)).unwrap_or(false);
             if held_longer {
                 continue;

@@ -552,7 +552,7 @@ impl<P: Platform> PublicClientApplication<P> {
             options: req.options.clone(),
             claims: req.claims.clone(),
             extra_query: req.extra_query_parameters.clone(),
-            renews: None,
+            renewal: false,
         })
     }
 
@@ -645,7 +645,7 @@ impl<P: Platform> PublicClientApplication<P> {
                     front_client_info: &client_info,
                     user_state: &pending.user_state,
                     graph_hosts: (&graph.0, &graph.1),
-                    keep: pending.renews.as_deref().is_none_or(|account| self.still_signed_in(account, &pending.correlation_id)),
+                    renewal: pending.renewal,
                     ..Saving::new(&pending.scopes, &pending.correlation_id, &pending.options)
                 },
             )
@@ -997,18 +997,14 @@ impl<P: Platform> PublicClientApplication<P> {
     /// (third-party cookies blocked), it fails at once with an `InteractionRequired` error for
     /// [`FRAME_BACKOFF_MS`] instead of waiting out the timeout on every call.
     pub async fn sso_silent(&self, req: &InteractiveRequest) -> Result<AuthenticationResult, AuthError> {
-        let r = self.sso_silent_unfinished(req, None).await?;
+        let r = self.sso_silent_unfinished(req, false).await?;
         self.finish_bound(r, &req.authentication_scheme).await
     }
 
     /// [`sso_silent`](Self::sso_silent) with a bound result not finished yet (see
     /// [`finish_bound`](Self::finish_bound)).
-    /// `renews`: the key of the cached account a silent renewal's frame renews.
-    pub(super) async fn sso_silent_unfinished(
-        &self,
-        req: &InteractiveRequest,
-        renews: Option<&str>,
-    ) -> Result<AuthenticationResult, AuthError> {
+    /// `renewal`: a silent call's frame renewing a cached account (see `Saving::renewal`).
+    pub(super) async fn sso_silent_unfinished(&self, req: &InteractiveRequest, renewal: bool) -> Result<AuthenticationResult, AuthError> {
         self.preflight(false)?;
         if self.platform.now_ms() < self.frames_blocked_until.get() {
             self.log(LogLevel::Warning, &req.correlation_id, "no hidden frame tried: one got no answer less than 5 minutes ago");
@@ -1029,7 +1025,7 @@ impl<P: Platform> PublicClientApplication<P> {
             let mut pending = self
                 .build_pending(req, retry_id.as_deref().unwrap_or_default(), InteractionType::Silent, "", &target, binding)
                 .inspect_err(|_| self.orphan(made))?;
-            pending.renews = renews.map(ToOwned::to_owned);
+            pending.renewal = renewal;
             self.log(LogLevel::Verbose, &pending.correlation_id, "ssoSilent: loading the authorize request in a hidden frame");
             // An app that gave frames more than msal's default time (msal's advice for slow
             // federated sign-ins, whose hops can pause longer than the settle bound) waits that

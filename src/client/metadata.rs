@@ -208,11 +208,11 @@ impl<P: Platform> PublicClientApplication<P> {
         let cache = self.cache.borrow();
         let text = crate::core::cache::KeyValueStore::get(cache.store(), &key)?;
         let now = self.platform.now_ms();
-        let valid = read_metadata_entry(&text).and_then(|(expires, document)| {
+        let valid = read_metadata_entry(&text, |expires, document| {
             if expires <= now || expires > now.saturating_add(METADATA_LIFETIME_MS) {
                 return None;
             }
-            let m = AuthorityMetadata::parse(&document, authority).ok()?;
+            let m = AuthorityMetadata::parse(document, authority).ok()?;
             let (cloud, known) = (&self.resolved.borrow().cloud, &self.config.known_authorities);
             (m.fits(authority, cloud, known) && m.endpoints_trusted(authority, cloud, known)).then_some(m)
         });
@@ -246,8 +246,8 @@ pub fn metadata_entry(expires_at_ms: u64, document: &str) -> String {
     Json::object().with("expiresAt", expires_at_ms).with("document", document).to_json()
 }
 
-/// A [`metadata_entry`]'s expiry and document.
-pub fn read_metadata_entry(text: &str) -> Option<(u64, String)> {
+/// `read(expiry, document)` of a [`metadata_entry`].
+pub fn read_metadata_entry<R>(text: &str, read: impl FnOnce(u64, &str) -> Option<R>) -> Option<R> {
     let j = Json::parse(text).ok()?;
-    Some((j.get("expiresAt").and_then(Json::as_u64)?, j.str_field("document")?.to_owned()))
+    read(j.get("expiresAt").and_then(Json::as_u64)?, j.str_field("document")?)
 }

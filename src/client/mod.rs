@@ -152,9 +152,9 @@ pub struct PendingAuth {
     /// msal).
     claims: String,
     extra_query: Vec<(String, String)>,
-    /// A silent renewal's hidden frame: the key of the cached account it renews (its tokens
-    /// are stored only while that account is; never kept with a request).
-    renews: Option<String>,
+    /// A silent call's hidden frame renewing a cached account (see `Saving::renewal`; never
+    /// kept with a request).
+    renewal: bool,
 }
 
 impl ::core::fmt::Debug for PendingAuth {
@@ -229,7 +229,7 @@ impl PendingAuth {
             options: j.get("options").map(TokenOptions::from_json).unwrap_or_default(),
             claims: s("claims").unwrap_or_default(),
             extra_query: crate::core::url::parse_query(j.string_or_empty("extraQuery").as_str()),
-            renews: None,
+            renewal: false,
         })
     }
 }

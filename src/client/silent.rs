@@ -466,10 +466,9 @@ impl<P: Platform> PublicClientApplication<P> {
     /// runs its own.
     async fn renew_or_frame(&self, req: &SilentRequest) -> Result<AuthenticationResult, AuthError> {
         let mut waited = false;
-        // The cached account this call renews: signed out meanwhile, it gets no frame, and a
+        // A cached account this call renews: signed out meanwhile, it gets no frame, and a
         // frame's tokens that land after its sign-out are not stored.
-        let renews = self.silent_account(req).ok().map(|(a, _)| crate::core::cache::account_key(&a));
-        let mut refused = None;
+        let cached = self.silent_account(req).is_ok();
         // Skip: the hidden frame only, as msal (no cached token, no refresh token, and so
         // nothing to hand off between tabs).
         if req.cache_lookup_policy != CacheLookupPolicy::Skip {
@@ -489,22 +488,16 @@ impl<P: Platform> PublicClientApplication<P> {
                                 }
                                 waited = true;
                             }
-                            None => {
-                                refused = Some(e);
-                                break;
-                            }
+                            None if cached && !self.silent_account_kept(req) => return Err(e),
+                            None => break,
                         }
                     }
                     r => return r,
                 }
             }
         }
-        if let (Some(account), Some(e)) = (&renews, refused) {
-            if !self.still_signed_in(account, &req.correlation_id) {
-                return Err(e);
-            }
-        }
         let who = self.silent_account(req).ok();
+        let renewal = cached && who.is_some();
         let authority = who.as_ref().and_then(|(a, t)| self.silent_authority(req, a, t.as_deref())).or_else(|| req.authority.clone());
         // An account the cache lacks keeps what the app's object says (its hints).
         let account = match who {
@@ -532,11 +525,17 @@ impl<P: Platform> PublicClientApplication<P> {
             *self.frame.borrow_mut() = Some(flight.clone());
             FrameTurn { slot: &self.frame, flight }
         });
-        let r = self.sso_silent_unfinished(&frame, renews.as_deref()).await;
+        let r = self.sso_silent_unfinished(&frame, renewal).await;
         if let Some(turn) = turn {
             turn.flight.land(r.clone());
         }
         r
+    }
+
+    /// Whether the request's account is still signed in (see
+    /// [`still_signed_in`](Self::still_signed_in)).
+    fn silent_account_kept(&self, req: &SilentRequest) -> bool {
+        self.silent_account(req).is_ok_and(|(a, _)| self.still_signed_in(&crate::core::cache::account_key(&a), &req.correlation_id))
     }
 
     /// Renewal that is single-flight across the tabs sharing a cache: one tab renews under the

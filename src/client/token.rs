@@ -28,8 +28,10 @@ pub(super) struct Saving<'a> {
     /// The key the tokens are bound to (DPoP), or `""`.
     pub key_id: &'a str,
     pub options: &'a TokenOptions,
-    /// Whether the tokens are stored (else only returned).
-    pub keep: bool,
+    /// A renewal of a cached account (a refresh, or a silent call's hidden frame): as msal, an
+    /// account signed out meanwhile, here or in another tab (its entry left the storage), gets
+    /// the tokens, which are not stored (the account would come back).
+    pub renewal: bool,
     /// The authorize response's `cloud_graph_host_name` and `msgraph_host`, kept on a new
     /// account (msal).
     pub graph_hosts: (&'a str, &'a str),
@@ -47,17 +49,15 @@ impl<'a> Saving<'a> {
             given_account: None,
             key_id: "",
             options,
-            keep: true,
+            renewal: false,
             graph_hosts: ("", ""),
         }
     }
 }
 
 impl<P: Platform> PublicClientApplication<P> {
-    /// Whether a renewal of the account stored under `account_key` may store its tokens: as
-    /// msal, an account signed out while its token was renewed, here or in another tab (its
-    /// entry left the storage), gets the tokens, which are not stored (the account would come
-    /// back).
+    /// Whether the account stored under `account_key` is still signed in: a renewal of it may
+    /// store its tokens (see [`Saving::renewal`]).
     pub(super) fn still_signed_in(&self, account_key: &str, correlation_id: &str) -> bool {
         let kept = crate::core::cache::KeyValueStore::holds(self.cache.borrow().store(), account_key);
         if !kept {
@@ -245,7 +245,7 @@ impl<P: Platform> PublicClientApplication<P> {
             given_account,
             key_id,
             options,
-            keep,
+            renewal,
             graph_hosts,
         } = *s;
         let claims = match &resp.id_token {
@@ -296,9 +296,8 @@ impl<P: Platform> PublicClientApplication<P> {
         // An ID token naming no tenant at all: msal keys the access token by the authority's
         // tenant segment then (and the ID token by none), so it finds ours and we find its.
         let at_realm = (claims_tenant.is_none() && self.config.protocol_mode == ProtocolMode::Oidc).then(|| target.authority.tenant());
-        // (A renewal, refresh or frame, for an account signed out meanwhile is returned, not
-        // stored.)
-        if keep {
+        // (A page that keeps it in memory only, the storage full or without WebCrypto, holds it.)
+        if !renewal || self.still_signed_in(&crate::core::cache::account_key(&account), correlation_id) {
             let new_here = self.find_account(&self.cache.borrow(), &account.home_account_id, &account.environment).is_none();
             self.cache.borrow_mut().save(&SaveRequest {
                 response: &resp,
@@ -486,11 +485,9 @@ impl<P: Platform> PublicClientApplication<P> {
         let thumb = self.thumbprint(&target, &scopes, &account.home_account_id, &req.claims, binding.as_ref(), &req.options);
         match self.post_token(http, &thumb, sent_at, binding.as_ref()).await {
             Ok(resp) => {
-                // (One the page keeps in memory only, the storage full or without WebCrypto, is
-                // signed in.)
-                let keep = self.still_signed_in(&crate::core::cache::account_key(&account), &correlation_id);
                 let key_id = binding.as_ref().map_or("", |b| b.kid.as_str());
-                let saving = Saving { known_account: Some(&account), key_id, keep, ..Saving::new(&scopes, &correlation_id, &req.options) };
+                let saving =
+                    Saving { known_account: Some(&account), key_id, renewal: true, ..Saving::new(&scopes, &correlation_id, &req.options) };
                 self.save_response(&target, resp, &saving).inspect_err(|_| self.orphan(dpop::new_kid(binding.as_ref())))
             }
             Err(e) => {
