@@ -17,7 +17,7 @@ import { build } from "esbuild";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { gzipSync } from "node:zlib";
+import { brotliCompressSync, gzipSync, constants as zlib } from "node:zlib";
 import { createHash } from "node:crypto";
 import { cpus, loadavg } from "node:os";
 
@@ -57,6 +57,12 @@ const LIBS = [
   { id: "msal-browser", login: "bench-browser" },
 ];
 const SCOPES = ["User.Read"];
+// Chrome DevTools' network presets (their figures: latency and throughput already scaled as
+// DevTools applies them), for the throttled init rows.
+const THROTTLED = [
+  ["initFast4g", "Fast 4G (165 ms, 9 Mbit/s)", { offline: false, latency: 60 * 2.75, downloadThroughput: (9 * 1000 * 1000 / 8) * 0.9, uploadThroughput: (1.5 * 1000 * 1000 / 8) * 0.9 }],
+  ["initSlow4g", "Slow 4G (563 ms, 1.6 Mbit/s)", { offline: false, latency: 150 * 3.75, downloadThroughput: (1.6 * 1000 * 1000 / 8) * 0.9, uploadThroughput: (750 * 1000 / 8) * 0.9 }],
+];
 
 const started = Date.now();
 const log = (...a) => console.error(`[bench ${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s]`, ...a);
@@ -132,6 +138,8 @@ async function bundle(lib, entry, outfile, banner = "") {
 }
 
 const gz = (buf) => gzipSync(buf, { level: 9 }).length;
+// What a CDN serves to browsers that accept it (brotli, quality 11).
+const br = (buf) => brotliCompressSync(buf, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11, [zlib.BROTLI_PARAM_SIZE_HINT]: buf.length } }).length;
 
 async function buildApps() {
   if (!existsSync(join(PKG, "package.json"))) throw new Error(`${PKG} is not built: run \`bash scripts/build-pkg.sh\` first`);
@@ -169,9 +177,10 @@ async function buildApps() {
       sizes.snippetsBundled = snippets.every((s) => inBundle.has(s));
     }
     sizes[id] = {
-      parts: parts.map((p) => ({ name: p.name, raw: p.bytes.length, gzip9: gz(p.bytes) })),
+      parts: parts.map((p) => ({ name: p.name, raw: p.bytes.length, gzip9: gz(p.bytes), brotli11: br(p.bytes) })),
       raw: parts.reduce((a, p) => a + p.bytes.length, 0),
       gzip9: parts.reduce((a, p) => a + gz(p.bytes), 0),
+      brotli11: parts.reduce((a, p) => a + br(p.bytes), 0),
       redirectPageGzip9: gz(readFileSync(redirect.file)),
     };
   }
@@ -203,6 +212,13 @@ class Lib {
     this.page.on("pageerror", (e) => this.pageErrors.push(String(e)));
   }
 
+  // Chromium's network emulation for this library's page (null: none).
+  async throttle(net) {
+    this.cdp ||= await this.ctx.newCDPSession(this.page);
+    await this.cdp.send("Network.enable");
+    await this.cdp.send("Network.emulateNetworkConditions", net || { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+  }
+
   async close() {
     if (this.pageErrors.length) this.res.pageErrors = this.pageErrors.slice(0, 10);
     if (this.ctx) await this.ctx.close();
@@ -224,7 +240,7 @@ class Lib {
       // What the page fetched before it was ready (ms from navigation start).
       fetched: performance.getEntriesByType("resource")
         .filter((e) => e.startTime <= window.readyAt)
-        .map((e) => ({ url: e.name.split("?")[0], startMs: +e.startTime.toFixed(1), endMs: +e.responseEnd.toFixed(1) })),
+        .map((e) => ({ url: e.name.split("?")[0], startMs: +e.startTime.toFixed(1), endMs: +e.responseEnd.toFixed(1), bytes: e.transferSize })),
       // performance.mark()s set before ready (none in a release build; a build instrumented
       // to see where init goes has them): [name, ms from navigation start].
       marks: performance.getEntriesByType("mark").filter((m) => m.startTime <= window.readyAt).map((m) => [m.name, +m.startTime.toFixed(1)]),
@@ -295,13 +311,14 @@ async function each(libs, name, fn, { fatal = false, skip } = {}) {
   }
 }
 
-// `total` operations in `count` alternating rounds; `fn(lib, k)` returns the round's samples.
-// Returns the samples of the libraries that completed every round.
+// `total` operations in `count` alternating rounds (each library goes first in every other
+// round); `fn(lib, k)` returns the round's samples. Returns the samples of the libraries that
+// completed every round.
 async function rounds(libs, name, total, count, fn, skip = new Set()) {
   const samples = new Map(libs.map((l) => [l, []]));
   for (let r = 0; r < count; r++) {
     const k = Math.floor(total / count) + (r < total % count ? 1 : 0);
-    await each(libs, `${name} (round ${r + 1}/${count})`, async (lib) => samples.get(lib).push(...(await fn(lib, k))), { skip });
+    await each(r % 2 ? [...libs].reverse() : libs, `${name} (round ${r + 1}/${count})`, async (lib) => samples.get(lib).push(...(await fn(lib, k))), { skip });
   }
   for (const lib of libs) if (lib.dead || skip.has(lib)) samples.delete(lib);
   return samples;
@@ -371,6 +388,36 @@ async function runScenario(libs, idp) {
     return [[s.readyAt, null, s.fetched, s.marks]];
   });
   for (const [lib, xs] of preload) lib.res.initPreload = { medianMs: median(xs.map((x) => x[0])), samplesMs: xs.map((x) => x[0]), timeline: timeline(xs) };
+  // The same loads as a phone's: DevTools' network presets, the server compressing what it
+  // sends (brotli when the browser accepts it, else gzip -9, as a CDN). On the loopback rows
+  // above a byte costs nothing; here each library pays for what it downloads and for each round
+  // trip (msal-wasm's .wasm is requested only once its script runs, unless the page hints it).
+  // Not target rows: issue 14's target is the loopback row.
+  if (ENGINE === "chromium") {
+    for (const [key, what, net] of THROTTLED) {
+      for (const lib of libs) {
+        lib.web.setCompress(true);
+        await lib.throttle(net);
+      }
+      const plain = await rounds(libs, `init, ${what}`, N.loads, N.loads, async (lib) => {
+        const s = await lib.load(true);
+        if (!s.firstTokenAt) throw new Error("no first token after the reload");
+        return [[s.readyAt, s.firstTokenAt, s.fetched, s.marks]];
+      });
+      for (const [lib, xs] of plain) {
+        lib.res[key] = { network: net, medianMs: median(xs.map((x) => x[0])), samplesMs: xs.map((x) => x[0]), firstTokenMedianMs: median(xs.map((x) => x[1])), timeline: timeline(xs), transferred: xs.at(-1)[2].map((f) => [f.url.split("/").pop(), f.bytes]) };
+      }
+      const hinted = await rounds(libs, `init, ${what}, wasm preload hint`, N.loads, N.loads, async (lib) => {
+        const s = await lib.load(false, lib.id === "msal-wasm" ? "preload.html" : "");
+        return [[s.readyAt, null, s.fetched, s.marks]];
+      });
+      for (const [lib, xs] of hinted) lib.res[`${key}Preload`] = { medianMs: median(xs.map((x) => x[0])), samplesMs: xs.map((x) => x[0]), timeline: timeline(xs) };
+      for (const lib of libs) {
+        lib.web.setCompress(false);
+        await lib.throttle(null);
+      }
+    }
+  }
   if (INIT_WASM) {
     log(`--init-wasm: only the init rows ran, msal-wasm's on ${relative(ROOT, INIT_WASM)}`);
     return;
@@ -493,20 +540,32 @@ function report(sizes, results) {
   const bw = sizes["msal-wasm"].gzip9, bb = sizes["msal-browser"].gzip9;
   const rb = ratio(bw, bb);
   if (FULL) add("bundle, gzip -9 (bytes)", bw, bb, "int", rb, "≤ 0.6×", have(rb) ? rb <= 0.6 : null);
+  if (FULL) add("bundle, brotli 11 (bytes)", sizes["msal-wasm"].brotli11, sizes["msal-browser"].brotli11, "int", ratio(sizes["msal-wasm"].brotli11, sizes["msal-browser"].brotli11), "", undefined);
 
   const iw = ours.init?.medianMs, ib = theirs.init?.medianMs, ri = ratio(iw, ib);
   add(`init, median of ${N.loads} loads (ms)`, iw, ib, "ms", ri, "≤ 1.0×", have(ri) ? ri <= 1.0 : null);
   add("init, msal-wasm's page with a wasm preload hint (ms)", ours.initPreload?.medianMs, theirs.initPreload?.medianMs, "ms", ratio(ours.initPreload?.medianMs, theirs.initPreload?.medianMs), "", undefined);
+  for (const [key, what] of THROTTLED) {
+    add(`init, ${what}, compressed (ms)`, ours[key]?.medianMs, theirs[key]?.medianMs, "ms", ratio(ours[key]?.medianMs, theirs[key]?.medianMs), "", undefined);
+    add(`init, ${what}, msal-wasm's page with the hint (ms)`, ours[`${key}Preload`]?.medianMs, theirs[`${key}Preload`]?.medianMs, "ms", ratio(ours[`${key}Preload`]?.medianMs, theirs[`${key}Preload`]?.medianMs), "", undefined);
+  }
   add("init, HTTP-cached assets (ms)", ours.initHttpCache?.medianMs, theirs.initHttpCache?.medianMs, "ms", ratio(ours.initHttpCache?.medianMs, theirs.initHttpCache?.medianMs), "", undefined);
   add("init, immutable cached assets (ms)", ours.initImmutable?.medianMs, theirs.initImmutable?.medianMs, "ms", ratio(ours.initImmutable?.medianMs, theirs.initImmutable?.medianMs), "", undefined);
   add("load → first token (ms)", ours.init?.firstTokenMedianMs, theirs.init?.firstTokenMedianMs, "ms", ratio(ours.init?.firstTokenMedianMs, theirs.init?.firstTokenMedianMs), "", undefined);
 
-  const hw = ours.cacheHit?.medianUs, hb = theirs.cacheHit?.medianUs, rh = ratio(hw, hb);
-  add(`cache hit, median of ${N.hits} (µs)`, hw, hb, "us", rh, "≤ 0.05× and ≤ 10 µs", have(rh) ? rh <= 0.05 && hw <= 10 : null);
+  // A median within one step of the page's timer (5 µs when isolated) is quantization (0, 2.5
+  // or 5 µs), not a measurement: such a row's target is judged on the loops' means (total
+  // time / calls, precise to a few ns), both sides' alike.
+  const quantized = (r) => Number.isFinite(r?.medianUs) && r.medianUs <= (r.timerResolutionUs || 5) && Number.isFinite(r?.meanUs);
+  const judged = (a, b) => (quantized(a) ? [a.meanUs, b?.meanUs, "by means"] : [a?.medianUs, b?.medianUs, ""]);
+  const hw = ours.cacheHit?.medianUs, hb = theirs.cacheHit?.medianUs;
+  const [jw, jb, jh] = judged(ours.cacheHit, theirs.cacheHit), rh = ratio(jw, jb);
+  add(`cache hit, median of ${N.hits} (µs)`, hw, hb, "us", ratio(hw, hb), `≤ 0.05× and ≤ 10 µs${jh && ` (${jh}: ${have(rh) ? rh.toFixed(3) : "?"}×)`}`, have(rh) ? rh <= 0.05 && jw <= 10 : null);
   add("cache hit, p95 (µs)", ours.cacheHit?.p95Us, theirs.cacheHit?.p95Us, "us", ratio(ours.cacheHit?.p95Us, theirs.cacheHit?.p95Us), "", undefined);
   add("cache hit, mean of the loop (µs)", ours.cacheHit?.meanUs, theirs.cacheHit?.meanUs, "us", ratio(ours.cacheHit?.meanUs, theirs.cacheHit?.meanUs), "", undefined);
   const aw = ours.cacheHitAppStyle?.medianUs, ab = theirs.cacheHitAppStyle?.medianUs;
-  add("cache hit as apps write it (account per call), median (µs)", aw, ab, "us", ratio(aw, ab), "≤ 5 µs", Number.isFinite(aw) ? aw <= 5 : null);
+  const [ja, , jah] = judged(ours.cacheHitAppStyle, theirs.cacheHitAppStyle);
+  add("cache hit as apps write it (account per call), median (µs)", aw, ab, "us", ratio(aw, ab), `≤ 5 µs${jah && ` (${jah}: ${Number.isFinite(ja) ? ja.toFixed(1) : "?"} µs)`}`, Number.isFinite(ja) ? ja <= 5 : null);
   add("cache hit as apps write it, mean of the loop (µs)", ours.cacheHitAppStyle?.meanUs, theirs.cacheHitAppStyle?.meanUs, "us", ratio(ours.cacheHitAppStyle?.meanUs, theirs.cacheHitAppStyle?.meanUs), "", undefined);
 
   const gw = ours.bigCache?.medianUs, gb = theirs.bigCache?.medianUs;
@@ -625,7 +684,7 @@ async function main() {
   console.log(`crossOriginIsolated: msal-wasm ${coi["msal-wasm"]}, msal-browser ${coi["msal-browser"]}; ` +
     `smallest measured step: ${res("msal-wasm", "cacheHit") ?? "?"} µs / ${res("msal-browser", "cacheHit") ?? "?"} µs\n`);
   console.log(text);
-  console.log(`\nbundle parts (gzip -9): ${LIBS.map(({ id }) => `${id}: ${sizes[id].parts.map((p) => `${p.name} ${p.gzip9} B`).join(" + ")}`).join("; ")}`);
+  console.log(`\nbundle parts (gzip -9 / brotli 11): ${LIBS.map(({ id }) => `${id}: ${sizes[id].parts.map((p) => `${p.name} ${p.gzip9} / ${p.brotli11} B`).join(" + ")}`).join("; ")}`);
   const ms = (x) => (Number.isFinite(x) ? x.toFixed(1) : "?");
   const line = (t) => [`bundle in ${ms(t.scriptDoneMs)}`, Number.isFinite(t.wasmRequestedMs) ? `.wasm requested ${ms(t.wasmRequestedMs)}, in ${ms(t.wasmDoneMs)}` : null, ...(t.marks || []).map(([n, v]) => `${n} ${ms(v)}`), `ready ${ms(t.readyMs)}`].filter(Boolean).join(", ");
   for (const [key, what] of [["init", "init"], ["initPreload", "init with the preload hint"], ["initHttpCache", "init with HTTP-cached assets"], ["initImmutable", "init with immutable cached assets"]]) {

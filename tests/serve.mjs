@@ -4,6 +4,7 @@
 import { createServer } from "node:http";
 import { readFile, stat } from "node:fs/promises";
 import { extname, join, normalize, resolve } from "node:path";
+import { brotliCompressSync, gzipSync, constants as zlib } from "node:zlib";
 
 const TYPES = {
   ".html": "text/html; charset=utf-8",
@@ -22,11 +23,17 @@ const TYPES = {
 // without a hash in their name; "immutable" sends `max-age=31536000, immutable` for every file
 // but the HTML pages (which get `true`'s headers), as hosts serve a bundler's hashed assets (it
 // can be switched later with `setCache`).
+// `compress`: text and wasm bodies go out brotli-compressed (quality 11) when the request accepts
+// it, else gzip (level 9), as a CDN serves them (the bench's throttled rows; `setCompress`).
 // A strict policy an SPA can ship: no inline script, no eval but WebAssembly's, Trusted Types
 // required for every script sink.
 export const STRICT_CSP = "script-src 'self' 'wasm-unsafe-eval'; object-src 'none'; base-uri 'self'; require-trusted-types-for 'script'";
 
-export async function startStatic({ port = 0, roots, isolate = false, cache = false, csp = "" }) {
+const COMPRESSIBLE = new Set([".html", ".js", ".mjs", ".wasm", ".json", ".css", ".map"]);
+
+export async function startStatic({ port = 0, roots, isolate = false, cache = false, csp = "", compress = false }) {
+  // file + encoding -> [mtime, body]: each file is compressed once.
+  const packed = new Map();
   const mounts = Object.entries(roots)
     .map(([prefix, dirs]) => [prefix.endsWith("/") ? prefix : prefix + "/", [].concat(dirs).map((d) => resolve(d))])
     .sort((a, b) => b[0].length - a[0].length);
@@ -76,8 +83,24 @@ export async function startStatic({ port = 0, roots, isolate = false, cache = fa
         res.writeHead(304, headers);
         return res.end();
       }
+      let body = await readFile(file);
+      const accepts = String(req.headers["accept-encoding"] || "");
+      const encoding = !compress || !COMPRESSIBLE.has(extname(file)) ? "" : /\bbr\b/.test(accepts) ? "br" : /\bgzip\b/.test(accepts) ? "gzip" : "";
+      if (encoding) {
+        const mtime = (await stat(file)).mtimeMs;
+        const key = `${encoding} ${file}`;
+        if (packed.get(key)?.[0] !== mtime) {
+          const packedBody = encoding === "br"
+            ? brotliCompressSync(body, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11, [zlib.BROTLI_PARAM_SIZE_HINT]: body.length } })
+            : gzipSync(body, { level: 9 });
+          packed.set(key, [mtime, packedBody]);
+        }
+        body = packed.get(key)[1];
+        headers["content-encoding"] = encoding;
+        headers.vary = "accept-encoding";
+      }
       res.writeHead(200, headers);
-      res.end(await readFile(file));
+      res.end(body);
     } catch (e) {
       send(res, 500, String(e));
     }
@@ -87,6 +110,7 @@ export async function startStatic({ port = 0, roots, isolate = false, cache = fa
   return {
     origin,
     setCache: (on) => { cache = on; },
+    setCompress: (on) => { compress = on; },
     close: () => new Promise((ok) => { server.closeAllConnections(); server.close(() => ok()); }),
   };
 }
