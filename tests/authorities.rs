@@ -278,6 +278,32 @@ fn each_tenant_profile_is_an_account_as_msal_v5_returns_them() {
     assert_eq!(token_urls(&h).last().cloned().unwrap(), format!("https://login.microsoftonline.com/{GUEST_TENANT}/oauth2/v2.0/token"));
 }
 
+/// A tenant profile another app of the origin added (another client id signed the user in
+/// there; account entities are every client id's) is no tenant this app signs in to: as msal,
+/// its silent calls and interactions go to the configured authority. (They went to that tenant,
+/// where this app may not be registered: AADSTS700016.)
+#[test]
+fn a_tenant_profile_another_app_added_is_renewed_at_the_configured_authority() {
+    let h = harness_with(at_common());
+    let home = h.sign_in();
+    let mut config = at_common();
+    config.client_id = "client-2".into();
+    let other = PublicClientApplication::new(config, h.platform.clone()).unwrap();
+    block_on(other.initialize()).unwrap();
+    block_on(other.complete_popup(other.open_popup(&in_guest_tenant(), PopupAttributes::default()).unwrap())).unwrap();
+    h.pca.mark_stale();
+    let profile = h.pca.all_accounts().into_iter().find(|a| a.account.realm == GUEST_TENANT).expect("the other app's profile is listed");
+    assert_eq!(profile.account.home_account_id, home.account.account.home_account_id);
+    let forced =
+        SilentRequest { scopes: vec!["User.Read".into()], account: Some(profile.to_ref()), force_refresh: true, ..Default::default() };
+    block_on(h.pca.acquire_token_silent(&forced)).unwrap();
+    assert_eq!(token_urls(&h).last().cloned().unwrap(), "https://login.microsoftonline.com/common/oauth2/v2.0/token");
+    let popup = InteractiveRequest { scopes: vec!["User.Read".into()], account: Some(profile.to_ref()), ..Default::default() };
+    block_on(h.pca.complete_popup(h.pca.open_popup(&popup, PopupAttributes::default()).unwrap())).unwrap();
+    let last_window = h.platform.windows.borrow().last().cloned().unwrap_or_default();
+    assert!(last_window.starts_with("https://login.microsoftonline.com/common/oauth2/v2.0/authorize?"), "{last_window}");
+}
+
 #[test]
 fn a_guest_profile_signs_in_in_its_tenant_and_its_calls_are_kept_apart_from_the_home_ones() {
     let h = harness_with(at_common());

@@ -141,7 +141,7 @@ impl<P: Platform> PublicClientApplication<P> {
 
     /// The authority a silent request goes to: its own; else, for a tenant profile the
     /// configured Entra authority does not sign in to (a guest tenant under `common` or under
-    /// another tenant), that tenant's, so its tokens come from and are renewed in that
+    /// another tenant) and this app signed in to, that tenant's, so its tokens come from and are renewed in that
     /// tenant; else the configured one. With `auth.instanceAware`, a request for an account of
     /// another cloud goes to that cloud (see [`account_authority`](Self::account_authority)).
     pub(super) fn silent_authority(&self, req: &SilentRequest, account: &Account, tenant: Option<&str>) -> Option<String> {
@@ -165,6 +165,10 @@ impl<P: Platform> PublicClientApplication<P> {
         if tenant.eq_ignore_ascii_case(own) || !is_guid(own) {
             return None;
         }
+        // Only a tenant this app signed in to: a profile another app of the origin added (account
+        // entities are every client id's) is the configured authority's, as in msal.
+        let envs = &self.cloud_of(&account.environment).aliases;
+        self.cache.borrow().find_id_token(&account.home_account_id, envs, tenant)?;
         Some(self.authority.with_tenant(tenant))
     }
 
