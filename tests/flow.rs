@@ -970,6 +970,35 @@ fn a_generic_providers_acr_realm_keys_the_access_token_so_silent_calls_hit() {
     assert_eq!(r.tenant_id, "");
 }
 
+/// A generic provider's second sign-in whose `acr` changed (Keycloak's session sign-in, a
+/// step-up): as msal, the one account of that user gets a profile for it, and the result is
+/// the new sign-in's (its ID token, its realm), which a silent call is then served from the
+/// cache with. (A second account was cached, and the result showed the first sign-in's.)
+#[test]
+fn a_generic_providers_second_sign_in_with_another_acr_is_a_profile_of_the_same_account() {
+    let h = harness_with(config().with_protocol_mode(msal_wasm::core::authority::ProtocolMode::Oidc));
+    h.idp.borrow_mut().generic = true;
+    let (_, first) = sign_in_with(&h, &with_options(TokenOptions::default()), false);
+    h.idp.borrow_mut().acr = Some("2".into());
+    let (_, r) = sign_in_with(&h, &with_options(TokenOptions::default()), false);
+    let cached = msal_wasm::core::cache::unified::deserialize(&h.pca.serialize_cache()).unwrap();
+    let accounts = cached.accounts();
+    assert_eq!(accounts.len(), 1, "one account of the user");
+    let profiles: Vec<&str> = accounts[0].1.account.tenant_profiles.iter().map(|p| p.tenant_id.as_str()).collect();
+    assert_eq!(profiles, ["1", "2"]);
+    let listed: Vec<String> = h.pca.all_accounts().into_iter().map(|a| a.account.realm).collect();
+    assert_eq!(listed, ["1", "2"], "getAllAccounts: a profile each, as msal 5");
+    assert_eq!(r.account.account.home_account_id, first.account.account.home_account_id);
+    assert_eq!(r.account.account.realm, "2");
+    assert_eq!(r.account.id_token_claims.as_ref().and_then(|c| c.str_field("acr")), Some("2"));
+    let before = h.token_requests();
+    let profile = msal_wasm::client::AccountRef::in_tenant(&r.account.account.home_account_id, Some("2".into()));
+    let again = SilentRequest { account: Some(profile), ..silent(&r.account.account.home_account_id) };
+    let hit = h.pca.acquire_token_silent_cached(&again).unwrap();
+    assert!(hit.is_some_and(|t| t.account.account.realm == "2"), "the new sign-in's token, from the cache");
+    assert_eq!(h.token_requests(), before);
+}
+
 /// A generic provider holds a refresh token to the scopes it was granted for (RFC 6749 §6: Okta,
 /// node-oidc-provider): a silent call for more is refused `invalid_scope`. As an expired or
 /// refused refresh token, that goes to a hidden frame (the provider's session may grant them

@@ -380,10 +380,12 @@ impl<P: Platform> PublicClientApplication<P> {
     /// this tab already lists, by what it holds now: another tab's write of that entry (a
     /// renewal) adds no account here, and a removal of the account comes with its key list.
     pub fn lists_account_of(&self, key: &str) -> bool {
-        let Some(home) = key.split('|').nth(1) else { return false };
         let cache = self.cache.borrow();
-        let has = |id: &str| id.eq_ignore_ascii_case(home);
-        cache.accounts().any(|a| has(&a.home_account_id)) && cache.credentials().any(|c| has(&c.home_account_id))
+        let listed = cache.accounts().any(|a| {
+            let home = &a.home_account_id;
+            crate::core::cache::key_of_account(key, home) && cache.credentials().any(|c| c.home_account_id.eq_ignore_ascii_case(home))
+        });
+        listed
     }
 
     /// The storage refused this tab's write of `key` (full, found after the save: an encrypted

@@ -41,6 +41,9 @@ pub struct Idp {
     /// Answers as a generic provider (Keycloak): no client_info, an ID token naming no `tid`
     /// but an `acr`.
     pub generic: bool,
+    /// The generic provider's `acr` ("1" when `None`; Keycloak's "0" after a sign-in through its
+    /// session cookie, another after a step-up).
+    pub acr: Option<String>,
     /// Refresh tokens are not rotated: a refresh answers without one, and the old one stays good.
     pub reusable_rts: bool,
     /// Whose each refresh token is (its user's `uid`, `None` for ada): a refresh answers for them.
@@ -84,7 +87,9 @@ pub fn token_response_in(idp: &mut Idp, with_id_token: bool, tenant: &str) -> Ht
         idp.nonce
     ));
     let (id_token, client_info) = if idp.generic {
-        let claims = format!(r#"{{"sub":"sub-1","acr":"1","preferred_username":"ada@contoso.com","name":"Ada","nonce":"{}"}}"#, idp.nonce);
+        let acr = idp.acr.as_deref().unwrap_or("1");
+        let claims =
+            format!(r#"{{"sub":"sub-1","acr":"{acr}","preferred_username":"ada@contoso.com","name":"Ada","nonce":"{}"}}"#, idp.nonce);
         (jwt(&claims), String::new())
     } else {
         (id_token, client_info)

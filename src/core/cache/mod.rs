@@ -62,6 +62,14 @@ pub fn account_key(a: &Account) -> String {
     [SCHEMA, "|", &a.home_account_id, "|", &a.environment, "|", a.home_tenant()].concat().to_ascii_lowercase()
 }
 
+/// True when `key` (an [`account_key`] or a [`credential_key`]) is one of the account whose
+/// home account id is `home` (which may hold a `|`: in OIDC mode it is the `sub`, Auth0's
+/// `auth0|…`).
+pub fn key_of_account(key: &str, home: &str) -> bool {
+    let rest = key.split_once('|').map_or("", |(_, rest)| rest);
+    rest.get(..home.len()).is_some_and(|h| h.eq_ignore_ascii_case(home)) && rest.as_bytes().get(home.len()) == Some(&b'|')
+}
+
 /// True for the key of an account or a credential ([`account_key`], [`credential_key`]), as
 /// another tab writes them; not for the key lists or the other entries.
 pub fn is_entry_key(key: &str) -> bool {
@@ -888,10 +896,22 @@ impl<S: KeyValueStore> TokenCache<S> {
         };
         // Account: keep unknown fields of an existing entry, and its tenant profiles (msal's
         // buildAccountToCache adds a profile only for a tenant not yet listed).
-        let akey = account_key(a);
+        let mut akey = account_key(a);
+        // As msal, the user's one account in this cloud takes the new tenant profile, under
+        // its key: a generic provider's realm is the ID token's `acr`, which changes between
+        // sign-ins (Keycloak's session sign-in, a step-up), and that account is found by its
+        // home account id and environment.
+        if !self.accounts.iter().any(|(k, _)| *k == akey) {
+            let mut same = self.accounts.iter().filter(|(_, e)| {
+                e.account.home_account_id == a.home_account_id && e.account.environment.eq_ignore_ascii_case(&a.environment)
+            });
+            if let (Some((k, _)), None) = (same.next(), same.next()) {
+                akey = k.clone();
+            }
+        }
         let entity = match self.accounts.iter().find(|(k, _)| *k == akey) {
-            Some((_, old)) => {
-                let mut account = a.clone();
+            Some((key, old)) => {
+                let mut account = if *key == account_key(a) { a.clone() } else { old.account.clone() };
                 let mut profiles = old.account.tenant_profiles.clone();
                 for p in &a.tenant_profiles {
                     // An account cached before B2C profiles were the policy's (`tfp`): its
@@ -1171,8 +1191,7 @@ impl<S: KeyValueStore> TokenCache<S> {
         }
         let listed = TokenKeys::read(&self.store, &token_keys_key(SCHEMA, &self.client_id));
         for key in listed.all() {
-            // (`msal.3|<home account id>|…`)
-            if key.split('|').nth(1).is_some_and(|h| h.eq_ignore_ascii_case(home_account_id)) {
+            if key_of_account(&key, home_account_id) {
                 gone.push(key);
             }
         }

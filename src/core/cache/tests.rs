@@ -678,6 +678,29 @@ fn remove_account_removes_its_credentials_and_active_account() {
 }
 
 #[test]
+fn removing_an_account_whose_id_holds_a_bar_removes_the_entries_other_tabs_listed() {
+    // In OIDC mode the home account id is the `sub`: Auth0's is `auth0|…`. An entry of the
+    // account another tab wrote and listed, not read here yet, goes with it.
+    let store = Rc::new(MemoryStore::new());
+    let (mut cache, _) = TokenCache::load(store.clone(), CLIENT);
+    let a = Account { home_account_id: "auth0|u1".into(), ..account() };
+    save(&mut cache, &response("at-1", "User.Read", ""), &a, REALM, "User.Read");
+    let mut c = cache.credentials().find(|c| c.credential_type == CredentialType::AccessToken).unwrap().clone();
+    c.target = "api.read".into();
+    c.scopes = ScopeSet::parse("api.read");
+    let other = credential_key(&c);
+    store.set(&other, &c.to_json().to_json()).unwrap();
+    let mut lists = stored(&store, TOKEN_KEYS);
+    let mut ats = lists.get("accessToken").and_then(Json::as_array).unwrap().to_vec();
+    ats.push(Json::from(other.as_str()));
+    lists.set("accessToken", Json::Arr(ats));
+    store.set(TOKEN_KEYS, &lists.to_json()).unwrap();
+    cache.remove_account("auth0|u1").unwrap();
+    assert!(store.get(&other).is_none(), "{:?}", store.keys());
+    assert_eq!(store.keys(), Vec::<String>::new());
+}
+
+#[test]
 fn removing_another_account_keeps_the_active_one() {
     let mut cache = new_cache();
     let a1 = account();
