@@ -997,6 +997,13 @@ fn a_generic_providers_second_sign_in_with_another_acr_is_a_profile_of_the_same_
     let hit = h.pca.acquire_token_silent_cached(&again).unwrap();
     assert!(hit.is_some_and(|t| t.account.account.realm == "2"), "the new sign-in's token, from the cache");
     assert_eq!(h.token_requests(), before);
+    // A renewal whose ID token says another acr again (Keycloak's "0" for a session sign-in)
+    // is stored: the account is the cached one, under its first key.
+    h.idp.borrow_mut().acr = Some("0".into());
+    let renewed = block_on(h.pca.acquire_token_silent(&SilentRequest { force_refresh: true, ..again.clone() })).unwrap();
+    let in_0 = msal_wasm::client::AccountRef::in_tenant(&r.account.account.home_account_id, Some("0".into()));
+    let hit = h.pca.acquire_token_silent_cached(&SilentRequest { account: Some(in_0), ..again }).unwrap();
+    assert!(hit.is_some_and(|t| t.access_token.secret() == renewed.access_token.secret()), "the renewal was stored");
 }
 
 /// A generic provider holds a refresh token to the scopes it was granted for (RFC 6749 §6: Okta,

@@ -964,6 +964,25 @@ fn session_storage_tabs_keep_their_own_active_account() {
     assert_eq!(b.pca.active_account().map(|a| a.account.home_account_id), Some(y));
 }
 
+/// A generic provider's second sign-in with another `acr` (one account, a second profile)
+/// reaches the other sessionStorage tabs as that one account, not as a second one.
+#[test]
+fn session_storage_tabs_hear_a_generic_providers_second_sign_in_as_the_same_account() {
+    let h = harness();
+    h.idp.borrow_mut().generic = true;
+    let oidc = || config().with_protocol_mode(msal_wasm::core::authority::ProtocolMode::Oidc);
+    let (a, b) = (h.listening_session_tab(oidc()), h.listening_session_tab(oidc()));
+    for acr in ["1", "2"] {
+        h.idp.borrow_mut().acr = Some(acr.into());
+        block_on(a.pca.complete_popup(a.pca.open_popup(&request(), PopupAttributes::default()).unwrap())).unwrap();
+        settle(&h);
+    }
+    for tab in [&a, &b] {
+        let cached = msal_wasm::core::cache::unified::deserialize(&tab.pca.serialize_cache()).unwrap();
+        assert_eq!(cached.accounts().len(), 1, "one account entity");
+    }
+}
+
 /// A sign-out message signs every account out only when it says so (`homeAccountId: null`): one
 /// that lacks the field or types it otherwise (another release's shape) signs nobody out in a
 /// `sessionStorage` tab, which holds its own copy of the accounts.
@@ -1083,14 +1102,17 @@ fn a_clock_that_steps_back_does_not_make_a_tab_present_a_spent_refresh_token() {
     let forced = SilentRequest { force_refresh: true, ..silent(&home) };
     block_on(tabs[1].acquire_token_silent(&forced)).unwrap();
     settle(&h);
+    // Two minutes back: the rotated token's stamp is then more than a minute ahead of every
+    // tab's clock, and its snapshot is still taken (not refused as dated in the future).
     let now = Platform::now_ms(&h.platform);
-    h.platform.set_now_ms(now - 10_000);
+    h.platform.set_now_ms(now - 120_000);
     block_on(tabs[0].acquire_token_silent(&forced)).unwrap();
     settle(&h);
     let again = block_on(tabs[1].acquire_token_silent(&forced));
     assert!(again.is_ok(), "{:?}", again.err());
     let grants: Vec<String> = h.platform.requests.borrow().iter().filter_map(|r| r.form_field("grant_type")).collect();
     assert_eq!(grants, ["authorization_code", "refresh_token", "refresh_token", "refresh_token"]);
+    assert!(!h.platform.logs.borrow().iter().any(|(_, l)| l.contains("dated in the future")));
 }
 
 /// Interactions in one tab, over many schedules: popup sign-ins, popup sign-outs, hidden frames

@@ -296,9 +296,13 @@ impl<P: Platform> PublicClientApplication<P> {
         // An ID token naming no tenant at all: msal keys the access token by the authority's
         // tenant segment then (and the ID token by none), so it finds ours and we find its.
         let at_realm = (claims_tenant.is_none() && self.config.protocol_mode == ProtocolMode::Oidc).then(|| target.authority.tenant());
-        // (A page that keeps it in memory only, the storage full or without WebCrypto, holds it.)
-        if !renewal || self.still_signed_in(&crate::core::cache::account_key(&account), correlation_id) {
-            let new_here = self.find_account(&self.cache.borrow(), &account.home_account_id, &account.environment).is_none();
+        // (The account as stored: a generic provider's realm, its `acr`, may differ from the
+        // response's. A page that keeps it in memory only, the storage full or without
+        // WebCrypto, holds it.)
+        let stored =
+            self.find_account(&self.cache.borrow(), &account.home_account_id, &account.environment).map(crate::core::cache::account_key);
+        if !renewal || self.still_signed_in(stored.as_deref().unwrap_or_default(), correlation_id) {
+            let new_here = stored.is_none();
             self.cache.borrow_mut().save(&SaveRequest {
                 response: &resp,
                 account: &account,
@@ -322,7 +326,11 @@ impl<P: Platform> PublicClientApplication<P> {
                     Json::object().with("t", "tokens").with("homeAccountId", account.home_account_id.as_str()).with("snapshot", snapshot),
                 );
             } else if known_account.is_none() {
-                let entity = crate::core::cache::AccountEntity::new(account.clone());
+                // The account as stored (a generic provider's keeps its first realm).
+                let cache = self.cache.borrow();
+                let stored = self.find_account(&cache, &account.home_account_id, &account.environment).unwrap_or(&account);
+                let entity = crate::core::cache::AccountEntity::new(stored.clone());
+                drop(cache);
                 self.announce(Json::object().with("t", "signin").with("account", entity.to_json()));
             } else if self.config.cache_location == CacheLocation::SessionStorage {
                 // For another client of this page only (other tabs' storage is their own).

@@ -1085,10 +1085,13 @@ impl<S: KeyValueStore> TokenCache<S> {
             .iter()
             .filter_map(|(k, v)| Credential::from_json(v).map(|c| (k.clone(), c)))
             .filter(|(k, c)| {
+                // (A stamp just past our copy's is no date in the future: a credential is stamped
+                // newer than the one it replaced, after a clock that stepped back too.)
+                let next = self.credentials.iter().any(|(o, ours)| o == k && c.last_updated_at <= ours.last_updated_at.saturating_add(1));
                 c.home_account_id == home_account_id
                     && c.client_id == self.client_id
                     && *k == credential_key(c)
-                    && !future(c.last_updated_at)
+                    && (!future(c.last_updated_at) || next)
                     && !future(c.cached_at.saturating_mul(1000))
             })
             .collect();
