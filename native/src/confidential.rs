@@ -673,22 +673,28 @@ impl ConfidentialClientApplication {
         }
         let fetched = match &*last {
             Some((ended, e)) if *ended >= waited_from => Err(e.clone()),
-            _ => self.fetch_discovery(authority).await,
+            _ => {
+                let fetched = self.fetch_discovery(authority).await;
+                *last = fetched.as_ref().err().map(|e| (std::time::Instant::now(), e.clone()));
+                fetched
+            }
         };
-        *last = fetched.as_ref().err().map(|e| (std::time::Instant::now(), e.clone()));
         match fetched {
             Ok((m, text)) => {
                 self.documents.hold(key, m.clone(), text.clone(), now_s().saturating_mul(1000).saturating_add(METADATA_LIFETIME_MS));
                 Ok((m, text))
             }
             Err(e) => match self.documents.any(key) {
-                Some(stale) => {
+                // Held 5 more minutes: the calls meanwhile do not each wait for a discovery
+                // endpoint that hangs.
+                Some((m, text)) => {
                     self.log(
                         LogLevel::Warning,
                         "",
                         &["the discovery document could not be fetched again (", e.code(), "): the last one is used"].concat(),
                     );
-                    Ok(stale)
+                    self.documents.hold(key, m.clone(), text.clone(), now_s().saturating_add(300).saturating_mul(1000));
+                    Ok((m, text))
                 }
                 None => Err(e),
             },
@@ -1173,7 +1179,9 @@ impl ConfidentialClientApplication {
         // On behalf of a user, msal-node keeps the user's account, ID token and refresh token
         // beside the access token (the refresh token under the assertion's hash too).
         let user = match hash {
-            Some(h) => self.obo_user_entries(&token, h, &tenant).map_err(|e| e.with_correlation_id(correlation_id.clone()))?,
+            Some(h) => self
+                .obo_user_entries(&token, h, (&tenant, &authority.default_cloud().preferred_cache))
+                .map_err(|e| e.with_correlation_id(correlation_id.clone()))?,
             None => None,
         };
         let home = match (hash, &user) {
@@ -1222,27 +1230,28 @@ impl ConfidentialClientApplication {
 
     /// What msal-node caches for the user of an on-behalf-of response beside the access token:
     /// with an ID token, the account and the ID token, and the refresh token under the
-    /// assertion's hash. None without an ID token (msal-node then keeps no account).
+    /// assertion's hash. None without an ID token (msal-node then keeps no account). Filed, as
+    /// the access token, under the request's authority's cloud (`environment`).
     fn obo_user_entries(
         &self,
         token: &TokenResponse,
         hash: &Json,
-        tenant: &str,
+        (tenant, environment): (&str, &str),
     ) -> Result<Option<(AccountEntity, Vec<CacheEntry>)>, AuthError> {
         let Some(id_token) = &token.id_token else { return Ok(None) };
         let claims = IdTokenClaims::decode(id_token.secret())?;
         let kind = if self.authority.kind() == AuthorityType::Adfs { authority_type::ADFS } else { authority_type::MSSTS };
         let now_ms = now_s().saturating_mul(1000);
-        let Some(account) = Account::from_response(&token.client_info, Some(&claims), &self.environment, kind, now_ms) else {
+        let Some(account) = Account::from_response(&token.client_info, Some(&claims), environment, kind, now_ms) else {
             return Ok(None);
         };
         let home = account.home_account_id.clone();
         let client_id = &self.config.client_id;
         // The ID token's tenant (msal-node's: `tid`, else none), the refresh token's none.
         let realm = claims.tid().unwrap_or(tenant);
-        let mut entries = vec![CacheEntry::new(CredentialType::IdToken, &home, &self.environment, client_id, realm, id_token.secret())];
+        let mut entries = vec![CacheEntry::new(CredentialType::IdToken, &home, environment, client_id, realm, id_token.secret())];
         if let Some(rt) = &token.refresh_token {
-            let mut c = CacheEntry::new(CredentialType::RefreshToken, &home, &self.environment, client_id, "", rt.secret());
+            let mut c = CacheEntry::new(CredentialType::RefreshToken, &home, environment, client_id, "", rt.secret());
             token.family_id.clone_into(&mut c.family_id);
             c.expires_on = token.refresh_token_expires_on.unwrap_or_default();
             c.extra.push((USER_ASSERTION_HASH.to_owned(), hash.clone()));
@@ -1256,7 +1265,8 @@ impl ConfidentialClientApplication {
     }
 
     /// The user of a cached on-behalf-of access token, as msal-node finds them: the ID token
-    /// of the token's home account for this client and the authority's tenant, and its account.
+    /// of the token's home account for this client, its cloud and the authority's tenant, and
+    /// its account.
     fn obo_account(&self, cache: &UnifiedCache, at: &CacheEntry, tenant: &str) -> Option<AccountInfo> {
         let same = |a: &str, b: &str| a.eq_ignore_ascii_case(b);
         let credentials = cache.credentials();
@@ -1265,7 +1275,7 @@ impl ConfidentialClientApplication {
         let of_user = |c: &CacheEntry| {
             c.credential_type == CredentialType::IdToken
                 && c.home_account_id == at.home_account_id
-                && same(&c.environment, &self.environment)
+                && same(&c.environment, &at.environment)
                 && c.client_id == self.config.client_id
         };
         let id_token = match credentials.iter().find(|(_, c)| of_user(c) && same(&c.realm, tenant)) {
@@ -1275,7 +1285,7 @@ impl ConfidentialClientApplication {
         let accounts = cache.accounts();
         let (_, entity) = accounts.into_iter().find(|(_, e)| {
             e.account.home_account_id == at.home_account_id
-                && same(&e.account.environment, &self.environment)
+                && same(&e.account.environment, &at.environment)
                 && same(&e.account.realm, &id_token.realm)
         })?;
         Some(account_info(entity.account, Some(&id_token)))
@@ -2064,19 +2074,25 @@ mod tests {
         // Filed under the request's host, not the configured authority's cloud: found again.
         assert!(app.acquire_token_by_client_credential(&request).await.unwrap().from_cache);
         assert_eq!(net.requests.lock().unwrap().len(), 2, "{:?}", net.requests.lock().unwrap());
+        // Within the day, a token request needs no discovery.
+        request.skip_cache = true;
+        app.acquire_token_by_client_credential(&request).await.unwrap();
+        assert_eq!(net.gets(), 1);
         // A day later the document is fetched again; while that fails, the last one is used.
         let key = Authority::parse("https://login.contoso.com/tenant-id", ProtocolMode::Aad).unwrap().canonical().to_owned();
         let a_day_later = |app: &ConfidentialClientApplication| {
             let (m, text) = app.documents.fresh(&key).unwrap();
             app.documents.hold(&key, m, text, 1);
         };
-        request.skip_cache = true;
         a_day_later(&app);
         app.acquire_token_by_client_credential(&request).await.unwrap();
         assert_eq!(net.gets(), 2);
         a_day_later(&app);
         net.down.store(true, std::sync::atomic::Ordering::SeqCst);
         assert_eq!(app.acquire_token_by_client_credential(&request).await.unwrap().access_token.secret(), "app-token");
+        assert_eq!(net.gets(), 3);
+        // The last one is then held a few minutes: the next calls do not each try again.
+        app.acquire_token_by_client_credential(&request).await.unwrap();
         assert_eq!(net.gets(), 3);
     }
 
