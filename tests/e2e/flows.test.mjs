@@ -79,6 +79,27 @@ test("logoutRedirect without an account sends no LOGOUT_SUCCESS (msal sends it o
   await page.context().close();
 });
 
+test("logoutPopup at a generic provider without an end-session endpoint sends LOGOUT_SUCCESS only for a named account, as msal (and as our logoutRedirect)", async () => {
+  const page = await env.open("oidc");
+  const events = await page.evaluate(async (authority) => {
+    const c = window.pca.getConfiguration();
+    // The provider's endpoints without end_session_endpoint (Google's discovery has none).
+    const doc = { issuer: authority, authorization_endpoint: `${authority}/auth`, token_endpoint: `${authority}/token`, jwks_uri: `${authority}/jwks` };
+    const pca = new window.msal.PublicClientApplication({
+      auth: { clientId: c.auth.clientId, authority, protocolMode: "OIDC", authorityMetadata: JSON.stringify(doc) },
+    });
+    await pca.initialize();
+    const seen = [];
+    pca.addEventCallback((e) => seen.push(e.eventType));
+    await pca.logoutPopup();
+    seen.push("|");
+    await pca.logoutPopup({ account: { homeAccountId: "sub-1", environment: new URL(authority).host, tenantId: "", username: "u", localAccountId: "sub-1" } });
+    return seen.filter((e) => e === "|" || e.startsWith("msal:logout") || e.startsWith("msal:popup"));
+  }, env.idp.oidcAuthority);
+  assert.deepEqual(events, ["msal:logoutStart", "msal:logoutEnd", "|", "msal:logoutStart", "msal:logoutSuccess", "msal:logoutEnd"]);
+  await page.context().close();
+});
+
 test("a sign-out refused for its authority after the account was removed tells the listeners the active account went, as msal", async () => {
   // msal clears the account (ACTIVE_ACCOUNT_CHANGED) before it builds the end-session client,
   // which refuses an untrusted authority; the app's listeners must not keep showing the account.
