@@ -237,16 +237,19 @@ impl<P: Platform> PublicClientApplication<P> {
 
 /// The cache store's key of an authority's discovery document (`canonical`: its URL as
 /// [`Authority::canonical`] writes it).
+#[inline]
 pub fn metadata_key(client_id: &str, canonical: &str) -> String {
     ["msal.", client_id, ".authority-metadata.", canonical].concat()
 }
 
 /// The cache store's entry of a discovery document held until `expires_at_ms`.
+#[inline]
 pub fn metadata_entry(expires_at_ms: u64, document: &str) -> String {
     Json::object().with("expiresAt", expires_at_ms).with("document", document).to_json()
 }
 
 /// `read(expiry, document)` of a [`metadata_entry`].
+#[inline]
 pub fn read_metadata_entry<R>(text: &str, read: impl FnOnce(u64, &str) -> Option<R>) -> Option<R> {
     let j = Json::parse(text).ok()?;
     read(j.get("expiresAt").and_then(Json::as_u64)?, j.str_field("document")?)
