@@ -831,7 +831,7 @@ impl ConfidentialClientApplication {
     }
 
     /// The region this machine runs in: found once (one search at a time), or not found within
-    /// the last day.
+    /// the last 5 minutes ([`REGION_RETRY`]).
     async fn detected_region(&self) -> Option<String> {
         let mut known = self.region.lock().await;
         match &*known {
