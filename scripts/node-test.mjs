@@ -77,7 +77,12 @@ async function runFile(file) {
       return;
     }
     reported = true;
-    if (d.details && d.details.type === "suite") return;
+    if (d.details && d.details.type === "suite") {
+      // A suite fails for its tests (counted on their own), or for a hook of its own (an
+      // `after` that throws): that is a failure of the run too.
+      if (kind === "fail" && d.details.error?.failureType !== "subtestsFailed") problems.push(`${name} (a hook of the suite) failed:\n    ${failureText(d).split("\n").slice(0, 12).join("\n    ")}`);
+      return;
+    }
     if (kind === "fail") {
       c.fail += 1;
       // The first lines of its message too: CI shows only the end of the output, where these

@@ -356,9 +356,12 @@ test("no WebCrypto (a page that is not a secure context): the tokens stay in the
     const r = await window.pca.acquireTokenSilent({ scopes: ["User.Read"], account: window.pca.getAllAccounts()[0], forceRefresh: true });
     return r.accessToken;
   });
+  await env.idp.reset();
   const renewed = await renew();
   assert.deepEqual(await silent(page), { ok: true, at: renewed, fromCache: true, user: "enc-no-subtle" });
   assert.notEqual(await renew(), renewed);
+  const counted = await env.idp.counters();
+  assert.deepEqual([counted.revoked, counted.authorize], [0, 0], "no spent refresh token presented, no frame");
   await ctx.close();
 });
 
@@ -485,6 +488,7 @@ test("msal-browser 5 and msal-wasm on one page, one client id: msal's sign-in an
   await page.waitForFunction(() => window.ours.getAllAccounts().some((a) => a.username === "one-page"), null, { timeout: 5000 });
   // msal renews, rotating the refresh token; msal-wasm's renewal then presents the new one
   // (the provider revokes the grant when a used refresh token comes back).
+  await env.idp.reset();
   const r = await page.evaluate(async () => {
     const account = window.pca.getAllAccounts()[0];
     const first = await window.pca.acquireTokenSilent({ scopes: ["User.Read"], account, forceRefresh: true });
@@ -497,6 +501,10 @@ test("msal-browser 5 and msal-wasm on one page, one client id: msal's sign-in an
     }
   });
   assert.deepEqual(r, { msal: false, ours: false });
+  // (A spent one would be refused, then a hidden frame would sign in again: no revocation, no
+  // frame.)
+  const counted = await env.idp.counters();
+  assert.deepEqual([counted.revoked, counted.authorize], [0, 0]);
   await ctx.close();
 });
 

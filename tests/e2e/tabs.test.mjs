@@ -72,10 +72,13 @@ test("2 tabs renew other scopes of one account at once (a laptop waking): each r
     // The tab that took the account's lock second waited for the first's request, not for a
     // hand-off of other scopes (3 s before).
     assert.ok(Math.max(user.ms, todo.ms) < 2000, JSON.stringify([user.ms, todo.ms]));
-    // Nothing presented a spent refresh token: the next renewals work in both tabs.
+    // Nothing presented a spent refresh token: the next renewals work in both tabs, without a
+    // revoked grant or a frame.
     await ctx.clock.fastForward("01:00:05");
     const again = await Promise.all([silent(b), silent(a, api)]);
     assert.deepEqual(again.map((r) => r.ok), [true, true], JSON.stringify(again));
+    const counted = await env.idp.counters();
+    assert.deepEqual([counted.revoked, counted.authorize], [0, 0]);
   } finally {
     await ctx.close();
   }

@@ -296,7 +296,8 @@ export async function startIdp(options = {}) {
   const supportedScopeSet = new Set(supportedScopes);
 
   // `log`: the last requests' non-secret parameters, for tests that check what a client sent.
-  const newCounters = () => ({ token: 0, byGrant: { authorization_code: 0, refresh_token: 0 }, authorize: 0, endSession: 0, discovery: 0, log: [] });
+  // `revoked`: grants oidc-provider revoked (a spent refresh token presented again, a sign-out).
+  const newCounters = () => ({ token: 0, byGrant: { authorization_code: 0, refresh_token: 0 }, authorize: 0, endSession: 0, discovery: 0, revoked: 0, log: [] });
   let counters = newCounters();
   let failNext = null;
   let silentNoResponse = false;
@@ -773,6 +774,7 @@ export async function startIdp(options = {}) {
       ctx.body = { access_token: value, token_type: 'Bearer', expires_in: token.expiration, ext_expires_in: token.expiration, scope, ...info };
     }, new Set(['assertion', 'requested_token_use', 'scope', 'client_info']));
 
+    provider.on('grant.revoked', () => { counters.revoked += 1; });
     // The user consented to a code's scopes when it was issued (see consentRequired).
     provider.on('authorization_code.saved', (code) => {
       for (const sc of String(code.scope ?? '').split(' ')) consentRequired.delete(sc);
@@ -1230,7 +1232,7 @@ export async function startIdp(options = {}) {
     const grantType = form?.get('grant_type') || 'unknown';
     counters.byGrant[grantType] = (counters.byGrant[grantType] ?? 0) + 1;
     record({
-      route: 'token', prefix: mount.prefix, grant_type: grantType, at: Date.now(),
+      route: 'token', prefix: mount.prefix, grant_type: grantType, at: Date.now(), scope: form?.get('scope') ?? undefined,
       correlationId: new URL(req.url, 'http://x').searchParams.get('client-request-id') || req.headers['client-request-id'] || form?.get('client-request-id') || undefined,
       ...(form?.has('claims') ? { claims: form.get('claims') } : {}),
       // msal's telemetry.application, when the app sends it.

@@ -263,6 +263,8 @@ describe('msal-wasm test IdP', () => {
     assert.equal(replay.res.status, 400);
     assert.equal(replay.json.error, 'invalid_grant');
     assert.equal(replay.res.headers.get('access-control-allow-origin'), SPA);
+    // (Counted: the e2e tests assert that no renewal presented a spent one.)
+    assert.equal(idp.counters().revoked, 1);
 
     let counters = await (await fetch(`${idp.origin}/__test/counters`)).json();
     assert.deepEqual(counted(counters), { token: 3, byGrant: { authorization_code: 1, refresh_token: 2 }, authorize: 3, endSession: 0 });
@@ -313,7 +315,7 @@ describe('msal-wasm test IdP', () => {
 
     await fetch(`${idp.origin}/__test/reset`, { method: 'POST' });
     counters = await (await fetch(`${idp.origin}/__test/counters`)).json();
-    assert.deepEqual(counters, { token: 0, byGrant: { authorization_code: 0, refresh_token: 0 }, authorize: 0, endSession: 0, discovery: 0, log: [] });
+    assert.deepEqual(counters, { token: 0, byGrant: { authorization_code: 0, refresh_token: 0 }, authorize: 0, endSession: 0, discovery: 0, revoked: 0, log: [] });
   });
 
   it('generic OIDC mode: same claims, no client_info, runtime TTL config, id_token_hint logout', async () => {

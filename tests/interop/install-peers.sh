@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the interop peers when missing: msal-node 7.2.4 (in tests/interop/node_modules; the
-# version the README's msal-node claims are checked against) and MSAL Python. Idempotent.
+# version the README's msal-node claims are checked against) and MSAL Python 1.x (pip: 1.39.0,
+# the version the interop test was last checked with; Debian's python3-msal otherwise). Idempotent.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 if [ "$(node -p 'require(process.argv[1]).version' "$here/node_modules/@azure/msal-node/package.json" 2>/dev/null)" != "7.2.4" ]; then
@@ -10,7 +11,7 @@ if ! python3 -c 'import msal' 2>/dev/null; then
   # pip where there is one that may install (a pyenv or venv python); else Debian's package
   # (Debian's python3 has no pip, and its pip refuses system-wide installs).
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
-  python3 -m pip install --quiet msal 2>/dev/null || {
+  python3 -m pip install --quiet 'msal==1.39.0' 2>/dev/null || {
     # (Through sudo the environment goes by `env`; an unattended upgrade's lock is waited for.)
     apt=($SUDO env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600)
     "${apt[@]}" install -y -qq python3-msal >/dev/null 2>&1 || { "${apt[@]}" update -qq && "${apt[@]}" install -y -qq python3-msal >/dev/null; }
