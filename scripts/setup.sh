@@ -5,6 +5,19 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 say() { echo "setup: $*"; }
 
+# Node 20.19 or later (playwright-core, vite and Angular's engines): Debian 12's own is 18.
+node_ok=$(node -p 'const [a, b] = process.versions.node.split(".").map(Number); a > 20 || (a === 20 && b >= 19)' 2>/dev/null || echo false)
+if [ "$node_ok" != "true" ]; then
+  echo "setup: node $(node --version 2>/dev/null || echo '(none)') is too old: Node 20.19 or later is needed (Debian 12's nodejs is 18: use NodeSource's, or Debian 13's)" >&2
+  exit 1
+fi
+
+# rustfmt and clippy (the test command's first steps; a minimal rustup profile lacks them).
+installed=$(rustup component list --installed)
+for c in rustfmt clippy; do
+  grep -q "^$c" <<<"$installed" || { say "adding the $c component"; rustup component add "$c"; }
+done
+
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   say "adding the wasm32-unknown-unknown target"
   rustup target add wasm32-unknown-unknown
@@ -35,7 +48,13 @@ fi
 GECKODRIVER_VERSION=0.37.1
 if [ "$(geckodriver --version 2>/dev/null | awk 'NR==1 {print $2}')" != "$GECKODRIVER_VERSION" ]; then
   say "installing geckodriver $GECKODRIVER_VERSION; takes several minutes"
-  cargo install geckodriver --version "$GECKODRIVER_VERSION" --locked
+  # --force: over a binary cargo did not install.
+  cargo install geckodriver --version "$GECKODRIVER_VERSION" --locked --force || cargo install geckodriver --version "$GECKODRIVER_VERSION" --force
+  have=$(geckodriver --version 2>/dev/null | awk 'NR==1 {print $2}' || true)
+  if [ "$have" != "$GECKODRIVER_VERSION" ]; then
+    echo "setup: $(command -v geckodriver) is geckodriver ${have:-?}, earlier on PATH than cargo's $GECKODRIVER_VERSION: remove it" >&2
+    exit 1
+  fi
 fi
 
 # Debian packages: Chromium and its driver for the browser tests; Firefox ESR and WebKitGTK's
@@ -48,6 +67,10 @@ missing=""
 [ -x /usr/bin/WebKitWebDriver ] || missing="$missing webkit2gtk-driver"
 [ -x /usr/bin/Xvfb ] || missing="$missing xvfb"
 [ -x /usr/bin/redis-server ] || missing="$missing redis-server"
+# A C++ compiler (the fuzz targets build libFuzzer) and openssl (the test provider's TLS
+# certificate), which a machine with gcc alone may lack.
+command -v c++ >/dev/null || missing="$missing g++"
+command -v openssl >/dev/null || missing="$missing openssl"
 if [ -n "$missing" ]; then
   say "installing Debian packages:$missing"
   # (Through sudo, the environment goes by `env`: sudo drops it. The lock an unattended upgrade
@@ -76,3 +99,7 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
     npm install --no-audit --no-fund --loglevel=error
   fi
 fi
+
+# The interop tests' peers: msal-node and MSAL Python (now, not 20 minutes into the tests, where
+# a sudo password would be asked for).
+bash tests/interop/install-peers.sh
