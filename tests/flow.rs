@@ -1001,6 +1001,7 @@ fn a_generic_providers_second_sign_in_with_another_acr_is_a_profile_of_the_same_
     // is stored: the account is the cached one, under its first key.
     h.idp.borrow_mut().acr = Some("0".into());
     let renewed = block_on(h.pca.acquire_token_silent(&SilentRequest { force_refresh: true, ..again.clone() })).unwrap();
+    assert_eq!(renewed.account.account.realm, "0", "the result is the new ID token's profile");
     let in_0 = msal_wasm::client::AccountRef::in_tenant(&r.account.account.home_account_id, Some("0".into()));
     let hit = h.pca.acquire_token_silent_cached(&SilentRequest { account: Some(in_0), ..again }).unwrap();
     assert!(hit.is_some_and(|t| t.access_token.secret() == renewed.access_token.secret()), "the renewal was stored");
