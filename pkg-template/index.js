@@ -1400,9 +1400,10 @@ export class PublicClientApplication {
     }
     this.signedOutHere(active, r.correlationId);
     if (sent) Object.assign(r, JSON.parse(sent));
-    // As msal: a local-only sign-out (no end-session page, so no popup) succeeds for a request
-    // that names its account, as logoutRedirect's.
-    if (popupWindow || (r.account && r.account.homeAccountId)) this.emit(EventType.LOGOUT_SUCCESS, InteractionType.Popup, r, null, r.correlationId);
+    // As msal: a local-only sign-out (an end-session page sent nowhere: what was sent, no
+    // popup) succeeds for a request that names its account, as logoutRedirect's; a blocked
+    // popup's (nothing sent) succeeds before its failure.
+    if (popupWindow || !sent || (r.account && r.account.homeAccountId)) this.emit(EventType.LOGOUT_SUCCESS, InteractionType.Popup, r, null, r.correlationId);
     if (popupWindow) this.emit(EventType.POPUP_OPENED, InteractionType.Popup, { popupWindow }, null, r.correlationId);
     const end = () => this.emit(EventType.LOGOUT_END, InteractionType.Popup, null, null, r.correlationId);
     const failed = (raw) => {

@@ -777,7 +777,20 @@ test("a sign-out whose popup is blocked signs out here, then fails with popup_wi
   assert.deepEqual(r.events, ["msal:logoutStart", "msal:activeAccountChanged", "msal:logoutSuccess", "msal:logoutFailure:popup_window_error", "msal:logoutEnd"]);
   assert.equal(r.accounts, 0);
   assert.equal(r.again, "popup_window_error");
+  // Without an account (msal's samples' logoutPopup({ postLogoutRedirectUri })): the same
+  // events, LOGOUT_SUCCESS among them, as msal sends it before it opens the window.
+  const bare = await signedInPage("blocked-logout-bare");
+  const events = await bare.evaluate(async () => {
+    window.events.length = 0;
+    const original = window.open;
+    window.open = () => null;
+    await window.pca.logoutPopup({ postLogoutRedirectUri: "/" }).catch(() => {});
+    window.open = original;
+    return window.events.filter((e) => e.startsWith("msal:logout"));
+  });
+  assert.deepEqual(events, ["msal:logoutStart", "msal:logoutSuccess", "msal:logoutFailure:popup_window_error", "msal:logoutEnd"]);
   await page.context().close();
+  await bare.context().close();
 });
 
 test("blocked Web Storage falls back to memory with a warning, and sign-in still works", async () => {

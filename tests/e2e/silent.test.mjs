@@ -447,7 +447,8 @@ test("after a wake with many expired tokens, the app's call waits for one renewa
   let routed = 0;
   await page.route((u) => u.pathname.endsWith("/oauth2/v2.0/token"), async (route) => {
     routed += 1;
-    await new Promise((r) => setTimeout(r, 400));
+    // (The first one longer: the app's call is sure to ask while it is out.)
+    await new Promise((r) => setTimeout(r, routed === 1 ? 1500 : 400));
     await route.continue();
   });
   await page.evaluate(() => document.dispatchEvent(new Event("visibilitychange")));

@@ -296,7 +296,8 @@ export async function startIdp(options = {}) {
   const supportedScopeSet = new Set(supportedScopes);
 
   // `log`: the last requests' non-secret parameters, for tests that check what a client sent.
-  // `revoked`: grants oidc-provider revoked (a spent refresh token presented again, a sign-out).
+  // `revoked`: grants oidc-provider revoked (a spent refresh token or code presented again, the
+  // revocation endpoint; not this provider's own sign-out).
   const newCounters = () => ({ token: 0, byGrant: { authorization_code: 0, refresh_token: 0 }, authorize: 0, endSession: 0, discovery: 0, revoked: 0, log: [] });
   let counters = newCounters();
   let failNext = null;

@@ -1062,7 +1062,7 @@ impl<S: KeyValueStore> TokenCache<S> {
     /// of an account (the storage already holds it; nothing is written). A snapshot is a
     /// message any page of the origin can post: only entries of this client and of that
     /// account, stored under the key their content implies, and not written in the future
-    /// (`now_ms`, with a minute's skew) are taken; `false` (and nothing applied) when any entry
+    /// (`now_ms`, with a minute's skew; or at most 1 ms past this tab's copy) are taken; `false` (and nothing applied) when any entry
     /// fails. A snapshot no newer than this tab's last look at the storage (`looked_ms`), of an
     /// account the storage no longer holds, is of an account signed out since (the hand-off
     /// trails the sign-out's writes): nothing is applied.
