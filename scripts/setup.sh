@@ -6,9 +6,10 @@ cd "$(dirname "$0")/.."
 say() { echo "setup: $*"; }
 
 # Node 20.19 or later (playwright-core, vite and Angular's engines): Debian 12's own is 18.
-node_ok=$(node -p 'const [a, b] = process.versions.node.split(".").map(Number); a > 20 || (a === 20 && b >= 19)' 2>/dev/null || echo false)
+# (vite's and Angular's engines: ^20.19 || ^22.12 || >=24.)
+node_ok=$(node -p 'const [a, b] = process.versions.node.split(".").map(Number); (a === 20 && b >= 19) || (a === 22 && b >= 12) || a >= 24' 2>/dev/null || echo false)
 if [ "$node_ok" != "true" ]; then
-  echo "setup: node $(node --version 2>/dev/null || echo '(none)') is too old: Node 20.19 or later is needed (Debian 12's nodejs is 18: use NodeSource's, or Debian 13's)" >&2
+  echo "setup: node $(node --version 2>/dev/null || echo '(none)') will not do: Node 20.19+, 22.12+ or 24+ is needed (Debian 12's nodejs is 18: use NodeSource's, or Debian 13's)" >&2
   exit 1
 fi
 
@@ -101,5 +102,5 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
 fi
 
 # The interop tests' peers: msal-node and MSAL Python (now, not 20 minutes into the tests, where
-# a sudo password would be asked for).
-bash tests/interop/install-peers.sh
+# a sudo password would be asked for). Only the tests need them: the demo goes on without.
+bash tests/interop/install-peers.sh || say "the interop tests' peers are missing (see above): make test will stop there"

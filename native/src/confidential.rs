@@ -1575,7 +1575,8 @@ impl ConfidentialClientApplication {
         Ok(self.get_all_accounts().await?.into_iter().find(|a| a.account.local_account_id == local_account_id))
     }
 
-    /// The accounts of this client's cloud in `cache`, each with its ID token of this client.
+    /// The accounts in `cache`, each with its ID token of this client (an on-behalf-of user's
+    /// may be filed under a request's authority's cloud, not the configured one's).
     fn accounts_in(&self, cache: &UnifiedCache) -> Vec<AccountInfo> {
         let same = |a: &str, b: &str| a.eq_ignore_ascii_case(b);
         let credentials = cache.credentials();
@@ -1583,13 +1584,12 @@ impl ConfidentialClientApplication {
             .accounts()
             .into_iter()
             .map(|(_, e)| e.account)
-            .filter(|a| same(&a.environment, &self.environment))
             .map(|account| {
                 let id_token = credentials.iter().map(|(_, c)| c).find(|c| {
                     c.credential_type == CredentialType::IdToken
                         && c.home_account_id == account.home_account_id
                         && c.client_id == self.config.client_id
-                        && same(&c.environment, &self.environment)
+                        && same(&c.environment, &account.environment)
                         && same(&c.realm, &account.realm)
                 });
                 account_info(account, id_token)
@@ -1619,7 +1619,10 @@ impl ConfidentialClientApplication {
             return Ok(());
         }
         self.with_cache(Partition::Account(account.home_account_id.clone()), |cache| {
-            cache.remove_account(&account.home_account_id, &self.environment);
+            // (The account's own cloud, as its AccountInfo names it: an on-behalf-of user's may
+            // be another than the configured authority's.)
+            let environment = if account.environment.is_empty() { &self.environment } else { &account.environment };
+            cache.remove_account(&account.home_account_id, environment);
             ((), true)
         })
         .await
