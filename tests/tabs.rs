@@ -1044,26 +1044,36 @@ fn a_renewal_that_lands_after_its_account_was_signed_out_is_not_stored() {
 /// when its refresh token fails opens no frame at all.
 #[test]
 fn a_frame_that_lands_after_its_account_was_signed_out_is_not_stored() {
-    use msal_wasm::client::AccountRef;
+    use msal_wasm::client::{AccountRef, PublicClientApplication};
+    use msal_wasm::platform::memory::MemoryPlatform;
     type Out<'a> = Pin<Box<dyn Future<Output = Result<Option<AuthenticationResult>, AuthError>> + 'a>>;
-    let revoked = || HttpResponse::new(400, r#"{"error":"invalid_grant","error_description":"AADSTS50173 revoked"}"#);
-    // Signed out while the frame is at the provider.
-    let (h, tabs, home) = three_tabs_expired();
-    h.idp.borrow_mut().fail_next = Some(revoked());
-    h.platform.set_frame_delay_ms(200);
-    let platform = h.platform.clone();
-    let (tab, who) = (tabs[0].clone(), home.clone());
-    let sign_out = async move {
-        Platform::sleep(&platform, 50).await;
-        tab.clear_cache(Some(&AccountRef::new(&who))).map(|_| None)
-    };
-    let req = silent(&home);
-    let renewal = async { tabs[0].acquire_token_silent(&req).await.map(Some) };
-    let out = h.platform.run(vec![Box::pin(renewal) as Out, Box::pin(sign_out)]);
-    assert!(out[1].is_ok());
-    let framed = out[0].as_ref().unwrap().as_ref().unwrap();
-    assert!(!framed.from_cache && framed.account.account.home_account_id == home);
+    type Tabs = Vec<std::rc::Rc<PublicClientApplication<MemoryPlatform>>>;
+    // Three tabs whose token expired and whose refresh token the provider refuses: tab 0 renews,
+    // and the user signs out there 50 ms later (`pace` sets the provider's).
+    fn renewal_during_sign_out(pace: impl Fn(&Harness)) -> (Harness, Tabs, String, Result<AuthenticationResult, AuthError>) {
+        let (h, tabs, home) = three_tabs_expired();
+        h.idp.borrow_mut().fail_next =
+            Some(HttpResponse::new(400, r#"{"error":"invalid_grant","error_description":"AADSTS50173 revoked"}"#));
+        pace(&h);
+        let platform = h.platform.clone();
+        let (tab, who) = (tabs[0].clone(), home.clone());
+        let sign_out = async move {
+            Platform::sleep(&platform, 50).await;
+            tab.clear_cache(Some(&AccountRef::new(&who))).map(|_| None)
+        };
+        let req = silent(&home);
+        let renewal = async { tabs[0].acquire_token_silent(&req).await.map(Some) };
+        let mut out = h.platform.run(vec![Box::pin(renewal) as Out, Box::pin(sign_out)]);
+        assert!(out[1].is_ok());
+        let renewed = out.swap_remove(0).map(|r| r.expect("a result"));
+        (h, tabs, home, renewed)
+    }
     let grants = |h: &Harness| -> Vec<String> { h.platform.requests.borrow().iter().filter_map(|r| r.form_field("grant_type")).collect() };
+
+    // Signed out while the frame is at the provider.
+    let (h, tabs, home, framed) = renewal_during_sign_out(|h| h.platform.set_frame_delay_ms(200));
+    let framed = framed.unwrap();
+    assert!(!framed.from_cache && framed.account.account.home_account_id == home);
     assert_eq!(grants(&h), ["authorization_code", "refresh_token", "authorization_code"], "the refused refresh, then the frame's code");
     settle(&h);
     for t in &tabs {
@@ -1075,19 +1085,8 @@ fn a_frame_that_lands_after_its_account_was_signed_out_is_not_stored() {
     assert!(h.platform.logs.borrow().iter().any(|(_, l)| l.contains("its tokens are not stored")));
 
     // Signed out while the refresh token was on its way, and refused: no frame.
-    let (h, tabs, home) = three_tabs_expired();
-    h.idp.borrow_mut().fail_next = Some(revoked());
-    h.platform.set_network_delay_ms(100);
-    let platform = h.platform.clone();
-    let (tab, who) = (tabs[0].clone(), home.clone());
-    let sign_out = async move {
-        Platform::sleep(&platform, 50).await;
-        tab.clear_cache(Some(&AccountRef::new(&who))).map(|_| None)
-    };
-    let req = silent(&home);
-    let renewal = async { tabs[0].acquire_token_silent(&req).await.map(Some) };
-    let out = h.platform.run(vec![Box::pin(renewal) as Out, Box::pin(sign_out)]);
-    assert!(out[0].as_ref().is_err_and(AuthError::is_invalid_grant), "{:?}", out[0].as_ref().map(|_| ()));
+    let (h, tabs, _, refused) = renewal_during_sign_out(|h| h.platform.set_network_delay_ms(100));
+    assert!(refused.as_ref().is_err_and(AuthError::is_invalid_grant), "{:?}", refused.as_ref().map(|_| ()));
     assert_eq!(grants(&h), ["authorization_code", "refresh_token"]);
     assert!(tabs[0].all_accounts().is_empty());
 }
