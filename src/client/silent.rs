@@ -141,8 +141,8 @@ impl<P: Platform> PublicClientApplication<P> {
 
     /// The authority a silent request goes to: its own; else, for a tenant profile the
     /// configured Entra authority does not sign in to (a guest tenant under `common` or under
-    /// another tenant) and this app signed in to, that tenant's, so its tokens come from and are renewed in that
-    /// tenant; else the configured one. With `auth.instanceAware`, a request for an account of
+    /// another tenant) and this app signed in to, that tenant's, so its tokens come from and
+    /// are renewed in that tenant; else the configured one. With `auth.instanceAware`, a request for an account of
     /// another cloud goes to that cloud (see [`account_authority`](Self::account_authority)).
     pub(super) fn silent_authority(&self, req: &SilentRequest, account: &Account, tenant: Option<&str>) -> Option<String> {
         let own = self.tenant_authority(req.authority.as_deref(), account, tenant);
