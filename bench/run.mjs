@@ -17,12 +17,12 @@ import { build } from "esbuild";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { brotliCompressSync, gzipSync, constants as zlib } from "node:zlib";
+import { gzipSync } from "node:zlib";
 import { createHash } from "node:crypto";
 import { cpus, loadavg } from "node:os";
 
 import { startIdp } from "../tests/idp/server.mjs";
-import { startStatic } from "../tests/serve.mjs";
+import { brotli11, startStatic } from "../tests/serve.mjs";
 import { launchBrowser } from "../tests/e2e/helpers.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -138,8 +138,7 @@ async function bundle(lib, entry, outfile, banner = "") {
 }
 
 const gz = (buf) => gzipSync(buf, { level: 9 }).length;
-// What a CDN serves to browsers that accept it (brotli, quality 11).
-const br = (buf) => brotliCompressSync(buf, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11, [zlib.BROTLI_PARAM_SIZE_HINT]: buf.length } }).length;
+const br = (buf) => brotli11(buf).length;
 
 async function buildApps() {
   if (!existsSync(join(PKG, "package.json"))) throw new Error(`${PKG} is not built: run \`bash scripts/build-pkg.sh\` first`);

@@ -29,6 +29,9 @@ const TYPES = {
 // required for every script sink.
 export const STRICT_CSP = "script-src 'self' 'wasm-unsafe-eval'; object-src 'none'; base-uri 'self'; require-trusted-types-for 'script'";
 
+// Brotli at quality 11, what a CDN serves to browsers that accept it.
+export const brotli11 = (buf) => brotliCompressSync(buf, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11, [zlib.BROTLI_PARAM_SIZE_HINT]: buf.length } });
+
 const COMPRESSIBLE = new Set([".html", ".js", ".mjs", ".wasm", ".json", ".css", ".map"]);
 
 export async function startStatic({ port = 0, roots, isolate = false, cache = false, csp = "", compress = false }) {
@@ -90,9 +93,7 @@ export async function startStatic({ port = 0, roots, isolate = false, cache = fa
         const mtime = (await stat(file)).mtimeMs;
         const key = `${encoding} ${file}`;
         if (packed.get(key)?.[0] !== mtime) {
-          const packedBody = encoding === "br"
-            ? brotliCompressSync(body, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11, [zlib.BROTLI_PARAM_SIZE_HINT]: body.length } })
-            : gzipSync(body, { level: 9 });
+          const packedBody = encoding === "br" ? brotli11(body) : gzipSync(body, { level: 9 });
           packed.set(key, [mtime, packedBody]);
         }
         body = packed.get(key)[1];

@@ -1968,6 +1968,17 @@ mod tests {
     /// service answers (a token).
     struct GlobalOutage(Mutex<Vec<String>>);
 
+    impl GlobalOutage {
+        /// A daemon at `authority` whose requests go through such a network.
+        fn daemon_at(authority: &str) -> (ConfidentialClientApplication, Arc<GlobalOutage>) {
+            let config = ConfidentialClientConfig::new("daemon", authority, Credential::Secret("s".into()));
+            let mut app = ConfidentialClientApplication::new(config, None).unwrap();
+            let net = Arc::new(GlobalOutage(Mutex::new(Vec::new())));
+            app.net = net.clone();
+            (app, net)
+        }
+    }
+
     impl NetworkClient for GlobalOutage {
         fn send<'a>(&'a self, request: &'a HttpRequest) -> crate::system::BoxFuture<'a, Result<HttpResponse, AuthError>> {
             self.0.lock().unwrap().push(format!("{:?} {}", request.method, request.url.split('?').next().unwrap_or_default()));
@@ -1985,10 +1996,7 @@ mod tests {
     async fn on_microsofts_cloud_a_regional_request_needs_no_discovery_from_the_global_host() {
         // As msal-node, whose endpoints for Microsoft's clouds are built in: a new pod during a
         // global outage still gets its token from the regional service.
-        let config = ConfidentialClientConfig::new("daemon", "https://login.microsoftonline.com/tenant-id", Credential::Secret("s".into()));
-        let mut app = ConfidentialClientApplication::new(config, None).unwrap();
-        let net = Arc::new(GlobalOutage(Mutex::new(Vec::new())));
-        app.net = net.clone();
+        let (app, net) = GlobalOutage::daemon_at("https://login.microsoftonline.com/tenant-id");
         let request =
             ClientCredentialRequest { scopes: vec!["api://x/.default".into()], azure_region: Some("westus2".into()), ..Default::default() };
         let t = app.acquire_token_by_client_credential(&request).await.unwrap();
@@ -2004,10 +2012,7 @@ mod tests {
     async fn an_alias_host_of_microsofts_cloud_needs_no_discovery_either() {
         // An ADAL-era configuration (login.windows.net): msal-node moves it to the cloud's
         // network host and its built-in endpoints; so does a request naming another tenant there.
-        let config = ConfidentialClientConfig::new("daemon", "https://login.windows.net/tenant-id", Credential::Secret("s".into()));
-        let mut app = ConfidentialClientApplication::new(config, None).unwrap();
-        let net = Arc::new(GlobalOutage(Mutex::new(Vec::new())));
-        app.net = net.clone();
+        let (app, net) = GlobalOutage::daemon_at("https://login.windows.net/tenant-id");
         let mut request =
             ClientCredentialRequest { scopes: vec!["api://x/.default".into()], azure_region: Some("westus2".into()), ..Default::default() };
         assert_eq!(app.acquire_token_by_client_credential(&request).await.unwrap().access_token.secret(), "app-token");

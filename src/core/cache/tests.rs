@@ -107,6 +107,16 @@ fn at_secrets(cache: &TokenCache<Rc<MemoryStore>>) -> Vec<String> {
     v
 }
 
+/// Another tab writes the access token `value` under `key` and lists it.
+fn write_listed(store: &MemoryStore, key: &str, value: &str) {
+    store.set(key, value).unwrap();
+    let mut lists = stored(store, TOKEN_KEYS);
+    let mut ats = lists.get("accessToken").and_then(Json::as_array).unwrap().to_vec();
+    ats.push(Json::from(key));
+    lists.set("accessToken", Json::Arr(ats));
+    store.set(TOKEN_KEYS, &lists.to_json()).unwrap();
+}
+
 fn stored(store: &MemoryStore, key: &str) -> Json {
     Json::parse(&store.get(key).unwrap_or_else(|| panic!("{key} not stored"))).unwrap()
 }
@@ -637,12 +647,7 @@ fn with_several_matches_the_longest_lived_wins() {
     c.secret = "at-2".into();
     c.target = "User.Read Files.Read".into();
     c.expires_on += 100;
-    store.set(&credential_key(&c), &c.to_json().to_json()).unwrap();
-    let mut lists = stored(&store, TOKEN_KEYS);
-    let mut ats = lists.get("accessToken").and_then(Json::as_array).unwrap().to_vec();
-    ats.push(Json::from(credential_key(&c)));
-    lists.set("accessToken", Json::Arr(ats));
-    store.set(TOKEN_KEYS, &lists.to_json()).unwrap();
+    write_listed(&store, &credential_key(&c), &c.to_json().to_json());
     assert!(cache.reload().is_empty());
     assert_eq!(find(&cache, "User.Read", &[ENV], REALM, "Bearer").map(|c| c.secret.as_str()), Some("at-2"));
 }
@@ -689,12 +694,7 @@ fn removing_an_account_whose_id_holds_a_bar_removes_the_entries_other_tabs_liste
     c.target = "api.read".into();
     c.scopes = ScopeSet::parse("api.read");
     let other = credential_key(&c);
-    store.set(&other, &c.to_json().to_json()).unwrap();
-    let mut lists = stored(&store, TOKEN_KEYS);
-    let mut ats = lists.get("accessToken").and_then(Json::as_array).unwrap().to_vec();
-    ats.push(Json::from(other.as_str()));
-    lists.set("accessToken", Json::Arr(ats));
-    store.set(TOKEN_KEYS, &lists.to_json()).unwrap();
+    write_listed(&store, &other, &c.to_json().to_json());
     cache.remove_account("auth0|u1").unwrap();
     assert!(store.get(&other).is_none(), "{:?}", store.keys());
     assert_eq!(store.keys(), Vec::<String>::new());
@@ -1267,12 +1267,7 @@ fn entries_of_a_later_release_are_kept() {
     v5_cache(&store);
     let future = "msal.3|uid-1.utid-1|login.microsoftonline.com|futuretoken|client-1|utid-1|user.read|";
     let text = r#"{"homeAccountId":"uid-1.utid-1","environment":"login.microsoftonline.com","credentialType":"FutureToken","clientId":"client-1","secret":"s","realm":"utid-1","target":"User.Read"}"#;
-    store.set(future, text).unwrap();
-    let mut lists = stored(&store, TOKEN_KEYS);
-    let mut ats = lists.get("accessToken").and_then(Json::as_array).unwrap().to_vec();
-    ats.push(Json::from(future));
-    lists.set("accessToken", Json::Arr(ats));
-    store.set(TOKEN_KEYS, &lists.to_json()).unwrap();
+    write_listed(&store, future, text);
 
     let (mut cache, issues) = TokenCache::load(store.clone(), CLIENT);
     assert!(issues.is_empty(), "{issues:?}");
