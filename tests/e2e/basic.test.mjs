@@ -834,6 +834,25 @@ test("system.wasmUrl loads the engine from an explicit location", async () => {
   await ctx.close();
 });
 
+test("the engine's request leaves inside the constructor, before the app's next statement (not after its top-level code)", async () => {
+  const ctx = await env.browser.newContext();
+  const page = await ctx.newPage();
+  await page.goto(`${env.web.origin}/redirect.html`);
+  const r = await page.evaluate(async (authority) => {
+    const msal = await import("/pkg/index.js");
+    const asked = [];
+    const fetch = window.fetch;
+    window.fetch = (input, init) => { asked.push(String(input && input.url ? input.url : input)); return fetch(input, init); };
+    const pca = new msal.PublicClientApplication({ auth: { clientId: "msal-wasm-test-client", authority, knownAuthorities: [new URL(authority).host] } });
+    const inConstructor = asked.map((u) => new URL(u).pathname);
+    await pca.initialize();
+    window.fetch = fetch;
+    return { inConstructor, accounts: pca.getAllAccounts().length };
+  }, env.idp.entraAuthority);
+  assert.deepEqual(r, { inConstructor: ["/pkg/msal_wasm_bg.wasm"], accounts: 0 });
+  await ctx.close();
+});
+
 // The provider registers exact redirect URIs (as Entra): a URI with the page's query, or a
 // relative one, would be refused, and the sign-in would never come back.
 // The app without a configured redirect URI, loaded at a plain /?x=1 (the harness keeps its
