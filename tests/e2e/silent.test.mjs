@@ -563,6 +563,26 @@ test("a generic provider's renewed token replaces the sign-in's: served after fo
   await page.context().close();
 });
 
+test("a generic provider refuses a refresh for a scope its refresh token was not issued for (RFC 6749 §6, as node-oidc-provider, Keycloak, Auth0): the silent call gets it through a hidden frame, and the refresh token stays", async () => {
+  const page = await signedInPage(env, "oskar", { mode: "oidc" });
+  const calls = async () => (await env.idp.counters()).log.filter((e) => e.route === "authorize" || e.route === "token").map((e) => `${e.route} ${e.grant_type ?? e.prompt}`);
+  await env.idp.reset();
+  const more = await silent(page, { scopes: ["api.read"] });
+  assert.deepEqual([more.ok, more.fromCache], [true, false], JSON.stringify(more));
+  assert.deepEqual(await calls(), ["token refresh_token", "authorize none", "token authorization_code"]);
+  assert.equal((await env.idp.counters()).revoked, 0);
+  // Served from the cache next. The refresh token is now the frame's, issued for api.read:
+  // renewing the sign-in's scope takes a frame in turn (msal keeps one refresh token per
+  // account), and no refresh token was revoked on the way.
+  await env.idp.reset();
+  const again = await silent(page, { scopes: ["api.read"] });
+  const renewed = await silent(page, { forceRefresh: true });
+  assert.deepEqual([again.ok, again.fromCache, renewed.ok, renewed.fromCache], [true, true, true, false], JSON.stringify([again, renewed]));
+  assert.deepEqual(await calls(), ["token refresh_token", "authorize none", "token authorization_code"]);
+  assert.equal((await env.idp.counters()).revoked, 0);
+  await page.context().close();
+});
+
 test("a scope the user has not consented to (Entra's AADSTS65001): the refresh token is refused for it and stays, no hidden frame is tried (as msal), ssoSilent's frame is refused too; the popup's consent lets the next silent call through", async () => {
   const page = await signedInPage(env, "ulla");
   await env.idp.setConfig({ consentRequired: ["api.write"] });

@@ -1305,7 +1305,7 @@ export async function startIdp(options = {}) {
         sendJson(res, 400, { error: 'invalid_grant', error_description: CONSENT_REQUIRED, error_codes: [65001], suberror: 'consent_required' }, { Pragma: 'no-cache', ...corsHeaders(req) });
         return;
       }
-      if (grantType === 'refresh_token') widenRefreshScope(mount.ns, form);
+      if (grantType === 'refresh_token') widenRefreshScope(mount, form);
       else narrowCodeScope(mount.ns, form);
     }
     // msal's PoP, as Entra: `token_type=pop` with `req_cnf` (base64url JSON naming the app's
@@ -1326,19 +1326,23 @@ export async function startIdp(options = {}) {
     await mount.callback(replayed, res);
   }
 
-  // Refresh requests (of known scopes only, see handleToken): let a refresh token be redeemed
-  // for any scope of its grant (all supported scopes are granted to our client), e.g.
-  // offline_access, which oidc-provider strips at the authorization endpoint unless
-  // prompt=consent, or api.write after logging in with api.read (like Entra's multi-resource
-  // refresh tokens).
-  function widenRefreshScope(ns, form) {
+  // Refresh requests (of known scopes only, see handleToken): at the Entra mount, a refresh
+  // token is redeemed for any scope of its grant (all supported scopes are granted to our
+  // client), e.g. api.write after logging in with api.read, as Entra's multi-resource refresh
+  // tokens are. A generic provider (node-oidc-provider, Keycloak, Auth0, Okta) refuses a scope
+  // its refresh token was not issued for (RFC 6749 section 6): there only the OpenID scopes
+  // are added, offline_access among them, which oidc-provider strips at the authorization
+  // endpoint unless prompt=consent (this provider issues the refresh token anyway, see mintCode),
+  // and the benchmark's `extraScopes` (so that both libraries fill a big cache from one sign-in;
+  // no test of the clients asks for them).
+  function widenRefreshScope(mount, form) {
     const kept = (form.get('scope') ?? '').split(' ').filter(Boolean);
-    const rt = store.peek(ns, 'RefreshToken', form.get('refresh_token') ?? '');
+    const rt = store.peek(mount.ns, 'RefreshToken', form.get('refresh_token') ?? '');
     if (rt && !rt.consumed) {
-      const grant = store.peek(ns, 'Grant', rt.grantId);
+      const grant = store.peek(mount.ns, 'Grant', rt.grantId);
       const granted = new Set(grant?.openid?.scope?.split(' ') ?? []);
       const have = new Set((rt.scope ?? '').split(' ').filter(Boolean));
-      const add = kept.filter((s) => !have.has(s) && granted.has(s));
+      const add = kept.filter((s) => !have.has(s) && granted.has(s) && (mount.kind === 'entra' || OIDC_SCOPES.includes(s) || moreScopes.includes(s)));
       if (add.length) rt.scope = [...have, ...add].join(' ');
     }
   }

@@ -501,10 +501,16 @@ describe('msal-wasm test IdP', () => {
         assert.equal(json.client_info, undefined);
       }
 
-      // its refresh token works like an interactive one
-      const refresh = (rt) => tokenRequest(idp.endpoints[mode].token, {
-        client_id: CLIENT_ID, grant_type: 'refresh_token', refresh_token: rt, scope: 'openid profile offline_access api.read',
+      // its refresh token works like an interactive one: at the Entra mount for another
+      // resource too (a multi-resource refresh token); a generic provider refuses a scope the
+      // refresh token was not issued for, and the refresh token stays valid
+      const refresh = (rt, scope = mode === 'entra' ? 'openid profile offline_access api.read' : 'openid profile offline_access User.Read') => tokenRequest(idp.endpoints[mode].token, {
+        client_id: CLIENT_ID, grant_type: 'refresh_token', refresh_token: rt, scope,
       });
+      if (mode === 'oidc') {
+        const wider = await refresh(json.refresh_token, 'openid profile offline_access api.read');
+        assert.deepEqual([wider.res.status, wider.json.error], [400, 'invalid_scope'], JSON.stringify(wider.json));
+      }
       const refreshed = await refresh(json.refresh_token);
       assert.equal(refreshed.res.status, 200, JSON.stringify(refreshed.json));
 
@@ -515,9 +521,9 @@ describe('msal-wasm test IdP', () => {
       assert.equal((await refresh(refreshed.json.refresh_token)).json.error, 'invalid_grant');
     }
     const counters = await (await fetch(`${idp.origin}/__test/counters`)).json();
-    assert.equal(counters.token - before.token, 8);
+    assert.equal(counters.token - before.token, 9);
     assert.equal(counters.byGrant.authorization_code - before.byGrant.authorization_code, 4);
-    assert.equal(counters.byGrant.refresh_token - before.byGrant.refresh_token, 4);
+    assert.equal(counters.byGrant.refresh_token - before.byGrant.refresh_token, 5);
     assert.equal(counters.authorize, before.authorize, 'minting is not an authorize request');
 
     // node twin; PKCE and redirect_uri are enforced at redemption
