@@ -835,6 +835,8 @@ function wasmCallbacks(me) {
 export class PublicClientApplication {
   constructor(configuration) {
     this.config = configuration || {};
+    // The engine first: its request leaves before the rest (the support switch's storage read).
+    if (inBrowser()) loadWasm(this.config.system && this.config.system.wasmUrl).catch(() => {});
     // The page the client is made on (the default redirect URI is its address, as msal's).
     this.madeOn = inBrowser() ? location.href : "";
     if (typeof WeakRef === "function" && inBrowser()) {
@@ -859,7 +861,6 @@ export class PublicClientApplication {
     this.navigationTimeout = (this.config.system && this.config.system.redirectNavigationTimeout) || 30000;
     this.logger = new Logger(supportLogging(this.config.system && this.config.system.loggerOptions), "msal-wasm", version);
     this.events = new EventHandler(this.logger);
-    if (inBrowser()) loadWasm(this.config.system && this.config.system.wasmUrl).catch(() => {});
   }
 
   static async createPublicClientApplication(configuration) {
