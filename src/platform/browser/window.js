@@ -842,6 +842,7 @@ export class EncryptedStore {
       } catch (_) { /* none, or not msal's */ }
     }
     let dropped = 0;
+    const sealed = [];
     for (const key of keys) {
       const user = USER_KEY.test(key);
       if (!user && !older.has(key)) continue;
@@ -853,10 +854,16 @@ export class EncryptedStore {
         dropped++;
         continue;
       }
-      // null: another client's entry (another HKDF context); it stays where it is.
-      const plain = await this.open(key, stored);
-      if (plain !== null && (user || plain !== stored)) (user ? this.mem : this.older).set(key, plain);
+      sealed.push([key, stored, user]);
     }
+    // Decrypted side by side (as msal's importArray: one wait for WebCrypto's thread, not one
+    // per entry), taken into memory in the storage's order.
+    const plains = await Promise.all(sealed.map(([key, stored]) => this.open(key, stored)));
+    sealed.forEach(([key, stored, user], i) => {
+      // null: another client's entry (another HKDF context); it stays where it is.
+      const plain = plains[i];
+      if (plain !== null && (user || plain !== stored)) (user ? this.mem : this.older).set(key, plain);
+    });
     if (dropped) this.log(1, `removed ${dropped} cache entries encrypted with an earlier browser session's key`);
   }
 
