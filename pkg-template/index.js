@@ -894,10 +894,22 @@ export class PublicClientApplication {
           await client.initialize();
         } catch (e) {
           if (client) client.free();
-          this.initPromise = null; // the next initialize() tries again (the wasm's download too)
-          // Logged too: msal-react's MsalProvider drops initialize()'s rejection.
+          // Logged too, and to the console when the app has no logger: msal-react's
+          // MsalProvider drops initialize()'s rejection.
           const err = toError(e);
-          this.logger.error(`initialize failed: ${err.errorCode}: ${err.errorMessage}`, correlationId);
+          const line = `initialize failed: ${err.errorCode}: ${err.errorMessage}`;
+          this.logger.error(line, correlationId);
+          const own = this.config.system && this.config.system.loggerOptions && this.config.system.loggerOptions.loggerCallback;
+          if (typeof own !== "function" && typeof console === "object") console.error(`msal-wasm: ${line}`);
+          // As msal, a configuration it accepts at initialize() fails the calls that use it:
+          // initialize() resolves (msal-react's MsalProvider leaves "startup" only then, and
+          // shows the sign-in the app offers, whose call names the error).
+          if (err instanceof ClientConfigurationError || err instanceof BrowserConfigurationAuthError) {
+            this.refusedConfig = err;
+            this.emit(EventType.INITIALIZE_END, null, null, null, correlationId);
+            return;
+          }
+          this.initPromise = null; // the next initialize() tries again (the wasm's download too)
           throw err;
         }
         this.client = client;
@@ -913,7 +925,8 @@ export class PublicClientApplication {
   engine() {
     if (!this.client) {
       BrowserUtils.blockNonBrowserEnvironment();
-      throw uninitialized();
+      const e = this.refusedConfig;
+      throw e ? described(e.constructor, e.errorCode, e.errorMessage) : uninitialized();
     }
     return this.client;
   }

@@ -162,6 +162,32 @@ test("the CommonJS build under a Node without process.getBuiltinModule (before 2
   assert.equal(pca.getAllAccounts().length, 0);
 });
 
+test("a configuration msal accepts at initialize() (no clientId, an authority without a tenant): initialize() resolves, as msal's, and the calls fail with its code; the failure is on the console when the app has no logger (msal-react's MsalProvider leaves startup then)", async () => {
+  const lines = [];
+  const { msal } = await cjsPage({ process, console: { ...console, error: (m) => lines.push(String(m)) } });
+  for (const [auth, code] of [[{ clientId: "" }, "empty_client_id"], [{ clientId: "c", authority: "https://login.microsoftonline.com/" }, "url_empty_path"]]) {
+    lines.length = 0;
+    const pca = new msal.PublicClientApplication({ auth });
+    const events = [];
+    pca.addEventCallback((m) => events.push(m.eventType));
+    await pca.initialize();
+    assert.deepEqual(events, ["msal:initializeStart", "msal:initializeEnd"]);
+    assert.equal(pca.getAllAccounts().length, 0);
+    const silent = await pca.acquireTokenSilent({ scopes: ["User.Read"], account: { homeAccountId: "x" } }).catch((e) => e);
+    const redirect = await pca.handleRedirectPromise().catch((e) => e);
+    assert.deepEqual([silent.name, silent.errorCode, redirect.errorCode], ["ClientConfigurationError", code, code]);
+    assert.ok(silent instanceof msal.ClientConfigurationError);
+    assert.equal(lines.length, 1, lines.join("\n"));
+    assert.match(lines[0], new RegExp(`^msal-wasm: initialize failed: ${code}`));
+  }
+  // With the app's logger: there, not on the console.
+  lines.length = 0;
+  const logged = [];
+  const pca = new msal.PublicClientApplication({ auth: { clientId: "" }, system: { loggerOptions: { loggerCallback: (l, m) => logged.push(m) } } });
+  await pca.initialize();
+  assert.deepEqual([lines.length, logged.filter((m) => /initialize failed: empty_client_id/.test(m)).length], [0, 1]);
+});
+
 test("a browser extension's page whose manifest refuses WebAssembly: initialize() names the manifest's policy", async () => {
   const { msal, run } = await cjsPage({ process, location: new URL("chrome-extension://abcdefghijklmnop/popup.html") });
   // Chromium's refusal under MV3's default policy (script-src 'self').
