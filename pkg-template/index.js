@@ -747,16 +747,13 @@ function loadWasm(url) {
     const watch = (e) => { refused ||= e.effectiveDirective === "connect-src"; };
     const listen = (on) => page && page[on]("securitypolicyviolation", watch);
     listen("addEventListener");
-    // Requested now, in the constructor's task: a microtask would wait for the rest of the
-    // app's top-level code (a router's and a framework's set-up) before the request leaves.
-    let started;
-    try {
+    // Requested now (a promise's executor runs at once), in the constructor's task: a microtask
+    // would wait for the rest of the app's top-level code (a router's and a framework's set-up)
+    // before the request leaves.
+    wasmReady = new Promise((resolve) => {
       const where = url || (moduleUrl ? fromDisk() : scriptUrl && new URL("msal_wasm_bg.wasm", scriptUrl));
-      started = init(where ? { module_or_path: where } : undefined);
-    } catch (e) {
-      started = Promise.reject(e);
-    }
-    wasmReady = started.then((m) => { listen("removeEventListener"); wasmLoaded = true; return m; }, async (e) => {
+      resolve(init(where ? { module_or_path: where } : undefined));
+    }).then((m) => { listen("removeEventListener"); wasmLoaded = true; return m; }, async (e) => {
       // (After a fetch's failure, one task later: a message, which no test runner's fake timers hold.)
       if (page && e instanceof TypeError && typeof MessageChannel === "function") {
         await new Promise((r) => { const c = new MessageChannel(); c.port1.onmessage = () => { c.port1.close(); r(); }; c.port2.postMessage(0); });
