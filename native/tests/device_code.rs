@@ -114,7 +114,8 @@ async fn a_denied_or_cancelled_device_code_sign_in_fails_typed() {
         .acquire_token_by_device_code(&request(), |info| approve_later(info.user_code.clone(), "nobody", true), || false)
         .await
         .unwrap_err();
-    assert_eq!(e.code(), "access_denied");
+    // (Entra's code for it; RFC 8628's is access_denied.)
+    assert_eq!(e.code(), "authorization_declined");
     let started = std::time::Instant::now();
     let e = app.acquire_token_by_device_code(&request(), |_| {}, || true).await.unwrap_err();
     assert_eq!(e.code(), "device_code_polling_cancelled");

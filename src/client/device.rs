@@ -34,7 +34,8 @@ impl<P: Platform> PublicClientApplication<P> {
     /// Unlike msal-node, which polls at once and fails on `slow_down`, it waits the interval
     /// first and honours `slow_down` (5 s more), as RFC 8628 asks. Ends with msal-node's
     /// `device_code_polling_cancelled`, `user_timeout_reached` (the request's `timeout_secs`),
-    /// `device_code_expired`, or the server's error (`access_denied`, `expired_token`).
+    /// `device_code_expired`, or the server's error (Entra's `authorization_declined`, RFC 8628's
+    /// `access_denied`, `expired_token`).
     pub async fn acquire_token_by_device_code(
         &self,
         req: &DeviceCodeRequest,

@@ -306,6 +306,8 @@ export async function startIdp(options = {}) {
   // or a prompt=none request for them is refused with consent_required; a code issued for them
   // (an interactive sign-in: the user's consent) lifts that.
   let consentRequired = new Set();
+  // The B2C user flow each code and refresh token was issued by (the flows share one store).
+  const issuedBy = new Map();
   let silentHopMs = 0;
   // As Entra: the sign-in page sends Cross-Origin-Opener-Policy unless the authorize request
   // said pocd=1 (test switch `coop`, on by default).
@@ -436,6 +438,24 @@ export async function startIdp(options = {}) {
         return interactionPolicy.Check.NO_NEED_TO_PROMPT;
       },
     ));
+    // As Entra (AADSTS160021): a `sid` (msal sends the account's for a silent request when its
+    // ID token has no login_hint claim) that is not this session's for the app asks for the
+    // user, never another session's user. (A generic provider does not know the parameter.)
+    if (kind === 'entra') {
+      policy.get('login').checks.push(new interactionPolicy.Check(
+        'session_mismatch',
+        'AADSTS160021: Application requested a user session which does not exist.',
+        'interaction_required',
+        (ctx) => {
+          const { sid } = ctx.oidc.params;
+          const { session, client } = ctx.oidc;
+          if (sid && session.accountId && !ctx.oidc.result?.login && sid !== session.sidFor(client.clientId)) {
+            return interactionPolicy.Check.REQUEST_PROMPT;
+          }
+          return interactionPolicy.Check.NO_NEED_TO_PROMPT;
+        },
+      ));
+    }
 
     const openidClaims = kind === 'entra'
       ? ['sub', 'oid', 'ver', 'name', 'preferred_username', 'signin_state', ...(realm.policy ? ['tfp'] : ['tid', 'login_hint', 'upn'])]
@@ -569,6 +589,8 @@ export async function startIdp(options = {}) {
       // (A validator runs for every request, with its parameter or without.)
       extraParams: {
         client_info: undefined,
+        // (Read by the session check above.)
+        sid: undefined,
         // As Entra (AADSTS70011): a scope the provider does not know fails the authorize request,
         // answered at the redirect URI (oidc-provider would sign in without it).
         // (The request's own scope: oidc-provider has dropped unknown ones from its params by now.)
@@ -779,7 +801,9 @@ export async function startIdp(options = {}) {
     // The user consented to a code's scopes when it was issued (see consentRequired).
     provider.on('authorization_code.saved', (code) => {
       for (const sc of String(code.scope ?? '').split(' ')) consentRequired.delete(sc);
+      if (realm.policy) issuedBy.set(code.jti, realm.policy);
     });
+    if (realm.policy) provider.on('refresh_token.saved', (rt) => issuedBy.set(rt.jti, realm.policy));
     provider.on('error', (err, ctx) => {
       if (!err?.status || err.status >= 500) console.error(`[idp:${kind}] ${ctx?.method} ${ctx?.path}:`, err);
     });
@@ -933,7 +957,7 @@ export async function startIdp(options = {}) {
     ...B2C_POLICIES.map((policy) => {
       const prefix = `/${B2C_DOMAIN}/${policy}`;
       const realm = { ns: 'b2c', tenantId: B2C_TENANT_ID, homeTenant: B2C_TENANT_ID, policy };
-      return entraMount(prefix, createProvider('entra', `${origin}${prefix}/v2.0`, entraRoutes, realm), 'b2c');
+      return { ...entraMount(prefix, createProvider('entra', `${origin}${prefix}/v2.0`, entraRoutes, realm), 'b2c'), policy };
     }),
     { prefix: '/oidc', kind: 'oidc', ns: 'oidc', provider: generic, callback: genericCallback, routes: oidcRoutes },
   ];
@@ -1028,7 +1052,8 @@ export async function startIdp(options = {}) {
     const code = await provider.DeviceCode.findByUserCode(userCode.replace(/[^A-Za-z]/g, '').toUpperCase(), { ignoreExpiration: true });
     if (!code) throw mintError('invalid_grant', 'no such user code');
     if (input.deny) {
-      code.error = 'access_denied';
+      // (Entra's code for a declined device code; RFC 8628's, a generic provider's, is access_denied.)
+      code.error = mount.kind === 'entra' ? 'authorization_declined' : 'access_denied';
       code.errorDescription = 'the user declined';
       await code.save();
       return { ok: true };
@@ -1278,6 +1303,33 @@ export async function startIdp(options = {}) {
       }, { Pragma: 'no-cache' });
       return;
     }
+    if (form && mount.kind === 'entra' && grantType === 'client_credentials') {
+      // As Entra: an app token names its resource with `/.default` (AADSTS1002012), and a
+      // request without a scope is refused (AADSTS90014).
+      const scopes = (form.get('scope') ?? '').split(' ').filter(Boolean);
+      const bad = scopes.find((sc) => !sc.endsWith('/.default'));
+      if (!scopes.length || bad) {
+        sendJson(res, 400, bad ? {
+          error: 'invalid_scope',
+          error_description: `AADSTS1002012: The provided value for scope ${bad} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`,
+          error_codes: [1002012],
+        } : {
+          error: 'invalid_request',
+          error_description: "AADSTS90014: The required field 'scope' is missing from the credential. Ensure that you have all the necessary parameters for the login request.",
+          error_codes: [90014],
+        }, { Pragma: 'no-cache', ...corsHeaders(req) });
+        return;
+      }
+    }
+    const grantValue = form && (grantType === 'refresh_token' ? form.get('refresh_token') : grantType === 'authorization_code' ? form.get('code') : null);
+    if (mount.policy && grantValue && issuedBy.has(grantValue) && issuedBy.get(grantValue) !== mount.policy) {
+      // As B2C: a code or refresh token is redeemed only at the user flow that issued it.
+      sendJson(res, 400, {
+        error: 'invalid_grant',
+        error_description: `AADB2C90088: The provided grant has not been issued for this endpoint. Actual Value : ${issuedBy.get(grantValue)} and Expected Value : ${mount.policy}`,
+      }, { Pragma: 'no-cache', ...corsHeaders(req) });
+      return;
+    }
     if (form && ['refresh_token', 'authorization_code'].includes(grantType) && form.has('scope')) {
       const unknown = (form.get('scope') ?? '').split(' ').filter((sc) => sc && !supportedScopeSet.has(sc));
       if (unknown.length) {
@@ -1300,8 +1352,10 @@ export async function startIdp(options = {}) {
         }, { Pragma: 'no-cache', ...corsHeaders(req) });
         return;
       }
-      if (grantType === 'refresh_token' && scopes.some((sc) => consentRequired.has(sc))) {
-        // As Entra, before the refresh token is redeemed (it stays valid for other scopes).
+      if (scopes.some((sc) => consentRequired.has(sc))) {
+        // As Entra, before the refresh token or code is redeemed (a refresh token stays valid
+        // for other scopes): a code is redeemed only for scopes the user consented to (those of
+        // its authorize request, or consented before).
         sendJson(res, 400, { error: 'invalid_grant', error_description: CONSENT_REQUIRED, error_codes: [65001], suberror: 'consent_required' }, { Pragma: 'no-cache', ...corsHeaders(req) });
         return;
       }

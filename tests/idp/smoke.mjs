@@ -7,7 +7,7 @@ import * as https from 'node:https';
 import { after, before, describe, it } from 'node:test';
 
 import {
-  CLIENT_ID, TENANT_ID, accountIdForLogin, startIdp,
+  B2C_DOMAIN, CLI_CLIENT_ID, CLIENT_ID, DAEMON_CLIENT_ID, DAEMON_SECRET, TENANT_ID, accountIdForLogin, startIdp,
 } from './server.mjs';
 
 const SPA = 'http://127.0.0.1:8123';
@@ -430,6 +430,58 @@ describe('msal-wasm test IdP', () => {
     } finally {
       await idp.setConfig({ redirectUris: [`${SPA}/`, `${SPA}/redirect.html`] });
     }
+  });
+
+  it("is as strict as Entra: a session id not the session's, a user flow's grant at another flow, unconsented scopes at code redemption, app-token scopes, a declined device code", async () => {
+    const ep = idp.endpoints.entra;
+    const silent = (jar, extra) => authorize(jar, authorizeUrl(ep.authorization, {
+      client_id: CLIENT_ID, response_type: 'code', redirect_uri: REDIRECT_URI, scope: 'openid profile', prompt: 'none', state: 'st', code_challenge: pkce().challenge, code_challenge_method: 'S256', ...extra,
+    }));
+    // The account's sid (msal's for a silent request when the ID token has no login_hint):
+    // the session's gets a code; another's asks for the user (AADSTS160021), never signs in
+    // the session's user for it.
+    const { jar, json } = await codeFlow(idp, 'entra', { login: 'alice' });
+    const own = await silent(jar, { sid: decodeJwt(json.id_token).sid });
+    assert.ok(own.url.searchParams.get('code'), own.url.href);
+    const other = await silent(jar, { sid: crypto.randomUUID() });
+    assert.deepEqual([other.url.searchParams.get('error'), other.url.searchParams.get('code')], ['interaction_required', null], other.url.href);
+    assert.match(other.url.searchParams.get('error_description'), /AADSTS160021/);
+
+    // A B2C user flow's refresh token at another flow: AADB2C90088, and it still works at its own.
+    const flow = (policy) => ({ authorization: `${idp.origin}/${B2C_DOMAIN}/${policy}/oauth2/v2.0/authorize`, token: `${idp.origin}/${B2C_DOMAIN}/${policy}/oauth2/v2.0/token` });
+    const b2c = await codeFlow({ endpoints: { b2c: flow('b2c_1_signin') } }, 'b2c', { login: 'bea', scope: 'openid offline_access api.read' });
+    const refresh = (endpoint) => tokenRequest(endpoint, { client_id: CLIENT_ID, grant_type: 'refresh_token', refresh_token: b2c.json.refresh_token, scope: 'openid offline_access api.read' });
+    const elsewhere = await refresh(flow('b2c_1_reset').token);
+    assert.deepEqual([elsewhere.res.status, elsewhere.json.error], [400, 'invalid_grant'], JSON.stringify(elsewhere.json));
+    assert.match(elsewhere.json.error_description, /AADB2C90088/);
+    assert.equal((await refresh(flow('b2c_1_signin').token)).res.status, 200);
+
+    // A code redeemed for a scope the user has not consented to: consent_required.
+    await idp.setConfig({ consentRequired: ['api.write'] });
+    try {
+      const { verifier, challenge } = pkce();
+      const { code } = await idp.mintCode({ mode: 'entra', login: 'alice', redirect_uri: REDIRECT_URI, code_challenge: challenge, scope: 'openid profile offline_access User.Read' });
+      const more = await tokenRequest(ep.token, { client_id: CLIENT_ID, grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI, code_verifier: verifier, scope: 'openid profile offline_access api.write' });
+      assert.deepEqual([more.res.status, more.json.error, more.json.suberror], [400, 'invalid_grant', 'consent_required'], JSON.stringify(more.json));
+    } finally {
+      await idp.setConfig({ consentRequired: [] });
+    }
+
+    // An app token names its resource with /.default, and a scope at all.
+    const app = (scope) => tokenRequest(ep.token, { client_id: DAEMON_CLIENT_ID, client_secret: DAEMON_SECRET, grant_type: 'client_credentials', ...(scope === undefined ? {} : { scope }) }, null);
+    const delegated = await app('User.Read');
+    assert.deepEqual([delegated.res.status, delegated.json.error], [400, 'invalid_scope'], JSON.stringify(delegated.json));
+    assert.match(delegated.json.error_description, /AADSTS1002012/);
+    const none = await app(undefined);
+    assert.deepEqual([none.res.status, none.json.error], [400, 'invalid_request'], JSON.stringify(none.json));
+    assert.equal((await app('api://msal-wasm-test-api/.default')).res.status, 200);
+
+    // A device code the user declines: Entra's authorization_declined.
+    const device = await (await fetch(ep.device_authorization, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ client_id: CLI_CLIENT_ID, scope: 'openid User.Read' }) })).json();
+    const deny = await fetch(`${idp.origin}/__test/device`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user_code: device.user_code, login: 'nobody', deny: true }) });
+    assert.equal(deny.status, 200);
+    const declined = await tokenRequest(ep.token, { client_id: CLI_CLIENT_ID, grant_type: 'urn:ietf:params:oauth:grant-type:device_code', device_code: device.device_code }, null);
+    assert.deepEqual([declined.res.status, declined.json.error], [400, 'authorization_declined'], JSON.stringify(declined.json));
   });
 
   it('POST /__test/code mints a code redeemable once at the token endpoint (both modes, node twin)', async () => {
