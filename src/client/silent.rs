@@ -530,6 +530,20 @@ impl<P: Platform> PublicClientApplication<P> {
             FrameTurn { slot: &self.frame, flight }
         });
         let r = self.sso_silent_unfinished(&frame, renewal).await;
+        // A generic provider knows none of the checks Entra makes of msal's `sid` and
+        // `login_hint`: its session may be another user's by now, whose tokens came back (they
+        // are that account's, stored only if it is signed in here). Never this account's.
+        let r = match (r, &frame.account) {
+            (Ok(got), Some(asked))
+                if self.config.protocol_mode == ProtocolMode::Oidc
+                    && !asked.home_account_id.is_empty()
+                    && got.account.account.home_account_id != asked.home_account_id =>
+            {
+                Err(AuthError::new(ErrorKind::InteractionRequired, codes::LOGIN_REQUIRED, "the provider's session is another account's")
+                    .with_correlation_id(req.correlation_id.clone()))
+            }
+            (r, _) => r,
+        };
         if let Some(turn) = turn {
             turn.flight.land(r.clone());
         }

@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { signedInPage, useEnv } from "./env.mjs";
-import { waitFor } from "./helpers.mjs";
+import { popupSignIn, waitFor } from "./helpers.mjs";
 import { TENANT_ID, loginHintFor } from "../idp/server.mjs";
 
 const env = useEnv();
@@ -580,6 +580,34 @@ test("a generic provider refuses a refresh for a scope its refresh token was not
   assert.deepEqual([again.ok, again.fromCache, renewed.ok, renewed.fromCache], [true, true, true, false], JSON.stringify([again, renewed]));
   assert.deepEqual(await calls(), ["token refresh_token", "authorize none", "token authorization_code"]);
   assert.equal((await env.idp.counters()).revoked, 0);
+  await page.context().close();
+});
+
+test("a generic provider whose session is now another user's (it knows none of msal's sid and login_hint checks): a silent renewal of the first account by hidden frame fails with login_required, and hands out no token of the other user", async () => {
+  const page = await signedInPage(env, "alma", { mode: "oidc" });
+  await page.evaluate(() => { window.last = null; window.popupRequest = { ...window.popupRequest, prompt: "login" }; });
+  await popupSignIn(page, "#popup", "bert");
+  await page.waitForFunction(() => window.last !== null);
+  await env.idp.reset();
+  const r = await page.evaluate(async () => {
+    const alma = window.pca.getAllAccounts().find((a) => a.username === "alma");
+    try {
+      const x = await window.pca.acquireTokenSilent({ scopes: ["User.Read"], account: alma, cacheLookupPolicy: window.msal.CacheLookupPolicy.Skip });
+      return { ok: true, user: x.account.username };
+    } catch (e) {
+      return { ok: false, code: e.errorCode, ir: e instanceof window.msal.InteractionRequiredAuthError, accounts: window.pca.getAllAccounts().map((a) => a.username).sort() };
+    }
+  });
+  assert.deepEqual(r, { ok: false, code: "login_required", ir: true, accounts: ["alma", "bert"] });
+  // (The frame ran: the provider answered with the other user's code.)
+  assert.deepEqual((await env.idp.counters()).log.filter((e) => e.route === "authorize").map((e) => e.prompt), ["none"]);
+  // The first account's own tokens are still served.
+  const cached = await page.evaluate(async () => {
+    const alma = window.pca.getAllAccounts().find((a) => a.username === "alma");
+    const x = await window.pca.acquireTokenSilent({ scopes: ["User.Read"], account: alma });
+    return [x.account.username, x.fromCache];
+  });
+  assert.deepEqual(cached, ["alma", true]);
   await page.context().close();
 });
 
