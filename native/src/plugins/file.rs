@@ -73,7 +73,16 @@ impl FileCachePlugin {
         Ok(())
     }
 
-    /// Lets the lock go (on a blocking thread, as it was taken).
+    /// Lets the lock go on a blocking thread, as it was taken, and waits for that: the next
+    /// process may take it once the access has returned.
+    async fn release_now(&self) {
+        if let Some(lock) = self.held.lock().ok().and_then(|mut held| held.take()) {
+            let _ = tokio::task::spawn_blocking(move || drop(lock)).await;
+        }
+    }
+
+    /// Lets the lock go (on a blocking thread, as it was taken), without waiting: for an access
+    /// given up, whose future is being dropped.
     fn release(&self) {
         let lock = self.held.lock().ok().and_then(|mut held| held.take());
         if let (Some(lock), Ok(rt)) = (lock, tokio::runtime::Handle::try_current()) {
@@ -154,30 +163,34 @@ impl CachePlugin for FileCachePlugin {
         Box::pin(async move {
             self.acquire().await?;
             let mut unlock = Unlock(Some(self));
-            // (Off the runtime's threads: a file on a stalled network file system holds up no
-            // other task.)
-            let path = self.path.clone();
-            let text = match tokio::task::spawn_blocking(move || std::fs::read_to_string(path)).await {
-                Ok(Ok(t)) => t,
-                Ok(Err(e)) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-                _ => return Err(storage_error("could not read the token cache file")),
-            };
-            // A file that is not msal's JSON (encrypted by an msal-extensions persistence, or
-            // another library's) is left as it is: as msal-node's deserialize(), the access fails
-            // rather than overwrite it with this client's entries alone.
-            ctx.deserialize(&text)?;
-            // Held until after_cache_access.
+            let read = async {
+                // (Off the runtime's threads: a file on a stalled network file system holds up
+                // no other task.)
+                let path = self.path.clone();
+                let text = match tokio::task::spawn_blocking(move || std::fs::read_to_string(path)).await {
+                    Ok(Ok(t)) => t,
+                    Ok(Err(e)) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+                    _ => return Err(storage_error("could not read the token cache file")),
+                };
+                // A file that is not msal's JSON (encrypted by an msal-extensions persistence, or
+                // another library's) is left as it is: as msal-node's deserialize(), the access
+                // fails rather than overwrite it with this client's entries alone.
+                ctx.deserialize(&text)
+            }
+            .await;
             unlock.0 = None;
-            Ok(())
+            // Held until after_cache_access; a failed access lets it go before it returns.
+            if read.is_err() {
+                self.release_now().await;
+            }
+            read
         })
     }
 
     fn after_cache_access<'a>(&'a self, ctx: &'a mut CacheContext) -> PluginFuture<'a> {
         Box::pin(async move {
             if !ctx.has_changed() {
-                if let Some(lock) = self.held.lock().ok().and_then(|mut h| h.take()) {
-                    let _ = tokio::task::spawn_blocking(move || drop(lock)).await;
-                }
+                self.release_now().await;
                 return Ok(());
             }
             let data = ctx.serialize();
