@@ -522,7 +522,7 @@ export interface Configuration {
     /** false: `pocd=1` goes with every authorize and end-session request, without msal 5's popup origin check (default true: only when the page passes it). */
     originCheck?: boolean;
     protocolMode?: "AAD" | "OIDC" | "EAR";
-    OIDCOptions?: { defaultScopes?: string[]; /** "form_post" (a server's mode) fails in initialize() with invalid_configuration. */ responseMode?: "fragment" | "query" | "form_post" };
+    OIDCOptions?: { defaultScopes?: string[]; /** "form_post" (a server's mode) fails the calls with invalid_configuration (initialize() resolves, as msal's). */ responseMode?: "fragment" | "query" | "form_post" };
     /** An MCP app: every token request must name its `resource` (resource_parameter_required, misplaced_resource_parameter). */
     isMcp?: boolean;
   };

@@ -197,12 +197,15 @@ function toError(raw) {
 }
 
 // ---- Logger (msal's: levels, PII filtering, clone for wrapper libraries) ----
+// A Logger's callback when the app gives none (see initialize()'s failure).
+const noLog = () => {};
+
 export class Logger {
   constructor(loggerOptions, packageName, packageVersion) {
     const o = loggerOptions || {};
     this.level = typeof o.logLevel === "number" ? o.logLevel : LogLevel.Info;
     this.piiLoggingEnabled = !!o.piiLoggingEnabled;
-    this.localCallback = typeof o.loggerCallback === "function" ? o.loggerCallback : () => {};
+    this.localCallback = typeof o.loggerCallback === "function" ? o.loggerCallback : noLog;
     this.packageName = packageName || "";
     this.packageVersion = packageVersion || "";
   }
@@ -891,13 +894,12 @@ export class PublicClientApplication {
           await client.initialize();
         } catch (e) {
           if (client) client.free();
-          // Logged too, and to the console when the app has no logger: msal-react's
-          // MsalProvider drops initialize()'s rejection.
+          // Logged too, and to the console when no callback hears it (none given, no support
+          // switch, no setLogger): msal-react's MsalProvider drops initialize()'s rejection.
           const err = toError(e);
           const line = `initialize failed: ${err.errorCode}: ${err.errorMessage}`;
           this.logger.error(line, correlationId);
-          const own = this.config.system && this.config.system.loggerOptions && this.config.system.loggerOptions.loggerCallback;
-          if (typeof own !== "function" && typeof console === "object") console.error(`msal-wasm: ${line}`);
+          if (this.logger.localCallback === noLog && typeof console === "object") console.error(`msal-wasm: ${line}`);
           // As msal, a configuration it accepts at initialize() fails the calls that use it:
           // initialize() resolves (msal-react's MsalProvider leaves "startup" only then, and
           // shows the sign-in the app offers, whose call names the error).
@@ -1047,6 +1049,14 @@ export class PublicClientApplication {
   handleRedirectPromise(hashOrOptions) {
     // As msal outside a browser: null once initialized (before, uninitialized).
     if (!inBrowser()) return this.offBrowser ? Promise.resolve(null) : Promise.reject(uninitialized());
+    // A refused configuration started nothing to come back from: null, as msal's with no
+    // interaction in progress, with its events (msal-angular's status leaves startup on them).
+    if (this.refusedConfig && !this.client) {
+      const cid = createGuid();
+      this.emit(EventType.HANDLE_REDIRECT_START, InteractionType.Redirect, null, null, cid);
+      this.emit(EventType.HANDLE_REDIRECT_END, InteractionType.Redirect, null, null, cid);
+      return Promise.resolve(null);
+    }
     let client;
     try { client = this.engine(); } catch (e) { return Promise.reject(e); }
     const options = typeof hashOrOptions === "string" ? { hash: hashOrOptions } : hashOrOptions || {};

@@ -21,7 +21,7 @@ export const mock: AuthenticationResult = {
   account: { homeAccountId: "h", environment: "login.microsoftonline.com", tenantId: "t", username: "ada", localAccountId: "l" },
   idToken: "", idTokenClaims: {}, accessToken: "at", fromCache: false, expiresOn: null, tokenType: "Bearer", correlationId: "c",
 };
-// msal 5's EAR mode is a valid configuration (msal-wasm's initialize() refuses it at run time).
+// msal 5's EAR mode is a valid configuration (msal-wasm's calls refuse it at run time).
 export const ear = new PublicClientApplication({ auth: { clientId: "c" }, system: { protocolMode: "EAR" } });
 // Request fields msal 5 types: a scenario id for telemetry, the deprecated maxAge.
 export const silent = () => fromSample.acquireTokenSilent({ scopes: ["User.Read"], scenarioId: "checkout", maxAge: 3600 });
