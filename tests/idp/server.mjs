@@ -439,8 +439,10 @@ export async function startIdp(options = {}) {
       },
     ));
     // As Entra (AADSTS160021): a `sid` (msal sends the account's for a silent request when its
-    // ID token has no login_hint claim) that is not this session's for the app asks for the
-    // user, never another session's user. (A generic provider does not know the parameter.)
+    // ID token has no login_hint claim) that is not this browser session's asks for the user,
+    // never another session's user. (Entra's sid is the session's, for every app of it, as
+    // msal's SSO between apps uses it; oidc-provider makes one per app of the session, any of
+    // which is taken. A generic provider does not know the parameter.)
     if (kind === 'entra') {
       policy.get('login').checks.push(new interactionPolicy.Check(
         'session_mismatch',
@@ -449,7 +451,8 @@ export async function startIdp(options = {}) {
         (ctx) => {
           const { sid } = ctx.oidc.params;
           const { session, client } = ctx.oidc;
-          if (sid && session.accountId && !ctx.oidc.result?.login && sid !== session.sidFor(client.clientId)) {
+          const ours = Object.values(session.authorizations ?? {}).some((a) => a?.sid === sid) || sid === session.sidFor(client.clientId);
+          if (sid && session.accountId && !ctx.oidc.result?.login && !ours) {
             return interactionPolicy.Check.REQUEST_PROMPT;
           }
           return interactionPolicy.Check.NO_NEED_TO_PROMPT;
