@@ -531,8 +531,9 @@ impl<P: Platform> PublicClientApplication<P> {
         });
         let r = self.sso_silent_unfinished(&frame, renewal).await;
         // A generic provider knows none of the checks Entra makes of msal's `sid` and
-        // `login_hint`: its session may be another user's by now, whose tokens came back (they
-        // are that account's, stored only if it is signed in here). Never this account's.
+        // `login_hint`: its session may be another user's by now, whose tokens came back. They
+        // are that user's (stored when it is signed in here, or, as msal stores them, when the
+        // cache did not hold this account), never this account's.
         let r = match (r, &frame.account) {
             (Ok(got), Some(asked))
                 if self.config.protocol_mode == ProtocolMode::Oidc
