@@ -17,6 +17,9 @@ async function clockedContext() {
 }
 const expire = (ctx) => ctx.clock.fastForward("01:00:05");
 
+// The authorize and token requests the provider saw since its last reset, as "route grant|prompt".
+const providerCalls = async () => (await env.idp.counters()).log.filter((e) => e.route === "authorize" || e.route === "token").map((e) => `${e.route} ${e.grant_type ?? e.prompt}`);
+
 const silent = (page, extra = {}) =>
   page.evaluate(async (extra) => {
     try {
@@ -565,11 +568,10 @@ test("a generic provider's renewed token replaces the sign-in's: served after fo
 
 test("a generic provider refuses a refresh for a scope its refresh token was not issued for (RFC 6749 §6, as node-oidc-provider, Keycloak, Auth0): the silent call gets it through a hidden frame, and the refresh token stays", async () => {
   const page = await signedInPage(env, "oskar", { mode: "oidc" });
-  const calls = async () => (await env.idp.counters()).log.filter((e) => e.route === "authorize" || e.route === "token").map((e) => `${e.route} ${e.grant_type ?? e.prompt}`);
   await env.idp.reset();
   const more = await silent(page, { scopes: ["api.read"] });
   assert.deepEqual([more.ok, more.fromCache], [true, false], JSON.stringify(more));
-  assert.deepEqual(await calls(), ["token refresh_token", "authorize none", "token authorization_code"]);
+  assert.deepEqual(await providerCalls(), ["token refresh_token", "authorize none", "token authorization_code"]);
   assert.equal((await env.idp.counters()).revoked, 0);
   // Served from the cache next. The refresh token is now the frame's, issued for api.read:
   // renewing the sign-in's scope takes a frame in turn (msal keeps one refresh token per
@@ -578,7 +580,7 @@ test("a generic provider refuses a refresh for a scope its refresh token was not
   const again = await silent(page, { scopes: ["api.read"] });
   const renewed = await silent(page, { forceRefresh: true });
   assert.deepEqual([again.ok, again.fromCache, renewed.ok, renewed.fromCache], [true, true, true, false], JSON.stringify([again, renewed]));
-  assert.deepEqual(await calls(), ["token refresh_token", "authorize none", "token authorization_code"]);
+  assert.deepEqual(await providerCalls(), ["token refresh_token", "authorize none", "token authorization_code"]);
   assert.equal((await env.idp.counters()).revoked, 0);
   await page.context().close();
 });
@@ -614,13 +616,12 @@ test("a generic provider whose session is now another user's (it knows none of m
 test("a scope the user has not consented to (Entra's AADSTS65001): the refresh token is refused for it and stays, no hidden frame is tried (as msal), ssoSilent's frame is refused too; the popup's consent lets the next silent call through", async () => {
   const page = await signedInPage(env, "ulla");
   await env.idp.setConfig({ consentRequired: ["api.write"] });
-  const calls = async () => (await env.idp.counters()).log.filter((e) => e.route === "authorize" || e.route === "token").map((e) => `${e.route} ${e.grant_type ?? e.prompt}`);
   try {
     await env.idp.reset();
     const refused = await silent(page, { scopes: ["api.write"] });
     assert.deepEqual([refused.ok, refused.ir, refused.code, refused.sub], [false, true, "invalid_grant", "consent_required"], JSON.stringify(refused));
     // (msal's checkIfRefreshTokenErrorCanBeResolvedSilently: a refusal that needs the user.)
-    assert.deepEqual(await calls(), ["token refresh_token"]);
+    assert.deepEqual(await providerCalls(), ["token refresh_token"]);
     // The refresh token was neither spent nor removed: another scope renews with it.
     const other = await silent(page, { forceRefresh: true });
     assert.deepEqual([other.ok, other.fromCache], [true, false]);
@@ -633,7 +634,7 @@ test("a scope the user has not consented to (Entra's AADSTS65001): the refresh t
     await env.idp.reset();
     const after = await silent(page, { scopes: ["api.write"], forceRefresh: true });
     assert.deepEqual([after.ok, after.fromCache], [true, false]);
-    assert.deepEqual(await calls(), ["token refresh_token"]);
+    assert.deepEqual(await providerCalls(), ["token refresh_token"]);
   } finally {
     await env.idp.setConfig({ consentRequired: [] });
   }

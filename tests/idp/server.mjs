@@ -450,9 +450,8 @@ export async function startIdp(options = {}) {
         'interaction_required',
         (ctx) => {
           const { sid } = ctx.oidc.params;
-          const { session, client } = ctx.oidc;
-          const ours = Object.values(session.authorizations ?? {}).some((a) => a?.sid === sid) || sid === session.sidFor(client.clientId);
-          if (sid && session.accountId && !ctx.oidc.result?.login && !ours) {
+          const { session } = ctx.oidc;
+          if (sid && session.accountId && !ctx.oidc.result?.login && !Object.values(session.authorizations ?? {}).some((a) => a?.sid === sid)) {
             return interactionPolicy.Check.REQUEST_PROMPT;
           }
           return interactionPolicy.Check.NO_NEED_TO_PROMPT;
@@ -1253,6 +1252,10 @@ export async function startIdp(options = {}) {
     return qs ? `?${qs}` : '';
   }
 
+  // A token request refused before it reaches oidc-provider, as Entra answers it (no-cache,
+  // with the SPA's CORS headers).
+  const refuse = (req, res, body) => sendJson(res, 400, body, { Pragma: 'no-cache', ...corsHeaders(req) });
+
   async function handleToken(mount, req, res) {
     counters.token += 1;
     let body = await readBody(req);
@@ -1312,7 +1315,7 @@ export async function startIdp(options = {}) {
       const scopes = (form.get('scope') ?? '').split(' ').filter(Boolean);
       const bad = scopes.find((sc) => !sc.endsWith('/.default'));
       if (!scopes.length || bad) {
-        sendJson(res, 400, bad ? {
+        refuse(req, res, bad ? {
           error: 'invalid_scope',
           error_description: `AADSTS1002012: The provided value for scope ${bad} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`,
           error_codes: [1002012],
@@ -1320,46 +1323,46 @@ export async function startIdp(options = {}) {
           error: 'invalid_request',
           error_description: "AADSTS90014: The required field 'scope' is missing from the credential. Ensure that you have all the necessary parameters for the login request.",
           error_codes: [90014],
-        }, { Pragma: 'no-cache', ...corsHeaders(req) });
+        });
         return;
       }
     }
     const grantValue = form && (grantType === 'refresh_token' ? form.get('refresh_token') : grantType === 'authorization_code' ? form.get('code') : null);
     if (mount.policy && grantValue && issuedBy.has(grantValue) && issuedBy.get(grantValue) !== mount.policy) {
       // As B2C: a code or refresh token is redeemed only at the user flow that issued it.
-      sendJson(res, 400, {
+      refuse(req, res, {
         error: 'invalid_grant',
         error_description: `AADB2C90088: The provided grant has not been issued for this endpoint. Actual Value : ${issuedBy.get(grantValue)} and Expected Value : ${mount.policy}`,
-      }, { Pragma: 'no-cache', ...corsHeaders(req) });
+      });
       return;
     }
     if (form && ['refresh_token', 'authorization_code'].includes(grantType) && form.has('scope')) {
       const unknown = (form.get('scope') ?? '').split(' ').filter((sc) => sc && !supportedScopeSet.has(sc));
       if (unknown.length) {
         // As Entra (AADSTS70011): a scope the provider does not know fails the whole request.
-        sendJson(res, 400, {
+        refuse(req, res, {
           error: 'invalid_scope',
           error_description: `AADSTS70011: The provided value for the input parameter 'scope' is not valid. The scope '${unknown.join(' ')}' does not exist.`,
           error_codes: [70011],
-        }, { Pragma: 'no-cache', ...corsHeaders(req) });
+        });
         return;
       }
       const scopes = (form.get('scope') ?? '').split(' ').filter(Boolean);
       const apis = new Set(scopes.map((sc) => apiOfScope(sc)?.audience ?? (OIDC_SCOPES.includes(sc) ? undefined : '')).filter((a) => a !== undefined));
       if (mount.kind === 'entra' && apis.size > 1 && [...apis].some(Boolean)) {
         // As Entra (AADSTS28000), before the refresh token or code is redeemed (it stays valid).
-        sendJson(res, 400, {
+        refuse(req, res, {
           error: 'invalid_request',
           error_description: 'AADSTS28000: Provided value for the input parameter scope is not valid because it contains more than one resource.',
           error_codes: [28000],
-        }, { Pragma: 'no-cache', ...corsHeaders(req) });
+        });
         return;
       }
       if (scopes.some((sc) => consentRequired.has(sc))) {
         // As Entra, before the refresh token or code is redeemed (a refresh token stays valid
         // for other scopes): a code is redeemed only for scopes the user consented to (those of
         // its authorize request, or consented before).
-        sendJson(res, 400, { error: 'invalid_grant', error_description: CONSENT_REQUIRED, error_codes: [65001], suberror: 'consent_required' }, { Pragma: 'no-cache', ...corsHeaders(req) });
+        refuse(req, res, { error: 'invalid_grant', error_description: CONSENT_REQUIRED, error_codes: [65001], suberror: 'consent_required' });
         return;
       }
       if (grantType === 'refresh_token') widenRefreshScope(mount, form);
@@ -1371,7 +1374,7 @@ export async function startIdp(options = {}) {
     if (form && mount.kind === 'entra' && form.get('token_type') === 'pop') {
       try { popKid = JSON.parse(Buffer.from(form.get('req_cnf') ?? '', 'base64url').toString('utf8'))?.kid; } catch { popKid = undefined; }
       if (typeof popKid !== 'string' || !popKid) {
-        sendJson(res, 400, { error: 'invalid_request', error_description: 'AADSTS50146: req_cnf is missing or is not valid.' }, { Pragma: 'no-cache', ...corsHeaders(req) });
+        refuse(req, res, { error: 'invalid_request', error_description: 'AADSTS50146: req_cnf is missing or is not valid.' });
         return;
       }
       form.delete('token_type');
