@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 out=pkg.new
 # Without std: the crate is no_std + alloc on wasm32 then, with a panic handler that never
 # formats (issue 14); the small allocator instead of dlmalloc.
-cargo build --release --target wasm32-unknown-unknown --lib --no-default-features --features js-api,small-alloc --quiet
+cargo build --release --target wasm32-unknown-unknown --lib --no-default-features --features js-api,small-alloc,terse-errors --quiet
 rm -rf "$out" && mkdir -p "$out"
 wasm-bindgen --target web --out-dir "$out" --out-name msal_wasm target/wasm32-unknown-unknown/release/msal_wasm.wasm
 # The table slots of wasm-bindgen's closure shims, which nothing can call here, emptied so that

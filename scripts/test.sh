@@ -55,7 +55,7 @@ step "lints: cargo clippy -D warnings (native, msal-native, and the wasm32 build
 cargo clippy --quiet --workspace --all-targets -- -D warnings
 cargo clippy --quiet --target wasm32-unknown-unknown --lib --tests --features yew,leptos,small-alloc -- -D warnings
 # The npm package's configuration: no_std (new code with std:: paths breaks only here).
-cargo clippy --quiet --target wasm32-unknown-unknown --lib --no-default-features --features js-api,small-alloc -- -D warnings
+cargo clippy --quiet --target wasm32-unknown-unknown --lib --no-default-features --features js-api,small-alloc,terse-errors -- -D warnings
 echo "ok"
 
 step "native: cargo test"

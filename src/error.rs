@@ -170,6 +170,42 @@ pub mod codes {
     pub const UNEXPECTED_ERROR: &str = "unexpected_error";
 }
 
+/// An error's message.
+///
+/// A sentence of the crate's own (`&'static str`) is dropped from the npm package's wasm
+/// (feature `terse-errors`): there the error carries msal 5's default message instead, a link
+/// to the code's page (`errors.js`), as msal-browser 5's own errors do. Text built at run time
+/// (the server's `error_description`, a sentence with a value in it) and a [`Kept`] sentence
+/// stay in every build.
+pub trait Message {
+    /// The error of `kind` and `code` with this message.
+    fn error(self, kind: ErrorKind, code: &'static str) -> AuthError;
+}
+impl Message for &'static str {
+    #[inline(always)]
+    fn error(self, kind: ErrorKind, code: &'static str) -> AuthError {
+        if cfg!(feature = "terse-errors") {
+            AuthError::with_code(kind, code)
+        } else {
+            AuthError::with_message(kind, code, Cow::Borrowed(self))
+        }
+    }
+}
+impl Message for String {
+    fn error(self, kind: ErrorKind, code: &'static str) -> AuthError {
+        AuthError::with_message(kind, code, Cow::Owned(self))
+    }
+}
+
+/// A sentence kept in every build: one that says where msal-wasm differs from msal, which
+/// msal's page for the code cannot say.
+pub struct Kept(pub &'static str);
+impl Message for Kept {
+    fn error(self, kind: ErrorKind, code: &'static str) -> AuthError {
+        AuthError::with_message(kind, code, Cow::Borrowed(self.0))
+    }
+}
+
 /// The error of every fallible operation in this crate.
 ///
 /// Opaque on purpose: use [`kind`](Self::kind), [`code`](Self::code) and the predicates.
@@ -193,11 +229,16 @@ struct Inner {
 
 impl AuthError {
     /// A new error of `kind` with msal's `code` and a human message (no secrets in it!).
-    pub fn new(kind: ErrorKind, code: &'static str, message: impl Into<Cow<'static, str>>) -> Self {
-        Self::with_message(kind, code, message.into())
+    #[inline(always)]
+    pub fn new(kind: ErrorKind, code: &'static str, message: impl Message) -> Self {
+        message.error(kind, code)
     }
 
     /// [`new`](Self::new) without the generic message (one copy in the wasm).
+    fn with_code(kind: ErrorKind, code: &'static str) -> Self {
+        Self::with_message(kind, code, Cow::Borrowed(""))
+    }
+
     fn with_message(kind: ErrorKind, code: &'static str, message: Cow<'static, str>) -> Self {
         AuthError(Box::new(Inner { kind: Some(kind), code: Cow::Borrowed(code), message, ..Inner::default() }))
     }
@@ -208,17 +249,20 @@ impl AuthError {
     }
 
     /// Shorthand for a `ClientConfigurationError`.
-    pub fn config(code: &'static str, message: impl Into<Cow<'static, str>>) -> Self {
+    #[inline(always)]
+    pub fn config(code: &'static str, message: impl Message) -> Self {
         Self::new(ErrorKind::Configuration, code, message)
     }
 
     /// Shorthand for a `ClientAuthError`.
-    pub fn client(code: &'static str, message: impl Into<Cow<'static, str>>) -> Self {
+    #[inline(always)]
+    pub fn client(code: &'static str, message: impl Message) -> Self {
         Self::new(ErrorKind::Client, code, message)
     }
 
     /// Shorthand for a `BrowserAuthError`.
-    pub fn browser(code: &'static str, message: impl Into<Cow<'static, str>>) -> Self {
+    #[inline(always)]
+    pub fn browser(code: &'static str, message: impl Message) -> Self {
         Self::new(ErrorKind::Browser, code, message)
     }
 

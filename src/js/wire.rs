@@ -14,7 +14,7 @@ use crate::core::authority::ProtocolMode;
 use crate::core::authorize::{AppTelemetry, Prompt};
 use crate::core::cache::AccountEntity;
 use crate::core::json::Json;
-use crate::error::{codes, AuthError};
+use crate::error::{codes, AuthError, Kept};
 use crate::platform::{LogLevel, PopupAttributes};
 use crate::secret::{AuthCode, PkceVerifier};
 
@@ -112,7 +112,12 @@ pub fn config(j: &Json) -> Result<(Config, Vec<&'static str>), AuthError> {
         c.protocol_mode = match m.to_ascii_uppercase().as_str() {
             "AAD" => ProtocolMode::Aad,
             "OIDC" => ProtocolMode::Oidc,
-            _ => return Err(AuthError::config(codes::INVALID_CONFIGURATION, "protocolMode must be AAD or OIDC (EAR is not supported)")),
+            _ => {
+                return Err(AuthError::config(
+                    codes::INVALID_CONFIGURATION,
+                    Kept("protocolMode must be AAD or OIDC (EAR is not supported)"),
+                ))
+            }
         };
     }
     if let Some(oidc) = auth.get("OIDCOptions").or_else(|| j.get("system").and_then(|s| s.get("OIDCOptions"))) {
@@ -336,7 +341,7 @@ fn scheme(j: &Json) -> Result<AuthScheme, AuthError> {
         // do, so the request fails.
         Some("pop") if j.str_field("popKid").is_some_and(|k| !k.is_empty()) => Err(AuthError::config(
             codes::UNSUPPORTED_AUTHENTICATION_SCHEME,
-            "pop tokens for an app-managed key (popKid) are not supported; msal-wasm binds pop tokens to its own key",
+            Kept("pop tokens for an app-managed key (popKid) are not supported; msal-wasm binds pop tokens to its own key"),
         )),
         Some("pop") => Ok(AuthScheme::Pop {
             method: j.string_or_empty("resourceRequestMethod"),
@@ -347,7 +352,7 @@ fn scheme(j: &Json) -> Result<AuthScheme, AuthError> {
         }),
         Some(_) => Err(AuthError::config(
             codes::UNSUPPORTED_AUTHENTICATION_SCHEME,
-            "msal-wasm issues Bearer, DPoP and pop tokens; ssh-cert is not supported",
+            Kept("msal-wasm issues Bearer, DPoP and pop tokens; ssh-cert is not supported"),
         )),
     }
 }
@@ -363,7 +368,7 @@ fn shr_header_typ(header: Option<&Json>) -> Result<String, AuthError> {
         Some(_) => {
             return Err(AuthError::browser(
                 codes::UNSUPPORTED_TOKEN_BINDING_ALGORITHM,
-                "shrOptions.header.alg must be RS256: msal-wasm binds pop tokens to an RSA key",
+                Kept("shrOptions.header.alg must be RS256: msal-wasm binds pop tokens to an RSA key"),
             ))
         }
     }
@@ -562,7 +567,7 @@ pub fn popup_attributes(request: &Json) -> PopupAttributes {
 /// fails (never a Bearer token where the caller asked for something else).
 pub fn by_code_request(j: &Json) -> Result<ByCodeRequest, AuthError> {
     if scheme(j)?.is_bound() {
-        return Err(AuthError::config(codes::UNSUPPORTED_AUTHENTICATION_SCHEME, "acquireTokenByCode issues Bearer tokens only"));
+        return Err(AuthError::config(codes::UNSUPPORTED_AUTHENTICATION_SCHEME, Kept("acquireTokenByCode issues Bearer tokens only")));
     }
     Ok(ByCodeRequest {
         code: AuthCode::new(j.string_or_empty("code")),
