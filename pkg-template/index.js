@@ -755,7 +755,21 @@ function loadWasm(url) {
     // before the request leaves.
     wasmReady = new Promise((resolve) => {
       const where = url || (moduleUrl ? fromDisk() : scriptUrl && new URL("msal_wasm_bg.wasm", scriptUrl));
-      resolve(init(where ? { module_or_path: where } : undefined));
+      // A download that failed on the way (the network, or a server's 408, 429 or 5xx) is tried
+      // twice more, 0.3 s and 1 s later: msal's initialize() downloads nothing, and
+      // msal-react's MsalProvider stays in "startup" for good after a failed one. (Not when
+      // offline, nor when the page's policy refused it: neither changes in a second; nor bytes
+      // given, nor a file: page's fetch, which never reads a file.)
+      const fetched = where ? typeof where === "string" || where instanceof URL : String((globalThis.location || {}).protocol) !== "file:";
+      const load = (retries) => init(where ? { module_or_path: where } : undefined).catch(async (e) => {
+        const transient = e instanceof TypeError || / (408|429|5\d\d) /.test(e && e.message);
+        if (!transient || !fetched || (globalThis.navigator || {}).onLine === false) throw e;
+        if (!retries) throw Object.assign(e, { tries: 3 });
+        await new Promise((r) => setTimeout(r, retries > 1 ? 300 : 1000));
+        if (refused) throw e;
+        return load(retries - 1);
+      });
+      resolve(load(2));
     }).then((m) => { listen("removeEventListener"); wasmLoaded = true; return m; }, async (e) => {
       // (After a fetch's failure, one task later: a message, which no test runner's fake timers hold.)
       if (page && e instanceof TypeError && typeof MessageChannel === "function") {
@@ -779,6 +793,7 @@ function loadWasm(url) {
         : !validWasm([0, 97, 115, 109, 1, 0, 0, 0, 4, 4, 1, 111, 0, 0]) ? " (it needs Chrome or Edge 96, Firefox 79, Safari 15.1 or later)"
         : (e instanceof WebAssembly.CompileError || e instanceof WebAssembly.LinkError) && !/magic|\\0asm/i.test(message) ? " (msal_wasm_bg.wasm is damaged or from another msal-wasm version: a cached copy?)"
         : e instanceof TypeError && (globalThis.navigator || {}).onLine === false ? " (offline, and no cache holds msal_wasm_bg.wasm: a service worker must precache it)"
+        : e && e.tries ? " (3 tries failed on the network or at the server; the next initialize() tries again)"
         : url ? ""
         : scheme === "file:" ? " (a file: page cannot fetch it: give system.wasmUrl the file's bytes or a WebAssembly.Module)"
         : moduleUrl && moduleUrl.startsWith("file:") && globalThis.process && typeof process.getBuiltinModule !== "function" ? " (under Node, msal-wasm reads it from disk with process.getBuiltinModule: Node 20.16, 22.3 or later)"

@@ -64,20 +64,43 @@ test("without the wasm next to it, initialize() fails and names the fix, in its 
   await ctx.close();
 });
 
-test("a failed wasm download fails initialize(); the next initialize() downloads it again and works", async () => {
+test("a wasm download that fails on the way is tried twice more within initialize(); one that keeps failing fails it, and the next initialize() downloads again; a 404 is not tried again", async () => {
+  // msal-react's MsalProvider stays in "startup" for good after a failed initialize(): a
+  // connection reset once must not fail it.
   const ctx = await env.browser.newContext();
   const page = await ctx.newPage();
   let requests = 0;
   await page.route("**/msal_wasm_bg.wasm", (route) => (++requests === 1 ? route.abort("connectionreset") : route.continue()));
   await page.goto(`${env.web.origin}/app.html`);
-  const first = await page.evaluate((a) => window.start(a), env.idp.entraAuthority);
-  assert.match(first, /^BrowserAuthError:wasm_load_failed:/);
-  assert.equal(await page.evaluate(() => window.pca.initialize().then(() => "ok", (e) => e.errorCode)), "ok");
+  assert.equal(await page.evaluate((a) => window.start(a), env.idp.entraAuthority), "ok");
   assert.equal(requests, 2);
   await popupSignIn(page, "#popup", "ivo");
   await page.waitForFunction(() => window.last !== null);
   assert.deepEqual(await page.evaluate(() => window.last), { ok: true, user: "ivo" });
   await ctx.close();
+  // A server that answers 503 three times: initialize() fails after 3 requests, with the
+  // status; the next initialize() downloads it again.
+  const busy = await env.browser.newContext();
+  const second = await busy.newPage();
+  let tries = 0;
+  await second.route("**/msal_wasm_bg.wasm", (route) => (++tries <= 3 ? route.fulfill({ status: 503, body: "busy" }) : route.continue()));
+  await second.goto(`${env.web.origin}/app.html`);
+  const first = await second.evaluate((a) => window.start(a), env.idp.entraAuthority);
+  assert.match(first, /^BrowserAuthError:wasm_load_failed:.* 503 .*3 tries failed on the network or at the server/);
+  assert.equal(tries, 3);
+  assert.equal(await second.evaluate(() => window.pca.initialize().then(() => "ok", (e) => e.errorCode)), "ok");
+  assert.equal(tries, 4);
+  await busy.close();
+  // A 404 is where the file is, not the network: one request, and the fix named.
+  const missing = await env.browser.newContext();
+  const third = await missing.newPage();
+  let asked = 0;
+  await third.route("**/msal_wasm_bg.wasm", (route) => (++asked, route.fulfill({ status: 404, body: "not found" })));
+  await third.goto(`${env.web.origin}/app.html`);
+  const gone = await third.evaluate((a) => window.start(a), env.idp.entraAuthority);
+  assert.match(gone, /^BrowserAuthError:wasm_load_failed:.* 404 .*system\.wasmUrl/);
+  assert.equal(asked, 1);
+  await missing.close();
 });
 
 test("the script-tag bridge runs on a classic page: msalRedirectBridge rejects a page without a response and cleans its address", async () => {
