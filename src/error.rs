@@ -197,8 +197,8 @@ impl Message for String {
     }
 }
 
-/// A sentence kept in every build: one that says where msal-wasm differs from msal, which
-/// msal's page for the code cannot say.
+/// A sentence kept in every build: one that says where msal-wasm differs from msal, or whose
+/// code msal's pages do not list; neither can the link say.
 pub struct Kept(pub &'static str);
 impl Message for Kept {
     fn error(self, kind: ErrorKind, code: &'static str) -> AuthError {

@@ -6,7 +6,7 @@ use crate::prelude::*;
 use super::json::Json;
 use super::text::replace;
 use super::url::UrlParts;
-use crate::error::{codes, AuthError};
+use crate::error::{codes, AuthError, Kept};
 
 /// How the library talks to the identity provider.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -110,7 +110,7 @@ impl Authority {
             AuthorityType::Default
         };
         if segments.is_empty() && protocol_mode == ProtocolMode::Aad {
-            return Err(AuthError::config(codes::URL_EMPTY_PATH, "the authority needs a tenant path segment"));
+            return Err(AuthError::config(codes::URL_EMPTY_PATH, Kept("the authority needs a tenant path segment")));
         }
         let mut canonical = parts.origin();
         canonical.push('/');

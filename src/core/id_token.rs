@@ -5,7 +5,7 @@ use crate::prelude::*;
 
 use super::base64;
 use super::json::Json;
-use crate::error::{codes, AuthError, ErrorKind};
+use crate::error::{codes, AuthError, ErrorKind, Kept};
 
 /// The decoded claims of an ID token.
 #[derive(Clone, PartialEq)]
@@ -148,22 +148,22 @@ impl IdTokenClaims {
         let fail = |code, msg| AuthError::new(ErrorKind::TokenValidation, code, msg);
         if let Some(iss) = checks.issuer {
             if self.iss() != Some(iss) {
-                return Err(fail(codes::ISSUER_MISMATCH, "the ID token issuer is not the authority's issuer"));
+                return Err(fail(codes::ISSUER_MISMATCH, Kept("the ID token issuer is not the authority's issuer")));
             }
         }
         if let Some(aud) = checks.audience {
             if !self.has_audience(aud) {
-                return Err(fail(codes::AUDIENCE_MISMATCH, "the ID token audience is not this client"));
+                return Err(fail(codes::AUDIENCE_MISMATCH, Kept("the ID token audience is not this client")));
             }
         }
         if let Some(skew) = checks.lifetime_skew {
             match self.exp() {
                 Some(exp) if exp.saturating_add(skew) > now => {}
-                _ => return Err(fail(codes::ID_TOKEN_EXPIRED, "the ID token has expired (or this device's clock is fast)")),
+                _ => return Err(fail(codes::ID_TOKEN_EXPIRED, Kept("the ID token has expired (or this device's clock is fast)"))),
             }
             // (Against this device's clock, 5 minutes either way: one further off fails here.)
             if self.nbf().is_some_and(|nbf| nbf > now.saturating_add(skew)) {
-                return Err(fail(codes::ID_TOKEN_EXPIRED, "the ID token is not valid yet (or this device's clock is slow)"));
+                return Err(fail(codes::ID_TOKEN_EXPIRED, Kept("the ID token is not valid yet (or this device's clock is slow)")));
             }
         }
         Ok(())

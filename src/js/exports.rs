@@ -11,7 +11,7 @@ use super::wire;
 use crate::browser::{AppEvent, BrowserApp, RedirectOutcome};
 use crate::client::{AccountRef, AccountSnapshot, AuthenticationResult, LogoutPopupStarted, PopupStarted, PublicClientApplication};
 use crate::core::json::Json;
-use crate::error::{codes, AuthError};
+use crate::error::{codes, AuthError, Kept};
 use crate::platform::browser::{window, BrowserPlatform};
 use crate::platform::LogLevel;
 use crate::platform::Platform as _;
@@ -42,7 +42,7 @@ fn request_json(text: &str, cloud: Option<&Json>) -> Result<Json, AuthError> {
 fn parse(text: &str) -> Result<Json, AuthError> {
     match Json::parse(text) {
         Ok(j @ Json::Obj(_)) => Ok(j),
-        _ => Err(AuthError::config(codes::INVALID_CONFIGURATION, "the request must be an object")),
+        _ => Err(AuthError::config(codes::INVALID_CONFIGURATION, Kept("the request must be an object"))),
     }
 }
 

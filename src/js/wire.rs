@@ -74,11 +74,11 @@ const UNSUPPORTED: &[(&str, &str, &str)] = &[
 /// Reads msal-browser's configuration object: `auth`, `cache`, `system`. Returns the
 /// configuration and the warnings for options set that msal-wasm does not act on.
 pub fn config(j: &Json) -> Result<(Config, Vec<&'static str>), AuthError> {
-    let auth = j.get("auth").ok_or_else(|| AuthError::config(codes::INVALID_CONFIGURATION, "configuration.auth is required"))?;
+    let auth = j.get("auth").ok_or_else(|| AuthError::config(codes::INVALID_CONFIGURATION, Kept("configuration.auth is required")))?;
     let client_id = auth
         .str_field("clientId")
         .filter(|s| !s.is_empty())
-        .ok_or_else(|| AuthError::config("empty_client_id", "auth.clientId is required"))?;
+        .ok_or_else(|| AuthError::config("empty_client_id", Kept("auth.clientId is required")))?;
     let mut c = Config::new(client_id);
     if let Some(a) = cloud_authority(auth).or_else(|| auth.str_field("authority").map(str::to_owned)) {
         c.authority = a;
@@ -127,7 +127,7 @@ pub fn config(j: &Json) -> Result<(Config, Vec<&'static str>), AuthError> {
         if let Some(m) = oidc.str_field("responseMode") {
             c.response_mode = match m {
                 "fragment" | "query" => m.to_owned(),
-                _ => return Err(AuthError::config(codes::INVALID_CONFIGURATION, "responseMode must be fragment or query")),
+                _ => return Err(AuthError::config(codes::INVALID_CONFIGURATION, Kept("responseMode must be fragment or query"))),
             };
         }
     }
@@ -382,11 +382,11 @@ fn shr_header_typ(header: Option<&Json>) -> Result<String, AuthError> {
 /// booleans, as in `extraQueryParameters`.
 pub fn token_options(j: &Json) -> Result<TokenOptions, AuthError> {
     if j.get("resource").is_some_and(|r| !matches!(r, Json::Null | Json::Str(_))) {
-        return Err(AuthError::config(codes::INVALID_CONFIGURATION, "resource must be a string"));
+        return Err(AuthError::config(codes::INVALID_CONFIGURATION, Kept("resource must be a string")));
     }
     let tokens = j.get("attributeTokens").unwrap_or(&Json::Null);
     if !matches!(tokens, Json::Null) && !tokens.as_array().is_some_and(|a| a.iter().all(|t| matches!(t, Json::Str(_)))) {
-        return Err(AuthError::config(codes::INVALID_CONFIGURATION, "attributeTokens must be an array of strings"));
+        return Err(AuthError::config(codes::INVALID_CONFIGURATION, Kept("attributeTokens must be an array of strings")));
     }
     Ok(TokenOptions { extra_parameters: pairs(j.get("extraParameters")), ..TokenOptions::from_json(j) })
 }

@@ -3,7 +3,7 @@
 // holds msal's values, except the names README.md lists under "Not yet" with a reason.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 
 const msal = await import("@azure/msal-browser");
@@ -219,4 +219,33 @@ test("the .d.ts types each constant table with its runtime names and values (a m
     const typed = Object.fromEntries([...body[1].matchAll(/readonly (\w+): ("[^"]*"|\d+);/g)].map((m) => [m[1], JSON.parse(m[2])]));
     assert.deepEqual(typed, { ...ours[name] }, name);
   }
+});
+
+test("an error whose sentence the package's wasm drops has a code msal's pages document (msal 5's default message links to it); any other keeps its sentence (Kept)", () => {
+  const msalCodes = new Set();
+  for (const pkg of ["msal-common", "msal-browser"]) {
+    const dir = `node_modules/@azure/${pkg}/src/error`;
+    for (const f of readdirSync(dir).filter((f) => f.endsWith("Codes.ts"))) {
+      for (const m of readFileSync(`${dir}/${f}`, "utf8").matchAll(/=\s*"([A-Za-z_]+)"/g)) msalCodes.add(m[1]);
+    }
+  }
+  assert.ok(msalCodes.has("no_account_error") && msalCodes.size > 100, `read msal's code tables: ${msalCodes.size}`);
+  const consts = new Map([...readFileSync("src/error.rs", "utf8").matchAll(/pub const ([A-Z_0-9]+): &str = "([^"]+)"/g)].map((m) => [m[1], m[2]]));
+  const dropped = [];
+  const walk = (dir) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = `${dir}/${e.name}`;
+      if (e.isDirectory()) { if (!["tests", "frameworks"].includes(e.name)) walk(p); continue; }
+      if (!e.name.endsWith(".rs") || e.name === "tests.rs") continue;
+      // (The file up to its unit tests; a code followed at once by a sentence is one the terse
+      // build drops: `codes::X, "..."` or `AuthError::config("x", "...")`.)
+      const text = readFileSync(p, "utf8").split("#[cfg(test)]")[0];
+      for (const m of text.matchAll(/codes::([A-Z_0-9]+),\s*"/g)) dropped.push([p, consts.get(m[1]) ?? m[1]]);
+      for (const m of text.matchAll(/AuthError::(?:new|config|client|browser)\(\s*(?:ErrorKind::\w+,\s*)?"(\w+)",\s*"/g)) dropped.push([p, m[1]]);
+    }
+  };
+  walk("src");
+  assert.ok(dropped.length > 50, `found the errors: ${dropped.length}`);
+  const undocumented = dropped.filter(([, code]) => !msalCodes.has(code)).map(([p, code]) => `${p}: ${code}`);
+  assert.deepEqual(undocumented, [], "wrap these sentences in Kept(...)");
 });

@@ -9,7 +9,7 @@ use crate::core::cache::{KeyValueStore, MemoryStore};
 use crate::core::dpop::{KeyKind, PublicJwk};
 use crate::core::http::{HttpRequest, HttpResponse, Method};
 use crate::core::json::Json;
-use crate::error::{codes, AuthError, ErrorKind};
+use crate::error::{codes, AuthError, ErrorKind, Kept};
 use alloc::rc::Rc;
 use runtime::promised;
 use wasm_bindgen::prelude::*;
@@ -68,7 +68,7 @@ impl KeyValueStore for WebStore {
                     Err(AuthError::new(
                         ErrorKind::Storage,
                         codes::STORAGE_UNAVAILABLE,
-                        "the browser refused to store a value (quota exceeded or storage blocked)",
+                        Kept("the browser refused to store a value (quota exceeded or storage blocked)"),
                     ))
                 }
             }
@@ -82,7 +82,7 @@ impl KeyValueStore for WebStore {
                         return Err(AuthError::new(
                             ErrorKind::Storage,
                             codes::STORAGE_UNAVAILABLE,
-                            "the browser refused to store a value (storage blocked)",
+                            Kept("the browser refused to store a value (storage blocked)"),
                         ))
                     }
                 }
