@@ -105,7 +105,9 @@ fn window_error(e: WindowError, correlation_id: &str) -> AuthError {
         WindowError::NoResponse => AuthError::new(
             ErrorKind::InteractionRequired,
             codes::INTERACTION_REQUIRED,
-            "the silent sign-in frame got no answer from the provider (third-party cookies blocked, or framing refused?); sign in interactively",
+            crate::error::Kept(
+                "the silent sign-in frame showed the provider's page and got no answer (third-party cookies blocked, framing refused, or the provider wants the user); sign in interactively",
+            ),
         )
         .with_sub_error("iframe_no_response"),
         WindowError::EmptyResponse => AuthError::browser("redirect_bridge_empty_response", "the redirect bridge sent an empty response"),

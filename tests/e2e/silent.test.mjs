@@ -419,6 +419,28 @@ test("a silent frame through a slow federated hop (a page that goes on after 2.5
   }
 });
 
+test("with iframeBridgeTimeout raised, a silent frame whose provider shows a page and never answers fails with InteractionRequiredAuthError at the timeout, not timed_out (msal's #8434: msal-react then never signs in)", async () => {
+  const page = await signedInPage(env, "uma", { extra: { system: JSON.stringify({ iframeBridgeTimeout: 10500 }) } });
+  await env.idp.setConfig({ silentNoResponse: true });
+  try {
+    const r = await page.evaluate(async () => {
+      const t0 = performance.now();
+      const account = window.pca.getAllAccounts()[0];
+      try {
+        await window.pca.ssoSilent({ scopes: ["User.Read"], loginHint: account.username, redirectUri: location.origin + "/redirect.html" });
+        return { ok: true };
+      } catch (e) {
+        return { ok: false, name: e.name, code: e.errorCode, sub: e.subError, ir: e instanceof window.msal.InteractionRequiredAuthError, ms: performance.now() - t0 };
+      }
+    });
+    assert.deepEqual([r.ok, r.name, r.code, r.sub, r.ir], [false, "InteractionRequiredAuthError", "interaction_required", "iframe_no_response", true], JSON.stringify(r));
+    assert.ok(r.ms >= 10000, `it waited the app's timeout: ${JSON.stringify(r)}`);
+  } finally {
+    await env.idp.setConfig({ silentNoResponse: false });
+    await page.context().close();
+  }
+});
+
 test("waking up (visibilitychange) renews tokens that expired while the page slept", async () => {
   const ctx = await clockedContext();
   const page = await signedInPage(env, "wes", { context: ctx });

@@ -248,10 +248,11 @@ export function waitForPopup(popup, stateId, timeoutMs, sink, correlationId, rel
 }
 
 // Loads `url` in a hidden iframe (or posts `fields` to it there) and waits for the response
-// (polling, or the bridge channel). Rejects with "timed_out", or with "iframe_no_response" when a page of another
-// origin finished loading and nothing followed within `settleMs` (the provider showed a page
-// instead of answering: third-party cookies blocked, framing refused). The iframe is always
-// removed.
+// (polling, or the bridge channel). Rejects with "iframe_no_response" when a page of another
+// origin finished loading and nothing followed within `settleMs`, or by the timeout when no
+// `settleMs` applies (the provider showed a page instead of answering: third-party cookies
+// blocked, framing refused, a sign-in form); with "timed_out" when nothing loaded in time.
+// The iframe is always removed.
 export function loadHiddenIframe(url, fields, stateId, timeoutMs, settleMs) {
   return new Promise((resolve, reject) => {
     const frame = document.createElement("iframe");
@@ -295,11 +296,15 @@ export function loadHiddenIframe(url, fields, stateId, timeoutMs, settleMs) {
       } catch (_) { return false; }
     };
     const poll = setInterval(look, 30);
-    const timer = setTimeout(() => finish(false, "timed_out"), timeoutMs);
+    // (A raised timeout has no settle bound: a provider's page that never answers is still one,
+    // an InteractionRequiredAuthError, not msal's timed_out, on which msal-react gives up.)
+    let elsewhere = false;
+    const timer = setTimeout(() => finish(false, elsewhere ? "iframe_no_response" : "timed_out"), timeoutMs);
     let settle = null;
     frame.addEventListener("load", () => {
       clearTimeout(settle);
-      if (!look() && settleMs > 0) settle = setTimeout(() => finish(false, "iframe_no_response"), settleMs);
+      elsewhere = !look();
+      if (elsewhere && settleMs > 0) settle = setTimeout(() => finish(false, "iframe_no_response"), settleMs);
     });
     if (!fields) frame.src = url;
     (document.body || document.documentElement).appendChild(frame);
