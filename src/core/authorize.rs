@@ -388,7 +388,10 @@ impl AuthorizeResponse {
             return Err(AuthError::browser(codes::HASH_EMPTY_ERROR, "the response hash or query is empty"));
         }
         if s.len() > MAX_RESPONSE_LEN {
-            return Err(AuthError::browser(codes::HASH_EMPTY_ERROR, "the response is too long to be an authorize response"));
+            return Err(AuthError::browser(
+                codes::HASH_EMPTY_ERROR,
+                crate::error::Kept("the response is too long to be an authorize response"),
+            ));
         }
         let mut r = AuthorizeResponse::default();
         for (k, v) in parse_query(s) {

@@ -237,11 +237,15 @@ test("an error whose sentence the package's wasm drops has a code msal's pages d
       const p = `${dir}/${e.name}`;
       if (e.isDirectory()) { if (!["tests", "frameworks"].includes(e.name)) walk(p); continue; }
       if (!e.name.endsWith(".rs") || e.name === "tests.rs") continue;
-      // (The file up to its unit tests; a code followed at once by a sentence is one the terse
-      // build drops: `codes::X, "..."` or `AuthError::config("x", "...")`.)
-      const text = readFileSync(p, "utf8").split("#[cfg(test)]")[0];
-      for (const m of text.matchAll(/codes::([A-Z_0-9]+),\s*"/g)) dropped.push([p, consts.get(m[1]) ?? m[1]]);
-      for (const m of text.matchAll(/AuthError::(?:new|config|client|browser)\(\s*(?:ErrorKind::\w+,\s*)?"(\w+)",\s*"/g)) dropped.push([p, m[1]]);
+      // (The file up to its inline unit tests.) A code followed at once by a sentence is one
+      // the terse build drops (`codes::X, "..."`, `AuthError::config("x", "...")`); so may be
+      // one whose message is a helper's parameter (`AuthError::client(codes::X, why)`).
+      const text = readFileSync(p, "utf8").split(/#\[cfg\(test\)\]\s*mod tests\s*\{/)[0];
+      const code = (c) => consts.get(c) ?? c;
+      for (const m of text.matchAll(/codes::([A-Z_0-9]+),\s*"/g)) dropped.push([p, code(m[1])]);
+      for (const m of text.matchAll(/AuthError::(?:new|config|client|browser)\(\s*(?:ErrorKind::\w+,\s*)?(?:"(\w+)"|codes::([A-Z_0-9]+)),\s*("|[a-z_][a-z_0-9]*\s*[,)])/g)) {
+        if (m[1] || m[3] !== '"') dropped.push([p, code(m[1] || m[2])]);
+      }
     }
   };
   walk("src");

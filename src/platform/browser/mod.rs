@@ -491,7 +491,8 @@ impl Platform for BrowserPlatform {
     }
 
     async fn make_binding_key(&self, kind: KeyKind) -> Result<PublicJwk, AuthError> {
-        let failed = |_| AuthError::browser(codes::CRYPTO_NONEXISTENT, "WebCrypto could not make or store a P-256 key pair");
+        let failed =
+            |_| AuthError::browser(codes::CRYPTO_NONEXISTENT, crate::error::Kept("WebCrypto could not make or store a P-256 key pair"));
         let made: js_sys::Array = promised(window::make_key_pair(kind == KeyKind::Rs256)).await.map_err(failed)?.unchecked_into();
         let (a, b) = (made.get(0).as_string().unwrap_or_default(), made.get(1).as_string().unwrap_or_default());
         let jwk = match kind {
