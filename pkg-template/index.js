@@ -758,9 +758,14 @@ function loadWasm(url) {
       // A download that failed on the way (the network, or a server's 408, 429 or 5xx) is tried
       // twice more, 0.3 s and 1 s later: msal's initialize() downloads nothing, and
       // msal-react's MsalProvider stays in "startup" for good after a failed one. (Not when
-      // offline, nor when the page's policy refused it: neither changes in a second; nor bytes
-      // given, nor a file: page's fetch, which never reads a file.)
-      const fetched = where ? typeof where === "string" || where instanceof URL : String((globalThis.location || {}).protocol) !== "file:";
+      // offline, nor when the page's policy refused it: neither changes in a second; only an
+      // http(s) download in a browser, not bytes given, a file: URL, or Node's fetch under a
+      // test runner, whose fake timers would hold the wait.)
+      let fetched = false;
+      try {
+        fetched = !(globalThis.process && process.versions && process.versions.node) && (!where || typeof where === "string" || where instanceof URL)
+          && /^https?:$/.test(new URL(String(where || "msal_wasm_bg.wasm"), where ? location.href : moduleUrl || scriptUrl).protocol);
+      } catch (_) { /* not a URL: not fetched again */ }
       const load = (retries) => init(where ? { module_or_path: where } : undefined).catch(async (e) => {
         const transient = e instanceof TypeError || / (408|429|5\d\d) /.test(e && e.message);
         if (!transient || !fetched || (globalThis.navigator || {}).onLine === false) throw e;

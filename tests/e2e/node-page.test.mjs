@@ -196,6 +196,15 @@ test("a configuration msal accepts at initialize() (no clientId, an authority wi
   assert.deepEqual(lines.filter((l) => /initialize failed: empty_client_id/.test(l)).length, 1, lines.join("\n"));
 });
 
+test("under a test runner (Node's fetch, fake timers that never fire), a wasmUrl Node cannot fetch fails initialize() at once: the download's retry is for browsers", async () => {
+  // (Node's own TypeError: its fetch throws in this realm, as under Vitest's jsdom.)
+  const { msal } = await cjsPage({ process, fetch, Response, TypeError, setTimeout: () => 0 });
+  const pca = new msal.PublicClientApplication({ auth: { clientId: "c" }, system: { wasmUrl: "/msal_wasm_bg.wasm" } });
+  const e = await Promise.race([pca.initialize().catch((x) => x), new Promise((r) => globalThis.setTimeout(() => r({ errorCode: "still pending after 3 s" }), 3000))]);
+  assert.equal(e.errorCode, "wasm_load_failed");
+  assert.doesNotMatch(e.errorMessage, /3 tries/);
+});
+
 test("a browser extension's page whose manifest refuses WebAssembly: initialize() names the manifest's policy", async () => {
   const { msal, run } = await cjsPage({ process, location: new URL("chrome-extension://abcdefghijklmnop/popup.html") });
   // Chromium's refusal under MV3's default policy (script-src 'self').
