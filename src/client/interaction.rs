@@ -868,6 +868,15 @@ impl<P: Platform> PublicClientApplication<P> {
         ]
         .concat();
         req.authority = self.interactive_authority(&req);
+        // Framed by another site, a popup's answer reaches this page only through a relay page
+        // (msal's advice; msal says nothing here, and the call times out).
+        if self.config.popup_relay.is_none() && self.config.origin_check && self.platform.in_frame() && !self.platform.origin_check() {
+            self.log(
+                LogLevel::Warning,
+                &req.correlation_id,
+                "popup: this page is framed by another site, whose popups' answers may not reach it: set auth.popupRelayUri",
+            );
+        }
         // A DPoP request's key is made asynchronously: the popup waits on about:blank for it.
         let ready = if req.authentication_scheme.is_bound() { None } else { self.target_now(req.authority.as_deref())? };
         let (stage, url) = match ready {
