@@ -362,6 +362,20 @@ test("httpMethod POST: the authorize request is a form posted in a popup, a hidd
   await page.context().close();
 });
 
+test("a POST hidden frame whose provider answers after 3 s signs in: the frame's own blank page, loaded before the form goes, is not the provider's page that never answers", async () => {
+  const page = await signedInPage(env, "pam");
+  // The provider holds the posted authorize request for 3 s (the 2 s settle bound would cut a
+  // provider's page short, but no page of the provider has loaded yet).
+  await page.route((u) => u.pathname.endsWith("/authorize"), async (route) => {
+    if (route.request().method() === "POST") await new Promise((r) => setTimeout(r, 3000));
+    await route.continue();
+  });
+  const r = await page.evaluate(() => window.pca.ssoSilent({ scopes: ["User.Read"], loginHint: "pam", httpMethod: "POST" })
+    .then((x) => x.account.username, (e) => `${e.errorCode}/${e.subError}`));
+  assert.equal(r, "pam");
+  await page.context().close();
+});
+
 test("a POST redirect whose page stays (its form blocked) fails with timed_out after redirectNavigationTimeout and lets go of the lock, as msal", async () => {
   const page = await env.open("entra", "sessionStorage", undefined, 300, { system: JSON.stringify({ redirectNavigationTimeout: 500 }) });
   const r = await page.evaluate(async () => {

@@ -303,6 +303,10 @@ export function loadHiddenIframe(url, fields, stateId, timeoutMs, settleMs) {
     let settle = null;
     frame.addEventListener("load", () => {
       clearTimeout(settle);
+      // (A POST's frame first loads its own blank page, before the form goes: not the provider's.)
+      try {
+        if (frame.contentWindow.location.href === "about:blank") return;
+      } catch (_) { /* another origin's page */ }
       elsewhere = !look();
       if (elsewhere && settleMs > 0) settle = setTimeout(() => finish(false, "iframe_no_response"), settleMs);
     });
