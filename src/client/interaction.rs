@@ -868,13 +868,14 @@ impl<P: Platform> PublicClientApplication<P> {
         ]
         .concat();
         req.authority = self.interactive_authority(&req);
-        // Framed by another site, a popup's answer reaches this page only through a relay page
-        // (msal's advice; msal says nothing here, and the call times out).
+        // Framed under another site, a popup's answer reaches this page only through a relay
+        // page (msal's advice; msal says nothing here, and the call times out). The check sees
+        // origins, not sites: the warning says "if".
         if self.config.popup_relay.is_none() && self.config.origin_check && self.platform.in_frame() && !self.platform.origin_check() {
             self.log(
                 LogLevel::Warning,
                 &req.correlation_id,
-                "popup: this page is framed by another site, whose popups' answers may not reach it: set auth.popupRelayUri",
+                "popup: this page is framed (the popup origin check failed): if the top page is another site's, the popup's answer may not reach this frame: set auth.popupRelayUri",
             );
         }
         // A DPoP request's key is made asynchronously: the popup waits on about:blank for it.
@@ -1062,7 +1063,9 @@ impl<P: Platform> PublicClientApplication<P> {
                     if matches!(e, WindowError::NoResponse | WindowError::TimedOut) && !self.platform.online() {
                         return Err(crate::error::offline());
                     }
-                    if e == WindowError::NoResponse {
+                    // (With the app's raised timeout, the provider may only be slower than it:
+                    // the next call tries a frame again.)
+                    if e == WindowError::NoResponse && settle > 0 {
                         self.log(LogLevel::Warning, &pending.correlation_id, "hidden frames get no answer on this page (third-party cookies blocked?); silent frame requests fail at once for 5 minutes");
                         self.frames_blocked_until.set(self.platform.now_ms().saturating_add(FRAME_BACKOFF_MS));
                     }

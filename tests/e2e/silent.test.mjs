@@ -435,6 +435,12 @@ test("with iframeBridgeTimeout raised, a silent frame whose provider shows a pag
     });
     assert.deepEqual([r.ok, r.name, r.code, r.sub, r.ir], [false, "InteractionRequiredAuthError", "interaction_required", "iframe_no_response", true], JSON.stringify(r));
     assert.ok(r.ms >= 10000, `it waited the app's timeout: ${JSON.stringify(r)}`);
+    // A provider only slower than the app's timeout is asked again by the next call: no
+    // 5-minute back-off, which the 2 s settle bound's answer (frames blocked here) starts.
+    await env.idp.setConfig({ silentNoResponse: false });
+    const again = await page.evaluate(() => window.pca.ssoSilent({ scopes: ["User.Read"], loginHint: window.pca.getAllAccounts()[0].username, redirectUri: location.origin + "/redirect.html" })
+      .then((x) => x.account.username, (e) => `${e.errorCode}/${e.subError}`));
+    assert.equal(again, "uma");
   } finally {
     await env.idp.setConfig({ silentNoResponse: false });
     await page.context().close();
