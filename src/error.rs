@@ -234,11 +234,12 @@ impl AuthError {
         message.error(kind, code)
     }
 
-    /// [`new`](Self::new) without the generic message (one copy in the wasm).
+    /// An error without a message: a sentence of the crate's own in the terse build.
     fn with_code(kind: ErrorKind, code: &'static str) -> Self {
         Self::with_message(kind, code, Cow::Borrowed(""))
     }
 
+    /// [`new`](Self::new) without the generic message (one copy in the wasm).
     fn with_message(kind: ErrorKind, code: &'static str, message: Cow<'static, str>) -> Self {
         AuthError(Box::new(Inner { kind: Some(kind), code: Cow::Borrowed(code), message, ..Inner::default() }))
     }
