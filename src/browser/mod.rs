@@ -10,7 +10,7 @@ use crate::client::{
     AccountInfo, AccountRef, AuthenticationResult, ByCodeRequest, Config, InteractiveRequest, LogoutRequest, PublicClientApplication,
     RedirectStart, SilentRequest,
 };
-use crate::error::{codes, AuthError};
+use crate::error::{codes, AuthError, Kept};
 use crate::platform::browser::runtime::{TabEvents, TabListener};
 use crate::platform::browser::{window, BrowserPlatform};
 use crate::platform::{Platform as _, PopupAttributes};
@@ -389,8 +389,7 @@ impl BrowserApp {
             Ok(RedirectOutcome::Done(None)) => Ok(None),
             // (A failure falls through to the clean-up below.)
             Ok(RedirectOutcome::Navigate(url)) => match location().and_then(|l| {
-                l.replace(&url)
-                    .map_err(|_| AuthError::browser(codes::EMPTY_NAVIGATE_URI, crate::error::Kept("the browser refused to navigate")))
+                l.replace(&url).map_err(|_| AuthError::browser(codes::EMPTY_NAVIGATE_URI, Kept("the browser refused to navigate")))
             }) {
                 Ok(()) => return Ok(None),
                 Err(e) => Err(e),
@@ -464,7 +463,7 @@ impl BrowserApp {
     /// (`failed_to_redirect`), and the caller ends the interaction; one that something else
     /// ended meanwhile (the page back from the back/forward cache): `user_cancelled`.
     async fn leave(&self, url: &str, form: Option<&str>, ours: &dyn Fn() -> bool) -> Result<(), AuthError> {
-        let refused = || AuthError::browser(codes::EMPTY_NAVIGATE_URI, crate::error::Kept("the browser refused to navigate"));
+        let refused = || AuthError::browser(codes::EMPTY_NAVIGATE_URI, Kept("the browser refused to navigate"));
         match form {
             // A POST (httpMethod): the form is posted from this page, which leaves.
             Some(fields) => {

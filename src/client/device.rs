@@ -80,14 +80,14 @@ impl<P: Platform> PublicClientApplication<P> {
                 // msal-node's codes: cancelled by the app, past the app's timeout, past the code's life.
                 let stop = |code, message| AuthError::client(code, message).with_correlation_id(correlation_id.clone());
                 if cancelled() {
-                    return Err(stop(codes::DEVICE_CODE_POLLING_CANCELLED, crate::error::Kept("the device code sign-in was cancelled")));
+                    return Err(stop(codes::DEVICE_CODE_POLLING_CANCELLED, Kept("the device code sign-in was cancelled")));
                 }
                 let now = self.now_s();
                 if now >= deadline {
                     return Err(if deadline < expires {
-                        stop(codes::USER_TIMEOUT_REACHED, crate::error::Kept("the user did not sign in within the request's timeout"))
+                        stop(codes::USER_TIMEOUT_REACHED, Kept("the user did not sign in within the request's timeout"))
                     } else {
-                        stop(codes::DEVICE_CODE_EXPIRED, crate::error::Kept("the device code expired before the user signed in"))
+                        stop(codes::DEVICE_CODE_EXPIRED, Kept("the device code expired before the user signed in"))
                     });
                 }
                 // Never poll after the deadline: sleep to it at most, then look again.

@@ -311,16 +311,13 @@ pub(crate) fn check_response(token: &TokenResponse, binding: Option<&Binding>) -
     check_token_type(&token.token_type, binding.map_or("Bearer", |b| b.scheme.token_type()))?;
     // (A response without an access token, B2C's to OpenID scopes alone, binds nothing.)
     if binding.is_some() && token.access_token.secret().is_empty() {
-        return Err(AuthError::client(
-            codes::TOKEN_CLAIMS_CNF_REQUIRED,
-            crate::error::Kept("the response to a bound request has no access token"),
-        ));
+        return Err(AuthError::client(codes::TOKEN_CLAIMS_CNF_REQUIRED, Kept("the response to a bound request has no access token")));
     }
     if let Some(Binding { kid, scheme: AuthScheme::Pop { .. }, .. }) = binding {
         if dpop::access_token_kid(token.access_token.secret()).as_deref() != Some(kid.as_str()) {
             return Err(AuthError::client(
                 codes::TOKEN_CLAIMS_CNF_REQUIRED,
-                crate::error::Kept("the PoP access token's cnf.kid is not the request's key"),
+                Kept("the PoP access token's cnf.kid is not the request's key"),
             ));
         }
     }

@@ -439,10 +439,7 @@ impl<P: Platform> PublicClientApplication<P> {
             && !start_page.is_empty()
             && !crate::core::url::on_start_origin(&start_page, &self.platform.page_url())
         {
-            return Err(AuthError::config(
-                codes::INVALID_REDIRECT_START_PAGE,
-                crate::error::Kept("redirectStartPage must be a page of this origin"),
-            ));
+            return Err(AuthError::config(codes::INVALID_REDIRECT_START_PAGE, Kept("redirectStartPage must be a page of this origin")));
         }
         let correlation_id = [correlation_id, &req.correlation_id].into_iter().find(|c| !c.is_empty());
         let correlation_id = match correlation_id {

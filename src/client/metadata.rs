@@ -147,9 +147,7 @@ impl<P: Platform> PublicClientApplication<P> {
         if !parsed.fits(authority, &self.resolved.borrow().cloud, &self.config.known_authorities) {
             return Err(AuthError::config(
                 codes::ISSUER_VALIDATION_FAILED,
-                crate::error::Kept(
-                    "the authority's openid-configuration names an issuer of another host, or an endpoint that is not https",
-                ),
+                Kept("the authority's openid-configuration names an issuer of another host, or an endpoint that is not https"),
             ));
         }
         if parsed.endpoints_trusted(authority, &self.resolved.borrow().cloud, &self.config.known_authorities) {

@@ -41,7 +41,7 @@ use crate::core::scopes::ScopeSet;
 use crate::core::text;
 use crate::core::throttle;
 use crate::core::token::{ClientCredential, Grant, TokenRequest, TokenResponse};
-use crate::error::{codes, AuthError, ErrorKind};
+use crate::error::{codes, AuthError, ErrorKind, Kept};
 use crate::platform::{LogLevel, Platform, PopupAttributes, WindowError};
 use crate::secret::{IdToken, Nonce, PkceVerifier, RefreshToken, State};
 use ::core::cell::{Cell, RefCell};
@@ -105,7 +105,7 @@ fn window_error(e: WindowError, correlation_id: &str) -> AuthError {
         WindowError::NoResponse => AuthError::new(
             ErrorKind::InteractionRequired,
             codes::INTERACTION_REQUIRED,
-            crate::error::Kept(
+            Kept(
                 "the silent sign-in frame showed the provider's page and got no answer (third-party cookies blocked, framing refused, or the provider wants the user); sign in interactively",
             ),
         )

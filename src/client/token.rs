@@ -285,7 +285,7 @@ impl<P: Platform> PublicClientApplication<P> {
                     return Err(AuthError::new(
                         ErrorKind::TokenValidation,
                         codes::TOKEN_PARSING_ERROR,
-                        crate::error::Kept("the token response identifies no account (no client_info and no id_token)"),
+                        Kept("the token response identifies no account (no client_info and no id_token)"),
                     ))
                 }
             };
@@ -453,7 +453,7 @@ impl<P: Platform> PublicClientApplication<P> {
         // A bound refresh token is redeemed with its key (RFC 9449 §5: a public client's refresh
         // token is bound); an unbound one for a DPoP request with the account's key (or a new one).
         let unusable = |why: &'static str| {
-            Err(AuthError::new(ErrorKind::InteractionRequired, codes::NO_TOKENS_FOUND, crate::error::Kept(why))
+            Err(AuthError::new(ErrorKind::InteractionRequired, codes::NO_TOKENS_FOUND, Kept(why))
                 .with_correlation_id(correlation_id.clone()))
         };
         // (Before a key is made for the request: a refusal leaves none behind.)

@@ -5,7 +5,7 @@ use crate::prelude::*;
 use super::json::Json;
 use super::scopes::ScopeSet;
 use super::url::{self, build_query, parse_query};
-use crate::error::{codes, AuthError, ErrorKind};
+use crate::error::{codes, AuthError, ErrorKind, Kept};
 use crate::secret::AuthCode;
 
 /// Library name sent as `x-client-SKU`.
@@ -388,10 +388,7 @@ impl AuthorizeResponse {
             return Err(AuthError::browser(codes::HASH_EMPTY_ERROR, "the response hash or query is empty"));
         }
         if s.len() > MAX_RESPONSE_LEN {
-            return Err(AuthError::browser(
-                codes::HASH_EMPTY_ERROR,
-                crate::error::Kept("the response is too long to be an authorize response"),
-            ));
+            return Err(AuthError::browser(codes::HASH_EMPTY_ERROR, Kept("the response is too long to be an authorize response")));
         }
         let mut r = AuthorizeResponse::default();
         for (k, v) in parse_query(s) {
