@@ -740,6 +740,7 @@ function fromDisk() {
     return undefined; // (a bundler's build-time file URL, in an Electron page: the glue's own path)
   }
 }
+const offline = () => (globalThis.navigator || {}).onLine === false;
 const validWasm = (bytes) => { try { return WebAssembly.validate(new Uint8Array(bytes)); } catch (_) { return true; } };
 function loadWasm(url) {
   if (!wasmReady) {
@@ -768,7 +769,7 @@ function loadWasm(url) {
       } catch (_) { /* not a URL: not fetched again */ }
       const load = (retries) => init(where ? { module_or_path: where } : undefined).catch(async (e) => {
         const transient = e instanceof TypeError || / (408|429|5\d\d) /.test(e && e.message);
-        if (!transient || !fetched || (globalThis.navigator || {}).onLine === false) throw e;
+        if (!transient || !fetched || offline()) throw e;
         if (!retries) throw Object.assign(e, { tries: 3 });
         await new Promise((r) => setTimeout(r, retries > 1 ? 300 : 1000));
         if (refused) throw e;
@@ -797,7 +798,7 @@ function loadWasm(url) {
           : " (the page's CSP needs 'wasm-unsafe-eval' in script-src)")
         : !validWasm([0, 97, 115, 109, 1, 0, 0, 0, 4, 4, 1, 111, 0, 0]) ? " (it needs Chrome or Edge 96, Firefox 79, Safari 15.1 or later)"
         : (e instanceof WebAssembly.CompileError || e instanceof WebAssembly.LinkError) && !/magic|\\0asm/i.test(message) ? " (msal_wasm_bg.wasm is damaged or from another msal-wasm version: a cached copy?)"
-        : e instanceof TypeError && (globalThis.navigator || {}).onLine === false ? " (offline, and no cache holds msal_wasm_bg.wasm: a service worker must precache it)"
+        : e instanceof TypeError && offline() ? " (offline, and no cache holds msal_wasm_bg.wasm: a service worker must precache it)"
         : e && e.tries ? " (3 tries failed on the network or at the server; the next initialize() tries again)"
         : url ? ""
         : scheme === "file:" ? " (a file: page cannot fetch it: give system.wasmUrl the file's bytes or a WebAssembly.Module)"

@@ -296,8 +296,9 @@ export function loadHiddenIframe(url, fields, stateId, timeoutMs, settleMs) {
       } catch (_) { return false; }
     };
     const poll = setInterval(look, 30);
-    // (A raised timeout has no settle bound: a provider's page that never answers is still one,
-    // an InteractionRequiredAuthError, not msal's timed_out, on which msal-react gives up.)
+    // (A raised timeout has no settle bound: a provider's page that never answers still ends as
+    // iframe_no_response, an InteractionRequiredAuthError, not msal's timed_out, on which
+    // msal-react gives up.)
     let elsewhere = false;
     const timer = setTimeout(() => finish(false, elsewhere ? "iframe_no_response" : "timed_out"), timeoutMs);
     let settle = null;
