@@ -61,6 +61,19 @@ echo "ok"
 step "native: cargo test"
 cargo test --quiet
 
+step "the npm wasm's allocator (src/small_alloc.rs, the crate's only unsafe code) under Miri"
+# Miri runs on nightly only: the machine's nightly gets the two components it needs (rustup
+# fetches them once; a machine without a nightly gets a minimal one). -Zmiri-permissive-provenance:
+# the allocator makes its blocks from addresses, as wasm's linear memory gives them.
+if ! cargo +nightly miri --version >/dev/null 2>&1; then
+  if rustup toolchain list | grep -q '^nightly'; then
+    rustup component add --toolchain nightly miri rust-src
+  else
+    rustup toolchain install nightly --profile minimal --component miri,rust-src
+  fi
+fi
+MIRIFLAGS=-Zmiri-permissive-provenance cargo +nightly miri test --quiet --lib -- small_alloc::tests
+
 step "fuzz targets: build (stable, without coverage instrumentation) and replay their seeds"
 cargo build --quiet --manifest-path fuzz/Cargo.toml --bins
 cargo test --quiet --manifest-path fuzz/Cargo.toml

@@ -193,6 +193,13 @@ mod tests {
         }
     }
 
+    /// True when every byte of the block at `p` is `tag` (one comparison of slices: Miri runs
+    /// it as one operation, where a loop over the bytes takes it minutes).
+    fn holds(p: *mut u8, layout: Layout, tag: u8) -> bool {
+        let bytes = unsafe { core::slice::from_raw_parts(p, layout.size()) };
+        bytes == vec![tag; layout.size()].as_slice()
+    }
+
     #[test]
     fn blocks_never_overlap_are_aligned_and_are_reused() {
         let mut arena = Arena::new(32 << 20);
@@ -216,14 +223,12 @@ mod tests {
                 live.push((p, layout, tag));
             } else {
                 let (p, layout, tag) = live.swap_remove(rng.next(live.len()));
-                let bytes = unsafe { core::slice::from_raw_parts(p, layout.size()) };
-                assert!(bytes.iter().all(|&b| b == tag), "a block was overwritten by another");
+                assert!(holds(p, layout, tag), "a block was overwritten by another");
                 unsafe { heap.dealloc(p, layout) };
             }
         }
         for (p, layout, tag) in live {
-            let bytes = unsafe { core::slice::from_raw_parts(p, layout.size()) };
-            assert!(bytes.iter().all(|&b| b == tag), "a block was overwritten by another");
+            assert!(holds(p, layout, tag), "a block was overwritten by another");
         }
         // A steady state reuses freed blocks: repeating the same work takes no new memory.
         let before = arena.used;
