@@ -284,6 +284,19 @@ fn client_flow_types() {
         assert_redacted("AccountInfo (cache)", &a);
     }
     check_lib("PublicClientApplication", &assert_redacted("PublicClientApplication", &pca));
+    // A redirect's response in the page address, as `begin_handle_redirect` hands it over.
+    let pending = pca.begin_interaction(&req, InteractionType::Redirect, "https://app.example/start").unwrap();
+    let query = parse_query(pending.url.split_once('?').unwrap().1);
+    let redirect_state = query.iter().find(|(n, _)| n == "state").map(|(_, v)| v.clone()).unwrap();
+    drop(pending);
+    platform.set_page_url(format!("https://app.example/#code={CODE}&state={}&client_info={}", encode(&redirect_state), client_info()));
+    let start = pca.begin_handle_redirect(None, false).unwrap();
+    assert!(matches!(start, msal_wasm::client::RedirectStart::Redeem { .. }), "the response is this client's");
+    let out = assert_redacted("RedirectStart", &start);
+    assert!(!out.contains(&redirect_state) && !out.contains(&encode(&redirect_state)), "RedirectStart: {out}");
+    let msal_wasm::client::RedirectStart::Redeem { response, .. } = start else { unreachable!() };
+    *nonce.borrow_mut() = query.iter().find(|(n, _)| n == "nonce").map(|(_, v)| v.clone()).unwrap();
+    assert!(block_on(pca.handle_redirect(Some(&response))).unwrap().is_some(), "the response redeems");
     // A sign-out's start: its URL and the values it sent carry the library state (with the
     // app's) and the hints.
     let bye = LogoutRequest { state: STATE.into(), logout_hint: "hint-SECRET-STATE-42".into(), ..Default::default() };

@@ -5,8 +5,9 @@ use crate::prelude::*;
 use super::*;
 
 /// What a page load does with a redirect response: see
-/// [`begin_handle_redirect`](PublicClientApplication::begin_handle_redirect).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// [`begin_handle_redirect`](PublicClientApplication::begin_handle_redirect). Its `Debug`
+/// shows no response: that carries the code and the state.
+#[derive(Clone, PartialEq, Eq)]
 pub enum RedirectStart {
     /// No response of ours.
     None,
@@ -48,6 +49,24 @@ pub enum RedirectStart {
         /// The page address without the response.
         clean_url: Option<String>,
     },
+}
+
+impl ::core::fmt::Debug for RedirectStart {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        match self {
+            RedirectStart::None => f.write_str("None"),
+            RedirectStart::Stale { clean_url } => f.debug_struct("Stale").field("clean_url", clean_url).finish(),
+            RedirectStart::SignedOut { clean_url } => f.debug_struct("SignedOut").field("clean_url", clean_url).finish(),
+            RedirectStart::Redeeming => f.write_str("Redeeming"),
+            RedirectStart::Redeem { clean_url, .. } => {
+                f.debug_struct("Redeem").field("response", &"[redacted]").field("clean_url", clean_url).finish()
+            }
+            RedirectStart::Navigate { url, clean_url } => {
+                f.debug_struct("Navigate").field("url", url).field("clean_url", clean_url).finish()
+            }
+            RedirectStart::Refused { clean_url } => f.debug_struct("Refused").field("clean_url", clean_url).finish(),
+        }
+    }
 }
 
 /// A popup between its opening and its response: see
