@@ -714,8 +714,7 @@ if (inBrowser() && (hasResponse(window.location.hash) || hasResponse(window.loca
     const type = response.libraryState.meta.interactionType;
     if (type === "redirect") keepRedirectResponse(response);
     else if (typeof BroadcastChannel === "function") {
-      answerWaitingPage(response);
-      if (type === "popup") window.close();
+      if (answerWaitingPage(response) && type === "popup") window.close();
     }
   } catch (_) { /* no response of this library here */ }
 }

@@ -4,7 +4,9 @@ import type { INavigationClient } from "./index.js";
  * response goes to the waiting window; a redirect's response is kept and the browser goes back
  * to the page the sign-in started from, or after a sign-out to the site's home page (through
  * `navigationClient` when given). Rejects with msal's codes on a page without a response:
- * `empty_response`, `no_state_in_hash`, `invalid_state`, `unable_to_parse_state`.
+ * `empty_response`, `no_state_in_hash`, `invalid_state`, `unable_to_parse_state`. Resolves
+ * `false` when it sent nothing: no `BroadcastChannel` (the opener's poll reads the address), or
+ * a state whose channel is not a request's (not a GUID: a crafted link).
  */
 export function broadcastResponseToMainFrame(navigationClient?: INavigationClient): Promise<boolean>;
 /** The response in this page's address; msal's errors (`empty_response`, `no_state_in_hash`, `invalid_state`, `unable_to_parse_state`) when there is none. */

@@ -78,7 +78,7 @@ export async function broadcastResponseToMainFrame(navigationClient) {
   if (typeof BroadcastChannel !== "function") return false;
   // The address keeps what did not carry the response.
   clearAuthResponseFromUrl(window, !response.hasResponseInQuery, !response.hasResponseInHash);
-  answerWaitingPage(response);
+  if (!answerWaitingPage(response)) return false;
   try { window.close(); } catch (_) { /* not a popup */ }
   return true;
 }
@@ -104,9 +104,14 @@ export function keepRedirectResponse(response) {
 }
 
 // A popup's or a frame's response (parseAuthResponseFromUrl's), to the page that waits for it on
-// its state's channel.
+// its state's channel. Only a request's channel, named by a GUID (msal's and ours): a crafted
+// link must not post on the origin's other channels (msal.broadcast.event, the tabs' account
+// channel). False when nothing was sent.
+const GUID = /^[\da-f]{8}(-[\da-f]{4}){3}-[\da-f]{12}$/i;
 export function answerWaitingPage(response) {
+  if (!GUID.test(response.libraryState.id)) return false;
   const channel = new BroadcastChannel(response.libraryState.id);
   channel.postMessage({ v: 1, payload: response.payload });
   channel.close();
+  return true;
 }

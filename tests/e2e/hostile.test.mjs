@@ -506,7 +506,7 @@ test("the redirect bridge finds a query response behind a fragment such as #_=_ 
   const ctx = await env.browser.newContext();
   const waiting = await ctx.newPage();
   await waiting.goto(`${env.web.origin}/blank.html`);
-  const id = "bridge-fragment-test";
+  const id = "33333333-4444-4555-8666-777777777777";
   await waiting.evaluate((id) => { window.got = null; new BroadcastChannel(id).onmessage = (e) => { window.got = e.data; }; }, id);
   const state = Buffer.from(JSON.stringify({ id, meta: { interactionType: "popup" } })).toString("base64url");
   const bridge = await ctx.newPage();
@@ -640,5 +640,40 @@ test("a page without a fragment that is its own redirect URI: the response leave
   // The provider's page and the return, and no entry for the empty fragment (msal's
   // `location.hash = ""` pushes one, which still holds the response).
   assert.equal(r.entries, before + 2);
+  await ctx.close();
+});
+
+test("a crafted link to the app whose state names another channel of the origin (msal.broadcast.event) posts nothing there and leaves the tab open; a request's own channel still gets its answer", async () => {
+  const ctx = await env.browser.newContext();
+  const listener = await ctx.newPage();
+  await listener.goto(`${env.web.origin}/blank.html`);
+  const guid = "22222222-3333-4444-8555-666666666666";
+  const ids = ["msal.broadcast.event", `msal.${CLIENT_ID}.accounts`, "not-a-request", guid];
+  await listener.evaluate((ids) => {
+    window.got = {};
+    for (const id of ids) new BroadcastChannel(id).onmessage = (e) => { (window.got[id] = window.got[id] || []).push(e.data); };
+  }, ids);
+  const state = (id) => Buffer.from(JSON.stringify({ id, meta: { interactionType: "popup" } })).toString("base64url");
+  // Each link opened by script (as a mail client's or a chat's tab would be): a tab the page may close.
+  const open = async (id) => {
+    const [tab] = await Promise.all([
+      ctx.waitForEvent("page"),
+      listener.evaluate((u) => { window.open(u, "_blank", "noopener"); }, `${env.harness()}#code=x&state=${state(id)}`),
+    ]);
+    await tab.waitForLoadState("load").catch(() => {});
+    await new Promise((r) => setTimeout(r, 700));
+    return tab;
+  };
+  for (const id of ids.slice(0, 3)) {
+    const tab = await open(id);
+    assert.equal(tab.isClosed(), false, `a link naming ${id} leaves the tab open`);
+  }
+  // The control: a request's channel (a GUID, as msal's and ours) gets the answer, and that tab
+  // closes, as a popup that COOP cut off from its page does.
+  const tab = await open(guid);
+  await waitFor("the answer on the request's channel", () => listener.evaluate((id) => (window.got[id] || []).length === 1, guid));
+  await waitFor("the answered tab closes", () => tab.isClosed());
+  const got = await listener.evaluate(() => window.got);
+  assert.deepEqual(Object.keys(got), [guid], `nothing on the other channels: ${JSON.stringify(got)}`);
   await ctx.close();
 });
