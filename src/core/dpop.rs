@@ -92,14 +92,16 @@ fn loopback(host: &str) -> bool {
 }
 
 /// A path as the browser's URL parser sends it (and msal's `new URL(url).href` writes it): `.`
-/// and `..` segments resolved, bytes outside ASCII percent-encoded.
+/// and `..` segments resolved, and the bytes of the WHATWG path percent-encode set encoded
+/// (controls, space, `"`, `<`, `>`, `` ` ``, `{`, `}`, and all outside ASCII).
 fn normal_path(path: &str) -> String {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
     let mut out: Vec<u8> = Vec::new();
-    // Each segment is the bytes after a `/` up to the next one.
+    // Each segment is the bytes after a `/` (or a `\\`, which the URL parser reads as one) up
+    // to the next one.
     let mut rest = path.as_bytes();
     while let Some((_, after)) = rest.split_first() {
-        let end = after.iter().position(|b| *b == b'/').unwrap_or(after.len());
+        let end = after.iter().position(|b| matches!(b, b'/' | b'\\')).unwrap_or(after.len());
         let (segment, next) = after.split_at(end);
         rest = next;
         let dots = segment == b"." || segment == b"..";
@@ -110,9 +112,9 @@ fn normal_path(path: &str) -> String {
             out.push(b'/');
         }
         for &b in segment.iter().filter(|_| !dots) {
-            match b.is_ascii() {
-                true => out.push(b),
-                false => out.extend([b'%', HEX[usize::from(b >> 4)], HEX[usize::from(b & 15)]]),
+            match b <= b' ' || b >= 0x7f || b"\"<>`{}".contains(&b) {
+                false => out.push(b),
+                true => out.extend([b'%', HEX[usize::from(b >> 4)], HEX[usize::from(b & 15)]]),
             }
         }
     }
@@ -140,14 +142,22 @@ pub fn origin(url: &str) -> Result<String, AuthError> {
 /// [`normalize_htu`]'s `scheme://host[:port]`, and the path after it.
 fn origin_and_path(url: &str) -> Result<(String, &str), AuthError> {
     let bad = || config_error(codes::INVALID_DPOP_HTU, "the DPoP target must be an absolute https URL without user info");
+    // (The URL parser drops spaces and controls at the end; tabs and newlines elsewhere, which
+    // it drops too, are refused below.)
+    let url = url.get(..url.bytes().rposition(|b| b > b' ').map_or(0, |i| i + 1)).unwrap_or_default();
     let (scheme, rest) = text::split_once(url, "://").ok_or_else(bad)?;
     let scheme = scheme.to_ascii_lowercase();
     let end = rest.find(['?', '#']).unwrap_or(rest.len());
     let rest = rest.get(..end).unwrap_or_default();
     let slash = rest.find('/').unwrap_or(rest.len());
     let (host, path) = (rest.get(..slash).unwrap_or_default(), rest.get(slash..).unwrap_or_default());
+    // An empty port is none.
+    let host = host.strip_suffix(':').unwrap_or(host);
     // (A host outside ASCII is refused: its punycode form is what the request names.)
-    if host.is_empty() || host.contains(['@', '\\']) || !host.is_ascii() || rest.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    if host.is_empty()
+        || host.bytes().any(|b| b == b'@' || b == b'\\' || b <= b' ' || b >= 0x7f)
+        || rest.bytes().any(|b| matches!(b, b'\t' | b'\n' | b'\r'))
+    {
         return Err(bad());
     }
     let host = host.to_ascii_lowercase();

@@ -381,13 +381,16 @@ test("msal's PoP: the token bound to an RSA key by req_cnf, handed out as a sign
   const keys = await keyStore(page);
   assert.ok(keys.some((k) => k.type === "shr" && !k.extractable && !k.exported), JSON.stringify(keys));
 
-  const call = (auth) => page.evaluate(async ([url, auth]) => {
-    const r = await fetch(url, { headers: { authorization: auth } });
+  const call = (auth, url = resource, method = "GET") => page.evaluate(async ([url, auth, method]) => {
+    const r = await fetch(url, { method, headers: { authorization: auth } });
     return { status: r.status, body: await r.json() };
-  }, [resource, auth]);
+  }, [url, auth, method]);
   let r = await call(`PoP ${first.at}`);
   assert.equal(r.status, 200, JSON.stringify(r));
   assert.equal(r.body.nonce, "nonce-1");
+  // Signed for another method or another path: refused (the resource compares the path without
+  // its outer slashes and ignoring case, as Entra's resources do).
+  assert.deepEqual([(await call(`PoP ${first.at}`, resource, "POST")).body.error, (await call(`PoP ${first.at}`, `${resource}-2`)).body.error], ["m/u/p", "m/u/p"]);
   // The access token alone, or the signed request with its signature changed: refused.
   assert.equal((await call(`Bearer ${claims.at}`)).status, 401);
   const [h, c] = first.at.split(".");

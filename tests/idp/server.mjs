@@ -1537,7 +1537,8 @@ export async function startIdp(options = {}) {
           sendJson(res, 200, await approveDevice(await readJson()), cors);
           return;
         case 'GET /__test/pop-resource':
-        case 'POST /__test/pop-resource': {
+        case 'POST /__test/pop-resource':
+        case 'GET /__test/pop-resource-2': {
           // A resource that takes msal's PoP tokens (a signed HTTP request wrapping an access
           // token of this provider), as an Entra-protected API checks them.
           const auth = String(req.headers.authorization ?? '');
@@ -1592,7 +1593,7 @@ export async function startIdp(options = {}) {
 
   // A signed HTTP request (msal's PoP): signed by the key in its cnf.jwk, whose thumbprint is
   // the header's kid and the wrapped access token's cnf.kid; the token signed by this provider
-  // and unexpired; m, u and p those of the request; ts within 5 minutes.
+  // and unexpired; m, u and p those of the request (below); ts within 5 minutes.
   function checkShr(shr, method, host, path) {
     const fail = (error) => ({ ok: false, error });
     const parts = String(shr).split('.');
@@ -1620,7 +1621,14 @@ export async function startIdp(options = {}) {
     const token = JSON.parse(Buffer.from(at[1], 'base64url').toString('utf8'));
     if (!(token.exp > Date.now() / 1000)) return fail('access token expired');
     if (token.cnf?.kid !== thumbprint) return fail('access token not bound to this key');
-    if (claims.m !== method || claims.u !== host || claims.p !== path) return fail('m/u/p');
+    // m as sent; u the host, with or without its port, and p the path without its outer
+    // slashes, both ignoring case, as Microsoft.IdentityModel's SignedHttpRequestHandler checks
+    // them for Entra's resources (ValidateUClaim, ValidatePClaim).
+    const lower = (s) => String(s).toLowerCase();
+    const inner = (p) => lower(p).replace(/^\/+|\/+$/g, '');
+    const hosts = [lower(host), lower(host).replace(/:\d+$/, '')];
+    if (claims.m !== method || typeof claims.u !== 'string' || !hosts.includes(lower(claims.u))) return fail('m/u/p');
+    if (typeof claims.p !== 'string' || inner(claims.p) !== inner(path)) return fail('m/u/p');
     if (!(Math.abs(Date.now() / 1000 - Number(claims.ts)) < 300)) return fail('ts');
     return { ok: true, oid: token.oid, nonce: claims.nonce, clientClaims: claims.client_claims ?? null };
   }

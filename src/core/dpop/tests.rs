@@ -49,6 +49,44 @@ fn htu_drops_query_and_fragment_and_refuses_the_unsafe() {
     }
 }
 
+/// msal's `normalizeHtu` and `canonicalizeDpopResourceServer` write a URL as `new URL(url)`
+/// does: each pair below is what msal-common 16.18 gave for the input (run in Node).
+#[test]
+fn htu_is_written_as_the_browsers_url_parser_writes_it() {
+    let msal = [
+        ("https://api.example/files/My Report.pdf", "https://api.example/files/My%20Report.pdf"),
+        ("https://api.example/items/{1}", "https://api.example/items/%7B1%7D"),
+        ("https://api.example/q\"<>`x", "https://api.example/q%22%3C%3E%60x"),
+        ("https://api.example/pipe|caret^[b]'q;=,&$+!*()~", "https://api.example/pipe|caret^[b]'q;=,&$+!*()~"),
+        ("https://api.example/ctl\u{1}x", "https://api.example/ctl%01x"),
+        ("https://api.example/del\u{7f}", "https://api.example/del%7F"),
+        ("https://api.example/%7e/ok%zz", "https://api.example/%7e/ok%zz"),
+        ("https://api.example/a\\b", "https://api.example/a/b"),
+        ("https://api.example/a/b/..", "https://api.example/a/"),
+        ("https://api.example/a/./b/../c", "https://api.example/a/c"),
+        ("https://api.example/a//b", "https://api.example/a//b"),
+        ("https://api.example/a/.../b", "https://api.example/a/.../b"),
+        ("https://api.example/x \n", "https://api.example/x"),
+        ("https://api.example:/x", "https://api.example/x"),
+        ("https://api.example:8443/x", "https://api.example:8443/x"),
+    ];
+    for (input, htu) in msal {
+        assert_eq!(normalize_htu(input).map_err(|e| e.code().to_owned()).as_deref(), Ok(htu), "{input:?}");
+        let origin = htu.get(..htu.get(8..).and_then(|r| r.find('/')).map_or(htu.len(), |i| i + 8)).unwrap();
+        assert_eq!(super::origin(input).map_err(|e| e.code().to_owned()).as_deref(), Ok(origin), "{input:?}");
+    }
+    // msal refuses these too: leading white space (its `^https://` test), a space in the host.
+    for bad in [" https://api.example/", "https://api.ex ample/"] {
+        assert!(normalize_htu(bad).is_err(), "{bad:?}");
+    }
+    // Where we differ (README): tabs and newlines inside, which msal drops, are refused; `%2e`
+    // segments, which msal resolves as dots, and a `\` ending the host are kept as written.
+    for bad in ["https://api.example/tab\there", "https://api.example/a\r\nb", "https://api.example\\path"] {
+        assert!(normalize_htu(bad).is_err(), "{bad:?}");
+    }
+    assert_eq!(normalize_htu("https://api.example/a/%2e%2e/b").unwrap(), "https://api.example/a/%2e%2e/b");
+}
+
 #[test]
 fn htm_is_an_upper_cased_method_token() {
     assert_eq!(normalize_htm("get").unwrap(), "GET");
