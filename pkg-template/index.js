@@ -688,10 +688,16 @@ function copyJson(v) {
   return o;
 }
 
+// A resource URL in the form this browser's fetch sends it, which msal signs (`new URL(url).href`):
+// the wasm checks and trims that form. One that is not http(s) from its first character, or that
+// does not parse, goes as given, for the wasm to refuse with msal's code.
+const asSent = (u) => { try { return /^https?:\/\//i.test(u) ? new URL(u).href : u; } catch (_) { return u; } };
+
 // Requests go to Rust as JSON; the account is reduced to what identifies it (it may carry a
 // whole token): the account and its tenant profile.
 function requestJson(request, extra) {
   const r = Object.assign({}, request || {}, extra || {});
+  r.resourceRequestUri = asSent(r.resourceRequestUri);
   // Any iterable of scopes, as msal spreads them (a Set); the wasm names anything else.
   if (r.scopes && typeof r.scopes === "object" && !Array.isArray(r.scopes) && typeof r.scopes[Symbol.iterator] === "function") r.scopes = Array.from(r.scopes);
   // The account as the wasm reads it: what names it, and its hints (for one the cache lacks).
@@ -1323,7 +1329,7 @@ export class PublicClientApplication {
   // acquireTokenSilent): `nonce` is the resource server's DPoP-Nonce when it asked for one.
   async generateDpopProof({ accessToken, method, url, nonce } = {}) {
     try {
-      return await this.engine().dpopProof(String(accessToken ?? ""), String(method ?? ""), String(url ?? ""), nonce == null ? undefined : String(nonce));
+      return await this.engine().dpopProof(String(accessToken ?? ""), String(method ?? ""), asSent(String(url ?? "")), nonce == null ? undefined : String(nonce));
     } catch (e) {
       throw toError(e);
     }
@@ -1337,7 +1343,7 @@ export class PublicClientApplication {
     const correlationId = createGuid();
     const text = (v) => (typeof v === "string" ? v : "");
     let evicted = false, failed = null;
-    try { evicted = this.engine().loadDpopNonce(text(resourceRequestUri), text(dpopNonce)); } catch (raw) { failed = Object.assign(toError(raw), { correlationId }); }
+    try { evicted = this.engine().loadDpopNonce(asSent(text(resourceRequestUri)), text(dpopNonce)); } catch (raw) { failed = Object.assign(toError(raw), { correlationId }); }
     await this.measure("standardControllerLoadDpopNonce", correlationId, () => { if (failed) throw failed; }, undefined, evicted ? { "ext.dpopNonceCacheEvictionCount": 1 } : undefined);
   }
 

@@ -268,6 +268,15 @@ test("msal 5.31: loadDpopNonce puts the API's nonce in the next proofs for its o
     assert.equal(elsewhere.ok, true, JSON.stringify(elsewhere));
     assert.equal(decode(elsewhere.proof).claims.nonce, undefined);
     assert.equal(decode(elsewhere.proof).claims.htu, "https://other.example/data");
+    // `htu` is the URL as this browser's fetch sends it, which msal signs (`new URL(url).href`,
+    // without query and fragment): a capital host, a space, `%2e%2e`, `|`, `^`, braces, a tab.
+    const odd = "https://Other.Example/a b/%2e%2e/x|y^z/{1}\t?q=1#f";
+    const sent = await silent(page, { resourceRequestUri: odd });
+    assert.equal(sent.ok, true, JSON.stringify(sent));
+    const fetched = await page.evaluate((u) => { const x = new URL(u); x.search = ""; x.hash = ""; return x.href; }, odd);
+    assert.equal(decode(sent.proof).claims.htu, fetched);
+    const proof = await page.evaluate(([at, url]) => window.pca.generateDpopProof({ accessToken: at, method: "GET", url }), [sent.at, odd]);
+    assert.equal(decode(proof).claims.htu, fetched);
     // msal's telemetry of it: whether a result's proof carries a nonce, and a nonce let go to
     // make room for a 51st origin.
     const fields = await page.evaluate(async () => {
