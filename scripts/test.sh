@@ -72,7 +72,10 @@ if ! cargo +nightly miri --version >/dev/null 2>&1; then
     rustup toolchain install nightly --profile minimal --component miri,rust-src
   fi
 fi
-MIRIFLAGS=-Zmiri-permissive-provenance cargo +nightly miri test --quiet --lib -- small_alloc::tests
+miri=$(MIRIFLAGS=-Zmiri-permissive-provenance cargo +nightly miri test --quiet --lib -- small_alloc::tests 2>&1) || { echo "$miri"; exit 1; }
+grep 'test result' <<<"$miri"
+# (A filter that matches nothing passes with "0 passed".)
+if ! grep -q 'test result: ok\. [1-9]' <<<"$miri"; then echo "Miri ran no test of small_alloc::tests"; exit 1; fi
 
 step "fuzz targets: build (stable, without coverage instrumentation) and replay their seeds"
 cargo build --quiet --manifest-path fuzz/Cargo.toml --bins
