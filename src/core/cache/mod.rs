@@ -53,9 +53,10 @@ pub fn active_account_key(client_id: &str) -> String {
     ["msal.", client_id, ".active-account-filters"].concat()
 }
 
-// Keys are lower-cased as msal does. ASCII lower-casing is exact here: every part is ASCII
-// (ids, host names in their ASCII form, RFC 6749 §3.3 scope tokens), and it spares the wasm
-// Unicode's case tables.
+// Keys are lower-cased as msal does, but only their ASCII letters, which spares the wasm
+// Unicode's case tables. That is exact for ids of Entra (GUIDs), host names in their ASCII form
+// and RFC 6749 §3.3 scope tokens; a generic provider's `sub` with capitals outside ASCII gets
+// another key than msal's `toLowerCase` gives (README).
 
 /// The storage key of an account.
 pub fn account_key(a: &Account) -> String {
