@@ -141,7 +141,9 @@ pub enum AuthScheme {
 impl AuthScheme {
     /// A DPoP scheme for requests `method` `uri` (msal's `dpop_missing_resource_context`
     /// without them, `invalid_dpop_htm`/`invalid_dpop_htu` when they are not a method and an
-    /// https URL).
+    /// https URL). In a browser, give `uri` as its fetch sends it (`web_sys::Url::new(uri)?.href()`,
+    /// what msal signs and the JS API hands over): engines differ on a few bytes of a path
+    /// (Chromium encodes `|`), which the proof's `htu` must match.
     pub fn dpop(method: &str, uri: &str) -> Result<AuthScheme, AuthError> {
         let (method, uri) = crate::core::dpop::resource_target(method, uri)?;
         Ok(AuthScheme::Dpop { method, uri })
