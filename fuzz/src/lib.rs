@@ -80,7 +80,10 @@ pub fn token_response(data: &[u8]) -> bool {
     match TokenResponse::parse(&resp, now) {
         Ok(t) => {
             accepted = true;
-            assert!(!t.access_token.secret().is_empty());
+            // An access token, unless the response is for OpenID scopes alone (B2C answers
+            // those with an ID token only, and msal then returns an empty `accessToken`).
+            let oidc_only = t.scope.as_deref().is_some_and(|s| ScopeSet::parse(s).only_oidc());
+            assert!(!t.access_token.secret().is_empty() || oidc_only);
             assert!(t.expires_on >= now || t.expires_on == u64::MAX);
             assert!(!t.token_type.is_empty());
             let _ = format!("{t:?}");

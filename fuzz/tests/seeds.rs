@@ -31,7 +31,7 @@ fn authorize_response_seeds() {
 
 #[test]
 fn token_response_seeds() {
-    replay("token_response", msal_wasm_fuzz::token_response, &[("ok", true), ("error", false), ("device", true), ("pending", false)]);
+    replay("token_response", msal_wasm_fuzz::token_response, &[("ok", true), ("error", false), ("device", true), ("pending", false), ("oidc-only", true)]);
 }
 
 #[test]
