@@ -417,8 +417,11 @@ impl<P: Platform> PublicClientApplication<P> {
         key.is_empty() || lists || entry
     }
 
+    /// Re-reads the cache when another tab's write reached this one, or another client of the
+    /// page wrote to its storage (which msal would see at once: it reads the storage at every
+    /// call). Both are asked, so that each forgets what it saw.
     pub(super) fn sync(&self) {
-        if self.stale.replace(false) {
+        if self.stale.replace(false) | self.cache.borrow().written_elsewhere() {
             self.reload_cache();
         }
     }

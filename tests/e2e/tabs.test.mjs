@@ -423,6 +423,37 @@ async function twoClientsSignedIn(ctx, cache, login) {
   return page;
 }
 
+test("two clients of one app on one page with sessionStorage read each other's writes in the same task, as msal's (which reads the storage at every call): the active account, then a sign-out", async () => {
+  const ctx = await env.browser.newContext();
+  const page = await twoClientsSignedIn(ctx, "sessionStorage", "pia");
+  await page.evaluate(() => { window.last = null; window.popupRequest = { ...window.popupRequest, prompt: "login" }; });
+  await popupSignIn(page, "#popup", "quinn");
+  await page.waitForFunction(() => window.last !== null && window.last.ok);
+  await waitFor("the second client lists both", () => page.evaluate(() => window.pca2.getAllAccounts().length === 2));
+  const r = await page.evaluate(async () => {
+    const [a, b] = window.pca.getAllAccounts();
+    window.pca.setActiveAccount(a);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    // One task from here: no message between the two clients can arrive meanwhile.
+    window.pca.setActiveAccount(b);
+    const active = window.pca2.getActiveAccount();
+    const token = window.pca2.acquireTokenSilent({ scopes: ["User.Read"] });
+    window.pca.clearCache();
+    const left = window.pca2.getAllAccounts().length;
+    const after = window.pca2.acquireTokenSilent({ scopes: ["User.Read"], account: b });
+    return {
+      active: active && active.username.split("@")[0],
+      tokenFor: await token.then((t) => t.account.username.split("@")[0], (e) => e.errorCode),
+      left,
+      after: await after.then((t) => (t.fromCache ? "from the cache" : "renewed"), (e) => e.errorCode),
+    };
+  });
+  // (After the sign-out the token is not served from memory: the provider's session renews it
+  // in a hidden frame, as msal's would.)
+  assert.deepEqual(r, { active: "quinn", tokenFor: "quinn", left: 0, after: "renewed" });
+  await ctx.close();
+});
+
 for (const cache of ["sessionStorage", "localStorage"]) test(`two clients of one app on one page (micro-frontends) share its ${cache}: the second serves the first one's tokens and its rotated refresh token`, async () => {
   const ctx = await env.browser.newContext();
   const page = await twoClientsSignedIn(ctx, cache, "mira");

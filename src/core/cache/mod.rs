@@ -294,6 +294,12 @@ impl<S: KeyValueStore> TokenCache<S> {
         self.older_read = false;
     }
 
+    /// True when another client of the page wrote to this cache's storage since the last call
+    /// (see [`KeyValueStore::written_elsewhere`]): re-read it before trusting what it holds.
+    pub fn written_elsewhere(&self) -> bool {
+        self.store.written_elsewhere()
+    }
+
     /// A number that changes whenever anything this cache returns may have changed: every
     /// save, removal, reload and active-account change. Equal versions mean equal answers, so
     /// a caller may keep a lookup's result until the version moves (or the token expires).

@@ -39,6 +39,12 @@ pub trait KeyValueStore {
     fn holds(&self, key: &str) -> bool {
         self.contains(key)
     }
+    /// True when another store of the page wrote to the storage this one reads since the last
+    /// call (another client of the page: no event tells this one), so what the client holds in
+    /// memory may be behind. Default: false (writes of others arrive as events).
+    fn written_elsewhere(&self) -> bool {
+        false
+    }
 }
 
 /// An in-memory store (the `memoryStorage` cache location, and tests).
@@ -123,5 +129,8 @@ impl<T: KeyValueStore + ?Sized> KeyValueStore for alloc::rc::Rc<T> {
     }
     fn holds(&self, key: &str) -> bool {
         (**self).holds(key)
+    }
+    fn written_elsewhere(&self) -> bool {
+        (**self).written_elsewhere()
     }
 }

@@ -11,6 +11,8 @@ use crate::core::http::{HttpRequest, HttpResponse, Method};
 use crate::core::json::Json;
 use crate::error::{codes, AuthError, ErrorKind, Kept};
 use alloc::rc::Rc;
+use core::cell::Cell;
+use core::sync::atomic::{AtomicU32, Ordering};
 use runtime::promised;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -23,13 +25,28 @@ pub mod window;
 pub enum WebStore {
     /// `localStorage` or `sessionStorage`, with an in-memory overflow for values the browser
     /// refuses (quota exceeded): they live for this page only, and reads see them. The
-    /// client's log sink hears of it.
-    Web(JsValue, MemoryStore, JsValue),
+    /// client's log sink hears of it. Last, the page's write count this store last saw (see
+    /// [`KeyValueStore::written_elsewhere`]).
+    Web(JsValue, MemoryStore, JsValue, Cell<u32>),
     /// In-memory (by choice, or because Web Storage is unavailable).
     Memory(MemoryStore),
     /// `localStorage` with accounts and credentials encrypted at rest (msal-browser v4/v5's
     /// format), read from memory once [`Platform::load_storage`] has decrypted them.
     Encrypted(window::EncryptedStore),
+}
+
+/// Writes to Web Storage by every store of the page (the wasm is loaded once per page): another
+/// client of the page writes to the storage area without an event that this one would hear.
+static PAGE_WRITES: AtomicU32 = AtomicU32::new(0);
+
+/// Counts a write of the store whose count is `seen`: it stays in step unless another store
+/// wrote since it last looked.
+fn count_write(seen: &Cell<u32>) {
+    let n = PAGE_WRITES.load(Ordering::Relaxed);
+    PAGE_WRITES.store(n.wrapping_add(1), Ordering::Relaxed);
+    if seen.get() == n {
+        seen.set(n.wrapping_add(1));
+    }
 }
 
 impl WebStore {
@@ -39,7 +56,7 @@ impl WebStore {
         if area.is_null() {
             return (WebStore::Memory(MemoryStore::new()), location != CacheLocation::MemoryStorage);
         }
-        (WebStore::Web(area, MemoryStore::new(), log_sink.clone()), false)
+        (WebStore::Web(area, MemoryStore::new(), log_sink.clone(), Cell::new(PAGE_WRITES.load(Ordering::Relaxed))), false)
     }
 }
 
@@ -55,7 +72,7 @@ impl KeyValueStore for WebStore {
     fn get(&self, key: &str) -> Option<String> {
         match self {
             WebStore::Encrypted(e) => e.get(key),
-            WebStore::Web(s, overflow, _) => overflow.get(key).or_else(|| window::storage_get(s, key)),
+            WebStore::Web(s, overflow, ..) => overflow.get(key).or_else(|| window::storage_get(s, key)),
             WebStore::Memory(m) => m.get(key),
         }
     }
@@ -72,7 +89,8 @@ impl KeyValueStore for WebStore {
                     ))
                 }
             }
-            WebStore::Web(s, overflow, _) => {
+            WebStore::Web(s, overflow, _, seen) => {
+                count_write(seen);
                 match window::storage_set(s, key, value) {
                     0 => {}
                     1 => {
@@ -105,7 +123,7 @@ impl KeyValueStore for WebStore {
         match self {
             // Its entries live in memory already; the disk copy is best effort.
             WebStore::Encrypted(_) => Ok(()),
-            WebStore::Web(_, overflow, sink) => {
+            WebStore::Web(_, overflow, sink, _) => {
                 window::log_to(
                     sink,
                     LogLevel::Warning as u8,
@@ -122,7 +140,8 @@ impl KeyValueStore for WebStore {
     fn remove(&self, key: &str) {
         match self {
             WebStore::Encrypted(e) => e.remove(key),
-            WebStore::Web(s, overflow, _) => {
+            WebStore::Web(s, overflow, _, seen) => {
+                count_write(seen);
                 overflow.remove(key);
                 window::storage_remove(s, key);
             }
@@ -144,7 +163,7 @@ impl KeyValueStore for WebStore {
     fn keys(&self) -> Vec<String> {
         match self {
             WebStore::Encrypted(e) => e.keys(),
-            WebStore::Web(s, overflow, _) => {
+            WebStore::Web(s, overflow, ..) => {
                 let mut keys = window::storage_keys(s);
                 for k in overflow.keys() {
                     if !keys.contains(&k) {
@@ -154,6 +173,15 @@ impl KeyValueStore for WebStore {
                 keys
             }
             WebStore::Memory(m) => m.keys(),
+        }
+    }
+    fn written_elsewhere(&self) -> bool {
+        match self {
+            WebStore::Web(.., seen) => {
+                let n = PAGE_WRITES.load(Ordering::Relaxed);
+                seen.replace(n) != n
+            }
+            _ => false,
         }
     }
 }
