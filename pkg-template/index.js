@@ -1617,10 +1617,11 @@ export async function createNestablePublicClientApplication(configuration, corre
 }
 export function isPlatformBrokerAvailable() { return Promise.resolve(false); }
 // msal's standalone loader: the page's client of the same app and cache stores the token
-// response (a server redeemed the code); without one, a client of its own, let go after.
+// response (a server redeemed the code), the newest of them (an older one may be an instance
+// the app no longer uses: a hot reload's); without one, a client of its own, let go after.
 export async function loadExternalTokens(config, request, response, options) {
   const where = (c) => [c.auth && c.auth.clientId, (c.cache && c.cache.cacheLocation) || "sessionStorage"].join(" ");
-  const own = pageClients.map((w) => w.deref()).find((p) => p && !p.disposed && where(p.config) === where(config || {}));
+  const own = pageClients.map((w) => w.deref()).reverse().find((p) => p && !p.disposed && where(p.config) === where(config || {}));
   // (msal measures nothing of it through the config's telemetry.client.)
   const pca = own || Object.assign(new PublicClientApplication(Object.assign({}, config, { telemetry: undefined })), { loads: 0 });
   // A client of its own serves the loads under way at once and goes after the last.

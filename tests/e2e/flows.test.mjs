@@ -432,6 +432,13 @@ test("loadExternalTokens stores a back-end's token response (refresh token inclu
     const later = new window.msal.PublicClientApplication(local);
     await later.initialize();
     const fromLocal = await later.acquireTokenSilent({ scopes: ["User.Read"], account: later.getAllAccounts()[0] });
+    // Of two clients of that app and cache (an older one left by a hot reload), the newer
+    // stores them, and so lists the account at once.
+    await later.clearCache();
+    const newest = new window.msal.PublicClientApplication(local);
+    await newest.initialize();
+    await window.msal.loadExternalTokens(local, { scopes: ["User.Read"] }, response);
+    const newestLists = newest.getAllAccounts().length;
     // An access token alone, for an account the app hands over and the cache lacks: as msal,
     // the account is stored as given and the token is served for it.
     const authority = new URL(config.auth.authority);
@@ -441,7 +448,7 @@ test("loadExternalTokens stores a back-end's token response (refresh token inclu
     const xenaHit = await window.pca.acquireTokenSilent({ scopes: ["Xena.Read"], account: xena }).then((t) => [t.accessToken, t.fromCache], (e) => e.errorCode);
     return {
       given: [fromGiven.account.username, xena && xena.name, xenaHit],
-      local: { fromCache: fromLocal.fromCache, same: fromLocal.accessToken === response.access_token },
+      local: { fromCache: fromLocal.fromCache, same: fromLocal.accessToken === response.access_token, newestLists },
       loaded: { name: loaded.account.name, fromCache: loaded.fromCache, same: loaded.accessToken === response.access_token, expires: loaded.expiresOn instanceof Date, state: loaded.state, correlationId: loaded.correlationId },
       silent: { fromCache: silent.fromCache, same: silent.accessToken === response.access_token },
       refreshed: { fromCache: refreshed.fromCache, other: refreshed.accessToken !== response.access_token },
@@ -458,7 +465,7 @@ test("loadExternalTokens stores a back-end's token response (refresh token inclu
   assert.equal(r.noExpiry, "unable_to_load_token");
   assert.equal(r.until, 4102444800000);
   assert.deepEqual(r.idOnly, ["", null, undefined, [], "", "Test User lena"]);
-  assert.deepEqual(r.local, { fromCache: true, same: true });
+  assert.deepEqual(r.local, { fromCache: true, same: true, newestLists: 1 });
   assert.deepEqual(r.given, ["xena@contoso.com", "Xena", ["at-xena", true]]);
   const c = await env.idp.counters();
   assert.equal(c.token, 1, "one token request: the forced refresh, with the loaded refresh token");
