@@ -93,9 +93,9 @@ fn loopback(host: &str) -> bool {
 
 /// A path as the browser's URL parser sends it (and msal's `new URL(url).href` writes it): `.`
 /// and `..` segments resolved, and the bytes of the WHATWG path percent-encode set encoded
-/// (controls, space, `"`, `<`, `>`, `^`, `` ` ``, `{`, `}`, and all outside ASCII). In a browser
-/// the facade hands over the browser's own form first (`new URL(url).href`, what its fetch sends
-/// and msal signs), which this leaves as it is.
+/// (controls, space, `"`, `<`, `>`, `` ` ``, `{`, `}`, natively `^`, and all outside ASCII). In
+/// a browser the facade hands over the browser's own form first (`new URL(url).href`, what its
+/// fetch sends and msal signs), which this leaves as it is.
 fn normal_path(path: &str) -> String {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
     let mut out: Vec<u8> = Vec::new();
@@ -114,7 +114,10 @@ fn normal_path(path: &str) -> String {
             out.push(b'/');
         }
         for &b in segment.iter().filter(|_| !dots) {
-            match b <= b' ' || b >= 0x7f || b"\"<>^`{}".contains(&b) {
+            // `^`: natively as the URL Standard since 2025 and the url crate (what reqwest
+            // sends); in a browser the facade's form stands (WebKit leaves `^` as written).
+            let caret = cfg!(not(target_arch = "wasm32")) && b == b'^';
+            match b <= b' ' || b >= 0x7f || b"\"<>`{}".contains(&b) || caret {
                 false => out.push(b),
                 true => out.extend([b'%', HEX[usize::from(b >> 4)], HEX[usize::from(b & 15)]]),
             }

@@ -51,15 +51,23 @@ fn htu_drops_query_and_fragment_and_refuses_the_unsafe() {
 
 /// msal's `normalizeHtu` and `canonicalizeDpopResourceServer` write a URL as `new URL(url)`
 /// does: each pair below is what msal-common 16.18 gave for the input (run in Node 20), but for
-/// `^`, which the URL Standard has encoded in paths since 2025 (whatwg/url#846), as Chromium and
-/// Firefox do, and Node 20's parser does not yet.
+/// `^` natively, which the URL Standard has encoded in paths since 2025 (whatwg/url#846), as the
+/// url crate (reqwest's), Chromium and Firefox do, and Node 20's parser and WebKit do not yet.
 #[test]
 fn htu_is_written_as_the_browsers_url_parser_writes_it() {
     let msal = [
         ("https://api.example/files/My Report.pdf", "https://api.example/files/My%20Report.pdf"),
         ("https://api.example/items/{1}", "https://api.example/items/%7B1%7D"),
         ("https://api.example/q\"<>`x", "https://api.example/q%22%3C%3E%60x"),
-        ("https://api.example/pipe|caret^[b]'q;=,&$+!*()~", "https://api.example/pipe|caret%5E[b]'q;=,&$+!*()~"),
+        // (`^` natively only: in a browser the facade hands over the browser's own form.)
+        (
+            "https://api.example/pipe|caret^[b]'q;=,&$+!*()~",
+            if cfg!(target_arch = "wasm32") {
+                "https://api.example/pipe|caret^[b]'q;=,&$+!*()~"
+            } else {
+                "https://api.example/pipe|caret%5E[b]'q;=,&$+!*()~"
+            },
+        ),
         ("https://api.example/ctl\u{1}x", "https://api.example/ctl%01x"),
         ("https://api.example/del\u{7f}", "https://api.example/del%7F"),
         ("https://api.example/%7e/ok%zz", "https://api.example/%7e/ok%zz"),
