@@ -262,7 +262,10 @@ impl<P: Platform> PublicClientApplication<P> {
             }
             _ => (r.home_account_id.clone(), String::new(), r.tenant_id.clone().unwrap_or_default()),
         });
-        self.cache.borrow().set_active_filter(filter.as_ref().map(|(h, l, t)| (h.as_str(), l.as_str(), t.as_str())))?;
+        if !self.cache.borrow().set_active_filter(filter.as_ref().map(|(h, l, t)| (h.as_str(), l.as_str(), t.as_str())))? {
+            // The same again: nothing for the other tabs to read.
+            return Ok(());
+        }
         let (id, tenant) = match filter {
             Some((home, _, tenant)) => (Json::from(home), Json::from(tenant)),
             None => (Json::Null, Json::Null),

@@ -1247,24 +1247,27 @@ impl<S: KeyValueStore> TokenCache<S> {
 
     /// Sets (or with `None` clears) the active account.
     pub fn set_active_account(&self, account: Option<&Account>) -> Result<(), AuthError> {
-        self.set_active_filter(account.map(|a| (a.home_account_id.as_str(), a.local_account_id.as_str(), a.realm.as_str())))
+        self.set_active_filter(account.map(|a| (a.home_account_id.as_str(), a.local_account_id.as_str(), a.realm.as_str()))).map(drop)
     }
 
     /// Sets (or with `None` clears) the active account by msal's filters: `homeAccountId`,
-    /// `localAccountId`, `tenantId`.
-    pub fn set_active_filter(&self, filter: Option<(&str, &str, &str)>) -> Result<(), AuthError> {
-        self.changed();
+    /// `localAccountId`, `tenantId`. True when that changed the stored filter: setting it again
+    /// (apps do at every `ACQUIRE_TOKEN_SUCCESS`) writes nothing and keeps the cache's version,
+    /// so the lookups memoized on it stay.
+    pub fn set_active_filter(&self, filter: Option<(&str, &str, &str)>) -> Result<bool, AuthError> {
         let key = active_account_key(&self.client_id);
-        match filter {
-            Some((home, local, tenant)) => {
-                let j = Json::object().with("homeAccountId", home).with("localAccountId", local).with("tenantId", tenant);
-                self.write(&key, &j.to_json())
-            }
-            None => {
-                self.store.remove(&key);
-                Ok(())
-            }
+        let value = filter.map(|(home, local, tenant)| {
+            Json::object().with("homeAccountId", home).with("localAccountId", local).with("tenantId", tenant).to_json()
+        });
+        if self.store.get(&key) == value {
+            return Ok(false);
         }
+        self.changed();
+        match value {
+            Some(v) => self.write(&key, &v)?,
+            None => self.store.remove(&key),
+        }
+        Ok(true)
     }
 }
 

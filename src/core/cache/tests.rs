@@ -657,6 +657,22 @@ fn with_several_matches_the_longest_lived_wins() {
 // ---------------------------------------------------------------------------------------------
 
 #[test]
+fn setting_the_same_active_account_again_changes_nothing() {
+    let cache = new_cache();
+    let a = account();
+    let filter = Some((a.home_account_id.as_str(), a.local_account_id.as_str(), a.realm.as_str()));
+    assert!(cache.set_active_filter(filter).unwrap());
+    let version = cache.version();
+    // (msal's samples set it again at every ACQUIRE_TOKEN_SUCCESS: the memoized lookups stay.)
+    assert!(!cache.set_active_filter(filter).unwrap());
+    assert_eq!(cache.version(), version);
+    assert!(cache.set_active_filter(None).unwrap());
+    assert_ne!(cache.version(), version);
+    assert!(!cache.set_active_filter(None).unwrap());
+    assert!(cache.active_account().is_none());
+}
+
+#[test]
 fn remove_account_removes_its_credentials_and_active_account() {
     let store = Rc::new(MemoryStore::new());
     let (mut cache, _) = TokenCache::load(store.clone(), CLIENT);
