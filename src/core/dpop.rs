@@ -99,7 +99,7 @@ fn loopback(host: &str) -> bool {
 fn normal_path(path: &str) -> String {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
     let mut out: Vec<u8> = Vec::new();
-    // Each segment is the bytes after a `/` (or a `\\`, which the URL parser reads as one) up
+    // Each segment is the bytes after a `/` (or a `\`, which the URL parser reads as one) up
     // to the next one.
     let mut rest = path.as_bytes();
     while let Some((_, after)) = rest.split_first() {
