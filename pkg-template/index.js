@@ -691,13 +691,14 @@ function copyJson(v) {
 // A resource URL in the form this browser's fetch sends it, which msal signs (`new URL(url).href`):
 // the wasm checks and trims that form. One that is not http(s) from its first character, or that
 // does not parse, goes as given, for the wasm to refuse with msal's code.
-const asSent = (u) => { try { return /^https?:\/\//i.test(u) ? new URL(u).href : u; } catch (_) { return u; } };
+const asSent = (u) => { try { return typeof u === "string" && /^https?:\/\//i.test(u) ? new URL(u).href : u; } catch (_) { return u; } };
 
 // Requests go to Rust as JSON; the account is reduced to what identifies it (it may carry a
 // whole token): the account and its tenant profile.
 function requestJson(request, extra) {
   const r = Object.assign({}, request || {}, extra || {});
-  r.resourceRequestUri = asSent(r.resourceRequestUri);
+  // (Only where a request names one: every silent call, cache hits too, builds its key here.)
+  if (r.resourceRequestUri) r.resourceRequestUri = asSent(r.resourceRequestUri);
   // Any iterable of scopes, as msal spreads them (a Set); the wasm names anything else.
   if (r.scopes && typeof r.scopes === "object" && !Array.isArray(r.scopes) && typeof r.scopes[Symbol.iterator] === "function") r.scopes = Array.from(r.scopes);
   // The account as the wasm reads it: what names it, and its hints (for one the cache lacks).
