@@ -140,13 +140,20 @@ pub fn normalize_htu(url: &str) -> Result<String, AuthError> {
 
 /// The origin a resource server's DPoP nonce is kept under (msal's
 /// `canonicalizeDpopResourceServer`): `scheme://host[:port]` of a URL [`normalize_htu`] takes.
+/// What the URL parser refuses is msal's `invalid_dpop_htu` here.
 pub fn origin(url: &str) -> Result<String, AuthError> {
-    origin_and_path(url).map(|(origin, _)| origin)
+    let htu = |e: AuthError| match e.code() == codes::URL_PARSE_ERROR {
+        true => config_error(codes::INVALID_DPOP_HTU, HTU_MESSAGE),
+        false => e,
+    };
+    origin_and_path(url).map(|(origin, _)| origin).map_err(htu)
 }
+
+const HTU_MESSAGE: &str = "the DPoP target must be an absolute https URL without user info";
 
 /// [`normalize_htu`]'s `scheme://host[:port]`, and the path after it.
 fn origin_and_path(url: &str) -> Result<(String, &str), AuthError> {
-    let bad = || config_error(codes::INVALID_DPOP_HTU, "the DPoP target must be an absolute https URL without user info");
+    let bad = || config_error(codes::INVALID_DPOP_HTU, HTU_MESSAGE);
     // (The URL parser drops spaces and controls at the end; tabs and newlines elsewhere, which
     // it drops too, are refused below.)
     let url = url.get(..url.bytes().rposition(|b| b > b' ').map_or(0, |i| i + 1)).unwrap_or_default();
@@ -156,23 +163,46 @@ fn origin_and_path(url: &str) -> Result<(String, &str), AuthError> {
     let rest = rest.get(..end).unwrap_or_default();
     let slash = rest.find('/').unwrap_or(rest.len());
     let (host, path) = (rest.get(..slash).unwrap_or_default(), rest.get(slash..).unwrap_or_default());
-    // An empty port is none.
-    let host = host.strip_suffix(':').unwrap_or(host);
-    // (A host outside ASCII is refused: its punycode form is what the request names.)
+    // (A host outside ASCII or percent-encoded is refused: its punycode or decoded form is what
+    // the request names.)
     if host.is_empty()
-        || host.bytes().any(|b| b == b'@' || b == b'\\' || b <= b' ' || b >= 0x7f)
+        || host.bytes().any(|b| b == b'@' || b == b'\\' || b == b'%' || b <= b' ' || b >= 0x7f)
         || rest.bytes().any(|b| matches!(b, b'\t' | b'\n' | b'\r'))
     {
         return Err(bad());
     }
-    let host = host.to_ascii_lowercase();
-    let host = match (scheme.as_str(), host.strip_suffix(":443"), host.strip_suffix(":80")) {
-        ("https", Some(h), _) => h.to_owned(),
-        ("http", _, Some(h)) if loopback(h) => h.to_owned(),
-        ("https", None, _) => host,
-        ("http", _, _) if loopback(&host) => host,
-        _ => return Err(bad()),
+    // What the URL parser refuses (msal's `url_parse_error`): a port that is not a number up to
+    // 65535, a forbidden code point in the host, an IPv6 literal of other characters.
+    let unparsable = || config_error(codes::URL_PARSE_ERROR, "the DPoP target is not a URL");
+    let split = match host.strip_prefix('[') {
+        Some(v6) => v6.find(']').map(|i| i + 2).ok_or_else(unparsable)?,
+        None => host.find(':').unwrap_or(host.len()),
     };
+    let (name, port) = (host.get(..split).unwrap_or_default(), host.get(split..).unwrap_or_default());
+    let literal = |b: u8| b.is_ascii_hexdigit() || b == b':' || b == b'.';
+    let name_ok = match name.strip_prefix('[').and_then(|n| n.strip_suffix(']')) {
+        Some(v6) => !v6.is_empty() && v6.bytes().all(literal),
+        None => !name.is_empty() && !name.bytes().any(|b| b"#/:<>?[]^|".contains(&b)),
+    };
+    let digits = port.strip_prefix(':').unwrap_or(if port.is_empty() { "" } else { "x" });
+    let number = digits.bytes().try_fold(0u32, |n, b| {
+        let n = n * 10 + u32::from(b.wrapping_sub(b'0'));
+        (b.is_ascii_digit() && n <= 65535).then_some(n)
+    });
+    let (Some(number), true) = (number, name_ok) else {
+        return Err(unparsable());
+    };
+    let mut host = name.to_ascii_lowercase();
+    let default = if scheme == "https" { 443 } else { 80 };
+    if !digits.is_empty() && number != default {
+        host.push(':');
+        text::push_dec(&mut host, number.into());
+    }
+    match scheme.as_str() {
+        "https" => {}
+        "http" if loopback(name) => {}
+        _ => return Err(bad()),
+    }
     let mut out = scheme;
     out.push_str("://");
     out.push_str(&host);

@@ -233,13 +233,13 @@ test("msal 5.31: loadDpopNonce puts the API's nonce in the next proofs for its o
   // msal's refusals, with the call's correlation id.
   const refused = await page.evaluate(async () => {
     const out = [];
-    for (const [uri, nonce] of [["http://api.example/", "n"], ["https://user@api.example/", "n"], [42, "n"], ["https://api.example/", ""], ["https://api.example/", null]]) {
+    for (const [uri, nonce] of [["http://api.example/", "n"], ["https://user@api.example/", "n"], [42, "n"], ["https://api.example:70000/", "n"], ["https://api.example/", ""], ["https://api.example/", null]]) {
       out.push(await window.pca.loadDpopNonce(uri, nonce).then(() => "resolved", (e) => [e.name, e.errorCode, !!e.correlationId]));
     }
     return out;
   });
   const config = (code) => ["ClientConfigurationError", code, true];
-  assert.deepEqual(refused, [config("invalid_dpop_htu"), config("invalid_dpop_htu"), config("invalid_dpop_htu"), config("invalid_dpop_nonce"), config("invalid_dpop_nonce")]);
+  assert.deepEqual(refused, [config("invalid_dpop_htu"), config("invalid_dpop_htu"), config("invalid_dpop_htu"), config("invalid_dpop_htu"), config("invalid_dpop_nonce"), config("invalid_dpop_nonce")]);
   env.idp.setConfig({ dpopRequireNonce: true });
   try {
     const cached = await silent(page);
@@ -277,6 +277,14 @@ test("msal 5.31: loadDpopNonce puts the API's nonce in the next proofs for its o
     assert.equal(decode(sent.proof).claims.htu, fetched);
     const proof = await page.evaluate(([at, url]) => window.pca.generateDpopProof({ accessToken: at, method: "GET", url }), [sent.at, odd]);
     assert.equal(decode(proof).claims.htu, fetched);
+    // What the browser's URL parser refuses is refused before any signing, as msal's
+    // `url_parse_error` (a port beyond 65535, `<` in the host).
+    for (const bad of ["https://other.example:70000/x", "https://a<b.example/x"]) {
+      const refused = await silent(page, { resourceRequestUri: bad });
+      assert.deepEqual([refused.ok, refused.code], [false, "url_parse_error"], bad);
+      const made = await page.evaluate(([at, url]) => window.pca.generateDpopProof({ accessToken: at, method: "GET", url }).then(() => "signed", (e) => e.errorCode), [sent.at, bad]);
+      assert.equal(made, "url_parse_error", bad);
+    }
     // msal's telemetry of it: whether a result's proof carries a nonce, and a nonce let go to
     // make room for a 51st origin.
     const fields = await page.evaluate(async () => {

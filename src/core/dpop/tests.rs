@@ -42,8 +42,9 @@ fn htu_drops_query_and_fragment_and_refuses_the_unsafe() {
         // Not loopback: a public name that starts like one, over plain http.
         "http://127.0.0.1.nip.io/",
         "http://127.evil.example/",
-        // Its punycode form is what the request names.
+        // Its punycode (or decoded) form is what the request names.
         "https://bücher.example/",
+        "https://a%41b/x",
     ] {
         assert_eq!(normalize_htu(bad).unwrap_err().code(), "invalid_dpop_htu", "{bad}");
     }
@@ -95,6 +96,42 @@ fn htu_is_written_as_the_browsers_url_parser_writes_it() {
         assert!(normalize_htu(bad).is_err(), "{bad:?}");
     }
     assert_eq!(normalize_htu("https://api.example/a/%2e%2e/b").unwrap(), "https://api.example/a/%2e%2e/b");
+}
+
+/// What `new URL` refuses, msal refuses with `url_parse_error` before it signs anything: a port
+/// beyond 65535 or not a number, a forbidden code point in the host, a bad IPv6 literal. A port
+/// is written as the parser writes it (leading zeros dropped, the scheme's default elided).
+#[test]
+fn htu_refuses_what_the_url_parser_refuses() {
+    for bad in [
+        "https://api.example:65536/x",
+        "https://api.example:99999999999999999999/x",
+        "https://api.example:8o/x",
+        "https://api.example:1:2/x",
+        "https://a<b.example/x",
+        "https://a|b.example/x",
+        "https://a^b/x",
+        "https://[::1/x",
+        "https://[zz]/x",
+        "https://[]/x",
+        "https://[::1]8080/x",
+        "http://localhost:70000/x",
+    ] {
+        assert_eq!(normalize_htu(bad).unwrap_err().code(), "url_parse_error", "{bad}");
+        // (msal's `canonicalizeDpopResourceServer` calls that `invalid_dpop_htu`.)
+        assert_eq!(super::origin(bad).unwrap_err().code(), "invalid_dpop_htu", "{bad}");
+    }
+    for (input, htu) in [
+        ("https://api.example:0443/x", "https://api.example/x"),
+        ("https://api.example:08443/x", "https://api.example:8443/x"),
+        ("https://api.example:65535/x", "https://api.example:65535/x"),
+        ("https://api.example:80/x", "https://api.example:80/x"),
+        ("http://localhost:0080/x", "http://localhost/x"),
+        ("https://[::1]:8443/x", "https://[::1]:8443/x"),
+        ("http://[::1]/x", "http://[::1]/x"),
+    ] {
+        assert_eq!(normalize_htu(input).map_err(|e| e.code().to_owned()).as_deref(), Ok(htu), "{input:?}");
+    }
 }
 
 #[test]
