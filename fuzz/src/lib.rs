@@ -676,3 +676,39 @@ pub fn server(data: &[u8]) -> bool {
     check_logs(&platform);
     accepted
 }
+
+/// A DPoP or PoP resource request as an app names it: the first line is the method
+/// (`normalize_htm`), the rest the resource URL (`normalize_htu` and the nonce's `origin`); an
+/// input without a line break is a `GET` of the whole input. Accepted: the URL normalizes.
+///
+/// Checked: what normalizes is its own normal form (a second pass changes nothing), is ASCII,
+/// `http(s)://` without query, fragment or white space, and starts with the origin; the origin
+/// and the `htu` accept and refuse the same URLs; a refusal is one of msal's codes.
+pub fn dpop_target(data: &[u8]) -> bool {
+    use msal_wasm::core::dpop::{normalize_htm, normalize_htu, origin};
+    let text = String::from_utf8_lossy(data);
+    let (method, url) = text.split_once('\n').unwrap_or(("GET", &text));
+    match normalize_htm(method) {
+        Ok(m) => {
+            assert_eq!(normalize_htm(&m).ok().as_deref(), Some(m.as_str()), "htm {method:?}");
+            assert!(!m.bytes().any(|b| b.is_ascii_lowercase()), "htm {m:?}");
+        }
+        Err(e) => assert_eq!(e.code(), "invalid_dpop_htm"),
+    }
+    let (htu, at) = (normalize_htu(url), origin(url));
+    match (htu, at) {
+        (Ok(htu), Ok(at)) => {
+            assert_eq!(normalize_htu(&htu).ok().as_deref(), Some(htu.as_str()), "not its own normal form: {url:?}");
+            assert!(htu.is_ascii() && (htu.starts_with("https://") || htu.starts_with("http://")), "{htu:?}");
+            assert!(!htu.contains(['?', '#', ' ', '\t', '\n', '\r']), "{htu:?}");
+            assert!(htu.starts_with(&at) && htu.get(at.len()..).is_some_and(|p| p.starts_with('/')), "{htu:?} / {at:?}");
+            true
+        }
+        (Err(e), Err(o)) => {
+            assert!(matches!(e.code(), "invalid_dpop_htu" | "url_parse_error"), "{}", e.code());
+            assert_eq!(o.code(), "invalid_dpop_htu");
+            false
+        }
+        (htu, at) => panic!("htu and origin disagree on {url:?}: {htu:?} / {at:?}"),
+    }
+}

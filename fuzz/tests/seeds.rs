@@ -81,6 +81,11 @@ fn server_seeds() {
     );
 }
 
+#[test]
+fn dpop_target_seeds() {
+    replay("dpop_target", msal_wasm_fuzz::dpop_target, &[("ok", true), ("loopback", true), ("port", false), ("plain_http", false)]);
+}
+
 /// Inputs that must be rejected without a panic, whatever the seeds hold.
 #[test]
 fn empty_and_junk_inputs_are_rejected() {
@@ -94,5 +99,6 @@ fn empty_and_junk_inputs_are_rejected() {
         assert!(!msal_wasm_fuzz::announcement(data));
         assert!(!msal_wasm_fuzz::storage(data));
         assert!(!msal_wasm_fuzz::server(data));
+        assert!(!msal_wasm_fuzz::dpop_target(data));
     }
 }
