@@ -81,6 +81,15 @@ secret_type!(
     DeviceCode
 );
 
+/// `Debug` of a secret held as a plain string: whether there is one, never its value.
+pub(crate) fn shown(value: &str) -> &'static str {
+    if value.is_empty() {
+        ""
+    } else {
+        "[redacted]"
+    }
+}
+
 /// A PKCE code verifier. Not `Clone`: a verifier is used for one exchange only.
 #[derive(PartialEq, Eq)]
 pub struct PkceVerifier(String);

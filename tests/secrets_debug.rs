@@ -100,6 +100,7 @@ fn token_requests_and_http_data() {
         (Grant::ClientCredentials, &secret),
         (Grant::OnBehalfOf { assertion: &user }, &assertion),
     ];
+    let extra = [("attribute_tokens".to_owned(), ASSERTION.to_owned())];
     for (grant, credential) in grants {
         let req = TokenRequest {
             endpoint: "https://login.microsoftonline.com/t/oauth2/v2.0/token",
@@ -111,10 +112,12 @@ fn token_requests_and_http_data() {
             client_info: true,
             claims: "",
             anchor: "Oid:uid-1@tid-1",
-            extra_body: &[],
+            // Attribute tokens are assertions: Debug names the parameter only.
+            extra_body: &extra,
             app: msal_wasm::core::authorize::AppTelemetry::NONE,
         };
-        assert_redacted("TokenRequest", &req);
+        let shown = assert_redacted("TokenRequest", &req);
+        assert!(shown.contains("attribute_tokens"), "{shown}");
         let http = req.build();
         // The body really holds a secret, which Debug must not show.
         assert!(ALL.iter().any(|s| http.body.contains(s)), "the body should carry a secret");
@@ -201,7 +204,8 @@ fn cache_entities_and_caches() {
         requested: &requested,
         key_id: "",
         resource: "",
-        attribute_tokens: "",
+        // (Attribute tokens are assertions.)
+        attribute_tokens: ASSERTION,
         store: Default::default(),
         kmsi: false,
         now_ms: resp.cached_at * 1000,
@@ -211,6 +215,33 @@ fn cache_entities_and_caches() {
     assert!(store.keys().iter().any(|k| store.get(k).is_some_and(|v| v.contains(AT))), "the store really holds the token");
     assert_redacted("MemoryStore", &*store);
     assert_redacted("TokenCache", &cache);
+    let envs = ["login.microsoftonline.com".to_owned()];
+    let query = msal_wasm::core::cache::AtQuery {
+        home_account_id: "uid-1.tid-1",
+        environments: &envs,
+        client_id: "client-1",
+        realm: "tid-1",
+        scopes: &requested,
+        token_type: "Bearer",
+        key_id: None,
+        attribute_tokens: ASSERTION,
+    };
+    assert!(format!("{query:?}").contains("attribute_tokens: \"[redacted]\""), "{query:?}");
+    assert_redacted("AtQuery", &query);
+    let thumbprint = msal_wasm::core::throttle::Thumbprint {
+        client_id: "client-1",
+        authority: "https://login.microsoftonline.com/tid-1/",
+        scopes: &["User.Read"],
+        home_account_id: "uid-1.tid-1",
+        claims: "",
+        authentication_scheme: "Bearer",
+        resource_request_method: "",
+        resource_request_uri: "",
+        shr_claims: "",
+        resource: "",
+        attribute_tokens: ASSERTION,
+    };
+    assert_redacted("Thumbprint", &thumbprint);
     let creds: Vec<Credential> = cache.credentials().cloned().collect();
     assert_eq!(creds.len(), 3);
     for c in &creds {
@@ -227,6 +258,22 @@ fn cache_entities_and_caches() {
     assert!(u.serialize().contains(AT));
     assert_redacted("UnifiedCache", &u);
     assert_redacted("unified credentials", &u.credentials());
+}
+
+#[test]
+fn proof_claims_and_the_popup_relay() {
+    let claims = msal_wasm::core::dpop::ProofClaims {
+        htm: "GET",
+        htu: "https://api.example/x",
+        iat: 1,
+        jti: "jti-1",
+        nonce: Some("server-nonce"),
+        access_token: Some(AT),
+    };
+    assert!(format!("{claims:?}").contains("access_token: Some(\"[redacted]\")"), "{claims:?}");
+    assert_redacted("ProofClaims", &claims);
+    let request = format!(r#"{{"id":"1","method":"GET","url":"https://login.example/authorize?state={STATE}&nonce={NONCE}"}}"#);
+    assert_redacted("Relay", &msal_wasm::platform::Relay { version: 2, request: &request });
 }
 
 #[test]
@@ -316,8 +363,9 @@ fn client_flow_types() {
 /// are not secrets although their names say so.
 #[test]
 fn no_struct_derives_debug_over_a_secret_named_string() {
-    const NAMES: [&str; 10] = ["state", "nonce", "secret", "token", "assertion", "code", "verifier", "password", "proof", "private_key"];
-    const PLAIN: [&str; 4] = ["String", "Option<String>", "Vec<u8>", "&'a str"];
+    const NAMES: [&str; 11] =
+        ["state", "nonce", "secret", "token", "tokens", "assertion", "code", "verifier", "password", "proof", "private_key"];
+    const PLAIN: [&str; 6] = ["String", "Option<String>", "Vec<u8>", "&'a str", "Option<&'a str>", "&'a [(String, String)]"];
     // (struct, field): not secrets (a token's type, a response's status code, a device code's
     // user-facing code) or kept out of `Debug` another way.
     const NOT_SECRETS: [(&str, &str); 4] = [

@@ -221,8 +221,8 @@ pub fn resource_target(method: &str, uri: &str) -> Result<(String, String), Auth
     Ok((normalize_htm(method)?, normalize_htu(uri)?))
 }
 
-/// What a proof asserts.
-#[derive(Debug, Clone, Copy)]
+/// What a proof asserts. `Debug` shows whether it goes with an access token, not the token.
+#[derive(Clone, Copy)]
 pub struct ProofClaims<'a> {
     /// `htm`, normalized.
     pub htm: &'a str,
@@ -236,6 +236,19 @@ pub struct ProofClaims<'a> {
     pub nonce: Option<&'a str>,
     /// The access token the proof goes with (a resource request): its hash is `ath`.
     pub access_token: Option<&'a str>,
+}
+
+impl ::core::fmt::Debug for ProofClaims<'_> {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("ProofClaims")
+            .field("htm", &self.htm)
+            .field("htu", &self.htu)
+            .field("iat", &self.iat)
+            .field("jti", &self.jti)
+            .field("nonce", &self.nonce)
+            .field("access_token", &self.access_token.map(crate::secret::shown))
+            .finish()
+    }
 }
 
 /// The signing input of a proof (`base64url(header).base64url(claims)`): ES256 with the public

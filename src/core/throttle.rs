@@ -14,7 +14,7 @@ pub const MAX_THROTTLE_SECS: u64 = 3600;
 
 /// What identifies "the same request" (msal's RequestThumbprint, the fields a public client
 /// uses).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Thumbprint<'a> {
     /// Client id.
     pub client_id: &'a str,
@@ -39,6 +39,25 @@ pub struct Thumbprint<'a> {
     pub resource: &'a str,
     /// The request's attribute-token partition (sorted, space-separated), or `""`.
     pub attribute_tokens: &'a str,
+}
+
+/// Shows whether there are attribute tokens, not them.
+impl ::core::fmt::Debug for Thumbprint<'_> {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("Thumbprint")
+            .field("client_id", &self.client_id)
+            .field("authority", &self.authority)
+            .field("scopes", &self.scopes)
+            .field("home_account_id", &self.home_account_id)
+            .field("claims", &self.claims)
+            .field("authentication_scheme", &self.authentication_scheme)
+            .field("resource_request_method", &self.resource_request_method)
+            .field("resource_request_uri", &self.resource_request_uri)
+            .field("shr_claims", &self.shr_claims)
+            .field("resource", &self.resource)
+            .field("attribute_tokens", &crate::secret::shown(self.attribute_tokens))
+            .finish()
+    }
 }
 
 impl Thumbprint<'_> {

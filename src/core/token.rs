@@ -57,8 +57,8 @@ pub enum Grant<'a> {
     },
 }
 
-/// A token request.
-#[derive(Debug)]
+/// A token request. `Debug` names the extra body parameters without their values (attribute
+/// tokens are assertions).
 pub struct TokenRequest<'a> {
     /// Token endpoint.
     pub endpoint: &'a str,
@@ -82,6 +82,25 @@ pub struct TokenRequest<'a> {
     pub extra_body: &'a [(String, String)],
     /// The app's name and version.
     pub app: &'a AppTelemetry,
+}
+
+impl ::core::fmt::Debug for TokenRequest<'_> {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        let extra: Vec<&str> = self.extra_body.iter().map(|(name, _)| name.as_str()).collect();
+        f.debug_struct("TokenRequest")
+            .field("endpoint", &self.endpoint)
+            .field("client_id", &self.client_id)
+            .field("scopes", self.scopes)
+            .field("correlation_id", &self.correlation_id)
+            .field("grant", &self.grant)
+            .field("credential", self.credential)
+            .field("client_info", &self.client_info)
+            .field("claims", &self.claims)
+            .field("anchor", &self.anchor)
+            .field("extra_body", &extra)
+            .field("app", self.app)
+            .finish()
+    }
 }
 
 impl TokenRequest<'_> {

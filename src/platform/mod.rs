@@ -76,8 +76,9 @@ pub enum WindowError {
 }
 
 /// What [`Platform::wait_for_popup`] needs when the popup runs msal's popup relay page
-/// (`auth.popupRelayUri`): the response comes back from that page by `postMessage`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// (`auth.popupRelayUri`): the response comes back from that page by `postMessage`. `Debug`
+/// leaves out the request (it carries the sign-in's state and nonce).
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub struct Relay<'a> {
     /// The relay's protocol: 1, the request in the relay page's address; 2, handed over once
     /// the page asks for it.
@@ -85,6 +86,12 @@ pub struct Relay<'a> {
     /// Protocol 2: the request to hand over (`{"id","method":"GET","url"}`, or a POST's
     /// `action` and `fields`).
     pub request: &'a str,
+}
+
+impl ::core::fmt::Debug for Relay<'_> {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("Relay").field("version", &self.version).field("request", &crate::secret::shown(self.request)).finish()
+    }
 }
 
 /// Log levels, as msal's `LogLevel` (Error = 0 ... Trace = 4).

@@ -130,8 +130,9 @@ pub fn refresh_due(c: &Credential, now: u64) -> bool {
     c.refresh_on.is_some_and(|r| r <= now)
 }
 
-/// Which cached things an access-token lookup must match.
-#[derive(Debug, Clone)]
+/// Which cached things an access-token lookup must match. `Debug` shows whether there are
+/// attribute tokens, not them.
+#[derive(Clone)]
 pub struct AtQuery<'a> {
     /// The account.
     pub home_account_id: &'a str,
@@ -149,6 +150,21 @@ pub struct AtQuery<'a> {
     pub key_id: Option<&'a str>,
     /// The attribute-token partition (`""`: none); only a token of the same one matches.
     pub attribute_tokens: &'a str,
+}
+
+impl ::core::fmt::Debug for AtQuery<'_> {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("AtQuery")
+            .field("home_account_id", &self.home_account_id)
+            .field("environments", &self.environments)
+            .field("client_id", &self.client_id)
+            .field("realm", &self.realm)
+            .field("scopes", self.scopes)
+            .field("token_type", &self.token_type)
+            .field("key_id", &self.key_id)
+            .field("attribute_tokens", &crate::secret::shown(self.attribute_tokens))
+            .finish()
+    }
 }
 
 /// A problem met while loading the cache; the entry was dropped.
@@ -1294,8 +1310,7 @@ pub struct ActiveAccountFilter {
     pub tenant_id: String,
 }
 
-/// What [`TokenCache::save`] stores.
-#[derive(Debug)]
+/// What [`TokenCache::save`] stores. `Debug` shows whether there are attribute tokens, not them.
 pub struct SaveRequest<'a> {
     /// The token response.
     pub response: &'a TokenResponse,
@@ -1321,6 +1336,24 @@ pub struct SaveRequest<'a> {
     pub kmsi: bool,
     /// When the entries are written (ms): their `lastUpdatedAt`, as msal's `Date.now()`.
     pub now_ms: u64,
+}
+
+impl ::core::fmt::Debug for SaveRequest<'_> {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("SaveRequest")
+            .field("response", self.response)
+            .field("account", self.account)
+            .field("realm", &self.realm)
+            .field("at_realm", &self.at_realm)
+            .field("requested", self.requested)
+            .field("key_id", &self.key_id)
+            .field("resource", &self.resource)
+            .field("attribute_tokens", &crate::secret::shown(self.attribute_tokens))
+            .field("store", &self.store)
+            .field("kmsi", &self.kmsi)
+            .field("now_ms", &self.now_ms)
+            .finish()
+    }
 }
 
 /// msal's `storeInCache`: which credentials of a token response are cached (all by default;
