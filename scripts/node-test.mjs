@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // Runs node:test files and fails unless every file ran at least one test and none failed.
-//   node scripts/node-test.mjs [--concurrency N] [--timeout MS] [--label NAME] [--counts FILE] <file or folder>...
+//   node scripts/node-test.mjs [--concurrency N] [--timeout MS] [--label NAME] [--counts FILE] [--same-as LABEL] <file or folder>...
 // --label names the run in the summary line (the browser engine, for the e2e matrix); --counts
-// appends that line to FILE (test.sh prints the engines' counts together at the end of a step).
+// appends that line to FILE, and each file's count (test.sh prints the engines' counts together
+// at the end of a step); --same-as fails the run unless each file ran as many tests as the run
+// LABEL recorded for it in FILE (one engine's matrix against another's).
 // --timeout fails a file whose tests have not all ended MS after it started (its tests that
 // passed are listed), instead of leaving a hung test to the step's outer `timeout`, which kills
 // the run before the reporter prints a suite whose test never ended. With it, a file that
@@ -13,8 +15,10 @@
 // A folder stands for its *.test.mjs files (not recursive). `node --test <folder>` passes with
 // 0 tests when the folder holds none, and a file whose tests were never registered passes
 // too; here a path that names no test file, a file that registers no test, a failure, a
-// cancelled test, a todo or a skip without a reason ends the run with exit code 1.
-import { appendFileSync, readdirSync, statSync } from "node:fs";
+// cancelled test, a todo or a skip ends the run with exit code 1 (no test here skips: a skip
+// would hide what one engine lacks), and so does a test that was registered but never ended
+// (its process exited under it: node reports nothing for it).
+import { appendFileSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { run } from "node:test";
 import { spec } from "node:test/reporters";
@@ -32,6 +36,7 @@ const { values, positionals } = parseArgs({
     timeout: { type: "string" },
     label: { type: "string" },
     counts: { type: "string" },
+    "same-as": { type: "string" },
   },
   allowPositionals: true,
   strict: true,
@@ -65,10 +70,17 @@ async function runFile(file) {
   const problems = [];
   let reported = false;
   let driverHung = "";
+  // Tests and suites registered (node's test:enqueue), less those that ended: what is left at
+  // the end never ran to a result.
+  const pending = new Map();
+  const id = (d) => `${d.nesting}\u0000${d.name}`;
   const timeout = values.timeout ? Number(values.timeout) : Infinity;
   const stream = run({ files: [file], concurrency: Number(values.concurrency) || 1, timeout });
   const tally = (kind) => (d) => {
     const name = `${c.file}: ${d.name}`;
+    const left = (pending.get(id(d)) || 0) - 1;
+    if (left > 0) pending.set(id(d), left);
+    else pending.delete(id(d));
     if (kind === "fail" && failureText(d).includes(DRIVER_HUNG)) driverHung = "the WebDriver session stopped answering";
     else if (kind === "fail" && failureText(d).includes(PAGE_HUNG) && !driverHung) driverHung = `a page stopped answering WebDriver (${d.name})`;
     // A file that failed to load, or whose hooks failed, is reported as a test named after it.
@@ -91,16 +103,20 @@ async function runFile(file) {
       problems.push(`${name} failed${why ? `:\n    ${why}` : ""}`);
     } else if (d.skip !== undefined) {
       c.skip += 1;
-      if (typeof d.skip !== "string" || !d.skip) problems.push(`${name} skipped without a reason`);
+      problems.push(`${name} skipped${typeof d.skip === "string" && d.skip ? ` (${d.skip})` : ""}`);
     } else if (d.todo !== undefined) {
       problems.push(`${name} is a todo`);
     } else c.pass += 1;
   };
+  stream.on("test:enqueue", (d) => {
+    if (d.name !== file) pending.set(id(d), (pending.get(id(d)) || 0) + 1);
+  });
   stream.on("test:pass", tally("pass"));
   stream.on("test:fail", tally("fail"));
   const report = stream.compose(new spec());
   report.pipe(process.stdout, { end: false });
   await finished(report);
+  for (const key of pending.keys()) problems.push(`${c.file}: ${key.split("\u0000")[1]} was registered but never ended`);
   return { c, problems, reported, driverHung };
 }
 
@@ -147,7 +163,20 @@ for (const c of counts) {
 }
 const summary = `${pass}/${total} passed${skipped ? ` (${skipped} skipped)` : ""} in ${files.length} file(s)`;
 console.log(`node-test${values.label ? ` [${values.label}]` : ""}: ${summary}`);
-if (values.counts) appendFileSync(values.counts, `${values.label || "tests"}: ${summary}${bad.length ? " (FAILED)" : ""}\n`);
+if (values.counts) {
+  const label = values.label || "tests";
+  appendFileSync(values.counts, `${label}: ${summary}${bad.length ? " (FAILED)" : ""}\n`);
+  appendFileSync(values.counts, counts.map((c) => `  ${label} ${c.file}: ${c.pass + c.fail + c.skip}\n`).join(""));
+}
+if (values["same-as"]) {
+  const recorded = values.counts ? readFileSync(values.counts, "utf8") : "";
+  for (const c of counts) {
+    const line = recorded.split("\n").find((l) => l.startsWith(`  ${values["same-as"]} ${c.file}: `));
+    const theirs = line ? Number(line.split(": ").pop()) : null;
+    const ours = c.pass + c.fail + c.skip;
+    if (theirs !== ours) bad.push(`${c.file}: ${ours} test(s) here, ${theirs ?? "none recorded"} in the ${values["same-as"]} run`);
+  }
+}
 if (bad.length) {
   for (const b of bad) console.error(`node-test: ${b}`);
   process.exit(1);

@@ -10,6 +10,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CHROMEDRIVER=/usr/bin/chromedriver
+# wasm-bindgen-test-runner picks its browser from these before CHROMEDRIVER, and skips every
+# browser test on WASM_BINDGEN_TEST_ONLY_NODE: a caller's environment must not change what runs.
+unset GECKODRIVER GECKODRIVER_REMOTE CHROMEDRIVER_REMOTE SAFARIDRIVER SAFARIDRIVER_REMOTE MSEDGEDRIVER MSEDGEDRIVER_REMOTE \
+  WASM_BINDGEN_TEST_ONLY_NODE WASM_BINDGEN_TEST_ONLY_WEB WASM_BINDGEN_USE_BROWSER
 # Each step says when it starts (seconds since the run began), so a log shows where time went.
 started=$SECONDS
 step() { printf '\n=== [%ss] %s\n' "$((SECONDS - started))" "$*"; }
@@ -42,7 +46,8 @@ end_leftover_browsers() {
   done
 }
 counts=""
-trap 'end_leftover_browsers; rm -f "$counts"' EXIT
+wasm_log=""
+trap 'end_leftover_browsers; rm -f "$counts" "$wasm_log"' EXIT
 
 step "package size: within size-budget.json (the package make test built)"
 node scripts/size.mjs pkg --budget size-budget.json | tail -1
@@ -97,15 +102,24 @@ if grep '^env\.' <<<"$imports"; then
 fi
 echo "ok ($(wc -l <<<"$imports") imports, none from \"env\")"
 
+# Each wasm run's log is read by scripts/wasm-test-counts.mjs: every test binary ran tests
+# (the runner exits 0 on "no tests to run!"), but these, whose tests are native-only.
+native_only="differential interop secrets_debug"
+wasm_log=$(mktemp)
+
 step "wasm32: cargo test --target wasm32-unknown-unknown (headless Chromium)"
-cargo test --target wasm32-unknown-unknown
+cargo test --target wasm32-unknown-unknown 2>&1 | tee "$wasm_log"
+node scripts/wasm-test-counts.mjs "$wasm_log" $native_only
 
 step "wasm32: the same tests in headless Firefox ESR (wasm-bindgen-test-runner with geckodriver)"
 # The runner picks the browser by the driver it is given; webdriver.json names Firefox ESR.
-env -u CHROMEDRIVER GECKODRIVER="$(command -v geckodriver)" cargo test --target wasm32-unknown-unknown
+env -u CHROMEDRIVER GECKODRIVER="$(command -v geckodriver)" cargo test --target wasm32-unknown-unknown 2>&1 | tee "$wasm_log"
+node scripts/wasm-test-counts.mjs "$wasm_log" $native_only
+grep -q "Running headless tests in Firefox" "$wasm_log" || { echo "the wasm tests did not run in Firefox"; exit 1; }
 
 step "wasm-pack test --headless --chrome (offline: no-install mode, npm's wasm-opt first on PATH)"
-PATH="$PWD/node_modules/.bin:$PATH" wasm-pack test --headless --chrome --mode no-install --chromedriver /usr/bin/chromedriver
+PATH="$PWD/node_modules/.bin:$PATH" wasm-pack test --headless --chrome --mode no-install --chromedriver /usr/bin/chromedriver 2>&1 | tee "$wasm_log"
+node scripts/wasm-test-counts.mjs "$wasm_log" $native_only
 
 step "Yew and Leptos: example apps build for wasm32; hook tests in headless Chromium against the provider"
 cargo build --quiet --target wasm32-unknown-unknown --features yew --example yew_app
@@ -124,7 +138,8 @@ for fw in yew leptos; do
   port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   timed 600 node scripts/with-idp.mjs --spa-origin "http://127.0.0.1:$port" \
     --redirect-uri "http://127.0.0.1:$port/" --redirect-uri "http://127.0.0.1:$port/tests/e2e/www/blank.html" -- \
-    env WASM_BINDGEN_TEST_NO_ORIGIN_ISOLATION=1 WASM_BINDGEN_TEST_ADDRESS="127.0.0.1:$port" WASM_BINDGEN_TEST_TIMEOUT=120 cargo test --target wasm32-unknown-unknown --features "$fw" $lib --test "hooks_$fw"
+    env WASM_BINDGEN_TEST_NO_ORIGIN_ISOLATION=1 WASM_BINDGEN_TEST_ADDRESS="127.0.0.1:$port" WASM_BINDGEN_TEST_TIMEOUT=120 cargo test --target wasm32-unknown-unknown --features "$fw" $lib --test "hooks_$fw" 2>&1 | tee "$wasm_log"
+  node scripts/wasm-test-counts.mjs "$wasm_log"
 done
 
 step "TypeScript: tsc --strict over tests/ts against the package's declarations"
@@ -164,10 +179,11 @@ counts=$(mktemp)
 timed 1200 node scripts/node-test.mjs --timeout 240000 --label chromium --counts "$counts" tests/e2e tests/e2e/matrix
 
 step "the core e2e matrix in Firefox ESR (playwright, WebDriver BiDi) and WebKitGTK (selenium-webdriver, WebDriver classic, private Xvfb)"
-E2E_ENGINE=firefox timed 600 node scripts/node-test.mjs --timeout 240000 --label firefox --counts "$counts" tests/e2e/matrix
-E2E_ENGINE=webkit timed 600 node scripts/node-test.mjs --timeout 240000 --label webkit --counts "$counts" tests/e2e/matrix
+# (--same-as: each matrix file ran as many tests as in Chromium.)
+E2E_ENGINE=firefox timed 600 node scripts/node-test.mjs --timeout 240000 --label firefox --counts "$counts" --same-as chromium tests/e2e/matrix
+E2E_ENGINE=webkit timed 600 node scripts/node-test.mjs --timeout 240000 --label webkit --counts "$counts" --same-as chromium tests/e2e/matrix
 echo "per-engine pass counts (chromium: every e2e file, the matrix among them; firefox, webkit: the matrix):"
-cat "$counts"
+grep -v '^  ' "$counts"
 
 step "headless demo"
 # The demo's own watchdog exits with 75 when it stops making progress (one unexplained hang

@@ -122,6 +122,10 @@ fn panic(_: &::core::panic::PanicInfo<'_>) -> ! {
 
 mod prelude;
 
+// The library's own wasm tests run in the browser too (as the tests/ binaries), not in Node.
+#[cfg(all(test, target_arch = "wasm32"))]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
 pub mod client;
 pub mod core;
 pub mod error;
