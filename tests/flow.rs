@@ -2526,3 +2526,21 @@ fn a_redirect_saved_in_this_releases_format_is_redeemed_by_the_next() {
     assert_eq!((r.account.account.name.as_str(), r.state.as_str()), ("Ada", "app|state"));
     assert!(!page2.interaction_in_progress());
 }
+
+#[test]
+fn making_the_active_account_active_again_tells_no_other_tab() {
+    // msal's samples call setActiveAccount at every ACQUIRE_TOKEN_SUCCESS: the same account again
+    // is no change, so the other tabs are not told to re-read their caches.
+    let h = harness();
+    let home = h.sign_in().account.account.home_account_id;
+    let actives = || h.platform.announcements.borrow().iter().filter(|m| m.contains(r#""t":"active""#)).count();
+    h.pca.set_active_account(Some(&AccountRef::new(home.clone()))).unwrap();
+    assert_eq!(actives(), 1, "a change is announced");
+    for _ in 0..3 {
+        h.pca.set_active_account(Some(&AccountRef::new(home.clone()))).unwrap();
+    }
+    assert_eq!(actives(), 1, "the same account again is not");
+    h.pca.set_active_account(None).unwrap();
+    h.pca.set_active_account(None).unwrap();
+    assert_eq!(actives(), 2, "clearing it is, once");
+}

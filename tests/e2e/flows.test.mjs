@@ -366,13 +366,19 @@ test("a POST hidden frame whose provider answers after 3 s signs in: the frame's
   const page = await signedInPage(env, "pam");
   // The provider holds the posted authorize request for 3 s (the 2 s settle bound would cut a
   // provider's page short, but no page of the provider has loaded yet).
+  let held = 0;
   await page.route((u) => u.pathname.endsWith("/authorize"), async (route) => {
-    if (route.request().method() === "POST") await new Promise((r) => setTimeout(r, 3000));
+    if (route.request().method() === "POST") {
+      held += 1;
+      await new Promise((r) => setTimeout(r, 3000));
+    }
     await route.continue();
   });
   const r = await page.evaluate(() => window.pca.ssoSilent({ scopes: ["User.Read"], loginHint: "pam", httpMethod: "POST" })
     .then((x) => x.account.username, (e) => `${e.errorCode}/${e.subError}`));
   assert.equal(r, "pam");
+  // (The frame did post, and its answer was held.)
+  assert.equal(held, 1);
   await page.context().close();
 });
 

@@ -58,18 +58,23 @@ test("an event callback that asks again for the token it was just told of joins 
   const { pca, account } = await signedIn(msal, "reenter-hit");
   const told = [];
   const thrown = [];
+  const joined = [];
   pca.addEventCallback((e) => {
     if (e.eventType !== msal.EventType.ACQUIRE_TOKEN_SUCCESS) return;
     told.push(e.payload.accessToken);
-    try { pca.acquireTokenSilent({ scopes: ["User.Read"], account }).catch((x) => thrown.push(x)); } catch (x) { thrown.push(x); }
+    try { joined.push(pca.acquireTokenSilent({ scopes: ["User.Read"], account }).then((r) => r.accessToken, (x) => x)); } catch (x) { thrown.push(x); }
   });
   // The first hit, then the memo's.
   for (const round of [1, 2]) {
     told.length = 0;
+    joined.length = 0;
     const r = await pca.acquireTokenSilent({ scopes: ["User.Read"], account });
     await new Promise((done) => setTimeout(done, 10));
     assert.equal(r.accessToken, "at-1");
     assert.deepEqual([told, thrown], [["at-1"], []], `round ${round}: one success event, the callback's call joined the first`);
+    // The callback's own call is answered too, with the same token.
+    const settled = await Promise.race([Promise.all(joined), new Promise((done) => setTimeout(() => done("unsettled"), 2000))]);
+    assert.deepEqual(settled, ["at-1"], `round ${round}: the callback's call`);
   }
 });
 
@@ -82,10 +87,11 @@ test("an event callback that asks again when a token request starts joins it: on
   try {
     let starts = 0;
     const thrown = [];
+    const joined = [];
     pca.addEventCallback((e) => {
       if (e.eventType !== msal.EventType.ACQUIRE_TOKEN_NETWORK_START) return;
       starts++;
-      try { pca.acquireTokenSilent({ scopes: ["User.Read"], account, forceRefresh: true }).catch(() => {}); } catch (x) { thrown.push(x); }
+      try { joined.push(pca.acquireTokenSilent({ scopes: ["User.Read"], account, forceRefresh: true }).then(() => "resolved", (x) => x.errorCode)); } catch (x) { thrown.push(x); }
     });
     const call = pca.acquireTokenSilent({ scopes: ["User.Read"], account, forceRefresh: true }).catch((e) => e);
     await new Promise((done) => setTimeout(done, 50));
@@ -94,6 +100,9 @@ test("an event callback that asks again when a token request starts joins it: on
     // (No refresh token and no frame under Node: the call fails, once.)
     assert.equal((await call).errorCode, "popup_window_error");
     assert.equal(starts, 1);
+    // The callback's call, which joined it, fails with it.
+    const settled = await Promise.race([Promise.all(joined), new Promise((done) => setTimeout(() => done("unsettled"), 2000))]);
+    assert.deepEqual(settled, ["popup_window_error"]);
   } finally {
     globalThis.fetch = fetch;
   }

@@ -630,8 +630,9 @@ test("a generic provider whose session is now another user's (it knows none of m
     }
   });
   assert.deepEqual(r, { ok: false, code: "login_required", ir: true, accounts: ["alma", "bert"] });
-  // (The frame ran: the provider answered with the other user's code.)
+  // (The frame ran: the provider answered with the other user's code, which was redeemed.)
   assert.deepEqual((await env.idp.counters()).log.filter((e) => e.route === "authorize").map((e) => e.prompt), ["none"]);
+  assert.deepEqual(await providerCalls(), ["authorize none", "token authorization_code"]);
   // The first account's own tokens are still served.
   const cached = await page.evaluate(async () => {
     const alma = window.pca.getAllAccounts().find((a) => a.username === "alma");

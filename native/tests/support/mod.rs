@@ -44,7 +44,10 @@ async fn test_call(method_post: bool, path: &str, body: &str) -> Json {
         req.body = body.to_owned();
     }
     let resp = http.send(&req).await.unwrap();
-    Json::parse(&resp.body).unwrap_or(Json::Null)
+    // A test endpoint that fails, or answers what is not JSON, fails the test (read as nothing,
+    // a count of requests would be 0 whatever the library sent).
+    assert_eq!(resp.status, 200, "{path}: {}", resp.body);
+    Json::parse(&resp.body).unwrap_or_else(|e| panic!("{path}: not JSON ({e:?}): {}", resp.body))
 }
 
 /// POSTs `body` (JSON) to a test endpoint of the provider; its JSON answer.
@@ -54,7 +57,7 @@ pub async fn post_json(path: &str, body: &str) -> Json {
 
 /// The provider's token-request count since the last [`reset`].
 pub async fn token_requests() -> u64 {
-    test_call(false, "/__test/counters", "").await.get("token").and_then(Json::as_u64).unwrap_or(0)
+    test_call(false, "/__test/counters", "").await.get("token").and_then(Json::as_u64).expect("the provider's token count")
 }
 
 /// The provider's counters since the last [`reset`] (with its log of requests).
