@@ -332,6 +332,27 @@ test("full localStorage: sign-in still works (kept in memory for the page, with 
   await ctx.close();
 });
 
+for (const cache of ["sessionStorage", "localStorage"]) test(`full ${cache}: tokens for several APIs that the storage refused stay in the page's memory, each renewed once`, async () => {
+  const ctx = await env.browser.newContext();
+  const page = await openTab(ctx, cache);
+  await popupSignIn(page, "#popup", "cal");
+  await page.waitForFunction(() => window.last !== null && window.last.ok);
+  assert.ok((await fillStorage(page, cache)) > 0, `${cache} is full`);
+  await env.idp.reset();
+  const scopeSets = [["api.read"], ["api.write"], [TODO_SCOPES[0]]];
+  for (const scopes of scopeSets) {
+    const r = await silent(page, { scopes });
+    assert.deepEqual([r.ok, r.fromCache], [true, false], `${scopes}: ${JSON.stringify(r)}`);
+  }
+  // Saving the next one did not drop the earlier ones, which were never on the disk.
+  for (const scopes of scopeSets) {
+    const r = await silent(page, { scopes });
+    assert.deepEqual([r.ok, r.fromCache], [true, true], `${scopes} again: ${JSON.stringify(r)}`);
+  }
+  assert.equal((await env.idp.counters()).token, scopeSets.length);
+  await ctx.close();
+});
+
 for (const cache of ["localStorage", "sessionStorage"]) test(`full ${cache}: a second account's sign-in drops the first one's access tokens to fit (as msal), and survives a reload`, async () => {
   const ctx = await env.browser.newContext();
   const page = await openTab(ctx, cache);

@@ -510,7 +510,7 @@ impl<S: KeyValueStore> TokenCache<S> {
         // its writes. Dropped, it would make an account vanish and come back while another tab
         // signs in. An entry another tab removed is gone from the storage, and goes.
         let mut ahead = ::core::mem::take(&mut self.ahead);
-        let held = |k: &String| ahead.contains(k) || self.store.contains(k);
+        let held = |k: &String| ahead.contains(k) || self.store.holds(k);
         let (mut accounts, mut credentials) = (previous_accounts, previous);
         super::retain(&mut accounts, &mut |(k, _)| !self.accounts.iter().any(|(ours, _)| ours == k) && held(k));
         super::retain(&mut credentials, &mut |(k, _)| !loaded.has(&self.credentials, k) && held(k));

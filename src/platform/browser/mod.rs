@@ -151,13 +151,15 @@ impl KeyValueStore for WebStore {
     fn contains(&self, key: &str) -> bool {
         match self {
             WebStore::Encrypted(e) => e.contains(key),
-            _ => self.get(key).is_some(),
+            // (The storage's, not what it refused and the page keeps.)
+            WebStore::Web(s, ..) => window::storage_get(s, key).is_some(),
+            WebStore::Memory(m) => m.contains(key),
         }
     }
     fn holds(&self, key: &str) -> bool {
         match self {
             WebStore::Encrypted(e) => e.holds(key),
-            _ => self.contains(key),
+            _ => self.get(key).is_some(),
         }
     }
     fn keys(&self) -> Vec<String> {
