@@ -373,6 +373,43 @@ test("localStorage that throws for a while (the user blocks the site's data with
   await page.context().close();
 });
 
+for (const cache of ["sessionStorage", "localStorage"]) test(`the app clears ${cache} in its own tab (no storage event tells the page): the next call sees it, as msal reads the storage at every call`, async () => {
+  const page = await signedInPage(env, "ines", { cache });
+  const before = await page.evaluate(async () => {
+    const account = window.pca.getAllAccounts()[0];
+    const first = await window.pca.acquireTokenSilent({ scopes: ["User.Read"], account });
+    const again = await window.pca.acquireTokenSilent({ scopes: ["User.Read"], account });
+    return [window.pca.getAllAccounts().length, first.accessToken === again.accessToken, again.fromCache];
+  });
+  assert.deepEqual(before, [1, true, true]);
+  const after = await page.evaluate(async (cache) => {
+    const account = window.pca.getAllAccounts()[0];
+    window[cache].clear();
+    const accounts = window.pca.getAllAccounts().length;
+    const served = await window.pca.acquireTokenSilent({ scopes: ["User.Read"], account, cacheLookupPolicy: window.msal.CacheLookupPolicy.AccessToken })
+      .then((r) => ["served", r.fromCache], (e) => [e.errorCode]);
+    return [accounts, served];
+  }, cache);
+  assert.deepEqual(after, [0, ["token_refresh_required"]]);
+  // An entry the app removes (to force a renewal): the next call renews it. (Not in an
+  // encrypted localStorage, whose decrypted copy outlives the entry's removal alone: README.)
+  if (cache === "localStorage") return void (await page.context().close());
+  await page.evaluate(() => { window.last = null; window.popupRequest = { ...window.popupRequest, prompt: "login" }; });
+  await popupSignIn(page, "#popup", "ines");
+  await page.waitForFunction(() => window.last !== null && window.last.ok);
+  const renewed = await page.evaluate(async (cache) => {
+    const account = window.pca.getAllAccounts()[0];
+    await window.pca.acquireTokenSilent({ scopes: ["User.Read"], account });
+    const key = Object.keys(window[cache]).find((k) => k.includes("|accesstoken|") && k.includes("user.read"));
+    if (!key) return ["no access token in the storage", Object.keys(window[cache])];
+    window[cache].removeItem(key);
+    const r = await window.pca.acquireTokenSilent({ scopes: ["User.Read"], account });
+    return [r.fromCache];
+  }, cache);
+  assert.deepEqual(renewed, [false]);
+  await page.context().close();
+});
+
 test("forged cross-tab messages are ignored: another client's or forged snapshots, garbage and a 300 MB message", async () => {
   const page = await signedInPage(env, "rita", { cache: "localStorage" });
   const hostile = await page.context().newPage();

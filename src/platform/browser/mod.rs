@@ -25,27 +25,47 @@ pub mod window;
 pub enum WebStore {
     /// `localStorage` or `sessionStorage`, with an in-memory overflow for values the browser
     /// refuses (quota exceeded): they live for this page only, and reads see them. The
-    /// client's log sink hears of it. Last, the page's write count this store last saw (see
+    /// client's log sink hears of it. Last, what the store last saw of the storage (see
     /// [`KeyValueStore::written_elsewhere`]).
-    Web(JsValue, MemoryStore, JsValue, Cell<u32>),
+    Web(JsValue, MemoryStore, JsValue, Seen),
     /// In-memory (by choice, or because Web Storage is unavailable).
     Memory(MemoryStore),
     /// `localStorage` with accounts and credentials encrypted at rest (msal-browser v4/v5's
-    /// format), read from memory once [`Platform::load_storage`] has decrypted them.
-    Encrypted(window::EncryptedStore),
+    /// format), read from memory once [`Platform::load_storage`] has decrypted them. Last, the
+    /// number of keys it last saw in `localStorage` (-1: not yet).
+    Encrypted(window::EncryptedStore, Cell<i32>),
+}
+
+/// What a Web Storage store last saw: the page's write count, and the number of keys in its
+/// storage area (-1: not yet), which a write this store did not make changes: the app's own
+/// `sessionStorage.clear()`, or its removal of an entry, which no event tells the page of.
+#[derive(Debug)]
+pub struct Seen {
+    writes: Cell<u32>,
+    keys: Cell<i32>,
+}
+
+/// True when the storage's number of keys is not the one last seen (both known); remembers it.
+fn keys_moved(seen: &Cell<i32>, now: i32) -> bool {
+    let before = seen.replace(now);
+    before >= 0 && now >= 0 && before != now
 }
 
 /// Writes to Web Storage by every store of the page (the wasm is loaded once per page): another
 /// client of the page writes to the storage area without an event that this one would hear.
 static PAGE_WRITES: AtomicU32 = AtomicU32::new(0);
 
-/// Counts a write of the store whose count is `seen`: it stays in step unless another store
-/// wrote since it last looked.
-fn count_write(seen: &Cell<u32>) {
+/// Counts a write of the store that saw `seen`, which moved the storage's number of keys from
+/// `before` to `after`: it stays in step, in the page's write count and in the number of keys,
+/// unless another writer changed them since it last looked.
+fn count_write(seen: &Seen, before: i32, after: i32) {
     let n = PAGE_WRITES.load(Ordering::Relaxed);
     PAGE_WRITES.store(n.wrapping_add(1), Ordering::Relaxed);
-    if seen.get() == n {
-        seen.set(n.wrapping_add(1));
+    if seen.writes.get() == n {
+        seen.writes.set(n.wrapping_add(1));
+    }
+    if seen.keys.get() == before {
+        seen.keys.set(after);
     }
 }
 
@@ -56,7 +76,15 @@ impl WebStore {
         if area.is_null() {
             return (WebStore::Memory(MemoryStore::new()), location != CacheLocation::MemoryStorage);
         }
-        (WebStore::Web(area, MemoryStore::new(), log_sink.clone(), Cell::new(PAGE_WRITES.load(Ordering::Relaxed))), false)
+        (
+            WebStore::Web(
+                area,
+                MemoryStore::new(),
+                log_sink.clone(),
+                Seen { writes: Cell::new(PAGE_WRITES.load(Ordering::Relaxed)), keys: Cell::new(-1) },
+            ),
+            false,
+        )
     }
 }
 
@@ -71,14 +99,14 @@ pub fn storage_area(location: CacheLocation) -> JsValue {
 impl KeyValueStore for WebStore {
     fn get(&self, key: &str) -> Option<String> {
         match self {
-            WebStore::Encrypted(e) => e.get(key),
+            WebStore::Encrypted(e, _) => e.get(key),
             WebStore::Web(s, overflow, ..) => overflow.get(key).or_else(|| window::storage_get(s, key)),
             WebStore::Memory(m) => m.get(key),
         }
     }
     fn set(&self, key: &str, value: &str) -> Result<(), AuthError> {
         match self {
-            WebStore::Encrypted(e) => {
+            WebStore::Encrypted(e, _) => {
                 if e.set(key, value, false) {
                     Ok(())
                 } else {
@@ -90,8 +118,10 @@ impl KeyValueStore for WebStore {
                 }
             }
             WebStore::Web(s, overflow, _, seen) => {
-                count_write(seen);
-                match window::storage_set(s, key, value) {
+                let before = window::storage_length(s);
+                let stored = window::storage_set(s, key, value);
+                count_write(seen, before, window::storage_length(s));
+                match stored {
                     0 => {}
                     1 => {
                         return Err(AuthError::new(ErrorKind::Storage, codes::CACHE_QUOTA_EXCEEDED, "the storage is full (quota exceeded)"))
@@ -112,7 +142,7 @@ impl KeyValueStore for WebStore {
     }
     fn set_in_clear(&self, key: &str, value: &str) -> Result<(), AuthError> {
         match self {
-            WebStore::Encrypted(e) => {
+            WebStore::Encrypted(e, _) => {
                 e.set(key, value, true);
                 Ok(())
             }
@@ -122,7 +152,7 @@ impl KeyValueStore for WebStore {
     fn set_in_memory(&self, key: &str, value: &str) -> Result<(), AuthError> {
         match self {
             // Its entries live in memory already; the disk copy is best effort.
-            WebStore::Encrypted(_) => Ok(()),
+            WebStore::Encrypted(..) => Ok(()),
             WebStore::Web(_, overflow, sink, _) => {
                 window::log_to(
                     sink,
@@ -139,18 +169,19 @@ impl KeyValueStore for WebStore {
     }
     fn remove(&self, key: &str) {
         match self {
-            WebStore::Encrypted(e) => e.remove(key),
+            WebStore::Encrypted(e, _) => e.remove(key),
             WebStore::Web(s, overflow, _, seen) => {
-                count_write(seen);
                 overflow.remove(key);
+                let before = window::storage_length(s);
                 window::storage_remove(s, key);
+                count_write(seen, before, window::storage_length(s));
             }
             WebStore::Memory(m) => m.remove(key),
         }
     }
     fn contains(&self, key: &str) -> bool {
         match self {
-            WebStore::Encrypted(e) => e.contains(key),
+            WebStore::Encrypted(e, _) => e.contains(key),
             // (The storage's, not what it refused and the page keeps.)
             WebStore::Web(s, ..) => window::storage_get(s, key).is_some(),
             WebStore::Memory(m) => m.contains(key),
@@ -158,13 +189,13 @@ impl KeyValueStore for WebStore {
     }
     fn holds(&self, key: &str) -> bool {
         match self {
-            WebStore::Encrypted(e) => e.holds(key),
+            WebStore::Encrypted(e, _) => e.holds(key),
             _ => self.get(key).is_some(),
         }
     }
     fn keys(&self) -> Vec<String> {
         match self {
-            WebStore::Encrypted(e) => e.keys(),
+            WebStore::Encrypted(e, _) => e.keys(),
             WebStore::Web(s, overflow, ..) => {
                 let mut keys = window::storage_keys(s);
                 for k in overflow.keys() {
@@ -179,11 +210,13 @@ impl KeyValueStore for WebStore {
     }
     fn written_elsewhere(&self) -> bool {
         match self {
-            WebStore::Web(.., seen) => {
+            WebStore::Web(s, .., seen) => {
                 let n = PAGE_WRITES.load(Ordering::Relaxed);
-                seen.replace(n) != n
+                (seen.writes.replace(n) != n) | keys_moved(&seen.keys, window::storage_length(s))
             }
-            _ => false,
+            // (Its own writes reach the disk later: one more re-read after a save.)
+            WebStore::Encrypted(e, keys) => keys_moved(keys, e.length()),
+            WebStore::Memory(_) => false,
         }
     }
 }
@@ -209,7 +242,7 @@ impl BrowserPlatform {
     pub fn new(location: CacheLocation, client_id: &str, log_sink: JsValue, network: JsValue) -> BrowserPlatform {
         let (mut cache, fell_back) = WebStore::open(location, &log_sink);
         if location == CacheLocation::LocalStorage && matches!(cache, WebStore::Web(..)) {
-            cache = WebStore::Encrypted(window::encrypted_store(client_id, &log_sink));
+            cache = WebStore::Encrypted(window::encrypted_store(client_id, &log_sink), Cell::new(-1));
         }
         let (temp, _) = WebStore::open(CacheLocation::SessionStorage, &log_sink);
         if fell_back {
@@ -223,7 +256,7 @@ impl BrowserPlatform {
     /// Takes another tab's change of the cache entry `key` into memory (an encrypted cache
     /// keeps its entries there); true when the entry is one it holds.
     pub async fn refresh_entry(&self, key: &str) {
-        if let WebStore::Encrypted(e) = &*self.cache {
+        if let WebStore::Encrypted(e, _) = &*self.cache {
             promised(e.refresh(key)).await.ok();
         }
     }
@@ -232,7 +265,7 @@ impl BrowserPlatform {
     /// (`window::listen` tells it where to ask for room when the storage is full); else null.
     pub fn encrypted_store(&self) -> JsValue {
         match &*self.cache {
-            WebStore::Encrypted(e) => e.clone().into(),
+            WebStore::Encrypted(e, _) => e.clone().into(),
             _ => JsValue::NULL,
         }
     }
@@ -497,13 +530,13 @@ impl Platform for BrowserPlatform {
     }
 
     async fn load_storage(&self) {
-        if let WebStore::Encrypted(e) = &*self.cache {
+        if let WebStore::Encrypted(e, _) = &*self.cache {
             promised(e.load()).await.ok();
         }
     }
 
     async fn settle_storage(&self) {
-        if let WebStore::Encrypted(e) = &*self.cache {
+        if let WebStore::Encrypted(e, _) = &*self.cache {
             promised(e.flush()).await.ok();
         }
     }

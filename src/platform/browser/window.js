@@ -341,6 +341,9 @@ const isQuota = (e) => /quota/i.test(e && e.name + e.message);
 export function storageRemove(s, key) {
   try { s.removeItem(key); } catch (_) { /* blocked meanwhile */ }
 }
+export function storageLength(s) {
+  try { return s.length; } catch (_) { return -1; }
+}
 export function storageKeys(s) {
   const keys = [];
   try {
@@ -1016,6 +1019,10 @@ export class EncryptedStore {
     }) || [];
     for (const k of disk) if (k && !USER_KEY.test(k)) out.add(k);
     return Array.from(out);
+  }
+
+  length() {
+    try { return localStorage.length; } catch (_) { return -1; }
   }
 
   // Resolves once every write made so far is on disk.

@@ -68,6 +68,9 @@ extern "C" {
     /// Every key of a storage area.
     #[wasm_bindgen(js_name = storageKeys)]
     pub fn storage_keys(area: &JsValue) -> Vec<String>;
+    /// The number of keys in a storage area (-1 when it cannot be read).
+    #[wasm_bindgen(js_name = storageLength)]
+    pub fn storage_length(area: &JsValue) -> i32;
     /// `location.href`.
     #[wasm_bindgen(js_name = pageUrl)]
     pub fn page_url() -> String;
@@ -171,6 +174,9 @@ extern "C" {
     /// Every key.
     #[wasm_bindgen(method)]
     pub fn keys(this: &EncryptedStore) -> Vec<String>;
+    /// The number of keys in `localStorage` (-1 when it cannot be read).
+    #[wasm_bindgen(method)]
+    pub fn length(this: &EncryptedStore) -> i32;
     /// True when the storage holds `key`, decrypted yet or not (not this page's copy of it).
     #[wasm_bindgen(method)]
     pub fn contains(this: &EncryptedStore, key: &str) -> bool;
