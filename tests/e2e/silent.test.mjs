@@ -363,6 +363,33 @@ test("acquireTokenSilent for an account the cache no longer has tries the hidden
   }
 });
 
+test("the browser holds other sessions at the provider (Entra's AADSTS16000 for a prompt=none request that names no user): every silent path names its user and succeeds; ssoSilent naming none fails with InteractionRequiredAuthError", async () => {
+  for (const login of ["wes", "wes@contoso.com"]) {
+    const page = await signedInPage(env, login);
+    await env.idp.setConfig({ otherSessions: true });
+    try {
+      const r = await page.evaluate(async (login) => {
+        const account = window.pca.getAllAccounts()[0];
+        const req = { scopes: ["User.Read"], redirectUri: location.origin + "/redirect.html" };
+        const run = (p) => p.then((x) => x.account.username, (e) => [e.errorCode, e instanceof window.msal.InteractionRequiredAuthError]);
+        const out = {};
+        out.skip = await run(window.pca.acquireTokenSilent({ ...req, account, cacheLookupPolicy: window.msal.CacheLookupPolicy.Skip }));
+        out.account = await run(window.pca.ssoSilent({ ...req, account }));
+        out.hint = await run(window.pca.ssoSilent({ ...req, loginHint: login }));
+        out.sid = await run(window.pca.ssoSilent({ ...req, sid: account.idTokenClaims.sid }));
+        await window.pca.clearCache();
+        out.cleared = await run(window.pca.acquireTokenSilent({ ...req, account }));
+        out.none = await run(window.pca.ssoSilent(req));
+        return out;
+      }, login);
+      assert.deepEqual(r, { skip: login, account: login, hint: login, sid: login, cleared: login, none: ["interaction_required", true] }, login);
+    } finally {
+      await env.idp.setConfig({ otherSessions: false });
+    }
+    await page.context().close();
+  }
+});
+
 test("a silent iframe that gets no answer fails early, then at once, with InteractionRequiredAuthError", async () => {
   const page = await signedInPage(env, "vic");
   await env.idp.setConfig({ silentNoResponse: true });

@@ -308,6 +308,8 @@ export async function startIdp(options = {}) {
   let consentRequired = new Set();
   // The B2C user flow each code and refresh token was issued by (the flows share one store).
   const issuedBy = new Map();
+  // The Entra tenant each code was issued in (the home and guest tenants share one store).
+  const codeTenant = new Map();
   let silentHopMs = 0;
   // As Entra: the sign-in page sends Cross-Origin-Opener-Policy unless the authorize request
   // said pocd=1 (test switch `coop`, on by default).
@@ -321,6 +323,10 @@ export async function startIdp(options = {}) {
   let autoLogin = null;
   // Test switch: DPoP proofs must carry the provider's nonce (a `use_dpop_nonce` challenge first).
   let dpopRequireNonce = false;
+  // Test switch: the browser holds other sessions at Entra too (a work and a guest account):
+  // a prompt=none request that names no user (login_hint or sid) is refused with
+  // interaction_required (AADSTS16000), as Entra cannot tell which one is meant.
+  let otherSessions = false;
   // Test switch: the user's cloud, as Entra names it to an instance-aware request: the
   // authorization response of a request that sent instance_aware=true carries
   // cloud_instance_host_name=<this host>.
@@ -601,6 +607,10 @@ export async function startIdp(options = {}) {
           const unknown = asked.filter((sc) => sc && !supportedScopeSet.has(sc));
           if (unknown.length) throw new errors.InvalidScope(`AADSTS70011: The provided value for the input parameter 'scope' is not valid. The scope '${unknown.join(' ')}' does not exist.`, unknown.join(' '));
           if (ctx.query?.prompt === 'none' && asked.some((sc) => consentRequired.has(sc))) throw new errors.ConsentRequired(CONSENT_REQUIRED);
+          const p = ctx.oidc?.params ?? {};
+          if (otherSessions && kind === 'entra' && p.prompt === 'none' && !p.login_hint && !p.sid) {
+            throw new errors.InteractionRequired('AADSTS16000: SelectUserAccount - This is a flag that requires the user to select an account. Several users are signed in to this browser.');
+          }
         },
       },
       // As Entra: the redirect URI is named at /authorize and at /token, even by a client that
@@ -804,6 +814,7 @@ export async function startIdp(options = {}) {
     provider.on('authorization_code.saved', (code) => {
       for (const sc of String(code.scope ?? '').split(' ')) consentRequired.delete(sc);
       if (realm.policy) issuedBy.set(code.jti, realm.policy);
+      else if (realm.tenantId) codeTenant.set(code.jti, realm.tenantId);
     });
     if (realm.policy) provider.on('refresh_token.saved', (rt) => issuedBy.set(rt.jti, realm.policy));
     provider.on('error', (err, ctx) => {
@@ -953,9 +964,9 @@ export async function startIdp(options = {}) {
   const entraMount = (prefix, provider, ns, callback = provider.callback()) => ({ prefix, kind: 'entra', ns, provider, callback, routes: entraRoutes });
 
   mounts = [
-    entraMount(`/${TENANT_ID}`, entra, 'entra', entraCallback),
-    ...ENTRA_ALIASES.map((alias) => entraMount(`/${alias}`, entra, 'entra', entraCallback)),
-    entraMount(`/${GUEST_TENANT_ID}`, guest, 'entra'),
+    { ...entraMount(`/${TENANT_ID}`, entra, 'entra', entraCallback), tenantId: TENANT_ID },
+    ...ENTRA_ALIASES.map((alias) => ({ ...entraMount(`/${alias}`, entra, 'entra', entraCallback), tenantId: TENANT_ID })),
+    { ...entraMount(`/${GUEST_TENANT_ID}`, guest, 'entra'), tenantId: GUEST_TENANT_ID },
     ...B2C_POLICIES.map((policy) => {
       const prefix = `/${B2C_DOMAIN}/${policy}`;
       const realm = { ns: 'b2c', tenantId: B2C_TENANT_ID, homeTenant: B2C_TENANT_ID, policy };
@@ -1336,6 +1347,16 @@ export async function startIdp(options = {}) {
       });
       return;
     }
+    if (grantType === 'authorization_code' && mount.tenantId && codeTenant.has(grantValue) && codeTenant.get(grantValue) !== mount.tenantId) {
+      // As Entra: a code is redeemed in the tenant that issued it (a refresh token, unlike a
+      // code, works in every tenant of the user).
+      refuse(req, res, {
+        error: 'invalid_grant',
+        error_description: 'AADSTS700005: Provided Authorization Code is intended to use against other tenant, thus rejected.',
+        error_codes: [700005],
+      });
+      return;
+    }
     if (form && ['refresh_token', 'authorization_code'].includes(grantType) && form.has('scope')) {
       const unknown = (form.get('scope') ?? '').split(' ').filter((sc) => sc && !supportedScopeSet.has(sc));
       if (unknown.length) {
@@ -1558,7 +1579,7 @@ export async function startIdp(options = {}) {
   }
 
   function currentConfig() {
-    return { ...config, consentRequired: [...consentRequired], silentNoResponse, silentHopMs, coop, coopStep, autoLogin, dpopRequireNonce, cloudInstance, graphHosts, stall: [...stall], spaOrigins: [...spaOrigins], redirectUris: [...registered] };
+    return { ...config, consentRequired: [...consentRequired], silentNoResponse, silentHopMs, coop, coopStep, autoLogin, dpopRequireNonce, otherSessions, cloudInstance, graphHosts, stall: [...stall], spaOrigins: [...spaOrigins], redirectUris: [...registered] };
   }
 
   function applyConfig(patch = {}) {
@@ -1575,6 +1596,7 @@ export async function startIdp(options = {}) {
     if (patch.coopStep !== undefined) coopStep = patch.coopStep === true;
     if (patch.autoLogin !== undefined) autoLogin = patch.autoLogin ? String(patch.autoLogin) : null;
     if (patch.dpopRequireNonce !== undefined) dpopRequireNonce = patch.dpopRequireNonce === true;
+    if (patch.otherSessions !== undefined) otherSessions = patch.otherSessions === true;
     if (patch.cloudInstance !== undefined) cloudInstance = patch.cloudInstance ? String(patch.cloudInstance) : null;
     if (patch.graphHosts !== undefined) graphHosts = Array.isArray(patch.graphHosts) && patch.graphHosts.length === 2 ? patch.graphHosts.map(String) : null;
     if (patch.stall !== undefined) {

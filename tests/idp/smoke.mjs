@@ -7,7 +7,7 @@ import * as https from 'node:https';
 import { after, before, describe, it } from 'node:test';
 
 import {
-  B2C_DOMAIN, CLI_CLIENT_ID, CLIENT_ID, DAEMON_CLIENT_ID, DAEMON_SECRET, TENANT_ID, accountIdForLogin, startIdp,
+  B2C_DOMAIN, CLI_CLIENT_ID, CLIENT_ID, DAEMON_CLIENT_ID, DAEMON_SECRET, GUEST_TENANT_ID, TENANT_ID, accountIdForLogin, startIdp,
 } from './server.mjs';
 
 const SPA = 'http://127.0.0.1:8123';
@@ -601,6 +601,16 @@ describe('msal-wasm test IdP', () => {
     });
     assert.equal(noRt.res.status, 200, JSON.stringify(noRt.json));
     assert.equal(noRt.json.refresh_token, undefined);
+    // As Entra (AADSTS700005): a code is redeemed in the tenant that issued it, not a guest tenant of the user.
+    const other = pkce();
+    const { code: code4 } = await idp.mintCode({ mode: 'entra', login: 'dave', redirect_uri: REDIRECT_URI, code_challenge: other.challenge });
+    const redeem4 = (tenant) => tokenRequest(`${idp.origin}/${tenant}/oauth2/v2.0/token`, {
+      client_id: CLIENT_ID, grant_type: 'authorization_code', code: code4, redirect_uri: REDIRECT_URI, code_verifier: other.verifier,
+    });
+    const elsewhere = await redeem4(GUEST_TENANT_ID);
+    assert.equal(elsewhere.json.error, 'invalid_grant', JSON.stringify(elsewhere.json));
+    assert.match(elsewhere.json.error_description, /^AADSTS700005:/);
+    assert.equal((await redeem4(TENANT_ID)).res.status, 200);
 
     // validation: redirect_uri like the authorize endpoint, PKCE challenge, mode, login
     const bad = [
