@@ -76,10 +76,18 @@ impl DpopKey {
 
     /// A proof for `method` `url` (normalized: msal's `invalid_dpop_htm`/`invalid_dpop_htu`),
     /// with the server's `nonce` when it asked for one and the `access_token` a resource call
-    /// carries (its hash is `ath`).
+    /// carries (its hash is `ath`). `htu` is `url` as reqwest sends it (the url crate's form);
+    /// a URL that crate refuses is msal's `url_parse_error`.
     pub fn proof(&self, method: &str, url: &str, nonce: Option<&str>, access_token: Option<&str>) -> Result<String, AuthError> {
         let htm = dpop::normalize_htm(method)?;
-        let htu = dpop::normalize_htu(url)?;
+        // (A scheme the url crate reads otherwise than a browser, as `ftp:` or `file:`, is
+        // refused as given.)
+        let sent = match reqwest::Url::parse(url) {
+            Ok(u) if matches!(u.scheme(), "http" | "https") => u.to_string(),
+            Ok(_) => url.to_owned(),
+            Err(_) => return Err(AuthError::config(codes::URL_PARSE_ERROR, "the DPoP target is not a URL")),
+        };
+        let htu = dpop::normalize_htu(&sent)?;
         if nonce.is_some_and(|n| n.trim().is_empty()) {
             return Err(AuthError::config(codes::INVALID_DPOP_NONCE, "the DPoP nonce is empty"));
         }

@@ -168,6 +168,25 @@ fn keys_from_pem_and_generated_sign_verifiable_proofs() {
     verifier.verify(format!("{h}.{c}").as_bytes(), &sig).expect("the proof verifies with the header's key");
     assert_eq!(DpopKey::from_pem("nothing").unwrap_err().code(), "invalid_configuration");
     assert_eq!(key.proof("GE T", "https://a/", None, None).unwrap_err().code(), "invalid_dpop_htm");
+    // `htu` is the URL as reqwest sends it (the url crate's form); what that crate refuses is
+    // msal's url_parse_error.
+    let htu = |url: &str| {
+        let proof = key.proof("GET", url, None, None).map_err(|e| e.code().to_owned())?;
+        let claims = msal_wasm::core::base64::decode(proof.split('.').nth(1).unwrap()).unwrap();
+        Ok::<_, String>(Json::parse(std::str::from_utf8(&claims).unwrap()).unwrap().str_field("htu").unwrap().to_owned())
+    };
+    let sent = |url: &str| {
+        let mut u = reqwest::Url::parse(url).unwrap();
+        u.set_query(None);
+        u.set_fragment(None);
+        u.to_string()
+    };
+    for url in ["https://API.example:0443/a/../b c/x^y|z?q=1#f", "https://0x7f.1/x", "http://[0:0::1]:8080/x"] {
+        assert_eq!(htu(url), Ok(sent(url)), "{url}");
+    }
+    for url in ["https://api.example:70000/x", "https://999.1.1.1/x", "https://[a]/x"] {
+        assert_eq!(htu(url), Err("url_parse_error".into()), "{url}");
+    }
     let _ = Arc::new(key);
 }
 

@@ -93,9 +93,12 @@ fn loopback(host: &str) -> bool {
 
 /// A path as the browser's URL parser sends it (and msal's `new URL(url).href` writes it): `.`
 /// and `..` segments resolved, and the bytes of the WHATWG path percent-encode set encoded
-/// (controls, space, `"`, `<`, `>`, `` ` ``, `{`, `}`, natively `^`, and all outside ASCII). In
-/// a browser the facade hands over the browser's own form first (`new URL(url).href`, what its
-/// fetch sends and msal signs), which this leaves as it is.
+/// (controls, space, `"`, `<`, `>`, `` ` ``, `{`, `}`, and all outside ASCII). `^`, which parsers
+/// write either way (the URL Standard encodes it since 2025, as Chromium, Firefox and the url
+/// crate from 2.5.9; WebKit and earlier url crates do not), is left as written: the caller
+/// hands over its HTTP client's own form first (the facade `new URL(url).href`, what fetch
+/// sends and msal signs; msal-native the url crate's, what reqwest sends), which this leaves as
+/// it is.
 fn normal_path(path: &str) -> String {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
     let mut out: Vec<u8> = Vec::new();
@@ -114,10 +117,7 @@ fn normal_path(path: &str) -> String {
             out.push(b'/');
         }
         for &b in segment.iter().filter(|_| !dots) {
-            // `^`: natively as the URL Standard since 2025 and the url crate (what reqwest
-            // sends); in a browser the facade's form stands (WebKit leaves `^` as written).
-            let caret = cfg!(not(target_arch = "wasm32")) && b == b'^';
-            match b <= b' ' || b >= 0x7f || b"\"<>`{}".contains(&b) || caret {
+            match b <= b' ' || b >= 0x7f || b"\"<>`{}".contains(&b) {
                 false => out.push(b),
                 true => out.extend([b'%', HEX[usize::from(b >> 4)], HEX[usize::from(b & 15)]]),
             }
@@ -189,10 +189,10 @@ fn origin_and_path(url: &str) -> Result<(String, &str), AuthError> {
         let n = n * 10 + u32::from(b.wrapping_sub(b'0'));
         (b.is_ascii_digit() && n <= 65535).then_some(n)
     });
-    let (Some(number), true) = (number, name_ok) else {
+    let (Some(number), true, Ok(v4)) = (number, name_ok, ipv4(name)) else {
         return Err(unparsable());
     };
-    let mut host = name.to_ascii_lowercase();
+    let mut host = v4.unwrap_or_else(|| name.to_ascii_lowercase());
     let default = if scheme == "https" { 443 } else { 80 };
     if !digits.is_empty() && number != default {
         host.push(':');
@@ -200,13 +200,56 @@ fn origin_and_path(url: &str) -> Result<(String, &str), AuthError> {
     }
     match scheme.as_str() {
         "https" => {}
-        "http" if loopback(name) => {}
+        "http" if loopback(&host) => {}
         _ => return Err(bad()),
     }
     let mut out = scheme;
     out.push_str("://");
     out.push_str(&host);
     Ok((out, path))
+}
+
+/// A host the URL parser reads as an IPv4 address (its last label is a number: `127.1`,
+/// `0x7f.0.0.1`, `999.1.1.1`): the address as it writes it (`127.0.0.1`), or `Err` when it is
+/// none (the parser refuses the URL). `Ok(None)` for a name.
+fn ipv4(name: &str) -> Result<Option<String>, ()> {
+    // A number in the URL Standard's forms: decimal, `0x` hex, `0` octal (`0x` alone is 0).
+    let number = |part: &str| -> Option<u64> {
+        let (digits, radix) = match part.get(..2) {
+            Some("0x" | "0X") => (part.get(2..).unwrap_or_default(), 16),
+            Some(_) if part.starts_with('0') => (part.get(1..).unwrap_or_default(), 8),
+            _ => (part, 10),
+        };
+        let ok = !part.is_empty() && digits.chars().all(|c| c.is_digit(radix));
+        ok.then(|| digits.chars().fold(0u64, |n, c| n.saturating_mul(radix.into()).saturating_add(c.to_digit(radix).unwrap_or(0).into())))
+    };
+    let name = name.strip_suffix('.').filter(|n| !n.is_empty()).unwrap_or(name);
+    let last = name.rsplit('.').next().unwrap_or_default();
+    if last.is_empty() || !(last.bytes().all(|b| b.is_ascii_digit()) || number(last).is_some()) {
+        return Ok(None);
+    }
+    let parts: Vec<&str> = name.split('.').collect();
+    if parts.len() > 4 {
+        return Err(());
+    }
+    let mut address = 0u64;
+    for (i, part) in parts.iter().enumerate() {
+        let n = number(part).ok_or(())?;
+        // (The last part fills the bytes the others left.)
+        let room = if i + 1 == parts.len() { 5 - parts.len() } else { 1 };
+        if n >= 1u64 << (8 * room) {
+            return Err(());
+        }
+        address = if i + 1 == parts.len() { address + n } else { address + (n << (8 * (3 - i))) };
+    }
+    let mut out = String::new();
+    for shift in [24, 16, 8, 0] {
+        if shift != 24 {
+            out.push('.');
+        }
+        text::push_dec(&mut out, (address >> shift) & 255);
+    }
+    Ok(Some(out))
 }
 
 /// The normalized `htm` and `htu` of a resource request (msal's `dpop_missing_resource_context`
