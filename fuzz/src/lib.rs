@@ -681,9 +681,11 @@ pub fn server(data: &[u8]) -> bool {
 /// (`normalize_htm`), the rest the resource URL (`normalize_htu` and the nonce's `origin`); an
 /// input without a line break is a `GET` of the whole input. Accepted: the URL normalizes.
 ///
-/// Checked: what normalizes is its own normal form (a second pass changes nothing), is ASCII,
-/// `http(s)://` without query, fragment or white space, and starts with the origin; the origin
-/// and the `htu` accept and refuse the same URLs; a refusal is one of msal's codes.
+/// Checked: what the url crate (the URL Standard) refuses is refused, and what both take is
+/// written as it writes it (but where msal-wasm differs on purpose); what normalizes is its own
+/// normal form (a second pass changes nothing), is ASCII, `http(s)://` without query, fragment
+/// or white space, and starts with the origin; the origin and the `htu` accept and refuse the
+/// same URLs; a refusal is one of msal's codes.
 pub fn dpop_target(data: &[u8]) -> bool {
     use msal_wasm::core::dpop::{normalize_htm, normalize_htu, origin};
     let text = String::from_utf8_lossy(data);
@@ -694,6 +696,24 @@ pub fn dpop_target(data: &[u8]) -> bool {
             assert!(!m.bytes().any(|b| b.is_ascii_lowercase()), "htm {m:?}");
         }
         Err(e) => assert_eq!(e.code(), "invalid_dpop_htm"),
+    }
+    // The url crate (the URL Standard, as reqwest sends a request) as the reference: what it
+    // refuses is refused; what both take is written alike, but where msal-wasm differs on purpose
+    // (README: tabs and newlines refused, `%2e` segments and a `\` kept as written; an IPv6
+    // literal checked for its characters only, and kept as written).
+    let reference = url::Url::parse(url).ok().map(|mut r| {
+        r.set_query(None);
+        r.set_fragment(None);
+        r.to_string()
+    });
+    // (And the url crate's own way: a segment such as `s:` it reads as a Windows drive letter
+    // in every scheme, where the URL Standard and browsers do so for `file:` only.)
+    let drive = url.split('/').any(|seg| matches!(seg.as_bytes(), [a, b':' | b'|'] if a.is_ascii_alphabetic()));
+    let own_way = drive || url.contains(['\t', '\n', '\r', '\\', '[']) || url.to_ascii_lowercase().contains("%2e");
+    match (reference, normalize_htu(url)) {
+        (None, Ok(htu)) if !url.contains('[') => panic!("the URL Standard refuses {url:?}, signed as {htu:?}"),
+        (Some(r), Ok(htu)) if !own_way => assert_eq!(htu, r, "{url:?}"),
+        _ => {}
     }
     let (htu, at) = (normalize_htu(url), origin(url));
     match (htu, at) {
