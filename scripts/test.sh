@@ -12,6 +12,8 @@ cd "$(dirname "$0")/.."
 export CHROMEDRIVER=/usr/bin/chromedriver
 # wasm-bindgen-test-runner picks its browser from these before CHROMEDRIVER, and skips every
 # browser test on WASM_BINDGEN_TEST_ONLY_NODE: a caller's environment must not change what runs.
+# (Cargo's output uncoloured: scripts/wasm-test-counts.mjs reads it.)
+export CARGO_TERM_COLOR=never
 unset GECKODRIVER GECKODRIVER_REMOTE CHROMEDRIVER_REMOTE SAFARIDRIVER SAFARIDRIVER_REMOTE MSEDGEDRIVER MSEDGEDRIVER_REMOTE \
   WASM_BINDGEN_TEST_ONLY_NODE WASM_BINDGEN_TEST_ONLY_WEB WASM_BINDGEN_USE_BROWSER
 # Each step says when it starts (seconds since the run began), so a log shows where time went.

@@ -20,7 +20,8 @@ const close = () => {
   }
   seen.push(`${name} ${nativeOnly.includes(name) ? "(native-only)" : passed}`);
 };
-for (const line of readFileSync(log, "utf8").split("\n")) {
+// (Without terminal colours, should a caller's configuration turn them on.)
+for (const line of readFileSync(log, "utf8").replace(/\x1b\[[0-9;]*m/g, "").split("\n")) {
   const running = /^\s+Running .*\/deps\/([A-Za-z0-9_]+)-[0-9a-f]+\.wasm\)\s*$/.exec(line);
   if (running) {
     close();
