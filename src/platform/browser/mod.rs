@@ -45,10 +45,15 @@ pub struct Seen {
     keys: Cell<i32>,
 }
 
-/// True when the storage's number of keys is not the one last seen (both known); remembers it.
+/// What [`Seen`] holds for a number of keys another writer changed before this store's own
+/// write moved it again (the two may cancel out).
+const MOVED: i32 = -2;
+
+/// True when the storage's number of keys is not the one last seen (both known), or moved
+/// meanwhile; remembers it.
 fn keys_moved(seen: &Cell<i32>, now: i32) -> bool {
     let before = seen.replace(now);
-    before >= 0 && now >= 0 && before != now
+    before == MOVED || (before >= 0 && now >= 0 && before != now)
 }
 
 /// Writes to Web Storage by every store of the page (the wasm is loaded once per page): another
@@ -64,8 +69,9 @@ fn count_write(seen: &Seen, before: i32, after: i32) {
     if seen.writes.get() == n {
         seen.writes.set(n.wrapping_add(1));
     }
-    if seen.keys.get() == before {
-        seen.keys.set(after);
+    match seen.keys.get() {
+        last if last == before || last == -1 => seen.keys.set(after),
+        _ => seen.keys.set(MOVED),
     }
 }
 
