@@ -304,12 +304,20 @@ test("localStorage: sign-out in tab A empties tab B's accounts, with the event",
   const a = await signedInPage(env, "abe", { cache: "localStorage", context: ctx });
   const b = await openTab(ctx, "localStorage");
   assert.equal(await b.evaluate(() => window.pca.getAllAccounts().length), 1);
-  await b.evaluate(() => { window.events.length = 0; });
+  await b.evaluate(() => { window.events.length = 0; window.kept = window.pca.getAllAccounts()[0]; });
   await a.evaluate(() => window.pca.logoutPopup({ account: window.pca.getAllAccounts()[0] }).catch(() => {}));
+  await env.idp.reset();
   await b.waitForFunction(() => window.pca.getAllAccounts().length === 0);
   await b.waitForFunction(() => window.events.includes("msal:accountRemoved"));
   const r = await silent(b);
   assert.deepEqual({ ok: r.ok, code: r.code }, { ok: false, code: "no_account_error" });
+  // The account object the app kept: tab B holds no refresh token of it any more (Entra's
+  // sign-out leaves refresh tokens alive, so one kept would sign the user back in). The hidden
+  // frame finds no session.
+  const kept = await b.evaluate(() => window.pca.acquireTokenSilent({ scopes: ["User.Read"], account: window.kept, forceRefresh: true })
+    .then(() => "signed in", (e) => [e.errorCode, e instanceof window.msal.InteractionRequiredAuthError]));
+  assert.deepEqual(kept, ["login_required", true]);
+  assert.equal((await env.idp.counters()).byGrant.refresh_token, 0);
   await ctx.close();
 });
 

@@ -907,7 +907,11 @@ export async function startIdp(options = {}) {
       if (route === 'end_session' && ctx.status === 200) {
         // RP-initiated logout without confirmation: log out now and redirect.
         const { session, params } = oidc;
-        if (session?.authorizations) {
+        // As Entra, a sign-out ends the browser session and revokes no refresh token (its
+        // "Refresh tokens" revocation table: a web sign-out leaves them alive). A library that
+        // keeps one after a sign-out would renew with it there, and so it would here. (A
+        // generic provider's grants end with the session, as oidc-provider's do.)
+        if (kind !== 'entra' && session?.authorizations) {
           for (const { grantId } of Object.values(session.authorizations)) {
             if (grantId) await revokeGrant(provider, grantId);
           }
