@@ -172,7 +172,8 @@ fn origin_and_path(url: &str) -> Result<(String, &str), AuthError> {
         return Err(bad());
     }
     // What the URL parser refuses (msal's `url_parse_error`): a port that is not a number up to
-    // 65535, a forbidden code point in the host, an IPv6 literal of other characters.
+    // 65535, a forbidden code point in the host, an IPv6 literal of other characters, and
+    // natively a host whose last label is a number but which is no IPv4 address.
     let unparsable = || config_error(codes::URL_PARSE_ERROR, "the DPoP target is not a URL");
     let split = match host.strip_prefix('[') {
         Some(v6) => v6.find(']').map(|i| i + 2).ok_or_else(unparsable)?,

@@ -37,8 +37,9 @@ pub enum WebStore {
 }
 
 /// What a Web Storage store last saw: the page's write count, and the number of keys in its
-/// storage area (-1: not yet), which a write this store did not make changes: the app's own
-/// `sessionStorage.clear()`, or its removal of an entry, which no event tells the page of.
+/// storage area (-1: not yet). When that number changes without a write of this store (the
+/// app's own `sessionStorage.clear()`, or its removal of an entry: no event tells the page of
+/// either), the client reads the storage again.
 #[derive(Debug)]
 pub struct Seen {
     writes: Cell<u32>,
