@@ -191,7 +191,10 @@ async fn a_middle_tier_api_calls_downstream_on_behalf_of_the_user() {
     assert!(!format!("{obo:?}").contains(user.access_token.secret()), "the user's token never shows in Debug");
     let first = api.acquire_token_on_behalf_of(&obo).await.unwrap();
     assert!(!first.from_cache);
-    assert_eq!(first.scopes, vec!["api.write".to_owned()]);
+    // (Every consented scope of the resource, as Entra lists them.)
+    let mut granted = first.scopes.clone();
+    granted.sort();
+    assert_eq!(granted, ["User.Read", "api.read", "api.write"]);
     assert_ne!(first.access_token.secret(), user.access_token.secret());
     // As msal-node: the OpenID Connect scopes were asked for too, so the user comes back with
     // their ID token (the account of the user's own sign-in).

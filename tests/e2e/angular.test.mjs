@@ -101,7 +101,8 @@ test("by redirect, as Microsoft's Angular samples: MsalGuard signs in and comes 
   // guarded page; there the app's handleRedirectObservable redeems the code.
   const guarded = `/?idp=${encodeURIComponent(env.idp.entraAuthority)}&route=profile`;
   await guardSignsInByRedirect(page, guarded);
-  assert.equal(await page.evaluate(() => window.ready), "result ajay openid profile User.Read");
+  // (The result's scopes: every consented scope of the resource, as Entra lists them.)
+  assert.equal(await page.evaluate(() => window.ready), "result ajay openid profile User.Read api.read api.write");
   assert.equal(await page.evaluate(() => window.service.instance.getActiveAccount()?.username), "ajay", "LOGIN_SUCCESS set it");
   assert.deepEqual(await page.evaluate(() => window.trail), ["startup", "handleRedirect", "none"]);
   assert.equal(await page.evaluate((url) => window.canActivateByRedirect(url), guarded), true);
@@ -118,7 +119,7 @@ test("by redirect, as Microsoft's Angular samples: MsalGuard signs in and comes 
   await waitFor("the page back from the provider, ready", async () =>
     page.url() === back && (await page.evaluate(() => !window.left && document.body.dataset.ready === "1" && window.ready).catch(() => false)));
   assert.equal(await page.evaluate(() => sessionStorage.getItem("app.sent")), null, "no request went out before the renewal");
-  assert.equal(await page.evaluate(() => window.ready), "result ajay openid profile api.read User.Read");
+  assert.equal(await page.evaluate(() => window.ready), "result ajay openid profile api.read User.Read api.write");
   assert.equal((await env.idp.counters()).token, 1);
   // The interceptor now puts the cached token on the request, without another token request.
   const header = await page.evaluate(() => window.interceptByRedirect(`${window.api}files`));
@@ -138,7 +139,7 @@ test("MsalService with the Location Angular injects (it hands the address's frag
   // the address and the browser goes back to the guarded page, which redeems it.
   const guarded = "/?route=profile";
   await guardSignsInByRedirect(page, guarded);
-  assert.equal(await page.evaluate(() => window.ready), "result ajay openid profile User.Read");
+  assert.equal(await page.evaluate(() => window.ready), "result ajay openid profile User.Read api.read api.write");
   assert.equal(page.url(), `${env.web.origin}${guarded}`);
   assert.deepEqual(await page.evaluate(() => window.trail), ["startup", "handleRedirect", "none"]);
   assert.equal((await env.idp.counters()).token, 1);

@@ -190,7 +190,16 @@ test("offline: no_network_connectivity, then success once back online", async ()
 });
 
 test("the msal-browser pattern runs unchanged: silent fails with InteractionRequiredAuthError, popup, call an API", async () => {
-  const page = await signedInPage(env, "quinn");
+  // The user has not consented to api.write: the sign-in's token is for the other scopes of
+  // the default resource (the provider lists them all, as Entra), so the silent call for it
+  // needs the network.
+  await env.idp.setConfig({ consentRequired: ["api.write"] });
+  let page;
+  try {
+    page = await signedInPage(env, "quinn");
+  } finally {
+    await env.idp.setConfig({ consentRequired: [] });
+  }
   // The refresh token is refused (grant revoked) and the provider has no session for the
   // hidden iframe: every silent way fails, so the silent call fails with interaction required.
   await page.context().clearCookies();
@@ -213,7 +222,7 @@ test("the msal-browser pattern runs unchanged: silent fails with InteractionRequ
           throw e;
         }
       }
-      // api.write is not cached: the silent call needs the network.
+      // api.write is not cached.
       window.pattern = getToken(["api.write"]).then(async (r) => {
         const res = await fetch(userinfo, { headers: { Authorization: `Bearer ${r.accessToken}` } });
         return { status: res.status, body: await res.json(), scopes: r.scopes };

@@ -494,12 +494,15 @@ test("waking up (visibilitychange) renews tokens that expired while the page sle
 });
 
 test("after a wake with many expired tokens, the app's call waits for one renewal at most, not for all of them", async () => {
-  // Six tokens (Graph, two scopes of one API, three of others), the provider 400 ms slow: the
-  // wake renews them one at a time (one refresh token), and the app's call goes next.
+  // Four tokens (the default resource's from the sign-in, for api.read too, and three APIs'),
+  // the provider 400 ms slow: the wake renews them one at a time (one refresh token), and the
+  // app's call goes next.
   const ctx = await clockedContext();
   const page = await signedInPage(env, "wanda", { context: ctx });
-  const scopes = ["api.read", "api.write", "api://msal-wasm-test-todo-api/ToDoList.Read", "api://msal-wasm-test-todo-api/ToDoList.ReadWrite", "api://msal-wasm-test-downstream/Data.Read"];
+  const scopes = ["api.read", "api://msal-wasm-test-todo-api/ToDoList.Read", "api://msal-wasm-test-downstream/Data.Read", "api://msal-wasm-test-web/access_as_user"];
+  await env.idp.reset();
   for (const scope of scopes) assert.equal((await silent(page, { scopes: [scope] })).ok, true, scope);
+  assert.equal((await env.idp.counters()).byGrant.refresh_token, 3, "one token per resource");
   await env.idp.reset();
   await expire(ctx);
   let routed = 0;
@@ -511,15 +514,15 @@ test("after a wake with many expired tokens, the app's call waits for one renewa
   });
   await page.evaluate(() => document.dispatchEvent(new Event("visibilitychange")));
   await waitFor("the wake's first renewal is out", () => routed >= 1);
-  const r = await silent(page, { scopes: [scopes[4]] });
+  const r = await silent(page, { scopes: [scopes[3]] });
   assert.equal(r.ok, true);
-  await waitFor("every token renewed once", async () => (await env.idp.counters()).byGrant.refresh_token === 6);
+  await waitFor("every token renewed once", async () => (await env.idp.counters()).byGrant.refresh_token === 4);
   // In the provider's order of arrival (no clock): the app's scope went second, right after
   // the renewal that was out when it asked, not after all of them; and only once.
   const refreshed = (await env.idp.counters()).log.filter((e) => e.route === "token" && e.grant_type === "refresh_token").map((e) => e.scope.split(" ").find((s) => scopes.includes(s) || s === "User.Read"));
-  assert.ok([0, 1].includes(refreshed.indexOf(scopes[4])), JSON.stringify(refreshed));
+  assert.ok([0, 1].includes(refreshed.indexOf(scopes[3])), JSON.stringify(refreshed));
   await new Promise((r) => setTimeout(r, 800));
-  assert.equal((await env.idp.counters()).byGrant.refresh_token, 6, "the app's token was not renewed again by the wake");
+  assert.equal((await env.idp.counters()).byGrant.refresh_token, 4, "the app's token was not renewed again by the wake");
   await ctx.close();
 });
 
@@ -671,9 +674,12 @@ test("a generic provider whose session is now another user's (it knows none of m
 });
 
 test("a scope the user has not consented to (Entra's AADSTS65001): the refresh token is refused for it and stays, no hidden frame is tried (as msal), ssoSilent's frame is refused too; the popup's consent lets the next silent call through", async () => {
-  const page = await signedInPage(env, "ulla");
+  // (Not consented at the sign-in either: its token, for every consented scope of the
+  // resource, as Entra's, is not for api.write.)
   await env.idp.setConfig({ consentRequired: ["api.write"] });
+  let page;
   try {
+    page = await signedInPage(env, "ulla");
     await env.idp.reset();
     const refused = await silent(page, { scopes: ["api.write"] });
     assert.deepEqual([refused.ok, refused.ir, refused.code, refused.sub], [false, true, "invalid_grant", "consent_required"], JSON.stringify(refused));
@@ -695,5 +701,69 @@ test("a scope the user has not consented to (Entra's AADSTS65001): the refresh t
   } finally {
     await env.idp.setConfig({ consentRequired: [] });
   }
+  await page.context().close();
+});
+
+test("a Conditional Access step-up, as Entra's: the API's claims challenge; the silent call with its claims fails with InteractionRequiredAuthError (its refresh token cannot satisfy it); the popup with them signs in again; the token then carries the context, from the cache too", async () => {
+  const page = await signedInPage(env, "stella");
+  const scopes = ["api://msal-wasm-test-todo-api/ToDoList.Read"];
+  const resource = `${env.idp.origin}/__test/step-up-resource`;
+  await env.idp.reset();
+  const first = await page.evaluate(async ([scopes, resource]) => {
+    const account = window.pca.getActiveAccount() ?? window.pca.getAllAccounts()[0];
+    const { accessToken } = await window.pca.acquireTokenSilent({ scopes, account });
+    const res = await fetch(resource, { headers: { Authorization: `Bearer ${accessToken}` } });
+    // The app reads the challenge (msal leaves that to it) and asks again with its claims.
+    const claims = atob(/claims="([^"]+)"/.exec(res.headers.get("WWW-Authenticate") ?? "")?.[1] ?? "");
+    const silent = await window.pca.acquireTokenSilent({ scopes, account, claims }).then(
+      (r) => ({ ok: true, fromCache: r.fromCache }),
+      (e) => ({ code: e.errorCode, ir: e instanceof window.msal.InteractionRequiredAuthError, claims: e.claims }),
+    );
+    return { status: res.status, claims, silent };
+  }, [scopes, resource]);
+  assert.equal(first.status, 401);
+  assert.deepEqual(JSON.parse(first.claims), { access_token: { acrs: { essential: true, value: "c1" } } });
+  assert.deepEqual(first.silent, { code: "interaction_required", ir: true, claims: first.claims }, JSON.stringify(first.silent));
+  // The refresh token was tried with the claims (no hidden frame: the refusal needs the user).
+  assert.deepEqual(await providerCalls(), ["token refresh_token", "token refresh_token"]);
+  const sent = (await env.idp.counters()).log.filter((e) => e.route === "token").map((e) => JSON.parse(e.claims ?? "{}").access_token?.acrs?.value ?? null);
+  assert.deepEqual(sent, [null, "c1"]);
+  // A hidden frame with them is refused as well (prompt=none: the context needs the user).
+  const frame = await page.evaluate((claims) => window.pca.ssoSilent({ scopes: ["User.Read"], loginHint: "stella", claims }).then(() => "ok", (e) => [e.errorCode, e instanceof window.msal.InteractionRequiredAuthError]), first.claims);
+  assert.deepEqual(frame, ["interaction_required", true]);
+  await env.idp.reset();
+  // The popup: the provider's session is there, but the context needs the user (its sign-in
+  // form, standing for the multi-factor step).
+  const [popup] = await Promise.all([
+    page.waitForEvent("popup"),
+    page.evaluate(([scopes, claims]) => {
+      window.stepUp = window.pca.acquireTokenPopup({ scopes, claims, account: window.pca.getAllAccounts()[0] });
+    }, [scopes, first.claims]),
+  ]);
+  await popup.waitForSelector("#login");
+  const asked = (await env.idp.counters()).log.filter((e) => e.route === "authorize").map((e) => JSON.parse(e.claims ?? "{}").access_token?.acrs);
+  assert.deepEqual(asked, [{ essential: true, value: "c1" }], "the popup's authorize request carries the claims");
+  await popup.fill("#login", "stella");
+  await Promise.all([popup.waitForEvent("close"), popup.click("#submit")]);
+  const after = await page.evaluate(async ([scopes, resource, claims]) => {
+    const use = async (p) => {
+      const r = await p;
+      const res = await fetch(resource, { headers: { Authorization: `Bearer ${r.accessToken}` } });
+      return { status: res.status, acrs: (await res.json()).acrs ?? null, fromCache: r.fromCache };
+    };
+    const account = window.pca.getAllAccounts()[0];
+    return {
+      popup: await use(window.stepUp),
+      // Silent with the claims: the refresh token now satisfies them.
+      silent: await use(window.pca.acquireTokenSilent({ scopes, account, claims })),
+      // Without them: the cached token is the stepped-up one (it replaced the first).
+      cached: await use(window.pca.acquireTokenSilent({ scopes, account })),
+    };
+  }, [scopes, resource, first.claims]);
+  assert.deepEqual(after, {
+    popup: { status: 200, acrs: ["c1"], fromCache: false },
+    silent: { status: 200, acrs: ["c1"], fromCache: false },
+    cached: { status: 200, acrs: ["c1"], fromCache: true },
+  });
   await page.context().close();
 });

@@ -44,7 +44,8 @@ describe('web API tokens', () => {
   it('are JWTs for the API, signed with a key of the JWKS, with Entra v2 claims', async () => {
     const { status, json } = await signIn(`openid profile offline_access ${TODO_SCOPES[0]}`);
     assert.equal(status, 200);
-    assert.equal(json.scope, TODO_SCOPES[0]);
+    // As Entra: the token is for every consented scope of the API, and `scope` lists them all.
+    assert.equal(json.scope, TODO_SCOPES.join(' '));
     const [h, p, s] = json.access_token.split('.');
     const header = JSON.parse(Buffer.from(h, 'base64url'));
     const discovery = await (await fetch(`${idp.entraAuthority}/v2.0/.well-known/openid-configuration`)).json();
@@ -54,15 +55,24 @@ describe('web API tokens', () => {
     assert.ok(crypto.verify('sha256', Buffer.from(`${h}.${p}`), crypto.createPublicKey({ key, format: 'jwk' }), Buffer.from(s, 'base64url')));
     const claims = claimsOf(json.access_token);
     assert.equal(claims.aud, TODO_API_CLIENT_ID);
-    assert.equal(claims.scp, 'ToDoList.Read');
+    assert.equal(claims.scp, 'ToDoList.Read ToDoList.ReadWrite');
     assert.equal(claims.azp, WEB_CLIENT_ID);
     assert.equal(claims.tid, TENANT_ID);
     assert.equal(claims.ver, '2.0');
+    // A scope the user has not consented to is neither listed nor in the token.
+    await idp.setConfig({ consentRequired: [TODO_SCOPES[1]] });
+    try {
+      const narrow = await signIn(`openid profile ${TODO_SCOPES[0]}`);
+      assert.equal(narrow.json.scope, TODO_SCOPES[0]);
+      assert.equal(claimsOf(narrow.json.access_token).scp, 'ToDoList.Read');
+    } finally {
+      await idp.setConfig({ consentRequired: [] });
+    }
     assert.ok(claims.oid && claims.exp > claims.iat);
 
     // A refresh for the API's other scope: a JWT again; for a Graph-style scope: opaque.
     const rw = await post({ grant_type: 'refresh_token', refresh_token: json.refresh_token, scope: `openid ${TODO_SCOPES[1]}`, client_id: WEB_CLIENT_ID, client_secret: WEB_SECRET });
-    assert.equal(claimsOf(rw.json.access_token).scp, 'ToDoList.ReadWrite');
+    assert.equal(claimsOf(rw.json.access_token).scp, 'ToDoList.Read ToDoList.ReadWrite');
     const graph = await post({ grant_type: 'refresh_token', refresh_token: rw.json.refresh_token, scope: 'openid User.Read', client_id: WEB_CLIENT_ID, client_secret: WEB_SECRET });
     assert.equal(graph.status, 200);
     assert.notEqual(graph.json.access_token.split('.').length, 3);

@@ -69,6 +69,16 @@ export const B2C_TENANT_ID = 'b2c0c0de-1d2e-4f3a-9b8c-7d6e5f4a3b2c';
 export const B2C_DOMAIN = 'b2c.onmicrosoft.com';
 export const B2C_POLICIES = Object.freeze(['b2c_1_signin', 'b2c_1_reset']);
 export const EXTRA_SCOPES = Object.freeze(['api.read', 'api.write', 'User.Read']);
+const STEP_UP_REQUIRED = 'AADSTS50076: Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access the resource.';
+// The authentication contexts (Entra's `acrs`) a `claims` parameter asks of the access token:
+// {"access_token":{"acrs":{"essential":true,"value":"c1"}}} (or `values`).
+function acrsAsked(claims) {
+  let parsed;
+  try { parsed = JSON.parse(String(claims ?? '')); } catch { return []; }
+  const acrs = parsed?.access_token?.acrs;
+  if (!acrs || typeof acrs !== 'object') return [];
+  return [].concat(acrs.value ?? [], acrs.values ?? []).map(String).filter(Boolean);
+}
 const CONSENT_REQUIRED = 'AADSTS65001: The user or administrator has not consented to use the application. Send an interactive authorization request for this user and resource.';
 export const OIDC_SCOPES = Object.freeze(['openid', 'profile', 'email', 'offline_access']);
 /** Path prefixes that alias the Entra tenant (like login.microsoftonline.com/common). */
@@ -342,6 +352,13 @@ export async function startIdp(options = {}) {
   // answered (a provider that hangs); the held requests end when the switch is cleared.
   let stall = new Set();
   const stalled = new Set();
+  // Entra's Conditional Access authentication contexts (`acrs`, e.g. c1: "multi-factor
+  // authentication done") each user has satisfied: an interactive sign-in whose request asked
+  // for them (its `claims`) satisfies them; a prompt=none request or a refresh token asking
+  // for one the user has not satisfied is refused (interaction_required, AADSTS50076), and a
+  // token issued for them names them in its `acrs` claim.
+  const stepUps = new Map();
+  const satisfied = (accountId, asked) => asked.every((c) => stepUps.get(accountId)?.has(c));
 
   const accounts = new Map(); // accountId -> { login }
   const store = new MemoryStore();
@@ -460,6 +477,22 @@ export async function startIdp(options = {}) {
           if (sid && session.accountId && !ctx.oidc.result?.login && !Object.values(session.authorizations ?? {}).some((a) => a?.sid === sid)) {
             return interactionPolicy.Check.REQUEST_PROMPT;
           }
+          return interactionPolicy.Check.NO_NEED_TO_PROMPT;
+        },
+      ));
+    }
+
+    // As Entra: a request asking for an authentication context (its `claims`) the user has
+    // not satisfied needs the user (here: signing in again, the provider's multi-factor step).
+    if (kind === 'entra') {
+      policy.get('login').checks.push(new interactionPolicy.Check(
+        'auth_context',
+        STEP_UP_REQUIRED,
+        'interaction_required',
+        (ctx) => {
+          const asked = acrsAsked(ctx.oidc.params.claims);
+          const who = ctx.oidc.session.accountId;
+          if (asked.length && who && !ctx.oidc.result?.login && !satisfied(who, asked)) return interactionPolicy.Check.REQUEST_PROMPT;
           return interactionPolicy.Check.NO_NEED_TO_PROMPT;
         },
       ));
@@ -597,8 +630,9 @@ export async function startIdp(options = {}) {
       // (A validator runs for every request, with its parameter or without.)
       extraParams: {
         client_info: undefined,
-        // (Read by the session check above.)
+        // (Read by the session and authentication context checks above.)
         sid: undefined,
+        claims: undefined,
         // As Entra (AADSTS70011): a scope the provider does not know fails the authorize request,
         // answered at the redirect URI (oidc-provider would sign in without it).
         // (The request's own scope: oidc-provider has dropped unknown ones from its params by now.)
@@ -725,7 +759,7 @@ export async function startIdp(options = {}) {
 
     // An API's access token as Entra issues one: a JWT signed with the provider's key, for the
     // API of `scopes` (all of one API), with the user's ids and the calling app in `azp`.
-    function apiAccessToken({ sub, clientId, scopes, expiresIn, popKid, audience }) {
+    function apiAccessToken({ sub, clientId, scopes, expiresIn, popKid, audience, acrs }) {
       const now = Math.floor(Date.now() / 1000);
       const header = { typ: 'JWT', alg: 'RS256', kid: signingKey.kid };
       const payload = {
@@ -733,6 +767,7 @@ export async function startIdp(options = {}) {
         azp: clientId, azpacr: '1', oid: oidFor(sub), sub, tid: realm.tenantId ?? TENANT_ID,
         scp: scopes.map((x) => apiOfScope(x)?.name ?? x).join(' '), ver: '2.0', uti: crypto.randomBytes(12).toString('base64url'),
         ...(popKid ? { cnf: { kid: popKid } } : {}),
+        ...(acrs?.length ? { acrs } : {}),
       };
       const b64 = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
       const input = `${b64(header)}.${b64(payload)}`;
@@ -756,6 +791,15 @@ export async function startIdp(options = {}) {
       const audiences = new Set(api.map((x) => apiOfScope(x).audience));
       const others = all.filter((x) => !apiOfScope(x) && !OIDC_SCOPES.includes(x));
       return { api, mixed: audiences.size > 1 || (api.length > 0 && others.length > 0) };
+    }
+    // As Entra: a user's token is for every scope the user consented to on the token's resource,
+    // and the response's `scope` lists them all, not only those the request named (a request for
+    // User.Read comes back with api.read and api.write too; a login's token, for the OpenID
+    // scopes alone, is the default resource's). Not those of `consentRequired`, and not the
+    // `extraScopes` of a caller (each answered alone: the benchmark fills a cache with them).
+    function consentedScopes(audience) {
+      return [...EXTRA_SCOPES, ...TODO_SCOPES, ...DOWNSTREAM_SCOPES, ...WEB_API_SCOPES]
+        .filter((x) => (apiOfScope(x)?.audience ?? GRAPH_APP_ID) === audience && !consentRequired.has(x));
     }
     const MIXED_RESOURCES = 'AADSTS28000: Provided value for the input parameter scope is not valid because it contains more than one resource.';
 
@@ -854,17 +898,24 @@ export async function startIdp(options = {}) {
             ctx.body = { error: 'invalid_request', error_description: MIXED_RESOURCES, error_codes: [28000] };
             return;
           }
-          const popKid = ctx.req.popKid;
+          const { popKid, acrs } = ctx.req;
+          const asked = String(body.scope ?? '').split(' ').filter(Boolean);
           if (api.length && uidForApi) {
             // The API's token: a JWT for it (the opaque one oidc-provider made stays unused).
-            body.access_token = apiAccessToken({ sub: uidForApi, clientId: oidc.client.clientId, scopes: api, expiresIn: body.expires_in, popKid });
-            body.scope = api.join(' ');
-          } else if (popKid) {
+            const scopes = [...new Set([...consentedScopes(apiOfScope(api[0]).audience), ...api])];
+            body.access_token = apiAccessToken({ sub: uidForApi, clientId: oidc.client.clientId, scopes, expiresIn: body.expires_in, popKid, acrs });
+            body.scope = scopes.join(' ');
+          } else if (uidForApi && !realm.policy && !asked.some((x) => APP_SCOPES.includes(x))) {
+            // The default resource's (Graph's): every consented scope of it, with the OpenID
+            // scopes oidc-provider granted, but offline_access (Entra does not list it).
+            body.scope = [...new Set([...asked.filter((x) => x !== 'offline_access'), ...consentedScopes(GRAPH_APP_ID)])].join(' ');
+          }
+          if (popKid && !(api.length && uidForApi)) {
             // A PoP token for the default resource (Graph in Entra), or an app's own: a JWT
             // bound to the key.
             const scopes = String(body.scope ?? '').split(' ').filter((x) => x && !OIDC_SCOPES.includes(x));
             const sub = uidForApi ?? oidc.client.clientId;
-            body.access_token = apiAccessToken({ sub, clientId: oidc.client.clientId, scopes, expiresIn: body.expires_in, popKid, audience: GRAPH_APP_ID });
+            body.access_token = apiAccessToken({ sub, clientId: oidc.client.clientId, scopes, expiresIn: body.expires_in, popKid, audience: GRAPH_APP_ID, acrs });
           }
           if (popKid) body.token_type = 'pop';
           body.ext_expires_in = body.expires_in;
@@ -1165,7 +1216,7 @@ export async function startIdp(options = {}) {
       counters.authorize += 1;
       if (url.searchParams.get('instance_aware') === 'true' && url.searchParams.get('state')) instanceAwareStates.add(url.searchParams.get('state'));
       if ((url.searchParams.get('scope') ?? '').split(' ').includes('offline_access')) offlineChallenges.add(url.searchParams.get('code_challenge'));
-      record({ route: 'authorize', method, prefix: mount.prefix, redirect_uri: url.searchParams.get('redirect_uri'), prompt: url.searchParams.get('prompt'), scope: url.searchParams.get('scope'), pocd: url.searchParams.get('pocd'), instance_aware: url.searchParams.get('instance_aware'), login_hint: url.searchParams.get('login_hint'), sid: url.searchParams.get('sid') });
+      record({ route: 'authorize', method, prefix: mount.prefix, redirect_uri: url.searchParams.get('redirect_uri'), prompt: url.searchParams.get('prompt'), scope: url.searchParams.get('scope'), pocd: url.searchParams.get('pocd'), instance_aware: url.searchParams.get('instance_aware'), login_hint: url.searchParams.get('login_hint'), sid: url.searchParams.get('sid'), claims: url.searchParams.get('claims') });
       // Test switch: a silent (prompt=none) request lands on a page that never answers, as a
       // hidden iframe does when the browser blocks the provider's third-party cookies.
       if (silentNoResponse && url.searchParams.get('prompt') === 'none') {
@@ -1393,6 +1444,22 @@ export async function startIdp(options = {}) {
       if (grantType === 'refresh_token') widenRefreshScope(mount, form);
       else narrowCodeScope(mount.ns, form);
     }
+    // An authentication context the request's claims ask for: its user must have satisfied it
+    // (else Entra's AADSTS50076, before the refresh token or code is redeemed), and the token
+    // names it.
+    const acrs = mount.kind === 'entra' ? acrsAsked(form?.get('claims')) : [];
+    if (acrs.length && ['refresh_token', 'authorization_code'].includes(grantType)) {
+      const grant = grantType === 'refresh_token'
+        ? store.peek(mount.ns, 'RefreshToken', form.get('refresh_token') ?? '')
+        : store.peek(mount.ns, 'AuthorizationCode', form.get('code') ?? '');
+      const missing = grant && !grant.consumed ? acrs.filter((c) => !satisfied(grant.accountId, [c])) : [];
+      if (missing.length) {
+        // (With the claims that would satisfy it, as Entra's challenge names them.)
+        const claims = { access_token: { acrs: { essential: true, ...(missing.length === 1 ? { value: missing[0] } : { values: missing }) } } };
+        refuse(req, res, { error: 'interaction_required', error_description: STEP_UP_REQUIRED, error_codes: [50076], claims: JSON.stringify(claims) });
+        return;
+      }
+    }
     // msal's PoP, as Entra: `token_type=pop` with `req_cnf` (base64url JSON naming the app's
     // key) binds the access token to that key (its `cnf.kid`); the response's token_type is pop.
     let popKid;
@@ -1408,6 +1475,7 @@ export async function startIdp(options = {}) {
     }
     const replayed = replayRequest(req, body);
     replayed.popKid = popKid;
+    replayed.acrs = acrs;
     await mount.callback(replayed, res);
   }
 
@@ -1509,6 +1577,11 @@ export async function startIdp(options = {}) {
     }
     const accountId = accountIdForLogin(login);
     if (!accounts.has(accountId)) accounts.set(accountId, { login });
+    // The sign-in satisfies the authentication contexts its request asked for.
+    for (const c of acrsAsked(details.params.claims)) {
+      if (!stepUps.has(accountId)) stepUps.set(accountId, new Set());
+      stepUps.get(accountId).add(c);
+    }
     // "Stay signed in?" answered yes: Entra's ID tokens then carry signin_state ["kmsi"].
     accounts.get(accountId).kmsi = form.get('kmsi') === 'on';
     await provider.interactionFinished(req, res, {
@@ -1571,6 +1644,24 @@ export async function startIdp(options = {}) {
           sendJson(res, checked.ok ? 200 : 401, checked, cors);
           return;
         }
+        case 'GET /__test/step-up-resource': {
+          // An API behind a Conditional Access authentication context (c1): a token of this
+          // provider without it gets Entra's claims challenge (insufficient_claims, the claims
+          // to ask for, base64), which the app passes to acquireToken* as `claims`.
+          const auth = String(req.headers.authorization ?? '');
+          const claims = auth.startsWith('Bearer ') ? signedClaimsOf(auth.slice(7)) : undefined;
+          if (claims?.acrs?.includes('c1')) {
+            sendJson(res, 200, { ok: true, oid: claims.oid, acrs: claims.acrs }, cors);
+            return;
+          }
+          const challenge = Buffer.from(JSON.stringify({ access_token: { acrs: { essential: true, value: 'c1' } } })).toString('base64');
+          sendJson(res, 401, { error: 'insufficient_claims' }, {
+            ...cors,
+            ...(cors['Access-Control-Allow-Origin'] ? { 'Access-Control-Expose-Headers': 'WWW-Authenticate' } : {}),
+            'WWW-Authenticate': `Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", error="insufficient_claims", claims="${challenge}"`,
+          });
+          return;
+        }
         case 'POST /__test/code':
           sendJson(res, 200, await mintCode(await readJson()), cors);
           return;
@@ -1615,6 +1706,16 @@ export async function startIdp(options = {}) {
     }
     if (uris) explicitRedirectUris = uris;
     if (origins || uris) registerRedirectUris();
+  }
+
+  // The claims of a JWT this provider signed (an API's access token), unexpired, or undefined.
+  function signedClaimsOf(jwt) {
+    const parts = jwt.split('.');
+    if (parts.length !== 3 || !crypto.verify('sha256', Buffer.from(`${parts[0]}.${parts[1]}`), signingPublicKey, Buffer.from(parts[2], 'base64url'))) return undefined;
+    try {
+      const claims = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
+      return claims.exp > Date.now() / 1000 ? claims : undefined;
+    } catch { return undefined; }
   }
 
   // A signed HTTP request (msal's PoP): signed by the key in its cnf.jwk, whose thumbprint is

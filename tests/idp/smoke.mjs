@@ -401,7 +401,8 @@ describe('msal-wasm test IdP', () => {
     assert.deepEqual([mixed.res.status, mixed.json.error_codes], [400, [28000]]);
     const narrowed = await redeem('openid profile offline_access User.Read');
     assert.equal(narrowed.res.status, 200, JSON.stringify(narrowed.json));
-    assert.deepEqual(narrowed.json.scope.split(' ').sort(), ['User.Read', 'openid', 'profile']);
+    // (The default resource's token: its scope lists every consented scope of it, as Entra's.)
+    assert.deepEqual(narrowed.json.scope.split(' ').sort(), ['User.Read', 'api.read', 'api.write', 'openid', 'profile']);
     assert.ok(narrowed.json.refresh_token);
 
     // Logout to a URI that is not registered: no redirect anywhere, and the request is counted.
@@ -463,6 +464,10 @@ describe('msal-wasm test IdP', () => {
       const { code } = await idp.mintCode({ mode: 'entra', login: 'alice', redirect_uri: REDIRECT_URI, code_challenge: challenge, scope: 'openid profile offline_access User.Read' });
       const more = await tokenRequest(ep.token, { client_id: CLIENT_ID, grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI, code_verifier: verifier, scope: 'openid profile offline_access api.write' });
       assert.deepEqual([more.res.status, more.json.error, more.json.suberror], [400, 'invalid_grant', 'consent_required'], JSON.stringify(more.json));
+      // The code stays valid for consented scopes, and the token lists the consented ones only.
+      const granted = await tokenRequest(ep.token, { client_id: CLIENT_ID, grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI, code_verifier: verifier, scope: 'openid profile offline_access User.Read' });
+      assert.equal(granted.res.status, 200, JSON.stringify(granted.json));
+      assert.deepEqual(granted.json.scope.split(' ').sort(), ['User.Read', 'api.read', 'openid', 'profile']);
     } finally {
       await idp.setConfig({ consentRequired: [] });
     }
@@ -533,7 +538,8 @@ describe('msal-wasm test IdP', () => {
       assert.equal(tr.status, 200, JSON.stringify(json));
       assert.equal(tr.headers.get('access-control-allow-origin'), SPA);
       assert.ok(json.access_token && json.refresh_token);
-      assert.equal(json.scope, 'openid profile User.Read');
+      // (Entra lists every consented scope of the resource; a generic provider the granted ones.)
+      assert.equal(json.scope, mode === 'entra' ? 'openid profile User.Read api.read api.write' : 'openid profile User.Read');
       const claims = decodeJwt(json.id_token);
       assert.equal(claims.aud, CLIENT_ID);
       assert.equal(claims.sub, oid);
