@@ -71,6 +71,24 @@ fn expired_token_is_renewed_with_the_refresh_token_which_rotates() {
     assert_eq!(sent.form_field("refresh_token").as_deref(), Some("rt-2"));
 }
 
+/// A response naming no `scope` is for the scopes the app asked for, as msal's (its request's
+/// scopes), not for the OpenID ones the library adds to the request.
+#[test]
+fn a_response_naming_no_scope_is_for_the_apps_scopes() {
+    let h = harness();
+    let home = h.sign_in().account.account.home_account_id;
+    let signed_in = h.pca.acquire_token_silent_cached(&SilentRequest { scopes: vec!["openid".into()], ..silent(&home) }).unwrap().unwrap();
+    h.idp.borrow_mut().unnamed_scope = true;
+    let req = SilentRequest { scopes: vec!["Files.Read".into()], ..silent(&home) };
+    let r = block_on(h.pca.acquire_token_silent(&req)).unwrap();
+    assert_eq!(r.scopes, vec!["Files.Read".to_owned()]);
+    let hit = h.pca.acquire_token_silent_cached(&req).unwrap().unwrap();
+    assert_eq!((hit.access_token.secret(), hit.scopes.clone()), (r.access_token.secret(), vec!["Files.Read".to_owned()]));
+    // An OpenID request is still served the sign-in's token, not this one.
+    let oidc = h.pca.acquire_token_silent_cached(&SilentRequest { scopes: vec!["openid".into()], ..silent(&home) }).unwrap().unwrap();
+    assert_eq!(oidc.access_token.secret(), signed_in.access_token.secret());
+}
+
 #[test]
 fn invalid_grant_removes_the_refresh_token() {
     let h = harness();

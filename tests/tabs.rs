@@ -518,6 +518,26 @@ fn identical_silent_requests_in_flight_share_one_token_request_and_keep_their_co
     assert_eq!(h.token_requests(), before + 3);
 }
 
+/// A call with a claims challenge is never joined to an identical one without (msal's flight
+/// key has the claims): each makes its token request, and only the challenge's carries them.
+#[test]
+fn a_claims_call_in_flight_beside_the_same_call_without_claims_is_its_own() {
+    let h = harness();
+    let home = h.sign_in().account.account.home_account_id;
+    h.platform.set_network_delay_ms(50);
+    let before = h.token_requests();
+    let plain = SilentRequest { force_refresh: true, ..silent(&home) };
+    let challenged =
+        SilentRequest { claims: r#"{"access_token":{"nbf":{"essential":true,"value":"1700000000"}}}"#.into(), ..plain.clone() };
+    let tasks: Vec<Task> = vec![Box::pin(h.pca.acquire_token_silent(&plain)), Box::pin(h.pca.acquire_token_silent(&challenged))];
+    let results: Vec<_> = h.platform.run(tasks).into_iter().map(|r| r.unwrap()).collect();
+    assert_eq!(h.token_requests(), before + 2, "one token request each");
+    assert_ne!(results[0].access_token.secret(), results[1].access_token.secret());
+    let sent: Vec<Option<String>> =
+        h.platform.requests.borrow().iter().filter(|r| r.url.contains("/token")).skip(before).map(|r| r.form_field("claims")).collect();
+    assert_eq!(sent.iter().filter(|c| c.as_deref().is_some_and(|c| c.contains("nbf"))).count(), 1, "{sent:?}");
+}
+
 /// Two quick changes of the active account by another tab (set, then cleared), which this tab
 /// reads late: the active account is where it was, but msal's tabs hear both changes, and so
 /// do this tab's listeners (it failed in a CPU-throttled e2e run: none was heard).
@@ -683,6 +703,34 @@ fn tabs_renewing_openid_scopes_alone_do_not_wait_for_a_hand_off() {
         .collect();
     let elapsed: Vec<u64> = h.platform.run(tasks).into_iter().map(|r| r.unwrap()).collect();
     assert_eq!(refreshes(&h), 2);
+    assert_eq!(h.idp.borrow().used_rts.len(), 2, "each refresh token presented once");
+    assert!(elapsed.iter().all(|ms| *ms < 1_000), "{elapsed:?} ms");
+}
+
+/// A renewal whose response leaves out a requested scope (not granted) can serve no other tab:
+/// the tabs asking for the same scopes at once each renew, without waiting for a hand-off that
+/// cannot come.
+#[test]
+fn tabs_whose_renewal_is_granted_fewer_scopes_do_not_wait_for_a_hand_off() {
+    let (h, tabs, home) = three_tabs_expired();
+    h.idp.borrow_mut().withheld = vec!["Mail.Send".into()];
+    h.platform.set_network_delay_ms(50);
+    h.platform.set_message_delay_ms(300);
+    let started = msal_wasm::platform::Platform::now_ms(&h.platform);
+    let tasks: Vec<Timed> = tabs[..2]
+        .iter()
+        .map(|t| {
+            let req = SilentRequest { scopes: vec!["User.Read".into(), "Mail.Send".into()], ..silent(&home) };
+            let (t, p) = (t.clone(), h.platform.clone());
+            Box::pin(async move {
+                let r = t.acquire_token_silent(&req).await?;
+                assert_eq!((r.scopes.iter().any(|s| s == "Mail.Send"), r.from_cache), (false, false), "{:?}", r.scopes);
+                Ok(msal_wasm::platform::Platform::now_ms(&p) - started)
+            }) as Timed
+        })
+        .collect();
+    let elapsed: Vec<u64> = h.platform.run(tasks).into_iter().map(|r| r.unwrap()).collect();
+    assert_eq!(refreshes(&h), 2, "neither response could serve the other tab");
     assert_eq!(h.idp.borrow().used_rts.len(), 2, "each refresh token presented once");
     assert!(elapsed.iter().all(|ms| *ms < 1_000), "{elapsed:?} ms");
 }

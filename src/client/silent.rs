@@ -668,9 +668,12 @@ impl<P: Platform> PublicClientApplication<P> {
             // (The mark's value: when the renewal began, or just before its token's stamp when
             // that is later, the clock having stepped back since the token it replaced.)
             let rotated = self.refresh_token_written_ms(req).filter(|ms| *ms > before_ms).map(|ms| before_ms.max(ms - 1));
-            // A result without an access token (B2C's to OpenID scopes alone) is nothing the
-            // others could be served: only the account's mark, for the rotation.
-            let mark = if r.access_token.secret().is_empty() { &renewed_any } else { &renewed_mark };
+            // A result the others could not be served (without an access token, as B2C's to
+            // OpenID scopes alone; or granted fewer scopes than asked): only the account's
+            // mark, for the rotation.
+            let serves = !r.access_token.secret().is_empty()
+                && ScopeSet::new(&r.scopes).contains_all(&ScopeSet::new(&req.scopes).for_cache_search());
+            let mark = if serves { &renewed_mark } else { &renewed_any };
             self.platform.mark(mark, rotated.unwrap_or(0), RENEWED_MARK_MS).await;
         }
         result

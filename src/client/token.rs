@@ -344,7 +344,8 @@ impl<P: Platform> PublicClientApplication<P> {
         };
         let granted = match &resp.scope {
             Some(s) if !s.trim().is_empty() => ScopeSet::parse(s),
-            _ => scopes.clone(),
+            // (As stored: the app's scopes, see `TokenCache::save`.)
+            _ => scopes.for_cache_search(),
         };
         let mut r = AuthenticationResult {
             authority: target.authority.canonical().to_owned(),

@@ -50,6 +50,11 @@ pub struct Idp {
     pub rt_users: Vec<(String, Option<String>)>,
     /// As B2C: a refresh for OpenID scopes alone answers without an access token.
     pub b2c: bool,
+    /// Scopes a refresh does not grant: its response's `scope` leaves them out (the request
+    /// still succeeds, as Entra's and Keycloak's do).
+    pub withheld: Vec<String>,
+    /// Responses name no `scope` (RFC 6749 section 5.1 allows it when it is the one asked for).
+    pub unnamed_scope: bool,
 }
 
 pub fn jwt(claims: &str) -> String {
@@ -105,6 +110,9 @@ pub fn token_response_in(idp: &mut Idp, with_id_token: bool, tenant: &str) -> Ht
             idp.next
         ),
     );
+    if idp.unnamed_scope {
+        resp.body = resp.body.replace(r#""scope":"User.Read openid profile offline_access","#, "");
+    }
     // Entra names each request.
     resp.headers.push(("x-ms-request-id".into(), format!("request-{}", idp.next)));
     resp
@@ -162,6 +170,8 @@ pub fn handle(idp: &Rc<RefCell<Idp>>, req: &HttpRequest) -> Result<HttpResponse,
             idp.uid = last;
             // Granted: the scopes asked for.
             if let Some(scope) = req.form_field("scope").filter(|s| !s.contains('"')) {
+                let granted: Vec<&str> = scope.split(' ').filter(|s| !idp.withheld.iter().any(|w| w == s)).collect();
+                let scope = granted.join(" ");
                 r.body = r.body.replace(r#""scope":"User.Read openid profile offline_access""#, &format!(r#""scope":"{scope}""#));
                 if idp.b2c && msal_wasm::core::scopes::ScopeSet::parse(&scope).only_oidc() {
                     r.body = r.body.replace(&format!(r#""access_token":"at-{}","#, idp.next), "");

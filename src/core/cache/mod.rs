@@ -1016,7 +1016,8 @@ impl<S: KeyValueStore> TokenCache<S> {
                 }
                 set
             }
-            _ => s.requested.clone(),
+            // (msal's request scopes: the app's, not the OpenID ones added to the request.)
+            _ => s.requested.for_cache_search(),
         };
         // The access token's realm (a generic provider's: the authority's tenant segment); the
         // tokens it replaces are found there, not under the account's realm.
