@@ -399,10 +399,12 @@ pub struct ConfidentialClientApplication {
     turns: Turns<Option<String>, ()>,
     /// App and on-behalf-of token requests, one at a time for each token (its authority,
     /// region, scopes, key and user assertion): a burst of calls for a token the cache lacks (a
-    /// cold start, its expiry) makes one request, the others then find its token in the cache,
-    /// and a failure is shared with the calls that waited for it; a token due for its refresh
-    /// (`refresh_in`) is renewed by one call while the others are served it at once.
-    app_requests: Turns<String, Option<(std::time::Instant, AuthError)>>,
+    /// cold start, its expiry) makes one request, whose outcome (its token, or its failure) is
+    /// shared with the calls that waited for it (a token that lives less than the renewal
+    /// offset, or that the provider granted fewer scopes than asked, is no hit for them in the
+    /// cache); a token due for its refresh (`refresh_in`) is renewed by one call while the
+    /// others are served it at once.
+    app_requests: Turns<String, Option<(std::time::Instant, AppFetch)>>,
     plugin: Option<Arc<dyn CachePlugin>>,
     /// The in-memory store behind the default plugin (no plugin given): `serialize` and
     /// `deserialize` read and write the whole cache there.
@@ -418,6 +420,10 @@ pub struct ConfidentialClientApplication {
     /// Silent calls in flight, by their key (see [`silent_key`]): an identical call joins one.
     silent_flights: Mutex<Vec<(String, SilentFlight)>>,
 }
+
+/// What an app or on-behalf-of token request ended with: the token as cached, with the user's
+/// account on behalf of a user.
+type AppFetch = Result<(CacheEntry, Option<AccountInfo>), AuthError>;
 
 /// The turn of `key` in `turns`, made when nobody holds it (the map keeps only turns in use).
 fn shared_turn<K: Eq + std::hash::Hash, T: Default>(turns: &Turns<K, T>, key: K) -> Arc<tokio::sync::Mutex<T>> {
@@ -1007,11 +1013,13 @@ impl ConfidentialClientApplication {
                 None if turn.is_none() => {
                     let waited_from = std::time::Instant::now();
                     let held = turn_key().lock_owned().await;
-                    // A request for it that ended while this call waited: its failure is this
-                    // call's too (its token would be in the cache).
-                    if let Some((ended, e)) = &*held {
+                    // A request for it that ended while this call waited: its outcome is this
+                    // call's too.
+                    if let Some((ended, outcome)) = &*held {
                         if *ended >= waited_from {
-                            return Err(e.clone());
+                            self.log(LogLevel::Verbose, &correlation_id, "served the outcome of the request this call waited for");
+                            let (c, account) = outcome.clone()?;
+                            return Ok(result(&c, account, true));
                         }
                     }
                     turn = Some(held);
@@ -1041,7 +1049,7 @@ impl ConfidentialClientApplication {
             )
             .await;
         if let Some(last) = turn.as_deref_mut() {
-            *last = fetched.as_ref().err().map(|e| (std::time::Instant::now(), e.clone()));
+            *last = Some((std::time::Instant::now(), fetched.clone()));
         }
         match (fetched, due) {
             (Ok((entry, account)), _) => Ok(result(&entry, account, false)),
@@ -1210,7 +1218,33 @@ impl ConfidentialClientApplication {
         if let Some(h) = hash {
             entry.extra.push((USER_ASSERTION_HASH.to_owned(), h.clone()));
         }
+        let cloud = authority.default_cloud();
         self.with_cache(partition.clone(), |cache| {
+            // As msal's saveAccessToken: the tokens this one replaces go (its kind, app, user,
+            // tenant and key, under any alias of the cloud, for overlapping scopes), so that an
+            // msal-node sharing the partition finds one token, not several
+            // (multiple_matching_tokens).
+            let hash_of = |c: &CacheEntry| c.extra.iter().find(|(k, _)| k == USER_ASSERTION_HASH).map(|(_, v)| v.clone());
+            let replaced: Vec<String> = cache
+                .credentials()
+                .into_iter()
+                .filter(|(_, c)| {
+                    c.credential_type == entry.credential_type
+                        && c.client_id == entry.client_id
+                        && c.home_account_id == entry.home_account_id
+                        && c.realm.eq_ignore_ascii_case(&entry.realm)
+                        && (kind == CredentialType::AccessToken || c.token_type.eq_ignore_ascii_case(&entry.token_type))
+                        && c.key_id == entry.key_id
+                        && cloud.has_alias(&c.environment)
+                        && !c.has_other_key_components()
+                        && hash_of(c) == hash_of(&entry)
+                        && c.scopes.intersects_ignoring_oidc(&entry.scopes)
+                })
+                .map(|(k, _)| k.to_owned())
+                .collect();
+            for key in replaced {
+                cache.remove(Section::of(kind), &key);
+            }
             cache.add_credential(&entry);
             if let Some((account, others)) = &user {
                 cache.add_account(account);
@@ -2121,6 +2155,88 @@ mod tests {
         // The next call tries again.
         assert!(app.acquire_token_by_client_credential(&request("d")).await.is_err());
         assert_eq!(net.gets(), 2);
+    }
+
+    /// A provider whose app tokens live 5 minutes (Keycloak's default) and come after 100 ms.
+    #[derive(Default)]
+    struct ShortLived {
+        tokens: std::sync::atomic::AtomicUsize,
+    }
+
+    impl NetworkClient for ShortLived {
+        fn send<'a>(&'a self, request: &'a HttpRequest) -> crate::system::BoxFuture<'a, Result<HttpResponse, AuthError>> {
+            let base = "https://login.contoso.com/tenant-id";
+            let discovery = request.url == format!("{base}/v2.0/.well-known/openid-configuration");
+            let n = if discovery { 0 } else { self.tokens.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1 };
+            Box::pin(async move {
+                if discovery {
+                    let document = format!(
+                        r#"{{"issuer":"{base}/v2.0","authorization_endpoint":"{base}/oauth2/v2.0/authorize","token_endpoint":"{base}/oauth2/v2.0/token"}}"#
+                    );
+                    return Ok(HttpResponse::new(200, &document));
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                Ok(HttpResponse::new(200, format!(r#"{{"token_type":"Bearer","access_token":"short-{n}","expires_in":300}}"#)))
+            })
+        }
+    }
+
+    #[tokio::test]
+    async fn a_burst_of_calls_for_a_token_shorter_than_the_renewal_offset_makes_one_request() {
+        // A 5-minute token is never a cache hit (renewed 5 minutes before it expires): the
+        // calls that waited for the request are handed its token, not queued one after another.
+        let mut config = ConfidentialClientConfig::new("daemon", "https://login.contoso.com/tenant-id", Credential::Secret("s".into()));
+        config.known_authorities = vec!["login.contoso.com".into()];
+        let mut app = ConfidentialClientApplication::new(config, None).unwrap();
+        let net = Arc::new(ShortLived::default());
+        app.net = net.clone();
+        let request = ClientCredentialRequest { scopes: vec!["api://x/.default".into()], ..Default::default() };
+        let results = futures_join((0..10).map(|_| app.acquire_token_by_client_credential(&request)).collect()).await;
+        let tokens: Vec<String> = results.into_iter().map(|r| r.unwrap().access_token.secret().to_owned()).collect();
+        assert!(tokens.iter().all(|t| t == "short-1"), "{tokens:?}");
+        assert_eq!(net.tokens.load(std::sync::atomic::Ordering::SeqCst), 1, "one request, its token handed to the calls that waited");
+        // A later call asks again (the token is due).
+        let next = app.acquire_token_by_client_credential(&request).await.unwrap();
+        assert_eq!((next.access_token.secret(), next.from_cache), ("short-2", false));
+    }
+
+    #[tokio::test]
+    async fn a_new_app_token_replaces_the_cached_ones_whose_scopes_overlap() {
+        // As msal's saveAccessToken: an expired token of the app for overlapping scopes goes
+        // when its new one is saved (msal-node, sharing the partition, fails on two that match:
+        // multiple_matching_tokens). Another tenant's, or another app's, stays.
+        let mut config = ConfidentialClientConfig::new("daemon", "https://login.contoso.com/tenant-id", Credential::Secret("s".into()));
+        config.known_authorities = vec!["login.contoso.com".into()];
+        let store = Arc::new(crate::MemoryClient::default());
+        let plugin: Arc<dyn CachePlugin> = Arc::new(crate::DistributedCachePlugin::new(store.clone(), Arc::new(crate::DefaultPartitions)));
+        let mut app = ConfidentialClientApplication::new(config, Some(plugin)).unwrap();
+        app.net = Arc::new(Contoso::default());
+        let token = |client: &str, realm: &str, target: &str, value: &str| {
+            let mut at = CacheEntry::new(CredentialType::AccessToken, "", "login.contoso.com", client, realm, value);
+            at.target = target.into();
+            at.scopes = ScopeSet::parse(target);
+            let now = now_s();
+            (at.cached_at, at.expires_on, at.extended_expires_on) = (now - 7200, now - 3600, now - 3600);
+            at
+        };
+        let mut node = UnifiedCache::new();
+        node.add_credential(&token("daemon", "tenant-id", "api://x/.default api://x/extra", "expired"));
+        node.add_credential(&token("daemon", "other-tenant", "api://x/.default", "other-tenant"));
+        node.add_credential(&token("other-app", "tenant-id", "api://x/.default", "other-app"));
+        store.replace_all(vec![("msal.daemon.tenant-id".into(), node.serialize())]);
+        let request = ClientCredentialRequest { scopes: vec!["api://x/.default".into()], ..Default::default() };
+        let t = app.acquire_token_by_client_credential(&request).await.unwrap();
+        assert_eq!((t.from_cache, t.access_token.secret()), (false, "app-token"));
+        let (_, text) = store.snapshot().into_iter().find(|(k, _)| k == "msal.daemon.tenant-id").unwrap();
+        let mut secrets: Vec<String> = msal_wasm::core::cache::unified::deserialize(&text)
+            .unwrap()
+            .credentials()
+            .into_iter()
+            .filter(|(_, c)| c.credential_type == CredentialType::AccessToken)
+            .map(|(_, c)| c.secret)
+            .collect();
+        secrets.sort();
+        assert_eq!(secrets, ["app-token", "other-app", "other-tenant"]);
     }
 
     #[tokio::test]
