@@ -226,12 +226,7 @@ impl ApiTokenValidator {
         if !issued_by(&self.issuer, &claims) {
             return Err(Rejection::WrongIssuer);
         }
-        let audience_ok = match claims.get("aud") {
-            Some(Json::Arr(list)) => list.iter().any(|a| a.as_str() == Some(self.audience.as_str())),
-            Some(a) => a.as_str() == Some(self.audience.as_str()),
-            None => false,
-        };
-        if !audience_ok {
+        if !for_audience(&self.audience, &claims) {
             return Err(Rejection::WrongAudience);
         }
         let now = now_s();
@@ -286,15 +281,33 @@ impl ApiTokenValidator {
 
 /// True when `claims` were issued by `issuer`: its `iss` is the issuer; for a multi-tenant
 /// authority's (Entra's `common` and `organizations` documents name `…/{tenantid}/v2.0`), the
-/// issuer with the token's own `tid` (a GUID) in it.
+/// issuer with the token's own `tid` (a GUID) in it. For Entra's public cloud also the same
+/// tenant's v1.0 issuer, `https://sts.windows.net/<tenant>/`: Entra issues v1.0 access tokens
+/// to an API whose registration does not ask for v2.0 (`requestedAccessTokenVersion`), the
+/// default (Microsoft.Identity.Web takes both).
 fn issued_by(issuer: &str, claims: &Json) -> bool {
     let iss = claims.str_field("iss").unwrap_or_default();
+    let v1 = |tenant: &str| iss.strip_prefix("https://sts.windows.net/").and_then(|t| t.strip_suffix('/')) == Some(tenant);
+    let entra = issuer.strip_prefix("https://login.microsoftonline.com/").and_then(|t| t.strip_suffix("/v2.0"));
     match issuer.split_once("{tenantid}") {
         Some((before, after)) => {
             let tid = claims.str_field("tid").unwrap_or_default();
-            msal_wasm::core::authority::is_guid(tid) && iss == [before, tid, after].concat()
+            msal_wasm::core::authority::is_guid(tid) && (iss == [before, tid, after].concat() || (entra == Some("{tenantid}") && v1(tid)))
         }
-        None => !iss.is_empty() && iss == issuer,
+        None => !iss.is_empty() && (iss == issuer || entra.is_some_and(|t| !t.is_empty() && !t.contains('/') && v1(t))),
+    }
+}
+
+/// True when `claims` are for `audience`: `aud` (a string, or a list holding it) is it; for an
+/// audience given as a client id (no `://`), also its default application id URI
+/// `api://<client id>`, the `aud` of Entra's v1.0 tokens (Microsoft.Identity.Web takes both).
+fn for_audience(audience: &str, claims: &Json) -> bool {
+    let uri = (!audience.contains("://")).then(|| ["api://", audience].concat());
+    let ok = |a: &Json| a.as_str().is_some_and(|a| !a.is_empty() && (a == audience || uri.as_deref() == Some(a)));
+    match claims.get("aud") {
+        Some(Json::Arr(list)) => list.iter().any(ok),
+        Some(a) => ok(a),
+        None => false,
     }
 }
 
@@ -320,6 +333,36 @@ mod tests {
         assert!(issued_by(&single, &from(&single, tid)));
         assert!(!issued_by(&single, &from(&format!("{single}/"), tid)));
         assert!(!issued_by("", &claims("{}")));
+    }
+
+    #[test]
+    fn entras_v1_tokens_of_the_same_tenant_are_taken() {
+        let claims = |j: &str| Json::parse(j).unwrap();
+        let tid = "8eaef023-2b34-4da1-9baa-8bc8c9d6a490";
+        let other = "5f1c2d3e-0000-4000-8000-00000000beef";
+        let v1 = |t: &str| claims(&format!(r#"{{"iss":"https://sts.windows.net/{t}/","tid":"{tid}"}}"#));
+        let single = format!("https://login.microsoftonline.com/{tid}/v2.0");
+        assert!(issued_by(&single, &v1(tid)));
+        assert!(!issued_by(&single, &v1(other)), "another tenant's");
+        assert!(issued_by("https://login.microsoftonline.com/{tenantid}/v2.0", &v1(tid)));
+        assert!(!issued_by("https://login.microsoftonline.com/{tenantid}/v2.0", &v1(other)), "not the token's own tid");
+        // Not for another provider's issuer.
+        assert!(!issued_by(&format!("https://idp.example/{tid}/v2.0"), &v1(tid)));
+        assert!(!issued_by(&format!("https://login.microsoftonline.com/{tid}/v2.0/x"), &v1(tid)));
+    }
+
+    #[test]
+    fn a_client_id_audience_takes_its_default_application_id_uri() {
+        let aud = |a: &str| Json::parse(&format!(r#"{{"aud":{a}}}"#)).unwrap();
+        assert!(for_audience("client-1", &aud(r#""client-1""#)));
+        assert!(for_audience("client-1", &aud(r#""api://client-1""#)));
+        assert!(for_audience("client-1", &aud(r#"["x","api://client-1"]"#)));
+        assert!(!for_audience("client-1", &aud(r#""api://client-2""#)));
+        assert!(!for_audience("client-1", &aud(r#""client-1/""#)));
+        assert!(for_audience("api://client-1", &aud(r#""api://client-1""#)));
+        assert!(!for_audience("api://client-1", &aud(r#""client-1""#)), "a URI audience is taken as given");
+        assert!(!for_audience("", &aud("\"\"")));
+        assert!(!for_audience("client-1", &Json::parse("{}").unwrap()));
     }
 
     #[tokio::test]
