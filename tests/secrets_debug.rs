@@ -169,9 +169,11 @@ fn errors() {
     .unwrap_err();
     assert_redacted("AuthError (server)", &e);
     // A parse failure of a body full of tokens.
-    let e =
-        TokenResponse::parse(&HttpResponse::new(200, format!(r#"{{"access_token":"{AT}","expires_in":"x","refresh_token":"{RT}"}}"#)), 0)
-            .unwrap_err();
+    let e = TokenResponse::parse(
+        &HttpResponse::new(200, format!(r#"{{"access_token":"{AT}","expires_in":3600,"refresh_token":"{RT}","id_token":7}}"#)),
+        0,
+    )
+    .unwrap_err();
     assert_redacted("AuthError (parse)", &e);
     let e = TokenResponse::parse(&HttpResponse::new(502, format!("<html>{AT}</html>")), 0).unwrap_err();
     assert_redacted("AuthError (non-JSON)", &e);

@@ -366,21 +366,57 @@ fn parse_json_body(resp: &HttpResponse) -> Result<Json, AuthError> {
     }
 }
 
-/// A lifetime in seconds as msal reads one (a number as is, a string by `parseInt`): a fraction
-/// is cut off and a negative one is over already (0). Not a number: `None`.
+/// A lifetime in seconds as msal reads one: a number as is (its fraction cut off, its exponent
+/// applied), a string by `parseInt` (leading blanks, a sign, then its leading digits: "3600s"
+/// is 3600); a negative one is over already (0), a huge one saturates. No number there (msal's
+/// `NaN`): `None`.
 pub(crate) fn seconds(v: &Json) -> Option<u64> {
-    let t = match v {
-        Json::Num(n) => n.as_str(),
-        Json::Str(s) => s.trim(),
-        _ => return None,
-    };
-    let (negative, t) = t.strip_prefix('-').map_or((false, t), |rest| (true, rest));
-    let (whole, fraction) = text::split_once(t, ".").unwrap_or((t, "0"));
-    if fraction.is_empty() || !fraction.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
+    match v {
+        Json::Num(n) => Some(number_seconds(n)),
+        Json::Str(s) => {
+            let t = s.trim_start();
+            let (negative, t) = match t.as_bytes().first() {
+                Some(b'-') => (true, &t[1..]),
+                Some(b'+') => (false, &t[1..]),
+                _ => (false, t),
+            };
+            let digits = t.bytes().take_while(u8::is_ascii_digit).count();
+            (digits > 0).then(|| if negative { 0 } else { saturating_digits(&t.as_bytes()[..digits], 0) })
+        }
+        _ => None,
     }
-    let n = text::parse_u64(whole)?;
-    Some(if negative { 0 } else { n })
+}
+
+/// A JSON number (the parser's text: `-?int(.frac)?([eE][+-]?exp)?`) as whole seconds.
+fn number_seconds(n: &str) -> u64 {
+    if n.starts_with('-') {
+        return 0;
+    }
+    let (mantissa, exponent) = match n.find(['e', 'E']) {
+        Some(i) => (&n[..i], &n[i + 1..]),
+        None => (n, ""),
+    };
+    let (whole, fraction) = text::split_once(mantissa, ".").unwrap_or((mantissa, ""));
+    // (An exponent beyond any lifetime is clamped: 1e400 saturates, 1e-400 is 0.)
+    let (sign, e) = match exponent.as_bytes().first() {
+        Some(b'-') => (-1, &exponent[1..]),
+        Some(b'+') => (1, &exponent[1..]),
+        _ => (1, exponent),
+    };
+    let e = if e.is_empty() { 0 } else { text::parse_u64(e).unwrap_or(u64::MAX).min(64) as i64 * sign };
+    // The digits before the point after the exponent moved it: whole's, and that many of the
+    // fraction's (or fewer of whole's), then zeros.
+    let kept = whole.len() as i64 + e;
+    let digits: Vec<u8> = whole.bytes().chain(fraction.bytes()).collect();
+    let take = kept.clamp(0, digits.len() as i64) as usize;
+    let zeros = (kept - digits.len() as i64).max(0) as usize;
+    saturating_digits(&digits[..take], zeros)
+}
+
+/// Decimal digits (others skipped), then `zeros` zeros, saturating at `u64::MAX`.
+fn saturating_digits(digits: &[u8], zeros: usize) -> u64 {
+    let n = digits.iter().filter(|d| d.is_ascii_digit()).fold(0u64, |n, d| n.saturating_mul(10).saturating_add(u64::from(d - b'0')));
+    (0..zeros.min(20)).fold(n, |n, _| n.saturating_mul(10))
 }
 
 /// Whether a response body says it failed, as msal's `validateServerAuthorizationTokenResponse`
@@ -442,19 +478,21 @@ impl TokenResponse {
             None if external || oidc_only() => "",
             None => return Err(malformed("access_token")),
         };
-        let num = |k: &str| -> Result<Option<u64>, AuthError> {
+        // A lifetime msal cannot read is 0 (`|| 0`): the access token is over, the response's
+        // other tokens stay (a redeemed code's, a rotated refresh token).
+        let num = |k: &str| -> Option<u64> {
             match json.get(k) {
-                None | Some(Json::Null) => Ok(None),
-                Some(v) => seconds(v).map(Some).ok_or_else(|| malformed(k)),
+                None | Some(Json::Null) => None,
+                Some(v) => Some(seconds(v).unwrap_or(0)),
             }
         };
-        let expires_in = match num("expires_in")? {
+        let expires_in = match num("expires_in") {
             Some(v) => v,
-            None => num("expires_on")?.map(|on| on.saturating_sub(now)).unwrap_or(600),
+            None => num("expires_on").map(|on| on.saturating_sub(now)).unwrap_or(600),
         };
         // As msal: the extended lifetime counts from the expiry (`ext_expires_in` is added to it),
         // except for a loaded response (its own, or the expiry's).
-        let ext = match num("ext_expires_in")? {
+        let ext = match num("ext_expires_in") {
             Some(e) if external && e > 0 => e,
             _ if external => expires_in,
             e => expires_in.saturating_add(e.unwrap_or(0)),
@@ -464,7 +502,7 @@ impl TokenResponse {
         let refresh_in = match json.get("refresh_in") {
             None | Some(Json::Null) => None,
             _ if external => None,
-            Some(v) => Some(seconds(v).ok_or_else(|| malformed("refresh_in"))?).filter(|r| *r > 0),
+            Some(v) => seconds(v).filter(|r| *r > 0),
         };
         let opt_str = |k: &str| -> Result<Option<String>, AuthError> {
             match json.get(k) {
@@ -481,7 +519,7 @@ impl TokenResponse {
             refresh_on: refresh_in.map(|r| now.saturating_add(r)),
             refresh_token: opt_str("refresh_token")?.filter(|s| !s.is_empty()).map(RefreshToken::new),
             // 0 states no lifetime (msal tests the value's truthiness).
-            refresh_token_expires_on: num("refresh_token_expires_in")?.filter(|r| *r > 0).map(|r| now.saturating_add(r)),
+            refresh_token_expires_on: num("refresh_token_expires_in").filter(|r| *r > 0).map(|r| now.saturating_add(r)),
             id_token: opt_str("id_token")?.filter(|s| !s.is_empty()).map(IdToken::new),
             scope: opt_str("scope")?,
             client_info: opt_str("client_info")?.unwrap_or_default(),
