@@ -7,7 +7,7 @@ use super::authorize::{AppTelemetry, SKU, VERSION};
 use super::http::{HttpRequest, HttpResponse, Method};
 use super::json::Json;
 use super::scopes::ScopeSet;
-use super::text::{self, dec};
+use super::text::dec;
 use super::url::{append_query, build_query, encode};
 use crate::error::{codes, AuthError, ErrorKind};
 use crate::secret::{AccessToken, Assertion, AuthCode, ClientSecret, DeviceCode, IdToken, PkceVerifier, RefreshToken};
@@ -366,57 +366,24 @@ fn parse_json_body(resp: &HttpResponse) -> Result<Json, AuthError> {
     }
 }
 
-/// A lifetime in seconds as msal reads one: a number as is (its fraction cut off, its exponent
-/// applied), a string by `parseInt` (leading blanks, a sign, then its leading digits: "3600s"
-/// is 3600); a negative one is over already (0), a huge one saturates. No number there (msal's
-/// `NaN`): `None`.
+/// A lifetime in seconds as msal reads one: a string by `parseInt` (leading blanks, a sign, then
+/// its leading digits: "3600s" is 3600), a number by its whole part; a negative one is over
+/// already (0), a huge one saturates. No number there (msal's `NaN`): `None`. (A number in
+/// exponent form, which no token service writes, is read by its digits before the point: its
+/// access token is short-lived, nothing else is lost. Over bytes, without string slicing: no
+/// slicing panic path in the wasm.)
 pub(crate) fn seconds(v: &Json) -> Option<u64> {
-    match v {
-        Json::Num(n) => Some(number_seconds(n)),
-        Json::Str(s) => {
-            let t = s.trim_start();
-            let (negative, t) = match t.as_bytes().first() {
-                Some(b'-') => (true, &t[1..]),
-                Some(b'+') => (false, &t[1..]),
-                _ => (false, t),
-            };
-            let digits = t.bytes().take_while(u8::is_ascii_digit).count();
-            (digits > 0).then(|| if negative { 0 } else { saturating_digits(&t.as_bytes()[..digits], 0) })
-        }
-        _ => None,
-    }
-}
-
-/// A JSON number (the parser's text: `-?int(.frac)?([eE][+-]?exp)?`) as whole seconds.
-fn number_seconds(n: &str) -> u64 {
-    if n.starts_with('-') {
-        return 0;
-    }
-    let (mantissa, exponent) = match n.find(['e', 'E']) {
-        Some(i) => (&n[..i], &n[i + 1..]),
-        None => (n, ""),
+    let t = match v {
+        Json::Num(n) => n.as_bytes(),
+        Json::Str(s) => s.as_bytes(),
+        _ => return None,
     };
-    let (whole, fraction) = text::split_once(mantissa, ".").unwrap_or((mantissa, ""));
-    // (An exponent beyond any lifetime is clamped: 1e400 saturates, 1e-400 is 0.)
-    let (sign, e) = match exponent.as_bytes().first() {
-        Some(b'-') => (-1, &exponent[1..]),
-        Some(b'+') => (1, &exponent[1..]),
-        _ => (1, exponent),
-    };
-    let e = if e.is_empty() { 0 } else { text::parse_u64(e).unwrap_or(u64::MAX).min(64) as i64 * sign };
-    // The digits before the point after the exponent moved it: whole's, and that many of the
-    // fraction's (or fewer of whole's), then zeros.
-    let kept = whole.len() as i64 + e;
-    let digits: Vec<u8> = whole.bytes().chain(fraction.bytes()).collect();
-    let take = kept.clamp(0, digits.len() as i64) as usize;
-    let zeros = (kept - digits.len() as i64).max(0) as usize;
-    saturating_digits(&digits[..take], zeros)
-}
-
-/// Decimal digits (others skipped), then `zeros` zeros, saturating at `u64::MAX`.
-fn saturating_digits(digits: &[u8], zeros: usize) -> u64 {
-    let n = digits.iter().filter(|d| d.is_ascii_digit()).fold(0u64, |n, d| n.saturating_mul(10).saturating_add(u64::from(d - b'0')));
-    (0..zeros.min(20)).fold(n, |n, _| n.saturating_mul(10))
+    let t = t.get(t.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(t.len())..).unwrap_or_default();
+    let negative = t.first() == Some(&b'-');
+    let t = t.get(usize::from(negative || t.first() == Some(&b'+'))..).unwrap_or_default();
+    let digits = t.iter().take_while(|b| b.is_ascii_digit());
+    digits.clone().next()?;
+    Some(if negative { 0 } else { digits.fold(0u64, |n, d| n.saturating_mul(10).saturating_add(u64::from(d - b'0'))) })
 }
 
 /// Whether a response body says it failed, as msal's `validateServerAuthorizationTokenResponse`
