@@ -12,7 +12,7 @@ use msal_wasm::core::cache::KeyValueStore;
 use msal_wasm::core::http::HttpResponse;
 use msal_wasm::core::json::Json;
 use msal_wasm::core::pkce::InteractionType;
-use msal_wasm::error::AuthError;
+use msal_wasm::error::{AuthError, ErrorKind};
 use msal_wasm::platform::memory::{block_on, MemoryPlatform};
 use msal_wasm::platform::{LogLevel, Platform};
 use scripted::*;
@@ -250,8 +250,10 @@ fn a_fetched_document_naming_a_foreign_issuer_is_refused_as_msal_does() {
     });
     let pca = PublicClientApplication::new(discovering(), platform.clone()).unwrap();
     block_on(pca.initialize()).unwrap();
-    // At the first request that needs the endpoints, as msal.
-    assert_eq!(block_on(pca.resolve_authority(None)).unwrap_err().code(), "issuer_validation_failed");
+    // At the first request that needs the endpoints, as msal: its issuer check fails the
+    // endpoint resolution, which msal reports as such (a ClientAuthError).
+    let e = block_on(pca.resolve_authority(None)).unwrap_err();
+    assert_eq!((e.code(), e.sub_error(), e.kind()), ("endpoints_resolution_error", "issuer_validation_failed", ErrorKind::Client));
     assert!(platform.cache().get(METADATA_KEY).is_none(), "not stored");
 }
 

@@ -714,7 +714,9 @@ impl ConfidentialClientApplication {
         let (m, document) = AuthorityMetadata::from_response(sent, authority)
             .inspect_err(|e| self.log(LogLevel::Error, "", &["the authority's discovery document failed: ", e.code()].concat()))?;
         if !m.fits(authority, &authority.default_cloud(), &self.config.known_authorities) {
-            return Err(AuthError::config(codes::ISSUER_VALIDATION_FAILED, "the openid-configuration names a foreign issuer"));
+            // (msal's issuer check fails its endpoint resolution, which it reports as such.)
+            return Err(AuthError::client(codes::ENDPOINTS_RESOLUTION_ERROR, "the openid-configuration names a foreign issuer")
+                .with_sub_error(codes::ISSUER_VALIDATION_FAILED.to_owned()));
         }
         Ok((m, document))
     }

@@ -145,10 +145,12 @@ impl<P: Platform> PublicClientApplication<P> {
         let sent = self.platform.send(HttpRequest::get(url), self.config.network_timeout_ms).await;
         let (parsed, document) = AuthorityMetadata::from_response(sent, authority)?;
         if !parsed.fits(authority, &self.resolved.borrow().cloud, &self.config.known_authorities) {
-            return Err(AuthError::config(
-                codes::ISSUER_VALIDATION_FAILED,
-                Kept("the authority's openid-configuration names an issuer of another host, or an endpoint that is not https"),
-            ));
+            // (msal's issuer check fails its endpoint resolution, which it reports as such.)
+            return Err(AuthError::client(
+                codes::ENDPOINTS_RESOLUTION_ERROR,
+                "the authority's openid-configuration names an issuer of another host, or an endpoint that is not https",
+            )
+            .with_sub_error(codes::ISSUER_VALIDATION_FAILED.to_owned()));
         }
         if parsed.endpoints_trusted(authority, &self.resolved.borrow().cloud, &self.config.known_authorities) {
             self.store_metadata(authority, &document);
