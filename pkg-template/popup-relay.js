@@ -182,11 +182,12 @@ export function runPopupRelay(options) {
     // moment before the user counts as having closed it.
     setTimeout(() => relay({ error: "user_cancelled" }), 250);
   }, 500);
+  // (setTimeout fires at once past 2^31-1 ms: held there, as the library's own waits.)
   timer = setTimeout(() => {
     if (settled) return;
     clearInterval(poll);
     try { child.close(); } catch (_) { /* gone */ }
     relay({ error: "timed_out", subError: request ? "" : "popup_relay_handshake_timeout" });
-  }, options.timeoutMs || 300000);
+  }, Math.min(options.timeoutMs || 300000, 2147483647));
   if (version === 2) opener.postMessage({ type: kind("ready", 2), id, nonce: secret }, origin);
 }

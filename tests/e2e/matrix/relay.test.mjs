@@ -95,7 +95,9 @@ const settled = (frame) => waitFor("the frame's loginPopup to settle", () => fra
 for (const [v, lib] of [[1, "msal-wasm"], [2, "msal-wasm"], [1, "msal"], [2, "msal"]]) {
   test(`protocol ${v}: a framed app signs in through its relay page (${lib === "msal" ? "msal-browser's own" : "msal-wasm's"}); the frame keeps its tokens`, async () => {
     const ctx = await env.browser.newContext({ ignoreHTTPSErrors: true });
-    const [page, frame] = await embedded(ctx, { popupRelayUri: `/relay.html?v=${v}&lib=${lib}`, ...(v === 2 ? { popupRelayProtocolVersion: 2 } : {}) });
+    // (Ours with a timeoutMs past setTimeout's range, held at its end: it would fire at once.)
+    const timeout = lib === "msal-wasm" ? `&timeout=${Number.MAX_SAFE_INTEGER}` : "";
+    const [page, frame] = await embedded(ctx, { popupRelayUri: `/relay.html?v=${v}&lib=${lib}${timeout}`, ...(v === 2 ? { popupRelayProtocolVersion: 2 } : {}) });
     const before = (await env.idp.counters()).log.length;
     const relay = await openRelay(ctx, frame, loginPopup);
     const carried = new URL(await relay.evaluate(() => window.addressAtStart)).hash;
