@@ -176,14 +176,17 @@ try {
 
     const none = await call('/api/todolist');
     check(none.status === 401 && /invalid_token/.test(none.headers.get('www-authenticate')), 'no token: 401 invalid_token');
-    const write = await tokenFor(TODO_SCOPES[1]);
+    // (A token for ToDoList.ReadWrite alone: the user has not consented to ToDoList.Read, as
+    // the provider lists every consented scope of the API in a token, as Entra.)
+    await idp.setConfig({ consentRequired: [TODO_SCOPES[0]] });
+    const write = await tokenFor(TODO_SCOPES[1]).finally(() => idp.setConfig({ consentRequired: [] }));
     const scopeless = await call('/api/todolist', write);
     check(scopeless.status === 403 && /insufficient_scope/.test(scopeless.headers.get('www-authenticate')), 'a token without ToDoList.Read: 403 insufficient_scope');
     const [h, p] = read.split('.');
     const forged = `${h}.${p}.${crypto.randomBytes(256).toString('base64url')}`;
     check((await call('/api/todolist', forged)).status === 401, 'a forged signature: 401');
     const claims = JSON.parse(Buffer.from(p, 'base64url'));
-    const swapped = `${h}.${Buffer.from(JSON.stringify({ ...claims, scp: 'ToDoList.Read ToDoList.ReadWrite' })).toString('base64url')}.${read.split('.')[2]}`;
+    const swapped = `${h}.${Buffer.from(JSON.stringify({ ...claims, oid: crypto.randomUUID() })).toString('base64url')}.${read.split('.')[2]}`;
     check((await call('/api/todolist', swapped)).status === 401, 'claims changed after signing: 401');
     const downstream = await call('/downstream/me', read);
     check(downstream.status === 401 && /another audience/.test(downstream.headers.get('www-authenticate')), "the To-Do API's token at the downstream API: 401 (audience)");
