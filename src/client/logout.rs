@@ -124,9 +124,10 @@ impl<P: Platform> PublicClientApplication<P> {
     /// [`begin_logout_redirect`](Self::begin_logout_redirect), or await
     /// [`resolve_authority`](Self::resolve_authority) first.
     pub fn begin_logout(&self, req: &LogoutRequest, itype: InteractionType) -> Result<LogoutStarted, AuthError> {
-        let target = self.target_now(self.logout_authority(req).as_deref())?.ok_or_else(|| {
-            AuthError::client(codes::ENDPOINTS_RESOLUTION_ERROR, "the endpoints of the request's authority are not resolved yet")
-        })?;
+        let target =
+            self.target_now(self.logout_authority(req).as_deref()).map_err(|e| self.signed_out_anyway(req, itype, e))?.ok_or_else(
+                || AuthError::client(codes::ENDPOINTS_RESOLUTION_ERROR, "the endpoints of the request's authority are not resolved yet"),
+            )?;
         let signed_out = self.sign_out_locally(req, itype)?;
         self.end_session(req, itype, signed_out, &target.metadata)
     }
@@ -167,6 +168,19 @@ impl<P: Platform> PublicClientApplication<P> {
     fn logout_authority(&self, req: &LogoutRequest) -> Option<String> {
         let environment = req.account.as_ref().map_or("", |a| a.environment.as_str());
         self.account_authority(req.authority.as_deref(), &req.extra_query_parameters, environment)
+    }
+
+    /// `e`, the request's authority's failure (untrusted, malformed), after the local sign-out:
+    /// msal clears the cache before it builds the authority, so the user is signed out here
+    /// whatever the authority (an account named: its own check reports the authority).
+    fn signed_out_anyway(&self, req: &LogoutRequest, itype: InteractionType, e: AuthError) -> AuthError {
+        match self.sign_out_locally(req, itype) {
+            Ok(signed_out) => {
+                self.release_interaction_lock();
+                e.or_correlation_id(&signed_out.correlation_id)
+            }
+            Err(local) => local,
+        }
     }
 
     /// The local part of a sign-out: the interaction lock, the account's cache entries, the
@@ -294,7 +308,9 @@ impl<P: Platform> PublicClientApplication<P> {
     /// page once they are.
     pub fn open_logout_popup(&self, req: &LogoutRequest, attributes: PopupAttributes) -> Result<LogoutPopupStarted<P>, AuthError> {
         self.preflight(false)?;
-        let (stage, url) = match self.target_now(self.logout_authority(req).as_deref())? {
+        let target =
+            self.target_now(self.logout_authority(req).as_deref()).map_err(|e| self.signed_out_anyway(req, InteractionType::Popup, e))?;
+        let (stage, url) = match target {
             Some(target) => {
                 let signed_out = self.sign_out_locally(req, InteractionType::Popup)?;
                 let started = self.end_session(req, InteractionType::Popup, signed_out, &target.metadata)?;
