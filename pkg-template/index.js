@@ -196,6 +196,15 @@ function toError(raw) {
   return e;
 }
 
+// What a redirect's or sign-out's navigation threw (the app's NavigationClient, or the default
+// one's timeout), as msal rethrows it: the object itself, an AuthError stamped with the call's
+// correlation id; the wasm's errors (strings) as AuthErrors.
+function rethrown(raw, correlationId) {
+  if (typeof raw === "string") return toError(raw);
+  if (raw instanceof AuthError) raw.correlationId = correlationId;
+  return raw;
+}
+
 // ---- Logger (msal's: levels, PII filtering, clone for wrapper libraries) ----
 // A Logger's callback when the app gives none (see initialize()'s failure).
 const noLog = () => {};
@@ -1190,7 +1199,7 @@ export class PublicClientApplication {
     } catch (raw) {
       stop();
       client.abortRedirect();
-      const e = toError(raw);
+      const e = rethrown(raw, r.correlationId);
       // msal measures a redirect that failed after its first half as a failed second half.
       this.measure(BrowserRootPerformanceEvents.AcquireTokenRedirect, r.correlationId, () => Promise.reject(e)).catch(() => {});
       this.emit(EventType.ACQUIRE_TOKEN_FAILURE, InteractionType.Redirect, null, e, r.correlationId);
@@ -1427,7 +1436,7 @@ export class PublicClientApplication {
       // Not navigated: the sign-out here stands, its interaction ends.
       stop();
       client.abortLogout();
-      const e = toError(raw);
+      const e = rethrown(raw, r.correlationId);
       this.emit(EventType.LOGOUT_FAILURE, InteractionType.Redirect, null, e, r.correlationId);
       this.emit(EventType.LOGOUT_END, InteractionType.Redirect, null, null, r.correlationId);
       throw e;
@@ -1461,7 +1470,7 @@ export class PublicClientApplication {
     if (popupWindow) this.emit(EventType.POPUP_OPENED, InteractionType.Popup, { popupWindow }, null, r.correlationId);
     const end = () => this.emit(EventType.LOGOUT_END, InteractionType.Popup, null, null, r.correlationId);
     const failed = (raw) => {
-      const e = toError(raw);
+      const e = rethrown(raw, r.correlationId);
       this.emit(EventType.LOGOUT_FAILURE, InteractionType.Popup, null, e, r.correlationId);
       end();
       throw e;

@@ -290,20 +290,24 @@ test("a prompt msal does not name (OpenID Connect's list, a provider's own) goes
   await page.context().close();
 });
 
-test("a navigation client whose navigation fails: the redirect call fails and ends the interaction (the next one runs); it is given system.redirectNavigationTimeout", async () => {
+test("a navigation client whose navigation fails: the redirect call and the sign-out fail with what it threw, as msal rethrows it, and end their interaction (the next one runs); it is given system.redirectNavigationTimeout", async () => {
   const page = await env.open("entra", "sessionStorage", undefined, 300, { system: JSON.stringify({ redirectNavigationTimeout: 1234 }) });
   const r = await page.evaluate(async () => {
-    window.pca.setNavigationClient({ navigateInternal: async () => true, navigateExternal: async (url, options) => { window.timeout = options.timeout; throw new Error("no navigation here"); } });
+    window.thrown = new TypeError("no navigation here");
+    window.pca.setNavigationClient({ navigateInternal: async () => true, navigateExternal: async (url, options) => { window.timeout = options.timeout; throw window.thrown; } });
     window.events.length = 0;
-    const first = await window.pca.loginRedirect({ scopes: ["User.Read"] }).then(() => "ok", (e) => e.errorCode);
-    const again = await window.pca.loginRedirect({ scopes: ["User.Read"], onRedirectNavigate: () => false }).then(() => "ok", (e) => e.errorCode);
-    return { first, again, events: window.events, timeout: window.timeout };
+    const outcome = (p) => p.then(() => "ok", (e) => (e === window.thrown ? "the app's error" : e.errorCode));
+    const first = await outcome(window.pca.loginRedirect({ scopes: ["User.Read"] }));
+    const signOut = await outcome(window.pca.logoutRedirect());
+    const again = await outcome(window.pca.loginRedirect({ scopes: ["User.Read"], onRedirectNavigate: () => false }));
+    return { first, signOut, again, events: window.events, timeout: window.timeout };
   });
   assert.deepEqual(r, {
     timeout: 1234,
-    first: "unexpected_error",
+    first: "the app's error",
+    signOut: "the app's error",
     again: "ok",
-    events: ["msal:acquireTokenStart", "msal:acquireTokenFailure:unexpected_error", "msal:acquireTokenStart"],
+    events: ["msal:acquireTokenStart", "msal:acquireTokenFailure:undefined", "msal:logoutStart", "msal:logoutFailure:undefined", "msal:logoutEnd", "msal:acquireTokenStart"],
   });
   await page.context().close();
 });
@@ -317,14 +321,15 @@ test("the default NavigationClient fails with timed_out (failed_to_redirect) whe
       navigateExternal(url, options) { return NavigationClient.defaultNavigateWindow(`${location.pathname}${location.search}#stay`, options); }
     }
     window.pca.setNavigationClient(new Stays());
-    const outcome = (p) => p.then(() => "ok", (e) => `${e.name}:${e.errorCode}:${e.subError}`);
+    // (With the call's correlation id, as msal stamps the navigation's error.)
+    const outcome = (p, cid) => p.then(() => "ok", (e) => `${e.name}:${e.errorCode}:${e.subError}${e.correlationId === cid ? "" : `:${e.correlationId}`}`);
     window.events.length = 0;
-    const signIn = await outcome(window.pca.loginRedirect({ scopes: ["User.Read"] }));
+    const signIn = await outcome(window.pca.loginRedirect({ scopes: ["User.Read"], correlationId: "c-in" }), "c-in");
     const signInEvents = window.events.splice(0);
-    const signOut = await outcome(window.pca.logoutRedirect());
+    const signOut = await outcome(window.pca.logoutRedirect({ correlationId: "c-out" }), "c-out");
     const signOutEvents = window.events.splice(0);
     // Both ended their interaction: the next one is not refused.
-    const next = await outcome(window.pca.loginRedirect({ scopes: ["User.Read"], onRedirectNavigate: () => false }));
+    const next = await outcome(window.pca.loginRedirect({ scopes: ["User.Read"], onRedirectNavigate: () => false }), undefined);
     return { signIn, signInEvents, signOut, signOutEvents, next };
   });
   assert.deepEqual(r, {
