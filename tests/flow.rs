@@ -5,8 +5,8 @@
 mod scripted;
 
 use msal_wasm::client::{
-    AccountRef, CacheLookupPolicy, Config, InteractiveRequest, LogoutRequest, PublicClientApplication, RedirectStart, SilentRequest,
-    StoreInCache, TokenOptions,
+    AccountFilter, AccountRef, CacheLookupPolicy, Config, InteractiveRequest, LogoutRequest, PublicClientApplication, RedirectStart,
+    SilentRequest, StoreInCache, TokenOptions,
 };
 use msal_wasm::core::account::Account;
 use msal_wasm::core::authority::ProtocolMode;
@@ -14,6 +14,7 @@ use msal_wasm::core::authorize::AppTelemetry;
 use msal_wasm::core::base64;
 use msal_wasm::core::cache::KeyValueStore;
 use msal_wasm::core::http::HttpResponse;
+use msal_wasm::core::json::Json;
 use msal_wasm::core::pkce::InteractionType;
 use msal_wasm::core::url::parse_query;
 use msal_wasm::platform::memory::{block_on, MemoryPlatform};
@@ -87,6 +88,39 @@ fn a_response_naming_no_scope_is_for_the_apps_scopes() {
     // An OpenID request is still served the sign-in's token, not this one.
     let oidc = h.pca.acquire_token_silent_cached(&SilentRequest { scopes: vec!["openid".into()], ..silent(&home) }).unwrap().unwrap();
     assert_eq!(oidc.access_token.secret(), signed_in.access_token.secret());
+}
+
+/// Accounts as older msal-browser versions leave them: one stored without tenant profiles
+/// (before 3.6) is its home profile to the filters; a profile whose ID token is gone keeps its
+/// login hint and UPN for them (msal's view: the profile's fields, then the claims').
+#[test]
+fn account_filters_read_the_tenant_profile_where_the_cache_lacks_it() {
+    let h = harness();
+    h.sign_in();
+    let store = h.platform.cache();
+    let account_key = store.keys().into_iter().find(|k| store.get(k).is_some_and(|v| v.contains("\"authorityType\""))).unwrap();
+    let rewrite = |edit: &dyn Fn(&mut Json)| {
+        let mut j = Json::parse(&store.get(&account_key).unwrap()).unwrap();
+        edit(&mut j);
+        store.set(&account_key, &j.to_json()).unwrap();
+        h.pca.reload_cache();
+    };
+    let filter = |f: AccountFilter| h.pca.accounts_matching(&f).len();
+    rewrite(&|j| {
+        j.remove("tenantProfiles");
+    });
+    assert_eq!(filter(AccountFilter { is_home_tenant: Some(true), ..Default::default() }), 1);
+    let profile = format!(
+        r#"[{{"tenantId":"{TENANT}","localAccountId":"uid-1","name":"Ada","username":"ada@contoso.com","loginHint":"O.lh1","upn":"ADA@contoso.com","isHomeTenant":true}}]"#
+    );
+    rewrite(&|j| j.set("tenantProfiles", Json::parse(&profile).unwrap()));
+    for k in store.keys().into_iter().filter(|k| k.contains("|idtoken|")) {
+        store.remove(&k);
+    }
+    h.pca.reload_cache();
+    assert_eq!(filter(AccountFilter { login_hint: Some("O.lh1".into()), ..Default::default() }), 1);
+    assert_eq!(filter(AccountFilter { upn: Some("ADA@contoso.com".into()), ..Default::default() }), 1);
+    assert_eq!(filter(AccountFilter { upn: Some("other@contoso.com".into()), ..Default::default() }), 0);
 }
 
 #[test]

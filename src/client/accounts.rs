@@ -84,11 +84,18 @@ impl<P: Platform> PublicClientApplication<P> {
 
     fn account_matches(&self, info: &AccountInfo, f: &AccountFilter) -> bool {
         let a = &info.account;
+        // `info` is one tenant profile's view: its tenant, local id and name are that tenant's.
+        // (An account stored without profiles, by msal-browser before 3.6: its home profile.)
+        let profiles = a.profiles();
+        let profile = profiles.iter().find(|p| p.tenant_id.eq_ignore_ascii_case(&a.realm));
         let claim = |name: &str| info.id_token_claims.as_ref().and_then(|c| c.str_field(name));
+        // The login hint and UPN: the ID token's; without it, the tenant profile's (msal's view).
+        let (hint, upn) = match (&info.id_token_claims, profile) {
+            (None, Some(p)) => ((!p.login_hint.is_empty()).then_some(p.login_hint.as_str()), (!p.upn.is_empty()).then_some(p.upn.as_str())),
+            _ => (claim("login_hint"), claim("upn")),
+        };
         let same = |want: &Option<String>, have: &str| want.as_deref().is_none_or(|w| w == have);
         let same_ci = |want: &str, have: Option<&str>| have.is_some_and(|h| h.eq_ignore_ascii_case(want));
-        // `info` is one tenant profile's view: its tenant, local id and name are that tenant's.
-        let profiles = &a.tenant_profiles;
         same(&f.home_account_id, &a.home_account_id)
             && same(&f.name, &a.name)
             && same(&f.local_account_id, &a.local_account_id)
@@ -98,9 +105,9 @@ impl<P: Platform> PublicClientApplication<P> {
                     .is_some_and(|e| e.realm.eq_ignore_ascii_case(r))
             })
             && f.environment.as_deref().is_none_or(|e| self.cloud_of(&a.environment).has_alias(e))
-            && f.username.as_deref().is_none_or(|u| same_ci(u, Some(&a.username)) || same_ci(u, claim("upn")))
-            && f.login_hint.as_deref().is_none_or(|h| [claim("login_hint"), Some(a.username.as_str()), claim("upn")].contains(&Some(h)))
-            && f.upn.as_deref().is_none_or(|u| claim("upn") == Some(u))
+            && f.username.as_deref().is_none_or(|u| same_ci(u, Some(&a.username)) || same_ci(u, upn))
+            && f.login_hint.as_deref().is_none_or(|h| [hint, Some(a.username.as_str()), upn].contains(&Some(h)))
+            && f.upn.as_deref().is_none_or(|u| upn == Some(u))
             && f.native_account_id.is_none()
             && f.authority_type.as_deref().is_none_or(|t| same_ci(t, Some(&a.authority_type)))
             // msal checks the claims-based fields only against an ID token the cache holds.

@@ -590,8 +590,9 @@ pub fn by_code_request(j: &Json) -> Result<ByCodeRequest, AuthError> {
 /// msal's camelCase `AccountInfo` object.
 pub fn account_json(info: &AccountInfo) -> Json {
     let a = &info.account;
-    let profiles = a
-        .tenant_profiles
+    // (An account stored without profiles, by msal-browser before 3.6: its home profile.)
+    let all = a.profiles();
+    let profiles = all
         .iter()
         .map(|p| {
             Json::object()
@@ -622,7 +623,12 @@ pub fn account_json(info: &AccountInfo) -> Json {
     if let Some(t) = &info.id_token {
         j = j.with("idToken", t.secret());
     }
-    // From the ID token, as msal's `updateAccountTenantProfileData`.
+    // As msal's `updateAccountTenantProfileData`: the tenant profile's, then the ID token's.
+    if info.id_token_claims.is_none() {
+        if let Some(p) = all.iter().find(|p| p.tenant_id.eq_ignore_ascii_case(&a.realm)) {
+            j = j.with_nonempty("loginHint", &p.login_hint).with_nonempty("upn", &p.upn);
+        }
+    }
     if let Some(c) = &info.id_token_claims {
         if let Some(v) = c.get("login_hint") {
             j.set("loginHint", v.clone());

@@ -471,6 +471,34 @@ fn an_account_carries_the_id_token_fields_msal_5_adds() {
     assert_eq!(account_json(&view(json(r#"{"sub":"s","tid":"t","name":"Ada"}"#))).str_field("name"), Some("Ada"));
 }
 
+/// An account without its ID token shows its tenant profile's login hint and UPN (msal's
+/// `updateAccountTenantProfileData`: the profile's fields, then the claims'); one stored
+/// without profiles (msal-browser before 3.6) shows its home profile.
+#[test]
+fn an_account_without_its_id_token_or_profiles_shows_msals_view() {
+    let mut account = crate::core::account::Account::from_response(
+        "",
+        Some(&crate::core::id_token::IdTokenClaims::from_json(json(r#"{"sub":"s","oid":"o","tid":"t","preferred_username":"ada@x"}"#))),
+        "login.microsoftonline.com",
+        "MSSTS",
+        0,
+    )
+    .unwrap();
+    account.tenant_profiles[0].login_hint = "O.lh1".into();
+    account.tenant_profiles[0].upn = "ADA@contoso.com".into();
+    let j = account_json(&AccountInfo { account: account.clone(), id_token: None, id_token_claims: None });
+    assert_eq!((j.str_field("loginHint"), j.str_field("upn")), (Some("O.lh1"), Some("ADA@contoso.com")));
+    // With its ID token, the claims' (none here), as msal's.
+    let claims = json(r#"{"sub":"s","oid":"o","tid":"t"}"#);
+    let j = account_json(&AccountInfo { account: account.clone(), id_token: None, id_token_claims: Some(claims) });
+    assert_eq!((j.get("loginHint"), j.get("upn")), (None, None));
+    account.tenant_profiles.clear();
+    let j = account_json(&AccountInfo { account, id_token: None, id_token_claims: None });
+    let profiles = j.get("tenantProfiles").and_then(Json::as_array).unwrap_or_default();
+    assert_eq!(profiles.len(), 1);
+    assert_eq!((profiles[0].str_field("tenantId"), profiles[0].get("isHomeTenant")), (Some("t"), Some(&Json::Bool(false))));
+}
+
 #[test]
 fn a_by_code_request_keeps_its_authority_and_refuses_a_bound_token() {
     let r = by_code_request(&json(
