@@ -337,8 +337,10 @@ export const BrowserUtils = Object.freeze({
 // msal's event dispatcher: callbacks by id, optionally filtered by event type. As msal 5, a
 // sign-in, a sign-out and an active-account change also go to the origin's other tabs and
 // instances (msal-browser's too), which hear them once subscribed (a localStorage cache). An
-// active-account change is not taken from the channel: the storage it changed tells this
-// instance, once getActiveAccount() returns the new one (and from any tab).
+// active-account change is not taken from the channel here: the wasm hears it there too and
+// tells it once the storage shows it (another tab's also comes as a storage event; another
+// client's of this page, msal-browser's included, only so), when getActiveAccount() returns
+// the new one.
 export class EventHandler {
   constructor(logger) {
     this.eventCallbacks = new Map();

@@ -621,6 +621,46 @@ fn a_tab_learns_which_accounts_another_tab_added_removed_or_made_active() {
     assert!(changes.added.is_empty() && changes.active_changes == 0, "{changes:?}");
 }
 
+/// Another client of the same page changes the active account (msal-browser beside this
+/// package, or a second client of it): no storage event reaches the page, only msal's
+/// ACTIVE_ACCOUNT_CHANGED on its event channel. The tab follows it, one change each time; the
+/// same write's storage event (another tab's write comes with both) is not counted again, in
+/// either order; this tab's own write, heard back, is no change.
+#[test]
+fn an_active_account_change_heard_as_msals_event_is_one_change() {
+    use msal_wasm::core::cache::KeyValueStore;
+    let h = harness_with(shared_config());
+    let (a, b) = (h.tab(shared_config()), h.tab(shared_config()));
+    let started = a.open_popup(&request(), PopupAttributes::default()).unwrap();
+    let home = block_on(a.complete_popup(started)).unwrap().account.account.home_account_id;
+    h.platform.run::<()>(vec![]);
+    b.reload_cache();
+    let mut known = b.account_snapshot();
+    b.account_changes(&mut known);
+    let key = msal_wasm::core::cache::active_account_key(&shared_config().client_id);
+    let store = h.platform.cache();
+    // Written by another client of b's page.
+    store.set(&key, &format!(r#"{{"homeAccountId":"{home}","localAccountId":"uid-1","tenantId":"{TENANT}"}}"#)).unwrap();
+    assert!(b.active_heard());
+    assert_eq!(b.active_account().map(|x| x.account.home_account_id), Some(home.clone()));
+    assert_eq!(b.account_changes(&mut known).active_changes, 1);
+    assert!(!b.active_heard(), "the same event again");
+    // Had another tab written it, its storage event comes too: no second change.
+    b.storage_shown(&key);
+    assert_eq!(b.account_changes(&mut known).active_changes, 0);
+    // Cleared, the storage event first, then the event: one change.
+    store.remove(&key);
+    b.storage_shown(&key);
+    assert!(!b.active_heard());
+    assert_eq!(b.account_changes(&mut known).active_changes, 1);
+    assert!(b.active_account().is_none());
+    // This tab's own change, heard back on the channel: none.
+    b.set_active_account(Some(&msal_wasm::client::AccountRef::new(&home))).unwrap();
+    known.settle_active(b.account_snapshot());
+    assert!(!b.active_heard());
+    assert_eq!(b.account_changes(&mut known).active_changes, 0);
+}
+
 /// The same race for a forceRefresh: tab B's forced call takes the lock just after tab A let go
 /// of it, before A's hand-off reached B. B must renew (it wants a token newer than its start)
 /// with the refresh token A's renewal rotated, not with the one A already spent.

@@ -90,6 +90,14 @@ impl TabListener for WeakApp {
         }
     }
 
+    fn active_heard(&self) {
+        if let Some(app) = self.upgrade() {
+            if app.client.active_heard() {
+                app.emit(AppEvent::AccountsChanged);
+            }
+        }
+    }
+
     fn wake(&self, restored: bool) {
         if let Some(app) = self.upgrade() {
             // Back from the provider's page by the back button, this page as it was left

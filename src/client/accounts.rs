@@ -141,7 +141,7 @@ impl<P: Platform> PublicClientApplication<P> {
                 ids.push(a.account.home_account_id.clone());
             }
         }
-        AccountSnapshot { ids, active: self.active_home_account_id(), active_writes: self.active_writes.get() }
+        AccountSnapshot { ids, active: self.active_account_key(), active_writes: self.active_writes.get() }
     }
 
     /// How the accounts changed since `known` (another tab signed in or out, or changed the
@@ -177,7 +177,7 @@ impl<P: Platform> PublicClientApplication<P> {
     /// still news for the next [`account_changes`](Self::account_changes).
     pub fn settle_own_changes(&self, known: &mut AccountSnapshot) {
         self.settle_own_accounts(known);
-        known.active = self.active_home_account_id();
+        known.active = self.active_account_key();
     }
 
     fn settle_own_accounts(&self, known: &mut AccountSnapshot) {
@@ -420,11 +420,33 @@ impl<P: Platform> PublicClientApplication<P> {
         let entry = crate::core::cache::is_entry_key(key) && !self.lists_account_of(key);
         self.cache.borrow_mut().storage_shown(key);
         if key == crate::core::cache::active_account_key(&self.config.client_id) {
-            self.active_writes.set(self.active_writes.get().wrapping_add(1));
+            let (now, _) = self.cache.borrow().active_seen_now();
+            // (Counted already when msal's event for this very write was heard first.)
+            if self.heard_active.take().is_none_or(|heard| heard != now) {
+                self.active_writes.set(self.active_writes.get().wrapping_add(1));
+            }
         }
         self.mark_stale();
         let lists = key.ends_with(".account.keys") || key.ends_with(".active-account-filters");
         key.is_empty() || lists || entry
+    }
+
+    /// msal's ACTIVE_ACCOUNT_CHANGED heard on its event channel: from another tab (whose storage
+    /// event tells this tab as well) or from another client of this page (msal-browser's, or a
+    /// second one of this package), whose write of the active account nothing else reports
+    /// here. True once for a change: when the stored active account is not what this tab last
+    /// knew, the change is counted (see [`account_changes`](Self::account_changes)) and the
+    /// cache is re-read; the storage event of that same write, if one comes, is not counted
+    /// again.
+    pub fn active_heard(&self) -> bool {
+        let (now, known) = self.cache.borrow().active_seen_now();
+        if known {
+            return false;
+        }
+        self.active_writes.set(self.active_writes.get().wrapping_add(1));
+        self.heard_active.replace(Some(now));
+        self.mark_stale();
+        true
     }
 
     /// Re-reads the cache when another tab's write reached this one, or another client of the
@@ -455,6 +477,7 @@ impl<P: Platform> PublicClientApplication<P> {
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct AccountSnapshot {
     ids: Vec<String>,
+    /// The active account and its tenant (see [`PublicClientApplication::active_account_key`]).
     active: Option<String>,
     /// Another tab's writes of the active account read by then.
     active_writes: u32,

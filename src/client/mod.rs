@@ -295,6 +295,9 @@ pub struct PublicClientApplication<P: Platform> {
     /// How many of another tab's writes of this client's active account this tab has read
     /// (see [`PublicClientApplication::account_changes`]).
     active_writes: Cell<u32>,
+    /// The active account a heard ACTIVE_ACCOUNT_CHANGED was counted for, until its storage
+    /// event (see [`PublicClientApplication::active_heard`]).
+    heard_active: RefCell<Option<Option<String>>>,
     /// Accounts this tab added (true) or removed itself, not yet in a baseline (see
     /// [`PublicClientApplication::account_changes`]).
     own_changes: RefCell<Vec<(bool, String)>>,
@@ -369,6 +372,7 @@ impl<P: Platform> PublicClientApplication<P> {
             popup_origin: Cell::default(),
             announced: RefCell::default(),
             active_writes: Cell::new(0),
+            heard_active: RefCell::new(None),
             own_changes: RefCell::default(),
             looked_ms: Cell::new(now_ms_at_load),
             credential: RefCell::new(ClientCredential::None),

@@ -505,6 +505,25 @@ test("msal-browser 5 and msal-wasm on one page, one client id: msal's sign-in an
   // frame.)
   const counted = await env.idp.counters();
   assert.deepEqual([counted.revoked, counted.authorize], [0, 0]);
+  // msal's active account, cleared and set on this page: msal-wasm's follows, with one
+  // ACTIVE_ACCOUNT_CHANGED for each change (no storage event reaches the page; msal's event
+  // does), none when msal sets the same one again.
+  const active = await page.evaluate(async () => {
+    let heard = 0;
+    window.ours.addEventCallback((e) => { if (e.eventType === "msal:activeAccountChanged") heard += 1; });
+    const settle = () => new Promise((done) => setTimeout(done, 300));
+    const seen = () => [window.ours.getActiveAccount()?.username ?? null, heard];
+    window.pca.setActiveAccount(null);
+    await settle();
+    const cleared = seen();
+    window.pca.setActiveAccount(window.pca.getAllAccounts()[0]);
+    await settle();
+    const set = seen();
+    window.pca.setActiveAccount(window.pca.getAllAccounts()[0]);
+    await settle();
+    return { cleared, set, again: seen() };
+  });
+  assert.deepEqual(active, { cleared: [null, 1], set: ["one-page", 2], again: ["one-page", 2] });
   await ctx.close();
 });
 

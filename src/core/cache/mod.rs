@@ -12,7 +12,7 @@ pub mod entities;
 pub mod store;
 pub mod unified;
 
-use ::core::cell::Cell;
+use ::core::cell::{Cell, RefCell};
 
 use crate::core::account::Account;
 use crate::core::id_token::IdTokenClaims;
@@ -211,6 +211,9 @@ pub struct TokenCache<S: KeyValueStore> {
     /// The older schemas' access tokens of this client the load read (a full storage drops
     /// them first).
     older_tokens: Vec<String>,
+    /// The stored active-account filter as this cache last knew it (read at the load, written
+    /// by its own changes, and by [`active_seen_now`](Self::active_seen_now)).
+    active_seen: RefCell<Option<String>>,
 }
 
 /// The strings of a stored key list, and whether it also held something else (junk that the
@@ -292,7 +295,9 @@ impl<S: KeyValueStore> TokenCache<S> {
             older_read: false,
             older_keys: Vec::new(),
             older_tokens: Vec::new(),
+            active_seen: RefCell::new(None),
         };
+        cache.active_seen.replace(cache.store.get(&active_account_key(client_id)));
         let issues = cache.reload();
         (cache, issues)
     }
@@ -1235,6 +1240,7 @@ impl<S: KeyValueStore> TokenCache<S> {
         });
         if self.active_account().is_some_and(|f| f.home_account_id == home_account_id) {
             self.store.remove(&active_account_key(&self.client_id));
+            self.active_seen.replace(None);
         }
         self.write_key_lists()
     }
@@ -1249,7 +1255,19 @@ impl<S: KeyValueStore> TokenCache<S> {
         let client = self.client_id.clone();
         self.remove_where(&|c| c.client_id == client);
         self.store.remove(&active_account_key(&self.client_id));
+        self.active_seen.replace(None);
         self.write_key_lists()
+    }
+
+    /// The stored active-account filter as it is now, and whether this cache knew it so (else
+    /// it does from now on): false when a write this cache did not make changed it.
+    pub fn active_seen_now(&self) -> (Option<String>, bool) {
+        let now = self.store.get(&active_account_key(&self.client_id));
+        let known = *self.active_seen.borrow() == now;
+        if !known {
+            self.active_seen.replace(now.clone());
+        }
+        (now, known)
     }
 
     /// The persisted active-account filter.
@@ -1280,10 +1298,11 @@ impl<S: KeyValueStore> TokenCache<S> {
             return Ok(false);
         }
         self.changed();
-        match value {
-            Some(v) => self.write(&key, &v)?,
+        match &value {
+            Some(v) => self.write(&key, v)?,
             None => self.store.remove(&key),
         }
+        self.active_seen.replace(value);
         Ok(true)
     }
 }

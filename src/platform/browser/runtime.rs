@@ -132,6 +132,9 @@ pub trait TabListener {
     fn message(&self, message: &str);
     /// Another tab changed localStorage's `key` (`""`: cleared it).
     fn storage(&self, key: String);
+    /// msal's ACTIVE_ACCOUNT_CHANGED on its event channel (another tab's, or another client's
+    /// of this page, msal-browser's included).
+    fn active_heard(&self);
     /// The page is visible again or back online; `restored` when it came back from the
     /// back/forward cache.
     fn wake(&self, restored: bool);
@@ -162,6 +165,12 @@ impl TabEvents {
     /// Another tab changed localStorage's `key` (`""`: cleared it).
     pub fn storage(&self, key: String) {
         self.0.storage(key);
+    }
+
+    /// msal's ACTIVE_ACCOUNT_CHANGED on its event channel.
+    #[wasm_bindgen(js_name = activeHeard)]
+    pub fn active_heard(&self) {
+        self.0.active_heard();
     }
 
     /// The page is visible again or back online (`restored`: back from the back/forward cache).

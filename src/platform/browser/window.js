@@ -613,12 +613,16 @@ export function listen(name, maxLength, storage, store, events) {
   // msal-browser 5 on this page, or another copy of this package on it, tells its writes on
   // msal's cache channel only: no storage event reaches the page that wrote. (Another tab's
   // writes come with a storage event: a copy of this package there names its page, skipped.)
+  // Its change of the active account, a write it does not tell there, comes as its event.
   if (store) {
     try {
       on(cacheChannel(), "message", (e) => {
         const d = e.data, key = d && d.key;
         if (typeof key === "string" && key.startsWith("msal.") && (d.page === undefined || d.page === pageId())) safely(() => events.storage(key));
       });
+      const told = new BroadcastChannel("msal.broadcast.event");
+      on(told, "message", (e) => { if (e.data && e.data.eventType === "msal:activeAccountChanged") safely(() => events.activeHeard()); });
+      off.push(() => told.close());
     } catch (_) { /* no BroadcastChannel */ }
   }
   let channel = null;
