@@ -659,6 +659,16 @@ fn an_active_account_change_heard_as_msals_event_is_one_change() {
     known.settle_active(b.account_snapshot());
     assert!(!b.active_heard());
     assert_eq!(b.account_changes(&mut known).active_changes, 0);
+    // A change on this page (heard, no storage event follows), then, much later, another tab
+    // clears the active account and sets it back, read late: its two storage events are two
+    // changes (the old event takes neither).
+    store.remove(&key);
+    assert!(b.active_heard());
+    assert_eq!(b.account_changes(&mut known).active_changes, 1);
+    h.platform.set_now_ms(msal_wasm::platform::Platform::now_ms(&h.platform) + 60_000);
+    b.storage_shown(&key);
+    b.storage_shown(&key);
+    assert_eq!(b.account_changes(&mut known).active_changes, 2);
 }
 
 /// The same race for a forceRefresh: tab B's forced call takes the lock just after tab A let go

@@ -4,6 +4,11 @@ use crate::prelude::*;
 
 use super::*;
 
+/// How long after msal's ACTIVE_ACCOUNT_CHANGED was heard the storage event of that same write
+/// is taken for it (another tab's write brings both within moments; a change on this page,
+/// none).
+const HEARD_ACTIVE_MS: u64 = 2_000;
+
 impl<P: Platform> PublicClientApplication<P> {
     /// `account` as each of its tenant profiles shows it (msal v5 returns one `AccountInfo`
     /// per tenant the user signed in to).
@@ -421,8 +426,11 @@ impl<P: Platform> PublicClientApplication<P> {
         self.cache.borrow_mut().storage_shown(key);
         if key == crate::core::cache::active_account_key(&self.config.client_id) {
             let (now, _) = self.cache.borrow().active_seen_now();
-            // (Counted already when msal's event for this very write was heard first.)
-            if self.heard_active.take().is_none_or(|heard| heard != now) {
+            // (Counted already when msal's event for this very write was heard first, a moment
+            // ago: an event heard long before was a change on this page, whose write no storage
+            // event follows.)
+            let just = self.platform.now_ms().saturating_sub(HEARD_ACTIVE_MS);
+            if self.heard_active.take().is_none_or(|(heard, at)| heard != now || at < just) {
                 self.active_writes.set(self.active_writes.get().wrapping_add(1));
             }
         }
@@ -444,7 +452,7 @@ impl<P: Platform> PublicClientApplication<P> {
             return false;
         }
         self.active_writes.set(self.active_writes.get().wrapping_add(1));
-        self.heard_active.replace(Some(now));
+        self.heard_active.replace(Some((now, self.platform.now_ms())));
         self.mark_stale();
         true
     }

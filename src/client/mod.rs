@@ -297,7 +297,7 @@ pub struct PublicClientApplication<P: Platform> {
     active_writes: Cell<u32>,
     /// The active account a heard ACTIVE_ACCOUNT_CHANGED was counted for, until its storage
     /// event (see [`PublicClientApplication::active_heard`]).
-    heard_active: RefCell<Option<Option<String>>>,
+    heard_active: RefCell<Option<(Option<String>, u64)>>,
     /// Accounts this tab added (true) or removed itself, not yet in a baseline (see
     /// [`PublicClientApplication::account_changes`]).
     own_changes: RefCell<Vec<(bool, String)>>,

@@ -434,6 +434,22 @@ test("msal 5's cross-tab events pass between the two libraries: each hears the o
   }
   assert.deepEqual(await pages.wasm.evaluate(() => window.heard), ["events-wasm", "events-browser"]);
   assert.deepEqual(await pages.browser.evaluate(() => window.heard), ["events-wasm", "events-browser"]);
+  // The msal-browser tab sets the active account, then clears it (its removal goes on msal's
+  // cache channel too): the msal-wasm tab hears one ACTIVE_ACCOUNT_CHANGED for each.
+  const settle = () => new Promise((done) => setTimeout(done, 500));
+  await pages.browser.evaluate(() => window.pca.setActiveAccount(null));
+  await settle();
+  await pages.wasm.evaluate(() => {
+    window.activeHeard = 0;
+    window.pca.addEventCallback((m) => { if (m.eventType === "msal:activeAccountChanged") window.activeHeard += 1; });
+  });
+  await pages.browser.evaluate(() => window.pca.setActiveAccount(window.pca.getAllAccounts()[0]));
+  await settle();
+  const set = await pages.wasm.evaluate(() => [window.activeHeard, window.pca.getActiveAccount()?.username ?? null]);
+  await pages.browser.evaluate(() => window.pca.setActiveAccount(null));
+  await settle();
+  const cleared = await pages.wasm.evaluate(() => [window.activeHeard, window.pca.getActiveAccount()]);
+  assert.deepEqual({ set, cleared }, { set: [1, "events-wasm"], cleared: [2, null] });
   await ctx.close();
 });
 

@@ -618,7 +618,9 @@ export function listen(name, maxLength, storage, store, events) {
     try {
       on(cacheChannel(), "message", (e) => {
         const d = e.data, key = d && d.key;
-        if (typeof key === "string" && key.startsWith("msal.") && (d.page === undefined || d.page === pageId())) safely(() => events.storage(key));
+        // (Not the active account's key: msal tells its change as its event, below, which another
+        // tab's storage event would count twice.)
+        if (typeof key === "string" && key.startsWith("msal.") && !key.endsWith(".active-account-filters") && (d.page === undefined || d.page === pageId())) safely(() => events.storage(key));
       });
       const told = new BroadcastChannel("msal.broadcast.event");
       on(told, "message", (e) => { if (e.data && e.data.eventType === "msal:activeAccountChanged") safely(() => events.activeHeard()); });
