@@ -717,13 +717,14 @@ test("a Conditional Access step-up, as Entra's: the API's claims challenge; the 
     const claims = atob(/claims="([^"]+)"/.exec(res.headers.get("WWW-Authenticate") ?? "")?.[1] ?? "");
     const silent = await window.pca.acquireTokenSilent({ scopes, account, claims }).then(
       (r) => ({ ok: true, fromCache: r.fromCache }),
-      (e) => ({ code: e.errorCode, ir: e instanceof window.msal.InteractionRequiredAuthError, claims: e.claims }),
+      (e) => ({ code: e.errorCode, sub: e.subError, ir: e instanceof window.msal.InteractionRequiredAuthError, claims: e.claims }),
     );
     return { status: res.status, claims, silent };
   }, [scopes, resource]);
   assert.equal(first.status, 401);
   assert.deepEqual(JSON.parse(first.claims), { access_token: { acrs: { essential: true, value: "c1" } } });
-  assert.deepEqual(first.silent, { code: "interaction_required", ir: true, claims: first.claims }, JSON.stringify(first.silent));
+  // (Entra's answer: invalid_grant with suberror basic_action, which msal takes as interaction required.)
+  assert.deepEqual(first.silent, { code: "invalid_grant", sub: "basic_action", ir: true, claims: first.claims }, JSON.stringify(first.silent));
   // The refresh token was tried with the claims (no hidden frame: the refusal needs the user).
   assert.deepEqual(await providerCalls(), ["token refresh_token", "token refresh_token"]);
   const sent = (await env.idp.counters()).log.filter((e) => e.route === "token").map((e) => JSON.parse(e.claims ?? "{}").access_token?.acrs?.value ?? null);

@@ -353,12 +353,17 @@ export async function startIdp(options = {}) {
   let stall = new Set();
   const stalled = new Set();
   // Entra's Conditional Access authentication contexts (`acrs`, e.g. c1: "multi-factor
-  // authentication done") each user has satisfied: an interactive sign-in whose request asked
-  // for them (its `claims`) satisfies them; a prompt=none request or a refresh token asking
-  // for one the user has not satisfied is refused (interaction_required, AADSTS50076), and a
-  // token issued for them names them in its `acrs` claim.
+  // authentication done") each user has satisfied, and when (seconds): an interactive sign-in
+  // whose request asked for them (its `claims`) satisfies them for the session it starts and
+  // the codes and refresh tokens issued from it (their `authTime`), not for those of an earlier
+  // sign-in (another tab's refresh token). A prompt=none request or a refresh token asking for
+  // one not satisfied so is refused (AADSTS50076), and a token issued for them names them in
+  // its `acrs` claim.
   const stepUps = new Map();
-  const satisfied = (accountId, asked) => asked.every((c) => stepUps.get(accountId)?.has(c));
+  const satisfied = (accountId, asked, authTime) => asked.every((c) => {
+    const at = stepUps.get(accountId)?.get(c);
+    return at !== undefined && Number(authTime ?? 0) >= at;
+  });
 
   const accounts = new Map(); // accountId -> { login }
   const store = new MemoryStore();
@@ -491,8 +496,9 @@ export async function startIdp(options = {}) {
         'interaction_required',
         (ctx) => {
           const asked = acrsAsked(ctx.oidc.params.claims);
-          const who = ctx.oidc.session.accountId;
-          if (asked.length && who && !ctx.oidc.result?.login && !satisfied(who, asked)) return interactionPolicy.Check.REQUEST_PROMPT;
+          const { session } = ctx.oidc;
+          const who = session.accountId;
+          if (asked.length && who && !ctx.oidc.result?.login && !satisfied(who, asked, session.authTime())) return interactionPolicy.Check.REQUEST_PROMPT;
           return interactionPolicy.Check.NO_NEED_TO_PROMPT;
         },
       ));
@@ -1452,11 +1458,12 @@ export async function startIdp(options = {}) {
       const grant = grantType === 'refresh_token'
         ? store.peek(mount.ns, 'RefreshToken', form.get('refresh_token') ?? '')
         : store.peek(mount.ns, 'AuthorizationCode', form.get('code') ?? '');
-      const missing = grant && !grant.consumed ? acrs.filter((c) => !satisfied(grant.accountId, [c])) : [];
+      const missing = grant && !grant.consumed ? acrs.filter((c) => !satisfied(grant.accountId, [c], grant.authTime)) : [];
       if (missing.length) {
-        // (With the claims that would satisfy it, as Entra's challenge names them.)
+        // As Entra's answer (invalid_grant, suberror basic_action), with the claims that would
+        // satisfy it.
         const claims = { access_token: { acrs: { essential: true, ...(missing.length === 1 ? { value: missing[0] } : { values: missing }) } } };
-        refuse(req, res, { error: 'interaction_required', error_description: STEP_UP_REQUIRED, error_codes: [50076], claims: JSON.stringify(claims) });
+        refuse(req, res, { error: 'invalid_grant', error_description: STEP_UP_REQUIRED, error_codes: [50076], suberror: 'basic_action', claims: JSON.stringify(claims) });
         return;
       }
     }
@@ -1577,10 +1584,10 @@ export async function startIdp(options = {}) {
     }
     const accountId = accountIdForLogin(login);
     if (!accounts.has(accountId)) accounts.set(accountId, { login });
-    // The sign-in satisfies the authentication contexts its request asked for.
+    // The sign-in satisfies the authentication contexts its request asked for, from now.
     for (const c of acrsAsked(details.params.claims)) {
-      if (!stepUps.has(accountId)) stepUps.set(accountId, new Set());
-      stepUps.get(accountId).add(c);
+      if (!stepUps.has(accountId)) stepUps.set(accountId, new Map());
+      stepUps.get(accountId).set(c, Math.floor(Date.now() / 1000));
     }
     // "Stay signed in?" answered yes: Entra's ID tokens then carry signin_state ["kmsi"].
     accounts.get(accountId).kmsi = form.get('kmsi') === 'on';
