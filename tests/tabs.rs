@@ -37,6 +37,8 @@ fn refreshes(h: &Harness) -> usize {
 type Task<'a> = Pin<Box<dyn Future<Output = Result<AuthenticationResult, AuthError>> + 'a>>;
 /// A call that gives how long it took (ms).
 type Timed<'a> = Pin<Box<dyn Future<Output = Result<u64, AuthError>> + 'a>>;
+/// A tab: one client of the app over the shared memory platform.
+type Tab = std::rc::Rc<msal_wasm::client::PublicClientApplication<msal_wasm::platform::memory::MemoryPlatform>>;
 /// A call whose result is only its error, if any.
 type Settles<'a> = Pin<Box<dyn Future<Output = Result<(), AuthError>> + 'a>>;
 
@@ -538,18 +540,25 @@ fn a_claims_call_in_flight_beside_the_same_call_without_claims_is_its_own() {
     assert_eq!(sent.iter().filter(|c| c.as_deref().is_some_and(|c| c.contains("nbf"))).count(), 1, "{sent:?}");
 }
 
-/// Two quick changes of the active account by another tab (set, then cleared), which this tab
-/// reads late: the active account is where it was, but msal's tabs hear both changes, and so
-/// do this tab's listeners (it failed in a CPU-throttled e2e run: none was heard).
-#[test]
-fn two_active_account_changes_read_late_are_two_changes() {
-    use msal_wasm::client::AccountRef;
+/// Two tabs sharing a localStorage cache: tab A signed in by popup (its account's home id), and
+/// tab B has read it.
+fn two_tabs_signed_in() -> (Harness, Tab, Tab, String) {
     let h = harness_with(shared_config());
     let (a, b) = (h.tab(shared_config()), h.tab(shared_config()));
     let started = a.open_popup(&request(), PopupAttributes::default()).unwrap();
     let home = block_on(a.complete_popup(started)).unwrap().account.account.home_account_id;
     h.platform.run::<()>(vec![]);
     b.reload_cache();
+    (h, a, b, home)
+}
+
+/// Two quick changes of the active account by another tab (set, then cleared), which this tab
+/// reads late: the active account is where it was, but msal's tabs hear both changes, and so
+/// do this tab's listeners (it failed in a CPU-throttled e2e run: none was heard).
+#[test]
+fn two_active_account_changes_read_late_are_two_changes() {
+    use msal_wasm::client::AccountRef;
+    let (h, a, b, home) = two_tabs_signed_in();
     let mut known = b.account_snapshot();
     a.set_active_account(Some(&AccountRef::new(&home))).unwrap();
     a.set_active_account(None).unwrap();
@@ -629,12 +638,7 @@ fn a_tab_learns_which_accounts_another_tab_added_removed_or_made_active() {
 #[test]
 fn an_active_account_change_heard_as_msals_event_is_one_change() {
     use msal_wasm::core::cache::KeyValueStore;
-    let h = harness_with(shared_config());
-    let (a, b) = (h.tab(shared_config()), h.tab(shared_config()));
-    let started = a.open_popup(&request(), PopupAttributes::default()).unwrap();
-    let home = block_on(a.complete_popup(started)).unwrap().account.account.home_account_id;
-    h.platform.run::<()>(vec![]);
-    b.reload_cache();
+    let (h, _a, b, home) = two_tabs_signed_in();
     let mut known = b.account_snapshot();
     b.account_changes(&mut known);
     let key = msal_wasm::core::cache::active_account_key(&shared_config().client_id);
@@ -730,51 +734,22 @@ fn tabs_renewing_other_scopes_of_the_account_do_not_wait_for_each_other() {
     }
 }
 
-/// Two tabs renewing OpenID scopes alone at a B2C-like provider, which answers without an
-/// access token: nothing one tab gets can serve the other, so neither waits for a hand-off; the
+/// Two of three expired tabs renewing `scopes` at once at a provider `provider` sets up: each
+/// renews for itself (its result checked by `check`), neither waits for a hand-off, and the
 /// refresh token each renewal rotated is still respected.
-#[test]
-fn tabs_renewing_openid_scopes_alone_do_not_wait_for_a_hand_off() {
+fn two_tabs_renew_without_a_hand_off(provider: impl Fn(&mut Idp), scopes: &[&str], check: fn(&AuthenticationResult)) {
     let (h, tabs, home) = three_tabs_expired();
-    h.idp.borrow_mut().b2c = true;
+    provider(&mut h.idp.borrow_mut());
     h.platform.set_network_delay_ms(50);
     h.platform.set_message_delay_ms(300);
     let started = msal_wasm::platform::Platform::now_ms(&h.platform);
     let tasks: Vec<Timed> = tabs[..2]
         .iter()
         .map(|t| {
-            let (t, p, req) = (t.clone(), h.platform.clone(), SilentRequest { scopes: vec!["openid".into()], ..silent(&home) });
-            Box::pin(async move {
-                let r = t.acquire_token_silent(&req).await?;
-                assert_eq!((r.access_token.secret(), r.from_cache), ("", false));
-                Ok(msal_wasm::platform::Platform::now_ms(&p) - started)
-            }) as Timed
-        })
-        .collect();
-    let elapsed: Vec<u64> = h.platform.run(tasks).into_iter().map(|r| r.unwrap()).collect();
-    assert_eq!(refreshes(&h), 2);
-    assert_eq!(h.idp.borrow().used_rts.len(), 2, "each refresh token presented once");
-    assert!(elapsed.iter().all(|ms| *ms < 1_000), "{elapsed:?} ms");
-}
-
-/// A renewal whose response leaves out a requested scope (not granted) can serve no other tab:
-/// the tabs asking for the same scopes at once each renew, without waiting for a hand-off that
-/// cannot come.
-#[test]
-fn tabs_whose_renewal_is_granted_fewer_scopes_do_not_wait_for_a_hand_off() {
-    let (h, tabs, home) = three_tabs_expired();
-    h.idp.borrow_mut().withheld = vec!["Mail.Send".into()];
-    h.platform.set_network_delay_ms(50);
-    h.platform.set_message_delay_ms(300);
-    let started = msal_wasm::platform::Platform::now_ms(&h.platform);
-    let tasks: Vec<Timed> = tabs[..2]
-        .iter()
-        .map(|t| {
-            let req = SilentRequest { scopes: vec!["User.Read".into(), "Mail.Send".into()], ..silent(&home) };
+            let req = SilentRequest { scopes: scopes.iter().map(|s| (*s).to_owned()).collect(), ..silent(&home) };
             let (t, p) = (t.clone(), h.platform.clone());
             Box::pin(async move {
-                let r = t.acquire_token_silent(&req).await?;
-                assert_eq!((r.scopes.iter().any(|s| s == "Mail.Send"), r.from_cache), (false, false), "{:?}", r.scopes);
+                check(&t.acquire_token_silent(&req).await?);
                 Ok(msal_wasm::platform::Platform::now_ms(&p) - started)
             }) as Timed
         })
@@ -783,6 +758,31 @@ fn tabs_whose_renewal_is_granted_fewer_scopes_do_not_wait_for_a_hand_off() {
     assert_eq!(refreshes(&h), 2, "neither response could serve the other tab");
     assert_eq!(h.idp.borrow().used_rts.len(), 2, "each refresh token presented once");
     assert!(elapsed.iter().all(|ms| *ms < 1_000), "{elapsed:?} ms");
+}
+
+/// At a B2C-like provider, which answers OpenID scopes alone without an access token: nothing
+/// one tab gets can serve the other.
+#[test]
+fn tabs_renewing_openid_scopes_alone_do_not_wait_for_a_hand_off() {
+    two_tabs_renew_without_a_hand_off(
+        |idp| idp.b2c = true,
+        &["openid"],
+        |r| {
+            assert_eq!((r.access_token.secret(), r.from_cache), ("", false));
+        },
+    );
+}
+
+/// A renewal whose response leaves out a requested scope (not granted) can serve no other tab.
+#[test]
+fn tabs_whose_renewal_is_granted_fewer_scopes_do_not_wait_for_a_hand_off() {
+    two_tabs_renew_without_a_hand_off(
+        |idp| idp.withheld = vec!["Mail.Send".into()],
+        &["User.Read", "Mail.Send"],
+        |r| {
+            assert_eq!((r.scopes.iter().any(|s| s == "Mail.Send"), r.from_cache), (false, false), "{:?}", r.scopes);
+        },
+    );
 }
 
 /// The schedules to play: 300 (`MSAL_SCHEDULES=n`: n of them; `MSAL_SEED=k`: the k-th alone).
