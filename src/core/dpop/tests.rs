@@ -96,7 +96,7 @@ fn htu_is_written_as_the_browsers_url_parser_writes_it() {
 /// is written as the parser writes it (leading zeros dropped, the scheme's default elided).
 #[test]
 fn htu_refuses_what_the_url_parser_refuses() {
-    for bad in [
+    let refused = [
         "https://api.example:65536/x",
         "https://api.example:99999999999999999999/x",
         "https://api.example:8o/x",
@@ -109,12 +109,8 @@ fn htu_refuses_what_the_url_parser_refuses() {
         "https://[]/x",
         "https://[::1]8080/x",
         "http://localhost:70000/x",
-    ] {
-        assert_eq!(normalize_htu(bad).unwrap_err().code(), "url_parse_error", "{bad}");
-        // (msal's `canonicalizeDpopResourceServer` calls that `invalid_dpop_htu`.)
-        assert_eq!(super::origin(bad).unwrap_err().code(), "invalid_dpop_htu", "{bad}");
-    }
-    for (input, htu) in [
+    ];
+    let read = [
         ("https://api.example:0443/x", "https://api.example/x"),
         ("https://api.example:08443/x", "https://api.example:8443/x"),
         ("https://api.example:65535/x", "https://api.example:65535/x"),
@@ -127,9 +123,8 @@ fn htu_refuses_what_the_url_parser_refuses() {
         ("https://api.example.com./x", "https://api.example.com./x"),
         ("https://x.1a/x", "https://x.1a/x"),
         ("https://1.0xg/x", "https://1.0xg/x"),
-    ] {
-        assert_eq!(normalize_htu(input).map_err(|e| e.code().to_owned()).as_deref(), Ok(htu), "{input:?}");
-    }
+    ];
+    htu_refuses_and_reads(&refused, &read);
 }
 
 /// Natively, a host whose last label is a number must be an IPv4 address, written as the URL
@@ -137,7 +132,7 @@ fn htu_refuses_what_the_url_parser_refuses() {
 #[cfg(not(target_arch = "wasm32"))]
 #[test]
 fn htu_reads_ipv4_hosts_as_the_url_parser_does() {
-    for bad in [
+    let refused = [
         "https://api.123/x",
         "https://999.1.1.1/x",
         "https://1.2.3.4.5/x",
@@ -147,18 +142,26 @@ fn htu_reads_ipv4_hosts_as_the_url_parser_does() {
         "https://99999999999999999999999999/x",
         "https://1.256.1.1/x",
         "https://08.1.1.1/x",
-    ] {
-        assert_eq!(normalize_htu(bad).unwrap_err().code(), "url_parse_error", "{bad}");
-        assert_eq!(super::origin(bad).unwrap_err().code(), "invalid_dpop_htu", "{bad}");
-    }
-    for (input, htu) in [
+    ];
+    let read = [
         ("http://127.1/x", "http://127.0.0.1/x"),
         ("https://0x7f.0.0.1./x", "https://127.0.0.1/x"),
         ("https://017700000001/x", "https://127.0.0.1/x"),
         ("https://1.2.65535/x", "https://1.2.255.255/x"),
         ("https://0x/x", "https://0.0.0.0/x"),
-    ] {
-        assert_eq!(normalize_htu(input).map_err(|e| e.code().to_owned()).as_deref(), Ok(htu), "{input:?}");
+    ];
+    htu_refuses_and_reads(&refused, &read);
+}
+
+/// `refused` fail with `url_parse_error` (msal's `canonicalizeDpopResourceServer` calls that
+/// `invalid_dpop_htu`); each of `read` is signed as its pair's second.
+fn htu_refuses_and_reads(refused: &[&str], read: &[(&str, &str)]) {
+    for bad in refused {
+        assert_eq!(normalize_htu(bad).unwrap_err().code(), "url_parse_error", "{bad}");
+        assert_eq!(super::origin(bad).unwrap_err().code(), "invalid_dpop_htu", "{bad}");
+    }
+    for (input, htu) in read {
+        assert_eq!(normalize_htu(input).map_err(|e| e.code().to_owned()).as_deref(), Ok(*htu), "{input:?}");
     }
 }
 
