@@ -175,12 +175,12 @@ impl Account {
     }
 
     /// The tenant profiles, never none: an entry cached without any (older schemas) has its
-    /// home tenant's.
-    pub fn profiles(&self) -> Vec<TenantProfile> {
+    /// home tenant's. (Its own, not copied, when it has some.)
+    pub fn profiles(&self) -> alloc::borrow::Cow<'_, [TenantProfile]> {
         if !self.tenant_profiles.is_empty() {
-            return self.tenant_profiles.clone();
+            return alloc::borrow::Cow::Borrowed(&self.tenant_profiles);
         }
-        vec![TenantProfile {
+        alloc::borrow::Cow::Owned(vec![TenantProfile {
             tenant_id: self.realm.clone(),
             local_account_id: self.local_account_id.clone(),
             name: self.name.clone(),
@@ -188,7 +188,7 @@ impl Account {
             login_hint: String::new(),
             upn: String::new(),
             is_home_tenant: is_home(&self.realm, &self.home_account_id),
-        }]
+        }])
     }
 
     /// This account as one of its tenant profiles shows it (msal v5's `AccountInfo` per
