@@ -1911,6 +1911,22 @@ fn store_in_cache_keeps_the_credentials_it_turns_off_out_of_the_cache() {
 }
 
 #[test]
+fn a_result_carries_the_responses_id_token_when_the_cache_does_not_keep_it() {
+    // msal's result is built from the response: `storeInCache.idToken` off still hands the app
+    // the ID token and its claims (roles, name), for a first sign-in and for a renewal.
+    let h = harness();
+    let store = StoreInCache { access_token: true, id_token: false, refresh_token: true };
+    let (_, r) = sign_in_with(&h, &with_options(TokenOptions { store, ..Default::default() }), false);
+    let keys = h.platform.cache().keys();
+    assert!(!keys.iter().any(|k| k.contains("|idtoken|")), "{keys:?}");
+    let idt = r.account.id_token.as_ref().expect("the response's ID token");
+    assert!(!idt.secret().is_empty());
+    let claims = r.account.id_token_claims.as_ref().expect("its claims");
+    assert!(claims.get("oid").and_then(|v| v.as_str()).is_some_and(|s| !s.is_empty()), "{claims:?}");
+    assert!(!r.account.account.name.is_empty(), "the name from the claims: {:?}", r.account.account);
+}
+
+#[test]
 fn a_refresh_token_that_expires_within_the_offset_is_not_used() {
     let h = harness();
     h.idp.borrow_mut().rt_expires_in = Some(86_400);

@@ -27,6 +27,26 @@ impl<P: Platform> PublicClientApplication<P> {
         }
     }
 
+    /// A token response's account: as [`Self::account_info`], with the response's own ID token
+    /// and claims when it carried one (msal's result is built from the response; the cache may
+    /// not hold it, with `storeInCache.idToken` off or an account signed out during a renewal).
+    pub(super) fn response_info(
+        &self,
+        cache: &TokenCache<P::Store>,
+        account: &Account,
+        tenant: &str,
+        id_token: Option<(&IdToken, &IdTokenClaims)>,
+    ) -> AccountInfo {
+        let Some((idt, claims)) = id_token else { return self.account_info(cache, account, Some(tenant)) };
+        let profiles = account.profiles();
+        let profile = profiles.iter().find(|p| p.tenant_id.eq_ignore_ascii_case(tenant)).or(profiles.first());
+        AccountInfo {
+            account: profile.map_or_else(|| account.clone(), |p| account.in_tenant(p, Some(claims))),
+            id_token: Some(idt.clone()),
+            id_token_claims: Some(claims.json().clone()),
+        }
+    }
+
     fn tenant_info(&self, cache: &TokenCache<P::Store>, account: &Account, profile: &TenantProfile) -> AccountInfo {
         let envs = &self.cloud_of(&account.environment).aliases;
         let idt = cache.find_id_token(&account.home_account_id, envs, &profile.tenant_id).or_else(|| {

@@ -340,7 +340,7 @@ impl<P: Platform> PublicClientApplication<P> {
         let info = {
             let cache = self.cache.borrow();
             let stored = self.find_account(&cache, &account.home_account_id, &account.environment).cloned().unwrap_or(account);
-            self.account_info(&cache, &stored, Some(&realm))
+            self.response_info(&cache, &stored, &realm, resp.id_token.as_ref().zip(claims.as_ref()))
         };
         let granted = match &resp.scope {
             Some(s) if !s.trim().is_empty() => ScopeSet::parse(s),
