@@ -1240,7 +1240,7 @@ impl ConfidentialClientApplication {
                         && cloud.has_alias(&c.environment)
                         && !c.has_other_key_components()
                         && hash_of(c) == hash_of(&entry)
-                        && c.scopes.intersects_ignoring_oidc(&entry.scopes)
+                        && c.scopes.replaced_by(&entry.scopes)
                 })
                 .map(|(k, _)| k.to_owned())
                 .collect();

@@ -72,9 +72,14 @@ impl ScopeSet {
         other.scopes.iter().all(|s| self.contains(s))
     }
 
-    /// True if the sets share a scope other than the OIDC ones.
-    pub fn intersects_ignoring_oidc(&self, other: &ScopeSet) -> bool {
-        self.scopes.iter().any(|s| other.contains(s) && !OIDC_SCOPES.iter().any(|o| o.eq_ignore_ascii_case(s)))
+    /// True if a new token for `new` replaces a cached one for these scopes (msal's
+    /// `intersectingScopeSets` on save): they share a scope other than the OIDC ones, or both are
+    /// OIDC scopes alone and share one. (msal also lets a token for OIDC scopes alone replace an
+    /// API's token that lists `openid`; that one is kept here.)
+    pub fn replaced_by(&self, new: &ScopeSet) -> bool {
+        let oidc = |s: &str| OIDC_SCOPES.iter().any(|o| o.eq_ignore_ascii_case(s));
+        let both_oidc = new.only_oidc() && self.only_oidc();
+        self.scopes.iter().any(|s| new.contains(s) && (both_oidc || !oidc(s)))
     }
 
     /// Number of scopes.
@@ -181,9 +186,16 @@ mod tests {
     }
 
     #[test]
-    fn intersection_ignores_oidc() {
+    fn replacement_ignores_oidc_scopes_unless_both_have_only_those() {
         let a = ScopeSet::parse("openid profile User.Read");
-        assert!(!a.intersects_ignoring_oidc(&ScopeSet::parse("openid profile Mail.Read")));
-        assert!(a.intersects_ignoring_oidc(&ScopeSet::parse("user.read")));
+        assert!(!a.replaced_by(&ScopeSet::parse("openid profile Mail.Read")));
+        assert!(a.replaced_by(&ScopeSet::parse("user.read")));
+        // A generic provider's tokens for OIDC scopes alone replace each other.
+        let oidc = ScopeSet::parse("openid profile");
+        assert!(oidc.replaced_by(&ScopeSet::parse("openid profile email offline_access")));
+        assert!(!oidc.replaced_by(&ScopeSet::parse("email")));
+        // But not an API's token.
+        assert!(!a.replaced_by(&ScopeSet::parse("openid profile")));
+        assert!(!oidc.replaced_by(&ScopeSet::parse("openid User.Read")));
     }
 }

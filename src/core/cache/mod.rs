@@ -1045,7 +1045,7 @@ impl<S: KeyValueStore> TokenCache<S> {
                 && token_type_matches(&c.token_type, &r.token_type)
                 && c.attribute_tokens == s.attribute_tokens
                 && !c.has_other_key_components()
-                && c.scopes.intersects_ignoring_oidc(&scopes)
+                && c.scopes.replaced_by(&scopes)
                 && credential_key(c) != new_at_key
         });
         let mut at = base(ctype, r.access_token.secret());

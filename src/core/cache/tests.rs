@@ -496,6 +496,17 @@ fn saving_removes_intersecting_access_tokens_and_keeps_disjoint_ones() {
 }
 
 #[test]
+fn a_token_for_oidc_scopes_alone_replaces_another_such_token_not_an_apis() {
+    // A generic provider's access tokens for its OIDC scopes alone (msal's intersectingScopeSets
+    // compares OIDC scopes when the new set has nothing else), so they do not pile up.
+    let mut cache = new_cache();
+    save(&mut cache, &response("at-api", "User.Read openid profile", ""), &account(), REALM, "User.Read");
+    save(&mut cache, &response("at-1", "openid profile", ""), &account(), REALM, "openid profile");
+    save(&mut cache, &response("at-2", "openid profile email offline_access", ""), &account(), REALM, "openid profile email");
+    assert_eq!(at_secrets(&cache), ["at-2", "at-api"]);
+}
+
+#[test]
 fn intersecting_tokens_of_other_tenants_accounts_or_types_are_kept() {
     let mut cache = new_cache();
     save(&mut cache, &response("at-home", "User.Read", ""), &account(), REALM, "User.Read");
