@@ -96,6 +96,8 @@ pub mod codes {
     pub const STATE_INTERACTION_TYPE_MISMATCH: &str = "state_interaction_type_mismatch";
     pub const NO_TOKEN_REQUEST_CACHE_ERROR: &str = "no_token_request_cache_error";
     pub const NO_ACCOUNT_ERROR: &str = "no_account_error";
+    /// msal-node's silent call without an account.
+    pub const NO_ACCOUNT_IN_SILENT_REQUEST: &str = "no_account_in_silent_request";
     pub const SILENT_PROMPT_VALUE_ERROR: &str = "silent_prompt_value_error";
     pub const POST_REQUEST_FAILED: &str = "post_request_failed";
     pub const GET_REQUEST_FAILED: &str = "get_request_failed";

@@ -1541,7 +1541,7 @@ impl ConfidentialClientApplication {
     /// `publish`: where the blocking thread sends the outcome as well.
     async fn silent_call(&self, req: &SilentRequest, publish: Option<SilentOutcome>) -> Result<AuthenticationResult, AuthError> {
         let Some(account) = req.account.clone() else {
-            return Err(AuthError::browser(codes::NO_ACCOUNT_ERROR, "a confidential client's silent request names its account"));
+            return Err(AuthError::client(codes::NO_ACCOUNT_IN_SILENT_REQUEST, "a silent request names its account"));
         };
         let req = crate::without_frames(req);
         self.run_user_flow("form_post", move |core, plugin| {
@@ -1934,6 +1934,14 @@ mod tests {
         fn set<'a>(&'a self, _key: &'a str, _value: &'a str) -> crate::plugins::distributed::ClientFuture<'a, ()> {
             Box::pin(async { Ok(()) })
         }
+    }
+
+    #[tokio::test]
+    async fn a_silent_call_without_an_account_fails_with_msal_nodes_code() {
+        let config = ConfidentialClientConfig::new("api", "https://login.microsoftonline.com/tenant-id", Credential::Secret("s".into()));
+        let app = ConfidentialClientApplication::new(config, None).unwrap();
+        let e = app.acquire_token_silent(&SilentRequest { scopes: vec!["User.Read".into()], ..Default::default() }).await.unwrap_err();
+        assert_eq!((e.code(), e.kind()), ("no_account_in_silent_request", ErrorKind::Client));
     }
 
     #[tokio::test]

@@ -537,6 +537,10 @@ impl PublicClientApplication {
     /// msal-node's `acquireTokenSilent`: the cached token, else the refresh token; else an
     /// `InteractionRequired` error.
     pub async fn acquire_token_silent(&self, req: &SilentRequest) -> Result<AuthenticationResult, AuthError> {
+        if req.account.is_none() {
+            // (No active account here: msal-node's silent call names its account.)
+            return Err(AuthError::client(codes::NO_ACCOUNT_IN_SILENT_REQUEST, "a silent request names its account"));
+        }
         let req = crate::without_frames(req);
         let loaded = self.load().await?;
         let r = self.core.acquire_token_silent_refreshing(&req).await;
