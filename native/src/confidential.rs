@@ -654,7 +654,7 @@ impl ConfidentialClientApplication {
     /// new tenant costs no round trip), with no document; else its discovery document.
     async fn discover(&self, authority: &Authority) -> Result<(AuthorityMetadata, String), AuthError> {
         if let Some(document) = self.config.authority_metadata.as_ref().filter(|_| authority.canonical() == self.authority.canonical()) {
-            return Ok((AuthorityMetadata::parse(document, authority)?, document.clone()));
+            return Ok((AuthorityMetadata::parse_configured(document, authority)?, document.clone()));
         }
         if let Some(m) = authority.builtin_metadata() {
             return Ok((m, String::new()));

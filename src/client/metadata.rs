@@ -32,7 +32,7 @@ impl<P: Platform> PublicClientApplication<P> {
         self.resolved.borrow_mut().cloud = cloud;
         let metadata = if !self.config.authority_metadata.is_empty() {
             self.log(LogLevel::Verbose, "", "initialize: the authority's endpoints come from the configuration");
-            Some(AuthorityMetadata::parse(&self.config.authority_metadata, &self.authority)?)
+            Some(AuthorityMetadata::parse_configured(&self.config.authority_metadata, &self.authority)?)
         } else if let Some(builtin) = self.builtin_metadata(&self.authority) {
             self.log(LogLevel::Verbose, "", "initialize: the authority's endpoints are msal's for this cloud");
             Some(builtin)

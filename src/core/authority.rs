@@ -126,6 +126,8 @@ impl Authority {
     /// (msal's trust of a request's own authority).
     pub fn trusted_beside(&self, configured: &Authority, cloud: &CloudMetadata, known_authorities: &[String]) -> bool {
         self.host.eq_ignore_ascii_case(&configured.host)
+            // (msal trusts any External ID host, as a request's authority too.)
+            || self.kind == AuthorityType::Ciam
             || known_authorities.iter().any(|k| known_host(k).eq_ignore_ascii_case(&self.host))
             || cloud.has_alias(&self.host)
     }
@@ -229,7 +231,7 @@ impl Authority {
     /// Where the OpenID Connect discovery document lives.
     pub fn openid_configuration_url(&self) -> String {
         let direct = self.kind == AuthorityType::Adfs
-            || self.canonical.ends_with("v2.0/")
+            || self.canonical.as_bytes().rsplit(|b| *b == b'/').nth(1).is_some_and(|s| s.eq_ignore_ascii_case(b"v2.0"))
             || (self.protocol_mode == ProtocolMode::Oidc && !self.is_microsoft_host());
         if direct {
             [self.canonical.as_str(), ".well-known/openid-configuration"].concat()
@@ -288,6 +290,16 @@ impl AuthorityMetadata {
     /// Parses a discovery document and replaces `{tenant}` / `{tenantid}` with the authority's
     /// tenant segment.
     pub fn parse(text: &str, authority: &Authority) -> Result<AuthorityMetadata, AuthError> {
+        Self::read(text, authority, true)
+    }
+
+    /// The app's `authorityMetadata`: as [`Self::parse`], its `issuer` optional (msal takes
+    /// the document as given; an ID token's issuer is then not checked).
+    pub fn parse_configured(text: &str, authority: &Authority) -> Result<AuthorityMetadata, AuthError> {
+        Self::read(text, authority, false)
+    }
+
+    fn read(text: &str, authority: &Authority, issuer_required: bool) -> Result<AuthorityMetadata, AuthError> {
         let bad =
             || AuthError::config(codes::INVALID_AUTHORITY_METADATA, "the authority metadata is not a valid openid-configuration document");
         let json = Json::parse(text).map_err(|_| bad())?;
@@ -301,7 +313,11 @@ impl AuthorityMetadata {
             authorization_endpoint: endpoint("authorization_endpoint").ok_or_else(bad)?,
             token_endpoint: endpoint("token_endpoint").ok_or_else(bad)?,
             end_session_endpoint: endpoint("end_session_endpoint"),
-            issuer: replace(&replace(json.str_field("issuer").ok_or_else(bad)?, "{tenant}", tenant), "{tenantid}", tenant),
+            issuer: match json.str_field("issuer") {
+                Some(i) => replace(&replace(i, "{tenant}", tenant), "{tenantid}", tenant),
+                None if !issuer_required => String::new(),
+                None => return Err(bad()),
+            },
             jwks_uri: endpoint("jwks_uri"),
             userinfo_endpoint: endpoint("userinfo_endpoint"),
             device_authorization_endpoint: endpoint("device_authorization_endpoint"),

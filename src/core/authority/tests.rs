@@ -84,6 +84,45 @@ fn a_tenant_segment_is_replaced_in_place() {
 }
 
 #[test]
+fn an_authority_ending_in_v2_0_in_any_case_gets_the_plain_discovery_url() {
+    // The issuer pasted as the authority (msal lower-cases the whole authority).
+    let a = Authority::parse("https://login.microsoftonline.com/Contoso.onmicrosoft.com/V2.0", ProtocolMode::Aad).unwrap();
+    assert_eq!(
+        a.openid_configuration_url(),
+        "https://login.microsoftonline.com/Contoso.onmicrosoft.com/V2.0/.well-known/openid-configuration"
+    );
+    let b = Authority::parse("https://login.microsoftonline.com/contoso/v2.0x", ProtocolMode::Aad).unwrap();
+    assert!(b.openid_configuration_url().ends_with("/v2.0x/v2.0/.well-known/openid-configuration"));
+}
+
+#[test]
+fn any_external_id_host_is_trusted_as_msal_trusts_a_ciam_authority() {
+    let configured = Authority::parse("https://branda.ciamlogin.com/", ProtocolMode::Aad).unwrap();
+    let cloud = configured.default_cloud();
+    let other = Authority::parse("https://brandb.ciamlogin.com/", ProtocolMode::Aad).unwrap();
+    assert!(other.trusted_beside(&configured, &cloud, &[]));
+    let entra = Authority::parse("https://login.microsoftonline.com/common", ProtocolMode::Aad).unwrap();
+    assert!(other.trusted_beside(&entra, &entra.default_cloud(), &[]));
+    // A custom domain is no CIAM host: it must be known.
+    let custom = Authority::parse("https://login.brandb.example/tenant", ProtocolMode::Aad).unwrap();
+    assert!(!custom.trusted_beside(&configured, &cloud, &[]));
+    let lookalike = Authority::parse("https://evil-ciamlogin.com/tenant", ProtocolMode::Aad).unwrap();
+    assert!(!lookalike.trusted_beside(&configured, &cloud, &[]));
+}
+
+#[test]
+fn configured_metadata_may_leave_out_the_issuer_a_fetched_one_may_not() {
+    // msal takes the app's authorityMetadata as given (AD FS without CORS on its discovery).
+    let a = Authority::parse("https://fs.contoso.com/adfs", ProtocolMode::Aad).unwrap();
+    let doc = r#"{"authorization_endpoint":"https://fs.contoso.com/adfs/oauth2/authorize",
+        "token_endpoint":"https://fs.contoso.com/adfs/oauth2/token","end_session_endpoint":"https://fs.contoso.com/adfs/oauth2/logout"}"#;
+    assert_eq!(AuthorityMetadata::parse(doc, &a).unwrap_err().code(), codes::INVALID_AUTHORITY_METADATA);
+    let m = AuthorityMetadata::parse_configured(doc, &a).unwrap();
+    assert_eq!((m.token_endpoint.as_str(), m.issuer.as_str()), ("https://fs.contoso.com/adfs/oauth2/token", ""));
+    assert_eq!(AuthorityMetadata::parse_configured("{}", &a).unwrap_err().code(), codes::INVALID_AUTHORITY_METADATA);
+}
+
+#[test]
 fn metadata_substitutes_tenant() {
     let a = Authority::parse("https://login.microsoftonline.com/contoso.com", ProtocolMode::Aad).unwrap();
     let doc = r#"{"authorization_endpoint":"https://login.microsoftonline.com/{tenant}/oauth2/v2.0/authorize",
