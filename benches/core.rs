@@ -121,6 +121,11 @@ fn account() -> Account {
     Account::from_response(&client_info(), Some(&claims), ENV, authority_type::MSSTS, NOW * 1000).expect("account")
 }
 
+/// The public cloud's hosts, as the client passes them.
+static ALIASES: std::sync::LazyLock<Vec<String>> = std::sync::LazyLock::new(|| {
+    ["login.microsoftonline.com", "login.windows.net", "login.microsoft.com", "sts.windows.net"].map(String::from).to_vec()
+});
+
 /// The save of `response` for `account`, as the client makes it.
 fn save_request<'a>(response: &'a TokenResponse, account: &'a Account, requested: &'a ScopeSet) -> SaveRequest<'a> {
     SaveRequest {
@@ -132,6 +137,7 @@ fn save_request<'a>(response: &'a TokenResponse, account: &'a Account, requested
         key_id: "",
         resource: "",
         attribute_tokens: "",
+        environments: &ALIASES,
         store: Default::default(),
         kmsi: false,
         now_ms: response.cached_at * 1000,

@@ -666,6 +666,7 @@ fn save_token_of(
         key_id: "",
         resource: "",
         attribute_tokens: "",
+        environments: &[],
         store: Default::default(),
         kmsi: false,
         now_ms: resp.cached_at * 1000,

@@ -208,6 +208,7 @@ fn cache_entities_and_caches() {
         resource: "",
         // (Attribute tokens are assertions.)
         attribute_tokens: ASSERTION,
+        environments: &[],
         store: Default::default(),
         kmsi: false,
         now_ms: resp.cached_at * 1000,

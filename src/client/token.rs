@@ -264,8 +264,9 @@ impl<P: Platform> PublicClientApplication<P> {
             None => None,
         };
         let client_info = if resp.client_info.is_empty() { front_client_info } else { &resp.client_info };
-        let env = self.cloud_of(target.authority.host()).preferred_cache;
-        let named = Account::from_response(client_info, claims.as_ref(), &env, self.account_authority_type(), self.platform.now_ms());
+        let cloud = self.cloud_of(target.authority.host());
+        let env = &cloud.preferred_cache;
+        let named = Account::from_response(client_info, claims.as_ref(), env, self.account_authority_type(), self.platform.now_ms());
         let account =
             match (named.filter(|a| given_account.is_none_or(|g| g.home_account_id == a.home_account_id)), known_account.or(given_account))
             {
@@ -312,6 +313,7 @@ impl<P: Platform> PublicClientApplication<P> {
                 key_id,
                 resource: options.resource.as_deref().unwrap_or_default(),
                 attribute_tokens: &options.attribute_partition(),
+                environments: &cloud.aliases,
                 store: options.store,
                 kmsi: claims.as_ref().is_some_and(IdTokenClaims::kmsi),
                 now_ms: self.platform.now_ms(),

@@ -77,6 +77,11 @@ pub fn is_entry_key(key: &str) -> bool {
     key.starts_with(SCHEMA) && key.as_bytes().get(SCHEMA.len()) == Some(&b'|')
 }
 
+/// The most recently written of `found` (the first of those written at the same time).
+fn newest<'c>(found: impl Iterator<Item = &'c Credential>) -> Option<&'c Credential> {
+    found.min_by_key(|c| ::core::cmp::Reverse(c.last_updated_at))
+}
+
 /// The storage key of a credential.
 pub fn credential_key(c: &Credential) -> String {
     let client = if c.credential_type == CredentialType::RefreshToken && !c.family_id.is_empty() { &c.family_id } else { &c.client_id };
@@ -752,14 +757,15 @@ impl<S: KeyValueStore> TokenCache<S> {
     }
 
     /// The ID token of an account for this client and realm.
+    /// (The newest: another library may have written one under another host of the cloud.)
     pub fn find_id_token(&self, home_account_id: &str, environments: &[String], realm: &str) -> Option<&Credential> {
-        self.credentials().find(|c| {
+        newest(self.credentials().filter(|c| {
             c.credential_type == CredentialType::IdToken
                 && c.home_account_id == home_account_id
                 && c.client_id == self.client_id
                 && environments.iter().any(|e| e.eq_ignore_ascii_case(&c.environment))
                 && (realm.is_empty() || c.realm.eq_ignore_ascii_case(realm))
-        })
+        }))
     }
 
     /// The refresh token of an account: this client's, or the family's when `family` is set.
@@ -770,10 +776,8 @@ impl<S: KeyValueStore> TokenCache<S> {
                 && environments.iter().any(|e| e.eq_ignore_ascii_case(&c.environment))
         };
         // The app's own first: another app's family token is only worth trying without one.
-        self.credentials()
-            .filter(of_account)
-            .find(|c| c.client_id == self.client_id)
-            .or_else(|| self.credentials().filter(of_account).find(|c| family && !c.family_id.is_empty()))
+        newest(self.credentials().filter(of_account).filter(|c| c.client_id == self.client_id))
+            .or_else(|| newest(self.credentials().filter(of_account).filter(|c| family && !c.family_id.is_empty())))
     }
 
     /// Stores a value; when storage refuses it even so (full), keeps it in memory for this
@@ -929,10 +933,10 @@ impl<S: KeyValueStore> TokenCache<S> {
         // its key: a generic provider's realm is the ID token's `acr`, which changes between
         // sign-ins (Keycloak's session sign-in, a step-up), and that account is found by its
         // home account id and environment.
+        let same_env = |e: &str| e.eq_ignore_ascii_case(&a.environment) || s.environments.iter().any(|x| x.eq_ignore_ascii_case(e));
         if !self.accounts.iter().any(|(k, _)| *k == akey) {
-            let mut same = self.accounts.iter().filter(|(_, e)| {
-                e.account.home_account_id == a.home_account_id && e.account.environment.eq_ignore_ascii_case(&a.environment)
-            });
+            let mut same =
+                self.accounts.iter().filter(|(_, e)| e.account.home_account_id == a.home_account_id && same_env(&e.account.environment));
             if let (Some((k, _)), None) = (same.next(), same.next()) {
                 akey = k.clone();
             }
@@ -968,14 +972,25 @@ impl<S: KeyValueStore> TokenCache<S> {
             None => self.accounts.push((akey, entity)),
         }
         if let Some(idt) = r.id_token.as_ref().filter(|_| s.store.id_token) {
-            self.put(base(CredentialType::IdToken, idt.secret()))?;
+            let c = base(CredentialType::IdToken, idt.secret());
+            let key = credential_key(&c);
+            // (The tenant's ID token under another host of the cloud is this one's older copy.)
+            self.remove_where(&|o| {
+                o.credential_type == CredentialType::IdToken
+                    && o.home_account_id == c.home_account_id
+                    && o.client_id == c.client_id
+                    && o.realm.eq_ignore_ascii_case(&c.realm)
+                    && same_env(&o.environment)
+                    && credential_key(o) != key
+            });
+            self.put(c)?;
         }
         // A result stored from elsewhere may carry no access token (an ID or refresh token alone).
         if s.store.access_token && !r.access_token.secret().is_empty() {
-            self.save_access_token(s, &base, &client_id)?;
+            self.save_access_token(s, &base, &client_id, &same_env)?;
         }
         if let Some(rt) = r.refresh_token.as_ref().filter(|_| s.store.refresh_token) {
-            let (home, env, client) = (&a.home_account_id, &a.environment, &client_id);
+            let (home, client) = (&a.home_account_id, &client_id);
             // One refresh token per account and client (or family): replace the old one.
             let fam = r.family_id.clone();
             let mut probe = base(CredentialType::RefreshToken, "");
@@ -985,7 +1000,7 @@ impl<S: KeyValueStore> TokenCache<S> {
             self.remove_where(&|c| {
                 c.credential_type == CredentialType::RefreshToken
                     && &c.home_account_id == home
-                    && &c.environment == env
+                    && same_env(&c.environment)
                     && (&c.client_id == client || (!fam.is_empty() && c.family_id == fam))
                     && credential_key(c) != new_rt_key
             });
@@ -1008,6 +1023,7 @@ impl<S: KeyValueStore> TokenCache<S> {
         s: &SaveRequest<'_>,
         base: &dyn Fn(CredentialType, &str) -> Credential,
         client_id: &str,
+        same_env: &dyn Fn(&str) -> bool,
     ) -> Result<(), AuthError> {
         let (r, a) = (s.response, s.account);
         let bearer = r.token_type.eq_ignore_ascii_case("bearer");
@@ -1027,7 +1043,7 @@ impl<S: KeyValueStore> TokenCache<S> {
         // The access token's realm (a generic provider's: the authority's tenant segment); the
         // tokens it replaces are found there, not under the account's realm.
         let realm = s.at_realm.unwrap_or(s.realm);
-        let (home, env, client) = (&a.home_account_id, &a.environment, client_id);
+        let (home, client) = (&a.home_account_id, client_id);
         let new_at_key = {
             let mut probe = base(ctype, "");
             realm.clone_into(&mut probe.realm);
@@ -1039,7 +1055,7 @@ impl<S: KeyValueStore> TokenCache<S> {
         self.remove_where(&|c| {
             c.credential_type.is_access_token()
                 && &c.home_account_id == home
-                && &c.environment == env
+                && same_env(&c.environment)
                 && c.client_id == client
                 && c.realm.eq_ignore_ascii_case(realm)
                 && token_type_matches(&c.token_type, &r.token_type)
@@ -1349,6 +1365,10 @@ pub struct SaveRequest<'a> {
     pub resource: &'a str,
     /// The request's attribute-token partition; empty for none.
     pub attribute_tokens: &'a str,
+    /// The hosts of the account's cloud (its aliases; empty: its own host alone). The
+    /// account's entries under another of them are its own, as msal looks them up: msal with a
+    /// Microsoft host in `knownAuthorities` keys them by that host.
+    pub environments: &'a [String],
     /// Which credentials to store.
     pub store: StoreInCache,
     /// The user chose "keep me signed in" (the ID token's `signin_state`): as msal, the entries

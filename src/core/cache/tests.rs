@@ -69,6 +69,7 @@ fn save_kmsi<S: KeyValueStore>(cache: &mut TokenCache<S>, r: &TokenResponse, a: 
             key_id: "",
             resource: "",
             attribute_tokens: "",
+            environments: &[],
             store: Default::default(),
             kmsi,
             now_ms: r.cached_at * 1000,
@@ -238,6 +239,7 @@ fn dpop_tokens_carry_their_key_and_are_found_only_with_it() {
             key_id: "jkt-1",
             resource: "",
             attribute_tokens: "",
+            environments: &[],
             store: Default::default(),
             kmsi: false,
             now_ms: NOW * 1000,
@@ -289,6 +291,7 @@ fn a_generic_providers_renewed_access_token_replaces_the_old_one() {
                 key_id: "",
                 resource: "",
                 attribute_tokens: "",
+                environments: &[],
                 store: Default::default(),
                 kmsi: false,
                 now_ms: NOW * 1000,
@@ -504,6 +507,64 @@ fn a_token_for_oidc_scopes_alone_replaces_another_such_token_not_an_apis() {
     save(&mut cache, &response("at-1", "openid profile", ""), &account(), REALM, "openid profile");
     save(&mut cache, &response("at-2", "openid profile email offline_access", ""), &account(), REALM, "openid profile email");
     assert_eq!(at_secrets(&cache), ["at-2", "at-api"]);
+}
+
+#[test]
+fn a_save_under_one_host_of_the_cloud_takes_over_the_accounts_entries_under_another() {
+    // msal-browser with `knownAuthorities: ["login.microsoftonline.com"]` keys the user's
+    // entries by that host; this library by the cloud's preferred one. The next save is the
+    // same user's: one account, and the new tokens replace the old ones.
+    let mut cache = new_cache();
+    save(&mut cache, &response("at-1", "User.Read openid profile", ""), &account(), REALM, "User.Read");
+    let aliases: Vec<String> = ["login.microsoftonline.com", "login.windows.net", "sts.windows.net"].map(String::from).to_vec();
+    let claims = IdTokenClaims::decode(&id_token_for("uid-1", "utid-1")).unwrap();
+    let moved =
+        Account::from_response(&client_info("uid-1", "utid-1"), Some(&claims), "login.windows.net", authority_type::MSSTS, NOW * 1000)
+            .unwrap();
+    let r = response("at-2", "User.Read openid profile", "");
+    let requested = ScopeSet::parse("User.Read");
+    cache
+        .save(&SaveRequest {
+            response: &r,
+            account: &moved,
+            realm: REALM,
+            at_realm: None,
+            requested: &requested,
+            key_id: "",
+            resource: "",
+            attribute_tokens: "",
+            environments: &aliases,
+            store: Default::default(),
+            kmsi: false,
+            now_ms: NOW * 1000 + 1,
+        })
+        .unwrap();
+    assert_eq!(cache.accounts().count(), 1, "one account");
+    assert_eq!(at_secrets(&cache), ["at-2"]);
+    let of = |t: CredentialType| cache.credentials().filter(|c| c.credential_type == t).map(|c| c.environment.clone()).collect::<Vec<_>>();
+    assert_eq!(of(CredentialType::IdToken), ["login.windows.net"]);
+    assert_eq!(of(CredentialType::RefreshToken), ["login.windows.net"]);
+    assert_eq!(cache.find_refresh_token(HOME, &aliases, false).map(|c| c.secret.as_str()), Some("rt-at-2"));
+}
+
+#[test]
+fn the_newest_of_an_accounts_id_or_refresh_tokens_under_two_hosts_is_used() {
+    // Written by another library under the other host after ours: its entries are newer.
+    let store = Rc::new(MemoryStore::new());
+    let (mut cache, _) = TokenCache::load(store.clone(), CLIENT);
+    save(&mut cache, &response("at-1", "User.Read", ""), &account(), REALM, "User.Read");
+    let rt = r#"{"homeAccountId":"uid-1.utid-1","environment":"login.windows.net","credentialType":"RefreshToken","clientId":"client-1","secret":"rt-newer","lastUpdatedAt":"1800000000000"}"#;
+    let key = "msal.3|uid-1.utid-1|login.windows.net|refreshtoken|client-1|||";
+    store.set(key, rt).unwrap();
+    let mut lists = stored(&store, TOKEN_KEYS);
+    let mut rts = lists.get("refreshToken").and_then(Json::as_array).unwrap().to_vec();
+    rts.push(Json::from(key));
+    lists.set("refreshToken", Json::Arr(rts));
+    store.set(TOKEN_KEYS, &lists.to_json()).unwrap();
+    let (cache, _) = TokenCache::load(store, CLIENT);
+    let aliases: Vec<String> = ["login.microsoftonline.com", "login.windows.net"].map(String::from).to_vec();
+    assert_eq!(cache.credentials().filter(|c| c.credential_type == CredentialType::RefreshToken).count(), 2);
+    assert_eq!(cache.find_refresh_token(HOME, &aliases, false).map(|c| c.secret.as_str()), Some("rt-newer"));
 }
 
 #[test]
