@@ -123,8 +123,19 @@ const CREDENTIAL_FIELDS: [&str; 17] = [
 /// The field of msal's key components, kept in `extra` when it holds more than attribute_tokens.
 const OTHER_KEY_COMPONENTS: &str = "additionalCacheKeyComponents";
 
+/// A stored timestamp. msal reads them with `Number()`, and writes seconds with a fraction
+/// for a `Date` with milliseconds (`hydrateCache`): the whole seconds of those.
 fn ts(j: &Json, key: &str) -> Option<u64> {
-    j.get(key).and_then(Json::as_u64)
+    let v = j.get(key)?;
+    v.as_u64().or_else(|| {
+        let t = match v {
+            Json::Num(n) => n.as_str(),
+            Json::Str(s) => s.trim(),
+            _ => return None,
+        };
+        let (whole, fraction) = t.split_once('.')?;
+        fraction.bytes().all(|b| b.is_ascii_digit()).then(|| crate::core::text::parse_u64(whole)).flatten()
+    })
 }
 
 fn extras(j: &Json, known: &[&str]) -> Vec<(String, Json)> {

@@ -342,6 +342,30 @@ fn keys_are_exactly_the_v5_layout() {
     assert_eq!(store.get(ACCOUNT_KEYS).unwrap(), format!(r#"["{ACC_KEY}"]"#));
 }
 
+/// msal's `hydrateCache` with a `Date` that has milliseconds stores seconds with a fraction,
+/// which msal reads with `Number()`: such a token is served, not dropped as corrupt.
+#[test]
+fn timestamps_with_a_fraction_are_read_as_msal_reads_them() {
+    let key = "msal.3|uid-1.utid-1|login.microsoftonline.com|accesstoken|client-1|utid-1|user.read|";
+    let entity = format!(
+        r#"{{"homeAccountId":"uid-1.utid-1","environment":"login.microsoftonline.com","credentialType":"AccessToken","clientId":"client-1","secret":"at-frac","realm":"utid-1","target":"user.read","cachedAt":"{NOW}.25","expiresOn":"{}.417","extendedExpiresOn":{}.5,"tokenType":"Bearer"}}"#,
+        NOW + 3600,
+        NOW + 3600
+    );
+    let store = Rc::new(MemoryStore::new());
+    store.set(key, &entity).unwrap();
+    store.set(TOKEN_KEYS, &format!(r#"{{"idToken":[],"accessToken":["{key}"],"refreshToken":[]}}"#)).unwrap();
+    let (cache, issues) = TokenCache::load(store.clone(), CLIENT);
+    assert!(issues.is_empty(), "{issues:?}");
+    let at = find(&cache, "User.Read", &[ENV], REALM, "Bearer").expect("served");
+    assert_eq!((at.cached_at, at.expires_on, at.extended_expires_on), (NOW, NOW + 3600, NOW + 3600));
+    // What is no number stays unreadable.
+    for bad in ["1.2.3", "12.x", ".5", "x"] {
+        let j = Json::parse(&entity.replace(&format!("{}.417", NOW + 3600), bad)).unwrap();
+        assert_eq!(Credential::from_json(&j).map_or(0, |c| c.expires_on), 0, "{bad}");
+    }
+}
+
 /// An access token in an attribute-token partition as msal-browser 5.30 writes it; its key
 /// and msal-node 7's were computed by msal's own `generateCredentialKey` for this entity.
 #[test]
