@@ -197,6 +197,27 @@ fn a_discovery_failure_closes_the_blank_popup_and_frees_the_lock() {
 }
 
 #[test]
+fn a_results_authority_is_msals_canonical_one_on_the_clouds_network_host() {
+    // msal moves an alias host's authority to its cloud's network host and lower-cases it.
+    let h = harness();
+    let alias = format!("https://login.windows.net/{}", GUEST_TENANT.to_ascii_uppercase());
+    let req = InteractiveRequest { authority: Some(alias.clone()), ..in_guest_tenant() };
+    let started = h.pca.open_popup(&req, PopupAttributes::default()).unwrap();
+    let r = block_on(h.pca.complete_popup(started)).unwrap();
+    let expected = format!("{}/", guest_authority());
+    assert_eq!(r.authority, expected);
+    let silent = SilentRequest {
+        scopes: vec!["User.Read".into()],
+        account: Some(AccountRef::new(r.account.account.home_account_id.clone())),
+        authority: Some(alias),
+        ..Default::default()
+    };
+    let hit = block_on(h.pca.acquire_token_silent(&silent)).unwrap();
+    assert!(hit.from_cache);
+    assert_eq!(hit.authority, expected);
+}
+
+#[test]
 fn a_b2c_policy_switch_is_another_authority_on_the_same_host() {
     // B2C: tenant and policy in the path; the policy decides the user flow (password reset).
     let b2c = |policy: &str| format!("https://contoso.b2clogin.com/contoso.onmicrosoft.com/{policy}");
@@ -209,7 +230,8 @@ fn a_b2c_policy_switch_is_another_authority_on_the_same_host() {
     let reset = InteractiveRequest { scopes: vec!["openid".into()], authority: Some(b2c("B2C_1_reset")), ..Default::default() };
     let started = h.pca.open_popup(&reset, PopupAttributes::default()).unwrap();
     let r = block_on(h.pca.complete_popup(started)).unwrap();
-    assert_eq!(r.authority, format!("{}/", b2c("B2C_1_reset")));
+    // (msal's canonical authority: lower-cased.)
+    assert_eq!(r.authority, format!("{}/", b2c("b2c_1_reset")));
     assert_eq!(
         h.idp.borrow().discoveries,
         ["https://contoso.b2clogin.com/contoso.onmicrosoft.com/B2C_1_reset/v2.0/.well-known/openid-configuration"]

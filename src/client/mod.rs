@@ -461,6 +461,17 @@ impl<P: Platform> PublicClientApplication<P> {
         }
     }
 
+    /// A result's `authority`: msal's canonical authority after discovery, lower-cased and on
+    /// its cloud's network host (`login.windows.net` answers as `login.microsoftonline.com`).
+    pub(super) fn result_authority(&self, a: &Authority) -> String {
+        let canonical = a.canonical().to_ascii_lowercase();
+        let network = self.cloud_of(a.host()).preferred_network;
+        match network.is_empty() || network.eq_ignore_ascii_case(a.host()) {
+            true => canonical,
+            false => canonical.replacen(&a.host().to_ascii_lowercase(), &network, 1),
+        }
+    }
+
     /// Whether a request is instance-aware: its `instance_aware` extra query parameter when it
     /// has one, else `auth.instanceAware` (msal).
     pub(super) fn instance_aware(&self, extra: &[(String, String)]) -> bool {

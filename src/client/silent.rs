@@ -281,7 +281,7 @@ impl<P: Platform> PublicClientApplication<P> {
         let claim = |name: &str| info.id_token_claims.as_ref().and_then(|c| c.str_field(name)).filter(|v| !v.is_empty()).map(str::to_owned);
         let unique_id = claim("oid").or_else(|| claim("sub")).unwrap_or_default();
         Ok(Some(AuthenticationResult {
-            authority: authority.canonical().to_owned(),
+            authority: self.result_authority(authority),
             unique_id,
             // msal: the ID token's tid, else none.
             tenant_id: claim("tid").unwrap_or_default(),

@@ -350,7 +350,7 @@ impl<P: Platform> PublicClientApplication<P> {
             _ => scopes.for_cache_search(),
         };
         let mut r = AuthenticationResult {
-            authority: target.authority.canonical().to_owned(),
+            authority: self.result_authority(&target.authority),
             unique_id: claims.as_ref().and_then(|c| c.unique_id()).unwrap_or_default().to_owned(),
             // msal: the ID token's tid, else none.
             tenant_id: claims.as_ref().and_then(|c| c.tid()).unwrap_or_default().to_owned(),
