@@ -362,6 +362,41 @@ async fn news_from_another_tab_while_nobody_waits_ends_the_next_wait_at_once() {
     assert!(js_sys::Date::now() - start < 1_000.0, "the news was lost: the wait ran to its end");
 }
 
+/// As msal 5 (its `ACQUIRE_TOKEN_START` before the first await): a redirect sign-in is
+/// `AcquireToken` from the moment it holds the lock, also while its authority's discovery
+/// document is fetched, and `None` again when that fails.
+#[test]
+async fn a_redirect_sign_in_is_acquire_token_while_its_discovery_runs() {
+    use msal_wasm::browser::{AppEvent, BrowserApp, InteractionStatus};
+    use msal_wasm::client::{Config, InteractiveRequest};
+    use msal_wasm::core::authority::ProtocolMode;
+    use std::{cell::RefCell, rc::Rc};
+
+    let location = web_sys::window().unwrap().location();
+    let origin = location.origin().unwrap();
+    // (No document at this path: the discovery fails.)
+    let mut c = Config::new("msal-wasm-redirect-status-test")
+        .with_authority(format!("{origin}/no-such-provider"))
+        .with_redirect_uri(origin.clone() + "/")
+        .with_protocol_mode(ProtocolMode::Oidc);
+    c.known_authorities = vec![location.host().unwrap()];
+    c.cache_location = CacheLocation::SessionStorage;
+    let app = BrowserApp::build(c, JsValue::NULL, JsValue::NULL).unwrap();
+    app.client().initialize().await.unwrap();
+    let trail = Rc::new(RefCell::new(Vec::new()));
+    let seen = trail.clone();
+    app.subscribe(move |e| {
+        if let AppEvent::Status(s) = e {
+            seen.borrow_mut().push(s);
+        }
+    });
+    let req = InteractiveRequest { scopes: vec!["openid".into()], ..Default::default() };
+    let e = app.login_redirect(&req).await.unwrap_err();
+    assert_eq!(e.code(), "endpoints_resolution_error");
+    assert_eq!(*trail.borrow(), [InteractionStatus::AcquireToken, InteractionStatus::None]);
+    assert!(!app.client().interaction_in_progress());
+}
+
 /// As msal 5 (`redirectNavigationTimeout`): a redirect of the Rust front-end API whose page
 /// stays (a `beforeunload` prompt answered "stay"; here, an endpoint in this page's fragment, a
 /// navigation that never leaves) fails with `timed_out` / `failed_to_redirect`, and the

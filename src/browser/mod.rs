@@ -450,8 +450,15 @@ impl BrowserApp {
         let (app, req) = (self.clone(), req.clone());
         async move {
             locked?;
-            let pending = app.client.begin_redirect(&req, "").await?;
+            // (From the lock on, as msal: its discovery may take a round trip.)
             app.set_status(InteractionStatus::AcquireToken);
+            let pending = match app.client.begin_redirect(&req, "").await {
+                Ok(p) => p,
+                Err(e) => {
+                    app.set_status(InteractionStatus::None);
+                    return Err(e);
+                }
+            };
             let ours = || app.client.pending_redirect().is_some_and(|p| p.state_id == pending.state_id);
             let left = app.leave(&pending.url, pending.form.as_deref(), &ours).await;
             // (Unless the page came back from the back/forward cache, which ended it: a later
