@@ -121,6 +121,13 @@ fn account_filters_read_the_tenant_profile_where_the_cache_lacks_it() {
     assert_eq!(filter(AccountFilter { login_hint: Some("O.lh1".into()), ..Default::default() }), 1);
     assert_eq!(filter(AccountFilter { upn: Some("ADA@contoso.com".into()), ..Default::default() }), 1);
     assert_eq!(filter(AccountFilter { upn: Some("other@contoso.com".into()), ..Default::default() }), 0);
+    // An empty string is no condition, as msal tests each field for truthiness (an app's
+    // `username: hint ?? ""`).
+    let blank = || Some(String::new());
+    let blanks =
+        AccountFilter { username: blank(), home_account_id: blank(), local_account_id: blank(), name: blank(), ..Default::default() };
+    assert_eq!(filter(blanks.clone()), 1);
+    assert!(h.pca.account_matching(&blanks).is_some());
 }
 
 #[test]

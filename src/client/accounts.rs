@@ -86,7 +86,8 @@ impl<P: Platform> PublicClientApplication<P> {
     /// `getAllAccounts(filter)`).
     pub fn accounts_matching(&self, filter: &AccountFilter) -> Vec<AccountInfo> {
         let mut all = self.all_accounts();
-        crate::core::retain(&mut all, &mut |a| self.account_matches(a, filter));
+        let filter = filter.without_blanks();
+        crate::core::retain(&mut all, &mut |a| self.account_matches(a, &filter));
         all
     }
 

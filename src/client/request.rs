@@ -492,6 +492,27 @@ impl AccountFilter {
     pub fn is_empty(&self) -> bool {
         *self == AccountFilter::default()
     }
+
+    /// The filter as msal applies it: an empty string is no condition (msal tests each field
+    /// for truthiness), so `username: Some("")` matches every account.
+    pub fn without_blanks(&self) -> AccountFilter {
+        let set = |o: &Option<String>| o.clone().filter(|s| !s.is_empty());
+        AccountFilter {
+            home_account_id: set(&self.home_account_id),
+            local_account_id: set(&self.local_account_id),
+            username: set(&self.username),
+            environment: set(&self.environment),
+            tenant_id: set(&self.tenant_id),
+            realm: set(&self.realm),
+            name: set(&self.name),
+            login_hint: set(&self.login_hint),
+            upn: set(&self.upn),
+            native_account_id: set(&self.native_account_id),
+            authority_type: set(&self.authority_type),
+            sid: set(&self.sid),
+            is_home_tenant: self.is_home_tenant,
+        }
+    }
 }
 
 /// A sign-out (msal's `EndSessionRequest` and `EndSessionPopupRequest`).

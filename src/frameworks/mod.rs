@@ -102,7 +102,7 @@ pub(crate) fn same_account(a: Option<&AccountInfo>, b: Option<&AccountInfo>) -> 
 /// identifiers, the home and local account ids match without regard to case (the username
 /// already does).
 pub(crate) fn matching_account(app: &BrowserApp, filter: Option<&AccountFilter>) -> Option<AccountInfo> {
-    let Some(f) = filter else { return app.account() };
+    let Some(f) = filter.map(AccountFilter::without_blanks) else { return app.account() };
     let rest = AccountFilter { home_account_id: None, local_account_id: None, ..f.clone() };
     let same = |want: &Option<String>, have: &str| want.as_deref().is_none_or(|w| w.eq_ignore_ascii_case(have));
     let found: Vec<AccountInfo> = app
