@@ -197,10 +197,10 @@ function toError(raw) {
 }
 
 // What a redirect's or sign-out's navigation threw (the app's NavigationClient, or the default
-// one's timeout), as msal rethrows it: the object itself, an AuthError stamped with the call's
-// correlation id; the wasm's errors (strings) as AuthErrors.
+// one's timeout), as msal rethrows it: the value itself (a string too), an AuthError stamped
+// with the call's correlation id; the wasm's errors (JSON strings) as AuthErrors.
 function rethrown(raw, correlationId) {
-  if (typeof raw === "string") return toError(raw);
+  if (typeof raw === "string" && raw.startsWith("{\"")) return toError(raw);
   if (raw instanceof AuthError) raw.correlationId = correlationId;
   return raw;
 }
@@ -1151,7 +1151,7 @@ export class PublicClientApplication {
     } catch (raw) {
       // As msal: a failed redirect leaves no request, stashed response or lock behind.
       client.abortRedirect();
-      const e = toError(raw);
+      const e = rethrown(raw, correlationId);
       emit(EventType.ACQUIRE_TOKEN_FAILURE, null, e, e.correlationId);
       throw e;
     } finally {

@@ -299,15 +299,22 @@ test("a navigation client whose navigation fails: the redirect call and the sign
     const outcome = (p) => p.then(() => "ok", (e) => (e === window.thrown ? "the app's error" : e.errorCode));
     const first = await outcome(window.pca.loginRedirect({ scopes: ["User.Read"] }));
     const signOut = await outcome(window.pca.logoutRedirect());
+    // A plain value too (a router's rejection with a string).
+    window.thrown = "navigation refused";
+    const plain = await outcome(window.pca.loginRedirect({ scopes: ["User.Read"] }));
+    const plainSignOut = await outcome(window.pca.logoutRedirect());
     const again = await outcome(window.pca.loginRedirect({ scopes: ["User.Read"], onRedirectNavigate: () => false }));
-    return { first, signOut, again, events: window.events, timeout: window.timeout };
+    return { first, signOut, plain, plainSignOut, again, events: window.events, timeout: window.timeout };
   });
+  const failed = ["msal:acquireTokenStart", "msal:acquireTokenFailure:undefined", "msal:logoutStart", "msal:logoutFailure:undefined", "msal:logoutEnd"];
   assert.deepEqual(r, {
     timeout: 1234,
     first: "the app's error",
     signOut: "the app's error",
+    plain: "the app's error",
+    plainSignOut: "the app's error",
     again: "ok",
-    events: ["msal:acquireTokenStart", "msal:acquireTokenFailure:undefined", "msal:logoutStart", "msal:logoutFailure:undefined", "msal:logoutEnd", "msal:acquireTokenStart"],
+    events: [...failed, ...failed, "msal:acquireTokenStart"],
   });
   await page.context().close();
 });
