@@ -172,6 +172,18 @@ async fn a_popup_that_reads_closed_before_it_was_seen_at_the_provider_waits_for_
     assert_eq!(settle(waiting).await, Err("timed_out".to_owned()));
 }
 
+/// As msal's popups: titled "Microsoft Authentication" while they show no page of their own
+/// (a request whose authority is being resolved, a form post, a sign-out before discovery).
+#[test]
+fn a_blank_popup_bears_msals_title() {
+    let popup = window::open_popup("about:blank", "msal.test.title", -1, -1, -1, -1).unwrap();
+    let document = js_sys::Reflect::get(&popup, &"document".into()).unwrap();
+    let title = js_sys::Reflect::get(&document, &"title".into()).unwrap().as_string();
+    let close = js_sys::Reflect::get(&popup, &"close".into()).unwrap();
+    js_sys::Function::from(close).call0(&popup).unwrap();
+    assert_eq!(title.as_deref(), Some("Microsoft Authentication"));
+}
+
 #[test]
 async fn popup_without_response_times_out() {
     let popup = window::open_popup("about:blank", "msal.test.timeout", -1, -1, -1, -1).unwrap();

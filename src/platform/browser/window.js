@@ -59,6 +59,8 @@ export function openPopup(url, name, width, height, top, left) {
   if (popup && typeof popup.focus === "function") {
     try { popup.focus(); } catch (_) { /* ignore */ }
   }
+  // (msal's title, while the popup is still this origin's blank page.)
+  try { if (popup) popup.document.title = "Microsoft Authentication"; } catch (_) { /* not ours any more */ }
   return popup || null;
 }
 
