@@ -1932,6 +1932,25 @@ fn a_result_carries_the_responses_id_token_when_the_cache_does_not_keep_it() {
     let claims = r.account.id_token_claims.as_ref().expect("its claims");
     assert!(claims.get("oid").and_then(|v| v.as_str()).is_some_and(|s| !s.is_empty()), "{claims:?}");
     assert!(!r.account.account.name.is_empty(), "the name from the claims: {:?}", r.account.account);
+    // A renewal whose new ID token is not kept: its result names the new claims, not the
+    // cached sign-in's.
+    let h = harness();
+    let home = h.sign_in().account.account.home_account_id;
+    let claims =
+        format!(r#"{{"sub":"sub-1","oid":"uid-1","tid":"{TENANT}","preferred_username":"ada@contoso.com","name":"Bea","sid":"sid-1"}}"#);
+    let client_info = base64::encode_url(format!(r#"{{"uid":"uid-1","utid":"{TENANT}"}}"#).as_bytes());
+    h.idp.borrow_mut().fail_next = Some(HttpResponse::new(
+        200,
+        format!(
+            r#"{{"token_type":"Bearer","scope":"User.Read openid profile","expires_in":3600,"access_token":"at-new","refresh_token":"rt-new","client_info":"{client_info}","id_token":"{}"}}"#,
+            jwt(&claims)
+        ),
+    ));
+    let req = SilentRequest { force_refresh: true, options: TokenOptions { store, ..Default::default() }, ..silent(&home) };
+    let renewed = block_on(h.pca.acquire_token_silent(&req)).unwrap();
+    assert_eq!(renewed.access_token.secret(), "at-new");
+    assert_eq!(renewed.account.account.name, "Bea");
+    assert_eq!(renewed.account.id_token_claims.as_ref().and_then(|c| c.str_field("name")), Some("Bea"));
 }
 
 #[test]
