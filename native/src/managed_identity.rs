@@ -254,7 +254,20 @@ impl Environment {
     /// Windows; none elsewhere).
     pub fn from_process() -> Environment {
         let vars = VARIABLES.iter().filter_map(|k| Some(((*k).to_owned(), std::env::var(k).ok()?))).collect();
-        let (agent, tokens) = if cfg!(windows) {
+        let (agent, tokens) = Self::arc_paths();
+        Environment { vars, arc_agent: agent, arc_tokens: tokens }
+    }
+
+    /// The variables `vars` (name, value), and this platform's folder of the Azure Arc agent's
+    /// secret files; no agent program (so Azure Arc is found by its variables alone).
+    pub fn from_vars(vars: &[(&str, &str)]) -> Environment {
+        let vars = vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        Environment { vars, arc_agent: None, arc_tokens: Self::arc_paths().1 }
+    }
+
+    /// The Azure Arc agent's program and secret folder on this platform (Linux and Windows).
+    fn arc_paths() -> (Option<PathBuf>, Option<PathBuf>) {
+        if cfg!(windows) {
             let dir = |k: &str| std::env::var(k).unwrap_or_default();
             (
                 Some(PathBuf::from(format!("{}\\AzureConnectedMachineAgent\\himds.exe", dir("ProgramFiles")))),
@@ -264,14 +277,7 @@ impl Environment {
             (Some(PathBuf::from("/opt/azcmagent/bin/himds")), Some(PathBuf::from("/var/opt/azcmagent/tokens/")))
         } else {
             (None, None)
-        };
-        Environment { vars, arc_agent: agent, arc_tokens: tokens }
-    }
-
-    /// The variables `vars` (name, value) and no Azure Arc agent.
-    pub fn from_vars(vars: &[(&str, &str)]) -> Environment {
-        let vars = vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
-        Environment { vars, arc_agent: None, arc_tokens: None }
+        }
     }
 
     /// With the Azure Arc agent's program at `agent` and its secret files in `tokens` (a

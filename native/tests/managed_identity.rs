@@ -545,6 +545,20 @@ async fn azure_arc_answers_its_agents_challenge_from_the_agents_folder_and_nothi
         let e = app(&env, ManagedIdentityId::SystemAssigned).acquire_token(&ManagedIdentityRequest::new(RESOURCE)).await.unwrap_err();
         assert_eq!(e.code(), code);
     }
+    // A host's own variables (`from_vars`, no agent paths given) on a platform Azure Arc runs
+    // on: the agent's folder is this platform's, so its challenge is read there (the file
+    // missing here), not refused as an unsupported platform.
+    if cfg!(any(windows, target_os = "linux")) {
+        let folder = if cfg!(windows) {
+            format!("{}\\AzureConnectedMachineAgent\\Tokens\\", std::env::var("ProgramData").unwrap_or_default())
+        } else {
+            "/var/opt/azcmagent/tokens/".to_owned()
+        };
+        let (_, addr) = start(Kind::AzureArc, "arc-file-secret", &format!("{folder}msal-test-missing.key"), true).await;
+        let env = environment(&variables(Kind::AzureArc, &addr));
+        let e = app(&env, ManagedIdentityId::SystemAssigned).acquire_token(&ManagedIdentityRequest::new(RESOURCE)).await.unwrap_err();
+        assert_eq!(e.code(), mi::UNABLE_TO_READ_SECRET_FILE);
+    }
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
