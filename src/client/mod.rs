@@ -468,7 +468,7 @@ impl<P: Platform> PublicClientApplication<P> {
         let network = self.cloud_of(a.host()).preferred_network;
         match network.is_empty() || network.eq_ignore_ascii_case(a.host()) {
             true => canonical,
-            false => canonical.replacen(&a.host().to_ascii_lowercase(), &network, 1),
+            false => crate::core::text::replacen(&canonical, &a.host().to_ascii_lowercase(), &network, 1),
         }
     }
 

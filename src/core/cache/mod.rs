@@ -77,11 +77,6 @@ pub fn is_entry_key(key: &str) -> bool {
     key.starts_with(SCHEMA) && key.as_bytes().get(SCHEMA.len()) == Some(&b'|')
 }
 
-/// The most recently written of `found` (the first of those written at the same time).
-fn newest<'c>(found: impl Iterator<Item = &'c Credential>) -> Option<&'c Credential> {
-    found.min_by_key(|c| ::core::cmp::Reverse(c.last_updated_at))
-}
-
 /// The storage key of a credential.
 pub fn credential_key(c: &Credential) -> String {
     let client = if c.credential_type == CredentialType::RefreshToken && !c.family_id.is_empty() { &c.family_id } else { &c.client_id };
@@ -759,13 +754,25 @@ impl<S: KeyValueStore> TokenCache<S> {
     /// The ID token of an account for this client and realm.
     /// (The newest: another library may have written one under another host of the cloud.)
     pub fn find_id_token(&self, home_account_id: &str, environments: &[String], realm: &str) -> Option<&Credential> {
-        newest(self.credentials().filter(|c| {
+        self.newest(&|c| {
             c.credential_type == CredentialType::IdToken
                 && c.home_account_id == home_account_id
                 && c.client_id == self.client_id
                 && environments.iter().any(|e| e.eq_ignore_ascii_case(&c.environment))
                 && (realm.is_empty() || c.realm.eq_ignore_ascii_case(realm))
-        }))
+        })
+    }
+
+    /// The most recently written credential that `pred` takes (the first of those written at
+    /// the same time).
+    fn newest(&self, pred: &dyn Fn(&Credential) -> bool) -> Option<&Credential> {
+        let mut best: Option<&Credential> = None;
+        for c in self.credentials().filter(|c| pred(c)) {
+            if best.is_none_or(|b| c.last_updated_at > b.last_updated_at) {
+                best = Some(c);
+            }
+        }
+        best
     }
 
     /// The refresh token of an account: this client's, or the family's when `family` is set.
@@ -776,8 +783,8 @@ impl<S: KeyValueStore> TokenCache<S> {
                 && environments.iter().any(|e| e.eq_ignore_ascii_case(&c.environment))
         };
         // The app's own first: another app's family token is only worth trying without one.
-        newest(self.credentials().filter(of_account).filter(|c| c.client_id == self.client_id))
-            .or_else(|| newest(self.credentials().filter(of_account).filter(|c| family && !c.family_id.is_empty())))
+        self.newest(&|c| of_account(&c) && c.client_id == self.client_id)
+            .or_else(|| self.newest(&|c| family && of_account(&c) && !c.family_id.is_empty()))
     }
 
     /// Stores a value; when storage refuses it even so (full), keeps it in memory for this
