@@ -1013,6 +1013,22 @@ fn token_requests_as_msal_browser_sends_them_claims_at_redemption_the_anchor_in_
     assert_eq!(last_token_request(&h).form_field("X-AnchorMailbox").as_deref(), Some("Oid:u-7@t-7"));
 }
 
+/// AD FS in OIDC mode (msal's documented set-up for it): as msal, its accounts are of type
+/// `ADFS`, not `Generic` (msal tests for AD FS first).
+#[test]
+fn an_adfs_account_is_of_type_adfs_in_oidc_mode_too() {
+    let c = Config::new("client-1")
+        .with_authority("https://login.microsoftonline.com/adfs")
+        .with_redirect_uri("https://app.example/")
+        .with_authority_metadata(METADATA)
+        .with_protocol_mode(msal_wasm::core::authority::ProtocolMode::Oidc);
+    let h = harness_with(c);
+    h.idp.borrow_mut().generic = true;
+    let (_, r) = sign_in_with(&h, &with_options(TokenOptions::default()), false);
+    assert_eq!(r.account.account.authority_type, "ADFS");
+    assert_eq!(h.pca.accounts_matching(&AccountFilter { authority_type: Some("ADFS".into()), ..Default::default() }).len(), 1);
+}
+
 /// A generic provider whose ID token names its tenant by `acr` (Keycloak's `"acr":"1"`), not
 /// `tid`: as msal, the tokens are stored under that realm, which is the realm the account's
 /// silent calls look in, so they are served from the cache.

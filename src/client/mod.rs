@@ -525,10 +525,11 @@ impl<P: Platform> PublicClientApplication<P> {
         Err(AuthError::config(codes::AUTHORITY_MISMATCH, "the request's authority is not in its account's cloud"))
     }
 
-    fn account_authority_type(&self) -> &'static str {
-        match (self.config.protocol_mode, self.authority.kind()) {
-            (ProtocolMode::Oidc, _) => authority_type::GENERIC,
-            (_, AuthorityType::Adfs) => authority_type::ADFS,
+    /// The account type of a sign-in at `authority` (msal's: AD FS first, in either mode).
+    fn account_authority_type(&self, authority: &Authority) -> &'static str {
+        match (authority.kind(), self.config.protocol_mode) {
+            (AuthorityType::Adfs, _) => authority_type::ADFS,
+            (_, ProtocolMode::Oidc) => authority_type::GENERIC,
             _ => authority_type::MSSTS,
         }
     }

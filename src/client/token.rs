@@ -266,7 +266,13 @@ impl<P: Platform> PublicClientApplication<P> {
         let client_info = if resp.client_info.is_empty() { front_client_info } else { &resp.client_info };
         let cloud = self.cloud_of(target.authority.host());
         let env = &cloud.preferred_cache;
-        let named = Account::from_response(client_info, claims.as_ref(), env, self.account_authority_type(), self.platform.now_ms());
+        let named = Account::from_response(
+            client_info,
+            claims.as_ref(),
+            env,
+            self.account_authority_type(&target.authority),
+            self.platform.now_ms(),
+        );
         let account =
             match (named.filter(|a| given_account.is_none_or(|g| g.home_account_id == a.home_account_id)), known_account.or(given_account))
             {
