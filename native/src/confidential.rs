@@ -236,6 +236,9 @@ pub struct AuthCodeUrlRequest {
     pub extra_query_parameters: Vec<(String, String)>,
     /// Correlation id (generated when empty).
     pub correlation_id: String,
+    /// The request's own authority (a B2C policy's, another tenant's; trusted as the silent
+    /// calls' are); the code is redeemed there. `None`: the configured one.
+    pub authority: Option<String>,
 }
 
 impl std::fmt::Debug for AuthCodeUrlRequest {
@@ -255,6 +258,7 @@ impl std::fmt::Debug for AuthCodeUrlRequest {
             extra_scopes_to_consent,
             extra_query_parameters,
             correlation_id,
+            authority,
         } = self;
         f.debug_struct("AuthCodeUrlRequest")
             .field("scopes", scopes)
@@ -270,6 +274,7 @@ impl std::fmt::Debug for AuthCodeUrlRequest {
             .field("extra_scopes_to_consent", extra_scopes_to_consent)
             .field("extra_query_parameters", extra_query_parameters)
             .field("correlation_id", correlation_id)
+            .field("authority", authority)
             .finish()
     }
 }
@@ -1431,6 +1436,7 @@ impl ConfidentialClientApplication {
             extra_scopes_to_consent: req.extra_scopes_to_consent.clone(),
             extra_query_parameters: req.extra_query_parameters.clone(),
             correlation_id: req.correlation_id.clone(),
+            authority: req.authority.clone(),
             ..InteractiveRequest::default()
         };
         let mode = if req.response_mode.is_empty() { "form_post".to_owned() } else { req.response_mode.clone() };

@@ -77,6 +77,14 @@ async fn sign_in_with_the_auth_code_flow_then_silent_on_another_machine_through_
     );
     assert!(param("scope").split(' ').any(|s| s == "Mail.Read"), "{}", param("scope"));
     assert!(param("claims").contains(r#""nbf""#), "{}", param("claims"));
+    // The request's own authority (msal-node's B2C samples pass a policy's): the URL is that
+    // authority's, and so is the code's redemption.
+    let guest = AuthCodeUrlRequest { authority: Some(format!("{}/{GUEST_TENANT_ID}", idp_origin())), ..req.clone() };
+    let guest_flow = a.get_auth_code_url(&guest).await.unwrap();
+    assert!(guest_flow.url.starts_with(&format!("{}/{GUEST_TENANT_ID}/", idp_origin())), "{}", guest_flow.url);
+    let (code, state) = sign_in(&guest_flow.url, "web-user").await;
+    let in_guest = a.acquire_token_by_code(&guest_flow.session, &format!("code={code}&state={}", encode(&state))).await.unwrap();
+    assert_eq!(in_guest.tenant_id, GUEST_TENANT_ID);
     let (code, state) = sign_in(&flow.url, "web-user").await;
     reset().await;
 

@@ -1053,8 +1053,10 @@ export async function startIdp(options = {}) {
       return value;
     };
     const mode = str(pick('mode'), 'mode') ?? 'entra';
-    const mount = mounts.find((m) => m.kind === mode);
-    if (!mount) throw mintError('invalid_request', 'mode must be "entra" or "oidc"');
+    // (Entra's tenant: the home one by default, or the guest tenant.)
+    const tenant = str(pick('tenant'), 'tenant');
+    const mount = mounts.find((m) => m.kind === mode && (tenant === undefined || m.tenantId === tenant));
+    if (!mount) throw mintError('invalid_request', 'mode must be "entra" or "oidc", and tenant one of the Entra tenants');
     const login = (str(pick('login'), 'login') ?? '').trim();
     if (!login) throw mintError('invalid_request', 'login is required');
     const clientId = str(pick('client_id', 'clientId'), 'client_id') ?? CLIENT_ID;

@@ -112,8 +112,11 @@ pub async fn sign_in_at_provider(url: &str, login: &str) -> (String, String) {
     use msal_wasm::core::url::parse_query;
     let query = parse_query(url.split_once('?').map(|(_, q)| q).unwrap_or_default());
     let get = |k: &str| query.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
+    // The tenant whose token endpoint redeems the code: the guest one when the URL is its.
+    let guest = url.split('/').nth(3) == Some(GUEST_TENANT_ID);
     let body = Json::object()
         .with("mode", "entra")
+        .with("tenant", if guest { Json::from(GUEST_TENANT_ID) } else { Json::Null })
         .with("client_id", get("client_id"))
         .with("login", login)
         .with("redirect_uri", get("redirect_uri"))
