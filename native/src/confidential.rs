@@ -414,6 +414,9 @@ pub struct ConfidentialClientApplication {
     /// The in-memory store behind the default plugin (no plugin given): `serialize` and
     /// `deserialize` read and write the whole cache there.
     own_store: Option<Arc<crate::plugins::distributed::MemoryClient>>,
+    /// Other SDKs' sections of the document `deserialize` read last, written back by
+    /// `serialize` (as msal-node keeps them).
+    foreign: Mutex<UnifiedCache>,
     /// The DPoP key (the configured one, or made at the first DPoP request).
     dpop_key: tokio::sync::OnceCell<Arc<DpopKey>>,
     /// The token endpoint's last DPoP nonce.
@@ -634,6 +637,7 @@ impl ConfidentialClientApplication {
             turns: Mutex::default(),
             plugin,
             own_store,
+            foreign: Mutex::new(UnifiedCache::new()),
             dpop_key: tokio::sync::OnceCell::new(),
             dpop_nonce: Mutex::new(None),
             throttled: Arc::default(),
@@ -1732,7 +1736,7 @@ impl ConfidentialClientApplication {
     pub fn serialize(&self) -> String {
         match &self.own_store {
             Some(store) => {
-                let mut whole = UnifiedCache::new();
+                let mut whole = self.foreign.lock().map(|f| f.clone()).unwrap_or_default();
                 for (_, text) in store.snapshot() {
                     let Ok(part) = msal_wasm::core::cache::unified::deserialize_or_empty(&text) else { continue };
                     for s in Section::ALL {
@@ -1752,8 +1756,12 @@ impl ConfidentialClientApplication {
     /// a user's partition (an on-behalf-of token's too; one without a user: its assertion's
     /// partition). With a plugin of the app's own, write the store instead: the plugin loads
     /// its partition over this.
+    /// An empty `text` (a file not written yet) changes nothing, as msal-node's.
     pub fn deserialize(&self, text: &str) -> Result<(), AuthError> {
-        let cache = msal_wasm::core::cache::unified::deserialize_or_empty(text)?;
+        if text.trim().is_empty() {
+            return Ok(());
+        }
+        let cache = msal_wasm::core::cache::unified::deserialize(text)?;
         let Some(store) = &self.own_store else {
             if let Ok(mut m) = self.memory.lock() {
                 *m = cache;
@@ -1789,6 +1797,15 @@ impl ConfidentialClientApplication {
         store.replace_all(parts.into_iter().map(|(name, part)| (name, part.serialize())).collect());
         if let Ok(mut m) = self.memory.lock() {
             *m = UnifiedCache::new();
+        }
+        let mut foreign = cache.clone();
+        for s in Section::ALL {
+            for (key, _) in cache.entries(s) {
+                foreign.remove(s, key);
+            }
+        }
+        if let Ok(mut f) = self.foreign.lock() {
+            *f = foreign;
         }
         Ok(())
     }

@@ -391,6 +391,15 @@ async fn serialize_then_deserialize_into_a_new_app_serves_its_tokens_from_the_ca
     assert_eq!(again.access_token.secret(), first.access_token.secret());
     assert_eq!(token_requests().await, 1, "no second token request");
     assert_eq!(b.serialize(), text, "and the same cache out");
+    // Another SDK's section in the document stays (msal-node keeps what it read), and an empty
+    // document (a file not written yet, read as "") changes nothing.
+    let shared = text.trim_end().strip_suffix('}').unwrap().to_owned() + r#","OtherSdkSection":{"k":"v"}}"#;
+    let c = secret_app();
+    c.deserialize(&shared).unwrap();
+    assert!(c.serialize().contains(r#""OtherSdkSection":{"k":"v"}"#), "{}", c.serialize());
+    c.deserialize("").unwrap();
+    assert!(c.acquire_token_by_client_credential(&request()).await.unwrap().from_cache, "the cache is still there");
+    assert!(c.serialize().contains("OtherSdkSection"));
 }
 
 #[tokio::test]
