@@ -93,9 +93,9 @@ export function keepRedirectResponse(response) {
     const status = JSON.parse(window.sessionStorage.getItem("msal.interaction.status") || "null");
     const clientId = status && typeof status.clientId === "string" ? status.clientId : "";
     signOut = !!status && status.type === "signout";
-    // (A sign-in's answer has a code or an error: a state alone, a sign-out's return the page
-    // still shows in its query, never replaces the answer kept.)
-    if (clientId && (signOut || /(^|[?#&])(code|error|ear_jwe)=/.test(response.payload))) {
+    // (A sign-in's answer has a code or an error, its description alone too: a state alone,
+    // a sign-out's return the page still shows in its query, never replaces the answer kept.)
+    if (clientId && (signOut || /(^|[?#&])(code|error|error_description|suberror|ear_jwe)=/.test(response.payload))) {
       start = window.sessionStorage.getItem(`msal.${clientId}.request.origin`) || "";
       window.sessionStorage.setItem(`msal.${clientId}.urlHash`, response.payload);
     }

@@ -352,6 +352,29 @@ fn redirect_round_trip_and_stale_or_foreign_responses() {
     assert!(page2.pending_redirect().is_none());
 }
 
+/// A sign-in's answer without a code and without `error` (an `error_description` alone, or
+/// the state alone) is the sign-in's failure, as msal's: it was taken for no response, so
+/// `handleRedirectPromise` gave `null` and a template redirected again (a loop).
+#[test]
+fn a_redirect_answer_without_a_code_or_an_error_code_fails_the_sign_in() {
+    for (answer, code) in
+        [("error_description=AADB2C90091%3A+broken&state=", "server_error"), ("state=", "authorization_code_missing_from_server_response")]
+    {
+        let h = harness();
+        let (pending, response) = h.authorize(InteractionType::Redirect);
+        drop(pending);
+        let state = query_param(&response.replacen('#', "?", 1), "state");
+        let fragment = ["#", answer, &msal_wasm::core::url::encode(&state)].concat();
+        h.platform.set_page_url(["https://app.example/start", fragment.as_str()].concat());
+        let start = h.pca.begin_handle_redirect(None, false).unwrap();
+        let RedirectStart::Redeem { response, .. } = start else { panic!("{answer}: taken for no response: {start:?}") };
+        let e = block_on(h.pca.handle_redirect(Some(&response))).unwrap_err();
+        assert_eq!(e.code(), code, "{answer}");
+        assert!(!h.pca.interaction_in_progress());
+        assert_eq!(h.token_requests(), 0);
+    }
+}
+
 /// A Rust app that handles the redirect before `initialize()` has finished is refused before
 /// anything is touched, as msal: the response stays for the call after it (it was marked as
 /// being redeemed, and so lost until the next load).

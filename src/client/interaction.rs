@@ -723,11 +723,15 @@ impl<P: Platform> PublicClientApplication<P> {
         // sign-out's state, which the page keeps for the app).
         let query = query.filter(|_| self.config.response_mode == "query");
         let in_address = hash.is_some() || query.is_some();
-        // (A sign-in's answer has a code or an error: a state alone is a sign-out's return.)
+        // This client's interaction lock, read once (nothing below takes or releases it before
+        // it is read again).
+        let own = self.interaction_lock_type();
+        // (A sign-in's answer has a code or an error, its description alone too: a state alone
+        // is a sign-out's return.)
         let redirect_response = |r: &str| {
             AuthorizeResponse::parse(r)
                 .ok()
-                .filter(|p| p.code.is_some() || !p.error.is_empty())
+                .filter(|p| p.code.is_some() || !(p.error.is_empty() && p.error_description.is_empty() && p.suberror.is_empty()))
                 .and_then(|p| RequestState::parse(&p.state).ok())
                 .is_some_and(|s| s.interaction_type == InteractionType::Redirect)
         };
@@ -737,9 +741,6 @@ impl<P: Platform> PublicClientApplication<P> {
             Some(_) => crate::core::url::without_response(&page),
             None => text::until(&page, b"#").to_owned(),
         };
-        // This client's interaction lock, read once (nothing below takes or releases it before
-        // it is read again).
-        let own = self.interaction_lock_type();
         if own.as_deref() == Some(SIGNOUT) {
             self.log(LogLevel::Verbose, "", "handleRedirectPromise: back from a redirect sign-out");
             // Back from a redirect sign-out (directly, or through the redirect bridge, which
@@ -756,12 +757,13 @@ impl<P: Platform> PublicClientApplication<P> {
         // `#/auth/callback?code=...` in query mode; the address then has the response.)
         let given = given.filter(|g| AuthorizeResponse::looks_like_response(g));
         let found = given.map(str::to_owned).or_else(|| hash.or(query).map(str::to_owned));
-        let ours = found.filter(|r| redirect_response(r));
         // A response is consumed only while this client has a redirect in progress (as msal:
         // otherwise the address is left alone for whoever it belongs to — another client of
         // the page, or nobody). While it has one, a response that is not its own fails the
         // state check and is removed.
         let pending = self.pending_redirect().filter(|_| own.as_deref() == Some(SIGNIN));
+        // (Its own state alone is its answer without a code, as msal takes it.)
+        let ours = found.filter(|r| redirect_response(r) || pending.as_ref().is_some_and(|p| p.answers(r)));
         // A second call while the first redeems (an app's own call beside its framework's,
         // each with its own hash): the code is redeemed once.
         if pending.as_ref().is_some_and(|p| !p.state_id.is_empty() && *self.redeeming.borrow() == p.state_id) {
