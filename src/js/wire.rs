@@ -107,18 +107,25 @@ pub fn config(j: &Json) -> Result<(Config, Vec<&'static str>), AuthError> {
             Some(_) => 0,
         },
     });
-    let mode = auth.str_field("protocolMode").or_else(|| j.get("system").and_then(|s| s.str_field("protocolMode")));
-    if let Some(m) = mode {
-        c.protocol_mode = match m.to_ascii_uppercase().as_str() {
-            "AAD" => ProtocolMode::Aad,
-            "OIDC" => ProtocolMode::Oidc,
-            _ => {
-                return Err(AuthError::config(
-                    codes::INVALID_CONFIGURATION,
-                    Kept("protocolMode must be AAD or OIDC (EAR is not supported)"),
-                ))
-            }
-        };
+    let mode = |m: &str| match m.to_ascii_uppercase().as_str() {
+        "AAD" => Some(ProtocolMode::Aad),
+        "OIDC" => Some(ProtocolMode::Oidc),
+        _ => None,
+    };
+    // msal 5 reads `system.protocolMode`; v4's `auth.protocolMode` is taken without one, and
+    // ignored when it is no mode (msal 5 ignores it always).
+    let mut stale_mode = false;
+    match (j.get("system").and_then(|s| s.str_field("protocolMode")), auth.str_field("protocolMode")) {
+        (Some(m), _) => {
+            c.protocol_mode = mode(m).ok_or_else(|| {
+                AuthError::config(codes::INVALID_CONFIGURATION, Kept("protocolMode must be AAD or OIDC (EAR is not supported)"))
+            })?
+        }
+        (None, Some(m)) => match mode(m) {
+            Some(p) => c.protocol_mode = p,
+            None => stale_mode = true,
+        },
+        (None, None) => {}
     }
     if let Some(oidc) = auth.get("OIDCOptions").or_else(|| j.get("system").and_then(|s| s.get("OIDCOptions"))) {
         if let Some(scopes) = oidc.get("defaultScopes") {
@@ -191,6 +198,13 @@ pub fn config(j: &Json) -> Result<(Config, Vec<&'static str>), AuthError> {
     // v4's name for responseMode.
     if auth.get("OIDCOptions").and_then(|o| o.get("serverResponseType")).is_some() {
         warnings.push("auth.OIDCOptions.serverResponseType is ignored, as msal 5: use OIDCOptions.responseMode");
+    }
+    if stale_mode {
+        warnings.push("auth.protocolMode is ignored: it is no protocol mode (msal 5 reads system.protocolMode)");
+    }
+    // msal's cannot_set_OIDCOptions warning (the options apply all the same).
+    if c.protocol_mode != ProtocolMode::Oidc && auth.get("OIDCOptions").is_some() {
+        warnings.push("cannot_set_OIDCOptions: auth.OIDCOptions are meant for protocolMode OIDC");
     }
     Ok((c, warnings))
 }

@@ -53,7 +53,8 @@ fn configuration_is_read_with_msal_names_and_defaults() {
     assert!(w.iter().any(|m| m.contains("navigatePopups")), "asyncPopups names msal 5's option: {w:?}");
     // v4's serverResponseType: msal 5 reads responseMode (fragment by default); said once.
     let (v4, w) = config(&json(r#"{"auth":{"clientId":"c","OIDCOptions":{"serverResponseType":"query"}}}"#)).unwrap();
-    assert_eq!((v4.response_mode.as_str(), w.len()), ("fragment", 1));
+    // (In AAD mode: msal's cannot_set_OIDCOptions too.)
+    assert_eq!((v4.response_mode.as_str(), w.len()), ("fragment", 2));
     assert!(w[0].contains("responseMode"), "{w:?}");
     let (empty, _) = config(&json(r#"{"auth":{"clientId":"c","postLogoutRedirectUri":""}}"#)).unwrap();
     assert_eq!(empty.post_logout_redirect_uri, None, "msal's own default, \"\": the page");
@@ -90,11 +91,28 @@ fn bad_configuration_is_a_typed_error() {
         (r#"{}"#, "invalid_configuration"),
         (r#"{"auth":{}}"#, "empty_client_id"),
         (r#"{"auth":{"clientId":""}}"#, "empty_client_id"),
-        (r#"{"auth":{"clientId":"c","protocolMode":"EAR"}}"#, "invalid_configuration"),
+        (r#"{"auth":{"clientId":"c"},"system":{"protocolMode":"EAR"}}"#, "invalid_configuration"),
         (r#"{"auth":{"clientId":"c","OIDCOptions":{"responseMode":"form_post"}}}"#, "invalid_configuration"),
     ] {
         assert_eq!(config(&json(text)).unwrap_err().code(), code, "{text}");
     }
+}
+
+#[test]
+fn the_protocol_mode_is_the_systems_and_v4s_auth_one_only_without_it() {
+    let mode = |text: &str| config(&json(text)).map(|(c, w)| (c.protocol_mode, w.len()));
+    // A stale v4 value beside msal 5's: the system's wins.
+    assert_eq!(
+        mode(r#"{"auth":{"clientId":"c","protocolMode":"AAD"},"system":{"protocolMode":"OIDC"}}"#).unwrap(),
+        (ProtocolMode::Oidc, 0)
+    );
+    assert_eq!(mode(r#"{"auth":{"clientId":"c","protocolMode":"OIDC"}}"#).unwrap(), (ProtocolMode::Oidc, 0));
+    // No mode there: ignored, with a warning.
+    assert_eq!(mode(r#"{"auth":{"clientId":"c","protocolMode":"EAR"}}"#).unwrap(), (ProtocolMode::Aad, 1));
+    // OIDCOptions in AAD mode: msal's warning, the options applied.
+    let (c, warnings) = config(&json(r#"{"auth":{"clientId":"c","OIDCOptions":{"defaultScopes":["openid"]}}}"#)).unwrap();
+    assert_eq!(c.default_scopes, ["openid"]);
+    assert!(warnings.iter().any(|w| w.starts_with("cannot_set_OIDCOptions")), "{warnings:?}");
 }
 
 #[test]
