@@ -198,9 +198,8 @@ function toError(raw) {
 
 // What a redirect's or sign-out's navigation threw (the app's NavigationClient, or the default
 // one's timeout), as msal rethrows it: the value itself (a string too), an AuthError stamped
-// with the call's correlation id; the wasm's errors (JSON strings) as AuthErrors.
+// with the call's correlation id.
 function rethrown(raw, correlationId) {
-  if (typeof raw === "string" && raw.startsWith("{\"")) return toError(raw);
   if (raw instanceof AuthError) raw.correlationId = correlationId;
   return raw;
 }
@@ -1124,14 +1123,16 @@ export class PublicClientApplication {
     const correlationId = client.redirectInProgress();
     const emit = correlationId !== undefined ? (type, p, e, cid) => this.emit(type, InteractionType.Redirect, p, e, cid || correlationId) : () => {};
     emit(EventType.HANDLE_REDIRECT_START);
-    let noResponse = false;
+    let noResponse = false, appError;
     const work = async () => {
       const json = await client.handleRedirectPromise(options.hash || undefined, navigate);
       noResponse = json === null;
       let out = json === null ? null : JSON.parse(json);
       if (out && out.navigateTo) {
-        // A client that stayed on the page (a falsy answer): completed here, as msal.
-        if (await this.navigationClient.navigateInternal(out.navigateTo, { noHistory: true, apiId: ApiId.handleRedirectPromise, timeout: this.navigationTimeout })) return null;
+        // A client that stayed on the page (a falsy answer): completed here, as msal; what it
+        // throws is rethrown as it is.
+        const back = this.navigationClient.navigateInternal(out.navigateTo, { noHistory: true, apiId: ApiId.handleRedirectPromise, timeout: this.navigationTimeout });
+        if (await Promise.resolve(back).catch((e) => { appError = { e }; throw e; })) return null;
         const done = await client.handleRedirectPromise(undefined, false);
         out = done === null ? null : JSON.parse(done);
       }
@@ -1151,8 +1152,8 @@ export class PublicClientApplication {
     } catch (raw) {
       // As msal: a failed redirect leaves no request, stashed response or lock behind.
       client.abortRedirect();
-      const e = rethrown(raw, correlationId);
-      emit(EventType.ACQUIRE_TOKEN_FAILURE, null, e, e.correlationId);
+      const e = appError ? rethrown(appError.e, correlationId) : toError(raw);
+      emit(EventType.ACQUIRE_TOKEN_FAILURE, null, e, e && e.correlationId);
       throw e;
     } finally {
       emit(EventType.HANDLE_REDIRECT_END);
@@ -1479,7 +1480,7 @@ export class PublicClientApplication {
     };
     // As msal: the main window navigates before LOGOUT_END (nothing signs in in between), and
     // an app's navigation client may answer a plain value or throw (msal awaits it in its try).
-    return done.then(() => r.mainWindowRedirectUri && this.navigationClient.navigateInternal(new URL(r.mainWindowRedirectUri, window.location.href).href, { noHistory: false, apiId: ApiId.logoutPopup, timeout: this.navigationTimeout })).then(() => end(), failed);
+    return done.catch((raw) => { throw toError(raw); }).then(() => r.mainWindowRedirectUri && this.navigationClient.navigateInternal(new URL(r.mainWindowRedirectUri, window.location.href).href, { noHistory: false, apiId: ApiId.logoutPopup, timeout: this.navigationTimeout })).then(() => end(), failed);
   }
 
   async clearCache(request) {
