@@ -29,8 +29,7 @@ export function parseAuthResponseFromUrl() {
   if (!state) throw new BrowserAuthError("no_state_in_hash", "");
   let lib;
   try {
-    const b64 = state.split("|")[0].replace(/-/g, "+").replace(/_/g, "/");
-    lib = JSON.parse(atob(b64 + "===".slice((b64.length + 3) % 4)));
+    lib = base64UrlJson(state.split("|")[0]);
   } catch (_) {
     throw new ClientAuthError("invalid_state", "");
   }
@@ -83,6 +82,18 @@ export async function broadcastResponseToMainFrame(navigationClient) {
   return true;
 }
 
+// JSON in base64url, padded or not.
+function base64UrlJson(text) {
+  const b64 = text.replace(/-/g, "+").replace(/_/g, "/");
+  return JSON.parse(atob(b64 + "===".slice((b64.length + 3) % 4)));
+}
+
+// The state id of `clientId`'s saved redirect request (the Rust client's `request.params`:
+// base64url JSON), "" without one.
+function savedStateId(clientId) {
+  try { return base64UrlJson(window.sessionStorage.getItem(`msal.${clientId}.request.params`) || "").stateId || ""; } catch (_) { return ""; }
+}
+
 // A redirect's response (parseAuthResponseFromUrl's), kept for the client whose interaction it
 // answers: its handleRedirectPromise redeems it when the address no longer carries it. Returns
 // that client's start page ("" when unknown) and whether the interaction was a sign-out.
@@ -94,8 +105,10 @@ export function keepRedirectResponse(response) {
     const clientId = status && typeof status.clientId === "string" ? status.clientId : "";
     signOut = !!status && status.type === "signout";
     // (A sign-in's answer has a code or an error, its description alone too: a state alone,
-    // a sign-out's return the page still shows in its query, never replaces the answer kept.)
-    if (clientId && (signOut || /(^|[?#&])(code|error|error_description|suberror|ear_jwe)=/.test(response.payload))) {
+    // a sign-out's return the page still shows in its query, never replaces the answer kept,
+    // unless it is the saved sign-in request's own, its answer without a code.)
+    const answer = /(^|[?#&])(code|error|error_description|suberror|ear_jwe)=/.test(response.payload);
+    if (clientId && (signOut || answer || savedStateId(clientId) === response.libraryState.id)) {
       start = window.sessionStorage.getItem(`msal.${clientId}.request.origin`) || "";
       window.sessionStorage.setItem(`msal.${clientId}.urlHash`, response.payload);
     }

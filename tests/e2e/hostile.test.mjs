@@ -591,6 +591,26 @@ test("the redirect bridge after a redirect: back to the sign-in's start page, or
   assert.deepEqual(await run("signin", `${env.web.origin}/app/page?x=1`), { ok: true, calls: [[`${env.web.origin}/app/page?x=1`, 865, true]], stashed });
   assert.deepEqual(await run("signin", `${env.web.origin}/app/page?`), { ok: true, calls: [[`${env.web.origin}/app/page`, 865, true]], stashed }, "a bare '?' is dropped, as msal");
   assert.deepEqual(await run("signout", ""), { ok: true, calls: [[`${env.web.origin}/`, 961, true]], stashed });
+  // A sign-in's answer without a code is kept too, as msal keeps it: its error description, or
+  // the saved request's own state alone; another state alone (a sign-out's, still in a query)
+  // is not.
+  const keep = async (query, savedStateId) => {
+    await page.evaluate(([cid, saved]) => {
+      sessionStorage.clear();
+      sessionStorage.setItem("msal.interaction.status", JSON.stringify({ clientId: cid, type: "signin" }));
+      const b64url = (s) => btoa(s).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+      if (saved) sessionStorage.setItem(`msal.${cid}.request.params`, b64url(JSON.stringify({ stateId: saved })));
+    }, [CLIENT_ID, savedStateId]);
+    await page.goto(`${env.web.origin}/blank.html?${query}`);
+    return page.evaluate(async (cid) => {
+      const { broadcastResponseToMainFrame } = await import("/pkg/redirect-bridge.js");
+      await broadcastResponseToMainFrame({ navigateInternal: async () => true });
+      return sessionStorage.getItem(`msal.${cid}.urlHash`);
+    }, CLIENT_ID);
+  };
+  assert.equal(await keep(`error_description=broken&state=${state}`, ""), `error_description=broken&state=${state}`);
+  assert.equal(await keep(`state=${state}`, "redirect-test"), `state=${state}`);
+  assert.equal(await keep(`state=${state}`, "another-request"), null);
   await ctx.close();
 });
 
