@@ -94,7 +94,8 @@ impl<P: Platform> PublicClientApplication<P> {
     /// The first account matching `filter`, preferring one with an ID token; `None` for an
     /// empty filter (msal's `getAccount(filter)`).
     pub fn account_matching(&self, filter: &AccountFilter) -> Option<AccountInfo> {
-        if filter.is_empty() {
+        // (As msal: a filter whose every value is empty names nobody.)
+        if filter.without_blanks().is_empty() {
             return None;
         }
         self.first_account_matching(filter)

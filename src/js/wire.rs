@@ -516,9 +516,9 @@ pub fn never_matches(j: &Json) -> bool {
     TESTED.iter().any(|k| j.get(k).is_some_and(truthy_not_string)) || j.get("isHomeTenant").is_some_and(|v| !matches!(v, Json::Bool(_)))
 }
 
-/// An `AccountFilter` (empty strings and nulls are "any").
+/// An `AccountFilter` (empty strings and nulls are "any": [`AccountFilter::without_blanks`]).
 pub fn account_filter(j: &Json) -> AccountFilter {
-    let s = |k: &str| j.str_field(k).filter(|v| !v.is_empty()).map(str::to_owned);
+    let s = |k: &str| j.str_field(k).map(str::to_owned);
     AccountFilter {
         home_account_id: s("homeAccountId"),
         local_account_id: s("localAccountId"),
@@ -534,6 +534,7 @@ pub fn account_filter(j: &Json) -> AccountFilter {
         sid: s("sid"),
         is_home_tenant: j.get("isHomeTenant").and_then(Json::as_bool),
     }
+    .without_blanks()
 }
 
 /// `hydrateCache`'s result (an `AuthenticationResult`, dates as ms) and request (of which msal
