@@ -731,7 +731,7 @@ impl<P: Platform> PublicClientApplication<P> {
         let redirect_response = |r: &str| {
             AuthorizeResponse::parse(r)
                 .ok()
-                .filter(|p| p.code.is_some() || !(p.error.is_empty() && p.error_description.is_empty() && p.suberror.is_empty()))
+                .filter(|p| p.code.is_some() || p.is_error())
                 .and_then(|p| RequestState::parse(&p.state).ok())
                 .is_some_and(|s| s.interaction_type == InteractionType::Redirect)
         };

@@ -419,6 +419,12 @@ impl AuthorizeResponse {
         Ok(r)
     }
 
+    /// True when the provider answered with an error: as msal, an error description or a
+    /// sub-error without an `error` is one too.
+    pub fn is_error(&self) -> bool {
+        !self.error.is_empty() || !self.error_description.is_empty() || !self.suberror.is_empty()
+    }
+
     /// Checks the state against the one sent (constant time), then turns a server error into
     /// an `AuthError` and otherwise returns the code.
     pub fn into_code(self, expected_state: &crate::secret::State) -> Result<(AuthCode, String), AuthError> {
@@ -429,8 +435,7 @@ impl AuthorizeResponse {
                 "the response state does not match the request state",
             ));
         }
-        // As msal: an error description or sub-error without an error is a server error too.
-        if !self.error.is_empty() || !self.error_description.is_empty() || !self.suberror.is_empty() {
+        if self.is_error() {
             let error_no = super::text::split_once(&self.error_uri, "code=")
                 .map(|(_, s)| s.split('&').next().unwrap_or(s).to_owned())
                 .unwrap_or_default();
