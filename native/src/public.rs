@@ -601,8 +601,12 @@ impl PublicClientApplication {
         doc.serialize()
     }
 
-    /// Replaces the cache with `text` (unified format; msal-node's `deserialize()`).
+    /// Replaces the cache with `text` (unified format; msal-node's `deserialize()`). An empty
+    /// `text` (a file not written yet) changes nothing, as msal-node's.
     pub fn deserialize(&self, text: &str) -> Result<(), AuthError> {
+        if text.trim().is_empty() {
+            return Ok(());
+        }
         let doc = unified::deserialize_or_empty(text)?;
         self.core.deserialize_cache(text)?;
         let loaded = unified::deserialize_or_empty(&self.core.serialize_cache())?;

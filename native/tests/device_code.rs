@@ -475,4 +475,8 @@ async fn a_refresh_token_from_elsewhere_is_redeemed_and_serialize_keeps_what_it_
     );
     let out = unified::deserialize(&out).unwrap();
     assert_eq!(out.accounts().len(), 1, "the migrated user's account is written beside them");
+    // An empty document (a cache file not written yet, read as "") changes nothing, as msal-node's.
+    migrated.deserialize("").unwrap();
+    assert_eq!(migrated.get_all_accounts().await.unwrap().len(), 1);
+    assert!(migrated.serialize().contains("theirs"));
 }
