@@ -252,6 +252,8 @@ const HEX = Array.from({ length: 256 }, (_, i) => (i < 16 ? "0" : "") + i.toStri
 const guidPool = new Uint8Array(16 * 64);
 let guidAt = guidPool.length;
 function createGuid() {
+  // (No global crypto: a server on Node 18. msal's correlation ids outside a browser are "".)
+  if (typeof crypto === "undefined") return "";
   if (guidAt === guidPool.length) {
     crypto.getRandomValues(guidPool);
     guidAt = 0;
