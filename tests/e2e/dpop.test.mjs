@@ -340,6 +340,33 @@ test("the key survives a reload and serves a second tab; sign-out removes it", a
   await ctx.close();
 });
 
+test("without IndexedDB (site data blocked, a private mode), DPoP keys live in the page's memory, as msal's: sign-in, proofs and renewals work", async () => {
+  const ctx = await env.browser.newContext();
+  const page = await ctx.newPage();
+  await page.addInitScript(() => {
+    // msal's database_unavailable: the open request fails.
+    IDBFactory.prototype.open = function () {
+      const request = { onerror: null, onsuccess: null, onupgradeneeded: null, error: new DOMException("blocked", "UnknownError") };
+      setTimeout(() => request.onerror && request.onerror(new Event("error")), 0);
+      return request;
+    };
+  });
+  await openApp(ctx, "localStorage", page);
+  const first = await signIn(page, "dpop-no-idb-user");
+  assert.equal(first.tokenType, "DPoP");
+  let r = await page.evaluate(([at, proof]) => window.callApi({ authorization: `DPoP ${at}`, dpop: proof }), [first.at, first.proof]);
+  assert.equal(r.status, 200, JSON.stringify(r));
+  const hit = await silent(page);
+  assert.equal(hit.ok, true, JSON.stringify(hit));
+  assert.deepEqual(decode(hit.proof).header.jwk, decode(first.proof).header.jwk, "signed by the key in memory");
+  const renewed = await silent(page, { forceRefresh: true });
+  assert.equal(renewed.ok, true, JSON.stringify(renewed));
+  assert.notEqual(renewed.at, first.at);
+  r = await page.evaluate(([at, proof]) => window.callApi({ authorization: `DPoP ${at}`, dpop: proof }), [renewed.at, renewed.proof]);
+  assert.equal(r.status, 200, JSON.stringify(r));
+  await ctx.close();
+});
+
 test("a DPoP renewal that is not stored still carries its proof; a second sign-in of the same user leaves one key, and sign-out none", async () => {
   const ctx = await env.browser.newContext();
   const page = await openApp(ctx);

@@ -1052,11 +1052,17 @@ const KEY_DB = "msal.db";
 const KEY_STORE = "msal.db.keys";
 const keyMemo = new Map();
 
+// (A database that cannot be opened, as msal's database_unavailable: site data blocked, a
+// private mode, a third-party frame. msal then keeps the keys in memory for the page.)
+const unavailable = { unavailable: true };
+const orUnavailable = (fallback) => (e) => { if (e === unavailable) return fallback; throw e; };
+
 function keyStore(mode, op) {
   return new Promise((resolve, reject) => {
-    const open = indexedDB.open(KEY_DB, 1);
+    let open;
+    try { open = indexedDB.open(KEY_DB, 1); } catch (_) { return reject(unavailable); }
     open.onupgradeneeded = () => { if (!open.result.objectStoreNames.contains(KEY_STORE)) open.result.createObjectStore(KEY_STORE); };
-    open.onerror = () => reject(open.error);
+    open.onerror = () => reject(unavailable);
     open.onsuccess = () => {
       const db = open.result;
       // A store that refuses the record at once (iOS Safari's DataCloneError for a CryptoKey)
@@ -1077,7 +1083,7 @@ function keyStore(mode, op) {
 
 async function keyPair(kid) {
   if (!keyMemo.has(kid)) {
-    const pair = await keyStore("readonly", (s) => s.get(kid));
+    const pair = await keyStore("readonly", (s) => s.get(kid)).catch(orUnavailable(null));
     if (!pair || !pair.privateKey) return null;
     keyMemo.set(kid, pair);
   }
@@ -1098,8 +1104,13 @@ export async function makeKeyPair(rsa) {
 export async function storeKeyPair(kid, pair) {
   const rsa = pair.privateKey.algorithm.name !== "ECDSA";
   const record = { publicKey: pair.publicKey, privateKey: pair.privateKey, keyId: kid, tokenBindingKeyType: rsa ? "shr" : "dpop", tokenBindingKeyAlgorithm: rsa ? "RS256" : "ES256" };
-  await keyStore("readwrite", (s) => s.put(record, kid));
   keyMemo.set(kid, record);
+  try {
+    await keyStore("readwrite", (s) => s.put(record, kid)).catch(orUnavailable());
+  } catch (e) {
+    keyMemo.delete(kid);
+    throw e;
+  }
 }
 
 // The public members of the pair `kid` ([x, y, false] or [n, e, true]), or null; exported once.
@@ -1124,5 +1135,5 @@ export async function signWithKey(kid, view) {
 
 export async function removeKeyPair(kid) {
   keyMemo.delete(kid);
-  await keyStore("readwrite", (s) => s.delete(kid));
+  await keyStore("readwrite", (s) => s.delete(kid)).catch(orUnavailable());
 }
