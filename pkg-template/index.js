@@ -1133,8 +1133,11 @@ export class PublicClientApplication {
       if (out && out.navigateTo) {
         // A client that stayed on the page (a falsy answer): completed here, as msal; what it
         // throws is rethrown as it is.
-        const back = this.navigationClient.navigateInternal(out.navigateTo, { noHistory: true, apiId: ApiId.handleRedirectPromise, timeout: this.navigationTimeout });
-        if (await Promise.resolve(back).catch((e) => { appError = { e }; throw e; })) return null;
+        let left;
+        try {
+          left = await this.navigationClient.navigateInternal(out.navigateTo, { noHistory: true, apiId: ApiId.handleRedirectPromise, timeout: this.navigationTimeout });
+        } catch (e) { appError = { e }; throw e; }
+        if (left) return null;
         const done = await client.handleRedirectPromise(undefined, false);
         out = done === null ? null : JSON.parse(done);
       }
