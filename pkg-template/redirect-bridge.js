@@ -9,7 +9,8 @@
 // the browser goes back to the page the sign-in started from, whose handleRedirectPromise
 // completes it; a sign-out's return goes to the site's home page, as msal's. The storage keys
 // are the Rust client's (src/client/interaction.rs: the interaction lock, and the client's
-// `urlHash` stash and `request.origin` start page). A page without a response rejects with
+// `urlHash` stash, `request.origin` start page and `request.params` saved request, whose
+// `stateId` it reads). A page without a response rejects with
 // msal's error codes.
 import { BrowserAuthError, ClientAuthError } from "./errors.js";
 
