@@ -150,6 +150,8 @@ pub mod codes {
     pub const ISSUER_VALIDATION_FAILED: &str = "issuer_validation_failed";
     pub const INVALID_CLOUD_DISCOVERY_METADATA: &str = "invalid_cloud_discovery_metadata";
     pub const EMPTY_INPUT_SCOPES_ERROR: &str = "empty_input_scopes_error";
+    /// A confidential client without a usable credential (msal-node: an empty secret).
+    pub const INVALID_CLIENT_CREDENTIAL: &str = "invalid_client_credential";
     /// Client credentials for `common`, `organizations` or `consumers` (msal-node).
     pub const MISSING_TENANT_ID_ERROR: &str = "missing_tenant_id_error";
     pub const INVALID_PROMPT_VALUE: &str = "invalid_prompt_value";

@@ -615,6 +615,11 @@ fn guid() -> String {
 impl ConfidentialClientApplication {
     /// A client for `config`; with `plugin`, its cache is loaded and saved around each access.
     pub fn new(config: ConfidentialClientConfig, plugin: Option<Arc<dyn CachePlugin>>) -> Result<Self, AuthError> {
+        // An empty secret (an unset environment variable) is refused here, as msal-node's
+        // constructor refuses it, not by Entra at every token request.
+        if matches!(&config.credential, Credential::Secret(s) if s.is_empty()) {
+            return Err(AuthError::client(codes::INVALID_CLIENT_CREDENTIAL, "the client secret is empty"));
+        }
         let authority = Authority::parse(&config.authority, config.protocol_mode)?;
         let environment = authority.default_cloud().preferred_cache;
         let net = config.system.network(|| Http::new(config.network_timeout))?;
@@ -1840,6 +1845,15 @@ mod tests {
         assert_eq!(part("opaque"), Partition::Account(["obo.", &hash("opaque")].concat()));
         let no_sub = jwt(r#"{"iss":"x"}"#);
         assert_eq!(part(&no_sub), Partition::Account(["obo.", &hash(&no_sub)].concat()));
+    }
+
+    #[test]
+    fn an_empty_secret_is_refused_when_the_client_is_built() {
+        let config =
+            |secret: &str| ConfidentialClientConfig::new("c", "https://login.microsoftonline.com/t", Credential::Secret(secret.into()));
+        let e = ConfidentialClientApplication::new(config(""), None).err().unwrap();
+        assert_eq!((e.code(), e.kind()), (codes::INVALID_CLIENT_CREDENTIAL, msal_wasm::error::ErrorKind::Client));
+        assert!(ConfidentialClientApplication::new(config("s"), None).is_ok());
     }
 
     #[test]

@@ -12,6 +12,10 @@ const MAX_BODY: usize = 1 << 20;
 /// How long to wait before the one retry.
 const RETRY_DELAY: Duration = Duration::from_millis(200);
 
+/// Every request names its client (msal-node's fetch sends `node`): a provider behind a WAF
+/// that challenges requests without a user agent (Cloudflare's default) answers them.
+const USER_AGENT: &str = concat!("msal-native/", env!("CARGO_PKG_VERSION"));
+
 /// An HTTP client shared by the clients of a process (cheap to clone).
 #[derive(Clone, Debug)]
 pub struct Http {
@@ -26,6 +30,7 @@ impl Http {
     pub fn new(timeout: Duration) -> Result<Http, AuthError> {
         let client = reqwest::Client::builder()
             .timeout(timeout)
+            .user_agent(USER_AGENT)
             // A redirect would resend a secret or an assertion elsewhere (307/308 keep the body).
             .redirect(reqwest::redirect::Policy::none())
             .build()
@@ -38,6 +43,7 @@ impl Http {
     pub(crate) fn direct(timeout: Duration) -> Result<Http, AuthError> {
         let client = reqwest::Client::builder()
             .timeout(timeout)
+            .user_agent(USER_AGENT)
             .no_proxy()
             .redirect(reqwest::redirect::Policy::none())
             .build()
@@ -114,7 +120,9 @@ impl Http {
             }
             bytes.extend_from_slice(&chunk);
         }
-        let body = String::from_utf8_lossy(&bytes).into_owned();
+        // A UTF-8 byte order mark is no part of the JSON (a discovery document saved by Windows
+        // PowerShell 5 starts with one; fetch's `json()`, msal-node's reader, drops it).
+        let body = String::from_utf8_lossy(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes)).into_owned();
         Ok(HttpResponse { status, headers, body })
     }
 }
@@ -196,6 +204,19 @@ mod tests {
         assert_eq!(answer.status, 503);
         assert_eq!(seen.lock().unwrap().len(), 2, "a GET is retried once");
         assert_eq!(answer.header("x-ms-request-id"), Some("r-1"), "the request id a result carries");
+    }
+
+    #[tokio::test]
+    async fn requests_name_the_client_and_a_byte_order_mark_is_dropped() {
+        let (addr, seen) = scripted(|_| (200, "\u{feff}{\"a\":1}".to_owned())).await;
+        for http in [Http::new(Duration::from_secs(5)).unwrap(), Http::direct(Duration::from_secs(5)).unwrap()] {
+            assert_eq!(http.send(&HttpRequest::get(format!("http://{addr}/doc"))).await.unwrap().body, "{\"a\":1}");
+        }
+        let heads = seen.lock().unwrap();
+        assert_eq!(heads.len(), 2);
+        for head in heads.iter() {
+            assert!(head.contains(&format!("user-agent: msal-native/{}\r\n", env!("CARGO_PKG_VERSION"))), "{head}");
+        }
     }
 
     #[tokio::test]
