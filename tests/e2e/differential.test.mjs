@@ -30,22 +30,22 @@ before(async () => {
 // The provider over https (msal-browser refuses an http authority), its certificate trusted.
 const env = useEnv({ idp: { https: true }, roots: { "/": dir }, redirectPaths: LIBS.flatMap((l) => [`/${l}/`, `/${l}/redirect.html`]) });
 
-async function open(lib, cache) {
+async function open(lib, cache, authority = env.idp.entraAuthority, mode = "AAD") {
   const ctx = await env.browser.newContext({ ignoreHTTPSErrors: true });
   const page = await ctx.newPage();
-  const q = new URLSearchParams({ authority: env.idp.entraAuthority, cache });
+  const q = new URLSearchParams({ authority, cache, mode });
   await page.goto(`${env.web.origin}/${lib}/?${q}`);
   const start = await page.evaluate(() => window.ready);
   return { ctx, page, start };
 }
 
-// A step from a click (it may open a popup, where `login` signs in when the form shows).
+// A step from a click (it may open a popup, where `login` signs in when the form shows; with
+// `login` "#forgot", the user asks to reset their password there).
 async function clicked(page, fn, login) {
   await page.evaluate((f) => { document.getElementById("go").dataset.fn = f; }, fn.toString());
   const onPopup = (popup) => {
     popup.waitForSelector("#login", { timeout: 10000 })
-      .then(() => popup.fill("#login", login))
-      .then(() => popup.click("#submit", { noWaitAfter: true }))
+      .then(() => (login === "#forgot" ? popup.click("#forgot", { noWaitAfter: true }) : popup.fill("#login", login).then(() => popup.click("#submit", { noWaitAfter: true }))))
       .catch((e) => { if (!popup.isClosed()) throw e; });
   };
   page.on("popup", onPopup);
@@ -76,12 +76,22 @@ const STEPS = [
   ["accounts after logout", (p) => ({ all: p.getAllAccounts(), active: p.getActiveAccount() })],
 ];
 
-async function run(lib, cache) {
-  const { ctx, page, start } = await open(lib, cache);
+// Runs `steps` ([name, fn, how, before]: `how` "click" for a step that may open a popup,
+// `before` a node-side preparation, such as a failure the provider is to answer with).
+async function run(lib, cache, steps = STEPS, authority, mode) {
+  await env.idp.reset();
+  const { ctx, page, start } = await open(lib, cache, authority, mode);
   const seen = { start };
-  for (const [name, fn, how] of STEPS) {
-    seen[name] = how === "click" ? await clicked(page, fn, "rosa") : await step(page, fn);
+  for (const [name, fn, how, before] of steps) {
+    if (before) await before();
+    try {
+      seen[name] = how === "click" || how === "forgot" ? await clicked(page, fn, how === "forgot" ? "#forgot" : "rosa") : await step(page, fn);
+    } catch (e) {
+      e.message = `${lib}, ${name}: ${e.message}`;
+      throw e;
+    }
   }
+  seen.counters = (await env.idp.counters()).byGrant;
   await ctx.close();
   return seen;
 }
@@ -111,7 +121,8 @@ async function runRedirect(lib, cache) {
 
 // The differences the README gives, taken out of both sides before the comparison:
 // - storage: msal's telemetry-only `msal.version` key and accounts' `cachedByApiId`; a refresh
-//   token's `realm` (msal leaves it out; both read either); msal-wasm's discovery document;
+//   token's `realm` (msal leaves it out; both read either); msal-wasm's discovery document; the
+//   throttling entry's key and fields (msal-wasm's key names the account);
 // - events: ACQUIRE_TOKEN_NETWORK_START's payload (msal's: the request as it completed it) and
 //   LOGOUT_START's (msal's: the request completed with what it sends); a silent call's
 //   ACQUIRE_TOKEN_SUCCESS payload's `state` (msal's: "" where the result's is the request's).
@@ -121,6 +132,10 @@ function known(seen) {
     if (!o || typeof o !== "object" || !o.storage) continue;
     for (const k of Object.keys(o.storage)) {
       if (/msal\.version$|authority-metadata/.test(k)) delete o.storage[k];
+      else if (k.startsWith("session:throttling.") || k.startsWith("local:throttling.")) {
+        o.storage[k.replace(/throttling\..*/, "throttling.<thumbprint>")] = "<throttle>";
+        delete o.storage[k];
+      }
       else if (typeof o.storage[k] === "string") o.storage[k] = o.storage[k].replace(/(^|,)cachedByApiId(?=,|$)/, "").replace(/^,/, "");
       if (/\|refreshtoken\|/.test(k)) o.storage[k] = o.storage[k].replace(",realm,", ",");
     }
@@ -133,13 +148,17 @@ function known(seen) {
 }
 
 // DIFFERENTIAL_OUT=DIR writes both sides of each test to DIR, to read a failure whole.
-function compare(wasm, msal, label) {
+// `differs`: the steps where the README gives a difference, each with a check of both sides;
+// every other step must be msal's.
+function compare(wasm, msal, label, differs = {}) {
   const [w, m] = [known(wasm), known(msal)];
   if (process.env.DIFFERENTIAL_OUT) writeFileSync(join(process.env.DIFFERENTIAL_OUT, `differential-${label}.json`), JSON.stringify({ wasm: w, msal: m }, null, 1));
   for (const name of Object.keys(msal)) {
-    assert.deepEqual(w[name], m[name], name);
+    if (differs[name]) differs[name](w[name], m[name]);
+    else assert.deepEqual(w[name], m[name], name);
   }
 }
+const code = (o) => o.error && [o.error.name, o.error.errorCode];
 
 test("popup sign-in, silent calls, errors, ssoSilent and sign-out: msal's outcomes, events and storage (sessionStorage)", async () => {
   compare(await run("wasm", "sessionStorage"), await run("msal", "sessionStorage"), "popup-session");
@@ -147,6 +166,96 @@ test("popup sign-in, silent calls, errors, ssoSilent and sign-out: msal's outcom
 
 test("the same with a localStorage cache", async () => {
   compare(await run("wasm", "localStorage"), await run("msal", "localStorage"), "popup-local");
+});
+
+// A generic OpenID provider (protocolMode OIDC): no client_info, refresh tokens bound to their
+// scopes, the provider's own end-session endpoint.
+const OIDC_STEPS = [
+  ["loginPopup", (p) => p.loginPopup({ scopes: ["api.read"] }), "click"],
+  ["accounts", (p) => ({ all: p.getAllAccounts(), byName: p.getAccount({ username: "rosa" }) })],
+  ["silent from the cache", (p) => p.acquireTokenSilent({ scopes: ["api.read"], account: p.getAllAccounts()[0] })],
+  ["silent, a scope the refresh token was not issued for", (p) => p.acquireTokenSilent({ scopes: ["api.write"], account: p.getAllAccounts()[0] })],
+  ["silent, forceRefresh", (p) => p.acquireTokenSilent({ scopes: ["api.read"], account: p.getAllAccounts()[0], forceRefresh: true })],
+  ["ssoSilent", (p) => p.ssoSilent({ scopes: ["api.read"], loginHint: "rosa" })],
+];
+
+test("a generic OpenID provider (protocolMode OIDC): msal's outcomes, events and storage", async () => {
+  compare(await run("wasm", "sessionStorage", OIDC_STEPS, env.idp.oidcAuthority, "OIDC"), await run("msal", "sessionStorage", OIDC_STEPS, env.idp.oidcAuthority, "OIDC"), "oidc", {
+    // msal looks the ID token up under the authority's path ("oidc") taken for a tenant: its
+    // cached result has no ID token; msal-wasm's has the account's.
+    "silent from the cache": (w, m) => {
+      assert.equal(w.result.idTokenClaims.preferred_username, "rosa");
+      assert.equal(w.result.account.idTokenClaims.preferred_username, "rosa");
+      assert.deepEqual([m.result.idToken, m.result.idTokenClaims, m.result.account.idTokenClaims], ["", {}, undefined]);
+      assert.equal(w.result.fromCache && m.result.fromCache, true);
+    },
+    // The refresh token's invalid_scope: msal-wasm goes on to the hidden frame (here without the
+    // provider's cookie: login_required); msal fails with the ServerError.
+    "silent, a scope the refresh token was not issued for": (w, m) => {
+      assert.deepEqual(code(w), ["InteractionRequiredAuthError", "login_required"]);
+      assert.deepEqual(code(m), ["ServerError", "invalid_scope"]);
+    },
+  });
+});
+
+// The token endpoint's failures, each answered once (fail-next) to a renewal; the revoked
+// refresh token last (after it, msal-browser's hidden frame, without the provider's cookie here,
+// fails with login_required).
+const fail = (status, body, headers) => () => env.idp.failNext({ status, body, headers, count: 1 });
+const renew = (p) => p.acquireTokenSilent({ scopes: ["User.Read"], account: p.getAllAccounts()[0], forceRefresh: true });
+const pause = () => new Promise((r) => setTimeout(r, 1500));
+const FAILURE_STEPS = [
+  ["loginPopup", (p) => p.loginPopup({ scopes: ["User.Read"] }), "click"],
+  ["a 200 that is not JSON", renew, "", fail(200, "not json")],
+  ["a 200 without a token", renew, "", fail(200, { token_type: "Bearer" })],
+  ["interaction_required with a claims challenge", renew, "", fail(400, { error: "interaction_required", error_description: "AADSTS50076: MFA", error_codes: [50076], claims: "{\"access_token\":{\"capolids\":{\"essential\":true,\"values\":[\"x\"]}}}" })],
+  // (Each throttling answer asks for a 1 s wait: the next call is refused locally, the one after
+  // the wait goes out.)
+  ["server_error 500", renew, "", fail(500, { error: "server_error", error_description: "boom" }, { "Retry-After": "1" })],
+  ["right after the 500", renew],
+  ["an HTML 502", renew, "", async () => { await pause(); fail(502, "<html>bad gateway</html>", { "Retry-After": "1" })(); }],
+  ["429 with Retry-After", renew, "", async () => { await pause(); fail(429, { error: "too_many_requests", error_description: "slow down", error_codes: [50196] }, { "Retry-After": "1" })(); }],
+  ["right after the 429", renew],
+  ["invalid_grant", renew, "", async () => { await pause(); fail(400, { error: "invalid_grant", error_description: "AADSTS50173: the grant was revoked", error_codes: [50173], suberror: "bad_token" })(); }],
+  ["after the failures", renew],
+];
+
+test("the token endpoint's failures (revoked grant, claims challenge, 5xx, HTML, 429, bad bodies): msal's errors and events", async () => {
+  const wait = () => new Promise((r) => setTimeout(r, 2500));
+  const wasm = await run("wasm", "sessionStorage", FAILURE_STEPS);
+  await wait();
+  compare(wasm, await run("msal", "sessionStorage", FAILURE_STEPS), "failures", {
+    // A token response without an access token: failed_to_parse_response; msal returns a
+    // result whose accessToken is "".
+    "a 200 without a token": (w, m) => {
+      assert.deepEqual(code(w), ["BrowserAuthError", "failed_to_parse_response"]);
+      assert.equal(m.result.accessToken, "");
+    },
+    // A call refused while the throttling holds: the server's error; msal's names its
+    // error_codes ("" when it sent none).
+    "right after the 500": (w, m) => {
+      assert.deepEqual(code(w), ["ServerError", "server_error"]);
+      assert.deepEqual(code(m), ["ServerError", ""]);
+    },
+    "right after the 429": (w, m) => {
+      assert.deepEqual(code(w), ["ServerError", "too_many_requests"]);
+      assert.deepEqual(code(m), ["ServerError", "50196"]);
+    },
+  });
+});
+
+// B2C user flows: a sign-in at the sign-in flow, the user's "Forgot your password?" there.
+const B2C_STEPS = [
+  ["loginPopup, forgot the password", (p) => p.loginPopup({ scopes: ["openid"] }), "forgot"],
+  ["loginPopup", (p) => p.loginPopup({ scopes: ["openid"] }), "click"],
+  ["accounts", (p) => p.getAllAccounts()],
+  ["silent", (p) => p.acquireTokenSilent({ scopes: ["openid"], account: p.getAllAccounts()[0] })],
+  ["silent at the reset flow's authority", (p) => p.acquireTokenSilent({ scopes: ["openid"], account: p.getAllAccounts()[0], authority: location.search && sessionStorage.getItem("app.authority").replace("b2c_1_signin", "b2c_1_reset") })],
+];
+
+test("B2C user flows: a forgotten password, a sign-in, silent calls: msal's outcomes, events and storage", async () => {
+  const authority = env.idp.b2cAuthorities.b2c_1_signin;
+  compare(await run("wasm", "sessionStorage", B2C_STEPS, authority), await run("msal", "sessionStorage", B2C_STEPS, authority), "b2c");
 });
 
 test("redirect sign-in and renewal: handleRedirectPromise's result, events and storage, as msal's", async () => {

@@ -4,7 +4,7 @@
 import * as msal from "@azure/msal-browser";
 
 const q = new URLSearchParams(location.search);
-for (const k of ["authority", "cache"]) if (q.get(k)) sessionStorage.setItem(`app.${k}`, q.get(k));
+for (const k of ["authority", "cache", "mode"]) if (q.get(k)) sessionStorage.setItem(`app.${k}`, q.get(k));
 const authority = sessionStorage.getItem("app.authority");
 const base = `${location.origin}${location.pathname.replace(/[^/]*$/, "")}`;
 
@@ -69,6 +69,7 @@ const pca = new msal.PublicClientApplication({
     postLogoutRedirectUri: `${base}redirect.html`,
   },
   cache: { cacheLocation: sessionStorage.getItem("app.cache") || "sessionStorage" },
+  system: { protocolMode: sessionStorage.getItem("app.mode") || "AAD" },
 });
 window.events = [];
 pca.addEventCallback((e) => {
