@@ -83,9 +83,11 @@ async function run(lib, cache, steps = STEPS, authority, mode) {
   const { ctx, page, start } = await open(lib, cache, authority, mode);
   const seen = { start };
   for (const [name, fn, how, before] of steps) {
-    if (before) await before();
+    if (before) await before(page);
+    // how: "click" (signs in as rosa at the provider if asked), "click:<login>", "forgot".
+    const login = how === "forgot" ? "#forgot" : how && how.startsWith("click:") ? how.slice(6) : "rosa";
     try {
-      seen[name] = how === "click" || how === "forgot" ? await clicked(page, fn, how === "forgot" ? "#forgot" : "rosa") : await step(page, fn);
+      seen[name] = how ? await clicked(page, fn, login) : await step(page, fn);
     } catch (e) {
       e.message = `${lib}, ${name}: ${e.message}`;
       throw e;
@@ -256,6 +258,46 @@ const B2C_STEPS = [
 test("B2C user flows: a forgotten password, a sign-in, silent calls: msal's outcomes, events and storage", async () => {
   const authority = env.idp.b2cAuthorities.b2c_1_signin;
   compare(await run("wasm", "sessionStorage", B2C_STEPS, authority), await run("msal", "sessionStorage", B2C_STEPS, authority), "b2c");
+});
+
+// Two users, the accounts API, the active account, clearCache, and the network going away.
+const mine = (p, login) => p.getAllAccounts().find((a) => a.username === login);
+const ACCOUNT_STEPS = [
+  ["loginPopup", (p) => p.loginPopup({ scopes: ["User.Read"] }), "click"],
+  ["loginPopup, another user", (p) => p.loginPopup({ scopes: ["User.Read"], prompt: "login" }), "click:pavel"],
+  ["accounts", (p) => {
+    const rosa = p.getAllAccounts().find((a) => a.username === "rosa");
+    return {
+      all: p.getAllAccounts().map((a) => a.username).sort(),
+      active: p.getActiveAccount(),
+      byUsername: p.getAccount({ username: "pavel" }).username,
+      byHomeAccountId: p.getAccount({ homeAccountId: rosa.homeAccountId }).username,
+      byLocalAccountId: p.getAccount({ localAccountId: rosa.localAccountId }).username,
+      byTenant: p.getAllAccounts({ tenantId: rosa.tenantId }).length,
+      byLoginHint: (p.getAccount({ loginHint: "pavel" }) || {}).username,
+      nobody: p.getAccount({ username: "nobody" }),
+    };
+  }],
+  ["setActiveAccount, then silent without an account", (p) => { p.setActiveAccount(p.getAllAccounts().find((a) => a.username === "pavel")); return p.acquireTokenSilent({ scopes: ["User.Read"] }).then((r) => r.account.username); }],
+  ["silent for the other user", (p) => p.acquireTokenSilent({ scopes: ["api.read"], account: p.getAllAccounts().find((a) => a.username === "rosa") }).then((r) => [r.account.username, r.fromCache])],
+  ["setActiveAccount(null)", (p) => { p.setActiveAccount(null); return p.getActiveAccount(); }],
+  ["clearCache of one account", async (p) => { await p.clearCache({ account: p.getAllAccounts().find((a) => a.username === "rosa") }); return p.getAllAccounts().map((a) => a.username); }],
+  ["offline: a renewal", (p) => p.acquireTokenSilent({ scopes: ["User.Read"], account: p.getAllAccounts()[0], forceRefresh: true }), "", (page) => page.context().setOffline(true)],
+  ["offline: the cache", (p) => p.acquireTokenSilent({ scopes: ["User.Read"], account: p.getAllAccounts()[0] })],
+  ["offline: ssoSilent", (p) => p.ssoSilent({ scopes: ["User.Read"], account: p.getAllAccounts()[0] })],
+  ["back online: a renewal", (p) => p.acquireTokenSilent({ scopes: ["User.Read"], account: p.getAllAccounts()[0], forceRefresh: true }), "", (page) => page.context().setOffline(false)],
+  ["clearCache", async (p) => { await p.clearCache(); return { all: p.getAllAccounts(), active: p.getActiveAccount() }; }],
+];
+
+test("two users, the accounts API, the active account, clearCache, offline: msal's outcomes, events and storage", async () => {
+  compare(await run("wasm", "localStorage", ACCOUNT_STEPS), await run("msal", "localStorage", ACCOUNT_STEPS), "accounts", {
+    // Offline, the hidden frame shows the browser's error page: msal-wasm fails at once with
+    // no_network_connectivity; msal waits for its frame's timeout.
+    "offline: ssoSilent": (w, m) => {
+      assert.deepEqual(code(w), ["BrowserAuthError", "no_network_connectivity"]);
+      assert.deepEqual(code(m), ["BrowserAuthError", "timed_out"]);
+    },
+  });
 });
 
 test("redirect sign-in and renewal: handleRedirectPromise's result, events and storage, as msal's", async () => {

@@ -69,7 +69,8 @@ const pca = new msal.PublicClientApplication({
     postLogoutRedirectUri: `${base}redirect.html`,
   },
   cache: { cacheLocation: sessionStorage.getItem("app.cache") || "sessionStorage" },
-  system: { protocolMode: sessionStorage.getItem("app.mode") || "AAD" },
+  // (The log goes to the console, where the e2e sweep looks for tokens.)
+  system: { protocolMode: sessionStorage.getItem("app.mode") || "AAD", loggerOptions: { logLevel: msal.LogLevel.Info, loggerCallback: (level, message) => console.log(message) } },
 });
 window.events = [];
 pca.addEventCallback((e) => {
