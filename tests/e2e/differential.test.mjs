@@ -93,7 +93,13 @@ async function run(lib, cache, steps = STEPS, authority, mode) {
       throw e;
     }
   }
-  seen.counters = (await env.idp.counters()).byGrant;
+  // What the provider saw: token requests by grant, and each authorize and end-session
+  // request's parameters (ports and the library's folder aside).
+  const { byGrant, log } = await env.idp.counters();
+  seen.counters = byGrant;
+  const kinds = new Set(["at", "correlationId", "sid", "login_hint", "logout_hint", "nonce"]);
+  seen.requests = JSON.parse(JSON.stringify(log).replace(/127\.0\.0\.1:\d+/g, "<host>").replaceAll(`/${lib}/`, "/<lib>/"),
+    (k, v) => (kinds.has(k) && v !== null && typeof v !== "boolean" ? `<${k}>` : v));
   await ctx.close();
   return seen;
 }
@@ -196,6 +202,11 @@ test("a generic OpenID provider (protocolMode OIDC): msal's outcomes, events and
     "silent, a scope the refresh token was not issued for": (w, m) => {
       assert.deepEqual(code(w), ["InteractionRequiredAuthError", "login_required"]);
       assert.deepEqual(code(m), ["ServerError", "invalid_scope"]);
+    },
+    // (That hidden frame's authorize request is msal-wasm's one request more.)
+    requests: (w, m) => {
+      assert.deepEqual([w[3].route, w[3].prompt, w[3].scope], ["authorize", "none", "api.write openid profile offline_access"]);
+      assert.deepEqual(w.filter((_, i) => i !== 3), m);
     },
   });
 });
