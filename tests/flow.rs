@@ -353,6 +353,48 @@ fn redirect_round_trip_and_stale_or_foreign_responses() {
     assert!(page2.pending_redirect().is_none());
 }
 
+/// As msal 5's `clearHash`: with no interaction of any client under way, a response in the
+/// fragment leaves the address whatever its state (another app's, none: a bookmark, a stale
+/// link), so no code lingers there; an app's route, a state alone that is empty, an implicit
+/// flow's token are no response and stay. A popup's or a hidden frame's own answer stays for
+/// the bridge of its page. With another client's interaction under way, nothing is touched.
+#[test]
+fn a_stray_response_in_the_fragment_leaves_the_address_as_msal_5_clears_it() {
+    let h = harness();
+    let page = "https://app.example/start?tab=2";
+    let popup_state = base64::encode_url(br#"{"id":"x","meta":{"interactionType":"popup"}}"#);
+    let cases = [
+        ("#code=abc&state=bm90LW91cnM", true),
+        ("#error=access_denied&error_description=nope&state=bm90LW91cnM", true),
+        ("#code=abc", true),
+        ("#state=", false),
+        ("#access_token=abc&token_type=Bearer", false),
+        ("#/inbox?folder=1&code=abc", false),
+        (&*format!("#code=abc&state={popup_state}"), false),
+    ];
+    for (fragment, stale) in cases {
+        h.platform.set_page_url([page, fragment].concat());
+        let start = h.pca.begin_handle_redirect(None, false).unwrap();
+        match start {
+            RedirectStart::Stale { clean_url } if stale => assert_eq!(clean_url, page, "{fragment}"),
+            RedirectStart::None if !stale => {}
+            other => panic!("{fragment}: {other:?}"),
+        }
+    }
+    // Another client's interaction under way: its answer is left alone.
+    h.platform.set_page_url(page.to_owned());
+    let other = PublicClientApplication::new(
+        Config::new("client-2").with_authority(AUTHORITY).with_redirect_uri("https://app.example/").with_authority_metadata(METADATA),
+        h.platform.clone(),
+    )
+    .unwrap();
+    block_on(other.initialize()).unwrap();
+    let req = InteractiveRequest { scopes: vec!["User.Read".into()], ..Default::default() };
+    other.lock_redirect(&req).unwrap();
+    h.platform.set_page_url([page, "#code=abc&state=bm90LW91cnM"].concat());
+    assert!(matches!(h.pca.begin_handle_redirect(None, false).unwrap(), RedirectStart::None));
+}
+
 /// A sign-in's answer without a code and without `error` (an `error_description` alone, or
 /// the state alone) is the sign-in's failure, as msal's: it was taken for no response, so
 /// `handleRedirectPromise` gave `null` and a template redirected again (a loop).
@@ -1124,6 +1166,23 @@ fn a_generic_providers_invalid_scope_on_refresh_goes_to_the_hidden_frame() {
     assert!(got.is_ok(), "{:?}", got.err());
     assert_eq!(h.platform.windows.borrow().len(), frames + 1, "one hidden frame");
     assert!(h.platform.windows.borrow().last().unwrap().contains("prompt=none"));
+}
+
+/// A silent call's hidden frame whose answer names another account than the one it renews
+/// (B2C: the same user at another user flow, whose home account carries that policy) stores
+/// that account and its tokens, as msal stores a response's account. They were dropped, as if
+/// the renewed account had been signed out meanwhile: every later call ran the frame again.
+#[test]
+fn a_hidden_frame_answering_for_another_account_stores_it() {
+    let h = harness();
+    let home = h.sign_in().account.account.home_account_id;
+    h.idp.borrow_mut().uid = Some("uid-reset".into());
+    h.idp.borrow_mut().fail_next = Some(HttpResponse::new(400, r#"{"error":"invalid_grant","error_description":"expired"}"#));
+    let r = block_on(h.pca.acquire_token_silent(&SilentRequest { force_refresh: true, ..silent(&home) })).unwrap();
+    assert!(r.account.account.home_account_id.starts_with("uid-reset."), "{}", r.account.account.home_account_id);
+    let homes: Vec<String> = h.pca.all_accounts().into_iter().map(|a| a.account.home_account_id).collect();
+    assert!(homes.contains(&r.account.account.home_account_id), "{homes:?}");
+    assert!(homes.contains(&home), "{homes:?}");
 }
 
 #[test]

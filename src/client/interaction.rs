@@ -571,7 +571,7 @@ impl<P: Platform> PublicClientApplication<P> {
             options: req.options.clone(),
             claims: req.claims.clone(),
             extra_query: req.extra_query_parameters.clone(),
-            renewal: false,
+            renewal: None,
         })
     }
 
@@ -664,7 +664,7 @@ impl<P: Platform> PublicClientApplication<P> {
                     front_client_info: &client_info,
                     user_state: &pending.user_state,
                     graph_hosts: (&graph.0, &graph.1),
-                    renewal: pending.renewal,
+                    renewal: pending.renewal.as_deref(),
                     ..Saving::new(&pending.scopes, &pending.correlation_id, &pending.options)
                 },
             )
@@ -788,9 +788,19 @@ impl<P: Platform> PublicClientApplication<P> {
             // the lock is released and the call fails. Not in a popup's or a frame's page
             // (their storage is a copy of the opener's).
             let elsewhere = self.platform.in_frame() || (!has_ours && in_address);
-            // As msal: a redirect response in the fragment that nobody waits for leaves the
-            // address, unless another client of the page has an interaction under way.
-            let stale = hash.is_some_and(redirect_response) && (own.is_some() || self.interaction_lock().is_none());
+            // As msal 5's clearHash: a response in the fragment that nobody waits for leaves
+            // the address, whatever its state (another app's, none: a bookmark, a stale link),
+            // unless another client of the page has an interaction under way. Not a popup's or
+            // a hidden frame's own answer: the bridge of its page reads it (msal does not clear
+            // in those windows).
+            let callback = |r: &str| {
+                AuthorizeResponse::parse(r)
+                    .ok()
+                    .and_then(|p| RequestState::parse(&p.state).ok())
+                    .is_some_and(|s| s.interaction_type != InteractionType::Redirect)
+            };
+            let stray = |r: &str| AuthorizeResponse::looks_like_response(r) && !callback(r);
+            let stale = hash.is_some_and(stray) && (own.is_some() || self.interaction_lock().is_none());
             // (Under a sign-in lock, `pending` is the saved redirect request.)
             if own.as_deref() == Some(SIGNIN) && pending.is_none() && !elsewhere {
                 self.release_interaction_lock();
@@ -1028,14 +1038,18 @@ impl<P: Platform> PublicClientApplication<P> {
     /// (third-party cookies blocked), it fails at once with an `InteractionRequired` error for
     /// [`FRAME_BACKOFF_MS`] instead of waiting out the timeout on every call.
     pub async fn sso_silent(&self, req: &InteractiveRequest) -> Result<AuthenticationResult, AuthError> {
-        let r = self.sso_silent_unfinished(req, false).await?;
+        let r = self.sso_silent_unfinished(req, None).await?;
         self.finish_bound(r, &req.authentication_scheme).await
     }
 
     /// [`sso_silent`](Self::sso_silent) with a bound result not finished yet (see
     /// [`finish_bound`](Self::finish_bound)).
     /// `renewal`: a silent call's frame renewing a cached account (see `Saving::renewal`).
-    pub(super) async fn sso_silent_unfinished(&self, req: &InteractiveRequest, renewal: bool) -> Result<AuthenticationResult, AuthError> {
+    pub(super) async fn sso_silent_unfinished(
+        &self,
+        req: &InteractiveRequest,
+        renewal: Option<String>,
+    ) -> Result<AuthenticationResult, AuthError> {
         self.preflight(false)?;
         if self.platform.now_ms() < self.frames_blocked_until.get() {
             self.log(LogLevel::Warning, &req.correlation_id, "no hidden frame tried: one got no answer less than 5 minutes ago");
@@ -1056,7 +1070,7 @@ impl<P: Platform> PublicClientApplication<P> {
             let mut pending = self
                 .build_pending(req, retry_id.as_deref().unwrap_or_default(), InteractionType::Silent, "", &target, binding)
                 .inspect_err(|_| self.orphan(made))?;
-            pending.renewal = renewal;
+            pending.renewal.clone_from(&renewal);
             self.log(LogLevel::Verbose, &pending.correlation_id, "ssoSilent: loading the authorize request in a hidden frame");
             // An app that gave frames more than msal's default time (msal's advice for slow
             // federated sign-ins, whose hops can pause longer than the settle bound) waits that

@@ -154,9 +154,9 @@ pub struct PendingAuth {
     /// msal).
     claims: String,
     extra_query: Vec<(String, String)>,
-    /// A silent call's hidden frame renewing a cached account (see `Saving::renewal`; never
-    /// kept with a request).
-    renewal: bool,
+    /// A silent call's hidden frame renewing a cached account, by its home account id (see
+    /// `Saving::renewal`; never kept with a request).
+    renewal: Option<String>,
 }
 
 impl ::core::fmt::Debug for PendingAuth {
@@ -231,7 +231,7 @@ impl PendingAuth {
             options: j.get("options").map(TokenOptions::from_json).unwrap_or_default(),
             claims: s("claims").unwrap_or_default(),
             extra_query: crate::core::url::parse_query(j.string_or_empty("extraQuery").as_str()),
-            renewal: false,
+            renewal: None,
         })
     }
 }

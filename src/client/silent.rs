@@ -501,7 +501,7 @@ impl<P: Platform> PublicClientApplication<P> {
             }
         }
         let who = self.silent_account(req).ok();
-        let renewal = cached && who.is_some();
+        let renewal = who.as_ref().filter(|_| cached).map(|(a, _)| a.home_account_id.clone());
         let authority = who.as_ref().and_then(|(a, t)| self.silent_authority(req, a, t.as_deref())).or_else(|| req.authority.clone());
         // An account the cache lacks keeps what the app's object says (its hints).
         let account = match who {

@@ -28,10 +28,12 @@ pub(super) struct Saving<'a> {
     /// The key the tokens are bound to (DPoP), or `""`.
     pub key_id: &'a str,
     pub options: &'a TokenOptions,
-    /// A renewal of a cached account (a refresh, or a silent call's hidden frame): as msal, an
-    /// account signed out meanwhile, here or in another tab (its entry left the storage), gets
-    /// the tokens, which are not stored (the account would come back).
-    pub renewal: bool,
+    /// A renewal of a cached account (a refresh, or a silent call's hidden frame), by its home
+    /// account id: as msal, that account signed out meanwhile, here or in another tab (its
+    /// entry left the storage), gets the tokens, which are not stored (the account would come
+    /// back). An answer naming another account (B2C: the user at another user flow) is that
+    /// account's, stored as a sign-in's.
+    pub renewal: Option<&'a str>,
     /// The authorize response's `cloud_graph_host_name` and `msgraph_host`, kept on a new
     /// account (msal).
     pub graph_hosts: (&'a str, &'a str),
@@ -49,7 +51,7 @@ impl<'a> Saving<'a> {
             given_account: None,
             key_id: "",
             options,
-            renewal: false,
+            renewal: None,
             graph_hosts: ("", ""),
         }
     }
@@ -308,7 +310,10 @@ impl<P: Platform> PublicClientApplication<P> {
         // WebCrypto, holds it.)
         let stored =
             self.find_account(&self.cache.borrow(), &account.home_account_id, &account.environment).map(crate::core::cache::account_key);
-        if !renewal || self.still_signed_in(stored.as_deref().unwrap_or_default(), correlation_id) {
+        // (A generic provider's session may be another user's by now: their tokens are never
+        // stored for the renewed account's sake, see `renew_or_frame`.)
+        let renewed_here = renewal.is_some_and(|h| h == account.home_account_id || self.config.protocol_mode == ProtocolMode::Oidc);
+        if !renewed_here || self.still_signed_in(stored.as_deref().unwrap_or_default(), correlation_id) {
             let new_here = stored.is_none();
             self.cache.borrow_mut().save(&SaveRequest {
                 response: &resp,
@@ -504,8 +509,12 @@ impl<P: Platform> PublicClientApplication<P> {
         match self.post_token(http, &thumb, sent_at, binding.as_ref()).await {
             Ok(resp) => {
                 let key_id = binding.as_ref().map_or("", |b| b.kid.as_str());
-                let saving =
-                    Saving { known_account: Some(&account), key_id, renewal: true, ..Saving::new(&scopes, &correlation_id, &req.options) };
+                let saving = Saving {
+                    known_account: Some(&account),
+                    key_id,
+                    renewal: Some(&account.home_account_id),
+                    ..Saving::new(&scopes, &correlation_id, &req.options)
+                };
                 self.save_response(&target, resp, &saving).inspect_err(|_| self.orphan(dpop::new_kid(binding.as_ref())))
             }
             Err(e) => {
