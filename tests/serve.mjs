@@ -2,6 +2,8 @@
 // on 127.0.0.1. Optional COOP/COEP headers for cross-origin-isolated pages (`isolate: "coop"`:
 // COOP alone), and an optional Content-Security-Policy on every HTML page.
 import { createServer } from "node:http";
+import { createServer as createTlsServer } from "node:https";
+import { ensureCert } from "./idp/cert.mjs";
 import { readFile, stat } from "node:fs/promises";
 import { extname, join, normalize, resolve } from "node:path";
 import { brotliCompressSync, gzipSync, constants as zlib } from "node:zlib";
@@ -34,13 +36,17 @@ export const brotli11 = (buf) => brotliCompressSync(buf, { params: { [zlib.BROTL
 
 const COMPRESSIBLE = new Set([".html", ".js", ".mjs", ".wasm", ".json", ".css", ".map"]);
 
-export async function startStatic({ port = 0, roots, isolate = false, cache = false, csp = "", compress = false }) {
+// https: serve over TLS with the provider's self-signed certificate (an app on the same site as
+// an https provider: its hidden frames get the provider's cookies).
+export async function startStatic({ port = 0, roots, isolate = false, cache = false, csp = "", compress = false, https = false }) {
   // file + encoding -> [mtime, body]: each file is compressed once.
   const packed = new Map();
   const mounts = Object.entries(roots)
     .map(([prefix, dirs]) => [prefix.endsWith("/") ? prefix : prefix + "/", [].concat(dirs).map((d) => resolve(d))])
     .sort((a, b) => b[0].length - a[0].length);
-  const server = createServer(async (req, res) => {
+  const tls = https ? ensureCert() : null;
+  const serve = (handler) => (tls ? createTlsServer({ key: tls.key, cert: tls.cert }, handler) : createServer(handler));
+  const server = serve(async (req, res) => {
     try {
       const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
       const mount = mounts.find(([p]) => path.startsWith(p) || path + "/" === p);
@@ -107,7 +113,7 @@ export async function startStatic({ port = 0, roots, isolate = false, cache = fa
     }
   });
   await new Promise((ok) => server.listen(port, "127.0.0.1", ok));
-  const origin = `http://127.0.0.1:${server.address().port}`;
+  const origin = `${tls ? "https" : "http"}://127.0.0.1:${server.address().port}`;
   return {
     origin,
     setCache: (on) => { cache = on; },

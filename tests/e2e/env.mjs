@@ -30,8 +30,10 @@ export function useEnv(options = {}) {
 //   crossSite: also register the app at http://localhost:<port> (env.crossSiteOrigin), the same
 //     server under another site than the provider's 127.0.0.1: there the provider's iframe is
 //     a third-party frame, and its cookies are not sent (SameSite=Lax) or are blocked/partitioned
-export async function startEnv({ idp: idpOptions = {}, redirectPaths = [], isolate = false, csp = "", roots, crossSite = false } = {}) {
-  const web = await startStatic({ roots: roots || { "/": ["tests/e2e/www", "www"], "/pkg/": "pkg" }, isolate, csp });
+//   https: serve the app over https too (beside an https provider: the same site, whose
+//     hidden frames get the provider's cookies); contexts then need ignoreHTTPSErrors
+export async function startEnv({ idp: idpOptions = {}, redirectPaths = [], isolate = false, csp = "", roots, crossSite = false, https = false } = {}) {
+  const web = await startStatic({ roots: roots || { "/": ["tests/e2e/www", "www"], "/pkg/": "pkg" }, isolate, csp, https });
   const crossSiteOrigin = crossSite ? web.origin.replace("//127.0.0.1:", "//localhost:") : null;
   const origins = crossSite ? [web.origin, crossSiteOrigin] : [web.origin];
   const redirectUris = origins.flatMap((o) => [...DEFAULT_REDIRECT_PATHS, ...redirectPaths].map((p) => o + p));

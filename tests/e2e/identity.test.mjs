@@ -2,9 +2,9 @@
 // in a browser call getToken on, over msal-wasm and over @azure/msal-browser 5 side by side: the
 // same app (tests/e2e/identity/app.js) bundled twice, once with @azure/msal-browser aliased to
 // the package (/wasm/), once with the real one (/msal/). Each step's outcome must be msal's.
-import { test, before } from "node:test";
+import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { build } from "esbuild";
@@ -34,6 +34,7 @@ before(async () => {
     writeFileSync(join(out, "redirect.html"), `<!doctype html><meta charset="utf-8"><script type="module" src="redirect.js"></script>`);
   }
 });
+after(() => rmSync(dir, { recursive: true, force: true }));
 // The provider over https (msal-browser refuses an http authority), its certificate trusted.
 const env = useEnv({ idp: { https: true }, roots: { "/": dir }, redirectPaths: LIBS.flatMap((l) => [`/${l}/`, `/${l}/redirect.html`]) });
 
@@ -61,12 +62,13 @@ async function getToken(page, args, login) {
   await page.evaluate((a) => { document.getElementById("get").dataset.args = JSON.stringify(a); }, args);
   let popups = 0;
   // (A popup may close without showing the form: the provider's session signs the user in.)
+  const failures = [];
   const onPopup = (popup) => {
     popups++;
     popup.waitForSelector("#login", { timeout: 10000 })
       .then(() => popup.fill("#login", login))
       .then(() => popup.click("#submit", { noWaitAfter: true }))
-      .catch((e) => { if (!popup.isClosed()) throw e; });
+      .catch((e) => { if (!popup.isClosed()) failures.push(e); });
   };
   page.on("popup", onPopup);
   const at = page.url();
@@ -74,6 +76,7 @@ async function getToken(page, args, login) {
   // The outcome, or the page gone (getToken navigated).
   const r = await waitFor("getToken's outcome", () => (page.url() !== at ? "navigated" : page.evaluate(() => window.result).catch(() => "navigated")), { timeout: 20000 });
   page.off("popup", onPopup);
+  if (failures.length) throw failures[0];
   return r === "navigated" ? r : { ...seen(r), popups };
 }
 

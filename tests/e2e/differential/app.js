@@ -8,24 +8,29 @@ for (const k of ["authority", "cache", "mode"]) if (q.get(k)) sessionStorage.set
 const authority = sessionStorage.getItem("app.authority");
 const base = `${location.origin}${location.pathname.replace(/[^/]*$/, "")}`;
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const GUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
 const JWT = /^[\w-]+\.[\w-]+\.[\w-]*$/;
-// What a value is, as far as a comparison can tell: its shape and its stable parts.
+// Ids made afresh by each call (the provider's tenant, user and object ids stay as they are:
+// they are the same for both libraries).
+const FRESH = /correlation|nonce|request|uti|jti|aio|^rh$/i;
 const ERRORS = Object.keys(msal).filter((k) => /Error$/.test(k) && typeof msal[k] === "function").sort();
+// What a value is, as far as a comparison can tell: its shape and its stable parts.
 function norm(v, key = "", seen = new Set()) {
   if (v === undefined) return "<undefined>";
   if (v === null || typeof v === "boolean") return v;
   if (typeof v === "function") return "<function>";
-  if (v instanceof Date) return isNaN(v) ? "<Invalid Date>" : "<Date>";
+  // A date: how many minutes from now (an expiry an hour away reads 60).
+  if (v instanceof Date) return isNaN(v) ? "<Invalid Date>" : `<Date ${Math.round((v.getTime() - Date.now()) / 60000)} min>`;
   if (typeof v === "number") return v > 1e12 ? "<ms>" : v > 1e9 ? "<s>" : /expires|ext|refresh/i.test(key) ? "<n>" : v;
   if (typeof v === "string") {
-    if (key === "state" && v) return "<state>";
-    if (GUID.test(v)) return "<guid>";
+    // (A state the library encoded; an app's own is compared as it is.)
+    if (key === "state" && v.length > 24) return "<state>";
+    if (FRESH.test(key) && v.length > 8) return "<fresh>";
+    if (/^[\w-]{20,}\.[\w-]{20,}$/.test(v) && !GUID.test(v)) return "<guid.guid>";
     if (JWT.test(v) && v.length > 40) return "<jwt>";
-    if (/^[\w-]{30,}$/.test(v)) return "<opaque>";
-    if (/^[\w-]{20,}\.[\w-]{20,}$/.test(v)) return "<guid.guid>";
+    if (/^[\w-]{30,}$/.test(v) && !GUID.test(v)) return "<opaque>";
     if (/^\d{10,13}$/.test(v)) return "<time>";
-    if (/correlation|nonce|sid|uti|rh|aio|login_hint|code/i.test(key) && v.length > 8) return "<id>";
+    if (/sid|login_hint|code/i.test(key) && v.length > 8) return "<id>";
     return v.replace(/\/(wasm|msal)\//g, "/<lib>/").replace(/https?:\/\/127\.0\.0\.1:\d+/g, "<origin>").replace(/127\.0\.0\.1:\d+/g, "<host>");
   }
   if (v === window || v.window === v) return "<Window>";
@@ -34,9 +39,11 @@ function norm(v, key = "", seen = new Set()) {
   if (Array.isArray(v)) return v.map((x) => norm(x, key, seen));
   if (v instanceof Map) return { "<Map>": norm(Object.fromEntries(v), key, seen) };
   if (v instanceof Error) {
-    // What an app can test: the error classes it is an instance of, its name and codes.
+    // What an app can test: the error classes it is an instance of, its name, codes and claims
+    // (its message aside: the README gives the facade's own sentences; msal-wasm's errors also
+    // carry the HTTP status, which msal's token endpoint errors leave undefined).
     const classes = ERRORS.filter((k) => { try { return v instanceof msal[k]; } catch { return false; } });
-    return { classes, name: v.name, errorCode: norm(v.errorCode), subError: norm(v.subError), message: typeof v.message };
+    return { classes, name: v.name, errorCode: v.errorCode, subError: v.subError, claims: norm(v.claims), message: typeof v.message };
   }
   const out = {};
   // (A key whose value is undefined is taken as absent, as JSON takes it.)
@@ -44,8 +51,28 @@ function norm(v, key = "", seen = new Set()) {
   return out;
 }
 
-// The origin's storage: its keys (ids replaced) and, for msal's JSON entities, their fields.
-function storage() {
+// msal's encrypted localStorage entries ({id, nonce, data}), read with the key in the
+// msal.cache.encryption cookie (both libraries write msal 5's format).
+const b64 = (s) => Uint8Array.from(atob(s.replace(/-/g, "+").replace(/_/g, "/") + "===".slice((s.length + 3) % 4)), (c) => c.charCodeAt(0));
+async function decrypt(storageKey, e) {
+  const cookie = document.cookie.split(";").map((c) => c.trim()).find((c) => c.startsWith("msal.cache.encryption="));
+  if (!cookie) return "<no key>";
+  const { id, key } = JSON.parse(decodeURIComponent(cookie.slice("msal.cache.encryption=".length)));
+  if (e.id !== id) return "<another key>";
+  const base = await crypto.subtle.importKey("raw", b64(key), "HKDF", false, ["deriveKey"]);
+  // The HKDF context is the client id or "".
+  for (const info of new Set(["", ...storageKey.split("|"), "msal-wasm-test-client"])) {
+    try {
+      const aes = await crypto.subtle.deriveKey({ name: "HKDF", salt: b64(e.nonce), hash: "SHA-256", info: new TextEncoder().encode(info) }, base, { name: "AES-GCM", length: 256 }, false, ["decrypt"]);
+      return JSON.parse(new TextDecoder().decode(await crypto.subtle.decrypt({ name: "AES-GCM", iv: new Uint8Array(12) }, aes, b64(e.data))));
+    } catch { /* another context */ }
+  }
+  return "<undecryptable>";
+}
+
+// The origin's storage: each key (ports aside) and its value, normalised as above (msal's
+// encrypted entries decrypted first).
+async function storage() {
   const out = {};
   for (const [name, s] of [["local", localStorage], ["session", sessionStorage]]) {
     for (let i = 0; i < s.length; i++) {
@@ -53,8 +80,9 @@ function storage() {
       if (k.startsWith("app.")) continue;
       let v = s.getItem(k);
       try { v = JSON.parse(v); } catch { /* a plain string */ }
-      const key = k.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, "<guid>").replace(/127\.0\.0\.1:\d+/g, "<host>");
-      out[`${name}:${key}`] = v && typeof v === "object" ? (Array.isArray(v) ? `<array ${v.length}>` : Object.keys(v).sort().join(",")) : typeof v;
+      if (v && typeof v === "object" && typeof v.data === "string" && typeof v.nonce === "string") v = { encrypted: await decrypt(k, v) };
+      const key = k.replace(/127\.0\.0\.1:\d+/g, "<host>");
+      out[`${name}:${key}`] = norm(v, k.startsWith("msal.interaction.status") ? "" : "entry");
     }
   }
   return out;
@@ -67,6 +95,8 @@ const pca = new msal.PublicClientApplication({
     knownAuthorities: [new URL(authority).host],
     redirectUri: `${base}redirect.html`,
     postLogoutRedirectUri: `${base}redirect.html`,
+    // (A step may stop a redirect: window.onRedirectNavigate returning false.)
+    onRedirectNavigate: (url) => (window.onRedirectNavigate ? window.onRedirectNavigate(url) : undefined),
   },
   cache: { cacheLocation: sessionStorage.getItem("app.cache") || "sessionStorage" },
   // (The log goes to the console, where the e2e sweep looks for tokens.)
@@ -88,7 +118,7 @@ window.step = async (fn) => {
   }
   // (Events a call raises after it settles, in a later task, belong to it.)
   await new Promise((r) => setTimeout(r, 50));
-  return { ...outcome, events: window.events, storage: storage() };
+  return { ...outcome, events: window.events, storage: await storage() };
 };
 // From a click (popups): the step's outcome lands in window.outcome.
 document.getElementById("go").onclick = () => {
