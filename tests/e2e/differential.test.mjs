@@ -401,6 +401,32 @@ test("DPoP: a bound token, its proofs accepted by the resource, beside a Bearer 
   compare(await run("wasm", "sessionStorage", DPOP_STEPS), await run("msal", "sessionStorage", DPOP_STEPS), "dpop");
 });
 
+// Configuration: what getConfiguration() reports, and the errors of configurations msal refuses.
+const CONFIG_STEPS = [
+  ["getConfiguration", (p) => p.getConfiguration()],
+  ["no client id", async (p, m) => new m.PublicClientApplication({ auth: { clientId: "" } }).initialize()],
+  ["an authority that is no URL", async (p, m) => new m.PublicClientApplication({ auth: { clientId: "c", authority: "not a url" } }).initialize()],
+  ["an unknown cache location", async (p, m) => new m.PublicClientApplication({ auth: { clientId: "c" }, cache: { cacheLocation: "bogus" } }).initialize()],
+];
+
+// (Performance events are not compared: msal 5's default telemetry client measures nothing,
+// msal-wasm's does; the README gives the fields.)
+test("getConfiguration() and refused configurations: msal's", async () => {
+  compare(await run("wasm", "sessionStorage", CONFIG_STEPS), await run("msal", "sessionStorage", CONFIG_STEPS), "config", {
+    // msal-wasm's own options with their defaults (networkTimeout, validateIdTokenClaims) and
+    // piiLoggingEnabled false (msal: undefined when the app gives none); msal's default network
+    // client object (the README gives getConfiguration's networkClient).
+    getConfiguration: (w, m) => {
+      assert.deepEqual([w.result.system.networkTimeout, w.result.system.validateIdTokenClaims, w.result.system.loggerOptions.piiLoggingEnabled], [30000, false, false]);
+      assert.deepEqual([typeof m.result.system.networkClient, m.result.system.loggerOptions.piiLoggingEnabled], ["object", undefined]);
+      delete w.result.system.networkTimeout;
+      delete w.result.system.validateIdTokenClaims;
+      delete w.result.system.loggerOptions.piiLoggingEnabled;
+      delete m.result.system.networkClient;
+    },
+  });
+});
+
 // Pages loaded with what a hostile link or a stale bookmark puts in the address: what
 // initialize() and handleRedirectPromise() give, and the address they leave.
 const HASHES = {
