@@ -404,9 +404,19 @@ test("DPoP: a bound token, its proofs accepted by the resource, beside a Bearer 
 // Configuration: what getConfiguration() reports, and the errors of configurations msal refuses.
 const CONFIG_STEPS = [
   ["getConfiguration", (p) => p.getConfiguration()],
-  ["no client id", async (p, m) => new m.PublicClientApplication({ auth: { clientId: "" } }).initialize()],
-  ["an authority that is no URL", async (p, m) => new m.PublicClientApplication({ auth: { clientId: "c", authority: "not a url" } }).initialize()],
-  ["an unknown cache location", async (p, m) => new m.PublicClientApplication({ auth: { clientId: "c" }, cache: { cacheLocation: "bogus" } }).initialize()],
+  // (msal refuses most at the first request: each is initialized, then asked for a token from
+  // the cache alone, so that nothing is sent anywhere.)
+  ...[
+    ["no client id", { clientId: "" }],
+    ["an authority that is no URL", { authority: "not a url" }],
+    ["an http authority", { authority: "http://login.microsoftonline.com/common" }],
+  ].map(([name, auth]) => [name, new Function("p", "m", `return (async () => {
+    const authority = sessionStorage.getItem("app.authority");
+    const c = new m.PublicClientApplication({ auth: { clientId: "c", authority, knownAuthorities: [new URL(authority).host], ...${JSON.stringify(auth)} } });
+    await c.initialize();
+    const account = { homeAccountId: "u.t", localAccountId: "u", environment: new URL(authority).host, tenantId: "t", username: "u" };
+    return c.acquireTokenSilent({ scopes: ["User.Read"], account, cacheLookupPolicy: m.CacheLookupPolicy.AccessTokenAndRefreshToken });
+  })()`)]),
 ];
 
 // (Performance events are not compared: msal 5's default telemetry client measures nothing,
@@ -423,6 +433,11 @@ test("getConfiguration() and refused configurations: msal's", async () => {
       delete w.result.system.validateIdTokenClaims;
       delete w.result.system.loggerOptions.piiLoggingEnabled;
       delete m.result.system.networkClient;
+    },
+    // An empty client id is refused (empty_client_id) where msal goes on with it.
+    "no client id": (w, m) => {
+      assert.deepEqual([code(w), code(m)], [["ClientConfigurationError", "empty_client_id"], ["InteractionRequiredAuthError", "no_tokens_found"]]);
+      for (const o of [w, m]) for (const k of ["error", "events"]) delete o[k];
     },
   });
 });
