@@ -460,9 +460,10 @@ test("short-lived tokens, identical calls at once, a blocked popup: msal's outco
   compare(await run("wasm", "sessionStorage", TIMING_STEPS), await run("msal", "sessionStorage", TIMING_STEPS), "timing");
 });
 
-// (Two tabs are not compared here: msal-browser's second tab re-fetches what the first stored
-// and rewrites the token key list without the first tab's ID token, where msal-wasm's serves
-// the cache and hears the sign-in as ACCOUNT_ADDED; tests/e2e/tabs.test.mjs holds msal-wasm's.)
+// (Two tabs are not compared here. Seen once with msal-browser 5.31: its second tab, asked for
+// the token the first had just stored, renewed it over the network, and the storage then held
+// no ID token; msal-wasm's served the cache and heard the sign-in as ACCOUNT_ADDED.
+// tests/e2e/tabs.test.mjs holds msal-wasm's behaviour across tabs.)
 
 // Pages loaded with what a hostile link or a stale bookmark puts in the address: what
 // initialize() and handleRedirectPromise() give, and the address they leave.
