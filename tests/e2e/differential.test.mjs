@@ -50,7 +50,7 @@ async function clicked(page, fn, login) {
   const onPopup = (popup) => {
     popup.waitForSelector("#login", { timeout: 10000 })
       .then(() => (login === "#forgot" ? popup.click("#forgot", { noWaitAfter: true }) : popup.fill("#login", login).then(() => popup.click("#submit", { noWaitAfter: true }))))
-      .catch((e) => { if (!popup.isClosed()) failures.push(e); });
+      .catch((e) => { if (!popup.isClosed() && !/has been closed/.test(e.message)) failures.push(e); });
   };
   page.on("popup", onPopup);
   await page.click("#go");

@@ -68,7 +68,7 @@ async function getToken(page, args, login) {
     popup.waitForSelector("#login", { timeout: 10000 })
       .then(() => popup.fill("#login", login))
       .then(() => popup.click("#submit", { noWaitAfter: true }))
-      .catch((e) => { if (!popup.isClosed()) failures.push(e); });
+      .catch((e) => { if (!popup.isClosed() && !/has been closed/.test(e.message)) failures.push(e); });
   };
   page.on("popup", onPopup);
   const at = page.url();
