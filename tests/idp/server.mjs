@@ -128,6 +128,15 @@ export function accountIdForLogin(login) {
   return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
 }
 
+/** A request's parameters as the log keeps them (the query's and the form's, sorted by name):
+ * the values of secrets and of what each request makes afresh are "<set>". */
+const UNLOGGED_VALUES = new Set(['state', 'nonce', 'code_challenge', 'code', 'code_verifier', 'refresh_token', 'client_secret', 'client_assertion', 'client-request-id', 'assertion', 'device_code']);
+function loggedParams(...lists) {
+  const out = {};
+  for (const list of lists) for (const [k, v] of list) out[k] = UNLOGGED_VALUES.has(k) ? '<set>' : v;
+  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
 /** client_info value as returned by Entra: base64url(JSON {uid, utid}); with Entra's
  * `xms_tdbr: "EU"` (the tenant's data boundary) for the users whose login starts with `eu-`. */
 export function clientInfoFor(uid, utid = TENANT_ID, login = '') {
@@ -1224,7 +1233,7 @@ export async function startIdp(options = {}) {
       counters.authorize += 1;
       if (url.searchParams.get('instance_aware') === 'true' && url.searchParams.get('state')) instanceAwareStates.add(url.searchParams.get('state'));
       if ((url.searchParams.get('scope') ?? '').split(' ').includes('offline_access')) offlineChallenges.add(url.searchParams.get('code_challenge'));
-      record({ route: 'authorize', method, prefix: mount.prefix, redirect_uri: url.searchParams.get('redirect_uri'), prompt: url.searchParams.get('prompt'), scope: url.searchParams.get('scope'), pocd: url.searchParams.get('pocd'), instance_aware: url.searchParams.get('instance_aware'), login_hint: url.searchParams.get('login_hint'), sid: url.searchParams.get('sid'), claims: url.searchParams.get('claims') });
+      record({ route: 'authorize', method, prefix: mount.prefix, redirect_uri: url.searchParams.get('redirect_uri'), prompt: url.searchParams.get('prompt'), scope: url.searchParams.get('scope'), pocd: url.searchParams.get('pocd'), instance_aware: url.searchParams.get('instance_aware'), login_hint: url.searchParams.get('login_hint'), sid: url.searchParams.get('sid'), claims: url.searchParams.get('claims'), params: loggedParams(url.searchParams) });
       // Test switch: a silent (prompt=none) request lands on a page that never answers, as a
       // hidden iframe does when the browser blocks the provider's third-party cookies.
       if (silentNoResponse && url.searchParams.get('prompt') === 'none') {
@@ -1341,6 +1350,7 @@ export async function startIdp(options = {}) {
       route: 'token', prefix: mount.prefix, grant_type: grantType, at: Date.now(), scope: form?.get('scope') ?? undefined,
       correlationId: new URL(req.url, 'http://x').searchParams.get('client-request-id') || req.headers['client-request-id'] || form?.get('client-request-id') || undefined,
       ...(form?.has('claims') ? { claims: form.get('claims') } : {}),
+      ...(form ? { params: loggedParams(form, new URL(req.url, 'http://x').searchParams) } : {}),
       // msal's telemetry.application, when the app sends it.
       ...(form?.has('x-app-name') || form?.has('x-app-ver') ? { app: `${form.get('x-app-name')}@${form.get('x-app-ver')}` } : {}),
     });
