@@ -357,7 +357,8 @@ fn redirect_round_trip_and_stale_or_foreign_responses() {
 /// fragment leaves the address whatever its state (another app's, none: a bookmark, a stale
 /// link), so no code lingers there; an app's route, a state alone that is empty, an implicit
 /// flow's token are no response and stay. A popup's or a hidden frame's own answer stays for
-/// the bridge of its page. With another client's interaction under way, nothing is touched.
+/// the bridge of its page. With another client's interaction under way, or in a frame, nothing
+/// is touched.
 #[test]
 fn a_stray_response_in_the_fragment_leaves_the_address_as_msal_5_clears_it() {
     let h = harness();
@@ -381,6 +382,12 @@ fn a_stray_response_in_the_fragment_leaves_the_address_as_msal_5_clears_it() {
             other => panic!("{fragment}: {other:?}"),
         }
     }
+    // In a frame (another library's hidden frame landing on this app's page), as msal: left
+    // alone unless the app allows redirects in frames.
+    h.platform.set_in_frame(true);
+    h.platform.set_page_url([page, "#code=abc&state=bm90LW91cnM"].concat());
+    assert!(matches!(h.pca.begin_handle_redirect(None, false).unwrap(), RedirectStart::None));
+    h.platform.set_in_frame(false);
     // Another client's interaction under way: its answer is left alone.
     h.platform.set_page_url(page.to_owned());
     let other = PublicClientApplication::new(
@@ -1183,6 +1190,22 @@ fn a_hidden_frame_answering_for_another_account_stores_it() {
     let homes: Vec<String> = h.pca.all_accounts().into_iter().map(|a| a.account.home_account_id).collect();
     assert!(homes.contains(&r.account.account.home_account_id), "{homes:?}");
     assert!(homes.contains(&home), "{homes:?}");
+}
+
+/// A refresh answered for an account the cache does not hold is not stored, as msal's
+/// (`Account used to refresh tokens not in persistence`): only a hidden frame's answer is a
+/// sign-in of its own.
+#[test]
+fn a_refresh_answering_for_another_account_stores_nothing() {
+    let h = harness();
+    let home = h.sign_in().account.account.home_account_id;
+    for rt in h.idp.borrow_mut().rt_users.iter_mut() {
+        rt.1 = Some("uid-other".into());
+    }
+    let r = block_on(h.pca.acquire_token_silent(&SilentRequest { force_refresh: true, ..silent(&home) })).unwrap();
+    assert!(r.account.account.home_account_id.starts_with("uid-other."), "{}", r.account.account.home_account_id);
+    let homes: Vec<String> = h.pca.all_accounts().into_iter().map(|a| a.account.home_account_id).collect();
+    assert_eq!(homes, [home]);
 }
 
 #[test]

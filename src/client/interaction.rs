@@ -800,7 +800,9 @@ impl<P: Platform> PublicClientApplication<P> {
                     .is_some_and(|s| s.interaction_type != InteractionType::Redirect)
             };
             let stray = |r: &str| AuthorizeResponse::looks_like_response(r) && !callback(r);
-            let stale = hash.is_some_and(stray) && (own.is_some() || self.interaction_lock().is_none());
+            // (In a frame, as msal: left alone unless the app allows redirects in frames.)
+            let framed = self.platform.in_frame() && !self.config.allow_redirect_in_iframe;
+            let stale = !framed && hash.is_some_and(stray) && (own.is_some() || self.interaction_lock().is_none());
             // (Under a sign-in lock, `pending` is the saved redirect request.)
             if own.as_deref() == Some(SIGNIN) && pending.is_none() && !elsewhere {
                 self.release_interaction_lock();

@@ -310,9 +310,13 @@ impl<P: Platform> PublicClientApplication<P> {
         // WebCrypto, holds it.)
         let stored =
             self.find_account(&self.cache.borrow(), &account.home_account_id, &account.environment).map(crate::core::cache::account_key);
-        // (A generic provider's session may be another user's by now: their tokens are never
-        // stored for the renewed account's sake, see `renew_or_frame`.)
-        let renewed_here = renewal.is_some_and(|h| h == account.home_account_id || self.config.protocol_mode == ProtocolMode::Oidc);
+        // A refresh (its account known) stores only for an account the cache holds, as msal's
+        // (a response naming another is not stored); a hidden frame's answer for another
+        // account is that account's sign-in. (A generic provider's session may be another
+        // user's by now: their tokens are never stored for the renewed account's sake, see
+        // `renew_or_frame`.)
+        let renewed_here = renewal
+            .is_some_and(|h| known_account.is_some() || h == account.home_account_id || self.config.protocol_mode == ProtocolMode::Oidc);
         if !renewed_here || self.still_signed_in(stored.as_deref().unwrap_or_default(), correlation_id) {
             let new_here = stored.is_none();
             self.cache.borrow_mut().save(&SaveRequest {
