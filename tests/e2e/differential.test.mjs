@@ -2,35 +2,15 @@
 // over @azure/msal-browser 5, run through the same steps against the same provider; each step's
 // outcome (result or error), the events it raised and the storage it left must be msal's, with
 // values that differ on every run (tokens, ids, times) replaced by their kind.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { build } from "esbuild";
-import { useEnv } from "./env.mjs";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { waitFor } from "./helpers.mjs";
+import { LIBS, useSideBySide } from "./side-by-side.mjs";
 
-const LIBS = ["wasm", "msal"];
-const dir = mkdtempSync(join(tmpdir(), "msal-wasm-differential-"));
-before(async () => {
-  for (const lib of LIBS) {
-    const out = join(dir, lib);
-    mkdirSync(out);
-    const alias = lib === "wasm"
-      ? { "@azure/msal-browser/redirect-bridge": resolve("pkg/redirect-bridge.js"), "@azure/msal-browser": resolve("pkg/index.js") }
-      : {};
-    await build({ entryPoints: ["tests/e2e/differential/app.js"], bundle: true, format: "esm", platform: "browser", outfile: join(out, "app.js"), logLevel: "silent", alias });
-    await build({ entryPoints: ["tests/e2e/identity/redirect.js"], bundle: true, format: "esm", platform: "browser", outfile: join(out, "redirect.js"), logLevel: "silent", alias });
-    if (lib === "wasm") copyFileSync("pkg/msal_wasm_bg.wasm", join(out, "msal_wasm_bg.wasm"));
-    writeFileSync(join(out, "index.html"), `<!doctype html><meta charset="utf-8"><button id="go">go</button><script type="module" src="app.js"></script>`);
-    writeFileSync(join(out, "redirect.html"), `<!doctype html><meta charset="utf-8"><script type="module" src="redirect.js"></script>`);
-  }
-});
-after(() => rmSync(dir, { recursive: true, force: true }));
-// The provider over https (msal-browser refuses an http authority) and the app too (the same
-// site: the provider's cookies reach its hidden frames), their certificate trusted.
-const env = useEnv({ idp: { https: true }, https: true, roots: { "/": dir }, redirectPaths: LIBS.flatMap((l) => [`/${l}/`, `/${l}/redirect.html`]) });
+// The app over https too (the same site as the provider: its cookies reach the hidden frames).
+const env = useSideBySide({ name: "differential", app: "tests/e2e/differential/app.js", button: "go", https: true });
 
 async function open(lib, cache, authority = env.idp.entraAuthority, mode = "AAD", hash = "") {
   const ctx = await env.browser.newContext({ ignoreHTTPSErrors: true });

@@ -2,41 +2,16 @@
 // in a browser call getToken on, over msal-wasm and over @azure/msal-browser 5 side by side: the
 // same app (tests/e2e/identity/app.js) bundled twice, once with @azure/msal-browser aliased to
 // the package (/wasm/), once with the real one (/msal/). Each step's outcome must be msal's.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { build } from "esbuild";
 import { DOWNSTREAM_API_CLIENT_ID, GUEST_TENANT_ID, TENANT_ID, TODO_API_CLIENT_ID } from "../idp/server.mjs";
-import { useEnv } from "./env.mjs";
 import { waitFor } from "./helpers.mjs";
+import { useSideBySide } from "./side-by-side.mjs";
 
-const LIBS = ["wasm", "msal"];
 // Two APIs (their tokens are JWTs that name the tenant and the scope), as an SDK's scopes are.
 const TODO = `api://${TODO_API_CLIENT_ID}/ToDoList.Read`;
 const DOWNSTREAM = `api://${DOWNSTREAM_API_CLIENT_ID}/Data.Read`;
-const dir = mkdtempSync(join(tmpdir(), "msal-wasm-identity-"));
-before(async () => {
-  for (const lib of LIBS) {
-    const out = join(dir, lib);
-    mkdirSync(out);
-    const alias = lib === "wasm"
-      ? { "@azure/msal-browser/redirect-bridge": resolve("pkg/redirect-bridge.js"), "@azure/msal-browser": resolve("pkg/index.js") }
-      : {};
-    for (const f of ["app.js", "redirect.js"]) {
-      await build({
-        entryPoints: [`tests/e2e/identity/${f}`], bundle: true, format: "esm", platform: "browser", outfile: join(out, f), logLevel: "silent", alias,
-      });
-    }
-    if (lib === "wasm") copyFileSync("pkg/msal_wasm_bg.wasm", join(out, "msal_wasm_bg.wasm"));
-    writeFileSync(join(out, "index.html"), `<!doctype html><meta charset="utf-8"><button id="get">get token</button><script type="module" src="app.js"></script>`);
-    writeFileSync(join(out, "redirect.html"), `<!doctype html><meta charset="utf-8"><script type="module" src="redirect.js"></script>`);
-  }
-});
-after(() => rmSync(dir, { recursive: true, force: true }));
-// The provider over https (msal-browser refuses an http authority), its certificate trusted.
-const env = useEnv({ idp: { https: true }, roots: { "/": dir }, redirectPaths: LIBS.flatMap((l) => [`/${l}/`, `/${l}/redirect.html`]) });
+const env = useSideBySide({ name: "identity", app: "tests/e2e/identity/app.js", button: "get" });
 
 const claims = (jwt) => JSON.parse(Buffer.from(jwt.split(".")[1], "base64url").toString());
 // What an SDK client sees of a getToken: the token's user, tenant and scopes, or the error.
