@@ -1046,7 +1046,8 @@ impl<P: Platform> PublicClientApplication<P> {
 
     /// [`sso_silent`](Self::sso_silent) with a bound result not finished yet (see
     /// [`finish_bound`](Self::finish_bound)).
-    /// `renewal`: a silent call's frame renewing a cached account (see `Saving::renewal`).
+    /// `renewal`: a silent call's frame renewing a cached account, by its home account id (see
+    /// `Saving::renewal`).
     pub(super) async fn sso_silent_unfinished(
         &self,
         req: &InteractiveRequest,

@@ -31,8 +31,9 @@ pub(super) struct Saving<'a> {
     /// A renewal of a cached account (a refresh, or a silent call's hidden frame), by its home
     /// account id: as msal, that account signed out meanwhile, here or in another tab (its
     /// entry left the storage), gets the tokens, which are not stored (the account would come
-    /// back). An answer naming another account (B2C: the user at another user flow) is that
-    /// account's, stored as a sign-in's.
+    /// back). An answer naming another account: a refresh's is not stored (as msal's, which
+    /// stores a refresh only for an account it holds); a hidden frame's (B2C: the user at
+    /// another user flow) is that account's sign-in, stored as msal stores it.
     pub renewal: Option<&'a str>,
     /// The authorize response's `cloud_graph_host_name` and `msgraph_host`, kept on a new
     /// account (msal).
