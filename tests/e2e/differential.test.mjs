@@ -1,7 +1,9 @@
 // End-to-end, differential: one app (tests/e2e/differential/app.js) bundled over msal-wasm and
-// over @azure/msal-browser 5, run through the same steps against the same provider; each step's
-// outcome (result or error), the events it raised and the storage it left must be msal's, with
-// values that differ on every run (tokens, ids, times) replaced by their kind.
+// over @azure/msal-browser 5 (tests/e2e/side-by-side.mjs), run through the same steps against
+// the same provider; each step's outcome (result or error), the events it raised, the storage it
+// left and the requests the provider saw must be msal's, with values that differ on every run
+// (tokens, fresh ids, times) replaced by their kind, and the README's differences checked on
+// both sides (`known`, `differs`).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
