@@ -257,6 +257,15 @@ fn read_string_list(store: &impl KeyValueStore, key: &str) -> (Vec<String>, bool
     string_items(store.get(key).and_then(|t| Json::parse(&t).ok()).as_ref())
 }
 
+/// The key of the account an ID token's key names: `msal.3|home|env|realm` from
+/// `msal.3|home|env|idtoken|client|realm||`.
+fn account_key_of(id_token_key: &str) -> Option<String> {
+    use crate::core::text::{split_once, until};
+    let (head, rest) = split_once(id_token_key, "|idtoken|")?;
+    let (_client, rest) = split_once(rest, "|")?;
+    Some([head, "|", until(rest, b"|")].concat())
+}
+
 /// Whether an older schema's copy replaces the current entry, as msal 5's migration decides:
 /// written later, and for an ID token without losing the "keep me signed in" state (the
 /// `signin_state` claim).
@@ -379,8 +388,20 @@ impl<S: KeyValueStore> TokenCache<S> {
             let current = schema == SCHEMA;
             // This older schema's accounts past the retention: its tokens of them go with them.
             let mut stale_accounts: Vec<String> = Vec::new();
-            let (account_keys, account_junk) = read_string_list(&self.store, &account_keys_key(schema));
+            let (mut account_keys, account_junk) = read_string_list(&self.store, &account_keys_key(schema));
             junk |= current && account_junk;
+            // A stored list that lists nothing (msal removes an emptied one): garbage a script,
+            // an extension or an older release wrote (msal 5 then throws a SyntaxError at every
+            // call until the storage is cleared). What it listed is still stored: the accounts
+            // this client's ID tokens name are read and listed again (other clients' are not).
+            if current && account_keys.is_empty() && self.store.contains(&account_keys_key(schema)) {
+                for k in TokenKeys::read(&self.store, &token_keys_key(schema, &self.client_id)).id_token {
+                    if let Some(k) = account_key_of(&k) {
+                        account_keys.push(k);
+                        old_lists = true;
+                    }
+                }
+            }
             // An older schema's account list and accounts are every client id's on the origin
             // (an app still on msal-browser 4 reads them): copied, never moved, as msal 5 does;
             // only those past the retention leave it.
@@ -442,8 +463,14 @@ impl<S: KeyValueStore> TokenCache<S> {
                 }
             }
             let list_key = token_keys_key(schema, &self.client_id);
-            let token_keys = TokenKeys::read(&self.store, &list_key);
+            let mut token_keys = TokenKeys::read(&self.store, &list_key);
             junk |= current && token_keys.junk;
+            // The same for this client's token list: the listed accounts' ID and refresh tokens.
+            if current && token_keys.id_token.is_empty() && token_keys.refresh_token.is_empty() && self.store.contains(&list_key) {
+                for (_, e) in &self.accounts {
+                    old_lists |= self.token_keys_of(&e.account, &mut token_keys);
+                }
+            }
             // Entries of the list still stored (an older list listing none goes).
             let mut left = 0;
             for key in token_keys.all() {
@@ -549,6 +576,29 @@ impl<S: KeyValueStore> TokenCache<S> {
             self.prune_lists(&prune);
         }
         issues
+    }
+
+    /// Adds to `keys` those of an account's ID tokens (one per tenant profile) and refresh
+    /// tokens (this client's and the family's) of this client that are stored: what an
+    /// unreadable token key list held but its access tokens, whose keys name their scopes (they
+    /// are renewed). Whether it found any.
+    fn token_keys_of(&self, a: &Account, keys: &mut TokenKeys) -> bool {
+        let head = [SCHEMA, "|", &a.home_account_id, "|", &a.environment, "|"].concat();
+        let mut found = false;
+        let mut add = |list: &mut Vec<String>, key: String| {
+            let key = key.to_ascii_lowercase();
+            if self.store.contains(&key) {
+                list.push(key);
+                found = true;
+            }
+        };
+        add(&mut keys.refresh_token, [&head, "refreshtoken|", &self.client_id, "|||"].concat());
+        add(&mut keys.refresh_token, [&head, "refreshtoken|1|||"].concat());
+        add(&mut keys.id_token, [&head, "idtoken|", &self.client_id, "|", &a.realm, "||"].concat());
+        for p in &a.tenant_profiles {
+            add(&mut keys.id_token, [&head, "idtoken|", &self.client_id, "|", &p.tenant_id, "||"].concat());
+        }
+        found
     }
 
     /// This client's accounts and credentials in msal's unified format (what msal-node's

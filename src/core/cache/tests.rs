@@ -2033,3 +2033,33 @@ fn storage_full_after_the_save_drops_the_access_token_that_expires_first() {
     assert!(cache.storage_full(&rt, NOW));
     assert_eq!(at_secrets(&cache), ["at-b"]);
 }
+
+#[test]
+fn a_key_list_that_is_not_a_list_is_rebuilt_from_the_other_list() {
+    // A key list a script, an extension or an older release left unreadable: msal 5 throws a
+    // SyntaxError at every call until the storage is cleared. The entries it listed are still
+    // in the storage: the accounts this client's ID tokens name, or the ID and refresh tokens
+    // of the listed accounts, are found and listed again (the access tokens, whose keys name
+    // their scopes, are renewed with the refresh token).
+    for (list, garbage) in [(TOKEN_KEYS, "[oops"), (TOKEN_KEYS, "42"), (ACCOUNT_KEYS, "oops"), (ACCOUNT_KEYS, r#"{"a":1}"#)] {
+        let store = Rc::new(MemoryStore::new());
+        let (mut cache, _) = TokenCache::load(store.clone(), CLIENT);
+        save(&mut cache, &response("at-1", "User.Read", ""), &account(), REALM, "User.Read");
+        // Another client's ID token, which the rebuilt list must not take.
+        store.set("msal.3|uid-1.utid-1|login.microsoftonline.com|idtoken|client-2|utid-1||", "{}").unwrap();
+        store.set(list, garbage).unwrap();
+        let (cache, issues) = TokenCache::load(store.clone(), CLIENT);
+        assert_eq!(issues.len(), 0, "{list}");
+        assert_eq!(cache.accounts().count(), 1, "{list}");
+        assert!(cache.find_id_token(HOME, &envs(&[ENV]), REALM).is_some(), "{list}");
+        assert!(cache.find_refresh_token(HOME, &envs(&[ENV]), false).is_some(), "{list}");
+        let tokens_lost = list == TOKEN_KEYS;
+        assert_eq!(at_secrets(&cache).len(), if tokens_lost { 0 } else { 1 }, "{list}");
+        // Both lists readable again, with this client's entries only.
+        assert_eq!(stored(&store, ACCOUNT_KEYS).strings(), [ACC_KEY], "{list}");
+        let tokens = stored(&store, TOKEN_KEYS);
+        assert_eq!(tokens.get("idToken").unwrap().strings(), [IDT_KEY], "{list}");
+        assert_eq!(tokens.get("refreshToken").unwrap().strings(), [RT_KEY], "{list}");
+        assert_eq!(tokens.get("accessToken").unwrap().strings().len(), if tokens_lost { 0 } else { 1 }, "{list}");
+    }
+}
