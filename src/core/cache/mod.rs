@@ -257,13 +257,17 @@ fn read_string_list(store: &impl KeyValueStore, key: &str) -> (Vec<String>, bool
     string_items(store.get(key).and_then(|t| Json::parse(&t).ok()).as_ref())
 }
 
-/// The key of the account an ID token's key names: `msal.3|home|env|realm` from
-/// `msal.3|home|env|idtoken|client|realm||`.
+/// The key of the account an ID token's key names: `msal.3|home|env|tenant` from
+/// `msal.3|home|env|idtoken|client|realm||`, the tenant being the home account id's (after its
+/// `.`), else the realm, as [`Account::home_tenant`] keys it (a guest's ID token is another
+/// tenant's).
 fn account_key_of(id_token_key: &str) -> Option<String> {
     use crate::core::text::{split_once, until};
     let (head, rest) = split_once(id_token_key, "|idtoken|")?;
     let (_client, rest) = split_once(rest, "|")?;
-    Some([head, "|", until(rest, b"|")].concat())
+    let home = until(split_once(head, "|")?.1, b"|");
+    let tenant = split_once(home, ".").map_or("", |(_, t)| t);
+    Some([head, "|", if tenant.is_empty() { until(rest, b"|") } else { tenant }].concat())
 }
 
 /// Whether an older schema's copy replaces the current entry, as msal 5's migration decides:
@@ -396,7 +400,7 @@ impl<S: KeyValueStore> TokenCache<S> {
             // this client's ID tokens name are read and listed again (other clients' are not).
             if current && account_keys.is_empty() && self.store.contains(&account_keys_key(schema)) {
                 for k in TokenKeys::read(&self.store, &token_keys_key(schema, &self.client_id)).id_token {
-                    if let Some(k) = account_key_of(&k) {
+                    if let Some(k) = account_key_of(&k).filter(|k| self.store.contains(k) && !account_keys.contains(k)) {
                         account_keys.push(k);
                         old_lists = true;
                     }
@@ -579,7 +583,7 @@ impl<S: KeyValueStore> TokenCache<S> {
     }
 
     /// Adds to `keys` those of an account's ID tokens (one per tenant profile) and refresh
-    /// tokens (this client's and the family's) of this client that are stored: what an
+    /// token of this client that are stored: what an
     /// unreadable token key list held but its access tokens, whose keys name their scopes (they
     /// are renewed). Whether it found any.
     fn token_keys_of(&self, a: &Account, keys: &mut TokenKeys) -> bool {
@@ -592,8 +596,8 @@ impl<S: KeyValueStore> TokenCache<S> {
                 found = true;
             }
         };
+        // (Not the family's: whether this client is of the family, only its own list told.)
         add(&mut keys.refresh_token, [&head, "refreshtoken|", &self.client_id, "|||"].concat());
-        add(&mut keys.refresh_token, [&head, "refreshtoken|1|||"].concat());
         add(&mut keys.id_token, [&head, "idtoken|", &self.client_id, "|", &a.realm, "||"].concat());
         for p in &a.tenant_profiles {
             add(&mut keys.id_token, [&head, "idtoken|", &self.client_id, "|", &p.tenant_id, "||"].concat());
