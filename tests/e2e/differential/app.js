@@ -102,6 +102,8 @@ const pca = new msal.PublicClientApplication({
   // (The log goes to the console, where the e2e sweep looks for tokens.)
   system: { protocolMode: sessionStorage.getItem("app.mode") || "AAD", loggerOptions: { logLevel: msal.LogLevel.Info, loggerCallback: (level, message) => console.log(message) } },
 });
+// (For a look that raises no event and resets nothing.)
+window.pca = pca;
 window.events = [];
 pca.addEventCallback((e) => {
   window.events.push(norm({ eventType: e.eventType, interactionType: e.interactionType, payload: e.payload, error: e.error }));
