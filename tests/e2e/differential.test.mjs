@@ -41,6 +41,15 @@ async function clicked(page, fn, login) {
   if (failures.length) throw failures[0];
   return o;
 }
+// A step from a click that sends the page elsewhere (a sign-out's mainWindowRedirectUri): what
+// the app's next page starts with, once the address holds `marker`.
+async function away(page, fn, marker) {
+  await page.evaluate((f) => { document.getElementById("go").dataset.fn = f; window.left = true; }, fn.toString());
+  await page.click("#go");
+  await waitFor(`the page at ${marker}`, async () => page.url().includes(marker) && (await page.evaluate(() => !window.left && !!window.ready).catch(() => false)), { timeout: 20000 })
+    .catch(async (e) => { throw new Error(`${e.message} (at ${page.url()}, ${await page.evaluate(() => JSON.stringify([window.left, window.outcome && window.outcome.error])).catch((x) => x.message)}; pages: ${page.context().pages().map((p) => p.url())})`); });
+  return { ...(await page.evaluate(() => window.ready)), address: page.url().replace(/^[^?#]*/, "") };
+}
 const step = (page, fn) => page.evaluate((f) => window.step(new Function("pca", "msal", `return (${f})(pca, msal);`)), fn.toString());
 
 const STEPS = [
@@ -76,7 +85,7 @@ async function run(lib, cache, steps = STEPS, authority, mode) {
     // how: "click" (signs in as rosa at the provider if asked), "click:<login>", "forgot".
     const login = how === "forgot" ? "#forgot" : how && how.startsWith("click:") ? how.slice(6) : "rosa";
     try {
-      seen[name] = how ? await clicked(page, fn, login) : await step(page, fn);
+      seen[name] = how && how.startsWith("away:") ? await away(page, fn, how.slice(5)) : how ? await clicked(page, fn, login) : await step(page, fn);
     } catch (e) {
       e.message = `${lib}, ${name}: ${e.message}`;
       throw e;
@@ -263,6 +272,30 @@ test("a generic OpenID provider (protocolMode OIDC): msal's outcomes, events and
       w.authorization_code--;
     },
   });
+});
+
+// Sign-out variants: a redirect sign-out the request's onRedirectNavigate stops, a popup
+// sign-out that sends the main window to mainWindowRedirectUri, with a logout hint, state and
+// extra query parameters.
+const LOGOUT_STEPS = [
+  ["loginPopup", (p) => p.loginPopup({ scopes: ["User.Read"] }), "click"],
+  ["logoutPopup with a logout hint, state and extra query parameters", (p) => p.logoutPopup({ account: p.getAllAccounts()[0], logoutHint: "rosa", state: "app-state", extraQueryParameters: { foo: "bar" } }), "click"],
+  ["loginPopup again", (p) => p.loginPopup({ scopes: ["User.Read"] }), "click"],
+  ["logoutPopup with mainWindowRedirectUri", (p) => p.logoutPopup({ account: p.getAllAccounts()[0], mainWindowRedirectUri: `${location.origin}${location.pathname}?after=logout` }), "away:after=logout"],
+  ["accounts after the sign-out", (p) => ({ all: p.getAllAccounts(), active: p.getActiveAccount() })],
+  ["loginPopup a third time", (p) => p.loginPopup({ scopes: ["User.Read"] }), "click"],
+  // (The app's auth.onRedirectNavigate stops it: msal 5 ends the interaction. The request's own
+  // onRedirectNavigate, msal 4's place, is the README's difference: msal 5 ignores it.)
+  ["logoutRedirect, onRedirectNavigate false", (p) => {
+    window.onRedirectNavigate = () => false;
+    return p.logoutRedirect({ account: p.getAllAccounts()[0] }).finally(() => { window.onRedirectNavigate = undefined; });
+  }],
+  ["accounts after it", (p) => ({ all: p.getAllAccounts(), active: p.getActiveAccount() })],
+  ["then a popup", (p) => p.loginPopup({ scopes: ["User.Read"] }), "click"],
+];
+
+test("sign-out variants (a popup sign-out with its options, to mainWindowRedirectUri, a stopped redirect sign-out): msal's outcomes, events, storage, addresses and requests", async () => {
+  compare(await run("wasm", "sessionStorage", LOGOUT_STEPS), await run("msal", "sessionStorage", LOGOUT_STEPS), "logouts");
 });
 
 // The token endpoint's failures, each answered once (fail-next) to a renewal; the revoked
