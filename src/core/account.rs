@@ -218,10 +218,7 @@ impl Account {
     /// `.`-separated part (`uid.utid`; a generic provider's `sub` may hold more dots: msal
     /// still takes only that part), else the realm.
     pub fn home_tenant(&self) -> &str {
-        match self.home_account_id.split('.').nth(1) {
-            Some(t) if !t.is_empty() => t,
-            _ => &self.realm,
-        }
+        home_tenant_of(&self.home_account_id, &self.realm)
     }
 
     /// `uid@utid` for the `X-AnchorMailbox: Oid:` header, when known.
@@ -230,6 +227,15 @@ impl Account {
             Some(ci) => [ci.uid.as_str(), "@", &ci.utid].concat(),
             None => String::new(),
         }
+    }
+}
+
+/// The tenant a home account id names (`uid.utid`: its second part, as msal's
+/// `homeAccountId.split(".")[1]`), else `realm`.
+pub fn home_tenant_of<'a>(home_account_id: &'a str, realm: &'a str) -> &'a str {
+    match home_account_id.split('.').nth(1) {
+        Some(t) if !t.is_empty() => t,
+        _ => realm,
     }
 }
 

@@ -60,7 +60,14 @@ pub fn active_account_key(client_id: &str) -> String {
 
 /// The storage key of an account.
 pub fn account_key(a: &Account) -> String {
-    [SCHEMA, "|", &a.home_account_id, "|", &a.environment, "|", a.home_tenant()].concat().to_ascii_lowercase()
+    key_of_account_parts(&a.home_account_id, &a.environment, &a.realm)
+}
+
+/// The storage key of the account with this home account id, environment and realm (the
+/// realm is the key's tenant only when the home account id names none, as
+/// [`Account::home_tenant`] takes it).
+fn key_of_account_parts(home: &str, environment: &str, realm: &str) -> String {
+    [SCHEMA, "|", home, "|", environment, "|", crate::core::account::home_tenant_of(home, realm)].concat().to_ascii_lowercase()
 }
 
 /// True when `key` (an [`account_key`] or a [`credential_key`]) is one of the account whose
@@ -257,19 +264,6 @@ fn read_string_list(store: &impl KeyValueStore, key: &str) -> (Vec<String>, bool
     string_items(store.get(key).and_then(|t| Json::parse(&t).ok()).as_ref())
 }
 
-/// The key of the account an ID token's key names: `msal.3|home|env|tenant` from
-/// `msal.3|home|env|idtoken|client|realm||`, the tenant being the home account id's (after its
-/// `.`), else the realm, as [`Account::home_tenant`] keys it (a guest's ID token is another
-/// tenant's).
-fn account_key_of(id_token_key: &str) -> Option<String> {
-    use crate::core::text::{split_once, until};
-    let (head, rest) = split_once(id_token_key, "|idtoken|")?;
-    let (_client, rest) = split_once(rest, "|")?;
-    let home = until(split_once(head, "|")?.1, b"|");
-    let tenant = split_once(home, ".").map_or("", |(_, t)| t);
-    Some([head, "|", if tenant.is_empty() { until(rest, b"|") } else { tenant }].concat())
-}
-
 /// Whether an older schema's copy replaces the current entry, as msal 5's migration decides:
 /// written later, and for an ID token without losing the "keep me signed in" state (the
 /// `signin_state` claim).
@@ -400,7 +394,13 @@ impl<S: KeyValueStore> TokenCache<S> {
             // this client's ID tokens name are read and listed again (other clients' are not).
             if current && account_keys.is_empty() && self.store.contains(&account_keys_key(schema)) {
                 for k in TokenKeys::read(&self.store, &token_keys_key(schema, &self.client_id)).id_token {
-                    if let Some(k) = account_key_of(&k).filter(|k| self.store.contains(k) && !account_keys.contains(k)) {
+                    // (The ID token's own fields: its key's cannot be told apart when a subject
+                    // id holds a `|`.)
+                    let Some(c) = self.store.get(&k).and_then(|t| Json::parse(&t).ok()).and_then(|j| Credential::from_json(&j)) else {
+                        continue;
+                    };
+                    let k = key_of_account_parts(&c.home_account_id, &c.environment, &c.realm);
+                    if self.store.contains(&k) && !account_keys.contains(&k) {
                         account_keys.push(k);
                         old_lists = true;
                     }

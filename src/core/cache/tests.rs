@@ -2041,36 +2041,52 @@ fn a_key_list_that_is_not_a_list_is_rebuilt_from_the_other_list() {
     // in the storage: the accounts this client's ID tokens name, or the ID and refresh tokens
     // of the listed accounts, are found and listed again (the access tokens, whose keys name
     // their scopes, are renewed with the refresh token).
-    // (A guest's ID token is its tenant's; its account is keyed by its home tenant.)
-    let cases =
-        [(TOKEN_KEYS, "[oops", REALM), (TOKEN_KEYS, "42", REALM), (ACCOUNT_KEYS, "oops", REALM), (ACCOUNT_KEYS, r#"{"a":1}"#, REALM)];
-    for (list, garbage, realm) in cases.into_iter().chain([(ACCOUNT_KEYS, "oops", "guest-tid"), (TOKEN_KEYS, "oops", "guest-tid")]) {
+    let home = || account();
+    // A guest's ID token is its tenant's; its account is keyed by its home tenant.
+    let guest = || {
+        let mut a = account();
+        let profile = a.tenant_profiles[0].clone();
+        a.tenant_profiles.push(crate::core::account::TenantProfile { tenant_id: "guest-tid".into(), is_home_tenant: false, ..profile });
+        a
+    };
+    // A generic provider's subject ids: dots (the key's tenant is the part after the first, up
+    // to the next), a `|` (Auth0's enterprise connections).
+    let subject = |sub: &str| {
+        let mut a = account();
+        a.home_account_id = sub.into();
+        a
+    };
+    let cases: [(&str, &str, &str, Account); 8] = [
+        (TOKEN_KEYS, "[oops", REALM, home()),
+        (TOKEN_KEYS, "42", REALM, home()),
+        (ACCOUNT_KEYS, "oops", REALM, home()),
+        (ACCOUNT_KEYS, r#"{"a":1}"#, REALM, home()),
+        (ACCOUNT_KEYS, "oops", "guest-tid", guest()),
+        (TOKEN_KEYS, "oops", "guest-tid", guest()),
+        (ACCOUNT_KEYS, "oops", REALM, subject("first.last@example.com")),
+        (ACCOUNT_KEYS, "oops", REALM, subject("samlp|conn|john.doe@x.com")),
+    ];
+    for (list, garbage, realm, a) in cases {
+        let case = [list, " ", realm, " ", &a.home_account_id].concat();
         let store = Rc::new(MemoryStore::new());
         let (mut cache, _) = TokenCache::load(store.clone(), CLIENT);
-        let mut a = account();
-        if realm != REALM {
-            // (A sign-in at the guest tenant adds its profile to the account.)
-            let home = a.tenant_profiles[0].clone();
-            a.tenant_profiles.push(crate::core::account::TenantProfile { tenant_id: realm.into(), is_home_tenant: false, ..home });
-        }
         save(&mut cache, &response("at-1", "User.Read", ""), &a, realm, "User.Read");
         let (accounts_listed, tokens_listed) = (stored(&store, ACCOUNT_KEYS), stored(&store, TOKEN_KEYS));
         // Another client's ID token, which the rebuilt list must not take.
         store.set("msal.3|uid-1.utid-1|login.microsoftonline.com|idtoken|client-2|utid-1||", "{}").unwrap();
         store.set(list, garbage).unwrap();
         let (cache, issues) = TokenCache::load(store.clone(), CLIENT);
-        assert_eq!(issues.len(), 0, "{list}");
-        assert_eq!(cache.accounts().count(), 1, "{list}");
-        assert!(cache.find_id_token(HOME, &envs(&[ENV]), realm).is_some(), "{list} {realm}");
-        assert!(cache.find_refresh_token(HOME, &envs(&[ENV]), false).is_some(), "{list} {realm}");
+        assert_eq!(issues.len(), 0, "{case}");
+        assert_eq!(cache.accounts().count(), 1, "{case}");
+        assert!(cache.find_id_token(&a.home_account_id, &envs(&[ENV]), realm).is_some(), "{case}");
+        assert!(cache.find_refresh_token(&a.home_account_id, &envs(&[ENV]), false).is_some(), "{case}");
         let tokens_lost = list == TOKEN_KEYS;
-        assert_eq!(at_secrets(&cache).len(), if tokens_lost { 0 } else { 1 }, "{list} {realm}");
+        assert_eq!(at_secrets(&cache).len(), if tokens_lost { 0 } else { 1 }, "{case}");
         // Both lists readable again, as they were, with this client's entries only.
-        assert_eq!(stored(&store, ACCOUNT_KEYS), accounts_listed, "{list} {realm}");
-        assert_eq!(stored(&store, ACCOUNT_KEYS).strings(), [ACC_KEY], "{list} {realm}");
+        assert_eq!(stored(&store, ACCOUNT_KEYS), accounts_listed, "{case}");
         let tokens = stored(&store, TOKEN_KEYS);
-        assert_eq!(tokens.get("idToken"), tokens_listed.get("idToken"), "{list} {realm}");
-        assert_eq!(tokens.get("refreshToken").unwrap().strings(), [RT_KEY], "{list} {realm}");
-        assert_eq!(tokens.get("accessToken").unwrap().strings().len(), if tokens_lost { 0 } else { 1 }, "{list} {realm}");
+        assert_eq!(tokens.get("idToken"), tokens_listed.get("idToken"), "{case}");
+        assert_eq!(tokens.get("refreshToken"), tokens_listed.get("refreshToken"), "{case}");
+        assert_eq!(tokens.get("accessToken").unwrap().strings().len(), if tokens_lost { 0 } else { 1 }, "{case}");
     }
 }
