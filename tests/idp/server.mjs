@@ -1256,7 +1256,9 @@ export async function startIdp(options = {}) {
     if (rest === routes.end_session && req.method === 'GET') {
       counters.endSession += 1;
       const sp = url.searchParams;
-      record({ route: 'end_session', prefix: mount.prefix, post_logout_redirect_uri: sp.get('post_logout_redirect_uri'), state: sp.has('state'), logout_hint: sp.has('logout_hint'), pocd: sp.get('pocd') });
+      // (The app's own part of the state, after the library's and a `|`, as msal encodes it.)
+      const appState = sp.has('state') && sp.get('state').includes('|') ? sp.get('state').slice(sp.get('state').indexOf('|') + 1) : null;
+      record({ route: 'end_session', prefix: mount.prefix, post_logout_redirect_uri: sp.get('post_logout_redirect_uri'), state: sp.has('state'), logout_hint: sp.has('logout_hint'), pocd: sp.get('pocd'), app_state: appState, params: loggedParams(sp) });
       const refused = logoutRefusal(sp);
       if (refused) {
         sendHtml(res, 400, errorPage('invalid_request', refused));
