@@ -582,10 +582,9 @@ impl<S: KeyValueStore> TokenCache<S> {
         issues
     }
 
-    /// Adds to `keys` those of an account's ID tokens (one per tenant profile) and refresh
-    /// token of this client that are stored: what an
-    /// unreadable token key list held but its access tokens, whose keys name their scopes (they
-    /// are renewed). Whether it found any.
+    /// Adds to `keys` the keys of an account's ID tokens (one per tenant profile) and refresh
+    /// token of this client that are stored: what a token key list that lists nothing held but
+    /// its access tokens, whose keys name their scopes (they are renewed). Whether it found any.
     fn token_keys_of(&self, a: &Account, keys: &mut TokenKeys) -> bool {
         let head = [SCHEMA, "|", &a.home_account_id, "|", &a.environment, "|"].concat();
         let mut found = false;
