@@ -286,9 +286,10 @@ test("a generic OpenID provider (protocolMode OIDC): msal's outcomes, events and
   });
 });
 
-// Sign-out variants: a redirect sign-out the request's onRedirectNavigate stops, a popup
-// sign-out that sends the main window to mainWindowRedirectUri, with a logout hint, state and
-// extra query parameters.
+// Sign-out variants: a popup sign-out with a logout hint, state and extra query parameters (the
+// end-session request's parameters are compared with the rest of the provider's log), one that
+// sends the main window to mainWindowRedirectUri, a redirect sign-out auth.onRedirectNavigate
+// stops.
 const LOGOUT_STEPS = [
   ["loginPopup", (p) => p.loginPopup({ scopes: ["User.Read"] }), "click"],
   ["logoutPopup with a logout hint, state and extra query parameters", (p) => p.logoutPopup({ account: p.getAllAccounts()[0], logoutHint: "rosa", state: "app-state", extraQueryParameters: { foo: "bar" } }), "click"],
@@ -618,9 +619,9 @@ async function runTabs(lib, cache) {
 // msal-wasm's other tab also hears a sign-in as ACCOUNT_ADDED and a sign-out as ACCOUNT_REMOVED
 // (msal 3 and 4's events, which msal 5 no longer raises; the README gives them), as well as
 // msal 5's LOGIN_SUCCESS and LOGOUT_SUCCESS from the tab that signed in or out (in no set order:
-// they come by different channels). With a sessionStorage
-// cache, its other tab lists the accounts the first signed in (account records, no tokens: the
-// README's), where msal's lists none.
+// they come by different channels). With a sessionStorage cache, its other tab lists the
+// accounts the first signed in (account records, no tokens: the README's), where msal's lists
+// none.
 const alsoHeard = (type, who, accounts) => (w, m) => {
   const extra = w.events.filter((e) => e[0] === type);
   assert.deepEqual(extra, [[type, null, who]]);
