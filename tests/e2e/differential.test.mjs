@@ -910,29 +910,34 @@ test("a redirect sign-in answered with a forged code or an error under its own s
 // The redirect page msal 5 recommends: the configured redirectUri and postLogoutRedirectUri are
 // the bridge page (redirect.html), which sends a top-level answer back to the page the call
 // started from (or its redirectStartPage); B2C's "Forgot your password?" answered that way.
+// A step that leaves for the provider and comes back: clicks `fn`, signs in as `login` (or asks
+// to reset the password: "#forgot"), and waits until the address (the app's origin and folder
+// replaced: "/<lib>/…") passes `until` on another document; a page of the app, until it has
+// started. Its outcome (the app's start, or "<not the app>") into `seen[name]`, the address
+// into `seen[`${name}, url`]`.
+async function redirected(page, lib, seen, name, fn, login, until) {
+  // (The page the call starts from is marked: the app back is another document.)
+  await page.evaluate((f) => { document.getElementById("go").dataset.fn = f; window.left = true; }, fn.toString());
+  await page.click("#go");
+  if (login) {
+    await page.waitForSelector(login === "#forgot" ? "#forgot" : "#login");
+    if (login === "#forgot") await page.click("#forgot");
+    else {
+      await page.fill("#login", login);
+      await page.click("#submit");
+    }
+  }
+  const at = () => page.url().replace(env.web.origin, "").replace(`/${lib}/`, "/<lib>/");
+  const app = (u) => u.startsWith("/<lib>/") && !u.includes("redirect.html");
+  await waitFor(`${lib}, ${name}: the app back`, async () => until(at()) && (await page.evaluate((app) => !window.left && (!app || !!window.ready), app(at())).catch(() => false)), { timeout: 20000 })
+    .catch((e) => { throw new Error(`${e.message} (at ${page.url()})`); });
+  seen[name] = app(at()) ? await page.evaluate(() => window.ready) : "<not the app>";
+  seen[`${name}, url`] = at().replace(/authority=[^&]*/, "authority=…").replace(/state=[^&#]+/, "state=<state>");
+}
+
 async function runBridge(lib) {
   const seen = {};
-  const go = async (page, name, fn, login, until) => {
-    // (The page the call starts from is marked: the app back is another document.)
-    await page.evaluate((f) => { document.getElementById("go").dataset.fn = f; window.left = true; }, fn.toString());
-    await page.click("#go");
-    if (login) {
-      await page.waitForSelector(login === "#forgot" ? "#forgot" : "#login");
-      if (login === "#forgot") await page.click("#forgot");
-      else {
-        await page.fill("#login", login);
-        await page.click("#submit");
-      }
-    }
-    // (`until` is given the address with the app's origin and folder replaced: "/<lib>/…"; a
-    // page of the app is waited for until it has started.)
-    const at = () => page.url().replace(env.web.origin, "").replace(`/${lib}/`, "/<lib>/");
-    const app = (u) => u.startsWith("/<lib>/") && !u.includes("redirect.html");
-    await waitFor(`${lib}, ${name}: the app back`, async () => until(at()) && (await page.evaluate((app) => !window.left && (!app || !!window.ready), app(at())).catch(() => false)), { timeout: 20000 })
-      .catch((e) => { throw new Error(`${e.message} (at ${page.url()})`); });
-    seen[name] = app(at()) ? await page.evaluate(() => window.ready) : "<not the app>";
-    seen[`${name}, url`] = at().replace(/authority=[^&]*/, "authority=…").replace(/state=[^&#]+/, "state=<state>");
-  };
+  const go = (page, ...args) => redirected(page, lib, seen, ...args);
   let { ctx, page } = await open(lib, "sessionStorage");
   await go(page, "loginRedirect through the bridge", (p) => p.loginRedirect({ scopes: ["User.Read"] }), "ravi", (u) => u.startsWith("/<lib>/?"));
   await go(page, "acquireTokenRedirect with a redirectStartPage", (p) => p.acquireTokenRedirect({ scopes: ["api.read"], account: p.getAllAccounts()[0], prompt: "login", redirectStartPage: `${location.origin}${location.pathname}?page=2` }), "ravi", (u) => u.startsWith("/<lib>/?page=2"));
@@ -960,6 +965,34 @@ test("redirects through the bridge page (msal 5's recommended redirect page), a 
       delete m.storage[left];
     },
   });
+});
+
+// A redirect whose redirectUri is not the page it started from: handleRedirectPromise goes back
+// to that page (its query kept) and completes there; with navigateToLoginRequestUrl false it
+// completes where it lands; with a router's navigation client that moves the address itself
+// and returns false (msal-react's samples'), it completes at once, at the start page's address.
+async function runNavigation(lib) {
+  const seen = {};
+  const { ctx, page } = await open(lib, "sessionStorage");
+  const go = (...args) => redirected(page, lib, seen, ...args);
+  const from = async (query, app = {}) => {
+    await page.evaluate((app) => { for (const [k, v] of Object.entries(app)) sessionStorage.setItem(`app.${k}`, v); }, app);
+    await page.goto(`${env.web.origin}/${lib}/?${query}`);
+    await page.evaluate(() => window.ready);
+  };
+  await from("page=2");
+  await go("loginRedirect from page 2, back at the redirect URI", new Function("p", `return p.loginRedirect({ scopes: ["User.Read"], redirectUri: location.origin + location.pathname });`), "ravi", (u) => u === "/<lib>/?page=2");
+  await from("page=3", { hrp: JSON.stringify({ navigateToLoginRequestUrl: false }) });
+  await go("acquireTokenRedirect from page 3, navigateToLoginRequestUrl false", new Function("p", `return p.acquireTokenRedirect({ scopes: ["api.read"], account: p.getAllAccounts()[0], prompt: "login", redirectUri: location.origin + location.pathname });`), "ravi", (u) => u === "/<lib>/");
+  await from("page=4", { hrp: "", nav: "spa" });
+  await go("acquireTokenRedirect from page 4, a router's navigation client", new Function("p", `return p.acquireTokenRedirect({ scopes: ["api.write"], account: p.getAllAccounts()[0], prompt: "login", redirectUri: location.origin + location.pathname });`), "ravi", (u) => u === "/<lib>/?page=4");
+  seen["accounts and a silent call at the end"] = await step(page, async (p) => ({ accounts: p.getAllAccounts().length, fromCache: (await p.acquireTokenSilent({ scopes: ["api.write"], account: p.getAllAccounts()[0] })).fromCache }));
+  await ctx.close();
+  return seen;
+}
+
+test("a redirect back at another page: to the start page, navigateToLoginRequestUrl false, a router's navigation client: msal's results, events, storage and addresses", async () => {
+  compare(await runNavigation("wasm"), await runNavigation("msal"), "navigation");
 });
 
 test("redirect sign-in, renewal, a stopped redirect and sign-out: handleRedirectPromise's result, events and storage, as msal's", async () => {

@@ -128,4 +128,17 @@ document.getElementById("go").onclick = () => {
   const fn = new Function("pca", "msal", `return (${document.getElementById("go").dataset.fn})(pca, msal);`);
   window.step(fn).then((o) => { window.outcome = o; });
 };
-window.ready = window.step(async (p) => { await p.initialize(); return p.handleRedirectPromise(); });
+// (A step may ask for handleRedirectPromise's options, app.hrp, and for an SPA router's
+// navigation client, app.nav "spa": it moves the address itself and returns false, as
+// msal-react's samples' CustomNavigationClient does, so msal handles the response where it is.)
+if (sessionStorage.getItem("app.nav") === "spa") {
+  pca.setNavigationClient({
+    navigateInternal: (url, o) => { history[o.noHistory ? "replaceState" : "pushState"](null, "", url); return Promise.resolve(false); },
+    navigateExternal: (url) => { location.assign(url); return Promise.resolve(true); },
+  });
+}
+window.ready = window.step(async (p) => {
+  await p.initialize();
+  const options = sessionStorage.getItem("app.hrp");
+  return p.handleRedirectPromise(options ? JSON.parse(options) : undefined);
+});
