@@ -390,12 +390,7 @@ fn a_stray_response_in_the_fragment_leaves_the_address_as_msal_5_clears_it() {
     h.platform.set_in_frame(false);
     // Another client's interaction under way: its answer is left alone.
     h.platform.set_page_url(page.to_owned());
-    let other = PublicClientApplication::new(
-        Config::new("client-2").with_authority(AUTHORITY).with_redirect_uri("https://app.example/").with_authority_metadata(METADATA),
-        h.platform.clone(),
-    )
-    .unwrap();
-    block_on(other.initialize()).unwrap();
+    let other = h.other_client();
     let req = InteractiveRequest { scopes: vec!["User.Read".into()], ..Default::default() };
     other.lock_redirect(&req).unwrap();
     h.platform.set_page_url([page, "#code=abc&state=bm90LW91cnM"].concat());

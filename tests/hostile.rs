@@ -266,12 +266,7 @@ fn a_response_in_the_address_is_consumed_only_while_this_clients_redirect_is_in_
     h.platform.set_page_url(page.clone());
     // Another client of the page (another client id) has no interaction in progress: the
     // address is not its business.
-    let other = PublicClientApplication::new(
-        Config::new("client-2").with_authority(AUTHORITY).with_redirect_uri("https://app.example/").with_authority_metadata(METADATA),
-        h.platform.clone(),
-    )
-    .unwrap();
-    block_on(other.initialize()).unwrap();
+    let other = h.other_client();
     assert_eq!(other.begin_handle_redirect(None, false).unwrap(), RedirectStart::None);
     assert!(block_on(other.handle_redirect(None)).unwrap().is_none());
     assert!(h.pca.own_interaction_in_progress(), "the other client left this one's redirect alone");
@@ -347,10 +342,7 @@ fn a_second_handle_redirect_call_while_a_stashed_response_is_redeemed_leaves_it_
 #[test]
 fn two_clients_of_one_page_each_complete_their_own_redirect() {
     let h = harness();
-    let config2 =
-        Config::new("client-2").with_authority(AUTHORITY).with_redirect_uri("https://app.example/").with_authority_metadata(METADATA);
-    let second = PublicClientApplication::new(config2, h.platform.clone()).unwrap();
-    block_on(second.initialize()).unwrap();
+    let second = h.other_client();
     for (me, other) in [(&h.pca, &second), (&second, &h.pca)] {
         h.platform.set_page_url("https://app.example/");
         let pending = me

@@ -310,6 +310,16 @@ impl Harness {
         ListeningTab { pca, heard, known }
     }
 
+    /// Another client of the app's page (another client id, `client-2`, on the same platform),
+    /// initialized: a micro-frontend beside the test client.
+    pub fn other_client(&self) -> PublicClientApplication<MemoryPlatform> {
+        let config =
+            Config::new("client-2").with_authority(AUTHORITY).with_redirect_uri("https://app.example/").with_authority_metadata(METADATA);
+        let pca = PublicClientApplication::new(config, self.platform.clone()).unwrap();
+        block_on(pca.initialize()).unwrap();
+        pca
+    }
+
     /// Another tab of the same profile with a client for `config`: it hears the other tabs'
     /// announcements (as over a BroadcastChannel) when the platform delivers them.
     pub fn tab(&self, config: Config) -> Rc<PublicClientApplication<MemoryPlatform>> {
