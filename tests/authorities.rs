@@ -744,6 +744,29 @@ fn an_authority_ending_in_v2_is_renewed_there() {
     );
 }
 
+/// A guest signed in only to the tenant the app is configured with, named by its domain: the
+/// account's home tenant holds none of its tokens, so a request naming the account alone
+/// (`AccountRef::new`, a web app's session's homeAccountId) is served the guest tenant's, as
+/// msal-node's `getAccountByHomeId` account is, instead of renewing at every call.
+#[test]
+fn a_guest_of_a_tenant_named_by_its_domain_is_served_from_the_cache() {
+    let authority = format!("https://login.microsoftonline.com/{GUEST_TENANT_DOMAIN}");
+    let h = harness_with(Config::new("client-1").with_authority(&authority).with_redirect_uri("https://app.example/"));
+    let guest = h.sign_in();
+    assert_eq!(
+        (guest.tenant_id.as_str(), guest.account.account.home_account_id.as_str()),
+        (GUEST_TENANT, format!("uid-1.{TENANT}").as_str())
+    );
+    let requests = h.platform.requests.borrow().len();
+    for _ in 0..2 {
+        let r = block_on(h.pca.acquire_token_silent(&silent(&guest.account.account.home_account_id))).unwrap();
+        assert!(r.from_cache);
+        assert_eq!(r.access_token.secret(), guest.access_token.secret());
+        assert_eq!((r.account.account.realm.as_str(), r.tenant_id.as_str()), (GUEST_TENANT, GUEST_TENANT));
+    }
+    assert_eq!(h.platform.requests.borrow().len(), requests, "all from the cache");
+}
+
 #[test]
 fn a_guest_profile_under_an_authority_ending_in_v2_is_renewed_in_its_tenant() {
     let h = harness_with(Config::new("client-1").with_authority(format!("{AUTHORITY}/v2.0")).with_redirect_uri("https://app.example/"));

@@ -1273,7 +1273,8 @@ impl ConfidentialClientApplication {
         .await?;
         let account = user.map(|(a, others)| {
             let id_token = others.into_iter().find(|c| c.credential_type == CredentialType::IdToken);
-            account_info(a.account, id_token.as_ref())
+            let tenant = id_token.as_ref().map_or(a.account.realm.as_str(), |t| t.realm.as_str());
+            account_info(&a.account, tenant, id_token.as_ref())
         });
         Ok((entry, account))
     }
@@ -1332,13 +1333,12 @@ impl ConfidentialClientApplication {
             Some((_, c)) => c.clone(),
             None => credentials.iter().find(|(_, c)| of_user(c)).map(|(_, c)| c.clone())?,
         };
+        // (Its account is keyed by the home tenant, a guest's ID token by the guest tenant.)
         let accounts = cache.accounts();
-        let (_, entity) = accounts.into_iter().find(|(_, e)| {
-            e.account.home_account_id == at.home_account_id
-                && same(&e.account.environment, &at.environment)
-                && same(&e.account.realm, &id_token.realm)
-        })?;
-        Some(account_info(entity.account, Some(&id_token)))
+        let (_, entity) = accounts
+            .into_iter()
+            .find(|(_, e)| e.account.home_account_id == at.home_account_id && same(&e.account.environment, &at.environment))?;
+        Some(account_info(&entity.account, &id_token.realm, Some(&id_token)))
     }
 
     /// The credential of one token request (a certificate signs a fresh assertion).
@@ -1609,7 +1609,8 @@ impl ConfidentialClientApplication {
         for key in partitions {
             let found = self.with_cache(Partition::Account(key), |cache| (self.accounts_in(cache), false)).await?;
             for a in found {
-                if !out.iter().any(|o| o.account.home_account_id == a.account.home_account_id) {
+                let (home, tenant) = (&a.account.home_account_id, &a.account.realm);
+                if !out.iter().any(|o| &o.account.home_account_id == home && o.account.realm.eq_ignore_ascii_case(tenant)) {
                     out.push(a);
                 }
             }
@@ -1626,26 +1627,33 @@ impl ConfidentialClientApplication {
         Ok(self.get_all_accounts().await?.into_iter().find(|a| a.account.local_account_id == local_account_id))
     }
 
-    /// The accounts in `cache`, each with its ID token of this client (an on-behalf-of user's
-    /// may be filed under a request's authority's cloud, not the configured one's).
+    /// The accounts in `cache`, one per tenant profile as msal-node's (a guest's is its
+    /// guest tenant's view), each with that tenant's ID token of this client (an on-behalf-of
+    /// user's may be filed under a request's authority's cloud, not the configured one's).
     fn accounts_in(&self, cache: &UnifiedCache) -> Vec<AccountInfo> {
         let same = |a: &str, b: &str| a.eq_ignore_ascii_case(b);
         let credentials = cache.credentials();
-        cache
-            .accounts()
-            .into_iter()
-            .map(|(_, e)| e.account)
-            .map(|account| {
-                let id_token = credentials.iter().map(|(_, c)| c).find(|c| {
-                    c.credential_type == CredentialType::IdToken
-                        && c.home_account_id == account.home_account_id
-                        && c.client_id == self.config.client_id
-                        && same(&c.environment, &account.environment)
-                        && same(&c.realm, &account.realm)
-                });
-                account_info(account, id_token)
-            })
-            .collect()
+        let mut out = Vec::new();
+        for (_, entity) in cache.accounts() {
+            let account = entity.account;
+            let profiles = account.profiles();
+            for profile in profiles.iter() {
+                let id_token_in = |tenant: &str| {
+                    credentials.iter().map(|(_, c)| c).find(|c| {
+                        c.credential_type == CredentialType::IdToken
+                            && c.home_account_id == account.home_account_id
+                            && c.client_id == self.config.client_id
+                            && same(&c.environment, &account.environment)
+                            && (tenant.is_empty() || same(&c.realm, tenant))
+                    })
+                };
+                // (An entry without its tenant's ID token, from an older cache: the account's own.)
+                let id_token = id_token_in(&profile.tenant_id)
+                    .or_else(|| (profile.tenant_id.is_empty() || profiles.len() <= 1).then(|| id_token_in("")).flatten());
+                out.push(account_info(&account, &profile.tenant_id, id_token));
+            }
+        }
+        out
     }
 
     /// msal-node's `getTokenCache().getAccountByHomeId()`: the user's account, with their ID
@@ -1817,9 +1825,19 @@ impl ConfidentialClientApplication {
 }
 
 /// An account with its ID token and the token's claims, as results carry it.
-fn account_info(account: Account, id_token: Option<&CacheEntry>) -> AccountInfo {
-    let claims = id_token.and_then(|t| IdTokenClaims::decode(&t.secret).ok()).map(|c| c.json().clone());
-    AccountInfo { account, id_token: id_token.map(|t| IdToken::new(t.secret.clone())), id_token_claims: claims }
+/// `account` as its tenant profile in `tenant` shows it (its first when it has none there:
+/// msal's `AccountInfo` per tenant), with that tenant's ID token.
+fn account_info(account: &Account, tenant: &str, id_token: Option<&CacheEntry>) -> AccountInfo {
+    let profiles = account.profiles();
+    let Some(profile) = profiles.iter().find(|p| p.tenant_id.eq_ignore_ascii_case(tenant)).or(profiles.first()) else {
+        return AccountInfo { account: account.clone(), id_token: None, id_token_claims: None };
+    };
+    let claims = id_token.and_then(|t| IdTokenClaims::decode(&t.secret).ok());
+    AccountInfo {
+        account: account.in_tenant(profile, claims.as_ref()),
+        id_token: id_token.map(|t| IdToken::new(t.secret.clone())),
+        id_token_claims: claims.map(|c| c.json().clone()),
+    }
 }
 
 #[cfg(test)]

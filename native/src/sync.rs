@@ -8,6 +8,7 @@
 use crate::cache::{CacheContext, CachePlugin, Partition};
 use msal_wasm::client::PublicClientApplication as Core;
 use msal_wasm::core::cache::unified::{self, Section, UnifiedCache};
+use msal_wasm::core::json::Json;
 use msal_wasm::error::AuthError;
 use msal_wasm::platform::Platform;
 
@@ -79,11 +80,33 @@ pub(crate) fn merge(stored: &mut UnifiedCache, loaded: &UnifiedCache, ours: &Uni
         }
         for (key, entity) in ours.entries(section) {
             if loaded.get(section, key) != Some(entity) || (metadata && stored.get(section, key).is_none()) {
+                let entity = match section {
+                    Section::Account => with_stored_profiles(entity, stored.get(section, key)),
+                    _ => entity.clone(),
+                };
                 stored.remove_aliases(section, key);
-                stored.insert(section, key, entity.clone());
+                stored.insert(section, key, entity);
             }
         }
     }
+}
+
+/// An account entity as a call wrote it, with the tenant profiles the stored one lists first:
+/// a sign-in that started from an empty cache knows only its own tenant's, where msal-node
+/// adds a new tenant after the cached account's.
+fn with_stored_profiles(ours: &Json, stored: Option<&Json>) -> Json {
+    let tenant = |p: &Json| match p {
+        Json::Str(s) => Json::parse(s).ok().and_then(|j| j.str_field("tenantId").map(str::to_ascii_lowercase)),
+        p => p.str_field("tenantId").map(str::to_ascii_lowercase),
+    };
+    let (Some(Json::Arr(old)), Json::Obj(fields)) = (stored.and_then(|s| s.get("tenantProfiles")), ours) else { return ours.clone() };
+    let mut fields = fields.clone();
+    if let Some((_, Json::Arr(profiles))) = fields.iter_mut().find(|(k, _)| k == "tenantProfiles") {
+        let kept: Vec<Option<String>> = old.iter().map(tenant).collect();
+        let added = profiles.drain(..).filter(|p| !kept.contains(&tenant(p)));
+        *profiles = old.iter().cloned().chain(added).collect();
+    }
+    Json::Obj(fields)
 }
 
 #[cfg(test)]

@@ -114,6 +114,10 @@ async fn sign_in_with_the_auth_code_flow_then_silent_on_another_machine_through_
     let found = b.get_account_by_home_id(&home).await.unwrap().expect("the user's account, from Redis");
     assert_eq!(found.account.username, "web-user");
     assert_eq!(found.id_token_claims.as_ref().and_then(|c| c.str_field("aud")), Some(WEB_CLIENT_ID));
+    // The user signed in to the guest tenant first: its profile is the account's first, as in
+    // msal-node's, with that tenant's ID token.
+    assert_eq!(found.account.realm, GUEST_TENANT_ID);
+    assert_eq!(found.id_token_claims.as_ref().and_then(|c| c.str_field("tid")), Some(GUEST_TENANT_ID));
     assert!(b.get_account_by_home_id("nobody.tenant").await.unwrap().is_none());
     // A store of partitions cannot be listed: msal-node's getAllAccounts is refused by name.
     assert_eq!(b.get_all_accounts().await.unwrap_err().code(), "method_not_implemented");
@@ -140,6 +144,11 @@ async fn sign_in_with_the_auth_code_flow_then_silent_on_another_machine_through_
     // The refresh token, taken to an app with a cache of its own (a migration): redeemed there.
     let partition = RedisClient::connect(&redis.url).await.unwrap().get(&home).await.unwrap().unwrap();
     let stored = msal_wasm::core::cache::unified::deserialize(&partition).unwrap();
+    // Both sign-ins (the guest tenant's, then the home tenant's, each redeemed from an empty
+    // cache) are tenant profiles of the one stored account, as msal-node keeps them.
+    let profiles: Vec<String> =
+        stored.accounts().into_iter().flat_map(|(_, e)| e.account.tenant_profiles.into_iter().map(|p| p.tenant_id)).collect();
+    assert_eq!(profiles, [GUEST_TENANT_ID, r.tenant_id.as_str()]);
     let rt = stored
         .credentials()
         .into_iter()

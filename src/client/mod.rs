@@ -536,12 +536,15 @@ impl<P: Platform> PublicClientApplication<P> {
 
     /// The tenant to look `account`'s tokens up in for a request to `target`: the tenant the
     /// authority names by GUID, else the tenant profile the request gives, else the account's
-    /// home tenant (multi-tenant aliases, B2C, ADFS, generic providers, and a tenant named by
-    /// its domain: tokens are stored under the GUID the provider answers with, as msal's).
+    /// home tenant, or its first profile's when it has none there (a guest signed in only to
+    /// another tenant, as msal-node's `getAccountByHomeId` gives it). For multi-tenant aliases,
+    /// B2C, ADFS, generic providers, and a tenant named by its domain: tokens are stored under
+    /// the GUID the provider answers with, as msal's.
     fn realm_for(&self, account: &Account, authority: &Authority, profile: Option<&str>) -> String {
         match (authority.single_tenant().filter(|t| is_guid(t)), profile) {
             (Some(t), _) | (None, Some(t)) => t.to_owned(),
-            (None, None) => account.realm.clone(),
+            (None, None) if account.has_profile_in(&account.realm) => account.realm.clone(),
+            (None, None) => account.profiles().first().map_or_else(|| account.realm.clone(), |p| p.tenant_id.clone()),
         }
     }
 

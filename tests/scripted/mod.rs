@@ -68,6 +68,9 @@ pub const GUEST_TENANT: &str = "5f1c2d3e-0000-4000-8000-00000000beef";
 /// GUID in `tid`.
 pub const TENANT_DOMAIN: &str = "contoso.onmicrosoft.com";
 
+/// [`GUEST_TENANT`]'s domain name, answered as [`TENANT_DOMAIN`] is.
+pub const GUEST_TENANT_DOMAIN: &str = "fabrikam.onmicrosoft.com";
+
 /// The tenant a token endpoint URL belongs to (`https://host/<tenant>/oauth2/...`).
 pub fn tenant_of(url: &str) -> String {
     url.split('/').nth(3).unwrap_or_default().to_owned()
@@ -133,7 +136,11 @@ pub fn handle(idp: &Rc<RefCell<Idp>>, req: &HttpRequest) -> Result<HttpResponse,
         ));
     }
     let tenant = tenant_of(&req.url);
-    let tenant = if tenant == "common" || tenant.eq_ignore_ascii_case(TENANT_DOMAIN) { TENANT.to_owned() } else { tenant };
+    let tenant = match tenant {
+        t if t == "common" || t.eq_ignore_ascii_case(TENANT_DOMAIN) => TENANT.to_owned(),
+        t if t.eq_ignore_ascii_case(GUEST_TENANT_DOMAIN) => GUEST_TENANT.to_owned(),
+        t => t,
+    };
     match req.form_field("grant_type").as_deref() {
         Some("authorization_code") => {
             let verifier = req.form_field("code_verifier").unwrap_or_default();
