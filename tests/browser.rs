@@ -407,6 +407,30 @@ async fn a_redirect_sign_in_is_acquire_token_while_its_discovery_runs() {
     assert_eq!(e.code(), "endpoints_resolution_error");
     assert_eq!(*trail.borrow(), [InteractionStatus::AcquireToken, InteractionStatus::None]);
     assert!(!app.client().interaction_in_progress());
+
+    // An app that drops the future half-way (a task cancelled with its component, a timeout of
+    // its own) ends the interaction: the status is `None` again and the lock free, so the next
+    // sign-in may start (the same for a popup sign-in).
+    let started = |fut: std::pin::Pin<&mut dyn std::future::Future<Output = Result<(), msal_wasm::AuthError>>>| {
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        assert!(fut.poll(&mut cx).is_pending(), "still fetching the discovery document");
+    };
+    trail.borrow_mut().clear();
+    let mut redirect = Box::pin(app.login_redirect(&req));
+    started(redirect.as_mut());
+    assert!(app.client().interaction_in_progress());
+    drop(redirect);
+    assert_eq!(*trail.borrow(), [InteractionStatus::AcquireToken, InteractionStatus::None]);
+    assert!(!app.client().interaction_in_progress() && app.client().pending_redirect().is_none());
+    let mut popup = Box::pin(app.login_popup(&req));
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    assert!(std::future::Future::poll(popup.as_mut(), &mut cx).is_pending(), "the popup waits on about:blank for the discovery document");
+    assert!(app.client().interaction_in_progress());
+    drop(popup);
+    assert!(!app.client().interaction_in_progress());
+    assert_eq!(app.interaction_status(), InteractionStatus::None);
+    let e = app.login_redirect(&req).await.unwrap_err();
+    assert_eq!(e.code(), "endpoints_resolution_error", "not interaction_in_progress");
 }
 
 /// As msal 5 (`redirectNavigationTimeout`): a redirect of the Rust front-end API whose page

@@ -140,6 +140,18 @@ async fn provider_hooks_and_templates_follow_sign_in() {
     assert_eq!(support::text_of("leptos-moving-template"), "");
     drop(moving);
     moving_root.remove();
+    // use_msal_authentication's result follows its filter too: moved to nobody signed in, the
+    // hook drops it (msal-react's `!account && result`), though no event came.
+    let (auth_root, given) = (mount_root(), app.clone());
+    let filter = RwSignal::new(AccountFilter { username: Some("lena".into()), ..AccountFilter::default() });
+    let auth = leptos::mount::mount_to(auth_root.clone(), move || {
+        view! { <MsalProvider instance=given.clone()><MovingAuthProbe filter=filter /></MsalProvider> }
+    });
+    support::wait_for("the hook's token for lena", || support::text_of("leptos-moving-auth") == "result=lena").await;
+    filter.set(nobody());
+    support::wait_for("the result to go", || support::text_of("leptos-moving-auth") == "result=").await;
+    drop(auth);
+    auth_root.remove();
     // A silent token from the guest tenant adds that tenant's profile, an account of its own
     // (v5): the hooks see it, though no sign-in happened.
     let guest = [support::idp_origin(), "/", support::GUEST_TENANT_ID].concat();
@@ -164,6 +176,14 @@ async fn provider_hooks_and_templates_follow_sign_in() {
 fn FilterProbe(filter: AccountFilter) -> impl IntoView {
     let account = use_account_for(filter);
     view! { <p id="leptos-filter">{move || account.get().map(|a| a.account.username).unwrap_or_default()}</p> }
+}
+
+#[component]
+fn MovingAuthProbe(filter: RwSignal<AccountFilter>) -> impl IntoView {
+    let request = InteractiveRequest { scopes: vec!["User.Read".into()], ..Default::default() };
+    let auth = use_msal_authentication(Interaction::Silent, request, Signal::derive(move || Some(filter.get())));
+    let text = move || format!("result={}", auth.result.get().map(|r| r.account.account.username).unwrap_or_default());
+    view! { <p id="leptos-moving-auth">{text}</p> }
 }
 
 #[component]
@@ -347,26 +367,33 @@ fn RedirectProbe() -> impl IntoView {
 }
 
 #[component]
-fn RedirectGuarded() -> impl IntoView {
+fn RedirectGuardedBody() -> impl IntoView {
     let request = InteractiveRequest { scopes: vec!["User.Read".into()], ..Default::default() };
     let error = Callback::new(|(e, _): (msal_wasm::AuthError, MsalAuthenticationResult)| {
         view! { <p id="leptos-redirect">{format!("error {}", e.code())}</p> }.into_any()
     });
     view! {
-        <MsalProvider config=support::redirect_config()>
-            <RedirectProbe />
-            <MsalAuthenticationTemplate interaction=Interaction::Redirect request=request filter=nobody() error=error
-                loading=|| view! { <p id="leptos-redirect">"signing in"</p> }>
-                <p id="leptos-redirect">"signed in"</p>
-            </MsalAuthenticationTemplate>
-            // Without a filter: the account signed in before is served silently.
-            <MsalAuthenticationTemplate interaction=Interaction::Redirect request=InteractiveRequest { scopes: vec!["User.Read".into()], ..Default::default() }
-                error=Callback::new(|(e, _): (msal_wasm::AuthError, MsalAuthenticationResult)| {
-                    view! { <p id="leptos-redirect-user">{format!("error {}", e.code())}</p> }.into_any()
-                })>
-                <p id="leptos-redirect-user">"signed in"</p>
-            </MsalAuthenticationTemplate>
-        </MsalProvider>
+        <RedirectProbe />
+        <MsalAuthenticationTemplate interaction=Interaction::Redirect request=request filter=nobody() error=error
+            loading=|| view! { <p id="leptos-redirect">"signing in"</p> }>
+            <p id="leptos-redirect">"signed in"</p>
+        </MsalAuthenticationTemplate>
+        // Without a filter: the account signed in before is served silently.
+        <MsalAuthenticationTemplate interaction=Interaction::Redirect request=InteractiveRequest { scopes: vec!["User.Read".into()], ..Default::default() }
+            error=Callback::new(|(e, _): (msal_wasm::AuthError, MsalAuthenticationResult)| {
+                view! { <p id="leptos-redirect-user">{format!("error {}", e.code())}</p> }.into_any()
+            })>
+            <p id="leptos-redirect-user">"signed in"</p>
+        </MsalAuthenticationTemplate>
+    }
+}
+
+/// The redirect-guarded templates under a provider of its own client, or of the app's.
+#[component]
+fn RedirectGuarded(#[prop(optional)] instance: Option<BrowserApp>) -> impl IntoView {
+    match instance {
+        Some(instance) => view! { <MsalProvider instance=instance><RedirectGuardedBody /></MsalProvider> }.into_any(),
+        None => view! { <MsalProvider config=support::redirect_config()><RedirectGuardedBody /></MsalProvider> }.into_any(),
     }
 }
 
@@ -376,13 +403,32 @@ fn RedirectGuarded() -> impl IntoView {
 async fn a_redirect_sign_in_that_came_back_with_an_error_is_reported_not_started_again() {
     support::returned_from_redirect_with("access_denied", Some("rita")).await;
     let root = mount_root();
-    let handle = leptos::mount::mount_to(root.clone(), RedirectGuarded);
+    let handle = leptos::mount::mount_to(root.clone(), || view! { <RedirectGuarded /> });
     support::wait_for("the template's error view", || support::text_of("leptos-redirect").starts_with("error")).await;
     support::sleep_ms(300).await;
     assert_eq!(support::text_of("leptos-redirect"), "error access_denied");
     assert_eq!(support::text_of("leptos-redirect-probe"), r#"None Some("access_denied")"#, "nothing in progress: no new redirect");
     assert_eq!(support::text_of("leptos-redirect-user"), "signed in", "a signed-in account still gets its token silently");
     assert!(!web_sys::window().unwrap().location().href().unwrap().contains("error="), "the response left the address");
+    drop(handle);
+    root.remove();
+    web_sys::window().unwrap().session_storage().unwrap().unwrap().clear().unwrap();
+}
+
+// The same when the app handles the redirect itself before it mounts the provider with its
+// instance (msal-react's samples' order): the provider's hooks get that call's error.
+#[test]
+async fn a_redirect_error_the_app_handled_itself_is_reported_not_started_again() {
+    support::returned_from_redirect_with("access_denied", Some("rina")).await;
+    let app = BrowserApp::new(support::redirect_config()).await.unwrap();
+    let handled = app.handle_redirect_promise(None, None).await.unwrap_err();
+    assert_eq!(handled.code(), "access_denied");
+    let root = mount_root();
+    let handle = leptos::mount::mount_to(root.clone(), move || view! { <RedirectGuarded instance=app.clone() /> });
+    support::wait_for("the template's error view", || support::text_of("leptos-redirect").starts_with("error")).await;
+    support::sleep_ms(300).await;
+    assert_eq!(support::text_of("leptos-redirect"), "error access_denied");
+    assert_eq!(support::text_of("leptos-redirect-probe"), r#"None Some("access_denied")"#, "nothing in progress: no new redirect");
     drop(handle);
     root.remove();
     web_sys::window().unwrap().session_storage().unwrap().unwrap().clear().unwrap();

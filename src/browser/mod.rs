@@ -178,6 +178,52 @@ impl Drop for RedirectRun<'_> {
     }
 }
 
+/// What an interaction undoes when the app drops its future before it ends (a task cancelled
+/// with its component, a `select!` timeout): its status back to `None`, and the interaction
+/// lock this client still holds released, so the hooks and the next sign-in are not left
+/// waiting for a lease to run out. Defused by the flow's own ending.
+struct Interaction {
+    app: BrowserApp,
+    undo: Option<fn(&PublicClientApplication<BrowserPlatform>)>,
+}
+
+/// Releases the interaction lock of a sign-in (or popup sign-out) this client still holds.
+fn release_sign_in(client: &PublicClientApplication<BrowserPlatform>) {
+    if client.own_interaction_in_progress() {
+        client.abort_interaction_of(crate::core::pkce::InteractionType::Popup);
+    }
+}
+
+/// As [`release_sign_in`], with a redirect's saved request.
+fn release_redirect(client: &PublicClientApplication<BrowserPlatform>) {
+    if client.own_interaction_in_progress() {
+        client.abort_interaction_of(crate::core::pkce::InteractionType::Redirect);
+    }
+}
+
+impl Interaction {
+    /// Shows `status` until the interaction ends; `undo` releases what it holds.
+    fn show(app: &BrowserApp, status: InteractionStatus, undo: fn(&PublicClientApplication<BrowserPlatform>)) -> Interaction {
+        app.set_status(status);
+        Interaction { app: app.clone(), undo: Some(undo) }
+    }
+
+    /// The flow ended, or what it holds is no longer the app's to release (a page leaving for
+    /// the provider takes the lock with it).
+    fn keep_lock(&mut self) {
+        self.undo = None;
+    }
+}
+
+impl Drop for Interaction {
+    fn drop(&mut self) {
+        if let Some(undo) = self.undo.take() {
+            undo(&self.app.client);
+        }
+        self.app.set_status(InteractionStatus::None);
+    }
+}
+
 /// What [`BrowserApp::handle_redirect_promise`] ended with.
 #[derive(Debug)]
 pub enum RedirectOutcome {
@@ -322,7 +368,39 @@ impl BrowserApp {
     /// go back to the page the sign-in started from (the response waits there). `given` is a
     /// response the app read itself; see [`PublicClientApplication::begin_handle_redirect`].
     /// `navigate_to_login_request_url`: v5's option of the call, over the configuration's (v3/v4).
+    ///
+    /// Its result or error is also what [`handle_redirect`](Self::handle_redirect) gives later
+    /// on this page load (an app that handles the redirect itself, then mounts the provider
+    /// with its instance: the hooks see the sign-in's error, and do not sign in again).
     pub async fn handle_redirect_promise(
+        &self,
+        given: Option<&str>,
+        navigate_to_login_request_url: Option<bool>,
+    ) -> Result<RedirectOutcome, AuthError> {
+        // (Not a call before initialize(): the call after it handles the response.)
+        let initialized = self.client.is_initialized();
+        if initialized && self.client.own_interaction_in_progress() {
+            self.set_status(InteractionStatus::HandleRedirect);
+        }
+        let r = self.redirect_outcome(given, navigate_to_login_request_url).await;
+        let done = match &r {
+            _ if !initialized => None,
+            Ok(RedirectOutcome::Done(result)) => Some(Ok(result.as_deref().cloned())),
+            Ok(RedirectOutcome::Navigate(_)) => None,
+            Err(e) => Some(Err(e.clone())),
+        };
+        let not_yet = matches!(*self.state.redirected.borrow(), Redirected::NotYet);
+        if let (Some(done), true) = (done, not_yet) {
+            *self.state.redirected.borrow_mut() = Redirected::Done(Box::new(done));
+            // The redirect is handled: the hooks may start (msal's HANDLE_REDIRECT_END).
+            self.set_status(InteractionStatus::None);
+        }
+        r
+    }
+
+    /// [`handle_redirect_promise`](Self::handle_redirect_promise) without keeping its outcome
+    /// (the JS API's: msal's facade keeps its one promise itself).
+    pub(crate) async fn redirect_outcome(
         &self,
         given: Option<&str>,
         navigate_to_login_request_url: Option<bool>,
@@ -391,7 +469,7 @@ impl BrowserApp {
         if self.client.own_interaction_in_progress() {
             self.set_status(InteractionStatus::HandleRedirect);
         }
-        let outcome = self.handle_redirect_promise(None, None).await;
+        let outcome = self.redirect_outcome(None, None).await;
         let r = match outcome {
             Ok(RedirectOutcome::Done(Some(r))) => self.signed_in(Ok(*r)).await.map(Some),
             Ok(RedirectOutcome::Done(None)) => Ok(None),
@@ -425,9 +503,9 @@ impl BrowserApp {
         async move {
             let r = match started {
                 Ok(s) => {
-                    app.set_status(InteractionStatus::AcquireToken);
+                    let mut shown = Interaction::show(&app, InteractionStatus::AcquireToken, release_sign_in);
                     let r = app.client.complete_popup(s).await;
-                    app.set_status(InteractionStatus::None);
+                    shown.keep_lock();
                     r
                 }
                 Err(e) => Err(e),
@@ -451,14 +529,10 @@ impl BrowserApp {
         async move {
             locked?;
             // (From the lock on, as msal: its discovery may take a round trip.)
-            app.set_status(InteractionStatus::AcquireToken);
-            let pending = match app.client.begin_redirect(&req, "").await {
-                Ok(p) => p,
-                Err(e) => {
-                    app.set_status(InteractionStatus::None);
-                    return Err(e);
-                }
-            };
+            let mut shown = Interaction::show(&app, InteractionStatus::AcquireToken, release_redirect);
+            let pending = app.client.begin_redirect(&req, "").await?;
+            // (From here the page may be leaving: the lock goes with the sign-in to the next.)
+            shown.keep_lock();
             let ours = || app.client.pending_redirect().is_some_and(|p| p.state_id == pending.state_id);
             let left = app.leave(&pending.url, pending.form.as_deref(), &ours).await;
             // (Unless the page came back from the back/forward cache, which ended it: a later
@@ -467,7 +541,7 @@ impl BrowserApp {
                 app.client.abandon_redirect(&pending);
                 app.client.forget_orphan_keys().await;
             }
-            app.set_status(InteractionStatus::None);
+            drop(shown);
             left
         }
     }
@@ -536,29 +610,20 @@ impl BrowserApp {
         // the cache), so a template shows its loading view, and no hook starts a sign-in.
         // (One refused after the local sign-out, an authority not trusted, has signed out.)
         let signed_out = self.client.sign_out_for_redirect(req).inspect_err(|_| self.emit(AppEvent::AccountsChanged))?;
-        self.set_status(InteractionStatus::Logout);
+        let mut shown = Interaction::show(self, InteractionStatus::Logout, PublicClientApplication::abort_logout);
         self.emit(AppEvent::AccountsChanged);
-        let started = match self.client.finish_logout_redirect(req, signed_out).await {
-            Ok(started) => started,
-            Err(e) => {
-                self.set_status(InteractionStatus::None);
-                return Err(e);
-            }
-        };
+        let started = self.client.finish_logout_redirect(req, signed_out).await?;
         match started.url {
             Some(url) => {
+                shown.keep_lock();
                 let ours = || self.client.signing_out();
                 let left = self.leave(&url, None, &ours).await;
                 if ours() {
                     self.client.abort_logout();
                 }
-                self.set_status(InteractionStatus::None);
                 left
             }
-            None => {
-                self.set_status(InteractionStatus::None);
-                Ok(())
-            }
+            None => Ok(()),
         }
     }
 
@@ -571,9 +636,10 @@ impl BrowserApp {
             // (A popup that could not start may have signed out here already.)
             let started = started.inspect_err(|_| app.emit(AppEvent::AccountsChanged))?;
             app.emit(AppEvent::AccountsChanged);
-            app.set_status(InteractionStatus::Logout);
+            let mut shown = Interaction::show(&app, InteractionStatus::Logout, release_sign_in);
             let r = app.client.complete_logout_popup(started).await;
-            app.set_status(InteractionStatus::None);
+            shown.keep_lock();
+            drop(shown);
             r
         }
     }

@@ -316,11 +316,13 @@ pub fn use_msal_authentication(
     });
     let signed_in = Memo::new(move |_| filter.with(|f| ctx.account_for(f.as_ref()).is_some()));
     Effect::new(move |_| {
+        // (Read at every run, so a filter that moves to nobody signed in reruns it.)
+        let signed_in = signed_in.get();
         let ready = ctx.app().is_some() && ctx.in_progress.get() == InteractionStatus::None;
         if ready && !started.get_value() {
             // The provider's redirect error goes to the hook's own first run only.
             start.try_with_value(|start| start(HookRun::Auto(ctx.error.get_untracked())));
-        } else if !signed_in.get() && result.with_untracked(Option::is_some) {
+        } else if !signed_in && result.with_untracked(Option::is_some) {
             // Signed out: no result for an account that is gone (msal-react).
             set_result.set(None);
         }

@@ -124,7 +124,11 @@ pub fn msal_provider(props: &MsalProviderProps) -> Html {
                             ctx.set(snapshot(&app, e));
                         }
                     }
-                    Err(e) => ctx.set(MsalContext { error: Some(e), in_progress: InteractionStatus::None, ..MsalContext::default() }),
+                    // (Not when unmounted or replaced by a new configuration's client meanwhile.)
+                    Err(e) if !matches!(*task_live.borrow(), Live::Gone) => {
+                        ctx.set(MsalContext { error: Some(e), in_progress: InteractionStatus::None, ..MsalContext::default() })
+                    }
+                    Err(_) => {}
                 }
             });
             move || {

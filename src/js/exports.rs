@@ -412,7 +412,7 @@ impl JsClient {
             let url = |u: Option<String>| u.map(JsValue::from).unwrap_or(JsValue::UNDEFINED);
             let r = match task {
                 Task::Initialize => app.initialize().await.map(|_| JsValue::UNDEFINED),
-                Task::HandleRedirect(hash, navigate) => match app.handle_redirect_promise(hash.as_deref(), navigate).await {
+                Task::HandleRedirect(hash, navigate) => match app.redirect_outcome(hash.as_deref(), navigate).await {
                     Ok(RedirectOutcome::Done(Some(r))) => Ok(json(*r)),
                     Ok(RedirectOutcome::Done(None)) => Ok(JsValue::NULL),
                     Ok(RedirectOutcome::Navigate(u)) => Ok(JsValue::from_str(&Json::object().with("navigateTo", u).to_json())),
