@@ -122,7 +122,7 @@ async fn popup_response_is_read_by_polling_or_the_bridge_even_when_coop_severs_i
     // `closed` read true: the wait must not end as user_cancelled, and the bridge must work.
     let popup = window::open_popup(&same_origin("/msal-redirect-page#code=abc&state=xyz"), "msal.test.poll", -1, -1, -1, -1).unwrap();
     assert!(!popup.is_null(), "ChromeDriver allows popups");
-    let waiting = window::wait_for_popup(&popup, "state-poll", 5_000, &JsValue::NULL, "", 0, "");
+    let waiting = window::wait_for_popup(&popup, "state-poll", 5_000, &JsValue::NULL, "", 0, "", false);
     // The popup is severed once its page has loaded (later on a loaded machine): look for up to
     // 3 s on an isolated page, 400 ms on another.
     let closed = || js_sys::Reflect::get(&popup, &"closed".into()).unwrap().as_bool() == Some(true);
@@ -150,7 +150,7 @@ async fn popup_response_is_read_by_polling_or_the_bridge_even_when_coop_severs_i
 #[test]
 async fn popup_response_arrives_over_the_redirect_bridge_channel() {
     let popup = window::open_popup("about:blank", "msal.test.bridge", 400, 300, 0, 0).unwrap();
-    let waiting = window::wait_for_popup(&popup, "state-bridge", 5_000, &JsValue::NULL, "", 0, "");
+    let waiting = window::wait_for_popup(&popup, "state-bridge", 5_000, &JsValue::NULL, "", 0, "", false);
     let channel = web_sys::BroadcastChannel::new("state-bridge").unwrap();
     let msg = js_sys::Object::new();
     js_sys::Reflect::set(&msg, &"v".into(), &1.into()).unwrap();
@@ -166,10 +166,26 @@ async fn a_popup_that_reads_closed_before_it_was_seen_at_the_provider_waits_for_
     // timeout ends the wait. (A popup closed after a while at the provider ends the wait as
     // user_cancelled: tests/e2e/matrix/core.test.mjs; a severed one signs in: coop-only.test.mjs.)
     let popup = window::open_popup("about:blank", "msal.test.closed", -1, -1, -1, -1).unwrap();
-    let waiting = window::wait_for_popup(&popup, "state-closed", 700, &JsValue::NULL, "", 0, "");
+    let waiting = window::wait_for_popup(&popup, "state-closed", 700, &JsValue::NULL, "", 0, "", false);
     let close = js_sys::Reflect::get(&popup, &"close".into()).unwrap();
     js_sys::Function::from(close).call0(&popup).unwrap();
     assert_eq!(settle(waiting).await, Err("timed_out".to_owned()));
+}
+
+/// msal 5's `system.enableLegacyPolling` (msal 4's poller): a popup that reads closed is the
+/// user's cancel at once.
+#[test]
+async fn a_legacy_polled_popup_is_cancelled_at_once_when_closed() {
+    let popup = window::open_popup("about:blank", "msal.test.legacy-closed", -1, -1, -1, -1).unwrap();
+    let waiting = window::wait_for_popup(&popup, "state-legacy-closed", 60_000, &JsValue::NULL, "", 0, "", true);
+    let close = js_sys::Reflect::get(&popup, &"close".into()).unwrap();
+    js_sys::Function::from(close).call0(&popup).unwrap();
+    let start = js_sys::Date::now();
+    assert_eq!(settle(waiting).await, Err("user_cancelled".to_owned()));
+    assert!(js_sys::Date::now() - start < 1_000.0, "at once, not after a wait");
+
+    // (Its other cases, on a page not isolated by COOP as legacy polling requires:
+    // tests/e2e/basic.test.mjs.)
 }
 
 /// As msal's popups: titled "Microsoft Authentication" while they show no page of their own
@@ -187,7 +203,10 @@ fn a_blank_popup_bears_msals_title() {
 #[test]
 async fn popup_without_response_times_out() {
     let popup = window::open_popup("about:blank", "msal.test.timeout", -1, -1, -1, -1).unwrap();
-    assert_eq!(settle(window::wait_for_popup(&popup, "state-timeout", 200, &JsValue::NULL, "", 0, "")).await.unwrap_err(), "timed_out");
+    assert_eq!(
+        settle(window::wait_for_popup(&popup, "state-timeout", 200, &JsValue::NULL, "", 0, "", false)).await.unwrap_err(),
+        "timed_out"
+    );
 }
 
 #[test]

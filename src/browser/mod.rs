@@ -273,7 +273,8 @@ impl BrowserApp {
         let channel_name = ["msal.", &config.client_id, ".accounts"].concat();
         // (sessionStorage: the tab's same-origin frames share it, and hear each other's writes.)
         let area = crate::platform::browser::storage_area(config.cache_location);
-        let platform = BrowserPlatform::new(config.cache_location, &config.client_id, log_sink, network);
+        let platform =
+            BrowserPlatform::new(config.cache_location, &config.client_id, log_sink, network).with_legacy_polling(config.legacy_polling);
         let client = Rc::new(PublicClientApplication::new(config, platform)?);
         let app = BrowserApp { client, listeners: Rc::default(), state: Rc::default() };
 

@@ -75,6 +75,12 @@ pub struct Config {
     /// URL. (One started before they arrive, or whose URL needs more asynchronous work, a POST's
     /// or a bound request's, still opens on `about:blank`.)
     pub navigate_popups: bool,
+    /// msal 5's `system.enableLegacyPolling` (off by default): popups are waited for as msal 4
+    /// did, by reading their address once back on this origin, with no timeout; a popup that
+    /// reads closed is the user's cancel at once (`user_cancelled`), and a page of this origin
+    /// without a response ends the wait (`hash_empty_error`). For a provider round trip without
+    /// Cross-Origin-Opener-Policy, as msal requires.
+    pub legacy_polling: bool,
     /// `auth.originCheck`: send msal's `pocd=1` only when the page passes the popup origin check
     /// (on by default); off, it is always sent.
     pub origin_check: bool,
@@ -137,6 +143,7 @@ impl Config {
             is_mcp: false,
             allow_redirect_in_iframe: false,
             navigate_popups: true,
+            legacy_polling: false,
             origin_check: true,
             popup_relay: None,
             instance_aware: false,

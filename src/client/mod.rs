@@ -543,8 +543,10 @@ impl<P: Platform> PublicClientApplication<P> {
     fn realm_for(&self, account: &Account, authority: &Authority, profile: Option<&str>) -> String {
         match (authority.single_tenant().filter(|t| is_guid(t)), profile) {
             (Some(t), _) | (None, Some(t)) => t.to_owned(),
-            (None, None) if account.has_profile_in(&account.realm) => account.realm.clone(),
-            (None, None) => account.profiles().first().map_or_else(|| account.realm.clone(), |p| p.tenant_id.clone()),
+            (None, None) => match account.tenant_profiles.first() {
+                Some(first) if !account.has_profile_in(&account.realm) => first.tenant_id.clone(),
+                _ => account.realm.clone(),
+            },
         }
     }
 

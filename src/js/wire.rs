@@ -96,6 +96,7 @@ pub fn config(j: &Json) -> Result<(Config, Vec<&'static str>), AuthError> {
         None | Some(Json::Null) => !legacy_polling,
         Some(v) => *v != Json::Bool(false),
     };
+    c.legacy_polling = legacy_polling;
     c.is_mcp = auth.get("isMcp").and_then(Json::as_bool).unwrap_or(false);
     c.instance_aware = auth.get("instanceAware").and_then(Json::as_bool).unwrap_or(false);
     c.popup_relay = auth.str_field("popupRelayUri").filter(|u| !u.is_empty()).map(|uri| PopupRelay {

@@ -951,6 +951,39 @@ test("a popup that lands on a plain page (no bridge script) is read by the polle
   await ctx.close();
 });
 
+test("system.enableLegacyPolling, as msal 5's (msal 4's poller): no popup timeout, a popup closed at the provider is user_cancelled at once, a page of this origin without a response is hash_empty_error", async () => {
+  const ctx = await env.browser.newContext();
+  // A bridge timeout shorter than the user takes: the legacy poller has none.
+  const page = await env.open("entra", "sessionStorage", ctx, 300, { system: JSON.stringify({ enableLegacyPolling: true, popupBridgeTimeout: 1500 }) });
+  const start = (prompt) => page.evaluate((p) => {
+    window.last = null;
+    window.pca.acquireTokenPopup({ scopes: ["User.Read"], prompt: p, redirectUri: location.origin + "/blank.html" })
+      .then((r) => (window.last = { ok: true, user: r.account.username }), (e) => (window.last = { ok: false, code: e.errorCode }));
+  }, prompt);
+  let [popup] = await Promise.all([page.waitForEvent("popup"), start("login")]);
+  await popup.waitForSelector("#login");
+  await page.waitForTimeout(2500);
+  await popup.fill("#login", "lior");
+  await Promise.all([popup.waitForEvent("close"), popup.click("#submit")]);
+  await page.waitForFunction(() => window.last !== null);
+  assert.deepEqual(await page.evaluate(() => window.last), { ok: true, user: "lior" });
+  // Closed as soon as the provider's page shows (without the option: the bridge is waited for
+  // until the timeout, since the popup may as well have been severed by COOP).
+  [popup] = await Promise.all([page.waitForEvent("popup"), start("login")]);
+  await popup.waitForSelector("#login");
+  await popup.close();
+  await page.waitForFunction(() => window.last !== null);
+  assert.deepEqual(await page.evaluate(() => window.last), { ok: false, code: "user_cancelled" });
+  // Back on this origin at a page without the response (code on the redirect page removed it).
+  [popup] = await Promise.all([page.waitForEvent("popup"), start("login")]);
+  await popup.waitForSelector("#login");
+  await popup.goto(`${env.web.origin}/blank.html`).catch(() => {});
+  await page.waitForFunction(() => window.last !== null);
+  assert.deepEqual(await page.evaluate(() => window.last), { ok: false, code: "hash_empty_error" });
+  assert.equal(await page.evaluate(() => sessionStorage.getItem("msal.interaction.status")), null, "the lock is free");
+  await ctx.close();
+});
+
 test("a redirect sign-in comes back to an app whose router rewrites the address before handleRedirectPromise runs: the response kept when the package was evaluated is redeemed", async () => {
   const ctx = await env.browser.newContext();
   const page = await ctx.newPage();

@@ -45,6 +45,7 @@ fn configuration_is_read_with_msal_names_and_defaults() {
     let legacy =
         |auth: &str| config(&json(&format!(r#"{{"auth":{{"clientId":"c"{auth}}},"system":{{"enableLegacyPolling":true}}}}"#))).unwrap().0;
     assert!(!legacy("").origin_check);
+    assert!(legacy("").legacy_polling);
     assert!(legacy(r#","originCheck":true"#).origin_check);
     // v3's timeout names are not msal 5's: ignored, with a warning each.
     let (v3, w) =

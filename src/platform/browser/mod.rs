@@ -239,6 +239,8 @@ pub struct BrowserPlatform {
     /// Whose marks this client's are (`window::mark_owner`): another client of the page is
     /// another holder, as another tab is.
     marker: u32,
+    /// Popups are waited for as msal 4 did ([`Config::legacy_polling`](crate::client::Config)).
+    legacy_polling: bool,
 }
 
 impl BrowserPlatform {
@@ -257,7 +259,21 @@ impl BrowserPlatform {
         }
         let network = if network.is_object() { network } else { JsValue::NULL };
         let marker = window::mark_owner();
-        BrowserPlatform { cache: Rc::new(cache), temp, channel: ::core::cell::RefCell::new(JsValue::NULL), log_sink, network, marker }
+        BrowserPlatform {
+            cache: Rc::new(cache),
+            temp,
+            channel: ::core::cell::RefCell::new(JsValue::NULL),
+            log_sink,
+            network,
+            marker,
+            legacy_polling: false,
+        }
+    }
+
+    /// Waits for popups as msal 4 did (msal 5's `system.enableLegacyPolling`).
+    pub fn with_legacy_polling(mut self, on: bool) -> BrowserPlatform {
+        self.legacy_polling = on;
+        self
     }
 
     /// Takes another tab's change of the cache entry `key` into memory (an encrypted cache
@@ -498,8 +514,17 @@ impl Platform for BrowserPlatform {
         relay: Option<Relay<'_>>,
     ) -> Result<String, WindowError> {
         let (version, request) = relay.map_or((0, ""), |r| (r.version, r.request));
-        let r =
-            promised(window::wait_for_popup(&popup, state_id, millis(timeout_ms), &self.log_sink, correlation_id, version, request)).await;
+        let r = promised(window::wait_for_popup(
+            &popup,
+            state_id,
+            millis(timeout_ms),
+            &self.log_sink,
+            correlation_id,
+            version,
+            request,
+            self.legacy_polling,
+        ))
+        .await;
         r.map(|v| v.as_string().unwrap_or_default()).map_err(|e| window_error(&e))
     }
 

@@ -129,12 +129,14 @@ function responseFrom(loc) {
 // is back on our origin, or by a message on BroadcastChannel(stateId) from a redirect page
 // that called broadcastResponseToMainFrame(). Rejects with "user_cancelled" when the popup
 // closes first, "timed_out" after timeoutMs, "interaction_in_progress_cancelled" when
-// cancelPopupWaits() ends it.
+// cancelPopupWaits() ends it. `legacy` (msal 5's system.enableLegacyPolling): as msal 4, no
+// timeout, a popup that reads closed is cancelled at once, and any page of this origin but the
+// request's ends the wait (without a response: msal's hash_empty_error).
 const popupWaits = new Set();
 export function cancelPopupWaits() {
   for (const finish of popupWaits) finish(false, "interaction_in_progress_cancelled");
 }
-export function waitForPopup(popup, stateId, timeoutMs, sink, correlationId, relayVersion, relayRequest) {
+export function waitForPopup(popup, stateId, timeoutMs, sink, correlationId, relayVersion, relayRequest, legacy) {
   return new Promise((resolve, reject) => {
     let done = false;
     let channel = null;
@@ -152,7 +154,7 @@ export function waitForPopup(popup, stateId, timeoutMs, sink, correlationId, rel
       try { if (!popup.closed) popup.close(); } catch (_) { /* ignore */ }
       ok ? resolve(value) : reject(value);
     };
-    const timer = setTimeout(() => finish(false, "timed_out"), timeoutMs);
+    const timer = legacy ? 0 : setTimeout(() => finish(false, "timed_out"), timeoutMs);
     // A popup out of reach while this window does not have the focus: the user is still in it
     // (Cross-Origin-Opener-Policy on a later page cut it off), or closed it and the focus comes
     // back here a moment later (Firefox), or closed it while another window took the focus. The
@@ -225,6 +227,7 @@ export function waitForPopup(popup, stateId, timeoutMs, sink, correlationId, rel
       try { closed = popup.closed; } catch (_) { closed = true; }
       if (closed) {
         clearInterval(poll);
+        if (legacy) return finish(false, "user_cancelled");
         outOfReachAt = Date.now();
         if (awayFor >= 1000 && document.hasFocus()) return back();
         logTo(sink, 2, "the popup is out of reach (closed, or severed by Cross-Origin-Opener-Policy): waiting for the redirect bridge until popupBridgeTimeout", correlationId);
@@ -239,6 +242,7 @@ export function waitForPopup(popup, stateId, timeoutMs, sink, correlationId, rel
         if (loc.origin === window.location.origin) {
           const r = responseFrom(loc);
           if (r) finish(true, r);
+          else if (legacy && loc.href !== "about:blank" && !/[#?&](response_type|post_logout_redirect_uri)=/.test(loc.search + loc.hash)) finish(true, loc.hash || loc.search);
         }
       } catch (_) {
         // At the identity provider.

@@ -37,6 +37,7 @@ extern "C" {
         correlation_id: &str,
         relay_version: u8,
         relay_request: &str,
+        legacy: bool,
     ) -> js_sys::Promise;
     /// The window the next popup opens from (msal's `popupWindowParent`; undefined: this one).
     #[wasm_bindgen(js_name = popupParent)]
