@@ -1233,7 +1233,8 @@ export class PublicClientApplication {
     return this.track(InteractionType.Popup, request, r.correlationId, () => {
       // Synchronous up to here: the window opens inside the user's click.
       const [done, popupWindow] = this.engine().popup(requestJson(r), r.popupWindowParent);
-      this.emit(EventType.POPUP_OPENED, InteractionType.Popup, { popupWindow }, null, r.correlationId);
+      // (msal 5 sends none for a POST's popup.)
+      if (r.httpMethod !== "POST") this.emit(EventType.POPUP_OPENED, InteractionType.Popup, { popupWindow }, null, r.correlationId);
       return done.then(toResult);
     }, BrowserRootPerformanceEvents.AcquireTokenPopup);
   }
