@@ -448,6 +448,19 @@ async fn a_redirect_sign_in_is_acquire_token_while_its_discovery_runs() {
     drop(popup);
     assert!(!app.client().interaction_in_progress());
     assert_eq!(app.interaction_status(), InteractionStatus::None);
+    // One dropped after another request took its interaction over leaves that one's lock and
+    // status alone.
+    let mut first = Box::pin(app.login_popup(&req));
+    assert!(std::future::Future::poll(first.as_mut(), &mut cx).is_pending());
+    let over = InteractiveRequest { override_interaction_in_progress: true, ..req.clone() };
+    let mut second = Box::pin(app.login_popup(&over));
+    assert!(std::future::Future::poll(second.as_mut(), &mut cx).is_pending());
+    drop(first);
+    assert!(app.client().interaction_in_progress(), "the second popup's lock");
+    assert_eq!(app.interaction_status(), InteractionStatus::AcquireToken);
+    drop(second);
+    assert!(!app.client().interaction_in_progress());
+    assert_eq!(app.interaction_status(), InteractionStatus::None);
     let e = app.login_redirect(&req).await.unwrap_err();
     assert_eq!(e.code(), "endpoints_resolution_error", "not interaction_in_progress");
 }

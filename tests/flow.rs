@@ -1926,6 +1926,24 @@ fn a_popup_whose_lease_ran_out_leaves_the_lock_to_the_popup_that_took_it() {
     assert!(!h.pca.interaction_in_progress());
 }
 
+/// With `system.enableLegacyPolling` a popup has no timeout (msal 4's poller): its lock is
+/// leased as a redirect's, so a second sign-in 90 s in is refused instead of taking the lock
+/// over and cancelling the popup the user is still in.
+#[test]
+fn a_legacy_polled_popup_keeps_its_lock_past_the_popup_lease() {
+    let req = InteractiveRequest { scopes: vec!["User.Read".into()], ..Default::default() };
+    for legacy in [false, true] {
+        let mut c = config();
+        c.legacy_polling = legacy;
+        let h = harness_with(c);
+        let first = h.pca.open_popup(&req, PopupAttributes::default()).unwrap();
+        h.platform.set_now_ms(NOW_MS + 91_000);
+        let second = h.pca.open_popup(&req, PopupAttributes::default());
+        assert_eq!(second.as_ref().err().map(|e| e.code()), legacy.then_some("interaction_in_progress"), "legacy: {legacy}");
+        drop((first, second));
+    }
+}
+
 #[test]
 fn http_method_post_sends_the_authorize_request_as_a_form() {
     let h = harness();

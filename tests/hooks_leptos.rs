@@ -434,6 +434,29 @@ async fn a_redirect_error_the_app_handled_itself_is_reported_not_started_again()
     web_sys::window().unwrap().session_storage().unwrap().unwrap().clear().unwrap();
 }
 
+// The same when the app spawns its own call and mounts the provider at once (the provider's
+// call waits for the app's while it runs, or takes its outcome).
+#[test]
+async fn a_redirect_error_the_app_is_still_handling_as_the_provider_mounts_is_reported() {
+    support::returned_from_redirect_with("access_denied", Some("rune")).await;
+    let app = BrowserApp::new(support::redirect_config()).await.unwrap();
+    let handled = std::rc::Rc::new(RefCell::new(None));
+    let (given, seen) = (app.clone(), handled.clone());
+    wasm_bindgen_futures::spawn_local(async move {
+        *seen.borrow_mut() = Some(given.handle_redirect_promise(None, None).await.err().map(|e| e.code().to_owned()));
+    });
+    let root = mount_root();
+    let handle = leptos::mount::mount_to(root.clone(), move || view! { <RedirectGuarded instance=app.clone() /> });
+    support::wait_for("the template's error view", || support::text_of("leptos-redirect").starts_with("error")).await;
+    support::sleep_ms(300).await;
+    assert_eq!(*handled.borrow(), Some(Some("access_denied".to_owned())), "the app's own call");
+    assert_eq!(support::text_of("leptos-redirect"), "error access_denied");
+    assert_eq!(support::text_of("leptos-redirect-probe"), r#"None Some("access_denied")"#, "nothing in progress: no new redirect");
+    drop(handle);
+    root.remove();
+    web_sys::window().unwrap().session_storage().unwrap().unwrap().clear().unwrap();
+}
+
 thread_local! {
     static AUTH: RefCell<Option<MsalAuthenticationResult>> = const { RefCell::new(None) };
 }

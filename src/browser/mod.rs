@@ -149,6 +149,8 @@ impl PartialEq for BrowserApp {
 struct AppState {
     next_id: ::core::cell::Cell<u32>,
     status: ::core::cell::Cell<InteractionStatus>,
+    /// Counts the interactions that showed a status: the latest one's ending resets it.
+    shown: ::core::cell::Cell<u32>,
     redirected: RefCell<Redirected>,
 }
 
@@ -185,12 +187,19 @@ impl Drop for RedirectRun<'_> {
 struct Interaction {
     app: BrowserApp,
     undo: Option<fn(&PublicClientApplication<BrowserPlatform>)>,
+    /// The client's interaction generation when it started: once another request took the
+    /// interaction over (or `clear_cache` ended it), the lock is no longer this one's.
+    generation: u32,
+    /// Its number among the interactions that showed a status: a later one's status stays.
+    shown: u32,
 }
 
-/// Releases the interaction lock of a sign-in (or popup sign-out) this client still holds.
+/// Releases the interaction lock of a popup sign-in (or sign-out) this client still holds, and
+/// closes its window (the wait ends).
 fn release_sign_in(client: &PublicClientApplication<BrowserPlatform>) {
     if client.own_interaction_in_progress() {
         client.abort_interaction_of(crate::core::pkce::InteractionType::Popup);
+        client.platform().cancel_popup_waits();
     }
 }
 
@@ -205,7 +214,9 @@ impl Interaction {
     /// Shows `status` until the interaction ends; `undo` releases what it holds.
     fn show(app: &BrowserApp, status: InteractionStatus, undo: fn(&PublicClientApplication<BrowserPlatform>)) -> Interaction {
         app.set_status(status);
-        Interaction { app: app.clone(), undo: Some(undo) }
+        let shown = app.state.shown.get().wrapping_add(1);
+        app.state.shown.set(shown);
+        Interaction { app: app.clone(), undo: Some(undo), generation: app.client.interaction_generation(), shown }
     }
 
     /// The flow ended, or what it holds is no longer the app's to release (a page leaving for
@@ -217,10 +228,12 @@ impl Interaction {
 
 impl Drop for Interaction {
     fn drop(&mut self) {
-        if let Some(undo) = self.undo.take() {
+        if let Some(undo) = self.undo.take().filter(|_| self.app.client.interaction_generation() == self.generation) {
             undo(&self.app.client);
         }
-        self.app.set_status(InteractionStatus::None);
+        if self.app.state.shown.get() == self.shown {
+            self.app.set_status(InteractionStatus::None);
+        }
     }
 }
 
@@ -370,31 +383,39 @@ impl BrowserApp {
     /// response the app read itself; see [`PublicClientApplication::begin_handle_redirect`].
     /// `navigate_to_login_request_url`: v5's option of the call, over the configuration's (v3/v4).
     ///
-    /// Its result or error is also what [`handle_redirect`](Self::handle_redirect) gives later
-    /// on this page load (an app that handles the redirect itself, then mounts the provider
-    /// with its instance: the hooks see the sign-in's error, and do not sign in again).
+    /// Its result or error is also what [`handle_redirect`](Self::handle_redirect) gives on this
+    /// page load, waiting for it while it runs (an app that handles the redirect itself and
+    /// mounts the provider with its instance: the hooks see the sign-in's error, and do not
+    /// sign in again).
     pub async fn handle_redirect_promise(
         &self,
         given: Option<&str>,
         navigate_to_login_request_url: Option<bool>,
     ) -> Result<RedirectOutcome, AuthError> {
-        // (Not a call before initialize(): the call after it handles the response.)
-        let initialized = self.client.is_initialized();
-        if initialized && self.client.own_interaction_in_progress() {
-            self.set_status(InteractionStatus::HandleRedirect);
+        // (Not a call before initialize(): the call after it handles the response.) A
+        // provider's call meanwhile waits for this one's outcome.
+        let claimed = self.client.is_initialized() && matches!(*self.state.redirected.borrow(), Redirected::NotYet);
+        let mut run = None;
+        if claimed {
+            *self.state.redirected.borrow_mut() = Redirected::Running(Vec::new());
+            run = Some(RedirectRun { app: self, outcome: None });
+            if self.client.own_interaction_in_progress() {
+                self.set_status(InteractionStatus::HandleRedirect);
+            }
         }
         let r = self.redirect_outcome(given, navigate_to_login_request_url).await;
-        let done = match &r {
-            _ if !initialized => None,
-            Ok(RedirectOutcome::Done(result)) => Some(Ok(result.as_deref().cloned())),
-            Ok(RedirectOutcome::Navigate(_)) => None,
-            Err(e) => Some(Err(e.clone())),
-        };
-        let not_yet = matches!(*self.state.redirected.borrow(), Redirected::NotYet);
-        if let (Some(done), true) = (done, not_yet) {
-            *self.state.redirected.borrow_mut() = Redirected::Done(Box::new(done));
-            // The redirect is handled: the hooks may start (msal's HANDLE_REDIRECT_END).
-            self.set_status(InteractionStatus::None);
+        if let Some(mut run) = run {
+            run.outcome = match &r {
+                Ok(RedirectOutcome::Done(result)) => Some(Ok(result.as_deref().cloned())),
+                Ok(RedirectOutcome::Navigate(_)) => None,
+                Err(e) => Some(Err(e.clone())),
+            };
+            let handled = run.outcome.is_some();
+            drop(run);
+            if handled {
+                // The redirect is handled: the hooks may start (msal's HANDLE_REDIRECT_END).
+                self.set_status(InteractionStatus::None);
+            }
         }
         r
     }

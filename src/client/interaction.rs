@@ -230,8 +230,10 @@ impl<P: Platform> PublicClientApplication<P> {
                 return Err(interaction_busy());
             }
         }
+        // (A legacy-polled popup has no timeout: it holds the lock as long as a redirect may.)
         let lease = match itype {
             InteractionType::Redirect => REDIRECT_LEASE_MS,
+            _ if self.config.legacy_polling => REDIRECT_LEASE_MS,
             _ => self.config.popup_timeout_ms.saturating_add(POPUP_LEASE_GRACE_MS),
         };
         let v = Json::object()
@@ -240,6 +242,12 @@ impl<P: Platform> PublicClientApplication<P> {
             .with("startedAt", now)
             .with("leaseUntil", now.saturating_add(lease));
         temp.set(INTERACTION_STATUS_KEY, &v.to_json())
+    }
+
+    /// How many times this client's interaction lock was taken over (`overrideInteractionInProgress`,
+    /// an expired lease): an interaction started before a change no longer holds it.
+    pub fn interaction_generation(&self) -> u32 {
+        self.takeovers.get()
     }
 
     /// True while this client (not another one of the tab) has an interaction in progress.

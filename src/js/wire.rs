@@ -61,6 +61,11 @@ const UNSUPPORTED: &[(&str, &str, &str)] = &[
     ("system", "serverTelemetryEnabled", "server telemetry headers are not sent"),
     ("experimental", "iframeTimeoutTelemetry", "late frame answers are not measured"),
     ("experimental", "enableAsymmetricEar", "EAR is not supported"),
+    (
+        "experimental",
+        "allowPlatformBrokerWithDOM",
+        "platform brokering (the browser's own broker) is not supported; sign-in runs in the page",
+    ),
     // v3/v4 names msal 5 no longer reads (its defaults apply).
     ("auth", "supportsNestedAppAuth", "nested app authentication is not supported; the standard client is used"),
     ("auth", "encodeExtraQueryParams", "extra query parameters are always encoded"),

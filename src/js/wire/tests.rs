@@ -121,10 +121,11 @@ fn options_msal_wasm_does_not_act_on_are_warned_about() {
     let (c, warnings) = config(&json(
         r#"{"auth":{"clientId":"c","supportsNestedAppAuth":true,"instanceAware":false,"azureCloudOptions":{"azureCloudInstance":"https://login.microsoftonline.us"}},
           "system":{"allowPlatformBroker":true,"allowRedirectInIframe":true,"serverTelemetryEnabled":true},"cache":{"claimsBasedCachingEnabled":true},
-          "telemetry":{"application":{"appName":"app","appVersion":"1"}},"experimental":{"iframeTimeoutTelemetry":true}}"#,
+          "telemetry":{"application":{"appName":"app","appVersion":"1"}},"experimental":{"iframeTimeoutTelemetry":true,"allowPlatformBrokerWithDOM":true}}"#,
     ))
     .unwrap();
-    assert_eq!(warnings.len(), 5, "{warnings:?}");
+    assert_eq!(warnings.len(), 6, "{warnings:?}");
+    assert!(warnings.iter().any(|w| w.contains("browser's own broker")));
     // telemetry.application is sent (x-app-name, x-app-ver), as msal.
     assert_eq!(c.application, AppTelemetry { name: "app".into(), version: "1".into() });
     assert!(!warnings.iter().any(|w| w.contains("x-app-name")));

@@ -130,7 +130,7 @@ function responseFrom(loc) {
 // that called broadcastResponseToMainFrame(). Rejects with "user_cancelled" when the popup
 // closes first, "timed_out" after timeoutMs, "interaction_in_progress_cancelled" when
 // cancelPopupWaits() ends it. `legacy` (msal 5's system.enableLegacyPolling): as msal 4, no
-// timeout, a popup that reads closed is cancelled at once, and any page of this origin but the
+// timeout, a popup that reads closed is cancelled (a moment later), and any page of this origin but the
 // request's ends the wait (without a response: msal's hash_empty_error).
 const popupWaits = new Set();
 export function cancelPopupWaits() {
@@ -227,7 +227,9 @@ export function waitForPopup(popup, stateId, timeoutMs, sink, correlationId, rel
       try { closed = popup.closed; } catch (_) { closed = true; }
       if (closed) {
         clearInterval(poll);
-        if (legacy) return finish(false, "user_cancelled");
+        // (A page of the app that sent the answer over the bridge and closed itself: its
+        // message may land a moment after the window reads closed.)
+        if (legacy) return setTimeout(() => finish(false, "user_cancelled"), 250);
         outOfReachAt = Date.now();
         if (awayFor >= 1000 && document.hasFocus()) return back();
         logTo(sink, 2, "the popup is out of reach (closed, or severed by Cross-Origin-Opener-Policy): waiting for the redirect bridge until popupBridgeTimeout", correlationId);
