@@ -56,16 +56,12 @@ fn truthy(j: &Json, key: &str) -> bool {
 /// Options msal-browser 5 has that msal-wasm does not act on: set, each is logged once as a
 /// warning when the client is built. `(path, what it means here)`.
 const UNSUPPORTED: &[(&str, &str, &str)] = &[
-    ("system", "allowPlatformBroker", "platform brokering (WAM) is not supported; sign-in runs in the browser"),
+    ("system", "allowPlatformBroker", "platform brokering is not supported; sign-in runs in the browser"),
     ("auth", "verifySSO", "no background SSO check (msal's telemetry) follows an interactive sign-in"),
     ("system", "serverTelemetryEnabled", "server telemetry headers are not sent"),
     ("experimental", "iframeTimeoutTelemetry", "late frame answers are not measured"),
     ("experimental", "enableAsymmetricEar", "EAR is not supported"),
-    (
-        "experimental",
-        "allowPlatformBrokerWithDOM",
-        "platform brokering (the browser's own broker) is not supported; sign-in runs in the page",
-    ),
+    ("experimental", "allowPlatformBrokerWithDOM", "platform brokering is not supported; sign-in runs in the browser"),
     // v3/v4 names msal 5 no longer reads (its defaults apply).
     ("auth", "supportsNestedAppAuth", "nested app authentication is not supported; the standard client is used"),
     ("auth", "encodeExtraQueryParams", "extra query parameters are always encoded"),

@@ -125,7 +125,7 @@ fn options_msal_wasm_does_not_act_on_are_warned_about() {
     ))
     .unwrap();
     assert_eq!(warnings.len(), 6, "{warnings:?}");
-    assert!(warnings.iter().any(|w| w.contains("browser's own broker")));
+    assert_eq!(warnings.iter().filter(|w| w.contains("brokering")).count(), 2, "allowPlatformBroker and allowPlatformBrokerWithDOM");
     // telemetry.application is sent (x-app-name, x-app-ver), as msal.
     assert_eq!(c.application, AppTelemetry { name: "app".into(), version: "1".into() });
     assert!(!warnings.iter().any(|w| w.contains("x-app-name")));
