@@ -955,11 +955,11 @@ test("system.enableLegacyPolling, as msal 5's (msal 4's poller): no popup timeou
   const ctx = await env.browser.newContext();
   // A bridge timeout shorter than the user takes: the legacy poller has none.
   const page = await env.open("entra", "sessionStorage", ctx, 300, { system: JSON.stringify({ enableLegacyPolling: true, popupBridgeTimeout: 1500 }) });
-  const start = (prompt) => page.evaluate((p) => {
+  const start = (prompt, landing = "/blank.html") => page.evaluate(([p, l]) => {
     window.last = null;
-    window.pca.acquireTokenPopup({ scopes: ["User.Read"], prompt: p, redirectUri: location.origin + "/blank.html" })
+    window.pca.acquireTokenPopup({ scopes: ["User.Read"], prompt: p, redirectUri: location.origin + l })
       .then((r) => (window.last = { ok: true, user: r.account.username }), (e) => (window.last = { ok: false, code: e.errorCode }));
-  }, prompt);
+  }, [prompt, landing]);
   let [popup] = await Promise.all([page.waitForEvent("popup"), start("login")]);
   await popup.waitForSelector("#login");
   await page.waitForTimeout(2500);
@@ -981,6 +981,14 @@ test("system.enableLegacyPolling, as msal 5's (msal 4's poller): no popup timeou
   await page.waitForFunction(() => window.last !== null);
   assert.deepEqual(await page.evaluate(() => window.last), { ok: false, code: "hash_empty_error" });
   assert.equal(await page.evaluate(() => sessionStorage.getItem("msal.interaction.status")), null, "the lock is free");
+  // A redirect page that sends the answer over the bridge and closes itself at once (an msal 4
+  // app's own page, loading the package): the answer is taken, not user_cancelled.
+  [popup] = await Promise.all([page.waitForEvent("popup"), start("login", "/redirect.html")]);
+  await popup.waitForSelector("#login");
+  await popup.fill("#login", "lior");
+  await Promise.all([popup.waitForEvent("close"), popup.click("#submit")]);
+  await page.waitForFunction(() => window.last !== null);
+  assert.deepEqual(await page.evaluate(() => window.last), { ok: true, user: "lior" });
   await ctx.close();
 });
 
