@@ -5,7 +5,7 @@
 //! Single-threaded, as the browser client it shares its flows with: run it on a
 //! current-thread runtime (a CLI's `#[tokio::main(flavor = "current_thread")]`).
 
-use crate::cache::{CachePlugin, Partition};
+use crate::cache::{CacheContext, CachePlugin, Partition};
 use crate::dpop::{DpopKey, NativeKey, PopKey};
 use crate::http::Http;
 use crate::sync::Loaded;
@@ -14,7 +14,7 @@ use msal_wasm::client::{
     AccountInfo, AccountRef, AuthenticationResult, Config, DeviceCodeInfo, DeviceCodeRequest, InteractiveRequest, PendingAuth,
     PublicClientApplication as Core, SilentRequest,
 };
-use msal_wasm::core::cache::unified::{self, UnifiedCache};
+use msal_wasm::core::cache::unified::{self, Section, UnifiedCache};
 use msal_wasm::core::cache::MemoryStore;
 use msal_wasm::core::dpop::{KeyKind, PublicJwk};
 use msal_wasm::core::http::{HttpRequest, HttpResponse};
@@ -444,6 +444,10 @@ impl PublicClientApplication {
         // The one authorize request of a native public client is the interactive sign-in, whose
         // response the loopback page takes as msal-node 7's does: posted.
         "form_post".clone_into(&mut config.response_mode);
+        // (A browser's storage choice means nothing here: the cache is in memory, persisted by
+        // the plugin. A memory cache would refuse the loopback sign-in, as a browser's refuses a
+        // redirect.)
+        config.cache_location = msal_wasm::client::CacheLocation::SessionStorage;
         let core = Core::new(config, NativePlatform::with_system(timeout, &system)?)?;
         core.initialize().await?;
         Ok(PublicClientApplication { core, plugin, partition, snapshot: std::sync::Mutex::new(None) })
@@ -565,12 +569,35 @@ impl PublicClientApplication {
         Ok(accounts)
     }
 
-    /// Signs `account` out of the cache.
+    /// Signs `account` out of the cache: as msal-node's `removeAccount`, the account and every
+    /// token of it leave the plugin's store, another app's (client id) sharing it included.
     pub async fn remove_account(&self, account: &AccountRef) -> Result<(), AuthError> {
         let loaded = self.load().await?;
-        let r = self.core.clear_cache(Some(account));
+        self.core.clear_cache(Some(account))?;
         self.save(loaded).await?;
-        r
+        let Some(plugin) = &self.plugin else { return Ok(()) };
+        // (This client loads only its own tokens: the others', in the store, go here.)
+        let mut ctx = CacheContext::new(UnifiedCache::new(), self.partition.clone());
+        plugin.before_cache_access(&mut ctx).await?;
+        let home = account.home_account_id.as_str();
+        let mut environments: Vec<String> = Vec::new();
+        for s in [Section::Account, Section::IdToken, Section::AccessToken, Section::RefreshToken] {
+            for (_, v) in ctx.cache().entries(s) {
+                let env = v.str_field("environment").filter(|_| v.str_field("home_account_id") == Some(home));
+                if let Some(e) = env.filter(|e| account.environment.is_empty() || e.eq_ignore_ascii_case(&account.environment)) {
+                    if !environments.iter().any(|x| x.eq_ignore_ascii_case(e)) {
+                        environments.push(e.to_owned());
+                    }
+                }
+            }
+        }
+        for e in &environments {
+            ctx.cache_mut().remove_account(home, e);
+        }
+        if !environments.is_empty() {
+            ctx.set_changed();
+        }
+        plugin.after_cache_access(&mut ctx).await
     }
 
     /// Signs DPoP requests with `key` (from [`DpopKey::from_pem`], so a CLI's tokens stay

@@ -224,6 +224,19 @@ async fn interactive_sign_in_through_the_system_browser_and_a_loopback_redirect(
     let e =
         app.acquire_token_interactive(&req, |_| Err(msal_wasm::AuthError::client("browser_unavailable", "no browser"))).await.unwrap_err();
     assert_eq!(e.code(), "browser_unavailable");
+    // A browser's storage choice means nothing natively: a memory cache signs in the same way
+    // (a browser's would refuse the redirect, in_mem_redirect_unavailable).
+    let mut memory = config();
+    memory.cache_location = msal_wasm::client::CacheLocation::MemoryStorage;
+    let app = PublicClientApplication::new(memory, None).await.unwrap();
+    let r = app
+        .acquire_token_interactive(&req, |url| {
+            tokio::spawn(browse(url.to_owned(), "browser-user"));
+            Ok(())
+        })
+        .await
+        .unwrap();
+    assert_eq!(r.account.account.username, "browser-user");
 }
 
 /// A second sign-in while the first still waits for its browser (the user closed the tab and
@@ -430,17 +443,26 @@ async fn a_cache_file_another_library_wrote_is_read_and_its_copies_replaced() {
     let text = std::fs::read_to_string(&path).unwrap();
     assert!(text.contains("OtherSdkSection") && text.contains("another-app"), "other apps' entries stay");
 
-    // Sign-out leaves none of the user's entries under any name.
+    // Sign-out leaves none of the user's entries under any name, another app's included (as
+    // msal-node's removeAccount); that app's entries for other users stay.
     let mut cache = unified::deserialize(&text).unwrap();
     let (key, entity) = cache.entries(Section::IdToken)[0].clone();
     cache.insert(Section::IdToken, &format!("{key}-python"), entity);
+    let (key, mut someone) = cache.entries(Section::AccessToken).iter().find(|(k, _)| k.contains("another-app")).cloned().unwrap();
+    someone.set("home_account_id", Json::Str("someone.else".into()));
+    cache.insert(Section::AccessToken, &key.replace(&home, "someone.else"), someone);
     std::fs::write(&path, cache.serialize()).unwrap();
     next.remove_account(&AccountRef::new(home.clone())).await.unwrap();
     let cache = unified::deserialize(&std::fs::read_to_string(&path).unwrap()).unwrap();
-    for s in [Section::Account, Section::IdToken, Section::RefreshToken] {
+    for s in [Section::Account, Section::IdToken, Section::AccessToken, Section::RefreshToken] {
         assert!(cache.entries(s).iter().all(|(_, v)| v.str_field("home_account_id") != Some(home.as_str())), "{s:?} left");
     }
-    assert!(cache.entries(Section::AccessToken).iter().all(|(_, v)| v.str_field("client_id") == Some("another-app")));
+    let left: Vec<_> = cache
+        .entries(Section::AccessToken)
+        .iter()
+        .map(|(_, v)| (v.string_or_empty("client_id"), v.string_or_empty("home_account_id")))
+        .collect();
+    assert_eq!(left, [("another-app".to_owned(), "someone.else".to_owned())], "another user's stays");
 
     // A file that is not msal's JSON (an msal-extensions persistence encrypts it): an error,
     // and the file as it was.
