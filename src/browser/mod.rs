@@ -410,12 +410,10 @@ impl BrowserApp {
                 Ok(RedirectOutcome::Navigate(_)) => None,
                 Err(e) => Some(Err(e.clone())),
             };
-            let handled = run.outcome.is_some();
             drop(run);
-            if handled {
-                // The redirect is handled: the hooks may start (msal's HANDLE_REDIRECT_END).
-                self.set_status(InteractionStatus::None);
-            }
+            // The redirect is handled (or the app is to go back to its start page): msal's
+            // HANDLE_REDIRECT_END.
+            self.set_status(InteractionStatus::None);
         }
         r
     }

@@ -76,9 +76,10 @@ pub struct Config {
     /// or a bound request's, still opens on `about:blank`.)
     pub navigate_popups: bool,
     /// msal 5's `system.enableLegacyPolling` (off by default): popups are waited for as msal 4
-    /// did, by reading their address once back on this origin, with no timeout; a popup that
-    /// reads closed is the user's cancel at once (`user_cancelled`), and a page of this origin
-    /// without a response ends the wait (`hash_empty_error`). For a provider round trip without
+    /// did, by reading their address once back on this origin, with no timeout (the lock is
+    /// leased as a redirect's); a popup that reads closed is the user's cancel (`user_cancelled`,
+    /// after 250 ms for a bridge message in flight), and a page of this origin without a
+    /// response ends the wait (`hash_empty_error`). For a provider round trip without
     /// Cross-Origin-Opener-Policy, as msal requires.
     pub legacy_polling: bool,
     /// `auth.originCheck`: send msal's `pocd=1` only when the page passes the popup origin check

@@ -245,7 +245,8 @@ impl<P: Platform> PublicClientApplication<P> {
     }
 
     /// How many times this client's interaction lock was taken over (`overrideInteractionInProgress`,
-    /// an expired lease): an interaction started before a change no longer holds it.
+    /// an expired lease) or cleared (`clear_cache`): an interaction started before a change no
+    /// longer holds it.
     pub fn interaction_generation(&self) -> u32 {
         self.takeovers.get()
     }
