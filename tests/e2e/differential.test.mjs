@@ -14,24 +14,25 @@ import { LIBS, useSideBySide } from "./side-by-side.mjs";
 // The app over https too (the same site as the provider: its cookies reach the hidden frames).
 const env = useSideBySide({ name: "differential", app: "tests/e2e/differential/app.js", button: "go", https: true });
 
-async function open(lib, cache, authority = env.idp.entraAuthority, mode = "AAD", hash = "") {
+async function open(lib, cache, authority = env.idp.entraAuthority, mode = "AAD", hash = "", extra = {}) {
   const ctx = await env.browser.newContext({ ignoreHTTPSErrors: true });
   const page = await ctx.newPage();
-  const q = new URLSearchParams({ authority, cache, mode });
+  const q = new URLSearchParams({ authority, cache, mode, ...extra });
   await page.goto(`${env.web.origin}/${lib}/?${q}${hash}`);
   const start = await page.evaluate(() => window.ready);
   return { ctx, page, start };
 }
 
 // A step from a click (it may open a popup, where `login` signs in when the form shows; with
-// `login` "#forgot", the user asks to reset their password there).
+// `login` "#forgot", the user asks to reset their password there; with "#close", the user
+// closes the popup there).
 async function clicked(page, fn, login) {
   await page.evaluate((f) => { document.getElementById("go").dataset.fn = f; }, fn.toString());
   // (A popup may close by itself: the provider's session signs the user in.)
   const failures = [];
   const onPopup = (popup) => {
     popup.waitForSelector("#login", { timeout: 10000 })
-      .then(() => (login === "#forgot" ? popup.click("#forgot", { noWaitAfter: true }) : popup.fill("#login", login).then(() => popup.click("#submit", { noWaitAfter: true }))))
+      .then(() => (login === "#close" ? popup.close() : login === "#forgot" ? popup.click("#forgot", { noWaitAfter: true }) : popup.fill("#login", login).then(() => popup.click("#submit", { noWaitAfter: true }))))
       .catch((e) => { if (!popup.isClosed() && !/has been closed/.test(e.message)) failures.push(e); });
   };
   page.on("popup", onPopup);
@@ -83,16 +84,17 @@ const STEPS = [
 
 // Runs `steps` ([name, fn, how, before]: `how` "click" for a step that may open a popup,
 // `before` a node-side preparation, such as a failure the provider is to answer with).
-async function run(lib, cache, steps = STEPS, authority, mode) {
+async function run(lib, cache, steps = STEPS, authority, mode, extra) {
   await env.idp.reset();
   // (The provider's default token lifetime: a step may have changed it.)
   await env.idp.setConfig({ accessTokenTtl: 3600 });
-  const { ctx, page, start } = await open(lib, cache, authority, mode);
+  const { ctx, page, start } = await open(lib, cache, authority, mode, "", extra);
   const seen = { start };
   for (const [name, fn, how, before] of steps) {
     if (before) await before(page);
-    // how: "click" (signs in as rosa at the provider if asked), "click:<login>", "forgot".
-    const login = how === "forgot" ? "#forgot" : how && how.startsWith("click:") ? how.slice(6) : "rosa";
+    // how: "click" (signs in as rosa at the provider if asked), "click:<login>", "forgot",
+    // "close" (the user closes the popup at the provider's page).
+    const login = how === "forgot" ? "#forgot" : how === "close" ? "#close" : how && how.startsWith("click:") ? how.slice(6) : "rosa";
     try {
       seen[name] = how && how.startsWith("away:") ? await away(page, fn, how.slice(5)) : how ? await clicked(page, fn, login) : await step(page, fn);
     } catch (e) {
@@ -542,6 +544,20 @@ const TIMING_STEPS = [
 
 test("short-lived tokens, identical calls at once, a blocked popup: msal's outcomes, events, storage and requests", async () => {
   compare(await run("wasm", "sessionStorage", TIMING_STEPS), await run("msal", "sessionStorage", TIMING_STEPS), "timing");
+});
+
+// msal 5's system.enableLegacyPolling (msal 4's poller: popups answered on a passive page of the
+// app are read from their address; no timeout; a popup the user closes is cancelled at once).
+// (Each step names the passive page itself: the steps run in the page.)
+const LEGACY_STEPS = [
+  ["loginPopup", (p) => p.loginPopup({ scopes: ["User.Read"], redirectUri: `${location.origin}${location.pathname.replace(/[^/]*$/, "")}passive.html` }), "click"],
+  ["a popup the user closes at the provider's page", (p) => p.acquireTokenPopup({ scopes: ["api.read"], prompt: "login", redirectUri: `${location.origin}${location.pathname.replace(/[^/]*$/, "")}passive.html` }), "close"],
+  ["a popup after it", (p) => p.acquireTokenPopup({ scopes: ["api.read"], prompt: "login", redirectUri: `${location.origin}${location.pathname.replace(/[^/]*$/, "")}passive.html` }), "click"],
+  ["accounts", (p) => ({ all: p.getAllAccounts(), active: p.getActiveAccount() })],
+];
+
+test("system.enableLegacyPolling (a passive redirect page; a popup the user closes): msal's outcomes, events, storage and requests", async () => {
+  compare(await run("wasm", "sessionStorage", LEGACY_STEPS, undefined, undefined, { legacy: "1" }), await run("msal", "sessionStorage", LEGACY_STEPS, undefined, undefined, { legacy: "1" }), "legacy");
 });
 
 // Two tabs of one app: what the other tab hears (its events) and sees (its accounts and active

@@ -28,8 +28,10 @@ export function useSideBySide({ name, app, button, ...envOptions }) {
       if (lib === "wasm") copyFileSync("pkg/msal_wasm_bg.wasm", join(out, "msal_wasm_bg.wasm"));
       writeFileSync(join(out, "index.html"), `<!doctype html><meta charset="utf-8"><button id="${button}">${button}</button><script type="module" src="app.js"></script>`);
       writeFileSync(join(out, "redirect.html"), `<!doctype html><meta charset="utf-8"><script type="module" src="redirect.js"></script>`);
+      // A passive redirect page (no script: msal 5's system.enableLegacyPolling reads its address).
+      writeFileSync(join(out, "passive.html"), `<!doctype html><meta charset="utf-8"><title>passive</title>`);
     }
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
-  return useEnv({ idp: { https: true }, roots: { "/": dir }, redirectPaths: LIBS.flatMap((l) => [`/${l}/`, `/${l}/redirect.html`]), ...envOptions });
+  return useEnv({ idp: { https: true }, roots: { "/": dir }, redirectPaths: LIBS.flatMap((l) => [`/${l}/`, `/${l}/redirect.html`, `/${l}/passive.html`]), ...envOptions });
 }

@@ -4,7 +4,7 @@
 import * as msal from "@azure/msal-browser";
 
 const q = new URLSearchParams(location.search);
-for (const k of ["authority", "cache", "mode"]) if (q.get(k)) sessionStorage.setItem(`app.${k}`, q.get(k));
+for (const k of ["authority", "cache", "mode", "legacy"]) if (q.get(k)) sessionStorage.setItem(`app.${k}`, q.get(k));
 const authority = sessionStorage.getItem("app.authority");
 const base = `${location.origin}${location.pathname.replace(/[^/]*$/, "")}`;
 
@@ -100,7 +100,7 @@ const pca = new msal.PublicClientApplication({
   },
   cache: { cacheLocation: sessionStorage.getItem("app.cache") || "sessionStorage" },
   // (The log goes to the console, where the e2e sweep looks for tokens.)
-  system: { protocolMode: sessionStorage.getItem("app.mode") || "AAD", loggerOptions: { logLevel: msal.LogLevel.Info, loggerCallback: (level, message) => console.log(message) } },
+  system: { protocolMode: sessionStorage.getItem("app.mode") || "AAD", enableLegacyPolling: sessionStorage.getItem("app.legacy") === "1", loggerOptions: { logLevel: msal.LogLevel.Info, loggerCallback: (level, message) => console.log(message) } },
 });
 // (For a look that raises no event and resets nothing.)
 window.pca = pca;
