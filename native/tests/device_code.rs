@@ -211,13 +211,12 @@ async fn interactive_sign_in_through_the_system_browser_and_a_loopback_redirect(
     .await;
     configure(r#"{"stall":[]}"#).await;
     assert!(stalled.is_err(), "the redemption stalled: {stalled:?}");
-    let r = app
-        .acquire_token_interactive(&req, |url| {
-            tokio::spawn(browse(url.to_owned(), "browser-user"));
-            Ok(())
-        })
-        .await
-        .unwrap();
+    // (The system browser: a user signs in at the URL the app opens.)
+    let opened = |url: &str| {
+        tokio::spawn(browse(url.to_owned(), "browser-user"));
+        Ok(())
+    };
+    let r = app.acquire_token_interactive(&req, opened).await.unwrap();
     assert_eq!(r.account.account.username, "browser-user");
     assert_eq!(app.get_all_accounts().await.unwrap().len(), 1);
     // The browser could not be opened: the error is the app's, nothing waits.
@@ -229,13 +228,7 @@ async fn interactive_sign_in_through_the_system_browser_and_a_loopback_redirect(
     let mut memory = config();
     memory.cache_location = msal_wasm::client::CacheLocation::MemoryStorage;
     let app = PublicClientApplication::new(memory, None).await.unwrap();
-    let r = app
-        .acquire_token_interactive(&req, |url| {
-            tokio::spawn(browse(url.to_owned(), "browser-user"));
-            Ok(())
-        })
-        .await
-        .unwrap();
+    let r = app.acquire_token_interactive(&req, opened).await.unwrap();
     assert_eq!(r.account.account.username, "browser-user");
 }
 
