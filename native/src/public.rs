@@ -570,31 +570,22 @@ impl PublicClientApplication {
     }
 
     /// Signs `account` out of the cache: as msal-node's `removeAccount`, the account and every
-    /// token of it leave the plugin's store, another app's (client id) sharing it included.
+    /// token of it leave the plugin's store (or the document [`serialize`](Self::serialize)
+    /// writes), another app's (client id) sharing it included.
     pub async fn remove_account(&self, account: &AccountRef) -> Result<(), AuthError> {
         let loaded = self.load().await?;
         self.core.clear_cache(Some(account))?;
         self.save(loaded).await?;
-        let Some(plugin) = &self.plugin else { return Ok(()) };
         // (This client loads only its own tokens: the others', in the store, go here.)
+        let Some(plugin) = &self.plugin else {
+            if let Some((doc, _)) = self.snapshot.lock().unwrap_or_else(|p| p.into_inner()).as_mut() {
+                remove_everywhere(doc, account);
+            }
+            return Ok(());
+        };
         let mut ctx = CacheContext::new(UnifiedCache::new(), self.partition.clone());
         plugin.before_cache_access(&mut ctx).await?;
-        let home = account.home_account_id.as_str();
-        let mut environments: Vec<String> = Vec::new();
-        for s in [Section::Account, Section::IdToken, Section::AccessToken, Section::RefreshToken] {
-            for (_, v) in ctx.cache().entries(s) {
-                let env = v.str_field("environment").filter(|_| v.str_field("home_account_id") == Some(home));
-                if let Some(e) = env.filter(|e| account.environment.is_empty() || e.eq_ignore_ascii_case(&account.environment)) {
-                    if !environments.iter().any(|x| x.eq_ignore_ascii_case(e)) {
-                        environments.push(e.to_owned());
-                    }
-                }
-            }
-        }
-        for e in &environments {
-            ctx.cache_mut().remove_account(home, e);
-        }
-        if !environments.is_empty() {
+        if remove_everywhere(ctx.cache_mut(), account) {
             ctx.set_changed();
         }
         plugin.after_cache_access(&mut ctx).await
@@ -640,4 +631,25 @@ impl PublicClientApplication {
         *self.snapshot.lock().unwrap_or_else(|p| p.into_inner()) = Some((doc, loaded));
         Ok(())
     }
+}
+
+/// Removes `account` and its tokens of every client id from `doc`, in its environment (every
+/// one it has there, when the reference names none); true when anything was there.
+fn remove_everywhere(doc: &mut UnifiedCache, account: &AccountRef) -> bool {
+    let home = account.home_account_id.as_str();
+    let mut environments: Vec<String> = Vec::new();
+    for s in [Section::Account, Section::IdToken, Section::AccessToken, Section::RefreshToken] {
+        for (_, v) in doc.entries(s) {
+            let env = v.str_field("environment").filter(|_| v.str_field("home_account_id") == Some(home));
+            if let Some(e) = env.filter(|e| account.environment.is_empty() || e.eq_ignore_ascii_case(&account.environment)) {
+                if !environments.iter().any(|x| x.eq_ignore_ascii_case(e)) {
+                    environments.push(e.to_owned());
+                }
+            }
+        }
+    }
+    for e in &environments {
+        doc.remove_account(home, e);
+    }
+    !environments.is_empty()
 }

@@ -494,4 +494,10 @@ async fn a_refresh_token_from_elsewhere_is_redeemed_and_serialize_keeps_what_it_
     migrated.deserialize("").unwrap();
     assert_eq!(migrated.get_all_accounts().await.unwrap().len(), 1);
     assert!(migrated.serialize().contains("theirs"));
+    // Signing a user out removes their tokens of every client id from the document, as
+    // msal-node's removeAccount (here another app's only); the rest of it stays.
+    migrated.remove_account(&AccountRef::new("x")).await.unwrap();
+    let out = migrated.serialize();
+    assert!(!out.contains("theirs"), "another app's token for the user");
+    assert!(out.contains("OtherSdkSection") && out.contains(&r.account.account.home_account_id));
 }
