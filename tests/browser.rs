@@ -173,7 +173,7 @@ async fn a_popup_that_reads_closed_before_it_was_seen_at_the_provider_waits_for_
 }
 
 /// msal 5's `system.enableLegacyPolling` (msal 4's poller): a popup that reads closed is the
-/// user's cancel at once.
+/// user's cancel, after a moment for a bridge message in flight (not the timeout).
 #[test]
 async fn a_legacy_polled_popup_is_cancelled_at_once_when_closed() {
     let popup = window::open_popup("about:blank", "msal.test.legacy-closed", -1, -1, -1, -1).unwrap();

@@ -77,7 +77,8 @@ pub struct Config {
     pub navigate_popups: bool,
     /// msal 5's `system.enableLegacyPolling` (off by default): popups are waited for as msal 4
     /// did, by reading their address once back on this origin, with no timeout (the lock is
-    /// leased as a redirect's); a popup that reads closed is the user's cancel (`user_cancelled`,
+    /// leased as a redirect's, the popup closed when the page unloads); a popup that reads
+    /// closed is the user's cancel (`user_cancelled`,
     /// after 250 ms for a bridge message in flight), and a page of this origin without a
     /// response ends the wait (`hash_empty_error`). For a provider round trip without
     /// Cross-Origin-Opener-Policy, as msal requires.

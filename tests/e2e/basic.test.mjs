@@ -989,6 +989,10 @@ test("system.enableLegacyPolling, as msal 5's (msal 4's poller): no popup timeou
   await Promise.all([popup.waitForEvent("close"), popup.click("#submit")]);
   await page.waitForFunction(() => window.last !== null);
   assert.deepEqual(await page.evaluate(() => window.last), { ok: true, user: "lior" });
+  // The app's page unloads (a reload) while a popup is open: the popup closes with it, as msal's.
+  [popup] = await Promise.all([page.waitForEvent("popup"), start("login")]);
+  await popup.waitForSelector("#login");
+  await Promise.all([popup.waitForEvent("close", { timeout: 10000 }), page.reload()]);
   await ctx.close();
 });
 

@@ -130,7 +130,8 @@ function responseFrom(loc) {
 // that called broadcastResponseToMainFrame(). Rejects with "user_cancelled" when the popup
 // closes first, "timed_out" after timeoutMs, "interaction_in_progress_cancelled" when
 // cancelPopupWaits() ends it. `legacy` (msal 5's system.enableLegacyPolling): as msal 4, no
-// timeout, a popup that reads closed is cancelled (a moment later), and any page of this origin but the
+// timeout, the popup closed when this page unloads, a popup that reads closed is cancelled (a
+// moment later), and any page of this origin but the
 // request's ends the wait (without a response: msal's hash_empty_error).
 const popupWaits = new Set();
 export function cancelPopupWaits() {
@@ -149,11 +150,15 @@ export function waitForPopup(popup, stateId, timeoutMs, sink, correlationId, rel
       clearTimeout(timer);
       removeEventListener("focus", back);
       removeEventListener("blur", away);
+      removeEventListener("beforeunload", gone);
       if (channel) channel.close();
       window.removeEventListener("message", relayed);
       try { if (!popup.closed) popup.close(); } catch (_) { /* ignore */ }
       ok ? resolve(value) : reject(value);
     };
+    // (Legacy: as msal's poller, the popup closes with this page.)
+    const gone = () => finish(false, "user_cancelled");
+    if (legacy) addEventListener("beforeunload", gone);
     const timer = legacy ? 0 : setTimeout(() => finish(false, "timed_out"), timeoutMs);
     // A popup out of reach while this window does not have the focus: the user is still in it
     // (Cross-Origin-Opener-Policy on a later page cut it off), or closed it and the focus comes
