@@ -92,13 +92,14 @@ pub fn config(j: &Json) -> Result<(Config, Vec<&'static str>), AuthError> {
     c.cloud_discovery_metadata = auth.string_or_empty("cloudDiscoveryMetadata");
     // Only an explicit false opts out (msal); unset, it is on unless system.enableLegacyPolling
     // (msal's legacy popup polling needs the provider to leave COOP off: pocd=1).
-    let legacy_polling = j.get("system").and_then(|s| s.get("enableLegacyPolling")).and_then(Json::as_bool).unwrap_or(false);
+    // (msal's flags are read with JavaScript's truthiness: "true" from an environment variable is on.)
+    let legacy_polling = j.get("system").is_some_and(|s| truthy(s, "enableLegacyPolling"));
     c.origin_check = match auth.get("originCheck") {
         None | Some(Json::Null) => !legacy_polling,
         Some(v) => *v != Json::Bool(false),
     };
     c.legacy_polling = legacy_polling;
-    c.is_mcp = auth.get("isMcp").and_then(Json::as_bool).unwrap_or(false);
+    c.is_mcp = truthy(auth, "isMcp");
     c.instance_aware = auth.get("instanceAware").and_then(Json::as_bool).unwrap_or(false);
     c.popup_relay = auth.str_field("popupRelayUri").filter(|u| !u.is_empty()).map(|uri| PopupRelay {
         uri: uri.to_owned(),
@@ -180,8 +181,8 @@ pub fn config(j: &Json) -> Result<(Config, Vec<&'static str>), AuthError> {
         if let Some(Json::Bool(on)) = sys.get("validateIdTokenClaims") {
             c.validate_id_token_claims = *on;
         }
-        c.allow_redirect_in_iframe = sys.get("allowRedirectInIframe").and_then(Json::as_bool).unwrap_or(false);
-        c.navigate_popups = sys.get("navigatePopups").and_then(Json::as_bool).unwrap_or(true);
+        c.allow_redirect_in_iframe = truthy(sys, "allowRedirectInIframe");
+        c.navigate_popups = sys.get("navigatePopups").is_none() || truthy(sys, "navigatePopups");
     }
     if let Some(app) = j.get("telemetry").and_then(|t| t.get("application")) {
         c.application = AppTelemetry { name: app.string_or_empty("appName"), version: app.string_or_empty("appVersion") };

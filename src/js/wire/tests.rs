@@ -177,6 +177,31 @@ fn allow_redirect_in_iframe_is_read_and_reported() {
     assert_eq!(config_json(&on).get("system").and_then(|s| s.get("allowRedirectInIframe")), Some(&Json::Bool(true)));
 }
 
+/// msal reads its flags with JavaScript's truthiness: a value from an environment variable
+/// (`"true"`, `"1"`) turns one on, `""`, `0` and `null` leave it off (and turn `navigatePopups`,
+/// on by default, off).
+#[test]
+fn flags_are_read_as_javascript_reads_them() {
+    for (value, on) in [
+        ("true", true),
+        (r#""true""#, true),
+        (r#""1""#, true),
+        ("1", true),
+        (r#""""#, false),
+        ("0", false),
+        ("null", false),
+        ("false", false),
+    ] {
+        let c = config(&json(&format!(
+            r#"{{"auth":{{"clientId":"c","isMcp":{value}}},"system":{{"allowRedirectInIframe":{value},"enableLegacyPolling":{value},"navigatePopups":{value}}}}}"#
+        )))
+        .unwrap()
+        .0;
+        assert_eq!([c.is_mcp, c.allow_redirect_in_iframe, c.legacy_polling, c.navigate_popups], [on; 4], "{value}");
+    }
+    assert!(config(&json(r#"{"auth":{"clientId":"c"},"system":{}}"#)).unwrap().0.navigate_popups, "on unless set");
+}
+
 #[test]
 fn azure_cloud_options_name_the_authority_as_msal_generates_it() {
     let cloud = |options: &str| {
