@@ -441,11 +441,26 @@ async fn a_redirect_sign_in_is_acquire_token_while_its_discovery_runs() {
     drop(redirect);
     assert_eq!(*trail.borrow(), [InteractionStatus::AcquireToken, InteractionStatus::None]);
     assert!(!app.client().interaction_in_progress() && app.client().pending_redirect().is_none());
+    // (The window the library opens, seen from here.)
+    let win = web_sys::window().unwrap();
+    let open: js_sys::Function = js_sys::Reflect::get(&win, &"open".into()).unwrap().into();
+    let opened = Rc::new(RefCell::new(JsValue::NULL));
+    let (seen, real) = (opened.clone(), open.clone());
+    let spy = wasm_bindgen::closure::Closure::<dyn Fn(JsValue, JsValue, JsValue) -> JsValue>::new(move |a, b, c| {
+        let w = real.call3(&web_sys::window().unwrap(), &a, &b, &c).unwrap();
+        *seen.borrow_mut() = w.clone();
+        w
+    });
+    js_sys::Reflect::set(&win, &"open".into(), spy.as_ref()).unwrap();
+    let closed = || js_sys::Reflect::get(&opened.borrow(), &"closed".into()).unwrap().as_bool();
     let mut popup = Box::pin(app.login_popup(&req));
     let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
     assert!(std::future::Future::poll(popup.as_mut(), &mut cx).is_pending(), "the popup waits on about:blank for the discovery document");
     assert!(app.client().interaction_in_progress());
+    assert_eq!(closed(), Some(false));
     drop(popup);
+    assert_eq!(closed(), Some(true), "its blank window closes");
+    js_sys::Reflect::set(&win, &"open".into(), &open).unwrap();
     assert!(!app.client().interaction_in_progress());
     assert_eq!(app.interaction_status(), InteractionStatus::None);
     // One dropped after another request took its interaction over leaves that one's lock and

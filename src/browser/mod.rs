@@ -195,8 +195,7 @@ struct Interaction {
 }
 
 /// Releases the interaction lock of a popup sign-in (or sign-out) this client still holds, and
-/// ends its popup's wait, which closes the window (one dropped while its authority is still
-/// being resolved leaves its blank window open).
+/// closes its window (ending its wait, or before it, while its authority is resolved).
 fn release_sign_in(client: &PublicClientApplication<BrowserPlatform>) {
     if client.own_interaction_in_progress() {
         client.abort_interaction_of(crate::core::pkce::InteractionType::Popup);

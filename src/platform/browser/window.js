@@ -61,8 +61,11 @@ export function openPopup(url, name, width, height, top, left) {
   }
   // (msal's title, while the popup is still this origin's blank page.)
   try { if (popup) popup.document.title = "Microsoft Authentication"; } catch (_) { /* not ours any more */ }
-  return popup || null;
+  return (waitless = popup || null);
 }
+// The popup opened last, until a wait takes it (cancelPopupWaits closes it too: one whose
+// request was given up before its wait began, while its authority was resolved).
+let waitless = null;
 
 // Sends a popup opened at about:blank to `url` (once the request's URL is known). False when
 // the popup is gone.
@@ -135,9 +138,12 @@ function responseFrom(loc) {
 // request's ends the wait (without a response: msal's hash_empty_error).
 const popupWaits = new Set();
 export function cancelPopupWaits() {
+  closePopup(waitless);
+  waitless = null;
   for (const finish of popupWaits) finish(false, "interaction_in_progress_cancelled");
 }
 export function waitForPopup(popup, stateId, timeoutMs, sink, correlationId, relayVersion, relayRequest, legacy) {
+  if (popup === waitless) waitless = null;
   return new Promise((resolve, reject) => {
     let done = false;
     let channel = null;
