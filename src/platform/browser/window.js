@@ -134,8 +134,8 @@ function responseFrom(loc) {
 // closes first, "timed_out" after timeoutMs, "interaction_in_progress_cancelled" when
 // cancelPopupWaits() ends it. `legacy` (msal 5's system.enableLegacyPolling): as msal 4, no
 // timeout, the popup closed when this page unloads, a popup that reads closed is cancelled (a
-// moment later), and any page of this origin but the
-// request's ends the wait (without a response: msal's hash_empty_error).
+// moment later), and any page of this origin but the request's ends the wait (without a
+// response: msal's hash_empty_error).
 const popupWaits = new Set();
 export function cancelPopupWaits() {
   closePopup(waitless);
