@@ -960,13 +960,17 @@ test("system.enableLegacyPolling, as msal 5's (msal 4's poller): no popup timeou
     window.pca.acquireTokenPopup({ scopes: ["User.Read"], prompt: p, redirectUri: location.origin + l })
       .then((r) => (window.last = { ok: true, user: r.account.username }), (e) => (window.last = { ok: false, code: e.errorCode }));
   }, [prompt, landing]);
+  // The user signs in at the popup (after `ms`): the call's outcome.
+  const signIn = async (popup, ms = 0) => {
+    await popup.waitForSelector("#login");
+    await page.waitForTimeout(ms);
+    await popup.fill("#login", "lior");
+    await Promise.all([popup.waitForEvent("close"), popup.click("#submit")]);
+    await page.waitForFunction(() => window.last !== null);
+    return page.evaluate(() => window.last);
+  };
   let [popup] = await Promise.all([page.waitForEvent("popup"), start("login")]);
-  await popup.waitForSelector("#login");
-  await page.waitForTimeout(2500);
-  await popup.fill("#login", "lior");
-  await Promise.all([popup.waitForEvent("close"), popup.click("#submit")]);
-  await page.waitForFunction(() => window.last !== null);
-  assert.deepEqual(await page.evaluate(() => window.last), { ok: true, user: "lior" });
+  assert.deepEqual(await signIn(popup, 2500), { ok: true, user: "lior" });
   // Closed as soon as the provider's page shows (without the option: the bridge is waited for
   // until the timeout, since the popup may as well have been severed by COOP).
   [popup] = await Promise.all([page.waitForEvent("popup"), start("login")]);
@@ -984,11 +988,7 @@ test("system.enableLegacyPolling, as msal 5's (msal 4's poller): no popup timeou
   // A redirect page that sends the answer over the bridge and closes itself at once (an msal 4
   // app's own page, loading the package): the answer is taken, not user_cancelled.
   [popup] = await Promise.all([page.waitForEvent("popup"), start("login", "/redirect.html")]);
-  await popup.waitForSelector("#login");
-  await popup.fill("#login", "lior");
-  await Promise.all([popup.waitForEvent("close"), popup.click("#submit")]);
-  await page.waitForFunction(() => window.last !== null);
-  assert.deepEqual(await page.evaluate(() => window.last), { ok: true, user: "lior" });
+  assert.deepEqual(await signIn(popup), { ok: true, user: "lior" });
   // The app's page unloads (a reload) while a popup is open: the popup closes with it, as msal's.
   [popup] = await Promise.all([page.waitForEvent("popup"), start("login")]);
   await popup.waitForSelector("#login");
