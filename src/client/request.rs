@@ -79,7 +79,9 @@ pub struct AccountRef {
 }
 
 impl AccountRef {
-    /// The account with this `homeAccountId`, in its home tenant (or the authority's).
+    /// The account with this `homeAccountId`, in its home tenant (or the authority's; a guest
+    /// with no profile in its home tenant: its first profile's, as msal-node's
+    /// `getAccountByHomeId` gives it).
     pub fn new(home_account_id: impl Into<String>) -> AccountRef {
         AccountRef::in_tenant(home_account_id, None)
     }
