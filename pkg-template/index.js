@@ -498,7 +498,7 @@ export class BrowserPerformanceClient {
     if (!root) return null;
     event.durationMs = Math.round(event.durationMs || Date.now() - event.startTimeMs);
     if (error instanceof AuthError) {
-      Object.assign(root, { errorCode: error.errorCode, subErrorCode: error.subError || undefined });
+      Object.assign(root, { errorCode: error.errorCode, subErrorCode: error.subError });
       root.serverErrorNo = root.serverErrorNo || error.errorNo;
     }
     if (event.eventId !== root.eventId) {
@@ -992,25 +992,29 @@ export class PublicClientApplication {
   // `keep(result)`: false discards the measurement of a success; an error object reports it
   // failed with that error. `fields`: added when it starts (msal's `add`). `account`: the
   // request's, for the account type of a call that failed or has no result account.
-  measure(name, correlationId, work, keep = () => true, fields = undefined, account = undefined) {
+  // `settled.ok(result)` / `settled.fail(error)` (returning the error to throw): the call's
+  // events, raised before the measurement is reported, as msal's.
+  measure(name, correlationId, work, keep = () => true, fields = undefined, account = undefined, settled = {}) {
     const client = this.performanceClient();
-    if (!client) {
-      try { return Promise.resolve(work()); } catch (e) { return Promise.reject(e); }
-    }
+    const ok = settled.ok || ((r) => r), fail = settled.fail || ((e) => e);
     let m = null;
-    try {
-      m = client.startMeasurement(name, correlationId);
-      if (fields) m.add(fields);
-    } catch (e) { this.logger.error(`telemetry.client threw: ${e}`, correlationId); }
+    if (client) {
+      try {
+        m = client.startMeasurement(name, correlationId);
+        if (fields) m.add(fields);
+      } catch (e) { this.logger.error(`telemetry.client threw: ${e}`, correlationId); }
+    }
     // success undefined: a measurement to drop. `thrown`: what the client is given.
     const report = (success, thrown, result) => {
       if (!m) return;
       try {
         if (success === undefined) return m.discard();
-        // msal's root fields of a call with a token result.
+        // msal's root fields of a call with a token result (`fromCache` a silent call's; no
+        // sizes for a redirect's second half).
         const r = result && typeof result === "object" && "accessToken" in result ? {
-          fromCache: result.fromCache, isNativeBroker: false,
-          accessTokenSize: (result.accessToken || "").length, idTokenSize: (result.idToken || "").length,
+          isNativeBroker: false,
+          ...(name === BrowserRootPerformanceEvents.AcquireTokenSilent ? { fromCache: result.fromCache } : {}),
+          ...(name === BrowserRootPerformanceEvents.AcquireTokenRedirect ? {} : { accessTokenSize: (result.accessToken || "").length, idTokenSize: (result.idToken || "").length }),
           ...(result.dpopProof ? { dpopNonceAppliedToProof: "nonce" in jwtPayload(result.dpopProof) } : {}),
         } : {};
         m.end({ success, ...r }, thrown, (result && result.account) || account);
@@ -1020,7 +1024,16 @@ export class PublicClientApplication {
     try { running = Promise.resolve(work()); } catch (e) { running = Promise.reject(e); }
     // (msal records the code of its own errors only: an app's Error has none.)
     const kept = (r) => { try { return keep(r); } catch (e) { return toError(e); } };
-    return running.then((r) => { const k = kept(r); report(k === true ? true : k ? false : undefined, k === true ? undefined : k, r); return r; }, (raw) => { const e = toError(raw); const app = raw instanceof Error && !(raw instanceof AuthError); report(false, app ? raw : e); throw e; });
+    return running.then((r) => {
+      ok(r);
+      const k = m && kept(r);
+      report(k === true ? true : k ? false : undefined, k === true ? undefined : k, r);
+      return r;
+    }, (raw) => {
+      const e = fail(toError(raw));
+      report(false, raw instanceof Error && !(raw instanceof AuthError) ? raw : e);
+      throw e;
+    });
   }
 
   // The account a call's measurement names when it has no result (msal: the request's; for a
@@ -1048,18 +1061,19 @@ export class PublicClientApplication {
   track(interactionType, request, correlationId, work, apiName) {
     const before = this.client ? this.accountCount() : 0;
     this.emit(EventType.ACQUIRE_TOKEN_START, interactionType, request, null, correlationId);
-    return this.measure(apiName, correlationId, work, ...this.rootFields(apiName, request)).then((result) => {
-      this.emit(EventType.ACQUIRE_TOKEN_SUCCESS, interactionType, result, null, correlationId);
-      // Only a popup or ssoSilent signs in (msal's silent and byCode calls send none).
-      const signIn = apiName === BrowserRootPerformanceEvents.AcquireTokenPopup || apiName === BrowserRootPerformanceEvents.SsoSilent;
-      if (result && signIn && this.accountCount() > before) this.emit(EventType.LOGIN_SUCCESS, interactionType, result.account, null, correlationId);
-      // A sign-in (a silent renewal adds no account; another tab's change it raced stays news).
-      if (apiName !== BrowserRootPerformanceEvents.AcquireTokenSilent) this.accountsChangedHere();
-      return result;
-    }, (raw) => {
-      const e = toError(raw);
-      this.emit(EventType.ACQUIRE_TOKEN_FAILURE, interactionType, null, e, correlationId);
-      throw e;
+    return this.measure(apiName, correlationId, work, ...this.rootFields(apiName, request), {
+      ok: (result) => {
+        this.emit(EventType.ACQUIRE_TOKEN_SUCCESS, interactionType, result, null, correlationId);
+        // Only a popup or ssoSilent signs in (msal's silent and byCode calls send none).
+        const signIn = apiName === BrowserRootPerformanceEvents.AcquireTokenPopup || apiName === BrowserRootPerformanceEvents.SsoSilent;
+        if (result && signIn && this.accountCount() > before) this.emit(EventType.LOGIN_SUCCESS, interactionType, result.account, null, correlationId);
+        // A sign-in (a silent renewal adds no account; another tab's change it raced stays news).
+        if (apiName !== BrowserRootPerformanceEvents.AcquireTokenSilent) this.accountsChangedHere();
+      },
+      fail: (e) => {
+        this.emit(EventType.ACQUIRE_TOKEN_FAILURE, interactionType, null, e, correlationId);
+        return e;
+      },
     });
   }
 
@@ -1143,25 +1157,36 @@ export class PublicClientApplication {
       }
       return out && resultFrom(out);
     };
-    try {
-      // msal measures the redirect's second half where it ends: with a result, or failed (no
-      // response, but for the back button).
-      const lost = () => noResponse && (performance.getEntriesByType("navigation")[0] || {}).type !== "back_forward" && new BrowserAuthError("no_server_response", correlationId);
-      const result = await (correlationId !== undefined ? this.measure(BrowserRootPerformanceEvents.AcquireTokenRedirect, correlationId, work, (r) => r !== null || lost()) : work());
-      if (result) {
-        this.emit(EventType.ACQUIRE_TOKEN_SUCCESS, InteractionType.Redirect, result, null, result.correlationId);
-        if (this.accountCount() > before) this.emit(EventType.LOGIN_SUCCESS, InteractionType.Redirect, result.account, null, result.correlationId);
-        this.accountsChangedHere();
-      }
-      return result;
-    } catch (raw) {
+    // As msal: the events, then the measurement; a failure's after HANDLE_REDIRECT_END.
+    const ok = (result) => {
+      if (!result) return;
+      this.emit(EventType.ACQUIRE_TOKEN_SUCCESS, InteractionType.Redirect, result, null, result.correlationId);
+      if (this.accountCount() > before) this.emit(EventType.LOGIN_SUCCESS, InteractionType.Redirect, result.account, null, result.correlationId);
+      this.accountsChangedHere();
+    };
+    let ended = false;
+    const fail = (raw) => {
       // As msal: a failed redirect leaves no request, stashed response or lock behind.
       client.abortRedirect();
       const e = appError ? rethrown(appError.e, correlationId) : toError(raw);
       emit(EventType.ACQUIRE_TOKEN_FAILURE, null, e, e && e.correlationId);
-      throw e;
-    } finally {
       emit(EventType.HANDLE_REDIRECT_END);
+      ended = true;
+      return e;
+    };
+    try {
+      if (correlationId === undefined) {
+        const result = await work().catch((raw) => { throw fail(raw); });
+        ok(result);
+        return result;
+      }
+      // msal measures the redirect's second half where it ends: with a result, or failed (no
+      // response, but for the back button).
+      // (msal records the code alone: no sub-error.)
+      const lost = () => noResponse && (performance.getEntriesByType("navigation")[0] || {}).type !== "back_forward" && Object.assign(new BrowserAuthError("no_server_response", correlationId), { subError: undefined });
+      return await this.measure(BrowserRootPerformanceEvents.AcquireTokenRedirect, correlationId, work, (r) => r !== null || lost(), undefined, undefined, { ok, fail });
+    } finally {
+      if (!ended) emit(EventType.HANDLE_REDIRECT_END);
     }
   }
 
@@ -1183,7 +1208,7 @@ export class PublicClientApplication {
           try { go = this.mayNavigate(r, u); } catch (e) { appError = { e }; client.abortRedirect(); throw e; }
         }
         return u;
-      }, undefined, requestFields(r));
+      }, undefined, requestFields(r), r.account);
     } catch (raw) {
       const e = appError ? appError.e : toError(raw);
       this.emit(EventType.ACQUIRE_TOKEN_FAILURE, InteractionType.Redirect, null, e, r.correlationId);
@@ -1209,7 +1234,7 @@ export class PublicClientApplication {
       client.abortRedirect();
       const e = rethrown(raw, r.correlationId);
       // msal measures a redirect that failed after its first half as a failed second half.
-      this.measure(BrowserRootPerformanceEvents.AcquireTokenRedirect, r.correlationId, () => Promise.reject(e)).catch(() => {});
+      this.measure(BrowserRootPerformanceEvents.AcquireTokenRedirect, r.correlationId, () => Promise.reject(e), undefined, undefined, r.account).catch(() => {});
       this.emit(EventType.ACQUIRE_TOKEN_FAILURE, InteractionType.Redirect, null, e, r.correlationId);
       throw e;
     }
@@ -1329,14 +1354,15 @@ export class PublicClientApplication {
   }
 
   // A cache hit. Its events (msal's payloads: the request with its correlation id, and a copy
-  // of the result); with event callbacks, a call identical to it in the same tick joins it,
-  // a callback's own too (it is in flight before its events, as msal's).
+  // of the result); with event or performance callbacks (which tell a joined call apart: no
+  // events, `deduped`), a call identical to it in the same tick joins it, a callback's own too
+  // (it is in flight before its events, as msal's).
   // (As msal, the result's state is the request's: undefined when it names none.)
   servedFromCache(key, req, result) {
     result.state = req.state;
-    const events = this.events.eventCallbacks.size > 0;
-    const done = this.measuring() ? this.measure(BrowserRootPerformanceEvents.AcquireTokenSilent, result.correlationId, () => result, undefined, silentFields(req, false)) : Promise.resolve(result);
-    if (!events) return done;
+    const events = this.events.eventCallbacks.size > 0, measuring = this.measuring();
+    const done = measuring ? this.measure(BrowserRootPerformanceEvents.AcquireTokenSilent, result.correlationId, () => result, undefined, silentFields(req, false)) : Promise.resolve(result);
+    if (!events && !measuring) return done;
     this.inFlight(key, done);
     this.emit(EventType.ACQUIRE_TOKEN_START, InteractionType.Silent, req, null, result.correlationId);
     this.emit(EventType.ACQUIRE_TOKEN_SUCCESS, InteractionType.Silent, copyResult(result, result.correlationId), null, result.correlationId);

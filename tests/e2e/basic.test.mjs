@@ -1548,7 +1548,7 @@ test("getAccount as msal 5: a filter of keys it does not match on finds the firs
   await page.context().close();
 });
 
-test("msal's BrowserPerformanceClient as telemetry.client: each call's event carries msal's root fields, and a silent call that joins one in flight is measured as deduped", async () => {
+test("msal's BrowserPerformanceClient as telemetry.client: each call's event carries msal's root fields, and a silent call that joins one in flight (a cache hit's too) is measured as deduped", async () => {
   const page = await signedInPage("fiona");
   const r = await page.evaluate(async () => {
     const config = window.pca.getConfiguration();
@@ -1560,6 +1560,8 @@ test("msal's BrowserPerformanceClient as telemetry.client: each call's event car
     const id = pca.addPerformanceCallback((es) => events.push(...es));
     const account = pca.getAllAccounts()[0];
     const hit = await pca.acquireTokenSilent({ scopes: ["User.Read"], account });
+    // (Two identical cache hits at once, with no event callback: the second joins the first.)
+    const [c, d] = await Promise.all([0, 1].map(() => pca.acquireTokenSilent({ scopes: ["User.Read"], account })));
     const [a, b] = await Promise.all([0, 1].map(() => pca.acquireTokenSilent({ scopes: ["User.Read"], account, forceRefresh: true })));
     const silent = events.filter((e) => e.name === "acquireTokenSilent");
     const pick = (e) => ({
@@ -1572,7 +1574,7 @@ test("msal's BrowserPerformanceClient as telemetry.client: each call's event car
     return {
       id: typeof id,
       events: silent.map(pick),
-      correlationIds: silent.map((e) => e.correlationId).join() === [hit, a, b].map((x) => x.correlationId).join() || silent.map((e) => e.correlationId),
+      correlationIds: silent.map((e) => e.correlationId).join() === [hit, c, d, a, b].map((x) => x.correlationId).join() || silent.map((e) => e.correlationId),
       removed: pca.removePerformanceCallback(id),
     };
   });
@@ -1581,6 +1583,8 @@ test("msal's BrowserPerformanceClient as telemetry.client: each call's event car
     id: "string",
     events: [
       { ...common, fromCache: true, deduped: false },
+      { ...common, fromCache: true, deduped: false },
+      { ...common, fromCache: true, deduped: true },
       // The call that went to the network ends first, then the one that joined it (msal's
       // joined call ends first: the order of the two events is not msal's).
       { ...common, fromCache: false, deduped: false },

@@ -4,7 +4,7 @@
 import * as msal from "@azure/msal-browser";
 
 const q = new URLSearchParams(location.search);
-for (const k of ["authority", "cache", "mode", "legacy"]) if (q.get(k)) sessionStorage.setItem(`app.${k}`, q.get(k));
+for (const k of ["authority", "cache", "mode", "legacy", "perf"]) if (q.get(k)) sessionStorage.setItem(`app.${k}`, q.get(k));
 const authority = sessionStorage.getItem("app.authority");
 const base = `${location.origin}${location.pathname.replace(/[^/]*$/, "")}`;
 
@@ -88,7 +88,7 @@ async function storage() {
   return out;
 }
 
-const pca = new msal.PublicClientApplication({
+const config = {
   auth: {
     clientId: "msal-wasm-test-client",
     authority,
@@ -101,13 +101,26 @@ const pca = new msal.PublicClientApplication({
   cache: { cacheLocation: sessionStorage.getItem("app.cache") || "sessionStorage" },
   // (The log goes to the console, where the e2e sweep looks for tokens.)
   system: { protocolMode: sessionStorage.getItem("app.mode") || "AAD", enableLegacyPolling: sessionStorage.getItem("app.legacy") === "1", loggerOptions: { logLevel: msal.LogLevel.Info, loggerCallback: (level, message) => console.log(message) } },
-});
+};
+// (app.perf "1": msal's performance client, its callback's events among the others.)
+const perf = sessionStorage.getItem("app.perf") === "1";
+if (perf) config.telemetry = { client: new msal.BrowserPerformanceClient(config) };
+const pca = new msal.PublicClientApplication(config);
 // (For a look that raises no event and resets nothing.)
 window.pca = pca;
 window.events = [];
 pca.addEventCallback((e) => {
   window.events.push(norm({ eventType: e.eventType, interactionType: e.interactionType, payload: e.payload, error: e.error }));
 });
+// A call's measurement: its name, outcome, codes, account type and whether it joined another.
+if (perf) {
+  pca.addPerformanceCallback((measured) => {
+    for (const e of measured) {
+      const { name, success, errorCode, subErrorCode, accountType, deduped, fromCache } = e;
+      window.events.push({ measured: name, ...norm({ success, errorCode, subErrorCode, accountType, deduped, fromCache }) });
+    }
+  });
+}
 
 // step(name, fn): fn's outcome (its result or its error), the events it raised, the storage after.
 window.step = async (fn) => {
