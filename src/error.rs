@@ -283,12 +283,13 @@ impl AuthError {
         self
     }
 
-    /// The call's correlation id, unless the error carries one already (the server's).
-    pub fn or_correlation_id(self, id: &str) -> Self {
-        if self.0.correlation_id.is_empty() {
-            self.with_correlation_id(id)
-        } else {
+    /// The call's correlation id, as msal sets it on every error a call fails with (over a
+    /// server's own `correlation_id` too); an empty one leaves the error's.
+    pub fn with_call_correlation_id(self, id: &str) -> Self {
+        if id.is_empty() {
             self
+        } else {
+            self.with_correlation_id(id)
         }
     }
 

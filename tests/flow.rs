@@ -137,12 +137,19 @@ fn invalid_grant_removes_the_refresh_token() {
     let home = h.sign_in().account.account.home_account_id;
     h.idp.borrow_mut().fail_next = Some(HttpResponse::new(
         400,
-        r#"{"error":"invalid_grant","error_description":"AADSTS70000 expired","error_codes":[70000],"suberror":"bad_token"}"#,
+        r#"{"error":"invalid_grant","error_description":"AADSTS70000 expired","error_codes":[70000],"suberror":"bad_token","correlation_id":"the-servers"}"#,
     ));
     // The refresh token alone (no hidden frame after it): its failure is the answer.
-    let req = SilentRequest { force_refresh: true, cache_lookup_policy: CacheLookupPolicy::AccessTokenAndRefreshToken, ..silent(&home) };
+    let req = SilentRequest {
+        force_refresh: true,
+        cache_lookup_policy: CacheLookupPolicy::AccessTokenAndRefreshToken,
+        correlation_id: "cid-9".into(),
+        ..silent(&home)
+    };
     let e = block_on(h.pca.acquire_token_silent(&req)).unwrap_err();
     assert_eq!(e.code(), "invalid_grant");
+    // As msal's: the error carries the call's correlation id, not the one the server sent.
+    assert_eq!(e.correlation_id(), "cid-9");
     assert_eq!(e.kind(), ErrorKind::InteractionRequired, "suberror bad_token makes it interaction required");
     assert_eq!(e.error_no(), "70000");
     let again = block_on(h.pca.acquire_token_silent(&req)).unwrap_err();

@@ -665,7 +665,7 @@ impl ManagedIdentityApplication {
             }
             (Err(e), _) => {
                 log(LogLevel::Error, &["the managed identity token request failed: ", e.code()].concat());
-                Err(e.or_correlation_id(&correlation_id))
+                Err(e.with_call_correlation_id(&correlation_id))
             }
         }
     }

@@ -647,7 +647,7 @@ impl<P: Platform> PublicClientApplication<P> {
         if result.is_err() {
             self.unbind(pending.binding.as_ref()).await;
         }
-        result.map_err(|e| e.or_correlation_id(&pending.correlation_id))
+        result.map_err(|e| e.with_call_correlation_id(&pending.correlation_id))
     }
 
     pub(super) async fn finish_inner(&self, pending: &PendingAuth, response: &str) -> Result<AuthenticationResult, AuthError> {

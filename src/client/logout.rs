@@ -155,7 +155,7 @@ impl<P: Platform> PublicClientApplication<P> {
             Ok(t) => t,
             Err(e) => {
                 self.release_interaction_lock();
-                return Err(e.or_correlation_id(&signed_out.correlation_id));
+                return Err(e.with_call_correlation_id(&signed_out.correlation_id));
             }
         };
         let started = self.end_session(req, InteractionType::Redirect, signed_out, &target.metadata);
@@ -177,7 +177,7 @@ impl<P: Platform> PublicClientApplication<P> {
         match self.sign_out_locally(req, itype) {
             Ok(signed_out) => {
                 self.release_interaction_lock();
-                e.or_correlation_id(&signed_out.correlation_id)
+                e.with_call_correlation_id(&signed_out.correlation_id)
             }
             Err(local) => local,
         }

@@ -183,7 +183,7 @@ impl<P: Platform> PublicClientApplication<P> {
     /// [`preflight`](Self::preflight) itself, before its first event (the JS facade). Its errors
     /// carry the request's correlation id, as msal stamps it on every refusal.
     pub fn cached_after_preflight(&self, req: &SilentRequest) -> Result<Option<AuthenticationResult>, AuthError> {
-        self.cached_lookup(req).map_err(|e| e.or_correlation_id(&req.correlation_id))
+        self.cached_lookup(req).map_err(|e| e.with_call_correlation_id(&req.correlation_id))
     }
 
     fn cached_lookup(&self, req: &SilentRequest) -> Result<Option<AuthenticationResult>, AuthError> {

@@ -127,7 +127,7 @@ impl<P: Platform> PublicClientApplication<P> {
         let make = self.credential_maker.borrow().clone();
         #[cfg(not(target_arch = "wasm32"))]
         let credential = match make {
-            Some(make) => make(&target.metadata.token_endpoint).await.map_err(|e| e.or_correlation_id(correlation_id))?,
+            Some(make) => make(&target.metadata.token_endpoint).await.map_err(|e| e.with_call_correlation_id(correlation_id))?,
             None => self.credential.borrow().clone(),
         };
         #[cfg(target_arch = "wasm32")]
@@ -532,7 +532,7 @@ impl<P: Platform> PublicClientApplication<P> {
                 }
                 // A key made for this renewal binds nothing: the next clean-up deletes it.
                 self.orphan(dpop::new_kid(binding.as_ref()));
-                Err(e.or_correlation_id(&correlation_id))
+                Err(e.with_call_correlation_id(&correlation_id))
             }
         }
     }

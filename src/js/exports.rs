@@ -420,13 +420,15 @@ impl JsClient {
                 },
                 Task::BeginRedirect(request) => match request_json(&request, cloud.as_ref()).and_then(|j| wire::interactive_request(&j)) {
                     Ok(req) => {
-                        c.begin_redirect(&req, "").await.map_err(|e| e.or_correlation_id(&req.correlation_id)).map(|p| match &p.form {
-                            // A POST (httpMethod): the form is posted from this page, which leaves.
-                            Some(fields) => {
-                                window::post_form(&JsValue::NULL, &p.url, fields);
-                                JsValue::NULL
+                        c.begin_redirect(&req, "").await.map_err(|e| e.with_call_correlation_id(&req.correlation_id)).map(|p| {
+                            match &p.form {
+                                // A POST (httpMethod): the form is posted from this page, which leaves.
+                                Some(fields) => {
+                                    window::post_form(&JsValue::NULL, &p.url, fields);
+                                    JsValue::NULL
+                                }
+                                None => url(Some(p.url)),
                             }
-                            None => url(Some(p.url)),
                         })
                     }
                     Err(e) => Err(e),
@@ -436,15 +438,17 @@ impl JsClient {
                     .await
                     .map(|s| JsValue::from_str(&wire::logout_sent(&s.sent).with("url", s.url.map_or(Json::Null, Json::from)).to_json())),
                 Task::SsoSilent(request) => match request_json(&request, cloud.as_ref()).and_then(|j| wire::interactive_request(&j)) {
-                    Ok(req) => c.sso_silent(&req).await.map_err(|e| e.or_correlation_id(&req.correlation_id)).map(json),
+                    Ok(req) => c.sso_silent(&req).await.map_err(|e| e.with_call_correlation_id(&req.correlation_id)).map(json),
                     Err(e) => Err(e),
                 },
                 Task::Silent(request) => match request_json(&request, cloud.as_ref()).and_then(|j| wire::silent_request(&j)) {
-                    Ok(req) => c.acquire_token_silent_network(&req).await.map_err(|e| e.or_correlation_id(&req.correlation_id)).map(json),
+                    Ok(req) => {
+                        c.acquire_token_silent_network(&req).await.map_err(|e| e.with_call_correlation_id(&req.correlation_id)).map(json)
+                    }
                     Err(e) => Err(e),
                 },
                 Task::ByCode(request) => match request_json(&request, cloud.as_ref()).and_then(|j| wire::by_code_request(&j)) {
-                    Ok(req) => c.acquire_token_by_code(&req).await.map_err(|e| e.or_correlation_id(&req.correlation_id)).map(json),
+                    Ok(req) => c.acquire_token_by_code(&req).await.map_err(|e| e.with_call_correlation_id(&req.correlation_id)).map(json),
                     Err(e) => Err(e),
                 },
                 Task::Popup(started) => c.complete_popup(started).await.map(json),
