@@ -60,8 +60,11 @@ impl ::core::fmt::Debug for Thumbprint<'_> {
     }
 }
 
+/// What every throttling entry's key starts with.
+pub const PREFIX: &str = "throttling.";
+
 impl Thumbprint<'_> {
-    /// The storage key: `throttling.` + JSON of the thumbprint.
+    /// The storage key: [`PREFIX`] + JSON of the thumbprint.
     pub fn key(&self) -> String {
         let mut j = Json::object()
             .with("clientId", self.client_id)
@@ -78,7 +81,7 @@ impl Thumbprint<'_> {
             .with_nonempty("shrClaims", self.shr_claims)
             .with_nonempty("resource", self.resource)
             .with_nonempty("attributeTokens", self.attribute_tokens);
-        ["throttling.", &j.to_json()].concat()
+        [PREFIX, &j.to_json()].concat()
     }
 }
 

@@ -20,6 +20,7 @@ use crate::core::json::Json;
 use crate::core::scopes::ScopeSet;
 use crate::core::token::TokenResponse;
 use crate::core::KeyIndex;
+use crate::core::{text, throttle};
 use crate::error::AuthError;
 pub use entities::{AccountEntity, Credential, CredentialType};
 pub use store::{KeyValueStore, MemoryStore};
@@ -1306,6 +1307,22 @@ impl<S: KeyValueStore> TokenCache<S> {
         for key in &gone {
             self.store.remove(key);
         }
+        // As msal 5's `removeAccount`: every entry whose key names the account in its cloud
+        // goes, another client id's tokens of the origin and throttling entries too (keys are
+        // lower-cased: so are both names here).
+        let home = home_account_id.to_ascii_lowercase();
+        let clouds: Vec<String> = self
+            .accounts
+            .iter()
+            .filter(|(_, e)| e.account.home_account_id == home_account_id)
+            .map(|(_, e)| e.account.environment.to_ascii_lowercase())
+            .collect();
+        for key in self.store.keys() {
+            let named = key.to_ascii_lowercase();
+            if text::contains(&named, &home) && (clouds.is_empty() || clouds.iter().any(|c| text::contains(&named, c))) {
+                self.store.remove(&key);
+            }
+        }
         let store = &self.store;
         super::retain(&mut self.accounts, &mut |(k, e)| {
             let drop = e.account.home_account_id == home_account_id;
@@ -1332,6 +1349,12 @@ impl<S: KeyValueStore> TokenCache<S> {
         self.remove_where(&|c| c.client_id == client);
         self.store.remove(&active_account_key(&self.client_id));
         self.active_seen.replace(None);
+        // This client's throttling entries (msal's `clear` removes every key naming the client).
+        for key in self.store.keys() {
+            if key.starts_with(throttle::PREFIX) && text::contains(&key, &client) {
+                self.store.remove(&key);
+            }
+        }
         self.write_key_lists()
     }
 

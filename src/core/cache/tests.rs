@@ -813,6 +813,47 @@ fn removing_an_account_whose_id_holds_a_bar_removes_the_entries_other_tabs_liste
 }
 
 #[test]
+fn removing_an_account_removes_every_entry_naming_it_another_client_ids_and_throttling_too() {
+    // As msal 5's removeAccount: two apps of the origin signed the user in; this one signs the
+    // user out, and the other app's tokens of the user and the throttling entries naming the
+    // user go too. Another user's entries, and the other app's own lists, stay.
+    let store = Rc::new(MemoryStore::new());
+    let (mut other, _) = TokenCache::load(store.clone(), "client-2");
+    save(&mut other, &response("at-9", "User.Read", ""), &account(), REALM, "User.Read");
+    save(&mut other, &response("at-8", "User.Read", ""), &account_for("uid-2", "utid-1"), REALM, "User.Read");
+    let (mut cache, _) = TokenCache::load(store.clone(), CLIENT);
+    save(&mut cache, &response("at-1", "User.Read", ""), &account(), REALM, "User.Read");
+    let throttled = |client: &str, home: &str| {
+        [
+            "throttling.{\"clientId\":\"",
+            client,
+            "\",\"authority\":\"https://login.microsoftonline.com/utid-1/\",\"scopes\":[\"user.read\"],\"homeAccountIdentifier\":\"",
+            home,
+            "\"}",
+        ]
+        .concat()
+    };
+    for (client, home) in [(CLIENT, HOME), ("client-2", HOME), (CLIENT, "uid-2.utid-1")] {
+        store.set(&throttled(client, home), "{}").unwrap();
+    }
+    cache.remove_account(HOME).unwrap();
+    let mut left: Vec<String> = store.keys().into_iter().filter(|k| k.to_ascii_lowercase().contains("uid-1.utid-1")).collect();
+    left.sort();
+    assert_eq!(left, Vec::<String>::new());
+    assert!(store.keys().iter().filter(|k| k.contains("uid-2.utid-1")).count() >= 4, "{:?}", store.keys());
+    assert!(store.get(&throttled(CLIENT, "uid-2.utid-1")).is_some());
+    assert!(store.get("msal.3.token.keys.client-2").is_some());
+    // clear() removes this client's throttling entries, also those naming no account (a code
+    // redemption's), not another client's of no account.
+    store.set(&throttled(CLIENT, ""), "{}").unwrap();
+    store.set(&throttled("client-2", ""), "{}").unwrap();
+    cache.clear().unwrap();
+    assert!(store.get(&throttled(CLIENT, "")).is_none());
+    assert!(store.get(&throttled(CLIENT, "uid-2.utid-1")).is_none());
+    assert!(store.get(&throttled("client-2", "")).is_some());
+}
+
+#[test]
 fn removing_another_account_keeps_the_active_one() {
     let mut cache = new_cache();
     let a1 = account();
@@ -1457,7 +1498,7 @@ fn a_cached_accounts_data_boundary_stays_as_msal_keeps_the_cached_account() {
 }
 
 #[test]
-fn other_clients_entries_are_left_alone() {
+fn clear_removes_the_accounts_entries_of_every_client_as_msal() {
     let store = Rc::new(MemoryStore::new());
     let (mut c2, _) = TokenCache::load(store.clone(), "client-2");
     save(&mut c2, &response("at-c2", "User.Read", ""), &account(), REALM, "User.Read");
@@ -1466,10 +1507,11 @@ fn other_clients_entries_are_left_alone() {
     assert_eq!(c1.accounts().count(), 1);
     assert_eq!(c1.credentials().count(), 0);
     save(&mut c1, &response("at-c1", "User.Read", ""), &account(), REALM, "User.Read");
+    // As msal 5's clear (every msal entry of the origin goes): the shared account's tokens of
+    // client-2 go with it; client-2's next load finds its listed entries gone.
     c1.clear().unwrap();
-    let (c2, issues) = TokenCache::load(store.clone(), "client-2");
-    assert!(issues.is_empty());
-    assert_eq!(at_secrets(&c2), ["at-c2"]);
+    let (c2, _) = TokenCache::load(store.clone(), "client-2");
+    assert_eq!((c2.accounts().count(), c2.credentials().count()), (0, 0));
 }
 
 #[test]
