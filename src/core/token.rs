@@ -428,7 +428,8 @@ impl TokenResponse {
             return unable("the response has no access, ID or refresh token");
         }
         let mut r = TokenResponse::from_json(json, true, now)?;
-        if json.get("expires_in").and_then(Json::as_u64).unwrap_or(0) == 0 {
+        // (Any JavaScript number, as msal takes it: 3598.62 is 3598 s.)
+        if json.get("expires_in").and_then(seconds).unwrap_or(0) == 0 {
             r.access_token = AccessToken::new("");
         }
         "Bearer".clone_into(&mut r.token_type);

@@ -462,7 +462,7 @@ impl JsClient {
                             let response = j.get("externalResponse").unwrap_or(&Json::Null);
                             let options = j.get("externalOptions");
                             let client_info = options.and_then(|o| o.str_field("clientInfo")).unwrap_or_default();
-                            let secs = |k: &str| options.and_then(|o| o.get(k)).and_then(Json::as_u64);
+                            let secs = |k: &str| options.and_then(|o| o.get(k)).and_then(crate::core::token::seconds);
                             let given = j.get("externalAccount").and_then(wire::given_account);
                             c.load_external_tokens(
                                 &req,

@@ -830,3 +830,14 @@ fn lifetimes_are_read_as_msal_reads_them() {
     let t = TokenResponse::parse(&ok(r#"{"access_token":"a","expires_in":60,"refresh_in":-0.5}"#), NOW).unwrap();
     assert_eq!(t.refresh_on, None);
 }
+
+#[test]
+fn an_external_response_with_a_fractional_lifetime_keeps_its_access_token() {
+    // msal's loadExternalTokens takes any JavaScript number (a lifetime computed by a test or
+    // a server in floating point).
+    let r =
+        TokenResponse::external(&Json::parse(r#"{"access_token":"a","expires_in":3598.62,"token_type":"Bearer"}"#).unwrap(), NOW).unwrap();
+    assert_eq!((r.access_token.secret(), r.expires_on), ("a", NOW + 3598));
+    let none = TokenResponse::external(&Json::parse(r#"{"access_token":"a","expires_in":0.5,"id_token":"x"}"#).unwrap(), NOW).unwrap();
+    assert_eq!(none.access_token.secret(), "");
+}
