@@ -449,6 +449,21 @@ fn handling_a_redirect_before_initialize_keeps_the_response() {
     assert_eq!(r.account.account.name, "Ada");
 }
 
+/// As msal's ResponseHandler: a sign-in's code redeemed without an ID token (which would
+/// carry the request's nonce) is refused, and nothing is stored.
+#[test]
+fn a_sign_in_answered_without_an_id_token_fails_with_nonce_mismatch() {
+    let h = harness();
+    let (pending, response) = h.authorize(InteractionType::Popup);
+    let mut idp = h.idp.borrow_mut();
+    let answer = token_response(&mut idp, false);
+    idp.fail_next = Some(answer);
+    drop(idp);
+    let e = block_on(h.pca.finish_interaction(pending, &response)).unwrap_err();
+    assert_eq!((e.code(), e.kind()), ("nonce_mismatch", ErrorKind::TokenValidation));
+    assert_eq!(h.pca.all_accounts().len(), 0);
+}
+
 #[test]
 fn nonce_mismatch_stores_nothing() {
     let h = harness();

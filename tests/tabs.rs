@@ -1062,6 +1062,50 @@ fn session_storage_tabs_keep_their_own_active_account() {
     assert_eq!(b.pca.active_account().map(|a| a.account.home_account_id), Some(y));
 }
 
+/// A tab's own sign-in of an account whose record another client id of the origin left is no
+/// news for it (no ACCOUNT_ADDED), then or when a later change of the other app arrives.
+#[test]
+fn a_sign_in_of_an_account_another_client_id_stored_is_not_heard_as_added_later() {
+    let h = harness();
+    let local = |client: &str| {
+        let mut c = shared_config();
+        c.client_id = client.into();
+        c
+    };
+    let (y, x) = (h.listening_tab(local("client-y")), h.listening_tab(local("client-1")));
+    let sign_in = |tab: &ListeningTab, uid: &str| {
+        h.idp.borrow_mut().uid = Some(uid.into());
+        let started = tab.pca.open_popup(&request(), PopupAttributes::default()).unwrap();
+        let home = block_on(tab.pca.complete_popup(started)).unwrap().account.account.home_account_id;
+        settle(&h);
+        home
+    };
+    let u = sign_in(&y, "uid-u");
+    sign_in(&x, "uid-u");
+    sign_in(&y, "uid-w");
+    assert_eq!(x.pca.all_accounts().iter().map(|a| a.account.home_account_id.clone()).collect::<Vec<_>>(), [u]);
+    assert_eq!(x.heard.borrow().added, Vec::<String>::new());
+}
+
+/// Tabs of an app with a memory cache keep their sign-ins to themselves, as msal's (each page's
+/// cache is its own): another tab hears no new account and lists none.
+#[test]
+fn memory_cache_tabs_do_not_take_in_another_tabs_sign_in() {
+    let h = harness();
+    let memory = || {
+        let mut c = config();
+        c.cache_location = CacheLocation::MemoryStorage;
+        c
+    };
+    let (a, b) = (h.listening_session_tab(memory()), h.listening_session_tab(memory()));
+    let started = a.pca.open_popup(&request(), PopupAttributes::default()).unwrap();
+    let home = block_on(a.pca.complete_popup(started)).unwrap().account.account.home_account_id;
+    settle(&h);
+    assert!(a.pca.account(&home).is_some());
+    assert!(b.pca.all_accounts().is_empty());
+    assert!(b.heard.borrow().added.is_empty());
+}
+
 /// A generic provider's second sign-in with another `acr` (one account, a second profile)
 /// reaches the other sessionStorage tabs as that one account, not as a second one.
 #[test]

@@ -146,18 +146,20 @@ impl<P: Platform> PublicClientApplication<P> {
     pub fn all_accounts(&self) -> Vec<AccountInfo> {
         self.sync();
         let cache = self.cache.borrow();
-        let announced = self.announced.borrow();
-        // Accounts are shared by the clients of an origin, tokens are not: a client lists the
-        // accounts it holds tokens for (and those another tab of it announced). msal 5 lists
-        // every account of the origin (a README difference): doing so needs each client to see
-        // another client's writes on the same page, which no event tells it today.
-        let ours =
-            |a: &&Account| cache.credentials().any(|c| c.home_account_id == a.home_account_id) || announced.contains(&a.home_account_id);
         let mut out = Vec::new();
-        for a in cache.accounts().filter(ours) {
+        for a in cache.accounts().filter(|a| self.lists(&cache, &a.home_account_id)) {
             out.append(&mut self.account_infos(&cache, a));
         }
         out
+    }
+
+    /// Whether this client lists the account. Accounts are shared by the clients of an origin,
+    /// tokens are not: a client lists the accounts it holds tokens for (and those another tab
+    /// of it announced). msal 5 lists every account of the origin (a README difference): doing
+    /// so needs each client to see another client's writes on the same page, which no event
+    /// tells it today.
+    pub(super) fn lists(&self, cache: &TokenCache<P::Store>, home_account_id: &str) -> bool {
+        cache.credentials().any(|c| c.home_account_id == home_account_id) || self.announced.borrow().iter().any(|h| h == home_account_id)
     }
 
     /// What this tab sees of its accounts now: the baseline for [`Self::account_changes`].
@@ -360,6 +362,8 @@ impl<P: Platform> PublicClientApplication<P> {
         }
         let mut cache = self.cache.borrow_mut();
         let result = match j.str_field("t") {
+            // A memory cache is the page's own, as msal's: no other tab's sign-in enters it.
+            Some("signin") if self.config.cache_location == CacheLocation::MemoryStorage => return false,
             Some("signin") => match j.get("account").and_then(crate::core::cache::AccountEntity::from_json) {
                 Some(e) => {
                     self.announced.borrow_mut().push(e.account.home_account_id.clone());

@@ -264,6 +264,15 @@ impl<P: Platform> PublicClientApplication<P> {
                 }
                 Some(c)
             }
+            // As msal's ResponseHandler: a sign-in's code redeemed without the ID token that
+            // would carry the request's nonce is not bound to that request.
+            None if nonce.is_some() => {
+                return Err(AuthError::new(
+                    ErrorKind::TokenValidation,
+                    codes::NONCE_MISMATCH,
+                    "the token response has no ID token to carry the request's nonce",
+                ))
+            }
             None => None,
         };
         let client_info = if resp.client_info.is_empty() { front_client_info } else { &resp.client_info };
@@ -319,7 +328,9 @@ impl<P: Platform> PublicClientApplication<P> {
         let renewed_here = renewal
             .is_some_and(|h| known_account.is_some() || h == account.home_account_id || self.config.protocol_mode == ProtocolMode::Oidc);
         if !renewed_here || self.still_signed_in(stored.as_deref().unwrap_or_default(), correlation_id) {
-            let new_here = stored.is_none();
+            // (An account this client did not list, its record stored or not: another client id
+            // of the origin, or an earlier visit, may have left the record.)
+            let new_here = stored.is_none() || !self.lists(&self.cache.borrow(), &account.home_account_id);
             self.cache.borrow_mut().save(&SaveRequest {
                 response: &resp,
                 account: &account,
@@ -343,8 +354,9 @@ impl<P: Platform> PublicClientApplication<P> {
                 self.announce(
                     Json::object().with("t", "tokens").with("homeAccountId", account.home_account_id.as_str()).with("snapshot", snapshot),
                 );
-            } else if known_account.is_none() {
-                // The account as stored (a generic provider's keeps its first realm).
+            } else if known_account.is_none() && self.config.cache_location == CacheLocation::SessionStorage {
+                // The account as stored (a generic provider's keeps its first realm). (A memory
+                // cache's sign-in stays the page's, as msal's.)
                 let cache = self.cache.borrow();
                 let stored = self.find_account(&cache, &account.home_account_id, &account.environment).unwrap_or(&account);
                 let entity = crate::core::cache::AccountEntity::new(stored.clone());
