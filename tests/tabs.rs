@@ -240,6 +240,13 @@ fn silent_requests_carry_their_state_and_prompt_as_msal_5() {
     block_on(h.pca.sso_silent(&other)).unwrap();
     assert!(h.platform.windows.borrow().last().unwrap().contains("prompt=none"));
     assert!(h.platform.logs.borrow().iter().any(|(_, l)| l.contains("prompt none or no_session")));
+    // The frame fallback sends the request's sid and domain hint, as msal's frame request (a
+    // domain hint keeps the account's login_hint claim out).
+    h.idp.borrow_mut().fail_next = Some(HttpResponse::new(400, r#"{"error":"invalid_grant","error_description":"revoked"}"#));
+    let hinted = SilentRequest { sid: "sid-of-the-app".into(), domain_hint: "contoso.com".into(), ..with_state(true) };
+    block_on(h.pca.acquire_token_silent(&hinted)).unwrap();
+    let url = h.platform.windows.borrow().last().unwrap().clone();
+    assert!(url.contains("sid=sid-of-the-app") && url.contains("domain_hint=contoso.com"), "{url}");
 }
 
 /// Three tabs sharing a localStorage cache, signed in, with the access token expired.

@@ -411,12 +411,19 @@ pub struct SilentRequest {
     pub state: String,
     /// The hidden frame's prompt when it comes to one: `none` (default) or `no_session`.
     pub prompt: Option<Prompt>,
+    /// `loginHint`, `sid`, `domainHint`: the hidden frame's, when it comes to one (as msal's
+    /// interactive requests use them; the account's hints otherwise).
+    pub login_hint: String,
+    /// See [`login_hint`](Self::login_hint).
+    pub sid: String,
+    /// See [`login_hint`](Self::login_hint).
+    pub domain_hint: String,
 }
 
 impl SilentRequest {
     /// The silent request for what an interactive `request` asks (msal-react's
     /// `acquireTokenSilent({...request, account})`): its scopes, claims, authority, scheme,
-    /// extra parameters, redirect URI, correlation id and state.
+    /// extra parameters, redirect URI, correlation id, state and hints.
     pub fn for_interactive(request: &InteractiveRequest, account: Option<AccountRef>) -> SilentRequest {
         SilentRequest {
             scopes: request.scopes.clone(),
@@ -429,6 +436,9 @@ impl SilentRequest {
             authentication_scheme: request.authentication_scheme.clone(),
             options: request.options.clone(),
             state: request.state.clone(),
+            login_hint: request.login_hint.clone(),
+            sid: request.sid.clone(),
+            domain_hint: request.domain_hint.clone(),
             ..SilentRequest::default()
         }
     }
@@ -452,6 +462,9 @@ impl ::core::fmt::Debug for SilentRequest {
             .field("refresh_token_expiration_offset_secs", &self.refresh_token_expiration_offset_secs)
             .field("state", &redacted(&self.state))
             .field("prompt", &self.prompt)
+            .field("login_hint", &self.login_hint)
+            .field("sid", &self.sid)
+            .field("domain_hint", &self.domain_hint)
             .finish()
     }
 }

@@ -520,6 +520,9 @@ impl<P: Platform> PublicClientApplication<P> {
             options: req.options.clone(),
             prompt: req.prompt.clone(),
             state: req.state.clone(),
+            login_hint: req.login_hint.clone(),
+            sid: req.sid.clone(),
+            domain_hint: req.domain_hint.clone(),
             ..InteractiveRequest::default()
         };
         // The frame the others wait for (a Skip request's alongside one runs unannounced).

@@ -468,6 +468,9 @@ pub fn silent_request(j: &Json) -> Result<SilentRequest, AuthError> {
         state: j.string_or_empty("state"),
         // msal 5: a silent request's prompt other than none/no_session becomes none.
         prompt: j.str_field("prompt").filter(|p| !p.is_empty()).map(Prompt::parse),
+        login_hint: j.string_or_empty("loginHint"),
+        sid: j.string_or_empty("sid"),
+        domain_hint: j.string_or_empty("domainHint"),
     })
 }
 

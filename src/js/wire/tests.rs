@@ -302,9 +302,12 @@ fn requests_are_read_with_msal_names() {
         (r.correlation_id.as_str(), r.nonce.as_str(), r.domain_hint.as_str(), r.sid.as_str(), r.login_hint.as_str()),
         ("cid", "n", "d", "sid", "a@b")
     );
-    let s =
-        silent_request(&json(r#"{"scopes":["a"],"forceRefresh":true,"cacheLookupPolicy":2,"state":"st","prompt":"no_session"}"#)).unwrap();
+    let s = silent_request(&json(
+        r#"{"scopes":["a"],"forceRefresh":true,"cacheLookupPolicy":2,"state":"st","prompt":"no_session","loginHint":"a@b","sid":"sid","domainHint":"d"}"#,
+    ))
+    .unwrap();
     assert_eq!((s.state.as_str(), s.prompt), ("st", Some(Prompt::NoSession)));
+    assert_eq!((s.login_hint.as_str(), s.sid.as_str(), s.domain_hint.as_str()), ("a@b", "sid", "d"));
     // (A silent frame sends it as none, with a warning: see the client.)
     assert_eq!(silent_request(&json(r#"{"scopes":["a"],"prompt":"bogus"}"#)).unwrap().prompt, Some(Prompt::Other("bogus".into())));
     // Claims that ask for nothing are none (msal's isEmptyObj): the cached token serves.
