@@ -741,6 +741,45 @@ fn tabs_renewing_other_scopes_of_the_account_do_not_wait_for_each_other() {
     }
 }
 
+/// A tab whose call cannot be served another tab's renewal of the same scopes (its token for a
+/// resource, or not cached: `storeInCache`) renews at once after it, instead of waiting out
+/// the hand-off (msal's tabs never wait for each other).
+#[test]
+fn a_renewal_of_the_same_scopes_the_call_cannot_use_is_not_waited_for() {
+    // (The first tab's request, then the second's.)
+    let for_resource = |home: &str| {
+        let mut r = silent(home);
+        r.options.resource = Some("https://api.example.com".into());
+        r
+    };
+    let not_cached = |home: &str| {
+        let mut r = silent(home);
+        r.options.store.access_token = false;
+        r
+    };
+    let variants: [(fn(&str) -> SilentRequest, fn(&str) -> SilentRequest); 2] = [(silent, for_resource), (not_cached, silent)];
+    for (first, second) in variants {
+        let (h, tabs, home) = three_tabs_expired();
+        h.platform.set_network_delay_ms(50);
+        h.platform.set_message_delay_ms(300);
+        let started = msal_wasm::platform::Platform::now_ms(&h.platform);
+        let tasks: Vec<Timed> = [(tabs[0].clone(), first(&home)), (tabs[1].clone(), second(&home))]
+            .into_iter()
+            .map(|(t, req)| {
+                let p = h.platform.clone();
+                Box::pin(async move {
+                    let r = t.acquire_token_silent(&req).await?;
+                    assert!(!r.from_cache);
+                    Ok(msal_wasm::platform::Platform::now_ms(&p) - started)
+                }) as Timed
+            })
+            .collect();
+        let elapsed: Vec<u64> = h.platform.run(tasks).into_iter().map(|r| r.unwrap()).collect();
+        assert_eq!(refreshes(&h), 2, "each tab renewed for itself");
+        assert!(elapsed.iter().all(|ms| *ms < 1_000), "{elapsed:?} ms");
+    }
+}
+
 /// Two of three expired tabs renewing `scopes` at once at a provider `provider` sets up: each
 /// renews for itself (its result checked by `check`), neither waits for a hand-off, and the
 /// refresh token each renewal rotated is still respected.

@@ -585,12 +585,11 @@ impl<P: Platform> PublicClientApplication<P> {
         // The token this tab sees now: after waiting, only a different one counts as "renewed by
         // another tab" (cached_at has only second resolution).
         let seen_before = self.token_renewed_since(req, 0).ok().flatten().map(|r| r.access_token);
-        // A tab that renewed these scopes shows this mark for a while after it let go of the lock
-        // (its value: when that renewal began if it rotated the account's refresh token, else 0).
-        // (The scopes a cached token is looked up by: ["User.Read", "openid"] is ["User.Read"].)
-        let scopes = ScopeSet::new(&req.scopes).for_cache_search().to_lower_string();
+        // A tab that renewed a token this call could be served shows this mark for a while after
+        // it let go of the lock (its value: when that renewal began if it rotated the account's
+        // refresh token, else 0).
         let renewed_any = [name.as_str(), ".renewed."].concat();
-        let renewed_mark = [renewed_any.as_str(), &scopes].concat();
+        let renewed_mark = [renewed_any.as_str(), &self.renewal_of(req)].concat();
         let uncontended = self.platform.lock(&name, 0).await;
         let waited = uncontended.is_none();
         // A holder that kept this lock past its bound a while ago is waited for briefly only:
@@ -675,11 +674,24 @@ impl<P: Platform> PublicClientApplication<P> {
             // OpenID scopes alone; or granted fewer scopes than asked): only the account's
             // mark, for the rotation.
             let serves = !r.access_token.secret().is_empty()
+                && req.options.store.access_token
                 && ScopeSet::new(&r.scopes).contains_all(&ScopeSet::new(&req.scopes).for_cache_search());
             let mark = if serves { &renewed_mark } else { &renewed_any };
             self.platform.mark(mark, rotated.unwrap_or(0), RENEWED_MARK_MS).await;
         }
         result
+    }
+
+    /// What a renewal's access token is looked up by besides its account, for its mark: a tab
+    /// waits only for another's renewal it could be served (the same scopes, as a cached token
+    /// is looked up by them, ["User.Read", "openid"] being ["User.Read"]; the same authority,
+    /// resource, scheme and attribute tokens).
+    fn renewal_of(&self, req: &SilentRequest) -> String {
+        let scopes = ScopeSet::new(&req.scopes).for_cache_search().to_lower_string();
+        let authority = self.silent_account(req).ok().and_then(|(a, t)| self.silent_authority(req, &a, t.as_deref())).unwrap_or_default();
+        let resource = req.options.resource.as_deref().unwrap_or_default();
+        let scheme = req.authentication_scheme.token_type();
+        [scopes.as_str(), "|", &authority, "|", resource, "|", scheme, "|", &req.options.attribute_partition()].concat()
     }
 
     /// Whether this tab may present its refresh token after a renewal that began at
