@@ -757,7 +757,8 @@ fn a_renewal_of_the_same_scopes_the_call_cannot_use_is_not_waited_for() {
         r.options.store.access_token = false;
         r
     };
-    let variants: [(fn(&str) -> SilentRequest, fn(&str) -> SilentRequest); 2] = [(silent, for_resource), (not_cached, silent)];
+    type Make = fn(&str) -> SilentRequest;
+    let variants: [(Make, Make); 2] = [(silent, for_resource), (not_cached, silent)];
     for (first, second) in variants {
         let (h, tabs, home) = three_tabs_expired();
         h.platform.set_network_delay_ms(50);

@@ -684,14 +684,15 @@ impl<P: Platform> PublicClientApplication<P> {
 
     /// What a renewal's access token is looked up by besides its account, for its mark: a tab
     /// waits only for another's renewal it could be served (the same scopes, as a cached token
-    /// is looked up by them, ["User.Read", "openid"] being ["User.Read"]; the same authority,
-    /// resource, scheme and attribute tokens).
+    /// is looked up by them, ["User.Read", "openid"] being ["User.Read"]; the same authority
+    /// and tenant profile asked for, resource, scheme and attribute tokens).
     fn renewal_of(&self, req: &SilentRequest) -> String {
         let scopes = ScopeSet::new(&req.scopes).for_cache_search().to_lower_string();
-        let authority = self.silent_account(req).ok().and_then(|(a, t)| self.silent_authority(req, &a, t.as_deref())).unwrap_or_default();
+        let authority = req.authority.as_deref().unwrap_or_default();
+        let tenant = req.account.as_ref().and_then(|a| a.tenant_id.as_deref()).unwrap_or_default();
         let resource = req.options.resource.as_deref().unwrap_or_default();
         let scheme = req.authentication_scheme.token_type();
-        [scopes.as_str(), "|", &authority, "|", resource, "|", scheme, "|", &req.options.attribute_partition()].concat()
+        [scopes.as_str(), "|", authority, "|", tenant, "|", resource, "|", scheme, "|", &req.options.attribute_partition()].concat()
     }
 
     /// Whether this tab may present its refresh token after a renewal that began at

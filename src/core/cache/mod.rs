@@ -18,9 +18,9 @@ use crate::core::account::Account;
 use crate::core::id_token::IdTokenClaims;
 use crate::core::json::Json;
 use crate::core::scopes::ScopeSet;
+use crate::core::throttle;
 use crate::core::token::TokenResponse;
 use crate::core::KeyIndex;
-use crate::core::{text, throttle};
 use crate::error::AuthError;
 pub use entities::{AccountEntity, Credential, CredentialType};
 pub use store::{KeyValueStore, MemoryStore};
@@ -1311,17 +1311,17 @@ impl<S: KeyValueStore> TokenCache<S> {
         // goes, another client id's tokens of the origin and throttling entries too (keys are
         // lower-cased: so are both names here).
         let home = home_account_id.to_ascii_lowercase();
-        let clouds: Vec<String> = self
+        let mut clouds: Vec<String> = self
             .accounts
             .iter()
             .filter(|(_, e)| e.account.home_account_id == home_account_id)
             .map(|(_, e)| e.account.environment.to_ascii_lowercase())
             .collect();
-        for key in self.store.keys() {
-            let named = key.to_ascii_lowercase();
-            if text::contains(&named, &home) && (clouds.is_empty() || clouds.iter().any(|c| text::contains(&named, c))) {
-                self.store.remove(&key);
-            }
+        if clouds.is_empty() {
+            clouds.push(String::new());
+        }
+        for cloud in &clouds {
+            self.store.remove_keys_naming(&home, cloud);
         }
         let store = &self.store;
         super::retain(&mut self.accounts, &mut |(k, e)| {
@@ -1350,11 +1350,7 @@ impl<S: KeyValueStore> TokenCache<S> {
         self.store.remove(&active_account_key(&self.client_id));
         self.active_seen.replace(None);
         // This client's throttling entries (msal's `clear` removes every key naming the client).
-        for key in self.store.keys() {
-            if key.starts_with(throttle::PREFIX) && text::contains(&key, &client) {
-                self.store.remove(&key);
-            }
-        }
+        self.store.remove_keys_naming(throttle::PREFIX, &client.to_ascii_lowercase());
         self.write_key_lists()
     }
 

@@ -16,6 +16,17 @@ pub trait KeyValueStore {
     fn remove(&self, key: &str);
     /// Every key in the store.
     fn keys(&self) -> Vec<String>;
+    /// Removes every key that holds both `a` and `b` (given in lower case; a key's ASCII case
+    /// aside): msal's sweeps of the entries naming an account. Default: over
+    /// [`keys`](Self::keys).
+    fn remove_keys_naming(&self, a: &str, b: &str) {
+        for key in self.keys() {
+            let named = key.to_ascii_lowercase();
+            if crate::core::text::contains(&named, a) && crate::core::text::contains(&named, b) {
+                self.remove(&key);
+            }
+        }
+    }
     /// Last resort when [`set`](Self::set) keeps failing (storage full): keep the value where
     /// reads see it for this session only. Default: try `set` again.
     fn set_in_memory(&self, key: &str, value: &str) -> Result<(), AuthError> {
@@ -103,6 +114,12 @@ impl KeyValueStore for MemoryStore {
     fn keys(&self) -> Vec<String> {
         self.map.borrow().iter().map(|(k, _)| k.clone()).collect()
     }
+    fn remove_keys_naming(&self, a: &str, b: &str) {
+        crate::core::retain(&mut self.map.borrow_mut(), &mut |(k, _)| {
+            let named = k.to_ascii_lowercase();
+            !(crate::core::text::contains(&named, a) && crate::core::text::contains(&named, b))
+        });
+    }
 }
 
 impl<T: KeyValueStore + ?Sized> KeyValueStore for alloc::rc::Rc<T> {
@@ -117,6 +134,9 @@ impl<T: KeyValueStore + ?Sized> KeyValueStore for alloc::rc::Rc<T> {
     }
     fn keys(&self) -> Vec<String> {
         (**self).keys()
+    }
+    fn remove_keys_naming(&self, a: &str, b: &str) {
+        (**self).remove_keys_naming(a, b)
     }
     fn set_in_clear(&self, key: &str, value: &str) -> Result<(), AuthError> {
         (**self).set_in_clear(key, value)

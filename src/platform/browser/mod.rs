@@ -174,6 +174,21 @@ impl KeyValueStore for WebStore {
             WebStore::Memory(m) => m.set(key, value),
         }
     }
+    fn remove_keys_naming(&self, a: &str, b: &str) {
+        match self {
+            WebStore::Encrypted(e, _) => e.remove_naming(a, b),
+            WebStore::Web(s, overflow, _, seen) => {
+                overflow.remove_keys_naming(a, b);
+                let before = window::storage_length(s);
+                window::storage_remove_naming(s, a, b);
+                let after = window::storage_length(s);
+                if after != before {
+                    count_write(seen, before, after);
+                }
+            }
+            WebStore::Memory(m) => m.remove_keys_naming(a, b),
+        }
+    }
     fn remove(&self, key: &str) {
         match self {
             WebStore::Encrypted(e, _) => e.remove(key),
@@ -415,9 +430,17 @@ impl Platform for BrowserPlatform {
                     Some("InteractionRequiredAuthError") => ErrorKind::InteractionRequired,
                     Some("ClientConfigurationError") => ErrorKind::Configuration,
                     Some("BrowserConfigurationAuthError") => ErrorKind::BrowserConfiguration,
+                    // (msal's base class: what `ErrorKind::Internal` is named.)
+                    Some("AuthError") => ErrorKind::Internal,
                     _ => ErrorKind::Client,
                 };
-                return Err(AuthError::from_server_code(kind, code.to_owned(), message).with_sub_error(answer.string_or_empty("s")));
+                let text = |k: &str| answer.string_or_empty(k);
+                return Err(AuthError::from_server_code(kind, code.to_owned(), message).with_sub_error(text("s")).with_server_details(
+                    text("t"),
+                    text("ts"),
+                    text("no"),
+                    text("cl"),
+                ));
             }
             _ if !window::is_online() => return Err(crate::error::offline()),
             _ => {

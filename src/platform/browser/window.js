@@ -370,6 +370,11 @@ export function storageKeys(s) {
   } catch (_) { /* blocked meanwhile */ }
   return keys;
 }
+// Whether `key` holds both `a` and `b` (lower case), its case aside.
+const naming = (key, a, b) => { const k = key.toLowerCase(); return k.includes(a) && k.includes(b); };
+export function storageRemoveNaming(s, a, b) {
+  for (const k of storageKeys(s)) if (naming(k, a, b)) storageRemove(s, k);
+}
 
 // The page's id, shared by its clients (also those of another copy of this package, as two
 // micro-frontends may bundle): a client's message with it comes from one sharing this
@@ -538,7 +543,9 @@ export async function send(post, url, headers, body, ms, maxBody, correlationId,
       // As msal: an AuthError the client threw (or msal's NetworkError around one) is the
       // call's error; anything else is network_error.
       const err = client && [e && e.error, e].find((x) => x instanceof Error && typeof x.errorCode === "string");
-      if (err) return JSON.stringify({ e: "client", c: err.errorCode, n: String(err.name), m: String(err.errorMessage || err.message), s: String(err.subError || "") });
+      // (With a server error's details: its claims challenge, trace id, time and number.)
+      const text = (v) => (v === undefined || v === null ? "" : String(v));
+      if (err) return JSON.stringify({ e: "client", c: err.errorCode, n: String(err.name), m: String(err.errorMessage || err.message), s: text(err.subError), t: text(err.traceId), ts: text(err.timestamp), no: text(err.errorNo), cl: text(err.claims) });
       return JSON.stringify({ e: client ? "client" : "failed", m: String((e && e.message) || e) });
     } catch (_) {
       return client ? '{"e":"client"}' : '{"e":"failed"}';
@@ -1032,6 +1039,10 @@ export class EncryptedStore {
       localStorage.removeItem(key);
       if (held && USER_KEY.test(key)) this.tellMsal(key, null);
     } catch (_) { /* ignore */ }
+  }
+
+  removeNaming(a, b) {
+    for (const k of this.keys()) if (naming(k, a, b)) this.remove(k);
   }
 
   keys() {

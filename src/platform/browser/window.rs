@@ -69,6 +69,10 @@ extern "C" {
     /// Every key of a storage area.
     #[wasm_bindgen(js_name = storageKeys)]
     pub fn storage_keys(area: &JsValue) -> Vec<String>;
+    /// Removes every key of a storage area that holds both `a` and `b` (lower case; the key's
+    /// case aside).
+    #[wasm_bindgen(js_name = storageRemoveNaming)]
+    pub fn storage_remove_naming(area: &JsValue, a: &str, b: &str);
     /// The number of keys in a storage area (-1 when it cannot be read).
     #[wasm_bindgen(js_name = storageLength)]
     pub fn storage_length(area: &JsValue) -> i32;
@@ -175,6 +179,9 @@ extern "C" {
     /// Every key.
     #[wasm_bindgen(method)]
     pub fn keys(this: &EncryptedStore) -> Vec<String>;
+    /// Removes every key that holds both `a` and `b` (see `storage_remove_naming`).
+    #[wasm_bindgen(method, js_name = removeNaming)]
+    pub fn remove_naming(this: &EncryptedStore, a: &str, b: &str);
     /// The number of keys in `localStorage` (-1 when it cannot be read).
     #[wasm_bindgen(method)]
     pub fn length(this: &EncryptedStore) -> i32;
