@@ -960,11 +960,12 @@ export class PublicClientApplication {
     return this.initPromise;
   }
 
-  engine() {
+  // `correlationId`: the call's, on a refused configuration's error (msal's call fails with it).
+  engine(correlationId) {
     if (!this.client) {
       BrowserUtils.blockNonBrowserEnvironment();
       const e = this.refusedConfig;
-      throw e ? described(e.constructor, e.errorCode, e.errorMessage) : uninitialized();
+      throw e ? described(e.constructor, e.errorCode, e.errorMessage, correlationId) : uninitialized();
     }
     return this.client;
   }
@@ -1269,10 +1270,18 @@ export class PublicClientApplication {
   // ---- silent ----
   acquireTokenSilent(request) {
     let client;
+    const correlationId = (request && request.correlationId) || createGuid();
     try {
-      client = this.engine();
+      client = this.engine(correlationId);
     } catch (e) {
-      return this.refused(BrowserRootPerformanceEvents.AcquireTokenSilent, (request && request.correlationId) || createGuid(), e, request);
+      // As msal: a configuration refused at initialize() fails the call where it goes to the
+      // network, with its events.
+      if (this.refusedConfig) {
+        const r = Object.assign({}, request, { correlationId });
+        for (const type of [EventType.ACQUIRE_TOKEN_START, EventType.ACQUIRE_TOKEN_NETWORK_START]) this.emit(type, InteractionType.Silent, r, null, correlationId);
+        this.emit(EventType.ACQUIRE_TOKEN_FAILURE, InteractionType.Silent, null, e, correlationId);
+      }
+      return this.refused(BrowserRootPerformanceEvents.AcquireTokenSilent, correlationId, e, request);
     }
     // A request without an account is for the active account as it is now, in its tenant
     // profile (msal reads it once, at the call's start; the app or another tab may change it
@@ -1294,8 +1303,8 @@ export class PublicClientApplication {
       };
       // (The error, the call's or its proof's, as a copy with this call's correlation id.)
       const share = () => joined.then(own).catch((e) => {
-        const copy = Object.create(Object.getPrototypeOf(e));
-        Object.defineProperties(copy, Object.getOwnPropertyDescriptors(e));
+        // (A real Error, as msal's shared one: its own fields over a fresh one's.)
+        const copy = Object.setPrototypeOf(Object.defineProperties(new Error(), Object.getOwnPropertyDescriptors(e)), Object.getPrototypeOf(e));
         copy.correlationId = req.correlationId;
         throw copy;
       });

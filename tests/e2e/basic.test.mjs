@@ -1234,6 +1234,13 @@ test("system.networkClient sends the discovery and token requests (msal's INetwo
     const thrown = await failure({ ...networkClient, sendPostRequestAsync: () => Promise.reject(new TypeError("proxy down")) });
     const own = await failure({ ...networkClient, sendPostRequestAsync: () => Promise.reject(new window.msal.BrowserAuthError("proxy_refused", "refused", "policy")) });
     const shaped = await failure({ ...networkClient, sendPostRequestAsync: () => Promise.reject({ errorCode: "proxy_refused" }) });
+    const base = await failure({ ...networkClient, sendPostRequestAsync: () => Promise.reject(new window.msal.AuthError("proxy_down", "", "x")) });
+    // (A claims challenge the app's client reports, with the server's details.)
+    const challenge = await (async () => {
+      const p = make({ ...networkClient, sendPostRequestAsync: () => Promise.reject(new window.msal.InteractionRequiredAuthError("interaction_required", "", "mfa", "", "ts-1", "trace-1", "claims-1", "50076")) });
+      await p.initialize();
+      return p.acquireTokenSilent({ scopes: ["User.Read"], account, forceRefresh: true }).catch((e) => [e.name, e.errorCode, e.claims, e.traceId, e.timestamp, e.errorNo]);
+    })();
     const sync = await failure({ ...networkClient, sendPostRequestAsync: () => { throw new Error("not now"); } });
     // No status, headers as a Map, the body as text: msal reads the body all the same.
     const loose = make({ ...networkClient, sendPostRequestAsync: (url, o) => fetch(url, { method: "POST", headers: o.headers, body: o.body })
@@ -1246,7 +1253,7 @@ test("system.networkClient sends the discovery and token requests (msal's INetwo
     await hung.initialize();
     const timedOut = await hung.acquireTokenSilent({ scopes: ["User.Read"], account, forceRefresh: true }).then(() => "resolved", (e) => [e.errorCode, e.subError]);
     return {
-      calls, thrown, own, shaped, sync, looseResult, timedOut,
+      calls, thrown, own, shaped, base, challenge, sync, looseResult, timedOut,
       renewed: [renewed.fromCache, renewed.accessToken !== window.last.result.accessToken, renewed.account.username],
       warned: lines.filter((m) => /network client/.test(m)),
       same: pca.getConfiguration().system.networkClient === networkClient,
@@ -1262,6 +1269,8 @@ test("system.networkClient sends the discovery and token requests (msal's INetwo
   assert.deepEqual(r.thrown, ["ClientAuthError", "network_error"]);
   assert.deepEqual(r.own, ["BrowserAuthError", "proxy_refused", "policy"]);
   assert.deepEqual(r.shaped, ["ClientAuthError", "network_error"]);
+  assert.deepEqual(r.base, ["AuthError", "proxy_down"]);
+  assert.deepEqual(r.challenge, ["InteractionRequiredAuthError", "interaction_required", "claims-1", "trace-1", "ts-1", "50076"]);
   assert.deepEqual(r.sync, ["ClientAuthError", "network_error"]);
   assert.equal(r.looseResult, false);
   assert.deepEqual(r.timedOut, ["post_request_failed", "timed_out"]);

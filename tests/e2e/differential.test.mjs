@@ -474,9 +474,12 @@ const CONFIG_STEPS = [
   ].map(([name, auth]) => [name, new Function("p", "m", `return (async () => {
     const authority = sessionStorage.getItem("app.authority");
     const c = new m.PublicClientApplication({ auth: { clientId: "c", authority, knownAuthorities: [new URL(authority).host], ...${JSON.stringify(auth)} } });
+    // (Its events, and whether they and the error name the call's correlation id.)
+    c.addEventCallback((e) => window.events.push({ eventType: e.eventType, interactionType: e.interactionType, error: e.error && e.error.errorCode, theCalls: e.correlationId === "the-calls-id" }));
     await c.initialize();
     const account = { homeAccountId: "u.t", localAccountId: "u", environment: new URL(authority).host, tenantId: "t", username: "u" };
-    return c.acquireTokenSilent({ scopes: ["User.Read"], account, cacheLookupPolicy: m.CacheLookupPolicy.AccessTokenAndRefreshToken });
+    return c.acquireTokenSilent({ scopes: ["User.Read"], account, cacheLookupPolicy: m.CacheLookupPolicy.AccessTokenAndRefreshToken, correlationId: "the-calls-id" })
+      .catch((e) => { window.events.push({ failedWith: e.correlationId }); throw e; });
   })()`)]),
 ];
 
