@@ -1080,8 +1080,9 @@ export class PublicClientApplication {
 
   // msal's checks before a call's first event (the page; with `redirect`, a redirect's; with
   // `r`, a second interaction's interaction_in_progress), in the wasm.
-  preflight(redirect, r) {
-    try { this.engine().preflight(!!redirect, !!r && !r.overrideInteractionInProgress); } catch (raw) { throw toError(raw); }
+  // With `resourceOf`, a request whose MCP resource rule is checked first (msal's preflight).
+  preflight(redirect, r, resourceOf) {
+    try { this.engine().preflight(!!redirect, !!r && !r.overrideInteractionInProgress, undefined, resourceOf && requestJson(resourceOf)); } catch (raw) { throw toError(raw); }
   }
 
   // ---- other tabs ----
@@ -1255,7 +1256,7 @@ export class PublicClientApplication {
   // ---- popup ----
   popup(request) {
     const r = Object.assign({}, request, { correlationId: (request && request.correlationId) || createGuid() });
-    try { this.preflight(false, r); } catch (e) { return this.refused(BrowserRootPerformanceEvents.AcquireTokenPopup, r.correlationId, e, r); }
+    try { this.preflight(false, r, r); } catch (e) { return this.refused(BrowserRootPerformanceEvents.AcquireTokenPopup, r.correlationId, e, r); }
     return this.track(InteractionType.Popup, request, r.correlationId, () => {
       // Synchronous up to here: the window opens inside the user's click.
       const [done, popupWindow] = this.engine().popup(requestJson(r), r.popupWindowParent);
@@ -1403,13 +1404,13 @@ export class PublicClientApplication {
 
   ssoSilent(request) {
     const r = Object.assign({}, request, { correlationId: (request && request.correlationId) || createGuid() });
-    try { this.preflight(false); } catch (e) { return this.refused(BrowserRootPerformanceEvents.SsoSilent, r.correlationId, e, r); }
+    try { this.preflight(false, undefined, r); } catch (e) { return this.refused(BrowserRootPerformanceEvents.SsoSilent, r.correlationId, e, r); }
     return this.track(InteractionType.Silent, r, r.correlationId, () => this.engine().ssoSilent(requestJson(r)).then(toResult), BrowserRootPerformanceEvents.SsoSilent);
   }
 
   acquireTokenByCode(request) {
     const r = Object.assign({}, request, { correlationId: (request && request.correlationId) || createGuid() });
-    try { this.preflight(false); } catch (e) { return this.refused(BrowserRootPerformanceEvents.AcquireTokenByCode, r.correlationId, e, r); }
+    try { this.preflight(false, undefined, r); } catch (e) { return this.refused(BrowserRootPerformanceEvents.AcquireTokenByCode, r.correlationId, e, r); }
     // As msal: calls for the same code while it is being redeemed share that redemption (a
     // code is good once).
     const shared = r.code && !r.nativeAccountId && this.redemptions.get(r.code);

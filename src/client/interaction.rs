@@ -390,10 +390,16 @@ impl<P: Platform> PublicClientApplication<P> {
     /// goes on under this lock.
     pub fn lock_redirect(&self, req: &InteractiveRequest) -> Result<(), AuthError> {
         self.preflight(true)?;
-        req.options.enforce_resource(self.config.is_mcp, &req.extra_query_parameters)?;
+        self.check_resource(&req.options, &req.extra_query_parameters)?;
         self.take_interaction_lock(SIGNIN, InteractionType::Redirect)?;
         self.redirect_locked.set(true);
         Ok(())
+    }
+
+    /// msal's `enforceResourceParameter` (with `auth.isMcp`, every token request names its
+    /// `resource`), as its calls check it before their first event.
+    pub fn check_resource(&self, options: &TokenOptions, extra_query_parameters: &[(String, String)]) -> Result<(), AuthError> {
+        options.enforce_resource(self.config.is_mcp, extra_query_parameters)
     }
 
     /// Runs `build` (synchronous: nothing else runs meanwhile) with the popup origin check's

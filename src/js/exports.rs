@@ -380,15 +380,26 @@ impl JsClient {
     /// ([`preflight`](crate::client::PublicClientApplication::preflight), with `redirect` for a
     /// redirect) and, with `lock`, `interaction_in_progress` while an interaction holds the
     /// tab's lock. With `sign_in` (a redirect sign-in's request), the lock is taken instead
-    /// ([`lock_redirect`](crate::client::PublicClientApplication::lock_redirect)).
-    pub fn preflight(&self, redirect: bool, lock: bool, sign_in: Option<String>) -> Result<(), JsValue> {
+    /// ([`lock_redirect`](crate::client::PublicClientApplication::lock_redirect)). With
+    /// `resource_of` (a popup's, `ssoSilent`'s or `acquireTokenByCode`'s request), msal's MCP
+    /// resource rule too, before the lock.
+    pub fn preflight(&self, redirect: bool, lock: bool, sign_in: Option<String>, resource_of: Option<String>) -> Result<(), JsValue> {
         let checked = match sign_in {
             // A redirect sign-in's request: its lock is taken now (msal's `acquireTokenRedirect`
             // before its first `await`), with the MCP resource rule before it.
             Some(request) => {
                 self.request(&request).and_then(|j| wire::interactive_request(&j)).and_then(|req| self.inner.lock_redirect(&req))
             }
-            None => self.inner.preflight(redirect).and_then(|_| if lock { self.inner.ensure_no_interaction() } else { Ok(()) }),
+            None => self
+                .inner
+                .preflight(redirect)
+                .and_then(|_| match resource_of {
+                    Some(request) => self
+                        .request(&request)
+                        .and_then(|j| self.inner.check_resource(&wire::token_options(&j)?, &wire::pairs(j.get("extraQueryParameters")))),
+                    None => Ok(()),
+                })
+                .and_then(|_| if lock { self.inner.ensure_no_interaction() } else { Ok(()) }),
         };
         checked.map_err(|e| error_value(&e))
     }

@@ -320,7 +320,8 @@ fn authority_field(j: &Json) -> Option<String> {
     cloud_authority(j).or_else(|| j.str_field("authority").filter(|a| !a.trim().is_empty()).map(str::to_owned))
 }
 
-fn pairs(j: Option<&Json>) -> Vec<(String, String)> {
+/// An object's entries that are strings, numbers or booleans, as text (`extraQueryParameters`), in order.
+pub fn pairs(j: Option<&Json>) -> Vec<(String, String)> {
     j.and_then(Json::as_object)
         .unwrap_or_default()
         .iter()

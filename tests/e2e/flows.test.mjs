@@ -632,7 +632,7 @@ test("msal's preflight errors: the page a popup response loaded, a hidden frame'
   await context.close();
 });
 
-test("msal's event payloads and refusals: loginPopup's START carries its correlation id and the OIDC scopes; an MCP app's silent request without its resource fails before any event", async () => {
+test("msal's event payloads and refusals: loginPopup's START carries its correlation id and the OIDC scopes; an MCP app's silent, popup, ssoSilent and byCode requests without their resource fail before any event", async () => {
   const ctx = await env.browser.newContext();
   const page = await ctx.newPage();
   await page.goto(env.harness("entra"));
@@ -653,9 +653,17 @@ test("msal's event payloads and refusals: loginPopup's START carries its correla
     window.pca.addEventCallback((m) => seen.push(m.eventType));
     const account = { homeAccountId: "uid.utid", environment: location.host, tenantId: "utid", username: "", localAccountId: "uid" };
     const code = await window.pca.acquireTokenSilent({ scopes: ["User.Read"], account }).then(() => "ok", (e) => e.errorCode);
-    return { code, seen };
+    // As msal's preflight: a popup, ssoSilent and acquireTokenByCode without the resource fail
+    // before any event, window or request.
+    const opened = [];
+    window.open = (...a) => (opened.push(a[0]), null);
+    const refused = [];
+    for (const call of [() => window.pca.loginPopup({ scopes: ["User.Read"] }), () => window.pca.ssoSilent({ scopes: ["User.Read"], loginHint: "x" }), () => window.pca.acquireTokenByCode({ scopes: ["User.Read"] })]) {
+      refused.push(await call().then(() => "ok", (e) => e.errorCode));
+    }
+    return { code, seen, refused, opened };
   });
-  assert.deepEqual(silent, { code: "resource_parameter_required", seen: [] });
+  assert.deepEqual(silent, { code: "resource_parameter_required", seen: [], refused: Array(3).fill("resource_parameter_required"), opened: [] });
   await ctx.close();
 });
 
