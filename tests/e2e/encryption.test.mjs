@@ -252,6 +252,24 @@ test("msal-wasm alone: reloads and other tabs read the encrypted cache; a new br
   await ctx.close();
 });
 
+test("a sign-out removes the user's entries another client id of the origin sealed for itself (unreadable here), as msal's, and nothing of the app's own", async () => {
+  const ctx = await context();
+  const { page } = await signIn(ctx, "wasm", "enc-two-apps");
+  const r = await page.evaluate(async () => {
+    const account = window.pca.getAllAccounts()[0];
+    // Another app's refresh token of the user, sealed with that app's key context.
+    const other = `msal.3|${account.homeAccountId}|${account.environment}|refreshtoken|another-client||`.toLowerCase();
+    const mine = Object.keys(localStorage).find((k) => k.startsWith("msal.3|") && k.includes("|refreshtoken|"));
+    const sealed = JSON.parse(localStorage.getItem(mine));
+    localStorage.setItem(other, JSON.stringify({ ...sealed, data: sealed.data.slice(8) + sealed.data.slice(0, 8) }));
+    localStorage.setItem("app.settings", "kept");
+    await window.pca.clearCache({ account });
+    return { other: localStorage.getItem(other), app: localStorage.getItem("app.settings"), entries: Object.keys(localStorage).filter((k) => k.startsWith("msal.3|")) };
+  });
+  assert.deepEqual(r, { other: null, app: "kept", entries: [] });
+  await ctx.close();
+});
+
 for (const [from, to] of [["wasm", "wasm"], ["browser", "wasm"], ["wasm", "browser"]]) {
   test(`"stay signed in" (signin_state kmsi), signed in with ${from === "wasm" ? "msal-wasm" : "@azure/msal-browser"}: stored in clear as msal does, and ${to === "wasm" ? "msal-wasm" : "@azure/msal-browser"} keeps the user after the browser session ends`, async () => {
     const ctx = await context();

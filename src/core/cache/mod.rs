@@ -1320,7 +1320,8 @@ impl<S: KeyValueStore> TokenCache<S> {
         if clouds.is_empty() {
             clouds.push(String::new());
         }
-        for cloud in &clouds {
+        // (An account object without its id names no key: msal's looks for "undefined".)
+        for cloud in clouds.iter().filter(|_| !home.is_empty()) {
             self.store.remove_keys_naming(&home, cloud);
         }
         let store = &self.store;

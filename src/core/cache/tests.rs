@@ -836,7 +836,13 @@ fn removing_an_account_removes_every_entry_naming_it_another_client_ids_and_thro
     for (client, home) in [(CLIENT, HOME), ("client-2", HOME), (CLIENT, "uid-2.utid-1")] {
         store.set(&throttled(client, home), "{}").unwrap();
     }
+    // An account object without its id (`{}`, an msal.js 1.x object) removes nothing of others'.
+    store.set("app.settings", "x").unwrap();
+    let before = store.keys().len();
+    cache.remove_account("").unwrap();
+    assert_eq!(store.keys().len(), before);
     cache.remove_account(HOME).unwrap();
+    assert_eq!(store.get("app.settings").as_deref(), Some("x"));
     let mut left: Vec<String> = store.keys().into_iter().filter(|k| k.to_ascii_lowercase().contains("uid-1.utid-1")).collect();
     left.sort();
     assert_eq!(left, Vec::<String>::new());

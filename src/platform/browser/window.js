@@ -1042,7 +1042,8 @@ export class EncryptedStore {
   }
 
   removeNaming(a, b) {
-    for (const k of this.keys()) if (naming(k, a, b)) this.remove(k);
+    // (Every key on disk too: another client id's entries, sealed for it, are not read here.)
+    for (const k of new Set([...this.keys(), ...(this.disk(null, storageKeys) || [])])) if (naming(k, a, b)) this.remove(k);
   }
 
   keys() {
