@@ -1276,8 +1276,9 @@ export class PublicClientApplication {
       client = this.engine(correlationId);
     } catch (e) {
       // As msal: a configuration refused at initialize() fails the call where it goes to the
-      // network, with its events.
-      if (this.refusedConfig) {
+      // network, with its events (for a request that names its account: one that names none
+      // has no active account to go on with here).
+      if (this.refusedConfig && request && request.account) {
         const r = Object.assign({}, request, { correlationId });
         for (const type of [EventType.ACQUIRE_TOKEN_START, EventType.ACQUIRE_TOKEN_NETWORK_START]) this.emit(type, InteractionType.Silent, r, null, correlationId);
         this.emit(EventType.ACQUIRE_TOKEN_FAILURE, InteractionType.Silent, null, e, correlationId);

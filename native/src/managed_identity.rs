@@ -665,7 +665,8 @@ impl ManagedIdentityApplication {
             }
             (Err(e), _) => {
                 log(LogLevel::Error, &["the managed identity token request failed: ", e.code()].concat());
-                Err(e.with_call_correlation_id(&correlation_id))
+                // (msal-node keeps a managed identity endpoint's own correlation id.)
+                Err(if e.correlation_id().is_empty() { e.with_call_correlation_id(&correlation_id) } else { e })
             }
         }
     }
