@@ -1292,7 +1292,7 @@ export class PublicClientApplication {
     const req = Object.assign({}, request);
     const active = req.account ? undefined : client.activeAccountKey();
     const key = requestJson(req, { correlationId: undefined, account: req.account || { homeAccountId: active } });
-    req.correlationId = req.correlationId || createGuid();
+    req.correlationId = correlationId;
     // As msal (activeSilentTokenRequests): a call identical to one in flight (a network call,
     // or a cache hit in the same tick) gets its outcome, with its own correlation id and state,
     // and sends no events; a DPoP one with a proof of its own (msal 5.31).
