@@ -241,8 +241,18 @@ async fn the_hooks_result_is_dropped_when_its_account_signs_out() {
     support::wait_for("the hook's sign-in", || support::text_of("yew-result") == "result=true").await;
     support::set_auto_login(None).await;
     let app = APP.with(|a| a.borrow_mut().take()).unwrap();
-    let logout = msal_wasm::client::LogoutRequest { post_logout_redirect_uri: Some(support::popup_redirect_uri()), ..Default::default() };
+    // A second account stays signed in: the result is the first one's, and goes with it
+    // (msal-react: the hook's account is then none; here the other account is no stand-in).
+    let signed_in = app.accounts().into_iter().next().unwrap().to_ref();
+    support::sign_in(&app, "yanna").await;
+    assert_eq!(app.accounts().len(), 2);
+    let logout = msal_wasm::client::LogoutRequest {
+        account: Some(signed_in),
+        post_logout_redirect_uri: Some(support::popup_redirect_uri()),
+        ..Default::default()
+    };
     app.logout_popup(&logout).await.unwrap();
+    assert_eq!(app.accounts().len(), 1, "the other account stays");
     support::wait_for("the result to go with the account", || support::text_of("yew-result") == "result=false").await;
     drop(app);
     handle.destroy();

@@ -314,15 +314,20 @@ pub fn use_msal_authentication(
     let acquire_token = Callback::new(move |call| {
         start.try_with_value(|start| start(HookRun::AcquireToken(call)));
     });
-    let signed_in = Memo::new(move |_| filter.with(|f| ctx.account_for(f.as_ref()).is_some()));
+    // Whether the result (if any) is still for a signed-in account matching the filter.
+    let stands = Memo::new(move |_| {
+        let app = ctx.app();
+        filter
+            .with(|f| result.with(|r| r.as_ref().is_none_or(|r| app.as_ref().is_some_and(|app| super::result_stands(app, f.as_ref(), r)))))
+    });
     Effect::new(move |_| {
-        // (Read at every run, so a filter that moves to nobody signed in reruns it.)
-        let signed_in = signed_in.get();
+        // (Read at every run, so an account that signs out reruns it.)
+        let stands = stands.get();
         let ready = ctx.app().is_some() && ctx.in_progress.get() == InteractionStatus::None;
         if ready && !started.get_value() {
             // The provider's redirect error goes to the hook's own first run only.
             start.try_with_value(|start| start(HookRun::Auto(ctx.error.get_untracked())));
-        } else if !signed_in && result.with_untracked(Option::is_some) {
+        } else if !stands {
             // Signed out: no result for an account that is gone (msal-react).
             set_result.set(None);
         }

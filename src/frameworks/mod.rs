@@ -97,22 +97,34 @@ pub(crate) fn same_account(a: Option<&AccountInfo>, b: Option<&AccountInfo>) -> 
     }
 }
 
-/// The signed-in account that matches `filter` (any account without one): the active account
-/// first, then the others in order (msal-react's `useAccount`). As msal-react's account
-/// identifiers, the home and local account ids match without regard to case (the username
-/// already does).
+/// The signed-in account that matches `filter`: without one, the active account, else the
+/// first; with one, the first account that matches in the accounts' order (msal-react's
+/// `getAccountByIdentifiers`: the active account is not preferred; each tenant profile is an
+/// account of its own). As msal-react's account identifiers, the home and local account ids
+/// match without regard to case (the username already does).
 pub(crate) fn matching_account(app: &BrowserApp, filter: Option<&AccountFilter>) -> Option<AccountInfo> {
-    let Some(f) = filter.map(AccountFilter::without_blanks) else { return app.account() };
+    match filter {
+        None => app.account(),
+        Some(_) => matching_accounts(app, filter).into_iter().next(),
+    }
+}
+
+fn matching_accounts(app: &BrowserApp, filter: Option<&AccountFilter>) -> Vec<AccountInfo> {
+    let f = filter.map(AccountFilter::without_blanks).unwrap_or_default();
     let rest = AccountFilter { home_account_id: None, local_account_id: None, ..f.clone() };
     let same = |want: &Option<String>, have: &str| want.as_deref().is_none_or(|w| w.eq_ignore_ascii_case(have));
-    let found: Vec<AccountInfo> = app
-        .client()
-        .accounts_matching(&rest)
-        .into_iter()
-        .filter(|a| same(&f.home_account_id, &a.account.home_account_id) && same(&f.local_account_id, &a.account.local_account_id))
-        .collect();
-    let active = app.client().active_account().filter(|a| found.contains(a));
-    active.or_else(|| found.into_iter().next())
+    let mut found = app.client().accounts_matching(&rest);
+    found.retain(|a| same(&f.home_account_id, &a.account.home_account_id) && same(&f.local_account_id, &a.account.local_account_id));
+    found
+}
+
+/// Whether the account (tenant profile) a hook's `result` is for is still signed in and
+/// matches `filter`: the result goes when its account signs out, even while another account
+/// stays (msal-react's hook then has no account and drops its result; the other account is no
+/// stand-in for the one whose token it holds).
+pub(crate) fn result_stands(app: &BrowserApp, filter: Option<&AccountFilter>, result: &AuthenticationResult) -> bool {
+    let had = &result.account.account;
+    matching_accounts(app, filter).iter().any(|a| a.account.home_account_id == had.home_account_id && a.account.realm == had.realm)
 }
 
 /// The error a hook reports instead of starting a redirect by itself, when the provider's

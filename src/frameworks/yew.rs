@@ -315,14 +315,15 @@ pub fn use_msal_authentication(
         let start = start.clone();
         let ready = ctx.app.is_some() && ctx.in_progress == InteractionStatus::None;
         let done = state.0.is_some() || state.1.is_some();
-        let signed_in = ctx.app.as_ref().and_then(|app| matching_account(app, filter.as_ref())).is_some();
+        // Whether the result (if any) is still for a signed-in account matching the filter.
+        let stands = state.0.as_ref().is_none_or(|r| ctx.app.as_ref().is_some_and(|app| super::result_stands(app, filter.as_ref(), r)));
         let state = state.clone();
         let redirect_failed = ctx.error.clone();
-        use_effect_with((ready, done, signed_in), move |(ready, done, signed_in)| {
+        use_effect_with((ready, done, stands), move |(ready, done, stands)| {
             if *ready && !*done && !*started.borrow() {
                 // The provider's redirect error goes to the hook's own first run only.
                 start.emit(HookRun::Auto(redirect_failed));
-            } else if !*signed_in && state.0.is_some() {
+            } else if !*stands && state.0.is_some() {
                 // Signed out: no result for an account that is gone (msal-react).
                 state.set((None, None));
             }
