@@ -96,6 +96,13 @@ impl Platform for NativePlatform {
     type Popup = ();
     type Lock = ();
 
+    /// No `pocd`, as msal-node: msal-browser's popup origin check looks at the window a page
+    /// runs in, which a server or a CLI cannot see (claiming it would let Entra leave
+    /// Cross-Origin-Opener-Policy off the page the user signs in on).
+    fn origin_check(&self) -> bool {
+        false
+    }
+
     fn now_ms(&self) -> u64 {
         SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
     }

@@ -213,6 +213,8 @@ async fn interactive_sign_in_through_the_system_browser_and_a_loopback_redirect(
     assert!(stalled.is_err(), "the redemption stalled: {stalled:?}");
     // (The system browser: a user signs in at the URL the app opens.)
     let opened = |url: &str| {
+        // As msal-node: no `pocd` (msal-browser's popup origin check; no browser window here).
+        assert!(!url.contains("pocd="), "{url}");
         tokio::spawn(browse(url.to_owned(), "browser-user"));
         Ok(())
     };

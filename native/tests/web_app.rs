@@ -41,6 +41,9 @@ async fn sign_in(url: &str, login: &str) -> (String, String) {
     assert_eq!(get("response_mode"), "form_post");
     assert_eq!(get("code_challenge_method"), "S256");
     assert_eq!(get("client_id"), WEB_CLIENT_ID);
+    // As msal-node: no `pocd` (msal-browser's popup origin check, which a server cannot make:
+    // it would let Entra leave Cross-Origin-Opener-Policy off the page the user signs in on).
+    assert!(query.iter().all(|(n, _)| n != "pocd"), "{url}");
     sign_in_at_provider(url, login).await
 }
 
@@ -167,6 +170,7 @@ async fn sign_in_with_the_auth_code_flow_then_silent_on_another_machine_through_
     let url = c.sign_out(&AccountRef::new(home.clone()), &redirect_uri()).await.unwrap().unwrap();
     assert!(url.starts_with(&format!("{}/oauth2/v2.0/logout?", authority())), "{url}");
     assert!(url.contains(&format!("post_logout_redirect_uri={}", encode(&redirect_uri()))));
+    assert!(!url.contains("pocd="), "{url}");
     // The end-session URL alone (the cache untouched).
     let only = a.get_logout_url(&redirect_uri(), "hint-1").await.unwrap().unwrap();
     assert!(only.starts_with(&format!("{}/oauth2/v2.0/logout?", authority())), "{only}");
