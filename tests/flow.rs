@@ -2797,3 +2797,23 @@ fn making_the_active_account_active_again_tells_no_other_tab() {
     h.pca.set_active_account(None).unwrap();
     assert_eq!(actives(), 2, "clearing it is, once");
 }
+
+#[test]
+fn a_kept_response_without_the_saved_request_fails_once_frees_the_lock_and_leaves_the_address() {
+    // The sign-in's saved request is gone (another library's redirect, switched away from
+    // mid-way; storage cleared) while the lock and the response kept at the page's load stay:
+    // as msal, no_token_request_cache_error, the lock freed, the response out of the address.
+    let h = harness();
+    let (pending, response) = h.authorize(InteractionType::Redirect);
+    drop(pending);
+    h.platform.temp_store().remove("msal.client-1.request.params");
+    h.pca.stash_redirect_response(&response[1..]).unwrap();
+    h.platform.set_page_url(format!("https://app.example/?keep=1{response}"));
+    let start = h.pca.begin_handle_redirect(None, true).unwrap();
+    assert_eq!(start, RedirectStart::Refused { clean_url: Some("https://app.example/?keep=1".into()) });
+    assert!(!h.pca.interaction_in_progress(), "the lock is freed");
+    assert_eq!(h.token_requests(), 0);
+    // Nothing is left to redeem at the next load.
+    h.platform.set_page_url("https://app.example/");
+    assert_eq!(h.pca.begin_handle_redirect(None, true).unwrap(), RedirectStart::None);
+}

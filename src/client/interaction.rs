@@ -788,13 +788,13 @@ impl<P: Platform> PublicClientApplication<P> {
         let has_ours = ours.is_some();
         let Some(response) = ours.filter(|_| pending.is_some()) else {
             self.log(LogLevel::Trace, "", "handleRedirectPromise: no response to a redirect of this client in the address");
-            if let Some(response) = self.take_stashed_response() {
-                if let Some(p) = &pending {
-                    self.redeeming.borrow_mut().clone_from(&p.state_id);
-                }
+            // (A response kept without the saved request is dropped: there is nothing to redeem
+            // it with, as msal, which then finds no request.)
+            if let Some((response, p)) = self.take_stashed_response().zip(pending.as_ref()) {
+                self.redeeming.borrow_mut().clone_from(&p.state_id);
                 // The app's router moved the address before this call (a hash router's catch-all
                 // took `#code=...` for a route): the start page's hash route is put back.
-                let start = pending.as_ref().map(|p| p.origin.as_str()).filter(|_| navigate_to_login_request_url);
+                let start = Some(p.origin.as_str()).filter(|_| navigate_to_login_request_url);
                 let clean_url = start.and_then(|start| hash_route_back(start, &page));
                 return Ok(RedirectStart::Redeem { response, clean_url });
             }

@@ -124,6 +124,11 @@ pub fn response_parts(href: &str) -> (Option<&str>, Option<&str>) {
     };
     let query = before_hash.split_once('?').map(|(_, q)| q);
     let holds = |s: &&str| crate::core::authorize::AuthorizeResponse::looks_like_response(s);
+    // As msal, which reads `location.hash` and `location.search` with their `#` and `?` and
+    // strips one of them (and the `/` of `#/`): `#?state=…`, `##…` and `?/…` are no response.
+    let first = |s: &&str| s.as_bytes().first().copied();
+    let hash = hash.filter(|h| !matches!(first(h), Some(b'?' | b'#')));
+    let query = query.filter(|q| !matches!(first(q), Some(b'?' | b'/')));
     (hash.filter(holds), query.filter(holds))
 }
 
@@ -342,6 +347,18 @@ mod tests {
         assert_eq!(without_response(page), "https://app.example/cb?keep=1");
         let query = "https://app.example/cb?code=c&state=s#/route";
         assert_eq!(response_parts(query), (None, Some("code=c&state=s")));
+        // msal's first-name check after one `#` or `?` (or `#/`): an app's `#?…` or `?/…` is
+        // no response, and stays in the address.
+        for page in [
+            "https://app.example/shop#?state=CA",
+            "https://app.example/#?code=PROMO10&tab=2",
+            "https://app.example/?/x&state=s",
+            "https://app.example/##state=s",
+        ] {
+            assert_eq!(response_parts(page), (None, None), "{page}");
+            assert_eq!(without_response(page), page);
+        }
+        assert_eq!(response_parts("https://app.example/#/code=c&state=s"), (Some("/code=c&state=s"), None));
         assert_eq!(without_response(query), "https://app.example/cb#/route");
         assert_eq!(without_response("https://app.example/?a=1#/x"), "https://app.example/?a=1#/x");
         assert_eq!(without_response("https://app.example/#error=login_required&state=s"), "https://app.example/");
