@@ -287,7 +287,7 @@ impl BrowserApp {
         // (sessionStorage: the tab's same-origin frames share it, and hear each other's writes.)
         let area = crate::platform::browser::storage_area(config.cache_location);
         let platform =
-            BrowserPlatform::new(config.cache_location, &config.client_id, log_sink, network).with_legacy_polling(config.legacy_polling);
+            BrowserPlatform::new(config.cache_location, &config.client_id, log_sink, network).with_legacy_polling(config.polls_popups());
         let client = Rc::new(PublicClientApplication::new(config, platform)?);
         let app = BrowserApp { client, listeners: Rc::default(), state: Rc::default() };
 

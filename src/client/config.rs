@@ -81,7 +81,8 @@ pub struct Config {
     /// closed is the user's cancel (`user_cancelled`,
     /// after 250 ms for a bridge message in flight), and a page of this origin without a
     /// response ends the wait (`hash_empty_error`). For a provider round trip without
-    /// Cross-Origin-Opener-Policy, as msal requires.
+    /// Cross-Origin-Opener-Policy, as msal requires. A popup relay wins over it (see
+    /// [`polls_popups`](Self::polls_popups)).
     pub legacy_polling: bool,
     /// `auth.originCheck`: send msal's `pocd=1` only when the page passes the popup origin check
     /// (on by default); off, it is always sent.
@@ -112,6 +113,12 @@ pub struct PopupRelay {
 }
 
 impl Config {
+    /// Whether popups are waited for by legacy polling: `legacy_polling` without a popup relay
+    /// (msal's relay client wins over polling, and its wait ends at `popup_timeout_ms`).
+    pub fn polls_popups(&self) -> bool {
+        self.legacy_polling && self.popup_relay.is_none()
+    }
+
     /// How long a tab waits for another tab's renewal of the same account (the cross-tab renewal
     /// lock) before it renews alone: the holder's work is at most two network requests.
     pub fn renewal_lock_wait_ms(&self) -> u64 {

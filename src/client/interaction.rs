@@ -233,7 +233,7 @@ impl<P: Platform> PublicClientApplication<P> {
         // (A legacy-polled popup has no timeout: it holds the lock as long as a redirect may.)
         let lease = match itype {
             InteractionType::Redirect => REDIRECT_LEASE_MS,
-            _ if self.config.legacy_polling => REDIRECT_LEASE_MS,
+            _ if self.config.polls_popups() => REDIRECT_LEASE_MS,
             _ => self.config.popup_timeout_ms.saturating_add(POPUP_LEASE_GRACE_MS),
         };
         let v = Json::object()

@@ -167,7 +167,9 @@ pub fn config(j: &Json) -> Result<(Config, Vec<&'static str>), AuthError> {
         if let Some(n) = sys.get("tokenRenewalOffsetSeconds").and_then(Json::as_u64) {
             c.token_renewal_offset_secs = n;
         }
-        let timeout = |k: &str| sys.get(k).and_then(Json::as_u64);
+        // (A fractional value, `4.1 * 60 * 1000`, is msal's setTimeout delay: its whole
+        // milliseconds; a negative one fires at once.)
+        let timeout = |k: &str| sys.get(k).and_then(crate::core::token::seconds);
         // A 0 is kept, as msal's (the app's value overrides).
         if let Some(t) = timeout("popupBridgeTimeout") {
             c.popup_timeout_ms = t;

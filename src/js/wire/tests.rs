@@ -47,6 +47,15 @@ fn configuration_is_read_with_msal_names_and_defaults() {
     assert!(!legacy("").origin_check);
     assert!(legacy("").legacy_polling);
     assert!(legacy(r#","originCheck":true"#).origin_check);
+    // A popup relay wins over legacy polling (msal's relay client): its wait keeps its timeout.
+    assert!(legacy("").polls_popups());
+    assert!(!legacy(r#","popupRelayUri":"/relay.html""#).polls_popups());
+    // Fractional timeouts are msal's setTimeout delays (before: ignored, the defaults applied).
+    let (f, _) = config(&json(
+        r#"{"auth":{"clientId":"c"},"system":{"popupBridgeTimeout":245999.99999999997,"iframeBridgeTimeout":11499.999999999998}}"#,
+    ))
+    .unwrap();
+    assert_eq!((f.popup_timeout_ms, f.iframe_timeout_ms), (245_999, 11_499));
     // v3's timeout names are not msal 5's: ignored, with a warning each.
     let (v3, w) =
         config(&json(r#"{"auth":{"clientId":"c"},"system":{"windowHashTimeout":5000,"loadFrameTimeout":10,"asyncPopups":true}}"#)).unwrap();

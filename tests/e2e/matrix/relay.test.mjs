@@ -136,6 +136,21 @@ test("the relay page refuses a provider not on its allowed origins, and the fram
   await ctx.close();
 });
 
+test("with system.enableLegacyPolling too, a relay page that never relays ends at popupBridgeTimeout, as msal's (the relay wins over polling)", async () => {
+  const ctx = await env.browser.newContext({ ignoreHTTPSErrors: true });
+  const page = await ctx.newPage();
+  const auth = { popupRelayUri: "/relay.html?v=2", popupRelayProtocolVersion: 2 };
+  const app = env.harness("entra", "sessionStorage", 300, { auth: JSON.stringify(auth), system: JSON.stringify({ enableLegacyPolling: true, popupBridgeTimeout: 3000 }) });
+  await page.goto(`${env.crossSiteOrigin}/frame.html?src=${encodeURIComponent(app)}`);
+  const frame = await appFrame(page);
+  await frame.waitForSelector("body[data-ready='1']");
+  // The user never goes on from the relay page (before: waited for as long as it stayed open).
+  await openRelay(ctx, frame, loginPopup);
+  assert.deepEqual(await settled(frame), { ok: false, code: "timed_out", sub: "popup_relay_timeout", user: "" });
+  assert.equal(await frame.evaluate(() => window.pca.getAllAccounts().length), 0);
+  await ctx.close();
+});
+
 test("a relay page of the other protocol ends the sign-in with msal's code and sub-error", async () => {
   const ctx = await env.browser.newContext({ ignoreHTTPSErrors: true });
   // The app speaks protocol 2, its relay page 1.
