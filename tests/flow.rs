@@ -2817,3 +2817,23 @@ fn a_kept_response_without_the_saved_request_fails_once_frees_the_lock_and_leave
     h.platform.set_page_url("https://app.example/");
     assert_eq!(h.pca.begin_handle_redirect(None, true).unwrap(), RedirectStart::None);
 }
+
+#[test]
+fn a_bearer_request_answered_with_a_providers_own_token_type_gets_its_token_but_never_a_bound_one() {
+    // As msal, which checks the type of a DPoP request's answer only: a provider's own type
+    // (`N_A`) comes back as given; a bound type where Bearer was asked for still fails.
+    let h = harness();
+    let home = h.sign_in().account.account.home_account_id;
+    let answer = |t: &str| {
+        HttpResponse::new(
+            200,
+            format!(r#"{{"token_type":"{t}","scope":"User.Read","expires_in":3600,"access_token":"at-{t}","refresh_token":"rt-{t}"}}"#),
+        )
+    };
+    let req = SilentRequest { force_refresh: true, cache_lookup_policy: CacheLookupPolicy::RefreshToken, ..silent(&home) };
+    h.idp.borrow_mut().fail_next = Some(answer("N_A"));
+    let r = block_on(h.pca.acquire_token_silent(&req)).unwrap();
+    assert_eq!((r.access_token.secret(), r.token_type.as_str()), ("at-N_A", "N_A"));
+    h.idp.borrow_mut().fail_next = Some(answer("DPoP"));
+    assert_eq!(block_on(h.pca.acquire_token_silent(&req)).unwrap_err().code(), "dpop_token_type_mismatch");
+}

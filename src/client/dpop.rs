@@ -359,10 +359,13 @@ where
     Err(AuthError::client(codes::UNEXPECTED_ERROR, "unreachable: the nonce retry ended without a response"))
 }
 
-/// The token type a response must have: `expected` (`Bearer` also for an empty type).
+/// The token type a response must have: `expected` for a bound scheme; for `Bearer`, any type
+/// but a bound one (msal checks a DPoP request's only: a provider's own type, `N_A`, comes back
+/// as given and is cached under it, as msal's).
 pub fn check_token_type(token_type: &str, expected: &str) -> Result<(), AuthError> {
     let bearer = |t: &str| t.is_empty() || t.eq_ignore_ascii_case("bearer");
-    if token_type.eq_ignore_ascii_case(expected) || (bearer(token_type) && bearer(expected)) {
+    let bound = |t: &str| t.eq_ignore_ascii_case("dpop") || t.eq_ignore_ascii_case("pop");
+    if token_type.eq_ignore_ascii_case(expected) || (bearer(expected) && !bound(token_type)) {
         Ok(())
     } else {
         Err(AuthError::client(codes::DPOP_TOKEN_TYPE_MISMATCH, "the token endpoint returned another token type than the request's scheme"))
@@ -372,6 +375,20 @@ pub fn check_token_type(token_type: &str, expected: &str) -> Result<(), AuthErro
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_bearer_request_takes_any_type_but_a_bound_one_and_a_bound_request_only_its_own() {
+        for t in ["Bearer", "bearer", "", "N_A", "mac"] {
+            assert!(check_token_type(t, "Bearer").is_ok(), "{t:?}");
+        }
+        for t in ["DPoP", "dpop", "pop"] {
+            assert_eq!(check_token_type(t, "Bearer").unwrap_err().code(), codes::DPOP_TOKEN_TYPE_MISMATCH, "{t:?}");
+        }
+        assert!(check_token_type("dpop", "DPoP").is_ok());
+        for t in ["Bearer", "", "N_A", "pop"] {
+            assert_eq!(check_token_type(t, "DPoP").unwrap_err().code(), codes::DPOP_TOKEN_TYPE_MISMATCH, "{t:?}");
+        }
+    }
 
     #[test]
     fn resource_nonces_are_kept_by_origin_for_the_latest_50_and_a_clear_forgets_them() {
