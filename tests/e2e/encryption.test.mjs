@@ -220,6 +220,55 @@ for (const [version, tokenKeys] of OLDER) {
   });
 }
 
+// Early msal-browser 4 (before 4.18) sealed its entries without a date. As msal 5's migration,
+// msal-wasm dates them where they stay, still sealed: no name of the user on disk in clear, and
+// msal-browser 4.18 (which drops entries in clear) keeps the user after a rollback.
+test("msal-browser 4's undated sealed entries are dated where they stay, still sealed, and the app can roll back", async () => {
+  const ctx = await context();
+  const login = "older-undated";
+  const { page, at } = await signIn(ctx, "browser-4-18", login, env.idp.entraAuthority);
+  // The entries made undated (as early 4.x wrote them): opened, their dates taken out, sealed again.
+  const undated = await page.evaluate(async (tokenKeys) => {
+    const bytes = (b64) => Uint8Array.from(atob(b64.replace(/-/g, "+").replace(/_/g, "/") + "===".slice((b64.length + 3) % 4)), (c) => c.charCodeAt(0));
+    const b64url = (u8) => btoa(String.fromCharCode(...u8)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+    const cookie = document.cookie.split(";").map((c) => c.trim()).find((c) => c.startsWith("msal.cache.encryption="));
+    const { key } = JSON.parse(decodeURIComponent(cookie.slice("msal.cache.encryption=".length)));
+    const base = await crypto.subtle.importKey("raw", bytes(key), "HKDF", false, ["deriveKey"]);
+    const aes = (nonce, info, use) => crypto.subtle.deriveKey({ name: "HKDF", salt: nonce, hash: "SHA-256", info: new TextEncoder().encode(info) }, base, { name: "AES-GCM", length: 256 }, false, [use]);
+    const list = JSON.parse(localStorage.getItem(tokenKeys));
+    const keys = [...JSON.parse(localStorage.getItem("msal.account.keys")), ...list.idToken, ...list.accessToken, ...list.refreshToken];
+    for (const k of keys) {
+      const e = JSON.parse(localStorage.getItem(k));
+      for (const info of new Set(["", ...k.split("-")])) {
+        let entity;
+        try { entity = JSON.parse(new TextDecoder().decode(await crypto.subtle.decrypt({ name: "AES-GCM", iv: new Uint8Array(12) }, await aes(bytes(e.nonce), info, "decrypt"), bytes(e.data)))); } catch (_) { continue; }
+        delete entity.lastUpdatedAt;
+        const nonce = crypto.getRandomValues(new Uint8Array(16));
+        const data = await crypto.subtle.encrypt({ name: "AES-GCM", iv: new Uint8Array(12) }, await aes(nonce, info, "encrypt"), new TextEncoder().encode(JSON.stringify(entity)));
+        localStorage.setItem(k, JSON.stringify({ id: e.id, nonce: b64url(nonce), data: b64url(new Uint8Array(data)) }));
+        break;
+      }
+    }
+    return keys;
+  }, OLDER[0][1]);
+  assert.equal(undated.length, 4, "the account, its ID, access and refresh token");
+  await page.close();
+  await env.idp.reset();
+  const wasm = await openApp(ctx, "wasm", env.idp.entraAuthority);
+  assert.deepEqual(await silent(wasm), { ok: true, at, fromCache: true, user: login });
+  const stored = await wasm.evaluate((keys) => keys.map((k) => JSON.parse(localStorage.getItem(k))), undated);
+  for (const [i, e] of stored.entries()) {
+    assert.ok(e && e.id && e.nonce && e.data, `still sealed: ${undated[i]}`);
+    assert.match(String(e.lastUpdatedAt), /^\d+$/, `dated: ${undated[i]}`);
+  }
+  const values = await wasm.evaluate(() => Object.keys(localStorage).map((k) => localStorage.getItem(k)));
+  assert.ok(!values.some((v) => v.includes(login)), "no name of the user on disk in clear");
+  await wasm.close();
+  const back = await openApp(ctx, "browser-4-18", env.idp.entraAuthority);
+  assert.deepEqual(await silent(back), { ok: true, at, fromCache: true, user: login });
+  await ctx.close();
+});
+
 test("msal-browser 4.18's entries sealed in an earlier browser session are unreadable for good: removed, as msal 5 removes them", async () => {
   const ctx = await context();
   const { page } = await signIn(ctx, "browser-4-18", "older-gone", env.idp.entraAuthority);

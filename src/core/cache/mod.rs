@@ -495,6 +495,15 @@ impl<S: KeyValueStore> TokenCache<S> {
                             if c.credential_type.is_access_token() {
                                 self.older_tokens.push(key.clone());
                             }
+                            if c.last_updated_at == 0 && now != 0 {
+                                // Dated where it stays at first sight, as msal 5's
+                                // `updateOldEntry` (its envelope, when sealed: see the browser
+                                // store): an msal-browser 5 of the origin that meets it later
+                                // takes it for no newer than the copies renewed since. (Compared
+                                // undated below: never newer than a current copy.)
+                                let dated = Credential { last_updated_at: now, ..c.clone() };
+                                self.put_entry(&key, &dated.to_json().to_json(), &c.home_account_id);
+                            }
                         }
                         let new_key = credential_key(&c);
                         let slot = match loaded.find(&self.credentials, &new_key) {
@@ -521,8 +530,7 @@ impl<S: KeyValueStore> TokenCache<S> {
                             moved_credentials.push(new_key.clone());
                         }
                         if !current && c.last_updated_at == 0 {
-                            // Dated as msal's `updateOldEntry` dates it (the older entry stays
-                            // undated: a copy it would overwrite is never older than it).
+                            // Dated as msal's `updateOldEntry` dates it.
                             c.last_updated_at = now;
                         }
                         loaded.add(slot, self.credentials.len());

@@ -1334,6 +1334,9 @@ fn older_schema_entries_past_the_retention_are_removed_not_migrated() {
     assert_eq!(updated(&acc("live.u")), Some(new.to_string()));
     let migrated = store.keys().into_iter().find(|k| k.starts_with("msal.3|undated.u|") && k.contains("|idtoken|")).unwrap();
     assert_eq!(updated(&migrated), Some(now.to_string()));
+    // The older ID token too, at first sight, where it stays (msal 5 dates it so): an
+    // msal-browser 5 on the origin later takes it for no newer than the copies renewed since.
+    assert_eq!(updated(&idt4("undated.u")), Some(now.to_string()));
     // So the retention reaches it: once its days have passed, the next load removes it.
     let (later, _) = TokenCache::load_retaining(store.clone(), CLIENT, now + 86_400_000, now + 1);
     assert_eq!(store.get(&acc("undated.u")), None);

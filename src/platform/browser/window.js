@@ -991,6 +991,17 @@ export class EncryptedStore {
   // else it stays in memory for the page, with a warning.
   // `clear`: a "keep me signed in" entry, stored as msal stores it (it outlives the key).
   set(key, value, clear) {
+    // An older schema's sealed entry the cache dates (msal-browser 4 before 4.26): its envelope
+    // takes the date and stays sealed, as msal 5's migration dates it (in clear, it would show
+    // the user's name on disk, and msal-browser 4 would drop it).
+    if (this.older.has(key)) {
+      this.older.set(key, value);
+      try {
+        const sealed = JSON.parse(localStorage.getItem(key)), at = JSON.parse(value).lastUpdatedAt;
+        if (isEnvelope(sealed) && at) localStorage.setItem(key, JSON.stringify({ ...sealed, lastUpdatedAt: String(at) }));
+      } catch (_) { /* left undated */ }
+      return true;
+    }
     this.touch(key);
     const user = USER_KEY.test(key);
     (user ? this.mem : this.pending).set(key, value);
