@@ -915,3 +915,37 @@ async fn a_template_without_an_error_view_says_its_error() {
     drop(handle);
     root.remove();
 }
+
+/// Polls `fut` for `ms` milliseconds, then drops it (an app's own timeout): its output if it
+/// ended first.
+async fn give_up_after<F: std::future::Future>(ms: u32, fut: F) -> Option<F::Output> {
+    use std::future::Future as _;
+    let mut fut = Box::pin(fut);
+    let mut timer = Box::pin(support::sleep_ms(ms));
+    std::future::poll_fn(|cx| match fut.as_mut().poll(cx) {
+        std::task::Poll::Ready(v) => std::task::Poll::Ready(Some(v)),
+        std::task::Poll::Pending => timer.as_mut().poll(cx).map(|_| None),
+    })
+    .await
+}
+
+// The README's promise for an interaction whose future the app drops, for the redirect's
+// redemption too: the status is None again, the lock free, and the next sign-in may start.
+#[test]
+async fn a_redirect_redemption_the_app_gives_up_on_ends_there() {
+    support::returned_from_redirect("code=a-code-the-provider-never-answers-for", None).await;
+    support::configure_idp(
+        msal_wasm::core::json::Json::object().with("stall", msal_wasm::core::json::Json::str_array(&["token".to_owned()])),
+    )
+    .await;
+    let app = BrowserApp::new(support::redirect_config()).await.unwrap();
+    let given_up = give_up_after(1500, app.handle_redirect()).await;
+    support::configure_idp(msal_wasm::core::json::Json::object().with("stall", msal_wasm::core::json::Json::str_array::<String>(&[])))
+        .await;
+    assert!(given_up.is_none(), "the redemption stalled");
+    assert_eq!(app.interaction_status(), InteractionStatus::None);
+    assert!(!app.client().interaction_in_progress(), "the sign-in's lock is free");
+    assert!(matches!(app.handle_redirect().await, Ok(None)), "nothing left to redeem");
+    drop(app);
+    web_sys::window().unwrap().session_storage().unwrap().unwrap().clear().unwrap();
+}

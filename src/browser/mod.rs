@@ -180,6 +180,18 @@ impl Drop for RedirectRun<'_> {
     }
 }
 
+/// A redirect's handling the app dropped before it ended (see `handle_redirect_once`).
+struct GivenUp<'a>(Option<&'a BrowserApp>);
+
+impl Drop for GivenUp<'_> {
+    fn drop(&mut self) {
+        if let Some(app) = self.0 {
+            release_redirect(&app.client);
+            app.set_status(InteractionStatus::None);
+        }
+    }
+}
+
 /// What an interaction undoes when the app drops its future before it ends (a task cancelled
 /// with its component, a `select!` timeout): its status back to `None`, and the interaction
 /// lock this client still holds released, so the hooks and the next sign-in are not left
@@ -486,9 +498,12 @@ impl BrowserApp {
     }
 
     async fn handle_redirect_once(&self) -> Result<Option<AuthenticationResult>, AuthError> {
-        if self.client.own_interaction_in_progress() {
+        // Dropped half-way (the app's own timeout while the code is redeemed): the status goes
+        // back to `None` and the sign-in's lock and saved request go, so the next one may start.
+        let mut given_up = self.client.own_interaction_in_progress().then(|| {
             self.set_status(InteractionStatus::HandleRedirect);
-        }
+            GivenUp(Some(self))
+        });
         let outcome = self.redirect_outcome(None, None).await;
         let r = match outcome {
             Ok(RedirectOutcome::Done(Some(r))) => self.signed_in(Ok(*r)).await.map(Some),
@@ -497,11 +512,20 @@ impl BrowserApp {
             Ok(RedirectOutcome::Navigate(url)) => match location().and_then(|l| {
                 l.replace(&url).map_err(|_| AuthError::browser(codes::EMPTY_NAVIGATE_URI, Kept("the browser refused to navigate")))
             }) {
-                Ok(()) => return Ok(None),
+                Ok(()) => {
+                    // (The page leaves for the start page, with the sign-in.)
+                    if let Some(g) = &mut given_up {
+                        g.0 = None;
+                    }
+                    return Ok(None);
+                }
                 Err(e) => Err(e),
             },
             Err(e) => Err(e),
         };
+        if let Some(g) = &mut given_up {
+            g.0 = None;
+        }
         if r.is_err() {
             // As msal (and the JS facade): a failed redirect leaves no request, stashed
             // response or lock behind, so the next sign-in may start.

@@ -614,6 +614,8 @@ impl<P: Platform> PublicClientApplication<P> {
         }
         if interaction_type == InteractionType::Redirect {
             self.clear_redirect_state();
+            // (A redemption given up half-way marks none any more.)
+            self.redeeming.borrow_mut().clear();
         }
     }
 

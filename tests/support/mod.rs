@@ -164,6 +164,11 @@ pub fn redirect_config() -> Config {
 /// `loginRedirect` saved in sessionStorage, and the provider's error response in the address;
 /// `signed_in` (a login) was signed in before.
 pub async fn returned_from_redirect_with(error: &str, signed_in: Option<&str>) {
+    returned_from_redirect(&["error=", error, "&error_description=declined"].concat(), signed_in).await;
+}
+
+/// The same with the response's `params` (`code=…`) before its state.
+pub async fn returned_from_redirect(params: &str, signed_in: Option<&str>) {
     let app = BrowserApp::new(redirect_config()).await.unwrap();
     if let Some(login) = signed_in {
         sign_in(&app, login).await;
@@ -177,7 +182,7 @@ pub async fn returned_from_redirect_with(error: &str, signed_in: Option<&str>) {
     let pending = app.client().begin_interaction(&req, msal_wasm::core::pkce::InteractionType::Redirect, &page).unwrap();
     let query = pending.url.split_once('?').map(|(_, q)| q).unwrap_or_default();
     let state = msal_wasm::core::url::parse_query(query).into_iter().find(|(k, _)| k == "state").map(|(_, v)| v).unwrap();
-    let back = [page.as_str(), "#error=", error, "&error_description=declined&state=", &msal_wasm::core::url::encode(&state)].concat();
+    let back = [page.as_str(), "#", params, "&state=", &msal_wasm::core::url::encode(&state)].concat();
     web_sys::window().unwrap().history().unwrap().replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&back)).unwrap();
 }
 
