@@ -2405,6 +2405,13 @@ fn preflight_refuses_what_msal_refuses_before_any_request() {
     assert_eq!((e.code(), e.kind().class_name()), ("in_mem_redirect_unavailable", "BrowserConfigurationAuthError"));
     assert!(!memory.pca.interaction_in_progress(), "nothing was started");
     assert_eq!(code(memory.pca.preflight(false)), "", "popups and silent calls work with a memory cache");
+    // A cacheLocation msal does not know ("localstorage") keeps the cache in memory, and
+    // redirects run, as msal refuses them for memoryStorage itself only.
+    let mut c = config();
+    c.cache_location = msal_wasm::client::CacheLocation::MemoryStorage;
+    c.unknown_cache_location = true;
+    let unknown = harness_with(c);
+    assert!(block_on(unknown.pca.begin_redirect(&req, "")).is_ok(), "the redirect starts");
 }
 
 #[test]

@@ -40,6 +40,9 @@ pub struct Config {
     pub navigate_to_login_request_url: bool,
     /// Where the cache lives.
     pub cache_location: CacheLocation,
+    /// `cache.cacheLocation` named a place msal does not know (`"localstorage"`): the cache is
+    /// in memory, and redirects still run, as msal refuses them for `memoryStorage` only.
+    pub unknown_cache_location: bool,
     /// msal v5's `cacheRetentionDays` (default 5): an older msal's cache entry (v3/v4 schema)
     /// last updated longer ago than this is removed when the client starts, not migrated.
     pub cache_retention_days: u64,
@@ -141,6 +144,7 @@ impl Config {
             response_mode: "fragment".to_owned(),
             navigate_to_login_request_url: true,
             cache_location: CacheLocation::SessionStorage,
+            unknown_cache_location: false,
             cache_retention_days: 5,
             token_renewal_offset_secs: DEFAULT_RENEWAL_OFFSET_SECS,
             popup_timeout_ms: 60_000,

@@ -189,7 +189,7 @@ impl<P: Platform> PublicClientApplication<P> {
         if redirect && in_frame && !self.config.allow_redirect_in_iframe {
             return Err(AuthError::browser(codes::REDIRECT_IN_IFRAME, "redirects are not supported inside a frame"));
         }
-        if redirect && self.config.cache_location == CacheLocation::MemoryStorage {
+        if redirect && self.config.cache_location == CacheLocation::MemoryStorage && !self.config.unknown_cache_location {
             return Err(AuthError::new(
                 ErrorKind::BrowserConfiguration,
                 codes::IN_MEM_REDIRECT_UNAVAILABLE,

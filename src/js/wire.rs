@@ -147,6 +147,7 @@ pub fn config(j: &Json) -> Result<(Config, Vec<&'static str>), AuthError> {
             // As msal: a name it does not know keeps the cache in memory.
             c.cache_location = CacheLocation::parse(loc).unwrap_or_else(|| {
                 cache_warnings[0] = Some("cache.cacheLocation is unknown: the cache is kept in memory");
+                c.unknown_cache_location = true;
                 CacheLocation::MemoryStorage
             });
         }

@@ -88,8 +88,11 @@ fn an_unknown_cache_location_keeps_the_cache_in_memory_with_a_warning() {
     for loc in ["cookies", "LocalStorage", ""] {
         let (c, warnings) = config(&json(&format!(r#"{{"auth":{{"clientId":"c"}},"cache":{{"cacheLocation":"{loc}"}}}}"#))).unwrap();
         assert_eq!(c.cache_location, CacheLocation::MemoryStorage, "{loc}");
+        assert!(c.unknown_cache_location, "{loc}: redirects still run");
         assert!(warnings.iter().any(|w| w.contains("cacheLocation")), "{loc}: {warnings:?}");
     }
+    let (named, _) = config(&json(r#"{"auth":{"clientId":"c"},"cache":{"cacheLocation":"memoryStorage"}}"#)).unwrap();
+    assert!(!named.unknown_cache_location, "memoryStorage itself refuses redirects");
     let (c, warnings) = config(&json(r#"{"auth":{"clientId":"c"},"cache":{"cacheLocation":"localStorage"}}"#)).unwrap();
     assert_eq!(c.cache_location, CacheLocation::LocalStorage);
     assert!(warnings.is_empty());
