@@ -576,9 +576,23 @@ export type CacheOptions = NonNullable<Configuration["cache"]>;
 export type BrowserSystemOptions = NonNullable<Configuration["system"]>;
 export type BrowserTelemetryOptions = NonNullable<Configuration["telemetry"]>;
 export type BrowserExperimentalOptions = NonNullable<Configuration["experimental"]>;
-/** The configuration with every section present (what getConfiguration() returns once initialized). */
+/**
+ * What getConfiguration() returns once initialized: every section with its defaults filled in,
+ * as msal's (its `InternalAuthOptions` and `Required<…>` sections). Not there: the v4 names
+ * msal 5 moved or dropped (`auth.navigateToLoginRequestUrl`, `auth.protocolMode`: see
+ * `system.protocolMode`; v3's `windowHashTimeout`, `iframeHashTimeout`); `onRedirectNavigate`,
+ * `networkClient` and `wasmUrl` only when the app set them.
+ */
 export type BrowserConfiguration = {
-  auth: BrowserAuthOptions; cache: CacheOptions; system: BrowserSystemOptions; telemetry: BrowserTelemetryOptions; experimental: BrowserExperimentalOptions;
+  auth: Omit<Required<BrowserAuthOptions>, "onRedirectNavigate" | "navigateToLoginRequestUrl" | "protocolMode" | "OIDCOptions"> & {
+    OIDCOptions: Required<NonNullable<BrowserAuthOptions["OIDCOptions"]>>;
+    onRedirectNavigate?: BrowserAuthOptions["onRedirectNavigate"];
+  };
+  cache: Required<CacheOptions>;
+  system: Omit<Required<BrowserSystemOptions>, "windowHashTimeout" | "iframeHashTimeout" | "wasmUrl" | "networkClient"> &
+    Pick<BrowserSystemOptions, "wasmUrl" | "networkClient">;
+  telemetry: Required<BrowserTelemetryOptions>;
+  experimental: Required<BrowserExperimentalOptions>;
 };
 
 export interface PopupEvent { popupWindow: Window }

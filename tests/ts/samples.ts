@@ -11,7 +11,15 @@ const msalConfig = {
 };
 export const fromSample = new PublicClientApplication(msalConfig);
 // getConfiguration() has every section, as msal's BrowserConfiguration.
-export const location: string | undefined = fromSample.getConfiguration().cache.cacheLocation;
+export const location: string = fromSample.getConfiguration().cache.cacheLocation;
+// Its fields filled in (msal's Required<…> sections, InternalAuthOptions): under --strict, as
+// apps read them.
+const filled = fromSample.getConfiguration();
+export const redirectUri: string = filled.auth.redirectUri;
+export const authorityUrl = new URL(filled.auth.authority);
+export const scopes: string[] = filled.auth.OIDCOptions.defaultScopes;
+export const renewal: number = filled.system.tokenRenewalOffsetSeconds + filled.system.popupBridgeTimeout;
+export const logLevel = filled.system.loggerOptions.logLevel;
 // Role checks on the ID token's claims, and B2C's policy claims.
 export const isAdmin = (a: AccountInfo): boolean => a.idTokenClaims?.roles?.includes("Admin") ?? false;
 export const policy = (a: AccountInfo): string => a.idTokenClaims?.tfp ?? a.idTokenClaims?.acr ?? "";
