@@ -971,7 +971,11 @@ export class PublicClientApplication {
   }
 
   // ---- events ----
-  addEventCallback(callback, eventTypes, callbackId) { return this.events.addEventCallback(callback, eventTypes, callbackId); }
+  // (msal 5 takes no id here: v4 code's own id is kept while it is free, so its removal works;
+  // taken, the callback gets a new one, as msal 5 registers every callback.)
+  addEventCallback(callback, eventTypes, callbackId) {
+    return this.events.addEventCallback(callback, eventTypes, this.events.eventCallbacks.has(callbackId) ? undefined : callbackId);
+  }
   removeEventCallback(id) { this.events.removeEventCallback(id); }
   emit(eventType, interactionType, payload, error, correlationId) {
     this.events.emitEvent(eventType, correlationId, interactionType, payload, error);

@@ -32,6 +32,7 @@ test("under Jest (jsdom, CommonJS) an app's msal-react test runs on msal-wasm as
     const theirs = runJest(dir, false);
     assert.deepEqual(ours.app, {
       enums: ["none", "msal:loginSuccess", "sessionStorage"],
+      heard: [2, 2],
       redirect: null,
       accounts: [],
       silent: [true, true, "no_account_error"],

@@ -22,7 +22,13 @@ test("an app's test renders MsalProvider over a PublicClientApplication, signed 
   const pca = new msal.PublicClientApplication({
     auth: { clientId: "00000000-0000-0000-0000-000000000001", authority: "https://login.microsoftonline.com/common", redirectUri: "http://localhost/" },
   });
+  // v4 code passes its own callback id, which msal 5 ignores: two callbacks registered under one
+  // id both hear the events.
+  const heard = [0, 0];
+  pca.addEventCallback(() => heard[0]++, undefined, "app-cb");
+  pca.addEventCallback(() => heard[1]++, undefined, "app-cb");
   await pca.initialize();
+  seen.heard = [...heard];
   seen.redirect = await pca.handleRedirectPromise();
   seen.accounts = pca.getAllAccounts();
   const e = await pca.acquireTokenSilent({ scopes: ["User.Read"] }).catch((x) => x);
@@ -37,4 +43,5 @@ test("an app's test renders MsalProvider over a PublicClientApplication, signed 
   await act(async () => r.unmount());
   writeFileSync(process.env.JEST_OUT, JSON.stringify(seen));
   expect(seen.rendered).toBe("none:0signed out");
+  expect(heard[1]).toBeGreaterThan(0);
 });
