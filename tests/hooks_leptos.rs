@@ -949,3 +949,24 @@ async fn a_redirect_redemption_the_app_gives_up_on_ends_there() {
     drop(app);
     web_sys::window().unwrap().session_storage().unwrap().unwrap().clear().unwrap();
 }
+
+// msal-react's useAccount: account identifiers that are all blank (a filter bound to an input
+// still empty) are none, so the active account is the hook's.
+#[test]
+async fn a_blank_account_filter_is_no_filter_the_active_account_is_taken() {
+    let app = BrowserApp::new(support::config()).await.unwrap();
+    support::sign_in(&app, "bea").await;
+    support::sign_in(&app, "bob").await;
+    let bob = app.accounts().into_iter().find(|a| a.account.username == "bob").unwrap().to_ref();
+    app.set_active_account(Some(&bob)).unwrap();
+    assert_eq!(app.accounts()[0].account.username, "bea", "the active account is not the first");
+    let (root, given) = (mount_root(), app.clone());
+    let handle = leptos::mount::mount_to(root.clone(), move || {
+        let filter = AccountFilter { username: Some(String::new()), ..AccountFilter::default() };
+        view! { <MsalProvider instance=given.clone()><FilterProbe filter=filter /></MsalProvider> }
+    });
+    support::wait_for("the blank filter's account", || !support::text_of("leptos-filter").is_empty()).await;
+    assert_eq!(support::text_of("leptos-filter"), "bob");
+    drop(handle);
+    root.remove();
+}

@@ -180,18 +180,6 @@ impl Drop for RedirectRun<'_> {
     }
 }
 
-/// A redirect's handling the app dropped before it ended (see `handle_redirect_once`).
-struct GivenUp<'a>(Option<&'a BrowserApp>);
-
-impl Drop for GivenUp<'_> {
-    fn drop(&mut self) {
-        if let Some(app) = self.0 {
-            release_redirect(&app.client);
-            app.set_status(InteractionStatus::None);
-        }
-    }
-}
-
 /// What an interaction undoes when the app drops its future before it ends (a task cancelled
 /// with its component, a `select!` timeout): its status back to `None`, and the interaction
 /// lock this client still holds released, so the hooks and the next sign-in are not left
@@ -204,6 +192,8 @@ struct Interaction {
     generation: u32,
     /// Its number among the interactions that showed a status: a later one's status stays.
     shown: u32,
+    /// Whether its end sets the status back to `None` (not for a page leaving with it).
+    reset_status: bool,
 }
 
 /// Releases the interaction lock of a popup sign-in (or sign-out) this client still holds, and
@@ -228,7 +218,7 @@ impl Interaction {
         app.set_status(status);
         let shown = app.state.shown.get().wrapping_add(1);
         app.state.shown.set(shown);
-        Interaction { app: app.clone(), undo: Some(undo), generation: app.client.interaction_generation(), shown }
+        Interaction { app: app.clone(), undo: Some(undo), generation: app.client.interaction_generation(), shown, reset_status: true }
     }
 
     /// The flow ended, or what it holds is no longer the app's to release (a page leaving for
@@ -243,7 +233,7 @@ impl Drop for Interaction {
         if let Some(undo) = self.undo.take().filter(|_| self.app.client.interaction_generation() == self.generation) {
             undo(&self.app.client);
         }
-        if self.app.state.shown.get() == self.shown {
+        if self.reset_status && self.app.state.shown.get() == self.shown {
             self.app.set_status(InteractionStatus::None);
         }
     }
@@ -499,11 +489,10 @@ impl BrowserApp {
 
     async fn handle_redirect_once(&self) -> Result<Option<AuthenticationResult>, AuthError> {
         // Dropped half-way (the app's own timeout while the code is redeemed): the status goes
-        // back to `None` and the sign-in's lock and saved request go, so the next one may start.
-        let mut given_up = self.client.own_interaction_in_progress().then(|| {
-            self.set_status(InteractionStatus::HandleRedirect);
-            GivenUp(Some(self))
-        });
+        // back to `None` and the sign-in's lock and saved request go (while no other
+        // interaction took them over), so the next one may start.
+        let mut shown =
+            self.client.own_interaction_in_progress().then(|| Interaction::show(self, InteractionStatus::HandleRedirect, release_redirect));
         let outcome = self.redirect_outcome(None, None).await;
         let r = match outcome {
             Ok(RedirectOutcome::Done(Some(r))) => self.signed_in(Ok(*r)).await.map(Some),
@@ -513,9 +502,10 @@ impl BrowserApp {
                 l.replace(&url).map_err(|_| AuthError::browser(codes::EMPTY_NAVIGATE_URI, Kept("the browser refused to navigate")))
             }) {
                 Ok(()) => {
-                    // (The page leaves for the start page, with the sign-in.)
-                    if let Some(g) = &mut given_up {
-                        g.0 = None;
+                    // (The page leaves for the start page with the sign-in and its status.)
+                    if let Some(s) = &mut shown {
+                        s.keep_lock();
+                        s.reset_status = false;
                     }
                     return Ok(None);
                 }
@@ -523,8 +513,8 @@ impl BrowserApp {
             },
             Err(e) => Err(e),
         };
-        if let Some(g) = &mut given_up {
-            g.0 = None;
+        if let Some(s) = &mut shown {
+            s.keep_lock();
         }
         if r.is_err() {
             // As msal (and the JS facade): a failed redirect leaves no request, stashed

@@ -103,7 +103,11 @@ pub(crate) fn same_account(a: Option<&AccountInfo>, b: Option<&AccountInfo>) -> 
 /// account of its own). As msal-react's account identifiers, the home and local account ids
 /// match without regard to case (the username already does).
 pub(crate) fn matching_account(app: &BrowserApp, filter: Option<&AccountFilter>) -> Option<AccountInfo> {
-    match filter {
+    // (A filter whose identifiers are all blank is none, as msal-react's `useAccount`.)
+    let blank = |f: &AccountFilter| {
+        [&f.home_account_id, &f.local_account_id, &f.username].iter().all(|v| v.as_deref().unwrap_or_default().is_empty())
+    };
+    match filter.filter(|f| !blank(f)) {
         None => app.account(),
         Some(_) => matching_accounts(app, filter).into_iter().next(),
     }
@@ -120,8 +124,8 @@ fn matching_accounts(app: &BrowserApp, filter: Option<&AccountFilter>) -> Vec<Ac
 
 /// Whether the account (tenant profile) a hook's `result` is for is still signed in and
 /// matches `filter`: the result goes when its account signs out, even while another account
-/// stays (msal-react's hook then has no account and drops its result; the other account is no
-/// stand-in for the one whose token it holds).
+/// stays (the other account is no stand-in for the one whose token it holds; msal-react keeps
+/// the result while an active account remains, see the README).
 pub(crate) fn result_stands(app: &BrowserApp, filter: Option<&AccountFilter>, result: &AuthenticationResult) -> bool {
     let had = &result.account.account;
     matching_accounts(app, filter).iter().any(|a| a.account.home_account_id == had.home_account_id && a.account.realm == had.realm)
