@@ -1173,7 +1173,7 @@ impl ConfidentialClientApplication {
             self.log(LogLevel::Error, &correlation_id, &["the token request got no answer: ", e.code()].concat());
             e.with_correlation_id(correlation_id.clone())
         })?;
-        let token = match TokenResponse::parse(&resp, now_s()) {
+        let mut token = match TokenResponse::parse(&resp, now_s()) {
             Ok(t) => t,
             Err(e) => {
                 self.log(LogLevel::Error, &correlation_id, &["the token endpoint refused the request: ", e.code()].concat());
@@ -1193,6 +1193,10 @@ impl ConfidentialClientApplication {
         }
         check_token_type(&token.token_type, if bind.is_some() { token_type } else { "Bearer" })
             .map_err(|e| e.with_correlation_id(correlation_id.clone()))?;
+        // (A bound token's type in the scheme's spelling, as msal's.)
+        if bind.is_some() {
+            token_type.clone_into(&mut token.token_type);
+        }
         if matches!(bind, Some(AppBind::Pop(_)))
             && msal_wasm::core::dpop::access_token_kid(token.access_token.secret()).as_deref() != Some(key_id)
         {

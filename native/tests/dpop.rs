@@ -146,6 +146,14 @@ async fn a_cli_signs_in_with_its_pem_key_renews_with_it_and_calls_the_api_with_p
     let other = SilentRequest { force_refresh: true, authentication_scheme: elsewhere, ..silent.clone() };
     assert_eq!(app.acquire_token_silent(&other).await.unwrap().token_type, "DPoP");
     assert_eq!(token_requests().await, 1);
+    // A server that spells the type in lower case: the result's is msal's "DPoP".
+    post_json(
+        "/__test/fail-next",
+        r#"{"status":200,"body":{"token_type":"dpop","access_token":"at-lower","expires_in":3600,"scope":"User.Read"}}"#,
+    )
+    .await;
+    let lower = app.acquire_token_silent(&SilentRequest { force_refresh: true, ..other.clone() }).await.unwrap();
+    assert_eq!((lower.access_token.secret(), lower.token_type.as_str()), ("at-lower", "DPoP"));
     // A Bearer silent request: the refresh token is bound to the key, so the user must sign in.
     let bearer = SilentRequest { authentication_scheme: AuthScheme::Bearer, ..silent };
     assert_eq!(app.acquire_token_silent(&bearer).await.unwrap_err().code(), "no_tokens_found");

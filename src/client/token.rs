@@ -92,8 +92,13 @@ impl<P: Platform> PublicClientApplication<P> {
         let endpoint = http.url.clone();
         let resp = self.send_token(http, binding).await?;
         match TokenResponse::parse(&resp, sent_at) {
-            Ok(t) => {
+            Ok(mut t) => {
                 dpop::check_response(&t, binding)?;
+                // As msal: a bound token's type is the scheme's spelling (`DPoP`), whatever the
+                // server's.
+                if let Some(b) = binding {
+                    b.scheme.token_type().clone_into(&mut t.token_type);
+                }
                 Ok(t)
             }
             Err(e) => {
