@@ -375,6 +375,15 @@ impl<P: Platform> PublicClientApplication<P> {
         self.preflight(true)?;
         self.resolve_authority(self.interactive_authority(req).as_deref()).await?;
         let binding = self.bind(&req.authentication_scheme, req.account.as_ref()).await?;
+        // As msal: a key the next page will not find (this page's memory only: no IndexedDB)
+        // fails the redirect before the page leaves, not once the user has signed in.
+        if binding.as_ref().is_some_and(|b| !self.platform.binding_key_lasts(&b.kid)) {
+            self.unbind(binding.as_ref()).await;
+            return Err(AuthError::browser(
+                codes::CRYPTO_KEY_NOT_FOUND,
+                "the DPoP key cannot be kept for the redirect's next page (no IndexedDB)",
+            ));
+        }
         let begun = self.begin_bound(req, InteractionType::Redirect, origin, binding.clone(), locked);
         match &begun {
             Ok(p) => self.log(LogLevel::Verbose, &p.correlation_id, "redirect: leaving for the authorize request"),

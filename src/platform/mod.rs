@@ -258,6 +258,12 @@ pub trait Platform {
         let _ = kind;
         async { Err(no_binding_keys()) }
     }
+    /// Whether the key `kid` outlives this page (false: kept in its memory only, the browser
+    /// refusing IndexedDB), so a redirect's next page finds it.
+    fn binding_key_lasts(&self, kid: &str) -> bool {
+        let _ = kid;
+        true
+    }
     /// The public key kept under `kid`; `None` when there is none (removed, or another browser).
     fn binding_key(&self, kid: &str) -> impl Future<Output = Option<PublicJwk>> {
         let _ = kid;

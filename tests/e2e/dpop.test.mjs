@@ -364,6 +364,15 @@ test("without IndexedDB (site data blocked, a private mode), DPoP keys live in t
   assert.notEqual(renewed.at, first.at);
   r = await page.evaluate(([at, proof]) => window.callApi({ authorization: `DPoP ${at}`, dpop: proof }), [renewed.at, renewed.proof]);
   assert.equal(r.status, 200, JSON.stringify(r));
+  // A redirect's next page would not find the key: it fails before leaving, as msal's, and
+  // the interaction is free again (before: it left, and failed once the user had signed in).
+  const redirect = await page.evaluate(() => Promise.race([
+    window.pca.loginRedirect(window.dpop).then(() => "navigated", (e) => e.errorCode || String(e)),
+    new Promise((r) => setTimeout(() => r("hung"), 10000)),
+  ]));
+  assert.equal(redirect, "crypto_key_not_found");
+  assert.ok(page.url().startsWith(`${env.web.origin}/dpop.html`), page.url());
+  assert.equal(await page.evaluate(() => sessionStorage.getItem("msal.interaction.status")), null, "no interaction held");
   await ctx.close();
 });
 

@@ -621,6 +621,10 @@ impl Platform for BrowserPlatform {
         Ok(jwk)
     }
 
+    fn binding_key_lasts(&self, kid: &str) -> bool {
+        window::key_lasts(kid)
+    }
+
     async fn binding_key(&self, kid: &str) -> Option<PublicJwk> {
         let xy: js_sys::Array = promised(window::public_key(kid)).await.ok().filter(|v| v.is_object())?.unchecked_into();
         let (a, b) = (xy.get(0).as_string()?, xy.get(1).as_string()?);

@@ -1141,12 +1141,19 @@ export async function makeKeyPair(rsa) {
   return rsa ? [jwk.n, jwk.e, pair] : [jwk.x, jwk.y, pair];
 }
 
+// Keys kept in this page's memory only (no IndexedDB): the next page will not find them.
+const unkept = new Set();
+export const keyLasts = (kid) => !unkept.has(kid);
+
 export async function storeKeyPair(kid, pair) {
   const rsa = pair.privateKey.algorithm.name !== "ECDSA";
   const record = { publicKey: pair.publicKey, privateKey: pair.privateKey, keyId: kid, tokenBindingKeyType: rsa ? "shr" : "dpop", tokenBindingKeyAlgorithm: rsa ? "RS256" : "ES256" };
   keyMemo.set(kid, record);
   try {
-    await keyStore("readwrite", (s) => s.put(record, kid)).catch(orUnavailable());
+    await keyStore("readwrite", (s) => s.put(record, kid)).catch((e) => {
+      if (e !== unavailable) throw e;
+      unkept.add(kid);
+    });
   } catch (e) {
     keyMemo.delete(kid);
     throw e;

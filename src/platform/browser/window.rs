@@ -204,6 +204,9 @@ extern "C" {
     /// Keeps `pair` in IndexedDB under `kid`.
     #[wasm_bindgen(js_name = storeKeyPair)]
     pub fn store_key_pair(kid: &str, pair: &JsValue) -> js_sys::Promise;
+    /// False for a key kept in this page's memory only (no IndexedDB).
+    #[wasm_bindgen(js_name = keyLasts)]
+    pub fn key_lasts(kid: &str) -> bool;
     /// The public members `[x, y, false]` or `[n, e, true]` of the pair `kid`, or `null`.
     #[wasm_bindgen(js_name = publicKey)]
     pub fn public_key(kid: &str) -> js_sys::Promise;
